@@ -1,0 +1,45 @@
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Sdk.Capabilities;
+
+/// <summary>A model provider type (for example <c>openai</c>) that creates <see cref="IChatClient"/>s.</summary>
+/// <remarks>The factory may be called concurrently and must be thread-safe.</remarks>
+public sealed class ChatProviderCapability : Capability
+{
+    /// <summary>Creates a provider capability.</summary>
+    /// <param name="name">The provider type name used in configuration (<c>providers.&lt;name&gt;.type</c>).</param>
+    /// <param name="createClient">Creates a client for a configured provider and model.</param>
+    public ChatProviderCapability(string name, Func<ChatProviderOptions, IServiceProvider, IChatClient> createClient)
+        : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(createClient);
+        CreateClient = createClient;
+    }
+
+    /// <inheritdoc />
+    public override CapabilityKind Kind => CapabilityKind.ChatProvider;
+
+    /// <summary>Creates a chat client. The service provider is the plugin's own.</summary>
+    public Func<ChatProviderOptions, IServiceProvider, IChatClient> CreateClient { get; }
+
+    /// <summary>Models this provider knows about without asking the endpoint.</summary>
+    public IReadOnlyList<ModelDescriptor> Models { get; init; } = [];
+}
+
+/// <summary>The resolved configuration of one provider instance, passed to <see cref="ChatProviderCapability.CreateClient"/>.</summary>
+/// <param name="Name">The configured provider name (the key under <c>providers:</c>).</param>
+/// <param name="ModelId">The model to talk to.</param>
+public sealed record ChatProviderOptions(string Name, string ModelId)
+{
+    /// <summary>The endpoint, when configured.</summary>
+    public Uri? BaseUrl { get; init; }
+
+    /// <summary>The API key, when configured. A secret: never log it.</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>Extra HTTP headers.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Other provider settings, flattened with <c>.</c>.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+}

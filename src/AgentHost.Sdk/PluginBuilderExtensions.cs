@@ -1,0 +1,106 @@
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Events;
+using AgentHost.Sdk.Tools;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Sdk;
+
+/// <summary>Conveniences for adding each capability kind to an <see cref="IPluginBuilder"/>.</summary>
+public static class PluginBuilderExtensions
+{
+    /// <summary>Adds a tool.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="function">The function the model calls.</param>
+    /// <param name="effect">What it does to the world.</param>
+    /// <param name="describeCall">How a call is shown in a permission prompt.</param>
+    /// <returns>The builder.</returns>
+    public static IPluginBuilder AddTool(
+        this IPluginBuilder builder,
+        AIFunction function,
+        ToolEffect effect,
+        Func<AIFunctionArguments, ToolCallDescription>? describeCall = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Add(new ToolCapability(function, new ToolMetadata(effect) { DescribeCall = describeCall }));
+    }
+
+    /// <summary>Adds a tool from a delegate; its parameters (with <see cref="System.ComponentModel.DescriptionAttribute"/>) become the JSON schema.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="name">The tool name.</param>
+    /// <param name="description">What the tool does, for the model.</param>
+    /// <param name="effect">What it does to the world.</param>
+    /// <param name="method">The implementation.</param>
+    /// <returns>The builder.</returns>
+    public static IPluginBuilder AddTool(this IPluginBuilder builder, string name, string description, ToolEffect effect, Delegate method)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(method);
+        var function = AIFunctionFactory.Create(method, new AIFunctionFactoryOptions { Name = name, Description = description });
+        return builder.Add(new ToolCapability(function, new ToolMetadata(effect)));
+    }
+
+    /// <summary>Adds a chat provider type.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="name">The provider type name.</param>
+    /// <param name="createClient">Creates a client for a configured provider and model.</param>
+    /// <param name="models">Models known without asking the endpoint.</param>
+    /// <returns>The builder.</returns>
+    public static IPluginBuilder AddChatProvider(
+        this IPluginBuilder builder,
+        string name,
+        Func<ChatProviderOptions, IServiceProvider, IChatClient> createClient,
+        IReadOnlyList<ModelDescriptor>? models = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Add(new ChatProviderCapability(name, createClient) { Models = models ?? [] });
+    }
+
+    /// <summary>Adds tool middleware.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="name">The middleware name.</param>
+    /// <param name="middleware">The middleware.</param>
+    /// <param name="order">Lower runs outermost.</param>
+    /// <returns>The builder.</returns>
+    public static IPluginBuilder AddToolMiddleware(this IPluginBuilder builder, string name, ToolMiddleware middleware, int order = 0)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Add(new ToolMiddlewareCapability(name, middleware) { Order = order });
+    }
+
+    /// <summary>Adds a skills folder relative to the plugin folder.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="relativePath">The folder, relative to the plugin folder.</param>
+    /// <returns>The builder.</returns>
+    public static IPluginBuilder AddSkillDirectory(this IPluginBuilder builder, string relativePath)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(relativePath);
+        var full = Path.GetFullPath(Path.Combine(builder.Context.Directory, relativePath));
+        return builder.Add(new SkillDirectoryCapability(relativePath.Replace('\\', '/').Trim('/'), full));
+    }
+
+    /// <summary>Adds a context reference resolver for <c>@<paramref name="prefix"/>:…</c>.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="prefix">The reference prefix.</param>
+    /// <param name="resolver">The resolver.</param>
+    /// <returns>The builder.</returns>
+    public static IPluginBuilder AddContextResolver(this IPluginBuilder builder, string prefix, ContextReferenceResolver resolver)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Add(new ContextResolverCapability(prefix, resolver));
+    }
+
+    /// <summary>Subscribes a handler to events of type <typeparamref name="TEvent"/> while the plugin is loaded.</summary>
+    /// <typeparam name="TEvent">The event type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="name">The subscriber name.</param>
+    /// <param name="handler">The handler.</param>
+    /// <returns>The builder.</returns>
+    public static IPluginBuilder OnEvent<TEvent>(this IPluginBuilder builder, string name, Func<TEvent, CancellationToken, ValueTask> handler)
+        where TEvent : AgentEvent
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(handler);
+        return builder.Add(new EventSubscriberCapability(name, typeof(TEvent), (e, ct) => handler((TEvent)e, ct)));
+    }
+}

@@ -1,0 +1,62 @@
+using AgentHost.Sdk.Events;
+using Microsoft.Extensions.Logging;
+
+namespace AgentHost.Sdk;
+
+/// <summary>What the host tells a plugin about itself and its environment.</summary>
+/// <remarks>Immutable and thread-safe. Valid until the plugin is unloaded (<see cref="Stopping"/> is cancelled).</remarks>
+public sealed class PluginContext
+{
+    /// <summary>Creates a context. Hosts create contexts; plugins receive them.</summary>
+    /// <param name="id">The plugin id from the manifest.</param>
+    /// <param name="version">The plugin version from the manifest.</param>
+    /// <param name="directory">The plugin's installed folder.</param>
+    /// <param name="loggerFactory">Logger factory; categories are prefixed with the plugin id by the host.</param>
+    /// <param name="events">The event bus, scoped so that subscriptions end when the plugin unloads.</param>
+    /// <param name="settings">The plugin's own configuration section (<c>plugins.settings.&lt;id&gt;</c>), flattened with <c>.</c>.</param>
+    /// <param name="stopping">Cancelled when the plugin is unloaded or the host stops.</param>
+    public PluginContext(
+        string id,
+        string version,
+        string directory,
+        ILoggerFactory loggerFactory,
+        IEventBus events,
+        IReadOnlyDictionary<string, string> settings,
+        CancellationToken stopping)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        ArgumentException.ThrowIfNullOrWhiteSpace(version);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(settings);
+        Id = id;
+        Version = version;
+        Directory = directory;
+        LoggerFactory = loggerFactory;
+        Events = events;
+        Settings = settings;
+        Stopping = stopping;
+    }
+
+    /// <summary>The plugin id, for example <c>acme.jira-tools</c>.</summary>
+    public string Id { get; }
+
+    /// <summary>The plugin version from its manifest.</summary>
+    public string Version { get; }
+
+    /// <summary>The absolute path of the plugin's installed folder (where <c>plugin.yaml</c> is).</summary>
+    public string Directory { get; }
+
+    /// <summary>Creates loggers for the plugin.</summary>
+    public ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>The host event bus. Subscriptions made here are disposed when the plugin unloads.</summary>
+    public IEventBus Events { get; }
+
+    /// <summary>The plugin's configuration section, flattened (<c>server.url</c>).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; }
+
+    /// <summary>Cancelled when the plugin is unloaded or the host shuts down.</summary>
+    public CancellationToken Stopping { get; }
+}

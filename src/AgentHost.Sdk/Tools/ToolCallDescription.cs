@@ -1,0 +1,10 @@
+namespace AgentHost.Sdk.Tools;
+
+/// <summary>How one call of a tool is shown in a permission prompt and matched by permission rules.</summary>
+/// <param name="Action">What the call does, for example <c>write</c>, <c>run</c> or <c>fetch</c>.</param>
+/// <param name="Subject">What it acts on: a path, a command line, a URL; <see langword="null"/> when nothing specific.</param>
+public sealed record ToolCallDescription(string Action, string? Subject)
+{
+    /// <summary>An optional longer text for the prompt, such as a diff preview.</summary>
+    public string? Details { get; init; }
+}

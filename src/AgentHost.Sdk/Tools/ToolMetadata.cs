@@ -1,0 +1,26 @@
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Sdk.Tools;
+
+/// <summary>What the host needs to know about a tool beyond its <see cref="AIFunction"/> schema.</summary>
+public sealed record ToolMetadata
+{
+    /// <summary>Creates metadata with the given effect.</summary>
+    /// <param name="effect">What the tool does to the world.</param>
+    public ToolMetadata(ToolEffect effect) => Effect = effect;
+
+    /// <summary>What the tool does to the world.</summary>
+    public ToolEffect Effect { get; }
+
+    /// <summary>
+    /// Describes one call for permission prompts and rules. When absent, the host shows the tool name and
+    /// the JSON arguments.
+    /// </summary>
+    public Func<AIFunctionArguments, ToolCallDescription>? DescribeCall { get; init; }
+
+    /// <summary>A per-call time limit; the host default when absent.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Whether calls can run in parallel with other read-only calls (defaults to read-only tools).</summary>
+    public bool? Parallelizable { get; init; }
+}
