@@ -1,0 +1,18 @@
+using System.CommandLine;
+using AgentHost.Cli.Commands;
+
+namespace AgentHost.Cli;
+
+/// <summary>Builds the command tree.</summary>
+internal static class CommandLineFactory
+{
+    public static RootCommand Create(CliContext context)
+    {
+        var root = new RootCommand("agent: a plugin-based AI agent host.");
+        context.GlobalOptions.AddTo(root);
+        root.Subcommands.Add(new PluginCommand(context));
+        root.Subcommands.Add(new ConfigCommand(context));
+        root.Subcommands.Add(new DoctorCommand(context));
+        return root;
+    }
+}

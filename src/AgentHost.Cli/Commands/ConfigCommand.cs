@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary><c>agent config …</c>: inspect the effective configuration.</summary>
+internal sealed class ConfigCommand : Command
+{
+    public ConfigCommand(CliContext context)
+        : base("config", "Show, locate and validate configuration.")
+    {
+        ArgumentNullException.ThrowIfNull(context);
+    }
+}

@@ -1,0 +1,26 @@
+using System.CommandLine;
+
+namespace AgentHost.Cli;
+
+/// <summary>Options accepted by every command.</summary>
+internal sealed class GlobalOptions
+{
+    public Option<bool> Verbose { get; } = new("--verbose")
+    {
+        Description = "Show details, including stack traces of errors.",
+        Recursive = true,
+    };
+
+    public Option<string[]> Set { get; } = new("--set", "-c")
+    {
+        Description = "Override a configuration value for this run: KEY=VALUE (repeatable), e.g. -c log_level=debug.",
+        Recursive = true,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public void AddTo(RootCommand root)
+    {
+        root.Options.Add(Verbose);
+        root.Options.Add(Set);
+    }
+}

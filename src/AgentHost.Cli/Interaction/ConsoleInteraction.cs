@@ -1,0 +1,40 @@
+namespace AgentHost.Cli.Interaction;
+
+/// <summary>The real console.</summary>
+internal sealed class ConsoleInteraction : IConsoleInteraction
+{
+    private readonly TextWriter _out;
+    private readonly TextWriter _error;
+    private readonly TextReader _in;
+
+    public ConsoleInteraction(bool isInteractive, TextWriter? output = null, TextWriter? error = null, TextReader? input = null)
+    {
+        IsInteractive = isInteractive;
+        _out = output ?? Console.Out;
+        _error = error ?? Console.Error;
+        _in = input ?? Console.In;
+    }
+
+    public bool IsInteractive { get; }
+
+    public static bool DetectInteractive(IReadOnlyDictionary<string, string> environment) =>
+        !Console.IsInputRedirected && !Console.IsOutputRedirected && !environment.ContainsKey("CI");
+
+    public void WriteLine(string text = "") => _out.WriteLine(text);
+
+    public void WriteInfo(string text) => _error.WriteLine(text);
+
+    public void WriteError(string text) => _error.WriteLine("error: " + text);
+
+    public bool Confirm(string question, bool defaultAnswer)
+    {
+        if (!IsInteractive)
+        {
+            return defaultAnswer;
+        }
+
+        _error.Write($"{question} [{(defaultAnswer ? "Y/n" : "y/N")}] ");
+        var answer = _in.ReadLine()?.Trim();
+        return string.IsNullOrEmpty(answer) ? defaultAnswer : answer.StartsWith('y') || answer.StartsWith('Y');
+    }
+}

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Reflection;
+using AgentHost.Cli;
+using AgentHost.Cli.Interaction;
+using AgentHost.Kernel;
+using AgentHost.Kernel.Hosting;
+
+return await AgentProgram.RunAsync(args).ConfigureAwait(false);
+
+namespace AgentHost.Cli
+{
+    /// <summary>The entry point: owns cancellation and the last catch.</summary>
+    internal static class AgentProgram
+    {
+        public static string Version { get; } =
+            typeof(AgentProgram).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+            ?? "0.0.0";
+
+        public static async Task<int> RunAsync(string[] args)
+        {
+            // Fast path: `agent --version` pays for nothing else.
+            if (args is ["--version"])
+            {
+                Console.Out.WriteLine(Version);
+                return ExitCodes.Success;
+            }
+
+            var environment = HostEnvironment.FromProcess();
+            var console = new ConsoleInteraction(ConsoleInteraction.DetectInteractive(environment.Variables));
+            using var cancellation = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                cancellation.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                return await RunAsync(args, console, environment, cancellation.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        }
+
+        public static async Task<int> RunAsync(string[] args, IConsoleInteraction console, HostEnvironment environment, CancellationToken cancellationToken)
+        {
+            var context = new CliContext(console, environment, new GlobalOptions());
+            var root = CommandLineFactory.Create(context);
+            var parseResult = root.Parse(args);
+            var verbose = parseResult.GetValue(context.GlobalOptions.Verbose);
+            if (parseResult.Errors.Count > 0 && parseResult.Action is not System.CommandLine.Help.HelpAction)
+            {
+                foreach (var error in parseResult.Errors)
+                {
+                    console.WriteError(error.Message);
+                }
+
+                console.WriteInfo("Run 'agent --help' for usage.");
+                return ExitCodes.Usage;
+            }
+
+            try
+            {
+                return await parseResult.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                console.WriteError("cancelled.");
+                return ExitCodes.Cancelled;
+            }
+            catch (AgentHostException ex)
+            {
+                console.WriteError(ex.Message);
+                if (verbose && ex.InnerException is not null)
+                {
+                    console.WriteInfo(ex.InnerException.ToString());
+                }
+
+                return ExitCodes.For(ex.Kind);
+            }
+#pragma warning disable CA1031 // The top-level boundary reports every failure instead of crashing.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                console.WriteError(verbose ? ex.ToString() : $"{ex.Message} (run with --verbose for details)");
+                return ExitCodes.Failure;
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Runtime.InteropServices;
+
+namespace AgentHost.Kernel.Hosting;
+
+/// <summary>Where the host keeps its configuration and data, per OS conventions.</summary>
+/// <remarks>
+/// <c>AGENT_HOME</c> relocates both: configuration then lives in <c>$AGENT_HOME/config.yaml</c> and data under
+/// <c>$AGENT_HOME</c>. Otherwise: Linux and macOS use <c>$XDG_CONFIG_HOME/agent</c> (default <c>~/.config/agent</c>)
+/// and <c>$XDG_DATA_HOME/agent</c> (default <c>~/.local/share/agent</c>; macOS <c>~/Library/Application Support/agent</c>);
+/// Windows uses <c>%APPDATA%\agent</c> and <c>%LOCALAPPDATA%\agent</c>.
+/// </remarks>
+/// <param name="ConfigDirectory">The global configuration folder.</param>
+/// <param name="DataDirectory">The data folder (plugins, lockfile, sessions, logs).</param>
+public sealed record AgentPaths(string ConfigDirectory, string DataDirectory)
+{
+    /// <summary>The global configuration file.</summary>
+    public string GlobalConfigFile => Path.Combine(ConfigDirectory, "config.yaml");
+
+    /// <summary>The folder of installed plugins (<c>&lt;id&gt;/&lt;version&gt;/</c>).</summary>
+    public string PluginsDirectory => Path.Combine(DataDirectory, "plugins");
+
+    /// <summary>The plugin lockfile.</summary>
+    public string LockFile => Path.Combine(DataDirectory, "plugins.lock.json");
+
+    /// <summary>Computes the paths for an environment.</summary>
+    /// <param name="environment">The environment.</param>
+    /// <returns>The paths.</returns>
+    public static AgentPaths Resolve(HostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        if (environment.Get("AGENT_HOME") is { } home)
+        {
+            var full = Path.GetFullPath(home, environment.CurrentDirectory);
+            return new AgentPaths(full, full);
+        }
+
+        var user = environment.HomeDirectory;
+        if (environment.Platform == OSPlatform.Windows)
+        {
+            var roaming = environment.Get("APPDATA") ?? Path.Combine(user, "AppData", "Roaming");
+            var local = environment.Get("LOCALAPPDATA") ?? Path.Combine(user, "AppData", "Local");
+            return new AgentPaths(Path.Combine(roaming, "agent"), Path.Combine(local, "agent"));
+        }
+
+        var config = environment.Get("XDG_CONFIG_HOME") ?? Path.Combine(user, ".config");
+        var data = environment.Get("XDG_DATA_HOME")
+            ?? (environment.Platform == OSPlatform.OSX
+                ? Path.Combine(user, "Library", "Application Support")
+                : Path.Combine(user, ".local", "share"));
+        return new AgentPaths(Path.Combine(config, "agent"), Path.Combine(data, "agent"));
+    }
+}
