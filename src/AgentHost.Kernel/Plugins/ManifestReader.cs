@@ -1,0 +1,210 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using AgentHost.Sdk.Capabilities;
+using NuGet.Versioning;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace AgentHost.Kernel.Plugins;
+
+/// <summary>Reads and validates <c>plugin.yaml</c>; every problem names the file, line and field, and the fix.</summary>
+public static partial class ManifestReader
+{
+    private static readonly string[] KnownKeys =
+        ["id", "version", "description", "authors", "license", "sdk", "entry", "uses", "skills", "lsp", "mcp", "homepage", "tags"];
+
+    /// <summary>Reads the manifest in <paramref name="pluginDirectory"/>.</summary>
+    /// <param name="pluginDirectory">The plugin root.</param>
+    /// <returns>The manifest.</returns>
+    /// <exception cref="AgentHostException">The manifest is missing or invalid; the message lists every problem.</exception>
+    public static PluginManifest ReadFromDirectory(string pluginDirectory)
+    {
+        var path = Path.Combine(pluginDirectory, PluginManifest.FileName);
+        if (!File.Exists(path))
+        {
+            throw new AgentHostException(
+                ErrorKind.Plugin,
+                $"{path}: no {PluginManifest.FileName} found. A plugin folder needs a manifest at its root (see docs/plugins.md).");
+        }
+
+        return Read(path, File.ReadAllText(path));
+    }
+
+    /// <summary>Parses manifest text.</summary>
+    /// <param name="filePath">The file the text came from (used in messages and to resolve relative paths).</param>
+    /// <param name="yaml">The YAML text.</param>
+    /// <returns>The manifest.</returns>
+    /// <exception cref="AgentHostException">The manifest is invalid; the message lists every problem.</exception>
+    public static PluginManifest Read(string filePath, string yaml)
+    {
+        var context = new ParseContext(Path.GetFullPath(filePath));
+        YamlMappingNode root;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(yaml));
+            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode mapping)
+            {
+                throw context.Fail(1, 1, null, "the manifest must be a YAML mapping with at least 'id', 'version', 'description' and 'sdk'");
+            }
+
+            root = mapping;
+        }
+        catch (YamlException ex)
+        {
+            throw new AgentHostException(
+                ErrorKind.Plugin,
+                $"{context.File}:{ex.Start.Line}:{ex.Start.Column}: invalid YAML: {ex.InnerException?.Message ?? ex.Message}. Fix the syntax (check indentation and quote values containing ':').",
+                ex);
+        }
+
+        var manifest = Parse(root, context);
+        context.ThrowIfErrors();
+        return manifest!;
+    }
+
+    private static PluginManifest? Parse(YamlMappingNode root, ParseContext ctx)
+    {
+        foreach (var key in root.Children.Keys.OfType<YamlScalarNode>())
+        {
+            if (!KnownKeys.Contains(key.Value, StringComparer.Ordinal))
+            {
+                ctx.Error(key, key.Value ?? string.Empty, $"unknown field; known fields are {string.Join(", ", KnownKeys)}");
+            }
+        }
+
+        var id = ctx.RequiredScalar(root, "id", "add 'id: my-plugin'");
+        if (id is not null && (id.Length > 64 || !IdPattern().IsMatch(id)))
+        {
+            ctx.Error(root, "id", $"'{id}' is not a valid plugin id; use lowercase letters, digits and single '.', '-' or '_' separators, at most 64 characters (e.g. 'acme.jira-tools')");
+        }
+
+        var versionText = ctx.RequiredScalar(root, "version", "add 'version: 1.0.0'");
+        NuGetVersion? version = null;
+        if (versionText is not null && !NuGetVersion.TryParse(versionText, out version))
+        {
+            ctx.Error(root, "version", $"'{versionText}' is not a semantic version; write it like 1.2.3 or 1.2.3-beta.1");
+        }
+
+        var description = ctx.RequiredScalar(root, "description", "add a one-line 'description:'");
+        var sdkText = ctx.RequiredScalar(root, "sdk", "add the SDK range the plugin was built for, e.g. sdk: \"^1.0\"");
+        SdkRange? sdk = null;
+        if (sdkText is not null && !SdkRange.TryParse(sdkText, out sdk, out var sdkError))
+        {
+            ctx.Error(root, "sdk", sdkError!);
+        }
+
+        var (entryAssembly, entryType) = ParseEntry(root, ctx);
+        var manifest = new PluginManifest
+        {
+            Id = id ?? string.Empty,
+            Version = version ?? new NuGetVersion(0, 0, 0),
+            Description = description ?? string.Empty,
+            Authors = ctx.StringList(root, "authors"),
+            License = ctx.OptionalScalar(root, "license"),
+            Sdk = sdk ?? (SdkRange.TryParse(">=0.0", out var any, out _) ? any! : throw new InvalidOperationException()),
+            EntryAssembly = entryAssembly,
+            EntryType = entryType,
+            Uses = ParseUses(root, ctx),
+            SkillDirectories = ParseSkillDirectories(root, ctx),
+            LspServers = DeclaredServerParser.ParseLsp(root, ctx),
+            McpServers = DeclaredServerParser.ParseMcp(root, ctx),
+            FilePath = ctx.File,
+        };
+        return ctx.HasErrors ? null : manifest;
+    }
+
+    private static (string? Assembly, string? Type) ParseEntry(YamlMappingNode root, ParseContext ctx)
+    {
+        if (!root.Children.TryGetValue(new YamlScalarNode("entry"), out var node))
+        {
+            return (null, null);
+        }
+
+        string? assembly;
+        string? type = null;
+        if (node is YamlScalarNode scalar)
+        {
+            assembly = scalar.Value;
+        }
+        else if (node is YamlMappingNode mapping)
+        {
+            assembly = ctx.RequiredScalar(mapping, "assembly", "name the entry assembly, e.g. assembly: Acme.Tools.dll", "entry.");
+            type = ctx.OptionalScalar(mapping, "type");
+        }
+        else
+        {
+            ctx.Error(node, "entry", "must be an assembly file name or a mapping with 'assembly' and optional 'type'");
+            return (null, null);
+        }
+
+        if (assembly is not null && !IsSafeRelativePath(assembly))
+        {
+            ctx.Error(node, "entry", $"'{assembly}' must be a relative path inside the plugin folder");
+            return (null, null);
+        }
+
+        if (assembly is not null && !assembly.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            ctx.Error(node, "entry", $"'{assembly}' must name a .dll built with 'dotnet publish'");
+        }
+
+        return (assembly, type);
+    }
+
+    private static List<HostCapability> ParseUses(YamlMappingNode root, ParseContext ctx)
+    {
+        var result = new List<HostCapability>();
+        foreach (var (value, node) in ctx.StringListWithNodes(root, "uses"))
+        {
+            if (Enum.TryParse<HostCapability>(value, ignoreCase: true, out var capability) && !int.TryParse(value, out _))
+            {
+                result.Add(capability);
+            }
+            else
+            {
+                ctx.Error(node, "uses", $"'{value}' is not a host capability; use processes, network or files");
+            }
+        }
+
+        return result;
+    }
+
+    private static List<string> ParseSkillDirectories(YamlMappingNode root, ParseContext ctx)
+    {
+        var result = new List<string>();
+        foreach (var (value, node) in ctx.StringListWithNodes(root, "skills"))
+        {
+            if (IsSafeRelativePath(value))
+            {
+                result.Add(value.TrimEnd('/', '\\'));
+            }
+            else
+            {
+                ctx.Error(node, "skills", $"'{value}' must be a relative folder inside the plugin");
+            }
+        }
+
+        return result;
+    }
+
+    internal static bool IsSafeRelativePath(string path) =>
+        !string.IsNullOrWhiteSpace(path)
+        && !Path.IsPathRooted(path)
+        && !path.Replace('\\', '/').Split('/').Contains("..", StringComparer.Ordinal);
+
+    internal static string? ToJson(YamlNode? node) => node is null ? null : JsonSerializer.Serialize(ToPlain(node));
+
+    private static object? ToPlain(YamlNode node) => node switch
+    {
+        YamlScalarNode s => s.Value,
+        YamlSequenceNode seq => seq.Children.Select(ToPlain).ToList(),
+        YamlMappingNode map => map.Children.ToDictionary(kv => ((YamlScalarNode)kv.Key).Value ?? string.Empty, kv => ToPlain(kv.Value)),
+        _ => null,
+    };
+
+    [GeneratedRegex("^[a-z0-9]+([._-][a-z0-9]+)*$")]
+    private static partial Regex IdRegex();
+
+    private static Regex IdPattern() => IdRegex();
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace AgentHost.Kernel.Plugins;
+
+/// <summary>One installed plugin as recorded in <c>plugins.lock.json</c>.</summary>
+/// <param name="Id">The plugin id.</param>
+/// <param name="Version">The installed version.</param>
+/// <param name="Source">Where it came from: <c>catalog</c>, <c>feed:&lt;name&gt;</c>, <c>folder</c> or <c>nupkg</c>.</param>
+/// <param name="Origin">The path or URL it was installed from.</param>
+/// <param name="Sha512">The content hash of the installed folder (<see cref="PluginHasher"/>).</param>
+/// <param name="Enabled">Whether it is enabled globally.</param>
+/// <param name="InstalledAt">When it was installed.</param>
+public sealed record LockedPlugin(
+    string Id,
+    string Version,
+    string Source,
+    string Origin,
+    string Sha512,
+    bool Enabled,
+    DateTimeOffset InstalledAt);
+
+/// <summary>The lockfile of globally installed plugins, with atomic writes.</summary>
+/// <remarks>Not thread-safe; the CLI reads and writes it from one command at a time.</remarks>
+public sealed class PluginLockFile
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly SortedDictionary<string, LockedPlugin> _plugins;
+
+    private PluginLockFile(string path, SortedDictionary<string, LockedPlugin> plugins)
+    {
+        FilePath = path;
+        _plugins = plugins;
+    }
+
+    /// <summary>The lockfile path.</summary>
+    public string FilePath { get; }
+
+    /// <summary>The installed plugins, ordered by id.</summary>
+    public IReadOnlyCollection<LockedPlugin> Plugins => _plugins.Values;
+
+    /// <summary>Loads the lockfile, or an empty one when the file does not exist.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The lockfile.</returns>
+    /// <exception cref="AgentHostException">The file is not valid JSON; nothing is overwritten.</exception>
+    public static PluginLockFile Load(string path)
+    {
+        var plugins = new SortedDictionary<string, LockedPlugin>(StringComparer.Ordinal);
+        if (!File.Exists(path))
+        {
+            return new PluginLockFile(path, plugins);
+        }
+
+        try
+        {
+            var document = JsonSerializer.Deserialize<Document>(File.ReadAllText(path), JsonOptions);
+            foreach (var plugin in document?.Plugins ?? [])
+            {
+                plugins[plugin.Id] = plugin;
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new AgentHostException(
+                ErrorKind.Plugin,
+                $"{path}:{(ex.LineNumber ?? 0) + 1}: the plugin lockfile is not valid JSON ({ex.Message}). Restore it from a backup, or delete it and reinstall your plugins.",
+                ex);
+        }
+
+        return new PluginLockFile(path, plugins);
+    }
+
+    /// <summary>Finds an installed plugin.</summary>
+    /// <param name="id">The plugin id.</param>
+    /// <returns>The entry, or <see langword="null"/>.</returns>
+    public LockedPlugin? Find(string id) => _plugins.GetValueOrDefault(id);
+
+    /// <summary>Adds or replaces an entry (in memory; call <see cref="Save"/>).</summary>
+    /// <param name="plugin">The entry.</param>
+    public void Set(LockedPlugin plugin)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        _plugins[plugin.Id] = plugin;
+    }
+
+    /// <summary>Removes an entry (in memory; call <see cref="Save"/>).</summary>
+    /// <param name="id">The plugin id.</param>
+    /// <returns>Whether it existed.</returns>
+    public bool Remove(string id) => _plugins.Remove(id);
+
+    /// <summary>Writes the lockfile atomically (temporary file, then rename).</summary>
+    public void Save()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        var temp = FilePath + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(new Document(1, [.. _plugins.Values]), JsonOptions));
+        File.Move(temp, FilePath, overwrite: true);
+    }
+
+    private sealed record Document(int Version, List<LockedPlugin> Plugins);
+}

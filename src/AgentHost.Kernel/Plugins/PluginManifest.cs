@@ -1,0 +1,70 @@
+using AgentHost.Sdk.Capabilities;
+using NuGet.Versioning;
+
+namespace AgentHost.Kernel.Plugins;
+
+/// <summary>A parsed <c>plugin.yaml</c>.</summary>
+/// <remarks>Immutable. Produced by <see cref="ManifestReader"/>, which has already validated every field.</remarks>
+public sealed record PluginManifest
+{
+    /// <summary>The manifest file name at a plugin's root.</summary>
+    public const string FileName = "plugin.yaml";
+
+    /// <summary>The plugin id: lowercase letters, digits and single <c>.</c>, <c>-</c> or <c>_</c> separators.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The plugin version (semantic version).</summary>
+    public required NuGetVersion Version { get; init; }
+
+    /// <summary>What the plugin does.</summary>
+    public required string Description { get; init; }
+
+    /// <summary>Authors.</summary>
+    public IReadOnlyList<string> Authors { get; init; } = [];
+
+    /// <summary>License expression, for example <c>MIT</c>.</summary>
+    public string? License { get; init; }
+
+    /// <summary>The SDK versions the plugin works with.</summary>
+    public required SdkRange Sdk { get; init; }
+
+    /// <summary>The entry assembly path relative to the plugin root, when the plugin has code.</summary>
+    public string? EntryAssembly { get; init; }
+
+    /// <summary>The entry type's full name, when the assembly has more than one <see cref="AgentHost.Sdk.AgentPlugin"/>.</summary>
+    public string? EntryType { get; init; }
+
+    /// <summary>What the plugin does on the host: spawns processes, uses the network, writes files.</summary>
+    public IReadOnlyList<HostCapability> Uses { get; init; } = [];
+
+    /// <summary>Skill folders relative to the plugin root.</summary>
+    public IReadOnlyList<string> SkillDirectories { get; init; } = [];
+
+    /// <summary>Declared language servers.</summary>
+    public IReadOnlyList<LspServerCapability> LspServers { get; init; } = [];
+
+    /// <summary>Declared MCP servers.</summary>
+    public IReadOnlyList<McpServerCapability> McpServers { get; init; } = [];
+
+    /// <summary>The file the manifest was read from.</summary>
+    public required string FilePath { get; init; }
+
+    /// <summary>The plugin root folder.</summary>
+    public string Directory => Path.GetDirectoryName(FilePath)!;
+
+    /// <summary>Whether the plugin has code (an entry assembly).</summary>
+    public bool HasCode => EntryAssembly is not null;
+}
+
+/// <summary>Host capabilities a plugin declares it uses; shown to the user at install.</summary>
+public enum HostCapability
+{
+    /// <summary>Starts child processes.</summary>
+    Processes,
+
+    /// <summary>Talks to the network.</summary>
+    Network,
+
+    /// <summary>Writes files outside its own folder.</summary>
+    Files,
+}
