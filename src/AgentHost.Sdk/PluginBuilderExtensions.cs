@@ -35,7 +35,9 @@ public static class PluginBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(method);
-        var function = AIFunctionFactory.Create(method, new AIFunctionFactoryOptions { Name = name, Description = description });
+        var function = AIFunctionFactory.Create(
+            method,
+            new AIFunctionFactoryOptions { Name = name, Description = description, SerializerOptions = builder.Context.SerializerOptions });
         return builder.Add(new ToolCapability(function, new ToolMetadata(effect)));
     }
 

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using AgentHost.Sdk.Events;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Sdk;
@@ -59,4 +61,11 @@ public sealed class PluginContext
 
     /// <summary>Cancelled when the plugin is unloaded or the host shuts down.</summary>
     public CancellationToken Stopping { get; }
+
+    /// <summary>
+    /// JSON options owned by this plugin (a copy of <see cref="AIJsonUtilities.DefaultOptions"/>). Pass them to
+    /// <see cref="AIFunctionFactory"/> when you create functions yourself: the factory caches reflection data per
+    /// options instance, and caching plugin types in the shared default options would keep the plugin from unloading.
+    /// </summary>
+    public JsonSerializerOptions SerializerOptions { get; } = new(AIJsonUtilities.DefaultOptions);
 }

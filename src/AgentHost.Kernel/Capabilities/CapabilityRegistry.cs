@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Events;
+
+namespace AgentHost.Kernel.Capabilities;
+
+/// <summary>What changed in the registry.</summary>
+/// <param name="Added">Capabilities added.</param>
+/// <param name="Removed">Capabilities removed.</param>
+public sealed record CapabilityChange(IReadOnlyList<RegisteredCapability> Added, IReadOnlyList<RegisteredCapability> Removed);
+
+/// <summary>All capabilities contributed by loaded plugins, keyed by kind and name, with provenance.</summary>
+/// <remarks>
+/// Thread-safe. Every capability is reachable by its qualified name <c>plugin-id/name</c>. The plain name resolves
+/// to the contributor whose plugin id sorts first (ordinal), whatever the load order, so the result is deterministic;
+/// a clash publishes a <see cref="WarningEvent"/>. Enumeration is ordered by kind, name, then plugin id.
+/// </remarks>
+public sealed class CapabilityRegistry
+{
+    private readonly ConcurrentDictionary<(CapabilityKind Kind, string Name), ImmutableArray<RegisteredCapability>> _byName = new();
+    private readonly IEventBus? _events;
+    private readonly Lock _writeLock = new();
+
+    /// <summary>Creates a registry.</summary>
+    /// <param name="events">Where clash warnings are published, when any.</param>
+    public CapabilityRegistry(IEventBus? events = null) => _events = events;
+
+    /// <summary>Raised after capabilities are added or removed.</summary>
+    public event EventHandler<CapabilityChange>? Changed;
+
+    /// <summary>Adds all capabilities of one plugin at once.</summary>
+    /// <param name="pluginId">The plugin id.</param>
+    /// <param name="pluginVersion">The plugin version.</param>
+    /// <param name="capabilities">The capabilities.</param>
+    /// <returns>The registered entries.</returns>
+    public IReadOnlyList<RegisteredCapability> AddRange(string pluginId, string pluginVersion, IEnumerable<Capability> capabilities)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
+        ArgumentNullException.ThrowIfNull(capabilities);
+        var added = capabilities.Select(c => new RegisteredCapability(c, pluginId, pluginVersion)).ToList();
+        var clashes = new List<string>();
+        lock (_writeLock)
+        {
+            foreach (var entry in added)
+            {
+                var key = (entry.Kind, entry.Name);
+                var existing = _byName.GetValueOrDefault(key, []);
+                if (existing.Any(e => e.PluginId == pluginId))
+                {
+                    throw new AgentHostException(
+                        ErrorKind.Plugin,
+                        $"plugin '{pluginId}' registered {entry.Kind} '{entry.Name}' twice; capability names must be unique per plugin and kind.");
+                }
+
+                if (existing.Length > 0)
+                {
+                    clashes.Add(Describe(entry, existing));
+                }
+
+                _byName[key] = existing.Add(entry).Sort(static (a, b) => string.CompareOrdinal(a.PluginId, b.PluginId));
+            }
+        }
+
+        foreach (var clash in clashes)
+        {
+            _events?.Publish(new WarningEvent(pluginId, clash));
+        }
+
+        Changed?.Invoke(this, new CapabilityChange(added, []));
+        return added;
+    }
+
+    /// <summary>Removes every capability of a plugin.</summary>
+    /// <param name="pluginId">The plugin id.</param>
+    /// <returns>The removed entries.</returns>
+    public IReadOnlyList<RegisteredCapability> RemovePlugin(string pluginId)
+    {
+        var removed = new List<RegisteredCapability>();
+        lock (_writeLock)
+        {
+            foreach (var (key, entries) in _byName)
+            {
+                var kept = entries.RemoveAll(e => e.PluginId == pluginId);
+                if (kept.Length == entries.Length)
+                {
+                    continue;
+                }
+
+                removed.AddRange(entries.Where(e => e.PluginId == pluginId));
+                if (kept.IsEmpty)
+                {
+                    _byName.TryRemove(key, out _);
+                }
+                else
+                {
+                    _byName[key] = kept;
+                }
+            }
+        }
+
+        if (removed.Count > 0)
+        {
+            Changed?.Invoke(this, new CapabilityChange([], removed));
+        }
+
+        return removed;
+    }
+
+    /// <summary>Finds a capability by plain or qualified (<c>plugin-id/name</c>) name.</summary>
+    /// <param name="kind">The kind.</param>
+    /// <param name="name">The name.</param>
+    /// <returns>The entry, or <see langword="null"/>.</returns>
+    public RegisteredCapability? Find(CapabilityKind kind, string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var slash = name.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0)
+        {
+            return _byName.TryGetValue((kind, name), out var entries) && !entries.IsEmpty ? entries[0] : null;
+        }
+
+        var plugin = name[..slash];
+        return _byName.TryGetValue((kind, name[(slash + 1)..]), out var all)
+            ? all.FirstOrDefault(e => e.PluginId == plugin)
+            : null;
+    }
+
+    /// <summary>All entries, ordered by kind, name and plugin id.</summary>
+    /// <returns>The entries.</returns>
+    public IReadOnlyList<RegisteredCapability> All() =>
+        _byName.Values.SelectMany(e => e)
+            .OrderBy(e => e.Kind)
+            .ThenBy(e => e.Name, StringComparer.Ordinal)
+            .ThenBy(e => e.PluginId, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>All entries of one kind, ordered by name and plugin id.</summary>
+    /// <param name="kind">The kind.</param>
+    /// <returns>The entries.</returns>
+    public IReadOnlyList<RegisteredCapability> OfKind(CapabilityKind kind) => All().Where(e => e.Kind == kind).ToList();
+
+    /// <summary>All entries contributed by one plugin.</summary>
+    /// <param name="pluginId">The plugin id.</param>
+    /// <returns>The entries.</returns>
+    public IReadOnlyList<RegisteredCapability> OfPlugin(string pluginId) => All().Where(e => e.PluginId == pluginId).ToList();
+
+    private static string Describe(RegisteredCapability entry, ImmutableArray<RegisteredCapability> existing)
+    {
+        var owners = existing.Add(entry).Select(e => e.PluginId).Order(StringComparer.Ordinal).ToList();
+        return $"{entry.Kind} '{entry.Name}' is contributed by {string.Join(", ", owners)}; '{entry.Name}' refers to {owners[0]}/{entry.Name}. " +
+               $"Use the qualified names ({string.Join(", ", owners.Select(o => $"{o}/{entry.Name}"))}) to choose.";
+    }
+}

@@ -1,0 +1,291 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using AgentHost.Kernel.Capabilities;
+using AgentHost.Kernel.Events;
+using AgentHost.Sdk;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Events;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AgentHost.Kernel.Plugins;
+
+/// <summary>Loads plugins into isolated contexts, registers their capabilities and unloads them.</summary>
+/// <remarks>
+/// Thread-safe. A plugin that fails is reported (result and <see cref="PluginFailedEvent"/>) and leaves the host
+/// and the other plugins untouched. In-process plugins are trusted code: a load context isolates dependencies,
+/// not privileges.
+/// </remarks>
+public sealed partial class PluginHost : IAsyncDisposable
+{
+    private readonly CapabilityRegistry _registry;
+    private readonly EventBus _events;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly SharedAssemblies _shared;
+    private readonly ConcurrentDictionary<string, LoadedPlugin> _loaded = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a plugin host.</summary>
+    /// <param name="registry">The capability registry to fill.</param>
+    /// <param name="events">The event bus.</param>
+    /// <param name="loggerFactory">The host logger factory.</param>
+    /// <param name="shared">The assemblies shared with plugins; the SDK closure by default.</param>
+    public PluginHost(CapabilityRegistry registry, EventBus events, ILoggerFactory loggerFactory, SharedAssemblies? shared = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _registry = registry;
+        _events = events;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<PluginHost>();
+        _shared = shared ?? SharedAssemblies.FromSdk();
+    }
+
+    /// <summary>The loaded plugins by id.</summary>
+    public IReadOnlyDictionary<string, LoadedPlugin> Loaded => _loaded;
+
+    /// <summary>Loads one plugin. Never throws for plugin faults: the result says what happened.</summary>
+    /// <param name="request">What to load.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The result.</returns>
+    public Task<PluginLoadResult> LoadAsync(PluginLoadRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.Run(() => Load(request, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Loads several plugins in parallel; results are in request order.</summary>
+    /// <param name="requests">What to load.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The results.</returns>
+    public async Task<IReadOnlyList<PluginLoadResult>> LoadAllAsync(IEnumerable<PluginLoadRequest> requests, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        return await Task.WhenAll(requests.Select(r => LoadAsync(r, cancellationToken))).ConfigureAwait(false);
+    }
+
+    /// <summary>Unloads a plugin: cancels its token, ends its subscriptions, removes its capabilities, disposes its services and unloads its context.</summary>
+    /// <param name="pluginId">The plugin id.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Whether the plugin was loaded.</returns>
+    public async Task<bool> UnloadAsync(string pluginId, CancellationToken cancellationToken = default)
+    {
+        if (!_loaded.TryRemove(pluginId, out var plugin))
+        {
+            return false;
+        }
+
+        await plugin.Stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var subscription in plugin.Subscriptions)
+        {
+            subscription.Dispose();
+        }
+
+        plugin.Events.Dispose();
+        _registry.RemovePlugin(pluginId);
+        await plugin.Services.DisposeAsync().ConfigureAwait(false);
+        plugin.Stopping.Dispose();
+        await _events.DrainAsync(cancellationToken).ConfigureAwait(false);
+        plugin.LoadContext?.Unload();
+        _events.Publish(new PluginUnloadedEvent(pluginId));
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var id in _loaded.Keys.ToList())
+        {
+            await UnloadAsync(id).ConfigureAwait(false);
+        }
+    }
+
+    private PluginLoadResult Load(PluginLoadRequest request, CancellationToken cancellationToken)
+    {
+        var fallbackId = Path.GetFileName(Path.TrimEndingDirectorySeparator(request.Directory));
+        PluginManifest manifest;
+        try
+        {
+            manifest = ManifestReader.ReadFromDirectory(request.Directory);
+        }
+        catch (AgentHostException ex)
+        {
+            return Report(new PluginLoadResult(fallbackId, null, PluginLoadStatus.Failed, ex.Message));
+        }
+
+        var version = manifest.Version.ToNormalizedString();
+        if (Refusal(manifest, request, cancellationToken) is { } refusal)
+        {
+            return Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Refused, refusal));
+        }
+
+        return LoadVerified(manifest, request);
+    }
+
+    private string? Refusal(PluginManifest manifest, PluginLoadRequest request, CancellationToken cancellationToken)
+    {
+        if (_loaded.ContainsKey(manifest.Id))
+        {
+            return $"plugin '{manifest.Id}' is already loaded; two plugins cannot share an id.";
+        }
+
+        if (request.ExpectedHash is { } expected)
+        {
+            var actual = PluginHasher.ComputeHash(manifest.Directory, cancellationToken);
+            if (!string.Equals(expected, actual, StringComparison.Ordinal))
+            {
+                return $"plugin '{manifest.Id}' {manifest.Version} was modified after it was installed (its content hash differs from plugins.lock.json). " +
+                       $"Reinstall it with 'agent plugin install {manifest.Id} --force', or remove it with 'agent plugin remove {manifest.Id}'.";
+            }
+        }
+
+        if (!manifest.Sdk.Contains(SdkInfo.Version))
+        {
+            return $"plugin '{manifest.Id}' {manifest.Version} requires SDK '{manifest.Sdk}', but this host provides SDK {SdkInfo.VersionText}. " +
+                   "Install a plugin version built for this SDK, or upgrade agent.";
+        }
+
+        if (manifest.EntryAssembly is { } entry)
+        {
+            var path = Path.Combine(manifest.Directory, entry);
+            if (!File.Exists(path))
+            {
+                return $"plugin '{manifest.Id}': entry assembly '{entry}' not found in {manifest.Directory}. Publish the plugin ('dotnet publish') and reinstall it.";
+            }
+
+            return ReferenceCheck.FindTooNewSharedReference(manifest.Id, path, _shared);
+        }
+
+        return null;
+    }
+
+    private PluginLoadResult LoadVerified(PluginManifest manifest, PluginLoadRequest request)
+    {
+        var version = manifest.Version.ToNormalizedString();
+        var stopping = new CancellationTokenSource();
+        var pluginEvents = new PluginEventBus(_events);
+        var pluginLoggers = new PrefixedLoggerFactory(_loggerFactory, $"plugin.{manifest.Id}");
+        var context = new PluginContext(manifest.Id, version, manifest.Directory, pluginLoggers, pluginEvents, request.Settings, stopping.Token);
+        var builder = new PluginBuilder(context);
+        PluginLoadContext? loadContext = null;
+        try
+        {
+            AddDeclaredCapabilities(manifest, builder);
+            if (manifest.EntryAssembly is { } entry)
+            {
+                loadContext = new PluginLoadContext(manifest.Id, Path.Combine(manifest.Directory, entry), _shared);
+                RegisterCode(manifest, loadContext, builder);
+            }
+
+            builder.Services.AddSingleton<ILoggerFactory>(pluginLoggers);
+            builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+            builder.Services.AddSingleton(context);
+            builder.Services.AddSingleton<IEventBus>(pluginEvents);
+            var services = builder.Services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+            var registered = _registry.AddRange(manifest.Id, version, builder.Capabilities);
+            var subscriptions = builder.Capabilities.OfType<EventSubscriberCapability>()
+                .Select(s => _events.Subscribe(s.EventType, s.Handler))
+                .ToList();
+            var plugin = new LoadedPlugin(manifest, loadContext, services, pluginEvents, stopping, registered, subscriptions);
+            if (!_loaded.TryAdd(manifest.Id, plugin))
+            {
+                throw new AgentHostException(ErrorKind.Plugin, $"plugin '{manifest.Id}' was loaded twice at the same time.");
+            }
+
+            LogLoaded(manifest.Id, version, registered.Count);
+            return Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Loaded, null) { Capabilities = registered });
+        }
+#pragma warning disable CA1031 // A faulty plugin must never take the host down; the failure becomes a result.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _registry.RemovePlugin(manifest.Id);
+            pluginEvents.Dispose();
+            stopping.Cancel();
+            stopping.Dispose();
+            loadContext?.Unload();
+            return Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Failed, Describe(manifest, ex)));
+        }
+    }
+
+    private static void AddDeclaredCapabilities(PluginManifest manifest, PluginBuilder builder)
+    {
+        foreach (var folder in manifest.SkillDirectories)
+        {
+            builder.Add(new SkillDirectoryCapability(folder.Replace('\\', '/'), Path.GetFullPath(Path.Combine(manifest.Directory, folder))));
+        }
+
+        foreach (var server in manifest.LspServers)
+        {
+            builder.Add(server);
+        }
+
+        foreach (var server in manifest.McpServers)
+        {
+            builder.Add(server);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)] // Keep plugin types off the caller's frame so the context can unload.
+    private static void RegisterCode(PluginManifest manifest, PluginLoadContext loadContext, PluginBuilder builder)
+    {
+        var assembly = loadContext.LoadFromAssemblyPath(Path.Combine(manifest.Directory, manifest.EntryAssembly!));
+        var type = FindEntryType(manifest, assembly);
+        var plugin = (AgentPlugin)Activator.CreateInstance(type)!;
+        plugin.Register(builder);
+    }
+
+    private static Type FindEntryType(PluginManifest manifest, Assembly assembly)
+    {
+        if (manifest.EntryType is { } typeName)
+        {
+            var named = assembly.GetType(typeName, throwOnError: false);
+            return named is not null && typeof(AgentPlugin).IsAssignableFrom(named) && !named.IsAbstract
+                ? named
+                : throw new AgentHostException(ErrorKind.Plugin, $"{manifest.FilePath}: entry type '{typeName}' is not a public non-abstract AgentPlugin in {assembly.GetName().Name}.");
+        }
+
+        var candidates = assembly.GetExportedTypes().Where(t => typeof(AgentPlugin).IsAssignableFrom(t) && !t.IsAbstract).ToList();
+        return candidates.Count switch
+        {
+            1 => candidates[0],
+            0 => throw new AgentHostException(ErrorKind.Plugin, $"{manifest.FilePath}: {assembly.GetName().Name} has no public class deriving from AgentPlugin. Add one, or set 'entry.type'."),
+            _ => throw new AgentHostException(ErrorKind.Plugin, $"{manifest.FilePath}: {assembly.GetName().Name} has several AgentPlugin classes ({string.Join(", ", candidates.Select(c => c.FullName))}); set 'entry.type' to choose."),
+        };
+    }
+
+    private static string Describe(PluginManifest manifest, Exception ex)
+    {
+        var inner = ex is TargetInvocationException { InnerException: { } cause } ? cause : ex;
+        return inner switch
+        {
+            AgentHostException known => known.Message,
+            FileLoadException { Message: var m } when m.Contains("was built against", StringComparison.Ordinal) => m,
+            _ => $"plugin '{manifest.Id}' failed while loading: {inner.GetType().Name}: {inner.Message}",
+        };
+    }
+
+    private PluginLoadResult Report(PluginLoadResult result)
+    {
+        if (result.Status is PluginLoadStatus.Failed or PluginLoadStatus.Refused)
+        {
+            LogFailed(result.PluginId, result.Error ?? string.Empty);
+            _events.Publish(new PluginFailedEvent(result.PluginId, result.Error ?? string.Empty));
+        }
+        else if (result.Status == PluginLoadStatus.Loaded)
+        {
+            _events.Publish(new PluginLoadedEvent(result.PluginId, result.Version ?? string.Empty, result.Capabilities.Count));
+        }
+
+        return result;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded plugin {PluginId} {Version} with {Count} capabilities")]
+    private partial void LogLoaded(string pluginId, string version, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin {PluginId} not loaded: {Error}")]
+    private partial void LogFailed(string pluginId, string error);
+}

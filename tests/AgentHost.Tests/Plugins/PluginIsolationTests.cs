@@ -1,0 +1,114 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
+using AgentHost.Kernel.Plugins;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Events;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Plugins;
+
+public sealed class PluginIsolationTests
+{
+    [Fact]
+    public async Task Load_TwoPluginsWithDifferentMajorVersionsOfOneLibrary_BothWorkInOneHost()
+    {
+        await using var harness = new PluginHarness();
+
+        var old = await harness.LoadAsync(Fixtures.PathOf("Fixture.JsonOld"));
+        var @new = await harness.LoadAsync(Fixtures.PathOf("Fixture.JsonNew"));
+
+        Assert.Equal(PluginLoadStatus.Loaded, old.Status);
+        Assert.Equal(PluginLoadStatus.Loaded, @new.Status);
+        Assert.Equal("12.0.0.0|{\"value\":\"a\"}", await harness.InvokeToolAsync("json_old", ("value", "a")));
+        Assert.Equal("13.0.0.0|{\"value\":\"b\"}", await harness.InvokeToolAsync("json_new", ("value", "b")));
+        Assert.NotSame(harness.Host.Loaded["fixture-json-old"].LoadContext, harness.Host.Loaded["fixture-json-new"].LoadContext);
+    }
+
+    [Fact]
+    public async Task Load_SharesTheSdkWithThePlugin_ByTypeIdentity()
+    {
+        await using var harness = new PluginHarness();
+
+        await harness.LoadAsync(Fixtures.PathOf("Fixture.Echo"));
+
+        var tool = Assert.IsType<ToolCapability>(harness.Registry.Find(CapabilityKind.Tool, "echo")!.Capability);
+        Assert.Same(AssemblyLoadContext.Default, AssemblyLoadContext.GetLoadContext(tool.GetType().Assembly));
+        var pluginAssembly = harness.Host.Loaded["fixture-echo"].LoadContext!.Assemblies.Single();
+        Assert.Equal("Fixture.Echo", pluginAssembly.GetName().Name);
+    }
+
+    [Fact]
+    public async Task Load_PluginThatThrowsWhileRegistering_IsReportedFailed_AndOthersKeepWorking()
+    {
+        await using var harness = new PluginHarness();
+
+        var throwing = await harness.LoadAsync(Fixtures.PathOf("Fixture.Throwing"));
+        var echo = await harness.LoadAsync(Fixtures.PathOf("Fixture.Echo"));
+
+        Assert.Equal(PluginLoadStatus.Failed, throwing.Status);
+        Assert.Contains("fixture-throwing", throwing.Error, StringComparison.Ordinal);
+        Assert.Contains("ACME_TOKEN is not set", throwing.Error, StringComparison.Ordinal);
+        Assert.Null(harness.Registry.Find(CapabilityKind.Tool, "half_registered"));
+        Assert.False(harness.Host.Loaded.ContainsKey("fixture-throwing"));
+        Assert.Equal(PluginLoadStatus.Loaded, echo.Status);
+        Assert.Equal("echo: hi", await harness.InvokeToolAsync("echo", ("text", "hi")));
+        var failed = (await harness.DrainedEventsAsync()).OfType<PluginFailedEvent>().Single();
+        Assert.Equal("fixture-throwing", failed.PluginId);
+    }
+
+    [Fact]
+    public async Task Load_PluginRequiringUnsupportedSdkRange_IsRefusedBeforeItsCodeLoads()
+    {
+        await using var harness = new PluginHarness();
+
+        var result = await harness.LoadAsync(Fixtures.PathOf("Fixture.FutureSdk"));
+
+        Assert.Equal(PluginLoadStatus.Refused, result.Status);
+        Assert.Contains("requires SDK '>=2.0 <3.0'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("this host provides SDK 1.0.0", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(AssemblyLoadContext.All, c => c.Name == "plugin:fixture-future-sdk");
+        Assert.Null(harness.Registry.Find(CapabilityKind.Tool, "future"));
+    }
+
+    [Fact]
+    public async Task Load_PluginBuiltAgainstNewerSdkAssembly_IsRefusedWithClearMessage()
+    {
+        var olderHost = SharedAssemblies.FromVersions(new Dictionary<string, Version> { ["AgentHost.Sdk"] = new(0, 9, 0, 0) });
+        await using var harness = new PluginHarness(olderHost);
+
+        var result = await harness.LoadAsync(Fixtures.PathOf("Fixture.Echo"));
+
+        Assert.Equal(PluginLoadStatus.Refused, result.Status);
+        Assert.Contains("was built against AgentHost.Sdk 1.0.0.0, but this host has 0.9.0.0", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unload_ReleasesTheLoadContext_SoItIsCollected()
+    {
+        await using var harness = new PluginHarness();
+        var weak = await LoadUseAndUnloadAsync(harness);
+
+        for (var i = 0; i < 20 && weak.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.False(weak.IsAlive, "the plugin's AssemblyLoadContext is still referenced after unload");
+        Assert.Null(harness.Registry.Find(CapabilityKind.Tool, "echo"));
+        Assert.Contains(await harness.DrainedEventsAsync(), e => e is PluginUnloadedEvent { PluginId: "fixture-echo" });
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static async Task<WeakReference> LoadUseAndUnloadAsync(PluginHarness harness)
+    {
+        var result = await harness.LoadAsync(Fixtures.PathOf("Fixture.Echo"));
+        Assert.Equal(PluginLoadStatus.Loaded, result.Status);
+        Assert.Equal("echo: x", await harness.InvokeToolAsync("echo", ("text", "x")));
+        harness.Bus.Publish(new WarningEvent("test", "w"));
+        await harness.Bus.DrainAsync();
+        var weak = new WeakReference(harness.Host.Loaded["fixture-echo"].LoadContext);
+        Assert.True(await harness.Host.UnloadAsync("fixture-echo"));
+        return weak;
+    }
+}

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using AgentHost.Kernel.Capabilities;
+using AgentHost.Kernel.Events;
+using AgentHost.Kernel.Plugins;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Events;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentHost.Tests.Support;
+
+/// <summary>A real event bus, registry and plugin host, recording every event.</summary>
+public sealed class PluginHarness : IAsyncDisposable
+{
+    private readonly IDisposable _recording;
+
+    public PluginHarness(SharedAssemblies? shared = null)
+    {
+        Bus = new EventBus(NullLogger<EventBus>.Instance);
+        Registry = new CapabilityRegistry(Bus);
+        Host = new PluginHost(Registry, Bus, NullLoggerFactory.Instance, shared);
+        _recording = Bus.Subscribe<AgentEvent>((e, _) =>
+        {
+            Events.Enqueue(e);
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    public EventBus Bus { get; }
+
+    public CapabilityRegistry Registry { get; }
+
+    public PluginHost Host { get; }
+
+    public ConcurrentQueue<AgentEvent> Events { get; } = new();
+
+    public Task<PluginLoadResult> LoadAsync(string directory, IReadOnlyDictionary<string, string>? settings = null, string? hash = null) =>
+        Host.LoadAsync(new PluginLoadRequest(directory) { Settings = settings ?? new Dictionary<string, string>(), ExpectedHash = hash });
+
+    public async Task<IReadOnlyList<AgentEvent>> DrainedEventsAsync()
+    {
+        await Bus.DrainAsync();
+        return [.. Events];
+    }
+
+    public async Task<string?> InvokeToolAsync(string name, params (string Key, object? Value)[] args)
+    {
+        var tool = Registry.Find(CapabilityKind.Tool, name)?.Capability as ToolCapability
+            ?? throw new InvalidOperationException($"tool {name} is not registered");
+        var arguments = new AIFunctionArguments();
+        foreach (var (key, value) in args)
+        {
+            arguments[key] = value;
+        }
+
+        var result = await tool.Function.InvokeAsync(arguments);
+        return result?.ToString();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        _recording.Dispose();
+        await Bus.DisposeAsync();
+    }
+}
