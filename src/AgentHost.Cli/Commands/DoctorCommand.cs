@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AgentHost.Kernel.Diagnostics;
 
 namespace AgentHost.Cli.Commands;
 
@@ -6,13 +7,28 @@ namespace AgentHost.Cli.Commands;
 internal sealed class DoctorCommand : AgentCommand
 {
     public DoctorCommand(CliContext context)
-        : base("doctor", "Check the runtime, data folders, git, plugins and providers.", context)
+        : base("doctor", "Check the runtime, data folders, configuration, git, plugins, language servers and providers.", context)
     {
     }
 
-    protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        Context.Console.WriteLine($"OK   runtime .NET {Environment.Version}");
-        return Task.FromResult(ExitCodes.Success);
+        await using var runtime = Context.CreatePluginRuntime(parseResult);
+        using var http = new HttpClient();
+        var doctor = new Doctor(Context.Paths, Context.Configuration(parseResult), runtime, http, Context.Environment);
+        var checks = await doctor.RunAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var check in checks)
+        {
+            var label = check.Status switch
+            {
+                DoctorStatus.Ok => "OK  ",
+                DoctorStatus.Warn => "WARN",
+                DoctorStatus.Fail => "FAIL",
+                _ => "SKIP",
+            };
+            Context.Console.WriteLine($"{label} {check.Name}: {check.Detail}{(check.Fix is null ? string.Empty : " — fix: " + check.Fix)}");
+        }
+
+        return checks.Any(c => c.Status == DoctorStatus.Fail) ? ExitCodes.Failure : ExitCodes.Success;
     }
 }

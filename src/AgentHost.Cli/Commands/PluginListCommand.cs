@@ -1,18 +1,59 @@
 using System.CommandLine;
+using System.Text.Json;
+using AgentHost.Cli.Rendering;
 
 namespace AgentHost.Cli.Commands;
 
-/// <summary><c>agent plugin list</c>.</summary>
+/// <summary><c>agent plugin list</c>: installed plugins, loaded to show their real status.</summary>
 internal sealed class PluginListCommand : AgentCommand
 {
+    private readonly Option<bool> _json = new("--json") { Description = "Print JSON instead of a table." };
+
     public PluginListCommand(CliContext context)
         : base("list", "List installed plugins with version, source, state, capabilities and load status.", context)
     {
+        Options.Add(_json);
     }
 
-    protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        Context.Console.WriteLine("No plugins installed.");
-        return Task.FromResult(ExitCodes.Success);
+        await using var runtime = Context.CreatePluginRuntime(parseResult);
+        var installed = runtime.ListInstalled();
+        var results = (await runtime.LoadInstalledAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+            .ToDictionary(r => r.PluginId, StringComparer.Ordinal);
+        var console = Context.Console;
+        if (parseResult.GetValue(_json))
+        {
+            console.WriteLine(JsonSerializer.Serialize(installed.Select(p => PluginFormatting.ToJson(p, results.GetValueOrDefault(p.Locked.Id))), PluginFormatting.Json));
+            return ExitCodes.Success;
+        }
+
+        if (installed.Count == 0)
+        {
+            console.WriteLine("No plugins installed. Install one with 'agent plugin install <id|folder|.nupkg>'.");
+            return ExitCodes.Success;
+        }
+
+        var rows = installed.Select(p =>
+        {
+            var result = results.GetValueOrDefault(p.Locked.Id);
+            return new[]
+            {
+                p.Locked.Id,
+                p.Locked.Version,
+                p.Locked.Source,
+                p.Enabled ? (p.EnabledBy == "project" ? "yes (project)" : "yes") : (p.EnabledBy == "project" ? "no (project)" : "no"),
+                PluginFormatting.Status(result),
+                PluginFormatting.Summarize(result?.Capabilities ?? []),
+            };
+        }).ToList();
+        TextTable.Write(console, ["ID", "VERSION", "SOURCE", "ENABLED", "STATUS", "CAPABILITIES"], rows);
+        foreach (var failure in results.Values.Where(r => r.Error is not null))
+        {
+            console.WriteLine();
+            console.WriteLine($"{failure.PluginId}: {failure.Error}");
+        }
+
+        return ExitCodes.Success;
     }
 }

@@ -1,0 +1,115 @@
+using AgentHost.Kernel.Capabilities;
+using AgentHost.Kernel.Events;
+using Microsoft.Extensions.Logging;
+
+namespace AgentHost.Kernel.Plugins;
+
+/// <summary>An installed plugin with its effective enabled state.</summary>
+/// <param name="Locked">The lockfile entry.</param>
+/// <param name="Directory">The installed folder.</param>
+/// <param name="Enabled">Whether it is enabled here (project switch, else global).</param>
+/// <param name="EnabledBy">Where the state comes from: <c>global</c> or <c>project</c>.</param>
+public sealed record InstalledPlugin(LockedPlugin Locked, string Directory, bool Enabled, string EnabledBy);
+
+/// <summary>
+/// The running set of plugins for one process: the event bus, the capability registry and the plugin host, filled
+/// from the installed plugins that are enabled for the project. Plugins load lazily: nothing is read until a
+/// command asks.
+/// </summary>
+/// <remarks>Not thread-safe for concurrent loads; the bus and registry it exposes are.</remarks>
+public sealed class PluginRuntime : IAsyncDisposable
+{
+    private readonly PluginStore _store;
+    private readonly string? _projectRoot;
+    private readonly Func<string, IReadOnlyDictionary<string, string>> _settings;
+
+    /// <summary>Creates a runtime.</summary>
+    /// <param name="store">The plugin store.</param>
+    /// <param name="projectRoot">The project whose <c>.agent/plugins.yaml</c> switches apply, if any.</param>
+    /// <param name="settings">Returns a plugin's configuration section by id.</param>
+    /// <param name="loggerFactory">The host logger factory.</param>
+    public PluginRuntime(
+        PluginStore store,
+        string? projectRoot,
+        Func<string, IReadOnlyDictionary<string, string>> settings,
+        ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _store = store;
+        _projectRoot = projectRoot;
+        _settings = settings;
+        Events = new EventBus(loggerFactory.CreateLogger<EventBus>());
+        Registry = new CapabilityRegistry(Events);
+        Host = new PluginHost(Registry, Events, loggerFactory);
+    }
+
+    /// <summary>The event bus.</summary>
+    public EventBus Events { get; }
+
+    /// <summary>The capability registry.</summary>
+    public CapabilityRegistry Registry { get; }
+
+    /// <summary>The plugin host.</summary>
+    public PluginHost Host { get; }
+
+    /// <summary>Lists installed plugins with their effective enabled state, ordered by id.</summary>
+    /// <returns>The plugins.</returns>
+    public IReadOnlyList<InstalledPlugin> ListInstalled()
+    {
+        var lockFile = _store.LoadLockFile();
+        var project = _projectRoot is null ? null : ProjectPluginState.Load(_projectRoot);
+        return lockFile.Plugins
+            .Select(p =>
+            {
+                var projectVerdict = project?.IsEnabled(p.Id);
+                return new InstalledPlugin(
+                    p,
+                    _store.InstallDirectory(p.Id, p.Version),
+                    projectVerdict ?? p.Enabled,
+                    projectVerdict is null ? "global" : "project");
+            })
+            .ToList();
+    }
+
+    /// <summary>Loads installed plugins in parallel, verifying each against the lockfile hash first.</summary>
+    /// <param name="only">Load just these ids (even if disabled: naming a plugin is explicit); all enabled ones when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>One result per plugin considered, ordered by id; disabled plugins are reported as such.</returns>
+    /// <exception cref="AgentHostException">A plugin named in <paramref name="only"/> is not installed.</exception>
+    public async Task<IReadOnlyList<PluginLoadResult>> LoadInstalledAsync(IReadOnlyCollection<string>? only = null, CancellationToken cancellationToken = default)
+    {
+        var installed = ListInstalled();
+        if (only is not null)
+        {
+            var missing = only.Where(id => installed.All(p => p.Locked.Id != id)).ToList();
+            if (missing.Count > 0)
+            {
+                throw new AgentHostException(
+                    ErrorKind.NotFound,
+                    $"plugin '{missing[0]}' is not installed. Install it with 'agent plugin install {missing[0]}', or see 'agent plugin list'.");
+            }
+        }
+
+        var selected = installed.Where(p => only?.Contains(p.Locked.Id) ?? p.Enabled).ToList();
+        var loaded = await Host.LoadAllAsync(
+                selected.Select(p => new PluginLoadRequest(p.Directory) { ExpectedHash = p.Locked.Sha512, Settings = _settings(p.Locked.Id) }),
+                cancellationToken)
+            .ConfigureAwait(false);
+        var skipped = installed.Except(selected)
+            .Where(p => only is null)
+            .Select(p => new PluginLoadResult(p.Locked.Id, p.Locked.Version, PluginLoadStatus.Disabled, null));
+        return loaded.Select((r, i) => r with { PluginId = selected[i].Locked.Id })
+            .Concat(skipped)
+            .OrderBy(r => r.PluginId, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync().ConfigureAwait(false);
+        await Events.DisposeAsync().ConfigureAwait(false);
+    }
+}
