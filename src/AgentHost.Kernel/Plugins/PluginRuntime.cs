@@ -23,26 +23,50 @@ public sealed class PluginRuntime : IAsyncDisposable
     private readonly string? _projectRoot;
     private readonly Func<string, IReadOnlyDictionary<string, string>> _settings;
 
-    /// <summary>Creates a runtime.</summary>
+    /// <summary>Creates a runtime over existing kernel parts (as composed by dependency injection).</summary>
+    /// <param name="store">The plugin store.</param>
+    /// <param name="projectRoot">The project whose <c>.agent/plugins.yaml</c> switches apply, if any.</param>
+    /// <param name="settings">Returns a plugin's configuration section by id.</param>
+    /// <param name="events">The event bus.</param>
+    /// <param name="registry">The capability registry.</param>
+    /// <param name="host">The plugin host.</param>
+    public PluginRuntime(
+        PluginStore store,
+        string? projectRoot,
+        Func<string, IReadOnlyDictionary<string, string>> settings,
+        EventBus events,
+        CapabilityRegistry registry,
+        PluginHost host)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(host);
+        _store = store;
+        _projectRoot = projectRoot;
+        _settings = settings;
+        Events = events;
+        Registry = registry;
+        Host = host;
+    }
+
+    /// <summary>Creates a runtime with its own event bus, registry and plugin host (for short-lived commands).</summary>
     /// <param name="store">The plugin store.</param>
     /// <param name="projectRoot">The project whose <c>.agent/plugins.yaml</c> switches apply, if any.</param>
     /// <param name="settings">Returns a plugin's configuration section by id.</param>
     /// <param name="loggerFactory">The host logger factory.</param>
-    public PluginRuntime(
+    /// <returns>The runtime; dispose it to unload every plugin.</returns>
+    public static PluginRuntime Create(
         PluginStore store,
         string? projectRoot,
         Func<string, IReadOnlyDictionary<string, string>> settings,
         ILoggerFactory loggerFactory)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        _store = store;
-        _projectRoot = projectRoot;
-        _settings = settings;
-        Events = new EventBus(loggerFactory.CreateLogger<EventBus>());
-        Registry = new CapabilityRegistry(Events);
-        Host = new PluginHost(Registry, Events, loggerFactory);
+        var events = new EventBus(loggerFactory.CreateLogger<EventBus>());
+        var registry = new CapabilityRegistry(events);
+        return new PluginRuntime(store, projectRoot, settings, events, registry, new PluginHost(registry, events, loggerFactory));
     }
 
     /// <summary>The event bus.</summary>
