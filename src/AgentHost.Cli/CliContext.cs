@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AgentHost.Cli.Interaction;
 using AgentHost.Kernel.Hosting;
+using AgentHost.Kernel.Plugins;
 
 namespace AgentHost.Cli;
 
@@ -9,6 +10,8 @@ namespace AgentHost.Cli;
 internal sealed class CliContext
 {
     private AgentPaths? _paths;
+    private PluginStore? _pluginStore;
+    private AgentHost.Kernel.Configuration.ConfigurationSnapshot? _configuration;
 
     public CliContext(IConsoleInteraction console, HostEnvironment environment, GlobalOptions globalOptions)
     {
@@ -25,6 +28,19 @@ internal sealed class CliContext
 
     public AgentPaths Paths => _paths ??= AgentPaths.Resolve(Environment);
 
+    public PluginStore PluginStore => _pluginStore ??= new PluginStore(Paths, PluginStore.DefaultCatalogDirectory(Environment));
+
     public IReadOnlyList<string> ConfigOverrides(ParseResult parseResult) =>
         parseResult.GetValue(GlobalOptions.Set) ?? [];
+
+    /// <summary>Creates the plugin runtime for this run (plugins load only when the command asks).</summary>
+    public PluginRuntime CreatePluginRuntime(ParseResult parseResult)
+    {
+        var configuration = Configuration(parseResult);
+        return PluginRuntime.Create(PluginStore, configuration.ProjectRoot, configuration.GetPluginSettings, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+    }
+
+    /// <summary>The effective configuration (resolved once per run); broken files are reported in its Problems, not thrown.</summary>
+    public AgentHost.Kernel.Configuration.ConfigurationSnapshot Configuration(ParseResult parseResult) =>
+        _configuration ??= AgentHost.Kernel.Configuration.ConfigurationResolver.Resolve(Environment, Paths, ConfigOverrides(parseResult));
 }

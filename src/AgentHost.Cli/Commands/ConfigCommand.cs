@@ -9,5 +9,8 @@ internal sealed class ConfigCommand : Command
         : base("config", "Show, locate and validate configuration.")
     {
         ArgumentNullException.ThrowIfNull(context);
+        Subcommands.Add(new ConfigShowCommand(context));
+        Subcommands.Add(new ConfigPathCommand(context));
+        Subcommands.Add(new ConfigValidateCommand(context));
     }
 }

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using AgentHost.Kernel;
+using AgentHost.Kernel.Configuration;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary><c>agent config show [KEY] [--json]</c>: every effective value with its source, secrets redacted.</summary>
+internal sealed class ConfigShowCommand : AgentCommand
+{
+    private const int MaxAlignedWidth = 60;
+
+    private readonly Argument<string?> _key = new("key")
+    {
+        Description = "Show only this key and the keys below it, e.g. providers.openai.",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    private readonly Option<bool> _json = new("--json")
+    {
+        Description = "Print a JSON array of {key, value, source, file, line, origin}.",
+    };
+
+    public ConfigShowCommand(CliContext context)
+        : base("show", "Show the effective configuration and where each value comes from (secrets redacted).", context)
+    {
+        Arguments.Add(_key);
+        Options.Add(_json);
+    }
+
+    protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var configuration = Context.Configuration(parseResult);
+        var entries = configuration.Entries;
+        if (parseResult.GetValue(_key)?.Trim('.') is { Length: > 0 } key)
+        {
+            entries = [.. entries.Where(entry => string.Equals(entry.Key, key, StringComparison.OrdinalIgnoreCase)
+                || entry.Key.StartsWith(key + ".", StringComparison.OrdinalIgnoreCase))];
+            if (entries.Count == 0)
+            {
+                throw new AgentHostException(ErrorKind.NotFound, $"no configuration value is set for '{key}'. Run 'agent config show' to list every key.");
+            }
+        }
+
+        if (parseResult.GetValue(_json))
+        {
+            Context.Console.WriteLine(ToJson(entries));
+        }
+        else
+        {
+            WriteText(entries);
+        }
+
+        ConfigValidateCommand.WriteProblems(Context.Console, configuration.Problems);
+        return Task.FromResult(configuration.HasErrors ? ExitCodes.Configuration : ExitCodes.Success);
+    }
+
+    private void WriteText(IReadOnlyList<ConfigEntry> entries)
+    {
+        var width = Math.Min(MaxAlignedWidth, entries.Select(entry => Assignment(entry).Length).DefaultIfEmpty(0).Max());
+        foreach (var entry in entries)
+        {
+            Context.Console.WriteLine($"{Assignment(entry).PadRight(width)}    (source: {entry.Source})");
+        }
+    }
+
+    private static string Assignment(ConfigEntry entry) => $"{entry.Key} = {entry.DisplayValue}";
+
+    private static string ToJson(IReadOnlyList<ConfigEntry> entries)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartArray();
+            foreach (var entry in entries)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("key", entry.Key);
+                writer.WriteString("value", entry.DisplayValue);
+                writer.WriteString("source", entry.Layer.ToDisplayName());
+                writer.WriteString("file", entry.File);
+                if (entry.Line is { } line)
+                {
+                    writer.WriteNumber("line", line);
+                }
+                else
+                {
+                    writer.WriteNull("line");
+                }
+
+                writer.WriteString("origin", entry.Origin);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

@@ -1,0 +1,132 @@
+namespace AgentHost.Kernel.Configuration;
+
+/// <summary>What a known key holds.</summary>
+internal enum ConfigValueKind
+{
+    /// <summary>Free text.</summary>
+    String,
+
+    /// <summary>One of <see cref="ConfigKeyDefinition.AllowedValues"/> (case-insensitive).</summary>
+    Enum,
+
+    /// <summary><c>true</c> or <c>false</c>.</summary>
+    Boolean,
+
+    /// <summary>A whole number.</summary>
+    Integer,
+
+    /// <summary>An absolute http(s) URL.</summary>
+    Url,
+
+    /// <summary>A mapping whose keys are the known children listed in the table.</summary>
+    Section,
+
+    /// <summary>A mapping of arbitrary names to the child <c>prefix.*</c>.</summary>
+    Map,
+
+    /// <summary>A list of items described by the child <c>prefix.#</c>.</summary>
+    List,
+
+    /// <summary>A list or a mapping, with anything below it.</summary>
+    ListOrMap,
+
+    /// <summary>Anything (not checked yet).</summary>
+    Any,
+}
+
+/// <summary>One row of the schema.</summary>
+/// <param name="Pattern">The dotted key; <c>*</c> stands for any name in a map, <c>#</c> for a list index.</param>
+/// <param name="Kind">What the key holds.</param>
+/// <param name="Description">One line for docs and messages.</param>
+/// <param name="DefaultValue">The built-in default (only for keys without <c>*</c>/<c>#</c>).</param>
+/// <param name="AllowedValues">The allowed values of an <see cref="ConfigValueKind.Enum"/>.</param>
+/// <param name="Required">Whether every instance of the parent must set this key.</param>
+internal sealed record ConfigKeyDefinition(
+    string Pattern,
+    ConfigValueKind Kind,
+    string Description,
+    string? DefaultValue = null,
+    IReadOnlyList<string>? AllowedValues = null,
+    bool Required = false)
+{
+    public string Name => Pattern[(Pattern.LastIndexOf('.') + 1)..];
+
+    public string Parent => Pattern.LastIndexOf('.') is var dot and >= 0 ? Pattern[..dot] : string.Empty;
+
+    public bool IsContainer => Kind is ConfigValueKind.Section or ConfigValueKind.Map or ConfigValueKind.List or ConfigValueKind.ListOrMap;
+}
+
+/// <summary>The known configuration keys: one table, extended by adding rows.</summary>
+/// <remarks>
+/// Every row's parent must be a row too (or the root). Top-level rows are the sections a config file may contain.
+/// Documented in docs/configuration.md; keep the two in step.
+/// </remarks>
+internal static class ConfigSchema
+{
+    public static readonly IReadOnlyList<string> LogLevels = ["trace", "debug", "information", "warning", "error", "none"];
+
+    public static readonly IReadOnlyList<ConfigKeyDefinition> Keys =
+    [
+        new("log_level", ConfigValueKind.Enum, "How much the host logs.", "information", LogLevels),
+        new("model", ConfigValueKind.String, "The default model, e.g. openai/gpt-4o."),
+
+        new("providers", ConfigValueKind.Map, "Model providers by name."),
+        new("providers.*", ConfigValueKind.Section, "One model provider."),
+        new("providers.*.type", ConfigValueKind.String, "The provider implementation (defaults to the provider's name)."),
+        new("providers.*.base_url", ConfigValueKind.Url, "The API endpoint."),
+        new("providers.*.api_key", ConfigValueKind.String, "The API key (secret; prefer api_key_env)."),
+        new("providers.*.api_key_env", ConfigValueKind.String, "The environment variable that holds the API key."),
+        new("providers.*.api_key_file", ConfigValueKind.String, "A file that holds the API key."),
+        new("providers.*.api_key_command", ConfigValueKind.String, "A command that prints the API key."),
+        new("providers.*.headers", ConfigValueKind.Map, "Extra HTTP headers."),
+        new("providers.*.headers.*", ConfigValueKind.String, "One HTTP header value."),
+        new("providers.*.models", ConfigValueKind.ListOrMap, "Models offered: a list of ids or a map of id to settings."),
+
+        new("plugins", ConfigValueKind.Section, "Plugin feeds and per-plugin settings."),
+        new("plugins.feeds", ConfigValueKind.List, "Where plugins are installed from."),
+        new("plugins.feeds.#", ConfigValueKind.Section, "One feed."),
+        new("plugins.feeds.#.name", ConfigValueKind.String, "The feed's name (defaults to its url)."),
+        new("plugins.feeds.#.url", ConfigValueKind.String, "An http(s) URL or a local folder.", Required: true),
+        new("plugins.settings", ConfigValueKind.Map, "Settings by plugin id."),
+        new("plugins.settings.*", ConfigValueKind.Any, "One plugin's settings."),
+
+        new("permissions", ConfigValueKind.Any, "Permission rules."),
+        new("skills", ConfigValueKind.Any, "Skill discovery settings."),
+        new("lsp", ConfigValueKind.Any, "Language servers."),
+        new("mcp", ConfigValueKind.Any, "MCP servers."),
+        new("session", ConfigValueKind.Any, "Session settings."),
+    ];
+
+    private static readonly Dictionary<string, ConfigKeyDefinition> ByPattern =
+        Keys.ToDictionary(key => key.Pattern, ConfigKeys.Comparer);
+
+    private static readonly ILookup<string, ConfigKeyDefinition> ByParent =
+        Keys.ToLookup(key => key.Parent, ConfigKeys.Comparer);
+
+    /// <summary>The top-level section names.</summary>
+    public static IEnumerable<string> TopLevelNames => ChildrenOf(string.Empty).Select(key => key.Name);
+
+    public static IEnumerable<ConfigKeyDefinition> ChildrenOf(string pattern) => ByParent[pattern];
+
+    public static ConfigKeyDefinition? Find(string pattern) => ByPattern.GetValueOrDefault(pattern);
+
+    public static bool IsTopLevel(string name) => ByPattern.ContainsKey(name) && !name.Contains('.', StringComparison.Ordinal);
+
+    /// <summary>Describes what a container holds, for messages.</summary>
+    public static string DescribeContainer(ConfigKeyDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return definition.Kind switch
+        {
+            ConfigValueKind.Section => $"a section with the keys {string.Join(", ", ChildrenOf(definition.Pattern).Select(child => child.Name))}",
+            ConfigValueKind.Map => "a map of names to settings",
+            ConfigValueKind.List => "a list ('- ' items)",
+            ConfigValueKind.ListOrMap => "a list or a map",
+            ConfigValueKind.Enum => "one of: " + string.Join(", ", definition.AllowedValues ?? []),
+            ConfigValueKind.Boolean => "true or false",
+            ConfigValueKind.Integer => "a whole number",
+            ConfigValueKind.Url => "an http(s) URL",
+            _ => "a single value",
+        };
+    }
+}

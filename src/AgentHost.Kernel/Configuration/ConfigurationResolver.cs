@@ -1,0 +1,130 @@
+using System.Runtime.InteropServices;
+using AgentHost.Kernel.Hosting;
+
+namespace AgentHost.Kernel.Configuration;
+
+/// <summary>Computes the effective configuration from every layer and explains where each value came from.</summary>
+/// <remarks>
+/// Layers, lowest precedence first: built-in defaults, the global file (<see cref="AgentPaths.GlobalConfigFile"/>),
+/// the project file (<see cref="ProjectLocator"/>), <c>AGENT_*</c> environment variables, <c>-c KEY=VALUE</c> flags.
+/// A higher layer overrides single keys; a YAML list in a file replaces the whole list of the lower layers.
+/// <c>$VAR</c>, <c>${VAR}</c> and <c>${VAR:-default}</c> are expanded in file values. Never throws for bad
+/// configuration: problems are in <see cref="ConfigurationSnapshot.Problems"/>, and callers decide.
+/// </remarks>
+public static class ConfigurationResolver
+{
+    /// <summary>Resolves the configuration of a run.</summary>
+    /// <param name="environment">The environment (variables, current and home directory).</param>
+    /// <param name="paths">Where the global config lives.</param>
+    /// <param name="flagOverrides">The <c>-c/--set</c> values, <c>KEY=VALUE</c>, in command-line order.</param>
+    /// <returns>The snapshot.</returns>
+    public static ConfigurationSnapshot Resolve(HostEnvironment environment, AgentPaths paths, IReadOnlyList<string>? flagOverrides = null)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(paths);
+        var project = ProjectLocator.Locate(environment);
+        var layers = new List<ConfigLayerContent>
+        {
+            Defaults(),
+            LoadFile(paths.GlobalConfigFile, ConfigLayer.Global, environment),
+        };
+        if (project.ConfigFile is { } projectFile && !SamePath(projectFile, paths.GlobalConfigFile, environment))
+        {
+            layers.Add(LoadFile(projectFile, ConfigLayer.Project, environment));
+        }
+
+        layers.Add(EnvironmentConfigSource.Read(environment));
+        layers.Add(FlagConfigSource.Read(flagOverrides ?? []));
+
+        var problems = new List<ConfigProblem>();
+        var effective = new Dictionary<string, ConfigEntry>(ConfigKeys.Comparer);
+        foreach (var layer in layers)
+        {
+            problems.AddRange(layer.Problems);
+            var accepted = ConfigValidator.Check(layer, problems);
+            foreach (var list in layer.ListPaths)
+            {
+                foreach (var key in effective.Keys.Where(key => ConfigKeys.IsUnder(key, list) || ConfigKeys.Comparer.Equals(key, list)).ToList())
+                {
+                    effective.Remove(key);
+                }
+            }
+
+            foreach (var entry in accepted)
+            {
+                effective.Remove(entry.Key);
+                effective[entry.Key] = entry;
+            }
+        }
+
+        problems.AddRange(ConfigValidator.CheckRequired(effective.Values));
+        return new ConfigurationSnapshot(project, paths.GlobalConfigFile, effective.Values, problems, environment);
+    }
+
+    /// <summary>Checks one config file on its own: syntax, known keys, values and variable references.</summary>
+    /// <param name="path">The file (absolute, or relative to the current directory).</param>
+    /// <param name="environment">The environment used to expand <c>$VAR</c> references.</param>
+    /// <returns>The problems; empty when the file is valid.</returns>
+    /// <exception cref="AgentHostException">The file does not exist (<see cref="ErrorKind.NotFound"/>).</exception>
+    public static IReadOnlyList<ConfigProblem> ValidateFile(string path, HostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(environment);
+        var full = Path.GetFullPath(path, environment.CurrentDirectory);
+        if (!File.Exists(full))
+        {
+            throw new AgentHostException(ErrorKind.NotFound, $"config file '{full}' does not exist. Check the path, or run 'agent config path' to see where config files live.");
+        }
+
+        var layer = LoadFile(full, ConfigLayer.Project, environment);
+        var problems = new List<ConfigProblem>(layer.Problems);
+        var accepted = ConfigValidator.Check(layer, problems);
+        problems.AddRange(ConfigValidator.CheckRequired(accepted));
+        return problems;
+    }
+
+    private static ConfigLayerContent Defaults() => new(
+        ConfigLayer.Default,
+        null,
+        [.. ConfigSchema.Keys
+            .Where(key => key.DefaultValue is not null && !key.Pattern.Contains('*', StringComparison.Ordinal) && !key.Pattern.Contains('#', StringComparison.Ordinal))
+            .Select(key => new ConfigEntry(key.Pattern, key.DefaultValue!, ConfigLayer.Default))],
+        [],
+        []);
+
+    /// <summary>Reads a config file and expands variable references in its values.</summary>
+    private static ConfigLayerContent LoadFile(string path, ConfigLayer layer, HostEnvironment environment)
+    {
+        var content = YamlConfigLoader.Load(path, layer);
+        if (content.Entries.Count == 0)
+        {
+            return content;
+        }
+
+        var problems = new List<ConfigProblem>(content.Problems);
+        var entries = new List<ConfigEntry>(content.Entries.Count);
+        foreach (var entry in content.Entries)
+        {
+            var expansion = ValueExpander.Expand(entry.Value, environment.Variables);
+            if (expansion.Error is { } error)
+            {
+                problems.Add(ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, error));
+            }
+
+            foreach (var variable in expansion.UnsetVariables)
+            {
+                problems.Add(ConfigProblem.At(ConfigSeverity.Warning, entry, entry.Key, $"variable {variable} is not set, so it expands to nothing. Set {variable}, or give a default: ${{{variable}:-value}}"));
+            }
+
+            entries.Add(entry with { Value = expansion.Value });
+        }
+
+        return content with { Entries = entries, Problems = problems };
+    }
+
+    private static bool SamePath(string left, string right, HostEnvironment environment) =>
+        string.Equals(
+            Path.GetFullPath(left),
+            Path.GetFullPath(right),
+            environment.Platform == OSPlatform.Windows ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+}

@@ -1,0 +1,201 @@
+using AgentHost.Kernel.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AgentHost.Kernel.Configuration;
+
+/// <summary>The effective configuration of one run, with the source of every value and the problems found.</summary>
+/// <remarks>
+/// Created by <see cref="ConfigurationResolver.Resolve"/>. Immutable and thread-safe. Keys are dotted paths compared
+/// case-insensitively; list items use an index (<c>plugins.feeds.0.url</c>). Values are strings and include secrets:
+/// show <see cref="ConfigEntry.DisplayValue"/>, never <see cref="ConfigEntry.Value"/>. A snapshot is returned even
+/// when the files are broken: check <see cref="Problems"/> (or <see cref="HasErrors"/>) before relying on it.
+/// </remarks>
+public sealed class ConfigurationSnapshot
+{
+    private readonly Dictionary<string, ConfigEntry> _byKey;
+    private readonly string _currentDirectory;
+    private readonly string _homeDirectory;
+
+    internal ConfigurationSnapshot(
+        ProjectLocation project,
+        string globalConfigFile,
+        IEnumerable<ConfigEntry> entries,
+        IReadOnlyList<ConfigProblem> problems,
+        HostEnvironment environment)
+    {
+        Project = project;
+        GlobalConfigFile = globalConfigFile;
+        Entries = [.. entries.OrderBy(entry => entry.Key, ConfigKeys.Order)];
+        _byKey = Entries.ToDictionary(entry => entry.Key, ConfigKeys.Comparer);
+        Problems = problems;
+        _currentDirectory = environment.CurrentDirectory;
+        _homeDirectory = environment.HomeDirectory;
+        PluginFeeds = ReadPluginFeeds();
+        Providers = ReadProviders();
+    }
+
+    /// <summary>The project: its root, git root and config file.</summary>
+    public ProjectLocation Project { get; }
+
+    /// <summary>
+    /// The directory that holds the <c>.agent/</c> folder found, otherwise the git root, otherwise the current directory.
+    /// </summary>
+    public string ProjectRoot => Project.Root;
+
+    /// <summary>The project config file used, or <see langword="null"/> when there is none.</summary>
+    public string? ProjectConfigFile => Project.ConfigFile;
+
+    /// <summary>The git root of the current directory, if inside a repository.</summary>
+    public string? GitRoot => Project.GitRoot;
+
+    /// <summary>The global config file (it may not exist).</summary>
+    public string GlobalConfigFile { get; }
+
+    /// <summary>Every effective value, sorted by key (list indices numerically).</summary>
+    public IReadOnlyList<ConfigEntry> Entries { get; }
+
+    /// <summary>Problems in every layer, including overridden values: errors and warnings.</summary>
+    public IReadOnlyList<ConfigProblem> Problems { get; }
+
+    /// <summary>Whether any problem is an error.</summary>
+    public bool HasErrors => Problems.Any(problem => problem.IsError);
+
+    /// <summary>The <c>log_level</c> setting; <see cref="LogLevel.Information"/> when it is not valid.</summary>
+    public LogLevel LogLevel => Get("log_level")?.Trim().ToLowerInvariant() switch
+    {
+        "trace" => LogLevel.Trace,
+        "debug" => LogLevel.Debug,
+        "warning" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        "none" => LogLevel.None,
+        _ => LogLevel.Information,
+    };
+
+    /// <summary>The <c>model</c> setting, if set.</summary>
+    public string? Model => Get("model") is { Length: > 0 } model ? model : null;
+
+    /// <summary>The plugin feeds from <c>plugins.feeds</c>, in list order; items without a url are skipped.</summary>
+    public IReadOnlyList<PluginFeedSettings> PluginFeeds { get; }
+
+    /// <summary>The providers from <c>providers</c>, by name (case-insensitive).</summary>
+    public IReadOnlyDictionary<string, ProviderSettings> Providers { get; }
+
+    /// <summary>The value of a key, or <see langword="null"/> when it is not set.</summary>
+    /// <param name="key">A dotted key, e.g. <c>providers.openai.base_url</c>.</param>
+    /// <returns>The value (secrets in clear).</returns>
+    public string? Get(string key) => Explain(key)?.Value;
+
+    /// <summary>The value of a key with where it came from, or <see langword="null"/> when it is not set.</summary>
+    /// <param name="key">A dotted key.</param>
+    /// <returns>The entry.</returns>
+    public ConfigEntry? Explain(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return _byKey.GetValueOrDefault(key.Trim('.'));
+    }
+
+    /// <summary>The values below a key, with the prefix removed.</summary>
+    /// <example><c>GetSection("plugins.settings.acme-tools")</c> gives <c>{ "server.url": "…" }</c>.</example>
+    /// <param name="prefix">A dotted key; empty for every value.</param>
+    /// <returns>The values, sorted by key, keys compared case-insensitively.</returns>
+    public IReadOnlyDictionary<string, string> GetSection(string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        prefix = prefix.Trim('.');
+        var section = new Dictionary<string, string>(ConfigKeys.Comparer);
+        foreach (var entry in Entries)
+        {
+            if (ConfigKeys.IsUnder(entry.Key, prefix))
+            {
+                section[prefix.Length == 0 ? entry.Key : entry.Key[(prefix.Length + 1)..]] = entry.Value;
+            }
+        }
+
+        return section;
+    }
+
+    /// <summary>One plugin's settings, from <c>plugins.settings.&lt;pluginId&gt;</c>.</summary>
+    /// <param name="pluginId">The plugin id.</param>
+    /// <returns>The settings with the prefix removed.</returns>
+    public IReadOnlyDictionary<string, string> GetPluginSettings(string pluginId) => GetSection("plugins.settings." + pluginId);
+
+    private List<PluginFeedSettings> ReadPluginFeeds()
+    {
+        var feeds = new List<PluginFeedSettings>();
+        foreach (var index in ChildNames("plugins.feeds").Where(ConfigKeys.IsIndex))
+        {
+            if (Explain($"plugins.feeds.{index}.url") is not { Value.Length: > 0 } url)
+            {
+                continue;
+            }
+
+            var location = IsRemote(url.Value) ? url.Value.Trim() : ResolveLocalPath(url);
+            var name = Get($"plugins.feeds.{index}.name") is { Length: > 0 } given ? given : location;
+            feeds.Add(new PluginFeedSettings(name, location));
+        }
+
+        return feeds;
+    }
+
+    private Dictionary<string, ProviderSettings> ReadProviders()
+    {
+        var providers = new Dictionary<string, ProviderSettings>(ConfigKeys.Comparer);
+        foreach (var name in ChildNames("providers"))
+        {
+            var prefix = "providers." + name;
+            string? Value(string key) => Get($"{prefix}.{key}") is { Length: > 0 } value ? value : null;
+            var apiKeyFile = Explain(prefix + ".api_key_file") is { Value.Length: > 0 } file ? ResolveLocalPath(file) : null;
+            providers[name] = new ProviderSettings(
+                name,
+                Value("type") ?? name,
+                Value("base_url"),
+                Value("api_key"),
+                Value("api_key_env"),
+                apiKeyFile,
+                Value("api_key_command"),
+                GetSection(prefix + ".headers"),
+                ReadModels(prefix + ".models"));
+        }
+
+        return providers;
+    }
+
+    private List<string> ReadModels(string prefix)
+    {
+        var models = new List<string>();
+        foreach (var child in ChildNames(prefix))
+        {
+            var id = !ConfigKeys.IsIndex(child) ? child
+                : Get($"{prefix}.{child}") ?? Get($"{prefix}.{child}.id") ?? Get($"{prefix}.{child}.name");
+            if (!string.IsNullOrEmpty(id) && !models.Contains(id, StringComparer.Ordinal))
+            {
+                models.Add(id);
+            }
+        }
+
+        return models;
+    }
+
+    /// <summary>The distinct first segments below a prefix, in key order.</summary>
+    private List<string> ChildNames(string prefix) =>
+        [.. GetSection(prefix).Keys.Select(key => key.Split('.')[0]).Distinct(ConfigKeys.Comparer)];
+
+    private static bool IsRemote(string url) => ConfigValidator.IsHttpUrl(url.Trim());
+
+    private string ResolveLocalPath(ConfigEntry entry)
+    {
+        var path = entry.Value.Trim();
+        if (Uri.TryCreate(path, UriKind.Absolute, out var uri) && uri.IsFile)
+        {
+            return uri.LocalPath;
+        }
+
+        if (path == "~" || path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~\\", StringComparison.Ordinal))
+        {
+            return Path.GetFullPath(Path.Combine(_homeDirectory, path.Length > 2 ? path[2..] : string.Empty));
+        }
+
+        var baseDirectory = entry.File is not null ? Path.GetDirectoryName(entry.File) ?? _currentDirectory : _currentDirectory;
+        return Path.GetFullPath(path, baseDirectory);
+    }
+}

@@ -1,0 +1,198 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace AgentHost.Kernel.Configuration;
+
+/// <summary>Reads a YAML config file into dotted keys, remembering the line of every value.</summary>
+/// <remarks>
+/// Mappings nest keys (<c>a: {b: 1}</c> is <c>a.b</c>), list items get an index (<c>a.0</c>), scalars become strings.
+/// A null value (<c>key:</c>, <c>~</c>, <c>null</c>) means "not set". Syntax errors become problems
+/// (<c>file:line:col: what — fix</c>) instead of exceptions.
+/// </remarks>
+internal static class YamlConfigLoader
+{
+    private static readonly (string Clue, string Fix)[] Fixes =
+    [
+        ("Duplicate key", "each key may appear once in a section; remove or merge the repeated key"),
+        ("tab", "indent with spaces, not tabs"),
+        ("flow sequence", "close the list with ']' and separate its items with ','"),
+        ("flow mapping", "close the mapping with '}' and separate its entries with ','"),
+        ("quoted scalar, found unexpected end", "close the quoted text with the same quote it starts with"),
+        ("unknown escape", "inside double quotes write a backslash as \\\\, or use single quotes"),
+        ("invalid mapping", "indent nested keys under their parent, and quote values that contain ': '"),
+        ("could not find expected ':'", "write each setting as 'key: value' with a space after the colon"),
+        ("did not find expected key", "check the indentation: keys of one section must line up"),
+        ("block end", "check the indentation: keys of one section must line up"),
+        ("alias", "define the anchor (&name) before using it (*name)"),
+    ];
+
+    /// <summary>Reads a file; a missing file contributes nothing.</summary>
+    public static ConfigLayerContent Load(string path, ConfigLayer layer)
+    {
+        string text;
+        try
+        {
+            if (!System.IO.File.Exists(path))
+            {
+                return ConfigLayerContent.Empty(layer, path);
+            }
+
+            text = System.IO.File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            var problem = new ConfigProblem(ConfigSeverity.Error, path, null, null, $"cannot read the file: {ex.Message} — check that it is a readable file");
+            return new ConfigLayerContent(layer, path, [], [], [problem]);
+        }
+
+        return Parse(text, path, layer);
+    }
+
+    /// <summary>Parses YAML text that came from <paramref name="path"/>.</summary>
+    public static ConfigLayerContent Parse(string text, string path, ConfigLayer layer)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException ex)
+        {
+            var (line, column) = Locate(text, ex);
+            return Failed(layer, path, line, column, Describe(ex));
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            return ConfigLayerContent.Empty(layer, path);
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            var second = stream.Documents[1].RootNode.Start;
+            return Failed(layer, path, second.Line, second.Column, "a config file holds one YAML document, but this one has several — remove the '---' separators");
+        }
+
+        var root = stream.Documents[0].RootNode;
+        if (root is YamlScalarNode scalar && IsNull(scalar))
+        {
+            return ConfigLayerContent.Empty(layer, path);
+        }
+
+        if (root is not YamlMappingNode mapping)
+        {
+            return Failed(layer, path, root.Start.Line, root.Start.Column, "the file must be a mapping of settings, not a list or a single value — write 'key: value' lines, e.g. 'log_level: debug'");
+        }
+
+        var flattener = new Flattener(path, layer);
+        flattener.Visit(mapping, string.Empty);
+        return new ConfigLayerContent(layer, path, flattener.Entries, flattener.ListPaths, flattener.Problems);
+    }
+
+    private static ConfigLayerContent Failed(ConfigLayer layer, string path, long line, long column, string message) =>
+        new(layer, path, [], [], [new ConfigProblem(ConfigSeverity.Error, path, (int)Math.Max(1, line), null, message, (int)Math.Max(1, column))]);
+
+    /// <summary>
+    /// Where to point for a syntax error: a tab in indentation is found directly; a position past the end (an unclosed
+    /// bracket or quote) moves to the end of the last line.
+    /// </summary>
+    private static (long Line, long Column) Locate(string text, YamlException exception)
+    {
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        if (exception.Message.Contains("tab", StringComparison.OrdinalIgnoreCase))
+        {
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+                var tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+                if (tab >= 0 && tab < indent)
+                {
+                    return (i + 1, tab + 1);
+                }
+            }
+        }
+
+        var count = lines.Length;
+        while (count > 1 && lines[count - 1].Trim().Length == 0)
+        {
+            count--;
+        }
+
+        return exception.Start.Line > count ? (count, lines[count - 1].Length + 1) : (exception.Start.Line, exception.Start.Column);
+    }
+
+    private static string Describe(YamlException exception)
+    {
+        var what = exception.Message.Trim().TrimEnd('.');
+        if (what.Length > 0)
+        {
+            what = char.ToLowerInvariant(what[0]) + what[1..];
+        }
+
+        var fix = Fixes.FirstOrDefault(candidate => what.Contains(candidate.Clue, StringComparison.OrdinalIgnoreCase)).Fix
+            ?? "check the YAML syntax here: 'key: value' pairs, indentation with spaces, matching quotes and brackets";
+        return $"invalid YAML: {what} — {fix}";
+    }
+
+    private static bool IsNull(YamlScalarNode scalar) =>
+        scalar.Style is ScalarStyle.Plain or ScalarStyle.Any
+        && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
+
+    private sealed class Flattener(string path, ConfigLayer layer)
+    {
+        private readonly Dictionary<string, int> _lines = new(ConfigKeys.Comparer);
+
+        public List<ConfigEntry> Entries { get; } = [];
+
+        public List<string> ListPaths { get; } = [];
+
+        public List<ConfigProblem> Problems { get; } = [];
+
+        public void Visit(YamlNode node, string prefix)
+        {
+            switch (node)
+            {
+                case YamlMappingNode mapping:
+                    foreach (var (keyNode, valueNode) in mapping.Children)
+                    {
+                        if (keyNode is not YamlScalarNode { Value: { Length: > 0 } name } || name.Trim().Length == 0)
+                        {
+                            Problems.Add(new ConfigProblem(ConfigSeverity.Error, path, (int)keyNode.Start.Line, prefix.Length == 0 ? null : prefix, $"{Where(prefix)}keys must be plain non-empty text — write 'name: value'", (int)keyNode.Start.Column));
+                            continue;
+                        }
+
+                        Visit(valueNode, ConfigKeys.Join(prefix, name.Trim()));
+                    }
+
+                    break;
+
+                case YamlSequenceNode sequence:
+                    ListPaths.Add(prefix);
+                    for (var i = 0; i < sequence.Children.Count; i++)
+                    {
+                        Visit(sequence.Children[i], ConfigKeys.Join(prefix, i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    }
+
+                    break;
+
+                case YamlScalarNode scalar when !IsNull(scalar):
+                    Add(prefix, scalar.Value ?? string.Empty, (int)scalar.Start.Line);
+                    break;
+            }
+        }
+
+        private static string Where(string prefix) => prefix.Length == 0 ? string.Empty : $"key '{prefix}': ";
+
+        private void Add(string key, string value, int line)
+        {
+            if (_lines.TryGetValue(key, out var first))
+            {
+                Problems.Add(new ConfigProblem(ConfigSeverity.Error, path, line, key, $"key '{key}': set twice (also on line {first}). Keep one of them; keys are not case-sensitive"));
+                return;
+            }
+
+            _lines[key] = line;
+            Entries.Add(new ConfigEntry(key, value, layer, path, line));
+        }
+    }
+}

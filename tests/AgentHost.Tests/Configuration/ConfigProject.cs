@@ -1,0 +1,42 @@
+using AgentHost.Kernel.Configuration;
+using AgentHost.Kernel.Hosting;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Configuration;
+
+/// <summary>A temp home with AGENT_HOME, a git repository and helpers to write config layers and resolve them.</summary>
+internal sealed class ConfigProject : IDisposable
+{
+    public ConfigProject()
+    {
+        Directory.CreateDirectory(Temp.Combine("repo", ".git"));
+        Directory.CreateDirectory(Repo);
+    }
+
+    public TempDirectory Temp { get; } = new();
+
+    public string Repo => Temp.Combine("repo");
+
+    public string GlobalFile => Temp.Combine("agent-home", "config.yaml");
+
+    public string ProjectFile => Temp.Combine("repo", ".agent", "config.yaml");
+
+    public string WriteGlobal(string yaml) => Temp.WriteFile(Path.Combine("agent-home", "config.yaml"), yaml);
+
+    public string WriteProject(string yaml) => Temp.WriteFile(Path.Combine("repo", ".agent", "config.yaml"), yaml);
+
+    public HostEnvironment Environment(IDictionary<string, string>? variables = null, string? currentDirectory = null) =>
+        TestEnvironment.Create(Temp.Path, currentDirectory ?? Repo, variables);
+
+    public ConfigurationSnapshot Resolve(IDictionary<string, string>? variables = null, string? currentDirectory = null, params string[] flags)
+    {
+        var environment = Environment(variables, currentDirectory);
+        return ConfigurationResolver.Resolve(environment, AgentPaths.Resolve(environment), flags);
+    }
+
+    public Task<CliResult> RunAsync(params string[] args) => CliRunner.RunAsync(Environment(), args);
+
+    public Task<CliResult> RunAsync(IDictionary<string, string> variables, params string[] args) => CliRunner.RunAsync(Environment(variables), args);
+
+    public void Dispose() => Temp.Dispose();
+}
