@@ -9,5 +9,12 @@ internal sealed class PluginCommand : Command
         : base("plugin", "Install, list, enable, disable, verify and remove plugins.")
     {
         Subcommands.Add(new PluginListCommand(context));
+        Subcommands.Add(new PluginInfoCommand(context));
+        Subcommands.Add(new PluginInstallCommand(context));
+        Subcommands.Add(new PluginRemoveCommand(context));
+        Subcommands.Add(new PluginEnableCommand(context, enable: true));
+        Subcommands.Add(new PluginEnableCommand(context, enable: false));
+        Subcommands.Add(new PluginUpdateCommand(context));
+        Subcommands.Add(new PluginVerifyCommand(context));
     }
 }

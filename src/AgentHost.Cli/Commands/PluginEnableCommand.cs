@@ -1,0 +1,50 @@
+using System.CommandLine;
+using AgentHost.Kernel.Installation;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary>
+/// <c>agent plugin enable|disable &lt;id&gt; [--project]</c>: switches a plugin globally (the lockfile) or for the
+/// current project (<c>.agent/plugins.yaml</c>, which overrides the global state).
+/// </summary>
+internal sealed class PluginEnableCommand : AgentCommand
+{
+    private readonly bool _enable;
+
+    private readonly Argument<string> _id = new("id") { Description = "The installed plugin's id." };
+
+    private readonly Option<bool> _project = new("--project")
+    {
+        Description = "Only for the current project (writes .agent/plugins.yaml in the project root).",
+    };
+
+    public PluginEnableCommand(CliContext context, bool enable)
+        : base(
+            enable ? "enable" : "disable",
+            enable ? "Enable an installed plugin (globally, or for this project with --project)." : "Disable an installed plugin (globally, or for this project with --project).",
+            context)
+    {
+        _enable = enable;
+        Arguments.Add(_id);
+        Options.Add(_project);
+    }
+
+    protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var plugins = new InstalledPlugins(Context.PluginStore, PluginInstallCommand.Reporter(Context, parseResult));
+        var id = parseResult.GetValue(_id)!;
+        var verb = _enable ? "Enabled" : "Disabled";
+        if (parseResult.GetValue(_project))
+        {
+            var file = plugins.SetProjectEnabled(id, _enable, Context.Configuration(parseResult).ProjectRoot);
+            Context.Console.WriteLine($"{verb} {id.Trim().ToLowerInvariant()} for this project ({file}).");
+        }
+        else
+        {
+            var plugin = plugins.SetEnabled(id, _enable);
+            Context.Console.WriteLine($"{verb} {plugin.Id} globally.");
+        }
+
+        return Task.FromResult(ExitCodes.Success);
+    }
+}

@@ -1,0 +1,174 @@
+using System.CommandLine;
+using System.Net;
+using AgentHost.Cli.Interaction;
+using AgentHost.Kernel;
+using AgentHost.Kernel.Installation;
+using AgentHost.Kernel.Plugins;
+using NuGet.Versioning;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary><c>agent plugin install &lt;id|folder|.nupkg&gt;</c>: installs a plugin from the catalog, a feed or a path.</summary>
+internal sealed class PluginInstallCommand : AgentCommand
+{
+    private readonly Argument<string> _target = new("target")
+    {
+        Description = "A plugin id (looked up in the catalog, then the configured feeds), a plugin folder or a .nupkg file.",
+    };
+
+    private readonly Option<string?> _version = new("--version")
+    {
+        Description = "Install this exact version (ids only).",
+        HelpName = "VERSION",
+    };
+
+    private readonly Option<string?> _source = new("--source")
+    {
+        Description = "Look only in this feed: a configured feed name, a NuGet v3 index.json URL or a folder of .nupkg files.",
+        HelpName = "FEED",
+    };
+
+    private readonly Option<bool> _yes = new("--yes", "-y") { Description = "Install without asking for confirmation." };
+
+    private readonly Option<bool> _prerelease = new("--prerelease") { Description = "Allow prerelease versions." };
+
+    private readonly Option<bool> _force = new("--force") { Description = "Replace an installed copy of the same version whose content differs." };
+
+    public PluginInstallCommand(CliContext context)
+        : base("install", "Install a plugin from the catalog, a NuGet feed, a folder or a .nupkg file.", context)
+    {
+        Arguments.Add(_target);
+        Options.Add(_version);
+        Options.Add(_source);
+        Options.Add(_yes);
+        Options.Add(_prerelease);
+        Options.Add(_force);
+    }
+
+    /// <summary>Creates an HTTP client for feeds.</summary>
+    internal static HttpClient CreateHttpClient()
+    {
+        var client = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.All }) { Timeout = TimeSpan.FromMinutes(5) };
+        client.DefaultRequestHeaders.UserAgent.ParseAdd($"agent/{AgentProgram.Version}");
+        return client;
+    }
+
+    /// <summary>Creates an installer over the configured feeds, reporting warnings (and, with --verbose, progress) on stderr.</summary>
+    internal static PluginInstaller CreateInstaller(CliContext context, ParseResult parseResult, HttpClient httpClient)
+    {
+        var configuration = context.Configuration(parseResult);
+        if (configuration.HasErrors)
+        {
+            context.Console.WriteInfo("warning: the configuration has errors, so plugin feeds may be missing; run 'agent config validate'.");
+        }
+
+        var feeds = configuration.PluginFeeds.Select(f => new PluginFeed(f.Name, f.Url)).ToList();
+        return new PluginInstaller(context.PluginStore, feeds, httpClient, TimeProvider.System, context.Environment.CurrentDirectory, Reporter(context, parseResult));
+    }
+
+    /// <summary>The progress callback: warnings always, other lines with --verbose.</summary>
+    internal static Action<string> Reporter(CliContext context, ParseResult parseResult)
+    {
+        var verbose = parseResult.GetValue(context.GlobalOptions.Verbose);
+        return line =>
+        {
+            if (verbose || line.StartsWith("warning:", StringComparison.Ordinal))
+            {
+                context.Console.WriteInfo(line);
+            }
+        };
+    }
+
+    /// <summary>Shows the plan and asks; refuses (never prompts) when no one can answer and --yes was not given.</summary>
+    internal static Func<InstallPlan, bool> Confirmation(IConsoleInteraction console, bool yes) => plan =>
+    {
+        foreach (var line in Describe(plan))
+        {
+            console.WriteLine(line);
+        }
+
+        if (yes)
+        {
+            return true;
+        }
+
+        if (!console.IsInteractive)
+        {
+            throw new AgentHostException(
+                ErrorKind.Usage,
+                $"not installing {plan.Manifest.Id} {plan.Manifest.Version.ToNormalizedString()}: confirmation is needed but no one can answer (not a terminal, or CI is set). Review the summary above and pass --yes to install. Nothing was changed.");
+        }
+
+        var verb = plan.Previous is null ? "Install" : plan.Previous.Version == plan.Manifest.Version.ToNormalizedString() ? "Reinstall" : "Replace " + plan.Previous.Version + " with";
+        return console.Confirm($"{verb} {plan.Manifest.Id} {plan.Manifest.Version.ToNormalizedString()}?", defaultAnswer: false);
+    };
+
+    /// <summary>The summary shown before installing: identity, source, what it uses and contributes, and whether it has code.</summary>
+    internal static IEnumerable<string> Describe(InstallPlan plan)
+    {
+        var m = plan.Manifest;
+        var replaces = plan.Previous is null ? string.Empty : $" (installed: {plan.Previous.Version})";
+        yield return $"Plugin       {m.Id} {m.Version.ToNormalizedString()}{replaces}";
+        yield return $"             {m.Description}";
+        if (m.Authors.Count > 0 || m.License is not null)
+        {
+            yield return $"Authors      {(m.Authors.Count > 0 ? string.Join(", ", m.Authors) : "-")}{(m.License is null ? string.Empty : $" (license {m.License})")}";
+        }
+
+        yield return $"Source       {plan.Candidate.Source}: {plan.Candidate.Origin}";
+        yield return $"Uses         {(m.Uses.Count == 0 ? "nothing declared (no processes, network or file writes)" : string.Join(", ", m.Uses.Select(u => u.ToString().ToLowerInvariant())))}";
+        if (m.SkillDirectories.Count > 0)
+        {
+            yield return $"Skills       {string.Join(", ", m.SkillDirectories)}";
+        }
+
+        if (m.LspServers.Count > 0)
+        {
+            yield return $"LSP servers  {string.Join(", ", m.LspServers.Select(s => $"{s.Name} ({string.Join(' ', [s.Command, .. s.Args])})"))}";
+        }
+
+        if (m.McpServers.Count > 0)
+        {
+            yield return $"MCP servers  {string.Join(", ", m.McpServers.Select(s => $"{s.Name} ({(s.Url is { } url ? url.ToString() : string.Join(' ', [s.Command!, .. s.Args]))})"))}";
+        }
+
+        yield return m.HasCode
+            ? $"Code         {m.EntryAssembly}: runs inside agent as trusted code with your permissions; install only plugins you trust."
+            : "Code         none (declarative: manifest, skills and server definitions only)";
+        yield return $"Hash         {plan.Hash}";
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        NuGetVersion? version = null;
+        if (parseResult.GetValue(_version) is { Length: > 0 } versionText && !NuGetVersion.TryParse(versionText, out version))
+        {
+            throw new AgentHostException(ErrorKind.Usage, $"--version '{versionText}' is not a version; write it like 1.2.3 or 1.2.3-beta.1.");
+        }
+
+        var request = new InstallRequest(parseResult.GetValue(_target)!)
+        {
+            Version = version,
+            Source = parseResult.GetValue(_source),
+            IncludePrerelease = parseResult.GetValue(_prerelease),
+            Force = parseResult.GetValue(_force),
+        };
+        using var http = CreateHttpClient();
+        var installer = CreateInstaller(Context, parseResult, http);
+        var result = await installer.InstallAsync(request, Confirmation(Context.Console, parseResult.GetValue(_yes)), cancellationToken).ConfigureAwait(false);
+        var plugin = result.Plugin;
+        switch (result.Outcome)
+        {
+            case InstallOutcome.AlreadyInstalled:
+                Context.Console.WriteLine($"{plugin.Id} {plugin.Version} is already installed with the same content; nothing to do (pass --force to reinstall it).");
+                return ExitCodes.Success;
+            case InstallOutcome.Declined:
+                Context.Console.WriteLine($"Not installed; {plugin.Id} {plugin.Version} was declined. Nothing was changed.");
+                return ExitCodes.Denied;
+            default:
+                var replaced = result.Previous is { } previous && previous.Version != plugin.Version ? $" (replaced {previous.Version})" : string.Empty;
+                Context.Console.WriteLine($"Installed {plugin.Id} {plugin.Version} from {plugin.Source}{replaced}.{(plugin.Enabled ? string.Empty : " It is disabled; enable it with 'agent plugin enable " + plugin.Id + "'.")}");
+                return ExitCodes.Success;
+        }
+    }
+}
