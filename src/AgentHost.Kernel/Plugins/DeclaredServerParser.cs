@@ -16,7 +16,7 @@ internal static class DeclaredServerParser
             var extensions = ctx.StringList(map, "extensions", prefix);
             foreach (var ext in extensions.Where(e => !e.StartsWith('.')))
             {
-                ctx.Error(map, prefix + "extensions", $"'{ext}' must start with a dot, e.g. '.{ext}'");
+                ctx.Error(map.Children[new YamlScalarNode("extensions")], prefix + "extensions", $"'{ext}' must start with a dot, e.g. '.{ext}'");
             }
 
             if (name is null || command is null || !ValidName(map, name, prefix, ctx))
@@ -65,7 +65,7 @@ internal static class DeclaredServerParser
             Uri? uri = null;
             if (url is not null && (!Uri.TryCreate(url, UriKind.Absolute, out uri) || uri.Scheme is not ("http" or "https")))
             {
-                ctx.Error(map, prefix + "url", $"'{url}' must be an absolute http(s) URL");
+                ctx.Error(map.Children[new YamlScalarNode("url")], prefix + "url", $"'{url}' must be an absolute http(s) URL");
                 continue;
             }
 
@@ -90,7 +90,7 @@ internal static class DeclaredServerParser
             return true;
         }
 
-        ctx.Error(map, prefix + "name", $"'{name}' may contain only letters, digits, '_', '-' and '.'");
+        ctx.Error(map.Children[new YamlScalarNode("name")], prefix + "name", $"'{name}' may contain only letters, digits, '_', '-' and '.'");
         return false;
     }
 

@@ -76,14 +76,14 @@ public static partial class ManifestReader
         var id = ctx.RequiredScalar(root, "id", "add 'id: my-plugin'");
         if (id is not null && (id.Length > 64 || !IdPattern().IsMatch(id)))
         {
-            ctx.Error(root, "id", $"'{id}' is not a valid plugin id; use lowercase letters, digits and single '.', '-' or '_' separators, at most 64 characters (e.g. 'acme.jira-tools')");
+            ctx.Error(ValueNode(root, "id"), "id", $"'{id}' is not a valid plugin id; use lowercase letters, digits and single '.', '-' or '_' separators, at most 64 characters (e.g. 'acme.jira-tools')");
         }
 
         var versionText = ctx.RequiredScalar(root, "version", "add 'version: 1.0.0'");
         NuGetVersion? version = null;
         if (versionText is not null && !NuGetVersion.TryParse(versionText, out version))
         {
-            ctx.Error(root, "version", $"'{versionText}' is not a semantic version; write it like 1.2.3 or 1.2.3-beta.1");
+            ctx.Error(ValueNode(root, "version"), "version", $"'{versionText}' is not a semantic version; write it like 1.2.3 or 1.2.3-beta.1");
         }
 
         var description = ctx.RequiredScalar(root, "description", "add a one-line 'description:'");
@@ -91,7 +91,7 @@ public static partial class ManifestReader
         SdkRange? sdk = null;
         if (sdkText is not null && !SdkRange.TryParse(sdkText, out sdk, out var sdkError))
         {
-            ctx.Error(root, "sdk", sdkError!);
+            ctx.Error(ValueNode(root, "sdk"), "sdk", sdkError!);
         }
 
         var (entryAssembly, entryType) = ParseEntry(root, ctx);
@@ -187,6 +187,9 @@ public static partial class ManifestReader
 
         return result;
     }
+
+    private static YamlNode ValueNode(YamlMappingNode map, string key) =>
+        map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : map;
 
     internal static bool IsSafeRelativePath(string path) =>
         !string.IsNullOrWhiteSpace(path)
