@@ -25,6 +25,20 @@ public sealed class PluginIsolationTests
     }
 
     [Fact]
+    public async Task Load_PluginWithNativeDependency_ResolvesItThroughItsOwnDepsJson()
+    {
+        await using var harness = new PluginHarness();
+
+        var result = await harness.LoadAsync(Fixtures.PathOf("Fixture.Native"));
+
+        Assert.True(result.Status == PluginLoadStatus.Loaded, result.Error);
+        Assert.Matches(@"^3\.\d+\.\d+$", await harness.InvokeToolAsync("sqlite_version"));
+        var context = harness.Host.Loaded["fixture-native"].LoadContext!;
+        Assert.Contains(context.Assemblies, a => a.GetName().Name == "Microsoft.Data.Sqlite");
+        Assert.DoesNotContain(AssemblyLoadContext.Default.Assemblies, a => a.GetName().Name == "Microsoft.Data.Sqlite");
+    }
+
+    [Fact]
     public async Task Load_SharesTheSdkWithThePlugin_ByTypeIdentity()
     {
         await using var harness = new PluginHarness();
