@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# bench/run.sh: AgentHost benchmarks. Runnable from any directory; see docs/benchmarks.md.
+#
+# Usage:
+#   bench/run.sh                  whole-process benchmarks (startup, --help, plugin list with 0 and 20 plugins)
+#   bench/run.sh --micro          in-process BenchmarkDotNet suite (bench/AgentHost.Benchmarks), short job
+#   bench/run.sh --all            both
+#
+# Options:
+#   --runs N        timed runs per command (default 30)
+#   --warmup N      untimed warm-up runs per command and round (default 3)
+#   --rounds N      split the runs into N rounds, rotating the command order (default 3)
+#   --filter GLOB   BenchmarkDotNet filter for --micro/--all (default '*')
+#   --no-hyperfine  use the built-in fallback timer even when hyperfine is installed
+#   --keep          keep the temporary work folder (printed at the end)
+#   -h, --help      show this help
+#
+# What it does (whole-process):
+#   1. Publishes agent Release, framework-dependent, linux-x64, ReadyToRun (falls back to a plain Release publish,
+#      with a note, when ReadyToRun cannot be restored); builds the Fixture.Echo plugin in Release.
+#   2. Publishes a `dotnet new console` hello world the same way: the startup reference.
+#   3. Installs 20 copies of Fixture.Echo (ids bench-echo-01..20) into a temporary AGENT_HOME with
+#      `agent plugin install <folder> --yes`.
+#   4. Times every command with hyperfine (--warmup 3 --export-json, 30 runs in all, split into 3 rounds with the
+#      command order rotated; hyperfine is installed with apt-get when missing and root) or with the fallback
+#      timer, then prints medians, ratios against the reference measured in the same run, and PASS/FAIL against
+#      the targets (agent --version <= 150 ms median, 20 plugins <= 300 ms median).
+#   Writes bench/results/latest.json (git-ignored). Exits 0 whatever the figures: benchmarks report, tests assert.
+#   Builds go to the temporary folder (--artifacts-path), so src/*/bin and obj/ are left alone. No network is
+#   used apart from NuGet restore by the dotnet CLI.
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$BENCH_DIR/.." && pwd)"
+RESULTS="$BENCH_DIR/results"
+LIB="$BENCH_DIR/lib/benchlib.py"
+
+MODE=whole
+RUNS=30
+WARMUP=3
+ROUNDS=3
+FILTER='*'
+USE_HYPERFINE=1
+KEEP=0
+
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --micro) MODE=micro ;;
+    --all) MODE=all ;;
+    --runs) RUNS="${2:?--runs needs a number}"; shift ;;
+    --warmup) WARMUP="${2:?--warmup needs a number}"; shift ;;
+    --rounds) ROUNDS="${2:?--rounds needs a number}"; shift ;;
+    --filter) FILTER="${2:?--filter needs a pattern}"; shift ;;
+    --no-hyperfine) USE_HYPERFINE=0 ;;
+    --keep) KEEP=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "bench/run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+mkdir -p "$RESULTS"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+run_micro() {
+  log "BenchmarkDotNet suite (bench/AgentHost.Benchmarks), filter '$FILTER', short job"
+  (cd "$REPO" && dotnet run -c Release --project bench/AgentHost.Benchmarks -- \
+    --filter "$FILTER" --job short --artifacts "$RESULTS/micro")
+  log "reports: $RESULTS/micro/results/ (each class has a Baseline = true reference; see its Ratio column)"
+}
+
+run_whole() {
+  command -v python3 >/dev/null || { echo "bench/run.sh: python3 is needed for the report" >&2; exit 1; }
+  WORK="$(mktemp -d "${TMPDIR:-/tmp}/agent-bench.XXXXXX")"
+  if [[ $KEEP -eq 0 ]]; then trap 'rm -rf "$WORK"' EXIT; fi
+  local notes=()
+
+  # 1. agent, Release, ReadyToRun when it restores. A compile error (the tree may be mid-edit) is retried a
+  #    couple of times before falling back, so only a ReadyToRun-specific failure turns ReadyToRun off.
+  local publish=(-c Release -r linux-x64 --self-contained false --disable-build-servers)
+  local r2r=true attempt
+  log "publishing agent (Release, linux-x64, framework-dependent, ReadyToRun)"
+  for attempt in 1 2 3; do
+    rm -rf "$WORK/agent"
+    if dotnet publish "$REPO/src/AgentHost.Cli" "${publish[@]}" -p:PublishReadyToRun=true \
+        --artifacts-path "$WORK/build" -o "$WORK/agent" >"$WORK/publish-agent.log" 2>&1; then
+      break
+    fi
+    if [[ $attempt -lt 3 ]] && grep -q 'error CS' "$WORK/publish-agent.log"; then
+      log "publish failed with a compile error (attempt $attempt), retrying in 15 s:"
+      grep -m 3 'error ' "$WORK/publish-agent.log" | sed 's/^/    /' >&2
+      sleep 15
+      continue
+    fi
+    grep -m 5 'error ' "$WORK/publish-agent.log" | sed 's/^/    /' >&2 || tail -n 20 "$WORK/publish-agent.log" >&2
+    log "ReadyToRun publish failed; falling back to a plain Release publish"
+    r2r=false
+    notes+=("ReadyToRun publish failed ($(grep -m 1 -o 'error [A-Z]*[0-9]*' "$WORK/publish-agent.log" || echo 'see log')); agent and the reference were published without ReadyToRun")
+    rm -rf "$WORK/agent"
+    if ! dotnet publish "$REPO/src/AgentHost.Cli" "${publish[@]}" \
+        --artifacts-path "$WORK/build" -o "$WORK/agent" >"$WORK/publish-agent.log" 2>&1; then
+      cat "$WORK/publish-agent.log" >&2
+      echo "bench/run.sh: agent does not build; nothing to measure" >&2
+      exit 1
+    fi
+    break
+  done
+  local r2r_flag=()
+  [[ $r2r == true ]] && r2r_flag=(-p:PublishReadyToRun=true)
+  local agent="$WORK/agent/agent"
+  local agent_r2r
+  agent_r2r="$(python3 "$LIB" is-r2r "$WORK/agent/agent.dll")"
+  log "agent.dll has ReadyToRun code: $agent_r2r"
+
+  log "building tests/fixtures/Fixture.Echo (Release)"
+  if ! dotnet build "$REPO/tests/fixtures/Fixture.Echo" -c Release --disable-build-servers \
+      --artifacts-path "$WORK/build" -o "$WORK/fixture-echo" >"$WORK/build-fixture.log" 2>&1; then
+    cat "$WORK/build-fixture.log" >&2
+    echo "bench/run.sh: Fixture.Echo does not build" >&2
+    exit 1
+  fi
+
+  # 2. The reference: a minimal console app, published the same way. InvariantGlobalization matches what
+  #    Directory.Build.props gives agent, so the ratio is agent's own work, not ICU loading.
+  log "publishing the hello-world reference"
+  mkdir -p "$WORK/hello-src"
+  (cd "$WORK/hello-src" && dotnet new console -n Hello -o . --force >"$WORK/new-hello.log" 2>&1)
+  if ! dotnet publish "$WORK/hello-src" "${publish[@]}" "${r2r_flag[@]}" -p:InvariantGlobalization=true \
+      -o "$WORK/hello" >"$WORK/publish-hello.log" 2>&1; then
+    cat "$WORK/publish-hello.log" >&2
+    echo "bench/run.sh: the hello-world reference does not build" >&2
+    exit 1
+  fi
+  local hello="$WORK/hello/Hello"
+
+  # 3. AGENT_HOMEs: empty, and 20 installed copies of Fixture.Echo with distinct ids.
+  local home0="$WORK/home-empty" home20="$WORK/home-20" cwd="$WORK/cwd"
+  mkdir -p "$home0" "$home20" "$cwd"
+  local installed=0
+  log "installing 20 copies of Fixture.Echo into $home20"
+  for i in $(seq -w 1 20); do
+    local src="$WORK/plugins-src/bench-echo-$i"
+    mkdir -p "$(dirname "$src")"
+    cp -R "$WORK/fixture-echo" "$src"
+    sed -i -E "s/^id:.*/id: bench-echo-$i/" "$src/plugin.yaml"
+    if (cd "$cwd" && AGENT_HOME="$home20" "$agent" plugin install "$src" --yes) >"$WORK/install-$i.log" 2>&1; then
+      installed=$((installed + 1))
+    else
+      log "install of bench-echo-$i failed:"
+      sed 's/^/    /' "$WORK/install-$i.log" >&2
+      if [[ $i == 01 ]]; then break; fi
+    fi
+  done
+  if [[ $installed -ne 20 ]]; then
+    notes+=("only $installed of 20 plugins installed ('agent plugin install <folder> --yes'); the 20-plugin scenario is skipped")
+  fi
+
+  # 4. Commands. `env VAR=… program` so every command, the reference included, starts the same way with no shell.
+  local names=() commands=()
+  add() { names+=("$1"); commands+=("$(printf '%q ' env "AGENT_HOME=$2" "${@:3}")"); }
+  add "hello-world" "$home0" "$hello"
+  add "agent --version" "$home0" "$agent" --version
+  add "agent --help" "$home0" "$agent" --help
+  add "agent plugin list (0 plugins)" "$home0" "$agent" plugin list
+  [[ $installed -eq 20 ]] && add "agent plugin list (20 plugins)" "$home20" "$agent" plugin list
+
+  # Each command must succeed once before it is timed.
+  local keep_names=() keep_commands=()
+  for idx in "${!names[@]}"; do
+    if (cd "$cwd" && eval "${commands[$idx]}") >"$WORK/check-$idx.out" 2>&1; then
+      keep_names+=("${names[$idx]}"); keep_commands+=("${commands[$idx]}")
+    else
+      log "'${names[$idx]}' failed; not timed:"
+      sed 's/^/    /' "$WORK/check-$idx.out" >&2
+      notes+=("'${names[$idx]}' exited non-zero and was not timed")
+    fi
+  done
+  if [[ $installed -eq 20 ]] && ! grep -q 'bench-echo-01' "$WORK/check-4.out" 2>/dev/null; then
+    notes+=("'agent plugin list' did not list the installed plugins, so the 20-plugin figure may not include loading them")
+  fi
+
+  local timer
+  if [[ $USE_HYPERFINE -eq 1 ]] && ! command -v hyperfine >/dev/null && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    log "hyperfine missing; installing it with apt-get"
+    { apt-get install -y -qq hyperfine || { apt-get update -qq && apt-get install -y -qq hyperfine; }; } >/dev/null 2>&1 || true
+  fi
+  # Timed in ROUNDS rounds (runs split between them, command order rotated each round) so a burst of load from
+  # elsewhere on the machine does not land on one command only; the report takes the median of all runs.
+  local per_round=$(( (RUNS + ROUNDS - 1) / ROUNDS )) timing_files=() round
+  local count=${#keep_names[@]}
+  if [[ $USE_HYPERFINE -eq 1 ]] && command -v hyperfine >/dev/null; then
+    timer="$(hyperfine --version)"
+  else
+    timer="fallback (bench/lib/benchlib.py measure)"
+    notes+=("hyperfine was not available; timed with the built-in fallback loop")
+  fi
+  log "timing with $timer: $ROUNDS round(s) of --warmup $WARMUP --runs $per_round"
+  for ((round = 0; round < ROUNDS; round++)); do
+    local order=() k
+    for ((k = 0; k < count; k++)); do order+=($(( (k + round) % count ))); done
+    local file="$WORK/timings-$round.json"
+    timing_files+=("$file")
+    if [[ $timer == hyperfine* ]]; then
+      local hf_args=()
+      if [[ "$(hyperfine --help 2>&1)" == *--shell=none* ]]; then hf_args+=(-N); else hf_args+=(--shell bash); fi
+      for idx in "${order[@]}"; do hf_args+=(-n "${keep_names[$idx]}" "${keep_commands[$idx]}"); done
+      (cd "$cwd" && hyperfine --warmup "$WARMUP" --runs "$per_round" --style basic --export-json "$file" "${hf_args[@]}")
+    else
+      local pairs=()
+      for idx in "${order[@]}"; do pairs+=("${keep_names[$idx]}" "${keep_commands[$idx]}"); done
+      (cd "$cwd" && python3 "$LIB" measure --warmup "$WARMUP" --runs "$per_round" --export "$file" "${pairs[@]}")
+    fi
+  done
+  local timings="$WORK/timings.json"
+  python3 "$LIB" merge --out "$timings" "${timing_files[@]}"
+  cp "$timings" "$RESULTS/latest-timings.json"
+
+  local meta="$WORK/meta.json"
+  local notes_json="[]"
+  if [[ ${#notes[@]} -gt 0 ]]; then notes_json="$(printf '%s\n' "${notes[@]}" | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()))')"; fi
+  DATE="$(date -u +%Y-%m-%dT%H:%M:%SZ)" TIMER="$timer" R2R="$r2r" AGENT_R2R="$agent_r2r" RUNS="$RUNS" WARMUP="$WARMUP" ROUNDS="$ROUNDS" \
+  NOTES="$notes_json" COMMIT="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+  DIRTY="$([[ -n "$(git -C "$REPO" status --porcelain 2>/dev/null || true)" ]] && echo true || echo false)" \
+  DOTNET_RUNTIME="$(dotnet --list-runtimes | awk '/Microsoft.NETCore.App/ {v=$2} END {print v}')" \
+  DOTNET_SDK="$(dotnet --version)" CPU="$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)" \
+  python3 - "$meta" <<'PY'
+import json, os, platform, sys
+meta = {
+    "date": os.environ["DATE"],
+    "commit": os.environ["COMMIT"],
+    "worktree_dirty": os.environ["DIRTY"] == "true",
+    "machine": {"cores": os.cpu_count(), "cpu": os.environ.get("CPU") or platform.processor(), "os": platform.platform(),
+                "load_average_1m_after_timing": round(os.getloadavg()[0], 2)},
+    "dotnet": {"sdk": os.environ["DOTNET_SDK"], "runtime": os.environ["DOTNET_RUNTIME"]},
+    "publish": {"ready_to_run": os.environ["R2R"] == "true", "agent_dll_has_r2r_code": os.environ["AGENT_R2R"],
+                "flags": "-c Release -r linux-x64 --self-contained false" + (" -p:PublishReadyToRun=true" if os.environ["R2R"] == "true" else "")},
+    "timer": os.environ["TIMER"],
+    "warmup": int(os.environ["WARMUP"]),
+    "runs": int(os.environ["RUNS"]),
+    "rounds": int(os.environ["ROUNDS"]),
+    "notes": json.loads(os.environ["NOTES"]),
+}
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    json.dump(meta, f, indent=2)
+PY
+  python3 "$LIB" report --timings "$timings" --meta "$meta" --out "$RESULTS/latest.json"
+  if [[ $KEEP -eq 1 ]]; then log "work folder kept: $WORK"; fi
+}
+
+case "$MODE" in
+  whole) run_whole ;;
+  micro) run_micro ;;
+  all) run_whole; run_micro ;;
+esac
+exit 0
