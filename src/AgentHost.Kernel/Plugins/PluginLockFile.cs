@@ -24,13 +24,6 @@ public sealed record LockedPlugin(
 /// <remarks>Not thread-safe; the CLI reads and writes it from one command at a time.</remarks>
 public sealed class PluginLockFile
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     private readonly SortedDictionary<string, LockedPlugin> _plugins;
 
     private PluginLockFile(string path, SortedDictionary<string, LockedPlugin> plugins)
@@ -59,7 +52,7 @@ public sealed class PluginLockFile
 
         try
         {
-            var document = JsonSerializer.Deserialize<Document>(File.ReadAllText(path), JsonOptions);
+            var document = JsonSerializer.Deserialize(File.ReadAllText(path), LockFileJsonContext.Default.LockFileDocument);
             foreach (var plugin in document?.Plugins ?? [])
             {
                 plugins[plugin.Id] = plugin;
@@ -99,9 +92,17 @@ public sealed class PluginLockFile
     {
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
         var temp = FilePath + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(new Document(1, [.. _plugins.Values]), JsonOptions));
+        File.WriteAllText(temp, JsonSerializer.Serialize(new LockFileDocument(1, [.. _plugins.Values]), LockFileJsonContext.Default.LockFileDocument));
         File.Move(temp, FilePath, overwrite: true);
     }
-
-    private sealed record Document(int Version, List<LockedPlugin> Plugins);
 }
+
+/// <summary>The lockfile's JSON shape.</summary>
+/// <param name="Version">The format version (1).</param>
+/// <param name="Plugins">The installed plugins.</param>
+internal sealed record LockFileDocument(int Version, List<LockedPlugin> Plugins);
+
+/// <summary>Source-generated serialisation for the lockfile: no reflection or JIT warm-up on the startup path.</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(LockFileDocument))]
+internal sealed partial class LockFileJsonContext : JsonSerializerContext;

@@ -22,6 +22,7 @@ public sealed class PluginRuntime : IAsyncDisposable
     private readonly PluginStore _store;
     private readonly string? _projectRoot;
     private readonly Func<string, IReadOnlyDictionary<string, string>> _settings;
+    private IReadOnlyList<InstalledPlugin>? _installed;
 
     /// <summary>Creates a runtime over existing kernel parts (as composed by dependency injection).</summary>
     /// <param name="store">The plugin store.</param>
@@ -78,9 +79,11 @@ public sealed class PluginRuntime : IAsyncDisposable
     /// <summary>The plugin host.</summary>
     public PluginHost Host { get; }
 
-    /// <summary>Lists installed plugins with their effective enabled state, ordered by id.</summary>
+    /// <summary>Lists installed plugins with their effective enabled state, ordered by id (read once per runtime).</summary>
     /// <returns>The plugins.</returns>
-    public IReadOnlyList<InstalledPlugin> ListInstalled()
+    public IReadOnlyList<InstalledPlugin> ListInstalled() => _installed ??= ReadInstalled();
+
+    private List<InstalledPlugin> ReadInstalled()
     {
         var lockFile = _store.LoadLockFile();
         var project = _projectRoot is null ? null : ProjectPluginState.Load(_projectRoot);
