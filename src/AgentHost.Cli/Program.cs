@@ -63,7 +63,8 @@ namespace AgentHost.Cli
 
             try
             {
-                return await parseResult.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellationToken)
+                // ProcessTerminationTimeout = null: Main owns Ctrl+C (one token for every command), not System.CommandLine.
+                return await parseResult.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancellationToken)
                     .ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

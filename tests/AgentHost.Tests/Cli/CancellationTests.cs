@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Cli;
+
+public sealed class CancellationTests
+{
+    [Fact]
+    public async Task CtrlC_DuringAFeedDownload_CancelsAndExitsWith130_LeavingNoInstall()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // SIGINT delivery to a child process is a Unix facility; the handler itself is platform-neutral.
+        }
+
+        using var temp = new TempDirectory();
+        using var feed = new HttpListener();
+        var port = FreePort();
+        feed.Prefixes.Add($"http://127.0.0.1:{port}/");
+        feed.Start();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var arg in new[] { AgentProcess.AgentDll, "plugin", "install", "slow-plugin", "--source", $"http://127.0.0.1:{port}/index.json", "--yes" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["AGENT_HOME"] = temp.Combine("home");
+        using var agent = Process.Start(start)!;
+        var stderr = agent.StandardError.ReadToEndAsync();
+
+        // The agent is now waiting for our answer, which never comes: interrupt it as Ctrl+C would.
+        var request = await feed.GetContextAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        using (var kill = Process.Start("kill", ["-INT", agent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await agent.WaitForExitAsync(timeout.Token);
+        request.Response.Abort();
+
+        var error = await stderr;
+        Assert.True(agent.ExitCode == 130, error);
+        Assert.Contains("cancelled", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.Combine("home", "plugins.lock.json")));
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+}
