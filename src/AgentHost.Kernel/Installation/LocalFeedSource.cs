@@ -7,28 +7,14 @@ namespace AgentHost.Kernel.Installation;
 /// hierarchical layout <c>{id}/{version}/{id}.{version}.nupkg</c>.
 /// </summary>
 internal sealed class LocalFeedSource(PluginFeed feed, string directory, Action<string>? report)
-    : PluginSource("feed:" + feed.Name, $"feed '{feed.Name}' ({directory})", report)
+    : ListedPluginSource("feed:" + feed.Name, $"feed '{feed.Name}' ({directory})", report)
 {
-    private List<PluginCandidate>? _entries;
-
-    protected override Task<IReadOnlyList<PluginCandidate>> FindCoreAsync(string id, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<PluginCandidate>>(Entries().Where(e => e.Id == id).ToList());
-
-    protected override Task<IReadOnlyList<string>> ListIdsCoreAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<string>>(Entries().Select(e => e.Id!).Distinct(StringComparer.Ordinal).ToList());
-
-    private List<PluginCandidate> Entries()
+    protected override void Collect(List<PluginCandidate> entries)
     {
-        if (_entries is not null)
-        {
-            return _entries;
-        }
-
-        _entries = [];
         if (!Directory.Exists(directory))
         {
             Report($"warning: {Description} does not exist; skipping it. Fix the path in config.yaml (plugins.feeds).");
-            return _entries;
+            return;
         }
 
         foreach (var package in Directory.EnumerateFiles(directory, "*.nupkg").Order(StringComparer.Ordinal))
@@ -37,7 +23,7 @@ internal sealed class LocalFeedSource(PluginFeed feed, string directory, Action<
             {
                 if (NupkgExtractor.ReadIdentity(package) is var (id, version))
                 {
-                    Add(id, version, package);
+                    Add(entries, id, version, package);
                 }
                 else
                 {
@@ -67,20 +53,18 @@ internal sealed class LocalFeedSource(PluginFeed feed, string directory, Action<
                     ?? (packages.Count == 1 ? packages[0] : null);
                 if (package is not null)
                 {
-                    Add(id, version, package);
+                    Add(entries, id, version, package);
                 }
             }
         }
-
-        return _entries;
     }
 
-    private void Add(string id, NuGetVersion version, string package)
+    private void Add(List<PluginCandidate> entries, string id, NuGetVersion version, string package)
     {
         var lower = id.ToLowerInvariant();
-        if (!_entries!.Any(e => e.Id == lower && e.Version == version))
+        if (!entries.Any(e => e.Id == lower && e.Version == version))
         {
-            _entries!.Add(new PluginCandidate(lower, version, Name, package, CandidateKind.Package));
+            entries.Add(new PluginCandidate(lower, version, Name, package, CandidateKind.Package));
         }
     }
 }

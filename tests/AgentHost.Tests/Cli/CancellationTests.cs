@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Cli;
@@ -16,12 +14,9 @@ public sealed class CancellationTests
         }
 
         using var temp = new TempDirectory();
-        using var feed = new HttpListener();
-        var port = FreePort();
-        feed.Prefixes.Add($"http://127.0.0.1:{port}/");
-        feed.Start();
+        using var feed = Ports.StartHttpListener(out var feedUrl);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var arg in new[] { AgentProcess.AgentDll, "plugin", "install", "slow-plugin", "--source", $"http://127.0.0.1:{port}/index.json", "--yes" })
+        foreach (var arg in new[] { AgentProcess.AgentDll, "plugin", "install", "slow-plugin", "--source", feedUrl + "index.json", "--yes" })
         {
             start.ArgumentList.Add(arg);
         }
@@ -45,12 +40,5 @@ public sealed class CancellationTests
         Assert.True(agent.ExitCode == 130, error);
         Assert.Contains("cancelled", error, StringComparison.Ordinal);
         Assert.False(File.Exists(temp.Combine("home", "plugins.lock.json")));
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Cli;
@@ -28,22 +26,19 @@ public sealed class DoctorCommandTests
     public async Task Doctor_WithoutGitOnPath_FailsWithInstallHint_AndProbesProviders()
     {
         using var temp = new TempDirectory();
-        using var listener = new HttpListener();
-        var port = FreePort();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
+        using var listener = Ports.StartHttpListener(out var baseUrl);
         var serve = Task.Run(async () =>
         {
             var context = await listener.GetContextAsync();
             context.Response.StatusCode = 404;
             context.Response.Close();
         });
-        var deadPort = FreePort();
+        var deadPort = Ports.Free();
         temp.WriteFile("agent-home/config.yaml", $"""
             providers:
               local:
                 type: openai
-                base_url: http://127.0.0.1:{port}/v1
+                base_url: {baseUrl}v1
               gone:
                 type: openai
                 base_url: http://127.0.0.1:{deadPort}/v1
@@ -55,15 +50,8 @@ public sealed class DoctorCommandTests
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("FAIL git: git was not found on PATH — fix: Install git", result.Output, StringComparison.Ordinal);
-        Assert.Contains($"OK   provider local: http://127.0.0.1:{port}/v1 answered HTTP 404", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"OK   provider local: {baseUrl}v1 answered HTTP 404", result.Output, StringComparison.Ordinal);
         Assert.Contains("FAIL provider gone:", result.Output, StringComparison.Ordinal);
         Assert.Contains("providers.gone.base_url", result.Output, StringComparison.Ordinal);
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }

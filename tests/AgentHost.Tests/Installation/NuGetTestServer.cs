@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
+using AgentHost.Tests.Support;
 using System.Text;
 using System.Text.Json;
 
@@ -18,26 +18,8 @@ internal sealed class NuGetTestServer : IDisposable
 
     public NuGetTestServer()
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            BaseUrl = $"http://127.0.0.1:{port}/";
-            _listener = new HttpListener();
-            _listener.Prefixes.Add(BaseUrl);
-            try
-            {
-                _listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                _listener.Close();
-            }
-        }
-
+        _listener = Ports.StartHttpListener(out var baseUrl);
+        BaseUrl = baseUrl;
         _loop = Task.Run(ServeAsync);
     }
 
