@@ -97,6 +97,42 @@ public sealed class PluginIsolationTests
     }
 
     [Fact]
+    public async Task LoadedPlugin_HasItsOwnServicesAndSettings_AndItsStoppingTokenIsCancelledAtUnload()
+    {
+        await using var harness = new PluginHarness();
+        await harness.LoadAsync(Fixtures.PathOf("Fixture.Echo"), new Dictionary<string, string> { ["prefix"] = "cfg" });
+        var services = harness.Host.Loaded["fixture-echo"].ServiceProvider;
+        var context = (AgentHost.Sdk.PluginContext)services.GetService(typeof(AgentHost.Sdk.PluginContext))!;
+        var stopping = context.Stopping;
+
+        Assert.Equal("cfg: a", await harness.InvokeToolAsync("echo", ("text", "a")));
+        Assert.Equal("fixture-echo", context.Id);
+        Assert.NotNull(services.GetService(typeof(Microsoft.Extensions.Logging.ILogger<PluginIsolationTests>)));
+        Assert.False(stopping.IsCancellationRequested);
+
+        await harness.Host.UnloadAsync("fixture-echo");
+
+        Assert.True(stopping.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task UnloadedPlugin_EventSubscriptionsEnd()
+    {
+        await using var harness = new PluginHarness();
+        await harness.LoadAsync(Fixtures.PathOf("Fixture.Echo"));
+        harness.Bus.Publish(new WarningEvent("test", "one"));
+        await harness.Bus.DrainAsync();
+        Assert.Equal("1", await harness.InvokeToolAsync("warnings_seen"));
+        var counter = (ToolCapability)harness.Registry.Find(CapabilityKind.Tool, "warnings_seen")!.Capability;
+
+        await harness.Host.UnloadAsync("fixture-echo");
+        harness.Bus.Publish(new WarningEvent("test", "two"));
+        await harness.Bus.DrainAsync();
+
+        Assert.Equal("1", (await counter.Function.InvokeAsync())?.ToString());
+    }
+
+    [Fact]
     public async Task Unload_ReleasesTheLoadContext_SoItIsCollected()
     {
         await using var harness = new PluginHarness();
