@@ -1,0 +1,163 @@
+namespace AgentHost.Sdk.Events;
+
+/// <summary>Base of events that belong to one agent run in one session.</summary>
+/// <param name="SessionId">The session.</param>
+public abstract record SessionEvent(string SessionId) : AgentEvent;
+
+/// <summary>A run started.</summary>
+/// <param name="SessionId">The session.</param>
+/// <param name="Provider">The provider name.</param>
+/// <param name="Model">The model id.</param>
+/// <param name="Prompt">The user prompt (secrets redacted).</param>
+public sealed record RunStartedEvent(string SessionId, string Provider, string Model, string Prompt) : SessionEvent(SessionId)
+{
+    /// <inheritdoc />
+    public override string Type => "run.started";
+}
+
+/// <summary>A piece of assistant text streamed from the model.</summary>
+/// <param name="SessionId">The session.</param>
+/// <param name="Step">The step (1-based).</param>
+/// <param name="Text">The text delta.</param>
+public sealed record MessageDeltaEvent(string SessionId, int Step, string Text) : SessionEvent(SessionId)
+{
+    /// <inheritdoc />
+    public override string Type => "message.delta";
+}
+
+/// <summary>A piece of model reasoning streamed from the model.</summary>
+/// <param name="SessionId">The session.</param>
+/// <param name="Step">The step.</param>
+/// <param name="Text">The reasoning delta.</param>
+public sealed record ReasoningDeltaEvent(string SessionId, int Step, string Text) : SessionEvent(SessionId)
+{
+    /// <inheritdoc />
+    public override string Type => "reasoning.delta";
+}
+
+/// <summary>The model asked for a tool call; it is about to be validated, gated and run.</summary>
+/// <param name="SessionId">The session.</param>
+/// <param name="Step">The step.</param>
+/// <param name="CallId">The model's call id.</param>
+/// <param name="Tool">The tool name as the model used it.</param>
+/// <param name="Plugin">The plugin that contributes the tool, when known.</param>
+/// <param name="ArgumentsJson">The arguments as JSON (secrets redacted).</param>
+public sealed record ToolCallStartedEvent(string SessionId, int Step, string CallId, string Tool, string? Plugin, string ArgumentsJson) : SessionEvent(SessionId)
+{
+    /// <inheritdoc />
+    public override string Type => "tool.started";
+}
+
+/// <summary>How a tool call ended.</summary>
+public enum ToolCallStatus
+{
+    /// <summary>The tool returned a result.</summary>
+    Succeeded,
+
+    /// <summary>The tool, its arguments or its lookup failed; the model receives the error.</summary>
+    Failed,
+
+    /// <summary>The permission gate denied the call.</summary>
+    Denied,
+
+    /// <summary>The call was cancelled (Ctrl+C).</summary>
+    Cancelled,
+
+    /// <summary>The call exceeded its time limit.</summary>
+    TimedOut,
+}
+
+/// <summary>A tool call ended.</summary>
+/// <param name="SessionId">The session.</param>
+/// <param name="Step">The step.</param>
+/// <param name="CallId">The model's call id.</param>
+/// <param name="Tool">The tool name.</param>
+/// <param name="Status">How it ended.</param>
+/// <param name="ResultPreview">The start of the result given to the model (redacted, capped).</param>
+/// <param name="DurationMs">How long it ran.</param>
+public sealed record ToolCallCompletedEvent(string SessionId, int Step, string CallId, string Tool, ToolCallStatus Status, string ResultPreview, double DurationMs) : SessionEvent(SessionId)
+{
+    /// <inheritdoc />
+    public override string Type => "tool.completed";
+
+    /// <summary>The error message, when not succeeded.</summary>
+    public string? Error { get; init; }
+}
+
+/// <summary>A permission decision was made for a tool call.</summary>
+/// <param name="SessionId">The session.</param>
+/// <param name="CallId">The call.</param>
+/// <param name="Tool">The tool.</param>
+/// <param name="Action">What the call does (from the tool's description of the call).</param>
+/// <param name="Subject">What it acts on, when known.</param>
+/// <param name="Decision"><c>allow</c>, <c>deny</c> or <c>ask</c>.</param>
+/// <param name="Reason">Why: the rule or mode that decided.</param>
+public sealed record PermissionDecidedEvent(string SessionId, string CallId, string Tool, string Action, string? Subject, string Decision, string Reason) : SessionEvent(SessionId)
+{
+    /// <inheritdoc />
+    public override string Type => "permission.decided";
+}
+
+/// <summary>A model step (one request and its tool calls) completed.</summary>
+/// <param name="SessionId">The session.</param>
+/// <param name="Step">The step.</param>
+/// <param name="InputTokens">Input tokens of the step, when reported.</param>
+/// <param name="OutputTokens">Output tokens of the step, when reported.</param>
+public sealed record StepCompletedEvent(string SessionId, int Step, long? InputTokens, long? OutputTokens) : SessionEvent(SessionId)
+{
+    /// <inheritdoc />
+    public override string Type => "step.completed";
+}
+
+/// <summary>Older history was summarised to stay inside the model's context window.</summary>
+/// <param name="SessionId">The session.</param>
+/// <param name="MessagesSummarized">How many messages the summary replaced.</param>
+/// <param name="TokensBefore">Estimated prompt tokens before.</param>
+/// <param name="TokensAfter">Estimated prompt tokens after.</param>
+public sealed record CompactionEvent(string SessionId, int MessagesSummarized, long TokensBefore, long TokensAfter) : SessionEvent(SessionId)
+{
+    /// <inheritdoc />
+    public override string Type => "session.compacted";
+}
+
+/// <summary>How a run ended.</summary>
+public enum RunOutcome
+{
+    /// <summary>The model gave a final answer.</summary>
+    Completed,
+
+    /// <summary>The step limit was reached.</summary>
+    StepLimit,
+
+    /// <summary>The same tool call repeated; the run was stopped.</summary>
+    LoopDetected,
+
+    /// <summary>Cancelled by the user.</summary>
+    Cancelled,
+
+    /// <summary>The provider failed.</summary>
+    ProviderError,
+
+    /// <summary>Another error.</summary>
+    Failed,
+}
+
+/// <summary>A run ended.</summary>
+/// <param name="SessionId">The session.</param>
+/// <param name="Outcome">How it ended.</param>
+/// <param name="FinalText">The final answer, when any.</param>
+/// <param name="Steps">Steps taken.</param>
+public sealed record RunCompletedEvent(string SessionId, RunOutcome Outcome, string? FinalText, int Steps) : SessionEvent(SessionId)
+{
+    /// <inheritdoc />
+    public override string Type => "run.completed";
+
+    /// <summary>Why the run stopped, when not completed.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Total input tokens.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Total output tokens.</summary>
+    public long OutputTokens { get; init; }
+}
