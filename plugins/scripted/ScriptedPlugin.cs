@@ -1,0 +1,17 @@
+using AgentHost.Sdk;
+using AgentHost.Sdk.Capabilities;
+
+namespace AgentHost.Plugins.Scripted;
+
+/// <summary>Registers the <c>scripted</c> chat provider. The model id is the path of a script file.</summary>
+public sealed class ScriptedPlugin : AgentPlugin
+{
+    protected override void RegisterCore(IPluginBuilder builder) =>
+        builder.AddChatProvider(
+            "scripted",
+            (options, _) => new ScriptedChatClient(ConversationScript.Load(ResolveScript(options)), options.ModelId),
+            [new ModelDescriptor("script", ContextWindow: 200_000, MaxOutputTokens: 8_192) { DisplayName = "A conversation script file" }]);
+
+    private static string ResolveScript(ChatProviderOptions options) =>
+        options.Settings.TryGetValue("script", out var configured) ? configured : options.ModelId;
+}

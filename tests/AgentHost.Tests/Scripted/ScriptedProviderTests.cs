@@ -1,0 +1,126 @@
+using AgentHost.Kernel.Plugins;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Tests.Support;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Tests.Scripted;
+
+/// <summary>The scripted provider, loaded from the bundled catalog exactly as the host loads it.</summary>
+public sealed class ScriptedProviderTests : IAsyncLifetime
+{
+    private readonly PluginHarness _harness = new();
+    private readonly TempDirectory _temp = new();
+
+    public async Task InitializeAsync()
+    {
+        var result = await _harness.LoadAsync(Catalog.PathOf("scripted"));
+        Assert.True(result.Status == PluginLoadStatus.Loaded, result.Error);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _harness.DisposeAsync();
+        _temp.Dispose();
+    }
+
+    [Fact]
+    public async Task Stream_ReplaysTextInChunks_ThenToolCallsWithIds_AndUsage()
+    {
+        var client = Client("""
+            turns:
+              - text: I will look at the readme file now.
+                tool_calls:
+                  - name: view
+                    arguments: { path: README.md, limit: 20, raw: true }
+                usage: { input: 120, output: 15 }
+            """);
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")]))
+        {
+            updates.Add(update);
+        }
+
+        var response = updates.ToChatResponse();
+        Assert.True(updates.Count(u => u.Text.Length > 0) > 1, "text should arrive in several deltas");
+        Assert.Equal("I will look at the readme file now.", response.Text);
+        var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal(("call_1_1", "view"), (call.CallId, call.Name));
+        Assert.Equal("README.md", call.Arguments!["path"]!.ToString());
+        Assert.Equal("20", call.Arguments["limit"]!.ToString());
+        Assert.Equal(120, response.Usage!.InputTokenCount);
+        Assert.Equal(ChatFinishReason.ToolCalls, response.FinishReason);
+    }
+
+    [Fact]
+    public async Task ResumedHistory_ContinuesAfterTheAssistantTurnsAlreadyThere()
+    {
+        var client = Client("""
+            turns:
+              - text: first
+              - text: second
+            """);
+
+        var response = await client.GetResponseAsync([new(ChatRole.User, "a"), new(ChatRole.Assistant, "first"), new(ChatRole.User, "b")]);
+
+        Assert.Equal("second", response.Text);
+    }
+
+    [Fact]
+    public async Task ExpectationMismatch_FailsWithTurnAndWhatDiffered()
+    {
+        var client = Client("""
+            turns:
+              - expect: { last_user_contains: deploy }
+                text: ok
+            """);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.GetResponseAsync([new(ChatRole.User, "hello")]));
+
+        Assert.Contains("turn 1: expected the last user message to contain 'deploy', but it was 'hello'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExhaustedScript_SaysHowManyTurnsItHas()
+    {
+        var client = Client("turns:\n  - text: only\n");
+        await client.GetResponseAsync([new(ChatRole.User, "1")]);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.GetResponseAsync([new(ChatRole.User, "2")]));
+
+        Assert.Contains("the script has 1 turns, but the model was asked for turn 2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MalformedArgumentsJson_ReachesTheCallerAsAParseError()
+    {
+        var client = Client("""
+            turns:
+              - tool_calls:
+                  - name: view
+                    arguments_json: '{"path": '
+            """);
+
+        var response = await client.GetResponseAsync([new(ChatRole.User, "x")]);
+
+        var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.NotNull(call.Exception);
+    }
+
+    [Fact]
+    public void MissingScript_NamesThePathAndTheFix()
+    {
+        var provider = (ChatProviderCapability)_harness.Registry.Find(CapabilityKind.ChatProvider, "scripted")!.Capability;
+
+        var error = Assert.Throws<FileNotFoundException>(() => provider.CreateClient(new ChatProviderOptions("scripted", _temp.Combine("nope.yaml")), _harness.Host.Loaded["scripted"].ServiceProvider));
+
+        Assert.Contains("--model scripted/<path-to-script.yaml>", error.Message, StringComparison.Ordinal);
+    }
+
+    private IChatClient Client(string yaml)
+    {
+        var path = _temp.WriteFile($"script-{Guid.NewGuid():N}.yaml", yaml);
+        var provider = (ChatProviderCapability)_harness.Registry.Find(CapabilityKind.ChatProvider, "scripted")!.Capability;
+        return provider.CreateClient(new ChatProviderOptions("scripted", path), _harness.Host.Loaded["scripted"].ServiceProvider);
+    }
+}
