@@ -1,0 +1,123 @@
+using System.Text.RegularExpressions;
+using AgentHost.Kernel.Capabilities;
+using AgentHost.Kernel.Security;
+using AgentHost.Kernel.Text;
+using AgentHost.Sdk.Capabilities;
+
+namespace AgentHost.Kernel.Context;
+
+/// <summary>
+/// Resolves <c>@path</c>, <c>@dir/</c>, <c>@https://…</c> and plugin (<c>@prefix:value</c>) references in a prompt
+/// or given with <c>--context</c>. Files are inlined with caps, directories listed respecting .gitignore, URLs
+/// fetched with caps. Paths must stay inside the workspace root (symlinks resolved).
+/// </summary>
+/// <param name="workspaceRoot">The project root.</param>
+/// <param name="registry">Where plugin context resolvers are found.</param>
+/// <param name="http">Used for URL references.</param>
+/// <param name="limits">Size limits.</param>
+public sealed partial class ContextReferenceExpander(string workspaceRoot, CapabilityRegistry registry, HttpClient http, ContextLimits? limits = null)
+{
+    private readonly ContextLimits _limits = limits ?? new ContextLimits();
+    private readonly WorkspacePaths _paths = new(workspaceRoot);
+
+    /// <summary>Expands the references in <paramref name="prompt"/> plus the explicit ones.</summary>
+    /// <param name="prompt">The prompt text.</param>
+    /// <param name="explicitReferences">References from <c>--context</c> (with or without the leading <c>@</c>); these must resolve.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The expanded prompt.</returns>
+    /// <exception cref="AgentHostException">An explicit reference could not be resolved (the message says why).</exception>
+    public async Task<ExpandedPrompt> ExpandAsync(string prompt, IReadOnlyList<string> explicitReferences, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(explicitReferences);
+        var references = new List<ContextReference>();
+        var warnings = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var reference in explicitReferences.Select(r => r.TrimStart('@')))
+        {
+            if (seen.Add(reference))
+            {
+                references.Add(await ResolveAsync(reference, cancellationToken).ConfigureAwait(false)
+                    ?? throw new AgentHostException(ErrorKind.Usage, $"--context @{reference}: {Explain(reference)}"));
+            }
+        }
+
+        foreach (Match match in InlineReference().Matches(prompt))
+        {
+            var reference = match.Groups["ref"].Value.TrimEnd('.', ',', ';', ':', ')', '!', '?');
+            if (reference.Length == 0 || !seen.Add(reference))
+            {
+                continue;
+            }
+
+            if (await ResolveAsync(reference, cancellationToken).ConfigureAwait(false) is { } resolved)
+            {
+                references.Add(resolved);
+            }
+            else
+            {
+                warnings.Add($"@{reference} was left as text: {Explain(reference)}");
+            }
+        }
+
+        return new ExpandedPrompt(prompt, references, warnings);
+    }
+
+    private async Task<ContextReference?> ResolveAsync(string reference, CancellationToken cancellationToken)
+    {
+        if (reference.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || reference.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            return await UrlContext.FetchAsync(http, reference, _limits, cancellationToken).ConfigureAwait(false);
+        }
+
+        var colon = reference.IndexOf(':', StringComparison.Ordinal);
+        if (colon > 0 && registry.Find(CapabilityKind.ContextResolver, reference[..colon]) is { Capability: ContextResolverCapability plugin })
+        {
+            var resolved = await plugin.Resolver.ResolveAsync(reference[(colon + 1)..], _paths.Root, cancellationToken).ConfigureAwait(false);
+            return resolved is null ? null : new ContextReference(reference, ContextReferenceKind.Plugin, resolved.Title, Cap(resolved.Content, out var cut)) { Truncated = cut };
+        }
+
+        if (_paths.Resolve(reference) is not { } full)
+        {
+            return null;
+        }
+
+        if (Directory.Exists(full))
+        {
+            return await DirectoryContext.ListAsync(_paths, reference, full, _limits, cancellationToken).ConfigureAwait(false);
+        }
+
+        return File.Exists(full) ? await FileContext.ReadAsync(_paths, reference, full, _limits, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    private string Explain(string reference)
+    {
+        if (reference.Contains("://", StringComparison.Ordinal))
+        {
+            return "the URL could not be fetched";
+        }
+
+        var full = Path.GetFullPath(reference, _paths.Root);
+        return _paths.Resolve(reference) is null && (File.Exists(full) || Directory.Exists(full))
+            ? $"'{reference}' is outside the project root {_paths.Root}"
+            : $"no file or directory '{reference}' in {_paths.Root}, and no context resolver for it";
+    }
+
+    private string Cap(string text, out bool truncated) => TextCaps.HeadAndTail(text, _limits.MaxCharacters, out truncated);
+
+    [GeneratedRegex(@"(?<=^|\s)@(?<ref>[^\s@]+)")]
+    private static partial Regex InlineReference();
+}
+
+/// <summary>Size limits for context references.</summary>
+public sealed record ContextLimits
+{
+    /// <summary>Maximum characters per reference (head and tail kept).</summary>
+    public int MaxCharacters { get; init; } = 100_000;
+
+    /// <summary>Maximum entries in a directory listing.</summary>
+    public int MaxEntries { get; init; } = 500;
+
+    /// <summary>Maximum bytes downloaded for a URL.</summary>
+    public int MaxDownloadBytes { get; init; } = 2_000_000;
+}

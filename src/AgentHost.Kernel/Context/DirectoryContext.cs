@@ -1,0 +1,77 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+using AgentHost.Kernel.Security;
+
+namespace AgentHost.Kernel.Context;
+
+/// <summary>Lists a directory for the model: files git would track (respecting .gitignore), or a plain walk outside a repository.</summary>
+internal static class DirectoryContext
+{
+    private static readonly HashSet<string> AlwaysSkipped = new(StringComparer.Ordinal) { ".git", "node_modules", "bin", "obj" };
+
+    public static async Task<ContextReference> ListAsync(WorkspacePaths paths, string reference, string fullPath, ContextLimits limits, CancellationToken cancellationToken)
+    {
+        var relative = paths.Relative(fullPath);
+        var files = await GitListAsync(fullPath, cancellationToken).ConfigureAwait(false) ?? WalkFiles(fullPath);
+        var prefix = relative == "." ? string.Empty : relative + "/";
+        var entries = files.Select(f => prefix + f.Replace('\\', '/')).Order(StringComparer.Ordinal).ToList();
+        var builder = new StringBuilder();
+        builder.Append(relative == "." ? "./" : prefix).Append(" (").Append(entries.Count).Append(" files)\n");
+        foreach (var entry in entries.Take(limits.MaxEntries))
+        {
+            builder.Append(entry).Append('\n');
+        }
+
+        if (entries.Count > limits.MaxEntries)
+        {
+            builder.Append("[… ").Append(entries.Count - limits.MaxEntries).Append(" more files not listed …]\n");
+        }
+
+        return new ContextReference(reference, ContextReferenceKind.Directory, relative + "/", builder.ToString().TrimEnd()) { Truncated = entries.Count > limits.MaxEntries };
+    }
+
+    /// <summary>Tracked and untracked-but-not-ignored files below <paramref name="directory"/>, or null outside git.</summary>
+    private static async Task<List<string>?> GitListAsync(string directory, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "." })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        try
+        {
+            using var process = Process.Start(start)!;
+            var output = await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            return process.ExitCode == 0 ? output.Split('\0', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList() : null;
+        }
+        catch (Win32Exception)
+        {
+            return null; // git is not installed: fall back to a plain walk.
+        }
+    }
+
+    private static List<string> WalkFiles(string directory)
+    {
+        var result = new List<string>();
+        var pending = new Stack<string>([directory]);
+        while (pending.TryPop(out var current))
+        {
+            foreach (var entry in new DirectoryInfo(current).EnumerateFileSystemInfos())
+            {
+                if (entry is DirectoryInfo dir && entry.LinkTarget is null && !AlwaysSkipped.Contains(dir.Name))
+                {
+                    pending.Push(dir.FullName);
+                }
+                else if (entry is FileInfo)
+                {
+                    result.Add(Path.GetRelativePath(directory, entry.FullName));
+                }
+            }
+        }
+
+        return result;
+    }
+}
