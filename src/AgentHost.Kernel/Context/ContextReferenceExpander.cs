@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Security;
+using AgentHost.Sdk.Tools;
 using AgentHost.Kernel.Text;
 using AgentHost.Sdk.Capabilities;
 

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
-using AgentHost.Kernel.Security;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Kernel.Context;
 

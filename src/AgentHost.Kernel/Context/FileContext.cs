@@ -1,5 +1,5 @@
 using System.Text;
-using AgentHost.Kernel.Security;
+using AgentHost.Sdk.Tools;
 using AgentHost.Kernel.Text;
 
 namespace AgentHost.Kernel.Context;

@@ -1,4 +1,4 @@
-using AgentHost.Kernel.Security;
+using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Context;

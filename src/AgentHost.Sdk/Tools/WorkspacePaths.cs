@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Security;
+namespace AgentHost.Sdk.Tools;
 
 /// <summary>
 /// Resolves user- or model-supplied paths against a workspace root and keeps them inside it: <c>..</c>, absolute

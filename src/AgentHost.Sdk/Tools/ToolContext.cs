@@ -1,0 +1,34 @@
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Sdk.Tools;
+
+/// <summary>What the host passes to every tool invocation through <see cref="AIFunctionArguments.Context"/>.</summary>
+/// <remarks>
+/// A tool created from a delegate receives these by declaring an <see cref="AIFunctionArguments"/> parameter (it is
+/// not part of the JSON schema); <see cref="AIFunctionArguments.Services"/> is the plugin's own service provider.
+/// </remarks>
+public static class ToolContext
+{
+    /// <summary>The context key of the workspace root (the project root file tools are confined to).</summary>
+    public const string WorkspaceRootKey = "agenthost.workspace_root";
+
+    /// <summary>The context key of the session id.</summary>
+    public const string SessionIdKey = "agenthost.session_id";
+
+    /// <summary>Returns the workspace root of this invocation.</summary>
+    /// <param name="arguments">The invocation's arguments.</param>
+    /// <returns>The absolute workspace root.</returns>
+    /// <exception cref="InvalidOperationException">The host did not provide one (the tool ran outside the host's pipeline).</exception>
+    public static string GetWorkspaceRoot(this AIFunctionArguments arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        return arguments.Context?.TryGetValue(WorkspaceRootKey, out var root) == true && root is string text && text.Length > 0
+            ? text
+            : throw new InvalidOperationException("No workspace root was provided; file tools must be invoked through the host's tool pipeline.");
+    }
+
+    /// <summary>Returns a <see cref="WorkspacePaths"/> for this invocation's workspace root.</summary>
+    /// <param name="arguments">The invocation's arguments.</param>
+    /// <returns>The path resolver.</returns>
+    public static WorkspacePaths GetWorkspacePaths(this AIFunctionArguments arguments) => new(arguments.GetWorkspaceRoot());
+}
