@@ -29,16 +29,23 @@ public static class PluginBuilderExtensions
     /// <param name="name">The tool name.</param>
     /// <param name="description">What the tool does, for the model.</param>
     /// <param name="effect">What it does to the world.</param>
-    /// <param name="method">The implementation.</param>
+    /// <param name="method">The implementation. An <see cref="AIFunctionArguments"/> parameter receives the host's <see cref="ToolContext"/>.</param>
+    /// <param name="describeCall">How a call is shown in a permission prompt and matched by rules.</param>
     /// <returns>The builder.</returns>
-    public static IPluginBuilder AddTool(this IPluginBuilder builder, string name, string description, ToolEffect effect, Delegate method)
+    public static IPluginBuilder AddTool(
+        this IPluginBuilder builder,
+        string name,
+        string description,
+        ToolEffect effect,
+        Delegate method,
+        Func<AIFunctionArguments, ToolCallDescription>? describeCall = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(method);
         var function = AIFunctionFactory.Create(
             method,
             new AIFunctionFactoryOptions { Name = name, Description = description, SerializerOptions = builder.Context.SerializerOptions });
-        return builder.Add(new ToolCapability(function, new ToolMetadata(effect)));
+        return builder.Add(new ToolCapability(function, new ToolMetadata(effect) { DescribeCall = describeCall }));
     }
 
     /// <summary>Adds a chat provider type.</summary>
