@@ -133,6 +133,68 @@ public sealed class PluginRuntime : IAsyncDisposable
             .ToList();
     }
 
+    /// <summary>
+    /// Loads the plugins for an agent run: every enabled installed plugin, plus each plugin named in
+    /// <paramref name="requested"/> — an installed id (even if disabled), a plugin folder path (development), or the
+    /// id of a plugin in the bundled catalog (first-party plugins ship with the host and need no install).
+    /// </summary>
+    /// <param name="requested">Plugin ids or folders named with <c>--plugin</c>.</param>
+    /// <param name="workingDirectory">The directory relative folder paths are resolved against.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The load results, ordered by id.</returns>
+    /// <exception cref="AgentHostException">A requested plugin was found nowhere (the message suggests close ids).</exception>
+    public async Task<IReadOnlyList<PluginLoadResult>> LoadForRunAsync(IReadOnlyList<string> requested, string workingDirectory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requested);
+        var installed = ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
+        var extra = new List<PluginLoadRequest>();
+        foreach (var name in requested.Distinct(StringComparer.Ordinal).Where(n => !installed.Contains(n)))
+        {
+            var folder = Path.GetFullPath(name, workingDirectory);
+            if (File.Exists(Path.Combine(folder, PluginManifest.FileName)))
+            {
+                extra.Add(new PluginLoadRequest(folder) { Settings = _settings(Path.GetFileName(folder)) });
+            }
+            else if (FindInCatalog(name) is { } bundled)
+            {
+                extra.Add(new PluginLoadRequest(bundled) { Settings = _settings(name) });
+            }
+            else
+            {
+                var known = installed.Concat(CatalogIds());
+                throw new AgentHostException(
+                    ErrorKind.NotFound,
+                    $"plugin '{name}' is not installed, not in the bundled catalog and not a plugin folder.{Installation.CloseMatches.Hint(Installation.CloseMatches.Find(name, known))} See 'agent plugin list'.");
+            }
+        }
+
+        var fromStore = await LoadInstalledAsync([.. ListInstalled().Where(p => p.Enabled || requested.Contains(p.Locked.Id)).Select(p => p.Locked.Id)], cancellationToken).ConfigureAwait(false);
+        var fromElsewhere = await Host.LoadAllAsync(extra, cancellationToken).ConfigureAwait(false);
+        return fromStore.Concat(fromElsewhere).OrderBy(r => r.PluginId, StringComparer.Ordinal).ToList();
+    }
+
+    private string? FindInCatalog(string id) =>
+        CatalogFolders().FirstOrDefault(f => string.Equals(ReadId(f), id, StringComparison.Ordinal));
+
+    private IEnumerable<string> CatalogIds() => CatalogFolders().Select(ReadId).OfType<string>();
+
+    private IEnumerable<string> CatalogFolders() =>
+        Directory.Exists(_store.CatalogDirectory)
+            ? Directory.EnumerateDirectories(_store.CatalogDirectory).Where(d => File.Exists(Path.Combine(d, PluginManifest.FileName))).Order(StringComparer.Ordinal)
+            : [];
+
+    private static string? ReadId(string folder)
+    {
+        try
+        {
+            return ManifestReader.ReadFromDirectory(folder).Id;
+        }
+        catch (AgentHostException)
+        {
+            return null;
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

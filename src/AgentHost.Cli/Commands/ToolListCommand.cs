@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Text.Json;
+using AgentHost.Cli.Rendering;
+using AgentHost.Sdk.Capabilities;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary><c>agent tool list</c>: every registered tool with its plugin, effect and parameter schema.</summary>
+internal sealed class ToolListCommand : AgentCommand
+{
+    private readonly Option<string[]> _plugins = PluginOptions.Create();
+    private readonly Option<bool> _json = new("--json") { Description = "Print JSON, including each tool's parameter schema." };
+
+    public ToolListCommand(CliContext context)
+        : base("list", "List every tool from the enabled plugins (and --plugin ones) with its plugin, effect and parameters.", context)
+    {
+        Options.Add(_plugins);
+        Options.Add(_json);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        await using var runtime = Context.CreatePluginRuntime(parseResult);
+        var results = await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
+        foreach (var failure in results.Where(r => r.Error is not null))
+        {
+            Context.Console.WriteInfo($"warning: plugin {failure.PluginId} not loaded: {failure.Error}");
+        }
+
+        var tools = runtime.Registry.OfKind(CapabilityKind.Tool);
+        if (parseResult.GetValue(_json))
+        {
+            Context.Console.WriteLine(JsonSerializer.Serialize(
+                tools.Select(t =>
+                {
+                    var tool = (ToolCapability)t.Capability;
+                    return new
+                    {
+                        name = t.Name,
+                        qualifiedName = t.QualifiedName,
+                        plugin = t.PluginId,
+                        effect = tool.Metadata.Effect.ToString().ToLowerInvariant(),
+                        description = tool.Function.Description,
+                        parameters = tool.Function.JsonSchema,
+                    };
+                }),
+                PluginFormatting.Json));
+            return ExitCodes.Success;
+        }
+
+        if (tools.Count == 0)
+        {
+            Context.Console.WriteLine("No tools. Install a tool pack ('agent plugin install <id>') or pass --plugin.");
+            return ExitCodes.Success;
+        }
+
+        TextTable.Write(Context.Console, ["TOOL", "PLUGIN", "EFFECT", "PARAMETERS", "DESCRIPTION"], tools.Select(t =>
+        {
+            var tool = (ToolCapability)t.Capability;
+            return new[] { t.Name, t.PluginId, tool.Metadata.Effect.ToString().ToLowerInvariant(), Parameters(tool), tool.Function.Description };
+        }).ToList());
+        return ExitCodes.Success;
+    }
+
+    private static string Parameters(ToolCapability tool)
+    {
+        if (!tool.Function.JsonSchema.TryGetProperty("properties", out var properties))
+        {
+            return "-";
+        }
+
+        var required = tool.Function.JsonSchema.TryGetProperty("required", out var r)
+            ? r.EnumerateArray().Select(e => e.GetString()).ToHashSet(StringComparer.Ordinal)
+            : [];
+        var names = properties.EnumerateObject().Select(p => required.Contains(p.Name) ? p.Name : p.Name + "?").ToList();
+        return names.Count == 0 ? "-" : string.Join(", ", names);
+    }
+}
