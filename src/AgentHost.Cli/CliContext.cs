@@ -12,6 +12,7 @@ internal sealed class CliContext
     private AgentPaths? _paths;
     private PluginStore? _pluginStore;
     private AgentHost.Kernel.Configuration.ConfigurationSnapshot? _configuration;
+    private Task<AgentHost.Kernel.Sessions.SessionStore>? _sessionStore;
 
     public CliContext(IConsoleInteraction console, HostEnvironment environment, GlobalOptions globalOptions)
     {
@@ -29,6 +30,10 @@ internal sealed class CliContext
     public AgentPaths Paths => _paths ??= AgentPaths.Resolve(Environment);
 
     public PluginStore PluginStore => _pluginStore ??= new PluginStore(Paths, PluginStore.DefaultCatalogDirectory(Environment));
+
+    /// <summary>The session store (opened and migrated once per run, on first use; secrets of this environment are scrubbed).</summary>
+    public Task<AgentHost.Kernel.Sessions.SessionStore> OpenSessionStoreAsync(CancellationToken cancellationToken) =>
+        _sessionStore ??= AgentHost.Kernel.Sessions.SessionStore.OpenAsync(Paths.SessionsDatabase, new AgentHost.Kernel.Security.SecretScrubber(Environment), cancellationToken: cancellationToken);
 
     public IReadOnlyList<string> ConfigOverrides(ParseResult parseResult) =>
         parseResult.GetValue(GlobalOptions.Set) ?? [];

@@ -12,7 +12,9 @@ internal static class CommandLineFactory
         context.GlobalOptions.AddTo(root);
         root.Subcommands.Add(new PluginCommand(context));
         root.Subcommands.Add(new ConfigCommand(context));
+        root.Subcommands.Add(new ToolCommand(context));
         root.Subcommands.Add(new DoctorCommand(context));
+        root.Subcommands.Add(new SessionCommand(context));
         return root;
     }
 }

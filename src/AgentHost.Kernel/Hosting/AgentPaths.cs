@@ -22,6 +22,9 @@ public sealed record AgentPaths(string ConfigDirectory, string DataDirectory)
     /// <summary>The plugin lockfile.</summary>
     public string LockFile => Path.Combine(DataDirectory, "plugins.lock.json");
 
+    /// <summary>The SQLite database of sessions (messages, tool events, usage).</summary>
+    public string SessionsDatabase => Path.Combine(DataDirectory, "sessions.db");
+
     /// <summary>Computes the paths for an environment.</summary>
     /// <param name="environment">The environment.</param>
     /// <returns>The paths.</returns>

@@ -34,8 +34,8 @@ public sealed class PluginIsolationTests
         Assert.True(result.Status == PluginLoadStatus.Loaded, result.Error);
         Assert.Matches(@"^3\.\d+\.\d+$", await harness.InvokeToolAsync("sqlite_version"));
         var context = harness.Host.Loaded["fixture-native"].LoadContext!;
-        Assert.Contains(context.Assemblies, a => a.GetName().Name == "Microsoft.Data.Sqlite");
-        Assert.DoesNotContain(AssemblyLoadContext.Default.Assemblies, a => a.GetName().Name == "Microsoft.Data.Sqlite");
+        var pluginSqlite = context.Assemblies.Single(a => a.GetName().Name == "Microsoft.Data.Sqlite");
+        Assert.Same(context, AssemblyLoadContext.GetLoadContext(pluginSqlite));
     }
 
     [Fact]

@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using AgentHost.Cli.Interaction;
+using AgentHost.Kernel;
+using AgentHost.Kernel.Sessions;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary>Shared arguments, text and JSON shapes of the <c>agent session …</c> commands.</summary>
+internal static class SessionFormatting
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static Argument<string> IdArgument() => new("id") { Description = "A session id, or a unique prefix of one (see 'agent session list')." };
+
+    public static Option<bool> JsonOption() => new("--json") { Description = "Print JSON." };
+
+    /// <summary>Opens the store and resolves an id or prefix.</summary>
+    public static async Task<(SessionStore Store, string Id)> ResolveAsync(CliContext context, string idOrPrefix, CancellationToken cancellationToken)
+    {
+        var store = await context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
+        return (store, await store.ResolveIdAsync(idOrPrefix, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Refuses (never prompts) when no one can answer and --yes was not given; otherwise asks.</summary>
+    public static bool Confirm(IConsoleInteraction console, bool yes, string question, string refusal)
+    {
+        if (yes)
+        {
+            return true;
+        }
+
+        if (!console.IsInteractive)
+        {
+            throw new AgentHostException(ErrorKind.Usage, $"{refusal}: confirmation is needed but no one can answer (not a terminal, or CI is set). Pass --yes. Nothing was changed.");
+        }
+
+        return console.Confirm(question, defaultAnswer: false);
+    }
+
+    /// <summary>Parses an age such as <c>30d</c>, <c>12h</c> or <c>90m</c>.</summary>
+    public static TimeSpan ParseAge(string text)
+    {
+        var trimmed = text.Trim().ToLowerInvariant();
+        if (trimmed.Length >= 2
+            && int.TryParse(trimmed[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var amount)
+            && trimmed[^1] is 'd' or 'h' or 'm')
+        {
+            return trimmed[^1] switch
+            {
+                'd' => TimeSpan.FromDays(amount),
+                'h' => TimeSpan.FromHours(amount),
+                _ => TimeSpan.FromMinutes(amount),
+            };
+        }
+
+        throw new AgentHostException(ErrorKind.Usage, $"'{text}' is not an age. Write a number of days or hours, e.g. 30d or 12h.");
+    }
+
+    public static string Stamp(DateTimeOffset time) => time.ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    public static string Status(SessionInfo session) => session.Status.ToString().ToLowerInvariant();
+
+    public static string Title(SessionInfo session) => session.Title.Length > 0 ? session.Title : "(untitled)";
+
+    public static string Cost(decimal? cost) => cost is { } dollars ? string.Create(CultureInfo.InvariantCulture, $"${dollars:0.0000}") : "-";
+
+    public static object ToJson(SessionInfo session) => new
+    {
+        id = session.Id,
+        title = session.Title,
+        workspace = session.Workspace,
+        provider = session.Provider,
+        model = session.Model,
+        status = Status(session),
+        createdAt = session.CreatedAt,
+        updatedAt = session.UpdatedAt,
+        parentId = session.ParentId,
+        forkMessageId = session.ForkMessageId,
+        usage = new { inputTokens = session.InputTokens, outputTokens = session.OutputTokens, cachedTokens = session.CachedTokens, cost = session.Cost },
+        messages = session.MessageCount,
+        toolEvents = session.ToolEventCount,
+        settings = session.Settings,
+    };
+
+    /// <summary>One line describing a message's contents.</summary>
+    public static string Describe(ChatMessage message)
+    {
+        var parts = new List<string>();
+        foreach (var content in message.Contents)
+        {
+            parts.Add(content switch
+            {
+                TextContent text => OneLine(text.Text),
+                TextReasoningContent reasoning => "(reasoning) " + OneLine(reasoning.Text),
+                FunctionCallContent call => $"call {call.Name} [{call.CallId}]",
+                FunctionResultContent result => $"result [{result.CallId}] " + OneLine(result.Result?.ToString() ?? string.Empty),
+                DataContent data => $"attachment {data.Name ?? data.MediaType}",
+                UriContent uri => $"attachment {uri.Uri}",
+                _ => content.GetType().Name,
+            });
+        }
+
+        return string.Join(" | ", parts.Where(p => p.Length > 0));
+    }
+
+    private static string OneLine(string text)
+    {
+        var line = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return line.Length <= 100 ? line : line[..99] + "…";
+    }
+}

@@ -1,0 +1,31 @@
+using System.CommandLine;
+using AgentHost.Kernel;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary><c>agent session import &lt;file&gt;</c>: imports a JSON Lines export.</summary>
+internal sealed class SessionImportCommand : AgentCommand
+{
+    private readonly Argument<string> _file = new("file") { Description = "A file written by 'agent session export --format jsonl'." };
+
+    public SessionImportCommand(CliContext context)
+        : base("import", "Import a session from a JSON Lines export (keeps its id unless that id is taken).", context)
+    {
+        Arguments.Add(_file);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var path = Path.GetFullPath(parseResult.GetRequiredValue(_file), Context.Environment.CurrentDirectory);
+        if (!File.Exists(path))
+        {
+            throw new AgentHostException(ErrorKind.NotFound, $"{path} does not exist. Export a session with 'agent session export <id> --format jsonl --output FILE'.");
+        }
+
+        var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
+        using var reader = new StreamReader(path);
+        var session = await store.ImportJsonlAsync(reader, path, cancellationToken).ConfigureAwait(false);
+        Context.Console.WriteLine($"Imported session {session.Id} ({session.MessageCount} messages, {session.ToolEventCount} tool calls): {SessionFormatting.Title(session)}");
+        return ExitCodes.Success;
+    }
+}
