@@ -1,0 +1,189 @@
+using AgentHost.Sdk.Events;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Kernel.Agent;
+
+/// <summary>The step cycle: compact if needed, stream the model's answer, run its tool calls.</summary>
+public sealed partial class AgentLoop
+{
+    private async Task<(RunOutcome Outcome, string? Reason)> DriveAsync(RunState run, CancellationToken cancellationToken)
+    {
+        await _recorder.SetStatusAsync(run.SessionId, SessionStatus.Active, CancellationToken.None).ConfigureAwait(false);
+        await AppendAsync(run, new ChatMessage(ChatRole.User, run.Request.Prompt)).ConfigureAwait(false);
+        for (var step = 1; step <= run.MaxSteps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            run.Steps = step;
+            using var activity = _tools.Telemetry.StartStep(step);
+            if (run.CompactionEnabled && run.Conversation.EstimatedTokens > run.CompactionLimit)
+            {
+                await CompactAsync(run, cancellationToken).ConfigureAwait(false);
+            }
+
+            var response = await RequestAsync(run, step, cancellationToken).ConfigureAwait(false);
+            var calls = new List<FunctionCallContent>();
+            foreach (var message in response.Messages)
+            {
+                await AppendAsync(run, message).ConfigureAwait(false);
+                foreach (var content in message.Contents)
+                {
+                    if (content is FunctionCallContent { InformationalOnly: false } call)
+                    {
+                        calls.Add(call);
+                    }
+                }
+            }
+
+            run.Conversation.ReportUsage(response.Usage);
+            if (response.Usage is { } usage)
+            {
+                run.Usage.Add(usage);
+                await _recorder.RecordUsageAsync(run.SessionId, usage, CostOf(run.Request.Model, usage), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (calls.Count == 0)
+            {
+                run.FinalText = response.Text;
+                PublishStep(run, step, response.Usage);
+                return (RunOutcome.Completed, null);
+            }
+
+            var prepared = Prepare(calls);
+            run.Pending.AddRange(prepared);
+            if (run.Loops.Observe(step, [.. prepared.Select(c => c.Signature)]) is { } repeated)
+            {
+                var reason = LoopReason(repeated);
+                await AnswerPendingAsync(run, $"not run: {reason}").ConfigureAwait(false);
+                PublishStep(run, step, response.Usage);
+                return (RunOutcome.LoopDetected, reason);
+            }
+
+            await ExecuteAsync(run, step, prepared, cancellationToken).ConfigureAwait(false);
+            PublishStep(run, step, response.Usage);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return (RunOutcome.Cancelled, CancelledByUser);
+            }
+        }
+
+        return (RunOutcome.StepLimit,
+            $"stopped after {run.MaxSteps} steps without a final answer (the step limit). Continue the session to go on, or raise --max-steps.");
+    }
+
+    private async Task<ChatResponse> RequestAsync(RunState run, int step, CancellationToken cancellationToken)
+    {
+        var updates = new List<ChatResponseUpdate>();
+        var started = _time.GetTimestamp();
+        var failed = false;
+        try
+        {
+            var stream = _client.GetStreamingResponseAsync(run.Conversation.Snapshot(), run.ChatOptions, cancellationToken);
+            await foreach (var update in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                updates.Add(update);
+                foreach (var content in update.Contents)
+                {
+                    if (content is TextContent { Text.Length: > 0 } text)
+                    {
+                        Publish(new MessageDeltaEvent(run.SessionId, step, text.Text));
+                    }
+                    else if (content is TextReasoningContent { Text.Length: > 0 } reasoning)
+                    {
+                        Publish(new ReasoningDeltaEvent(run.SessionId, step, reasoning.Text));
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await KeepPartialTextAsync(run, updates).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            failed = true;
+            throw new ModelRequestException($"the model request failed: {ex.Message}", ex);
+        }
+        finally
+        {
+            _tools.Telemetry.RecordModelRequest(_time.GetElapsedTime(started), failed);
+        }
+
+        var response = updates.ToChatResponse();
+        _tools.Telemetry.RecordTokens(response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount);
+        return response;
+    }
+
+    /// <summary>Keeps the text streamed before Ctrl+C (never half a tool call, which would have no result).</summary>
+    private async Task KeepPartialTextAsync(RunState run, List<ChatResponseUpdate> updates)
+    {
+        var text = string.Concat(updates.SelectMany(u => u.Contents).OfType<TextContent>().Select(t => t.Text));
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            await AppendAsync(run, new ChatMessage(ChatRole.Assistant, text)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CompactAsync(RunState run, CancellationToken cancellationToken)
+    {
+        var conversation = run.Conversation;
+        if (_compactor.ChooseCut(conversation, run.Window) is not { } cut)
+        {
+            return;
+        }
+
+        var before = conversation.EstimatedTokens;
+        ChatMessage summary;
+        try
+        {
+            summary = await _compactor.SummarizeAsync(conversation, cut, run.Window, run.ChatOptions.ModelId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // A failed summary is not fatal: warn and go on without compaction for this run.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            run.CompactionEnabled = false;
+            Publish(new WarningEvent(Source, $"could not compact the conversation ({ex.Message}); continuing without compaction"));
+            return;
+        }
+
+        var summarized = cut - conversation.FirstMessageIndex;
+        conversation.ReplaceOlder(cut, summary);
+        await RecordAsync(run, summary).ConfigureAwait(false);
+        for (var i = conversation.FirstMessageIndex + 1; i < conversation.Count; i++)
+        {
+            await RecordAsync(run, Carried(conversation.Messages[i])).ConfigureAwait(false);
+        }
+
+        Publish(new CompactionEvent(run.SessionId, summarized, before, conversation.EstimatedTokens));
+    }
+
+    private static ChatMessage Carried(ChatMessage message)
+    {
+        var properties = message.AdditionalProperties?.Clone() ?? [];
+        properties[CarriedMessageMarker] = true;
+        return new ChatMessage(message.Role, message.Contents)
+        {
+            AuthorName = message.AuthorName,
+            MessageId = message.MessageId,
+            CreatedAt = message.CreatedAt,
+            AdditionalProperties = properties,
+        };
+    }
+
+    private void PublishStep(RunState run, int step, UsageDetails? usage) =>
+        Publish(new StepCompletedEvent(run.SessionId, step, usage?.InputTokenCount, usage?.OutputTokenCount));
+
+    private string LoopReason(string signature)
+    {
+        var separator = signature.IndexOf('\n', StringComparison.Ordinal);
+        var tool = separator < 0 ? signature : signature[..separator];
+        var arguments = separator < 0 ? string.Empty : ToolOutput.Preview(_tools.Scrubber.Scrub(signature[(separator + 1)..]), 200);
+        return $"loop detected: the model called '{tool}' with the same arguments {_options.LoopRepeatThreshold} times within {_options.LoopWindowSteps} steps ({arguments}). " +
+               "Rephrase the task or check why the tool's result did not help.";
+    }
+}

@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using AgentHost.Kernel.Capabilities;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Events;
+using AgentHost.Sdk.Tools;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Kernel.Agent;
+
+/// <summary>The stages after lookup: parse, validate, permission, middleware and invocation.</summary>
+public sealed partial class ToolPipeline
+{
+    private async ValueTask<StageResult> RunAsync(
+        ToolCapability tool, RegisteredCapability entry, string argumentsJson, string redactedArguments, ToolCallContext context, CancellationToken cancellationToken)
+    {
+        JsonElement arguments;
+        try
+        {
+            using var document = JsonDocument.Parse(argumentsJson);
+            arguments = document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            return StageResult.Fail($"the arguments are not valid JSON ({ex.Message}). Send one JSON object that matches the tool's parameter schema.");
+        }
+
+        if (arguments.ValueKind != JsonValueKind.Object)
+        {
+            return StageResult.Fail($"the arguments must be a JSON object, but got {arguments.ValueKind.ToString().ToLowerInvariant()}.");
+        }
+
+        var schema = tool.Function.JsonSchema;
+        var problems = ToolArgumentValidator.Validate(schema, arguments);
+        if (problems.Count > 0)
+        {
+            return StageResult.Fail(
+                $"invalid arguments for '{entry.Name}': {string.Join("; ", problems)}. Expected parameters: {ToolOutput.Preview(schema.GetRawText(), 2000)}");
+        }
+
+        var functionArguments = new AIFunctionArguments
+        {
+            Services = Options.ServicesForPlugin?.Invoke(entry.PluginId),
+            Context = new Dictionary<object, object?> { [ToolContext.SessionIdKey] = context.SessionId },
+        };
+        if (context.WorkspaceRoot is { } workspaceRoot)
+        {
+            functionArguments.Context[ToolContext.WorkspaceRootKey] = workspaceRoot;
+        }
+
+        foreach (var property in arguments.EnumerateObject())
+        {
+            functionArguments[property.Name] = property.Value;
+        }
+
+        var verdict = await DecideAsync(tool, entry, functionArguments, argumentsJson, redactedArguments, context, cancellationToken).ConfigureAwait(false);
+        if (verdict is null)
+        {
+            return StageResult.Cancelled;
+        }
+
+        if (!verdict.Allowed)
+        {
+            return new StageResult(ToolCallStatus.Denied, null, $"permission denied: {verdict.Reason}. Do not retry this call; choose another approach or ask the user.");
+        }
+
+        var invocation = new ToolInvocationContext(tool.Function, tool.Metadata, functionArguments, context.CallId)
+        {
+            SessionId = context.SessionId,
+            WorkspaceRoot = context.WorkspaceRoot,
+        };
+        return await InvokeAsync(invocation, entry.Name, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<PermissionVerdict?> DecideAsync(
+        ToolCapability tool,
+        RegisteredCapability entry,
+        AIFunctionArguments arguments,
+        string argumentsJson,
+        string redactedArguments,
+        ToolCallContext context,
+        CancellationToken cancellationToken)
+    {
+        var description = Describe(tool, entry.Name, arguments, redactedArguments);
+        var request = new ToolPermissionRequest(context.SessionId, context.CallId, entry.Name, entry.PluginId, tool.Metadata.Effect, description)
+        {
+            ArgumentsJson = argumentsJson,
+            WorkspaceRoot = context.WorkspaceRoot,
+        };
+        PermissionVerdict verdict;
+        try
+        {
+            verdict = await _gate.DecideAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+#pragma warning disable CA1031 // A failing gate denies the call (fail closed); it must not end the run.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            verdict = PermissionVerdict.Deny($"the permission gate failed ({ex.Message})");
+        }
+
+        Publish(new PermissionDecidedEvent(
+            context.SessionId,
+            context.CallId,
+            entry.Name,
+            description.Action,
+            description.Subject is null ? null : ToolOutput.Preview(Scrubber.Scrub(description.Subject), Options.PreviewCharacters),
+            verdict.Decision,
+            verdict.Reason));
+        return verdict;
+    }
+
+    private static ToolCallDescription Describe(ToolCapability tool, string name, AIFunctionArguments arguments, string redactedArguments)
+    {
+        if (tool.Metadata.DescribeCall is { } describe)
+        {
+            try
+            {
+                return describe(arguments);
+            }
+#pragma warning disable CA1031 // A broken description falls back to the default one; the gate still decides.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+
+        return new ToolCallDescription(name, redactedArguments);
+    }
+
+    private async ValueTask<StageResult> InvokeAsync(ToolInvocationContext invocation, string name, CancellationToken cancellationToken)
+    {
+        var timeout = invocation.Metadata.Timeout is { } limit && (limit > TimeSpan.Zero || limit == Timeout.InfiniteTimeSpan)
+            ? limit
+            : Options.DefaultTimeout;
+        using var timeoutSource = new CancellationTokenSource(timeout, Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        try
+        {
+            var pending = GetToolSet().Chain(invocation, linked.Token);
+
+            // WaitAsync: a tool that ignores its token still cannot hold the run past Ctrl+C or its time limit.
+            var result = pending.IsCompletedSuccessfully
+                ? pending.Result
+                : await pending.AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
+            return new StageResult(ToolCallStatus.Succeeded, result, null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return StageResult.Cancelled;
+        }
+        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested)
+        {
+            return new StageResult(
+                ToolCallStatus.TimedOut,
+                null,
+                $"'{name}' did not finish within {FormatDuration(timeout)} and was stopped. Narrow the request (smaller input, fewer files) or try another approach.");
+        }
+#pragma warning disable CA1031 // A failing tool becomes an error result for the model, never a crash.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return StageResult.Fail($"'{name}' failed: {MessageOf(ex)}");
+        }
+    }
+
+    private static string MessageOf(Exception exception)
+    {
+        while (exception is TargetInvocationException or AggregateException && exception.InnerException is not null)
+        {
+            exception = exception.InnerException;
+        }
+
+        return string.IsNullOrWhiteSpace(exception.Message) ? exception.GetType().Name : exception.Message;
+    }
+
+    private static string FormatDuration(TimeSpan duration) =>
+        duration.TotalSeconds >= 1
+            ? duration.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s"
+            : duration.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
+}

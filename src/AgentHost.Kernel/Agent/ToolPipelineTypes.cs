@@ -1,0 +1,58 @@
+using AgentHost.Sdk.Events;
+
+namespace AgentHost.Kernel.Agent;
+
+/// <summary>Limits applied by the <see cref="ToolPipeline"/>.</summary>
+public sealed record ToolPipelineOptions
+{
+    /// <summary>The per-call time limit for tools that do not set <see cref="Sdk.Tools.ToolMetadata.Timeout"/>: 2 minutes.</summary>
+    public TimeSpan DefaultTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The most characters of tool output given to the model (32 KiB); longer output keeps its head and tail.</summary>
+    public int MaxOutputCharacters { get; init; } = 32 * 1024;
+
+    /// <summary>The most characters of a result shown in <see cref="ToolCallCompletedEvent.ResultPreview"/>: 400.</summary>
+    public int PreviewCharacters { get; init; } = 400;
+
+    /// <summary>The most characters of arguments shown in <see cref="ToolCallStartedEvent.ArgumentsJson"/>: 8 KiB.</summary>
+    public int MaxEventArgumentCharacters { get; init; } = 8 * 1024;
+
+    /// <summary>
+    /// Returns a plugin's own service provider by plugin id; passed to tools as <see cref="Microsoft.Extensions.AI.AIFunctionArguments.Services"/>
+    /// (so <c>IServiceProvider</c> parameters resolve the plugin's services).
+    /// </summary>
+    public Func<string, IServiceProvider?>? ServicesForPlugin { get; init; }
+}
+
+/// <summary>Who asks for a tool call and where it belongs.</summary>
+/// <param name="SessionId">The session (events and permission requests carry it).</param>
+/// <param name="CallId">The call id (the model's, or one made up by the caller).</param>
+public sealed record ToolCallContext(string SessionId, string CallId)
+{
+    /// <summary>The model step the call belongs to (1-based; 0 outside a run).</summary>
+    public int Step { get; init; }
+
+    /// <summary>The project root the call is confined to, when known.</summary>
+    public string? WorkspaceRoot { get; init; }
+}
+
+/// <summary>How one tool call ended, and what the model is told.</summary>
+/// <param name="Status">How it ended.</param>
+/// <param name="Text">The text given to the model: the result, or <c>Error: …</c>; capped.</param>
+/// <param name="RawResult">What the tool returned, when it succeeded.</param>
+/// <param name="Error">The error, when not succeeded.</param>
+/// <param name="Duration">How long the call took, validation and permission included.</param>
+public sealed record ToolCallOutcome(ToolCallStatus Status, string Text, object? RawResult, string? Error, TimeSpan Duration)
+{
+    /// <summary>The tool name (resolved plain name when found, else as asked).</summary>
+    public required string Tool { get; init; }
+
+    /// <summary>The contributing plugin, when the tool was found.</summary>
+    public string? Plugin { get; init; }
+
+    /// <summary>The arguments as JSON, secrets redacted.</summary>
+    public string ArgumentsJson { get; init; } = "{}";
+
+    /// <summary>Whether the text was cut to the output limit.</summary>
+    public bool Truncated { get; init; }
+}

@@ -1,0 +1,72 @@
+using AgentHost.Kernel.Capabilities;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Tools;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Kernel.Agent;
+
+/// <summary>
+/// A snapshot of the registered tools and tool middleware, computed once and reused until the registry changes:
+/// the declarations given to the model (sorted by name, ordinal, for prompt-cache stability) and the middleware
+/// chain (ordered by <see cref="ToolMiddlewareCapability.Order"/>, plugin id, then name; first is outermost).
+/// </summary>
+/// <remarks>Immutable and thread-safe.</remarks>
+public sealed class ToolSet
+{
+    private static readonly ToolInvocationHandler InvokeTool = static (context, cancellationToken) =>
+        context.Tool.InvokeAsync(context.Arguments, cancellationToken);
+
+    private ToolSet(IReadOnlyList<AIFunctionDeclaration> declarations, IReadOnlyList<string> middleware, ToolInvocationHandler chain, long schemaCharacters)
+    {
+        Declarations = declarations;
+        Middleware = middleware;
+        Chain = chain;
+        SchemaCharacters = schemaCharacters;
+    }
+
+    /// <summary>The tools as the model sees them: declaration-only functions, one per plain name, sorted by name.</summary>
+    /// <remarks>When two plugins contribute one name, the model sees the plain name, which resolves to the plugin whose id sorts first.</remarks>
+    public IReadOnlyList<AIFunctionDeclaration> Declarations { get; }
+
+    /// <summary>The middleware in invocation order (outermost first), as qualified names.</summary>
+    public IReadOnlyList<string> Middleware { get; }
+
+    /// <summary>Characters of tool names, descriptions and schemas: what the declarations add to every prompt.</summary>
+    public long SchemaCharacters { get; }
+
+    internal ToolInvocationHandler Chain { get; }
+
+    internal static ToolSet Create(CapabilityRegistry registry)
+    {
+        var declarations = new List<AIFunctionDeclaration>();
+        var schemaCharacters = 0L;
+        string? previous = null;
+        foreach (var entry in registry.OfKind(CapabilityKind.Tool))
+        {
+            if (entry.Name == previous || entry.Capability is not ToolCapability tool)
+            {
+                continue;
+            }
+
+            previous = entry.Name;
+            declarations.Add(tool.Function.AsDeclarationOnly());
+            schemaCharacters += tool.Function.Name.Length + (tool.Function.Description?.Length ?? 0) + tool.Function.JsonSchema.GetRawText().Length;
+        }
+
+        var middleware = registry.OfKind(CapabilityKind.ToolMiddleware)
+            .Where(e => e.Capability is ToolMiddlewareCapability)
+            .OrderBy(e => ((ToolMiddlewareCapability)e.Capability).Order)
+            .ThenBy(e => e.PluginId, StringComparer.Ordinal)
+            .ThenBy(e => e.Name, StringComparer.Ordinal)
+            .ToList();
+        var chain = InvokeTool;
+        for (var i = middleware.Count - 1; i >= 0; i--)
+        {
+            var layer = ((ToolMiddlewareCapability)middleware[i].Capability).Middleware;
+            var next = chain;
+            chain = (context, cancellationToken) => layer.InvokeAsync(context, next, cancellationToken);
+        }
+
+        return new ToolSet(declarations, middleware.Select(m => m.QualifiedName).ToList(), chain, schemaCharacters);
+    }
+}
