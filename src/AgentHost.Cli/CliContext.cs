@@ -39,11 +39,11 @@ internal sealed class CliContext
         parseResult.GetValue(GlobalOptions.Set) ?? [];
 
     /// <summary>Creates the plugin runtime for this run (plugins load only when the command asks).</summary>
-    public PluginRuntime CreatePluginRuntime(ParseResult parseResult)
-    {
-        var configuration = Configuration(parseResult);
-        return PluginRuntime.Create(PluginStore, configuration.ProjectRoot, configuration.GetPluginSettings, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
-    }
+    public PluginRuntime CreatePluginRuntime(ParseResult parseResult) => CreatePluginRuntime(Configuration(parseResult));
+
+    /// <summary>Creates a plugin runtime for a given configuration (e.g. one resolved for another project root).</summary>
+    public PluginRuntime CreatePluginRuntime(AgentHost.Kernel.Configuration.ConfigurationSnapshot configuration) =>
+        PluginRuntime.Create(PluginStore, configuration.ProjectRoot, configuration.GetPluginSettings, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
 
     /// <summary>The effective configuration (resolved once per run); broken files are reported in its Problems, not thrown.</summary>
     public AgentHost.Kernel.Configuration.ConfigurationSnapshot Configuration(ParseResult parseResult) =>

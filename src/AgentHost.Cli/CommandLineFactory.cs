@@ -10,6 +10,7 @@ internal static class CommandLineFactory
     {
         var root = new RootCommand("agent: a plugin-based AI agent host.");
         context.GlobalOptions.AddTo(root);
+        root.Subcommands.Add(new RunCommand(context));
         root.Subcommands.Add(new PluginCommand(context));
         root.Subcommands.Add(new ConfigCommand(context));
         root.Subcommands.Add(new ToolCommand(context));

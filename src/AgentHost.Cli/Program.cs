@@ -48,7 +48,8 @@ namespace AgentHost.Cli
         {
             var context = new CliContext(console, environment, new GlobalOptions());
             var root = CommandLineFactory.Create(context);
-            var parseResult = root.Parse(args);
+            // No response files: '@path' is a context reference in agent prompts, not a file of arguments.
+            var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
             var verbose = parseResult.GetValue(context.GlobalOptions.Verbose);
             if (parseResult.Errors.Count > 0 && parseResult.Action is not System.CommandLine.Help.HelpAction)
             {

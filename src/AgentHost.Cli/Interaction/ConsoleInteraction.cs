@@ -7,9 +7,12 @@ internal sealed class ConsoleInteraction : IConsoleInteraction
     private readonly TextWriter _error;
     private readonly TextReader _in;
 
+    private readonly bool _inputRedirected;
+
     public ConsoleInteraction(bool isInteractive, TextWriter? output = null, TextWriter? error = null, TextReader? input = null)
     {
         IsInteractive = isInteractive;
+        _inputRedirected = input is not null || Console.IsInputRedirected;
         _out = output ?? Console.Out;
         _error = error ?? Console.Error;
         _in = input ?? Console.In;
@@ -20,11 +23,19 @@ internal sealed class ConsoleInteraction : IConsoleInteraction
     public static bool DetectInteractive(IReadOnlyDictionary<string, string> environment) =>
         !Console.IsInputRedirected && !Console.IsOutputRedirected && !environment.ContainsKey("CI");
 
+    public void Write(string text)
+    {
+        _out.Write(text);
+        _out.Flush();
+    }
+
     public void WriteLine(string text = "") => _out.WriteLine(text);
 
     public void WriteInfo(string text) => _error.WriteLine(text);
 
     public void WriteError(string text) => _error.WriteLine("error: " + text);
+
+    public string? ReadRedirectedInput() => _inputRedirected ? _in.ReadToEnd() : null;
 
     public bool Confirm(string question, bool defaultAnswer)
     {

@@ -6,6 +6,9 @@ internal interface IConsoleInteraction
     /// <summary>Whether a person can answer prompts (stdin and stdout are terminals, not CI).</summary>
     bool IsInteractive { get; }
 
+    /// <summary>Writes result text to stdout without a line break (streamed answers).</summary>
+    void Write(string text);
+
     /// <summary>Writes a line of result output to stdout.</summary>
     void WriteLine(string text = "");
 
@@ -14,6 +17,9 @@ internal interface IConsoleInteraction
 
     /// <summary>Writes an error message to stderr.</summary>
     void WriteError(string text);
+
+    /// <summary>Reads all of standard input when it is redirected (a pipe or file), else returns <see langword="null"/> without waiting.</summary>
+    string? ReadRedirectedInput();
 
     /// <summary>Asks a yes/no question; returns <paramref name="defaultAnswer"/> when not interactive.</summary>
     bool Confirm(string question, bool defaultAnswer);

@@ -7,7 +7,43 @@ public static class AgentProcess
 {
     public static string AgentDll { get; } = Path.Combine(AppContext.BaseDirectory, "agent.dll");
 
-    public static async Task<CliResult> RunAsync(string workingDirectory, IDictionary<string, string> environment, params string[] args)
+    public static Task<CliResult> RunAsync(string workingDirectory, IDictionary<string, string> environment, params string[] args) =>
+        RunWithInputAsync(workingDirectory, environment, null, args);
+
+    /// <summary>Starts agent with stdin closed and stdout/stderr redirected; the caller reads and waits.</summary>
+    public static Process Start(string workingDirectory, IDictionary<string, string> environment, params string[] args)
+    {
+        var process = Process.Start(CreateStartInfo(workingDirectory, environment, args))!;
+        process.StandardInput.Close();
+        return process;
+    }
+
+    public static async Task<CliResult> RunWithInputAsync(string workingDirectory, IDictionary<string, string> environment, string? input, params string[] args)
+    {
+        using var process = Process.Start(CreateStartInfo(workingDirectory, environment, args))!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
+
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"agent {string.Join(' ', args)} did not exit (headless runs must never wait for input)");
+        }
+
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    private static ProcessStartInfo CreateStartInfo(string workingDirectory, IDictionary<string, string> environment, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -28,21 +64,6 @@ public static class AgentProcess
             start.Environment[key] = value;
         }
 
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"agent {string.Join(' ', args)} did not exit (headless runs must never wait for input)");
-        }
-
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        return start;
     }
 }

@@ -1,0 +1,136 @@
+using System.CommandLine;
+using AgentHost.Cli.Rendering;
+using AgentHost.Kernel;
+using AgentHost.Kernel.Configuration;
+using AgentHost.Kernel.Runs;
+using AgentHost.Kernel.Security;
+using AgentHost.Sdk.Events;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary><c>agent run</c>: a headless, scriptable agent run with the chosen plugins, persisted as a session.</summary>
+internal sealed class RunCommand : AgentCommand
+{
+    private readonly Argument<string[]> _prompt = new("prompt") { Description = "The task. '-' reads (more of) it from standard input.", Arity = ArgumentArity.ZeroOrMore };
+    private readonly Option<string[]> _plugins = PluginOptions.Create();
+    private readonly Option<string?> _model = new("--model", "-m") { Description = "provider/model, e.g. openai/gpt-4.1-mini or scripted/script.yaml (default: the 'model' setting)." };
+    private readonly Option<string?> _session = new("--session", "-s") { Description = "Continue this session (id or unique prefix)." };
+    private readonly Option<bool> _continue = new("--continue") { Description = "Continue the newest session of this project." };
+    private readonly Option<string?> _root = new("--root") { Description = "The project root to work in (default: the project containing the current directory)." };
+    private readonly Option<string> _output = new("--output", "-o") { Description = "text (answer on stdout, activity on stderr), json (NDJSON events) or final (only the answer).", DefaultValueFactory = _ => "text" };
+    private readonly Option<int?> _maxSteps = new("--max-steps") { Description = "Stop after this many model steps." };
+    private readonly Option<string[]> _context = new("--context") { Description = "Add context: @file, @dir/ or @https://… (repeatable).", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<bool> _noCompact = new("--no-compact") { Description = "Never summarise older history, even near the context window." };
+
+    public RunCommand(CliContext context)
+        : base("run", "Run the agent on a task, headless; the conversation is saved as a session you can resume.", context)
+    {
+        Arguments.Add(_prompt);
+        _output.AcceptOnlyFromAmong("text", "json", "final");
+        foreach (var option in new Option[] { _plugins, _model, _session, _continue, _root, _output, _maxSteps, _context, _noCompact })
+        {
+            Options.Add(option);
+        }
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var prompt = ReadPrompt(parseResult);
+        var output = parseResult.GetValue(_output)!;
+        var root = parseResult.GetValue(_root) is { } r ? Path.GetFullPath(r, Context.Environment.CurrentDirectory) : null;
+        if (root is not null && !Directory.Exists(root))
+        {
+            throw new AgentHostException(ErrorKind.Usage, $"--root {root}: no such directory.");
+        }
+
+        if (parseResult.GetValue(_session) is not null && parseResult.GetValue(_continue))
+        {
+            throw new AgentHostException(ErrorKind.Usage, "use either --session ID or --continue, not both.");
+        }
+
+        var environment = root is null ? Context.Environment : Context.Environment with { CurrentDirectory = root };
+        var configuration = ConfigurationResolver.Resolve(environment, Context.Paths, Context.ConfigOverrides(parseResult));
+        if (configuration.HasErrors)
+        {
+            throw new AgentHostException(ErrorKind.Configuration, $"configuration errors:\n  {string.Join("\n  ", configuration.Problems.Where(p => p.IsError))}\nRun 'agent config validate' for details.");
+        }
+
+        await using var runtime = Context.CreatePluginRuntime(configuration);
+        var text = new TextRunRenderer(Context.Console);
+        using var rendering = runtime.Events.Subscribe<AgentEvent>((e, _) =>
+        {
+            if (output == "json")
+            {
+                NdjsonEventWriter.Write(Context.Console, e);
+            }
+            else if (output == "text")
+            {
+                text.Render(e);
+            }
+
+            return ValueTask.CompletedTask;
+        });
+
+        await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
+        var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
+        using var http = new HttpClient();
+        var runner = new AgentRunner(runtime, store, configuration, Context.Environment, new SecretScrubber(Context.Environment), TimeProvider.System, http);
+        RunSummary summary;
+        try
+        {
+            summary = await runner.RunAsync(
+                new RunOptions(prompt, root ?? configuration.ProjectRoot)
+                {
+                    Model = parseResult.GetValue(_model),
+                    SessionId = parseResult.GetValue(_session),
+                    Continue = parseResult.GetValue(_continue),
+                    MaxSteps = parseResult.GetValue(_maxSteps),
+                    Context = parseResult.GetValue(_context) ?? [],
+                    Compaction = !parseResult.GetValue(_noCompact),
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+            text.EndLine();
+        }
+
+        var result = summary.Result;
+        if (output == "final" && result.FinalText is { } final)
+        {
+            Context.Console.WriteLine(final);
+        }
+
+        if (output == "text")
+        {
+            Context.Console.WriteInfo(result.Outcome == RunOutcome.Completed
+                ? $"session {summary.SessionId} ({result.Steps} steps, {result.Usage.InputTokenCount ?? 0} in / {result.Usage.OutputTokenCount ?? 0} out tokens). Continue with: agent run --session {summary.SessionId} \"…\""
+                : $"run stopped ({result.Outcome}): {result.Reason}. Session {summary.SessionId}; continue with: agent run --session {summary.SessionId} \"…\"");
+        }
+
+        return result.Outcome switch
+        {
+            RunOutcome.Completed => ExitCodes.Success,
+            RunOutcome.StepLimit or RunOutcome.LoopDetected => ExitCodes.StepLimit,
+            RunOutcome.Cancelled => ExitCodes.Cancelled,
+            RunOutcome.ProviderError => ExitCodes.Provider,
+            _ => ExitCodes.Failure,
+        };
+    }
+
+    private string ReadPrompt(ParseResult parseResult)
+    {
+        var words = parseResult.GetValue(_prompt) ?? [];
+        var readStdin = words.Length == 0 || words.Contains("-");
+        var prompt = string.Join(' ', words.Where(w => w != "-"));
+        if (readStdin && Context.Console.ReadRedirectedInput() is { Length: > 0 } piped)
+        {
+            prompt = prompt.Length == 0 ? piped.TrimEnd() : $"{prompt}\n\n{piped.TrimEnd()}";
+        }
+
+        return prompt.Trim().Length > 0
+            ? prompt
+            : throw new AgentHostException(ErrorKind.Usage, "no prompt: give the task as arguments (agent run \"fix the failing test\") or pipe it in (… | agent run -).");
+    }
+}

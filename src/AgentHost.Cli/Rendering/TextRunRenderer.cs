@@ -1,0 +1,59 @@
+using AgentHost.Cli.Interaction;
+using AgentHost.Sdk.Events;
+
+namespace AgentHost.Cli.Rendering;
+
+/// <summary>
+/// Renders a run for people (<c>--output text</c>): the answer streams to stdout; tool activity, permission
+/// decisions and warnings go to stderr so stdout stays the answer.
+/// </summary>
+internal sealed class TextRunRenderer(IConsoleInteraction console)
+{
+    private bool _midLine;
+
+    public void Render(AgentEvent agentEvent)
+    {
+        switch (agentEvent)
+        {
+            case MessageDeltaEvent delta:
+                console.Write(delta.Text);
+                _midLine = !delta.Text.EndsWith('\n');
+                break;
+            case ToolCallStartedEvent started:
+                EndLine();
+                console.WriteInfo($"→ {started.Tool} {Shorten(started.ArgumentsJson, 160)}");
+                break;
+            case PermissionDecidedEvent decided:
+                console.WriteInfo($"  permission: {decided.Decision} {decided.Action}{(decided.Subject is null ? string.Empty : " " + decided.Subject)} ({decided.Reason})");
+                break;
+            case ToolCallCompletedEvent completed:
+                console.WriteInfo(completed.Status == ToolCallStatus.Succeeded
+                    ? $"  ✓ {completed.Tool} ({completed.DurationMs:F0} ms)"
+                    : $"  ✗ {completed.Tool} {completed.Status.ToString().ToLowerInvariant()}: {Shorten(completed.Error ?? completed.ResultPreview, 300)}");
+                break;
+            case CompactionEvent compaction:
+                EndLine();
+                console.WriteInfo($"(summarised {compaction.MessagesSummarized} earlier messages to stay within the context window)");
+                break;
+            case PluginFailedEvent failed:
+                EndLine();
+                console.WriteInfo($"warning: plugin {failed.PluginId} not loaded: {failed.Error}");
+                break;
+            case WarningEvent warning:
+                EndLine();
+                console.WriteInfo($"warning: {warning.Message}");
+                break;
+        }
+    }
+
+    public void EndLine()
+    {
+        if (_midLine)
+        {
+            console.WriteLine();
+            _midLine = false;
+        }
+    }
+
+    private static string Shorten(string text, int max) => text.Length <= max ? text : text[..max] + "…";
+}

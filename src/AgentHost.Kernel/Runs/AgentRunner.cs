@@ -1,0 +1,146 @@
+using AgentHost.Kernel.Agent;
+using AgentHost.Kernel.Configuration;
+using AgentHost.Kernel.Context;
+using AgentHost.Kernel.Hosting;
+using AgentHost.Kernel.Plugins;
+using AgentHost.Kernel.Security;
+using AgentHost.Kernel.Sessions;
+using AgentHost.Sdk.Events;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Kernel.Runs;
+
+/// <summary>The result of <see cref="AgentRunner.RunAsync"/>.</summary>
+/// <param name="SessionId">The session the run wrote to.</param>
+/// <param name="Resumed">Whether an existing session was continued.</param>
+/// <param name="Model">The model used.</param>
+/// <param name="Result">How the loop ended.</param>
+public sealed record RunSummary(string SessionId, bool Resumed, SelectedModel Model, AgentRunResult Result);
+
+/// <summary>
+/// One headless agent run, end to end: select the model, open or resume the session, expand context references,
+/// build the system prompt and tool pipeline, and drive the agent loop. Front ends (the CLI, later HTTP) render
+/// the bus events; this class writes to no console.
+/// </summary>
+/// <param name="runtime">The loaded plugins (their events, registry and tools).</param>
+/// <param name="store">The session store.</param>
+/// <param name="configuration">The effective configuration.</param>
+/// <param name="environment">The process environment.</param>
+/// <param name="scrubber">Redacts secrets from events.</param>
+/// <param name="timeProvider">The clock.</param>
+/// <param name="http">Used for URL context references.</param>
+public sealed class AgentRunner(
+    PluginRuntime runtime,
+    SessionStore store,
+    ConfigurationSnapshot configuration,
+    HostEnvironment environment,
+    SecretScrubber scrubber,
+    TimeProvider timeProvider,
+    HttpClient http)
+{
+    /// <summary>The message given to tool calls that were in flight when an earlier process ended.</summary>
+    public const string InterruptedResult = "interrupted: the agent stopped before this call finished; it may or may not have taken effect";
+
+    /// <summary>Runs the agent.</summary>
+    /// <param name="options">What to run.</param>
+    /// <param name="cancellationToken">Cancellation (Ctrl+C); the history stays valid.</param>
+    /// <returns>The summary.</returns>
+    /// <exception cref="AgentHostException">Bad options, configuration or references (the message says what to fix).</exception>
+    public async Task<RunSummary> RunAsync(RunOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var model = ModelSelection.Select(options.Model, configuration, runtime, environment);
+        var expanded = await new ContextReferenceExpander(options.WorkspaceRoot, runtime.Registry, http)
+            .ExpandAsync(options.Prompt, options.Context, cancellationToken).ConfigureAwait(false);
+        var (sessionId, resumed) = await OpenSessionAsync(options, model, cancellationToken).ConfigureAwait(false);
+        foreach (var warning in expanded.Warnings)
+        {
+            runtime.Events.Publish(new WarningEvent("context", warning));
+        }
+
+        var history = resumed ? await LoadHistoryAsync(sessionId, cancellationToken).ConfigureAwait(false) : [];
+        using var pipeline = CreatePipeline(runtime, scrubber, timeProvider);
+        var systemPrompt = await new SystemPromptBuilder(timeProvider).BuildAsync(
+            new SystemPromptInput(environment.CurrentDirectory) { WorkspaceRoot = options.WorkspaceRoot, Tools = pipeline.GetToolSet().Declarations },
+            cancellationToken).ConfigureAwait(false);
+        var loop = new AgentLoop(model.Client, pipeline, runtime.Events, store, timeProvider);
+        var result = await loop.RunAsync(
+            new AgentRunRequest(sessionId, expanded.ToModelText())
+            {
+                History = history,
+                SystemPrompt = systemPrompt,
+                Model = model.Descriptor,
+                ProviderName = model.ProviderName,
+                MaxSteps = await MaxStepsAsync(sessionId, options, cancellationToken).ConfigureAwait(false),
+                Compaction = options.Compaction,
+                WorkspaceRoot = options.WorkspaceRoot,
+            },
+            cancellationToken).ConfigureAwait(false);
+        return new RunSummary(sessionId, resumed, model, result);
+    }
+
+    private async Task<(string SessionId, bool Resumed)> OpenSessionAsync(RunOptions options, SelectedModel model, CancellationToken cancellationToken)
+    {
+        if (options.SessionId is { } requested)
+        {
+            return (await store.ResolveIdAsync(requested, cancellationToken).ConfigureAwait(false), true);
+        }
+
+        if (options.Continue)
+        {
+            var latest = await store.ListSessionsAsync(options.WorkspaceRoot, 1, cancellationToken).ConfigureAwait(false);
+            return latest.Count > 0
+                ? (latest[0].Id, true)
+                : throw new AgentHostException(ErrorKind.NotFound, $"--continue: there is no session for {options.WorkspaceRoot} yet. Start one with 'agent run \"…\"'.");
+        }
+
+        var session = await store.CreateSessionAsync(
+            new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = options.Prompt },
+            cancellationToken).ConfigureAwait(false);
+        return (session.Id, false);
+    }
+
+    /// <summary>The tool pipeline over the runtime's tools, passing each tool its plugin's services.</summary>
+    /// <param name="runtime">The loaded plugins.</param>
+    /// <param name="scrubber">Redacts secrets from events.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <returns>The pipeline (dispose it after the run).</returns>
+    public static ToolPipeline CreatePipeline(PluginRuntime runtime, SecretScrubber scrubber, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        return new ToolPipeline(
+            runtime.Registry,
+            runtime.Events,
+            AllowAllPermissionGate.Instance,
+            scrubber,
+            timeProvider,
+            new ToolPipelineOptions { ServicesForPlugin = id => runtime.Host.Loaded.TryGetValue(id, out var plugin) ? plugin.ServiceProvider : null });
+    }
+
+    /// <summary>Loads a session's history and answers tool calls left without a result by a process that died.</summary>
+    private async Task<IReadOnlyList<ChatMessage>> LoadHistoryAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var history = (await store.LoadConversationAsync(sessionId, cancellationToken).ConfigureAwait(false)).ToList();
+        var answered = history.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Select(r => r.CallId).ToHashSet(StringComparer.Ordinal);
+        var dangling = history.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Where(c => !answered.Contains(c.CallId)).ToList();
+        if (dangling.Count > 0)
+        {
+            var repair = new ChatMessage(ChatRole.Tool, dangling.Select(c => (AIContent)new FunctionResultContent(c.CallId, InterruptedResult)).ToList());
+            await store.AppendMessageAsync(sessionId, repair, cancellationToken).ConfigureAwait(false);
+            history.Add(repair);
+        }
+
+        return history;
+    }
+
+    /// <summary>The step limit by precedence: request (--max-steps) &gt; session setting &gt; configuration.</summary>
+    private async Task<int?> MaxStepsAsync(string sessionId, RunOptions options, CancellationToken cancellationToken)
+    {
+        var request = options.MaxSteps is { } steps
+            ? new Dictionary<string, string> { [SessionSettings.MaxSteps] = steps.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+            : null;
+        var session = await store.GetSettingsAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        var resolved = SessionSettings.Resolve(SessionSettings.MaxSteps, request, session, configuration);
+        return int.TryParse(resolved.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0 ? value : null;
+    }
+}

@@ -1,0 +1,25 @@
+namespace AgentHost.Kernel.Runs;
+
+/// <summary>What to run: the prompt and how (<c>agent run</c>'s options).</summary>
+/// <param name="Prompt">The user prompt (may contain <c>@references</c>).</param>
+/// <param name="WorkspaceRoot">The project root the run works in.</param>
+public sealed record RunOptions(string Prompt, string WorkspaceRoot)
+{
+    /// <summary><c>provider/model</c>; the configured <c>model</c> when <see langword="null"/>.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Resume this session (id or unique prefix).</summary>
+    public string? SessionId { get; init; }
+
+    /// <summary>Resume the newest session of the workspace.</summary>
+    public bool Continue { get; init; }
+
+    /// <summary>The step limit; the loop default when <see langword="null"/>.</summary>
+    public int? MaxSteps { get; init; }
+
+    /// <summary>References given with <c>--context</c>; each must resolve.</summary>
+    public IReadOnlyList<string> Context { get; init; } = [];
+
+    /// <summary>Whether older history may be summarised near the context window.</summary>
+    public bool Compaction { get; init; } = true;
+}

@@ -1,0 +1,49 @@
+using System.Text.Json;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Runs;
+
+/// <summary>A temp copy of the quickstart example plus an AGENT_HOME, for end-to-end runs of the agent process.</summary>
+public sealed class RunWorkspace : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public RunWorkspace()
+    {
+        var example = Path.Combine(RepositoryRoot(), "examples", "quickstart");
+        foreach (var file in Directory.EnumerateFiles(example, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(Root, Path.GetRelativePath(example, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    public string Root => _temp.Combine("ws");
+
+    public Dictionary<string, string> Environment => new() { ["AGENT_HOME"] = _temp.Combine("home"), ["CI"] = "true" };
+
+    public string WriteScript(string yaml) => _temp.WriteFile($"script-{Guid.NewGuid():N}.yaml", yaml);
+
+    public string Combine(params string[] parts) => _temp.Combine(parts);
+
+    public Task<CliResult> RunAsync(params string[] args) => AgentProcess.RunAsync(Root, Environment, args);
+
+    public static IReadOnlyList<JsonElement> Events(string ndjson) =>
+        ndjson.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Host.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("repository root (Host.sln) not found above " + AppContext.BaseDirectory);
+    }
+}
