@@ -9,5 +9,6 @@ internal sealed class ToolCommand : Command
         : base("tool", "List the tools plugins contribute, or run one through the same pipeline as the agent loop.")
     {
         Subcommands.Add(new ToolListCommand(context));
+        Subcommands.Add(new ToolRunCommand(context));
     }
 }

@@ -8,7 +8,7 @@ namespace AgentHost.Cli.Rendering;
 /// <summary>Shared text and JSON shapes for plugin listings.</summary>
 internal static class PluginFormatting
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Summarize(IReadOnlyList<RegisteredCapability> capabilities) =>
         capabilities.Count == 0

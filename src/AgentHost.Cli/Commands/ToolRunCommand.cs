@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.Text.Json;
+using AgentHost.Cli.Rendering;
+using AgentHost.Kernel;
+using AgentHost.Kernel.Agent;
+using AgentHost.Kernel.Runs;
+using AgentHost.Kernel.Security;
+using AgentHost.Sdk.Events;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary><c>agent tool run NAME --args JSON</c>: one tool call through the agent loop's pipeline.</summary>
+internal sealed class ToolRunCommand : AgentCommand
+{
+    private readonly Argument<string> _name = new("name") { Description = "The tool name (plain, or plugin-id/name)." };
+    private readonly Option<string> _args = new("--args") { Description = "The arguments as one JSON object.", DefaultValueFactory = _ => "{}" };
+    private readonly Option<string?> _root = new("--root") { Description = "The project root the tool works in (default: the project containing the current directory)." };
+    private readonly Option<string[]> _plugins = PluginOptions.Create();
+    private readonly Option<bool> _json = new("--json") { Description = "Print the raw outcome as JSON." };
+
+    public ToolRunCommand(CliContext context)
+        : base("run", "Invoke one tool through the same pipeline as the agent loop (validation, permission gate, middleware, caps).", context)
+    {
+        Arguments.Add(_name);
+        Options.Add(_args);
+        Options.Add(_root);
+        Options.Add(_plugins);
+        Options.Add(_json);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var configuration = Context.Configuration(parseResult);
+        var root = parseResult.GetValue(_root) is { } r ? Path.GetFullPath(r, Context.Environment.CurrentDirectory) : configuration.ProjectRoot;
+        if (!Directory.Exists(root))
+        {
+            throw new AgentHostException(ErrorKind.Usage, $"--root {root}: no such directory.");
+        }
+
+        await using var runtime = Context.CreatePluginRuntime(configuration);
+        await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
+        using var pipeline = AgentRunner.CreatePipeline(runtime, new SecretScrubber(Context.Environment), TimeProvider.System);
+        var outcome = await pipeline.InvokeAsync(
+            parseResult.GetRequiredValue(_name),
+            parseResult.GetValue(_args),
+            new ToolCallContext("cli", "cli-1") { WorkspaceRoot = root },
+            cancellationToken).ConfigureAwait(false);
+        if (parseResult.GetValue(_json))
+        {
+            Context.Console.WriteLine(JsonSerializer.Serialize(
+                new
+                {
+                    tool = outcome.Tool,
+                    plugin = outcome.Plugin,
+                    status = outcome.Status.ToString().ToLowerInvariant(),
+                    text = outcome.Text,
+                    error = outcome.Error,
+                    durationMs = outcome.Duration.TotalMilliseconds,
+                    truncated = outcome.Truncated,
+                },
+                PluginFormatting.Json));
+        }
+        else if (outcome.Status == ToolCallStatus.Succeeded)
+        {
+            Context.Console.WriteLine(outcome.Text);
+        }
+        else
+        {
+            Context.Console.WriteError($"{outcome.Tool}: {outcome.Status.ToString().ToLowerInvariant()}: {outcome.Error ?? outcome.Text}");
+        }
+
+        return outcome.Status switch
+        {
+            ToolCallStatus.Succeeded => ExitCodes.Success,
+            ToolCallStatus.Denied => ExitCodes.Denied,
+            ToolCallStatus.Cancelled => ExitCodes.Cancelled,
+            _ => ExitCodes.Failure,
+        };
+    }
+}

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Cli;
+
+public sealed class ToolCommandTests
+{
+    [Fact]
+    public async Task ToolList_ShowsPluginEffectAndParameters_AndJsonIncludesTheSchema()
+    {
+        using var temp = new TempDirectory();
+        var env = TestEnvironment.Create(temp.Path, temp.Path);
+
+        var table = await CliRunner.RunAsync(env, "tool", "list", "--plugin", "files");
+        var json = await CliRunner.RunAsync(env, "tool", "list", "--plugin", "files", "--json");
+
+        Assert.Matches(@"view\s+files\s+read\s+path, offset\?, limit\?", table.Output);
+        var view = JsonDocument.Parse(json.Output).RootElement.EnumerateArray().Single(t => t.GetProperty("name").GetString() == "view");
+        Assert.Equal("files/view", view.GetProperty("qualifiedName").GetString());
+        Assert.Equal("path", view.GetProperty("parameters").GetProperty("required")[0].GetString());
+    }
+
+    [Fact]
+    public async Task ToolRun_InvokesThroughThePipeline_WithTheWorkspaceRoot()
+    {
+        using var temp = new TempDirectory();
+        temp.WriteFile("ws/notes.txt", "alpha\nbeta\n");
+        var env = TestEnvironment.Create(temp.Path, temp.Path);
+
+        var result = await CliRunner.RunAsync(env, "tool", "run", "view", "--args", "{\"path\":\"notes.txt\"}", "--root", temp.Combine("ws"), "-p", "files");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("     1\talpha\n     2\tbeta", result.Output.TrimEnd().Replace("\r", string.Empty, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ToolRun_MalformedArgumentsAndUnknownTools_AreErrorResults_NotCrashes()
+    {
+        using var temp = new TempDirectory();
+        var env = TestEnvironment.Create(temp.Path, temp.Path);
+
+        var badJson = await CliRunner.RunAsync(env, "tool", "run", "view", "--args", "{\"path\": ", "-p", "files");
+        var wrongType = await CliRunner.RunAsync(env, "tool", "run", "view", "--args", "{\"path\": 3}", "-p", "files", "--json");
+        var unknown = await CliRunner.RunAsync(env, "tool", "run", "veiw", "-p", "files");
+        var outside = await CliRunner.RunAsync(env, "tool", "run", "view", "--args", "{\"path\":\"../../etc/passwd\"}", "-p", "files");
+
+        Assert.Equal(1, badJson.ExitCode);
+        Assert.Contains("the arguments are not valid JSON", badJson.Error, StringComparison.Ordinal);
+        Assert.Equal("failed", JsonDocument.Parse(wrongType.Output).RootElement.GetProperty("status").GetString());
+        Assert.Contains("'path' must be a string", wrongType.Output, StringComparison.Ordinal);
+        Assert.Contains("Did you mean: view?", unknown.Error, StringComparison.Ordinal);
+        Assert.Contains("outside the project root", outside.Error, StringComparison.Ordinal);
+    }
+}
