@@ -16,6 +16,8 @@ internal static class CommandLineFactory
         root.Subcommands.Add(new ToolCommand(context));
         root.Subcommands.Add(new DoctorCommand(context));
         root.Subcommands.Add(new SessionCommand(context));
+        root.Subcommands.Add(new LogsCommand(context));
+        root.Subcommands.Add(new StatsCommand(context));
         return root;
     }
 }

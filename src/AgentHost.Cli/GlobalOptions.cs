@@ -18,9 +18,16 @@ internal sealed class GlobalOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
+    public Option<string?> LogLevel { get; } = new Option<string?>("--log-level")
+    {
+        Description = "Level of the log file for this run: trace, debug, information, warning, error or none (default: the log_level setting, else information).",
+        Recursive = true,
+    }.AcceptOnlyFromAmong([.. AgentHost.Kernel.Logging.LogLevels.Names]);
+
     public void AddTo(RootCommand root)
     {
         root.Options.Add(Verbose);
         root.Options.Add(Set);
+        root.Options.Add(LogLevel);
     }
 }

@@ -25,6 +25,9 @@ public sealed record AgentPaths(string ConfigDirectory, string DataDirectory)
     /// <summary>The SQLite database of sessions (messages, tool events, usage).</summary>
     public string SessionsDatabase => Path.Combine(DataDirectory, "sessions.db");
 
+    /// <summary>The folder of the log files (<c>agent.log</c> and its rotated predecessors).</summary>
+    public string LogsDirectory => Path.Combine(DataDirectory, "logs");
+
     /// <summary>Computes the paths for an environment.</summary>
     /// <param name="environment">The environment.</param>
     /// <returns>The paths.</returns>

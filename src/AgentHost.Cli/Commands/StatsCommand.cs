@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using AgentHost.Cli.Interaction;
+using AgentHost.Cli.Rendering;
+using AgentHost.Kernel.Sessions;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary><c>agent stats [--all] [--json]</c>: usage per session, per model and per tool from the session store.</summary>
+internal sealed class StatsCommand : AgentCommand
+{
+    private const int TopSessions = 10;
+
+    private readonly Option<bool> _all = new("--all") { Description = "Summarise every workspace, not only the current one." };
+    private readonly Option<bool> _json = SessionFormatting.JsonOption();
+
+    public StatsCommand(CliContext context)
+        : base("stats", "Usage summary of the current workspace's sessions (or all with --all): tokens, cost, models and tools.", context)
+    {
+        Options.Add(_all);
+        Options.Add(_json);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var all = parseResult.GetValue(_all);
+        var workspace = all ? null : Context.Configuration(parseResult).ProjectRoot;
+        var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
+        var stats = await store.GetUsageStatsAsync(workspace, cancellationToken).ConfigureAwait(false);
+        var console = Context.Console;
+        if (parseResult.GetValue(_json))
+        {
+            console.WriteLine(JsonSerializer.Serialize(stats, SessionFormatting.Json));
+            return ExitCodes.Success;
+        }
+
+        if (stats.Totals.Sessions == 0)
+        {
+            console.WriteLine(all
+                ? "No sessions yet, so no usage. Start one with 'agent run \"<prompt>\"'."
+                : $"No sessions in {stats.Workspace}. Use 'agent stats --all' for every workspace.");
+            return ExitCodes.Success;
+        }
+
+        WriteTotals(console, stats);
+        console.WriteLine();
+        TextTable.Write(
+            console,
+            ["MODEL", "SESSIONS", "RUNS", "INPUT", "OUTPUT", "CACHED", "COST"],
+            [.. stats.Models.Select(m => new[] { ModelName(m.Provider, m.Model), Count(m.Sessions), Count(m.Runs), Count(m.InputTokens), Count(m.OutputTokens), Count(m.CachedTokens), SessionFormatting.Cost(m.Cost) })]);
+        console.WriteLine();
+        if (stats.Tools.Count == 0)
+        {
+            console.WriteLine("No tool calls.");
+        }
+        else
+        {
+            TextTable.Write(
+                console,
+                ["TOOL", "PLUGIN", "CALLS", "FAILED", "DENIED", "TOTAL", "AVG", "MAX"],
+                [.. stats.Tools.Select(t => new[] { t.Tool, t.Plugin ?? "-", Count(t.Calls), Count(t.Failures), Count(t.Denied), Duration(t.TotalDurationMs), Duration(t.AverageDurationMs), Duration(t.MaxDurationMs) })]);
+        }
+
+        console.WriteLine();
+        var top = stats.Sessions.OrderByDescending(s => s.InputTokens + s.OutputTokens).ThenByDescending(s => s.UpdatedAt).Take(TopSessions).ToList();
+        if (stats.Sessions.Count > top.Count)
+        {
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Top {top.Count} of {stats.Sessions.Count} sessions by tokens (--json lists all):"));
+        }
+
+        TextTable.Write(
+            console,
+            ["SESSION", "UPDATED", "RUNS", "MESSAGES", "INPUT", "OUTPUT", "COST", "TOOLS", "TITLE"],
+            [.. top.Select(s => new[]
+            {
+                s.Id, SessionFormatting.Stamp(s.UpdatedAt), Count(s.Runs), Count(s.Messages), Count(s.InputTokens), Count(s.OutputTokens),
+                SessionFormatting.Cost(s.Cost), Count(s.ToolCalls), s.Title.Length > 0 ? s.Title : "(untitled)",
+            })]);
+        return ExitCodes.Success;
+    }
+
+    private static void WriteTotals(IConsoleInteraction console, UsageStats stats)
+    {
+        var totals = stats.Totals;
+        console.WriteLine(stats.Workspace is { } workspace
+            ? $"Usage in {workspace}"
+            : string.Create(CultureInfo.InvariantCulture, $"Usage in all workspaces ({totals.Workspaces})"));
+        console.WriteLine($"  sessions    {Count(totals.Sessions)}");
+        console.WriteLine($"  runs        {Count(totals.Runs)}");
+        console.WriteLine($"  messages    {Count(totals.Messages)}");
+        console.WriteLine($"  tokens      {Count(totals.InputTokens)} in / {Count(totals.OutputTokens)} out ({Count(totals.CachedTokens)} cached)");
+        console.WriteLine($"  cost        {SessionFormatting.Cost(totals.Cost)}");
+        console.WriteLine($"  tool calls  {Count(totals.ToolCalls)} ({Count(totals.ToolFailures)} failed)");
+    }
+
+    private static string ModelName(string? provider, string? model) => (provider, model) switch
+    {
+        (null, null) => "(unknown)",
+        (null, _) => model!,
+        (_, null) => provider + "/(unknown)",
+        _ => $"{provider}/{model}",
+    };
+
+    private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Duration(double milliseconds) => milliseconds switch
+    {
+        < 1000 => string.Create(CultureInfo.InvariantCulture, $"{milliseconds:0}ms"),
+        < 60_000 => string.Create(CultureInfo.InvariantCulture, $"{milliseconds / 1000:0.0}s"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{(int)(milliseconds / 60_000)}m{milliseconds / 1000 % 60:00}s"),
+    };
+}
