@@ -18,6 +18,7 @@ internal static class CommandLineFactory
         root.Subcommands.Add(new SessionCommand(context));
         root.Subcommands.Add(new LogsCommand(context));
         root.Subcommands.Add(new StatsCommand(context));
+        root.Subcommands.Add(new PermissionsCommand(context));
         return root;
     }
 }

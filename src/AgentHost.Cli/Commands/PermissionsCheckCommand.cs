@@ -1,0 +1,240 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using AgentHost.Kernel;
+using AgentHost.Kernel.Permissions;
+using AgentHost.Sdk.Tools;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary>
+/// <c>agent permissions check TOOL SUBJECT [--mode M] [--root DIR] [--effect E] [--json]</c>: the decision the current
+/// configuration gives for one call. Exit 0 for allow and ask, 5 for deny.
+/// </summary>
+internal sealed class PermissionsCheckCommand : AgentCommand
+{
+    private readonly Argument<string> _tool = new("tool")
+    {
+        Description = "shell, read, write, fetch, or any tool name (plain, plugin/tool or mcp__server__tool).",
+    };
+
+    private readonly Argument<string> _subject = new("subject")
+    {
+        Description = "The command line, path or URL of the call.",
+    };
+
+    private readonly Option<string?> _mode = new("--mode")
+    {
+        Description = "The permission mode: ask, accept-edits, plan, yolo or dont-ask (default: permissions.mode, else ask with a TTY and dont-ask without).",
+    };
+
+    private readonly Option<string?> _root = new("--root")
+    {
+        Description = "The sandbox root (default: the project root).",
+    };
+
+    private readonly Option<string?> _effect = new("--effect")
+    {
+        Description = "The tool's effect when the name does not say: read, write, execute or network.",
+    };
+
+    private readonly Option<bool> _json = new("--json")
+    {
+        Description = "Print the decision as JSON.",
+    };
+
+    public PermissionsCheckCommand(CliContext context)
+        : base("check", "Show the decision the current configuration gives for a call, the rule that matched (file:line) and why.", context)
+    {
+        Arguments.Add(_tool);
+        Arguments.Add(_subject);
+        Options.Add(_mode);
+        Options.Add(_root);
+        Options.Add(_effect);
+        Options.Add(_json);
+    }
+
+    protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var configuration = Context.Configuration(parseResult);
+        var policy = PermissionPolicy.FromConfiguration(configuration);
+        var tool = parseResult.GetValue(_tool)!.Trim();
+        var subject = parseResult.GetValue(_subject)!;
+        var mode = ParseMode(parseResult.GetValue(_mode)) ?? policy.Mode ?? PermissionModes.Default(Context.Console.IsInteractive);
+        var effect = ParseEffect(parseResult.GetValue(_effect)) ?? PermissionCall.EffectForName(tool)
+            ?? throw new AgentHostException(ErrorKind.Usage, $"'{tool}' does not say what it does. Add --effect read|write|execute|network.");
+        var root = parseResult.GetValue(_root) is { Length: > 0 } given ? Path.GetFullPath(given, Context.Environment.CurrentDirectory) : configuration.ProjectRoot;
+        if (!Directory.Exists(root))
+        {
+            throw new AgentHostException(ErrorKind.NotFound, $"the root '{root}' does not exist. Pass an existing folder to --root.");
+        }
+
+        var slash = tool.LastIndexOf('/');
+        var call = new PermissionCall(slash >= 0 ? tool[(slash + 1)..] : tool, effect, subject)
+        {
+            Plugin = slash >= 0 ? tool[..slash] : null,
+            Action = effect == ToolEffect.Execute && tool.ToLowerInvariant() is "shell" or "bash" ? "run" : null,
+        };
+        var decision = new PermissionEngine(policy, root, Context.Environment.HomeDirectory).Decide(call, mode);
+
+        if (parseResult.GetValue(_json))
+        {
+            Context.Console.WriteLine(ToJson(decision, policy));
+        }
+        else
+        {
+            WriteText(decision);
+        }
+
+        foreach (var problem in policy.Problems)
+        {
+            Context.Console.WriteInfo($"{(problem.IsError ? "error" : "warning")}: {problem}");
+        }
+
+        return Task.FromResult(decision.Verdict == Verdict.Deny ? ExitCodes.Denied : ExitCodes.Success);
+    }
+
+    private static PermissionMode? ParseMode(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        return PermissionModes.TryParse(text, out var mode)
+            ? mode
+            : throw new AgentHostException(ErrorKind.Usage, $"'{text}' is not a permission mode. Use one of: {string.Join(", ", PermissionModes.Names)}.");
+    }
+
+    private static ToolEffect? ParseEffect(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null => null,
+        "read" => ToolEffect.Read,
+        "write" => ToolEffect.Write,
+        "execute" or "exec" => ToolEffect.Execute,
+        "network" => ToolEffect.Network,
+        "none" => ToolEffect.None,
+        _ => throw new AgentHostException(ErrorKind.Usage, $"'{text}' is not an effect. Use read, write, execute or network."),
+    };
+
+    private void WriteText(PermissionDecision decision)
+    {
+        Context.Console.WriteLine($"{decision.VerdictName}: {decision.Kind} {decision.Subject}");
+        Context.Console.WriteLine($"  mode:   {decision.Mode.ToDisplayName()}");
+        Context.Console.WriteLine($"  reason: {decision.Reason}");
+        if (decision.MatchedRule is { } rule)
+        {
+            Context.Console.WriteLine($"  rule:   {rule.ListName} {rule.Text} ({rule.Location})");
+        }
+        else
+        {
+            Context.Console.WriteLine($"  rule:   none ({Basis(decision.Basis)})");
+        }
+
+        if (decision.Verdict == Verdict.Ask)
+        {
+            Context.Console.WriteLine("  note:   'ask' needs a person's approval; headless runs deny it until prompts exist (exit code 0 here).");
+        }
+
+        if (decision.SuggestedRules.Count > 0)
+        {
+            Context.Console.WriteLine($"  to allow: add to permissions.allow: {string.Join(", ", decision.SuggestedRules)}");
+        }
+
+        if (decision.Parts.Count > 0)
+        {
+            Context.Console.WriteLine("parts:");
+            var width = decision.Parts.Max(part => part.Kind.Length + part.Subject.Length + 1);
+            foreach (var part in decision.Parts)
+            {
+                var label = $"{part.Kind} {part.Subject}";
+                Context.Console.WriteLine($"  {part.VerdictName,-5}  {label.PadRight(Math.Min(width, 50))}  {part.Reason}");
+            }
+        }
+    }
+
+    private static string Basis(DecisionBasis basis) => basis switch
+    {
+        DecisionBasis.SafetyFloor => "safety floor",
+        DecisionBasis.Sandbox => "outside the sandbox",
+        DecisionBasis.Unparsed => "command not understood",
+        _ => "mode default",
+    };
+
+    private static string ToJson(PermissionDecision decision, PermissionPolicy policy)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            WriteDecision(writer, decision, policy.Problems.Select(problem => problem.ToString()).ToList());
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteDecision(Utf8JsonWriter writer, PermissionDecision decision, IReadOnlyList<string>? problems)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("verdict", decision.VerdictName);
+        writer.WriteString("reason", decision.Reason);
+        writer.WriteString("basis", decision.Basis switch
+        {
+            DecisionBasis.SafetyFloor => "safety_floor",
+            _ => decision.Basis.ToString().ToLowerInvariant(),
+        });
+        writer.WriteString("mode", decision.Mode.ToDisplayName());
+        writer.WriteString("kind", decision.Kind);
+        writer.WriteString("subject", decision.Subject);
+        writer.WriteBoolean("outside_sandbox", decision.OutsideSandbox);
+        if (decision.MatchedRule is { } rule)
+        {
+            writer.WriteStartObject("rule");
+            writer.WriteString("list", rule.ListName);
+            writer.WriteString("text", rule.Text);
+            writer.WriteString("file", rule.File);
+            if (rule.Line is { } line)
+            {
+                writer.WriteNumber("line", line);
+            }
+            else
+            {
+                writer.WriteNull("line");
+            }
+
+            writer.WriteString("origin", rule.Origin);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNull("rule");
+        }
+
+        writer.WriteStartArray("suggested_rules");
+        foreach (var suggestion in decision.SuggestedRules)
+        {
+            writer.WriteStringValue(suggestion);
+        }
+
+        writer.WriteEndArray();
+        if (problems is not null)
+        {
+            writer.WriteStartArray("parts");
+            foreach (var part in decision.Parts)
+            {
+                WriteDecision(writer, part, problems: null);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("problems");
+            foreach (var problem in problems)
+            {
+                writer.WriteStringValue(problem);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using AgentHost.Kernel.Agent;
+
+namespace AgentHost.Kernel.Permissions;
+
+/// <summary>The permission gate driven by rules and a mode (see docs/permissions.md).</summary>
+/// <remarks>
+/// Thread-safe. Interactive prompts arrive later: until then a call that would ask is denied with a reason that says
+/// how to allow it (<c>--permission-mode</c> or an allow rule, with the narrowest rule suggested), so headless runs
+/// never block. A request whose <see cref="ToolPermissionRequest.WorkspaceRoot"/> differs from the gate's root is
+/// decided against its own root.
+/// </remarks>
+public sealed class RulePermissionGate : IToolPermissionGate
+{
+    private readonly PermissionEngine _engine;
+    private readonly string _home;
+    private readonly IReadOnlyList<string> _extraDirectories;
+    private readonly ConcurrentDictionary<string, PermissionEngine> _byRoot = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the gate.</summary>
+    /// <param name="policy">The rules and settings.</param>
+    /// <param name="mode">The mode of the run.</param>
+    /// <param name="workspaceRoot">The sandbox root used when a request names none.</param>
+    /// <param name="homeDirectory">The user's home directory.</param>
+    /// <param name="extraDirectories">More directories inside the sandbox.</param>
+    public RulePermissionGate(PermissionPolicy policy, PermissionMode mode, string workspaceRoot, string homeDirectory, IEnumerable<string>? extraDirectories = null)
+    {
+        _extraDirectories = [.. extraDirectories ?? []];
+        _engine = new PermissionEngine(policy, workspaceRoot, homeDirectory, _extraDirectories);
+        _home = homeDirectory;
+        Mode = mode;
+    }
+
+    /// <summary>The mode.</summary>
+    public PermissionMode Mode { get; }
+
+    /// <summary>The full decision for a request (the verdict, rule, parts and suggestion).</summary>
+    /// <param name="request">The call.</param>
+    /// <returns>The decision.</returns>
+    public PermissionDecision Decide(ToolPermissionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var engine = request.WorkspaceRoot is { Length: > 0 } root && !string.Equals(Path.GetFullPath(root), _engine.Root, StringComparison.Ordinal)
+            ? _byRoot.GetOrAdd(Path.GetFullPath(root), key => new PermissionEngine(_engine.Policy, key, _home, _extraDirectories))
+            : _engine;
+        var call = new PermissionCall(request.Tool, request.Effect, request.Description.Subject)
+        {
+            Plugin = request.Plugin,
+            Action = request.Description.Action,
+        };
+        return engine.Decide(call, Mode);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<PermissionVerdict> DecideAsync(ToolPermissionRequest request, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(ToVerdict(Decide(request)));
+    }
+
+    /// <summary>Maps a decision to the pipeline's verdict: ask becomes a deny that says how to allow the call.</summary>
+    /// <param name="decision">The decision.</param>
+    /// <returns>The verdict.</returns>
+    public static PermissionVerdict ToVerdict(PermissionDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        return decision.Verdict switch
+        {
+            Verdict.Allow => PermissionVerdict.Allow(decision.Reason),
+            Verdict.Deny => PermissionVerdict.Deny(decision.Reason),
+            _ => PermissionVerdict.Deny(NeedsApproval(decision)),
+        };
+    }
+
+    private static string NeedsApproval(PermissionDecision decision)
+    {
+        var how = decision.SuggestedRules.Count switch
+        {
+            0 => "run with --permission-mode or add an allow rule",
+            1 => $"run with --permission-mode or add an allow rule: {decision.SuggestedRules[0]}",
+            _ => $"run with --permission-mode or add allow rules: {string.Join(", ", decision.SuggestedRules)}",
+        };
+        return $"needs approval: {decision.Reason} ({how})";
+    }
+}
