@@ -2,7 +2,8 @@
 # bench/run.sh: AgentHost benchmarks. Runnable from any directory; see docs/benchmarks.md.
 #
 # Usage:
-#   bench/run.sh                  whole-process benchmarks (startup, --help, plugin list with 0 and 20 plugins)
+#   bench/run.sh                  whole-process benchmarks (startup, --help, plugin list with 0 and 20 plugins,
+#                                 a scripted 6-step tool task with agent run, peak RSS)
 #   bench/run.sh --micro          in-process BenchmarkDotNet suite (bench/AgentHost.Benchmarks), short job
 #   bench/run.sh --all            both
 #
@@ -10,6 +11,7 @@
 #   --runs N        timed runs per command (default 30)
 #   --warmup N      untimed warm-up runs per command and round (default 3)
 #   --rounds N      split the runs into N rounds, rotating the command order (default 3)
+#   --rss-runs N    runs per command for the peak-RSS measurement (default 5; 0 skips it)
 #   --filter GLOB   BenchmarkDotNet filter for --micro/--all (default '*')
 #   --no-hyperfine  use the built-in fallback timer even when hyperfine is installed
 #   --keep          keep the temporary work folder (printed at the end)
@@ -21,10 +23,16 @@
 #   2. Publishes a `dotnet new console` hello world the same way: the startup reference.
 #   3. Installs 20 copies of Fixture.Echo (ids bench-echo-01..20) into a temporary AGENT_HOME with
 #      `agent plugin install <folder> --yes`.
-#   4. Times every command with hyperfine (--warmup 3 --export-json, 30 runs in all, split into 3 rounds with the
+#   4. Copies examples/quickstart into the work folder for the "6-step tool task": agent run with the scripted
+#      provider replaying bench/scenarios/six-step-task.yaml (six ls/view tool steps, then a final answer), and the
+#      same command with bench/scenarios/answer-only.yaml (one step, no tool: the task's fixed cost).
+#   5. Times every command with hyperfine (--warmup 3 --export-json, 30 runs in all, split into 3 rounds with the
 #      command order rotated; hyperfine is installed with apt-get when missing and root) or with the fallback
 #      timer, then prints medians, ratios against the reference measured in the same run, and PASS/FAIL against
-#      the targets (agent --version <= 150 ms median, 20 plugins <= 300 ms median).
+#      the targets (agent --version <= 150 ms median, 20 plugins <= 300 ms median, 6-step task <= 500 ms median).
+#   6. Measures peak RSS (GNU /usr/bin/time -v, installed with apt-get when missing and root; else the kernel's
+#      rusage via Python) of the 6-step task, agent --version and hello world over --rss-runs runs each:
+#      median of max RSS, target <= 150 MB for the task.
 #   Writes bench/results/latest.json (git-ignored). Exits 0 whatever the figures: benchmarks report, tests assert.
 #   Builds go to the temporary folder (--artifacts-path), so src/*/bin and obj/ are left alone. No network is
 #   used apart from NuGet restore by the dotnet CLI.
@@ -39,6 +47,7 @@ MODE=whole
 RUNS=30
 WARMUP=3
 ROUNDS=3
+RSS_RUNS=5
 FILTER='*'
 USE_HYPERFINE=1
 KEEP=0
@@ -52,6 +61,7 @@ while [[ $# -gt 0 ]]; do
     --runs) RUNS="${2:?--runs needs a number}"; shift ;;
     --warmup) WARMUP="${2:?--warmup needs a number}"; shift ;;
     --rounds) ROUNDS="${2:?--rounds needs a number}"; shift ;;
+    --rss-runs) RSS_RUNS="${2:?--rss-runs needs a number}"; shift ;;
     --filter) FILTER="${2:?--filter needs a pattern}"; shift ;;
     --no-hyperfine) USE_HYPERFINE=0 ;;
     --keep) KEEP=1 ;;
@@ -159,7 +169,15 @@ run_whole() {
     notes+=("only $installed of 20 plugins installed ('agent plugin install <folder> --yes'); the 20-plugin scenario is skipped")
   fi
 
-  # 4. Commands. `env VAR=… program` so every command, the reference included, starts the same way with no shell.
+  # 4. The 6-step tool task: a copy of examples/quickstart as the project, one AGENT_HOME reused by every run (the
+  #    untimed check run creates and migrates its session database, so timed runs see a steady state; each run adds
+  #    one session: 14 messages for the task). The scripts' expectations fail a run whose tool results are wrong.
+  local task_root="$WORK/quickstart" task_home="$WORK/home-run" task_script="$BENCH_DIR/scenarios/six-step-task.yaml"
+  mkdir -p "$task_root" "$task_home"
+  cp -R "$REPO/examples/quickstart/." "$task_root/"
+  local task_answer="The quickstart is a README describing an offline demo"
+
+  # 5. Commands. `env VAR=… program` so every command, the reference included, starts the same way with no shell.
   local names=() commands=()
   add() { names+=("$1"); commands+=("$(printf '%q ' env "AGENT_HOME=$2" "${@:3}")"); }
   add "hello-world" "$home0" "$hello"
@@ -167,11 +185,21 @@ run_whole() {
   add "agent --help" "$home0" "$agent" --help
   add "agent plugin list (0 plugins)" "$home0" "$agent" plugin list
   [[ $installed -eq 20 ]] && add "agent plugin list (20 plugins)" "$home20" "$agent" plugin list
+  add "agent run (6-step tool task)" "$task_home" "$agent" run "Describe this project" --plugin scripted --plugin files \
+    --model "scripted/$task_script" --root "$task_root" --output final
+  add "agent run (answer only)" "$task_home" "$agent" run "Describe this project" --plugin scripted --plugin files \
+    --model "scripted/$BENCH_DIR/scenarios/answer-only.yaml" --root "$task_root" --output final
 
   # Each command must succeed once before it is timed.
   local keep_names=() keep_commands=()
   for idx in "${!names[@]}"; do
     if (cd "$cwd" && eval "${commands[$idx]}") >"$WORK/check-$idx.out" 2>&1; then
+      if [[ ${names[$idx]} == "agent run ("* ]] && ! grep -qF "$task_answer" "$WORK/check-$idx.out"; then
+        log "'${names[$idx]}' did not print the scripted final answer; not timed:"
+        sed 's/^/    /' "$WORK/check-$idx.out" >&2
+        notes+=("'${names[$idx]}' did not print the scripted final answer and was not timed")
+        continue
+      fi
       keep_names+=("${names[$idx]}"); keep_commands+=("${commands[$idx]}")
     else
       log "'${names[$idx]}' failed; not timed:"
@@ -219,10 +247,31 @@ run_whole() {
   python3 "$LIB" merge --out "$timings" "${timing_files[@]}"
   cp "$timings" "$RESULTS/latest-timings.json"
 
+  # 6. Peak RSS (median of max RSS over RSS_RUNS runs, commands interleaved) of the task and its two references.
+  local rss="$WORK/rss.json" rss_args=()
+  if [[ $RSS_RUNS -gt 0 ]]; then
+    if ! /usr/bin/time --version 2>&1 | grep -q GNU && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+      log "GNU time missing; installing it with apt-get (package 'time')"
+      { apt-get install -y -qq time || { apt-get update -qq && apt-get install -y -qq time; }; } >/dev/null 2>&1 || true
+    fi
+    local rss_pairs=()
+    for idx in "${!keep_names[@]}"; do
+      case "${keep_names[$idx]}" in
+        "hello-world"|"agent --version"|"agent run (6-step tool task)") rss_pairs+=("${keep_names[$idx]}" "${keep_commands[$idx]}") ;;
+      esac
+    done
+    if [[ ${#rss_pairs[@]} -gt 0 ]]; then
+      log "measuring peak RSS: $RSS_RUNS run(s) per command"
+      (cd "$cwd" && python3 "$LIB" rss --runs "$RSS_RUNS" --export "$rss" "${rss_pairs[@]}")
+      rss_args=(--rss "$rss")
+    fi
+  fi
+
   local meta="$WORK/meta.json"
   local notes_json="[]"
   if [[ ${#notes[@]} -gt 0 ]]; then notes_json="$(printf '%s\n' "${notes[@]}" | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()))')"; fi
   DATE="$(date -u +%Y-%m-%dT%H:%M:%SZ)" TIMER="$timer" R2R="$r2r" AGENT_R2R="$agent_r2r" RUNS="$RUNS" WARMUP="$WARMUP" ROUNDS="$ROUNDS" \
+  RSS_RUNS="$RSS_RUNS" \
   NOTES="$notes_json" COMMIT="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   DIRTY="$([[ -n "$(git -C "$REPO" status --porcelain 2>/dev/null || true)" ]] && echo true || echo false)" \
   DOTNET_RUNTIME="$(dotnet --list-runtimes | awk '/Microsoft.NETCore.App/ {v=$2} END {print v}')" \
@@ -242,12 +291,13 @@ meta = {
     "warmup": int(os.environ["WARMUP"]),
     "runs": int(os.environ["RUNS"]),
     "rounds": int(os.environ["ROUNDS"]),
+    "rss_runs": int(os.environ["RSS_RUNS"]),
     "notes": json.loads(os.environ["NOTES"]),
 }
 with open(sys.argv[1], "w", encoding="utf-8") as f:
     json.dump(meta, f, indent=2)
 PY
-  python3 "$LIB" report --timings "$timings" --meta "$meta" --out "$RESULTS/latest.json"
+  python3 "$LIB" report --timings "$timings" --meta "$meta" "${rss_args[@]}" --out "$RESULTS/latest.json"
   if [[ $KEEP -eq 1 ]]; then log "work folder kept: $WORK"; fi
 }
 

@@ -8,10 +8,15 @@
   benchlib.py merge --out FILE TIMINGS.json [TIMINGS.json ...]
       Concatenates the runs of each command over several timing files (rounds) and recomputes the statistics.
 
+  benchlib.py rss --runs N --export FILE NAME COMMAND [NAME COMMAND ...]
+      Peak resident set size: runs each command N times (commands interleaved, output discarded) under GNU
+      `/usr/bin/time -v` (or, when that is missing, reads the child's rusage via os.wait4, the same kernel figure)
+      and writes results[].command/max_rss_kib/median_kib plus the tool used.
+
   benchlib.py is-r2r FILE.dll
       Prints "yes" when the assembly carries ReadyToRun native code (a ManagedNativeHeader), else "no".
 
-  benchlib.py report --timings FILE --meta FILE --out FILE
+  benchlib.py report --timings FILE --meta FILE [--rss FILE] --out FILE
       Prints the results table (medians, ratios against the reference of the same run, targets) and writes the
       summary JSON. Always exits 0 when the inputs are readable: benchmarks report, tests assert.
 """
@@ -20,13 +25,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import shlex
 import statistics
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+GNU_TIME = "/usr/bin/time"
+TASK = "agent run (6-step tool task)"
+ANSWER_ONLY = "agent run (answer only)"
+TOOL_STEPS = 6  # tool-calling model steps of bench/scenarios/six-step-task.yaml (then a final answer)
+RSS_TARGET_MB = 150.0
 
 
 def measure(args: argparse.Namespace) -> int:
@@ -63,6 +77,58 @@ def stats(name: str, times: list[float], codes: list[int]) -> dict:
         "times": times,
         "exit_codes": codes,
     }
+
+
+def gnu_time_version() -> str | None:
+    try:
+        done = subprocess.run([GNU_TIME, "--version"], capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    text = (done.stdout + done.stderr).strip()
+    return text.splitlines()[0] if "GNU" in text else None
+
+
+def rss(args: argparse.Namespace) -> int:
+    pairs = args.pairs
+    if len(pairs) % 2 != 0:
+        print("rss: expected NAME COMMAND pairs", file=sys.stderr)
+        return 2
+    commands = list(zip(pairs[0::2], pairs[1::2]))
+    gnu = gnu_time_version()
+    samples: dict[str, list[int]] = {name: [] for name, _ in commands}
+    codes: dict[str, list[int]] = {name: [] for name, _ in commands}
+    with tempfile.TemporaryDirectory(prefix="agent-bench-rss.") as scratch:
+        report_file = os.path.join(scratch, "time.txt")
+        for _ in range(args.runs):
+            for name, command in commands:
+                argv = shlex.split(command)
+                if gnu:
+                    done = subprocess.run([GNU_TIME, "-v", "-o", report_file] + argv,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+                    text = Path(report_file).read_text(encoding="utf-8", errors="replace")
+                    match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+                    status = re.search(r"Exit status: (\d+)", text)
+                    if match is None:
+                        print(f"rss: no 'Maximum resident set size' for {name}", file=sys.stderr)
+                        continue
+                    samples[name].append(int(match.group(1)))
+                    codes[name].append(int(status.group(1)) if status else done.returncode)
+                else:
+                    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    _, status, usage = os.wait4(process.pid, 0)
+                    process.returncode = os.waitstatus_to_exitcode(status)
+                    samples[name].append(int(usage.ru_maxrss))  # KiB on Linux
+                    codes[name].append(process.returncode)
+    results = []
+    for name, _ in commands:
+        kib = samples[name]
+        median = statistics.median(kib) if kib else None
+        results.append({"command": name, "max_rss_kib": kib, "median_kib": median, "exit_codes": codes[name]})
+        if median is not None:
+            print(f"  {name}: median max RSS {median * 1024 / 1e6:.1f} MB over {len(kib)} runs", file=sys.stderr)
+    tool = f"{GNU_TIME} -v ({gnu})" if gnu else "os.wait4 rusage (GNU time not available)"
+    Path(args.export).write_text(json.dumps({"tool": tool, "runs": args.runs, "results": results}, indent=2) + "\n", encoding="utf-8")
+    return 0
 
 
 def merge(args: argparse.Namespace) -> int:
@@ -123,6 +189,8 @@ def report(args: argparse.Namespace) -> int:
         ("help: agent --help", "agent --help", "hello-world", None),
         ("agent plugin list, 0 plugins", "agent plugin list (0 plugins)", "hello-world", None),
         ("load 20 plugins: agent plugin list", "agent plugin list (20 plugins)", "agent plugin list (0 plugins)", 300.0),
+        ("6-step tool task: agent run (scripted)", TASK, "agent --version", 500.0),
+        ("agent run, answer only (scripted)", ANSWER_ONLY, "agent --version", None),
     ]
     rows = []
     for scenario, command, reference, target in plan:
@@ -144,6 +212,47 @@ def report(args: argparse.Namespace) -> int:
         elif target is not None:
             row["status"] = "PASS" if median <= target else "FAIL"
         rows.append(row)
+
+    # The task against its other reference (hello world), split into a fixed cost (the same command answering at
+    # once, above the agent --version floor) and a marginal cost per tool step.
+    task = medians.get(TASK)
+    answer = medians.get(ANSWER_ONLY)
+    version = medians.get("agent --version")
+    hello = medians.get("hello-world")
+    task_detail = None
+    if task is not None:
+        task_detail = {
+            "median_ms": task,
+            "ratio_to_agent_version": round(task / version, 3) if version else None,
+            "ratio_to_hello_world": round(task / hello, 3) if hello else None,
+            "answer_only_median_ms": answer,
+            "fixed_cost_above_agent_version_ms": round(answer - version, 2) if answer is not None and version is not None else None,
+            "tool_steps": TOOL_STEPS,
+            "per_tool_step_ms": round((task - answer) / TOOL_STEPS, 2) if answer is not None else None,
+        }
+
+    peak = None
+    if args.rss:
+        data = json.loads(Path(args.rss).read_text(encoding="utf-8"))
+        by_name = {r["command"]: r for r in data.get("results", [])}
+
+        def mb(name: str) -> float | None:
+            value = by_name.get(name, {}).get("median_kib")
+            return None if value is None else round(value * 1024 / 1e6, 1)
+
+        task_mb, version_mb, hello_mb = mb(TASK), mb("agent --version"), mb("hello-world")
+        peak = {
+            "tool": data.get("tool"),
+            "runs": data.get("runs"),
+            "unit": "MB (10^6 bytes), median of max RSS",
+            "medians_mb": {name: mb(name) for name in by_name},
+            "samples_kib": {name: r.get("max_rss_kib") for name, r in by_name.items()},
+            "task_mb": task_mb,
+            "task_ratio_to_agent_version": round(task_mb / version_mb, 3) if task_mb and version_mb else None,
+            "task_ratio_to_hello_world": round(task_mb / hello_mb, 3) if task_mb and hello_mb else None,
+            "target_mb": RSS_TARGET_MB,
+            "status": None if task_mb is None else ("PASS" if task_mb <= RSS_TARGET_MB else "FAIL"),
+        }
 
     per_plugin = None
     m20 = medians.get("agent plugin list (20 plugins)")
@@ -183,6 +292,25 @@ def report(args: argparse.Namespace) -> int:
     print(f"reference: hello-world median {fmt(ref, ' ms')} (minimal console app, published the same way)")
     if per_plugin is not None:
         print(f"per-plugin overhead: (median20 - median0) / 20 = {per_plugin:.2f} ms")
+    if task_detail is not None:
+        ratio_v = task_detail["ratio_to_agent_version"]
+        ratio_h = task_detail["ratio_to_hello_world"]
+        print(f"6-step tool task: median {task:.1f} ms = "
+              f"{'-' if ratio_v is None else f'{ratio_v:.2f}x'} agent --version, "
+              f"{'-' if ratio_h is None else f'{ratio_h:.2f}x'} hello world")
+        if answer is not None:
+            print(f"  fixed cost: answer only {answer:.1f} ms (- agent --version = {fmt(task_detail['fixed_cost_above_agent_version_ms'], ' ms')}); "
+                  f"per tool step: (task - answer only) / {TOOL_STEPS} = {fmt(task_detail['per_tool_step_ms'], ' ms')}")
+    if peak is not None:
+        print()
+        print(f"peak RSS ({peak['tool']}, median of {peak['runs']} runs, MB = 10^6 bytes):")
+        for name, value in peak["medians_mb"].items():
+            print(f"  {name:<32} {fmt(value, ' MB'):>10}")
+        if peak["task_mb"] is not None:
+            rv, rh = peak["task_ratio_to_agent_version"], peak["task_ratio_to_hello_world"]
+            print(f"  6-step tool task: {peak['task_mb']:.1f} MB "
+                  f"({'-' if rv is None else f'{rv:.2f}x'} agent --version, {'-' if rh is None else f'{rh:.2f}x'} hello world), "
+                  f"target <= {RSS_TARGET_MB:.0f} MB: {peak['status']}")
     load = meta.get("machine", {}).get("load_average_1m_after_timing")
     if load is not None:
         cores = meta.get("machine", {}).get("cores")
@@ -197,6 +325,8 @@ def report(args: argparse.Namespace) -> int:
         "statistic": "median",
         "scenarios": rows,
         "per_plugin_overhead_ms": per_plugin,
+        "task": task_detail,
+        "peak_rss": peak,
         "medians_ms": {k: round(v, 2) for k, v in medians.items()},
     }
     out = Path(args.out)
@@ -219,12 +349,18 @@ def main() -> int:
     g.add_argument("--out", required=True)
     g.add_argument("files", nargs="+")
     g.set_defaults(func=merge)
+    x = sub.add_parser("rss")
+    x.add_argument("--runs", type=int, default=5)
+    x.add_argument("--export", required=True)
+    x.add_argument("pairs", nargs="+")
+    x.set_defaults(func=rss)
     r = sub.add_parser("is-r2r")
     r.add_argument("file")
     r.set_defaults(func=is_r2r)
     p = sub.add_parser("report")
     p.add_argument("--timings", required=True)
     p.add_argument("--meta", required=True)
+    p.add_argument("--rss")
     p.add_argument("--out", required=True)
     p.set_defaults(func=report)
     args = parser.parse_args()
