@@ -20,6 +20,7 @@ internal sealed class RunCommand : AgentCommand
     private readonly Option<string> _output = new("--output", "-o") { Description = "text (answer on stdout, activity on stderr), json (NDJSON events) or final (only the answer).", DefaultValueFactory = _ => "text" };
     private readonly Option<int?> _maxSteps = new("--max-steps") { Description = "Stop after this many model steps." };
     private readonly Option<string[]> _context = new("--context") { Description = "Add context: @file, @dir/ or @https://… (repeatable).", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string?> _permissionMode = PermissionModeOption.Create();
     private readonly Option<bool> _noCompact = new("--no-compact") { Description = "Never summarise older history, even near the context window." };
 
     public RunCommand(CliContext context)
@@ -27,7 +28,7 @@ internal sealed class RunCommand : AgentCommand
     {
         Arguments.Add(_prompt);
         _output.AcceptOnlyFromAmong("text", "json", "final");
-        foreach (var option in new Option[] { _plugins, _model, _session, _continue, _root, _output, _maxSteps, _context, _noCompact })
+        foreach (var option in new Option[] { _plugins, _model, _session, _continue, _root, _output, _maxSteps, _context, _permissionMode, _noCompact })
         {
             Options.Add(option);
         }
@@ -87,6 +88,8 @@ internal sealed class RunCommand : AgentCommand
                     MaxSteps = parseResult.GetValue(_maxSteps),
                     Context = parseResult.GetValue(_context) ?? [],
                     Compaction = !parseResult.GetValue(_noCompact),
+                    PermissionMode = PermissionModeOption.Parse(parseResult, _permissionMode),
+                    Interactive = Context.Console.IsInteractive,
                 },
                 cancellationToken).ConfigureAwait(false);
         }

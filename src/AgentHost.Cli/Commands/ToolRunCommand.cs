@@ -17,6 +17,7 @@ internal sealed class ToolRunCommand : AgentCommand
     private readonly Option<string?> _root = new("--root") { Description = "The project root the tool works in (default: the project containing the current directory)." };
     private readonly Option<string[]> _plugins = PluginOptions.Create();
     private readonly Option<bool> _json = new("--json") { Description = "Print the raw outcome as JSON." };
+    private readonly Option<string?> _permissionMode = PermissionModeOption.Create();
 
     public ToolRunCommand(CliContext context)
         : base("run", "Invoke one tool through the same pipeline as the agent loop (validation, permission gate, middleware, caps).", context)
@@ -26,6 +27,7 @@ internal sealed class ToolRunCommand : AgentCommand
         Options.Add(_root);
         Options.Add(_plugins);
         Options.Add(_json);
+        Options.Add(_permissionMode);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
@@ -39,7 +41,8 @@ internal sealed class ToolRunCommand : AgentCommand
 
         await using var runtime = Context.CreatePluginRuntime(configuration);
         await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
-        using var pipeline = AgentRunner.CreatePipeline(runtime, new SecretScrubber(Context.Environment), TimeProvider.System);
+        var gate = AgentRunner.CreatePermissionGate(configuration, root, Context.Environment, PermissionModeOption.Parse(parseResult, _permissionMode), Context.Console.IsInteractive, runtime.Events);
+        using var pipeline = AgentRunner.CreatePipeline(runtime, gate, new SecretScrubber(Context.Environment), TimeProvider.System);
         var outcome = await pipeline.InvokeAsync(
             parseResult.GetRequiredValue(_name),
             parseResult.GetValue(_args),

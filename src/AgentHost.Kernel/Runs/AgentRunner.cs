@@ -2,6 +2,7 @@ using AgentHost.Kernel.Agent;
 using AgentHost.Kernel.Configuration;
 using AgentHost.Kernel.Context;
 using AgentHost.Kernel.Hosting;
+using AgentHost.Kernel.Permissions;
 using AgentHost.Kernel.Plugins;
 using AgentHost.Kernel.Security;
 using AgentHost.Kernel.Sessions;
@@ -59,7 +60,8 @@ public sealed class AgentRunner(
         }
 
         var history = resumed ? await LoadHistoryAsync(sessionId, cancellationToken).ConfigureAwait(false) : [];
-        using var pipeline = CreatePipeline(runtime, scrubber, timeProvider);
+        var gate = CreatePermissionGate(configuration, options.WorkspaceRoot, environment, options.PermissionMode, options.Interactive, runtime.Events);
+        using var pipeline = CreatePipeline(runtime, gate, scrubber, timeProvider);
         var systemPrompt = await new SystemPromptBuilder(timeProvider).BuildAsync(
             new SystemPromptInput(environment.CurrentDirectory) { WorkspaceRoot = options.WorkspaceRoot, Tools = pipeline.GetToolSet().Declarations },
             cancellationToken).ConfigureAwait(false);
@@ -100,18 +102,46 @@ public sealed class AgentRunner(
         return (session.Id, false);
     }
 
+    /// <summary>
+    /// The permission gate for a run: the rules of every configuration layer, the mode (explicit, else
+    /// <c>permissions.mode</c>, else ask with a person present and dont-ask without), the workspace root and the
+    /// configured extra directories. Rule problems are published as warnings; broken rules are ignored, never widened.
+    /// </summary>
+    /// <param name="configuration">The effective configuration.</param>
+    /// <param name="workspaceRoot">The sandbox root.</param>
+    /// <param name="environment">The environment (home directory).</param>
+    /// <param name="mode">An explicit mode, when given.</param>
+    /// <param name="interactive">Whether a person is present.</param>
+    /// <param name="events">Where rule problems are reported.</param>
+    /// <returns>The gate.</returns>
+    public static RulePermissionGate CreatePermissionGate(
+        ConfigurationSnapshot configuration, string workspaceRoot, HostEnvironment environment, PermissionMode? mode, bool interactive, IEventBus events)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(events);
+        var policy = PermissionPolicy.FromConfiguration(configuration);
+        foreach (var problem in policy.Problems)
+        {
+            events.Publish(new WarningEvent("permissions", problem.ToString()));
+        }
+
+        return new RulePermissionGate(policy, mode ?? policy.Mode ?? PermissionModes.Default(interactive), workspaceRoot, environment.HomeDirectory, policy.ExtraDirectories);
+    }
+
     /// <summary>The tool pipeline over the runtime's tools, passing each tool its plugin's services.</summary>
     /// <param name="runtime">The loaded plugins.</param>
+    /// <param name="gate">Decides every call.</param>
     /// <param name="scrubber">Redacts secrets from events.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <returns>The pipeline (dispose it after the run).</returns>
-    public static ToolPipeline CreatePipeline(PluginRuntime runtime, SecretScrubber scrubber, TimeProvider timeProvider)
+    public static ToolPipeline CreatePipeline(PluginRuntime runtime, IToolPermissionGate gate, SecretScrubber scrubber, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         return new ToolPipeline(
             runtime.Registry,
             runtime.Events,
-            AllowAllPermissionGate.Instance,
+            gate,
             scrubber,
             timeProvider,
             new ToolPipelineOptions { ServicesForPlugin = id => runtime.Host.Loaded.TryGetValue(id, out var plugin) ? plugin.ServiceProvider : null });

@@ -20,6 +20,12 @@ public sealed record RunOptions(string Prompt, string WorkspaceRoot)
     /// <summary>References given with <c>--context</c>; each must resolve.</summary>
     public IReadOnlyList<string> Context { get; init; } = [];
 
+    /// <summary>The permission mode; <c>permissions.mode</c>, else the default for <see cref="Interactive"/>, when <see langword="null"/>.</summary>
+    public Permissions.PermissionMode? PermissionMode { get; init; }
+
+    /// <summary>Whether a person is present (decides the default permission mode: ask with a terminal, dont-ask without).</summary>
+    public bool Interactive { get; init; }
+
     /// <summary>Whether older history may be summarised near the context window.</summary>
     public bool Compaction { get; init; } = true;
 }
