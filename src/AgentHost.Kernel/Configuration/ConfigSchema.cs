@@ -69,6 +69,7 @@ internal static class ConfigSchema
     [
         new("log_level", ConfigValueKind.Enum, "How much the host logs.", "information", LogLevels),
         new("model", ConfigValueKind.String, "The default model, e.g. openai/gpt-4o."),
+        new("small_model", ConfigValueKind.String, "A small, cheap model (provider/model) that titles new sessions; optional."),
 
         new("providers", ConfigValueKind.Map, "Model providers by name."),
         new("providers.*", ConfigValueKind.Section, "One model provider."),

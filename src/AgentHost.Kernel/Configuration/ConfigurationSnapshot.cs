@@ -74,6 +74,9 @@ public sealed class ConfigurationSnapshot
     /// <summary>The <c>model</c> setting, if set.</summary>
     public string? Model => Get("model") is { Length: > 0 } model ? model : null;
 
+    /// <summary>The small model (<c>small_model</c>) for titles and summaries, or <see langword="null"/>.</summary>
+    public string? SmallModel => Get("small_model") is { Length: > 0 } model ? model : null;
+
     /// <summary>The plugin feeds from <c>plugins.feeds</c>, in list order; items without a url are skipped.</summary>
     public IReadOnlyList<PluginFeedSettings> PluginFeeds { get; }
 

@@ -60,6 +60,9 @@ public sealed class AgentRunner(
         }
 
         var history = resumed ? await LoadHistoryAsync(sessionId, cancellationToken).ConfigureAwait(false) : [];
+        var titling = !resumed && configuration.SmallModel is { } smallModel
+            ? SessionTitler.GenerateAsync(() => ModelSelection.Select(smallModel, configuration, runtime, environment), store, sessionId, options.Prompt, runtime.Events, cancellationToken)
+            : Task.CompletedTask;
         var gate = CreatePermissionGate(configuration, options.WorkspaceRoot, environment, options.PermissionMode, options.Interactive, runtime.Events);
         using var pipeline = CreatePipeline(runtime, gate, scrubber, timeProvider);
         var systemPrompt = await new SystemPromptBuilder(timeProvider).BuildAsync(
@@ -78,6 +81,7 @@ public sealed class AgentRunner(
                 WorkspaceRoot = options.WorkspaceRoot,
             },
             cancellationToken).ConfigureAwait(false);
+        await titling.ConfigureAwait(false);
         return new RunSummary(sessionId, resumed, model, result);
     }
 
