@@ -63,7 +63,7 @@ internal sealed class ConversationCompactor(IChatClient client, AgentLoopOptions
     {
         var transcript = Transcript(conversation, cut);
         var maxTranscript = (int)Math.Clamp(window * options.CharactersPerToken / 2, 16_000, int.MaxValue / 4);
-        transcript = ToolOutput.Cap(transcript, maxTranscript, out _);
+        transcript = AgentHost.Kernel.Text.TextCaps.HeadAndTail(transcript, maxTranscript, out _);
         ChatMessage[] request =
         [
             new(ChatRole.System, Instructions),
@@ -120,5 +120,5 @@ internal sealed class ConversationCompactor(IChatClient client, AgentLoopOptions
         return builder.ToString();
     }
 
-    private static string Cap(string text, int max) => ToolOutput.Cap(text, max, out _);
+    private static string Cap(string text, int max) => AgentHost.Kernel.Text.TextCaps.HeadAndTail(text, max, out _);
 }

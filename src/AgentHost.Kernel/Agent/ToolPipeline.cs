@@ -132,7 +132,7 @@ public sealed partial class ToolPipeline : IDisposable
 
         var duration = Time.GetElapsedTime(started);
         var text = result.Status == ToolCallStatus.Succeeded ? ToolJson.ResultToText(result.Raw) : "Error: " + result.Error;
-        text = ToolOutput.Cap(text, Options.MaxOutputCharacters, out var truncated);
+        text = AgentHost.Kernel.Text.TextCaps.HeadAndTail(text, Options.MaxOutputCharacters, out var truncated);
         var error = result.Error is null ? null : Scrubber.Scrub(result.Error);
         Publish(new ToolCallCompletedEvent(
             context.SessionId, context.Step, context.CallId, name, result.Status, ToolOutput.Preview(Scrubber.Scrub(text), Options.PreviewCharacters), duration.TotalMilliseconds)

@@ -7,7 +7,7 @@ public static class TextCaps
 {
     /// <summary>Returns <paramref name="text"/> cut to at most about <paramref name="maxCharacters"/>, with a marker saying how much was removed.</summary>
     /// <param name="text">The text.</param>
-    /// <param name="maxCharacters">The budget; 60% goes to the head, 40% to the tail.</param>
+    /// <param name="maxCharacters">The budget, split evenly between head and tail.</param>
     /// <param name="truncated">Whether anything was removed.</param>
     /// <returns>The capped text.</returns>
     public static string HeadAndTail(string text, int maxCharacters, out bool truncated)
@@ -20,7 +20,7 @@ public static class TextCaps
             return text;
         }
 
-        var head = maxCharacters * 3 / 5;
+        var head = maxCharacters / 2;
         var tail = maxCharacters - head;
         var removed = text.Length - head - tail;
         return string.Concat(
