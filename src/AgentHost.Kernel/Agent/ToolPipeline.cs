@@ -167,7 +167,7 @@ public sealed partial class ToolPipeline : IDisposable
     {
         lock (_toolSetLock)
         {
-            return _toolSet ??= ToolSet.Create(_registry);
+            return _toolSet ??= ToolSet.Create(_registry, Options.OfferTool);
         }
     }
 

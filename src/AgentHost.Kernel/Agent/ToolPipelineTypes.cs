@@ -22,6 +22,12 @@ public sealed record ToolPipelineOptions
     /// (so <c>IServiceProvider</c> parameters resolve the plugin's services).
     /// </summary>
     public Func<string, IServiceProvider?>? ServicesForPlugin { get; init; }
+
+    /// <summary>
+    /// Decides which tools are offered to the model (e.g. plan mode hides write, execute and network tools); all
+    /// when <see langword="null"/>. A hidden tool the model calls anyway is still decided by the permission gate.
+    /// </summary>
+    public Func<Sdk.Tools.ToolMetadata, bool>? OfferTool { get; init; }
 }
 
 /// <summary>Who asks for a tool call and where it belongs.</summary>

@@ -36,7 +36,7 @@ public sealed class ToolSet
 
     internal ToolInvocationHandler Chain { get; }
 
-    internal static ToolSet Create(CapabilityRegistry registry)
+    internal static ToolSet Create(CapabilityRegistry registry, Func<ToolMetadata, bool>? offer = null)
     {
         var declarations = new List<AIFunctionDeclaration>();
         var schemaCharacters = 0L;
@@ -49,6 +49,11 @@ public sealed class ToolSet
             }
 
             previous = entry.Name;
+            if (offer is not null && !offer(tool.Metadata))
+            {
+                continue;
+            }
+
             declarations.Add(tool.Function.AsDeclarationOnly());
             schemaCharacters += tool.Function.Name.Length + (tool.Function.Description?.Length ?? 0) + tool.Function.JsonSchema.GetRawText().Length;
         }

@@ -148,7 +148,11 @@ public sealed class AgentRunner(
             gate,
             scrubber,
             timeProvider,
-            new ToolPipelineOptions { ServicesForPlugin = id => runtime.Host.Loaded.TryGetValue(id, out var plugin) ? plugin.ServiceProvider : null });
+            new ToolPipelineOptions
+            {
+                ServicesForPlugin = id => runtime.Host.Loaded.TryGetValue(id, out var plugin) ? plugin.ServiceProvider : null,
+                OfferTool = gate is RulePermissionGate rules ? metadata => PermissionModes.IsOffered(metadata.Effect, rules.Mode) : null,
+            });
     }
 
     /// <summary>Loads a session's history and answers tool calls left without a result by a process that died.</summary>
