@@ -214,7 +214,8 @@ public sealed partial class SessionStore
     private static List<StoredMessage> ReadMessages(SqliteConnection connection, SqliteTransaction? transaction, string sessionId, long after, long upTo, int limit, CancellationToken cancellationToken)
     {
         var messages = new List<StoredMessage>();
-        foreach (var message in StreamMessages(connection, transaction, sessionId, after, cancellationToken))
+        // Read no more rows than the page needs (plus one to see the end): decoding is most of a page's cost.
+        foreach (var message in StreamMessages(connection, transaction, sessionId, after, cancellationToken, batchSize: limit >= DefaultBatch ? DefaultBatch : limit + 1))
         {
             if (message.Sequence > upTo || messages.Count >= limit)
             {
@@ -227,15 +228,16 @@ public sealed partial class SessionStore
         return messages;
     }
 
+    private const int DefaultBatch = 500;
+
     /// <summary>Every message after a sequence number, read lazily in pages of the keyset query.</summary>
-    private static IEnumerable<StoredMessage> StreamMessages(SqliteConnection connection, SqliteTransaction? transaction, string sessionId, long after, CancellationToken cancellationToken)
+    private static IEnumerable<StoredMessage> StreamMessages(SqliteConnection connection, SqliteTransaction? transaction, string sessionId, long after, CancellationToken cancellationToken, int batchSize = DefaultBatch)
     {
-        const int Batch = 500;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = new List<StoredMessage>(Batch);
-            using (var command = Command(connection, transaction, MessagePageSql, ("$id", sessionId), ("$after", after), ("$limit", Batch)))
+            var batch = new List<StoredMessage>(batchSize);
+            using (var command = Command(connection, transaction, MessagePageSql, ("$id", sessionId), ("$after", after), ("$limit", batchSize)))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -249,7 +251,7 @@ public sealed partial class SessionStore
                 yield return message;
             }
 
-            if (batch.Count < Batch)
+            if (batch.Count < batchSize)
             {
                 yield break;
             }
