@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using AgentHost.Cli.Interaction;
 using AgentHost.Kernel;
@@ -12,11 +11,12 @@ namespace AgentHost.Cli.Commands;
 /// <summary>Shared arguments, text and JSON shapes of the <c>agent session …</c> commands.</summary>
 internal static class SessionFormatting
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    /// <summary>The CLI's JSON output options (one definition for every command).</summary>
+    public static JsonSerializerOptions Json => Rendering.PluginFormatting.Json;
+
+    /// <summary>The project whose sessions a command covers: the current project, or every workspace with <c>--all</c>.</summary>
+    public static string? WorkspaceFilter(CliContext context, ParseResult parseResult, Option<bool> all) =>
+        parseResult.GetValue(all) ? null : context.Configuration(parseResult).ProjectRoot;
 
     public static Argument<string> IdArgument() => new("id") { Description = "A session id, or a unique prefix of one (see 'agent session list')." };
 

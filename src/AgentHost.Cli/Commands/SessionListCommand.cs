@@ -20,8 +20,8 @@ internal sealed class SessionListCommand : AgentCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var all = parseResult.GetValue(_all);
-        var workspace = all ? null : Context.Configuration(parseResult).ProjectRoot;
+        var workspace = SessionFormatting.WorkspaceFilter(Context, parseResult, _all);
+        var all = workspace is null;
         var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
         var sessions = await store.ListSessionsAsync(workspace, cancellationToken: cancellationToken).ConfigureAwait(false);
         var console = Context.Console;

@@ -24,8 +24,8 @@ internal sealed class StatsCommand : AgentCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var all = parseResult.GetValue(_all);
-        var workspace = all ? null : Context.Configuration(parseResult).ProjectRoot;
+        var workspace = SessionFormatting.WorkspaceFilter(Context, parseResult, _all);
+        var all = workspace is null;
         var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
         var stats = await store.GetUsageStatsAsync(workspace, cancellationToken).ConfigureAwait(false);
         var console = Context.Console;

@@ -15,14 +15,10 @@ public sealed class CancellationTests
 
         using var temp = new TempDirectory();
         using var feed = Ports.StartHttpListener(out var feedUrl);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var arg in new[] { AgentProcess.AgentDll, "plugin", "install", "slow-plugin", "--source", feedUrl + "index.json", "--yes" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["AGENT_HOME"] = temp.Combine("home");
-        using var agent = Process.Start(start)!;
+        using var agent = AgentProcess.Start(
+            temp.Path,
+            new Dictionary<string, string> { ["AGENT_HOME"] = temp.Combine("home") },
+            "plugin", "install", "slow-plugin", "--source", feedUrl + "index.json", "--yes");
         var stderr = agent.StandardError.ReadToEndAsync();
 
         // The agent is now waiting for our answer, which never comes: interrupt it as Ctrl+C would.
