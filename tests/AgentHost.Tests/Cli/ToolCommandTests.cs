@@ -48,7 +48,7 @@ public sealed class ToolCommandTests
         Assert.Contains("the arguments are not valid JSON", badJson.Error, StringComparison.Ordinal);
         Assert.Equal("failed", JsonDocument.Parse(wrongType.Output).RootElement.GetProperty("status").GetString());
         Assert.Contains("'path' must be a string", wrongType.Output, StringComparison.Ordinal);
-        Assert.Contains("Did you mean: view?", unknown.Error, StringComparison.Ordinal);
+        Assert.Contains("Did you mean: view", unknown.Error, StringComparison.Ordinal);
         Assert.Equal(5, outside.ExitCode);
         Assert.Contains("is outside the sandbox", outside.Error, StringComparison.Ordinal);
     }

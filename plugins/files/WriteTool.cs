@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Text;
+using AgentHost.Sdk.Tools;
+
+namespace AgentHost.Plugins.Files;
+
+/// <summary>The <c>write</c> tool: creates or replaces a whole file.</summary>
+internal static class WriteTool
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    public static string Run(WorkspacePaths paths, string path, string content, bool dryRun)
+    {
+        var change = Plan(paths, path, content);
+        var target = change.RelativePath;
+        if (dryRun)
+        {
+            return change.Report(change.Unchanged
+                ? $"Dry run: '{target}' already has this content; nothing would change."
+                : $"Dry run: would {(change.Creates ? "create" : "overwrite")} '{target}' ({(change.Creates ? Size(change) : change.Diff.Counts)}). Nothing was written.");
+        }
+
+        if (change.Unchanged)
+        {
+            return $"'{target}' already has this content; nothing was written.";
+        }
+
+        change.Commit();
+        return change.Report(change.Creates ? $"Created '{target}' ({Size(change)})." : $"Overwrote '{target}' ({change.Diff.Counts}).");
+    }
+
+    /// <summary>Works out what writing <paramref name="content"/> to <paramref name="path"/> would do, without writing.</summary>
+    public static FileChange Plan(WorkspacePaths paths, string path, string content)
+    {
+        var full = FileChange.Resolve(paths, path);
+        var relative = paths.Relative(full);
+        var text = TextFile.Normalise(content);
+        if (!File.Exists(full))
+        {
+            // A new file gets the content exactly as given, UTF-8 without a byte order mark.
+            return new FileChange(full, relative, Utf8.GetBytes(content), UnifiedDiff.Create(null, text, relative)) { Creates = true };
+        }
+
+        var existing = TextFile.Read(full, path);
+        var bytes = existing.Encode(text, TextFile.DominantNewLine(content));
+        return new FileChange(full, relative, bytes, UnifiedDiff.Create(existing.Text, text, relative))
+        {
+            Unchanged = existing.IsSameAs(bytes),
+            Note = existing.HasMixedLineEndings ? $"The file mixed LF and CRLF line endings; all are now {existing.NewLineName}." : null,
+        };
+    }
+
+    private static string Size(FileChange change) =>
+        string.Create(CultureInfo.InvariantCulture, $"{change.Diff.Added} lines, {change.Bytes.Length} bytes");
+}

@@ -1,0 +1,190 @@
+using System.Text.Json;
+using AgentHost.Kernel.Plugins;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Support;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Tests.Files;
+
+/// <summary>The <c>write</c> tool of the files plugin, on real temp folders.</summary>
+public sealed class WriteToolTests : IAsyncLifetime
+{
+    private static readonly byte[] Bom = [0xEF, 0xBB, 0xBF];
+    private readonly FileToolHarness _tools = new();
+
+    private TempDirectory Temp => _tools.Temp;
+
+    public Task InitializeAsync() => _tools.InitializeAsync();
+
+    public Task DisposeAsync() => _tools.DisposeAsync();
+
+    [Fact]
+    public async Task Write_CreatesNewFile_AndParentDirectories_WithoutBom()
+    {
+        var result = await _tools.InvokeAsync("write", ("path", "a/b/c.txt"), ("content", "hello\nworld\n"));
+
+        Assert.Equal("hello\nworld\n"u8.ToArray(), File.ReadAllBytes(Temp.Combine("ws", "a", "b", "c.txt")));
+        Assert.StartsWith("Created 'a/b/c.txt' (2 lines, 12 bytes).", result, StringComparison.Ordinal);
+        Assert.Contains("--- /dev/null\n+++ b/a/b/c.txt\n@@ -0,0 +1,2 @@\n+hello\n+world", result, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(Temp.Combine("ws", "a", "b"), "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Write_Overwrite_KeepsCrlfAndBom()
+    {
+        var path = Temp.Combine("ws", "crlf.txt");
+        File.WriteAllBytes(path, [.. Bom, .. "one\r\ntwo\r\n"u8]);
+
+        var result = await _tools.InvokeAsync("write", ("path", "crlf.txt"), ("content", "one\nTWO\nthree\n"));
+
+        Assert.Equal([.. Bom, .. "one\r\nTWO\r\nthree\r\n"u8], File.ReadAllBytes(path));
+        Assert.StartsWith("Overwrote 'crlf.txt' (+2 -1 lines).", result, StringComparison.Ordinal);
+        Assert.Contains("--- a/crlf.txt\n+++ b/crlf.txt\n@@ -1,2 +1,3 @@\n one\n-two\n+TWO\n+three", result, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Write_Overwrite_KeepsLf_WhenContentHasCrlf()
+    {
+        var path = Temp.WriteFile("ws/lf.txt", "a\nb\n");
+
+        await _tools.InvokeAsync("write", ("path", "lf.txt"), ("content", "a\r\nc\r\n"));
+
+        Assert.Equal("a\nc\n"u8.ToArray(), File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public async Task Write_DryRun_LeavesTheDiskUntouched()
+    {
+        var existing = Temp.WriteFile("ws/keep.txt", "old\n");
+
+        var overwrite = await _tools.InvokeAsync("write", ("path", "keep.txt"), ("content", "new\n"), ("dry_run", true));
+        var create = await _tools.InvokeAsync("write", ("path", "new/dir/file.txt"), ("content", "x\n"), ("dry_run", true));
+
+        Assert.Equal("old\n"u8.ToArray(), File.ReadAllBytes(existing));
+        Assert.False(Directory.Exists(Temp.Combine("ws", "new")));
+        Assert.Contains("Nothing was written", overwrite, StringComparison.Ordinal);
+        Assert.Contains("-old\n+new", overwrite, StringComparison.Ordinal);
+        Assert.Contains("--- /dev/null\n+++ b/new/dir/file.txt", create, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Write_RefusesRelativePathsOutsideTheRoot_AndWritesNothing()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => _tools.InvokeAsync("write", ("path", "../escape.txt"), ("content", "x")));
+
+        Assert.Contains("'../escape.txt' is outside the project root", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Temp.Combine("escape.txt")));
+    }
+
+    [Fact]
+    public async Task Write_RefusesAbsolutePathsOutsideTheRoot_AndWritesNothing()
+    {
+        var outside = Temp.Combine("elsewhere", "abs.txt");
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => _tools.InvokeAsync("write", ("path", outside), ("content", "x")));
+
+        Assert.Contains("is outside the project root", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Temp.Combine("elsewhere")));
+    }
+
+    [Fact]
+    public async Task Write_RefusesASymlinkToAFolderOutsideTheRoot()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Creating symbolic links needs extra rights on Windows.
+        }
+
+        Directory.CreateDirectory(Temp.Combine("outside"));
+        Directory.CreateSymbolicLink(Temp.Combine("ws", "link"), Temp.Combine("outside"));
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => _tools.InvokeAsync("write", ("path", "link/x.txt"), ("content", "x")));
+
+        Assert.Contains("outside the project root", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(Temp.Combine("outside")));
+    }
+
+    [Fact]
+    public async Task Write_LongDiff_IsCutWithANote()
+    {
+        var content = string.Concat(Enumerable.Range(1, 500).Select(i => $"line {i}\n"));
+
+        var result = await _tools.InvokeAsync("write", ("path", "long.txt"), ("content", content));
+
+        Assert.Equal(content, File.ReadAllText(Temp.Combine("ws", "long.txt")));
+        Assert.Contains("+line 197\n", result, StringComparison.Ordinal);
+        Assert.DoesNotContain("+line 198\n", result, StringComparison.Ordinal);
+        Assert.EndsWith("… 303 more lines of the diff not shown", result, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_DescribesTheCallWithADiff_WithoutWriting()
+    {
+        var path = Temp.WriteFile("ws/src/notes.txt", "keep\nold\n");
+
+        var description = _tools.Describe("write", ("path", "src/../src/notes.txt"), ("content", "keep\nnew\n"));
+
+        Assert.Equal(ToolEffect.Write, _tools.Tool("write").Metadata.Effect);
+        Assert.Equal("write", description.Action);
+        Assert.Equal("src/notes.txt", description.Subject);
+        Assert.Contains("-old\n+new", description.Details, StringComparison.Ordinal);
+        Assert.Equal("keep\nold\n", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void Write_DescribesOutsidePathsAsAbsolute_WithoutThrowing()
+    {
+        var description = _tools.Describe("write", ("path", "../escape.txt"), ("content", "x"));
+
+        Assert.Equal(Path.Combine(WorkspacePaths.RealPath(Temp.Path), "escape.txt"), description.Subject);
+        Assert.Null(description.Details);
+        Assert.False(File.Exists(Temp.Combine("escape.txt")));
+    }
+}
+
+/// <summary>The files plugin loaded from the bundled catalog, with a temp workspace at <c>ws/</c>.</summary>
+internal sealed class FileToolHarness : IAsyncDisposable
+{
+    private readonly PluginHarness _harness = new();
+
+    public TempDirectory Temp { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        var result = await _harness.LoadAsync(Catalog.PathOf("files"));
+        Assert.True(result.Status == PluginLoadStatus.Loaded, result.Error);
+        Directory.CreateDirectory(Temp.Combine("ws"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _harness.DisposeAsync();
+        Temp.Dispose();
+    }
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
+
+    public ToolCapability Tool(string name) => (ToolCapability)_harness.Registry.Find(CapabilityKind.Tool, name)!.Capability;
+
+    public async Task<string> InvokeAsync(string tool, params (string Key, object? Value)[] args)
+    {
+        var result = await Tool(tool).Function.InvokeAsync(Arguments(args, json: false));
+        return result is JsonElement { ValueKind: JsonValueKind.String } element ? element.GetString()! : result?.ToString() ?? string.Empty;
+    }
+
+    /// <summary>Describes a call the way the tool pipeline does: arguments as JSON elements, the workspace root in the context.</summary>
+    public ToolCallDescription Describe(string tool, params (string Key, object? Value)[] args) =>
+        Tool(tool).Metadata.DescribeCall!(Arguments(args, json: true));
+
+    private AIFunctionArguments Arguments((string Key, object? Value)[] args, bool json)
+    {
+        var arguments = new AIFunctionArguments { Context = new Dictionary<object, object?> { [ToolContext.WorkspaceRootKey] = Temp.Combine("ws") } };
+        foreach (var (key, value) in args)
+        {
+            arguments[key] = json ? JsonSerializer.SerializeToElement(value) : value;
+        }
+
+        return arguments;
+    }
+}
