@@ -1,0 +1,74 @@
+using System.ComponentModel;
+using AgentHost.Sdk;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Tools;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Plugins.Shell;
+
+/// <summary>Registers the <c>shell</c> tool and the background-job tools <c>job_output</c> and <c>job_kill</c>.</summary>
+public sealed class ShellPlugin : AgentPlugin
+{
+    /// <summary>Added to the longest allowed command time, so the host's own time limit never cuts the tool's first.</summary>
+    private static readonly TimeSpan HostLimitMargin = TimeSpan.FromSeconds(30);
+
+    protected override void RegisterCore(IPluginBuilder builder)
+    {
+        var settings = ShellSettings.Parse(builder.Context.Settings);
+        var jobs = new JobTable(settings, TimeProvider.System);
+        var shell = new ShellTool(settings, jobs, TimeProvider.System);
+
+        // Jobs die with the plugin: Stopping is cancelled when it is unloaded and when the host shuts down.
+        builder.Context.Stopping.Register(jobs.Dispose);
+
+        var function = AIFunctionFactory.Create(
+            ([Description("The command line to run.")] string command,
+             [Description("Time limit in milliseconds (default and maximum are set by the user; typically 120000 and 600000).")] int? timeout_ms = null,
+             [Description("Directory to run in, relative to the project root (default: the project root).")] string? workdir = null,
+             [Description("Start the command as a background job and return its job id at once (for servers and watchers); read it with job_output.")] bool run_in_background = false,
+             [Description("A few words saying what the command does, for the user.")] string? description = null,
+             AIFunctionArguments arguments = null!,
+             CancellationToken cancellationToken = default) =>
+                shell.RunAsync(arguments.GetWorkspacePaths(), command, timeout_ms, workdir, run_in_background, cancellationToken),
+            new AIFunctionFactoryOptions
+            {
+                Name = "shell",
+                Description = Description(shell.Kind),
+                SerializerOptions = builder.Context.SerializerOptions,
+            });
+        builder.Add(new ToolCapability(function, new ToolMetadata(ToolEffect.Execute)
+        {
+            DescribeCall = args => new ToolCallDescription("run", Text(args, "command")),
+            Timeout = settings.MaxTimeout + HostLimitMargin,
+        }));
+
+        builder.AddTool(
+            "job_output",
+            "Shows a background job's status (running, or its exit code) and the output it wrote since the last job_output call.",
+            ToolEffect.None,
+            ([Description("The job id returned by shell with run_in_background.")] string job_id,
+             [Description("Output position to read from (from an earlier job_output); default: where the last read stopped. 0 rereads what is kept.")] long? since = null) =>
+                jobs.Output(job_id, since),
+            args => new ToolCallDescription("job_output", Text(args, "job_id")));
+        builder.AddTool(
+            "job_kill",
+            "Stops a background job and every process it started.",
+            ToolEffect.Execute,
+            ([Description("The job id returned by shell with run_in_background.")] string job_id) => jobs.Kill(job_id),
+            args => new ToolCallDescription("kill", Text(args, "job_id")));
+    }
+
+    private static string Description(ShellKind kind) =>
+        (kind switch
+        {
+            ShellKind.PowerShell => "Runs a PowerShell command line",
+            ShellKind.Cmd => "Runs a cmd.exe command line",
+            _ => "Runs a bash command line",
+        })
+        + " in the project root (or workdir inside it) and returns the exit code, stdout and stderr (long output keeps its head and tail). "
+        + "There is no input: interactive prompts read end-of-file, so pass flags such as --yes. Commands that run longer than the time limit are killed; "
+        + "start servers and watchers with run_in_background and read them with job_output. Prefer the file tools for reading and editing files.";
+
+    private static string? Text(AIFunctionArguments args, string name) =>
+        args.TryGetValue(name, out var value) ? value?.ToString() : null;
+}

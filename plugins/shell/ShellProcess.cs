@@ -1,0 +1,155 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace AgentHost.Plugins.Shell;
+
+/// <summary>
+/// One running shell: stdin closed at start, stdout and stderr read concurrently into sinks (so neither pipe can fill
+/// up and stall the child), and a kill that takes the whole process tree — and, on Linux, the process group that
+/// <c>setsid</c> gave it, which also catches children already orphaned by their parent.
+/// </summary>
+/// <remarks>Thread-safe: <see cref="Kill"/> may race with exit and with <see cref="Dispose"/>.</remarks>
+internal sealed partial class ShellProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly bool _ownGroup;
+    private readonly Task _readers;
+    private int _killed;
+
+    private ShellProcess(Process process, bool ownGroup, Action<ReadOnlySpan<char>> stdout, Action<ReadOnlySpan<char>> stderr)
+    {
+        _process = process;
+        _ownGroup = ownGroup;
+        Id = process.Id;
+
+        // No stdin: interactive commands read end-of-file at once instead of waiting for input that never comes.
+        process.StandardInput.Close();
+        _readers = Task.WhenAll(
+            Task.Run(() => PumpAsync(process.StandardOutput, stdout)),
+            Task.Run(() => PumpAsync(process.StandardError, stderr)));
+    }
+
+    /// <summary>The shell's process id.</summary>
+    public int Id { get; }
+
+    /// <summary>Whether <see cref="Kill"/> was called.</summary>
+    public bool Killed => Volatile.Read(ref _killed) != 0;
+
+    /// <summary>Completes when both output streams reached their end (every process holding them exited or closed them).</summary>
+    public Task OutputClosed => _readers;
+
+    /// <summary>Starts <paramref name="command"/> with <paramref name="program"/>.</summary>
+    /// <param name="program">The shell.</param>
+    /// <param name="command">The command line.</param>
+    /// <param name="workingDirectory">Where it runs.</param>
+    /// <param name="stdout">Receives standard output as it arrives (on a pool thread).</param>
+    /// <param name="stderr">Receives standard error as it arrives (on a pool thread).</param>
+    /// <returns>The running process.</returns>
+    /// <exception cref="ToolFailure">The shell could not be started.</exception>
+    public static ShellProcess Start(ShellProgram program, string command, string workingDirectory, Action<ReadOnlySpan<char>> stdout, Action<ReadOnlySpan<char>> stderr)
+    {
+        var process = new Process { StartInfo = program.CreateStartInfo(command, workingDirectory) };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            process.Dispose();
+            throw new ToolFailure($"could not start the shell {program.Path}: {ex.Message}. Check that it is installed and executable, or set {ShellSettings.Prefix}program.");
+        }
+
+        return new ShellProcess(process, program.SetsidPath is not null, stdout, stderr);
+    }
+
+    /// <summary>Waits for the shell itself to exit (not for processes it left running).</summary>
+    /// <param name="cancellationToken">Stops waiting (does not kill).</param>
+    /// <returns>The exit code.</returns>
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Whether the shell has exited.</summary>
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                return _process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Kills the shell and everything it started.</summary>
+    public void Kill()
+    {
+        Interlocked.Exchange(ref _killed, 1);
+        KillRemaining();
+    }
+
+    /// <summary>Kills what is left of the tree and the process group without marking the shell as killed (used after it exited).</summary>
+    public void KillRemaining()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited or disposed.
+        }
+        catch (Win32Exception)
+        {
+            // A process of the tree exited while it was being killed, or cannot be signalled.
+        }
+
+        if (_ownGroup && OperatingSystem.IsLinux())
+        {
+            // setsid made the shell the leader of its own process group: signal the group, orphaned children included.
+            try
+            {
+                _ = KillProcessGroup(-Id, SigKill);
+            }
+            catch (DllNotFoundException)
+            {
+                // A C library without the name "libc" (some musl systems): the tree kill above is all there is.
+            }
+        }
+    }
+
+    public void Dispose() => _process.Dispose();
+
+    private static async Task PumpAsync(StreamReader reader, Action<ReadOnlySpan<char>> sink)
+    {
+        var buffer = new char[8192];
+        try
+        {
+            int read;
+            while ((read = await reader.ReadAsync(buffer.AsMemory()).ConfigureAwait(false)) > 0)
+            {
+                sink(buffer.AsSpan(0, read));
+            }
+        }
+        catch (IOException)
+        {
+            // The pipe broke (the process was killed mid-write).
+        }
+        catch (ObjectDisposedException)
+        {
+            // The output was abandoned and the process disposed.
+        }
+    }
+
+    private const int SigKill = 9;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int KillProcessGroup(int pid, int signal);
+}

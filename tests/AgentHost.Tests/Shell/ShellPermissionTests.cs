@@ -1,0 +1,36 @@
+using System.Text.Json;
+using AgentHost.Kernel.Agent;
+using AgentHost.Kernel.Permissions;
+using AgentHost.Kernel.Security;
+using AgentHost.Sdk.Events;
+
+namespace AgentHost.Tests.ShellTools;
+
+/// <summary>The shell tool behind the kernel's tool pipeline and rule gate: the gate sees every part of the command line.</summary>
+public sealed class ShellPermissionTests
+{
+    [Fact]
+    public async Task DontAskMode_DeniedCompoundCommand_NeverRuns_WhileAnAllowedOneDoes()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await using var fixture = await ShellPluginFixture.LoadAsync();
+        var home = fixture.Temp.Combine("home");
+        Directory.CreateDirectory(home);
+        var gate = new RulePermissionGate(PermissionPolicy.FromText(allow: ["shell(echo *)"]), PermissionMode.DontAsk, fixture.Root, home);
+        using var pipeline = new ToolPipeline(fixture.Harness.Registry, fixture.Harness.Bus, gate, SecretScrubber.PatternsOnly, TimeProvider.System);
+        var context = new ToolCallContext("s-1", "call-1") { WorkspaceRoot = fixture.Root };
+
+        var denied = await pipeline.InvokeAsync("shell", JsonSerializer.Serialize(new { command = "echo hi && touch marker" }), context);
+        var allowed = await pipeline.InvokeAsync("shell", JsonSerializer.Serialize(new { command = "echo hi" }), context with { CallId = "call-2" });
+
+        Assert.Equal(ToolCallStatus.Denied, denied.Status);
+        Assert.Contains("touch marker", denied.Text, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(fixture.Root, "marker")));
+        Assert.Equal(ToolCallStatus.Succeeded, allowed.Status);
+        Assert.Contains("stdout:\nhi", allowed.Text, StringComparison.Ordinal);
+    }
+}
