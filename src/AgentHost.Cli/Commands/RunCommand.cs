@@ -1,7 +1,9 @@
 using System.CommandLine;
+using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
 using AgentHost.Kernel;
 using AgentHost.Kernel.Configuration;
+using AgentHost.Kernel.Permissions;
 using AgentHost.Kernel.Runs;
 using AgentHost.Kernel.Security;
 using AgentHost.Sdk.Events;
@@ -72,10 +74,17 @@ internal sealed class RunCommand : AgentCommand
             return ValueTask.CompletedTask;
         });
 
+        var broker = new PermissionBroker(runtime.Events);
+        using var prompter = Context.Console.IsInteractive
+            ? new ConsolePermissionPrompter(Context.Console, broker, runtime.Events, configuration.Project.ConfigFileOrDefault, configuration.GlobalConfigFile)
+            : null;
         await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
         var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
         using var http = new HttpClient();
-        var runner = new AgentRunner(runtime, store, configuration, Context.Environment, new SecretScrubber(Context.Environment), TimeProvider.System, http);
+        var runner = new AgentRunner(runtime, store, configuration, Context.Environment, new SecretScrubber(Context.Environment), TimeProvider.System, http)
+        {
+            Permissions = broker,
+        };
         RunSummary summary;
         try
         {

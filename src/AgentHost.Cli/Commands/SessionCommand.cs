@@ -6,7 +6,7 @@ namespace AgentHost.Cli.Commands;
 internal sealed class SessionCommand : Command
 {
     public SessionCommand(CliContext context)
-        : base("session", "List, show, export, import, fork and prune stored sessions.")
+        : base("session", "List, show, export, import, fork and prune stored sessions; audit their permission decisions.")
     {
         Subcommands.Add(new SessionListCommand(context));
         Subcommands.Add(new SessionShowCommand(context));
@@ -18,5 +18,6 @@ internal sealed class SessionCommand : Command
         Subcommands.Add(new SessionForkCommand(context));
         Subcommands.Add(new SessionPruneCommand(context));
         Subcommands.Add(new SessionSettingsCommand(context));
+        Subcommands.Add(new SessionAuditCommand(context));
     }
 }

@@ -111,9 +111,10 @@ internal static class SessionFormatting
         return string.Join(" | ", parts.Where(p => p.Length > 0));
     }
 
-    private static string OneLine(string text)
+    /// <summary>The text on one line (whitespace runs collapsed), cut to <paramref name="max"/> characters.</summary>
+    public static string OneLine(string text, int max = 100)
     {
         var line = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return line.Length <= 100 ? line : line[..99] + "…";
+        return line.Length <= max ? line : line[..(max - 1)] + "…";
     }
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using AgentHost.Kernel;
+using AgentHost.Kernel.Permissions;
 using AgentHost.Kernel.Sessions;
 
 namespace AgentHost.Cli.Commands;
@@ -22,7 +24,15 @@ internal sealed class SessionSettingsSetCommand : AgentCommand
     {
         var (store, id) = await SessionFormatting.ResolveAsync(Context, parseResult.GetRequiredValue(_id), cancellationToken).ConfigureAwait(false);
         var key = SessionSettings.NormalizeKey(parseResult.GetRequiredValue(_key));
-        var settings = await store.SetSettingAsync(id, key, parseResult.GetRequiredValue(_value), cancellationToken).ConfigureAwait(false);
+        var value = parseResult.GetRequiredValue(_value);
+        if (key == SessionSettings.PermissionMode)
+        {
+            value = PermissionModes.TryParse(value, out var mode)
+                ? mode.ToDisplayName()
+                : throw new AgentHostException(ErrorKind.Usage, $"'{value}' is not a permission mode. Use one of: {string.Join(", ", PermissionModes.Names)}.");
+        }
+
+        var settings = await store.SetSettingAsync(id, key, value, cancellationToken).ConfigureAwait(false);
         Context.Console.WriteLine($"Set {key} = {settings[key]} for session {id}.");
         return ExitCodes.Success;
     }

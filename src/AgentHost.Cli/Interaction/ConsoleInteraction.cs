@@ -37,6 +37,8 @@ internal sealed class ConsoleInteraction : IConsoleInteraction
 
     public string? ReadRedirectedInput() => _inputRedirected ? _in.ReadToEnd() : null;
 
+    public string? ReadLine() => IsInteractive ? _in.ReadLine() : null;
+
     public bool Confirm(string question, bool defaultAnswer)
     {
         if (!IsInteractive)

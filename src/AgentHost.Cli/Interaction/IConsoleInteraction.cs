@@ -21,6 +21,9 @@ internal interface IConsoleInteraction
     /// <summary>Reads all of standard input when it is redirected (a pipe or file), else returns <see langword="null"/> without waiting.</summary>
     string? ReadRedirectedInput();
 
+    /// <summary>Reads one line a person typed (for prompts); <see langword="null"/> at the end of input or when not interactive.</summary>
+    string? ReadLine();
+
     /// <summary>Asks a yes/no question; returns <paramref name="defaultAnswer"/> when not interactive.</summary>
     bool Confirm(string question, bool defaultAnswer);
 }

@@ -26,6 +26,9 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
             case PermissionDecidedEvent decided:
                 console.WriteInfo($"  permission: {decided.Decision} {decided.Action}{(decided.Subject is null ? string.Empty : " " + decided.Subject)} ({decided.Reason})");
                 break;
+            case PermissionModeChangedEvent changed:
+                console.WriteInfo($"  permission mode: {changed.Mode} (switched by {changed.ChangedBy})");
+                break;
             case ToolCallCompletedEvent completed:
                 console.WriteInfo(completed.Status == ToolCallStatus.Succeeded
                     ? $"  ✓ {completed.Tool} ({completed.DurationMs:F0} ms)"

@@ -41,6 +41,21 @@ public sealed record PermissionVerdict(bool Allowed, string Reason)
     /// <summary>The decision name used in events: <c>allow</c> or <c>deny</c>.</summary>
     public string Decision => Allowed ? "allow" : "deny";
 
+    /// <summary>How far the decision reaches (see <see cref="Sdk.Events.PermissionDecidedEvent.Scope"/>), when the gate says.</summary>
+    public string? Scope { get; init; }
+
+    /// <summary>Who decided (<c>config</c>, <c>grant</c>, <c>headless</c>, or the front end that answered), when the gate says.</summary>
+    public string? AnsweredBy { get; init; }
+
+    /// <summary>The rule that decided, with its location, when one did.</summary>
+    public string? Rule { get; init; }
+
+    /// <summary>The permission mode the call was decided in, when the gate has modes.</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>The permission request a person answered, when one was raised.</summary>
+    public string? RequestId { get; init; }
+
     /// <summary>Allows a call.</summary>
     /// <param name="reason">Why.</param>
     /// <returns>The verdict.</returns>

@@ -111,7 +111,14 @@ public sealed partial class ToolPipeline
             description.Action,
             description.Subject is null ? null : ToolOutput.Preview(Scrubber.Scrub(description.Subject), Options.PreviewCharacters),
             verdict.Decision,
-            verdict.Reason));
+            verdict.Reason)
+        {
+            Scope = verdict.Scope,
+            AnsweredBy = verdict.AnsweredBy,
+            Rule = verdict.Rule,
+            Mode = verdict.Mode,
+            RequestId = verdict.RequestId,
+        });
         return verdict;
     }
 

@@ -110,6 +110,9 @@ public sealed partial class ToolPipeline : IDisposable
         return InvokeCoreAsync(toolName, string.IsNullOrWhiteSpace(argumentsJson) ? "{}" : argumentsJson, null, context, cancellationToken);
     }
 
+    /// <summary>Forgets the current tool set so the next step recomputes it (e.g. after the permission mode changed).</summary>
+    public void InvalidateToolSet() => OnRegistryChanged(this, null);
+
     /// <inheritdoc />
     public void Dispose() => _registry.Changed -= OnRegistryChanged;
 
@@ -171,7 +174,7 @@ public sealed partial class ToolPipeline : IDisposable
         }
     }
 
-    private void OnRegistryChanged(object? sender, CapabilityChange change)
+    private void OnRegistryChanged(object? sender, CapabilityChange? change)
     {
         lock (_toolSetLock)
         {

@@ -37,7 +37,13 @@ public sealed class RulePermissionGate : IToolPermissionGate
     /// <summary>The full decision for a request (the verdict, rule, parts and suggestion).</summary>
     /// <param name="request">The call.</param>
     /// <returns>The decision.</returns>
-    public PermissionDecision Decide(ToolPermissionRequest request)
+    public PermissionDecision Decide(ToolPermissionRequest request) => Decide(request, Mode);
+
+    /// <summary>The full decision for a request in a given mode (a session's mode may change mid-session).</summary>
+    /// <param name="request">The call.</param>
+    /// <param name="mode">The mode.</param>
+    /// <returns>The decision.</returns>
+    public PermissionDecision Decide(ToolPermissionRequest request, PermissionMode mode)
     {
         ArgumentNullException.ThrowIfNull(request);
         var engine = request.WorkspaceRoot is { Length: > 0 } root && !string.Equals(Path.GetFullPath(root), _engine.Root, StringComparison.Ordinal)
@@ -48,7 +54,7 @@ public sealed class RulePermissionGate : IToolPermissionGate
             Plugin = request.Plugin,
             Action = request.Description.Action,
         };
-        return engine.Decide(call, Mode);
+        return engine.Decide(call, mode);
     }
 
     /// <inheritdoc />
@@ -64,15 +70,34 @@ public sealed class RulePermissionGate : IToolPermissionGate
     public static PermissionVerdict ToVerdict(PermissionDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        return decision.Verdict switch
+        var verdict = decision.Verdict switch
         {
             Verdict.Allow => PermissionVerdict.Allow(decision.Reason),
             Verdict.Deny => PermissionVerdict.Deny(decision.Reason),
             _ => PermissionVerdict.Deny(NeedsApproval(decision)),
         };
+        return verdict with
+        {
+            Scope = decision.Verdict == Verdict.Ask ? "headless" : ScopeName(decision.Basis),
+            AnsweredBy = decision.Verdict == Verdict.Ask ? "headless" : "config",
+            Rule = decision.MatchedRule is { } rule ? $"{rule.ListName} {rule.Text} ({rule.Location})" : null,
+            Mode = decision.Mode.ToDisplayName(),
+        };
     }
 
-    private static string NeedsApproval(PermissionDecision decision)
+    /// <summary>The scope name of a configured decision: <c>rule</c>, <c>mode</c>, <c>safety-floor</c>, <c>sandbox</c>, <c>unparsed</c> or <c>parts</c>.</summary>
+    /// <param name="basis">What decided.</param>
+    /// <returns>The name.</returns>
+    public static string ScopeName(DecisionBasis basis) => basis switch
+    {
+        DecisionBasis.SafetyFloor => "safety-floor",
+        _ => basis.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>The deny reason for a call that needed approval nobody could give: says how to allow it.</summary>
+    /// <param name="decision">The asking decision.</param>
+    /// <returns>The reason.</returns>
+    public static string NeedsApproval(PermissionDecision decision)
     {
         var how = decision.SuggestedRules.Count switch
         {

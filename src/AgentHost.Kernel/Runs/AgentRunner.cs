@@ -63,8 +63,9 @@ public sealed class AgentRunner(
         var titling = !resumed && configuration.SmallModel is { } smallModel
             ? SessionTitler.GenerateAsync(() => ModelSelection.Select(smallModel, configuration, runtime, environment), store, sessionId, options.Prompt, runtime.Events, cancellationToken)
             : Task.CompletedTask;
-        var gate = CreatePermissionGate(configuration, options.WorkspaceRoot, environment, options.PermissionMode, options.Interactive, runtime.Events);
+        var gate = await CreateSessionGateAsync(sessionId, options, cancellationToken).ConfigureAwait(false);
         using var pipeline = CreatePipeline(runtime, gate, scrubber, timeProvider);
+        gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
         var systemPrompt = await new SystemPromptBuilder(timeProvider).BuildAsync(
             new SystemPromptInput(environment.CurrentDirectory) { WorkspaceRoot = options.WorkspaceRoot, Tools = pipeline.GetToolSet().Declarations },
             cancellationToken).ConfigureAwait(false);
@@ -104,6 +105,45 @@ public sealed class AgentRunner(
             new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = options.Prompt },
             cancellationToken).ConfigureAwait(false);
         return (session.Id, false);
+    }
+
+    /// <summary>Where permission requests go when a call needs approval; without it (or without a front end) such calls are denied.</summary>
+    public PermissionBroker? Permissions { get; init; }
+
+    /// <summary>
+    /// The session's gate: the configured rules, the session's grants, and its mode by precedence: the run's
+    /// <c>--permission-mode</c> &gt; <c>session.permission_mode</c> (flag, the session's own setting, configuration) &gt;
+    /// <c>permissions.mode</c> &gt; ask with a person present, dont-ask without.
+    /// </summary>
+    private async Task<SessionPermissionGate> CreateSessionGateAsync(string sessionId, RunOptions options, CancellationToken cancellationToken)
+    {
+        var session = await store.GetSettingsAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        var remembered = SessionSettings.Resolve(SessionSettings.PermissionMode, null, session, configuration);
+        PermissionMode? sessionMode = null;
+        if (remembered.Value is { } text)
+        {
+            if (PermissionModes.TryParse(text, out var parsed))
+            {
+                sessionMode = parsed;
+            }
+            else
+            {
+                runtime.Events.Publish(new WarningEvent("permissions", $"{remembered.Origin}: permission_mode '{text}' is not a mode ({string.Join(", ", PermissionModes.Names)}); ignored"));
+            }
+        }
+
+        var rules = CreatePermissionGate(configuration, options.WorkspaceRoot, environment, options.PermissionMode ?? sessionMode, options.Interactive, runtime.Events);
+        var grants = new SessionGrants(options.WorkspaceRoot, environment.HomeDirectory, PermissionPolicy.FromConfiguration(configuration).ExtraDirectories);
+        grants.Add(await store.GetGrantsAsync(sessionId, cancellationToken).ConfigureAwait(false));
+        return new SessionPermissionGate(rules, rules.Mode, new SessionPermissionOptions(sessionId, grants, runtime.Events)
+        {
+            Broker = Permissions,
+            Store = store,
+            ProjectConfigFile = configuration.Project.ConfigFileOrDefault,
+            GlobalConfigFile = configuration.GlobalConfigFile,
+            Scrubber = scrubber,
+            Time = timeProvider,
+        });
     }
 
     /// <summary>
@@ -151,7 +191,12 @@ public sealed class AgentRunner(
             new ToolPipelineOptions
             {
                 ServicesForPlugin = id => runtime.Host.Loaded.TryGetValue(id, out var plugin) ? plugin.ServiceProvider : null,
-                OfferTool = gate is RulePermissionGate rules ? metadata => PermissionModes.IsOffered(metadata.Effect, rules.Mode) : null,
+                OfferTool = gate switch
+                {
+                    SessionPermissionGate session => metadata => PermissionModes.IsOffered(metadata.Effect, session.Mode),
+                    RulePermissionGate rules => metadata => PermissionModes.IsOffered(metadata.Effect, rules.Mode),
+                    _ => null,
+                },
             });
     }
 

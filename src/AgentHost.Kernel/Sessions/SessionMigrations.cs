@@ -73,8 +73,37 @@ internal static class SessionMigrations
         CREATE UNIQUE INDEX ix_tool_events_session_seq ON tool_events(session_id, seq);
         """;
 
+    /// <summary>v3: permission grants ("allow for this session") and the permission audit log.</summary>
+    private const string V3 = """
+        CREATE TABLE permission_grants (
+            session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            rule        TEXT NOT NULL,
+            granted_by  TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            PRIMARY KEY (session_id, rule)
+        );
+
+        CREATE TABLE permission_audit (
+            id          INTEGER PRIMARY KEY,
+            session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            at          INTEGER NOT NULL,
+            call_id     TEXT NOT NULL,
+            tool        TEXT NOT NULL,
+            plugin      TEXT,
+            action      TEXT,
+            subject     TEXT,
+            decision    TEXT NOT NULL,
+            scope       TEXT NOT NULL,
+            rule        TEXT,
+            mode        TEXT NOT NULL,
+            answered_by TEXT NOT NULL,
+            reason      TEXT NOT NULL
+        );
+        CREATE INDEX ix_permission_audit_session ON permission_audit(session_id, id);
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

@@ -51,6 +51,9 @@ public static class SessionSettings
     /// <summary>The step limit of a run (an integer).</summary>
     public const string MaxSteps = "max_steps";
 
+    /// <summary>The session's permission mode (<c>ask</c>, <c>accept-edits</c>, <c>plan</c>, <c>yolo</c>, <c>dont-ask</c>); a mid-session switch sets it.</summary>
+    public const string PermissionMode = "permission_mode";
+
     /// <summary>The normal form of a key: trimmed, lower case, without the <c>session.</c> prefix.</summary>
     /// <param name="key">The key.</param>
     /// <returns>The normalised key.</returns>

@@ -12,7 +12,7 @@ public sealed partial class SessionStore
     /// <summary>
     /// Copies a session into a new one (status <see cref="SessionStatus.Completed"/>, ready to resume): its messages up
     /// to and including <paramref name="atMessageId"/> (all when <see langword="null"/>), the tool events recorded by
-    /// then, and its settings. The copy's parent is the source.
+    /// then, its settings and its permission grants. The copy's parent is the source.
     /// </summary>
     /// <param name="sessionId">The source session.</param>
     /// <param name="atMessageId">The last message to copy: an id or a unique prefix of one in the session.</param>
@@ -47,6 +47,16 @@ public sealed partial class SessionStore
                 }
 
                 CopyMessages(connection, transaction, source.Id, forkId, cut, cancellationToken);
+                using (var grants = Command(
+                    connection,
+                    transaction,
+                    "INSERT INTO permission_grants (session_id, rule, granted_by, created_at) SELECT $fork, rule, granted_by, created_at FROM permission_grants WHERE session_id = $id",
+                    ("$fork", forkId),
+                    ("$id", source.Id)))
+                {
+                    grants.ExecuteNonQuery();
+                }
+
                 using var tools = Command(
                     connection,
                     transaction,

@@ -96,6 +96,25 @@ public sealed record PermissionDecidedEvent(string SessionId, string CallId, str
 {
     /// <inheritdoc />
     public override string Type => "permission.decided";
+
+    /// <summary>
+    /// How far the decision reaches: <c>rule</c>, <c>mode</c>, <c>safety-floor</c>, <c>sandbox</c> (decided by
+    /// configuration), <c>grant</c> (an earlier "for this session" answer), <c>once</c>, <c>session</c>,
+    /// <c>always-project</c>, <c>always-global</c> (a person's answer) or <c>headless</c> (nobody could be asked).
+    /// </summary>
+    public string? Scope { get; init; }
+
+    /// <summary>Who decided: <c>config</c> (rules, mode, sandbox, safety floor), <c>grant</c>, <c>headless</c> (nobody could be asked), or the front end that answered (<c>cli</c>, …).</summary>
+    public string? AnsweredBy { get; init; }
+
+    /// <summary>The rule that decided, as written, with its location (<c>shell(git *) (/p/.agent/config.yaml:4)</c>), when one did.</summary>
+    public string? Rule { get; init; }
+
+    /// <summary>The permission mode the call was decided in.</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>The id of the <see cref="PermissionRequestedEvent"/> a person answered, when one was raised.</summary>
+    public string? RequestId { get; init; }
 }
 
 /// <summary>A model step (one request and its tool calls) completed.</summary>

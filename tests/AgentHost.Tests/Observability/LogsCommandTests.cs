@@ -140,7 +140,7 @@ public sealed class LogsCommandTests : IDisposable
         var entry = Assert.Single(LogFileReader.ReadTail(Path.Combine(home, "logs"), 10));
         Assert.Equal("AgentHost.Kernel.Sessions.SessionStore", entry.Category);
         Assert.StartsWith("Migrated session database", entry.Message, StringComparison.Ordinal);
-        Assert.Equal(2, entry.State["To"].GetInt32());
+        Assert.Equal(AgentHost.Kernel.Sessions.SessionStore.SchemaVersion, entry.State["To"].GetInt32());
         Assert.False(Directory.Exists(Path.Combine(quiet, "logs")));
     }
 

@@ -26,13 +26,14 @@ public sealed class SessionMigrationTests
 
         using var connection = Open(path);
         Assert.Equal(SessionStore.SchemaVersion, Scalar<long>(connection, "PRAGMA user_version"));
-        Assert.Equal(2, SessionStore.SchemaVersion);
+        Assert.Equal(3, SessionStore.SchemaVersion);
         Assert.Equal("wal", Scalar<string>(connection, "PRAGMA journal_mode"));
         var tables = Strings(connection, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-        Assert.Equal(["messages", "sessions", "tool_events"], tables);
+        Assert.Equal(["messages", "permission_audit", "permission_grants", "sessions", "tool_events"], tables);
         var indexes = Strings(connection, "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_%'");
         Assert.Contains("ix_messages_session_seq", indexes);
         Assert.Contains("ix_tool_events_session_seq", indexes);
+        Assert.Contains("ix_permission_audit_session", indexes);
         Assert.Equal(1, Scalar<long>(connection, "SELECT COUNT(*) FROM tool_events"));
     }
 
@@ -85,6 +86,15 @@ public sealed class SessionMigrationTests
         Assert.Equal("7", migrated.Settings["max_steps"]);
         var page = await store.GetHistoryAsync(old.Id, HistoryKind.Messages, limit: 10);
         Assert.Equal(["first question", "first answer", "Summary: we talked", "after the summary", "a new question"], page.Messages.Select(m => m.Message.Text));
+
+        // The v3 permission tables work on the migrated session, and go with it when it is deleted.
+        await store.AddGrantsAsync(old.Id, ["shell(make test)"], "cli");
+        await store.RecordDecisionAsync(new AgentHost.Kernel.Permissions.PermissionAuditEntry(old.Id, "c2", "shell", "allow", "session", "cli") { Subject = "make test" });
+        Assert.Equal(["shell(make test)"], await store.GetGrantsAsync(old.Id));
+        Assert.Equal("make test", Assert.Single(await store.GetAuditAsync(old.Id)).Subject);
+        await store.DeleteSessionAsync(old.Id);
+        using var check = Open(path);
+        Assert.Equal(0L, Scalar<long>(check, "SELECT COUNT(*) FROM permission_grants") + Scalar<long>(check, "SELECT COUNT(*) FROM permission_audit"));
     }
 
     [Fact]

@@ -1,0 +1,142 @@
+using AgentHost.Kernel.Permissions;
+using AgentHost.Sdk.Events;
+
+namespace AgentHost.Cli.Interaction;
+
+/// <summary>
+/// Answers permission requests at the terminal: shows the tool, plugin, action, subject, why it asks and the
+/// tool's preview (the diff of an edit), then reads the answer. One of the front ends of the
+/// <see cref="PermissionBroker"/>: it answers through the broker, so another front end may answer first.
+/// </summary>
+/// <remarks>Register only when a person is present (<see cref="IConsoleInteraction.IsInteractive"/>).</remarks>
+internal sealed class ConsolePermissionPrompter : IDisposable
+{
+    /// <summary>The name recorded as who answered.</summary>
+    public const string Name = "cli";
+
+    private const int MaxDetailLines = 60;
+
+    private readonly IConsoleInteraction _console;
+    private readonly PermissionBroker _broker;
+    private readonly IDisposable _responder;
+    private readonly IDisposable _subscription;
+    private readonly string? _projectConfig;
+    private readonly string? _globalConfig;
+
+    /// <summary>Starts answering the requests published on <paramref name="events"/>.</summary>
+    /// <param name="console">The terminal.</param>
+    /// <param name="broker">Where answers go.</param>
+    /// <param name="events">Where requests arrive.</param>
+    /// <param name="projectConfig">The project config file ("always, this project").</param>
+    /// <param name="globalConfig">The global config file ("always, everywhere").</param>
+    public ConsolePermissionPrompter(IConsoleInteraction console, PermissionBroker broker, IEventBus events, string? projectConfig, string? globalConfig)
+    {
+        _console = console;
+        _broker = broker;
+        _projectConfig = projectConfig;
+        _globalConfig = globalConfig;
+        _responder = broker.AddResponder(Name);
+        _subscription = events.Subscribe<PermissionRequestedEvent>((request, _) =>
+        {
+            Answer(request);
+            return ValueTask.CompletedTask;
+        });
+    }
+
+    /// <summary>Shows one request and answers it from what the person types.</summary>
+    /// <param name="request">The request.</param>
+    public void Answer(PermissionRequestedEvent request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Show(request);
+        var answer = Read(request);
+        if (!_broker.TryAnswer(request.RequestId, answer))
+        {
+            _console.WriteInfo("  (already answered elsewhere)");
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _subscription.Dispose();
+        _responder.Dispose();
+    }
+
+    private void Show(PermissionRequestedEvent request)
+    {
+        _console.WriteInfo(string.Empty);
+        _console.WriteInfo($"? permission: {request.Plugin}/{request.Tool} wants to {request.Action}{(request.Subject is null ? string.Empty : ": " + request.Subject)}");
+        _console.WriteInfo($"  why: {request.Reason}");
+        if (request.Details is { Length: > 0 } details)
+        {
+            var lines = details.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+            foreach (var line in lines.Take(MaxDetailLines))
+            {
+                _console.WriteInfo("  │ " + line);
+            }
+
+            if (lines.Length > MaxDetailLines)
+            {
+                _console.WriteInfo($"  │ … {lines.Length - MaxDetailLines} more lines");
+            }
+        }
+
+        var rules = string.Join(", ", request.SuggestedRules);
+        _console.WriteInfo("  y  allow once");
+        if (request.SuggestedRules.Count > 0)
+        {
+            _console.WriteInfo($"  s  allow for this session: {rules}");
+            _console.WriteInfo($"  p  always allow in this project: {rules} → {_projectConfig ?? "(no project config)"}");
+            _console.WriteInfo($"  g  always allow everywhere: {rules} → {_globalConfig ?? "(no global config)"}");
+        }
+
+        if (IsEdit(request))
+        {
+            _console.WriteInfo("  e  allow, and accept all edits from now on (switch to accept-edits)");
+        }
+
+        _console.WriteInfo("  n  deny (you can tell the model why: n <reason>)");
+    }
+
+    private PermissionAnswer Read(PermissionRequestedEvent request)
+    {
+        while (true)
+        {
+            var keys = (request.SuggestedRules.Count > 0 ? "y/s/p/g" : "y") + (IsEdit(request) ? "/e" : string.Empty) + "/n";
+            _console.WriteInfo($"  answer [{keys}]:");
+            var line = _console.ReadLine();
+            if (line is null)
+            {
+                return new PermissionAnswer(PermissionAnswerKind.Deny, Name) { Reason = "no answer (end of input)" };
+            }
+
+            var text = line.Trim();
+            var space = text.IndexOfAny([' ', '\t']);
+            var key = (space < 0 ? text : text[..space]).ToLowerInvariant();
+            var rest = space < 0 ? string.Empty : text[space..].Trim();
+            var scoped = request.SuggestedRules.Count > 0;
+            switch (key)
+            {
+                case "y" or "yes":
+                    return new PermissionAnswer(PermissionAnswerKind.AllowOnce, Name);
+                case "s" or "session" when scoped:
+                    return new PermissionAnswer(PermissionAnswerKind.AllowSession, Name);
+                case "p" or "project" when scoped:
+                    return new PermissionAnswer(PermissionAnswerKind.AlwaysProject, Name);
+                case "g" or "global" when scoped:
+                    return new PermissionAnswer(PermissionAnswerKind.AlwaysGlobal, Name);
+                case "e" or "edits" when IsEdit(request):
+                    return new PermissionAnswer(PermissionAnswerKind.AllowOnce, Name) { SwitchToMode = PermissionMode.AcceptEdits };
+                case "n" or "no" or "deny":
+                    return new PermissionAnswer(PermissionAnswerKind.Deny, Name) { Reason = rest.Length > 0 ? rest : null };
+                default:
+                    _console.WriteInfo($"  '{text}' is not one of the answers.");
+                    break;
+            }
+        }
+    }
+
+    private static bool IsEdit(PermissionRequestedEvent request) =>
+        request.Action.ToLowerInvariant() is "write" or "edit" or "multi_edit" or "multiedit" or "create" or "delete" or "move";
+}

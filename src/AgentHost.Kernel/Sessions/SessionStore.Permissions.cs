@@ -1,0 +1,145 @@
+using AgentHost.Kernel.Permissions;
+using Microsoft.Data.Sqlite;
+
+namespace AgentHost.Kernel.Sessions;
+
+/// <content>Permissions: grants, the session's mode, and the audit log.</content>
+public sealed partial class SessionStore : IPermissionStore
+{
+    private const int MaxAuditSubjectBytes = 4 * 1024;
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> GetGrantsAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        return ReadAsync<IReadOnlyList<string>>(
+            connection =>
+            {
+                using var command = Command(connection, null, "SELECT rule FROM permission_grants WHERE session_id = $id ORDER BY created_at, rowid", ("$id", sessionId));
+                using var reader = command.ExecuteReader();
+                var rules = new List<string>();
+                while (reader.Read())
+                {
+                    rules.Add(reader.GetString(0));
+                }
+
+                return rules;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task AddGrantsAsync(string sessionId, IReadOnlyList<string> rules, string grantedBy, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(grantedBy);
+        var now = Now();
+        await WriteAsync(
+            (connection, transaction) =>
+            {
+                RequireSession(connection, transaction, sessionId);
+                foreach (var rule in rules)
+                {
+                    using var command = Command(
+                        connection,
+                        transaction,
+                        "INSERT OR IGNORE INTO permission_grants (session_id, rule, granted_by, created_at) VALUES ($id, $rule, $by, $now)",
+                        ("$id", sessionId),
+                        ("$rule", _codec.Clean(rule)),
+                        ("$by", grantedBy),
+                        ("$now", now));
+                    command.ExecuteNonQuery();
+                }
+
+                return 0;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task SetModeAsync(string sessionId, PermissionMode mode, CancellationToken cancellationToken = default) =>
+        SetSettingAsync(sessionId, SessionSettings.PermissionMode, mode.ToDisplayName(), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task RecordDecisionAsync(PermissionAuditEntry entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var at = entry.At == default ? Now() : entry.At.ToUnixTimeMilliseconds();
+        await WriteAsync(
+            (connection, transaction) =>
+            {
+                using var command = Command(
+                    connection,
+                    transaction,
+                    """
+                    INSERT INTO permission_audit (session_id, at, call_id, tool, plugin, action, subject, decision, scope, rule, mode, answered_by, reason)
+                    SELECT $session, $at, $call, $tool, $plugin, $action, $subject, $decision, $scope, $rule, $mode, $by, $reason
+                    WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $session)
+                    """,
+                    ("$session", entry.SessionId),
+                    ("$at", at),
+                    ("$call", entry.CallId),
+                    ("$tool", entry.Tool),
+                    ("$plugin", entry.Plugin),
+                    ("$action", entry.Action),
+                    ("$subject", entry.Subject is null ? null : PayloadLimiter.Cap(_scrubber.Scrub(entry.Subject), MaxAuditSubjectBytes)),
+                    ("$decision", entry.Decision),
+                    ("$scope", entry.Scope),
+                    ("$rule", _codec.CleanOptional(entry.Rule)),
+                    ("$mode", entry.Mode),
+                    ("$by", entry.AnsweredBy),
+                    ("$reason", _codec.Clean(entry.Reason)));
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The session's permission decisions, oldest first.</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="limit">The most recent this many; all when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The entries.</returns>
+    /// <exception cref="AgentHostException">Unknown session (<see cref="ErrorKind.NotFound"/>).</exception>
+    public Task<IReadOnlyList<PermissionAuditEntry>> GetAuditAsync(string sessionId, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        return ReadAsync<IReadOnlyList<PermissionAuditEntry>>(
+            connection =>
+            {
+                RequireSession(connection, null, sessionId);
+                using var command = Command(
+                    connection,
+                    null,
+                    """
+                    SELECT * FROM (
+                        SELECT id, at, call_id, tool, plugin, action, subject, decision, scope, rule, mode, answered_by, reason
+                        FROM permission_audit WHERE session_id = $id ORDER BY id DESC LIMIT $limit
+                    ) ORDER BY id
+                    """,
+                    ("$id", sessionId),
+                    ("$limit", limit is > 0 ? limit.Value : -1));
+                using var reader = command.ExecuteReader();
+                var entries = new List<PermissionAuditEntry>();
+                while (reader.Read())
+                {
+                    entries.Add(ReadAuditEntry(reader, sessionId));
+                }
+
+                return entries;
+            },
+            cancellationToken);
+    }
+
+    private static PermissionAuditEntry ReadAuditEntry(SqliteDataReader reader, string sessionId) =>
+        new(sessionId, reader.GetString(2), reader.GetString(3), reader.GetString(7), reader.GetString(8), reader.GetString(11))
+        {
+            At = Time(reader.GetInt64(1)),
+            Plugin = reader.IsDBNull(4) ? null : reader.GetString(4),
+            Action = reader.IsDBNull(5) ? null : reader.GetString(5),
+            Subject = reader.IsDBNull(6) ? null : reader.GetString(6),
+            Rule = reader.IsDBNull(9) ? null : reader.GetString(9),
+            Mode = reader.GetString(10),
+            Reason = reader.GetString(12),
+        };
+}
