@@ -19,5 +19,7 @@ internal sealed class SessionCommand : Command
         Subcommands.Add(new SessionPruneCommand(context));
         Subcommands.Add(new SessionSettingsCommand(context));
         Subcommands.Add(new SessionAuditCommand(context));
+        Subcommands.Add(new SessionGrantCommand(context, revoke: false));
+        Subcommands.Add(new SessionGrantCommand(context, revoke: true));
     }
 }

@@ -57,6 +57,26 @@ public sealed partial class SessionStore : IPermissionStore
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Removes a grant from a session.</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="rule">The rule text as granted.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Whether the session had that grant.</returns>
+    /// <exception cref="AgentHostException">Unknown session (<see cref="ErrorKind.NotFound"/>).</exception>
+    public Task<bool> RemoveGrantAsync(string sessionId, string rule, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(rule);
+        return WriteAsync(
+            (connection, transaction) =>
+            {
+                RequireSession(connection, transaction, sessionId);
+                using var command = Command(connection, transaction, "DELETE FROM permission_grants WHERE session_id = $id AND rule = $rule", ("$id", sessionId), ("$rule", rule));
+                return command.ExecuteNonQuery() > 0;
+            },
+            cancellationToken);
+    }
+
     /// <inheritdoc />
     public Task SetModeAsync(string sessionId, PermissionMode mode, CancellationToken cancellationToken = default) =>
         SetSettingAsync(sessionId, SessionSettings.PermissionMode, mode.ToDisplayName(), cancellationToken);

@@ -280,6 +280,44 @@ public sealed class SessionCommandTests : IDisposable
         return (await store.GetSessionAsync(mine.Id), other);
     }
 
+    [Fact]
+    public async Task GrantRevokeAndAudit_ManageTheSessionsAllowRules()
+    {
+        var (mine, _) = await SeedTwoAsync();
+        using (var store = await OpenStoreAsync())
+        {
+            await store.RecordDecisionAsync(new AgentHost.Kernel.Permissions.PermissionAuditEntry(mine.Id, "c9", "shell", "deny", "mode", "config")
+            {
+                Subject = "make deploy",
+                Mode = "dont-ask",
+                Reason = "no rule allows running make deploy",
+            });
+        }
+
+        var granted = await RunAsync("session", "grant", mine.Id[..10], "shell(make test)", "write(src/**)");
+        var malformed = await RunAsync("session", "grant", mine.Id, "shell(make test");
+        var revoked = await RunAsync("session", "revoke", mine.Id, "write(src/**)");
+        var mode = await RunAsync("session", "settings", "set", mine.Id, "permission_mode", "acceptEdits");
+        var badMode = await RunAsync("session", "settings", "set", mine.Id, "permission_mode", "sometimes");
+        var text = await RunAsync("session", "audit", mine.Id);
+        var json = await RunAsync("session", "audit", mine.Id, "--json");
+
+        Assert.Equal(0, granted.ExitCode);
+        Assert.Equal(2, malformed.ExitCode);
+        Assert.Contains("is not a permission rule", malformed.Error, StringComparison.Ordinal);
+        Assert.Contains("Revoked write(src/**)", revoked.Output, StringComparison.Ordinal);
+        Assert.Equal(0, mode.ExitCode);
+        Assert.Equal(2, badMode.ExitCode);
+        Assert.Contains("ask, accept-edits, plan, yolo, dont-ask", badMode.Error, StringComparison.Ordinal);
+        Assert.Contains("mode accept-edits, 1 grant(s): shell(make test)", text.Output, StringComparison.Ordinal);
+        Assert.Matches(@"deny\s+mode\s+config\s+dont-ask\s+shell make deploy", text.Output);
+        using var document = JsonDocument.Parse(json.Output);
+        Assert.Equal(["shell(make test)"], document.RootElement.GetProperty("grants").EnumerateArray().Select(g => g.GetString()));
+        var decision = Assert.Single(document.RootElement.GetProperty("decisions").EnumerateArray());
+        Assert.Equal("make deploy", decision.GetProperty("subject").GetString());
+        Assert.Equal("config", decision.GetProperty("answeredBy").GetString());
+    }
+
     private Task<SessionStore> OpenStoreAsync(TimeProvider? time = null) =>
         SessionStore.OpenAsync(SessionTestStore.DatabaseOf(Environment), SecretScrubber.PatternsOnly, time);
 
