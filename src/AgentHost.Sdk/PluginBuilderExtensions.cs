@@ -64,6 +64,24 @@ public static class PluginBuilderExtensions
         return builder.Add(new ChatProviderCapability(name, createClient) { Models = models ?? [] });
     }
 
+    /// <summary>Adds a chat provider type that can also list the models an endpoint offers.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="name">The provider type name used in configuration.</param>
+    /// <param name="createClient">Creates a client for a configured provider and model.</param>
+    /// <param name="discoverModels">Lists the endpoint's models (see <see cref="ChatProviderCapability.DiscoverModels"/>).</param>
+    /// <param name="models">Models known without asking the endpoint.</param>
+    /// <returns>The builder.</returns>
+    public static IPluginBuilder AddChatProvider(
+        this IPluginBuilder builder,
+        string name,
+        Func<ChatProviderOptions, IServiceProvider, IChatClient> createClient,
+        Func<ChatProviderOptions, IServiceProvider, CancellationToken, Task<IReadOnlyList<ModelDescriptor>>> discoverModels,
+        IReadOnlyList<ModelDescriptor>? models = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Add(new ChatProviderCapability(name, createClient) { Models = models ?? [], DiscoverModels = discoverModels });
+    }
+
     /// <summary>Adds tool middleware.</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="name">The middleware name.</param>

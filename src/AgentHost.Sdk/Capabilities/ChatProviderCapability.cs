@@ -24,6 +24,12 @@ public sealed class ChatProviderCapability : Capability
 
     /// <summary>Models this provider knows about without asking the endpoint.</summary>
     public IReadOnlyList<ModelDescriptor> Models { get; init; } = [];
+
+    /// <summary>
+    /// Lists the models a configured endpoint offers (e.g. <c>GET /v1/models</c>, Ollama's <c>/api/tags</c>), when the
+    /// provider can; unknown limits may be 0. Throws <see cref="Providers.ProviderException"/> when unreachable.
+    /// </summary>
+    public Func<ChatProviderOptions, IServiceProvider, CancellationToken, Task<IReadOnlyList<ModelDescriptor>>>? DiscoverModels { get; init; }
 }
 
 /// <summary>The resolved configuration of one provider instance, passed to <see cref="ChatProviderCapability.CreateClient"/>.</summary>
@@ -39,6 +45,9 @@ public sealed record ChatProviderOptions(string Name, string ModelId)
 
     /// <summary>Extra HTTP headers.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>What the host knows about the model (catalog or discovery), when anything.</summary>
+    public ModelDescriptor? Model { get; init; }
 
     /// <summary>Other provider settings, flattened with <c>.</c>.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
