@@ -10,6 +10,9 @@ internal sealed class SafetyFloor
 {
     private static readonly string[] CredentialStores = ["~/.ssh/id_*", "~/.aws/credentials", "~/.config/gcloud", "~/.netrc", "~/.docker/config.json"];
 
+    /// <summary>Folders holding credential stores: a command given one of them (<c>tar c ~/.ssh</c>) reads the stores inside.</summary>
+    private static readonly string[] CredentialFolders = [".ssh", ".aws", ".docker", ".config", Path.Combine(".config", "gcloud")];
+
     private readonly string _home;
     private readonly PathPattern[] _credentials;
 
@@ -20,7 +23,7 @@ internal sealed class SafetyFloor
     }
 
     /// <summary>Why a command part is below the floor, or <see langword="null"/>.</summary>
-    public string? CheckCommand(ShellCommandPart part, Func<string, string?> resolveWord)
+    public string? CheckCommand(ShellCommandPart part, Func<string, List<string>> resolveWord)
     {
         if (part.Words.Count == 0)
         {
@@ -43,7 +46,11 @@ internal sealed class SafetyFloor
         {
             // Options such as --file=PATH, curl's @PATH and scp's PATH: forms name files too.
             var candidate = (word.Contains('=', StringComparison.Ordinal) ? word[(word.IndexOf('=', StringComparison.Ordinal) + 1)..] : word).TrimStart('@').TrimEnd(':');
-            if (LooksLikePath(candidate) && resolveWord(candidate) is { } full && IsCredentialStore(full))
+            // Every argument is resolved (symbolic links followed, globs expanded): 'cat k/id_rsa' with k -> ~/.ssh, 'cat ~/.ss?/i*'.
+            var afterHome = candidate.StartsWith("${HOME}", StringComparison.Ordinal) ? candidate[7..] : candidate.StartsWith("$HOME", StringComparison.Ordinal) ? candidate[5..] : candidate;
+            var computed = afterHome.Contains('$', StringComparison.Ordinal) || afterHome.Contains('`', StringComparison.Ordinal);
+            if ((computed && LooksLikeCredentialStore(candidate))
+                || (candidate.Length > 0 && !candidate.Contains("://", StringComparison.Ordinal) && resolveWord(candidate).Any(path => IsCredentialStore(path) || IsCredentialFolder(path))))
             {
                 return $"safety floor: '{word}' is a credential store; commands may not read it";
             }
@@ -68,16 +75,18 @@ internal sealed class SafetyFloor
         return null;
     }
 
-    private bool IsCredentialStore(string fullPath) => _credentials.Any(pattern => pattern.IsMatch(fullPath));
+    private bool IsCredentialFolder(string fullPath) =>
+        CredentialFolders.Any(folder => string.Equals(fullPath.TrimEnd('/', '\\'), Path.Combine(_home, folder), StringComparison.OrdinalIgnoreCase));
+
+    private bool IsCredentialStore(string fullPath) => _credentials.Any(pattern => pattern.IsMatch(fullPath, onTimeout: true));
 
     private static bool HasGitComponent(string path) =>
         path.Replace('\\', '/').Split('/').Any(segment => segment.Equals(".git", StringComparison.OrdinalIgnoreCase));
 
-    private static bool LooksLikePath(string word) =>
-        word.StartsWith('~') || word.StartsWith('/') || word.StartsWith("$HOME", StringComparison.Ordinal) || word.StartsWith("${HOME}", StringComparison.Ordinal)
-        || word.Contains(".ssh", StringComparison.OrdinalIgnoreCase) || word.Contains(".aws", StringComparison.OrdinalIgnoreCase)
-        || word.Contains("gcloud", StringComparison.OrdinalIgnoreCase) || word.Contains(".netrc", StringComparison.OrdinalIgnoreCase)
-        || word.Contains(".docker", StringComparison.OrdinalIgnoreCase);
+    private static bool LooksLikeCredentialStore(string text) =>
+        text.Contains(".ssh", StringComparison.OrdinalIgnoreCase) || text.Contains(".aws", StringComparison.OrdinalIgnoreCase)
+        || text.Contains("gcloud", StringComparison.OrdinalIgnoreCase) || text.Contains(".netrc", StringComparison.OrdinalIgnoreCase)
+        || text.Contains(".docker", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsRecursive(IReadOnlyList<string> words)
     {
@@ -97,7 +106,22 @@ internal sealed class SafetyFloor
         return false;
     }
 
-    private bool IsRootOrHome(string word, Func<string, string?> resolveWord)
+    /// <summary>Why a path known only at run time (<c>$X</c>, <c>$(…)</c>) may be below the floor, or <see langword="null"/>.</summary>
+    /// <param name="text">The path as written, <c>~</c> and <c>$HOME</c> expanded.</param>
+    /// <param name="write">Whether it is written.</param>
+    public static string? CheckDynamicPath(string text, bool write)
+    {
+        if (write && HasGitComponent(text))
+        {
+            return "safety floor: writing inside a .git folder is never allowed through file tools (use git itself)";
+        }
+
+        return LooksLikeCredentialStore(text)
+            ? $"safety floor: {text} may name a credential store (it is computed at run time) and is never read or written by tools"
+            : null;
+    }
+
+    private bool IsRootOrHome(string word, Func<string, List<string>> resolveWord)
     {
         var trimmed = word.TrimEnd('/');
         while (trimmed.EndsWith("/*", StringComparison.Ordinal) || trimmed.EndsWith("/.", StringComparison.Ordinal))
@@ -110,14 +134,16 @@ internal sealed class SafetyFloor
             return true;
         }
 
-        var full = resolveWord(trimmed);
-        if (full is null)
+        if (trimmed is "*" or ".*")
         {
-            return false;
+            trimmed = "."; // 'rm -rf *' empties the working directory
         }
 
-        full = full.Replace('\\', '/').TrimEnd('/');
-        return full.Length == 0 || full == "/" || full.Equals(_home.Replace('\\', '/'), StringComparison.OrdinalIgnoreCase)
-            || (Path.GetPathRoot(full) is { Length: > 0 } drive && full.TrimEnd('/').Length <= drive.TrimEnd('/', '\\').Length);
+        return resolveWord(trimmed).Any(candidate =>
+        {
+            var full = candidate.Replace('\\', '/').TrimEnd('/');
+            return full.Length == 0 || full == "/" || full.Equals(_home.Replace('\\', '/'), StringComparison.OrdinalIgnoreCase)
+                || (Path.GetPathRoot(full) is { Length: > 0 } drive && full.TrimEnd('/').Length <= drive.TrimEnd('/', '\\').Length);
+        });
     }
 }

@@ -98,6 +98,57 @@ public sealed class PathRuleTests
         Assert.Equal(Verdict.Deny, Read(engine, fixture.Temp.Combine("extra2", "a.txt"), PermissionMode.DontAsk).Verdict);
     }
 
+    public static TheoryData<string, string, Verdict> CharacterClasses => new()
+    {
+        { "write(src/[abc].cs)", "src/a.cs", Verdict.Allow },
+        { "write(src/[abc].cs)", "src/d.cs", Verdict.Ask },
+        { "write(src/[abc].cs)", "src/[abc].cs", Verdict.Ask }, // allow rules read '[…]' only as a class
+        { "write(src/file[0-9].txt)", "src/file5.txt", Verdict.Allow },
+        { "write(src/file[0-9].txt)", "src/filex.txt", Verdict.Ask },
+        { "write(src/file[0-9].txt)", "src/file10.txt", Verdict.Ask },
+        { "write(src/[a-cx-z]*)", "src/y.cs", Verdict.Allow },
+        { "write(src/[a-cx-z]*)", "src/m.cs", Verdict.Ask },
+        { "write(src/[!.]*)", "src/x.cs", Verdict.Allow },
+        { "write(src/[!.]*)", "src/.hidden", Verdict.Ask },
+        { "write(src/[^.]*)", "src/.hidden", Verdict.Ask },
+        { "write(src/[*]x)", "src/*x", Verdict.Allow },
+        { "write(src/[*]x)", "src/ax", Verdict.Ask },
+        { "write(src/[]a].txt)", "src/].txt", Verdict.Allow },
+        { "write(src/[]a].txt)", "src/a.txt", Verdict.Allow },
+        { "write(src/[z-a].txt)", "src/m.txt", Verdict.Ask }, // a reversed range matches nothing
+        { "write(src/[abc)", "src/[abc", Verdict.Allow }, // no closing ']': literal
+        { "write(src[!x]a/**)", "src/a/x", Verdict.Ask }, // a class never matches '/'
+        { "write(src/[+-0]x)", "src//x", Verdict.Ask },
+        { "write(*.[ch])", "src/deep/main.c", Verdict.Allow },
+        { "write(*.[ch])", "src/deep/main.cs", Verdict.Ask },
+    };
+
+    [Theory]
+    [MemberData(nameof(CharacterClasses))]
+    public void PathPatterns_SupportCharacterClasses(string rule, string path, Verdict expected)
+    {
+        using var fixture = new PermissionFixture();
+        var engine = fixture.Engine(allow: [rule]);
+
+        var decision = Write(engine, path);
+
+        Assert.True(expected == decision.Verdict, $"{rule} {path}: expected {expected}, got {decision.Verdict} ({decision.Reason})");
+    }
+
+    [Theory]
+    [InlineData("app/[id]/page.tsx")] // the literal reading of a deny rule still holds
+    [InlineData("app/i/page.tsx")]
+    [InlineData("APP/D/page.tsx")]
+    public void DenyRules_WithClasses_MatchAsAClassAndLiterally(string path)
+    {
+        using var fixture = new PermissionFixture();
+        var engine = fixture.Engine(allow: ["write"], deny: ["write(app/[id]/**)", "write(src/[A-Z]*.cs)"]);
+
+        Assert.Equal(Verdict.Deny, Write(engine, path, PermissionMode.Yolo).Verdict);
+        Assert.Equal(Verdict.Deny, Write(engine, "src/abc.cs", PermissionMode.Yolo).Verdict); // deny rules ignore case
+        Assert.Equal(Verdict.Allow, Write(engine, "app/x/page.tsx", PermissionMode.Yolo).Verdict);
+    }
+
     [Theory]
     [InlineData("https://api.example.com/x", Verdict.Allow)]
     [InlineData("https://example.com/x", Verdict.Ask)]

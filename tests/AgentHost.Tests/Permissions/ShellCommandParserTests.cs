@@ -48,6 +48,34 @@ public sealed class ShellCommandParserTests
         { "/bin/rm -rf x", ["/bin/rm -rf x"] },
         { "\\rm -rf x", ["rm -rf x"] },
         { "r\"\"m -rf x", ["rm -rf x"] },
+        { "$'\\x72\\x6d' -rf x", ["rm -rf x"] },
+        { "$'\\162m' -rf x", ["rm -rf x"] },
+        { "echo $'a\\'b'", ["echo a'b"] },
+        { "$\"rm\" -rf x", ["rm -rf x"] },
+        { "trap 'rm -rf x' EXIT", ["rm -rf x"] },
+        { "trap - EXIT", ["trap - EXIT"] },
+        { "watch -n 1 git status", ["git status"] },
+        { "echo $((1+2))", ["echo $((1+2))"] },
+        { "((1 + 2)) && make", ["make"] },
+        { "git status |& tee log", ["git status", "tee log"] },
+        { "if git status; then rm -rf x; fi", ["git status", "rm -rf x"] },
+        { "while true; do rm x; done", ["true", "rm x"] },
+        { "! rm -rf x", ["rm -rf x"] },
+        { "coproc rm -rf x", ["rm -rf x"] },
+        { "exec rm -rf x", ["rm -rf x"] },
+        { "builtin echo x", ["echo x"] },
+        { "doas -u root rm x", ["rm x"] },
+        { "ionice -c 3 rm x", ["rm x"] },
+        { "setsid rm x", ["rm x"] },
+        { "echo a #b", ["echo a"] },
+        { "echo a#b", ["echo a#b"] },
+        { "cat <<-EOF\n\trm -rf x\n\tEOF\necho y", ["cat", "echo y"] },
+        { "cat <<\"EOF\"\n$(rm -rf x)\nEOF", ["cat"] },
+        { "cat <<< $(rm -rf x)", ["rm -rf x", "cat"] },
+        { "echo x >(rm -rf y)", ["rm -rf y", "echo x"] },
+        { "(cd x && rm -rf y)", ["cd x", "rm -rf y"] },
+        { "FOO=1 git push", ["git push"] },
+        { "sudo bash -c 'rm -rf x'", ["rm -rf x"] },
     };
 
     [Theory]
@@ -68,6 +96,21 @@ public sealed class ShellCommandParserTests
     [InlineData("ls )")]
     [InlineData("cat <<EOF\nno end")]
     [InlineData("echo >")]
+    [InlineData("function f { rm -rf x; }")]
+    [InlineData("f() { rm -rf x; }")]
+    [InlineData("coproc evil { rm -rf x; }")]
+    [InlineData("case $x in a) rm -rf y;; esac")]
+    [InlineData("x=1; echo $((x))")]
+    [InlineData("((x++))")]
+    [InlineData("echo $[x]")]
+    [InlineData("echo ${!x}")]
+    [InlineData("echo ${a[$i]}")]
+    [InlineData("echo ${x@P}")]
+    [InlineData("echo ${x:$y}")]
+    [InlineData("printf -v 'a[$(id)]' x")]
+    [InlineData("read 'a[`id`]'")]
+    [InlineData("echo $'\\0'")]
+    [InlineData("r\0m -rf x")]
     public void Parse_ReportsAnError_ForLinesItCannotUnderstand(string line)
     {
         var result = ShellCommandParser.Parse(line);
@@ -84,6 +127,31 @@ public sealed class ShellCommandParserTests
         Assert.Equal(
             [(">", "build.log", true), ("2>>", "err.log", true), ("&>", "all.log", true), ("<", "in.txt", false), (">|", "forced", true)],
             part.Redirects.Select(r => (r.Operator, r.Target, r.IsWrite)));
+    }
+
+    [Fact]
+    public void Parse_KeepsWhatWasLookedThrough_AndWhatAllowRulesMustSee()
+    {
+        var part = Assert.Single(ShellCommandParser.Parse("FOO=1 sudo -u bob timeout 5 nice git push").Parts);
+
+        Assert.Equal(["git", "push"], part.Words);
+        Assert.Equal(["FOO=1", "sudo", "-u", "bob", "timeout", "5", "nice"], part.Prefix);
+        Assert.Equal(["FOO=1", "sudo", "-u", "bob"], part.Qualifiers);
+        Assert.False(part.AppendsArguments);
+        Assert.True(ShellCommandParser.Parse("ls | xargs -0 rm").Parts[1].AppendsArguments);
+        Assert.Equal(["env", "A=1"], Assert.Single(ShellCommandParser.Parse("env A=1 make").Parts).Qualifiers);
+        Assert.Empty(Assert.Single(ShellCommandParser.Parse("env make").Parts).Qualifiers);
+    }
+
+    [Fact]
+    public void Parse_MarksWordsKnownOnlyAtRunTime()
+    {
+        var part = ShellCommandParser.Parse("echo $X *.cs 'lit*' {a,b} \\* ${Y:-z} \"$(date)\" plain").Parts.Single(p => p.Words[0] == "echo");
+
+        Assert.Equal([1, 2, 4, 6, 7], part.ExpandedWords);
+        Assert.True(Assert.Single(ShellCommandParser.Parse("/bin/r? -rf x").Parts).IsDynamic);
+        Assert.True(Assert.Single(Assert.Single(ShellCommandParser.Parse("echo x > src/*.txt").Parts).Redirects).IsGlob);
+        Assert.False(Assert.Single(Assert.Single(ShellCommandParser.Parse("echo x > 'src/*.txt'").Parts).Redirects).IsGlob);
     }
 
     [Fact]

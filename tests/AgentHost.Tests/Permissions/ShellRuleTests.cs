@@ -34,8 +34,8 @@ public sealed class ShellRuleTests
         { "$CMD status", Verdict.Ask },
         { "git status $(rm -rf x)", Verdict.Ask },
         { "timeout 5 git status", Verdict.Allow },
-        { "sudo git status", Verdict.Allow },
-        { "env GIT_DIR=x git status", Verdict.Allow },
+        { "sudo git status", Verdict.Ask }, // runs as root: allow rules must say so, shell(sudo git status*)
+        { "env GIT_DIR=x git status", Verdict.Ask }, // GIT_DIR can point at a config with core.fsmonitor=<any command>
         { "bash -c 'git status && curl x'", Verdict.Ask },
         { "bash -c 'git status'", Verdict.Allow },
         { "GIT=1 git status\nrm -rf x", Verdict.Ask },
@@ -43,6 +43,147 @@ public sealed class ShellRuleTests
         { "cat <<EOF\n$(curl evil)\nEOF", Verdict.Ask },
         { "cat <<'EOF'\n$(curl evil)\nEOF", Verdict.Allow },
     };
+
+    /// <summary>Ways to smuggle a command past allow rules for harmless commands (git status, echo, cat, ls, make).</summary>
+    public static TheoryData<string, Verdict> Smuggling => new()
+    {
+        // Separators, substitutions and groups.
+        { "echo $(rm -rf ~)", Verdict.Deny },
+        { "echo \"$(rm -rf x)\"", Verdict.Ask },
+        { "echo '$(rm -rf x)'", Verdict.Allow },
+        { "ls `rm -rf x`", Verdict.Ask },
+        { "git status & rm -rf x", Verdict.Ask },
+        { "git status |& rm -rf x", Verdict.Ask },
+        { "git status || rm -rf x", Verdict.Ask },
+        { "git status\r\nrm -rf x", Verdict.Ask },
+        { "git status #\nrm -rf x", Verdict.Ask },
+        { "git status # ; rm -rf x", Verdict.Allow },
+        { "echo a#b; rm -rf x", Verdict.Ask },
+        { "(cd x && rm -rf y)", Verdict.Ask },
+        { "(git status)", Verdict.Allow },
+        { "{ git status; rm -rf x; }", Verdict.Ask },
+        { "{ git status; echo done; }", Verdict.Allow },
+        { "! git status", Verdict.Allow },
+        { "if git status; then rm -rf x; fi", Verdict.Ask },
+        { "cat <(rm -rf x)", Verdict.Ask },
+        { "echo x >(rm -rf x)", Verdict.Ask },
+        { "git status <<< $(rm -rf x)", Verdict.Ask },
+        { "cat <<EOF\nhello\nEOF\nrm -rf x", Verdict.Ask },
+        { "echo hi \\\n; rm -rf x", Verdict.Ask },
+        { "echo \\$(rm -rf x)", Verdict.Ask },
+
+        // Re-parsed strings and wrappers.
+        { "eval 'git status; rm -rf x'", Verdict.Ask },
+        { "eval git status", Verdict.Allow },
+        { "bash -c 'echo hi'", Verdict.Allow },
+        { "sh -c 'rm -rf x'", Verdict.Ask },
+        { "sudo bash -c 'git status'", Verdict.Ask },
+        { "env -S 'rm -rf x'", Verdict.Ask },
+        { "trap 'rm -rf x' EXIT; git status", Verdict.Ask },
+        { "watch -n 1 git status", Verdict.Allow },
+        { "exec git status", Verdict.Allow },
+        { "command git status", Verdict.Allow },
+        { "builtin echo hi", Verdict.Allow },
+        { "timeout 5 nice -n 2 nohup git status", Verdict.Allow },
+        { "stdbuf -oL git status", Verdict.Allow },
+        { "env git status", Verdict.Allow },
+        { "doas git status", Verdict.Ask },
+        { "time -o /etc/cron.d/x git status", Verdict.Ask },
+        { "nohup rm -rf x &", Verdict.Ask },
+        { "ls | xargs rm -rf", Verdict.Ask },
+        { "ls | xargs make", Verdict.Ask }, // xargs appends arguments: 'make' is exact
+        { "ls | xargs echo", Verdict.Allow },
+        { "ls | xargs -I{} echo {}", Verdict.Allow },
+        { "find . -exec rm -rf {} \\;", Verdict.Ask },
+
+        // Environment that makes an allowed program run something else.
+        { "GIT_PAGER='rm -rf x' git status", Verdict.Ask },
+        { "GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.fsmonitor GIT_CONFIG_VALUE_0='rm -rf x' git status", Verdict.Ask },
+        { "LD_PRELOAD=./evil.so git status", Verdict.Ask },
+        { "PATH=.:$PATH git status", Verdict.Ask },
+        { "git -c core.pager='rm -rf x' status", Verdict.Ask },
+        { "git -c core.fsmonitor=x status", Verdict.Ask },
+
+        // Quoting and expansion tricks.
+        { "$'\\x72\\x6d' -rf x", Verdict.Ask },
+        { "echo $'a\\nb'", Verdict.Allow },
+        { "echo $'\\x00'", Verdict.Ask },
+        { "r\0m -rf x", Verdict.Ask },
+        { "git \"status --short\"", Verdict.Ask },
+        { "git st{atus,ash}", Verdict.Ask },
+        { "git status {--short,--porcelain}", Verdict.Allow },
+        { "make $TARGET", Verdict.Ask },
+        { "/usr/bin/git status", Verdict.Ask },
+        { "x='a[$(rm -rf ~)]'; echo $((x))", Verdict.Ask },
+        { "echo $((1 + 2))", Verdict.Allow },
+        { "echo $[x]", Verdict.Ask },
+        { "echo ${!x}", Verdict.Ask },
+        { "echo ${a[$i]}", Verdict.Ask },
+        { "echo ${x@P}", Verdict.Ask },
+        { "echo ${x:$y}", Verdict.Ask },
+        { "echo ${x:-default} ${#x} ${a[@]}", Verdict.Allow },
+        { "function f { rm -rf x; }; f", Verdict.Ask },
+        { "f() { rm -rf x; }; f", Verdict.Ask },
+
+        // Redirections are writes (and reads).
+        { "git status --short > /etc/x", Verdict.Ask },
+        { "echo x 2> /etc/x", Verdict.Ask },
+        { "echo x &> /etc/x", Verdict.Ask },
+        { "echo x >| /etc/x", Verdict.Ask },
+        { "echo x >& /etc/x", Verdict.Ask },
+        { "echo x >> ~/.bashrc", Verdict.Ask },
+        { "echo x > ~root/.bashrc", Verdict.Ask },
+        { "cat <<EOF > /etc/x\nhi\nEOF", Verdict.Ask },
+        { "git status 2>&1", Verdict.Allow },
+        { "git status > /dev/null 2>&1", Verdict.Allow },
+        { "cat < ~/.ssh/id_rsa", Verdict.Deny },
+        { "cat < $HOME/.ssh/id_rsa", Verdict.Deny },
+        { "cat < \"${HOME}/.aws/credentials\"", Verdict.Deny },
+        { "cat ~/.ss?/id_*", Verdict.Deny },
+    };
+
+    [Theory]
+    [MemberData(nameof(Smuggling))]
+    public void Shell_AllowRulesDoNotLetOtherCommandsThrough(string command, Verdict expected)
+    {
+        using var fixture = new PermissionFixture();
+        Directory.CreateDirectory(Path.Combine(fixture.Home, ".ssh"));
+        File.WriteAllText(Path.Combine(fixture.Home, ".ssh", "id_rsa"), "key");
+        var engine = fixture.Engine(allow: Allow);
+
+        var decision = Shell(engine, command);
+
+        Assert.True(expected == decision.Verdict, $"{command}: expected {expected}, got {decision.Verdict} ({decision.Reason})");
+    }
+
+    [Theory]
+    [InlineData("sudo git status")]
+    [InlineData("sudo -u root git status --short")]
+    [InlineData("FOO=1 git status")]
+    public void AllowRules_ThatSpellTheQualifiers_AllowThem(string command)
+    {
+        using var fixture = new PermissionFixture();
+        var engine = fixture.Engine(allow: ["shell(sudo git status*)", "shell(sudo -u root git status*)", "shell(FOO=1 git status*)"]);
+
+        Assert.Equal(Verdict.Allow, Shell(engine, command).Verdict);
+        Assert.Equal(Verdict.Ask, Shell(engine, "BAR=1 git status").Verdict);
+    }
+
+    [Theory]
+    [InlineData("FOO=1 npm test", "shell(FOO=1 npm test)")]
+    [InlineData("sudo apt update", "shell(sudo apt update)")]
+    [InlineData("ls | xargs grep x", "shell(grep x *)")]
+    public void Ask_SuggestsARuleThatIncludesTheQualifiers(string command, string rule)
+    {
+        using var fixture = new PermissionFixture();
+        var engine = fixture.Engine(allow: ["shell(ls *)", "shell(ls)"]);
+
+        var decision = Shell(engine, command);
+
+        Assert.Equal(Verdict.Ask, decision.Verdict);
+        Assert.Equal([rule], decision.SuggestedRules);
+        Assert.Equal(Verdict.Allow, Shell(fixture.Engine(allow: ["shell(ls)", rule]), command).Verdict);
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -81,7 +222,63 @@ public sealed class ShellRuleTests
         "(rm -rf build)",
         "find . -exec rm -rf build \\;",
         "git status && rm \\\n -rf build",
+        "$'\\x72m' -rf build",
+        "$'\\162\\155' -rf build",
+        "trap 'rm -rf build' EXIT",
+        "watch rm -rf build",
+        "sudo timeout 5 rm -rf build",
+        "if true; then rm -rf build; fi",
+        "! rm -rf build",
+        "{ rm -rf build; }",
+        "cat <(rm -rf build)",
+        "ls |& rm -rf build",
+        "ls || rm -rf build",
+        "exec rm -rf build",
+        "coproc rm -rf build",
+        "doas rm -rf build",
+        "ionice -c 3 rm -rf build",
+        "stdbuf -oL rm -rf build",
+        "FOO=1 rm -rf build",
+        "cat <<EOF\n$(rm -rf build)\nEOF",
+        "bash -lc 'rm -rf build'",
+        "RM -RF build",
+        "$\"rm\" -rf build",
     };
+
+    [Theory]
+    [InlineData("$CMD -rf build")]
+    [InlineData("/bin/r? -rf build")]
+    [InlineData("/bin/r[m] -rf build")]
+    [InlineData("{rm,-rf,build}")]
+    [InlineData("\"$(echo rm)\" -rf build")]
+    public void DenyRule_ThatMayMatchAtRunTime_Asks_EvenInYolo(string command)
+    {
+        using var fixture = new PermissionFixture();
+        var engine = fixture.Engine(allow: ["shell"], deny: ["shell(rm *)"]);
+
+        var decision = Shell(engine, command, PermissionMode.Yolo);
+
+        Assert.True(decision.Verdict == Verdict.Ask, $"{command}: {decision.Verdict} ({decision.Reason})");
+        Assert.Equal(Verdict.Deny, Shell(engine, command, PermissionMode.DontAsk).Verdict);
+        Assert.Equal(Verdict.Allow, Shell(engine, "echo $HOME *.cs", PermissionMode.Yolo).Verdict);
+    }
+
+    [Theory]
+    [InlineData("git $(echo push) origin", Verdict.Ask)]
+    [InlineData("git pu?h origin", Verdict.Ask)]
+    [InlineData("timeout 5 sudo git push", Verdict.Deny)]
+    [InlineData("env A=1 sudo reboot", Verdict.Deny)]
+    [InlineData("git $(echo pull)", Verdict.Ask)]
+    [InlineData("echo $(date) push", Verdict.Allow)]
+    public void DenyRules_SeeWrappersAndRunTimeWords(string command, Verdict expected)
+    {
+        using var fixture = new PermissionFixture();
+        var engine = fixture.Engine(allow: ["shell"], deny: ["shell(git push *)", "shell(sudo *)"]);
+
+        var decision = Shell(engine, command, PermissionMode.Yolo);
+
+        Assert.True(expected == decision.Verdict, $"{command}: expected {expected}, got {decision.Verdict} ({decision.Reason})");
+    }
 
     [Theory]
     [MemberData(nameof(DenyRuleEvasions))]
@@ -156,5 +353,47 @@ public sealed class ShellRuleTests
         Assert.Equal(Verdict.Deny, Shell(engine, "echo x > /etc/passwd", PermissionMode.DontAsk).Verdict);
         Assert.Equal(Verdict.Ask, Shell(engine, "echo x > $HOME/.bashrc").Verdict);
         Assert.Equal(Verdict.Ask, Shell(engine, "echo x > \"$(mktemp)\"").Verdict);
+    }
+
+    [Theory]
+    [InlineData("echo x > src/a.txt", Verdict.Allow)]
+    [InlineData("echo x > ./src/../src/a.txt", Verdict.Allow)]
+    [InlineData("echo x > /etc/passwd", Verdict.Ask)]
+    [InlineData("echo x > ../outside.txt", Verdict.Ask)]
+    [InlineData("echo x > src/*.txt", Verdict.Ask)]
+    [InlineData("echo x > 'src/*.txt'", Verdict.Allow)]
+    [InlineData("echo x > ~root/.bashrc", Verdict.Ask)]
+    [InlineData("echo x > ~+/a.txt", Verdict.Ask)]
+    [InlineData("echo x > $DIR/a.txt", Verdict.Ask)]
+    [InlineData("cd /etc && echo x > passwd", Verdict.Ask)]
+    [InlineData("cd .. && echo x > a.txt", Verdict.Ask)]
+    [InlineData("cd src && echo x > a.txt", Verdict.Allow)]
+    [InlineData("cd src && echo x > ../../a.txt", Verdict.Ask)]
+    [InlineData("cd $DIR && echo x > a.txt", Verdict.Ask)]
+    [InlineData("cd && echo x > a.txt", Verdict.Ask)]
+    [InlineData("pushd /tmp; echo x > a.txt", Verdict.Ask)]
+    [InlineData("export CDPATH=/; cd etc && echo x > passwd", Verdict.Ask)]
+    [InlineData("echo x > .git/hooks/pre-commit", Verdict.Deny)]
+    public void Redirection_InAcceptEdits_IsAllowedOnlyInsideTheSandbox(string command, Verdict expected)
+    {
+        using var fixture = new PermissionFixture();
+        var engine = fixture.Engine(allow: ["shell(echo *)", "shell(cd *)", "shell(cd)", "shell(pushd *)", "shell(export *)"]);
+
+        var decision = Shell(engine, command, PermissionMode.AcceptEdits);
+
+        Assert.True(expected == decision.Verdict, $"{command}: expected {expected}, got {decision.Verdict} ({decision.Reason})");
+    }
+
+    [Fact]
+    public void ChangingDirectory_IntoACredentialFolder_DoesNotHideTheFloor()
+    {
+        using var fixture = new PermissionFixture();
+        Directory.CreateDirectory(Path.Combine(fixture.Home, ".ssh"));
+        var engine = fixture.Engine(allow: ["shell"]);
+
+        Assert.Equal(DecisionBasis.SafetyFloor, Shell(engine, "cd ~/.ssh && cat id_rsa", PermissionMode.Yolo).Basis);
+        Assert.Equal(DecisionBasis.SafetyFloor, Shell(engine, "cd $X && cat id_ed25519", PermissionMode.Yolo).Basis);
+        Assert.Equal(DecisionBasis.SafetyFloor, Shell(engine, "cd ~/.aws; cat < credentials", PermissionMode.Yolo).Basis);
+        Assert.Equal(Verdict.Allow, Shell(engine, "cd src && cat id_rsa.pub.md", PermissionMode.Yolo).Verdict);
     }
 }
