@@ -34,6 +34,10 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
                     ? $"  ✓ {completed.Tool} ({completed.DurationMs:F0} ms)"
                     : $"  ✗ {completed.Tool} {completed.Status.ToString().ToLowerInvariant()}: {Shorten(completed.Error ?? completed.ResultPreview, 300)}");
                 break;
+            case ModelRetryingEvent retrying:
+                EndLine();
+                console.WriteInfo($"(attempt {retrying.Attempt} failed, retrying in {retrying.DelayMs / 1000:0.#} s; the partial answer above is discarded: {Shorten(retrying.Reason, 300)})");
+                break;
             case CompactionEvent compaction:
                 EndLine();
                 console.WriteInfo($"(summarised {compaction.MessagesSummarized} earlier messages to stay within the context window)");

@@ -70,7 +70,28 @@ public sealed partial class AgentLoop
             $"stopped after {run.MaxSteps} steps without a final answer (the step limit). Continue the session to go on, or raise --max-steps.");
     }
 
+    /// <summary>Streams one step's answer, repeating the request on retryable failures (the partial answer is discarded).</summary>
     private async Task<ChatResponse> RequestAsync(RunState run, int step, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RequestOnceAsync(run, step, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ModelRequestException ex) when (_options.Retry.DelayBefore(ex.InnerException!, attempt, Random.Shared.NextDouble()) is { } delay)
+            {
+                Publish(new ModelRetryingEvent(run.SessionId, step, attempt, delay.TotalMilliseconds, _tools.Scrubber.Scrub(ProviderErrorHints.Describe(ex.InnerException!, attempt))));
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ModelRequestException ex)
+            {
+                throw new ModelRequestException(ProviderErrorHints.Describe(ex.InnerException!, attempt), ex.InnerException!);
+            }
+        }
+    }
+
+    private async Task<ChatResponse> RequestOnceAsync(RunState run, int step, CancellationToken cancellationToken)
     {
         var updates = new List<ChatResponseUpdate>();
         var started = _time.GetTimestamp();

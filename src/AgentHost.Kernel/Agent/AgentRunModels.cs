@@ -27,6 +27,9 @@ public sealed record AgentLoopOptions
 
     /// <summary>Characters per token when the provider reports no usage: 4.</summary>
     public int CharactersPerToken { get; init; } = 4;
+
+    /// <summary>Retries of failed model requests (backoff with jitter, <c>Retry-After</c> honoured).</summary>
+    public ModelRetryPolicy Retry { get; init; } = new();
 }
 
 /// <summary>What to run.</summary>

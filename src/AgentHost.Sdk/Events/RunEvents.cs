@@ -117,6 +117,21 @@ public sealed record PermissionDecidedEvent(string SessionId, string CallId, str
     public string? RequestId { get; init; }
 }
 
+/// <summary>
+/// A model request failed and will be repeated after <paramref name="DelayMs"/>. Anything streamed by the failed
+/// attempt (text already shown) is discarded: the step starts over.
+/// </summary>
+/// <param name="SessionId">The session.</param>
+/// <param name="Step">The step.</param>
+/// <param name="Attempt">The attempt that failed (1-based).</param>
+/// <param name="DelayMs">The wait before the next attempt.</param>
+/// <param name="Reason">What failed (the provider's message).</param>
+public sealed record ModelRetryingEvent(string SessionId, int Step, int Attempt, double DelayMs, string Reason) : SessionEvent(SessionId)
+{
+    /// <inheritdoc />
+    public override string Type => "model.retrying";
+}
+
 /// <summary>A model step (one request and its tool calls) completed.</summary>
 /// <param name="SessionId">The session.</param>
 /// <param name="Step">The step.</param>

@@ -157,7 +157,7 @@ public sealed class AgentLoopTests
     [Fact]
     public async Task Run_ReportsProviderError_WithHistoryIntact()
     {
-        await using var harness = new AgentHarness();
+        await using var harness = new AgentHarness(options: new AgentLoopOptions { Retry = ModelRetryPolicy.None });
         harness.Add(AgentHarness.Tool("read_file", (string path) => "text"));
         harness.Client
             .Step(Call("c1", "read_file", """{"path":"a"}"""))
@@ -166,7 +166,9 @@ public sealed class AgentLoopTests
         var result = await harness.RunAsync();
 
         Assert.Equal(RunOutcome.ProviderError, result.Outcome);
-        Assert.Equal("the model request failed: Response status code does not indicate success: 503 (Service Unavailable).", result.Reason);
+        Assert.Equal(
+            "the model request failed: Response status code does not indicate success: 503 (Service Unavailable). The provider could not be reached or the connection broke: check base_url and the network.",
+            result.Reason);
         AssertEveryCallAnswered(result.Messages);
         Assert.Equal(SessionStatus.Failed, harness.Recorder.Statuses[^1]);
         var completed = (await harness.EventsAsync()).OfType<RunCompletedEvent>().Single();
