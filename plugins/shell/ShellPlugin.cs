@@ -38,7 +38,7 @@ public sealed class ShellPlugin : AgentPlugin
             });
         builder.Add(new ToolCapability(function, new ToolMetadata(ToolEffect.Execute)
         {
-            DescribeCall = args => new ToolCallDescription("run", Text(args, "command")),
+            DescribeCall = args => new ToolCallDescription("run", Text(args, "command")) { WorkingDirectory = Text(args, "workdir") },
             Timeout = settings.MaxTimeout + HostLimitMargin,
         }));
 

@@ -134,7 +134,7 @@ internal sealed class PermissionsCheckCommand : AgentCommand
 
         if (decision.Verdict == Verdict.Ask)
         {
-            Context.Console.WriteLine("  note:   'ask' needs a person's approval; headless runs deny it until prompts exist (exit code 0 here).");
+            Context.Console.WriteLine("  note:   'ask' puts the call to a person at a terminal; headless runs deny it (exit code 0 here).");
         }
 
         if (decision.SuggestedRules.Count > 0)

@@ -14,6 +14,9 @@ public sealed record PermissionCall(string Tool, ToolEffect Effect, string? Subj
     /// <summary>The action from the tool's call description (<c>run</c>, <c>read</c>, <c>write</c>, …).</summary>
     public string? Action { get; init; }
 
+    /// <summary>For a shell command: the directory it starts in (relative to the root, or absolute); the root when <see langword="null"/>.</summary>
+    public string? WorkingDirectory { get; init; }
+
     /// <summary>Whether the call runs a shell command line (<see cref="Subject"/> is the command).</summary>
     public bool IsShell =>
         Subject is not null

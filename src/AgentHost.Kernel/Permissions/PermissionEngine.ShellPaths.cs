@@ -116,5 +116,38 @@ public sealed partial class PermissionEngine
         }
     }
 
+    /// <summary>
+    /// The directory a plain <c>cd DIR</c> / <c>pushd DIR</c> moves to, as a read target, when it is inside the
+    /// sandbox; <see langword="null"/> for anything else (decided as a command).
+    /// </summary>
+    private Target? ChangeDirectoryTarget(ShellCommandPart part, string? directory, bool searchPath)
+    {
+        if (part.Words.Count != 2 || part.Words[0] is not ("cd" or "pushd" or "chdir") || part.Prefix.Count > 0
+            || NextDirectory(part, directory, searchPath) is not { } next || !InSandbox(next))
+        {
+            return null;
+        }
+
+        return PathTarget(TargetKind.Read, next, dynamic: false, directory) with { Part = part };
+    }
+
+    /// <summary>Where a shell call starts: the root, or the tool's working directory resolved against it.</summary>
+    private string? StartDirectory(PermissionCall call)
+    {
+        if (call.WorkingDirectory is not { Length: > 0 } workingDirectory)
+        {
+            return Root;
+        }
+
+        try
+        {
+            return RealPath(Path.Combine(Root, Expand(workingDirectory).Replace('\\', '/')), lexicalLinks: false);
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or NotSupportedException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     private static bool IsRooted(string path) => Path.IsPathRooted(path.Replace('\\', '/'));
 }

@@ -77,11 +77,16 @@ public sealed partial class PermissionEngine
         else
         {
             // Relative paths are resolved against the working directory the line has reached: 'cd /etc && echo x > passwd'.
-            string? directory = Root;
+            var directory = StartDirectory(call);
             var searchPath = call.Subject!.Contains("CDPATH", StringComparison.Ordinal);
             foreach (var part in parsed.Parts)
             {
-                if (part.Words.Count > 0)
+                if (ChangeDirectoryTarget(part, directory, searchPath) is { } into)
+                {
+                    // 'cd src' inside the sandbox only moves: decided like reading that folder; what follows is decided on its own.
+                    targets.Add(into);
+                }
+                else if (part.Words.Count > 0)
                 {
                     targets.Add(new Target(TargetKind.Command, part.CommandLine) { Part = part, Dynamic = part.IsDynamic, BaseDirectory = directory });
                 }

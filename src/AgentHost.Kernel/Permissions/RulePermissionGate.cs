@@ -53,6 +53,7 @@ public sealed class RulePermissionGate : IToolPermissionGate
         {
             Plugin = request.Plugin,
             Action = request.Description.Action,
+            WorkingDirectory = request.Description.WorkingDirectory,
         };
         return engine.Decide(call, mode);
     }

@@ -7,4 +7,10 @@ public sealed record ToolCallDescription(string Action, string? Subject)
 {
     /// <summary>An optional longer text for the prompt, such as a diff preview.</summary>
     public string? Details { get; init; }
+
+    /// <summary>
+    /// For a command: the directory it runs in, relative to the workspace root (or absolute), when not the root.
+    /// Permission rules resolve the command's relative paths (redirections, <c>cd</c>) against it.
+    /// </summary>
+    public string? WorkingDirectory { get; init; }
 }
