@@ -1,0 +1,111 @@
+using System.Runtime.CompilerServices;
+using AgentHost.Sdk.Providers;
+using Anthropic;
+using Anthropic.Models.Messages;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Plugins.Anthropic;
+
+/// <summary>
+/// The host's Anthropic <see cref="IChatClient"/>: the SDK's own client (<c>AsIChatClient</c>) plus prompt-cache
+/// breakpoints, the configured default reasoning, and the host's error contract — every failure is a classified
+/// <see cref="ProviderException"/>, and a stream that ends before <c>message_stop</c> is a transport failure rather
+/// than a silently short answer.
+/// </summary>
+/// <remarks>Thread-safe. Disposing it disposes the SDK client and its HTTP connections.</remarks>
+internal sealed class AnthropicChatClient : DelegatingChatClient
+{
+    private readonly AnthropicClient _sdk;
+    private readonly AnthropicSettings _settings;
+
+    public AnthropicChatClient(AnthropicClient sdk, AnthropicSettings settings)
+        : base(sdk.AsIChatClient(settings.ModelId, settings.MaxTokens, settings.ThinkingMode))
+    {
+        _sdk = sdk;
+        _settings = settings;
+    }
+
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var (prepared, preparedOptions) = Prepare(messages, options);
+        try
+        {
+            return await base.GetResponseAsync(prepared, preparedOptions, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (AnthropicErrors.Translate(_settings, ex, cancellationToken) is { } error)
+        {
+            throw error;
+        }
+    }
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var (prepared, preparedOptions) = Prepare(messages, options);
+        var stream = base.GetStreamingResponseAsync(prepared, preparedOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var _ = stream.ConfigureAwait(false);
+        var stopped = false;
+        while (true)
+        {
+            ChatResponseUpdate update;
+            try
+            {
+                if (!await stream.MoveNextAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                update = stream.Current;
+            }
+            catch (Exception ex) when (AnthropicErrors.Translate(_settings, ex, cancellationToken) is { } error)
+            {
+                throw error;
+            }
+
+            stopped |= update.RawRepresentation is RawMessageStreamEvent { Value: RawMessageStopEvent };
+            yield return update;
+        }
+
+        if (!stopped)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new ProviderException(ProviderErrorKind.Transport, "the response stream ended before message_stop (the connection was cut)")
+            {
+                Provider = _settings.ProviderName,
+            };
+        }
+    }
+
+    public override object? GetService(System.Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType == typeof(ChatClientMetadata)
+            ? new ChatClientMetadata("anthropic", new Uri(_settings.BaseUrl), _settings.ModelId)
+            : base.GetService(serviceType, serviceKey);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _sdk.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private (IEnumerable<ChatMessage> Messages, ChatOptions? Options) Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        if (_settings.ReasoningEffort is { } effort && options?.Reasoning is null)
+        {
+            options = options?.Clone() ?? new ChatOptions();
+            options.Reasoning = new ReasoningOptions { Effort = effort };
+        }
+
+        return _settings.PromptCaching ? PromptCache.Mark(messages, options) : (messages, options);
+    }
+}
