@@ -19,6 +19,8 @@ internal static class CommandLineFactory
         root.Subcommands.Add(new LogsCommand(context));
         root.Subcommands.Add(new StatsCommand(context));
         root.Subcommands.Add(new PermissionsCommand(context));
+        root.Subcommands.Add(new TrustCommand(context));
+        root.Subcommands.Add(new ModelsCommand(context));
         return root;
     }
 }

@@ -58,7 +58,7 @@ internal sealed class PermissionsCheckCommand : AgentCommand
     protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var configuration = Context.Configuration(parseResult);
-        var policy = PermissionPolicy.FromConfiguration(configuration);
+        var policy = PermissionPolicy.FromConfiguration(configuration, ProjectTrust.Load(Context.Paths));
         var tool = parseResult.GetValue(_tool)!.Trim();
         var subject = parseResult.GetValue(_subject)!;
         var mode = ParseMode(parseResult.GetValue(_mode)) ?? policy.Mode ?? PermissionModes.Default(Context.Console.IsInteractive);
@@ -84,7 +84,7 @@ internal sealed class PermissionsCheckCommand : AgentCommand
         }
         else
         {
-            WriteText(decision);
+            WriteText(decision, policy.Project);
         }
 
         foreach (var problem in policy.Problems)
@@ -118,10 +118,11 @@ internal sealed class PermissionsCheckCommand : AgentCommand
         _ => throw new AgentHostException(ErrorKind.Usage, $"'{text}' is not an effect. Use read, write, execute or network."),
     };
 
-    private void WriteText(PermissionDecision decision)
+    private void WriteText(PermissionDecision decision, ProjectTrustState? project)
     {
         Context.Console.WriteLine($"{decision.VerdictName}: {decision.Kind} {decision.Subject}");
         Context.Console.WriteLine($"  mode:   {decision.Mode.ToDisplayName()}");
+        Context.Console.WriteLine($"  project: {TrustText(project)}");
         Context.Console.WriteLine($"  reason: {decision.Reason}");
         if (decision.MatchedRule is { } rule)
         {
@@ -154,6 +155,14 @@ internal sealed class PermissionsCheckCommand : AgentCommand
         }
     }
 
+    /// <summary><c>trusted</c>, or <c>not trusted (2 allow rules, mode yolo ignored; run 'agent trust' to apply them)</c>.</summary>
+    private static string TrustText(ProjectTrustState? project) => project switch
+    {
+        null or { Trusted: true } => "trusted",
+        { IgnoredAnything: true } => $"not trusted ({project.IgnoredSummary} ignored; run 'agent trust' to apply them)",
+        _ => "not trusted",
+    };
+
     private static string Basis(DecisionBasis basis) => basis switch
     {
         DecisionBasis.SafetyFloor => "safety floor",
@@ -167,13 +176,13 @@ internal sealed class PermissionsCheckCommand : AgentCommand
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            WriteDecision(writer, decision, policy.Problems.Select(problem => problem.ToString()).ToList());
+            WriteDecision(writer, decision, policy.Problems.Select(problem => problem.ToString()).ToList(), policy.Project);
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void WriteDecision(Utf8JsonWriter writer, PermissionDecision decision, IReadOnlyList<string>? problems)
+    private static void WriteDecision(Utf8JsonWriter writer, PermissionDecision decision, IReadOnlyList<string>? problems, ProjectTrustState? project = null)
     {
         writer.WriteStartObject();
         writer.WriteString("verdict", decision.VerdictName);
@@ -233,6 +242,24 @@ internal sealed class PermissionsCheckCommand : AgentCommand
             }
 
             writer.WriteEndArray();
+        }
+
+        if (project is not null)
+        {
+            writer.WriteStartObject("project");
+            writer.WriteString("root", project.Root);
+            writer.WriteBoolean("trusted", project.Trusted);
+            writer.WriteString("trusted_by", project.TrustedBy);
+            writer.WriteStartArray("ignored_allow_rules");
+            foreach (var ignored in project.IgnoredAllowRules)
+            {
+                writer.WriteStringValue(ignored.Text);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteString("ignored_mode", project.IgnoredMode);
+            writer.WriteNumber("ignored_extra_dirs", project.IgnoredExtraDirectories.Count);
+            writer.WriteEndObject();
         }
 
         writer.WriteEndObject();

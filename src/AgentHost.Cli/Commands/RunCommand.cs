@@ -3,6 +3,7 @@ using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
 using AgentHost.Kernel;
 using AgentHost.Kernel.Configuration;
+using AgentHost.Kernel.Models;
 using AgentHost.Kernel.Permissions;
 using AgentHost.Kernel.Runs;
 using AgentHost.Kernel.Security;
@@ -23,6 +24,7 @@ internal sealed class RunCommand : AgentCommand
     private readonly Option<int?> _maxSteps = new("--max-steps") { Description = "Stop after this many model steps." };
     private readonly Option<string[]> _context = new("--context") { Description = "Add context: @file, @dir/ or @https://… (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> _permissionMode = PermissionModeOption.Create();
+    private readonly Option<string?> _prefer = new("--prefer") { Description = "When no model is named: fast, cheap or best (picks the small_model / large_model role, else the automatic selector)." };
     private readonly Option<bool> _noCompact = new("--no-compact") { Description = "Never summarise older history, even near the context window." };
 
     public RunCommand(CliContext context)
@@ -30,7 +32,8 @@ internal sealed class RunCommand : AgentCommand
     {
         Arguments.Add(_prompt);
         _output.AcceptOnlyFromAmong("text", "json", "final");
-        foreach (var option in new Option[] { _plugins, _model, _session, _continue, _root, _output, _maxSteps, _context, _permissionMode, _noCompact })
+        _prefer.AcceptOnlyFromAmong("fast", "cheap", "best", "balanced");
+        foreach (var option in new Option[] { _plugins, _model, _session, _continue, _root, _output, _maxSteps, _context, _permissionMode, _prefer, _noCompact })
         {
             Options.Add(option);
         }
@@ -59,7 +62,7 @@ internal sealed class RunCommand : AgentCommand
         }
 
         await using var runtime = Context.CreatePluginRuntime(configuration);
-        var text = new TextRunRenderer(Context.Console);
+        var text = new TextRunRenderer(Context.Console) { Verbose = parseResult.GetValue(Context.GlobalOptions.Verbose) };
         using var rendering = runtime.Events.Subscribe<AgentEvent>((e, _) =>
         {
             if (output == "json")
@@ -99,6 +102,7 @@ internal sealed class RunCommand : AgentCommand
                     Compaction = !parseResult.GetValue(_noCompact),
                     PermissionMode = PermissionModeOption.Parse(parseResult, _permissionMode),
                     Interactive = Context.Console.IsInteractive,
+                    Prefer = ModelSelector.TryParse(parseResult.GetValue(_prefer), out var prefer) && parseResult.GetValue(_prefer) is not null ? prefer : null,
                 },
                 cancellationToken).ConfigureAwait(false);
         }

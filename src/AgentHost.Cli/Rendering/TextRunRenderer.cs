@@ -11,6 +11,9 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
 {
     private bool _midLine;
 
+    /// <summary>Whether to show details such as why a model was chosen (<c>--verbose</c>).</summary>
+    public bool Verbose { get; init; }
+
     public void Render(AgentEvent agentEvent)
     {
         switch (agentEvent)
@@ -33,6 +36,9 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
                 console.WriteInfo(completed.Status == ToolCallStatus.Succeeded
                     ? $"  ✓ {completed.Tool} ({completed.DurationMs:F0} ms)"
                     : $"  ✗ {completed.Tool} {completed.Status.ToString().ToLowerInvariant()}: {Shorten(completed.Error ?? completed.ResultPreview, 300)}");
+                break;
+            case ModelSelectedEvent selected when Verbose:
+                console.WriteInfo($"model: {selected.Provider}/{selected.Model} ({selected.Reason})");
                 break;
             case ModelRetryingEvent retrying:
                 EndLine();

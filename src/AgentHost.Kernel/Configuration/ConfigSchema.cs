@@ -69,7 +69,8 @@ internal static class ConfigSchema
     [
         new("log_level", ConfigValueKind.Enum, "How much the host logs.", "information", LogLevels),
         new("model", ConfigValueKind.String, "The default model, e.g. openai/gpt-4o."),
-        new("small_model", ConfigValueKind.String, "A small, cheap model (provider/model) that titles new sessions; optional."),
+        new("small_model", ConfigValueKind.String, "A small, cheap model (provider/model) that titles new sessions and serves --prefer fast|cheap; optional."),
+        new("large_model", ConfigValueKind.String, "The most capable model (provider/model), used for --prefer best; optional."),
 
         new("providers", ConfigValueKind.Map, "Model providers by name."),
         new("providers.*", ConfigValueKind.Section, "One model provider."),
@@ -81,7 +82,9 @@ internal static class ConfigSchema
         new("providers.*.api_key_command", ConfigValueKind.String, "A command that prints the API key."),
         new("providers.*.headers", ConfigValueKind.Map, "Extra HTTP headers."),
         new("providers.*.headers.*", ConfigValueKind.String, "One HTTP header value."),
-        new("providers.*.models", ConfigValueKind.ListOrMap, "Models offered: a list of ids or a map of id to settings."),
+        new("providers.*.models", ConfigValueKind.ListOrMap, "Models offered: a list of ids, or of {id, context_window, max_output_tokens, input_price, output_price, cached_input_price, features, tier}."),
+        new("providers.*.settings", ConfigValueKind.Any, "Provider-specific settings for the provider plugin (see its docs), e.g. timeout_seconds."),
+        new("providers.*.script", ConfigValueKind.String, "The scripted provider's script file."),
 
         new("plugins", ConfigValueKind.Section, "Plugin feeds and per-plugin settings."),
         new("plugins.feeds", ConfigValueKind.List, "Where plugins are installed from."),
@@ -91,7 +94,15 @@ internal static class ConfigSchema
         new("plugins.settings", ConfigValueKind.Map, "Settings by plugin id."),
         new("plugins.settings.*", ConfigValueKind.Any, "One plugin's settings."),
 
-        new("permissions", ConfigValueKind.Any, "Permission rules."),
+        new("permissions", ConfigValueKind.Section, "Permission rules and settings (checked in detail by the permission policy)."),
+        new("permissions.mode", ConfigValueKind.Any, "The default permission mode."),
+        new("permissions.extra_dirs", ConfigValueKind.Any, "More folders inside the sandbox."),
+        new("permissions.allow", ConfigValueKind.Any, "Allow rules."),
+        new("permissions.ask", ConfigValueKind.Any, "Ask rules."),
+        new("permissions.deny", ConfigValueKind.Any, "Deny rules."),
+        new("permissions.safety_floor", ConfigValueKind.Any, "false lifts the safety floor (not from a project file)."),
+        new("permissions.trusted_projects", ConfigValueKind.List, "Project roots whose permission settings apply (not from a project file)."),
+        new("permissions.trusted_projects.#", ConfigValueKind.String, "One absolute project root."),
         new("skills", ConfigValueKind.Any, "Skill discovery settings."),
         new("lsp", ConfigValueKind.Any, "Language servers."),
         new("mcp", ConfigValueKind.Any, "MCP servers."),

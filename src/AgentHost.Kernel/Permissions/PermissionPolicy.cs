@@ -6,9 +6,11 @@ namespace AgentHost.Kernel.Permissions;
 /// <remarks>
 /// Immutable and thread-safe. Rules <em>accumulate</em> across layers (global, project, env, flags): a project list
 /// does not hide the global deny rules, so a deny anywhere wins. Malformed rules are reported in
-/// <see cref="Problems"/> (with file and line) and ignored.
+/// <see cref="Problems"/> (with file and line) and ignored. A project that is not trusted (<see cref="ProjectTrust"/>)
+/// cannot widen access: its allow rules, its mode (unless plan or dont-ask) and its extra directories are ignored,
+/// with one warning; its deny and ask rules always apply.
 /// </remarks>
-public sealed class PermissionPolicy
+public sealed partial class PermissionPolicy
 {
     /// <summary>The configuration key that lifts the safety floor when set to <c>false</c> (global, env or flag layers only).</summary>
     public const string SafetyFloorKey = "permissions.safety_floor";
@@ -60,6 +62,9 @@ public sealed class PermissionPolicy
     /// <summary>Malformed rules and settings, each naming file:line and the fix.</summary>
     public IReadOnlyList<ConfigProblem> Problems { get; }
 
+    /// <summary>Whether the project is trusted and what of its settings was ignored; <see langword="null"/> for policies not read from configuration.</summary>
+    public ProjectTrustState? Project { get; init; }
+
     /// <summary>Parses rules given as text (tests, per-request overrides).</summary>
     /// <param name="allow">Allow rules.</param>
     /// <param name="ask">Ask rules.</param>
@@ -90,31 +95,44 @@ public sealed class PermissionPolicy
         return new PermissionPolicy(rules, problems: problems);
     }
 
-    /// <summary>Reads the <c>permissions</c> section of a configuration, with the rules of every layer.</summary>
+    /// <summary>
+    /// Reads the <c>permissions</c> section of a configuration, with the rules of every layer, treating the project
+    /// as not trusted unless <c>permissions.trusted_projects</c> (global, env or flag) lists it.
+    /// </summary>
     /// <param name="configuration">The effective configuration.</param>
     /// <returns>The policy.</returns>
-    public static PermissionPolicy FromConfiguration(ConfigurationSnapshot configuration)
+    public static PermissionPolicy FromConfiguration(ConfigurationSnapshot configuration) => FromConfiguration(configuration, trust: null);
+
+    /// <summary>Reads the <c>permissions</c> section of a configuration, with the rules of every layer.</summary>
+    /// <param name="configuration">The effective configuration.</param>
+    /// <param name="trust">
+    /// The user's trust list; without one the project is trusted only when <c>permissions.trusted_projects</c> lists it.
+    /// An untrusted project's allow rules, mode (unless plan or dont-ask) and extra directories are ignored.
+    /// </param>
+    /// <returns>The policy.</returns>
+    public static PermissionPolicy FromConfiguration(ConfigurationSnapshot configuration, ProjectTrust? trust)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var problems = new List<ConfigProblem>();
-        var entries = new List<ConfigEntry>(configuration.Entries.Where(entry => ConfigKeys.IsUnder(entry.Key, "permissions")));
+        var effective = configuration.Entries.Where(entry => ConfigKeys.IsUnder(entry.Key, "permissions")).ToList();
+        var global = ReadFile(configuration.GlobalConfigFile, ConfigLayer.Global);
+        var project = ReadFile(configuration.ProjectConfigFile, ConfigLayer.Project);
+        var entries = new List<ConfigEntry>(effective);
 
         // A higher layer's list replaces a lower one's in the effective configuration; permission rules must not be
         // dropped that way (a project list would hide global deny rules), so the file layers are read again.
-        foreach (var (file, layer) in new[] { (configuration.GlobalConfigFile, ConfigLayer.Global), (configuration.ProjectConfigFile, ConfigLayer.Project) })
+        foreach (var entry in global.Concat(project))
         {
-            if (file is null || !System.IO.File.Exists(file))
+            if (IsRuleKey(entry.Key, out _) && !entries.Any(known => known.File == entry.File && known.Line == entry.Line && ConfigKeys.Comparer.Equals(known.Key, entry.Key)))
             {
-                continue;
+                entries.Add(entry);
             }
+        }
 
-            foreach (var entry in YamlConfigLoader.Load(file, layer).Entries)
-            {
-                if (IsRuleKey(entry.Key, out _) && !entries.Any(known => known.File == entry.File && known.Line == entry.Line && ConfigKeys.Comparer.Equals(known.Key, entry.Key)))
-                {
-                    entries.Add(entry);
-                }
-            }
+        var state = DecideTrust(configuration, trust, global, project, effective, problems);
+        if (!state.Trusted)
+        {
+            state = IgnoreWideners(entries, global, state, problems);
         }
 
         var rules = new List<PermissionRule>();
@@ -127,9 +145,8 @@ public sealed class PermissionPolicy
             var key = entry.Key["permissions.".Length..];
             if (IsRuleKey(entry.Key, out var list))
             {
-                if (PermissionRuleParser.TryParse(list, entry.Value, out var rule, out var error))
+                if (TryParseRule(entry, list, out var rule, out var error))
                 {
-                    rule = rule! with { File = entry.File, Line = entry.Line, Origin = entry.Layer is ConfigLayer.Environment or ConfigLayer.Flag ? entry.Source : null };
                     if (seen.Add((rule.List, rule.Text, rule.Location)))
                     {
                         rules.Add(rule);
@@ -167,14 +184,34 @@ public sealed class PermissionPolicy
             {
                 extra.Add(ResolveDirectory(entry, configuration.ProjectRoot));
             }
+            else if (ConfigKeys.IsUnder(entry.Key, TrustedProjectsKey))
+            {
+                // Read by DecideTrust.
+            }
             else
             {
                 var name = key.Split('.')[0];
-                problems.Add(ConfigProblem.At(ConfigSeverity.Warning, entry, entry.Key, $"'{name}' is not a permissions setting. Use allow, ask, deny, mode, extra_dirs or safety_floor"));
+                problems.Add(ConfigProblem.At(ConfigSeverity.Warning, entry, entry.Key, $"'{name}' is not a permissions setting. Use allow, ask, deny, mode, extra_dirs, safety_floor or trusted_projects"));
             }
         }
 
-        return new PermissionPolicy(rules, safetyFloor, extra, mode, problems);
+        return new PermissionPolicy(rules, safetyFloor, extra, mode, problems) { Project = state };
+    }
+
+    private static List<ConfigEntry> ReadFile(string? file, ConfigLayer layer) =>
+        file is null || !System.IO.File.Exists(file)
+            ? []
+            : [.. YamlConfigLoader.Load(file, layer).Entries.Where(entry => ConfigKeys.IsUnder(entry.Key, "permissions"))];
+
+    private static bool TryParseRule(ConfigEntry entry, RuleList list, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PermissionRule? rule, out string? error)
+    {
+        if (PermissionRuleParser.TryParse(list, entry.Value, out rule, out error))
+        {
+            rule = rule! with { File = entry.File, Line = entry.Line, Origin = entry.Layer is ConfigLayer.Environment or ConfigLayer.Flag ? entry.Source : null };
+            return true;
+        }
+
+        return false;
     }
 
     private static bool ReadSafetyFloor(ConfigEntry entry, List<ConfigProblem> problems)

@@ -36,6 +36,11 @@ public sealed partial class SessionPermissionGate
             {
                 WriteAlways(answer.Kind == PermissionAnswerKind.AlwaysProject ? _options.ProjectConfigFile : _options.GlobalConfigFile, rules);
             }
+
+            if (answer.Kind == PermissionAnswerKind.AlwaysProject)
+            {
+                TrustProject();
+            }
         }
 
         var what = scope switch
@@ -81,6 +86,19 @@ public sealed partial class SessionPermissionGate
             {
                 Warn($"could not save the rule {rule}: {ex.Message} It holds for this session only.");
             }
+        }
+    }
+
+    /// <summary>The rule written into the project config is the user's own choice, so the project becomes trusted.</summary>
+    private void TrustProject()
+    {
+        try
+        {
+            _options.TrustProject?.Invoke();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Warn($"could not add the project to the trusted projects: {ex.Message} Run 'agent trust' in it, or its rules will not apply.");
         }
     }
 
@@ -133,6 +151,12 @@ public sealed record SessionPermissionOptions(string SessionId, SessionGrants Gr
 
     /// <summary>The global <c>config.yaml</c> ("always, everywhere" answers).</summary>
     public string? GlobalConfigFile { get; init; }
+
+    /// <summary>
+    /// Trusts the project ("always, this project" answers write into its config, so its permission settings become the
+    /// user's own); without it the project's trust is unchanged.
+    /// </summary>
+    public Action? TrustProject { get; init; }
 
     /// <summary>Redacts secrets from requests.</summary>
     public Security.SecretScrubber Scrubber { get; init; } = Security.SecretScrubber.PatternsOnly;

@@ -1,5 +1,6 @@
 using AgentHost.Kernel.Capabilities;
 using AgentHost.Kernel.Events;
+using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Kernel.Plugins;
@@ -171,6 +172,30 @@ public sealed class PluginRuntime : IAsyncDisposable
         var fromStore = await LoadInstalledAsync([.. ListInstalled().Where(p => p.Enabled || requested.Contains(p.Locked.Id)).Select(p => p.Locked.Id)], cancellationToken).ConfigureAwait(false);
         var fromElsewhere = await Host.LoadAllAsync(extra, cancellationToken).ConfigureAwait(false);
         return fromStore.Concat(fromElsewhere).OrderBy(r => r.PluginId, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Makes sure a model provider type is available: when no loaded plugin provides it and the bundled catalog has a
+    /// plugin of that id (<c>openai</c>, <c>anthropic</c>, <c>ollama</c>), loads it — a configured provider is a chosen plugin.
+    /// </summary>
+    /// <param name="providerType">The provider type.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Whether a plugin now provides the type.</returns>
+    public async Task<bool> EnsureChatProviderAsync(string providerType, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(providerType);
+        if (Registry.Find(CapabilityKind.ChatProvider, providerType) is not null)
+        {
+            return true;
+        }
+
+        if (Host.Loaded.ContainsKey(providerType) || FindInCatalog(providerType) is not { } bundled)
+        {
+            return false;
+        }
+
+        await Host.LoadAllAsync([new PluginLoadRequest(bundled) { Settings = _settings(providerType) }], cancellationToken).ConfigureAwait(false);
+        return Registry.Find(CapabilityKind.ChatProvider, providerType) is not null;
     }
 
     private string? FindInCatalog(string id) =>

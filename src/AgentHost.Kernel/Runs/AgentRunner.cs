@@ -2,6 +2,7 @@ using AgentHost.Kernel.Agent;
 using AgentHost.Kernel.Configuration;
 using AgentHost.Kernel.Context;
 using AgentHost.Kernel.Hosting;
+using AgentHost.Kernel.Models;
 using AgentHost.Kernel.Permissions;
 using AgentHost.Kernel.Plugins;
 using AgentHost.Kernel.Security;
@@ -50,10 +51,18 @@ public sealed class AgentRunner(
     public async Task<RunSummary> RunAsync(RunOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var model = ModelSelection.Select(options.Model, configuration, runtime, environment);
         var expanded = await new ContextReferenceExpander(options.WorkspaceRoot, runtime.Registry, http)
             .ExpandAsync(options.Prompt, options.Context, cancellationToken).ConfigureAwait(false);
-        var (sessionId, resumed) = await OpenSessionAsync(options, model, cancellationToken).ConfigureAwait(false);
+        var existing = await FindExistingSessionAsync(options, cancellationToken).ConfigureAwait(false);
+        var sessionSettings = existing is null ? null : await store.GetSettingsAsync(existing, cancellationToken).ConfigureAwait(false);
+        var (model, why) = await ChooseModelAsync(options, sessionSettings, expanded.ToModelText().Length, cancellationToken).ConfigureAwait(false);
+        var (sessionId, resumed) = existing is null ? await OpenSessionAsync(options, model, cancellationToken).ConfigureAwait(false) : (existing, true);
+        runtime.Events.Publish(new ModelSelectedEvent(sessionId, model.ProviderName, model.ModelId, why) { Timestamp = timeProvider.GetUtcNow() });
+        if (why.StartsWith("auto-selected", StringComparison.Ordinal))
+        {
+            await store.SetSettingAsync(sessionId, "model_choice", why, cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var warning in expanded.Warnings)
         {
             runtime.Events.Publish(new WarningEvent("context", warning));
@@ -86,21 +95,88 @@ public sealed class AgentRunner(
         return new RunSummary(sessionId, resumed, model, result);
     }
 
-    private async Task<(string SessionId, bool Resumed)> OpenSessionAsync(RunOptions options, SelectedModel model, CancellationToken cancellationToken)
+    /// <summary>The session to resume (<c>--session</c>, <c>--continue</c>), or <see langword="null"/> for a new one.</summary>
+    private async Task<string?> FindExistingSessionAsync(RunOptions options, CancellationToken cancellationToken)
     {
         if (options.SessionId is { } requested)
         {
-            return (await store.ResolveIdAsync(requested, cancellationToken).ConfigureAwait(false), true);
+            return await store.ResolveIdAsync(requested, cancellationToken).ConfigureAwait(false);
         }
 
         if (options.Continue)
         {
             var latest = await store.ListSessionsAsync(options.WorkspaceRoot, 1, cancellationToken).ConfigureAwait(false);
             return latest.Count > 0
-                ? (latest[0].Id, true)
+                ? latest[0].Id
                 : throw new AgentHostException(ErrorKind.NotFound, $"--continue: there is no session for {options.WorkspaceRoot} yet. Start one with 'agent run \"…\"'.");
         }
 
+        return null;
+    }
+
+    /// <summary>
+    /// The model, by precedence: <c>--model</c> &gt; the session's <c>model</c> setting &gt; the role <c>--prefer</c> names
+    /// (<c>large_model</c> for best, <c>small_model</c> for fast/cheap) &gt; <c>model</c> &gt; the automatic selector.
+    /// </summary>
+    private async Task<(SelectedModel Model, string Reason)> ChooseModelAsync(RunOptions options, IReadOnlyDictionary<string, string>? session, int promptCharacters, CancellationToken cancellationToken)
+    {
+        var (text, reason) = options.Model is { } named ? (named, "named with --model")
+            : session?.GetValueOrDefault(SessionSettings.Model) is { Length: > 0 } remembered ? (remembered, "the session's model setting")
+            : options.Prefer is ModelPreference.Best && configuration.Get("large_model") is { Length: > 0 } large ? (large, "the large_model role (--prefer best)")
+            : options.Prefer is ModelPreference.Fast or ModelPreference.Cheap && configuration.SmallModel is { } small ? (small, "the small_model role (--prefer " + options.Prefer.ToString()!.ToLowerInvariant() + ")")
+            : configuration.Model is { } configured ? (configured, "the 'model' setting")
+            : ((string?)null, string.Empty);
+        if (text is null)
+        {
+            var choice = await AutoSelectAsync(options, session, promptCharacters, cancellationToken).ConfigureAwait(false);
+            (text, reason) = (choice.Model.Reference, choice.Reason);
+        }
+
+        if (ModelSelection.ProviderTypeOf(text, configuration) is { } type)
+        {
+            await runtime.EnsureChatProviderAsync(type, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (ModelSelection.Select(text, configuration, runtime, environment), reason);
+    }
+
+    private async Task<ModelChoice> AutoSelectAsync(RunOptions options, IReadOnlyDictionary<string, string>? session, int promptCharacters, CancellationToken cancellationToken)
+    {
+        foreach (var provider in configuration.Providers.Values)
+        {
+            await runtime.EnsureChatProviderAsync(provider.Type, cancellationToken).ConfigureAwait(false);
+        }
+
+        var catalog = ModelCatalog.Build(configuration, runtime.Registry);
+        var hints = new SelectionHints(
+            (promptCharacters / 4) + (session is null ? 2_000 : 20_000),
+            runtime.Registry.OfKind(Sdk.Capabilities.CapabilityKind.Tool).Count > 0,
+            NeedsVision: false,
+            options.Prefer ?? ModelPreference.Balanced);
+        return ModelSelector.Choose(catalog.Models, hints, IsUsable, out var why)
+            ?? throw new AgentHostException(ErrorKind.Configuration, $"no model chosen and none could be selected automatically: {why}. Pass --model provider/model, or set 'model: provider/model' in config.yaml.");
+
+        bool IsUsable(CatalogModel model)
+        {
+            if (runtime.Registry.Find(Sdk.Capabilities.CapabilityKind.ChatProvider, model.ProviderType) is null)
+            {
+                return false;
+            }
+
+            try
+            {
+                _ = ProviderKeys.Resolve(model.Provider, model.ProviderType, configuration.Providers.GetValueOrDefault(model.Provider), environment);
+                return true;
+            }
+            catch (AgentHostException)
+            {
+                return false;
+            }
+        }
+    }
+
+    private async Task<(string SessionId, bool Resumed)> OpenSessionAsync(RunOptions options, SelectedModel model, CancellationToken cancellationToken)
+    {
         var session = await store.CreateSessionAsync(
             new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = options.Prompt },
             cancellationToken).ConfigureAwait(false);
@@ -132,8 +208,17 @@ public sealed class AgentRunner(
             }
         }
 
-        var rules = CreatePermissionGate(configuration, options.WorkspaceRoot, environment, options.PermissionMode ?? sessionMode, options.Interactive, runtime.Events);
-        var grants = new SessionGrants(options.WorkspaceRoot, environment.HomeDirectory, PermissionPolicy.FromConfiguration(configuration).ExtraDirectories);
+        var trust = ProjectTrust.Load(AgentPaths.Resolve(environment), timeProvider);
+        var policy = PermissionPolicy.FromConfiguration(configuration, trust);
+        if (remembered.Source == SettingSource.Project && sessionMode is not (null or PermissionMode.Plan or PermissionMode.DontAsk) && policy.Project is { Trusted: false })
+        {
+            // Like permissions.mode: an untrusted project cannot choose a wider mode for itself.
+            runtime.Events.Publish(new WarningEvent("permissions", $"{remembered.Origin}: project {configuration.ProjectRoot} is not trusted: its session.permission_mode '{remembered.Value}' is ignored. If you trust this repository, run 'agent trust' in it."));
+            sessionMode = null;
+        }
+
+        var rules = CreatePermissionGate(configuration, options.WorkspaceRoot, environment, options.PermissionMode ?? sessionMode, options.Interactive, runtime.Events, trust);
+        var grants = new SessionGrants(options.WorkspaceRoot, environment.HomeDirectory, policy.ExtraDirectories);
         grants.Add(await store.GetGrantsAsync(sessionId, cancellationToken).ConfigureAwait(false));
         return new SessionPermissionGate(rules, rules.Mode, new SessionPermissionOptions(sessionId, grants, runtime.Events)
         {
@@ -141,9 +226,23 @@ public sealed class AgentRunner(
             Store = store,
             ProjectConfigFile = configuration.Project.ConfigFileOrDefault,
             GlobalConfigFile = configuration.GlobalConfigFile,
+            TrustProject = () => TrustProject(trust, policy),
             Scrubber = scrubber,
             Time = timeProvider,
         });
+    }
+
+    /// <summary>"Always allow in this project" is the user's own choice: the project becomes trusted (from the next run).</summary>
+    private void TrustProject(ProjectTrust trust, PermissionPolicy policy)
+    {
+        if (policy.Project is not { Trusted: false } project)
+        {
+            return;
+        }
+
+        trust.Trust(project.Root);
+        var also = project.IgnoredAnything ? $"; its other settings ({project.IgnoredSummary}) apply from the next run — review {project.ConfigFile}" : string.Empty;
+        runtime.Events.Publish(new WarningEvent("permissions", $"trusted {project.Root} (you chose 'always allow in this project'){also}. Undo with 'agent trust --revoke'."));
     }
 
     /// <summary>
@@ -157,14 +256,15 @@ public sealed class AgentRunner(
     /// <param name="mode">An explicit mode, when given.</param>
     /// <param name="interactive">Whether a person is present.</param>
     /// <param name="events">Where rule problems are reported.</param>
+    /// <param name="trust">The user's trusted projects (default: loaded from the environment's data directory).</param>
     /// <returns>The gate.</returns>
     public static RulePermissionGate CreatePermissionGate(
-        ConfigurationSnapshot configuration, string workspaceRoot, HostEnvironment environment, PermissionMode? mode, bool interactive, IEventBus events)
+        ConfigurationSnapshot configuration, string workspaceRoot, HostEnvironment environment, PermissionMode? mode, bool interactive, IEventBus events, ProjectTrust? trust = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(events);
-        var policy = PermissionPolicy.FromConfiguration(configuration);
+        var policy = PermissionPolicy.FromConfiguration(configuration, trust ?? ProjectTrust.Load(AgentPaths.Resolve(environment)));
         foreach (var problem in policy.Problems)
         {
             events.Publish(new WarningEvent("permissions", problem.ToString()));

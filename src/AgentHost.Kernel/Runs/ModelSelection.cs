@@ -1,6 +1,7 @@
 using AgentHost.Kernel.Capabilities;
 using AgentHost.Kernel.Configuration;
 using AgentHost.Kernel.Hosting;
+using AgentHost.Kernel.Models;
 using AgentHost.Kernel.Plugins;
 using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.AI;
@@ -54,13 +55,8 @@ public static class ModelSelection
                 $"Install or name its plugin, e.g. 'agent plugin install {type}' or '--plugin {type}'.");
         }
 
-        var options = new ChatProviderOptions(providerName, modelId)
-        {
-            BaseUrl = settings?.BaseUrl is { } url ? new Uri(url) : null,
-            ApiKey = settings is null ? null : ApiKey(settings, environment),
-            Headers = settings?.Headers ?? new Dictionary<string, string>(),
-            Settings = configuration.GetSection($"providers.{providerName}"),
-        };
+        var known = ModelCatalog.Build(configuration, runtime.Registry).Find(providerName, type, modelId, runtime.Registry);
+        var options = Options(providerName, modelId, configuration, environment) with { Model = known?.Descriptor };
         IChatClient client;
         try
         {
@@ -71,31 +67,72 @@ public static class ModelSelection
             throw new AgentHostException(ErrorKind.Provider, $"provider '{providerName}' could not create a client for model '{modelId}': {ex.Message}", ex);
         }
 
-        var descriptor = provider.Models.FirstOrDefault(m => m.Id == modelId) ?? (provider.Models.Count == 1 ? provider.Models[0] : null);
+        var descriptor = known?.Descriptor ?? (provider.Models.Count == 1 ? provider.Models[0] : null);
         return new SelectedModel(providerName, modelId, client, descriptor);
     }
 
-    private static string? ApiKey(ProviderSettings settings, HostEnvironment environment)
+    /// <summary>The provider's section as the plugin sees it: every key below <c>providers.&lt;name&gt;</c>, with the keys of its <c>settings</c> map also given without the prefix.</summary>
+    /// <summary>The options a provider plugin gets for a configured provider: endpoint, key, headers and settings.</summary>
+    /// <param name="providerName">The provider name.</param>
+    /// <param name="modelId">The model id (empty for model discovery).</param>
+    /// <param name="configuration">The configuration.</param>
+    /// <param name="environment">The environment (API keys).</param>
+    /// <returns>The options.</returns>
+    /// <exception cref="AgentHostException">The API key cannot be found (the message says what to set).</exception>
+    public static ChatProviderOptions Options(string providerName, string modelId, ConfigurationSnapshot configuration, HostEnvironment environment)
     {
-        if (settings.ApiKey is { Length: > 0 } key)
+        ArgumentNullException.ThrowIfNull(configuration);
+        configuration.Providers.TryGetValue(providerName, out var settings);
+        var type = settings?.Type ?? providerName;
+        RefuseUntrustedCommand(providerName, configuration, environment);
+        return new ChatProviderOptions(providerName, modelId)
         {
-            return key;
+            BaseUrl = settings?.BaseUrl is { } url ? new Uri(url) : null,
+            ApiKey = ProviderKeys.Resolve(providerName, type, settings, environment),
+            Headers = settings?.Headers ?? new Dictionary<string, string>(),
+            Settings = ProviderSettingsFor(configuration, providerName),
+        };
+    }
+
+    /// <summary>An <c>api_key_command</c> from the project's own config runs only in a trusted project (a cloned repository must not run commands).</summary>
+    private static void RefuseUntrustedCommand(string providerName, ConfigurationSnapshot configuration, HostEnvironment environment)
+    {
+        if (configuration.Explain($"providers.{providerName}.api_key_command") is not { Layer: ConfigLayer.Project } entry)
+        {
+            return;
         }
 
-        if (settings.ApiKeyEnv is { } variable)
+        var policy = Permissions.PermissionPolicy.FromConfiguration(configuration, Permissions.ProjectTrust.Load(AgentPaths.Resolve(environment)));
+        if (policy.Project is { Trusted: false })
         {
-            return environment.Get(variable)
-                ?? throw new AgentHostException(ErrorKind.Configuration, $"provider '{settings.Name}' reads its API key from ${variable}, which is not set. Export {variable}=<your key>.");
+            throw new AgentHostException(
+                ErrorKind.Configuration,
+                $"{entry.Source}: providers.{providerName}.api_key_command comes from the project's config, and the project is not trusted, so agent does not run it. " +
+                "If you trust this repository, run 'agent trust' in it; or move the setting to your global config.");
+        }
+    }
+
+    /// <summary>The provider type a <c>provider/model</c> text names (the configured provider's type, else the provider part).</summary>
+    /// <param name="model">The text.</param>
+    /// <param name="configuration">The configuration.</param>
+    /// <returns>The type, or <see langword="null"/> when the text has no provider part.</returns>
+    public static string? ProviderTypeOf(string model, ConfigurationSnapshot configuration)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var slash = model.IndexOf('/', StringComparison.Ordinal);
+        return slash <= 0 ? null : configuration.Providers.TryGetValue(model[..slash], out var settings) ? settings.Type : model[..slash];
+    }
+
+    private static Dictionary<string, string> ProviderSettingsFor(ConfigurationSnapshot configuration, string providerName)
+    {
+        var section = new Dictionary<string, string>(configuration.GetSection($"providers.{providerName}"), StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in configuration.GetSection($"providers.{providerName}.settings"))
+        {
+            section[key] = value;
         }
 
-        if (settings.ApiKeyFile is { } file)
-        {
-            return File.Exists(file)
-                ? File.ReadAllText(file).Trim()
-                : throw new AgentHostException(ErrorKind.Configuration, $"provider '{settings.Name}' reads its API key from {file}, which does not exist. Write the key into that file.");
-        }
-
-        return null;
+        return section;
     }
 
     private sealed class EmptyServices : IServiceProvider

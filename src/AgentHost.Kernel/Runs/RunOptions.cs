@@ -26,6 +26,9 @@ public sealed record RunOptions(string Prompt, string WorkspaceRoot)
     /// <summary>Whether a person is present (decides the default permission mode: ask with a terminal, dont-ask without).</summary>
     public bool Interactive { get; init; }
 
+    /// <summary>What the automatic model selector favours when no model is named (<c>--prefer</c>); also picks the <c>large_model</c> / <c>small_model</c> role.</summary>
+    public Models.ModelPreference? Prefer { get; init; }
+
     /// <summary>Whether older history may be summarised near the context window.</summary>
     public bool Compaction { get; init; } = true;
 }

@@ -51,6 +51,9 @@ public static class SessionSettings
     /// <summary>The step limit of a run (an integer).</summary>
     public const string MaxSteps = "max_steps";
 
+    /// <summary>The session's model (<c>provider/model</c>), used when a run names none.</summary>
+    public const string Model = "model";
+
     /// <summary>The session's permission mode (<c>ask</c>, <c>accept-edits</c>, <c>plan</c>, <c>yolo</c>, <c>dont-ask</c>); a mid-session switch sets it.</summary>
     public const string PermissionMode = "permission_mode";
 

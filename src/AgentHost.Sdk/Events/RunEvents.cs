@@ -15,6 +15,17 @@ public sealed record RunStartedEvent(string SessionId, string Provider, string M
     public override string Type => "run.started";
 }
 
+/// <summary>The model of a run was chosen, and why (a named model, the session's, a role, or the automatic selector).</summary>
+/// <param name="SessionId">The session.</param>
+/// <param name="Provider">The provider name.</param>
+/// <param name="Model">The model id.</param>
+/// <param name="Reason">Why this model.</param>
+public sealed record ModelSelectedEvent(string SessionId, string Provider, string Model, string Reason) : SessionEvent(SessionId)
+{
+    /// <inheritdoc />
+    public override string Type => "model.selected";
+}
+
 /// <summary>A piece of assistant text streamed from the model.</summary>
 /// <param name="SessionId">The session.</param>
 /// <param name="Step">The step (1-based).</param>

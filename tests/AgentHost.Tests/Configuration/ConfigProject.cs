@@ -1,5 +1,6 @@
 using AgentHost.Kernel.Configuration;
 using AgentHost.Kernel.Hosting;
+using AgentHost.Kernel.Permissions;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Configuration;
@@ -32,6 +33,17 @@ internal sealed class ConfigProject : IDisposable
     {
         var environment = Environment(variables, currentDirectory);
         return ConfigurationResolver.Resolve(environment, AgentPaths.Resolve(environment), flags);
+    }
+
+    /// <summary>The user's trust list (in AGENT_HOME).</summary>
+    public ProjectTrust TrustList() => ProjectTrust.Load(AgentPaths.Resolve(Environment()));
+
+    /// <summary>Trusts the repository, as 'agent trust' would: the test simulates the user's own project.</summary>
+    public ProjectTrust TrustRepo()
+    {
+        var trust = TrustList();
+        trust.Trust(Repo);
+        return trust;
     }
 
     public Task<CliResult> RunAsync(params string[] args) => CliRunner.RunAsync(Environment(), args);

@@ -176,7 +176,7 @@ public sealed class ConfigRuleWriterTests : IDisposable
         var result = ConfigRuleWriter.AddRule(project.ProjectFile, RuleList.Allow, rule);
 
         Assert.Contains("    - \"shell(echo \\\"a\\\\b\\\" $$HOME*)\"\n", File.ReadAllText(project.ProjectFile), StringComparison.Ordinal);
-        var policy = PermissionPolicy.FromConfiguration(project.Resolve());
+        var policy = PermissionPolicy.FromConfiguration(project.Resolve(), project.TrustRepo());
         Assert.Empty(policy.Problems);
         var added = Assert.Single(policy.Rules, r => r.List == RuleList.Allow);
         Assert.Equal(rule, added.Text);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using AgentHost.Kernel.Agent;
 using AgentHost.Kernel.Events;
+using AgentHost.Kernel.Hosting;
 using AgentHost.Kernel.Permissions;
 using AgentHost.Kernel.Security;
 using AgentHost.Kernel.Sessions;
@@ -98,7 +99,15 @@ internal sealed class GateFixture : IAsyncDisposable
             Store = Store,
             ProjectConfigFile = ProjectConfig,
             GlobalConfigFile = GlobalConfig,
+            TrustProject = () => TrustList().Trust(Root),
         });
+    }
+
+    /// <summary>The user's trust list, where a run in <see cref="Root"/> with <see cref="Home"/> would find it.</summary>
+    public ProjectTrust TrustList()
+    {
+        var environment = TestEnvironment.Create(Home, Root);
+        return ProjectTrust.Load(AgentPaths.Resolve(environment));
     }
 
     public ToolPermissionRequest Write(string path, string? diff = null) =>

@@ -88,7 +88,8 @@ public sealed class RunCommandTests
     [InlineData(2, "no prompt", "run")]
     [InlineData(3, "no model chosen", "run", "hello")]
     [InlineData(8, "Did you mean: scripted?", "run", "hello", "-p", "scriptd")]
-    [InlineData(3, "no loaded plugin provides the 'openai' model provider", "run", "hello", "-m", "openai/gpt-4.1")]
+    [InlineData(3, "provider 'openai' needs an API key: export OPENAI_API_KEY=", "run", "hello", "-m", "openai/gpt-4.1")]
+    [InlineData(3, "no loaded plugin provides the 'nosuch' model provider", "run", "hello", "-m", "nosuch/model-1")]
     [InlineData(2, "--context @missing.txt: no file or directory", "run", "hi", "-p", "scripted", "-m", "scripted/script.yaml", "--context", "@missing.txt")]
     public async Task BadInvocations_FailFast_WithAClearMessage(int exitCode, string message, params string[] args)
     {

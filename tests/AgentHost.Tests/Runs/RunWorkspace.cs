@@ -21,7 +21,14 @@ public sealed class RunWorkspace : IDisposable
 
     public string Root => _temp.Combine("ws");
 
-    public Dictionary<string, string> Environment => new() { ["AGENT_HOME"] = _temp.Combine("home"), ["CI"] = "true" };
+    /// <summary>A private AGENT_HOME, CI set (no terminal), and the conventional provider key variables emptied so no test can reach a hosted API.</summary>
+    public Dictionary<string, string> Environment => new()
+    {
+        ["AGENT_HOME"] = _temp.Combine("home"),
+        ["CI"] = "true",
+        ["OPENAI_API_KEY"] = string.Empty,
+        ["ANTHROPIC_API_KEY"] = string.Empty,
+    };
 
     public string WriteScript(string yaml) => _temp.WriteFile($"script-{Guid.NewGuid():N}.yaml", yaml);
 

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using AgentHost.Kernel.Configuration;
+using AgentHost.Kernel.Hosting;
+
+namespace AgentHost.Kernel.Runs;
+
+/// <summary>
+/// Finds a provider's API key: <c>api_key</c>, <c>api_key_env</c>, <c>api_key_file</c>, <c>api_key_command</c>, else the
+/// conventional variable of its type (<c>OPENAI_API_KEY</c>, <c>ANTHROPIC_API_KEY</c>) when no <c>base_url</c> points
+/// elsewhere. The key is returned to the provider plugin only; it is never logged, and a missing one gives one message
+/// naming what to set.
+/// </summary>
+public static class ProviderKeys
+{
+    /// <summary>The most time an <c>api_key_command</c> may take.</summary>
+    public static TimeSpan CommandTimeout { get; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The conventional environment variable of a provider type, if it has one.</summary>
+    /// <param name="providerType">The type.</param>
+    /// <returns>The variable name.</returns>
+    public static string? ConventionalVariable(string providerType) => providerType.ToLowerInvariant() switch
+    {
+        "openai" => "OPENAI_API_KEY",
+        "anthropic" => "ANTHROPIC_API_KEY",
+        _ => null,
+    };
+
+    /// <summary>Resolves the key.</summary>
+    /// <param name="providerName">The configured name (for messages).</param>
+    /// <param name="providerType">The type.</param>
+    /// <param name="settings">The provider's configuration, when it has any.</param>
+    /// <param name="environment">The environment.</param>
+    /// <returns>The key, or <see langword="null"/> for a provider that needs none (a local endpoint).</returns>
+    /// <exception cref="AgentHostException">A configured source is missing or fails, or a hosted provider has no key (<see cref="ErrorKind.Configuration"/>).</exception>
+    public static string? Resolve(string providerName, string providerType, ProviderSettings? settings, HostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        if (settings?.ApiKey is { Length: > 0 } key)
+        {
+            return key;
+        }
+
+        if (settings?.ApiKeyEnv is { } variable)
+        {
+            return environment.Get(variable)
+                ?? throw new AgentHostException(ErrorKind.Configuration, $"provider '{providerName}' reads its API key from ${variable}, which is not set. Export {variable}=<your key>.");
+        }
+
+        if (settings?.ApiKeyFile is { } file)
+        {
+            return File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } text
+                ? text
+                : throw new AgentHostException(ErrorKind.Configuration, $"provider '{providerName}' reads its API key from {file}, which is missing or empty. Write the key into that file.");
+        }
+
+        if (settings?.ApiKeyCommand is { } command)
+        {
+            return RunCommand(providerName, command, environment);
+        }
+
+        // The conventional variable is for the provider's own endpoint only: a key for api.openai.com must not go to
+        // whatever base_url a configuration names.
+        var conventional = settings?.BaseUrl is null ? ConventionalVariable(providerType) : null;
+        if (conventional is not null && environment.Get(conventional) is { } fromEnvironment)
+        {
+            return fromEnvironment;
+        }
+
+        if (conventional is not null)
+        {
+            throw new AgentHostException(
+                ErrorKind.Configuration,
+                $"provider '{providerName}' needs an API key: export {conventional}=<your key>, or set providers.{providerName}.api_key_env, api_key_file or api_key_command in config.yaml.");
+        }
+
+        return null;
+    }
+
+    private static string RunCommand(string providerName, string command, HostEnvironment environment)
+    {
+        var start = OperatingSystem.IsWindows()
+            ? new ProcessStartInfo("cmd.exe") { ArgumentList = { "/d", "/c", command } }
+            : new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", command } };
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
+        start.UseShellExecute = false;
+        start.WorkingDirectory = environment.CurrentDirectory;
+        try
+        {
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("the process did not start");
+            process.StandardInput.Close();
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(CommandTimeout))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new AgentHostException(ErrorKind.Configuration, $"provider '{providerName}': api_key_command did not finish within {CommandTimeout.TotalSeconds:0} s. Make it print the key without waiting for input.");
+            }
+
+            var key = output.GetAwaiter().GetResult().Trim();
+            if (process.ExitCode != 0 || key.Length == 0)
+            {
+                // The command's error text may quote the key or a token; show only its first line, cut short.
+                var firstLine = error.GetAwaiter().GetResult().Split('\n', 2)[0].Trim();
+                throw new AgentHostException(
+                    ErrorKind.Configuration,
+                    $"provider '{providerName}': api_key_command exited with {process.ExitCode}{(key.Length == 0 ? " and printed no key" : string.Empty)}{(firstLine.Length > 0 ? ": " + (firstLine.Length > 200 ? firstLine[..200] + "…" : firstLine) : string.Empty)}. Fix the command in config.yaml.");
+            }
+
+            return key;
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            throw new AgentHostException(ErrorKind.Configuration, $"provider '{providerName}': api_key_command could not run ({ex.Message}).", ex);
+        }
+    }
+}
