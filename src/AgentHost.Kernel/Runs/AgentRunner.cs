@@ -69,6 +69,11 @@ public sealed class AgentRunner(
         }
 
         var history = resumed ? await LoadHistoryAsync(sessionId, cancellationToken).ConfigureAwait(false) : [];
+        if (!resumed && configuration.SmallModel is { } small && ModelSelection.ProviderTypeOf(small, configuration) is { } smallType)
+        {
+            await runtime.EnsureChatProviderAsync(smallType, cancellationToken).ConfigureAwait(false);
+        }
+
         var titling = !resumed && configuration.SmallModel is { } smallModel
             ? SessionTitler.GenerateAsync(() => ModelSelection.Select(smallModel, configuration, runtime, environment), store, sessionId, options.Prompt, runtime.Events, cancellationToken)
             : Task.CompletedTask;
