@@ -51,7 +51,7 @@ internal sealed class ModelsCommand : AgentCommand
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     timeout.CancelAfter(DiscoveryTimeout);
                     var options = ModelSelection.Options(provider.Name, string.Empty, configuration, Context.Environment);
-                    var services = runtime.Host.Loaded.TryGetValue(entry.PluginId, out var plugin) ? plugin.ServiceProvider : EmptyServiceProvider.Instance;
+                    var services = runtime.Host.Loaded.TryGetValue(entry.PluginId, out var plugin) ? plugin.ServiceProvider : ModelSelection.EmptyServices.Instance;
                     var found = await discover(options, services, timeout.Token).ConfigureAwait(false);
                     lock (catalog)
                     {
@@ -122,11 +122,4 @@ internal sealed class ModelsCommand : AgentCommand
 
     private static string Features(ModelFeatures features) =>
         string.Join(",", new[] { (ModelFeatures.Tools, "tools"), (ModelFeatures.Vision, "vision"), (ModelFeatures.Reasoning, "reasoning") }.Where(f => features.HasFlag(f.Item1)).Select(f => f.Item2));
-
-    private sealed class EmptyServiceProvider : IServiceProvider
-    {
-        public static readonly EmptyServiceProvider Instance = new();
-
-        public object? GetService(Type serviceType) => null;
-    }
 }

@@ -145,6 +145,25 @@ public sealed partial class AgentLoop
         }
     }
 
+    /// <summary>The summary by the small model when there is one (within its own window), else — or when it fails — by the run's model.</summary>
+    private async Task<ChatMessage> SummarizeAsync(RunState run, int cut, CancellationToken cancellationToken)
+    {
+        if (run.Request.Summarizer is { } small)
+        {
+            var window = Math.Min(run.Window, small.Model is { ContextWindow: > 0 } model ? model.ContextWindow : _options.DefaultContextWindow);
+            try
+            {
+                return await new ConversationCompactor(small.Client, _options).SummarizeAsync(run.Conversation, cut, window, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Publish(new WarningEvent(Source, $"the small model could not summarise ({ex.Message}); the run's model does it instead"));
+            }
+        }
+
+        return await _compactor.SummarizeAsync(run.Conversation, cut, run.Window, run.ChatOptions.ModelId, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task CompactAsync(RunState run, CancellationToken cancellationToken)
     {
         var conversation = run.Conversation;
@@ -157,7 +176,7 @@ public sealed partial class AgentLoop
         ChatMessage summary;
         try
         {
-            summary = await _compactor.SummarizeAsync(conversation, cut, run.Window, run.ChatOptions.ModelId, cancellationToken).ConfigureAwait(false);
+            summary = await SummarizeAsync(run, cut, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -60,6 +60,12 @@ public sealed record AgentRunRequest(string SessionId, string Prompt)
 
     /// <summary>Extra model options (temperature, reasoning effort, …); tools and model id are set by the loop.</summary>
     public ChatOptions? ChatOptions { get; init; }
+
+    /// <summary>
+    /// The small model that writes compaction summaries (the <c>small_model</c> role), with what is known about it;
+    /// the run's own model when <see langword="null"/> or when the small model fails.
+    /// </summary>
+    public (IChatClient Client, ModelDescriptor? Model)? Summarizer { get; init; }
 }
 
 /// <summary>How a run ended.</summary>

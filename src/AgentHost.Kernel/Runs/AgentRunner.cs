@@ -94,10 +94,31 @@ public sealed class AgentRunner(
                 MaxSteps = await MaxStepsAsync(sessionId, options, cancellationToken).ConfigureAwait(false),
                 Compaction = options.Compaction,
                 WorkspaceRoot = options.WorkspaceRoot,
+                Summarizer = SmallModelForSummaries(),
             },
             cancellationToken).ConfigureAwait(false);
         await titling.ConfigureAwait(false);
         return new RunSummary(sessionId, resumed, model, result);
+    }
+
+    /// <summary>The <c>small_model</c> for compaction summaries, when one is configured and can be created.</summary>
+    private (IChatClient Client, Sdk.Capabilities.ModelDescriptor? Model)? SmallModelForSummaries()
+    {
+        if (configuration.SmallModel is not { } small)
+        {
+            return null;
+        }
+
+        try
+        {
+            var selected = ModelSelection.Select(small, configuration, runtime, environment);
+            return (selected.Client, selected.Descriptor);
+        }
+        catch (AgentHostException ex)
+        {
+            runtime.Events.Publish(new WarningEvent("agent", $"small_model {small} is not usable for summaries ({ex.Message}); the run's model writes them"));
+            return null;
+        }
     }
 
     /// <summary>The session to resume (<c>--session</c>, <c>--continue</c>), or <see langword="null"/> for a new one.</summary>

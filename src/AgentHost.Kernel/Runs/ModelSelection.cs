@@ -135,10 +135,17 @@ public static class ModelSelection
         return section;
     }
 
-    private sealed class EmptyServices : IServiceProvider
+    /// <summary>A service provider with no services (for plugins not loaded through the host).</summary>
+    public sealed class EmptyServices : IServiceProvider
     {
+        /// <summary>The instance.</summary>
         public static readonly EmptyServices Instance = new();
 
+        private EmptyServices()
+        {
+        }
+
+        /// <inheritdoc />
         public object? GetService(Type serviceType) => null;
     }
 }

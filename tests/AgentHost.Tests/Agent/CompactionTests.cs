@@ -45,6 +45,31 @@ public sealed class CompactionTests
     }
 
     [Fact]
+    public async Task TheSmallModel_WritesTheSummary_AndTheRunsModelStepsInWhenItFails()
+    {
+        await using var harness = new AgentHarness();
+        var small = new ScriptedChatClient().Summary("Goal (by the small model): port the parser.");
+        harness.Client.Answer("Continuing.");
+
+        var result = await harness.RunAsync("continue", r => r with { History = LongHistory(6), Model = SmallModel, Summarizer = (small, null) });
+
+        Assert.Equal(RunOutcome.Completed, result.Outcome);
+        Assert.Single(small.SummaryRequests);
+        Assert.Empty(harness.Client.SummaryRequests);
+        Assert.Contains("by the small model", harness.Client.Requests.Single()[1].Text, StringComparison.Ordinal);
+
+        await using var fallback = new AgentHarness();
+        var broken = new ScriptedChatClient(); // no summary scripted: the request fails
+        fallback.Client.Summary("Goal (by the run's model).").Answer("Continuing.");
+
+        var second = await fallback.RunAsync("continue", r => r with { History = LongHistory(6), Model = SmallModel, Summarizer = (broken, null) });
+
+        Assert.Equal(RunOutcome.Completed, second.Outcome);
+        Assert.Contains("by the run's model", fallback.Client.Requests.Single()[1].Text, StringComparison.Ordinal);
+        Assert.Contains((await fallback.EventsAsync()).OfType<WarningEvent>(), w => w.Message.Contains("small model could not summarise", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Compaction_KeepsToolCallsWithTheirResults()
     {
         await using var harness = new AgentHarness();
