@@ -3,7 +3,9 @@
 #
 # Usage:
 #   bench/run.sh                  whole-process benchmarks (startup, --help, plugin list with 0 and 20 plugins,
-#                                 a scripted 6-step tool task with agent run, peak RSS)
+#                                 a scripted 6-step tool task with agent run, the same kind of task through the
+#                                 openai provider plugin against a local fake server, peak RSS)
+#   bench/run.sh --only openai-task   only the OpenAI-compatible task and its references (agent --version, hello world)
 #   bench/run.sh --micro          in-process BenchmarkDotNet suite (bench/AgentHost.Benchmarks), short job
 #   bench/run.sh --all            both
 #
@@ -12,6 +14,8 @@
 #   --warmup N      untimed warm-up runs per command and round (default 3)
 #   --rounds N      split the runs into N rounds, rotating the command order (default 3)
 #   --rss-runs N    runs per command for the peak-RSS measurement (default 5; 0 skips it)
+#   --probe-runs N  verified runs of the openai task for "process start -> first model request" (default 10)
+#   --only NAME     whole-process scenarios: only NAME (openai-task) and the references
 #   --filter GLOB   BenchmarkDotNet filter for --micro/--all (default '*')
 #   --no-hyperfine  use the built-in fallback timer even when hyperfine is installed
 #   --keep          keep the temporary work folder (printed at the end)
@@ -33,6 +37,12 @@
 #   6. Measures peak RSS (GNU /usr/bin/time -v, installed with apt-get when missing and root; else the kernel's
 #      rusage via Python) of the 6-step task, agent --version and hello world over --rss-runs runs each:
 #      median of max RSS, target <= 150 MB for the task.
+#   7. "openai-task" (bench/scenarios/openai-task): a generated 2,000-file git repository, bench/lib/openai_fake_server.py
+#      replaying bench/scenarios/openai-task/conversation.json (ls, grep via shell, view, edit, git status via shell,
+#      final answer) as an OpenAI-compatible endpoint, and agent run --model local/bench-model --plugin files
+#      --plugin shell: timed with the others (target <= 750 ms median), peak RSS (<= 150 MB), then --probe-runs
+#      verified runs for process start -> first model request (<= 300 ms median). Every run must complete the
+#      server's script; the figures are withheld when any run did not.
 #   Writes bench/results/latest.json (git-ignored). Exits 0 whatever the figures: benchmarks report, tests assert.
 #   Builds go to the temporary folder (--artifacts-path), so src/*/bin and obj/ are left alone. No network is
 #   used apart from NuGet restore by the dotnet CLI.
@@ -48,6 +58,8 @@ RUNS=30
 WARMUP=3
 ROUNDS=3
 RSS_RUNS=5
+PROBE_RUNS=10
+ONLY=''
 FILTER='*'
 USE_HYPERFINE=1
 KEEP=0
@@ -62,6 +74,8 @@ while [[ $# -gt 0 ]]; do
     --warmup) WARMUP="${2:?--warmup needs a number}"; shift ;;
     --rounds) ROUNDS="${2:?--rounds needs a number}"; shift ;;
     --rss-runs) RSS_RUNS="${2:?--rss-runs needs a number}"; shift ;;
+    --probe-runs) PROBE_RUNS="${2:?--probe-runs needs a number}"; shift ;;
+    --only) ONLY="${2:?--only needs a scenario name}"; shift ;;
     --filter) FILTER="${2:?--filter needs a pattern}"; shift ;;
     --no-hyperfine) USE_HYPERFINE=0 ;;
     --keep) KEEP=1 ;;
@@ -70,6 +84,13 @@ while [[ $# -gt 0 ]]; do
   esac
   shift
 done
+
+case "$ONLY" in
+  ''|openai-task) ;;
+  *) echo "bench/run.sh: unknown scenario '$ONLY' for --only (known: openai-task)" >&2; exit 2 ;;
+esac
+# want NAME: whether a group of whole-process scenarios runs ("core": everything that is not openai-task).
+want() { [[ -z $ONLY || $ONLY == "$1" ]]; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 mkdir -p "$RESULTS"
@@ -86,7 +107,13 @@ run_micro() {
 run_whole() {
   command -v python3 >/dev/null || { echo "bench/run.sh: python3 is needed for the report" >&2; exit 1; }
   WORK="$(mktemp -d "${TMPDIR:-/tmp}/agent-bench.XXXXXX")"
-  if [[ $KEEP -eq 0 ]]; then trap 'rm -rf "$WORK"' EXIT; fi
+  OA_SERVER_PID=''
+  # Stops the openai-task fake server (started below) and removes the work folder unless --keep.
+  cleanup() {
+    if [[ -n $OA_SERVER_PID ]]; then kill "$OA_SERVER_PID" 2>/dev/null || true; fi
+    if [[ $KEEP -eq 0 ]]; then rm -rf "$WORK"; fi
+  }
+  trap cleanup EXIT
   local notes=()
 
   # 1. agent, Release, ReadyToRun when it restores. A compile error (the tree may be mid-edit) is retried a
@@ -126,12 +153,14 @@ run_whole() {
   agent_r2r="$(python3 "$LIB" is-r2r "$WORK/agent/agent.dll")"
   log "agent.dll has ReadyToRun code: $agent_r2r"
 
+  if want core; then
   log "building tests/fixtures/Fixture.Echo (Release)"
   if ! dotnet build "$REPO/tests/fixtures/Fixture.Echo" -c Release --disable-build-servers \
       --artifacts-path "$WORK/build" -o "$WORK/fixture-echo" >"$WORK/build-fixture.log" 2>&1; then
     cat "$WORK/build-fixture.log" >&2
     echo "bench/run.sh: Fixture.Echo does not build" >&2
     exit 1
+  fi
   fi
 
   # 2. The reference: a minimal console app, published the same way. InvariantGlobalization matches what
@@ -151,6 +180,7 @@ run_whole() {
   local home0="$WORK/home-empty" home20="$WORK/home-20" cwd="$WORK/cwd"
   mkdir -p "$home0" "$home20" "$cwd"
   local installed=0
+  if want core; then
   log "installing 20 copies of Fixture.Echo into $home20"
   for i in $(seq -w 1 20); do
     local src="$WORK/plugins-src/bench-echo-$i"
@@ -165,7 +195,8 @@ run_whole() {
       if [[ $i == 01 ]]; then break; fi
     fi
   done
-  if [[ $installed -ne 20 ]]; then
+  fi
+  if want core && [[ $installed -ne 20 ]]; then
     notes+=("only $installed of 20 plugins installed ('agent plugin install <folder> --yes'); the 20-plugin scenario is skipped")
   fi
 
@@ -177,11 +208,38 @@ run_whole() {
   cp -R "$REPO/examples/quickstart/." "$task_root/"
   local task_answer="The quickstart is a README describing an offline demo"
 
+  # 4b. openai-task: the fake OpenAI-compatible server (kept running for every timed run; stopped by cleanup), a
+  #     generated 2,000-file repository whose .agent/config.yaml points provider 'local' at it and allows the task's
+  #     shell calls (trusted with 'agent trust' in its own AGENT_HOME), and the task's answer check.
+  local oa_name="agent run (openai 6-step task)" oa_dir="$WORK/openai-task" oa_ready=0 oa_url=''
+  local oa_prompt="Find where MAX_RETRIES is defined, raise it by one and check git status."
+  local oa_answer="MAX_RETRIES is defined in src/config.py and read by six modules. I raised it from"
+  if want openai-task; then
+    mkdir -p "$oa_dir"
+    log "openai-task: starting the fake OpenAI-compatible server and generating a 2,000-file repository"
+    python3 "$BENCH_DIR/lib/openai_fake_server.py" --script "$BENCH_DIR/scenarios/openai-task/conversation.json" \
+      --port-file "$oa_dir/port" --first-request-file "$oa_dir/first-request.json" --log "$oa_dir/server.log" \
+      >"$oa_dir/server.out" 2>&1 &
+    OA_SERVER_PID=$!
+    for _ in $(seq 1 100); do [[ -s $oa_dir/port ]] && break; sleep 0.1; done
+    if [[ ! -s $oa_dir/port ]]; then
+      cat "$oa_dir/server.out" >&2
+      notes+=("openai-task: the fake server did not start; the scenario is skipped")
+    elif python3 "$BENCH_DIR/scenarios/openai-task/scenario.py" setup --repo "$oa_dir/repo" --home "$oa_dir/home" \
+        --agent "$agent" --port "$(cat "$oa_dir/port")"; then
+      oa_ready=1
+      oa_url="http://127.0.0.1:$(cat "$oa_dir/port")"
+    else
+      notes+=("openai-task: the repository could not be prepared (scenario.py setup failed); the scenario is skipped")
+    fi
+  fi
+
   # 5. Commands. `env VAR=… program` so every command, the reference included, starts the same way with no shell.
   local names=() commands=()
   add() { names+=("$1"); commands+=("$(printf '%q ' env "AGENT_HOME=$2" "${@:3}")"); }
   add "hello-world" "$home0" "$hello"
   add "agent --version" "$home0" "$agent" --version
+  if want core; then
   add "agent --help" "$home0" "$agent" --help
   add "agent plugin list (0 plugins)" "$home0" "$agent" plugin list
   [[ $installed -eq 20 ]] && add "agent plugin list (20 plugins)" "$home20" "$agent" plugin list
@@ -189,12 +247,17 @@ run_whole() {
     --model "scripted/$task_script" --root "$task_root" --output final
   add "agent run (answer only)" "$task_home" "$agent" run "Describe this project" --plugin scripted --plugin files \
     --model "scripted/$BENCH_DIR/scenarios/answer-only.yaml" --root "$task_root" --output final
+  fi
+  [[ $oa_ready -eq 1 ]] && add "$oa_name" "$oa_dir/home" "$agent" run "$oa_prompt" --model local/bench-model \
+    --plugin files --plugin shell --root "$oa_dir/repo" --output final
 
   # Each command must succeed once before it is timed.
   local keep_names=() keep_commands=()
   for idx in "${!names[@]}"; do
     if (cd "$cwd" && eval "${commands[$idx]}") >"$WORK/check-$idx.out" 2>&1; then
-      if [[ ${names[$idx]} == "agent run ("* ]] && ! grep -qF "$task_answer" "$WORK/check-$idx.out"; then
+      local answer="$task_answer"
+      [[ ${names[$idx]} == "$oa_name" ]] && answer="$oa_answer"
+      if [[ ${names[$idx]} == "agent run ("* ]] && ! grep -qF "$answer" "$WORK/check-$idx.out"; then
         log "'${names[$idx]}' did not print the scripted final answer; not timed:"
         sed 's/^/    /' "$WORK/check-$idx.out" >&2
         notes+=("'${names[$idx]}' did not print the scripted final answer and was not timed")
@@ -257,7 +320,7 @@ run_whole() {
     local rss_pairs=()
     for idx in "${!keep_names[@]}"; do
       case "${keep_names[$idx]}" in
-        "hello-world"|"agent --version"|"agent run (6-step tool task)") rss_pairs+=("${keep_names[$idx]}" "${keep_commands[$idx]}") ;;
+        "hello-world"|"agent --version"|"agent run (6-step tool task)"|"$oa_name") rss_pairs+=("${keep_names[$idx]}" "${keep_commands[$idx]}") ;;
       esac
     done
     if [[ ${#rss_pairs[@]} -gt 0 ]]; then
@@ -267,11 +330,28 @@ run_whole() {
     fi
   fi
 
+  # 7. openai-task: process start -> first model request over PROBE_RUNS verified runs, then the server's totals over
+  #    every run of the scenario (check, warm-ups, timed and RSS runs included) must show that all of them finished
+  #    the script; otherwise the report withholds the scenario's figures.
+  local oa_args=()
+  local oa_index
+  for oa_index in "${!keep_names[@]}"; do
+    [[ ${keep_names[$oa_index]} == "$oa_name" ]] || continue
+    log "openai-task: $PROBE_RUNS verified run(s) for process start -> first model request"
+    (cd "$cwd" && python3 "$BENCH_DIR/scenarios/openai-task/scenario.py" probe --command "${keep_commands[$oa_index]}" \
+      --repo "$oa_dir/repo" --server "$oa_url" --first-request-file "$oa_dir/first-request.json" \
+      --answer "$oa_answer" --runs "$PROBE_RUNS" --export "$WORK/openai-task.json") || true
+    [[ -s $WORK/openai-task.json ]] && oa_args=(--openai "$WORK/openai-task.json")
+  done
+  if [[ $oa_ready -eq 1 && ${#oa_args[@]} -eq 0 ]]; then
+    notes+=("openai-task: no verified figures (see the log above)")
+  fi
+
   local meta="$WORK/meta.json"
   local notes_json="[]"
   if [[ ${#notes[@]} -gt 0 ]]; then notes_json="$(printf '%s\n' "${notes[@]}" | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()))')"; fi
   DATE="$(date -u +%Y-%m-%dT%H:%M:%SZ)" TIMER="$timer" R2R="$r2r" AGENT_R2R="$agent_r2r" RUNS="$RUNS" WARMUP="$WARMUP" ROUNDS="$ROUNDS" \
-  RSS_RUNS="$RSS_RUNS" \
+  RSS_RUNS="$RSS_RUNS" PROBE_RUNS="$PROBE_RUNS" ONLY="$ONLY" \
   NOTES="$notes_json" COMMIT="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   DIRTY="$([[ -n "$(git -C "$REPO" status --porcelain 2>/dev/null || true)" ]] && echo true || echo false)" \
   DOTNET_RUNTIME="$(dotnet --list-runtimes | awk '/Microsoft.NETCore.App/ {v=$2} END {print v}')" \
@@ -292,12 +372,14 @@ meta = {
     "runs": int(os.environ["RUNS"]),
     "rounds": int(os.environ["ROUNDS"]),
     "rss_runs": int(os.environ["RSS_RUNS"]),
+    "probe_runs": int(os.environ["PROBE_RUNS"]),
+    "only": os.environ["ONLY"] or None,
     "notes": json.loads(os.environ["NOTES"]),
 }
 with open(sys.argv[1], "w", encoding="utf-8") as f:
     json.dump(meta, f, indent=2)
 PY
-  python3 "$LIB" report --timings "$timings" --meta "$meta" "${rss_args[@]}" --out "$RESULTS/latest.json"
+  python3 "$LIB" report --timings "$timings" --meta "$meta" "${rss_args[@]}" "${oa_args[@]}" --out "$RESULTS/latest.json"
   if [[ $KEEP -eq 1 ]]; then log "work folder kept: $WORK"; fi
 }
 

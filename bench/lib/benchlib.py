@@ -16,9 +16,12 @@
   benchlib.py is-r2r FILE.dll
       Prints "yes" when the assembly carries ReadyToRun native code (a ManagedNativeHeader), else "no".
 
-  benchlib.py report --timings FILE --meta FILE [--rss FILE] --out FILE
+  benchlib.py report --timings FILE --meta FILE [--rss FILE] [--openai FILE] --out FILE
       Prints the results table (medians, ratios against the reference of the same run, targets) and writes the
       summary JSON. Always exits 0 when the inputs are readable: benchmarks report, tests assert.
+      --openai is bench/scenarios/openai-task/scenario.py probe's output: process start -> first model request and
+      whether every run of that scenario was verified; without it, or when it says "ok": false, the scenario's
+      time and RSS are withheld (status UNVERIFIED).
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ TASK = "agent run (6-step tool task)"
 ANSWER_ONLY = "agent run (answer only)"
 TOOL_STEPS = 6  # tool-calling model steps of bench/scenarios/six-step-task.yaml (then a final answer)
 RSS_TARGET_MB = 150.0
+OPENAI_TASK = "agent run (openai 6-step task)"  # bench/scenarios/openai-task
+OPENAI_TARGET_MS = 750.0
+OPENAI_FIRST_REQUEST_TARGET_MS = 300.0
 
 
 def measure(args: argparse.Namespace) -> int:
@@ -182,6 +188,12 @@ def report(args: argparse.Namespace) -> int:
     meta = json.loads(Path(args.meta).read_text(encoding="utf-8"))
     medians = {r["command"]: round(r["median"] * 1000.0, 2) for r in timings.get("results", [])}
     runs = {r["command"]: len(r.get("times") or []) for r in timings.get("results", [])}
+    # The openai task's figures count only when every run of it was verified (scenario.py probe).
+    openai = json.loads(Path(args.openai).read_text(encoding="utf-8")) if args.openai else None
+    openai_ok = bool(openai and openai.get("ok"))
+    openai_timed = OPENAI_TASK in medians
+    if not openai_ok:
+        medians.pop(OPENAI_TASK, None)
 
     # scenario, measured command, reference command, target (ms, on the measured median) or None.
     plan = [
@@ -191,6 +203,7 @@ def report(args: argparse.Namespace) -> int:
         ("load 20 plugins: agent plugin list", "agent plugin list (20 plugins)", "agent plugin list (0 plugins)", 300.0),
         ("6-step tool task: agent run (scripted)", TASK, "agent --version", 500.0),
         ("agent run, answer only (scripted)", ANSWER_ONLY, "agent --version", None),
+        ("6-step tool task: agent run (openai plugin, fake server)", OPENAI_TASK, "agent --version", OPENAI_TARGET_MS),
     ]
     rows = []
     for scenario, command, reference, target in plan:
@@ -208,7 +221,7 @@ def report(args: argparse.Namespace) -> int:
             "runs": runs.get(command, 0),
         }
         if median is None:
-            row["status"] = "SKIPPED"
+            row["status"] = "UNVERIFIED" if command == OPENAI_TASK and (openai_timed or openai) else "SKIPPED"
         elif target is not None:
             row["status"] = "PASS" if median <= target else "FAIL"
         rows.append(row)
@@ -240,7 +253,11 @@ def report(args: argparse.Namespace) -> int:
             value = by_name.get(name, {}).get("median_kib")
             return None if value is None else round(value * 1024 / 1e6, 1)
 
+        if not openai_ok:
+            by_name.pop(OPENAI_TASK, None)
         task_mb, version_mb, hello_mb = mb(TASK), mb("agent --version"), mb("hello-world")
+        openai_mb = mb(OPENAI_TASK)
+        openai_codes = by_name.get(OPENAI_TASK, {}).get("exit_codes") or []
         peak = {
             "tool": data.get("tool"),
             "runs": data.get("runs"),
@@ -252,6 +269,33 @@ def report(args: argparse.Namespace) -> int:
             "task_ratio_to_hello_world": round(task_mb / hello_mb, 3) if task_mb and hello_mb else None,
             "target_mb": RSS_TARGET_MB,
             "status": None if task_mb is None else ("PASS" if task_mb <= RSS_TARGET_MB else "FAIL"),
+            "openai_task_mb": openai_mb,
+            "openai_task_ratio_to_agent_version": round(openai_mb / version_mb, 3) if openai_mb and version_mb else None,
+            "openai_task_ratio_to_hello_world": round(openai_mb / hello_mb, 3) if openai_mb and hello_mb else None,
+            "openai_task_status": None if openai_mb is None else (
+                "FAIL (a run exited non-zero)" if any(openai_codes) else ("PASS" if openai_mb <= RSS_TARGET_MB else "FAIL")),
+        }
+
+    openai_detail = None
+    if openai is not None or openai_timed:
+        first = openai.get("median_first_request_ms") if openai_ok else None
+        openai_detail = {
+            "verified": openai_ok,
+            "problems": (openai or {}).get("problems") or ([] if openai else ["no probe output (scenario.py probe failed)"]),
+            "median_ms": medians.get(OPENAI_TASK),
+            "ratio_to_agent_version": round(medians[OPENAI_TASK] / version, 3) if openai_ok and version and OPENAI_TASK in medians else None,
+            "ratio_to_hello_world": round(medians[OPENAI_TASK] / hello, 3) if openai_ok and hello and OPENAI_TASK in medians else None,
+            "target_ms": OPENAI_TARGET_MS,
+            "first_request_median_ms": first,
+            "first_request_ratio_to_agent_version": round(first / version, 3) if first is not None and version else None,
+            "first_request_target_ms": OPENAI_FIRST_REQUEST_TARGET_MS,
+            "first_request_status": None if first is None else ("PASS" if first <= OPENAI_FIRST_REQUEST_TARGET_MS else "FAIL"),
+            "probe_runs": (openai or {}).get("runs"),
+            "probe_median_wall_ms": (openai or {}).get("median_wall_ms") if openai_ok else None,
+            "probe_median_max_rss_mb": round(openai["median_max_rss_kib"] * 1024 / 1e6, 1) if openai_ok and openai.get("median_max_rss_kib") else None,
+            "probe_samples": (openai or {}).get("samples") if openai_ok else None,
+            "server": (openai or {}).get("server"),
+            "edits_in_repo": (openai or {}).get("edits_in_repo"),
         }
 
     per_plugin = None
@@ -301,6 +345,23 @@ def report(args: argparse.Namespace) -> int:
         if answer is not None:
             print(f"  fixed cost: answer only {answer:.1f} ms (- agent --version = {fmt(task_detail['fixed_cost_above_agent_version_ms'], ' ms')}); "
                   f"per tool step: (task - answer only) / {TOOL_STEPS} = {fmt(task_detail['per_tool_step_ms'], ' ms')}")
+    if openai_detail is not None:
+        print()
+        if not openai_detail["verified"]:
+            print("openai 6-step task: NOT VERIFIED, figures withheld: " + "; ".join(openai_detail["problems"] or ["unknown"]))
+        else:
+            rv, rh = openai_detail["ratio_to_agent_version"], openai_detail["ratio_to_hello_world"]
+            print(f"openai 6-step task: median {fmt(openai_detail['median_ms'], ' ms')} = "
+                  f"{'-' if rv is None else f'{rv:.2f}x'} agent --version, {'-' if rh is None else f'{rh:.2f}x'} hello world "
+                  f"(target <= {OPENAI_TARGET_MS:.0f} ms)")
+            fr = openai_detail["first_request_ratio_to_agent_version"]
+            print(f"  process start -> first model request: median {fmt(openai_detail['first_request_median_ms'], ' ms')} "
+                  f"({'-' if fr is None else f'{fr:.2f}x'} agent --version) over {openai_detail['probe_runs']} verified runs, "
+                  f"target <= {OPENAI_FIRST_REQUEST_TARGET_MS:.0f} ms: {openai_detail['first_request_status']}")
+            print(f"  those runs: median wall {fmt(openai_detail['probe_median_wall_ms'], ' ms')}, "
+                  f"median max RSS {fmt(openai_detail['probe_median_max_rss_mb'], ' MB')}; server: "
+                  f"{(openai_detail['server'] or {}).get('conversations_completed')} conversations completed, "
+                  f"{openai_detail['edits_in_repo']} edits, {(openai_detail['server'] or {}).get('failures')} failed expectations")
     if peak is not None:
         print()
         print(f"peak RSS ({peak['tool']}, median of {peak['runs']} runs, MB = 10^6 bytes):")
@@ -311,6 +372,11 @@ def report(args: argparse.Namespace) -> int:
             print(f"  6-step tool task: {peak['task_mb']:.1f} MB "
                   f"({'-' if rv is None else f'{rv:.2f}x'} agent --version, {'-' if rh is None else f'{rh:.2f}x'} hello world), "
                   f"target <= {RSS_TARGET_MB:.0f} MB: {peak['status']}")
+        if peak["openai_task_mb"] is not None:
+            rv, rh = peak["openai_task_ratio_to_agent_version"], peak["openai_task_ratio_to_hello_world"]
+            print(f"  openai 6-step task: {peak['openai_task_mb']:.1f} MB "
+                  f"({'-' if rv is None else f'{rv:.2f}x'} agent --version, {'-' if rh is None else f'{rh:.2f}x'} hello world), "
+                  f"target <= {RSS_TARGET_MB:.0f} MB: {peak['openai_task_status']}")
     load = meta.get("machine", {}).get("load_average_1m_after_timing")
     if load is not None:
         cores = meta.get("machine", {}).get("cores")
@@ -327,6 +393,7 @@ def report(args: argparse.Namespace) -> int:
         "per_plugin_overhead_ms": per_plugin,
         "task": task_detail,
         "peak_rss": peak,
+        "openai_task": openai_detail,
         "medians_ms": {k: round(v, 2) for k, v in medians.items()},
     }
     out = Path(args.out)
@@ -361,6 +428,7 @@ def main() -> int:
     p.add_argument("--timings", required=True)
     p.add_argument("--meta", required=True)
     p.add_argument("--rss")
+    p.add_argument("--openai")
     p.add_argument("--out", required=True)
     p.set_defaults(func=report)
     args = parser.parse_args()

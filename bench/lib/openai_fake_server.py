@@ -1,0 +1,367 @@
+#!/usr/bin/env python3
+"""A scripted OpenAI-compatible Chat Completions server for whole-process benchmarks (standard library only).
+
+  openai_fake_server.py --script CONVERSATION.json [--host 127.0.0.1] [--port 0] [--port-file FILE]
+                        [--first-request-file FILE] [--log FILE] [--verbose]
+
+Answers on 127.0.0.1 (port 0: the kernel chooses; the port is printed and written to --port-file):
+
+  POST /v1/chat/completions   streamed answers (server-sent events) replaying the script's turns. The turn is chosen
+                              by counting the assistant messages in the request, so every request of a conversation
+                              gets the next turn and a new conversation (no assistant message) starts again at turn 0.
+  GET  /v1/models             the script's model, OpenAI's list shape.
+  GET  /bench/stats           counters for the harness: requests, conversations started and completed, failures.
+
+Wire format as OpenAI's API sends it (see docs/provider-openai.md): `Content-Type: text/event-stream`, chunked
+transfer encoding, one `data: {chat.completion.chunk}` event per delta, then `data: [DONE]`:
+
+  1. `choices[0].delta = {"role": "assistant", "content": "", "refusal": null}`
+  2. the turn's text as `delta.content` pieces
+  3. each tool call: a first delta `tool_calls: [{index, id, type: "function", function: {name, arguments: ""}}]`,
+     then its argument JSON in pieces `tool_calls: [{index, function: {arguments: "…"}}]`
+  4. `delta: {}` with `finish_reason` "tool_calls" or "stop"
+  5. when the request asks for `stream_options.include_usage` (the plugin always does): a final chunk with
+     `choices: []` and `usage` (prompt, completion and total tokens, cached and reasoning details); the chunks before
+     it carry `"usage": null`, as OpenAI's do.
+
+The script (JSON) is {"model": ID, "turns": [TURN, …]}; a TURN is
+  {"expect": {...}, "text": "…", "tool_calls": [{"name": "…", "arguments": {…}}]}   (no tool_calls: final answer)
+with expectations checked on the request that asks for that turn:
+  last_user_contains: STRING          the last user message contains it (turn 0)
+  tools_include: [NAME, …]            these function tools are offered
+  tool_results_contain: [STRING, …]   the tool results answering the previous turn's calls contain each string
+                                      ("{VAR}" expanded)
+  tool_results_match: {VAR: REGEX}    …and match REGEX; group 1 (or the whole match) is kept as {VAR}
+A failed expectation (or a request for a turn past the script, or previous tool calls that did not come back with
+the ids and names this server sent) is answered with HTTP 400 and an OpenAI error body, so the client's run fails
+and a benchmark cannot time a conversation that went wrong. "{VAR}" and "{VAR+N}" in a turn's text and tool
+arguments are replaced with a value kept from an earlier turn (every request carries the whole history, so the
+server keeps no state per conversation).
+
+--first-request-file is overwritten at each conversation's first request (turn 0) with
+  {"conversation": N, "monotonic_ns": …, "epoch_ns": …}
+taken when the request's headers have been read: CLOCK_MONOTONIC is system-wide on Linux, so a harness that reads
+time.monotonic_ns() just before it starts the client gets "process start -> first model request". --log appends
+one JSON line per request (and per failure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import socket
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+TEMPLATE = re.compile(r"\{(\w+)(?:\+(\d+))?\}")
+
+
+class ExpectationFailed(Exception):
+    pass
+
+
+class State:
+    def __init__(self, script: dict, first_request_file: str | None, log_file: str | None, verbose: bool) -> None:
+        self.script = script
+        self.model = script.get("model", "bench-model")
+        self.turns = script["turns"]
+        self.first_request_file = first_request_file
+        self.log_file = log_file
+        self.verbose = verbose
+        self.lock = threading.Lock()
+        self.stats = {"requests": 0, "chat_requests": 0, "conversations_started": 0, "conversations_completed": 0,
+                      "failures": 0, "models_requests": 0, "last_failure": None}
+
+    def log(self, record: dict) -> None:
+        if self.verbose:
+            print(json.dumps(record), file=sys.stderr, flush=True)
+        if self.log_file:
+            with self.lock, open(self.log_file, "a", encoding="utf-8") as f:
+                f.write(json.dumps(record) + "\n")
+
+
+def text_of(content) -> str:
+    """A message's content as text: a string, or the text parts of a content array."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return str(content)
+
+
+def expand(value, variables: dict):
+    if isinstance(value, str):
+        def sub(match: re.Match) -> str:
+            name, plus = match.group(1), match.group(2)
+            if name not in variables:
+                return match.group(0)
+            return str(int(variables[name]) + int(plus)) if plus else str(variables[name])
+        return TEMPLATE.sub(sub, value)
+    if isinstance(value, dict):
+        return {k: expand(v, variables) for k, v in value.items()}
+    if isinstance(value, list):
+        return [expand(v, variables) for v in value]
+    return value
+
+
+def call_id(turn: int, index: int) -> str:
+    return f"call_bench_t{turn}_{index}"
+
+
+def plan_turn(state: State, request: dict) -> tuple[int, dict, dict]:
+    """Checks the request against the script; returns the turn index, the turn and the variables kept so far."""
+    messages = request.get("messages") or []
+    if request.get("stream") is not True:
+        raise ExpectationFailed("the request is not streamed ('stream': true expected)")
+    if request.get("model") != state.model:
+        raise ExpectationFailed(f"model '{request.get('model')}' requested; this server serves '{state.model}'")
+
+    # Tool results grouped by the assistant message they answer: groups[j] follows the j-th assistant message.
+    groups: list[list[dict]] = []
+    assistants: list[dict] = []
+    for message in messages:
+        role = message.get("role")
+        if role == "assistant":
+            assistants.append(message)
+            groups.append([])
+        elif role == "tool" and groups:
+            groups[-1].append(message)
+    turn = len(assistants)
+    if turn >= len(state.turns):
+        raise ExpectationFailed(f"turn {turn} requested; the script has {len(state.turns)} turns")
+
+    variables: dict = {}
+    for j in range(turn + 1):
+        expect = state.turns[j].get("expect") or {}
+        if j > 0:
+            previous = state.turns[j - 1]
+            sent = previous.get("tool_calls") or []
+            calls = assistants[j - 1].get("tool_calls") or []
+            got = [(c.get("id"), (c.get("function") or {}).get("name")) for c in calls]
+            want = [(call_id(j - 1, i), c["name"]) for i, c in enumerate(sent)]
+            if got != want:
+                raise ExpectationFailed(f"assistant message {j - 1} carries tool calls {got}; this server sent {want}")
+            answered = [m.get("tool_call_id") for m in groups[j - 1]]
+            if sorted(answered) != sorted(i for i, _ in want):
+                raise ExpectationFailed(f"tool results for turn {j - 1} answer {answered}; expected {[i for i, _ in want]}")
+        results = "\n".join(text_of(m.get("content")) for m in groups[j - 1]) if j > 0 else ""
+        checked = j == turn  # earlier turns were checked by the requests that asked for them; only keep their values
+        if checked and "last_user_contains" in expect:
+            users = [m for m in messages if m.get("role") == "user"]
+            if not users or expect["last_user_contains"] not in text_of(users[-1].get("content")):
+                raise ExpectationFailed(f"turn {turn}: the last user message does not contain '{expect['last_user_contains']}'")
+        if checked and "tools_include" in expect:
+            offered = {(t.get("function") or {}).get("name") for t in request.get("tools") or []}
+            missing = [name for name in expect["tools_include"] if name not in offered]
+            if missing:
+                raise ExpectationFailed(f"turn {turn}: tools {missing} are not offered (offered: {sorted(n for n in offered if n)})")
+        if checked:
+            for needle in expect.get("tool_results_contain") or []:
+                needle = expand(needle, variables)
+                if needle not in results:
+                    raise ExpectationFailed(f"turn {turn}: the tool results do not contain '{needle}': {results[:400]!r}")
+        for name, pattern in (expect.get("tool_results_match") or {}).items():
+            match = re.search(pattern, results)
+            if match is None:
+                raise ExpectationFailed(f"turn {j}: the tool results do not match /{pattern}/: {results[:400]!r}")
+            variables[name] = match.group(1) if match.groups() else match.group(0)
+    return turn, state.turns[turn], variables
+
+
+def pieces(text: str, size: int) -> list[str]:
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
+
+
+def stream_events(state: State, request: dict, turn: int, spec: dict, variables: dict, conversation: int) -> list[str]:
+    include_usage = bool((request.get("stream_options") or {}).get("include_usage"))
+    envelope = {"id": f"chatcmpl-bench{conversation:05d}t{turn}", "object": "chat.completion.chunk",
+                "created": int(time.time()), "model": state.model, "system_fingerprint": "fp_bench"}
+
+    def chunk(choices: list, usage=None, final_usage: bool = False) -> str:
+        body = dict(envelope, choices=choices)
+        if include_usage:
+            body["usage"] = usage if final_usage else None
+        return json.dumps(body, separators=(",", ":"))
+
+    def delta(d: dict, finish: str | None = None) -> str:
+        return chunk([{"index": 0, "delta": d, "logprobs": None, "finish_reason": finish}])
+
+    events = [delta({"role": "assistant", "content": "", "refusal": None})]
+    text = expand(spec.get("text") or "", variables)
+    words = re.findall(r"\S+\s*|\s+", text)
+    for i in range(0, len(words), 3):  # a few words per delta, as models stream tokens
+        events.append(delta({"content": "".join(words[i:i + 3])}))
+    calls = spec.get("tool_calls") or []
+    for index, call in enumerate(calls):
+        arguments = json.dumps(expand(call.get("arguments") or {}, variables))
+        events.append(delta({"tool_calls": [{"index": index, "id": call_id(turn, index), "type": "function",
+                                             "function": {"name": call["name"], "arguments": ""}}]}))
+        for piece in pieces(arguments, 16):
+            events.append(delta({"tool_calls": [{"index": index, "function": {"arguments": piece}}]}))
+    events.append(delta({}, "tool_calls" if calls else "stop"))
+    if include_usage:
+        prompt_tokens = max(1, len(json.dumps(request.get("messages") or [])) // 4)
+        completion_tokens = max(1, (len(text) + sum(len(json.dumps(c.get("arguments") or {})) for c in calls)) // 4)
+        events.append(chunk([], {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                                 "total_tokens": prompt_tokens + completion_tokens,
+                                 "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+                                 "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
+                                                               "accepted_prediction_tokens": 0,
+                                                               "rejected_prediction_tokens": 0}}, final_usage=True))
+    events.append("[DONE]")
+    return events
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "bench-openai/1"
+    state: State  # set on the subclass
+
+    def setup(self) -> None:
+        super().setup()
+        # Many small writes per answer: without TCP_NODELAY, Nagle and the client's delayed ACK add 40 ms stalls.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - BaseHTTPRequestHandler's signature
+        if self.state.verbose:
+            super().log_message(format, *args)
+
+    def read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            body = bytearray()
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return bytes(body)
+                body += self.rfile.read(size)
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def send_json(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def fail(self, message: str, extra: dict) -> None:
+        state = self.state
+        with state.lock:
+            state.stats["failures"] += 1
+            state.stats["last_failure"] = message
+        state.log(dict(extra, event="failure", message=message))
+        print(f"openai_fake_server: {message}", file=sys.stderr, flush=True)
+        self.send_json(400, {"error": {"message": f"bench script: {message}", "type": "invalid_request_error",
+                                       "param": None, "code": "bench_expectation_failed"}})
+
+    def do_GET(self) -> None:  # noqa: N802
+        state = self.state
+        with state.lock:
+            state.stats["requests"] += 1
+        path = self.path.split("?")[0].rstrip("/")
+        if path == "/v1/models":
+            with state.lock:
+                state.stats["models_requests"] += 1
+            self.send_json(200, {"object": "list", "data": [{"id": state.model, "object": "model",
+                                                             "created": 1_700_000_000, "owned_by": "bench"}]})
+        elif path == "/bench/stats":
+            with state.lock:
+                stats = dict(state.stats)
+            self.send_json(200, stats)
+        else:
+            self.send_json(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error",
+                                           "param": None, "code": None}})
+
+    def do_POST(self) -> None:  # noqa: N802
+        arrived_mono, arrived_epoch = time.monotonic_ns(), time.time_ns()
+        state = self.state
+        body = self.read_body()
+        with state.lock:
+            state.stats["requests"] += 1
+        if self.path.split("?")[0].rstrip("/") != "/v1/chat/completions":
+            self.send_json(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error",
+                                           "param": None, "code": None}})
+            return
+        try:
+            request = json.loads(body)
+        except ValueError as ex:
+            self.fail(f"the body is not JSON ({ex})", {"monotonic_ns": arrived_mono})
+            return
+        with state.lock:
+            state.stats["chat_requests"] += 1
+            conversation = state.stats["conversations_started"]
+        try:
+            turn, spec, variables = plan_turn(state, request)
+        except ExpectationFailed as ex:
+            self.fail(str(ex), {"monotonic_ns": arrived_mono, "conversation": conversation})
+            return
+        if turn == 0:
+            with state.lock:
+                state.stats["conversations_started"] += 1
+                conversation = state.stats["conversations_started"]
+            if state.first_request_file:
+                record = json.dumps({"conversation": conversation, "monotonic_ns": arrived_mono, "epoch_ns": arrived_epoch})
+                tmp = state.first_request_file + ".tmp"
+                Path(tmp).write_text(record + "\n", encoding="utf-8")
+                Path(tmp).replace(state.first_request_file)
+        events = stream_events(state, request, turn, spec, variables, conversation)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for event in events:
+            data = f"data: {event}\n\n".encode("utf-8")
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+        last = turn == len(state.turns) - 1
+        if last:
+            with state.lock:
+                state.stats["conversations_completed"] += 1
+        state.log({"event": "request", "conversation": conversation, "turn": turn, "final": last,
+                   "monotonic_ns": arrived_mono, "epoch_ns": arrived_epoch, "events": len(events)})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--script", required=True, help="the conversation (JSON)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    parser.add_argument("--port-file", help="write the port here once listening")
+    parser.add_argument("--first-request-file", help="overwritten with the time of each conversation's first request")
+    parser.add_argument("--log", help="append one JSON line per request")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+
+    script = json.loads(Path(args.script).read_text(encoding="utf-8"))
+    handler = type("ScriptedHandler", (Handler,), {"state": State(script, args.first_request_file, args.log, args.verbose)})
+    server = ThreadingHTTPServer((args.host, args.port), handler)
+    server.daemon_threads = True
+    port = server.server_address[1]
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        Path(tmp).write_text(f"{port}\n", encoding="utf-8")
+        Path(tmp).replace(args.port_file)
+    print(f"openai_fake_server: listening on http://{args.host}:{port}/v1 ({len(script['turns'])} turns, model {handler.state.model})",
+          flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
