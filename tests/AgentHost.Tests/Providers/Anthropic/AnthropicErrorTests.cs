@@ -192,7 +192,7 @@ public sealed class AnthropicErrorTests : AnthropicPluginHost
         });
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => consume.WaitAsync(TimeSpan.FromSeconds(60)));
-        await Server.HeldStreamEnded.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await Server.HoldEnded.Task.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Contains("Thinking about it", received);
     }
 }

@@ -17,7 +17,7 @@ public sealed class AnthropicProviderTests : AnthropicPluginHost
         Assert.Equal("Hello from Claude.", response.Text);
         Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
         Assert.Equal((12L, 4L), (response.Usage!.InputTokenCount, response.Usage.OutputTokenCount));
-        var sent = Server.LastMessagesRequest.Json;
+        var sent = Server.LastMessagesRequest.Node;
         Assert.Equal("claude-test", sent["model"]!.GetValue<string>());
         Assert.NotEqual(true, sent["stream"]?.GetValue<bool>());
         Assert.Equal(8192, sent["max_tokens"]!.GetValue<int>());
@@ -36,7 +36,7 @@ public sealed class AnthropicProviderTests : AnthropicPluginHost
         var response = updates.ToChatResponse();
         Assert.Equal("The answer is forty-two.", response.Text);
         Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
-        Assert.True(Server.LastMessagesRequest.Json["stream"]!.GetValue<bool>());
+        Assert.True(Server.LastMessagesRequest.Node["stream"]!.GetValue<bool>());
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class AnthropicProviderTests : AnthropicPluginHost
         Assert.Equal("src", call.Arguments!["path"]!.ToString());
         Assert.Equal("2", call.Arguments["depth"]!.ToString());
         Assert.Equal(ChatFinishReason.ToolCalls, response.FinishReason);
-        var tool = Server.LastMessagesRequest.Json["tools"]![0]!;
+        var tool = Server.LastMessagesRequest.Node["tools"]![0]!;
         Assert.Equal("ls", tool["name"]!.GetValue<string>());
         Assert.Equal("object", tool["input_schema"]!["type"]!.GetValue<string>());
     }
@@ -77,7 +77,7 @@ public sealed class AnthropicProviderTests : AnthropicPluginHost
         var response = (await StreamAsync(Client(), history, new ChatOptions { Tools = [LsTool()] })).ToChatResponse();
 
         Assert.Equal("src holds one file.", response.Text);
-        var messages = Server.LastMessagesRequest.Json["messages"]!.AsArray();
+        var messages = Server.LastMessagesRequest.Node["messages"]!.AsArray();
         Assert.Equal(3, messages.Count);
         var use = messages[1]!["content"]!.AsArray().Single(b => b!["type"]!.GetValue<string>() == "tool_use")!;
         Assert.Equal(("toolu_01A", "ls", "src"), (use["id"]!.GetValue<string>(), use["name"]!.GetValue<string>(), use["input"]!["path"]!.GetValue<string>()));
@@ -117,7 +117,7 @@ public sealed class AnthropicProviderTests : AnthropicPluginHost
         var reasoning = first.Messages.SelectMany(m => m.Contents).OfType<TextReasoningContent>().ToList();
         Assert.Equal("Hmm, two plus two.", string.Concat(reasoning.Select(r => r.Text)));
         Assert.Equal("4", first.Text);
-        var thinking = Server.LastMessagesRequest.Json["messages"]![1]!["content"]!.AsArray().Single(b => b!["type"]!.GetValue<string>() == "thinking")!;
+        var thinking = Server.LastMessagesRequest.Node["messages"]![1]!["content"]!.AsArray().Single(b => b!["type"]!.GetValue<string>() == "thinking")!;
         Assert.Equal("Hmm, two plus two.", thinking["thinking"]!.GetValue<string>());
         Assert.Equal("sig-abc", thinking["signature"]!.GetValue<string>());
     }
@@ -132,7 +132,7 @@ public sealed class AnthropicProviderTests : AnthropicPluginHost
 
         await StreamAsync(Client(), [system, user], options);
 
-        var sent = Server.LastMessagesRequest.Json;
+        var sent = Server.LastMessagesRequest.Node;
         Assert.Equal("ephemeral", sent["system"]![0]!["cache_control"]!["type"]!.GetValue<string>());
         Assert.Null(sent["tools"]![0]!["cache_control"]);
         Assert.Equal("ephemeral", sent["tools"]![1]!["cache_control"]!["type"]!.GetValue<string>());
@@ -157,7 +157,7 @@ public sealed class AnthropicProviderTests : AnthropicPluginHost
 
         await StreamAsync(Client(), history, new ChatOptions { Tools = [LsTool()] });
 
-        var last = Server.LastMessagesRequest.Json["messages"]!.AsArray()[^1]!["content"]![0]!;
+        var last = Server.LastMessagesRequest.Node["messages"]!.AsArray()[^1]!["content"]![0]!;
         Assert.Equal("tool_result", last["type"]!.GetValue<string>());
         Assert.Equal("ephemeral", last["cache_control"]!["type"]!.GetValue<string>());
     }
@@ -169,7 +169,7 @@ public sealed class AnthropicProviderTests : AnthropicPluginHost
 
         await StreamAsync(Client(), [new(ChatRole.System, "Base prompt."), new(ChatRole.User, "hello")], new ChatOptions { Instructions = "Extra rules." });
 
-        var system = Server.LastMessagesRequest.Json["system"]!.AsArray();
+        var system = Server.LastMessagesRequest.Node["system"]!.AsArray();
         Assert.Equal(["Base prompt.", "Extra rules."], system.Select(b => b!["text"]!.GetValue<string>()));
         Assert.Null(system[0]!["cache_control"]);
         Assert.Equal("ephemeral", system[1]!["cache_control"]!["type"]!.GetValue<string>());
@@ -186,7 +186,7 @@ public sealed class AnthropicProviderTests : AnthropicPluginHost
             new ChatOptions { Tools = [LsTool()] });
 
         Assert.DoesNotContain("cache_control", Server.LastMessagesRequest.Body, StringComparison.Ordinal);
-        Assert.Equal(0, CountCacheControl(Server.LastMessagesRequest.Json));
+        Assert.Equal(0, CountCacheControl(Server.LastMessagesRequest.Node));
     }
 
     [Fact]
@@ -240,7 +240,7 @@ public sealed class AnthropicProviderTests : AnthropicPluginHost
         await Client(model: new ModelDescriptor("claude-test", 200_000, 4_000)).GetResponseAsync(Prompt());
         await Client().GetResponseAsync(Prompt());
 
-        var sent = Server.Requests.Where(r => r.Path == "/v1/messages").Select(r => r.Json["max_tokens"]!.GetValue<int>()).ToList();
+        var sent = Server.Requests.Where(r => r.Path == "/v1/messages").Select(r => r.Node["max_tokens"]!.GetValue<int>()).ToList();
         Assert.Equal([100, 2048, 4000, 8192], sent);
     }
 
@@ -252,7 +252,7 @@ public sealed class AnthropicProviderTests : AnthropicPluginHost
 
         await client.GetResponseAsync(Prompt());
 
-        var thinking = Server.LastMessagesRequest.Json["thinking"]!;
+        var thinking = Server.LastMessagesRequest.Node["thinking"]!;
         Assert.Equal("enabled", thinking["type"]!.GetValue<string>());
         Assert.Equal(1024, thinking["budget_tokens"]!.GetValue<int>());
     }

@@ -48,10 +48,10 @@ public sealed class AnthropicRunTests
         var requests = server.Requests.Where(r => r.Path == "/v1/messages").ToList();
         Assert.Equal(2, requests.Count);
         Assert.All(requests, r => Assert.Equal((Key, "e2e"), (r.Header("x-api-key"), r.Header("X-Run"))));
-        var first = requests[0].Json;
+        var first = requests[0].Node;
         Assert.Contains(first["tools"]!.AsArray(), t => t!["name"]!.GetValue<string>() == "ls");
         Assert.NotNull(first["system"]![0]!["cache_control"]);
-        var toolResult = requests[1].Json["messages"]!.AsArray()[^1]!["content"]!.AsArray().Single(b => b!["type"]!.GetValue<string>() == "tool_result")!;
+        var toolResult = requests[1].Node["messages"]!.AsArray()[^1]!["content"]!.AsArray().Single(b => b!["type"]!.GetValue<string>() == "tool_result")!;
         Assert.Equal("toolu_e2e_1", toolResult["tool_use_id"]!.GetValue<string>());
         Assert.Contains("README.md", toolResult["content"]!.ToJsonString(), StringComparison.Ordinal);
 

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentHost.Tests.Support;
 
@@ -12,30 +10,15 @@ namespace AgentHost.Tests.Providers.Ollama;
 /// JSON bodies, errors, cut or endless streams), <c>/api/tags</c> and <c>/api/show</c> answer from <see cref="Models"/>.
 /// Every request is recorded.
 /// </summary>
-public sealed class FakeOllamaServer : IAsyncDisposable
+public sealed class FakeOllamaServer() : FakeHttpServer("application/x-ndjson", Ndjson.Content(" more") + "\n", TimeSpan.Zero)
 {
-    private readonly HttpListener _listener;
-    private readonly ConcurrentQueue<FakeReply> _replies = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
-
-    public FakeOllamaServer()
-    {
-        _listener = Ports.StartHttpListener(out var url);
-        BaseUrl = url.TrimEnd('/');
-        _loop = Task.Run(AcceptAsync);
-    }
+    internal const string JsonType = "application/json; charset=utf-8";
 
     /// <summary>The server's address without a trailing slash, e.g. <c>http://127.0.0.1:41234</c>.</summary>
-    public string BaseUrl { get; }
-
-    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+    public string BaseUrl => Root.TrimEnd('/');
 
     /// <summary>Installed models by name; a <see langword="null"/> info makes <c>/api/show</c> fail with 500.</summary>
     public ConcurrentDictionary<string, FakeModel?> Models { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>Completed when a client went away in the middle of an endless stream.</summary>
-    public TaskCompletionSource ClientDisconnected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IReadOnlyList<RecordedRequest> ChatRequests => Requests.Where(r => r.Path == "/api/chat").ToList();
 
@@ -43,81 +26,33 @@ public sealed class FakeOllamaServer : IAsyncDisposable
     {
         foreach (var reply in replies)
         {
-            _replies.Enqueue(reply);
+            Script(response => reply.WriteAsync(this, response));
         }
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async Task RouteAsync(RecordedRequest request, HttpListenerResponse response)
     {
-        await _stop.CancelAsync();
-        _listener.Close();
-        try
+        switch (request.Path)
         {
-            await _loop;
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+            case "/api/chat":
+                if (!await ReplyScriptedAsync(response))
+                {
+                    await WriteAsync(response, 500, """{"error":"the fake server has no scripted reply left"}""", JsonType);
+                }
 
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
-
-    private async Task HandleAsync(HttpListenerContext context)
-    {
-        var request = context.Request;
-        string body;
-        using (var reader = new StreamReader(request.InputStream, Encoding.UTF8))
-        {
-            body = await reader.ReadToEndAsync();
-        }
-
-        var headers = request.Headers.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => request.Headers[k] ?? string.Empty, StringComparer.OrdinalIgnoreCase);
-        var path = request.Url!.AbsolutePath;
-        Requests.Enqueue(new RecordedRequest(request.HttpMethod, path, body.Length > 0 ? JsonNode.Parse(body) : null, headers));
-        var response = context.Response;
-        try
-        {
-            switch (path)
-            {
-                case "/api/chat":
-                    await (_replies.TryDequeue(out var reply) ? reply : FakeReply.Json(500, """{"error":"the fake server has no scripted reply left"}"""))
-                        .WriteAsync(response, this, _stop.Token);
-                    break;
-                case "/api/tags":
-                    await Write(response, 200, Tags());
-                    break;
-                case "/api/show":
-                    var name = JsonNode.Parse(body)?["model"]?.GetValue<string>() ?? string.Empty;
-                    await (Models.TryGetValue(name, out var model)
-                        ? model is null ? Write(response, 500, """{"error":"failed to read the model file"}""") : Write(response, 200, model.ShowJson())
-                        : Write(response, 404, $$"""{"error":"model '{{name}}' not found"}"""));
-                    break;
-                default:
-                    await WriteText(response, 404, "404 page not found");
-                    break;
-            }
-        }
-        catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException or OperationCanceledException)
-        {
-            // The client went away.
+                break;
+            case "/api/tags":
+                await WriteAsync(response, 200, Tags(), JsonType);
+                break;
+            case "/api/show":
+                var name = request.Node["model"]?.GetValue<string>() ?? string.Empty;
+                await (Models.TryGetValue(name, out var model)
+                    ? model is null ? WriteAsync(response, 500, """{"error":"failed to read the model file"}""", JsonType) : WriteAsync(response, 200, model.ShowJson(), JsonType)
+                    : WriteAsync(response, 404, $$"""{"error":"model '{{name}}' not found"}""", JsonType));
+                break;
+            default:
+                await WriteAsync(response, 404, "404 page not found", "text/plain; charset=utf-8");
+                break;
         }
     }
 
@@ -137,30 +72,7 @@ public sealed class FakeOllamaServer : IAsyncDisposable
 
         return new JsonObject { ["models"] = models }.ToJsonString();
     }
-
-    internal static Task Write(HttpListenerResponse response, int status, string json, IReadOnlyDictionary<string, string>? headers = null)
-    {
-        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
-        {
-            response.AddHeader(name, value);
-        }
-
-        response.ContentType = "application/json; charset=utf-8";
-        return WriteText(response, status, json);
-    }
-
-    private static async Task WriteText(HttpListenerResponse response, int status, string text)
-    {
-        response.StatusCode = status;
-        var bytes = Encoding.UTF8.GetBytes(text);
-        response.ContentLength64 = bytes.Length;
-        await response.OutputStream.WriteAsync(bytes);
-        response.Close();
-    }
 }
-
-/// <summary>A recorded request; <see cref="Body"/> is the parsed JSON body.</summary>
-public sealed record RecordedRequest(string Method, string Path, JsonNode? Body, IReadOnlyDictionary<string, string> Headers);
 
 /// <summary>What <c>/api/show</c> says about an installed model.</summary>
 public sealed record FakeModel(string Architecture, int? ContextLength, params string[] Capabilities)
@@ -185,65 +97,23 @@ public sealed record FakeModel(string Architecture, int? ContextLength, params s
 }
 
 /// <summary>One scripted answer of <c>/api/chat</c>.</summary>
-public abstract class FakeReply
+public sealed class FakeReply
 {
+    private readonly Func<FakeOllamaServer, HttpListenerResponse, Task> _write;
+
+    private FakeReply(Func<FakeOllamaServer, HttpListenerResponse, Task> write) => _write = write;
+
     /// <summary>A 200 NDJSON stream of the given lines, then a clean end of the body.</summary>
-    public static FakeReply Stream(params string[] lines) => new StreamReply(lines, endless: false);
+    public static FakeReply Stream(params string[] lines) => new((server, response) => server.StreamAsync(response, lines.Select(line => line + "\n")));
 
     /// <summary>A 200 NDJSON stream of the given lines, then more content lines until the client goes away.</summary>
-    public static FakeReply Endless(params string[] lines) => new StreamReply(lines, endless: true);
+    public static FakeReply Endless(params string[] lines) => new((server, response) => server.StreamAsync(response, lines.Select(line => line + "\n"), StreamEnd.Hold));
 
     /// <summary>A whole JSON body with a status.</summary>
-    public static FakeReply Json(int status, string body, IReadOnlyDictionary<string, string>? headers = null) => new JsonReply(status, body, headers);
+    public static FakeReply Json(int status, string body, IReadOnlyDictionary<string, string>? headers = null) =>
+        new((_, response) => FakeHttpServer.WriteAsync(response, status, body, FakeOllamaServer.JsonType, headers));
 
-    internal abstract Task WriteAsync(HttpListenerResponse response, FakeOllamaServer server, CancellationToken stop);
-
-    private sealed class JsonReply(int status, string body, IReadOnlyDictionary<string, string>? headers) : FakeReply
-    {
-        internal override Task WriteAsync(HttpListenerResponse response, FakeOllamaServer server, CancellationToken stop) =>
-            FakeOllamaServer.Write(response, status, body, headers);
-    }
-
-    private sealed class StreamReply(string[] lines, bool endless) : FakeReply
-    {
-        internal override async Task WriteAsync(HttpListenerResponse response, FakeOllamaServer server, CancellationToken stop)
-        {
-            response.StatusCode = 200;
-            response.ContentType = "application/x-ndjson";
-            response.SendChunked = true;
-            var output = response.OutputStream;
-            foreach (var line in lines)
-            {
-                await output.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), stop);
-                await output.FlushAsync(stop);
-            }
-
-            if (!endless)
-            {
-                response.Close();
-                return;
-            }
-
-            // Keep generating until a write fails because the client hung up (once the socket buffers are full, a
-            // write waits for the client to read, so this does not spin ahead of it).
-            var more = Encoding.UTF8.GetBytes(Ndjson.Content(" more") + "\n");
-            try
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    await output.WriteAsync(more, stop);
-                    await output.FlushAsync(stop);
-                }
-            }
-            catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
-            {
-                server.ClientDisconnected.TrySetResult();
-                return;
-            }
-
-            response.Abort();
-        }
-    }
+    internal Task WriteAsync(FakeOllamaServer server, HttpListenerResponse response) => _write(server, response);
 }
 
 /// <summary>Lines of Ollama's <c>/api/chat</c> stream, as the server writes them.</summary>

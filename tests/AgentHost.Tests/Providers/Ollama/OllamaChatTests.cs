@@ -20,7 +20,7 @@ public sealed class OllamaChatTests : OllamaPluginFixture
         Assert.Equal((26L, 3L, 29L), (response.Usage!.InputTokenCount, response.Usage.OutputTokenCount, response.Usage.TotalTokenCount));
         Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
         Assert.Equal(Model, response.ModelId);
-        var request = Assert.Single(Server.ChatRequests).Body!;
+        var request = Assert.Single(Server.ChatRequests).Node;
         Assert.True(request["stream"]!.GetValue<bool>());
         Assert.Equal(Model, request["model"]!.GetValue<string>());
         Assert.Equal("user", request["messages"]![0]!["role"]!.GetValue<string>());
@@ -60,7 +60,7 @@ public sealed class OllamaChatTests : OllamaPluginFixture
         Assert.Equal(".", ((JsonElement)call.Arguments!["path"]!).GetString());
         Assert.Equal(1, ((JsonElement)call.Arguments["depth"]!).GetInt32());
         Assert.Equal("There is a README.", second.Text);
-        var messages = Server.ChatRequests[1].Body!["messages"]!.AsArray();
+        var messages = Server.ChatRequests[1].Node["messages"]!.AsArray();
         Assert.Equal(["system", "user", "assistant", "tool"], messages.Select(m => m!["role"]!.GetValue<string>()));
         var sentCall = messages[2]!["tool_calls"]![0]!["function"]!;
         Assert.Equal("ls", sentCall["name"]!.GetValue<string>());
@@ -80,7 +80,7 @@ public sealed class OllamaChatTests : OllamaPluginFixture
 
         await CollectAsync(Client().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "weather?")], new ChatOptions { Tools = [tool] }));
 
-        var sent = Assert.Single(Server.ChatRequests).Body!["tools"]!.AsArray();
+        var sent = Assert.Single(Server.ChatRequests).Node["tools"]!.AsArray();
         var function = Assert.Single(sent)!;
         Assert.Equal("function", function["type"]!.GetValue<string>());
         Assert.Equal("get_weather", function["function"]!["name"]!.GetValue<string>());
@@ -101,13 +101,13 @@ public sealed class OllamaChatTests : OllamaPluginFixture
             [new ChatMessage(ChatRole.User, "x")],
             new ChatOptions { Temperature = 0.2f, MaxOutputTokens = 512, TopK = 20, StopSequences = ["</end>"] }));
 
-        var options = Assert.Single(Server.ChatRequests).Body!["options"]!;
+        var options = Assert.Single(Server.ChatRequests).Node["options"]!;
         Assert.Equal(40960, options["num_ctx"]!.GetValue<int>());
         Assert.Equal(0.2, options["temperature"]!.GetValue<double>(), 3);
         Assert.Equal(512, options["num_predict"]!.GetValue<int>());
         Assert.Equal(20, options["top_k"]!.GetValue<int>());
         Assert.Equal("</end>", options["stop"]![0]!.GetValue<string>());
-        Assert.Contains(Server.Requests, r => r.Path == "/api/show" && r.Body!["model"]!.GetValue<string>() == Model);
+        Assert.Contains(Server.Requests, r => r.Path == "/api/show" && r.Node["model"]!.GetValue<string>() == Model);
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class OllamaChatTests : OllamaPluginFixture
         settings["keep_alive"] = "-1";
         await Client(settings).GetResponseAsync([new ChatMessage(ChatRole.User, "y")]);
 
-        var (first, second) = (Server.ChatRequests[0].Body!, Server.ChatRequests[1].Body!);
+        var (first, second) = (Server.ChatRequests[0].Node, Server.ChatRequests[1].Node);
         Assert.Equal(8192, first["options"]!["num_ctx"]!.GetValue<int>());
         Assert.Equal("30m", first["keep_alive"]!.GetValue<string>());
         Assert.False(first["think"]!.GetValue<bool>());
@@ -140,7 +140,7 @@ public sealed class OllamaChatTests : OllamaPluginFixture
         Assert.Equal("Four.", response.Text);
         Assert.Equal((12L, 2L), (response.Usage!.InputTokenCount, response.Usage.OutputTokenCount));
         Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
-        Assert.False(Assert.Single(Server.ChatRequests).Body!["stream"]!.GetValue<bool>());
+        Assert.False(Assert.Single(Server.ChatRequests).Node["stream"]!.GetValue<bool>());
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class OllamaChatTests : OllamaPluginFixture
         Server.Enqueue(FakeReply.Stream(Ndjson.Content("ok"), Ndjson.Done()));
         var options = Options() with { ApiKey = "proxy-key", Headers = new Dictionary<string, string> { ["X-Team"] = "core" } };
 
-        await CollectAsync(Provider.CreateClient(options, PluginServices).GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "x")]));
+        await CollectAsync(Provider.CreateClient(options, Services).GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "x")]));
 
         Assert.All(Server.Requests, r => Assert.Equal(("Bearer proxy-key", "core"), (r.Headers["Authorization"], r.Headers["X-Team"])));
         Assert.Equal(2, Server.Requests.Count);
@@ -186,7 +186,7 @@ public sealed class OllamaChatTests : OllamaPluginFixture
         });
         await stream.DisposeAsync();
 
-        await Server.ClientDisconnected.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Server.HoldEnded.Task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public sealed class OllamaChatTests : OllamaPluginFixture
         Server.Models["llava:7b"] = new FakeModel("llama", 4096, "completion", "vision");
         Server.Models["broken:1b"] = null;
 
-        var models = await Provider.DiscoverModels!(Options(), PluginServices, CancellationToken.None);
+        var models = await Provider.DiscoverModels!(Options(), Services, CancellationToken.None);
 
         Assert.Equal(["broken:1b", "llava:7b", Model], models.Select(m => m.Id));
         var qwen = models.Single(m => m.Id == Model);
@@ -218,7 +218,7 @@ public sealed class OllamaChatTests : OllamaPluginFixture
             [new ChatMessage(ChatRole.User, [new TextContent("what is this?"), image])],
             new ChatOptions { Instructions = "Answer in two words." }));
 
-        var messages = Assert.Single(Server.ChatRequests).Body!["messages"]!.AsArray();
+        var messages = Assert.Single(Server.ChatRequests).Node["messages"]!.AsArray();
         Assert.Equal(("system", "Answer in two words."), (messages[0]!["role"]!.GetValue<string>(), messages[0]!["content"]!.GetValue<string>()));
         Assert.Equal("AQID", messages[1]!["images"]![0]!.GetValue<string>());
         Assert.Null(messages[1]!["tool_calls"]);

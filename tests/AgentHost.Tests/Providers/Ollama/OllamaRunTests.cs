@@ -34,10 +34,10 @@ public sealed class OllamaRunTests : IAsyncLifetime
         Assert.Contains("The workspace holds a README and a src folder.", result.Output, StringComparison.Ordinal);
         var chats = _server.ChatRequests;
         Assert.Equal(2, chats.Count);
-        Assert.Equal(40960, chats[0].Body!["options"]!["num_ctx"]!.GetValue<int>());
-        Assert.Equal("10m", chats[0].Body!["keep_alive"]!.GetValue<string>());
-        Assert.Contains(chats[0].Body!["tools"]!.AsArray(), t => t!["function"]!["name"]!.GetValue<string>() == "ls");
-        var toolMessage = chats[1].Body!["messages"]!.AsArray().Single(m => m!["role"]!.GetValue<string>() == "tool")!;
+        Assert.Equal(40960, chats[0].Node["options"]!["num_ctx"]!.GetValue<int>());
+        Assert.Equal("10m", chats[0].Node["keep_alive"]!.GetValue<string>());
+        Assert.Contains(chats[0].Node["tools"]!.AsArray(), t => t!["function"]!["name"]!.GetValue<string>() == "ls");
+        var toolMessage = chats[1].Node["messages"]!.AsArray().Single(m => m!["role"]!.GetValue<string>() == "tool")!;
         Assert.Equal("ls", toolMessage["tool_name"]!.GetValue<string>());
         Assert.Contains("README.md", toolMessage["content"]!.GetValue<string>(), StringComparison.Ordinal);
     }

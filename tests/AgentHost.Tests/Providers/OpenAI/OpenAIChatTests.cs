@@ -1,26 +1,19 @@
 using System.ComponentModel;
 using System.Text.Json;
+using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Tests.Providers.OpenAI;
 
 /// <summary>The openai provider's requests and responses, through the real OpenAI SDK against a local Chat Completions server.</summary>
-public sealed class OpenAIChatTests : IAsyncLifetime
+public sealed class OpenAIChatTests : OpenAIProviderHost
 {
-    private readonly OpenAIProviderHost _host = new();
-
-    private FakeOpenAIServer Server => _host.Server;
-
-    public Task InitializeAsync() => _host.InitializeAsync();
-
-    public Task DisposeAsync() => _host.DisposeAsync();
-
     [Fact]
     public async Task GetResponse_NonStreaming_MapsTextReasoningUsageFinishReasonAndIds()
     {
         Server.ReplyJson(Chunks.Completion("Hello there.", reasoning: "The user greets me."));
 
-        var response = await _host.Client().GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]);
+        var response = await Client().GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]);
 
         Assert.Equal("Hello there.", response.Text);
         Assert.Equal("The user greets me.", Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<TextReasoningContent>()).Text);
@@ -37,7 +30,7 @@ public sealed class OpenAIChatTests : IAsyncLifetime
     {
         Server.ReplySse(Chunks.Answer("The project is a plugin host."));
 
-        var updates = await _host.Client().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "what is this?")]).CollectAsync();
+        var updates = await Client().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "what is this?")]).CollectAsync();
 
         var response = updates.ToChatResponse();
         Assert.True(updates.Count(u => u.Text.Length > 0) >= 5, "each word should be its own delta");
@@ -69,7 +62,7 @@ public sealed class OpenAIChatTests : IAsyncLifetime
             Chunks.Usage(50, 30),
         ]);
 
-        var response = (await _host.Client().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "look")]).CollectAsync()).ToChatResponse();
+        var response = (await Client().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "look")]).CollectAsync()).ToChatResponse();
 
         var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
         Assert.Equal(2, calls.Count);
@@ -89,7 +82,7 @@ public sealed class OpenAIChatTests : IAsyncLifetime
     {
         Server.ReplySse([Chunks.ToolCall(0, id: "call_x", name: "view", arguments: "{\"path\": "), Chunks.Finish("tool_calls")]);
 
-        var response = (await _host.Client().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "look")]).CollectAsync()).ToChatResponse();
+        var response = (await Client().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "look")]).CollectAsync()).ToChatResponse();
 
         var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
         Assert.Equal(("call_x", "view"), (call.CallId, call.Name));
@@ -101,7 +94,7 @@ public sealed class OpenAIChatTests : IAsyncLifetime
     {
         Server.ReplySse([Chunks.Role(), Chunks.Text("ok"), Chunks.Finish("stop"), Chunks.Usage(1200, 80, cached: 1024, reasoning: 64)]);
 
-        var response = (await _host.Client().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")]).CollectAsync()).ToChatResponse();
+        var response = (await Client().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")]).CollectAsync()).ToChatResponse();
 
         var usage = response.Usage!;
         Assert.Equal((1200L, 80L, 1280L), (usage.InputTokenCount, usage.OutputTokenCount, usage.TotalTokenCount));
@@ -113,7 +106,7 @@ public sealed class OpenAIChatTests : IAsyncLifetime
     {
         Server.ReplySse([Chunks.Role(), Chunks.Reasoning("First, "), Chunks.Reasoning("list the files."), Chunks.ToolCall(0, "call_1", "ls", "{}"), Chunks.Finish("tool_calls")]);
         Server.ReplySse(Chunks.Answer("Done."));
-        var client = _host.Client();
+        var client = Client();
         List<ChatMessage> history = [new(ChatRole.User, "list")];
 
         var first = (await client.GetStreamingResponseAsync(history).CollectAsync()).ToChatResponse();
@@ -140,7 +133,7 @@ public sealed class OpenAIChatTests : IAsyncLifetime
             new(ChatRole.User, "c"),
         };
 
-        await _host.Client(settings: new Dictionary<string, string> { ["send_reasoning"] = "false" }).GetStreamingResponseAsync(history).CollectAsync();
+        await Client(settings: new Dictionary<string, string> { ["send_reasoning"] = "false" }).GetStreamingResponseAsync(history).CollectAsync();
 
         var assistant = Server.LastChat.Json.GetProperty("messages")[1];
         Assert.Equal("b", assistant.GetProperty("content").GetString());
@@ -168,7 +161,7 @@ public sealed class OpenAIChatTests : IAsyncLifetime
             StopSequences = ["END"],
         };
 
-        await _host.Client().GetStreamingResponseAsync(history, options).CollectAsync();
+        await Client().GetStreamingResponseAsync(history, options).CollectAsync();
 
         var sent = Server.LastChat.Json;
         var messages = sent.GetProperty("messages");
@@ -192,7 +185,7 @@ public sealed class OpenAIChatTests : IAsyncLifetime
     [Fact]
     public void GetService_ReturnsMetadata_WithProviderEndpointAndModel()
     {
-        var client = _host.Client();
+        var client = Client();
 
         var metadata = client.GetService<ChatClientMetadata>();
 

@@ -1,19 +1,12 @@
 using AgentHost.Sdk.Providers;
+using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Tests.Providers.OpenAI;
 
 /// <summary>What goes on the wire besides the conversation: authentication, headers, endpoint, models.</summary>
-public sealed class OpenAIConnectionTests : IAsyncLifetime
+public sealed class OpenAIConnectionTests : OpenAIProviderHost
 {
-    private readonly OpenAIProviderHost _host = new();
-
-    private FakeOpenAIServer Server => _host.Server;
-
-    public Task InitializeAsync() => _host.InitializeAsync();
-
-    public Task DisposeAsync() => _host.DisposeAsync();
-
     [Fact]
     public async Task Request_CarriesTheBearerKey_CustomHeaders_AndOrganization()
     {
@@ -21,7 +14,7 @@ public sealed class OpenAIConnectionTests : IAsyncLifetime
         var headers = new Dictionary<string, string> { ["X-Title"] = "agenthost-tests", ["HTTP-Referer"] = "https://example.test" };
         var settings = new Dictionary<string, string> { ["organization"] = "org-123", ["project"] = "proj-9" };
 
-        await _host.Client(headers: headers, settings: settings).GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")]).CollectAsync();
+        await Client(headers: headers, settings: settings).GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")]).CollectAsync();
 
         var request = Server.LastChat;
         Assert.Equal("Bearer " + OpenAIProviderHost.Key, request.Header("Authorization"));
@@ -36,7 +29,7 @@ public sealed class OpenAIConnectionTests : IAsyncLifetime
     {
         Server.ReplySse(Chunks.Answer("ok"));
 
-        var response = (await _host.Client(apiKey: null).GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")]).CollectAsync()).ToChatResponse();
+        var response = (await Client(apiKey: null).GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")]).CollectAsync()).ToChatResponse();
 
         Assert.Equal("ok", response.Text);
         Assert.Null(Server.LastChat.Header("Authorization"));
@@ -56,7 +49,7 @@ public sealed class OpenAIConnectionTests : IAsyncLifetime
             ]}
             """;
 
-        var models = await _host.DiscoverAsync(_host.Options());
+        var models = await DiscoverAsync(Options());
 
         Assert.Equal(["anthropic/claude-sonnet-4", "llama3:latest", "qwen2.5-coder"], models.Select(m => m.Id));
         var claude = models[0];
@@ -75,7 +68,7 @@ public sealed class OpenAIConnectionTests : IAsyncLifetime
     {
         var closed = new Uri($"http://127.0.0.1:{Support.Ports.Free()}/v1");
 
-        var error = await Assert.ThrowsAsync<ProviderException>(() => _host.DiscoverAsync(_host.Options(baseUrl: closed)));
+        var error = await Assert.ThrowsAsync<ProviderException>(() => DiscoverAsync(Options(baseUrl: closed)));
 
         Assert.Equal(ProviderErrorKind.Transport, error.Kind);
         Assert.True(error.IsRetryable);

@@ -1,19 +1,13 @@
 using AgentHost.Sdk.Providers;
+using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Tests.Providers.OpenAI;
 
 /// <summary>Every way a Chat Completions request can fail becomes a classified <see cref="ProviderException"/>.</summary>
-public sealed class OpenAIErrorTests : IAsyncLifetime
+public sealed class OpenAIErrorTests : OpenAIProviderHost
 {
     private static readonly ChatMessage[] Hello = [new(ChatRole.User, "hi")];
-    private readonly OpenAIProviderHost _host = new();
-
-    private FakeOpenAIServer Server => _host.Server;
-
-    public Task InitializeAsync() => _host.InitializeAsync();
-
-    public Task DisposeAsync() => _host.DisposeAsync();
 
     [Fact]
     public async Task RateLimit_WithRetryAfter_IsRateLimited_WithTheWait_AndNotRetriedByTheSdk()
@@ -69,7 +63,7 @@ public sealed class OpenAIErrorTests : IAsyncLifetime
     {
         Server.ReplyJson(Chunks.Error($"Incorrect API key provided: {OpenAIProviderHost.Key}.", "invalid_request_error", "invalid_api_key"), 401);
 
-        var error = await Assert.ThrowsAsync<ProviderException>(() => _host.Client().GetResponseAsync(Hello));
+        var error = await Assert.ThrowsAsync<ProviderException>(() => Client().GetResponseAsync(Hello));
 
         Assert.Equal(ProviderErrorKind.Authentication, error.Kind);
         Assert.Equal(401, error.StatusCode);
@@ -160,7 +154,7 @@ public sealed class OpenAIErrorTests : IAsyncLifetime
     {
         var closed = new Uri($"http://127.0.0.1:{Support.Ports.Free()}/v1");
 
-        var error = await Assert.ThrowsAsync<ProviderException>(() => _host.Client(baseUrl: closed).GetStreamingResponseAsync(Hello).CollectAsync());
+        var error = await Assert.ThrowsAsync<ProviderException>(() => Client(baseUrl: closed).GetStreamingResponseAsync(Hello).CollectAsync());
 
         Assert.Equal(ProviderErrorKind.Transport, error.Kind);
     }
@@ -174,7 +168,7 @@ public sealed class OpenAIErrorTests : IAsyncLifetime
 
         var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var update in _host.Client().GetStreamingResponseAsync(Hello, cancellationToken: cts.Token))
+            await foreach (var update in Client().GetStreamingResponseAsync(Hello, cancellationToken: cts.Token))
             {
                 received.Add(update.Text);
                 await cts.CancelAsync();
@@ -192,12 +186,12 @@ public sealed class OpenAIErrorTests : IAsyncLifetime
         Server.ReplyNothing();
         var settings = new Dictionary<string, string> { ["timeout_seconds"] = "0.5" };
 
-        var error = await Assert.ThrowsAsync<ProviderException>(() => _host.Client(settings: settings).GetStreamingResponseAsync(Hello).CollectAsync());
+        var error = await Assert.ThrowsAsync<ProviderException>(() => Client(settings: settings).GetStreamingResponseAsync(Hello).CollectAsync());
 
         Assert.Equal(ProviderErrorKind.Transport, error.Kind);
         Assert.Contains("timeout_seconds", error.Message, StringComparison.Ordinal);
     }
 
     private Task<ProviderException> StreamFailureAsync() =>
-        Assert.ThrowsAsync<ProviderException>(() => _host.Client().GetStreamingResponseAsync(Hello).CollectAsync());
+        Assert.ThrowsAsync<ProviderException>(() => Client().GetStreamingResponseAsync(Hello).CollectAsync());
 }
