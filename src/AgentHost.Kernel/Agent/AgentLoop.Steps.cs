@@ -148,7 +148,7 @@ public sealed partial class AgentLoop
     /// <summary>The summary by the small model when there is one (within its own window), else — or when it fails — by the run's model.</summary>
     private async Task<ChatMessage> SummarizeAsync(RunState run, int cut, CancellationToken cancellationToken)
     {
-        if (run.Request.Summarizer is { } small)
+        if (run.Request.Summarizer?.Invoke() is { } small)
         {
             var window = Math.Min(run.Window, small.Model is { ContextWindow: > 0 } model ? model.ContextWindow : _options.DefaultContextWindow);
             try

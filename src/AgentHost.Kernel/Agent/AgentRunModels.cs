@@ -62,10 +62,11 @@ public sealed record AgentRunRequest(string SessionId, string Prompt)
     public ChatOptions? ChatOptions { get; init; }
 
     /// <summary>
-    /// The small model that writes compaction summaries (the <c>small_model</c> role), with what is known about it;
-    /// the run's own model when <see langword="null"/> or when the small model fails.
+    /// Creates the small model that writes compaction summaries (the <c>small_model</c> role), with what is known
+    /// about it — called only when a compaction happens; the run's own model writes the summary when this is
+    /// <see langword="null"/>, returns <see langword="null"/>, or the small model fails.
     /// </summary>
-    public (IChatClient Client, ModelDescriptor? Model)? Summarizer { get; init; }
+    public Func<(IChatClient Client, ModelDescriptor? Model)?>? Summarizer { get; init; }
 }
 
 /// <summary>How a run ended.</summary>

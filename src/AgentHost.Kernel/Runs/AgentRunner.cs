@@ -94,7 +94,7 @@ public sealed class AgentRunner(
                 MaxSteps = await MaxStepsAsync(sessionId, options, cancellationToken).ConfigureAwait(false),
                 Compaction = options.Compaction,
                 WorkspaceRoot = options.WorkspaceRoot,
-                Summarizer = SmallModelForSummaries(),
+                Summarizer = configuration.SmallModel is null ? null : SmallModelForSummaries,
             },
             cancellationToken).ConfigureAwait(false);
         await titling.ConfigureAwait(false);
@@ -243,7 +243,7 @@ public sealed class AgentRunner(
             sessionMode = null;
         }
 
-        var rules = CreatePermissionGate(configuration, options.WorkspaceRoot, environment, options.PermissionMode ?? sessionMode, options.Interactive, runtime.Events, trust);
+        var rules = CreatePermissionGate(policy, options.WorkspaceRoot, environment, options.PermissionMode ?? sessionMode, options.Interactive, runtime.Events);
         var grants = new SessionGrants(options.WorkspaceRoot, environment.HomeDirectory, policy.ExtraDirectories);
         grants.Add(await store.GetGrantsAsync(sessionId, cancellationToken).ConfigureAwait(false));
         return new SessionPermissionGate(rules, rules.Mode, new SessionPermissionOptions(sessionId, grants, runtime.Events)
@@ -291,6 +291,11 @@ public sealed class AgentRunner(
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(events);
         var policy = PermissionPolicy.FromConfiguration(configuration, trust ?? ProjectTrust.Load(AgentPaths.Resolve(environment)));
+        return CreatePermissionGate(policy, workspaceRoot, environment, mode, interactive, events);
+    }
+
+    private static RulePermissionGate CreatePermissionGate(PermissionPolicy policy, string workspaceRoot, HostEnvironment environment, PermissionMode? mode, bool interactive, IEventBus events)
+    {
         foreach (var problem in policy.Problems)
         {
             events.Publish(new WarningEvent("permissions", problem.ToString()));

@@ -51,7 +51,7 @@ public sealed class CompactionTests
         var small = new ScriptedChatClient().Summary("Goal (by the small model): port the parser.");
         harness.Client.Answer("Continuing.");
 
-        var result = await harness.RunAsync("continue", r => r with { History = LongHistory(6), Model = SmallModel, Summarizer = (small, null) });
+        var result = await harness.RunAsync("continue", r => r with { History = LongHistory(6), Model = SmallModel, Summarizer = () => (small, null) });
 
         Assert.Equal(RunOutcome.Completed, result.Outcome);
         Assert.Single(small.SummaryRequests);
@@ -62,7 +62,7 @@ public sealed class CompactionTests
         var broken = new ScriptedChatClient(); // no summary scripted: the request fails
         fallback.Client.Summary("Goal (by the run's model).").Answer("Continuing.");
 
-        var second = await fallback.RunAsync("continue", r => r with { History = LongHistory(6), Model = SmallModel, Summarizer = (broken, null) });
+        var second = await fallback.RunAsync("continue", r => r with { History = LongHistory(6), Model = SmallModel, Summarizer = () => (broken, null) });
 
         Assert.Equal(RunOutcome.Completed, second.Outcome);
         Assert.Contains("by the run's model", fallback.Client.Requests.Single()[1].Text, StringComparison.Ordinal);
