@@ -15,6 +15,12 @@ public static class ToolContext
     /// <summary>The context key of the session id.</summary>
     public const string SessionIdKey = "agenthost.session_id";
 
+    /// <summary>
+    /// The context key of the session's dry-run default (a <see cref="bool"/>): when <see langword="true"/>, mutating
+    /// tools that support <c>dry_run</c> only report what they would change unless a call sets <c>dry_run: false</c>.
+    /// </summary>
+    public const string DryRunByDefaultKey = "agenthost.dry_run_default";
+
     /// <summary>Returns the workspace root of this invocation.</summary>
     /// <param name="arguments">The invocation's arguments.</param>
     /// <returns>The absolute workspace root.</returns>
@@ -25,6 +31,28 @@ public static class ToolContext
         return arguments.Context?.TryGetValue(WorkspaceRootKey, out var root) == true && root is string text && text.Length > 0
             ? text
             : throw new InvalidOperationException("No workspace root was provided; file tools must be invoked through the host's tool pipeline.");
+    }
+
+    /// <summary>Returns the session id of this invocation, or <see langword="null"/> outside a session.</summary>
+    /// <param name="arguments">The invocation's arguments.</param>
+    /// <returns>The session id, or <see langword="null"/>.</returns>
+    public static string? GetSessionId(this AIFunctionArguments arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        return arguments.Context?.TryGetValue(SessionIdKey, out var id) == true && id is string text && text.Length > 0 ? text : null;
+    }
+
+    /// <summary>
+    /// Resolves a mutating tool's <c>dry_run</c> argument: the call's own value when it gave one, else the session's
+    /// default (<see cref="DryRunByDefaultKey"/>), else <see langword="false"/>.
+    /// </summary>
+    /// <param name="arguments">The invocation's arguments.</param>
+    /// <param name="requested">The call's <c>dry_run</c> argument, or <see langword="null"/> when it was not given.</param>
+    /// <returns>Whether to only report the change.</returns>
+    public static bool IsDryRun(this AIFunctionArguments arguments, bool? requested)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        return requested ?? (arguments.Context?.TryGetValue(DryRunByDefaultKey, out var value) == true && value is true);
     }
 
     /// <summary>Returns a <see cref="WorkspacePaths"/> for this invocation's workspace root.</summary>
