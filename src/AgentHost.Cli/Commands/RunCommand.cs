@@ -25,6 +25,11 @@ internal sealed class RunCommand : AgentCommand
     private readonly Option<string[]> _context = new("--context") { Description = "Add context: @file, @dir/ or @https://… (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> _permissionMode = PermissionModeOption.Create();
     private readonly Option<string?> _prefer = new("--prefer") { Description = "When no model is named: fast, cheap or best (picks the small_model / large_model role, else the automatic selector)." };
+    private readonly Option<bool> _dryRun = new("--dry-run")
+    {
+        Description = "Mutating tools (write, edit, …) only show what they would change; a call may still set dry_run=false, which asks permission as usual.",
+    };
+
     private readonly Option<bool> _noCompact = new("--no-compact") { Description = "Never summarise older history, even near the context window." };
 
     public RunCommand(CliContext context)
@@ -33,7 +38,7 @@ internal sealed class RunCommand : AgentCommand
         Arguments.Add(_prompt);
         _output.AcceptOnlyFromAmong("text", "json", "final");
         _prefer.AcceptOnlyFromAmong("fast", "cheap", "best", "balanced");
-        foreach (var option in new Option[] { _plugins, _model, _session, _continue, _root, _output, _maxSteps, _context, _permissionMode, _prefer, _noCompact })
+        foreach (var option in new Option[] { _plugins, _model, _session, _continue, _root, _output, _maxSteps, _context, _permissionMode, _prefer, _noCompact, _dryRun })
         {
             Options.Add(option);
         }
@@ -100,6 +105,7 @@ internal sealed class RunCommand : AgentCommand
                     MaxSteps = parseResult.GetValue(_maxSteps),
                     Context = parseResult.GetValue(_context) ?? [],
                     Compaction = !parseResult.GetValue(_noCompact),
+                    DryRun = parseResult.GetValue(_dryRun) ? true : null,
                     PermissionMode = PermissionModeOption.Parse(parseResult, _permissionMode),
                     Interactive = Context.Console.IsInteractive,
                     Prefer = ModelSelector.TryParse(parseResult.GetValue(_prefer), out var prefer) && parseResult.GetValue(_prefer) is not null ? prefer : null,

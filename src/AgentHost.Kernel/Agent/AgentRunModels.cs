@@ -58,6 +58,9 @@ public sealed record AgentRunRequest(string SessionId, string Prompt)
     /// <summary>The project root tool calls are confined to.</summary>
     public string? WorkspaceRoot { get; init; }
 
+    /// <summary>Whether mutating tools only report their changes unless a call sets <c>dry_run</c> (the session's <c>dry_run</c> setting).</summary>
+    public bool DryRunByDefault { get; init; }
+
     /// <summary>Extra model options (temperature, reasoning effort, …); tools and model id are set by the loop.</summary>
     public ChatOptions? ChatOptions { get; init; }
 

@@ -49,6 +49,11 @@ public sealed partial class ToolPipeline
             functionArguments.Context[ToolContext.WorkspaceRootKey] = workspaceRoot;
         }
 
+        if (context.DryRunByDefault)
+        {
+            functionArguments.Context[ToolContext.DryRunByDefaultKey] = true;
+        }
+
         foreach (var property in arguments.EnumerateObject())
         {
             functionArguments[property.Name] = property.Value;

@@ -40,6 +40,9 @@ public sealed record ToolCallContext(string SessionId, string CallId)
 
     /// <summary>The project root the call is confined to, when known.</summary>
     public string? WorkspaceRoot { get; init; }
+
+    /// <summary>Whether mutating tools only report their changes unless the call sets <c>dry_run</c>.</summary>
+    public bool DryRunByDefault { get; init; }
 }
 
 /// <summary>How one tool call ended, and what the model is told.</summary>

@@ -94,6 +94,7 @@ public sealed class AgentRunner(
                 MaxSteps = await MaxStepsAsync(sessionId, options, cancellationToken).ConfigureAwait(false),
                 Compaction = options.Compaction,
                 WorkspaceRoot = options.WorkspaceRoot,
+                DryRunByDefault = await DryRunAsync(sessionId, options, cancellationToken).ConfigureAwait(false),
                 Summarizer = configuration.SmallModel is null ? null : SmallModelForSummaries,
             },
             cancellationToken).ConfigureAwait(false);
@@ -345,6 +346,15 @@ public sealed class AgentRunner(
         }
 
         return history;
+    }
+
+    /// <summary>Whether mutating tools default to dry runs, by precedence: request (--dry-run) &gt; session setting &gt; configuration.</summary>
+    private async Task<bool> DryRunAsync(string sessionId, RunOptions options, CancellationToken cancellationToken)
+    {
+        var request = options.DryRun is { } dryRun ? new Dictionary<string, string> { [SessionSettings.DryRun] = dryRun ? "true" : "false" } : null;
+        var session = await store.GetSettingsAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        var resolved = SessionSettings.Resolve(SessionSettings.DryRun, request, session, configuration);
+        return bool.TryParse(resolved.Value, out var value) && value;
     }
 
     /// <summary>The step limit by precedence: request (--max-steps) &gt; session setting &gt; configuration.</summary>

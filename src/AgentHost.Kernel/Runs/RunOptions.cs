@@ -31,4 +31,7 @@ public sealed record RunOptions(string Prompt, string WorkspaceRoot)
 
     /// <summary>Whether older history may be summarised near the context window.</summary>
     public bool Compaction { get; init; } = true;
+
+    /// <summary>Whether mutating tools only report their changes (<c>--dry-run</c>); the <c>session.dry_run</c> setting when <see langword="null"/>.</summary>
+    public bool? DryRun { get; init; }
 }

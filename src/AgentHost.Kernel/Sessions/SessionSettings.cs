@@ -57,6 +57,9 @@ public static class SessionSettings
     /// <summary>The session's permission mode (<c>ask</c>, <c>accept-edits</c>, <c>plan</c>, <c>yolo</c>, <c>dont-ask</c>); a mid-session switch sets it.</summary>
     public const string PermissionMode = "permission_mode";
 
+    /// <summary>Whether mutating tools only report what they would change (<c>true</c>/<c>false</c>) unless a call sets <c>dry_run</c>.</summary>
+    public const string DryRun = "dry_run";
+
     /// <summary>The normal form of a key: trimmed, lower case, without the <c>session.</c> prefix.</summary>
     /// <param name="key">The key.</param>
     /// <returns>The normalised key.</returns>

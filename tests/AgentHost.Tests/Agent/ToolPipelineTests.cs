@@ -61,6 +61,26 @@ public sealed class ToolPipelineTests
         Assert.Contains("the permission gate failed (rules file is corrupt)", outcome.Text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false, null, "dry=False session=tool-run")]
+    [InlineData(true, null, "dry=True session=tool-run")]
+    [InlineData(true, "false", "dry=False session=tool-run")]
+    [InlineData(false, "true", "dry=True session=tool-run")]
+    public async Task InvokeAsync_PassesTheSessionAndItsDryRunDefault_ACallsOwnDryRunWins(bool byDefault, string? callValue, string expected)
+    {
+        await using var harness = new AgentHarness();
+        harness.Add(AgentHarness.Tool(
+            "probe",
+            (Microsoft.Extensions.AI.AIFunctionArguments arguments, bool? dry_run = null) => $"dry={arguments.IsDryRun(dry_run)} session={arguments.GetSessionId()}",
+            ToolEffect.Write));
+        var json = callValue is null ? "{}" : $$"""{"dry_run":{{callValue}}}""";
+
+        var outcome = await harness.Pipeline.InvokeAsync("probe", json, Context with { DryRunByDefault = byDefault });
+
+        Assert.Equal(ToolCallStatus.Succeeded, outcome.Status);
+        Assert.Equal(expected, outcome.Text);
+    }
+
     [Fact]
     public async Task ToolSet_IsRecomputed_OnlyWhenTheRegistryChanges()
     {
