@@ -8,11 +8,6 @@ public sealed partial class PermissionEngine
     /// <summary>Stands for a word known only at run time in the line allow rules see: only a <c>*</c> matches it.</summary>
     private const string RunTimeWord = "\uFFFF";
 
-    /// <summary>Shell patterns run in linear time (a long command line against <c>a * b * c</c> cannot stall); they are compiled once per pattern.</summary>
-    private const RegexOptions MatchOptions = RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.NonBacktracking;
-
-    private static readonly ConcurrentDictionary<(string Specifier, bool IgnoreCase), Regex?> ShellRegexes = new();
-
     private PermissionRule? FirstMatch(RuleList list, PermissionCall call, Target target)
     {
         foreach (var rule in Policy.Rules)
@@ -87,38 +82,20 @@ public sealed partial class PermissionEngine
 
     internal static bool ShellPatternMatches(string specifier, string commandLine, bool ignoreCase)
     {
-        if (ShellRegexes.Count > 4096)
-        {
-            ShellRegexes.Clear();
-        }
-
-        var regex = ShellRegexes.GetOrAdd((specifier, ignoreCase), static key => CompileShellPattern(key.Specifier, key.IgnoreCase));
-        try
-        {
-            return regex is null || regex.IsMatch(Regex.Replace(commandLine.Trim(), @"[ \t]+", " "));
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return ignoreCase; // only deny and ask rules ignore case: when in doubt they match, allow rules do not
-        }
-    }
-
-    private static Regex? CompileShellPattern(string specifier, bool ignoreCase)
-    {
         var pattern = ShellPatternText(specifier, out var boundary);
         if (boundary && pattern.Length == 0)
         {
-            return null; // '*' matches everything
+            return true; // '*' matches everything
         }
 
-        var body = string.Concat(pattern.Select(c => c == '*' ? ".*" : Regex.Escape(c.ToString())));
-        var regex = "^" + body + (boundary ? "(?: .*)?" : string.Empty) + "$";
-        return new Regex(regex, MatchOptions | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None), TimeSpan.FromSeconds(1));
+        var line = Wildcard.CollapseBlanks(commandLine);
+        return Wildcard.IsMatch(pattern, line, ignoreCase)
+            || (boundary && line.Length > pattern.Length && line[pattern.Length] == ' ' && Wildcard.IsMatch(pattern + " *", line, ignoreCase));
     }
 
     private static string ShellPatternText(string specifier, out bool boundary)
     {
-        var pattern = Regex.Replace(specifier.Trim(), @"\s+", " ");
+        var pattern = string.Join(' ', specifier.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         boundary = false;
         if (pattern.EndsWith(":*", StringComparison.Ordinal))
         {
@@ -213,7 +190,7 @@ public sealed partial class PermissionEngine
         }
 
         // A path computed at run time: its text.
-        return target.FullPath is null && Glob(specifier, target.Subject, ignoreCase: true, onTimeout: true);
+        return target.FullPath is null && Glob(specifier, target.Subject, ignoreCase: true);
     }
 
     private PathPattern Pattern(string specifier, bool ignoreCase, bool classes, bool anywhere) =>
@@ -235,16 +212,5 @@ public sealed partial class PermissionEngine
             : host == pattern;
     }
 
-    private static bool Glob(string pattern, string text, bool ignoreCase, bool onTimeout = false)
-    {
-        var regex = "^" + string.Concat(pattern.Select(c => c == '*' ? ".*" : Regex.Escape(c.ToString()))) + "$";
-        try
-        {
-            return Regex.IsMatch(text, regex, RegexOptions.CultureInvariant | RegexOptions.Singleline | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None), TimeSpan.FromSeconds(1));
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return onTimeout;
-        }
-    }
+    private static bool Glob(string pattern, string text, bool ignoreCase) => Wildcard.IsMatch(pattern, text, ignoreCase);
 }
