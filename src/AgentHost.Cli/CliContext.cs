@@ -62,9 +62,12 @@ internal sealed class CliContext : IDisposable
     /// <summary>Creates the plugin runtime for this run (plugins load only when the command asks).</summary>
     public PluginRuntime CreatePluginRuntime(ParseResult parseResult) => CreatePluginRuntime(Configuration(parseResult));
 
-    /// <summary>Creates a plugin runtime for a given configuration (e.g. one resolved for another project root).</summary>
+    /// <summary>
+    /// Creates a plugin runtime for a given configuration (e.g. one resolved for another project root). A CLI command
+    /// lives one process long, so plugins load into non-collectible contexts, where their ReadyToRun code is used.
+    /// </summary>
     public PluginRuntime CreatePluginRuntime(ConfigurationSnapshot configuration) =>
-        PluginRuntime.Create(PluginStore, configuration.ProjectRoot, configuration.GetPluginSettings, Loggers(configuration));
+        PluginRuntime.Create(PluginStore, configuration.ProjectRoot, configuration.GetPluginSettings, Loggers(configuration), unloadable: false);
 
     /// <summary>The effective configuration (resolved once per run); broken files are reported in its Problems, not thrown.</summary>
     public ConfigurationSnapshot Configuration(ParseResult parseResult) =>

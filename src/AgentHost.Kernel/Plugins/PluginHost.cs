@@ -31,7 +31,12 @@ public sealed partial class PluginHost : IAsyncDisposable
     /// <param name="events">The event bus.</param>
     /// <param name="loggerFactory">The host logger factory.</param>
     /// <param name="shared">The assemblies shared with plugins; the SDK closure by default.</param>
-    public PluginHost(CapabilityRegistry registry, EventBus events, ILoggerFactory loggerFactory, SharedAssemblies? shared = null)
+    /// <param name="unloadable">
+    /// Whether plugin code can be unloaded (collectible load contexts; the default, for long-running hosts). Short-lived
+    /// processes pass <see langword="false"/>: the runtime then uses plugins' ReadyToRun code, and unloading a plugin
+    /// removes its capabilities and disposes its services but leaves its assemblies loaded until the process ends.
+    /// </param>
+    public PluginHost(CapabilityRegistry registry, EventBus events, ILoggerFactory loggerFactory, SharedAssemblies? shared = null, bool unloadable = true)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(events);
@@ -41,7 +46,11 @@ public sealed partial class PluginHost : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<PluginHost>();
         _shared = shared ?? SharedAssemblies.FromSdk();
+        Unloadable = unloadable;
     }
+
+    /// <summary>Whether plugins load into collectible contexts, so unloading frees their code.</summary>
+    public bool Unloadable { get; }
 
     /// <summary>The loaded plugins by id.</summary>
     public IReadOnlyDictionary<string, LoadedPlugin> Loaded => _loaded;
@@ -89,7 +98,10 @@ public sealed partial class PluginHost : IAsyncDisposable
         await plugin.Services.DisposeAsync().ConfigureAwait(false);
         plugin.Stopping.Dispose();
         await _events.DrainAsync(cancellationToken).ConfigureAwait(false);
-        plugin.LoadContext?.Unload();
+        if (plugin.LoadContext is { IsCollectible: true } context)
+        {
+            context.Unload();
+        }
         _events.Publish(new PluginUnloadedEvent(pluginId));
         return true;
     }
@@ -176,7 +188,7 @@ public sealed partial class PluginHost : IAsyncDisposable
             AddDeclaredCapabilities(manifest, builder);
             if (manifest.EntryAssembly is { } entry)
             {
-                loadContext = new PluginLoadContext(manifest.Id, Path.Combine(manifest.Directory, entry), _shared);
+                loadContext = new PluginLoadContext(manifest.Id, Path.Combine(manifest.Directory, entry), _shared, Unloadable);
                 RegisterCode(manifest, loadContext, builder);
             }
 
@@ -206,7 +218,11 @@ public sealed partial class PluginHost : IAsyncDisposable
             pluginEvents.Dispose();
             stopping.Cancel();
             stopping.Dispose();
-            loadContext?.Unload();
+            if (loadContext is { IsCollectible: true })
+            {
+                loadContext.Unload();
+            }
+
             return Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Failed, Describe(manifest, ex)));
         }
     }

@@ -3,11 +3,16 @@ using System.Runtime.Loader;
 
 namespace AgentHost.Kernel.Plugins;
 
-/// <summary>One collectible load context per plugin, resolving through the plugin's <c>.deps.json</c>.</summary>
+/// <summary>One load context per plugin, resolving through the plugin's <c>.deps.json</c>.</summary>
 /// <remarks>
 /// Shared assemblies (see <see cref="SharedAssemblies"/>) always come from the host. Everything else the plugin
 /// carries — managed and native — loads privately, so two plugins can use different versions of one library.
 /// Framework assemblies the plugin does not carry fall back to the host.
+/// <para>
+/// A collectible context can be unloaded, but the runtime ignores ReadyToRun code in collectible assemblies (every
+/// method is JIT-compiled), so short-lived processes load plugins into non-collectible contexts: still isolated,
+/// with precompiled code used, freed when the process ends.
+/// </para>
 /// </remarks>
 internal sealed class PluginLoadContext : AssemblyLoadContext
 {
@@ -15,8 +20,8 @@ internal sealed class PluginLoadContext : AssemblyLoadContext
     private readonly SharedAssemblies _shared;
     private readonly string _pluginId;
 
-    public PluginLoadContext(string pluginId, string entryAssemblyPath, SharedAssemblies shared)
-        : base($"plugin:{pluginId}", isCollectible: true)
+    public PluginLoadContext(string pluginId, string entryAssemblyPath, SharedAssemblies shared, bool collectible)
+        : base($"plugin:{pluginId}", isCollectible: collectible)
     {
         _pluginId = pluginId;
         _resolver = new AssemblyDependencyResolver(entryAssemblyPath);

@@ -58,17 +58,19 @@ public sealed class PluginRuntime : IAsyncDisposable
     /// <param name="projectRoot">The project whose <c>.agent/plugins.yaml</c> switches apply, if any.</param>
     /// <param name="settings">Returns a plugin's configuration section by id.</param>
     /// <param name="loggerFactory">The host logger factory.</param>
+    /// <param name="unloadable">Whether plugin code can be unloaded before the process ends (see <see cref="PluginHost"/>); one-shot commands pass <see langword="false"/> so ReadyToRun code is used.</param>
     /// <returns>The runtime; dispose it to unload every plugin.</returns>
     public static PluginRuntime Create(
         PluginStore store,
         string? projectRoot,
         Func<string, IReadOnlyDictionary<string, string>> settings,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        bool unloadable = true)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var events = new EventBus(loggerFactory.CreateLogger<EventBus>());
         var registry = new CapabilityRegistry(events);
-        return new PluginRuntime(store, projectRoot, settings, events, registry, new PluginHost(registry, events, loggerFactory));
+        return new PluginRuntime(store, projectRoot, settings, events, registry, new PluginHost(registry, events, loggerFactory, unloadable: unloadable));
     }
 
     /// <summary>The event bus.</summary>

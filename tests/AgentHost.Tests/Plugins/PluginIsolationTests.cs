@@ -149,6 +149,53 @@ public sealed class PluginIsolationTests
         Assert.Contains(await harness.DrainedEventsAsync(), e => e is PluginUnloadedEvent { PluginId: "fixture-echo" });
     }
 
+    [Fact]
+    public async Task NonUnloadableHost_KeepsPluginsIsolated_InNonCollectibleContexts()
+    {
+        await using var harness = new PluginHarness(unloadable: false);
+
+        var old = await harness.LoadAsync(Fixtures.PathOf("Fixture.JsonOld"));
+        var @new = await harness.LoadAsync(Fixtures.PathOf("Fixture.JsonNew"));
+
+        Assert.Equal((PluginLoadStatus.Loaded, PluginLoadStatus.Loaded), (old.Status, @new.Status));
+        Assert.Equal("12.0.0.0|{\"value\":\"a\"}", await harness.InvokeToolAsync("json_old", ("value", "a")));
+        Assert.Equal("13.0.0.0|{\"value\":\"b\"}", await harness.InvokeToolAsync("json_new", ("value", "b")));
+        var oldContext = harness.Host.Loaded["fixture-json-old"].LoadContext!;
+        var newContext = harness.Host.Loaded["fixture-json-new"].LoadContext!;
+        Assert.NotSame(oldContext, newContext);
+        Assert.False(oldContext.IsCollectible);
+        Assert.False(newContext.IsCollectible);
+        Assert.NotSame(AssemblyLoadContext.Default, oldContext);
+    }
+
+    [Fact]
+    public async Task NonUnloadableHost_UnloadRemovesCapabilitiesAndStopsThePlugin_WithoutThrowing()
+    {
+        await using var harness = new PluginHarness(unloadable: false);
+        await harness.LoadAsync(Fixtures.PathOf("Fixture.Echo"));
+        var context = (AgentHost.Sdk.PluginContext)harness.Host.Loaded["fixture-echo"].ServiceProvider.GetService(typeof(AgentHost.Sdk.PluginContext))!;
+
+        Assert.True(await harness.Host.UnloadAsync("fixture-echo"));
+
+        Assert.True(context.Stopping.IsCancellationRequested);
+        Assert.Null(harness.Registry.Find(CapabilityKind.Tool, "echo"));
+        Assert.False(harness.Host.Loaded.ContainsKey("fixture-echo"));
+        Assert.Contains(await harness.DrainedEventsAsync(), e => e is PluginUnloadedEvent { PluginId: "fixture-echo" });
+    }
+
+    [Fact]
+    public async Task NonUnloadableHost_AFailingPluginIsReported_AndTheHostKeepsLoadingOthers()
+    {
+        await using var harness = new PluginHarness(unloadable: false);
+
+        var failed = await harness.LoadAsync(Fixtures.PathOf("Fixture.Throwing"));
+        var echo = await harness.LoadAsync(Fixtures.PathOf("Fixture.Echo"));
+
+        Assert.Equal(PluginLoadStatus.Failed, failed.Status);
+        Assert.Equal(PluginLoadStatus.Loaded, echo.Status);
+        Assert.Equal("echo: y", await harness.InvokeToolAsync("echo", ("text", "y")));
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static async Task<WeakReference> LoadUseAndUnloadAsync(PluginHarness harness)
     {

@@ -15,11 +15,11 @@ public sealed class PluginHarness : IAsyncDisposable
 {
     private readonly IDisposable _recording;
 
-    public PluginHarness(SharedAssemblies? shared = null)
+    public PluginHarness(SharedAssemblies? shared = null, bool unloadable = true)
     {
         Bus = new EventBus(NullLogger<EventBus>.Instance);
         Registry = new CapabilityRegistry(Bus);
-        Host = new PluginHost(Registry, Bus, NullLoggerFactory.Instance, shared);
+        Host = new PluginHost(Registry, Bus, NullLoggerFactory.Instance, shared, unloadable);
         _recording = Bus.Subscribe<AgentEvent>((e, _) =>
         {
             Events.Enqueue(e);
