@@ -93,7 +93,9 @@ internal static class BranchTools
                 $"git refused to switch to '{target}'; nothing was changed.\n{result.Messages}"
                 + (overwritten
                     ? "\nYour uncommitted changes would be lost: commit them (git_add, git_commit) or discard them (git_restore) first."
-                    : create ? "\ngit_branch_list shows the existing branches." : "\ngit_branch_list shows the branches; pass create=true to make a new one."));
+                    : create
+                        ? "\ngit_branch_list shows the existing branches."
+                        : "\ngit_branch_list shows the branches; pass create=true to make a new one. If uncommitted changes are in the way, commit or restore them first."));
         }
 
         var tip = await repo.CommitAsync("HEAD", cancellationToken).ConfigureAwait(false);

@@ -76,4 +76,42 @@ public sealed class GitPluginTests
         Assert.Equal(ToolCallStatus.Succeeded, add.Status);
         Assert.Equal("dir with space/naïve ü.txt\n", git.Git("diff", "--cached", "--name-only"));
     }
+
+    [Fact]
+    public async Task ADenyRuleOnTheBranch_StopsACommitOnIt_EvenInYoloMode()
+    {
+        await using var git = await GitPluginFixture.LoadAsync();
+        git.Write("a.txt", "a\n");
+        git.Git("add", ".");
+        using var pipeline = Pipeline(git, PermissionPolicy.FromText(deny: ["git_commit(main)"]), PermissionMode.Yolo);
+        var context = new ToolCallContext("s-1", "call-1") { WorkspaceRoot = git.Root };
+
+        var commit = await pipeline.InvokeAsync("git_commit", JsonSerializer.Serialize(new { message = "On main" }), context);
+
+        Assert.Equal(ToolCallStatus.Denied, commit.Status);
+        Assert.Contains("git_commit(main)", commit.Text, StringComparison.Ordinal);
+        Assert.NotEqual(0, GitPluginFixture.RunGit(git.Root, "rev-parse", "--verify", "-q", "HEAD").Code);
+    }
+
+    [Fact]
+    public async Task AReadDenyRule_AppliesToAFileShownFromHistory()
+    {
+        await using var git = await GitPluginFixture.LoadAsync();
+        git.Commit(".env", "TOKEN=secret\n", "oops");
+        using var pipeline = Pipeline(git, PermissionPolicy.FromText(deny: ["read(.env)"]), PermissionMode.Yolo);
+        var context = new ToolCallContext("s-1", "call-1") { WorkspaceRoot = git.Root };
+
+        var show = await pipeline.InvokeAsync("git_show", JsonSerializer.Serialize(new { rev = "HEAD:.env" }), context);
+
+        Assert.Equal(ToolCallStatus.Denied, show.Status);
+        Assert.DoesNotContain("secret", show.Text, StringComparison.Ordinal);
+    }
+
+    private static ToolPipeline Pipeline(GitPluginFixture git, PermissionPolicy policy, PermissionMode mode)
+    {
+        var home = git.Temp.Combine("home");
+        Directory.CreateDirectory(home);
+        var gate = new RulePermissionGate(policy, mode, git.Root, home);
+        return new ToolPipeline(git.Harness.Registry, git.Harness.Bus, gate, SecretScrubber.PatternsOnly, TimeProvider.System);
+    }
 }
