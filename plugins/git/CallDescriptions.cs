@@ -1,0 +1,181 @@
+using System.ComponentModel;
+using System.Text;
+using System.Text.Json;
+using AgentHost.Sdk.Tools;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Plugins.Git;
+
+/// <summary>
+/// Permission-prompt descriptions of git calls. Read tools name the path they look at; tools that change the working
+/// tree or repository are <c>write</c> calls naming their paths or branch, with a preview in the details (the commit
+/// message and staged files, the changes git_restore would discard). Best effort: never throws, changes nothing.
+/// </summary>
+internal sealed class CallDescriptions(GitSettings settings)
+{
+    /// <summary>How long git may take to build a preview.</summary>
+    private static readonly TimeSpan PreviewTimeout = TimeSpan.FromSeconds(10);
+
+    private const int MaxDetails = 8_000;
+
+    public static ToolCallDescription Read(AIFunctionArguments args) => new("read", PathSubject(args, String(args, "path") ?? "."));
+
+    public static ToolCallDescription Show(AIFunctionArguments args)
+    {
+        var rev = String(args, "rev");
+        var path = String(args, "path") ?? (rev?.IndexOf(':', StringComparison.Ordinal) is >= 0 and var colon ? rev[(colon + 1)..] : null);
+        return new ToolCallDescription("read", PathSubject(args, path is { Length: > 0 } ? path : ".")) { Details = rev is null ? null : "revision: " + rev };
+    }
+
+    public static ToolCallDescription Add(AIFunctionArguments args) => new("write", PathsSubject(args));
+
+    public ToolCallDescription Restore(AIFunctionArguments args)
+    {
+        var subject = PathsSubject(args);
+        var staged = Bool(args, "staged") ?? false;
+        var worktree = Bool(args, "worktree") ?? !staged;
+        var source = String(args, "source");
+        return new ToolCallDescription("write", subject)
+        {
+            Details = Preview(args, async (repo, ct) =>
+            {
+                var pathspecs = ChangeTools.Pathspecs(repo, Strings(args, "paths"), "git_restore");
+                List<string> compare = !worktree ? ["--cached"] : staged || source is not null ? ["--end-of-options", source ?? "HEAD"] : [];
+                var diff = await repo.ReadAsync(["diff", "--no-ext-diff", "--stat", "--patch", .. compare, "--", .. pathspecs], MaxDetails + 1, ct).ConfigureAwait(false);
+                var title = worktree
+                    ? "Working-tree changes that will be discarded (they cannot be recovered):"
+                    : "Staged changes that will be unstaged (the working tree keeps them):";
+                return diff.Output.Trim().Length == 0 ? "No changes to restore in these paths." : title + "\n" + diff.Output;
+            }),
+        };
+    }
+
+    public ToolCallDescription Commit(AIFunctionArguments args)
+    {
+        string? branch = null;
+        var details = Preview(args, async (repo, ct) =>
+        {
+            branch = await repo.CurrentBranchAsync(ct).ConfigureAwait(false) ?? "HEAD (detached)";
+            var message = CommitMessage.Compose(String(args, "message"), CommitMessage.Trailer(settings, Model(args)));
+            var status = await StatusAndDiffTools.ReadStatusAsync(repo, [], ct).ConfigureAwait(false);
+            var text = new StringBuilder();
+            text.Append("Commit on ").Append(branch).Append(" with the message:\n\n").Append(message).Append('\n');
+            text.Append("Staged changes (").Append(status.Staged.Count).Append("):\n");
+            foreach (var entry in status.Staged)
+            {
+                text.Append("  ").Append(entry.Change).Append(": ").Append(entry.From is null ? string.Empty : repo.Display(entry.From) + " -> ").Append(repo.Display(entry.Path)).Append('\n');
+            }
+
+            return text.ToString();
+        });
+        return new ToolCallDescription("write", branch ?? "HEAD") { Details = details };
+    }
+
+    public static ToolCallDescription BranchCreate(AIFunctionArguments args) =>
+        new("write", String(args, "name")) { Details = $"Create branch '{String(args, "name")}' at {String(args, "start_point") ?? "HEAD"} (the current branch does not change)." };
+
+    public static ToolCallDescription Switch(AIFunctionArguments args)
+    {
+        var branch = String(args, "branch");
+        var create = Bool(args, "create") ?? false;
+        return new ToolCallDescription("write", branch)
+        {
+            Details = create
+                ? $"Create branch '{branch}' at {String(args, "start_point") ?? "HEAD"} and switch to it."
+                : $"Switch the working tree to branch '{branch}' (git refuses if uncommitted changes would be lost).",
+        };
+    }
+
+    /// <summary>The model id the host passed for this call, when it passes one.</summary>
+    public static string? Model(AIFunctionArguments args) =>
+        args.Context?.TryGetValue(CommitMessage.ModelContextKey, out var model) == true && model is string { Length: > 0 } text ? text : null;
+
+    /// <summary>A string argument, whether it arrived as JSON (from the host) or as a CLR string (from a test).</summary>
+    public static string? String(AIFunctionArguments args, string name) =>
+        args.TryGetValue(name, out var value)
+            ? value switch
+            {
+                JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
+                JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => null,
+                null => null,
+                _ => value.ToString(),
+            }
+            : null;
+
+    private static bool? Bool(AIFunctionArguments args, string name) =>
+        args.TryGetValue(name, out var value)
+            ? value switch
+            {
+                bool flag => flag,
+                JsonElement { ValueKind: JsonValueKind.True } => true,
+                JsonElement { ValueKind: JsonValueKind.False } => false,
+                _ => null,
+            }
+            : null;
+
+    private static string[]? Strings(AIFunctionArguments args, string name) =>
+        args.TryGetValue(name, out var value)
+            ? value switch
+            {
+                JsonElement { ValueKind: JsonValueKind.Array } array => [.. array.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString() ?? string.Empty : e.ToString())],
+                JsonElement { ValueKind: JsonValueKind.String } single => [single.GetString() ?? string.Empty],
+                string single => [single],
+                IEnumerable<string> many => [.. many],
+                _ => null,
+            }
+            : null;
+
+    private static string? Root(AIFunctionArguments args) =>
+        args.Context?.TryGetValue(ToolContext.WorkspaceRootKey, out var root) == true && root is string { Length: > 0 } text ? text : null;
+
+    /// <summary>The paths, one a line (a single path is a path the permission engine checks; several are shown as a list).</summary>
+    private static string PathsSubject(AIFunctionArguments args) =>
+        string.Join('\n', (Strings(args, "paths") ?? []).Select(path => PathSubject(args, path)));
+
+    /// <summary>A path relative to the project root, or its absolute real path when it is outside, so the permission engine sees that.</summary>
+    private static string PathSubject(AIFunctionArguments args, string path)
+    {
+        if (Root(args) is not { } root || path.StartsWith('-') || path.Contains('\0', StringComparison.Ordinal))
+        {
+            return path;
+        }
+
+        try
+        {
+            var paths = new WorkspacePaths(root);
+            return paths.Resolve(path) is { } full ? paths.Relative(full) : WorkspacePaths.RealPath(Path.GetFullPath(path, paths.Root));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return path;
+        }
+    }
+
+    /// <summary>Runs a preview against the repository, bounded in time; <see langword="null"/> when it cannot be made.</summary>
+    private string? Preview(AIFunctionArguments args, Func<GitRepository, CancellationToken, Task<string>> build)
+    {
+        if (Root(args) is not { } root)
+        {
+            return null;
+        }
+
+        using var timeout = new CancellationTokenSource(PreviewTimeout);
+        try
+        {
+            return Task.Run(
+                async () =>
+                {
+                    var repo = await GitRepository.OpenAsync(new WorkspacePaths(root), settings with { Timeout = PreviewTimeout }, timeout.Token).ConfigureAwait(false);
+                    var text = await build(repo, timeout.Token).ConfigureAwait(false);
+                    return TextLimit.Cut(text.TrimEnd('\n'), MaxDetails, "the call itself works on everything");
+                },
+                timeout.Token).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is ToolFailure or OperationCanceledException or IOException or UnauthorizedAccessException or ArgumentException or Win32Exception
+                                       or InvalidOperationException)
+        {
+            // The call reports the problem itself.
+            return null;
+        }
+    }
+}

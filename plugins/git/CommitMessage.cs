@@ -1,0 +1,72 @@
+using System.Text.RegularExpressions;
+
+namespace AgentHost.Plugins.Git;
+
+/// <summary>Builds the commit message: the model's text plus the configured attribution trailer.</summary>
+internal static partial class CommitMessage
+{
+    public const string Product = "AgentHost";
+
+    /// <summary>
+    /// The context key under which a host may pass the current model id to tools. The SDK does not define it yet;
+    /// until it does, the trailer names the product without the model.
+    /// </summary>
+    public const string ModelContextKey = "agenthost.model";
+
+    /// <summary>The trailer line for the settings, or <see langword="null"/> for none.</summary>
+    /// <param name="settings">The plugin settings.</param>
+    /// <param name="model">The current model id, when known.</param>
+    public static string? Trailer(GitSettings settings, string? model) => settings.Attribution switch
+    {
+        Attribution.AssistedBy => "Assisted-by: " + (string.IsNullOrWhiteSpace(model) ? Product : $"{Product}:{model.Trim()}"),
+        Attribution.CoAuthoredBy => "Co-authored-by: " + settings.CoAuthor,
+        _ => null,
+    };
+
+    /// <summary>Normalises the message and appends the trailer (to an existing trailer block, or after a blank line).</summary>
+    /// <param name="message">The model's message.</param>
+    /// <param name="trailer">The trailer line, or <see langword="null"/>.</param>
+    /// <returns>The message to commit, ending with a newline.</returns>
+    /// <exception cref="ToolFailure">The message is empty.</exception>
+    public static string Compose(string? message, string? trailer)
+    {
+        var lines = (message ?? string.Empty).Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Split('\n')
+            .Select(line => line.TrimEnd())
+            .ToList();
+        while (lines.Count > 0 && lines[0].Length == 0)
+        {
+            lines.RemoveAt(0);
+        }
+
+        while (lines.Count > 0 && lines[^1].Length == 0)
+        {
+            lines.RemoveAt(lines.Count - 1);
+        }
+
+        if (lines.Count == 0)
+        {
+            throw new ToolFailure("message is empty; pass the commit message: a short summary line, then a blank line and details if useful.");
+        }
+
+        if (trailer is not null && !lines.Contains(trailer, StringComparer.OrdinalIgnoreCase))
+        {
+            // A last paragraph made only of "Key: value" lines (after a summary) is a trailer block: join it.
+            var blank = lines.LastIndexOf(string.Empty);
+            var inBlock = blank > 0 && lines.Skip(blank + 1).All(line => TrailerLine().IsMatch(line));
+            if (!inBlock)
+            {
+                lines.Add(string.Empty);
+            }
+
+            lines.Add(trailer);
+        }
+
+        return string.Join('\n', lines) + "\n";
+    }
+
+    /// <summary>The first line of a message.</summary>
+    public static string Summary(string message) => message.Split('\n', 2)[0];
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9-]*: \S", RegexOptions.CultureInvariant)]
+    private static partial Regex TrailerLine();
+}
