@@ -5,17 +5,35 @@ using Microsoft.Extensions.AI;
 namespace AgentHost.Plugins.Files;
 
 /// <summary>
-/// Permission-prompt descriptions of <c>write</c> and <c>edit</c> calls: the target path (relative to the workspace root,
-/// or absolute when outside it so the permission engine sees that) and a preview of the diff. Never throws, never writes.
+/// Permission-prompt descriptions of the write tools' calls: the target path (relative to the workspace root, or
+/// absolute when outside it so the permission engine sees that) and a preview — the diff, or the plan of a move or
+/// delete. Never throws, never writes, never records anything in the read ledger and never consults it.
 /// </summary>
 internal static class CallDescriptions
 {
     public static ToolCallDescription Write(AIFunctionArguments args) =>
-        Describe("write", args, (paths, path) => WriteTool.Plan(paths, path, String(args, "content") ?? string.Empty));
+        Describe("write", args, (paths, path) => WriteTool.Plan(paths, path, String(args, "content") ?? string.Empty).Diff.Text);
 
     public static ToolCallDescription Edit(AIFunctionArguments args) =>
         Describe("edit", args, (paths, path) => EditTool.Plan(
-            paths, path, String(args, "old_string") ?? string.Empty, String(args, "new_string") ?? string.Empty, Bool(args, "replace_all")).Change);
+            paths, path, String(args, "old_string") ?? string.Empty, String(args, "new_string") ?? string.Empty, Bool(args, "replace_all")).Change.Diff.Text);
+
+    public static ToolCallDescription MultiEdit(AIFunctionArguments args) =>
+        Describe("write", args, (paths, path) => MultiEditTool.Plan(paths, path, Edits(args)).Change.Diff.Text);
+
+    public static ToolCallDescription Delete(AIFunctionArguments args) =>
+        Describe("write", args, (paths, path) =>
+        {
+            var plan = DeleteTool.Plan(Preview(paths), path, Bool(args, "recursive"));
+            return plan.Details is null ? $"delete {plan.What}" : $"delete {plan.What}\n\n{plan.Details}";
+        }, entry: true);
+
+    public static ToolCallDescription Move(AIFunctionArguments args) =>
+        Describe("write", args, (paths, source) =>
+        {
+            var plan = MoveTool.Plan(Preview(paths), source, String(args, "destination") ?? string.Empty, Bool(args, "overwrite"));
+            return string.Join("\n", [$"move {plan.What}", .. plan.Notes]);
+        }, entry: true, pathKey: "source");
 
     /// <summary>A string argument, whether it arrived as JSON (from the host) or as a CLR string (from a test or another tool).</summary>
     public static string? String(AIFunctionArguments args, string name) =>
@@ -31,9 +49,18 @@ internal static class CallDescriptions
     private static bool Bool(AIFunctionArguments args, string name) =>
         args.TryGetValue(name, out var value) && value is true or JsonElement { ValueKind: JsonValueKind.True };
 
-    private static ToolCallDescription Describe(string action, AIFunctionArguments args, Func<WorkspacePaths, string, FileChange> plan)
+    private static List<EditOperation>? Edits(AIFunctionArguments args) =>
+        args.TryGetValue("edits", out var value) && value is not null
+            ? (value is JsonElement element ? element : JsonSerializer.SerializeToElement(value)).Deserialize<List<EditOperation>>()
+            : null;
+
+    /// <summary>A call for previews: no session, so the read ledger neither refuses nor records.</summary>
+    private static FileToolCall Preview(WorkspacePaths paths) => new(paths, new ReadLedger(enabled: false, TimeProvider.System), sessionId: null, dryRun: true);
+
+    private static ToolCallDescription Describe(
+        string action, AIFunctionArguments args, Func<WorkspacePaths, string, string> preview, bool entry = false, string pathKey = "path")
     {
-        var path = String(args, "path") ?? string.Empty;
+        var path = String(args, pathKey) ?? string.Empty;
         var subject = path.Replace('\\', '/');
         if (args.Context?.TryGetValue(ToolContext.WorkspaceRootKey, out var root) != true || root is not string { Length: > 0 } rootPath)
         {
@@ -43,21 +70,28 @@ internal static class CallDescriptions
         try
         {
             var paths = new WorkspacePaths(rootPath);
-            var full = paths.Resolve(path);
+            var full = entry ? EntryPath(paths, path) : paths.Resolve(path);
             if (full is null)
             {
                 return new ToolCallDescription(action, WorkspacePaths.RealPath(Path.GetFullPath(path, paths.Root)));
             }
 
             subject = paths.Relative(full);
-            var change = plan(paths, path);
-            return new ToolCallDescription(action, subject) { Details = change.Diff.IsEmpty ? null : change.Diff.Text };
+            var details = preview(paths, path);
+            return new ToolCallDescription(action, subject) { Details = details.Length == 0 ? null : details };
         }
         catch (Exception ex) when (ex is ToolFailure or IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException
-                                       or System.Security.SecurityException or InvalidOperationException)
+                                       or System.Security.SecurityException or InvalidOperationException or JsonException)
         {
             // A description is best effort: the call itself reports the problem.
             return new ToolCallDescription(action, subject);
         }
+    }
+
+    /// <summary>The path <c>move</c>/<c>delete</c> act on (a final link is not followed), or <see langword="null"/> when outside the root.</summary>
+    private static string? EntryPath(WorkspacePaths paths, string path)
+    {
+        var lexical = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path, paths.Root));
+        return Path.GetDirectoryName(lexical) is { } parent && paths.Resolve(parent) is { } real ? Path.Combine(real, Path.GetFileName(lexical)) : null;
     }
 }

@@ -4,63 +4,108 @@ using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Files;
 
+/// <summary>The result of one replacement.</summary>
+/// <param name="Text">The new text.</param>
+/// <param name="What">What was replaced, for the summary.</param>
+/// <param name="Count">How many places were replaced.</param>
+/// <param name="Loose">Whether the whitespace-insensitive fallback was used.</param>
+internal readonly record struct Replacement(string Text, string What, int Count, bool Loose);
+
 /// <summary>The <c>edit</c> tool: replaces exact text in a file, keeping its encoding and line endings.</summary>
 internal static class EditTool
 {
     private const int MaxListedLines = 20;
 
-    public static string Run(WorkspacePaths paths, string path, string oldString, string newString, bool replaceAll, bool dryRun)
+    public static string Run(FileToolCall call, string path, string oldString, string newString, bool replaceAll)
     {
-        var (change, what) = Plan(paths, path, oldString, newString, replaceAll);
+        var (change, what) = Plan(call.Paths, path, oldString, newString, replaceAll, call.CheckCanChange);
         var target = change.RelativePath;
-        if (dryRun)
+        if (call.DryRun)
         {
-            return change.Report($"Dry run: would edit '{target}': {what} ({change.Diff.Counts}). Nothing was written.");
+            return change.Report($"Dry run: would edit '{target}': {what} ({change.Diff.Counts}). Nothing was written.{call.LedgerNote}");
         }
 
         if (!change.Unchanged)
         {
             change.Commit();
+            call.RecordWritten(change.FullPath, change.Bytes);
         }
 
         return change.Report($"Edited '{target}': {what} ({change.Diff.Counts}).");
     }
 
     /// <summary>Works out the edit without writing it.</summary>
+    /// <param name="paths">The workspace.</param>
+    /// <param name="path">The path as the model wrote it.</param>
+    /// <param name="oldString">The text to replace.</param>
+    /// <param name="newString">The replacement.</param>
+    /// <param name="replaceAll">Whether to replace every occurrence.</param>
+    /// <param name="check">Checks the file before planning (the read ledger); <see langword="null"/> for a preview.</param>
     /// <returns>The change and what was replaced, for the summary.</returns>
-    public static (FileChange Change, string What) Plan(WorkspacePaths paths, string path, string oldString, string newString, bool replaceAll)
+    public static (FileChange Change, string What) Plan(
+        WorkspacePaths paths, string path, string oldString, string newString, bool replaceAll, FileCheck? check = null)
     {
-        if (oldString.Length == 0)
-        {
-            throw new ToolFailure("old_string is empty; give the exact text to replace. To create a file or replace all of it, use write.");
-        }
+        CheckArguments(oldString, newString, string.Empty);
+        var file = ReadExisting(paths, path, check, out var full, out var relative);
+        var (updated, what, _, _) = Apply(file.Text, oldString, newString, replaceAll, path);
+        var bytes = file.Encode(updated, TextFile.DominantNewLine(newString));
+        return (Change(file, full, relative, updated, bytes), what);
+    }
 
-        var oldText = TextFile.Normalise(oldString);
-        var newText = TextFile.Normalise(newString);
-        if (oldText.Equals(newText, StringComparison.Ordinal))
-        {
-            throw new ToolFailure("old_string and new_string are the same, so the edit would change nothing; give the new text in new_string.");
-        }
-
-        var full = FileChange.Resolve(paths, path);
+    /// <summary>Reads an existing text file for editing and runs the check on it.</summary>
+    /// <exception cref="ToolFailure">The path is bad, the file is missing or not editable text, or the check refuses.</exception>
+    public static TextFile ReadExisting(WorkspacePaths paths, string path, FileCheck? check, out string full, out string relative)
+    {
+        full = FileChange.Resolve(paths, path);
         if (!File.Exists(full))
         {
-            throw new ToolFailure($"no file '{path}' in the project; use write to create it.");
+            throw new ToolFailure($"no file '{path}' in the project; use write to create it.{NearbyNames.DidYouMean(paths, full)}");
         }
 
+        relative = paths.Relative(full);
         var file = TextFile.Read(full, path);
-        var (updated, what) = Replace(file.Text, oldText, newText, replaceAll, path);
-        var relative = paths.Relative(full);
-        var bytes = file.Encode(updated, TextFile.DominantNewLine(newString));
-        var change = new FileChange(full, relative, bytes, UnifiedDiff.Create(file.Text, updated, relative))
+        check?.Invoke(full, relative, file.Stamp);
+        return file;
+    }
+
+    /// <summary>The planned change of an edited file.</summary>
+    public static FileChange Change(TextFile file, string full, string relative, string updated, byte[] bytes) =>
+        new(full, relative, bytes, UnifiedDiff.Create(file.Text, updated, relative))
         {
             Unchanged = file.IsSameAs(bytes),
             Note = file.HasMixedLineEndings ? $"The file mixed LF and CRLF line endings; all are now {file.NewLineName}." : null,
         };
-        return (change, what);
+
+    /// <summary>Rejects an empty <paramref name="oldString"/> and a replacement that changes nothing.</summary>
+    /// <param name="oldString">The text to replace.</param>
+    /// <param name="newString">The replacement.</param>
+    /// <param name="field">A prefix naming the edit in a list (such as <c>edits[2].</c>), or empty.</param>
+    /// <exception cref="ToolFailure">The arguments are pointless.</exception>
+    public static void CheckArguments(string oldString, string newString, string field)
+    {
+        if (oldString.Length == 0)
+        {
+            throw new ToolFailure($"{field}old_string is empty; give the exact text to replace. To create a file or replace all of it, use write.");
+        }
+
+        if (TextFile.Normalise(oldString).Equals(TextFile.Normalise(newString), StringComparison.Ordinal))
+        {
+            throw new ToolFailure($"{field}old_string and {field}new_string are the same, so the edit would change nothing; give the new text in {field}new_string.");
+        }
     }
 
-    private static (string Text, string What) Replace(string text, string oldText, string newText, bool replaceAll, string path)
+    /// <summary>Applies one replacement to normalised text: exactly, else with the whitespace-insensitive fallback.</summary>
+    /// <param name="text">The text, with <c>\n</c> line endings.</param>
+    /// <param name="oldString">The text to replace (either line ending).</param>
+    /// <param name="newString">The replacement (either line ending).</param>
+    /// <param name="replaceAll">Whether to replace every occurrence.</param>
+    /// <param name="path">The path for messages.</param>
+    /// <returns>The new text and what was replaced.</returns>
+    /// <exception cref="ToolFailure">No match, or several and not <paramref name="replaceAll"/>.</exception>
+    public static Replacement Apply(string text, string oldString, string newString, bool replaceAll, string path) =>
+        Replace(text, TextFile.Normalise(oldString), TextFile.Normalise(newString), replaceAll, path);
+
+    private static Replacement Replace(string text, string oldText, string newText, bool replaceAll, string path)
     {
         var matches = new List<int>();
         for (var at = text.IndexOf(oldText, StringComparison.Ordinal); at >= 0; at = text.IndexOf(oldText, at + oldText.Length, StringComparison.Ordinal))
@@ -89,7 +134,7 @@ internal static class EditTool
         }
 
         builder.Append(text, next, text.Length - next);
-        return (builder.ToString(), matches.Count == 1 ? "replaced 1 occurrence" : $"replaced {matches.Count} occurrences");
+        return new Replacement(builder.ToString(), matches.Count == 1 ? "replaced 1 occurrence" : $"replaced {matches.Count} occurrences", matches.Count, Loose: false);
     }
 
     /// <summary>Lists line numbers for a message, at most <see cref="MaxListedLines"/> of them.</summary>

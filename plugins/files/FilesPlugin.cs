@@ -5,7 +5,10 @@ using Microsoft.Extensions.AI;
 
 namespace AgentHost.Plugins.Files;
 
-/// <summary>Registers the file tools: <c>ls</c> and <c>view</c> read, <c>write</c> and <c>edit</c> change files.</summary>
+/// <summary>
+/// Registers the file tools: <c>ls</c> and <c>view</c> read; <c>write</c>, <c>edit</c>, <c>multi_edit</c>, <c>move</c> and
+/// <c>delete</c> change files (see <see cref="FileTools"/>).
+/// </summary>
 public sealed class FilesPlugin : AgentPlugin
 {
     protected override void RegisterCore(IPluginBuilder builder)
@@ -18,37 +21,8 @@ public sealed class FilesPlugin : AgentPlugin
              [Description("How many levels to descend (1-10, default 2).")] int? depth = null,
              AIFunctionArguments arguments = null!) => ListTool.Run(arguments.GetWorkspacePaths(), path ?? ".", depth ?? 2),
             args => new ToolCallDescription("read", Path(args)));
-        builder.AddTool(
-            "view",
-            "Shows a text file with line numbers. Use offset and limit to page through long files.",
-            ToolEffect.Read,
-            ([Description("File path relative to the project root.")] string path,
-             [Description("First line to show, 1-based (default 1).")] int? offset = null,
-             [Description("How many lines to show (default 200, at most 2000).")] int? limit = null,
-             AIFunctionArguments arguments = null!) => ViewTool.Run(arguments.GetWorkspacePaths(), path, offset ?? 1, limit ?? 200),
-            args => new ToolCallDescription("read", Path(args)));
-        builder.AddTool(
-            "write",
-            "Creates a file or replaces all of its content, creating parent directories. An existing file keeps its line-ending style " +
-            "and byte order mark. Returns a diff of the change. To change part of a file, prefer edit.",
-            ToolEffect.Write,
-            ([Description("File path relative to the project root.")] string path,
-             [Description("The complete new content of the file.")] string content,
-             [Description("When true, only show the diff; nothing is written.")] bool dry_run = false,
-             AIFunctionArguments arguments = null!) => WriteTool.Run(arguments.GetWorkspacePaths(), path, content, dry_run),
-            CallDescriptions.Write);
-        builder.AddTool(
-            "edit",
-            "Replaces exact text in a file: old_string must match once (including whitespace and indentation) unless replace_all is set. " +
-            "The file keeps its encoding and line endings. Returns a diff of the change.",
-            ToolEffect.Write,
-            ([Description("File path relative to the project root.")] string path,
-             [Description("The exact text to replace, with enough surrounding lines to be unique.")] string old_string,
-             [Description("The text to put in its place (may be empty to delete).")] string new_string,
-             [Description("When true, replace every occurrence instead of requiring exactly one.")] bool replace_all = false,
-             [Description("When true, only show the diff; nothing is written.")] bool dry_run = false,
-             AIFunctionArguments arguments = null!) => EditTool.Run(arguments.GetWorkspacePaths(), path, old_string, new_string, replace_all, dry_run),
-            CallDescriptions.Edit);
+        var settings = FilesSettings.Parse(builder.Context.Settings);
+        builder.AddViewAndWriteTools(new ReadLedger(settings.ReadBeforeEdit, TimeProvider.System));
     }
 
     private static string Path(AIFunctionArguments args) => args.TryGetValue("path", out var p) && p?.ToString() is { Length: > 0 } text ? text : ".";

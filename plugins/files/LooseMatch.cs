@@ -14,7 +14,7 @@ internal static class LooseMatch
     /// <summary>Replaces the whitespace-insensitive match(es) of <paramref name="oldText"/>.</summary>
     /// <returns>The new text and what was done.</returns>
     /// <exception cref="ToolFailure">No match, or several and not <paramref name="replaceAll"/>.</exception>
-    public static (string Text, string What) Replace(string text, string oldText, string newText, bool replaceAll, string path)
+    public static Replacement Replace(string text, string oldText, string newText, bool replaceAll, string path)
     {
         var lines = SplitLines(text);
         var oldLines = SplitLines(oldText);
@@ -54,7 +54,11 @@ internal static class LooseMatch
         result.AddRange(lines[next..]);
         var joined = string.Join('\n', result);
         var updated = result.Count > 0 && text.EndsWith('\n') ? joined + "\n" : joined;
-        return (updated, $"old_string did not match exactly, so its whitespace-insensitive match at line{(starts.Count > 1 ? "s" : string.Empty)} {numbers} was replaced, with new_string re-indented to fit");
+        return new Replacement(
+            updated,
+            $"old_string did not match exactly, so its whitespace-insensitive match at line{(starts.Count > 1 ? "s" : string.Empty)} {numbers} was replaced, with new_string re-indented to fit",
+            starts.Count,
+            Loose: true);
     }
 
     /// <summary>Splits text into lines; a final line break does not start another line.</summary>

@@ -17,15 +17,19 @@ internal sealed class TextFile
     private readonly Encoding _encoding;
     private readonly byte[] _preamble;
 
-    private TextFile(byte[] bytes, Encoding encoding, byte[] preamble, string text, string? newLine, bool mixed)
+    private TextFile(byte[] bytes, FileStamp stamp, Encoding encoding, byte[] preamble, string text, string? newLine, bool mixed)
     {
         _bytes = bytes;
+        Stamp = stamp;
         _encoding = encoding;
         _preamble = preamble;
         Text = text;
         NewLine = newLine;
         HasMixedLineEndings = mixed;
     }
+
+    /// <summary>What the file looked like when it was read (for the read ledger).</summary>
+    public FileStamp Stamp { get; }
 
     /// <summary>The content with every <c>\r\n</c> replaced by <c>\n</c>.</summary>
     public string Text { get; }
@@ -53,6 +57,7 @@ internal sealed class TextFile
         }
 
         var bytes = File.ReadAllBytes(fullPath);
+        var stamp = FileStamp.Of(fullPath, bytes);
         var (encoding, preamble) = DetectEncoding(bytes);
         if (encoding is UTF8Encoding && Array.IndexOf(bytes, (byte)0, 0, Math.Min(bytes.Length, 8192)) >= 0)
         {
@@ -71,7 +76,7 @@ internal sealed class TextFile
 
         var (crlf, lf) = CountLineEndings(raw);
         var newLine = crlf == 0 && lf == 0 ? null : crlf > lf ? "\r\n" : "\n";
-        return new TextFile(bytes, encoding, preamble, Normalise(raw), newLine, crlf > 0 && lf > 0);
+        return new TextFile(bytes, stamp, encoding, preamble, Normalise(raw), newLine, crlf > 0 && lf > 0);
     }
 
     /// <summary>Replaces every <c>\r\n</c> with <c>\n</c>.</summary>

@@ -30,16 +30,16 @@ internal static class UnifiedDiff
 
     /// <summary>Diffs two texts with <c>\n</c> line endings.</summary>
     /// <param name="oldText">The current text, or <see langword="null"/> when the file does not exist yet.</param>
-    /// <param name="newText">The new text.</param>
+    /// <param name="newText">The new text, or <see langword="null"/> when the file is deleted.</param>
     /// <param name="path">The path shown in the <c>---</c>/<c>+++</c> header (relative, with <c>/</c> separators).</param>
     /// <param name="maxLines">The most diff lines shown.</param>
     /// <param name="maxChars">The most characters shown.</param>
     /// <returns>The diff.</returns>
-    public static TextDiff Create(string? oldText, string newText, string path, int maxLines = MaxLines, int maxChars = MaxChars)
+    public static TextDiff Create(string? oldText, string? newText, string path, int maxLines = MaxLines, int maxChars = MaxChars)
     {
         var ids = new Dictionary<(string, bool), int>();
         var (oldLines, a) = Split(oldText ?? string.Empty, ids);
-        var (newLines, b) = Split(newText, ids);
+        var (newLines, b) = Split(newText ?? string.Empty, ids);
         var ops = Diff(a, b);
         var added = ops.Count(o => o.Kind == '+');
         var removed = ops.Count(o => o.Kind == '-');
@@ -48,7 +48,7 @@ internal static class UnifiedDiff
             return new TextDiff(string.Empty, 0, 0);
         }
 
-        var lines = new List<string> { oldText is null ? "--- /dev/null" : $"--- a/{path}", $"+++ b/{path}" };
+        var lines = new List<string> { oldText is null ? "--- /dev/null" : $"--- a/{path}", newText is null ? "+++ /dev/null" : $"+++ b/{path}" };
         int position = 0, oldBefore = 0, newBefore = 0;
         foreach (var (start, end) in Hunks(ops))
         {

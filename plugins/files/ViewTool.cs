@@ -1,17 +1,36 @@
 using System.Globalization;
 using System.Text;
-using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Files;
 
-/// <summary>The <c>view</c> tool.</summary>
+/// <summary>
+/// The <c>view</c> tool: numbered lines of a text file, a page at a time. Records the file in the session's read ledger.
+/// </summary>
 internal static class ViewTool
 {
-    private const int MaxLineLength = 2000;
-    private const long MaxFileBytes = 5 * 1024 * 1024;
+    /// <summary>Lines longer than this are cut.</summary>
+    public const int MaxLineLength = 2000;
 
-    public static string Run(WorkspacePaths paths, string path, int offset, int limit)
+    /// <summary>The most characters of numbered lines in one result (the rest is left for the next page).</summary>
+    public const int MaxOutputChars = 30_000;
+
+    /// <summary>Files up to this size are read whole (line count known, content hashed); larger ones are paged by streaming.</summary>
+    public const long MaxWholeFileBytes = TextFile.MaxBytes;
+
+    /// <summary>The most lines one call shows.</summary>
+    public const int MaxLimit = 2000;
+
+    private const int ProbeBytes = 8192;
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static string Run(FileToolCall call, string path, int offset, int limit, CancellationToken cancellationToken = default)
     {
+        var paths = call.Paths;
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new ToolFailure("path is empty; give a file path relative to the project root.");
+        }
+
         var full = paths.Resolve(path) ?? throw new ToolFailure($"'{path}' is outside the project root; view files inside {paths.Root}.");
         if (Directory.Exists(full))
         {
@@ -20,65 +39,171 @@ internal static class ViewTool
 
         if (!File.Exists(full))
         {
-            throw new ToolFailure($"no file '{path}' in the project.{DidYouMean(full, paths)}");
+            throw new ToolFailure($"no file '{path}' in the project.{NearbyNames.DidYouMean(paths, full, cancellationToken)}");
         }
 
-        var info = new FileInfo(full);
-        if (info.Length > MaxFileBytes)
+        var relative = paths.Relative(full);
+        var first = Math.Max(1, offset);
+        var count = Math.Clamp(limit, 1, MaxLimit);
+        var length = new FileInfo(full).Length;
+        return length > MaxWholeFileBytes
+            ? Stream(call, full, relative, length, first, count, cancellationToken)
+            : Whole(call, full, relative, first, count);
+    }
+
+    private static string Whole(FileToolCall call, string full, string relative, int first, int count)
+    {
+        var bytes = File.ReadAllBytes(full);
+        call.RecordViewed(full, FileStamp.Of(full, bytes));
+        var (encoding, preamble) = Detect(bytes);
+        if (encoding is UTF8Encoding && Array.IndexOf(bytes, (byte)0) >= 0)
         {
-            throw new ToolFailure($"'{path}' is {info.Length} bytes, over the {MaxFileBytes}-byte limit for view.");
+            return Binary(relative, bytes.Length, "it contains NUL bytes");
         }
 
-        using (var probe = info.OpenRead())
+        string text;
+        try
         {
-            var head = new byte[Math.Min(8192, info.Length)];
-            probe.ReadExactly(head);
-            if (Array.IndexOf(head, (byte)0) >= 0)
+            text = encoding.GetString(bytes, preamble, bytes.Length - preamble);
+        }
+        catch (DecoderFallbackException)
+        {
+            return Binary(relative, bytes.Length, encoding is UTF8Encoding ? "it is not valid UTF-8" : "it is not valid UTF-16");
+        }
+
+        if (text.Length == 0)
+        {
+            return $"[the file '{relative}' is empty]";
+        }
+
+        var lines = text.Split('\n');
+        var total = text.EndsWith('\n') ? lines.Length - 1 : lines.Length;
+        if (first > total)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"[the file has {total} lines; offset {first} is past the end]");
+        }
+
+        var builder = new StringBuilder();
+        var last = first - 1;
+        var end = Math.Min(total, first + count - 1);
+        while (last < end && Append(builder, last + 1, lines[last]))
+        {
+            last++;
+        }
+
+        if (last < total)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $"[lines {first}-{last} of {total}{CutNote(last, end)}; continue with offset {last + 1}]\n");
+        }
+
+        return builder.ToString().TrimEnd('\n');
+    }
+
+    /// <summary>A file too large to read whole: reads only up to the page, never counts all lines.</summary>
+    private static string Stream(FileToolCall call, string full, string relative, long length, int first, int count, CancellationToken cancellationToken)
+    {
+        using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024);
+        var head = new byte[ProbeBytes];
+        var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        call.RecordViewed(full, new FileStamp(length, File.GetLastWriteTimeUtc(full), null));
+        var (encoding, preamble) = Detect(head.AsSpan(0, read).ToArray());
+        if (encoding is UTF8Encoding && Array.IndexOf(head, (byte)0, 0, read) >= 0)
+        {
+            return Binary(relative, length, "it contains NUL bytes");
+        }
+
+        stream.Position = preamble;
+        using var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024);
+        var builder = new StringBuilder();
+        int number = 0, last = first - 1;
+        try
+        {
+            for (var line = ReadLine(reader); line is not null; line = ReadLine(reader))
             {
-                return $"'{path}' is a binary file ({info.Length} bytes); it cannot be shown as text.";
+                if (++number < first)
+                {
+                    if (number % 10_000 == 0)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
+
+                    continue;
+                }
+
+                if (number >= first + count || !Append(builder, number, line))
+                {
+                    break;
+                }
+
+                last = number;
             }
         }
-
-        var lines = File.ReadAllLines(full);
-        var first = Math.Max(1, offset);
-        var count = Math.Clamp(limit, 1, 2000);
-        var builder = new StringBuilder();
-        for (var i = first; i <= Math.Min(lines.Length, first + count - 1); i++)
+        catch (DecoderFallbackException)
         {
-            var line = lines[i - 1];
-            builder.Append(CultureInfo.InvariantCulture, $"{i,6}\t")
-                .Append(line.Length > MaxLineLength ? line[..MaxLineLength] + " [… line cut …]" : line)
-                .Append('\n');
+            return Binary(relative, length, encoding is UTF8Encoding ? "it is not valid UTF-8" : "it is not valid UTF-16");
         }
 
-        var last = Math.Min(lines.Length, first + count - 1);
-        if (last < lines.Length)
+        if (number < first)
         {
-            builder.Append(CultureInfo.InvariantCulture, $"[lines {first}-{last} of {lines.Length}; continue with offset {last + 1}]\n");
-        }
-        else if (first > lines.Length)
-        {
-            builder.Append(CultureInfo.InvariantCulture, $"[the file has {lines.Length} lines]\n");
+            return string.Create(CultureInfo.InvariantCulture, $"[the file has {number} lines; offset {first} is past the end]");
         }
 
-        return builder.ToString().TrimEnd();
+        var size = length.ToString("N0", CultureInfo.InvariantCulture);
+        return reader.EndOfStream && number == last
+            ? builder.Append(CultureInfo.InvariantCulture, $"[lines {first}-{last} of {last}]").ToString()
+            : builder.Append(CultureInfo.InvariantCulture,
+                $"[lines {first}-{last}; the file is {size} bytes, too large to count its lines{CutNote(last, first + count - 1)}; continue with offset {last + 1}]").ToString();
     }
 
-    private static string DidYouMean(string full, WorkspacePaths paths)
+    /// <summary>Appends a numbered line unless the page is full; the first line of a page is always shown.</summary>
+    private static bool Append(StringBuilder builder, int number, string line)
     {
-        var directory = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory))
+        if (line.EndsWith('\r'))
         {
-            return string.Empty;
+            line = line[..^1];
         }
 
-        var name = Path.GetFileName(full);
-        var close = Directory.EnumerateFiles(directory)
-            .Select(f => Path.GetFileName(f))
-            .Where(f => f.Contains(Path.GetFileNameWithoutExtension(name), StringComparison.OrdinalIgnoreCase) || f.Equals(name, StringComparison.OrdinalIgnoreCase))
-            .Take(3)
-            .Select(f => paths.Relative(Path.Combine(directory, f)))
-            .ToList();
-        return close.Count == 0 ? string.Empty : $" Did you mean: {string.Join(", ", close)}?";
+        var shown = line.Length > MaxLineLength
+            ? string.Create(CultureInfo.InvariantCulture, $"{line[..MaxLineLength]} [… line cut: {line.Length - MaxLineLength} more characters …]")
+            : line;
+        if (builder.Length > 0 && builder.Length + shown.Length + 8 > MaxOutputChars)
+        {
+            return false;
+        }
+
+        builder.Append(CultureInfo.InvariantCulture, $"{number,6}\t").Append(shown).Append('\n');
+        return true;
     }
+
+    private static string CutNote(int last, int end) =>
+        last < end ? string.Create(CultureInfo.InvariantCulture, $" (page cut at {MaxOutputChars:N0} characters)") : string.Empty;
+
+    private static string? ReadLine(StreamReader reader)
+    {
+        // StreamReader.ReadLine also breaks at a lone '\r'; the write tools only treat '\n' as a line break, so must view.
+        var builder = new StringBuilder();
+        int next;
+        while ((next = reader.Read()) >= 0)
+        {
+            if (next == '\n')
+            {
+                return builder.ToString();
+            }
+
+            builder.Append((char)next);
+        }
+
+        return builder.Length > 0 ? builder.ToString() : null;
+    }
+
+    private static string Binary(string relative, long length, string why) =>
+        string.Create(CultureInfo.InvariantCulture, $"'{relative}' is a binary file ({length:N0} bytes; {why}); it cannot be shown as text.");
+
+    private static (Encoding Encoding, int Preamble) Detect(byte[] bytes) => bytes switch
+    {
+        [0xEF, 0xBB, 0xBF, ..] => (StrictUtf8, 3),
+        [0xFF, 0xFE, ..] => (new UnicodeEncoding(bigEndian: false, byteOrderMark: false, throwOnInvalidBytes: true), 2),
+        [0xFE, 0xFF, ..] => (new UnicodeEncoding(bigEndian: true, byteOrderMark: false, throwOnInvalidBytes: true), 2),
+        _ => (StrictUtf8, 0),
+    };
 }

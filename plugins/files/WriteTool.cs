@@ -4,20 +4,27 @@ using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Files;
 
+/// <summary>Checks an existing file before a tool plans a change to it (the read ledger); throws to refuse.</summary>
+/// <param name="fullPath">The real full path.</param>
+/// <param name="relativePath">The path for messages.</param>
+/// <param name="current">What the file looks like now (the bytes the plan is based on).</param>
+internal delegate void FileCheck(string fullPath, string relativePath, FileStamp current);
+
 /// <summary>The <c>write</c> tool: creates or replaces a whole file.</summary>
 internal static class WriteTool
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
-    public static string Run(WorkspacePaths paths, string path, string content, bool dryRun)
+    public static string Run(FileToolCall call, string path, string content)
     {
-        var change = Plan(paths, path, content);
+        var change = Plan(call.Paths, path, content, call.CheckCanChange);
         var target = change.RelativePath;
-        if (dryRun)
+        if (call.DryRun)
         {
-            return change.Report(change.Unchanged
+            return change.Report((change.Unchanged
                 ? $"Dry run: '{target}' already has this content; nothing would change."
-                : $"Dry run: would {(change.Creates ? "create" : "overwrite")} '{target}' ({(change.Creates ? Size(change) : change.Diff.Counts)}). Nothing was written.");
+                : $"Dry run: would {(change.Creates ? "create" : "overwrite")} '{target}' ({(change.Creates ? Size(change) : change.Diff.Counts)}). Nothing was written.")
+                + call.LedgerNote);
         }
 
         if (change.Unchanged)
@@ -26,11 +33,17 @@ internal static class WriteTool
         }
 
         change.Commit();
+        call.RecordWritten(change.FullPath, change.Bytes);
         return change.Report(change.Creates ? $"Created '{target}' ({Size(change)})." : $"Overwrote '{target}' ({change.Diff.Counts}).");
     }
 
     /// <summary>Works out what writing <paramref name="content"/> to <paramref name="path"/> would do, without writing.</summary>
-    public static FileChange Plan(WorkspacePaths paths, string path, string content)
+    /// <param name="paths">The workspace.</param>
+    /// <param name="path">The path as the model wrote it.</param>
+    /// <param name="content">The new content.</param>
+    /// <param name="check">Checks an existing file before planning (the read ledger); <see langword="null"/> for a preview.</param>
+    /// <returns>The change.</returns>
+    public static FileChange Plan(WorkspacePaths paths, string path, string content, FileCheck? check = null)
     {
         var full = FileChange.Resolve(paths, path);
         var relative = paths.Relative(full);
@@ -42,6 +55,7 @@ internal static class WriteTool
         }
 
         var existing = TextFile.Read(full, path);
+        check?.Invoke(full, relative, existing.Stamp);
         var bytes = existing.Encode(text, TextFile.DominantNewLine(content));
         return new FileChange(full, relative, bytes, UnifiedDiff.Create(existing.Text, text, relative))
         {

@@ -18,6 +18,7 @@ public sealed class EditToolTests : IAsyncLifetime
     public async Task Edit_ReplacesAUniqueMatch_AndReturnsTheDiff()
     {
         var path = Temp.WriteFile("ws/app.cs", "class App\n{\n    int x = 1;\n}\n");
+        await _tools.ViewAsync("app.cs");
 
         var result = await _tools.InvokeAsync("edit", ("path", "app.cs"), ("old_string", "int x = 1;"), ("new_string", "int x = 2;"));
 
@@ -30,6 +31,7 @@ public sealed class EditToolTests : IAsyncLifetime
     public async Task Edit_SeveralMatches_FailsNamingTheCountAndLines()
     {
         var path = Temp.WriteFile("ws/dup.txt", "x = 1\ny = 2\nx = 1\n");
+        await _tools.ViewAsync("dup.txt");
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => _tools.InvokeAsync("edit", ("path", "dup.txt"), ("old_string", "x = 1"), ("new_string", "x = 3")));
 
@@ -42,6 +44,7 @@ public sealed class EditToolTests : IAsyncLifetime
     public async Task Edit_ReplaceAll_ChangesEveryOccurrence()
     {
         var path = Temp.WriteFile("ws/dup.txt", "x = 1\ny = 2\nx = 1\n");
+        await _tools.ViewAsync("dup.txt");
 
         var result = await _tools.InvokeAsync("edit", ("path", "dup.txt"), ("old_string", "x = 1"), ("new_string", "x = 3"), ("replace_all", true));
 
@@ -53,6 +56,7 @@ public sealed class EditToolTests : IAsyncLifetime
     public async Task Edit_WhitespaceInsensitiveFallback_ReindentsTheNewText()
     {
         var path = Temp.WriteFile("ws/a.cs", "class A\n{\n    void M()\n    {\n        if (x)\n        {\n            Go();\n        }\n    }\n}\n");
+        await _tools.ViewAsync("a.cs");
 
         var result = await _tools.InvokeAsync(
             "edit",
@@ -68,6 +72,7 @@ public sealed class EditToolTests : IAsyncLifetime
     public async Task Edit_WhitespaceInsensitiveFallback_RemovesExtraIndentation()
     {
         var path = Temp.WriteFile("ws/b.py", "def f():\n  return 1\n");
+        await _tools.ViewAsync("b.py");
 
         await _tools.InvokeAsync("edit", ("path", "b.py"), ("old_string", "        return 1\n"), ("new_string", "        x = 1\n        return x\n"));
 
@@ -78,6 +83,7 @@ public sealed class EditToolTests : IAsyncLifetime
     public async Task Edit_NoMatch_ShowsTheClosestLine()
     {
         var path = Temp.WriteFile("ws/calc.cs", "using System;\n    var total = ComputeTotal(items);\nreturn total;\n");
+        await _tools.ViewAsync("calc.cs");
 
         var error = await Assert.ThrowsAnyAsync<Exception>(
             () => _tools.InvokeAsync("edit", ("path", "calc.cs"), ("old_string", "var total = ComputeSum(items);"), ("new_string", "var total = 0;")));
@@ -92,6 +98,7 @@ public sealed class EditToolTests : IAsyncLifetime
     {
         var path = Temp.Combine("ws", "win.txt");
         File.WriteAllBytes(path, "a\r\nb\r\nc\r\n"u8.ToArray());
+        await _tools.ViewAsync("win.txt");
 
         await _tools.InvokeAsync("edit", ("path", "win.txt"), ("old_string", "b\nc"), ("new_string", "B\nC\nD"));
 
@@ -134,6 +141,7 @@ public sealed class EditToolTests : IAsyncLifetime
     public async Task Edit_DryRun_LeavesTheFileUnchanged()
     {
         var path = Temp.WriteFile("ws/d.txt", "alpha\nbeta\n");
+        await _tools.ViewAsync("d.txt");
 
         var result = await _tools.InvokeAsync("edit", ("path", "d.txt"), ("old_string", "beta"), ("new_string", "gamma"), ("dry_run", true));
 

@@ -1,9 +1,5 @@
-using System.Text.Json;
-using AgentHost.Kernel.Plugins;
-using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
-using Microsoft.Extensions.AI;
 
 namespace AgentHost.Tests.Files;
 
@@ -35,6 +31,7 @@ public sealed class WriteToolTests : IAsyncLifetime
     {
         var path = Temp.Combine("ws", "crlf.txt");
         File.WriteAllBytes(path, [.. Bom, .. "one\r\ntwo\r\n"u8]);
+        await _tools.ViewAsync("crlf.txt");
 
         var result = await _tools.InvokeAsync("write", ("path", "crlf.txt"), ("content", "one\nTWO\nthree\n"));
 
@@ -47,6 +44,7 @@ public sealed class WriteToolTests : IAsyncLifetime
     public async Task Write_Overwrite_KeepsLf_WhenContentHasCrlf()
     {
         var path = Temp.WriteFile("ws/lf.txt", "a\nb\n");
+        await _tools.ViewAsync("lf.txt");
 
         await _tools.InvokeAsync("write", ("path", "lf.txt"), ("content", "a\r\nc\r\n"));
 
@@ -57,6 +55,7 @@ public sealed class WriteToolTests : IAsyncLifetime
     public async Task Write_DryRun_LeavesTheDiskUntouched()
     {
         var existing = Temp.WriteFile("ws/keep.txt", "old\n");
+        await _tools.ViewAsync("keep.txt");
 
         var overwrite = await _tools.InvokeAsync("write", ("path", "keep.txt"), ("content", "new\n"), ("dry_run", true));
         var create = await _tools.InvokeAsync("write", ("path", "new/dir/file.txt"), ("content", "x\n"), ("dry_run", true));
@@ -140,51 +139,5 @@ public sealed class WriteToolTests : IAsyncLifetime
         Assert.Equal(Path.Combine(WorkspacePaths.RealPath(Temp.Path), "escape.txt"), description.Subject);
         Assert.Null(description.Details);
         Assert.False(File.Exists(Temp.Combine("escape.txt")));
-    }
-}
-
-/// <summary>The files plugin loaded from the bundled catalog, with a temp workspace at <c>ws/</c>.</summary>
-internal sealed class FileToolHarness : IAsyncDisposable
-{
-    private readonly PluginHarness _harness = new();
-
-    public TempDirectory Temp { get; } = new();
-
-    public async Task InitializeAsync()
-    {
-        var result = await _harness.LoadAsync(Catalog.PathOf("files"));
-        Assert.True(result.Status == PluginLoadStatus.Loaded, result.Error);
-        Directory.CreateDirectory(Temp.Combine("ws"));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _harness.DisposeAsync();
-        Temp.Dispose();
-    }
-
-    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
-
-    public ToolCapability Tool(string name) => (ToolCapability)_harness.Registry.Find(CapabilityKind.Tool, name)!.Capability;
-
-    public async Task<string> InvokeAsync(string tool, params (string Key, object? Value)[] args)
-    {
-        var result = await Tool(tool).Function.InvokeAsync(Arguments(args, json: false));
-        return result is JsonElement { ValueKind: JsonValueKind.String } element ? element.GetString()! : result?.ToString() ?? string.Empty;
-    }
-
-    /// <summary>Describes a call the way the tool pipeline does: arguments as JSON elements, the workspace root in the context.</summary>
-    public ToolCallDescription Describe(string tool, params (string Key, object? Value)[] args) =>
-        Tool(tool).Metadata.DescribeCall!(Arguments(args, json: true));
-
-    private AIFunctionArguments Arguments((string Key, object? Value)[] args, bool json)
-    {
-        var arguments = new AIFunctionArguments { Context = new Dictionary<object, object?> { [ToolContext.WorkspaceRootKey] = Temp.Combine("ws") } };
-        foreach (var (key, value) in args)
-        {
-            arguments[key] = json ? JsonSerializer.SerializeToElement(value) : value;
-        }
-
-        return arguments;
     }
 }
