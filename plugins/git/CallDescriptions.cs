@@ -87,8 +87,7 @@ internal sealed class CallDescriptions(GitSettings settings)
     }
 
     /// <summary>The model id the host passed for this call, when it passes one.</summary>
-    public static string? Model(AIFunctionArguments args) =>
-        args.Context?.TryGetValue(CommitMessage.ModelContextKey, out var model) == true && model is string { Length: > 0 } text ? text : null;
+    public static string? Model(AIFunctionArguments args) => args.GetModelId();
 
     /// <summary>A string argument, whether it arrived as JSON (from the host) or as a CLR string (from a test).</summary>
     public static string? String(AIFunctionArguments args, string name) =>

@@ -7,12 +7,6 @@ internal static partial class CommitMessage
 {
     public const string Product = "AgentHost";
 
-    /// <summary>
-    /// The context key under which a host may pass the current model id to tools. The SDK does not define it yet;
-    /// until it does, the trailer names the product without the model.
-    /// </summary>
-    public const string ModelContextKey = "agenthost.model";
-
     /// <summary>The trailer line for the settings, or <see langword="null"/> for none.</summary>
     /// <param name="settings">The plugin settings.</param>
     /// <param name="model">The current model id, when known.</param>

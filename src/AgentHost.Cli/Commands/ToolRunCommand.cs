@@ -46,7 +46,7 @@ internal sealed class ToolRunCommand : AgentCommand
         var outcome = await pipeline.InvokeAsync(
             parseResult.GetRequiredValue(_name),
             parseResult.GetValue(_args),
-            new ToolCallContext("cli", "cli-1") { WorkspaceRoot = root },
+            new ToolCallContext("cli", "cli-1") { WorkspaceRoot = root, InSession = false },
             cancellationToken).ConfigureAwait(false);
         if (parseResult.GetValue(_json))
         {

@@ -92,7 +92,7 @@ public sealed partial class AgentLoop
             call.Call.Name,
             call.ArgumentsJson,
             call.ArgumentsError,
-            new ToolCallContext(run.SessionId, call.Call.CallId) { Step = step, WorkspaceRoot = run.Request.WorkspaceRoot, DryRunByDefault = run.Request.DryRunByDefault },
+            new ToolCallContext(run.SessionId, call.Call.CallId) { Step = step, WorkspaceRoot = run.Request.WorkspaceRoot, DryRunByDefault = run.Request.DryRunByDefault, ModelId = run.Request.Model?.Id },
             cancellationToken);
 
     private async Task AnswerAsync(RunState run, PreparedCall call, ToolCallOutcome outcome)

@@ -42,8 +42,18 @@ public sealed partial class ToolPipeline
         var functionArguments = new AIFunctionArguments
         {
             Services = Options.ServicesForPlugin?.Invoke(entry.PluginId),
-            Context = new Dictionary<object, object?> { [ToolContext.SessionIdKey] = context.SessionId },
+            Context = new Dictionary<object, object?>(),
         };
+        if (context.InSession)
+        {
+            functionArguments.Context[ToolContext.SessionIdKey] = context.SessionId;
+        }
+
+        if (context.ModelId is { } modelId)
+        {
+            functionArguments.Context[ToolContext.ModelIdKey] = modelId;
+        }
+
         if (context.WorkspaceRoot is { } workspaceRoot)
         {
             functionArguments.Context[ToolContext.WorkspaceRootKey] = workspaceRoot;

@@ -43,6 +43,15 @@ public sealed record ToolCallContext(string SessionId, string CallId)
 
     /// <summary>Whether mutating tools only report their changes unless the call sets <c>dry_run</c>.</summary>
     public bool DryRunByDefault { get; init; }
+
+    /// <summary>The id of the model that asked for the call, when known (tools may use it, e.g. for commit attribution).</summary>
+    public string? ModelId { get; init; }
+
+    /// <summary>
+    /// Whether the call belongs to a session (the default). Only then do tools receive <see cref="SessionId"/>
+    /// (<c>agent tool run</c> calls belong to none, so per-session tool state such as the files plugin's read ledger does not apply).
+    /// </summary>
+    public bool InSession { get; init; } = true;
 }
 
 /// <summary>How one tool call ended, and what the model is told.</summary>

@@ -21,6 +21,9 @@ public static class ToolContext
     /// </summary>
     public const string DryRunByDefaultKey = "agenthost.dry_run_default";
 
+    /// <summary>The context key of the id of the model the run uses (a <see cref="string"/>), when known.</summary>
+    public const string ModelIdKey = "agenthost.model";
+
     /// <summary>Returns the workspace root of this invocation.</summary>
     /// <param name="arguments">The invocation's arguments.</param>
     /// <returns>The absolute workspace root.</returns>
@@ -33,13 +36,22 @@ public static class ToolContext
             : throw new InvalidOperationException("No workspace root was provided; file tools must be invoked through the host's tool pipeline.");
     }
 
-    /// <summary>Returns the session id of this invocation, or <see langword="null"/> outside a session.</summary>
+    /// <summary>Returns the session id of this invocation, or <see langword="null"/> outside a session (e.g. <c>agent tool run</c>).</summary>
     /// <param name="arguments">The invocation's arguments.</param>
     /// <returns>The session id, or <see langword="null"/>.</returns>
     public static string? GetSessionId(this AIFunctionArguments arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         return arguments.Context?.TryGetValue(SessionIdKey, out var id) == true && id is string text && text.Length > 0 ? text : null;
+    }
+
+    /// <summary>Returns the id of the model that asked for this call (e.g. for commit attribution), or <see langword="null"/>.</summary>
+    /// <param name="arguments">The invocation's arguments.</param>
+    /// <returns>The model id, or <see langword="null"/>.</returns>
+    public static string? GetModelId(this AIFunctionArguments arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        return arguments.Context?.TryGetValue(ModelIdKey, out var model) == true && model is string text && text.Length > 0 ? text : null;
     }
 
     /// <summary>

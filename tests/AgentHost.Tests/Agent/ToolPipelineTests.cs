@@ -81,6 +81,19 @@ public sealed class ToolPipelineTests
         Assert.Equal(expected, outcome.Text);
     }
 
+    [Theory]
+    [InlineData(true, "gpt-test", "session=tool-run model=gpt-test")]
+    [InlineData(false, null, "session= model=")]
+    public async Task InvokeAsync_PassesTheModelId_AndTheSessionOnlyForCallsInASession(bool inSession, string? model, string expected)
+    {
+        await using var harness = new AgentHarness();
+        harness.Add(AgentHarness.Tool("probe", (Microsoft.Extensions.AI.AIFunctionArguments arguments) => $"session={arguments.GetSessionId()} model={arguments.GetModelId()}"));
+
+        var outcome = await harness.Pipeline.InvokeAsync("probe", "{}", Context with { InSession = inSession, ModelId = model });
+
+        Assert.Equal(expected, outcome.Text);
+    }
+
     [Fact]
     public async Task ToolSet_IsRecomputed_OnlyWhenTheRegistryChanges()
     {

@@ -34,6 +34,21 @@ public sealed class ToolCommandTests
     }
 
     [Fact]
+    public async Task ToolRun_BelongsToNoSession_SoEditingAnExistingFileNeedsNoEarlierView()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.WriteFile("ws/notes.txt", "alpha\nbeta\n");
+        var env = TestEnvironment.Create(temp.Path, temp.Path);
+
+        var result = await CliRunner.RunAsync(
+            env, "tool", "run", "edit", "--args", "{\"path\":\"notes.txt\",\"old_string\":\"beta\",\"new_string\":\"gamma\"}",
+            "--root", temp.Combine("ws"), "-p", "files", "--permission-mode", "yolo");
+
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        Assert.Equal("alpha\ngamma\n", File.ReadAllText(path));
+    }
+
+    [Fact]
     public async Task ToolRun_MalformedArgumentsAndUnknownTools_AreErrorResults_NotCrashes()
     {
         using var temp = new TempDirectory();

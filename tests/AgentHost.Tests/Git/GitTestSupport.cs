@@ -80,7 +80,7 @@ internal sealed class GitPluginFixture : IAsyncDisposable
         var arguments = new AIFunctionArguments { Context = new Dictionary<object, object?> { [ToolContext.WorkspaceRootKey] = Root } };
         if (model is not null)
         {
-            arguments.Context["agenthost.model"] = model;
+            arguments.Context[ToolContext.ModelIdKey] = model;
         }
 
         foreach (var (key, value) in args)

@@ -60,6 +60,7 @@ public sealed partial class InteractivePermissionTests
             turns:
               - text: (first run)
               - text: (first run)
+              - tool_calls: [{ name: view, arguments: { path: notes.txt } }]
               - tool_calls:
                   - { name: write, arguments: { path: notes.txt, content: "second\n" } }
                   - { name: write, arguments: { path: other.txt, content: "nope\n" } }
@@ -74,7 +75,7 @@ public sealed partial class InteractivePermissionTests
         var audit = await AuditAsync(ws, session);
         Assert.Equal(["write(notes.txt)"], audit.GetProperty("grants").EnumerateArray().Select(g => g.GetString()));
         var scopes = audit.GetProperty("decisions").EnumerateArray().Select(d => (d.GetProperty("scope").GetString(), d.GetProperty("subject").GetString())).ToList();
-        Assert.Equal([("session", "notes.txt"), ("grant", "notes.txt"), ("mode", "other.txt")], scopes);
+        Assert.Equal([("session", "notes.txt"), ("mode", "notes.txt"), ("grant", "notes.txt"), ("mode", "other.txt")], scopes);
     }
 
     [Fact]
