@@ -18,7 +18,7 @@ internal static class AddressClass
 
     /// <summary>What kind of non-public address this is, or <see langword="null"/> for a public address.</summary>
     /// <param name="address">The address.</param>
-    /// <returns>A short description such as <c>loopback (127.0.0.0/8)</c>.</returns>
+    /// <returns>A description such as <c>a loopback address (127.0.0.0/8)</c>.</returns>
     public static string? NonPublicKind(IPAddress address)
     {
         address = Canonical(address);
@@ -28,26 +28,26 @@ internal static class AddressClass
     /// <summary>Whether no TCP connection can be made to the kind (multicast, broadcast): refused even when private addresses are allowed.</summary>
     /// <param name="kind">A kind from <see cref="NonPublicKind"/>.</param>
     /// <returns>Whether the address is never contacted.</returns>
-    public static bool IsNeverAllowed(string kind) => kind.StartsWith("multicast", StringComparison.Ordinal) || kind.StartsWith("broadcast", StringComparison.Ordinal);
+    public static bool IsNeverAllowed(string kind) => kind.Contains("multicast", StringComparison.Ordinal) || kind.Contains("broadcast", StringComparison.Ordinal);
 
     private static string? IPv4Kind(byte[] b) => (b[0], b[1]) switch
     {
-        (0, _) => "unspecified ('this network', 0.0.0.0/8)",
-        (10, _) => "private (10.0.0.0/8)",
-        (100, >= 64 and <= 127) => "shared carrier-grade NAT (100.64.0.0/10)",
-        (127, _) => "loopback (127.0.0.0/8)",
-        (169, 254) => b[2] == 169 && b[3] == 254 ? "link-local (169.254.0.0/16, the cloud metadata service)" : "link-local (169.254.0.0/16)",
-        (172, >= 16 and <= 31) => "private (172.16.0.0/12)",
-        (192, 0) when b[2] == 0 => "reserved (IETF protocol assignments, 192.0.0.0/24)",
-        (192, 0) when b[2] == 2 => "documentation (192.0.2.0/24)",
-        (192, 88) when b[2] == 99 => "reserved (6to4 relay, 192.88.99.0/24)",
-        (192, 168) => "private (192.168.0.0/16)",
-        (198, 18 or 19) => "benchmarking (198.18.0.0/15)",
-        (198, 51) when b[2] == 100 => "documentation (198.51.100.0/24)",
-        (203, 0) when b[2] == 113 => "documentation (203.0.113.0/24)",
-        (>= 224 and <= 239, _) => "multicast (224.0.0.0/4)",
-        (255, 255) when b[2] == 255 && b[3] == 255 => "broadcast (255.255.255.255)",
-        (>= 240, _) => "reserved (240.0.0.0/4)",
+        (0, _) => "an unspecified address ('this network', 0.0.0.0/8)",
+        (10, _) => "a private address (10.0.0.0/8)",
+        (100, >= 64 and <= 127) => "a shared carrier-grade NAT address (100.64.0.0/10)",
+        (127, _) => "a loopback address (127.0.0.0/8)",
+        (169, 254) => b[2] == 169 && b[3] == 254 ? "a link-local address (169.254.0.0/16, the cloud metadata service)" : "a link-local address (169.254.0.0/16)",
+        (172, >= 16 and <= 31) => "a private address (172.16.0.0/12)",
+        (192, 0) when b[2] == 0 => "a reserved address (IETF protocol assignments, 192.0.0.0/24)",
+        (192, 0) when b[2] == 2 => "a documentation address (192.0.2.0/24)",
+        (192, 88) when b[2] == 99 => "a reserved address (6to4 relay, 192.88.99.0/24)",
+        (192, 168) => "a private address (192.168.0.0/16)",
+        (198, 18 or 19) => "a benchmarking address (198.18.0.0/15)",
+        (198, 51) when b[2] == 100 => "a documentation address (198.51.100.0/24)",
+        (203, 0) when b[2] == 113 => "a documentation address (203.0.113.0/24)",
+        (>= 224 and <= 239, _) => "a multicast address (224.0.0.0/4)",
+        (255, 255) when b[2] == 255 && b[3] == 255 => "the broadcast address (255.255.255.255)",
+        (>= 240, _) => "a reserved address (240.0.0.0/4)",
         _ => null,
     };
 
@@ -55,39 +55,39 @@ internal static class AddressClass
     {
         if (address.Equals(IPAddress.IPv6Any))
         {
-            return "unspecified (::)";
+            return "the unspecified address (::)";
         }
 
         if (address.Equals(IPAddress.IPv6Loopback))
         {
-            return "loopback (::1)";
+            return "the loopback address (::1)";
         }
 
         var b = address.GetAddressBytes();
         if (b[0] == 0xff)
         {
-            return "multicast (ff00::/8)";
+            return "a multicast address (ff00::/8)";
         }
 
         if ((b[0] & 0xfe) == 0xfc)
         {
-            return "unique-local (fc00::/7)";
+            return "a unique-local address (fc00::/7)";
         }
 
         if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
         {
-            return "link-local (fe80::/10)";
+            return "a link-local address (fe80::/10)";
         }
 
         if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0)
         {
-            return "site-local (fec0::/10)";
+            return "a site-local address (fec0::/10)";
         }
 
         if (b.Take(12).All(x => x == 0))
         {
             // IPv4-compatible (::a.b.c.d), deprecated: decided by the address it embeds.
-            return Embedded("IPv4-compatible", b, 12) ?? "reserved (::/96)";
+            return Embedded("IPv4-compatible", b, 12) ?? "a reserved address (::/96)";
         }
 
         if (Prefix(b, 0x00, 0x64, 0xff, 0x9b) && b.Skip(4).Take(8).All(x => x == 0))
@@ -97,22 +97,22 @@ internal static class AddressClass
 
         if (Prefix(b, 0x00, 0x64, 0xff, 0x9b) && b[4] == 0 && b[5] == 1)
         {
-            return "local-use NAT64 (64:ff9b:1::/48)";
+            return "a local-use NAT64 address (64:ff9b:1::/48)";
         }
 
         if (Prefix(b, 0x01, 0x00) && b.Skip(2).Take(6).All(x => x == 0))
         {
-            return "discard-only (100::/64)";
+            return "a discard-only address (100::/64)";
         }
 
         if (Prefix(b, 0x20, 0x01, 0x0d, 0xb8))
         {
-            return "documentation (2001:db8::/32)";
+            return "a documentation address (2001:db8::/32)";
         }
 
         if (Prefix(b, 0x20, 0x01, 0x00, 0x00))
         {
-            return "Teredo tunnel (2001::/32)";
+            return "a Teredo tunnel address (2001::/32)";
         }
 
         if (Prefix(b, 0x20, 0x02))

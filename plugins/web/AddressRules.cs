@@ -76,7 +76,7 @@ internal sealed class AddressRules
 
         if (AddressClass.IsNeverAllowed(kind))
         {
-            return $"{canonical} is a {kind} address, which is never contacted";
+            return $"{canonical} is {kind}, which is never contacted";
         }
 
         if (_all || _networks.Any(n => n.Contains(canonical)) || _hosts.Contains(host.TrimEnd('.').ToLowerInvariant(), StringComparer.Ordinal))
@@ -85,6 +85,6 @@ internal sealed class AddressRules
         }
 
         var via = IPAddress.TryParse(host.Trim('[', ']'), out _) ? string.Empty : $" ({host} resolves to it)";
-        return $"{canonical} is a {kind} address{via}; private, loopback and link-local addresses are refused unless plugins.settings.web.allow_private_addresses lists them";
+        return $"{canonical} is {kind}{via}; private, loopback and link-local addresses are refused unless plugins.settings.web.allow_private_addresses lists them";
     }
 }

@@ -121,7 +121,7 @@ internal sealed class HttpFetcher : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            throw Describe(ex, current);
+            throw Describe(ex, current, redirects.Count == 0 ? "url" : $"redirect from {redirects[^1]} to");
         }
         catch (IOException ex) when (ex is not AddressRefusedException)
         {
@@ -157,13 +157,13 @@ internal sealed class HttpFetcher : IDisposable
         }
     }
 
-    private static ToolFailure Describe(HttpRequestException ex, Uri url)
+    private static ToolFailure Describe(HttpRequestException ex, Uri url, string what)
     {
         for (Exception? inner = ex; inner is not null; inner = inner.InnerException)
         {
             if (inner is AddressRefusedException refused)
             {
-                return new ToolFailure($"refused {url}: {refused.Message}.");
+                return new ToolFailure($"refused {what} {url}: {refused.Message}.");
             }
         }
 
