@@ -82,9 +82,21 @@ internal sealed class FetchTool(HttpFetcher fetcher, WebSettings settings, PageC
             return new FetchedPage($"{header}\nContent-Type: {type}; charset={encoding}", text);
         }
 
-        var document = new HtmlParser().ParseDocument(text);
-        var page = ContentExtractor.Extract(document, response.Url);
-        var body = format == "text" ? MarkdownRenderer.ToText(page) : MarkdownRenderer.ToMarkdown(page);
+        string body;
+        ExtractedPage page;
+        try
+        {
+            // Parsing honours the request's time limit: pathological nesting makes any HTML tree builder slow.
+            var document = await new HtmlParser().ParseDocumentAsync(text, timer.Token).ConfigureAwait(false);
+            page = ContentExtractor.Extract(document, response.Url);
+            timer.Token.ThrowIfCancellationRequested();
+            body = format == "text" ? MarkdownRenderer.ToText(page) : MarkdownRenderer.ToMarkdown(page);
+        }
+        catch (OperationCanceledException) when (!timer.CallerCancelled)
+        {
+            throw new ToolFailure($"{response.Url}: the page could not be converted within the time limit (timeout_ms); it is too large or too deeply nested. format: html returns it unconverted.");
+        }
+
         if (page.Content.TextContent.Trim().Length == 0)
         {
             body += "\n\n(No readable content was found: the page may build its content with JavaScript. format: html shows what the server sent.)";

@@ -9,6 +9,7 @@ internal sealed class StallTimer : IDisposable
     private readonly CancellationTokenSource _total;
     private readonly CancellationTokenSource _stall;
     private readonly TimeSpan _waitLimit;
+    private readonly CancellationToken _caller;
 
     public StallTimer(TimeSpan total, TimeSpan waitLimit, CancellationToken cancellationToken)
     {
@@ -16,6 +17,7 @@ internal sealed class StallTimer : IDisposable
         _total.CancelAfter(total);
         _stall = CancellationTokenSource.CreateLinkedTokenSource(_total.Token);
         _waitLimit = waitLimit;
+        _caller = cancellationToken;
         Total = total;
     }
 
@@ -25,6 +27,9 @@ internal sealed class StallTimer : IDisposable
 
     /// <summary>Cancelled when the total limit or a wait limit passes, or the caller cancels.</summary>
     public CancellationToken Token => _stall.Token;
+
+    /// <summary>Whether the caller cancelled (rather than a limit passing).</summary>
+    public bool CallerCancelled => _caller.IsCancellationRequested;
 
     /// <summary>Whether the total limit (or the caller) ended the request.</summary>
     public bool TotalExpired => _total.IsCancellationRequested;

@@ -18,8 +18,12 @@ internal sealed partial class MarkdownRenderer
         "th", "thead", "tr", "ul",
     };
 
+    /// <summary>Deeper content is written as plain text: recursion must stay far from the thread's stack limit.</summary>
+    private const int MaxDepth = 200;
+
     private readonly Uri _base;
     private readonly bool _plain;
+    private int _depth;
 
     private MarkdownRenderer(Uri baseUrl, bool plain)
     {
@@ -44,6 +48,28 @@ internal sealed partial class MarkdownRenderer
     {
         var blocks = new List<string>();
         var inline = new InlineBuilder();
+        if (_depth >= MaxDepth)
+        {
+            inline.Text(TextStats.FlatText(parent));
+            Paragraph(inline, blocks);
+            return blocks;
+        }
+
+        _depth++;
+        try
+        {
+            BlockChildren(parent, blocks, inline);
+        }
+        finally
+        {
+            _depth--;
+        }
+
+        return blocks;
+    }
+
+    private void BlockChildren(INode parent, List<string> blocks, InlineBuilder inline)
+    {
         foreach (var child in parent.ChildNodes)
         {
             switch (child)
@@ -63,7 +89,6 @@ internal sealed partial class MarkdownRenderer
         }
 
         Paragraph(inline, blocks);
-        return blocks;
     }
 
     private List<string> Block(IElement element)
@@ -115,16 +140,30 @@ internal sealed partial class MarkdownRenderer
 
     private void InlineChildren(INode parent, InlineBuilder into)
     {
-        foreach (var child in parent.ChildNodes)
+        if (_depth >= MaxDepth)
         {
-            if (child is IText text)
+            into.Text(TextStats.FlatText(parent));
+            return;
+        }
+
+        _depth++;
+        try
+        {
+            foreach (var child in parent.ChildNodes)
             {
-                into.Text(text.Data);
+                if (child is IText text)
+                {
+                    into.Text(text.Data);
+                }
+                else if (child is IElement element)
+                {
+                    Inline(element, into);
+                }
             }
-            else if (child is IElement element)
-            {
-                Inline(element, into);
-            }
+        }
+        finally
+        {
+            _depth--;
         }
     }
 
@@ -245,9 +284,7 @@ internal sealed partial class MarkdownRenderer
 
     private string CodeBlock(IElement pre)
     {
-        var text = new StringBuilder();
-        PreText(pre, text);
-        var code = text.ToString().Replace("\r\n", "\n", StringComparison.Ordinal).TrimStart('\n').TrimEnd();
+        var code = TextStats.FlatText(pre).Replace("\r\n", "\n", StringComparison.Ordinal).TrimStart('\n').TrimEnd();
         if (_plain)
         {
             return code;
@@ -256,25 +293,6 @@ internal sealed partial class MarkdownRenderer
         var language = Language(pre) ?? (pre.QuerySelector("code") is { } inner ? Language(inner) : null) ?? string.Empty;
         var fence = new string('`', Math.Max(3, LongestRun(code, '`') + 1));
         return $"{fence}{language}\n{code}\n{fence}";
-    }
-
-    private static void PreText(INode node, StringBuilder into)
-    {
-        foreach (var child in node.ChildNodes)
-        {
-            if (child is IText text)
-            {
-                into.Append(text.Data);
-            }
-            else if (child is IElement { LocalName: "br" })
-            {
-                into.Append('\n');
-            }
-            else
-            {
-                PreText(child, into);
-            }
-        }
     }
 
     private static string? Language(IElement element)

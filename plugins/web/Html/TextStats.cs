@@ -23,35 +23,86 @@ internal sealed class TextStats
     /// <summary>Normalises whitespace: runs become one space, ends are trimmed.</summary>
     public static string Normalise(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
-    private (int Text, int Links) Measure(INode node)
+    /// <summary>Measures bottom-up with an explicit stack: pages can nest deeper than the thread's stack allows recursion.</summary>
+    private (int Text, int Links) Measure(INode root)
     {
-        if (_cache.TryGetValue(node, out var known))
+        if (_cache.TryGetValue(root, out var known))
         {
             return known;
         }
 
-        (int Text, int Links) result;
-        if (node is IText text)
+        var pending = new Stack<(INode Node, bool ChildrenDone)>();
+        pending.Push((root, false));
+        while (pending.Count > 0)
         {
-            var length = CountCollapsed(text.Data);
-            result = (length, 0);
-        }
-        else
-        {
+            var (node, childrenDone) = pending.Pop();
+            if (_cache.ContainsKey(node))
+            {
+                continue;
+            }
+
+            if (node is IText text)
+            {
+                _cache[node] = (CountCollapsed(text.Data), 0);
+                continue;
+            }
+
+            if (!childrenDone)
+            {
+                pending.Push((node, true));
+                foreach (var child in node.ChildNodes)
+                {
+                    if (!_cache.ContainsKey(child))
+                    {
+                        pending.Push((child, false));
+                    }
+                }
+
+                continue;
+            }
+
             var total = 0;
             var links = 0;
             foreach (var child in node.ChildNodes)
             {
-                var (t, l) = Measure(child);
+                var (t, l) = _cache.GetValueOrDefault(child);
                 total += t;
                 links += l;
             }
 
-            result = node is IElement { LocalName: "a" } ? (total, total) : (total, links);
+            _cache[node] = node is IElement { LocalName: "a" } ? (total, total) : (total, links);
         }
 
-        _cache[node] = result;
-        return result;
+        return _cache[root];
+    }
+
+    /// <summary>All text under a node, in document order, without recursion.</summary>
+    public static string FlatText(INode root)
+    {
+        var text = new System.Text.StringBuilder();
+        var pending = new Stack<INode>();
+        pending.Push(root);
+        while (pending.Count > 0)
+        {
+            var node = pending.Pop();
+            if (node is IText t)
+            {
+                text.Append(t.Data);
+                continue;
+            }
+
+            if (node is IElement { LocalName: "br" })
+            {
+                text.Append('\n');
+            }
+
+            for (var i = node.ChildNodes.Length - 1; i >= 0; i--)
+            {
+                pending.Push(node.ChildNodes[i]);
+            }
+        }
+
+        return text.ToString();
     }
 
     private static int CountCollapsed(string text)

@@ -64,6 +64,22 @@ public sealed class WebFetchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeeplyNestedPage_IsConverted_WithoutExhaustingTheStack()
+    {
+        const int Depth = 5000;
+        var html = "<html><head><title>Deep</title></head><body>"
+                   + string.Concat(Enumerable.Repeat("<div><span>", Depth))
+                   + "<p>The deepest paragraph, far below the surface, still reaches the reader.</p>"
+                   + string.Concat(Enumerable.Repeat("</span></div>", Depth))
+                   + "</body></html>";
+        _web.Server.Page("deep", html);
+
+        var markdown = await _web.FetchAsync(_web.Url("deep"));
+
+        Assert.Contains("The deepest paragraph, far below the surface, still reaches the reader.", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TextFormat_IsTheReadableContentWithoutMarkup()
     {
         _web.Server.Page("news/tides", WebPages.Article);

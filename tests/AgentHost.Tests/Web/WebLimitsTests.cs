@@ -133,4 +133,16 @@ public sealed class WebLimitsTests : IAsyncLifetime
 
         Assert.Equal($"{web.Url("drip")}: timed out after 1.5 s (the time limit for the whole request); try again later or a smaller resource.", message);
     }
+
+    [Fact]
+    public async Task PageTooComplexToConvertInTime_IsAnError_NotAHang()
+    {
+        // Tree builders slow down with nesting depth; 60,000 levels cannot be parsed within one second.
+        await using var web = await WebPluginFixture.LoadAsync([.. WebPluginFixture.AllowLoopbackServer, ("timeout_ms", "1000")]);
+        web.Server.Page("nested", string.Concat(Enumerable.Repeat("<div>", 60_000)) + "<p>bottom</p>");
+
+        var message = await web.FailureAsync("fetch", ("url", web.Url("nested")));
+
+        Assert.Equal($"{web.Url("nested")}: the page could not be converted within the time limit (timeout_ms); it is too large or too deeply nested. format: html returns it unconverted.", message);
+    }
 }
