@@ -117,6 +117,16 @@ public sealed class WebAddressTests
     }
 
     [Fact]
+    public async Task InternationalDomainNames_AreMatchedInTheirAsciiForm()
+    {
+        await using var web = await WebPluginFixture.LoadAsync(("denied_domains", "*.bücher.example"));
+
+        var message = await web.FailureAsync("fetch", ("url", "https://shop.BÜCHER.example/"));
+
+        Assert.Contains("shop.xn--bcher-kva.example is denied by the denied_domains entry '*.xn--bcher-kva.example'", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AllowList_RefusesOtherDomains_AndRedirectsToThem()
     {
         await using var web = await WebPluginFixture.LoadAsync([.. WebPluginFixture.AllowLoopbackServer, ("allowed_domains", "127.0.0.1, docs.example.org")]);
