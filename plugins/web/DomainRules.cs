@@ -1,0 +1,98 @@
+using System.Net;
+
+namespace AgentHost.Plugins.Web;
+
+/// <summary>
+/// The <c>allowed_domains</c> and <c>denied_domains</c> settings. A pattern is a host name (<c>example.com</c>, exact),
+/// <c>*.example.com</c> (any subdomain, not <c>example.com</c> itself, as in the permission rules' <c>domain:</c>),
+/// <c>*</c> (every host), or an IP address. Denied wins over allowed; an empty allow list allows every host not denied.
+/// </summary>
+internal sealed class DomainRules
+{
+    private readonly string[] _allowed;
+    private readonly string[] _denied;
+
+    private DomainRules(string[] allowed, string[] denied)
+    {
+        _allowed = allowed;
+        _denied = denied;
+    }
+
+    public bool HasAllowList => _allowed.Length > 0;
+
+    /// <summary>Validates and normalises the patterns (lower case, IDN hosts in their ASCII form).</summary>
+    /// <param name="allowed">The allow list.</param>
+    /// <param name="denied">The deny list.</param>
+    /// <param name="prefix">The settings prefix for error messages.</param>
+    /// <returns>The rules.</returns>
+    /// <exception cref="ArgumentException">A pattern is not a host, <c>*.host</c>, <c>*</c> or an IP address.</exception>
+    public static DomainRules Parse(IReadOnlyList<string> allowed, IReadOnlyList<string> denied, string prefix = "") =>
+        new([.. allowed.Select(p => Normalise(p, prefix + "allowed_domains"))], [.. denied.Select(p => Normalise(p, prefix + "denied_domains"))]);
+
+    /// <summary>Why a URL's host may not be contacted, or <see langword="null"/> when it may.</summary>
+    /// <param name="url">An absolute http(s) URL.</param>
+    /// <returns>The reason, naming the setting that refused it.</returns>
+    public string? Refusal(Uri url)
+    {
+        var host = HostOf(url);
+        if (_denied.FirstOrDefault(p => Matches(p, host)) is { } denied)
+        {
+            return $"{host} is denied by the denied_domains entry '{denied}'";
+        }
+
+        return _allowed.Length == 0 || _allowed.Any(p => Matches(p, host))
+            ? null
+            : $"{host} is not in allowed_domains ({string.Join(", ", _allowed)}); add it to plugins.settings.web.allowed_domains to allow it";
+    }
+
+    /// <summary>The host as rules see it: lower case, ASCII (punycode) form, no trailing dot, IPv6 without brackets.</summary>
+    /// <param name="url">The URL.</param>
+    /// <returns>The host.</returns>
+    public static string HostOf(Uri url)
+    {
+        var host = url.IdnHost.ToLowerInvariant().TrimEnd('.');
+        var scope = host.IndexOf('%', StringComparison.Ordinal);
+        return scope >= 0 ? host[..scope] : host;
+    }
+
+    private static bool Matches(string pattern, string host)
+    {
+        if (pattern == "*")
+        {
+            return true;
+        }
+
+        if (pattern.StartsWith("*.", StringComparison.Ordinal))
+        {
+            return host.Length > pattern.Length - 1 && host.EndsWith(pattern[1..], StringComparison.Ordinal);
+        }
+
+        return IPAddress.TryParse(pattern, out var ip) && IPAddress.TryParse(host, out var hostIp) ? ip.Equals(hostIp) : pattern == host;
+    }
+
+    private static string Normalise(string pattern, string key)
+    {
+        var text = pattern.Trim().TrimEnd('.').ToLowerInvariant();
+        if (text == "*")
+        {
+            return text;
+        }
+
+        if (IPAddress.TryParse(text.Trim('[', ']'), out var ip))
+        {
+            return ip.ToString();
+        }
+
+        var wildcard = text.StartsWith("*.", StringComparison.Ordinal);
+        var name = wildcard ? text[2..] : text;
+        if (name.Length == 0 || name.Contains('*', StringComparison.Ordinal) || name.Contains('/', StringComparison.Ordinal) || name.Contains(':', StringComparison.Ordinal)
+            || !Uri.TryCreate("http://" + name + "/", UriKind.Absolute, out var uri) || uri.HostNameType != UriHostNameType.Dns)
+        {
+            throw new ArgumentException(
+                $"{key}: '{pattern}' is not a domain pattern; write a host name such as 'example.com', '*.example.com' for its subdomains, '*' for all, or an IP address (no scheme, port or path).");
+        }
+
+        var ascii = uri.IdnHost.ToLowerInvariant().TrimEnd('.');
+        return wildcard ? "*." + ascii : ascii;
+    }
+}
