@@ -29,7 +29,7 @@ internal sealed class ModelsCommand : AgentCommand
     {
         var configuration = Context.Configuration(parseResult);
         await using var runtime = Context.CreatePluginRuntime(configuration);
-        await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
+        await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
         foreach (var provider in configuration.Providers.Values)
         {
             await runtime.EnsureChatProviderAsync(provider.Type, cancellationToken).ConfigureAwait(false);

@@ -86,8 +86,21 @@ internal sealed class RunCommand : AgentCommand
         using var prompter = Context.Console.IsInteractive
             ? new ConsolePermissionPrompter(Context.Console, broker, runtime.Events, configuration.Project.ConfigFileOrDefault, configuration.GlobalConfigFile)
             : null;
-        await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
-        var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
+        // The session store opens while plugins load (SQLite's open is synchronous, hence the worker thread), and the
+        // provider plugin of the named or configured model loads with the others: both are on the way to the first request.
+        var opening = Task.Run(() => Context.OpenSessionStoreAsync(cancellationToken), cancellationToken);
+        var model = parseResult.GetValue(_model) ?? configuration.Model;
+        string[] providers = model is not null && ModelSelection.ProviderTypeOf(model, configuration) is { } type ? [type] : [];
+        try
+        {
+            await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, providers, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await ((Task)opening).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        var store = await opening.ConfigureAwait(false);
         using var http = new HttpClient();
         var runner = new AgentRunner(runtime, store, configuration, Context.Environment, new SecretScrubber(Context.Environment), TimeProvider.System, http)
         {

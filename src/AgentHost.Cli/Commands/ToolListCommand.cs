@@ -21,7 +21,7 @@ internal sealed class ToolListCommand : AgentCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         await using var runtime = Context.CreatePluginRuntime(parseResult);
-        var results = await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
+        var results = await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
         foreach (var failure in results.Where(r => r.Error is not null))
         {
             Context.Console.WriteInfo($"warning: plugin {failure.PluginId} not loaded: {failure.Error}");

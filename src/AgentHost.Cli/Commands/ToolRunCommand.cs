@@ -40,7 +40,7 @@ internal sealed class ToolRunCommand : AgentCommand
         }
 
         await using var runtime = Context.CreatePluginRuntime(configuration);
-        await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
+        await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
         var gate = AgentRunner.CreatePermissionGate(configuration, root, Context.Environment, PermissionModeOption.Parse(parseResult, _permissionMode), Context.Console.IsInteractive, runtime.Events);
         using var pipeline = AgentRunner.CreatePipeline(runtime, gate, new SecretScrubber(Context.Environment), TimeProvider.System);
         var outcome = await pipeline.InvokeAsync(

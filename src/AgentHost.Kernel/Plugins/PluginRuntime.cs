@@ -143,14 +143,31 @@ public sealed class PluginRuntime : IAsyncDisposable
     /// </summary>
     /// <param name="requested">Plugin ids or folders named with <c>--plugin</c>.</param>
     /// <param name="workingDirectory">The directory relative folder paths are resolved against.</param>
+    /// <param name="providerTypes">
+    /// Chat provider types the run will probably use (the type of the model it names or the configured one): the
+    /// bundled plugin of each loads together with the others instead of after them (see <see cref="EnsureChatProviderAsync"/>),
+    /// unless a plugin of that id is installed or requested.
+    /// </param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The load results, ordered by id.</returns>
     /// <exception cref="AgentHostException">A requested plugin was found nowhere (the message suggests close ids).</exception>
-    public async Task<IReadOnlyList<PluginLoadResult>> LoadForRunAsync(IReadOnlyList<string> requested, string workingDirectory, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<PluginLoadResult>> LoadForRunAsync(
+        IReadOnlyList<string> requested,
+        string workingDirectory,
+        IReadOnlyList<string>? providerTypes = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requested);
         var installed = ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
         var extra = new List<PluginLoadRequest>();
+        foreach (var type in (providerTypes ?? []).Distinct(StringComparer.Ordinal).Where(t => !installed.Contains(t) && !requested.Contains(t)))
+        {
+            if (!Host.Loaded.ContainsKey(type) && FindInCatalog(type) is { } provider)
+            {
+                extra.Add(new PluginLoadRequest(provider) { Settings = _settings(type) });
+            }
+        }
+
         foreach (var name in requested.Distinct(StringComparer.Ordinal).Where(n => !installed.Contains(n)))
         {
             var folder = Path.GetFullPath(name, workingDirectory);
