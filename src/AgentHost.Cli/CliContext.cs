@@ -4,9 +4,11 @@ using AgentHost.Cli.Interaction;
 using AgentHost.Kernel.Configuration;
 using AgentHost.Kernel.Hosting;
 using AgentHost.Kernel.Logging;
+using AgentHost.Kernel.Permissions;
 using AgentHost.Kernel.Plugins;
 using AgentHost.Kernel.Security;
 using AgentHost.Kernel.Sessions;
+using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Cli;
@@ -66,8 +68,13 @@ internal sealed class CliContext : IDisposable
     /// Creates a plugin runtime for a given configuration (e.g. one resolved for another project root). A CLI command
     /// lives one process long, so plugins load into non-collectible contexts, where their ReadyToRun code is used.
     /// </summary>
-    public PluginRuntime CreatePluginRuntime(ConfigurationSnapshot configuration) =>
-        PluginRuntime.Create(PluginStore, configuration.ProjectRoot, configuration.GetPluginSettings, Loggers(configuration), unloadable: false);
+    public PluginRuntime CreatePluginRuntime(ConfigurationSnapshot configuration)
+    {
+        var settings = new PluginSettingsSource(configuration, () => ProjectTrust.Load(Paths));
+        var runtime = PluginRuntime.Create(PluginStore, configuration.ProjectRoot, settings.Get, Loggers(configuration), unloadable: false);
+        settings.Warn = message => runtime.Events.Publish(new WarningEvent("plugins", message));
+        return runtime;
+    }
 
     /// <summary>The effective configuration (resolved once per run); broken files are reported in its Problems, not thrown.</summary>
     public ConfigurationSnapshot Configuration(ParseResult parseResult) =>
