@@ -8,8 +8,17 @@ public sealed partial class AgentLoop
 {
     private async Task<(RunOutcome Outcome, string? Reason)> DriveAsync(RunState run, CancellationToken cancellationToken)
     {
-        await _recorder.SetStatusAsync(run.SessionId, SessionStatus.Active, CancellationToken.None).ConfigureAwait(false);
-        await AppendAsync(run, new ChatMessage(ChatRole.User, run.Request.Prompt)).ConfigureAwait(false);
+        // The prompt is stored while the first request is on its way: the request does not need the write, and the
+        // first write is slow (the store's serializers warm up). Every later write waits for it (see RecordAsync).
+        var prompt = new ChatMessage(ChatRole.User, run.Request.Prompt);
+        run.Conversation.Add(prompt);
+        run.PromptWrite = Task.Run(
+            async () =>
+            {
+                await _recorder.SetStatusAsync(run.SessionId, SessionStatus.Active, CancellationToken.None).ConfigureAwait(false);
+                await _recorder.AppendMessageAsync(run.SessionId, prompt, CancellationToken.None).ConfigureAwait(false);
+            },
+            CancellationToken.None);
         for (var step = 1; step <= run.MaxSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -35,6 +44,7 @@ public sealed partial class AgentLoop
             }
 
             run.Conversation.ReportUsage(response.Usage);
+            await PromptWrittenAsync(run).ConfigureAwait(false);
             if (response.Usage is { } usage)
             {
                 run.Usage.Add(usage);

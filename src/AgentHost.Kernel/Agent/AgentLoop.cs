@@ -143,6 +143,7 @@ public sealed partial class AgentLoop
     {
         try
         {
+            await PromptWrittenAsync(run).ConfigureAwait(false);
             if (run.Pending.Count > 0)
             {
                 var error = outcome == RunOutcome.Cancelled ? CancelledByUser : $"not run: the run stopped ({reason})";
@@ -174,8 +175,21 @@ public sealed partial class AgentLoop
         return RecordAsync(run, message);
     }
 
-    private async ValueTask RecordAsync(RunState run, ChatMessage message) =>
+    private async ValueTask RecordAsync(RunState run, ChatMessage message)
+    {
+        await PromptWrittenAsync(run).ConfigureAwait(false);
         await _recorder.AppendMessageAsync(run.SessionId, message, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for the prompt's write, which runs alongside the first request; every other write follows it.</summary>
+    private static async ValueTask PromptWrittenAsync(RunState run)
+    {
+        if (run.PromptWrite is { } pending)
+        {
+            run.PromptWrite = null;
+            await pending.ConfigureAwait(false);
+        }
+    }
 
     private static decimal? CostOf(ModelDescriptor? model, UsageDetails usage)
     {
@@ -206,6 +220,9 @@ public sealed partial class AgentLoop
         public int MaxSteps { get; } = maxSteps;
 
         public long Window { get; } = window;
+
+        /// <summary>The prompt's write while it is in flight (see <c>DriveAsync</c>); <see langword="null"/> once awaited.</summary>
+        public Task? PromptWrite { get; set; }
 
         public required long CompactionLimit { get; init; }
 

@@ -74,11 +74,28 @@ public sealed class AgentLoopTests
 
         await harness.RunAsync();
 
-        Assert.Equal(["status:Active", "message:user"], seenAtRequest[0]);
+        // The prompt is written while the first request is on its way, so at that moment it may or may not be stored yet;
+        // before the model's answer is, it is.
+        string[] prompt = ["status:Active", "message:user"];
+        Assert.Equal(prompt[..seenAtRequest[0].Count], seenAtRequest[0]);
         Assert.Equal(["status:Active", "message:user", "message:assistant", "usage:10/5", "message:tool", "tool:read_file:Succeeded"], seenAtRequest[1]);
         Assert.Equal([.. seenAtRequest[1], "message:assistant", "status:Completed"], harness.Recorder.Log);
         var toolEvent = harness.Recorder.ToolEvents.Single();
         Assert.Equal(("c1", "test-plugin", """{"path":"a"}"""), (toolEvent.CallId, toolEvent.Plugin, toolEvent.ArgumentsJson));
+    }
+
+    [Fact]
+    public async Task Run_WhenTheFirstRequestFails_ThePromptIsStillStored_BeforeTheRunsEnd()
+    {
+        await using var harness = new AgentHarness();
+        harness.Client.OnRequest = _ => throw new HttpRequestException("connection refused");
+
+        var result = await harness.RunAsync();
+
+        Assert.NotEqual(RunOutcome.Completed, result.Outcome);
+        Assert.Equal(["status:Active", "message:user"], harness.Recorder.Log.Take(2));
+        Assert.StartsWith("status:", harness.Recorder.Log[^1], StringComparison.Ordinal);
+        Assert.NotEqual("status:Active", harness.Recorder.Log[^1]);
     }
 
     [Fact]
