@@ -49,6 +49,7 @@ public sealed class FilesPlugin : AgentPlugin
              [Description("When true, only show the diff; nothing is written.")] bool dry_run = false,
              AIFunctionArguments arguments = null!) => EditTool.Run(arguments.GetWorkspacePaths(), path, old_string, new_string, replace_all, dry_run),
             CallDescriptions.Edit);
+        builder.AddSearchTools();
     }
 
     private static string Path(AIFunctionArguments args) => args.TryGetValue("path", out var p) && p?.ToString() is { Length: > 0 } text ? text : ".";
