@@ -12,11 +12,14 @@ public sealed class FilesPlugin : AgentPlugin
     {
         builder.AddTool(
             "ls",
-            "Lists a directory of the project as a tree (directories end with '/'), skipping .git, node_modules, bin and obj.",
+            "Lists a directory of the project as a tree (directories end with '/'), skipping .git, node_modules, bin, obj and what " +
+            ".gitignore/.ignore exclude. At most limit entries are shown; a last line says how many more there are.",
             ToolEffect.Read,
             ([Description("Directory relative to the project root; '.' for the root.")] string? path = null,
              [Description("How many levels to descend (1-10, default 2).")] int? depth = null,
-             AIFunctionArguments arguments = null!) => ListTool.Run(arguments.GetWorkspacePaths(), path ?? ".", depth ?? 2),
+             [Description("Glob patterns of entries to leave out, e.g. ['*.log', 'test/**', 'dist/'] (a pattern without '/' matches names at any depth).")] string[]? ignore = null,
+             [Description("Most entries to show (1-2000, default 500).")] int? limit = null,
+             AIFunctionArguments arguments = null!) => ListTool.Run(arguments.GetWorkspacePaths(), path ?? ".", depth ?? 2, ignore, limit),
             args => new ToolCallDescription("read", Path(args)));
         builder.AddTool(
             "view",
