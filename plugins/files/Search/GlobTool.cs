@@ -1,7 +1,7 @@
+using AgentHost.Sdk.Tools;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Files.Search;
 
@@ -83,6 +83,13 @@ internal static class GlobTool
         var end = (int)Math.Min(sorted.Length, (long)request.Offset + limit);
         for (var i = request.Offset; i < end; i++)
         {
+            if (i > request.Offset && builder.Length + sorted[i].Length >= GrepOutput.MaxOutputChars)
+            {
+                // The page stops early rather than be cut by the host's output cap; the note gives the offset.
+                end = i;
+                break;
+            }
+
             builder.Append(sorted[i]).Append('\n');
         }
 
@@ -93,10 +100,15 @@ internal static class GlobTool
         }
         else if (end < sorted.Length || request.Offset > 0)
         {
-            builder.Append(CultureInfo.InvariantCulture, $"[{sorted.Length} files match '{glob.Text}'{where} ({order}); showing {request.Offset + 1}-{end}.");
+            builder.Append(CultureInfo.InvariantCulture, $"[{sorted.Length} files match '{glob.Text}'{where} ({order}); showing {request.Offset + 1}-{end}");
             if (end < sorted.Length)
             {
-                builder.Append(CultureInfo.InvariantCulture, $" {sorted.Length - end} more: call glob again with offset={end}, or narrow the pattern or path.");
+                var budget = end - request.Offset < limit ? " (output size limit)" : string.Empty;
+                builder.Append(CultureInfo.InvariantCulture, $"{budget}. {sorted.Length - end} more: call glob again with offset={end}, or narrow the pattern or path.");
+            }
+            else
+            {
+                builder.Append('.');
             }
 
             builder.Append(']');

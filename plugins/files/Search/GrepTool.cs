@@ -1,6 +1,6 @@
+using AgentHost.Sdk.Tools;
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
-using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Files.Search;
 

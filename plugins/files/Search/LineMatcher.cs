@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 
 namespace AgentHost.Plugins.Files.Search;
 

@@ -76,6 +76,24 @@ public sealed class GlobToolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LargePages_StopAtTheOutputBudget_AndSayWhereToGoOn()
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            _h.Write($"many/{new string('n', 60)}-{i:D4}.txt", "x");
+        }
+
+        var output = await _h.InvokeAsync("glob", ("pattern", "many/*.txt"), ("limit", 1000));
+        var shown = SearchHarness.Body(output).Length;
+        var next = await _h.InvokeAsync("glob", ("pattern", "many/*.txt"), ("limit", 1000), ("offset", shown));
+
+        Assert.InRange(shown, 100, 599);
+        Assert.True(output.Length < 32 * 1024, $"{output.Length} characters");
+        Assert.Contains($"(output size limit). {600 - shown} more: call glob again with offset={shown}", SearchHarness.Note(output), StringComparison.Ordinal);
+        Assert.Equal($"many/{new string('n', 60)}-{shown:D4}.txt", SearchHarness.Body(next)[0]);
+    }
+
+    [Fact]
     public async Task SortModified_PutsTheNewestFirst()
     {
         File.SetLastWriteTimeUtc(Path.Combine(_h.Workspace, "src/app.cs"), new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
