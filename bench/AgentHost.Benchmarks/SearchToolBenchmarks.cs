@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using AgentHost.Kernel.Capabilities;
 using AgentHost.Kernel.Events;
@@ -5,6 +6,7 @@ using AgentHost.Kernel.Plugins;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -12,15 +14,17 @@ namespace AgentHost.Benchmarks;
 
 /// <summary>
 /// The files plugin's <c>glob</c> and <c>grep</c> tools in process, on the tree bench/run.sh generates
-/// (<c>bench/run.sh --only search</c>; <c>AGENT_BENCH_SEARCH_TREE</c> names it). The plugin is loaded from the bundled
-/// catalog (<c>AGENT_BENCH_CATALOG</c>, default <c>artifacts/catalog</c>) by the kernel's <see cref="PluginHost"/>, in its
-/// own load context as in the agent, and each benchmark is one <see cref="AIFunction.InvokeAsync"/>: the cost of a
-/// search inside a running session, without process start-up. The baseline is the simplest possible job of the same
-/// kind: one thread, <see cref="Directory.EnumerateFiles(string, string, EnumerationOptions)"/> of the whole tree (no
-/// ignore files, so it sees more files), reading every file and <see cref="string.Contains(string)"/>.
+/// (<c>bench/run.sh --only search</c>; <c>AGENT_BENCH_SEARCH_TREE</c> names it), each against ripgrep on the same
+/// tree in the same session. The plugin is loaded from the bundled catalog (<c>AGENT_BENCH_CATALOG</c>, default
+/// <c>artifacts/catalog</c>) by the kernel's <see cref="PluginHost"/>, in its own load context as in the agent, and
+/// each tool benchmark is one <see cref="AIFunction.InvokeAsync"/>: the cost of a search inside a running session,
+/// without process start-up. The baseline of each category is the ripgrep process doing the same search (its output
+/// read through a pipe and discarded), so BenchmarkDotNet's Ratio column is "our tool / rg", measured back to back.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class SearchToolBenchmarks
 {
     public const string GlobPattern = "**/*.ts";
@@ -51,10 +55,14 @@ public class SearchToolBenchmarks
         _glob = ((ToolCapability)registry.Find(CapabilityKind.Tool, "glob")!.Capability).Function;
         _grep = ((ToolCapability)registry.Find(CapabilityKind.Tool, "grep")!.Capability).Function;
 
-        // Fail fast, not with a misleading number: each call must find what the tree holds.
+        // Fail fast, not with a misleading number: each call must find what the tree holds, and rg must run.
         Check(Glob(), "files match");
         Check(GrepLiteral(), "matching line");
         Check(GrepRegex(), "matching line");
+        if (RgLiteral() == 0)
+        {
+            throw new InvalidOperationException("rg found nothing; is ripgrep installed and the tree generated?");
+        }
     }
 
     [GlobalCleanup]
@@ -64,30 +72,51 @@ public class SearchToolBenchmarks
         _bus.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
-    [Benchmark(Baseline = true, Description = "naive: EnumerateFiles + ReadAllText + Contains, 1 thread")]
-    public int NaiveLiteral()
-    {
-        var count = 0;
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint };
-        foreach (var file in Directory.EnumerateFiles(_tree, "*", options))
-        {
-            if (!file.Contains("/.git/", StringComparison.Ordinal) && File.ReadAllText(file).Contains(Literal, StringComparison.Ordinal))
-            {
-                count++;
-            }
-        }
-
-        return count;
-    }
+    [Benchmark(Baseline = true, Description = "rg --files -g '*.ts' (process)")]
+    [BenchmarkCategory("glob")]
+    public long RgFiles() => Rg("--files", "-g", "*.ts");
 
     [Benchmark(Description = "glob **/*.ts")]
+    [BenchmarkCategory("glob")]
     public string Glob() => Invoke(_glob, ("pattern", GlobPattern));
 
-    [Benchmark(Description = "grep literal")]
+    [Benchmark(Baseline = true, Description = "rg fetchUserProfile (process)")]
+    [BenchmarkCategory("grep literal")]
+    public long RgLiteral() => Rg(Literal);
+
+    [Benchmark(Description = "grep fetchUserProfile")]
+    [BenchmarkCategory("grep literal")]
     public string GrepLiteral() => Invoke(_grep, ("pattern", Literal));
 
+    [Benchmark(Baseline = true, Description = "rg regex (process)")]
+    [BenchmarkCategory("grep regex")]
+    public long RgRegex() => Rg(Regex);
+
     [Benchmark(Description = "grep regex")]
+    [BenchmarkCategory("grep regex")]
     public string GrepRegex() => Invoke(_grep, ("pattern", Regex));
+
+    /// <summary>Runs rg in the tree, reads its output through a pipe and returns its length.</summary>
+    private long Rg(params string[] args)
+    {
+        var start = new ProcessStartInfo("rg") { WorkingDirectory = _tree, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var buffer = new char[64 * 1024];
+        long total = 0;
+        int read;
+        while ((read = process.StandardOutput.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            total += read;
+        }
+
+        process.WaitForExit();
+        return total;
+    }
 
     private string Invoke(AIFunction function, params (string Key, object? Value)[] args)
     {
