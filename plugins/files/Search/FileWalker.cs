@@ -17,8 +17,8 @@ internal sealed record WalkOptions
     /// <summary>Read each file's size while walking (one <c>stat</c> per file on Unix); otherwise <see cref="WalkedFile.Length"/> is -1.</summary>
     public bool NeedLength { get; init; }
 
-    /// <summary>How many folders are read at once (default: the processor count).</summary>
-    public int Workers { get; init; } = Environment.ProcessorCount;
+    /// <summary>How many folders are read at once (default: the processor count, at most 12, like ripgrep).</summary>
+    public int Workers { get; init; } = Math.Min(Environment.ProcessorCount, 12);
 }
 
 /// <summary>A file found by <see cref="FileWalker"/>.</summary>

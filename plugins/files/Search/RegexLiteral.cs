@@ -207,7 +207,7 @@ internal static class RegexLiteral
         return true;
     }
 
-    /// <summary>The index of the <c>]</c> closing the class at <paramref name="start"/>, or -1 (also for nested or subtracted classes).</summary>
+    /// <summary>The index of the <c>]</c> closing the class at <paramref name="start"/>, or -1 (also for nested, subtracted or <c>[]…]</c> classes).</summary>
     private static int SkipClass(string pattern, int start)
     {
         var i = start + 1;
@@ -218,7 +218,8 @@ internal static class RegexLiteral
 
         if (i < pattern.Length && pattern[i] == ']')
         {
-            i++;
+            // "[]a]": whether ']' is a member or ends an empty class is not worth guessing.
+            return -1;
         }
 
         for (; i < pattern.Length; i++)
