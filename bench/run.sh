@@ -6,6 +6,8 @@
 #                                 a scripted 6-step tool task with agent run, the same kind of task through the
 #                                 openai provider plugin against a local fake server, peak RSS)
 #   bench/run.sh --only openai-task   only the OpenAI-compatible task and its references (agent --version, hello world)
+#   bench/run.sh --only search        only glob/grep on a generated 50,000-file tree against rg and git grep (and the
+#                                     references); also times the tools in process (BenchmarkDotNet, SearchToolBenchmarks)
 #   bench/run.sh --micro          in-process BenchmarkDotNet suite (bench/AgentHost.Benchmarks), short job
 #   bench/run.sh --all            both
 #
@@ -15,7 +17,7 @@
 #   --rounds N      split the runs into N rounds, rotating the command order (default 3)
 #   --rss-runs N    runs per command for the peak-RSS measurement (default 5; 0 skips it)
 #   --probe-runs N  verified runs of the openai task for "process start -> first model request" (default 10)
-#   --only NAME     whole-process scenarios: only NAME (openai-task) and the references
+#   --only NAME     whole-process scenarios: only NAME (openai-task or search) and the references
 #   --filter GLOB   BenchmarkDotNet filter for --micro/--all (default '*')
 #   --no-hyperfine  use the built-in fallback timer even when hyperfine is installed
 #   --keep          keep the temporary work folder (printed at the end)
@@ -43,6 +45,14 @@
 #      --plugin shell: timed with the others (target <= 750 ms median), peak RSS (<= 150 MB), then --probe-runs
 #      verified runs for process start -> first model request (<= 300 ms median). Every run must complete the
 #      server's script; the figures are withheld when any run did not.
+#   8. "search" (bench/scenarios/search): scenario.py setup generates a git repository of 50,000 files (sources of a
+#      few KB, big fixtures and minified bundles, binaries, nested .gitignore files, an ignored node_modules/ and
+#      dist/, a few hidden files) and scenario.py verify checks that our glob/grep and rg find the same files and
+#      lines. ripgrep is installed with apt-get when missing and root. Timed with the others: `agent tool run glob`
+#      and `agent tool run grep` (literal and regex) against `rg --files [-g]`, `rg PATTERN` and `git grep PATTERN`;
+#      then the same three searches in process (bench/AgentHost.Benchmarks SearchToolBenchmarks, BenchmarkDotNet
+#      short job, in-process toolchain, the published files plugin). bench/lib/searchreport.py prints medians,
+#      ratios and PASS/FAIL (our in-process median <= 2x ripgrep's) and adds "search" to latest.json.
 #   Writes bench/results/latest.json (git-ignored). Exits 0 whatever the figures: benchmarks report, tests assert.
 #   Builds go to the temporary folder (--artifacts-path), so src/*/bin and obj/ are left alone. No network is
 #   used apart from NuGet restore by the dotnet CLI.
@@ -86,10 +96,10 @@ while [[ $# -gt 0 ]]; do
 done
 
 case "$ONLY" in
-  ''|openai-task) ;;
-  *) echo "bench/run.sh: unknown scenario '$ONLY' for --only (known: openai-task)" >&2; exit 2 ;;
+  ''|openai-task|search) ;;
+  *) echo "bench/run.sh: unknown scenario '$ONLY' for --only (known: openai-task, search)" >&2; exit 2 ;;
 esac
-# want NAME: whether a group of whole-process scenarios runs ("core": everything that is not openai-task).
+# want NAME: whether a group of whole-process scenarios runs ("core": everything that is not openai-task or search).
 want() { [[ -z $ONLY || $ONLY == "$1" ]]; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -234,6 +244,34 @@ run_whole() {
     fi
   fi
 
+  # 4c. search: the generated 50,000-file tree (a git repository), ripgrep, and a check that our tools and rg agree.
+  local sr_dir="$WORK/search" sr_ready=0 sr_tree="$WORK/search/tree"
+  local sr_glob='*.ts' sr_literal='fetchUserProfile' sr_regex='handle[A-Z]\w*Event\('
+  if want search; then
+    mkdir -p "$sr_dir"
+    if ! command -v rg >/dev/null && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+      log "ripgrep missing; installing it with apt-get"
+      { apt-get install -y -qq ripgrep || { apt-get update -qq && apt-get install -y -qq ripgrep; }; } >/dev/null 2>&1 || true
+    fi
+    if ! command -v rg >/dev/null; then
+      notes+=("search: ripgrep (rg) is not installed; the scenario is skipped")
+    else
+      log "search: generating a 50,000-file tree (a git repository) in $sr_tree"
+      if python3 "$BENCH_DIR/scenarios/search/scenario.py" setup --tree "$sr_tree" >"$sr_dir/tree.json" 2>"$sr_dir/setup.log"; then
+        log "search: $(cat "$sr_dir/tree.json"); checking that our glob/grep and rg agree"
+        if python3 "$BENCH_DIR/scenarios/search/scenario.py" verify --tree "$sr_tree" --agent "$agent" --home "$home0" \
+            --glob "$sr_glob" --literal "$sr_literal" --regex "$sr_regex" --export "$sr_dir/verify.json" >&2; then
+          sr_ready=1
+        else
+          notes+=("search: our tools and rg disagree on the tree (see $sr_dir/verify.json); the scenario is not timed")
+        fi
+      else
+        cat "$sr_dir/setup.log" >&2
+        notes+=("search: the tree could not be generated (scenario.py setup failed); the scenario is skipped")
+      fi
+    fi
+  fi
+
   # 5. Commands. `env VAR=… program` so every command, the reference included, starts the same way with no shell.
   local names=() commands=()
   add() { names+=("$1"); commands+=("$(printf '%q ' env "AGENT_HOME=$2" "${@:3}")"); }
@@ -250,6 +288,21 @@ run_whole() {
   fi
   [[ $oa_ready -eq 1 ]] && add "$oa_name" "$oa_dir/home" "$agent" run "$oa_prompt" --model local/bench-model \
     --plugin files --plugin shell --root "$oa_dir/repo" --output final
+  if [[ $sr_ready -eq 1 ]]; then
+    # Names are bench/lib/searchreport.py's NAMES. rg and git grep get the tree as an argument (-C), like --root.
+    add "search: rg --files" "$home0" rg --files "$sr_tree"
+    add "search: rg --files -g '$sr_glob'" "$home0" rg --files -g "$sr_glob" "$sr_tree"
+    add "search: agent tool run glob '**/$sr_glob'" "$home0" "$agent" tool run glob --args "{\"pattern\": \"**/$sr_glob\"}" \
+      --plugin files --root "$sr_tree"
+    add "search: rg $sr_literal" "$home0" rg "$sr_literal" "$sr_tree"
+    add "search: git grep $sr_literal" "$home0" git -C "$sr_tree" grep "$sr_literal"
+    add "search: agent tool run grep $sr_literal" "$home0" "$agent" tool run grep --args "{\"pattern\": \"$sr_literal\"}" \
+      --plugin files --root "$sr_tree"
+    add "search: rg '$sr_regex'" "$home0" rg "$sr_regex" "$sr_tree"
+    add "search: git grep -E '$sr_regex'" "$home0" git -C "$sr_tree" grep -E "$sr_regex"
+    add "search: agent tool run grep '$sr_regex'" "$home0" "$agent" tool run grep \
+      --args "$(python3 -c 'import json,sys; print(json.dumps({"pattern": sys.argv[1]}))' "$sr_regex")" --plugin files --root "$sr_tree"
+  fi
 
   # Each command must succeed once before it is timed.
   local keep_names=() keep_commands=()
@@ -309,6 +362,26 @@ run_whole() {
   local timings="$WORK/timings.json"
   python3 "$LIB" merge --out "$timings" "${timing_files[@]}"
   cp "$timings" "$RESULTS/latest-timings.json"
+
+  # 5b. search in process: SearchToolBenchmarks (BenchmarkDotNet, short job, in-process toolchain) on the same tree,
+  #     with the files plugin of the published agent.
+  local sr_bdn="$WORK/search/bdn"
+  if [[ $sr_ready -eq 1 ]]; then
+    log "search: building bench/AgentHost.Benchmarks (Release) and timing glob/grep in process"
+    if dotnet build "$BENCH_DIR/AgentHost.Benchmarks" -c Release --disable-build-servers --artifacts-path "$WORK/build" \
+        -o "$WORK/benchmarks" >"$WORK/build-benchmarks.log" 2>&1; then
+      (cd "$WORK/benchmarks" && AGENT_BENCH_SEARCH_TREE="$sr_tree" AGENT_BENCH_CATALOG="$WORK/agent/catalog" \
+        dotnet AgentHost.Benchmarks.dll --filter '*SearchToolBenchmarks*' --job short --inProcess --exporters json \
+        --artifacts "$sr_bdn" >"$WORK/search/bdn.log" 2>&1) || {
+        tail -n 30 "$WORK/search/bdn.log" >&2
+        notes+=("search: the in-process run (SearchToolBenchmarks) failed; see the log above")
+      }
+      grep -E '^\|' "$WORK/search/bdn.log" >&2 || true
+    else
+      grep -m 5 'error ' "$WORK/build-benchmarks.log" >&2 || tail -n 20 "$WORK/build-benchmarks.log" >&2
+      notes+=("search: bench/AgentHost.Benchmarks does not build; no in-process figures")
+    fi
+  fi
 
   # 6. Peak RSS (median of max RSS over RSS_RUNS runs, commands interleaved) of the task and its two references.
   local rss="$WORK/rss.json" rss_args=()
@@ -380,6 +453,10 @@ with open(sys.argv[1], "w", encoding="utf-8") as f:
     json.dump(meta, f, indent=2)
 PY
   python3 "$LIB" report --timings "$timings" --meta "$meta" "${rss_args[@]}" "${oa_args[@]}" --out "$RESULTS/latest.json"
+  if want search && [[ -s $WORK/search/tree.json ]]; then
+    python3 "$BENCH_DIR/lib/searchreport.py" --timings "$timings" --verify "$WORK/search/verify.json" --bdn "$sr_bdn" \
+      --tree-summary "$WORK/search/tree.json" --latest "$RESULTS/latest.json"
+  fi
   if [[ $KEEP -eq 1 ]]; then log "work folder kept: $WORK"; fi
 }
 

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AgentHost.Kernel.Capabilities;
+using AgentHost.Kernel.Events;
+using AgentHost.Kernel.Plugins;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Tools;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentHost.Benchmarks;
+
+/// <summary>
+/// The files plugin's <c>glob</c> and <c>grep</c> tools in process, on the tree bench/run.sh generates
+/// (<c>bench/run.sh --only search</c>; <c>AGENT_BENCH_SEARCH_TREE</c> names it), each against ripgrep on the same
+/// tree in the same session. The plugin is loaded from the bundled catalog (<c>AGENT_BENCH_CATALOG</c>, default
+/// <c>artifacts/catalog</c>) by the kernel's <see cref="PluginHost"/>, in its own load context as in the agent, and
+/// each tool benchmark is one <see cref="AIFunction.InvokeAsync"/>: the cost of a search inside a running session,
+/// without process start-up. The baseline of each category is the ripgrep process doing the same search (its output
+/// read through a pipe and discarded), so BenchmarkDotNet's Ratio column is "our tool / rg", measured back to back.
+/// </summary>
+[MemoryDiagnoser]
+[MedianColumn]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class SearchToolBenchmarks
+{
+    public const string GlobPattern = "**/*.ts";
+    public const string Literal = "fetchUserProfile";
+    public const string Regex = @"handle[A-Z]\w*Event\(";
+
+    private PluginHost _host = null!;
+    private EventBus _bus = null!;
+    private AIFunction _glob = null!;
+    private AIFunction _grep = null!;
+    private string _tree = string.Empty;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _tree = Environment.GetEnvironmentVariable("AGENT_BENCH_SEARCH_TREE")
+            ?? throw new InvalidOperationException("set AGENT_BENCH_SEARCH_TREE to the generated tree (bench/run.sh --only search does)");
+        var catalog = Environment.GetEnvironmentVariable("AGENT_BENCH_CATALOG") ?? Path.Combine(FindRepo(), "artifacts", "catalog");
+        _bus = new EventBus(NullLogger<EventBus>.Instance);
+        var registry = new CapabilityRegistry(_bus);
+        _host = new PluginHost(registry, _bus, NullLoggerFactory.Instance);
+        var result = _host.LoadAsync(new PluginLoadRequest(Path.Combine(catalog, "files"))).GetAwaiter().GetResult();
+        if (result.Status != PluginLoadStatus.Loaded)
+        {
+            throw new InvalidOperationException($"the files plugin did not load from {catalog}: {result.Error}");
+        }
+
+        _glob = ((ToolCapability)registry.Find(CapabilityKind.Tool, "glob")!.Capability).Function;
+        _grep = ((ToolCapability)registry.Find(CapabilityKind.Tool, "grep")!.Capability).Function;
+
+        // Fail fast, not with a misleading number: each call must find what the tree holds, and rg must run.
+        Check(Glob(), "files match");
+        Check(GrepLiteral(), "matching line");
+        Check(GrepRegex(), "matching line");
+        if (RgLiteral() == 0)
+        {
+            throw new InvalidOperationException("rg found nothing; is ripgrep installed and the tree generated?");
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _bus.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    [Benchmark(Baseline = true, Description = "rg --files -g '*.ts' (process)")]
+    [BenchmarkCategory("glob")]
+    public long RgFiles() => Rg("--files", "-g", "*.ts");
+
+    [Benchmark(Description = "glob **/*.ts")]
+    [BenchmarkCategory("glob")]
+    public string Glob() => Invoke(_glob, ("pattern", GlobPattern));
+
+    [Benchmark(Baseline = true, Description = "rg fetchUserProfile (process)")]
+    [BenchmarkCategory("grep literal")]
+    public long RgLiteral() => Rg(Literal);
+
+    [Benchmark(Description = "grep fetchUserProfile")]
+    [BenchmarkCategory("grep literal")]
+    public string GrepLiteral() => Invoke(_grep, ("pattern", Literal));
+
+    [Benchmark(Baseline = true, Description = "rg regex (process)")]
+    [BenchmarkCategory("grep regex")]
+    public long RgRegex() => Rg(Regex);
+
+    [Benchmark(Description = "grep regex")]
+    [BenchmarkCategory("grep regex")]
+    public string GrepRegex() => Invoke(_grep, ("pattern", Regex));
+
+    /// <summary>Runs rg in the tree, reads its output through a pipe and returns its length.</summary>
+    private long Rg(params string[] args)
+    {
+        var start = new ProcessStartInfo("rg") { WorkingDirectory = _tree, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var buffer = new char[64 * 1024];
+        long total = 0;
+        int read;
+        while ((read = process.StandardOutput.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            total += read;
+        }
+
+        process.WaitForExit();
+        return total;
+    }
+
+    private string Invoke(AIFunction function, params (string Key, object? Value)[] args)
+    {
+        var arguments = new AIFunctionArguments { Context = new Dictionary<object, object?> { [ToolContext.WorkspaceRootKey] = _tree } };
+        foreach (var (key, value) in args)
+        {
+            arguments[key] = value;
+        }
+
+        var result = function.InvokeAsync(arguments).AsTask().GetAwaiter().GetResult();
+        return result is JsonElement { ValueKind: JsonValueKind.String } element ? element.GetString()! : result?.ToString() ?? string.Empty;
+    }
+
+    private static void Check(string output, string expected)
+    {
+        if (!output.Contains(expected, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"unexpected tool output (no '{expected}'): {output[..Math.Min(400, output.Length)]}");
+        }
+    }
+
+    private static string FindRepo()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Host.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("set AGENT_BENCH_CATALOG: the repository (Host.sln) was not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,286 @@
+using System.Globalization;
+using System.Text;
+using static AgentHost.Plugins.Files.Search.GrepTool;
+
+namespace AgentHost.Plugins.Files.Search;
+
+/// <summary>
+/// Renders grep's results: one page of matching lines (<c>path:line:text</c>, context lines as <c>path-line-text</c>,
+/// <c>--</c> between separate groups), of paths, or of <c>path:count</c>, then a note with the totals, what was
+/// skipped and the offset of the next page. Long lines are cut around their match; a page stops early rather than
+/// exceed the output budget, and its note says where to go on.
+/// </summary>
+internal sealed class GrepOutput(
+    Request request, OutputMode mode, int limit, SearchScope scope, LineMatcher matcher, IncludeFilter include, Hit[] hits, Stats stats)
+{
+    /// <summary>Lines longer than this are cut (around the match).</summary>
+    public const int MaxLineChars = 500;
+
+    /// <summary>A page stops before its text exceeds this (the host caps tool output at 32 KiB).</summary>
+    public const int MaxOutputChars = 24_000;
+
+    private const int LeadChars = 100;
+    private readonly StringBuilder _text = new();
+
+    public string Render(CancellationToken cancellationToken)
+    {
+        var totalLines = hits.Sum(h => (long)h.Count);
+        if (hits.Length == 0)
+        {
+            return NoMatches();
+        }
+
+        return mode switch
+        {
+            OutputMode.Files => RenderEntries(h => h.RelativePath, "files"),
+            OutputMode.Count => RenderEntries(h => string.Create(CultureInfo.InvariantCulture, $"{h.RelativePath}:{h.Count}"), "files"),
+            _ => RenderContent(totalLines, cancellationToken),
+        };
+    }
+
+    private string NoMatches()
+    {
+        var filter = include.IsEmpty ? string.Empty : $" matching include '{include}'";
+        var what = Plural(stats.Searched, "file");
+        _text.Append(CultureInfo.InvariantCulture, $"No matches for '{request.Pattern}' in '{scope.Display}' ({what} searched{filter}).");
+        AppendSkipped(prefix: " ");
+        if (!scope.IsFile)
+        {
+            _text.Append(Paging.SkippedHint(request.Hidden || include.MentionsHidden, request.NoIgnore));
+        }
+
+        return _text.ToString();
+    }
+
+    private string RenderEntries(Func<Hit, string> line, string unit)
+    {
+        var end = (int)Math.Min(hits.Length, (long)request.Offset + limit);
+        var shown = 0;
+        for (var i = request.Offset; i < end; i++)
+        {
+            var text = line(hits[i]);
+            if (shown > 0 && _text.Length + text.Length > MaxOutputChars)
+            {
+                end = i;
+                break;
+            }
+
+            _text.Append(text).Append('\n');
+            shown++;
+        }
+
+        var totalLines = hits.Sum(h => (long)h.Count);
+        var summary = mode == OutputMode.Files
+            ? $"{Plural(hits.Length, "file")} match"
+            : $"{Plural(totalLines, "matching line")} in {Plural(hits.Length, "file")}";
+        AppendNote(summary, hits.Length, end, unit);
+        return _text.ToString().TrimEnd();
+    }
+
+    private string RenderContent(long totalLines, CancellationToken cancellationToken)
+    {
+        var first = (long)request.Offset;
+        var last = Math.Min(totalLines, first + limit);
+        long before = 0;
+        long shownUpTo = first;
+        var previousFile = false;
+        foreach (var hit in hits)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var fileFirst = before;
+            before += hit.Count;
+            if (before <= first || fileFirst >= last)
+            {
+                if (fileFirst >= last)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            // This file's matching lines [from, to) are on the page.
+            var from = (int)Math.Max(0, first - fileFirst);
+            var to = (int)Math.Min(hit.Count, last - fileFirst);
+            var written = AppendFile(hit, from, to, previousFile);
+            shownUpTo = fileFirst + from + written;
+            previousFile = true;
+            if (written < to - from)
+            {
+                // The output budget ran out in this file.
+                break;
+            }
+        }
+
+        var end = (int)Math.Min(int.MaxValue, shownUpTo);
+        AppendNote($"{Plural(totalLines, "matching line")} in {Plural(hits.Length, "file")}", totalLines, end, "matches");
+        return _text.ToString().TrimEnd();
+    }
+
+    /// <summary>Writes matching lines [from, to) of one file with their context; returns how many matching lines fit the budget.</summary>
+    private int AppendFile(Hit hit, int from, int to, bool separate)
+    {
+        using var file = SearchFile.Read(hit.FullPath, -1, MaxFileBytes);
+        if (file.Kind != SearchFileKind.Text)
+        {
+            return to - from;
+        }
+
+        var text = file.Text;
+        var matched = new List<int>();
+        matcher.Scan(text, matched, firstOnly: false);
+        if (matched.Count <= from)
+        {
+            // The file changed since pass 1; nothing left to show here.
+            return to - from;
+        }
+
+        to = Math.Min(to, matched.Count);
+        var starts = LineStarts(text, matched[to - 1] + request.Context);
+        var context = request.Context;
+        var lastPrinted = 0;
+        var written = 0;
+        for (var m = from; m < to; m++)
+        {
+            var number = matched[m];
+            var low = Math.Max(Math.Max(1, number - context), lastPrinted + 1);
+            var high = Math.Min(starts.Count, number + context);
+            var group = new StringBuilder();
+            if (context > 0 && (lastPrinted > 0 ? low > lastPrinted + 1 : separate))
+            {
+                group.Append("--\n");
+            }
+
+            for (var n = low; n <= high; n++)
+            {
+                // Stop a group's trailing context at the next match; that match starts its own group.
+                if (n > number && m + 1 < to && n >= matched[m + 1])
+                {
+                    break;
+                }
+
+                var isMatch = n == number || matched.BinarySearch(n) >= 0;
+                AppendLine(group, hit.RelativePath, n, Line(text, starts, n), isMatch);
+                lastPrinted = n;
+            }
+
+            if (written > 0 && _text.Length + group.Length > MaxOutputChars)
+            {
+                break;
+            }
+
+            _text.Append(group);
+            written++;
+        }
+
+        return written;
+    }
+
+    private void AppendLine(StringBuilder builder, string path, int number, string line, bool isMatch)
+    {
+        var separator = isMatch ? ':' : '-';
+        builder.Append(path).Append(separator).Append(number.ToString(CultureInfo.InvariantCulture)).Append(separator);
+        if (line.Length <= MaxLineChars)
+        {
+            builder.Append(line).Append('\n');
+            return;
+        }
+
+        var start = isMatch ? Math.Max(0, Math.Min(matcher.Column(line) - LeadChars, line.Length - MaxLineChars)) : 0;
+        builder.Append(start > 0 ? "…" : string.Empty)
+            .Append(line, start, MaxLineChars)
+            .Append(CultureInfo.InvariantCulture, $"… [line cut: {line.Length} characters]\n");
+    }
+
+    private void AppendNote(string summary, long total, int end, string unit)
+    {
+        _text.Append('[').Append(summary);
+        if (request.Offset >= total)
+        {
+            _text.Append(CultureInfo.InvariantCulture, $"; offset {request.Offset} is past the end");
+        }
+        else if (end < total || request.Offset > 0)
+        {
+            _text.Append(CultureInfo.InvariantCulture, $"; showing {unit} {request.Offset + 1}-{end}");
+            if (end < total)
+            {
+                var budget = end - request.Offset < limit ? " (output size limit)" : string.Empty;
+                _text.Append(CultureInfo.InvariantCulture, $"{budget}. {total - end} more: call grep again with offset={end}, or narrow the search with path, include or a more specific pattern");
+            }
+        }
+
+        _text.Append('.');
+        AppendSkipped(prefix: " ");
+        _text.Append(']');
+    }
+
+    private void AppendSkipped(string prefix)
+    {
+        var parts = new List<string>();
+        if (stats.Binary > 0)
+        {
+            parts.Add($"{Plural(stats.Binary, "binary file")}");
+        }
+
+        if (stats.TooLarge > 0)
+        {
+            parts.Add($"{Plural(stats.TooLarge, "file")} over {MaxFileBytes / (1024 * 1024)} MiB");
+        }
+
+        if (stats.Unreadable + stats.UnreadableFolders > 0)
+        {
+            parts.Add($"{stats.Unreadable + stats.UnreadableFolders} unreadable");
+        }
+
+        if (stats.TimedOut > 0)
+        {
+            parts.Add($"{Plural(stats.TimedOut, "file")} where the regex took too long (simplify nested quantifiers)");
+        }
+
+        if (parts.Count > 0)
+        {
+            _text.Append(prefix).Append("Skipped: ").Append(string.Join(", ", parts)).Append('.');
+        }
+    }
+
+    /// <summary>Byte offsets where lines 1..<paramref name="upTo"/> start (index 0 is line 1).</summary>
+    private static List<int> LineStarts(ReadOnlySpan<byte> text, int upTo)
+    {
+        var starts = new List<int> { 0 };
+        var position = 0;
+        while (starts.Count < upTo)
+        {
+            var newline = text[position..].IndexOf((byte)'\n');
+            if (newline < 0 || position + newline + 1 >= text.Length)
+            {
+                break;
+            }
+
+            position += newline + 1;
+            starts.Add(position);
+        }
+
+        return starts;
+    }
+
+    private static string Line(ReadOnlySpan<byte> text, List<int> starts, int number)
+    {
+        var start = starts[number - 1];
+        var end = number < starts.Count ? starts[number] - 1 : text.Length;
+        var newline = text[start..end].IndexOf((byte)'\n');
+        if (newline >= 0)
+        {
+            end = start + newline;
+        }
+
+        if (end > start && text[end - 1] == '\r')
+        {
+            end--;
+        }
+
+        return Encoding.UTF8.GetString(text[start..end]);
+    }
+
+    private static string Plural(long count, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? string.Empty : "s")}");
+}

@@ -1,0 +1,161 @@
+using AgentHost.Sdk.Tools;
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+
+namespace AgentHost.Plugins.Files.Search;
+
+/// <summary>
+/// The <c>grep</c> tool. Pass 1 walks the folder and searches every file in parallel (the walker's threads search the
+/// files they find), counting matching lines per file; the files with matches are sorted by path, so results and
+/// pages are deterministic. Pass 2 reads again only the files on the requested page to show their lines.
+/// </summary>
+internal static class GrepTool
+{
+    public const int DefaultMaxMatches = 100;
+    public const int MaxPage = 1000;
+    public const int MaxContext = 10;
+    public const long MaxFileBytes = 10 * 1024 * 1024;
+
+    /// <summary>What grep prints.</summary>
+    internal enum OutputMode
+    {
+        Content,
+        Files,
+        Count,
+    }
+
+    /// <summary>The arguments of one call.</summary>
+    internal sealed record Request(string Pattern)
+    {
+        public string? Path { get; init; }
+
+        public string? Include { get; init; }
+
+        public bool Literal { get; init; }
+
+        public bool CaseInsensitive { get; init; }
+
+        public int Context { get; init; }
+
+        public string? Output { get; init; }
+
+        public int MaxMatches { get; init; } = DefaultMaxMatches;
+
+        public int Offset { get; init; }
+
+        public bool Hidden { get; init; }
+
+        public bool NoIgnore { get; init; }
+    }
+
+    /// <summary>A file with matches, from pass 1.</summary>
+    internal readonly record struct Hit(string RelativePath, string FullPath, int Count);
+
+    /// <summary>Counts from pass 1.</summary>
+    internal sealed class Stats
+    {
+        public int Searched;
+        public int Binary;
+        public int TooLarge;
+        public int Unreadable;
+        public int TimedOut;
+        public int UnreadableFolders;
+    }
+
+    public static string Run(WorkspacePaths paths, Request request, CancellationToken cancellationToken)
+    {
+        var mode = ParseOutput(request.Output);
+        var limit = Paging.Check(request.MaxMatches, request.Offset, MaxPage, "max_matches");
+        if (request.Context < 0 || request.Context > MaxContext)
+        {
+            throw new ToolFailure($"context must be between 0 and {MaxContext} lines (got {request.Context}).");
+        }
+
+        var matcher = LineMatcher.Create(request.Pattern, request.Literal, request.CaseInsensitive);
+        var include = IncludeFilter.Parse(request.Include);
+        var scope = SearchScope.Resolve(paths, request.Path, "grep");
+        var (hits, stats) = Search(scope, matcher, include, request, mode == OutputMode.Files, cancellationToken);
+        return new GrepOutput(request, mode, limit, scope, matcher, include, hits, stats).Render(cancellationToken);
+    }
+
+    /// <summary>Pass 1: every file's matching-line count (or just whether it matches, for <paramref name="firstOnly"/>).</summary>
+    internal static (Hit[] Hits, Stats Stats) Search(
+        SearchScope scope, LineMatcher matcher, IncludeFilter include, Request request, bool firstOnly, CancellationToken cancellationToken)
+    {
+        var stats = new Stats();
+        var hits = new ConcurrentQueue<Hit>();
+        var options = new WalkOptions
+        {
+            Hidden = request.Hidden || include.MentionsHidden,
+            UseIgnoreFiles = !request.NoIgnore,
+            NeedLength = true,
+        };
+
+        void SearchOne(string full, string relative, long length)
+        {
+            Interlocked.Increment(ref stats.Searched);
+            using var file = SearchFile.Read(full, length, MaxFileBytes);
+            switch (file.Kind)
+            {
+                case SearchFileKind.Text:
+                    try
+                    {
+                        var count = matcher.Scan(file.Text, null, firstOnly);
+                        if (count > 0)
+                        {
+                            hits.Enqueue(new Hit(relative, full, count));
+                        }
+                    }
+                    catch (RegexMatchTimeoutException)
+                    {
+                        Interlocked.Increment(ref stats.TimedOut);
+                    }
+
+                    break;
+                case SearchFileKind.Binary:
+                    Interlocked.Increment(ref stats.Binary);
+                    break;
+                case SearchFileKind.TooLarge:
+                    Interlocked.Increment(ref stats.TooLarge);
+                    break;
+                case SearchFileKind.Unreadable:
+                    Interlocked.Increment(ref stats.Unreadable);
+                    break;
+            }
+        }
+
+        if (scope.IsFile)
+        {
+            // A file named as path is searched whatever the ignore files and include say.
+            SearchOne(scope.FullPath, scope.RelativePath, -1);
+        }
+        else
+        {
+            var walk = FileWalker.Walk(
+                scope.Root,
+                scope.RelativePath,
+                options,
+                file =>
+                {
+                    if (include.IsEmpty || include.Allows(scope.Within(file.RelativePath), file.Name, options.IgnoreCase))
+                    {
+                        SearchOne(file.FullPath, file.RelativePath, file.Length);
+                    }
+                },
+                cancellationToken);
+            stats.UnreadableFolders = walk.UnreadableFolders;
+        }
+
+        var sorted = hits.ToArray();
+        Array.Sort(sorted, (a, b) => string.CompareOrdinal(a.RelativePath, b.RelativePath));
+        return (sorted, stats);
+    }
+
+    private static OutputMode ParseOutput(string? output) => output?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "content" => OutputMode.Content,
+        "files" or "files_with_matches" => OutputMode.Files,
+        "count" => OutputMode.Count,
+        _ => throw new ToolFailure($"output must be 'content' (matching lines, the default), 'files' (paths only) or 'count' (matches per file), not '{output}'."),
+    };
+}

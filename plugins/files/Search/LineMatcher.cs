@@ -1,0 +1,312 @@
+using System.Buffers;
+using System.Text.RegularExpressions;
+using System.Text;
+
+namespace AgentHost.Plugins.Files.Search;
+
+/// <summary>
+/// Finds the lines of a UTF-8 buffer that match grep's pattern. Plain text is searched as bytes (vectorized
+/// <c>IndexOf</c>, ASCII case folding when asked), with no decoding at all; a regex with a required literal
+/// (<see cref="RegexLiteral"/>) is run only on the lines holding that literal; any other regex runs over the decoded
+/// buffer and each hit is confirmed on its own line, so a match never spans lines. Thread-safe (one instance is
+/// shared by every worker).
+/// </summary>
+internal sealed class LineMatcher
+{
+    private const int StackLine = 512;
+    private readonly Regex? _regex;
+    private readonly byte[]? _literal;
+    private readonly bool _foldAscii;
+    private readonly SearchValues<byte>? _firstByte;
+    private readonly bool _dollar;
+    private readonly string? _literalText;
+
+    private LineMatcher(Regex? regex, byte[]? literal, bool foldAscii, bool dollar)
+    {
+        _literalText = literal is null ? null : Encoding.UTF8.GetString(literal);
+        _regex = regex;
+        _literal = literal;
+        _foldAscii = foldAscii;
+        _dollar = dollar;
+        if (literal is { Length: > 0 } && foldAscii)
+        {
+            var first = literal[0];
+            _firstByte = SearchValues.Create([(byte)char.ToLowerInvariant((char)first), (byte)char.ToUpperInvariant((char)first)]);
+        }
+    }
+
+    /// <summary>How the pattern is matched, for the benchmark and the tests: <c>literal</c>, <c>regex+literal</c> or <c>regex</c>.</summary>
+    public string Strategy => _regex is null ? "literal" : _literal is null ? "regex" : "regex+literal";
+
+    /// <summary>The regex used on decoded text, when any (to locate a match inside a line for display).</summary>
+    public Regex? Regex => _regex;
+
+    /// <summary>Builds the matcher.</summary>
+    /// <param name="pattern">The pattern.</param>
+    /// <param name="literal">Treat the pattern as plain text.</param>
+    /// <param name="ignoreCase">Match without case.</param>
+    /// <exception cref="ToolFailure">The pattern is empty, spans lines, or is not a valid regex.</exception>
+    public static LineMatcher Create(string pattern, bool literal, bool ignoreCase)
+    {
+        if (string.IsNullOrEmpty(pattern))
+        {
+            throw new ToolFailure("pattern is empty; give the text or regular expression to search for.");
+        }
+
+        if (pattern.Contains('\n') || (literal && pattern.Contains('\r')))
+        {
+            throw new ToolFailure("pattern contains a line break; grep matches within one line, so search for one line of the text.");
+        }
+
+        var plain = literal || RegexLiteral.IsPlainText(pattern);
+        var text = plain ? pattern : RegexLiteral.Required(pattern);
+        // Byte search needs the literal's bytes; without case it folds ASCII only, so a non-ASCII literal goes to the regex.
+        var usable = text is not null && (!ignoreCase || Ascii.IsValid(text));
+        var bytes = usable ? Encoding.UTF8.GetBytes(text!) : null;
+        if (plain && usable)
+        {
+            return new LineMatcher(null, bytes, ignoreCase, dollar: false);
+        }
+
+        var options = RegexOptions.CultureInvariant | RegexOptions.Multiline | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
+        if (bytes is null)
+        {
+            // The regex scans whole files: compiling pays for itself.
+            options |= RegexOptions.Compiled;
+        }
+
+        Regex regex;
+        try
+        {
+            regex = new Regex(plain ? Regex.Escape(pattern) : pattern, options, TimeSpan.FromSeconds(2));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ToolFailure($"pattern is not a valid .NET regular expression ({ex.Message}). Escape special characters such as ( [ . * with a backslash, or set literal to true to search for the text as it is.");
+        }
+
+        return new LineMatcher(regex, bytes, ignoreCase, dollar: !plain && pattern.Contains('$'));
+    }
+
+    /// <summary>Where the first match in a (decoded) line starts, or 0 when it cannot be told; used to show the part of a long line that matched.</summary>
+    public int Column(string line)
+    {
+        if (_regex is null)
+        {
+            return Math.Max(0, line.IndexOf(_literalText!, _foldAscii ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal));
+        }
+
+        try
+        {
+            var match = _regex.Match(line);
+            return match.Success ? match.Index : 0;
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// Counts the matching lines of <paramref name="text"/> (UTF-8, no byte order mark), adding their 1-based numbers
+    /// to <paramref name="lines"/> when given; stops after the first when <paramref name="firstOnly"/>.
+    /// </summary>
+    public int Scan(ReadOnlySpan<byte> text, List<int>? lines, bool firstOnly)
+    {
+        return _literal is not null ? ScanBytes(text, lines, firstOnly) : ScanDecoded(text, lines, firstOnly);
+    }
+
+    private int ScanBytes(ReadOnlySpan<byte> text, List<int>? lines, bool firstOnly)
+    {
+        var count = 0;
+        var position = 0;
+        var lineNumber = 1;
+        var counted = 0;
+        while (position < text.Length)
+        {
+            var hit = Find(text[position..]);
+            if (hit < 0)
+            {
+                break;
+            }
+
+            hit += position;
+            var start = position + text[position..hit].LastIndexOf((byte)'\n') + 1;
+            var newline = text[hit..].IndexOf((byte)'\n');
+            var end = newline < 0 ? text.Length : hit + newline;
+            if (_regex is null || Confirm(text[start..end]))
+            {
+                count++;
+                if (lines is not null)
+                {
+                    lineNumber += text[counted..start].Count((byte)'\n');
+                    counted = start;
+                    lines.Add(lineNumber);
+                }
+
+                if (firstOnly)
+                {
+                    break;
+                }
+            }
+
+            position = end + 1;
+        }
+
+        return count;
+    }
+
+    private int Find(ReadOnlySpan<byte> text)
+    {
+        var literal = _literal!;
+        if (!_foldAscii)
+        {
+            return text.IndexOf(literal);
+        }
+
+        var offset = 0;
+        while (true)
+        {
+            var i = text[offset..].IndexOfAny(_firstByte!);
+            if (i < 0)
+            {
+                return -1;
+            }
+
+            i += offset;
+            if (text.Length - i < literal.Length)
+            {
+                return -1;
+            }
+
+            if (Ascii.EqualsIgnoreCase(text.Slice(i, literal.Length), literal))
+            {
+                return i;
+            }
+
+            offset = i + 1;
+        }
+    }
+
+    /// <summary>Runs the regex on one line (without its line break).</summary>
+    private bool Confirm(ReadOnlySpan<byte> line)
+    {
+        if (!line.IsEmpty && line[^1] == '\r')
+        {
+            line = line[..^1];
+        }
+
+        var length = Encoding.UTF8.GetMaxCharCount(line.Length);
+        char[]? rented = null;
+        var chars = length <= StackLine ? stackalloc char[StackLine] : (rented = ArrayPool<char>.Shared.Rent(length));
+        try
+        {
+            var written = Encoding.UTF8.GetChars(line, chars);
+            return _regex!.IsMatch(chars[..written]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private int ScanDecoded(ReadOnlySpan<byte> text, List<int>? lines, bool firstOnly)
+    {
+        var rented = ArrayPool<char>.Shared.Rent(Math.Max(16, Encoding.UTF8.GetMaxCharCount(text.Length)));
+        try
+        {
+            var length = Encoding.UTF8.GetChars(text, rented);
+            ReadOnlySpan<char> chars = rented.AsSpan(0, length);
+            return _dollar && chars.Contains('\r') ? ScanEachLine(chars, lines, firstOnly) : ScanWhole(chars, lines, firstOnly);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>One regex pass over the whole text; each hit is confirmed on its line, and the search goes on at the next line.</summary>
+    private int ScanWhole(ReadOnlySpan<char> chars, List<int>? lines, bool firstOnly)
+    {
+        var regex = _regex!;
+        var count = 0;
+        var position = 0;
+        var lineNumber = 1;
+        var counted = 0;
+        while (position < chars.Length)
+        {
+            var hit = -1;
+            foreach (var match in regex.EnumerateMatches(chars, position))
+            {
+                hit = match.Index;
+                break;
+            }
+
+            if (hit < 0)
+            {
+                break;
+            }
+
+            // A hit on a line break (a pattern such as \s+x) belongs to the line the break ends; confirming it
+            // there fails unless that line matches on its own.
+            var start = position + chars[position..hit].LastIndexOf('\n') + 1;
+            if (start >= chars.Length)
+            {
+                // An empty match after the last line break: there is no line there.
+                break;
+            }
+
+            var newline = chars[hit..].IndexOf('\n');
+            var end = newline < 0 ? chars.Length : hit + newline;
+            var line = chars[start..end];
+            if (regex.IsMatch(line.EndsWith('\r') ? line[..^1] : line))
+            {
+                count++;
+                if (lines is not null)
+                {
+                    lineNumber += chars[counted..start].Count('\n');
+                    counted = start;
+                    lines.Add(lineNumber);
+                }
+
+                if (firstOnly)
+                {
+                    break;
+                }
+            }
+
+            position = end + 1;
+        }
+
+        return count;
+    }
+
+    /// <summary>Line by line (used when <c>$</c> meets <c>\r\n</c> line ends, which .NET's <c>$</c> does not see as a line end).</summary>
+    private int ScanEachLine(ReadOnlySpan<char> chars, List<int>? lines, bool firstOnly)
+    {
+        var count = 0;
+        var lineNumber = 0;
+        var rest = chars;
+        while (!rest.IsEmpty)
+        {
+            lineNumber++;
+            var newline = rest.IndexOf('\n');
+            var line = newline < 0 ? rest : rest[..newline];
+            rest = newline < 0 ? [] : rest[(newline + 1)..];
+            if (_regex!.IsMatch(line.EndsWith('\r') ? line[..^1] : line))
+            {
+                count++;
+                lines?.Add(lineNumber);
+                if (firstOnly)
+                {
+                    break;
+                }
+            }
+        }
+
+        return count;
+    }
+}

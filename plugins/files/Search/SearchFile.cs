@@ -1,0 +1,128 @@
+using System.Buffers;
+using System.Text;
+
+namespace AgentHost.Plugins.Files.Search;
+
+/// <summary>What reading a file for grep gave.</summary>
+internal enum SearchFileKind
+{
+    Text,
+    Empty,
+    Binary,
+    TooLarge,
+    Unreadable,
+}
+
+/// <summary>
+/// A file's bytes in a pooled buffer, as UTF-8 without a byte order mark: UTF-8 files as they are (the BOM skipped),
+/// UTF-16 files with a BOM converted; a NUL byte in the first 8 KiB makes a file binary. Dispose returns the buffer.
+/// </summary>
+internal struct SearchFile : IDisposable
+{
+    /// <summary>How much of the start of a file is checked for NUL bytes.</summary>
+    public const int BinaryProbeBytes = 8192;
+
+    private byte[]? _buffer;
+    private int _start;
+    private int _length;
+
+    public SearchFileKind Kind { get; private set; }
+
+    /// <summary>The text as UTF-8 (empty unless <see cref="Kind"/> is <see cref="SearchFileKind.Text"/>).</summary>
+    public readonly ReadOnlySpan<byte> Text => _buffer is null ? [] : _buffer.AsSpan(_start, _length);
+
+    /// <summary>Reads a file.</summary>
+    /// <param name="path">The full path.</param>
+    /// <param name="length">Its size from the walk, or -1 to ask the file system.</param>
+    /// <param name="maxBytes">Larger files are not read.</param>
+    public static SearchFile Read(string path, long length, long maxBytes)
+    {
+        var file = default(SearchFile);
+        try
+        {
+            if (length < 0)
+            {
+                length = new FileInfo(path).Length;
+            }
+
+            // Empty files cannot match; pipes, sockets and devices also report 0 and must not be opened (a FIFO blocks).
+            if (length == 0)
+            {
+                file.Kind = SearchFileKind.Empty;
+                return file;
+            }
+
+            if (length > maxBytes)
+            {
+                file.Kind = SearchFileKind.TooLarge;
+                return file;
+            }
+
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var buffer = ArrayPool<byte>.Shared.Rent((int)length);
+            file._buffer = buffer;
+            var total = 0;
+            while (total < buffer.Length)
+            {
+                var read = RandomAccess.Read(handle, buffer.AsSpan(total), total);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                total += read;
+            }
+
+            file._length = total;
+            file.Kind = SearchFileKind.Text;
+            file.Decode();
+            return file;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            file.Dispose();
+            file.Kind = SearchFileKind.Unreadable;
+            return file;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+
+        _length = 0;
+    }
+
+    private void Decode()
+    {
+        var bytes = _buffer.AsSpan(0, _length);
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            _start = 3;
+            _length -= 3;
+            bytes = bytes[3..];
+        }
+        else if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            var encoding = bytes[0] == 0xFF ? Encoding.Unicode : Encoding.BigEndianUnicode;
+            var text = encoding.GetString(bytes[2..]);
+            var utf8 = ArrayPool<byte>.Shared.Rent(Math.Max(1, Encoding.UTF8.GetMaxByteCount(text.Length)));
+            var written = Encoding.UTF8.GetBytes(text, utf8);
+            ArrayPool<byte>.Shared.Return(_buffer!);
+            _buffer = utf8;
+            _start = 0;
+            _length = written;
+            bytes = utf8.AsSpan(0, written);
+        }
+
+        if (bytes[..Math.Min(bytes.Length, BinaryProbeBytes)].Contains((byte)0))
+        {
+            Kind = SearchFileKind.Binary;
+            Dispose();
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AgentHost.Kernel.Plugins;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Support;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Tests.Search;
+
+/// <summary>
+/// The files plugin loaded from the bundled catalog, a temporary workspace (<c>ws/</c>) beside an outside folder, and
+/// helpers to call its tools and to drive a real <c>git</c> isolated from the user's configuration.
+/// </summary>
+public sealed class SearchHarness : IAsyncDisposable
+{
+    private readonly PluginHarness _plugins = new();
+    private readonly TempDirectory _temp = new();
+
+    private SearchHarness()
+    {
+    }
+
+    public string Workspace => _temp.Combine("ws");
+
+    public string Outside => _temp.Combine("outside");
+
+    public static async Task<SearchHarness> CreateAsync()
+    {
+        var harness = new SearchHarness();
+        var result = await harness._plugins.LoadAsync(Catalog.PathOf("files"));
+        Assert.True(result.Status == PluginLoadStatus.Loaded, result.Error);
+        Directory.CreateDirectory(harness.Workspace);
+        Directory.CreateDirectory(harness.Outside);
+        return harness;
+    }
+
+    /// <summary>Writes a file under the workspace (parents created).</summary>
+    public string Write(string relativePath, string content)
+    {
+        var full = Path.Combine(Workspace, relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, content);
+        return full;
+    }
+
+    /// <summary>Writes raw bytes under the workspace.</summary>
+    public string WriteBytes(string relativePath, byte[] content)
+    {
+        var full = Path.Combine(Workspace, relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllBytes(full, content);
+        return full;
+    }
+
+    /// <summary>Calls a tool of the plugin with the workspace as root; returns its text.</summary>
+    public async Task<string> InvokeAsync(string tool, params (string Key, object? Value)[] args)
+    {
+        var function = Function(tool);
+        var arguments = new AIFunctionArguments { Context = new Dictionary<object, object?> { [ToolContext.WorkspaceRootKey] = Workspace } };
+        foreach (var (key, value) in args)
+        {
+            arguments[key] = value;
+        }
+
+        var result = await function.InvokeAsync(arguments);
+        var text = result is JsonElement { ValueKind: JsonValueKind.String } element ? element.GetString()! : result?.ToString() ?? string.Empty;
+        return text.Replace("\r\n", "\n", StringComparison.Ordinal);
+    }
+
+    /// <summary>The lines of a tool result without its trailing <c>[...]</c> note.</summary>
+    public static string[] Body(string output) =>
+        [.. output.Split('\n').Where(line => line.Length > 0 && !line.StartsWith('[') && !line.StartsWith("No ", StringComparison.Ordinal))];
+
+    /// <summary>The last line of a tool result (its note).</summary>
+    public static string Note(string output) => output.Split('\n')[^1];
+
+    public ToolCapability Tool(string name) => (ToolCapability)_plugins.Registry.Find(CapabilityKind.Tool, name)!.Capability;
+
+    /// <summary>Runs git in <paramref name="directory"/> with no system, global or user configuration; returns stdout.</summary>
+    public string Git(string directory, params string[] args)
+    {
+        var start = new ProcessStartInfo("git")
+        {
+            WorkingDirectory = directory,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var home = _temp.Combine("git-home");
+        Directory.CreateDirectory(home);
+        start.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
+        start.Environment["GIT_CONFIG_GLOBAL"] = Path.Combine(home, "gitconfig");
+        start.Environment["HOME"] = home;
+        start.Environment["XDG_CONFIG_HOME"] = home;
+        start.Environment["GIT_AUTHOR_NAME"] = start.Environment["GIT_COMMITTER_NAME"] = "test";
+        start.Environment["GIT_AUTHOR_EMAIL"] = start.Environment["GIT_COMMITTER_EMAIL"] = "test@example.invalid";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', args)} failed: {stderr.Result}");
+        return stdout;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _plugins.DisposeAsync();
+        _temp.Dispose();
+    }
+
+    private AIFunction Function(string tool) => Tool(tool).Function;
+}
