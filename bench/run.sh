@@ -40,7 +40,7 @@
 #      rusage via Python) of the 6-step task, agent --version and hello world over --rss-runs runs each:
 #      median of max RSS, target <= 150 MB for the task.
 #   7. "openai-task" (bench/scenarios/openai-task): a generated 2,000-file git repository, bench/lib/openai_fake_server.py
-#      replaying bench/scenarios/openai-task/conversation.json (ls, grep via shell, view, edit, git status via shell,
+#      replaying bench/scenarios/openai-task/conversation.json (glob, grep, view, edit, git status via shell,
 #      final answer) as an OpenAI-compatible endpoint, and agent run --model local/bench-model --plugin files
 #      --plugin shell: timed with the others (target <= 750 ms median), peak RSS (<= 150 MB), then --probe-runs
 #      verified runs for process start -> first model request (<= 300 ms median). Every run must complete the

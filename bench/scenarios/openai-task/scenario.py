@@ -4,7 +4,7 @@
   scenario.py setup --repo DIR --home DIR --agent AGENT --port PORT [--files 2000]
       Generates a git repository of exactly --files tracked files (Python packages, tests, docs; src/config.py
       defines MAX_RETRIES, six modules read it), writes its .agent/config.yaml (provider 'local' of type openai at
-      http://127.0.0.1:PORT/v1; mode accept-edits; allow shell(grep *) and shell(git status*)), commits it and runs
+      http://127.0.0.1:PORT/v1; mode accept-edits; allow shell(git status*)), commits it and runs
       'agent trust' in it with AGENT_HOME=--home, so the project's allow rules and mode apply headlessly.
 
   scenario.py probe --command CMD --repo DIR --server URL --first-request-file FILE --answer TEXT --runs N --export FILE
@@ -46,7 +46,6 @@ COUNTER = re.compile(r"^MAX_RETRIES = (\d+)$", re.MULTILINE)
 CONFIG_YAML = """\
 # Written by bench/scenarios/openai-task/scenario.py: the fake OpenAI-compatible server of this benchmark run and
 # the rules the 6-step task needs without a terminal (project allow rules and mode apply once 'agent trust' ran).
-# TODO(glob/grep tools): drop 'shell(grep *)' when the task's grep step uses a grep tool.
 providers:
   local:
     type: openai
@@ -54,7 +53,6 @@ providers:
 permissions:
   mode: accept-edits
   allow:
-    - shell(grep *)
     - shell(git status*)
 """
 
@@ -170,7 +168,7 @@ def setup(args: argparse.Namespace) -> int:
         return 1
     done = subprocess.run([args.agent, "trust"], cwd=repo, env=dict(os.environ, AGENT_HOME=str(home)),
                           capture_output=True, text=True, check=False)
-    if done.returncode != 0 or "shell(grep *)" not in done.stdout:
+    if done.returncode != 0 or "shell(git status*)" not in done.stdout:
         print(f"setup: 'agent trust' failed or did not apply the project's rules (exit {done.returncode}):\n"
               f"{done.stdout}{done.stderr}", file=sys.stderr)
         return 1
