@@ -1,3 +1,5 @@
+using AgentHost.Sdk;
+
 namespace AgentHost.Plugins.Files;
 
 /// <summary>The settings of the editing tools (<c>plugins.settings.files.*</c>), validated once at registration.</summary>
@@ -17,16 +19,13 @@ internal sealed record FilesSettings
     /// <exception cref="ArgumentException">A value is invalid; the message names the key and the fix.</exception>
     public static FilesSettings Parse(IReadOnlyDictionary<string, string> values)
     {
-        var value = values.FirstOrDefault(v => v.Key.Equals(ReadBeforeEditKey, StringComparison.OrdinalIgnoreCase)).Value?.Trim();
+        var settings = new PluginSettingsReader("files", values);
         return new FilesSettings
         {
-            ReadBeforeEdit = value switch
-            {
-                null or "" => true,
-                _ when value.Equals("true", StringComparison.OrdinalIgnoreCase) => true,
-                _ when value.Equals("false", StringComparison.OrdinalIgnoreCase) => false,
-                _ => throw new ArgumentException($"{Prefix}{ReadBeforeEditKey}: '{value}' is not true or false; set it to false to let the write tools change files that were not viewed first (default true)."),
-            },
+            ReadBeforeEdit = settings.GetBoolean(
+                ReadBeforeEditKey,
+                fallback: true,
+                fix: "set it to false to let the write tools change files that were not viewed first"),
         };
     }
 }

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
+using AgentHost.Sdk;
 
 namespace AgentHost.Plugins.Git;
 
@@ -23,6 +23,8 @@ internal sealed partial record GitSettings
 
     public const string DefaultCoAuthor = "AgentHost <agenthost@noreply.invalid>";
 
+    private static readonly string[] Known = ["program", "attribution", "co_author", "timeout_ms", "max_output_chars"];
+
     /// <summary>The git program: a name looked up on PATH or an absolute path; <see langword="null"/> for <c>git</c>.</summary>
     public string? Program { get; init; }
 
@@ -43,35 +45,26 @@ internal sealed partial record GitSettings
     /// <exception cref="ArgumentException">A value is invalid; the message names the key and the fix.</exception>
     public static GitSettings Parse(IReadOnlyDictionary<string, string> values)
     {
-        var settings = new Dictionary<string, string>(values, StringComparer.OrdinalIgnoreCase);
-        var known = new[] { "program", "attribution", "co_author", "timeout_ms", "max_output_chars" };
-        foreach (var key in settings.Keys)
-        {
-            if (!known.Contains(key, StringComparer.OrdinalIgnoreCase))
-            {
-                throw new ArgumentException($"{Prefix}{key}: unknown setting; known settings are {string.Join(", ", known)}.");
-            }
-        }
-
-        var program = settings.GetValueOrDefault("program")?.Trim();
-        if (program is { Length: > 0 } && program.IndexOfAny(['/', '\\']) >= 0 && !Path.IsPathFullyQualified(program))
+        var settings = new PluginSettingsReader("git", values, Known);
+        var program = settings.GetString("program");
+        if (program is not null && program.IndexOfAny(['/', '\\']) >= 0 && !Path.IsPathFullyQualified(program))
         {
             throw new ArgumentException($"{Prefix}program: '{program}' is a relative path; use a name found on PATH (git) or an absolute path.");
         }
 
-        var coAuthor = settings.GetValueOrDefault("co_author")?.Trim();
-        if (coAuthor is { Length: > 0 } && !NameAndEmail().IsMatch(coAuthor))
+        var coAuthor = settings.GetString("co_author");
+        if (coAuthor is not null && !NameAndEmail().IsMatch(coAuthor))
         {
             throw new ArgumentException($"{Prefix}co_author: '{coAuthor}' is not 'Name <email>'; write it like '{DefaultCoAuthor}'.");
         }
 
         return new GitSettings
         {
-            Program = program is { Length: > 0 } ? program : null,
-            Attribution = ParseAttribution(settings.GetValueOrDefault("attribution")),
-            CoAuthor = coAuthor is { Length: > 0 } ? coAuthor : DefaultCoAuthor,
-            Timeout = TimeSpan.FromMilliseconds(Number(settings, "timeout_ms", 120_000, 1_000, 60 * 60 * 1000)),
-            MaxOutputCharacters = Number(settings, "max_output_chars", 30_000, 1_000, 1_000_000),
+            Program = program,
+            Attribution = ParseAttribution(settings.GetString("attribution")),
+            CoAuthor = coAuthor ?? DefaultCoAuthor,
+            Timeout = TimeSpan.FromMilliseconds(settings.GetInteger("timeout_ms", 120_000, 1_000, 60 * 60 * 1000)),
+            MaxOutputCharacters = (int)settings.GetInteger("max_output_chars", 30_000, 1_000, 1_000_000),
         };
     }
 
@@ -83,18 +76,6 @@ internal sealed partial record GitSettings
             "none" => Attribution.None,
             _ => throw new ArgumentException($"{Prefix}attribution: '{text}' is not one of assisted-by, co-authored-by, none (default assisted-by)."),
         };
-
-    private static int Number(Dictionary<string, string> settings, string key, int fallback, int min, int max)
-    {
-        if (!settings.TryGetValue(key, out var text) || string.IsNullOrWhiteSpace(text))
-        {
-            return fallback;
-        }
-
-        return int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? value
-            : throw new ArgumentException($"{Prefix}{key}: '{text}' is not a whole number from {min} to {max} (default {fallback}).");
-    }
 
     [GeneratedRegex(@"^[^<>\r\n]+ <[^<>\s]+>$", RegexOptions.CultureInvariant)]
     private static partial Regex NameAndEmail();

@@ -1,4 +1,4 @@
-using System.Globalization;
+using AgentHost.Sdk;
 
 namespace AgentHost.Plugins.Web;
 
@@ -49,42 +49,33 @@ internal sealed record WebSettings
     /// <exception cref="ArgumentException">A value is invalid; the message names the key and the fix.</exception>
     public static WebSettings Parse(IReadOnlyDictionary<string, string> values, string version)
     {
-        var settings = new Dictionary<string, string>(values, StringComparer.OrdinalIgnoreCase);
-        foreach (var key in settings.Keys)
-        {
-            var root = key.Split('.')[0];
-            if (!Known.Contains(root, StringComparer.OrdinalIgnoreCase))
-            {
-                throw new ArgumentException($"{Prefix}{key}: unknown setting; known settings are {string.Join(", ", Known)}.");
-            }
-        }
-
-        var timeout = Milliseconds(settings, "timeout_ms", 30_000);
-        var userAgent = settings.GetValueOrDefault("user_agent")?.Trim();
-        if (userAgent is { Length: > 0 } && userAgent.Any(char.IsControl))
+        var settings = new PluginSettingsReader("web", values, Known);
+        var timeout = settings.GetMilliseconds("timeout_ms", 30_000);
+        var userAgent = settings.GetString("user_agent");
+        if (userAgent is not null && userAgent.Any(char.IsControl))
         {
             throw new ArgumentException($"{Prefix}user_agent: control characters are not allowed in a User-Agent; write it on one line.");
         }
 
         return new WebSettings
         {
-            Domains = DomainRules.Parse(List(settings, "allowed_domains"), List(settings, "denied_domains"), Prefix),
+            Domains = DomainRules.Parse(settings.GetList("allowed_domains"), settings.GetList("denied_domains"), Prefix),
             Addresses = PrivateAddresses(settings),
             Timeout = timeout,
-            DownloadTimeout = Milliseconds(settings, "download_timeout_ms", 300_000),
-            ReadTimeout = Milliseconds(settings, "read_timeout_ms", 15_000),
-            MaxRedirects = (int)Number(settings, "max_redirects", 5, 0, 20),
-            MaxResponseBytes = Number(settings, "max_response_bytes", 5L * 1024 * 1024, 1024, 1L << 30),
-            MaxDownloadBytes = Number(settings, "max_download_bytes", 100L * 1024 * 1024, 1024, 1L << 40),
-            MaxOutputCharacters = (int)Number(settings, "max_output_chars", 20_000, 1_000, 1_000_000),
-            UserAgent = userAgent is { Length: > 0 } ? userAgent : $"AgentHost/{version} (web tool)",
+            DownloadTimeout = settings.GetMilliseconds("download_timeout_ms", 300_000),
+            ReadTimeout = settings.GetMilliseconds("read_timeout_ms", 15_000),
+            MaxRedirects = (int)settings.GetInteger("max_redirects", 5, 0, 20),
+            MaxResponseBytes = settings.GetInteger("max_response_bytes", 5L * 1024 * 1024, 1024, 1L << 30),
+            MaxDownloadBytes = settings.GetInteger("max_download_bytes", 100L * 1024 * 1024, 1024, 1L << 40),
+            MaxOutputCharacters = (int)settings.GetInteger("max_output_chars", 20_000, 1_000, 1_000_000),
+            UserAgent = userAgent ?? $"AgentHost/{version} (web tool)",
         };
     }
 
     /// <summary><c>allow_private_addresses</c>: <c>true</c>/<c>false</c>, or a list of addresses, CIDR ranges and host names.</summary>
-    private static AddressRules PrivateAddresses(Dictionary<string, string> settings)
+    private static AddressRules PrivateAddresses(PluginSettingsReader settings)
     {
-        var items = List(settings, "allow_private_addresses");
+        var items = settings.GetList("allow_private_addresses");
         if (items.Count == 1 && bool.TryParse(items[0], out var all))
         {
             return all ? AddressRules.AllowAll : AddressRules.PublicOnly;
@@ -92,28 +83,4 @@ internal sealed record WebSettings
 
         return AddressRules.Parse(items, Prefix + "allow_private_addresses");
     }
-
-    private static TimeSpan Milliseconds(Dictionary<string, string> settings, string key, int fallback) =>
-        TimeSpan.FromMilliseconds(Number(settings, key, fallback, 1, 24 * 60 * 60 * 1000));
-
-    private static long Number(Dictionary<string, string> settings, string key, long fallback, long min, long max)
-    {
-        if (!settings.TryGetValue(key, out var text) || string.IsNullOrWhiteSpace(text))
-        {
-            return fallback;
-        }
-
-        return long.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? value
-            : throw new ArgumentException($"{Prefix}{key}: '{text}' is not a whole number from {min} to {max} (default {fallback}).");
-    }
-
-    /// <summary>A YAML list (<c>key.0</c>, <c>key.1</c>…) or one comma-separated value.</summary>
-    private static List<string> List(Dictionary<string, string> settings, string key) =>
-        [.. settings
-            .Where(p => p.Key.Equals(key, StringComparison.OrdinalIgnoreCase) || p.Key.StartsWith(key + ".", StringComparison.OrdinalIgnoreCase))
-            .OrderBy(p => int.TryParse(p.Key.AsSpan(p.Key.IndexOf('.', StringComparison.Ordinal) + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : -1)
-            .SelectMany(p => p.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Where(v => v.Length > 0)
-            .Distinct(StringComparer.OrdinalIgnoreCase)];
 }
