@@ -150,7 +150,7 @@ public sealed class SessionContentTests
         using var harness = await SessionTestStore.OpenAsync();
         var session = await harness.CreateAsync();
 
-        var error = await Assert.ThrowsAsync<AgentHostException>(async () => await harness.Store.AppendMessageAsync(session.Id[..^1] + "Z", new ChatMessage(ChatRole.User, "x")));
+        var error = await Assert.ThrowsAsync<AgentHostException>(async () => await harness.Store.AppendMessageAsync(OtherId(session.Id), new ChatMessage(ChatRole.User, "x")));
 
         Assert.Equal(ErrorKind.NotFound, error.Kind);
         Assert.Contains(session.Id, error.Message, StringComparison.Ordinal);
@@ -188,4 +188,7 @@ public sealed class SessionContentTests
         new(ChatRole.User, text) { AdditionalProperties = new() { [IConversationRecorder.SummaryMarker] = true } };
 
     private static string Json(IList<AIContent> contents) => JsonSerializer.Serialize(contents, AIJsonUtilities.DefaultOptions);
+
+    /// <summary>A well-formed id of no session: the last character changed (to Z, or to Y when it already is Z).</summary>
+    private static string OtherId(string id) => id[..^1] + (id[^1] == 'Z' ? "Y" : "Z");
 }
