@@ -21,6 +21,7 @@ internal sealed class GrepOutput(
 
     private const int LeadChars = 100;
     private readonly StringBuilder _text = new();
+    private int _matchesWritten;
 
     public string Render(CancellationToken cancellationToken)
     {
@@ -117,13 +118,18 @@ internal sealed class GrepOutput(
         return _text.ToString().TrimEnd();
     }
 
-    /// <summary>Writes matching lines [from, to) of one file with their context; returns how many matching lines fit the budget.</summary>
+    /// <summary>
+    /// Writes matching lines [from, to) of one file with their context; returns how many of them were handled (fewer
+    /// only when the output budget ran out; a page always shows at least one match).
+    /// </summary>
     private int AppendFile(Hit hit, int from, int to, bool separate)
     {
+        var wanted = to - from;
         using var file = SearchFile.Read(hit.FullPath, -1, MaxFileBytes);
         if (file.Kind != SearchFileKind.Text)
         {
-            return to - from;
+            // The file changed since pass 1 (removed, now binary or too large): nothing to show, and no reason to stop.
+            return wanted;
         }
 
         var text = file.Text;
@@ -132,7 +138,7 @@ internal sealed class GrepOutput(
         if (matched.Count <= from)
         {
             // The file changed since pass 1; nothing left to show here.
-            return to - from;
+            return wanted;
         }
 
         to = Math.Min(to, matched.Count);
@@ -164,16 +170,18 @@ internal sealed class GrepOutput(
                 lastPrinted = n;
             }
 
-            if (written > 0 && _text.Length + group.Length > MaxOutputChars)
+            if (_matchesWritten > 0 && _text.Length + group.Length > MaxOutputChars)
             {
-                break;
+                return written;
             }
 
             _text.Append(group);
+            _matchesWritten++;
             written++;
         }
 
-        return written;
+        // Fewer matches than pass 1 counted means the file changed meanwhile, not that the budget ran out.
+        return wanted;
     }
 
     private void AppendLine(StringBuilder builder, string path, int number, string line, bool isMatch)

@@ -1,45 +1,31 @@
 using System.Buffers;
-using System.Text.RegularExpressions;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace AgentHost.Plugins.Files.Search;
 
 /// <summary>
 /// Finds the lines of a UTF-8 buffer that match grep's pattern. Plain text is searched as bytes (vectorized
-/// <c>IndexOf</c>, ASCII case folding when asked), with no decoding at all; a regex with a required literal
-/// (<see cref="RegexLiteral"/>) is run only on the lines holding that literal; any other regex runs over the decoded
-/// buffer and each hit is confirmed on its own line, so a match never spans lines. Thread-safe (one instance is
-/// shared by every worker).
+/// <c>IndexOf</c>, ASCII case folding when asked), with no decoding at all; a regex with required literals
+/// (<see cref="RegexLiteral"/>) is run only on the lines holding the rarest of them (found by byte search) and all the
+/// others; any other regex runs over the decoded buffer and each hit is confirmed on its own line, so a match never
+/// spans lines. Thread-safe (one instance is shared by every worker).
 /// </summary>
 internal sealed class LineMatcher
 {
     private const int StackLine = 512;
     private readonly Regex? _regex;
-    private readonly byte[]? _literal;
-    private readonly bool _foldAscii;
-    private readonly SearchValues<byte>? _firstByte;
+    private readonly ByteLiteral? _literal;
+    private readonly ByteLiteral[] _others;
     private readonly bool _dollar;
-    private readonly string? _literalText;
 
-    private LineMatcher(Regex? regex, byte[]? literal, bool foldAscii, bool dollar)
+    private LineMatcher(Regex? regex, ByteLiteral? literal, ByteLiteral[] others, bool dollar)
     {
-        _literalText = literal is null ? null : Encoding.UTF8.GetString(literal);
         _regex = regex;
         _literal = literal;
-        _foldAscii = foldAscii;
+        _others = others;
         _dollar = dollar;
-        if (literal is { Length: > 0 } && foldAscii)
-        {
-            var first = literal[0];
-            _firstByte = SearchValues.Create([(byte)char.ToLowerInvariant((char)first), (byte)char.ToUpperInvariant((char)first)]);
-        }
     }
-
-    /// <summary>How the pattern is matched, for the benchmark and the tests: <c>literal</c>, <c>regex+literal</c> or <c>regex</c>.</summary>
-    public string Strategy => _regex is null ? "literal" : _literal is null ? "regex" : "regex+literal";
-
-    /// <summary>The regex used on decoded text, when any (to locate a match inside a line for display).</summary>
-    public Regex? Regex => _regex;
 
     /// <summary>Builds the matcher.</summary>
     /// <param name="pattern">The pattern.</param>
@@ -59,17 +45,18 @@ internal sealed class LineMatcher
         }
 
         var plain = literal || RegexLiteral.IsPlainText(pattern);
-        var text = plain ? pattern : RegexLiteral.Required(pattern);
-        // Byte search needs the literal's bytes; without case it folds ASCII only, so a non-ASCII literal goes to the regex.
-        var usable = text is not null && (!ignoreCase || Ascii.IsValid(text));
-        var bytes = usable ? Encoding.UTF8.GetBytes(text!) : null;
-        if (plain && usable)
+        // Byte search folds ASCII only, so without case a non-ASCII literal cannot be searched as bytes.
+        var texts = (plain ? [pattern] : RegexLiteral.Required(pattern)).Where(t => !ignoreCase || Ascii.IsValid(t)).ToList();
+        var usable = texts.Count > 0 && (plain || texts[0].Length >= RegexLiteral.MinimumLength);
+        var first = usable ? new ByteLiteral(texts[0], ignoreCase) : null;
+        var others = usable ? texts.Skip(1).Select(t => new ByteLiteral(t, ignoreCase)).ToArray() : [];
+        if (plain && first is not null)
         {
-            return new LineMatcher(null, bytes, ignoreCase, dollar: false);
+            return new LineMatcher(null, first, [], dollar: false);
         }
 
         var options = RegexOptions.CultureInvariant | RegexOptions.Multiline | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
-        if (bytes is null)
+        if (first is null)
         {
             // The regex scans whole files: compiling pays for itself.
             options |= RegexOptions.Compiled;
@@ -85,7 +72,7 @@ internal sealed class LineMatcher
             throw new ToolFailure($"pattern is not a valid .NET regular expression ({ex.Message}). Escape special characters such as ( [ . * with a backslash, or set literal to true to search for the text as it is.");
         }
 
-        return new LineMatcher(regex, bytes, ignoreCase, dollar: !plain && pattern.Contains('$'));
+        return new LineMatcher(regex, first, others, dollar: !plain && pattern.Contains('$'));
     }
 
     /// <summary>Where the first match in a (decoded) line starts, or 0 when it cannot be told; used to show the part of a long line that matched.</summary>
@@ -93,7 +80,7 @@ internal sealed class LineMatcher
     {
         if (_regex is null)
         {
-            return Math.Max(0, line.IndexOf(_literalText!, _foldAscii ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal));
+            return Math.Max(0, line.IndexOf(_literal!.Text, _literal.Fold ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal));
         }
 
         try
@@ -124,7 +111,7 @@ internal sealed class LineMatcher
         var counted = 0;
         while (position < text.Length)
         {
-            var hit = Find(text[position..]);
+            var hit = _literal!.IndexIn(text[position..]);
             if (hit < 0)
             {
                 break;
@@ -134,7 +121,7 @@ internal sealed class LineMatcher
             var start = position + text[position..hit].LastIndexOf((byte)'\n') + 1;
             var newline = text[hit..].IndexOf((byte)'\n');
             var end = newline < 0 ? text.Length : hit + newline;
-            if (_regex is null || Confirm(text[start..end]))
+            if (_regex is null || (HasOthers(text[start..end]) && Confirm(text[start..end])))
             {
                 count++;
                 if (lines is not null)
@@ -156,36 +143,17 @@ internal sealed class LineMatcher
         return count;
     }
 
-    private int Find(ReadOnlySpan<byte> text)
+    private bool HasOthers(ReadOnlySpan<byte> line)
     {
-        var literal = _literal!;
-        if (!_foldAscii)
+        foreach (var other in _others)
         {
-            return text.IndexOf(literal);
+            if (other.IndexIn(line) < 0)
+            {
+                return false;
+            }
         }
 
-        var offset = 0;
-        while (true)
-        {
-            var i = text[offset..].IndexOfAny(_firstByte!);
-            if (i < 0)
-            {
-                return -1;
-            }
-
-            i += offset;
-            if (text.Length - i < literal.Length)
-            {
-                return -1;
-            }
-
-            if (Ascii.EqualsIgnoreCase(text.Slice(i, literal.Length), literal))
-            {
-                return i;
-            }
-
-            offset = i + 1;
-        }
+        return true;
     }
 
     /// <summary>Runs the regex on one line (without its line break).</summary>
@@ -308,5 +276,60 @@ internal sealed class LineMatcher
         }
 
         return count;
+    }
+
+
+    /// <summary>A literal as UTF-8 bytes, found by a vectorized search (with ASCII case folding when <see cref="Fold"/>).</summary>
+    private sealed class ByteLiteral
+    {
+        private readonly byte[] _bytes;
+        private readonly SearchValues<byte>? _first;
+
+        public ByteLiteral(string text, bool fold)
+        {
+            Text = text;
+            Fold = fold;
+            _bytes = Encoding.UTF8.GetBytes(text);
+            if (fold)
+            {
+                var first = (char)_bytes[0];
+                _first = SearchValues.Create([(byte)char.ToLowerInvariant(first), (byte)char.ToUpperInvariant(first)]);
+            }
+        }
+
+        public string Text { get; }
+
+        public bool Fold { get; }
+
+        public int IndexIn(ReadOnlySpan<byte> text)
+        {
+            if (_first is null)
+            {
+                return text.IndexOf(_bytes);
+            }
+
+            var offset = 0;
+            while (true)
+            {
+                var i = text[offset..].IndexOfAny(_first);
+                if (i < 0)
+                {
+                    return -1;
+                }
+
+                i += offset;
+                if (text.Length - i < _bytes.Length)
+                {
+                    return -1;
+                }
+
+                if (Ascii.EqualsIgnoreCase(text.Slice(i, _bytes.Length), _bytes))
+                {
+                    return i;
+                }
+
+                offset = i + 1;
+            }
+        }
     }
 }

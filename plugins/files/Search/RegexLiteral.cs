@@ -4,11 +4,11 @@ using System.Text;
 namespace AgentHost.Plugins.Files.Search;
 
 /// <summary>
-/// Finds a piece of plain text every match of a .NET regular expression must contain (<c>handle</c> in
-/// <c>handle[A-Z]\w*Event\(</c>, longest first), so that grep can skip lines (and whole files) without it by a
-/// vectorized byte search and run the regex only on the lines that have it. Conservative: anything it does not
-/// fully understand (alternation at the top level, inline options, unusual escapes) gives no literal, which only
-/// costs speed.
+/// Finds the pieces of plain text every match of a .NET regular expression must contain (<c>handle</c> and
+/// <c>Event(</c> in <c>handle[A-Z]\w*Event\(</c>), so that grep can skip lines (and whole files) without the rarest
+/// of them by a vectorized byte search, check the others on the remaining lines, and run the regex only on lines that
+/// hold them all. Conservative: anything it does not fully understand (alternation at the top level, inline options,
+/// unusual escapes) gives no literal, which only costs speed.
 /// </summary>
 internal static class RegexLiteral
 {
@@ -20,10 +20,49 @@ internal static class RegexLiteral
     /// <summary>Whether the pattern has no regex syntax at all (so it is its own literal).</summary>
     public static bool IsPlainText(string pattern) => pattern.AsSpan().IndexOfAny(Syntax) < 0;
 
-    /// <summary>The longest text every match must contain, or <see langword="null"/>.</summary>
-    public static string? Required(string pattern)
+    /// <summary>
+    /// The texts every match must contain, rarest first (by <see cref="Rarity"/>), or an empty list when the first
+    /// is shorter than <see cref="MinimumLength"/> or the pattern is not understood.
+    /// </summary>
+    public static IReadOnlyList<string> Required(string pattern)
     {
-        var best = string.Empty;
+        var found = Runs(pattern);
+        if (found is null)
+        {
+            return [];
+        }
+
+        var ordered = found.Where(r => r.Length >= 2).Distinct(StringComparer.Ordinal).OrderByDescending(Rarity).ToList();
+        return ordered.Count > 0 && ordered[0].Length >= MinimumLength ? ordered : [];
+    }
+
+    /// <summary>
+    /// How selective a literal is likely to be in source code: frequent lower-case letters and spaces score low,
+    /// capitals, digits and punctuation high (the idea behind ripgrep's rare-byte choice).
+    /// </summary>
+    public static int Rarity(string literal)
+    {
+        var score = 0;
+        foreach (var c in literal)
+        {
+            score += c switch
+            {
+                ' ' => 1,
+                _ when "etaoinshrdlcu".Contains(c, StringComparison.Ordinal) => 2,
+                _ when char.IsAsciiLetterLower(c) => 3,
+                _ when char.IsAsciiDigit(c) || c == '_' => 3,
+                _ when char.IsAsciiLetterUpper(c) => 4,
+                _ when c < 128 => 4,
+                _ => 5,
+            };
+        }
+
+        return score;
+    }
+
+    private static List<string>? Runs(string pattern)
+    {
+        var best = new List<string>();
         var run = new StringBuilder();
         var depth = 0;
         for (var i = 0; i < pattern.Length; i++)
@@ -64,10 +103,10 @@ internal static class RegexLiteral
                         return null;
                     }
 
-                    End(run, ref best, depth);
+                    End(run, best, depth);
                     break;
                 case '[':
-                    End(run, ref best, depth);
+                    End(run, best, depth);
                     i = SkipClass(pattern, i);
                     if (i < 0)
                     {
@@ -82,11 +121,11 @@ internal static class RegexLiteral
                         return null;
                     }
 
-                    End(run, ref best, depth);
+                    End(run, best, depth);
                     depth++;
                     break;
                 case ')':
-                    End(run, ref best, depth);
+                    End(run, best, depth);
                     depth--;
                     break;
                 case '|':
@@ -97,14 +136,14 @@ internal static class RegexLiteral
 
                     break;
                 case '.' or '^' or '$':
-                    End(run, ref best, depth);
+                    End(run, best, depth);
                     break;
                 case '*' or '?':
                     // The atom before is optional: drop it from the run (when it was a literal character).
-                    Optional(run, ref best, depth, pattern, ref i);
+                    Optional(run, best, depth, pattern, ref i);
                     break;
                 case '+':
-                    End(run, ref best, depth);
+                    End(run, best, depth);
                     SkipLazy(pattern, ref i);
                     break;
                 case '{':
@@ -112,11 +151,11 @@ internal static class RegexLiteral
                     {
                         if (minimum == 0)
                         {
-                            Optional(run, ref best, depth, pattern, ref i);
+                            Optional(run, best, depth, pattern, ref i);
                         }
                         else
                         {
-                            End(run, ref best, depth);
+                            End(run, best, depth);
                         }
 
                         i = end;
@@ -138,28 +177,28 @@ internal static class RegexLiteral
             }
         }
 
-        End(run, ref best, depth);
-        return best.Length >= MinimumLength ? best : null;
+        End(run, best, depth);
+        return best;
     }
 
-    private static void End(StringBuilder run, ref string best, int depth)
+    private static void End(StringBuilder run, List<string> found, int depth)
     {
-        if (depth == 0 && run.Length > best.Length)
+        if (depth == 0 && run.Length > 0)
         {
-            best = run.ToString();
+            found.Add(run.ToString());
         }
 
         run.Clear();
     }
 
-    private static void Optional(StringBuilder run, ref string best, int depth, string pattern, ref int i)
+    private static void Optional(StringBuilder run, List<string> best, int depth, string pattern, ref int i)
     {
         if (depth == 0 && run.Length > 0)
         {
             run.Length--;
         }
 
-        End(run, ref best, depth);
+        End(run, best, depth);
         SkipLazy(pattern, ref i);
     }
 

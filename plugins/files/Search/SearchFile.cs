@@ -61,10 +61,12 @@ internal struct SearchFile : IDisposable
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             var buffer = ArrayPool<byte>.Shared.Rent((int)length);
             file._buffer = buffer;
+            // Read the size the walk saw (a file that grew since is searched as it was); stopping there saves the
+            // read that would only return end-of-file.
             var total = 0;
-            while (total < buffer.Length)
+            while (total < length)
             {
-                var read = RandomAccess.Read(handle, buffer.AsSpan(total), total);
+                var read = RandomAccess.Read(handle, buffer.AsSpan(total, (int)length - total), total);
                 if (read == 0)
                 {
                     break;

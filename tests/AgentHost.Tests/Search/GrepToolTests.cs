@@ -179,6 +179,24 @@ public sealed class GrepToolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ContentPages_StopAtTheOutputBudget_AndSayWhereToGoOn()
+    {
+        var filler = new string('f', 900);
+        for (var i = 0; i < 6; i++)
+        {
+            var lines = Enumerable.Range(0, 21).Select(n => n == 10 ? "MARK " + filler : filler);
+            _h.Write($"budget/f{i}.txt", string.Join('\n', lines) + "\n");
+        }
+
+        var output = await _h.InvokeAsync("grep", ("pattern", "MARK"), ("path", "budget"), ("context", 10));
+        var shown = SearchHarness.Body(output).Count(line => line.Contains(":11:MARK", StringComparison.Ordinal));
+
+        Assert.InRange(shown, 1, 5);
+        Assert.True(output.Length < 32 * 1024, $"{output.Length} characters");
+        Assert.Contains($"(output size limit). {6 - shown} more: call grep again with offset={shown}", SearchHarness.Note(output), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FilesOverTheSizeCap_AreSkipped_AndCounted()
     {
         var big = new byte[(10 * 1024 * 1024) + 10];

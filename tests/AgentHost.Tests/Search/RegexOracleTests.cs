@@ -60,6 +60,10 @@ public sealed class RegexOracleTests : IAsyncLifetime
     [InlineData("colo(u)?r", true)]
     [InlineData("^$", false)]
     [InlineData("ELLO", true)]
+    [InlineData("colo\\w+ colr", false)]
+    [InlineData("HELLO\\s+WORLD", true)]
+    [InlineData("abc\\w*d abd", false)]
+    [InlineData("return\\w* x", false)]
     public async Task CountsPerFile_AgreeWithRegexOnEachLine(string pattern, bool ignoreCase)
     {
         var expected = new List<string>();
