@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text.RegularExpressions;
-
 namespace AgentHost.Kernel.Permissions;
 
 public sealed partial class PermissionEngine
@@ -53,13 +50,13 @@ public sealed partial class PermissionEngine
             TargetKind.Read or TargetKind.Write => PathMatches(specifier, target, strict),
             TargetKind.Fetch => specifier.StartsWith("domain:", StringComparison.OrdinalIgnoreCase)
                 ? target.Host is { } host && DomainMatches(specifier["domain:".Length..], host)
-                : Glob(specifier, target.Subject, ignoreCase: !strict),
-            _ => target.ToolSubject is { } subject && Glob(specifier, subject, ignoreCase: !strict),
+                : Wildcard.IsMatch(specifier, target.Subject, ignoreCase: !strict),
+            _ => target.ToolSubject is { } subject && Wildcard.IsMatch(specifier, subject, ignoreCase: !strict),
         };
     }
 
     private static bool ToolNameMatches(string pattern, PermissionCall call) =>
-        Glob(pattern, call.Tool, ignoreCase: true) || (call.Plugin is { Length: > 0 } plugin && Glob(pattern, plugin + "/" + call.Tool, ignoreCase: true));
+        Wildcard.IsMatch(pattern, call.Tool, ignoreCase: true) || (call.Plugin is { Length: > 0 } plugin && Wildcard.IsMatch(pattern, plugin + "/" + call.Tool, ignoreCase: true));
 
     /// <summary>
     /// Shell patterns: <c>*</c> matches any characters; a trailing <c>*</c>, <c> *</c> or <c>:*</c> means "then nothing, or a
@@ -190,7 +187,7 @@ public sealed partial class PermissionEngine
         }
 
         // A path computed at run time: its text.
-        return target.FullPath is null && Glob(specifier, target.Subject, ignoreCase: true);
+        return target.FullPath is null && Wildcard.IsMatch(specifier, target.Subject, ignoreCase: true);
     }
 
     private PathPattern Pattern(string specifier, bool ignoreCase, bool classes, bool anywhere) =>
@@ -211,6 +208,4 @@ public sealed partial class PermissionEngine
             ? host.EndsWith(pattern[1..], StringComparison.Ordinal) && host.Length > pattern.Length - 1
             : host == pattern;
     }
-
-    private static bool Glob(string pattern, string text, bool ignoreCase) => Wildcard.IsMatch(pattern, text, ignoreCase);
 }
