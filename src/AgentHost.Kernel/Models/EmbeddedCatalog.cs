@@ -1,10 +1,14 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Kernel.Models;
 
 /// <summary>The model catalog shipped inside agent (<c>Models/catalog.json</c>): known models by provider type.</summary>
+/// <remarks>
+/// Read with <see cref="JsonDocument"/> rather than a serializer context: every run that names or selects a model
+/// reads it, and a source-generated context for this shape costs hundreds of just-in-time compiled generic methods
+/// (property metadata over <see cref="decimal"/>) on the way to the first model request.
+/// </remarks>
 internal static class EmbeddedCatalog
 {
     private static readonly Lazy<IReadOnlyList<(string ProviderType, ModelDescriptor Descriptor, ModelTier Tier)>> Entries = new(Load);
@@ -15,38 +19,32 @@ internal static class EmbeddedCatalog
     {
         using var stream = typeof(EmbeddedCatalog).Assembly.GetManifestResourceStream("AgentHost.Kernel.Models.catalog.json")
             ?? throw new InvalidOperationException("the embedded model catalog is missing from the build");
-        var file = JsonSerializer.Deserialize(stream, CatalogJsonContext.Default.CatalogFile)
-            ?? throw new InvalidOperationException("the embedded model catalog is empty");
-        return [.. file.Models.Select(m => (m.Provider, m.ToDescriptor(), ModelCatalog.ParseTier(m.Tier) ?? ModelTier.Balanced))];
+        return Parse(stream);
     }
-}
 
-internal sealed record CatalogFile(List<CatalogFileEntry> Models);
-
-internal sealed record CatalogFileEntry(string Provider, string Id, int Context, int Output)
-{
-    [JsonPropertyName("input_price")]
-    public decimal? InputPrice { get; init; }
-
-    [JsonPropertyName("output_price")]
-    public decimal? OutputPrice { get; init; }
-
-    [JsonPropertyName("cached_price")]
-    public decimal? CachedPrice { get; init; }
-
-    public List<string> Features { get; init; } = [];
-
-    public string? Tier { get; init; }
-
-    public ModelDescriptor ToDescriptor() => new(Id, Context, Output)
+    /// <summary>Parses catalog JSON: <c>{"models": [{"provider", "id", "context", "output", "input_price", …}]}</c>.</summary>
+    internal static List<(string, ModelDescriptor, ModelTier)> Parse(Stream json)
     {
-        InputPricePerMillion = InputPrice,
-        OutputPricePerMillion = OutputPrice,
-        CachedInputPricePerMillion = CachedPrice,
-        Features = ModelCatalog.ParseFeatures(Features),
-    };
-}
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        var result = new List<(string, ModelDescriptor, ModelTier)>();
+        foreach (var entry in document.RootElement.GetProperty("models").EnumerateArray())
+        {
+            var descriptor = new ModelDescriptor(entry.GetProperty("id").GetString()!, entry.GetProperty("context").GetInt32(), entry.GetProperty("output").GetInt32())
+            {
+                InputPricePerMillion = Price(entry, "input_price"),
+                OutputPricePerMillion = Price(entry, "output_price"),
+                CachedInputPricePerMillion = Price(entry, "cached_price"),
+                Features = entry.TryGetProperty("features", out var features)
+                    ? ModelCatalog.ParseFeatures(features.EnumerateArray().Select(f => f.GetString() ?? string.Empty).ToList())
+                    : ModelFeatures.None,
+            };
+            var tier = entry.TryGetProperty("tier", out var t) ? ModelCatalog.ParseTier(t.GetString()) : null;
+            result.Add((entry.GetProperty("provider").GetString()!, descriptor, tier ?? ModelTier.Balanced));
+        }
 
-[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, ReadCommentHandling = JsonCommentHandling.Skip)]
-[JsonSerializable(typeof(CatalogFile))]
-internal sealed partial class CatalogJsonContext : JsonSerializerContext;
+        return result;
+    }
+
+    private static decimal? Price(JsonElement entry, string name) =>
+        entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDecimal() : null;
+}

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using AgentHost.Kernel.Hosting;
 using AgentHost.Sdk.Tools;
 
@@ -186,12 +185,10 @@ public sealed class ProjectTrust
         const string Fix = "No project is trusted until it is fixed; run 'agent trust' in a project to start a new list (the old file is kept as .bak).";
         try
         {
-            var document = JsonSerializer.Deserialize(File.ReadAllText(file), TrustJsonContext.Default.TrustDocument)
-                ?? throw new JsonException("the file holds null");
             var projects = new List<TrustedProject>();
-            foreach (var project in document.Projects ?? [])
+            foreach (var project in TrustFile.Parse(File.ReadAllText(file)))
             {
-                if (project?.Path is { Length: > 0 } path && System.IO.Path.IsPathFullyQualified(path))
+                if (project.Path is { Length: > 0 } path && System.IO.Path.IsPathFullyQualified(path))
                 {
                     projects.Add(project with { Path = System.IO.Path.TrimEndingDirectorySeparator(path) });
                 }
@@ -215,7 +212,7 @@ public sealed class ProjectTrust
         var temp = FilePath + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
         try
         {
-            File.WriteAllText(temp, JsonSerializer.Serialize(new TrustDocument(1, projects), TrustJsonContext.Default.TrustDocument));
+            File.WriteAllBytes(temp, TrustFile.Write(projects));
             File.Move(temp, FilePath, overwrite: true);
         }
         finally
@@ -224,13 +221,3 @@ public sealed class ProjectTrust
         }
     }
 }
-
-/// <summary>The trust file's JSON shape.</summary>
-/// <param name="Version">The format version (1).</param>
-/// <param name="Projects">The trusted projects.</param>
-internal sealed record TrustDocument(int Version, List<TrustedProject>? Projects);
-
-/// <summary>Source-generated serialisation for the trust file.</summary>
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(TrustDocument))]
-internal sealed partial class TrustJsonContext : JsonSerializerContext;

@@ -80,6 +80,8 @@ public sealed class ModelSelectionTests : IDisposable
 
         var hosted = catalog.Models.Where(m => m.Provider == "openai").ToList();
         Assert.Contains(hosted, m => m.Descriptor.Id == "gpt-4.1" && m.Descriptor.ContextWindow == 1_047_576 && m.Descriptor.InputPricePerMillion == 2m);
+        var gpt5 = hosted.Single(m => m.Descriptor.Id == "gpt-5");
+        Assert.Equal((128_000, 10m, 0.125m, ModelFeatures.Tools | ModelFeatures.Vision | ModelFeatures.Reasoning, ModelTier.Best), (gpt5.Descriptor.MaxOutputTokens, gpt5.Descriptor.OutputPricePerMillion!.Value, gpt5.Descriptor.CachedInputPricePerMillion!.Value, gpt5.Descriptor.Features, gpt5.Tier));
         var local = catalog.Models.Where(m => m.Provider == "local").ToList();
         Assert.Equal(["gpt-4.1-mini", "qwen3-coder"], local.Select(m => m.Descriptor.Id));
         Assert.Equal((1_047_576, 0m, ModelTier.Fast, ModelSource.Config), (local[0].Descriptor.ContextWindow, local[0].Descriptor.InputPricePerMillion!.Value, local[0].Tier, local[0].Source));
