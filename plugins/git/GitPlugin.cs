@@ -129,15 +129,12 @@ public sealed class GitPlugin : AgentPlugin
             CallDescriptions.Switch);
     }
 
-    /// <summary>Adds tools with the plugin's JSON options and a host time limit above git's own.</summary>
+    /// <summary>Adds tools with a host time limit above git's own.</summary>
     private sealed class Registrar(IPluginBuilder builder, GitSettings settings)
     {
         public void Add(string name, string description, ToolEffect effect, Delegate method, Func<AIFunctionArguments, ToolCallDescription> describe)
         {
-            var function = AIFunctionFactory.Create(
-                method,
-                new AIFunctionFactoryOptions { Name = name, Description = description, SerializerOptions = builder.Context.SerializerOptions });
-            builder.Add(new ToolCapability(function, new ToolMetadata(effect) { DescribeCall = describe, Timeout = settings.Timeout + HostLimitMargin }));
+            builder.AddTool(name, description, new ToolMetadata(effect) { DescribeCall = describe, Timeout = settings.Timeout + HostLimitMargin }, method);
         }
     }
 }

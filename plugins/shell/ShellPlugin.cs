@@ -21,7 +21,14 @@ public sealed class ShellPlugin : AgentPlugin
         // Jobs die with the plugin: Stopping is cancelled when it is unloaded and when the host shuts down.
         builder.Context.Stopping.Register(jobs.Dispose);
 
-        var function = AIFunctionFactory.Create(
+        builder.AddTool(
+            "shell",
+            Description(shell.Kind),
+            new ToolMetadata(ToolEffect.Execute)
+            {
+                DescribeCall = args => new ToolCallDescription("run", Text(args, "command")) { WorkingDirectory = Text(args, "workdir") },
+                Timeout = settings.MaxTimeout + HostLimitMargin,
+            },
             ([Description("The command line to run.")] string command,
              [Description("Time limit in milliseconds (default and maximum are set by the user; typically 120000 and 600000).")] int? timeout_ms = null,
              [Description("Directory to run in, relative to the project root (default: the project root).")] string? workdir = null,
@@ -29,18 +36,7 @@ public sealed class ShellPlugin : AgentPlugin
              [Description("A few words saying what the command does, for the user.")] string? description = null,
              AIFunctionArguments arguments = null!,
              CancellationToken cancellationToken = default) =>
-                shell.RunAsync(arguments.GetWorkspacePaths(), command, timeout_ms, workdir, run_in_background, cancellationToken),
-            new AIFunctionFactoryOptions
-            {
-                Name = "shell",
-                Description = Description(shell.Kind),
-                SerializerOptions = builder.Context.SerializerOptions,
-            });
-        builder.Add(new ToolCapability(function, new ToolMetadata(ToolEffect.Execute)
-        {
-            DescribeCall = args => new ToolCallDescription("run", Text(args, "command")) { WorkingDirectory = Text(args, "workdir") },
-            Timeout = settings.MaxTimeout + HostLimitMargin,
-        }));
+                shell.RunAsync(arguments.GetWorkspacePaths(), command, timeout_ms, workdir, run_in_background, cancellationToken));
 
         builder.AddTool(
             "job_output",

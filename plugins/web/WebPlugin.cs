@@ -20,49 +20,41 @@ public sealed class WebPlugin : AgentPlugin
         var fetch = new FetchTool(fetcher, settings, new PageCache(TimeProvider.System));
         var download = new DownloadTool(fetcher, settings);
 
-        var fetchFunction = AIFunctionFactory.Create(
+        builder.AddTool(
+            "fetch",
+            "Fetches a web page with an HTTP GET and returns its readable main content as Markdown, with navigation, ads, " +
+            "cookie banners, comments and other boilerplate removed (format text: the same without markup; html: the raw page). " +
+            "Text and JSON responses are returned as they are; images and other binary files are refused (use download). " +
+            "Long results are cut; the result says which offset continues. Private and local network addresses are refused.",
+            new ToolMetadata(ToolEffect.Network)
+            {
+                DescribeCall = CallDescriptions.Fetch,
+                Timeout = settings.Timeout + HostLimitMargin,
+                Parallelizable = true,
+            },
             ([Description("The http or https URL to fetch.")] string url,
              [Description("markdown (default): the page's readable main content as Markdown; text: the same as plain text; html: the raw HTML.")] string? format = null,
              [Description("Most characters to return (default and maximum are set by the user; typically 20000).")] int? max_length = null,
              [Description("Character offset to start from, to read on in a long page (a previous result says which).")] int? offset = null,
              CancellationToken cancellationToken = default) =>
-                fetch.RunAsync(url, format, max_length, offset, cancellationToken),
-            new AIFunctionFactoryOptions
-            {
-                Name = "fetch",
-                Description = "Fetches a web page with an HTTP GET and returns its readable main content as Markdown, with navigation, ads, " +
-                              "cookie banners, comments and other boilerplate removed (format text: the same without markup; html: the raw page). " +
-                              "Text and JSON responses are returned as they are; images and other binary files are refused (use download). " +
-                              "Long results are cut; the result says which offset continues. Private and local network addresses are refused.",
-                SerializerOptions = builder.Context.SerializerOptions,
-            });
-        builder.Add(new ToolCapability(fetchFunction, new ToolMetadata(ToolEffect.Network)
-        {
-            DescribeCall = CallDescriptions.Fetch,
-            Timeout = settings.Timeout + HostLimitMargin,
-            Parallelizable = true,
-        }));
+                fetch.RunAsync(url, format, max_length, offset, cancellationToken));
 
-        var downloadFunction = AIFunctionFactory.Create(
+        builder.AddTool(
+            "download",
+            "Downloads a URL with an HTTP GET into a file inside the project root (any type: images, archives, PDFs). " +
+            "The file appears only when complete; an existing file is kept unless overwrite is true. " +
+            "Returns the size, content type and SHA-256. Private and local network addresses are refused.",
+            new ToolMetadata(ToolEffect.Network | ToolEffect.Write)
+            {
+                DescribeCall = CallDescriptions.Download,
+                Timeout = settings.DownloadTimeout + HostLimitMargin,
+            },
             ([Description("The http or https URL to download.")] string url,
              [Description("File to save to, relative to the project root (parent folders are created).")] string path,
              [Description("When true, replace the file if it exists (default false: an existing file is an error).")] bool overwrite = false,
              [Description("When true, only check the URL and path; nothing is downloaded.")] bool? dry_run = null,
              AIFunctionArguments arguments = null!,
              CancellationToken cancellationToken = default) =>
-                download.RunAsync(arguments.GetWorkspacePaths(), url, path, overwrite, arguments.IsDryRun(dry_run), cancellationToken),
-            new AIFunctionFactoryOptions
-            {
-                Name = "download",
-                Description = "Downloads a URL with an HTTP GET into a file inside the project root (any type: images, archives, PDFs). " +
-                              "The file appears only when complete; an existing file is kept unless overwrite is true. " +
-                              "Returns the size, content type and SHA-256. Private and local network addresses are refused.",
-                SerializerOptions = builder.Context.SerializerOptions,
-            });
-        builder.Add(new ToolCapability(downloadFunction, new ToolMetadata(ToolEffect.Network | ToolEffect.Write)
-        {
-            DescribeCall = CallDescriptions.Download,
-            Timeout = settings.DownloadTimeout + HostLimitMargin,
-        }));
+                download.RunAsync(arguments.GetWorkspacePaths(), url, path, overwrite, arguments.IsDryRun(dry_run), cancellationToken));
     }
 }

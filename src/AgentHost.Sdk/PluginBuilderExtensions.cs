@@ -41,11 +41,34 @@ public static class PluginBuilderExtensions
         Func<AIFunctionArguments, ToolCallDescription>? describeCall = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddTool(name, description, new ToolMetadata(effect) { DescribeCall = describeCall }, method);
+    }
+
+    /// <summary>
+    /// Adds a tool from a delegate with full metadata (effect, call description, time limit, parallelism); its
+    /// parameters (with <see cref="System.ComponentModel.DescriptionAttribute"/>) become the JSON schema.
+    /// </summary>
+    /// <remarks>
+    /// The function is built by <see cref="AIFunctionFactory"/> with the plugin's <see cref="PluginContext.SerializerOptions"/>
+    /// when it is first invoked or described; the host caches the generated schema per build of the plugin, so
+    /// registering tools costs no reflection at start-up.
+    /// </remarks>
+    /// <param name="builder">The builder.</param>
+    /// <param name="name">The tool name.</param>
+    /// <param name="description">What the tool does, for the model.</param>
+    /// <param name="metadata">What it does to the world and how calls are shown, limited and scheduled.</param>
+    /// <param name="method">The implementation. An <see cref="AIFunctionArguments"/> parameter receives the host's <see cref="ToolContext"/>.</param>
+    /// <returns>The builder.</returns>
+    public static IPluginBuilder AddTool(this IPluginBuilder builder, string name, string description, ToolMetadata metadata, Delegate method)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(method);
-        var function = AIFunctionFactory.Create(
+        var function = new DeferredMethodFunction(
             method,
             new AIFunctionFactoryOptions { Name = name, Description = description, SerializerOptions = builder.Context.SerializerOptions });
-        return builder.Add(new ToolCapability(function, new ToolMetadata(effect) { DescribeCall = describeCall }));
+        return builder.Add(new ToolCapability(function, metadata));
     }
 
     /// <summary>Adds a chat provider type.</summary>

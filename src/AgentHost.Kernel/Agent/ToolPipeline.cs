@@ -170,7 +170,7 @@ public sealed partial class ToolPipeline : IDisposable
     {
         lock (_toolSetLock)
         {
-            return _toolSet ??= ToolSet.Create(_registry, Options.OfferTool);
+            return _toolSet ??= ToolSet.Create(_registry, Options.OfferTool, Options.SchemaCache);
         }
     }
 

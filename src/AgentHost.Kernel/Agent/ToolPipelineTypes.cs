@@ -28,6 +28,9 @@ public sealed record ToolPipelineOptions
     /// when <see langword="null"/>. A hidden tool the model calls anyway is still decided by the permission gate.
     /// </summary>
     public Func<Sdk.Tools.ToolMetadata, bool>? OfferTool { get; init; }
+
+    /// <summary>Supplies cached schemas of delegate-built tools (see <see cref="ToolSchemaCache"/>), when any.</summary>
+    public ToolSchemaCache? SchemaCache { get; init; }
 }
 
 /// <summary>Who asks for a tool call and where it belongs.</summary>

@@ -36,7 +36,7 @@ public sealed class ToolSet
 
     internal ToolInvocationHandler Chain { get; }
 
-    internal static ToolSet Create(CapabilityRegistry registry, Func<ToolMetadata, bool>? offer = null)
+    internal static ToolSet Create(CapabilityRegistry registry, Func<ToolMetadata, bool>? offer = null, ToolSchemaCache? schemas = null)
     {
         var declarations = new List<AIFunctionDeclaration>();
         var schemaCharacters = 0L;
@@ -54,9 +54,16 @@ public sealed class ToolSet
                 continue;
             }
 
+            var uncached = schemas?.Apply(tool.Function);
             declarations.Add(tool.Function.AsDeclarationOnly());
             schemaCharacters += tool.Function.Name.Length + (tool.Function.Description?.Length ?? 0) + tool.Function.JsonSchema.GetRawText().Length;
+            if (uncached is not null)
+            {
+                schemas!.Remember(uncached, tool.Function.JsonSchema);
+            }
         }
+
+        schemas?.SaveIfChanged();
 
         var middleware = registry.OfKind(CapabilityKind.ToolMiddleware)
             .Where(e => e.Capability is ToolMiddlewareCapability)

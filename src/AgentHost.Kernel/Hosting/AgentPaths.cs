@@ -28,6 +28,9 @@ public sealed record AgentPaths(string ConfigDirectory, string DataDirectory)
     /// <summary>The folder of the log files (<c>agent.log</c> and its rotated predecessors).</summary>
     public string LogsDirectory => Path.Combine(DataDirectory, "logs");
 
+    /// <summary>The cache of generated tool schemas (see <see cref="Agent.ToolSchemaCache"/>); safe to delete.</summary>
+    public string ToolSchemaCacheFile => Path.Combine(DataDirectory, "cache", "tool-schemas.json");
+
     /// <summary>Computes the paths for an environment.</summary>
     /// <param name="environment">The environment.</param>
     /// <returns>The paths.</returns>

@@ -51,7 +51,11 @@ public sealed class PluginRuntime : IAsyncDisposable
         Events = events;
         Registry = registry;
         Host = host;
+        ToolSchemas = new Agent.ToolSchemaCache(store.Paths.ToolSchemaCacheFile);
     }
+
+    /// <summary>The cached schemas of the loaded plugins' delegate-built tools (shared by every run of this runtime).</summary>
+    public Agent.ToolSchemaCache ToolSchemas { get; }
 
     /// <summary>Creates a runtime with its own event bus, registry and plugin host (for short-lived commands).</summary>
     /// <param name="store">The plugin store.</param>

@@ -323,6 +323,7 @@ public sealed class AgentRunner(
             new ToolPipelineOptions
             {
                 ServicesForPlugin = id => runtime.Host.Loaded.TryGetValue(id, out var plugin) ? plugin.ServiceProvider : null,
+                SchemaCache = runtime.ToolSchemas,
                 OfferTool = gate switch
                 {
                     SessionPermissionGate session => metadata => PermissionModes.IsOffered(metadata.Effect, session.Mode),
