@@ -23,6 +23,7 @@ internal sealed class RunCommand : AgentCommand
     private readonly Option<string> _output = new("--output", "-o") { Description = "text (answer on stdout, activity on stderr), json (NDJSON events) or final (only the answer).", DefaultValueFactory = _ => "text" };
     private readonly Option<int?> _maxSteps = new("--max-steps") { Description = "Stop after this many model steps." };
     private readonly Option<string[]> _context = new("--context") { Description = "Add context: @file, @dir/ or @https://… (repeatable).", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string[]> _images = new("--image") { Description = "Attach an image (PNG, JPEG, GIF or WebP, up to 5 MiB) inside the project root (repeatable); @shot.png in the prompt does the same.", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> _permissionMode = PermissionModeOption.Create();
     private readonly Option<string?> _prefer = new("--prefer") { Description = "When no model is named: fast, cheap or best (picks the small_model / large_model role, else the automatic selector)." };
     private readonly Option<bool> _dryRun = new("--dry-run")
@@ -38,7 +39,7 @@ internal sealed class RunCommand : AgentCommand
         Arguments.Add(_prompt);
         _output.AcceptOnlyFromAmong("text", "json", "final");
         _prefer.AcceptOnlyFromAmong("fast", "cheap", "best", "balanced");
-        foreach (var option in new Option[] { _plugins, _model, _session, _continue, _root, _output, _maxSteps, _context, _permissionMode, _prefer, _noCompact, _dryRun })
+        foreach (var option in new Option[] { _plugins, _model, _session, _continue, _root, _output, _maxSteps, _context, _images, _permissionMode, _prefer, _noCompact, _dryRun })
         {
             Options.Add(option);
         }
@@ -117,6 +118,7 @@ internal sealed class RunCommand : AgentCommand
                     Continue = parseResult.GetValue(_continue),
                     MaxSteps = parseResult.GetValue(_maxSteps),
                     Context = parseResult.GetValue(_context) ?? [],
+                    Images = parseResult.GetValue(_images) ?? [],
                     Compaction = !parseResult.GetValue(_noCompact),
                     DryRun = parseResult.GetValue(_dryRun) ? true : null,
                     PermissionMode = PermissionModeOption.Parse(parseResult, _permissionMode),

@@ -10,7 +10,9 @@ public sealed partial class AgentLoop
     {
         // The prompt is stored while the first request is on its way: the request does not need the write, and the
         // first write is slow (the store's serializers warm up). Every later write waits for it (see RecordAsync).
-        var prompt = new ChatMessage(ChatRole.User, run.Request.Prompt);
+        var prompt = run.Request.Attachments.Count == 0
+            ? new ChatMessage(ChatRole.User, run.Request.Prompt)
+            : new ChatMessage(ChatRole.User, [new TextContent(run.Request.Prompt), .. run.Request.Attachments]);
         run.Conversation.Add(prompt);
         run.PromptWrite = Task.Run(
             async () =>

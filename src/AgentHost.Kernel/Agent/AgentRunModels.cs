@@ -37,6 +37,9 @@ public sealed record AgentLoopOptions
 /// <param name="Prompt">The user's message for this run.</param>
 public sealed record AgentRunRequest(string SessionId, string Prompt)
 {
+    /// <summary>Parts the user message carries after the prompt's text (images from <c>@shot.png</c> or <c>--image</c>).</summary>
+    public IReadOnlyList<AIContent> Attachments { get; init; } = [];
+
     /// <summary>Earlier messages of the session, oldest first (from the last compaction summary when resuming). System messages are ignored.</summary>
     public IReadOnlyList<ChatMessage> History { get; init; } = [];
 

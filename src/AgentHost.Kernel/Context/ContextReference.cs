@@ -1,3 +1,5 @@
+using Microsoft.Extensions.AI;
+
 namespace AgentHost.Kernel.Context;
 
 /// <summary>What kind of thing a context reference named.</summary>
@@ -14,6 +16,9 @@ public enum ContextReferenceKind
 
     /// <summary>Resolved by a plugin's context resolver (<c>@prefix:value</c>).</summary>
     Plugin,
+
+    /// <summary>An image file (PNG, JPEG, GIF, WebP by its bytes), attached as an image part.</summary>
+    Image,
 }
 
 /// <summary>One resolved context reference.</summary>
@@ -25,6 +30,9 @@ public sealed record ContextReference(string Reference, ContextReferenceKind Kin
 {
     /// <summary>Whether the content was cut to fit the caps.</summary>
     public bool Truncated { get; init; }
+
+    /// <summary>For <see cref="ContextReferenceKind.Image"/>: the image part (bytes, media type, file name).</summary>
+    public DataContent? Image { get; init; }
 }
 
 /// <summary>A prompt with its context references resolved.</summary>
@@ -33,6 +41,13 @@ public sealed record ContextReference(string Reference, ContextReferenceKind Kin
 /// <param name="Warnings">Tokens that looked like references but were left as text, with the reason.</param>
 public sealed record ExpandedPrompt(string Prompt, IReadOnlyList<ContextReference> References, IReadOnlyList<string> Warnings)
 {
+    /// <summary>The image parts the references attach, in order of appearance.</summary>
+    public IReadOnlyList<DataContent> Images => [.. References.Select(r => r.Image).OfType<DataContent>()];
+
+    /// <summary>What the user message carries: <see cref="ToModelText"/>, then one part per image.</summary>
+    /// <returns>The parts.</returns>
+    public IReadOnlyList<AIContent> ToModelContents() => [new TextContent(ToModelText()), .. Images];
+
     /// <summary>The text sent to the model: the prompt followed by one <c>&lt;context&gt;</c> block per reference.</summary>
     public string ToModelText()
     {

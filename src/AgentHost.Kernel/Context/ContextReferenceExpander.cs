@@ -7,7 +7,7 @@ using AgentHost.Sdk.Capabilities;
 namespace AgentHost.Kernel.Context;
 
 /// <summary>
-/// Resolves <c>@path</c>, <c>@dir/</c>, <c>@https://…</c> and plugin (<c>@prefix:value</c>) references in a prompt
+/// Resolves <c>@path</c> (an image file becomes an image part), <c>@dir/</c>, <c>@https://…</c> and plugin (<c>@prefix:value</c>) references in a prompt
 /// or given with <c>--context</c>. Files are inlined with caps, directories listed respecting .gitignore, URLs
 /// fetched with caps. Paths must stay inside the workspace root (symlinks resolved).
 /// </summary>
@@ -26,13 +26,32 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The expanded prompt.</returns>
     /// <exception cref="AgentHostException">An explicit reference could not be resolved (the message says why).</exception>
-    public async Task<ExpandedPrompt> ExpandAsync(string prompt, IReadOnlyList<string> explicitReferences, CancellationToken cancellationToken = default)
+    public Task<ExpandedPrompt> ExpandAsync(string prompt, IReadOnlyList<string> explicitReferences, CancellationToken cancellationToken = default) =>
+        ExpandAsync(prompt, explicitReferences, [], cancellationToken);
+
+    /// <summary>Expands the references in <paramref name="prompt"/>, the explicit ones and the explicit images.</summary>
+    /// <param name="prompt">The prompt text.</param>
+    /// <param name="explicitReferences">References from <c>--context</c> (with or without the leading <c>@</c>); these must resolve.</param>
+    /// <param name="images">Image files from <c>--image</c> (paths inside the project root, like <c>@file</c>); each must be an image within the size cap.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The expanded prompt; images are references of kind <see cref="ContextReferenceKind.Image"/>.</returns>
+    /// <exception cref="AgentHostException">An explicit reference or image could not be resolved, or an image is too large (the message says why).</exception>
+    public async Task<ExpandedPrompt> ExpandAsync(string prompt, IReadOnlyList<string> explicitReferences, IReadOnlyList<string> images, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(explicitReferences);
+        ArgumentNullException.ThrowIfNull(images);
         var references = new List<ContextReference>();
         var warnings = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var image in images.Select(i => i.TrimStart('@')))
+        {
+            if (seen.Add(image))
+            {
+                references.Add(await ResolveImageAsync(image, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
         foreach (var reference in explicitReferences.Select(r => r.TrimStart('@')))
         {
             if (seen.Add(reference))
@@ -90,6 +109,23 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
         return File.Exists(full) ? await FileContext.ReadAsync(_paths, reference, full, _limits, cancellationToken).ConfigureAwait(false) : null;
     }
 
+    private async Task<ContextReference> ResolveImageAsync(string path, CancellationToken cancellationToken)
+    {
+        if (_paths.Resolve(path) is not { } full || !File.Exists(full))
+        {
+            var given = Path.GetFullPath(path, _paths.Root);
+            throw new AgentHostException(ErrorKind.Usage, $"--image {path}: " + (
+                Directory.Exists(given) ? $"'{path}' is a directory, not an image file"
+                : File.Exists(given) ? Explain(path)
+                : $"no file '{path}' in {_paths.Root} (paths are relative to the project root)"));
+        }
+
+        var resolved = await FileContext.ReadAsync(_paths, path, full, _limits, cancellationToken).ConfigureAwait(false);
+        return resolved.Kind == ContextReferenceKind.Image
+            ? resolved
+            : throw new AgentHostException(ErrorKind.Usage, $"--image {path}: not a {ImageFormats.Names} image (judged by its first bytes, not its name). Attach other files with @{path} or --context {path}.");
+    }
+
     private string Explain(string reference)
     {
         if (reference.Contains("://", StringComparison.Ordinal))
@@ -120,4 +156,7 @@ public sealed record ContextLimits
 
     /// <summary>Maximum bytes downloaded for a URL.</summary>
     public int MaxDownloadBytes { get; init; } = 2_000_000;
+
+    /// <summary>Maximum bytes of one attached image (<c>@shot.png</c>, <c>--image</c>): 5 MiB.</summary>
+    public int MaxImageBytes { get; init; } = ImageFormats.DefaultMaxImageBytes;
 }

@@ -82,8 +82,55 @@ public static class ModelSelector
         var window = chosen.Descriptor.ContextWindow > 0 ? $"{chosen.Descriptor.ContextWindow / 1000:N0}k context fits ~{hints.EstimatedPromptTokens:N0} prompt tokens" : "context window unknown";
         var reason = string.Create(
             CultureInfo.InvariantCulture,
-            $"auto-selected {chosen.Reference} (prefer {hints.Prefer.ToString().ToLowerInvariant()}; tier {chosen.Tier.ToString().ToLowerInvariant()}; {window}{(needed == ModelFeatures.None ? string.Empty : "; " + Describe(needed))}; {Price(chosen)}; {ranked.Count} of {pool.Count} usable models qualified)");
+            $"auto-selected {chosen.Reference} (prefer {hints.Prefer.ToString().ToLowerInvariant()}; tier {chosen.Tier.ToString().ToLowerInvariant()}; {window}{(needed == ModelFeatures.None ? string.Empty : "; needs " + Describe(needed))}; {Price(chosen)}; {ranked.Count} of {pool.Count} usable models qualified)");
         return new ModelChoice(chosen, reason);
+    }
+
+    /// <summary>
+    /// Why a model named by the user (<c>--model</c>, the session's or the configured <c>model</c>) cannot take a prompt
+    /// with images: the catalog (embedded, a plugin's, or the configured <c>models</c> list) knows it and lists no vision.
+    /// A model the catalog does not know is given the benefit of the doubt.
+    /// </summary>
+    /// <param name="reference">The model as named (<c>provider/model</c>).</param>
+    /// <param name="known">What the catalog knows about it, or <see langword="null"/>.</param>
+    /// <param name="images">Names of the attached images (for the message).</param>
+    /// <param name="catalog">The configured providers' models, for a suggestion.</param>
+    /// <returns>The message, or <see langword="null"/> when the model may take images.</returns>
+    public static string? LacksVision(string reference, CatalogModel? known, IReadOnlyList<string> images, IReadOnlyList<CatalogModel> catalog)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(catalog);
+        if (images.Count == 0 || known is null || known.Source == ModelSource.Discovered || known.Descriptor.Features.HasFlag(ModelFeatures.Vision))
+        {
+            return null;
+        }
+
+        var slash = reference.IndexOf('/', StringComparison.Ordinal);
+        var (provider, id) = slash > 0 ? (reference[..slash], reference[(slash + 1)..]) : (known.Provider, known.Descriptor.Id);
+        var features = known.Descriptor.Features == ModelFeatures.None ? "none" : known.Descriptor.Features.ToString().ToLowerInvariant();
+        var suggestion = SuggestVision(catalog, provider, known.ProviderType) is { } other ? $"Use a model with vision, e.g. --model {other}; or, if" : "Use a model with vision; or, if";
+        var plural = images.Count == 1 ? "an image" : $"{images.Count} images";
+        return $"model {reference} does not take images (the model catalog lists its features as: {features}), and this prompt attaches {plural} ({string.Join(", ", images)}). " +
+            $"{suggestion} the catalog is wrong, declare its vision in config: providers.{provider}.models: [{{ id: {id}, features: [tools, vision] }}] " +
+            "(a provider with a models list offers exactly the models it lists).";
+    }
+
+    /// <summary>A model with vision to suggest: the same provider's first, then any configured provider's (balanced ranking); else the embedded catalog's for the provider type.</summary>
+    private static string? SuggestVision(IReadOnlyList<CatalogModel> catalog, string provider, string providerType)
+    {
+        var vision = catalog.Where(m => m.Descriptor.Features.HasFlag(ModelFeatures.Vision)).ToList();
+        var same = vision.Where(m => string.Equals(m.Provider, provider, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (Rank(same.Count > 0 ? same : vision, ModelPreference.Balanced).FirstOrDefault() is { } configured)
+        {
+            return configured.Reference;
+        }
+
+        var embedded = EmbeddedCatalog.All
+            .Where(e => string.Equals(e.ProviderType, providerType, StringComparison.OrdinalIgnoreCase) && e.Descriptor.Features.HasFlag(ModelFeatures.Vision))
+            .Select(e => new CatalogModel(provider, providerType, e.Descriptor, ModelSource.Catalog) { Tier = e.Tier })
+            .ToList();
+        return Rank(embedded, ModelPreference.Balanced).FirstOrDefault()?.Reference;
     }
 
     /// <summary>Parses <c>fast</c>, <c>cheap</c>, <c>best</c>, <c>balanced</c>.</summary>

@@ -52,10 +52,10 @@ public sealed class AgentRunner(
     {
         ArgumentNullException.ThrowIfNull(options);
         var expanded = await new ContextReferenceExpander(options.WorkspaceRoot, runtime.Registry, http)
-            .ExpandAsync(options.Prompt, options.Context, cancellationToken).ConfigureAwait(false);
+            .ExpandAsync(options.Prompt, options.Context, options.Images, cancellationToken).ConfigureAwait(false);
         var existing = await FindExistingSessionAsync(options, cancellationToken).ConfigureAwait(false);
         var sessionSettings = existing is null ? null : await store.GetSettingsAsync(existing, cancellationToken).ConfigureAwait(false);
-        var (model, why) = await ChooseModelAsync(options, sessionSettings, expanded.ToModelText().Length, cancellationToken).ConfigureAwait(false);
+        var (model, why) = await ChooseModelAsync(options, sessionSettings, expanded.ToModelText().Length, [.. expanded.Images.Select(i => i.Name ?? i.MediaType)], cancellationToken).ConfigureAwait(false);
         var (sessionId, resumed) = existing is null ? await OpenSessionAsync(options, model, cancellationToken).ConfigureAwait(false) : (existing, true);
         runtime.Events.Publish(new ModelSelectedEvent(sessionId, model.ProviderName, model.ModelId, why) { Timestamp = timeProvider.GetUtcNow() });
         if (why.StartsWith("auto-selected", StringComparison.Ordinal))
@@ -87,6 +87,7 @@ public sealed class AgentRunner(
         var result = await loop.RunAsync(
             new AgentRunRequest(sessionId, expanded.ToModelText())
             {
+                Attachments = expanded.Images,
                 History = history,
                 SystemPrompt = systemPrompt,
                 Model = model.Descriptor,
@@ -145,7 +146,8 @@ public sealed class AgentRunner(
     /// The model, by precedence: <c>--model</c> &gt; the session's <c>model</c> setting &gt; the role <c>--prefer</c> names
     /// (<c>large_model</c> for best, <c>small_model</c> for fast/cheap) &gt; <c>model</c> &gt; the automatic selector.
     /// </summary>
-    private async Task<(SelectedModel Model, string Reason)> ChooseModelAsync(RunOptions options, IReadOnlyDictionary<string, string>? session, int promptCharacters, CancellationToken cancellationToken)
+    /// <remarks>With images, the selector keeps models with vision, and a named model the catalog knows without vision stops the run before any request.</remarks>
+    private async Task<(SelectedModel Model, string Reason)> ChooseModelAsync(RunOptions options, IReadOnlyDictionary<string, string>? session, int promptCharacters, IReadOnlyList<string> images, CancellationToken cancellationToken)
     {
         var (text, reason) = options.Model is { } named ? (named, "named with --model")
             : session?.GetValueOrDefault(SessionSettings.Model) is { Length: > 0 } remembered ? (remembered, "the session's model setting")
@@ -155,7 +157,7 @@ public sealed class AgentRunner(
             : ((string?)null, string.Empty);
         if (text is null)
         {
-            var choice = await AutoSelectAsync(options, session, promptCharacters, cancellationToken).ConfigureAwait(false);
+            var choice = await AutoSelectAsync(options, session, promptCharacters, images.Count > 0, cancellationToken).ConfigureAwait(false);
             (text, reason) = (choice.Model.Reference, choice.Reason);
         }
 
@@ -164,10 +166,33 @@ public sealed class AgentRunner(
             await runtime.EnsureChatProviderAsync(type, cancellationToken).ConfigureAwait(false);
         }
 
+        if (images.Count > 0 && !reason.StartsWith("auto-selected", StringComparison.Ordinal))
+        {
+            RequireVision(text, images);
+            reason += "; needs vision";
+        }
+
         return (ModelSelection.Select(text, configuration, runtime, environment), reason);
     }
 
-    private async Task<ModelChoice> AutoSelectAsync(RunOptions options, IReadOnlyDictionary<string, string>? session, int promptCharacters, CancellationToken cancellationToken)
+    /// <summary>Stops a run with images before any request when the named model is known to lack vision.</summary>
+    private void RequireVision(string model, IReadOnlyList<string> images)
+    {
+        var slash = model.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || ModelSelection.ProviderTypeOf(model, configuration) is not { } type)
+        {
+            return; // Not provider/model: ModelSelection.Select says so.
+        }
+
+        var catalog = ModelCatalog.Build(configuration, runtime.Registry);
+        var known = catalog.Find(model[..slash], type, model[(slash + 1)..], runtime.Registry);
+        if (ModelSelector.LacksVision(model, known, images, catalog.Models) is { } problem)
+        {
+            throw new AgentHostException(ErrorKind.Usage, problem);
+        }
+    }
+
+    private async Task<ModelChoice> AutoSelectAsync(RunOptions options, IReadOnlyDictionary<string, string>? session, int promptCharacters, bool needsVision, CancellationToken cancellationToken)
     {
         foreach (var provider in configuration.Providers.Values)
         {
@@ -178,7 +203,7 @@ public sealed class AgentRunner(
         var hints = new SelectionHints(
             (promptCharacters / 4) + (session is null ? 2_000 : 20_000),
             runtime.Registry.OfKind(Sdk.Capabilities.CapabilityKind.Tool).Count > 0,
-            NeedsVision: false,
+            needsVision,
             options.Prefer ?? ModelPreference.Balanced);
         return ModelSelector.Choose(catalog.Models, hints, IsUsable, out var why)
             ?? throw new AgentHostException(ErrorKind.Configuration, $"no model chosen and none could be selected automatically: {why}. Pass --model provider/model, or set 'model: provider/model' in config.yaml.");

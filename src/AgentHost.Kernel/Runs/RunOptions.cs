@@ -20,6 +20,9 @@ public sealed record RunOptions(string Prompt, string WorkspaceRoot)
     /// <summary>References given with <c>--context</c>; each must resolve.</summary>
     public IReadOnlyList<string> Context { get; init; } = [];
 
+    /// <summary>Image files given with <c>--image</c> (inside the project root, like <c>@file</c>); each must be a PNG, JPEG, GIF or WebP image within the size cap.</summary>
+    public IReadOnlyList<string> Images { get; init; } = [];
+
     /// <summary>The permission mode; <c>permissions.mode</c>, else the default for <see cref="Interactive"/>, when <see langword="null"/>.</summary>
     public Permissions.PermissionMode? PermissionMode { get; init; }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentHost.Kernel.Agent;
+using AgentHost.Kernel.Context;
 using AgentHost.Kernel.Security;
 using Microsoft.Extensions.AI;
 
@@ -20,11 +21,16 @@ internal sealed class ContentCodec
 
     private readonly SecretScrubber _scrubber;
     private readonly int _maxPartBytes;
+    private readonly int _maxImageBytes;
 
-    public ContentCodec(SecretScrubber scrubber, int maxPartBytes)
+    /// <param name="scrubber">Redacts secrets from stored text.</param>
+    /// <param name="maxPartBytes">The cap of one stored text, and of an attachment that is not an image.</param>
+    /// <param name="maxImageBytes">The cap of one stored image (recognised by its bytes), before encoding.</param>
+    public ContentCodec(SecretScrubber scrubber, int maxPartBytes, int maxImageBytes = ImageFormats.DefaultMaxImageBytes)
     {
         _scrubber = scrubber;
         _maxPartBytes = maxPartBytes;
+        _maxImageBytes = maxImageBytes;
     }
 
     /// <summary>Scrubs and caps one stored text.</summary>
@@ -123,6 +129,15 @@ internal sealed class ContentCodec
         if (node is null)
         {
             return Note($"[unsupported content {content.GetType().Name}: not stored]");
+        }
+
+        if (content is DataContent image && ImageFormats.Detect(image.Data.Span) is not null)
+        {
+            // An image (by its bytes, as attached with @shot.png or --image) is stored base64-encoded up to its own cap;
+            // its name is scrubbed, its bytes are not fed to the scrubber.
+            return image.Data.Length <= Math.Max(_maxImageBytes, _maxPartBytes)
+                ? CleanTree(node)
+                : Note(string.Create(CultureInfo.InvariantCulture, $"{ImageFormats.Describe(image.Name is null ? null : _scrubber.Scrub(image.Name), image.MediaType, image.Data.Length)} not stored: larger than the {ImageFormats.Size(_maxImageBytes)} cap per stored image"));
         }
 
         if (node is JsonObject part && part["uri"] is JsonValue uri && uri.TryGetValue<string>(out var value)
