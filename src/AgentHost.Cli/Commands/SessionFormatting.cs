@@ -102,6 +102,7 @@ internal static class SessionFormatting
                 TextReasoningContent reasoning => "(reasoning) " + OneLine(reasoning.Text),
                 FunctionCallContent call => $"call {call.Name} [{call.CallId}]",
                 FunctionResultContent result => $"result [{result.CallId}] " + OneLine(result.Result?.ToString() ?? string.Empty),
+                DataContent image when image.HasTopLevelMediaType("image") => AgentHost.Kernel.Context.ImageFormats.Describe(image.Name, image.MediaType, image.Data.Length),
                 DataContent data => $"attachment {data.Name ?? data.MediaType}",
                 UriContent uri => $"attachment {uri.Uri}",
                 _ => content.GetType().Name,

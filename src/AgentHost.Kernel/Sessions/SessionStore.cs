@@ -48,7 +48,7 @@ public sealed partial class SessionStore : IConversationRecorder, IDisposable
         _scrubber = scrubber;
         _time = time;
         _logger = logger;
-        _codec = new ContentCodec(scrubber, options.MaxPartBytes);
+        _codec = new ContentCodec(scrubber, options.MaxPartBytes, options.MaxImageBytes);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,

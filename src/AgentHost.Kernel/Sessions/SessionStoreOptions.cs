@@ -13,6 +13,9 @@ public sealed record SessionStoreOptions
     /// </summary>
     public int MaxPartBytes { get; init; } = DefaultMaxPartBytes;
 
+    /// <summary>The largest stored image (by its bytes, before encoding): 5 MiB; larger images are replaced by a note.</summary>
+    public int MaxImageBytes { get; init; } = Context.ImageFormats.DefaultMaxImageBytes;
+
     /// <summary>How long a write waits for another process's write lock (SQLite <c>busy_timeout</c>).</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -75,7 +75,7 @@ public sealed partial class VisionRunTests
         Assert.True(export.ExitCode == 0, export.Error);
         Assert.Contains(Convert.ToBase64String(Images.TinyPng), export.Output, StringComparison.Ordinal);
         Assert.True(history.ExitCode == 0, history.Error);
-        Assert.Contains("shot.png", history.Output, StringComparison.Ordinal);
+        Assert.Contains("[image: shot.png, image/png,", history.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(Convert.ToBase64String(Images.TinyPng), history.Output, StringComparison.Ordinal);
     }
 
