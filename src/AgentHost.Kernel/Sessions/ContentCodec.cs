@@ -115,6 +115,13 @@ internal sealed class ContentCodec
 
     private JsonNode EncodePart(AIContent content)
     {
+        if (content.GetType() == typeof(TextContent) && content is TextContent { AdditionalProperties: null, Annotations: null } text)
+        {
+            // The common part, written as Microsoft.Extensions.AI would write it, without building the polymorphic
+            // serializer metadata of every content type (the prompt is stored while the first request is built).
+            return TextPart(Clean(text.Text));
+        }
+
         JsonNode? node;
         try
         {
@@ -151,8 +158,10 @@ internal sealed class ContentCodec
         return CleanTree(node);
     }
 
-    private static JsonNode Note(string text) =>
-        JsonSerializer.SerializeToNode<AIContent>(new TextContent(text), Json)!;
+    private static JsonObject Note(string text) => TextPart(text);
+
+    /// <summary>A text part: <c>{"$type":"text","text":…}</c>, the shape <see cref="AIJsonUtilities.DefaultOptions"/> gives a plain <see cref="TextContent"/>.</summary>
+    internal static JsonObject TextPart(string text) => new() { ["$type"] = "text", ["text"] = text };
 
     /// <summary>Scrubs and caps every string value in a JSON tree, except attachment bytes and provider-opaque data.</summary>
     private JsonNode CleanTree(JsonNode node)
