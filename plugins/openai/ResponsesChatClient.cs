@@ -49,7 +49,7 @@ internal sealed class ResponsesChatClient : IChatClient
         {
             result = await _client.CreateResponseAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException canceled || canceled.CancellationToken != cancellationToken)
         {
             throw Fail(ex, cancellationToken);
         }
@@ -82,7 +82,7 @@ internal sealed class ResponsesChatClient : IChatClient
         {
             stream = await _client.CreateResponseStreamingAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException canceled || canceled.CancellationToken != cancellationToken)
         {
             throw Fail(ex, cancellationToken);
         }
@@ -104,7 +104,7 @@ internal sealed class ResponsesChatClient : IChatClient
                     update = enumerator.Current;
                     contents = reader.Read(update);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                catch (Exception ex) when (ex is not OperationCanceledException canceled || canceled.CancellationToken != cancellationToken)
                 {
                     throw Fail(ex, cancellationToken);
                 }

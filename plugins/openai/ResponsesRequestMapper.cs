@@ -62,13 +62,11 @@ internal static class ResponsesRequestMapper
             request.Instructions = instructions.ToString();
         }
 
-        if (reasoningModel || options?.Reasoning?.Effort is not null)
+        var effort = Effort(options?.Reasoning?.Effort);
+        var summary = reasoningModel && endpoint.ReasoningSummary is { } verbosity ? new ResponseReasoningSummaryVerbosity(verbosity) : (ResponseReasoningSummaryVerbosity?)null;
+        if (effort is not null || summary is not null)
         {
-            request.ReasoningOptions = new ResponseReasoningOptions
-            {
-                ReasoningEffortLevel = Effort(options?.Reasoning?.Effort),
-                ReasoningSummaryVerbosity = reasoningModel && endpoint.ReasoningSummary is { } summary ? new ResponseReasoningSummaryVerbosity(summary) : (ResponseReasoningSummaryVerbosity?)null,
-            };
+            request.ReasoningOptions = new ResponseReasoningOptions { ReasoningEffortLevel = effort, ReasoningSummaryVerbosity = summary };
         }
 
         if (reasoningModel && !endpoint.Store)
