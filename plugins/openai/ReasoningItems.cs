@@ -35,8 +35,14 @@ internal static class ReasoningItems
 
         try
         {
-            var item = ModelReaderWriter.Read<ResponseItem>(BinaryData.FromString(protectedData), ModelReaderWriterOptions.Json, OpenAIContext.Default) as ReasoningResponseItem;
-            return item is { Id.Length: > 0 } && (store || item.EncryptedContent is { Length: > 0 }) ? item : null;
+            if (ModelReaderWriter.Read<ResponseItem>(BinaryData.FromString(protectedData), ModelReaderWriterOptions.Json, OpenAIContext.Default) is not ReasoningResponseItem { Id.Length: > 0 } item
+                || (!store && item.EncryptedContent is not { Length: > 0 }))
+            {
+                return null;
+            }
+
+            item.Status = null; // an output-only field
+            return item;
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException)
         {

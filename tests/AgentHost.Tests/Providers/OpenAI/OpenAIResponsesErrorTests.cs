@@ -79,6 +79,17 @@ public sealed class OpenAIResponsesErrorTests : OpenAIResponsesProviderHost
     }
 
     [Fact]
+    public async Task MalformedEventJson_IsMalformedResponse()
+    {
+        Server.ReplyRaw("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"unterminated\n\n");
+
+        var error = await StreamFailureAsync();
+
+        Assert.Equal(ProviderErrorKind.MalformedResponse, error.Kind);
+        Assert.False(error.IsRetryable);
+    }
+
+    [Fact]
     public async Task ConnectionAbortedMidStream_IsTransport()
     {
         Server.EventsThenAbort([RE.Created(), RE.MessageAdded(0), RE.TextDelta(0, "The answer is")]);

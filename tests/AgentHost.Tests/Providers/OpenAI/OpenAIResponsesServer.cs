@@ -22,6 +22,9 @@ public sealed class OpenAIResponsesServer() : FakeHttpServer("text/event-stream"
     /// <summary>Streams each event (built by <see cref="ResponsesEvents"/>) as <c>event: type</c> + <c>data: json</c>.</summary>
     public void ReplyEvents(IEnumerable<JsonObject> events) => Script(response => StreamAsync(response, Frame(events)));
 
+    /// <summary>Streams text exactly as given (for bodies that are not well-formed events).</summary>
+    public void ReplyRaw(string body) => Script(response => StreamAsync(response, [body]));
+
     /// <summary>Streams the events, then keeps the connection open until the client goes away (or the server stops).</summary>
     public void EventsThenHold(IEnumerable<JsonObject> events) => Script(response => StreamAsync(response, Frame(events), StreamEnd.Hold));
 

@@ -95,8 +95,11 @@ public sealed class OpenAIResponsesTests : OpenAIResponsesProviderHost
         Server.ReplyEvents(
         [
             RE.Created(),
+            new() { ["type"] = "response.in_progress", ["response"] = RE.Created()["response"]!.DeepClone() },
             RE.ReasoningAdded(0, "rs_1"),
+            new() { ["type"] = "response.reasoning_summary_part.added", ["item_id"] = "rs_1", ["output_index"] = 0, ["summary_index"] = 0, ["part"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "summary_text", ["text"] = "" } },
             RE.SummaryDelta(0, "rs_1", 0, "**Listing files**"),
+            new() { ["type"] = "response.some_future_event", ["detail"] = "ignored" },
             RE.SummaryDelta(0, "rs_1", 1, "I should call ls."),
             RE.ReasoningDone(0, "rs_1", "gAAAAB-encrypted-blob==", "**Listing files**", "I should call ls."),
             RE.CallAdded(1, "fc_1", "call_1", "ls"),
