@@ -162,8 +162,23 @@ internal sealed class ResponsesChatClient : IChatClient
     }
 
     /// <summary>The caller's cancellation stays a cancellation (whatever the SDK threw); anything else is classified.</summary>
-    private Exception Fail(Exception error, CancellationToken cancellationToken) =>
-        cancellationToken.IsCancellationRequested
-            ? new OperationCanceledException("the model request was cancelled", error, cancellationToken)
-            : OpenAIErrors.Map(error, _endpoint, _time);
+    private Exception Fail(Exception error, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return new OperationCanceledException("the model request was cancelled", error, cancellationToken);
+        }
+
+        var mapped = OpenAIErrors.Map(error, _endpoint, _time);
+
+        // OpenAI refuses reasoning summaries to organizations it has not verified; say which setting stops asking.
+        return mapped.Kind == AgentHost.Sdk.Providers.ProviderErrorKind.BadRequest && _endpoint.ReasoningSummary is not null
+            && mapped.Message.Contains("reasoning summar", StringComparison.OrdinalIgnoreCase)
+            ? new AgentHost.Sdk.Providers.ProviderException(mapped.Kind, $"{mapped.Message} (set providers.{_endpoint.ProviderName}.settings.reasoning_summary: none to stop asking for them)", error)
+            {
+                StatusCode = mapped.StatusCode,
+                Provider = mapped.Provider,
+            }
+            : mapped;
+    }
 }

@@ -114,6 +114,19 @@ public sealed class OpenAIResponsesErrorTests : OpenAIResponsesProviderHost
     }
 
     [Fact]
+    public async Task UnverifiedOrganization_RefusingReasoningSummaries_NamesTheSettingThatStopsAskingForThem()
+    {
+        Server.ReplyJson(RE.ErrorBody("Your organization must be verified to generate reasoning summaries. Please go to: https://platform.openai.com/settings/organization/general and click on Verify Organization.", "invalid_request_error", "unsupported_value", "reasoning.summary"), 400);
+
+        var error = await StreamFailureAsync();
+
+        Assert.Equal(ProviderErrorKind.BadRequest, error.Kind);
+        Assert.Equal(400, error.StatusCode);
+        Assert.Contains("must be verified", error.Message, StringComparison.Ordinal);
+        Assert.Contains("providers.local.settings.reasoning_summary: none", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnknownModel_IsModelNotFound()
     {
         Server.ReplyJson(RE.ErrorBody("The requested model 'gpt-9' does not exist.", "invalid_request_error", "model_not_found", "model"), 400);
