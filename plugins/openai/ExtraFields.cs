@@ -49,6 +49,13 @@ internal static class ExtraFields
     public static void SetRequestField(ChatCompletionOptions options, string name, BinaryData json) =>
         options.Patch.Set(System.Text.Encoding.UTF8.GetBytes("$." + name), json);
 
+    /// <summary>Adds a top-level Responses API request field the SDK does not model.</summary>
+    /// <param name="options">The request options.</param>
+    /// <param name="name">The field name (letters, digits, <c>_</c> and <c>-</c>).</param>
+    /// <param name="json">The value as JSON.</param>
+    public static void SetRequestField(global::OpenAI.Responses.CreateResponseOptions options, string name, BinaryData json) =>
+        options.Patch.Set(System.Text.Encoding.UTF8.GetBytes("$." + name), json);
+
     private static string? String(ref System.ClientModel.Primitives.JsonPatch patch, ReadOnlySpan<byte> path)
     {
         if (!patch.TryGetJson(path, out var json) || IsNull(json.Span))

@@ -3,6 +3,7 @@ using System.ClientModel.Primitives;
 using OpenAI;
 using OpenAI.Chat;
 using OpenAI.Models;
+using OpenAI.Responses;
 
 namespace AgentHost.Plugins.OpenAI;
 
@@ -56,6 +57,35 @@ internal static class OpenAIConnection
             ? new OpenAIModelClient(new ApiKeyCredential(key), options)
             : new OpenAIModelClient(new NoAuthenticationPolicy(), options);
 #pragma warning restore OPENAI001
+    }
+
+    /// <summary>
+    /// Creates a Responses API client. Unlike Chat Completions, a Responses stream has no <c>data: [DONE]</c> line, so
+    /// <see cref="StreamCompletionPolicy"/> is not added; the client checks for <c>response.completed</c> instead.
+    /// </summary>
+    /// <param name="endpoint">The endpoint.</param>
+    /// <param name="http">The shared transport.</param>
+    /// <returns>The client.</returns>
+    public static ResponsesClient CreateResponsesClient(OpenAIEndpoint endpoint, OpenAIHttp http)
+    {
+        var options = new ResponsesClientOptions
+        {
+            Endpoint = endpoint.BaseUrl,
+            OrganizationId = endpoint.Organization,
+            ProjectId = endpoint.Project,
+            NetworkTimeout = endpoint.Timeout,
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0), // the host retries (see CreateOptions)
+            Transport = http.Transport,
+            UserAgentApplicationId = "agenthost",
+        };
+        if (endpoint.Headers.Count > 0)
+        {
+            options.AddPolicy(new HeadersPolicy([.. endpoint.Headers]), PipelinePosition.PerCall);
+        }
+
+        return endpoint.ApiKey is { } key
+            ? new ResponsesClient(new ApiKeyCredential(key), options)
+            : new ResponsesClient(new NoAuthenticationPolicy(), options);
     }
 
     private static OpenAIClientOptions CreateOptions(OpenAIEndpoint endpoint, OpenAIHttp http)

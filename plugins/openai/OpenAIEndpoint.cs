@@ -5,7 +5,8 @@ namespace AgentHost.Plugins.OpenAI;
 
 /// <summary>
 /// One configured OpenAI-compatible endpoint: where it is, how to authenticate, and the provider settings this plugin
-/// reads (<c>timeout_seconds</c>, <c>organization</c>, <c>project</c>, <c>send_reasoning</c>).
+/// reads (<c>timeout_seconds</c>, <c>organization</c>, <c>project</c>, <c>send_reasoning</c>, <c>max_tokens_field</c>,
+/// <c>api</c>, <c>store</c>, <c>reasoning_summary</c>).
 /// </summary>
 internal sealed record OpenAIEndpoint
 {
@@ -46,6 +47,15 @@ internal sealed record OpenAIEndpoint
     /// </summary>
     public string MaxTokensField { get; init; } = "max_completion_tokens";
 
+    /// <summary>Which OpenAI API the provider speaks (<c>api</c>): Chat Completions, Responses, or chosen per model (auto).</summary>
+    public OpenAIApi Api { get; init; } = OpenAIApi.Auto;
+
+    /// <summary>Whether Responses API requests ask the server to keep the response (<c>store</c>); off: the host keeps the history.</summary>
+    public bool Store { get; init; }
+
+    /// <summary>The reasoning summary the Responses API is asked for on reasoning models (<c>reasoning_summary</c>), or <see langword="null"/> for none.</summary>
+    public string? ReasoningSummary { get; init; } = "auto";
+
     /// <summary>Reads the host's provider options.</summary>
     /// <param name="options">The options.</param>
     /// <param name="environment">Reads an environment variable (for <c>OPENAI_API_KEY</c> on the default endpoint).</param>
@@ -70,6 +80,9 @@ internal sealed record OpenAIEndpoint
             Project = NonEmpty(settings.GetValueOrDefault("project")),
             SendReasoning = ReadBoolean(options.Name, settings, "send_reasoning", defaultValue: true),
             MaxTokensField = ReadMaxTokensField(options.Name, settings, baseUrl),
+            Api = OpenAIApiSelector.Parse(options.Name, settings.GetValueOrDefault("api")),
+            Store = ReadBoolean(options.Name, settings, "store", defaultValue: false),
+            ReasoningSummary = ReadReasoningSummary(options.Name, settings),
         };
     }
 
@@ -95,6 +108,21 @@ internal sealed record OpenAIEndpoint
         }
 
         return baseUrl.Host.Equals(DefaultBaseUrl.Host, StringComparison.OrdinalIgnoreCase) ? "max_completion_tokens" : "max_tokens";
+    }
+
+    private static string? ReadReasoningSummary(string provider, IReadOnlyDictionary<string, string> settings)
+    {
+        if (settings.GetValueOrDefault("reasoning_summary") is not { Length: > 0 } text)
+        {
+            return "auto";
+        }
+
+        return text.Trim().ToLowerInvariant() switch
+        {
+            "none" or "off" => null,
+            "auto" or "concise" or "detailed" => text.Trim().ToLowerInvariant(),
+            _ => throw new ArgumentException($"providers.{provider}.reasoning_summary is '{text}'; write auto, concise, detailed or none."),
+        };
     }
 
     private static bool ReadBoolean(string provider, IReadOnlyDictionary<string, string> settings, string key, bool defaultValue)

@@ -40,6 +40,51 @@ internal static class OpenAIErrors
         return Create(endpoint, kind, body.Message ?? "the stream reported an error without a message", null, status);
     }
 
+    /// <summary>
+    /// The error a Responses API stream reports: a <c>response.failed</c> event (the response's <c>error</c>) or an
+    /// <c>error</c> event. Classified by its code (<c>context_length_exceeded</c>, <c>rate_limit_exceeded</c>,
+    /// <c>insufficient_quota</c>, <c>server_error</c>, <c>invalid_*</c>…); a rate limit's "try again in 1.5s" becomes the wait.
+    /// </summary>
+    /// <param name="code">The error code, when given.</param>
+    /// <param name="message">The provider's message, when given.</param>
+    /// <param name="endpoint">The endpoint.</param>
+    /// <returns>The provider exception.</returns>
+    public static ProviderException FromResponseError(string? code, string? message, OpenAIEndpoint endpoint)
+    {
+        code = string.IsNullOrWhiteSpace(code) ? null : code.Trim();
+        var body = new ErrorBody(message, null, code);
+        var kind = code is not null && (code.StartsWith("invalid_", StringComparison.OrdinalIgnoreCase) || code.Contains("image", StringComparison.OrdinalIgnoreCase))
+            ? ProviderErrorKind.BadRequest
+            : ProviderErrorKind.ServerError;
+        kind = Refine(kind, body);
+        if (kind == ProviderErrorKind.ServerError && LooksLikeContextOverflow(message))
+        {
+            kind = ProviderErrorKind.ContextLengthExceeded;
+        }
+
+        var text = message is { Length: > 0 } ? message : "the response failed without a message";
+        return new ProviderException(kind, Scrub($"provider '{endpoint.ProviderName}': {text}{(code is null ? string.Empty : $" ({code})")}", endpoint))
+        {
+            Provider = endpoint.ProviderName,
+            RetryAfter = kind == ProviderErrorKind.RateLimited ? TryAgainIn(message) : null,
+        };
+    }
+
+    /// <summary>A Responses API stream that ended before its last event (<c>response.completed</c>): retryable.</summary>
+    /// <param name="endpoint">The endpoint.</param>
+    /// <returns>The provider exception.</returns>
+    public static ProviderException Truncated(OpenAIEndpoint endpoint) =>
+        Create(endpoint, ProviderErrorKind.Transport, "the event stream ended before 'response.completed' (the connection closed mid-answer)", null);
+
+    // OpenAI's in-stream rate-limit message: "… Please try again in 1.234s." (or "in 250ms").
+    private static TimeSpan? TryAgainIn(string? message)
+    {
+        var match = message is null ? null : System.Text.RegularExpressions.Regex.Match(message, @"try again in (\d+(?:\.\d+)?)\s*(ms|s)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
+        return match is { Success: true } && double.TryParse(match.Groups[1].Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var amount)
+            ? match.Groups[2].Value.Equals("ms", StringComparison.OrdinalIgnoreCase) ? TimeSpan.FromMilliseconds(amount) : TimeSpan.FromSeconds(amount)
+            : null;
+    }
+
     private static ProviderException FromResponse(ClientResultException error, OpenAIEndpoint endpoint, TimeProvider time)
     {
         var response = error.GetRawResponse();

@@ -50,7 +50,12 @@ internal sealed class ToolCallAccumulator
     public static FunctionCallContent ToContent(ChatToolCall call) =>
         ToContent(call.Id, call.FunctionName, call.FunctionArguments?.ToString() ?? string.Empty);
 
-    private static FunctionCallContent ToContent(string id, string name, string arguments) =>
+    /// <summary>A whole call from its parts (also used for the Responses API's <c>function_call</c> items).</summary>
+    /// <param name="id">The call id.</param>
+    /// <param name="name">The function name.</param>
+    /// <param name="arguments">The argument JSON; unparseable text sets <see cref="FunctionCallContent.Exception"/>.</param>
+    /// <returns>The content.</returns>
+    public static FunctionCallContent ToContent(string id, string name, string arguments) =>
         FunctionCallContent.CreateFromParsedArguments(string.IsNullOrWhiteSpace(arguments) ? "{}" : arguments, id, name, ParseArguments);
 
     private static Dictionary<string, object?> ParseArguments(string json)
