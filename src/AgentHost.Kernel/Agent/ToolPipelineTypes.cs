@@ -28,6 +28,12 @@ public sealed record ToolPipelineOptions
     /// when <see langword="null"/>. A hidden tool the model calls anyway is still decided by the permission gate.
     /// </summary>
     public Func<Sdk.Tools.ToolMetadata, bool>? OfferTool { get; init; }
+
+    /// <summary>
+    /// Kernel middleware around every invocation, outside the plugins' middleware (first is outermost), e.g. project
+    /// memory for nested folders; none by default.
+    /// </summary>
+    public IReadOnlyList<Sdk.Tools.ToolMiddleware> Middleware { get; init; } = [];
 }
 
 /// <summary>Who asks for a tool call and where it belongs.</summary>
