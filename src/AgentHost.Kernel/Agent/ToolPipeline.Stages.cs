@@ -164,7 +164,7 @@ public sealed partial class ToolPipeline
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         try
         {
-            var pending = GetToolSet().Chain(invocation, linked.Token);
+            var pending = Chain()(invocation, linked.Token);
 
             // WaitAsync: a tool that ignores its token still cannot hold the run past Ctrl+C or its time limit.
             var result = pending.IsCompletedSuccessfully
@@ -189,6 +189,20 @@ public sealed partial class ToolPipeline
         {
             return StageResult.Fail($"'{name}' failed: {MessageOf(ex)}");
         }
+    }
+
+    /// <summary>The plugins' middleware chain inside the kernel's own middleware (<see cref="ToolPipelineOptions.Middleware"/>).</summary>
+    private ToolInvocationHandler Chain()
+    {
+        var chain = GetToolSet().Chain;
+        for (var i = Options.Middleware.Count - 1; i >= 0; i--)
+        {
+            var layer = Options.Middleware[i];
+            var next = chain;
+            chain = (context, cancellationToken) => layer.InvokeAsync(context, next, cancellationToken);
+        }
+
+        return chain;
     }
 
     private static string MessageOf(Exception exception)

@@ -24,6 +24,12 @@ public sealed record ToolPipelineOptions
     public Func<string, IServiceProvider?>? ServicesForPlugin { get; init; }
 
     /// <summary>
+    /// Kernel middleware around every invocation, outside the plugins' middleware (first is outermost), e.g. project
+    /// memory for nested folders; none by default.
+    /// </summary>
+    public IReadOnlyList<Sdk.Tools.ToolMiddleware> Middleware { get; init; } = [];
+
+    /// <summary>
     /// Decides which tools are offered to the model (e.g. plan mode hides write, execute and network tools); all
     /// when <see langword="null"/>. A hidden tool the model calls anyway is still decided by the permission gate.
     /// </summary>

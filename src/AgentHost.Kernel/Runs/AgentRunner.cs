@@ -2,6 +2,7 @@ using AgentHost.Kernel.Agent;
 using AgentHost.Kernel.Configuration;
 using AgentHost.Kernel.Context;
 using AgentHost.Kernel.Hosting;
+using AgentHost.Kernel.Memory;
 using AgentHost.Kernel.Models;
 using AgentHost.Kernel.Permissions;
 using AgentHost.Kernel.Plugins;
@@ -78,10 +79,11 @@ public sealed class AgentRunner(
             ? SessionTitler.GenerateAsync(() => ModelSelection.Select(smallModel, configuration, runtime, environment), store, sessionId, options.Prompt, runtime.Events, cancellationToken)
             : Task.CompletedTask;
         var gate = await CreateSessionGateAsync(sessionId, options, cancellationToken).ConfigureAwait(false);
-        using var pipeline = CreatePipeline(runtime, gate, scrubber, timeProvider);
+        var memory = ProjectMemoryRun.Prepare(configuration, environment, options.WorkspaceRoot, history, runtime.Events);
+        using var pipeline = CreatePipeline(runtime, gate, scrubber, timeProvider, memory.Middleware is { } nested ? [nested] : null);
         gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
         var systemPrompt = await new SystemPromptBuilder(timeProvider).BuildAsync(
-            new SystemPromptInput(environment.CurrentDirectory) { WorkspaceRoot = options.WorkspaceRoot, Tools = pipeline.GetToolSet().Declarations },
+            new SystemPromptInput(environment.CurrentDirectory) { WorkspaceRoot = options.WorkspaceRoot, Tools = pipeline.GetToolSet().Declarations, ProjectMemory = memory.PromptText },
             cancellationToken).ConfigureAwait(false);
         var loop = new AgentLoop(model.Client, pipeline, runtime.Events, store, timeProvider);
         var result = await loop.RunAsync(
@@ -335,8 +337,10 @@ public sealed class AgentRunner(
     /// <param name="gate">Decides every call.</param>
     /// <param name="scrubber">Redacts secrets from events.</param>
     /// <param name="timeProvider">The clock.</param>
+    /// <param name="middleware">Kernel middleware around every call (e.g. project memory for nested folders), outermost first.</param>
     /// <returns>The pipeline (dispose it after the run).</returns>
-    public static ToolPipeline CreatePipeline(PluginRuntime runtime, IToolPermissionGate gate, SecretScrubber scrubber, TimeProvider timeProvider)
+    public static ToolPipeline CreatePipeline(
+        PluginRuntime runtime, IToolPermissionGate gate, SecretScrubber scrubber, TimeProvider timeProvider, IReadOnlyList<Sdk.Tools.ToolMiddleware>? middleware = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         return new ToolPipeline(
@@ -355,6 +359,7 @@ public sealed class AgentRunner(
                     RulePermissionGate rules => metadata => PermissionModes.IsOffered(metadata.Effect, rules.Mode),
                     _ => null,
                 },
+                Middleware = middleware ?? [],
             });
     }
 

@@ -1,0 +1,220 @@
+namespace AgentHost.Kernel.Memory;
+
+/// <summary>
+/// Collects project memory for a run: the global <c>AGENTS.md</c>, then the memory files of the workspace root
+/// (<c>AGENTS.md</c>, <c>CLAUDE.md</c>, <c>CRUSH.md</c>, <c>.github/copilot-instructions.md</c>, the configured extra
+/// files) and of each folder from the root down to the working directory, so the most specific comes last. Folders
+/// elsewhere in the workspace that have memory files of their own are listed (<see cref="ProjectMemory.NestedFolders"/>)
+/// for <see cref="ProjectMemoryMiddleware"/> to inject when a tool first touches them.
+/// </summary>
+/// <remarks>
+/// Files outside the workspace root (other than the global file) are never read, including symbolic links that point
+/// outside it. A file whose content equals one already read (a <c>CLAUDE.md</c> copied from or linked to
+/// <c>AGENTS.md</c>) is skipped. The same files give the same text. Stateless and thread-safe.
+/// </remarks>
+/// <param name="options">What to read and the caps.</param>
+public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
+{
+    /// <summary>The options in use.</summary>
+    public ProjectMemoryOptions Options { get; } = options ?? new ProjectMemoryOptions();
+
+    /// <summary>Loads the memory for a working directory.</summary>
+    /// <param name="workingDirectory">The current directory (outside the root, only the root's files are read).</param>
+    /// <param name="workspaceRoot">The project root.</param>
+    /// <returns>The files, the nested folders and any warnings.</returns>
+    public ProjectMemory Load(string workingDirectory, string workspaceRoot)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(workingDirectory);
+        ArgumentException.ThrowIfNullOrWhiteSpace(workspaceRoot);
+        var root = MemoryPaths.Full(workspaceRoot);
+        var current = MemoryPaths.Full(workingDirectory, root);
+        if (!MemoryPaths.IsInside(root, current))
+        {
+            current = root;
+        }
+
+        var files = new List<MemoryFile>();
+        var warnings = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        if (Options.GlobalDirectory is { Length: > 0 } global)
+        {
+            var path = Path.Combine(MemoryPaths.Full(global), ProjectMemoryOptions.FolderFileNames[0]);
+            if (File.Exists(path))
+            {
+                Add(path, path, files, warnings, seen);
+            }
+        }
+
+        var chain = FoldersFromRoot(root, current);
+        foreach (var folder in chain)
+        {
+            ReadFolder(root, folder, files, warnings, seen);
+            if (folder.Equals(root, MemoryPaths.Comparison))
+            {
+                ReadRootExtras(root, files, warnings, seen);
+            }
+        }
+
+        var nested = FindNestedFolders(root, chain.ToHashSet(MemoryPaths.Comparer), warnings);
+        return new ProjectMemory(files, nested, warnings, Options.MaxTotalCharacters);
+    }
+
+    /// <summary>Reads the memory files of one folder inside the root (as <see cref="ProjectMemoryMiddleware"/> does on first touch).</summary>
+    /// <param name="workspaceRoot">The project root.</param>
+    /// <param name="folder">The folder.</param>
+    /// <param name="warnings">Problems met (unreadable, binary, outside the root).</param>
+    /// <returns>The files, in precedence order, duplicates by content skipped.</returns>
+    public IReadOnlyList<MemoryFile> ReadFolder(string workspaceRoot, string folder, out IReadOnlyList<string> warnings)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(workspaceRoot);
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        var files = new List<MemoryFile>();
+        var problems = new List<string>();
+        ReadFolder(MemoryPaths.Full(workspaceRoot), MemoryPaths.Full(folder), files, problems, new HashSet<string>(StringComparer.Ordinal));
+        warnings = problems;
+        return files;
+    }
+
+    private void ReadFolder(string root, string folder, List<MemoryFile> files, List<string> warnings, HashSet<string> seen)
+    {
+        if (!MemoryPaths.IsInside(root, folder))
+        {
+            return;
+        }
+
+        foreach (var name in ProjectMemoryOptions.FolderFileNames)
+        {
+            var path = Path.Combine(folder, name);
+            if (File.Exists(path))
+            {
+                AddInside(root, path, files, warnings, seen);
+            }
+        }
+    }
+
+    private void ReadRootExtras(string root, List<MemoryFile> files, List<string> warnings, HashSet<string> seen)
+    {
+        var copilot = Path.Combine(root, ProjectMemoryOptions.CopilotInstructions.Replace('/', Path.DirectorySeparatorChar));
+        if (File.Exists(copilot))
+        {
+            AddInside(root, copilot, files, warnings, seen);
+        }
+
+        foreach (var extra in Options.ExtraFiles)
+        {
+            if (string.IsNullOrWhiteSpace(extra))
+            {
+                continue;
+            }
+
+            var path = MemoryPaths.Full(extra.Trim(), root);
+            if (!MemoryPaths.IsInside(root, path))
+            {
+                warnings.Add($"memory.files: '{extra}' is outside the project root {root}; ignored. List files inside the project, relative to its root.");
+            }
+            else if (!File.Exists(path))
+            {
+                warnings.Add($"memory.files: '{extra}' does not exist (looked for {path}); ignored. Fix the path or remove it from memory.files.");
+            }
+            else
+            {
+                AddInside(root, path, files, warnings, seen);
+            }
+        }
+    }
+
+    private void AddInside(string root, string path, List<MemoryFile> files, List<string> warnings, HashSet<string> seen)
+    {
+        var display = MemoryPaths.Relative(root, path);
+        if (!MemoryPaths.IsInside(root, MemoryPaths.RealPath(path)))
+        {
+            warnings.Add($"memory file {display} links outside the project root; skipped (only the project's own files and the global AGENTS.md are read).");
+            return;
+        }
+
+        Add(path, display, files, warnings, seen);
+    }
+
+    private void Add(string path, string display, List<MemoryFile> files, List<string> warnings, HashSet<string> seen)
+    {
+        if (!MemoryFileReader.TryRead(path, display, Options, out var file, out var problem))
+        {
+            warnings.Add(problem!);
+            return;
+        }
+
+        if (file!.Content.Length > 0 && seen.Add(file.Content))
+        {
+            files.Add(file);
+        }
+    }
+
+    /// <summary>The root, then each folder down to <paramref name="current"/>.</summary>
+    private static List<string> FoldersFromRoot(string root, string current)
+    {
+        var chain = new List<string>();
+        for (var folder = current; folder is not null && MemoryPaths.IsInside(root, folder); folder = Path.GetDirectoryName(folder))
+        {
+            chain.Add(folder);
+            if (folder.Equals(root, MemoryPaths.Comparison))
+            {
+                break;
+            }
+        }
+
+        chain.Reverse();
+        return chain;
+    }
+
+    /// <summary>Folders (breadth first, sorted by name) that have memory files and are not on the root-to-working-directory chain.</summary>
+    private List<MemoryFolder> FindNestedFolders(string root, HashSet<string> chain, List<string> warnings)
+    {
+        var found = new List<MemoryFolder>();
+        var queue = new Queue<string>();
+        queue.Enqueue(root);
+        var visited = 0;
+        while (queue.Count > 0)
+        {
+            var folder = queue.Dequeue();
+            if (++visited > Options.MaxFoldersVisited)
+            {
+                warnings.Add($"the search for nested memory files stopped after {Options.MaxFoldersVisited:N0} folders; deeper AGENTS.md files are not applied automatically.");
+                break;
+            }
+
+            if (!chain.Contains(folder))
+            {
+                var names = ProjectMemoryOptions.FolderFileNames.Where(name => File.Exists(Path.Combine(folder, name))).ToList();
+                if (names.Count > 0)
+                {
+                    found.Add(new MemoryFolder(folder, MemoryPaths.Relative(root, folder) + "/", names));
+                }
+            }
+
+            foreach (var child in Subfolders(folder))
+            {
+                queue.Enqueue(child);
+            }
+        }
+
+        return [.. found.OrderBy(f => f.DisplayPath, StringComparer.Ordinal)];
+    }
+
+    private static IEnumerable<string> Subfolders(string folder)
+    {
+        DirectoryInfo[] children;
+        try
+        {
+            children = new DirectoryInfo(folder).GetDirectories();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+
+        return children
+            .Where(d => !d.Name.StartsWith('.') && !ProjectMemoryOptions.SkippedFolders.Contains(d.Name) && (d.Attributes & FileAttributes.ReparsePoint) == 0)
+            .Select(d => d.FullName)
+            .Order(StringComparer.Ordinal);
+    }
+}

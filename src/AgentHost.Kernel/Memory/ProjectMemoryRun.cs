@@ -1,0 +1,70 @@
+using AgentHost.Kernel.Configuration;
+using AgentHost.Kernel.Hosting;
+using AgentHost.Sdk.Events;
+using AgentHost.Sdk.Tools;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Kernel.Memory;
+
+/// <summary>Project memory for one run: the system prompt section and the middleware for nested folders.</summary>
+/// <param name="PromptText">The project memory section's text, or <see langword="null"/>.</param>
+/// <param name="Middleware">The tool middleware that injects nested folders' files, or <see langword="null"/> when there are none.</param>
+public sealed record ProjectMemoryRun(string? PromptText, ToolMiddleware? Middleware)
+{
+    /// <summary>The configuration key that turns project memory off.</summary>
+    public const string EnabledKey = "memory.enabled";
+
+    /// <summary>The configuration key that lists more memory files.</summary>
+    public const string FilesKey = "memory.files";
+
+    /// <summary>Nothing: memory is off or absent.</summary>
+    public static ProjectMemoryRun None { get; } = new(null, null);
+
+    /// <summary>The memory reader configured by <c>memory.*</c>, with the global file in the configuration folder.</summary>
+    /// <param name="configuration">The effective configuration.</param>
+    /// <param name="environment">The environment (where the global configuration folder is).</param>
+    /// <returns>The loader, or <see langword="null"/> when <c>memory.enabled</c> is <c>false</c>.</returns>
+    public static ProjectMemoryLoader? CreateLoader(ConfigurationSnapshot configuration, HostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
+        if (bool.TryParse(configuration.Get(EnabledKey)?.Trim(), out var enabled) && !enabled)
+        {
+            return null;
+        }
+
+        return new ProjectMemoryLoader(new ProjectMemoryOptions
+        {
+            GlobalDirectory = AgentPaths.Resolve(environment).ConfigDirectory,
+            ExtraFiles = [.. configuration.GetSection(FilesKey).Values],
+        });
+    }
+
+    /// <summary>Loads the memory for a run, publishing a warning per skipped file.</summary>
+    /// <param name="configuration">The effective configuration.</param>
+    /// <param name="environment">The environment (working directory, global configuration folder).</param>
+    /// <param name="workspaceRoot">The project root.</param>
+    /// <param name="history">The session's messages so far (nested folders already injected are not injected again).</param>
+    /// <param name="events">Where warnings go.</param>
+    /// <returns>The prompt text and middleware.</returns>
+    public static ProjectMemoryRun Prepare(
+        ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, IEnumerable<ChatMessage> history, IEventBus events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (CreateLoader(configuration, environment) is not { } loader)
+        {
+            return None;
+        }
+
+        var memory = loader.Load(environment.CurrentDirectory, workspaceRoot);
+        foreach (var warning in memory.Warnings)
+        {
+            events.Publish(new WarningEvent("memory", warning));
+        }
+
+        var middleware = memory.NestedFolders.Count == 0
+            ? null
+            : new ProjectMemoryMiddleware(loader, workspaceRoot, memory.NestedFolders, events, ProjectMemoryMiddleware.InjectedFolders(history));
+        return new ProjectMemoryRun(memory.ToPromptText(), middleware);
+    }
+}
