@@ -177,7 +177,7 @@ public sealed class PluginRuntime : IAsyncDisposable
             var folder = Path.GetFullPath(name, workingDirectory);
             if (File.Exists(Path.Combine(folder, PluginManifest.FileName)))
             {
-                extra.Add(new PluginLoadRequest(folder) { Settings = _settings(Path.GetFileName(folder)) });
+                extra.Add(new PluginLoadRequest(folder) { Settings = _settings(IdOf(folder)) });
             }
             else if (FindInCatalog(name) is { } bundled)
             {
@@ -249,4 +249,18 @@ public sealed class PluginRuntime : IAsyncDisposable
         await Host.DisposeAsync().ConfigureAwait(false);
         await Events.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>The plugin id a folder's manifest declares (its settings are configured under it); the folder name when the manifest is unreadable (loading then reports why).</summary>
+    private static string IdOf(string folder)
+    {
+        try
+        {
+            return ManifestReader.ReadFromDirectory(folder).Id;
+        }
+        catch (AgentHostException)
+        {
+            return Path.GetFileName(folder);
+        }
+    }
+
 }

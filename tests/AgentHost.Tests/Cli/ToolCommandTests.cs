@@ -34,6 +34,20 @@ public sealed class ToolCommandTests
     }
 
     [Fact]
+    public async Task ToolRun_WithAPluginFolder_AppliesTheSettingsOfTheManifestId_NotTheFolderName()
+    {
+        using var temp = new TempDirectory();
+        var folder = Fixtures.CopyTo("Fixture.Echo", temp.Combine("my-checkout"));
+        var env = TestEnvironment.Create(temp.Path, temp.Path);
+
+        var result = await CliRunner.RunAsync(
+            env, "tool", "run", "echo", "--args", "{\"text\":\"hi\"}", "-p", folder, "-c", "plugins.settings.fixture-echo.prefix=yo");
+
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        Assert.Contains("yo: hi", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ToolRun_BelongsToNoSession_SoEditingAnExistingFileNeedsNoEarlierView()
     {
         using var temp = new TempDirectory();
