@@ -182,16 +182,17 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
                 break;
             }
 
+            var (files, subfolders) = Entries(folder);
             if (!chain.Contains(folder))
             {
-                var names = ProjectMemoryOptions.FolderFileNames.Where(name => File.Exists(Path.Combine(folder, name))).ToList();
+                var names = ProjectMemoryOptions.FolderFileNames.Where(files.Contains).ToList();
                 if (names.Count > 0)
                 {
                     found.Add(new MemoryFolder(folder, MemoryPaths.Relative(root, folder) + "/", names));
                 }
             }
 
-            foreach (var child in Subfolders(folder))
+            foreach (var child in subfolders)
             {
                 queue.Enqueue(child);
             }
@@ -200,21 +201,31 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
         return [.. found.OrderBy(f => f.DisplayPath, StringComparer.Ordinal)];
     }
 
-    private static IEnumerable<string> Subfolders(string folder)
+    /// <summary>One listing per folder: the names of its files and its subfolders to search (sorted; dot-folders, skipped names and links left out).</summary>
+    private static (HashSet<string> Files, List<string> Subfolders) Entries(string folder)
     {
-        DirectoryInfo[] children;
+        var files = new HashSet<string>(MemoryPaths.Comparer);
+        var subfolders = new List<string>();
         try
         {
-            children = new DirectoryInfo(folder).GetDirectories();
+            foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
+            {
+                if (entry is not DirectoryInfo)
+                {
+                    files.Add(entry.Name);
+                }
+                else if (!entry.Name.StartsWith('.') && !ProjectMemoryOptions.SkippedFolders.Contains(entry.Name) && (entry.Attributes & FileAttributes.ReparsePoint) == 0)
+                {
+                    subfolders.Add(entry.FullName);
+                }
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return [];
+            return (files, []);
         }
 
-        return children
-            .Where(d => !d.Name.StartsWith('.') && !ProjectMemoryOptions.SkippedFolders.Contains(d.Name) && (d.Attributes & FileAttributes.ReparsePoint) == 0)
-            .Select(d => d.FullName)
-            .Order(StringComparer.Ordinal);
+        subfolders.Sort(StringComparer.Ordinal);
+        return (files, subfolders);
     }
 }

@@ -48,15 +48,36 @@ public sealed record ProjectMemoryRun(string? PromptText, ToolMiddleware? Middle
     /// <param name="events">Where warnings go.</param>
     /// <returns>The prompt text and middleware.</returns>
     public static ProjectMemoryRun Prepare(
-        ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, IEnumerable<ChatMessage> history, IEventBus events)
+        ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, IEnumerable<ChatMessage> history, IEventBus events) =>
+        Prepare(Load(configuration, environment, workspaceRoot), workspaceRoot, history, events);
+
+    /// <summary>Reads the memory files (the slow part: it searches the workspace for nested folders); safe to run in the background.</summary>
+    /// <param name="configuration">The effective configuration.</param>
+    /// <param name="environment">The environment (working directory, global configuration folder).</param>
+    /// <param name="workspaceRoot">The project root.</param>
+    /// <returns>The loader and what it read, or <see langword="null"/> when memory is off.</returns>
+    public static LoadedProjectMemory? Load(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return CreateLoader(configuration, environment) is { } loader
+            ? new LoadedProjectMemory(loader, loader.Load(environment.CurrentDirectory, workspaceRoot))
+            : null;
+    }
+
+    /// <summary>Turns loaded memory into the run's prompt section and middleware, publishing a warning per skipped file.</summary>
+    /// <param name="loaded">What <see cref="Load"/> returned.</param>
+    /// <param name="workspaceRoot">The project root.</param>
+    /// <param name="history">The session's messages so far (nested folders already injected are not injected again).</param>
+    /// <param name="events">Where warnings go.</param>
+    /// <returns>The prompt text and middleware.</returns>
+    public static ProjectMemoryRun Prepare(LoadedProjectMemory? loaded, string workspaceRoot, IEnumerable<ChatMessage> history, IEventBus events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        if (CreateLoader(configuration, environment) is not { } loader)
+        if (loaded is not var (loader, memory))
         {
             return None;
         }
 
-        var memory = loader.Load(environment.CurrentDirectory, workspaceRoot);
         foreach (var warning in memory.Warnings)
         {
             events.Publish(new WarningEvent("memory", warning));
@@ -68,3 +89,8 @@ public sealed record ProjectMemoryRun(string? PromptText, ToolMiddleware? Middle
         return new ProjectMemoryRun(memory.ToPromptText(), middleware);
     }
 }
+
+/// <summary>Project memory read for a run, before it is turned into a <see cref="ProjectMemoryRun"/>.</summary>
+/// <param name="Loader">The loader (nested folders are read through it on first touch).</param>
+/// <param name="Memory">What it read.</param>
+public sealed record LoadedProjectMemory(ProjectMemoryLoader Loader, ProjectMemory Memory);

@@ -52,6 +52,7 @@ public sealed class AgentRunner(
     public async Task<RunSummary> RunAsync(RunOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var memoryLoad = Task.Run(() => ProjectMemoryRun.Load(configuration, environment, options.WorkspaceRoot), cancellationToken);
         var expanded = await new ContextReferenceExpander(options.WorkspaceRoot, runtime.Registry, http)
             .ExpandAsync(options.Prompt, options.Context, options.Images, cancellationToken).ConfigureAwait(false);
         var existing = await FindExistingSessionAsync(options, cancellationToken).ConfigureAwait(false);
@@ -79,7 +80,7 @@ public sealed class AgentRunner(
             ? SessionTitler.GenerateAsync(() => ModelSelection.Select(smallModel, configuration, runtime, environment), store, sessionId, options.Prompt, runtime.Events, cancellationToken)
             : Task.CompletedTask;
         var gate = await CreateSessionGateAsync(sessionId, options, cancellationToken).ConfigureAwait(false);
-        var memory = ProjectMemoryRun.Prepare(configuration, environment, options.WorkspaceRoot, history, runtime.Events);
+        var memory = ProjectMemoryRun.Prepare(await memoryLoad.ConfigureAwait(false), options.WorkspaceRoot, history, runtime.Events);
         using var pipeline = CreatePipeline(runtime, gate, scrubber, timeProvider, memory.Middleware is { } nested ? [nested] : null);
         gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
         var systemPrompt = await new SystemPromptBuilder(timeProvider).BuildAsync(
