@@ -28,6 +28,13 @@ public sealed record AgentPaths(string ConfigDirectory, string DataDirectory)
     /// <summary>The folder of the log files (<c>agent.log</c> and its rotated predecessors).</summary>
     public string LogsDirectory => Path.Combine(DataDirectory, "logs");
 
+    /// <summary>The user's own skills folder beside the global configuration (<c>~/.config/agent/skills</c>, <c>$AGENT_HOME/skills</c>).</summary>
+    public string SkillsDirectory => Path.Combine(ConfigDirectory, "skills");
+
+    /// <summary>The built-in skills shipped next to the <c>agent</c> executable (<c>skills/</c>, copied from the repository's <c>skills/</c>).</summary>
+    /// <returns>The folder path (it may not exist).</returns>
+    public static string BuiltInSkillsDirectory() => Path.Combine(AppContext.BaseDirectory, "skills");
+
     /// <summary>Computes the paths for an environment.</summary>
     /// <param name="environment">The environment.</param>
     /// <returns>The paths.</returns>
