@@ -28,6 +28,12 @@ public sealed record ToolPipelineOptions
     /// when <see langword="null"/>. A hidden tool the model calls anyway is still decided by the permission gate.
     /// </summary>
     public Func<Sdk.Tools.ToolMetadata, bool>? OfferTool { get; init; }
+
+    /// <summary>
+    /// Tools the kernel provides for this pipeline (e.g. the session's <c>skill</c> tool), registered as plugin
+    /// <c>kernel</c>. A kernel tool wins over a plugin tool of the same plain name.
+    /// </summary>
+    public IReadOnlyList<Capabilities.RegisteredCapability> KernelTools { get; init; } = [];
 }
 
 /// <summary>Who asks for a tool call and where it belongs.</summary>
