@@ -193,7 +193,9 @@ public static partial class SkillParser
             }
         }
 
-        add(SkillSeverity.Error, (int)first.Start.Line + 1, $"the frontmatter is not valid YAML: {FirstLine(first.Message)}");
+        // A construct left open is only noticed at the end: point at the last frontmatter line, not the closing '---'.
+        var errorLine = (int)Math.Min(first.Start.Line, Math.Max(1, yamlLines.Length)) + 1;
+        add(SkillSeverity.Error, errorLine, $"the frontmatter is not valid YAML: {FirstLine(first.Message)}");
         return null;
     }
 
