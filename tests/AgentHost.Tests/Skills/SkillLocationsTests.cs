@@ -87,6 +87,23 @@ public sealed class SkillLocationsTests
     }
 
     [Fact]
+    public void PluginSkillFolders_ComeFromTheRegistry_LabelledWithThePlugin()
+    {
+        using var temp = new TempDirectory();
+        SkillFiles.Write(temp.Combine("plugin", "skills"), "echo-guide");
+        var registry = new AgentHost.Kernel.Capabilities.CapabilityRegistry();
+        registry.AddRange("fixture-echo", "1.0.0", [new AgentHost.Sdk.Capabilities.SkillDirectoryCapability("skills", temp.Combine("plugin", "skills"))]);
+
+        var root = Assert.Single(SkillLocations.FromRegistry(registry));
+        var skill = Assert.Single(new SkillCatalog([root]).Current.Available);
+
+        Assert.Equal(SkillSource.Plugin, root.Source);
+        Assert.Equal("plugin fixture-echo", root.Label);
+        Assert.Equal("echo-guide", skill.Name);
+        Assert.Equal("plugin", skill.SourceName);
+    }
+
+    [Fact]
     public void SkillsEnabledFalse_TurnsSkillsOff()
     {
         using var temp = new TempDirectory();
