@@ -22,6 +22,7 @@ internal static class CommandLineFactory
         root.Subcommands.Add(new TrustCommand(context));
         root.Subcommands.Add(new ModelsCommand(context));
         root.Subcommands.Add(new InitCommand(context));
+        root.Subcommands.Add(new SkillCommand(context));
         return root;
     }
 }

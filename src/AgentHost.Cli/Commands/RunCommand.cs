@@ -31,6 +31,7 @@ internal sealed class RunCommand : AgentCommand
         Description = "Mutating tools (write, edit, …) only show what they would change; a call may still set dry_run=false, which asks permission as usual.",
     };
 
+    private readonly Option<string[]> _skills = new("--skill") { Description = "Activate this skill before the first model request (repeatable; see 'agent skill list').", AllowMultipleArgumentsPerToken = false };
     private readonly Option<bool> _noCompact = new("--no-compact") { Description = "Never summarise older history, even near the context window." };
 
     public RunCommand(CliContext context)
@@ -39,7 +40,7 @@ internal sealed class RunCommand : AgentCommand
         Arguments.Add(_prompt);
         _output.AcceptOnlyFromAmong("text", "json", "final");
         _prefer.AcceptOnlyFromAmong("fast", "cheap", "best", "balanced");
-        foreach (var option in new Option[] { _plugins, _model, _session, _continue, _root, _output, _maxSteps, _context, _images, _permissionMode, _prefer, _noCompact, _dryRun })
+        foreach (var option in new Option[] { _plugins, _model, _session, _continue, _root, _output, _maxSteps, _context, _images, _permissionMode, _prefer, _noCompact, _dryRun, _skills })
         {
             Options.Add(option);
         }
@@ -119,6 +120,7 @@ internal sealed class RunCommand : AgentCommand
                     MaxSteps = parseResult.GetValue(_maxSteps),
                     Context = parseResult.GetValue(_context) ?? [],
                     Images = parseResult.GetValue(_images) ?? [],
+                    Skills = parseResult.GetValue(_skills) ?? [],
                     Compaction = !parseResult.GetValue(_noCompact),
                     DryRun = parseResult.GetValue(_dryRun) ? true : null,
                     PermissionMode = PermissionModeOption.Parse(parseResult, _permissionMode),

@@ -76,10 +76,38 @@ internal sealed class ConversationCompactor(IChatClient client, AgentLoopOptions
             throw new InvalidOperationException("the model returned an empty summary");
         }
 
-        return new ChatMessage(ChatRole.User, $"{SummaryHeading}\n\n{text}")
+        return new ChatMessage(ChatRole.User, $"{SummaryHeading}\n\n{text}{ActiveSkillsText(conversation, cut)}")
         {
             AdditionalProperties = new AdditionalPropertiesDictionary { [IConversationRecorder.SummaryMarker] = true },
         };
+    }
+
+    /// <summary>The heading of the skills kept verbatim through a compaction.</summary>
+    public const string ActiveSkillsHeading = "Skills activated earlier in this conversation (still active; their instructions are kept verbatim):";
+
+    /// <summary>Activated skills' content in the summarised messages: kept verbatim after the summary (the latest activation of each skill).</summary>
+    private static string ActiveSkillsText(Conversation conversation, int cut)
+    {
+        var blocks = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = conversation.FirstMessageIndex; i < cut; i++)
+        {
+            foreach (var content in conversation.Messages[i].Contents)
+            {
+                var text = content switch
+                {
+                    TextContent t => t.Text,
+                    FunctionResultContent r => ToolJson.ResultToText(r.Result),
+                    _ => null,
+                };
+                foreach (var (name, block) in Skills.SkillContent.Find(text))
+                {
+                    blocks.Remove(name);
+                    blocks[name] = block;
+                }
+            }
+        }
+
+        return blocks.Count == 0 ? string.Empty : $"\n\n{ActiveSkillsHeading}\n\n{string.Join("\n\n", blocks.Values)}";
     }
 
     private static string Transcript(Conversation conversation, int cut)

@@ -56,6 +56,12 @@ public sealed class SystemPromptBuilder(TimeProvider timeProvider, GitStatusRead
         When you finish, answer briefly: what you did, what you found, and anything left undone. No preamble, no filler.
         """;
 
+    /// <summary>What the model is told about the skills catalog.</summary>
+    public const string SkillsPreface =
+        "Skills are instructions for specific tasks. When a task matches a skill's description, activate the skill with the " +
+        "`skill` tool (its name as listed) before you start, then follow its instructions. Activate each skill once; read its " +
+        "bundled files with the `skill` tool's `file` argument.";
+
     /// <summary>Builds the prompt.</summary>
     /// <param name="input">The inputs.</param>
     /// <param name="cancellationToken">Cancellation.</param>
@@ -71,7 +77,7 @@ public sealed class SystemPromptBuilder(TimeProvider timeProvider, GitStatusRead
         AppendEnvironment(prompt, input, status);
         AppendTools(prompt, input.Tools);
         AppendSection(prompt, "project_memory", "Instructions and notes the project keeps for agents. Follow them unless the user says otherwise.", input.ProjectMemory);
-        AppendSection(prompt, "skills", "Skills you can use. Read a skill's SKILL.md before following it.", input.SkillsCatalog);
+        AppendSection(prompt, "skills", SkillsPreface, input.SkillsCatalog);
         return prompt.ToString().TrimEnd() + "\n";
     }
 

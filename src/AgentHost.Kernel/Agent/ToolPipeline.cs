@@ -78,7 +78,7 @@ public sealed partial class ToolPipeline : IDisposable
     /// <returns><see cref="ToolMetadata.Parallelizable"/>, else whether the tool only reads (<see cref="ToolEffect.None"/> or <see cref="ToolEffect.Read"/>).</returns>
     public bool IsParallelizable(string toolName)
     {
-        if (string.IsNullOrWhiteSpace(toolName) || _registry.Find(CapabilityKind.Tool, toolName)?.Capability is not ToolCapability tool)
+        if (string.IsNullOrWhiteSpace(toolName) || (FindKernelTool(toolName) ?? _registry.Find(CapabilityKind.Tool, toolName))?.Capability is not ToolCapability tool)
         {
             return true;
         }
@@ -121,7 +121,7 @@ public sealed partial class ToolPipeline : IDisposable
         ArgumentNullException.ThrowIfNull(context);
         var started = Time.GetTimestamp();
         using var activity = Telemetry.StartToolCall(toolName, context.CallId);
-        var entry = string.IsNullOrWhiteSpace(toolName) ? null : _registry.Find(CapabilityKind.Tool, toolName);
+        var entry = string.IsNullOrWhiteSpace(toolName) ? null : FindKernelTool(toolName) ?? _registry.Find(CapabilityKind.Tool, toolName);
         var tool = entry?.Capability as ToolCapability;
         var name = entry?.Name ?? toolName;
         var redactedArguments = Scrubber.Scrub(argumentsJson ?? "{}");
@@ -170,9 +170,12 @@ public sealed partial class ToolPipeline : IDisposable
     {
         lock (_toolSetLock)
         {
-            return _toolSet ??= ToolSet.Create(_registry, Options.OfferTool, Options.SchemaCache);
+            return _toolSet ??= ToolSet.Create(_registry, Options.OfferTool, Options.SchemaCache, Options.KernelTools);
         }
     }
+
+    private RegisteredCapability? FindKernelTool(string toolName) =>
+        Options.KernelTools.FirstOrDefault(t => t.Name == toolName || t.QualifiedName == toolName);
 
     private void OnRegistryChanged(object? sender, CapabilityChange? change)
     {

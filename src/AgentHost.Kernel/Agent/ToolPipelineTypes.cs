@@ -37,6 +37,11 @@ public sealed record ToolPipelineOptions
 
     /// <summary>Supplies cached schemas of delegate-built tools (see <see cref="ToolSchemaCache"/>), when any.</summary>
     public ToolSchemaCache? SchemaCache { get; init; }
+    /// <summary>
+    /// Tools the kernel provides for this pipeline (e.g. the session's <c>skill</c> tool), registered as plugin
+    /// <c>kernel</c>. A kernel tool wins over a plugin tool of the same plain name.
+    /// </summary>
+    public IReadOnlyList<Capabilities.RegisteredCapability> KernelTools { get; init; } = [];
 }
 
 /// <summary>Who asks for a tool call and where it belongs.</summary>

@@ -36,12 +36,14 @@ public sealed class ToolSet
 
     internal ToolInvocationHandler Chain { get; }
 
-    internal static ToolSet Create(CapabilityRegistry registry, Func<ToolMetadata, bool>? offer = null, ToolSchemaCache? schemas = null)
+    internal static ToolSet Create(CapabilityRegistry registry, Func<ToolMetadata, bool>? offer = null, ToolSchemaCache? schemas = null, IReadOnlyList<RegisteredCapability>? kernelTools = null)
     {
         var declarations = new List<AIFunctionDeclaration>();
         var schemaCharacters = 0L;
         string? previous = null;
-        foreach (var entry in registry.OfKind(CapabilityKind.Tool))
+        var kernelNames = (kernelTools ?? []).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var tools = registry.OfKind(CapabilityKind.Tool).Where(e => !kernelNames.Contains(e.Name)).Concat(kernelTools ?? []).OrderBy(e => e.Name, StringComparer.Ordinal);
+        foreach (var entry in tools)
         {
             if (entry.Name == previous || entry.Capability is not ToolCapability tool)
             {

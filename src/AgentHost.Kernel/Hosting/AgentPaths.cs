@@ -30,6 +30,12 @@ public sealed record AgentPaths(string ConfigDirectory, string DataDirectory)
 
     /// <summary>The cache of generated tool schemas (see <see cref="Agent.ToolSchemaCache"/>); safe to delete.</summary>
     public string ToolSchemaCacheFile => Path.Combine(DataDirectory, "cache", "tool-schemas.json");
+    /// <summary>The user's own skills folder beside the global configuration (<c>~/.config/agent/skills</c>, <c>$AGENT_HOME/skills</c>).</summary>
+    public string SkillsDirectory => Path.Combine(ConfigDirectory, "skills");
+
+    /// <summary>The built-in skills shipped next to the <c>agent</c> executable (<c>skills/</c>, copied from the repository's <c>skills/</c>).</summary>
+    /// <returns>The folder path (it may not exist).</returns>
+    public static string BuiltInSkillsDirectory() => Path.Combine(AppContext.BaseDirectory, "skills");
 
     /// <summary>Computes the paths for an environment.</summary>
     /// <param name="environment">The environment.</param>

@@ -55,6 +55,7 @@ public sealed partial class SessionPermissionGate : IToolPermissionGate
         var verdict = decision.Verdict switch
         {
             Verdict.Ask => await DecideAskAsync(request, decision, cancellationToken).ConfigureAwait(false),
+            Verdict.Deny when ApprovedBySkillWithoutAsking(request, decision) is { } bySkill => bySkill,
             Verdict.Deny when GrantedWithoutAsking(request) is { } granted => granted,
             _ => RulePermissionGate.ToVerdict(decision),
         };
@@ -75,6 +76,20 @@ public sealed partial class SessionPermissionGate : IToolPermissionGate
 
         var asking = _rules.Decide(request, PermissionMode.Ask);
         return Grants.Covers(request, asking, out var grant) ? Granted(grant!) : null;
+    }
+
+    /// <summary>
+    /// A call the mode or sandbox denies without asking (dont-ask, plan) that would only have asked: an active skill's
+    /// <c>allowed-tools</c> (not in plan mode) or a read inside its folder allows it, like an allow rule would.
+    /// </summary>
+    private PermissionVerdict? ApprovedBySkillWithoutAsking(ToolPermissionRequest request, PermissionDecision decision)
+    {
+        if (_options.Skills is not { } skills || decision.Basis is not (DecisionBasis.Mode or DecisionBasis.Sandbox))
+        {
+            return null;
+        }
+
+        return skills.Approve(request, _rules.Decide(request, PermissionMode.Ask), Mode);
     }
 
     /// <summary>Switches the session's mode now; the switch is stored with the session and published on the bus.</summary>
@@ -101,6 +116,11 @@ public sealed partial class SessionPermissionGate : IToolPermissionGate
 
     private async Task<PermissionVerdict> DecideAskAsync(ToolPermissionRequest request, PermissionDecision decision, CancellationToken cancellationToken)
     {
+        if (_options.Skills?.Approve(request, decision, Mode) is { } bySkill)
+        {
+            return bySkill;
+        }
+
         if (Grants.Covers(request, decision, out var grant))
         {
             return Granted(grant!);

@@ -8,6 +8,7 @@ using AgentHost.Kernel.Permissions;
 using AgentHost.Kernel.Plugins;
 using AgentHost.Kernel.Security;
 using AgentHost.Kernel.Sessions;
+using AgentHost.Kernel.Skills;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.AI;
 
@@ -55,6 +56,12 @@ public sealed class AgentRunner(
         var memoryLoad = Task.Run(() => ProjectMemoryRun.Load(configuration, environment, options.WorkspaceRoot), cancellationToken);
         var expanded = await new ContextReferenceExpander(options.WorkspaceRoot, runtime.Registry, http)
             .ExpandAsync(options.Prompt, options.Context, options.Images, cancellationToken).ConfigureAwait(false);
+        var skills = SkillSession.Create(runtime, configuration, environment, options.WorkspaceRoot);
+        if (options.Skills.Count > 0)
+        {
+            (skills ?? throw new AgentHostException(ErrorKind.Configuration, "--skill: skills are turned off (skills.enabled: false); remove --skill or enable skills.")).CheckRequested(options.Skills);
+        }
+
         var existing = await FindExistingSessionAsync(options, cancellationToken).ConfigureAwait(false);
         var sessionSettings = existing is null ? null : await store.GetSettingsAsync(existing, cancellationToken).ConfigureAwait(false);
         var (model, why) = await ChooseModelAsync(options, sessionSettings, expanded.ToModelText().Length, [.. expanded.Images.Select(i => i.Name ?? i.MediaType)], cancellationToken).ConfigureAwait(false);
@@ -79,16 +86,24 @@ public sealed class AgentRunner(
         var titling = !resumed && configuration.SmallModel is { } smallModel
             ? SessionTitler.GenerateAsync(() => ModelSelection.Select(smallModel, configuration, runtime, environment), store, sessionId, options.Prompt, runtime.Events, cancellationToken)
             : Task.CompletedTask;
-        var gate = await CreateSessionGateAsync(sessionId, options, cancellationToken).ConfigureAwait(false);
+        skills?.Active.Restore(history);
+        var requestedSkills = skills?.ActivateRequested(options.Skills) ?? string.Empty;
+        var gate = await CreateSessionGateAsync(sessionId, options, skills?.Active, cancellationToken).ConfigureAwait(false);
         var memory = ProjectMemoryRun.Prepare(await memoryLoad.ConfigureAwait(false), options.WorkspaceRoot, history, runtime.Events);
-        using var pipeline = CreatePipeline(runtime, gate, scrubber, timeProvider, memory.Middleware is { } nested ? [nested] : null);
+        using var pipeline = CreatePipeline(runtime, gate, scrubber, timeProvider, memory.Middleware is { } nested ? [nested] : null, skills is null ? [] : [skills.Tool]);
         gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
         var systemPrompt = await new SystemPromptBuilder(timeProvider).BuildAsync(
-            new SystemPromptInput(environment.CurrentDirectory) { WorkspaceRoot = options.WorkspaceRoot, Tools = pipeline.GetToolSet().Declarations, ProjectMemory = memory.PromptText },
+            new SystemPromptInput(environment.CurrentDirectory)
+            {
+                WorkspaceRoot = options.WorkspaceRoot,
+                Tools = pipeline.GetToolSet().Declarations,
+                ProjectMemory = memory.PromptText,
+                SkillsCatalog = skills?.PromptCatalog,
+            },
             cancellationToken).ConfigureAwait(false);
         var loop = new AgentLoop(model.Client, pipeline, runtime.Events, store, timeProvider);
         var result = await loop.RunAsync(
-            new AgentRunRequest(sessionId, expanded.ToModelText())
+            new AgentRunRequest(sessionId, requestedSkills + expanded.ToModelText())
             {
                 Attachments = expanded.Images,
                 History = history,
@@ -246,7 +261,7 @@ public sealed class AgentRunner(
     /// <c>--permission-mode</c> &gt; <c>session.permission_mode</c> (flag, the session's own setting, configuration) &gt;
     /// <c>permissions.mode</c> &gt; ask with a person present, dont-ask without.
     /// </summary>
-    private async Task<SessionPermissionGate> CreateSessionGateAsync(string sessionId, RunOptions options, CancellationToken cancellationToken)
+    private async Task<SessionPermissionGate> CreateSessionGateAsync(string sessionId, RunOptions options, ActiveSkills? skills, CancellationToken cancellationToken)
     {
         var session = await store.GetSettingsAsync(sessionId, cancellationToken).ConfigureAwait(false);
         var remembered = SessionSettings.Resolve(SessionSettings.PermissionMode, null, session, configuration);
@@ -273,6 +288,12 @@ public sealed class AgentRunner(
         }
 
         var rules = CreatePermissionGate(policy, options.WorkspaceRoot, environment, options.PermissionMode ?? sessionMode, options.Interactive, runtime.Events);
+        if (skills is not null)
+        {
+            // Like its permission rules, an untrusted project's skills cannot pre-approve calls for themselves.
+            skills.TrustProjectSkills = policy.Project is not { Trusted: false };
+        }
+
         var grants = new SessionGrants(options.WorkspaceRoot, environment.HomeDirectory, policy.ExtraDirectories);
         grants.Add(await store.GetGrantsAsync(sessionId, cancellationToken).ConfigureAwait(false));
         return new SessionPermissionGate(rules, rules.Mode, new SessionPermissionOptions(sessionId, grants, runtime.Events)
@@ -284,6 +305,7 @@ public sealed class AgentRunner(
             TrustProject = () => TrustProject(trust, policy),
             Scrubber = scrubber,
             Time = timeProvider,
+            Skills = skills,
         });
     }
 
@@ -339,9 +361,15 @@ public sealed class AgentRunner(
     /// <param name="scrubber">Redacts secrets from events.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="middleware">Kernel middleware around every call (e.g. project memory for nested folders), outermost first.</param>
+    /// <param name="kernelTools">Tools the kernel adds for this run (the session's <c>skill</c> tool).</param>
     /// <returns>The pipeline (dispose it after the run).</returns>
     public static ToolPipeline CreatePipeline(
-        PluginRuntime runtime, IToolPermissionGate gate, SecretScrubber scrubber, TimeProvider timeProvider, IReadOnlyList<Sdk.Tools.ToolMiddleware>? middleware = null)
+        PluginRuntime runtime,
+        IToolPermissionGate gate,
+        SecretScrubber scrubber,
+        TimeProvider timeProvider,
+        IReadOnlyList<Sdk.Tools.ToolMiddleware>? middleware = null,
+        IReadOnlyList<Capabilities.RegisteredCapability>? kernelTools = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         return new ToolPipeline(
@@ -361,6 +389,7 @@ public sealed class AgentRunner(
                     _ => null,
                 },
                 Middleware = middleware ?? [],
+                KernelTools = kernelTools ?? [],
             });
     }
 

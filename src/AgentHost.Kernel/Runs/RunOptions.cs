@@ -35,6 +35,9 @@ public sealed record RunOptions(string Prompt, string WorkspaceRoot)
     /// <summary>Whether older history may be summarised near the context window.</summary>
     public bool Compaction { get; init; } = true;
 
+    /// <summary>Skills to activate before the first model request (<c>--skill</c>); each must exist and be user-invocable.</summary>
+    public IReadOnlyList<string> Skills { get; init; } = [];
+
     /// <summary>Whether mutating tools only report their changes (<c>--dry-run</c>); the <c>session.dry_run</c> setting when <see langword="null"/>.</summary>
     public bool? DryRun { get; init; }
 }

@@ -1,0 +1,26 @@
+using System.CommandLine;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary><c>agent skill …</c>: list, show, lint and create Agent Skills.</summary>
+internal sealed class SkillCommand : Command
+{
+    public SkillCommand(CliContext context)
+        : base("skill", "List the skills the agent can use, show one, lint SKILL.md files, or create a new skill.")
+    {
+        Subcommands.Add(new SkillListCommand(context));
+        Subcommands.Add(new SkillShowCommand(context));
+        Subcommands.Add(new SkillLintCommand(context));
+        Subcommands.Add(new SkillNewCommand(context));
+    }
+
+    /// <summary>The catalog as a run in the current directory sees it (plugins loaded for their skill folders).</summary>
+    internal static async Task<Kernel.Skills.SkillSnapshot> LoadAsync(CliContext context, ParseResult parseResult, string[] plugins, CancellationToken cancellationToken)
+    {
+        var configuration = context.Configuration(parseResult);
+        await using var runtime = context.CreatePluginRuntime(parseResult);
+        await runtime.LoadForRunAsync(plugins, context.Environment.CurrentDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var roots = Kernel.Skills.SkillLocations.All(configuration, context.Environment, context.Environment.CurrentDirectory, runtime.Registry);
+        return new Kernel.Skills.SkillCatalog(roots).Current;
+    }
+}

@@ -1,0 +1,270 @@
+using System.Collections.Concurrent;
+using AgentHost.Kernel.Agent;
+using AgentHost.Kernel.Installation;
+using AgentHost.Kernel.Permissions;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Kernel.Skills;
+
+/// <summary>
+/// The skills activated in one session (by the <c>skill</c> tool, <c>agent run --skill</c>, or found in a resumed
+/// history), and what they pre-approve: calls their <c>allowed-tools</c> rules allow, and reads inside their folders.
+/// </summary>
+/// <remarks>
+/// Pre-approval only turns a call that would <em>ask</em> into an allow (or the matching deny of dont-ask mode): it never
+/// passes a deny rule, an ask rule, the safety floor or an unparsable command, and in plan mode it allows only reads.
+/// The <c>allowed-tools</c> of project skills apply only in a trusted project. Thread-safe.
+/// </remarks>
+/// <param name="catalog">Where skills are looked up.</param>
+/// <param name="homeDirectory">The user's home directory (for <c>~/</c> in rules).</param>
+public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory)
+{
+    private readonly ConcurrentDictionary<string, Skill> _active = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Name, bool Rules), RulePermissionGate> _matchers = new();
+
+    /// <summary>The catalog.</summary>
+    public SkillCatalog Catalog { get; } = catalog ?? throw new ArgumentNullException(nameof(catalog));
+
+    /// <summary>Whether the <c>allowed-tools</c> of project skills may pre-approve calls (the project is trusted).</summary>
+    public bool TrustProjectSkills { get; set; } = true;
+
+    /// <summary>The active skills, sorted by name.</summary>
+    public IReadOnlyList<Skill> Active => _active.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+
+    /// <summary>Whether a skill is active.</summary>
+    /// <param name="name">The skill name.</param>
+    /// <returns>Whether it is.</returns>
+    public bool IsActive(string name) => _active.ContainsKey(name);
+
+    /// <summary>Activates a skill for the model (the <c>skill</c> tool).</summary>
+    /// <param name="name">The skill name.</param>
+    /// <returns>The activation text, or a short note when it is already active.</returns>
+    /// <exception cref="SkillActivationException">No such usable skill, or it is not for the model.</exception>
+    public string ActivateForModel(string name)
+    {
+        var skill = Lookup(name);
+        if (skill.Document!.DisableModelInvocation)
+        {
+            throw new SkillActivationException($"skill '{skill.Name}' can only be run by the user (disable-model-invocation: true); do not try to activate it");
+        }
+
+        return _active.TryAdd(skill.Name, skill)
+            ? SkillContent.Render(skill)
+            : $"Skill '{skill.Name}' is already active: its instructions are earlier in this conversation. Follow them; do not activate it again.";
+    }
+
+    /// <summary>Activates a skill a person asked for (<c>agent run --skill</c>).</summary>
+    /// <param name="name">The skill name.</param>
+    /// <returns>The activation text, or <see langword="null"/> when it was already active.</returns>
+    /// <exception cref="SkillActivationException">No such usable skill, or it is not user-invocable.</exception>
+    public string? ActivateForUser(string name)
+    {
+        var skill = CheckUserInvocable(name);
+        return _active.TryAdd(skill.Name, skill) ? SkillContent.Render(skill) : null;
+    }
+
+    /// <summary>The skill a person may run, by name.</summary>
+    /// <param name="name">The skill name.</param>
+    /// <returns>The skill.</returns>
+    /// <exception cref="SkillActivationException">No such usable skill, or it is not user-invocable.</exception>
+    public Skill CheckUserInvocable(string name)
+    {
+        var skill = Lookup(name);
+        return skill.Document!.UserInvocable
+            ? skill
+            : throw new SkillActivationException($"skill '{skill.Name}' is not user-invocable (user-invocable: false in {skill.File}); the model activates it when it applies");
+    }
+
+    /// <summary>Marks the skills activated earlier in a resumed history as active again (skills no longer found are skipped).</summary>
+    /// <param name="history">The messages.</param>
+    public void Restore(IEnumerable<ChatMessage> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var snapshot = Catalog.Current;
+        foreach (var content in history.SelectMany(m => m.Contents))
+        {
+            var text = content switch
+            {
+                TextContent t => t.Text,
+                FunctionResultContent r => ToolJson.ResultToText(r.Result),
+                _ => null,
+            };
+            foreach (var (name, _) in SkillContent.Find(text))
+            {
+                if (snapshot.Find(name) is { IsUsable: true } skill)
+                {
+                    _active.TryAdd(skill.Name, skill);
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads a file bundled with an active skill.</summary>
+    /// <param name="name">The skill name.</param>
+    /// <param name="file">The path relative to the skill folder.</param>
+    /// <returns>The file text.</returns>
+    /// <exception cref="SkillActivationException">The skill is not active, or the file is outside its folder, missing or binary.</exception>
+    public string ReadFile(string name, string file)
+    {
+        if (!_active.TryGetValue(name.Trim(), out var skill))
+        {
+            throw new SkillActivationException($"skill '{name}' is not active; call skill with name '{name}' first, then read its files");
+        }
+
+        var paths = new Sdk.Tools.WorkspacePaths(skill.Directory);
+        var full = paths.Resolve(file.Trim());
+        if (full is null)
+        {
+            throw new SkillActivationException($"'{file}' is outside the folder of skill '{skill.Name}'; give a path from its file list, relative to {skill.Directory}");
+        }
+
+        if (!File.Exists(full))
+        {
+            var files = SkillContent.BundledFiles(skill.Directory, out _);
+            throw new SkillActivationException($"skill '{skill.Name}' has no file '{file}'.{CloseMatches.Hint(CloseMatches.Find(file, files))} Its files: {(files.Count == 0 ? "none" : string.Join(", ", files))}");
+        }
+
+        var bytes = File.ReadAllBytes(full);
+        if (Array.IndexOf(bytes, (byte)0) >= 0)
+        {
+            throw new SkillActivationException($"'{file}' of skill '{skill.Name}' is a binary file ({bytes.Length} bytes); run it or use a tool that reads that format instead");
+        }
+
+        return System.Text.Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF');
+    }
+
+    /// <summary>
+    /// Whether an active skill pre-approves a call the configured rules would ask about: every asking part is allowed
+    /// by one skill's <c>allowed-tools</c> (not in plan mode) or is a read inside that skill's folder.
+    /// </summary>
+    /// <param name="request">The call.</param>
+    /// <param name="asking">The configured rules' decision in ask mode.</param>
+    /// <param name="mode">The session's mode.</param>
+    /// <returns>The allowing verdict (scope <c>skill</c>, answered by <c>skill:NAME</c>), or <see langword="null"/>.</returns>
+    public PermissionVerdict? Approve(ToolPermissionRequest request, PermissionDecision asking, PermissionMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(asking);
+        if (asking.Verdict != Verdict.Ask || _active.IsEmpty)
+        {
+            return null;
+        }
+
+        IReadOnlyList<PermissionDecision> asked = asking.Parts.Count > 0 ? asking.Parts : [asking];
+        foreach (var skill in Active)
+        {
+            var rules = mode != PermissionMode.Plan && (TrustProjectSkills || !skill.Root.FromProject) && skill.Document!.AllowedTools.Count > 0;
+            var matcher = _matchers.GetOrAdd((skill.Name, rules), key => CreateMatcher(skill, key.Rules));
+            var granted = matcher.Decide(request, PermissionMode.DontAsk);
+            IReadOnlyList<PermissionDecision> answers = granted.Parts.Count > 0 ? granted.Parts : [granted];
+            if (answers.Count == asked.Count && Covers(asked, answers, out var via))
+            {
+                return PermissionVerdict.Allow($"pre-approved by active skill '{skill.Name}' ({via})") with
+                {
+                    Scope = "skill",
+                    AnsweredBy = "skill:" + skill.Name,
+                    Rule = via.StartsWith("allowed-tools ", StringComparison.Ordinal)
+                        ? $"allow {via["allowed-tools ".Length..]} (skill {skill.Name}: {skill.File})"
+                        : $"read {skill.Directory} (folder of skill {skill.Name})",
+                    Mode = mode.ToDisplayName(),
+                };
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Covers(IReadOnlyList<PermissionDecision> asked, IReadOnlyList<PermissionDecision> answers, out string via)
+    {
+        via = string.Empty;
+        for (var i = 0; i < asked.Count; i++)
+        {
+            if (asked[i].Verdict == Verdict.Allow)
+            {
+                continue;
+            }
+
+            // Only what the mode or the sandbox asks about: never an explicit ask rule, a deny, the floor or an unparsed command.
+            if (asked[i].Verdict != Verdict.Ask || asked[i].Basis is not (DecisionBasis.Mode or DecisionBasis.Sandbox))
+            {
+                return false;
+            }
+
+            if (answers[i] is { Verdict: Verdict.Allow, Basis: DecisionBasis.Rule, MatchedRule: { } rule })
+            {
+                via = via.Length == 0 ? "allowed-tools " + rule.Text : via;
+            }
+            else if (answers[i] is { Verdict: Verdict.Allow, Basis: DecisionBasis.Mode, Kind: "read" } && asked[i].Basis == DecisionBasis.Sandbox)
+            {
+                via = via.Length == 0 ? "a read inside its folder" : via;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return via.Length > 0;
+    }
+
+    private RulePermissionGate CreateMatcher(Skill skill, bool withRules)
+    {
+        var rules = new List<PermissionRule>();
+        if (withRules)
+        {
+            foreach (var text in skill.Document!.AllowedTools)
+            {
+                if (PermissionRuleParser.TryParse(RuleList.Allow, text, out var rule, out _))
+                {
+                    rules.Add(rule! with { Origin = $"skill {skill.Name} allowed-tools" });
+                }
+            }
+        }
+
+        return new RulePermissionGate(new PermissionPolicy(rules, safetyFloor: false), PermissionMode.DontAsk, skill.Directory, homeDirectory, [skill.Directory]);
+    }
+
+    private Skill Lookup(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var snapshot = Catalog.Current;
+        if (snapshot.Find(name) is { } skill)
+        {
+            return skill;
+        }
+
+        var broken = snapshot.All.FirstOrDefault(s => string.Equals(s.Name, name.Trim(), StringComparison.Ordinal) && !s.IsUsable);
+        if (broken is not null)
+        {
+            throw new SkillActivationException($"skill '{name}' cannot be used: {string.Join("; ", broken.Problems.Where(p => p.IsError).Select(p => p.ToString()))}");
+        }
+
+        var names = snapshot.Available.Select(s => s.Name).ToList();
+        throw new SkillActivationException($"no skill named '{name}'.{CloseMatches.Hint(CloseMatches.Find(name, names))} " +
+            (names.Count == 0 ? "No skills are installed." : $"Available: {string.Join(", ", names)}"));
+    }
+}
+
+/// <summary>A skill could not be activated or read; the message says why and what to do.</summary>
+public sealed class SkillActivationException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public SkillActivationException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What went wrong.</param>
+    public SkillActivationException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public SkillActivationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,137 @@
+using AgentHost.Sdk.Events;
+
+namespace AgentHost.Kernel.Skills;
+
+/// <summary>
+/// The skills under a list of roots (see <see cref="SkillLocations"/>), kept current without a restart: every read of
+/// <see cref="Current"/> re-lists the roots' <c>SKILL.md</c> files (a folder walk, no parsing) and re-parses only files
+/// that were added or changed since the last scan, so a skill added or edited while a host runs is picked up on the next use.
+/// </summary>
+/// <remarks>
+/// Precedence follows the order of the roots; within a root, paths sort ordinally. A later skill with a name already
+/// taken is <see cref="SkillStatus.Shadowed"/>, with a warning naming both files. Problems are published once each as
+/// <see cref="WarningEvent"/>s (source <c>skills</c>). Thread-safe.
+/// </remarks>
+public sealed class SkillCatalog
+{
+    private readonly IEventBus? _events;
+    private readonly SkillScanLimits _limits;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<SkillFileStamp, SkillParseResult> _parsed = [];
+    private readonly HashSet<string> _published = new(StringComparer.Ordinal);
+    private List<SkillFileStamp>? _stamps;
+    private SkillSnapshot? _snapshot;
+
+    /// <summary>Creates a catalog; nothing is read until <see cref="Current"/>.</summary>
+    /// <param name="roots">The folders to search, highest precedence first.</param>
+    /// <param name="events">Where problems are published, when anywhere.</param>
+    /// <param name="limits">Search caps; the defaults when <see langword="null"/>.</param>
+    public SkillCatalog(IEnumerable<SkillRoot> roots, IEventBus? events = null, SkillScanLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(roots);
+        Roots = [.. roots];
+        _events = events;
+        _limits = limits ?? new SkillScanLimits();
+    }
+
+    /// <summary>The folders searched, highest precedence first.</summary>
+    public IReadOnlyList<SkillRoot> Roots { get; }
+
+    /// <summary>The skills as they are on disk now (re-scanned on every read; unchanged files are not parsed again).</summary>
+    public SkillSnapshot Current
+    {
+        get
+        {
+            lock (_lock)
+            {
+                var notes = new List<string>();
+                var scanned = Roots.Select(root => (root, SkillScanner.Scan(root.Path, _limits, notes))).ToList();
+                var stamps = scanned.SelectMany(s => s.Item2).ToList();
+                if (_snapshot is not null && _stamps is not null && stamps.SequenceEqual(_stamps))
+                {
+                    return _snapshot;
+                }
+
+                _stamps = stamps;
+                _snapshot = Build(scanned, notes);
+                Publish(_snapshot);
+                return _snapshot;
+            }
+        }
+    }
+
+    private SkillSnapshot Build(List<(SkillRoot Root, List<SkillFileStamp> Files)> scanned, List<string> notes)
+    {
+        var comparer = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+        var seenFiles = new HashSet<string>(comparer);
+        var winners = new Dictionary<string, Skill>(StringComparer.Ordinal);
+        var all = new List<Skill>();
+        var used = new HashSet<SkillFileStamp>();
+        foreach (var (root, files) in scanned)
+        {
+            foreach (var stamp in files)
+            {
+                if (!seenFiles.Add(RealPath(stamp.Path)))
+                {
+                    continue;
+                }
+
+                used.Add(stamp);
+                if (!_parsed.TryGetValue(stamp, out var result))
+                {
+                    result = SkillParser.ParseFile(stamp.Path);
+                    _parsed[stamp] = result;
+                }
+
+                var directory = Path.GetDirectoryName(stamp.Path)!;
+                var skill = new Skill(result.Document?.Name ?? Path.GetFileName(directory), directory, stamp.Path, root, result.Document, result.Problems);
+                if (skill.IsUsable && winners.TryGetValue(skill.Name, out var winner))
+                {
+                    var shadowed = new SkillProblem(SkillSeverity.Warning, stamp.Path, null, $"skill '{skill.Name}' is shadowed by {winner.File} ({winner.SourceName}), which takes precedence; rename one of them to use both");
+                    skill = skill with { Status = SkillStatus.Shadowed, ShadowedBy = winner.File, Problems = [.. skill.Problems, shadowed] };
+                }
+                else if (skill.IsUsable)
+                {
+                    winners[skill.Name] = skill;
+                }
+
+                all.Add(skill);
+            }
+        }
+
+        foreach (var stale in _parsed.Keys.Where(k => !used.Contains(k)).ToList())
+        {
+            _parsed.Remove(stale);
+        }
+
+        return new SkillSnapshot(all, notes);
+    }
+
+    private void Publish(SkillSnapshot snapshot)
+    {
+        if (_events is null)
+        {
+            return;
+        }
+
+        foreach (var message in snapshot.All.SelectMany(s => s.Problems).Select(p => p.ToString()).Concat(snapshot.Notes))
+        {
+            if (_published.Add(message))
+            {
+                _events.Publish(new WarningEvent("skills", message));
+            }
+        }
+    }
+
+    private static string RealPath(string path)
+    {
+        try
+        {
+            return Sdk.Tools.WorkspacePaths.RealPath(Path.GetFullPath(path));
+        }
+        catch (IOException)
+        {
+            return path;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+namespace AgentHost.Kernel.Skills;
+
+/// <summary>The result of linting: every skill checked and its problems.</summary>
+/// <param name="Files">The <c>SKILL.md</c> files checked, in order.</param>
+/// <param name="Problems">Every problem, in file order.</param>
+public sealed record SkillLintResult(IReadOnlyList<string> Files, IReadOnlyList<SkillProblem> Problems)
+{
+    /// <summary>How many problems are errors.</summary>
+    public int Errors => Problems.Count(p => p.IsError);
+
+    /// <summary>How many problems are warnings.</summary>
+    public int Warnings => Problems.Count(p => !p.IsError);
+}
+
+/// <summary>Checks skills the way the catalog reads them, for skill authors (<c>agent skill lint</c>).</summary>
+public static class SkillLinter
+{
+    /// <summary>Lints a <c>SKILL.md</c>, a skill folder, or a folder of skills (searched like a skills root).</summary>
+    /// <param name="path">The path.</param>
+    /// <param name="limits">Search caps; the defaults when <see langword="null"/>.</param>
+    /// <returns>The files and problems; two skills declaring one name are an error.</returns>
+    /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
+    public static SkillLintResult Lint(string path, SkillScanLimits? limits = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path);
+        var notes = new List<string>();
+        List<string> files;
+        if (File.Exists(full))
+        {
+            files = [full];
+        }
+        else if (Directory.Exists(full))
+        {
+            files = SkillScanner.Scan(full, limits ?? new SkillScanLimits(), notes).Select(s => s.Path).ToList();
+        }
+        else
+        {
+            throw new FileNotFoundException($"{full} does not exist; give a SKILL.md, a skill folder or a folder of skills", full);
+        }
+
+        var problems = new List<SkillProblem>();
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var result = SkillParser.ParseFile(file);
+            problems.AddRange(result.Problems);
+            if (result.Document is { } document)
+            {
+                if (names.TryGetValue(document.Name, out var first))
+                {
+                    problems.Add(new SkillProblem(SkillSeverity.Error, file, null, $"skill name '{document.Name}' is also declared by {first}; skill names must be unique"));
+                }
+                else
+                {
+                    names[document.Name] = file;
+                }
+            }
+        }
+
+        problems.AddRange(notes.Select(note => new SkillProblem(SkillSeverity.Warning, full, null, note)));
+        return new SkillLintResult(files, problems);
+    }
+}

@@ -1,0 +1,106 @@
+using AgentHost.Sdk.Tools;
+
+namespace AgentHost.Kernel.Skills;
+
+/// <summary>How far the <see cref="SkillScanner"/> looks under each root.</summary>
+public sealed record SkillScanLimits
+{
+    /// <summary>Folder levels below a root searched for <c>SKILL.md</c> (default 6).</summary>
+    public int MaxDepth { get; init; } = 6;
+
+    /// <summary>Folders visited per root before the search stops with a warning (default 2000).</summary>
+    public int MaxDirectories { get; init; } = 2000;
+}
+
+/// <summary>A <c>SKILL.md</c> found on disk, with what identifies its version.</summary>
+/// <param name="Path">The file path (as reached from the root).</param>
+/// <param name="LastWriteUtcTicks">When it was last written.</param>
+/// <param name="Length">Its size in bytes.</param>
+internal readonly record struct SkillFileStamp(string Path, long LastWriteUtcTicks, long Length);
+
+/// <summary>
+/// Finds skill folders under a root: the root itself when it holds a <c>SKILL.md</c>, else every folder below it
+/// (up to <see cref="SkillScanLimits.MaxDepth"/> levels and <see cref="SkillScanLimits.MaxDirectories"/> folders) that
+/// holds one; a skill folder is not searched further. <c>.git</c> and <c>node_modules</c> are skipped; other dot
+/// folders (<c>.curated/</c>) are searched. Symbolic links are followed; a folder reached twice (a link loop) is
+/// visited once. Entries are visited in ordinal name order, so results are deterministic.
+/// </summary>
+internal static class SkillScanner
+{
+    private static readonly HashSet<string> Skipped = new(StringComparer.OrdinalIgnoreCase) { ".git", "node_modules" };
+
+    public static List<SkillFileStamp> Scan(string root, SkillScanLimits limits, List<string> notes)
+    {
+        var found = new List<SkillFileStamp>();
+        if (!Directory.Exists(root))
+        {
+            return found;
+        }
+
+        var visited = new HashSet<string>(OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        var pending = new Stack<(string Path, int Depth)>();
+        pending.Push((root, 0));
+        var count = 0;
+        while (pending.Count > 0)
+        {
+            var (directory, depth) = pending.Pop();
+            if (!visited.Add(RealPathOrSelf(directory)))
+            {
+                continue;
+            }
+
+            if (++count > limits.MaxDirectories)
+            {
+                notes.Add($"{root}: stopped searching for skills after {limits.MaxDirectories} folders; keep skills in a shallow folder or list their folders in skills.paths");
+                break;
+            }
+
+            var file = Path.Combine(directory, SkillParser.FileName);
+            if (File.Exists(file))
+            {
+                var info = new FileInfo(file);
+                found.Add(new SkillFileStamp(file, info.LastWriteTimeUtc.Ticks, info.Length));
+                continue;
+            }
+
+            if (depth >= limits.MaxDepth)
+            {
+                continue;
+            }
+
+            string[] children;
+            try
+            {
+                children = Directory.GetDirectories(directory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                notes.Add($"{directory}: cannot be searched for skills: {ex.Message}");
+                continue;
+            }
+
+            Array.Sort(children, StringComparer.Ordinal);
+            for (var i = children.Length - 1; i >= 0; i--)
+            {
+                if (!Skipped.Contains(Path.GetFileName(children[i])))
+                {
+                    pending.Push((children[i], depth + 1));
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private static string RealPathOrSelf(string directory)
+    {
+        try
+        {
+            return WorkspacePaths.RealPath(Path.GetFullPath(directory));
+        }
+        catch (IOException)
+        {
+            return directory;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using AgentHost.Kernel.Capabilities;
+using AgentHost.Kernel.Configuration;
+using AgentHost.Kernel.Hosting;
+using AgentHost.Kernel.Plugins;
+
+namespace AgentHost.Kernel.Skills;
+
+/// <summary>
+/// Skills for one agent run: the catalog over every root (plugins' folders included), the session's active skills,
+/// its <c>skill</c> tool and the catalog text for the system prompt.
+/// </summary>
+public sealed class SkillSession
+{
+    private SkillSession(ActiveSkills active)
+    {
+        Active = active;
+        Tool = new RegisteredCapability(SkillTool.Create(active), SkillTool.KernelPluginId, typeof(SkillSession).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+    }
+
+    /// <summary>The session's active skills (and the catalog).</summary>
+    public ActiveSkills Active { get; }
+
+    /// <summary>The <c>skill</c> tool, registered as plugin <c>kernel</c>.</summary>
+    public RegisteredCapability Tool { get; }
+
+    /// <summary>The <c>&lt;available_skills&gt;</c> catalog for the system prompt, or <see langword="null"/> when the model may activate none.</summary>
+    public string? PromptCatalog => Active.Catalog.Current.ToPromptCatalog();
+
+    /// <summary>Creates the skills of a run, or <see langword="null"/> when <c>skills.enabled</c> is false.</summary>
+    /// <param name="runtime">The loaded plugins (their skill folders, the event bus).</param>
+    /// <param name="configuration">The configuration.</param>
+    /// <param name="environment">The environment.</param>
+    /// <param name="workspaceRoot">The run's project root (project skills are looked for from the working directory when it is inside, else from here).</param>
+    /// <returns>The skills.</returns>
+    public static SkillSession? Create(PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
+        if (!SkillLocations.IsEnabled(configuration))
+        {
+            return null;
+        }
+
+        var root = Path.GetFullPath(workspaceRoot);
+        var current = Path.GetFullPath(environment.CurrentDirectory);
+        var start = current == root || current.StartsWith(Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? current : root;
+        var catalog = new SkillCatalog(SkillLocations.All(configuration, environment, start, runtime.Registry), runtime.Events);
+        return new SkillSession(new ActiveSkills(catalog, environment.HomeDirectory));
+    }
+
+    /// <summary>Checks that the skills a person asked for exist and are user-invocable, before a session is opened.</summary>
+    /// <param name="names">The names (<c>--skill</c>).</param>
+    /// <exception cref="AgentHostException">One is missing or not user-invocable (the message names it and what is available).</exception>
+    public void CheckRequested(IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        foreach (var name in names)
+        {
+            try
+            {
+                Active.CheckUserInvocable(name);
+            }
+            catch (SkillActivationException ex)
+            {
+                throw new AgentHostException(ErrorKind.NotFound, $"--skill {name}: {ex.Message}. List skills with 'agent skill list'.", ex);
+            }
+        }
+    }
+
+    /// <summary>Activates the skills a person asked for; their content goes before the prompt (and so into the session).</summary>
+    /// <param name="names">The names (<c>--skill</c>).</param>
+    /// <returns>The activation blocks followed by a blank line, or empty.</returns>
+    public string ActivateRequested(IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        CheckRequested(names);
+        var blocks = new List<string>();
+        foreach (var name in names)
+        {
+            if (Active.ActivateForUser(name) is { } block)
+            {
+                blocks.Add(block);
+            }
+        }
+
+        return blocks.Count == 0 ? string.Empty : string.Join("\n\n", blocks) + "\n\n";
+    }
+}

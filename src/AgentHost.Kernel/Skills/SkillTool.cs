@@ -1,0 +1,59 @@
+using System.ComponentModel;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Tools;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Kernel.Skills;
+
+/// <summary>
+/// The kernel's <c>skill</c> tool (read effect): activates a skill by name, returning its instructions wrapped with
+/// its name and the list of its bundled files; with <c>file</c>, reads one of an active skill's files (wherever the
+/// skill lives, so no file permission is needed). A repeated activation returns a short "already active" note.
+/// </summary>
+public static class SkillTool
+{
+    /// <summary>The tool name.</summary>
+    public const string Name = "skill";
+
+    /// <summary>The plugin id kernel tools are registered under in events and the audit log.</summary>
+    public const string KernelPluginId = "kernel";
+
+    /// <summary>The tool description the model sees.</summary>
+    public const string Description =
+        "Activate a skill listed in <available_skills> by its name: returns the skill's instructions (follow them) and the list of its bundled files. " +
+        "Activate a skill before doing a task it covers. To read one of an active skill's files, call again with the same name and 'file' set to a path from that list. " +
+        "Each skill needs activating only once per conversation.";
+
+    /// <summary>Creates the tool for a session.</summary>
+    /// <param name="skills">The session's active skills.</param>
+    /// <returns>The tool capability.</returns>
+    public static ToolCapability Create(ActiveSkills skills)
+    {
+        ArgumentNullException.ThrowIfNull(skills);
+        var function = AIFunctionFactory.Create(
+            ([Description("The skill name, exactly as listed in <available_skills>.")] string name,
+             [Description("Optional: a file of the (already active) skill to read, relative to its folder, e.g. references/api.md.")] string? file = null) =>
+            {
+                try
+                {
+                    return string.IsNullOrWhiteSpace(file) ? skills.ActivateForModel(name) : skills.ReadFile(name, file);
+                }
+                catch (SkillActivationException ex)
+                {
+                    throw new InvalidOperationException(ex.Message, ex);
+                }
+            },
+            new AIFunctionFactoryOptions { Name = Name, Description = Description });
+        return new ToolCapability(function, new ToolMetadata(ToolEffect.Read) { DescribeCall = Describe, Parallelizable = false });
+    }
+
+    private static ToolCallDescription Describe(AIFunctionArguments arguments)
+    {
+        var name = arguments.TryGetValue("name", out var value) ? value?.ToString() : null;
+        var file = arguments.TryGetValue("file", out var f) ? f?.ToString() : null;
+        return new ToolCallDescription(string.IsNullOrWhiteSpace(file) ? "activate skill" : "read skill file", null)
+        {
+            Details = string.IsNullOrWhiteSpace(file) ? name : $"{name}: {file}",
+        };
+    }
+}

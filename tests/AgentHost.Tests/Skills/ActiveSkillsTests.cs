@@ -1,0 +1,214 @@
+using AgentHost.Kernel.Agent;
+using AgentHost.Kernel.Permissions;
+using AgentHost.Kernel.Skills;
+using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Support;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Tests.Skills;
+
+/// <summary>Activating skills, reading their files, and what active skills pre-approve.</summary>
+public sealed class ActiveSkillsTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public ActiveSkillsTests()
+    {
+        Directory.CreateDirectory(Project);
+        SkillFiles.Write(Skills, "git-review", "Review the working tree.", extra: "allowed-tools: shell(git diff*) shell(rm *)\n", body: "Run git diff, then read reference.md.\n");
+        File.WriteAllText(Path.Combine(Skills, "git-review", "reference.md"), "Look for missing tests.\n");
+        Directory.CreateDirectory(Path.Combine(Skills, "git-review", "scripts"));
+        File.WriteAllText(Path.Combine(Skills, "git-review", "scripts", "check.sh"), "echo ok\n");
+        SkillFiles.Write(Skills, "release", "Cut a release.", extra: "disable-model-invocation: true\n");
+        SkillFiles.Write(Skills, "background", "Background knowledge.", extra: "user-invocable: false\n");
+    }
+
+    private string Project => _temp.Combine("project");
+
+    private string Skills => _temp.Combine("user-skills");
+
+    [Fact]
+    public void Activation_WrapsTheBodyWithTheName_AndListsBundledFilesWithoutTheirContent()
+    {
+        var active = Create();
+
+        var text = active.ActivateForModel("git-review");
+
+        Assert.StartsWith("<skill_content name=\"git-review\">\n", text, StringComparison.Ordinal);
+        Assert.Contains("Run git diff, then read reference.md.", text, StringComparison.Ordinal);
+        Assert.Contains("<skill_files>\nreference.md\nscripts/check.sh\n</skill_files>", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Look for missing tests.", text, StringComparison.Ordinal);
+        Assert.EndsWith("</skill_content>", text, StringComparison.Ordinal);
+        Assert.Equal("git-review", Assert.Single(SkillContent.Find(text)).Name);
+    }
+
+    [Fact]
+    public void RepeatActivation_ReturnsAShortAlreadyActiveNote()
+    {
+        var active = Create();
+        active.ActivateForModel("git-review");
+
+        var again = active.ActivateForModel("git-review");
+
+        Assert.StartsWith("Skill 'git-review' is already active", again, StringComparison.Ordinal);
+        Assert.DoesNotContain("<skill_content", again, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ModelCannotActivate_UserOnlySkills_AndUserCannotRun_ModelOnlySkills()
+    {
+        var active = Create();
+
+        var model = Assert.Throws<SkillActivationException>(() => active.ActivateForModel("release"));
+        var user = Assert.Throws<SkillActivationException>(() => active.ActivateForUser("background"));
+
+        Assert.Contains("disable-model-invocation", model.Message, StringComparison.Ordinal);
+        Assert.Contains("not user-invocable", user.Message, StringComparison.Ordinal);
+        Assert.NotNull(active.ActivateForUser("release"));
+    }
+
+    [Fact]
+    public void UnknownSkill_SuggestsCloseNames()
+    {
+        var error = Assert.Throws<SkillActivationException>(() => Create().ActivateForModel("git-reveiw"));
+
+        Assert.Contains("no skill named 'git-reveiw'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("git-review", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadFile_ReadsInsideAnActiveSkill_AndRefusesEscapesAndInactiveSkills()
+    {
+        var active = Create();
+        var inactive = Assert.Throws<SkillActivationException>(() => active.ReadFile("git-review", "reference.md"));
+        active.ActivateForModel("git-review");
+
+        Assert.Equal("Look for missing tests.\n", active.ReadFile("git-review", "reference.md"));
+        Assert.Contains("is not active", inactive.Message, StringComparison.Ordinal);
+        Assert.Contains("outside the folder", Assert.Throws<SkillActivationException>(() => active.ReadFile("git-review", "../release/SKILL.md")).Message, StringComparison.Ordinal);
+        Assert.Contains("Did you mean", Assert.Throws<SkillActivationException>(() => active.ReadFile("git-review", "refrence.md")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Restore_ReactivatesSkillsFoundInAResumedHistory()
+    {
+        var first = Create();
+        var block = first.ActivateForModel("git-review");
+        var history = new[] { new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", block)]) };
+
+        var resumed = Create();
+        resumed.Restore(history);
+
+        Assert.True(resumed.IsActive("git-review"));
+        Assert.StartsWith("Skill 'git-review' is already active", resumed.ActivateForModel("git-review"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AllowedTools_PreApproveAMatchingShellCall_NamingTheSkill()
+    {
+        var active = Create();
+        active.ActivateForModel("git-review");
+
+        var verdict = Approve(active, Shell("git diff --stat"), PermissionMode.Ask);
+
+        Assert.NotNull(verdict);
+        Assert.True(verdict.Allowed);
+        Assert.Equal("skill", verdict.Scope);
+        Assert.Equal("skill:git-review", verdict.AnsweredBy);
+        Assert.StartsWith("allow shell(git diff*) (skill git-review: ", verdict.Rule, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AllowedTools_ApplyOnlyWhileTheSkillIsActive_AndOnlyToMatchingCalls()
+    {
+        var active = Create();
+
+        Assert.Null(Approve(active, Shell("git diff"), PermissionMode.Ask));
+        active.ActivateForModel("git-review");
+        Assert.Null(Approve(active, Shell("git push"), PermissionMode.Ask));
+        Assert.Null(Approve(active, Shell("git diff && git push"), PermissionMode.Ask));
+    }
+
+    [Fact]
+    public void AllowedTools_NeverPassADenyRuleOrTheSafetyFloor()
+    {
+        var active = Create();
+        active.ActivateForModel("git-review");
+        var denyDiff = Gate([Rule(RuleList.Deny, "shell(git diff*)")]);
+
+        Assert.Null(Approve(active, Shell("git diff"), PermissionMode.Ask, denyDiff));
+        Assert.Equal(Verdict.Deny, Gate([]).Decide(Shell("rm -rf ~"), PermissionMode.Ask).Verdict);
+        Assert.Null(Approve(active, Shell("rm -rf ~"), PermissionMode.Ask));
+    }
+
+    [Fact]
+    public void AllowedTools_DoNotPassAnExplicitAskRule()
+    {
+        var active = Create();
+        active.ActivateForModel("git-review");
+
+        Assert.Null(Approve(active, Shell("git diff"), PermissionMode.Ask, Gate([Rule(RuleList.Ask, "shell(git *)")])));
+    }
+
+    [Fact]
+    public void InPlanMode_AllowedToolsDoNotApply()
+    {
+        var active = Create();
+        active.ActivateForModel("git-review");
+
+        Assert.Null(Approve(active, Shell("git diff"), PermissionMode.Plan));
+    }
+
+    [Fact]
+    public void ProjectSkills_AllowedTools_ApplyOnlyInATrustedProject()
+    {
+        var projectSkills = Path.Combine(Project, ".agents", "skills");
+        SkillFiles.Write(projectSkills, "tests", "Run the tests.", extra: "allowed-tools: shell(npm test)\n");
+        var active = new ActiveSkills(new SkillCatalog([new SkillRoot(projectSkills, SkillSource.Project, "project") { FromProject = true }]), _temp.Combine("home"))
+        {
+            TrustProjectSkills = false,
+        };
+        active.ActivateForModel("tests");
+
+        Assert.Null(Approve(active, Shell("npm test"), PermissionMode.Ask));
+        active.TrustProjectSkills = true;
+        Assert.NotNull(Approve(active, Shell("npm test"), PermissionMode.Ask));
+    }
+
+    [Fact]
+    public void ReadsInsideAnActiveSkillsFolder_OutsideTheProject_ArePreApproved_EvenInPlanMode()
+    {
+        var active = Create();
+        var file = Path.Combine(Skills, "git-review", "reference.md");
+        Assert.Null(Approve(active, Read(file), PermissionMode.Ask));
+        active.ActivateForModel("git-review");
+
+        var verdict = Approve(active, Read(file), PermissionMode.Plan);
+
+        Assert.NotNull(verdict);
+        Assert.Equal($"read {Path.Combine(Skills, "git-review")} (folder of skill git-review)", verdict.Rule);
+        Assert.Null(Approve(active, Read(Path.Combine(Skills, "release", "SKILL.md")), PermissionMode.Ask));
+    }
+
+    private ActiveSkills Create() => new(new SkillCatalog([new SkillRoot(Skills, SkillSource.User, "user")]), _temp.Combine("home"));
+
+    private RulePermissionGate Gate(IEnumerable<PermissionRule> rules) =>
+        new(new PermissionPolicy(rules), PermissionMode.Ask, Project, _temp.Combine("home"));
+
+    private PermissionVerdict? Approve(ActiveSkills active, ToolPermissionRequest request, PermissionMode mode, RulePermissionGate? gate = null) =>
+        active.Approve(request, (gate ?? Gate([])).Decide(request, PermissionMode.Ask), mode);
+
+    private ToolPermissionRequest Shell(string command) =>
+        new("s1", "c1", "shell", "shell", ToolEffect.Execute, new ToolCallDescription("run", command) { WorkingDirectory = Project }) { WorkspaceRoot = Project };
+
+    private ToolPermissionRequest Read(string path) =>
+        new("s1", "c1", "view", "files", ToolEffect.Read, new ToolCallDescription("read", path)) { WorkspaceRoot = Project };
+
+    private static PermissionRule Rule(RuleList list, string text)
+    {
+        Assert.True(PermissionRuleParser.TryParse(list, text, out var rule, out var error), error);
+        return rule!;
+    }
+
+    public void Dispose() => _temp.Dispose();
+}

@@ -1,0 +1,135 @@
+using AgentHost.Tests.Runs;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Skills;
+
+/// <summary>Skills in real `agent run` processes driven by the scripted provider.</summary>
+public sealed class SkillRunTests : IDisposable
+{
+    private readonly RunWorkspace _ws = new();
+
+    public SkillRunTests()
+    {
+        Directory.CreateDirectory(_ws.Combine("home"));
+        SkillFiles.Write(Path.Combine(_ws.Root, ".agents", "skills"), "changelog", "Write changelog entries in this project's style.", body: "Use the Keep a Changelog headings.\n");
+        SkillFiles.Write(UserSkills, "release", "Cut a release (user only).", extra: "disable-model-invocation: true\n", body: "Tag the release with git tag.\n");
+        SkillFiles.Write(UserSkills, "echo-check", "Checks echo works.", extra: "allowed-tools: shell(echo *)\n", body: "Run echo skill-approved.\n");
+    }
+
+    private string UserSkills => _ws.Combine("user-skills");
+
+    /// <summary>The workspace's environment with a private HOME, XDG config and user skills folder (no real user skills leak in).</summary>
+    private Dictionary<string, string> Environment
+    {
+        get
+        {
+            var environment = _ws.Environment;
+            environment["HOME"] = _ws.Combine("home");
+            environment["USERPROFILE"] = _ws.Combine("home");
+            environment["XDG_CONFIG_HOME"] = _ws.Combine("xdg");
+            environment["AGENT_SKILLS_DIR"] = UserSkills;
+            return environment;
+        }
+    }
+
+    [Fact]
+    public async Task TheModel_SeesTheCatalog_ActivatesASkillWithTheSkillTool_AndARepeatIsDeduplicated()
+    {
+        var script = _ws.WriteScript("""
+            turns:
+              - expect:
+                  system_contains: "<name>changelog</name>"
+                  tools_include: [skill]
+                tool_calls: [{ name: skill, arguments: { name: changelog } }]
+              - expect:
+                  tool_results_contain: ["<skill_content name=\"changelog\">", "Keep a Changelog headings"]
+                tool_calls: [{ name: skill, arguments: { name: changelog } }, { name: skill, arguments: { name: release } }]
+              - expect:
+                  tool_results_contain: ["is already active", "can only be run by the user"]
+                text: Done.
+            """);
+
+        var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "update the changelog", "-p", "scripted", "-m", "scripted/" + script, "-o", "json");
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        var events = RunWorkspace.Events(result.Output);
+        var calls = events.Where(e => e.GetProperty("type").GetString() == "tool.started").ToList();
+        Assert.Equal(3, calls.Count);
+        Assert.All(calls, c => Assert.Equal("kernel", c.GetProperty("plugin").GetString()));
+    }
+
+    [Fact]
+    public async Task RunWithSkill_ActivatesItBeforeTheFirstRequest_AndTheSessionRecordsIt()
+    {
+        var script = _ws.WriteScript("""
+            turns:
+              - expect: { last_user_contains: "<skill_content name=\"release\">" }
+                text: Released.
+            """);
+
+        var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "cut 1.2.0", "--skill", "release", "-p", "scripted", "-m", "scripted/" + script, "-o", "json");
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        var session = RunWorkspace.Events(result.Output).First(e => e.TryGetProperty("sessionId", out _)).GetProperty("sessionId").GetString()!;
+        var export = await AgentProcess.RunAsync(_ws.Root, Environment, "session", "export", session);
+        Assert.Contains("Tag the release with git tag.", export.Output, StringComparison.Ordinal);
+        Assert.Contains("cut 1.2.0", export.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunWithAnUnknownSkill_FailsBeforeASessionIsCreated_AndSuggestsTheName()
+    {
+        var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "go", "--skill", "relase", "-p", "scripted", "-m", "scripted/none.yaml");
+        var sessions = await AgentProcess.RunAsync(_ws.Root, Environment, "session", "list");
+
+        Assert.Equal(8, result.ExitCode);
+        Assert.Contains("--skill relase: no skill named 'relase'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("release", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("go", sessions.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AllowedTools_OfAnActiveSkill_PreApproveTheCall_AndTheAuditNamesTheSkill()
+    {
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: shell, arguments: { command: "echo skill-approved" } }]
+              - expect: { tool_results_contain: ["permission denied"] }
+                tool_calls: [{ name: skill, arguments: { name: echo-check } }]
+              - tool_calls: [{ name: shell, arguments: { command: "echo skill-approved" } }]
+              - expect: { tool_results_contain: ["skill-approved"] }
+                text: Done.
+            """);
+
+        var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "check echo", "-p", "scripted", "-p", "shell", "-m", "scripted/" + script, "-o", "json");
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        var events = RunWorkspace.Events(result.Output);
+        var decisions = events.Where(e => e.GetProperty("type").GetString() == "permission.decided" && e.GetProperty("tool").GetString() == "shell").ToList();
+        Assert.Equal(["deny", "allow"], decisions.Select(d => d.GetProperty("decision").GetString()));
+        Assert.Equal("skill:echo-check", decisions[1].GetProperty("answeredBy").GetString());
+        var session = events.First(e => e.TryGetProperty("sessionId", out _)).GetProperty("sessionId").GetString()!;
+        var audit = await AgentProcess.RunAsync(_ws.Root, Environment, "session", "audit", session, "--json");
+        Assert.True(audit.ExitCode == 0, audit.Error);
+        Assert.Contains("\"scope\": \"skill\"", audit.Output, StringComparison.Ordinal);
+        Assert.Contains("skill:echo-check", audit.Output, StringComparison.Ordinal);
+        Assert.Contains("allow shell(echo *) (skill echo-check: ", audit.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SkillsDisabled_NoCatalogAndNoSkillTool()
+    {
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: skill, arguments: { name: changelog } }]
+              - expect: { tool_results_contain: ["unknown tool 'skill'"] }
+                text: No skills.
+            """);
+
+        var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "go", "-c", "skills.enabled=false", "-p", "scripted", "-m", "scripted/" + script, "-o", "json");
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+    }
+
+    public void Dispose() => _ws.Dispose();
+}
