@@ -21,6 +21,7 @@ internal static class CommandLineFactory
         root.Subcommands.Add(new PermissionsCommand(context));
         root.Subcommands.Add(new TrustCommand(context));
         root.Subcommands.Add(new ModelsCommand(context));
+        root.Subcommands.Add(new LspCommand(context));
         return root;
     }
 }
