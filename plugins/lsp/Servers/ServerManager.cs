@@ -174,15 +174,22 @@ internal sealed partial class ServerManager : IAsyncDisposable
             throw new LspUnavailableException(message);
         }
 
-        managed.Current = server;
-        SetState(managed, LspServerState.Running, $"pid {server.ProcessId}");
-        _ = WatchAsync(managed, server);
-        foreach (var path in managed.Reopen.Where(File.Exists))
+        // Reopen what was open before a crash, and let its first diagnostics arrive before anyone else syncs: a late
+        // answer to the reopen must not pass for the answer to a newer change.
+        using (var settle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            await server.SyncAsync(path, await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            settle.CancelAfter(TimeSpan.FromSeconds(5));
+            foreach (var path in managed.Reopen.Where(File.Exists))
+            {
+                await server.SyncAsync(path, await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                await server.Diagnostics.WaitAsync(path, 0, settle.Token).ConfigureAwait(false);
+            }
         }
 
         managed.Reopen = [];
+        managed.Current = server;
+        SetState(managed, LspServerState.Running, $"pid {server.ProcessId}");
+        _ = WatchAsync(managed, server);
         return server;
     }
 
