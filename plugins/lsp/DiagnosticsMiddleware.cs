@@ -14,11 +14,17 @@ namespace AgentHost.Plugins.Lsp;
 internal sealed class DiagnosticsMiddleware(LspService lsp) : ToolMiddleware
 {
     private static readonly HashSet<string> EditTools = new(StringComparer.Ordinal) { "write", "edit", "multi_edit" };
+    private static readonly HashSet<string> RemovingTools = new(StringComparer.Ordinal) { "delete", "move" };
     private readonly ConcurrentDictionary<string, bool> _reported = new(StringComparer.Ordinal);
 
     protected override async ValueTask<object?> InvokeCoreAsync(ToolInvocationContext context, ToolInvocationHandler nextHandler, CancellationToken cancellationToken)
     {
         var result = await nextHandler(context, cancellationToken).ConfigureAwait(false);
+        if (RemovingTools.Contains(context.Tool.Name))
+        {
+            await CloseRemovedAsync(cancellationToken).ConfigureAwait(false);
+            return result;
+        }
         if (!EditTools.Contains(context.Tool.Name) || context.WorkspaceRoot is not { } root
             || LspTools.Arg(context.Arguments, "path") is not { } path
             || context.Arguments.IsDryRun(DryRunArgument(context)))
@@ -61,6 +67,25 @@ internal sealed class DiagnosticsMiddleware(LspService lsp) : ToolMiddleware
         }
 
         return summary.Length == 0 ? result : Text(result) + "\n\n" + summary.ToString().TrimEnd();
+    }
+
+    /// <summary>After a delete or move, closes the documents whose files are gone (servers then drop their diagnostics).</summary>
+    private async Task CloseRemovedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var server in lsp.Manager.Running)
+        {
+            foreach (var path in server.OpenDocuments.Where(p => !File.Exists(p)))
+            {
+                try
+                {
+                    await server.CloseAsync(path, cancellationToken).ConfigureAwait(false);
+                }
+                catch (JsonRpc.JsonRpcConnectionClosedException)
+                {
+                    // The server is gone; nothing to close.
+                }
+            }
+        }
     }
 
     private static bool? DryRunArgument(ToolInvocationContext context) =>

@@ -13,6 +13,9 @@ internal sealed record OpenFile(string FullPath, string Relative, string Text, I
 /// <summary>What the tools and the middleware share: opening files on their servers, waiting for diagnostics.</summary>
 internal sealed class LspService(ServerManager manager, LspSettings settings)
 {
+    /// <summary>The most a tool waits, after opening a document, for the server's first analysis of it.</summary>
+    private static readonly TimeSpan FirstOpenWait = TimeSpan.FromSeconds(3);
+
     public ServerManager Manager { get; } = manager;
 
     public LspSettings Settings { get; } = settings;
@@ -43,11 +46,23 @@ internal sealed class LspService(ServerManager manager, LspSettings settings)
         }
 
         var text = await File.ReadAllTextAsync(full, cancellationToken).ConfigureAwait(false);
+        var firstAnalysis = new List<Task<bool>>();
+        using var settle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        settle.CancelAfter(TimeSpan.FromTicks(Math.Min(Settings.DiagnosticsTimeout.Ticks, FirstOpenWait.Ticks)));
         foreach (var server in servers)
         {
+            var opening = server.OpenText(full) is null && server.Diagnostics.Generation(full) == 0;
             await server.SyncAsync(full, text, cancellationToken).ConfigureAwait(false);
+            if (opening)
+            {
+                firstAnalysis.Add(server.Diagnostics.WaitAsync(full, 0, settle.Token));
+            }
         }
 
+        // A server answers requests about a document it has just opened before it has analysed it (tsserver loading
+        // the project, bash-language-server parsing): its first diagnostics for the file say the analysis is done.
+        await Task.WhenAll(firstAnalysis).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
         return new OpenFile(full, relative, text, servers, problems);
     }
 

@@ -71,8 +71,9 @@ internal sealed partial class ServerManager : IAsyncDisposable
     /// <summary>The nearest folder from the file up to the workspace root holding a root marker; the workspace root otherwise.</summary>
     public static string FindRoot(ServerDefinition definition, string path, string workspaceRoot)
     {
+        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         var directory = Path.GetDirectoryName(path);
-        while (directory is not null && directory.StartsWith(workspaceRoot, PathKey.Comparer.Equals(workspaceRoot, workspaceRoot.ToUpperInvariant()) ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
+        while (directory is not null && directory.StartsWith(workspaceRoot, comparison))
         {
             if (definition.RootMarkers.Any(marker => HasMarker(directory, marker)))
             {
