@@ -39,6 +39,26 @@ public sealed class YamlServerTests
     }
 
     [LspFact]
+    public async Task ServerDefinedInSettings_RunsWithItsSettings_WithoutALanguagePlugin()
+    {
+        await using var lsp = await LspHarness.StartAsync(new Dictionary<string, string>
+        {
+            ["servers.my-yaml.command"] = "yaml-language-server",
+            ["servers.my-yaml.args.0"] = "--stdio",
+            ["servers.my-yaml.extensions.0"] = ".yml",
+            ["servers.my-yaml.settings.yaml.validate"] = "true",
+            ["servers.my-yaml.settings.yaml.schemaStore.enable"] = "false",
+        });
+        lsp.Write("schema.json", Schema);
+        lsp.Write("svc.yml", "# yaml-language-server: $schema=./schema.json\nname: 5\n");
+
+        var result = await lsp.RunAsync("lsp_diagnostics", ("path", "svc.yml"));
+
+        Assert.Contains("LSP (my-yaml): 1 error, 0 warnings in svc.yml", result, StringComparison.Ordinal);
+        Assert.Contains("Incorrect type. Expected \"string\"", result, StringComparison.Ordinal);
+    }
+
+    [LspFact]
     public async Task CrashedServer_IsRestarted_AndServesAgain()
     {
         await using var lsp = await LspHarness.StartAsync(null, "yaml");
