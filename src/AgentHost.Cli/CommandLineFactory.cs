@@ -23,6 +23,7 @@ internal static class CommandLineFactory
         root.Subcommands.Add(new ModelsCommand(context));
         root.Subcommands.Add(new InitCommand(context));
         root.Subcommands.Add(new SkillCommand(context));
+        root.Subcommands.Add(new LspCommand(context));
         return root;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -68,4 +69,10 @@ public sealed class PluginContext
     /// options instance, and caching plugin types in the shared default options would keep the plugin from unloading.
     /// </summary>
     public JsonSerializerOptions SerializerOptions { get; } = new(AIJsonUtilities.DefaultOptions);
+
+    /// <summary>
+    /// A read-only view of the capabilities of every loaded plugin (this one included), with a change notification;
+    /// empty when the context was created outside a host.
+    /// </summary>
+    public ICapabilityView Capabilities { get; init; } = EmptyCapabilityView.Instance;
 }

@@ -22,6 +22,15 @@ internal sealed partial class PluginLoaderService(PluginRuntime runtime, KernelO
                 LogNotLoaded(result.PluginId, result.Error);
             }
         }
+
+        // Manifest-only language-server plugins need the bridge that runs their servers.
+        foreach (var result in await runtime.EnsureLspBridgeAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (result.Error is not null)
+            {
+                LogNotLoaded(result.PluginId, result.Error);
+            }
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

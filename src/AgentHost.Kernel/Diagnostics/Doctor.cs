@@ -119,6 +119,16 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
                 ? new DoctorCheck(DoctorStatus.Ok, $"lsp {entry.QualifiedName}", found)
                 : new DoctorCheck(DoctorStatus.Warn, $"lsp {entry.QualifiedName}", $"'{server.Command}' is not on PATH", server.InstallHint ?? $"Install {server.Command} and put it on PATH.");
         }
+
+        // Servers defined in configuration (lsp.servers.<name>), run by the LSP bridge beside the plugins' ones.
+        foreach (var server in configuration.GetSection("lsp.servers").Where(p => p.Key.EndsWith(".command", StringComparison.OrdinalIgnoreCase)).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var name = server.Key[..^".command".Length];
+            var found = ExecutableLocator.Find(server.Value, environment);
+            yield return found is not null
+                ? new DoctorCheck(DoctorStatus.Ok, $"lsp config/{name}", found)
+                : new DoctorCheck(DoctorStatus.Warn, $"lsp config/{name}", $"'{server.Value}' is not on PATH", configuration.Explain($"lsp.servers.{name}.install")?.Value ?? $"Install {server.Value} and put it on PATH, or correct lsp.servers.{name}.command.");
+        }
     }
 
     private async Task<IEnumerable<DoctorCheck>> CheckProvidersAsync(CancellationToken cancellationToken)

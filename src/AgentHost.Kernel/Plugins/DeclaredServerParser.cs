@@ -37,6 +37,8 @@ internal static class DeclaredServerParser
                 StartTimeout = ctx.Seconds(map, "start_timeout", prefix) ?? TimeSpan.FromSeconds(30),
                 ShutdownTimeout = ctx.Seconds(map, "shutdown_timeout", prefix) ?? TimeSpan.FromSeconds(5),
                 InstallHint = ctx.OptionalScalar(map, "install", prefix),
+                Restart = ParseRestart(map, prefix, ctx),
+                MaxRestarts = MaxRestarts(map, prefix, ctx),
             });
         }
 
@@ -81,6 +83,37 @@ internal static class DeclaredServerParser
         }
 
         return result;
+    }
+
+    private static LspRestartPolicy ParseRestart(YamlMappingNode map, string prefix, ParseContext ctx)
+    {
+        switch (ctx.OptionalScalar(map, "restart", prefix))
+        {
+            case null or "on-crash":
+                return LspRestartPolicy.OnCrash;
+            case "never":
+                return LspRestartPolicy.Never;
+            case var other:
+                ctx.Error(map.Children[new YamlScalarNode("restart")], prefix + "restart", $"'{other}' is not a restart policy; use 'on-crash' (the default) or 'never'");
+                return LspRestartPolicy.OnCrash;
+        }
+    }
+
+    private static int MaxRestarts(YamlMappingNode map, string prefix, ParseContext ctx)
+    {
+        var text = ctx.OptionalScalar(map, "max_restarts", prefix);
+        if (text is null)
+        {
+            return 3;
+        }
+
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) && count <= 100)
+        {
+            return count;
+        }
+
+        ctx.Error(map.Children[new YamlScalarNode("max_restarts")], prefix + "max_restarts", $"'{text}' must be a whole number from 0 to 100");
+        return 3;
     }
 
     private static bool ValidName(YamlMappingNode map, string name, string prefix, ParseContext ctx)

@@ -180,7 +180,8 @@ public sealed partial class PluginHost : IAsyncDisposable
         var stopping = new CancellationTokenSource();
         var pluginEvents = new PluginEventBus(_events);
         var pluginLoggers = new PrefixedLoggerFactory(_loggerFactory, $"plugin.{manifest.Id}");
-        var context = new PluginContext(manifest.Id, version, manifest.Directory, pluginLoggers, pluginEvents, request.Settings, stopping.Token);
+        var view = new CapabilityView(_registry, stopping.Token);
+        var context = new PluginContext(manifest.Id, version, manifest.Directory, pluginLoggers, pluginEvents, request.Settings, stopping.Token) { Capabilities = view };
         var builder = new PluginBuilder(context);
         PluginLoadContext? loadContext = null;
         try
@@ -196,6 +197,7 @@ public sealed partial class PluginHost : IAsyncDisposable
             builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
             builder.Services.AddSingleton(context);
             builder.Services.AddSingleton<IEventBus>(pluginEvents);
+            builder.Services.AddSingleton<ICapabilityView>(view);
             var services = builder.Services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
             var registered = _registry.AddRange(manifest.Id, version, builder.Capabilities);
             var subscriptions = builder.Capabilities.OfType<EventSubscriberCapability>()
@@ -297,6 +299,35 @@ public sealed partial class PluginHost : IAsyncDisposable
         }
 
         return result;
+    }
+
+    /// <summary>One plugin's read-only view of the registry; its change handlers are dropped when the plugin stops.</summary>
+    private sealed class CapabilityView : ICapabilityView
+    {
+        private readonly CapabilityRegistry _registry;
+        private EventHandler? _changed;
+
+        public CapabilityView(CapabilityRegistry registry, CancellationToken stopping)
+        {
+            _registry = registry;
+            _registry.Changed += OnChanged;
+            stopping.Register(() =>
+            {
+                _registry.Changed -= OnChanged;
+                _changed = null;
+            });
+        }
+
+        public event EventHandler? Changed
+        {
+            add => _changed += value;
+            remove => _changed -= value;
+        }
+
+        public IReadOnlyList<CapabilityEntry> OfKind(CapabilityKind kind) =>
+            _registry.OfKind(kind).Select(e => new CapabilityEntry(e.Capability, e.PluginId)).ToList();
+
+        private void OnChanged(object? sender, CapabilityChange change) => _changed?.Invoke(this, EventArgs.Empty);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded plugin {PluginId} {Version} with {Count} capabilities")]

@@ -194,7 +194,26 @@ public sealed class PluginRuntime : IAsyncDisposable
 
         var fromStore = await LoadInstalledAsync([.. ListInstalled().Where(p => p.Enabled || requested.Contains(p.Locked.Id)).Select(p => p.Locked.Id)], cancellationToken).ConfigureAwait(false);
         var fromElsewhere = await Host.LoadAllAsync(extra, cancellationToken).ConfigureAwait(false);
-        return fromStore.Concat(fromElsewhere).OrderBy(r => r.PluginId, StringComparer.Ordinal).ToList();
+        var bridge = await EnsureLspBridgeAsync(cancellationToken).ConfigureAwait(false);
+        return fromStore.Concat(fromElsewhere).Concat(bridge).OrderBy(r => r.PluginId, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Loads the LSP bridge (the bundled <c>lsp</c> plugin) when a loaded plugin declares language servers and no
+    /// plugin of that id is loaded: a manifest-only plugin such as <c>terraform-ls</c> contributes definitions, the
+    /// bridge runs them.
+    /// </summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The bridge's load result, or nothing when it was not needed or not found.</returns>
+    public async Task<IReadOnlyList<PluginLoadResult>> EnsureLspBridgeAsync(CancellationToken cancellationToken = default)
+    {
+        const string bridgeId = "lsp";
+        if (Host.Loaded.ContainsKey(bridgeId) || Registry.OfKind(CapabilityKind.LspServer).Count == 0 || FindInCatalog(bridgeId) is not { } bundled)
+        {
+            return [];
+        }
+
+        return await Host.LoadAllAsync([new PluginLoadRequest(bundled) { Settings = _settings(bridgeId) }], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -31,34 +31,55 @@ public sealed class PluginSettingsSource
     /// <summary>Receives one warning per plugin whose project settings were ignored.</summary>
     public Action<string>? Warn { get; set; }
 
-    /// <summary>One plugin's settings, without the project file's when the project is not trusted.</summary>
+    /// <summary>
+    /// The settings of <paramref name="pluginId"/>: <c>plugins.settings.&lt;id&gt;.*</c>, without an untrusted project's values
+    /// (warned once per plugin). The LSP bridge (<c>lsp</c>) also gets the top-level <c>lsp.servers.*</c> section as
+    /// <c>servers.*</c>, under the same trust rule: an untrusted repository cannot define a command for it to run.
+    /// </summary>
     /// <param name="pluginId">The plugin id.</param>
-    /// <returns>The settings with the <c>plugins.settings.&lt;id&gt;</c> prefix removed.</returns>
+    /// <returns>The settings, keys relative to the plugin's section.</returns>
     public IReadOnlyDictionary<string, string> Get(string pluginId)
     {
         ArgumentNullException.ThrowIfNull(pluginId);
-        var prefix = $"{Prefix}.{pluginId}";
+        var settings = Section($"{Prefix}.{pluginId}", pluginId, string.Empty);
+        if (pluginId == LspBridgeId)
+        {
+            foreach (var (key, value) in Section(LspServersKey, pluginId, "servers."))
+            {
+                settings.TryAdd(key, value); // plugins.settings.lsp.servers.* wins over lsp.servers.*
+            }
+        }
+
+        return settings;
+    }
+
+    private const string LspBridgeId = "lsp";
+    private const string LspServersKey = "lsp.servers";
+
+    /// <summary>The entries under <paramref name="prefix"/>, keys made relative and prefixed with <paramref name="keyPrefix"/>.</summary>
+    private Dictionary<string, string> Section(string prefix, string pluginId, string keyPrefix)
+    {
+        var settings = new Dictionary<string, string>(ConfigKeys.Comparer);
         var fromProject = _configuration.Entries.Where(e => e.Layer == ConfigLayer.Project && ConfigKeys.IsUnder(e.Key, prefix)).ToList();
         if (fromProject.Count == 0 || _projectTrusted.Value)
         {
-            return _configuration.GetPluginSettings(pluginId);
+            foreach (var entry in _configuration.Entries.Where(e => ConfigKeys.IsUnder(e.Key, prefix)))
+            {
+                settings[keyPrefix + entry.Key[(prefix.Length + 1)..]] = entry.Value;
+            }
+
+            return settings;
         }
 
         // What the other layers say: the project file's values are left out, and lower layers' values come back.
-        var settings = new Dictionary<string, string>(ConfigKeys.Comparer);
-        foreach (var entry in ConfigurationLayersBelowProject(prefix))
+        foreach (var entry in ConfigurationLayersBelowProject(prefix).Concat(_configuration.Entries.Where(e => e.Layer > ConfigLayer.Project && ConfigKeys.IsUnder(e.Key, prefix))))
         {
-            settings[entry.Key[(prefix.Length + 1)..]] = entry.Value;
-        }
-
-        foreach (var entry in _configuration.Entries.Where(e => e.Layer > ConfigLayer.Project && ConfigKeys.IsUnder(e.Key, prefix)))
-        {
-            settings[entry.Key[(prefix.Length + 1)..]] = entry.Value;
+            settings[keyPrefix + entry.Key[(prefix.Length + 1)..]] = entry.Value;
         }
 
         lock (_warned)
         {
-            if (_warned.Add(pluginId))
+            if (_warned.Add(prefix))
             {
                 var first = fromProject[0];
                 Warn?.Invoke(
@@ -70,7 +91,6 @@ public sealed class PluginSettingsSource
         return settings;
     }
 
-    /// <summary>The global file's values under the prefix (the effective configuration keeps only the winning layer's).</summary>
     private IEnumerable<ConfigEntry> ConfigurationLayersBelowProject(string prefix) =>
         _configuration.GlobalConfigFile is { } file && File.Exists(file)
             ? YamlConfigLoader.Load(file, ConfigLayer.Global).Entries.Where(e => ConfigKeys.IsUnder(e.Key, prefix))

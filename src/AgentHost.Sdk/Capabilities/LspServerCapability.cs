@@ -47,9 +47,22 @@ public sealed class LspServerCapability : Capability
     /// <summary>How long the server may take to shut down before it is killed.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Whether a server that exits unexpectedly is started again (with backoff, at most <see cref="MaxRestarts"/> times).</summary>
+    public LspRestartPolicy Restart { get; init; } = LspRestartPolicy.OnCrash;
+
     /// <summary>Restarts allowed after crashes.</summary>
     public int MaxRestarts { get; init; } = 3;
 
     /// <summary>What to tell the user when the executable is missing, for example <c>npm i -g yaml-language-server</c>.</summary>
     public string? InstallHint { get; init; }
+}
+
+/// <summary>What happens when a language server exits unexpectedly.</summary>
+public enum LspRestartPolicy
+{
+    /// <summary>Start it again after a growing delay, up to <see cref="LspServerCapability.MaxRestarts"/> times.</summary>
+    OnCrash,
+
+    /// <summary>Leave it stopped; tools report that it crashed.</summary>
+    Never,
 }

@@ -174,7 +174,7 @@ public sealed class ConfigurationValidationTests
     public void Resolve_FreeFormSections_AcceptAnything()
     {
         using var project = new ConfigProject();
-        project.WriteProject("permissions:\n  allow: [read]\nlsp:\n  csharp: {command: csharp-ls}\nmcp: {}\nskills:\n  paths: [a]\nsession:\n  x: 1\n");
+        project.WriteProject("permissions:\n  allow: [read]\nlsp:\n  servers:\n    csharp: {command: csharp-ls}\nmcp: {}\nskills:\n  paths: [a]\nsession:\n  x: 1\n");
 
         Assert.Empty(project.Resolve().Problems);
     }

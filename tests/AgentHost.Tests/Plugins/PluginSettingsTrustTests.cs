@@ -54,4 +54,25 @@ public sealed class PluginSettingsTrustTests
 
         Assert.Equal("9000", settings["timeout_ms"]);
     }
+
+    [Fact]
+    public void TheLspBridge_GetsTheTopLevelLspServers_AsServers_ButNotAnUntrustedProjectsCommands()
+    {
+        using var project = new ConfigProject();
+        project.WriteGlobal("lsp:\n  servers:\n    pyright:\n      command: pyright-langserver\n      args: [--stdio]\n");
+        project.WriteProject("lsp:\n  servers:\n    evil:\n      command: ./pwn.sh\n");
+        var warnings = new List<string>();
+
+        var untrusted = new PluginSettingsSource(project.Resolve(), project.TrustList) { Warn = warnings.Add }.Get("lsp");
+        project.TrustRepo();
+        var trusted = new PluginSettingsSource(project.Resolve(), project.TrustList).Get("lsp");
+
+        Assert.Equal("pyright-langserver", untrusted["servers.pyright.command"]);
+        Assert.Equal("--stdio", untrusted["servers.pyright.args.0"]);
+        Assert.False(untrusted.ContainsKey("servers.evil.command"));
+        Assert.Contains("settings for plugin 'lsp' (evil.command) are ignored", Assert.Single(warnings), StringComparison.Ordinal);
+        Assert.Equal("./pwn.sh", trusted["servers.evil.command"]);
+        Assert.Empty(new PluginSettingsSource(project.Resolve(), project.TrustList).Get("web"));
+    }
+
 }

@@ -1,0 +1,184 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace AgentHost.Plugins.Lsp.JsonRpc;
+
+/// <summary>
+/// Reads <c>Content-Length</c>-framed messages (the LSP base protocol) from a stream through one reusable buffer.
+/// Lines that are not headers (a server that prints to stdout) are handed to <see cref="NonProtocolLine"/> and
+/// skipped, so a chatty server does not break the connection. Not thread-safe: one reader loop owns it.
+/// </summary>
+internal sealed class FrameReader
+{
+    private readonly Stream _stream;
+    private readonly FrameLimits _limits;
+    private byte[] _buffer = new byte[16 * 1024];
+    private int _start;
+    private int _end;
+
+    public FrameReader(Stream stream, FrameLimits limits)
+    {
+        _stream = stream;
+        _limits = limits;
+    }
+
+    /// <summary>Receives each non-protocol line (without its line break).</summary>
+    public Action<string>? NonProtocolLine { get; set; }
+
+    /// <summary>
+    /// Reads the next message body into a buffer rented from <see cref="ArrayPool{T}.Shared"/>; the caller returns it.
+    /// </summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The rented buffer and the body length, or <see langword="null"/> at the end of the stream.</returns>
+    /// <exception cref="JsonRpcProtocolException">A header block or body is over its limit, or Content-Length is missing or invalid.</exception>
+    public async ValueTask<(byte[] Buffer, int Length)?> ReadAsync(CancellationToken cancellationToken)
+    {
+        long? contentLength = null;
+        var headerBytes = 0;
+        while (true)
+        {
+            var line = await ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            if (line is null)
+            {
+                return null;
+            }
+
+            headerBytes += line.Length + 2;
+            if (headerBytes > _limits.MaxHeaderBytes)
+            {
+                throw new JsonRpcProtocolException($"the server sent a header block over {_limits.MaxHeaderBytes} bytes; it does not speak the LSP base protocol on stdout.");
+            }
+
+            if (line.Length == 0)
+            {
+                if (contentLength is null)
+                {
+                    headerBytes = 0;
+                    continue; // A blank line between messages, or after non-protocol output.
+                }
+
+                break;
+            }
+
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0 || !IsHeaderName(line.AsSpan(0, colon)))
+            {
+                headerBytes = 0;
+                contentLength = null;
+                NonProtocolLine?.Invoke(line);
+                continue;
+            }
+
+            if (line.AsSpan(0, colon).Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!long.TryParse(line.AsSpan(colon + 1).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var length))
+                {
+                    throw new JsonRpcProtocolException($"invalid Content-Length header '{line}'.");
+                }
+
+                contentLength = length;
+            }
+        }
+
+        if (contentLength > _limits.MaxBodyBytes)
+        {
+            throw new JsonRpcProtocolException($"the server sent a {contentLength}-byte message; the limit is {_limits.MaxBodyBytes} bytes.");
+        }
+
+        var size = (int)contentLength!.Value;
+        var body = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+        try
+        {
+            var copied = Math.Min(size, _end - _start);
+            Buffer.BlockCopy(_buffer, _start, body, 0, copied);
+            _start += copied;
+            while (copied < size)
+            {
+                var read = await _stream.ReadAsync(body.AsMemory(copied, size - copied), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new JsonRpcConnectionClosedException($"the stream ended inside a message ({copied} of {size} bytes read).");
+                }
+
+                copied += read;
+            }
+
+            return (body, size);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(body);
+            throw;
+        }
+    }
+
+    private static bool IsHeaderName(ReadOnlySpan<char> name)
+    {
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private async ValueTask<string?> ReadLineAsync(CancellationToken cancellationToken)
+    {
+        var scanFrom = _start;
+        while (true)
+        {
+            var newline = Array.IndexOf(_buffer, (byte)'\n', scanFrom, _end - scanFrom);
+            if (newline >= 0)
+            {
+                var length = newline - _start;
+                if (length > 0 && _buffer[newline - 1] == '\r')
+                {
+                    length--;
+                }
+
+                var line = Encoding.UTF8.GetString(_buffer, _start, length);
+                _start = newline + 1;
+                return line;
+            }
+
+            scanFrom = _end;
+            if (_end - _start > _limits.MaxHeaderBytes)
+            {
+                throw new JsonRpcProtocolException($"the server sent a line over {_limits.MaxHeaderBytes} bytes without a line break where a header was expected.");
+            }
+
+            if (_start > 0)
+            {
+                // Compact: keep the unread part at the front.
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                scanFrom -= _start;
+                _end -= _start;
+                _start = 0;
+            }
+
+            if (_end == _buffer.Length)
+            {
+                Array.Resize(ref _buffer, _buffer.Length * 2);
+            }
+
+            var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                if (_end > _start)
+                {
+                    var rest = Encoding.UTF8.GetString(_buffer, _start, _end - _start);
+                    _start = _end;
+                    NonProtocolLine?.Invoke(rest);
+                }
+
+                return null;
+            }
+
+            _end += read;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using AgentHost.Plugins.Lsp.Servers;
+using AgentHost.Sdk;
+
+namespace AgentHost.Plugins.Lsp;
+
+/// <summary>The bridge's settings (<c>plugins.settings.lsp</c>), plus servers defined in configuration.</summary>
+internal sealed record LspSettings
+{
+    public static readonly IReadOnlyList<string> KnownKeys = ["diagnostics_timeout_ms", "max_diagnostics", "path", "servers"];
+
+    /// <summary>How long an edit waits for fresh diagnostics.</summary>
+    public TimeSpan DiagnosticsTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The most diagnostics listed per file after an edit (errors first).</summary>
+    public int MaxDiagnostics { get; init; } = 10;
+
+    /// <summary>Folders searched for server executables before <c>PATH</c> (and put first on the servers' <c>PATH</c>).</summary>
+    public IReadOnlyList<string> SearchPath { get; init; } = [];
+
+    public IReadOnlyList<ServerDefinition> ConfigServers { get; init; } = [];
+
+    public static LspSettings Parse(string pluginId, IReadOnlyDictionary<string, string> values)
+    {
+        var reader = new PluginSettingsReader(pluginId, values, KnownKeys);
+        var (servers, problems) = Servers.ConfigServers.Parse(values, reader.Prefix + "servers.");
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems));
+        }
+
+        return new LspSettings
+        {
+            DiagnosticsTimeout = reader.GetMilliseconds("diagnostics_timeout_ms", 5000),
+            MaxDiagnostics = (int)reader.GetInteger("max_diagnostics", 10, 1, 1000),
+            SearchPath = [.. reader.GetList("path").Select(p => Path.GetFullPath(Environment.ExpandEnvironmentVariables(p)))],
+            ConfigServers = servers,
+        };
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using AgentHost.Tests.Cli;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Lsp;
+
+/// <summary><c>agent lsp status</c>, the bridge loading with a manifest-only language plugin, and <c>agent doctor</c>.</summary>
+public sealed class LspCommandTests
+{
+    [Fact]
+    public async Task Status_ListsPluginAndConfiguredServers_WithCommand_AndTheInstallHintWhenMissing()
+    {
+        using var temp = new TempDirectory();
+        temp.WriteFile("proj/.agent/config.yaml", "lsp:\n  servers:\n    pyright:\n      command: no-such-pyright-ls\n      args: [--stdio]\n      extensions: [.py]\n");
+        var env = TestEnvironment.Create(temp.Path, temp.Combine("proj"), new Dictionary<string, string> { ["PATH"] = temp.Path });
+
+        var table = await CliRunner.RunAsync(env, "lsp", "status", "--plugin", "terraform-ls");
+        var json = await CliRunner.RunAsync(env, "lsp", "status", "--plugin", "terraform-ls", "--json");
+
+        Assert.Equal(0, table.ExitCode);
+        Assert.Matches(@"terraform-ls\s+terraform-ls\s+terraform-ls serve\s+\.tf \.tfvars \.hcl\s+missing", table.Output);
+        Assert.Matches(@"pyright\s+config\s+no-such-pyright-ls --stdio\s+\.py\s+missing", table.Output);
+        Assert.Contains("terraform-ls: terraform-ls is not on PATH. Install it from https://github.com/hashicorp/terraform-ls/releases", table.Output, StringComparison.Ordinal);
+        var terraform = JsonDocument.Parse(json.Output).RootElement.EnumerateArray().Single(s => s.GetProperty("name").GetString() == "terraform-ls");
+        Assert.False(terraform.GetProperty("found").GetBoolean());
+        Assert.Equal("missing", terraform.GetProperty("state").GetString());
+        Assert.Contains("brew install hashicorp/tap/terraform-ls", terraform.GetProperty("install").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ToolList_WithAManifestOnlyLanguagePlugin_LoadsTheBridgeAndItsTools()
+    {
+        using var temp = new TempDirectory();
+        var env = TestEnvironment.Create(temp.Path, temp.Path);
+
+        var withLanguage = await CliRunner.RunAsync(env, "tool", "list", "--plugin", "terraform-ls");
+        var without = await CliRunner.RunAsync(env, "tool", "list", "--plugin", "files");
+
+        Assert.Matches(@"lsp_diagnostics\s+lsp\s+read", withLanguage.Output);
+        Assert.Matches(@"lsp_rename\s+lsp\s+write", withLanguage.Output);
+        Assert.DoesNotContain("lsp_", without.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_ReportsAMissingLanguageServer_WithItsInstallHint()
+    {
+        using var temp = new TempDirectory();
+        temp.WriteFile("proj/.agent/config.yaml", "lsp:\n  servers:\n    pyright:\n      command: no-such-pyright-ls\n      extensions: [.py]\n");
+        var env = TestEnvironment.Create(temp.Path, temp.Combine("proj"), new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? string.Empty });
+        Assert.Equal(0, (await CliRunner.RunAsync(env, "plugin", "install", "terraform-ls", "--yes")).ExitCode);
+
+        var result = await CliRunner.RunAsync(env, "doctor");
+
+        Assert.Contains("WARN lsp terraform-ls/terraform-ls: 'terraform-ls' is not on PATH — fix: terraform-ls is not on PATH. Install it from", result.Output, StringComparison.Ordinal);
+        Assert.Contains("WARN lsp config/pyright: 'no-such-pyright-ls' is not on PATH — fix: Install no-such-pyright-ls", result.Output, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,42 @@
+namespace AgentHost.Tests.Lsp;
+
+/// <summary>
+/// The language servers installed for tests by <c>npm ci --prefix tests/lsp-servers</c> (CI's .ci/run does it).
+/// Tests that need them are skipped, with the reason, only when node/npm or the install is absent.
+/// </summary>
+internal static class LspServers
+{
+    private static readonly Lazy<string?> Bin = new(FindBin);
+
+    /// <summary>The <c>node_modules/.bin</c> folder, or <see langword="null"/>.</summary>
+    public static string? BinDirectory => Bin.Value;
+
+    public static string? SkipReason => BinDirectory is not null ? null
+        : "language servers not installed: run 'npm ci --prefix tests/lsp-servers' (needs node and npm; .ci/run does it)";
+
+    private static string? FindBin()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var bin = Path.Combine(dir.FullName, "tests", "lsp-servers", "node_modules", ".bin");
+            if (File.Exists(Path.Combine(bin, OperatingSystem.IsWindows() ? "yaml-language-server.cmd" : "yaml-language-server")))
+            {
+                return bin;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>A fact that needs the npm-installed language servers; skipped with the reason when they are absent.</summary>
+public sealed class LspFactAttribute : FactAttribute
+{
+    public LspFactAttribute()
+    {
+        if (LspServers.SkipReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
