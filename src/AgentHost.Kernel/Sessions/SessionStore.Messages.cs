@@ -72,7 +72,7 @@ public sealed partial class SessionStore
         var arguments = _codec.Clean(record.ArgumentsJson ?? string.Empty);
         var error = _codec.CleanOptional(record.Error);
         var diff = _codec.CleanOptional(record.DiffSummary);
-        var files = JsonSerializer.Serialize(record.Files.Select(_codec.Clean).ToList());
+        var files = StringJson.List(record.Files.Select(_codec.Clean));
         await WriteAsync(
             (connection, transaction) =>
             {
@@ -281,7 +281,7 @@ public sealed partial class SessionStore
                 MessageSequence = reader.GetInt64(2),
                 Error = reader.IsDBNull(8) ? null : reader.GetString(8),
                 DiffSummary = reader.IsDBNull(10) ? null : reader.GetString(10),
-                Files = JsonSerializer.Deserialize<List<string>>(reader.GetString(11)) ?? [],
+                Files = StringJson.ReadList(reader.GetString(11)),
             });
         }
 

@@ -37,7 +37,7 @@ public sealed partial class SessionStore
                     ("$model", session.Model),
                     ("$status", StatusText(SessionStatus.Active)),
                     ("$now", now),
-                    ("$settings", JsonSerializer.Serialize(settings)));
+                    ("$settings", StringJson.Map(settings)));
                 return command.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
@@ -233,7 +233,7 @@ public sealed partial class SessionStore
                     connection,
                     transaction,
                     "UPDATE sessions SET settings = $settings, updated_at = $now WHERE id = $id",
-                    ("$settings", JsonSerializer.Serialize(settings)),
+                    ("$settings", StringJson.Map(settings)),
                     ("$now", Now()),
                     ("$id", sessionId));
                 command.ExecuteNonQuery();
@@ -305,7 +305,7 @@ public sealed partial class SessionStore
             OutputTokens = reader.GetInt64(11),
             CachedTokens = reader.GetInt64(12),
             Cost = reader.IsDBNull(13) ? null : reader.GetInt64(13) / 1_000_000_000m,
-            Settings = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(14)) ?? new Dictionary<string, string>(StringComparer.Ordinal),
+            Settings = StringJson.ReadMap(reader.GetString(14)),
             MessageCount = reader.GetInt64(15),
             ToolEventCount = reader.GetInt64(16),
         };

@@ -169,7 +169,7 @@ public sealed partial class SessionStore
                     ("$out", header.OutputTokens),
                     ("$cached", header.CachedTokens),
                     ("$cost", header.Cost is { } cost ? (long)decimal.Round(cost * 1_000_000_000m) : null),
-                    ("$settings", JsonSerializer.Serialize(CleanSettings(header.Settings)))))
+                    ("$settings", StringJson.Map(CleanSettings(header.Settings)))))
                 {
                     insert.ExecuteNonQuery();
                 }
@@ -200,7 +200,7 @@ public sealed partial class SessionStore
                         ("$error", _codec.CleanOptional(tool.Error)),
                         ("$duration", tool.DurationMs),
                         ("$diff", _codec.CleanOptional(tool.DiffSummary)),
-                        ("$files", JsonSerializer.Serialize((tool.Files ?? []).Select(_codec.Clean).ToList())),
+                        ("$files", StringJson.List((tool.Files ?? []).Select(_codec.Clean))),
                         ("$created", tool.CreatedAt.ToUnixTimeMilliseconds()));
                     command.ExecuteNonQuery();
                 }
