@@ -196,15 +196,54 @@ public static partial class ManifestReader
         && !Path.IsPathRooted(path)
         && !path.Replace('\\', '/').Split('/').Contains("..", StringComparer.Ordinal);
 
-    internal static string? ToJson(YamlNode? node) => node is null ? null : JsonSerializer.Serialize(ToPlain(node));
-
-    private static object? ToPlain(YamlNode node) => node switch
+    /// <summary>A YAML value as JSON text (scalars as strings), written without the reflection serializer.</summary>
+    internal static string? ToJson(YamlNode? node)
     {
-        YamlScalarNode s => s.Value,
-        YamlSequenceNode seq => seq.Children.Select(ToPlain).ToList(),
-        YamlMappingNode map => map.Children.ToDictionary(kv => ((YamlScalarNode)kv.Key).Value ?? string.Empty, kv => ToPlain(kv.Value)),
-        _ => null,
-    };
+        if (node is null)
+        {
+            return null;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            Write(writer, node);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void Write(Utf8JsonWriter writer, YamlNode node)
+    {
+        switch (node)
+        {
+            case YamlScalarNode { Value: { } value }:
+                writer.WriteStringValue(value);
+                break;
+            case YamlSequenceNode sequence:
+                writer.WriteStartArray();
+                foreach (var item in sequence.Children)
+                {
+                    Write(writer, item);
+                }
+
+                writer.WriteEndArray();
+                break;
+            case YamlMappingNode map:
+                writer.WriteStartObject();
+                foreach (var (key, value) in map.Children)
+                {
+                    writer.WritePropertyName((key as YamlScalarNode)?.Value ?? string.Empty);
+                    Write(writer, value);
+                }
+
+                writer.WriteEndObject();
+                break;
+            default:
+                writer.WriteNullValue();
+                break;
+        }
+    }
 
     [GeneratedRegex("^[a-z0-9]+([._-][a-z0-9]+)*$")]
     private static partial Regex IdRegex();

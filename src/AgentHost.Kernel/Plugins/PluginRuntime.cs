@@ -240,8 +240,14 @@ public sealed class PluginRuntime : IAsyncDisposable
         return Registry.Find(CapabilityKind.ChatProvider, providerType) is not null;
     }
 
-    private string? FindInCatalog(string id) =>
-        CatalogFolders().FirstOrDefault(f => string.Equals(ReadId(f), id, StringComparison.Ordinal));
+    /// <summary>The catalog folder of plugin <paramref name="id"/>: the folder of that name when its manifest says so (first-party plugins), else a scan of every manifest.</summary>
+    private string? FindInCatalog(string id)
+    {
+        var named = Path.Combine(_store.CatalogDirectory, id);
+        return id.Length > 0 && Path.GetFileName(named) == id && File.Exists(Path.Combine(named, PluginManifest.FileName)) && ReadId(named) == id
+            ? named
+            : CatalogFolders().FirstOrDefault(f => string.Equals(ReadId(f), id, StringComparison.Ordinal));
+    }
 
     private IEnumerable<string> CatalogIds() => CatalogFolders().Select(ReadId).OfType<string>();
 
