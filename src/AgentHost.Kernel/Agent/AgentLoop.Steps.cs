@@ -21,6 +21,7 @@ public sealed partial class AgentLoop
                 await _recorder.AppendMessageAsync(run.SessionId, prompt, CancellationToken.None).ConfigureAwait(false);
             },
             CancellationToken.None);
+        _ = run.PromptWrite.ContinueWith(static (_, tools) => ((ToolPipeline)tools!).GetToolSet().WarmUp(), _tools, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         for (var step = 1; step <= run.MaxSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();

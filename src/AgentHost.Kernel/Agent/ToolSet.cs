@@ -16,6 +16,8 @@ public sealed class ToolSet
     private static readonly ToolInvocationHandler InvokeTool = static (context, cancellationToken) =>
         context.Tool.InvokeAsync(context.Arguments, cancellationToken);
 
+    private readonly List<DeferredMethodFunction> _deferred = [];
+
     private ToolSet(IReadOnlyList<AIFunctionDeclaration> declarations, IReadOnlyList<string> middleware, ToolInvocationHandler chain, long schemaCharacters)
     {
         Declarations = declarations;
@@ -39,6 +41,7 @@ public sealed class ToolSet
     internal static ToolSet Create(CapabilityRegistry registry, Func<ToolMetadata, bool>? offer = null, ToolSchemaCache? schemas = null, IReadOnlyList<RegisteredCapability>? kernelTools = null)
     {
         var declarations = new List<AIFunctionDeclaration>();
+        var deferredFunctions = new List<DeferredMethodFunction>();
         var schemaCharacters = 0L;
         string? previous = null;
         var kernelNames = (kernelTools ?? []).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
@@ -54,6 +57,11 @@ public sealed class ToolSet
             if (offer is not null && !offer(tool.Metadata))
             {
                 continue;
+            }
+
+            if (tool.Function is DeferredMethodFunction { IsMaterialized: false } deferred)
+            {
+                deferredFunctions.Add(deferred);
             }
 
             var uncached = schemas?.Apply(tool.Function);
@@ -81,6 +89,28 @@ public sealed class ToolSet
             chain = (context, cancellationToken) => layer.InvokeAsync(context, next, cancellationToken);
         }
 
-        return new ToolSet(declarations, middleware.Select(m => m.QualifiedName).ToList(), chain, schemaCharacters);
+        var set = new ToolSet(declarations, middleware.Select(m => m.QualifiedName).ToList(), chain, schemaCharacters);
+        set._deferred.AddRange(deferredFunctions);
+        return set;
+    }
+
+    /// <summary>
+    /// Builds the tools that were described from cached schemas (reflection over their methods), for example while the
+    /// first model request is on its way, so that the first calls do not wait for it. A tool that cannot be built is
+    /// left for its first call to report.
+    /// </summary>
+    internal void WarmUp()
+    {
+        foreach (var function in _deferred)
+        {
+            try
+            {
+                function.Materialize();
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or NotSupportedException)
+            {
+                // Reported by the tool's first call.
+            }
+        }
     }
 }

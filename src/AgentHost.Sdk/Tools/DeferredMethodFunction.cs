@@ -69,6 +69,9 @@ internal sealed class DeferredMethodFunction : AIFunction
         }
     }
 
+    /// <summary>Builds the function now (off the request path), so the first call does not pay for it.</summary>
+    internal void Materialize() => _ = Inner;
+
     protected override ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken) =>
         Inner.InvokeAsync(arguments, cancellationToken);
 
