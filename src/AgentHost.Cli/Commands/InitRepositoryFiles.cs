@@ -1,6 +1,4 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using System.Text;
+using AgentHost.Kernel.Hosting;
 
 namespace AgentHost.Cli.Commands;
 
@@ -36,27 +34,7 @@ internal static class InitRepositoryFiles
 
     private static async Task<List<string>?> GitListAsync(string root, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("git")
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in (ReadOnlySpan<string>)["-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["GIT_OPTIONAL_LOCKS"] = "0";
-        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("git did not start");
-        }
-        catch (Exception ex) when (ex is Win32Exception or InvalidOperationException)
+        if (GitProcess.TryStart("git", root, "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard") is not { } process)
         {
             return null;
         }

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 
@@ -45,27 +44,7 @@ public sealed class GitStatusReader(string gitExecutable = "git", TimeSpan? time
             return null;
         }
 
-        var start = new ProcessStartInfo(gitExecutable)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in (ReadOnlySpan<string>)["status", "--porcelain=v2", "--branch", "-z"])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["GIT_OPTIONAL_LOCKS"] = "0";
-        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("git did not start");
-        }
-        catch (Exception ex) when (ex is Win32Exception or InvalidOperationException)
+        if (Hosting.GitProcess.TryStart(gitExecutable, directory, "status", "--porcelain=v2", "--branch", "-z") is not { } process)
         {
             return null;
         }
