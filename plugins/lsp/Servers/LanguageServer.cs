@@ -90,6 +90,11 @@ internal sealed partial class LanguageServer : IAsyncDisposable
                 OperationCanceledException => "cancelled",
                 _ => ex.Message,
             };
+            if (ex is JsonRpcConnectionClosedException || server._process.HasExited)
+            {
+                await server.DrainOutputAsync().ConfigureAwait(false);
+            }
+
             await server.KillAsync().ConfigureAwait(false);
             var detail = server.NonProtocolLines.Count > 0
                 ? $" It wrote non-protocol output on stdout: '{Last(string.Join(" | ", server.NonProtocolLines.Take(3)), 300)}' (is '{definition.Command} {string.Join(' ', definition.Args)}' the stdio mode?)."
@@ -144,6 +149,22 @@ internal sealed partial class LanguageServer : IAsyncDisposable
     internal void SimulateCrash() => _process.Kill();
 
     public async ValueTask DisposeAsync() => await ShutdownAsync().ConfigureAwait(false);
+
+    /// <summary>
+    /// Lets the read loop finish reading what an exited server wrote, so that a failure report includes its output
+    /// even when the failure was seen first on the writing side (a broken pipe).
+    /// </summary>
+    private async Task DrainOutputAsync()
+    {
+        try
+        {
+            await _connection.Completion.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or JsonRpcProtocolException or JsonRpcConnectionClosedException or IOException or OperationCanceledException)
+        {
+            // What was read so far is what we report.
+        }
+    }
 
     private static string Last(string text, int max) => text.Length <= max ? text : "…" + text[^max..];
 
