@@ -40,17 +40,6 @@ public sealed record ProjectMemoryRun(string? PromptText, ToolMiddleware? Middle
         });
     }
 
-    /// <summary>Loads the memory for a run, publishing a warning per skipped file.</summary>
-    /// <param name="configuration">The effective configuration.</param>
-    /// <param name="environment">The environment (working directory, global configuration folder).</param>
-    /// <param name="workspaceRoot">The project root.</param>
-    /// <param name="history">The session's messages so far (nested folders already injected are not injected again).</param>
-    /// <param name="events">Where warnings go.</param>
-    /// <returns>The prompt text and middleware.</returns>
-    public static ProjectMemoryRun Prepare(
-        ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, IEnumerable<ChatMessage> history, IEventBus events) =>
-        Prepare(Load(configuration, environment, workspaceRoot), workspaceRoot, history, events);
-
     /// <summary>Reads the memory files (the slow part: it searches the workspace for nested folders); safe to run in the background.</summary>
     /// <param name="configuration">The effective configuration.</param>
     /// <param name="environment">The environment (working directory, global configuration folder).</param>

@@ -135,7 +135,7 @@ internal sealed class ContentCodec
 
         if (node is null)
         {
-            return Note($"[unsupported content {content.GetType().Name}: not stored]");
+            return TextPart($"[unsupported content {content.GetType().Name}: not stored]");
         }
 
         if (content is DataContent image && ImageFormats.Detect(image.Data.Span) is not null)
@@ -144,7 +144,7 @@ internal sealed class ContentCodec
             // its name is scrubbed, its bytes are not fed to the scrubber.
             return image.Data.Length <= Math.Max(_maxImageBytes, _maxPartBytes)
                 ? CleanTree(node)
-                : Note(string.Create(CultureInfo.InvariantCulture, $"{ImageFormats.Describe(image.Name is null ? null : _scrubber.Scrub(image.Name), image.MediaType, image.Data.Length)} not stored: larger than the {ImageFormats.Size(_maxImageBytes)} cap per stored image"));
+                : TextPart(string.Create(CultureInfo.InvariantCulture, $"{ImageFormats.Describe(image.Name is null ? null : _scrubber.Scrub(image.Name), image.MediaType, image.Data.Length)} not stored: larger than the {ImageFormats.Size(_maxImageBytes)} cap per stored image"));
         }
 
         if (node is JsonObject part && part["uri"] is JsonValue uri && uri.TryGetValue<string>(out var value)
@@ -152,16 +152,14 @@ internal sealed class ContentCodec
         {
             var media = content is DataContent data ? data.MediaType : "attachment";
             var name = content is DataContent { Name: { } n } ? " " + _scrubber.Scrub(n) : string.Empty;
-            return Note(string.Create(CultureInfo.InvariantCulture, $"[attachment{name} ({media}, {value.Length} characters encoded) not stored: larger than the {_maxPartBytes}-byte cap]"));
+            return TextPart(string.Create(CultureInfo.InvariantCulture, $"[attachment{name} ({media}, {value.Length} characters encoded) not stored: larger than the {_maxPartBytes}-byte cap]"));
         }
 
         return CleanTree(node);
     }
 
-    private static JsonObject Note(string text) => TextPart(text);
-
     /// <summary>A text part: <c>{"$type":"text","text":…}</c>, the shape <see cref="AIJsonUtilities.DefaultOptions"/> gives a plain <see cref="TextContent"/>.</summary>
-    internal static JsonObject TextPart(string text) => new() { ["$type"] = "text", ["text"] = text };
+    private static JsonObject TextPart(string text) => new() { ["$type"] = "text", ["text"] = text };
 
     /// <summary>Scrubs and caps every string value in a JSON tree, except attachment bytes and provider-opaque data.</summary>
     private JsonNode CleanTree(JsonNode node)
