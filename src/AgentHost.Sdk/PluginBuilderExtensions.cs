@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
@@ -15,6 +16,7 @@ public static class PluginBuilderExtensions
     /// <param name="effect">What it does to the world.</param>
     /// <param name="describeCall">How a call is shown in a permission prompt.</param>
     /// <returns>The builder.</returns>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Shipped in SDK 1.0; the overloads differ in required parameter types, so calls are unambiguous.")]
     public static IPluginBuilder AddTool(
         this IPluginBuilder builder,
         AIFunction function,
@@ -33,6 +35,7 @@ public static class PluginBuilderExtensions
     /// <param name="method">The implementation. An <see cref="AIFunctionArguments"/> parameter receives the host's <see cref="ToolContext"/>.</param>
     /// <param name="describeCall">How a call is shown in a permission prompt and matched by rules.</param>
     /// <returns>The builder.</returns>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Shipped in SDK 1.0; the overloads differ in required parameter types, so calls are unambiguous.")]
     public static IPluginBuilder AddTool(
         this IPluginBuilder builder,
         string name,
@@ -131,6 +134,7 @@ public static class PluginBuilderExtensions
     /// <param name="createClient">Creates a client for a configured provider and model.</param>
     /// <param name="models">Models known without asking the endpoint.</param>
     /// <returns>The builder.</returns>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Shipped in SDK 1.0; the overloads differ in required parameter types, so calls are unambiguous.")]
     public static IPluginBuilder AddChatProvider(
         this IPluginBuilder builder,
         string name,
@@ -148,6 +152,7 @@ public static class PluginBuilderExtensions
     /// <param name="discoverModels">Lists the endpoint's models (see <see cref="ChatProviderCapability.DiscoverModels"/>).</param>
     /// <param name="models">Models known without asking the endpoint.</param>
     /// <returns>The builder.</returns>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Shipped in SDK 1.0; the overloads differ in required parameter types, so calls are unambiguous.")]
     public static IPluginBuilder AddChatProvider(
         this IPluginBuilder builder,
         string name,
