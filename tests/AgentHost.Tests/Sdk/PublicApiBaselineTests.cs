@@ -25,7 +25,7 @@ public sealed partial class PublicApiBaselineTests
     }
 
     [Fact]
-    public async Task RemovingAPublicMember_FailsWithRS0017_AndAddingAnUndeclaredOne_FailsWithRS0016_NamingEach()
+    public async Task RemovingAPublicMember_FailsWithRS0017_AddingAnUndeclaredOne_RS0016_AndANullabilityChange_Both_NamingEach()
     {
         using var temp = new TempDirectory();
         var project = CopySdkProject(temp.Path);
@@ -35,12 +35,16 @@ public sealed partial class PublicApiBaselineTests
         Assert.Contains(removed, source, StringComparison.Ordinal);
         source = source.Replace(removed, "    /// <summary>Added without declaring it.</summary>\n    public static string Codename() => \"unnamed\";", StringComparison.Ordinal);
         File.WriteAllText(sdkInfo, source);
+        var toolResult = Path.Combine(project, "Tools", "ToolResult.cs");
+        File.WriteAllText(toolResult, File.ReadAllText(toolResult).Replace("public static ToolResult Failure(string message)", "public static ToolResult Failure(string? message)", StringComparison.Ordinal));
 
         var (exitCode, output) = await BuildAsync(Path.Combine(project, "AgentHost.Sdk.csproj"));
 
         Assert.NotEqual(0, exitCode);
         Assert.Matches(@"error RS0017: Symbol 'static AgentHost\.Sdk\.SdkInfo\.Version\.get -> System\.Version!' is part of the declared API", output);
         Assert.Matches(@"error RS0016: Symbol 'static AgentHost\.Sdk\.SdkInfo\.Codename\(\) -> string!' is not part of the declared public API", output);
+        Assert.Contains("error RS0017: Symbol 'static AgentHost.Sdk.Tools.ToolResult.Failure(string! message) -> AgentHost.Sdk.Tools.ToolResult!'", output, StringComparison.Ordinal);
+        Assert.Contains("error RS0016: Symbol 'static AgentHost.Sdk.Tools.ToolResult.Failure(string? message) -> AgentHost.Sdk.Tools.ToolResult!'", output, StringComparison.Ordinal);
         Assert.Equal(["RS0016", "RS0017"], ErrorCode().Matches(output).Select(m => m.Groups[1].Value).Distinct().Order(StringComparer.Ordinal));
     }
 
