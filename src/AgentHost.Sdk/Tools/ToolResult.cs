@@ -1,3 +1,5 @@
+using Microsoft.Extensions.AI;
+
 namespace AgentHost.Sdk.Tools;
 
 /// <summary>
@@ -13,15 +15,17 @@ namespace AgentHost.Sdk.Tools;
 /// <c>Error: </c> followed by the message, exactly as a thrown exception would, but without the exception.
 /// </para>
 /// <para>
-/// Immutable and thread-safe; set <see cref="Summary"/> with <c>with</c>:
-/// <c>ToolResult.Success(issue, $"{issue.Key}: {issue.Title}") with { Summary = issue.Key }</c>. Returning plain strings
-/// and objects keeps working unchanged.
+/// Declare the tool's return type as <see cref="ToolResult"/> (or <see cref="Task{TResult}"/>/<see cref="ValueTask{TResult}"/>
+/// of it): it is an <see cref="AIContent"/>, which the function factory passes to the host unchanged, whereas a result
+/// declared as <see cref="object"/> is turned into JSON first. Returning plain strings and objects keeps working unchanged.
 /// </para>
+/// <para>Immutable and thread-safe once returned; add a summary with <see cref="WithSummary"/>.</para>
 /// </remarks>
-public sealed record ToolResult
+public sealed class ToolResult : AIContent
 {
-    private ToolResult(string? text, object? structured, string? error)
+    private ToolResult(string? text, object? structured, string? error, string? summary = null)
     {
+        Summary = summary;
         Text = text;
         Structured = structured;
         Error = error;
@@ -43,7 +47,16 @@ public sealed record ToolResult
     /// A short summary for people, shown as the call's result preview (<see cref="Events.ToolCallCompletedEvent.ResultPreview"/>)
     /// instead of the start of the text; the model never sees it.
     /// </summary>
-    public string? Summary { get; init; }
+    public string? Summary { get; }
+
+    /// <summary>Returns a copy with <see cref="Summary"/> set: <c>ToolResult.Success(issue, text).WithSummary(issue.Key)</c>.</summary>
+    /// <param name="summary">A short summary for people (one line).</param>
+    /// <returns>The copy.</returns>
+    public ToolResult WithSummary(string summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        return new ToolResult(Text, Structured, Error, summary);
+    }
 
     /// <summary>A successful result with text for the model.</summary>
     /// <param name="text">The text the model receives.</param>

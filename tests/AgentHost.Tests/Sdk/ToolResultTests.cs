@@ -18,7 +18,7 @@ public sealed class ToolResultTests
     {
         await using var sdk = new SdkBuilder();
         sdk.Builder.AddTool("issue", "Reads an issue.", ToolEffect.Read,
-            ([Description("Key.")] string key) => ToolResult.Success(new Issue(key, "Login fails", 3), $"{key}: Login fails (3 comments)") with { Summary = key + " read" });
+            ([Description("Key.")] string key) => ToolResult.Success(new Issue(key, "Login fails", 3), $"{key}: Login fails (3 comments)").WithSummary(key + " read"));
         await using var harness = Harness(sdk);
 
         var outcome = await harness.Pipeline.InvokeAsync("issue", """{"key":"ABC-1"}""", Context);
