@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Testing;
 
-/// <summary>Sends the plugin's log lines (categories <c>plugin.&lt;id&gt;…</c>, Information and above) to <see cref="PluginTestHostOptions.Log"/>.</summary>
+/// <summary>
+/// Sends the plugin's log lines (categories <c>plugin.&lt;id&gt;…</c>, Information and above) and the kernel's warnings
+/// and errors (for example a plugin event handler that threw) to <see cref="PluginTestHostOptions.Log"/>.
+/// </summary>
 internal sealed class ForwardingLoggerProvider(Action<string>? sink) : ILoggerProvider
 {
     private const string PluginCategoryPrefix = "plugin.";
@@ -14,8 +17,8 @@ internal sealed class ForwardingLoggerProvider(Action<string>? sink) : ILoggerPr
     public void Dispose() => _closed = true;
 
     private bool Enabled(string category, LogLevel level) =>
-        sink is not null && !_closed && level is >= LogLevel.Information and < LogLevel.None
-        && category.StartsWith(PluginCategoryPrefix, StringComparison.Ordinal);
+        sink is not null && !_closed && level < LogLevel.None
+        && level >= (category.StartsWith(PluginCategoryPrefix, StringComparison.Ordinal) ? LogLevel.Information : LogLevel.Warning);
 
     private void Write(string line)
     {

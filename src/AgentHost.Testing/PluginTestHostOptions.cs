@@ -32,8 +32,8 @@ public sealed class PluginTestHostOptions
     public Func<ToolPermissionCheck, bool>? Approve { get; set; }
 
     /// <summary>
-    /// Receives the plugin's log lines (Information and above), e.g. <c>ITestOutputHelper.WriteLine</c>. Called from
-    /// any thread; not called after the host is disposed.
+    /// Receives the plugin's log lines (Information and above) and the kernel's warnings (such as a plugin event handler
+    /// that threw), e.g. <c>ITestOutputHelper.WriteLine</c>. Called from any thread; not called after the host is disposed.
     /// </summary>
     public Action<string>? Log { get; set; }
 }

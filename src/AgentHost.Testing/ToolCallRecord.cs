@@ -25,7 +25,17 @@ public sealed record ToolCallRecord(string Tool, string CallId, string Arguments
     public T? Argument<T>(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        using var document = JsonDocument.Parse(ArgumentsJson);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(ArgumentsJson);
+        }
+        catch (JsonException ex)
+        {
+            throw new PluginAssertionException($"the arguments of tool call '{Tool}' ({CallId}) are not JSON, so argument '{name}' cannot be read: {CallLog.Preview(ArgumentsJson, 300)}", ex);
+        }
+
+        using var owned = document;
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             return default;

@@ -63,7 +63,7 @@ public sealed partial class PluginHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.Run(() => Load(request, cancellationToken), cancellationToken);
+        return Task.Run(() => Load(request, null, cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -84,7 +84,7 @@ public sealed partial class PluginHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(plugin);
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.Run(() => Load(request, cancellationToken, plugin), cancellationToken);
+        return Task.Run(() => Load(request, plugin, cancellationToken), cancellationToken);
     }
 
     /// <summary>Loads several plugins in parallel; results are in request order.</summary>
@@ -136,7 +136,7 @@ public sealed partial class PluginHost : IAsyncDisposable
         }
     }
 
-    private PluginLoadResult Load(PluginLoadRequest request, CancellationToken cancellationToken, AgentPlugin? instance = null)
+    private PluginLoadResult Load(PluginLoadRequest request, AgentPlugin? instance, CancellationToken cancellationToken)
     {
         var fallbackId = Path.GetFileName(Path.TrimEndingDirectorySeparator(request.Directory));
         PluginManifest manifest;

@@ -171,4 +171,30 @@ public sealed class PluginTestHostCallTests
         Assert.Contains("unknown tool 'greeet'", error.Message, StringComparison.Ordinal);
         Assert.Contains("its tools are: fail, greet, meet, write_note", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task FailingEventHandler_IsReportedToLog_AsAKernelWarning()
+    {
+        using var temp = new TempDirectory();
+        var lines = new List<string>();
+        var options = new PluginTestHostOptions
+        {
+            ManifestPath = SampleManifest.Write(temp, id: "faulty", type: typeof(FaultySubscriberPlugin).FullName!),
+            Log = line =>
+            {
+                lock (lines)
+                {
+                    lines.Add(line);
+                }
+            },
+        };
+        await using var host = await PluginTestHost.StartAsync<FaultySubscriberPlugin>(options);
+
+        (await host.CallToolAsync("ping")).AssertSucceeded().AssertResultContains("pong");
+        _ = host.Events;
+
+        var warning = Assert.Single(lines, l => l.StartsWith("[Warning] ", StringComparison.Ordinal));
+        Assert.Contains("Event handler for tool.completed failed", warning, StringComparison.Ordinal);
+        Assert.Contains("handler exploded", warning, StringComparison.Ordinal);
+    }
 }

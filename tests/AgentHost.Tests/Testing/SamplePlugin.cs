@@ -83,6 +83,16 @@ public sealed class ThrowingSamplePlugin : AgentPlugin
         throw new InvalidOperationException("missing API key for the sample service");
 }
 
+/// <summary>A plugin whose event handler throws on every tool call.</summary>
+public sealed class FaultySubscriberPlugin : AgentPlugin
+{
+    protected override void RegisterCore(IPluginBuilder builder)
+    {
+        builder.AddTool("ping", "Answers pong.", ToolEffect.Read, () => "pong");
+        builder.OnEvent<ToolCallCompletedEvent>("explode", (_, _) => throw new InvalidOperationException("handler exploded"));
+    }
+}
+
 /// <summary>Writes the sample plugin's manifest (and a skill folder) into a temporary folder.</summary>
 internal static class SampleManifest
 {
