@@ -10,7 +10,12 @@ namespace AgentHost.Tests.Template;
 /// </summary>
 internal static class DotnetProcess
 {
-    /// <summary>Variables set by the outer dotnet/MSBuild/VSTest process that break or redirect a nested build.</summary>
+    /// <summary>
+    /// Variables the outer dotnet/MSBuild/VSTest process sets for the test host: MSBuildExtensionsPath, MSBuildSDKsPath
+    /// and MSBuildLoadMicrosoftTargetsReadOnly pin a nested build to the outer SDK's MSBuild (wrong when the nested
+    /// folder selects another SDK); DOTNET_HOST_PATH, MSBUILDENSURESTDOUTFORTASKPROCESSES, _MSBUILDTLENABLED and
+    /// VSTEST_* (VSTEST_DOTNET_ROOT_PATH, VSTEST_MSBUILD_NOLOGO…) change how the nested CLI, build and test run behave.
+    /// </summary>
     private static readonly string[] InheritedPrefixes = ["MSBUILD", "_MSBUILD", "VSTEST", "TESTINGPLATFORM", "DOTNET_HOST_PATH", "DOTNET_CLI_TEST"];
 
     /// <summary>Whether an inherited variable is dropped for nested dotnet processes (compared ignoring case).</summary>
