@@ -281,6 +281,15 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error",
                                            "param": None, "code": None}})
 
+    def do_HEAD(self) -> None:  # noqa: N802
+        # agent's warm-up (a HEAD to the base URL while the session is prepared): answered like real endpoints do,
+        # 404 with no body on a kept-alive connection.
+        with self.state.lock:
+            self.state.stats["requests"] += 1
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_POST(self) -> None:  # noqa: N802
         arrived_mono, arrived_epoch = time.monotonic_ns(), time.time_ns()
         state = self.state

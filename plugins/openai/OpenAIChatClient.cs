@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using AgentHost.Sdk.Providers;
 using Microsoft.Extensions.AI;
 using OpenAI.Chat;
 
@@ -145,6 +146,7 @@ internal sealed class OpenAIChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(serviceType);
         return serviceKey is not null ? null
             : serviceType == typeof(ChatClientMetadata) ? _metadata
+            : serviceType == typeof(IChatWarmUp) ? (_endpoint.WarmUp ? new EndpointWarmUp(() => ClientFor(null).Pipeline, _endpoint.BaseUrl) : null)
             : serviceType.IsInstanceOfType(this) ? this
             : null;
     }

@@ -56,6 +56,9 @@ internal sealed record OpenAIEndpoint
     /// <summary>The reasoning summary the Responses API is asked for on reasoning models (<c>reasoning_summary</c>), or <see langword="null"/> for none.</summary>
     public string? ReasoningSummary { get; init; } = "auto";
 
+    /// <summary>Whether the client offers the host a warm-up (<see cref="EndpointWarmUp"/>): <c>warm_up</c>, default <see langword="true"/>.</summary>
+    public bool WarmUp { get; init; } = true;
+
     /// <summary>Reads the host's provider options.</summary>
     /// <param name="options">The options.</param>
     /// <param name="environment">Reads an environment variable (for <c>OPENAI_API_KEY</c> on the default endpoint).</param>
@@ -83,6 +86,7 @@ internal sealed record OpenAIEndpoint
             Api = OpenAIApiSelector.Parse(options.Name, settings.GetValueOrDefault("api")),
             Store = ReadBoolean(options.Name, settings, "store", defaultValue: false),
             ReasoningSummary = ReadReasoningSummary(options.Name, settings),
+            WarmUp = ReadBoolean(options.Name, settings, "warm_up", defaultValue: true),
         };
     }
 

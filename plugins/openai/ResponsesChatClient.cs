@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.Runtime.CompilerServices;
 using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Providers;
 using Microsoft.Extensions.AI;
 using OpenAI.Responses;
 
@@ -148,6 +149,7 @@ internal sealed class ResponsesChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(serviceType);
         return serviceKey is not null ? null
             : serviceType == typeof(ChatClientMetadata) ? _metadata
+            : serviceType == typeof(IChatWarmUp) ? (_endpoint.WarmUp ? new EndpointWarmUp(() => _client.Pipeline, _endpoint.BaseUrl) : null)
             : serviceType.IsInstanceOfType(this) ? this
             : null;
     }

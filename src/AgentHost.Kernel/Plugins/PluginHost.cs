@@ -63,7 +63,28 @@ public sealed partial class PluginHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.Run(() => Load(request, cancellationToken), cancellationToken);
+        return Task.Run(() => Load(request, null, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Registers a plugin instance the caller already created (in the default load context, as a test host does)
+    /// against the manifest in <see cref="PluginLoadRequest.Directory"/>. The manifest is read and checked exactly as
+    /// by <see cref="LoadAsync"/> (SDK range, duplicate id, content hash when given) and its <c>entry</c> must name the
+    /// instance's assembly (and type, when it names one). Registration then takes the same path as a loaded plugin:
+    /// declared capabilities, <see cref="AgentPlugin.Register"/>, the plugin's services, event subscribers, registry,
+    /// and <see cref="UnloadAsync"/> (which cannot unload the instance's assembly: it has no load context).
+    /// Never throws for plugin faults: the result says what happened.
+    /// </summary>
+    /// <param name="plugin">The plugin instance; its <see cref="AgentPlugin.Register"/> is called once.</param>
+    /// <param name="request">Where the manifest is, and the plugin's settings.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The result.</returns>
+    public Task<PluginLoadResult> LoadInstanceAsync(AgentPlugin plugin, PluginLoadRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.Run(() => Load(request, plugin, cancellationToken), cancellationToken);
     }
 
     /// <summary>Loads several plugins in parallel; results are in request order.</summary>
@@ -115,7 +136,7 @@ public sealed partial class PluginHost : IAsyncDisposable
         }
     }
 
-    private PluginLoadResult Load(PluginLoadRequest request, CancellationToken cancellationToken)
+    private PluginLoadResult Load(PluginLoadRequest request, AgentPlugin? instance, CancellationToken cancellationToken)
     {
         var fallbackId = Path.GetFileName(Path.TrimEndingDirectorySeparator(request.Directory));
         PluginManifest manifest;
@@ -129,15 +150,15 @@ public sealed partial class PluginHost : IAsyncDisposable
         }
 
         var version = manifest.Version.ToNormalizedString();
-        if (Refusal(manifest, request, cancellationToken) is { } refusal)
+        if (Refusal(manifest, request, instance, cancellationToken) is { } refusal)
         {
             return Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Refused, refusal));
         }
 
-        return LoadVerified(manifest, request);
+        return LoadVerified(manifest, request, instance);
     }
 
-    private string? Refusal(PluginManifest manifest, PluginLoadRequest request, CancellationToken cancellationToken)
+    private string? Refusal(PluginManifest manifest, PluginLoadRequest request, AgentPlugin? instance, CancellationToken cancellationToken)
     {
         if (_loaded.ContainsKey(manifest.Id))
         {
@@ -160,6 +181,11 @@ public sealed partial class PluginHost : IAsyncDisposable
                    "Install a plugin version built for this SDK, or upgrade agent.";
         }
 
+        if (instance is not null)
+        {
+            return PluginInstanceCheck.Mismatch(manifest, instance.GetType());
+        }
+
         if (manifest.EntryAssembly is { } entry)
         {
             var path = Path.Combine(manifest.Directory, entry);
@@ -174,7 +200,7 @@ public sealed partial class PluginHost : IAsyncDisposable
         return null;
     }
 
-    private PluginLoadResult LoadVerified(PluginManifest manifest, PluginLoadRequest request)
+    private PluginLoadResult LoadVerified(PluginManifest manifest, PluginLoadRequest request, AgentPlugin? instance)
     {
         var version = manifest.Version.ToNormalizedString();
         var stopping = new CancellationTokenSource();
@@ -187,7 +213,11 @@ public sealed partial class PluginHost : IAsyncDisposable
         try
         {
             AddDeclaredCapabilities(manifest, builder);
-            if (manifest.EntryAssembly is { } entry)
+            if (instance is not null)
+            {
+                instance.Register(builder);
+            }
+            else if (manifest.EntryAssembly is { } entry)
             {
                 loadContext = new PluginLoadContext(manifest.Id, Path.Combine(manifest.Directory, entry), _shared, Unloadable);
                 RegisterCode(manifest, loadContext, builder);

@@ -65,6 +65,7 @@ public sealed class AgentRunner(
         var existing = await FindExistingSessionAsync(options, cancellationToken).ConfigureAwait(false);
         var sessionSettings = existing is null ? null : await store.GetSettingsAsync(existing, cancellationToken).ConfigureAwait(false);
         var (model, why) = await ChooseModelAsync(options, sessionSettings, expanded.ToModelText().Length, [.. expanded.Images.Select(i => i.Name ?? i.MediaType)], cancellationToken).ConfigureAwait(false);
+        using var warmUp = ProviderWarmUp.Start(model.Client, cancellationToken);
         var (sessionId, resumed) = existing is null ? await OpenSessionAsync(options, model, cancellationToken).ConfigureAwait(false) : (existing, true);
         runtime.Events.Publish(new ModelSelectedEvent(sessionId, model.ProviderName, model.ModelId, why) { Timestamp = timeProvider.GetUtcNow() });
         if (why.StartsWith("auto-selected", StringComparison.Ordinal))

@@ -15,6 +15,15 @@ public sealed class FakeOpenAIServer() : FakeHttpServer("text/event-stream", ": 
 
     public string ModelsJson { get; set; } = """{"object":"list","data":[]}""";
 
+    /// <summary>How a <c>HEAD</c> request (the client's warm-up) is answered: this status with no body, as real endpoints do.</summary>
+    public int HeadStatus { get; set; } = 404;
+
+    /// <summary>What a <c>HEAD</c> request gets: <see cref="HeadStatus"/>, an aborted connection, or no answer at all.</summary>
+    public HeadReply HeadReply { get; set; } = HeadReply.Status;
+
+    /// <summary>Completes when the first <c>HEAD</c> request arrived.</summary>
+    public TaskCompletionSource HeadArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public RecordedRequest LastChat => Requests.Last(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal));
 
     public void ReplyJson(string json, int status = 200, params (string Name, string Value)[] headers) =>
@@ -35,7 +44,25 @@ public sealed class FakeOpenAIServer() : FakeHttpServer("text/event-stream", ": 
 
     protected override async Task RouteAsync(RecordedRequest request, HttpListenerResponse response)
     {
-        if (request.Method == "GET" && request.Path == "/v1/models")
+        if (request.Method == "HEAD")
+        {
+            HeadArrived.TrySetResult();
+            switch (HeadReply)
+            {
+                case HeadReply.Abort:
+                    response.Abort();
+                    break;
+                case HeadReply.Silence:
+                    await SilenceAsync(response);
+                    break;
+                default:
+                    response.StatusCode = HeadStatus;
+                    response.ContentLength64 = 0;
+                    response.Close();
+                    break;
+            }
+        }
+        else if (request.Method == "GET" && request.Path == "/v1/models")
         {
             await WriteAsync(response, 200, ModelsJson);
         }
@@ -46,4 +73,17 @@ public sealed class FakeOpenAIServer() : FakeHttpServer("text/event-stream", ": 
     }
 
     private static IEnumerable<string> Events(IEnumerable<string> chunks) => chunks.Select(chunk => $"data: {chunk}\n\n");
+}
+
+/// <summary>How <see cref="FakeOpenAIServer"/> answers a <c>HEAD</c> request.</summary>
+public enum HeadReply
+{
+    /// <summary>With <see cref="FakeOpenAIServer.HeadStatus"/> and no body.</summary>
+    Status,
+
+    /// <summary>By aborting the TCP connection.</summary>
+    Abort,
+
+    /// <summary>Never (until the server stops).</summary>
+    Silence,
 }

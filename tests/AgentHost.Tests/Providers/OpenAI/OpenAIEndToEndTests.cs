@@ -65,4 +65,25 @@ public sealed class OpenAIEndToEndTests
             Assert.False(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(Key)) >= 0, $"{file} contains the API key");
         }
     }
+
+    [Fact]
+    public async Task AgentRun_Answers_WhenTheEndpointAbortsTheWarmUpRequest()
+    {
+        await using var server = new FakeOpenAIServer { HeadReply = HeadReply.Abort };
+        using var ws = new RunWorkspace();
+        Directory.CreateDirectory(Path.Combine(ws.Root, ".agent"));
+        File.WriteAllText(Path.Combine(ws.Root, ".agent", "config.yaml"), $"""
+            providers:
+              local:
+                type: openai
+                base_url: {server.BaseUrl}
+            """);
+        server.ReplySse(Chunks.Answer("Still fine."));
+
+        var run = await AgentProcess.RunAsync(ws.Root, ws.Environment, "run", "Hello?", "--model", "local/test-model", "--plugin", "openai", "-o", "final");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Equal("Still fine.", run.Output.Trim());
+        Assert.Single(server.Requests, r => r.Method == "POST");
+    }
 }

@@ -1,0 +1,119 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Template;
+
+/// <summary>The template end-to-end tests run alone: they start nested builds that use both cores.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TemplateEndToEnd : ICollectionFixture<TemplateFeedFixture>
+{
+    public const string Name = "Template end-to-end";
+}
+
+/// <summary>
+/// A plugin author's machine in a temp folder: a local NuGet feed with the repo's AgentHost.Sdk, AgentHost.Kernel,
+/// AgentHost.Testing and AgentHost.PluginTemplate packages (packed from the outer test build, never rebuilt), a
+/// nuget.config that adds it to the user's sources, a private NuGet package folder (no stale AgentHost.* package can
+/// be used) and a private <c>dotnet new</c> hive with the template installed from the repo folder.
+/// </summary>
+public sealed partial class TemplateFeedFixture : IAsyncLifetime
+{
+    /// <summary>Generous: a nested restore may download xunit and friends; a hung child fails with its output.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
+
+    private readonly TempDirectory _temp = new();
+
+    public string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>The configuration the test assembly (and so the projects it references) was built with.</summary>
+    public string Configuration { get; } =
+        typeof(TemplateFeedFixture).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+
+    public string Feed => _temp.Combine("feed");
+
+    /// <summary>Where generated solutions go; its nuget.config adds <see cref="Feed"/>.</summary>
+    public string Work => _temp.Combine("work");
+
+    public string Hive => _temp.Combine("hive");
+
+    public string SdkVersion => ReadAgentSdkVersion(RepositoryRoot);
+
+    /// <summary>Variables for nested dotnet processes.</summary>
+    public IReadOnlyDictionary<string, string> DotnetEnvironment => new Dictionary<string, string>
+    {
+        ["NUGET_PACKAGES"] = _temp.Combine("nuget-packages"),
+    };
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Feed);
+        Directory.CreateDirectory(Work);
+        foreach (var project in new[]
+                 {
+                     "src/AgentHost.Sdk/AgentHost.Sdk.csproj",
+                     "src/AgentHost.Kernel/AgentHost.Kernel.csproj",
+                     "src/AgentHost.Testing/AgentHost.Testing.csproj",
+                     "plugin-template/AgentHost.PluginTemplate.csproj",
+                 })
+        {
+            await DotnetAsync(RepositoryRoot, "pack", Path.Combine(RepositoryRoot, project), "--no-build", "-c", Configuration, "-o", Feed);
+        }
+
+        // No <clear/>: the user's and machine's sources still supply xunit and the Microsoft.Extensions packages.
+        await File.WriteAllTextAsync(Path.Combine(Work, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="agenthost-test-feed" value="{Feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        await DotnetAsync(Work, "new", "install", Path.Combine(RepositoryRoot, "plugin-template"), "--debug:custom-hive", Hive);
+    }
+
+    public Task DisposeAsync()
+    {
+        _temp.Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs dotnet and asserts it succeeded, showing its output otherwise.</summary>
+    public async Task<string> DotnetAsync(string workingDirectory, params string[] args)
+    {
+        var (code, output) = await DotnetProcess.RunAsync(workingDirectory, DotnetEnvironment, Timeout, args);
+        Assert.True(code == 0, $"dotnet {string.Join(' ', args)} exited with {code}:\n{output}");
+        return output;
+    }
+
+    /// <summary><c>dotnet new agent-plugin -n name [options]</c> into <see cref="Work"/>/name; returns that folder.</summary>
+    public async Task<string> NewPluginAsync(string name, string hive, params string[] options)
+    {
+        await DotnetAsync(Work, ["new", "agent-plugin", "-n", name, "--debug:custom-hive", hive, .. options]);
+        return Path.Combine(Work, name);
+    }
+
+    public static string ReadAgentSdkVersion(string repositoryRoot)
+    {
+        var props = File.ReadAllText(Path.Combine(repositoryRoot, "Directory.Build.props"));
+        return AgentSdkVersionPattern().Match(props) is { Success: true } match
+            ? match.Groups[1].Value
+            : throw new InvalidOperationException("<AgentSdkVersion> not found in Directory.Build.props");
+    }
+
+    public static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Host.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("repository root (Host.sln) not found above " + AppContext.BaseDirectory);
+    }
+
+    [GeneratedRegex(@"<AgentSdkVersion>\s*([^<\s]+)\s*</AgentSdkVersion>")]
+    private static partial Regex AgentSdkVersionPattern();
+}
