@@ -1,7 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentHost.Sdk;
 
@@ -14,6 +16,7 @@ public static class PluginBuilderExtensions
     /// <param name="effect">What it does to the world.</param>
     /// <param name="describeCall">How a call is shown in a permission prompt.</param>
     /// <returns>The builder.</returns>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Shipped in SDK 1.0; the overloads differ in required parameter types, so calls are unambiguous.")]
     public static IPluginBuilder AddTool(
         this IPluginBuilder builder,
         AIFunction function,
@@ -32,6 +35,7 @@ public static class PluginBuilderExtensions
     /// <param name="method">The implementation. An <see cref="AIFunctionArguments"/> parameter receives the host's <see cref="ToolContext"/>.</param>
     /// <param name="describeCall">How a call is shown in a permission prompt and matched by rules.</param>
     /// <returns>The builder.</returns>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Shipped in SDK 1.0; the overloads differ in required parameter types, so calls are unambiguous.")]
     public static IPluginBuilder AddTool(
         this IPluginBuilder builder,
         string name,
@@ -65,10 +69,63 @@ public static class PluginBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(method);
-        var function = new DeferredMethodFunction(
-            method,
-            new AIFunctionFactoryOptions { Name = name, Description = description, SerializerOptions = builder.Context.SerializerOptions });
+        var function = new DeferredMethodFunction(method, ToolFunctionOptions.Create(name, description, builder.Context.SerializerOptions));
         return builder.Add(new ToolCapability(function, metadata));
+    }
+
+    /// <summary>
+    /// Adds a tool for every method of <typeparamref name="T"/> marked <see cref="AgentToolAttribute"/>. One
+    /// <typeparamref name="T"/> is created from the plugin's service provider on the first call of any of them (so its
+    /// constructor may take <c>ILogger&lt;T&gt;</c>, <see cref="PluginContext"/>, settings objects, <c>HttpClient</c>…)
+    /// and shared by all of them; it is registered as a singleton unless <see cref="IPluginBuilder.Services"/> already has it,
+    /// and disposed with the plugin.
+    /// </summary>
+    /// <remarks>
+    /// Only attributes are read here; each tool's JSON schema is built when it is first described or called (and cached
+    /// by the host), as for <see cref="AddTool(IPluginBuilder, string, string, ToolMetadata, Delegate)"/>. The object
+    /// must be thread-safe: calls may run concurrently.
+    /// </remarks>
+    /// <typeparam name="T">The class whose public methods are tools.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException">
+    /// <typeparamref name="T"/> has no attributed methods, or one is not public, is generic, has no description, an
+    /// invalid or duplicate name, a bad time limit, or a <see cref="AgentToolAttribute.Subject"/> that names no parameter.
+    /// </exception>
+    public static IPluginBuilder AddTools<T>(this IPluginBuilder builder)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var tools = AttributedTools.Create(typeof(T), new ToolTarget(typeof(T)), builder.Context.SerializerOptions, out var hasInstanceMethods);
+        if (hasInstanceMethods)
+        {
+            builder.Services.TryAddSingleton<T>();
+        }
+
+        return AddAll(builder, tools);
+    }
+
+    /// <summary>Adds a tool for every method of <paramref name="instance"/>'s type marked <see cref="AgentToolAttribute"/>, called on <paramref name="instance"/>.</summary>
+    /// <remarks>The instance must be thread-safe (calls may run concurrently); the plugin owns it.</remarks>
+    /// <param name="builder">The builder.</param>
+    /// <param name="instance">The object whose methods are called.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException">The type has no attributed methods or one is declared wrongly (see <see cref="AddTools{T}(IPluginBuilder)"/>).</exception>
+    public static IPluginBuilder AddTools(this IPluginBuilder builder, object instance)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(instance);
+        return AddAll(builder, AttributedTools.Create(instance.GetType(), new ToolTarget(instance), builder.Context.SerializerOptions, out _));
+    }
+
+    private static IPluginBuilder AddAll(IPluginBuilder builder, List<ToolCapability> tools)
+    {
+        foreach (var tool in tools)
+        {
+            builder.Add(tool);
+        }
+
+        return builder;
     }
 
     /// <summary>Adds a chat provider type.</summary>
@@ -77,6 +134,7 @@ public static class PluginBuilderExtensions
     /// <param name="createClient">Creates a client for a configured provider and model.</param>
     /// <param name="models">Models known without asking the endpoint.</param>
     /// <returns>The builder.</returns>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Shipped in SDK 1.0; the overloads differ in required parameter types, so calls are unambiguous.")]
     public static IPluginBuilder AddChatProvider(
         this IPluginBuilder builder,
         string name,
@@ -94,6 +152,7 @@ public static class PluginBuilderExtensions
     /// <param name="discoverModels">Lists the endpoint's models (see <see cref="ChatProviderCapability.DiscoverModels"/>).</param>
     /// <param name="models">Models known without asking the endpoint.</param>
     /// <returns>The builder.</returns>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Shipped in SDK 1.0; the overloads differ in required parameter types, so calls are unambiguous.")]
     public static IPluginBuilder AddChatProvider(
         this IPluginBuilder builder,
         string name,

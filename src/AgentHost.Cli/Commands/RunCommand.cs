@@ -69,7 +69,8 @@ internal sealed class RunCommand : AgentCommand
         }
 
         await using var runtime = Context.CreatePluginRuntime(configuration);
-        var text = new TextRunRenderer(Context.Console) { Verbose = parseResult.GetValue(Context.GlobalOptions.Verbose) };
+        var verbose = parseResult.GetValue(Context.GlobalOptions.Verbose);
+        var text = new TextRunRenderer(Context.Console) { Verbose = verbose, ShowProgress = verbose || !Console.IsErrorRedirected };
         using var rendering = runtime.Events.Subscribe<AgentEvent>((e, _) =>
         {
             if (output == "json")

@@ -60,6 +60,7 @@ internal sealed class ToolRunCommand : AgentCommand
                     error = outcome.Error,
                     durationMs = outcome.Duration.TotalMilliseconds,
                     truncated = outcome.Truncated,
+                    structured = outcome.Structured,
                 },
                 PluginFormatting.Json));
         }

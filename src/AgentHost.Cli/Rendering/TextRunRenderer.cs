@@ -14,6 +14,9 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
     /// <summary>Whether to show details such as why a model was chosen (<c>--verbose</c>).</summary>
     public bool Verbose { get; init; }
 
+    /// <summary>Whether to show tool progress updates, a line each (when stderr is a terminal; always with <see cref="Verbose"/>).</summary>
+    public bool ShowProgress { get; init; }
+
     public void Render(AgentEvent agentEvent)
     {
         switch (agentEvent)
@@ -25,6 +28,12 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
             case ToolCallStartedEvent started:
                 EndLine();
                 console.WriteInfo($"→ {started.Tool} {Shorten(started.ArgumentsJson, 160)}");
+                break;
+            case ToolCallProgressEvent progress when ShowProgress || Verbose:
+                EndLine();
+                console.WriteInfo(progress.Fraction is { } fraction
+                    ? $"  … {progress.Tool}: {Shorten(progress.Message, 200)} ({fraction * 100:0}%)"
+                    : $"  … {progress.Tool}: {Shorten(progress.Message, 200)}");
                 break;
             case PermissionDecidedEvent decided:
                 console.WriteInfo($"  permission: {decided.Decision} {decided.Action}{(decided.Subject is null ? string.Empty : " " + decided.Subject)} ({decided.Reason})");

@@ -64,6 +64,9 @@ public sealed partial class ToolPipeline
             functionArguments.Context[ToolContext.DryRunByDefaultKey] = true;
         }
 
+        var progress = new ToolProgressReporter(this, context, entry.Name);
+        functionArguments.Context[ToolContext.ProgressKey] = progress;
+
         foreach (var property in arguments.EnumerateObject())
         {
             functionArguments[property.Name] = property.Value;
@@ -85,7 +88,14 @@ public sealed partial class ToolPipeline
             SessionId = context.SessionId,
             WorkspaceRoot = context.WorkspaceRoot,
         };
-        return await InvokeAsync(invocation, entry.Name, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await InvokeAsync(invocation, entry.Name, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            progress.Close();
+        }
     }
 
     private async ValueTask<PermissionVerdict?> DecideAsync(
@@ -170,7 +180,15 @@ public sealed partial class ToolPipeline
             var result = pending.IsCompletedSuccessfully
                 ? pending.Result
                 : await pending.AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
-            return new StageResult(ToolCallStatus.Succeeded, result, null);
+            return result switch
+            {
+                ToolResult { Error: { } failure } => new StageResult(ToolCallStatus.Failed, result, failure),
+                ToolResult toolResult => new StageResult(ToolCallStatus.Succeeded, result, null)
+                {
+                    Structured = ToolOutput.SerializeStructured(toolResult, invocation.Tool.JsonSerializerOptions),
+                },
+                _ => new StageResult(ToolCallStatus.Succeeded, result, null),
+            };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -17,7 +17,8 @@ namespace AgentHost.Kernel.Agent;
 /// Never throws for a bad call: unknown tools, malformed or invalid arguments, denials, failures, time-outs and
 /// cancellation all come back as a <see cref="ToolCallOutcome"/> whose text tells the model what happened.
 /// Publishes <see cref="ToolCallStartedEvent"/>, <see cref="PermissionDecidedEvent"/> and
-/// <see cref="ToolCallCompletedEvent"/> (arguments and previews redacted). Thread-safe; calls may run concurrently.
+/// <see cref="ToolCallCompletedEvent"/> (arguments and previews redacted), and the tool's <see cref="ToolCallProgressEvent"/>s.
+/// A tool that returns <see cref="ToolResult.Failure"/> ends as failed without throwing. Thread-safe; calls may run concurrently.
 /// </remarks>
 public sealed partial class ToolPipeline : IDisposable
 {
@@ -134,11 +135,12 @@ public sealed partial class ToolPipeline : IDisposable
             : await RunAsync(tool, entry, argumentsJson!, redactedArguments, context, cancellationToken).ConfigureAwait(false);
 
         var duration = Time.GetElapsedTime(started);
-        var text = result.Status == ToolCallStatus.Succeeded ? ToolJson.ResultToText(result.Raw) : "Error: " + result.Error;
+        var text = result.Status == ToolCallStatus.Succeeded ? ToolOutput.ResultText(result.Raw, result.Structured) : "Error: " + result.Error;
         text = AgentHost.Kernel.Text.TextCaps.HeadAndTail(text, Options.MaxOutputCharacters, out var truncated);
         var error = result.Error is null ? null : Scrubber.Scrub(result.Error);
+        var preview = result.Raw is ToolResult { Summary: { Length: > 0 } summary } ? summary : text;
         Publish(new ToolCallCompletedEvent(
-            context.SessionId, context.Step, context.CallId, name, result.Status, ToolOutput.Preview(Scrubber.Scrub(text), Options.PreviewCharacters), duration.TotalMilliseconds)
+            context.SessionId, context.Step, context.CallId, name, result.Status, ToolOutput.Preview(Scrubber.Scrub(preview), Options.PreviewCharacters), duration.TotalMilliseconds)
         {
             Error = error,
         });
@@ -150,8 +152,19 @@ public sealed partial class ToolPipeline : IDisposable
             Plugin = entry?.PluginId,
             ArgumentsJson = redactedArguments,
             Truncated = truncated,
+            Structured = result.Structured,
         };
     }
+
+    /// <summary>Publishes one progress update of a running call (called by its <see cref="ToolProgressReporter"/>).</summary>
+    internal void PublishProgress(ToolCallContext context, string tool, ToolProgress progress) =>
+        Publish(new ToolCallProgressEvent(
+            context.SessionId,
+            context.Step,
+            context.CallId,
+            tool,
+            ToolOutput.Preview(ToolOutput.OneLine(Scrubber.Scrub(progress.Message)), Options.PreviewCharacters),
+            progress.Fraction is { } fraction && !double.IsNaN(fraction) ? Math.Clamp(fraction, 0, 1) : null));
 
     private void Publish<TEvent>(TEvent agentEvent)
         where TEvent : AgentEvent => _events.Publish(agentEvent with { Timestamp = Time.GetUtcNow() });
@@ -187,6 +200,9 @@ public sealed partial class ToolPipeline : IDisposable
 
     private readonly record struct StageResult(ToolCallStatus Status, object? Raw, string? Error)
     {
+        /// <summary>The serialized structured value of a <see cref="ToolResult"/>, when any.</summary>
+        public System.Text.Json.JsonElement? Structured { get; init; }
+
         public static StageResult Cancelled => new(ToolCallStatus.Cancelled, null, "cancelled by user");
 
         public static StageResult Fail(string error) => new(ToolCallStatus.Failed, null, error);

@@ -35,8 +35,15 @@ public sealed record ToolPipelineOptions
     /// </summary>
     public Func<Sdk.Tools.ToolMetadata, bool>? OfferTool { get; init; }
 
+    /// <summary>
+    /// The shortest time between two <see cref="ToolCallProgressEvent"/>s of one call (250 ms); updates in between are
+    /// dropped, except the first and the first that reaches fraction 1.
+    /// </summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Supplies cached schemas of delegate-built tools (see <see cref="ToolSchemaCache"/>), when any.</summary>
     public ToolSchemaCache? SchemaCache { get; init; }
+
     /// <summary>
     /// Tools the kernel provides for this pipeline (e.g. the session's <c>skill</c> tool), registered as plugin
     /// <c>kernel</c>. A kernel tool wins over a plugin tool of the same plain name.
@@ -87,4 +94,7 @@ public sealed record ToolCallOutcome(ToolCallStatus Status, string Text, object?
 
     /// <summary>Whether the text was cut to the output limit.</summary>
     public bool Truncated { get; init; }
+
+    /// <summary>The structured value of a <see cref="Sdk.Tools.ToolResult"/>, as JSON, when the tool returned one.</summary>
+    public System.Text.Json.JsonElement? Structured { get; init; }
 }

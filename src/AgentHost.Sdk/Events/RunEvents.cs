@@ -59,6 +59,19 @@ public sealed record ToolCallStartedEvent(string SessionId, int Step, string Cal
     public override string Type => "tool.started";
 }
 
+/// <summary>A running tool call reported progress (see <see cref="Tools.ToolContext.ReportProgress"/>); throttled by the host.</summary>
+/// <param name="SessionId">The session.</param>
+/// <param name="Step">The step.</param>
+/// <param name="CallId">The model's call id.</param>
+/// <param name="Tool">The tool name.</param>
+/// <param name="Message">What is happening (secrets redacted, capped).</param>
+/// <param name="Fraction">How far along the call is, from 0 to 1, when the tool knows.</param>
+public sealed record ToolCallProgressEvent(string SessionId, int Step, string CallId, string Tool, string Message, double? Fraction) : SessionEvent(SessionId)
+{
+    /// <inheritdoc />
+    public override string Type => "tool.progress";
+}
+
 /// <summary>How a tool call ended.</summary>
 public enum ToolCallStatus
 {

@@ -5,30 +5,45 @@ using Microsoft.Extensions.AI;
 namespace AgentHost.Sdk.Tools;
 
 /// <summary>
-/// A tool function made from a delegate by <see cref="PluginBuilderExtensions.AddTool(IPluginBuilder, string, string, ToolMetadata, Delegate)"/>:
-/// the reflection work of <see cref="AIFunctionFactory.Create(Delegate, AIFunctionFactoryOptions)"/> (parameter
-/// binding and the JSON schema) waits until the function is invoked or its schema is first read, and the host may supply
-/// the schema from its cache instead. Plugins register many tools and most runs call few of them, so start-up does not
-/// pay for all of them.
+/// A tool function made from a delegate (<see cref="PluginBuilderExtensions.AddTool(IPluginBuilder, string, string, ToolMetadata, Delegate)"/>)
+/// or an attributed method (<see cref="PluginBuilderExtensions.AddTools{T}(IPluginBuilder)"/>): the reflection work of
+/// <see cref="AIFunctionFactory"/> (parameter binding and the JSON schema) waits until the function is invoked or its
+/// schema is first read, and the host may supply the schema from its cache instead. Plugins register many tools and
+/// most runs call few of them, so start-up does not pay for all of them.
 /// </summary>
-/// <remarks>Thread-safe: the inner function is created once.</remarks>
+/// <remarks>
+/// Thread-safe: the inner function is created once. For an instance method whose object comes from the plugin's
+/// services, the object is resolved on the first call (from <see cref="AIFunctionArguments.Services"/>) and kept.
+/// </remarks>
 internal sealed class DeferredMethodFunction : AIFunction
 {
     private static readonly string SchemaGeneratorVersion = typeof(AIFunctionFactory).Assembly.GetName().Version?.ToString() ?? "0";
+    private static readonly string SdkBuild = typeof(DeferredMethodFunction).Module.ModuleVersionId.ToString("N");
     private static readonly IReadOnlyDictionary<string, object?> NoProperties = new Dictionary<string, object?>();
+    private static readonly Func<AIFunctionArguments, object> Unbound =
+        static _ => throw new InvalidOperationException("The tool's object was not resolved.");
 
-    private readonly Delegate _method;
+    private readonly Delegate? _delegate;
+    private readonly MethodInfo _method;
+    private readonly ToolTarget? _target;
     private readonly AIFunctionFactoryOptions _options;
     private readonly Lock _lock = new();
     private AIFunction? _inner;
+    private AIFunction? _bound;
     private JsonElement? _knownSchema;
     private string? _schemaKey;
 
+    /// <summary>A function over a delegate (a lambda, a static or a bound instance method).</summary>
     public DeferredMethodFunction(Delegate method, AIFunctionFactoryOptions options)
+        : this(method.Method, null, options) => _delegate = method;
+
+    /// <summary>A function over a static method (<paramref name="target"/> <see langword="null"/>) or an instance method of <paramref name="target"/>'s object.</summary>
+    internal DeferredMethodFunction(MethodInfo method, ToolTarget? target, AIFunctionFactoryOptions options)
     {
         _method = method;
+        _target = method.IsStatic ? null : target;
         _options = options;
-        Name = options.Name ?? method.Method.Name;
+        Name = options.Name ?? method.Name;
         Description = options.Description ?? string.Empty;
     }
 
@@ -42,17 +57,17 @@ internal sealed class DeferredMethodFunction : AIFunction
 
     public override JsonSerializerOptions JsonSerializerOptions => _options.SerializerOptions ?? AIJsonUtilities.DefaultOptions;
 
-    public override MethodInfo? UnderlyingMethod => _method.Method;
+    public override MethodInfo? UnderlyingMethod => _method;
 
     public override IReadOnlyDictionary<string, object?> AdditionalProperties => _options.AdditionalProperties ?? NoProperties;
 
     /// <summary>
     /// Identifies the schema this function's method produces: the method's module version id and metadata token (the
-    /// same build of the same code) and the schema generator's version.
+    /// same build of the same code), the schema generator's version and the SDK build (which decides parameter binding).
     /// </summary>
     internal string SchemaKey => _schemaKey ??= string.Create(
         System.Globalization.CultureInfo.InvariantCulture,
-        $"{_method.Method.Module.ModuleVersionId:N}:{_method.Method.MetadataToken:x8}:{SchemaGeneratorVersion}");
+        $"{_method.Module.ModuleVersionId:N}:{_method.MetadataToken:x8}:{SchemaGeneratorVersion}:{SdkBuild}");
 
     /// <summary>Whether the reflection-built function exists yet.</summary>
     internal bool IsMaterialized => Volatile.Read(ref _inner) is not null;
@@ -72,8 +87,25 @@ internal sealed class DeferredMethodFunction : AIFunction
     /// <summary>Builds the function now (off the request path), so the first call does not pay for it.</summary>
     internal void Materialize() => _ = Inner;
 
-    protected override ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken) =>
-        Inner.InvokeAsync(arguments, cancellationToken);
+    protected override ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+    {
+        if (_target is null)
+        {
+            return Inner.InvokeAsync(arguments, cancellationToken);
+        }
+
+        var bound = Volatile.Read(ref _bound) ?? Bind(_target.Get(arguments, Name));
+        return bound.InvokeAsync(arguments, cancellationToken);
+    }
+
+    private AIFunction Bind(object instance)
+    {
+        lock (_lock)
+        {
+            // The factory caches its reflection per method and options, so this reuses the work of Inner.
+            return _bound ??= AIFunctionFactory.Create(_method, instance, _options);
+        }
+    }
 
     private AIFunction Inner
     {
@@ -86,7 +118,9 @@ internal sealed class DeferredMethodFunction : AIFunction
 
             lock (_lock)
             {
-                return _inner ??= AIFunctionFactory.Create(_method, _options);
+                return _inner ??= _delegate is not null ? AIFunctionFactory.Create(_delegate, _options)
+                    : _target is null ? AIFunctionFactory.Create(_method, (object?)null, _options)
+                    : AIFunctionFactory.Create(_method, Unbound, _options); // Describes the method; calls go through Bind.
             }
         }
     }

@@ -24,6 +24,12 @@ public static class ToolContext
     /// <summary>The context key of the id of the model the run uses (a <see cref="string"/>), when known.</summary>
     public const string ModelIdKey = "agenthost.model";
 
+    /// <summary>
+    /// The context key of the call's progress sink (an <see cref="IProgress{T}"/> of <see cref="ToolProgress"/>), which
+    /// the host fills for every call it runs. Use <see cref="ReportProgress"/> rather than reading it.
+    /// </summary>
+    public const string ProgressKey = "agenthost.progress";
+
     /// <summary>Returns the workspace root of this invocation.</summary>
     /// <param name="arguments">The invocation's arguments.</param>
     /// <returns>The absolute workspace root.</returns>
@@ -67,8 +73,52 @@ public static class ToolContext
         return requested ?? (arguments.Context?.TryGetValue(DryRunByDefaultKey, out var value) == true && value is true);
     }
 
+    /// <summary>
+    /// Reports progress of this call, for example <c>arguments.ReportProgress("Fetched 3 of 10 pages", 0.3)</c>. The host
+    /// publishes it as a <see cref="Events.ToolCallProgressEvent"/> (throttled: updates closer together than the host's
+    /// interval are dropped, except the first and a final one with fraction 1); outside the host it does nothing.
+    /// </summary>
+    /// <remarks>Thread-safe; never throws for the host's sink, and costs little, so a loop may call it on every item.</remarks>
+    /// <param name="arguments">The invocation's arguments.</param>
+    /// <param name="message">What is happening (one line reads best).</param>
+    /// <param name="fraction">How far along the call is, from 0 to 1, when known.</param>
+    public static void ReportProgress(this AIFunctionArguments arguments, string message, double? fraction = null)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(message);
+        if (arguments.Context?.TryGetValue(ProgressKey, out var sink) == true && sink is IProgress<ToolProgress> progress)
+        {
+            progress.Report(new ToolProgress(message, fraction));
+        }
+    }
+
+    /// <summary>
+    /// Returns this call's progress sink: the host's, or one that ignores every update outside the host. A tool method
+    /// may instead declare an <see cref="IProgress{T}"/> of <see cref="ToolProgress"/> parameter, which receives the same
+    /// sink and is not part of the JSON schema.
+    /// </summary>
+    /// <param name="arguments">The invocation's arguments.</param>
+    /// <returns>The sink; valid for the duration of the call (later reports are ignored).</returns>
+    public static IProgress<ToolProgress> GetProgress(this AIFunctionArguments arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        return arguments.Context?.TryGetValue(ProgressKey, out var sink) == true && sink is IProgress<ToolProgress> progress
+            ? progress
+            : NoProgress.Instance;
+    }
+
     /// <summary>Returns a <see cref="WorkspacePaths"/> for this invocation's workspace root.</summary>
     /// <param name="arguments">The invocation's arguments.</param>
     /// <returns>The path resolver.</returns>
     public static WorkspacePaths GetWorkspacePaths(this AIFunctionArguments arguments) => new(arguments.GetWorkspaceRoot());
+}
+
+/// <summary>Ignores progress: the sink of calls made outside the host.</summary>
+internal sealed class NoProgress : IProgress<ToolProgress>
+{
+    public static readonly NoProgress Instance = new();
+
+    public void Report(ToolProgress value)
+    {
+    }
 }
