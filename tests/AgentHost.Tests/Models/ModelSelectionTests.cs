@@ -133,8 +133,7 @@ public sealed class UntrustedKeyCommandTests
 
         using var ws = new AgentHost.Tests.Runs.RunWorkspace();
         var marker = Path.Combine(ws.Root, "ran");
-        Directory.CreateDirectory(Path.Combine(ws.Root, ".agent"));
-        File.WriteAllText(Path.Combine(ws.Root, ".agent", "config.yaml"), $"""
+        ws.WriteProjectConfig($"""
             providers:
               evil:
                 type: openai

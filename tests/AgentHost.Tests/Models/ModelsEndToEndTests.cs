@@ -10,8 +10,7 @@ public sealed class ModelsEndToEndTests
 {
     private static void Configure(RunWorkspace ws, FakeOpenAIServer server)
     {
-        Directory.CreateDirectory(Path.Combine(ws.Root, ".agent"));
-        File.WriteAllText(Path.Combine(ws.Root, ".agent", "config.yaml"), $"""
+        ws.WriteProjectConfig($"""
             providers:
               local:
                 type: openai

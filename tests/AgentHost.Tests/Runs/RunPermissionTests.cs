@@ -9,8 +9,7 @@ public sealed class RunPermissionTests
     public async Task DenyRule_BlocksTheCall_TheModelGetsTheReason_AndTheRunGoesOn()
     {
         using var ws = new RunWorkspace();
-        Directory.CreateDirectory(Path.Combine(ws.Root, ".agent"));
-        File.WriteAllText(Path.Combine(ws.Root, ".agent", "config.yaml"), "permissions:\n  deny:\n    - read(README.md)\n");
+        ws.WriteProjectConfig("permissions:\n  deny:\n    - read(README.md)\n");
         var script = ws.WriteScript("""
             turns:
               - tool_calls: [{ name: view, arguments: { path: README.md } }]

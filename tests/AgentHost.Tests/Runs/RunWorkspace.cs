@@ -32,6 +32,13 @@ public sealed class RunWorkspace : IDisposable
 
     public string WriteScript(string yaml) => _temp.WriteFile($"script-{Guid.NewGuid():N}.yaml", yaml);
 
+    /// <summary>Writes the workspace's project configuration, <c>.agent/config.yaml</c>.</summary>
+    public void WriteProjectConfig(string yaml)
+    {
+        Directory.CreateDirectory(Path.Combine(Root, ".agent"));
+        File.WriteAllText(Path.Combine(Root, ".agent", "config.yaml"), yaml);
+    }
+
     public string Combine(params string[] parts) => _temp.Combine(parts);
 
     public Task<CliResult> RunAsync(params string[] args) => AgentProcess.RunAsync(Root, Environment, args);

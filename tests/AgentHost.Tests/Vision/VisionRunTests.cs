@@ -14,8 +14,7 @@ public sealed partial class VisionRunTests
 
     private static Dictionary<string, string> Configure(RunWorkspace ws, FakeOpenAIServer openAi, FakeAnthropicServer? anthropic = null, string models = "")
     {
-        Directory.CreateDirectory(Path.Combine(ws.Root, ".agent"));
-        File.WriteAllText(Path.Combine(ws.Root, ".agent", "config.yaml"), $"""
+        ws.WriteProjectConfig($"""
             providers:
               local:
                 type: openai

@@ -14,8 +14,7 @@ public sealed class AnthropicRunTests
     {
         await using var server = new FakeAnthropicServer();
         using var ws = new RunWorkspace();
-        Directory.CreateDirectory(Path.Combine(ws.Root, ".agent"));
-        File.WriteAllText(Path.Combine(ws.Root, ".agent", "config.yaml"), $"""
+        ws.WriteProjectConfig($"""
             providers:
               claude:
                 type: anthropic

@@ -14,8 +14,7 @@ public sealed class OpenAIEndToEndTests
     {
         await using var server = new FakeOpenAIServer();
         using var ws = new RunWorkspace();
-        Directory.CreateDirectory(Path.Combine(ws.Root, ".agent"));
-        File.WriteAllText(Path.Combine(ws.Root, ".agent", "config.yaml"), $"""
+        ws.WriteProjectConfig($"""
             providers:
               local:
                 type: openai
@@ -71,8 +70,7 @@ public sealed class OpenAIEndToEndTests
     {
         await using var server = new FakeOpenAIServer { HeadReply = HeadReply.Abort };
         using var ws = new RunWorkspace();
-        Directory.CreateDirectory(Path.Combine(ws.Root, ".agent"));
-        File.WriteAllText(Path.Combine(ws.Root, ".agent", "config.yaml"), $"""
+        ws.WriteProjectConfig($"""
             providers:
               local:
                 type: openai
