@@ -36,7 +36,8 @@ internal sealed class NuGetTestServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone: after Stop, the managed listener's Close binds the port again to unregister, which fails
+        // ("Address already in use") once another test's listener has taken the port (as FakeHttpServer does).
         _listener.Close();
         _loop.Wait(TimeSpan.FromSeconds(10));
     }
