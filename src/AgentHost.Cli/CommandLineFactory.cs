@@ -6,24 +6,49 @@ namespace AgentHost.Cli;
 /// <summary>Builds the command tree.</summary>
 internal static class CommandLineFactory
 {
-    public static RootCommand Create(CliContext context)
+    private static readonly (string Name, Func<CliContext, Command> Create)[] Commands =
+    [
+        ("run", context => new RunCommand(context)),
+        ("plugin", context => new PluginCommand(context)),
+        ("config", context => new ConfigCommand(context)),
+        ("tool", context => new ToolCommand(context)),
+        ("doctor", context => new DoctorCommand(context)),
+        ("session", context => new SessionCommand(context)),
+        ("logs", context => new LogsCommand(context)),
+        ("stats", context => new StatsCommand(context)),
+        ("permissions", context => new PermissionsCommand(context)),
+        ("trust", context => new TrustCommand(context)),
+        ("models", context => new ModelsCommand(context)),
+        ("init", context => new InitCommand(context)),
+        ("skill", context => new SkillCommand(context)),
+        ("lsp", context => new LspCommand(context)),
+    ];
+
+    /// <summary>Builds the root command with every command.</summary>
+    /// <param name="context">The CLI context.</param>
+    /// <returns>The root command.</returns>
+    public static RootCommand Create(CliContext context) => Create(context, []);
+
+    /// <summary>
+    /// Builds the root command for one command line. When the line starts with a command's name (<c>agent run …</c>),
+    /// only that command is built: the parser needs no other, and building all of them (hundreds of options) is start-up
+    /// time every run would pay. Anything else (<c>--help</c>, an option first, a mistyped command) gets the whole tree,
+    /// so help lists every command and a typo gets its suggestions.
+    /// </summary>
+    /// <param name="context">The CLI context.</param>
+    /// <param name="args">The command line.</param>
+    /// <returns>The root command.</returns>
+    public static RootCommand Create(CliContext context, IReadOnlyList<string> args)
     {
+        ArgumentNullException.ThrowIfNull(args);
         var root = new RootCommand("agent: a plugin-based AI agent host.");
         context.GlobalOptions.AddTo(root);
-        root.Subcommands.Add(new RunCommand(context));
-        root.Subcommands.Add(new PluginCommand(context));
-        root.Subcommands.Add(new ConfigCommand(context));
-        root.Subcommands.Add(new ToolCommand(context));
-        root.Subcommands.Add(new DoctorCommand(context));
-        root.Subcommands.Add(new SessionCommand(context));
-        root.Subcommands.Add(new LogsCommand(context));
-        root.Subcommands.Add(new StatsCommand(context));
-        root.Subcommands.Add(new PermissionsCommand(context));
-        root.Subcommands.Add(new TrustCommand(context));
-        root.Subcommands.Add(new ModelsCommand(context));
-        root.Subcommands.Add(new InitCommand(context));
-        root.Subcommands.Add(new SkillCommand(context));
-        root.Subcommands.Add(new LspCommand(context));
+        var named = args.Count > 0 ? Array.FindIndex(Commands, c => string.Equals(c.Name, args[0], StringComparison.Ordinal)) : -1;
+        foreach (var (_, create) in named >= 0 ? Commands.AsSpan(named, 1) : Commands)
+        {
+            root.Subcommands.Add(create(context));
+        }
+
         return root;
     }
 }
