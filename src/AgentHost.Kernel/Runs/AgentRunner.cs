@@ -53,19 +53,24 @@ public sealed class AgentRunner(
     public async Task<RunSummary> RunAsync(RunOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        // Project memory and the skills catalog are read from disk in the background: the model is chosen (and its
+        // endpoint warmed up) first, because the connection is the longest wait on the way to the first request.
         var memoryLoad = Task.Run(() => ProjectMemoryRun.Load(configuration, environment, options.WorkspaceRoot), cancellationToken);
+        var skillsLoad = Task.Run(() => SkillSession.Create(runtime, configuration, environment, options.WorkspaceRoot), cancellationToken);
         var expanded = await new ContextReferenceExpander(options.WorkspaceRoot, runtime.Registry, http)
             .ExpandAsync(options.Prompt, options.Context, options.Images, cancellationToken).ConfigureAwait(false);
-        var skills = SkillSession.Create(runtime, configuration, environment, options.WorkspaceRoot);
         if (options.Skills.Count > 0)
         {
-            (skills ?? throw new AgentHostException(ErrorKind.Configuration, "--skill: skills are turned off (skills.enabled: false); remove --skill or enable skills.")).CheckRequested(options.Skills);
+            // A mistyped --skill stops the run before anything else is prepared.
+            (await skillsLoad.ConfigureAwait(false) ?? throw new AgentHostException(ErrorKind.Configuration, "--skill: skills are turned off (skills.enabled: false); remove --skill or enable skills."))
+                .CheckRequested(options.Skills);
         }
 
         var existing = await FindExistingSessionAsync(options, cancellationToken).ConfigureAwait(false);
         var sessionSettings = existing is null ? null : await store.GetSettingsAsync(existing, cancellationToken).ConfigureAwait(false);
         var (model, why) = await ChooseModelAsync(options, sessionSettings, expanded.ToModelText().Length, [.. expanded.Images.Select(i => i.Name ?? i.MediaType)], cancellationToken).ConfigureAwait(false);
         using var warmUp = ProviderWarmUp.Start(model.Client, cancellationToken);
+        var skills = await skillsLoad.ConfigureAwait(false);
         var (sessionId, resumed) = existing is null ? await OpenSessionAsync(options, model, cancellationToken).ConfigureAwait(false) : (existing, true);
         runtime.Events.Publish(new ModelSelectedEvent(sessionId, model.ProviderName, model.ModelId, why) { Timestamp = timeProvider.GetUtcNow() });
         if (why.StartsWith("auto-selected", StringComparison.Ordinal))
