@@ -17,12 +17,17 @@ internal sealed class AnthropicChatClient : DelegatingChatClient
 {
     private readonly AnthropicClient _sdk;
     private readonly AnthropicSettings _settings;
+    private readonly HttpClient _http;
 
-    public AnthropicChatClient(AnthropicClient sdk, AnthropicSettings settings)
+    /// <param name="sdk">The SDK client (owned: disposed with this client).</param>
+    /// <param name="settings">The provider's settings.</param>
+    /// <param name="http">The HTTP client under <paramref name="sdk"/>, for the warm-up's request.</param>
+    public AnthropicChatClient(AnthropicClient sdk, AnthropicSettings settings, HttpClient http)
         : base(sdk.AsIChatClient(settings.ModelId, settings.MaxTokens, settings.ThinkingMode))
     {
         _sdk = sdk;
         _settings = settings;
+        _http = http;
     }
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -83,8 +88,9 @@ internal sealed class AnthropicChatClient : DelegatingChatClient
     public override object? GetService(System.Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType == typeof(ChatClientMetadata)
-            ? new ChatClientMetadata("anthropic", new Uri(_settings.BaseUrl), _settings.ModelId)
+        return serviceKey is not null ? base.GetService(serviceType, serviceKey)
+            : serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata("anthropic", new Uri(_settings.BaseUrl), _settings.ModelId)
+            : serviceType == typeof(IChatWarmUp) ? (_settings.WarmUp ? new EndpointWarmUp(_http, new Uri(_settings.BaseUrl)) : null)
             : base.GetService(serviceType, serviceKey);
     }
 

@@ -16,14 +16,15 @@ internal static class AnthropicProvider
     public static IChatClient CreateClient(ChatProviderOptions options, IServiceProvider services)
     {
         var settings = AnthropicSettings.From(options);
-        return new AnthropicChatClient(CreateSdkClient(settings, Time(services)), settings);
+        var http = CreateHttpClient(settings, Time(services));
+        return new AnthropicChatClient(CreateSdkClient(settings, http), settings, http);
     }
 
     /// <summary>Lists the endpoint's models (<c>GET /v1/models</c>, every page).</summary>
     public static async Task<IReadOnlyList<ModelDescriptor>> DiscoverModelsAsync(ChatProviderOptions options, IServiceProvider services, CancellationToken cancellationToken)
     {
         var settings = AnthropicSettings.From(options);
-        using var client = CreateSdkClient(settings, Time(services));
+        using var client = CreateSdkClient(settings, CreateHttpClient(settings, Time(services)));
         var models = new List<ModelDescriptor>();
         try
         {
@@ -51,11 +52,8 @@ internal static class AnthropicProvider
     /// The SDK client: the host retries (so the SDK does not); the API key, the configured headers and errors are
     /// handled below the SDK by <see cref="AnthropicHttpHandler"/>.
     /// </summary>
-    internal static AnthropicClient CreateSdkClient(AnthropicSettings settings, TimeProvider time)
+    internal static AnthropicClient CreateSdkClient(AnthropicSettings settings, HttpClient http)
     {
-#pragma warning disable CA2000 // the HttpClient owns the handler, and the SDK client owns (and disposes) the HttpClient
-        var http = new HttpClient(new AnthropicHttpHandler(settings, time)) { Timeout = Timeout.InfiniteTimeSpan };
-#pragma warning restore CA2000
         var options = new ClientOptions
         {
             HttpClient = http,
@@ -73,6 +71,12 @@ internal static class AnthropicProvider
 
         return new AnthropicClient(options);
     }
+
+    /// <summary>The HTTP client under the SDK client (which owns and disposes it): key, headers and errors in <see cref="AnthropicHttpHandler"/>.</summary>
+    internal static HttpClient CreateHttpClient(AnthropicSettings settings, TimeProvider time) =>
+#pragma warning disable CA2000 // the HttpClient owns the handler, and the SDK client owns (and disposes) the HttpClient
+        new(new AnthropicHttpHandler(settings, time)) { Timeout = Timeout.InfiniteTimeSpan };
+#pragma warning restore CA2000
 
     private static ModelDescriptor Describe(ModelInfo info)
     {

@@ -38,6 +38,9 @@ internal sealed record AnthropicSettings
 
     public bool PromptCaching { get; init; } = true;
 
+    /// <summary>Whether the client offers the host a warm-up (a <c>HEAD</c> to the base URL): <c>warm_up</c>, default on.</summary>
+    public bool WarmUp { get; init; } = true;
+
     /// <summary>Whether <see cref="ChatOptions.Reasoning"/> is sent as adaptive thinking (current models) or a budget (older ones).</summary>
     public AnthropicThinkingMode ThinkingMode { get; init; } = AnthropicThinkingMode.Adaptive;
 
@@ -62,6 +65,7 @@ internal sealed record AnthropicSettings
             Timeout = PositiveInt(settings, name, "timeout_seconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
             ApiVersion = settings.TryGetValue("anthropic_version", out var version) && version.Trim().Length > 0 ? version.Trim() : null,
             PromptCaching = Bool(settings, name, "prompt_caching") ?? true,
+            WarmUp = Bool(settings, name, "warm_up") ?? true,
             ThinkingMode = Choice(settings, name, "thinking_mode", ThinkingModes) ?? AnthropicThinkingMode.Adaptive,
             ReasoningEffort = Choice(settings, name, "reasoning_effort", Efforts),
         };

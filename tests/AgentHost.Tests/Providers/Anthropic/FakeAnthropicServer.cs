@@ -41,7 +41,14 @@ public sealed class FakeAnthropicServer() : FakeHttpServer("text/event-stream", 
 
     protected override async Task RouteAsync(RecordedRequest request, HttpListenerResponse response)
     {
-        if (request.Path == "/v1/models" && request.Method == "GET")
+        if (request.Method == "HEAD")
+        {
+            // The client's warm-up: answered like the real API, an error status with no body.
+            response.StatusCode = 404;
+            response.ContentLength64 = 0;
+            response.Close();
+        }
+        else if (request.Path == "/v1/models" && request.Method == "GET")
         {
             await (ModelsFailure is { } failure ? WriteAsync(response, failure.Status, failure.Body) : WriteAsync(response, 200, ListModels(request.Query)));
         }
