@@ -162,6 +162,10 @@ run_whole() {
   local agent_r2r
   agent_r2r="$(python3 "$LIB" is-r2r "$WORK/agent/agent.dll")"
   log "agent.dll has ReadyToRun code: $agent_r2r"
+  # A plugin compiled without the host-shared assemblies as references has "partial" code (most methods JIT'd).
+  local plugin_r2r
+  plugin_r2r="$(python3 "$LIB" is-r2r "$WORK/agent/catalog/openai/AgentHost.Plugins.OpenAI.dll")"
+  log "catalog/openai/AgentHost.Plugins.OpenAI.dll has ReadyToRun code: $plugin_r2r"
 
   if want core; then
   log "building tests/fixtures/Fixture.Echo (Release)"
@@ -423,7 +427,7 @@ run_whole() {
   local meta="$WORK/meta.json"
   local notes_json="[]"
   if [[ ${#notes[@]} -gt 0 ]]; then notes_json="$(printf '%s\n' "${notes[@]}" | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()))')"; fi
-  DATE="$(date -u +%Y-%m-%dT%H:%M:%SZ)" TIMER="$timer" R2R="$r2r" AGENT_R2R="$agent_r2r" RUNS="$RUNS" WARMUP="$WARMUP" ROUNDS="$ROUNDS" \
+  DATE="$(date -u +%Y-%m-%dT%H:%M:%SZ)" TIMER="$timer" R2R="$r2r" AGENT_R2R="$agent_r2r" PLUGIN_R2R="$plugin_r2r" RUNS="$RUNS" WARMUP="$WARMUP" ROUNDS="$ROUNDS" \
   RSS_RUNS="$RSS_RUNS" PROBE_RUNS="$PROBE_RUNS" ONLY="$ONLY" \
   NOTES="$notes_json" COMMIT="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   DIRTY="$([[ -n "$(git -C "$REPO" status --porcelain 2>/dev/null || true)" ]] && echo true || echo false)" \
@@ -439,6 +443,7 @@ meta = {
                 "load_average_1m_after_timing": round(os.getloadavg()[0], 2)},
     "dotnet": {"sdk": os.environ["DOTNET_SDK"], "runtime": os.environ["DOTNET_RUNTIME"]},
     "publish": {"ready_to_run": os.environ["R2R"] == "true", "agent_dll_has_r2r_code": os.environ["AGENT_R2R"],
+                "openai_plugin_dll_has_r2r_code": os.environ["PLUGIN_R2R"],
                 "flags": "-c Release -r linux-x64 --self-contained false" + (" -p:PublishReadyToRun=true" if os.environ["R2R"] == "true" else "")},
     "timer": os.environ["TIMER"],
     "warmup": int(os.environ["WARMUP"]),

@@ -151,7 +151,7 @@ def merge(args: argparse.Namespace) -> int:
 
 
 def is_r2r(args: argparse.Namespace) -> int:
-    """Reads the CLI header of a PE file; a non-empty ManagedNativeHeader means ReadyToRun code is present."""
+    """Reads the CLI header of a PE file: "yes" when it carries ReadyToRun code compiled with every type resolved."""
     try:
         data = Path(args.file).read_bytes()
         pe = struct.unpack_from("<I", data, 0x3C)[0]
@@ -176,8 +176,15 @@ def is_r2r(args: argparse.Namespace) -> int:
             raise ValueError(f"RVA {rva:#x} is in no section")
 
         cor20 = to_offset(cli_rva)
-        _, native_size = struct.unpack_from("<II", data, cor20 + 64)
-        print("yes" if native_size > 0 else "no")
+        native_rva, native_size = struct.unpack_from("<II", data, cor20 + 64)
+        if native_size == 0:
+            print("no")
+        else:
+            # READYTORUN_HEADER: signature, major, minor, then flags. crossgen2 sets SKIP_TYPE_VALIDATION (0x2) only
+            # when every type of the assembly could be loaded while compiling; without it, methods that touch a type
+            # it could not resolve (a missing reference) were left to the JIT.
+            flags = struct.unpack_from("<I", data, to_offset(native_rva) + 8)[0]
+            print("yes" if flags & 0x2 else "partial (some types could not be loaded when it was compiled)")
     except (OSError, ValueError, struct.error) as ex:
         print(f"unknown ({ex})")
     return 0
