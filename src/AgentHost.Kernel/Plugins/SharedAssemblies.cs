@@ -25,10 +25,17 @@ public sealed class SharedAssemblies
     /// <summary>Computes the closure starting at <paramref name="roots"/>.</summary>
     /// <param name="roots">Assemblies whose public surface plugins see.</param>
     /// <returns>The set.</returns>
-    public static SharedAssemblies FromRoots(IEnumerable<Assembly> roots)
+    public static SharedAssemblies FromRoots(IEnumerable<Assembly> roots) =>
+        FromRoots(roots, [RuntimeEnvironment.GetRuntimeDirectory()]);
+
+    /// <summary>Computes the closure starting at <paramref name="roots"/>, with the framework in <paramref name="runtimeDirectories"/>.</summary>
+    /// <param name="roots">Assemblies whose public surface plugins see.</param>
+    /// <param name="runtimeDirectories">Where framework assemblies live (tests add the application folder to stand for a self-contained layout).</param>
+    /// <returns>The set.</returns>
+    internal static SharedAssemblies FromRoots(IEnumerable<Assembly> roots, IReadOnlyList<string> runtimeDirectories)
     {
         ArgumentNullException.ThrowIfNull(roots);
-        var runtimeDirectory = Path.GetFullPath(RuntimeEnvironment.GetRuntimeDirectory());
+        string[] frameworkDirectories = [.. runtimeDirectories.Select(Path.GetFullPath)];
         var versions = new Dictionary<string, Version>(StringComparer.OrdinalIgnoreCase);
         var pending = new Stack<Assembly>(roots);
         while (pending.TryPop(out var assembly))
@@ -40,7 +47,7 @@ public sealed class SharedAssemblies
             }
 
             versions[name.Name] = name.Version ?? new Version(0, 0);
-            if (IsFramework(assembly, runtimeDirectory))
+            if (IsFramework(assembly, frameworkDirectories))
             {
                 continue; // Framework assemblies only reference the framework, which is always the host's.
             }
@@ -79,7 +86,27 @@ public sealed class SharedAssemblies
     public bool TryGetHostVersion(string simpleName, out Version hostVersion) =>
         _versions.TryGetValue(simpleName, out hostVersion!);
 
-    private static bool IsFramework(Assembly assembly, string runtimeDirectory) =>
-        !string.IsNullOrEmpty(assembly.Location)
-        && Path.GetFullPath(assembly.Location).StartsWith(runtimeDirectory, StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// Whether <paramref name="assembly"/> belongs to Microsoft.NETCore.App: it lives in the runtime's folder and has a
+    /// framework name. The folder alone is not enough: a self-contained publish puts the application's own assemblies
+    /// (the SDK, Microsoft.Extensions.*) in the runtime's folder too, and stopping there would leave them unshared —
+    /// every plugin would then load private copies and fail with <see cref="MissingMethodException"/>.
+    /// </summary>
+    private static bool IsFramework(Assembly assembly, string[] frameworkDirectories)
+    {
+        if (!IsFrameworkName(assembly.GetName().Name) || string.IsNullOrEmpty(assembly.Location))
+        {
+            return false;
+        }
+
+        var location = Path.GetFullPath(assembly.Location);
+        return Array.Exists(frameworkDirectories, directory => location.StartsWith(directory, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The names Microsoft.NETCore.App uses (every assembly in its folder has one of them).</summary>
+    private static bool IsFrameworkName(string? name) =>
+        name is "System" or "mscorlib" or "netstandard" or "WindowsBase" or "Microsoft.CSharp"
+        || (name is not null && (name.StartsWith("System.", StringComparison.Ordinal)
+            || name.StartsWith("Microsoft.VisualBasic", StringComparison.Ordinal)
+            || name.StartsWith("Microsoft.Win32.", StringComparison.Ordinal)));
 }
