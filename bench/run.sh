@@ -24,8 +24,9 @@
 #   -h, --help      show this help
 #
 # What it does (whole-process):
-#   1. Publishes agent Release, framework-dependent, linux-x64, ReadyToRun (falls back to a plain Release publish,
-#      with a note, when ReadyToRun cannot be restored); builds the Fixture.Echo plugin in Release.
+#   1. Publishes agent as the release build: Release, linux-x64, self-contained, ReadyToRun composite (the framework
+#      and agent precompiled as one image; the bundled plugins framework-dependent ReadyToRun). Falls back to a plain
+#      self-contained Release publish, with a note, when ReadyToRun cannot be restored; builds Fixture.Echo in Release.
 #   2. Publishes a `dotnet new console` hello world the same way: the startup reference.
 #   3. Installs 20 copies of Fixture.Echo (ids bench-echo-01..20) into a temporary AGENT_HOME with
 #      `agent plugin install <folder> --yes`.
@@ -128,12 +129,13 @@ run_whole() {
 
   # 1. agent, Release, ReadyToRun when it restores. A compile error (the tree may be mid-edit) is retried a
   #    couple of times before falling back, so only a ReadyToRun-specific failure turns ReadyToRun off.
-  local publish=(-c Release -r linux-x64 --self-contained false --disable-build-servers)
+  local publish=(-c Release -r linux-x64 --self-contained --disable-build-servers)
+  local r2r_flags=(-p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true)
   local r2r=true attempt
-  log "publishing agent (Release, linux-x64, framework-dependent, ReadyToRun)"
+  log "publishing agent (the release build: Release, linux-x64, self-contained, ReadyToRun composite)"
   for attempt in 1 2 3; do
     rm -rf "$WORK/agent"
-    if dotnet publish "$REPO/src/AgentHost.Cli" "${publish[@]}" -p:PublishReadyToRun=true \
+    if dotnet publish "$REPO/src/AgentHost.Cli" "${publish[@]}" "${r2r_flags[@]}" \
         --artifacts-path "$WORK/build" -o "$WORK/agent" >"$WORK/publish-agent.log" 2>&1; then
       break
     fi
@@ -157,7 +159,7 @@ run_whole() {
     break
   done
   local r2r_flag=()
-  [[ $r2r == true ]] && r2r_flag=(-p:PublishReadyToRun=true)
+  [[ $r2r == true ]] && r2r_flag=("${r2r_flags[@]}")
   local agent="$WORK/agent/agent"
   local agent_r2r
   agent_r2r="$(python3 "$LIB" is-r2r "$WORK/agent/agent.dll")"
@@ -444,7 +446,7 @@ meta = {
     "dotnet": {"sdk": os.environ["DOTNET_SDK"], "runtime": os.environ["DOTNET_RUNTIME"]},
     "publish": {"ready_to_run": os.environ["R2R"] == "true", "agent_dll_has_r2r_code": os.environ["AGENT_R2R"],
                 "openai_plugin_dll_has_r2r_code": os.environ["PLUGIN_R2R"],
-                "flags": "-c Release -r linux-x64 --self-contained false" + (" -p:PublishReadyToRun=true" if os.environ["R2R"] == "true" else "")},
+                "flags": "-c Release -r linux-x64 --self-contained" + (" -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true" if os.environ["R2R"] == "true" else "")},
     "timer": os.environ["TIMER"],
     "warmup": int(os.environ["WARMUP"]),
     "runs": int(os.environ["RUNS"]),

@@ -14,7 +14,8 @@
       and writes results[].command/max_rss_kib/median_kib plus the tool used.
 
   benchlib.py is-r2r FILE.dll
-      Prints "yes" when the assembly carries ReadyToRun native code (a ManagedNativeHeader), else "no".
+      Prints "yes" when the assembly carries ReadyToRun native code (a ManagedNativeHeader; "yes (in a composite
+      image)" when the code is in the composite <name>.r2r.dll it points to), "partial" or "no".
 
   benchlib.py report --timings FILE --meta FILE [--rss FILE] [--openai FILE] --out FILE
       Prints the results table (medians, ratios against the reference of the same run, targets) and writes the
@@ -183,8 +184,10 @@ def is_r2r(args: argparse.Namespace) -> int:
             # READYTORUN_HEADER: signature, major, minor, then flags. crossgen2 sets SKIP_TYPE_VALIDATION (0x2) only
             # when every type of the assembly could be loaded while compiling; without it, methods that touch a type
             # it could not resolve (a missing reference) were left to the JIT.
+            # COMPONENT (0x20): the code is in a composite image (<name>.r2r.dll) that this assembly points to.
             flags = struct.unpack_from("<I", data, to_offset(native_rva) + 8)[0]
-            print("yes" if flags & 0x2 else "partial (some types could not be loaded when it was compiled)")
+            composite = " (in a composite image)" if flags & 0x20 else ""
+            print("yes" + composite if flags & 0x2 else "partial (some types could not be loaded when it was compiled)")
     except (OSError, ValueError, struct.error) as ex:
         print(f"unknown ({ex})")
     return 0
