@@ -9,7 +9,8 @@ namespace AgentHost.Plugins.Lsp;
 /// <summary>
 /// After <c>write</c>, <c>edit</c> and <c>multi_edit</c> change a file a language server handles, syncs it, waits
 /// (bounded) for fresh diagnostics and appends a compact summary to the tool's result. The file tools know nothing
-/// of this. A server that cannot start adds its message once, then stays quiet; the edit itself is never affected.
+/// of this. A server that cannot start adds its message once, then stays quiet; the edit itself is never affected
+/// (a failed edit gets no diagnostics; a <see cref="ToolResult"/> keeps its structured value and summary).
 /// </summary>
 internal sealed class DiagnosticsMiddleware(LspService lsp) : ToolMiddleware
 {
@@ -25,7 +26,7 @@ internal sealed class DiagnosticsMiddleware(LspService lsp) : ToolMiddleware
             await CloseRemovedAsync(cancellationToken).ConfigureAwait(false);
             return result;
         }
-        if (!EditTools.Contains(context.Tool.Name) || context.WorkspaceRoot is not { } root
+        if (!EditTools.Contains(context.Tool.Name) || result is ToolResult { IsError: true } || context.WorkspaceRoot is not { } root
             || LspTools.Arg(context.Arguments, "path") is not { } path
             || context.Arguments.IsDryRun(DryRunArgument(context)))
         {
@@ -66,7 +67,7 @@ internal sealed class DiagnosticsMiddleware(LspService lsp) : ToolMiddleware
             summary.Append("LSP: diagnostics unavailable (").Append(ex.Message).Append(").\n");
         }
 
-        return summary.Length == 0 ? result : Text(result) + "\n\n" + summary.ToString().TrimEnd();
+        return summary.Length == 0 ? result : ToolResult.AppendText(result, "\n\n" + summary.ToString().TrimEnd());
     }
 
     /// <summary>After a delete or move, closes the documents whose files are gone (servers then drop their diagnostics).</summary>
@@ -97,11 +98,4 @@ internal sealed class DiagnosticsMiddleware(LspService lsp) : ToolMiddleware
             _ => null,
         } : null;
 
-    private static string Text(object? result) => result switch
-    {
-        null => string.Empty,
-        string text => text,
-        JsonElement { ValueKind: JsonValueKind.String } element => element.GetString() ?? string.Empty,
-        _ => result.ToString() ?? string.Empty,
-    };
 }

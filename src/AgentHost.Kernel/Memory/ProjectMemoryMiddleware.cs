@@ -13,6 +13,8 @@ namespace AgentHost.Kernel.Memory;
 /// Applies nested memory files to their subtree: the first time in a session a tool call succeeds with a path argument
 /// (<c>path</c>, <c>file_path</c>, <c>paths</c>, <c>workdir</c>) inside a folder that has memory files of its own, those
 /// files are appended to that call's result as <c>&lt;project_memory path="…"&gt;</c> elements (outer folders first).
+/// A <see cref="ToolResult"/> keeps its structured value and summary (<see cref="ToolResult.AppendText"/>); a failed
+/// call, thrown or returned as <see cref="ToolResult.Failure"/>, gets nothing.
 /// </summary>
 /// <remarks>
 /// One instance per run of a session; folders already injected earlier in the session (found in its history with
@@ -88,7 +90,7 @@ public sealed partial class ProjectMemoryMiddleware : ToolMiddleware
     protected override async ValueTask<object?> InvokeCoreAsync(ToolInvocationContext context, ToolInvocationHandler nextHandler, CancellationToken cancellationToken)
     {
         var result = await nextHandler(context, cancellationToken).ConfigureAwait(false);
-        if (_folders.Count == 0)
+        if (_folders.Count == 0 || result is ToolResult { IsError: true })
         {
             return result;
         }
@@ -115,12 +117,12 @@ public sealed partial class ProjectMemoryMiddleware : ToolMiddleware
 
             foreach (var file in files)
             {
-                text ??= new StringBuilder(ToolJson.ResultToText(result));
+                text ??= new StringBuilder();
                 text.Append("\n\n").Append(file.ToElement("project_memory").TrimEnd());
             }
         }
 
-        return text is null ? result : text.ToString();
+        return text is null ? result : ToolResult.AppendText(result, text.ToString());
     }
 
     /// <summary>The full paths the call's path arguments name (relative ones resolved against the root).</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Sdk.Tools;
@@ -84,6 +85,54 @@ public sealed class ToolResult : AIContent
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(message);
         return new ToolResult(null, null, message);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="text"/> to whatever a tool returned, for tool middleware that adds to a result (diagnostics
+    /// after an edit, notes for the model). A <see cref="ToolResult"/> stays one and keeps its structured value and
+    /// summary; a failure is returned unchanged (its message is the error); any other value becomes its text for the
+    /// model followed by <paramref name="text"/>. Turning a <see cref="ToolResult"/> into a string instead would lose
+    /// its value and summary, and would report a failure as a success.
+    /// </summary>
+    /// <param name="result">What the tool (or the next middleware) returned.</param>
+    /// <param name="text">The text to append, separator included (e.g. <c>"\n\n"</c> first).</param>
+    /// <returns>The result with the text appended.</returns>
+    public static object AppendText(object? result, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return result switch
+        {
+            ToolResult { IsError: true } failure => failure,
+            ToolResult success => new ToolResult(TextOf(success.Text ?? success.Structured) + text, success.Structured, null, success.Summary),
+            _ => TextOf(result) + text,
+        };
+    }
+
+    /// <summary>The text for the model of a result value; objects as compact JSON (the function factory's defaults).</summary>
+    private static string TextOf(object? value)
+    {
+        switch (value)
+        {
+            case null:
+                return "(no output)";
+            case string text:
+                return text;
+            case JsonElement { ValueKind: JsonValueKind.String } element:
+                return element.GetString() ?? string.Empty;
+            case JsonElement element:
+                return element.GetRawText();
+            case TextContent content:
+                return content.Text;
+            default:
+                try
+                {
+                    return JsonSerializer.Serialize(value, value.GetType(), AIJsonUtilities.DefaultOptions);
+                }
+                catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+                {
+                    return value.ToString() ?? string.Empty;
+                }
+        }
     }
 
     /// <summary>The text for the model (or <c>Error: </c> and the message), for code that treats results as text.</summary>

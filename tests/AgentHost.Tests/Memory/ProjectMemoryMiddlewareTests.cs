@@ -65,6 +65,36 @@ public sealed class ProjectMemoryMiddlewareTests
     }
 
     [Fact]
+    public async Task AToolResultFailure_StaysAFailure_AndInjectsNothing()
+    {
+        using var temp = new TempDirectory();
+        temp.WriteFile("ws/docs/AGENTS.md", "docs rules");
+        await using var harness = Create(temp, out _);
+
+        var refused = await harness.Pipeline.InvokeAsync("refuse", """{"path":"docs/x.md"}""", Context("c1"));
+        var later = await harness.Pipeline.InvokeAsync("view", """{"path":"docs/x.md"}""", Context("c2"));
+
+        Assert.Equal((ToolCallStatus.Failed, "Error: no such issue: docs/x.md"), (refused.Status, refused.Text));
+        Assert.Contains("<project_memory path=\"docs/AGENTS.md\">", later.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AStructuredToolResult_KeepsItsValueAndSummary_WithTheMemoryAppendedToItsText()
+    {
+        using var temp = new TempDirectory();
+        temp.WriteFile("ws/docs/AGENTS.md", "docs rules");
+        await using var harness = Create(temp, out _);
+
+        var outcome = await harness.Pipeline.InvokeAsync("stat", """{"path":"docs/x.md"}""", Context("c1"));
+
+        Assert.Equal(ToolCallStatus.Succeeded, outcome.Status);
+        Assert.StartsWith("docs/x.md: 12 bytes\n\n<project_memory path=\"docs/AGENTS.md\">", outcome.Text, StringComparison.Ordinal);
+        Assert.Equal(12, outcome.Structured?.GetProperty("size").GetInt32());
+        var completed = (await harness.EventsAsync()).OfType<ToolCallCompletedEvent>().Single();
+        Assert.Equal("stat docs/x.md", completed.ResultPreview);
+    }
+
+    [Fact]
     public async Task FoldersInjectedEarlierInTheSession_AreNotInjectedAgain()
     {
         using var temp = new TempDirectory();
@@ -126,9 +156,13 @@ public sealed class ProjectMemoryMiddlewareTests
         harness.Add(
             AgentHarness.Tool("view", (string path) => "viewed " + path),
             AgentHarness.Tool("any", (string[]? paths = null, string? workdir = null, string? file_path = null) => "ok"),
-            AgentHarness.Tool("fail", string (string path) => throw new InvalidOperationException("no such file: " + path)));
+            AgentHarness.Tool("fail", string (string path) => throw new InvalidOperationException("no such file: " + path)),
+            AgentHarness.Tool("refuse", (string path) => ToolResult.Failure("no such issue: " + path)),
+            AgentHarness.Tool("stat", (string path) => ToolResult.Success(new FileStat(path, 12), path + ": 12 bytes").WithSummary("stat " + path)));
         return harness;
     }
+
+    public sealed record FileStat(string Path, int Size);
 
     /// <summary>Publishes to the harness's bus, which exists only after the middleware is created.</summary>
     private sealed class LateBus(Func<IEventBus> bus) : IEventBus

@@ -105,6 +105,24 @@ public sealed class ToolResultTests
         Assert.True(ToolResult.Failure("no").IsError);
     }
 
+    [Fact]
+    public void AppendText_KeepsAToolResultsValueAndSummary_LeavesFailuresAlone_AndTurnsOtherValuesIntoText()
+    {
+        var issue = new Issue("K-1", "T", 2);
+        var structured = Assert.IsType<ToolResult>(ToolResult.AppendText(ToolResult.Success(issue, "K-1: T").WithSummary("read K-1"), "\n\nnote"));
+        var valueOnly = Assert.IsType<ToolResult>(ToolResult.AppendText(ToolResult.Success(JsonDocument.Parse("""{"a":1}""").RootElement), "+"));
+        var failure = ToolResult.Failure("no such issue");
+
+        Assert.Equal(("K-1: T\n\nnote", "read K-1", false), (structured.Text, structured.Summary, structured.IsError));
+        Assert.Same(issue, structured.Structured);
+        Assert.Equal("""{"a":1}+""", valueOnly.Text);
+        Assert.Same(failure, ToolResult.AppendText(failure, "\n\nnote"));
+        Assert.Equal("listing\n\nnote", ToolResult.AppendText("listing", "\n\nnote"));
+        Assert.Equal("quoted+", ToolResult.AppendText(JsonDocument.Parse("\"quoted\"").RootElement, "+"));
+        Assert.Equal("""{"n":[1,2]}+""", ToolResult.AppendText(JsonDocument.Parse("""{"n":[1,2]}""").RootElement, "+"));
+        Assert.Equal("(no output)+", ToolResult.AppendText(null, "+"));
+    }
+
     private static AgentHarness Harness(SdkBuilder sdk)
     {
         var harness = new AgentHarness();
