@@ -113,7 +113,7 @@ public sealed class ToolResult : AIContent
     {
         switch (value)
         {
-            case null:
+            case null or JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined }:
                 return "(no output)";
             case string text:
                 return text;

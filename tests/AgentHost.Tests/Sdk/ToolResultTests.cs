@@ -121,6 +121,7 @@ public sealed class ToolResultTests
         Assert.Equal("quoted+", ToolResult.AppendText(JsonDocument.Parse("\"quoted\"").RootElement, "+"));
         Assert.Equal("""{"n":[1,2]}+""", ToolResult.AppendText(JsonDocument.Parse("""{"n":[1,2]}""").RootElement, "+"));
         Assert.Equal("(no output)+", ToolResult.AppendText(null, "+"));
+        Assert.Equal("(no output)+", ToolResult.AppendText(JsonDocument.Parse("null").RootElement, "+"));
     }
 
     private static AgentHarness Harness(SdkBuilder sdk)
