@@ -151,9 +151,13 @@ public sealed partial class SessionStore
     /// <param name="sessionId">The session.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>Whether a session was deleted.</returns>
+    /// <exception cref="AgentHostException">A run is writing the session (<see cref="ErrorKind.InUse"/>).</exception>
     public async Task<bool> DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
+        using var lease = Directory.Exists(LocksDirectory)
+            ? SessionLease.TryAcquire(LocksDirectory, sessionId, deleteOnRelease: true, writeOwner: false) ?? throw InUse(sessionId)
+            : null;
         var deleted = await WriteAsync(
             (connection, transaction) =>
             {
