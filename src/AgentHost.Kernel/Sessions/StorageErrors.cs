@@ -42,7 +42,11 @@ internal static class StorageErrors
                 $"cannot open the session database {databasePath}: it is a folder, not a file; move it away (agent then starts a new database) or set AGENT_HOME to another data folder.",
                 exception),
             CantOpen => ReadOnlyFolder(databasePath, exception, Database),
-            IoError when (exception.SqliteExtendedErrorCode & 0xFF) == IoError && IsDiskFull(exception.InnerException) => DiskFull(databasePath, exception),
+            IoError when IsNearlyFull(databasePath) => DiskFull(databasePath, exception),
+            IoError => new AgentHostException(
+                ErrorKind.Storage,
+                $"cannot write the session database {databasePath}: the disk reported an I/O error; check the disk (and its free space), or set AGENT_HOME to a data folder on another disk.",
+                exception),
             _ => null,
         };
 
@@ -92,6 +96,20 @@ internal static class StorageErrors
     private static bool IsDiskFull(Exception? exception) =>
         exception is IOException io
         && (io.HResult is ErrorDiskFull or ErrorHandleDiskFull || io.Message.Contains("No space left on device", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Whether the disk holding <paramref name="path"/> has (almost) no space left: SQLite reports a full disk while growing its shared-memory file as an I/O error.</summary>
+    private static bool IsNearlyFull(string path)
+    {
+        try
+        {
+            var existing = NearestExisting(path);
+            return new DriveInfo(OperatingSystem.IsWindows() ? Path.GetPathRoot(existing)! : existing).AvailableFreeSpace < 256 * 1024;
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>The path itself or its closest ancestor that exists.</summary>
     private static string NearestExisting(string path)
