@@ -108,10 +108,17 @@ public sealed class SessionLease : IDisposable
             return;
         }
 
-        using var lease = TryAcquire(directory, sessionId, deleteOnRelease: true, writeOwner: false);
-        if (lease is not null)
+        try
         {
-            TryDelete(OwnerFile(directory, sessionId));
+            using var lease = TryAcquire(directory, sessionId, deleteOnRelease: true, writeOwner: false);
+            if (lease is not null)
+            {
+                TryDelete(OwnerFile(directory, sessionId));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Leftover lock files of a deleted session are harmless.
         }
     }
 

@@ -24,16 +24,6 @@ public sealed partial class SessionStore
         return lease ?? throw InUse(sessionId);
     }
 
-    /// <summary>Whether some run (in any process) holds the session right now.</summary>
-    /// <param name="sessionId">The full session id.</param>
-    /// <returns><see langword="true"/> while a run writes it.</returns>
-    public bool IsSessionInUse(string sessionId)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
-        using var probe = SessionLease.TryAcquire(LocksDirectory, sessionId, writeOwner: false);
-        return probe is null;
-    }
-
     private AgentHostException InUse(string sessionId) =>
         new(
             ErrorKind.InUse,
@@ -65,9 +55,16 @@ public sealed partial class SessionStore
             }
 
             using var update = Command(connection, null, "UPDATE sessions SET status = 'interrupted' WHERE id = $id AND status = 'active'", ("$id", id));
-            if (update.ExecuteNonQuery() > 0)
+            try
             {
-                SessionStoreLog.MarkedInterrupted(_logger, id);
+                if (update.ExecuteNonQuery() > 0)
+                {
+                    SessionStoreLog.MarkedInterrupted(_logger, id);
+                }
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException ex) when (ex.SqliteErrorCode == StorageErrors.ReadOnly)
+            {
+                return; // A read-only database can still be read; the first write names the problem.
             }
         }
     }
