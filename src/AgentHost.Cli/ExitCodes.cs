@@ -14,6 +14,8 @@ internal static class ExitCodes
     public const int StepLimit = 6;
     public const int Plugin = 7;
     public const int NotFound = 8;
+    public const int InUse = 9;
+    public const int Storage = 10;
     public const int Cancelled = 130;
 
     public static int For(ErrorKind kind) => kind switch
@@ -24,6 +26,8 @@ internal static class ExitCodes
         ErrorKind.Plugin => Plugin,
         ErrorKind.Provider => Provider,
         ErrorKind.Denied => Denied,
+        ErrorKind.InUse => InUse,
+        ErrorKind.Storage => Storage,
         _ => Failure,
     };
 }

@@ -23,6 +23,12 @@ public enum ErrorKind
 
     /// <summary>The action was denied.</summary>
     Denied,
+
+    /// <summary>Something is in use by another process (a session another run is writing).</summary>
+    InUse,
+
+    /// <summary>A data file cannot be written (read-only folder, full disk): the message names the file and the fix.</summary>
+    Storage,
 }
 
 /// <summary>A failure with a message written for the user: what went wrong, where, and how to fix it.</summary>

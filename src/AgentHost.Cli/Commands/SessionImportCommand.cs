@@ -24,7 +24,14 @@ internal sealed class SessionImportCommand : AgentCommand
 
         var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(path);
-        var session = await store.ImportJsonlAsync(reader, path, cancellationToken).ConfigureAwait(false);
+        var (session, requested, renamed) = await store.ImportAsync(reader, path, cancellationToken).ConfigureAwait(false);
+        if (renamed)
+        {
+            Context.Console.WriteInfo(requested.Length > 0
+                ? $"session {requested} already exists in {store.DatabasePath} (or its id is not valid): imported as a new session {session.Id}; the existing session is unchanged. Delete one with 'agent session delete <id>' if you meant to replace it."
+                : $"the export has no session id: imported as a new session {session.Id}.");
+        }
+
         Context.Console.WriteLine($"Imported session {session.Id} ({session.MessageCount} messages, {session.ToolEventCount} tool calls): {SessionFormatting.Title(session)}");
         return ExitCodes.Success;
     }

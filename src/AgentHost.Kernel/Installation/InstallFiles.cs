@@ -7,9 +7,11 @@ internal static class InstallFiles
     private static readonly string[] SkippedFolders = [".git"];
 
     /// <summary>Copies a folder recursively into <paramref name="destination"/> (created), skipping <c>.git</c>.</summary>
+    /// <exception cref="AgentHostException">The folder contains a symbolic link or junction (nothing is copied).</exception>
     public static void CopyDirectory(string source, string destination, CancellationToken cancellationToken)
     {
         var root = Path.GetFullPath(source);
+        RejectLinks(root, root);
         Directory.CreateDirectory(destination);
         var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = false };
         foreach (var directory in Directory.EnumerateDirectories(root, "*", options))
@@ -76,6 +78,34 @@ internal static class InstallFiles
         catch (UnauthorizedAccessException ex)
         {
             report?.Invoke($"warning: could not delete {path} ({ex.Message}); delete it by hand.");
+        }
+    }
+
+    /// <summary>
+    /// Refuses a plugin folder holding a symbolic link (or junction) anywhere below it, before anything is copied: a link
+    /// would either be dropped (a broken plugin) or make the installed plugin read files outside its folder.
+    /// </summary>
+    private static void RejectLinks(string root, string directory)
+    {
+        foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false }))
+        {
+            var relative = Path.GetRelativePath(root, entry.FullName);
+            if (IsSkipped(relative))
+            {
+                continue;
+            }
+
+            if (entry.LinkTarget is not null || entry.Attributes.HasFlag(FileAttributes.ReparsePoint))
+            {
+                throw new AgentHostException(
+                    ErrorKind.Plugin,
+                    $"package {root} contains a symbolic link {relative.Replace('\\', '/')} → {entry.LinkTarget ?? "(a reparse point)"}; plugins may not contain links. Nothing was installed; replace the link with the file it points to, then install again.");
+            }
+
+            if (entry is DirectoryInfo)
+            {
+                RejectLinks(root, entry.FullName);
+            }
         }
     }
 

@@ -44,6 +44,7 @@ internal static class NupkgExtractor
                 $"{displayName}: the package has {archive.Entries.Count} entries, more than the {maxEntries} allowed; refusing to install it.");
         }
 
+        RejectLinks(archive, displayName);
         var root = Path.GetFullPath(destination);
         var rootWithSeparator = Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar;
         Directory.CreateDirectory(root);
@@ -101,6 +102,40 @@ internal static class NupkgExtractor
             {
                 throw new AgentHostException(ErrorKind.Plugin, $"{displayName}: package entry '{entry.FullName}' is corrupt ({ex.Message}). Download the package again.", ex);
             }
+        }
+    }
+
+    /// <summary>Unix mode bits of a zip entry made on Unix (the high 16 bits of its external attributes).</summary>
+    private const int UnixFileTypeMask = 0xF000;
+
+    /// <summary>The Unix file type of a symbolic link.</summary>
+    private const int UnixSymbolicLink = 0xA000;
+
+    /// <summary>Refuses a package holding a symbolic link before anything is written: plugins may not contain links.</summary>
+    private static void RejectLinks(ZipArchive archive, string displayName)
+    {
+        foreach (var entry in archive.Entries)
+        {
+            if (((entry.ExternalAttributes >> 16) & UnixFileTypeMask) != UnixSymbolicLink)
+            {
+                continue;
+            }
+
+            string target;
+            try
+            {
+                using var reader = new StreamReader(entry.Open());
+                var buffer = new char[1024];
+                target = new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length));
+            }
+            catch (InvalidDataException)
+            {
+                target = "?";
+            }
+
+            throw new AgentHostException(
+                ErrorKind.Plugin,
+                $"package {displayName} contains a symbolic link {entry.FullName} → {target}; plugins may not contain links. Nothing was installed; ask its publisher for a package with the real files.");
         }
     }
 

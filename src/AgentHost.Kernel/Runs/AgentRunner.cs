@@ -67,11 +67,14 @@ public sealed class AgentRunner(
         }
 
         var existing = await FindExistingSessionAsync(options, cancellationToken).ConfigureAwait(false);
+        // One writer per session: the lease is held until the run has recorded its end (the OS frees it if we die).
+        using var resumedLease = existing is null ? null : store.AcquireSession(existing);
         var sessionSettings = existing is null ? null : await store.GetSettingsAsync(existing, cancellationToken).ConfigureAwait(false);
         var (model, why) = await ChooseModelAsync(options, sessionSettings, expanded.ToModelText().Length, [.. expanded.Images.Select(i => i.Name ?? i.MediaType)], cancellationToken).ConfigureAwait(false);
         using var warmUp = ProviderWarmUp.Start(model.Client, cancellationToken);
         var skills = await skillsLoad.ConfigureAwait(false);
         var (sessionId, resumed) = existing is null ? await OpenSessionAsync(options, model, cancellationToken).ConfigureAwait(false) : (existing, true);
+        using var newLease = existing is null ? store.AcquireSession(sessionId) : null;
         runtime.Events.Publish(new ModelSelectedEvent(sessionId, model.ProviderName, model.ModelId, why) { Timestamp = timeProvider.GetUtcNow() });
         if (why.StartsWith("auto-selected", StringComparison.Ordinal))
         {

@@ -10,6 +10,7 @@ internal static class SessionIds
 {
     public const int Length = 26;
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    private static readonly System.Buffers.SearchValues<char> AlphabetValues = System.Buffers.SearchValues.Create(Alphabet);
 
     public static string New(TimeProvider time)
     {
@@ -44,4 +45,7 @@ internal static class SessionIds
     /// <summary>Normalises what a user typed (ids are upper case; Crockford reads I/L as 1 and O as 0).</summary>
     public static string Normalize(string text) =>
         text.Trim().ToUpperInvariant().Replace('I', '1').Replace('L', '1').Replace('O', '0');
+
+    /// <summary>Whether <paramref name="id"/> is a well-formed id (26 characters of the Crockford alphabet), safe as a file name.</summary>
+    public static bool IsValid(string id) => id.Length == Length && id.AsSpan().IndexOfAnyExcept(AlphabetValues) < 0;
 }

@@ -151,9 +151,13 @@ public sealed partial class SessionStore
     /// <param name="sessionId">The session.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>Whether a session was deleted.</returns>
+    /// <exception cref="AgentHostException">A run is writing the session (<see cref="ErrorKind.InUse"/>).</exception>
     public async Task<bool> DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
+        using var lease = Directory.Exists(LocksDirectory)
+            ? StorageErrors.Guard(LocksDirectory, StorageErrors.Locks, () => SessionLease.TryAcquire(LocksDirectory, sessionId, deleteOnRelease: true, writeOwner: false)) ?? throw InUse(sessionId)
+            : null;
         var deleted = await WriteAsync(
             (connection, transaction) =>
             {
@@ -188,15 +192,32 @@ public sealed partial class SessionStore
     public async Task<int> PruneAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
     {
         var cutoff = Cutoff(olderThan);
-        var count = await WriteAsync(
+        var deleted = await WriteAsync(
             (connection, transaction) =>
             {
-                using var command = Command(connection, transaction, "DELETE FROM sessions WHERE updated_at < $cutoff", ("$cutoff", cutoff.ToUnixTimeMilliseconds()));
-                return command.ExecuteNonQuery();
+                var ids = new List<string>();
+                using (var command = Command(connection, transaction, "DELETE FROM sessions WHERE updated_at < $cutoff RETURNING id", ("$cutoff", cutoff.ToUnixTimeMilliseconds())))
+                using (var reader = command.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        ids.Add(reader.GetString(0));
+                    }
+                }
+
+                return ids;
             },
             cancellationToken).ConfigureAwait(false);
-        SessionStoreLog.Pruned(_logger, count, cutoff);
-        return count;
+        if (Directory.Exists(LocksDirectory))
+        {
+            foreach (var id in deleted)
+            {
+                SessionLease.Forget(LocksDirectory, id);
+            }
+        }
+
+        SessionStoreLog.Pruned(_logger, deleted.Count, cutoff);
+        return deleted.Count;
     }
 
     /// <summary>Reads a session's settings.</summary>

@@ -133,7 +133,19 @@ public sealed partial class SessionStore
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The imported session.</returns>
     /// <exception cref="AgentHostException">The input is not a session export (<see cref="ErrorKind.Usage"/>, with the line).</exception>
-    public async Task<SessionInfo> ImportJsonlAsync(TextReader reader, string? sourceName = null, CancellationToken cancellationToken = default)
+    public async Task<SessionInfo> ImportJsonlAsync(TextReader reader, string? sourceName = null, CancellationToken cancellationToken = default) =>
+        (await ImportAsync(reader, sourceName, cancellationToken).ConfigureAwait(false)).Session;
+
+    /// <summary>
+    /// Imports a JSON Lines export like <see cref="ImportJsonlAsync"/>, and says whether the export's id was taken (the
+    /// session then got a new id, and its messages new ids; nothing stored before is changed).
+    /// </summary>
+    /// <param name="reader">The export.</param>
+    /// <param name="sourceName">The file name, for error messages.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The imported session and the id the export asked for.</returns>
+    /// <exception cref="AgentHostException">The input is not a session export (<see cref="ErrorKind.Usage"/>, with the line).</exception>
+    public async Task<SessionImportResult> ImportAsync(TextReader reader, string? sourceName = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reader);
         var import = await SessionImport.ReadAsync(reader, sourceName ?? "input", cancellationToken).ConfigureAwait(false);
@@ -144,8 +156,10 @@ public sealed partial class SessionStore
         var id = await WriteAsync(
             (connection, transaction) =>
             {
-                var keep = SessionIds.Normalize(header.Id) is { Length: SessionIds.Length } wanted && !Exists(connection, transaction, wanted);
-                var sessionId = keep ? SessionIds.Normalize(header.Id) : SessionIds.New(_time);
+                var keep = SessionIds.Normalize(header.Id ?? string.Empty) is var wanted && SessionIds.IsValid(wanted) && !Exists(connection, transaction, wanted);
+                var sessionId = keep ? wanted : SessionIds.New(_time);
+                // Message ids are global: keep them only when every one is well formed, unique and not stored yet.
+                var keepMessageIds = keep && KeepsMessageIds(connection, transaction, messages.Select(m => m.Line.Id));
                 var parent = header.ParentId is { } p && Exists(connection, transaction, p) ? p : null;
                 using (var insert = Command(
                     connection,
@@ -160,7 +174,7 @@ public sealed partial class SessionStore
                     ("$workspace", NormalizeWorkspace(header.Workspace)),
                     ("$provider", header.Provider),
                     ("$model", header.Model),
-                    ("$status", StatusText(ParseStatus(header.Status ?? string.Empty))),
+                    ("$status", StatusText(ParseStatus(header.Status ?? string.Empty) is var status && status == SessionStatus.Active ? SessionStatus.Interrupted : status)),
                     ("$parent", parent),
                     ("$fork", parent is null ? null : header.ForkMessageId),
                     ("$created", header.CreatedAt.ToUnixTimeMilliseconds()),
@@ -178,7 +192,7 @@ public sealed partial class SessionStore
                 foreach (var (line, parts, properties) in messages)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var messageId = keep && line.Id is { Length: SessionIds.Length } given ? given : SessionIds.New(_time);
+                    var messageId = keepMessageIds ? line.Id! : SessionIds.New(_time);
                     InsertMessage(connection, transaction, messageId, sessionId, ++sequence, line.Role ?? "user", _codec.CleanOptional(line.AuthorName), parts, properties, line.Summary, line.CreatedAt.ToUnixTimeMilliseconds());
                 }
 
@@ -209,7 +223,23 @@ public sealed partial class SessionStore
             },
             cancellationToken).ConfigureAwait(false);
         SessionStoreLog.Created(_logger, id, "(imported)");
-        return await GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
+        var session = await GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
+        return new SessionImportResult(session, header.Id ?? string.Empty, id != SessionIds.Normalize(header.Id ?? string.Empty));
+    }
+
+    private static bool KeepsMessageIds(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<string?> ids)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            if (id is null || !SessionIds.IsValid(id) || !seen.Add(id)
+                || ScalarLong(connection, transaction, "SELECT COUNT(*) FROM messages WHERE id = $id", ("$id", id)) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Reads a consistent snapshot of a session and hands it to a writer.</summary>

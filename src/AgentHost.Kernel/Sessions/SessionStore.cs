@@ -60,7 +60,7 @@ public sealed partial class SessionStore : IConversationRecorder, IDisposable
         }.ToString();
         _pragmas = string.Create(
             CultureInfo.InvariantCulture,
-            $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL;");
+            $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL;{(options.MaxPageCount is { } pages ? $" PRAGMA max_page_count = {pages};" : string.Empty)}");
     }
 
     /// <summary>The schema version this build writes (<c>PRAGMA user_version</c>).</summary>
@@ -89,7 +89,7 @@ public sealed partial class SessionStore : IConversationRecorder, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         ArgumentNullException.ThrowIfNull(scrubber);
         var full = Path.GetFullPath(databasePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        StorageErrors.Guard(full, StorageErrors.Database, () => Directory.CreateDirectory(Path.GetDirectoryName(full)!));
         var store = new SessionStore(full, scrubber, timeProvider ?? TimeProvider.System, options ?? new SessionStoreOptions(), (ILogger?)logger ?? NullLogger.Instance);
         try
         {
@@ -106,7 +106,13 @@ public sealed partial class SessionStore : IConversationRecorder, IDisposable
                 SessionStoreLog.Migrated(store._logger, full, found, SessionMigrations.CurrentVersion);
             }
 
+            store.MarkDeadRunsInterrupted(connection);
             return store;
+        }
+        catch (SqliteException ex) when (StorageErrors.Translate(ex, full) is { } storage)
+        {
+            store.Dispose();
+            throw storage;
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode is 26 or 11)
         {
@@ -195,6 +201,11 @@ public sealed partial class SessionStore : IConversationRecorder, IDisposable
             command.ExecuteNonQuery();
             return connection;
         }
+        catch (SqliteException ex) when (StorageErrors.Translate(ex, DatabasePath) is { } storage)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw storage;
+        }
         catch
         {
             await connection.DisposeAsync().ConfigureAwait(false);
@@ -229,6 +240,10 @@ public sealed partial class SessionStore : IConversationRecorder, IDisposable
                 transaction.Commit();
                 return result;
             }
+        }
+        catch (SqliteException ex) when (StorageErrors.Translate(ex, DatabasePath) is { } storage)
+        {
+            throw storage;
         }
         finally
         {

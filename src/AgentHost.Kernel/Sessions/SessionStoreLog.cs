@@ -19,4 +19,7 @@ internal static partial class SessionStoreLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Count} sessions not updated since {Cutoff}")]
     public static partial void Pruned(ILogger logger, int count, DateTimeOffset cutoff);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} was active but no process holds it: marked interrupted")]
+    public static partial void MarkedInterrupted(ILogger logger, string sessionId);
 }

@@ -21,4 +21,7 @@ public sealed record SessionStoreOptions
 
     /// <summary>Whether connections are pooled (one per operation, reused).</summary>
     public bool Pooling { get; init; } = true;
+
+    /// <summary>A cap on the database's pages (<c>PRAGMA max_page_count</c>), for tests that need a real SQLITE_FULL.</summary>
+    internal long? MaxPageCount { get; init; }
 }

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using AgentHost.Tests.Runs;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Sessions;
+
+/// <summary>One writer per session: real <c>agent run</c> processes contend for a session's OS lock.</summary>
+public sealed class SessionLockTests
+{
+    [Fact]
+    public async Task SecondRun_FailsWithInUse_WhileTheFirstHoldsTheSession_AndSucceedsAfterIt()
+    {
+        using var ws = new RunWorkspace();
+        var gate = ws.Combine("gate.txt");
+        var script = ws.WriteScript($$"""
+            turns:
+              - text: Session started.
+              - expect: { last_user_contains: from A }
+                tool_calls:
+                  - name: wait_for_file
+                    arguments: { path: "{{gate.Replace("\\", "/", StringComparison.Ordinal)}}" }
+              - expect: { tool_results_contain: [exists] }
+                text: A is done.
+              - expect: { last_user_contains: from B }
+                text: B is done.
+            """);
+        string[] model = ["-p", "scripted", "-p", Fixtures.PathOf("Fixture.Echo"), "-m", "scripted/" + script];
+        var created = await ws.RunAsync(["run", "start", .. model, "-o", "final"]);
+        Assert.True(created.ExitCode == 0, created.Error);
+        var sessionId = SingleSessionId(await ws.RunAsync("session", "list", "--json"));
+
+        using var first = AgentProcess.Start(ws.Root, ws.Environment, ["run", "from A", "--session", sessionId, .. model, "-o", "json"]);
+        try
+        {
+            await ReadUntilToolStartedAsync(first);
+
+            var second = await ws.RunAsync(["run", "from B", "--session", sessionId, .. model, "-o", "final"]);
+            var delete = await ws.RunAsync("session", "delete", sessionId, "--yes");
+
+            Assert.Equal(9, second.ExitCode);
+            Assert.Contains($"session {sessionId} is in use by process {first.Id.ToString(CultureInfo.InvariantCulture)} (started ", second.Error, StringComparison.Ordinal);
+            Assert.Contains("wait for it to finish", second.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", second.Error, StringComparison.Ordinal);
+            Assert.Equal(9, delete.ExitCode);
+            Assert.Contains("is in use by process", delete.Error, StringComparison.Ordinal);
+
+            await File.WriteAllTextAsync(gate, "go");
+            var rest = first.StandardOutput.ReadToEndAsync();
+            await first.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.True(first.ExitCode == 0, await first.StandardError.ReadToEndAsync() + await rest);
+        }
+        finally
+        {
+            Stop(first);
+        }
+
+        var history = await ws.RunAsync("session", "history", sessionId, "--json");
+        Assert.DoesNotContain("from B", history.Output, StringComparison.Ordinal);
+        Assert.Equal(["user", "assistant", "user", "assistant", "tool", "assistant"], Roles(history.Output));
+
+        var after = await ws.RunAsync(["run", "from B", "--session", sessionId, .. model, "-o", "final"]);
+        Assert.True(after.ExitCode == 0, after.Error);
+        Assert.Equal("B is done.", after.Output.Trim());
+    }
+
+    [Fact]
+    public async Task KillNine_FreesTheSession_MarksItInterrupted_AndItResumes()
+    {
+        using var ws = new RunWorkspace();
+        var gate = ws.Combine("never.txt");
+        var script = ws.WriteScript($$"""
+            turns:
+              - tool_calls:
+                  - name: wait_for_file
+                    arguments: { path: "{{gate.Replace("\\", "/", StringComparison.Ordinal)}}" }
+              - expect:
+                  last_user_contains: carry on
+                  tool_results_contain: [interrupted]
+                text: Resumed after the kill.
+            """);
+        string[] model = ["-p", "scripted", "-p", Fixtures.PathOf("Fixture.Echo"), "-m", "scripted/" + script];
+        using var holder = AgentProcess.Start(ws.Root, ws.Environment, ["run", "hold on", .. model, "-o", "json"]);
+        string sessionId;
+        string whileHeld;
+        try
+        {
+            sessionId = await ReadUntilToolStartedAsync(holder);
+            whileHeld = Status(await ws.RunAsync("session", "list", "--json"), sessionId);
+        }
+        finally
+        {
+            holder.Kill(); // SIGKILL on Unix, TerminateProcess on Windows: nothing of ours runs after it.
+            await holder.WaitForExitAsync();
+        }
+
+        var afterKill = Status(await ws.RunAsync("session", "list", "--json"), sessionId);
+        var resumed = await ws.RunAsync(["run", "carry on", "--session", sessionId, .. model, "-o", "final"]);
+        var afterResume = Status(await ws.RunAsync("session", "list", "--json"), sessionId);
+
+        Assert.Equal("active", whileHeld);
+        Assert.Equal("interrupted", afterKill);
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Equal("Resumed after the kill.", resumed.Output.Trim());
+        Assert.Equal("completed", afterResume);
+    }
+
+    /// <summary>Reads a run's NDJSON events until its tool call has started; returns the session id.</summary>
+    private static async Task<string> ReadUntilToolStartedAsync(Process agent)
+    {
+        string? sessionId = null;
+        while (await agent.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2)) is { } line)
+        {
+            var e = JsonDocument.Parse(line).RootElement;
+            sessionId ??= e.TryGetProperty("sessionId", out var id) ? id.GetString() : null;
+            if (e.GetProperty("type").GetString() == "tool.started")
+            {
+                return sessionId ?? throw new InvalidOperationException("no session id before tool.started");
+            }
+        }
+
+        throw new InvalidOperationException("the run ended before its tool started: " + await agent.StandardError.ReadToEndAsync());
+    }
+
+    private static string SingleSessionId(CliResult list) =>
+        Assert.Single(JsonDocument.Parse(list.Output).RootElement.EnumerateArray()).GetProperty("id").GetString()!;
+
+    private static string Status(CliResult list, string sessionId) =>
+        JsonDocument.Parse(list.Output).RootElement.EnumerateArray().Single(s => s.GetProperty("id").GetString() == sessionId).GetProperty("status").GetString()!;
+
+    private static string[] Roles(string historyJson) =>
+        [.. JsonDocument.Parse(historyJson).RootElement.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("role").GetString()!)];
+
+    private static void Stop(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+    }
+}
