@@ -103,19 +103,8 @@ internal sealed partial class ShellProcess : IDisposable
     /// <summary>Kills what is left of the tree and the process group without marking the shell as killed (used after it exited).</summary>
     public void KillRemaining()
     {
-        try
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited or disposed.
-        }
-        catch (Win32Exception)
-        {
-            // A process of the tree exited while it was being killed, or cannot be signalled.
-        }
-
+        // The group first, in one system call: .NET's tree kill stops each process (SIGSTOP) before it kills it, and a
+        // host that exits between the two would leave the watchdog stopped, unable to see its pipe close.
         if (_ownGroup && OperatingSystem.IsLinux())
         {
             // setsid made the shell the leader of its own process group: signal the group, orphaned children included.
@@ -125,9 +114,12 @@ internal sealed partial class ShellProcess : IDisposable
             }
             catch (DllNotFoundException)
             {
-                // A C library without the name "libc" (some musl systems): the tree kill above is all there is.
+                // A C library without the name "libc" (some musl systems): the watchdog and the tree kill remain.
             }
         }
+
+        // Then what left the group (a child that called setsid itself) but is still a descendant.
+        _owned.Kill();
     }
 
     /// <summary>Kills what is left of the group (closing the watchdog's pipe does the same) and releases the process.</summary>

@@ -65,7 +65,7 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
     {
         if (ExecutableLocator.Find("git", environment) is not { } git)
         {
-            return new DoctorCheck(DoctorStatus.Fail, "git", "git was not found on PATH (absolute PATH entries only, never the working directory)", "Install git (https://git-scm.com/downloads) and make sure it is on PATH.");
+            return new DoctorCheck(DoctorStatus.Fail, "git", "git was not found on PATH", "Install git (https://git-scm.com/downloads) and make sure it is on PATH.");
         }
 
         try
