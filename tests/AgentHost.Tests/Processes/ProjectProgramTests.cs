@@ -110,3 +110,47 @@ public sealed class UnixTheoryAttribute : TheoryAttribute
         }
     }
 }
+
+/// <summary>A commit that would run the repository's hooks is decided as the execution it is.</summary>
+public sealed class CommitHookDecisionTests
+{
+    [UnixTheory]
+    [InlineData("pre-commit", false)]
+    [InlineData("commit-msg", false)]
+    [InlineData("post-commit", false)]
+    [InlineData("pre-commit", true)]
+    public async Task CommitWithAHook_IsAnExecuteDecision_DeniedHeadless_AndTheHookNeverRuns(string hook, bool viaHooksPath)
+    {
+        using var repo = new HostileRepository();
+        var folder = viaHooksPath ? repo.Combine("ws", "tracked-hooks") : repo.Combine("ws", ".git", "hooks");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, hook), $"#!/bin/sh\necho \"hook {hook}\" >> '{repo.Marker}'\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(Path.Combine(folder, hook), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        if (viaHooksPath)
+        {
+            repo.Git("config", "core.hooksPath", "tracked-hooks");
+        }
+
+        repo.Git("add", "a.txt");
+        var script = repo.WriteScript("""
+            turns:
+              - tool_calls: [{ name: git_commit, arguments: { message: "Change a" } }]
+              - expect: { tool_results_contain: ["permission denied"] }
+                text: Not committed.
+            """);
+
+        var result = await repo.RunAsync("run", "commit", "-p", "scripted", "-p", "git", "-m", "scripted/" + script, "--permission-mode", "accept-edits", "-o", "json");
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        var decision = AgentHost.Tests.Runs.RunWorkspace.Events(result.Output)
+            .Single(e => e.GetProperty("type").GetString() == "permission.decided" && e.GetProperty("tool").GetString() == "git_commit");
+        Assert.Equal("deny", decision.GetProperty("decision").GetString());
+        Assert.Equal("execute", decision.GetProperty("action").GetString());
+        Assert.Contains(hook, decision.GetProperty("subject").GetString(), StringComparison.Ordinal);
+        Assert.True(repo.MarkerText.Length == 0, "the hook ran:\n" + repo.MarkerText);
+    }
+}
