@@ -50,15 +50,33 @@ internal sealed class CallDescriptions(GitSettings settings)
         };
     }
 
+    /// <summary>
+    /// A commit runs the repository's hooks (and a signature program when commits are signed): when any would run, the
+    /// call is an <c>execute</c> decision naming those programs (the subject is the hook command line the permission
+    /// rules match, e.g. <c>shell(.git/hooks/pre-commit)</c>); otherwise a <c>write</c> on the branch.
+    /// </summary>
     public ToolCallDescription Commit(AIFunctionArguments args)
     {
         string? branch = null;
+        IReadOnlyList<string>? programs = null;
         var details = Preview(args, async (repo, ct) =>
         {
             branch = await repo.CurrentBranchAsync(ct).ConfigureAwait(false) ?? "HEAD (detached)";
+            programs = await CommitPrograms.FindAsync(repo, ct).ConfigureAwait(false);
             var message = CommitMessage.Compose(String(args, "message"), CommitMessage.Trailer(settings, Model(args)));
             var status = await StatusAndDiffTools.ReadStatusAsync(repo, [], ct).ConfigureAwait(false);
             var text = new StringBuilder();
+            if (programs.Count > 0)
+            {
+                text.Append("The commit runs these programs from the repository's configuration:\n");
+                foreach (var program in programs)
+                {
+                    text.Append("  ").Append(program).Append('\n');
+                }
+
+                text.Append('\n');
+            }
+
             text.Append("Commit on ").Append(branch).Append(" with the message:\n\n").Append(message).Append('\n');
             text.Append("Staged changes (").Append(status.Staged.Count).Append("):\n");
             foreach (var entry in status.Staged)
@@ -68,6 +86,11 @@ internal sealed class CallDescriptions(GitSettings settings)
 
             return text.ToString();
         });
+        if (programs is { Count: > 0 } run)
+        {
+            return new ToolCallDescription("execute", string.Join(" && ", run.Select(CommitPrograms.Quote))) { Details = details };
+        }
+
         return new ToolCallDescription("write", branch ?? "HEAD") { Details = details };
     }
 

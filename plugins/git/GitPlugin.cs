@@ -99,7 +99,7 @@ public sealed class GitPlugin : AgentPlugin
             "git_commit",
             "Commits the staged changes with the message (summary line, blank line, details). An attribution trailer is added as the user configured. " +
             "The repository's hooks run; if one rejects the commit, its output is returned and nothing is committed. Never pushes.",
-            ToolEffect.Write,
+            ToolEffect.Write | ToolEffect.Execute,
             async ([Description("The commit message.")] string message,
                    AIFunctionArguments arguments = null!,
                    CancellationToken cancellationToken = default) =>

@@ -2,6 +2,8 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using AgentHost.Common.Git;
+using AgentHost.Common.Processes;
 
 namespace AgentHost.Plugins.Git;
 
@@ -37,8 +39,10 @@ internal sealed record GitResult(int ExitCode, string Output, string Error, bool
 }
 
 /// <summary>
-/// Runs git as a child process: arguments as a list (never through a shell), no pager, no editor, no terminal prompts,
-/// stdin closed, stdout and stderr read concurrently and bounded, the whole process tree killed on cancellation or timeout.
+/// Runs git as a child process through the host's launcher: git found on absolute PATH entries only (never in the
+/// project), arguments as a list (never through a shell), the safe-git options (<see cref="SafeGit"/>: no pager, editor,
+/// prompt, fsmonitor, external diff, repository filters; no hooks for reads), stdout and stderr read concurrently and
+/// bounded, the whole process tree killed on cancellation or timeout.
 /// </summary>
 internal static class GitProcess
 {
@@ -49,21 +53,14 @@ internal static class GitProcess
     /// <summary>How long to wait for the output to close after git exited (a hook may have left a process holding it).</summary>
     private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(2);
 
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
-
     private const int MaxErrorCharacters = 16_000;
 
-    public static async Task<GitResult> RunAsync(string program, string workingDirectory, GitCommand command, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<GitResult> RunAsync(
+        string program, string workingDirectory, GitCommand command, TimeSpan timeout, IReadOnlyDictionary<string, string?>? driverOverrides, CancellationToken cancellationToken)
     {
-        using var process = new Process { StartInfo = StartInfo(program, workingDirectory, command) };
-        try
-        {
-            process.Start();
-        }
-        catch (Win32Exception ex)
-        {
-            throw new ToolFailure($"could not start git ({program}): {ex.Message}. Check that git is installed and executable, or set {GitSettings.Prefix}program.");
-        }
+        var spec = Spec(program, workingDirectory, command, driverOverrides);
+        using var owned = Start(spec, program);
+        var process = owned.Process;
 
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
@@ -126,51 +123,55 @@ internal static class GitProcess
         }
     }
 
-    private static ProcessStartInfo StartInfo(string program, string workingDirectory, GitCommand command)
+    /// <summary>The start specification: the safe-git options and environment (<see cref="SafeGit"/>), then ours, then the command.</summary>
+    public static ProcessSpec Spec(string program, string workingDirectory, GitCommand command, IReadOnlyDictionary<string, string?>? driverOverrides)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = workingDirectory,
-            UseShellExecute = false,
-            CreateNoWindow = true,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardInputEncoding = Utf8,
-            StandardOutputEncoding = Utf8,
-            StandardErrorEncoding = Utf8,
-        };
-
-        // Global options: no pager, paths printed as they are (UTF-8, not octal-quoted), no colours, pathspecs taken
-        // literally (no globs or ':(top)' magic that could reach outside the project), run in the project root.
-        foreach (var argument in (string[])["--no-pager", "--literal-pathspecs", "-c", "core.quotepath=off", "-c", "color.ui=never", "-C", workingDirectory])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var argument in command.Arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        // Global options: paths printed as they are (UTF-8, not octal-quoted), no colours, pathspecs taken literally (no
+        // globs or ':(top)' magic that could reach outside the project), run in the project root; and none of the
+        // programs a repository's configuration can name.
+        List<string> arguments =
+        [
+            .. SafeGit.GlobalArguments(command.ReadOnly),
+            "--literal-pathspecs", "-c", "core.quotepath=off", "-c", "color.ui=never", "-C", workingDirectory,
+            .. command.ReadOnly ? SafeGit.WithSubcommandSwitches(command.Arguments) : command.Arguments,
+        ];
+        var environment = SafeGit.Environment(command.ReadOnly);
         foreach (var name in RepositoryVariables)
         {
-            start.Environment.Remove(name);
+            environment[name] = null;
         }
 
-        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
-        start.Environment["GIT_PAGER"] = "cat";
-        start.Environment["PAGER"] = "cat";
-        start.Environment["GIT_EDITOR"] = ":"; // git's own "no editor"
-        start.Environment["AGENTHOST"] = "1"; // hooks can tell they run under the agent
         if (command.ReadOnly)
         {
-            start.Environment["GIT_OPTIONAL_LOCKS"] = "0";
-            start.Environment["LC_ALL"] = "C";
-            start.Environment["LANGUAGE"] = "C";
+            environment["LC_ALL"] = "C";
+            environment["LANGUAGE"] = "C";
         }
 
-        return start;
+        foreach (var (key, value) in driverOverrides ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+
+        return new ProcessSpec(program, arguments)
+        {
+            WorkingDirectory = workingDirectory,
+            Environment = environment,
+            KeepInputOpen = true,
+            RefusedRoots = [workingDirectory],
+            Purpose = "git",
+        };
+    }
+
+    private static OwnedProcess Start(ProcessSpec spec, string program)
+    {
+        try
+        {
+            return ProcessLauncher.Start(spec);
+        }
+        catch (ProgramStartException ex)
+        {
+            throw new ToolFailure($"could not start git ({program}): {ex.Message}. Check that git is installed and executable, or set {GitSettings.Prefix}program.");
+        }
     }
 
     private static async Task WriteInputAsync(StreamWriter input, string? text)
@@ -218,13 +219,9 @@ internal static class GitProcess
         {
             process.Kill(entireProcessTree: true);
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or Win32Exception)
         {
-            // Already exited or disposed.
-        }
-        catch (Win32Exception)
-        {
-            // A process of the tree exited while it was being killed.
+            // Already exited or disposed, or a process of the tree exited while it was being killed.
         }
     }
 

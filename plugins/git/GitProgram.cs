@@ -1,11 +1,12 @@
+using AgentHost.Common.Processes;
 using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Git;
 
 /// <summary>
-/// Finds the git executable. A name is looked up on PATH by the plugin itself — absolute PATH entries only, and never a
-/// file inside the project — because .NET would also try the current directory, where a cloned repository could have
-/// put a program named <c>git</c> that every read tool would then run without asking.
+/// Finds the git executable through the host's program search (<see cref="ProgramSearch"/>): a name only in the
+/// absolute PATH entries and never a file inside the project — .NET would also try the current directory, where a
+/// cloned repository could have put a program named <c>git</c> that every read tool would then run without asking.
 /// </summary>
 internal static class GitProgram
 {
@@ -20,12 +21,12 @@ internal static class GitProgram
     {
         if (configured is not null && Path.IsPathFullyQualified(configured))
         {
-            if (!File.Exists(configured))
+            if (!ProgramSearch.IsExecutable(configured))
             {
                 throw new ToolFailure($"git was not found at '{configured}' (setting {GitSettings.Prefix}program); install git there or fix the setting.");
             }
 
-            if (paths.Resolve(configured) is not null)
+            if (paths.Resolve(configured) is not null || ProgramSearch.IsInside(configured, [paths.Root]))
             {
                 throw new ToolFailure(
                     $"the git program '{configured}' (setting {GitSettings.Prefix}program) is inside the project, which could have supplied it; use a git installed outside the project.");
@@ -35,61 +36,13 @@ internal static class GitProgram
         }
 
         var name = configured ?? DefaultName;
-        foreach (var candidate in Candidates(name))
+        if (ProgramSearch.Find(name, refusedRoots: [paths.Root]) is { } found)
         {
-            if (IsExecutable(candidate) && paths.Resolve(candidate) is null)
-            {
-                return candidate;
-            }
+            return found;
         }
 
         throw new ToolFailure(configured is null
-            ? $"git is not installed or not on PATH; install git (https://git-scm.com/downloads), or set {GitSettings.Prefix}program to its full path."
-            : $"git is not installed or not on PATH: '{configured}' (setting {GitSettings.Prefix}program) was not found; install git, or set the setting to git's full path.");
-    }
-
-    private static IEnumerable<string> Candidates(string name)
-    {
-        var directories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(entry => entry.Trim('"'))
-            .Where(Path.IsPathFullyQualified);
-        var extensions = OperatingSystem.IsWindows() && !Path.HasExtension(name)
-            ? (Environment.GetEnvironmentVariable("PATHEXT") ?? ".COM;.EXE;.BAT;.CMD").Split(';', StringSplitOptions.RemoveEmptyEntries)
-            : [string.Empty];
-        foreach (var directory in directories)
-        {
-            foreach (var extension in extensions)
-            {
-                yield return Path.Combine(directory, name + extension);
-            }
-        }
-    }
-
-    private static bool IsExecutable(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return false;
-        }
-
-        if (OperatingSystem.IsWindows())
-        {
-            return true;
-        }
-
-        const UnixFileMode anyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-        try
-        {
-            return (File.GetUnixFileMode(path) & anyExecute) != 0;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
+            ? $"git is not installed or not on PATH (only absolute PATH entries outside the project are searched); install git (https://git-scm.com/downloads), or set {GitSettings.Prefix}program to its full path."
+            : $"git is not installed or not on PATH: '{configured}' (setting {GitSettings.Prefix}program) was not found in the absolute PATH entries outside the project; install git, or set the setting to git's full path.");
     }
 }

@@ -1,3 +1,4 @@
+using AgentHost.Common.Git;
 using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Git;
@@ -10,10 +11,12 @@ internal sealed class GitRepository
 {
     private readonly string _program;
     private readonly GitSettings _settings;
+    private readonly IReadOnlyDictionary<string, string?> _driverOverrides;
 
-    private GitRepository(string program, GitSettings settings, WorkspacePaths paths, string topLevel, string prefix)
+    private GitRepository(string program, GitSettings settings, WorkspacePaths paths, string topLevel, string prefix, IReadOnlyDictionary<string, string?> driverOverrides)
     {
         _program = program;
+        _driverOverrides = driverOverrides;
         _settings = settings;
         Paths = paths;
         TopLevel = topLevel;
@@ -36,7 +39,7 @@ internal sealed class GitRepository
     {
         var program = GitProgram.Resolve(settings.Program, paths);
         var result = await GitProcess.RunAsync(
-            program, paths.Root, new GitCommand(["rev-parse", "--show-toplevel", "--show-prefix"]), settings.Timeout, cancellationToken).ConfigureAwait(false);
+            program, paths.Root, new GitCommand(["rev-parse", "--show-toplevel", "--show-prefix"]), settings.Timeout, null, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             var message = result.Messages;
@@ -55,12 +58,16 @@ internal sealed class GitRepository
 
         var lines = result.Output.Split('\n');
         var prefix = lines.Length > 1 ? lines[1].Trim('\r') : string.Empty;
-        return new GitRepository(program, settings, paths, lines[0].Trim('\r'), prefix);
+
+        // The filter and diff drivers the repository's own configuration defines name programs: every call blanks them.
+        var drivers = await GitProcess.RunAsync(program, paths.Root, new GitCommand(SafeGit.ListDriversArguments), settings.Timeout, null, cancellationToken).ConfigureAwait(false);
+        var overrides = SafeGit.DriverOverrides(drivers.ExitCode == 0 ? drivers.Output : string.Empty);
+        return new GitRepository(program, settings, paths, lines[0].Trim('\r'), prefix, overrides);
     }
 
     /// <summary>Runs a git command in the project root.</summary>
     public Task<GitResult> RunAsync(GitCommand command, CancellationToken cancellationToken) =>
-        GitProcess.RunAsync(_program, Paths.Root, command, _settings.Timeout, cancellationToken);
+        GitProcess.RunAsync(_program, Paths.Root, command, _settings.Timeout, _driverOverrides, cancellationToken);
 
     /// <summary>Runs a read-only command and returns its output; a failure becomes a <see cref="ToolFailure"/> with git's message.</summary>
     public async Task<GitResult> ReadAsync(IReadOnlyList<string> arguments, int maxOutputCharacters, CancellationToken cancellationToken)

@@ -1,30 +1,36 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using AgentHost.Common.Processes;
 
 namespace AgentHost.Plugins.Shell;
 
 /// <summary>
 /// One running shell: stdin closed at start, stdout and stderr read concurrently into sinks (so neither pipe can fill
 /// up and stall the child), and a kill that takes the whole process tree — and, on Linux, the process group that
-/// <c>setsid</c> gave it, which also catches children already orphaned by their parent.
+/// <c>setsid</c> gave it, which also catches children already orphaned by their parent. Started by the host's one
+/// launcher; on Linux under the watchdog of <see cref="ShellProgram.WatchdogScript"/>, so the group also dies when the
+/// host exits or is killed (even with SIGKILL), or this object is disposed.
 /// </summary>
 /// <remarks>Thread-safe: <see cref="Kill"/> may race with exit and with <see cref="Dispose"/>.</remarks>
 internal sealed partial class ShellProcess : IDisposable
 {
+    private readonly OwnedProcess _owned;
     private readonly Process _process;
     private readonly bool _ownGroup;
     private readonly Task _readers;
     private int _killed;
 
-    private ShellProcess(Process process, bool ownGroup, Action<ReadOnlySpan<char>> stdout, Action<ReadOnlySpan<char>> stderr)
+    private ShellProcess(OwnedProcess owned, bool ownGroup, Action<ReadOnlySpan<char>> stdout, Action<ReadOnlySpan<char>> stderr)
     {
-        _process = process;
+        _owned = owned;
+        _process = owned.Process;
         _ownGroup = ownGroup;
-        Id = process.Id;
+        Id = owned.Id;
+        var process = owned.Process;
 
-        // No stdin: interactive commands read end-of-file at once instead of waiting for input that never comes.
-        process.StandardInput.Close();
+        // No stdin for the command: interactive commands read end-of-file at once instead of waiting for input that
+        // never comes (the launcher closed it, or the watchdog gave the command /dev/null and keeps the pipe).
         _readers = Task.WhenAll(
             Task.Run(() => PumpAsync(process.StandardOutput, stdout)),
             Task.Run(() => PumpAsync(process.StandardError, stderr)));
@@ -49,18 +55,17 @@ internal sealed partial class ShellProcess : IDisposable
     /// <exception cref="ToolFailure">The shell could not be started.</exception>
     public static ShellProcess Start(ShellProgram program, string command, string workingDirectory, Action<ReadOnlySpan<char>> stdout, Action<ReadOnlySpan<char>> stderr)
     {
-        var process = new Process { StartInfo = program.CreateStartInfo(command, workingDirectory) };
+        OwnedProcess owned;
         try
         {
-            process.Start();
+            owned = ProcessLauncher.Start(program.CreateSpec(command, workingDirectory));
         }
-        catch (Win32Exception ex)
+        catch (ProgramStartException ex)
         {
-            process.Dispose();
             throw new ToolFailure($"could not start the shell {program.Path}: {ex.Message}. Check that it is installed and executable, or set {ShellSettings.Prefix}program.");
         }
 
-        return new ShellProcess(process, program.SetsidPath is not null, stdout, stderr);
+        return new ShellProcess(owned, program.SetsidPath is not null && program.Kind == ShellKind.Posix, stdout, stderr);
     }
 
     /// <summary>Waits for the shell itself to exit (not for processes it left running).</summary>
@@ -98,19 +103,8 @@ internal sealed partial class ShellProcess : IDisposable
     /// <summary>Kills what is left of the tree and the process group without marking the shell as killed (used after it exited).</summary>
     public void KillRemaining()
     {
-        try
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited or disposed.
-        }
-        catch (Win32Exception)
-        {
-            // A process of the tree exited while it was being killed, or cannot be signalled.
-        }
-
+        // The group first, in one system call: .NET's tree kill stops each process (SIGSTOP) before it kills it, and a
+        // host that exits between the two would leave the watchdog stopped, unable to see its pipe close.
         if (_ownGroup && OperatingSystem.IsLinux())
         {
             // setsid made the shell the leader of its own process group: signal the group, orphaned children included.
@@ -120,12 +114,24 @@ internal sealed partial class ShellProcess : IDisposable
             }
             catch (DllNotFoundException)
             {
-                // A C library without the name "libc" (some musl systems): the tree kill above is all there is.
+                // A C library without the name "libc" (some musl systems): the watchdog and the tree kill remain.
             }
         }
+
+        // Then what left the group (a child that called setsid itself) but is still a descendant.
+        _owned.Kill();
     }
 
-    public void Dispose() => _process.Dispose();
+    /// <summary>Kills what is left of the group (closing the watchdog's pipe does the same) and releases the process.</summary>
+    public void Dispose()
+    {
+        if (!HasExited)
+        {
+            KillRemaining();
+        }
+
+        _owned.Dispose();
+    }
 
     private static async Task PumpAsync(StreamReader reader, Action<ReadOnlySpan<char>> sink)
     {

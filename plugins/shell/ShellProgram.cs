@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text;
+using AgentHost.Common.Processes;
 
 namespace AgentHost.Plugins.Shell;
 
@@ -22,6 +22,23 @@ internal enum ShellKind
 /// <param name="SetsidPath">On Linux, <c>setsid</c> to start the shell in a new session and process group (killed as a whole); else <see langword="null"/>.</param>
 internal sealed record ShellProgram(string Path, ShellKind Kind, string? SetsidPath)
 {
+    /// <summary>
+    /// The watchdog that runs in the command's process group (Linux): it holds the read end of a pipe only the host
+    /// writes to, and when that pipe closes — the host disposed the process, exited, or was killed with SIGKILL —
+    /// it kills the whole group. The command itself gets no input (<c>/dev/null</c>) and replaces the wrapper
+    /// (<c>exec</c>), so its process id, exit code and signals are the command's own.
+    /// </summary>
+    internal const string WatchdogScript =
+        "exec 3<&0\n"
+        + "{ while read -r _; do :; done; kill -9 0; } <&3 >/dev/null 2>&1 &\n"
+        + "exec \"$@\" </dev/null 3<&-\n";
+
+    /// <summary>The POSIX shell that runs <see cref="WatchdogScript"/>, when the watchdog is used.</summary>
+    public string? WatchdogShell { get; init; }
+
+    /// <summary>Whether commands run under the watchdog (Linux with <c>setsid</c>): they die with the host, even on SIGKILL.</summary>
+    public bool HasWatchdog => SetsidPath is not null && WatchdogShell is not null && Kind == ShellKind.Posix;
+
     /// <summary>The dialect of a program name or path, or <see langword="null"/> when it is not a supported shell.</summary>
     /// <param name="program">A name (<c>bash</c>) or path (<c>C:\…\pwsh.exe</c>).</param>
     /// <returns>The kind.</returns>
@@ -42,107 +59,79 @@ internal sealed record ShellProgram(string Path, ShellKind Kind, string? SetsidP
         };
     }
 
-    /// <summary>Finds the configured program, or the platform default: bash then sh on Unix; pwsh then powershell then cmd on Windows.</summary>
+    /// <summary>
+    /// Finds the configured program, or the platform default: bash then sh on Unix; pwsh then powershell then cmd on
+    /// Windows. Names are searched in the absolute PATH entries only, never in the working directory or the project.
+    /// </summary>
     /// <param name="configured">The <c>program</c> setting, when set.</param>
+    /// <param name="projectRoot">The project root: a shell found inside it is never used.</param>
     /// <returns>The program.</returns>
     /// <exception cref="ToolFailure">No usable shell was found.</exception>
-    public static ShellProgram Resolve(string? configured)
+    public static ShellProgram Resolve(string? configured, string projectRoot)
     {
-        var setsid = OperatingSystem.IsLinux() ? ExecutableFinder.Find("setsid") : null;
+        string[] refused = [projectRoot];
+        var setsid = OperatingSystem.IsLinux() ? ProgramSearch.Find("setsid", refusedRoots: refused) : null;
+        var watchdog = setsid is null ? null : ProgramSearch.Find("sh", refusedRoots: refused);
         if (configured is not null)
         {
             var kind = KindOf(configured)!.Value;
-            var path = ExecutableFinder.Find(configured) ?? throw new ToolFailure(
-                $"the shell '{configured}' (setting {ShellSettings.Prefix}program) was not found on PATH; install it, give its full path, or remove the setting to use the default shell.");
-            return new ShellProgram(path, kind, kind == ShellKind.Posix ? setsid : null);
+            var path = ProgramSearch.Find(configured, refusedRoots: refused) ?? throw new ToolFailure(
+                $"the shell '{configured}' (setting {ShellSettings.Prefix}program) was not found on PATH (only absolute PATH entries outside the project are searched; a relative path is never run); install it, give its full path, or remove the setting to use the default shell.");
+            return new ShellProgram(path, kind, kind == ShellKind.Posix ? setsid : null) { WatchdogShell = watchdog };
         }
 
         string[] candidates = OperatingSystem.IsWindows() ? ["pwsh", "powershell", "cmd"] : ["bash", "sh"];
         foreach (var candidate in candidates)
         {
-            if (ExecutableFinder.Find(candidate) is { } path)
+            if (ProgramSearch.Find(candidate, refusedRoots: refused) is { } path)
             {
-                return new ShellProgram(path, KindOf(candidate)!.Value, OperatingSystem.IsWindows() ? null : setsid);
+                return new ShellProgram(path, KindOf(candidate)!.Value, OperatingSystem.IsWindows() ? null : setsid) { WatchdogShell = watchdog };
             }
         }
 
         throw new ToolFailure(
-            $"no shell was found on PATH (looked for {string.Join(", ", candidates)}); install one or set {ShellSettings.Prefix}program to a shell's full path.");
+            $"no shell was found on PATH (looked for {string.Join(", ", candidates)} in the absolute PATH entries); install one or set {ShellSettings.Prefix}program to a shell's full path.");
     }
 
-    /// <summary>Creates the start information for <paramref name="command"/>: no stdin, stdout and stderr captured as UTF-8, no window.</summary>
+    /// <summary>
+    /// What to start for <paramref name="command"/>: stdout and stderr captured as UTF-8, no window, the user's PATH
+    /// unchanged (the command was decided by the permission system as written). No input: under the watchdog the
+    /// command reads <c>/dev/null</c>; otherwise standard input is closed at start.
+    /// </summary>
     /// <param name="command">The command line.</param>
     /// <param name="workingDirectory">Where it runs.</param>
-    /// <returns>The start information.</returns>
-    public ProcessStartInfo CreateStartInfo(string command, string workingDirectory)
+    /// <returns>The specification (its program is an absolute path).</returns>
+    public ProcessSpec CreateSpec(string command, string workingDirectory)
     {
-        var info = new ProcessStartInfo
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            // A marker that commands can test for, and no credential prompts on a terminal the agent cannot answer.
+            ["AGENTHOST"] = "1",
+            ["GIT_TERMINAL_PROMPT"] = "0",
+        };
+        var spec = new ProcessSpec(Path, [])
         {
             WorkingDirectory = workingDirectory,
-            UseShellExecute = false,
-            CreateNoWindow = true,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
+            Environment = environment,
+            AbsolutePathOnly = false,
+            OutputEncoding = Encoding.UTF8,
+            Purpose = "the shell",
         };
         switch (Kind)
         {
+            case ShellKind.Posix when HasWatchdog:
+                return spec with { Program = SetsidPath!, Arguments = [WatchdogShell!, "-c", WatchdogScript, "agent-shell", Path, "-c", command], KeepInputOpen = true };
             case ShellKind.Posix when SetsidPath is not null:
-                info.FileName = SetsidPath;
-                info.ArgumentList.Add(Path);
-                info.ArgumentList.Add("-c");
-                info.ArgumentList.Add(command);
-                break;
+                return spec with { Program = SetsidPath, Arguments = [Path, "-c", command] };
             case ShellKind.Posix:
-                info.FileName = Path;
-                info.ArgumentList.Add("-c");
-                info.ArgumentList.Add(command);
-                break;
+                return spec with { Arguments = ["-c", command] };
             case ShellKind.PowerShell:
                 // -EncodedCommand avoids every quoting rule; the prefix makes PowerShell write UTF-8 like the streams expect.
                 var script = "[Console]::OutputEncoding = [System.Text.Encoding]::UTF8; $ProgressPreference = 'SilentlyContinue'\n" + command;
-                info.FileName = Path;
-                foreach (var argument in (string[])["-NoLogo", "-NoProfile", "-NonInteractive", "-EncodedCommand", Convert.ToBase64String(Encoding.Unicode.GetBytes(script))])
-                {
-                    info.ArgumentList.Add(argument);
-                }
-
-                break;
+                return spec with { Arguments = ["-NoLogo", "-NoProfile", "-NonInteractive", "-EncodedCommand", Convert.ToBase64String(Encoding.Unicode.GetBytes(script))] };
             default:
                 // cmd parses its own command line: /s /c "…" strips exactly the outer quotes and runs the rest as typed.
-                info.FileName = Path;
-                info.Arguments = "/d /s /c \"" + command + "\"";
-                break;
+                return spec with { RawArguments = "/d /s /c \"" + command + "\"" };
         }
-
-        // A marker that commands can test for, and no credential prompts on a terminal the agent cannot answer.
-        info.Environment["AGENTHOST"] = "1";
-        info.Environment["GIT_TERMINAL_PROMPT"] = "0";
-        return info;
-    }
-}
-
-/// <summary>Looks up executables on <c>PATH</c> (with <c>PATHEXT</c> on Windows).</summary>
-internal static class ExecutableFinder
-{
-    /// <summary>The full path of <paramref name="program"/> (a name searched on PATH, or a path), or <see langword="null"/>.</summary>
-    /// <param name="program">A name or path.</param>
-    /// <returns>The full path.</returns>
-    public static string? Find(string program)
-    {
-        var extensions = OperatingSystem.IsWindows()
-            ? (Environment.GetEnvironmentVariable("PATHEXT") ?? ".COM;.EXE;.BAT;.CMD").Split(';', StringSplitOptions.RemoveEmptyEntries).Prepend(string.Empty).ToArray()
-            : [string.Empty];
-        if (program.Contains('/', StringComparison.Ordinal) || program.Contains('\\', StringComparison.Ordinal))
-        {
-            return extensions.Select(e => Path.GetFullPath(program + e)).FirstOrDefault(File.Exists);
-        }
-
-        var directories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-        return directories
-            .SelectMany(d => extensions.Select(e => Path.Combine(d.Trim('"'), program + e)))
-            .FirstOrDefault(File.Exists);
     }
 }

@@ -33,7 +33,7 @@ internal sealed class ShellTool(ShellSettings settings, JobTable jobs, TimeProvi
                 $"timeout_ms {timeoutMs} is over the limit of {Ms(settings.MaxTimeout)} ({Seconds(settings.MaxTimeout)}, setting {ShellSettings.Prefix}max_timeout_ms); use a smaller value, or run_in_background for long-running commands."),
             _ => TimeSpan.FromMilliseconds(timeoutMs.Value),
         };
-        var program = ProgramOrFail();
+        var program = ProgramOrFail(paths.Root);
         CheckBanned(command, program.Kind);
         if (background)
         {
@@ -44,14 +44,14 @@ internal sealed class ShellTool(ShellSettings settings, JobTable jobs, TimeProvi
     }
 
     /// <summary>The shell, looked up on first use (not at registration, which must not do I/O); failures are not cached.</summary>
-    private ShellProgram ProgramOrFail()
+    private ShellProgram ProgramOrFail(string projectRoot)
     {
         if (Volatile.Read(ref _program) is { } known)
         {
             return known;
         }
 
-        var resolved = ShellProgram.Resolve(settings.Program);
+        var resolved = ShellProgram.Resolve(settings.Program, projectRoot);
         return Interlocked.CompareExchange(ref _program, resolved, null) ?? resolved;
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using AgentHost.Cli;
 using AgentHost.Cli.Interaction;
 using AgentHost.Kernel;
@@ -34,6 +35,11 @@ namespace AgentHost.Cli
                 cancellation.Cancel();
             };
             Console.CancelKeyPress += onCancel;
+
+            // SIGTERM (kill, a service manager, a CI runner's timeout) and SIGHUP (the terminal closed) cancel like Ctrl+C:
+            // the run stops, tools kill their process trees, plugins stop. A second signal terminates at once.
+            using var terminate = RegisterCancel(PosixSignal.SIGTERM, cancellation);
+            using var hangUp = RegisterCancel(PosixSignal.SIGHUP, cancellation);
             try
             {
                 return await RunAsync(args, console, environment, cancellation.Token).ConfigureAwait(false);
@@ -41,6 +47,27 @@ namespace AgentHost.Cli
             finally
             {
                 Console.CancelKeyPress -= onCancel;
+            }
+        }
+
+        private static PosixSignalRegistration? RegisterCancel(PosixSignal signal, CancellationTokenSource cancellation)
+        {
+            try
+            {
+                return PosixSignalRegistration.Create(signal, context =>
+                {
+                    if (cancellation.IsCancellationRequested)
+                    {
+                        return; // Second signal: the default action ends the process.
+                    }
+
+                    context.Cancel = true;
+                    cancellation.Cancel();
+                });
+            }
+            catch (PlatformNotSupportedException)
+            {
+                return null;
             }
         }
 

@@ -9,6 +9,9 @@ internal sealed class ManagedServer(ServerDefinition definition, string root)
 
     public string Root { get; } = root;
 
+    /// <summary>The workspace (project) root the server works for: its executable is never one found inside it.</summary>
+    public string WorkspaceRoot { get; init; } = root;
+
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
     public LspServerState State { get; set; } = LspServerState.NotStarted;

@@ -51,7 +51,7 @@ internal sealed record ServerDefinition(string Name, string Command)
 
     /// <summary>What to tell the user when <see cref="Command"/> is not found.</summary>
     public string MissingMessage =>
-        $"language server '{Name}' is not available: '{Command}' was not found on PATH. " +
+        $"language server '{Name}' is not available: '{Command}' was not found on PATH (only absolute PATH entries and lsp 'path' folders are searched, never the working directory or the project). " +
         (InstallHint ?? $"Install {Command} and make sure it is on PATH.");
 
     public static ServerDefinition FromCapability(LspServerCapability server, string pluginId) => new(server.Name, server.Command)

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.ComponentModel;
+using AgentHost.Common.Processes;
 using AgentHost.Plugins.Lsp.Protocol;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging;
@@ -43,9 +43,13 @@ internal sealed partial class ServerManager : IAsyncDisposable
     /// <summary>Whether any definition serves the file.</summary>
     public bool Serves(string path) => Definitions.Any(d => d.Serves(path));
 
-    /// <summary>The full path of a server's executable, searching the configured folders, then <c>PATH</c>.</summary>
-    public string? FindExecutable(ServerDefinition definition, string workingDirectory) =>
-        ExecutableSearch.Find(definition.Command, SearchPathValue(), workingDirectory);
+    /// <summary>
+    /// The full path of a server's executable: an absolute command as configured, otherwise searched in the absolute
+    /// entries of the configured folders, then of <c>PATH</c> — never in the working directory, a relative entry, or
+    /// the project (a repository must not be able to ship a "language server" that the bridge runs).
+    /// </summary>
+    public string? FindExecutable(ServerDefinition definition, string workspaceRoot) =>
+        ProgramSearch.Find(definition.Command, SearchPathValue(), [workspaceRoot]);
 
     /// <summary>The running servers for a file (starting them when needed), and one message per server that cannot serve it.</summary>
     public async Task<(List<LanguageServer> Servers, List<string> Problems)> ForFileAsync(string path, string workspaceRoot, CancellationToken cancellationToken)
@@ -57,7 +61,7 @@ internal sealed partial class ServerManager : IAsyncDisposable
             var root = FindRoot(definition, path, workspaceRoot);
             try
             {
-                servers.Add(await GetAsync(definition, root, cancellationToken).ConfigureAwait(false));
+                servers.Add(await GetAsync(definition, root, workspaceRoot, cancellationToken).ConfigureAwait(false));
             }
             catch (LspUnavailableException ex)
             {
@@ -122,9 +126,9 @@ internal sealed partial class ServerManager : IAsyncDisposable
     private string SearchPathValue() =>
         string.Join(Path.PathSeparator, _searchPath.Append(Environment.GetEnvironmentVariable("PATH") ?? string.Empty));
 
-    private async Task<LanguageServer> GetAsync(ServerDefinition definition, string root, CancellationToken cancellationToken)
+    private async Task<LanguageServer> GetAsync(ServerDefinition definition, string root, string workspaceRoot, CancellationToken cancellationToken)
     {
-        var managed = _servers.GetOrAdd((definition.Name, root), key => new ManagedServer(definition, key.Root));
+        var managed = _servers.GetOrAdd((definition.Name, root), key => new ManagedServer(definition, key.Root) { WorkspaceRoot = workspaceRoot });
         if (managed.Current is { } ready)
         {
             return ready;
@@ -154,7 +158,7 @@ internal sealed partial class ServerManager : IAsyncDisposable
     private async Task<LanguageServer> StartAsync(ManagedServer managed, CancellationToken cancellationToken)
     {
         var definition = managed.Definition;
-        if (FindExecutable(definition, managed.Root) is not { } executable)
+        if (FindExecutable(definition, managed.WorkspaceRoot) is not { } executable)
         {
             SetState(managed, LspServerState.Failed, definition.MissingMessage);
             throw new LspUnavailableException(definition.MissingMessage);
@@ -167,9 +171,9 @@ internal sealed partial class ServerManager : IAsyncDisposable
             var withPath = definition with { Environment = WithSearchPath(definition.Environment) };
             server = await LanguageServer.StartAsync(withPath, executable, managed.Root, _logger, (path, items) => OnDiagnostics(definition.Name, path, items), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is LspStartException or Win32Exception)
+        catch (Exception ex) when (ex is LspStartException or ProgramStartException)
         {
-            var message = ex is Win32Exception ? $"language server '{definition.Name}' could not be started ({executable}): {ex.Message}" : ex.Message;
+            var message = ex is ProgramStartException ? $"language server '{definition.Name}' could not be started ({executable}): {ex.Message}" : ex.Message;
             managed.Restarts++;
             SetState(managed, LspServerState.Failed, message);
             throw new LspUnavailableException(message);
@@ -242,7 +246,7 @@ internal sealed partial class ServerManager : IAsyncDisposable
         {
             var delay = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, FirstBackoff.Ticks << Math.Min(managed.Restarts - 1, 10)));
             await Task.Delay(delay, _time, _stopping.Token).ConfigureAwait(false);
-            await GetAsync(managed.Definition, managed.Root, _stopping.Token).ConfigureAwait(false);
+            await GetAsync(managed.Definition, managed.Root, managed.WorkspaceRoot, _stopping.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or LspUnavailableException)
         {

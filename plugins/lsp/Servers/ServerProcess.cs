@@ -1,18 +1,24 @@
-using System.ComponentModel;
 using System.Diagnostics;
+using AgentHost.Common.Processes;
 
 namespace AgentHost.Plugins.Lsp.Servers;
 
-/// <summary>A language server child process: stdio redirected, stderr kept (last lines) for crash reports, killed with its tree.</summary>
+/// <summary>
+/// A language server child process, started by the host's one launcher: stdio redirected, stderr kept (last lines) for
+/// crash reports, killed with its tree. If the host itself dies, the server reads end-of-file on its input (the host held
+/// the only writer), which makes every LSP server exit.
+/// </summary>
 internal sealed class ServerProcess : IDisposable
 {
     private const int KeptStderrLines = 20;
     private readonly Queue<string> _stderr = new();
+    private readonly OwnedProcess _owned;
     private readonly Process _process;
 
-    private ServerProcess(Process process)
+    private ServerProcess(OwnedProcess owned)
     {
-        _process = process;
+        _owned = owned;
+        _process = owned.Process;
     }
 
     public Stream Input => _process.StandardInput.BaseStream;
@@ -51,33 +57,25 @@ internal sealed class ServerProcess : IDisposable
     }
 
     /// <summary>Starts the process.</summary>
-    /// <exception cref="Win32Exception">It could not be started.</exception>
+    /// <param name="executable">The absolute path found by the server manager.</param>
+    /// <exception cref="ProgramStartException">It could not be started.</exception>
     public static ServerProcess Start(string executable, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, string workingDirectory, Action<string>? stderrLine)
     {
-        var info = new ProcessStartInfo(executable)
+        var spec = new ProcessSpec(executable, args)
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            CreateNoWindow = true,
             WorkingDirectory = workingDirectory,
+            Environment = environment.ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.Ordinal),
+            KeepInputOpen = true,
+            Purpose = "the language server",
         };
-        foreach (var arg in args)
+        var info = ProcessLauncher.CreateStartInfo(spec, ProcessLauncher.Resolve(spec));
+        info.StandardOutputEncoding = null;
+        info.StandardErrorEncoding = null;
+        info.StandardInputEncoding = null;
+        ServerProcess? server = null;
+        var owned = ProcessLauncher.Start(spec, info, process => process.ErrorDataReceived += (_, e) =>
         {
-            info.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var server = new ServerProcess(process);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
+            if (e.Data is null || server is null)
             {
                 return;
             }
@@ -92,33 +90,16 @@ internal sealed class ServerProcess : IDisposable
             }
 
             stderrLine?.Invoke(e.Data);
-        };
-        process.Start();
-        process.BeginErrorReadLine();
+        });
+        server = new ServerProcess(owned);
+        owned.Process.BeginErrorReadLine();
         return server;
     }
 
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
     /// <summary>Kills the process and its children (a language server often runs helpers, e.g. tsserver).</summary>
-    public void Kill()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException)
-        {
-            // Already gone.
-        }
-    }
+    public void Kill() => _owned.Kill();
 
-    public void Dispose()
-    {
-        Kill();
-        _process.Dispose();
-    }
+    public void Dispose() => _owned.Dispose();
 }

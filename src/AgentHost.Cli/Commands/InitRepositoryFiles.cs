@@ -34,29 +34,18 @@ internal static class InitRepositoryFiles
 
     private static async Task<List<string>?> GitListAsync(string root, CancellationToken cancellationToken)
     {
-        if (GitProcess.TryStart("git", root, "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard") is not { } process)
+        if (await GitProcess.TryReadAsync("git", root, ["-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cancellationToken: cancellationToken)
+                .ConfigureAwait(false) is not { } output)
         {
             return null;
         }
 
-        using (process)
-        {
-            var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-            var output = await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-            await errors.ConfigureAwait(false);
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            if (process.ExitCode != 0)
-            {
-                return null;
-            }
-
-            // ls-files lists paths relative to the working directory; a root below the work tree's top stays scoped to it.
-            return [.. output.Split('\0', StringSplitOptions.RemoveEmptyEntries)
-                .Where(path => File.Exists(Path.Combine(root, path)))
-                .Distinct(StringComparer.Ordinal)
-                .Order(StringComparer.Ordinal)
-                .Take(MaxFiles)];
-        }
+        // ls-files lists paths relative to the working directory; a root below the work tree's top stays scoped to it.
+        return [.. output.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Where(path => File.Exists(Path.Combine(root, path)))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .Take(MaxFiles)];
     }
 
     private static List<string> Walk(string root)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 
 namespace AgentHost.Kernel.Agent;
@@ -44,15 +43,26 @@ public sealed class GitStatusReader(string gitExecutable = "git", TimeSpan? time
             return null;
         }
 
-        if (Hosting.GitProcess.TryStart(gitExecutable, directory, "status", "--porcelain=v2", "--branch", "-z") is not { } process)
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(_timeout);
+        Common.Processes.OwnedProcess? started;
+        try
+        {
+            started = await Hosting.GitProcess.TryStartAsync(gitExecutable, directory, ["status", "--porcelain=v2", "--branch", "-z"], cancellationToken: limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return null;
         }
 
-        using (process)
-        using (var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        if (started is not { } owned)
         {
-            limit.CancelAfter(_timeout);
+            return null;
+        }
+
+        var process = owned.Process;
+        using (owned)
+        {
             try
             {
                 var errors = process.StandardError.ReadToEndAsync(limit.Token);
@@ -60,7 +70,7 @@ public sealed class GitStatusReader(string gitExecutable = "git", TimeSpan? time
                 if (!complete)
                 {
                     // Enough for the prompt: stop git and drop the record cut in the middle.
-                    Stop(process);
+                    owned.Kill();
                     return Parse(output[..Math.Max(0, output.LastIndexOf('\0'))], maxChanges);
                 }
 
@@ -74,7 +84,7 @@ public sealed class GitStatusReader(string gitExecutable = "git", TimeSpan? time
             }
             finally
             {
-                Stop(process);
+                owned.Kill();
             }
         }
     }
@@ -129,21 +139,6 @@ public sealed class GitStatusReader(string gitExecutable = "git", TimeSpan? time
             ? $"detached at {(oid is { Length: >= 7 } id ? id[..7] : "unknown")}"
             : head;
         return new GitStatus(branch, changes, total) { Upstream = upstream, Ahead = ahead, Behind = behind };
-    }
-
-    private static void Stop(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // It exited meanwhile.
-        }
     }
 
     private static string? Entry(string record, int fields, string? originalPath)

@@ -1,6 +1,5 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Text;
+using AgentHost.Kernel.Hosting;
 using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Kernel.Context;
@@ -13,7 +12,7 @@ internal static class DirectoryContext
     public static async Task<ContextReference> ListAsync(WorkspacePaths paths, string reference, string fullPath, ContextLimits limits, CancellationToken cancellationToken)
     {
         var relative = paths.Relative(fullPath);
-        var files = await GitListAsync(fullPath, cancellationToken).ConfigureAwait(false) ?? WalkFiles(fullPath);
+        var files = await GitListAsync(fullPath, paths.Root, cancellationToken).ConfigureAwait(false) ?? WalkFiles(fullPath);
         var prefix = relative == "." ? string.Empty : relative + "/";
         var entries = files.Select(f => prefix + f.Replace('\\', '/')).Order(StringComparer.Ordinal).ToList();
         var builder = new StringBuilder();
@@ -32,25 +31,13 @@ internal static class DirectoryContext
     }
 
     /// <summary>Tracked and untracked-but-not-ignored files below <paramref name="directory"/>, or null outside git.</summary>
-    private static async Task<List<string>?> GitListAsync(string directory, CancellationToken cancellationToken)
+    private static async Task<List<string>?> GitListAsync(string directory, string projectRoot, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "." })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var output = await GitProcess.TryReadAsync("git", directory, ["ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."], projectRoot, cancellationToken)
+            .ConfigureAwait(false);
 
-        try
-        {
-            using var process = Process.Start(start)!;
-            var output = await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            return process.ExitCode == 0 ? output.Split('\0', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList() : null;
-        }
-        catch (Win32Exception)
-        {
-            return null; // git is not installed: fall back to a plain walk.
-        }
+        // null: git is not installed or this is not a repository: fall back to a plain walk.
+        return output?.Split('\0', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
     }
 
     private static List<string> WalkFiles(string directory)

@@ -1,6 +1,5 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
+using AgentHost.Common.Processes;
 using AgentHost.Kernel.Configuration;
 using AgentHost.Kernel.Hosting;
 using AgentHost.Kernel.Plugins;
@@ -71,16 +70,14 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
 
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(git, "--version") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
-            var output = await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            return process.ExitCode == 0
-                ? new DoctorCheck(DoctorStatus.Ok, "git", output.Trim())
-                : new DoctorCheck(DoctorStatus.Fail, "git", $"'git --version' exited with {process.ExitCode}", "Reinstall git.");
+            var result = await ProcessLauncher.RunAsync(new ProcessSpec(git, ["--version"]) { Purpose = "git" }, TimeSpan.FromSeconds(10), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return result.ExitCode == 0
+                ? new DoctorCheck(DoctorStatus.Ok, "git", result.Output.Trim())
+                : new DoctorCheck(DoctorStatus.Fail, "git", $"'git --version' exited with {result.ExitCode}", "Reinstall git.");
         }
-        catch (Win32Exception)
+        catch (ProgramStartException ex)
         {
-            return new DoctorCheck(DoctorStatus.Fail, "git", $"{git} could not be started", "Reinstall git.");
+            return new DoctorCheck(DoctorStatus.Fail, "git", ex.Message, "Reinstall git.");
         }
     }
 

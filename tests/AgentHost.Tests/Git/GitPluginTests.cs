@@ -17,11 +17,12 @@ public sealed class GitPluginTests
         await using var git = await GitPluginFixture.LoadAsync(init: false);
 
         string[] reads = ["git_status", "git_diff", "git_log", "git_show", "git_branch_list"];
-        string[] writes = ["git_add", "git_restore", "git_commit", "git_branch_create", "git_switch"];
+        string[] writes = ["git_add", "git_restore", "git_branch_create", "git_switch"];
 
         Assert.All(reads, name => Assert.Equal(ToolEffect.Read, git.Tool(name).Metadata.Effect));
         Assert.All(writes, name => Assert.Equal(ToolEffect.Write, git.Tool(name).Metadata.Effect));
-        Assert.All([.. reads, .. writes], name => Assert.NotNull(git.Tool(name).Metadata.DescribeCall));
+        Assert.Equal(ToolEffect.Write | ToolEffect.Execute, git.Tool("git_commit").Metadata.Effect); // it runs hooks
+        Assert.All([.. reads, .. writes, "git_commit"], name => Assert.NotNull(git.Tool(name).Metadata.DescribeCall));
     }
 
     [Theory]

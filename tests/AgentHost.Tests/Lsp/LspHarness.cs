@@ -23,11 +23,15 @@ internal sealed class LspHarness : IAsyncDisposable
 
     public PluginHarness Plugins => _harness;
 
-    public static async Task<LspHarness> StartAsync(IReadOnlyDictionary<string, string>? lspSettings, params string[] languages)
+    public static Task<LspHarness> StartAsync(IReadOnlyDictionary<string, string>? lspSettings, params string[] languages) =>
+        StartWithRootAsync(_ => lspSettings, languages);
+
+    /// <summary>Starts with settings that may name folders inside the workspace root (passed to <paramref name="lspSettings"/>).</summary>
+    public static async Task<LspHarness> StartWithRootAsync(Func<string, IReadOnlyDictionary<string, string>?> lspSettings, params string[] languages)
     {
         var harness = new LspHarness();
         Directory.CreateDirectory(harness.Root);
-        var settings = new Dictionary<string, string>(lspSettings ?? new Dictionary<string, string>()) { ["diagnostics_timeout_ms"] = "60000" };
+        var settings = new Dictionary<string, string>(lspSettings(harness.Root) ?? new Dictionary<string, string>()) { ["diagnostics_timeout_ms"] = "60000" };
         if (LspServers.BinDirectory is { } bin && !settings.ContainsKey("path"))
         {
             settings["path"] = bin;

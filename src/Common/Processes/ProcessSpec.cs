@@ -1,0 +1,67 @@
+using System.Text;
+
+namespace AgentHost.Common.Processes;
+
+/// <summary>What to start: a program (a name searched on absolute PATH entries, or an absolute path), its arguments and how.</summary>
+/// <param name="Program">A bare name (<c>git</c>) or an absolute path the user configured.</param>
+/// <param name="Arguments">The arguments, passed as a list (never through a shell).</param>
+internal sealed record ProcessSpec(string Program, IReadOnlyList<string> Arguments)
+{
+    /// <summary>Where it runs; the process's current directory when <see langword="null"/>.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Variables to set (a <see langword="null"/> value removes the variable).</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Folders whose programs a PATH search never returns (the project root).</summary>
+    public IReadOnlyList<string> RefusedRoots { get; init; } = [];
+
+    /// <summary>
+    /// Whether the child's <c>PATH</c> keeps only absolute entries (the default), so that the programs it runs in turn
+    /// (git's helpers, a language server's node) are not found in the project either.
+    /// </summary>
+    public bool AbsolutePathOnly { get; init; } = true;
+
+    /// <summary>Whether standard input is a pipe the caller writes (otherwise it is redirected and closed at start).</summary>
+    public bool KeepInputOpen { get; init; }
+
+    /// <summary>The encoding of the output streams (UTF-8 without a byte-order mark by default).</summary>
+    public Encoding OutputEncoding { get; init; } = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>The encoding of the input stream (UTF-8 without a byte-order mark by default).</summary>
+    public Encoding InputEncoding { get; init; } = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>A raw Windows command line (cmd.exe's <c>/s /c "…"</c>) used instead of <see cref="Arguments"/>.</summary>
+    public string? RawArguments { get; init; }
+
+    /// <summary>What the program is for, named in error messages (<c>git</c>, <c>the language server 'yaml'</c>).</summary>
+    public string? Purpose { get; init; }
+}
+
+/// <summary>What a finished program did.</summary>
+/// <param name="ExitCode">Its exit code (-1 when it was stopped).</param>
+/// <param name="Output">Its standard output.</param>
+/// <param name="Error">Its standard error.</param>
+/// <param name="TimedOut">Whether it was killed because it ran over its time limit.</param>
+internal sealed record ProcessOutput(int ExitCode, string Output, string Error, bool TimedOut);
+
+/// <summary>The program could not be found or started; the message names it and the fix.</summary>
+internal sealed class ProgramStartException : Exception
+{
+    public ProgramStartException(string message)
+        : base(message)
+    {
+    }
+
+    public ProgramStartException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public ProgramStartException()
+    {
+    }
+
+    /// <summary>Whether the program was not found at all (as opposed to found but failing to start).</summary>
+    public bool NotFound { get; init; }
+}
