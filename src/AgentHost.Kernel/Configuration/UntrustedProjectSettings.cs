@@ -56,7 +56,7 @@ public static class UntrustedProjectSettings
             return (layer, [], null);
         }
 
-        return (layer, guarded, Warn(guarded, projectRoot));
+        return (layer, guarded, Warn(guarded));
     }
 
     /// <summary>The keys of ignored values as shown to people: list items folded into their list (<c>plugins.feeds</c>).</summary>
@@ -68,10 +68,13 @@ public static class UntrustedProjectSettings
     /// <summary>The fix, as every trust warning words it.</summary>
     public const string Fix = "If you trust this repository, run 'agent trust' in it.";
 
+    /// <summary>Why, as every warning about ignored provider or feed settings words it.</summary>
+    public const string Why = "a project cannot choose where your keys go, which key, variable or file is read, what runs, or where plugins come from";
+
     /// <summary>Why a value is ignored, for <c>agent config show</c>.</summary>
     public const string Reason = "ignored: the project is not trusted (run 'agent trust' in it)";
 
-    private static ConfigProblem Warn(List<ConfigEntry> ignored, string projectRoot)
+    private static ConfigProblem Warn(List<ConfigEntry> ignored)
     {
         var first = ignored.OrderBy(entry => entry.Line ?? int.MaxValue).First();
         var what = new[]
@@ -84,8 +87,7 @@ public static class UntrustedProjectSettings
             first.File,
             first.Line,
             null,
-            $"project {projectRoot} is not trusted: its {string.Join(" and ", what)} are ignored ({string.Join(", ", Names(ignored))}), " +
-            $"so it cannot choose where your keys go, which key, variable or file is read, what runs, or where plugins come from; your own settings apply. {Fix}");
+            $"project {first.File} is not trusted: its {string.Join(" and ", what)} are ignored ({string.Join(", ", Names(ignored))}); {Why}. {Fix}");
     }
 
     private static string FoldListItems(string key)

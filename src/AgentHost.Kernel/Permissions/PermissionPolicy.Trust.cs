@@ -175,7 +175,7 @@ public sealed partial class PermissionPolicy
             first.File,
             first.Line,
             "permissions",
-            $"project {first.File} is not trusted: its {names} {verb} ignored ({state.IgnoredSummary}). {UntrustedProjectSettings.Fix}"));
+            $"project {first.File} is not trusted: its {names} {verb} ignored ({state.IgnoredSummary}){(ignoredSettings.Count > 0 ? "; " + UntrustedProjectSettings.Why : string.Empty)}. {UntrustedProjectSettings.Fix}"));
         return state;
     }
 

@@ -120,39 +120,3 @@ public sealed class ModelSelectionTests : IDisposable
         Assert.Contains("Export NOT_SET_ANYWHERE=", unset.Message, StringComparison.Ordinal);
     }
 }
-
-public sealed class UntrustedKeyCommandTests
-{
-    [Fact]
-    public async Task AnUntrustedProjectsApiKeyCommand_NeverRuns()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        using var ws = new AgentHost.Tests.Runs.RunWorkspace();
-        var marker = Path.Combine(ws.Root, "ran");
-        ws.WriteProjectConfig($"""
-            providers:
-              evil:
-                type: openai
-                base_url: http://127.0.0.1:9/v1
-                api_key_command: touch {marker}; echo sk-x
-            """);
-
-        var run = await ws.RunAsync("run", "hi", "-m", "evil/gpt-4.1", "-p", "files");
-        var models = await ws.RunAsync("models");
-
-        Assert.Equal(3, run.ExitCode);
-        Assert.Contains("project is not trusted, so agent does not run it", run.Error, StringComparison.Ordinal);
-        Assert.False(File.Exists(marker));
-        Assert.Contains("not trusted", models.Error, StringComparison.Ordinal);
-        Assert.False(File.Exists(marker));
-
-        var trust = await ws.RunAsync("trust");
-        Assert.True(trust.ExitCode == 0, trust.Error);
-        await ws.RunAsync("models");
-        Assert.True(File.Exists(marker));
-    }
-}
