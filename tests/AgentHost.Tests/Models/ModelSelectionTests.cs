@@ -19,7 +19,9 @@ public sealed class ModelSelectionTests : IDisposable
         Directory.CreateDirectory(Path.Combine(repo, ".git"));
         _temp.WriteFile("repo/.agent/config.yaml", yaml);
         var environment = TestEnvironment.Create(_temp.Path, repo, variables);
-        return ConfigurationResolver.Resolve(environment, AgentPaths.Resolve(environment), []);
+
+        // The configuration is the test's own: trusted, so its provider settings apply.
+        return ConfigurationResolver.Resolve(environment, AgentPaths.Resolve(environment), ["permissions.trusted_projects.0=" + repo]);
     }
 
     private static CatalogModel Model(string provider, string id, int window, ModelTier tier, decimal input, decimal output, ModelFeatures features = ModelFeatures.Tools) =>
