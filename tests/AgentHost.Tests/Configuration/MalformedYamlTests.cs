@@ -82,6 +82,19 @@ public sealed class MalformedYamlTests : IDisposable
         AssertNoInternals(install);
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public async Task ScriptedProviderScript_Malformed_FailsTheRun_NamingFileAndLine(string yaml, int line)
+    {
+        var script = _ws.WriteScript(yaml);
+
+        var run = await _ws.RunAsync("run", "hi", "-p", "scripted", "-m", "scripted/" + script);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Matches($@"{Regex.Escape(script)}:{line}:\d+: invalid script: invalid YAML: .+ — .+", run.Error);
+        AssertNoInternals(run);
+    }
+
     public void Dispose() => _ws.Dispose();
 
     private static string SkillFilesWrite(string folder, string content)
