@@ -18,8 +18,7 @@ internal sealed record ConversationScript(string Path, IReadOnlyList<ScriptTurn>
 
         try
         {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(File.ReadAllText(full)));
+            var stream = AgentHost.Kernel.Configuration.YamlSyntax.Load(File.ReadAllText(full));
             var root = stream.Documents.Count > 0 ? stream.Documents[0].RootNode as YamlMappingNode : null;
             var turnsNode = root is not null && root.Children.TryGetValue(new YamlScalarNode("turns"), out var node) ? node as YamlSequenceNode : null;
             if (turnsNode is null)
@@ -29,9 +28,9 @@ internal sealed record ConversationScript(string Path, IReadOnlyList<ScriptTurn>
 
             return new ConversationScript(full, turnsNode.Children.Select((t, i) => ScriptTurn.Parse(t, i + 1, full)).ToList());
         }
-        catch (YamlException ex)
+        catch (AgentHost.Kernel.Configuration.YamlSyntaxException ex)
         {
-            throw new InvalidDataException($"{full}:{ex.Start.Line}:{ex.Start.Column}: invalid script: {ex.InnerException?.Message ?? ex.Message}", ex);
+            throw new InvalidDataException($"{full}:{ex.Error.Line}:{ex.Error.Column}: invalid script: {ex.Error.Message}", ex);
         }
     }
 }

@@ -20,7 +20,7 @@ internal sealed class ConfigShowCommand : AgentCommand
 
     private readonly Option<bool> _json = new("--json")
     {
-        Description = "Print a JSON array of {key, value, source, file, line, origin}.",
+        Description = "Print a JSON array of {key, value, source, file, line, origin} (and ignored, reason for an untrusted project's ignored values).",
     };
 
     public ConfigShowCommand(CliContext context)
@@ -34,11 +34,14 @@ internal sealed class ConfigShowCommand : AgentCommand
     {
         var configuration = Context.Configuration(parseResult);
         var entries = configuration.Entries;
+        var ignored = configuration.IgnoredProjectEntries;
         if (parseResult.GetValue(_key)?.Trim('.') is { Length: > 0 } key)
         {
-            entries = [.. entries.Where(entry => string.Equals(entry.Key, key, StringComparison.OrdinalIgnoreCase)
-                || entry.Key.StartsWith(key + ".", StringComparison.OrdinalIgnoreCase))];
-            if (entries.Count == 0)
+            bool Selected(ConfigEntry entry) => string.Equals(entry.Key, key, StringComparison.OrdinalIgnoreCase)
+                || entry.Key.StartsWith(key + ".", StringComparison.OrdinalIgnoreCase);
+            entries = [.. entries.Where(Selected)];
+            ignored = [.. ignored.Where(Selected)];
+            if (entries.Count == 0 && ignored.Count == 0)
             {
                 throw new AgentHostException(ErrorKind.NotFound, $"no configuration value is set for '{key}'. Run 'agent config show' to list every key.");
             }
@@ -46,35 +49,41 @@ internal sealed class ConfigShowCommand : AgentCommand
 
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(ToJson(entries));
+            Context.Console.WriteLine(ToJson(entries, ignored));
         }
         else
         {
-            WriteText(entries);
+            WriteText(entries, ignored);
         }
 
         ConfigValidateCommand.WriteProblems(Context.Console, configuration.Problems);
         return Task.FromResult(configuration.HasErrors ? ExitCodes.Configuration : ExitCodes.Success);
     }
 
-    private void WriteText(IReadOnlyList<ConfigEntry> entries)
+    /// <summary>Every value with its source; an untrusted project's ignored values last, each saying why.</summary>
+    private void WriteText(IReadOnlyList<ConfigEntry> entries, IReadOnlyList<ConfigEntry> ignored)
     {
-        var width = Math.Min(MaxAlignedWidth, entries.Select(entry => Assignment(entry).Length).DefaultIfEmpty(0).Max());
+        var width = Math.Min(MaxAlignedWidth, entries.Concat(ignored).Select(entry => Assignment(entry).Length).DefaultIfEmpty(0).Max());
         foreach (var entry in entries)
         {
             Context.Console.WriteLine($"{Assignment(entry).PadRight(width)}    (source: {entry.Source})");
+        }
+
+        foreach (var entry in ignored)
+        {
+            Context.Console.WriteLine($"{Assignment(entry).PadRight(width)}    (source: {entry.Source}; {UntrustedProjectSettings.Reason})");
         }
     }
 
     private static string Assignment(ConfigEntry entry) => $"{entry.Key} = {entry.DisplayValue}";
 
-    private static string ToJson(IReadOnlyList<ConfigEntry> entries)
+    private static string ToJson(IReadOnlyList<ConfigEntry> entries, IReadOnlyList<ConfigEntry> ignored)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartArray();
-            foreach (var entry in entries)
+            foreach (var (entry, isIgnored) in entries.Select(entry => (entry, false)).Concat(ignored.Select(entry => (entry, true))))
             {
                 writer.WriteStartObject();
                 writer.WriteString("key", entry.Key);
@@ -91,6 +100,12 @@ internal sealed class ConfigShowCommand : AgentCommand
                 }
 
                 writer.WriteString("origin", entry.Origin);
+                if (isIgnored)
+                {
+                    writer.WriteBoolean("ignored", true);
+                    writer.WriteString("reason", UntrustedProjectSettings.Reason);
+                }
+
                 writer.WriteEndObject();
             }
 

@@ -28,6 +28,12 @@ internal sealed class ModelsCommand : AgentCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var configuration = Context.Configuration(parseResult);
+        if (configuration.ProjectTrustWarning is { } untrusted)
+        {
+            // The project's provider settings are not in the configuration: the user's own apply.
+            Context.Console.WriteInfo("warning: " + untrusted);
+        }
+
         await using var runtime = Context.CreatePluginRuntime(configuration);
         await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
         foreach (var provider in configuration.Providers.Values)

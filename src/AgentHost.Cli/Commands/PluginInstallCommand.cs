@@ -62,6 +62,12 @@ internal sealed class PluginInstallCommand : AgentCommand
             context.Console.WriteInfo("warning: the configuration has errors, so plugin feeds may be missing; run 'agent config validate'.");
         }
 
+        if (configuration.ProjectTrustWarning is { } untrusted)
+        {
+            // An untrusted project's feeds are not in the configuration: plugins come from the user's feeds only.
+            context.Console.WriteInfo("warning: " + untrusted);
+        }
+
         var feeds = configuration.PluginFeeds.Select(f => new PluginFeed(f.Name, f.Url)).ToList();
         return new PluginInstaller(context.PluginStore, feeds, httpClient, TimeProvider.System, context.Environment.CurrentDirectory, Reporter(context, parseResult));
     }

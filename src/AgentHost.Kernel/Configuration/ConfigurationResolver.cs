@@ -23,18 +23,23 @@ public static class ConfigurationResolver
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(paths);
         var project = ProjectLocator.Locate(environment);
-        var layers = new List<ConfigLayerContent>
-        {
-            Defaults(),
-            LoadFile(paths.GlobalConfigFile, ConfigLayer.Global, environment),
-        };
+        var global = LoadFile(paths.GlobalConfigFile, ConfigLayer.Global, environment);
+        var variables = EnvironmentConfigSource.Read(environment);
+        var flags = FlagConfigSource.Read(flagOverrides ?? []);
+        var layers = new List<ConfigLayerContent> { Defaults(), global };
+        IReadOnlyList<ConfigEntry> ignored = [];
+        ConfigProblem? trustWarning = null;
         if (project.ConfigFile is { } projectFile && !SamePath(projectFile, paths.GlobalConfigFile, environment))
         {
-            layers.Add(LoadFile(projectFile, ConfigLayer.Project, environment));
+            // An untrusted project's provider and feed settings are dropped before they are expanded or merged.
+            var (content, ignoredEntries, warning) = UntrustedProjectSettings.Apply(YamlConfigLoader.Load(projectFile, ConfigLayer.Project), [global, variables, flags], paths, project.Root);
+            layers.Add(Expand(content, environment));
+            ignored = ignoredEntries;
+            trustWarning = warning;
         }
 
-        layers.Add(EnvironmentConfigSource.Read(environment));
-        layers.Add(FlagConfigSource.Read(flagOverrides ?? []));
+        layers.Add(variables);
+        layers.Add(flags);
 
         var problems = new List<ConfigProblem>();
         var effective = new Dictionary<string, ConfigEntry>(ConfigKeys.Comparer);
@@ -58,7 +63,16 @@ public static class ConfigurationResolver
         }
 
         problems.AddRange(ConfigValidator.CheckRequired(effective.Values));
-        return new ConfigurationSnapshot(project, paths.GlobalConfigFile, effective.Values, problems, environment);
+        if (trustWarning is not null)
+        {
+            problems.Add(trustWarning);
+        }
+
+        return new ConfigurationSnapshot(project, paths.GlobalConfigFile, effective.Values, problems, environment)
+        {
+            IgnoredProjectEntries = ignored,
+            ProjectTrustWarning = trustWarning,
+        };
     }
 
     /// <summary>Checks one config file on its own: syntax, known keys, values and variable references.</summary>
@@ -93,9 +107,12 @@ public static class ConfigurationResolver
         []);
 
     /// <summary>Reads a config file and expands variable references in its values.</summary>
-    private static ConfigLayerContent LoadFile(string path, ConfigLayer layer, HostEnvironment environment)
+    private static ConfigLayerContent LoadFile(string path, ConfigLayer layer, HostEnvironment environment) =>
+        Expand(YamlConfigLoader.Load(path, layer), environment);
+
+    /// <summary>Expands variable references in the values of a file layer.</summary>
+    private static ConfigLayerContent Expand(ConfigLayerContent content, HostEnvironment environment)
     {
-        var content = YamlConfigLoader.Load(path, layer);
         if (content.Entries.Count == 0)
         {
             return content;

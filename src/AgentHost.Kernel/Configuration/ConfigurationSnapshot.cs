@@ -57,6 +57,16 @@ public sealed class ConfigurationSnapshot
     /// <summary>Problems in every layer, including overridden values: errors and warnings.</summary>
     public IReadOnlyList<ConfigProblem> Problems { get; }
 
+    /// <summary>
+    /// The project file's values that do not apply because the project is not trusted: its provider settings and
+    /// plugin feeds (they could send the user's keys elsewhere, read any variable or file, run a command, or install
+    /// plugins from a place of its choosing). Not in <see cref="Entries"/>; the values they hid are.
+    /// </summary>
+    public IReadOnlyList<ConfigEntry> IgnoredProjectEntries { get; init; } = [];
+
+    /// <summary>The one warning about <see cref="IgnoredProjectEntries"/> (also in <see cref="Problems"/>), or <see langword="null"/>.</summary>
+    public ConfigProblem? ProjectTrustWarning { get; init; }
+
     /// <summary>Whether any problem is an error.</summary>
     public bool HasErrors => Problems.Any(problem => problem.IsError);
 

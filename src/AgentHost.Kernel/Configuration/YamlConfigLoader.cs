@@ -11,21 +11,6 @@ namespace AgentHost.Kernel.Configuration;
 /// </remarks>
 internal static class YamlConfigLoader
 {
-    private static readonly (string Clue, string Fix)[] Fixes =
-    [
-        ("Duplicate key", "each key may appear once in a section; remove or merge the repeated key"),
-        ("tab", "indent with spaces, not tabs"),
-        ("flow sequence", "close the list with ']' and separate its items with ','"),
-        ("flow mapping", "close the mapping with '}' and separate its entries with ','"),
-        ("quoted scalar, found unexpected end", "close the quoted text with the same quote it starts with"),
-        ("unknown escape", "inside double quotes write a backslash as \\\\, or use single quotes"),
-        ("invalid mapping", "indent nested keys under their parent, and quote values that contain ': '"),
-        ("could not find expected ':'", "write each setting as 'key: value' with a space after the colon"),
-        ("did not find expected key", "check the indentation: keys of one section must line up"),
-        ("block end", "check the indentation: keys of one section must line up"),
-        ("alias", "define the anchor (&name) before using it (*name)"),
-    ];
-
     /// <summary>Reads a file; a missing file contributes nothing.</summary>
     public static ConfigLayerContent Load(string path, ConfigLayer layer)
     {
@@ -51,15 +36,9 @@ internal static class YamlConfigLoader
     /// <summary>Parses YAML text that came from <paramref name="path"/>.</summary>
     public static ConfigLayerContent Parse(string text, string path, ConfigLayer layer)
     {
-        var stream = new YamlStream();
-        try
+        if (!YamlSyntax.TryLoad(text, out var stream, out var error))
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException ex)
-        {
-            var (line, column) = Locate(text, ex);
-            return Failed(layer, path, line, column, Describe(ex));
+            return Failed(layer, path, error!.Line, error.Column, error.Message);
         }
 
         if (stream.Documents.Count == 0)
@@ -91,48 +70,6 @@ internal static class YamlConfigLoader
 
     private static ConfigLayerContent Failed(ConfigLayer layer, string path, long line, long column, string message) =>
         new(layer, path, [], [], [new ConfigProblem(ConfigSeverity.Error, path, (int)Math.Max(1, line), null, message, (int)Math.Max(1, column))]);
-
-    /// <summary>
-    /// Where to point for a syntax error: a tab in indentation is found directly; a position past the end (an unclosed
-    /// bracket or quote) moves to the end of the last line.
-    /// </summary>
-    private static (long Line, long Column) Locate(string text, YamlException exception)
-    {
-        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-        if (exception.Message.Contains("tab", StringComparison.OrdinalIgnoreCase))
-        {
-            for (var i = 0; i < lines.Length; i++)
-            {
-                var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
-                var tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
-                if (tab >= 0 && tab < indent)
-                {
-                    return (i + 1, tab + 1);
-                }
-            }
-        }
-
-        var count = lines.Length;
-        while (count > 1 && lines[count - 1].Trim().Length == 0)
-        {
-            count--;
-        }
-
-        return exception.Start.Line > count ? (count, lines[count - 1].Length + 1) : (exception.Start.Line, exception.Start.Column);
-    }
-
-    private static string Describe(YamlException exception)
-    {
-        var what = exception.Message.Trim().TrimEnd('.');
-        if (what.Length > 0)
-        {
-            what = char.ToLowerInvariant(what[0]) + what[1..];
-        }
-
-        var fix = Fixes.FirstOrDefault(candidate => what.Contains(candidate.Clue, StringComparison.OrdinalIgnoreCase)).Fix
-            ?? "check the YAML syntax here: 'key: value' pairs, indentation with spaces, matching quotes and brackets";
-        return $"invalid YAML: {what} — {fix}";
-    }
 
     private static bool IsNull(YamlScalarNode scalar) =>
         scalar.Style is ScalarStyle.Plain or ScalarStyle.Any

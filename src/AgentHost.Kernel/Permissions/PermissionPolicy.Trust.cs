@@ -24,8 +24,14 @@ public sealed record ProjectTrustState(string Root, bool Trusted)
     /// <summary>The project's extra directories that were ignored, as written.</summary>
     public IReadOnlyList<string> IgnoredExtraDirectories { get; init; } = [];
 
+    /// <summary>
+    /// The project's provider and plugin feed settings that were ignored (<see cref="ConfigurationSnapshot.IgnoredProjectEntries"/>),
+    /// by key, list items folded into their list: <c>providers.openai.base_url</c>, <c>plugins.feeds</c>.
+    /// </summary>
+    public IReadOnlyList<string> IgnoredSettings { get; init; } = [];
+
     /// <summary>Whether any project setting was ignored.</summary>
-    public bool IgnoredAnything => IgnoredAllowRules.Count > 0 || IgnoredMode is not null || IgnoredExtraDirectories.Count > 0;
+    public bool IgnoredAnything => IgnoredAllowRules.Count > 0 || IgnoredMode is not null || IgnoredExtraDirectories.Count > 0 || IgnoredSettings.Count > 0;
 
     /// <summary>What was ignored, for people: <c>2 allow rules, mode yolo</c>.</summary>
     public string IgnoredSummary => string.Join(", ", new[]
@@ -33,6 +39,7 @@ public sealed record ProjectTrustState(string Root, bool Trusted)
         IgnoredAllowRules.Count > 0 ? Count(IgnoredAllowRules.Count, "allow rule") : null,
         IgnoredMode is { } mode ? "mode " + mode : null,
         IgnoredExtraDirectories.Count > 0 ? Count(IgnoredExtraDirectories.Count, "extra_dirs entry", "extra_dirs entries") : null,
+        IgnoredSettings.Count > 0 ? string.Join(", ", IgnoredSettings) : null,
     }.OfType<string>());
 
     private static string Count(int count, string one, string? many = null) =>
@@ -92,7 +99,7 @@ public sealed partial class PermissionPolicy
     /// Removes what an untrusted project file sets to widen access (allow rules, mode other than plan or dont-ask,
     /// extra directories), brings back the global values the project's hid, and reports it all in one warning.
     /// </summary>
-    private static ProjectTrustState IgnoreWideners(List<ConfigEntry> entries, List<ConfigEntry> global, ProjectTrustState state, List<ConfigProblem> problems)
+    private static ProjectTrustState IgnoreWideners(List<ConfigEntry> entries, List<ConfigEntry> global, ProjectTrustState state, IReadOnlyList<ConfigEntry> ignoredSettings, List<ConfigProblem> problems)
     {
         var ignoredRules = new List<PermissionRule>();
         var ignoredEntries = new List<ConfigEntry>();
@@ -137,18 +144,29 @@ public sealed partial class PermissionPolicy
             entries.AddRange(global.Where(known => ConfigKeys.IsUnder(known.Key, ExtraDirectoriesKey) && !entries.Any(kept => ConfigKeys.Comparer.Equals(kept.Key, known.Key))));
         }
 
+        // The configuration already left out the provider and feed settings (UntrustedProjectSettings): they are
+        // reported here too, so a run gives one warning about everything the project could not set.
+        ignoredEntries.AddRange(ignoredSettings);
         if (ignoredEntries.Count == 0)
         {
             return state;
         }
 
-        state = state with { IgnoredAllowRules = ignoredRules, IgnoredMode = ignoredMode, IgnoredExtraDirectories = ignoredDirectories };
+        state = state with
+        {
+            IgnoredAllowRules = ignoredRules,
+            IgnoredMode = ignoredMode,
+            IgnoredExtraDirectories = ignoredDirectories,
+            IgnoredSettings = UntrustedProjectSettings.Names(ignoredSettings),
+        };
         var first = ignoredEntries.OrderBy(entry => entry.Line ?? int.MaxValue).First();
         var what = new[]
         {
             ignoredRules.Count > 0 ? "allow rules" : null,
             ignoredMode is not null ? "mode" : null,
             ignoredDirectories.Count > 0 ? "extra_dirs" : null,
+            ignoredSettings.Any(entry => ConfigKeys.IsUnder(entry.Key, "providers")) ? "provider settings" : null,
+            ignoredSettings.Any(entry => ConfigKeys.IsUnder(entry.Key, "plugins.feeds")) ? "plugin feeds" : null,
         }.OfType<string>().ToList();
         var names = what.Count == 1 ? what[0] : string.Join(", ", what[..^1]) + " and " + what[^1];
         var verb = what.Count == 1 && what[0] == "mode" ? "is" : "are";
@@ -157,7 +175,7 @@ public sealed partial class PermissionPolicy
             first.File,
             first.Line,
             "permissions",
-            $"project {first.File} is not trusted: its {names} {verb} ignored ({state.IgnoredSummary}). If you trust this repository, run 'agent trust' in it."));
+            $"project {first.File} is not trusted: its {names} {verb} ignored ({state.IgnoredSummary}){(ignoredSettings.Count > 0 ? "; " + UntrustedProjectSettings.Why : string.Empty)}. {UntrustedProjectSettings.Fix}"));
         return state;
     }
 

@@ -132,7 +132,7 @@ public sealed partial class PermissionPolicy
         var state = DecideTrust(configuration, trust, global, project, effective, problems);
         if (!state.Trusted)
         {
-            state = IgnoreWideners(entries, global, state, problems);
+            state = IgnoreWideners(entries, global, state, configuration.IgnoredProjectEntries, problems);
         }
 
         var rules = new List<PermissionRule>();

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AgentHost.Kernel.Configuration;
 using AgentHost.Sdk.Capabilities;
 using NuGet.Versioning;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace AgentHost.Kernel.Plugins;
@@ -41,8 +41,7 @@ public static partial class ManifestReader
         YamlMappingNode root;
         try
         {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
+            var stream = YamlSyntax.Load(yaml);
             if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode mapping)
             {
                 throw context.Fail(1, 1, null, "the manifest must be a YAML mapping with at least 'id', 'version', 'description' and 'sdk'");
@@ -50,12 +49,9 @@ public static partial class ManifestReader
 
             root = mapping;
         }
-        catch (YamlException ex)
+        catch (YamlSyntaxException ex)
         {
-            throw new AgentHostException(
-                ErrorKind.Plugin,
-                $"{context.File}:{ex.Start.Line}:{ex.Start.Column}: invalid YAML: {ex.InnerException?.Message ?? ex.Message}. Fix the syntax (check indentation and quote values containing ':').",
-                ex);
+            throw new AgentHostException(ErrorKind.Plugin, $"{context.File}:{ex.Error.Line}:{ex.Error.Column}: {ex.Error.Message}", ex);
         }
 
         var manifest = Parse(root, context);

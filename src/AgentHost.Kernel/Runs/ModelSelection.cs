@@ -71,8 +71,11 @@ public static class ModelSelection
         return new SelectedModel(providerName, modelId, client, descriptor);
     }
 
-    /// <summary>The provider's section as the plugin sees it: every key below <c>providers.&lt;name&gt;</c>, with the keys of its <c>settings</c> map also given without the prefix.</summary>
-    /// <summary>The options a provider plugin gets for a configured provider: endpoint, key, headers and settings.</summary>
+    /// <summary>
+    /// The options a provider plugin gets for a configured provider: endpoint, key, headers and settings (every key
+    /// below <c>providers.&lt;name&gt;</c>, with the keys of its <c>settings</c> map also given without the prefix). An
+    /// untrusted project's provider settings are not in the configuration (see <see cref="ConfigurationSnapshot.IgnoredProjectEntries"/>).
+    /// </summary>
     /// <param name="providerName">The provider name.</param>
     /// <param name="modelId">The model id (empty for model discovery).</param>
     /// <param name="configuration">The configuration.</param>
@@ -84,7 +87,6 @@ public static class ModelSelection
         ArgumentNullException.ThrowIfNull(configuration);
         configuration.Providers.TryGetValue(providerName, out var settings);
         var type = settings?.Type ?? providerName;
-        RefuseUntrustedCommand(providerName, configuration, environment);
         return new ChatProviderOptions(providerName, modelId)
         {
             BaseUrl = settings?.BaseUrl is { } url ? new Uri(url) : null,
@@ -92,24 +94,6 @@ public static class ModelSelection
             Headers = settings?.Headers ?? new Dictionary<string, string>(),
             Settings = ProviderSettingsFor(configuration, providerName),
         };
-    }
-
-    /// <summary>An <c>api_key_command</c> from the project's own config runs only in a trusted project (a cloned repository must not run commands).</summary>
-    private static void RefuseUntrustedCommand(string providerName, ConfigurationSnapshot configuration, HostEnvironment environment)
-    {
-        if (configuration.Explain($"providers.{providerName}.api_key_command") is not { Layer: ConfigLayer.Project } entry)
-        {
-            return;
-        }
-
-        var policy = Permissions.PermissionPolicy.FromConfiguration(configuration, Permissions.ProjectTrust.Load(AgentPaths.Resolve(environment)));
-        if (policy.Project is { Trusted: false })
-        {
-            throw new AgentHostException(
-                ErrorKind.Configuration,
-                $"{entry.Source}: providers.{providerName}.api_key_command comes from the project's config, and the project is not trusted, so agent does not run it. " +
-                "If you trust this repository, run 'agent trust' in it; or move the setting to your global config.");
-        }
     }
 
     /// <summary>The provider type a <c>provider/model</c> text names (the configured provider's type, else the provider part).</summary>

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using AgentHost.Kernel.Configuration;
 using AgentHost.Kernel.Permissions;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace AgentHost.Kernel.Skills;
@@ -152,14 +152,14 @@ public static partial class SkillParser
 
     private static YamlMappingNode? LoadFrontmatter(string[] yamlLines, Action<SkillSeverity, int?, string> add)
     {
-        YamlException first;
+        YamlSyntaxError first;
         try
         {
             return ToMapping(Load(string.Join('\n', yamlLines)), add);
         }
-        catch (YamlException ex)
+        catch (YamlSyntaxException ex)
         {
-            first = ex;
+            first = ex.Error;
         }
 
         // Lenient retry for the commonest slip: an unquoted value containing ': ' ("description: Use when: …").
@@ -187,22 +187,21 @@ public static partial class SkillParser
 
                 return root;
             }
-            catch (YamlException)
+            catch (YamlSyntaxException)
             {
                 // Report the original problem below.
             }
         }
 
         // A construct left open is only noticed at the end: point at the last frontmatter line, not the closing '---'.
-        var errorLine = (int)Math.Min(first.Start.Line, Math.Max(1, yamlLines.Length)) + 1;
+        var errorLine = Math.Min(first.Line, Math.Max(1, yamlLines.Length)) + 1;
         add(SkillSeverity.Error, errorLine, $"the frontmatter is not valid YAML: {FirstLine(first.Message)}");
         return null;
     }
 
     private static YamlNode? Load(string yaml)
     {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
+        var stream = YamlSyntax.Load(yaml);
         return stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
     }
 

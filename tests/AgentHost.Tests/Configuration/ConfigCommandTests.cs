@@ -8,6 +8,7 @@ public sealed class ConfigCommandTests
     public async Task ConfigShow_RedactsSecrets_AndShowsWhereTheyLive()
     {
         using var project = new ConfigProject();
+        project.TrustRepo(); // a project's provider settings and feeds apply once it is trusted
         var file = project.WriteProject(
             "providers:\n" +
             "  openai:\n" +
@@ -108,6 +109,7 @@ public sealed class ConfigCommandTests
     public async Task ConfigValidate_OnlyWarnings_ExitsZero_AndPrintsThem()
     {
         using var project = new ConfigProject();
+        project.TrustRepo(); // a project's provider settings and feeds apply once it is trusted
         var file = project.WriteProject("providers:\n  openai:\n    api_key: ${UNSET_KEY_FOR_TEST}\n");
 
         var result = await project.RunAsync("config", "validate");
@@ -121,6 +123,7 @@ public sealed class ConfigCommandTests
     public async Task ConfigValidate_ValidConfiguration_ExitsZero()
     {
         using var project = new ConfigProject();
+        project.TrustRepo(); // a project's provider settings and feeds apply once it is trusted
         project.WriteGlobal("log_level: debug\n");
         project.WriteProject("model: openai/gpt-4o\nplugins:\n  feeds:\n    - name: local\n      url: ./feed\n");
 

@@ -170,6 +170,7 @@ public sealed class ConfigurationResolverTests
     public void Resolve_ExpandsVariablesInFileValues_WithDefaultsAndDollarEscape()
     {
         using var project = new ConfigProject();
+        project.TrustRepo(); // a project's provider settings and feeds apply once it is trusted
         var file = project.WriteProject(
             "model: ${MODEL_NAME:-fallback-model}\n" +
             "providers:\n" +
@@ -210,6 +211,7 @@ public sealed class ConfigurationResolverTests
     public void Resolve_ListInHigherFileReplacesLowerList_AndRelativeFeedFoldersResolveAgainstTheirFile()
     {
         using var project = new ConfigProject();
+        project.TrustRepo(); // a project's provider settings and feeds apply once it is trusted
         project.WriteGlobal("plugins:\n  feeds:\n    - name: a\n      url: https://a.example/feed\n    - name: b\n      url: https://b.example/feed\n");
         project.WriteProject("plugins:\n  feeds:\n    - name: local\n      url: ../local-plugins\n    - url: https://c.example/v3/index.json\n");
 
@@ -226,6 +228,7 @@ public sealed class ConfigurationResolverTests
     public void Resolve_EnvironmentOverridesOneListItem_KeepingTheRest()
     {
         using var project = new ConfigProject();
+        project.TrustRepo(); // a project's provider settings and feeds apply once it is trusted
         project.WriteProject("plugins:\n  feeds:\n    - name: main\n      url: https://a.example/feed\n");
 
         var config = project.Resolve(new Dictionary<string, string> { ["AGENT_PLUGINS__FEEDS__0__URL"] = "https://mirror.example/feed" });
@@ -254,6 +257,7 @@ public sealed class ConfigurationResolverTests
     public void Providers_ReadsTypedSettings_WithTypeDefaultHeadersAndModels()
     {
         using var project = new ConfigProject();
+        project.TrustRepo(); // a project's provider settings and feeds apply once it is trusted
         var file = project.WriteProject(
             "providers:\n" +
             "  openai:\n" +
@@ -303,6 +307,7 @@ public sealed class ConfigurationResolverTests
     public void Resolve_Entries_AreSortedWithListIndicesInNumericOrder()
     {
         using var project = new ConfigProject();
+        project.TrustRepo(); // a project's provider settings and feeds apply once it is trusted
         var items = string.Concat(Enumerable.Range(0, 12).Select(i => $"    - url: https://f{i}.example\n"));
         project.WriteProject("plugins:\n  feeds:\n" + items);
 

@@ -89,6 +89,7 @@ public sealed class ConfigurationValidationTests
     public void Resolve_UnknownNestedKey_SuggestsTheSiblingKey()
     {
         using var project = new ConfigProject();
+        project.TrustRepo(); // a project's provider settings and feeds apply once it is trusted
         project.WriteProject("providers:\n  openai:\n    base_ulr: https://api.openai.com/v1\n");
 
         var problem = Assert.Single(project.Resolve().Problems);
@@ -123,6 +124,7 @@ public sealed class ConfigurationValidationTests
     public void Resolve_ScalarWhereListExpected_SaysItMustBeAList()
     {
         using var project = new ConfigProject();
+        project.TrustRepo(); // a project's provider settings and feeds apply once it is trusted
         var file = project.WriteProject("plugins:\n  feeds: https://a.example/feed\n");
 
         var problem = Assert.Single(project.Resolve().Problems);
@@ -150,6 +152,7 @@ public sealed class ConfigurationValidationTests
     public void Resolve_NonHttpBaseUrl_IsAnError()
     {
         using var project = new ConfigProject();
+        project.TrustRepo(); // a project's provider settings and feeds apply once it is trusted
         project.WriteProject("providers:\n  ollama:\n    base_url: localhost:11434\n");
 
         var problem = Assert.Single(project.Resolve().Problems);
@@ -161,6 +164,7 @@ public sealed class ConfigurationValidationTests
     public void Resolve_FeedWithoutUrl_IsAnError()
     {
         using var project = new ConfigProject();
+        project.TrustRepo(); // a project's provider settings and feeds apply once it is trusted
         var file = project.WriteProject("plugins:\n  feeds:\n    - name: nowhere\n");
 
         var config = project.Resolve();

@@ -19,7 +19,9 @@ public sealed class ModelSelectionTests : IDisposable
         Directory.CreateDirectory(Path.Combine(repo, ".git"));
         _temp.WriteFile("repo/.agent/config.yaml", yaml);
         var environment = TestEnvironment.Create(_temp.Path, repo, variables);
-        return ConfigurationResolver.Resolve(environment, AgentPaths.Resolve(environment), []);
+
+        // The configuration is the test's own: trusted, so its provider settings apply.
+        return ConfigurationResolver.Resolve(environment, AgentPaths.Resolve(environment), ["permissions.trusted_projects.0=" + repo]);
     }
 
     private static CatalogModel Model(string provider, string id, int window, ModelTier tier, decimal input, decimal output, ModelFeatures features = ModelFeatures.Tools) =>
@@ -118,41 +120,5 @@ public sealed class ModelSelectionTests : IDisposable
         Assert.Null(ProviderKeys.Resolve("local", "openai", Settings(baseUrl: "http://127.0.0.1:1/v1"), bare));
         var unset = Assert.Throws<AgentHost.Kernel.AgentHostException>(() => ProviderKeys.Resolve("p", "openai", Settings(env: "NOT_SET_ANYWHERE"), bare));
         Assert.Contains("Export NOT_SET_ANYWHERE=", unset.Message, StringComparison.Ordinal);
-    }
-}
-
-public sealed class UntrustedKeyCommandTests
-{
-    [Fact]
-    public async Task AnUntrustedProjectsApiKeyCommand_NeverRuns()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        using var ws = new AgentHost.Tests.Runs.RunWorkspace();
-        var marker = Path.Combine(ws.Root, "ran");
-        ws.WriteProjectConfig($"""
-            providers:
-              evil:
-                type: openai
-                base_url: http://127.0.0.1:9/v1
-                api_key_command: touch {marker}; echo sk-x
-            """);
-
-        var run = await ws.RunAsync("run", "hi", "-m", "evil/gpt-4.1", "-p", "files");
-        var models = await ws.RunAsync("models");
-
-        Assert.Equal(3, run.ExitCode);
-        Assert.Contains("project is not trusted, so agent does not run it", run.Error, StringComparison.Ordinal);
-        Assert.False(File.Exists(marker));
-        Assert.Contains("not trusted", models.Error, StringComparison.Ordinal);
-        Assert.False(File.Exists(marker));
-
-        var trust = await ws.RunAsync("trust");
-        Assert.True(trust.ExitCode == 0, trust.Error);
-        await ws.RunAsync("models");
-        Assert.True(File.Exists(marker));
     }
 }

@@ -10,7 +10,7 @@ public sealed class ModelsEndToEndTests
 {
     private static void Configure(RunWorkspace ws, FakeOpenAIServer server)
     {
-        ws.WriteProjectConfig($"""
+        ws.WriteUserConfig($"""
             providers:
               local:
                 type: openai

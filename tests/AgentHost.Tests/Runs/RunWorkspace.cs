@@ -39,6 +39,16 @@ public sealed class RunWorkspace : IDisposable
         File.WriteAllText(Path.Combine(Root, ".agent", "config.yaml"), yaml);
     }
 
+    /// <summary>
+    /// Writes the user's global configuration (<c>$AGENT_HOME/config.yaml</c>): where provider settings belong, since an
+    /// untrusted project's are ignored.
+    /// </summary>
+    public void WriteUserConfig(string yaml)
+    {
+        Directory.CreateDirectory(_temp.Combine("home"));
+        File.WriteAllText(_temp.Combine("home", "config.yaml"), yaml);
+    }
+
     public string Combine(params string[] parts) => _temp.Combine(parts);
 
     public Task<CliResult> RunAsync(params string[] args) => AgentProcess.RunAsync(Root, Environment, args);

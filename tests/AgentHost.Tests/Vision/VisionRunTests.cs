@@ -14,7 +14,7 @@ public sealed partial class VisionRunTests
 
     private static Dictionary<string, string> Configure(RunWorkspace ws, FakeOpenAIServer openAi, FakeAnthropicServer? anthropic = null, string models = "")
     {
-        ws.WriteProjectConfig($"""
+        ws.WriteUserConfig($"""
             providers:
               local:
                 type: openai

@@ -14,7 +14,7 @@ public sealed class AnthropicRunTests
     {
         await using var server = new FakeAnthropicServer();
         using var ws = new RunWorkspace();
-        ws.WriteProjectConfig($"""
+        ws.WriteUserConfig($"""
             providers:
               claude:
                 type: anthropic

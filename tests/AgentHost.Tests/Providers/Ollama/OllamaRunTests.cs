@@ -23,9 +23,7 @@ public sealed class OllamaRunTests : IAsyncLifetime
         _server.Enqueue(
             FakeReply.Stream(Ndjson.Thinking("List the files first."), Ndjson.ToolCall("ls", """{"path":"."}"""), Ndjson.Done("stop", 900, 20)),
             FakeReply.Stream(Ndjson.Content("The workspace holds a README "), Ndjson.Content("and a src folder."), Ndjson.Done("stop", 1100, 12)));
-        Directory.CreateDirectory(Path.Combine(_ws.Root, ".agent"));
-        File.WriteAllText(
-            Path.Combine(_ws.Root, ".agent", "config.yaml"),
+        _ws.WriteUserConfig(
             $"providers:\n  local:\n    type: ollama\n    base_url: {_server.BaseUrl}\n    models:\n      \"qwen3:8b\":\n        keep_alive: 10m\n");
 
         var result = await _ws.RunAsync("run", "What is in this project?", "--plugin", "ollama", "--plugin", "files", "--model", "local/qwen3:8b");

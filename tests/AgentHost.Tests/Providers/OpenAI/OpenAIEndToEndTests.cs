@@ -14,7 +14,7 @@ public sealed class OpenAIEndToEndTests
     {
         await using var server = new FakeOpenAIServer();
         using var ws = new RunWorkspace();
-        ws.WriteProjectConfig($"""
+        ws.WriteUserConfig($"""
             providers:
               local:
                 type: openai
@@ -70,7 +70,7 @@ public sealed class OpenAIEndToEndTests
     {
         await using var server = new FakeOpenAIServer { HeadReply = HeadReply.Abort };
         using var ws = new RunWorkspace();
-        ws.WriteProjectConfig($"""
+        ws.WriteUserConfig($"""
             providers:
               local:
                 type: openai

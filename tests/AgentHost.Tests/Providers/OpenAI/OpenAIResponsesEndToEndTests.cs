@@ -14,7 +14,7 @@ public sealed class OpenAIResponsesEndToEndTests
     {
         await using var server = new OpenAIResponsesServer();
         using var ws = new RunWorkspace();
-        ws.WriteProjectConfig($"""
+        ws.WriteUserConfig($"""
             providers:
               local:
                 type: openai

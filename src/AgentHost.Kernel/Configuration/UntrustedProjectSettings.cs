@@ -1,0 +1,118 @@
+using AgentHost.Kernel.Hosting;
+using AgentHost.Kernel.Permissions;
+
+namespace AgentHost.Kernel.Configuration;
+
+/// <summary>
+/// The settings a project's <c>.agent/config.yaml</c> may set only once the project is trusted, because they decide
+/// where the user's keys go, which key, variable or file is read, what runs, or where plugins come from: every key
+/// under <c>providers</c> (endpoints, headers, key sources, provider settings, script paths, models) and
+/// <c>plugins.feeds</c>. Decided once, while the configuration is resolved: an untrusted project's values for them
+/// never reach the effective configuration (the global, environment or flag values they hid come back), and one
+/// warning names them.
+/// </summary>
+/// <remarks>
+/// Permission settings (<see cref="PermissionPolicy"/>) and plugin settings (<c>Plugins.PluginSettingsSource</c>) have
+/// their own trust rules. The trust list is read only when the project file sets one of these keys.
+/// </remarks>
+public static class UntrustedProjectSettings
+{
+    /// <summary>The sections an untrusted project cannot set: everything below them, and the section itself.</summary>
+    public static readonly IReadOnlyList<string> Sections = ["providers", "plugins.feeds"];
+
+    /// <summary>Whether a key is one an untrusted project cannot set.</summary>
+    /// <param name="key">A dotted key.</param>
+    /// <returns>Whether it is guarded.</returns>
+    public static bool IsGuarded(string key) =>
+        Sections.Any(section => ConfigKeys.Comparer.Equals(key, section) || ConfigKeys.IsUnder(key, section));
+
+    /// <summary>
+    /// Removes the guarded values of an untrusted project layer (and the lists they would replace), and says what
+    /// was removed. A trusted project's layer, or one without guarded values, is returned as it is.
+    /// </summary>
+    /// <param name="project">The project layer, before variable expansion (an ignored value expands nothing).</param>
+    /// <param name="userLayers">The global, environment and flag layers (they may trust the project).</param>
+    /// <param name="paths">Where the user's trust list lives.</param>
+    /// <param name="projectRoot">The project root.</param>
+    /// <returns>The layer that applies, the values ignored and the one warning about them.</returns>
+    internal static (ConfigLayerContent Layer, IReadOnlyList<ConfigEntry> Ignored, ConfigProblem? Warning) Apply(
+        ConfigLayerContent project, IEnumerable<ConfigLayerContent> userLayers, AgentPaths paths, string projectRoot)
+    {
+        var guarded = project.Entries.Where(entry => IsGuarded(entry.Key)).ToList();
+        var guardedLists = project.ListPaths.Where(IsGuarded).ToList();
+        if ((guarded.Count == 0 && guardedLists.Count == 0) || IsTrusted(projectRoot, userLayers, paths))
+        {
+            return (project, [], null);
+        }
+
+        var layer = project with
+        {
+            Entries = [.. project.Entries.Where(entry => !IsGuarded(entry.Key))],
+            ListPaths = [.. project.ListPaths.Where(list => !IsGuarded(list))],
+        };
+        if (guarded.Count == 0)
+        {
+            // An empty list (feeds: []) would only have hidden the user's list.
+            return (layer, [], null);
+        }
+
+        return (layer, guarded, Warn(guarded));
+    }
+
+    /// <summary>The keys of ignored values as shown to people: list items folded into their list (<c>plugins.feeds</c>).</summary>
+    /// <param name="ignored">The ignored values.</param>
+    /// <returns>The distinct keys, in file order.</returns>
+    public static IReadOnlyList<string> Names(IEnumerable<ConfigEntry> ignored) =>
+        [.. ignored.OrderBy(entry => entry.Line ?? int.MaxValue).Select(entry => FoldListItems(entry.Key)).Distinct(ConfigKeys.Comparer)];
+
+    /// <summary>The fix, as every trust warning words it.</summary>
+    public const string Fix = "If you trust this repository, run 'agent trust' in it.";
+
+    /// <summary>Why, as every warning about ignored provider or feed settings words it.</summary>
+    public const string Why = "a project cannot choose where your keys go, which key, variable or file is read, what runs, or where plugins come from";
+
+    /// <summary>Why a value is ignored, for <c>agent config show</c>.</summary>
+    public const string Reason = "ignored: the project is not trusted (run 'agent trust' in it)";
+
+    private static ConfigProblem Warn(List<ConfigEntry> ignored)
+    {
+        var first = ignored.OrderBy(entry => entry.Line ?? int.MaxValue).First();
+        var what = new[]
+        {
+            ignored.Any(entry => ConfigKeys.IsUnder(entry.Key, "providers")) ? "provider settings" : null,
+            ignored.Any(entry => ConfigKeys.IsUnder(entry.Key, "plugins.feeds")) ? "plugin feeds" : null,
+        }.OfType<string>();
+        return new ConfigProblem(
+            ConfigSeverity.Warning,
+            first.File,
+            first.Line,
+            null,
+            $"project {first.File} is not trusted: its {string.Join(" and ", what)} are ignored ({string.Join(", ", Names(ignored))}); {Why}. {Fix}");
+    }
+
+    private static string FoldListItems(string key)
+    {
+        var segments = key.Split('.');
+        var index = Array.FindIndex(segments, ConfigKeys.IsIndex);
+        return index > 0 ? string.Join('.', segments[..index]) : key;
+    }
+
+    /// <summary>Whether the user trusts the project: the trust list, or <c>permissions.trusted_projects</c> in their own layers.</summary>
+    private static bool IsTrusted(string projectRoot, IEnumerable<ConfigLayerContent> userLayers, AgentPaths paths)
+    {
+        var root = ProjectTrust.NormalizeRoot(projectRoot);
+        foreach (var entry in userLayers.Where(layer => layer.Layer != ConfigLayer.Project).SelectMany(layer => layer.Entries))
+        {
+            if (ConfigKeys.IsUnder(entry.Key, PermissionPolicy.TrustedProjectsKey)
+                && ConfigKeys.IsIndex(entry.Key[(PermissionPolicy.TrustedProjectsKey.Length + 1)..])
+                && entry.Value.Trim() is { Length: > 0 } value
+                && Path.IsPathFullyQualified(value)
+                && ProjectTrust.SameRoot(ProjectTrust.NormalizeRoot(value), root))
+            {
+                return true;
+            }
+        }
+
+        return ProjectTrust.Load(paths).IsTrusted(root);
+    }
+}
