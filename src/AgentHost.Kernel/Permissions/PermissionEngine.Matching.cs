@@ -29,8 +29,9 @@ public sealed partial class PermissionEngine
             RuleTarget.Fetch => target.Kind == TargetKind.Fetch,
             _ => !target.ViaRedirect && ToolNameMatches(rule.ToolName, call),
         };
-        if (!selected)
+        if (!selected || (strict && target.Unparsed is not null && target.Kind == TargetKind.Command))
         {
+            // A line the parser does not understand is decided as its most dangerous reading: no allow rule, not even a bare 'shell', allows it.
             return false;
         }
 

@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Permissions;
+namespace AgentHost.Common.Shell;
 
 /// <summary>
 /// Turns the words of one simple command into the command that really runs: drops <c>VAR=value</c> prefixes and
@@ -11,8 +11,6 @@ namespace AgentHost.Kernel.Permissions;
 internal static partial class CommandNormalizer
 {
     private static readonly HashSet<string> Keywords = ["!", "{", "}", "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "esac", "coproc"];
-
-    private static readonly HashSet<string> Shells = ["sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "busybox"];
 
     /// <summary>Builtins that take variable names: an array subscript in one (<c>printf -v 'a[$(cmd)]'</c>) is evaluated, running the substitution.</summary>
     private static readonly HashSet<string> VariableBuiltins = ["printf", "read", "declare", "typeset", "local", "export", "readonly", "unset", "let", "mapfile", "readarray", "getopts", "test", "[", "[[", "wait"];
@@ -51,12 +49,12 @@ internal static partial class CommandNormalizer
             }
 
             var first = parts.Count;
-            var skipped = SkipWrapper(name, words, i + 1, parts, depth);
+            var skipped = SkipWrapper(name, words, i + 1, parts, depth, out var qualifies);
             if (skipped < 0)
             {
                 // The wrapper's own command was parsed separately (sh -c, eval, env -S): it runs with what was looked through so far.
                 List<string> outer = [.. prefix, words[i]];
-                List<string> outerQualifiers = [.. qualifiers, .. ChangesWhatRuns(name, [words[i], "-"]) ? [words[i]] : Array.Empty<string>()];
+                List<string> outerQualifiers = [.. qualifiers, .. qualifies ? [words[i]] : Array.Empty<string>()];
                 for (var k = first; k < parts.Count; k++)
                 {
                     parts[k] = parts[k] with { Prefix = [.. outer, .. parts[k].Prefix], Qualifiers = [.. outerQualifiers, .. parts[k].Qualifiers] };
@@ -70,14 +68,14 @@ internal static partial class CommandNormalizer
                 return;
             }
 
-            if (skipped == i + 1 && !IsWrapper(name))
+            if (skipped == i + 1 && !Wrappers.ContainsKey(name))
             {
                 break;
             }
 
             var segment = words.GetRange(i, skipped - i);
             prefix.AddRange(segment);
-            if (ChangesWhatRuns(name, segment))
+            if (qualifies)
             {
                 qualifiers.AddRange(segment);
             }
@@ -114,6 +112,7 @@ internal static partial class CommandNormalizer
             throw new FormatException($"'{command}' evaluates the array subscript in '{evaluated}', which can run commands");
         }
 
+        CheckArithmeticWords(command, rest);
         parts.Add(new ShellCommandPart(rest, redirects, expandedWords.Contains(i) || rest[0].Contains('$', StringComparison.Ordinal) || rest[0].Contains('`', StringComparison.Ordinal))
         {
             Prefix = prefix,
@@ -122,18 +121,6 @@ internal static partial class CommandNormalizer
             ExpandedWords = [.. expandedWords.Where(index => index >= i).Select(index => index - i).Order()],
         });
     }
-
-    /// <summary>Whether a looked-through wrapper changes what runs or as whom, so allow rules must see it.</summary>
-    private static bool ChangesWhatRuns(string name, List<string> segment) => name switch
-    {
-        "sudo" or "doas" => true,
-        "env" => segment.Count > 1,
-        "time" => segment.Skip(1).Any(word => word is "-o" or "-a" or "--append" || word.StartsWith("--output", StringComparison.Ordinal) || (word.StartsWith("-o", StringComparison.Ordinal) && word.Length > 2)),
-        _ => false,
-    };
-
-    private static bool IsWrapper(string name) => name is "sudo" or "doas" or "timeout" or "nice" or "ionice" or "env" or "nohup" or "xargs"
-        or "command" or "builtin" or "noglob" or "exec" or "time" or "stdbuf" or "setsid" or "unbuffer" or "caffeinate";
 
     private static bool IsAssignment(string word)
     {
@@ -151,6 +138,43 @@ internal static partial class CommandNormalizer
         }
 
         return name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+    }
+
+    /// <summary>
+    /// Commands that evaluate their words as arithmetic, which runs code hidden in a variable's value
+    /// (<c>x='a[$(cmd)]'; [[ x -eq 0 ]]</c>): <c>let</c>, the integer comparisons of <c>[[</c>, and <c>declare -i</c>.
+    /// Only literal numbers are understood there.
+    /// </summary>
+    private static void CheckArithmeticWords(string command, List<string> words)
+    {
+        switch (command)
+        {
+            case "let":
+                foreach (var word in words.Skip(1))
+                {
+                    ShellCommandParser.CheckArithmetic(word);
+                }
+
+                break;
+            case "[[":
+                for (var k = 1; k < words.Count; k++)
+                {
+                    if (words[k] is "-eq" or "-ne" or "-lt" or "-le" or "-gt" or "-ge")
+                    {
+                        ShellCommandParser.CheckArithmetic(words[k - 1]);
+                        ShellCommandParser.CheckArithmetic(k + 1 < words.Count ? words[k + 1] : string.Empty);
+                    }
+                }
+
+                break;
+            case "declare" or "typeset" or "local" or "export" or "readonly":
+                if (words.Skip(1).TakeWhile(word => word.StartsWith('-') || word.StartsWith('+')).Any(word => word.Contains('i', StringComparison.Ordinal)))
+                {
+                    throw new FormatException($"'{command}' with the integer attribute (-i) evaluates its values as arithmetic, which can run commands");
+                }
+
+                break;
+        }
     }
 
     private static void AddFindExec(List<string> words, List<ShellCommandPart> parts, int depth)
