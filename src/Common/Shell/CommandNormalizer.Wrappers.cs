@@ -42,6 +42,12 @@ internal static partial class CommandNormalizer
         ["stdbuf"] = new(string.Empty, "ioe", LongWithArgument: ["input", "output", "error"]),
         ["xargs"] = new("0oprtx", "adEILnPs", "eil", LongFlags: ["null", "interactive", "no-run-if-empty", "verbose", "exit", "show-limits", "open-tty", "help", "version"], LongWithArgument: ["arg-file", "delimiter", "max-args", "max-procs", "max-chars", "process-slot-var"], LongOptionalArgument: ["eof", "replace", "max-lines"]),
         ["chroot"] = new(string.Empty, string.Empty, LongFlags: ["skip-chdir"], LongWithArgument: ["userspec", "groups"]),
+        ["pkexec"] = new(string.Empty, string.Empty, LongFlags: ["disable-internal-agent", "keep-cwd", "help", "version"], LongWithArgument: ["user"]),
+        ["fakeroot"] = new("us", "lbi", LongFlags: ["unknown-is-real"], LongWithArgument: ["lib", "faked"]),
+        ["taskset"] = new("acp", string.Empty, LongFlags: ["all-tasks", "cpu-list", "pid"]),
+        ["flock"] = new("sexnuoF", "wEc", LongFlags: ["shared", "exclusive", "nonblock", "unlock", "close", "no-fork", "verbose"], LongWithArgument: ["timeout", "conflict-exit-code", "command"]),
+        ["su"] = new("flmpP", "cgGsw", LongFlags: ["login", "preserve-environment", "pty", "fast"], LongWithArgument: ["command", "session-command", "group", "supp-group", "shell", "whitelist-environment"]),
+        ["runuser"] = new("flmpP", "cgGsuw", LongFlags: ["login", "preserve-environment", "pty", "fast"], LongWithArgument: ["command", "session-command", "group", "supp-group", "shell", "user", "whitelist-environment"]),
         ["watch"] = new("bcCegptwx", "nq", "d", LongFlags: ["beep", "color", "no-color", "errexit", "chgexit", "precise", "no-title", "no-wrap", "exec", "help", "version"], LongWithArgument: ["interval", "equexit"], LongOptionalArgument: ["differences"]),
     };
 
@@ -84,8 +90,33 @@ internal static partial class CommandNormalizer
         var i = ReadOptions(name, grammar, words, start, options);
         switch (name)
         {
-            case "sudo" or "doas" or "chroot":
+            case "sudo" or "doas" or "chroot" or "pkexec" or "fakeroot":
                 qualifies = true;
+                break;
+            case "su" or "runuser" or "flock":
+                // su -c 'string', runuser -u user -- command…, flock FILE command… / flock FILE -c 'string'.
+                qualifies = name != "flock";
+                if (name == "flock" && i < words.Count)
+                {
+                    i++;
+                    if (i + 1 < words.Count && words[i] == "-c")
+                    {
+                        options.Add(new ParsedOption("c", words[i + 1]));
+                        i = words.Count;
+                    }
+                }
+
+                if (options.FirstOrDefault(option => option.Name is "c" or "command" or "session-command") is { Argument: { } command })
+                {
+                    ShellCommandParser.ParseInto(command, parts, depth + 1);
+                    return -1;
+                }
+
+                if (name != "flock" && !options.Any(option => option.Name is "u" or "user") && i < words.Count)
+                {
+                    throw new FormatException($"'{name} {words[i]} …' passes its words to a login shell, which is not understood; use '{name} -c \'command\''");
+                }
+
                 break;
             case "time":
                 qualifies = options.Any(option => option.Name is "o" or "a" or "output" or "append");
@@ -116,9 +147,9 @@ internal static partial class CommandNormalizer
                 return start;
         }
 
-        if (name is "timeout" or "chroot")
+        if (name is "timeout" or "chroot" or "taskset")
         {
-            // The duration / the new root comes before the command.
+            // The duration / the new root / the CPU mask comes before the command.
             i = Math.Min(words.Count, i + 1);
         }
 

@@ -28,6 +28,7 @@ internal static partial class CommandNormalizer
             {
                 if (IsAssignment(words[i]))
                 {
+                    CheckAssignmentSubscript(words[i]);
                     prefix.Add(words[i]);
                     qualifiers.Add(words[i]);
                 }
@@ -120,6 +121,18 @@ internal static partial class CommandNormalizer
             AppendsArguments = appends,
             ExpandedWords = [.. expandedWords.Where(index => index >= i).Select(index => index - i).Order()],
         });
+    }
+
+    /// <summary><c>a[i]=v</c>: an indexed array's subscript is arithmetic, so a name in it runs code hidden in that variable's value.</summary>
+    private static void CheckAssignmentSubscript(string word)
+    {
+        var open = word.IndexOf('[', StringComparison.Ordinal);
+        var equals = word.IndexOf('=', StringComparison.Ordinal);
+        if (open > 0 && open < equals)
+        {
+            var close = word.IndexOf(']', open);
+            ShellCommandParser.CheckArithmetic(close > open && close < equals ? word[(open + 1)..close] : word[(open + 1)..equals]);
+        }
     }
 
     private static bool IsAssignment(string word)

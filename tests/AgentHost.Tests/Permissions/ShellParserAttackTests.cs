@@ -6,7 +6,7 @@ namespace AgentHost.Tests.Permissions;
 /// <summary>Shell syntax the parser used to misread (issue #17, class 4): every line here is decided through the real engine.</summary>
 public sealed class ShellParserAttackTests
 {
-    private static readonly string[] Allow = ["shell(git status*)", "shell(echo *)", "shell(cat *)", "shell(ls:*)", "shell(true)"];
+    private static readonly string[] Allow = ["shell(git status*)", "shell(echo *)", "shell(cat *)", "shell(ls:*)", "shell(true)", "shell([[ *)", "shell(let *)", "shell(declare *)"];
 
     /// <summary>Lines an allow rule for a harmless command must not allow: each hides another command or a reading the parser does not understand.</summary>
     public static TheoryData<string> AllowBypasses => new()
@@ -50,6 +50,8 @@ public sealed class ShellParserAttackTests
         "let y=x",
         "declare -i y=x",
         "echo $(( $x + 1 ))",
+        "x='b[$(rm -rf x)]'; a[x]=1; echo hi",
+        "a[i]=1 echo hi",
     };
 
     [Theory]
@@ -146,6 +148,23 @@ public sealed class ShellParserAttackTests
         "chroot / rm -rf build",
         "sudo timeout -k 1 5 env -i nice -n 1 rm -rf build",
         "builtin command rm -rf build",
+        "pkexec rm -rf build",
+        "pkexec --user root rm -rf build",
+        "fakeroot -- rm -rf build",
+        "taskset -c 0 rm -rf build",
+        "taskset 0x1 rm -rf build",
+        "flock /tmp/l rm -rf build",
+        "flock -n /tmp/l -c 'rm -rf build'",
+        "su -c 'rm -rf build'",
+        "runuser -u bob -- rm -rf build",
+        "trap -- 'rm -rf build' EXIT",
+        "eval -- 'rm -rf build'",
+        "zsh -fc 'rm -rf build'",
+        "fish -c 'rm -rf build'",
+        "fish --command='rm -rf build'",
+        "dash -e -c 'rm -rf build'",
+        "watch -n1 'rm -rf build'",
+        "watch -d=permanent rm -rf build",
     };
 
     [Theory]
@@ -167,6 +186,9 @@ public sealed class ShellParserAttackTests
     [InlineData("bash -Z -c 'rm -rf build'")]
     [InlineData("xargs -Z rm -rf build")]
     [InlineData("nohup -x rm -rf build")]
+    [InlineData("su root -c 'rm -rf build'")]
+    [InlineData("sudo -e /etc/passwd")]
+    [InlineData("fish -C 'rm -rf build'")]
     public void UnknownWrapperOption_IsNotUnderstood_AndNeverAllowed(string command)
     {
         using var fixture = new PermissionFixture();
