@@ -108,7 +108,7 @@ internal static partial class CommandNormalizer
 
                 if (options.FirstOrDefault(option => option.Name is "c" or "command" or "session-command") is { Argument: { } command })
                 {
-                    ShellCommandParser.ParseInto(command, parts, depth + 1);
+                    ParseScript(command, parts, depth);
                     return -1;
                 }
 
@@ -131,16 +131,19 @@ internal static partial class CommandNormalizer
                 if (options.FirstOrDefault(option => option.Name is "S" or "split-string") is { Argument: { } script })
                 {
                     // env -S 'string' args…: the string is split into words (a command line of its own), then args follow.
-                    ShellCommandParser.ParseInto(string.Join(' ', [script, .. words.Skip(i)]), parts, depth + 1);
+                    ParseScript(string.Join(' ', [script, .. words.Skip(i)]), parts, depth);
                     return -1;
                 }
 
+                break;
+            case "xargs":
+                CheckXargsReplacement(options, words, i);
                 break;
             case "watch":
                 // watch [options] command…: runs sh -c 'command…' repeatedly.
                 if (i < words.Count)
                 {
-                    ShellCommandParser.ParseInto(string.Join(' ', words.Skip(i)), parts, depth + 1);
+                    ParseScript(string.Join(' ', words.Skip(i)), parts, depth);
                     return -1;
                 }
 
@@ -156,6 +159,41 @@ internal static partial class CommandNormalizer
         return i;
     }
 
+    /// <summary>
+    /// Parses the command string of <c>sh -c</c>, <c>env -S</c>, <c>su -c</c>, <c>flock -c</c> or <c>watch</c>. A
+    /// <c>{}</c> in it is replaced at run time by <c>find -exec</c> or <c>xargs -I{}</c> with text from file names or
+    /// input (<c>find . -exec sh -c 'echo {}' \;</c> runs code in a file's name), so it is not understood.
+    /// </summary>
+    private static void ParseScript(string script, List<ShellCommandPart> parts, int depth)
+    {
+        if (script.Contains("{}", StringComparison.Ordinal))
+        {
+            throw new FormatException($"the command string '{script}' contains '{{}}', which find -exec and xargs replace with text only known at run time");
+        }
+
+        ShellCommandParser.ParseInto(script, parts, depth + 1);
+    }
+
+    /// <summary>
+    /// <c>xargs -I R</c> / <c>-i</c>: R in the command's words is replaced by input read at run time. In the command
+    /// name, or with a program that runs a command string (a shell, <c>env</c>, <c>su</c>…), that input would be code.
+    /// </summary>
+    private static void CheckXargsReplacement(List<ParsedOption> options, List<string> words, int i)
+    {
+        var found = options.Where(option => option.Name is "I" or "i" or "replace").Select(option => (ParsedOption?)option).LastOrDefault();
+        var replace = found is { } option ? option.Argument ?? "{}" : null;
+        if (replace is not { Length: > 0 } || i >= words.Count || !words.Skip(i).Any(word => word.Contains(replace, StringComparison.Ordinal)))
+        {
+            return;
+        }
+
+        if (words[i].Contains(replace, StringComparison.Ordinal)
+            || words.Skip(i).Select(Path.GetFileName).Any(word => word is not null && (Shells.ContainsKey(word) || word is "env" or "su" or "runuser" or "flock" or "watch" or "eval" or "xargs" or "find")))
+        {
+            throw new FormatException($"xargs replaces '{replace}' with input read at run time inside a command name or a command string");
+        }
+    }
+
     /// <summary><c>bash [options] -c [--] 'string' [name args…]</c>: parse the string as commands. Other uses (a script, stdin) stay as they are.</summary>
     private static int ShellDashC(string name, OptionGrammar grammar, List<string> words, int start, List<ShellCommandPart> parts, int depth)
     {
@@ -163,7 +201,7 @@ internal static partial class CommandNormalizer
         var i = ReadOptions(name, grammar, words, start, options);
         if (options.FirstOrDefault(option => option.Name == "command") is { Argument: { } fishCommand })
         {
-            ShellCommandParser.ParseInto(fishCommand, parts, depth + 1);
+            ParseScript(fishCommand, parts, depth);
             return -1;
         }
 
@@ -179,10 +217,10 @@ internal static partial class CommandNormalizer
 
         if (i >= words.Count)
         {
-            return start;
+            throw new FormatException($"'{name} -c' has no command string here (xargs or find may supply it at run time)");
         }
 
-        ShellCommandParser.ParseInto(words[i], parts, depth + 1);
+        ParseScript(words[i], parts, depth);
         return -1;
     }
 }

@@ -203,6 +203,11 @@ internal static partial class CommandNormalizer
                 }
 
                 var command = words.Skip(i + 1).Take(end - i - 1).ToList();
+                if (command.Count > 0 && command[0].Contains("{}", StringComparison.Ordinal))
+                {
+                    throw new FormatException($"'find {words[i]} {command[0]}': the program is a file name found at run time");
+                }
+
                 if (command.Count > 0)
                 {
                     Add(command, [], [], parts, depth + 1);

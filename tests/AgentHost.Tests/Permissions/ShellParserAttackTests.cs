@@ -52,6 +52,16 @@ public sealed class ShellParserAttackTests
         "echo $(( $x + 1 ))",
         "x='b[$(rm -rf x)]'; a[x]=1; echo hi",
         "a[i]=1 echo hi",
+
+        // Text replaced at run time by find -exec and xargs -I inside a command string or a command name.
+        "find . -exec sh -c 'echo {}' \\;",
+        "find . -exec bash -c \"echo {}\" +",
+        "find . -exec {} \\;",
+        "ls | xargs -I{} sh -c 'echo {}'",
+        "ls | xargs -I % bash -c 'echo %'",
+        "ls | xargs -i sh -c 'echo {}'",
+        "ls | xargs -I{} {}",
+        "ls | xargs sh -c",
     };
 
     [Theory]
@@ -59,7 +69,7 @@ public sealed class ShellParserAttackTests
     public void AllowRule_DoesNotAllow_WhatTheParserMisreads(string command)
     {
         using var fixture = new PermissionFixture();
-        var engine = fixture.Engine(allow: Allow);
+        var engine = fixture.Engine(allow: [.. Allow, "shell(find *)", "shell(sh *)", "shell(bash *)"]);
 
         var asked = Shell(engine, command);
         var dontAsk = Shell(engine, command, PermissionMode.DontAsk);
@@ -77,10 +87,12 @@ public sealed class ShellParserAttackTests
     [InlineData("git status\n")]
     [InlineData("[[ 1 -eq 1 ]] && echo hi")]
     [InlineData("echo ${x: -1} ${x:1:2}")]
+    [InlineData("ls | xargs -I{} echo {}")]
+    [InlineData("find . -exec echo {} \\;")]
     public void AllowRule_StillAllows_OrdinaryLines(string command)
     {
         using var fixture = new PermissionFixture();
-        var engine = fixture.Engine(allow: [.. Allow, "shell([[ *)"]);
+        var engine = fixture.Engine(allow: [.. Allow, "shell([[ *)", "shell(find *)"]);
 
         var decision = Shell(engine, command);
 
@@ -199,6 +211,20 @@ public sealed class ShellParserAttackTests
 
         Assert.True(yolo.Verdict != Verdict.Allow, $"{command}: {yolo.Verdict} ({yolo.Reason})");
         Assert.Equal(Verdict.Deny, dontAsk.Verdict);
+    }
+
+    [Theory]
+    [InlineData("echo -rf x | xargs rm")]
+    [InlineData("echo push | xargs git")]
+    [InlineData("echo x | xargs -0 git")]
+    public void DenyRule_ThatXargsAppendedArgumentsMayMatch_Asks_EvenInYolo(string command)
+    {
+        using var fixture = new PermissionFixture();
+        var engine = fixture.Engine(allow: ["shell"], deny: ["shell(rm -rf *)", "shell(git push *)"]);
+
+        Assert.Equal(Verdict.Ask, Shell(engine, command, PermissionMode.Yolo).Verdict);
+        Assert.Equal(Verdict.Deny, Shell(engine, command, PermissionMode.DontAsk).Verdict);
+        Assert.Equal(Verdict.Allow, Shell(engine, "echo x | xargs grep -n", PermissionMode.Yolo).Verdict);
     }
 
     [Fact]
