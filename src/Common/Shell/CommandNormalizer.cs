@@ -29,6 +29,7 @@ internal static partial class CommandNormalizer
                 if (IsAssignment(words[i]))
                 {
                     CheckAssignmentSubscript(words[i]);
+                    ParseCodeVariable(words[i], parts, depth);
                     prefix.Add(words[i]);
                     qualifiers.Add(words[i]);
                 }
@@ -114,6 +115,7 @@ internal static partial class CommandNormalizer
         }
 
         CheckArithmeticWords(command, rest);
+        ParseCodeInArguments(command, rest, parts, depth);
         parts.Add(new ShellCommandPart(rest, redirects, expandedWords.Contains(i) || rest[0].Contains('$', StringComparison.Ordinal) || rest[0].Contains('`', StringComparison.Ordinal))
         {
             Prefix = prefix,
@@ -121,6 +123,58 @@ internal static partial class CommandNormalizer
             AppendsArguments = appends,
             ExpandedWords = [.. expandedWords.Where(index => index >= i).Select(index => index - i).Order()],
         });
+    }
+
+    /// <summary>
+    /// Variables whose value bash runs: <c>PROMPT_COMMAND</c> is a command line, <c>PS0</c>–<c>PS4</c> are expanded
+    /// with their substitutions (<c>PS4='$(cmd)' bash -xc …</c>), and <c>BASH_ENV</c> names a script every
+    /// non-interactive bash sources first (not understood).
+    /// </summary>
+    private static void ParseCodeVariable(string assignment, List<ShellCommandPart> parts, int depth)
+    {
+        var equals = assignment.IndexOf('=', StringComparison.Ordinal);
+        var name = assignment[..equals].TrimEnd('+');
+        var value = assignment[(equals + 1)..];
+        switch (name)
+        {
+            case "PROMPT_COMMAND":
+                ShellCommandParser.ParseInto(value, parts, depth + 1);
+                break;
+            case "PS0" or "PS1" or "PS2" or "PS3" or "PS4":
+                ShellCommandParser.ScanExpandingText(value, parts, depth);
+                break;
+            case "BASH_ENV":
+                throw new FormatException("'BASH_ENV=…' makes every bash started from here source a script first");
+        }
+    }
+
+    /// <summary>
+    /// Builtins whose arguments are code or change what a name runs: <c>alias name='commands'</c> (parsed as commands),
+    /// <c>hash -p PATH name</c> (the name then runs another program: not understood), and assignments made by
+    /// <c>export</c>/<c>declare</c>/<c>local</c>/<c>readonly</c>/<c>typeset</c> (checked like prefixes).
+    /// </summary>
+    private static void ParseCodeInArguments(string command, List<string> words, List<ShellCommandPart> parts, int depth)
+    {
+        switch (command)
+        {
+            case "alias":
+                foreach (var word in words.Skip(1).Where(word => word.Contains('=', StringComparison.Ordinal)))
+                {
+                    ShellCommandParser.ParseInto(word[(word.IndexOf('=', StringComparison.Ordinal) + 1)..], parts, depth + 1);
+                }
+
+                break;
+            case "hash" when words.Skip(1).Any(word => word.StartsWith('-') && word.Contains('p', StringComparison.Ordinal)):
+                throw new FormatException("'hash -p' makes a command name run another program");
+            case "export" or "declare" or "typeset" or "local" or "readonly":
+                foreach (var word in words.Skip(1).Where(IsAssignment))
+                {
+                    CheckAssignmentSubscript(word);
+                    ParseCodeVariable(word, parts, depth);
+                }
+
+                break;
+        }
     }
 
     /// <summary><c>a[i]=v</c>: an indexed array's subscript is arithmetic, so a name in it runs code hidden in that variable's value.</summary>

@@ -177,6 +177,12 @@ public sealed class ShellParserAttackTests
         "dash -e -c 'rm -rf build'",
         "watch -n1 'rm -rf build'",
         "watch -d=permanent rm -rf build",
+        "alias ls='rm -rf build'",
+        "alias x=y ls='rm -rf build'",
+        "PROMPT_COMMAND='rm -rf build' bash -i",
+        "export PROMPT_COMMAND='rm -rf build'",
+        "PS4='$(rm -rf build)' bash -xc 'echo'",
+        "export PS4='`rm -rf build`'; set -x; echo",
     };
 
     [Theory]
@@ -201,6 +207,8 @@ public sealed class ShellParserAttackTests
     [InlineData("su root -c 'rm -rf build'")]
     [InlineData("sudo -e /etc/passwd")]
     [InlineData("fish -C 'rm -rf build'")]
+    [InlineData("hash -p /bin/rm ls; ls -rf build")]
+    [InlineData("BASH_ENV=./x.sh bash -c 'echo'")]
     public void UnknownWrapperOption_IsNotUnderstood_AndNeverAllowed(string command)
     {
         using var fixture = new PermissionFixture();
