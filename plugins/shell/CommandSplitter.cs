@@ -1,17 +1,18 @@
 using System.Text;
+using AgentHost.Common.Shell;
 
 namespace AgentHost.Plugins.Shell;
 
 /// <summary>
-/// A small, conservative command-line splitter for the banned-command check: the simple commands of a line, each as
-/// its unquoted words, with <c>VAR=value</c> prefixes and wrappers (<c>sudo</c>, <c>env</c>, <c>timeout</c>,
-/// <c>nice</c>, <c>nohup</c>, <c>xargs</c>…) removed so the first word is the program that runs.
+/// The simple commands of a line for the banned-command check, each as its unquoted words with <c>VAR=value</c>
+/// prefixes and wrappers (<c>sudo</c>, <c>env</c>, <c>timeout</c>, <c>xargs</c>…) removed so the first word is the
+/// program that runs.
 /// </summary>
 /// <remarks>
-/// Splits on <c>&amp;&amp;</c>, <c>||</c>, <c>;</c>, <c>|</c>, <c>&amp;</c>, newlines and parentheses; <c>$(…)</c>,
-/// backticks, <c>&lt;(…)</c>/<c>&gt;(…)</c>, <c>sh -c '…'</c> and <c>eval …</c> are split as command lines of their own.
-/// Quotes and escapes are respected. It is not the kernel's permission parser: when in doubt it reports more commands,
-/// never fewer (a here-document body, for example, is read as commands).
+/// POSIX shells (bash, sh, zsh…) are read by the kernel's own permission parser (<see cref="ShellCommandParser"/>,
+/// shared source in <c>src/Common/Shell</c>), so this check and permission rules never read a line differently; a line
+/// that parser does not understand is refused. PowerShell and cmd lines, which the kernel has no parser for, are split
+/// by a small conservative scanner that reports more commands when in doubt, never fewer.
 /// </remarks>
 internal static class CommandSplitter
 {
@@ -46,9 +47,34 @@ internal static class CommandSplitter
     /// <param name="line">The command line.</param>
     /// <param name="kind">The shell dialect (escape character, quotes, backticks).</param>
     /// <returns>The commands, each a non-empty list of words.</returns>
+    /// <exception cref="ToolFailure">A POSIX line the permission parser does not understand: it cannot be checked.</exception>
     public static List<IReadOnlyList<string>> Commands(string line, ShellKind kind)
     {
         var commands = new List<IReadOnlyList<string>>();
+        if (kind == ShellKind.Posix)
+        {
+            var parsed = ShellCommandParser.Parse(line);
+            if (parsed.Error is not null)
+            {
+                throw new ToolFailure($"the command line cannot be checked against {ShellSettings.Prefix}banned_commands ({parsed.Error}); nothing was run. Write it more simply.");
+            }
+
+            foreach (var part in parsed.Parts.Where(part => part.Words.Count > 0))
+            {
+                // As deny rules see it: the command, and the command from each looked-through wrapper on (sudo curl …).
+                commands.Add(part.Words);
+                for (var start = 0; start < part.Prefix.Count; start++)
+                {
+                    if (!part.Prefix[start].StartsWith('-'))
+                    {
+                        commands.Add([.. part.Prefix.Skip(start), .. part.Words]);
+                    }
+                }
+            }
+
+            return commands;
+        }
+
         Split(line, kind, 0, commands);
         return commands;
     }

@@ -29,8 +29,9 @@ public sealed partial class PermissionEngine
             RuleTarget.Fetch => target.Kind == TargetKind.Fetch,
             _ => !target.ViaRedirect && ToolNameMatches(rule.ToolName, call),
         };
-        if (!selected)
+        if (!selected || (strict && target.Unparsed is not null && target.Kind == TargetKind.Command))
         {
+            // A line the parser does not understand is decided as its most dangerous reading: no allow rule, not even a bare 'shell', allows it.
             return false;
         }
 
@@ -142,12 +143,13 @@ public sealed partial class PermissionEngine
     /// <summary>A deny or ask shell rule that may match once the shell expands the command's run-time words, or <see langword="null"/>.</summary>
     private PermissionRule? UncertainShellRule(Target target)
     {
-        if (target.Kind != TargetKind.Command || target.Part is not { Words.Count: > 0 } part || (part.ExpandedWords.Count == 0 && !part.IsDynamic))
+        if (target.Kind != TargetKind.Command || target.Part is not { Words.Count: > 0 } part || (part.ExpandedWords.Count == 0 && !part.IsDynamic && !part.AppendsArguments))
         {
             return null;
         }
 
-        var known = part.IsDynamic ? 0 : part.ExpandedWords.Min();
+        // The arguments xargs appends are words known only at run time, after the last written one.
+        var known = part.IsDynamic ? 0 : part.ExpandedWords.Count > 0 ? part.ExpandedWords.Min() : part.Words.Count;
         string[] prefixes = known == 0 ? [string.Empty] : [string.Join(' ', part.Words.Take(known)) + " ", string.Join(' ', [Path.GetFileName(part.Words[0]), .. part.Words.Skip(1).Take(known - 1)]) + " "];
         foreach (var rule in Policy.Rules)
         {

@@ -6,7 +6,7 @@ namespace AgentHost.Kernel.Permissions;
 /// redirections, and reading common credential stores (<c>~/.ssh/id_*</c>, <c>~/.aws/credentials</c>,
 /// <c>~/.config/gcloud/**</c>, <c>~/.netrc</c>, <c>~/.docker/config.json</c>). <c>.env</c> files are not in the floor.
 /// </summary>
-internal sealed class SafetyFloor
+internal sealed partial class SafetyFloor
 {
     private static readonly string[] CredentialStores = ["~/.ssh/id_*", "~/.aws/credentials", "~/.config/gcloud", "~/.netrc", "~/.docker/config.json"];
 
@@ -22,7 +22,11 @@ internal sealed class SafetyFloor
         _credentials = [.. CredentialStores.Select(pattern => PathPattern.Compile(pattern, "/", _home, ignoreCase: true))];
     }
 
-    /// <summary>Why a command part is below the floor, or <see langword="null"/>.</summary>
+    /// <summary>
+    /// Why a command part is below the floor, or <see langword="null"/>. Decided on what the shell would see after
+    /// expansion: <c>${IFS}</c> splits words, braces are expanded (<c>~/.{ssh,aws}</c>), <c>~</c> and <c>$HOME</c> are
+    /// the home directory, <c>..</c> is resolved; a word only known at run time counts as the worst thing it could be.
+    /// </summary>
     public string? CheckCommand(ShellCommandPart part, Func<string, List<string>> resolveWord)
     {
         if (part.Words.Count == 0)
@@ -30,29 +34,41 @@ internal sealed class SafetyFloor
             return null;
         }
 
-        var name = Path.GetFileName(part.Words[0]);
-        if (name == "rm" && IsRecursive(part.Words))
+        var words = SplitOnIfs(part.Words);
+        var name = Path.GetFileName(words[0]);
+        var unknownName = name.Contains('$', StringComparison.Ordinal) || name.Contains('`', StringComparison.Ordinal);
+        var arguments = words.Skip(1).ToList();
+        if ((name == "rm" || unknownName) && IsRecursive(arguments))
         {
-            foreach (var word in part.Words.Skip(1).Where(word => !word.StartsWith('-')))
+            if (part.AppendsArguments)
             {
-                if (IsRootOrHome(word, resolveWord))
-                {
-                    return $"safety floor: recursive delete of '{word}' (the file system root or your home directory) is never allowed";
-                }
+                return "safety floor: a recursive delete of the words xargs reads at run time (they may name / or your home directory) is never allowed; delete the paths by name";
+            }
+
+            if (Operands(arguments).FirstOrDefault(word => DeletesRootOrHome(word, resolveWord)) is { } target)
+            {
+                return $"safety floor: recursive delete of '{target}' (the file system root, your home directory or a folder holding it, or a path computed at run time that may be one) is never allowed";
             }
         }
 
-        foreach (var word in part.Words.Skip(1))
+        if (name == "find" && FindDeletes(arguments) && FindStartingPoints(arguments).FirstOrDefault(word => DeletesRootOrHome(word, resolveWord)) is { } start)
         {
-            // Options such as --file=PATH, curl's @PATH and scp's PATH: forms name files too.
-            var candidate = (word.Contains('=', StringComparison.Ordinal) ? word[(word.IndexOf('=', StringComparison.Ordinal) + 1)..] : word).TrimStart('@').TrimEnd(':');
-            // Every argument is resolved (symbolic links followed, globs expanded): 'cat k/id_rsa' with k -> ~/.ssh, 'cat ~/.ss?/i*'.
-            var afterHome = candidate.StartsWith("${HOME}", StringComparison.Ordinal) ? candidate[7..] : candidate.StartsWith("$HOME", StringComparison.Ordinal) ? candidate[5..] : candidate;
-            var computed = afterHome.Contains('$', StringComparison.Ordinal) || afterHome.Contains('`', StringComparison.Ordinal);
-            if ((computed && LooksLikeCredentialStore(candidate))
-                || (candidate.Length > 0 && !candidate.Contains("://", StringComparison.Ordinal) && resolveWord(candidate).Any(path => IsCredentialStore(path) || IsCredentialFolder(path))))
+            return $"safety floor: 'find {start}' deleting what it finds (the file system root, your home directory or a folder holding it) is never allowed";
+        }
+
+        foreach (var word in unknownName ? words : arguments)
+        {
+            foreach (var spelling in BraceExpand(word))
             {
-                return $"safety floor: '{word}' is a credential store; commands may not read it";
+                // Options such as --file=PATH, curl's @PATH and scp's PATH: forms name files too.
+                var candidate = (spelling.Contains('=', StringComparison.Ordinal) ? spelling[(spelling.IndexOf('=', StringComparison.Ordinal) + 1)..] : spelling).TrimStart('@').TrimEnd(':');
+                // Every argument is resolved (symbolic links followed, globs expanded): 'cat k/id_rsa' with k -> ~/.ssh, 'cat ~/.ss?/i*'.
+                var computed = IsComputed(candidate);
+                if ((computed && LooksLikeCredentialStore(candidate))
+                    || (candidate.Length > 0 && !computed && !candidate.Contains("://", StringComparison.Ordinal) && resolveWord(candidate).Any(path => IsCredentialStore(path) || IsCredentialFolder(path))))
+                {
+                    return $"safety floor: '{word}' is a credential store; commands may not read it";
+                }
             }
         }
 
@@ -88,24 +104,6 @@ internal sealed class SafetyFloor
         || text.Contains("gcloud", StringComparison.OrdinalIgnoreCase) || text.Contains(".netrc", StringComparison.OrdinalIgnoreCase)
         || text.Contains(".docker", StringComparison.OrdinalIgnoreCase);
 
-    private static bool IsRecursive(IReadOnlyList<string> words)
-    {
-        foreach (var word in words.Skip(1))
-        {
-            if (word == "--")
-            {
-                break;
-            }
-
-            if (word is "--recursive" || (word.StartsWith('-') && !word.StartsWith("--", StringComparison.Ordinal) && (word.Contains('r', StringComparison.Ordinal) || word.Contains('R', StringComparison.Ordinal))))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>Why a path known only at run time (<c>$X</c>, <c>$(…)</c>) may be below the floor, or <see langword="null"/>.</summary>
     /// <param name="text">The path as written, <c>~</c> and <c>$HOME</c> expanded.</param>
     /// <param name="write">Whether it is written.</param>
@@ -119,31 +117,5 @@ internal sealed class SafetyFloor
         return LooksLikeCredentialStore(text)
             ? $"safety floor: {text} may name a credential store (it is computed at run time) and is never read or written by tools"
             : null;
-    }
-
-    private bool IsRootOrHome(string word, Func<string, List<string>> resolveWord)
-    {
-        var trimmed = word.TrimEnd('/');
-        while (trimmed.EndsWith("/*", StringComparison.Ordinal) || trimmed.EndsWith("/.", StringComparison.Ordinal))
-        {
-            trimmed = trimmed[..^2].TrimEnd('/');
-        }
-
-        if (trimmed is "" or "~" or "$HOME" or "${HOME}")
-        {
-            return true;
-        }
-
-        if (trimmed is "*" or ".*")
-        {
-            trimmed = "."; // 'rm -rf *' empties the working directory
-        }
-
-        return resolveWord(trimmed).Any(candidate =>
-        {
-            var full = candidate.Replace('\\', '/').TrimEnd('/');
-            return full.Length == 0 || full == "/" || full.Equals(_home.Replace('\\', '/'), StringComparison.OrdinalIgnoreCase)
-                || (Path.GetPathRoot(full) is { Length: > 0 } drive && full.TrimEnd('/').Length <= drive.TrimEnd('/', '\\').Length);
-        });
     }
 }

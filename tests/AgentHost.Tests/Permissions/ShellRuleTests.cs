@@ -90,7 +90,7 @@ public sealed class ShellRuleTests
         { "doas git status", Verdict.Ask },
         { "time -o /etc/cron.d/x git status", Verdict.Ask },
         { "nohup rm -rf x &", Verdict.Ask },
-        { "ls | xargs rm -rf", Verdict.Ask },
+        { "ls | xargs rm -rf", Verdict.Deny }, // the safety floor: xargs may append / or ~
         { "ls | xargs make", Verdict.Ask }, // xargs appends arguments: 'make' is exact
         { "ls | xargs echo", Verdict.Allow },
         { "ls | xargs -I{} echo {}", Verdict.Allow },
@@ -209,7 +209,7 @@ public sealed class ShellRuleTests
         "nice -n 5 rm -rf build",
         "env A=1 rm -rf build",
         "nohup rm -rf build",
-        "xargs rm -rf build",
+        "xargs rm -f build",
         "command rm -rf build",
         "bash -c 'rm -rf build'",
         "sh -c \"ls && rm -rf build\"",

@@ -1,8 +1,8 @@
 using System.Text;
 
-namespace AgentHost.Kernel.Permissions;
+namespace AgentHost.Common.Shell;
 
-public static partial class ShellCommandParser
+internal static partial class ShellCommandParser
 {
     private sealed partial class Scanner
     {
@@ -22,7 +22,7 @@ public static partial class ShellCommandParser
             while (_i < text.Length)
             {
                 var c = text[_i];
-                if (c is ' ' or '\t' or '\r' or '\n' or ';' or '&' or '|' or '(' or ')' or '<' or '>')
+                if (c is ' ' or '\t' or '\n' or ';' or '&' or '|' or '(' or ')' or '<' or '>')
                 {
                     break;
                 }
@@ -87,7 +87,7 @@ public static partial class ShellCommandParser
             }
 
             LastWordWasUnquoted = unquoted;
-            LastWordHadGlob = PathPattern.HasGlob(bare.ToString());
+            LastWordHadGlob = HasGlob(bare.ToString());
             LastWordHadBraces = HasBraceExpansion(bare.ToString());
             return (word.ToString(), isDynamic);
         }
@@ -193,8 +193,8 @@ public static partial class ShellCommandParser
             if (next == '{')
             {
                 var close = FindBraceClose(_i + 2);
-                CheckParameterExpansion(text[(_i + 2)..close]);
-                ScanForSubstitutions(text[(_i + 2)..close], parts, depth + 1);
+                var inner = text[(_i + 2)..close];
+                CheckParameterExpansion(inner);
                 _i = close + 1;
                 word.Append(text, start, _i - start);
                 return true;
@@ -220,26 +220,51 @@ public static partial class ShellCommandParser
             return false;
         }
 
+        /// <summary>
+        /// The closing brace of <c>${…}</c>. Bash honours quotes, escapes, nested <c>${…}</c>, substitutions and
+        /// arithmetic inside it (<c>${x:-'}'}</c> ends at the second brace), so any of them — and a newline — makes the
+        /// line not understood rather than risk ending the expansion elsewhere than the shell does.
+        /// </summary>
         private int FindBraceClose(int from)
         {
-            var level = 1;
             for (var j = from; j < text.Length; j++)
             {
-                if (text[j] == '\\')
-                {
-                    j++;
-                }
-                else if (text[j] == '{')
-                {
-                    level++;
-                }
-                else if (text[j] == '}' && --level == 0)
+                var c = text[j];
+                if (c == '}')
                 {
                     return j;
+                }
+
+                if (c is '\'' or '"' or '`' or '\\' or '{' or '\n' || (c == '$' && j + 1 < text.Length && text[j + 1] is '(' or '[' or '{' or '\'' or '"'))
+                {
+                    throw new FormatException($"'{(c == '$' ? "$" + text[j + 1] : c.ToString())}' inside '${{…}}' (quotes, escapes, nested expansions and substitutions there are not understood)");
                 }
             }
 
             throw new FormatException("a '${' is never closed");
+        }
+
+        /// <summary>Walks text expanded like a double-quoted string, parsing every expansion in it (see <see cref="ScanExpandingText"/>).</summary>
+        public void ScanExpansions()
+        {
+            var ignored = new StringBuilder();
+            while (_i < text.Length)
+            {
+                var c = text[_i];
+                if (c == '\\')
+                {
+                    _i += 2;
+                }
+                else if (c is '$' or '`')
+                {
+                    ReadDollarOrBacktick(ignored);
+                    ignored.Clear();
+                }
+                else
+                {
+                    _i++;
+                }
+            }
         }
     }
 }

@@ -1,8 +1,8 @@
 using System.Text;
 
-namespace AgentHost.Kernel.Permissions;
+namespace AgentHost.Common.Shell;
 
-public static partial class ShellCommandParser
+internal static partial class ShellCommandParser
 {
     /// <summary>A recursive-descent scanner over one text.</summary>
     private sealed partial class Scanner(string text, List<ShellCommandPart> parts, int depth)
@@ -42,7 +42,7 @@ public static partial class ShellCommandParser
             while (_i < text.Length)
             {
                 var c = text[_i];
-                if (c is ' ' or '\t' or '\r')
+                if (c is ' ' or '\t')
                 {
                     _i++;
                 }
@@ -249,7 +249,7 @@ public static partial class ShellCommandParser
                 if (expand)
                 {
                     // An unquoted delimiter means $(…) and backticks in the body run.
-                    ScanForSubstitutions(body.ToString(), parts, depth + 1);
+                    ScanExpandingText(body.ToString(), parts, depth);
                 }
 
                 _pendingHereDocs.RemoveAt(0);

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace AgentHost.Kernel.Permissions;
+namespace AgentHost.Common.Shell;
 
-public static partial class ShellCommandParser
+internal static partial class ShellCommandParser
 {
     /// <summary>Stands for quoted text in the unquoted view of a word (so quoted <c>*</c> or <c>{a,b}</c> never look like globs).</summary>
     private const char QuotedMarker = '\u0001';
@@ -16,7 +16,7 @@ public static partial class ShellCommandParser
     /// variables it names as more arithmetic, and an array subscript in such a value runs command substitutions
     /// (<c>x='a[$(rm -rf ~)]'; echo $((x))</c>). Only arithmetic on literal numbers is understood.
     /// </summary>
-    private static void CheckArithmetic(string expression)
+    internal static void CheckArithmetic(string expression)
     {
         var rest = NumericLiteral.Replace(expression, "0");
         if (rest.Any(c => char.IsAsciiLetter(c) || c is '_' or '$' or '`' or '[' or ']' or '\'' or '"' or '\\'))
@@ -61,6 +61,18 @@ public static partial class ShellCommandParser
         {
             CheckArithmetic(rest[1..].Replace(':', ' '));
         }
+    }
+
+    /// <summary>Whether the unquoted view of a word has glob characters: <c>*</c>, <c>?</c> or a <c>[…]</c> class.</summary>
+    internal static bool HasGlob(string bare)
+    {
+        if (bare.Contains('*', StringComparison.Ordinal) || bare.Contains('?', StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var open = bare.IndexOf('[', StringComparison.Ordinal);
+        return open >= 0 && bare.IndexOf(']', open + 1) > open;
     }
 
     /// <summary>Whether the unquoted view of a word has a brace expansion: <c>{a,b}</c> or <c>{1..3}</c>.</summary>
