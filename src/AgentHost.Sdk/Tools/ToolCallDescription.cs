@@ -13,4 +13,11 @@ public sealed record ToolCallDescription(string Action, string? Subject)
     /// Permission rules resolve the command's relative paths (redirections, <c>cd</c>) against it.
     /// </summary>
     public string? WorkingDirectory { get; init; }
+
+    /// <summary>
+    /// Every other path the call touches, with its effect: a move's destination, a download's target file, a copy's
+    /// source. The host decides each of them as well as <see cref="Subject"/>, and the strictest decision wins; a
+    /// path a call touches but does not declare is decided by no one, so declare them all. Empty by default.
+    /// </summary>
+    public IReadOnlyList<ToolCallPath> Paths { get; init; } = [];
 }
