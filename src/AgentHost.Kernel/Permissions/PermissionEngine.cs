@@ -83,15 +83,20 @@ public sealed partial class PermissionEngine
             targets.Add(IsPathLike(path.Path) ? PathTarget(kind, path.Path, dynamic, Root) : new Target(kind, path.Path) { Dynamic = true, Outside = true, Invalid = "the path is empty or not a path" });
         }
 
-        return Combine(call, targets.Select(each => DecideTarget(call, each, mode)).ToList(), call.Subject ?? Qualified(call));
+        return Combine(targets.Select(each => DecideTarget(call, each, mode)).ToList(), call.Subject ?? Qualified(call));
     }
 
+    /// <summary>The strictest verdict; among equals, what the user most needs to read: a deny rule or the floor, then a protected path, then the first.</summary>
+    private static PermissionDecision Worst(List<PermissionDecision> decisions) =>
+        decisions.OrderBy(d => d.Verdict switch { Verdict.Deny => 0, Verdict.Ask => 1, _ => 2 })
+            .ThenBy(d => d.Basis switch { DecisionBasis.Rule or DecisionBasis.SafetyFloor when d.Verdict == Verdict.Deny => 0, DecisionBasis.Protected => 1, _ => 2 })
+            .First();
+
     /// <summary>One decision for several targets: the first deny, else the first ask, else the first decision; each target is a part.</summary>
-    private static PermissionDecision Combine(PermissionCall call, List<PermissionDecision> decisions, string subject)
+    private static PermissionDecision Combine(List<PermissionDecision> decisions, string subject)
     {
-        var worst = decisions.FirstOrDefault(d => d.Verdict == Verdict.Deny) ?? decisions.FirstOrDefault(d => d.Verdict == Verdict.Ask) ?? decisions[0];
-        var blocked = decisions.Any(d => d.Verdict == Verdict.Deny && d.Basis is DecisionBasis.Rule or DecisionBasis.SafetyFloor or DecisionBasis.Protected)
-            || decisions.Any(d => d.Basis == DecisionBasis.Protected);
+        var worst = Worst(decisions);
+        var blocked = decisions.Any(d => (d.Verdict == Verdict.Deny && d.Basis is DecisionBasis.Rule or DecisionBasis.SafetyFloor) || d.Basis == DecisionBasis.Protected);
         return worst with
         {
             Reason = worst.Verdict == Verdict.Allow ? $"every path is allowed ({decisions.Count} paths)" : $"{worst.Kind} '{worst.Subject}': {worst.Reason}",
@@ -149,7 +154,7 @@ public sealed partial class PermissionEngine
         }
 
         var decisions = targets.Select(target => DecideTarget(call, target, mode)).ToList();
-        var worst = decisions.FirstOrDefault(d => d.Verdict == Verdict.Deny) ?? decisions.FirstOrDefault(d => d.Verdict == Verdict.Ask) ?? decisions[0];
+        var worst = Worst(decisions);
         if (decisions.Count == 1)
         {
             return worst with { Parts = targets[0].Part is null && parsed.Error is null ? [] : decisions };
