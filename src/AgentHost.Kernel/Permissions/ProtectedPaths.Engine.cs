@@ -43,7 +43,7 @@ public sealed partial class PermissionEngine
     private (string Reason, string Area)? Protection(string fullPath)
     {
         var path = Path.TrimEndingDirectorySeparator(fullPath);
-        if (IsInside(Root, path))
+        if (string.Equals(path, Root, FileSystemIgnoresCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
         {
             return ("agent configuration (the folder holds the project's .agent/ configuration)", Path.Combine(Root, ".agent"));
         }
@@ -63,7 +63,8 @@ public sealed partial class PermissionEngine
 
         foreach (var area in _protected.Areas)
         {
-            if (IsInside(path, area.Path) || IsInside(area.Path, path))
+            // A folder above a protected place counts too (moving a folder there could create it), up to the home directory.
+            if (IsInside(path, area.Path) || (IsInside(area.Path, path) && IsInside(path, Home) && !IsInside(Home, path)))
             {
                 return (area.Reason, area.Path);
             }
