@@ -129,6 +129,7 @@ public sealed partial class PermissionEngine
                 else if (part.Words.Count > 0)
                 {
                     targets.Add(new Target(TargetKind.Command, part.CommandLine) { Part = part, Dynamic = part.IsDynamic, BaseDirectory = directory });
+                    targets.AddRange(ProtectedArgumentTargets(part, directory));
                 }
 
                 foreach (var redirect in part.Redirects)

@@ -93,6 +93,44 @@ public sealed class ProtectedPathRuleTests : IDisposable
     }
 
     [Theory]
+    [InlineData("cp evil.yaml .agent/config.yaml")]
+    [InlineData("cp evil.yaml .agent/")]
+    [InlineData("cp -f evil.yaml src/../.agent/plugins.yaml")]
+    [InlineData("echo x | tee -a .agent/config.yaml")]
+    [InlineData("mv evil.md .agents/skills/y/SKILL.md")]
+    [InlineData("mv .agent/config.yaml old.yaml")]
+    [InlineData("cp -t .husky pre-commit")]
+    [InlineData("cp --target-directory=.husky pre-commit")]
+    [InlineData("dd if=evil.yaml of=.agent/config.yaml")]
+    [InlineData("sudo cp evil.yaml .agent/config.yaml")]
+    [InlineData("cp -r prepared .agents")]
+    [InlineData("install -m 755 hook .husky/pre-commit")]
+    [InlineData("ln -sf /tmp/evil .claude/skills/z")]
+    [InlineData("cp evil.yaml \"$D/.agent/config.yaml\"")]
+    [InlineData("rm -rf .agent")]
+    [InlineData("touch .agents/skills/new/SKILL.md")]
+    public void InYolo_ACommandThatWritesAProtectedPathByArgument_Asks(string command)
+    {
+        var decision = Gate(PermissionMode.Yolo).Decide(Shell(command));
+
+        Assert.Equal(Verdict.Ask, decision.Verdict);
+        Assert.Contains("protected: ", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("cp .agent/config.yaml backup.yaml")]
+    [InlineData("cat .agent/config.yaml")]
+    [InlineData("cp ../notes.txt .")]
+    [InlineData("cp notes.txt src/")]
+    [InlineData("echo x | tee out.txt")]
+    [InlineData("grep -r hooksPath .husky")]
+    [InlineData("rm -rf ./")]
+    public void Control_InYolo_CommandsThatOnlyReadProtectedPathsOrWriteElsewhere_AreAllowed(string command)
+    {
+        Assert.Equal(Verdict.Allow, Gate(PermissionMode.Yolo).Decide(Shell(command)).Verdict);
+    }
+
+    [Theory]
     [InlineData(".agent/config.yaml", Verdict.Ask)]
     [InlineData("src/a.txt", Verdict.Allow)]
     public void EveryDeclaredPath_IsDecided_AndTheStrictestWins(string destination, Verdict expected)
