@@ -28,12 +28,19 @@ internal static class CallDescriptions
             return plan.Details is null ? $"delete {plan.What}" : $"delete {plan.What}\n\n{plan.Details}";
         }, entry: true);
 
+    /// <summary>
+    /// A move writes (removes) its source and writes its destination: the source is the subject and the destination
+    /// a declared path, so the permission engine decides both (a move over a protected or denied path is stopped).
+    /// </summary>
     public static ToolCallDescription Move(AIFunctionArguments args) =>
         Describe("write", args, (paths, source) =>
         {
             var plan = MoveTool.Plan(Preview(paths), source, String(args, "destination") ?? string.Empty, Bool(args, "overwrite"));
             return string.Join("\n", [$"move {plan.What}", .. plan.Notes]);
-        }, entry: true, pathKey: "source");
+        }, entry: true, pathKey: "source") with
+        {
+            Paths = [new ToolCallPath(MoveDestination(args), ToolEffect.Write)],
+        };
 
     /// <summary>A string argument, whether it arrived as JSON (from the host) or as a CLR string (from a test or another tool).</summary>
     public static string? String(AIFunctionArguments args, string name) =>
@@ -86,6 +93,14 @@ internal static class CallDescriptions
             // A description is best effort: the call itself reports the problem.
             return new ToolCallDescription(action, subject);
         }
+    }
+
+    /// <summary>The destination as the move tool reads it: ending in <c>/</c>, it means the source's name inside that folder.</summary>
+    private static string MoveDestination(AIFunctionArguments args)
+    {
+        var destination = String(args, "destination") ?? string.Empty;
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator((String(args, "source") ?? string.Empty).Replace('\\', '/')));
+        return name.Length > 0 && (destination.EndsWith('/') || destination.EndsWith('\\')) ? destination + name : destination;
     }
 
     /// <summary>The path <c>move</c>/<c>delete</c> act on (a final link is not followed), or <see langword="null"/> when outside the root.</summary>

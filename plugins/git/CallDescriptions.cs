@@ -37,6 +37,8 @@ internal sealed class CallDescriptions(GitSettings settings)
         var source = String(args, "source");
         return new ToolCallDescription("write", subject)
         {
+            // Restoring the working tree rewrites each path (a folder or pattern: everything under it).
+            Paths = worktree ? [.. (Strings(args, "paths") ?? []).Select(path => new ToolCallPath(WrittenPath(path), ToolEffect.Write))] : [],
             Details = Preview(args, async (repo, ct) =>
             {
                 var pathspecs = ChangeTools.Pathspecs(repo, Strings(args, "paths"), "git_restore");
@@ -149,6 +151,20 @@ internal sealed class CallDescriptions(GitSettings settings)
 
     private static string? Root(AIFunctionArguments args) =>
         args.Context?.TryGetValue(ToolContext.WorkspaceRootKey, out var root) == true && root is string { Length: > 0 } text ? text : null;
+
+    /// <summary>A pathspec as the folder or file it may write: magic (<c>:(glob)…</c>) and wildcards widen it to the folder before them.</summary>
+    private static string WrittenPath(string pathspec)
+    {
+        var path = pathspec.StartsWith(':') ? "." : pathspec;
+        var wildcard = path.IndexOfAny(['*', '?', '[']);
+        if (wildcard < 0)
+        {
+            return path.Length == 0 ? "." : path;
+        }
+
+        var slash = path[..wildcard].Replace('\\', '/').LastIndexOf('/');
+        return slash <= 0 ? "." : path[..slash];
+    }
 
     /// <summary>The paths, one a line (a single path is a path the permission engine checks; several are shown as a list).</summary>
     private static string PathsSubject(AIFunctionArguments args) =>

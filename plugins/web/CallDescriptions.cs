@@ -15,13 +15,14 @@ internal static class CallDescriptions
         new("fetch", Url(args)) { Details = String(args, "format") is { Length: > 0 } format ? $"format: {format}" : null };
 
     /// <summary>
-    /// A download is decided as a fetch of its URL (the SDK describes a call by one subject, and a URL is what the
-    /// domain rules match); the file it writes is in the details and is confined to the root by the tool itself.
+    /// A download is decided as a fetch of its URL (what the domain rules match) and as a write of the file it saves
+    /// (a declared path), so write rules, the sandbox and protected paths apply to the target file too.
     /// </summary>
     public static ToolCallDescription Download(AIFunctionArguments args) =>
         new("download", Url(args))
         {
             Details = $"saves to {String(args, "path") ?? "(no path)"}{(Bool(args, "overwrite") ? ", replacing an existing file" : string.Empty)}",
+            Paths = [new ToolCallPath(String(args, "path") ?? string.Empty, ToolEffect.Write)],
         };
 
     private static string? Url(AIFunctionArguments args)

@@ -76,7 +76,7 @@ internal sealed class PermissionsCheckCommand : AgentCommand
             Plugin = slash >= 0 ? tool[..slash] : null,
             Action = effect == ToolEffect.Execute && tool.ToLowerInvariant() is "shell" or "bash" ? "run" : null,
         };
-        var decision = new PermissionEngine(policy, root, Context.Environment.HomeDirectory).Decide(call, mode);
+        var decision = new PermissionEngine(policy, root, Context.Environment.HomeDirectory, protectedPaths: ProtectedPaths.FromEnvironment(Context.Environment)).Decide(call, mode);
 
         if (parseResult.GetValue(_json))
         {

@@ -17,6 +17,9 @@ public sealed record PermissionCall(string Tool, ToolEffect Effect, string? Subj
     /// <summary>For a shell command: the directory it starts in (relative to the root, or absolute); the root when <see langword="null"/>.</summary>
     public string? WorkingDirectory { get; init; }
 
+    /// <summary>Every other path the call touches, with its effect (a move's destination, a download's file); each is decided too.</summary>
+    public IReadOnlyList<ToolCallPath> Paths { get; init; } = [];
+
     /// <summary>Whether the call runs a shell command line (<see cref="Subject"/> is the command).</summary>
     public bool IsShell =>
         Subject is not null

@@ -33,6 +33,12 @@ public enum DecisionBasis
 
     /// <summary>Aggregated from the parts of a compound command.</summary>
     Parts,
+
+    /// <summary>
+    /// A write to a protected path (agent configuration, a skill or git hook folder): it always asks a person, and
+    /// neither the mode, project rules, session grants nor skills can pre-approve it.
+    /// </summary>
+    Protected,
 }
 
 /// <summary>A permission decision with its reason; compound shell commands carry one decision per part.</summary>

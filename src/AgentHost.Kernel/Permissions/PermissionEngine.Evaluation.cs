@@ -21,6 +21,11 @@ public sealed partial class PermissionEngine
             return new PermissionDecision(Verdict.Deny, $"denied by rule {deny.Text} ({deny.Location})", DecisionBasis.Rule) { MatchedRule = deny };
         }
 
+        if (DecideProtected(call, target, mode) is { } protectedWrite)
+        {
+            return protectedWrite;
+        }
+
         var readOnly = IsReadOnly(target);
         if (FirstMatch(RuleList.Ask, call, target) is { } ask)
         {

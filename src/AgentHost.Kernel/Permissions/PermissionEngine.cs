@@ -29,7 +29,8 @@ public sealed partial class PermissionEngine
     /// <param name="workspaceRoot">The project root (the sandbox root).</param>
     /// <param name="homeDirectory">The user's home directory, for <c>~/</c>.</param>
     /// <param name="extraDirectories">More directories inside the sandbox, besides <see cref="PermissionPolicy.ExtraDirectories"/>.</param>
-    public PermissionEngine(PermissionPolicy policy, string workspaceRoot, string homeDirectory, IEnumerable<string>? extraDirectories = null)
+    /// <param name="protectedPaths">The user's protected places; <see cref="ProtectedPaths.Default"/> of the home directory when <see langword="null"/>.</param>
+    public PermissionEngine(PermissionPolicy policy, string workspaceRoot, string homeDirectory, IEnumerable<string>? extraDirectories = null, ProtectedPaths? protectedPaths = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentException.ThrowIfNullOrWhiteSpace(workspaceRoot);
@@ -38,6 +39,8 @@ public sealed partial class PermissionEngine
         Root = WorkspacePaths.RealPath(Path.GetFullPath(workspaceRoot));
         Home = WorkspacePaths.RealPath(Path.GetFullPath(homeDirectory));
         _floor = new SafetyFloor(Home);
+        _protected = protectedPaths ?? ProtectedPaths.Default(Home);
+        _hooksPath = ReadHooksPath(Root, Home);
         _sandbox = [Root, .. policy.ExtraDirectories.Concat(extraDirectories ?? []).Select(directory => WorkspacePaths.RealPath(Path.GetFullPath(Expand(directory), Root)))];
     }
 
@@ -49,6 +52,9 @@ public sealed partial class PermissionEngine
 
     /// <summary>The real path of the home directory.</summary>
     public string Home { get; }
+
+    /// <summary>The user's protected places (the project's are found from <see cref="Root"/>).</summary>
+    public ProtectedPaths ProtectedPaths => _protected;
 
     /// <summary>Decides a call.</summary>
     /// <param name="call">The call.</param>
@@ -63,7 +69,41 @@ public sealed partial class PermissionEngine
         }
 
         var target = ToTarget(call);
-        return DecideTarget(call, target, mode);
+        if (call.Paths.Count == 0)
+        {
+            return DecideTarget(call, target, mode);
+        }
+
+        // Every path the call declares is decided too (a move's destination, a download's file): the strictest wins.
+        List<Target> targets = [target];
+        foreach (var path in call.Paths)
+        {
+            var kind = (path.Effect & ToolEffect.Write) != 0 ? TargetKind.Write : TargetKind.Read;
+            var dynamic = HasExpansion(path.Path) && path.Path.Contains('$', StringComparison.Ordinal);
+            targets.Add(IsPathLike(path.Path) ? PathTarget(kind, path.Path, dynamic, Root) : new Target(kind, path.Path) { Dynamic = true, Outside = true, Invalid = "the path is empty or not a path" });
+        }
+
+        return Combine(targets.Select(each => DecideTarget(call, each, mode)).ToList(), call.Subject ?? Qualified(call));
+    }
+
+    /// <summary>The strictest verdict; among equals, what the user most needs to read: a deny rule or the floor, then a protected path, then the first.</summary>
+    private static PermissionDecision Worst(List<PermissionDecision> decisions) =>
+        decisions.OrderBy(d => d.Verdict switch { Verdict.Deny => 0, Verdict.Ask => 1, _ => 2 })
+            .ThenBy(d => d.Basis switch { DecisionBasis.Rule or DecisionBasis.SafetyFloor when d.Verdict == Verdict.Deny => 0, DecisionBasis.Protected => 1, _ => 2 })
+            .First();
+
+    /// <summary>One decision for several targets: the first deny, else the first ask, else the first decision; each target is a part.</summary>
+    private static PermissionDecision Combine(List<PermissionDecision> decisions, string subject)
+    {
+        var worst = Worst(decisions);
+        var blocked = decisions.Any(d => (d.Verdict == Verdict.Deny && d.Basis is DecisionBasis.Rule or DecisionBasis.SafetyFloor) || d.Basis == DecisionBasis.Protected);
+        return worst with
+        {
+            Reason = worst.Verdict == Verdict.Allow ? $"every path is allowed ({decisions.Count} paths)" : $"{worst.Kind} '{worst.Subject}': {worst.Reason}",
+            Subject = worst.Verdict == Verdict.Allow ? subject : worst.Subject,
+            Parts = decisions,
+            SuggestedRules = blocked ? [] : [.. decisions.Where(d => d.Verdict != Verdict.Allow).SelectMany(d => d.SuggestedRules).Distinct(StringComparer.Ordinal)],
+        };
     }
 
     private PermissionDecision DecideShell(PermissionCall call, PermissionMode mode)
@@ -89,6 +129,7 @@ public sealed partial class PermissionEngine
                 else if (part.Words.Count > 0)
                 {
                     targets.Add(new Target(TargetKind.Command, part.CommandLine) { Part = part, Dynamic = part.IsDynamic, BaseDirectory = directory });
+                    targets.AddRange(ProtectedArgumentTargets(part, directory));
                 }
 
                 foreach (var redirect in part.Redirects)
@@ -114,13 +155,13 @@ public sealed partial class PermissionEngine
         }
 
         var decisions = targets.Select(target => DecideTarget(call, target, mode)).ToList();
-        var worst = decisions.FirstOrDefault(d => d.Verdict == Verdict.Deny) ?? decisions.FirstOrDefault(d => d.Verdict == Verdict.Ask) ?? decisions[0];
+        var worst = Worst(decisions);
         if (decisions.Count == 1)
         {
             return worst with { Parts = targets[0].Part is null && parsed.Error is null ? [] : decisions };
         }
 
-        var blocked = decisions.Any(d => d.Verdict == Verdict.Deny && d.Basis is DecisionBasis.Rule or DecisionBasis.SafetyFloor);
+        var blocked = decisions.Any(d => (d.Verdict == Verdict.Deny && d.Basis is DecisionBasis.Rule or DecisionBasis.SafetyFloor) || d.Basis == DecisionBasis.Protected);
         var reason = worst.Verdict == Verdict.Allow
             ? $"every part is allowed ({decisions.Count} parts)"
             : $"{worst.Kind} '{worst.Subject}': {worst.Reason}";
@@ -160,7 +201,7 @@ public sealed partial class PermissionEngine
             Kind = target.KindName,
             Subject = target.Display,
             OutsideSandbox = target.Outside && target.Kind is TargetKind.Read or TargetKind.Write,
-            SuggestedRules = decision.Verdict == Verdict.Allow || decision.Basis is DecisionBasis.SafetyFloor or DecisionBasis.Unparsed || decision.MatchedRule?.List == RuleList.Deny
+            SuggestedRules = decision.Verdict == Verdict.Allow || decision.Basis is DecisionBasis.SafetyFloor or DecisionBasis.Unparsed or DecisionBasis.Protected || decision.MatchedRule?.List == RuleList.Deny
                 ? []
                 : Suggest(call, target) is { } rule ? [rule] : [],
         };

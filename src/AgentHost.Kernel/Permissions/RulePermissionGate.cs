@@ -23,10 +23,11 @@ public sealed class RulePermissionGate : IToolPermissionGate
     /// <param name="workspaceRoot">The sandbox root used when a request names none.</param>
     /// <param name="homeDirectory">The user's home directory.</param>
     /// <param name="extraDirectories">More directories inside the sandbox.</param>
-    public RulePermissionGate(PermissionPolicy policy, PermissionMode mode, string workspaceRoot, string homeDirectory, IEnumerable<string>? extraDirectories = null)
+    /// <param name="protectedPaths">The user's protected places; the home directory's defaults when <see langword="null"/>.</param>
+    public RulePermissionGate(PermissionPolicy policy, PermissionMode mode, string workspaceRoot, string homeDirectory, IEnumerable<string>? extraDirectories = null, ProtectedPaths? protectedPaths = null)
     {
         _extraDirectories = [.. extraDirectories ?? []];
-        _engine = new PermissionEngine(policy, workspaceRoot, homeDirectory, _extraDirectories);
+        _engine = new PermissionEngine(policy, workspaceRoot, homeDirectory, _extraDirectories, protectedPaths);
         _home = homeDirectory;
         Mode = mode;
     }
@@ -47,13 +48,14 @@ public sealed class RulePermissionGate : IToolPermissionGate
     {
         ArgumentNullException.ThrowIfNull(request);
         var engine = request.WorkspaceRoot is { Length: > 0 } root && !string.Equals(Path.GetFullPath(root), _engine.Root, StringComparison.Ordinal)
-            ? _byRoot.GetOrAdd(Path.GetFullPath(root), key => new PermissionEngine(_engine.Policy, key, _home, _extraDirectories))
+            ? _byRoot.GetOrAdd(Path.GetFullPath(root), key => new PermissionEngine(_engine.Policy, key, _home, _extraDirectories, _engine.ProtectedPaths))
             : _engine;
         var call = new PermissionCall(request.Tool, request.Effect, request.Description.Subject)
         {
             Plugin = request.Plugin,
             Action = request.Description.Action,
             WorkingDirectory = request.Description.WorkingDirectory,
+            Paths = request.Description.Paths,
         };
         return engine.Decide(call, mode);
     }
@@ -100,6 +102,12 @@ public sealed class RulePermissionGate : IToolPermissionGate
     /// <returns>The reason.</returns>
     public static string NeedsApproval(PermissionDecision decision)
     {
+        ArgumentNullException.ThrowIfNull(decision);
+        if (decision.Basis == DecisionBasis.Protected || decision.Parts.Any(part => part is { Verdict: Verdict.Ask, Basis: DecisionBasis.Protected }))
+        {
+            return $"needs approval: {decision.Reason} (approve it when a person is present, or add an explicit allow rule for this path to your global configuration)";
+        }
+
         var how = decision.SuggestedRules.Count switch
         {
             0 => "run with --permission-mode or add an allow rule",

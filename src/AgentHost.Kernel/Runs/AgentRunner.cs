@@ -361,7 +361,7 @@ public sealed class AgentRunner(
             events.Publish(new WarningEvent("permissions", problem.ToString()));
         }
 
-        return new RulePermissionGate(policy, mode ?? policy.Mode ?? PermissionModes.Default(interactive), workspaceRoot, environment.HomeDirectory, policy.ExtraDirectories);
+        return new RulePermissionGate(policy, mode ?? policy.Mode ?? PermissionModes.Default(interactive), workspaceRoot, environment.HomeDirectory, policy.ExtraDirectories, ProtectedPaths.FromEnvironment(environment));
     }
 
     /// <summary>The tool pipeline over the runtime's tools, passing each tool its plugin's services.</summary>

@@ -22,8 +22,14 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory)
     private readonly ConcurrentDictionary<string, Skill> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Name, bool Rules), RulePermissionGate> _matchers = new();
 
+    /// <summary>The skills that were new or changed when activated: their <c>allowed-tools</c> pre-approve nothing.</summary>
+    private readonly ConcurrentDictionary<string, bool> _untrusted = new(StringComparer.Ordinal);
+
     /// <summary>The catalog.</summary>
     public SkillCatalog Catalog { get; } = catalog ?? throw new ArgumentNullException(nameof(catalog));
+
+    /// <summary>Every skill as it was when the session (this run) started: a skill that is new or changed since may not pre-approve tools.</summary>
+    private readonly SkillBaseline _baseline = SkillBaseline.Take(catalog?.Current.All ?? []);
 
     /// <summary>Whether the <c>allowed-tools</c> of project skills may pre-approve calls (the project is trusted).</summary>
     public bool TrustProjectSkills { get; set; } = true;
@@ -49,7 +55,7 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory)
         }
 
         return _active.TryAdd(skill.Name, skill)
-            ? SkillContent.Render(skill)
+            ? Render(skill)
             : $"Skill '{skill.Name}' is already active: its instructions are earlier in this conversation. Follow them; do not activate it again.";
     }
 
@@ -60,7 +66,7 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory)
     public string? ActivateForUser(string name)
     {
         var skill = CheckUserInvocable(name);
-        return _active.TryAdd(skill.Name, skill) ? SkillContent.Render(skill) : null;
+        return _active.TryAdd(skill.Name, skill) ? Render(skill) : null;
     }
 
     /// <summary>The skill a person may run, by name.</summary>
@@ -91,9 +97,9 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory)
             };
             foreach (var (name, _) in SkillContent.Find(text))
             {
-                if (snapshot.Find(name) is { IsUsable: true } skill)
+                if (snapshot.Find(name) is { IsUsable: true } skill && _active.TryAdd(skill.Name, skill))
                 {
-                    _active.TryAdd(skill.Name, skill);
+                    Check(skill);
                 }
             }
         }
@@ -153,7 +159,7 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory)
         IReadOnlyList<PermissionDecision> asked = asking.Parts.Count > 0 ? asking.Parts : [asking];
         foreach (var skill in Active)
         {
-            var rules = mode != PermissionMode.Plan && (TrustProjectSkills || !skill.Root.FromProject) && skill.Document!.AllowedTools.Count > 0;
+            var rules = mode != PermissionMode.Plan && (TrustProjectSkills || !skill.Root.FromProject) && skill.Document!.AllowedTools.Count > 0 && !IsChangedSinceStart(skill.Name);
             var matcher = _matchers.GetOrAdd((skill.Name, rules), key => CreateMatcher(skill, key.Rules));
             var granted = matcher.Decide(request, PermissionMode.DontAsk);
             IReadOnlyList<PermissionDecision> answers = granted.Parts.Count > 0 ? granted.Parts : [granted];
@@ -172,6 +178,36 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory)
         }
 
         return null;
+    }
+
+    /// <summary>Whether an active skill was created or changed during this session (its <c>allowed-tools</c> then pre-approve nothing).</summary>
+    /// <param name="name">The skill name.</param>
+    /// <returns>Whether it was.</returns>
+    public bool IsChangedSinceStart(string name) => _untrusted.ContainsKey(name);
+
+    /// <summary>The activation text; for a skill new or changed since the session started, with a note that its allowed-tools pre-approve nothing.</summary>
+    private string Render(Skill skill)
+    {
+        var text = SkillContent.Render(skill);
+        if (!Check(skill) || skill.Document!.AllowedTools.Count == 0)
+        {
+            return text;
+        }
+
+        return text + $"\n\nNote: skill '{skill.Name}' was created or changed after this session started, so its allowed-tools " +
+            $"({string.Join(", ", skill.Document.AllowedTools)}) pre-approve nothing: its instructions apply, and each call is decided by the usual permission rules.";
+    }
+
+    /// <summary>Compares the skill with the session's start; returns and remembers whether it is new or changed.</summary>
+    private bool Check(Skill skill)
+    {
+        if (_baseline.IsUnchanged(skill))
+        {
+            return false;
+        }
+
+        _untrusted[skill.Name] = true;
+        return true;
     }
 
     private static bool Covers(IReadOnlyList<PermissionDecision> asked, IReadOnlyList<PermissionDecision> answers, out string via)

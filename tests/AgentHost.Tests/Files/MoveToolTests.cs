@@ -198,7 +198,7 @@ public sealed class MoveToolTests : IAsyncLifetime
         var description = _tools.Describe("move", ("source", "src/a.txt"), ("destination", "lib/a.txt"));
 
         Assert.Equal(ToolEffect.Write, _tools.Tool("move").Metadata.Effect);
-        Assert.Equal(new ToolCallDescription("write", "src/a.txt") { Details = "move 'src/a.txt' (2 bytes) to 'lib/a.txt'\ncreating the folder 'lib/'" }, description);
+        Assert.Equal(new ToolCallDescription("write", "src/a.txt") { Details = "move 'src/a.txt' (2 bytes) to 'lib/a.txt'\ncreating the folder 'lib/'", Paths = [new ToolCallPath("lib/a.txt", ToolEffect.Write)] }, description);
         Assert.Equal(before, _tools.Snapshot());
     }
 
@@ -207,6 +207,6 @@ public sealed class MoveToolTests : IAsyncLifetime
     {
         var description = _tools.Describe("move", ("source", "../x.txt"), ("destination", "x.txt"));
 
-        Assert.Equal(new ToolCallDescription("write", Path.Combine(WorkspacePaths.RealPath(Temp.Path), "x.txt")), description);
+        Assert.Equal(new ToolCallDescription("write", Path.Combine(WorkspacePaths.RealPath(Temp.Path), "x.txt")) { Paths = [new ToolCallPath("x.txt", ToolEffect.Write)] }, description);
     }
 }

@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace AgentHost.Kernel.Skills;
+
+/// <summary>
+/// Every skill as it was when a session (one run) started: a content hash of its <c>SKILL.md</c> and of its folder's
+/// file list (names and sizes). A skill whose fingerprint differs, or that did not exist, was created or changed during
+/// the session (perhaps by the model itself), so its <c>allowed-tools</c> must not pre-approve anything.
+/// </summary>
+/// <remarks>Immutable and thread-safe. Taking it reads each <c>SKILL.md</c> once and lists each skill folder (at most 1,000 entries).</remarks>
+internal sealed class SkillBaseline
+{
+    private const int MaxEntries = 1000;
+
+    private readonly Dictionary<string, string> _fingerprints;
+
+    private SkillBaseline(Dictionary<string, string> fingerprints) => _fingerprints = fingerprints;
+
+    /// <summary>Fingerprints the skills found now.</summary>
+    /// <param name="skills">Every skill of the catalog.</param>
+    /// <returns>The baseline.</returns>
+    public static SkillBaseline Take(IEnumerable<Skill> skills)
+    {
+        var fingerprints = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var skill in skills)
+        {
+            if (Fingerprint(skill) is { } fingerprint)
+            {
+                fingerprints[Path.GetFullPath(skill.File)] = fingerprint;
+            }
+        }
+
+        return new SkillBaseline(fingerprints);
+    }
+
+    /// <summary>Whether the skill existed when the baseline was taken and is unchanged since.</summary>
+    /// <param name="skill">The skill.</param>
+    /// <returns>Whether it is unchanged.</returns>
+    public bool IsUnchanged(Skill skill) =>
+        _fingerprints.TryGetValue(Path.GetFullPath(skill.File), out var before) && Fingerprint(skill) is { } now && string.Equals(before, now, StringComparison.Ordinal);
+
+    /// <summary>The hash of <c>SKILL.md</c> and the folder's file list, or <see langword="null"/> when it cannot be read.</summary>
+    private static string? Fingerprint(Skill skill)
+    {
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            hash.AppendData(File.ReadAllBytes(skill.File));
+            var folder = new DirectoryInfo(skill.Directory);
+            var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true };
+            foreach (var entry in folder.EnumerateFileSystemInfos("*", options).Take(MaxEntries).Select(Describe).Order(StringComparer.Ordinal))
+            {
+                hash.AppendData(Encoding.UTF8.GetBytes(entry));
+            }
+
+            return Convert.ToHexString(hash.GetHashAndReset());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+
+        string Describe(FileSystemInfo entry) =>
+            $"\n{Path.GetRelativePath(skill.Directory, entry.FullName)}|{(entry is FileInfo file ? file.Length : -1)}|{entry.LinkTarget}";
+    }
+}
