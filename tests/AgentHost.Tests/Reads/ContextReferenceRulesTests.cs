@@ -46,17 +46,19 @@ public sealed partial class ContextReferenceRulesTests
     }
 
     [Theory]
-    [InlineData("", "network")] // headless: dont-ask, and no allow rule for the network
-    [InlineData("permissions:\n  allow:\n    - fetch\n", "private")] // allowed, but the fetch tool's address guard refuses loopback
-    [InlineData("permissions:\n  allow:\n    - fetch\n  deny:\n    - fetch(domain:127.0.0.1)\n", "denied by rule")]
-    public async Task UrlReference_GoesThroughTheFetchTool_AndTheServerGetsNothing(string config, string reason)
+    [InlineData("", "", "network")] // headless: dont-ask, and no allow rule for the network
+    [InlineData("permissions:\n  allow:\n    - fetch\n", "", "network")] // an untrusted project cannot allow it
+    [InlineData("", "permissions:\n  allow:\n    - fetch\n", "private")] // allowed, but the fetch tool's address guard refuses loopback
+    [InlineData("permissions:\n  deny:\n    - fetch(domain:127.0.0.1)\n", "permissions:\n  allow:\n    - fetch\nplugins:\n  settings:\n    web:\n      allow_private_addresses: true\n", "denied by rule")]
+    public async Task UrlReference_GoesThroughTheFetchTool_AndTheServerGetsNothing(string project, string global, string reason)
     {
         using var ws = new RunWorkspace();
-        if (config.Length > 0)
+        if (project.Length > 0)
         {
-            ws.WriteProjectConfig(config);
+            ws.WriteProjectConfig(project);
         }
 
+        WriteGlobalConfig(ws, global);
         using var server = Ports.StartHttpListener(out var baseUrl);
         var request = server.GetContextAsync();
 
@@ -68,6 +70,40 @@ public sealed partial class ContextReferenceRulesTests
         Assert.Contains($"@{baseUrl}secret was not included", result.Error, StringComparison.Ordinal);
         Assert.Contains(reason, result.Error, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("not fetched", export, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UrlReference_IsExtractedByTheFetchTool_WhenAllowed()
+    {
+        using var ws = new RunWorkspace();
+        WriteGlobalConfig(ws, "permissions:\n  allow:\n    - fetch\nplugins:\n  settings:\n    web:\n      allow_private_addresses: true\n");
+        using var server = Ports.StartHttpListener(out var baseUrl);
+        var serve = Task.Run(async () =>
+        {
+            var context = await server.GetContextAsync();
+            context.Response.ContentType = "text/html; charset=utf-8";
+            var body = "<html><head><title>Docs</title><style>p{}</style></head><body><nav>menu</nav><article><h1>Docs</h1><p>Use &amp; enjoy the PAGE-TEXT-9.</p></article><script>x()</script></body></html>"u8.ToArray();
+            await context.Response.OutputStream.WriteAsync(body);
+            context.Response.Close();
+        });
+
+        var result = await ws.RunAsync("run", $"@{baseUrl}docs summarise", "-p", "scripted", "-p", "web", "-m", "scripted/" + ws.WriteScript(Script));
+        await serve;
+        var export = await ExportAsync(ws, result);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("PAGE-TEXT-9", export, StringComparison.Ordinal);
+        Assert.Contains("# Docs", export, StringComparison.Ordinal); // the fetch tool's Markdown, not a second extractor's plain text
+        Assert.DoesNotContain("x()", export, StringComparison.Ordinal);
+    }
+
+    private static void WriteGlobalConfig(RunWorkspace ws, string yaml)
+    {
+        if (yaml.Length > 0)
+        {
+            Directory.CreateDirectory(ws.Combine("home"));
+            File.WriteAllText(ws.Combine("home", "config.yaml"), yaml);
+        }
     }
 
     [Fact]
