@@ -27,7 +27,7 @@ internal static class SearchTools
         "to find where something is used), output='count' the number of matching lines per file. context=N shows N lines " +
         "before and after each match. Results come in pages of max_matches (default 100); the last line gives the totals " +
         "and, when more remain, the offset for the next page. Skipped: .git, hidden files and files ignored by " +
-        ".gitignore/.ignore (unless hidden or no_ignore is set), binary files and files over 10 MiB. A match never spans " +
+        ".gitignore/.ignore (unless hidden or no_ignore is set), binary files, files over 10 MiB and files the read permission rules deny. A match never spans " +
         "lines; lines over 500 characters are cut around the match.";
 
     internal static void AddSearchTools(this IPluginBuilder builder)
@@ -93,6 +93,7 @@ internal static class SearchTools
                             Hidden = hidden,
                             NoIgnore = no_ignore,
                         },
+                        path => arguments.CheckRead(path),
                         cancellationToken),
                     cancellationToken),
             Describe);

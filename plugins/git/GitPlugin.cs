@@ -40,7 +40,7 @@ public sealed class GitPlugin : AgentPlugin
                    [Description("Compare commits: 'a..b', 'a...b', or one commit to compare with the working tree.")] string? range = null,
                    AIFunctionArguments arguments = null!,
                    CancellationToken cancellationToken = default) =>
-                await StatusAndDiffTools.DiffAsync(await Open(arguments, cancellationToken).ConfigureAwait(false), staged, path, range, cancellationToken).ConfigureAwait(false),
+                await StatusAndDiffTools.DiffAsync(await Open(arguments, cancellationToken).ConfigureAwait(false), staged, path, range, file => arguments.CheckRead(file), cancellationToken).ConfigureAwait(false),
             CallDescriptions.Read);
         tools.Add(
             "git_log",
@@ -62,7 +62,7 @@ public sealed class GitPlugin : AgentPlugin
                    [Description("Show this file (relative to the project root) as it was at rev, instead of the commit.")] string? path = null,
                    AIFunctionArguments arguments = null!,
                    CancellationToken cancellationToken = default) =>
-                await HistoryTools.ShowAsync(await Open(arguments, cancellationToken).ConfigureAwait(false), rev, path, cancellationToken).ConfigureAwait(false),
+                await HistoryTools.ShowAsync(await Open(arguments, cancellationToken).ConfigureAwait(false), rev, path, file => arguments.CheckRead(file), cancellationToken).ConfigureAwait(false),
             CallDescriptions.Show);
         tools.Add(
             "git_branch_list",

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Git;
 
@@ -79,7 +80,8 @@ internal static class HistoryTools
         return TextLimit.Cut(text.ToString().TrimEnd('\n'), repo.Settings.MaxOutputCharacters, "use a smaller limit");
     }
 
-    public static async Task<string> ShowAsync(GitRepository repo, string? revision, string? path, CancellationToken cancellationToken)
+    /// <summary>Shows a commit (its patch without the files <paramref name="canRead"/> refuses) or a file at a commit (decided by the permission gate as a read of that file).</summary>
+    public static async Task<string> ShowAsync(GitRepository repo, string? revision, string? path, Func<string, ReadAccess> canRead, CancellationToken cancellationToken)
     {
         var rev = revision is null ? "HEAD" : GitRepository.Revision(revision, "rev");
         var colon = rev.IndexOf(':', StringComparison.Ordinal);
@@ -106,15 +108,30 @@ internal static class HistoryTools
 
         var result = await repo.RunAsync(
             new GitCommand([
-                "show", "--no-show-signature", "--no-ext-diff", "--relative", "--date=iso-strict", "--format=medium",
+                "show", "--no-show-signature", .. PatchReadFilter.PrefixArguments, "--relative", "--date=iso-strict", "--format=medium",
                 "--stat=200,150", "--summary", "--patch", "--end-of-options", rev, "--",
             ])
             { MaxOutputCharacters = budget + 1 },
             cancellationToken).ConfigureAwait(false);
-        return result.Succeeded
-            ? TextLimit.Cut(result.Output.TrimEnd('\n'), budget, "the patch is longer than the output limit; see one file with git_diff range=<rev>~1..<rev> path=<file>", result.Truncated)
-            : throw GitRepository.Failed("show", result, "Pass a commit (hash, branch, tag, HEAD~1) that exists; git_log lists commits.");
+        if (!result.Succeeded)
+        {
+            throw GitRepository.Failed("show", result, "Pass a commit (hash, branch, tag, HEAD~1) that exists; git_log lists commits.");
+        }
+
+        if (!IsObjectHeader(result.Output))
+        {
+            // A blob named by its hash prints the file's content with no name the read rules could decide.
+            throw new ToolFailure($"rev '{rev}' names a file's content (a blob), not a commit, tag or tree; pass rev:path (for example HEAD:src/app.cs) so the file is named.");
+        }
+
+        var patch = PatchReadFilter.Filter(result.Output.TrimEnd('\n'), repo.Paths.Root, canRead, out var withheld);
+        var note = withheld > 0 ? PatchReadFilter.Note(withheld) : string.Empty;
+        return TextLimit.Cut(patch, budget - note.Length, "the patch is longer than the output limit; see one file with git_diff range=<rev>~1..<rev> path=<file>", result.Truncated) + note;
     }
+
+    /// <summary>Whether <c>git show</c> printed a commit, tag or tree (each starts with its kind), rather than a blob's raw content.</summary>
+    private static bool IsObjectHeader(string output) =>
+        output.Length == 0 || output.StartsWith("commit ", StringComparison.Ordinal) || output.StartsWith("tag ", StringComparison.Ordinal) || output.StartsWith("tree ", StringComparison.Ordinal);
 
     private static async Task<string> FileAsync(GitRepository repo, string rev, string path, int budget, CancellationToken cancellationToken)
     {

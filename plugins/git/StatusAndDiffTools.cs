@@ -1,4 +1,5 @@
 using System.Text;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Git;
 
@@ -25,7 +26,8 @@ internal static class StatusAndDiffTools
         return StatusReport.Parse(output);
     }
 
-    public static async Task<string> DiffAsync(GitRepository repo, bool staged, string? path, string? range, CancellationToken cancellationToken)
+    /// <summary>The stat and patch of the changes, without the patch of files <paramref name="canRead"/> refuses.</summary>
+    public static async Task<string> DiffAsync(GitRepository repo, bool staged, string? path, string? range, Func<string, ReadAccess> canRead, CancellationToken cancellationToken)
     {
         if (staged && range is not null)
         {
@@ -40,8 +42,15 @@ internal static class StatusAndDiffTools
 
         if (range is not null)
         {
+            var revisions = GitRepository.Revision(range, "range");
+            if (revisions.Contains(':', StringComparison.Ordinal))
+            {
+                // 'HEAD~1:.env..HEAD:.env' compares files by content, under names the read rules could not decide.
+                throw new ToolFailure($"range '{revisions}' names files (rev:path); pass commits only ('main..feature', 'HEAD~3') and narrow with path.");
+            }
+
             selection.Add("--end-of-options");
-            selection.Add(GitRepository.Revision(range, "range"));
+            selection.Add(revisions);
         }
 
         selection.Add("--");
@@ -66,12 +75,14 @@ internal static class StatusAndDiffTools
         text.Append(what).Append(scope).Append(":\n");
         text.Append(TextLimit.Cut(stat.Output.TrimEnd('\n'), budget / 3, "narrow it with path", stat.Truncated)).Append("\n\n");
         var room = budget - text.Length;
-        var patch = await repo.ReadAsync(["diff", "--no-ext-diff", "--relative", "--patch", .. selection], room + 1, cancellationToken).ConfigureAwait(false);
+        var patch = await repo.ReadAsync(["diff", .. PatchReadFilter.PrefixArguments, "--relative", "--patch", .. selection], room + 1, cancellationToken).ConfigureAwait(false);
+        var shown = PatchReadFilter.Filter(patch.Output.TrimEnd('\n'), repo.Paths.Root, canRead, out var withheld);
+        var note = withheld > 0 ? PatchReadFilter.Note(withheld) : string.Empty;
         text.Append(TextLimit.Cut(
-            patch.Output.TrimEnd('\n'),
-            room,
+            shown,
+            room - note.Length,
             "the patch is longer than the output limit; narrow it with path (one file or folder), or read the file with view",
-            patch.Truncated));
+            patch.Truncated)).Append(note);
         return text.ToString();
     }
 }

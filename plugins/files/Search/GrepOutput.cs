@@ -245,6 +245,11 @@ internal sealed class GrepOutput(
             parts.Add($"{Plural(stats.TimedOut, "file")} where the regex took too long (simplify nested quantifiers)");
         }
 
+        if (stats.Withheld > 0)
+        {
+            parts.Add($"{Plural(stats.Withheld, "file")} the read permission rules keep out of search results (not searched; the user can read such a file explicitly, e.g. with view, which asks or is denied by the rules)");
+        }
+
         if (parts.Count > 0)
         {
             _text.Append(prefix).Append("Skipped: ").Append(string.Join(", ", parts)).Append('.');

@@ -60,9 +60,13 @@ internal static class GrepTool
         public int Unreadable;
         public int TimedOut;
         public int UnreadableFolders;
+
+        /// <summary>Files the read rules do not let results show (never read, so the count says nothing about matches).</summary>
+        public int Withheld;
     }
 
-    public static string Run(WorkspacePaths paths, Request request, CancellationToken cancellationToken)
+    /// <summary>Runs a search; <paramref name="canRead"/> is the call's read check (<see cref="ToolContext.CheckRead"/>), asked before each file is read.</summary>
+    public static string Run(WorkspacePaths paths, Request request, Func<string, ReadAccess> canRead, CancellationToken cancellationToken)
     {
         var mode = ParseOutput(request.Output);
         var limit = Paging.Check(request.MaxMatches, request.Offset, MaxPage, "max_matches");
@@ -74,13 +78,13 @@ internal static class GrepTool
         var matcher = LineMatcher.Create(request.Pattern, request.Literal, request.CaseInsensitive);
         var include = IncludeFilter.Parse(request.Include);
         var scope = SearchScope.Resolve(paths, request.Path, "grep");
-        var (hits, stats) = Search(scope, matcher, include, request, mode == OutputMode.Files, cancellationToken);
+        var (hits, stats) = Search(scope, matcher, include, request, mode == OutputMode.Files, canRead, cancellationToken);
         return new GrepOutput(request, mode, limit, scope, matcher, include, hits, stats).Render(cancellationToken);
     }
 
     /// <summary>Pass 1: every file's matching-line count (or just whether it matches, for <paramref name="firstOnly"/>).</summary>
     internal static (Hit[] Hits, Stats Stats) Search(
-        SearchScope scope, LineMatcher matcher, IncludeFilter include, Request request, bool firstOnly, CancellationToken cancellationToken)
+        SearchScope scope, LineMatcher matcher, IncludeFilter include, Request request, bool firstOnly, Func<string, ReadAccess> canRead, CancellationToken cancellationToken)
     {
         var stats = new Stats();
         var hits = new ConcurrentQueue<Hit>();
@@ -126,7 +130,7 @@ internal static class GrepTool
 
         if (scope.IsFile)
         {
-            // A file named as path is searched whatever the ignore files and include say.
+            // A file named as path is searched whatever the ignore files and include say; the permission gate decided reading it.
             SearchOne(scope.FullPath, scope.RelativePath, -1);
         }
         else
@@ -137,10 +141,19 @@ internal static class GrepTool
                 options,
                 file =>
                 {
-                    if (include.IsEmpty || include.Allows(scope.Within(file.RelativePath), file.Name, options.IgnoreCase))
+                    if (!include.IsEmpty && !include.Allows(scope.Within(file.RelativePath), file.Name, options.IgnoreCase))
                     {
-                        SearchOne(file.FullPath, file.RelativePath, file.Length);
+                        return;
                     }
+
+                    // Decided before the file is read: a left-out file must not tell whether it matched.
+                    if (!canRead(file.FullPath).Allowed)
+                    {
+                        Interlocked.Increment(ref stats.Withheld);
+                        return;
+                    }
+
+                    SearchOne(file.FullPath, file.RelativePath, file.Length);
                 },
                 cancellationToken);
             stats.UnreadableFolders = walk.UnreadableFolders;

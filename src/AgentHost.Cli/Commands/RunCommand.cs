@@ -104,8 +104,7 @@ internal sealed class RunCommand : AgentCommand
         }
 
         var store = await opening.ConfigureAwait(false);
-        using var http = new HttpClient();
-        var runner = new AgentRunner(runtime, store, configuration, Context.Environment, new SecretScrubber(Context.Environment), TimeProvider.System, http)
+        var runner = new AgentRunner(runtime, store, configuration, Context.Environment, new SecretScrubber(Context.Environment), TimeProvider.System)
         {
             Permissions = broker,
         };

@@ -83,6 +83,11 @@ public sealed partial class ToolPipeline
             return new StageResult(ToolCallStatus.Denied, null, $"permission denied: {verdict.Reason}. Do not retry this call; choose another approach or ask the user.");
         }
 
+        if (Permissions.ReadAccessCheck.For(_gate, context.SessionId, context.CallId, context.WorkspaceRoot) is { } readCheck)
+        {
+            functionArguments.Context[ToolContext.ReadAccessKey] = readCheck; // multi-file tools ask it per file (docs/permissions.md, Reads)
+        }
+
         var invocation = new ToolInvocationContext(tool.Function, tool.Metadata, functionArguments, context.CallId)
         {
             SessionId = context.SessionId,

@@ -31,6 +31,9 @@ public sealed record ContextReference(string Reference, ContextReferenceKind Kin
     /// <summary>Whether the content was cut to fit the caps.</summary>
     public bool Truncated { get; init; }
 
+    /// <summary>Why the reference was not expanded (read rules, the fetch tool's guard or rules), when it was refused; <see cref="Content"/> then says so.</summary>
+    public string? Denied { get; init; }
+
     /// <summary>For <see cref="ContextReferenceKind.Image"/>: the image part (bytes, media type, file name).</summary>
     public DataContent? Image { get; init; }
 }

@@ -13,12 +13,25 @@ namespace AgentHost.Kernel.Context;
 /// </summary>
 /// <param name="workspaceRoot">The project root.</param>
 /// <param name="registry">Where plugin context resolvers are found.</param>
-/// <param name="http">Used for URL references.</param>
 /// <param name="limits">Size limits.</param>
-public sealed partial class ContextReferenceExpander(string workspaceRoot, CapabilityRegistry registry, HttpClient http, ContextLimits? limits = null)
+public sealed partial class ContextReferenceExpander(string workspaceRoot, CapabilityRegistry registry, ContextLimits? limits = null)
 {
     private readonly ContextLimits _limits = limits ?? new ContextLimits();
     private readonly WorkspacePaths _paths = new(workspaceRoot);
+
+    /// <summary>
+    /// The read decision for <c>@file</c>, <c>@dir/</c> and images (the permission rules, floor and sandbox, as for a
+    /// tool's read); when <see langword="null"/> every file inside the root may be read. A refused file is not
+    /// expanded: the prompt carries the reason instead.
+    /// </summary>
+    public Func<string, ReadAccess>? ReadCheck { get; init; }
+
+    /// <summary>
+    /// Fetches a URL reference through the registered <c>fetch</c> tool (the permission gate, domain rules, address
+    /// guard and readability extraction of that tool): returns the page text, or throws
+    /// <see cref="AgentHostException"/> saying why not. When <see langword="null"/>, URL references are not expanded.
+    /// </summary>
+    public Func<string, CancellationToken, Task<string>>? FetchUrl { get; init; }
 
     /// <summary>Expands the references in <paramref name="prompt"/> plus the explicit ones.</summary>
     /// <param name="prompt">The prompt text.</param>
@@ -56,8 +69,9 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
         {
             if (seen.Add(reference))
             {
-                references.Add(await ResolveAsync(reference, cancellationToken).ConfigureAwait(false)
-                    ?? throw new AgentHostException(ErrorKind.Usage, $"--context @{reference}: {Explain(reference)}"));
+                var resolved = await ResolveAsync(reference, cancellationToken).ConfigureAwait(false)
+                    ?? throw new AgentHostException(ErrorKind.Usage, $"--context @{reference}: {Explain(reference)}");
+                references.Add(resolved.Denied is { } denied ? throw new AgentHostException(ErrorKind.Usage, $"--context @{reference}: {denied}") : resolved);
             }
         }
 
@@ -72,6 +86,10 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
             if (await ResolveAsync(reference, cancellationToken).ConfigureAwait(false) is { } resolved)
             {
                 references.Add(resolved);
+                if (resolved.Denied is { } denied)
+                {
+                    warnings.Add($"@{reference} was not included: {denied}");
+                }
             }
             else
             {
@@ -86,7 +104,7 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
     {
         if (reference.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || reference.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
-            return await UrlContext.FetchAsync(http, reference, _limits, cancellationToken).ConfigureAwait(false);
+            return await UrlContext.FetchAsync(FetchUrl, reference, _limits, cancellationToken).ConfigureAwait(false);
         }
 
         var colon = reference.IndexOf(':', StringComparison.Ordinal);
@@ -99,6 +117,11 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
         if (_paths.Resolve(reference) is not { } full)
         {
             return null;
+        }
+
+        if (ReadCheck?.Invoke(full) is { Allowed: false } refused)
+        {
+            return Refused(reference, Directory.Exists(full) ? ContextReferenceKind.Directory : ContextReferenceKind.File, refused);
         }
 
         if (Directory.Exists(full))
@@ -120,11 +143,20 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
                 : $"no file '{path}' in {_paths.Root} (paths are relative to the project root)"));
         }
 
+        if (ReadCheck?.Invoke(full) is { Allowed: false } refused)
+        {
+            throw new AgentHostException(ErrorKind.Usage, $"--image {path}: reading it is not allowed: {refused.Reason}");
+        }
+
         var resolved = await FileContext.ReadAsync(_paths, path, full, _limits, cancellationToken).ConfigureAwait(false);
         return resolved.Kind == ContextReferenceKind.Image
             ? resolved
             : throw new AgentHostException(ErrorKind.Usage, $"--image {path}: not a {ImageFormats.Names} image (judged by its first bytes, not its name). Attach other files with @{path} or --context {path}.");
     }
+
+    /// <summary>A reference the read rules refuse: not expanded; the model is told why (and so is the user, by a warning).</summary>
+    private static ContextReference Refused(string reference, ContextReferenceKind kind, ReadAccess refused) =>
+        new(reference, kind, reference, $"(not included: reading {reference} is not allowed: {refused.Reason})") { Denied = refused.Reason };
 
     private string Explain(string reference)
     {

@@ -47,9 +47,7 @@ public sealed class RulePermissionGate : IToolPermissionGate
     public PermissionDecision Decide(ToolPermissionRequest request, PermissionMode mode)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var engine = request.WorkspaceRoot is { Length: > 0 } root && !string.Equals(Path.GetFullPath(root), _engine.Root, StringComparison.Ordinal)
-            ? _byRoot.GetOrAdd(Path.GetFullPath(root), key => new PermissionEngine(_engine.Policy, key, _home, _extraDirectories, _engine.ProtectedPaths))
-            : _engine;
+        var engine = EngineFor(request.WorkspaceRoot);
         var call = new PermissionCall(request.Tool, request.Effect, request.Description.Subject)
         {
             Plugin = request.Plugin,
@@ -59,6 +57,12 @@ public sealed class RulePermissionGate : IToolPermissionGate
         };
         return engine.Decide(call, mode);
     }
+
+    /// <summary>The engine that decides requests naming <paramref name="workspaceRoot"/> (the gate's own when none).</summary>
+    internal PermissionEngine EngineFor(string? workspaceRoot) =>
+        workspaceRoot is { Length: > 0 } root && !string.Equals(Path.GetFullPath(root), _engine.Root, StringComparison.Ordinal)
+            ? _byRoot.GetOrAdd(Path.GetFullPath(root), key => new PermissionEngine(_engine.Policy, key, _home, _extraDirectories, _engine.ProtectedPaths))
+            : _engine;
 
     /// <inheritdoc />
     public ValueTask<PermissionVerdict> DecideAsync(ToolPermissionRequest request, CancellationToken cancellationToken = default)

@@ -46,6 +46,9 @@ public sealed partial class SessionPermissionGate : IToolPermissionGate
     /// <summary>The session's grants.</summary>
     public SessionGrants Grants => _options.Grants;
 
+    /// <summary>The configured rules under the session's grants and mode (for per-file read checks).</summary>
+    internal RulePermissionGate Rules => _rules;
+
     /// <inheritdoc />
     public async ValueTask<PermissionVerdict> DecideAsync(ToolPermissionRequest request, CancellationToken cancellationToken = default)
     {

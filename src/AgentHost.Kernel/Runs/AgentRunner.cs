@@ -32,15 +32,13 @@ public sealed record RunSummary(string SessionId, bool Resumed, SelectedModel Mo
 /// <param name="environment">The process environment.</param>
 /// <param name="scrubber">Redacts secrets from events.</param>
 /// <param name="timeProvider">The clock.</param>
-/// <param name="http">Used for URL context references.</param>
 public sealed class AgentRunner(
     PluginRuntime runtime,
     SessionStore store,
     ConfigurationSnapshot configuration,
     HostEnvironment environment,
     SecretScrubber scrubber,
-    TimeProvider timeProvider,
-    HttpClient http)
+    TimeProvider timeProvider)
 {
     /// <summary>The message given to tool calls that were in flight when an earlier process ended.</summary>
     public const string InterruptedResult = "interrupted: the agent stopped before this call finished; it may or may not have taken effect";
@@ -57,7 +55,7 @@ public sealed class AgentRunner(
         // endpoint warmed up) first, because the connection is the longest wait on the way to the first request.
         var memoryLoad = Task.Run(() => ProjectMemoryRun.Load(configuration, environment, options.WorkspaceRoot), cancellationToken);
         var skillsLoad = Task.Run(() => SkillSession.Create(runtime, configuration, environment, options.WorkspaceRoot), cancellationToken);
-        var expanded = await new ContextReferenceExpander(options.WorkspaceRoot, runtime.Registry, http)
+        var expanded = await ContextReferences.Create(runtime, configuration, environment, scrubber, timeProvider, options)
             .ExpandAsync(options.Prompt, options.Context, options.Images, cancellationToken).ConfigureAwait(false);
         if (options.Skills.Count > 0)
         {

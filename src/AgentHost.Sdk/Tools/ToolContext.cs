@@ -30,6 +30,12 @@ public static class ToolContext
     /// </summary>
     public const string ProgressKey = "agenthost.progress";
 
+    /// <summary>
+    /// The context key of the call's read check (a <see cref="Func{T, TResult}"/> from an absolute path to
+    /// <see cref="ReadAccess"/>), which the host fills for every call it runs. Use <see cref="CheckRead"/> rather than reading it.
+    /// </summary>
+    public const string ReadAccessKey = "agenthost.read_access";
+
     /// <summary>Returns the workspace root of this invocation.</summary>
     /// <param name="arguments">The invocation's arguments.</param>
     /// <returns>The absolute workspace root.</returns>
@@ -105,6 +111,38 @@ public static class ToolContext
         return arguments.Context?.TryGetValue(ProgressKey, out var sink) == true && sink is IProgress<ToolProgress> progress
             ? progress
             : NoProgress.Instance;
+    }
+
+    /// <summary>
+    /// Decides whether this call may return the content of the file at <paramref name="path"/>: the same read decision
+    /// the host makes for a single-path read (<c>deny: read(.env)</c>, ask rules, the safety floor, paths outside the
+    /// sandbox), in the session's mode. A tool that returns the content of several files (search results, diffs) asks
+    /// for each file and leaves out the ones not allowed — it cannot prompt per file, so a read that would ask is not
+    /// allowed here — and says how many it left out, so the user can read them explicitly. Outside the host only
+    /// paths inside the workspace root are allowed.
+    /// </summary>
+    /// <remarks>Thread-safe; cheap enough to call for every file of a search (the host caches per call).</remarks>
+    /// <param name="arguments">The invocation's arguments.</param>
+    /// <param name="path">The file: absolute, or relative to the workspace root. Symbolic links in it are resolved by the check.</param>
+    /// <returns>The decision, with the reason when not allowed.</returns>
+    public static ReadAccess CheckRead(this AIFunctionArguments arguments, string path)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(path);
+        if (arguments.Context?.TryGetValue(ReadAccessKey, out var value) == true && value is Func<string, ReadAccess> check)
+        {
+            return check(path);
+        }
+
+        if (arguments.Context?.TryGetValue(WorkspaceRootKey, out var root) != true || root is not string { Length: > 0 } rootPath)
+        {
+            return ReadAccess.Deny("no workspace root was provided, so no file can be read");
+        }
+
+        var paths = new WorkspacePaths(rootPath);
+        return paths.Resolve(path) is null
+            ? ReadAccess.Deny($"'{path}' is outside the workspace root {paths.Root}")
+            : ReadAccess.Allow;
     }
 
     /// <summary>Returns a <see cref="WorkspacePaths"/> for this invocation's workspace root.</summary>

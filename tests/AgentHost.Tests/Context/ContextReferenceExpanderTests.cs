@@ -19,7 +19,7 @@ public sealed class ContextReferenceExpanderTests
         temp.WriteFile("ws/src/app.generated.cs", "// generated");
         temp.WriteFile("ws/.gitignore", "*.generated.cs\n");
         Git(root, "init", "-q");
-        var expander = new ContextReferenceExpander(root, new CapabilityRegistry(), new HttpClient());
+        var expander = new ContextReferenceExpander(root, new CapabilityRegistry());
 
         var expanded = await expander.ExpandAsync("Explain @README.md and @src/, then mail me@example.com.", []);
 
@@ -37,7 +37,7 @@ public sealed class ContextReferenceExpanderTests
         using var temp = new TempDirectory();
         temp.WriteFile("outside.txt", "secret");
         Directory.CreateDirectory(temp.Combine("ws"));
-        var expander = new ContextReferenceExpander(temp.Combine("ws"), new CapabilityRegistry(), new HttpClient());
+        var expander = new ContextReferenceExpander(temp.Combine("ws"), new CapabilityRegistry());
 
         var expanded = await expander.ExpandAsync("ping @everyone about @../outside.txt", []);
         var missing = await Assert.ThrowsAsync<AgentHostException>(() => expander.ExpandAsync("x", ["@nope.txt"]));
@@ -56,7 +56,7 @@ public sealed class ContextReferenceExpanderTests
         using var temp = new TempDirectory();
         temp.WriteFile("ws/big.log", "START" + new string('x', 5_000) + "END");
         File.WriteAllBytes(temp.Combine("ws", "image.png"), [0x89, 0x50, 0x00, 0x01]);
-        var expander = new ContextReferenceExpander(temp.Combine("ws"), new CapabilityRegistry(), new HttpClient(), new ContextLimits { MaxCharacters = 1_000 });
+        var expander = new ContextReferenceExpander(temp.Combine("ws"), new CapabilityRegistry(), new ContextLimits { MaxCharacters = 1_000 });
 
         var expanded = await expander.ExpandAsync("@big.log @image.png", []);
 
@@ -68,26 +68,20 @@ public sealed class ContextReferenceExpanderTests
     }
 
     [Fact]
-    public async Task Expand_FetchesUrls_AsText()
+    public async Task Expand_DoesNotFetchUrls_WithoutTheFetchTool()
     {
         using var temp = new TempDirectory();
         using var server = Ports.StartHttpListener(out var baseUrl);
-        var serve = Task.Run(async () =>
-        {
-            var context = await server.GetContextAsync();
-            context.Response.ContentType = "text/html; charset=utf-8";
-            var body = "<html><head><style>p{}</style></head><body><h1>Docs</h1><p>Use &amp; enjoy.</p><script>x()</script></body></html>"u8.ToArray();
-            await context.Response.OutputStream.WriteAsync(body);
-            context.Response.Close();
-        });
-        var expander = new ContextReferenceExpander(temp.Path, new CapabilityRegistry(), new HttpClient());
+        var expander = new ContextReferenceExpander(temp.Path, new CapabilityRegistry());
 
-        var expanded = await expander.ExpandAsync("read", [$"@{baseUrl}docs"]);
-        await serve;
+        var expanded = await expander.ExpandAsync($"read @{baseUrl}docs", []);
+        var explicitly = await Assert.ThrowsAsync<AgentHostException>(() => expander.ExpandAsync("read", [$"@{baseUrl}docs"]));
 
         var reference = Assert.Single(expanded.References);
-        Assert.Equal(ContextReferenceKind.Url, reference.Kind);
-        Assert.Equal("Docs Use & enjoy.", reference.Content);
+        Assert.Contains("--plugin web", reference.Content, StringComparison.Ordinal);
+        Assert.Contains(expanded.Warnings, w => w.Contains("--plugin web", StringComparison.Ordinal));
+        Assert.Contains("--plugin web", explicitly.Message, StringComparison.Ordinal);
+        Assert.False(server.GetContextAsync().IsCompleted); // nothing was requested
     }
 
     [Fact]
@@ -96,7 +90,7 @@ public sealed class ContextReferenceExpanderTests
         using var temp = new TempDirectory();
         var registry = new CapabilityRegistry();
         registry.AddRange("jira", "1.0.0", [new ContextResolverCapability("jira", new FakeJira())]);
-        var expander = new ContextReferenceExpander(temp.Path, registry, new HttpClient());
+        var expander = new ContextReferenceExpander(temp.Path, registry);
 
         var expanded = await expander.ExpandAsync("fix @jira:ABC-1", []);
 

@@ -17,7 +17,7 @@ public sealed class ImageReferenceTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private ContextReferenceExpander Expander(ContextLimits? limits = null) => new(Root, new CapabilityRegistry(), new HttpClient(), limits);
+    private ContextReferenceExpander Expander(ContextLimits? limits = null) => new(Root, new CapabilityRegistry(), limits);
 
     private void Write(string relative, byte[] bytes)
     {

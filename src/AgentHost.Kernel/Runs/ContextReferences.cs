@@ -1,0 +1,49 @@
+using System.Text.Json;
+using AgentHost.Kernel.Agent;
+using AgentHost.Kernel.Configuration;
+using AgentHost.Kernel.Context;
+using AgentHost.Kernel.Hosting;
+using AgentHost.Kernel.Permissions;
+using AgentHost.Kernel.Plugins;
+using AgentHost.Kernel.Security;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Events;
+
+namespace AgentHost.Kernel.Runs;
+
+/// <summary>
+/// The context-reference expander of a run, wired to the permission rules: <c>@file</c>, <c>@dir/</c> and images get
+/// the same read decision as a tool's read (in the run's mode; a read that would ask is not expanded), and
+/// <c>@url</c> is fetched by invoking the registered <c>fetch</c> tool through the tool pipeline, so the permission
+/// gate, domain rules, private-address guard, size limits and readability extraction of that tool all apply.
+/// </summary>
+internal static class ContextReferences
+{
+    public static ContextReferenceExpander Create(
+        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, SecretScrubber scrubber, TimeProvider timeProvider, RunOptions options)
+    {
+        // Rule problems are reported once, by the session's gate; this gate only decides the prompt's references.
+        var policy = PermissionPolicy.FromConfiguration(configuration, ProjectTrust.Load(AgentPaths.Resolve(environment), timeProvider));
+        var mode = options.PermissionMode ?? policy.Mode ?? PermissionModes.Default(options.Interactive);
+        var gate = new RulePermissionGate(policy, mode, options.WorkspaceRoot, environment.HomeDirectory, policy.ExtraDirectories);
+        var calls = 0;
+        return new ContextReferenceExpander(options.WorkspaceRoot, runtime.Registry)
+        {
+            ReadCheck = ReadAccessCheck.For(gate, string.Empty, "context", options.WorkspaceRoot),
+            FetchUrl = async (url, cancellationToken) =>
+            {
+                if (runtime.Registry.Find(CapabilityKind.Tool, "fetch") is null)
+                {
+                    throw new AgentHostException(ErrorKind.Usage, UrlContext.NoFetchTool);
+                }
+
+                using var pipeline = AgentRunner.CreatePipeline(runtime, gate, scrubber, timeProvider);
+                var context = new ToolCallContext(string.Empty, $"context-{Interlocked.Increment(ref calls)}") { WorkspaceRoot = options.WorkspaceRoot, InSession = false };
+                var outcome = await pipeline.InvokeAsync("fetch", JsonSerializer.Serialize(new { url }), context, cancellationToken).ConfigureAwait(false);
+                return outcome.Status == ToolCallStatus.Succeeded
+                    ? outcome.Text
+                    : throw new AgentHostException(ErrorKind.Usage, outcome.Error ?? outcome.Text);
+            },
+        };
+    }
+}
