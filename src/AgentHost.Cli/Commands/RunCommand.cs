@@ -105,7 +105,8 @@ internal sealed class RunCommand : AgentCommand
 
         var store = await opening.ConfigureAwait(false);
         using var http = new HttpClient();
-        var runner = new AgentRunner(runtime, store, configuration, Context.Environment, new SecretScrubber(Context.Environment), TimeProvider.System, http)
+        var scrubber = new SecretScrubber(Context.Environment);
+        var runner = new AgentRunner(runtime, store, configuration, Context.Environment, scrubber, TimeProvider.System, http)
         {
             Permissions = broker,
         };
@@ -139,7 +140,7 @@ internal sealed class RunCommand : AgentCommand
         var result = summary.Result;
         if (output == "final" && result.FinalText is { } final)
         {
-            Context.Console.WriteLine(final);
+            Context.Console.WriteLine(scrubber.Scrub(final));
         }
 
         if (output == "text")
