@@ -42,8 +42,8 @@ internal static partial class SecretPatterns
     private static readonly SearchValues<string> MarkerValues = SearchValues.Create(Markers, StringComparison.OrdinalIgnoreCase);
     private static readonly SearchValues<string> KeyWordValues = SearchValues.Create(KeyWords, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Whether <paramref name="text"/> contains a marker that some pattern needs (a vectorised search).</summary>
-    public static bool MayContainSecret(ReadOnlySpan<char> text) => text.IndexOfAny(MarkerValues) >= 0;
+    /// <summary>The first marker that some pattern needs in <paramref name="text"/>, or -1 (a vectorised search).</summary>
+    public static int IndexOfMarker(ReadOnlySpan<char> text) => text.IndexOfAny(MarkerValues);
 
     /// <summary>The first key word (see <see cref="KeyWords"/>) in <paramref name="text"/>, or -1.</summary>
     public static int IndexOfKeyWord(ReadOnlySpan<char> text) => text.IndexOfAny(KeyWordValues);
@@ -61,7 +61,7 @@ internal static partial class SecretPatterns
         // Azure storage / service bus connection strings, presigned URLs, npm auth in .npmrc.
         @"|(?:AccountKey|SharedAccessKey|SharedSecretValue|X-Amz-Signature|X-Amz-Security-Token|:_authToken|:_auth|:_password)[ \t]*=[ \t]*[""']?(?!\$\{)(?<v>[^\s""'&;<>\\]{8,})" +
         // Azure SAS signatures.
-        @"|(?<=[?&;])sig=(?<v>[A-Za-z0-9%+/=]{16,})" +
+        @"|[?&;]sig=(?<v>[A-Za-z0-9%+/=]{16,})" +
         // Bearer tokens: with a digit, or long (so that "Bearer authentication" stays).
         @"|\bbearer[ \t]+(?<v>(?=[A-Za-z._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}|[A-Za-z0-9._~+/=-]{20,})" +
         // Authorization: Basic <base64>.
@@ -72,8 +72,9 @@ internal static partial class SecretPatterns
         @"|" + SecretNames + NameRest + @"\\?[""']?[ \t]*(?::=|=>|[:=])[ \t]*(?<q>\\?[""'])(?!\$\{|\{\{)(?<v>[^""'\s\\]{8,})\k<q>" +
         // NAME=value (env files, query strings, --flags): no spaces around '=', ended by a space, '&', '#', ';', a quote or the line end.
         @"|" + SecretNames + NameRest + @"=(?![=>\s""'$])(?![0-9]+(?:[\s&#;""'\\]|$))(?<v>[^\s""'&;,()<>{}$\[\]`\\]{8,})(?=[\s&#;""'\\]|$)" +
-        // A YAML line "name: value" whose value is one word (not a dotted code path, not a number).
-        @"|(?<=(?:^|\\n)(?:[^\s:]+:[0-9]+:|[ \t]*[0-9]+(?:\t|\\t))?[ \t]*(?:-[ \t]+)?[""']?[\w.-]*)" + SecretNames + NameRest + @"[""']?:[ \t]+(?![|>&*!""'$\[{#])(?![0-9]+" + LineEnd + @")(?![A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+" + LineEnd + @")(?<v>[^\s#,;(){}""\\]{8,})(?=" + LineEnd + ")",
+        // A YAML line "name: value" whose value is one word (not a dotted code path, not a number). The line-start check
+        // is a look-behind after the name (which it spans), so the pattern still starts with literal names: fast.
+        @"|" + SecretNames + @"(?<=(?:^|\\n)(?:[^\s:]+:[0-9]+:|[ \t]*[0-9]+(?:\t|\\t))?[ \t]*(?:-[ \t]+)?[""']?[\w.-]*)" + NameRest + @"[""']?:[ \t]+(?![|>&*!""'$\[{#])(?![0-9]+" + LineEnd + @")(?![A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+" + LineEnd + @")(?<v>[^\s#,;(){}""\\]{8,})(?=" + LineEnd + ")",
         RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.CultureInvariant)]
     public static partial Regex KeyedValue();
 

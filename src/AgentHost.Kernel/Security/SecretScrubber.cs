@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.RegularExpressions;
 using AgentHost.Kernel.Hosting;
 
@@ -62,7 +63,8 @@ public sealed partial class SecretScrubber
             }
         }
 
-        if (!SecretPatterns.MayContainSecret(text))
+        var first = SecretPatterns.IndexOfMarker(text);
+        if (first < 0)
         {
             return text;
         }
@@ -70,10 +72,44 @@ public sealed partial class SecretScrubber
         if (text.Contains("-----BEGIN", StringComparison.Ordinal))
         {
             text = SecretPatterns.PrivateKey().Replace(text, Mask);
+            first = SecretPatterns.IndexOfMarker(text);
         }
 
-        text = SecretPatterns.KeyedValue().Replace(text, MaskValue);
-        return SecretPatterns.Token().Replace(text, Mask);
+        return first < 0 ? text : ScrubLines(text, first);
+    }
+
+    /// <summary>
+    /// Runs the one-line patterns only on the lines that hold a marker (none of them spans a line break), so a long
+    /// file with a few mentions of "token" costs a few short matches, not a scan of every character by every pattern.
+    /// </summary>
+    private static string ScrubLines(string text, int marker)
+    {
+        StringBuilder? result = null;
+        var copied = 0;
+        while (marker >= 0)
+        {
+            var start = marker == 0 ? 0 : text.LastIndexOf('\n', marker - 1) + 1;
+            var end = text.IndexOf('\n', marker);
+            end = end < 0 ? text.Length : end;
+            var line = text[start..end];
+            var clean = SecretPatterns.Token().Replace(SecretPatterns.KeyedValue().Replace(line, MaskValue), Mask);
+            if (!string.Equals(clean, line, StringComparison.Ordinal))
+            {
+                result ??= new StringBuilder(text.Length);
+                result.Append(text, copied, start - copied).Append(clean);
+                copied = end;
+            }
+
+            if (end + 1 >= text.Length)
+            {
+                break;
+            }
+
+            var next = SecretPatterns.IndexOfMarker(text.AsSpan(end + 1));
+            marker = next < 0 ? -1 : end + 1 + next;
+        }
+
+        return result is null ? text : result.Append(text, copied, text.Length - copied).ToString();
     }
 
     /// <summary>Keeps the name and punctuation of a keyed secret, masks its value (the group <c>v</c>).</summary>

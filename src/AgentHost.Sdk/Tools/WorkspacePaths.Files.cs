@@ -62,6 +62,11 @@ public sealed partial class WorkspacePaths
         var missing = new Stack<string>();
         for (var folder = full; !Directory.Exists(folder); folder = Path.GetDirectoryName(folder)!)
         {
+            if (!IsInside(folder))
+            {
+                throw new DirectoryNotFoundException($"cannot create the folder {full}: the workspace root {Root} does not exist.");
+            }
+
             if (File.Exists(folder))
             {
                 throw new IOException($"cannot create the folder {full}: {folder} is a file.");
