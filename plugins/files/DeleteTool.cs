@@ -22,16 +22,11 @@ internal static class DeleteTool
             if (entry.Kind == EntryKind.Folder)
             {
                 ClearReadOnly(entry.FullPath);
-                Directory.Delete(entry.FullPath, recursive: true);
             }
-            else if (entry.Kind == EntryKind.Link && Directory.Exists(entry.FullPath))
-            {
-                Directory.Delete(entry.FullPath, recursive: false);
-            }
-            else
-            {
-                File.Delete(entry.FullPath);
-            }
+
+            // Renamed aside, checked to be inside the workspace, then deleted: a folder swapped for a link meanwhile
+            // makes the delete refuse instead of reaching outside (see WorkspacePaths.Delete).
+            call.Paths.Delete(entry.FullPath, recursive: entry.Kind == EntryKind.Folder);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -91,7 +86,7 @@ internal static class DeleteTool
         string? diff = null;
         try
         {
-            var file = TextFile.Read(entry.FullPath, entry.RelativePath);
+            var file = TextFile.Read(call.Paths, entry.FullPath, entry.RelativePath);
             stamp = file.Stamp;
             var text = UnifiedDiff.Create(file.Text, null, entry.RelativePath);
             size = $"{Plural(text.Removed, "line")}, {Plural(stamp.Length, "byte")}";

@@ -27,7 +27,7 @@ internal static class EditTool
 
         if (!change.Unchanged)
         {
-            change.Commit();
+            change.Commit(call.Paths);
             call.RecordWritten(change.FullPath, change.Bytes);
         }
 
@@ -63,7 +63,7 @@ internal static class EditTool
         }
 
         relative = paths.Relative(full);
-        var file = TextFile.Read(full, path);
+        var file = TextFile.Read(paths, full, path);
         check?.Invoke(full, relative, file.Stamp);
         return file;
     }

@@ -35,13 +35,17 @@ internal sealed record FileChange(string FullPath, string RelativePath, byte[] B
         return Directory.Exists(full) ? throw new ToolFailure($"'{path}' is a directory; give the path of a file.") : full;
     }
 
-    /// <summary>Writes the change atomically.</summary>
-    /// <exception cref="ToolFailure">The file system refused the write.</exception>
-    public void Commit()
+    /// <summary>
+    /// Writes the change atomically through <see cref="WorkspacePaths.WriteAllBytesAtomic"/>: a checked temporary file
+    /// renamed into place, so no byte lands outside the workspace even if a folder is swapped for a link meanwhile.
+    /// </summary>
+    /// <param name="paths">The workspace.</param>
+    /// <exception cref="ToolFailure">The file system refused the write, or the path now leads outside the workspace.</exception>
+    public void Commit(WorkspacePaths paths)
     {
         try
         {
-            TextFile.WriteAtomic(FullPath, Bytes);
+            paths.WriteAllBytesAtomic(FullPath, Bytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

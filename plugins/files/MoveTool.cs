@@ -19,15 +19,9 @@ internal static class MoveTool
         var (from, to) = (plan.Source, plan.Destination);
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(to.FullPath)!);
-            if (from.Kind == EntryKind.Folder || (from.Kind == EntryKind.Link && Directory.Exists(from.FullPath)))
-            {
-                Directory.Move(from.FullPath, to.FullPath);
-            }
-            else
-            {
-                File.Move(from.FullPath, to.FullPath, overwrite: to.Kind != EntryKind.Missing);
-            }
+            // Folders created and checked level by level, both parents checked right before the move and the moved
+            // entry right after it (see WorkspacePaths.Move).
+            call.Paths.Move(from.FullPath, to.FullPath, overwrite: to.Kind != EntryKind.Missing);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -41,7 +41,7 @@ internal static class MultiEditTool
 
         if (!change.Unchanged)
         {
-            change.Commit();
+            change.Commit(call.Paths);
             call.RecordWritten(change.FullPath, change.Bytes);
         }
 

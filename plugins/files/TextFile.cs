@@ -1,4 +1,5 @@
 using System.Text;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Files;
 
@@ -44,11 +45,12 @@ internal sealed class TextFile
     public string NewLineName => NewLine == "\r\n" ? "CRLF" : "LF";
 
     /// <summary>Reads a UTF-8 (with or without BOM) or UTF-16 text file.</summary>
+    /// <param name="paths">The workspace (the file is read through a checked handle).</param>
     /// <param name="fullPath">The resolved path.</param>
     /// <param name="displayPath">The path as the model wrote it, for messages.</param>
     /// <returns>The file.</returns>
     /// <exception cref="ToolFailure">The file is too large, binary or not UTF-8/UTF-16 text.</exception>
-    public static TextFile Read(string fullPath, string displayPath)
+    public static TextFile Read(WorkspacePaths paths, string fullPath, string displayPath)
     {
         var length = new FileInfo(fullPath).Length;
         if (length > MaxBytes)
@@ -56,7 +58,7 @@ internal sealed class TextFile
             throw new ToolFailure($"'{displayPath}' is {length} bytes, over the {MaxBytes}-byte limit of the write tools.");
         }
 
-        var bytes = File.ReadAllBytes(fullPath);
+        var bytes = ReadAllBytes(paths, fullPath, displayPath);
         var stamp = FileStamp.Of(fullPath, bytes);
         var (encoding, preamble) = DetectEncoding(bytes);
         if (encoding is UTF8Encoding && Array.IndexOf(bytes, (byte)0, 0, Math.Min(bytes.Length, 8192)) >= 0)
@@ -110,40 +112,26 @@ internal sealed class TextFile
     public bool IsSameAs(byte[] bytes) => _bytes.AsSpan().SequenceEqual(bytes);
 
     /// <summary>
-    /// Writes <paramref name="bytes"/> atomically: to a temporary file in the same folder, then moved over the target, so
-    /// readers never see a half-written file. Creates missing parent folders and keeps the Unix permissions of a file
-    /// it replaces.
+    /// Reads a whole file through a handle whose real path is checked to be inside the workspace before a byte is read
+    /// (see <see cref="WorkspacePaths.OpenRead"/>), so a folder swapped for a link cannot make a tool read outside.
     /// </summary>
-    /// <param name="fullPath">The resolved target path.</param>
-    /// <param name="bytes">The new content.</param>
-    public static void WriteAtomic(string fullPath, byte[] bytes)
+    /// <param name="paths">The workspace.</param>
+    /// <param name="fullPath">The resolved path.</param>
+    /// <param name="displayPath">The path for messages.</param>
+    /// <returns>The bytes.</returns>
+    /// <exception cref="ToolFailure">The file now leads outside the workspace, or cannot be read.</exception>
+    public static byte[] ReadAllBytes(WorkspacePaths paths, string fullPath, string displayPath)
     {
-        var directory = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        var moved = false;
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            if (!OperatingSystem.IsWindows() && File.Exists(fullPath))
-            {
-                File.SetUnixFileMode(temp, File.GetUnixFileMode(fullPath));
-            }
-
-            File.Move(temp, fullPath, overwrite: true);
-            moved = true;
+            using var stream = paths.OpenRead(fullPath);
+            using var buffer = new MemoryStream(stream.CanSeek ? (int)Math.Min(stream.Length, int.MaxValue) : 0);
+            stream.CopyTo(buffer);
+            return buffer.ToArray();
         }
-        finally
+        catch (UnauthorizedAccessException ex)
         {
-            if (!moved)
-            {
-                File.Delete(temp);
-            }
+            throw new ToolFailure($"could not read '{displayPath}': {ex.Message}");
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Files;
 
@@ -53,7 +54,7 @@ internal static class ViewTool
 
     private static string Whole(FileToolCall call, string full, string relative, int first, int count)
     {
-        var bytes = File.ReadAllBytes(full);
+        var bytes = TextFile.ReadAllBytes(call.Paths, full, relative);
         call.RecordViewed(full, FileStamp.Of(full, bytes));
         var (encoding, preamble) = Detect(bytes);
         if (encoding is UTF8Encoding && Array.IndexOf(bytes, (byte)0) >= 0)
@@ -99,10 +100,22 @@ internal static class ViewTool
         return builder.ToString().TrimEnd('\n');
     }
 
+    private static FileStream OpenChecked(WorkspacePaths paths, string full, string relative)
+    {
+        try
+        {
+            return paths.OpenRead(full, 64 * 1024);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new ToolFailure($"could not read '{relative}': {ex.Message}");
+        }
+    }
+
     /// <summary>A file too large to read whole: reads only up to the page, never counts all lines.</summary>
     private static string Stream(FileToolCall call, string full, string relative, long length, int first, int count, CancellationToken cancellationToken)
     {
-        using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024);
+        using var stream = OpenChecked(call.Paths, full, relative);
         var head = new byte[ProbeBytes];
         var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         call.RecordViewed(full, new FileStamp(length, File.GetLastWriteTimeUtc(full), null));

@@ -32,7 +32,7 @@ internal static class WriteTool
             return $"'{target}' already has this content; nothing was written.";
         }
 
-        change.Commit();
+        change.Commit(call.Paths);
         call.RecordWritten(change.FullPath, change.Bytes);
         return change.Report(change.Creates ? $"Created '{target}' ({Size(change)})." : $"Overwrote '{target}' ({change.Diff.Counts}).");
     }
@@ -54,7 +54,7 @@ internal static class WriteTool
             return new FileChange(full, relative, Utf8.GetBytes(content), UnifiedDiff.Create(null, text, relative)) { Creates = true };
         }
 
-        var existing = TextFile.Read(full, path);
+        var existing = TextFile.Read(paths, full, path);
         check?.Invoke(full, relative, existing.Stamp);
         var bytes = existing.Encode(text, TextFile.DominantNewLine(content));
         return new FileChange(full, relative, bytes, UnifiedDiff.Create(existing.Text, text, relative))

@@ -20,7 +20,7 @@ internal sealed class DownloadTool(HttpFetcher fetcher, WebSettings settings)
             return $"Dry run: would download {uri} to '{relative}'{(replaces ? ", replacing the existing file" : string.Empty)}. Nothing was downloaded or written.";
         }
 
-        return await fetcher.GetAsync(uri, "*/*", settings.DownloadTimeout, (response, timer) => SaveAsync(response, target, relative, overwrite, timer), cancellationToken)
+        return await fetcher.GetAsync(uri, "*/*", settings.DownloadTimeout, (response, timer) => SaveAsync(paths, response, target, relative, overwrite, timer), cancellationToken)
             .ConfigureAwait(false);
     }
 
@@ -54,7 +54,7 @@ internal sealed class DownloadTool(HttpFetcher fetcher, WebSettings settings)
         return full;
     }
 
-    private async Task<string> SaveAsync(WebResponse response, string target, string relative, bool overwrite, StallTimer timer)
+    private async Task<string> SaveAsync(WorkspacePaths paths, WebResponse response, string target, string relative, bool overwrite, StallTimer timer)
     {
         if (!response.Message.IsSuccessStatusCode)
         {
@@ -74,8 +74,9 @@ internal sealed class DownloadTool(HttpFetcher fetcher, WebSettings settings)
             FileStream file;
             try
             {
-                Directory.CreateDirectory(directory);
-                file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true);
+                // Folders created level by level and the temporary file's handle checked before a byte is written:
+                // a folder swapped for a link cannot make the download land outside the workspace.
+                file = paths.CreateNew(temp, 64 * 1024, useAsync: true);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -96,7 +97,7 @@ internal sealed class DownloadTool(HttpFetcher fetcher, WebSettings settings)
                     throw new ToolFailure($"path: '{relative}' was created by something else during the download; pass overwrite: true to replace it.");
                 }
 
-                File.Move(temp, target, overwrite);
+                paths.ReplaceWith(temp, target, overwrite);
             });
             moved = true;
         }

@@ -104,7 +104,8 @@ internal sealed class RunCommand : AgentCommand
         }
 
         var store = await opening.ConfigureAwait(false);
-        var runner = new AgentRunner(runtime, store, configuration, Context.Environment, new SecretScrubber(Context.Environment), TimeProvider.System)
+        var scrubber = new SecretScrubber(Context.Environment);
+        var runner = new AgentRunner(runtime, store, configuration, Context.Environment, scrubber, TimeProvider.System)
         {
             Permissions = broker,
         };
@@ -138,7 +139,7 @@ internal sealed class RunCommand : AgentCommand
         var result = summary.Result;
         if (output == "final" && result.FinalText is { } final)
         {
-            Context.Console.WriteLine(final);
+            Context.Console.WriteLine(scrubber.Scrub(final));
         }
 
         if (output == "text")

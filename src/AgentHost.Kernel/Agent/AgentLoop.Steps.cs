@@ -109,6 +109,10 @@ public sealed partial class AgentLoop
         var updates = new List<ChatResponseUpdate>();
         var started = _time.GetTimestamp();
         var failed = false;
+        // Deltas are scrubbed as a stream: a secret split across deltas is held back until it is whole (stored
+        // messages are scrubbed whole by the store).
+        var texts = new Security.SecretStreamScrubber(_tools.Scrubber);
+        var thoughts = new Security.SecretStreamScrubber(_tools.Scrubber);
         try
         {
             var stream = _client.GetStreamingResponseAsync(run.Conversation.Snapshot(), run.ChatOptions, cancellationToken);
@@ -119,17 +123,21 @@ public sealed partial class AgentLoop
                 {
                     if (content is TextContent { Text.Length: > 0 } text)
                     {
-                        Publish(new MessageDeltaEvent(run.SessionId, step, text.Text));
+                        PublishDelta(run, step, texts.Push(text.Text), reasoning: false);
                     }
                     else if (content is TextReasoningContent { Text.Length: > 0 } reasoning)
                     {
-                        Publish(new ReasoningDeltaEvent(run.SessionId, step, reasoning.Text));
+                        PublishDelta(run, step, thoughts.Push(reasoning.Text), reasoning: true);
                     }
                 }
             }
+
+            PublishDelta(run, step, thoughts.Flush(), reasoning: true);
+            PublishDelta(run, step, texts.Flush(), reasoning: false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            PublishDelta(run, step, texts.Flush(), reasoning: false);
             await KeepPartialTextAsync(run, updates).ConfigureAwait(false);
             throw;
         }
@@ -146,6 +154,23 @@ public sealed partial class AgentLoop
         var response = updates.ToChatResponse();
         _tools.Telemetry.RecordTokens(response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount);
         return response;
+    }
+
+    private void PublishDelta(RunState run, int step, string text, bool reasoning)
+    {
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        if (reasoning)
+        {
+            Publish(new ReasoningDeltaEvent(run.SessionId, step, text));
+        }
+        else
+        {
+            Publish(new MessageDeltaEvent(run.SessionId, step, text));
+        }
     }
 
     /// <summary>Keeps the text streamed before Ctrl+C (never half a tool call, which would have no result).</summary>

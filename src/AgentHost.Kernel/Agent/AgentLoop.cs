@@ -94,9 +94,9 @@ public sealed partial class AgentLoop
         }
 
         await FinishAsync(run, outcome, reason).ConfigureAwait(false);
-        Publish(new RunCompletedEvent(request.SessionId, outcome, run.FinalText, run.Steps)
+        Publish(new RunCompletedEvent(request.SessionId, outcome, run.FinalText is { } final ? _tools.Scrubber.Scrub(final) : null, run.Steps)
         {
-            Reason = reason,
+            Reason = reason is null ? null : _tools.Scrubber.Scrub(reason),
             InputTokens = run.Usage.InputTokenCount ?? 0,
             OutputTokens = run.Usage.OutputTokenCount ?? 0,
         });

@@ -1,13 +1,27 @@
+using System.Buffers;
+using System.Text;
 using System.Text.RegularExpressions;
 using AgentHost.Kernel.Hosting;
 
 namespace AgentHost.Kernel.Security;
 
 /// <summary>
-/// Removes secrets from text before it is stored or logged: OpenAI/Anthropic, GitHub, AWS and Slack keys, JWTs,
-/// bearer tokens, and the values of environment variables whose names contain KEY, TOKEN, SECRET or PASSWORD.
+/// Removes secrets from text before it is stored, logged or emitted as an event: PEM private keys (RSA, EC, DSA,
+/// OPENSSH, ENCRYPTED, PGP), AWS access key ids and secret access keys, GitHub, GitLab, Slack (tokens and webhook
+/// URLs), Google (API keys, OAuth secrets and tokens, service-account private keys), Azure connection strings and SAS
+/// signatures, npm, Stripe, OpenAI and Anthropic keys, JWTs, bearer and basic credentials, passwords in URLs,
+/// quoted or <c>KEY=value</c> assignments to password/secret/token/api-key names, and the values of environment
+/// variables whose names contain KEY, TOKEN, SECRET or PASSWORD.
 /// </summary>
-/// <remarks>Immutable and thread-safe; create one per process environment.</remarks>
+/// <remarks>
+/// Immutable and thread-safe; create one per process environment. Fast on the common path: a vectorised search for
+/// the few literal markers every pattern needs (<see cref="SearchValues{T}"/>) decides whether the source-generated
+/// patterns run at all. The keyed patterns keep the name and mask only the value (<c>password=[REDACTED]</c>);
+/// stand-alone tokens and private-key blocks are replaced whole. What is deliberately not masked, to keep code,
+/// hashes and identifiers intact: bare 40-character base64 strings without a key name (they look like git hashes and
+/// base64 data), unquoted assignments with spaces around <c>=</c> (<c>password = GetPassword()</c> is code), and
+/// quoted values with spaces (prose). Streamed text is scrubbed with <see cref="SecretStreamScrubber"/>.
+/// </remarks>
 public sealed partial class SecretScrubber
 {
     /// <summary>What replaces a secret.</summary>
@@ -49,18 +63,60 @@ public sealed partial class SecretScrubber
             }
         }
 
-        text = Bearer().Replace(text, m => m.Groups[1].Value + Mask);
-        return Tokens().Replace(text, Mask);
+        var first = SecretPatterns.IndexOfMarker(text);
+        if (first < 0)
+        {
+            return text;
+        }
+
+        if (text.Contains("-----BEGIN", StringComparison.Ordinal))
+        {
+            text = SecretPatterns.PrivateKey().Replace(text, Mask);
+            first = SecretPatterns.IndexOfMarker(text);
+        }
+
+        return first < 0 ? text : ScrubLines(text, first);
     }
 
-    [GeneratedRegex(@"\b((?i:bearer)\s+)[A-Za-z0-9._~+/=-]{8,}")]
-    private static partial Regex Bearer();
+    /// <summary>
+    /// Runs the one-line patterns only on the lines that hold a marker (none of them spans a line break), so a long
+    /// file with a few mentions of "token" costs a few short matches, not a scan of every character by every pattern.
+    /// </summary>
+    private static string ScrubLines(string text, int marker)
+    {
+        StringBuilder? result = null;
+        var copied = 0;
+        while (marker >= 0)
+        {
+            var start = marker == 0 ? 0 : text.LastIndexOf('\n', marker - 1) + 1;
+            var end = text.IndexOf('\n', marker);
+            end = end < 0 ? text.Length : end;
+            var line = text[start..end];
+            var clean = SecretPatterns.Token().Replace(SecretPatterns.KeyedValue().Replace(line, MaskValue), Mask);
+            if (!string.Equals(clean, line, StringComparison.Ordinal))
+            {
+                result ??= new StringBuilder(text.Length);
+                result.Append(text, copied, start - copied).Append(clean);
+                copied = end;
+            }
 
-    [GeneratedRegex(
-        @"sk-[A-Za-z0-9_-]{20,}" + // OpenAI (sk-, sk-proj-) and Anthropic (sk-ant-)
-        @"|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{22,}" + // GitHub
-        @"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b" + // AWS access key ids
-        @"|\bxox[abeprs]-[A-Za-z0-9-]{10,}" + // Slack
-        @"|\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}")] // JWT
-    private static partial Regex Tokens();
+            if (end + 1 >= text.Length)
+            {
+                break;
+            }
+
+            var next = SecretPatterns.IndexOfMarker(text.AsSpan(end + 1));
+            marker = next < 0 ? -1 : end + 1 + next;
+        }
+
+        return result is null ? text : result.Append(text, copied, text.Length - copied).ToString();
+    }
+
+    /// <summary>Keeps the name and punctuation of a keyed secret, masks its value (the group <c>v</c>).</summary>
+    private static string MaskValue(Match match)
+    {
+        var value = match.Groups["v"];
+        var start = value.Index - match.Index;
+        return string.Concat(match.ValueSpan[..start], Mask, match.ValueSpan[(start + value.Length)..]);
+    }
 }

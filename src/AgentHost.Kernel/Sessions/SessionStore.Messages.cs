@@ -37,7 +37,7 @@ public sealed partial class SessionStore
         var role = message.Role.Value;
         var parts = _codec.EncodeContents(message.Contents);
         var properties = _codec.EncodeProperties(message.AdditionalProperties);
-        var title = message.Role == ChatRole.User ? _scrubber.Scrub(SessionTitles.FromPrompt(message.Text)) : string.Empty;
+        var title = message.Role == ChatRole.User ? SessionTitles.FromPrompt(_scrubber.Scrub(message.Text)) : string.Empty;
         var sequence = await WriteAsync(
             (connection, transaction) =>
             {

@@ -31,7 +31,7 @@ public sealed partial class SessionStore
                     VALUES ($id, $title, $workspace, $provider, $model, $status, $now, $now, $settings)
                     """,
                     ("$id", id),
-                    ("$title", _scrubber.Scrub(SessionTitles.FromPrompt(session.Prompt))),
+                    ("$title", SessionTitles.FromPrompt(session.Prompt is { } prompt ? _scrubber.Scrub(prompt) : null)),
                     ("$workspace", workspace),
                     ("$provider", session.Provider),
                     ("$model", session.Model),

@@ -5,7 +5,7 @@ namespace AgentHost.Sdk.Tools;
 /// paths and symbolic links (in any component) are resolved before the check; comparison ignores case on Windows and
 /// macOS, where the file system does.
 /// </summary>
-public sealed class WorkspacePaths
+public sealed partial class WorkspacePaths
 {
     private static readonly StringComparison PathComparison =
         OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
