@@ -119,11 +119,11 @@ public sealed partial class AgentLoop
                 {
                     if (content is TextContent { Text.Length: > 0 } text)
                     {
-                        Publish(new MessageDeltaEvent(run.SessionId, step, text.Text));
+                        await PublishAsync(new MessageDeltaEvent(run.SessionId, step, text.Text), cancellationToken).ConfigureAwait(false);
                     }
                     else if (content is TextReasoningContent { Text.Length: > 0 } reasoning)
                     {
-                        Publish(new ReasoningDeltaEvent(run.SessionId, step, reasoning.Text));
+                        await PublishAsync(new ReasoningDeltaEvent(run.SessionId, step, reasoning.Text), cancellationToken).ConfigureAwait(false);
                     }
                 }
             }

@@ -169,6 +169,10 @@ public sealed partial class AgentLoop
     private void Publish<TEvent>(TEvent agentEvent)
         where TEvent : AgentEvent => _events.Publish(agentEvent with { Timestamp = _time.GetUtcNow() });
 
+    /// <summary>Publishes and waits while a lossless subscriber (a front end) is full: the run streams no faster than output is read.</summary>
+    private ValueTask PublishAsync<TEvent>(TEvent agentEvent, CancellationToken cancellationToken)
+        where TEvent : AgentEvent => _events.PublishAsync(agentEvent with { Timestamp = _time.GetUtcNow() }, cancellationToken);
+
     private ValueTask AppendAsync(RunState run, ChatMessage message)
     {
         run.Conversation.Add(message);

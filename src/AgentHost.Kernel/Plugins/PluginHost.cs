@@ -204,7 +204,7 @@ public sealed partial class PluginHost : IAsyncDisposable
     {
         var version = manifest.Version.ToNormalizedString();
         var stopping = new CancellationTokenSource();
-        var pluginEvents = new PluginEventBus(_events);
+        var pluginEvents = new PluginEventBus(_events, manifest.Id);
         var pluginLoggers = new PrefixedLoggerFactory(_loggerFactory, $"plugin.{manifest.Id}");
         var view = new CapabilityView(_registry, stopping.Token);
         var context = new PluginContext(manifest.Id, version, manifest.Directory, pluginLoggers, pluginEvents, request.Settings, stopping.Token) { Capabilities = view };
@@ -231,7 +231,7 @@ public sealed partial class PluginHost : IAsyncDisposable
             var services = builder.Services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
             var registered = _registry.AddRange(manifest.Id, version, builder.Capabilities);
             var subscriptions = builder.Capabilities.OfType<EventSubscriberCapability>()
-                .Select(s => _events.Subscribe(s.EventType, s.Handler))
+                .Select(s => _events.Subscribe(s.EventType, s.Handler, EventDelivery.DropOldest, $"plugin {manifest.Id}: {s.Name}"))
                 .ToList();
             var plugin = new LoadedPlugin(manifest, loadContext, services, pluginEvents, stopping, registered, subscriptions);
             if (!_loaded.TryAdd(manifest.Id, plugin))
