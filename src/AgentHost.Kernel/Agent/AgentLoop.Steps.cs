@@ -170,7 +170,8 @@ public sealed partial class AgentLoop
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                Publish(new WarningEvent(Source, $"the small model could not summarise ({ex.Message}); the run's model does it instead"));
+                LogSmallModelSummaryFailed(ex, run.SessionId);
+                Publish(new WarningEvent(Source, $"the small model could not summarise ({ToolFailures.MessageOf(ex)}); the run's model does it instead"));
             }
         }
 
@@ -180,15 +181,17 @@ public sealed partial class AgentLoop
     private async Task CompactAsync(RunState run, CancellationToken cancellationToken)
     {
         var conversation = run.Conversation;
-        if (_compactor.ChooseCut(conversation, run.Window) is not { } cut)
-        {
-            return;
-        }
-
         var before = conversation.EstimatedTokens;
+        int cut;
         ChatMessage summary;
         try
         {
+            if (_compactor.ChooseCut(conversation, run.Window) is not { } chosen)
+            {
+                return;
+            }
+
+            cut = chosen;
             summary = await SummarizeAsync(run, cut, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -200,7 +203,8 @@ public sealed partial class AgentLoop
 #pragma warning restore CA1031
         {
             run.CompactionEnabled = false;
-            Publish(new WarningEvent(Source, $"could not compact the conversation ({ex.Message}); continuing without compaction"));
+            LogCompactionFailed(ex, run.SessionId);
+            Publish(new WarningEvent(Source, $"could not compact the conversation ({ToolFailures.MessageOf(ex)}); the full history is kept and the run goes on without compaction (details in 'agent logs')"));
             return;
         }
 

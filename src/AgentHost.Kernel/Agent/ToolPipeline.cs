@@ -25,6 +25,7 @@ public sealed partial class ToolPipeline : IDisposable
     private readonly CapabilityRegistry _registry;
     private readonly IEventBus _events;
     private readonly IToolPermissionGate _gate;
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
     private readonly Lock _toolSetLock = new();
     private ToolSet? _toolSet;
 
@@ -58,6 +59,7 @@ public sealed partial class ToolPipeline : IDisposable
         Options = options ?? new ToolPipelineOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxOutputCharacters, 256, nameof(options));
         Telemetry = telemetry ?? AgentTelemetry.Shared;
+        _logger = Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<ToolPipeline>(Options.LoggerFactory);
         _registry.Changed += OnRegistryChanged;
     }
 

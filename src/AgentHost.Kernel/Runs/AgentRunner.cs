@@ -396,6 +396,7 @@ public sealed class AgentRunner(
                 },
                 Middleware = middleware ?? [],
                 KernelTools = kernelTools ?? [],
+                LoggerFactory = runtime.LoggerFactory,
             });
     }
 
