@@ -14,11 +14,11 @@ public sealed partial class ToolPipeline
         var inner = ToolFailures.Unwrap(exception);
         if (ToolFailures.IsBug(inner))
         {
-            LogToolBug(inner, name, callId);
+            LogToolBug(exception, name, callId);
             return $"internal error in tool '{name}' ({inner.GetType().Name}; logged: see 'agent logs'). This is a bug in the tool, not in your call: try another approach.";
         }
 
-        LogToolFailed(inner, name, callId);
+        LogToolFailed(exception, name, callId);
         return $"'{name}' failed: {ToolFailures.MessageOf(exception)}";
     }
 
