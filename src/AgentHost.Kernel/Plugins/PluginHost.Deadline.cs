@@ -10,8 +10,8 @@ namespace AgentHost.Kernel.Plugins;
 public sealed partial class PluginHost
 {
     /// <summary>
-    /// The default <see cref="LoadTimeout"/>: 10 seconds. First-party plugins load and register in milliseconds (the
-    /// "Loaded plugin … in N ms" log line measures it); the rest is room for a cold start on a busy machine.
+    /// The default <see cref="LoadTimeout"/>: 10 seconds. First-party plugins load in well under a second even on a
+    /// busy machine (the "Loaded plugin … in N ms" log line measures it; docs/architecture.md has figures).
     /// </summary>
     public static readonly TimeSpan DefaultLoadTimeout = TimeSpan.FromSeconds(10);
 
