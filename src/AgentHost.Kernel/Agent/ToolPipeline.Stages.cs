@@ -168,6 +168,9 @@ public sealed partial class ToolPipeline
         return new ToolCallDescription(name, redactedArguments);
     }
 
+    /// <summary>How long a tool may take to stop after its time limit cancelled it, before the pipeline abandons it.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
+
     private async ValueTask<StageResult> InvokeAsync(ToolInvocationContext invocation, string name, CancellationToken cancellationToken)
     {
         var timeout = invocation.Metadata.Timeout is { } limit && (limit > TimeSpan.Zero || limit == Timeout.InfiniteTimeSpan)
@@ -199,6 +202,12 @@ public sealed partial class ToolPipeline
         }
         catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested)
         {
+            // A tool that honours its token stops within moments of the cancellation; one that blocks does not.
+            if (pending is { IsCompleted: false })
+            {
+                await ((Task)pending).WaitAsync(StopGrace, Time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             var stillRunning = pending is { IsCompleted: false };
             LogToolTimedOut(name, invocation.CallId, FormatDuration(timeout), stillRunning);
             return new StageResult(
