@@ -72,6 +72,7 @@ internal sealed class CliContext : IDisposable
     {
         var settings = new PluginSettingsSource(configuration, () => ProjectTrust.Load(Paths));
         var runtime = PluginRuntime.Create(PluginStore, configuration.ProjectRoot, settings.Get, Loggers(configuration), unloadable: false);
+        runtime.Host.LoadTimeout = PluginHost.LoadTimeoutFrom(configuration);
         settings.Warn = message => runtime.Events.Publish(new WarningEvent("plugins", message));
         return runtime;
     }

@@ -3,6 +3,7 @@ using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
 using AgentHost.Kernel;
 using AgentHost.Kernel.Configuration;
+using AgentHost.Kernel.Events;
 using AgentHost.Kernel.Models;
 using AgentHost.Kernel.Permissions;
 using AgentHost.Kernel.Runs;
@@ -71,7 +72,8 @@ internal sealed class RunCommand : AgentCommand
         await using var runtime = Context.CreatePluginRuntime(configuration);
         var verbose = parseResult.GetValue(Context.GlobalOptions.Verbose);
         var text = new TextRunRenderer(Context.Console) { Verbose = verbose, ShowProgress = verbose || !Console.IsErrorRedirected };
-        using var rendering = runtime.Events.Subscribe<AgentEvent>((e, _) =>
+        // Lossless: when stdout is read slowly, the run waits for it rather than lose output.
+        using var rendering = runtime.Events.Subscribe(typeof(AgentEvent), (e, _) =>
         {
             if (output == "json")
             {
@@ -83,7 +85,7 @@ internal sealed class RunCommand : AgentCommand
             }
 
             return ValueTask.CompletedTask;
-        });
+        }, EventDelivery.Lossless, $"agent run --output {output}");
 
         var broker = new PermissionBroker(runtime.Events);
         using var prompter = Context.Console.IsInteractive

@@ -123,21 +123,27 @@ public sealed partial class AgentLoop
                 {
                     if (content is TextContent { Text.Length: > 0 } text)
                     {
-                        PublishDelta(run, step, texts.Push(text.Text), reasoning: false);
+                        await PublishDeltaAsync(run, step, texts.Push(text.Text), reasoning: false, cancellationToken).ConfigureAwait(false);
                     }
                     else if (content is TextReasoningContent { Text.Length: > 0 } reasoning)
                     {
-                        PublishDelta(run, step, thoughts.Push(reasoning.Text), reasoning: true);
+                        await PublishDeltaAsync(run, step, thoughts.Push(reasoning.Text), reasoning: true, cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
 
-            PublishDelta(run, step, thoughts.Flush(), reasoning: true);
-            PublishDelta(run, step, texts.Flush(), reasoning: false);
+            await PublishDeltaAsync(run, step, thoughts.Flush(), reasoning: true, cancellationToken).ConfigureAwait(false);
+            await PublishDeltaAsync(run, step, texts.Flush(), reasoning: false, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            PublishDelta(run, step, texts.Flush(), reasoning: false);
+            // Cancelled: the held-back tail is published without waiting for a full subscriber.
+            var tail = texts.Flush();
+            if (tail.Length > 0)
+            {
+                Publish(new MessageDeltaEvent(run.SessionId, step, tail));
+            }
+
             await KeepPartialTextAsync(run, updates).ConfigureAwait(false);
             throw;
         }
@@ -156,22 +162,11 @@ public sealed partial class AgentLoop
         return response;
     }
 
-    private void PublishDelta(RunState run, int step, string text, bool reasoning)
-    {
-        if (text.Length == 0)
-        {
-            return;
-        }
-
-        if (reasoning)
-        {
-            Publish(new ReasoningDeltaEvent(run.SessionId, step, text));
-        }
-        else
-        {
-            Publish(new MessageDeltaEvent(run.SessionId, step, text));
-        }
-    }
+    /// <summary>Publishes a scrubbed delta (nothing when the scrubber is holding the text back), waiting for a full front end.</summary>
+    private ValueTask PublishDeltaAsync(RunState run, int step, string text, bool reasoning, CancellationToken cancellationToken) =>
+        text.Length == 0 ? ValueTask.CompletedTask
+        : reasoning ? PublishAsync(new ReasoningDeltaEvent(run.SessionId, step, text), cancellationToken)
+        : PublishAsync(new MessageDeltaEvent(run.SessionId, step, text), cancellationToken);
 
     /// <summary>Keeps the text streamed before Ctrl+C (never half a tool call, which would have no result).</summary>
     private async Task KeepPartialTextAsync(RunState run, List<ChatResponseUpdate> updates)
@@ -195,7 +190,8 @@ public sealed partial class AgentLoop
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                Publish(new WarningEvent(Source, $"the small model could not summarise ({ex.Message}); the run's model does it instead"));
+                LogSmallModelSummaryFailed(ex, run.SessionId);
+                Publish(new WarningEvent(Source, $"the small model could not summarise ({ToolFailures.MessageOf(ex)}); the run's model does it instead"));
             }
         }
 
@@ -205,15 +201,17 @@ public sealed partial class AgentLoop
     private async Task CompactAsync(RunState run, CancellationToken cancellationToken)
     {
         var conversation = run.Conversation;
-        if (_compactor.ChooseCut(conversation, run.Window) is not { } cut)
-        {
-            return;
-        }
-
         var before = conversation.EstimatedTokens;
+        int cut;
         ChatMessage summary;
         try
         {
+            if (_compactor.ChooseCut(conversation, run.Window) is not { } chosen)
+            {
+                return;
+            }
+
+            cut = chosen;
             summary = await SummarizeAsync(run, cut, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -225,7 +223,8 @@ public sealed partial class AgentLoop
 #pragma warning restore CA1031
         {
             run.CompactionEnabled = false;
-            Publish(new WarningEvent(Source, $"could not compact the conversation ({ex.Message}); continuing without compaction"));
+            LogCompactionFailed(ex, run.SessionId);
+            Publish(new WarningEvent(Source, $"could not compact the conversation ({ToolFailures.MessageOf(ex)}); the full history is kept and the run goes on without compaction (details in 'agent logs')"));
             return;
         }
 

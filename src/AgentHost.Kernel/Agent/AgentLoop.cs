@@ -31,6 +31,7 @@ public sealed partial class AgentLoop
     private readonly TimeProvider _time;
     private readonly AgentLoopOptions _options;
     private readonly ConversationCompactor _compactor;
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
 
     /// <summary>Creates a loop.</summary>
     /// <param name="chatClient">The model.</param>
@@ -53,6 +54,7 @@ public sealed partial class AgentLoop
         _time = timeProvider;
         _options = options ?? new AgentLoopOptions();
         _compactor = new ConversationCompactor(chatClient, _options);
+        _logger = Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<AgentLoop>(tools.LoggerFactory);
     }
 
     /// <summary>Runs the request to its end.</summary>
@@ -90,7 +92,10 @@ public sealed partial class AgentLoop
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            (outcome, reason) = (RunOutcome.Failed, $"the run failed: {ex.Message}");
+            LogRunFailed(ex, request.SessionId);
+            (outcome, reason) = (RunOutcome.Failed, ToolFailures.IsBug(ex)
+                ? $"the run failed with an internal error ({ToolFailures.Unwrap(ex).GetType().Name}; logged: see 'agent logs')"
+                : $"the run failed: {ex.Message}");
         }
 
         await FinishAsync(run, outcome, reason).ConfigureAwait(false);
@@ -168,6 +173,10 @@ public sealed partial class AgentLoop
 
     private void Publish<TEvent>(TEvent agentEvent)
         where TEvent : AgentEvent => _events.Publish(agentEvent with { Timestamp = _time.GetUtcNow() });
+
+    /// <summary>Publishes and waits while a lossless subscriber (a front end) is full: the run streams no faster than output is read.</summary>
+    private ValueTask PublishAsync<TEvent>(TEvent agentEvent, CancellationToken cancellationToken)
+        where TEvent : AgentEvent => _events.PublishAsync(agentEvent with { Timestamp = _time.GetUtcNow() }, cancellationToken);
 
     private ValueTask AppendAsync(RunState run, ChatMessage message)
     {

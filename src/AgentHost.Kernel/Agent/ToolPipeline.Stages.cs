@@ -131,7 +131,10 @@ public sealed partial class ToolPipeline
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            verdict = PermissionVerdict.Deny($"the permission gate failed ({ex.Message})");
+            LogGateFailed(ex, entry.Name, context.CallId);
+            verdict = PermissionVerdict.Deny(ToolFailures.IsBug(ex)
+                ? "internal error in the permission gate (denied to be safe; logged: see 'agent logs')"
+                : $"the permission gate failed ({ToolFailures.MessageOf(ex)}); denied to be safe");
         }
 
         Publish(new PermissionDecidedEvent(
@@ -170,6 +173,9 @@ public sealed partial class ToolPipeline
         return new ToolCallDescription(name, redactedArguments);
     }
 
+    /// <summary>How long a tool may take to stop after its time limit cancelled it, before the pipeline abandons it.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
+
     private async ValueTask<StageResult> InvokeAsync(ToolInvocationContext invocation, string name, CancellationToken cancellationToken)
     {
         var timeout = invocation.Metadata.Timeout is { } limit && (limit > TimeSpan.Zero || limit == Timeout.InfiniteTimeSpan)
@@ -177,14 +183,14 @@ public sealed partial class ToolPipeline
             : Options.DefaultTimeout;
         using var timeoutSource = new CancellationTokenSource(timeout, Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        var chain = Chain();
+        Task<object?>? pending = null;
         try
         {
-            var pending = Chain()(invocation, linked.Token);
-
-            // WaitAsync: a tool that ignores its token still cannot hold the run past Ctrl+C or its time limit.
-            var result = pending.IsCompletedSuccessfully
-                ? pending.Result
-                : await pending.AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
+            // On a pool thread, and awaited with WaitAsync: a tool that blocks its thread (Thread.Sleep, synchronous
+            // I/O) or ignores its token still cannot hold the run past Ctrl+C or its time limit.
+            pending = Task.Run(() => chain(invocation, linked.Token).AsTask(), linked.Token);
+            var result = await pending.WaitAsync(linked.Token).ConfigureAwait(false);
             return result switch
             {
                 ToolResult { Error: { } failure } => new StageResult(ToolCallStatus.Failed, result, failure),
@@ -201,16 +207,27 @@ public sealed partial class ToolPipeline
         }
         catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested)
         {
+            // A tool that honours its token stops within moments of the cancellation; one that blocks does not.
+            if (pending is { IsCompleted: false })
+            {
+                await ((Task)pending).WaitAsync(StopGrace, Time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            var stillRunning = pending is { IsCompleted: false };
+            LogToolTimedOut(name, invocation.CallId, FormatDuration(timeout), stillRunning);
             return new StageResult(
                 ToolCallStatus.TimedOut,
                 null,
-                $"'{name}' did not finish within {FormatDuration(timeout)} and was stopped. Narrow the request (smaller input, fewer files) or try another approach.");
+                stillRunning
+                    ? $"'{name}' did not finish within {FormatDuration(timeout)}; the host stopped waiting for it, but it may still be running in the background. " +
+                      "Do not assume it had no effect: check its results before retrying. Narrow the request (smaller input, fewer files) or try another approach."
+                    : $"'{name}' did not finish within {FormatDuration(timeout)} and was stopped. Narrow the request (smaller input, fewer files) or try another approach.");
         }
 #pragma warning disable CA1031 // A failing tool becomes an error result for the model, never a crash.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            return StageResult.Fail($"'{name}' failed: {MessageOf(ex)}");
+            return StageResult.Fail(ToolFailed(name, invocation.CallId, ex));
         }
     }
 
@@ -226,16 +243,6 @@ public sealed partial class ToolPipeline
         }
 
         return chain;
-    }
-
-    private static string MessageOf(Exception exception)
-    {
-        while (exception is TargetInvocationException or AggregateException && exception.InnerException is not null)
-        {
-            exception = exception.InnerException;
-        }
-
-        return string.IsNullOrWhiteSpace(exception.Message) ? exception.GetType().Name : exception.Message;
     }
 
     private static string FormatDuration(TimeSpan duration) =>

@@ -25,6 +25,7 @@ public sealed partial class ToolPipeline : IDisposable
     private readonly CapabilityRegistry _registry;
     private readonly IEventBus _events;
     private readonly IToolPermissionGate _gate;
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
     private readonly Lock _toolSetLock = new();
     private ToolSet? _toolSet;
 
@@ -58,6 +59,7 @@ public sealed partial class ToolPipeline : IDisposable
         Options = options ?? new ToolPipelineOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxOutputCharacters, 256, nameof(options));
         Telemetry = telemetry ?? AgentTelemetry.Shared;
+        _logger = Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<ToolPipeline>(Options.LoggerFactory);
         _registry.Changed += OnRegistryChanged;
     }
 
@@ -126,8 +128,9 @@ public sealed partial class ToolPipeline : IDisposable
         var tool = entry?.Capability as ToolCapability;
         var name = entry?.Name ?? toolName;
         var redactedArguments = Scrubber.Scrub(argumentsJson ?? "{}");
-        Publish(new ToolCallStartedEvent(
-            context.SessionId, context.Step, context.CallId, name, entry?.PluginId, ToolOutput.Preview(redactedArguments, Options.MaxEventArgumentCharacters)));
+        await PublishAsync(
+            new ToolCallStartedEvent(context.SessionId, context.Step, context.CallId, name, entry?.PluginId, ToolOutput.Preview(redactedArguments, Options.MaxEventArgumentCharacters)),
+            cancellationToken).ConfigureAwait(false);
 
         var result = cancellationToken.IsCancellationRequested ? StageResult.Cancelled
             : tool is null || entry is null ? StageResult.Fail(UnknownTool(toolName))
@@ -168,6 +171,20 @@ public sealed partial class ToolPipeline : IDisposable
 
     private void Publish<TEvent>(TEvent agentEvent)
         where TEvent : AgentEvent => _events.Publish(agentEvent with { Timestamp = Time.GetUtcNow() });
+
+    /// <summary>Publishes, waiting while a front end is behind; cancellation only stops the wait (the call then ends as cancelled).</summary>
+    private async ValueTask PublishAsync<TEvent>(TEvent agentEvent, CancellationToken cancellationToken)
+        where TEvent : AgentEvent
+    {
+        try
+        {
+            await _events.PublishAsync(agentEvent with { Timestamp = Time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C while the output was backed up: the call is reported as cancelled below.
+        }
+    }
 
     private string UnknownTool(string toolName)
     {

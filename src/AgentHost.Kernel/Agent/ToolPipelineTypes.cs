@@ -49,6 +49,12 @@ public sealed record ToolPipelineOptions
     /// <c>kernel</c>. A kernel tool wins over a plugin tool of the same plain name.
     /// </summary>
     public IReadOnlyList<Capabilities.RegisteredCapability> KernelTools { get; init; } = [];
+
+    /// <summary>
+    /// Where tool failures (with their stack), time-outs and permission-gate failures are logged, and the agent loop's
+    /// compaction failures; nothing is logged when not set.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
 }
 
 /// <summary>Who asks for a tool call and where it belongs.</summary>

@@ -1,9 +1,13 @@
+using AgentHost.Kernel.Events;
 using AgentHost.Sdk.Events;
 
 namespace AgentHost.Kernel.Plugins;
 
-/// <summary>A plugin's view of the event bus: its subscriptions end when the plugin unloads.</summary>
-internal sealed class PluginEventBus(IEventBus inner) : IEventBus, IDisposable
+/// <summary>
+/// A plugin's view of the event bus: its subscriptions are drop-oldest (a slow plugin never holds up a run; drops are
+/// reported) and end when the plugin unloads.
+/// </summary>
+internal sealed class PluginEventBus(EventBus inner, string pluginId) : IEventBus, IDisposable
 {
     private readonly List<IDisposable> _subscriptions = [];
     private bool _disposed;
@@ -11,10 +15,14 @@ internal sealed class PluginEventBus(IEventBus inner) : IEventBus, IDisposable
     public void Publish<TEvent>(TEvent agentEvent)
         where TEvent : AgentEvent => inner.Publish(agentEvent);
 
+    public ValueTask PublishAsync<TEvent>(TEvent agentEvent, CancellationToken cancellationToken = default)
+        where TEvent : AgentEvent => inner.PublishAsync(agentEvent, cancellationToken);
+
     public IDisposable Subscribe<TEvent>(Func<TEvent, CancellationToken, ValueTask> handler)
         where TEvent : AgentEvent
     {
-        var subscription = inner.Subscribe(handler);
+        ArgumentNullException.ThrowIfNull(handler);
+        var subscription = inner.Subscribe(typeof(TEvent), (e, ct) => handler((TEvent)e, ct), EventDelivery.DropOldest, $"plugin {pluginId}: subscriber of {typeof(TEvent).Name}");
         lock (_subscriptions)
         {
             if (_disposed)

@@ -63,7 +63,7 @@ public sealed partial class PluginHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.Run(() => Load(request, null, cancellationToken), cancellationToken);
+        return LoadWithDeadlineAsync(request, null, cancellationToken);
     }
 
     /// <summary>
@@ -84,7 +84,7 @@ public sealed partial class PluginHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(plugin);
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.Run(() => Load(request, plugin, cancellationToken), cancellationToken);
+        return LoadWithDeadlineAsync(request, plugin, cancellationToken);
     }
 
     /// <summary>Loads several plugins in parallel; results are in request order.</summary>
@@ -136,7 +136,7 @@ public sealed partial class PluginHost : IAsyncDisposable
         }
     }
 
-    private PluginLoadResult Load(PluginLoadRequest request, AgentPlugin? instance, CancellationToken cancellationToken)
+    private PluginLoadResult Load(PluginLoadRequest request, AgentPlugin? instance, LoadAttempt attempt, CancellationToken cancellationToken)
     {
         var fallbackId = Path.GetFileName(Path.TrimEndingDirectorySeparator(request.Directory));
         PluginManifest manifest;
@@ -146,16 +146,17 @@ public sealed partial class PluginHost : IAsyncDisposable
         }
         catch (AgentHostException ex)
         {
-            return Report(new PluginLoadResult(fallbackId, null, PluginLoadStatus.Failed, ex.Message));
+            return attempt.TryCommit() ? Report(new PluginLoadResult(fallbackId, null, PluginLoadStatus.Failed, ex.Message)) : attempt.Abandoned;
         }
 
         var version = manifest.Version.ToNormalizedString();
+        attempt.Identify(manifest.Id, version);
         if (Refusal(manifest, request, instance, cancellationToken) is { } refusal)
         {
-            return Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Refused, refusal));
+            return attempt.TryCommit() ? Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Refused, refusal)) : attempt.Abandoned;
         }
 
-        return LoadVerified(manifest, request, instance);
+        return LoadVerified(manifest, request, instance, attempt);
     }
 
     private string? Refusal(PluginManifest manifest, PluginLoadRequest request, AgentPlugin? instance, CancellationToken cancellationToken)
@@ -200,11 +201,11 @@ public sealed partial class PluginHost : IAsyncDisposable
         return null;
     }
 
-    private PluginLoadResult LoadVerified(PluginManifest manifest, PluginLoadRequest request, AgentPlugin? instance)
+    private PluginLoadResult LoadVerified(PluginManifest manifest, PluginLoadRequest request, AgentPlugin? instance, LoadAttempt attempt)
     {
         var version = manifest.Version.ToNormalizedString();
         var stopping = new CancellationTokenSource();
-        var pluginEvents = new PluginEventBus(_events);
+        var pluginEvents = new PluginEventBus(_events, manifest.Id);
         var pluginLoggers = new PrefixedLoggerFactory(_loggerFactory, $"plugin.{manifest.Id}");
         var view = new CapabilityView(_registry, stopping.Token);
         var context = new PluginContext(manifest.Id, version, manifest.Directory, pluginLoggers, pluginEvents, request.Settings, stopping.Token) { Capabilities = view };
@@ -229,9 +230,16 @@ public sealed partial class PluginHost : IAsyncDisposable
             builder.Services.AddSingleton<IEventBus>(pluginEvents);
             builder.Services.AddSingleton<ICapabilityView>(view);
             var services = builder.Services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+            if (!attempt.TryCommit())
+            {
+                // The deadline passed while Register ran: the host already went on without this plugin.
+                services.Dispose();
+                throw new LoadAbandonedException();
+            }
+
             var registered = _registry.AddRange(manifest.Id, version, builder.Capabilities);
             var subscriptions = builder.Capabilities.OfType<EventSubscriberCapability>()
-                .Select(s => _events.Subscribe(s.EventType, s.Handler))
+                .Select(s => _events.Subscribe(s.EventType, s.Handler, EventDelivery.DropOldest, $"plugin {manifest.Id}: {s.Name}"))
                 .ToList();
             var plugin = new LoadedPlugin(manifest, loadContext, services, pluginEvents, stopping, registered, subscriptions);
             if (!_loaded.TryAdd(manifest.Id, plugin))
@@ -239,7 +247,7 @@ public sealed partial class PluginHost : IAsyncDisposable
                 throw new AgentHostException(ErrorKind.Plugin, $"plugin '{manifest.Id}' was loaded twice at the same time.");
             }
 
-            LogLoaded(manifest.Id, version, registered.Count);
+            LogLoaded(manifest.Id, version, registered.Count, attempt.ElapsedMilliseconds);
             return Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Loaded, null) { Capabilities = registered });
         }
 #pragma warning disable CA1031 // A faulty plugin must never take the host down; the failure becomes a result.
@@ -255,7 +263,9 @@ public sealed partial class PluginHost : IAsyncDisposable
                 loadContext.Unload();
             }
 
-            return Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Failed, Describe(manifest, ex)));
+            return ex is LoadAbandonedException || !attempt.TryCommit()
+                ? attempt.Abandoned
+                : Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Failed, Describe(manifest, ex)));
         }
     }
 
@@ -360,8 +370,8 @@ public sealed partial class PluginHost : IAsyncDisposable
         private void OnChanged(object? sender, CapabilityChange change) => _changed?.Invoke(this, EventArgs.Empty);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded plugin {PluginId} {Version} with {Count} capabilities")]
-    private partial void LogLoaded(string pluginId, string version, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded plugin {PluginId} {Version} with {Count} capabilities in {ElapsedMs} ms")]
+    private partial void LogLoaded(string pluginId, string version, int count, long elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin {PluginId} not loaded: {Error}")]
     private partial void LogFailed(string pluginId, string error);

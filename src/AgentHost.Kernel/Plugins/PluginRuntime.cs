@@ -74,8 +74,14 @@ public sealed class PluginRuntime : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var events = new EventBus(loggerFactory.CreateLogger<EventBus>());
         var registry = new CapabilityRegistry(events);
-        return new PluginRuntime(store, projectRoot, settings, events, registry, new PluginHost(registry, events, loggerFactory, unloadable: unloadable));
+        return new PluginRuntime(store, projectRoot, settings, events, registry, new PluginHost(registry, events, loggerFactory, unloadable: unloadable))
+        {
+            LoggerFactory = loggerFactory,
+        };
     }
+
+    /// <summary>The host logger factory (tool failures, time-outs and compaction failures are logged through it).</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
 
     /// <summary>The event bus.</summary>
     public EventBus Events { get; }

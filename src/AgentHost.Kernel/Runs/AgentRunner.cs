@@ -397,6 +397,7 @@ public sealed class AgentRunner(
                 },
                 Middleware = middleware ?? [],
                 KernelTools = kernelTools ?? [],
+                LoggerFactory = runtime.LoggerFactory,
             });
     }
 
