@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using AgentHost.Common.Processes;
 using AgentHost.Kernel.Configuration;
 using AgentHost.Kernel.Hosting;
 
@@ -78,41 +78,39 @@ public static class ProviderKeys
 
     private static string RunCommand(string providerName, string command, HostEnvironment environment)
     {
-        var start = OperatingSystem.IsWindows()
-            ? new ProcessStartInfo("cmd.exe") { ArgumentList = { "/d", "/c", command } }
-            : new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", command } };
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.RedirectStandardInput = true;
-        start.UseShellExecute = false;
-        start.WorkingDirectory = environment.CurrentDirectory;
+        // The shell is found like every program the host starts (absolute PATH entries only, never the project).
+        var (shell, flags) = OperatingSystem.IsWindows() ? ("cmd.exe", new[] { "/d", "/c" }) : ("/bin/sh", new[] { "-c" });
+        var spec = new ProcessSpec(shell, [.. flags, command])
+        {
+            WorkingDirectory = environment.CurrentDirectory,
+            Purpose = $"provider '{providerName}': api_key_command's shell",
+        };
+        ProcessOutput result;
         try
         {
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("the process did not start");
-            process.StandardInput.Close();
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(CommandTimeout))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new AgentHostException(ErrorKind.Configuration, $"provider '{providerName}': api_key_command did not finish within {CommandTimeout.TotalSeconds:0} s. Make it print the key without waiting for input.");
-            }
-
-            var key = output.GetAwaiter().GetResult().Trim();
-            if (process.ExitCode != 0 || key.Length == 0)
-            {
-                // The command's error text may quote the key or a token; show only its first line, cut short.
-                var firstLine = error.GetAwaiter().GetResult().Split('\n', 2)[0].Trim();
-                throw new AgentHostException(
-                    ErrorKind.Configuration,
-                    $"provider '{providerName}': api_key_command exited with {process.ExitCode}{(key.Length == 0 ? " and printed no key" : string.Empty)}{(firstLine.Length > 0 ? ": " + (firstLine.Length > 200 ? firstLine[..200] + "…" : firstLine) : string.Empty)}. Fix the command in config.yaml.");
-            }
-
-            return key;
+            // Resolve is synchronous for its callers (model selection); the command runs on the thread pool with a time limit.
+            result = Task.Run(() => ProcessLauncher.RunAsync(spec, CommandTimeout, maxOutputCharacters: 64_000)).GetAwaiter().GetResult();
         }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (ProgramStartException ex)
         {
             throw new AgentHostException(ErrorKind.Configuration, $"provider '{providerName}': api_key_command could not run ({ex.Message}).", ex);
         }
+
+        if (result.TimedOut)
+        {
+            throw new AgentHostException(ErrorKind.Configuration, $"provider '{providerName}': api_key_command did not finish within {CommandTimeout.TotalSeconds:0} s. Make it print the key without waiting for input.");
+        }
+
+        var key = result.Output.Trim();
+        if (result.ExitCode != 0 || key.Length == 0)
+        {
+            // The command's error text may quote the key or a token; show only its first line, cut short.
+            var firstLine = result.Error.Split('\n', 2)[0].Trim();
+            throw new AgentHostException(
+                ErrorKind.Configuration,
+                $"provider '{providerName}': api_key_command exited with {result.ExitCode}{(key.Length == 0 ? " and printed no key" : string.Empty)}{(firstLine.Length > 0 ? ": " + (firstLine.Length > 200 ? firstLine[..200] + "…" : firstLine) : string.Empty)}. Fix the command in config.yaml.");
+        }
+
+        return key;
     }
 }

@@ -19,14 +19,14 @@ public sealed partial class ContextReferenceRulesTests
     {
         using var ws = new RunWorkspace();
         ws.WriteProjectConfig($"permissions:\n  {rules}\n");
-        File.WriteAllText(Path.Combine(ws.Root, ".env"), "TOKEN=SECRET-PIPED-7\n");
+        File.WriteAllText(Path.Combine(ws.Root, ".env"), "colour=MARKER-PIPED-7\n");
 
         var result = await RunAsync(ws, "@.env summarise", source);
         var export = await ExportAsync(ws, result);
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("@.env was not included", result.Error, StringComparison.Ordinal);
-        Assert.DoesNotContain("SECRET-PIPED-7", export, StringComparison.Ordinal);
+        Assert.DoesNotContain("MARKER-PIPED-7", export, StringComparison.Ordinal);
         Assert.Contains("not included: reading .env is not allowed", export, StringComparison.Ordinal);
     }
 
@@ -36,13 +36,13 @@ public sealed partial class ContextReferenceRulesTests
     public async Task Control_FileReference_IsExpanded_WithoutRules(string source)
     {
         using var ws = new RunWorkspace();
-        File.WriteAllText(Path.Combine(ws.Root, ".env"), "TOKEN=SECRET-PIPED-7\n");
+        File.WriteAllText(Path.Combine(ws.Root, ".env"), "colour=MARKER-PIPED-7\n");
 
         var result = await RunAsync(ws, "@.env summarise", source);
         var export = await ExportAsync(ws, result);
 
         Assert.True(result.ExitCode == 0, result.Error);
-        Assert.Contains("SECRET-PIPED-7", export, StringComparison.Ordinal);
+        Assert.Contains("MARKER-PIPED-7", export, StringComparison.Ordinal);
     }
 
     [Theory]
