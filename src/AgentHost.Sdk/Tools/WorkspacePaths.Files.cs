@@ -78,13 +78,40 @@ public sealed partial class WorkspacePaths
         while (missing.TryPop(out var folder))
         {
             BeforeUse?.Invoke(folder);
-            Directory.CreateDirectory(folder);
-            var real = RealPath(folder);
-            if (!IsInside(real))
-            {
-                TryRemoveEmptyFolder(real);
-                throw Escaped(folder, real);
-            }
+            CreateOneDirectory(folder);
+        }
+    }
+
+    /// <summary>
+    /// Creates one folder whose parent was checked: under a fresh unique name first (so this call knows it made it, and
+    /// may remove it if the parent now leads outside), then renamed into place. A link that appeared at the folder's
+    /// name makes the rename fail; the link's target is then refused, and nothing outside is created or removed.
+    /// </summary>
+    private void CreateOneDirectory(string folder)
+    {
+        var staging = Path.Combine(Path.GetDirectoryName(folder)!, $".{Path.GetFileName(folder)}.{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(staging);
+        var stagingReal = RealPath(staging);
+        if (!IsInside(stagingReal))
+        {
+            TryRemoveEmptyFolder(stagingReal);
+            throw Escaped(folder, stagingReal);
+        }
+
+        try
+        {
+            Directory.Move(staging, folder);
+        }
+        catch (IOException) when (Directory.Exists(folder) || File.Exists(folder))
+        {
+            // Made meanwhile by someone else (or a link appeared): ours goes, and what is there is checked below.
+            TryRemoveEmptyFolder(staging);
+        }
+
+        var real = RealPath(folder);
+        if (!IsInside(real))
+        {
+            throw Escaped(folder, real);
         }
     }
 
@@ -263,18 +290,6 @@ public sealed partial class WorkspacePaths
     private static UnauthorizedAccessException Escaped(string path, string real) =>
         new($"{path} now leads outside the workspace root, to {real}: a folder was replaced by a symbolic link while the tool ran. Nothing was written outside; check the folder's links and try again.");
 
-    private static void TryDeleteFile(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Left behind: a hidden temporary file nothing refers to.
-        }
-    }
-
     private static void TryRemoveEmptyFolder(string path)
     {
         try
@@ -284,6 +299,18 @@ public sealed partial class WorkspacePaths
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Not empty any more, or gone: leave it.
+        }
+    }
+
+    private static void TryDeleteFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left behind: a hidden temporary file nothing refers to.
         }
     }
 

@@ -83,6 +83,28 @@ public sealed class SymlinkRaceTests : IAsyncLifetime
     }
 
     [SymlinkFact]
+    public void CreateDirectory_LeavesTheEmptyFolderOutsideAlone_WhenTheFolderItCreatesIsALinkByThen()
+    {
+        // sub is missing; just before it is created, a link named sub to the (empty) outside folder appears. Creating
+        // it is then a no-op that leads outside: the call is refused and the folder outside is not removed.
+        Directory.Delete(Sub);
+        var paths = new WorkspacePaths(_tools.Root);
+        WorkspacePaths.BeforeUse = path =>
+        {
+            if (path == Sub && !Directory.Exists(Sub))
+            {
+                Directory.CreateSymbolicLink(Sub, Outside);
+            }
+        };
+
+        var error = Assert.Throws<UnauthorizedAccessException>(() => paths.CreateDirectory(Path.Combine(Sub, "deep")));
+
+        Assert.Contains("outside the workspace root", error.Message, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(Outside), "the folder outside the root was deleted");
+        Assert.Empty(Directory.GetFileSystemEntries(Outside, "*", SearchOption.AllDirectories));
+    }
+
+    [SymlinkFact]
     public async Task Edit_IsRefused_AndTheFileOutsideIsUntouched_WhenTheFolderBecomesALinkBeforeTheWrite()
     {
         File.WriteAllText(Path.Combine(Sub, "a.txt"), "hello inside\n");
