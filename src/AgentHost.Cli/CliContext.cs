@@ -71,7 +71,7 @@ internal sealed class CliContext : IDisposable
     public PluginRuntime CreatePluginRuntime(ConfigurationSnapshot configuration)
     {
         var settings = new PluginSettingsSource(configuration, () => ProjectTrust.Load(Paths));
-        var runtime = PluginRuntime.Create(PluginStore, configuration.ProjectRoot, settings.Get, Loggers(configuration), unloadable: false);
+        var runtime = PluginRuntime.Create(PluginStore, configuration.ProjectRoot, settings.Get, Loggers(configuration), unloadable: false, () => settings.ProjectTrusted);
         runtime.Host.LoadTimeout = PluginHost.LoadTimeoutFrom(configuration);
         settings.Warn = message => runtime.Events.Publish(new WarningEvent("plugins", message));
         return runtime;

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using AgentHost.Kernel.Installation;
+using AgentHost.Kernel.Permissions;
+using AgentHost.Kernel.Plugins;
 
 namespace AgentHost.Cli.Commands;
 
@@ -36,8 +38,15 @@ internal sealed class PluginEnableCommand : AgentCommand
         var verb = _enable ? "Enabled" : "Disabled";
         if (parseResult.GetValue(_project))
         {
-            var file = plugins.SetProjectEnabled(id, _enable, Context.Configuration(parseResult).ProjectRoot);
+            var configuration = Context.Configuration(parseResult);
+            var file = plugins.SetProjectEnabled(id, _enable, configuration.ProjectRoot);
             Context.Console.WriteLine($"{verb} {id.Trim().ToLowerInvariant()} for this project ({file}).");
+            if (_enable && !plugins.IsEnabledGlobally(id) && !new PluginSettingsSource(configuration, () => ProjectTrust.Load(Context.Paths)).ProjectTrusted)
+            {
+                Context.Console.WriteInfo(
+                    $"warning: project {configuration.ProjectRoot} is not trusted, so its plugins.yaml cannot enable a plugin that is disabled globally; " +
+                    $"{id.Trim().ToLowerInvariant()} stays disabled here until you run 'agent trust' (or 'agent plugin enable {id.Trim().ToLowerInvariant()}' for every project).");
+            }
         }
         else
         {

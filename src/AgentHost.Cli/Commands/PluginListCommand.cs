@@ -22,6 +22,12 @@ internal sealed class PluginListCommand : AgentCommand
         var results = (await runtime.LoadInstalledAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
             .ToDictionary(r => r.PluginId, StringComparer.Ordinal);
         var console = Context.Console;
+        var ignored = runtime.IgnoredProjectEnables;
+        if (ignored.Count > 0)
+        {
+            console.WriteInfo($"warning: the project is not trusted: its .agent/plugins.yaml cannot enable plugins you disabled ({string.Join(", ", ignored)}). If you trust this repository, run 'agent trust' in it.");
+        }
+
         if (parseResult.GetValue(_json))
         {
             console.WriteLine(JsonSerializer.Serialize(installed.Select(p => PluginFormatting.ToJson(p, results.GetValueOrDefault(p.Locked.Id))), PluginFormatting.Json));
@@ -42,7 +48,9 @@ internal sealed class PluginListCommand : AgentCommand
                 p.Locked.Id,
                 p.Locked.Version,
                 p.Locked.Source,
-                p.Enabled ? (p.EnabledBy == "project" ? "yes (project)" : "yes") : (p.EnabledBy == "project" ? "no (project)" : "no"),
+                p.Enabled ? (p.EnabledBy == "project" ? "yes (project)" : "yes")
+                    : p.EnabledBy == "project" ? "no (project)"
+                    : ignored.Contains(p.Locked.Id) ? "no (project not trusted)" : "no",
                 PluginFormatting.Status(result),
                 PluginFormatting.Summarize(result?.Capabilities ?? []),
             };

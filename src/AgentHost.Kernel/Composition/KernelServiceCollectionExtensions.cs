@@ -2,6 +2,7 @@ using AgentHost.Kernel.Capabilities;
 using AgentHost.Kernel.Configuration;
 using AgentHost.Kernel.Events;
 using AgentHost.Kernel.Hosting;
+using AgentHost.Kernel.Permissions;
 using AgentHost.Kernel.Plugins;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,13 +51,21 @@ public static class KernelServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var configuration = sp.GetRequiredService<ConfigurationSnapshot>();
+            var events = sp.GetRequiredService<EventBus>();
+            var settings = new PluginSettingsSource(configuration, () => ProjectTrust.Load(sp.GetRequiredService<AgentPaths>()))
+            {
+                Warn = message => events.Publish(new WarningEvent("plugins", message)),
+            };
             return new PluginRuntime(
                 sp.GetRequiredService<PluginStore>(),
                 configuration.ProjectRoot,
-                configuration.GetPluginSettings,
-                sp.GetRequiredService<EventBus>(),
+                settings.Get,
+                events,
                 sp.GetRequiredService<CapabilityRegistry>(),
-                sp.GetRequiredService<PluginHost>());
+                sp.GetRequiredService<PluginHost>())
+            {
+                IsProjectTrusted = () => settings.ProjectTrusted,
+            };
         });
         services.AddHostedService<PluginLoaderService>();
         return services;

@@ -49,6 +49,12 @@ public sealed class InstalledPlugins(PluginStore store, Action<string>? report =
         return updated;
     }
 
+    /// <summary>Whether a plugin is enabled globally (the lockfile's <c>enabled</c>).</summary>
+    /// <param name="id">The plugin id.</param>
+    /// <returns>The global state.</returns>
+    /// <exception cref="AgentHostException">The plugin is not installed.</exception>
+    public bool IsEnabledGlobally(string id) => FindOrThrow(_store.LoadLockFile(), id).Enabled;
+
     /// <summary>Enables or disables an installed plugin for one project (<c>.agent/plugins.yaml</c>).</summary>
     /// <param name="id">The plugin id.</param>
     /// <param name="enabled">The new state.</param>

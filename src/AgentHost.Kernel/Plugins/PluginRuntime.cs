@@ -1,6 +1,7 @@
 using AgentHost.Kernel.Capabilities;
 using AgentHost.Kernel.Events;
 using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Kernel.Plugins;
@@ -63,13 +64,15 @@ public sealed class PluginRuntime : IAsyncDisposable
     /// <param name="settings">Returns a plugin's configuration section by id.</param>
     /// <param name="loggerFactory">The host logger factory.</param>
     /// <param name="unloadable">Whether plugin code can be unloaded before the process ends (see <see cref="PluginHost"/>); one-shot commands pass <see langword="false"/> so ReadyToRun code is used.</param>
+    /// <param name="isProjectTrusted">Whether the project is trusted (see <see cref="IsProjectTrusted"/>); untrusted when <see langword="null"/>.</param>
     /// <returns>The runtime; dispose it to unload every plugin.</returns>
     public static PluginRuntime Create(
         PluginStore store,
         string? projectRoot,
         Func<string, IReadOnlyDictionary<string, string>> settings,
         ILoggerFactory loggerFactory,
-        bool unloadable = true)
+        bool unloadable = true,
+        Func<bool>? isProjectTrusted = null)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var events = new EventBus(loggerFactory.CreateLogger<EventBus>());
@@ -77,6 +80,7 @@ public sealed class PluginRuntime : IAsyncDisposable
         return new PluginRuntime(store, projectRoot, settings, events, registry, new PluginHost(registry, events, loggerFactory, unloadable: unloadable))
         {
             LoggerFactory = loggerFactory,
+            IsProjectTrusted = isProjectTrusted ?? (static () => false),
         };
     }
 
@@ -96,21 +100,52 @@ public sealed class PluginRuntime : IAsyncDisposable
     /// <returns>The plugins.</returns>
     public IReadOnlyList<InstalledPlugin> ListInstalled() => _installed ??= ReadInstalled();
 
+    /// <summary>
+    /// Whether the project is trusted: only then may its <c>.agent/plugins.yaml</c> enable a plugin you disabled (a cloned
+    /// repository cannot switch on code you switched off). Asked only when the file enables such a plugin; untrusted by default.
+    /// </summary>
+    public Func<bool> IsProjectTrusted { get; init; } = static () => false;
+
+    /// <summary>Plugins the project's <c>.agent/plugins.yaml</c> enables but that stay disabled because the project is not trusted.</summary>
+    public IReadOnlyList<string> IgnoredProjectEnables
+    {
+        get
+        {
+            _ = ListInstalled();
+            return _ignoredEnables;
+        }
+    }
+
+    private List<string> _ignoredEnables = [];
+
     private List<InstalledPlugin> ReadInstalled()
     {
         var lockFile = _store.LoadLockFile();
         var project = _projectRoot is null ? null : ProjectPluginState.Load(_projectRoot);
-        return lockFile.Plugins
-            .Select(p =>
+        var installed = new List<InstalledPlugin>(lockFile.Plugins.Count);
+        var ignored = new List<string>();
+        foreach (var p in lockFile.Plugins)
+        {
+            var projectVerdict = project?.IsEnabled(p.Id);
+            if (projectVerdict == true && !p.Enabled && !IsProjectTrusted())
             {
-                var projectVerdict = project?.IsEnabled(p.Id);
-                return new InstalledPlugin(
-                    p,
-                    _store.InstallDirectory(p.Id, p.Version),
-                    projectVerdict ?? p.Enabled,
-                    projectVerdict is null ? "global" : "project");
-            })
-            .ToList();
+                ignored.Add(p.Id);
+                projectVerdict = null;
+            }
+
+            installed.Add(new InstalledPlugin(p, _store.InstallDirectory(p.Id, p.Version), projectVerdict ?? p.Enabled, projectVerdict is null ? "global" : "project"));
+        }
+
+        if (ignored.Count > 0)
+        {
+            _ignoredEnables = ignored;
+            Events.Publish(new WarningEvent(
+                "plugins",
+                $"{project!.FilePath}: project {_projectRoot} is not trusted: it enables plugins you disabled ({string.Join(", ", ignored)}); they stay disabled. " +
+                "If you trust this repository, run 'agent trust' in it (or enable them yourself: agent plugin enable <id>)."));
+        }
+
+        return installed;
     }
 
     /// <summary>Loads installed plugins in parallel, verifying each against the lockfile hash first.</summary>

@@ -28,6 +28,9 @@ public sealed class PluginSettingsSource
         _projectTrusted = new Lazy<bool>(() => PermissionPolicy.FromConfiguration(configuration, trust()).Project is not { Trusted: false });
     }
 
+    /// <summary>Whether the project is trusted (decided once, on first use): its plugin settings and plugin switches then apply.</summary>
+    public bool ProjectTrusted => _projectTrusted.Value;
+
     /// <summary>Receives one warning per plugin whose project settings were ignored.</summary>
     public Action<string>? Warn { get; set; }
 
