@@ -91,7 +91,8 @@ internal static class ReadOnlyFolders
         }
     }
 
-    private static bool Run(string program, params string[] args)
+    /// <summary>Runs a system program (chattr, mount, umount) to its end; whether it succeeded.</summary>
+    internal static bool Run(string program, params string[] args)
     {
         try
         {
@@ -149,7 +150,7 @@ internal sealed class TinyDisk : IDisposable
     {
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "agent-tiny-disk-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
-        if (!RunMount("mount", "-t", "tmpfs", "-o", $"size={kilobytes}k", "tmpfs", Path))
+        if (!ReadOnlyFolders.Run("mount", "-t", "tmpfs", "-o", $"size={kilobytes}k", "tmpfs", Path))
         {
             Directory.Delete(Path);
             throw new InvalidOperationException("mount -t tmpfs failed");
@@ -183,27 +184,7 @@ internal sealed class TinyDisk : IDisposable
 
     public void Dispose()
     {
-        RunMount("umount", Path);
+        ReadOnlyFolders.Run("umount", Path);
         Directory.Delete(Path, recursive: true);
-    }
-
-    private static bool RunMount(string program, params string[] args)
-    {
-        try
-        {
-            var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (var arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            using var process = Process.Start(start)!;
-            process.WaitForExit();
-            return process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
     }
 }
