@@ -45,6 +45,9 @@ internal static partial class SecretPatterns
     /// <summary>The first marker that some pattern needs in <paramref name="text"/>, or -1 (a vectorised search).</summary>
     public static int IndexOfMarker(ReadOnlySpan<char> text) => text.IndexOfAny(MarkerValues);
 
+    /// <summary>Runs both searches once, so that they are built and their code compiled.</summary>
+    public static void WarmUp() => _ = IndexOfMarker("warm-up") + IndexOfKeyWord("warm-up");
+
     /// <summary>The first key word (see <see cref="KeyWords"/>) in <paramref name="text"/>, or -1.</summary>
     public static int IndexOfKeyWord(ReadOnlySpan<char> text) => text.IndexOfAny(KeyWordValues);
 

@@ -32,7 +32,9 @@ public sealed partial class SecretScrubber
 
     /// <summary>Creates a scrubber that also masks the secret-named variables of <paramref name="environment"/>.</summary>
     /// <param name="environment">The environment, or <see langword="null"/> for patterns only.</param>
-    public SecretScrubber(HostEnvironment? environment = null) =>
+    public SecretScrubber(HostEnvironment? environment = null)
+    {
+        WarmUpOnce();
         _environmentSecrets = environment is null
             ? []
             : environment.Variables
@@ -41,6 +43,22 @@ public sealed partial class SecretScrubber
                 .Distinct(StringComparer.Ordinal)
                 .OrderByDescending(v => v.Length)
                 .ToArray();
+    }
+
+    private static int _warmedUp;
+
+    /// <summary>
+    /// Builds the marker searches, and has their vectorised code compiled, on a pool thread when the first scrubber is
+    /// made (about 15 ms of JIT that a ReadyToRun image does not hold): the first scrub of a run, on the way to the
+    /// first model request, then finds them ready instead of paying for them.
+    /// </summary>
+    private static void WarmUpOnce()
+    {
+        if (Interlocked.Exchange(ref _warmedUp, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static _ => SecretPatterns.WarmUp(), null);
+        }
+    }
 
     /// <summary>A scrubber that knows only the patterns.</summary>
     public static SecretScrubber PatternsOnly { get; } = new();
