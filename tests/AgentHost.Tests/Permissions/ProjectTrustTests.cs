@@ -3,6 +3,7 @@ using AgentHost.Kernel.Permissions;
 using AgentHost.Tests.Configuration;
 using AgentHost.Tests.Runs;
 using static AgentHost.Tests.Permissions.PermissionFixture;
+using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Permissions;
 
@@ -178,14 +179,9 @@ public sealed class ProjectTrustTests
         Assert.Null(project.TrustList().Warning);
     }
 
-    [Fact]
+    [UnixFact("symbolic links, which need a privilege to create on Windows")]
     public void ASymlinkedProjectPath_IsTrustedByItsRealPath()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         using var project = new ConfigProject();
         project.WriteProject(Malicious);
         var link = project.Temp.Combine("link-to-repo");
@@ -259,14 +255,9 @@ public sealed class ProjectTrustTests
         Assert.Contains("project: trusted", trusted.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [UnixFact("the repository's planted programs are POSIX shell scripts")]
     public async Task HeadlessRun_InAMaliciousRepository_NeverRunsTheCommand_AndSaysWhy()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         using var ws = new RunWorkspace();
         var config = Path.Combine(ws.Root, ".agent", "config.yaml");
         Directory.CreateDirectory(Path.GetDirectoryName(config)!);

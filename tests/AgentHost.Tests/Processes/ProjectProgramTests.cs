@@ -30,7 +30,7 @@ public sealed class ProjectProgramTests
             text: Read it all.
         """;
 
-    [UnixTheory]
+    [UnixTheory("the planted programs are POSIX shell scripts")]
     [InlineData(true, false)]
     [InlineData(false, true)]
     public async Task ReadPaths_NeverRunTheRepositorysPrograms_AndTheRealGitAnswers(bool plantGit, bool poisonConfig)
@@ -45,7 +45,7 @@ public sealed class ProjectProgramTests
         Assert.True(repo.MarkerText.Length == 0, "a repository program ran:\n" + repo.MarkerText);
     }
 
-    [UnixTheory]
+    [UnixTheory("the planted programs are POSIX shell scripts")]
     [InlineData(true, false)]
     [InlineData(false, true)]
     public async Task Init_NeverRunsTheRepositorysPrograms(bool plantGit, bool poisonConfig)
@@ -58,7 +58,7 @@ public sealed class ProjectProgramTests
         Assert.True(repo.MarkerText.Length == 0, "a repository program ran:\n" + repo.MarkerText);
     }
 
-    [UnixFact]
+    [UnixFact("the planted programs are POSIX shell scripts")]
     public async Task PromptGitStatus_NeverRunsTheRepositorysConfigPrograms_AndReadsTheRealStatus()
     {
         using var repo = Hostile(plantGit: false, poisonConfig: true);
@@ -71,7 +71,7 @@ public sealed class ProjectProgramTests
         Assert.True(repo.MarkerText.Length == 0, "a repository program ran:\n" + repo.MarkerText);
     }
 
-    [UnixFact]
+    [UnixFact("the planted programs are POSIX shell scripts")]
     public async Task Doctor_FindsTheRealGit_NotThePlantedOne()
     {
         using var repo = Hostile(plantGit: true, poisonConfig: false);
@@ -99,22 +99,10 @@ public sealed class ProjectProgramTests
     }
 }
 
-/// <summary>A theory that needs a Unix shell for its planted scripts; skipped on Windows with the reason.</summary>
-public sealed class UnixTheoryAttribute : TheoryAttribute
-{
-    public UnixTheoryAttribute()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Skip = "the planted programs are POSIX shell scripts";
-        }
-    }
-}
-
 /// <summary>A commit that would run the repository's hooks is decided as the execution it is.</summary>
 public sealed class CommitHookDecisionTests
 {
-    [UnixTheory]
+    [UnixTheory("the planted programs are POSIX shell scripts")]
     [InlineData("pre-commit", false)]
     [InlineData("commit-msg", false)]
     [InlineData("post-commit", false)]

@@ -17,14 +17,9 @@ public sealed partial class InteractivePermissionTests
             text: done.
         """;
 
-    [Fact]
+    [TerminalFact]
     public async Task DenyWithAReason_TheToolNeverRuns_AndTheModelReceivesTheReason()
     {
-        if (!Terminal.IsAvailable)
-        {
-            return;
-        }
-
         using var ws = new RunWorkspace();
         var script = ws.WriteScript(WriteNotes.Replace("{0}", "not before the review", StringComparison.Ordinal));
 
@@ -40,14 +35,9 @@ public sealed partial class InteractivePermissionTests
         Assert.Contains("not before the review", decision.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [TerminalFact]
     public async Task AllowForTheSession_HoldsAfterAHeadlessResume_ButCoversNothingElse()
     {
-        if (!Terminal.IsAvailable)
-        {
-            return;
-        }
-
         using var ws = new RunWorkspace();
         var first = ws.WriteScript(WriteNotes.Replace("{0}", "notes.txt", StringComparison.Ordinal));
         var interactive = await Terminal.RunAsync(ws.Root, ws.Environment, "s\n", "run", "write notes", "-p", "scripted", "-p", "files", "-m", "scripted/" + first);
@@ -78,14 +68,9 @@ public sealed partial class InteractivePermissionTests
         Assert.Equal([("session", "notes.txt"), ("mode", "notes.txt"), ("grant", "notes.txt"), ("mode", "other.txt")], scopes);
     }
 
-    [Fact]
+    [TerminalFact]
     public async Task AlwaysForTheProject_WritesTheRule_AndTheNextSessionNeedsNoAnswer()
     {
-        if (!Terminal.IsAvailable)
-        {
-            return;
-        }
-
         using var ws = new RunWorkspace();
         var script = ws.WriteScript(WriteNotes.Replace("{0}", "notes.txt", StringComparison.Ordinal));
         var interactive = await Terminal.RunAsync(ws.Root, ws.Environment, "p\n", "run", "write notes", "-p", "scripted", "-p", "files", "-m", "scripted/" + script);
@@ -99,14 +84,9 @@ public sealed partial class InteractivePermissionTests
         Assert.Equal("first\n", File.ReadAllText(Path.Combine(ws.Root, "notes.txt")));
     }
 
-    [Fact]
+    [TerminalFact]
     public async Task SwitchingToAcceptEdits_AllowsTheFollowingEdits_AndIsRememberedWithTheSession()
     {
-        if (!Terminal.IsAvailable)
-        {
-            return;
-        }
-
         using var ws = new RunWorkspace();
         var script = ws.WriteScript("""
             turns:
