@@ -28,7 +28,7 @@ public sealed class CancellationTests
         request.Response.Abort();
 
         var error = await stderr;
-        Assert.True(agent.ExitCode == 130, error);
+        Assert.True(agent.ExitCode == ExitCodes.Cancelled, error);
         Assert.Contains("cancelled", error, StringComparison.Ordinal);
         Assert.False(File.Exists(temp.Combine("home", "plugins.lock.json")));
     }

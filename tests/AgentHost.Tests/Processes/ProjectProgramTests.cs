@@ -40,7 +40,7 @@ public sealed class ProjectProgramTests
 
         var result = await repo.RunAsync("run", "look at @./ please", "-p", "scripted", "-p", "git", "-m", "scripted/" + script);
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         Assert.Contains("Read it all.", result.Output, StringComparison.Ordinal);
         Assert.True(repo.MarkerText.Length == 0, "a repository program ran:\n" + repo.MarkerText);
     }
@@ -54,7 +54,7 @@ public sealed class ProjectProgramTests
 
         var result = await repo.RunAsync("init");
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         Assert.True(repo.MarkerText.Length == 0, "a repository program ran:\n" + repo.MarkerText);
     }
 
@@ -133,7 +133,7 @@ public sealed class CommitHookDecisionTests
 
         var result = await repo.RunAsync("run", "commit", "-p", "scripted", "-p", "git", "-m", "scripted/" + script, "--permission-mode", "accept-edits", "-o", "json");
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         var decision = AgentHost.Tests.Runs.RunWorkspace.Events(result.Output)
             .Single(e => e.GetProperty("type").GetString() == "permission.decided" && e.GetProperty("tool").GetString() == "git_commit");
         Assert.Equal("deny", decision.GetProperty("decision").GetString());

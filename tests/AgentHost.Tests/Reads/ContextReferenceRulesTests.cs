@@ -24,7 +24,7 @@ public sealed partial class ContextReferenceRulesTests
         var result = await RunAsync(ws, "@.env summarise", source);
         var export = await ExportAsync(ws, result);
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Contains("@.env was not included", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("MARKER-PIPED-7", export, StringComparison.Ordinal);
         Assert.Contains("not included: reading .env is not allowed", export, StringComparison.Ordinal);
@@ -41,7 +41,7 @@ public sealed partial class ContextReferenceRulesTests
         var result = await RunAsync(ws, "@.env summarise", source);
         var export = await ExportAsync(ws, result);
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Contains("MARKER-PIPED-7", export, StringComparison.Ordinal);
     }
 
@@ -65,7 +65,7 @@ public sealed partial class ContextReferenceRulesTests
         var result = await ws.RunAsync("run", $"@{baseUrl}secret summarise", "-p", "scripted", "-p", "web", "-m", "scripted/" + ws.WriteScript(Script));
         var export = await ExportAsync(ws, result);
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.False(request.IsCompleted, "the server was contacted");
         Assert.Contains($"@{baseUrl}secret was not included", result.Error, StringComparison.Ordinal);
         Assert.Contains(reason, result.Error, StringComparison.OrdinalIgnoreCase);
@@ -91,7 +91,7 @@ public sealed partial class ContextReferenceRulesTests
         await serve;
         var export = await ExportAsync(ws, result);
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Contains("PAGE-TEXT-9", export, StringComparison.Ordinal);
         Assert.Contains("# Docs", export, StringComparison.Ordinal); // the fetch tool's Markdown, not a second extractor's plain text
         Assert.DoesNotContain("x()", export, StringComparison.Ordinal);
@@ -115,7 +115,7 @@ public sealed partial class ContextReferenceRulesTests
 
         var result = await ws.RunAsync("run", $"@{baseUrl}x summarise", "-p", "scripted", "-m", "scripted/" + ws.WriteScript(Script));
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.False(request.IsCompleted, "the server was contacted");
         Assert.Contains("--plugin web", result.Error, StringComparison.Ordinal);
     }
@@ -133,7 +133,7 @@ public sealed partial class ContextReferenceRulesTests
         var session = SessionId().Match(run.Error).Groups[1].Value;
         Assert.False(string.IsNullOrEmpty(session), run.Error);
         var export = await ws.RunAsync("session", "export", session, "--format", "jsonl");
-        Assert.True(export.ExitCode == 0, export.Error);
+        Assert.True(export.ExitCode == ExitCodes.Success, export.Error);
         return export.Output;
     }
 

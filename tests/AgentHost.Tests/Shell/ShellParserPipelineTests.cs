@@ -119,7 +119,7 @@ public sealed class ShellParserPipelineTests
 
         var result = await project.RunAsync("permissions", "check", "shell", command, "--mode", "yolo");
 
-        Assert.True(result.ExitCode == 5, $"{command}: exit {result.ExitCode}\n{result.Output}{result.Error}");
+        Assert.True(result.ExitCode == ExitCodes.Denied, $"{command}: exit {result.ExitCode}\n{result.Output}{result.Error}");
         Assert.Contains("safety floor", result.Output, StringComparison.Ordinal);
     }
 
@@ -133,9 +133,9 @@ public sealed class ShellParserPipelineTests
         var hidden = await project.RunAsync("permissions", "check", "shell", "echo ${x:-'}'}; rm -rf x #'", "--mode", "dont-ask");
         var wrapped = await project.RunAsync("permissions", "check", "shell", "env -iu VAR rm -rf x", "--mode", "dont-ask");
 
-        Assert.True(hidden.ExitCode == 5, hidden.Output + hidden.Error);
+        Assert.True(hidden.ExitCode == ExitCodes.Denied, hidden.Output + hidden.Error);
         Assert.Contains("could not be parsed", hidden.Output, StringComparison.Ordinal);
-        Assert.True(wrapped.ExitCode == 5, wrapped.Output + wrapped.Error);
+        Assert.True(wrapped.ExitCode == ExitCodes.Denied, wrapped.Output + wrapped.Error);
         Assert.Contains("shell(rm *)", wrapped.Output, StringComparison.Ordinal);
     }
 
