@@ -47,6 +47,7 @@ public sealed class MalformedYamlTests : IDisposable
     }
 
     [Theory]
+    [Trait("Speed", "Slow")]
     [MemberData(nameof(Shapes))]
     public async Task SkillFrontmatter_Malformed_IsReportedWithFileAndLine_AndTheRunStillCompletes(string yaml, int line)
     {
@@ -83,6 +84,7 @@ public sealed class MalformedYamlTests : IDisposable
     }
 
     [Theory]
+    [Trait("Speed", "Slow")]
     [MemberData(nameof(Shapes))]
     public async Task ScriptedProviderScript_Malformed_FailsTheRun_NamingFileAndLine(string yaml, int line)
     {

@@ -54,6 +54,7 @@ public sealed class UntrustedProviderSettingsTests : IAsyncDisposable
     };
 
     [Theory]
+    [Trait("Speed", "Slow")]
     [MemberData(nameof(ProjectSettings))]
     public async Task UntrustedProject_CannotRedirectOrReadKeys_InModelsAndRun(string key, string yaml)
     {

@@ -139,6 +139,7 @@ public sealed class ProgramSearchTests : IDisposable
     }
 
     [LinuxFact("pidfd, to see the grandchild end")]
+    [Trait("Speed", "Slow")]
     public async Task Launcher_KillsTheWholeTree_WhenTheTimeoutPasses()
     {
         var fifo = ProcessWatch.MakeFifo(_temp.Combine("pid"));

@@ -46,6 +46,7 @@ public sealed partial class ContextReferenceRulesTests
     }
 
     [Theory]
+    [Trait("Speed", "Slow")]
     [InlineData("", "", "network")] // headless: dont-ask, and no allow rule for the network
     [InlineData("permissions:\n  allow:\n    - fetch\n", "", "network")] // an untrusted project cannot allow it
     [InlineData("", "permissions:\n  allow:\n    - fetch\n", "private")] // allowed, but the fetch tool's address guard refuses loopback

@@ -6,6 +6,7 @@ namespace AgentHost.Tests.Runs;
 public sealed class BlockingPluginRunTests
 {
     [Fact]
+    [Trait("Speed", "Slow")]
     public async Task AgentRun_WithAPluginWhoseRegistrationNeverReturns_GoesOnWithoutIt_AndSaysWhy()
     {
         using var ws = new RunWorkspace();
@@ -25,6 +26,7 @@ public sealed class BlockingPluginRunTests
     }
 
     [Fact]
+    [Trait("Speed", "Slow")]
     public async Task AgentRun_ToolThatBlocksItsThread_IsAbandonedAtItsTimeLimit_AndTheRunFinishes()
     {
         using var ws = new RunWorkspace();

@@ -10,6 +10,7 @@ namespace AgentHost.Tests.Sessions;
 public sealed class SessionLockTests
 {
     [Fact]
+    [Trait("Speed", "Slow")]
     public async Task SecondRun_FailsWithInUse_WhileTheFirstHoldsTheSession_AndSucceedsAfterIt()
     {
         using var ws = new RunWorkspace();
@@ -66,6 +67,7 @@ public sealed class SessionLockTests
     }
 
     [Fact]
+    [Trait("Speed", "Slow")]
     public async Task KillNine_FreesTheSession_MarksItInterrupted_AndItResumes()
     {
         using var ws = new RunWorkspace();

@@ -113,6 +113,7 @@ public sealed class ShellToolTests : IAsyncLifetime
     }
 
     [LinuxFact("/proc, to see the background process still alive")]
+    [Trait("Speed", "Slow")]
     public async Task BackgroundProcessHoldingTheOutput_DoesNotHoldTheCall()
     {
         var clock = Stopwatch.StartNew();

@@ -11,6 +11,7 @@ namespace AgentHost.Tests.Template;
 /// tool really runs), remove it.
 /// </summary>
 [Collection(TemplateEndToEnd.Name)]
+[Trait("Speed", "Slow")]
 public sealed class TemplateFlowTests(TemplateFeedFixture feed)
 {
     [Fact]

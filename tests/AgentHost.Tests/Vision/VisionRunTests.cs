@@ -43,6 +43,7 @@ public sealed partial class VisionRunTests
         message.GetProperty("content").EnumerateArray().Single(p => p.GetProperty("type").GetString() == "image_url").GetProperty("image_url").GetProperty("url").GetString()!;
 
     [Fact]
+    [Trait("Speed", "Slow")]
     public async Task ImageFlag_SendsTheImageToOpenAI_AndTheSessionKeepsIt_ForContinueAndExport()
     {
         await using var server = new FakeOpenAIServer();
