@@ -9,7 +9,7 @@ public sealed class CliSmokeTests
     {
         using var temp = new TempDirectory();
         var result = await CliRunner.RunAsync(TestEnvironment.Create(temp.Path, temp.Path), "plugin", "bogus");
-        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains("'bogus'", result.Error, StringComparison.Ordinal);
     }
 }

@@ -12,7 +12,7 @@ public sealed class AgentProcessTests
 
         var result = await AgentProcess.RunAsync(temp.Path, Env(temp), "--version");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Matches(@"^\d+\.\d+\.\d+\s*$", result.Output);
     }
 
@@ -28,10 +28,10 @@ public sealed class AgentProcessTests
         var remove = await AgentProcess.RunAsync(temp.Path, env, "plugin", "remove", "fixture-json-new");
         var after = await AgentProcess.RunAsync(temp.Path, env, "plugin", "list");
 
-        Assert.True(install.ExitCode == 0, install.Error);
+        Assert.True(install.ExitCode == ExitCodes.Success, install.Error);
         Assert.Matches(@"fixture-json-new\s+2\.1\.0\s+folder\s+yes\s+loaded\s+1 tool", list.Output);
-        Assert.Equal(0, verify.ExitCode);
-        Assert.Equal(0, remove.ExitCode);
+        Assert.Equal(ExitCodes.Success, verify.ExitCode);
+        Assert.Equal(ExitCodes.Success, remove.ExitCode);
         Assert.Contains("No plugins installed", after.Output, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(temp.Path, "home", "plugins", "fixture-json-new")));
     }
@@ -43,7 +43,7 @@ public sealed class AgentProcessTests
 
         var result = await AgentProcess.RunAsync(temp.Path, Env(temp), "plugin", "install", Fixtures.PathOf("Fixture.Echo"));
 
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.NotEqual(ExitCodes.Success, result.ExitCode);
         Assert.Contains("--yes", result.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(temp.Path, "home", "plugins.lock.json")));
     }
@@ -59,14 +59,14 @@ public sealed class AgentProcessTests
         var verbose = await AgentProcess.RunAsync(temp.Path, env, "plugin", "list", "--verbose");
         var usage = await AgentProcess.RunAsync(temp.Path, env, "plugin", "frobnicate");
 
-        Assert.Equal(7, plain.ExitCode);
+        Assert.Equal(ExitCodes.Plugin, plain.ExitCode);
         Assert.StartsWith("error: ", plain.Error, StringComparison.Ordinal);
         Assert.Contains("plugins.lock.json:1: the plugin lockfile is not valid JSON", plain.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", plain.Error, StringComparison.Ordinal);
         Assert.Contains("System.Text.Json.JsonException", verbose.Error, StringComparison.Ordinal);
         Assert.Contains("   at ", verbose.Error, StringComparison.Ordinal);
         Assert.Equal("{ \"version\": 1, \"plugins\": [ {\"id\": ", File.ReadAllText(temp.Combine("home", "plugins.lock.json")));
-        Assert.Equal(2, usage.ExitCode);
+        Assert.Equal(ExitCodes.Usage, usage.ExitCode);
         Assert.Contains("'frobnicate'", usage.Error, StringComparison.Ordinal);
     }
 

@@ -5,14 +5,9 @@ namespace AgentHost.Tests.Cli;
 
 public sealed class CancellationTests
 {
-    [Fact]
+    [UnixFact("SIGINT delivered to a child process")]
     public async Task CtrlC_DuringAFeedDownload_CancelsAndExitsWith130_LeavingNoInstall()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // SIGINT delivery to a child process is a Unix facility; the handler itself is platform-neutral.
-        }
-
         using var temp = new TempDirectory();
         using var feed = Ports.StartHttpListener(out var feedUrl);
         using var agent = AgentProcess.Start(
@@ -33,7 +28,7 @@ public sealed class CancellationTests
         request.Response.Abort();
 
         var error = await stderr;
-        Assert.True(agent.ExitCode == 130, error);
+        Assert.True(agent.ExitCode == ExitCodes.Cancelled, error);
         Assert.Contains("cancelled", error, StringComparison.Ordinal);
         Assert.False(File.Exists(temp.Combine("home", "plugins.lock.json")));
     }

@@ -14,7 +14,7 @@ public sealed class DoctorCommandTests
 
         var result = await CliRunner.RunAsync(env, "doctor");
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(ExitCodes.Failure, result.ExitCode);
         Assert.Contains("OK   runtime: .NET", result.Output, StringComparison.Ordinal);
         Assert.Contains("OK   git: git version", result.Output, StringComparison.Ordinal);
         Assert.Contains("OK   plugin fixture-echo: 1.2.0 loaded", result.Output, StringComparison.Ordinal);
@@ -48,7 +48,7 @@ public sealed class DoctorCommandTests
         var result = await CliRunner.RunAsync(env, "doctor");
         await serve;
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(ExitCodes.Failure, result.ExitCode);
         Assert.Contains("FAIL git: git was not found on PATH — fix: Install git", result.Output, StringComparison.Ordinal);
         Assert.Contains($"OK   provider local: {baseUrl}v1 answered HTTP 404", result.Output, StringComparison.Ordinal);
         Assert.Contains("FAIL provider gone:", result.Output, StringComparison.Ordinal);

@@ -15,7 +15,7 @@ public sealed class PluginListCommandTests
 
         var result = await CliRunner.RunAsync(env, "plugin", "list");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Matches(@"^fixture-echo\s+1\.2\.0\s+folder\s+yes\s+loaded\s+5 tools, 1 skill folder, 1 event subscriber$", lines.Single(l => l.StartsWith("fixture-echo ", StringComparison.Ordinal)));
         Assert.Matches(@"^fixture-throwing\s+0\.1\.0\s+folder\s+yes\s+FAILED\s+-$", lines.Single(l => l.StartsWith("fixture-throwing ", StringComparison.Ordinal)));
@@ -28,7 +28,7 @@ public sealed class PluginListCommandTests
         using var temp = new TempDirectory();
         var env = TestEnvironment.Create(temp.Path, temp.Path);
         await InstallAsync(env, "Fixture.Echo");
-        Assert.Equal(0, (await CliRunner.RunAsync(env, "plugin", "disable", "fixture-echo")).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await CliRunner.RunAsync(env, "plugin", "disable", "fixture-echo")).ExitCode);
         await InstallAsync(env, "Fixture.JsonNew");
 
         var result = await CliRunner.RunAsync(env, "plugin", "list", "--json");
@@ -68,10 +68,10 @@ public sealed class PluginListCommandTests
         var info = await CliRunner.RunAsync(env, "plugin", "info", "fixture-echo");
         var unknown = await CliRunner.RunAsync(env, "plugin", "info", "fixture-ecko");
 
-        Assert.Equal(0, info.ExitCode);
+        Assert.Equal(ExitCodes.Success, info.ExitCode);
         Assert.Contains("tool:             fixture-echo/echo — Echoes the text back with a prefix.", info.Output, StringComparison.Ordinal);
         Assert.Contains("sha512-", info.Output, StringComparison.Ordinal);
-        Assert.Equal(8, unknown.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, unknown.ExitCode);
         Assert.Contains("Did you mean: fixture-echo?", unknown.Error, StringComparison.Ordinal);
     }
 
@@ -84,13 +84,13 @@ public sealed class PluginListCommandTests
         var install = await CliRunner.RunAsync(env, "plugin", "install", "terraform-ls", "--yes");
         var list = await CliRunner.RunAsync(env, "plugin", "list");
 
-        Assert.Equal(0, install.ExitCode);
+        Assert.Equal(ExitCodes.Success, install.ExitCode);
         Assert.Matches(@"terraform-ls\s+1\.0\.0\s+catalog\s+yes\s+loaded\s+1 LSP server", list.Output);
     }
 
     internal static async Task InstallAsync(AgentHost.Kernel.Hosting.HostEnvironment env, string fixture)
     {
         var result = await CliRunner.RunAsync(env, "plugin", "install", Fixtures.PathOf(fixture), "--yes");
-        Assert.True(result.ExitCode == 0, $"install {fixture} failed: {result.Error}");
+        Assert.True(result.ExitCode == ExitCodes.Success, $"install {fixture} failed: {result.Error}");
     }
 }

@@ -29,7 +29,7 @@ public sealed class ToolCommandTests
 
         var result = await CliRunner.RunAsync(env, "tool", "run", "view", "--args", "{\"path\":\"notes.txt\"}", "--root", temp.Combine("ws"), "-p", "files");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Equal("     1\talpha\n     2\tbeta", result.Output.TrimEnd().Replace("\r", string.Empty, StringComparison.Ordinal));
     }
 
@@ -43,7 +43,7 @@ public sealed class ToolCommandTests
         var result = await CliRunner.RunAsync(
             env, "tool", "run", "echo", "--args", "{\"text\":\"hi\"}", "-p", folder, "-c", "plugins.settings.fixture-echo.prefix=yo");
 
-        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Output + result.Error);
         Assert.Contains("yo: hi", result.Output, StringComparison.Ordinal);
     }
 
@@ -58,7 +58,7 @@ public sealed class ToolCommandTests
             env, "tool", "run", "edit", "--args", "{\"path\":\"notes.txt\",\"old_string\":\"beta\",\"new_string\":\"gamma\"}",
             "--root", temp.Combine("ws"), "-p", "files", "--permission-mode", "yolo");
 
-        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Output + result.Error);
         Assert.Equal("alpha\ngamma\n", File.ReadAllText(path));
     }
 
@@ -73,12 +73,12 @@ public sealed class ToolCommandTests
         var unknown = await CliRunner.RunAsync(env, "tool", "run", "veiw", "-p", "files");
         var outside = await CliRunner.RunAsync(env, "tool", "run", "view", "--args", "{\"path\":\"../../etc/passwd\"}", "-p", "files");
 
-        Assert.Equal(1, badJson.ExitCode);
+        Assert.Equal(ExitCodes.Failure, badJson.ExitCode);
         Assert.Contains("the arguments are not valid JSON", badJson.Error, StringComparison.Ordinal);
         Assert.Equal("failed", JsonDocument.Parse(wrongType.Output).RootElement.GetProperty("status").GetString());
         Assert.Contains("'path' must be a string", wrongType.Output, StringComparison.Ordinal);
         Assert.Contains("Did you mean: view", unknown.Error, StringComparison.Ordinal);
-        Assert.Equal(5, outside.ExitCode);
+        Assert.Equal(ExitCodes.Denied, outside.ExitCode);
         Assert.Contains("is outside the sandbox", outside.Error, StringComparison.Ordinal);
     }
 }

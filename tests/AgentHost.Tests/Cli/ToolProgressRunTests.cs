@@ -33,7 +33,7 @@ public sealed class ToolProgressRunTests
             "run", "count", "-p", "scripted", "-p", Fixtures.PathOf("Fixture.Echo"), "-m", "scripted/" + script, "-o", "json",
             "-c", "plugins.settings.fixture-echo.prefix=cfg");
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         var events = RunWorkspace.Events(result.Output);
         var progress = events.Where(e => e.GetProperty("type").GetString() == "tool.progress").ToList();
         Assert.InRange(progress.Count, 2, 3); // the first and the final update always; the middle one only if 250 ms passed
@@ -65,11 +65,11 @@ public sealed class ToolProgressRunTests
         var verbose = await ws.RunAsync([.. run, "--verbose"]);
         var quiet = await ws.RunAsync(run);
 
-        Assert.True(verbose.ExitCode == 0, verbose.Error);
+        Assert.True(verbose.ExitCode == ExitCodes.Success, verbose.Error);
         Assert.Contains("  … progress_steps: page: step 1 of 3 (33%)", verbose.Error, StringComparison.Ordinal);
         Assert.Contains("  … progress_steps: page: step 3 of 3 (100%)", verbose.Error, StringComparison.Ordinal);
         Assert.Contains("✗ refuse failed: refused: not today", verbose.Error, StringComparison.Ordinal);
-        Assert.True(quiet.ExitCode == 0, quiet.Error);
+        Assert.True(quiet.ExitCode == ExitCodes.Success, quiet.Error);
         Assert.DoesNotContain("… progress_steps", quiet.Error, StringComparison.Ordinal);
         Assert.Contains("Counted and refused.", quiet.Output, StringComparison.Ordinal);
     }
@@ -83,7 +83,7 @@ public sealed class ToolProgressRunTests
             "tool", "run", "progress_steps", "--args", """{"count":2,"label":"row"}""", "-p", Fixtures.PathOf("Fixture.Echo"), "--json",
             "-c", "plugins.settings.fixture-echo.prefix=di");
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         using var json = JsonDocument.Parse(result.Output);
         Assert.Equal("di: counted 2 row steps", json.RootElement.GetProperty("text").GetString());
         var structured = json.RootElement.GetProperty("structured");

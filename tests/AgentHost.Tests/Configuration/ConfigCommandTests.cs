@@ -21,7 +21,7 @@ public sealed class ConfigCommandTests
             new Dictionary<string, string> { ["AGENT_PROVIDERS__OTHER__API_KEY"] = "tok-secret-3" },
             "config", "show", "-c", "plugins.settings.acme.auth_token=sk-very-secret-4");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.DoesNotContain("secret-", result.Output + result.Error, StringComparison.Ordinal);
         var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.TrimEnd('\r')).ToList();
         Assert.Contains(lines, line => line.StartsWith("providers.openai.api_key = ***", StringComparison.Ordinal) && line.EndsWith($"(source: {file}:3)", StringComparison.Ordinal));
@@ -41,7 +41,7 @@ public sealed class ConfigCommandTests
 
         var result = await project.RunAsync("config", "show", "--json");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.DoesNotContain("sk-json-secret", result.Output, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(result.Output);
         var items = json.RootElement.EnumerateArray().ToDictionary(item => item.GetProperty("key").GetString()!);
@@ -62,7 +62,7 @@ public sealed class ConfigCommandTests
 
         var result = await project.RunAsync("-c", "model=from-flag", "config", "show", "model");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         var line = Assert.Single(result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal("model = from-flag    (source: flag -c model=from-flag)", line.TrimEnd('\r'));
     }
@@ -74,7 +74,7 @@ public sealed class ConfigCommandTests
 
         var result = await project.RunAsync("config", "show", "providers.nothing");
 
-        Assert.Equal(8, result.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, result.ExitCode);
         Assert.Contains("'providers.nothing'", result.Error, StringComparison.Ordinal);
     }
 
@@ -86,7 +86,7 @@ public sealed class ConfigCommandTests
 
         var result = await project.RunAsync("config", "validate");
 
-        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(ExitCodes.Configuration, result.ExitCode);
         Assert.Contains($"error: {file}:2:", result.Error, StringComparison.Ordinal);
         Assert.Contains("1 error", result.Output, StringComparison.Ordinal);
     }
@@ -99,7 +99,7 @@ public sealed class ConfigCommandTests
 
         var result = await project.RunAsync("config", "validate");
 
-        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(ExitCodes.Configuration, result.ExitCode);
         Assert.Contains($"{file}:1: key 'log_level': 'loud' is not allowed. Use one of: trace, debug, information, warning, error, none", result.Error, StringComparison.Ordinal);
         Assert.Contains($"{file}:2: key 'modle': unknown key. Did you mean 'model'?", result.Error, StringComparison.Ordinal);
         Assert.Contains("Configuration has 2 errors", result.Output, StringComparison.Ordinal);
@@ -114,7 +114,7 @@ public sealed class ConfigCommandTests
 
         var result = await project.RunAsync("config", "validate");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains($"warning: {file}:3: key 'providers.openai.api_key': variable UNSET_KEY_FOR_TEST is not set", result.Error, StringComparison.Ordinal);
         Assert.Contains("Configuration is valid with 1 warning", result.Output, StringComparison.Ordinal);
     }
@@ -129,7 +129,7 @@ public sealed class ConfigCommandTests
 
         var result = await project.RunAsync("config", "validate");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Equal(string.Empty, result.Error);
         Assert.Contains("Configuration is valid", result.Output, StringComparison.Ordinal);
         Assert.Contains(project.ProjectFile, result.Output, StringComparison.Ordinal);
@@ -145,9 +145,9 @@ public sealed class ConfigCommandTests
         var valid = await project.RunAsync("config", "validate", "--file", "candidate.yaml");
         var missing = await project.RunAsync("config", "validate", "--file", "absent.yaml");
 
-        Assert.Equal(0, valid.ExitCode);
+        Assert.Equal(ExitCodes.Success, valid.ExitCode);
         Assert.Contains(other, valid.Output, StringComparison.Ordinal);
-        Assert.Equal(8, missing.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, missing.ExitCode);
         Assert.Contains("absent.yaml", missing.Error, StringComparison.Ordinal);
     }
 
@@ -159,7 +159,7 @@ public sealed class ConfigCommandTests
 
         var result = await project.RunAsync("config", "path");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.TrimEnd('\r')).ToList();
         Assert.Equal($"global config:  {Path.Combine(home, "config.yaml")} (not found)", lines[0]);
         Assert.Equal($"project config: {project.ProjectFile} (not found; create it to configure this project)", lines[1]);
@@ -176,7 +176,7 @@ public sealed class ConfigCommandTests
 
         var result = await project.RunAsync("config", "path");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains($"global config:  {project.GlobalFile}\n", result.Output.Replace("\r", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains($"project config: {project.ProjectFile}\n", result.Output.Replace("\r", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Equal(string.Empty, result.Error);

@@ -38,7 +38,7 @@ public sealed class MalformedYamlTests : IDisposable
 
         foreach (var result in new[] { show, run })
         {
-            Assert.Equal(3, result.ExitCode);
+            Assert.Equal(ExitCodes.Configuration, result.ExitCode);
             Assert.Matches($@"{Regex.Escape(file)}:{line}:\d+: invalid YAML: .+ — .+", result.Error);
             AssertNoInternals(result);
         }
@@ -47,6 +47,7 @@ public sealed class MalformedYamlTests : IDisposable
     }
 
     [Theory]
+    [Trait("Speed", "Slow")]
     [MemberData(nameof(Shapes))]
     public async Task SkillFrontmatter_Malformed_IsReportedWithFileAndLine_AndTheRunStillCompletes(string yaml, int line)
     {
@@ -58,7 +59,7 @@ public sealed class MalformedYamlTests : IDisposable
         var list = await _ws.RunAsync("skill", "list");
         var run = await _ws.RunAsync("run", "hi", "-p", "scripted", "-m", "scripted/" + script, "-o", "final");
 
-        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
         Assert.Equal("Finished.", run.Output.Trim());
         Assert.Contains("good", list.Output, StringComparison.Ordinal);
         Assert.Matches($@"{Regex.Escape(bad)}:{line + 2}\b", list.Output + list.Error);
@@ -77,12 +78,13 @@ public sealed class MalformedYamlTests : IDisposable
 
         var install = await _ws.RunAsync("plugin", "install", folder, "--yes");
 
-        Assert.NotEqual(0, install.ExitCode);
+        Assert.NotEqual(ExitCodes.Success, install.ExitCode);
         Assert.Matches($@"{Regex.Escape(manifest)}:{line}:\d+: invalid YAML: .+ — .+", install.Error);
         AssertNoInternals(install);
     }
 
     [Theory]
+    [Trait("Speed", "Slow")]
     [MemberData(nameof(Shapes))]
     public async Task ScriptedProviderScript_Malformed_FailsTheRun_NamingFileAndLine(string yaml, int line)
     {
@@ -90,7 +92,7 @@ public sealed class MalformedYamlTests : IDisposable
 
         var run = await _ws.RunAsync("run", "hi", "-p", "scripted", "-m", "scripted/" + script);
 
-        Assert.NotEqual(0, run.ExitCode);
+        Assert.NotEqual(ExitCodes.Success, run.ExitCode);
         Assert.Matches($@"{Regex.Escape(script)}:{line}:\d+: invalid script: invalid YAML: .+ — .+", run.Error);
         AssertNoInternals(run);
     }

@@ -54,6 +54,7 @@ public sealed class UntrustedProviderSettingsTests : IAsyncDisposable
     };
 
     [Theory]
+    [Trait("Speed", "Slow")]
     [MemberData(nameof(ProjectSettings))]
     public async Task UntrustedProject_CannotRedirectOrReadKeys_InModelsAndRun(string key, string yaml)
     {
@@ -64,8 +65,8 @@ public sealed class UntrustedProviderSettingsTests : IAsyncDisposable
         var models = await RunAsync("models");
         var run = await RunAsync("run", "hi", "-m", "openai/gpt-x", "-p", "files");
 
-        Assert.True(models.ExitCode == 0, models.Error);
-        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.True(models.ExitCode == ExitCodes.Success, models.Error);
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
         Assert.Contains("from the user's server", run.Output, StringComparison.Ordinal);
         Assert.Empty(_evil.Requests);
         Assert.False(File.Exists(_marker), "api_key_command ran");
@@ -93,7 +94,7 @@ public sealed class UntrustedProviderSettingsTests : IAsyncDisposable
 
         var run = await RunAsync("run", "hi", "-m", "openai/gpt-x", "-p", "files", "-o", "final", "-c", "permissions.trusted_projects.0=" + _ws.Root);
 
-        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
         Assert.Equal("from the project's server", run.Output.Trim());
         var chat = _evil.LastChat;
         Assert.Equal("Bearer " + Secret, chat.Header("Authorization"));
@@ -111,8 +112,8 @@ public sealed class UntrustedProviderSettingsTests : IAsyncDisposable
         var trust = await RunAsync("trust");
         var run = await RunAsync("run", "hi", "-m", "openai/gpt-x", "-p", "files", "-o", "final");
 
-        Assert.True(trust.ExitCode == 0, trust.Error);
-        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.True(trust.ExitCode == ExitCodes.Success, trust.Error);
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
         Assert.True(File.Exists(_marker));
         Assert.Equal("Bearer sk-from-command", _evil.LastChat.Header("Authorization"));
         Assert.DoesNotContain(_user.Requests, r => r.Method == "POST");
@@ -125,7 +126,7 @@ public sealed class UntrustedProviderSettingsTests : IAsyncDisposable
 
         var show = await RunAsync("config", "show", "providers");
 
-        Assert.True(show.ExitCode == 0, show.Error);
+        Assert.True(show.ExitCode == ExitCodes.Success, show.Error);
         Assert.Matches($@"providers\.openai\.base_url = {Escape(_user.BaseUrl.ToString())}\s+\(source: .*home.config\.yaml:3\)", show.Output);
         Assert.Matches($@"providers\.openai\.base_url = {Escape(_evil.BaseUrl.ToString())}\s+\(source: .*\.agent.config\.yaml:3; ignored: the project is not trusted \(run 'agent trust' in it\)\)", show.Output);
         Assert.Contains("providers.openai.headers.X-Leak = ${SECRET_VAR}", show.Output, StringComparison.Ordinal);
@@ -147,7 +148,7 @@ public sealed class UntrustedProviderSettingsTests : IAsyncDisposable
         var run = await RunAsync("run", "hi", "-m", "evil/gpt-4.1", "-p", "files");
         var models = await RunAsync("models");
 
-        Assert.NotEqual(0, run.ExitCode);
+        Assert.NotEqual(ExitCodes.Success, run.ExitCode);
         Assert.Contains("no loaded plugin provides the 'evil' model provider", run.Error, StringComparison.Ordinal);
         Assert.Contains("is not trusted: its provider settings are ignored (providers.evil.type, providers.evil.base_url, providers.evil.api_key_command)", models.Error, StringComparison.Ordinal);
         Assert.Empty(_evil.Requests);

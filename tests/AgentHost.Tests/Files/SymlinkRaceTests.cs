@@ -3,34 +3,6 @@ using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Files;
 
-/// <summary>A fact that needs symbolic links; skipped with the reason where they cannot be created (Windows without the right).</summary>
-public sealed class SymlinkFactAttribute : FactAttribute
-{
-    private static readonly Lazy<string?> Reason = new(Probe);
-
-    public SymlinkFactAttribute()
-    {
-        if (Reason.Value is { } reason)
-        {
-            Skip = reason;
-        }
-    }
-
-    private static string? Probe()
-    {
-        using var temp = new TempDirectory();
-        try
-        {
-            Directory.CreateSymbolicLink(temp.Combine("probe"), temp.Path);
-            return null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return "symbolic links cannot be created on this machine (" + ex.Message + ")";
-        }
-    }
-}
-
 /// <summary>
 /// Check-then-use races: a folder inside the workspace is swapped for a link to a folder outside it between the moment
 /// a files tool resolved its path and the moment it opens, creates, moves or deletes — through the SDK's test hook,

@@ -1,3 +1,5 @@
+using AgentHost.Tests.Support;
+
 namespace AgentHost.Tests.GitTools;
 
 /// <summary><c>git_add</c> and <c>git_restore</c>: named paths only, confined to the project root.</summary>
@@ -57,20 +59,13 @@ public sealed class GitAddRestoreTests
         Assert.Equal(string.Empty, git.Git("diff", "--cached", "--name-only"));
     }
 
-    [Fact]
+    [SymlinkFact]
     public async Task Add_ThroughASymbolicLinkLeavingTheRoot_IsRefused()
     {
         await using var git = await GitPluginFixture.LoadAsync();
         Directory.CreateDirectory(git.Temp.Combine("outside"));
         File.WriteAllText(git.Temp.Combine("outside", "secret.txt"), "s\n");
-        try
-        {
-            Directory.CreateSymbolicLink(Path.Combine(git.Root, "link"), git.Temp.Combine("outside"));
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return; // Windows without the symlink privilege
-        }
+        Directory.CreateSymbolicLink(Path.Combine(git.Root, "link"), git.Temp.Combine("outside"));
 
         var error = await git.FailAsync("git_add", ("paths", GitPluginFixture.Paths("link/secret.txt")));
 

@@ -1,3 +1,4 @@
+using AgentHost.Tests.Support;
 namespace AgentHost.Tests.GitTools;
 
 /// <summary><c>git_commit</c>: attribution trailers, hooks that pass or reject, nothing staged, cancellation.</summary>
@@ -117,14 +118,9 @@ public sealed class GitCommitTests
         Assert.Equal("Add a", git.Git("log", "-1", "--format=%s").Trim());
     }
 
-    [Fact]
+    [UnixFact("the hook is a POSIX shell script")]
     public async Task Commit_Cancelled_KillsTheHookAndCommitsNothing()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         await using var git = await GitPluginFixture.LoadAsync();
         var pidFile = git.Temp.Combine("hook.pid");
         git.Hook("pre-commit", $"echo $$ > '{pidFile}'\nsleep 60");
@@ -141,14 +137,9 @@ public sealed class GitCommitTests
         Assert.NotEqual(0, GitPluginFixture.RunGit(git.Root, "rev-parse", "--verify", "-q", "HEAD").Code);
     }
 
-    [Fact]
+    [UnixFact("the hook is a POSIX shell script")]
     public async Task Commit_PastTheTimeLimit_IsStopped_WithTheSettingNamed()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         await using var git = await GitPluginFixture.LoadAsync(init: true, ("timeout_ms", "1000"));
         git.Hook("pre-commit", "echo 'checking…' >&2\nsleep 30");
         git.Write("a.txt", "a\n");

@@ -76,6 +76,7 @@ public sealed class GitHistoryTests
     }
 
     [Fact]
+    [Trait("Speed", "Slow")]
     public async Task Show_ACommit_HasMessageStatAndPatch()
     {
         await using var git = await GitPluginFixture.LoadAsync();

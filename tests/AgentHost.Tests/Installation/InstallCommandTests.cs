@@ -19,7 +19,7 @@ public sealed class InstallCommandTests
 
         var result = await box.RunAsync("plugin", "install", "demo-tools", "--source", feed.IndexUrl, "--yes");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains("Installed demo-tools 1.2.0", result.Output, StringComparison.Ordinal);
         var entry = Assert.Single(box.LockFile().Plugins);
         Assert.Equal(("demo-tools", "1.2.0", "feed:" + feed.IndexUrl, true), (entry.Id, entry.Version, entry.Source, entry.Enabled));
@@ -41,7 +41,7 @@ public sealed class InstallCommandTests
 
         var result = await box.RunAsync("plugin", "install", "demo-tools", "--source", feed.IndexUrl, "--prerelease", "--yes");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Equal("2.0.0-beta.1", box.LockFile().Find("demo-tools")!.Version);
         Assert.True(Directory.Exists(box.InstallDirectory("demo-tools", "2.0.0-beta.1")));
     }
@@ -57,7 +57,7 @@ public sealed class InstallCommandTests
         var first = await box.RunAsync("plugin", "install", "demo-tools", "--source", feed.IndexUrl, "--version", "1.0.0", "--yes");
         var second = await box.RunAsync("plugin", "install", "demo-tools", "--source", feed.IndexUrl, "--yes");
 
-        Assert.Equal((0, 0), (first.ExitCode, second.ExitCode));
+        Assert.Equal((ExitCodes.Success, ExitCodes.Success), (first.ExitCode, second.ExitCode));
         Assert.Contains("(replaced 1.0.0)", second.Output, StringComparison.Ordinal);
         Assert.Equal("1.1.0", box.LockFile().Find("demo-tools")!.Version);
         Assert.False(Directory.Exists(box.InstallDirectory("demo-tools", "1.0.0")));
@@ -73,7 +73,7 @@ public sealed class InstallCommandTests
 
         var result = await box.RunAsync("plugin", "install", "demo-tools", "--source", feed.IndexUrl, "--version", "3.0.0", "--yes");
 
-        Assert.Equal(8, result.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, result.ExitCode);
         Assert.Contains("has plugin 'demo-tools' but not version 3.0.0; available: 1.0.0", result.Error, StringComparison.Ordinal);
     }
 
@@ -88,7 +88,7 @@ public sealed class InstallCommandTests
 
         var result = await box.RunAsync("plugin", "install", "local-tools", "--yes");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         var entry = box.LockFile().Find("local-tools")!;
         Assert.Equal(("1.5.0", "feed:team"), (entry.Version, entry.Source));
         Assert.Equal(Path.Combine(feedFolder, "local-tools.1.5.0.nupkg"), entry.Origin);
@@ -104,7 +104,7 @@ public sealed class InstallCommandTests
 
         var result = await box.RunAsync("plugin", "install", "deep-tools", "--source", feedFolder, "--yes");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         var entry = box.LockFile().Find("deep-tools")!;
         Assert.Equal(("2.1.0", "feed:" + feedFolder), (entry.Version, entry.Source));
     }
@@ -117,7 +117,7 @@ public sealed class InstallCommandTests
 
         var result = await box.RunAsync("plugin", "install", folder, "--yes");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         var entry = box.LockFile().Find("folder-tools")!;
         Assert.Equal(("0.3.0", "folder", folder), (entry.Version, entry.Source, entry.Origin));
         Assert.Equal(PluginHasher.ComputeHash(folder), entry.Sha512);
@@ -131,7 +131,7 @@ public sealed class InstallCommandTests
 
         var result = await box.RunAsync("plugin", "install", package, "--yes");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         var entry = box.LockFile().Find("pkg-tools")!;
         Assert.Equal(("nupkg", package), (entry.Source, entry.Origin));
         var folder = box.InstallDirectory("pkg-tools", "1.0.0");
@@ -155,7 +155,7 @@ public sealed class InstallCommandTests
         var yaml = await box.RunAsync("plugin", "install", "yaml-ls", "--yes");
         var json = await box.RunAsync("plugin", "install", "json-ls", "--yes");
 
-        Assert.Equal((0, 0), (yaml.ExitCode, json.ExitCode));
+        Assert.Equal((ExitCodes.Success, ExitCodes.Success), (yaml.ExitCode, json.ExitCode));
         Assert.Equal(("1.0.0", "catalog"), (box.LockFile().Find("yaml-ls")!.Version, box.LockFile().Find("yaml-ls")!.Source));
         Assert.Equal(("1.1.0", "catalog"), (box.LockFile().Find("json-ls")!.Version, box.LockFile().Find("json-ls")!.Source));
     }
@@ -164,13 +164,13 @@ public sealed class InstallCommandTests
     public async Task Install_RejectsPackage_WhenManifestInvalid_AndKeepsPreviousVersion()
     {
         using var box = new InstallSandbox();
-        Assert.Equal(0, (await box.RunAsync("plugin", "install", box.Package("demo", "1.0.0"), "--yes")).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await box.RunAsync("plugin", "install", box.Package("demo", "1.0.0"), "--yes")).ExitCode);
         var lockBefore = box.LockFileText();
         var bad = box.Package("demo", "2.0.0", manifest: "id: demo\nversion: two\ndescription: Broken\nsdk: \"^1.0\"\n");
 
         var result = await box.RunAsync("plugin", "install", bad, "--yes");
 
-        Assert.Equal(7, result.ExitCode);
+        Assert.Equal(ExitCodes.Plugin, result.ExitCode);
         Assert.Matches($@"{Regex.Escape(bad)}!/plugin\.yaml:\d+:\d+: field 'version': 'two' is not a semantic version", result.Error);
         Assert.Contains("Nothing was changed.", result.Error, StringComparison.Ordinal);
         Assert.Equal(lockBefore, box.LockFileText());
@@ -186,7 +186,7 @@ public sealed class InstallCommandTests
 
         var result = await box.RunAsync("plugin", "install", evil, "--yes");
 
-        Assert.Equal(7, result.ExitCode);
+        Assert.Equal(ExitCodes.Plugin, result.ExitCode);
         Assert.Contains("package entry '../../escaped.txt' points outside the plugin folder", result.Error, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFiles(box.Root, "escaped.txt", SearchOption.AllDirectories));
         Assert.False(File.Exists(box.Paths.LockFile));
@@ -204,7 +204,7 @@ public sealed class InstallCommandTests
 
         var result = await box.RunAsync("plugin", "install", box.Folder("demo", "1.0.0"), "--yes");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Empty(Directory.EnumerateFileSystemEntries(box.Store.StagingDirectory));
         Assert.Equal("1.0.0", box.LockFile().Find("demo")!.Version);
     }
@@ -213,14 +213,14 @@ public sealed class InstallCommandTests
     public async Task Install_FailureAfterStaging_LeavesPriorInstallIntact()
     {
         using var box = new InstallSandbox();
-        Assert.Equal(0, (await box.RunAsync("plugin", "install", box.Folder("demo", "1.0.0"), "--yes")).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await box.RunAsync("plugin", "install", box.Folder("demo", "1.0.0"), "--yes")).ExitCode);
         var lockBefore = box.LockFileText();
         var hashBefore = PluginHasher.ComputeHash(box.InstallDirectory("demo", "1.0.0"));
         var broken = box.Folder("demo", "2.0.0", PluginPackages.Manifest("demo", "2.0.0", extra: "entry: Demo.Plugin.dll"));
 
         var result = await box.RunAsync("plugin", "install", broken, "--yes");
 
-        Assert.Equal(7, result.ExitCode);
+        Assert.Equal(ExitCodes.Plugin, result.ExitCode);
         Assert.Contains("declares entry 'Demo.Plugin.dll'", result.Error, StringComparison.Ordinal);
         Assert.Equal(lockBefore, box.LockFileText());
         Assert.Equal(hashBefore, PluginHasher.ComputeHash(box.InstallDirectory("demo", "1.0.0")));
@@ -235,7 +235,7 @@ public sealed class InstallCommandTests
 
         var result = await box.RunAsync("plugin", "install", box.Folder("demo", "1.0.0"));
 
-        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains("pass --yes to install", result.Error, StringComparison.Ordinal);
         Assert.Contains("Plugin       demo 1.0.0", result.Output, StringComparison.Ordinal);
         Assert.Contains("Skills       skills", result.Output, StringComparison.Ordinal);
@@ -254,7 +254,7 @@ public sealed class InstallCommandTests
 
         var result = await box.RunAsync("plugin", "install", "terraform", "--yes");
 
-        Assert.Equal(8, result.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, result.ExitCode);
         Assert.Contains("no plugin 'terraform' found in the catalog or feeds. Did you mean: terraform-ls, terraform-docs?", result.Error, StringComparison.Ordinal);
     }
 
@@ -267,7 +267,7 @@ public sealed class InstallCommandTests
 
         var result = await box.RunAsync("plugin", "install", "nothing-here", "--yes");
 
-        Assert.Equal(8, result.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, result.ExitCode);
         Assert.Contains("no plugin 'nothing-here' found in the catalog or feeds.", result.Error, StringComparison.Ordinal);
         Assert.Contains("HTTP feeds cannot be searched for similar names", result.Error, StringComparison.Ordinal);
         Assert.Contains("/v3/flat/nothing-here/index.json", feed.Requests);
@@ -281,7 +281,7 @@ public sealed class InstallCommandTests
 
         var result = await box.RunAsync("plugin", "install", future, "--yes");
 
-        Assert.Equal(7, result.ExitCode);
+        Assert.Equal(ExitCodes.Plugin, result.ExitCode);
         Assert.Contains("future 3.0.0 requires agent SDK '^2.0', but this agent provides SDK 1.0.0", result.Error, StringComparison.Ordinal);
         Assert.Contains("Install an older version of the plugin", result.Error, StringComparison.Ordinal);
         Assert.Contains("or update agent", result.Error, StringComparison.Ordinal);
@@ -293,12 +293,12 @@ public sealed class InstallCommandTests
     {
         using var box = new InstallSandbox();
         var folder = box.Folder("demo", "1.0.0");
-        Assert.Equal(0, (await box.RunAsync("plugin", "install", folder, "--yes")).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await box.RunAsync("plugin", "install", folder, "--yes")).ExitCode);
         var lockBefore = box.LockFileText();
 
         var result = await box.RunAsync("plugin", "install", folder, "--yes");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains("demo 1.0.0 is already installed with the same content; nothing to do", result.Output, StringComparison.Ordinal);
         Assert.Equal(lockBefore, box.LockFileText());
     }
@@ -308,16 +308,16 @@ public sealed class InstallCommandTests
     {
         using var box = new InstallSandbox();
         var folder = box.Folder("demo", "1.0.0");
-        Assert.Equal(0, (await box.RunAsync("plugin", "install", folder, "--yes")).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await box.RunAsync("plugin", "install", folder, "--yes")).ExitCode);
         File.AppendAllText(Path.Combine(folder, "skills", "demo", "SKILL.md"), "More.\n");
 
         var refused = await box.RunAsync("plugin", "install", folder, "--yes");
         var forced = await box.RunAsync("plugin", "install", folder, "--yes", "--force");
 
-        Assert.Equal(7, refused.ExitCode);
+        Assert.Equal(ExitCodes.Plugin, refused.ExitCode);
         Assert.Contains("demo 1.0.0 is already installed, but", refused.Error, StringComparison.Ordinal);
         Assert.Contains("Pass --force to replace the installed copy.", refused.Error, StringComparison.Ordinal);
-        Assert.Equal(0, forced.ExitCode);
+        Assert.Equal(ExitCodes.Success, forced.ExitCode);
         Assert.Equal(PluginHasher.ComputeHash(folder), box.LockFile().Find("demo")!.Sha512);
         Assert.Equal(PluginHasher.ComputeHash(folder), PluginHasher.ComputeHash(box.InstallDirectory("demo", "1.0.0")));
     }
@@ -332,15 +332,15 @@ public sealed class InstallCommandTests
 
         var result = await box.RunAsync("plugin", "install", "listed-id", "--source", feedFolder, "--yes");
 
-        Assert.Equal(7, result.ExitCode);
+        Assert.Equal(ExitCodes.Plugin, result.ExitCode);
         Assert.Contains("is listed as plugin 'listed-id', but its plugin.yaml declares id 'other-id'", result.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(box.Paths.LockFile));
     }
 
     [Theory]
-    [InlineData("y\n", 0, true)]
-    [InlineData("n\n", 5, false)]
-    [InlineData("\n", 5, false)]
+    [InlineData("y\n", ExitCodes.Success, true)]
+    [InlineData("n\n", ExitCodes.Denied, false)]
+    [InlineData("\n", ExitCodes.Denied, false)]
     public async Task Install_AsksForConfirmation_WhenInteractive(string answer, int exitCode, bool installed)
     {
         using var box = new InstallSandbox();
@@ -368,7 +368,7 @@ public sealed class InstallCommandTests
 
         var result = await box.RunAsync("plugin", "install", box.Folder("demo", "1.0.0"), "--yes");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.False(File.Exists(Path.Combine(orphan, "stray.txt")));
         Assert.Equal(PluginHasher.ComputeHash(orphan), box.LockFile().Find("demo")!.Sha512);
     }
@@ -382,10 +382,10 @@ public sealed class InstallCommandTests
         {
             var blocked = await box.RunAsync("plugin", "install", box.Folder("demo", "1.0.0"), "--yes");
 
-            Assert.Equal(7, blocked.ExitCode);
+            Assert.Equal(ExitCodes.Plugin, blocked.ExitCode);
             Assert.Contains("another 'agent plugin' command is changing plugins right now", blocked.Error, StringComparison.Ordinal);
         }
 
-        Assert.Equal(0, (await box.RunAsync("plugin", "install", box.Folder("demo", "1.0.0"), "--yes")).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await box.RunAsync("plugin", "install", box.Folder("demo", "1.0.0"), "--yes")).ExitCode);
     }
 }

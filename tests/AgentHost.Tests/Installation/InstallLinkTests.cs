@@ -38,7 +38,7 @@ public sealed class InstallLinkTests
 
         var result = await box.RunAsync("plugin", "install", folder, "--yes");
 
-        Assert.Equal(7, result.ExitCode);
+        Assert.Equal(ExitCodes.Plugin, result.ExitCode);
         Assert.Contains($"package {folder} contains a symbolic link {link} → {target}; plugins may not contain links", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
         Assert.Null(box.LockFile().Find("link-tools"));
@@ -62,7 +62,7 @@ public sealed class InstallLinkTests
 
         var result = await box.RunAsync("plugin", "install", package, "--yes");
 
-        Assert.Equal(7, result.ExitCode);
+        Assert.Equal(ExitCodes.Plugin, result.ExitCode);
         Assert.Contains($"package {package} contains a symbolic link {entry} → {target}; plugins may not contain links", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
         Assert.Null(box.LockFile().Find("zip-link-tools"));

@@ -11,7 +11,7 @@ public sealed class UntrustedFeedTests
 
         var result = await box.RunAsync("plugin", "install", "team-tools", "--yes");
 
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.NotEqual(ExitCodes.Success, result.ExitCode);
         Assert.Null(box.LockFile().Find("team-tools"));
         Assert.Contains(
             $"warning: {config}:3: project {config} is not trusted: its plugin feeds are ignored (plugins.feeds); a project cannot choose where your keys go, which key, variable or file is read, what runs, or where plugins come from. If you trust this repository, run 'agent trust' in it.",
@@ -27,7 +27,7 @@ public sealed class UntrustedFeedTests
 
         var result = await box.RunAsync("plugin", "install", "team-tools", "--yes", "-c", "permissions.trusted_projects.0=" + box.Work);
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Equal(("1.0.0", "feed:project-feed"), (box.LockFile().Find("team-tools")!.Version, box.LockFile().Find("team-tools")!.Source));
         Assert.DoesNotContain("not trusted", result.Error, StringComparison.Ordinal);
     }

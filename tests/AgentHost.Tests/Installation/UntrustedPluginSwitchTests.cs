@@ -13,7 +13,7 @@ public sealed class UntrustedPluginSwitchTests
     {
         using var box = new InstallSandbox();
         await InstallAsync(box, "demo");
-        Assert.Equal(0, (await box.RunAsync("plugin", "disable", "demo")).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await box.RunAsync("plugin", "disable", "demo")).ExitCode);
         var repo = Repository(box);
         File.WriteAllText(Path.Combine(repo, ".agent", "plugins.yaml"), "enabled:\n- demo\n");
 
@@ -21,7 +21,7 @@ public sealed class UntrustedPluginSwitchTests
         var trust = await CliRunner.RunAsync(box.EnvironmentIn(repo), "trust");
         var trusted = await CliRunner.RunAsync(box.EnvironmentIn(repo), "plugin", "list");
 
-        Assert.Equal((0, 0, 0), (untrusted.ExitCode, trust.ExitCode, trusted.ExitCode));
+        Assert.Equal((ExitCodes.Success, ExitCodes.Success, ExitCodes.Success), (untrusted.ExitCode, trust.ExitCode, trusted.ExitCode));
         Assert.Matches(@"demo\s+1\.0\.0\s+\S+\s+no \(project not trusted\)", untrusted.Output);
         Assert.Contains("the project is not trusted: its .agent/plugins.yaml cannot enable plugins you disabled (demo)", untrusted.Error, StringComparison.Ordinal);
         Assert.Matches(@"demo\s+1\.0\.0\s+\S+\s+yes \(project\)", trusted.Output);
@@ -38,7 +38,7 @@ public sealed class UntrustedPluginSwitchTests
 
         var list = await CliRunner.RunAsync(box.EnvironmentIn(repo), "plugin", "list");
 
-        Assert.Equal(0, list.ExitCode);
+        Assert.Equal(ExitCodes.Success, list.ExitCode);
         Assert.Matches(@"demo\s+1\.0\.0\s+\S+\s+no \(project\)", list.Output);
         Assert.DoesNotContain("not trusted", list.Error, StringComparison.Ordinal);
     }
@@ -48,12 +48,12 @@ public sealed class UntrustedPluginSwitchTests
     {
         using var box = new InstallSandbox();
         await InstallAsync(box, "demo");
-        Assert.Equal(0, (await box.RunAsync("plugin", "disable", "demo")).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await box.RunAsync("plugin", "disable", "demo")).ExitCode);
         var repo = Repository(box);
 
         var enable = await CliRunner.RunAsync(box.EnvironmentIn(repo), "plugin", "enable", "demo", "--project");
 
-        Assert.Equal(0, enable.ExitCode);
+        Assert.Equal(ExitCodes.Success, enable.ExitCode);
         Assert.Contains("demo stays disabled here until you run 'agent trust'", enable.Error, StringComparison.Ordinal);
         Assert.Contains("enabled:\n- demo", File.ReadAllText(Path.Combine(repo, ".agent", "plugins.yaml")), StringComparison.Ordinal);
     }
@@ -69,6 +69,6 @@ public sealed class UntrustedPluginSwitchTests
     private static async Task InstallAsync(InstallSandbox box, string id)
     {
         var result = await box.RunAsync("plugin", "install", box.Folder(id, "1.0.0"), "--yes");
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
     }
 }

@@ -14,7 +14,7 @@ public sealed class InitCommandTests
 
         var result = await CliRunner.RunAsync(TestEnvironment.Create(temp.Path, repo), "init");
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Contains($"wrote {Path.Combine(repo, "AGENTS.md")}", result.Output, StringComparison.Ordinal);
         var agents = File.ReadAllText(Path.Combine(repo, "AGENTS.md"));
         Assert.Contains("shop: A small shop with a .NET API and a web front end.", agents, StringComparison.Ordinal);
@@ -42,7 +42,7 @@ public sealed class InitCommandTests
 
         var result = await CliRunner.RunAsync(TestEnvironment.Create(temp.Path, repo), "init", "--print");
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Contains("- `pnpm test` (package.json)", result.Output, StringComparison.Ordinal);
         Assert.Contains("- `pnpm run build` (package.json)", result.Output, StringComparison.Ordinal);
     }
@@ -61,13 +61,13 @@ public sealed class InitCommandTests
         var unchanged = File.ReadAllText(agents);
         var forced = await CliRunner.RunAsync(environment, "init", "--force");
 
-        Assert.Equal(2, refused.ExitCode);
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
         Assert.Contains($"{agents} already exists", refused.Error, StringComparison.Ordinal);
         Assert.Contains("Pass --force to replace it", refused.Error, StringComparison.Ordinal);
-        Assert.Equal(0, printed.ExitCode);
+        Assert.Equal(ExitCodes.Success, printed.ExitCode);
         Assert.StartsWith("# AGENTS.md\n", printed.Output, StringComparison.Ordinal);
         Assert.Equal("my own notes", unchanged);
-        Assert.Equal(0, forced.ExitCode);
+        Assert.Equal(ExitCodes.Success, forced.ExitCode);
         Assert.Equal(printed.Output, File.ReadAllText(agents));
     }
 
@@ -81,7 +81,7 @@ public sealed class InitCommandTests
 
         var result = await CliRunner.RunAsync(TestEnvironment.Create(temp.Path, folder), "init", "--print");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains("No build or test commands were found.", result.Output, StringComparison.Ordinal);
         Assert.Contains("not a git repository", result.Output, StringComparison.Ordinal);
     }

@@ -45,11 +45,11 @@ public sealed partial class MemoryRunTests
         var first = await ws.RunAsync("run", "Look at the web page", "-p", "scripted", "-p", "files", "-m", "scripted/" + script);
         var second = await ws.RunAsync("run", "Look again", "--continue", "-p", "scripted", "-p", "files", "-m", "scripted/" + script);
 
-        Assert.True(first.ExitCode == 0, first.Error);
-        Assert.True(second.ExitCode == 0, second.Error);
+        Assert.True(first.ExitCode == ExitCodes.Success, first.Error);
+        Assert.True(second.ExitCode == ExitCodes.Success, second.Error);
         var sessionId = SessionId().Match(first.Error).Groups[1].Value;
         var export = await ws.RunAsync("session", "export", sessionId, "--format", "jsonl");
-        Assert.True(export.ExitCode == 0, export.Error);
+        Assert.True(export.ExitCode == ExitCodes.Success, export.Error);
         Assert.Contains("export const other", export.Output, StringComparison.Ordinal);
         Assert.Single(Regex.Matches(export.Output, "web rules: use pnpm"));
     }
@@ -68,7 +68,7 @@ public sealed partial class MemoryRunTests
 
         var result = await ws.RunAsync("run", "hello", "-p", "scripted", "-m", "scripted/" + script, "-c", "memory.enabled=false");
 
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.NotEqual(ExitCodes.Success, result.ExitCode);
         Assert.Contains("haiku", result.Error, StringComparison.Ordinal);
     }
 

@@ -33,7 +33,7 @@ public sealed class ModelsEndToEndTests
         var json = await ws.RunAsync("models", "--json");
         var offline = await ws.RunAsync("models", "--no-discover", "--json");
 
-        Assert.True(table.ExitCode == 0, table.Error);
+        Assert.True(table.ExitCode == ExitCodes.Success, table.Error);
         Assert.Matches(@"local/gpt-4\.1-mini\s+1047k\s+32k\s+0\.4\s+1\.6\s+tools,vision\s+balanced\s+config", table.Output);
         Assert.Matches(@"local/served-only\s+16k\s+\?.*discovered", table.Output);
         var models = JsonDocument.Parse(json.Output).RootElement.EnumerateArray().ToList();
@@ -53,8 +53,8 @@ public sealed class ModelsEndToEndTests
         var fast = await ws.RunAsync("run", "hello", "--prefer", "fast", "--verbose", "-p", "files");
         var best = await ws.RunAsync("run", "hello", "--prefer", "best", "-o", "json", "-p", "files");
 
-        Assert.True(fast.ExitCode == 0, fast.Error);
-        Assert.True(best.ExitCode == 0, best.Error);
+        Assert.True(fast.ExitCode == ExitCodes.Success, fast.Error);
+        Assert.True(best.ExitCode == ExitCodes.Success, best.Error);
         var chats = server.Requests.Where(r => r.Path == "/v1/chat/completions").Select(r => r.Json.GetProperty("model").GetString()).ToList();
         Assert.Equal(["small-m", "big-m"], chats);
         Assert.Contains("model: local/small-m (auto-selected local/small-m (prefer fast; tier fast;", fast.Error, StringComparison.Ordinal);
@@ -74,13 +74,13 @@ public sealed class ModelsEndToEndTests
               - text: It is the quickstart.
             """);
         var first = await ws.RunAsync("run", "what is this?", "-p", "scripted", "-p", "files", "-m", "scripted/" + script, "-o", "json");
-        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.True(first.ExitCode == ExitCodes.Success, first.Error);
         var session = RunWorkspace.Events(first.Output).First(e => e.TryGetProperty("sessionId", out _)).GetProperty("sessionId").GetString()!;
         server.ReplySse(Chunks.Answer("Still the quickstart."));
 
         var second = await ws.RunAsync("run", "and now?", "--session", session, "-m", "local/big-m", "-p", "files", "-o", "final");
 
-        Assert.True(second.ExitCode == 0, second.Error);
+        Assert.True(second.ExitCode == ExitCodes.Success, second.Error);
         Assert.Equal("Still the quickstart.", second.Output.Trim());
         var messages = server.LastChat.Json.GetProperty("messages").EnumerateArray().ToList();
         var roles = messages.Select(m => m.GetProperty("role").GetString()).ToList();

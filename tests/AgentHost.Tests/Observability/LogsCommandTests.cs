@@ -31,7 +31,7 @@ public sealed class LogsCommandTests : IDisposable
 
         var result = await CliRunner.RunAsync(Environment, "logs", "--tail", "3");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Equal(
             [
                 "2026-11-22T06:00:02Z INFO  AgentHost.Tests.Demo: entry 2",
@@ -49,7 +49,7 @@ public sealed class LogsCommandTests : IDisposable
         var json = await CliRunner.RunAsync(Environment, "logs", "--tail", "2", "--json");
         var warnings = await CliRunner.RunAsync(Environment, "logs", "--level", "warning");
 
-        Assert.Equal(0, json.ExitCode);
+        Assert.Equal(ExitCodes.Success, json.ExitCode);
         var lines = Lines(json.Output);
         Assert.Equal(2, lines.Length);
         using var last = JsonDocument.Parse(lines[1]);
@@ -78,7 +78,7 @@ public sealed class LogsCommandTests : IDisposable
     {
         var result = await CliRunner.RunAsync(Environment, "logs");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains("No logs yet", result.Output, StringComparison.Ordinal);
         Assert.Contains(Path.Combine(LogsDirectory, "agent.log"), result.Output, StringComparison.Ordinal);
     }
@@ -135,8 +135,8 @@ public sealed class LogsCommandTests : IDisposable
         var stats = await AgentProcess.RunAsync(repo, new Dictionary<string, string> { ["AGENT_HOME"] = home, ["CI"] = "true" }, "stats");
         var none = await AgentProcess.RunAsync(repo, new Dictionary<string, string> { ["AGENT_HOME"] = quiet, ["CI"] = "true" }, "stats", "--log-level", "none");
 
-        Assert.True(stats.ExitCode == 0, stats.Error);
-        Assert.True(none.ExitCode == 0, none.Error);
+        Assert.True(stats.ExitCode == ExitCodes.Success, stats.Error);
+        Assert.True(none.ExitCode == ExitCodes.Success, none.Error);
         var entry = Assert.Single(LogFileReader.ReadTail(Path.Combine(home, "logs"), 10));
         Assert.Equal("AgentHost.Kernel.Sessions.SessionStore", entry.Category);
         Assert.StartsWith("Migrated session database", entry.Message, StringComparison.Ordinal);

@@ -33,7 +33,7 @@ public sealed class StatsCommandTests : IDisposable
 
         var result = await CliRunner.RunAsync(Environment, "stats", "--json");
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         using var document = JsonDocument.Parse(result.Output);
         var root = document.RootElement;
         Assert.Equal(Repo, root.GetProperty("workspace").GetString());
@@ -94,7 +94,7 @@ public sealed class StatsCommandTests : IDisposable
 
         var result = await CliRunner.RunAsync(Environment, "stats", "--all", "--json");
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         using var document = JsonDocument.Parse(result.Output);
         var root = document.RootElement;
         Assert.Equal(JsonValueKind.Null, root.GetProperty("workspace").ValueKind);
@@ -113,7 +113,7 @@ public sealed class StatsCommandTests : IDisposable
 
         var result = await CliRunner.RunAsync(Environment, "stats");
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         var output = result.Output;
         Assert.Contains($"Usage in {Repo}", output, StringComparison.Ordinal);
         Assert.Matches(@"tokens\s+3,800 in / 750 out \(100 cached\)", output);
@@ -135,7 +135,7 @@ public sealed class StatsCommandTests : IDisposable
         var result = await CliRunner.RunAsync(Environment, "stats");
         var json = await CliRunner.RunAsync(Environment, "stats", "--json");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains("No sessions in", result.Output, StringComparison.Ordinal);
         Assert.Contains("agent stats --all", result.Output, StringComparison.Ordinal);
         using var document = JsonDocument.Parse(json.Output);

@@ -72,15 +72,10 @@ public sealed class DeniedCallsNeverRunTests : IAsyncLifetime
         }
     }
 
-    [Theory]
+    [UnixTheory("bash command lines and symbolic links")]
     [MemberData(nameof(Cases))]
     public async Task TheDeniedCall_NeverRan(string tool, string arguments, PermissionMode mode, string[] allow, string[] deny, string mustNotExist)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // bash command lines and symbolic links
-        }
-
         var gate = new RulePermissionGate(PermissionPolicy.FromText(allow, deny: deny), mode, Root, Home);
         using var pipeline = new ToolPipeline(_harness.Registry, _harness.Bus, gate, SecretScrubber.PatternsOnly, TimeProvider.System);
 
@@ -91,17 +86,12 @@ public sealed class DeniedCallsNeverRunTests : IAsyncLifetime
         Assert.False(Path.Exists(Path.GetFullPath(mustNotExist, Root)), $"{mustNotExist} exists: the tool ran");
     }
 
-    [Theory]
+    [UnixTheory("bash command lines and symbolic links")]
     [InlineData("write", """{"path":"new.txt","content":"x"}""", "new.txt")]
     [InlineData("shell", """{"command":"FOO=1 touch m10"}""", "m10")]
     [InlineData("shell", """{"command":"echo m11 | xargs touch"}""", "m11")]
     public async Task Control_TheSameCallsRun_WhenAllowed(string tool, string arguments, string mustExist)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         var gate = new RulePermissionGate(PermissionPolicy.Empty, PermissionMode.Yolo, Root, Home);
         using var pipeline = new ToolPipeline(_harness.Registry, _harness.Bus, gate, SecretScrubber.PatternsOnly, TimeProvider.System);
 

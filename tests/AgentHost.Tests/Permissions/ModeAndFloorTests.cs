@@ -2,6 +2,7 @@ using AgentHost.Kernel.Agent;
 using AgentHost.Kernel.Permissions;
 using AgentHost.Sdk.Tools;
 using static AgentHost.Tests.Permissions.PermissionFixture;
+using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Permissions;
 
@@ -110,14 +111,9 @@ public sealed class ModeAndFloorTests
         Assert.Equal(DecisionBasis.SafetyFloor, decision.Basis);
     }
 
-    [Fact]
+    [UnixFact("symbolic links, which need a privilege to create on Windows")]
     public void SafetyFloor_FollowsSymlinksAndGlobs_InCommandArguments()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // Creating symbolic links needs extra rights on Windows.
-        }
-
         using var fixture = new PermissionFixture();
         var ssh = Path.Combine(fixture.Home, ".ssh");
         Directory.CreateDirectory(ssh);

@@ -1,5 +1,6 @@
 using AgentHost.Kernel.Permissions;
 using static AgentHost.Tests.Permissions.PermissionFixture;
+using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Permissions;
 
@@ -111,28 +112,18 @@ public sealed class PathEscapeTests
         tree.AssertLeads(tree.Expand(path), expected);
     }
 
-    [Theory]
+    [UnixTheory("symbolic links, which need a privilege to create on Windows")]
     [MemberData(nameof(SymlinkCases))]
     public void SymlinkedPath_IsDecidedByWhereItReallyLeads(string path, Leads expected)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // Creating symbolic links needs extra rights on Windows.
-        }
-
         using var tree = new Tree(symlinks: true);
 
         tree.AssertLeads(tree.Expand(path), expected);
     }
 
-    [Fact]
+    [UnixFact("symbolic links, which need a privilege to create on Windows")]
     public void SymlinkLoop_IsDecidedQuickly_AndNeverAllowed()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // Creating symbolic links needs extra rights on Windows.
-        }
-
         using var tree = new Tree(symlinks: true);
         var engine = tree.Engine(allow: ["write(src/**)", "read(src/**)"]);
         var started = DateTime.UtcNow;
@@ -179,14 +170,9 @@ public sealed class PathEscapeTests
         Assert.Equal(Verdict.Ask, Write(engine, "src\\..\\README.md").Verdict);
     }
 
-    [Fact]
+    [UnixFact("symbolic links, which need a privilege to create on Windows")]
     public void AllowRule_MustMatchEveryPlaceThePathMayLead()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // Creating symbolic links needs extra rights on Windows.
-        }
-
         using var tree = new Tree(symlinks: true);
         var engine = tree.Engine(allow: ["write(src/**)"]);
 

@@ -3,6 +3,7 @@ using AgentHost.Kernel.Permissions;
 using AgentHost.Tests.Configuration;
 using AgentHost.Tests.Runs;
 using static AgentHost.Tests.Permissions.PermissionFixture;
+using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Permissions;
 
@@ -44,7 +45,7 @@ public sealed class ProjectTrustTests
         var trusted = await project.RunAsync("trust");
         var policy = PermissionPolicy.FromConfiguration(project.Resolve(), project.TrustList());
 
-        Assert.True(trusted.ExitCode == 0, trusted.Error);
+        Assert.True(trusted.ExitCode == ExitCodes.Success, trusted.Error);
         Assert.StartsWith($"trusted {project.Repo} ", trusted.Output, StringComparison.Ordinal);
         Assert.Contains($"allow shell  ({file}:4)", trusted.Output, StringComparison.Ordinal);
         Assert.Contains("mode yolo", trusted.Output, StringComparison.Ordinal);
@@ -57,7 +58,7 @@ public sealed class ProjectTrustTests
         var revoked = await project.RunAsync("trust", "--revoke");
         var after = PermissionPolicy.FromConfiguration(project.Resolve(), project.TrustList());
 
-        Assert.True(revoked.ExitCode == 0, revoked.Error);
+        Assert.True(revoked.ExitCode == ExitCodes.Success, revoked.Error);
         Assert.Contains($"no longer trusted: {project.Repo}", revoked.Output, StringComparison.Ordinal);
         Assert.Null(after.Mode);
         Assert.False(after.Project!.Trusted);
@@ -172,20 +173,15 @@ public sealed class ProjectTrustTests
 
         var trusted = await project.RunAsync("trust");
 
-        Assert.True(trusted.ExitCode == 0, trusted.Error);
+        Assert.True(trusted.ExitCode == ExitCodes.Success, trusted.Error);
         Assert.Equal(Corrupt, File.ReadAllText(trustFile + ".bak"));
         Assert.True(project.TrustList().IsTrusted(project.Repo));
         Assert.Null(project.TrustList().Warning);
     }
 
-    [Fact]
+    [UnixFact("symbolic links, which need a privilege to create on Windows")]
     public void ASymlinkedProjectPath_IsTrustedByItsRealPath()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         using var project = new ConfigProject();
         project.WriteProject(Malicious);
         var link = project.Temp.Combine("link-to-repo");
@@ -211,7 +207,7 @@ public sealed class ProjectTrustTests
 
         var result = await project.RunAsync("config", "validate");
 
-        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(ExitCodes.Configuration, result.ExitCode);
         Assert.Contains($"{global}:2: key 'permissions.trusted_projects': expected a list", result.Error, StringComparison.Ordinal);
         Assert.Contains($"{global}:3: key 'permissions.mdoe': unknown key. Did you mean 'permissions.mode'?", result.Error, StringComparison.Ordinal);
     }
@@ -227,7 +223,7 @@ public sealed class ProjectTrustTests
         var json = await project.RunAsync("trust", "--list", "--json");
         var usage = await project.RunAsync("trust", "--list", "--revoke");
 
-        Assert.True(text.ExitCode == 0, text.Error);
+        Assert.True(text.ExitCode == ExitCodes.Success, text.Error);
         Assert.Contains(project.Repo + "  trusted ", text.Output, StringComparison.Ordinal);
         Assert.Contains($"permissions.trusted_projects ({global}:2)", text.Output, StringComparison.Ordinal);
         using var document = JsonDocument.Parse(json.Output);
@@ -235,7 +231,7 @@ public sealed class ProjectTrustTests
         Assert.Equal(project.Repo, first.GetProperty("path").GetString());
         Assert.Equal(JsonValueKind.String, first.GetProperty("trusted_at").ValueKind);
         Assert.Equal(JsonValueKind.Null, document.RootElement[1].GetProperty("trusted_at").ValueKind);
-        Assert.Equal(2, usage.ExitCode);
+        Assert.Equal(ExitCodes.Usage, usage.ExitCode);
     }
 
     [Fact]
@@ -249,24 +245,19 @@ public sealed class ProjectTrustTests
         await project.RunAsync("trust");
         var trusted = await project.RunAsync("permissions", "check", "shell", "make all", "--mode", "dont-ask");
 
-        Assert.Equal(5, untrusted.ExitCode);
+        Assert.Equal(ExitCodes.Denied, untrusted.ExitCode);
         Assert.Contains("project: not trusted (1 allow rule ignored; run 'agent trust' to apply them)", untrusted.Output, StringComparison.Ordinal);
         Assert.Contains($"{file}:3: project {file} is not trusted", untrusted.Error, StringComparison.Ordinal);
         using var document = JsonDocument.Parse(json.Output);
         Assert.False(document.RootElement.GetProperty("project").GetProperty("trusted").GetBoolean());
         Assert.Equal("shell(make *)", document.RootElement.GetProperty("project").GetProperty("ignored_allow_rules")[0].GetString());
-        Assert.Equal(0, trusted.ExitCode);
+        Assert.Equal(ExitCodes.Success, trusted.ExitCode);
         Assert.Contains("project: trusted", trusted.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [UnixFact("the repository's planted programs are POSIX shell scripts")]
     public async Task HeadlessRun_InAMaliciousRepository_NeverRunsTheCommand_AndSaysWhy()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         using var ws = new RunWorkspace();
         var config = Path.Combine(ws.Root, ".agent", "config.yaml");
         Directory.CreateDirectory(Path.GetDirectoryName(config)!);
@@ -280,7 +271,7 @@ public sealed class ProjectTrustTests
 
         var result = await ws.RunAsync("run", "set up the project", "-p", "scripted", "-p", "shell", "-m", "scripted/" + script);
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.False(File.Exists(Path.Combine(ws.Root, "pwned")));
         Assert.Contains($"warning: {config}:2: project {config} is not trusted: its allow rules and mode are ignored (1 allow rule, mode yolo). If you trust this repository, run 'agent trust' in it.", result.Error, StringComparison.Ordinal);
         Assert.Contains("session.permission_mode 'yolo' is ignored", result.Error, StringComparison.Ordinal);
@@ -292,8 +283,8 @@ public sealed class ProjectTrustTests
               - text: done.
             """));
 
-        Assert.True(trusted.ExitCode == 0, trusted.Error);
-        Assert.True(again.ExitCode == 0, again.Error);
+        Assert.True(trusted.ExitCode == ExitCodes.Success, trusted.Error);
+        Assert.True(again.ExitCode == ExitCodes.Success, again.Error);
         Assert.True(File.Exists(Path.Combine(ws.Root, "pwned")));
     }
 }

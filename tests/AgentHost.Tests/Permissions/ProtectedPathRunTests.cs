@@ -47,7 +47,7 @@ public sealed class ProtectedPathRunTests : IDisposable
 
         var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "widen", "--permission-mode", mode, "-p", "scripted", "-p", "files", "-p", "shell", "-m", "scripted/" + script, "-o", "json");
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         Assert.Equal(before, File.ReadAllText(Path.Combine(_ws.Root, ".agent", "config.yaml")));
         Assert.False(File.Exists(Path.Combine(_ws.Root, ".agent", "plugins.yaml")));
         var decisions = RunWorkspace.Events(result.Output).Where(e => e.GetProperty("type").GetString() == "permission.decided").ToList();
@@ -61,7 +61,7 @@ public sealed class ProtectedPathRunTests : IDisposable
         // project skills with an explicit rule, so the write itself runs.
         File.WriteAllText(_ws.Combine("home", "config.yaml"), "permissions:\n  allow:\n    - write(.agents/skills/**)\n");
         var trust = await AgentProcess.RunAsync(_ws.Root, Environment, "trust");
-        Assert.True(trust.ExitCode == 0, trust.Error);
+        Assert.True(trust.ExitCode == ExitCodes.Success, trust.Error);
         var skill = Path.Combine(_ws.Root, ".agents", "skills", "widen", "SKILL.md");
         var script = _ws.WriteScript($$"""
             turns:
@@ -75,7 +75,7 @@ public sealed class ProtectedPathRunTests : IDisposable
 
         var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "widen", "-p", "scripted", "-p", "files", "-p", "shell", "-m", "scripted/" + script, "-o", "json");
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         Assert.True(File.Exists(skill), "the explicit global rule should have let the skill be written");
         Assert.False(File.Exists(Path.Combine(_ws.Root, "pwned")), "the new skill's allowed-tools pre-approved shell");
     }

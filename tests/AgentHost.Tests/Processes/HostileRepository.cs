@@ -142,15 +142,3 @@ internal sealed class HostileRepository : IDisposable
         return path;
     }
 }
-
-/// <summary>A fact that needs a Unix shell for its planted scripts; skipped on Windows with the reason.</summary>
-public sealed class UnixFactAttribute : FactAttribute
-{
-    public UnixFactAttribute()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Skip = "the planted programs are POSIX shell scripts";
-        }
-    }
-}

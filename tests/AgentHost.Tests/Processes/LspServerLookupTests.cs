@@ -1,11 +1,12 @@
 using AgentHost.Tests.Lsp;
+using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Processes;
 
 /// <summary>A repository must not be able to ship a "language server" that the LSP bridge runs.</summary>
 public sealed class LspServerLookupTests
 {
-    [UnixTheory]
+    [UnixTheory("the planted server is a POSIX shell script")]
     [InlineData("node_modules/.bin")]
     [InlineData("")]
     public async Task Bridge_NeverRunsAServerExecutableFromTheProject_EvenWhenItsSearchPathPointsThere(string folder)

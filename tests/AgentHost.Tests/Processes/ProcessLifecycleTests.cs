@@ -68,7 +68,7 @@ public sealed class ProcessLifecycleTests
         Assert.True(ended, $"sleep (pid {sleep}) outlived the agent ({signal}); agent said: {error}");
         if (expectCancelled)
         {
-            Assert.True(agent.ExitCode == 130, $"exit code {agent.ExitCode}: {error}");
+            Assert.True(agent.ExitCode == ExitCodes.Cancelled, $"exit code {agent.ExitCode}: {error}");
             Assert.Contains("cancelled", error, StringComparison.Ordinal);
         }
     }

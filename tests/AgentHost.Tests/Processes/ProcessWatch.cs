@@ -87,15 +87,3 @@ internal static class ProcessWatch
     [DllImport("libc", EntryPoint = "close")]
     private static extern int Close(int fd);
 }
-
-/// <summary>A fact that needs Linux (process groups, setsid, pidfd); skipped elsewhere with the reason.</summary>
-public sealed class LinuxFactAttribute : FactAttribute
-{
-    public LinuxFactAttribute()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            Skip = "needs Linux: POSIX signals to a child process, setsid process groups and pidfd";
-        }
-    }
-}

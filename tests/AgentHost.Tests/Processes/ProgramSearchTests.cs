@@ -79,14 +79,9 @@ public sealed class ProgramSearchTests : IDisposable
         Assert.Equal(Path.Combine(System, "tool"), found);
     }
 
-    [Fact]
+    [UnixFact("symbolic links, which need a privilege to create on Windows")]
     public void Find_SkipsALinkOnPathThatLeadsIntoTheProject()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // symbolic links need a privilege on Windows; the check is the same code.
-        }
-
         var links = _temp.Combine("links");
         Directory.CreateDirectory(links);
         File.CreateSymbolicLink(Path.Combine(links, "tool"), _temp.Combine("project", "tool"));
@@ -104,14 +99,9 @@ public sealed class ProgramSearchTests : IDisposable
         Assert.Equal(configured, ProgramSearch.Find(configured, System, [ProjectRoot]));
     }
 
-    [Fact]
+    [UnixFact("the execute bit, which Windows does not have")]
     public void Find_SkipsAFileWithoutTheExecuteBit()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // no execute bit on Windows.
-        }
-
         File.WriteAllText(_temp.Combine("other", "plain"), "#!/bin/sh\n");
         Program(_temp.Combine("system", "plain"));
 
@@ -137,14 +127,9 @@ public sealed class ProgramSearchTests : IDisposable
         Assert.Contains("the tool was not found on PATH (only absolute PATH entries are searched, never the working directory or the project)", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [UnixFact("/bin/sh")]
     public async Task Launcher_RunsAShellCommand_AndReadsItsOutput()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // /bin/sh
-        }
-
         var result = await ProcessLauncher.RunAsync(new ProcessSpec("/bin/sh", ["-c", "echo out; echo err >&2; exit 3"]), TimeSpan.FromSeconds(30));
 
         Assert.Equal(3, result.ExitCode);
@@ -153,14 +138,10 @@ public sealed class ProgramSearchTests : IDisposable
         Assert.False(result.TimedOut);
     }
 
-    [Fact]
+    [LinuxFact("pidfd, to see the grandchild end")]
+    [Trait("Speed", "Slow")]
     public async Task Launcher_KillsTheWholeTree_WhenTheTimeoutPasses()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return; // pidfd
-        }
-
         var fifo = ProcessWatch.MakeFifo(_temp.Combine("pid"));
         var run = ProcessLauncher.RunAsync(new ProcessSpec("/bin/sh", ["-c", $"sleep 300 & echo $! > '{fifo}'; wait"]), TimeSpan.FromSeconds(2));
         var sleep = await ProcessWatch.ReadPidAsync(fifo);

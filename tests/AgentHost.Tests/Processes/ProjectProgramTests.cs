@@ -30,7 +30,7 @@ public sealed class ProjectProgramTests
             text: Read it all.
         """;
 
-    [UnixTheory]
+    [UnixTheory("the planted programs are POSIX shell scripts")]
     [InlineData(true, false)]
     [InlineData(false, true)]
     public async Task ReadPaths_NeverRunTheRepositorysPrograms_AndTheRealGitAnswers(bool plantGit, bool poisonConfig)
@@ -40,12 +40,12 @@ public sealed class ProjectProgramTests
 
         var result = await repo.RunAsync("run", "look at @./ please", "-p", "scripted", "-p", "git", "-m", "scripted/" + script);
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         Assert.Contains("Read it all.", result.Output, StringComparison.Ordinal);
         Assert.True(repo.MarkerText.Length == 0, "a repository program ran:\n" + repo.MarkerText);
     }
 
-    [UnixTheory]
+    [UnixTheory("the planted programs are POSIX shell scripts")]
     [InlineData(true, false)]
     [InlineData(false, true)]
     public async Task Init_NeverRunsTheRepositorysPrograms(bool plantGit, bool poisonConfig)
@@ -54,11 +54,11 @@ public sealed class ProjectProgramTests
 
         var result = await repo.RunAsync("init");
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         Assert.True(repo.MarkerText.Length == 0, "a repository program ran:\n" + repo.MarkerText);
     }
 
-    [UnixFact]
+    [UnixFact("the planted programs are POSIX shell scripts")]
     public async Task PromptGitStatus_NeverRunsTheRepositorysConfigPrograms_AndReadsTheRealStatus()
     {
         using var repo = Hostile(plantGit: false, poisonConfig: true);
@@ -71,7 +71,7 @@ public sealed class ProjectProgramTests
         Assert.True(repo.MarkerText.Length == 0, "a repository program ran:\n" + repo.MarkerText);
     }
 
-    [UnixFact]
+    [UnixFact("the planted programs are POSIX shell scripts")]
     public async Task Doctor_FindsTheRealGit_NotThePlantedOne()
     {
         using var repo = Hostile(plantGit: true, poisonConfig: false);
@@ -99,22 +99,10 @@ public sealed class ProjectProgramTests
     }
 }
 
-/// <summary>A theory that needs a Unix shell for its planted scripts; skipped on Windows with the reason.</summary>
-public sealed class UnixTheoryAttribute : TheoryAttribute
-{
-    public UnixTheoryAttribute()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Skip = "the planted programs are POSIX shell scripts";
-        }
-    }
-}
-
 /// <summary>A commit that would run the repository's hooks is decided as the execution it is.</summary>
 public sealed class CommitHookDecisionTests
 {
-    [UnixTheory]
+    [UnixTheory("the planted programs are POSIX shell scripts")]
     [InlineData("pre-commit", false)]
     [InlineData("commit-msg", false)]
     [InlineData("post-commit", false)]
@@ -145,7 +133,7 @@ public sealed class CommitHookDecisionTests
 
         var result = await repo.RunAsync("run", "commit", "-p", "scripted", "-p", "git", "-m", "scripted/" + script, "--permission-mode", "accept-edits", "-o", "json");
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         var decision = AgentHost.Tests.Runs.RunWorkspace.Events(result.Output)
             .Single(e => e.GetProperty("type").GetString() == "permission.decided" && e.GetProperty("tool").GetString() == "git_commit");
         Assert.Equal("deny", decision.GetProperty("decision").GetString());

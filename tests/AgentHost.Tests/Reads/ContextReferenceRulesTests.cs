@@ -24,7 +24,7 @@ public sealed partial class ContextReferenceRulesTests
         var result = await RunAsync(ws, "@.env summarise", source);
         var export = await ExportAsync(ws, result);
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Contains("@.env was not included", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("MARKER-PIPED-7", export, StringComparison.Ordinal);
         Assert.Contains("not included: reading .env is not allowed", export, StringComparison.Ordinal);
@@ -41,11 +41,12 @@ public sealed partial class ContextReferenceRulesTests
         var result = await RunAsync(ws, "@.env summarise", source);
         var export = await ExportAsync(ws, result);
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Contains("MARKER-PIPED-7", export, StringComparison.Ordinal);
     }
 
     [Theory]
+    [Trait("Speed", "Slow")]
     [InlineData("", "", "network")] // headless: dont-ask, and no allow rule for the network
     [InlineData("permissions:\n  allow:\n    - fetch\n", "", "network")] // an untrusted project cannot allow it
     [InlineData("", "permissions:\n  allow:\n    - fetch\n", "private")] // allowed, but the fetch tool's address guard refuses loopback
@@ -65,7 +66,7 @@ public sealed partial class ContextReferenceRulesTests
         var result = await ws.RunAsync("run", $"@{baseUrl}secret summarise", "-p", "scripted", "-p", "web", "-m", "scripted/" + ws.WriteScript(Script));
         var export = await ExportAsync(ws, result);
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.False(request.IsCompleted, "the server was contacted");
         Assert.Contains($"@{baseUrl}secret was not included", result.Error, StringComparison.Ordinal);
         Assert.Contains(reason, result.Error, StringComparison.OrdinalIgnoreCase);
@@ -91,7 +92,7 @@ public sealed partial class ContextReferenceRulesTests
         await serve;
         var export = await ExportAsync(ws, result);
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Contains("PAGE-TEXT-9", export, StringComparison.Ordinal);
         Assert.Contains("# Docs", export, StringComparison.Ordinal); // the fetch tool's Markdown, not a second extractor's plain text
         Assert.DoesNotContain("x()", export, StringComparison.Ordinal);
@@ -115,7 +116,7 @@ public sealed partial class ContextReferenceRulesTests
 
         var result = await ws.RunAsync("run", $"@{baseUrl}x summarise", "-p", "scripted", "-m", "scripted/" + ws.WriteScript(Script));
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.False(request.IsCompleted, "the server was contacted");
         Assert.Contains("--plugin web", result.Error, StringComparison.Ordinal);
     }
@@ -133,7 +134,7 @@ public sealed partial class ContextReferenceRulesTests
         var session = SessionId().Match(run.Error).Groups[1].Value;
         Assert.False(string.IsNullOrEmpty(session), run.Error);
         var export = await ws.RunAsync("session", "export", session, "--format", "jsonl");
-        Assert.True(export.ExitCode == 0, export.Error);
+        Assert.True(export.ExitCode == ExitCodes.Success, export.Error);
         return export.Output;
     }
 

@@ -6,6 +6,7 @@ namespace AgentHost.Tests.Runs;
 public sealed class BlockingPluginRunTests
 {
     [Fact]
+    [Trait("Speed", "Slow")]
     public async Task AgentRun_WithAPluginWhoseRegistrationNeverReturns_GoesOnWithoutIt_AndSaysWhy()
     {
         using var ws = new RunWorkspace();
@@ -16,7 +17,7 @@ public sealed class BlockingPluginRunTests
         // Without a load deadline this never exits (AgentProcess gives up after two minutes).
         var result = await ws.RunAsync("run", "go", "-p", "scripted", "-p", "files", "-p", "fixture-blocking", "-m", "scripted/" + script);
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Contains("finished without the blocked plugin", result.Output, StringComparison.Ordinal);
         Assert.Contains("✓ ls", result.Error, StringComparison.Ordinal); // the other plugins loaded and work
         Assert.Contains("warning: plugin fixture-blocking not loaded: plugin 'fixture-blocking' did not finish loading within 2 s", result.Error, StringComparison.Ordinal);
@@ -25,6 +26,7 @@ public sealed class BlockingPluginRunTests
     }
 
     [Fact]
+    [Trait("Speed", "Slow")]
     public async Task AgentRun_ToolThatBlocksItsThread_IsAbandonedAtItsTimeLimit_AndTheRunFinishes()
     {
         using var ws = new RunWorkspace();
@@ -34,7 +36,7 @@ public sealed class BlockingPluginRunTests
         // Without the deadline the blocked thread holds the run forever (AgentProcess gives up after two minutes).
         var result = await ws.RunAsync("run", "go", "-p", "scripted", "-p", "fixture-blocking", "-m", "scripted/" + script, "-o", "json");
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         var events = RunWorkspace.Events(result.Output);
         var completed = events.Single(e => e.GetProperty("type").GetString() == "tool.completed");
         Assert.Equal("timedOut", completed.GetProperty("status").GetString());
@@ -46,7 +48,7 @@ public sealed class BlockingPluginRunTests
     private static async Task InstallBlockingAsync(RunWorkspace ws)
     {
         var install = await ws.RunAsync("plugin", "install", Fixtures.PathOf("Fixture.Blocking"), "--yes");
-        Assert.True(install.ExitCode == 0, install.Error);
+        Assert.True(install.ExitCode == ExitCodes.Success, install.Error);
     }
 
     private static void WriteGlobalConfig(RunWorkspace ws, string yaml)

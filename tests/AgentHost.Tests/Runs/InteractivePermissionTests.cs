@@ -17,20 +17,15 @@ public sealed partial class InteractivePermissionTests
             text: done.
         """;
 
-    [Fact]
+    [TerminalFact]
     public async Task DenyWithAReason_TheToolNeverRuns_AndTheModelReceivesTheReason()
     {
-        if (!Terminal.IsAvailable)
-        {
-            return;
-        }
-
         using var ws = new RunWorkspace();
         var script = ws.WriteScript(WriteNotes.Replace("{0}", "not before the review", StringComparison.Ordinal));
 
         var result = await Terminal.RunAsync(ws.Root, ws.Environment, "n not before the review\n", "run", "write notes", "-p", "scripted", "-p", "files", "-m", "scripted/" + script);
 
-        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Output);
         Assert.Contains("? permission: files/write wants to write: notes.txt", result.Output, StringComparison.Ordinal);
         Assert.Contains("+first", result.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(ws.Root, "notes.txt")));
@@ -40,18 +35,13 @@ public sealed partial class InteractivePermissionTests
         Assert.Contains("not before the review", decision.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [TerminalFact]
     public async Task AllowForTheSession_HoldsAfterAHeadlessResume_ButCoversNothingElse()
     {
-        if (!Terminal.IsAvailable)
-        {
-            return;
-        }
-
         using var ws = new RunWorkspace();
         var first = ws.WriteScript(WriteNotes.Replace("{0}", "notes.txt", StringComparison.Ordinal));
         var interactive = await Terminal.RunAsync(ws.Root, ws.Environment, "s\n", "run", "write notes", "-p", "scripted", "-p", "files", "-m", "scripted/" + first);
-        Assert.True(interactive.ExitCode == 0, interactive.Output);
+        Assert.True(interactive.ExitCode == ExitCodes.Success, interactive.Output);
         Assert.Equal("first\n", File.ReadAllText(Path.Combine(ws.Root, "notes.txt")));
         var session = SessionId(interactive.Output);
 
@@ -69,7 +59,7 @@ public sealed partial class InteractivePermissionTests
             """);
         var resumed = await ws.RunAsync("run", "again", "--session", session, "-p", "scripted", "-p", "files", "-m", "scripted/" + second);
 
-        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Error);
         Assert.Equal("second\n", File.ReadAllText(Path.Combine(ws.Root, "notes.txt")));
         Assert.False(File.Exists(Path.Combine(ws.Root, "other.txt")));
         var audit = await AuditAsync(ws, session);
@@ -78,35 +68,25 @@ public sealed partial class InteractivePermissionTests
         Assert.Equal([("session", "notes.txt"), ("mode", "notes.txt"), ("grant", "notes.txt"), ("mode", "other.txt")], scopes);
     }
 
-    [Fact]
+    [TerminalFact]
     public async Task AlwaysForTheProject_WritesTheRule_AndTheNextSessionNeedsNoAnswer()
     {
-        if (!Terminal.IsAvailable)
-        {
-            return;
-        }
-
         using var ws = new RunWorkspace();
         var script = ws.WriteScript(WriteNotes.Replace("{0}", "notes.txt", StringComparison.Ordinal));
         var interactive = await Terminal.RunAsync(ws.Root, ws.Environment, "p\n", "run", "write notes", "-p", "scripted", "-p", "files", "-m", "scripted/" + script);
-        Assert.True(interactive.ExitCode == 0, interactive.Output);
+        Assert.True(interactive.ExitCode == ExitCodes.Success, interactive.Output);
         Assert.Contains("write(notes.txt)", File.ReadAllText(Path.Combine(ws.Root, ".agent", "config.yaml")), StringComparison.Ordinal);
         File.Delete(Path.Combine(ws.Root, "notes.txt"));
 
         var headless = await ws.RunAsync("run", "write notes", "-p", "scripted", "-p", "files", "-m", "scripted/" + script);
 
-        Assert.True(headless.ExitCode == 0, headless.Error);
+        Assert.True(headless.ExitCode == ExitCodes.Success, headless.Error);
         Assert.Equal("first\n", File.ReadAllText(Path.Combine(ws.Root, "notes.txt")));
     }
 
-    [Fact]
+    [TerminalFact]
     public async Task SwitchingToAcceptEdits_AllowsTheFollowingEdits_AndIsRememberedWithTheSession()
     {
-        if (!Terminal.IsAvailable)
-        {
-            return;
-        }
-
         using var ws = new RunWorkspace();
         var script = ws.WriteScript("""
             turns:
@@ -118,7 +98,7 @@ public sealed partial class InteractivePermissionTests
 
         var result = await Terminal.RunAsync(ws.Root, ws.Environment, "e\n", "run", "write two", "-p", "scripted", "-p", "files", "-m", "scripted/" + script);
 
-        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Output);
         Assert.True(File.Exists(Path.Combine(ws.Root, "a.txt")));
         Assert.True(File.Exists(Path.Combine(ws.Root, "b.txt")));
         Assert.Single(PromptPattern().Matches(result.Output));
@@ -134,7 +114,7 @@ public sealed partial class InteractivePermissionTests
     private static async Task<JsonElement> AuditAsync(RunWorkspace ws, string session)
     {
         var audit = await ws.RunAsync("session", "audit", session, "--json");
-        Assert.True(audit.ExitCode == 0, audit.Error);
+        Assert.True(audit.ExitCode == ExitCodes.Success, audit.Error);
         return JsonDocument.Parse(audit.Output).RootElement.Clone();
     }
 

@@ -44,7 +44,7 @@ public sealed class ResumeTests
 
         var resumed = await ws.RunAsync("run", "carry on", "--session", sessionId!, "-p", "scripted", "-p", Fixtures.PathOf("Fixture.Echo"), "-m", "scripted/" + script, "-o", "final");
 
-        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Error);
         Assert.Equal("The earlier call was interrupted; finishing now.", resumed.Output.Trim());
     }
 
@@ -64,8 +64,8 @@ public sealed class ResumeTests
         var second = await ws.RunAsync("run", "and then?", "--continue", "-p", "scripted", "-m", "scripted/" + script, "-o", "final");
         var list = await ws.RunAsync("session", "list", "--json");
 
-        Assert.True(first.ExitCode == 0, first.Error);
-        Assert.True(second.ExitCode == 0, second.Error);
+        Assert.True(first.ExitCode == ExitCodes.Success, first.Error);
+        Assert.True(second.ExitCode == ExitCodes.Success, second.Error);
         Assert.Equal("Still the same session.", second.Output.Trim());
         Assert.Single(JsonDocument.Parse(list.Output).RootElement.EnumerateArray());
     }

@@ -13,7 +13,7 @@ public sealed class RunCommandTests
 
         var result = await ws.RunAsync("run", "Summarise this project", "--plugin", "scripted", "--plugin", "files", "--model", "scripted/script.yaml");
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Contains("This is the quickstart workspace", result.Output, StringComparison.Ordinal);
         Assert.Contains("→ ls {\"path\":\".\",\"depth\":2}", result.Error, StringComparison.Ordinal);
         Assert.Contains("permission: allow read README.md", result.Error, StringComparison.Ordinal);
@@ -32,7 +32,7 @@ public sealed class RunCommandTests
 
         var result = await ws.RunAsync("run", "Summarise it", "-p", "scripted", "-p", "files", "-m", "scripted/script.yaml", "--output", "json");
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         var events = RunWorkspace.Events(result.Output);
         var types = events.Select(e => e.GetProperty("type").GetString()).ToList();
         Assert.Equal("run.started", types.First(t => t!.StartsWith("run.", StringComparison.Ordinal)));
@@ -52,7 +52,7 @@ public sealed class RunCommandTests
 
         var result = await ws.RunAsync("run", "Summarise", "-p", "scripted", "-p", "files", "-m", "scripted/script.yaml", "-o", "final");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.StartsWith("This is the quickstart workspace", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Let me look", result.Output, StringComparison.Ordinal);
     }
@@ -65,14 +65,14 @@ public sealed class RunCommandTests
 
         var result = await AgentProcess.RunWithInputAsync(ws.Root, ws.Environment, "the piped task\n", "run", "-p", "scripted", "-m", "scripted/" + script, "-o", "final");
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Equal("got it", result.Output.Trim());
     }
 
     [Theory]
-    [InlineData("turns:\n  - error: rate limited by the scripted server\n", "2", 4, "rate limited")]
-    [InlineData("turns:\n  - tool_calls: [{ name: ls, arguments: { path: src } }]\n  - tool_calls: [{ name: ls, arguments: { path: . } }]\n  - text: never\n", "2", 6, "step")]
-    [InlineData("turns:\n  - tool_calls: [{ name: ls, arguments: { path: . } }]\n  - tool_calls: [{ name: ls, arguments: { path: . } }]\n  - tool_calls: [{ name: ls, arguments: { path: . } }]\n  - text: never\n", "10", 6, "LoopDetected")]
+    [InlineData("turns:\n  - error: rate limited by the scripted server\n", "2", ExitCodes.Provider, "rate limited")]
+    [InlineData("turns:\n  - tool_calls: [{ name: ls, arguments: { path: src } }]\n  - tool_calls: [{ name: ls, arguments: { path: . } }]\n  - text: never\n", "2", ExitCodes.StepLimit, "step")]
+    [InlineData("turns:\n  - tool_calls: [{ name: ls, arguments: { path: . } }]\n  - tool_calls: [{ name: ls, arguments: { path: . } }]\n  - tool_calls: [{ name: ls, arguments: { path: . } }]\n  - text: never\n", "10", ExitCodes.StepLimit, "LoopDetected")]
     public async Task RunThatDoesNotFinish_ExitsWithItsNamedCode(string script, string maxSteps, int exitCode, string reason)
     {
         using var ws = new RunWorkspace();
@@ -85,12 +85,12 @@ public sealed class RunCommandTests
     }
 
     [Theory]
-    [InlineData(2, "no prompt", "run")]
-    [InlineData(3, "no model chosen", "run", "hello")]
-    [InlineData(8, "Did you mean: scripted?", "run", "hello", "-p", "scriptd")]
-    [InlineData(3, "provider 'openai' needs an API key: export OPENAI_API_KEY=", "run", "hello", "-m", "openai/gpt-4.1")]
-    [InlineData(3, "no loaded plugin provides the 'nosuch' model provider", "run", "hello", "-m", "nosuch/model-1")]
-    [InlineData(2, "--context @missing.txt: no file or directory", "run", "hi", "-p", "scripted", "-m", "scripted/script.yaml", "--context", "@missing.txt")]
+    [InlineData(ExitCodes.Usage, "no prompt", "run")]
+    [InlineData(ExitCodes.Configuration, "no model chosen", "run", "hello")]
+    [InlineData(ExitCodes.NotFound, "Did you mean: scripted?", "run", "hello", "-p", "scriptd")]
+    [InlineData(ExitCodes.Configuration, "provider 'openai' needs an API key: export OPENAI_API_KEY=", "run", "hello", "-m", "openai/gpt-4.1")]
+    [InlineData(ExitCodes.Configuration, "no loaded plugin provides the 'nosuch' model provider", "run", "hello", "-m", "nosuch/model-1")]
+    [InlineData(ExitCodes.Usage, "--context @missing.txt: no file or directory", "run", "hi", "-p", "scripted", "-m", "scripted/script.yaml", "--context", "@missing.txt")]
     public async Task BadInvocations_FailFast_WithAClearMessage(int exitCode, string message, params string[] args)
     {
         using var ws = new RunWorkspace();

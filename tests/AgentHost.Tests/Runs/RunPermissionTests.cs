@@ -19,7 +19,7 @@ public sealed class RunPermissionTests
 
         var result = await ws.RunAsync("run", "read it", "-p", "scripted", "-p", "files", "-m", "scripted/" + script, "-o", "json");
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         var events = RunWorkspace.Events(result.Output);
         var decision = events.Single(e => e.GetProperty("type").GetString() == "permission.decided");
         Assert.Equal("deny", decision.GetProperty("decision").GetString());
@@ -37,9 +37,9 @@ public sealed class RunPermissionTests
         var allowed = await ws.RunAsync("tool", "run", "view", "--args", "{\"path\":\"README.md\",\"limit\":1}", "-p", "files", "--permission-mode", "plan", "--root", ws.Root);
         var denied = await ws.RunAsync("tool", "run", "view", "--args", "{\"path\":\"README.md\"}", "-p", "files", "--root", ws.Root, "-c", "permissions.deny.0=view");
 
-        Assert.True(allowed.ExitCode == 0, allowed.Error);
+        Assert.True(allowed.ExitCode == ExitCodes.Success, allowed.Error);
         Assert.Contains("Quickstart workspace", allowed.Output, StringComparison.Ordinal);
-        Assert.Equal(5, denied.ExitCode);
+        Assert.Equal(ExitCodes.Denied, denied.ExitCode);
         Assert.Contains("denied", denied.Error, StringComparison.Ordinal);
     }
 }

@@ -16,8 +16,8 @@ public sealed class SessionTitleTests
         var untitled = await ws.RunAsync("run", "second task", "-p", "scripted", "-m", "scripted/" + main, "-c", "small_model=scripted/" + broken, "-o", "json");
         var list = await ws.RunAsync("session", "list", "--json");
 
-        Assert.True(titled.ExitCode == 0, titled.Error);
-        Assert.True(untitled.ExitCode == 0, untitled.Error);
+        Assert.True(titled.ExitCode == ExitCodes.Success, titled.Error);
+        Assert.True(untitled.ExitCode == ExitCodes.Success, untitled.Error);
         Assert.Contains("could not title the session", untitled.Output, StringComparison.Ordinal);
         var sessionTitles = JsonDocument.Parse(list.Output).RootElement.EnumerateArray().Select(s => s.GetProperty("title").GetString()).ToList();
         Assert.Contains("Quickstart project overview", sessionTitles);

@@ -34,7 +34,7 @@ public sealed class SlowReaderTests
             var stdout = await process.StandardOutput.ReadToEndAsync();
             await process.WaitForExitAsync();
 
-            Assert.True(process.ExitCode == 0, await stderr);
+            Assert.True(process.ExitCode == ExitCodes.Success, await stderr);
             if (output == "json")
             {
                 var deltas = RunWorkspace.Events(stdout).Where(e => e.GetProperty("type").GetString() == "message.delta").Select(e => e.GetProperty("text").GetString()).ToList();

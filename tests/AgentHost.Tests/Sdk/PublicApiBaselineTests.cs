@@ -25,6 +25,7 @@ public sealed partial class PublicApiBaselineTests
     }
 
     [Fact]
+    [Trait("Speed", "Slow")]
     public async Task RemovingAPublicMember_FailsWithRS0017_AddingAnUndeclaredOne_RS0016_AndANullabilityChange_Both_NamingEach()
     {
         using var temp = new TempDirectory();

@@ -1,3 +1,5 @@
+using AgentHost.Tests.Support;
+
 namespace AgentHost.Tests.Search;
 
 /// <summary>
@@ -9,7 +11,16 @@ public sealed class GitIgnoreOracleTests : IAsyncLifetime
 {
     private SearchHarness _h = null!;
 
-    public static TheoryData<string, string[], string[]> Cases => new()
+    /// <summary>Cases every file system can hold.</summary>
+    public static TheoryData<string, string[], string[]> Cases => Select(c => !WindowsCannotHold(c) && !NeedsCaseSensitivity(c));
+
+    /// <summary>Cases with file names Windows cannot hold (a trailing space, a '*').</summary>
+    public static TheoryData<string, string[], string[]> CasesWithNamesWindowsCannotHold => Select(WindowsCannotHold);
+
+    /// <summary>Cases that need a case-sensitive file system: git and the engine both ignore case where it does not.</summary>
+    public static TheoryData<string, string[], string[]> CaseSensitiveCases => Select(NeedsCaseSensitivity);
+
+    private static readonly TheoryData<string, string[], string[]> All = new()
     {
         { "name at any depth", [".gitignore=*.log"], ["a.log", "src/b.log", "src/c.txt", "log/x.txt"] },
         { "negation", [".gitignore=*.log\n!keep.log"], ["a.log", "keep.log", "src/keep.log", "src/other.log"] },
@@ -46,18 +57,36 @@ public sealed class GitIgnoreOracleTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Glob_ListsExactlyTheFilesGitDoesNotIgnore(string name, string[] ignoreFiles, string[] files)
+    public Task Glob_ListsExactlyTheFilesGitDoesNotIgnore(string name, string[] ignoreFiles, string[] files) =>
+        AssertGlobMatchesGitAsync(name, ignoreFiles, files);
+
+    [UnixTheory("file names with a trailing space or a '*', which Windows cannot hold")]
+    [MemberData(nameof(CasesWithNamesWindowsCannotHold))]
+    public Task Glob_ListsExactlyTheFilesGitDoesNotIgnore_WithNamesWindowsCannotHold(string name, string[] ignoreFiles, string[] files) =>
+        AssertGlobMatchesGitAsync(name, ignoreFiles, files);
+
+    [LinuxTheory("a case-sensitive file system (git and the engine both ignore case where the file system does)")]
+    [MemberData(nameof(CaseSensitiveCases))]
+    public Task Glob_ListsExactlyTheFilesGitDoesNotIgnore_OnACaseSensitiveFileSystem(string name, string[] ignoreFiles, string[] files) =>
+        AssertGlobMatchesGitAsync(name, ignoreFiles, files);
+
+    private static bool WindowsCannotHold(object[] c) => ((string[])c[2]).Any(f => f.EndsWith(' ') || f.Contains('*', StringComparison.Ordinal));
+
+    private static bool NeedsCaseSensitivity(object[] c) => (string)c[0] == "case is significant";
+
+    private static TheoryData<string, string[], string[]> Select(Func<object[], bool> keep)
     {
-        if (OperatingSystem.IsWindows() && files.Any(f => f.EndsWith(' ') || f.Contains('*', StringComparison.Ordinal)))
+        var selected = new TheoryData<string, string[], string[]>();
+        foreach (var c in All.Where(keep))
         {
-            return; // Names Windows cannot hold.
+            selected.Add((string)c[0], (string[])c[1], (string[])c[2]);
         }
 
-        if (!OperatingSystem.IsLinux() && name == "case is significant")
-        {
-            return; // git and the engine both ignore case where the file system does.
-        }
+        return selected;
+    }
 
+    private async Task AssertGlobMatchesGitAsync(string name, string[] ignoreFiles, string[] files)
+    {
         _h.Git(_h.Workspace, "init", "-q");
         foreach (var file in files)
         {

@@ -40,7 +40,7 @@ public sealed class SecretCorpusRunTests
 
         var run = await ws.RunAsync("run", "check this token " + github, "-p", "scripted", "-p", "files", "-m", "scripted/" + scriptPath, "-o", "json", "--log-level", "trace");
 
-        Assert.True(run.ExitCode == 0, run.Error + run.Output);
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Error + run.Output);
         var events = RunWorkspace.Events(run.Output);
         var sessionId = events.First(e => e.GetProperty("type").GetString() == "run.started").GetProperty("sessionId").GetString()!;
         Assert.Contains(events, e => e.GetProperty("type").GetString() == "tool.completed" && e.GetProperty("tool").GetString() == "view" && e.GetProperty("status").GetString() == "succeeded");
@@ -50,8 +50,8 @@ public sealed class SecretCorpusRunTests
 
         var jsonl = await ws.RunAsync("session", "export", sessionId, "--format", "jsonl");
         var markdown = await ws.RunAsync("session", "export", sessionId, "--format", "markdown");
-        Assert.True(jsonl.ExitCode == 0, jsonl.Error);
-        Assert.True(markdown.ExitCode == 0, markdown.Error);
+        Assert.True(jsonl.ExitCode == ExitCodes.Success, jsonl.Error);
+        Assert.True(markdown.ExitCode == ExitCodes.Success, markdown.Error);
         Assert.Contains("canary-first-line", jsonl.Output, StringComparison.Ordinal);
         Assert.Contains("canary-first-line", markdown.Output, StringComparison.Ordinal);
 

@@ -35,7 +35,7 @@ public sealed class SessionCommandTests : IDisposable
         var all = await RunAsync("session", "list", "--all");
         var json = await RunAsync("session", "list", "--all", "--json");
 
-        Assert.Equal(0, list.ExitCode);
+        Assert.Equal(ExitCodes.Success, list.ExitCode);
         Assert.Matches(@"ID\s+UPDATED\s+STATUS\s+MESSAGES\s+TITLE", list.Output);
         Assert.Matches($@"{mine.Id}\s+\S+ \S+\s+completed\s+2\s+Fix the build", list.Output);
         Assert.DoesNotContain(other.Id, list.Output, StringComparison.Ordinal);
@@ -51,7 +51,7 @@ public sealed class SessionCommandTests : IDisposable
     {
         var result = await RunAsync("session", "list");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains("No sessions in", result.Output, StringComparison.Ordinal);
         Assert.Contains("--all", result.Output, StringComparison.Ordinal);
     }
@@ -64,7 +64,7 @@ public sealed class SessionCommandTests : IDisposable
         var result = await RunAsync("session", "show", mine.Id[..18].ToLowerInvariant());
         var json = await RunAsync("session", "show", mine.Id, "--json");
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Contains($"{mine.Id}  Fix the build", result.Output, StringComparison.Ordinal);
         Assert.Contains("model:       openai/gpt-4o", result.Output, StringComparison.Ordinal);
         Assert.Contains("tokens:      1000 in, 50 out, 0 cached", result.Output, StringComparison.Ordinal);
@@ -87,12 +87,12 @@ public sealed class SessionCommandTests : IDisposable
         {
             var result = await RunAsync("session", command, typo);
 
-            Assert.Equal(8, result.ExitCode);
+            Assert.Equal(ExitCodes.NotFound, result.ExitCode);
             Assert.Contains($"error: session '{typo}' was not found. Did you mean: {mine.Id}?", result.Error, StringComparison.Ordinal);
         }
 
         var nothingClose = await RunAsync("session", "show", "ZZZZZZZZZZZZZZZZZZZZZZZZZZ");
-        Assert.Equal(8, nothingClose.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, nothingClose.ExitCode);
         Assert.Contains("See 'agent session list --all'", nothingClose.Error, StringComparison.Ordinal);
     }
 
@@ -118,7 +118,7 @@ public sealed class SessionCommandTests : IDisposable
         var tools = await RunAsync("session", "history", id, "--kind", "tools");
         var bad = await RunAsync("session", "history", id, "--cursor", "nope");
 
-        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(ExitCodes.Success, first.ExitCode);
         Assert.Contains("message 1", first.Output, StringComparison.Ordinal);
         Assert.Contains("message 2", first.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("message 3", first.Output, StringComparison.Ordinal);
@@ -130,7 +130,7 @@ public sealed class SessionCommandTests : IDisposable
         Assert.Equal(5, json.RootElement.GetProperty("items")[0].GetProperty("seq").GetInt32());
         Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("nextCursor").ValueKind);
         Assert.Matches(@"#1\s+\S+ \S+\s+grep\s+succeeded\s+42 ms\s+\{""pattern"":""TODO""\}", tools.Output);
-        Assert.Equal(2, bad.ExitCode);
+        Assert.Equal(ExitCodes.Usage, bad.ExitCode);
         Assert.Contains("not a history cursor", bad.Error, StringComparison.Ordinal);
     }
 
@@ -142,7 +142,7 @@ public sealed class SessionCommandTests : IDisposable
         var result = await RunAsync("session", "rename", mine.Id, "Build fixes, round 2");
         var show = await RunAsync("session", "show", mine.Id);
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains($"Renamed {mine.Id}: Build fixes, round 2", result.Output, StringComparison.Ordinal);
         Assert.Contains("Build fixes, round 2", show.Output, StringComparison.Ordinal);
     }
@@ -157,14 +157,14 @@ public sealed class SessionCommandTests : IDisposable
         var deleted = await RunAsync("session", "delete", mine.Id, "--yes");
         var gone = await RunAsync("session", "show", mine.Id);
 
-        Assert.Equal(2, refused.ExitCode);
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
         Assert.Contains("--yes", refused.Error, StringComparison.Ordinal);
         Assert.Contains("Nothing was changed", refused.Error, StringComparison.Ordinal);
-        Assert.Equal(0, stillThere.ExitCode);
-        Assert.Equal(0, deleted.ExitCode);
+        Assert.Equal(ExitCodes.Success, stillThere.ExitCode);
+        Assert.Equal(ExitCodes.Success, deleted.ExitCode);
         Assert.Contains($"Deleted session {mine.Id}.", deleted.Output, StringComparison.Ordinal);
-        Assert.Equal(8, gone.ExitCode);
-        Assert.Equal(0, (await RunAsync("session", "show", other.Id)).ExitCode);
+        Assert.Equal(ExitCodes.NotFound, gone.ExitCode);
+        Assert.Equal(ExitCodes.Success, (await RunAsync("session", "show", other.Id)).ExitCode);
     }
 
     [Fact]
@@ -179,15 +179,15 @@ public sealed class SessionCommandTests : IDisposable
         var markdown = await RunAsync("session", "export", mine.Id, "--format", "markdown");
         var missing = await RunAsync("session", "import", _temp.Combine("nope.jsonl"));
 
-        Assert.True(export.ExitCode == 0, export.Error);
+        Assert.True(export.ExitCode == ExitCodes.Success, export.Error);
         Assert.Contains(file, export.Error, StringComparison.Ordinal);
-        Assert.Equal(0, delete.ExitCode);
-        Assert.True(import.ExitCode == 0, import.Error);
+        Assert.Equal(ExitCodes.Success, delete.ExitCode);
+        Assert.True(import.ExitCode == ExitCodes.Success, import.Error);
         Assert.Contains($"Imported session {mine.Id} (2 messages, 1 tool calls): Fix the build", import.Output, StringComparison.Ordinal);
-        Assert.Equal(0, markdown.ExitCode);
+        Assert.Equal(ExitCodes.Success, markdown.ExitCode);
         Assert.StartsWith("# Fix the build", markdown.Output, StringComparison.Ordinal);
         Assert.Contains("## Assistant", markdown.Output, StringComparison.Ordinal);
-        Assert.Equal(8, missing.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, missing.ExitCode);
         Assert.Contains("does not exist", missing.Error, StringComparison.Ordinal);
     }
 
@@ -203,13 +203,13 @@ public sealed class SessionCommandTests : IDisposable
 
         var fork = await RunAsync("session", "fork", mine.Id, "--at", firstMessage);
 
-        Assert.True(fork.ExitCode == 0, fork.Error);
+        Assert.True(fork.ExitCode == ExitCodes.Success, fork.Error);
         Assert.Matches($@"Forked {mine.Id} into (\w{{26}}) \(1 messages, up to {firstMessage}\)\.", fork.Output);
         var forkId = System.Text.RegularExpressions.Regex.Match(fork.Output, @"into (\w{26})").Groups[1].Value;
         var show = await RunAsync("session", "show", forkId);
         Assert.Contains($"forked from: {mine.Id} at message {firstMessage}", show.Output, StringComparison.Ordinal);
         var badAt = await RunAsync("session", "fork", mine.Id, "--at", "01NOTAMESSAGE");
-        Assert.Equal(8, badAt.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, badAt.ExitCode);
     }
 
     [Fact]
@@ -232,15 +232,15 @@ public sealed class SessionCommandTests : IDisposable
         var nothing = await RunAsync("session", "prune", "--older-than", "720h", "--yes");
         var bad = await RunAsync("session", "prune", "--older-than", "a month", "--yes");
 
-        Assert.Equal(2, refused.ExitCode);
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
         Assert.Contains("--yes", refused.Error, StringComparison.Ordinal);
-        Assert.Equal(0, pruned.ExitCode);
+        Assert.Equal(ExitCodes.Success, pruned.ExitCode);
         Assert.Contains("Pruned 1 sessions not updated for 30d.", pruned.Output, StringComparison.Ordinal);
         Assert.Contains("No sessions older than 720h.", nothing.Output, StringComparison.Ordinal);
-        Assert.Equal(2, bad.ExitCode);
+        Assert.Equal(ExitCodes.Usage, bad.ExitCode);
         Assert.Contains("'a month' is not an age", bad.Error, StringComparison.Ordinal);
-        Assert.Equal(8, (await RunAsync("session", "show", oldId)).ExitCode);
-        Assert.Equal(0, (await RunAsync("session", "show", newId)).ExitCode);
+        Assert.Equal(ExitCodes.NotFound, (await RunAsync("session", "show", oldId)).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await RunAsync("session", "show", newId)).ExitCode);
     }
 
     [Fact]
@@ -255,13 +255,13 @@ public sealed class SessionCommandTests : IDisposable
         var flag = await RunAsync("session", "settings", "get", mine.Id, "max_steps", "-c", "session.max_steps=3");
         var missing = await RunAsync("session", "settings", "get", mine.Id, "max_step");
 
-        Assert.Equal(0, set.ExitCode);
+        Assert.Equal(ExitCodes.Success, set.ExitCode);
         Assert.Contains($"Set max_steps = 25 for session {mine.Id}.", set.Output, StringComparison.Ordinal);
         Assert.Equal("max_steps = 25    (source: session)", one.Output.Trim());
         Assert.Contains("max_steps = 25    (source: session)", all.Output, StringComparison.Ordinal);
         Assert.Contains($"temperature = 0.3    (source: {_temp.Combine("repo", ".agent", "config.yaml")}:2)", all.Output, StringComparison.Ordinal);
         Assert.Equal("max_steps = 3    (source: flag -c session.max_steps=3)", flag.Output.Trim());
-        Assert.Equal(8, missing.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, missing.ExitCode);
         Assert.Contains("Did you mean: max_steps?", missing.Error, StringComparison.Ordinal);
     }
 
@@ -302,12 +302,12 @@ public sealed class SessionCommandTests : IDisposable
         var text = await RunAsync("session", "audit", mine.Id);
         var json = await RunAsync("session", "audit", mine.Id, "--json");
 
-        Assert.Equal(0, granted.ExitCode);
-        Assert.Equal(2, malformed.ExitCode);
+        Assert.Equal(ExitCodes.Success, granted.ExitCode);
+        Assert.Equal(ExitCodes.Usage, malformed.ExitCode);
         Assert.Contains("is not a permission rule", malformed.Error, StringComparison.Ordinal);
         Assert.Contains("Revoked write(src/**)", revoked.Output, StringComparison.Ordinal);
-        Assert.Equal(0, mode.ExitCode);
-        Assert.Equal(2, badMode.ExitCode);
+        Assert.Equal(ExitCodes.Success, mode.ExitCode);
+        Assert.Equal(ExitCodes.Usage, badMode.ExitCode);
         Assert.Contains("ask, accept-edits, plan, yolo, dont-ask", badMode.Error, StringComparison.Ordinal);
         Assert.Contains("mode accept-edits, 1 grant(s): shell(make test)", text.Output, StringComparison.Ordinal);
         Assert.Matches(@"deny\s+mode\s+config\s+dont-ask\s+shell make deploy", text.Output);

@@ -32,7 +32,7 @@ public sealed class SessionImportCollisionTests : IDisposable
     {
         var id = await SeedAsync();
         var file = _temp.Combine("export.jsonl");
-        Assert.Equal(0, (await RunAsync("session", "export", id, "--format", "jsonl", "--output", file)).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await RunAsync("session", "export", id, "--format", "jsonl", "--output", file)).ExitCode);
         var lines = File.ReadAllLines(file).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
         switch (change)
         {
@@ -55,7 +55,7 @@ public sealed class SessionImportCollisionTests : IDisposable
         var import = await RunAsync("session", "import", file);
         var list = await RunAsync("session", "list", "--json");
 
-        Assert.True(import.ExitCode == 0, import.Error);
+        Assert.True(import.ExitCode == ExitCodes.Success, import.Error);
         Assert.Equal(renamed, import.Error.Contains("imported as a new session", StringComparison.Ordinal));
         if (change == "the same export again")
         {

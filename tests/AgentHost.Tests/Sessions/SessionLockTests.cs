@@ -10,6 +10,7 @@ namespace AgentHost.Tests.Sessions;
 public sealed class SessionLockTests
 {
     [Fact]
+    [Trait("Speed", "Slow")]
     public async Task SecondRun_FailsWithInUse_WhileTheFirstHoldsTheSession_AndSucceedsAfterIt()
     {
         using var ws = new RunWorkspace();
@@ -28,7 +29,7 @@ public sealed class SessionLockTests
             """);
         string[] model = ["-p", "scripted", "-p", Fixtures.PathOf("Fixture.Echo"), "-m", "scripted/" + script];
         var created = await ws.RunAsync(["run", "start", .. model, "-o", "final"]);
-        Assert.True(created.ExitCode == 0, created.Error);
+        Assert.True(created.ExitCode == ExitCodes.Success, created.Error);
         var sessionId = SingleSessionId(await ws.RunAsync("session", "list", "--json"));
 
         using var first = AgentProcess.Start(ws.Root, ws.Environment, ["run", "from A", "--session", sessionId, .. model, "-o", "json"]);
@@ -39,17 +40,17 @@ public sealed class SessionLockTests
             var second = await ws.RunAsync(["run", "from B", "--session", sessionId, .. model, "-o", "final"]);
             var delete = await ws.RunAsync("session", "delete", sessionId, "--yes");
 
-            Assert.Equal(9, second.ExitCode);
+            Assert.Equal(ExitCodes.InUse, second.ExitCode);
             Assert.Contains($"session {sessionId} is in use by process {first.Id.ToString(CultureInfo.InvariantCulture)} (started ", second.Error, StringComparison.Ordinal);
             Assert.Contains("wait for it to finish", second.Error, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", second.Error, StringComparison.Ordinal);
-            Assert.Equal(9, delete.ExitCode);
+            Assert.Equal(ExitCodes.InUse, delete.ExitCode);
             Assert.Contains("is in use by process", delete.Error, StringComparison.Ordinal);
 
             await File.WriteAllTextAsync(gate, "go");
             var rest = first.StandardOutput.ReadToEndAsync();
             await first.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-            Assert.True(first.ExitCode == 0, await first.StandardError.ReadToEndAsync() + await rest);
+            Assert.True(first.ExitCode == ExitCodes.Success, await first.StandardError.ReadToEndAsync() + await rest);
         }
         finally
         {
@@ -61,11 +62,12 @@ public sealed class SessionLockTests
         Assert.Equal(["user", "assistant", "user", "assistant", "tool", "assistant"], Roles(history.Output));
 
         var after = await ws.RunAsync(["run", "from B", "--session", sessionId, .. model, "-o", "final"]);
-        Assert.True(after.ExitCode == 0, after.Error);
+        Assert.True(after.ExitCode == ExitCodes.Success, after.Error);
         Assert.Equal("B is done.", after.Output.Trim());
     }
 
     [Fact]
+    [Trait("Speed", "Slow")]
     public async Task KillNine_FreesTheSession_MarksItInterrupted_AndItResumes()
     {
         using var ws = new RunWorkspace();
@@ -101,7 +103,7 @@ public sealed class SessionLockTests
 
         Assert.Equal("active", whileHeld);
         Assert.Equal("interrupted", afterKill);
-        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Error);
         Assert.Equal("Resumed after the kill.", resumed.Output.Trim());
         Assert.Equal("completed", afterResume);
     }

@@ -34,7 +34,7 @@ public sealed class SessionStorageErrorTests : IDisposable
     {
         var id = await SeedAsync(Database);
         var export = _temp.Combine("export.jsonl");
-        Assert.Equal(0, (await RunAsync("session", "export", id, "--format", "jsonl", "--output", export)).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await RunAsync("session", "export", id, "--format", "jsonl", "--output", export)).ExitCode);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // As a new process would: no connection opened before the change.
         var folder = Path.GetDirectoryName(Database)!;
         var protect = readOnly switch
@@ -66,7 +66,7 @@ public sealed class SessionStorageErrorTests : IDisposable
             }
         }
 
-        Assert.True(result.ExitCode == 10, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Storage, result.Error);
         Assert.Contains($"cannot write the session database {Database}: the folder is read-only", result.Error, StringComparison.Ordinal);
         Assert.Contains("set AGENT_HOME", result.Error, StringComparison.Ordinal);
         AssertNoInternals(result.Error);
@@ -89,7 +89,7 @@ public sealed class SessionStorageErrorTests : IDisposable
 
         var list = await RunAsync("session", "list");
 
-        Assert.Equal(10, list.ExitCode);
+        Assert.Equal(ExitCodes.Storage, list.ExitCode);
         Assert.Contains(expected, list.Error, StringComparison.Ordinal);
         Assert.Contains(problem == "database is a folder" ? Database : Path.GetDirectoryName(Database)!, list.Error, StringComparison.Ordinal);
         Assert.Contains("AGENT_HOME", list.Error, StringComparison.Ordinal);
@@ -123,17 +123,17 @@ public sealed class SessionStorageErrorTests : IDisposable
         var database = SessionTestStore.DatabaseOf(environment);
         var id = await SeedAsync(database);
         var export = _temp.Combine("export.jsonl");
-        Assert.Equal(0, (await AgentProcess.RunAsync(_temp.Path, new Dictionary<string, string> { ["AGENT_HOME"] = home }, "session", "export", id, "--format", "jsonl", "--output", export)).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await AgentProcess.RunAsync(_temp.Path, new Dictionary<string, string> { ["AGENT_HOME"] = home }, "session", "export", id, "--format", "jsonl", "--output", export)).ExitCode);
         var filler = disk.Fill();
 
         var import = await AgentProcess.RunAsync(_temp.Path, new Dictionary<string, string> { ["AGENT_HOME"] = home }, "session", "import", export);
         File.Delete(filler);
         var show = await AgentProcess.RunAsync(_temp.Path, new Dictionary<string, string> { ["AGENT_HOME"] = home }, "session", "show", id);
 
-        Assert.True(import.ExitCode == 10, import.Error);
+        Assert.True(import.ExitCode == ExitCodes.Storage, import.Error);
         Assert.Contains($"disk full writing {database}; free space", import.Error, StringComparison.Ordinal);
         AssertNoInternals(import.Error);
-        Assert.True(show.ExitCode == 0, show.Error);
+        Assert.True(show.ExitCode == ExitCodes.Success, show.Error);
         Assert.Contains("Fix the build", show.Output, StringComparison.Ordinal);
     }
 

@@ -1,19 +1,15 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.ShellTools;
 
 /// <summary>Background jobs: shell(run_in_background), job_output, job_kill, the job cap and cleanup at unload.</summary>
 public sealed partial class ShellJobTests
 {
-    [Fact]
+    [UnixFact("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     public async Task BackgroundJob_StartsAtOnce_StreamsNewOutput_AndIsKilled()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         await using var fixture = await ShellPluginFixture.LoadAsync();
         var started = await fixture.ShellAsync(
             "echo one; while [ ! -f go ]; do sleep 0.05; done; echo two >&2; sleep 30 & echo $! > pid; wait",
@@ -40,14 +36,9 @@ public sealed partial class ShellJobTests
         Assert.Contains("one\ntwo", reread, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [UnixFact("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     public async Task JobCap_RefusesMoreRunningJobs_WithAClearError()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         await using var fixture = await ShellPluginFixture.LoadAsync(("max_jobs", "1"));
         await fixture.ShellAsync("sleep 30", default, ("run_in_background", true));
 
@@ -73,14 +64,9 @@ public sealed partial class ShellJobTests
         Assert.Contains("no job 'job-9'; no background jobs were started", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [UnixFact("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     public async Task UnloadingThePlugin_KillsRunningJobs()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         var fixture = await ShellPluginFixture.LoadAsync();
         int pid;
         try

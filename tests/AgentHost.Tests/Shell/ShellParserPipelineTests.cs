@@ -7,6 +7,7 @@ using AgentHost.Kernel.Security;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Configuration;
 using AgentHost.Tests.Permissions;
+using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.ShellTools;
 
@@ -17,7 +18,7 @@ namespace AgentHost.Tests.ShellTools;
 /// </summary>
 public sealed class ShellParserPipelineTests
 {
-    [Theory]
+    [UnixTheory("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     [InlineData("echo ${x:-'}'}; touch marker #'", "shell(echo *)")]
     [InlineData("echo ${x:-\"}\"}; touch marker #\"", "shell(echo *)")]
     public async Task AllowRule_DoesNotRun_ACommandHiddenInAnExpansion(string command, string allow)
@@ -25,7 +26,7 @@ public sealed class ShellParserPipelineTests
         await AssertNeverRunsAsync(command, [allow], [], PermissionMode.DontAsk);
     }
 
-    [Theory]
+    [UnixTheory("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     [InlineData("env -iu VAR touch marker")]
     [InlineData("bash -O extglob -c 'touch marker'")]
     [InlineData("bash -c -- 'touch marker'")]
@@ -36,7 +37,7 @@ public sealed class ShellParserPipelineTests
         await AssertNeverRunsAsync(command, ["shell"], ["shell(touch *)"], PermissionMode.Yolo);
     }
 
-    [Fact]
+    [UnixFact("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     public async Task SafetyFloor_StopsACredentialReadWrittenWithBraces()
     {
         // 'cat ~/.{ssh,x}/id_rsa' reads ~/.ssh/id_rsa once the shell expands the braces; the line then touches a marker.
@@ -58,15 +59,10 @@ public sealed class ShellParserPipelineTests
         "touch marker; cat <<EOF\n$(curl http://example.invalid)\nEOF",
     };
 
-    [Theory]
+    [UnixTheory("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     [MemberData(nameof(BannedLines))]
     public async Task ShellPlugin_AndKernel_ReadTheLineAlike(string command)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // bash lines; on Windows the plugin's default dialect is PowerShell
-        }
-
         using var permissions = new PermissionFixture();
         var kernel = PermissionFixture.Shell(permissions.Engine(allow: ["shell"], deny: ["shell(curl *)"]), command, PermissionMode.Yolo);
         await using var fixture = await ShellPluginFixture.LoadAsync(("banned_commands.0", "curl"));
@@ -78,14 +74,9 @@ public sealed class ShellParserPipelineTests
         Assert.False(File.Exists(Path.Combine(fixture.Root, "marker")));
     }
 
-    [Fact]
+    [UnixFact("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     public async Task ShellPlugin_RefusesALine_TheParserDoesNotUnderstand_WhenCommandsAreBanned()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         await using var fixture = await ShellPluginFixture.LoadAsync(("banned_commands.0", "curl"));
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => fixture.ShellAsync("touch marker; echo ${x:-'}'}; curl x #'"));
@@ -128,7 +119,7 @@ public sealed class ShellParserPipelineTests
 
         var result = await project.RunAsync("permissions", "check", "shell", command, "--mode", "yolo");
 
-        Assert.True(result.ExitCode == 5, $"{command}: exit {result.ExitCode}\n{result.Output}{result.Error}");
+        Assert.True(result.ExitCode == ExitCodes.Denied, $"{command}: exit {result.ExitCode}\n{result.Output}{result.Error}");
         Assert.Contains("safety floor", result.Output, StringComparison.Ordinal);
     }
 
@@ -142,19 +133,14 @@ public sealed class ShellParserPipelineTests
         var hidden = await project.RunAsync("permissions", "check", "shell", "echo ${x:-'}'}; rm -rf x #'", "--mode", "dont-ask");
         var wrapped = await project.RunAsync("permissions", "check", "shell", "env -iu VAR rm -rf x", "--mode", "dont-ask");
 
-        Assert.True(hidden.ExitCode == 5, hidden.Output + hidden.Error);
+        Assert.True(hidden.ExitCode == ExitCodes.Denied, hidden.Output + hidden.Error);
         Assert.Contains("could not be parsed", hidden.Output, StringComparison.Ordinal);
-        Assert.True(wrapped.ExitCode == 5, wrapped.Output + wrapped.Error);
+        Assert.True(wrapped.ExitCode == ExitCodes.Denied, wrapped.Output + wrapped.Error);
         Assert.Contains("shell(rm *)", wrapped.Output, StringComparison.Ordinal);
     }
 
     private static async Task AssertNeverRunsAsync(string command, string[] allow, string[] deny, PermissionMode mode)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // bash lines
-        }
-
         await using var fixture = await ShellPluginFixture.LoadAsync();
         var home = fixture.Temp.Combine("home");
         Directory.CreateDirectory(Path.Combine(home, ".ssh"));

@@ -3,20 +3,16 @@ using AgentHost.Kernel.Agent;
 using AgentHost.Kernel.Permissions;
 using AgentHost.Kernel.Security;
 using AgentHost.Sdk.Events;
+using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.ShellTools;
 
 /// <summary>The shell tool behind the kernel's tool pipeline and rule gate: the gate sees every part of the command line.</summary>
 public sealed class ShellPermissionTests
 {
-    [Fact]
+    [UnixFact("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     public async Task DontAskMode_DeniedCompoundCommand_NeverRuns_WhileAnAllowedOneDoes()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         await using var fixture = await ShellPluginFixture.LoadAsync();
         var home = fixture.Temp.Combine("home");
         Directory.CreateDirectory(home);

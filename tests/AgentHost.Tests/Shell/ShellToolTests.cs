@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.AI;
+using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.ShellTools;
 
@@ -13,42 +14,27 @@ public sealed class ShellToolTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _fixture.DisposeAsync();
 
-    [Fact]
+    [UnixFact("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     public async Task Echo_ReturnsStdoutAndExitCodeZero()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         var result = await _fixture.ShellAsync("echo hello world");
 
         Assert.StartsWith("exit code: 0\nduration: ", result, StringComparison.Ordinal);
         Assert.EndsWith("stdout:\nhello world", result, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [UnixFact("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     public async Task NonZeroExit_IsReported_AndStderrIsCapturedApart()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         var result = await _fixture.ShellAsync("echo out; echo oops >&2; exit 3");
 
         Assert.StartsWith("exit code: 3\n", result, StringComparison.Ordinal);
         Assert.Contains("stdout:\nout\nstderr:\noops", result, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [UnixFact("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     public async Task LargeOutputOnBothStreams_IsCutToHeadAndTail_WithoutDeadlock()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         // 1 MB on stderr first: a runner reading stdout to the end before stderr would block the child forever.
         var result = await _fixture.ShellAsync(
             "head -c 1000000 /dev/zero | tr '\\0' e >&2; echo START; head -c 1000000 /dev/zero | tr '\\0' o; echo; echo END",
@@ -62,28 +48,18 @@ public sealed class ShellToolTests : IAsyncLifetime
         Assert.InRange(result.Length, 20_000, 31_000);
     }
 
-    [Fact]
+    [UnixFact("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     public async Task Stdin_IsClosed_SoReadsGetEndOfFileAtOnce()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         var result = await _fixture.ShellAsync("read x; echo \"got:$x\"", default, ("timeout_ms", 20_000));
 
         Assert.Contains("stdout:\ngot:", result, StringComparison.Ordinal);
         Assert.DoesNotContain("timed out", result, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [UnixFact("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     public async Task Timeout_KillsTheCommand_AndSaysSo()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         var clock = Stopwatch.StartNew();
         var result = await _fixture.ShellAsync("echo started; sleep 30; echo finished", default, ("timeout_ms", 500));
 
@@ -105,14 +81,9 @@ public sealed class ShellToolTests : IAsyncLifetime
         Assert.Contains("600000 ms", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [UnixFact("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     public async Task Cancellation_KillsTheWholeTree_IncludingAGrandchild()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         using var cancellation = new CancellationTokenSource();
         var pidFile = Path.Combine(_fixture.Root, "pid");
         var running = _fixture.ShellAsync("bash -c 'sleep 30 & echo $! > pid; wait'", cancellation.Token);
@@ -127,14 +98,9 @@ public sealed class ShellToolTests : IAsyncLifetime
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
     }
 
-    [Fact]
+    [LinuxFact("process groups reaching children re-parented away from the shell")]
     public async Task Cancellation_OnLinux_AlsoKillsChildrenOrphanedInsideTheCommand()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
         // The subshell exits at once, so sleep is re-parented away from the shell's tree: only the process group reaches it.
         using var cancellation = new CancellationTokenSource();
         var running = _fixture.ShellAsync("(sleep 30 > /dev/null 2>&1 & echo $! > pid); sleep 30", cancellation.Token);
@@ -146,14 +112,10 @@ public sealed class ShellToolTests : IAsyncLifetime
         Assert.True(await ProcessProbe.UntilAsync(() => !ProcessProbe.IsAlive(pid), TimeSpan.FromSeconds(10)), $"orphaned sleep {pid} is still running");
     }
 
-    [Fact]
+    [LinuxFact("/proc, to see the background process still alive")]
+    [Trait("Speed", "Slow")]
     public async Task BackgroundProcessHoldingTheOutput_DoesNotHoldTheCall()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
         var clock = Stopwatch.StartNew();
         var result = await _fixture.ShellAsync("sleep 30 & echo $! > pid; echo done");
         var pid = int.Parse(await File.ReadAllTextAsync(Path.Combine(_fixture.Root, "pid")), System.Globalization.CultureInfo.InvariantCulture);
@@ -164,14 +126,9 @@ public sealed class ShellToolTests : IAsyncLifetime
         Assert.True(await ProcessProbe.UntilAsync(() => !ProcessProbe.IsAlive(pid), TimeSpan.FromSeconds(10)), $"sleep {pid} is still running");
     }
 
-    [Fact]
+    [UnixFact("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     public async Task Workdir_InsideTheRoot_RunsThere()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         Directory.CreateDirectory(Path.Combine(_fixture.Root, "sub", "dir"));
 
         var result = await _fixture.ShellAsync("pwd", default, ("workdir", "sub/dir"));
@@ -202,7 +159,7 @@ public sealed class ShellToolTests : IAsyncLifetime
         Assert.Contains("workdir 'nope' does not exist", error.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
+    [UnixTheory("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     [InlineData("touch marker && curl http://example.invalid")]
     [InlineData("touch marker; echo $(curl http://example.invalid)")]
     [InlineData("touch marker; echo `curl http://example.invalid`")]
@@ -213,11 +170,6 @@ public sealed class ShellToolTests : IAsyncLifetime
     [InlineData("touch marker && git push origin main")]
     public async Task BannedCommand_AnywhereInTheLine_IsRefused_AndNothingRuns(string command)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // these lines are bash; on Windows the default dialect is PowerShell
-        }
-
         var error = await Assert.ThrowsAnyAsync<Exception>(() => _fixture.ShellAsync(command));
 
         Assert.Contains("is a banned command (setting plugins.settings.shell.banned_commands)", error.Message, StringComparison.Ordinal);
@@ -225,14 +177,9 @@ public sealed class ShellToolTests : IAsyncLifetime
         Assert.False(File.Exists(Path.Combine(_fixture.Root, "marker")));
     }
 
-    [Fact]
+    [UnixFact("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
     public async Task BannedWords_AsArguments_AreNotCommands()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         var result = await _fixture.ShellAsync("echo curl && echo \"a && curl b\" && git status --porcelain 2>/dev/null; echo git push");
 
         Assert.StartsWith("exit code: 0\n", result, StringComparison.Ordinal);

@@ -38,12 +38,12 @@ public sealed class SkillCommandTests : IDisposable
         var invalid = await AgentProcess.RunAsync(_temp.Path, Environment, "skill", "lint", _temp.Combine("bad"));
         var missing = await AgentProcess.RunAsync(_temp.Path, Environment, "skill", "lint", _temp.Combine("nowhere"));
 
-        Assert.True(valid.ExitCode == 0, valid.Output + valid.Error);
-        Assert.Equal(0, single.ExitCode);
+        Assert.True(valid.ExitCode == ExitCodes.Success, valid.Output + valid.Error);
+        Assert.Equal(ExitCodes.Success, single.ExitCode);
         Assert.Contains("1 skill(s) checked: 0 error(s), 0 warning(s)", valid.Error, StringComparison.Ordinal);
-        Assert.Equal(1, invalid.ExitCode);
+        Assert.Equal(ExitCodes.Failure, invalid.ExitCode);
         Assert.Contains($"{bad}:2: error: field 'description' is required", invalid.Output, StringComparison.Ordinal);
-        Assert.Equal(8, missing.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, missing.ExitCode);
     }
 
     [Fact]
@@ -54,9 +54,9 @@ public sealed class SkillCommandTests : IDisposable
         var lenient = await AgentProcess.RunAsync(_temp.Path, Environment, "skill", "lint", _temp.Combine("skills"));
         var strict = await AgentProcess.RunAsync(_temp.Path, Environment, "skill", "lint", _temp.Combine("skills"), "--strict");
 
-        Assert.Equal(0, lenient.ExitCode);
+        Assert.Equal(ExitCodes.Success, lenient.ExitCode);
         Assert.Contains("does not match its folder", lenient.Output, StringComparison.Ordinal);
-        Assert.Equal(1, strict.ExitCode);
+        Assert.Equal(ExitCodes.Failure, strict.ExitCode);
     }
 
     [Fact]
@@ -69,10 +69,10 @@ public sealed class SkillCommandTests : IDisposable
         var again = await AgentProcess.RunAsync(Project, Environment, "skill", "new", "release-notes");
         var invalid = await AgentProcess.RunAsync(Project, Environment, "skill", "new", "Release Notes");
 
-        Assert.True(created.ExitCode == 0, created.Error);
+        Assert.True(created.ExitCode == ExitCodes.Success, created.Error);
         var file = Path.Combine(Project, ".agents", "skills", "release-notes", "SKILL.md");
         Assert.True(File.Exists(file));
-        Assert.True(lint.ExitCode == 0, lint.Output + lint.Error);
+        Assert.True(lint.ExitCode == ExitCodes.Success, lint.Output + lint.Error);
         var listed = JsonDocument.Parse(list.Output).RootElement.EnumerateArray().ToList();
         Assert.Equal(
             ["agent-config: built-in", "plugin-authoring: built-in", "release-notes: project"],
@@ -83,9 +83,9 @@ public sealed class SkillCommandTests : IDisposable
         Assert.Equal(file, skill.GetProperty("path").GetString());
         Assert.Equal("Write release notes: from merged PRs.", skill.GetProperty("description").GetString());
         Assert.Contains("description: Write release notes: from merged PRs.", show.Output, StringComparison.Ordinal);
-        Assert.Equal(2, again.ExitCode);
+        Assert.Equal(ExitCodes.Usage, again.ExitCode);
         Assert.Contains("already exists", again.Error, StringComparison.Ordinal);
-        Assert.Equal(2, invalid.ExitCode);
+        Assert.Equal(ExitCodes.Usage, invalid.ExitCode);
         Assert.Contains("'release-notes'", invalid.Error, StringComparison.Ordinal);
     }
 
@@ -98,11 +98,11 @@ public sealed class SkillCommandTests : IDisposable
         var list = await AgentProcess.RunAsync(Project, Environment, "skill", "list");
         var unknown = await AgentProcess.RunAsync(Project, Environment, "skill", "show", "reveiw");
 
-        Assert.Equal(0, list.ExitCode);
+        Assert.Equal(ExitCodes.Success, list.ExitCode);
         Assert.Matches(@"review\s+project\s+ok", list.Output);
         Assert.Matches(@"review\s+user\s+shadowed", list.Output);
         Assert.Contains($"{user}: warning: skill 'review' is shadowed by {project}", list.Error, StringComparison.Ordinal);
-        Assert.Equal(8, unknown.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, unknown.ExitCode);
         Assert.Contains("review", unknown.Error, StringComparison.Ordinal);
     }
 

@@ -51,7 +51,7 @@ public sealed class SkillRunTests : IDisposable
 
         var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "update the changelog", "-p", "scripted", "-m", "scripted/" + script, "-o", "json");
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         var events = RunWorkspace.Events(result.Output);
         var calls = events.Where(e => e.GetProperty("type").GetString() == "tool.started").ToList();
         Assert.Equal(3, calls.Count);
@@ -69,7 +69,7 @@ public sealed class SkillRunTests : IDisposable
 
         var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "cut 1.2.0", "--skill", "release", "-p", "scripted", "-m", "scripted/" + script, "-o", "json");
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         var session = RunWorkspace.Events(result.Output).First(e => e.TryGetProperty("sessionId", out _)).GetProperty("sessionId").GetString()!;
         var export = await AgentProcess.RunAsync(_ws.Root, Environment, "session", "export", session);
         Assert.Contains("Tag the release with git tag.", export.Output, StringComparison.Ordinal);
@@ -82,7 +82,7 @@ public sealed class SkillRunTests : IDisposable
         var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "go", "--skill", "relase", "-p", "scripted", "-m", "scripted/none.yaml");
         var sessions = await AgentProcess.RunAsync(_ws.Root, Environment, "session", "list");
 
-        Assert.Equal(8, result.ExitCode);
+        Assert.Equal(ExitCodes.NotFound, result.ExitCode);
         Assert.Contains("--skill relase: no skill named 'relase'", result.Error, StringComparison.Ordinal);
         Assert.Contains("release", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("go", sessions.Output, StringComparison.Ordinal);
@@ -103,14 +103,14 @@ public sealed class SkillRunTests : IDisposable
 
         var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "check echo", "-p", "scripted", "-p", "shell", "-m", "scripted/" + script, "-o", "json");
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         var events = RunWorkspace.Events(result.Output);
         var decisions = events.Where(e => e.GetProperty("type").GetString() == "permission.decided" && e.GetProperty("tool").GetString() == "shell").ToList();
         Assert.Equal(["deny", "allow"], decisions.Select(d => d.GetProperty("decision").GetString()));
         Assert.Equal("skill:echo-check", decisions[1].GetProperty("answeredBy").GetString());
         var session = events.First(e => e.TryGetProperty("sessionId", out _)).GetProperty("sessionId").GetString()!;
         var audit = await AgentProcess.RunAsync(_ws.Root, Environment, "session", "audit", session, "--json");
-        Assert.True(audit.ExitCode == 0, audit.Error);
+        Assert.True(audit.ExitCode == ExitCodes.Success, audit.Error);
         Assert.Contains("\"scope\": \"skill\"", audit.Output, StringComparison.Ordinal);
         Assert.Contains("skill:echo-check", audit.Output, StringComparison.Ordinal);
         Assert.Contains("allow shell(echo *) (skill echo-check: ", audit.Output, StringComparison.Ordinal);
@@ -128,7 +128,7 @@ public sealed class SkillRunTests : IDisposable
 
         var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "go", "-c", "skills.enabled=false", "-p", "scripted", "-m", "scripted/" + script, "-o", "json");
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
     }
 
     public void Dispose() => _ws.Dispose();

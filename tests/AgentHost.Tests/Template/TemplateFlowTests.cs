@@ -11,6 +11,7 @@ namespace AgentHost.Tests.Template;
 /// tool really runs), remove it.
 /// </summary>
 [Collection(TemplateEndToEnd.Name)]
+[Trait("Speed", "Slow")]
 public sealed class TemplateFlowTests(TemplateFeedFixture feed)
 {
     [Fact]
@@ -42,12 +43,12 @@ public sealed class TemplateFlowTests(TemplateFeedFixture feed)
         Directory.CreateDirectory(agent["HOME"]);
 
         var install = await AgentProcess.RunAsync(solution, agent, "plugin", "install", "out/acme.jiratools.1.0.0.nupkg", "--yes");
-        Assert.True(install.ExitCode == 0, install.Output + install.Error);
+        Assert.True(install.ExitCode == ExitCodes.Success, install.Output + install.Error);
         Assert.Contains("Installed acme.jiratools 1.0.0", install.Output, StringComparison.Ordinal);
 
         var run = await AgentProcess.RunAsync(solution, agent,
             "run", "How long is the README?", "--plugin", "scripted", "--plugin", "acme.jiratools", "--model", "scripted/demo.yaml", "-o", "json");
-        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Output + run.Error);
         var events = RunWorkspace.Events(run.Output);
         var completed = Assert.Single(events, e => e.GetProperty("type").GetString() == "tool.completed");
         Assert.Equal("text_stats", completed.GetProperty("tool").GetString());
@@ -60,9 +61,9 @@ public sealed class TemplateFlowTests(TemplateFeedFixture feed)
         var listed = await AgentProcess.RunAsync(solution, agent, "plugin", "list");
         Assert.Contains("acme.jiratools", listed.Output, StringComparison.Ordinal);
         var remove = await AgentProcess.RunAsync(solution, agent, "plugin", "remove", "acme.jiratools");
-        Assert.True(remove.ExitCode == 0, remove.Output + remove.Error);
+        Assert.True(remove.ExitCode == ExitCodes.Success, remove.Output + remove.Error);
         var after = await AgentProcess.RunAsync(solution, agent, "plugin", "list");
-        Assert.True(after.ExitCode == 0, after.Output + after.Error);
+        Assert.True(after.ExitCode == ExitCodes.Success, after.Output + after.Error);
         Assert.DoesNotContain("acme.jiratools", after.Output, StringComparison.Ordinal);
     }
 

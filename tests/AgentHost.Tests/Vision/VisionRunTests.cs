@@ -43,6 +43,7 @@ public sealed partial class VisionRunTests
         message.GetProperty("content").EnumerateArray().Single(p => p.GetProperty("type").GetString() == "image_url").GetProperty("image_url").GetProperty("url").GetString()!;
 
     [Fact]
+    [Trait("Speed", "Slow")]
     public async Task ImageFlag_SendsTheImageToOpenAI_AndTheSessionKeepsIt_ForContinueAndExport()
     {
         await using var server = new FakeOpenAIServer();
@@ -54,10 +55,10 @@ public sealed partial class VisionRunTests
         var run = await AgentProcess.RunAsync(ws.Root, environment, "run", "what is wrong?", "--image", "shot.png", "--model", "local/gpt-4.1-mini", "--plugin", "openai", "--verbose");
         var resumed = await AgentProcess.RunAsync(ws.Root, environment, "run", "how do I fix it?", "--continue", "--model", "local/gpt-4.1-mini", "--plugin", "openai", "-o", "final");
 
-        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
         Assert.Contains("The button is clipped.", run.Output, StringComparison.Ordinal);
         Assert.Contains("model: local/gpt-4.1-mini (named with --model; needs vision)", run.Error, StringComparison.Ordinal);
-        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Error);
         Assert.Equal("Make it wider.", resumed.Output.Trim());
         var chats = Chats(server);
         Assert.Equal(2, chats.Count);
@@ -71,9 +72,9 @@ public sealed partial class VisionRunTests
         var session = SessionId().Match(run.Error).Groups[1].Value;
         var export = await AgentProcess.RunAsync(ws.Root, environment, "session", "export", session, "--format", "jsonl");
         var history = await AgentProcess.RunAsync(ws.Root, environment, "session", "history", session);
-        Assert.True(export.ExitCode == 0, export.Error);
+        Assert.True(export.ExitCode == ExitCodes.Success, export.Error);
         Assert.Contains(Convert.ToBase64String(Images.TinyPng), export.Output, StringComparison.Ordinal);
-        Assert.True(history.ExitCode == 0, history.Error);
+        Assert.True(history.ExitCode == ExitCodes.Success, history.Error);
         Assert.Contains("[image: shot.png, image/png,", history.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(Convert.ToBase64String(Images.TinyPng), history.Output, StringComparison.Ordinal);
     }
@@ -91,9 +92,9 @@ public sealed partial class VisionRunTests
         var first = await AgentProcess.RunAsync(ws.Root, environment, "run", "what is in @shot.png?", "--model", "local/gpt-4o", "--plugin", "openai", "-o", "final");
         var second = await AgentProcess.RunAsync(ws.Root, environment, "run", "and now?", "--continue", "--model", "claude/claude-sonnet-4-5", "--plugin", "anthropic", "-o", "final");
 
-        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.True(first.ExitCode == ExitCodes.Success, first.Error);
         Assert.Equal(DataUri, ImageUrlOf(FirstUserMessage(Chats(openAi).Single())));
-        Assert.True(second.ExitCode == 0, second.Error);
+        Assert.True(second.ExitCode == ExitCodes.Success, second.Error);
         Assert.Equal("Still a red pixel.", second.Output.Trim());
         var messages = anthropic.LastMessagesRequest.Node["messages"]!.AsArray();
         Assert.Equal(["user", "assistant", "user"], messages.Select(m => m!["role"]!.GetValue<string>()));
@@ -111,7 +112,7 @@ public sealed partial class VisionRunTests
 
         var run = await AgentProcess.RunAsync(ws.Root, environment, "run", "what is wrong in @shot.png", "--model", "local/deepseek-chat", "--plugin", "openai");
 
-        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
         Assert.Contains("model local/deepseek-chat does not take images", run.Error, StringComparison.Ordinal);
         Assert.Contains("this prompt attaches an image (shot.png)", run.Error, StringComparison.Ordinal);
         Assert.Contains("--model local/", run.Error, StringComparison.Ordinal);
@@ -135,8 +136,8 @@ public sealed partial class VisionRunTests
         var plain = await AgentProcess.RunAsync(ws.Root, environment, "run", "hello", "--prefer", "fast", "--plugin", "files", "-o", "final");
         var withImage = await AgentProcess.RunAsync(ws.Root, environment, "run", "what is in @shot.png", "--prefer", "fast", "--plugin", "files", "--verbose");
 
-        Assert.True(plain.ExitCode == 0, plain.Error);
-        Assert.True(withImage.ExitCode == 0, withImage.Error);
+        Assert.True(plain.ExitCode == ExitCodes.Success, plain.Error);
+        Assert.True(withImage.ExitCode == ExitCodes.Success, withImage.Error);
         Assert.Equal(["small-m", "gpt-4.1-mini"], Chats(server).Select(r => r.Json.GetProperty("model").GetString()));
         Assert.Contains("model: local/gpt-4.1-mini (auto-selected local/gpt-4.1-mini (prefer fast;", withImage.Error, StringComparison.Ordinal);
         Assert.Contains("needs tools and vision", withImage.Error, StringComparison.Ordinal);
@@ -155,7 +156,7 @@ public sealed partial class VisionRunTests
 
         var run = await ws.RunAsync("run", "what is this?", "--image", "shot.png", "-p", "scripted", "-m", "scripted/" + script, "-o", "final");
 
-        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
         Assert.Equal("A red pixel.", run.Output.Trim());
     }
 

@@ -124,6 +124,7 @@ public sealed class WebLimitsTests : IAsyncLifetime
     }
 
     [Fact]
+    [Trait("Speed", "Slow")]
     public async Task BodyThatTricklesForever_StopsAtTheTotalTimeLimit()
     {
         await using var web = await WebPluginFixture.LoadAsync([.. WebPluginFixture.AllowLoopbackServer, ("timeout_ms", "1500"), ("read_timeout_ms", "10000")]);

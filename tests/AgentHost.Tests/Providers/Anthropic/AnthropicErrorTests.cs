@@ -137,6 +137,7 @@ public sealed class AnthropicErrorTests : AnthropicPluginHost
     }
 
     [Fact]
+    [Trait("Speed", "Slow")]
     public async Task NoAnswerWithinTimeoutSeconds_IsATransportError_NamingTheSetting()
     {
         Server.EnqueueSilence();
@@ -173,6 +174,7 @@ public sealed class AnthropicErrorTests : AnthropicPluginHost
     }
 
     [Fact]
+    [Trait("Speed", "Slow")]
     public async Task Cancellation_MidStream_EndsTheStream_AndClosesTheConnection()
     {
         Server.EnqueueStream([Sse.MessageStart(), .. Sse.Text(0, "Thinking about it")], StreamEnd.Hold);

@@ -42,7 +42,7 @@ public sealed class AnthropicRunTests
 
         var run = await AgentProcess.RunAsync(ws.Root, environment, "run", "What is in this project?", "--plugin", "anthropic", "--plugin", "files", "--model", "claude/claude-test");
 
-        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
         Assert.Contains("The workspace holds a README and a src folder.", run.Output, StringComparison.Ordinal);
         var requests = server.Requests.Where(r => r.Path == "/v1/messages").ToList();
         Assert.Equal(2, requests.Count);
@@ -57,7 +57,7 @@ public sealed class AnthropicRunTests
         var sessionId = Regex.Match(run.Error, @"session (\w{26})").Groups[1].Value;
         Assert.False(string.IsNullOrEmpty(sessionId), run.Error);
         var export = await AgentProcess.RunAsync(ws.Root, environment, "session", "export", sessionId, "--format", "jsonl");
-        Assert.True(export.ExitCode == 0, export.Error);
+        Assert.True(export.ExitCode == ExitCodes.Success, export.Error);
         Assert.Contains("toolu_e2e_1", export.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(Key, export.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(Key, run.Output + run.Error, StringComparison.Ordinal);
