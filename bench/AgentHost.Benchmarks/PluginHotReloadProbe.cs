@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using AgentHost.Sdk;
 using McMaster.NETCore.Plugins;
 
@@ -37,12 +36,11 @@ public static class PluginHotReloadProbe
             });
             using var reloaded = new SemaphoreSlim(0);
             loader.Reloaded += (_, _) => reloaded.Release();
-            var (assembly, _) = Create(loader);
+            var (context, name) = Load(loader);
             var bytes = File.ReadAllBytes(entry);
             Console.WriteLine("round\tms_to_reloaded_event\tms_to_new_instance\told_context_collected\tnew_assembly");
             for (var round = 1; round <= 5; round++)
             {
-                var old = new WeakReference(AssemblyLoadContextOf(assembly));
                 var clock = Stopwatch.StartNew();
                 File.WriteAllBytes(entry, bytes); // what a rebuild does to the file
                 if (!reloaded.Wait(TimeSpan.FromSeconds(10)))
@@ -52,17 +50,17 @@ public static class PluginHotReloadProbe
                 }
 
                 var toEvent = clock.Elapsed.TotalMilliseconds;
-                var (next, _) = Create(loader);
+                var (next, nextName) = Load(loader);
                 var toInstance = clock.Elapsed.TotalMilliseconds;
-                var changed = !ReferenceEquals(next, assembly);
-                assembly = next;
-                for (var i = 0; i < 10 && old.IsAlive; i++)
+                var changed = !ReferenceEquals(next.Target, context.Target) && nextName == name;
+                for (var i = 0; i < 10 && context.IsAlive; i++)
                 {
                     GC.Collect();
                     GC.WaitForPendingFinalizers();
                 }
 
-                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{round}\t{toEvent:F1}\t{toInstance:F1}\t{!old.IsAlive}\t{changed}"));
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{round}\t{toEvent:F1}\t{toInstance:F1}\t{!context.IsAlive}\t{changed}"));
+                context = next;
             }
 
             return 0;
@@ -73,13 +71,13 @@ public static class PluginHotReloadProbe
         }
     }
 
-    private static System.Runtime.Loader.AssemblyLoadContext AssemblyLoadContextOf(Assembly assembly) =>
-        System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(assembly)!;
-
-    private static (Assembly Assembly, AgentPlugin Plugin) Create(PluginLoader loader)
+    /// <summary>Loads the default assembly and creates the plugin in a frame of its own, so the caller holds only weak references.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (WeakReference Context, string Name) Load(PluginLoader loader)
     {
         var assembly = loader.LoadDefaultAssembly();
         var type = assembly.GetExportedTypes().First(t => typeof(AgentPlugin).IsAssignableFrom(t) && !t.IsAbstract);
-        return (assembly, (AgentPlugin)Activator.CreateInstance(type)!);
+        _ = (AgentPlugin)Activator.CreateInstance(type)!;
+        return (new WeakReference(System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(assembly)), type.FullName!);
     }
 }

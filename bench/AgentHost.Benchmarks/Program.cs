@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 
 // Usage: dotnet run -c Release --project bench/AgentHost.Benchmarks -- --filter '*' --job short
 // (or bench/run.sh --micro). Every class has a [Benchmark(Baseline = true)] reference measured in the same run.
-// Per-process probes (bench/lib/libs-eval.sh runs them many times, alternating, and takes medians):
+// Per-process probes (bench/AgentHost.Benchmarks/libs-eval.sh runs them many times, alternating, and takes medians):
 //   git-make-repo <dir>               the GitQueryBenchmarks repository
 //   git-first-call <dir> lib|cli      the first git status in a fresh process (libgit2 load included)
 //   git-config-probe <dir>            which programs named in a repository's config libgit2 runs (markers)
