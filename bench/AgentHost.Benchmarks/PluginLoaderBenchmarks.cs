@@ -10,7 +10,8 @@ namespace AgentHost.Benchmarks;
 /// Loading N plugin assemblies into load contexts of their own and creating each plugin's <see cref="AgentPlugin"/>:
 /// the kernel's <see cref="PluginLoadContext"/> (the baseline, sharing the SDK closure of <see cref="SharedAssemblies"/>)
 /// against McMaster.NETCore.Plugins' <see cref="PluginLoader"/> with the SDK as its shared type. The plugins are the
-/// bundled catalog's (<c>AGENT_BENCH_CATALOG</c>, default the published agent's <c>catalog</c> folder), taken in turn
+/// bundled catalog's (<c>AGENT_BENCH_CATALOG</c>, default <c>artifacts/catalog</c>; a published agent's <c>catalog</c>
+/// folder serves too), taken in turn
 /// until there are N. Both sides use collectible contexts and unload them after each invocation (McMaster's
 /// <c>isUnloadable</c>), so neither keeps ReadyToRun code and the figures compare like with like. Manifest reading,
 /// settings and registration are the same for both and are not measured. <c>docs/architecture.md</c>,
@@ -29,7 +30,7 @@ public class PluginLoaderBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var catalog = Environment.GetEnvironmentVariable("AGENT_BENCH_CATALOG") ?? "/tmp/bench-new3/agent/catalog";
+        var catalog = Environment.GetEnvironmentVariable("AGENT_BENCH_CATALOG") ?? Path.Combine(FindRepo(), "artifacts", "catalog");
         var entries = Directory.GetDirectories(catalog)
             .Select(dir => (Id: Path.GetFileName(dir), Entry: File.ReadLines(Path.Combine(dir, "plugin.yaml"))
                 .FirstOrDefault(l => l.StartsWith("entry:", StringComparison.Ordinal))?["entry:".Length..].Trim(), Dir: dir))
@@ -88,6 +89,19 @@ public class PluginLoaderBenchmarks
         }
 
         return created;
+    }
+
+    private static string FindRepo()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Host.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("set AGENT_BENCH_CATALOG: the repository (Host.sln) was not found above " + AppContext.BaseDirectory);
     }
 
     private static int Instantiate(Assembly assembly)

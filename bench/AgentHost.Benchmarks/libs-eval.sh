@@ -7,7 +7,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="${1:-/tmp/agent-libs-eval}"
 rounds="${2:-15}"
-catalog="${AGENT_BENCH_CATALOG:-/tmp/bench-new3/agent/catalog}"
+export AGENT_BENCH_CATALOG="${AGENT_BENCH_CATALOG:-/tmp/bench-new3/agent/catalog}"
+catalog="$AGENT_BENCH_CATALOG"
 dotnet build -c Release "$here" -v q -nologo >/dev/null
 dll="$here/bin/Release/net10.0/AgentHost.Benchmarks.dll"
 mkdir -p "$work"
