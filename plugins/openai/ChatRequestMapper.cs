@@ -9,7 +9,8 @@ namespace AgentHost.Plugins.OpenAI;
 /// <summary>
 /// What Microsoft.Extensions.AI.OpenAI's adapter does not map by itself: assistant reasoning sent back as
 /// <c>reasoning_content</c>, <c>max_tokens</c> for servers that do not know <c>max_completion_tokens</c>, extra top-level
-/// fields, and leaving <c>tool_choice</c> out when it is auto. Everything else is the adapter's mapping.
+/// fields, and the tools (schemas verbatim, <c>tool_choice</c> left out when it is auto). Everything else is the
+/// adapter's mapping.
 /// </summary>
 internal static class ChatRequestMapper
 {
@@ -43,7 +44,14 @@ internal static class ChatRequestMapper
         var callerFactory = options.RawRepresentationFactory;
         var maxTokens = maxTokensField == "max_tokens" ? options.MaxOutputTokens : null;
         var extras = options.AdditionalProperties?.Where(p => IsFieldName(p.Key)).ToList();
-        var autoTools = options.ToolMode is null or AutoChatToolMode;
+        var tools = options.Tools?.OfType<AIFunctionDeclaration>().ToList() ?? [];
+        var toolMode = options.ToolMode;
+        var parallel = options.AllowMultipleToolCalls;
+
+        // Tools are mapped here, schema verbatim: the adapter's own mapping re-serializes every schema through its
+        // intermediate model (the first request pays for that JSON metadata) and always sends tool_choice.
+        result.Tools = null;
+        result.ToolMode = null;
         if (maxTokens is not null)
         {
             result.MaxOutputTokens = null;
@@ -64,10 +72,21 @@ internal static class ChatRequestMapper
                 ExtraFields.SetRequestField(request, name, BinaryData.FromString(JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions)));
             }
 
-            if (autoTools)
+            foreach (var function in tools)
             {
-                // auto is the default; leaving tool_choice out suits servers that reject it (the adapter always sends it).
-                ExtraFields.RemoveRequestField(request, "tool_choice");
+                request.Tools.Add(ChatTool.CreateFunctionTool(function.Name, function.Description, BinaryData.FromString(function.JsonSchema.GetRawText())));
+            }
+
+            if (request.Tools.Count > 0)
+            {
+                request.ToolChoice = toolMode switch
+                {
+                    NoneChatToolMode => ChatToolChoice.CreateNoneChoice(),
+                    RequiredChatToolMode { RequiredFunctionName: { } name } => ChatToolChoice.CreateFunctionChoice(name),
+                    RequiredChatToolMode => ChatToolChoice.CreateRequiredChoice(),
+                    _ => null, // auto is the default; leaving it out suits servers that reject tool_choice
+                };
+                request.AllowParallelToolCalls = parallel;
             }
 
             return request;

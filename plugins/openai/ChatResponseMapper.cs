@@ -27,6 +27,15 @@ internal static class ChatResponseMapper
             contents.Insert(0, new TextReasoningContent(reasoning));
         }
 
+        // The adapter maps tool calls only when the options name tools, and this client passes the tools itself.
+        if (!contents.OfType<FunctionCallContent>().Any())
+        {
+            foreach (var call in completion.ToolCalls)
+            {
+                contents.Add(ToolCallAccumulator.ToContent(call));
+            }
+        }
+
         if (completion.Refusal is { Length: > 0 } refusal && !contents.OfType<TextContent>().Any(t => t.Text == refusal))
         {
             contents.Add(new TextContent(refusal));

@@ -49,12 +49,6 @@ internal static class ExtraFields
     public static void SetRequestField(ChatCompletionOptions options, string name, BinaryData json) =>
         options.Patch.Set(System.Text.Encoding.UTF8.GetBytes("$." + name), json);
 
-    /// <summary>Leaves a top-level request field out, whatever the SDK's model sets.</summary>
-    /// <param name="options">The request options.</param>
-    /// <param name="name">The field name.</param>
-    public static void RemoveRequestField(ChatCompletionOptions options, string name) =>
-        options.Patch.Remove(System.Text.Encoding.UTF8.GetBytes("$." + name));
-
     /// <summary>Adds a top-level Responses API request field the SDK does not model.</summary>
     /// <param name="options">The request options.</param>
     /// <param name="name">The field name (letters, digits, <c>_</c> and <c>-</c>).</param>

@@ -76,4 +76,35 @@ public sealed class OpenAICompatibleFieldsTests : OpenAIProviderHost
         Assert.False(sent.TryGetProperty("max_tokens", out _));
         Assert.False(sent.TryGetProperty("tool_choice", out _));
     }
+
+    [Fact]
+    public async Task GetResponse_NonStreaming_ToolCalls_AreMapped_WithTheirArguments()
+    {
+        Server.ReplyJson(Chunks.Completion(string.Empty, finish: "tool_calls",
+            toolCallsJson: """[{"id": "call_7", "type": "function", "function": {"name": "ls", "arguments": "{\"path\": \"src\"}"}}]"""));
+        var options = new ChatOptions { Tools = [AIFunctionFactory.Create((string path) => path, "ls", "Lists files.")], ToolMode = ChatToolMode.Auto };
+
+        var response = await Client().GetResponseAsync([new ChatMessage(ChatRole.User, "look")], options);
+
+        var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal(("call_7", "ls", "src"), (call.CallId, call.Name, call.Arguments!["path"]!.ToString()));
+        Assert.Equal(ChatFinishReason.ToolCalls, response.FinishReason);
+        Assert.False(Server.LastChat.Json.TryGetProperty("tool_choice", out _));
+    }
+
+    [Fact]
+    public async Task Request_ToolSchema_IsSentVerbatim()
+    {
+        Server.ReplySse(Chunks.Answer("ok"));
+        var schema = System.Text.Json.JsonDocument.Parse("""
+            {"type": "object", "properties": {"node": {"$ref": "#/$defs/node"}}, "$defs": {"node": {"type": "string", "x-custom": 1}}, "required": ["node"]}
+            """).RootElement;
+        var options = new ChatOptions { Tools = [AIFunctionFactory.CreateDeclaration("walk", "Walks.", schema)] };
+
+        await Client().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")], options).CollectAsync();
+
+        var parameters = Server.LastChat.Json.GetProperty("tools")[0].GetProperty("function").GetProperty("parameters");
+        Assert.Equal(1, parameters.GetProperty("$defs").GetProperty("node").GetProperty("x-custom").GetInt32());
+        Assert.False(Server.LastChat.Json.GetProperty("tools")[0].GetProperty("function").TryGetProperty("strict", out _));
+    }
 }
