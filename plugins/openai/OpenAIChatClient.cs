@@ -64,6 +64,7 @@ internal sealed class OpenAIChatClient : IChatClient
         var stream = ClientFor(options).Adapter.GetStreamingResponseAsync(
             ChatRequestMapper.ToMessages(messages, _endpoint.SendReasoning), ChatRequestMapper.ToOptions(options, _endpoint.MaxTokensField), cancellationToken);
         var calls = new ToolCallAccumulator();
+        var callsDelivered = false;
         var enumerator = stream.GetAsyncEnumerator(cancellationToken);
         try
         {
@@ -96,10 +97,13 @@ internal sealed class OpenAIChatClient : IChatClient
                         calls.Add(toolCall);
                     }
                 }
-                else if (update.Contents.Any(c => c is FunctionCallContent))
+                else if (calls.HasCalls && !callsDelivered)
                 {
+                    callsDelivered = true;
+
                     // The adapter's assembled calls key on the delta's index alone; ours also split on a new id (some
-                    // servers number every call 0) and keep a call whose name never came (the host reports it).
+                    // servers number every call 0) and keep a call whose name never came (the host reports it). The
+                    // adapter sends them in one update of its own after the last chunk.
                     update.Contents = [.. update.Contents.Where(c => c is not FunctionCallContent), .. calls.Build(update.ResponseId)];
                     update.FinishReason ??= Microsoft.Extensions.AI.ChatFinishReason.ToolCalls;
                 }

@@ -107,4 +107,15 @@ public sealed class OpenAICompatibleFieldsTests : OpenAIProviderHost
         Assert.Equal(1, parameters.GetProperty("$defs").GetProperty("node").GetProperty("x-custom").GetInt32());
         Assert.False(Server.LastChat.Json.GetProperty("tools")[0].GetProperty("function").TryGetProperty("strict", out _));
     }
+
+    [Fact]
+    public async Task Stream_ToolCallWhoseNameNeverCame_IsKept_SoTheHostCanReportIt()
+    {
+        Server.ReplySse([Chunks.Role(), Chunks.ToolCall(0, id: "call_n", arguments: "{}"), Chunks.Finish("tool_calls")]);
+
+        var response = (await Client().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "look")]).CollectAsync()).ToChatResponse();
+
+        var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal(("call_n", string.Empty), (call.CallId, call.Name));
+    }
 }
