@@ -6,119 +6,95 @@ using OpenAIChatMessage = OpenAI.Chat.ChatMessage;
 
 namespace AgentHost.Plugins.OpenAI;
 
-/// <summary>Turns Microsoft.Extensions.AI messages and options into a Chat Completions request.</summary>
+/// <summary>
+/// What Microsoft.Extensions.AI.OpenAI's adapter does not map by itself: assistant reasoning sent back as
+/// <c>reasoning_content</c>, <c>max_tokens</c> for servers that do not know <c>max_completion_tokens</c>, extra top-level
+/// fields, and the tools (schemas verbatim, <c>tool_choice</c> left out when it is auto). Everything else is the
+/// adapter's mapping.
+/// </summary>
 internal static class ChatRequestMapper
 {
-    private static readonly ChatRole DeveloperRole = new("developer");
-
-    /// <summary>Maps the conversation.</summary>
+    /// <summary>The conversation for the adapter: an assistant message with reasoning to send back carries its request form.</summary>
     /// <param name="messages">The conversation.</param>
     /// <param name="sendReasoning">Whether assistant reasoning goes back as <c>reasoning_content</c>.</param>
-    /// <returns>The request messages.</returns>
-    public static List<OpenAIChatMessage> ToMessages(IEnumerable<AIChatMessage> messages, bool sendReasoning)
+    /// <returns>The messages.</returns>
+    public static IEnumerable<AIChatMessage> ToMessages(IEnumerable<AIChatMessage> messages, bool sendReasoning)
     {
-        var result = new List<OpenAIChatMessage>();
         foreach (var message in messages)
         {
-            if (message.Role == ChatRole.System || message.Role == DeveloperRole)
-            {
-                result.Add(new SystemChatMessage(message.Text));
-            }
-            else if (message.Role == ChatRole.Assistant)
-            {
-                result.Add(ToAssistant(message, sendReasoning));
-            }
-            else if (message.Role == ChatRole.User && ToUser(message) is { } user)
-            {
-                result.Add(user);
-            }
-
-            // Tool results become tool messages whichever role carries them (normally ChatRole.Tool).
-            foreach (var toolResult in message.Contents.OfType<FunctionResultContent>())
-            {
-                result.Add(new ToolChatMessage(toolResult.CallId, ResultText(toolResult)));
-            }
+            yield return sendReasoning && message.Role == ChatRole.Assistant && message.RawRepresentation is not OpenAIChatMessage
+                && message.Contents.Any(c => c is TextReasoningContent { Text.Length: > 0 })
+                ? new AIChatMessage(message.Role, message.Contents) { AuthorName = message.AuthorName, RawRepresentation = ToAssistant(message) }
+                : message;
         }
-
-        return result;
     }
 
-    /// <summary>Maps the options: sampling, limits, stop sequences, tools and tool choice, response format, extras.</summary>
+    /// <summary>The options for the adapter, with the request fields it does not set as the request's starting point.</summary>
     /// <param name="options">The host's options.</param>
     /// <param name="maxTokensField"><c>max_completion_tokens</c> or <c>max_tokens</c>.</param>
-    /// <returns>The request options.</returns>
-    public static ChatCompletionOptions ToOptions(ChatOptions? options, string maxTokensField)
+    /// <returns>The options.</returns>
+    public static ChatOptions? ToOptions(ChatOptions? options, string maxTokensField)
     {
-        var result = new ChatCompletionOptions();
         if (options is null)
         {
-            return result;
+            return null;
         }
 
-        result.Temperature = options.Temperature;
-        result.TopP = options.TopP;
-        if (options.MaxOutputTokens is { } maxTokens)
+        var result = options.Clone();
+        var callerFactory = options.RawRepresentationFactory;
+        var maxTokens = maxTokensField == "max_tokens" ? options.MaxOutputTokens : null;
+        var extras = options.AdditionalProperties?.Where(p => IsFieldName(p.Key)).ToList();
+        var tools = options.Tools?.OfType<AIFunctionDeclaration>().ToList() ?? [];
+        var toolMode = options.ToolMode;
+        var parallel = options.AllowMultipleToolCalls;
+
+        // Tools are mapped here, schema verbatim: the adapter's own mapping re-serializes every schema through its
+        // intermediate model (the first request pays for that JSON metadata) and always sends tool_choice.
+        result.Tools = null;
+        result.ToolMode = null;
+        if (maxTokens is not null)
         {
-            if (maxTokensField == "max_tokens")
+            result.MaxOutputTokens = null;
+        }
+
+        result.AdditionalProperties = null;
+        result.RawRepresentationFactory = client =>
+        {
+            var request = callerFactory?.Invoke(client) as ChatCompletionOptions ?? new ChatCompletionOptions();
+            if (maxTokens is { } count)
             {
-                ExtraFields.SetRequestField(result, "max_tokens", BinaryData.FromString(maxTokens.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                ExtraFields.SetRequestField(request, "max_tokens", BinaryData.FromString(count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
-            else
+
+            // Anything else the caller names goes to the endpoint as a top-level field (top_k, min_p, provider, …).
+            foreach (var (name, value) in extras ?? [])
             {
-                result.MaxOutputTokenCount = maxTokens;
+                ExtraFields.SetRequestField(request, name, BinaryData.FromString(JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions)));
             }
-        }
 
-        result.FrequencyPenalty = options.FrequencyPenalty;
-        result.PresencePenalty = options.PresencePenalty;
-        if (options.Seed is { } seed)
-        {
-            ExtraFields.SetRequestField(result, "seed", BinaryData.FromString(seed.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        }
-
-        foreach (var stop in options.StopSequences ?? [])
-        {
-            result.StopSequences.Add(stop);
-        }
-
-        foreach (var function in (options.Tools ?? []).OfType<AIFunctionDeclaration>())
-        {
-            result.Tools.Add(ChatTool.CreateFunctionTool(function.Name, function.Description, BinaryData.FromString(function.JsonSchema.GetRawText())));
-        }
-
-        if (result.Tools.Count > 0)
-        {
-            result.ToolChoice = options.ToolMode switch
+            foreach (var function in tools)
             {
-                NoneChatToolMode => ChatToolChoice.CreateNoneChoice(),
-                RequiredChatToolMode { RequiredFunctionName: { } name } => ChatToolChoice.CreateFunctionChoice(name),
-                RequiredChatToolMode => ChatToolChoice.CreateRequiredChoice(),
-                _ => null, // auto is the default; leaving it out suits servers that reject tool_choice
-            };
-            result.AllowParallelToolCalls = options.AllowMultipleToolCalls;
-        }
+                request.Tools.Add(ChatTool.CreateFunctionTool(function.Name, function.Description, BinaryData.FromString(function.JsonSchema.GetRawText())));
+            }
 
-        result.ResponseFormat = options.ResponseFormat switch
-        {
-            ChatResponseFormatJson { Schema: { } schema } json => global::OpenAI.Chat.ChatResponseFormat.CreateJsonSchemaFormat(
-                json.SchemaName ?? "response", BinaryData.FromString(schema.GetRawText()), json.SchemaDescription),
-            ChatResponseFormatJson => global::OpenAI.Chat.ChatResponseFormat.CreateJsonObjectFormat(),
-            _ => null,
+            if (request.Tools.Count > 0)
+            {
+                request.ToolChoice = toolMode switch
+                {
+                    NoneChatToolMode => ChatToolChoice.CreateNoneChoice(),
+                    RequiredChatToolMode { RequiredFunctionName: { } name } => ChatToolChoice.CreateFunctionChoice(name),
+                    RequiredChatToolMode => ChatToolChoice.CreateRequiredChoice(),
+                    _ => null, // auto is the default; leaving it out suits servers that reject tool_choice
+                };
+                request.AllowParallelToolCalls = parallel;
+            }
+
+            return request;
         };
-
-        // Anything else the caller names goes to the endpoint as a top-level field (top_k, min_p, provider, …).
-        foreach (var (name, value) in options.AdditionalProperties ?? [])
-        {
-            if (IsFieldName(name))
-            {
-                ExtraFields.SetRequestField(result, name, BinaryData.FromString(JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions)));
-            }
-        }
-
         return result;
     }
 
-    private static AssistantChatMessage ToAssistant(AIChatMessage message, bool sendReasoning)
+    private static AssistantChatMessage ToAssistant(AIChatMessage message)
     {
         var calls = message.Contents.OfType<FunctionCallContent>()
             .Select(call => ChatToolCall.CreateFunctionToolCall(call.CallId, call.Name, BinaryData.FromString(ArgumentsJson(call))))
@@ -138,7 +114,7 @@ internal static class ChatRequestMapper
             result = new AssistantChatMessage(text);
         }
 
-        if (sendReasoning && string.Concat(message.Contents.OfType<TextReasoningContent>().Select(r => r.Text)) is { Length: > 0 } reasoning)
+        if (string.Concat(message.Contents.OfType<TextReasoningContent>().Select(r => r.Text)) is { Length: > 0 } reasoning)
         {
             ExtraFields.SetReasoning(result, reasoning);
         }
@@ -146,46 +122,8 @@ internal static class ChatRequestMapper
         return result;
     }
 
-    private static UserChatMessage? ToUser(AIChatMessage message)
-    {
-        var parts = new List<ChatMessageContentPart>();
-        foreach (var content in message.Contents)
-        {
-            switch (content)
-            {
-                case TextContent { Text.Length: > 0 } text:
-                    parts.Add(ChatMessageContentPart.CreateTextPart(text.Text));
-                    break;
-                case DataContent data when data.HasTopLevelMediaType("image"):
-                    parts.Add(ChatMessageContentPart.CreateImagePart(BinaryData.FromBytes(data.Data), data.MediaType));
-                    break;
-                case UriContent uri when uri.HasTopLevelMediaType("image"):
-                    parts.Add(ChatMessageContentPart.CreateImagePart(uri.Uri));
-                    break;
-            }
-        }
-
-        return parts.Count switch
-        {
-            0 when message.Contents.OfType<FunctionResultContent>().Any() => null,
-            0 => new UserChatMessage(string.Empty),
-            _ when parts.All(p => p.Kind == ChatMessageContentPartKind.Text) => new UserChatMessage(string.Concat(parts.Select(p => p.Text))),
-            _ => new UserChatMessage(parts),
-        };
-    }
-
     private static string ArgumentsJson(FunctionCallContent call) =>
         call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions);
-
-    private static string ResultText(FunctionResultContent result) => result.Result switch
-    {
-        null when result.Exception is { } error => "Error: " + error.Message,
-        null => string.Empty,
-        string text => text,
-        JsonElement { ValueKind: JsonValueKind.String } element => element.GetString() ?? string.Empty,
-        JsonElement element => element.GetRawText(),
-        var value => JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions),
-    };
 
     private static bool IsFieldName(string name) =>
         name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');

@@ -1,71 +1,85 @@
 using Microsoft.Extensions.AI;
 using OpenAI.Chat;
-using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
-using OpenAIChatFinishReason = OpenAI.Chat.ChatFinishReason;
-using AIChatFinishReason = Microsoft.Extensions.AI.ChatFinishReason;
 
 namespace AgentHost.Plugins.OpenAI;
 
-/// <summary>Turns Chat Completions results into Microsoft.Extensions.AI responses.</summary>
+/// <summary>
+/// Completes what Microsoft.Extensions.AI.OpenAI's adapter maps from a Chat Completions result with the fields
+/// compatible servers add: <c>reasoning_content</c> / <c>reasoning</c> as <see cref="TextReasoningContent"/>, a refusal
+/// as text, and DeepSeek's <c>prompt_cache_hit_tokens</c> as cached input tokens. Read from the SDK model the adapter
+/// keeps as <c>RawRepresentation</c>.
+/// </summary>
 internal static class ChatResponseMapper
 {
-    /// <summary>Maps a whole (non-streamed) completion.</summary>
-    /// <param name="completion">The completion.</param>
-    /// <returns>The response.</returns>
-    public static ChatResponse ToResponse(ChatCompletion completion)
+    /// <summary>Completes a whole (non-streamed) response.</summary>
+    /// <param name="response">The adapter's response.</param>
+    /// <returns>The same response.</returns>
+    public static ChatResponse Complete(ChatResponse response)
     {
-        var contents = new List<AIContent>();
-        if (ExtraFields.Reasoning(completion) is { } reasoning)
+        if (response.RawRepresentation is not ChatCompletion completion || response.Messages.Count == 0)
         {
-            contents.Add(new TextReasoningContent(reasoning));
+            return response;
         }
 
-        foreach (var part in completion.Content)
+        var contents = response.Messages[^1].Contents;
+        if (ExtraFields.Reasoning(completion) is { } reasoning && !contents.OfType<TextReasoningContent>().Any())
         {
-            if (part.Kind == ChatMessageContentPartKind.Text && part.Text is { Length: > 0 } text)
+            contents.Insert(0, new TextReasoningContent(reasoning));
+        }
+
+        // The adapter maps tool calls only when the options name tools, and this client passes the tools itself.
+        if (!contents.OfType<FunctionCallContent>().Any())
+        {
+            foreach (var call in completion.ToolCalls)
             {
-                contents.Add(new TextContent(text));
+                contents.Add(ToolCallAccumulator.ToContent(call));
             }
         }
 
-        if (completion.Refusal is { Length: > 0 } refusal)
+        if (completion.Refusal is { Length: > 0 } refusal && !contents.OfType<TextContent>().Any(t => t.Text == refusal))
         {
             contents.Add(new TextContent(refusal));
         }
 
-        contents.AddRange(completion.ToolCalls.Select(ToolCallAccumulator.ToContent));
-        return new ChatResponse(new AIChatMessage(ChatRole.Assistant, contents) { MessageId = completion.Id, CreatedAt = completion.CreatedAt })
+        if (response.Usage is { CachedInputTokenCount: null } usage && completion.Usage is { } raw)
         {
-            ResponseId = completion.Id,
-            ModelId = completion.Model,
-            CreatedAt = completion.CreatedAt,
-            FinishReason = FinishReason(completion.FinishReason),
-            Usage = Usage(completion.Usage),
-            RawRepresentation = completion,
-        };
+            usage.CachedInputTokenCount = ExtraFields.CacheHitTokens(raw);
+        }
+
+        return response;
     }
 
-    /// <summary>Maps a finish reason.</summary>
-    /// <param name="reason">The SDK's reason.</param>
-    /// <returns>Ours.</returns>
-    public static AIChatFinishReason? FinishReason(OpenAIChatFinishReason? reason) => reason switch
+    /// <summary>Completes one streamed update.</summary>
+    /// <param name="update">The adapter's update.</param>
+    public static void Complete(ChatResponseUpdate update)
     {
-        OpenAIChatFinishReason.Stop => AIChatFinishReason.Stop,
-        OpenAIChatFinishReason.Length => AIChatFinishReason.Length,
-        OpenAIChatFinishReason.ToolCalls or OpenAIChatFinishReason.FunctionCall => AIChatFinishReason.ToolCalls,
-        OpenAIChatFinishReason.ContentFilter => AIChatFinishReason.ContentFilter,
-        _ => null,
-    };
+        if (update.RawRepresentation is not StreamingChatCompletionUpdate raw)
+        {
+            return;
+        }
 
-    /// <summary>Maps token usage, cached input and reasoning tokens included.</summary>
-    /// <param name="usage">The SDK's usage.</param>
-    /// <returns>Ours, or <see langword="null"/>.</returns>
-    public static UsageDetails? Usage(ChatTokenUsage? usage) => usage is null ? null : new UsageDetails
-    {
-        InputTokenCount = usage.InputTokenCount,
-        OutputTokenCount = usage.OutputTokenCount,
-        TotalTokenCount = usage.TotalTokenCount,
-        CachedInputTokenCount = usage.InputTokenDetails is { } input ? input.CachedTokenCount : ExtraFields.CacheHitTokens(usage),
-        ReasoningTokenCount = usage.OutputTokenDetails?.ReasoningTokenCount,
-    };
+        // A chunk that only opens the message (role, empty content) carries nothing to show.
+        for (var i = update.Contents.Count - 1; i >= 0; i--)
+        {
+            if (update.Contents[i] is TextContent { Text.Length: 0 })
+            {
+                update.Contents.RemoveAt(i);
+            }
+        }
+
+        if (ExtraFields.Reasoning(raw) is { } reasoning && !update.Contents.OfType<TextReasoningContent>().Any())
+        {
+            update.Contents.Insert(0, new TextReasoningContent(reasoning));
+        }
+
+        if (raw.RefusalUpdate is { Length: > 0 } refusal)
+        {
+            update.Contents.Add(new TextContent(refusal));
+        }
+
+        if (raw.Usage is { } rawUsage && update.Contents.OfType<UsageContent>().FirstOrDefault() is { Details.CachedInputTokenCount: null } usage)
+        {
+            usage.Details.CachedInputTokenCount = ExtraFields.CacheHitTokens(rawUsage);
+        }
+    }
 }

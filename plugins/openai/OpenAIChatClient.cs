@@ -1,4 +1,3 @@
-using System.ClientModel;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using AgentHost.Sdk.Providers;
@@ -8,9 +7,11 @@ using OpenAI.Chat;
 namespace AgentHost.Plugins.OpenAI;
 
 /// <summary>
-/// An <see cref="IChatClient"/> over the OpenAI SDK's Chat Completions client, for OpenAI and every endpoint that
-/// speaks its wire format. Failures surface as <see cref="AgentHost.Sdk.Providers.ProviderException"/>; the caller's
-/// cancellation as <see cref="OperationCanceledException"/>.
+/// An <see cref="IChatClient"/> for OpenAI and every endpoint that speaks the Chat Completions wire format. The mapping
+/// to and from the OpenAI SDK is Microsoft.Extensions.AI.OpenAI's adapter (<c>ChatClient.AsIChatClient()</c>); this
+/// class adds what compatible endpoints need on top: <c>reasoning_content</c> both ways, DeepSeek's cache counter,
+/// <c>max_tokens</c>, extra top-level fields, in-band stream errors, refusals as text, and failures as
+/// <see cref="AgentHost.Sdk.Providers.ProviderException"/> (the caller's cancellation as <see cref="OperationCanceledException"/>).
 /// </summary>
 /// <remarks>Thread-safe: requests may run concurrently.</remarks>
 internal sealed class OpenAIChatClient : IChatClient
@@ -21,7 +22,7 @@ internal sealed class OpenAIChatClient : IChatClient
     private readonly OpenAIHttp? _ownedHttp;
     private readonly TimeProvider _time;
     private readonly ChatClientMetadata _metadata;
-    private readonly ConcurrentDictionary<string, ChatClient> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (ChatClient Sdk, IChatClient Adapter)> _clients = new(StringComparer.Ordinal);
 
     /// <summary>Creates a client.</summary>
     /// <param name="endpoint">The endpoint.</param>
@@ -41,19 +42,17 @@ internal sealed class OpenAIChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var request = ChatRequestMapper.ToMessages(messages, _endpoint.SendReasoning);
-        var requestOptions = ChatRequestMapper.ToOptions(options, _endpoint.MaxTokensField);
-        ClientResult<ChatCompletion> result;
+        ChatResponse response;
         try
         {
-            result = await ClientFor(options).CompleteChatAsync(request, requestOptions, cancellationToken).ConfigureAwait(false);
+            response = await ClientFor(options).Adapter.GetResponseAsync(ChatRequestMapper.ToMessages(messages, _endpoint.SendReasoning), ChatRequestMapper.ToOptions(options, _endpoint.MaxTokensField), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             throw Fail(ex, cancellationToken);
         }
 
-        return ChatResponseMapper.ToResponse(result.Value);
+        return ChatResponseMapper.Complete(response);
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
@@ -62,22 +61,16 @@ internal sealed class OpenAIChatClient : IChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var request = ChatRequestMapper.ToMessages(messages, _endpoint.SendReasoning);
-        var requestOptions = ChatRequestMapper.ToOptions(options, _endpoint.MaxTokensField);
-        var stream = ClientFor(options).CompleteChatStreamingAsync(request, requestOptions, cancellationToken);
+        var stream = ClientFor(options).Adapter.GetStreamingResponseAsync(
+            ChatRequestMapper.ToMessages(messages, _endpoint.SendReasoning), ChatRequestMapper.ToOptions(options, _endpoint.MaxTokensField), cancellationToken);
         var calls = new ToolCallAccumulator();
-        string? responseId = null;
-        string? modelId = null;
-        DateTimeOffset? createdAt = null;
-        Microsoft.Extensions.AI.ChatFinishReason? finishReason = null;
-        ChatTokenUsage? usage = null;
-
+        var callsDelivered = false;
         var enumerator = stream.GetAsyncEnumerator(cancellationToken);
         try
         {
             while (true)
             {
-                StreamingChatCompletionUpdate update;
+                ChatResponseUpdate update;
                 try
                 {
                     if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
@@ -92,31 +85,33 @@ internal sealed class OpenAIChatClient : IChatClient
                     throw Fail(ex, cancellationToken);
                 }
 
-                if (ExtraFields.StreamError(update) is { } error)
+                if (update.RawRepresentation is StreamingChatCompletionUpdate raw && ExtraFields.StreamError(raw) is { } error)
                 {
                     throw OpenAIErrors.FromStreamError(error, _endpoint);
                 }
 
-                responseId ??= update.CompletionId is { Length: > 0 } id ? id : null;
-                modelId ??= update.Model is { Length: > 0 } model ? model : null;
-                createdAt ??= update.CreatedAt == default ? null : update.CreatedAt;
-                finishReason ??= ChatResponseMapper.FinishReason(update.FinishReason);
-                usage = update.Usage ?? usage;
-                foreach (var toolCall in update.ToolCallUpdates)
+                if (update.RawRepresentation is StreamingChatCompletionUpdate chunk)
                 {
-                    calls.Add(toolCall);
+                    foreach (var toolCall in chunk.ToolCallUpdates)
+                    {
+                        calls.Add(toolCall);
+                    }
+                }
+                else if (calls.HasCalls && !callsDelivered)
+                {
+                    callsDelivered = true;
+
+                    // The adapter's assembled calls key on the delta's index alone; ours also split on a new id (some
+                    // servers number every call 0) and keep a call whose name never came (the host reports it). The
+                    // adapter sends them in one update of its own after the last chunk.
+                    update.Contents = [.. update.Contents.Where(c => c is not FunctionCallContent), .. calls.Build(update.ResponseId)];
+                    update.FinishReason ??= Microsoft.Extensions.AI.ChatFinishReason.ToolCalls;
                 }
 
-                if (Contents(update) is { Count: > 0 } contents)
+                ChatResponseMapper.Complete(update);
+                if (update.Contents.Count > 0 || update.FinishReason is not null)
                 {
-                    yield return new ChatResponseUpdate(ChatRole.Assistant, contents)
-                    {
-                        ResponseId = responseId,
-                        MessageId = responseId,
-                        ModelId = modelId,
-                        CreatedAt = createdAt,
-                        RawRepresentation = update,
-                    };
+                    yield return update;
                 }
             }
         }
@@ -124,21 +119,6 @@ internal sealed class OpenAIChatClient : IChatClient
         {
             await enumerator.DisposeAsync().ConfigureAwait(false);
         }
-
-        var final = new List<AIContent>(calls.Build(responseId));
-        if (ChatResponseMapper.Usage(usage) is { } details)
-        {
-            final.Add(new UsageContent(details));
-        }
-
-        yield return new ChatResponseUpdate(ChatRole.Assistant, final)
-        {
-            ResponseId = responseId,
-            MessageId = responseId,
-            ModelId = modelId ?? options?.ModelId ?? _modelId,
-            CreatedAt = createdAt,
-            FinishReason = finishReason ?? (calls.HasCalls ? Microsoft.Extensions.AI.ChatFinishReason.ToolCalls : null),
-        };
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null)
@@ -146,39 +126,19 @@ internal sealed class OpenAIChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(serviceType);
         return serviceKey is not null ? null
             : serviceType == typeof(ChatClientMetadata) ? _metadata
-            : serviceType == typeof(IChatWarmUp) ? (_endpoint.WarmUp ? new EndpointWarmUp(() => ClientFor(null).Pipeline, _endpoint.BaseUrl) : null)
+            : serviceType == typeof(IChatWarmUp) ? (_endpoint.WarmUp ? new EndpointWarmUp(() => ClientFor(null).Sdk.Pipeline, _endpoint.BaseUrl) : null)
             : serviceType.IsInstanceOfType(this) ? this
             : null;
     }
 
     public void Dispose() => _ownedHttp?.Dispose();
 
-    private static List<AIContent>? Contents(StreamingChatCompletionUpdate update)
-    {
-        List<AIContent>? contents = null;
-        if (ExtraFields.Reasoning(update) is { } reasoning)
+    private (ChatClient Sdk, IChatClient Adapter) ClientFor(ChatOptions? options) =>
+        _clients.GetOrAdd(options?.ModelId is { Length: > 0 } model ? model : _modelId, static (model, self) =>
         {
-            (contents ??= []).Add(new TextReasoningContent(reasoning));
-        }
-
-        foreach (var part in update.ContentUpdate)
-        {
-            if (part.Kind == ChatMessageContentPartKind.Text && part.Text is { Length: > 0 } text)
-            {
-                (contents ??= []).Add(new TextContent(text));
-            }
-        }
-
-        if (update.RefusalUpdate is { Length: > 0 } refusal)
-        {
-            (contents ??= []).Add(new TextContent(refusal));
-        }
-
-        return contents;
-    }
-
-    private ChatClient ClientFor(ChatOptions? options) =>
-        _clients.GetOrAdd(options?.ModelId is { Length: > 0 } model ? model : _modelId, static (model, self) => OpenAIConnection.CreateChatClient(self._endpoint, model, self._http), this);
+            var sdk = OpenAIConnection.CreateChatClient(self._endpoint, model, self._http);
+            return (sdk, sdk.AsIChatClient());
+        }, this);
 
     /// <summary>The caller's cancellation stays a cancellation (whatever the SDK threw); anything else is classified.</summary>
     private Exception Fail(Exception error, CancellationToken cancellationToken) =>
