@@ -14,10 +14,11 @@ public sealed class ComponentGraphTests
     {
         ["AgentHost.Sdk"] = [],
         ["AgentHost.Hosting"] = ["AgentHost.Sdk"],
-        // Not yet split: permissions, sessions, installation, plugin loading and the agent.
+        ["AgentHost.Installation"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
+        // Not yet split: permissions, sessions and the agent.
         ["AgentHost.Kernel"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
         ["AgentHost.Testing"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Kernel"],
-        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Kernel"],
+        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Kernel"],
     };
 
     private static readonly string Root = TemplateFeedFixture.FindRepositoryRoot();
