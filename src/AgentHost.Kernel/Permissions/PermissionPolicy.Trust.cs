@@ -50,7 +50,7 @@ public sealed record ProjectTrustState(string Root, bool Trusted)
 public sealed partial class PermissionPolicy
 {
     /// <summary>The configuration list of trusted project roots (global, env or flag layers only).</summary>
-    public const string TrustedProjectsKey = "permissions.trusted_projects";
+    public const string TrustedProjectsKey = ProjectTrust.ConfigKey;
 
     /// <summary>Decides whether the project is trusted: by the trust list, or by <c>permissions.trusted_projects</c> outside the project.</summary>
     private static ProjectTrustState DecideTrust(

@@ -12,7 +12,7 @@ public sealed class TemplateEndToEnd : ICollectionFixture<TemplateFeedFixture>
 }
 
 /// <summary>
-/// A plugin author's machine in a temp folder: a local NuGet feed with the repo's AgentHost.Sdk, AgentHost.Kernel,
+/// A plugin author's machine in a temp folder: a local NuGet feed with the repo's AgentHost.Sdk, AgentHost.Hosting, AgentHost.Kernel,
 /// AgentHost.Testing and AgentHost.PluginTemplate packages (packed from the outer test build, never rebuilt), a
 /// nuget.config that adds it to the user's sources, a private NuGet package folder (no stale AgentHost.* package can
 /// be used) and a private <c>dotnet new</c> hive with the template installed from the repo folder.
@@ -52,6 +52,7 @@ public sealed partial class TemplateFeedFixture : IAsyncLifetime
         foreach (var project in new[]
                  {
                      "src/AgentHost.Sdk/AgentHost.Sdk.csproj",
+                     "src/AgentHost.Hosting/AgentHost.Hosting.csproj",
                      "src/AgentHost.Kernel/AgentHost.Kernel.csproj",
                      "src/AgentHost.Testing/AgentHost.Testing.csproj",
                      "plugin-template/AgentHost.PluginTemplate.csproj",

@@ -22,6 +22,9 @@ public sealed record TrustedProject(string Path, DateTimeOffset TrustedAt);
 /// </remarks>
 public sealed class ProjectTrust
 {
+    /// <summary>The configuration list of trusted project roots (global, env or flag layers only).</summary>
+    public const string ConfigKey = "permissions.trusted_projects";
+
     /// <summary>The file name in <see cref="AgentPaths.DataDirectory"/>.</summary>
     public const string FileName = "trusted-projects.json";
 

@@ -103,8 +103,8 @@ public static class UntrustedProjectSettings
         var root = ProjectTrust.NormalizeRoot(projectRoot);
         foreach (var entry in userLayers.Where(layer => layer.Layer != ConfigLayer.Project).SelectMany(layer => layer.Entries))
         {
-            if (ConfigKeys.IsUnder(entry.Key, PermissionPolicy.TrustedProjectsKey)
-                && ConfigKeys.IsIndex(entry.Key[(PermissionPolicy.TrustedProjectsKey.Length + 1)..])
+            if (ConfigKeys.IsUnder(entry.Key, ProjectTrust.ConfigKey)
+                && ConfigKeys.IsIndex(entry.Key[(ProjectTrust.ConfigKey.Length + 1)..])
                 && entry.Value.Trim() is { Length: > 0 } value
                 && Path.IsPathFullyQualified(value)
                 && ProjectTrust.SameRoot(ProjectTrust.NormalizeRoot(value), root))

@@ -1,0 +1,96 @@
+using System.Xml.Linq;
+using AgentHost.Tests.Template;
+
+namespace AgentHost.Tests.Architecture;
+
+/// <summary>
+/// The components under src/ depend on each other in one direction only. The allowed graph is written once, here, and
+/// drawn in docs/architecture.md; a ProjectReference outside it fails the build's tests.
+/// </summary>
+public sealed class ComponentGraphTests
+{
+    /// <summary>Each component and the components it may reference directly (lower layers first).</summary>
+    private static readonly Dictionary<string, string[]> Allowed = new(StringComparer.Ordinal)
+    {
+        ["AgentHost.Sdk"] = [],
+        ["AgentHost.Hosting"] = ["AgentHost.Sdk"],
+        ["AgentHost.Installation"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
+        // Not yet split: permissions, sessions and the agent.
+        ["AgentHost.Kernel"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
+        ["AgentHost.Testing"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Kernel"],
+        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Kernel"],
+    };
+
+    private static readonly string Root = TemplateFeedFixture.FindRepositoryRoot();
+
+    [Fact]
+    public void EveryComponent_ReferencesOnlyWhatTheGraphAllows()
+    {
+        var forbidden = (
+            from component in Components()
+            from reference in ReferencedComponents(component.Value)
+            where !Allowed[component.Key].Contains(reference)
+            select $"{component.Key} -> {reference}").ToList();
+
+        Assert.True(forbidden.Count == 0,
+            "forbidden component references (see the allowed graph in ComponentGraphTests and docs/architecture.md): "
+            + string.Join(", ", forbidden));
+    }
+
+    [Fact]
+    public void EveryComponentUnderSrc_IsInTheAllowedGraph()
+    {
+        var unknown = Components().Keys.Where(name => !Allowed.ContainsKey(name)).ToList();
+
+        Assert.True(unknown.Count == 0,
+            "components missing from the allowed graph (add them to ComponentGraphTests and docs/architecture.md): "
+            + string.Join(", ", unknown));
+    }
+
+    [Fact]
+    public void AllowedGraph_HasNoCycles()
+    {
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var component in Allowed.Keys)
+        {
+            Visit(component, []);
+        }
+
+        void Visit(string component, List<string> path)
+        {
+            Assert.False(path.Contains(component), "cycle: " + string.Join(" -> ", path.Append(component)));
+            if (!done.Add(component))
+            {
+                return;
+            }
+
+            foreach (var reference in Allowed[component])
+            {
+                Visit(reference, [.. path, component]);
+            }
+        }
+    }
+
+    [Fact]
+    public void ReferenceReader_SeesTheKernelsReferenceToTheHostingCore()
+    {
+        // Guards the test itself: a reader that found no references would let every forbidden one through.
+        Assert.Contains("AgentHost.Hosting", ReferencedComponents(Components()["AgentHost.Kernel"]));
+    }
+
+    /// <summary>src/AgentHost.*/AgentHost.*.csproj by project name.</summary>
+    private static Dictionary<string, string> Components() =>
+        Directory.GetDirectories(Path.Combine(Root, "src"), "AgentHost.*")
+            .Select(dir => Path.Combine(dir, Path.GetFileName(dir) + ".csproj"))
+            .Where(File.Exists)
+            .ToDictionary(path => Path.GetFileNameWithoutExtension(path), StringComparer.Ordinal);
+
+    /// <summary>The components (src/AgentHost.* projects) a project file references, compile-time references only.</summary>
+    private static List<string> ReferencedComponents(string projectFile) =>
+        XDocument.Load(projectFile).Descendants("ProjectReference")
+            .Where(reference => !string.Equals((string?)reference.Attribute("ReferenceOutputAssembly"), "false", StringComparison.OrdinalIgnoreCase))
+            .Select(reference => Path.GetFileNameWithoutExtension(((string?)reference.Attribute("Include") ?? "").Replace('\\', '/')))
+            .Where(name => name.StartsWith("AgentHost.", StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+}
