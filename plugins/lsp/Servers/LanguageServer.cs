@@ -95,11 +95,18 @@ internal sealed partial class LanguageServer : IAsyncDisposable
                 await server.DrainOutputAsync().ConfigureAwait(false);
             }
 
+            // A write can fail on the closed pipe before the reader reports why the server is gone; the protocol
+            // violation the reader saw is the cause worth naming.
+            if (server._connection.Completion.Exception?.InnerException is JsonRpcProtocolException broken)
+            {
+                reason = broken.Message;
+            }
+
             await server.KillAsync().ConfigureAwait(false);
             var detail = server.NonProtocolLines.Count > 0
                 ? $" It wrote non-protocol output on stdout: '{Last(string.Join(" | ", server.NonProtocolLines.Take(3)), 300)}' (is '{definition.Command} {string.Join(' ', definition.Args)}' the stdio mode?)."
                 : server._process.StderrTail is { Length: > 0 } stderr ? $" stderr: {Last(stderr, 400)}" : string.Empty;
-            throw new LspStartException($"language server '{definition.Name}' failed to start: {reason}.{detail}", ex);
+            throw new LspStartException($"language server '{definition.Name}' failed to start: {reason.TrimEnd('.')}.{detail}", ex);
         }
     }
 

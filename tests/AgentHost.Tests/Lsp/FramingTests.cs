@@ -1,4 +1,5 @@
 using AgentHost.Tests.Processes;
+using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Lsp;
 
