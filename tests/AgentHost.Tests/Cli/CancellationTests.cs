@@ -5,7 +5,7 @@ namespace AgentHost.Tests.Cli;
 
 public sealed class CancellationTests
 {
-    [UnixFact("SIGINT delivered to a child process")]
+    [SigintFact]
     public async Task CtrlC_DuringAFeedDownload_CancelsAndExitsWith130_LeavingNoInstall()
     {
         using var temp = new TempDirectory();

@@ -17,7 +17,7 @@ public sealed class LspCommandTests
         var table = await CliRunner.RunAsync(env, "lsp", "status", "--plugin", "terraform-ls");
         var json = await CliRunner.RunAsync(env, "lsp", "status", "--plugin", "terraform-ls", "--json");
 
-        Assert.Equal(0, table.ExitCode);
+        Assert.Equal(ExitCodes.Success, table.ExitCode);
         Assert.Matches(@"terraform-ls\s+terraform-ls\s+terraform-ls serve\s+\.tf \.tfvars \.hcl\s+missing", table.Output);
         Assert.Matches(@"pyright\s+config\s+no-such-pyright-ls --stdio\s+\.py\s+missing", table.Output);
         Assert.Contains("terraform-ls: terraform-ls is not on PATH. Install it from https://github.com/hashicorp/terraform-ls/releases", table.Output, StringComparison.Ordinal);
@@ -47,7 +47,7 @@ public sealed class LspCommandTests
         using var temp = new TempDirectory();
         temp.WriteFile("proj/.agent/config.yaml", "lsp:\n  servers:\n    pyright:\n      command: no-such-pyright-ls\n      extensions: [.py]\n");
         var env = TestEnvironment.Create(temp.Path, temp.Combine("proj"), new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? string.Empty });
-        Assert.Equal(0, (await CliRunner.RunAsync(env, "plugin", "install", "terraform-ls", "--yes")).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await CliRunner.RunAsync(env, "plugin", "install", "terraform-ls", "--yes")).ExitCode);
 
         var result = await CliRunner.RunAsync(env, "doctor");
 

@@ -13,7 +13,7 @@ public sealed class ProcessLifecycleTests
     [LinuxFact]
     public Task Sigterm_CancelsTheRun_AndKillsTheRunningShellCommand() => EndAgentAndCheckAsync("TERM", expectCancelled: true);
 
-    [LinuxFact]
+    [SigintFact(linuxOnly: true, why: "pidfd, /proc and a FIFO to watch the shell command")]
     public Task Sigint_CancelsTheRun_AndKillsTheRunningShellCommand() => EndAgentAndCheckAsync("INT", expectCancelled: true);
 
     [LinuxFact]

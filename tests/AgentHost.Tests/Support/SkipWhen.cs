@@ -21,6 +21,22 @@ internal static class SkipWhen
         ? null
         : "needs a pseudo-terminal made by util-linux 'script' (/usr/bin/script, package bsdutils) on Linux";
 
+    /// <summary>
+    /// A process started in the background by a non-interactive shell (<c>cmd &amp;</c>) has SIGINT ignored, and its
+    /// children inherit that: .NET then installs no handler and Ctrl+C cannot reach the agent, as POSIX intends.
+    /// </summary>
+    public static string? SigintIgnored()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        var ignored = line is not null && ulong.TryParse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var mask) && (mask & 0b10) != 0;
+        return ignored ? "SIGINT is ignored in this test process (started in the background by a shell), so an agent it starts inherits that and cannot be interrupted; run the tests in the foreground" : null;
+    }
+
     public static string? MissingPrograms(string[] programs)
     {
         var missing = programs.Where(p => FindOnPath(p) is null).ToArray();
@@ -55,6 +71,13 @@ internal static class SkipWhen
 public sealed class UnixFactAttribute : FactAttribute
 {
     public UnixFactAttribute(string why = "a POSIX shell and file modes") => Skip = SkipWhen.NotUnix(why);
+}
+
+/// <summary>A fact that sends SIGINT (Ctrl+C) to an agent it starts; skipped on Windows, or when SIGINT is ignored here.</summary>
+public sealed class SigintFactAttribute : FactAttribute
+{
+    public SigintFactAttribute(bool linuxOnly = false, string why = "SIGINT delivered to a child process") =>
+        Skip = (linuxOnly ? SkipWhen.NotLinux(why) : SkipWhen.NotUnix(why)) ?? SkipWhen.SigintIgnored();
 }
 
 /// <summary>A theory that needs a Unix system; skipped on Windows with the reason.</summary>
