@@ -6,6 +6,7 @@
 #                                 a scripted 6-step tool task with agent run, the same kind of task through the
 #                                 openai provider plugin against a local fake server, peak RSS)
 #   bench/run.sh --only openai-task   only the OpenAI-compatible task and its references (agent --version, hello world)
+#   bench/run.sh --only ollama-task   only the Ollama task (the ollama provider plugin against a fake Ollama)
 #   bench/run.sh --only search        only glob/grep on a generated 50,000-file tree against rg and git grep (and the
 #                                     references); also times the tools in process (BenchmarkDotNet, SearchToolBenchmarks)
 #   bench/run.sh --micro          in-process BenchmarkDotNet suite (bench/AgentHost.Benchmarks), short job
@@ -17,7 +18,7 @@
 #   --rounds N      split the runs into N rounds, rotating the command order (default 3)
 #   --rss-runs N    runs per command for the peak-RSS measurement (default 5; 0 skips it)
 #   --probe-runs N  verified runs of the openai task for "process start -> first model request" (default 10)
-#   --only NAME     whole-process scenarios: only NAME (openai-task or search) and the references
+#   --only NAME     whole-process scenarios: only NAME (openai-task, ollama-task or search) and the references
 #   --filter GLOB   BenchmarkDotNet filter for --micro/--all (default '*')
 #   --no-hyperfine  use the built-in fallback timer even when hyperfine is installed
 #   --keep          keep the temporary work folder (printed at the end)
@@ -46,6 +47,10 @@
 #      --plugin shell: timed with the others (target <= 750 ms median), peak RSS (<= 150 MB), then --probe-runs
 #      verified runs for process start -> first model request (<= 300 ms median). Every run must complete the
 #      server's script; the figures are withheld when any run did not.
+#   7b. "ollama-task" (bench/scenarios/ollama-task/scenario.py): a fake Ollama on 127.0.0.1 speaking the native wire
+#      protocol (/api/tags, /api/show, NDJSON /api/chat), a two-turn task (a view tool call, then the answer) with
+#      --plugin ollama --plugin files, --probe-runs verified runs after 2 warm-ups: medians of wall time, peak RSS,
+#      process start -> first Ollama request and -> first /api/chat; added to latest.json as "ollama_task".
 #   8. "search" (bench/scenarios/search): scenario.py setup generates a git repository of 50,000 files (sources of a
 #      few KB, big fixtures and minified bundles, binaries, nested .gitignore files, an ignored node_modules/ and
 #      dist/, a few hidden files) and scenario.py verify checks that our glob/grep and rg find the same files and
@@ -97,10 +102,10 @@ while [[ $# -gt 0 ]]; do
 done
 
 case "$ONLY" in
-  ''|openai-task|search) ;;
-  *) echo "bench/run.sh: unknown scenario '$ONLY' for --only (known: openai-task, search)" >&2; exit 2 ;;
+  ''|openai-task|ollama-task|search) ;;
+  *) echo "bench/run.sh: unknown scenario '$ONLY' for --only (known: openai-task, ollama-task, search)" >&2; exit 2 ;;
 esac
-# want NAME: whether a group of whole-process scenarios runs ("core": everything that is not openai-task or search).
+# want NAME: whether a group of whole-process scenarios runs ("core": everything that is not openai-task, ollama-task or search).
 want() { [[ -z $ONLY || $ONLY == "$1" ]]; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -460,6 +465,24 @@ with open(sys.argv[1], "w", encoding="utf-8") as f:
     json.dump(meta, f, indent=2)
 PY
   python3 "$LIB" report --timings "$timings" --meta "$meta" "${rss_args[@]}" "${oa_args[@]}" --out "$RESULTS/latest.json"
+  # 7b. ollama-task: its own verified runs (the scenario runs its fake Ollama and checks every run), merged into latest.json.
+  if want ollama-task; then
+    log "ollama-task: $PROBE_RUNS verified run(s) through the ollama provider plugin against a fake Ollama"
+    if (cd "$cwd" && python3 "$BENCH_DIR/scenarios/ollama-task/scenario.py" --agent "$agent" --runs "$PROBE_RUNS" \
+        --export "$WORK/ollama-task.json"); then
+      python3 - "$WORK/ollama-task.json" "$RESULTS/latest.json" <<'PY'
+import json, sys
+summary = next(iter(json.load(open(sys.argv[1], encoding="utf-8"))["summary"].values()))
+with open(sys.argv[2], encoding="utf-8") as f:
+    latest = json.load(f)
+latest["ollama_task"] = summary
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    json.dump(latest, f, indent=2)
+PY
+    else
+      log "ollama-task: no verified figures (see the log above)"
+    fi
+  fi
   if want search && [[ -s $WORK/search/tree.json ]]; then
     python3 "$BENCH_DIR/lib/searchreport.py" --timings "$timings" --verify "$WORK/search/verify.json" --bdn "$sr_bdn" \
       --tree-summary "$WORK/search/tree.json" --latest "$RESULTS/latest.json"

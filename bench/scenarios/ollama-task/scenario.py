@@ -19,7 +19,7 @@ server saw both turns with the expected tool result: a `tool` message naming `vi
 accepts one without it, the way OllamaSharp's IChatClient sends tool results, so a build using it can be timed).
 Prints medians per agent and their ratio to the first agent; --export writes every sample as JSON.
 
-Not part of bench/run.sh yet. Used for the OllamaSharp decision in docs/architecture.md.
+bench/run.sh runs it as "ollama-task" (one agent); used for the OllamaSharp decision in docs/architecture.md.
 """
 
 from __future__ import annotations
