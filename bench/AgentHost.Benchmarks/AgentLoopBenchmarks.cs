@@ -81,7 +81,7 @@ public class AgentLoopBenchmarks
         _store = SessionStore.OpenAsync(Path.Combine(_folder, "sessions.db"), SecretScrubber.PatternsOnly).GetAwaiter().GetResult();
         var session = _store.CreateSessionAsync(new NewSession(_folder, "canned", "canned")).GetAwaiter().GetResult();
         _storeClient = new CannedChatClient(script);
-        _storeLoop = new AgentLoop(_storeClient, _pipeline, _bus, _store, TimeProvider.System);
+        _storeLoop = new AgentLoop(_storeClient, _pipeline, _bus, _store.Conversation, TimeProvider.System);
         _storeRequest = Request(session.Id);
 
         // Fail fast (not with a misleading number) unless every step really ran the tool and the run completed.

@@ -11,7 +11,7 @@ using Microsoft.Extensions.AI;
 namespace AgentHost.Benchmarks;
 
 /// <summary>
-/// <see cref="SessionStore.GetHistoryAsync"/>: one 100-message page of a 100,000-message session, the first page and
+/// <see cref="ConversationLog.GetHistoryAsync"/>: one 100-message page of a 100,000-message session, the first page and
 /// a page in the middle (its cursor taken from the page before it), against a raw Microsoft.Data.Sqlite keyset query
 /// of the same 100 rows on the same database (one open connection, a prepared command, columns read as stored).
 /// </summary>
@@ -22,8 +22,8 @@ namespace AgentHost.Benchmarks;
 /// decoding (unavoidable) from the rest.
 /// GlobalSetup fills the database through the public API with the fewest round trips it allows: a seed session of
 /// four typical messages (prompt, assistant text + tool call, tool result, answer) is written with
-/// <see cref="SessionStore.AppendMessageAsync"/>, exported as JSON Lines, repeated to 100,000 messages and imported
-/// with <see cref="SessionStore.ImportJsonlAsync"/>, which writes them in one transaction.
+/// <see cref="ConversationLog.AppendMessageAsync"/>, exported as JSON Lines, repeated to 100,000 messages and imported
+/// with <see cref="SessionTransfer.ImportJsonlAsync"/>, which writes them in one transaction.
 /// </remarks>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -56,13 +56,13 @@ public class SessionHistoryBenchmarks
         _sessionId = Populate().GetAwaiter().GetResult();
 
         // The middle page's cursor comes from the page before it, as a client paging through would get it.
-        var before = _store.GetHistoryAsync(_sessionId, HistoryKind.Messages, PageSize, Cursor(MiddleAfter - PageSize)).GetAwaiter().GetResult();
+        var before = _store.Conversation.GetHistoryAsync(_sessionId, HistoryKind.Messages, PageSize, Cursor(MiddleAfter - PageSize)).GetAwaiter().GetResult();
         _middleCursor = before.NextCursor;
 
         _raw = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         _raw.Open();
         _rawCommand = _raw.CreateCommand();
-        _rawCommand.CommandText = SessionStore.MessagePageSql;
+        _rawCommand.CommandText = ConversationLog.MessagePageSql;
         _rawCommand.Parameters.AddWithValue("$id", _sessionId);
         _rawCommand.Parameters.AddWithValue("$after", MiddleAfter);
         _rawCommand.Parameters.AddWithValue("$limit", PageSize);
@@ -137,10 +137,10 @@ public class SessionHistoryBenchmarks
     }
 
     [Benchmark(Description = "GetHistoryAsync, 100 messages, middle page (cursor)")]
-    public Task<HistoryPage> GetMiddlePage() => _store.GetHistoryAsync(_sessionId, HistoryKind.Messages, PageSize, _middleCursor);
+    public Task<HistoryPage> GetMiddlePage() => _store.Conversation.GetHistoryAsync(_sessionId, HistoryKind.Messages, PageSize, _middleCursor);
 
     [Benchmark(Description = "GetHistoryAsync, 100 messages, first page")]
-    public Task<HistoryPage> GetFirstPage() => _store.GetHistoryAsync(_sessionId, HistoryKind.Messages, PageSize);
+    public Task<HistoryPage> GetFirstPage() => _store.Conversation.GetHistoryAsync(_sessionId, HistoryKind.Messages, PageSize);
 
     private static string Cursor(long sequence) => sequence.ToString(CultureInfo.InvariantCulture);
 
@@ -170,11 +170,11 @@ public class SessionHistoryBenchmarks
         ];
         foreach (var message in messages)
         {
-            await _store.AppendMessageAsync(seed.Id, message);
+            await _store.Conversation.AppendMessageAsync(seed.Id, message);
         }
 
         using var export = new StringWriter(CultureInfo.InvariantCulture);
-        await _store.ExportJsonlAsync(seed.Id, export);
+        await _store.Transfer.ExportJsonlAsync(seed.Id, export);
         var lines = export.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var messageLines = lines.Where(l => JsonNode.Parse(l)?["type"]?.GetValue<string>() == "message").ToArray();
         if (messageLines.Length != messages.Length)
@@ -190,7 +190,7 @@ public class SessionHistoryBenchmarks
             jsonl.Append(messageLines[i % messageLines.Length]).Append('\n');
         }
 
-        var imported = await _store.ImportJsonlAsync(new StringReader(jsonl.ToString()), "bench.jsonl");
+        var imported = await _store.Transfer.ImportJsonlAsync(new StringReader(jsonl.ToString()), "bench.jsonl");
         await _store.DeleteSessionAsync(seed.Id);
         if (imported.MessageCount != SessionMessages)
         {

@@ -22,8 +22,8 @@ internal sealed class SessionAuditCommand : AgentCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var (store, id) = await SessionFormatting.ResolveAsync(Context, parseResult.GetRequiredValue(_id), cancellationToken).ConfigureAwait(false);
-        var entries = await store.GetAuditAsync(id, parseResult.GetValue(_limit), cancellationToken).ConfigureAwait(false);
-        var grants = await store.GetGrantsAsync(id, cancellationToken).ConfigureAwait(false);
+        var entries = await store.Audit.GetAuditAsync(id, parseResult.GetValue(_limit), cancellationToken).ConfigureAwait(false);
+        var grants = await store.Audit.GetGrantsAsync(id, cancellationToken).ConfigureAwait(false);
         var settings = await store.GetSettingsAsync(id, cancellationToken).ConfigureAwait(false);
         var mode = settings.TryGetValue(Kernel.Sessions.SessionSettings.PermissionMode, out var m) ? m : null;
         var console = Context.Console;

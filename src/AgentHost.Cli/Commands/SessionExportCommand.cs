@@ -51,7 +51,7 @@ internal sealed class SessionExportCommand : AgentCommand
         return ExitCodes.Success;
 
         Task Export(TextWriter writer) => markdown
-            ? store.ExportMarkdownAsync(id, writer, cancellationToken)
-            : store.ExportJsonlAsync(id, writer, cancellationToken);
+            ? store.Transfer.ExportMarkdownAsync(id, writer, cancellationToken)
+            : store.Transfer.ExportJsonlAsync(id, writer, cancellationToken);
     }
 }

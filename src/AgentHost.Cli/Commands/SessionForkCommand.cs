@@ -18,7 +18,7 @@ internal sealed class SessionForkCommand : AgentCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var (store, id) = await SessionFormatting.ResolveAsync(Context, parseResult.GetRequiredValue(_id), cancellationToken).ConfigureAwait(false);
-        var fork = await store.ForkAsync(id, parseResult.GetValue(_at), cancellationToken).ConfigureAwait(false);
+        var fork = await store.Transfer.ForkAsync(id, parseResult.GetValue(_at), cancellationToken).ConfigureAwait(false);
         Context.Console.WriteLine($"Forked {id} into {fork.Id} ({fork.MessageCount} messages{(fork.ForkMessageId is { } at ? $", up to {at}" : string.Empty)}).");
         return ExitCodes.Success;
     }

@@ -33,7 +33,7 @@ internal sealed class SessionGrantCommand : AgentCommand
         {
             foreach (var rule in rules)
             {
-                Context.Console.WriteLine(await store.RemoveGrantAsync(id, rule, cancellationToken).ConfigureAwait(false)
+                Context.Console.WriteLine(await store.Audit.RemoveGrantAsync(id, rule, cancellationToken).ConfigureAwait(false)
                     ? $"Revoked {rule} for session {id}."
                     : $"Session {id} has no grant {rule}.");
             }
@@ -49,7 +49,7 @@ internal sealed class SessionGrantCommand : AgentCommand
             }
         }
 
-        await store.AddGrantsAsync(id, rules, "cli", cancellationToken).ConfigureAwait(false);
+        await store.Audit.AddGrantsAsync(id, rules, "cli", cancellationToken).ConfigureAwait(false);
         Context.Console.WriteLine($"Granted {string.Join(", ", rules)} for session {id}.");
         return ExitCodes.Success;
     }

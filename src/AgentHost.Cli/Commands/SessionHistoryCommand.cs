@@ -11,7 +11,7 @@ internal sealed class SessionHistoryCommand : AgentCommand
 {
     private readonly Argument<string> _id = SessionFormatting.IdArgument();
     private readonly Option<HistoryKind> _kind = new("--kind") { Description = "What to list: messages or tools.", DefaultValueFactory = _ => HistoryKind.Messages };
-    private readonly Option<int> _limit = new("--limit") { Description = $"Page size (1-{SessionStore.MaxPageSize}).", DefaultValueFactory = _ => 50 };
+    private readonly Option<int> _limit = new("--limit") { Description = $"Page size (1-{ConversationLog.MaxPageSize}).", DefaultValueFactory = _ => 50 };
     private readonly Option<string?> _cursor = new("--cursor") { Description = "Continue after the previous page (its 'next cursor')." };
     private readonly Option<bool> _json = SessionFormatting.JsonOption();
 
@@ -29,7 +29,7 @@ internal sealed class SessionHistoryCommand : AgentCommand
     {
         var (store, id) = await SessionFormatting.ResolveAsync(Context, parseResult.GetRequiredValue(_id), cancellationToken).ConfigureAwait(false);
         var kind = parseResult.GetValue(_kind);
-        var page = await store.GetHistoryAsync(id, kind, parseResult.GetValue(_limit), parseResult.GetValue(_cursor), cancellationToken).ConfigureAwait(false);
+        var page = await store.Conversation.GetHistoryAsync(id, kind, parseResult.GetValue(_limit), parseResult.GetValue(_cursor), cancellationToken).ConfigureAwait(false);
         var console = Context.Console;
         if (parseResult.GetValue(_json))
         {

@@ -24,7 +24,7 @@ internal sealed class SessionImportCommand : AgentCommand
 
         var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(path);
-        var (session, requested, renamed) = await store.ImportAsync(reader, path, cancellationToken).ConfigureAwait(false);
+        var (session, requested, renamed) = await store.Transfer.ImportAsync(reader, path, cancellationToken).ConfigureAwait(false);
         if (renamed)
         {
             Context.Console.WriteInfo(requested.Length > 0

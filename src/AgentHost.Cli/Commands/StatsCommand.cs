@@ -27,7 +27,7 @@ internal sealed class StatsCommand : AgentCommand
         var workspace = SessionFormatting.WorkspaceFilter(Context, parseResult, _all);
         var all = workspace is null;
         var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
-        var stats = await store.GetUsageStatsAsync(workspace, cancellationToken).ConfigureAwait(false);
+        var stats = await store.Stats.GetUsageStatsAsync(workspace, cancellationToken).ConfigureAwait(false);
         var console = Context.Console;
         if (parseResult.GetValue(_json))
         {

@@ -108,7 +108,7 @@ public sealed class AgentRunner(
                 SkillsCatalog = skills?.PromptCatalog,
             },
             cancellationToken).ConfigureAwait(false);
-        var loop = new AgentLoop(model.Client, pipeline, runtime.Events, store, timeProvider);
+        var loop = new AgentLoop(model.Client, pipeline, runtime.Events, store.Conversation, timeProvider);
         var result = await loop.RunAsync(
             new AgentRunRequest(sessionId, requestedSkills + expanded.ToModelText())
             {
@@ -302,11 +302,11 @@ public sealed class AgentRunner(
         }
 
         var grants = new SessionGrants(options.WorkspaceRoot, environment.HomeDirectory, policy.ExtraDirectories);
-        grants.Add(await store.GetGrantsAsync(sessionId, cancellationToken).ConfigureAwait(false));
+        grants.Add(await store.Audit.GetGrantsAsync(sessionId, cancellationToken).ConfigureAwait(false));
         return new SessionPermissionGate(rules, rules.Mode, new SessionPermissionOptions(sessionId, grants, runtime.Events)
         {
             Broker = Permissions,
-            Store = store,
+            Store = store.Audit,
             ProjectConfigFile = configuration.Project.ConfigFileOrDefault,
             GlobalConfigFile = configuration.GlobalConfigFile,
             TrustProject = () => TrustProject(trust, policy),
@@ -404,13 +404,13 @@ public sealed class AgentRunner(
     /// <summary>Loads a session's history and answers tool calls left without a result by a process that died.</summary>
     private async Task<IReadOnlyList<ChatMessage>> LoadHistoryAsync(string sessionId, CancellationToken cancellationToken)
     {
-        var history = (await store.LoadConversationAsync(sessionId, cancellationToken).ConfigureAwait(false)).ToList();
+        var history = (await store.Conversation.LoadConversationAsync(sessionId, cancellationToken).ConfigureAwait(false)).ToList();
         var answered = history.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Select(r => r.CallId).ToHashSet(StringComparer.Ordinal);
         var dangling = history.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Where(c => !answered.Contains(c.CallId)).ToList();
         if (dangling.Count > 0)
         {
             var repair = new ChatMessage(ChatRole.Tool, dangling.Select(c => (AIContent)new FunctionResultContent(c.CallId, InterruptedResult)).ToList());
-            await store.AppendMessageAsync(sessionId, repair, cancellationToken).ConfigureAwait(false);
+            await store.Conversation.AppendMessageAsync(sessionId, repair, cancellationToken).ConfigureAwait(false);
             history.Add(repair);
         }
 

@@ -154,7 +154,7 @@ public sealed class StatsCommandTests : IDisposable
         var build = await store.CreateSessionAsync(new NewSession(Repo, "openai", "gpt-4o") { Prompt = "Fix the build" });
         await AppendAsync(store, build.Id, ChatRole.User, "Fix the build");
         await AppendAsync(store, build.Id, ChatRole.Assistant, "Done.");
-        await store.AppendMessageAsync(build.Id, new ChatMessage(ChatRole.User, "Summary so far") { AdditionalProperties = new() { [IConversationRecorder.SummaryMarker] = true } });
+        await store.Conversation.AppendMessageAsync(build.Id, new ChatMessage(ChatRole.User, "Summary so far") { AdditionalProperties = new() { [IConversationRecorder.SummaryMarker] = true } });
         await AppendAsync(store, build.Id, ChatRole.User, "Now the tests");
         await AppendAsync(store, build.Id, ChatRole.Assistant, "Fixed.");
         await store.RecordUsageAsync(build.Id, new UsageDetails { InputTokenCount = 1_000, OutputTokenCount = 200, CachedInputTokenCount = 100 }, 0.01m);
@@ -182,10 +182,10 @@ public sealed class StatsCommandTests : IDisposable
     }
 
     private static async Task AppendAsync(SessionStore store, string sessionId, ChatRole role, string text) =>
-        await store.AppendMessageAsync(sessionId, new ChatMessage(role, text));
+        await store.Conversation.AppendMessageAsync(sessionId, new ChatMessage(role, text));
 
     private static async Task ToolAsync(SessionStore store, string sessionId, string tool, string plugin, ToolCallStatus status, double durationMs) =>
-        await store.RecordToolEventAsync(new ToolEventRecord(sessionId, Guid.NewGuid().ToString("N"), tool, plugin, "{}", status, durationMs)
+        await store.Conversation.RecordToolEventAsync(new ToolEventRecord(sessionId, Guid.NewGuid().ToString("N"), tool, plugin, "{}", status, durationMs)
         {
             Error = status == ToolCallStatus.Succeeded ? null : "it went wrong",
         });

@@ -92,11 +92,11 @@ internal sealed class GateFixture : IAsyncDisposable
         Assert.Empty(policy.Problems);
         var rules = new RulePermissionGate(policy, mode, Root, Home);
         var grants = new SessionGrants(Root, Home);
-        grants.Add(await Store.GetGrantsAsync(SessionId));
+        grants.Add(await Store.Audit.GetGrantsAsync(SessionId));
         return new SessionPermissionGate(rules, mode, new SessionPermissionOptions(SessionId, grants, Bus)
         {
             Broker = Broker,
-            Store = Store,
+            Store = Store.Audit,
             ProjectConfigFile = ProjectConfig,
             GlobalConfigFile = GlobalConfig,
             TrustProject = () => TrustList().Trust(Root),

@@ -21,7 +21,7 @@ public sealed class SessionPermissionGateTests
         Assert.False(verdict.Allowed);
         Assert.Equal("headless", verdict.Scope);
         Assert.Contains("write(src/a.txt)", verdict.Reason, StringComparison.Ordinal);
-        var audit = Assert.Single(await fixture.Store.GetAuditAsync(fixture.SessionId));
+        var audit = Assert.Single(await fixture.Store.Audit.GetAuditAsync(fixture.SessionId));
         Assert.Equal(("write", "deny", "headless", "headless", "ask", "src/a.txt"), (audit.Tool, audit.Decision, audit.Scope, audit.AnsweredBy, audit.Mode, audit.Subject));
     }
 
@@ -44,7 +44,7 @@ public sealed class SessionPermissionGateTests
         Assert.Equal(("files", "write", "write", "src/a.txt"), (request.Plugin, request.Tool, request.Action, request.Subject));
         Assert.Contains("+hello", request.Details, StringComparison.Ordinal);
         Assert.Equal(["write(src/a.txt)"], request.SuggestedRules);
-        Assert.Empty(await fixture.Store.GetGrantsAsync(fixture.SessionId));
+        Assert.Empty(await fixture.Store.Audit.GetGrantsAsync(fixture.SessionId));
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class SessionPermissionGateTests
 
         Assert.False(verdict.Allowed);
         Assert.Contains("use the staging config instead", verdict.Reason, StringComparison.Ordinal);
-        var audit = Assert.Single(await fixture.Store.GetAuditAsync(fixture.SessionId));
+        var audit = Assert.Single(await fixture.Store.Audit.GetAuditAsync(fixture.SessionId));
         Assert.Equal(("deny", "test"), (audit.Decision, audit.AnsweredBy));
         Assert.Contains("staging", audit.Reason, StringComparison.Ordinal);
     }
@@ -75,7 +75,7 @@ public sealed class SessionPermissionGateTests
         Assert.True(again.Allowed);
         Assert.Equal("grant", again.Scope);
         Assert.Single(fixture.Requests);
-        Assert.Equal(["shell(npm test *)"], await fixture.Store.GetGrantsAsync(fixture.SessionId));
+        Assert.Equal(["shell(npm test *)"], await fixture.Store.Audit.GetGrantsAsync(fixture.SessionId));
 
         // A new gate for the same session — a resumed run — starts with the grant, and nobody is asked.
         var resumed = await fixture.GateAsync(PermissionMode.Ask);
@@ -94,7 +94,7 @@ public sealed class SessionPermissionGateTests
     public async Task AGrant_NeverOverridesDenyRules_TheSafetyFloor_OrPlanMode()
     {
         await using var fixture = await CreateAsync();
-        await fixture.Store.AddGrantsAsync(fixture.SessionId, ["shell(rm *)", "write(.git/**)", "write(src/**)"], "test");
+        await fixture.Store.Audit.AddGrantsAsync(fixture.SessionId, ["shell(rm *)", "write(.git/**)", "write(src/**)"], "test");
 
         var gate = await fixture.GateAsync(PermissionMode.Ask, deny: ["shell(rm -rf *)"]);
         Assert.False((await gate.DecideAsync(fixture.Shell("rm -rf build"))).Allowed);
@@ -110,7 +110,7 @@ public sealed class SessionPermissionGateTests
     public async Task ACompoundCommand_IsCoveredOnlyWhenEveryAskingPartIsGranted()
     {
         await using var fixture = await CreateAsync();
-        await fixture.Store.AddGrantsAsync(fixture.SessionId, ["shell(npm test *)"], "test");
+        await fixture.Store.Audit.AddGrantsAsync(fixture.SessionId, ["shell(npm test *)"], "test");
         fixture.Answer(new PermissionAnswer(PermissionAnswerKind.Deny, "test"));
         var gate = await fixture.GateAsync(PermissionMode.Ask);
 
@@ -148,7 +148,7 @@ public sealed class SessionPermissionGateTests
 
         Assert.Contains("shell(make lint)", await File.ReadAllTextAsync(fixture.GlobalConfig), StringComparison.Ordinal);
         Assert.False(File.Exists(fixture.ProjectConfig));
-        var audit = Assert.Single(await fixture.Store.GetAuditAsync(fixture.SessionId));
+        var audit = Assert.Single(await fixture.Store.Audit.GetAuditAsync(fixture.SessionId));
         Assert.Equal("always-global", audit.Scope);
     }
 
@@ -189,7 +189,7 @@ public sealed class SessionPermissionGateTests
         Assert.All(verdicts, v => Assert.True(v.Allowed));
         Assert.Single(fixture.Requests);
         Assert.Equal(4, verdicts.Count(v => v.Scope == "grant"));
-        Assert.Equal(5, (await fixture.Store.GetAuditAsync(fixture.SessionId)).Count);
+        Assert.Equal(5, (await fixture.Store.Audit.GetAuditAsync(fixture.SessionId)).Count);
     }
 
     [Fact]
@@ -203,6 +203,6 @@ public sealed class SessionPermissionGateTests
         await gate.DecideAsync(fixture.Shell($"curl -H 'Authorization: token {token}' https://api.github.com"));
 
         Assert.DoesNotContain(token, Assert.Single(fixture.Requests).Subject, StringComparison.Ordinal);
-        Assert.DoesNotContain(token, Assert.Single(await fixture.Store.GetAuditAsync(fixture.SessionId)).Subject, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, Assert.Single(await fixture.Store.Audit.GetAuditAsync(fixture.SessionId)).Subject, StringComparison.Ordinal);
     }
 }

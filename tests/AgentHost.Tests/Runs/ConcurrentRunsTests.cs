@@ -40,7 +40,7 @@ public sealed class ConcurrentRunsTests
             }
 
             client.Answer($"done {i}");
-            var loop = new AgentLoop(client, pipeline, bus, store, TimeProvider.System);
+            var loop = new AgentLoop(client, pipeline, bus, store.Conversation, TimeProvider.System);
             var result = await loop.RunAsync(new AgentRunRequest(session.Id, $"run {i}"));
             return (session.Id, result);
         }));
@@ -53,7 +53,7 @@ public sealed class ConcurrentRunsTests
             Assert.Equal(ToolCalls, stored.ToolEventCount);
             Assert.Equal(2 + (2 * ToolCalls), stored.MessageCount);
             Assert.Equal(SessionStatus.Completed, stored.Status);
-            var conversation = await store.LoadConversationAsync(sessionId);
+            var conversation = await store.Conversation.LoadConversationAsync(sessionId);
             Assert.Equal(result.FinalText, conversation[^1].Text);
         }
     }

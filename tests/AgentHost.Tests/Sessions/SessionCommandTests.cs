@@ -106,10 +106,10 @@ public sealed class SessionCommandTests : IDisposable
             id = session.Id;
             for (var i = 1; i <= 5; i++)
             {
-                await store.AppendMessageAsync(id, new ChatMessage(ChatRole.User, $"message {i}"));
+                await store.Conversation.AppendMessageAsync(id, new ChatMessage(ChatRole.User, $"message {i}"));
             }
 
-            await store.RecordToolEventAsync(new ToolEventRecord(id, "c1", "grep", "core", "{\"pattern\":\"TODO\"}", ToolCallStatus.Succeeded, 42));
+            await store.Conversation.RecordToolEventAsync(new ToolEventRecord(id, "c1", "grep", "core", "{\"pattern\":\"TODO\"}", ToolCallStatus.Succeeded, 42));
         }
 
         var first = await RunAsync("session", "history", id, "--limit", "2");
@@ -198,7 +198,7 @@ public sealed class SessionCommandTests : IDisposable
         string firstMessage;
         using (var store = await OpenStoreAsync())
         {
-            firstMessage = (await store.GetHistoryAsync(mine.Id)).Messages[0].Id;
+            firstMessage = (await store.Conversation.GetHistoryAsync(mine.Id)).Messages[0].Id;
         }
 
         var fork = await RunAsync("session", "fork", mine.Id, "--at", firstMessage);
@@ -270,9 +270,9 @@ public sealed class SessionCommandTests : IDisposable
         var time = new ManualTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
         using var store = await OpenStoreAsync(time);
         var mine = await store.CreateSessionAsync(new NewSession(Repo, "openai", "gpt-4o"));
-        await store.AppendMessageAsync(mine.Id, new ChatMessage(ChatRole.User, "Fix the build"));
-        await store.AppendMessageAsync(mine.Id, new ChatMessage(ChatRole.Assistant, "Fixed."));
-        await store.RecordToolEventAsync(new ToolEventRecord(mine.Id, "c1", "bash", "core", "{\"command\":\"dotnet build\"}", ToolCallStatus.Succeeded, 900));
+        await store.Conversation.AppendMessageAsync(mine.Id, new ChatMessage(ChatRole.User, "Fix the build"));
+        await store.Conversation.AppendMessageAsync(mine.Id, new ChatMessage(ChatRole.Assistant, "Fixed."));
+        await store.Conversation.RecordToolEventAsync(new ToolEventRecord(mine.Id, "c1", "bash", "core", "{\"command\":\"dotnet build\"}", ToolCallStatus.Succeeded, 900));
         await store.RecordUsageAsync(mine.Id, new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 50 }, 0.012m);
         await store.SetStatusAsync(mine.Id, SessionStatus.Completed);
         time.Advance(TimeSpan.FromMinutes(1));
@@ -286,7 +286,7 @@ public sealed class SessionCommandTests : IDisposable
         var (mine, _) = await SeedTwoAsync();
         using (var store = await OpenStoreAsync())
         {
-            await store.RecordDecisionAsync(new AgentHost.Kernel.Permissions.PermissionAuditEntry(mine.Id, "c9", "shell", "deny", "mode", "config")
+            await store.Audit.RecordDecisionAsync(new AgentHost.Kernel.Permissions.PermissionAuditEntry(mine.Id, "c9", "shell", "deny", "mode", "config")
             {
                 Subject = "make deploy",
                 Mode = "dont-ask",

@@ -16,20 +16,20 @@ public sealed class SessionConcurrencyTests
 
         await Task.WhenAll(sessions.Select(session => Task.Run(async () =>
         {
-            await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "go"));
+            await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "go"));
             for (var call = 0; call < ToolCalls; call++)
             {
                 var callId = $"{session.Id}-{call}";
-                await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, [new FunctionCallContent(callId, "read")]));
-                await harness.Store.RecordToolEventAsync(new ToolEventRecord(session.Id, callId, "read", null, "{}", ToolCallStatus.Succeeded, 1));
-                await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Tool, [new FunctionResultContent(callId, "ok")]));
+                await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, [new FunctionCallContent(callId, "read")]));
+                await harness.Store.Conversation.RecordToolEventAsync(new ToolEventRecord(session.Id, callId, "read", null, "{}", ToolCallStatus.Succeeded, 1));
+                await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Tool, [new FunctionResultContent(callId, "ok")]));
                 await harness.Store.RecordUsageAsync(session.Id, new UsageDetails { InputTokenCount = 10, OutputTokenCount = 1 }, 0.001m);
 
                 // Readers run alongside the writers.
-                _ = await harness.Store.GetHistoryAsync(session.Id, limit: 5);
+                _ = await harness.Store.Conversation.GetHistoryAsync(session.Id, limit: 5);
             }
 
-            await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, "done"));
+            await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, "done"));
             await harness.Store.SetStatusAsync(session.Id, SessionStatus.Completed);
         })));
 
@@ -44,7 +44,7 @@ public sealed class SessionConcurrencyTests
             Assert.Equal(ToolCalls * 10, stored.InputTokens);
             Assert.Equal(ToolCalls * 0.001m, stored.Cost);
             Assert.Equal(SessionStatus.Completed, stored.Status);
-            var messages = await harness.Store.LoadConversationAsync(session.Id);
+            var messages = await harness.Store.Conversation.LoadConversationAsync(session.Id);
             Assert.Equal("go", messages[0].Text);
             Assert.Equal("done", messages[^1].Text);
             var calls = messages.SelectMany(m => m.Contents.OfType<FunctionCallContent>()).Select(c => c.CallId);
@@ -65,14 +65,14 @@ public sealed class SessionConcurrencyTests
             {
                 for (var i = 0; i < 50; i++)
                 {
-                    await first.Store.AppendMessageAsync(a.Id, new ChatMessage(ChatRole.User, $"a{i}"));
+                    await first.Store.Conversation.AppendMessageAsync(a.Id, new ChatMessage(ChatRole.User, $"a{i}"));
                 }
             }),
             Task.Run(async () =>
             {
                 for (var i = 0; i < 50; i++)
                 {
-                    await second.Store.AppendMessageAsync(b.Id, new ChatMessage(ChatRole.User, $"b{i}"));
+                    await second.Store.Conversation.AppendMessageAsync(b.Id, new ChatMessage(ChatRole.User, $"b{i}"));
                 }
             }));
 

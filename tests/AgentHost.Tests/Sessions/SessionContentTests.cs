@@ -36,10 +36,10 @@ public sealed class SessionContentTests
         var ids = new List<string>();
         foreach (var message in messages)
         {
-            ids.Add(await harness.Store.AppendMessageAsync(session.Id, message));
+            ids.Add(await harness.Store.Conversation.AppendMessageAsync(session.Id, message));
         }
 
-        var loaded = await harness.Store.LoadConversationAsync(session.Id);
+        var loaded = await harness.Store.Conversation.LoadConversationAsync(session.Id);
 
         Assert.Equal(messages.Count, loaded.Count);
         Assert.Equal(ids, loaded.Select(m => m.MessageId));
@@ -73,12 +73,12 @@ public sealed class SessionContentTests
         var first = await harness.CreateAsync();
         var second = await harness.CreateAsync();
 
-        await harness.Store.AppendMessageAsync(first.Id, new ChatMessage(ChatRole.System, "You are helpful."));
-        await harness.Store.AppendMessageAsync(first.Id, new ChatMessage(ChatRole.User, "  Refactor the payment module so that the retry logic lives in one place and add tests\nmore details"));
-        await harness.Store.AppendMessageAsync(second.Id, new ChatMessage(ChatRole.User, "hi"));
-        await harness.Store.AppendMessageAsync(first.Id, new ChatMessage(ChatRole.User, "second prompt"));
+        await harness.Store.Conversation.AppendMessageAsync(first.Id, new ChatMessage(ChatRole.System, "You are helpful."));
+        await harness.Store.Conversation.AppendMessageAsync(first.Id, new ChatMessage(ChatRole.User, "  Refactor the payment module so that the retry logic lives in one place and add tests\nmore details"));
+        await harness.Store.Conversation.AppendMessageAsync(second.Id, new ChatMessage(ChatRole.User, "hi"));
+        await harness.Store.Conversation.AppendMessageAsync(first.Id, new ChatMessage(ChatRole.User, "second prompt"));
 
-        var page = await harness.Store.GetHistoryAsync(first.Id);
+        var page = await harness.Store.Conversation.GetHistoryAsync(first.Id);
         Assert.Equal([1L, 2L, 3L], page.Messages.Select(m => m.Sequence));
         var title = (await harness.Store.GetSessionAsync(first.Id)).Title;
         Assert.Equal("Refactor the payment module so that the retry logic lives in…", title);
@@ -93,19 +93,19 @@ public sealed class SessionContentTests
     {
         using var harness = await SessionTestStore.OpenAsync();
         var session = await harness.CreateAsync();
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "q1"));
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, "a1"));
-        await harness.Store.AppendMessageAsync(session.Id, Summary("summary 1"));
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "q2"));
-        await harness.Store.AppendMessageAsync(session.Id, Summary("summary 2"));
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "q3"));
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, "a3"));
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "q1"));
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, "a1"));
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, Summary("summary 1"));
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "q2"));
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, Summary("summary 2"));
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "q3"));
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, "a3"));
 
-        var resumed = await harness.Store.LoadConversationAsync(session.Id);
+        var resumed = await harness.Store.Conversation.LoadConversationAsync(session.Id);
 
         Assert.Equal(["summary 2", "q3", "a3"], resumed.Select(m => m.Text));
         Assert.Equal(true, resumed[0].AdditionalProperties![IConversationRecorder.SummaryMarker]);
-        var history = await harness.Store.GetHistoryAsync(session.Id);
+        var history = await harness.Store.Conversation.GetHistoryAsync(session.Id);
         Assert.Equal(7, history.Messages.Count);
         Assert.Equal([3L, 5L], history.Messages.Where(m => m.IsSummary).Select(m => m.Sequence));
     }
@@ -115,10 +115,10 @@ public sealed class SessionContentTests
     {
         using var harness = await SessionTestStore.OpenAsync();
         var session = await harness.CreateAsync();
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "q1"));
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, "a1") { AdditionalProperties = new() { [IConversationRecorder.SummaryMarker] = false } });
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "q1"));
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, "a1") { AdditionalProperties = new() { [IConversationRecorder.SummaryMarker] = false } });
 
-        var resumed = await harness.Store.LoadConversationAsync(session.Id);
+        var resumed = await harness.Store.Conversation.LoadConversationAsync(session.Id);
 
         Assert.Equal(["q1", "a1"], resumed.Select(m => m.Text));
     }
@@ -150,7 +150,7 @@ public sealed class SessionContentTests
         using var harness = await SessionTestStore.OpenAsync();
         var session = await harness.CreateAsync();
 
-        var error = await Assert.ThrowsAsync<AgentHostException>(async () => await harness.Store.AppendMessageAsync(OtherId(session.Id), new ChatMessage(ChatRole.User, "x")));
+        var error = await Assert.ThrowsAsync<AgentHostException>(async () => await harness.Store.Conversation.AppendMessageAsync(OtherId(session.Id), new ChatMessage(ChatRole.User, "x")));
 
         Assert.Equal(ErrorKind.NotFound, error.Kind);
         Assert.Contains(session.Id, error.Message, StringComparison.Ordinal);
@@ -165,11 +165,11 @@ public sealed class SessionContentTests
         var big = "HEAD-" + new string('a', 3000) + new string('é', 3000) + "-TAIL";
         var attachment = new byte[10_000];
 
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", big)]));
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, [new TextContent("see attached"), new DataContent(attachment, "image/png") { Name = "huge.png" }]));
-        await harness.Store.RecordToolEventAsync(new ToolEventRecord(session.Id, "c1", "read", null, "{\"text\":\"" + big + "\"}", AgentHost.Sdk.Events.ToolCallStatus.Failed, 1) { Error = big });
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", big)]));
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, [new TextContent("see attached"), new DataContent(attachment, "image/png") { Name = "huge.png" }]));
+        await harness.Store.Conversation.RecordToolEventAsync(new ToolEventRecord(session.Id, "c1", "read", null, "{\"text\":\"" + big + "\"}", AgentHost.Sdk.Events.ToolCallStatus.Failed, 1) { Error = big });
 
-        var messages = await harness.Store.LoadConversationAsync(session.Id);
+        var messages = await harness.Store.Conversation.LoadConversationAsync(session.Id);
         var result = Assert.IsType<FunctionResultContent>(messages[0].Contents[0]).Result!.ToString()!;
         Assert.StartsWith("HEAD-", result, StringComparison.Ordinal);
         Assert.EndsWith("-TAIL", result, StringComparison.Ordinal);
@@ -179,7 +179,7 @@ public sealed class SessionContentTests
         var note = Assert.IsType<TextContent>(messages[1].Contents[1]).Text;
         Assert.Contains("huge.png", note, StringComparison.Ordinal);
         Assert.Contains("not stored", note, StringComparison.Ordinal);
-        var tool = Assert.Single((await harness.Store.GetHistoryAsync(session.Id, HistoryKind.Tools)).ToolEvents);
+        var tool = Assert.Single((await harness.Store.Conversation.GetHistoryAsync(session.Id, HistoryKind.Tools)).ToolEvents);
         Assert.True(Encoding.UTF8.GetByteCount(tool.ArgumentsJson) <= 4096);
         Assert.Contains("bytes truncated", tool.Error, StringComparison.Ordinal);
     }

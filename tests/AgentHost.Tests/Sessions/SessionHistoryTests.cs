@@ -17,10 +17,10 @@ public sealed class SessionHistoryTests
         const int Count = 3001;
         for (var i = 1; i <= Count; i++)
         {
-            await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(i % 2 == 1 ? ChatRole.User : ChatRole.Assistant, $"m{i}"));
+            await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(i % 2 == 1 ? ChatRole.User : ChatRole.Assistant, $"m{i}"));
             if (i % 500 == 0)
             {
-                await harness.Store.AppendMessageAsync(other.Id, new ChatMessage(ChatRole.User, $"other {i}"));
+                await harness.Store.Conversation.AppendMessageAsync(other.Id, new ChatMessage(ChatRole.User, $"other {i}"));
             }
         }
 
@@ -29,7 +29,7 @@ public sealed class SessionHistoryTests
         var pages = 0;
         do
         {
-            var page = await harness.Store.GetHistoryAsync(session.Id, HistoryKind.Messages, limit: 250, cursor);
+            var page = await harness.Store.Conversation.GetHistoryAsync(session.Id, HistoryKind.Messages, limit: 250, cursor);
             Assert.True(page.Messages.Count is > 0 and <= 250);
             seen.AddRange(page.Messages.Select(m => m.Message.Text));
             cursor = page.NextCursor;
@@ -39,7 +39,7 @@ public sealed class SessionHistoryTests
 
         Assert.Equal(Enumerable.Range(1, Count).Select(i => $"m{i}"), seen);
         Assert.Equal(13, pages);
-        var exact = await harness.Store.GetHistoryAsync(session.Id, HistoryKind.Messages, limit: 1000, "2001");
+        var exact = await harness.Store.Conversation.GetHistoryAsync(session.Id, HistoryKind.Messages, limit: 1000, "2001");
         Assert.Equal(1000, exact.Messages.Count);
         Assert.Null(exact.NextCursor);
     }
@@ -49,11 +49,11 @@ public sealed class SessionHistoryTests
     {
         using var harness = await SessionTestStore.OpenAsync();
         var session = await harness.CreateAsync();
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "x"));
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "x"));
 
         using var connection = SessionMigrationTests.Open(harness.DatabasePath);
         using var command = connection.CreateCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + SessionStore.MessagePageSql;
+        command.CommandText = "EXPLAIN QUERY PLAN " + ConversationLog.MessagePageSql;
         command.Parameters.AddWithValue("$id", session.Id);
         command.Parameters.AddWithValue("$after", 0);
         command.Parameters.AddWithValue("$limit", 10);
@@ -75,7 +75,7 @@ public sealed class SessionHistoryTests
         var session = await harness.CreateAsync();
         for (var i = 1; i <= 7; i++)
         {
-            await harness.Store.RecordToolEventAsync(new ToolEventRecord(session.Id, $"c{i}", "edit", "core", $"{{\"i\":{i}}}", i == 3 ? ToolCallStatus.Denied : ToolCallStatus.Succeeded, i)
+            await harness.Store.Conversation.RecordToolEventAsync(new ToolEventRecord(session.Id, $"c{i}", "edit", "core", $"{{\"i\":{i}}}", i == 3 ? ToolCallStatus.Denied : ToolCallStatus.Succeeded, i)
             {
                 Error = i == 3 ? "denied by rule" : null,
                 DiffSummary = "+1 -0",
@@ -83,8 +83,8 @@ public sealed class SessionHistoryTests
             });
         }
 
-        var first = await harness.Store.GetHistoryAsync(session.Id, HistoryKind.Tools, limit: 4);
-        var second = await harness.Store.GetHistoryAsync(session.Id, HistoryKind.Tools, limit: 4, first.NextCursor);
+        var first = await harness.Store.Conversation.GetHistoryAsync(session.Id, HistoryKind.Tools, limit: 4);
+        var second = await harness.Store.Conversation.GetHistoryAsync(session.Id, HistoryKind.Tools, limit: 4, first.NextCursor);
 
         Assert.Equal("4", first.NextCursor);
         Assert.Null(second.NextCursor);
@@ -103,8 +103,8 @@ public sealed class SessionHistoryTests
         using var harness = await SessionTestStore.OpenAsync();
         var session = await harness.CreateAsync();
 
-        var cursor = await Assert.ThrowsAsync<AgentHostException>(() => harness.Store.GetHistoryAsync(session.Id, cursor: "abc"));
-        var size = await Assert.ThrowsAsync<AgentHostException>(() => harness.Store.GetHistoryAsync(session.Id, limit: 0));
+        var cursor = await Assert.ThrowsAsync<AgentHostException>(() => harness.Store.Conversation.GetHistoryAsync(session.Id, cursor: "abc"));
+        var size = await Assert.ThrowsAsync<AgentHostException>(() => harness.Store.Conversation.GetHistoryAsync(session.Id, limit: 0));
 
         Assert.Equal(ErrorKind.Usage, cursor.Kind);
         Assert.Contains("not a history cursor", cursor.Message, StringComparison.Ordinal);
@@ -119,17 +119,17 @@ public sealed class SessionHistoryTests
         await harness.Store.SetSettingAsync(source.Id, "max_steps", "12");
         var ids = new List<string>
         {
-            await harness.Store.AppendMessageAsync(source.Id, new ChatMessage(ChatRole.User, "plan the work")),
-            await harness.Store.AppendMessageAsync(source.Id, new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "read")])),
+            await harness.Store.Conversation.AppendMessageAsync(source.Id, new ChatMessage(ChatRole.User, "plan the work")),
+            await harness.Store.Conversation.AppendMessageAsync(source.Id, new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "read")])),
         };
-        await harness.Store.RecordToolEventAsync(new ToolEventRecord(source.Id, "c1", "read", null, "{}", ToolCallStatus.Succeeded, 3));
-        ids.Add(await harness.Store.AppendMessageAsync(source.Id, new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", "contents")])));
-        ids.Add(await harness.Store.AppendMessageAsync(source.Id, new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c2", "write")])));
-        await harness.Store.RecordToolEventAsync(new ToolEventRecord(source.Id, "c2", "write", null, "{}", ToolCallStatus.Succeeded, 3));
-        ids.Add(await harness.Store.AppendMessageAsync(source.Id, new ChatMessage(ChatRole.Assistant, "done")));
+        await harness.Store.Conversation.RecordToolEventAsync(new ToolEventRecord(source.Id, "c1", "read", null, "{}", ToolCallStatus.Succeeded, 3));
+        ids.Add(await harness.Store.Conversation.AppendMessageAsync(source.Id, new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", "contents")])));
+        ids.Add(await harness.Store.Conversation.AppendMessageAsync(source.Id, new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c2", "write")])));
+        await harness.Store.Conversation.RecordToolEventAsync(new ToolEventRecord(source.Id, "c2", "write", null, "{}", ToolCallStatus.Succeeded, 3));
+        ids.Add(await harness.Store.Conversation.AppendMessageAsync(source.Id, new ChatMessage(ChatRole.Assistant, "done")));
 
-        var fork = await harness.Store.ForkAsync(source.Id, ids[2][..20]);
-        var whole = await harness.Store.ForkAsync(source.Id);
+        var fork = await harness.Store.Transfer.ForkAsync(source.Id, ids[2][..20]);
+        var whole = await harness.Store.Transfer.ForkAsync(source.Id);
 
         Assert.NotEqual(source.Id, fork.Id);
         Assert.Equal(source.Id, fork.ParentId);
@@ -139,7 +139,7 @@ public sealed class SessionHistoryTests
         Assert.Equal("12", fork.Settings["max_steps"]);
         Assert.Equal("plan the work (fork)", fork.Title);
         Assert.Equal(SessionStatus.Completed, fork.Status);
-        var copied = await harness.Store.LoadConversationAsync(fork.Id);
+        var copied = await harness.Store.Conversation.LoadConversationAsync(fork.Id);
         Assert.Equal(["plan the work", string.Empty, string.Empty], copied.Select(m => m.Text));
         Assert.Equal("contents", Assert.IsType<FunctionResultContent>(copied[2].Contents[0]).Result!.ToString());
         Assert.Empty(copied.Select(m => m.MessageId).Intersect(ids));
@@ -148,7 +148,7 @@ public sealed class SessionHistoryTests
         Assert.Equal(ids[4], whole.ForkMessageId);
 
         // Appending to the fork leaves the source alone; deleting the source keeps the fork.
-        await harness.Store.AppendMessageAsync(fork.Id, new ChatMessage(ChatRole.User, "a different direction"));
+        await harness.Store.Conversation.AppendMessageAsync(fork.Id, new ChatMessage(ChatRole.User, "a different direction"));
         Assert.Equal(5, (await harness.Store.GetSessionAsync(source.Id)).MessageCount);
         Assert.True(await harness.Store.DeleteSessionAsync(source.Id));
         var orphan = await harness.Store.GetSessionAsync(fork.Id);
@@ -161,9 +161,9 @@ public sealed class SessionHistoryTests
     {
         using var harness = await SessionTestStore.OpenAsync();
         var source = await harness.CreateAsync();
-        await harness.Store.AppendMessageAsync(source.Id, new ChatMessage(ChatRole.User, "x"));
+        await harness.Store.Conversation.AppendMessageAsync(source.Id, new ChatMessage(ChatRole.User, "x"));
 
-        var error = await Assert.ThrowsAsync<AgentHostException>(() => harness.Store.ForkAsync(source.Id, "01NOPE"));
+        var error = await Assert.ThrowsAsync<AgentHostException>(() => harness.Store.Transfer.ForkAsync(source.Id, "01NOPE"));
 
         Assert.Equal(ErrorKind.NotFound, error.Kind);
         Assert.Contains("agent session history", error.Message, StringComparison.Ordinal);
@@ -175,8 +175,8 @@ public sealed class SessionHistoryTests
     {
         using var harness = await SessionTestStore.OpenAsync();
         var session = await harness.CreateAsync();
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "x"));
-        await harness.Store.RecordToolEventAsync(new ToolEventRecord(session.Id, "c", "t", null, "{}", ToolCallStatus.Succeeded, 1));
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "x"));
+        await harness.Store.Conversation.RecordToolEventAsync(new ToolEventRecord(session.Id, "c", "t", null, "{}", ToolCallStatus.Succeeded, 1));
 
         Assert.True(await harness.Store.DeleteSessionAsync(session.Id));
         Assert.False(await harness.Store.DeleteSessionAsync(session.Id));
@@ -195,7 +195,7 @@ public sealed class SessionHistoryTests
         var otherOld = await harness.CreateAsync("other old", workspace: harness.Temp.Combine("b"));
         var revived = await harness.CreateAsync("revived");
         harness.Time.Advance(TimeSpan.FromDays(20));
-        await harness.Store.AppendMessageAsync(revived.Id, new ChatMessage(ChatRole.User, "still here"));
+        await harness.Store.Conversation.AppendMessageAsync(revived.Id, new ChatMessage(ChatRole.User, "still here"));
         harness.Time.Advance(TimeSpan.FromDays(15));
         var recent = await harness.CreateAsync("recent");
 
@@ -219,7 +219,7 @@ public sealed class SessionHistoryTests
         harness.Time.Advance(TimeSpan.FromMinutes(1));
         var a2 = await harness.CreateAsync("a2", workspace: harness.Workspace + Path.DirectorySeparatorChar);
         harness.Time.Advance(TimeSpan.FromMinutes(1));
-        await harness.Store.AppendMessageAsync(a1.Id, new ChatMessage(ChatRole.User, "bump"));
+        await harness.Store.Conversation.AppendMessageAsync(a1.Id, new ChatMessage(ChatRole.User, "bump"));
 
         var mine = await harness.Store.ListSessionsAsync(harness.Workspace);
         var all = await harness.Store.ListSessionsAsync();

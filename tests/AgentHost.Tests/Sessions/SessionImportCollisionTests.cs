@@ -68,7 +68,7 @@ public sealed class SessionImportCollisionTests : IDisposable
         using var store = await SessionStore.OpenAsync(Database, SecretScrubber.PatternsOnly);
         var original = await store.GetSessionAsync(id);
         Assert.Equal(2, original.MessageCount);
-        Assert.Equal(["Fix the build", "Fixed."], (await store.LoadConversationAsync(id)).Select(m => m.Text));
+        Assert.Equal(["Fix the build", "Fixed."], (await store.Conversation.LoadConversationAsync(id)).Select(m => m.Text));
         Assert.False(Directory.Exists("/tmp/xx"));
     }
 
@@ -76,8 +76,8 @@ public sealed class SessionImportCollisionTests : IDisposable
     {
         using var store = await SessionStore.OpenAsync(Database, SecretScrubber.PatternsOnly);
         var session = await store.CreateSessionAsync(new NewSession(_temp.Combine("repo"), "openai", "gpt-4o") { Prompt = "Fix the build" });
-        await store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "Fix the build"));
-        await store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, "Fixed."));
+        await store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "Fix the build"));
+        await store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, "Fixed."));
         await store.SetStatusAsync(session.Id, SessionStatus.Completed);
         return session.Id;
     }

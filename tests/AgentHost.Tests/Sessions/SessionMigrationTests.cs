@@ -20,8 +20,8 @@ public sealed class SessionMigrationTests
         using (var store = await SessionStore.OpenAsync(path, SecretScrubber.PatternsOnly))
         {
             var session = await store.CreateSessionAsync(new NewSession(temp.Path));
-            await store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "hello"));
-            await store.RecordToolEventAsync(new ToolEventRecord(session.Id, "c1", "read", null, "{}", ToolCallStatus.Succeeded, 1));
+            await store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "hello"));
+            await store.Conversation.RecordToolEventAsync(new ToolEventRecord(session.Id, "c1", "read", null, "{}", ToolCallStatus.Succeeded, 1));
         }
 
         using var connection = Open(path);
@@ -69,13 +69,13 @@ public sealed class SessionMigrationTests
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1700000001000), old.UpdatedAt);
 
         // v2's backfill marks the old summary, so resume starts there.
-        var resumed = await store.LoadConversationAsync(old.Id);
+        var resumed = await store.Conversation.LoadConversationAsync(old.Id);
         Assert.Equal(["Summary: we talked", "after the summary"], resumed.Select(m => m.Text));
         Assert.Equal(true, resumed[0].AdditionalProperties![IConversationRecorder.SummaryMarker]);
 
         // The v2 tables and columns work on the migrated session.
-        await store.AppendMessageAsync(old.Id, new ChatMessage(ChatRole.User, "a new question"));
-        await store.RecordToolEventAsync(new ToolEventRecord(old.Id, "c1", "grep", "core", "{\"pattern\":\"x\"}", ToolCallStatus.Succeeded, 12));
+        await store.Conversation.AppendMessageAsync(old.Id, new ChatMessage(ChatRole.User, "a new question"));
+        await store.Conversation.RecordToolEventAsync(new ToolEventRecord(old.Id, "c1", "grep", "core", "{\"pattern\":\"x\"}", ToolCallStatus.Succeeded, 12));
         await store.RecordUsageAsync(old.Id, new UsageDetails { InputTokenCount = 100, OutputTokenCount = 20, CachedInputTokenCount = 50 }, 0.0125m);
         await store.SetSettingAsync(old.Id, "max_steps", "7");
         var migrated = await store.GetSessionAsync(old.Id);
@@ -84,14 +84,14 @@ public sealed class SessionMigrationTests
         Assert.Equal((100, 20, 50), (migrated.InputTokens, migrated.OutputTokens, migrated.CachedTokens));
         Assert.Equal(0.0125m, migrated.Cost);
         Assert.Equal("7", migrated.Settings["max_steps"]);
-        var page = await store.GetHistoryAsync(old.Id, HistoryKind.Messages, limit: 10);
+        var page = await store.Conversation.GetHistoryAsync(old.Id, HistoryKind.Messages, limit: 10);
         Assert.Equal(["first question", "first answer", "Summary: we talked", "after the summary", "a new question"], page.Messages.Select(m => m.Message.Text));
 
         // The v3 permission tables work on the migrated session, and go with it when it is deleted.
-        await store.AddGrantsAsync(old.Id, ["shell(make test)"], "cli");
-        await store.RecordDecisionAsync(new AgentHost.Kernel.Permissions.PermissionAuditEntry(old.Id, "c2", "shell", "allow", "session", "cli") { Subject = "make test" });
-        Assert.Equal(["shell(make test)"], await store.GetGrantsAsync(old.Id));
-        Assert.Equal("make test", Assert.Single(await store.GetAuditAsync(old.Id)).Subject);
+        await store.Audit.AddGrantsAsync(old.Id, ["shell(make test)"], "cli");
+        await store.Audit.RecordDecisionAsync(new AgentHost.Kernel.Permissions.PermissionAuditEntry(old.Id, "c2", "shell", "allow", "session", "cli") { Subject = "make test" });
+        Assert.Equal(["shell(make test)"], await store.Audit.GetGrantsAsync(old.Id));
+        Assert.Equal("make test", Assert.Single(await store.Audit.GetAuditAsync(old.Id)).Subject);
         await store.DeleteSessionAsync(old.Id);
         using var check = Open(path);
         Assert.Equal(0L, Scalar<long>(check, "SELECT COUNT(*) FROM permission_grants") + Scalar<long>(check, "SELECT COUNT(*) FROM permission_audit"));

@@ -27,8 +27,8 @@ public sealed class SessionRedactionTests
         var session = await harness.Store.CreateSessionAsync(new NewSession(harness.Workspace) { Prompt = $"use {OpenAiKey} please", Settings = new Dictionary<string, string> { ["token"] = GitHubToken } });
         var everything = $"key {OpenAiKey}, gh {GitHubToken}, jwt {Jwt}, header Authorization: Bearer {BearerToken}, password {EnvSecret}";
 
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, everything) { AuthorName = EnvSecret });
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, [
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, everything) { AuthorName = EnvSecret });
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, [
             new TextReasoningContent("the user gave " + OpenAiKey),
             new FunctionCallContent("c1", "http_get", new Dictionary<string, object?>
             {
@@ -37,8 +37,8 @@ public sealed class SessionRedactionTests
                 ["body"] = new object[] { Jwt, EnvSecret },
             }),
         ]) { AdditionalProperties = new() { ["note"] = everything } });
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", "echo: " + everything)]));
-        await harness.Store.RecordToolEventAsync(new ToolEventRecord(session.Id, "c1", "http_get", "web", $"{{\"url\":\"https://x/?t={GitHubToken}\",\"auth\":\"Bearer {BearerToken}\",\"p\":\"{EnvSecret}\"}}", ToolCallStatus.Failed, 5)
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", "echo: " + everything)]));
+        await harness.Store.Conversation.RecordToolEventAsync(new ToolEventRecord(session.Id, "c1", "http_get", "web", $"{{\"url\":\"https://x/?t={GitHubToken}\",\"auth\":\"Bearer {BearerToken}\",\"p\":\"{EnvSecret}\"}}", ToolCallStatus.Failed, 5)
         {
             Error = "401 for " + Jwt + " " + OpenAiKey,
             DiffSummary = EnvSecret,
@@ -48,12 +48,12 @@ public sealed class SessionRedactionTests
         await harness.Store.SetTitleAsync(session.Id, "about " + GitHubToken);
 
         // What the store hands back is redacted too.
-        var messages = await harness.Store.LoadConversationAsync(session.Id);
+        var messages = await harness.Store.Conversation.LoadConversationAsync(session.Id);
         Assert.Contains(SecretScrubber.Mask, messages[0].Text, StringComparison.Ordinal);
         Assert.Contains("header Authorization: Bearer " + SecretScrubber.Mask, messages[0].Text, StringComparison.Ordinal);
         var call = Assert.IsType<FunctionCallContent>(messages[1].Contents[1]);
         Assert.Equal("https://api.example.com/?token=" + SecretScrubber.Mask, call.Arguments!["url"]!.ToString());
-        var tool = Assert.Single((await harness.Store.GetHistoryAsync(session.Id, HistoryKind.Tools)).ToolEvents);
+        var tool = Assert.Single((await harness.Store.Conversation.GetHistoryAsync(session.Id, HistoryKind.Tools)).ToolEvents);
         Assert.Contains(SecretScrubber.Mask, tool.ArgumentsJson, StringComparison.Ordinal);
 
         var bytes = harness.RawBytes();
@@ -77,7 +77,7 @@ public sealed class SessionRedactionTests
             {"type":"tool","seq":1,"messageSeq":1,"callId":"c","tool":"t","arguments":"{\"k\":\"GITHUB\"}","status":"succeeded","durationMs":1,"createdAt":"2025-01-01T00:00:00Z"}
             """.Replace("OPENAI", OpenAiKey, StringComparison.Ordinal).Replace("GITHUB", GitHubToken, StringComparison.Ordinal);
 
-        var imported = await harness.Store.ImportJsonlAsync(new StringReader(jsonl));
+        var imported = await harness.Store.Transfer.ImportJsonlAsync(new StringReader(jsonl));
 
         Assert.Equal(1, imported.MessageCount);
         var text = Encoding.UTF8.GetString(harness.RawBytes());

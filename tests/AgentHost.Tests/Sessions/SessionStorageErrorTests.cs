@@ -104,7 +104,7 @@ public sealed class SessionStorageErrorTests : IDisposable
         using (var full = await SessionStore.OpenAsync(Database, SecretScrubber.PatternsOnly, options: new SessionStoreOptions { MaxPageCount = await PageCountAsync(), Pooling = false }))
         {
             var error = await Assert.ThrowsAsync<AgentHostException>(async () =>
-                await full.AppendMessageAsync(id, new ChatMessage(ChatRole.User, new string('x', 200_000))));
+                await full.Conversation.AppendMessageAsync(id, new ChatMessage(ChatRole.User, new string('x', 200_000))));
 
             Assert.Equal(ErrorKind.Storage, error.Kind);
             Assert.StartsWith($"disk full writing {Database}; free space", error.Message, StringComparison.Ordinal);
@@ -166,8 +166,8 @@ public sealed class SessionStorageErrorTests : IDisposable
     {
         using var store = await SessionStore.OpenAsync(database, SecretScrubber.PatternsOnly, options: new SessionStoreOptions { Pooling = false });
         var session = await store.CreateSessionAsync(new NewSession(_temp.Combine("repo"), "openai", "gpt-4o") { Prompt = "Fix the build" });
-        await store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "Fix the build"));
-        await store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, "Fixed."));
+        await store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "Fix the build"));
+        await store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, "Fixed."));
         await store.SetStatusAsync(session.Id, SessionStatus.Completed);
         return session.Id;
     }

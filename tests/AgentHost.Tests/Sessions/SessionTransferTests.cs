@@ -15,23 +15,23 @@ public sealed class SessionTransferTests
         using var source = await SessionTestStore.OpenAsync();
         var session = await SeedAsync(source);
         using var export = new StringWriter();
-        await source.Store.ExportJsonlAsync(session.Id, export);
+        await source.Store.Transfer.ExportJsonlAsync(session.Id, export);
         var lines = export.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         // Header first, then messages, then tool events: one JSON object per line.
         Assert.Equal(["session", "message", "message", "message", "message", "message", "tool", "tool"], lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("type").GetString()));
 
         using var target = await SessionTestStore.OpenAsync();
-        var imported = await target.Store.ImportJsonlAsync(new StringReader(export.ToString()));
+        var imported = await target.Store.Transfer.ImportJsonlAsync(new StringReader(export.ToString()));
 
         Assert.Equal(session.Id, imported.Id);
         var original = await source.Store.GetSessionAsync(session.Id);
         Assert.Equal(original with { Settings = imported.Settings }, imported);
         Assert.Equal(original.Settings, imported.Settings);
         using var again = new StringWriter();
-        await target.Store.ExportJsonlAsync(imported.Id, again);
+        await target.Store.Transfer.ExportJsonlAsync(imported.Id, again);
         Assert.Equal(export.ToString(), again.ToString());
-        var resumed = await target.Store.LoadConversationAsync(imported.Id);
+        var resumed = await target.Store.Conversation.LoadConversationAsync(imported.Id);
         Assert.Equal(["summary so far", "continue", string.Empty], resumed.Select(m => m.Text).Take(3));
     }
 
@@ -41,15 +41,15 @@ public sealed class SessionTransferTests
         using var harness = await SessionTestStore.OpenAsync();
         var session = await SeedAsync(harness);
         using var export = new StringWriter();
-        await harness.Store.ExportJsonlAsync(session.Id, export);
+        await harness.Store.Transfer.ExportJsonlAsync(session.Id, export);
 
-        var copy = await harness.Store.ImportJsonlAsync(new StringReader(export.ToString()));
+        var copy = await harness.Store.Transfer.ImportJsonlAsync(new StringReader(export.ToString()));
 
         Assert.NotEqual(session.Id, copy.Id);
         Assert.Equal(session.MessageCount, copy.MessageCount);
         Assert.Equal(2, (await harness.Store.ListSessionsAsync()).Count);
-        var originalIds = (await harness.Store.GetHistoryAsync(session.Id)).Messages.Select(m => m.Id);
-        var copyIds = (await harness.Store.GetHistoryAsync(copy.Id)).Messages.Select(m => m.Id);
+        var originalIds = (await harness.Store.Conversation.GetHistoryAsync(session.Id)).Messages.Select(m => m.Id);
+        var copyIds = (await harness.Store.Conversation.GetHistoryAsync(copy.Id)).Messages.Select(m => m.Id);
         Assert.Empty(originalIds.Intersect(copyIds));
     }
 
@@ -63,8 +63,8 @@ public sealed class SessionTransferTests
             {"type":"message", oops
             """;
 
-        var error = await Assert.ThrowsAsync<AgentHostException>(() => harness.Store.ImportJsonlAsync(new StringReader(Broken), "broken.jsonl"));
-        var headless = await Assert.ThrowsAsync<AgentHostException>(() => harness.Store.ImportJsonlAsync(new StringReader("{\"type\":\"message\"}"), "x.jsonl"));
+        var error = await Assert.ThrowsAsync<AgentHostException>(() => harness.Store.Transfer.ImportJsonlAsync(new StringReader(Broken), "broken.jsonl"));
+        var headless = await Assert.ThrowsAsync<AgentHostException>(() => harness.Store.Transfer.ImportJsonlAsync(new StringReader("{\"type\":\"message\"}"), "x.jsonl"));
 
         Assert.Equal(ErrorKind.Usage, error.Kind);
         Assert.StartsWith("broken.jsonl:3: ", error.Message, StringComparison.Ordinal);
@@ -79,7 +79,7 @@ public sealed class SessionTransferTests
         var session = await SeedAsync(harness);
         using var markdown = new StringWriter();
 
-        await harness.Store.ExportMarkdownAsync(session.Id, markdown);
+        await harness.Store.Transfer.ExportMarkdownAsync(session.Id, markdown);
 
         var text = markdown.ToString();
         Assert.StartsWith("# Fix the flaky test\n", text.ReplaceLineEndings("\n"), StringComparison.Ordinal);
@@ -105,17 +105,17 @@ public sealed class SessionTransferTests
             Settings = new Dictionary<string, string> { ["max_steps"] = "9" },
         });
         var store = harness.Store;
-        await store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "Fix the flaky test"));
-        await store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "summary so far") { AdditionalProperties = new() { [IConversationRecorder.SummaryMarker] = true } });
+        await store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "Fix the flaky test"));
+        await store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "summary so far") { AdditionalProperties = new() { [IConversationRecorder.SummaryMarker] = true } });
         harness.Time.Advance(TimeSpan.FromSeconds(3));
-        await store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "continue"));
-        await store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, [
+        await store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "continue"));
+        await store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, [
             new TextReasoningContent("Run the tests first."),
             new FunctionCallContent("call_1", "run_tests", new Dictionary<string, object?> { ["filter"] = "Flaky" }),
         ]));
-        await store.RecordToolEventAsync(new ToolEventRecord(session.Id, "call_1", "run_tests", "dotnet", "{\"filter\":\"Flaky\"}", ToolCallStatus.Succeeded, 1234.5));
-        await store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Tool, [new FunctionResultContent("call_1", "1 failed ``` weird output")]));
-        await store.RecordToolEventAsync(new ToolEventRecord(session.Id, "call_2", "edit", "core", "{}", ToolCallStatus.Failed, 8) { Error = "no match | retry", DiffSummary = "+3 -1", Files = ["src/Flaky.cs"] });
+        await store.Conversation.RecordToolEventAsync(new ToolEventRecord(session.Id, "call_1", "run_tests", "dotnet", "{\"filter\":\"Flaky\"}", ToolCallStatus.Succeeded, 1234.5));
+        await store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Tool, [new FunctionResultContent("call_1", "1 failed ``` weird output")]));
+        await store.Conversation.RecordToolEventAsync(new ToolEventRecord(session.Id, "call_2", "edit", "core", "{}", ToolCallStatus.Failed, 8) { Error = "no match | retry", DiffSummary = "+3 -1", Files = ["src/Flaky.cs"] });
         await store.RecordUsageAsync(session.Id, new UsageDetails { InputTokenCount = 1500, OutputTokenCount = 200 }, 0.0042m);
         await store.SetStatusAsync(session.Id, SessionStatus.Completed);
         return await store.GetSessionAsync(session.Id);

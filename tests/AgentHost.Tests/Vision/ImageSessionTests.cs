@@ -19,8 +19,8 @@ public sealed class ImageSessionTests
         var bytes = Images.Png(600 * 1024); // over the 256 KiB cap of a stored text part
         Assert.True(bytes.Length > SessionStoreOptions.DefaultMaxPartBytes);
 
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, [new TextContent("what is wrong here?"), new DataContent(bytes, "image/png") { Name = "shot.png" }]));
-        var messages = await harness.Store.LoadConversationAsync(session.Id);
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, [new TextContent("what is wrong here?"), new DataContent(bytes, "image/png") { Name = "shot.png" }]));
+        var messages = await harness.Store.Conversation.LoadConversationAsync(session.Id);
 
         var image = Assert.IsType<DataContent>(Assert.Single(messages).Contents[1]);
         Assert.Equal(("image/png", "shot.png"), (image.MediaType, image.Name));
@@ -34,12 +34,12 @@ public sealed class ImageSessionTests
         using var harness = await SessionTestStore.OpenAsync();
         var session = await harness.CreateAsync();
         var bytes = Images.Jpeg(300 * 1024);
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, [new TextContent("see"), new DataContent(bytes, "image/jpeg") { Name = "photo.jpg" }]));
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, [new TextContent("see"), new DataContent(bytes, "image/jpeg") { Name = "photo.jpg" }]));
         var export = new StringWriter();
-        await harness.Store.ExportJsonlAsync(session.Id, export);
+        await harness.Store.Transfer.ExportJsonlAsync(session.Id, export);
 
-        var imported = await harness.Store.ImportJsonlAsync(new StringReader(export.ToString()));
-        var messages = await harness.Store.LoadConversationAsync(imported.Id);
+        var imported = await harness.Store.Transfer.ImportJsonlAsync(new StringReader(export.ToString()));
+        var messages = await harness.Store.Conversation.LoadConversationAsync(imported.Id);
 
         Assert.Contains(Convert.ToBase64String(bytes), export.ToString(), StringComparison.Ordinal);
         var image = Assert.IsType<DataContent>(Assert.Single(messages).Contents[1]);
@@ -53,8 +53,8 @@ public sealed class ImageSessionTests
         var session = await harness.CreateAsync();
         var bytes = Images.Png(ImageFormats.DefaultMaxImageBytes + 1);
 
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, [new TextContent("see"), new DataContent(bytes, "image/png") { Name = "giant.png" }]));
-        var messages = await harness.Store.LoadConversationAsync(session.Id);
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, [new TextContent("see"), new DataContent(bytes, "image/png") { Name = "giant.png" }]));
+        var messages = await harness.Store.Conversation.LoadConversationAsync(session.Id);
 
         var note = Assert.IsType<TextContent>(Assert.Single(messages).Contents[1]).Text;
         Assert.Equal("[image: giant.png, image/png, 5 MB] not stored: larger than the 5 MB cap per stored image", note);
@@ -71,8 +71,8 @@ public sealed class ImageSessionTests
         using var harness = await SessionTestStore.OpenAsync(new SecretScrubber(environment));
         var session = await harness.CreateAsync();
 
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, [new TextContent("token " + lookalike), new DataContent(bytes, "image/png") { Name = "shot.png" }]));
-        var message = Assert.Single(await harness.Store.LoadConversationAsync(session.Id));
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, [new TextContent("token " + lookalike), new DataContent(bytes, "image/png") { Name = "shot.png" }]));
+        var message = Assert.Single(await harness.Store.Conversation.LoadConversationAsync(session.Id));
 
         Assert.Equal("token " + SecretScrubber.Mask, message.Text);
         Assert.Equal(bytes, Assert.IsType<DataContent>(message.Contents[1]).Data.ToArray());
@@ -85,8 +85,8 @@ public sealed class ImageSessionTests
         var session = await harness.CreateAsync();
         var labelledOnly = Encoding.UTF8.GetBytes(new string('x', 10_000)); // says image/png, is not one
 
-        await harness.Store.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, [new DataContent(labelledOnly, "image/png") { Name = "fake.png" }, new DataContent(Images.Gif(10_000), "image/gif") { Name = "real.gif" }]));
-        var contents = Assert.Single(await harness.Store.LoadConversationAsync(session.Id)).Contents;
+        await harness.Store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, [new DataContent(labelledOnly, "image/png") { Name = "fake.png" }, new DataContent(Images.Gif(10_000), "image/gif") { Name = "real.gif" }]));
+        var contents = Assert.Single(await harness.Store.Conversation.LoadConversationAsync(session.Id)).Contents;
 
         Assert.Contains("not stored", Assert.IsType<TextContent>(contents[0]).Text, StringComparison.Ordinal);
         Assert.Equal(10_000, Assert.IsType<DataContent>(contents[1]).Data.Length);

@@ -1,13 +1,42 @@
+using System.Collections.Concurrent;
+
 namespace AgentHost.Kernel.Permissions;
 
-public sealed partial class PermissionEngine
+/// <summary>
+/// Rule matching: which rule of a list (deny, ask, allow) applies to a target, with the tool-name, shell-command,
+/// path and domain patterns of the rule language (see docs/permissions.md).
+/// </summary>
+/// <remarks>
+/// Deny and ask rules match paths and command names ignoring case, and any reading of a path (so case, separator and
+/// link tricks cannot dodge them); allow rules ignore case only where the file system does (Windows, macOS), must match
+/// every real path a call may touch, and never match a word known only at run time except with a <c>*</c>. Thread-safe
+/// (compiled path patterns are cached per matcher).
+/// </remarks>
+internal sealed class RuleMatcher
 {
     /// <summary>Stands for a word known only at run time in the line allow rules see: only a <c>*</c> matches it.</summary>
     private const string RunTimeWord = "\uFFFF";
 
-    private PermissionRule? FirstMatch(RuleList list, PermissionCall call, Target target)
+    private readonly IReadOnlyList<PermissionRule> _rules;
+    private readonly string _root;
+    private readonly string _home;
+    private readonly ConcurrentDictionary<(string Pattern, bool IgnoreCase, bool Classes, bool Anywhere), PathPattern> _patterns = new();
+
+    /// <summary>Creates a matcher.</summary>
+    /// <param name="rules">The rules, in order (the first that applies wins).</param>
+    /// <param name="root">The real path of the workspace root (relative path patterns are below it).</param>
+    /// <param name="home">The real path of the home directory (for <c>~/</c> patterns).</param>
+    public RuleMatcher(IReadOnlyList<PermissionRule> rules, string root, string home)
     {
-        foreach (var rule in Policy.Rules)
+        _rules = rules;
+        _root = root;
+        _home = home;
+    }
+
+    /// <summary>The first rule of <paramref name="list"/> that applies, or <see langword="null"/>.</summary>
+    public PermissionRule? FirstMatch(RuleList list, PermissionCall call, Target target)
+    {
+        foreach (var rule in _rules)
         {
             if (rule.List == list && Applies(rule, call, target))
             {
@@ -18,7 +47,8 @@ public sealed partial class PermissionEngine
         return null;
     }
 
-    private bool Applies(PermissionRule rule, PermissionCall call, Target target)
+    /// <summary>Whether a rule applies to a target of a call (the rule's list sets how strictly it matches).</summary>
+    public bool Applies(PermissionRule rule, PermissionCall call, Target target)
     {
         var strict = rule.List == RuleList.Allow;
         var selected = rule.Target switch
@@ -56,7 +86,7 @@ public sealed partial class PermissionEngine
         };
     }
 
-    private static bool ToolNameMatches(string pattern, PermissionCall call) =>
+    internal static bool ToolNameMatches(string pattern, PermissionCall call) =>
         Wildcard.IsMatch(pattern, call.Tool, ignoreCase: true) || (call.Plugin is { Length: > 0 } plugin && Wildcard.IsMatch(pattern, plugin + "/" + call.Tool, ignoreCase: true));
 
     /// <summary>
@@ -118,7 +148,7 @@ public sealed partial class PermissionEngine
     }
 
     /// <summary>A word as allow rules see it: quoted when empty or when it contains spaces or quotes, so it cannot pose as several words.</summary>
-    private static string RenderWord(string word) =>
+    internal static string RenderWord(string word) =>
         word.Length == 0 || word.Any(char.IsWhiteSpace) || word.Contains('\'', StringComparison.Ordinal) ? "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'" : word;
 
     /// <summary>What deny and ask rules see: the command, by its plain name too, and from each looked-through word on (<c>sudo rm …</c>).</summary>
@@ -141,7 +171,7 @@ public sealed partial class PermissionEngine
     }
 
     /// <summary>A deny or ask shell rule that may match once the shell expands the command's run-time words, or <see langword="null"/>.</summary>
-    private PermissionRule? UncertainShellRule(Target target)
+    public PermissionRule? UncertainShellRule(Target target)
     {
         if (target.Kind != TargetKind.Command || target.Part is not { Words.Count: > 0 } part || (part.ExpandedWords.Count == 0 && !part.IsDynamic && !part.AppendsArguments))
         {
@@ -151,7 +181,7 @@ public sealed partial class PermissionEngine
         // The arguments xargs appends are words known only at run time, after the last written one.
         var known = part.IsDynamic ? 0 : part.ExpandedWords.Count > 0 ? part.ExpandedWords.Min() : part.Words.Count;
         string[] prefixes = known == 0 ? [string.Empty] : [string.Join(' ', part.Words.Take(known)) + " ", string.Join(' ', [Path.GetFileName(part.Words[0]), .. part.Words.Skip(1).Take(known - 1)]) + " "];
-        foreach (var rule in Policy.Rules)
+        foreach (var rule in _rules)
         {
             if (rule is { List: RuleList.Deny or RuleList.Ask, Target: RuleTarget.Shell, Specifier: { } specifier })
             {
@@ -172,7 +202,7 @@ public sealed partial class PermissionEngine
         if (strict)
         {
             // Allow rules: every place the call may touch (each spelling, resolved as tools and as the kernel do) must match.
-            var allow = Pattern(specifier, FileSystemIgnoresCase, classes: true, anywhere: false);
+            var allow = Pattern(specifier, PathSandbox.FileSystemIgnoresCase, classes: true, anywhere: false);
             return target.RealPaths.Count > 0 && target.RealPaths.All(path => allow.IsMatch(path));
         }
 
@@ -195,9 +225,9 @@ public sealed partial class PermissionEngine
     private PathPattern Pattern(string specifier, bool ignoreCase, bool classes, bool anywhere) =>
         _patterns.GetOrAdd((specifier, ignoreCase, classes, anywhere), key => anywhere
             ? PathPattern.Compile(key.Pattern, "/", "/", key.IgnoreCase, key.Classes)
-            : PathPattern.Compile(key.Pattern, Root, Home, key.IgnoreCase, key.Classes));
+            : PathPattern.Compile(key.Pattern, _root, _home, key.IgnoreCase, key.Classes));
 
-    private static bool DomainMatches(string pattern, string host)
+    internal static bool DomainMatches(string pattern, string host)
     {
         pattern = pattern.Trim().TrimEnd('.').ToLowerInvariant();
         host = host.TrimEnd('.').ToLowerInvariant();

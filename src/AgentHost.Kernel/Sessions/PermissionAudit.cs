@@ -1,18 +1,33 @@
 using AgentHost.Kernel.Permissions;
 using Microsoft.Data.Sqlite;
+using static AgentHost.Kernel.Sessions.SessionDatabase;
 
 namespace AgentHost.Kernel.Sessions;
 
-/// <content>Permissions: grants, the session's mode, and the audit log.</content>
-public sealed partial class SessionStore : IPermissionStore
+/// <summary>
+/// The permission side of the sessions (<see cref="SessionStore.Audit"/>): the audit log of every permission decision,
+/// the "allow for this session" grants, and the session's permission mode. The permission gate's
+/// <see cref="IPermissionStore"/>.
+/// </summary>
+/// <remarks>Thread-safe. Audit subjects and reasons are scrubbed of secrets and capped before they are stored.</remarks>
+public sealed class PermissionAudit : IPermissionStore
 {
     private const int MaxAuditSubjectBytes = 4 * 1024;
+
+    private readonly SessionDatabase _database;
+    private readonly SessionStore _sessions;
+
+    internal PermissionAudit(SessionDatabase database, SessionStore sessions)
+    {
+        _database = database;
+        _sessions = sessions;
+    }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<string>> GetGrantsAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
-        return ReadAsync<IReadOnlyList<string>>(
+        return _database.ReadAsync<IReadOnlyList<string>>(
             connection =>
             {
                 using var command = Command(connection, null, "SELECT rule FROM permission_grants WHERE session_id = $id ORDER BY created_at, rowid", ("$id", sessionId));
@@ -34,8 +49,8 @@ public sealed partial class SessionStore : IPermissionStore
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(grantedBy);
-        var now = Now();
-        await WriteAsync(
+        var now = _database.Now();
+        await _database.WriteAsync(
             (connection, transaction) =>
             {
                 RequireSession(connection, transaction, sessionId);
@@ -46,7 +61,7 @@ public sealed partial class SessionStore : IPermissionStore
                         transaction,
                         "INSERT OR IGNORE INTO permission_grants (session_id, rule, granted_by, created_at) VALUES ($id, $rule, $by, $now)",
                         ("$id", sessionId),
-                        ("$rule", _codec.Clean(rule)),
+                        ("$rule", _database.Codec.Clean(rule)),
                         ("$by", grantedBy),
                         ("$now", now));
                     command.ExecuteNonQuery();
@@ -67,7 +82,7 @@ public sealed partial class SessionStore : IPermissionStore
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(rule);
-        return WriteAsync(
+        return _database.WriteAsync(
             (connection, transaction) =>
             {
                 RequireSession(connection, transaction, sessionId);
@@ -78,15 +93,16 @@ public sealed partial class SessionStore : IPermissionStore
     }
 
     /// <inheritdoc />
+    /// <remarks>A session setting (<see cref="SessionSettings.PermissionMode"/>).</remarks>
     public Task SetModeAsync(string sessionId, PermissionMode mode, CancellationToken cancellationToken = default) =>
-        SetSettingAsync(sessionId, SessionSettings.PermissionMode, mode.ToDisplayName(), cancellationToken);
+        _sessions.SetSettingAsync(sessionId, SessionSettings.PermissionMode, mode.ToDisplayName(), cancellationToken);
 
     /// <inheritdoc />
     public async Task RecordDecisionAsync(PermissionAuditEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var at = entry.At == default ? Now() : entry.At.ToUnixTimeMilliseconds();
-        await WriteAsync(
+        var at = entry.At == default ? _database.Now() : entry.At.ToUnixTimeMilliseconds();
+        await _database.WriteAsync(
             (connection, transaction) =>
             {
                 using var command = Command(
@@ -103,13 +119,13 @@ public sealed partial class SessionStore : IPermissionStore
                     ("$tool", entry.Tool),
                     ("$plugin", entry.Plugin),
                     ("$action", entry.Action),
-                    ("$subject", entry.Subject is null ? null : PayloadLimiter.Cap(_scrubber.Scrub(entry.Subject), MaxAuditSubjectBytes)),
+                    ("$subject", entry.Subject is null ? null : PayloadLimiter.Cap(_database.Scrubber.Scrub(entry.Subject), MaxAuditSubjectBytes)),
                     ("$decision", entry.Decision),
                     ("$scope", entry.Scope),
-                    ("$rule", _codec.CleanOptional(entry.Rule)),
+                    ("$rule", _database.Codec.CleanOptional(entry.Rule)),
                     ("$mode", entry.Mode),
                     ("$by", entry.AnsweredBy),
-                    ("$reason", _codec.Clean(entry.Reason)));
+                    ("$reason", _database.Codec.Clean(entry.Reason)));
                 return command.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
@@ -124,7 +140,7 @@ public sealed partial class SessionStore : IPermissionStore
     public Task<IReadOnlyList<PermissionAuditEntry>> GetAuditAsync(string sessionId, int? limit = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
-        return ReadAsync<IReadOnlyList<PermissionAuditEntry>>(
+        return _database.ReadAsync<IReadOnlyList<PermissionAuditEntry>>(
             connection =>
             {
                 RequireSession(connection, null, sessionId);

@@ -1,9 +1,11 @@
 using Microsoft.Data.Sqlite;
+using static AgentHost.Kernel.Sessions.SessionDatabase;
 
 namespace AgentHost.Kernel.Sessions;
 
-/// <content>Usage statistics: per session, per model and per tool.</content>
-public sealed partial class SessionStore
+/// <summary>Usage statistics of the stored sessions: per session, per model and per tool (<see cref="SessionStore.Stats"/>).</summary>
+/// <remarks>Thread-safe; read-only (each summary is one read transaction, so its parts see the same snapshot).</remarks>
+public sealed class SessionStats
 {
     /// <summary>Statuses that count as tool failures (cancelled and denied calls do not).</summary>
     private const string FailedStatuses = "('failed', 'timedout')";
@@ -74,6 +76,10 @@ public sealed partial class SessionStore
         ORDER BY COUNT(*) DESC, t.tool, t.plugin
         """;
 
+    private readonly SessionDatabase _database;
+
+    internal SessionStats(SessionDatabase database) => _database = database;
+
     /// <summary>
     /// Summarises usage: totals, per provider/model (the model each session was started with), per tool and per
     /// session. A run is a prompt (a user message that is not a compaction summary); tool failures are calls that
@@ -84,8 +90,8 @@ public sealed partial class SessionStore
     /// <returns>The summary (all zeros when there are no sessions).</returns>
     public Task<UsageStats> GetUsageStatsAsync(string? workspace = null, CancellationToken cancellationToken = default)
     {
-        var normalized = workspace is null ? null : NormalizeWorkspace(workspace);
-        return ReadAsync(
+        var normalized = workspace is null ? null : SessionStore.NormalizeWorkspace(workspace);
+        return _database.ReadAsync(
             connection =>
             {
                 // One read transaction: the four queries see the same snapshot.

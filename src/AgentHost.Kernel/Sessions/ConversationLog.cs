@@ -4,11 +4,21 @@ using AgentHost.Kernel.Agent;
 using AgentHost.Sdk.Events;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
+using static AgentHost.Kernel.Sessions.SessionDatabase;
 
 namespace AgentHost.Kernel.Sessions;
 
-/// <content>Messages and tool events: append, resume, history pages.</content>
-public sealed partial class SessionStore
+/// <summary>
+/// The conversation log of the sessions: messages and tool events appended as a run produces them, the conversation
+/// to resume, and history pages (<see cref="SessionStore.Conversation"/>).
+/// </summary>
+/// <remarks>
+/// Thread-safe; each session should have one writer (see <see cref="SessionStore.AcquireSession"/>). It is the run's
+/// <see cref="IConversationRecorder"/>: the session's status and token usage, which it also records, are written to
+/// the session row through <see cref="SessionStore"/>. Texts, tool arguments and results are scrubbed of secrets and
+/// capped before they are stored.
+/// </remarks>
+public sealed class ConversationLog : IConversationRecorder
 {
     /// <summary>The largest history page.</summary>
     public const int MaxPageSize = 1000;
@@ -17,11 +27,22 @@ public sealed partial class SessionStore
     internal const string MessagePageSql =
         "SELECT id, session_id, seq, role, author_name, parts, properties, is_summary, created_at FROM messages WHERE session_id = $id AND seq > $after ORDER BY seq LIMIT $limit";
 
-    private const string ToolEventColumns =
+    internal const string ToolEventColumns =
         "session_id, seq, message_seq, call_id, tool, plugin, arguments, status, error, duration_ms, diff_summary, files, created_at";
 
     private const string ToolPageSql =
         $"SELECT {ToolEventColumns} FROM tool_events WHERE session_id = $id AND seq > $after ORDER BY seq LIMIT $limit";
+
+    private const int DefaultBatch = 500;
+
+    private readonly SessionDatabase _database;
+    private readonly SessionStore _sessions;
+
+    internal ConversationLog(SessionDatabase database, SessionStore sessions)
+    {
+        _database = database;
+        _sessions = sessions;
+    }
 
     /// <inheritdoc/>
     /// <remarks>
@@ -33,15 +54,15 @@ public sealed partial class SessionStore
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(message);
-        var id = SessionIds.New(_time);
+        var id = SessionIds.New(_database.Clock);
         var role = message.Role.Value;
-        var parts = _codec.EncodeContents(message.Contents);
-        var properties = _codec.EncodeProperties(message.AdditionalProperties);
-        var title = message.Role == ChatRole.User ? SessionTitles.FromPrompt(_scrubber.Scrub(message.Text)) : string.Empty;
-        var sequence = await WriteAsync(
+        var parts = _database.Codec.EncodeContents(message.Contents);
+        var properties = _database.Codec.EncodeProperties(message.AdditionalProperties);
+        var title = message.Role == ChatRole.User ? SessionTitles.FromPrompt(_database.Scrubber.Scrub(message.Text)) : string.Empty;
+        var sequence = await _database.WriteAsync(
             (connection, transaction) =>
             {
-                var now = Now();
+                var now = _database.Now();
                 using (var touch = Command(
                     connection,
                     transaction,
@@ -57,11 +78,11 @@ public sealed partial class SessionStore
                 }
 
                 var next = ScalarLong(connection, transaction, "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE session_id = $id", ("$id", sessionId));
-                InsertMessage(connection, transaction, id, sessionId, next, role, _codec.CleanOptional(message.AuthorName), parts, properties, ContentCodec.IsSummary(message), now);
+                InsertMessage(connection, transaction, id, sessionId, next, role, _database.Codec.CleanOptional(message.AuthorName), parts, properties, ContentCodec.IsSummary(message), now);
                 return next;
             },
             cancellationToken).ConfigureAwait(false);
-        SessionStoreLog.MessageStored(_logger, id, sequence, role, sessionId);
+        SessionStoreLog.MessageStored(_database.Logger, id, sequence, role, sessionId);
         return id;
     }
 
@@ -69,15 +90,15 @@ public sealed partial class SessionStore
     public async ValueTask RecordToolEventAsync(ToolEventRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var arguments = _codec.Clean(record.ArgumentsJson ?? string.Empty);
-        var error = _codec.CleanOptional(record.Error);
-        var diff = _codec.CleanOptional(record.DiffSummary);
-        var files = StringJson.List(record.Files.Select(_codec.Clean));
-        await WriteAsync(
+        var arguments = _database.Codec.Clean(record.ArgumentsJson ?? string.Empty);
+        var error = _database.Codec.CleanOptional(record.Error);
+        var diff = _database.Codec.CleanOptional(record.DiffSummary);
+        var files = StringJson.List(record.Files.Select(_database.Codec.Clean));
+        await _database.WriteAsync(
             (connection, transaction) =>
             {
                 RequireSession(connection, transaction, record.SessionId);
-                var now = Now();
+                var now = _database.Now();
                 using var command = Command(
                     connection,
                     transaction,
@@ -105,6 +126,16 @@ public sealed partial class SessionStore
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>The session row's counters (<see cref="SessionStore.RecordUsageAsync"/>).</remarks>
+    public ValueTask RecordUsageAsync(string sessionId, UsageDetails usage, decimal? cost, CancellationToken cancellationToken = default) =>
+        _sessions.RecordUsageAsync(sessionId, usage, cost, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>The session row's status (<see cref="SessionStore.SetStatusAsync"/>).</remarks>
+    public ValueTask SetStatusAsync(string sessionId, SessionStatus status, CancellationToken cancellationToken = default) =>
+        _sessions.SetStatusAsync(sessionId, status, cancellationToken);
+
     /// <summary>
     /// The conversation to resume: every message from the last compaction summary on (all messages when there is no
     /// summary), oldest first.
@@ -115,7 +146,7 @@ public sealed partial class SessionStore
     public Task<IReadOnlyList<ChatMessage>> LoadConversationAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
-        return ReadAsync<IReadOnlyList<ChatMessage>>(
+        return _database.ReadAsync<IReadOnlyList<ChatMessage>>(
             connection =>
             {
                 using var transaction = connection.BeginTransaction(deferred: true);
@@ -151,7 +182,7 @@ public sealed partial class SessionStore
         }
 
         var after = ParseCursor(cursor);
-        return ReadAsync(
+        return _database.ReadAsync(
             connection =>
             {
                 using var transaction = connection.BeginTransaction(deferred: true);
@@ -178,7 +209,7 @@ public sealed partial class SessionStore
             cancellationToken);
     }
 
-    private static void InsertMessage(
+    internal static void InsertMessage(
         SqliteConnection connection,
         SqliteTransaction transaction,
         string id,
@@ -228,10 +259,8 @@ public sealed partial class SessionStore
         return messages;
     }
 
-    private const int DefaultBatch = 500;
-
     /// <summary>Every message after a sequence number, read lazily in pages of the keyset query.</summary>
-    private static IEnumerable<StoredMessage> StreamMessages(SqliteConnection connection, SqliteTransaction? transaction, string sessionId, long after, CancellationToken cancellationToken, int batchSize = DefaultBatch)
+    internal static IEnumerable<StoredMessage> StreamMessages(SqliteConnection connection, SqliteTransaction? transaction, string sessionId, long after, CancellationToken cancellationToken, int batchSize = DefaultBatch)
     {
         while (true)
         {
@@ -260,7 +289,7 @@ public sealed partial class SessionStore
         }
     }
 
-    private static List<StoredToolEvent> ReadToolEvents(SqliteConnection connection, SqliteTransaction? transaction, string sessionId, long after, int limit)
+    internal static List<StoredToolEvent> ReadToolEvents(SqliteConnection connection, SqliteTransaction? transaction, string sessionId, long after, int limit)
     {
         using var command = Command(connection, transaction, ToolPageSql, ("$id", sessionId), ("$after", after), ("$limit", limit));
         using var reader = command.ExecuteReader();
@@ -316,8 +345,8 @@ public sealed partial class SessionStore
             : throw new AgentHostException(ErrorKind.Usage, $"'{cursor}' is not a history cursor. Use the 'next cursor' printed by the previous page.");
     }
 
-    private static string ToolStatusText(ToolCallStatus status) => status.ToString().ToLowerInvariant();
+    internal static string ToolStatusText(ToolCallStatus status) => status.ToString().ToLowerInvariant();
 
-    private static ToolCallStatus ParseToolStatus(string text) =>
+    internal static ToolCallStatus ParseToolStatus(string text) =>
         Enum.TryParse<ToolCallStatus>(text, ignoreCase: true, out var status) ? status : ToolCallStatus.Failed;
 }

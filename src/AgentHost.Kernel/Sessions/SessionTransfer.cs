@@ -1,13 +1,32 @@
 using System.Text.Json;
 using AgentHost.Kernel.Agent;
 using Microsoft.Data.Sqlite;
+using static AgentHost.Kernel.Sessions.ConversationLog;
+using static AgentHost.Kernel.Sessions.SessionDatabase;
+using static AgentHost.Kernel.Sessions.SessionStore;
 
 namespace AgentHost.Kernel.Sessions;
 
-/// <content>Fork, export (JSON Lines, Markdown) and import.</content>
-public sealed partial class SessionStore
+/// <summary>
+/// Sessions in and out of the store (<see cref="SessionStore.Transfer"/>): fork (a copy to continue from a message),
+/// export (JSON Lines, Markdown) and import (JSON Lines, all or nothing).
+/// </summary>
+/// <remarks>
+/// Thread-safe. An export reads one consistent snapshot and streams it in batches; an import is one transaction and
+/// scrubs and caps every text again.
+/// </remarks>
+public sealed class SessionTransfer
 {
     private const int CopyBatch = 500;
+
+    private readonly SessionDatabase _database;
+    private readonly SessionStore _sessions;
+
+    internal SessionTransfer(SessionDatabase database, SessionStore sessions)
+    {
+        _database = database;
+        _sessions = sessions;
+    }
 
     /// <summary>
     /// Copies a session into a new one (status <see cref="SessionStatus.Completed"/>, ready to resume): its messages up
@@ -22,13 +41,13 @@ public sealed partial class SessionStore
     public async Task<SessionInfo> ForkAsync(string sessionId, string? atMessageId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
-        var forkId = SessionIds.New(_time);
-        await WriteAsync(
+        var forkId = SessionIds.New(_database.Clock);
+        await _database.WriteAsync(
             (connection, transaction) =>
             {
                 var source = ReadSession(connection, transaction, sessionId) ?? throw NotFound(connection, sessionId, transaction);
                 var (cut, forkMessageId) = ForkPoint(connection, transaction, source, atMessageId);
-                var now = Now();
+                var now = _database.Now();
                 using (var insert = Command(
                     connection,
                     transaction,
@@ -71,8 +90,8 @@ public sealed partial class SessionStore
                 return tools.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
-        SessionStoreLog.Created(_logger, forkId, "(fork of " + sessionId + ")");
-        return await GetSessionAsync(forkId, cancellationToken).ConfigureAwait(false);
+        SessionStoreLog.Created(_database.Logger, forkId, "(fork of " + sessionId + ")");
+        return await _sessions.GetSessionAsync(forkId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes a session as JSON Lines: a <c>session</c> header line, its messages, then its tool events.</summary>
@@ -151,13 +170,13 @@ public sealed partial class SessionStore
         var import = await SessionImport.ReadAsync(reader, sourceName ?? "input", cancellationToken).ConfigureAwait(false);
         var header = import.Header;
         var messages = import.Messages
-            .Select(m => (Line: m, Parts: _codec.EncodeContents(m.Contents ?? []), Properties: _codec.EncodeProperties(m.AdditionalProperties)))
+            .Select(m => (Line: m, Parts: _database.Codec.EncodeContents(m.Contents ?? []), Properties: _database.Codec.EncodeProperties(m.AdditionalProperties)))
             .ToList();
-        var id = await WriteAsync(
+        var id = await _database.WriteAsync(
             (connection, transaction) =>
             {
                 var keep = SessionIds.Normalize(header.Id ?? string.Empty) is var wanted && SessionIds.IsValid(wanted) && !Exists(connection, transaction, wanted);
-                var sessionId = keep ? wanted : SessionIds.New(_time);
+                var sessionId = keep ? wanted : SessionIds.New(_database.Clock);
                 // Message ids are global: keep them only when every one is well formed, unique and not stored yet.
                 var keepMessageIds = keep && KeepsMessageIds(connection, transaction, messages.Select(m => m.Line.Id));
                 var parent = header.ParentId is { } p && Exists(connection, transaction, p) ? p : null;
@@ -170,7 +189,7 @@ public sealed partial class SessionStore
                     VALUES ($id, $title, $workspace, $provider, $model, $status, $parent, $fork, $created, $updated, $in, $out, $cached, $cost, $settings)
                     """,
                     ("$id", sessionId),
-                    ("$title", _codec.Clean(header.Title ?? string.Empty)),
+                    ("$title", _database.Codec.Clean(header.Title ?? string.Empty)),
                     ("$workspace", NormalizeWorkspace(header.Workspace)),
                     ("$provider", header.Provider),
                     ("$model", header.Model),
@@ -183,7 +202,7 @@ public sealed partial class SessionStore
                     ("$out", header.OutputTokens),
                     ("$cached", header.CachedTokens),
                     ("$cost", header.Cost is { } cost ? (long)decimal.Round(cost * 1_000_000_000m) : null),
-                    ("$settings", StringJson.Map(CleanSettings(header.Settings)))))
+                    ("$settings", StringJson.Map(CleanSettings(_database.Codec, header.Settings)))))
                 {
                     insert.ExecuteNonQuery();
                 }
@@ -192,8 +211,8 @@ public sealed partial class SessionStore
                 foreach (var (line, parts, properties) in messages)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var messageId = keepMessageIds ? line.Id! : SessionIds.New(_time);
-                    InsertMessage(connection, transaction, messageId, sessionId, ++sequence, line.Role ?? "user", _codec.CleanOptional(line.AuthorName), parts, properties, line.Summary, line.CreatedAt.ToUnixTimeMilliseconds());
+                    var messageId = keepMessageIds ? line.Id! : SessionIds.New(_database.Clock);
+                    InsertMessage(connection, transaction, messageId, sessionId, ++sequence, line.Role ?? "user", _database.Codec.CleanOptional(line.AuthorName), parts, properties, line.Summary, line.CreatedAt.ToUnixTimeMilliseconds());
                 }
 
                 var toolSequence = 0L;
@@ -209,12 +228,12 @@ public sealed partial class SessionStore
                         ("$call", tool.CallId ?? string.Empty),
                         ("$tool", tool.Tool ?? string.Empty),
                         ("$plugin", tool.Plugin),
-                        ("$arguments", _codec.Clean(tool.Arguments ?? string.Empty)),
+                        ("$arguments", _database.Codec.Clean(tool.Arguments ?? string.Empty)),
                         ("$status", ToolStatusText(ParseToolStatus(tool.Status ?? string.Empty))),
-                        ("$error", _codec.CleanOptional(tool.Error)),
+                        ("$error", _database.Codec.CleanOptional(tool.Error)),
                         ("$duration", tool.DurationMs),
-                        ("$diff", _codec.CleanOptional(tool.DiffSummary)),
-                        ("$files", StringJson.List((tool.Files ?? []).Select(_codec.Clean))),
+                        ("$diff", _database.Codec.CleanOptional(tool.DiffSummary)),
+                        ("$files", StringJson.List((tool.Files ?? []).Select(_database.Codec.Clean))),
                         ("$created", tool.CreatedAt.ToUnixTimeMilliseconds()));
                     command.ExecuteNonQuery();
                 }
@@ -222,8 +241,8 @@ public sealed partial class SessionStore
                 return sessionId;
             },
             cancellationToken).ConfigureAwait(false);
-        SessionStoreLog.Created(_logger, id, "(imported)");
-        var session = await GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
+        SessionStoreLog.Created(_database.Logger, id, "(imported)");
+        var session = await _sessions.GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
         return new SessionImportResult(session, header.Id ?? string.Empty, id != SessionIds.Normalize(header.Id ?? string.Empty));
     }
 
@@ -246,7 +265,7 @@ public sealed partial class SessionStore
     private Task<int> ExportAsync(string sessionId, Action<SessionInfo, IEnumerable<StoredMessage>, IEnumerable<StoredToolEvent>> write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
-        return ReadAsync(
+        return _database.ReadAsync(
             connection =>
             {
                 using var transaction = connection.BeginTransaction(deferred: true);
@@ -348,7 +367,7 @@ public sealed partial class SessionStore
 
             foreach (var row in rows)
             {
-                InsertMessage(connection, transaction, SessionIds.New(_time), forkId, row.Seq, row.Role, row.Author, row.Parts, row.Properties, row.Summary != 0, row.Created);
+                InsertMessage(connection, transaction, SessionIds.New(_database.Clock), forkId, row.Seq, row.Role, row.Author, row.Parts, row.Properties, row.Summary != 0, row.Created);
             }
 
             after = rows[^1].Seq;

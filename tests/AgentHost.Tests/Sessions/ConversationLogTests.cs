@@ -1,0 +1,114 @@
+using AgentHost.Kernel;
+using AgentHost.Kernel.Agent;
+using AgentHost.Kernel.Sessions;
+using AgentHost.Sdk.Events;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Tests.Sessions;
+
+/// <summary>The conversation log on its own (<see cref="SessionStore.Conversation"/>): what a run records and what a resume or a history page reads.</summary>
+public sealed class ConversationLogTests
+{
+    [Fact]
+    public async Task Append_NumbersEachSessionsMessages_AndPagesThemOldestFirst()
+    {
+        using var harness = await SessionTestStore.OpenAsync();
+        var log = harness.Store.Conversation;
+        var first = await harness.CreateAsync();
+        var second = await harness.CreateAsync();
+
+        var ids = new List<string>();
+        foreach (var text in new[] { "one", "two", "three" })
+        {
+            ids.Add(await log.AppendMessageAsync(first.Id, new ChatMessage(ChatRole.User, text)));
+        }
+
+        await log.AppendMessageAsync(second.Id, new ChatMessage(ChatRole.User, "elsewhere"));
+
+        var page = await log.GetHistoryAsync(first.Id, HistoryKind.Messages, limit: 2);
+        var rest = await log.GetHistoryAsync(first.Id, HistoryKind.Messages, limit: 2, page.NextCursor);
+
+        Assert.Equal([1L, 2L], page.Messages.Select(m => m.Sequence));
+        Assert.Equal(["one", "two"], page.Messages.Select(m => m.Message.Text));
+        Assert.Equal(ids[..2], page.Messages.Select(m => m.Id));
+        Assert.Equal([3L], rest.Messages.Select(m => m.Sequence));
+        Assert.Null(rest.NextCursor);
+        Assert.Equal([1L], (await log.GetHistoryAsync(second.Id)).Messages.Select(m => m.Sequence));
+    }
+
+    [Fact]
+    public async Task LoadConversation_StartsAtTheLastSummary_WithStoredIds()
+    {
+        using var harness = await SessionTestStore.OpenAsync();
+        var log = harness.Store.Conversation;
+        var session = await harness.CreateAsync();
+        await log.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "old question"));
+        await log.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, "old answer"));
+        var summary = new ChatMessage(ChatRole.User, "summary of the above")
+        {
+            AdditionalProperties = new AdditionalPropertiesDictionary { [IConversationRecorder.SummaryMarker] = true },
+        };
+        var summaryId = await log.AppendMessageAsync(session.Id, summary);
+        await log.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "new question"));
+
+        var resumed = await log.LoadConversationAsync(session.Id);
+
+        Assert.Equal(["summary of the above", "new question"], resumed.Select(m => m.Text));
+        Assert.Equal(summaryId, resumed[0].MessageId);
+        Assert.True((await log.GetHistoryAsync(session.Id)).Messages[2].IsSummary);
+    }
+
+    [Fact]
+    public async Task ToolEvents_AreNumbered_AndPointAtTheMessageTheyFollowed()
+    {
+        using var harness = await SessionTestStore.OpenAsync();
+        var log = harness.Store.Conversation;
+        var session = await harness.CreateAsync();
+        await log.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "list the files"));
+        await log.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "ls")]));
+        await log.RecordToolEventAsync(new ToolEventRecord(session.Id, "c1", "ls", "files", "{}", ToolCallStatus.Succeeded, 12.5));
+        await log.RecordToolEventAsync(new ToolEventRecord(session.Id, "c2", "view", "files", "{\"path\":\"a\"}", ToolCallStatus.Failed, 3) { Error = "not found" });
+
+        var page = await log.GetHistoryAsync(session.Id, HistoryKind.Tools);
+
+        Assert.Equal([1L, 2L], page.ToolEvents.Select(t => t.Sequence));
+        Assert.All(page.ToolEvents, t => Assert.Equal(2, t.MessageSequence));
+        Assert.Equal(ToolCallStatus.Failed, page.ToolEvents[1].Status);
+        Assert.Equal("not found", page.ToolEvents[1].Error);
+        Assert.Empty(page.Messages);
+    }
+
+    [Fact]
+    public async Task AsTheRunsRecorder_StatusAndUsage_LandOnTheSessionRow()
+    {
+        using var harness = await SessionTestStore.OpenAsync();
+        var session = await harness.CreateAsync();
+
+        var recorder = Assert.IsAssignableFrom<IConversationRecorder>(harness.Store.Conversation);
+
+        await recorder.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "Fix the build"));
+        await recorder.RecordUsageAsync(session.Id, new UsageDetails { InputTokenCount = 100, OutputTokenCount = 20 }, 0.5m);
+        await recorder.SetStatusAsync(session.Id, SessionStatus.Completed);
+
+        var stored = await harness.Store.GetSessionAsync(session.Id);
+        Assert.Equal(SessionStatus.Completed, stored.Status);
+        Assert.Equal(100, stored.InputTokens);
+        Assert.Equal(20, stored.OutputTokens);
+        Assert.Equal(0.5m, stored.Cost);
+        Assert.Equal(1, stored.MessageCount);
+        Assert.Equal("Fix the build", stored.Title);
+    }
+
+    [Fact]
+    public async Task UnknownSession_IsNotFound_ForWritesAndReads()
+    {
+        using var harness = await SessionTestStore.OpenAsync();
+        var log = harness.Store.Conversation;
+
+        var append = await Assert.ThrowsAsync<AgentHostException>(async () => await log.AppendMessageAsync("nope", new ChatMessage(ChatRole.User, "x")));
+        var tool = await Assert.ThrowsAsync<AgentHostException>(async () => await log.RecordToolEventAsync(new ToolEventRecord("nope", "c", "ls", null, "{}", ToolCallStatus.Succeeded, 1)));
+        var history = await Assert.ThrowsAsync<AgentHostException>(() => log.GetHistoryAsync("nope"));
+
+        Assert.All([append, tool, history], error => Assert.Equal(ErrorKind.NotFound, error.Kind));
+    }
+}
