@@ -15,10 +15,11 @@ public sealed class ComponentGraphTests
         ["AgentHost.Sdk"] = [],
         ["AgentHost.Hosting"] = ["AgentHost.Sdk"],
         ["AgentHost.Installation"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
-        // Not yet split: permissions, sessions and the agent.
-        ["AgentHost.Kernel"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
-        ["AgentHost.Testing"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Kernel"],
-        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Kernel"],
+        ["AgentHost.Permissions"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
+        // Not yet split: sessions and the agent.
+        ["AgentHost.Kernel"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions"],
+        ["AgentHost.Testing"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Kernel"],
+        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Kernel"],
     };
 
     private static readonly string Root = TemplateFeedFixture.FindRepositoryRoot();
