@@ -16,10 +16,10 @@ public sealed class ComponentGraphTests
         ["AgentHost.Hosting"] = ["AgentHost.Sdk"],
         ["AgentHost.Installation"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
         ["AgentHost.Permissions"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
-        // Not yet split: sessions and the agent.
-        ["AgentHost.Kernel"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions"],
-        ["AgentHost.Testing"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Kernel"],
-        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Kernel"],
+        ["AgentHost.Sessions"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions"],
+        ["AgentHost.Kernel"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions"],
+        ["AgentHost.Testing"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Kernel"],
+        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Kernel"],
     };
 
     private static readonly string Root = TemplateFeedFixture.FindRepositoryRoot();
