@@ -17,9 +17,9 @@ public sealed class ComponentGraphTests
         ["AgentHost.Installation"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
         ["AgentHost.Permissions"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
         ["AgentHost.Sessions"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions"],
-        ["AgentHost.Kernel"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions"],
-        ["AgentHost.Testing"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Kernel"],
-        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Kernel"],
+        ["AgentHost.Agent"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions"],
+        ["AgentHost.Testing"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
+        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
     };
 
     private static readonly string Root = TemplateFeedFixture.FindRepositoryRoot();
@@ -73,10 +73,12 @@ public sealed class ComponentGraphTests
     }
 
     [Fact]
-    public void ReferenceReader_SeesTheKernelsReferenceToTheHostingCore()
+    public void ReferenceReader_SeesTheAgentsReferencesToTheComponentsBelow()
     {
         // Guards the test itself: a reader that found no references would let every forbidden one through.
-        Assert.Contains("AgentHost.Hosting", ReferencedComponents(Components()["AgentHost.Kernel"]));
+        Assert.Equal(
+            ["AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sdk", "AgentHost.Sessions"],
+            ReferencedComponents(Components()["AgentHost.Agent"]).Order(StringComparer.Ordinal));
     }
 
     /// <summary>src/AgentHost.*/AgentHost.*.csproj by project name.</summary>
