@@ -72,6 +72,35 @@ public sealed class ComponentGraphTests
         }
     }
 
+    [Theory]
+    [InlineData("AgentHost.Installation")]
+    [InlineData("AgentHost.Permissions")]
+    [InlineData("AgentHost.Sessions")]
+    public void ComponentsBelowTheAgent_NeverReachIt(string component)
+    {
+        // Transitively: Installation, Permissions and Sessions must not see the agent (skills approve through
+        // ISkillApprovals, the store implements the permissions' IPermissionStore), and Permissions must not see Sessions.
+        var reachable = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(Allowed[component]);
+        while (pending.TryPop(out var next))
+        {
+            if (reachable.Add(next))
+            {
+                foreach (var reference in Allowed[next])
+                {
+                    pending.Push(reference);
+                }
+            }
+        }
+
+        Assert.DoesNotContain("AgentHost.Agent", reachable);
+        Assert.DoesNotContain("AgentHost.Cli", reachable);
+        if (component == "AgentHost.Permissions")
+        {
+            Assert.DoesNotContain("AgentHost.Sessions", reachable);
+        }
+    }
+
     [Fact]
     public void ReferenceReader_SeesTheAgentsReferencesToTheComponentsBelow()
     {
