@@ -1,7 +1,7 @@
 namespace AgentHost.Kernel.Configuration;
 
 /// <summary>Helpers for dotted configuration keys. Keys compare case-insensitively.</summary>
-internal static class ConfigKeys
+public static class ConfigKeys
 {
     /// <summary>How keys are matched everywhere.</summary>
     public static readonly StringComparer Comparer = StringComparer.OrdinalIgnoreCase;
@@ -9,6 +9,10 @@ internal static class ConfigKeys
     /// <summary>Orders keys segment by segment, list indices numerically (<c>feeds.2</c> before <c>feeds.10</c>).</summary>
     public static readonly IComparer<string> Order = Comparer<string>.Create(CompareNatural);
 
+    /// <summary>Joins a prefix and a segment with a dot (the segment alone under the empty prefix).</summary>
+    /// <param name="prefix">The prefix.</param>
+    /// <param name="segment">The segment.</param>
+    /// <returns>The key.</returns>
     public static string Join(string prefix, string segment) => prefix.Length == 0 ? segment : prefix + "." + segment;
 
     /// <summary>Whether <paramref name="key"/> is strictly below <paramref name="prefix"/>.</summary>
@@ -18,6 +22,9 @@ internal static class ConfigKeys
             && key[prefix.Length] == '.'
             && key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>Whether a segment is a list index (up to nine ASCII digits).</summary>
+    /// <param name="segment">The segment.</param>
+    /// <returns>Whether it is.</returns>
     public static bool IsIndex(string segment) =>
         segment.Length > 0 && segment.Length <= 9 && segment.All(char.IsAsciiDigit);
 

@@ -9,7 +9,7 @@ namespace AgentHost.Kernel.Configuration;
 /// A null value (<c>key:</c>, <c>~</c>, <c>null</c>) means "not set". Syntax errors become problems
 /// (<c>file:line:col: what — fix</c>) instead of exceptions.
 /// </remarks>
-internal static class YamlConfigLoader
+public static class YamlConfigLoader
 {
     /// <summary>Reads a file; a missing file contributes nothing.</summary>
     public static ConfigLayerContent Load(string path, ConfigLayer layer)

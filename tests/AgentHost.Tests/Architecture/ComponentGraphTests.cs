@@ -15,10 +15,11 @@ public sealed class ComponentGraphTests
         ["AgentHost.Sdk"] = [],
         ["AgentHost.Hosting"] = ["AgentHost.Sdk"],
         ["AgentHost.Installation"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
-        // Not yet split: permissions, sessions and the agent.
-        ["AgentHost.Kernel"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
-        ["AgentHost.Testing"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Kernel"],
-        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Kernel"],
+        ["AgentHost.Permissions"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
+        ["AgentHost.Sessions"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions"],
+        ["AgentHost.Agent"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions"],
+        ["AgentHost.Testing"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
+        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
     };
 
     private static readonly string Root = TemplateFeedFixture.FindRepositoryRoot();
@@ -71,11 +72,42 @@ public sealed class ComponentGraphTests
         }
     }
 
+    [Theory]
+    [InlineData("AgentHost.Installation")]
+    [InlineData("AgentHost.Permissions")]
+    [InlineData("AgentHost.Sessions")]
+    public void ComponentsBelowTheAgent_NeverReachIt(string component)
+    {
+        // Transitively: Installation, Permissions and Sessions must not see the agent (skills approve through
+        // ISkillApprovals, the store implements the permissions' IPermissionStore), and Permissions must not see Sessions.
+        var reachable = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(Allowed[component]);
+        while (pending.TryPop(out var next))
+        {
+            if (reachable.Add(next))
+            {
+                foreach (var reference in Allowed[next])
+                {
+                    pending.Push(reference);
+                }
+            }
+        }
+
+        Assert.DoesNotContain("AgentHost.Agent", reachable);
+        Assert.DoesNotContain("AgentHost.Cli", reachable);
+        if (component == "AgentHost.Permissions")
+        {
+            Assert.DoesNotContain("AgentHost.Sessions", reachable);
+        }
+    }
+
     [Fact]
-    public void ReferenceReader_SeesTheKernelsReferenceToTheHostingCore()
+    public void ReferenceReader_SeesTheAgentsReferencesToTheComponentsBelow()
     {
         // Guards the test itself: a reader that found no references would let every forbidden one through.
-        Assert.Contains("AgentHost.Hosting", ReferencedComponents(Components()["AgentHost.Kernel"]));
+        Assert.Equal(
+            ["AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sdk", "AgentHost.Sessions"],
+            ReferencedComponents(Components()["AgentHost.Agent"]).Order(StringComparer.Ordinal));
     }
 
     /// <summary>src/AgentHost.*/AgentHost.*.csproj by project name.</summary>

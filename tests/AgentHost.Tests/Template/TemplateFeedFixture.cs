@@ -12,8 +12,8 @@ public sealed class TemplateEndToEnd : ICollectionFixture<TemplateFeedFixture>
 }
 
 /// <summary>
-/// A plugin author's machine in a temp folder: a local NuGet feed with the repo's AgentHost.Sdk, AgentHost.Hosting, AgentHost.Kernel,
-/// AgentHost.Testing and AgentHost.PluginTemplate packages (packed from the outer test build, never rebuilt), a
+/// A plugin author's machine in a temp folder: a local NuGet feed with the repo's AgentHost.Sdk, AgentHost.Hosting, AgentHost.Permissions,
+/// AgentHost.Sessions, AgentHost.Agent, AgentHost.Testing and AgentHost.PluginTemplate packages (packed from the outer test build, never rebuilt), a
 /// nuget.config that adds it to the user's sources, a private NuGet package folder (no stale AgentHost.* package can
 /// be used) and a private <c>dotnet new</c> hive with the template installed from the repo folder.
 /// </summary>
@@ -53,7 +53,9 @@ public sealed partial class TemplateFeedFixture : IAsyncLifetime
                  {
                      "src/AgentHost.Sdk/AgentHost.Sdk.csproj",
                      "src/AgentHost.Hosting/AgentHost.Hosting.csproj",
-                     "src/AgentHost.Kernel/AgentHost.Kernel.csproj",
+                     "src/AgentHost.Permissions/AgentHost.Permissions.csproj",
+                     "src/AgentHost.Sessions/AgentHost.Sessions.csproj",
+                     "src/AgentHost.Agent/AgentHost.Agent.csproj",
                      "src/AgentHost.Testing/AgentHost.Testing.csproj",
                      "plugin-template/AgentHost.PluginTemplate.csproj",
                  })

@@ -15,7 +15,7 @@ namespace AgentHost.Kernel.Permissions;
 /// <c>read</c> deny or ask rule configured are decided without the engine (the floor is still checked), so a search
 /// over many files costs one <c>lstat</c> per file; everything else is decided by the engine and remembered per path.
 /// </remarks>
-internal sealed class ReadAccessCheck
+public sealed class ReadAccessCheck
 {
     private readonly RulePermissionGate _rules;
     private readonly PermissionEngine _engine;

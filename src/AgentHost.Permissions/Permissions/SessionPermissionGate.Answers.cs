@@ -162,7 +162,7 @@ public sealed record SessionPermissionOptions(string SessionId, SessionGrants Gr
     /// The session's active skills: their <c>allowed-tools</c> and folders pre-approve calls that would ask (never past a
     /// deny rule, an ask rule or the safety floor); <see langword="null"/> when skills are off.
     /// </summary>
-    public Skills.ActiveSkills? Skills { get; init; }
+    public ISkillApprovals? Skills { get; init; }
 
     /// <summary>Redacts secrets from requests.</summary>
     public Security.SecretScrubber Scrubber { get; init; } = Security.SecretScrubber.PatternsOnly;

@@ -17,7 +17,7 @@ namespace AgentHost.Kernel.Skills;
 /// </remarks>
 /// <param name="catalog">Where skills are looked up.</param>
 /// <param name="homeDirectory">The user's home directory (for <c>~/</c> in rules).</param>
-public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory)
+public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : ISkillApprovals
 {
     private readonly ConcurrentDictionary<string, Skill> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Name, bool Rules), RulePermissionGate> _matchers = new();

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using AgentHost.Kernel.Capabilities;
 using AgentHost.Kernel.Configuration;
 using AgentHost.Kernel.Hosting;
@@ -84,33 +83,8 @@ public static class SkillLocations
     /// </summary>
     /// <param name="environment">The environment.</param>
     /// <returns>The roots.</returns>
-    public static IEnumerable<SkillRoot> User(HostEnvironment environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        var home = environment.HomeDirectory;
-        if (environment.Get("AGENT_SKILLS_DIR") is { } explicitDirectory)
-        {
-            yield return new SkillRoot(Path.GetFullPath(ExpandHome(explicitDirectory, home), environment.CurrentDirectory), SkillSource.User, "user (AGENT_SKILLS_DIR)");
-        }
-
-        if (environment.Get("XDG_CONFIG_HOME") is { } xdg)
-        {
-            yield return new SkillRoot(Path.Combine(xdg, "agents", "skills"), SkillSource.User, "user");
-        }
-
-        if (environment.Platform == OSPlatform.Windows)
-        {
-            yield return new SkillRoot(Path.Combine(environment.Get("APPDATA") ?? Path.Combine(home, "AppData", "Roaming"), "agents", "skills"), SkillSource.User, "user");
-        }
-        else
-        {
-            yield return new SkillRoot(Path.Combine(home, ".config", "agents", "skills"), SkillSource.User, "user");
-        }
-
-        yield return new SkillRoot(AgentPaths.Resolve(environment).SkillsDirectory, SkillSource.User, "user");
-        yield return new SkillRoot(Path.Combine(home, ".agents", "skills"), SkillSource.User, "user");
-        yield return new SkillRoot(Path.Combine(home, ".claude", "skills"), SkillSource.User, "user");
-    }
+    public static IEnumerable<SkillRoot> User(HostEnvironment environment) =>
+        UserSkillFolders.Resolve(environment).Select(folder => new SkillRoot(folder.Path, SkillSource.User, folder.Label));
 
     /// <summary>The folders listed in <c>skills.paths</c>: relative to the project root, <c>~/</c> for the home directory.</summary>
     /// <param name="configuration">The configuration.</param>
@@ -141,10 +115,7 @@ public static class SkillLocations
         }
     }
 
-    private static string ExpandHome(string path, string home) =>
-        path == "~" ? home
-        : path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~\\", StringComparison.Ordinal) ? Path.Combine(home, path[2..])
-        : path;
+    private static string ExpandHome(string path, string home) => UserSkillFolders.ExpandHome(path, home);
 
     private static List<SkillRoot> Distinct(IEnumerable<SkillRoot> roots)
     {

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Skills;
 
 namespace AgentHost.Kernel.Permissions;
 
@@ -53,7 +52,7 @@ public sealed class ProtectedPaths
             new(Path.Combine(paths.DataDirectory, ProjectTrust.FileName), "agent configuration (the list of trusted projects)"),
             new(paths.PluginsDirectory, "agent configuration (installed plugins)"),
             new(paths.LockFile, "agent configuration (the plugin lockfile)"),
-            .. SkillLocations.User(environment).Select(root => new ProtectedArea(root.Path, "skills (a user skill folder)")),
+            .. UserSkillFolders.Resolve(environment).Select(folder => new ProtectedArea(folder.Path, "skills (a user skill folder)")),
         ];
         return new ProtectedPaths([.. areas.Select(area => area with { Path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(area.Path)) })], paths.ConfigDirectory);
     }
