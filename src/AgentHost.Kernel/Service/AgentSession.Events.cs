@@ -19,7 +19,7 @@ public sealed partial class AgentSession
     /// Ends when the session closes or <paramref name="cancellationToken"/> fires.
     /// </summary>
     /// <remarks>
-    /// Subscribed when the enumeration starts: start it before <see cref="SendAsync"/> to see a turn whole. Read from any
+    /// Subscribed when this method is called (not when the enumeration starts): call it before <see cref="SendAsync"/> to see a turn whole. Read from any
     /// thread. The engine never waits for a reader: a reader more than <see cref="StreamCapacity"/> events behind
     /// loses the oldest ones, and the bus reports the loss as a warning.
     /// </remarks>

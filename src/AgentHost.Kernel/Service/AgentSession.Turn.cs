@@ -62,7 +62,7 @@ public sealed partial class AgentSession
         var titling = Task.CompletedTask;
         if (context is null)
         {
-            var built = await SessionRunContextBuilder.BuildAsync(_parts, Options, _opening, expanded, request.Prompt, cancellationToken).ConfigureAwait(false);
+            var built = await SessionRunContextBuilder.BuildAsync(_parts, Options, _opening, expanded, request.Prompt, id => Volatile.Write(ref _id, id), cancellationToken).ConfigureAwait(false);
             (context, history) = (built.Context, built.History);
             _lease ??= built.NewLease;
             Volatile.Write(ref _id, context.SessionId);

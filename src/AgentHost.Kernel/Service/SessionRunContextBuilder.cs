@@ -35,7 +35,7 @@ internal static class SessionRunContextBuilder
     public sealed record Built(SessionRunContext Context, SessionLease? NewLease, IReadOnlyList<ChatMessage> History);
 
     public static async Task<Built> BuildAsync(
-        SessionServiceParts parts, SessionOptions options, SessionOpening opening, ExpandedPrompt firstPrompt, string prompt, CancellationToken cancellationToken)
+        SessionServiceParts parts, SessionOptions options, SessionOpening opening, ExpandedPrompt firstPrompt, string prompt, Action<string> stored, CancellationToken cancellationToken)
     {
         var (runtime, store, configuration) = (parts.Runtime, parts.Store, parts.Configuration);
         var existing = opening.ExistingId;
@@ -46,6 +46,7 @@ internal static class SessionRunContextBuilder
         var sessionId = existing ?? (await store.CreateSessionAsync(
             new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = prompt }, cancellationToken).ConfigureAwait(false)).Id;
         var newLease = existing is null ? store.AcquireSession(sessionId) : null;
+        stored(sessionId); // From here on the session's events carry its id: its streams pass them on.
         try
         {
             runtime.Events.Publish(new ModelSelectedEvent(sessionId, model.ProviderName, model.ModelId, why) { Timestamp = parts.Time.GetUtcNow() });
