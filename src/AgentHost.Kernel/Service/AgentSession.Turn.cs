@@ -1,5 +1,6 @@
 using AgentHost.Kernel.Agent;
 using AgentHost.Kernel.Context;
+using AgentHost.Kernel.Permissions;
 using AgentHost.Kernel.Runs;
 using AgentHost.Kernel.Sessions;
 using AgentHost.Sdk.Events;
@@ -49,7 +50,11 @@ public sealed partial class AgentSession
     private async Task<TurnResult> RunTurnAsync(TurnRequest request, CancellationToken cancellationToken)
     {
         var (runtime, store, configuration) = (_parts.Runtime, _parts.Store, _parts.Configuration);
-        var expanded = await _references.ExpandAsync(request.Prompt, request.Context, request.Images, cancellationToken).ConfigureAwait(false);
+        // References are read under the session's current mode (before the first turn: the options' mode, else
+        // permissions.mode, else the default), with the policy read when the session opened.
+        var mode = RunContext?.Mode ?? Options.PermissionMode ?? _opening.Policy.Mode ?? PermissionModes.Default(Options.Interactive);
+        var references = ContextReferences.Create(runtime, _opening.Policy, mode, Options.WorkspaceRoot, _parts.Environment.HomeDirectory, _parts.Scrubber, _parts.Time);
+        var expanded = await references.ExpandAsync(request.Prompt, request.Context, request.Images, cancellationToken).ConfigureAwait(false);
         if (request.Skills.Count > 0)
         {
             // A mistyped skill stops the turn before anything else is prepared.
@@ -122,6 +127,12 @@ public sealed partial class AgentSession
         await titling.ConfigureAwait(false);
         return new TurnResult(context.SessionId, context.Resumed, model, result);
     }
+
+    /// <summary>The session's conversation so far, as stored (empty for a new session before its first turn).</summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The messages, oldest first.</returns>
+    public async Task<IReadOnlyList<ChatMessage>> LoadHistoryAsync(CancellationToken cancellationToken = default) =>
+        Id is { } id ? await _parts.Store.LoadConversationAsync(id, cancellationToken).ConfigureAwait(false) : [];
 
     /// <summary>The <c>small_model</c> for compaction summaries, when one is configured and can be created.</summary>
     private (IChatClient Client, Sdk.Capabilities.ModelDescriptor? Model)? SmallModelForSummaries()

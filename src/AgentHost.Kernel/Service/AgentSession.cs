@@ -1,4 +1,3 @@
-using AgentHost.Kernel.Context;
 using AgentHost.Kernel.Permissions;
 using AgentHost.Kernel.Runs;
 using AgentHost.Kernel.Sessions;
@@ -19,7 +18,6 @@ public sealed partial class AgentSession : IAsyncDisposable
 {
     private readonly SessionServiceParts _parts;
     private readonly SessionOpening _opening;
-    private readonly ContextReferenceExpander _references;
     private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly Action<AgentSession> _closed;
     private readonly Lock _sync = new();
@@ -38,8 +36,6 @@ public sealed partial class AgentSession : IAsyncDisposable
         _lease = lease;
         _id = opening.ExistingId;
         _closed = closed;
-        var mode = options.PermissionMode ?? opening.Policy.Mode ?? PermissionModes.Default(options.Interactive);
-        _references = ContextReferences.Create(parts.Runtime, opening.Policy, mode, options.WorkspaceRoot, parts.Environment.HomeDirectory, parts.Scrubber, parts.Time);
     }
 
     /// <summary>The session's id; <see langword="null"/> for a new session until its first turn stores it.</summary>

@@ -38,6 +38,7 @@ public sealed class SessionServiceTests
         Assert.Equal("third answer", third.Result.FinalText);
         var seen = Texts(model.Requests[^1]);
         Assert.Equal(["hello", "first answer", "and again", "second answer", "after reopening"], seen);
+        Assert.Equal([.. seen, "third answer"], Texts(await reopened.LoadHistoryAsync()));
     }
 
     [Fact]
@@ -100,6 +101,11 @@ public sealed class SessionServiceTests
         Assert.Equal(RunOutcome.Completed, next.Result.Outcome);
         Assert.Equal("back again", next.Result.FinalText);
         Assert.Contains("a long task", Texts(model.Requests[^1]));
+        var history = await session.LoadHistoryAsync();
+        var calls = history.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Select(c => c.CallId);
+        var results = history.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Select(r => r.CallId);
+        Assert.Equal(calls.Order(StringComparer.Ordinal), results.Order(StringComparer.Ordinal));
+        Assert.Equal("back again", Texts(history)[^1]);
     }
 
     [Fact]
