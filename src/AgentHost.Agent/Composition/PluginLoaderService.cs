@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace AgentHost.Kernel.Composition;
 
 /// <summary>Loads plugins when a long-running host starts and unloads them when it stops.</summary>
-internal sealed partial class PluginLoaderService(PluginRuntime runtime, KernelOptions options, ILogger<PluginLoaderService> logger) : IHostedService
+internal sealed partial class PluginLoaderService(PluginRuntime runtime, AgentHostOptions options, ILogger<PluginLoaderService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

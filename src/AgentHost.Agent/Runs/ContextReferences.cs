@@ -20,16 +20,14 @@ namespace AgentHost.Kernel.Runs;
 internal static class ContextReferences
 {
     public static ContextReferenceExpander Create(
-        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, SecretScrubber scrubber, TimeProvider timeProvider, RunOptions options)
+        PluginRuntime runtime, PermissionPolicy policy, PermissionMode mode, string workspaceRoot, string homeDirectory, SecretScrubber scrubber, TimeProvider timeProvider)
     {
         // Rule problems are reported once, by the session's gate; this gate only decides the prompt's references.
-        var policy = PermissionPolicy.FromConfiguration(configuration, ProjectTrust.Load(AgentPaths.Resolve(environment), timeProvider));
-        var mode = options.PermissionMode ?? policy.Mode ?? PermissionModes.Default(options.Interactive);
-        var gate = new RulePermissionGate(policy, mode, options.WorkspaceRoot, environment.HomeDirectory, policy.ExtraDirectories);
+        var gate = new RulePermissionGate(policy, mode, workspaceRoot, homeDirectory, policy.ExtraDirectories);
         var calls = 0;
-        return new ContextReferenceExpander(options.WorkspaceRoot, runtime.Registry)
+        return new ContextReferenceExpander(workspaceRoot, runtime.Registry)
         {
-            ReadCheck = ReadAccessCheck.For(gate, string.Empty, "context", options.WorkspaceRoot),
+            ReadCheck = ReadAccessCheck.For(gate, string.Empty, "context", workspaceRoot),
             FetchUrl = async (url, cancellationToken) =>
             {
                 if (runtime.Registry.Find(CapabilityKind.Tool, "fetch") is null)
@@ -38,7 +36,7 @@ internal static class ContextReferences
                 }
 
                 using var pipeline = AgentRunner.CreatePipeline(runtime, gate, scrubber, timeProvider);
-                var context = new ToolCallContext(string.Empty, $"context-{Interlocked.Increment(ref calls)}") { WorkspaceRoot = options.WorkspaceRoot, InSession = false };
+                var context = new ToolCallContext(string.Empty, $"context-{Interlocked.Increment(ref calls)}") { WorkspaceRoot = workspaceRoot, InSession = false };
                 var outcome = await pipeline.InvokeAsync("fetch", JsonSerializer.Serialize(new { url }), context, cancellationToken).ConfigureAwait(false);
                 return outcome.Status == ToolCallStatus.Succeeded
                     ? outcome.Text

@@ -7,8 +7,11 @@ using AgentHost.Kernel.Events;
 using AgentHost.Kernel.Models;
 using AgentHost.Kernel.Permissions;
 using AgentHost.Kernel.Runs;
+using AgentHost.Kernel.Composition;
 using AgentHost.Kernel.Security;
+using AgentHost.Kernel.Service;
 using AgentHost.Sdk.Events;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentHost.Cli.Commands;
 
@@ -107,30 +110,22 @@ internal sealed class RunCommand : AgentCommand
 
         var store = await opening.ConfigureAwait(false);
         var scrubber = new SecretScrubber(Context.Environment);
-        var runner = new AgentRunner(runtime, store, configuration, Context.Environment, scrubber, TimeProvider.System)
-        {
-            Permissions = broker,
-        };
-        RunSummary summary;
+        // The composition root builds the session service around the parts this command made on its own schedule.
+        await using var services = new ServiceCollection()
+            .AddSingleton(Context.Environment)
+            .AddSingleton(configuration)
+            .AddSingleton(runtime)
+            .AddSingleton(runtime.Events)
+            .AddSingleton(store)
+            .AddSingleton(broker)
+            .AddSingleton(scrubber)
+            .AddAgentHost(o => o.LoadPluginsOnStart = false)
+            .BuildServiceProvider();
+        var service = services.GetRequiredService<AgentSessionService>();
+        TurnResult summary;
         try
         {
-            summary = await runner.RunAsync(
-                new RunOptions(prompt, root ?? configuration.ProjectRoot)
-                {
-                    Model = parseResult.GetValue(_model),
-                    SessionId = parseResult.GetValue(_session),
-                    Continue = parseResult.GetValue(_continue),
-                    MaxSteps = parseResult.GetValue(_maxSteps),
-                    Context = parseResult.GetValue(_context) ?? [],
-                    Images = parseResult.GetValue(_images) ?? [],
-                    Skills = parseResult.GetValue(_skills) ?? [],
-                    Compaction = !parseResult.GetValue(_noCompact),
-                    DryRun = parseResult.GetValue(_dryRun) ? true : null,
-                    PermissionMode = PermissionModeOption.Parse(parseResult, _permissionMode),
-                    Interactive = Context.Console.IsInteractive,
-                    Prefer = ModelSelector.TryParse(parseResult.GetValue(_prefer), out var prefer) && parseResult.GetValue(_prefer) is not null ? prefer : null,
-                },
-                cancellationToken).ConfigureAwait(false);
+            summary = await RunTurnAsync(service, parseResult, prompt, root ?? configuration.ProjectRoot, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -159,6 +154,32 @@ internal sealed class RunCommand : AgentCommand
             RunOutcome.ProviderError => ExitCodes.Provider,
             _ => ExitCodes.Failure,
         };
+    }
+
+    /// <summary>Opens the session (new, <c>--session</c> or <c>--continue</c>), sends the prompt, and closes it.</summary>
+    private async Task<TurnResult> RunTurnAsync(AgentSessionService service, ParseResult parseResult, string prompt, string workspaceRoot, CancellationToken cancellationToken)
+    {
+        var options = new SessionOptions(workspaceRoot)
+        {
+            Model = parseResult.GetValue(_model),
+            MaxSteps = parseResult.GetValue(_maxSteps),
+            Compaction = !parseResult.GetValue(_noCompact),
+            DryRun = parseResult.GetValue(_dryRun) ? true : null,
+            PermissionMode = PermissionModeOption.Parse(parseResult, _permissionMode),
+            Interactive = Context.Console.IsInteractive,
+            Prefer = ModelSelector.TryParse(parseResult.GetValue(_prefer), out var prefer) && parseResult.GetValue(_prefer) is not null ? prefer : null,
+        };
+        await using var session = parseResult.GetValue(_session) is { } id ? await service.OpenAsync(id, options, cancellationToken).ConfigureAwait(false)
+            : parseResult.GetValue(_continue) ? await service.OpenLatestAsync(options, cancellationToken).ConfigureAwait(false)
+            : await service.CreateAsync(options, cancellationToken).ConfigureAwait(false);
+        return await session.SendAsync(
+            new TurnRequest(prompt)
+            {
+                Context = parseResult.GetValue(_context) ?? [],
+                Images = parseResult.GetValue(_images) ?? [],
+                Skills = parseResult.GetValue(_skills) ?? [],
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     private string ReadPrompt(ParseResult parseResult)

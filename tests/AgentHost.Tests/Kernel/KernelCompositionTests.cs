@@ -25,7 +25,7 @@ public sealed class KernelCompositionTests
                   prefix: configured
             """);
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddAgentKernel(o => o.Environment = env);
+        builder.Services.AddAgentHost(o => o.Environment = env);
         using var host = builder.Build();
         var registry = host.Services.GetRequiredService<CapabilityRegistry>();
         var unloaded = new TaskCompletionSource<PluginUnloadedEvent>(TaskCreationOptions.RunContinuationsAsynchronously);

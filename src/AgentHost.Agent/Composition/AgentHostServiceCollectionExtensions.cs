@@ -1,0 +1,109 @@
+using AgentHost.Kernel.Capabilities;
+using AgentHost.Kernel.Configuration;
+using AgentHost.Kernel.Events;
+using AgentHost.Kernel.Hosting;
+using AgentHost.Kernel.Permissions;
+using AgentHost.Kernel.Plugins;
+using AgentHost.Kernel.Security;
+using AgentHost.Kernel.Service;
+using AgentHost.Kernel.Sessions;
+using AgentHost.Sdk.Events;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentHost.Kernel.Composition;
+
+/// <summary>The one composition root of every front end (CLI, chat, MCP server, HTTP API), for the Generic Host or a bare service collection.</summary>
+public static class AgentHostServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds, as singletons: the environment, paths, resolved configuration, plugin store, event bus, capability
+    /// registry, plugin host and plugin runtime, the session store, the permission broker, the secret scrubber, the
+    /// clock and the <see cref="AgentSessionService"/>; and, when <see cref="AgentHostOptions.LoadPluginsOnStart"/>, a
+    /// hosted service that loads plugins on start and unloads them on stop.
+    /// </summary>
+    /// <remarks>
+    /// Every registration is a <c>TryAdd</c>: a front end that already made a part (the CLI makes its configuration,
+    /// runtime and store on its own schedule) registers it first and the rest is built around it. Register
+    /// <see cref="EventBus"/> together with a pre-made <see cref="PluginRuntime"/> (its <see cref="PluginRuntime.Events"/>).
+    /// </remarks>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Adjusts the options.</param>
+    /// <returns>The same services.</returns>
+    public static IServiceCollection AddAgentHost(this IServiceCollection services, Action<AgentHostOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = new AgentHostOptions();
+        configure?.Invoke(options);
+        services.TryAddSingleton(options);
+        services.TryAddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+        services.TryAddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => sp.GetRequiredService<AgentHostOptions>().Environment ?? HostEnvironment.FromProcess());
+        services.TryAddSingleton(sp => AgentPaths.Resolve(sp.GetRequiredService<HostEnvironment>()));
+        services.TryAddSingleton(sp => ConfigurationResolver.Resolve(
+            sp.GetRequiredService<HostEnvironment>(),
+            sp.GetRequiredService<AgentPaths>(),
+            [.. sp.GetRequiredService<AgentHostOptions>().ConfigOverrides]));
+        AddPlugins(services);
+        services.TryAddSingleton(sp => new SecretScrubber(sp.GetRequiredService<HostEnvironment>()));
+        services.TryAddSingleton(sp => new PermissionBroker(sp.GetRequiredService<EventBus>(), sp.GetRequiredService<TimeProvider>()));
+        // SQLite opens synchronously (the async signature only wraps it), so resolving the store does not block on I/O waits.
+        services.TryAddSingleton(sp => SessionStore.OpenAsync(
+            sp.GetRequiredService<AgentPaths>().SessionsDatabase,
+            sp.GetRequiredService<SecretScrubber>(),
+            sp.GetRequiredService<TimeProvider>(),
+            logger: sp.GetRequiredService<ILogger<SessionStore>>()).GetAwaiter().GetResult());
+        services.TryAddSingleton(sp => new AgentSessionService(
+            sp.GetRequiredService<PluginRuntime>(),
+            sp.GetRequiredService<SessionStore>(),
+            sp.GetRequiredService<ConfigurationSnapshot>(),
+            sp.GetRequiredService<HostEnvironment>(),
+            sp.GetRequiredService<SecretScrubber>(),
+            sp.GetRequiredService<PermissionBroker>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AgentSessionService>>()));
+        if (options.LoadPluginsOnStart)
+        {
+            services.AddHostedService<PluginLoaderService>();
+        }
+
+        return services;
+    }
+
+    private static void AddPlugins(IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => new PluginStore(
+            sp.GetRequiredService<AgentPaths>(),
+            PluginStore.DefaultCatalogDirectory(sp.GetRequiredService<HostEnvironment>())));
+        services.TryAddSingleton(sp => new EventBus(sp.GetRequiredService<ILogger<EventBus>>()));
+        services.TryAddSingleton<IEventBus>(sp => sp.GetRequiredService<EventBus>());
+        services.TryAddSingleton(sp => new CapabilityRegistry(sp.GetRequiredService<EventBus>()));
+        services.TryAddSingleton(sp => new PluginHost(
+            sp.GetRequiredService<CapabilityRegistry>(),
+            sp.GetRequiredService<EventBus>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.TryAddSingleton(sp =>
+        {
+            var configuration = sp.GetRequiredService<ConfigurationSnapshot>();
+            var events = sp.GetRequiredService<EventBus>();
+            var settings = new PluginSettingsSource(configuration, () => ProjectTrust.Load(sp.GetRequiredService<AgentPaths>()))
+            {
+                Warn = message => events.Publish(new WarningEvent("plugins", message)),
+            };
+            return new PluginRuntime(
+                sp.GetRequiredService<PluginStore>(),
+                configuration.ProjectRoot,
+                settings.Get,
+                events,
+                sp.GetRequiredService<CapabilityRegistry>(),
+                sp.GetRequiredService<PluginHost>())
+            {
+                IsProjectTrusted = () => settings.ProjectTrusted,
+            };
+        });
+    }
+}

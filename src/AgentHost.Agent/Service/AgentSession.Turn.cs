@@ -1,0 +1,156 @@
+using AgentHost.Kernel.Agent;
+using AgentHost.Kernel.Context;
+using AgentHost.Kernel.Permissions;
+using AgentHost.Kernel.Runs;
+using AgentHost.Kernel.Sessions;
+using AgentHost.Sdk.Events;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Kernel.Service;
+
+/// <content>Turns: one prompt, through the agent loop, with the session's run context.</content>
+public sealed partial class AgentSession
+{
+    /// <summary>Sends a prompt and runs the agent until it answers, stops or is cancelled.</summary>
+    /// <param name="request">The prompt, its references, images and skills.</param>
+    /// <param name="cancellationToken">Cancels the turn like <see cref="CancelTurn"/> (the turn ends as <see cref="RunOutcome.Cancelled"/>; the history stays valid).</param>
+    /// <returns>How the turn ended.</returns>
+    /// <exception cref="AgentHostException">Bad references, skills, model or configuration (the message says what to fix), or a turn is already running.</exception>
+    public async Task<TurnResult> SendAsync(TurnRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ThrowIfClosed();
+        if (!await _turn.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+        {
+            throw new AgentHostException(ErrorKind.InUse, $"session {Id ?? "(new)"} is running a turn; wait for it or cancel it first.");
+        }
+
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            ThrowIfClosed();
+            lock (_sync)
+            {
+                _running = running;
+            }
+
+            return await RunTurnAsync(request, running.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_sync)
+            {
+                _running = null;
+            }
+
+            _turn.Release();
+        }
+    }
+
+    private async Task<TurnResult> RunTurnAsync(TurnRequest request, CancellationToken cancellationToken)
+    {
+        var (runtime, store, configuration) = (_parts.Runtime, _parts.Store, _parts.Configuration);
+        // References are read under the session's current mode (before the first turn: the options' mode, else
+        // permissions.mode, else the default), with the policy read when the session opened.
+        var mode = RunContext?.Mode ?? Options.PermissionMode ?? _opening.Policy.Mode ?? PermissionModes.Default(Options.Interactive);
+        var references = ContextReferences.Create(runtime, _opening.Policy, mode, Options.WorkspaceRoot, _parts.Environment.HomeDirectory, _parts.Scrubber, _parts.Time);
+        var expanded = await references.ExpandAsync(request.Prompt, request.Context, request.Images, cancellationToken).ConfigureAwait(false);
+        if (request.Skills.Count > 0)
+        {
+            // A mistyped skill stops the turn before anything else is prepared.
+            (await _opening.SkillsLoad.ConfigureAwait(false) ?? throw new AgentHostException(ErrorKind.Configuration, "--skill: skills are turned off (skills.enabled: false); remove --skill or enable skills."))
+                .CheckRequested(request.Skills);
+        }
+
+        var context = RunContext;
+        IReadOnlyList<ChatMessage> history;
+        var titling = Task.CompletedTask;
+        if (context is null)
+        {
+            var built = await SessionRunContextBuilder.BuildAsync(_parts, Options, _opening, expanded, request.Prompt, id => Volatile.Write(ref _id, id), cancellationToken).ConfigureAwait(false);
+            (context, history) = (built.Context, built.History);
+            _lease ??= built.NewLease;
+            Volatile.Write(ref _id, context.SessionId);
+            Volatile.Write(ref _context, context);
+            if (Interlocked.Exchange(ref _pendingModel, null) is { } chosen)
+            {
+                await store.SetSettingAsync(context.SessionId, SessionSettings.Model, chosen, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (!context.Resumed && configuration.SmallModel is { } small)
+            {
+                if (ModelSelection.ProviderTypeOf(small, configuration) is { } smallType)
+                {
+                    await runtime.EnsureChatProviderAsync(smallType, cancellationToken).ConfigureAwait(false);
+                }
+
+                titling = SessionTitler.GenerateAsync(() => ModelSelection.Select(small, configuration, runtime, _parts.Environment), store, context.SessionId, request.Prompt, runtime.Events, cancellationToken);
+            }
+        }
+        else
+        {
+            foreach (var warning in expanded.Warnings)
+            {
+                runtime.Events.Publish(new WarningEvent("context", warning));
+            }
+
+            history = await SessionRunContextBuilder.LoadHistoryAsync(store, context.SessionId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var requestedSkills = context.Skills?.ActivateRequested(request.Skills) ?? string.Empty;
+        var systemPrompt = await new SystemPromptBuilder(_parts.Time).BuildAsync(
+            new SystemPromptInput(_parts.Environment.CurrentDirectory)
+            {
+                WorkspaceRoot = Options.WorkspaceRoot,
+                Tools = context.Pipeline.GetToolSet().Declarations,
+                ProjectMemory = context.Memory.PromptText,
+                SkillsCatalog = context.Skills?.PromptCatalog,
+            },
+            cancellationToken).ConfigureAwait(false);
+        var model = context.Model;
+        var loop = new AgentLoop(model.Client, context.Pipeline, runtime.Events, store, _parts.Time);
+        var result = await loop.RunAsync(
+            new AgentRunRequest(context.SessionId, requestedSkills + expanded.ToModelText())
+            {
+                Attachments = expanded.Images,
+                History = history,
+                SystemPrompt = systemPrompt,
+                Model = model.Descriptor,
+                ProviderName = model.ProviderName,
+                MaxSteps = context.MaxSteps,
+                Compaction = Options.Compaction,
+                WorkspaceRoot = Options.WorkspaceRoot,
+                DryRunByDefault = context.DryRun,
+                Summarizer = configuration.SmallModel is null ? null : SmallModelForSummaries,
+            },
+            cancellationToken).ConfigureAwait(false);
+        await titling.ConfigureAwait(false);
+        return new TurnResult(context.SessionId, context.Resumed, model, result);
+    }
+
+    /// <summary>The session's conversation so far, as stored (empty for a new session before its first turn).</summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The messages, oldest first.</returns>
+    public async Task<IReadOnlyList<ChatMessage>> LoadHistoryAsync(CancellationToken cancellationToken = default) =>
+        Id is { } id ? await _parts.Store.LoadConversationAsync(id, cancellationToken).ConfigureAwait(false) : [];
+
+    /// <summary>The <c>small_model</c> for compaction summaries, when one is configured and can be created.</summary>
+    private (IChatClient Client, Sdk.Capabilities.ModelDescriptor? Model)? SmallModelForSummaries()
+    {
+        if (_parts.Configuration.SmallModel is not { } small)
+        {
+            return null;
+        }
+
+        try
+        {
+            var selected = ModelSelection.Select(small, _parts.Configuration, _parts.Runtime, _parts.Environment);
+            return (selected.Client, selected.Descriptor);
+        }
+        catch (AgentHostException ex)
+        {
+            _parts.Runtime.Events.Publish(new WarningEvent("agent", $"small_model {small} is not usable for summaries ({ex.Message}); the run's model writes them"));
+            return null;
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using AgentHost.Kernel.Permissions;
+using AgentHost.Kernel.Runs;
+using AgentHost.Kernel.Sessions;
+using AgentHost.Sdk.Events;
+
+namespace AgentHost.Kernel.Service;
+
+/// <summary>
+/// An open session of the <see cref="AgentSessionService"/>: send prompts, stream its events, answer its permission
+/// requests, cancel its turn, change its model or mode, close it. Thread-safe; one turn runs at a time.
+/// </summary>
+/// <remarks>
+/// A stored session is leased (one writer, in any process) from open to close. A new session is stored, leased and
+/// gets its <see cref="Id"/> at its first turn, because the model choice weighs the first prompt. The
+/// <see cref="RunContext"/> is built once, at the first turn, and reused by every later one.
+/// </remarks>
+public sealed partial class AgentSession : IAsyncDisposable
+{
+    private readonly SessionServiceParts _parts;
+    private readonly SessionOpening _opening;
+    private readonly SemaphoreSlim _turn = new(1, 1);
+    private readonly Action<AgentSession> _closed;
+    private readonly Lock _sync = new();
+    private SessionLease? _lease;
+    private SessionRunContext? _context;
+    private CancellationTokenSource? _running;
+    private string? _id;
+    private string? _pendingModel;
+    private bool _isClosed;
+
+    internal AgentSession(SessionServiceParts parts, SessionOptions options, SessionOpening opening, SessionLease? lease, Action<AgentSession> closed)
+    {
+        _parts = parts;
+        Options = options;
+        _opening = opening;
+        _lease = lease;
+        _id = opening.ExistingId;
+        _closed = closed;
+    }
+
+    /// <summary>The session's id; <see langword="null"/> for a new session until its first turn stores it.</summary>
+    public string? Id => Volatile.Read(ref _id);
+
+    /// <summary>Whether the session was stored before it was opened (resumed or forked).</summary>
+    public bool Resumed => _opening.ExistingId is not null;
+
+    /// <summary>The options it was opened with.</summary>
+    public SessionOptions Options { get; private set; }
+
+    /// <summary>The run context, once the first turn has built it.</summary>
+    public SessionRunContext? RunContext => Volatile.Read(ref _context);
+
+    /// <summary>Whether a turn is running.</summary>
+    public bool IsTurnRunning => Volatile.Read(ref _running) is not null;
+
+    /// <summary>The permission requests of this session waiting for an answer, oldest first.</summary>
+    public IReadOnlyList<PermissionRequestedEvent> PendingPermissions =>
+        Id is { } id ? [.. _parts.Broker.PendingRequests.Where(r => r.SessionId == id)] : [];
+
+    /// <summary>
+    /// Registers a front end that answers this process's permission requests while it listens (dispose when it goes
+    /// away; the last one leaving denies what is pending). Without a responder, calls that need approval are denied.
+    /// </summary>
+    /// <param name="name">The front end's name.</param>
+    /// <returns>The registration.</returns>
+    public IDisposable AddPermissionResponder(string name) => _parts.Broker.AddResponder(name);
+
+    /// <summary>Answers a pending permission request of this session.</summary>
+    /// <param name="requestId">The request's id (<see cref="PermissionRequestedEvent.RequestId"/>).</param>
+    /// <param name="answer">The answer.</param>
+    /// <returns>Whether this answer decided it (<see langword="false"/>: unknown, another session's, or answered already).</returns>
+    public bool AnswerPermission(string requestId, PermissionAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(requestId);
+        return PendingPermissions.Any(r => r.RequestId == requestId) && _parts.Broker.TryAnswer(requestId, answer);
+    }
+
+    /// <summary>Cancels the running turn, as Ctrl+C does: running tool calls are cancelled, the history stays valid, the turn ends as cancelled.</summary>
+    /// <returns>Whether a turn was running.</returns>
+    public bool CancelTurn()
+    {
+        lock (_sync)
+        {
+            if (_running is not { } running)
+            {
+                return false;
+            }
+
+            running.Cancel();
+            return true;
+        }
+    }
+
+    /// <summary>Changes the model from the next turn on, and stores it as the session's <c>model</c> setting.</summary>
+    /// <param name="model"><c>provider/model</c>.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>A task.</returns>
+    /// <exception cref="AgentHostException">The model is not usable (bad form, no provider); nothing changes.</exception>
+    public async Task SetModelAsync(string model, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        ThrowIfClosed();
+        var selected = await SessionModelChoice.SelectAsync(_parts, model, cancellationToken).ConfigureAwait(false);
+        if (RunContext is { } context)
+        {
+            await _parts.Store.SetSettingAsync(context.SessionId, SessionSettings.Model, model, cancellationToken).ConfigureAwait(false);
+            context.ChangeModel(selected);
+        }
+        else
+        {
+            // Not stored yet: the first turn uses it and stores it.
+            Volatile.Write(ref _pendingModel, model);
+            Options = Options with { Model = model };
+        }
+    }
+
+    /// <summary>Changes the permission mode for the next tool call on; stored as the session's <c>permission_mode</c>.</summary>
+    /// <param name="mode">The mode.</param>
+    /// <param name="changedBy">Who changed it (a front end name, published with the change).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>A task.</returns>
+    public async Task SetPermissionModeAsync(PermissionMode mode, string changedBy, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changedBy);
+        ThrowIfClosed();
+        if (RunContext is { } context)
+        {
+            await context.Gate.SwitchModeAsync(mode, changedBy, cancellationToken).ConfigureAwait(false);
+        }
+        else if (Id is { } id)
+        {
+            await _parts.Store.SetModeAsync(id, mode, cancellationToken).ConfigureAwait(false);
+            Options = Options with { PermissionMode = mode };
+        }
+        else
+        {
+            Options = Options with { PermissionMode = mode };
+        }
+    }
+
+    /// <summary>Closes the session: waits for the running turn, releases the lease and ends the event streams.</summary>
+    /// <returns>A task.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        lock (_sync)
+        {
+            if (_isClosed)
+            {
+                return;
+            }
+
+            _isClosed = true;
+        }
+
+        await _turn.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            _context?.Dispose();
+            _lease?.Dispose();
+            _lease = null;
+            CompleteStreams();
+        }
+        finally
+        {
+            _turn.Release();
+            _closed(this);
+        }
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (Volatile.Read(ref _isClosed))
+        {
+            throw new ObjectDisposedException(nameof(AgentSession), $"session {Id ?? "(new)"} is closed; open it again.");
+        }
+    }
+}

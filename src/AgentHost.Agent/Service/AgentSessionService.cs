@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using AgentHost.Kernel.Configuration;
+using AgentHost.Kernel.Hosting;
+using AgentHost.Kernel.Memory;
+using AgentHost.Kernel.Permissions;
+using AgentHost.Kernel.Plugins;
+using AgentHost.Kernel.Security;
+using AgentHost.Kernel.Sessions;
+using AgentHost.Kernel.Skills;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentHost.Kernel.Service;
+
+/// <summary>
+/// The one API every front end drives (<c>agent run</c>, the chat, the MCP server, the HTTP API): create, open, resume
+/// and fork sessions, then send prompts, stream events, answer permission requests, cancel, change model or mode and
+/// close through the returned <see cref="AgentSession"/>. One instance per process serves many sessions; thread-safe.
+/// </summary>
+/// <remarks>Register it with <c>services.AddAgentHost(…)</c>; it owns neither the plugin runtime nor the store.</remarks>
+public sealed partial class AgentSessionService : IAsyncDisposable
+{
+    private readonly SessionServiceParts _parts;
+    private readonly ConcurrentDictionary<AgentSession, byte> _open = new();
+
+    /// <summary>Creates the service over the process's shared parts.</summary>
+    /// <param name="runtime">The loaded plugins (tools, providers, event bus).</param>
+    /// <param name="store">The session store.</param>
+    /// <param name="configuration">The effective configuration.</param>
+    /// <param name="environment">The process environment.</param>
+    /// <param name="scrubber">Redacts secrets from events.</param>
+    /// <param name="broker">Carries permission requests to front ends.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="logger">The service's log.</param>
+    public AgentSessionService(
+        PluginRuntime runtime,
+        SessionStore store,
+        ConfigurationSnapshot configuration,
+        HostEnvironment environment,
+        SecretScrubber scrubber,
+        PermissionBroker broker,
+        TimeProvider timeProvider,
+        ILogger<AgentSessionService>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(scrubber);
+        ArgumentNullException.ThrowIfNull(broker);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _parts = new SessionServiceParts(runtime, store, configuration, environment, scrubber, broker, timeProvider, (ILogger?)logger ?? NullLogger.Instance);
+    }
+
+    /// <summary>The sessions open now.</summary>
+    public IReadOnlyCollection<AgentSession> OpenSessions => [.. _open.Keys];
+
+    /// <summary>The permission broker of the process (front ends answer through <see cref="AgentSession.AnswerPermission"/>).</summary>
+    public PermissionBroker Permissions => _parts.Broker;
+
+    /// <summary>Starts a new session; it is stored (and gets its id) at its first turn.</summary>
+    /// <param name="options">Workspace, model, mode and limits.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The open session.</returns>
+    public Task<AgentSession> CreateAsync(SessionOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Open(options, null, new Dictionary<string, string>(), null));
+    }
+
+    /// <summary>Opens a stored session to continue it, holding its lease until it is closed.</summary>
+    /// <param name="idOrPrefix">The session's id or a unique prefix.</param>
+    /// <param name="options">Options that override the session's own settings for as long as it is open.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The open session.</returns>
+    /// <exception cref="AgentHostException">No such session (<see cref="ErrorKind.NotFound"/>), or another run holds it (<see cref="ErrorKind.InUse"/>).</exception>
+    public async Task<AgentSession> OpenAsync(string idOrPrefix, SessionOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(idOrPrefix);
+        ArgumentNullException.ThrowIfNull(options);
+        var id = await _parts.Store.ResolveIdAsync(idOrPrefix, cancellationToken).ConfigureAwait(false);
+        return await OpenStoredAsync(id, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens the newest session of <see cref="SessionOptions.WorkspaceRoot"/> (<c>--continue</c>).</summary>
+    /// <param name="options">The workspace and overrides.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The open session.</returns>
+    /// <exception cref="AgentHostException">The workspace has no session yet (<see cref="ErrorKind.NotFound"/>), or it is in use.</exception>
+    public async Task<AgentSession> OpenLatestAsync(SessionOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var latest = await _parts.Store.ListSessionsAsync(options.WorkspaceRoot, 1, cancellationToken).ConfigureAwait(false);
+        return latest.Count > 0
+            ? await OpenStoredAsync(latest[0].Id, options, cancellationToken).ConfigureAwait(false)
+            : throw new AgentHostException(ErrorKind.NotFound, $"--continue: there is no session for {options.WorkspaceRoot} yet. Start one with 'agent run \"…\"'.");
+    }
+
+    /// <summary>Forks a stored session (a copy of its history, optionally up to a message) and opens the fork.</summary>
+    /// <param name="idOrPrefix">The parent session.</param>
+    /// <param name="options">Options for the fork.</param>
+    /// <param name="atMessageId">The last message to copy; all when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The open fork.</returns>
+    public async Task<AgentSession> ForkAsync(string idOrPrefix, SessionOptions options, string? atMessageId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(idOrPrefix);
+        ArgumentNullException.ThrowIfNull(options);
+        var id = await _parts.Store.ResolveIdAsync(idOrPrefix, cancellationToken).ConfigureAwait(false);
+        var fork = await _parts.Store.ForkAsync(id, atMessageId, cancellationToken).ConfigureAwait(false);
+        return await OpenStoredAsync(fork.Id, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes every open session (each waits for its turn).</summary>
+    /// <returns>A task.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var session in _open.Keys)
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<AgentSession> OpenStoredAsync(string id, SessionOptions options, CancellationToken cancellationToken)
+    {
+        // One writer per session: the lease is held until the session closes (the OS frees it if the process dies).
+        var lease = _parts.Store.AcquireSession(id);
+        try
+        {
+            var settings = await _parts.Store.GetSettingsAsync(id, cancellationToken).ConfigureAwait(false);
+            return Open(options, id, settings, lease);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
+    private AgentSession Open(SessionOptions options, string? id, IReadOnlyDictionary<string, string> settings, SessionLease? lease)
+    {
+        var (runtime, configuration, environment) = (_parts.Runtime, _parts.Configuration, _parts.Environment);
+        // Project memory and the skills catalog are read from disk in the background: the model is chosen (and its
+        // endpoint warmed up) first, because the connection is the longest wait on the way to the first request.
+        var memoryLoad = Task.Run(() => ProjectMemoryRun.Load(configuration, environment, options.WorkspaceRoot));
+        var skillsLoad = Task.Run(() => SkillSession.Create(runtime, configuration, environment, options.WorkspaceRoot));
+        // Trust is read once per open session; the policy, the gate and the reference expander all use this copy.
+        var trust = ProjectTrust.Load(AgentPaths.Resolve(environment), _parts.Time);
+        var policy = PermissionPolicy.FromConfiguration(configuration, trust);
+        var opening = new SessionOpening(id, settings, trust, policy, memoryLoad, skillsLoad);
+        var session = new AgentSession(_parts, options, opening, lease, s => _open.TryRemove(s, out _));
+        _open[session] = 0;
+        LogOpened(_parts.Logger, id ?? "(new)", options.WorkspaceRoot);
+        return session;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId} opened in {Workspace}")]
+    private static partial void LogOpened(ILogger logger, string sessionId, string workspace);
+}

@@ -1,0 +1,109 @@
+using AgentHost.Kernel.Models;
+using AgentHost.Kernel.Runs;
+using AgentHost.Kernel.Sessions;
+using AgentHost.Sdk.Capabilities;
+
+namespace AgentHost.Kernel.Service;
+
+/// <summary>Chooses a session's model (once, when its run context is built, and again only when a front end changes it).</summary>
+internal static class SessionModelChoice
+{
+    /// <summary>
+    /// The model, by precedence: the session options' model &gt; the session's <c>model</c> setting &gt; the role
+    /// <c>Prefer</c> names (<c>large_model</c> for best, <c>small_model</c> for fast/cheap) &gt; <c>model</c> &gt; the automatic selector.
+    /// </summary>
+    /// <remarks>With images, the selector keeps models with vision, and a named model the catalog knows without vision stops the turn before any request.</remarks>
+    public static async Task<(SelectedModel Model, string Reason)> ChooseAsync(
+        SessionServiceParts parts, SessionOptions options, IReadOnlyDictionary<string, string>? session, int promptCharacters, IReadOnlyList<string> images, CancellationToken cancellationToken)
+    {
+        var configuration = parts.Configuration;
+        var (text, reason) = options.Model is { } named ? (named, "named with --model")
+            : session?.GetValueOrDefault(SessionSettings.Model) is { Length: > 0 } remembered ? (remembered, "the session's model setting")
+            : options.Prefer is ModelPreference.Best && configuration.Get("large_model") is { Length: > 0 } large ? (large, "the large_model role (--prefer best)")
+            : options.Prefer is ModelPreference.Fast or ModelPreference.Cheap && configuration.SmallModel is { } small ? (small, "the small_model role (--prefer " + options.Prefer.ToString()!.ToLowerInvariant() + ")")
+            : configuration.Model is { } configured ? (configured, "the 'model' setting")
+            : ((string?)null, string.Empty);
+        if (text is null)
+        {
+            var choice = await AutoSelectAsync(parts, options, session, promptCharacters, images.Count > 0, cancellationToken).ConfigureAwait(false);
+            (text, reason) = (choice.Model.Reference, choice.Reason);
+        }
+
+        if (images.Count > 0 && !reason.StartsWith("auto-selected", StringComparison.Ordinal))
+        {
+            await EnsureProviderAsync(parts, text, cancellationToken).ConfigureAwait(false);
+            RequireVision(parts, text, images);
+            reason += "; needs vision";
+        }
+
+        return (await SelectAsync(parts, text, cancellationToken).ConfigureAwait(false), reason);
+    }
+
+    /// <summary>Loads the provider plugin of <paramref name="text"/> when needed and creates its client.</summary>
+    public static async Task<SelectedModel> SelectAsync(SessionServiceParts parts, string text, CancellationToken cancellationToken)
+    {
+        await EnsureProviderAsync(parts, text, cancellationToken).ConfigureAwait(false);
+        return ModelSelection.Select(text, parts.Configuration, parts.Runtime, parts.Environment);
+    }
+
+    private static async Task EnsureProviderAsync(SessionServiceParts parts, string text, CancellationToken cancellationToken)
+    {
+        if (ModelSelection.ProviderTypeOf(text, parts.Configuration) is { } type)
+        {
+            await parts.Runtime.EnsureChatProviderAsync(type, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops a turn with images before any request when the named model is known to lack vision.</summary>
+    private static void RequireVision(SessionServiceParts parts, string model, IReadOnlyList<string> images)
+    {
+        var slash = model.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || ModelSelection.ProviderTypeOf(model, parts.Configuration) is not { } type)
+        {
+            return; // Not provider/model: ModelSelection.Select says so.
+        }
+
+        var catalog = ModelCatalog.Build(parts.Configuration, parts.Runtime.Registry);
+        var known = catalog.Find(model[..slash], type, model[(slash + 1)..], parts.Runtime.Registry);
+        if (ModelSelector.LacksVision(model, known, images, catalog.Models) is { } problem)
+        {
+            throw new AgentHostException(ErrorKind.Usage, problem);
+        }
+    }
+
+    private static async Task<ModelChoice> AutoSelectAsync(SessionServiceParts parts, SessionOptions options, IReadOnlyDictionary<string, string>? session, int promptCharacters, bool needsVision, CancellationToken cancellationToken)
+    {
+        var (configuration, runtime) = (parts.Configuration, parts.Runtime);
+        foreach (var provider in configuration.Providers.Values)
+        {
+            await runtime.EnsureChatProviderAsync(provider.Type, cancellationToken).ConfigureAwait(false);
+        }
+
+        var catalog = ModelCatalog.Build(configuration, runtime.Registry);
+        var hints = new SelectionHints(
+            (promptCharacters / 4) + (session is null ? 2_000 : 20_000),
+            runtime.Registry.OfKind(CapabilityKind.Tool).Count > 0,
+            needsVision,
+            options.Prefer ?? ModelPreference.Balanced);
+        return ModelSelector.Choose(catalog.Models, hints, IsUsable, out var why)
+            ?? throw new AgentHostException(ErrorKind.Configuration, $"no model chosen and none could be selected automatically: {why}. Pass --model provider/model, or set 'model: provider/model' in config.yaml.");
+
+        bool IsUsable(CatalogModel model)
+        {
+            if (runtime.Registry.Find(CapabilityKind.ChatProvider, model.ProviderType) is null)
+            {
+                return false;
+            }
+
+            try
+            {
+                _ = ProviderKeys.Resolve(model.Provider, model.ProviderType, configuration.Providers.GetValueOrDefault(model.Provider), parts.Environment);
+                return true;
+            }
+            catch (AgentHostException)
+            {
+                return false;
+            }
+        }
+    }
+}

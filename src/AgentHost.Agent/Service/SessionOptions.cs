@@ -1,0 +1,53 @@
+using AgentHost.Kernel.Agent;
+using AgentHost.Kernel.Models;
+using AgentHost.Kernel.Permissions;
+using AgentHost.Kernel.Runs;
+
+namespace AgentHost.Kernel.Service;
+
+/// <summary>How a session is created or opened: its workspace and the choices that hold for its whole life.</summary>
+/// <param name="WorkspaceRoot">The project root the session works in (its sandbox root).</param>
+public sealed record SessionOptions(string WorkspaceRoot)
+{
+    /// <summary><c>provider/model</c>, above the session's <c>model</c> setting and the configuration; <see langword="null"/> to let them decide.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>What the automatic selector favours when no model is named; also picks the <c>large_model</c> / <c>small_model</c> role.</summary>
+    public ModelPreference? Prefer { get; init; }
+
+    /// <summary>The permission mode, above <c>session.permission_mode</c> and <c>permissions.mode</c>.</summary>
+    public PermissionMode? PermissionMode { get; init; }
+
+    /// <summary>Whether a person is present (the default mode: ask with one, dont-ask without).</summary>
+    public bool Interactive { get; init; }
+
+    /// <summary>The step limit of each turn, above the <c>max_steps</c> setting.</summary>
+    public int? MaxSteps { get; init; }
+
+    /// <summary>Whether mutating tools only report their changes, above the <c>dry_run</c> setting.</summary>
+    public bool? DryRun { get; init; }
+
+    /// <summary>Whether older history may be summarised near the context window.</summary>
+    public bool Compaction { get; init; } = true;
+}
+
+/// <summary>One prompt sent to a session (<see cref="AgentSession.SendAsync"/>).</summary>
+/// <param name="Prompt">The user prompt (may contain <c>@references</c>).</param>
+public sealed record TurnRequest(string Prompt)
+{
+    /// <summary>References to add (<c>@file</c>, <c>@dir/</c>, <c>@https://…</c>); each must resolve.</summary>
+    public IReadOnlyList<string> Context { get; init; } = [];
+
+    /// <summary>Image files inside the workspace to attach.</summary>
+    public IReadOnlyList<string> Images { get; init; } = [];
+
+    /// <summary>Skills to activate before the model is asked; each must exist and be user-invocable.</summary>
+    public IReadOnlyList<string> Skills { get; init; } = [];
+}
+
+/// <summary>How a turn ended.</summary>
+/// <param name="SessionId">The session the turn wrote to.</param>
+/// <param name="Resumed">Whether the session existed before this session object was opened.</param>
+/// <param name="Model">The model the turn used.</param>
+/// <param name="Result">How the agent loop ended (completed, cancelled, step limit, provider error…).</param>
+public sealed record TurnResult(string SessionId, bool Resumed, SelectedModel Model, AgentRunResult Result);

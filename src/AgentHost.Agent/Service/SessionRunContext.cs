@@ -1,0 +1,97 @@
+using AgentHost.Kernel.Agent;
+using AgentHost.Kernel.Configuration;
+using AgentHost.Kernel.Memory;
+using AgentHost.Kernel.Permissions;
+using AgentHost.Kernel.Runs;
+using AgentHost.Kernel.Sessions;
+using AgentHost.Kernel.Skills;
+
+namespace AgentHost.Kernel.Service;
+
+/// <summary>
+/// What every turn of an open session reuses, built once per open session (at its first turn, because the
+/// automatic model choice weighs the first prompt): the project's trust and the permission policy, the session's
+/// settings, the chosen model, the permission gate and tool pipeline, the skills and the project memory.
+/// </summary>
+/// <remarks>
+/// Nothing here is read again while the session stays open: a change on disk (trust, configuration, session settings
+/// written by another process) applies when the session is opened again. Changes made through the session
+/// (<see cref="AgentSession.SetModelAsync"/>, <see cref="AgentSession.SetPermissionModeAsync"/>) update this context
+/// and are persisted as the session's settings.
+/// </remarks>
+public sealed class SessionRunContext : IDisposable
+{
+    private SelectedModel _model;
+
+    internal SessionRunContext(string sessionId, bool resumed, SelectedModel model, SessionRunContextParts parts)
+    {
+        SessionId = sessionId;
+        Resumed = resumed;
+        _model = model;
+        Trust = parts.Trust;
+        Policy = parts.Policy;
+        Settings = parts.Settings;
+        Gate = parts.Gate;
+        Pipeline = parts.Pipeline;
+        Skills = parts.Skills;
+        Memory = parts.Memory;
+        MaxSteps = parts.MaxSteps;
+        DryRun = parts.DryRun;
+    }
+
+    /// <summary>The session's id.</summary>
+    public string SessionId { get; }
+
+    /// <summary>Whether the session existed before it was opened.</summary>
+    public bool Resumed { get; }
+
+    /// <summary>The model the next turn uses.</summary>
+    public SelectedModel Model => Volatile.Read(ref _model);
+
+    /// <summary>The user's trusted projects, read once.</summary>
+    public ProjectTrust Trust { get; }
+
+    /// <summary>The permission rules of every configuration layer, under the project's trust.</summary>
+    public PermissionPolicy Policy { get; }
+
+    /// <summary>The session's own settings as they were when it was opened (<c>agent session settings</c>).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; }
+
+    /// <summary>Decides every tool call of the session (rules, mode, grants, the broker).</summary>
+    public SessionPermissionGate Gate { get; }
+
+    /// <summary>The tool pipeline of the session.</summary>
+    public ToolPipeline Pipeline { get; }
+
+    /// <summary>The session's skills, when skills are enabled.</summary>
+    public SkillSession? Skills { get; }
+
+    /// <summary>The project memory (prompt text, nested-folder middleware).</summary>
+    public ProjectMemoryRun Memory { get; }
+
+    /// <summary>The step limit of each turn (options &gt; setting &gt; configuration); the loop's default when <see langword="null"/>.</summary>
+    public int? MaxSteps { get; }
+
+    /// <summary>Whether mutating tools default to dry runs (options &gt; setting &gt; configuration).</summary>
+    public bool DryRun { get; }
+
+    /// <summary>The permission mode the next tool call is decided in.</summary>
+    public PermissionMode Mode => Gate.Mode;
+
+    internal void ChangeModel(SelectedModel model) => Volatile.Write(ref _model, model);
+
+    /// <inheritdoc />
+    public void Dispose() => Pipeline.Dispose();
+}
+
+/// <summary>The pieces a <see cref="SessionRunContext"/> is made of (built by <see cref="SessionRunContextBuilder"/>).</summary>
+internal sealed record SessionRunContextParts(
+    ProjectTrust Trust,
+    PermissionPolicy Policy,
+    IReadOnlyDictionary<string, string> Settings,
+    SessionPermissionGate Gate,
+    ToolPipeline Pipeline,
+    SkillSession? Skills,
+    ProjectMemoryRun Memory,
+    int? MaxSteps,
+    bool DryRun);

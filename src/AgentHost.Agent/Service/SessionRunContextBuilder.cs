@@ -1,0 +1,175 @@
+using AgentHost.Kernel.Configuration;
+using AgentHost.Kernel.Context;
+using AgentHost.Kernel.Memory;
+using AgentHost.Kernel.Permissions;
+using AgentHost.Kernel.Runs;
+using AgentHost.Kernel.Sessions;
+using AgentHost.Kernel.Skills;
+using AgentHost.Sdk.Events;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Kernel.Service;
+
+/// <summary>What a session read when it was opened, before its first turn builds the <see cref="SessionRunContext"/>.</summary>
+/// <param name="ExistingId">The stored session, or <see langword="null"/> for a new one (created at the first turn).</param>
+/// <param name="Settings">The stored session's settings (empty for a new one), read once.</param>
+/// <param name="Trust">The user's trusted projects, read once.</param>
+/// <param name="Policy">The permission policy under that trust.</param>
+/// <param name="MemoryLoad">Project memory, read in the background.</param>
+/// <param name="SkillsLoad">The skills catalog, read in the background.</param>
+internal sealed record SessionOpening(
+    string? ExistingId,
+    IReadOnlyDictionary<string, string> Settings,
+    ProjectTrust Trust,
+    PermissionPolicy Policy,
+    Task<LoadedProjectMemory?> MemoryLoad,
+    Task<SkillSession?> SkillsLoad);
+
+/// <summary>Builds a session's <see cref="SessionRunContext"/> at its first turn (what <c>AgentRunner</c> did before every run).</summary>
+internal static class SessionRunContextBuilder
+{
+    /// <summary>The message given to tool calls that were in flight when an earlier process ended.</summary>
+    public const string InterruptedResult = "interrupted: the agent stopped before this call finished; it may or may not have taken effect";
+
+    /// <summary>The result of <see cref="BuildAsync"/>: the context, the new session's lease, and the history so far.</summary>
+    public sealed record Built(SessionRunContext Context, SessionLease? NewLease, IReadOnlyList<ChatMessage> History);
+
+    public static async Task<Built> BuildAsync(
+        SessionServiceParts parts, SessionOptions options, SessionOpening opening, ExpandedPrompt firstPrompt, string prompt, Action<string> stored, CancellationToken cancellationToken)
+    {
+        var (runtime, store, configuration) = (parts.Runtime, parts.Store, parts.Configuration);
+        var existing = opening.ExistingId;
+        var (model, why) = await SessionModelChoice.ChooseAsync(
+            parts, options, existing is null ? null : opening.Settings, firstPrompt.ToModelText().Length, [.. firstPrompt.Images.Select(i => i.Name ?? i.MediaType)], cancellationToken).ConfigureAwait(false);
+        using var warmUp = ProviderWarmUp.Start(model.Client, cancellationToken);
+        var skills = await opening.SkillsLoad.ConfigureAwait(false);
+        var sessionId = existing ?? (await store.CreateSessionAsync(
+            new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = prompt }, cancellationToken).ConfigureAwait(false)).Id;
+        var newLease = existing is null ? store.AcquireSession(sessionId) : null;
+        stored(sessionId); // From here on the session's events carry its id: its streams pass them on.
+        try
+        {
+            runtime.Events.Publish(new ModelSelectedEvent(sessionId, model.ProviderName, model.ModelId, why) { Timestamp = parts.Time.GetUtcNow() });
+            if (why.StartsWith("auto-selected", StringComparison.Ordinal))
+            {
+                await store.SetSettingAsync(sessionId, "model_choice", why, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var warning in firstPrompt.Warnings)
+            {
+                runtime.Events.Publish(new WarningEvent("context", warning));
+            }
+
+            var history = existing is not null ? await LoadHistoryAsync(store, sessionId, cancellationToken).ConfigureAwait(false) : [];
+            skills?.Active.Restore(history);
+            var gate = CreateGate(parts, sessionId, options, opening, skills?.Active);
+            gate.Grants.Add(await store.GetGrantsAsync(sessionId, cancellationToken).ConfigureAwait(false));
+            var memory = ProjectMemoryRun.Prepare(await opening.MemoryLoad.ConfigureAwait(false), options.WorkspaceRoot, history, runtime.Events);
+            var pipeline = AgentRunner.CreatePipeline(runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, skills is null ? [] : [skills.Tool]);
+            gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
+            var context = new SessionRunContext(sessionId, existing is not null, model, new SessionRunContextParts(
+                opening.Trust, opening.Policy, opening.Settings, gate, pipeline, skills, memory, MaxSteps(options, opening.Settings, configuration), DryRun(options, opening.Settings, configuration)));
+            return new Built(context, newLease, history);
+        }
+        catch
+        {
+            newLease?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Loads a session's history and answers tool calls left without a result by a process that died.</summary>
+    public static async Task<IReadOnlyList<ChatMessage>> LoadHistoryAsync(SessionStore store, string sessionId, CancellationToken cancellationToken)
+    {
+        var history = (await store.LoadConversationAsync(sessionId, cancellationToken).ConfigureAwait(false)).ToList();
+        var answered = history.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Select(r => r.CallId).ToHashSet(StringComparer.Ordinal);
+        var dangling = history.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Where(c => !answered.Contains(c.CallId)).ToList();
+        if (dangling.Count > 0)
+        {
+            var repair = new ChatMessage(ChatRole.Tool, dangling.Select(c => (AIContent)new FunctionResultContent(c.CallId, InterruptedResult)).ToList());
+            await store.AppendMessageAsync(sessionId, repair, cancellationToken).ConfigureAwait(false);
+            history.Add(repair);
+        }
+
+        return history;
+    }
+
+    /// <summary>
+    /// The session's gate: the configured rules, the session's grants, and its mode by precedence: the options'
+    /// mode &gt; <c>session.permission_mode</c> (the session's own setting, configuration) &gt; <c>permissions.mode</c>
+    /// &gt; ask with a person present, dont-ask without.
+    /// </summary>
+    private static SessionPermissionGate CreateGate(SessionServiceParts parts, string sessionId, SessionOptions options, SessionOpening opening, ActiveSkills? skills)
+    {
+        var (runtime, configuration, policy) = (parts.Runtime, parts.Configuration, opening.Policy);
+        var remembered = SessionSettings.Resolve(SessionSettings.PermissionMode, null, opening.Settings, configuration);
+        PermissionMode? sessionMode = null;
+        if (remembered.Value is { } text)
+        {
+            if (PermissionModes.TryParse(text, out var parsed))
+            {
+                sessionMode = parsed;
+            }
+            else
+            {
+                runtime.Events.Publish(new WarningEvent("permissions", $"{remembered.Origin}: permission_mode '{text}' is not a mode ({string.Join(", ", PermissionModes.Names)}); ignored"));
+            }
+        }
+
+        if (remembered.Source == SettingSource.Project && sessionMode is not (null or PermissionMode.Plan or PermissionMode.DontAsk) && policy.Project is { Trusted: false })
+        {
+            // Like permissions.mode: an untrusted project cannot choose a wider mode for itself.
+            runtime.Events.Publish(new WarningEvent("permissions", $"{remembered.Origin}: project {configuration.ProjectRoot} is not trusted: its session.permission_mode '{remembered.Value}' is ignored. If you trust this repository, run 'agent trust' in it."));
+            sessionMode = null;
+        }
+
+        var rules = AgentRunner.CreatePermissionGate(policy, options.WorkspaceRoot, parts.Environment, options.PermissionMode ?? sessionMode, options.Interactive, runtime.Events);
+        if (skills is not null)
+        {
+            // Like its permission rules, an untrusted project's skills cannot pre-approve calls for themselves.
+            skills.TrustProjectSkills = policy.Project is not { Trusted: false };
+        }
+
+        var grants = new SessionGrants(options.WorkspaceRoot, parts.Environment.HomeDirectory, policy.ExtraDirectories);
+        return new SessionPermissionGate(rules, rules.Mode, new SessionPermissionOptions(sessionId, grants, runtime.Events)
+        {
+            Broker = parts.Broker,
+            Store = parts.Store,
+            ProjectConfigFile = configuration.Project.ConfigFileOrDefault,
+            GlobalConfigFile = configuration.GlobalConfigFile,
+            TrustProject = () => TrustProject(parts, opening.Trust, policy),
+            Scrubber = parts.Scrubber,
+            Time = parts.Time,
+            Skills = skills,
+        });
+    }
+
+    /// <summary>"Always allow in this project" is the user's own choice: the project becomes trusted (from the next open).</summary>
+    private static void TrustProject(SessionServiceParts parts, ProjectTrust trust, PermissionPolicy policy)
+    {
+        if (policy.Project is not { Trusted: false } project)
+        {
+            return;
+        }
+
+        trust.Trust(project.Root);
+        var also = project.IgnoredAnything ? $"; its other settings ({project.IgnoredSummary}) apply from the next run — review {project.ConfigFile}" : string.Empty;
+        parts.Runtime.Events.Publish(new WarningEvent("permissions", $"trusted {project.Root} (you chose 'always allow in this project'){also}. Undo with 'agent trust --revoke'."));
+    }
+
+    private static bool DryRun(SessionOptions options, IReadOnlyDictionary<string, string> session, ConfigurationSnapshot configuration)
+    {
+        var request = options.DryRun is { } dryRun ? new Dictionary<string, string> { [SessionSettings.DryRun] = dryRun ? "true" : "false" } : null;
+        var resolved = SessionSettings.Resolve(SessionSettings.DryRun, request, session, configuration);
+        return bool.TryParse(resolved.Value, out var value) && value;
+    }
+
+    private static int? MaxSteps(SessionOptions options, IReadOnlyDictionary<string, string> session, ConfigurationSnapshot configuration)
+    {
+        var request = options.MaxSteps is { } steps
+            ? new Dictionary<string, string> { [SessionSettings.MaxSteps] = steps.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+            : null;
+        var resolved = SessionSettings.Resolve(SessionSettings.MaxSteps, request, session, configuration);
+        return int.TryParse(resolved.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0 ? value : null;
+    }
+}

@@ -1,0 +1,74 @@
+using AgentHost.Kernel.Capabilities;
+using AgentHost.Kernel.Composition;
+using AgentHost.Kernel.Hosting;
+using AgentHost.Kernel.Service;
+using AgentHost.Kernel.Sessions;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Support;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentHost.Tests.Service;
+
+/// <summary>
+/// A process's composition (<c>AddAgentHost</c>) over a temp AGENT_HOME and workspace, with real SQLite and real files:
+/// a <c>fake</c> chat provider whose models are <see cref="FakeChatModel"/>s by id, and a <c>write_note</c> tool
+/// (a write: it asks in ask mode) that writes notes/&lt;name&gt;.txt in the workspace.
+/// </summary>
+public sealed class ServiceFixture : IAsyncDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private readonly Dictionary<string, FakeChatModel> _models = new(StringComparer.Ordinal);
+    private readonly ServiceProvider _services;
+
+    public ServiceFixture()
+    {
+        Directory.CreateDirectory(Root);
+        Environment = TestEnvironment.Create(_temp.Path, Root);
+        _services = new ServiceCollection()
+            .AddAgentHost(o =>
+            {
+                o.Environment = Environment;
+                o.LoadPluginsOnStart = false;
+            })
+            .BuildServiceProvider();
+        _services.GetRequiredService<CapabilityRegistry>().AddRange("test", "1.0.0",
+        [
+            new ChatProviderCapability("fake", (options, _) => Model(options.ModelId)),
+            new ToolCapability(AIFunctionFactory.Create(WriteNote, "write_note", "Writes a note."), new ToolMetadata(ToolEffect.Write)),
+        ]);
+    }
+
+    public string Root => _temp.Combine("ws");
+
+    public HostEnvironment Environment { get; }
+
+    public AgentSessionService Service => _services.GetRequiredService<AgentSessionService>();
+
+    public SessionStore Store => _services.GetRequiredService<SessionStore>();
+
+    public SessionOptions Options(string model = "fake/main") => new(Root) { Model = model };
+
+    public FakeChatModel Model(string id)
+    {
+        lock (_models)
+        {
+            return _models.TryGetValue(id, out var model) ? model : _models[id] = new FakeChatModel();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        _temp.Dispose();
+    }
+
+    private string WriteNote(string name, string text)
+    {
+        var path = Path.Combine(Root, "notes", name + ".txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return "written " + name;
+    }
+}
