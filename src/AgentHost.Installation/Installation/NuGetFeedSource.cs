@@ -121,7 +121,9 @@ internal sealed class NuGetFeedSource : PluginSource
                 throw AuthFailure(status, ex);
             }
 
-            throw Failure(Innermost(ex), ex);
+            throw Unreachable(ex) is { } cause
+                ? Failure($"could not reach {_feed.Url} ({cause})", ex)
+                : Failure(Innermost(ex), ex);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -158,6 +160,20 @@ internal sealed class NuGetFeedSource : PluginSource
             if (e.Message.Contains("403 (Forbidden)", StringComparison.Ordinal))
             {
                 return HttpStatusCode.Forbidden;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The message of a connection failure (no HTTP answer at all), if that is what happened.</summary>
+    private static string? Unreachable(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { StatusCode: null } http)
+            {
+                return http.InnerException?.Message ?? http.Message;
             }
         }
 
