@@ -206,6 +206,27 @@ public sealed class NuGetConfigTests
         Assert.Null(box.LockFile().Find("corp-tools"));
     }
 
+    [Fact]
+    public async Task Update_FindsANuGetConfigSourceAgainByName_WithItsCredentials()
+    {
+        using var box = new InstallSandbox();
+        using var feed = new NuGetTestServer { BasicAuth = ("alice", "secret") };
+        feed.Add("private-tools", "1.0.0", box.Package("private-tools", "1.0.0"));
+        WriteUserNuGetConfig(box, $"""
+            <packageSources><add key="private" value="{feed.IndexUrl}" /></packageSources>
+            <packageSourceCredentials><private><add key="Username" value="alice" /><add key="ClearTextPassword" value="secret" /></private></packageSourceCredentials>
+            """);
+        var install = await box.RunAsync("plugin", "install", "private-tools", "--yes");
+        Assert.True(install.ExitCode == ExitCodes.Success, install.Error);
+        feed.Add("private-tools", "1.1.0", box.Package("private-tools", "1.1.0"));
+
+        var update = await box.RunAsync("plugin", "update", "private-tools", "--yes");
+
+        Assert.True(update.ExitCode == ExitCodes.Success, update.Error);
+        Assert.Contains("Updated private-tools 1.0.0 -> 1.1.0.", update.Output, StringComparison.Ordinal);
+        Assert.Equal(("1.1.0", "feed:private", "unsigned"), (box.LockFile().Find("private-tools")!.Version, box.LockFile().Find("private-tools")!.Source, box.LockFile().Find("private-tools")!.Signature));
+    }
+
     internal static void WriteUserNuGetConfig(InstallSandbox box, string body)
     {
         var file = Path.Combine(box.Root, ".nuget", "NuGet", "NuGet.Config");
