@@ -10,7 +10,8 @@ namespace AgentHost.Kernel.Installation;
 /// <summary>
 /// An HTTP NuGet feed read with NuGet.Protocol (<see cref="FindPackageByIdResource"/>: the v3 flat container, or a
 /// v2 feed), with the credentials nuget.config gives for its URL. Packages are downloaded to a temporary file, their
-/// signature is checked, then they are extracted; nothing is written to the NuGet caches.
+/// signature is checked, then they are extracted; no package goes into the NuGet caches (NuGet's http-cache keeps
+/// the service index).
 /// </summary>
 /// <remarks>
 /// Never interactive: NuGet's credential service is not set, so a feed that answers 401/403 fails at once with a
@@ -116,7 +117,7 @@ internal sealed class NuGetFeedSource : PluginSource
         }
         catch (Exception ex) when (ex is FatalProtocolException or HttpRequestException or InvalidDataException or Newtonsoft.Json.JsonException && !cancellationToken.IsCancellationRequested)
         {
-            if (StatusOf(ex) is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden && StatusOf(ex) is { } status)
+            if (StatusOf(ex) is { } status and (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))
             {
                 throw AuthFailure(status, ex);
             }
