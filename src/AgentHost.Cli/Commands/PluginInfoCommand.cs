@@ -51,6 +51,7 @@ internal sealed class PluginInfoCommand : AgentCommand
         console.WriteLine($"  source:           {plugin.Locked.Source} ({plugin.Locked.Origin})");
         console.WriteLine($"  installed:        {plugin.Directory}");
         console.WriteLine($"  sha512:           {plugin.Locked.Sha512}");
+        Optional(console, "signature", plugin.Locked.Signature);
         console.WriteLine($"  enabled:          {(plugin.Enabled ? "yes" : "no")} ({plugin.EnabledBy})");
         console.WriteLine($"  status:           {PluginFormatting.Status(result)}");
         if (result.Error is not null)

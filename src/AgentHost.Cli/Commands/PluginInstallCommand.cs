@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.Net;
+using System.Runtime.InteropServices;
 using AgentHost.Cli.Interaction;
 using AgentHost.Kernel;
+using AgentHost.Kernel.Hosting;
 using AgentHost.Kernel.Installation;
+using AgentHost.Kernel.Permissions;
 using AgentHost.Kernel.Plugins;
 using NuGet.Versioning;
 
@@ -68,8 +71,24 @@ internal sealed class PluginInstallCommand : AgentCommand
             context.Console.WriteInfo("warning: " + untrusted);
         }
 
+        ArgumentNullException.ThrowIfNull(httpClient);
         var feeds = configuration.PluginFeeds.Select(f => new PluginFeed(f.Name, f.Url)).ToList();
-        return new PluginInstaller(context.PluginStore, feeds, httpClient, TimeProvider.System, context.Environment.CurrentDirectory, Reporter(context, parseResult));
+
+        // nuget.config: the user's file always; the project's (found from the working folder up) only when the
+        // project is trusted, the same rule as .agent/config.yaml.
+        var environment = context.Environment;
+        var trusted = new PluginSettingsSource(configuration, () => ProjectTrust.Load(context.Paths)).ProjectTrusted;
+        var nuGet = NuGetSources.Load(
+            environment.HomeDirectory,
+            environment.Platform == OSPlatform.Windows ? environment.Get("APPDATA") : null,
+            environment.CurrentDirectory,
+            trusted);
+        if (nuGet.Warning is { } ignored)
+        {
+            context.Console.WriteInfo("warning: " + ignored);
+        }
+
+        return new PluginInstaller(context.PluginStore, feeds, nuGet, TimeProvider.System, environment.CurrentDirectory, Reporter(context, parseResult));
     }
 
     /// <summary>The progress callback: warnings always, other lines with --verbose.</summary>
@@ -122,6 +141,11 @@ internal sealed class PluginInstallCommand : AgentCommand
         }
 
         yield return $"Source       {plan.Candidate.Source}: {plan.Candidate.Origin}";
+        if (plan.Signature is { } signature)
+        {
+            yield return $"Signature    {signature}{(signature.Status == SignatureStatus.None ? " (allowed; the content hash below is what the lockfile pins)" : " (integrity checked; the certificate's trust is not)")}";
+        }
+
         yield return $"Uses         {(m.Uses.Count == 0 ? "nothing declared (no processes, network or file writes)" : string.Join(", ", m.Uses.Select(u => u.ToString().ToLowerInvariant())))}";
         if (m.SkillDirectories.Count > 0)
         {
@@ -173,7 +197,8 @@ internal sealed class PluginInstallCommand : AgentCommand
                 return ExitCodes.Denied;
             default:
                 var replaced = result.Previous is { } previous && previous.Version != plugin.Version ? $" (replaced {previous.Version})" : string.Empty;
-                Context.Console.WriteLine($"Installed {plugin.Id} {plugin.Version} from {plugin.Source}{replaced}.{(plugin.Enabled ? string.Empty : " It is disabled; enable it with 'agent plugin enable " + plugin.Id + "'.")}");
+                var signed = plugin.Signature is { } text ? $" Package {text.Split(':')[0]}." : string.Empty;
+                Context.Console.WriteLine($"Installed {plugin.Id} {plugin.Version} from {plugin.Source}{replaced}.{signed}{(plugin.Enabled ? string.Empty : " It is disabled; enable it with 'agent plugin enable " + plugin.Id + "'.")}");
                 return ExitCodes.Success;
         }
     }

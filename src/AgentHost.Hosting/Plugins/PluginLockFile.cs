@@ -18,7 +18,11 @@ public sealed record LockedPlugin(
     string Origin,
     string Sha512,
     bool Enabled,
-    DateTimeOffset InstalledAt);
+    DateTimeOffset InstalledAt)
+{
+    /// <summary>The package signature as checked at install (<c>unsigned</c>, or <c>signed (author): subject, SHA-256 …</c>); absent for folders and older entries.</summary>
+    public string? Signature { get; init; }
+}
 
 /// <summary>The lockfile of globally installed plugins, with atomic writes.</summary>
 /// <remarks>Not thread-safe; the CLI reads and writes it from one command at a time.</remarks>

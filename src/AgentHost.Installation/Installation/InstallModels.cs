@@ -25,7 +25,11 @@ public sealed record InstallRequest(string Target)
 /// <param name="Candidate">Where it comes from.</param>
 /// <param name="Hash">The content hash that the lockfile will record.</param>
 /// <param name="Previous">The installed entry it replaces, if any.</param>
-public sealed record InstallPlan(PluginManifest Manifest, PluginCandidate Candidate, string Hash, LockedPlugin? Previous);
+public sealed record InstallPlan(PluginManifest Manifest, PluginCandidate Candidate, string Hash, LockedPlugin? Previous)
+{
+    /// <summary>The package signature check; <see langword="null"/> when the plugin did not come from a package.</summary>
+    public PackageSignature? Signature { get; init; }
+}
 
 /// <summary>How an install ended.</summary>
 public enum InstallOutcome

@@ -22,10 +22,10 @@ public sealed class PluginInstaller
     private readonly Action<string>? _report;
     private readonly PluginResolver _resolver;
 
-    /// <summary>Creates an installer.</summary>
+    /// <summary>Creates an installer over config.yaml's feeds only (no nuget.config).</summary>
     /// <param name="store">The plugin store (install folders, staging folder, lockfile, catalog).</param>
     /// <param name="feeds">The configured feeds, searched in order after the catalog.</param>
-    /// <param name="httpClient">The client for HTTP feeds (owned by the caller).</param>
+    /// <param name="httpClient">Kept for callers; HTTP feeds are read through NuGet.Protocol's own client.</param>
     /// <param name="timeProvider">The clock for <see cref="LockedPlugin.InstalledAt"/>.</param>
     /// <param name="workingDirectory">The folder relative paths are resolved against.</param>
     /// <param name="report">Receives progress and warning lines; may be <see langword="null"/>.</param>
@@ -36,16 +36,35 @@ public sealed class PluginInstaller
         TimeProvider timeProvider,
         string workingDirectory,
         Action<string>? report = null)
+        : this(store, feeds, NuGetSources.None, timeProvider, workingDirectory, report)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+    }
+
+    /// <summary>Creates an installer.</summary>
+    /// <param name="store">The plugin store (install folders, staging folder, lockfile, catalog).</param>
+    /// <param name="feeds">config.yaml's feeds, searched in order after the catalog.</param>
+    /// <param name="nuGetSources">nuget.config's sources and credentials (enabled sources are searched after <paramref name="feeds"/>).</param>
+    /// <param name="timeProvider">The clock for <see cref="LockedPlugin.InstalledAt"/>.</param>
+    /// <param name="workingDirectory">The folder relative paths are resolved against.</param>
+    /// <param name="report">Receives progress and warning lines; may be <see langword="null"/>.</param>
+    public PluginInstaller(
+        PluginStore store,
+        IReadOnlyList<PluginFeed> feeds,
+        NuGetSources nuGetSources,
+        TimeProvider timeProvider,
+        string workingDirectory,
+        Action<string>? report = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(feeds);
-        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(nuGetSources);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentException.ThrowIfNullOrWhiteSpace(workingDirectory);
         _store = store;
         _timeProvider = timeProvider;
         _report = report;
-        _resolver = new PluginResolver(store, feeds, httpClient, workingDirectory, report);
+        _resolver = new PluginResolver(store, feeds, nuGetSources, workingDirectory, report);
     }
 
     /// <summary>Installs a plugin from the catalog, a feed, a folder or a package file.</summary>
@@ -136,7 +155,11 @@ public sealed class PluginInstaller
             var hash = PluginHasher.ComputeHash(staging, cancellationToken);
             var version = manifest.Version.ToNormalizedString();
             var previous = lockFile.Find(manifest.Id);
-            var entry = new LockedPlugin(manifest.Id, version, candidate.Source, candidate.Origin, hash, previous?.Enabled ?? true, _timeProvider.GetUtcNow());
+            var signature = source.LastSignature;
+            var entry = new LockedPlugin(manifest.Id, version, candidate.Source, candidate.Origin, hash, previous?.Enabled ?? true, _timeProvider.GetUtcNow())
+            {
+                Signature = signature?.ToString(),
+            };
             var target = _store.InstallDirectory(manifest.Id, version);
             if (previous is not null && previous.Version == version && Directory.Exists(target) && !force)
             {
@@ -148,7 +171,7 @@ public sealed class PluginInstaller
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            if (!confirm(new InstallPlan(manifest, candidate, hash, previous)))
+            if (!confirm(new InstallPlan(manifest, candidate, hash, previous) { Signature = signature }))
             {
                 return new InstallResult(InstallOutcome.Declined, entry, previous);
             }

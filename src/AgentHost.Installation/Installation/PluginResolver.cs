@@ -10,7 +10,7 @@ namespace AgentHost.Kernel.Installation;
 internal sealed class PluginResolver(
     PluginStore store,
     IReadOnlyList<PluginFeed> feeds,
-    HttpClient httpClient,
+    NuGetSources nuGetSources,
     string workingDirectory,
     Action<string>? report)
 {
@@ -117,17 +117,49 @@ internal sealed class PluginResolver(
             return (FeedSource(feed), null);
         }
 
+        if (nuGetSources.Find(name) is { } source)
+        {
+            return source.IsEnabled
+                ? (FeedSource(new PluginFeed(source.Name, source.Source)), null)
+                : (null, $"source '{source.Name}' is disabled in nuget.config (disabledPackageSources); enable it to update the plugin");
+        }
+
         var adHoc = new PluginFeed(name, name);
         return adHoc.IsHttp || Path.IsPathRooted(name)
             ? (FeedSource(adHoc), null)
-            : (null, $"feed '{name}' is no longer configured; add it back under plugins.feeds in config.yaml, or reinstall the plugin from another source");
+            : (null, $"feed '{name}' is no longer configured; add it back under plugins.feeds in config.yaml (or packageSources in nuget.config), or reinstall the plugin from another source");
     }
 
-    private List<PluginSource> AllSources() => [Catalog, .. feeds.Select(FeedSource)];
+    /// <summary>
+    /// The catalog, then config.yaml's feeds in order, then nuget.config's enabled sources in order (except nuget.org,
+    /// and any whose name or URL a config.yaml feed already has).
+    /// </summary>
+    private List<PluginSource> AllSources() => [Catalog, .. AllFeeds().Select(FeedSource)];
+
+    private IEnumerable<PluginFeed> AllFeeds()
+    {
+        foreach (var feed in feeds)
+        {
+            yield return feed;
+        }
+
+        foreach (var source in nuGetSources.Enabled)
+        {
+            if (!IsNuGetOrg(source.Source)
+                && !feeds.Any(f => f.Name.Equals(source.Name, StringComparison.OrdinalIgnoreCase) || f.Url.TrimEnd('/').Equals(source.Source.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)))
+            {
+                yield return new PluginFeed(source.Name, source.Source);
+            }
+        }
+    }
+
+    /// <summary>nuget.org is searched only when named with --source: plugins are not published there, and asking a public gallery for a private plugin's id invites dependency confusion.</summary>
+    private static bool IsNuGetOrg(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Host.Equals("api.nuget.org", StringComparison.OrdinalIgnoreCase) || uri.Host.Equals("www.nuget.org", StringComparison.OrdinalIgnoreCase));
 
     private PluginSource FeedSource(PluginFeed feed) =>
         feed.IsHttp
-            ? new NuGetFeedSource(feed, httpClient, report)
+            ? new NuGetFeedSource(feed, nuGetSources.CredentialsFor(feed.Name, feed.Url), report)
             : new LocalFeedSource(feed, feed.LocalPath(workingDirectory), report);
 
     private PluginSource SourceForOption(string option)
@@ -135,6 +167,15 @@ internal sealed class PluginResolver(
         if (feeds.FirstOrDefault(f => f.Name.Equals(option, StringComparison.OrdinalIgnoreCase)) is { } configured)
         {
             return FeedSource(configured);
+        }
+
+        if (nuGetSources.Find(option) is { } source)
+        {
+            return source.IsEnabled
+                ? FeedSource(new PluginFeed(source.Name, source.Source))
+                : throw new AgentHostException(
+                    ErrorKind.Usage,
+                    $"--source '{option}' is disabled in nuget.config (disabledPackageSources in {string.Join(", ", nuGetSources.Files)}); enable it with 'dotnet nuget enable source {source.Name}', or pick another source.");
         }
 
         var feed = new PluginFeed(option, option);
@@ -148,7 +189,7 @@ internal sealed class PluginResolver(
             ? new LocalFeedSource(new PluginFeed(folder, folder), folder, report)
             : throw new AgentHostException(
                 ErrorKind.NotFound,
-                $"--source '{option}' is not a configured feed name, an http(s) feed URL or an existing folder. Configured feeds: {(feeds.Count == 0 ? "none" : string.Join(", ", feeds.Select(f => f.Name)))}.");
+                $"--source '{option}' is not a configured feed name, an http(s) feed URL or an existing folder. Configured feeds: {(feeds.Count == 0 && !nuGetSources.All.Any() ? "none" : string.Join(", ", feeds.Select(f => f.Name).Concat(nuGetSources.Enabled.Select(s => s.Name + " (nuget.config)"))))}.");
     }
 
     private static string NoSuitableVersion(string id, PluginSource source, IReadOnlyList<PluginCandidate> found, NuGetVersion? exact)
@@ -176,9 +217,9 @@ internal sealed class PluginResolver(
 
         var where = option is not null ? sources[0].Description : "the catalog or feeds";
         var message = $"no plugin '{id}' found in {where}.{CloseMatches.Hint(CloseMatches.Find(id, names))}";
-        if (option is null && feeds.Count == 0)
+        if (option is null && feeds.Count == 0 && !nuGetSources.Enabled.Any())
         {
-            message += " No feeds are configured; add NuGet feeds under plugins.feeds in config.yaml, or pass --source.";
+            message += " No feeds are configured; add NuGet feeds under plugins.feeds in config.yaml or packageSources in your nuget.config, or pass --source.";
         }
 
         if (sources.Any(s => !s.CanListIds))

@@ -43,8 +43,12 @@ internal abstract class PluginSource
     public Task StageAsync(PluginCandidate candidate, string destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(candidate);
+        LastSignature = null;
         return StageCoreAsync(candidate, destination, cancellationToken);
     }
+
+    /// <summary>The signature check of the package last staged; <see langword="null"/> when it was not a package.</summary>
+    public PackageSignature? LastSignature { get; private set; }
 
     protected abstract Task<IReadOnlyList<PluginCandidate>> FindCoreAsync(string id, CancellationToken cancellationToken);
 
@@ -52,7 +56,7 @@ internal abstract class PluginSource
         Task.FromResult<IReadOnlyList<string>>([]);
 
     /// <summary>Stages local folders and packages; sources with remote content override this.</summary>
-    protected virtual Task StageCoreAsync(PluginCandidate candidate, string destination, CancellationToken cancellationToken)
+    protected virtual async Task StageCoreAsync(PluginCandidate candidate, string destination, CancellationToken cancellationToken)
     {
         switch (candidate.Kind)
         {
@@ -60,13 +64,20 @@ internal abstract class PluginSource
                 InstallFiles.CopyDirectory(candidate.Origin, destination, cancellationToken);
                 break;
             case CandidateKind.Package:
-                NupkgExtractor.Extract(candidate.Origin, destination, candidate.Origin, cancellationToken: cancellationToken);
+                await ExtractPackageAsync(candidate.Origin, destination, candidate.Origin, cancellationToken).ConfigureAwait(false);
                 break;
             default:
                 throw new InvalidOperationException($"{GetType().Name} cannot stage a {candidate.Kind} candidate.");
         }
+    }
 
-        return Task.CompletedTask;
+    /// <summary>Checks a package's signature (refusing an invalid one), then extracts it.</summary>
+    protected async Task ExtractPackageAsync(string nupkg, string destination, string display, CancellationToken cancellationToken)
+    {
+        var signature = await PackageSignatures.VerifyAsync(nupkg, display, cancellationToken).ConfigureAwait(false);
+        Report($"signature: {signature}");
+        NupkgExtractor.Extract(nupkg, destination, display, cancellationToken: cancellationToken);
+        LastSignature = signature;
     }
 
     /// <summary>Reports a warning or progress line through the installer's callback.</summary>

@@ -30,6 +30,14 @@ internal sealed class NuGetTestServer : IDisposable
     /// <summary>Every path requested, in order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
+    /// <summary>The user and password every request must carry (HTTP basic), or <see langword="null"/> for an open feed.</summary>
+    public (string User, string Password)? BasicAuth { get; set; }
+
+    /// <summary>The requests answered 401 for missing or wrong credentials.</summary>
+    public int Unauthorized => _unauthorized;
+
+    private int _unauthorized;
+
     /// <summary>Publishes a package file as <paramref name="id"/> <paramref name="version"/>.</summary>
     public void Add(string id, string version, string nupkgPath) =>
         _packages.GetOrAdd(id.ToLowerInvariant(), _ => new SortedDictionary<string, string>(StringComparer.Ordinal))[version.ToLowerInvariant()] = nupkgPath;
@@ -59,6 +67,15 @@ internal sealed class NuGetTestServer : IDisposable
             using var response = context.Response;
             var path = context.Request.Url!.AbsolutePath;
             Requests.Enqueue(path);
+            if (BasicAuth is { } auth && context.Request.Headers["Authorization"] != "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(auth.User + ":" + auth.Password)))
+            {
+                Interlocked.Increment(ref _unauthorized);
+                response.StatusCode = 401;
+                response.AddHeader("WWW-Authenticate", "Basic realm=\"test feed\"");
+                response.ContentLength64 = 0;
+                continue;
+            }
+
             var (status, body) = Answer(path);
             response.StatusCode = status;
             response.ContentLength64 = body.Length;
