@@ -108,7 +108,7 @@ public sealed partial class AgentSession
             },
             cancellationToken).ConfigureAwait(false);
         var model = context.Model;
-        var loop = new AgentLoop(model.Client, context.Pipeline, runtime.Events, store, _parts.Time);
+        var loop = new AgentLoop(model.Client, context.Pipeline, runtime.Events, store.Conversation, _parts.Time);
         var result = await loop.RunAsync(
             new AgentRunRequest(context.SessionId, requestedSkills + expanded.ToModelText())
             {
@@ -132,7 +132,7 @@ public sealed partial class AgentSession
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The messages, oldest first.</returns>
     public async Task<IReadOnlyList<ChatMessage>> LoadHistoryAsync(CancellationToken cancellationToken = default) =>
-        Id is { } id ? await _parts.Store.LoadConversationAsync(id, cancellationToken).ConfigureAwait(false) : [];
+        Id is { } id ? await _parts.Store.Conversation.LoadConversationAsync(id, cancellationToken).ConfigureAwait(false) : [];
 
     /// <summary>The <c>small_model</c> for compaction summaries, when one is configured and can be created.</summary>
     private (IChatClient Client, Sdk.Capabilities.ModelDescriptor? Model)? SmallModelForSummaries()

@@ -129,7 +129,7 @@ public sealed partial class AgentSession : IAsyncDisposable
         }
         else if (Id is { } id)
         {
-            await _parts.Store.SetModeAsync(id, mode, cancellationToken).ConfigureAwait(false);
+            await _parts.Store.Audit.SetModeAsync(id, mode, cancellationToken).ConfigureAwait(false);
             Options = Options with { PermissionMode = mode };
         }
         else

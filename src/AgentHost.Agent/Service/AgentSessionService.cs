@@ -108,7 +108,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(idOrPrefix);
         ArgumentNullException.ThrowIfNull(options);
         var id = await _parts.Store.ResolveIdAsync(idOrPrefix, cancellationToken).ConfigureAwait(false);
-        var fork = await _parts.Store.ForkAsync(id, atMessageId, cancellationToken).ConfigureAwait(false);
+        var fork = await _parts.Store.Transfer.ForkAsync(id, atMessageId, cancellationToken).ConfigureAwait(false);
         return await OpenStoredAsync(fork.Id, options, cancellationToken).ConfigureAwait(false);
     }
 

@@ -63,7 +63,7 @@ internal static class SessionRunContextBuilder
             var history = existing is not null ? await LoadHistoryAsync(store, sessionId, cancellationToken).ConfigureAwait(false) : [];
             skills?.Active.Restore(history);
             var gate = CreateGate(parts, sessionId, options, opening, skills?.Active);
-            gate.Grants.Add(await store.GetGrantsAsync(sessionId, cancellationToken).ConfigureAwait(false));
+            gate.Grants.Add(await store.Audit.GetGrantsAsync(sessionId, cancellationToken).ConfigureAwait(false));
             var memory = ProjectMemoryRun.Prepare(await opening.MemoryLoad.ConfigureAwait(false), options.WorkspaceRoot, history, runtime.Events);
             var pipeline = AgentRunner.CreatePipeline(runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, skills is null ? [] : [skills.Tool]);
             gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
@@ -81,13 +81,13 @@ internal static class SessionRunContextBuilder
     /// <summary>Loads a session's history and answers tool calls left without a result by a process that died.</summary>
     public static async Task<IReadOnlyList<ChatMessage>> LoadHistoryAsync(SessionStore store, string sessionId, CancellationToken cancellationToken)
     {
-        var history = (await store.LoadConversationAsync(sessionId, cancellationToken).ConfigureAwait(false)).ToList();
+        var history = (await store.Conversation.LoadConversationAsync(sessionId, cancellationToken).ConfigureAwait(false)).ToList();
         var answered = history.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Select(r => r.CallId).ToHashSet(StringComparer.Ordinal);
         var dangling = history.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Where(c => !answered.Contains(c.CallId)).ToList();
         if (dangling.Count > 0)
         {
             var repair = new ChatMessage(ChatRole.Tool, dangling.Select(c => (AIContent)new FunctionResultContent(c.CallId, InterruptedResult)).ToList());
-            await store.AppendMessageAsync(sessionId, repair, cancellationToken).ConfigureAwait(false);
+            await store.Conversation.AppendMessageAsync(sessionId, repair, cancellationToken).ConfigureAwait(false);
             history.Add(repair);
         }
 
@@ -134,7 +134,7 @@ internal static class SessionRunContextBuilder
         return new SessionPermissionGate(rules, rules.Mode, new SessionPermissionOptions(sessionId, grants, runtime.Events)
         {
             Broker = parts.Broker,
-            Store = parts.Store,
+            Store = parts.Store.Audit,
             ProjectConfigFile = configuration.Project.ConfigFileOrDefault,
             GlobalConfigFile = configuration.GlobalConfigFile,
             TrustProject = () => TrustProject(parts, opening.Trust, policy),
