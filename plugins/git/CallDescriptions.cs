@@ -18,12 +18,12 @@ internal sealed class CallDescriptions(GitSettings settings)
 
     private const int MaxDetails = 8_000;
 
-    public static ToolCallDescription Read(AIFunctionArguments args) => new("read", PathSubject(args, String(args, "path") ?? "."));
+    public static ToolCallDescription Read(AIFunctionArguments args) => new("read", PathSubject(args, args.GetOptionalString("path") ?? "."));
 
     public static ToolCallDescription Show(AIFunctionArguments args)
     {
-        var rev = String(args, "rev");
-        var path = String(args, "path") ?? (rev?.IndexOf(':', StringComparison.Ordinal) is >= 0 and var colon ? rev[(colon + 1)..] : null);
+        var rev = args.GetOptionalString("rev");
+        var path = args.GetOptionalString("path") ?? (rev?.IndexOf(':', StringComparison.Ordinal) is >= 0 and var colon ? rev[(colon + 1)..] : null);
         return new ToolCallDescription("read", PathSubject(args, path is { Length: > 0 } ? path : ".")) { Details = rev is null ? null : "revision: " + rev };
     }
 
@@ -32,16 +32,16 @@ internal sealed class CallDescriptions(GitSettings settings)
     public ToolCallDescription Restore(AIFunctionArguments args)
     {
         var subject = PathsSubject(args);
-        var staged = Bool(args, "staged") ?? false;
-        var worktree = Bool(args, "worktree") ?? !staged;
-        var source = String(args, "source");
+        var staged = args.GetOptionalBoolean("staged") ?? false;
+        var worktree = args.GetOptionalBoolean("worktree") ?? !staged;
+        var source = args.GetOptionalString("source");
         return new ToolCallDescription("write", subject)
         {
             // Restoring the working tree rewrites each path (a folder or pattern: everything under it).
-            Paths = worktree ? [.. (Strings(args, "paths") ?? []).Select(path => new ToolCallPath(WrittenPath(path), ToolEffect.Write))] : [],
+            Paths = worktree ? [.. (args.GetOptionalStringArray("paths") ?? []).Select(path => new ToolCallPath(WrittenPath(path), ToolEffect.Write))] : [],
             Details = Preview(args, async (repo, ct) =>
             {
-                var pathspecs = ChangeTools.Pathspecs(repo, Strings(args, "paths"), "git_restore");
+                var pathspecs = ChangeTools.Pathspecs(repo, args.GetOptionalStringArray("paths")?.ToArray(), "git_restore");
                 List<string> compare = !worktree ? ["--cached"] : staged || source is not null ? ["--end-of-options", source ?? "HEAD"] : [];
                 var diff = await repo.ReadAsync(["diff", "--no-ext-diff", "--stat", "--patch", .. compare, "--", .. pathspecs], MaxDetails + 1, ct).ConfigureAwait(false);
                 var title = worktree
@@ -65,7 +65,7 @@ internal sealed class CallDescriptions(GitSettings settings)
         {
             branch = await repo.CurrentBranchAsync(ct).ConfigureAwait(false) ?? "HEAD (detached)";
             programs = await CommitPrograms.FindAsync(repo, ct).ConfigureAwait(false);
-            var message = CommitMessage.Compose(String(args, "message"), CommitMessage.Trailer(settings, Model(args)));
+            var message = CommitMessage.Compose(args.GetOptionalString("message"), CommitMessage.Trailer(settings, Model(args)));
             var status = await StatusAndDiffTools.ReadStatusAsync(repo, [], ct).ConfigureAwait(false);
             var text = new StringBuilder();
             if (programs.Count > 0)
@@ -97,16 +97,16 @@ internal sealed class CallDescriptions(GitSettings settings)
     }
 
     public static ToolCallDescription BranchCreate(AIFunctionArguments args) =>
-        new("write", String(args, "name")) { Details = $"Create branch '{String(args, "name")}' at {String(args, "start_point") ?? "HEAD"} (the current branch does not change)." };
+        new("write", args.GetOptionalString("name")) { Details = $"Create branch '{args.GetOptionalString("name")}' at {args.GetOptionalString("start_point") ?? "HEAD"} (the current branch does not change)." };
 
     public static ToolCallDescription Switch(AIFunctionArguments args)
     {
-        var branch = String(args, "branch");
-        var create = Bool(args, "create") ?? false;
+        var branch = args.GetOptionalString("branch");
+        var create = args.GetOptionalBoolean("create") ?? false;
         return new ToolCallDescription("write", branch)
         {
             Details = create
-                ? $"Create branch '{branch}' at {String(args, "start_point") ?? "HEAD"} and switch to it."
+                ? $"Create branch '{branch}' at {args.GetOptionalString("start_point") ?? "HEAD"} and switch to it."
                 : $"Switch the working tree to branch '{branch}' (git refuses if uncommitted changes would be lost).",
         };
     }
@@ -114,40 +114,8 @@ internal sealed class CallDescriptions(GitSettings settings)
     /// <summary>The model id the host passed for this call, when it passes one.</summary>
     public static string? Model(AIFunctionArguments args) => args.GetModelId();
 
-    /// <summary>A string argument, whether it arrived as JSON (from the host) or as a CLR string (from a test).</summary>
-    public static string? String(AIFunctionArguments args, string name) =>
-        args.TryGetValue(name, out var value)
-            ? value switch
-            {
-                JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
-                JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => null,
-                null => null,
-                _ => value.ToString(),
-            }
-            : null;
 
-    private static bool? Bool(AIFunctionArguments args, string name) =>
-        args.TryGetValue(name, out var value)
-            ? value switch
-            {
-                bool flag => flag,
-                JsonElement { ValueKind: JsonValueKind.True } => true,
-                JsonElement { ValueKind: JsonValueKind.False } => false,
-                _ => null,
-            }
-            : null;
 
-    private static string[]? Strings(AIFunctionArguments args, string name) =>
-        args.TryGetValue(name, out var value)
-            ? value switch
-            {
-                JsonElement { ValueKind: JsonValueKind.Array } array => [.. array.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString() ?? string.Empty : e.ToString())],
-                JsonElement { ValueKind: JsonValueKind.String } single => [single.GetString() ?? string.Empty],
-                string single => [single],
-                IEnumerable<string> many => [.. many],
-                _ => null,
-            }
-            : null;
 
     private static string? Root(AIFunctionArguments args) =>
         args.Context?.TryGetValue(ToolContext.WorkspaceRootKey, out var root) == true && root is string { Length: > 0 } text ? text : null;
@@ -168,7 +136,7 @@ internal sealed class CallDescriptions(GitSettings settings)
 
     /// <summary>The paths, one a line (a single path is a path the permission engine checks; several are shown as a list).</summary>
     private static string PathsSubject(AIFunctionArguments args) =>
-        string.Join('\n', (Strings(args, "paths") ?? []).Select(path => PathSubject(args, path)));
+        string.Join('\n', (args.GetOptionalStringArray("paths") ?? []).Select(path => PathSubject(args, path)));
 
     /// <summary>A path relative to the project root, or its absolute real path when it is outside, so the permission engine sees that.</summary>
     private static string PathSubject(AIFunctionArguments args, string path)
@@ -209,7 +177,7 @@ internal sealed class CallDescriptions(GitSettings settings)
                 },
                 timeout.Token).GetAwaiter().GetResult();
         }
-        catch (Exception ex) when (ex is ToolFailure or OperationCanceledException or IOException or UnauthorizedAccessException or ArgumentException or Win32Exception
+        catch (Exception ex) when (ex is ToolException or OperationCanceledException or IOException or UnauthorizedAccessException or ArgumentException or Win32Exception
                                        or InvalidOperationException)
         {
             // The call reports the problem itself.
