@@ -29,7 +29,13 @@ internal sealed class CallDescriptions(GitSettings settings)
 
     public static ToolCallDescription Add(AIFunctionArguments args) => new("write", PathsSubject(args));
 
-    public ToolCallDescription Restore(AIFunctionArguments args)
+    public ToolCallDescription Restore(AIFunctionArguments args) => Blocking(ct => RestoreAsync(args, ct));
+
+    /// <summary>
+    /// <see cref="Restore"/> for the pipeline: git runs (for the preview) are awaited with the call's token, so Ctrl+C
+    /// while the preview is built cancels the call instead of holding it up to the preview's time limit.
+    /// </summary>
+    public async ValueTask<ToolCallDescription> RestoreAsync(AIFunctionArguments args, CancellationToken cancellationToken)
     {
         var subject = PathsSubject(args);
         var staged = args.GetOptionalBoolean("staged") ?? false;
@@ -39,7 +45,7 @@ internal sealed class CallDescriptions(GitSettings settings)
         {
             // Restoring the working tree rewrites each path (a folder or pattern: everything under it).
             Paths = worktree ? [.. (args.GetOptionalStringArray("paths") ?? []).Select(path => new ToolCallPath(WrittenPath(path), ToolEffect.Write))] : [],
-            Details = Preview(args, async (repo, ct) =>
+            Details = await PreviewAsync(args, async (repo, ct) =>
             {
                 var pathspecs = ChangeTools.Pathspecs(repo, args.GetOptionalStringArray("paths")?.ToArray(), "git_restore");
                 List<string> compare = !worktree ? ["--cached"] : staged || source is not null ? ["--end-of-options", source ?? "HEAD"] : [];
@@ -48,7 +54,7 @@ internal sealed class CallDescriptions(GitSettings settings)
                     ? "Working-tree changes that will be discarded (they cannot be recovered):"
                     : "Staged changes that will be unstaged (the working tree keeps them):";
                 return diff.Output.Trim().Length == 0 ? "No changes to restore in these paths." : title + "\n" + diff.Output;
-            }),
+            }, cancellationToken).ConfigureAwait(false),
         };
     }
 
@@ -57,11 +63,14 @@ internal sealed class CallDescriptions(GitSettings settings)
     /// call is an <c>execute</c> decision naming those programs (the subject is the hook command line the permission
     /// rules match, e.g. <c>shell(.git/hooks/pre-commit)</c>); otherwise a <c>write</c> on the branch.
     /// </summary>
-    public ToolCallDescription Commit(AIFunctionArguments args)
+    public ToolCallDescription Commit(AIFunctionArguments args) => Blocking(ct => CommitAsync(args, ct));
+
+    /// <summary><see cref="Commit"/> for the pipeline, like <see cref="RestoreAsync"/>.</summary>
+    public async ValueTask<ToolCallDescription> CommitAsync(AIFunctionArguments args, CancellationToken cancellationToken)
     {
         string? branch = null;
         IReadOnlyList<string>? programs = null;
-        var details = Preview(args, async (repo, ct) =>
+        var details = await PreviewAsync(args, async (repo, ct) =>
         {
             branch = await repo.CurrentBranchAsync(ct).ConfigureAwait(false) ?? "HEAD (detached)";
             programs = await CommitPrograms.FindAsync(repo, ct).ConfigureAwait(false);
@@ -87,7 +96,7 @@ internal sealed class CallDescriptions(GitSettings settings)
             }
 
             return text.ToString();
-        });
+        }, cancellationToken).ConfigureAwait(false);
         if (programs is { Count: > 0 } run)
         {
             return new ToolCallDescription("execute", string.Join(" && ", run.Select(CommitPrograms.Quote))) { Details = details };
@@ -157,25 +166,32 @@ internal sealed class CallDescriptions(GitSettings settings)
         }
     }
 
-    /// <summary>Runs a preview against the repository, bounded in time; <see langword="null"/> when it cannot be made.</summary>
-    private string? Preview(AIFunctionArguments args, Func<GitRepository, CancellationToken, Task<string>> build)
+    /// <summary>For callers that cannot await (unit tests): the async description on a pool thread, without a token.</summary>
+    private static ToolCallDescription Blocking(Func<CancellationToken, ValueTask<ToolCallDescription>> describe) =>
+        Task.Run(() => describe(CancellationToken.None).AsTask()).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Runs a preview against the repository, bounded in time; <see langword="null"/> when it cannot be made. The call's
+    /// cancellation is not swallowed: it ends the description (and so the call).
+    /// </summary>
+    private async ValueTask<string?> PreviewAsync(AIFunctionArguments args, Func<GitRepository, CancellationToken, Task<string>> build, CancellationToken cancellationToken)
     {
         if (Root(args) is not { } root)
         {
             return null;
         }
 
-        using var timeout = new CancellationTokenSource(PreviewTimeout);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PreviewTimeout);
         try
         {
-            return Task.Run(
-                async () =>
-                {
-                    var repo = await GitRepository.OpenAsync(new WorkspacePaths(root), settings with { Timeout = PreviewTimeout }, timeout.Token).ConfigureAwait(false);
-                    var text = await build(repo, timeout.Token).ConfigureAwait(false);
-                    return TextLimit.Cut(text.TrimEnd('\n'), MaxDetails, "the call itself works on everything");
-                },
-                timeout.Token).GetAwaiter().GetResult();
+            var repo = await GitRepository.OpenAsync(new WorkspacePaths(root), settings with { Timeout = PreviewTimeout }, timeout.Token).ConfigureAwait(false);
+            var text = await build(repo, timeout.Token).ConfigureAwait(false);
+            return TextLimit.Cut(text.TrimEnd('\n'), MaxDetails, "the call itself works on everything");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
         }
         catch (Exception ex) when (ex is ToolException or OperationCanceledException or IOException or UnauthorizedAccessException or ArgumentException or Win32Exception
                                        or InvalidOperationException)
