@@ -12,11 +12,22 @@ namespace AgentHost.Plugins.Files;
 internal static class CallDescriptions
 {
     public static ToolCallDescription Write(AIFunctionArguments args) =>
-        Describe("write", args, (paths, path) => WriteTool.Plan(paths, path, String(args, "content") ?? string.Empty).Diff.Text);
+        Describe("write", args, (paths, path) => WriteTool.Plan(paths, path, args.GetOptionalString("content") ?? string.Empty).Diff.Text);
 
     public static ToolCallDescription Edit(AIFunctionArguments args) =>
         Describe("edit", args, (paths, path) => EditTool.Plan(
-            paths, path, String(args, "old_string") ?? string.Empty, String(args, "new_string") ?? string.Empty, Bool(args, "replace_all")).Change.Diff.Text);
+            paths, path, args.GetOptionalString("old_string") ?? string.Empty, args.GetOptionalString("new_string") ?? string.Empty, (args.GetOptionalBoolean("replace_all") ?? false)).Change.Diff.Text);
+
+    /// <summary>
+    /// <see cref="Write"/> for the pipeline: the preview reads and diffs the file off the caller's thread and gives up
+    /// when the call is cancelled, so a large file's diff never holds the permission prompt past Ctrl+C.
+    /// </summary>
+    public static ValueTask<ToolCallDescription> WriteAsync(AIFunctionArguments args, CancellationToken cancellationToken) =>
+        OffThread(Write, args, cancellationToken);
+
+    /// <summary><see cref="Edit"/> for the pipeline, like <see cref="WriteAsync"/>.</summary>
+    public static ValueTask<ToolCallDescription> EditAsync(AIFunctionArguments args, CancellationToken cancellationToken) =>
+        OffThread(Edit, args, cancellationToken);
 
     public static ToolCallDescription MultiEdit(AIFunctionArguments args) =>
         Describe("write", args, (paths, path) => MultiEditTool.Plan(paths, path, Edits(args)).Change.Diff.Text);
@@ -24,7 +35,7 @@ internal static class CallDescriptions
     public static ToolCallDescription Delete(AIFunctionArguments args) =>
         Describe("write", args, (paths, path) =>
         {
-            var plan = DeleteTool.Plan(Preview(paths), path, Bool(args, "recursive"));
+            var plan = DeleteTool.Plan(Preview(paths), path, (args.GetOptionalBoolean("recursive") ?? false));
             return plan.Details is null ? $"delete {plan.What}" : $"delete {plan.What}\n\n{plan.Details}";
         }, entry: true);
 
@@ -35,31 +46,23 @@ internal static class CallDescriptions
     public static ToolCallDescription Move(AIFunctionArguments args) =>
         Describe("write", args, (paths, source) =>
         {
-            var plan = MoveTool.Plan(Preview(paths), source, String(args, "destination") ?? string.Empty, Bool(args, "overwrite"));
+            var plan = MoveTool.Plan(Preview(paths), source, args.GetOptionalString("destination") ?? string.Empty, (args.GetOptionalBoolean("overwrite") ?? false));
             return string.Join("\n", [$"move {plan.What}", .. plan.Notes]);
         }, entry: true, pathKey: "source") with
         {
             Paths = [new ToolCallPath(MoveDestination(args), ToolEffect.Write)],
         };
 
-    /// <summary>A string argument, whether it arrived as JSON (from the host) or as a CLR string (from a test or another tool).</summary>
-    public static string? String(AIFunctionArguments args, string name) =>
-        args.TryGetValue(name, out var value)
-            ? value switch
-            {
-                JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
-                JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => null,
-                _ => value?.ToString(),
-            }
-            : null;
 
-    private static bool Bool(AIFunctionArguments args, string name) =>
-        args.TryGetValue(name, out var value) && value is true or JsonElement { ValueKind: JsonValueKind.True };
 
     private static List<EditOperation>? Edits(AIFunctionArguments args) =>
         args.TryGetValue("edits", out var value) && value is not null
             ? (value is JsonElement element ? element : JsonSerializer.SerializeToElement(value)).Deserialize<List<EditOperation>>()
             : null;
+
+    private static async ValueTask<ToolCallDescription> OffThread(
+        Func<AIFunctionArguments, ToolCallDescription> describe, AIFunctionArguments args, CancellationToken cancellationToken) =>
+        await Task.Run(() => describe(args), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>A call for previews: no session, so the read ledger neither refuses nor records.</summary>
     private static FileToolCall Preview(WorkspacePaths paths) => new(paths, new ReadLedger(enabled: false, TimeProvider.System), sessionId: null, dryRun: true);
@@ -67,7 +70,7 @@ internal static class CallDescriptions
     private static ToolCallDescription Describe(
         string action, AIFunctionArguments args, Func<WorkspacePaths, string, string> preview, bool entry = false, string pathKey = "path")
     {
-        var path = String(args, pathKey) ?? string.Empty;
+        var path = args.GetOptionalString(pathKey) ?? string.Empty;
         var subject = path.Replace('\\', '/');
         if (args.Context?.TryGetValue(ToolContext.WorkspaceRootKey, out var root) != true || root is not string { Length: > 0 } rootPath)
         {
@@ -87,7 +90,7 @@ internal static class CallDescriptions
             var details = preview(paths, path);
             return new ToolCallDescription(action, subject) { Details = details.Length == 0 ? null : details };
         }
-        catch (Exception ex) when (ex is ToolFailure or IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException
+        catch (Exception ex) when (ex is ToolException or IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException
                                        or System.Security.SecurityException or InvalidOperationException or JsonException)
         {
             // A description is best effort: the call itself reports the problem.
@@ -98,8 +101,8 @@ internal static class CallDescriptions
     /// <summary>The destination as the move tool reads it: ending in <c>/</c>, it means the source's name inside that folder.</summary>
     private static string MoveDestination(AIFunctionArguments args)
     {
-        var destination = String(args, "destination") ?? string.Empty;
-        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator((String(args, "source") ?? string.Empty).Replace('\\', '/')));
+        var destination = args.GetOptionalString("destination") ?? string.Empty;
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator((args.GetOptionalString("source") ?? string.Empty).Replace('\\', '/')));
         return name.Length > 0 && (destination.EndsWith('/') || destination.EndsWith('\\')) ? destination + name : destination;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Files;
 
@@ -33,7 +34,7 @@ internal static class DeleteTool
             var left = Entry.KindOf(entry.FullPath) == EntryKind.Folder
                 ? $" Part of it may be gone; view what is left with ls '{entry.RelativePath}'."
                 : string.Empty;
-            throw new ToolFailure($"could not delete '{entry.Display}': {ex.Message}.{left}");
+            throw new ToolException($"could not delete '{entry.Display}': {ex.Message}.{left}");
         }
         finally
         {
@@ -49,26 +50,26 @@ internal static class DeleteTool
     /// <param name="recursive">Whether a folder may be deleted.</param>
     /// <param name="cancellationToken">Stops the walk of a folder.</param>
     /// <returns>The plan.</returns>
-    /// <exception cref="ToolFailure">The delete is not allowed or the path does not exist.</exception>
+    /// <exception cref="ToolException">The delete is not allowed or the path does not exist.</exception>
     public static DeletePlan Plan(FileToolCall call, string path, bool recursive, CancellationToken cancellationToken = default)
     {
         var entry = Entry.Resolve(call.Paths, path, "path", "deleted");
         switch (entry.Kind)
         {
             case EntryKind.Missing:
-                throw new ToolFailure($"no file or folder '{path}' in the project; nothing to delete.{NearbyNames.DidYouMean(call.Paths, entry.FullPath, cancellationToken)}");
+                throw new ToolException($"no file or folder '{path}' in the project; nothing to delete.{NearbyNames.DidYouMean(call.Paths, entry.FullPath, cancellationToken)}");
             case EntryKind.Link:
                 return new DeletePlan(entry, $"the symbolic link '{entry.RelativePath}' (it points to '{new FileInfo(entry.FullPath).LinkTarget}', which is kept)", null);
             case EntryKind.Folder:
                 var inventory = FolderInventory.Take(call.Paths, entry.FullPath, cancellationToken);
                 if (inventory.Repository is { } repository)
                 {
-                    throw new ToolFailure($"'{entry.Display}' holds a git repository ('{repository}'); the files tools do not delete repositories. Delete it yourself if you mean to.");
+                    throw new ToolException($"'{entry.Display}' holds a git repository ('{repository}'); the files tools do not delete repositories. Delete it yourself if you mean to.");
                 }
 
                 if (!recursive)
                 {
-                    throw new ToolFailure(inventory.Entries == 0
+                    throw new ToolException(inventory.Entries == 0
                         ? $"'{entry.Display}' is an empty folder; set recursive to true to delete a folder."
                         : $"'{entry.Display}' is a folder with {inventory.Counts}; set recursive to true to delete it and everything in it, or delete single files.");
                 }
@@ -93,7 +94,7 @@ internal static class DeleteTool
             what = $"'{entry.RelativePath}' ({size})";
             diff = text.IsEmpty ? null : text.Text;
         }
-        catch (ToolFailure)
+        catch (ToolException)
         {
             // Binary, not UTF-8/UTF-16, or too large to diff: still deletable, shown by size only.
             stamp = FileStamp.Read(entry.FullPath);

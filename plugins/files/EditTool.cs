@@ -53,13 +53,13 @@ internal static class EditTool
     }
 
     /// <summary>Reads an existing text file for editing and runs the check on it.</summary>
-    /// <exception cref="ToolFailure">The path is bad, the file is missing or not editable text, or the check refuses.</exception>
+    /// <exception cref="ToolException">The path is bad, the file is missing or not editable text, or the check refuses.</exception>
     public static TextFile ReadExisting(WorkspacePaths paths, string path, FileCheck? check, out string full, out string relative)
     {
         full = FileChange.Resolve(paths, path);
         if (!File.Exists(full))
         {
-            throw new ToolFailure($"no file '{path}' in the project; use write to create it.{NearbyNames.DidYouMean(paths, full)}");
+            throw new ToolException($"no file '{path}' in the project; use write to create it.{NearbyNames.DidYouMean(paths, full)}");
         }
 
         relative = paths.Relative(full);
@@ -80,17 +80,17 @@ internal static class EditTool
     /// <param name="oldString">The text to replace.</param>
     /// <param name="newString">The replacement.</param>
     /// <param name="field">A prefix naming the edit in a list (such as <c>edits[2].</c>), or empty.</param>
-    /// <exception cref="ToolFailure">The arguments are pointless.</exception>
+    /// <exception cref="ToolException">The arguments are pointless.</exception>
     public static void CheckArguments(string oldString, string newString, string field)
     {
         if (oldString.Length == 0)
         {
-            throw new ToolFailure($"{field}old_string is empty; give the exact text to replace. To create a file or replace all of it, use write.");
+            throw new ToolException($"{field}old_string is empty; give the exact text to replace. To create a file or replace all of it, use write.");
         }
 
         if (TextFile.Normalise(oldString).Equals(TextFile.Normalise(newString), StringComparison.Ordinal))
         {
-            throw new ToolFailure($"{field}old_string and {field}new_string are the same, so the edit would change nothing; give the new text in {field}new_string.");
+            throw new ToolException($"{field}old_string and {field}new_string are the same, so the edit would change nothing; give the new text in {field}new_string.");
         }
     }
 
@@ -101,7 +101,7 @@ internal static class EditTool
     /// <param name="replaceAll">Whether to replace every occurrence.</param>
     /// <param name="path">The path for messages.</param>
     /// <returns>The new text and what was replaced.</returns>
-    /// <exception cref="ToolFailure">No match, or several and not <paramref name="replaceAll"/>.</exception>
+    /// <exception cref="ToolException">No match, or several and not <paramref name="replaceAll"/>.</exception>
     public static Replacement Apply(string text, string oldString, string newString, bool replaceAll, string path) =>
         Replace(text, TextFile.Normalise(oldString), TextFile.Normalise(newString), replaceAll, path);
 
@@ -120,7 +120,7 @@ internal static class EditTool
 
         if (matches.Count > 1 && !replaceAll)
         {
-            throw new ToolFailure(
+            throw new ToolException(
                 $"old_string occurs {matches.Count} times in '{path}' (at lines {ListLines(LineNumbers(text, matches))}). Include more surrounding " +
                 "lines in old_string so that it matches exactly once, or set replace_all to true to change every occurrence.");
         }

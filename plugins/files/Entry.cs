@@ -33,12 +33,12 @@ internal sealed record Entry(string FullPath, string RelativePath, EntryKind Kin
     /// <param name="field">The argument name, for messages.</param>
     /// <param name="verb">What the tool does (<c>moved</c>, <c>deleted</c>), for messages.</param>
     /// <returns>The entry.</returns>
-    /// <exception cref="ToolFailure">The path is empty, outside the root, the root itself or in <c>.git</c>.</exception>
+    /// <exception cref="ToolException">The path is empty, outside the root, the root itself or in <c>.git</c>.</exception>
     public static Entry Resolve(WorkspacePaths paths, string path, string field, string verb)
     {
         if (string.IsNullOrWhiteSpace(path))
         {
-            throw new ToolFailure($"{field} is empty; give a path relative to the project root.");
+            throw new ToolException($"{field} is empty; give a path relative to the project root.");
         }
 
         var lexical = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path, paths.Root));
@@ -46,7 +46,7 @@ internal sealed record Entry(string FullPath, string RelativePath, EntryKind Kin
         var realParent = parent is null ? null : paths.Resolve(parent);
         if (realParent is null)
         {
-            throw new ToolFailure(paths.Resolve(path) is { } real && real.Equals(paths.Root, PathComparison)
+            throw new ToolException(paths.Resolve(path) is { } real && real.Equals(paths.Root, PathComparison)
                 ? $"{field} '{path}' is the project root itself; it cannot be {verb}."
                 : $"{field} '{path}' is outside the project root; only paths inside {paths.Root} can be {verb}.");
         }
@@ -55,7 +55,7 @@ internal sealed record Entry(string FullPath, string RelativePath, EntryKind Kin
         var relative = paths.Relative(full);
         if (relative.Split('/').Any(part => part.Equals(".git", StringComparison.OrdinalIgnoreCase)))
         {
-            throw new ToolFailure($"{field} '{path}' is in the repository's .git folder; the files tools never move or delete it. Use git commands instead.");
+            throw new ToolException($"{field} '{path}' is in the repository's .git folder; the files tools never move or delete it. Use git commands instead.");
         }
 
         return new Entry(full, relative, KindOf(full));

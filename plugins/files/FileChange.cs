@@ -22,17 +22,17 @@ internal sealed record FileChange(string FullPath, string RelativePath, byte[] B
     /// <param name="paths">The workspace paths.</param>
     /// <param name="path">The path as the model wrote it.</param>
     /// <returns>The resolved full path.</returns>
-    /// <exception cref="ToolFailure">The path is empty, outside the workspace or a folder.</exception>
+    /// <exception cref="ToolException">The path is empty, outside the workspace or a folder.</exception>
     public static string Resolve(WorkspacePaths paths, string path)
     {
         if (string.IsNullOrWhiteSpace(path))
         {
-            throw new ToolFailure("path is empty; give a file path relative to the project root.");
+            throw new ToolException("path is empty; give a file path relative to the project root.");
         }
 
         var full = paths.Resolve(path)
-            ?? throw new ToolFailure($"'{path}' is outside the project root; only files inside {paths.Root} can be changed.");
-        return Directory.Exists(full) ? throw new ToolFailure($"'{path}' is a directory; give the path of a file.") : full;
+            ?? throw new ToolException($"'{path}' is outside the project root; only files inside {paths.Root} can be changed.");
+        return Directory.Exists(full) ? throw new ToolException($"'{path}' is a directory; give the path of a file.") : full;
     }
 
     /// <summary>
@@ -40,7 +40,7 @@ internal sealed record FileChange(string FullPath, string RelativePath, byte[] B
     /// renamed into place, so no byte lands outside the workspace even if a folder is swapped for a link meanwhile.
     /// </summary>
     /// <param name="paths">The workspace.</param>
-    /// <exception cref="ToolFailure">The file system refused the write, or the path now leads outside the workspace.</exception>
+    /// <exception cref="ToolException">The file system refused the write, or the path now leads outside the workspace.</exception>
     public void Commit(WorkspacePaths paths)
     {
         try
@@ -49,7 +49,7 @@ internal sealed record FileChange(string FullPath, string RelativePath, byte[] B
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ToolFailure($"could not write '{RelativePath}': {ex.Message}");
+            throw new ToolException($"could not write '{RelativePath}': {ex.Message}");
         }
     }
 

@@ -45,7 +45,7 @@ internal sealed class FileToolCall
     /// <param name="fullPath">The real full path.</param>
     /// <param name="relativePath">The path for messages.</param>
     /// <param name="current">What the file looks like now.</param>
-    /// <exception cref="ToolFailure">The change must not be made.</exception>
+    /// <exception cref="ToolException">The change must not be made.</exception>
     public void CheckCanChange(string fullPath, string relativePath, FileStamp current)
     {
         if (_ledger.Problem(_sessionId, fullPath, relativePath, current) is not { } problem)
@@ -55,7 +55,7 @@ internal sealed class FileToolCall
 
         if (!DryRun)
         {
-            throw new ToolFailure(problem);
+            throw new ToolException(problem);
         }
 
         _refusals.Add(problem);

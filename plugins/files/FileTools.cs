@@ -24,32 +24,30 @@ internal static class FileTools
              AIFunctionArguments arguments = null!,
              CancellationToken cancellationToken = default) =>
                 ViewTool.Run(FileToolCall.From(arguments, ledger), path, offset ?? 1, limit ?? 200, cancellationToken),
-            args => new ToolCallDescription("read", CallDescriptions.String(args, "path") is { Length: > 0 } p ? p : "."));
+            args => new ToolCallDescription("read", args.GetOptionalString("path") is { Length: > 0 } p ? p : "."));
         builder.AddTool(
             "write",
             "Creates a file or replaces all of its content, creating parent directories. An existing file keeps its line-ending style " +
             "and byte order mark." +
             (ledger.Enabled ? " Replacing an existing file requires having viewed it in this session, unchanged on disk since; a new file needs no view." : string.Empty) +
             " Returns a diff of the change. To change part of a file, prefer edit.",
-            ToolEffect.Write,
+            new ToolMetadata(ToolEffect.Write) { DescribeCall = CallDescriptions.Write, DescribeCallAsync = CallDescriptions.WriteAsync },
             ([Description("File path relative to the project root.")] string path,
              [Description("The complete new content of the file.")] string content,
              [Description(DryRunHelp)] bool? dry_run = null,
-             AIFunctionArguments arguments = null!) => WriteTool.Run(FileToolCall.From(arguments, ledger, dry_run), path, content),
-            CallDescriptions.Write);
+             AIFunctionArguments arguments = null!) => WriteTool.Run(FileToolCall.From(arguments, ledger, dry_run), path, content));
         builder.AddTool(
             "edit",
             "Replaces exact text in a file: old_string must match once (including whitespace and indentation) unless replace_all is set. " +
             "The file keeps its encoding and line endings." + mustView + " Returns a diff of the change.",
-            ToolEffect.Write,
+            new ToolMetadata(ToolEffect.Write) { DescribeCall = CallDescriptions.Edit, DescribeCallAsync = CallDescriptions.EditAsync },
             ([Description("File path relative to the project root.")] string path,
              [Description("The exact text to replace, with enough surrounding lines to be unique.")] string old_string,
              [Description("The text to put in its place (may be empty to delete).")] string new_string,
              [Description("When true, replace every occurrence instead of requiring exactly one.")] bool replace_all = false,
              [Description(DryRunHelp)] bool? dry_run = null,
              AIFunctionArguments arguments = null!) =>
-                EditTool.Run(FileToolCall.From(arguments, ledger, dry_run), path, old_string, new_string, replace_all),
-            CallDescriptions.Edit);
+                EditTool.Run(FileToolCall.From(arguments, ledger, dry_run), path, old_string, new_string, replace_all));
         builder.AddTool(
             "multi_edit",
             "Makes several replacements in one file, in order: each edit works on the result of the edits before it, and each " +

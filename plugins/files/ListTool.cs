@@ -21,13 +21,13 @@ internal static class ListTool
         var max = limit ?? DefaultLimit;
         if (max < 1 || max > MaxLimit)
         {
-            throw new ToolFailure($"limit must be between 1 and {MaxLimit} (got {max}); list a subdirectory to see less.");
+            throw new ToolException($"limit must be between 1 and {MaxLimit} (got {max}); list a subdirectory to see less.");
         }
 
-        var full = paths.Resolve(path) ?? throw new ToolFailure($"'{path}' is outside the project root; list paths inside {paths.Root}.");
+        var full = paths.Resolve(path) ?? throw new ToolException($"'{path}' is outside the project root; list paths inside {paths.Root}.");
         if (!Directory.Exists(full))
         {
-            throw new ToolFailure(File.Exists(full) ? $"'{path}' is a file; use view to read it." : $"no directory '{path}' in the project.");
+            throw new ToolException(File.Exists(full) ? $"'{path}' is a file; use view to read it." : $"no directory '{path}' in the project.");
         }
 
         var relative = paths.Relative(full);

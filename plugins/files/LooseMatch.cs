@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Files;
 
@@ -13,7 +14,7 @@ internal static class LooseMatch
 
     /// <summary>Replaces the whitespace-insensitive match(es) of <paramref name="oldText"/>.</summary>
     /// <returns>The new text and what was done.</returns>
-    /// <exception cref="ToolFailure">No match, or several and not <paramref name="replaceAll"/>.</exception>
+    /// <exception cref="ToolException">No match, or several and not <paramref name="replaceAll"/>.</exception>
     public static Replacement Replace(string text, string oldText, string newText, bool replaceAll, string path)
     {
         var lines = SplitLines(text);
@@ -21,20 +22,20 @@ internal static class LooseMatch
         var first = oldLines.FindIndex(l => !IsBlank(l));
         if (first < 0)
         {
-            throw new ToolFailure($"old_string (only whitespace) was not found in '{path}'; include some of the text around the place to change.");
+            throw new ToolException($"old_string (only whitespace) was not found in '{path}'; include some of the text around the place to change.");
         }
 
         var trimmed = lines.ConvertAll(l => l.Trim());
         var starts = Find(trimmed, oldLines.ConvertAll(l => l.Trim()));
         if (starts.Count == 0)
         {
-            throw new ToolFailure(NotFound(lines, trimmed, oldLines, path));
+            throw new ToolException(NotFound(lines, trimmed, oldLines, path));
         }
 
         var numbers = EditTool.ListLines(starts.ConvertAll(s => s + 1));
         if (starts.Count > 1 && !replaceAll)
         {
-            throw new ToolFailure(
+            throw new ToolException(
                 $"old_string does not occur exactly in '{path}', and ignoring indentation and trailing spaces it matches {starts.Count} places " +
                 $"(at lines {numbers}). Copy the exact text with more surrounding lines into old_string, or set replace_all to true.");
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Files;
 
@@ -25,7 +26,7 @@ internal static class MoveTool
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ToolFailure($"could not move '{from.Display}' to '{to.RelativePath}': {ex.Message}");
+            throw new ToolException($"could not move '{from.Display}' to '{to.RelativePath}': {ex.Message}");
         }
 
         call.RecordDeleted(to.FullPath);
@@ -40,7 +41,7 @@ internal static class MoveTool
     /// <param name="overwrite">Whether an existing destination file may be replaced.</param>
     /// <param name="cancellationToken">Stops the walk of a folder.</param>
     /// <returns>The plan.</returns>
-    /// <exception cref="ToolFailure">The move is not allowed.</exception>
+    /// <exception cref="ToolException">The move is not allowed.</exception>
     public static MovePlan Plan(FileToolCall call, string source, string destination, bool overwrite, CancellationToken cancellationToken = default)
     {
         var paths = call.Paths;
@@ -54,17 +55,17 @@ internal static class MoveTool
         var to = Entry.Resolve(paths, destination, "destination", "moved");
         if (from.Kind == EntryKind.Missing)
         {
-            throw new ToolFailure($"no file or folder '{source}' in the project; nothing to move.{NearbyNames.DidYouMean(paths, from.FullPath, cancellationToken)}");
+            throw new ToolException($"no file or folder '{source}' in the project; nothing to move.{NearbyNames.DidYouMean(paths, from.FullPath, cancellationToken)}");
         }
 
         if (from.FullPath.Equals(to.FullPath, StringComparison.Ordinal))
         {
-            throw new ToolFailure($"source and destination are the same path ('{from.RelativePath}'); give a different destination.");
+            throw new ToolException($"source and destination are the same path ('{from.RelativePath}'); give a different destination.");
         }
 
         if (from.Kind == EntryKind.Folder && Entry.IsInside(to.FullPath, from.FullPath))
         {
-            throw new ToolFailure($"destination '{to.RelativePath}' is inside the folder being moved ('{from.Display}'); a folder cannot be moved into itself.");
+            throw new ToolException($"destination '{to.RelativePath}' is inside the folder being moved ('{from.Display}'); a folder cannot be moved into itself.");
         }
 
         // A rename that only changes case, where the file system ignores case, names the same entry: not a replacement.
@@ -116,19 +117,19 @@ internal static class MoveTool
     {
         if (to.Kind == EntryKind.Folder)
         {
-            throw new ToolFailure(
+            throw new ToolException(
                 $"destination '{to.Display}' is an existing folder, and move never replaces a folder. To move into it, give the full new path " +
                 $"(for example '{to.RelativePath}/{Path.GetFileName(from.FullPath)}').");
         }
 
         if (!overwrite)
         {
-            throw new ToolFailure($"destination '{to.RelativePath}' already exists; set overwrite to true to replace it, or choose another destination.");
+            throw new ToolException($"destination '{to.RelativePath}' already exists; set overwrite to true to replace it, or choose another destination.");
         }
 
         if (from.Kind == EntryKind.Folder)
         {
-            throw new ToolFailure($"destination '{to.RelativePath}' is an existing file and the source is a folder; a file is only replaced by a file. Choose another destination.");
+            throw new ToolException($"destination '{to.RelativePath}' is an existing file and the source is a folder; a file is only replaced by a file. Choose another destination.");
         }
     }
 
@@ -140,7 +141,7 @@ internal static class MoveTool
         {
             if (File.Exists(folder))
             {
-                throw new ToolFailure($"cannot create the folder '{paths.Relative(folder)}/' for the destination: a file has that name.");
+                throw new ToolException($"cannot create the folder '{paths.Relative(folder)}/' for the destination: a file has that name.");
             }
 
             missing.Insert(0, paths.Relative(folder));

@@ -54,25 +54,25 @@ internal static class MultiEditTool
     /// <param name="edits">The edits, in order.</param>
     /// <param name="check">Checks the file before planning (the read ledger); <see langword="null"/> for a preview.</param>
     /// <returns>The change and a summary of the edits.</returns>
-    /// <exception cref="ToolFailure">An argument is missing or an edit fails; the message names the edit.</exception>
+    /// <exception cref="ToolException">An argument is missing or an edit fails; the message names the edit.</exception>
     public static (FileChange Change, string What) Plan(WorkspacePaths paths, string path, IReadOnlyList<EditOperation>? edits, FileCheck? check = null)
     {
         if (edits is null || edits.Count == 0)
         {
-            throw new ToolFailure("edits is empty; give at least one {old_string, new_string} object. For a single replacement, edit is simpler.");
+            throw new ToolException("edits is empty; give at least one {old_string, new_string} object. For a single replacement, edit is simpler.");
         }
 
         if (edits.Count > MaxEdits)
         {
-            throw new ToolFailure(string.Create(CultureInfo.InvariantCulture, $"edits has {edits.Count} entries, more than {MaxEdits}; split them over several calls, or use write to replace the whole file."));
+            throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"edits has {edits.Count} entries, more than {MaxEdits}; split them over several calls, or use write to replace the whole file."));
         }
 
         for (var i = 0; i < edits.Count; i++)
         {
-            var edit = edits[i] ?? throw new ToolFailure($"{Field(i)} is null; each edit is an object with old_string and new_string.");
+            var edit = edits[i] ?? throw new ToolException($"{Field(i)} is null; each edit is an object with old_string and new_string.");
             if (edit.OldString is null || edit.NewString is null)
             {
-                throw new ToolFailure($"{Field(i)} has no {(edit.OldString is null ? "old_string" : "new_string")}; each edit needs old_string and new_string.");
+                throw new ToolException($"{Field(i)} has no {(edit.OldString is null ? "old_string" : "new_string")}; each edit needs old_string and new_string.");
             }
 
             EditTool.CheckArguments(edit.OldString, edit.NewString, Field(i) + ".");
@@ -90,7 +90,7 @@ internal static class MultiEditTool
             {
                 result = EditTool.Apply(text, edit.OldString, edit.NewString, edit.ReplaceAll == true, path);
             }
-            catch (ToolFailure failure)
+            catch (ToolException failure)
             {
                 var earlier = i switch
                 {
@@ -98,7 +98,7 @@ internal static class MultiEditTool
                     1 => " (matched against the text after edits[0]; line numbers are of that text)",
                     _ => string.Create(CultureInfo.InvariantCulture, $" (matched against the text after edits[0] to edits[{i - 1}]; line numbers are of that text)"),
                 };
-                throw new ToolFailure(string.Create(
+                throw new ToolException(string.Create(
                     CultureInfo.InvariantCulture,
                     $"{Field(i)} (edit {i + 1} of {edits.Count}) failed{earlier}: {failure.Message} Nothing was written; fix that edit and send all the edits again."));
             }

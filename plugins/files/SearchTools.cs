@@ -105,7 +105,7 @@ internal static class SearchTools
     /// </summary>
     internal static ToolCallDescription Describe(AIFunctionArguments args)
     {
-        var path = Text(args, "path") is { Length: > 0 } given ? given.Trim() : ".";
+        var path = args.GetOptionalString("path") is { Length: > 0 } given ? given.Trim() : ".";
         if (args.Context?.TryGetValue(ToolContext.WorkspaceRootKey, out var root) != true || root is not string { Length: > 0 } rootPath)
         {
             return new ToolCallDescription("read", path.Replace('\\', '/'));
@@ -124,14 +124,4 @@ internal static class SearchTools
         }
     }
 
-    /// <summary>A string argument, whether it arrived as JSON (from the host) or as a CLR string (from a test).</summary>
-    private static string? Text(AIFunctionArguments args, string name) =>
-        args.TryGetValue(name, out var value)
-            ? value switch
-            {
-                JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
-                JsonElement => null,
-                _ => value?.ToString(),
-            }
-            : null;
 }

@@ -49,13 +49,13 @@ internal sealed class TextFile
     /// <param name="fullPath">The resolved path.</param>
     /// <param name="displayPath">The path as the model wrote it, for messages.</param>
     /// <returns>The file.</returns>
-    /// <exception cref="ToolFailure">The file is too large, binary or not UTF-8/UTF-16 text.</exception>
+    /// <exception cref="ToolException">The file is too large, binary or not UTF-8/UTF-16 text.</exception>
     public static TextFile Read(WorkspacePaths paths, string fullPath, string displayPath)
     {
         var length = new FileInfo(fullPath).Length;
         if (length > MaxBytes)
         {
-            throw new ToolFailure($"'{displayPath}' is {length} bytes, over the {MaxBytes}-byte limit of the write tools.");
+            throw new ToolException($"'{displayPath}' is {length} bytes, over the {MaxBytes}-byte limit of the write tools.");
         }
 
         var bytes = ReadAllBytes(paths, fullPath, displayPath);
@@ -63,7 +63,7 @@ internal sealed class TextFile
         var (encoding, preamble) = DetectEncoding(bytes);
         if (encoding is UTF8Encoding && Array.IndexOf(bytes, (byte)0, 0, Math.Min(bytes.Length, 8192)) >= 0)
         {
-            throw new ToolFailure($"'{displayPath}' is a binary file; the files tools only change text files.");
+            throw new ToolException($"'{displayPath}' is a binary file; the files tools only change text files.");
         }
 
         string raw;
@@ -73,7 +73,7 @@ internal sealed class TextFile
         }
         catch (DecoderFallbackException)
         {
-            throw new ToolFailure($"'{displayPath}' is not valid UTF-8 or UTF-16 text; the files tools do not change files in other encodings.");
+            throw new ToolException($"'{displayPath}' is not valid UTF-8 or UTF-16 text; the files tools do not change files in other encodings.");
         }
 
         var (crlf, lf) = CountLineEndings(raw);
@@ -119,7 +119,7 @@ internal sealed class TextFile
     /// <param name="fullPath">The resolved path.</param>
     /// <param name="displayPath">The path for messages.</param>
     /// <returns>The bytes.</returns>
-    /// <exception cref="ToolFailure">The file now leads outside the workspace, or cannot be read.</exception>
+    /// <exception cref="ToolException">The file now leads outside the workspace, or cannot be read.</exception>
     public static byte[] ReadAllBytes(WorkspacePaths paths, string fullPath, string displayPath)
     {
         try
@@ -131,7 +131,7 @@ internal sealed class TextFile
         }
         catch (UnauthorizedAccessException ex)
         {
-            throw new ToolFailure($"could not read '{displayPath}': {ex.Message}");
+            throw new ToolException($"could not read '{displayPath}': {ex.Message}");
         }
     }
 

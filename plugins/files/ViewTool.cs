@@ -29,18 +29,18 @@ internal static class ViewTool
         var paths = call.Paths;
         if (string.IsNullOrWhiteSpace(path))
         {
-            throw new ToolFailure("path is empty; give a file path relative to the project root.");
+            throw new ToolException("path is empty; give a file path relative to the project root.");
         }
 
-        var full = paths.Resolve(path) ?? throw new ToolFailure($"'{path}' is outside the project root; view files inside {paths.Root}.");
+        var full = paths.Resolve(path) ?? throw new ToolException($"'{path}' is outside the project root; view files inside {paths.Root}.");
         if (Directory.Exists(full))
         {
-            throw new ToolFailure($"'{path}' is a directory; use ls to list it.");
+            throw new ToolException($"'{path}' is a directory; use ls to list it.");
         }
 
         if (!File.Exists(full))
         {
-            throw new ToolFailure($"no file '{path}' in the project.{NearbyNames.DidYouMean(paths, full, cancellationToken)}");
+            throw new ToolException($"no file '{path}' in the project.{NearbyNames.DidYouMean(paths, full, cancellationToken)}");
         }
 
         var relative = paths.Relative(full);
@@ -108,7 +108,7 @@ internal static class ViewTool
         }
         catch (UnauthorizedAccessException ex)
         {
-            throw new ToolFailure($"could not read '{relative}': {ex.Message}");
+            throw new ToolException($"could not read '{relative}': {ex.Message}");
         }
     }
 

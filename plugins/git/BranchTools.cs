@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Git;
 
@@ -78,7 +79,7 @@ internal static class BranchTools
         var start = startPoint is null ? null : GitRepository.Revision(startPoint, "start_point");
         if (start is not null && !create)
         {
-            throw new ToolFailure("start_point is only used with create=true (a new branch starts there); leave it out to switch to an existing branch.");
+            throw new ToolException("start_point is only used with create=true (a new branch starts there); leave it out to switch to an existing branch.");
         }
 
         // Never --force or --discard-changes: when the switch would overwrite local changes, git refuses and says which files.
@@ -89,7 +90,7 @@ internal static class BranchTools
         if (!result.Succeeded)
         {
             var overwritten = result.Error.Contains("would be overwritten", StringComparison.Ordinal);
-            throw new ToolFailure(
+            throw new ToolException(
                 $"git refused to switch to '{target}'; nothing was changed.\n{result.Messages}"
                 + (overwritten
                     ? "\nYour uncommitted changes would be lost: commit them (git_add, git_commit) or discard them (git_restore) first."

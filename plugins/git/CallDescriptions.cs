@@ -18,37 +18,43 @@ internal sealed class CallDescriptions(GitSettings settings)
 
     private const int MaxDetails = 8_000;
 
-    public static ToolCallDescription Read(AIFunctionArguments args) => new("read", PathSubject(args, String(args, "path") ?? "."));
+    public static ToolCallDescription Read(AIFunctionArguments args) => new("read", PathSubject(args, args.GetOptionalString("path") ?? "."));
 
     public static ToolCallDescription Show(AIFunctionArguments args)
     {
-        var rev = String(args, "rev");
-        var path = String(args, "path") ?? (rev?.IndexOf(':', StringComparison.Ordinal) is >= 0 and var colon ? rev[(colon + 1)..] : null);
+        var rev = args.GetOptionalString("rev");
+        var path = args.GetOptionalString("path") ?? (rev?.IndexOf(':', StringComparison.Ordinal) is >= 0 and var colon ? rev[(colon + 1)..] : null);
         return new ToolCallDescription("read", PathSubject(args, path is { Length: > 0 } ? path : ".")) { Details = rev is null ? null : "revision: " + rev };
     }
 
     public static ToolCallDescription Add(AIFunctionArguments args) => new("write", PathsSubject(args));
 
-    public ToolCallDescription Restore(AIFunctionArguments args)
+    public ToolCallDescription Restore(AIFunctionArguments args) => Blocking(ct => RestoreAsync(args, ct));
+
+    /// <summary>
+    /// <see cref="Restore"/> for the pipeline: git runs (for the preview) are awaited with the call's token, so Ctrl+C
+    /// while the preview is built cancels the call instead of holding it up to the preview's time limit.
+    /// </summary>
+    public async ValueTask<ToolCallDescription> RestoreAsync(AIFunctionArguments args, CancellationToken cancellationToken)
     {
         var subject = PathsSubject(args);
-        var staged = Bool(args, "staged") ?? false;
-        var worktree = Bool(args, "worktree") ?? !staged;
-        var source = String(args, "source");
+        var staged = args.GetOptionalBoolean("staged") ?? false;
+        var worktree = args.GetOptionalBoolean("worktree") ?? !staged;
+        var source = args.GetOptionalString("source");
         return new ToolCallDescription("write", subject)
         {
             // Restoring the working tree rewrites each path (a folder or pattern: everything under it).
-            Paths = worktree ? [.. (Strings(args, "paths") ?? []).Select(path => new ToolCallPath(WrittenPath(path), ToolEffect.Write))] : [],
-            Details = Preview(args, async (repo, ct) =>
+            Paths = worktree ? [.. (args.GetOptionalStringArray("paths") ?? []).Select(path => new ToolCallPath(WrittenPath(path), ToolEffect.Write))] : [],
+            Details = await PreviewAsync(args, async (repo, ct) =>
             {
-                var pathspecs = ChangeTools.Pathspecs(repo, Strings(args, "paths"), "git_restore");
+                var pathspecs = ChangeTools.Pathspecs(repo, args.GetOptionalStringArray("paths")?.ToArray(), "git_restore");
                 List<string> compare = !worktree ? ["--cached"] : staged || source is not null ? ["--end-of-options", source ?? "HEAD"] : [];
                 var diff = await repo.ReadAsync(["diff", "--no-ext-diff", "--stat", "--patch", .. compare, "--", .. pathspecs], MaxDetails + 1, ct).ConfigureAwait(false);
                 var title = worktree
                     ? "Working-tree changes that will be discarded (they cannot be recovered):"
                     : "Staged changes that will be unstaged (the working tree keeps them):";
                 return diff.Output.Trim().Length == 0 ? "No changes to restore in these paths." : title + "\n" + diff.Output;
-            }),
+            }, cancellationToken).ConfigureAwait(false),
         };
     }
 
@@ -57,15 +63,18 @@ internal sealed class CallDescriptions(GitSettings settings)
     /// call is an <c>execute</c> decision naming those programs (the subject is the hook command line the permission
     /// rules match, e.g. <c>shell(.git/hooks/pre-commit)</c>); otherwise a <c>write</c> on the branch.
     /// </summary>
-    public ToolCallDescription Commit(AIFunctionArguments args)
+    public ToolCallDescription Commit(AIFunctionArguments args) => Blocking(ct => CommitAsync(args, ct));
+
+    /// <summary><see cref="Commit"/> for the pipeline, like <see cref="RestoreAsync"/>.</summary>
+    public async ValueTask<ToolCallDescription> CommitAsync(AIFunctionArguments args, CancellationToken cancellationToken)
     {
         string? branch = null;
         IReadOnlyList<string>? programs = null;
-        var details = Preview(args, async (repo, ct) =>
+        var details = await PreviewAsync(args, async (repo, ct) =>
         {
             branch = await repo.CurrentBranchAsync(ct).ConfigureAwait(false) ?? "HEAD (detached)";
             programs = await CommitPrograms.FindAsync(repo, ct).ConfigureAwait(false);
-            var message = CommitMessage.Compose(String(args, "message"), CommitMessage.Trailer(settings, Model(args)));
+            var message = CommitMessage.Compose(args.GetOptionalString("message"), CommitMessage.Trailer(settings, Model(args)));
             var status = await StatusAndDiffTools.ReadStatusAsync(repo, [], ct).ConfigureAwait(false);
             var text = new StringBuilder();
             if (programs.Count > 0)
@@ -87,7 +96,7 @@ internal sealed class CallDescriptions(GitSettings settings)
             }
 
             return text.ToString();
-        });
+        }, cancellationToken).ConfigureAwait(false);
         if (programs is { Count: > 0 } run)
         {
             return new ToolCallDescription("execute", string.Join(" && ", run.Select(CommitPrograms.Quote))) { Details = details };
@@ -97,16 +106,16 @@ internal sealed class CallDescriptions(GitSettings settings)
     }
 
     public static ToolCallDescription BranchCreate(AIFunctionArguments args) =>
-        new("write", String(args, "name")) { Details = $"Create branch '{String(args, "name")}' at {String(args, "start_point") ?? "HEAD"} (the current branch does not change)." };
+        new("write", args.GetOptionalString("name")) { Details = $"Create branch '{args.GetOptionalString("name")}' at {args.GetOptionalString("start_point") ?? "HEAD"} (the current branch does not change)." };
 
     public static ToolCallDescription Switch(AIFunctionArguments args)
     {
-        var branch = String(args, "branch");
-        var create = Bool(args, "create") ?? false;
+        var branch = args.GetOptionalString("branch");
+        var create = args.GetOptionalBoolean("create") ?? false;
         return new ToolCallDescription("write", branch)
         {
             Details = create
-                ? $"Create branch '{branch}' at {String(args, "start_point") ?? "HEAD"} and switch to it."
+                ? $"Create branch '{branch}' at {args.GetOptionalString("start_point") ?? "HEAD"} and switch to it."
                 : $"Switch the working tree to branch '{branch}' (git refuses if uncommitted changes would be lost).",
         };
     }
@@ -114,40 +123,8 @@ internal sealed class CallDescriptions(GitSettings settings)
     /// <summary>The model id the host passed for this call, when it passes one.</summary>
     public static string? Model(AIFunctionArguments args) => args.GetModelId();
 
-    /// <summary>A string argument, whether it arrived as JSON (from the host) or as a CLR string (from a test).</summary>
-    public static string? String(AIFunctionArguments args, string name) =>
-        args.TryGetValue(name, out var value)
-            ? value switch
-            {
-                JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
-                JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => null,
-                null => null,
-                _ => value.ToString(),
-            }
-            : null;
 
-    private static bool? Bool(AIFunctionArguments args, string name) =>
-        args.TryGetValue(name, out var value)
-            ? value switch
-            {
-                bool flag => flag,
-                JsonElement { ValueKind: JsonValueKind.True } => true,
-                JsonElement { ValueKind: JsonValueKind.False } => false,
-                _ => null,
-            }
-            : null;
 
-    private static string[]? Strings(AIFunctionArguments args, string name) =>
-        args.TryGetValue(name, out var value)
-            ? value switch
-            {
-                JsonElement { ValueKind: JsonValueKind.Array } array => [.. array.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString() ?? string.Empty : e.ToString())],
-                JsonElement { ValueKind: JsonValueKind.String } single => [single.GetString() ?? string.Empty],
-                string single => [single],
-                IEnumerable<string> many => [.. many],
-                _ => null,
-            }
-            : null;
 
     private static string? Root(AIFunctionArguments args) =>
         args.Context?.TryGetValue(ToolContext.WorkspaceRootKey, out var root) == true && root is string { Length: > 0 } text ? text : null;
@@ -168,7 +145,7 @@ internal sealed class CallDescriptions(GitSettings settings)
 
     /// <summary>The paths, one a line (a single path is a path the permission engine checks; several are shown as a list).</summary>
     private static string PathsSubject(AIFunctionArguments args) =>
-        string.Join('\n', (Strings(args, "paths") ?? []).Select(path => PathSubject(args, path)));
+        string.Join('\n', (args.GetOptionalStringArray("paths") ?? []).Select(path => PathSubject(args, path)));
 
     /// <summary>A path relative to the project root, or its absolute real path when it is outside, so the permission engine sees that.</summary>
     private static string PathSubject(AIFunctionArguments args, string path)
@@ -189,27 +166,34 @@ internal sealed class CallDescriptions(GitSettings settings)
         }
     }
 
-    /// <summary>Runs a preview against the repository, bounded in time; <see langword="null"/> when it cannot be made.</summary>
-    private string? Preview(AIFunctionArguments args, Func<GitRepository, CancellationToken, Task<string>> build)
+    /// <summary>For callers that cannot await (unit tests): the async description on a pool thread, without a token.</summary>
+    private static ToolCallDescription Blocking(Func<CancellationToken, ValueTask<ToolCallDescription>> describe) =>
+        Task.Run(() => describe(CancellationToken.None).AsTask()).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Runs a preview against the repository, bounded in time; <see langword="null"/> when it cannot be made. The call's
+    /// cancellation is not swallowed: it ends the description (and so the call).
+    /// </summary>
+    private async ValueTask<string?> PreviewAsync(AIFunctionArguments args, Func<GitRepository, CancellationToken, Task<string>> build, CancellationToken cancellationToken)
     {
         if (Root(args) is not { } root)
         {
             return null;
         }
 
-        using var timeout = new CancellationTokenSource(PreviewTimeout);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PreviewTimeout);
         try
         {
-            return Task.Run(
-                async () =>
-                {
-                    var repo = await GitRepository.OpenAsync(new WorkspacePaths(root), settings with { Timeout = PreviewTimeout }, timeout.Token).ConfigureAwait(false);
-                    var text = await build(repo, timeout.Token).ConfigureAwait(false);
-                    return TextLimit.Cut(text.TrimEnd('\n'), MaxDetails, "the call itself works on everything");
-                },
-                timeout.Token).GetAwaiter().GetResult();
+            var repo = await GitRepository.OpenAsync(new WorkspacePaths(root), settings with { Timeout = PreviewTimeout }, timeout.Token).ConfigureAwait(false);
+            var text = await build(repo, timeout.Token).ConfigureAwait(false);
+            return TextLimit.Cut(text.TrimEnd('\n'), MaxDetails, "the call itself works on everything");
         }
-        catch (Exception ex) when (ex is ToolFailure or OperationCanceledException or IOException or UnauthorizedAccessException or ArgumentException or Win32Exception
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is ToolException or OperationCanceledException or IOException or UnauthorizedAccessException or ArgumentException or Win32Exception
                                        or InvalidOperationException)
         {
             // The call reports the problem itself.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Git;
 
@@ -9,7 +10,7 @@ internal static class ChangeTools
     {
         if (paths is null || paths.Length == 0)
         {
-            throw new ToolFailure(tool == "git_restore"
+            throw new ToolException(tool == "git_restore"
                 ? "paths is required: name the files to restore (relative to the project root). git_restore never restores everything unasked; pass '.' only if you mean every file."
                 : "paths is required: name the files or folders to stage (relative to the project root; '.' stages everything).");
         }
@@ -44,7 +45,7 @@ internal static class ChangeTools
     {
         if (!staged && !worktree)
         {
-            throw new ToolFailure("staged and worktree are both false, so there is nothing to restore; set worktree=true to discard working-tree changes or staged=true to unstage.");
+            throw new ToolException("staged and worktree are both false, so there is nothing to restore; set worktree=true to discard working-tree changes or staged=true to unstage.");
         }
 
         List<string> options = [];

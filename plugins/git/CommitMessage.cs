@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Git;
 
@@ -21,7 +22,7 @@ internal static partial class CommitMessage
     /// <param name="message">The model's message.</param>
     /// <param name="trailer">The trailer line, or <see langword="null"/>.</param>
     /// <returns>The message to commit, ending with a newline.</returns>
-    /// <exception cref="ToolFailure">The message is empty.</exception>
+    /// <exception cref="ToolException">The message is empty.</exception>
     public static string Compose(string? message, string? trailer)
     {
         var lines = (message ?? string.Empty).Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Split('\n')
@@ -39,7 +40,7 @@ internal static partial class CommitMessage
 
         if (lines.Count == 0)
         {
-            throw new ToolFailure("message is empty; pass the commit message: a short summary line, then a blank line and details if useful.");
+            throw new ToolException("message is empty; pass the commit message: a short summary line, then a blank line and details if useful.");
         }
 
         if (trailer is not null && !lines.Contains(trailer, StringComparer.OrdinalIgnoreCase))

@@ -1,4 +1,5 @@
 using System.Text;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Git;
 
@@ -10,7 +11,7 @@ internal static class CommitTool
         var text = CommitMessage.Compose(message, CommitMessage.Trailer(repo.Settings, model));
         if (!await HasStagedChangesAsync(repo, cancellationToken).ConfigureAwait(false) && !await MergingAsync(repo, cancellationToken).ConfigureAwait(false))
         {
-            throw new ToolFailure("nothing is staged, so there is nothing to commit; stage changes with git_add first (git_status shows what changed). Nothing was committed.");
+            throw new ToolException("nothing is staged, so there is nothing to commit; stage changes with git_add first (git_status shows what changed). Nothing was committed.");
         }
 
         // -F - reads the message from stdin (no quoting, any length); whitespace cleanup keeps lines starting with '#'.
@@ -21,7 +22,7 @@ internal static class CommitTool
         if (!result.Succeeded)
         {
             var output = TextLimit.Cut(result.Messages, repo.Settings.MaxOutputCharacters - 400, "the start of git's output is shown");
-            throw new ToolFailure(
+            throw new ToolException(
                 $"git commit failed (exit code {result.ExitCode}); nothing was committed. "
                 + "If a hook rejected the commit, fix what it reports, stage the fixes with git_add and call git_commit again (hooks are never skipped)."
                 + (output.Length > 0 ? "\ngit's output (hooks included):\n" + output : string.Empty));

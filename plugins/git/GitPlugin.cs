@@ -94,7 +94,8 @@ public sealed class GitPlugin : AgentPlugin
                    AIFunctionArguments arguments = null!,
                    CancellationToken cancellationToken = default) =>
                 await ChangeTools.RestoreAsync(await Open(arguments, cancellationToken).ConfigureAwait(false), paths, staged, worktree, source, cancellationToken).ConfigureAwait(false),
-            describe.Restore);
+            describe.Restore,
+            describe.RestoreAsync);
         tools.Add(
             "git_commit",
             "Commits the staged changes with the message (summary line, blank line, details). An attribution trailer is added as the user configured. " +
@@ -104,7 +105,8 @@ public sealed class GitPlugin : AgentPlugin
                    AIFunctionArguments arguments = null!,
                    CancellationToken cancellationToken = default) =>
                 await CommitTool.CommitAsync(await Open(arguments, cancellationToken).ConfigureAwait(false), message, CallDescriptions.Model(arguments), cancellationToken).ConfigureAwait(false),
-            describe.Commit);
+            describe.Commit,
+            describe.CommitAsync);
         tools.Add(
             "git_branch_create",
             "Creates a branch at HEAD or start_point without switching to it (git_switch does that). Never overwrites an existing branch.",
@@ -132,9 +134,12 @@ public sealed class GitPlugin : AgentPlugin
     /// <summary>Adds tools with a host time limit above git's own.</summary>
     private sealed class Registrar(IPluginBuilder builder, GitSettings settings)
     {
-        public void Add(string name, string description, ToolEffect effect, Delegate method, Func<AIFunctionArguments, ToolCallDescription> describe)
+        public void Add(
+            string name, string description, ToolEffect effect, Delegate method, Func<AIFunctionArguments, ToolCallDescription> describe,
+            Func<AIFunctionArguments, CancellationToken, ValueTask<ToolCallDescription>>? describeAsync = null)
         {
-            builder.AddTool(name, description, new ToolMetadata(effect) { DescribeCall = describe, Timeout = settings.Timeout + HostLimitMargin }, method);
+            builder.AddTool(
+                name, description, new ToolMetadata(effect) { DescribeCall = describe, DescribeCallAsync = describeAsync, Timeout = settings.Timeout + HostLimitMargin }, method);
         }
     }
 }

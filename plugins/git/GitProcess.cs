@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using AgentHost.Common.Git;
 using AgentHost.Common.Processes;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Git;
 
@@ -102,7 +103,7 @@ internal static class GitProcess
             Kill(process);
             cancellationToken.ThrowIfCancellationRequested();
             var soFar = stderr.ToString().Trim();
-            throw new ToolFailure(string.Create(
+            throw new ToolException(string.Create(
                 CultureInfo.InvariantCulture,
                 $"git {command.Arguments[0]} did not finish within {timeout.TotalSeconds:0.#} s and was stopped (setting {GitSettings.Prefix}timeout_ms); a hook or a lock may be waiting.")
                 + (soFar.Length > 0 ? "\ngit's output so far:\n" + soFar : string.Empty));
@@ -170,7 +171,7 @@ internal static class GitProcess
         }
         catch (ProgramStartException ex)
         {
-            throw new ToolFailure($"could not start git ({program}): {ex.Message}. Check that git is installed and executable, or set {GitSettings.Prefix}program.");
+            throw new ToolException($"could not start git ({program}): {ex.Message}. Check that git is installed and executable, or set {GitSettings.Prefix}program.");
         }
     }
 

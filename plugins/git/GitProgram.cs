@@ -16,19 +16,19 @@ internal static class GitProgram
     /// <param name="configured">The <c>program</c> setting, or <see langword="null"/>.</param>
     /// <param name="paths">The project root; programs inside it are refused.</param>
     /// <returns>The full path of the program.</returns>
-    /// <exception cref="ToolFailure">git is missing, or the configured program is inside the project.</exception>
+    /// <exception cref="ToolException">git is missing, or the configured program is inside the project.</exception>
     public static string Resolve(string? configured, WorkspacePaths paths)
     {
         if (configured is not null && Path.IsPathFullyQualified(configured))
         {
             if (!ProgramSearch.IsExecutable(configured))
             {
-                throw new ToolFailure($"git was not found at '{configured}' (setting {GitSettings.Prefix}program); install git there or fix the setting.");
+                throw new ToolException($"git was not found at '{configured}' (setting {GitSettings.Prefix}program); install git there or fix the setting.");
             }
 
             if (paths.Resolve(configured) is not null || ProgramSearch.IsInside(configured, [paths.Root]))
             {
-                throw new ToolFailure(
+                throw new ToolException(
                     $"the git program '{configured}' (setting {GitSettings.Prefix}program) is inside the project, which could have supplied it; use a git installed outside the project.");
             }
 
@@ -41,7 +41,7 @@ internal static class GitProgram
             return found;
         }
 
-        throw new ToolFailure(configured is null
+        throw new ToolException(configured is null
             ? $"git is not installed or not on PATH (only absolute PATH entries outside the project are searched); install git (https://git-scm.com/downloads), or set {GitSettings.Prefix}program to its full path."
             : $"git is not installed or not on PATH: '{configured}' (setting {GitSettings.Prefix}program) was not found in the absolute PATH entries outside the project; install git, or set the setting to git's full path.");
     }

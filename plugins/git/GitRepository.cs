@@ -34,7 +34,7 @@ internal sealed class GitRepository
     public GitSettings Settings => _settings;
 
     /// <summary>Finds git and the repository that holds the project root.</summary>
-    /// <exception cref="ToolFailure">git is missing, or the root is not inside a working tree.</exception>
+    /// <exception cref="ToolException">git is missing, or the root is not inside a working tree.</exception>
     public static async Task<GitRepository> OpenAsync(WorkspacePaths paths, GitSettings settings, CancellationToken cancellationToken)
     {
         var program = GitProgram.Resolve(settings.Program, paths);
@@ -45,15 +45,15 @@ internal sealed class GitRepository
             var message = result.Messages;
             if (message.Contains("not a git repository", StringComparison.OrdinalIgnoreCase))
             {
-                throw new ToolFailure($"not a git repository: the project root {paths.Root} is not inside a git working tree; run git init there to create one (or start the agent inside a repository).");
+                throw new ToolException($"not a git repository: the project root {paths.Root} is not inside a git working tree; run git init there to create one (or start the agent inside a repository).");
             }
 
             if (message.Contains("must be run in a work tree", StringComparison.OrdinalIgnoreCase))
             {
-                throw new ToolFailure($"the project root {paths.Root} is inside a git folder or a bare repository, not a working tree; open the agent in the repository's working tree.");
+                throw new ToolException($"the project root {paths.Root} is inside a git folder or a bare repository, not a working tree; open the agent in the repository's working tree.");
             }
 
-            throw new ToolFailure($"git could not open the repository at {paths.Root}:\n{message}");
+            throw new ToolException($"git could not open the repository at {paths.Root}:\n{message}");
         }
 
         var lines = result.Output.Split('\n');
@@ -69,7 +69,7 @@ internal sealed class GitRepository
     public Task<GitResult> RunAsync(GitCommand command, CancellationToken cancellationToken) =>
         GitProcess.RunAsync(_program, Paths.Root, command, _settings.Timeout, _driverOverrides, cancellationToken);
 
-    /// <summary>Runs a read-only command and returns its output; a failure becomes a <see cref="ToolFailure"/> with git's message.</summary>
+    /// <summary>Runs a read-only command and returns its output; a failure becomes a <see cref="ToolException"/> with git's message.</summary>
     public async Task<GitResult> ReadAsync(IReadOnlyList<string> arguments, int maxOutputCharacters, CancellationToken cancellationToken)
     {
         var result = await RunAsync(new GitCommand(arguments) { MaxOutputCharacters = maxOutputCharacters }, cancellationToken).ConfigureAwait(false);
@@ -77,10 +77,10 @@ internal sealed class GitRepository
     }
 
     /// <summary>A failure carrying git's own message.</summary>
-    public static ToolFailure Failed(string subcommand, GitResult result, string? hint = null)
+    public static ToolException Failed(string subcommand, GitResult result, string? hint = null)
     {
         var message = result.Messages;
-        return new ToolFailure($"git {subcommand} failed (exit code {result.ExitCode}){(message.Length > 0 ? ":\n" + message : ".")}{(hint is null ? string.Empty : "\n" + hint)}");
+        return new ToolException($"git {subcommand} failed (exit code {result.ExitCode}){(message.Length > 0 ? ":\n" + message : ".")}{(hint is null ? string.Empty : "\n" + hint)}");
     }
 
     /// <summary>
@@ -94,22 +94,22 @@ internal sealed class GitRepository
     {
         if (string.IsNullOrWhiteSpace(path))
         {
-            throw new ToolFailure($"{field} has an empty path; pass a path relative to the project root ('.' for all of it).");
+            throw new ToolException($"{field} has an empty path; pass a path relative to the project root ('.' for all of it).");
         }
 
         if (path.StartsWith('-'))
         {
-            throw new ToolFailure($"{field}: '{path}' starts with '-', which git would read as an option; to name a file that starts with '-', write './{path}'.");
+            throw new ToolException($"{field}: '{path}' starts with '-', which git would read as an option; to name a file that starts with '-', write './{path}'.");
         }
 
         if (path.Contains('\0', StringComparison.Ordinal))
         {
-            throw new ToolFailure($"{field}: the path contains a NUL character; no file can have this name.");
+            throw new ToolException($"{field}: the path contains a NUL character; no file can have this name.");
         }
 
         if (Paths.Resolve(path) is not { } real)
         {
-            throw new ToolFailure($"{field}: '{path}' is outside the project root; only paths inside {Paths.Root} can be used.");
+            throw new ToolException($"{field}: '{path}' is outside the project root; only paths inside {Paths.Root} can be used.");
         }
 
         var lexical = Path.GetFullPath(path, Paths.Root);
@@ -132,17 +132,17 @@ internal sealed class GitRepository
         var text = value?.Trim() ?? string.Empty;
         if (text.Length == 0)
         {
-            throw new ToolFailure($"{field} is empty; pass a branch, tag or commit (for example HEAD~1), or leave it out.");
+            throw new ToolException($"{field} is empty; pass a branch, tag or commit (for example HEAD~1), or leave it out.");
         }
 
         if (text.StartsWith('-'))
         {
-            throw new ToolFailure($"{field}: '{text}' starts with '-', which git would read as an option; pass a branch, tag or commit instead.");
+            throw new ToolException($"{field}: '{text}' starts with '-', which git would read as an option; pass a branch, tag or commit instead.");
         }
 
         if (text.Any(char.IsControl))
         {
-            throw new ToolFailure($"{field}: '{text}' contains control characters; pass a branch, tag or commit.");
+            throw new ToolException($"{field}: '{text}' contains control characters; pass a branch, tag or commit.");
         }
 
         return text;

@@ -16,13 +16,13 @@ internal static class HistoryTools
         var count = limit ?? DefaultLimit;
         if (count is < 1 or > MaxLimit)
         {
-            throw new ToolFailure($"limit must be from 1 to {MaxLimit} (default {DefaultLimit}); page with offset for more.");
+            throw new ToolException($"limit must be from 1 to {MaxLimit} (default {DefaultLimit}); page with offset for more.");
         }
 
         var skip = offset ?? 0;
         if (skip < 0)
         {
-            throw new ToolFailure("offset must be 0 or more: the number of newer commits to skip (0 starts at the newest).");
+            throw new ToolException("offset must be 0 or more: the number of newer commits to skip (0 starts at the newest).");
         }
 
         var rev = revision is null ? null : GitRepository.Revision(revision, "rev");
@@ -92,12 +92,12 @@ internal static class HistoryTools
             rev = colon == 0 ? "HEAD" : rev[..colon];
             if (path.Length == 0)
             {
-                throw new ToolFailure($"rev '{revision}' names no file after ':'; pass rev:path (for example HEAD~1:src/app.cs), or a commit alone.");
+                throw new ToolException($"rev '{revision}' names no file after ':'; pass rev:path (for example HEAD~1:src/app.cs), or a commit alone.");
             }
         }
         else if (colon >= 0)
         {
-            throw new ToolFailure($"rev '{revision}' already names a file after ':'; pass the file either there or in path, not both.");
+            throw new ToolException($"rev '{revision}' already names a file after ':'; pass the file either there or in path, not both.");
         }
 
         var budget = repo.Settings.MaxOutputCharacters;
@@ -121,7 +121,7 @@ internal static class HistoryTools
         if (!IsObjectHeader(result.Output))
         {
             // A blob named by its hash prints the file's content with no name the read rules could decide.
-            throw new ToolFailure($"rev '{rev}' names a file's content (a blob), not a commit, tag or tree; pass rev:path (for example HEAD:src/app.cs) so the file is named.");
+            throw new ToolException($"rev '{rev}' names a file's content (a blob), not a commit, tag or tree; pass rev:path (for example HEAD:src/app.cs) so the file is named.");
         }
 
         var patch = PatchReadFilter.Filter(result.Output.TrimEnd('\n'), repo.Paths.Root, canRead, out var withheld);

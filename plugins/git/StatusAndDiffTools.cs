@@ -31,7 +31,7 @@ internal static class StatusAndDiffTools
     {
         if (staged && range is not null)
         {
-            throw new ToolFailure("staged and range cannot be combined: staged compares the staging area with HEAD, range compares commits (or a commit with the working tree). Pass one of them.");
+            throw new ToolException("staged and range cannot be combined: staged compares the staging area with HEAD, range compares commits (or a commit with the working tree). Pass one of them.");
         }
 
         List<string> selection = [];
@@ -46,7 +46,7 @@ internal static class StatusAndDiffTools
             if (revisions.Contains(':', StringComparison.Ordinal))
             {
                 // 'HEAD~1:.env..HEAD:.env' compares files by content, under names the read rules could not decide.
-                throw new ToolFailure($"range '{revisions}' names files (rev:path); pass commits only ('main..feature', 'HEAD~3') and narrow with path.");
+                throw new ToolException($"range '{revisions}' names files (rev:path); pass commits only ('main..feature', 'HEAD~3') and narrow with path.");
             }
 
             selection.Add("--end-of-options");

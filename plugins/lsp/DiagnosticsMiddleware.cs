@@ -62,7 +62,7 @@ internal sealed class DiagnosticsMiddleware(LspService lsp) : ToolMiddleware
                 summary.Append("LSP: ").Append(problem).Append('\n');
             }
         }
-        catch (Exception ex) when (ex is IOException or JsonRpc.JsonRpcConnectionClosedException or JsonRpc.JsonRpcException or ToolFailure)
+        catch (Exception ex) when (ex is IOException or JsonRpc.JsonRpcConnectionClosedException or JsonRpc.JsonRpcException or ToolException)
         {
             summary.Append("LSP: diagnostics unavailable (").Append(ex.Message).Append(").\n");
         }

@@ -21,20 +21,20 @@ internal sealed class LspService(ServerManager manager, LspSettings settings)
     public LspSettings Settings { get; } = settings;
 
     /// <summary>Resolves a tool's path inside the workspace, syncs the file to every server that serves it.</summary>
-    /// <exception cref="ToolFailure">The path leaves the workspace, does not exist, or no server can serve it.</exception>
+    /// <exception cref="ToolException">The path leaves the workspace, does not exist, or no server can serve it.</exception>
     public async Task<OpenFile> OpenAsync(WorkspacePaths paths, string path, CancellationToken cancellationToken)
     {
-        var full = paths.Resolve(path) ?? throw new ToolFailure($"'{path}' is outside the project root {paths.Root}; give a path inside it.");
+        var full = paths.Resolve(path) ?? throw new ToolException($"'{path}' is outside the project root {paths.Root}; give a path inside it.");
         if (!File.Exists(full))
         {
-            throw new ToolFailure(Directory.Exists(full) ? $"'{path}' is a folder; give a file." : $"'{path}' does not exist.");
+            throw new ToolException(Directory.Exists(full) ? $"'{path}' is a folder; give a file." : $"'{path}' does not exist.");
         }
 
         var relative = paths.Relative(full);
         if (!Manager.Serves(full))
         {
             var known = Manager.Definitions.SelectMany(d => d.Extensions).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
-            throw new ToolFailure(known.Count == 0
+            throw new ToolException(known.Count == 0
                 ? $"no language server is configured, so '{relative}' cannot be analysed. Load a language plugin (e.g. --plugin typescript, yaml, bash, terraform-ls) or define lsp.servers in the configuration (see docs/lsp.md)."
                 : $"no language server handles '{Path.GetExtension(full)}' files ('{relative}'); the loaded servers handle {string.Join(", ", known)}.");
         }
@@ -42,7 +42,7 @@ internal sealed class LspService(ServerManager manager, LspSettings settings)
         var (servers, problems) = await Manager.ForFileAsync(full, paths.Root, cancellationToken).ConfigureAwait(false);
         if (servers.Count == 0)
         {
-            throw new ToolFailure(string.Join(" ", problems));
+            throw new ToolException(string.Join(" ", problems));
         }
 
         var text = await File.ReadAllTextAsync(full, cancellationToken).ConfigureAwait(false);
@@ -96,5 +96,3 @@ internal sealed class LspService(ServerManager manager, LspSettings settings)
     }
 }
 
-/// <summary>A failure the model should read and can correct.</summary>
-internal sealed class ToolFailure(string message) : Exception(message);

@@ -1,5 +1,6 @@
 using System.Text;
 using AgentHost.Common.Shell;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Shell;
 
@@ -47,7 +48,7 @@ internal static class CommandSplitter
     /// <param name="line">The command line.</param>
     /// <param name="kind">The shell dialect (escape character, quotes, backticks).</param>
     /// <returns>The commands, each a non-empty list of words.</returns>
-    /// <exception cref="ToolFailure">A POSIX line the permission parser does not understand: it cannot be checked.</exception>
+    /// <exception cref="ToolException">A POSIX line the permission parser does not understand: it cannot be checked.</exception>
     public static List<IReadOnlyList<string>> Commands(string line, ShellKind kind)
     {
         var commands = new List<IReadOnlyList<string>>();
@@ -56,7 +57,7 @@ internal static class CommandSplitter
             var parsed = ShellCommandParser.Parse(line);
             if (parsed.Error is not null)
             {
-                throw new ToolFailure($"the command line cannot be checked against {ShellSettings.Prefix}banned_commands ({parsed.Error}); nothing was run. Write it more simply.");
+                throw new ToolException($"the command line cannot be checked against {ShellSettings.Prefix}banned_commands ({parsed.Error}); nothing was run. Write it more simply.");
             }
 
             foreach (var part in parsed.Parts.Where(part => part.Words.Count > 0))

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Shell;
 
@@ -26,7 +27,7 @@ internal sealed class JobTable(ShellSettings settings, TimeProvider time) : IDis
             var running = _jobs.Values.Where(j => !j.Finished).ToList();
             if (running.Count >= settings.MaxJobs)
             {
-                throw new ToolFailure(settings.MaxJobs == 0
+                throw new ToolException(settings.MaxJobs == 0
                     ? $"background jobs are disabled (setting {ShellSettings.Prefix}max_jobs is 0); run the command in the foreground."
                     : $"{running.Count} background jobs are already running, the limit (setting {ShellSettings.Prefix}max_jobs is {settings.MaxJobs}); "
                       + $"stop one with job_kill or wait for one to finish. Running: {string.Join("; ", running.Select(j => $"{j.Id}: {Preview(j.Command)}"))}");
@@ -51,7 +52,7 @@ internal sealed class JobTable(ShellSettings settings, TimeProvider time) : IDis
         var from = since ?? Interlocked.Read(ref job.ReadPosition);
         if (from < 0)
         {
-            throw new ToolFailure($"since must be 0 or more (a position from an earlier job_output); omit it to get the output not read yet.");
+            throw new ToolException($"since must be 0 or more (a position from an earlier job_output); omit it to get the output not read yet.");
         }
 
         var status = Status(job);
@@ -138,7 +139,7 @@ internal sealed class JobTable(ShellSettings settings, TimeProvider time) : IDis
         lock (_lock)
         {
             return _jobs.TryGetValue(jobId?.Trim() ?? string.Empty, out var job) ? job
-                : throw new ToolFailure(_jobs.Count == 0
+                : throw new ToolException(_jobs.Count == 0
                     ? $"no job '{jobId}'; no background jobs were started (use shell with run_in_background: true)."
                     : $"no job '{jobId}'; known jobs: {string.Join(", ", _jobs.Keys)}.");
         }

@@ -26,7 +26,7 @@ public sealed class ShellPlugin : AgentPlugin
             Description(shell.Kind),
             new ToolMetadata(ToolEffect.Execute)
             {
-                DescribeCall = args => new ToolCallDescription("run", Text(args, "command")) { WorkingDirectory = Text(args, "workdir") },
+                DescribeCall = args => new ToolCallDescription("run", args.GetOptionalString("command")) { WorkingDirectory = args.GetOptionalString("workdir") },
                 Timeout = settings.MaxTimeout + HostLimitMargin,
             },
             ([Description("The command line to run.")] string command,
@@ -45,13 +45,13 @@ public sealed class ShellPlugin : AgentPlugin
             ([Description("The job id returned by shell with run_in_background.")] string job_id,
              [Description("Output position to read from (from an earlier job_output); default: where the last read stopped. 0 rereads what is kept.")] long? since = null) =>
                 jobs.Output(job_id, since),
-            args => new ToolCallDescription("job_output", Text(args, "job_id")));
+            args => new ToolCallDescription("job_output", args.GetOptionalString("job_id")));
         builder.AddTool(
             "job_kill",
             "Stops a background job and every process it started.",
             ToolEffect.Execute,
             ([Description("The job id returned by shell with run_in_background.")] string job_id) => jobs.Kill(job_id),
-            args => new ToolCallDescription("kill", Text(args, "job_id")));
+            args => new ToolCallDescription("kill", args.GetOptionalString("job_id")));
     }
 
     private static string Description(ShellKind kind) =>
@@ -65,6 +65,4 @@ public sealed class ShellPlugin : AgentPlugin
         + "There is no input: interactive prompts read end-of-file, so pass flags such as --yes. Commands that run longer than the time limit are killed; "
         + "start servers and watchers with run_in_background and read them with job_output. Prefer the file tools for reading and editing files.";
 
-    private static string? Text(AIFunctionArguments args, string name) =>
-        args.TryGetValue(name, out var value) ? value?.ToString() : null;
 }

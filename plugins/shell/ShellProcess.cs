@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using AgentHost.Common.Processes;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Shell;
 
@@ -52,7 +53,7 @@ internal sealed partial class ShellProcess : IDisposable
     /// <param name="stdout">Receives standard output as it arrives (on a pool thread).</param>
     /// <param name="stderr">Receives standard error as it arrives (on a pool thread).</param>
     /// <returns>The running process.</returns>
-    /// <exception cref="ToolFailure">The shell could not be started.</exception>
+    /// <exception cref="ToolException">The shell could not be started.</exception>
     public static ShellProcess Start(ShellProgram program, string command, string workingDirectory, Action<ReadOnlySpan<char>> stdout, Action<ReadOnlySpan<char>> stderr)
     {
         OwnedProcess owned;
@@ -62,7 +63,7 @@ internal sealed partial class ShellProcess : IDisposable
         }
         catch (ProgramStartException ex)
         {
-            throw new ToolFailure($"could not start the shell {program.Path}: {ex.Message}. Check that it is installed and executable, or set {ShellSettings.Prefix}program.");
+            throw new ToolException($"could not start the shell {program.Path}: {ex.Message}. Check that it is installed and executable, or set {ShellSettings.Prefix}program.");
         }
 
         return new ShellProcess(owned, program.SetsidPath is not null && program.Kind == ShellKind.Posix, stdout, stderr);

@@ -1,5 +1,6 @@
 using System.Text;
 using AgentHost.Common.Processes;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Shell;
 
@@ -66,7 +67,7 @@ internal sealed record ShellProgram(string Path, ShellKind Kind, string? SetsidP
     /// <param name="configured">The <c>program</c> setting, when set.</param>
     /// <param name="projectRoot">The project root: a shell found inside it is never used.</param>
     /// <returns>The program.</returns>
-    /// <exception cref="ToolFailure">No usable shell was found.</exception>
+    /// <exception cref="ToolException">No usable shell was found.</exception>
     public static ShellProgram Resolve(string? configured, string projectRoot)
     {
         string[] refused = [projectRoot];
@@ -75,7 +76,7 @@ internal sealed record ShellProgram(string Path, ShellKind Kind, string? SetsidP
         if (configured is not null)
         {
             var kind = KindOf(configured)!.Value;
-            var path = ProgramSearch.Find(configured, refusedRoots: refused) ?? throw new ToolFailure(
+            var path = ProgramSearch.Find(configured, refusedRoots: refused) ?? throw new ToolException(
                 $"the shell '{configured}' (setting {ShellSettings.Prefix}program) was not found on PATH (only absolute PATH entries outside the project are searched; a relative path is never run); install it, give its full path, or remove the setting to use the default shell.");
             return new ShellProgram(path, kind, kind == ShellKind.Posix ? setsid : null) { WatchdogShell = watchdog };
         }
@@ -89,7 +90,7 @@ internal sealed record ShellProgram(string Path, ShellKind Kind, string? SetsidP
             }
         }
 
-        throw new ToolFailure(
+        throw new ToolException(
             $"no shell was found on PATH (looked for {string.Join(", ", candidates)} in the absolute PATH entries); install one or set {ShellSettings.Prefix}program to a shell's full path.");
     }
 

@@ -21,15 +21,15 @@ internal sealed class ShellTool(ShellSettings settings, JobTable jobs, TimeProvi
     {
         if (string.IsNullOrWhiteSpace(command))
         {
-            throw new ToolFailure("command is empty; pass the command line to run.");
+            throw new ToolException("command is empty; pass the command line to run.");
         }
 
         var directory = WorkingDirectory(paths, workdir);
         TimeSpan? timeout = timeoutMs switch
         {
             null => null,
-            <= 0 => throw new ToolFailure($"timeout_ms must be a positive number of milliseconds (at most {Ms(settings.MaxTimeout)}); omit it for the default of {Ms(settings.DefaultTimeout)}."),
-            _ when timeoutMs > settings.MaxTimeout.TotalMilliseconds => throw new ToolFailure(
+            <= 0 => throw new ToolException($"timeout_ms must be a positive number of milliseconds (at most {Ms(settings.MaxTimeout)}); omit it for the default of {Ms(settings.DefaultTimeout)}."),
+            _ when timeoutMs > settings.MaxTimeout.TotalMilliseconds => throw new ToolException(
                 $"timeout_ms {timeoutMs} is over the limit of {Ms(settings.MaxTimeout)} ({Seconds(settings.MaxTimeout)}, setting {ShellSettings.Prefix}max_timeout_ms); use a smaller value, or run_in_background for long-running commands."),
             _ => TimeSpan.FromMilliseconds(timeoutMs.Value),
         };
@@ -161,7 +161,7 @@ internal sealed class ShellTool(ShellSettings settings, JobTable jobs, TimeProvi
             {
                 if (CommandSplitter.Matches(words, banned))
                 {
-                    throw new ToolFailure(
+                    throw new ToolException(
                         $"'{banned}' is a banned command (setting {ShellSettings.Prefix}banned_commands) and appears in this command line as '{string.Join(' ', words)}'; nothing was run. Do the task without it, or ask the user to run it.");
                 }
             }
@@ -175,10 +175,10 @@ internal sealed class ShellTool(ShellSettings settings, JobTable jobs, TimeProvi
             return paths.Root;
         }
 
-        var full = paths.Resolve(workdir) ?? throw new ToolFailure(
+        var full = paths.Resolve(workdir) ?? throw new ToolException(
             $"workdir '{workdir}' is outside the project root; use a directory inside {paths.Root} (relative paths are relative to it).");
         return Directory.Exists(full) ? full
-            : throw new ToolFailure(File.Exists(full) ? $"workdir '{workdir}' is a file, not a directory." : $"workdir '{workdir}' does not exist in the project; create it first or omit workdir to run in the project root.");
+            : throw new ToolException(File.Exists(full) ? $"workdir '{workdir}' is a file, not a directory." : $"workdir '{workdir}' does not exist in the project; create it first or omit workdir to run in the project root.");
     }
 
     internal static string Ms(TimeSpan value) => ((long)value.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + " ms";

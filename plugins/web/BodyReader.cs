@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Web;
 
@@ -18,7 +19,7 @@ internal static class BodyReader
     /// <param name="hint">What to do instead, for the error.</param>
     /// <param name="timer">The request's time limits.</param>
     /// <returns>The body.</returns>
-    /// <exception cref="ToolFailure">The body is larger than <paramref name="max"/>.</exception>
+    /// <exception cref="ToolException">The body is larger than <paramref name="max"/>.</exception>
     public static async Task<byte[]> ReadAllAsync(WebResponse response, long max, string setting, string hint, StallTimer timer)
     {
         RefuseDeclaredSize(response, max, setting, hint);
@@ -73,7 +74,7 @@ internal static class BodyReader
                     }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                     {
-                        throw new ToolFailure($"could not write the downloaded data: {ex.Message}");
+                        throw new ToolException($"could not write the downloaded data: {ex.Message}");
                     }
                 }
             }
@@ -92,6 +93,6 @@ internal static class BodyReader
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.#} GiB"),
     };
 
-    private static ToolFailure TooLarge(WebResponse response, long max, string setting, string hint, string why) =>
+    private static ToolException TooLarge(WebResponse response, long max, string setting, string hint, string why) =>
         new($"{response.Url}: the response is larger than {Size(max)} ({setting}; {why}), so it was not read to the end. {hint}");
 }

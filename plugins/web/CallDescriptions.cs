@@ -12,7 +12,7 @@ namespace AgentHost.Plugins.Web;
 internal static class CallDescriptions
 {
     public static ToolCallDescription Fetch(AIFunctionArguments args) =>
-        new("fetch", Url(args)) { Details = String(args, "format") is { Length: > 0 } format ? $"format: {format}" : null };
+        new("fetch", Url(args)) { Details = args.GetOptionalString("format") is { Length: > 0 } format ? $"format: {format}" : null };
 
     /// <summary>
     /// A download is decided as a fetch of its URL (what the domain rules match) and as a write of the file it saves
@@ -21,27 +21,15 @@ internal static class CallDescriptions
     public static ToolCallDescription Download(AIFunctionArguments args) =>
         new("download", Url(args))
         {
-            Details = $"saves to {String(args, "path") ?? "(no path)"}{(Bool(args, "overwrite") ? ", replacing an existing file" : string.Empty)}",
-            Paths = [new ToolCallPath(String(args, "path") ?? string.Empty, ToolEffect.Write)],
+            Details = $"saves to {args.GetOptionalString("path") ?? "(no path)"}{((args.GetOptionalBoolean("overwrite") ?? false) ? ", replacing an existing file" : string.Empty)}",
+            Paths = [new ToolCallPath(args.GetOptionalString("path") ?? string.Empty, ToolEffect.Write)],
         };
 
     private static string? Url(AIFunctionArguments args)
     {
-        var text = String(args, "url")?.Trim();
+        var text = args.GetOptionalString("url")?.Trim();
         return text is { Length: > 0 } && Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Host.Length > 0 ? url.AbsoluteUri : text;
     }
 
-    /// <summary>A string argument, whether it arrived as JSON (from the host) or as a CLR string (from a test).</summary>
-    private static string? String(AIFunctionArguments args, string name) =>
-        args.TryGetValue(name, out var value)
-            ? value switch
-            {
-                JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
-                JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => null,
-                _ => value?.ToString(),
-            }
-            : null;
 
-    private static bool Bool(AIFunctionArguments args, string name) =>
-        args.TryGetValue(name, out var value) && value is true or JsonElement { ValueKind: JsonValueKind.True };
 }

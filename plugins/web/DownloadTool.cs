@@ -25,30 +25,30 @@ internal sealed class DownloadTool(HttpFetcher fetcher, WebSettings settings)
     }
 
     /// <summary>Resolves the target: inside the root (after <c>..</c> and links), not a folder, not in <c>.git</c>, and new unless overwriting.</summary>
-    /// <exception cref="ToolFailure">The path is refused.</exception>
+    /// <exception cref="ToolException">The path is refused.</exception>
     public static string Target(WorkspacePaths paths, string? path, bool overwrite)
     {
         if (string.IsNullOrWhiteSpace(path))
         {
-            throw new ToolFailure("path is empty; give a file path relative to the project root, such as downloads/report.pdf.");
+            throw new ToolException("path is empty; give a file path relative to the project root, such as downloads/report.pdf.");
         }
 
         var full = paths.Resolve(path)
-            ?? throw new ToolFailure($"path: '{path}' is outside the project root; downloads are saved only inside {paths.Root}.");
+            ?? throw new ToolException($"path: '{path}' is outside the project root; downloads are saved only inside {paths.Root}.");
         var relative = paths.Relative(full);
         if (Directory.Exists(full))
         {
-            throw new ToolFailure($"path: '{path}' is a directory; give a file name inside it, such as {relative.TrimEnd('/')}/file.ext.");
+            throw new ToolException($"path: '{path}' is a directory; give a file name inside it, such as {relative.TrimEnd('/')}/file.ext.");
         }
 
         if (relative.Split('/').Any(part => part.Equals(".git", StringComparison.OrdinalIgnoreCase)))
         {
-            throw new ToolFailure($"path: '{path}' is inside a .git folder, which tools never write (use git itself).");
+            throw new ToolException($"path: '{path}' is inside a .git folder, which tools never write (use git itself).");
         }
 
         if (File.Exists(full) && !overwrite)
         {
-            throw new ToolFailure($"path: '{relative}' already exists; pass overwrite: true to replace it, or choose another path.");
+            throw new ToolException($"path: '{relative}' already exists; pass overwrite: true to replace it, or choose another path.");
         }
 
         return full;
@@ -80,7 +80,7 @@ internal sealed class DownloadTool(HttpFetcher fetcher, WebSettings settings)
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                throw new ToolFailure($"could not create '{relative}': {ex.Message}");
+                throw new ToolException($"could not create '{relative}': {ex.Message}");
             }
 
             await using (file.ConfigureAwait(false))
@@ -94,7 +94,7 @@ internal sealed class DownloadTool(HttpFetcher fetcher, WebSettings settings)
             {
                 if (!overwrite && File.Exists(target))
                 {
-                    throw new ToolFailure($"path: '{relative}' was created by something else during the download; pass overwrite: true to replace it.");
+                    throw new ToolException($"path: '{relative}' was created by something else during the download; pass overwrite: true to replace it.");
                 }
 
                 paths.ReplaceWith(temp, target, overwrite);
@@ -122,7 +122,7 @@ internal sealed class DownloadTool(HttpFetcher fetcher, WebSettings settings)
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ToolFailure($"could not write '{relative}': {ex.Message}");
+            throw new ToolException($"could not write '{relative}': {ex.Message}");
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AgentHost.Plugins.Web.Html;
 using AngleSharp.Html.Parser;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Web;
 
@@ -16,7 +17,7 @@ internal sealed class FetchTool(HttpFetcher fetcher, WebSettings settings, PageC
         var length = maxLength ?? settings.MaxOutputCharacters;
         if (length < MinLength || length > settings.MaxOutputCharacters)
         {
-            throw new ToolFailure(string.Create(
+            throw new ToolException(string.Create(
                 CultureInfo.InvariantCulture,
                 $"max_length: {length} is outside {MinLength}-{settings.MaxOutputCharacters} (the upper limit is max_output_chars); leave it out for {settings.MaxOutputCharacters}, and page with offset."));
         }
@@ -24,7 +25,7 @@ internal sealed class FetchTool(HttpFetcher fetcher, WebSettings settings, PageC
         var start = offset ?? 0;
         if (start < 0)
         {
-            throw new ToolFailure($"offset: {start} is negative; give 0 for the start, or the offset a previous fetch of this URL suggested.");
+            throw new ToolException($"offset: {start} is negative; give 0 for the start, or the offset a previous fetch of this URL suggested.");
         }
 
         var uri = fetcher.Check(url);
@@ -47,7 +48,7 @@ internal sealed class FetchTool(HttpFetcher fetcher, WebSettings settings, PageC
             "markdown" or "md" => "markdown",
             "text" or "txt" => "text",
             "html" => "html",
-            _ => throw new ToolFailure($"format: '{format}' is not supported; use markdown (the readable content, the default), text (the same without markup) or html (the raw page)."),
+            _ => throw new ToolException($"format: '{format}' is not supported; use markdown (the readable content, the default), text (the same without markup) or html (the raw page)."),
         };
     }
 
@@ -94,7 +95,7 @@ internal sealed class FetchTool(HttpFetcher fetcher, WebSettings settings, PageC
         }
         catch (OperationCanceledException) when (!timer.CallerCancelled)
         {
-            throw new ToolFailure($"{response.Url}: the page could not be converted within the time limit (timeout_ms); it is too large or too deeply nested. format: html returns it unconverted.");
+            throw new ToolException($"{response.Url}: the page could not be converted within the time limit (timeout_ms); it is too large or too deeply nested. format: html returns it unconverted.");
         }
 
         if (page.Content.TextContent.Trim().Length == 0)
@@ -105,7 +106,7 @@ internal sealed class FetchTool(HttpFetcher fetcher, WebSettings settings, PageC
         return new FetchedPage(header, body.Trim());
     }
 
-    private static ToolFailure Binary(WebResponse response, string mediaType, long? size) =>
+    private static ToolException Binary(WebResponse response, string mediaType, long? size) =>
         new($"{response.Url} is {mediaType}{(size is { } bytes ? $" ({BodyReader.Size(bytes)})" : string.Empty)}, not text: fetch returns text only. Use download to save it to a file in the project.");
 
     /// <summary>One page of the text, cut at a line break near the end when there is one, with a note on how to read on.</summary>
@@ -114,7 +115,7 @@ internal sealed class FetchTool(HttpFetcher fetcher, WebSettings settings, PageC
         var body = page.Body;
         if (start > 0 && start >= body.Length)
         {
-            throw new ToolFailure(string.Create(CultureInfo.InvariantCulture, $"offset: {start} is past the end of the page ({body.Length} characters); use a smaller offset."));
+            throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"offset: {start} is past the end of the page ({body.Length} characters); use a smaller offset."));
         }
 
         var end = Math.Min(body.Length, start + length);

@@ -1,11 +1,12 @@
 using System.Globalization;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Web;
 
 /// <summary>Failures for unsuccessful HTTP statuses.</summary>
 internal static class HttpErrors
 {
-    public static ToolFailure Status(WebResponse response)
+    public static ToolException Status(WebResponse response)
     {
         var message = response.Message;
         var code = (int)message.StatusCode;
@@ -19,7 +20,7 @@ internal static class HttpErrors
             >= 500 => "the server failed; try again later" + RetryAfter(message) + ".",
             _ => "the request was refused.",
         };
-        return new ToolFailure($"{text}: {advice}");
+        return new ToolException($"{text}: {advice}");
     }
 
     private static string RetryAfter(HttpResponseMessage message) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Web;
 
@@ -44,23 +45,23 @@ internal sealed class HttpFetcher : IDisposable
     /// </summary>
     /// <param name="text">The URL.</param>
     /// <returns>The URL.</returns>
-    /// <exception cref="ToolFailure">The URL is invalid or refused.</exception>
+    /// <exception cref="ToolException">The URL is invalid or refused.</exception>
     public Uri Check(string? text)
     {
         var trimmed = text?.Trim() ?? string.Empty;
         if (trimmed.Length == 0)
         {
-            throw new ToolFailure("url is empty; give an absolute http or https URL such as https://example.com/page.");
+            throw new ToolException("url is empty; give an absolute http or https URL such as https://example.com/page.");
         }
 
         if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var url) || url.Host.Length == 0 || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
         {
             if (url is not null && url.Scheme is not ("http" or "https") && url.Host.Length > 0)
             {
-                throw new ToolFailure($"url: '{trimmed}' uses {url.Scheme}:, which is not fetched; only http and https URLs are.");
+                throw new ToolException($"url: '{trimmed}' uses {url.Scheme}:, which is not fetched; only http and https URLs are.");
             }
 
-            throw new ToolFailure($"url: '{trimmed}' is not an absolute http or https URL; write it in full, such as https://{trimmed.TrimStart('/')}.");
+            throw new ToolException($"url: '{trimmed}' is not an absolute http or https URL; write it in full, such as https://{trimmed.TrimStart('/')}.");
         }
 
         CheckHop(url, "url");
@@ -75,7 +76,7 @@ internal sealed class HttpFetcher : IDisposable
     /// <param name="consume">Reads the response; it must pass the timer's token and call Arm/Disarm around each read.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>What <paramref name="consume"/> returned.</returns>
-    /// <exception cref="ToolFailure">Refused, failed, timed out, or too many redirects.</exception>
+    /// <exception cref="ToolException">Refused, failed, timed out, or too many redirects.</exception>
     public async Task<T> GetAsync<T>(Uri url, string accept, TimeSpan total, Func<WebResponse, StallTimer, Task<T>> consume, CancellationToken cancellationToken)
     {
         using var timer = new StallTimer(total, _settings.ReadTimeout, cancellationToken);
@@ -98,7 +99,7 @@ internal sealed class HttpFetcher : IDisposable
                     var next = location.IsAbsoluteUri ? location : new Uri(current, location);
                     if (redirects.Count >= _settings.MaxRedirects)
                     {
-                        throw new ToolFailure(
+                        throw new ToolException(
                             $"too many redirects: {url} redirected more than {_settings.MaxRedirects} times (max_redirects) — {string.Join(" → ", redirects.Append(current).Append(next))}");
                     }
 
@@ -113,7 +114,7 @@ internal sealed class HttpFetcher : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ToolFailure(timer.Stalled
+            throw new ToolException(timer.Stalled
                 ? $"{current}: the server sent nothing for {Seconds(timer.WaitLimit)} (read_timeout_ms); it may be overloaded or the URL may stream forever."
                 : timer.TotalExpired
                     ? $"{current}: timed out after {Seconds(timer.Total)} (the time limit for the whole request); try again later or a smaller resource."
@@ -125,7 +126,7 @@ internal sealed class HttpFetcher : IDisposable
         }
         catch (IOException ex) when (ex is not AddressRefusedException)
         {
-            throw new ToolFailure($"{current}: the connection failed while reading ({ex.Message}).");
+            throw new ToolException($"{current}: the connection failed while reading ({ex.Message}).");
         }
     }
 
@@ -136,47 +137,47 @@ internal sealed class HttpFetcher : IDisposable
     {
         if (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
         {
-            throw new ToolFailure($"refused {what} {url}: only http and https URLs are fetched.");
+            throw new ToolException($"refused {what} {url}: only http and https URLs are fetched.");
         }
 
         if (url.UserInfo.Length > 0)
         {
-            throw new ToolFailure($"refused {what} {url}: URLs with a user name or password are not fetched; remove the part before '@'.");
+            throw new ToolException($"refused {what} {url}: URLs with a user name or password are not fetched; remove the part before '@'.");
         }
 
         if (_settings.Domains.Refusal(url) is { } domain)
         {
-            throw new ToolFailure($"refused {what} {url}: {domain}.");
+            throw new ToolException($"refused {what} {url}: {domain}.");
         }
 
         var host = DomainRules.HostOf(url);
         if (url.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(host, out var address)
             && _settings.Addresses.Refusal(address, host) is { } refusal)
         {
-            throw new ToolFailure($"refused {what} {url}: {refusal}.");
+            throw new ToolException($"refused {what} {url}: {refusal}.");
         }
     }
 
-    private static ToolFailure Describe(HttpRequestException ex, Uri url, string what)
+    private static ToolException Describe(HttpRequestException ex, Uri url, string what)
     {
         for (Exception? inner = ex; inner is not null; inner = inner.InnerException)
         {
             if (inner is AddressRefusedException refused)
             {
-                return new ToolFailure($"refused {what} {url}: {refused.Message}.");
+                return new ToolException($"refused {what} {url}: {refused.Message}.");
             }
         }
 
         var host = url.IdnHost;
         return ex.HttpRequestError switch
         {
-            HttpRequestError.NameResolutionError => new ToolFailure($"{url}: could not resolve the host name {host}; check the spelling."),
-            HttpRequestError.ConnectionError => new ToolFailure($"{url}: could not connect to {host}:{url.Port} ({ex.InnerException?.Message ?? ex.Message})."),
-            HttpRequestError.SecureConnectionError => new ToolFailure($"{url}: the TLS connection to {host} failed ({ex.InnerException?.Message ?? ex.Message})."),
-            HttpRequestError.ResponseEnded => new ToolFailure($"{url}: the server closed the connection before the response was complete."),
-            HttpRequestError.InvalidResponse => new ToolFailure($"{url}: the server sent an invalid HTTP response ({ex.Message})."),
-            HttpRequestError.ConfigurationLimitExceeded => new ToolFailure($"{url}: the response headers are too large."),
-            _ => new ToolFailure($"{url}: {ex.Message}"),
+            HttpRequestError.NameResolutionError => new ToolException($"{url}: could not resolve the host name {host}; check the spelling."),
+            HttpRequestError.ConnectionError => new ToolException($"{url}: could not connect to {host}:{url.Port} ({ex.InnerException?.Message ?? ex.Message})."),
+            HttpRequestError.SecureConnectionError => new ToolException($"{url}: the TLS connection to {host} failed ({ex.InnerException?.Message ?? ex.Message})."),
+            HttpRequestError.ResponseEnded => new ToolException($"{url}: the server closed the connection before the response was complete."),
+            HttpRequestError.InvalidResponse => new ToolException($"{url}: the server sent an invalid HTTP response ({ex.Message})."),
+            HttpRequestError.ConfigurationLimitExceeded => new ToolException($"{url}: the response headers are too large."),
+            _ => new ToolException($"{url}: {ex.Message}"),
         };
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Files.Search;
 
@@ -38,7 +39,7 @@ internal sealed class GlobPattern
     /// <summary>Compiles a pattern.</summary>
     /// <param name="pattern">The glob.</param>
     /// <param name="field">The parameter name, for error messages.</param>
-    /// <exception cref="ToolFailure">The pattern is empty, or expands to too many alternatives.</exception>
+    /// <exception cref="ToolException">The pattern is empty, or expands to too many alternatives.</exception>
     public static GlobPattern Parse(string? pattern, string field)
     {
         // On Windows a backslash is a folder separator; elsewhere it escapes the next character.
@@ -56,7 +57,7 @@ internal sealed class GlobPattern
         text = text.TrimStart('/');
         if (text.Length == 0)
         {
-            throw new ToolFailure($"{field} is empty; give a glob such as '**/*.cs' or 'src/**/test_*.py'.");
+            throw new ToolException($"{field} is empty; give a glob such as '**/*.cs' or 'src/**/test_*.py'.");
         }
 
         var expanded = new List<string>();
@@ -157,7 +158,7 @@ internal sealed class GlobPattern
                     Expand(new StringBuilder(head).Append(text, start, comma - start).Append(tail).ToString(), output);
                     if (output.Count > MaxAlternatives)
                     {
-                        throw new ToolFailure($"the pattern '{text}' expands to more than {MaxAlternatives} alternatives; use fewer {{a,b}} groups.");
+                        throw new ToolException($"the pattern '{text}' expands to more than {MaxAlternatives} alternatives; use fewer {{a,b}} groups.");
                     }
 
                     start = comma + 1;

@@ -35,7 +35,7 @@ internal static class GlobTool
         var scope = SearchScope.Resolve(paths, request.Path, "glob");
         if (scope.IsFile)
         {
-            throw new ToolFailure($"path '{scope.Display}' is a file; glob searches a folder. Give its folder as path, or view the file.");
+            throw new ToolException($"path '{scope.Display}' is a file; glob searches a folder. Give its folder as path, or view the file.");
         }
 
         var options = new WalkOptions { Hidden = request.Hidden || glob.MentionsHidden, UseIgnoreFiles = !request.NoIgnore };

@@ -72,7 +72,7 @@ internal static class GrepTool
         var limit = Paging.Check(request.MaxMatches, request.Offset, MaxPage, "max_matches");
         if (request.Context < 0 || request.Context > MaxContext)
         {
-            throw new ToolFailure($"context must be between 0 and {MaxContext} lines (got {request.Context}).");
+            throw new ToolException($"context must be between 0 and {MaxContext} lines (got {request.Context}).");
         }
 
         var matcher = LineMatcher.Create(request.Pattern, request.Literal, request.CaseInsensitive);
@@ -169,6 +169,6 @@ internal static class GrepTool
         null or "" or "content" => OutputMode.Content,
         "files" or "files_with_matches" => OutputMode.Files,
         "count" => OutputMode.Count,
-        _ => throw new ToolFailure($"output must be 'content' (matching lines, the default), 'files' (paths only) or 'count' (matches per file), not '{output}'."),
+        _ => throw new ToolException($"output must be 'content' (matching lines, the default), 'files' (paths only) or 'count' (matches per file), not '{output}'."),
     };
 }

@@ -1,3 +1,5 @@
+using AgentHost.Sdk.Tools;
+
 namespace AgentHost.Plugins.Files.Search;
 
 /// <summary>
@@ -22,7 +24,7 @@ internal sealed class IncludeFilter
     public bool MentionsHidden => _include.Any(g => g.MentionsHidden);
 
     /// <summary>Parses the parameter.</summary>
-    /// <exception cref="ToolFailure">A glob is empty or invalid.</exception>
+    /// <exception cref="ToolException">A glob is empty or invalid.</exception>
     public static IncludeFilter Parse(string? include)
     {
         var included = new List<GlobPattern>();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Files.Search;
 
@@ -31,17 +32,17 @@ internal sealed class LineMatcher
     /// <param name="pattern">The pattern.</param>
     /// <param name="literal">Treat the pattern as plain text.</param>
     /// <param name="ignoreCase">Match without case.</param>
-    /// <exception cref="ToolFailure">The pattern is empty, spans lines, or is not a valid regex.</exception>
+    /// <exception cref="ToolException">The pattern is empty, spans lines, or is not a valid regex.</exception>
     public static LineMatcher Create(string pattern, bool literal, bool ignoreCase)
     {
         if (string.IsNullOrEmpty(pattern))
         {
-            throw new ToolFailure("pattern is empty; give the text or regular expression to search for.");
+            throw new ToolException("pattern is empty; give the text or regular expression to search for.");
         }
 
         if (pattern.Contains('\n') || (literal && pattern.Contains('\r')))
         {
-            throw new ToolFailure("pattern contains a line break; grep matches within one line, so search for one line of the text.");
+            throw new ToolException("pattern contains a line break; grep matches within one line, so search for one line of the text.");
         }
 
         var plain = literal || RegexLiteral.IsPlainText(pattern);
@@ -69,7 +70,7 @@ internal sealed class LineMatcher
         }
         catch (ArgumentException ex)
         {
-            throw new ToolFailure($"pattern is not a valid .NET regular expression ({ex.Message}). Escape special characters such as ( [ . * with a backslash, or set literal to true to search for the text as it is.");
+            throw new ToolException($"pattern is not a valid .NET regular expression ({ex.Message}). Escape special characters such as ( [ . * with a backslash, or set literal to true to search for the text as it is.");
         }
 
         return new LineMatcher(regex, first, others, dollar: !plain && pattern.Contains('$'));

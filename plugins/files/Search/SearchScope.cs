@@ -13,12 +13,12 @@ internal readonly record struct SearchScope(string Root, string FullPath, string
     public string Display => RelativePath.Length == 0 ? "." : RelativePath;
 
     /// <summary>Resolves the <c>path</c> parameter of a search tool.</summary>
-    /// <exception cref="ToolFailure">The path leaves the root or does not exist.</exception>
+    /// <exception cref="ToolException">The path leaves the root or does not exist.</exception>
     public static SearchScope Resolve(WorkspacePaths paths, string? path, string tool)
     {
         var given = string.IsNullOrWhiteSpace(path) ? "." : path.Trim();
         var full = paths.Resolve(given)
-            ?? throw new ToolFailure($"path '{given}' is outside the project root; {tool} searches inside {paths.Root} only (use a relative path such as 'src').");
+            ?? throw new ToolException($"path '{given}' is outside the project root; {tool} searches inside {paths.Root} only (use a relative path such as 'src').");
         var relative = paths.Relative(full);
         if (relative == ".")
         {
@@ -35,7 +35,7 @@ internal readonly record struct SearchScope(string Root, string FullPath, string
             return new SearchScope(paths.Root, full, relative, IsFile: true);
         }
 
-        throw new ToolFailure($"path '{given}' does not exist in the project; give a folder relative to the project root, or '.' for all of it.");
+        throw new ToolException($"path '{given}' does not exist in the project; give a folder relative to the project root, or '.' for all of it.");
     }
 
     /// <summary>A path relative to the root, made relative to this scope (for matching globs).</summary>

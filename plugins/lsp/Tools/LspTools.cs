@@ -84,13 +84,8 @@ internal static class LspTools
         builder.AddRenameTool(lsp);
     }
 
-    internal static string? Arg(AIFunctionArguments args, string name) =>
-        args.TryGetValue(name, out var value) && value switch
-        {
-            JsonElement { ValueKind: JsonValueKind.String } e => e.GetString(),
-            string s => s,
-            _ => null,
-        } is { Length: > 0 } text ? text : null;
+    /// <summary>A string argument, <see langword="null"/> when absent or empty.</summary>
+    internal static string? Arg(AIFunctionArguments args, string name) => args.GetOptionalString(name) is { Length: > 0 } text ? text : null;
 
     private static async Task<string> DiagnosticsAsync(LspService lsp, WorkspacePaths paths, string? path, CancellationToken cancellationToken)
     {
@@ -174,7 +169,7 @@ internal static class LspTools
     {
         if (path is null && query is null)
         {
-            throw new ToolFailure("give 'path' (a file's outline) or 'query' (project symbols by name), or both.");
+            throw new ToolException("give 'path' (a file's outline) or 'query' (project symbols by name), or both.");
         }
 
         LanguageServer server;
@@ -187,7 +182,7 @@ internal static class LspTools
         else
         {
             server = lsp.Manager.Running.FirstOrDefault(s => s.Supports("workspaceSymbolProvider"))
-                ?? throw new ToolFailure("no running language server offers project symbols yet; give 'path' (a file of the language) so its server starts.");
+                ?? throw new ToolException("no running language server offers project symbols yet; give 'path' (a file of the language) so its server starts.");
         }
 
         var text = new StringBuilder();
@@ -241,5 +236,5 @@ internal static class LspTools
 
     internal static LanguageServer Pick(OpenFile file, string capability) =>
         file.Servers.FirstOrDefault(s => s.Supports(capability))
-        ?? throw new ToolFailure($"the language server for '{file.Relative}' ({string.Join(", ", file.Servers.Select(s => s.Definition.Name))}) does not support this ({capability}).");
+        ?? throw new ToolException($"the language server for '{file.Relative}' ({string.Join(", ", file.Servers.Select(s => s.Definition.Name))}) does not support this ({capability}).");
 }

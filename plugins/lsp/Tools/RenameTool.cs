@@ -35,7 +35,7 @@ internal static class RenameTool
     {
         if (string.IsNullOrWhiteSpace(newName))
         {
-            throw new ToolFailure("new_name is empty; give the new name of the symbol.");
+            throw new ToolException("new_name is empty; give the new name of the symbol.");
         }
 
         var file = await lsp.OpenAsync(paths, path, cancellationToken).ConfigureAwait(false);
@@ -50,19 +50,19 @@ internal static class RenameTool
         }
         catch (JsonRpc.JsonRpcException ex)
         {
-            throw new ToolFailure($"{server.Definition.Name} cannot rename {label}: {ex.Message}");
+            throw new ToolException($"{server.Definition.Name} cannot rename {label}: {ex.Message}");
         }
 
         var changes = Changes(edit);
         if (changes.Count == 0)
         {
-            throw new ToolFailure($"{server.Definition.Name} found nothing to rename at {label}; point at the symbol's name.");
+            throw new ToolException($"{server.Definition.Name} found nothing to rename at {label}; point at the symbol's name.");
         }
 
         var outside = changes.Keys.FirstOrDefault(p => paths.Resolve(p) is null);
         if (outside is not null)
         {
-            throw new ToolFailure($"the rename would change {outside}, which is outside the project root; nothing was changed.");
+            throw new ToolException($"the rename would change {outside}, which is outside the project root; nothing was changed.");
         }
 
         var preview = new StringBuilder();
@@ -112,7 +112,7 @@ internal static class RenameTool
             {
                 if (Json.String(change, "kind") is { } kind)
                 {
-                    throw new ToolFailure($"the rename needs a file operation ('{kind}'), which lsp_rename does not apply; rename the file with the 'move' tool instead.");
+                    throw new ToolException($"the rename needs a file operation ('{kind}'), which lsp_rename does not apply; rename the file with the 'move' tool instead.");
                 }
 
                 var uri = change.TryGetProperty("textDocument", out var document) ? Json.String(document, "uri") : null;

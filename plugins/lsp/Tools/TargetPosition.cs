@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AgentHost.Plugins.Lsp.Protocol;
 using AgentHost.Plugins.Lsp.Servers;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Lsp.Tools;
 
@@ -10,13 +11,13 @@ namespace AgentHost.Plugins.Lsp.Tools;
 internal static class TargetPosition
 {
     /// <summary>Resolves to a 0-based line and a 0-based character column.</summary>
-    /// <exception cref="ToolFailure">Neither a line nor a symbol, an out-of-range line, or a symbol not found.</exception>
+    /// <exception cref="ToolException">Neither a line nor a symbol, an out-of-range line, or a symbol not found.</exception>
     public static async Task<(int Line, int Column, string Label)> ResolveAsync(
         OpenFile file, LanguageServer server, int? line, int? column, string? symbol, CancellationToken cancellationToken)
     {
         if (line is { } l && (l < 1 || l > file.Positions.LineCount))
         {
-            throw new ToolFailure($"line {l} is outside '{file.Relative}', which has {file.Positions.LineCount} lines.");
+            throw new ToolException($"line {l} is outside '{file.Relative}', which has {file.Positions.LineCount} lines.");
         }
 
         if (!string.IsNullOrWhiteSpace(symbol))
@@ -26,7 +27,7 @@ internal static class TargetPosition
 
         if (line is null)
         {
-            throw new ToolFailure("give a position: 'line' (1-based) with 'column' (1-based, characters), or 'symbol' (a name in the file).");
+            throw new ToolException("give a position: 'line' (1-based) with 'column' (1-based, characters), or 'symbol' (a name in the file).");
         }
 
         var text = file.Positions.Line(line.Value - 1);
@@ -34,7 +35,7 @@ internal static class TargetPosition
         var length = text.EnumerateRunes().Count();
         if (col < 0 || col > length)
         {
-            throw new ToolFailure($"column {column} is outside line {line} of '{file.Relative}', which has {length} characters.");
+            throw new ToolException($"column {column} is outside line {line} of '{file.Relative}', which has {length} characters.");
         }
 
         return (line.Value - 1, col, $"{file.Relative}:{line}:{col + 1}");
@@ -71,7 +72,7 @@ internal static class TargetPosition
             }
         }
 
-        throw new ToolFailure(line is null
+        throw new ToolException(line is null
             ? $"symbol '{symbol}' was not found in '{file.Relative}'. Check the spelling, or give 'line' and 'column'."
             : $"symbol '{symbol}' is not on line {line} of '{file.Relative}'. Give the line where it appears, or omit 'line'.");
     }

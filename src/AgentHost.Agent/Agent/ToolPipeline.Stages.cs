@@ -112,7 +112,12 @@ public sealed partial class ToolPipeline
         ToolCallContext context,
         CancellationToken cancellationToken)
     {
-        var description = Describe(tool, entry.Name, arguments, redactedArguments);
+        var description = await DescribeAsync(tool, entry.Name, arguments, redactedArguments, cancellationToken).ConfigureAwait(false);
+        if (description is null)
+        {
+            return null;
+        }
+
         var request = new ToolPermissionRequest(context.SessionId, context.CallId, entry.Name, entry.PluginId, tool.Metadata.Effect, description)
         {
             ArgumentsJson = argumentsJson,
@@ -155,8 +160,28 @@ public sealed partial class ToolPipeline
         return verdict;
     }
 
-    private static ToolCallDescription Describe(ToolCapability tool, string name, AIFunctionArguments arguments, string redactedArguments)
+    /// <summary>The call's description (awaiting an async one with the call's token), or <see langword="null"/> when the call was cancelled meanwhile.</summary>
+    private static async ValueTask<ToolCallDescription?> DescribeAsync(
+        ToolCapability tool, string name, AIFunctionArguments arguments, string redactedArguments, CancellationToken cancellationToken)
     {
+        if (tool.Metadata.DescribeCallAsync is { } describeAsync)
+        {
+            try
+            {
+                return await describeAsync(arguments, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+#pragma warning disable CA1031 // A broken description falls back to the default one; the gate still decides.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                return new ToolCallDescription(name, redactedArguments);
+            }
+        }
+
         if (tool.Metadata.DescribeCall is { } describe)
         {
             try

@@ -18,6 +18,13 @@ public sealed record ToolMetadata
     /// </summary>
     public Func<AIFunctionArguments, ToolCallDescription>? DescribeCall { get; init; }
 
+    /// <summary>
+    /// Describes one call when that needs I/O (reading the file a diff preview compares against, asking git what a
+    /// command targets). The host awaits it with the call's cancellation token before the permission prompt, and
+    /// prefers it to <see cref="DescribeCall"/> when both are set. A description that fails falls back to the default.
+    /// </summary>
+    public Func<AIFunctionArguments, CancellationToken, ValueTask<ToolCallDescription>>? DescribeCallAsync { get; init; }
+
     /// <summary>A per-call time limit; the host default when absent.</summary>
     public TimeSpan? Timeout { get; init; }
 

@@ -108,7 +108,7 @@ internal sealed class GitPluginFixture : IAsyncDisposable
             error = error.InnerException;
         }
 
-        Assert.Equal("ToolFailure", error.GetType().Name);
+        Assert.Equal("ToolException", error.GetType().Name);
         return error.Message;
     }
 

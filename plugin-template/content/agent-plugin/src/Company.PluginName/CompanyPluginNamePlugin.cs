@@ -15,8 +15,10 @@ public sealed class CompanyPluginNamePlugin : AgentPlugin
             TextStatsTool.Description,
             new ToolMetadata(ToolEffect.Read)
             {
-                // What a permission prompt shows: "read README.md".
-                DescribeCall = arguments => new ToolCallDescription("read", arguments.TryGetValue("path", out var path) ? path?.ToString() : null),
+                // What a permission prompt shows: "read README.md". GetOptionalString/GetString/GetInt32/… read an
+                // argument whether it came as JSON or as a .NET value, and throw a ToolException naming it when it
+                // has the wrong type. A description that needs I/O (a diff preview) goes in DescribeCallAsync.
+                DescribeCall = arguments => new ToolCallDescription("read", arguments.GetOptionalString("path")),
                 Timeout = TimeSpan.FromSeconds(30),
             },
             TextStatsTool.RunAsync);

@@ -34,22 +34,23 @@ public static partial class TextStatsTool
         ArgumentNullException.ThrowIfNull(arguments);
         if (top is < 0 or > 20)
         {
-            throw new ArgumentOutOfRangeException(nameof(top), top, "top must be from 0 to 20.");
+            // An expected failure: the model sees this message and can fix its call. Any other exception is a bug.
+            throw new ToolException($"top must be from 0 to 20, not {top}.");
         }
 
         // Confinement: resolve the path against the workspace root (.., absolute paths and links included).
         var workspace = arguments.GetWorkspacePaths();
         var file = workspace.Resolve(path)
-            ?? throw new ArgumentException($"'{path}' is outside the workspace {workspace.Root}; give a path inside it.", nameof(path));
+            ?? throw new ToolException($"'{path}' is outside the workspace {workspace.Root}; give a path inside it.");
         var info = new FileInfo(file);
         if (!info.Exists)
         {
-            throw new FileNotFoundException($"'{path}' does not exist in the workspace; check the path (relative to {workspace.Root}).", path);
+            throw new ToolException($"'{path}' does not exist in the workspace; check the path (relative to {workspace.Root}).");
         }
 
         if (info.Length > MaxBytes)
         {
-            throw new ArgumentException($"'{path}' has {info.Length:N0} bytes; text_stats reads files up to {MaxBytes:N0} bytes.", nameof(path));
+            throw new ToolException($"'{path}' has {info.Length:N0} bytes; text_stats reads files up to {MaxBytes:N0} bytes.");
         }
 
         var text = await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false);
