@@ -18,25 +18,14 @@ namespace AgentHost.Tests.Agent;
 /// </summary>
 public sealed class ToolExceptionTests : IDisposable
 {
-    private readonly TempDirectory _home = new();
-    private readonly FileLoggerFactory _loggers;
+    private readonly LogCapture _log = new();
 
-    public ToolExceptionTests() => _loggers = new FileLoggerFactory(new FileLoggerOptions(_home.Combine("logs")));
-
-    private string LogText
-    {
-        get
-        {
-            _loggers.Flush();
-            var path = Path.Combine(_home.Combine("logs"), "agent.log");
-            return File.Exists(path) ? File.ReadAllText(path) : string.Empty;
-        }
-    }
+    private string LogText => _log.Text;
 
     [Fact]
     public async Task ToolException_IsAnErrorResultWithItsMessage_EvenWhenItWrapsARuntimeError()
     {
-        await using var harness = new AgentHarness(toolOptions: new ToolPipelineOptions { LoggerFactory = _loggers });
+        await using var harness = new AgentHarness(toolOptions: new ToolPipelineOptions { LoggerFactory = _log.Loggers });
         harness.Add(AgentHarness.Tool("open", string () =>
             throw new ToolException("src/a.cs does not exist; list the folder to find the file", new InvalidCastException("inner"))));
         harness.Client.Step(Call("c1", "open")).Answer("done");
@@ -54,7 +43,7 @@ public sealed class ToolExceptionTests : IDisposable
     [Fact]
     public async Task ArgumentReaderErrors_ReachTheModel_NamingTheArgument()
     {
-        await using var harness = new AgentHarness(toolOptions: new ToolPipelineOptions { LoggerFactory = _loggers });
+        await using var harness = new AgentHarness(toolOptions: new ToolPipelineOptions { LoggerFactory = _log.Loggers });
         harness.Add(AgentHarness.Tool("count", (AIFunctionArguments arguments) => arguments.GetInt32("limit").ToString(System.Globalization.CultureInfo.InvariantCulture)));
         harness.Client.Step(Call("c1", "count", """{"limit":"ten"}""")).Answer("done");
 
@@ -66,7 +55,7 @@ public sealed class ToolExceptionTests : IDisposable
     [Fact]
     public async Task AnyOtherBug_IsAnInternalError_ForTheModel_AndItsStackIsLogged()
     {
-        await using var harness = new AgentHarness(toolOptions: new ToolPipelineOptions { LoggerFactory = _loggers });
+        await using var harness = new AgentHarness(toolOptions: new ToolPipelineOptions { LoggerFactory = _log.Loggers });
         harness.Add(AgentHarness.Tool("broken", () => Broken(null)));
         harness.Client.Step(Call("c1", "broken")).Answer("done");
 
@@ -86,7 +75,7 @@ public sealed class ToolExceptionTests : IDisposable
         await using var fixture = await GateFixture.CreateAsync();
         fixture.Answer(GateFixture.Once);
         var gate = await fixture.GateAsync(PermissionMode.Ask);
-        await using var harness = new AgentHarness(gate, toolOptions: new ToolPipelineOptions { LoggerFactory = _loggers });
+        await using var harness = new AgentHarness(gate, toolOptions: new ToolPipelineOptions { LoggerFactory = _log.Loggers });
         var preview = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var tokenSeen = false;
         var written = false;
@@ -123,7 +112,7 @@ public sealed class ToolExceptionTests : IDisposable
         await using var fixture = await GateFixture.CreateAsync();
         fixture.Answer(GateFixture.Once);
         var gate = await fixture.GateAsync(PermissionMode.Ask);
-        await using var harness = new AgentHarness(gate, toolOptions: new ToolPipelineOptions { LoggerFactory = _loggers });
+        await using var harness = new AgentHarness(gate, toolOptions: new ToolPipelineOptions { LoggerFactory = _log.Loggers });
         using var run = new CancellationTokenSource();
         var written = false;
         harness.Add(new ToolCapability(
@@ -146,11 +135,7 @@ public sealed class ToolExceptionTests : IDisposable
         Assert.False(written);
     }
 
-    public void Dispose()
-    {
-        _loggers.Dispose();
-        _home.Dispose();
-    }
+    public void Dispose() => _log.Dispose();
 
     private static string Broken(string? text) => text!.Trim();
 }

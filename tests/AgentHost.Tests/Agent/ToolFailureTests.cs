@@ -14,10 +14,7 @@ namespace AgentHost.Tests.Agent;
 /// </summary>
 public sealed class ToolFailureTests : IDisposable
 {
-    private readonly TempDirectory _home = new();
-    private readonly FileLoggerFactory _loggers;
-
-    public ToolFailureTests() => _loggers = new FileLoggerFactory(new FileLoggerOptions(_home.Combine("logs")));
+    private readonly LogCapture _log = new();
 
     /// <summary>Real programming errors, provoked the way buggy tool code does (each with a real stack).</summary>
     public static TheoryData<string> Bugs => ["null", "cast", "index", "key", "divide", "disposed", "reflection"];
@@ -35,21 +32,13 @@ public sealed class ToolFailureTests : IDisposable
         { "plugin-own", new ToolFailureForTests("the language server for .rs files is not installed"), "the language server for .rs files is not installed" },
     };
 
-    private string LogText
-    {
-        get
-        {
-            _loggers.Flush();
-            var path = Path.Combine(_home.Combine("logs"), "agent.log");
-            return File.Exists(path) ? File.ReadAllText(path) : string.Empty;
-        }
-    }
+    private string LogText => _log.Text;
 
     [Theory]
     [MemberData(nameof(Bugs))]
     public async Task ToolThrowingABug_TellsTheModelInternalError_WithoutStack_AndLogsTheStack(string tool)
     {
-        await using var harness = new AgentHarness(toolOptions: new ToolPipelineOptions { LoggerFactory = _loggers });
+        await using var harness = new AgentHarness(toolOptions: new ToolPipelineOptions { LoggerFactory = _log.Loggers });
         harness.Add(AgentHarness.Tool(tool, () => Buggy(tool)));
         harness.Client.Step(Call("c1", tool)).Answer("done");
 
@@ -71,7 +60,7 @@ public sealed class ToolFailureTests : IDisposable
     [MemberData(nameof(ExpectedFailures))]
     public async Task ToolThrowingAnExpectedFailure_GivesTheModelItsMessage_NotInternalError(string tool, Exception failure, string message)
     {
-        await using var harness = new AgentHarness(toolOptions: new ToolPipelineOptions { LoggerFactory = _loggers });
+        await using var harness = new AgentHarness(toolOptions: new ToolPipelineOptions { LoggerFactory = _log.Loggers });
         harness.Add(AgentHarness.Tool(tool, () => Throw(failure)));
         harness.Client.Step(Call("c1", tool)).Answer("done");
 
@@ -89,7 +78,7 @@ public sealed class ToolFailureTests : IDisposable
     public async Task ToolThatBlocksItsThread_AndIgnoresItsToken_TimesOut_AndTheRunGoesOn()
     {
         using var release = new ManualResetEventSlim();
-        await using var harness = new AgentHarness(toolOptions: new ToolPipelineOptions { LoggerFactory = _loggers });
+        await using var harness = new AgentHarness(toolOptions: new ToolPipelineOptions { LoggerFactory = _log.Loggers });
         harness.Add(AgentHarness.Tool("hang", () => { release.Wait(); return "late"; }, timeout: TimeSpan.FromMilliseconds(300)));
         harness.Client.Step(Call("c1", "hang")).Answer("went on");
         try
@@ -117,7 +106,7 @@ public sealed class ToolFailureTests : IDisposable
     public async Task PermissionGateThatThrows_DeniesTheCall_AndLogsTheStack(string kind, string reason)
     {
         var gate = new ThrowingGate(kind);
-        await using var harness = new AgentHarness(gate, toolOptions: new ToolPipelineOptions { LoggerFactory = _loggers });
+        await using var harness = new AgentHarness(gate, toolOptions: new ToolPipelineOptions { LoggerFactory = _log.Loggers });
         var invoked = false;
         harness.Add(AgentHarness.Tool("write_file", () => { invoked = true; return "written"; }, ToolEffect.Write));
         harness.Client.Step(Call("c1", "write_file")).Answer("done");
@@ -139,7 +128,7 @@ public sealed class ToolFailureTests : IDisposable
     [Fact]
     public async Task CompactionThatThrows_KeepsTheWholeHistory_AndLogsTheStack()
     {
-        await using var harness = new AgentHarness(toolOptions: new ToolPipelineOptions { LoggerFactory = _loggers });
+        await using var harness = new AgentHarness(toolOptions: new ToolPipelineOptions { LoggerFactory = _log.Loggers });
         harness.Client.Answer("Continuing without a summary.");
         var loop = new AgentLoop(new BrokenSummaries(harness.Client), harness.Pipeline, harness.Bus, harness.Recorder, TimeProvider.System);
         var history = Enumerable.Range(0, 6)
@@ -165,11 +154,7 @@ public sealed class ToolFailureTests : IDisposable
         Assert.Contains(nameof(BrokenSummaries) + "." + nameof(BrokenSummaries.GetResponseAsync), log, StringComparison.Ordinal);
     }
 
-    public void Dispose()
-    {
-        _loggers.Dispose();
-        _home.Dispose();
-    }
+    public void Dispose() => _log.Dispose();
 
     private static string Throw(Exception exception) => throw exception;
 
