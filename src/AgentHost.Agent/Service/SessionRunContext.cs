@@ -21,6 +21,7 @@ namespace AgentHost.Kernel.Service;
 /// </remarks>
 public sealed class SessionRunContext : IDisposable
 {
+    private readonly ProviderWarmUp? _warmUp;
     private SelectedModel _model;
 
     internal SessionRunContext(string sessionId, bool resumed, SelectedModel model, SessionRunContextParts parts)
@@ -37,6 +38,7 @@ public sealed class SessionRunContext : IDisposable
         Memory = parts.Memory;
         MaxSteps = parts.MaxSteps;
         DryRun = parts.DryRun;
+        _warmUp = parts.WarmUp;
     }
 
     /// <summary>The session's id.</summary>
@@ -81,7 +83,11 @@ public sealed class SessionRunContext : IDisposable
     internal void ChangeModel(SelectedModel model) => Volatile.Write(ref _model, model);
 
     /// <inheritdoc />
-    public void Dispose() => Pipeline.Dispose();
+    public void Dispose()
+    {
+        _warmUp?.Dispose();
+        Pipeline.Dispose();
+    }
 }
 
 /// <summary>The pieces a <see cref="SessionRunContext"/> is made of (built by <see cref="SessionRunContextBuilder"/>).</summary>
@@ -94,4 +100,9 @@ internal sealed record SessionRunContextParts(
     SkillSession? Skills,
     ProjectMemoryRun Memory,
     int? MaxSteps,
-    bool DryRun);
+    bool DryRun)
+{
+    /// <summary>The endpoint warm-up started when the model was chosen; it runs on past the build (the first request
+    /// is sent after it) and stops when the session closes.</summary>
+    public ProviderWarmUp? WarmUp { get; init; }
+}

@@ -41,14 +41,16 @@ internal static class SessionRunContextBuilder
         var existing = opening.ExistingId;
         var (model, why) = await SessionModelChoice.ChooseAsync(
             parts, options, existing is null ? null : opening.Settings, firstPrompt.ToModelText().Length, [.. firstPrompt.Images.Select(i => i.Name ?? i.MediaType)], cancellationToken).ConfigureAwait(false);
-        using var warmUp = ProviderWarmUp.Start(model.Client, cancellationToken);
-        var skills = await opening.SkillsLoad.ConfigureAwait(false);
-        var sessionId = existing ?? (await store.CreateSessionAsync(
-            new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = prompt }, cancellationToken).ConfigureAwait(false)).Id;
-        var newLease = existing is null ? store.AcquireSession(sessionId) : null;
-        stored(sessionId); // From here on the session's events carry its id: its streams pass them on.
+        // Not disposed here: the first request is sent after the build, so the warm-up belongs to the context.
+        var warmUp = ProviderWarmUp.Start(model.Client, cancellationToken);
+        SessionLease? newLease = null;
         try
         {
+            var skills = await opening.SkillsLoad.ConfigureAwait(false);
+            var sessionId = existing ?? (await store.CreateSessionAsync(
+                new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = prompt }, cancellationToken).ConfigureAwait(false)).Id;
+            newLease = existing is null ? store.AcquireSession(sessionId) : null;
+            stored(sessionId); // From here on the session's events carry its id: its streams pass them on.
             runtime.Events.Publish(new ModelSelectedEvent(sessionId, model.ProviderName, model.ModelId, why) { Timestamp = parts.Time.GetUtcNow() });
             if (why.StartsWith("auto-selected", StringComparison.Ordinal))
             {
@@ -68,11 +70,15 @@ internal static class SessionRunContextBuilder
             var pipeline = AgentRunner.CreatePipeline(runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, skills is null ? [] : [skills.Tool]);
             gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
             var context = new SessionRunContext(sessionId, existing is not null, model, new SessionRunContextParts(
-                opening.Trust, opening.Policy, opening.Settings, gate, pipeline, skills, memory, MaxSteps(options, opening.Settings, configuration), DryRun(options, opening.Settings, configuration)));
+                opening.Trust, opening.Policy, opening.Settings, gate, pipeline, skills, memory, MaxSteps(options, opening.Settings, configuration), DryRun(options, opening.Settings, configuration))
+            {
+                WarmUp = warmUp,
+            });
             return new Built(context, newLease, history);
         }
         catch
         {
+            warmUp?.Dispose();
             newLease?.Dispose();
             throw;
         }
