@@ -1,4 +1,7 @@
-using AgentHost.Kernel.Agent;
+using AgentHost.Agent.Engine;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Permissions;
+using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Benchmarks;

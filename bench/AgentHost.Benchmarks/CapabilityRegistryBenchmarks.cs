@@ -1,4 +1,4 @@
-using AgentHost.Kernel.Capabilities;
+using AgentHost.Hosting.Capabilities;
 using AgentHost.Sdk.Capabilities;
 using BenchmarkDotNet.Attributes;
 

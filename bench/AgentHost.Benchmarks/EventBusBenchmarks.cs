@@ -1,4 +1,4 @@
-using AgentHost.Kernel.Events;
+using AgentHost.Hosting.Events;
 using AgentHost.Sdk.Events;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;

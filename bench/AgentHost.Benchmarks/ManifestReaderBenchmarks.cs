@@ -1,4 +1,5 @@
-using AgentHost.Kernel.Plugins;
+using AgentHost.Agent.Plugins;
+using AgentHost.Hosting.Plugins;
 using BenchmarkDotNet.Attributes;
 using YamlDotNet.RepresentationModel;
 

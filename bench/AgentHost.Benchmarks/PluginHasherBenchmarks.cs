@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Agent.Plugins;
+using AgentHost.Hosting.Plugins;
 using BenchmarkDotNet.Attributes;
 
 namespace AgentHost.Benchmarks;

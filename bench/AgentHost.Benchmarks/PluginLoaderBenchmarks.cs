@@ -1,5 +1,6 @@
 using System.Reflection;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Agent.Plugins;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk;
 using BenchmarkDotNet.Attributes;
 using McMaster.NETCore.Plugins;

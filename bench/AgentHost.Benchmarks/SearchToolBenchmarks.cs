@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Events;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Events;
+using AgentHost.Agent.Plugins;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using BenchmarkDotNet.Attributes;

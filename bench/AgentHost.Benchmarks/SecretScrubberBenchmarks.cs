@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using AgentHost.Kernel.Security;
+using AgentHost.Hosting.Security;
 using BenchmarkDotNet.Attributes;
 
 namespace AgentHost.Benchmarks;

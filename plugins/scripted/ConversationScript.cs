@@ -1,4 +1,3 @@
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace AgentHost.Plugins.Scripted;
@@ -18,7 +17,7 @@ internal sealed record ConversationScript(string Path, IReadOnlyList<ScriptTurn>
 
         try
         {
-            var stream = AgentHost.Kernel.Configuration.YamlSyntax.Load(File.ReadAllText(full));
+            var stream = AgentHost.Hosting.Configuration.YamlSyntax.Load(File.ReadAllText(full));
             var root = stream.Documents.Count > 0 ? stream.Documents[0].RootNode as YamlMappingNode : null;
             var turnsNode = root is not null && root.Children.TryGetValue(new YamlScalarNode("turns"), out var node) ? node as YamlSequenceNode : null;
             if (turnsNode is null)
@@ -28,7 +27,7 @@ internal sealed record ConversationScript(string Path, IReadOnlyList<ScriptTurn>
 
             return new ConversationScript(full, turnsNode.Children.Select((t, i) => ScriptTurn.Parse(t, i + 1, full)).ToList());
         }
-        catch (AgentHost.Kernel.Configuration.YamlSyntaxException ex)
+        catch (AgentHost.Hosting.Configuration.YamlSyntaxException ex)
         {
             throw new InvalidDataException($"{full}:{ex.Error.Line}:{ex.Error.Column}: invalid script: {ex.Error.Message}", ex);
         }

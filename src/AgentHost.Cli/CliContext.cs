@@ -1,13 +1,14 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using AgentHost.Cli.Interaction;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Logging;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Plugins;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Logging;
+using AgentHost.Hosting.Trust;
+using AgentHost.Agent.Plugins;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Security;
+using AgentHost.Sessions;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging;
 

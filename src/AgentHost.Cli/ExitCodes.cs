@@ -1,5 +1,4 @@
-using AgentHost.Kernel;
-
+using AgentHost.Hosting;
 namespace AgentHost.Cli;
 
 /// <summary>The process exit codes of <c>agent</c>; documented in docs/cli.md.</summary>

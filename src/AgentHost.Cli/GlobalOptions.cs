@@ -22,7 +22,7 @@ internal sealed class GlobalOptions
     {
         Description = "Level of the log file for this run: trace, debug, information, warning, error or none (default: the log_level setting, else information).",
         Recursive = true,
-    }.AcceptOnlyFromAmong([.. AgentHost.Kernel.Logging.LogLevels.Names]);
+    }.AcceptOnlyFromAmong([.. AgentHost.Hosting.Logging.LogLevels.Names]);
 
     public void AddTo(RootCommand root)
     {

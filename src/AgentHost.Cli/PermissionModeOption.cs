@@ -1,7 +1,6 @@
 using System.CommandLine;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Permissions;
-
+using AgentHost.Hosting;
+using AgentHost.Permissions;
 namespace AgentHost.Cli;
 
 /// <summary>The <c>--permission-mode</c> option of commands that invoke tools.</summary>

@@ -3,9 +3,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using AgentHost.Cli;
 using AgentHost.Cli.Interaction;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Hosting;
-
+using AgentHost.Hosting;
 return await AgentProgram.RunAsync(args).ConfigureAwait(false);
 
 namespace AgentHost.Cli

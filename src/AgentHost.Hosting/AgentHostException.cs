@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel;
+namespace AgentHost.Hosting;
 
 /// <summary>Why an operation failed, as far as a user needs to know; front ends map it to exit codes.</summary>
 public enum ErrorKind

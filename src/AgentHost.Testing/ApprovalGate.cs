@@ -1,5 +1,4 @@
-using AgentHost.Kernel.Agent;
-
+using AgentHost.Permissions;
 namespace AgentHost.Testing;
 
 /// <summary>The permission gate of a test host: <see cref="PluginTestHostOptions.Approve"/> decides, or every call is allowed.</summary>

@@ -1,6 +1,5 @@
 using System.Reflection;
-using AgentHost.Kernel.Plugins;
-
+using AgentHost.Hosting.Plugins;
 namespace AgentHost.Testing;
 
 /// <summary>Finds the folder of a plugin's <c>plugin.yaml</c> for a test.</summary>

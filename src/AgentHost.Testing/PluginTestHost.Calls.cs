@@ -1,5 +1,4 @@
-using AgentHost.Kernel.Agent;
-
+using AgentHost.Agent.Engine;
 namespace AgentHost.Testing;
 
 /// <summary>Tool calls and scripted runs.</summary>

@@ -1,8 +1,8 @@
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Events;
-using AgentHost.Kernel.Plugins;
-using AgentHost.Kernel.Security;
+using AgentHost.Agent.Engine;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Events;
+using AgentHost.Hosting.Security;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;

@@ -1,4 +1,4 @@
-using AgentHost.Kernel.Agent;
+using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Testing;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using AgentHost.Kernel.Events;
-using AgentHost.Kernel.Permissions;
+using AgentHost.Hosting.Events;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging.Abstractions;
 

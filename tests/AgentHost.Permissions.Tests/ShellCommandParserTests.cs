@@ -1,6 +1,4 @@
 using AgentHost.Common.Shell;
-using AgentHost.Kernel.Permissions;
-
 namespace AgentHost.Tests.Permissions;
 
 public sealed class ShellCommandParserTests

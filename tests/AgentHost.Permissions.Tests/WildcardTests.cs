@@ -1,5 +1,4 @@
-using AgentHost.Kernel.Permissions;
-
+using AgentHost.Permissions;
 namespace AgentHost.Tests.Permissions;
 
 /// <summary>The <c>*</c>-only matcher behind shell, tool-name and subject rules.</summary>

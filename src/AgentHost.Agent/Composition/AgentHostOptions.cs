@@ -1,6 +1,5 @@
-using AgentHost.Kernel.Hosting;
-
-namespace AgentHost.Kernel.Composition;
+using AgentHost.Hosting;
+namespace AgentHost.Agent.Composition;
 
 /// <summary>Options for <see cref="AgentHostServiceCollectionExtensions.AddAgentHost"/>.</summary>
 public sealed class AgentHostOptions

@@ -1,20 +1,21 @@
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Events;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Plugins;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Service;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Events;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Trust;
+using AgentHost.Permissions;
+using AgentHost.Agent.Plugins;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Security;
+using AgentHost.Agent.Service;
+using AgentHost.Sessions;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Kernel.Composition;
+namespace AgentHost.Agent.Composition;
 
 /// <summary>The one composition root of every front end (CLI, chat, MCP server, HTTP API), for the Generic Host or a bare service collection.</summary>
 public static class AgentHostServiceCollectionExtensions

@@ -1,8 +1,8 @@
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting.Plugins;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Kernel.Composition;
+namespace AgentHost.Agent.Composition;
 
 /// <summary>Loads plugins when a long-running host starts and unloads them when it stops.</summary>
 internal sealed partial class PluginLoaderService(PluginRuntime runtime, AgentHostOptions options, ILogger<PluginLoaderService> logger) : IHostedService

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Kernel.Context;
+namespace AgentHost.Agent.Context;
 
 /// <summary>What kind of thing a context reference named.</summary>
 public enum ContextReferenceKind

@@ -1,10 +1,12 @@
 using System.Text.RegularExpressions;
-using AgentHost.Kernel.Capabilities;
+using AgentHost.Hosting.Capabilities;
 using AgentHost.Sdk.Tools;
-using AgentHost.Kernel.Text;
+using AgentHost.Hosting.Text;
 using AgentHost.Sdk.Capabilities;
+using AgentHost.Hosting;
+using AgentHost.Sessions;
 
-namespace AgentHost.Kernel.Context;
+namespace AgentHost.Agent.Context;
 
 /// <summary>
 /// Resolves <c>@path</c> (an image file becomes an image part), <c>@dir/</c>, <c>@https://…</c> and plugin (<c>@prefix:value</c>) references in a prompt

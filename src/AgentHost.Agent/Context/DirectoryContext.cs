@@ -1,8 +1,8 @@
 using System.Text;
-using AgentHost.Kernel.Hosting;
+using AgentHost.Hosting;
 using AgentHost.Sdk.Tools;
 
-namespace AgentHost.Kernel.Context;
+namespace AgentHost.Agent.Context;
 
 /// <summary>Lists a directory for the model: files git would track (respecting .gitignore), or a plain walk outside a repository.</summary>
 internal static class DirectoryContext

@@ -1,9 +1,11 @@
 using System.Text;
 using AgentHost.Sdk.Tools;
-using AgentHost.Kernel.Text;
+using AgentHost.Hosting.Text;
 using Microsoft.Extensions.AI;
+using AgentHost.Hosting;
+using AgentHost.Sessions;
 
-namespace AgentHost.Kernel.Context;
+namespace AgentHost.Agent.Context;
 
 /// <summary>Inlines a file: an image (by its bytes) as an image part, text (capped, head and tail), or a note for other binary files.</summary>
 internal static class FileContext

@@ -1,6 +1,6 @@
-using AgentHost.Kernel.Text;
-
-namespace AgentHost.Kernel.Context;
+using AgentHost.Hosting.Text;
+using AgentHost.Hosting;
+namespace AgentHost.Agent.Context;
 
 /// <summary>
 /// A URL reference, fetched by the registered <c>fetch</c> tool through the kernel's tool pipeline: the permission

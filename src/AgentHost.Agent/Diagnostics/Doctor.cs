@@ -1,11 +1,11 @@
 using System.Runtime.InteropServices;
 using AgentHost.Common.Processes;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 
-namespace AgentHost.Kernel.Diagnostics;
+namespace AgentHost.Agent.Diagnostics;
 
 /// <summary>Checks the installation: runtime, folders, configuration, git, plugins, language servers and providers.</summary>
 /// <param name="paths">The host paths.</param>

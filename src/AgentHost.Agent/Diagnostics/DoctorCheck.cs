@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Diagnostics;
+namespace AgentHost.Agent.Diagnostics;
 
 /// <summary>The verdict of one doctor check.</summary>
 public enum DoctorStatus

@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Memory;
+namespace AgentHost.Agent.Memory;
 
 /// <summary>One memory file as it is injected.</summary>
 /// <param name="FullPath">The absolute path.</param>

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace AgentHost.Kernel.Memory;
+namespace AgentHost.Agent.Memory;
 
 /// <summary>
 /// Reads one memory file as text: byte order marks removed (UTF-8, UTF-16), line ends normalised to <c>\n</c>,

@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Memory;
+namespace AgentHost.Agent.Memory;
 
 /// <summary>Path comparisons for memory files: case-insensitive on Windows and macOS, ordinal elsewhere.</summary>
 internal static class MemoryPaths

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace AgentHost.Kernel.Memory;
+namespace AgentHost.Agent.Memory;
 
 /// <summary>The project memory of one run, as <see cref="ProjectMemoryLoader"/> found it.</summary>
 /// <param name="Files">The files in injection order: global, root, then each folder down to the working directory.</param>

@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Memory;
+namespace AgentHost.Agent.Memory;
 
 /// <summary>
 /// Collects project memory for a run: the global <c>AGENTS.md</c>, then the memory files of the workspace root

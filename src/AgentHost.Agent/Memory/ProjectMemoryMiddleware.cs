@@ -2,12 +2,11 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using AgentHost.Kernel.Agent;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Kernel.Memory;
+namespace AgentHost.Agent.Memory;
 
 /// <summary>
 /// Applies nested memory files to their subtree: the first time in a session a tool call succeeds with a path argument

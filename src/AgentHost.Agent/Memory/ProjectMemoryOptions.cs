@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Memory;
+namespace AgentHost.Agent.Memory;
 
 /// <summary>What <see cref="ProjectMemoryLoader"/> reads and how much of it.</summary>
 public sealed record ProjectMemoryOptions

@@ -1,10 +1,10 @@
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Hosting;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Kernel.Memory;
+namespace AgentHost.Agent.Memory;
 
 /// <summary>Project memory for one run: the system prompt section and the middleware for nested folders.</summary>
 /// <param name="PromptText">The project memory section's text, or <see langword="null"/>.</param>

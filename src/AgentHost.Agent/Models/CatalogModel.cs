@@ -1,6 +1,6 @@
 using AgentHost.Sdk.Capabilities;
 
-namespace AgentHost.Kernel.Models;
+namespace AgentHost.Agent.Models;
 
 /// <summary>Where a model's description came from.</summary>
 public enum ModelSource

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using AgentHost.Sdk.Capabilities;
 
-namespace AgentHost.Kernel.Models;
+namespace AgentHost.Agent.Models;
 
 /// <summary>The model catalog shipped inside agent (<c>Models/catalog.json</c>): known models by provider type.</summary>
 /// <remarks>
@@ -17,7 +17,7 @@ internal static class EmbeddedCatalog
 
     private static List<(string, ModelDescriptor, ModelTier)> Load()
     {
-        using var stream = typeof(EmbeddedCatalog).Assembly.GetManifestResourceStream("AgentHost.Kernel.Models.catalog.json")
+        using var stream = typeof(EmbeddedCatalog).Assembly.GetManifestResourceStream("AgentHost.Agent.Models.catalog.json")
             ?? throw new InvalidOperationException("the embedded model catalog is missing from the build");
         return Parse(stream);
     }

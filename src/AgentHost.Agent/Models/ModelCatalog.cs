@@ -1,9 +1,9 @@
 using System.Globalization;
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Configuration;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Configuration;
 using AgentHost.Sdk.Capabilities;
 
-namespace AgentHost.Kernel.Models;
+namespace AgentHost.Agent.Models;
 
 /// <summary>
 /// The models the configured providers offer, with limits, prices and features: the embedded catalog, what provider

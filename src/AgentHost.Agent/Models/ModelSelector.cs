@@ -1,7 +1,7 @@
 using System.Globalization;
 using AgentHost.Sdk.Capabilities;
 
-namespace AgentHost.Kernel.Models;
+namespace AgentHost.Agent.Models;
 
 /// <summary>What the user asked the selector to favour (<c>agent run --prefer</c>).</summary>
 public enum ModelPreference

@@ -1,7 +1,7 @@
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Permissions;
-
-namespace AgentHost.Kernel.Plugins;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Trust;
+using AgentHost.Permissions;
+namespace AgentHost.Agent.Plugins;
 
 /// <summary>
 /// Plugin settings (<c>plugins.settings.&lt;id&gt;</c>) as plugins receive them. An untrusted project's

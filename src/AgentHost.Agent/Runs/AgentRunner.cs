@@ -1,19 +1,16 @@
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Context;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Memory;
-using AgentHost.Kernel.Models;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Plugins;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Service;
-using AgentHost.Kernel.Sessions;
-using AgentHost.Kernel.Skills;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Agent.Engine;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Permissions;
+using AgentHost.Sessions;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Trust;
+using AgentHost.Hosting.Security;
+using AgentHost.Agent.Service;
 using AgentHost.Sdk.Events;
-using Microsoft.Extensions.AI;
 
-namespace AgentHost.Kernel.Runs;
+namespace AgentHost.Agent.Runs;
 
 /// <summary>The result of <see cref="AgentRunner.RunAsync"/>.</summary>
 /// <param name="SessionId">The session the run wrote to.</param>
@@ -131,7 +128,7 @@ public sealed class AgentRunner(
         SecretScrubber scrubber,
         TimeProvider timeProvider,
         IReadOnlyList<Sdk.Tools.ToolMiddleware>? middleware = null,
-        IReadOnlyList<Capabilities.RegisteredCapability>? kernelTools = null)
+        IReadOnlyList<RegisteredCapability>? kernelTools = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         return new ToolPipeline(

@@ -1,15 +1,14 @@
 using System.Text.Json;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Context;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Plugins;
-using AgentHost.Kernel.Security;
+using AgentHost.Agent.Engine;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Permissions;
+using AgentHost.Agent.Context;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 
-namespace AgentHost.Kernel.Runs;
+namespace AgentHost.Agent.Runs;
 
 /// <summary>
 /// The context-reference expander of a run, wired to the permission rules: <c>@file</c>, <c>@dir/</c> and images get

@@ -1,12 +1,11 @@
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Models;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
+using AgentHost.Agent.Models;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Kernel.Runs;
+namespace AgentHost.Agent.Runs;
 
 /// <summary>The chat client and model chosen for a run.</summary>
 /// <param name="ProviderName">The configured provider name, or the provider type when none is configured.</param>

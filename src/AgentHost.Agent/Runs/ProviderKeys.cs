@@ -1,8 +1,7 @@
 using AgentHost.Common.Processes;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Hosting;
-
-namespace AgentHost.Kernel.Runs;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
+namespace AgentHost.Agent.Runs;
 
 /// <summary>
 /// Finds a provider's API key: <c>api_key</c>, <c>api_key_env</c>, <c>api_key_file</c>, <c>api_key_command</c>, else the

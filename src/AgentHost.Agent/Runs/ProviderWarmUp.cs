@@ -1,7 +1,7 @@
 using AgentHost.Sdk.Providers;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Kernel.Runs;
+namespace AgentHost.Agent.Runs;
 
 /// <summary>
 /// Runs a chat client's optional <see cref="IChatWarmUp"/> in the background, so that connecting to the endpoint (DNS,

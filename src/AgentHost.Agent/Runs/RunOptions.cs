@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Runs;
+namespace AgentHost.Agent.Runs;
 
 /// <summary>What to run: the prompt and how (<c>agent run</c>'s options).</summary>
 /// <param name="Prompt">The user prompt (may contain <c>@references</c>).</param>

@@ -1,9 +1,9 @@
-using AgentHost.Kernel.Sessions;
-using AgentHost.Kernel.Text;
+using AgentHost.Sessions;
+using AgentHost.Hosting.Text;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Kernel.Runs;
+namespace AgentHost.Agent.Runs;
 
 /// <summary>Asks the small model for a session title; the prompt-derived title stays when it fails.</summary>
 internal static class SessionTitler

@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using AgentHost.Kernel.Events;
+using AgentHost.Hosting.Events;
 using AgentHost.Sdk.Events;
 
-namespace AgentHost.Kernel.Service;
+namespace AgentHost.Agent.Service;
 
 /// <content>The session's event stream.</content>
 public sealed partial class AgentSession

@@ -1,12 +1,12 @@
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Context;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Runs;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Agent.Engine;
+using AgentHost.Permissions;
+using AgentHost.Sessions;
+using AgentHost.Agent.Runs;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.AI;
+using AgentHost.Hosting;
 
-namespace AgentHost.Kernel.Service;
+namespace AgentHost.Agent.Service;
 
 /// <content>Turns: one prompt, through the agent loop, with the session's run context.</content>
 public sealed partial class AgentSession

@@ -1,9 +1,9 @@
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Runs;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Permissions;
+using AgentHost.Sessions;
 using AgentHost.Sdk.Events;
+using AgentHost.Hosting;
 
-namespace AgentHost.Kernel.Service;
+namespace AgentHost.Agent.Service;
 
 /// <summary>
 /// An open session of the <see cref="AgentSessionService"/>: send prompts, stream its events, answer its permission

@@ -1,16 +1,17 @@
 using System.Collections.Concurrent;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Memory;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Plugins;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Sessions;
-using AgentHost.Kernel.Skills;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
+using AgentHost.Agent.Memory;
+using AgentHost.Hosting.Trust;
+using AgentHost.Permissions;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Security;
+using AgentHost.Sessions;
+using AgentHost.Agent.Skills;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Kernel.Service;
+namespace AgentHost.Agent.Service;
 
 /// <summary>
 /// The one API every front end drives (<c>agent run</c>, the chat, the MCP server, the HTTP API): create, open, resume

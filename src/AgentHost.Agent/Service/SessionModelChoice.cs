@@ -1,9 +1,10 @@
-using AgentHost.Kernel.Models;
-using AgentHost.Kernel.Runs;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Agent.Models;
+using AgentHost.Agent.Runs;
+using AgentHost.Sessions;
 using AgentHost.Sdk.Capabilities;
+using AgentHost.Hosting;
 
-namespace AgentHost.Kernel.Service;
+namespace AgentHost.Agent.Service;
 
 /// <summary>Chooses a session's model (once, when its run context is built, and again only when a front end changes it).</summary>
 internal static class SessionModelChoice

@@ -1,9 +1,8 @@
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Models;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Runs;
-
-namespace AgentHost.Kernel.Service;
+using AgentHost.Agent.Engine;
+using AgentHost.Permissions;
+using AgentHost.Agent.Models;
+using AgentHost.Agent.Runs;
+namespace AgentHost.Agent.Service;
 
 /// <summary>How a session is created or opened: its workspace and the choices that hold for its whole life.</summary>
 /// <param name="WorkspaceRoot">The project root the session works in (its sandbox root).</param>

@@ -1,12 +1,10 @@
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Memory;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Runs;
-using AgentHost.Kernel.Sessions;
-using AgentHost.Kernel.Skills;
-
-namespace AgentHost.Kernel.Service;
+using AgentHost.Agent.Engine;
+using AgentHost.Permissions;
+using AgentHost.Agent.Memory;
+using AgentHost.Hosting.Trust;
+using AgentHost.Agent.Runs;
+using AgentHost.Agent.Skills;
+namespace AgentHost.Agent.Service;
 
 /// <summary>
 /// What every turn of an open session reuses, built once per open session (at its first turn, because the

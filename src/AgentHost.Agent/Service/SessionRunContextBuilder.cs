@@ -1,14 +1,15 @@
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Context;
-using AgentHost.Kernel.Memory;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Runs;
-using AgentHost.Kernel.Sessions;
-using AgentHost.Kernel.Skills;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Agent.Context;
+using AgentHost.Sessions;
+using AgentHost.Agent.Memory;
+using AgentHost.Hosting.Trust;
+using AgentHost.Permissions;
+using AgentHost.Agent.Runs;
+using AgentHost.Agent.Skills;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Kernel.Service;
+namespace AgentHost.Agent.Service;
 
 /// <summary>What a session read when it was opened, before its first turn builds the <see cref="SessionRunContext"/>.</summary>
 /// <param name="ExistingId">The stored session, or <see langword="null"/> for a new one (created at the first turn).</param>

@@ -1,12 +1,12 @@
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Plugins;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
+using AgentHost.Permissions;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Security;
+using AgentHost.Sessions;
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Kernel.Service;
+namespace AgentHost.Agent.Service;
 
 /// <summary>The process-wide parts every session of an <see cref="AgentSessionService"/> shares.</summary>
 internal sealed record SessionServiceParts(

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Installation;
-using AgentHost.Kernel.Permissions;
+using AgentHost.Agent.Engine;
+using AgentHost.Permissions;
+using AgentHost.Hosting.Text;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Kernel.Skills;
+namespace AgentHost.Agent.Skills;
 
 /// <summary>
 /// The skills activated in one session (by the <c>skill</c> tool, <c>agent run --skill</c>, or found in a resumed

@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Skills;
+namespace AgentHost.Agent.Skills;
 
 /// <summary>How a discovered skill stands.</summary>
 public enum SkillStatus

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace AgentHost.Kernel.Skills;
+namespace AgentHost.Agent.Skills;
 
 /// <summary>
 /// Every skill as it was when a session (one run) started: a content hash of its <c>SKILL.md</c> and of its folder's

@@ -1,6 +1,6 @@
 using AgentHost.Sdk.Events;
 
-namespace AgentHost.Kernel.Skills;
+namespace AgentHost.Agent.Skills;
 
 /// <summary>
 /// The skills under a list of roots (see <see cref="SkillLocations"/>), kept current without a restart: every read of

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace AgentHost.Kernel.Skills;
+namespace AgentHost.Agent.Skills;
 
 /// <summary>
 /// The text an activated skill adds to a conversation: its instructions wrapped in

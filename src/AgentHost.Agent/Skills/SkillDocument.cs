@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Skills;
+namespace AgentHost.Agent.Skills;
 
 /// <summary>A parsed <c>SKILL.md</c>: the frontmatter fields of the Agent Skills standard plus the Markdown body.</summary>
 /// <remarks>Immutable.</remarks>

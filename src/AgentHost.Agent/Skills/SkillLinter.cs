@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Skills;
+namespace AgentHost.Agent.Skills;
 
 /// <summary>The result of linting: every skill checked and its problems.</summary>
 /// <param name="Files">The <c>SKILL.md</c> files checked, in order.</param>

@@ -1,9 +1,9 @@
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Hosting;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
 using AgentHost.Sdk.Capabilities;
 
-namespace AgentHost.Kernel.Skills;
+namespace AgentHost.Agent.Skills;
 
 /// <summary>
 /// The folders searched for skills, in precedence order (earlier shadows later): project, user, <c>skills.paths</c>,

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Permissions;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Permissions;
 using YamlDotNet.RepresentationModel;
 
-namespace AgentHost.Kernel.Skills;
+namespace AgentHost.Agent.Skills;
 
 /// <summary>
 /// Parses and validates <c>SKILL.md</c> files (YAML frontmatter between <c>---</c> lines, then Markdown) per the Agent

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AgentHost.Kernel.Skills;
+namespace AgentHost.Agent.Skills;
 
 /// <summary>How serious a skill problem is.</summary>
 public enum SkillSeverity

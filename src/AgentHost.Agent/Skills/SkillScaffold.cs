@@ -1,4 +1,6 @@
-namespace AgentHost.Kernel.Skills;
+using AgentHost.Hosting;
+
+namespace AgentHost.Agent.Skills;
 
 /// <summary>Creates a new skill folder with a valid <c>SKILL.md</c> (<c>agent skill new</c>).</summary>
 public static class SkillScaffold

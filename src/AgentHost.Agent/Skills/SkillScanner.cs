@@ -1,6 +1,6 @@
 using AgentHost.Sdk.Tools;
 
-namespace AgentHost.Kernel.Skills;
+namespace AgentHost.Agent.Skills;
 
 /// <summary>How far the <see cref="SkillScanner"/> looks under each root.</summary>
 public sealed record SkillScanLimits

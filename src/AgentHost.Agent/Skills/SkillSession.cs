@@ -1,9 +1,8 @@
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Plugins;
-
-namespace AgentHost.Kernel.Skills;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Plugins;
+namespace AgentHost.Agent.Skills;
 
 /// <summary>
 /// Skills for one agent run: the catalog over every root (plugins' folders included), the session's active skills,

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 
-namespace AgentHost.Kernel.Skills;
+namespace AgentHost.Agent.Skills;
 
 /// <summary>The skills found by one scan: every <c>SKILL.md</c> with its status, and the winner of each name.</summary>
 /// <remarks>Immutable and thread-safe.</remarks>

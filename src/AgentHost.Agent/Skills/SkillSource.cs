@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Skills;
+namespace AgentHost.Agent.Skills;
 
 /// <summary>Where a skill folder was found, highest precedence first.</summary>
 public enum SkillSource

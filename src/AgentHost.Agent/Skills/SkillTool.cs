@@ -3,7 +3,7 @@ using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Kernel.Skills;
+namespace AgentHost.Agent.Skills;
 
 /// <summary>
 /// The kernel's <c>skill</c> tool (read effect): activates a skill by name, returning its instructions wrapped with

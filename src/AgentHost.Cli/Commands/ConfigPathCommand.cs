@@ -1,6 +1,5 @@
 using System.CommandLine;
-using AgentHost.Kernel.Configuration;
-
+using AgentHost.Hosting.Configuration;
 namespace AgentHost.Cli.Commands;
 
 /// <summary><c>agent config path</c>: where the config files and the data directory are.</summary>

@@ -2,9 +2,8 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Configuration;
-
+using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 namespace AgentHost.Cli.Commands;
 
 /// <summary><c>agent config show [KEY] [--json]</c>: every effective value with its source, secrets redacted.</summary>

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using AgentHost.Cli.Interaction;
-using AgentHost.Kernel.Configuration;
-
+using AgentHost.Hosting.Configuration;
 namespace AgentHost.Cli.Commands;
 
 /// <summary><c>agent config validate [--file PATH]</c>: checks every layer, or one file.</summary>

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using AgentHost.Kernel.Diagnostics;
-
+using AgentHost.Agent.Diagnostics;
 namespace AgentHost.Cli.Commands;
 
 /// <summary><c>agent doctor</c>: checks the installation, one OK/FAIL line per check with the fix.</summary>

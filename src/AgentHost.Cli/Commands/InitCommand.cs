@@ -1,6 +1,5 @@
 using System.CommandLine;
-using AgentHost.Kernel;
-
+using AgentHost.Hosting;
 namespace AgentHost.Cli.Commands;
 
 /// <summary>

@@ -1,5 +1,4 @@
-using AgentHost.Kernel.Hosting;
-
+using AgentHost.Hosting;
 namespace AgentHost.Cli.Commands;
 
 /// <summary>

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Logging;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Cli.Commands;

@@ -2,9 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using AgentHost.Cli.Rendering;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Models;
-using AgentHost.Kernel.Runs;
+using AgentHost.Agent.Models;
+using AgentHost.Agent.Runs;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Cli.Commands;

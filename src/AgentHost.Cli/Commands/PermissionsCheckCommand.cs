@@ -2,8 +2,9 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Permissions;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Trust;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Cli.Commands;

@@ -1,8 +1,7 @@
 using System.CommandLine;
-using AgentHost.Kernel.Installation;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Plugins;
-
+using AgentHost.Installation;
+using AgentHost.Hosting.Trust;
+using AgentHost.Agent.Plugins;
 namespace AgentHost.Cli.Commands;
 
 /// <summary>

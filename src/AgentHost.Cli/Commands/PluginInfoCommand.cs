@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using AgentHost.Cli.Rendering;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Installation;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Text;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Cli.Commands;

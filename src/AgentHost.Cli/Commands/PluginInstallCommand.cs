@@ -2,11 +2,10 @@ using System.CommandLine;
 using System.Net;
 using System.Runtime.InteropServices;
 using AgentHost.Cli.Interaction;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Installation;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting;
+using AgentHost.Installation;
+using AgentHost.Hosting.Trust;
+using AgentHost.Agent.Plugins;
 using NuGet.Versioning;
 
 namespace AgentHost.Cli.Commands;

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using AgentHost.Kernel.Installation;
-
+using AgentHost.Installation;
 namespace AgentHost.Cli.Commands;
 
 /// <summary><c>agent plugin remove &lt;id&gt;</c>: uninstalls a plugin (lockfile entry first, then its folder).</summary>

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using AgentHost.Kernel.Installation;
-
+using AgentHost.Installation;
 namespace AgentHost.Cli.Commands;
 
 /// <summary><c>agent plugin update [id]</c>: installs higher versions of plugins that came from the catalog or a feed.</summary>

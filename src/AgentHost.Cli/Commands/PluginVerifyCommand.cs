@@ -1,6 +1,5 @@
 using System.CommandLine;
-using AgentHost.Kernel.Installation;
-
+using AgentHost.Installation;
 namespace AgentHost.Cli.Commands;
 
 /// <summary><c>agent plugin verify [id]</c>: recomputes content hashes and compares them with the lockfile.</summary>

@@ -1,15 +1,15 @@
 using System.CommandLine;
 using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Events;
-using AgentHost.Kernel.Models;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Runs;
-using AgentHost.Kernel.Composition;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Service;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Events;
+using AgentHost.Agent.Models;
+using AgentHost.Permissions;
+using AgentHost.Agent.Runs;
+using AgentHost.Agent.Composition;
+using AgentHost.Hosting.Security;
+using AgentHost.Agent.Service;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -25,7 +25,7 @@ internal sealed class SessionAuditCommand : AgentCommand
         var entries = await store.Audit.GetAuditAsync(id, parseResult.GetValue(_limit), cancellationToken).ConfigureAwait(false);
         var grants = await store.Audit.GetGrantsAsync(id, cancellationToken).ConfigureAwait(false);
         var settings = await store.GetSettingsAsync(id, cancellationToken).ConfigureAwait(false);
-        var mode = settings.TryGetValue(Kernel.Sessions.SessionSettings.PermissionMode, out var m) ? m : null;
+        var mode = settings.TryGetValue(Sessions.SessionSettings.PermissionMode, out var m) ? m : null;
         var console = Context.Console;
         if (parseResult.GetValue(_json))
         {

@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using AgentHost.Cli.Interaction;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Hosting;
+using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Cli.Commands;
@@ -102,7 +102,7 @@ internal static class SessionFormatting
                 TextReasoningContent reasoning => "(reasoning) " + OneLine(reasoning.Text),
                 FunctionCallContent call => $"call {call.Name} [{call.CallId}]",
                 FunctionResultContent result => $"result [{result.CallId}] " + OneLine(result.Result?.ToString() ?? string.Empty),
-                DataContent image when image.HasTopLevelMediaType("image") => AgentHost.Kernel.Context.ImageFormats.Describe(image.Name, image.MediaType, image.Data.Length),
+                DataContent image when image.HasTopLevelMediaType("image") => AgentHost.Sessions.ImageFormats.Describe(image.Name, image.MediaType, image.Data.Length),
                 DataContent data => $"attachment {data.Name ?? data.MediaType}",
                 UriContent uri => $"attachment {uri.Uri}",
                 _ => content.GetType().Name,

@@ -1,7 +1,6 @@
 using System.CommandLine;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Permissions;
-
+using AgentHost.Hosting;
+using AgentHost.Permissions;
 namespace AgentHost.Cli.Commands;
 
 /// <summary>

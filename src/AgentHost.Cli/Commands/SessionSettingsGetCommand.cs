@@ -1,8 +1,7 @@
 using System.CommandLine;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Installation;
-using AgentHost.Kernel.Sessions;
-
+using AgentHost.Hosting;
+using AgentHost.Hosting.Text;
+using AgentHost.Sessions;
 namespace AgentHost.Cli.Commands;
 
 /// <summary><c>agent session settings get &lt;id&gt; [key]</c>: effective session settings and which layer gave each.</summary>

@@ -1,8 +1,7 @@
 using System.CommandLine;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Sessions;
-
+using AgentHost.Hosting;
+using AgentHost.Permissions;
+using AgentHost.Sessions;
 namespace AgentHost.Cli.Commands;
 
 /// <summary><c>agent session settings set &lt;id&gt; &lt;key&gt; &lt;value&gt;</c>.</summary>

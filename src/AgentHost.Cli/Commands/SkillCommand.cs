@@ -15,12 +15,12 @@ internal sealed class SkillCommand : Command
     }
 
     /// <summary>The catalog as a run in the current directory sees it (plugins loaded for their skill folders).</summary>
-    internal static async Task<Kernel.Skills.SkillSnapshot> LoadAsync(CliContext context, ParseResult parseResult, string[] plugins, CancellationToken cancellationToken)
+    internal static async Task<Agent.Skills.SkillSnapshot> LoadAsync(CliContext context, ParseResult parseResult, string[] plugins, CancellationToken cancellationToken)
     {
         var configuration = context.Configuration(parseResult);
         await using var runtime = context.CreatePluginRuntime(parseResult);
         await runtime.LoadForRunAsync(plugins, context.Environment.CurrentDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var roots = Kernel.Skills.SkillLocations.All(configuration, context.Environment, context.Environment.CurrentDirectory, runtime.Registry);
-        return new Kernel.Skills.SkillCatalog(roots).Current;
+        var roots = Agent.Skills.SkillLocations.All(configuration, context.Environment, context.Environment.CurrentDirectory, runtime.Registry);
+        return new Agent.Skills.SkillCatalog(roots).Current;
     }
 }

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using AgentHost.Cli.Rendering;
-using AgentHost.Kernel.Skills;
-
 namespace AgentHost.Cli.Commands;
 
 /// <summary><c>agent skill list</c>: every skill found, with its source, status, path and problems.</summary>

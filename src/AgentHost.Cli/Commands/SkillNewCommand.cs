@@ -1,6 +1,5 @@
 using System.CommandLine;
-using AgentHost.Kernel.Skills;
-
+using AgentHost.Agent.Skills;
 namespace AgentHost.Cli.Commands;
 
 /// <summary><c>agent skill new NAME</c>: scaffolds a valid skill in the project's <c>.agents/skills/NAME/</c> (or <c>--dir</c>).</summary>

@@ -1,7 +1,6 @@
 using System.CommandLine;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Installation;
-
+using AgentHost.Hosting;
+using AgentHost.Hosting.Text;
 namespace AgentHost.Cli.Commands;
 
 /// <summary><c>agent skill show NAME</c>: a skill's fields, files and instructions.</summary>
@@ -46,7 +45,7 @@ internal sealed class SkillShowCommand : AgentCommand
             WriteIf("allowed-tools", document.AllowedTools.Count == 0 ? null : string.Join(' ', document.AllowedTools));
             console.WriteLine($"user-invocable: {(document.UserInvocable ? "true" : "false")}");
             console.WriteLine($"disable-model-invocation: {(document.DisableModelInvocation ? "true" : "false")}");
-            var files = Kernel.Skills.SkillContent.BundledFiles(skill.Directory, out var more);
+            var files = Agent.Skills.SkillContent.BundledFiles(skill.Directory, out var more);
             WriteIf("files", files.Count == 0 ? null : string.Join(", ", files) + (more ? ", …" : string.Empty));
         }
 

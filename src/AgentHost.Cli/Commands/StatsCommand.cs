@@ -3,8 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
-using AgentHost.Kernel.Sessions;
-
+using AgentHost.Sessions;
 namespace AgentHost.Cli.Commands;
 
 /// <summary><c>agent stats [--all] [--json]</c>: usage per session, per model and per tool from the session store.</summary>

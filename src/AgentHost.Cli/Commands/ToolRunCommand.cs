@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
 using AgentHost.Cli.Rendering;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Runs;
-using AgentHost.Kernel.Security;
+using AgentHost.Hosting;
+using AgentHost.Agent.Engine;
+using AgentHost.Agent.Runs;
+using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
 
 namespace AgentHost.Cli.Commands;

@@ -2,10 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Permissions;
-
+using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Trust;
+using AgentHost.Permissions;
 namespace AgentHost.Cli.Commands;
 
 /// <summary>

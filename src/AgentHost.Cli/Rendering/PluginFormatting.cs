@@ -1,6 +1,6 @@
 using System.Text.Json;
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Cli.Rendering;

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 
-namespace AgentHost.Kernel.Capabilities;
+namespace AgentHost.Hosting.Capabilities;
 
 /// <summary>What changed in the registry.</summary>
 /// <param name="Added">Capabilities added.</param>

@@ -1,6 +1,6 @@
 using AgentHost.Sdk.Capabilities;
 
-namespace AgentHost.Kernel.Capabilities;
+namespace AgentHost.Hosting.Capabilities;
 
 /// <summary>A capability with its provenance.</summary>
 /// <param name="Capability">The capability.</param>

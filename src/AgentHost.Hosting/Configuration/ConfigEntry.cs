@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>One configuration value and where it came from.</summary>
 /// <remarks>

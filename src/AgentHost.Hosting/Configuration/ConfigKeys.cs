@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>Helpers for dotted configuration keys. Keys compare case-insensitively.</summary>
 public static class ConfigKeys

@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>Where a configuration value came from, lowest precedence first.</summary>
 public enum ConfigLayer

@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>What one layer contributes before merging.</summary>
 /// <param name="Layer">The layer.</param>

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>How serious a configuration problem is.</summary>
 public enum ConfigSeverity

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>Checks values against <see cref="ConfigSchema"/>: unknown keys, wrong shapes, wrong values, missing keys.</summary>
 internal static class ConfigValidator

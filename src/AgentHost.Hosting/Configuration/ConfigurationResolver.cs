@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
-using AgentHost.Kernel.Hosting;
-
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>Computes the effective configuration from every layer and explains where each value came from.</summary>
 /// <remarks>

@@ -1,7 +1,6 @@
-using AgentHost.Kernel.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>The effective configuration of one run, with the source of every value and the problems found.</summary>
 /// <remarks>

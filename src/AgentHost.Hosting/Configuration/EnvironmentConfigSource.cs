@@ -1,6 +1,4 @@
-using AgentHost.Kernel.Hosting;
-
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>Maps <c>AGENT_*</c> environment variables to configuration keys.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>Reads <c>-c/--set KEY=VALUE</c> command-line overrides; later flags win over earlier ones.</summary>
 internal static class FlagConfigSource

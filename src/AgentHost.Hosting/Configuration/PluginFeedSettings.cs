@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>A place plugins are installed from, from <c>plugins.feeds</c>.</summary>
 /// <param name="Name">The feed's name (its url when the config names none).</param>

@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
-using AgentHost.Kernel.Hosting;
-
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>Where the current project is.</summary>
 /// <param name="Root">

@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>One model provider, from <c>providers.&lt;name&gt;</c>.</summary>
 /// <remarks><see cref="ToString"/> redacts <see cref="ApiKey"/>; never log the record's members one by one.</remarks>

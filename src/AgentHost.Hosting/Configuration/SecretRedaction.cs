@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>Decides which configuration keys hold secrets, so that they are never shown or logged.</summary>
 /// <remarks>

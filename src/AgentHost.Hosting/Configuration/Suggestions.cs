@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>"Did you mean" suggestions by edit distance (optimal string alignment: a swap of neighbours costs 1).</summary>
 internal static class Suggestions

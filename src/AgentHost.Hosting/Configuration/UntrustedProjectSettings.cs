@@ -1,7 +1,5 @@
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Permissions;
-
-namespace AgentHost.Kernel.Configuration;
+using AgentHost.Hosting.Trust;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>
 /// The settings a project's <c>.agent/config.yaml</c> may set only once the project is trusted, because they decide

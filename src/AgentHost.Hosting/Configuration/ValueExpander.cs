@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>Expands <c>$VAR</c>, <c>${VAR}</c> and <c>${VAR:-default}</c> in config values; <c>$$</c> is a literal dollar.</summary>
 /// <remarks>

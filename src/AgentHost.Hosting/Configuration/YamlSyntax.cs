@@ -1,7 +1,7 @@
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace AgentHost.Kernel.Configuration;
+namespace AgentHost.Hosting.Configuration;
 
 /// <summary>A YAML syntax error, located and explained: <c>invalid YAML: what — fix</c>.</summary>
 /// <param name="Line">The 1-based line (in the text given to <see cref="YamlSyntax.Load"/>).</param>

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using AgentHost.Sdk.Events;
 
-namespace AgentHost.Kernel.Events;
+namespace AgentHost.Hosting.Events;
 
 /// <summary>One subscription: its queue, its pump, back-pressure and drop accounting.</summary>
 public sealed partial class EventBus

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Kernel.Events;
+namespace AgentHost.Hosting.Events;
 
 /// <summary>The kernel's event bus: each subscription has its own queue and pump.</summary>
 /// <remarks>

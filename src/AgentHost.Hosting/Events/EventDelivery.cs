@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Events;
+namespace AgentHost.Hosting.Events;
 
 /// <summary>What a subscription of the <see cref="EventBus"/> does when its subscriber falls behind.</summary>
 public enum EventDelivery

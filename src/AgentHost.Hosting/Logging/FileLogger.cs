@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Kernel.Logging;
+namespace AgentHost.Hosting.Logging;
 
 /// <summary>One category's logger of a <see cref="FileLoggerProvider"/>.</summary>
 internal sealed class FileLogger(string category, FileLoggerProvider provider) : ILogger

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Kernel.Logging;
+namespace AgentHost.Hosting.Logging;
 
 /// <summary>
 /// The host's logger factory: a <see cref="LoggerFactory"/> filtered at <see cref="FileLoggerOptions.MinimumLevel"/>

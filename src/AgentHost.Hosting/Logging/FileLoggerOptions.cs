@@ -1,7 +1,7 @@
-using AgentHost.Kernel.Security;
+using AgentHost.Hosting.Security;
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Kernel.Logging;
+namespace AgentHost.Hosting.Logging;
 
 /// <summary>Settings of the <see cref="FileLoggerProvider"/>.</summary>
 /// <param name="Directory">The logs folder, e.g. <see cref="Hosting.AgentPaths.LogsDirectory"/> (created on the first write).</param>

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Security;
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Kernel.Logging;
+namespace AgentHost.Hosting.Logging;
 
 /// <summary>
 /// Writes log entries as JSON lines to <c>agent.log</c> in a folder, rotating by size (<c>agent.1.log</c>, …).

@@ -3,10 +3,10 @@ using System.Collections;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using AgentHost.Kernel.Security;
+using AgentHost.Hosting.Security;
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Kernel.Logging;
+namespace AgentHost.Hosting.Logging;
 
 /// <summary>Formats one log entry as a JSON line (scrubbing every text) — the format <see cref="LogFileReader"/> reads.</summary>
 internal static class LogEntryWriter

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Kernel.Logging;
+namespace AgentHost.Hosting.Logging;
 
 /// <summary>Reads entries back from the log files (the current one and, when needed, the rotated ones).</summary>
 /// <remarks>Stateless and thread-safe; tolerates files being written or rotated meanwhile (half-written lines are skipped).</remarks>

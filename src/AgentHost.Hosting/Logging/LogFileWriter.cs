@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Logging;
+namespace AgentHost.Hosting.Logging;
 
 /// <summary>
 /// Appends batches of lines to <c>agent.log</c>, rotating by size. Each batch holds an exclusive lock on

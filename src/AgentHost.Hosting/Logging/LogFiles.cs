@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AgentHost.Kernel.Logging;
+namespace AgentHost.Hosting.Logging;
 
 /// <summary>The names of the log file and its rotated predecessors: <c>agent.log</c>, <c>agent.1.log</c>, <c>agent.2.log</c>, ….</summary>
 public static class LogFiles

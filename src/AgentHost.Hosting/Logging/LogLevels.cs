@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Kernel.Logging;
+namespace AgentHost.Hosting.Logging;
 
 /// <summary>The names of log levels as users type them (<c>--log-level</c>, <c>log_level</c>) and as the log file stores them.</summary>
 public static class LogLevels

@@ -1,7 +1,7 @@
 using AgentHost.Sdk.Capabilities;
 using YamlDotNet.RepresentationModel;
 
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>Parses the declarative <c>lsp:</c> and <c>mcp:</c> sections of a manifest into SDK capabilities.</summary>
 internal static class DeclaredServerParser

@@ -1,7 +1,7 @@
-using AgentHost.Kernel.Capabilities;
+using AgentHost.Hosting.Capabilities;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>A plugin that is loaded: its manifest, load context, services and capabilities.</summary>
 /// <remarks>Owned by <see cref="PluginHost"/>; unload through <see cref="PluginHost.UnloadAsync"/>.</remarks>

@@ -1,11 +1,10 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Sdk.Capabilities;
+using AgentHost.Hosting.Configuration;
 using NuGet.Versioning;
 using YamlDotNet.RepresentationModel;
 
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>Reads and validates <c>plugin.yaml</c>; every problem names the file, line and field, and the fix.</summary>
 public static partial class ManifestReader

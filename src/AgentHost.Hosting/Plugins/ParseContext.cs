@@ -1,6 +1,6 @@
 using YamlDotNet.RepresentationModel;
 
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>Collects manifest problems with file, line and field while parsing.</summary>
 internal sealed class ParseContext(string file)

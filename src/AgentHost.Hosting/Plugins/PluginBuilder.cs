@@ -2,7 +2,7 @@ using AgentHost.Sdk;
 using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>Collects one plugin's capabilities during registration.</summary>
 internal sealed class PluginBuilder(PluginContext context) : IPluginBuilder

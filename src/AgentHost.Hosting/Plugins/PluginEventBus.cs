@@ -1,7 +1,7 @@
-using AgentHost.Kernel.Events;
+using AgentHost.Hosting.Events;
 using AgentHost.Sdk.Events;
 
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>
 /// A plugin's view of the event bus: its subscriptions are drop-oldest (a slow plugin never holds up a run; drops are

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using AgentHost.Kernel.Configuration;
+using AgentHost.Hosting.Configuration;
 using AgentHost.Sdk;
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>The load deadline: a plugin whose loading or <c>Register</c> blocks cannot hold up the host.</summary>
 public sealed partial class PluginHost

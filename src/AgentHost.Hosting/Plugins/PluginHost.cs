@@ -1,15 +1,15 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Events;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Events;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>Loads plugins into isolated contexts, registers their capabilities and unloads them.</summary>
 /// <remarks>

@@ -1,4 +1,5 @@
-namespace AgentHost.Kernel.Plugins;
+
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>Checks that a plugin instance created by the caller is the one a manifest's <c>entry</c> names.</summary>
 internal static class PluginInstanceCheck

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.Loader;
 
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>One load context per plugin, resolving through the plugin's <c>.deps.json</c>.</summary>
 /// <remarks>

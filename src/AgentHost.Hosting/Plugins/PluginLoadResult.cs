@@ -1,6 +1,5 @@
-using AgentHost.Kernel.Capabilities;
-
-namespace AgentHost.Kernel.Plugins;
+using AgentHost.Hosting.Capabilities;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>The outcome of loading one plugin.</summary>
 public enum PluginLoadStatus

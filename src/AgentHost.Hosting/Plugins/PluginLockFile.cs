@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>One installed plugin as recorded in <c>plugins.lock.json</c>.</summary>
 /// <param name="Id">The plugin id.</param>

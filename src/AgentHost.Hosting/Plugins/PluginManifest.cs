@@ -1,7 +1,7 @@
 using AgentHost.Sdk.Capabilities;
 using NuGet.Versioning;
 
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>A parsed <c>plugin.yaml</c>.</summary>
 /// <remarks>Immutable. Produced by <see cref="ManifestReader"/>, which has already validated every field.</remarks>

@@ -1,10 +1,11 @@
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Events;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Events;
+using AgentHost.Hosting.Text;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>An installed plugin with its effective enabled state.</summary>
 /// <param name="Locked">The lockfile entry.</param>
@@ -52,11 +53,11 @@ public sealed class PluginRuntime : IAsyncDisposable
         Events = events;
         Registry = registry;
         Host = host;
-        ToolSchemas = new Agent.ToolSchemaCache(store.Paths.ToolSchemaCacheFile);
+        ToolSchemas = new ToolSchemaCache(store.Paths.ToolSchemaCacheFile);
     }
 
     /// <summary>The cached schemas of the loaded plugins' delegate-built tools (shared by every run of this runtime).</summary>
-    public Agent.ToolSchemaCache ToolSchemas { get; }
+    public ToolSchemaCache ToolSchemas { get; }
 
     /// <summary>Creates a runtime with its own event bus, registry and plugin host (for short-lived commands).</summary>
     /// <param name="store">The plugin store.</param>
@@ -229,7 +230,7 @@ public sealed class PluginRuntime : IAsyncDisposable
                 var known = installed.Concat(CatalogIds());
                 throw new AgentHostException(
                     ErrorKind.NotFound,
-                    $"plugin '{name}' is not installed, not in the bundled catalog and not a plugin folder.{Installation.CloseMatches.Hint(Installation.CloseMatches.Find(name, known))} See 'agent plugin list'.");
+                    $"plugin '{name}' is not installed, not in the bundled catalog and not a plugin folder.{CloseMatches.Hint(CloseMatches.Find(name, known))} See 'agent plugin list'.");
             }
         }
 

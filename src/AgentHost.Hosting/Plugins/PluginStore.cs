@@ -1,6 +1,4 @@
-using AgentHost.Kernel.Hosting;
-
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>Where installed plugins live on disk, and the lockfile that records them.</summary>
 /// <remarks>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>Gives each plugin its own logger categories (<c>plugin.&lt;id&gt;.&lt;category&gt;</c>) without letting it add providers.</summary>
 internal sealed class PrefixedLoggerFactory(ILoggerFactory inner, string prefix) : ILoggerFactory

@@ -1,7 +1,7 @@
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>Per-project plugin switches in <c>.agent/plugins.yaml</c>: they override the global enabled state.</summary>
 /// <remarks>The file holds two lists, <c>enabled:</c> and <c>disabled:</c>; it may be committed with the project.</remarks>

@@ -1,7 +1,7 @@
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>Reads an entry assembly's references from metadata, without loading it, to refuse plugins built for a newer SDK.</summary>
 internal static class ReferenceCheck

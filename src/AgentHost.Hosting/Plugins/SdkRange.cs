@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AgentHost.Kernel.Plugins;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>A range of SDK versions a plugin accepts, written npm-style.</summary>
 /// <remarks>

@@ -2,7 +2,7 @@ using System.Text.Json;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Kernel.Agent;
+namespace AgentHost.Hosting.Plugins;
 
 /// <summary>
 /// Remembers the JSON schemas of tools registered from delegates (<c>AddTool</c>), keyed by the build of the method

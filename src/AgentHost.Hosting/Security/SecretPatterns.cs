@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.RegularExpressions;
 
-namespace AgentHost.Kernel.Security;
+namespace AgentHost.Hosting.Security;
 
 /// <summary>The source-generated secret patterns of <see cref="SecretScrubber"/> and the literal markers that gate them.</summary>
 internal static partial class SecretPatterns

@@ -1,9 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
-using AgentHost.Kernel.Hosting;
-
-namespace AgentHost.Kernel.Security;
+namespace AgentHost.Hosting.Security;
 
 /// <summary>
 /// Removes secrets from text before it is stored, logged or emitted as an event: PEM private keys (RSA, EC, DSA,

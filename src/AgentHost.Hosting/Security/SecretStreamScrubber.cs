@@ -1,4 +1,4 @@
-namespace AgentHost.Kernel.Security;
+namespace AgentHost.Hosting.Security;
 
 /// <summary>
 /// Scrubs a stream of text deltas (a model's streamed answer) so that a secret split across deltas is still masked:

@@ -1,4 +1,5 @@
-namespace AgentHost.Kernel.Installation;
+
+namespace AgentHost.Hosting.Text;
 
 /// <summary>Finds names close to one a user typed, for "Did you mean …?" hints.</summary>
 /// <remarks>Stateless and thread-safe.</remarks>

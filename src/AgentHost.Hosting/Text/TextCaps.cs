@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AgentHost.Kernel.Text;
+namespace AgentHost.Hosting.Text;
 
 /// <summary>Caps text for models and storage, keeping the head and the tail (where errors and conclusions usually are).</summary>
 public static class TextCaps

@@ -1,8 +1,7 @@
 using System.Text.Json;
-using AgentHost.Kernel.Hosting;
 using AgentHost.Sdk.Tools;
 
-namespace AgentHost.Kernel.Permissions;
+namespace AgentHost.Hosting.Trust;
 
 /// <summary>One project in the user's trust list.</summary>
 /// <param name="Path">The project root: absolute, symbolic links resolved.</param>

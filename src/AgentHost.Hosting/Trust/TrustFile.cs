@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace AgentHost.Kernel.Permissions;
+namespace AgentHost.Hosting.Trust;
 
 /// <summary>
 /// The trust file's JSON: <c>{"version": 1, "projects": [{"path": "…", "trusted_at": "…"}]}</c>. Read with

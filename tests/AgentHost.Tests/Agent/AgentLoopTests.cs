@@ -1,7 +1,8 @@
-using AgentHost.Kernel.Agent;
+using AgentHost.Agent.Engine;
+using AgentHost.Permissions;
+using AgentHost.Sessions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
-using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.AI;
 using static AgentHost.Tests.Agent.ScriptedChatClient;
 

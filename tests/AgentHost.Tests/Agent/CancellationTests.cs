@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using AgentHost.Kernel.Agent;
+using AgentHost.Sessions;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.AI;

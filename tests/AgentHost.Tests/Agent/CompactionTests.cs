@@ -1,4 +1,5 @@
-using AgentHost.Kernel.Agent;
+using AgentHost.Agent.Engine;
+using AgentHost.Sessions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.AI;

@@ -1,6 +1,5 @@
-using System.Net.Http;
 using System.Runtime.CompilerServices;
-using AgentHost.Kernel.Agent;
+using AgentHost.Agent.Engine;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Providers;
 using Microsoft.Extensions.AI;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using AgentHost.Kernel.Agent;
+using AgentHost.Agent.Engine;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 

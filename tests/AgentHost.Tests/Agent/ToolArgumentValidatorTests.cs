@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AgentHost.Kernel.Agent;
+using AgentHost.Agent.Engine;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Tests.Agent;

@@ -1,6 +1,5 @@
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Logging;
-using AgentHost.Kernel.Permissions;
+using AgentHost.Agent.Engine;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;

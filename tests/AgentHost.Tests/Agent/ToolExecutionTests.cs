@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using AgentHost.Kernel.Agent;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;

@@ -1,5 +1,5 @@
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Logging;
+using AgentHost.Agent.Engine;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;

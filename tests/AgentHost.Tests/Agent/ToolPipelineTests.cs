@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
-using AgentHost.Kernel.Agent;
+using AgentHost.Agent.Engine;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using static AgentHost.Tests.Agent.ScriptedChatClient;

@@ -1,7 +1,8 @@
 using System.ComponentModel;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Events;
-using AgentHost.Kernel.Security;
+using AgentHost.Agent.Engine;
+using AgentHost.Permissions;
+using AgentHost.Hosting.Events;
+using AgentHost.Hosting.Security;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
@@ -111,14 +112,14 @@ public sealed class ToolProgressTests
     private sealed class PipelineRun : IAsyncDisposable
     {
         private readonly EventBus _bus = new(NullLogger<EventBus>.Instance);
-        private readonly AgentHost.Kernel.Capabilities.CapabilityRegistry _registry;
+        private readonly AgentHost.Hosting.Capabilities.CapabilityRegistry _registry;
         private readonly IDisposable _recording;
         private readonly List<AgentEvent> _events = [];
 
         public PipelineRun(SdkBuilder sdk, SteppedClock? clock = null)
         {
             Clock = clock ?? new SteppedClock();
-            _registry = new AgentHost.Kernel.Capabilities.CapabilityRegistry(_bus);
+            _registry = new AgentHost.Hosting.Capabilities.CapabilityRegistry(_bus);
             _registry.AddRange("test-plugin", "1.0.0", sdk.Builder.Capabilities);
             _recording = _bus.Subscribe<AgentEvent>((e, _) =>
             {

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Agent.Engine;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;

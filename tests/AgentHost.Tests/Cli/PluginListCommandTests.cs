@@ -88,7 +88,7 @@ public sealed class PluginListCommandTests
         Assert.Matches(@"terraform-ls\s+1\.0\.0\s+catalog\s+yes\s+loaded\s+1 LSP server", list.Output);
     }
 
-    internal static async Task InstallAsync(AgentHost.Kernel.Hosting.HostEnvironment env, string fixture)
+    internal static async Task InstallAsync(AgentHost.Hosting.HostEnvironment env, string fixture)
     {
         var result = await CliRunner.RunAsync(env, "plugin", "install", Fixtures.PathOf(fixture), "--yes");
         Assert.True(result.ExitCode == ExitCodes.Success, $"install {fixture} failed: {result.Error}");

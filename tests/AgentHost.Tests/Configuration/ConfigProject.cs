@@ -1,6 +1,6 @@
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Permissions;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Trust;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Configuration;

@@ -1,6 +1,5 @@
-using AgentHost.Kernel;
-using AgentHost.Kernel.Configuration;
-
+using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 namespace AgentHost.Tests.Configuration;
 
 public sealed class ConfigurationValidationTests

@@ -1,5 +1,4 @@
-using AgentHost.Kernel.Configuration;
-
+using AgentHost.Hosting.Configuration;
 namespace AgentHost.Tests.Configuration;
 
 public sealed class ValueExpanderTests

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;

@@ -1,5 +1,4 @@
-using AgentHost.Kernel.Installation;
-
+using AgentHost.Hosting.Text;
 namespace AgentHost.Tests.Installation;
 
 public sealed class CloseMatchesTests

@@ -1,8 +1,7 @@
 using System.Text.RegularExpressions;
 using AgentHost.Cli;
 using AgentHost.Cli.Interaction;
-using AgentHost.Kernel.Plugins;
-
+using AgentHost.Hosting.Plugins;
 namespace AgentHost.Tests.Installation;
 
 public sealed class InstallCommandTests

@@ -1,6 +1,6 @@
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Installation;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting;
+using AgentHost.Installation;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Installation;

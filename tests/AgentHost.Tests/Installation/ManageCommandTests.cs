@@ -1,4 +1,4 @@
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Installation;

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Installation;
+using AgentHost.Hosting;
+using AgentHost.Installation;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Installation;

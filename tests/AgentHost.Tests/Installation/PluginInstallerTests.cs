@@ -1,6 +1,5 @@
-using AgentHost.Kernel;
-using AgentHost.Kernel.Installation;
-
+using AgentHost.Hosting;
+using AgentHost.Installation;
 namespace AgentHost.Tests.Installation;
 
 public sealed class PluginInstallerTests

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
-using AgentHost.Kernel.Hosting;
-
+using AgentHost.Hosting;
 namespace AgentHost.Tests.Kernel;
 
 public sealed class AgentPathsTests

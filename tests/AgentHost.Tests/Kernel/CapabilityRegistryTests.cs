@@ -1,5 +1,5 @@
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Events;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Events;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging.Abstractions;

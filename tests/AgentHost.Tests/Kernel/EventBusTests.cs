@@ -1,4 +1,4 @@
-using AgentHost.Kernel.Events;
+using AgentHost.Hosting.Events;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,6 +1,6 @@
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Composition;
-using AgentHost.Kernel.Events;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Agent.Composition;
+using AgentHost.Hosting.Events;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Cli;

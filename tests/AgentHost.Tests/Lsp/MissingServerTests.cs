@@ -1,4 +1,4 @@
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Support;

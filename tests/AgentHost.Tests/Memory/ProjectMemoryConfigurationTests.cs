@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Memory;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
+using AgentHost.Agent.Memory;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Memory;

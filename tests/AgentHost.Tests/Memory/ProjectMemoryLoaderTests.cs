@@ -1,5 +1,5 @@
 using System.Text;
-using AgentHost.Kernel.Memory;
+using AgentHost.Agent.Memory;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Memory;

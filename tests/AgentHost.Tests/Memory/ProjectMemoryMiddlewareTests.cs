@@ -1,5 +1,5 @@
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Memory;
+using AgentHost.Agent.Engine;
+using AgentHost.Agent.Memory;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Agent;

@@ -1,7 +1,7 @@
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Models;
-using AgentHost.Kernel.Runs;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
+using AgentHost.Agent.Models;
+using AgentHost.Agent.Runs;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Tests.Support;
 
@@ -110,15 +110,15 @@ public sealed class ModelSelectionTests : IDisposable
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal("sk-cmd", ProviderKeys.Resolve("p", "openai", Settings(command: "printf 'sk-cmd\\n'"), environment));
-            var failing = Assert.Throws<AgentHost.Kernel.AgentHostException>(() => ProviderKeys.Resolve("p", "openai", Settings(command: "echo nope >&2; exit 3"), environment));
+            var failing = Assert.Throws<AgentHost.Hosting.AgentHostException>(() => ProviderKeys.Resolve("p", "openai", Settings(command: "echo nope >&2; exit 3"), environment));
             Assert.Contains("exited with 3", failing.Message, StringComparison.Ordinal);
         }
 
         var bare = TestEnvironment.Create(_temp.Path, _temp.Path);
-        var missing = Assert.Throws<AgentHost.Kernel.AgentHostException>(() => ProviderKeys.Resolve("claude", "anthropic", null, bare));
+        var missing = Assert.Throws<AgentHost.Hosting.AgentHostException>(() => ProviderKeys.Resolve("claude", "anthropic", null, bare));
         Assert.Contains("export ANTHROPIC_API_KEY=", missing.Message, StringComparison.Ordinal);
         Assert.Null(ProviderKeys.Resolve("local", "openai", Settings(baseUrl: "http://127.0.0.1:1/v1"), bare));
-        var unset = Assert.Throws<AgentHost.Kernel.AgentHostException>(() => ProviderKeys.Resolve("p", "openai", Settings(env: "NOT_SET_ANYWHERE"), bare));
+        var unset = Assert.Throws<AgentHost.Hosting.AgentHostException>(() => ProviderKeys.Resolve("p", "openai", Settings(env: "NOT_SET_ANYWHERE"), bare));
         Assert.Contains("Export NOT_SET_ANYWHERE=", unset.Message, StringComparison.Ordinal);
     }
 }

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Logging;
-using AgentHost.Kernel.Plugins;
-using AgentHost.Kernel.Security;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Logging;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Security;
 using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging;

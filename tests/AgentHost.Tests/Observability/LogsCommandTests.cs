@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using AgentHost.Cli;
 using AgentHost.Cli.Interaction;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Logging;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Logging;
 using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging;
@@ -138,9 +138,9 @@ public sealed class LogsCommandTests : IDisposable
         Assert.True(stats.ExitCode == ExitCodes.Success, stats.Error);
         Assert.True(none.ExitCode == ExitCodes.Success, none.Error);
         var entry = Assert.Single(LogFileReader.ReadTail(Path.Combine(home, "logs"), 10));
-        Assert.Equal("AgentHost.Kernel.Sessions.SessionStore", entry.Category);
+        Assert.Equal("AgentHost.Sessions.SessionStore", entry.Category);
         Assert.StartsWith("Migrated session database", entry.Message, StringComparison.Ordinal);
-        Assert.Equal(AgentHost.Kernel.Sessions.SessionStore.SchemaVersion, entry.State["To"].GetInt32());
+        Assert.Equal(AgentHost.Sessions.SessionStore.SchemaVersion, entry.State["To"].GetInt32());
         Assert.False(Directory.Exists(Path.Combine(quiet, "logs")));
     }
 

@@ -1,8 +1,7 @@
 using System.Text.Json;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Sessions;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;

@@ -1,6 +1,6 @@
 using System.Text;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Permissions;
+using AgentHost.Hosting;
+using AgentHost.Permissions;
 using AgentHost.Tests.Configuration;
 using AgentHost.Tests.Support;
 

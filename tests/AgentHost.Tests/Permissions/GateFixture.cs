@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Events;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Permissions;
+using AgentHost.Sessions;
+using AgentHost.Hosting.Events;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Trust;
+using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;

@@ -1,5 +1,4 @@
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Permissions;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Tools;
 using static AgentHost.Tests.Permissions.PermissionFixture;
 using AgentHost.Tests.Support;

@@ -1,4 +1,4 @@
-using AgentHost.Kernel.Permissions;
+using AgentHost.Permissions;
 using static AgentHost.Tests.Permissions.PermissionFixture;
 using AgentHost.Tests.Support;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AgentHost.Kernel.Permissions;
+using AgentHost.Permissions;
 using AgentHost.Tests.Configuration;
 using static AgentHost.Tests.Permissions.PermissionFixture;
 

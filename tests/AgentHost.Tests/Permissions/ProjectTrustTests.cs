@@ -1,5 +1,6 @@
 using System.Text.Json;
-using AgentHost.Kernel.Permissions;
+using AgentHost.Hosting.Trust;
+using AgentHost.Permissions;
 using AgentHost.Tests.Configuration;
 using AgentHost.Tests.Runs;
 using static AgentHost.Tests.Permissions.PermissionFixture;

@@ -1,5 +1,5 @@
 using AgentHost.Common.Shell;
-using AgentHost.Kernel.Permissions;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
 

@@ -1,7 +1,7 @@
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
+using AgentHost.Permissions;
+using AgentHost.Sessions;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Support;
 using static AgentHost.Tests.Permissions.GateFixture;
@@ -132,7 +132,7 @@ public sealed class SessionPermissionGateTests
         Assert.Contains("shell(make lint)", await File.ReadAllTextAsync(fixture.ProjectConfig), StringComparison.Ordinal);
         var environment = TestEnvironment.Create(fixture.Home, fixture.Root);
         var configuration = ConfigurationResolver.Resolve(environment, AgentPaths.Resolve(environment), []);
-        var fresh = AgentHost.Kernel.Runs.AgentRunner.CreatePermissionGate(configuration, fixture.Root, environment, PermissionMode.DontAsk, false, fixture.Bus);
+        var fresh = AgentHost.Agent.Runs.AgentRunner.CreatePermissionGate(configuration, fixture.Root, environment, PermissionMode.DontAsk, false, fixture.Bus);
         Assert.Equal(Verdict.Allow, fresh.Decide(fixture.Shell("make lint")).Verdict);
         Assert.Equal(Verdict.Deny, fresh.Decide(fixture.Shell("make deploy")).Verdict);
     }

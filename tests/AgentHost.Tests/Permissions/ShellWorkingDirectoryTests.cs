@@ -1,4 +1,4 @@
-using AgentHost.Kernel.Permissions;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Tests.Permissions;

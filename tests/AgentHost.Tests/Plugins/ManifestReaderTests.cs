@@ -1,5 +1,5 @@
-using AgentHost.Kernel;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Tests.Plugins;

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Support;

@@ -1,5 +1,5 @@
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,4 +1,4 @@
-using AgentHost.Kernel.Plugins;
+using AgentHost.Agent.Plugins;
 using AgentHost.Tests.Configuration;
 
 namespace AgentHost.Tests.Plugins;

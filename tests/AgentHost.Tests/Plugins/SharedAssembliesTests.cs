@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
-using AgentHost.Kernel.Plugins;
-
+using AgentHost.Hosting.Plugins;
 namespace AgentHost.Tests.Plugins;
 
 public sealed class SharedAssembliesTests

@@ -63,7 +63,7 @@ public sealed class ProjectProgramTests
     {
         using var repo = Hostile(plantGit: false, poisonConfig: true);
 
-        var status = await new AgentHost.Kernel.Agent.GitStatusReader(timeout: TimeSpan.FromSeconds(30)).ReadAsync(repo.Root);
+        var status = await new AgentHost.Agent.Engine.GitStatusReader(timeout: TimeSpan.FromSeconds(30)).ReadAsync(repo.Root);
 
         Assert.NotNull(status);
         Assert.Equal("main", status.Branch);

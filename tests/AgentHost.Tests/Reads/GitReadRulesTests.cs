@@ -1,7 +1,7 @@
 using System.Text.Json;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Security;
+using AgentHost.Agent.Engine;
+using AgentHost.Permissions;
+using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.GitTools;
 

@@ -1,8 +1,9 @@
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Events;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Agent.Engine;
+using AgentHost.Permissions;
+using AgentHost.Sessions;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Events;
+using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;

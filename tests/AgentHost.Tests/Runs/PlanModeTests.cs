@@ -1,9 +1,9 @@
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Plugins;
-using AgentHost.Kernel.Runs;
-using AgentHost.Kernel.Security;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
+using AgentHost.Permissions;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Agent.Runs;
+using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
-using AgentHost.Kernel.Agent;
+using AgentHost.Agent.Engine;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;

@@ -1,7 +1,8 @@
 using System.Runtime.CompilerServices;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Plugins;
-using AgentHost.Kernel.Security;
+using AgentHost.Agent.Engine;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Permissions;
+using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Support;
 

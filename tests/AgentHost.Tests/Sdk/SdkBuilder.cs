@@ -1,5 +1,5 @@
-using AgentHost.Kernel.Events;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting.Events;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
-using AgentHost.Kernel.Agent;
+using AgentHost.Agent.Engine;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;

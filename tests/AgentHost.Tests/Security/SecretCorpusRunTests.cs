@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentHost.Kernel.Security;
+using AgentHost.Hosting.Security;
 using AgentHost.Tests.Runs;
 
 namespace AgentHost.Tests.Security;

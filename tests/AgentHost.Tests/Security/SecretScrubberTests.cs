@@ -1,5 +1,4 @@
-using AgentHost.Kernel.Security;
-
+using AgentHost.Hosting.Security;
 namespace AgentHost.Tests.Security;
 
 public sealed class SecretScrubberTests

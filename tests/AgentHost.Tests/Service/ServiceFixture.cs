@@ -1,8 +1,8 @@
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Composition;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Service;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Agent.Composition;
+using AgentHost.Hosting;
+using AgentHost.Agent.Service;
+using AgentHost.Sessions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;

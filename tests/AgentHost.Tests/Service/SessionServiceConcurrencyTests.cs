@@ -1,5 +1,5 @@
-using AgentHost.Kernel;
-using AgentHost.Kernel.Service;
+using AgentHost.Hosting;
+using AgentHost.Agent.Service;
 using AgentHost.Sdk.Events;
 
 namespace AgentHost.Tests.Service;

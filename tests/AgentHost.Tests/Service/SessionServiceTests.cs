@@ -1,7 +1,6 @@
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Service;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Permissions;
+using AgentHost.Sessions;
+using AgentHost.Agent.Service;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.AI;
 

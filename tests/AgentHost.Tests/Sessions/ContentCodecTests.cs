@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Hosting.Security;
+using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Tests.Sessions;

@@ -1,8 +1,7 @@
 using System.Text.Json;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Sessions;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
@@ -286,7 +285,7 @@ public sealed class SessionCommandTests : IDisposable
         var (mine, _) = await SeedTwoAsync();
         using (var store = await OpenStoreAsync())
         {
-            await store.Audit.RecordDecisionAsync(new AgentHost.Kernel.Permissions.PermissionAuditEntry(mine.Id, "c9", "shell", "deny", "mode", "config")
+            await store.Audit.RecordDecisionAsync(new AgentHost.Permissions.PermissionAuditEntry(mine.Id, "c9", "shell", "deny", "mode", "config")
             {
                 Subject = "make deploy",
                 Mode = "dont-ask",

@@ -1,4 +1,4 @@
-using AgentHost.Kernel.Agent;
+using AgentHost.Sessions;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.AI;
 

@@ -1,8 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Hosting;
+using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Tests.Sessions;

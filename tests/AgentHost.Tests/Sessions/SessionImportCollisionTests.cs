@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Sessions;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Security;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 

@@ -1,8 +1,6 @@
-using AgentHost.Kernel;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Sessions;
-
+using AgentHost.Hosting;
+using AgentHost.Sessions;
+using AgentHost.Hosting.Security;
 namespace AgentHost.Tests.Sessions;
 
 /// <summary>The session lease in one process: exclusive, released on dispose, and what the store does with it on open, delete and prune.</summary>

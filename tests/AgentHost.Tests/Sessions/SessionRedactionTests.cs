@@ -1,7 +1,6 @@
 using System.Text;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Sessions;
+using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;

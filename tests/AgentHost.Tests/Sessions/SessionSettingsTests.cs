@@ -1,6 +1,6 @@
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
+using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Sessions;

@@ -1,8 +1,6 @@
-using AgentHost.Kernel;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Hosting;
+using AgentHost.Sessions;
+using AgentHost.Hosting.Security;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 

@@ -1,6 +1,6 @@
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Security;
+using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Sessions;

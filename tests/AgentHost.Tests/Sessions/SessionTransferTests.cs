@@ -1,7 +1,6 @@
 using System.Text.Json;
-using AgentHost.Kernel;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Hosting;
+using AgentHost.Sessions;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.AI;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using AgentHost.Kernel.Sessions;
-
+using AgentHost.Sessions;
 namespace AgentHost.Tests.Sessions;
 
 /// <summary>The store's settings and file-list columns: the same text the serializer writes, read back exactly.</summary>

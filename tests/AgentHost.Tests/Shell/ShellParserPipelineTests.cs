@@ -1,9 +1,9 @@
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Text.Json;
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Security;
+using AgentHost.Agent.Engine;
+using AgentHost.Permissions;
+using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Configuration;
 using AgentHost.Tests.Permissions;

@@ -1,6 +1,5 @@
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Permissions;
-using AgentHost.Kernel.Skills;
+using AgentHost.Permissions;
+using AgentHost.Agent.Skills;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;

@@ -1,5 +1,4 @@
-using AgentHost.Kernel.Skills;
-
+using AgentHost.Agent.Skills;
 namespace AgentHost.Tests.Skills;
 
 /// <summary>The built-in skills the repository ships (skills/) are valid.</summary>

@@ -1,5 +1,5 @@
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Skills;
+using AgentHost.Agent.Engine;
+using AgentHost.Agent.Skills;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Tests.Agent;
 using AgentHost.Tests.Support;

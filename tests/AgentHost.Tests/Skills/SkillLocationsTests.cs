@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using AgentHost.Kernel.Configuration;
-using AgentHost.Kernel.Hosting;
-using AgentHost.Kernel.Skills;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting;
+using AgentHost.Agent.Skills;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Skills;
@@ -91,7 +91,7 @@ public sealed class SkillLocationsTests
     {
         using var temp = new TempDirectory();
         SkillFiles.Write(temp.Combine("plugin", "skills"), "echo-guide");
-        var registry = new AgentHost.Kernel.Capabilities.CapabilityRegistry();
+        var registry = new AgentHost.Hosting.Capabilities.CapabilityRegistry();
         registry.AddRange("fixture-echo", "1.0.0", [new AgentHost.Sdk.Capabilities.SkillDirectoryCapability("skills", temp.Combine("plugin", "skills"))]);
 
         var root = Assert.Single(SkillLocations.FromRegistry(registry));

@@ -1,5 +1,4 @@
-using AgentHost.Kernel.Skills;
-
+using AgentHost.Agent.Skills;
 namespace AgentHost.Tests.Skills;
 
 /// <summary>Parsing and validating real-world-shaped SKILL.md files (the corpus next to this file).</summary>

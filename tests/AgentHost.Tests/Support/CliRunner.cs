@@ -1,7 +1,6 @@
 using AgentHost.Cli;
 using AgentHost.Cli.Interaction;
-using AgentHost.Kernel.Hosting;
-
+using AgentHost.Hosting;
 namespace AgentHost.Tests.Support;
 
 /// <summary>Runs the CLI in-process with captured output.</summary>

@@ -1,5 +1,4 @@
-using AgentHost.Kernel.Logging;
-
+using AgentHost.Hosting.Logging;
 namespace AgentHost.Tests.Support;
 
 /// <summary>The real file logger writing into a temporary folder, and what it wrote so far (flushed first).</summary>

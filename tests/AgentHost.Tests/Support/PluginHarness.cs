@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Events;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Events;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentHost.Tests.Support;

@@ -1,5 +1,5 @@
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.AI;
 

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
-using AgentHost.Kernel.Hosting;
-
+using AgentHost.Hosting;
 namespace AgentHost.Tests.Support;
 
 /// <summary>Builds <see cref="HostEnvironment"/>s that point at temp folders, never at the real user profile.</summary>

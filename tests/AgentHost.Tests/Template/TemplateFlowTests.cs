@@ -1,5 +1,5 @@
 using System.IO.Compression;
-using AgentHost.Kernel.Skills;
+using AgentHost.Agent.Skills;
 using AgentHost.Tests.Runs;
 using AgentHost.Tests.Support;
 

@@ -1,6 +1,7 @@
-using AgentHost.Kernel;
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Context;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Agent.Context;
+using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 

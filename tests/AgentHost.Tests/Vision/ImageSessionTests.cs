@@ -1,7 +1,6 @@
 using System.Text;
-using AgentHost.Kernel.Context;
-using AgentHost.Kernel.Security;
-using AgentHost.Kernel.Sessions;
+using AgentHost.Sessions;
+using AgentHost.Hosting.Security;
 using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;

@@ -1,4 +1,4 @@
-using AgentHost.Kernel.Models;
+using AgentHost.Agent.Models;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Tests.Vision;

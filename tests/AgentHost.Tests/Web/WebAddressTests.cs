@@ -152,7 +152,7 @@ public sealed class WebAddressTests
 
         var result = await harness.LoadAsync(Support.Catalog.PathOf("web"), new Dictionary<string, string> { [key] = value });
 
-        Assert.Equal(AgentHost.Kernel.Plugins.PluginLoadStatus.Failed, result.Status);
+        Assert.Equal(AgentHost.Hosting.Plugins.PluginLoadStatus.Failed, result.Status);
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
     }
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using AgentHost.Kernel.Plugins;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;

@@ -1,7 +1,8 @@
-using AgentHost.Kernel.Agent;
-using AgentHost.Kernel.Capabilities;
-using AgentHost.Kernel.Events;
-using AgentHost.Kernel.Security;
+using AgentHost.Agent.Engine;
+using AgentHost.Permissions;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Events;
+using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Providers;
 using AgentHost.Tests.Agent;

@@ -1,4 +1,4 @@
-using AgentHost.Kernel.Runs;
+using AgentHost.Agent.Runs;
 using AgentHost.Sdk.Providers;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;

@@ -1,0 +1,268 @@
+using AgentHost.Hosting.Security;
+using AgentHost.Sdk.Events;
+using Microsoft.Extensions.AI;
+using AgentHost.Sessions;
+
+namespace AgentHost.Agent.Engine;
+
+/// <summary>The step cycle: compact if needed, stream the model's answer, run its tool calls.</summary>
+public sealed partial class AgentLoop
+{
+    private async Task<(RunOutcome Outcome, string? Reason)> DriveAsync(RunState run, CancellationToken cancellationToken)
+    {
+        // The prompt is stored while the first request is on its way: the request does not need the write, and the
+        // first write is slow (the store's serializers warm up). Every later write waits for it (see RecordAsync).
+        var prompt = run.Request.Attachments.Count == 0
+            ? new ChatMessage(ChatRole.User, run.Request.Prompt)
+            : new ChatMessage(ChatRole.User, [new TextContent(run.Request.Prompt), .. run.Request.Attachments]);
+        run.Conversation.Add(prompt);
+        run.PromptWrite = Task.Run(
+            async () =>
+            {
+                await _recorder.SetStatusAsync(run.SessionId, SessionStatus.Active, CancellationToken.None).ConfigureAwait(false);
+                await _recorder.AppendMessageAsync(run.SessionId, prompt, CancellationToken.None).ConfigureAwait(false);
+            },
+            CancellationToken.None);
+        _ = run.PromptWrite.ContinueWith(static (_, tools) => ((ToolPipeline)tools!).GetToolSet().WarmUp(), _tools, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        for (var step = 1; step <= run.MaxSteps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            run.Steps = step;
+            using var activity = _tools.Telemetry.StartStep(step);
+            if (run.CompactionEnabled && run.Conversation.EstimatedTokens > run.CompactionLimit)
+            {
+                await CompactAsync(run, cancellationToken).ConfigureAwait(false);
+            }
+
+            var response = await RequestAsync(run, step, cancellationToken).ConfigureAwait(false);
+            var calls = new List<FunctionCallContent>();
+            foreach (var message in response.Messages)
+            {
+                await AppendAsync(run, message).ConfigureAwait(false);
+                foreach (var content in message.Contents)
+                {
+                    if (content is FunctionCallContent { InformationalOnly: false } call)
+                    {
+                        calls.Add(call);
+                    }
+                }
+            }
+
+            run.Conversation.ReportUsage(response.Usage);
+            await PromptWrittenAsync(run).ConfigureAwait(false);
+            if (response.Usage is { } usage)
+            {
+                run.Usage.Add(usage);
+                await _recorder.RecordUsageAsync(run.SessionId, usage, CostOf(run.Request.Model, usage), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (calls.Count == 0)
+            {
+                run.FinalText = response.Text;
+                PublishStep(run, step, response.Usage);
+                return (RunOutcome.Completed, null);
+            }
+
+            var prepared = Prepare(calls);
+            run.Pending.AddRange(prepared);
+            if (run.Loops.Observe(step, [.. prepared.Select(c => c.Signature)]) is { } repeated)
+            {
+                var reason = LoopReason(repeated);
+                await AnswerPendingAsync(run, $"not run: {reason}").ConfigureAwait(false);
+                PublishStep(run, step, response.Usage);
+                return (RunOutcome.LoopDetected, reason);
+            }
+
+            await ExecuteAsync(run, step, prepared, cancellationToken).ConfigureAwait(false);
+            PublishStep(run, step, response.Usage);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return (RunOutcome.Cancelled, CancelledByUser);
+            }
+        }
+
+        return (RunOutcome.StepLimit,
+            $"stopped after {run.MaxSteps} steps without a final answer (the step limit). Continue the session to go on, or raise --max-steps.");
+    }
+
+    /// <summary>Streams one step's answer, repeating the request on retryable failures (the partial answer is discarded).</summary>
+    private async Task<ChatResponse> RequestAsync(RunState run, int step, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RequestOnceAsync(run, step, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ModelRequestException ex) when (_options.Retry.DelayBefore(ex.InnerException!, attempt, Random.Shared.NextDouble()) is { } delay)
+            {
+                Publish(new ModelRetryingEvent(run.SessionId, step, attempt, delay.TotalMilliseconds, _tools.Scrubber.Scrub(ProviderErrorHints.Describe(ex.InnerException!, attempt))));
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ModelRequestException ex)
+            {
+                throw new ModelRequestException(ProviderErrorHints.Describe(ex.InnerException!, attempt), ex.InnerException!);
+            }
+        }
+    }
+
+    private async Task<ChatResponse> RequestOnceAsync(RunState run, int step, CancellationToken cancellationToken)
+    {
+        var updates = new List<ChatResponseUpdate>();
+        var started = _time.GetTimestamp();
+        var failed = false;
+        // Deltas are scrubbed as a stream: a secret split across deltas is held back until it is whole (stored
+        // messages are scrubbed whole by the store).
+        var texts = new SecretStreamScrubber(_tools.Scrubber);
+        var thoughts = new SecretStreamScrubber(_tools.Scrubber);
+        try
+        {
+            var stream = _client.GetStreamingResponseAsync(run.Conversation.Snapshot(), run.ChatOptions, cancellationToken);
+            await foreach (var update in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                updates.Add(update);
+                foreach (var content in update.Contents)
+                {
+                    if (content is TextContent { Text.Length: > 0 } text)
+                    {
+                        await PublishDeltaAsync(run, step, texts.Push(text.Text), reasoning: false, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (content is TextReasoningContent { Text.Length: > 0 } reasoning)
+                    {
+                        await PublishDeltaAsync(run, step, thoughts.Push(reasoning.Text), reasoning: true, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            await PublishDeltaAsync(run, step, thoughts.Flush(), reasoning: true, cancellationToken).ConfigureAwait(false);
+            await PublishDeltaAsync(run, step, texts.Flush(), reasoning: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled: the held-back tail is published without waiting for a full subscriber.
+            var tail = texts.Flush();
+            if (tail.Length > 0)
+            {
+                Publish(new MessageDeltaEvent(run.SessionId, step, tail));
+            }
+
+            await KeepPartialTextAsync(run, updates).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            failed = true;
+            throw new ModelRequestException($"the model request failed: {ex.Message}", ex);
+        }
+        finally
+        {
+            _tools.Telemetry.RecordModelRequest(_time.GetElapsedTime(started), failed);
+        }
+
+        var response = updates.ToChatResponse();
+        _tools.Telemetry.RecordTokens(response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount);
+        return response;
+    }
+
+    /// <summary>Publishes a scrubbed delta (nothing when the scrubber is holding the text back), waiting for a full front end.</summary>
+    private ValueTask PublishDeltaAsync(RunState run, int step, string text, bool reasoning, CancellationToken cancellationToken) =>
+        text.Length == 0 ? ValueTask.CompletedTask
+        : reasoning ? PublishAsync(new ReasoningDeltaEvent(run.SessionId, step, text), cancellationToken)
+        : PublishAsync(new MessageDeltaEvent(run.SessionId, step, text), cancellationToken);
+
+    /// <summary>Keeps the text streamed before Ctrl+C (never half a tool call, which would have no result).</summary>
+    private async Task KeepPartialTextAsync(RunState run, List<ChatResponseUpdate> updates)
+    {
+        var text = string.Concat(updates.SelectMany(u => u.Contents).OfType<TextContent>().Select(t => t.Text));
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            await AppendAsync(run, new ChatMessage(ChatRole.Assistant, text)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The summary by the small model when there is one (within its own window), else — or when it fails — by the run's model.</summary>
+    private async Task<ChatMessage> SummarizeAsync(RunState run, int cut, CancellationToken cancellationToken)
+    {
+        if (run.Request.Summarizer?.Invoke() is { } small)
+        {
+            var window = Math.Min(run.Window, small.Model is { ContextWindow: > 0 } model ? model.ContextWindow : _options.DefaultContextWindow);
+            try
+            {
+                return await new ConversationCompactor(small.Client, _options).SummarizeAsync(run.Conversation, cut, window, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogSmallModelSummaryFailed(ex, run.SessionId);
+                Publish(new WarningEvent(Source, $"the small model could not summarise ({ToolFailures.MessageOf(ex)}); the run's model does it instead"));
+            }
+        }
+
+        return await _compactor.SummarizeAsync(run.Conversation, cut, run.Window, run.ChatOptions.ModelId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CompactAsync(RunState run, CancellationToken cancellationToken)
+    {
+        var conversation = run.Conversation;
+        var before = conversation.EstimatedTokens;
+        int cut;
+        ChatMessage summary;
+        try
+        {
+            if (_compactor.ChooseCut(conversation, run.Window) is not { } chosen)
+            {
+                return;
+            }
+
+            cut = chosen;
+            summary = await SummarizeAsync(run, cut, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // A failed summary is not fatal: warn and go on without compaction for this run.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            run.CompactionEnabled = false;
+            LogCompactionFailed(ex, run.SessionId);
+            Publish(new WarningEvent(Source, $"could not compact the conversation ({ToolFailures.MessageOf(ex)}); the full history is kept and the run goes on without compaction (details in 'agent logs')"));
+            return;
+        }
+
+        var summarized = cut - conversation.FirstMessageIndex;
+        conversation.ReplaceOlder(cut, summary);
+        await RecordAsync(run, summary).ConfigureAwait(false);
+        for (var i = conversation.FirstMessageIndex + 1; i < conversation.Count; i++)
+        {
+            await RecordAsync(run, Carried(conversation.Messages[i])).ConfigureAwait(false);
+        }
+
+        Publish(new CompactionEvent(run.SessionId, summarized, before, conversation.EstimatedTokens));
+    }
+
+    private static ChatMessage Carried(ChatMessage message)
+    {
+        var properties = message.AdditionalProperties?.Clone() ?? [];
+        properties[CarriedMessageMarker] = true;
+        return new ChatMessage(message.Role, message.Contents)
+        {
+            AuthorName = message.AuthorName,
+            MessageId = message.MessageId,
+            CreatedAt = message.CreatedAt,
+            AdditionalProperties = properties,
+        };
+    }
+
+    private void PublishStep(RunState run, int step, UsageDetails? usage) =>
+        Publish(new StepCompletedEvent(run.SessionId, step, usage?.InputTokenCount, usage?.OutputTokenCount));
+
+    private string LoopReason(string signature)
+    {
+        var separator = signature.IndexOf('\n', StringComparison.Ordinal);
+        var tool = separator < 0 ? signature : signature[..separator];
+        var arguments = separator < 0 ? string.Empty : ToolOutput.Preview(_tools.Scrubber.Scrub(signature[(separator + 1)..]), 200);
+        return $"loop detected: the model called '{tool}' with the same arguments {_options.LoopRepeatThreshold} times within {_options.LoopWindowSteps} steps ({arguments}). " +
+               "Rephrase the task or check why the tool's result did not help.";
+    }
+}

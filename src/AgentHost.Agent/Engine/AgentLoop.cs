@@ -1,0 +1,253 @@
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Events;
+using Microsoft.Extensions.AI;
+using AgentHost.Sessions;
+
+namespace AgentHost.Agent.Engine;
+
+/// <summary>
+/// Drives a model through a task: stream a step, run the tool calls it asked for through the
+/// <see cref="ToolPipeline"/> (independent read-only calls in parallel, others one by one in order), feed the
+/// results back, repeat until a final answer, the step limit, a detected loop, cancellation or an error.
+/// </summary>
+/// <remarks>
+/// Writes the conversation through <see cref="IConversationRecorder"/> as it happens (never cancelled, so Ctrl+C
+/// cannot tear a write) and publishes run events on the bus. Every function call in the history gets a function
+/// result, whatever ends the run. Summarises older history near the model's context window. One instance may run
+/// several sessions concurrently; one session must not be run twice at once.
+/// </remarks>
+public sealed partial class AgentLoop
+{
+    /// <summary>
+    /// The additional-property key set on recorded copies of messages kept verbatim across a compaction: they follow
+    /// the summary in the store so that resuming from the summary sees what the model saw. Transcript views can skip them.
+    /// </summary>
+    public const string CarriedMessageMarker = "agenthost.carried";
+
+    private const string Source = "agent";
+    private readonly IChatClient _client;
+    private readonly ToolPipeline _tools;
+    private readonly IEventBus _events;
+    private readonly IConversationRecorder _recorder;
+    private readonly TimeProvider _time;
+    private readonly AgentLoopOptions _options;
+    private readonly ConversationCompactor _compactor;
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
+
+    /// <summary>Creates a loop.</summary>
+    /// <param name="chatClient">The model.</param>
+    /// <param name="tools">The tool pipeline (its registry supplies the tools).</param>
+    /// <param name="events">Where run events are published.</param>
+    /// <param name="recorder">Where the conversation is written as it happens.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="options">Limits and defaults; <see cref="AgentLoopOptions"/> defaults when <see langword="null"/>.</param>
+    public AgentLoop(IChatClient chatClient, ToolPipeline tools, IEventBus events, IConversationRecorder recorder, TimeProvider timeProvider, AgentLoopOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(chatClient);
+        ArgumentNullException.ThrowIfNull(tools);
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(recorder);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _client = chatClient;
+        _tools = tools;
+        _events = events;
+        _recorder = recorder;
+        _time = timeProvider;
+        _options = options ?? new AgentLoopOptions();
+        _compactor = new ConversationCompactor(chatClient, _options);
+        _logger = Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<AgentLoop>(tools.LoggerFactory);
+    }
+
+    /// <summary>Runs the request to its end.</summary>
+    /// <param name="request">What to run.</param>
+    /// <param name="cancellationToken">Cancellation (Ctrl+C): running tool calls are cancelled, the run ends as <see cref="RunOutcome.Cancelled"/>.</param>
+    /// <returns>How the run ended. Failures of the model or the store are reported in the result, not thrown.</returns>
+    public async Task<AgentRunResult> RunAsync(AgentRunRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.SessionId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.Prompt);
+        var maxSteps = request.MaxSteps ?? _options.MaxSteps;
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1, nameof(request));
+
+        var started = _time.GetTimestamp();
+        var run = CreateRun(request, maxSteps);
+        using var activity = _tools.Telemetry.StartRun(request.SessionId, request.Model?.Id);
+        Publish(new RunStartedEvent(request.SessionId, request.ProviderName ?? string.Empty, request.Model?.Id ?? string.Empty, _tools.Scrubber.Scrub(request.Prompt)));
+
+        RunOutcome outcome;
+        string? reason;
+        try
+        {
+            (outcome, reason) = await DriveAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            (outcome, reason) = (RunOutcome.Cancelled, CancelledByUser);
+        }
+        catch (ModelRequestException ex)
+        {
+            (outcome, reason) = (RunOutcome.ProviderError, ex.Message);
+        }
+#pragma warning disable CA1031 // The run's exception boundary: any other failure ends the run with a reason, history intact.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogRunFailed(ex, request.SessionId);
+            (outcome, reason) = (RunOutcome.Failed, ToolFailures.IsBug(ex)
+                ? $"the run failed with an internal error ({ToolFailures.Unwrap(ex).GetType().Name}; logged: see 'agent logs')"
+                : $"the run failed: {ex.Message}");
+        }
+
+        await FinishAsync(run, outcome, reason).ConfigureAwait(false);
+        Publish(new RunCompletedEvent(request.SessionId, outcome, run.FinalText is { } final ? _tools.Scrubber.Scrub(final) : null, run.Steps)
+        {
+            Reason = reason is null ? null : _tools.Scrubber.Scrub(reason),
+            InputTokens = run.Usage.InputTokenCount ?? 0,
+            OutputTokens = run.Usage.OutputTokenCount ?? 0,
+        });
+        _tools.Telemetry.RecordRun(outcome, _time.GetElapsedTime(started));
+        activity?.SetTag("agenthost.run.outcome", outcome.ToString());
+        return new AgentRunResult(outcome, run.FinalText, run.Steps, run.Usage)
+        {
+            Reason = reason,
+            Messages = run.Conversation.Snapshot(),
+        };
+    }
+
+    private RunState CreateRun(AgentRunRequest request, int maxSteps)
+    {
+        var toolSet = _tools.GetToolSet();
+        var chatOptions = request.ChatOptions?.Clone() ?? new ChatOptions();
+        chatOptions.ModelId ??= request.Model?.Id;
+        chatOptions.Tools = toolSet.Declarations.Count > 0 ? [.. toolSet.Declarations] : null;
+
+        var conversation = new Conversation(_options.CharactersPerToken, toolSet.SchemaCharacters);
+        if (!string.IsNullOrEmpty(request.SystemPrompt))
+        {
+            conversation.Add(new ChatMessage(ChatRole.System, request.SystemPrompt));
+        }
+
+        foreach (var message in request.History)
+        {
+            if (message.Role != ChatRole.System)
+            {
+                conversation.Add(message);
+            }
+        }
+
+        var window = request.Model is { ContextWindow: > 0 } model ? model.ContextWindow : _options.DefaultContextWindow;
+        return new RunState(request, conversation, chatOptions, maxSteps, window)
+        {
+            CompactionLimit = (long)(window * _options.CompactionThreshold),
+            CompactionEnabled = request.Compaction,
+            Loops = new LoopDetector(_options.LoopRepeatThreshold, _options.LoopWindowSteps),
+        };
+    }
+
+    private async Task FinishAsync(RunState run, RunOutcome outcome, string? reason)
+    {
+        try
+        {
+            await PromptWrittenAsync(run).ConfigureAwait(false);
+            if (run.Pending.Count > 0)
+            {
+                var error = outcome == RunOutcome.Cancelled ? CancelledByUser : $"not run: the run stopped ({reason})";
+                await AnswerPendingAsync(run, error).ConfigureAwait(false);
+            }
+
+            var status = outcome switch
+            {
+                RunOutcome.Completed => SessionStatus.Completed,
+                RunOutcome.Cancelled => SessionStatus.Cancelled,
+                _ => SessionStatus.Failed,
+            };
+            await _recorder.SetStatusAsync(run.SessionId, status, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The run has already ended; a store failure here is reported, not thrown.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Publish(new WarningEvent(Source, $"could not record the end of session '{run.SessionId}': {ex.Message}"));
+        }
+    }
+
+    private void Publish<TEvent>(TEvent agentEvent)
+        where TEvent : AgentEvent => _events.Publish(agentEvent with { Timestamp = _time.GetUtcNow() });
+
+    /// <summary>Publishes and waits while a lossless subscriber (a front end) is full: the run streams no faster than output is read.</summary>
+    private ValueTask PublishAsync<TEvent>(TEvent agentEvent, CancellationToken cancellationToken)
+        where TEvent : AgentEvent => _events.PublishAsync(agentEvent with { Timestamp = _time.GetUtcNow() }, cancellationToken);
+
+    private ValueTask AppendAsync(RunState run, ChatMessage message)
+    {
+        run.Conversation.Add(message);
+        return RecordAsync(run, message);
+    }
+
+    private async ValueTask RecordAsync(RunState run, ChatMessage message)
+    {
+        await PromptWrittenAsync(run).ConfigureAwait(false);
+        await _recorder.AppendMessageAsync(run.SessionId, message, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for the prompt's write, which runs alongside the first request; every other write follows it.</summary>
+    private static async ValueTask PromptWrittenAsync(RunState run)
+    {
+        if (run.PromptWrite is { } pending)
+        {
+            run.PromptWrite = null;
+            await pending.ConfigureAwait(false);
+        }
+    }
+
+    private static decimal? CostOf(ModelDescriptor? model, UsageDetails usage)
+    {
+        if (model is null || (model.InputPricePerMillion is null && model.OutputPricePerMillion is null))
+        {
+            return null;
+        }
+
+        var input = usage.InputTokenCount ?? 0;
+        var cached = Math.Min(usage.CachedInputTokenCount ?? 0, input);
+        var inputPrice = model.InputPricePerMillion ?? 0m;
+        var total = ((input - cached) * inputPrice)
+            + (cached * (model.CachedInputPricePerMillion ?? inputPrice))
+            + ((usage.OutputTokenCount ?? 0) * (model.OutputPricePerMillion ?? 0m));
+        return total / 1_000_000m;
+    }
+
+    private sealed class RunState(AgentRunRequest request, Conversation conversation, ChatOptions chatOptions, int maxSteps, long window)
+    {
+        public AgentRunRequest Request { get; } = request;
+
+        public string SessionId { get; } = request.SessionId;
+
+        public Conversation Conversation { get; } = conversation;
+
+        public ChatOptions ChatOptions { get; } = chatOptions;
+
+        public int MaxSteps { get; } = maxSteps;
+
+        public long Window { get; } = window;
+
+        /// <summary>The prompt's write while it is in flight (see <c>DriveAsync</c>); <see langword="null"/> once awaited.</summary>
+        public Task? PromptWrite { get; set; }
+
+        public required long CompactionLimit { get; init; }
+
+        public required bool CompactionEnabled { get; set; }
+
+        public required LoopDetector Loops { get; init; }
+
+        public List<PreparedCall> Pending { get; } = [];
+
+        public UsageDetails Usage { get; } = new();
+
+        public int Steps { get; set; }
+
+        public string? FinalText { get; set; }
+    }
+
+    private sealed class ModelRequestException(string message, Exception innerException) : Exception(message, innerException);
+}

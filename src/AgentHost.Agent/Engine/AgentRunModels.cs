@@ -1,0 +1,90 @@
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Events;
+using Microsoft.Extensions.AI;
+
+namespace AgentHost.Agent.Engine;
+
+/// <summary>Defaults and limits of the <see cref="AgentLoop"/>.</summary>
+public sealed record AgentLoopOptions
+{
+    /// <summary>Model steps per run when the request does not say (<c>--max-steps</c>): 50.</summary>
+    public int MaxSteps { get; init; } = 50;
+
+    /// <summary>How often one call signature (tool + canonical arguments) may appear before the run stops: the 3rd time.</summary>
+    public int LoopRepeatThreshold { get; init; } = 3;
+
+    /// <summary>How many recent steps loop detection looks at: 6.</summary>
+    public int LoopWindowSteps { get; init; } = 6;
+
+    /// <summary>The context window assumed when the model descriptor declares none: 128,000 tokens.</summary>
+    public int DefaultContextWindow { get; init; } = 128_000;
+
+    /// <summary>Compact when the estimated prompt exceeds this fraction of the window: 0.8.</summary>
+    public double CompactionThreshold { get; init; } = 0.8;
+
+    /// <summary>The share of the window kept verbatim after compaction (the most recent messages): 0.25.</summary>
+    public double CompactionKeepRecentFraction { get; init; } = 0.25;
+
+    /// <summary>Characters per token when the provider reports no usage: 4.</summary>
+    public int CharactersPerToken { get; init; } = 4;
+
+    /// <summary>Retries of failed model requests (backoff with jitter, <c>Retry-After</c> honoured).</summary>
+    public ModelRetryPolicy Retry { get; init; } = new();
+}
+
+/// <summary>What to run.</summary>
+/// <param name="SessionId">The session the conversation is recorded under.</param>
+/// <param name="Prompt">The user's message for this run.</param>
+public sealed record AgentRunRequest(string SessionId, string Prompt)
+{
+    /// <summary>Parts the user message carries after the prompt's text (images from <c>@shot.png</c> or <c>--image</c>).</summary>
+    public IReadOnlyList<AIContent> Attachments { get; init; } = [];
+
+    /// <summary>Earlier messages of the session, oldest first (from the last compaction summary when resuming). System messages are ignored.</summary>
+    public IReadOnlyList<ChatMessage> History { get; init; } = [];
+
+    /// <summary>The system prompt (see <see cref="SystemPromptBuilder"/>); none when <see langword="null"/>.</summary>
+    public string? SystemPrompt { get; init; }
+
+    /// <summary>The model; its id goes into <see cref="ChatOptions.ModelId"/>, its context window drives compaction, its prices the cost.</summary>
+    public ModelDescriptor? Model { get; init; }
+
+    /// <summary>The configured provider name, for events.</summary>
+    public string? ProviderName { get; init; }
+
+    /// <summary>The step limit; <see cref="AgentLoopOptions.MaxSteps"/> when <see langword="null"/>.</summary>
+    public int? MaxSteps { get; init; }
+
+    /// <summary>Whether older history may be summarised near the context window (<c>--no-compact</c> turns it off).</summary>
+    public bool Compaction { get; init; } = true;
+
+    /// <summary>The project root tool calls are confined to.</summary>
+    public string? WorkspaceRoot { get; init; }
+
+    /// <summary>Whether mutating tools only report their changes unless a call sets <c>dry_run</c> (the session's <c>dry_run</c> setting).</summary>
+    public bool DryRunByDefault { get; init; }
+
+    /// <summary>Extra model options (temperature, reasoning effort, …); tools and model id are set by the loop.</summary>
+    public ChatOptions? ChatOptions { get; init; }
+
+    /// <summary>
+    /// Creates the small model that writes compaction summaries (the <c>small_model</c> role), with what is known
+    /// about it — called only when a compaction happens; the run's own model writes the summary when this is
+    /// <see langword="null"/>, returns <see langword="null"/>, or the small model fails.
+    /// </summary>
+    public Func<(IChatClient Client, ModelDescriptor? Model)?>? Summarizer { get; init; }
+}
+
+/// <summary>How a run ended.</summary>
+/// <param name="Outcome">The outcome.</param>
+/// <param name="FinalText">The model's final answer, when it gave one.</param>
+/// <param name="Steps">Model steps taken.</param>
+/// <param name="Usage">Tokens used by the run, as reported by the provider.</param>
+public sealed record AgentRunResult(RunOutcome Outcome, string? FinalText, int Steps, UsageDetails Usage)
+{
+    /// <summary>Why the run stopped, when it did not complete.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>The conversation as the model last saw it (system prompt first), every call answered.</summary>
+    public IReadOnlyList<ChatMessage> Messages { get; init; } = [];
+}

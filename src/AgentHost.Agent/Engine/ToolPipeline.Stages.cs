@@ -1,0 +1,277 @@
+using System.Globalization;
+using System.Text.Json;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Events;
+using AgentHost.Sdk.Tools;
+using Microsoft.Extensions.AI;
+using AgentHost.Permissions;
+
+namespace AgentHost.Agent.Engine;
+
+/// <summary>The stages after lookup: parse, validate, permission, middleware and invocation.</summary>
+public sealed partial class ToolPipeline
+{
+    private async ValueTask<StageResult> RunAsync(
+        ToolCapability tool, RegisteredCapability entry, string argumentsJson, string redactedArguments, ToolCallContext context, CancellationToken cancellationToken)
+    {
+        JsonElement arguments;
+        try
+        {
+            using var document = JsonDocument.Parse(argumentsJson);
+            arguments = document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            return StageResult.Fail($"the arguments are not valid JSON ({ex.Message}). Send one JSON object that matches the tool's parameter schema.");
+        }
+
+        if (arguments.ValueKind != JsonValueKind.Object)
+        {
+            return StageResult.Fail($"the arguments must be a JSON object, but got {arguments.ValueKind.ToString().ToLowerInvariant()}.");
+        }
+
+        var schema = tool.Function.JsonSchema;
+        var problems = ToolArgumentValidator.Validate(schema, arguments);
+        if (problems.Count > 0)
+        {
+            return StageResult.Fail(
+                $"invalid arguments for '{entry.Name}': {string.Join("; ", problems)}. Expected parameters: {ToolOutput.Preview(schema.GetRawText(), 2000)}");
+        }
+
+        var functionArguments = new AIFunctionArguments
+        {
+            Services = Options.ServicesForPlugin?.Invoke(entry.PluginId),
+            Context = new Dictionary<object, object?>(),
+        };
+        if (context.InSession)
+        {
+            functionArguments.Context[ToolContext.SessionIdKey] = context.SessionId;
+        }
+
+        if (context.ModelId is { } modelId)
+        {
+            functionArguments.Context[ToolContext.ModelIdKey] = modelId;
+        }
+
+        if (context.WorkspaceRoot is { } workspaceRoot)
+        {
+            functionArguments.Context[ToolContext.WorkspaceRootKey] = workspaceRoot;
+        }
+
+        if (context.DryRunByDefault)
+        {
+            functionArguments.Context[ToolContext.DryRunByDefaultKey] = true;
+        }
+
+        var progress = new ToolProgressReporter(this, context, entry.Name);
+        functionArguments.Context[ToolContext.ProgressKey] = progress;
+
+        foreach (var property in arguments.EnumerateObject())
+        {
+            functionArguments[property.Name] = property.Value;
+        }
+
+        var verdict = await DecideAsync(tool, entry, functionArguments, argumentsJson, redactedArguments, context, cancellationToken).ConfigureAwait(false);
+        if (verdict is null)
+        {
+            return StageResult.Cancelled;
+        }
+
+        if (!verdict.Allowed)
+        {
+            return new StageResult(ToolCallStatus.Denied, null, $"permission denied: {verdict.Reason}. Do not retry this call; choose another approach or ask the user.");
+        }
+
+        if (Permissions.ReadAccessCheck.For(_gate, context.SessionId, context.CallId, context.WorkspaceRoot) is { } readCheck)
+        {
+            functionArguments.Context[ToolContext.ReadAccessKey] = readCheck; // multi-file tools ask it per file (docs/permissions.md, Reads)
+        }
+
+        var invocation = new ToolInvocationContext(tool.Function, tool.Metadata, functionArguments, context.CallId)
+        {
+            SessionId = context.SessionId,
+            WorkspaceRoot = context.WorkspaceRoot,
+        };
+        try
+        {
+            return await InvokeAsync(invocation, entry.Name, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            progress.Close();
+        }
+    }
+
+    private async ValueTask<PermissionVerdict?> DecideAsync(
+        ToolCapability tool,
+        RegisteredCapability entry,
+        AIFunctionArguments arguments,
+        string argumentsJson,
+        string redactedArguments,
+        ToolCallContext context,
+        CancellationToken cancellationToken)
+    {
+        var description = await DescribeAsync(tool, entry.Name, arguments, redactedArguments, cancellationToken).ConfigureAwait(false);
+        if (description is null)
+        {
+            return null;
+        }
+
+        var request = new ToolPermissionRequest(context.SessionId, context.CallId, entry.Name, entry.PluginId, tool.Metadata.Effect, description)
+        {
+            ArgumentsJson = argumentsJson,
+            WorkspaceRoot = context.WorkspaceRoot,
+        };
+        PermissionVerdict verdict;
+        try
+        {
+            verdict = await _gate.DecideAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+#pragma warning disable CA1031 // A failing gate denies the call (fail closed); it must not end the run.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogGateFailed(ex, entry.Name, context.CallId);
+            verdict = PermissionVerdict.Deny(ToolFailures.IsBug(ex)
+                ? "internal error in the permission gate (denied to be safe; logged: see 'agent logs')"
+                : $"the permission gate failed ({ToolFailures.MessageOf(ex)}); denied to be safe");
+        }
+
+        Publish(new PermissionDecidedEvent(
+            context.SessionId,
+            context.CallId,
+            entry.Name,
+            description.Action,
+            description.Subject is null ? null : ToolOutput.Preview(Scrubber.Scrub(description.Subject), Options.PreviewCharacters),
+            verdict.Decision,
+            verdict.Reason)
+        {
+            Scope = verdict.Scope,
+            AnsweredBy = verdict.AnsweredBy,
+            Rule = verdict.Rule,
+            Mode = verdict.Mode,
+            RequestId = verdict.RequestId,
+        });
+        return verdict;
+    }
+
+    /// <summary>The call's description (awaiting an async one with the call's token), or <see langword="null"/> when the call was cancelled meanwhile.</summary>
+    private static async ValueTask<ToolCallDescription?> DescribeAsync(
+        ToolCapability tool, string name, AIFunctionArguments arguments, string redactedArguments, CancellationToken cancellationToken)
+    {
+        if (tool.Metadata.DescribeCallAsync is { } describeAsync)
+        {
+            try
+            {
+                return await describeAsync(arguments, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+#pragma warning disable CA1031 // A broken description falls back to the default one; the gate still decides.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                return new ToolCallDescription(name, redactedArguments);
+            }
+        }
+
+        if (tool.Metadata.DescribeCall is { } describe)
+        {
+            try
+            {
+                return describe(arguments);
+            }
+#pragma warning disable CA1031 // A broken description falls back to the default one; the gate still decides.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+
+        return new ToolCallDescription(name, redactedArguments);
+    }
+
+    /// <summary>How long a tool may take to stop after its time limit cancelled it, before the pipeline abandons it.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
+
+    private async ValueTask<StageResult> InvokeAsync(ToolInvocationContext invocation, string name, CancellationToken cancellationToken)
+    {
+        var timeout = invocation.Metadata.Timeout is { } limit && (limit > TimeSpan.Zero || limit == Timeout.InfiniteTimeSpan)
+            ? limit
+            : Options.DefaultTimeout;
+        using var timeoutSource = new CancellationTokenSource(timeout, Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        var chain = Chain();
+        Task<object?>? pending = null;
+        try
+        {
+            // On a pool thread, and awaited with WaitAsync: a tool that blocks its thread (Thread.Sleep, synchronous
+            // I/O) or ignores its token still cannot hold the run past Ctrl+C or its time limit.
+            pending = Task.Run(() => chain(invocation, linked.Token).AsTask(), linked.Token);
+            var result = await pending.WaitAsync(linked.Token).ConfigureAwait(false);
+            return result switch
+            {
+                ToolResult { Error: { } failure } => new StageResult(ToolCallStatus.Failed, result, failure),
+                ToolResult toolResult => new StageResult(ToolCallStatus.Succeeded, result, null)
+                {
+                    Structured = ToolOutput.SerializeStructured(toolResult, invocation.Tool.JsonSerializerOptions),
+                },
+                _ => new StageResult(ToolCallStatus.Succeeded, result, null),
+            };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return StageResult.Cancelled;
+        }
+        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested)
+        {
+            // A tool that honours its token stops within moments of the cancellation; one that blocks does not.
+            if (pending is { IsCompleted: false })
+            {
+                await ((Task)pending).WaitAsync(StopGrace, Time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            var stillRunning = pending is { IsCompleted: false };
+            LogToolTimedOut(name, invocation.CallId, FormatDuration(timeout), stillRunning);
+            return new StageResult(
+                ToolCallStatus.TimedOut,
+                null,
+                stillRunning
+                    ? $"'{name}' did not finish within {FormatDuration(timeout)}; the host stopped waiting for it, but it may still be running in the background. " +
+                      "Do not assume it had no effect: check its results before retrying. Narrow the request (smaller input, fewer files) or try another approach."
+                    : $"'{name}' did not finish within {FormatDuration(timeout)} and was stopped. Narrow the request (smaller input, fewer files) or try another approach.");
+        }
+#pragma warning disable CA1031 // A failing tool becomes an error result for the model, never a crash.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return StageResult.Fail(ToolFailed(name, invocation.CallId, ex));
+        }
+    }
+
+    /// <summary>The plugins' middleware chain inside the kernel's own middleware (<see cref="ToolPipelineOptions.Middleware"/>).</summary>
+    private ToolInvocationHandler Chain()
+    {
+        var chain = GetToolSet().Chain;
+        for (var i = Options.Middleware.Count - 1; i >= 0; i--)
+        {
+            var layer = Options.Middleware[i];
+            var next = chain;
+            chain = (context, cancellationToken) => layer.InvokeAsync(context, next, cancellationToken);
+        }
+
+        return chain;
+    }
+
+    private static string FormatDuration(TimeSpan duration) =>
+        duration.TotalSeconds >= 1
+            ? duration.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s"
+            : duration.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
+}

@@ -1,0 +1,108 @@
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Sdk.Events;
+using AgentHost.Hosting.Plugins;
+
+namespace AgentHost.Agent.Engine;
+
+/// <summary>Limits applied by the <see cref="ToolPipeline"/>.</summary>
+public sealed record ToolPipelineOptions
+{
+    /// <summary>The per-call time limit for tools that do not set <see cref="Sdk.Tools.ToolMetadata.Timeout"/>: 2 minutes.</summary>
+    public TimeSpan DefaultTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The most characters of tool output given to the model (32 KiB); longer output keeps its head and tail.</summary>
+    public int MaxOutputCharacters { get; init; } = 32 * 1024;
+
+    /// <summary>The most characters of a result shown in <see cref="ToolCallCompletedEvent.ResultPreview"/>: 400.</summary>
+    public int PreviewCharacters { get; init; } = 400;
+
+    /// <summary>The most characters of arguments shown in <see cref="ToolCallStartedEvent.ArgumentsJson"/>: 8 KiB.</summary>
+    public int MaxEventArgumentCharacters { get; init; } = 8 * 1024;
+
+    /// <summary>
+    /// Returns a plugin's own service provider by plugin id; passed to tools as <see cref="Microsoft.Extensions.AI.AIFunctionArguments.Services"/>
+    /// (so <c>IServiceProvider</c> parameters resolve the plugin's services).
+    /// </summary>
+    public Func<string, IServiceProvider?>? ServicesForPlugin { get; init; }
+
+    /// <summary>
+    /// Kernel middleware around every invocation, outside the plugins' middleware (first is outermost), e.g. project
+    /// memory for nested folders; none by default.
+    /// </summary>
+    public IReadOnlyList<Sdk.Tools.ToolMiddleware> Middleware { get; init; } = [];
+
+    /// <summary>
+    /// Decides which tools are offered to the model (e.g. plan mode hides write, execute and network tools); all
+    /// when <see langword="null"/>. A hidden tool the model calls anyway is still decided by the permission gate.
+    /// </summary>
+    public Func<Sdk.Tools.ToolMetadata, bool>? OfferTool { get; init; }
+
+    /// <summary>
+    /// The shortest time between two <see cref="ToolCallProgressEvent"/>s of one call (250 ms); updates in between are
+    /// dropped, except the first and the first that reaches fraction 1.
+    /// </summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Supplies cached schemas of delegate-built tools (see <see cref="ToolSchemaCache"/>), when any.</summary>
+    public ToolSchemaCache? SchemaCache { get; init; }
+
+    /// <summary>
+    /// Tools the kernel provides for this pipeline (e.g. the session's <c>skill</c> tool), registered as plugin
+    /// <c>kernel</c>. A kernel tool wins over a plugin tool of the same plain name.
+    /// </summary>
+    public IReadOnlyList<RegisteredCapability> KernelTools { get; init; } = [];
+
+    /// <summary>
+    /// Where tool failures (with their stack), time-outs and permission-gate failures are logged, and the agent loop's
+    /// compaction failures; nothing is logged when not set.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+}
+
+/// <summary>Who asks for a tool call and where it belongs.</summary>
+/// <param name="SessionId">The session (events and permission requests carry it).</param>
+/// <param name="CallId">The call id (the model's, or one made up by the caller).</param>
+public sealed record ToolCallContext(string SessionId, string CallId)
+{
+    /// <summary>The model step the call belongs to (1-based; 0 outside a run).</summary>
+    public int Step { get; init; }
+
+    /// <summary>The project root the call is confined to, when known.</summary>
+    public string? WorkspaceRoot { get; init; }
+
+    /// <summary>Whether mutating tools only report their changes unless the call sets <c>dry_run</c>.</summary>
+    public bool DryRunByDefault { get; init; }
+
+    /// <summary>The id of the model that asked for the call, when known (tools may use it, e.g. for commit attribution).</summary>
+    public string? ModelId { get; init; }
+
+    /// <summary>
+    /// Whether the call belongs to a session (the default). Only then do tools receive <see cref="SessionId"/>
+    /// (<c>agent tool run</c> calls belong to none, so per-session tool state such as the files plugin's read ledger does not apply).
+    /// </summary>
+    public bool InSession { get; init; } = true;
+}
+
+/// <summary>How one tool call ended, and what the model is told.</summary>
+/// <param name="Status">How it ended.</param>
+/// <param name="Text">The text given to the model: the result, or <c>Error: …</c>; capped.</param>
+/// <param name="RawResult">What the tool returned, when it succeeded.</param>
+/// <param name="Error">The error, when not succeeded.</param>
+/// <param name="Duration">How long the call took, validation and permission included.</param>
+public sealed record ToolCallOutcome(ToolCallStatus Status, string Text, object? RawResult, string? Error, TimeSpan Duration)
+{
+    /// <summary>The tool name (resolved plain name when found, else as asked).</summary>
+    public required string Tool { get; init; }
+
+    /// <summary>The contributing plugin, when the tool was found.</summary>
+    public string? Plugin { get; init; }
+
+    /// <summary>The arguments as JSON, secrets redacted.</summary>
+    public string ArgumentsJson { get; init; } = "{}";
+
+    /// <summary>Whether the text was cut to the output limit.</summary>
+    public bool Truncated { get; init; }
+
+    /// <summary>The structured value of a <see cref="Sdk.Tools.ToolResult"/>, as JSON, when the tool returned one.</summary>
+    public System.Text.Json.JsonElement? Structured { get; init; }
+}

@@ -1,0 +1,98 @@
+using AgentHost.Hosting.Plugins;
+using NuGet.Versioning;
+
+namespace AgentHost.Installation;
+
+/// <summary>What to install.</summary>
+/// <param name="Target">A plugin id, a folder holding <c>plugin.yaml</c>, or a <c>.nupkg</c> file.</param>
+public sealed record InstallRequest(string Target)
+{
+    /// <summary>An exact version to install (ids only); the highest available when <see langword="null"/>.</summary>
+    public NuGetVersion? Version { get; init; }
+
+    /// <summary>Only this source (ids only): a configured feed's name, a feed URL or a folder feed path.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>Whether prerelease versions may be picked.</summary>
+    public bool IncludePrerelease { get; init; }
+
+    /// <summary>Whether to replace an installed copy of the same version whose content differs.</summary>
+    public bool Force { get; init; }
+}
+
+/// <summary>What an install is about to do; shown to the user for confirmation.</summary>
+/// <param name="Manifest">The validated manifest of the staged plugin.</param>
+/// <param name="Candidate">Where it comes from.</param>
+/// <param name="Hash">The content hash that the lockfile will record.</param>
+/// <param name="Previous">The installed entry it replaces, if any.</param>
+public sealed record InstallPlan(PluginManifest Manifest, PluginCandidate Candidate, string Hash, LockedPlugin? Previous)
+{
+    /// <summary>The package signature check; <see langword="null"/> when the plugin did not come from a package.</summary>
+    public PackageSignature? Signature { get; init; }
+}
+
+/// <summary>How an install ended.</summary>
+public enum InstallOutcome
+{
+    /// <summary>The plugin was installed (or replaced a previous version).</summary>
+    Installed,
+
+    /// <summary>The same version with the same content was already installed; nothing changed.</summary>
+    AlreadyInstalled,
+
+    /// <summary>The confirmation callback declined; nothing changed.</summary>
+    Declined,
+}
+
+/// <summary>The result of an install.</summary>
+/// <param name="Outcome">How it ended.</param>
+/// <param name="Plugin">The lockfile entry written (for <see cref="InstallOutcome.Declined"/>, the one that would have been).</param>
+/// <param name="Previous">The entry that was installed before, if any.</param>
+public sealed record InstallResult(InstallOutcome Outcome, LockedPlugin Plugin, LockedPlugin? Previous);
+
+/// <summary>How updating one plugin ended.</summary>
+public enum UpdateOutcome
+{
+    /// <summary>A higher version was installed.</summary>
+    Updated,
+
+    /// <summary>No higher version exists.</summary>
+    UpToDate,
+
+    /// <summary>The plugin's source cannot be updated (a folder or a package file, or a feed no longer configured).</summary>
+    Skipped,
+
+    /// <summary>The confirmation callback declined.</summary>
+    Declined,
+
+    /// <summary>The update failed; the installed version is unchanged.</summary>
+    Failed,
+}
+
+/// <summary>The result of updating one plugin.</summary>
+/// <param name="Id">The plugin id.</param>
+/// <param name="InstalledVersion">The version installed before the update.</param>
+/// <param name="Outcome">How it ended.</param>
+/// <param name="NewVersion">The version installed or offered, if any.</param>
+/// <param name="Message">Why it was skipped or failed.</param>
+public sealed record UpdateResult(string Id, string InstalledVersion, UpdateOutcome Outcome, string? NewVersion = null, string? Message = null);
+
+/// <summary>The state of an installed plugin's files.</summary>
+public enum VerifyStatus
+{
+    /// <summary>The content matches the lockfile hash.</summary>
+    Ok,
+
+    /// <summary>The content changed since install.</summary>
+    Changed,
+
+    /// <summary>The plugin folder is missing.</summary>
+    Missing,
+}
+
+/// <summary>The result of verifying one installed plugin.</summary>
+/// <param name="Plugin">The lockfile entry.</param>
+/// <param name="Status">What was found.</param>
+/// <param name="Directory">The plugin folder.</param>
+/// <param name="ActualHash">The hash found on disk (when the folder exists).</param>
+public sealed record VerifyResult(LockedPlugin Plugin, VerifyStatus Status, string Directory, string? ActualHash);

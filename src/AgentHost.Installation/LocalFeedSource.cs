@@ -1,0 +1,71 @@
+using NuGet.Versioning;
+using AgentHost.Hosting;
+
+namespace AgentHost.Installation;
+
+/// <summary>
+/// A local folder feed: <c>*.nupkg</c> files directly inside (identified by their <c>.nuspec</c>), or NuGet's
+/// hierarchical layout <c>{id}/{version}/{id}.{version}.nupkg</c>.
+/// </summary>
+internal sealed class LocalFeedSource(PluginFeed feed, string directory, Action<string>? report)
+    : ListedPluginSource("feed:" + feed.Name, $"feed '{feed.Name}' ({directory})", report)
+{
+    protected override void Collect(List<PluginCandidate> entries)
+    {
+        if (!Directory.Exists(directory))
+        {
+            Report($"warning: {Description} does not exist; skipping it. Fix the path in config.yaml (plugins.feeds).");
+            return;
+        }
+
+        foreach (var package in Directory.EnumerateFiles(directory, "*.nupkg").Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                if (NupkgExtractor.ReadIdentity(package) is var (id, version))
+                {
+                    Add(entries, id, version, package);
+                }
+                else
+                {
+                    Report($"warning: skipping {package}: it has no valid .nuspec with id and version.");
+                }
+            }
+            catch (AgentHostException ex)
+            {
+                Report($"warning: skipping {package}: {ex.Message}");
+            }
+        }
+
+        // Hierarchical layout: {id}/{version}/{id}.{version}.nupkg.
+        foreach (var idFolder in Directory.EnumerateDirectories(directory).Order(StringComparer.Ordinal))
+        {
+            foreach (var versionFolder in Directory.EnumerateDirectories(idFolder))
+            {
+                if (!NuGetVersion.TryParse(Path.GetFileName(versionFolder), out var version))
+                {
+                    continue;
+                }
+
+                var id = Path.GetFileName(idFolder);
+                var expected = $"{id}.{version.ToNormalizedString()}.nupkg";
+                var packages = Directory.EnumerateFiles(versionFolder, "*.nupkg").Order(StringComparer.Ordinal).ToList();
+                var package = packages.FirstOrDefault(f => Path.GetFileName(f).Equals(expected, StringComparison.OrdinalIgnoreCase))
+                    ?? (packages.Count == 1 ? packages[0] : null);
+                if (package is not null)
+                {
+                    Add(entries, id, version, package);
+                }
+            }
+        }
+    }
+
+    private void Add(List<PluginCandidate> entries, string id, NuGetVersion version, string package)
+    {
+        var lower = id.ToLowerInvariant();
+        if (!entries.Any(e => e.Id == lower && e.Version == version))
+        {
+            entries.Add(new PluginCandidate(lower, version, Name, package, CandidateKind.Package));
+        }
+    }
+}

@@ -1,0 +1,312 @@
+using AgentHost.Hosting.Plugins;
+using AgentHost.Sdk;
+using NuGet.Versioning;
+using AgentHost.Hosting;
+
+namespace AgentHost.Installation;
+
+/// <summary>
+/// Installs and updates plugins atomically: resolve a source, stage the content under
+/// <see cref="PluginStore.StagingDirectory"/>, validate it, ask for confirmation, rename the staged folder into place,
+/// write the lockfile, then delete the previous version.
+/// </summary>
+/// <remarks>
+/// A failure or interruption at any step leaves the previously installed version and the lockfile as they were;
+/// leftovers in the staging folder are deleted by the next install. The installer never writes to the console: it
+/// reports progress and warnings through the <c>report</c> callback and returns results. Use one instance per command;
+/// it is not thread-safe, and commands in other processes are excluded by a lock file.
+/// </remarks>
+public sealed class PluginInstaller
+{
+    private readonly PluginStore _store;
+    private readonly TimeProvider _timeProvider;
+    private readonly Action<string>? _report;
+    private readonly PluginResolver _resolver;
+
+    /// <summary>Creates an installer over config.yaml's feeds only (no nuget.config).</summary>
+    /// <param name="store">The plugin store (install folders, staging folder, lockfile, catalog).</param>
+    /// <param name="feeds">The configured feeds, searched in order after the catalog.</param>
+    /// <param name="httpClient">Kept for callers; HTTP feeds are read through NuGet.Protocol's own client.</param>
+    /// <param name="timeProvider">The clock for <see cref="LockedPlugin.InstalledAt"/>.</param>
+    /// <param name="workingDirectory">The folder relative paths are resolved against.</param>
+    /// <param name="report">Receives progress and warning lines; may be <see langword="null"/>.</param>
+    public PluginInstaller(
+        PluginStore store,
+        IReadOnlyList<PluginFeed> feeds,
+        HttpClient httpClient,
+        TimeProvider timeProvider,
+        string workingDirectory,
+        Action<string>? report = null)
+        : this(store, feeds, NuGetSources.None, timeProvider, workingDirectory, report)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+    }
+
+    /// <summary>Creates an installer.</summary>
+    /// <param name="store">The plugin store (install folders, staging folder, lockfile, catalog).</param>
+    /// <param name="feeds">config.yaml's feeds, searched in order after the catalog.</param>
+    /// <param name="nuGetSources">nuget.config's sources and credentials (enabled sources are searched after <paramref name="feeds"/>).</param>
+    /// <param name="timeProvider">The clock for <see cref="LockedPlugin.InstalledAt"/>.</param>
+    /// <param name="workingDirectory">The folder relative paths are resolved against.</param>
+    /// <param name="report">Receives progress and warning lines; may be <see langword="null"/>.</param>
+    public PluginInstaller(
+        PluginStore store,
+        IReadOnlyList<PluginFeed> feeds,
+        NuGetSources nuGetSources,
+        TimeProvider timeProvider,
+        string workingDirectory,
+        Action<string>? report = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(feeds);
+        ArgumentNullException.ThrowIfNull(nuGetSources);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentException.ThrowIfNullOrWhiteSpace(workingDirectory);
+        _store = store;
+        _timeProvider = timeProvider;
+        _report = report;
+        _resolver = new PluginResolver(store, feeds, nuGetSources, workingDirectory, report);
+    }
+
+    /// <summary>Installs a plugin from the catalog, a feed, a folder or a package file.</summary>
+    /// <param name="request">What to install.</param>
+    /// <param name="confirm">Shown the plan once the plugin is staged and validated; return <see langword="false"/> to cancel.</param>
+    /// <param name="cancellationToken">Cancellation; nothing changes when cancelled before the final rename.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="AgentHostException">The plugin was not found or is invalid; nothing was changed.</exception>
+    public async Task<InstallResult> InstallAsync(InstallRequest request, Func<InstallPlan, bool> confirm, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(confirm);
+        using var storeLock = StoreLock.Acquire(_store);
+        CleanStaging();
+        var lockFile = _store.LoadLockFile();
+        var (source, candidate) = await _resolver.ResolveAsync(request, cancellationToken).ConfigureAwait(false);
+        return await InstallCandidateAsync(source, candidate, lockFile, request.Force, confirm, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Installs a higher version of one or every installed plugin that came from the catalog or a feed.</summary>
+    /// <param name="id">The plugin to update, or <see langword="null"/> for all.</param>
+    /// <param name="includePrerelease">Whether prerelease versions count (always, for a plugin whose installed version is one).</param>
+    /// <param name="confirm">Shown each plan; return <see langword="false"/> to skip that plugin.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>One result per plugin considered.</returns>
+    /// <exception cref="AgentHostException"><paramref name="id"/> is not installed.</exception>
+    public async Task<IReadOnlyList<UpdateResult>> UpdateAsync(string? id, bool includePrerelease, Func<InstallPlan, bool> confirm, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(confirm);
+        using var storeLock = StoreLock.Acquire(_store);
+        CleanStaging();
+        var lockFile = _store.LoadLockFile();
+        var plugins = id is null ? lockFile.Plugins.ToList() : [InstalledPlugins.FindOrThrow(lockFile, id)];
+        var results = new List<UpdateResult>();
+        foreach (var plugin in plugins)
+        {
+            results.Add(await UpdateOneAsync(plugin, lockFile, includePrerelease, confirm, cancellationToken).ConfigureAwait(false));
+        }
+
+        return results;
+    }
+
+    private async Task<UpdateResult> UpdateOneAsync(LockedPlugin plugin, PluginLockFile lockFile, bool includePrerelease, Func<InstallPlan, bool> confirm, CancellationToken cancellationToken)
+    {
+        var (source, reason) = _resolver.SourceForUpdate(plugin);
+        if (source is null)
+        {
+            return new UpdateResult(plugin.Id, plugin.Version, UpdateOutcome.Skipped, Message: reason);
+        }
+
+        var installed = NuGetVersion.TryParse(plugin.Version, out var parsed) ? parsed : new NuGetVersion(0, 0, 0);
+        try
+        {
+            var found = await source.FindAsync(plugin.Id, cancellationToken).ConfigureAwait(false);
+            var newer = PluginResolver.Select(found.Where(c => c.Version > installed), null, includePrerelease || installed.IsPrerelease);
+            if (newer is null)
+            {
+                return new UpdateResult(plugin.Id, plugin.Version, UpdateOutcome.UpToDate);
+            }
+
+            var result = await InstallCandidateAsync(source, newer, lockFile, force: false, confirm, cancellationToken).ConfigureAwait(false);
+            var outcome = result.Outcome == InstallOutcome.Declined ? UpdateOutcome.Declined : UpdateOutcome.Updated;
+            return new UpdateResult(plugin.Id, plugin.Version, outcome, newer.VersionText);
+        }
+        catch (AgentHostException ex) when (ex.Kind != ErrorKind.Usage)
+        {
+            // One plugin failing does not stop the others; a usage error (e.g. confirmation impossible) stops all.
+            return new UpdateResult(plugin.Id, plugin.Version, UpdateOutcome.Failed, Message: ex.Message);
+        }
+    }
+
+    private async Task<InstallResult> InstallCandidateAsync(
+        PluginSource source,
+        PluginCandidate candidate,
+        PluginLockFile lockFile,
+        bool force,
+        Func<InstallPlan, bool> confirm,
+        CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_store.StagingDirectory);
+        var staging = Path.Combine(_store.StagingDirectory, Guid.NewGuid().ToString("N"));
+        try
+        {
+            _report?.Invoke($"staging {candidate.Origin}");
+            await source.StageAsync(candidate, staging, cancellationToken).ConfigureAwait(false);
+            var manifest = ReadStagedManifest(staging, candidate);
+            Validate(manifest, candidate, staging);
+            var hash = PluginHasher.ComputeHash(staging, cancellationToken);
+            var version = manifest.Version.ToNormalizedString();
+            var previous = lockFile.Find(manifest.Id);
+            var signature = source.LastSignature;
+            var entry = new LockedPlugin(manifest.Id, version, candidate.Source, candidate.Origin, hash, previous?.Enabled ?? true, _timeProvider.GetUtcNow())
+            {
+                Signature = signature?.ToString(),
+            };
+            var target = _store.InstallDirectory(manifest.Id, version);
+            if (previous is not null && previous.Version == version && Directory.Exists(target) && !force)
+            {
+                return previous.Sha512 == hash
+                    ? new InstallResult(InstallOutcome.AlreadyInstalled, previous, previous)
+                    : throw new AgentHostException(
+                        ErrorKind.Plugin,
+                        $"{manifest.Id} {version} is already installed, but {candidate.Origin} has different content ({InstalledPlugins.ShortHash(hash)} instead of {InstalledPlugins.ShortHash(previous.Sha512)}). Pass --force to replace the installed copy.");
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!confirm(new InstallPlan(manifest, candidate, hash, previous) { Signature = signature }))
+            {
+                return new InstallResult(InstallOutcome.Declined, entry, previous);
+            }
+
+            Commit(staging, target, entry, previous, lockFile);
+            return new InstallResult(InstallOutcome.Installed, entry, previous);
+        }
+        finally
+        {
+            InstallFiles.TryDelete(staging, _report);
+        }
+    }
+
+    private void Commit(string staging, string target, LockedPlugin entry, LockedPlugin? previous, PluginLockFile lockFile)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        string? displaced = null;
+        if (Directory.Exists(target))
+        {
+            if (previous?.Version == entry.Version)
+            {
+                // Reinstalling the same version: keep the old copy aside until the lockfile is written.
+                displaced = staging + ".previous";
+                Directory.Move(target, displaced);
+            }
+            else
+            {
+                // Left behind by an install interrupted between the rename and the lockfile write.
+                InstallFiles.DeleteDirectory(target);
+            }
+        }
+
+        try
+        {
+            Directory.Move(staging, target);
+            lockFile.Set(entry);
+            lockFile.Save();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            RollBack(target, displaced, entry, previous, lockFile);
+            throw new AgentHostException(ErrorKind.Plugin, $"could not put {entry.Id} {entry.Version} in place ({ex.Message}); the previous state was kept. Check permissions and free space in {_store.Paths.DataDirectory}.", ex);
+        }
+
+        _report?.Invoke($"installed {entry.Id} {entry.Version} into {target}");
+        if (displaced is not null)
+        {
+            InstallFiles.TryDelete(displaced, _report);
+        }
+        else if (previous is not null)
+        {
+            InstallFiles.TryDelete(_store.InstallDirectory(previous.Id, previous.Version), _report);
+            _report?.Invoke($"removed {previous.Id} {previous.Version}");
+        }
+    }
+
+    private void RollBack(string target, string? displaced, LockedPlugin entry, LockedPlugin? previous, PluginLockFile lockFile)
+    {
+        if (previous is null)
+        {
+            lockFile.Remove(entry.Id);
+        }
+        else
+        {
+            lockFile.Set(previous);
+        }
+
+        InstallFiles.TryDelete(target, _report);
+        if (displaced is not null && Directory.Exists(displaced))
+        {
+            Directory.Move(displaced, target);
+        }
+    }
+
+    private void CleanStaging()
+    {
+        if (!Directory.Exists(_store.StagingDirectory))
+        {
+            return;
+        }
+
+        var leftovers = Directory.EnumerateFileSystemEntries(_store.StagingDirectory).ToList();
+        foreach (var leftover in leftovers)
+        {
+            InstallFiles.TryDelete(leftover, _report);
+        }
+
+        if (leftovers.Count > 0)
+        {
+            _report?.Invoke($"cleaned {leftovers.Count} leftover(s) of an interrupted install from {_store.StagingDirectory}");
+        }
+    }
+
+    private static PluginManifest ReadStagedManifest(string staging, PluginCandidate candidate)
+    {
+        try
+        {
+            return ManifestReader.ReadFromDirectory(staging);
+        }
+        catch (AgentHostException ex)
+        {
+            // Name the file as the user knows it (the source folder, or the package with '!'), not the staging copy.
+            var shown = candidate.Kind == CandidateKind.Folder ? candidate.Origin : candidate.Origin + "!";
+            throw new AgentHostException(
+                ex.Kind,
+                $"cannot install from {candidate.Origin}: {ex.Message.Replace(staging, shown, StringComparison.Ordinal)}{Environment.NewLine}Nothing was changed.",
+                ex);
+        }
+    }
+
+    private static void Validate(PluginManifest manifest, PluginCandidate candidate, string staging)
+    {
+        if (candidate.Id is not null && manifest.Id != candidate.Id)
+        {
+            throw new AgentHostException(ErrorKind.Plugin, $"{candidate.Origin} is listed as plugin '{candidate.Id}', but its {PluginManifest.FileName} declares id '{manifest.Id}'; refusing to install a mislabelled package. Nothing was changed.");
+        }
+
+        if (candidate.Version is not null && manifest.Version != candidate.Version)
+        {
+            throw new AgentHostException(ErrorKind.Plugin, $"{candidate.Origin} is listed as version {candidate.VersionText}, but its {PluginManifest.FileName} declares version {manifest.Version.ToNormalizedString()}; refusing to install a mislabelled package. Nothing was changed.");
+        }
+
+        if (!manifest.Sdk.Contains(SdkInfo.Version))
+        {
+            throw new AgentHostException(
+                ErrorKind.Plugin,
+                $"{manifest.Id} {manifest.Version.ToNormalizedString()} requires agent SDK '{manifest.Sdk}', but this agent provides SDK {SdkInfo.VersionText}. Install an older version of the plugin that supports SDK {SdkInfo.VersionText} ('agent plugin install {manifest.Id} --version <version>'), or update agent. Nothing was changed.");
+        }
+
+        if (manifest.EntryAssembly is { } entry && !File.Exists(Path.Combine(staging, entry)))
+        {
+            throw new AgentHostException(
+                ErrorKind.Plugin,
+                $"{manifest.Id} {manifest.Version.ToNormalizedString()} declares entry '{entry}', but {candidate.Origin} does not contain that file. Package the output of 'dotnet publish' with the manifest. Nothing was changed.");
+        }
+    }
+}

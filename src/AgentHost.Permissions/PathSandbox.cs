@@ -1,0 +1,497 @@
+namespace AgentHost.Permissions;
+
+/// <summary>
+/// The path sandbox of the permission engine: the workspace root and extra directories a call may use without asking,
+/// the protected places a write to always asks about, and how a path as written becomes the real paths a call may
+/// touch.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every spelling a tool or the kernel could act on is resolved, and a path is inside the sandbox only if all of them
+/// are: <c>\</c> is a separator on every OS (a model may send Windows paths), and on Linux and macOS the literal reading
+/// (a name containing <c>\</c>) is checked as well; <c>..</c> is resolved both as file tools do (<c>..</c> first, then
+/// symbolic links, like <see cref="Sdk.Tools.WorkspacePaths"/>) and as the kernel does for shell redirections (symbolic
+/// links first: <c>link/../x</c> is next to the link's target); names with trailing dots or spaces (<c>secrets. </c>),
+/// which Windows trims, are also checked trimmed. At most 40 symbolic links are followed per path (as the kernel
+/// does); loops and deeper chains make the path unknown. Paths compare ignoring case where the file system does
+/// (Windows, macOS).
+/// </para>
+/// <para>
+/// Protected places (see docs/permissions.md, "Protected paths"): the agent's configuration (<c>.agent/</c>), skill
+/// folders (<c>.agents/skills</c>, <c>.claude/skills</c>), git hooks (<c>.husky/</c>, the folder <c>core.hooksPath</c>
+/// names) anywhere, and the user's <see cref="ProtectedPaths"/>.
+/// </para>
+/// <para>Thread-safe and immutable; it reads the file system to resolve symbolic links and expand globs.</para>
+/// </remarks>
+public sealed class PathSandbox
+{
+    private const int MaxLinks = 40;
+
+    private const int MaxGlobMatches = 64;
+
+    /// <summary>Folder names that mark a project skill root when followed by <c>skills</c> (or written themselves).</summary>
+    private static readonly string[] SkillParents = [".agents", ".claude"];
+
+    private static readonly char[] Separators = [Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar];
+
+    private readonly string[] _directories;
+    private readonly string? _hooksPath;
+
+    /// <summary>Creates a sandbox.</summary>
+    /// <param name="workspaceRoot">The project root (the sandbox root).</param>
+    /// <param name="homeDirectory">The user's home directory, for <c>~/</c>.</param>
+    /// <param name="extraDirectories">More directories inside the sandbox (<c>~/</c> expanded, relative to the root).</param>
+    /// <param name="protectedPaths">The user's protected places; <see cref="ProtectedPaths.Default"/> of the home directory when <see langword="null"/>.</param>
+    public PathSandbox(string workspaceRoot, string homeDirectory, IEnumerable<string>? extraDirectories = null, ProtectedPaths? protectedPaths = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(workspaceRoot);
+        ArgumentException.ThrowIfNullOrWhiteSpace(homeDirectory);
+        Root = Sdk.Tools.WorkspacePaths.RealPath(Path.GetFullPath(workspaceRoot));
+        Home = Sdk.Tools.WorkspacePaths.RealPath(Path.GetFullPath(homeDirectory));
+        ProtectedPaths = protectedPaths ?? ProtectedPaths.Default(Home);
+        _hooksPath = GitHooksPath.Read(Root, Home);
+        _directories = [Root, .. (extraDirectories ?? []).Select(directory => Sdk.Tools.WorkspacePaths.RealPath(Path.GetFullPath(Expand(directory), Root)))];
+    }
+
+    /// <summary>Whether the file system compares names ignoring case (Windows, macOS).</summary>
+    public static bool FileSystemIgnoresCase { get; } = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS();
+
+    /// <summary>The real path of the sandbox root.</summary>
+    public string Root { get; }
+
+    /// <summary>The real path of the home directory.</summary>
+    public string Home { get; }
+
+    /// <summary>The real paths of the sandbox directories: the root first, then the extra directories.</summary>
+    public IReadOnlyList<string> Directories => _directories;
+
+    /// <summary>The user's protected places (the project's are found from <see cref="Root"/>).</summary>
+    public ProtectedPaths ProtectedPaths { get; }
+
+    /// <summary>Whether a real path is one of the sandbox directories or below one.</summary>
+    /// <param name="realPath">A full path with symbolic links resolved.</param>
+    /// <returns><see langword="true"/> when inside.</returns>
+    public bool Contains(string realPath) => _directories.Any(root => IsInside(realPath, root));
+
+    /// <summary>
+    /// Whether a path as written (relative to <paramref name="baseDirectory"/>, default the root) is inside the sandbox
+    /// in every reading of it; a path known only at run time (<c>$X/a</c>, <c>~user</c>) or unresolvable is not.
+    /// </summary>
+    /// <param name="path">The path as a tool or a shell line spells it.</param>
+    /// <param name="baseDirectory">What a relative path is relative to.</param>
+    /// <returns><see langword="true"/> when every reading is inside.</returns>
+    public bool ContainsPath(string path, string? baseDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return !PathTarget(TargetKind.Read, path, dynamic: false, baseDirectory ?? Root).Outside;
+    }
+
+    /// <summary>Why writing a path is protected, or <see langword="null"/> when it is not (every reading of the path is checked).</summary>
+    /// <param name="path">The path as written (relative to the root).</param>
+    /// <returns>The reason, e.g. <c>agent configuration (.agent/)</c>.</returns>
+    public string? ProtectionOf(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Protection(PathTarget(TargetKind.Write, path, HasExpansion(path), Root))?.Reason;
+    }
+
+    /// <summary>The real paths a path as written may mean (every spelling, both readings of <c>..</c>).</summary>
+    /// <param name="path">The path as written.</param>
+    /// <param name="baseDirectory">What a relative path is relative to (default: the root).</param>
+    /// <returns>The real paths, or empty when the path is known only at run time or cannot be resolved.</returns>
+    public IReadOnlyList<string> RealPaths(string path, string? baseDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return PathTarget(TargetKind.Read, path, dynamic: false, baseDirectory ?? Root).RealPaths;
+    }
+
+    internal Target PathTarget(TargetKind kind, string path, bool dynamic, string? baseDirectory)
+    {
+        var target = new Target(kind, path) { Dynamic = dynamic, BaseDirectory = baseDirectory };
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            return target with { Dynamic = true, Outside = true, Invalid = "the path contains a NUL character" };
+        }
+
+        var expanded = Expand(path);
+        if (dynamic || HasExpansion(expanded) || IsOtherUsersHome(path) || (baseDirectory is null && !IsRooted(expanded)))
+        {
+            // $VAR, $(…), ~user, ~+ and ~-, or relative to a directory only known at run time.
+            return target with { Dynamic = true, Outside = true };
+        }
+
+        try
+        {
+            var (lexical, real) = Resolve(path, baseDirectory!);
+            return target with
+            {
+                FullPath = real[0],
+                LexicalPath = lexical[0],
+                RealPaths = real,
+                LexicalPaths = lexical,
+                Outside = real.Any(candidate => !Contains(candidate)),
+            };
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or NotSupportedException or UnauthorizedAccessException)
+        {
+            return target with { Dynamic = true, Outside = true, Unparsed = ex.Message };
+        }
+    }
+
+    /// <summary>A redirection target with unquoted glob characters: the shell picks an existing file that matches.</summary>
+    internal Target GlobTarget(TargetKind kind, string path, string? baseDirectory)
+    {
+        var target = new Target(kind, path) { Dynamic = true, Outside = true, BaseDirectory = baseDirectory };
+        var expanded = Expand(path);
+        if (path.Contains('\0', StringComparison.Ordinal) || HasExpansion(expanded) || IsOtherUsersHome(path) || (baseDirectory is null && !IsRooted(expanded)))
+        {
+            return target;
+        }
+
+        try
+        {
+            var real = new List<string>();
+            foreach (var match in ExpandGlob(expanded, baseDirectory!).Append(expanded))
+            {
+                foreach (var candidate in Resolve(match, baseDirectory!).Real)
+                {
+                    AddDistinct(real, candidate);
+                }
+            }
+
+            return target with { RealPaths = real };
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or NotSupportedException or UnauthorizedAccessException)
+        {
+            return target with { Unparsed = ex.Message };
+        }
+    }
+
+    /// <summary>The full paths a path as written may mean (lexical, <c>..</c> normalised) and their real paths (symbolic links resolved).</summary>
+    internal (List<string> Lexical, List<string> Real) Resolve(string path, string baseDirectory)
+    {
+        List<string> spellings = [path.Replace('\\', '/')];
+        if (!OperatingSystem.IsWindows() && path.Contains('\\', StringComparison.Ordinal))
+        {
+            spellings.Add(path);
+        }
+
+        foreach (var spelling in spellings.ToList())
+        {
+            AddDistinct(spellings, TrimNameEnds(spelling));
+        }
+
+        var lexical = new List<string>();
+        var real = new List<string>();
+        foreach (var spelling in spellings)
+        {
+            var expanded = Expand(spelling);
+            var full = Path.GetFullPath(expanded, baseDirectory);
+            AddDistinct(lexical, full);
+            AddDistinct(real, RealPath(full, lexicalLinks: true));
+            AddDistinct(real, RealPath(Path.Combine(baseDirectory, expanded), lexicalLinks: false));
+        }
+
+        return (lexical, real);
+    }
+
+    /// <summary>
+    /// Resolves symbolic links in every component. With <paramref name="lexicalLinks"/> link targets are normalised
+    /// before they are followed (as <c>WorkspacePaths</c> does); without it <c>..</c> always means the parent of the
+    /// real folder reached so far (as the kernel does).
+    /// </summary>
+    /// <exception cref="IOException">More than 40 links (a loop, or a chain too long for the kernel).</exception>
+    internal static string RealPath(string path, bool lexicalLinks)
+    {
+        var budget = MaxLinks;
+        return RealPath(path, lexicalLinks, ref budget);
+    }
+
+    private static string RealPath(string path, bool lexicalLinks, ref int budget)
+    {
+        var root = Path.GetPathRoot(path);
+        if (string.IsNullOrEmpty(root))
+        {
+            throw new ArgumentException($"'{path}' is not an absolute path", nameof(path));
+        }
+
+        var current = root;
+        var exists = true;
+        foreach (var part in path[root.Length..].Split(Separators, StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == ".")
+            {
+                continue;
+            }
+
+            if (part == "..")
+            {
+                current = Path.GetDirectoryName(current) ?? current;
+                exists = Directory.Exists(current);
+                continue;
+            }
+
+            var next = Path.Combine(current, part);
+            if (exists)
+            {
+                var info = new FileInfo(next);
+                if (info.LinkTarget is { } link)
+                {
+                    if (--budget < 0)
+                    {
+                        throw new IOException($"too many levels of symbolic links resolving {path}");
+                    }
+
+                    var linked = Path.Combine(current, link);
+                    next = RealPath(lexicalLinks ? Path.GetFullPath(linked) : linked, lexicalLinks, ref budget);
+                }
+                else if (!info.Exists && !Directory.Exists(next))
+                {
+                    exists = false;
+                }
+            }
+
+            current = next;
+        }
+
+        return current;
+    }
+
+    /// <summary>Expands <c>~</c>, <c>$HOME</c> and <c>${HOME}</c> at the start of a path.</summary>
+    internal string Expand(string path)
+    {
+        foreach (var home in new[] { "~", "$HOME", "${HOME}" })
+        {
+            if (path == home)
+            {
+                return Home;
+            }
+
+            if (path.StartsWith(home + "/", StringComparison.Ordinal) || path.StartsWith(home + "\\", StringComparison.Ordinal))
+            {
+                return Path.Combine(Home, path[(home.Length + 1)..]);
+            }
+        }
+
+        return path;
+    }
+
+    /// <summary><c>~user/x</c>, <c>~+</c>, <c>~-</c>: the shell expands them to places the engine cannot know.</summary>
+    internal static bool IsOtherUsersHome(string path) =>
+        path.StartsWith('~') && path.Length > 1 && path[1] is not ('/' or '\\');
+
+    /// <summary>Windows drops trailing dots and spaces from names (<c>secrets. /x</c> is <c>secrets/x</c>).</summary>
+    private static string TrimNameEnds(string path)
+    {
+        var parts = path.Split('/');
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = parts[i];
+            if (part.Length == 0 || part is "." or ".." || !(part.EndsWith('.') || part.EndsWith(' ')))
+            {
+                continue;
+            }
+
+            var trimmed = part.TrimEnd('.', ' ');
+            parts[i] = trimmed.Length > 0 ? trimmed : part.Count(c => c == '.') >= 2 ? ".." : ".";
+        }
+
+        return string.Join('/', parts);
+    }
+
+    private static void AddDistinct(List<string> list, string item)
+    {
+        if (!list.Contains(item, StringComparer.Ordinal))
+        {
+            list.Add(item);
+        }
+    }
+
+    internal static bool HasExpansion(string text) => text.Contains('$', StringComparison.Ordinal) || text.Contains('`', StringComparison.Ordinal);
+
+    internal static bool IsNullDevice(string target) => target is "/dev/null" or "NUL" or "nul" or "/dev/stdout" or "/dev/stderr";
+
+    internal static bool IsPathLike(string? subject) =>
+        subject is { Length: > 0 } && subject[0] is not ('{' or '[') && !subject.Contains('\n', StringComparison.Ordinal);
+
+    /// <summary>Whether <paramref name="real"/> is <paramref name="root"/> or below it (ignoring case where the file system does).</summary>
+    internal static bool IsInside(string real, string root)
+    {
+        var comparison = FileSystemIgnoresCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        return real.Equals(root, comparison)
+            || (real.StartsWith(root, comparison) && (real[root.Length] == Path.DirectorySeparatorChar || root.EndsWith(Path.DirectorySeparatorChar)));
+    }
+
+    /// <summary>Expands a glob against the file system, as the shell would (at most 64 matches; hidden names included).</summary>
+    internal static List<string> ExpandGlob(string expanded, string baseDirectory)
+    {
+        var full = Path.GetFullPath(expanded.Replace('\\', '/'), baseDirectory);
+        var root = Path.GetPathRoot(full)!;
+        List<string> current = [root];
+        foreach (var part in full[root.Length..].Split(Separators, StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!PathPattern.HasGlob(part))
+            {
+                current = [.. current.Select(folder => Path.Combine(folder, part))];
+                continue;
+            }
+
+            var regex = PathPattern.NameGlob(part, FileSystemIgnoresCase);
+            var next = new List<string>();
+            foreach (var folder in current)
+            {
+                try
+                {
+                    next.AddRange(Directory.EnumerateFileSystemEntries(folder).Where(entry => regex.IsMatch(Path.GetFileName(entry))).Take(MaxGlobMatches - next.Count));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or System.Text.RegularExpressions.RegexMatchTimeoutException)
+                {
+                    // Unreadable or missing folders match nothing.
+                }
+            }
+
+            current = next;
+        }
+
+        return current;
+    }
+
+    /// <summary>
+    /// The places a command argument may name, for the safety floor: the path as written and its real paths, or every
+    /// match of a glob. Relative to a directory only known at run time (<c>cd $X &amp;&amp; cat id_rsa</c>), a name is
+    /// tried in the credential folders of the home directory.
+    /// </summary>
+    internal List<string> ResolveWord(string word, string? baseDirectory)
+    {
+        var expanded = Expand(word);
+        if (word.Length == 0 || word.Contains('\0', StringComparison.Ordinal) || HasExpansion(expanded) || IsOtherUsersHome(word))
+        {
+            return [];
+        }
+
+        string[] bases = baseDirectory is not null || IsRooted(expanded)
+            ? [baseDirectory ?? Root]
+            : [.. new[] { ".ssh", ".aws", ".docker", string.Empty }.Select(folder => Path.Combine(Home, folder))];
+        var result = new List<string>();
+        foreach (var folder in bases)
+        {
+            try
+            {
+                List<string> spellings = PathPattern.HasGlob(expanded) ? [.. ExpandGlob(expanded, folder), expanded] : [expanded];
+                foreach (var spelling in spellings)
+                {
+                    var (lexical, real) = Resolve(spelling, folder);
+                    result.AddRange(lexical.Concat(real).Where(candidate => !result.Contains(candidate, StringComparer.Ordinal)));
+                }
+            }
+            catch (Exception ex) when (ex is IOException or ArgumentException or NotSupportedException or UnauthorizedAccessException)
+            {
+                // Not a path.
+            }
+        }
+
+        return result;
+    }
+
+    internal static bool IsRooted(string path) => Path.IsPathRooted(path.Replace('\\', '/'));
+
+    /// <summary>The real path, or the path itself when it cannot be resolved.</summary>
+    internal static string RealPathOrSelf(string path)
+    {
+        try
+        {
+            return RealPath(path, lexicalLinks: true);
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return path;
+        }
+    }
+
+    /// <summary>Why a write to the target is protected, and the protected place, or <see langword="null"/>.</summary>
+    internal (string Reason, string Area)? Protection(Target target)
+    {
+        if (target.Kind != TargetKind.Write)
+        {
+            return null;
+        }
+
+        foreach (var path in target.RealPaths.Concat(target.LexicalPaths))
+        {
+            if (Protection(path) is { } found)
+            {
+                return found;
+            }
+        }
+
+        if (target.FullPath is null)
+        {
+            // Computed at run time ('$D/.agent/config.yaml'): the names that can be read in it.
+            var text = Expand(target.Subject).Replace('\\', '/');
+            return SegmentProtection(text.Split('/', StringSplitOptions.RemoveEmptyEntries), Root);
+        }
+
+        return null;
+    }
+
+    private (string Reason, string Area)? Protection(string fullPath)
+    {
+        var path = Path.TrimEndingDirectorySeparator(fullPath);
+        if (string.Equals(path, Root, FileSystemIgnoresCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+        {
+            return ("agent configuration (the folder holds the project's .agent/ configuration)", Path.Combine(Root, ".agent"));
+        }
+
+        var inside = IsInside(path, Root);
+        var relative = inside ? path[Root.Length..] : path[(Path.GetPathRoot(path)?.Length ?? 0)..];
+        var start = inside ? Root : Path.GetPathRoot(path) ?? string.Empty;
+        if (SegmentProtection(relative.Split(Separators, StringSplitOptions.RemoveEmptyEntries), start) is { } bySegment)
+        {
+            return bySegment;
+        }
+
+        if (_hooksPath is { } hooks && (IsInside(path, hooks) || IsInside(hooks, path)))
+        {
+            return ($"git hooks (the folder core.hooksPath names in .git/config: {hooks})", hooks);
+        }
+
+        foreach (var area in ProtectedPaths.Areas)
+        {
+            // A folder above a protected place counts too (moving a folder there could create it), up to the home directory.
+            if (IsInside(path, area.Path) || (IsInside(area.Path, path) && IsInside(path, Home) && !IsInside(Home, path)))
+            {
+                return (area.Reason, area.Path);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary><c>.agent/…</c>, <c>.agents/skills/…</c>, <c>.claude/skills/…</c>, <c>.husky/…</c> anywhere below <paramref name="start"/>.</summary>
+    private static (string Reason, string Area)? SegmentProtection(string[] segments, string start)
+    {
+        var area = start;
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var segment = segments[i];
+            area = Path.Combine(area, segment);
+            if (segment.Equals(".agent", StringComparison.OrdinalIgnoreCase))
+            {
+                return ("agent configuration (.agent/)", area);
+            }
+
+            if (SkillParents.Any(name => segment.Equals(name, StringComparison.OrdinalIgnoreCase))
+                && (i == segments.Length - 1 || segments[i + 1].Equals("skills", StringComparison.OrdinalIgnoreCase)))
+            {
+                return ("skills (a project skill folder)", i == segments.Length - 1 ? area : Path.Combine(area, segments[i + 1]));
+            }
+
+            if (segment.Equals(".husky", StringComparison.OrdinalIgnoreCase))
+            {
+                return ("git hooks (.husky/)", area);
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using AgentHost.Sdk.Tools;
+
+namespace AgentHost.Permissions;
+
+/// <summary>
+/// The read decision for one file, as a tool that returns the content of several files (grep, git diffs) asks it
+/// through <see cref="ToolContext.CheckRead"/>: the same decision the permission engine makes for a single-path read
+/// (<c>read(…)</c> deny and ask rules, the safety floor, the sandbox) in the mode the call started in. A read that would
+/// ask is not allowed (a multi-file tool cannot prompt per file) unless a session grant covers it.
+/// </summary>
+/// <remarks>
+/// One instance per tool call; thread-safe. Files inside the project root with no symbolic link on the way and no
+/// <c>read</c> deny or ask rule configured are decided without the engine (the floor is still checked), so a search
+/// over many files costs one <c>lstat</c> per file; everything else is decided by the engine and remembered per path.
+/// </remarks>
+public sealed class ReadAccessCheck
+{
+    private readonly RulePermissionGate _rules;
+    private readonly PermissionEngine _engine;
+    private readonly PermissionMode _mode;
+    private readonly SessionGrants? _grants;
+    private readonly string _sessionId;
+    private readonly string _callId;
+    private readonly string? _workspaceRoot;
+    private readonly bool _readRules;
+    private readonly SafetyFloor? _floor;
+    private readonly ConcurrentDictionary<string, ReadAccess> _decided = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _realFolders = new(StringComparer.Ordinal);
+
+    private ReadAccessCheck(RulePermissionGate rules, PermissionMode mode, SessionGrants? grants, string sessionId, string callId, string? workspaceRoot)
+    {
+        _rules = rules;
+        _engine = rules.EngineFor(workspaceRoot);
+        _mode = mode;
+        _grants = grants;
+        _sessionId = sessionId;
+        _callId = callId;
+        _workspaceRoot = workspaceRoot;
+        _readRules = _engine.Policy.Rules.Any(rule => rule.List is RuleList.Deny or RuleList.Ask && rule.Target == RuleTarget.Read);
+        _floor = _engine.Policy.SafetyFloor ? new SafetyFloor(_engine.Home) : null;
+    }
+
+    /// <summary>The check for one call decided by <paramref name="gate"/>, or <see langword="null"/> for a gate without rules.</summary>
+    /// <param name="gate">The pipeline's gate.</param>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="callId">The call.</param>
+    /// <param name="workspaceRoot">The call's root.</param>
+    /// <returns>The check, as the <see cref="ToolContext.ReadAccessKey"/> value.</returns>
+    public static Func<string, ReadAccess>? For(IToolPermissionGate gate, string sessionId, string callId, string? workspaceRoot) => gate switch
+    {
+        SessionPermissionGate session => new ReadAccessCheck(session.Rules, session.Mode, session.Grants, sessionId, callId, workspaceRoot).Check,
+        RulePermissionGate rules => new ReadAccessCheck(rules, rules.Mode, null, sessionId, callId, workspaceRoot).Check,
+        _ => null,
+    };
+
+    /// <summary>Decides one file.</summary>
+    /// <param name="path">Absolute, or relative to the root.</param>
+    /// <returns>The decision.</returns>
+    public ReadAccess Check(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string full;
+        try
+        {
+            full = Path.GetFullPath(path, _engine.Root);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return ReadAccess.Deny($"'{path}' is not a valid path ({ex.Message})");
+        }
+
+        return _decided.TryGetValue(full, out var known) ? known : _decided.GetOrAdd(full, Decide(full));
+    }
+
+    private ReadAccess Decide(string full)
+    {
+        if (Plain(full) is { } real)
+        {
+            if (_floor?.CheckPath(real, full, write: false) is { } floor)
+            {
+                return ReadAccess.Deny(floor);
+            }
+
+            if (!_readRules)
+            {
+                return ReadAccess.Allow;
+            }
+        }
+
+        var request = new ToolPermissionRequest(_sessionId, _callId, "read", string.Empty, ToolEffect.Read, new ToolCallDescription("read", full))
+        {
+            WorkspaceRoot = _workspaceRoot,
+        };
+        var decision = _rules.Decide(request, _mode);
+        switch (decision.Verdict)
+        {
+            case Verdict.Allow:
+                return ReadAccess.Allow;
+            case Verdict.Ask when _grants?.Covers(request, decision, out _) == true:
+                return ReadAccess.Allow;
+            case Verdict.Ask:
+                return ReadAccess.Deny($"{decision.Reason}; reading it needs approval, which a tool returning several files cannot ask for");
+            default:
+                // As the session gate does: in dont-ask mode a read a person already granted for the session still holds.
+                return _mode == PermissionMode.DontAsk && _grants is { Rules.Count: > 0 } && _grants.Covers(request, _rules.Decide(request, PermissionMode.Ask), out _)
+                    ? ReadAccess.Allow
+                    : ReadAccess.Deny(decision.Reason);
+        }
+    }
+
+    /// <summary>The real path of a file inside the root reached without any symbolic link, or <see langword="null"/>.</summary>
+    private string? Plain(string full)
+    {
+        var root = _engine.Root;
+        if (!full.StartsWith(root, StringComparison.Ordinal) || full.Length <= root.Length || (full[root.Length] != Path.DirectorySeparatorChar && !root.EndsWith(Path.DirectorySeparatorChar)))
+        {
+            return null;
+        }
+
+        var folder = Path.GetDirectoryName(full);
+        if (folder is null || !string.Equals(_realFolders.GetOrAdd(folder, RealFolder), folder, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            return new FileInfo(full).LinkTarget is null ? full : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string RealFolder(string folder)
+    {
+        try
+        {
+            return WorkspacePaths.RealPath(folder);
+        }
+        catch (IOException)
+        {
+            return string.Empty; // A link loop: never plain; the engine decides.
+        }
+    }
+}

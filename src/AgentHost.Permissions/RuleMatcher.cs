@@ -1,0 +1,243 @@
+using System.Collections.Concurrent;
+
+namespace AgentHost.Permissions;
+
+/// <summary>
+/// Rule matching: which rule of a list (deny, ask, allow) applies to a target, with the tool-name, shell-command,
+/// path and domain patterns of the rule language (see docs/permissions.md).
+/// </summary>
+/// <remarks>
+/// Deny and ask rules match paths and command names ignoring case, and any reading of a path (so case, separator and
+/// link tricks cannot dodge them); allow rules ignore case only where the file system does (Windows, macOS), must match
+/// every real path a call may touch, and never match a word known only at run time except with a <c>*</c>. Thread-safe
+/// (compiled path patterns are cached per matcher).
+/// </remarks>
+internal sealed class RuleMatcher
+{
+    /// <summary>Stands for a word known only at run time in the line allow rules see: only a <c>*</c> matches it.</summary>
+    private const string RunTimeWord = "\uFFFF";
+
+    private readonly IReadOnlyList<PermissionRule> _rules;
+    private readonly string _root;
+    private readonly string _home;
+    private readonly ConcurrentDictionary<(string Pattern, bool IgnoreCase, bool Classes, bool Anywhere), PathPattern> _patterns = new();
+
+    /// <summary>Creates a matcher.</summary>
+    /// <param name="rules">The rules, in order (the first that applies wins).</param>
+    /// <param name="root">The real path of the workspace root (relative path patterns are below it).</param>
+    /// <param name="home">The real path of the home directory (for <c>~/</c> patterns).</param>
+    public RuleMatcher(IReadOnlyList<PermissionRule> rules, string root, string home)
+    {
+        _rules = rules;
+        _root = root;
+        _home = home;
+    }
+
+    /// <summary>The first rule of <paramref name="list"/> that applies, or <see langword="null"/>.</summary>
+    public PermissionRule? FirstMatch(RuleList list, PermissionCall call, Target target)
+    {
+        foreach (var rule in _rules)
+        {
+            if (rule.List == list && Applies(rule, call, target))
+            {
+                return rule;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a rule applies to a target of a call (the rule's list sets how strictly it matches).</summary>
+    public bool Applies(PermissionRule rule, PermissionCall call, Target target)
+    {
+        var strict = rule.List == RuleList.Allow;
+        var selected = rule.Target switch
+        {
+            RuleTarget.Shell => target.Kind == TargetKind.Command,
+            RuleTarget.Read => target.Kind == TargetKind.Read,
+            RuleTarget.Write => target.Kind == TargetKind.Write,
+            RuleTarget.Fetch => target.Kind == TargetKind.Fetch,
+            _ => !target.ViaRedirect && ToolNameMatches(rule.ToolName, call),
+        };
+        if (!selected || (strict && target.Unparsed is not null && target.Kind == TargetKind.Command))
+        {
+            // A line the parser does not understand is decided as its most dangerous reading: no allow rule, not even a bare 'shell', allows it.
+            return false;
+        }
+
+        if (rule.Specifier is not { } specifier)
+        {
+            return true;
+        }
+
+        if (strict && target.Dynamic)
+        {
+            return false;
+        }
+
+        return target.Kind switch
+        {
+            TargetKind.Command => ShellMatches(specifier, target, strict),
+            TargetKind.Read or TargetKind.Write => PathMatches(specifier, target, strict),
+            TargetKind.Fetch => specifier.StartsWith("domain:", StringComparison.OrdinalIgnoreCase)
+                ? target.Host is { } host && DomainMatches(specifier["domain:".Length..], host)
+                : Wildcard.IsMatch(specifier, target.Subject, ignoreCase: !strict),
+            _ => target.ToolSubject is { } subject && Wildcard.IsMatch(specifier, subject, ignoreCase: !strict),
+        };
+    }
+
+    internal static bool ToolNameMatches(string pattern, PermissionCall call) =>
+        Wildcard.IsMatch(pattern, call.Tool, ignoreCase: true) || (call.Plugin is { Length: > 0 } plugin && Wildcard.IsMatch(pattern, plugin + "/" + call.Tool, ignoreCase: true));
+
+    /// <summary>
+    /// Shell patterns: <c>*</c> matches any characters; a trailing <c>*</c>, <c> *</c> or <c>:*</c> means "then nothing, or a
+    /// space and anything" — a word boundary, so <c>git status*</c> matches <c>git status -s</c> but not <c>git statusx</c>.
+    /// Allow rules match the command with its <see cref="ShellCommandPart.Qualifiers"/>; words known only at run time
+    /// (and the arguments <c>xargs</c> appends) can only be matched by a <c>*</c>, and a word containing spaces only as a
+    /// whole. Deny and ask rules ignore case and match the command as it runs, by its plain name, and from each wrapper on.
+    /// </summary>
+    internal static bool ShellMatches(string specifier, Target target, bool strict)
+    {
+        if (target.Part is not { Words.Count: > 0 } part)
+        {
+            return ShellPatternMatches(specifier, target.Subject, ignoreCase: !strict);
+        }
+
+        return strict
+            ? ShellPatternMatches(specifier, AllowLine(part), ignoreCase: false)
+            : DenyLines(part).Any(line => ShellPatternMatches(specifier, line, ignoreCase: true));
+    }
+
+    internal static bool ShellPatternMatches(string specifier, string commandLine, bool ignoreCase)
+    {
+        var pattern = ShellPatternText(specifier, out var boundary);
+        if (boundary && pattern.Length == 0)
+        {
+            return true; // '*' matches everything
+        }
+
+        var line = Wildcard.CollapseBlanks(commandLine);
+        return Wildcard.IsMatch(pattern, line, ignoreCase)
+            || (boundary && line.Length > pattern.Length && line[pattern.Length] == ' ' && Wildcard.IsMatch(pattern + " *", line, ignoreCase));
+    }
+
+    private static string ShellPatternText(string specifier, out bool boundary)
+    {
+        var pattern = string.Join(' ', specifier.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        boundary = false;
+        if (pattern.EndsWith(":*", StringComparison.Ordinal))
+        {
+            boundary = true;
+            return pattern[..^2];
+        }
+
+        if (pattern.EndsWith('*'))
+        {
+            boundary = true;
+            return pattern[..^1].TrimEnd();
+        }
+
+        return pattern;
+    }
+
+    /// <summary>What allow rules see: qualifiers and words, run-time words as a character no pattern spells, spaced words quoted.</summary>
+    private static string AllowLine(ShellCommandPart part)
+    {
+        var words = part.Qualifiers.Select(RenderWord).Concat(part.Words.Select((word, index) => part.ExpandedWords.Contains(index) ? RunTimeWord : RenderWord(word)));
+        return string.Join(' ', part.AppendsArguments ? words.Append(RunTimeWord) : words);
+    }
+
+    /// <summary>A word as allow rules see it: quoted when empty or when it contains spaces or quotes, so it cannot pose as several words.</summary>
+    internal static string RenderWord(string word) =>
+        word.Length == 0 || word.Any(char.IsWhiteSpace) || word.Contains('\'', StringComparison.Ordinal) ? "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'" : word;
+
+    /// <summary>What deny and ask rules see: the command, by its plain name too, and from each looked-through word on (<c>sudo rm …</c>).</summary>
+    private static IEnumerable<string> DenyLines(ShellCommandPart part)
+    {
+        for (var start = 0; start <= part.Prefix.Count; start++)
+        {
+            List<string> words = [.. part.Prefix.Skip(start), .. part.Words];
+            if (start < part.Prefix.Count && part.Prefix[start].StartsWith('-'))
+            {
+                continue;
+            }
+
+            yield return string.Join(' ', words);
+            if (words[0].Contains('/', StringComparison.Ordinal))
+            {
+                yield return string.Join(' ', [Path.GetFileName(words[0]), .. words.Skip(1)]);
+            }
+        }
+    }
+
+    /// <summary>A deny or ask shell rule that may match once the shell expands the command's run-time words, or <see langword="null"/>.</summary>
+    public PermissionRule? UncertainShellRule(Target target)
+    {
+        if (target.Kind != TargetKind.Command || target.Part is not { Words.Count: > 0 } part || (part.ExpandedWords.Count == 0 && !part.IsDynamic && !part.AppendsArguments))
+        {
+            return null;
+        }
+
+        // The arguments xargs appends are words known only at run time, after the last written one.
+        var known = part.IsDynamic ? 0 : part.ExpandedWords.Count > 0 ? part.ExpandedWords.Min() : part.Words.Count;
+        string[] prefixes = known == 0 ? [string.Empty] : [string.Join(' ', part.Words.Take(known)) + " ", string.Join(' ', [Path.GetFileName(part.Words[0]), .. part.Words.Skip(1).Take(known - 1)]) + " "];
+        foreach (var rule in _rules)
+        {
+            if (rule is { List: RuleList.Deny or RuleList.Ask, Target: RuleTarget.Shell, Specifier: { } specifier })
+            {
+                var head = ShellPatternText(specifier, out _);
+                head = head.Contains('*', StringComparison.Ordinal) ? head[..head.IndexOf('*', StringComparison.Ordinal)] : head;
+                if (prefixes.Any(prefix => prefix.StartsWith(head, StringComparison.OrdinalIgnoreCase) || head.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
+                {
+                    return rule;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private bool PathMatches(string specifier, Target target, bool strict)
+    {
+        if (strict)
+        {
+            // Allow rules: every place the call may touch (each spelling, resolved as tools and as the kernel do) must match.
+            var allow = Pattern(specifier, PathSandbox.FileSystemIgnoresCase, classes: true, anywhere: false);
+            return target.RealPaths.Count > 0 && target.RealPaths.All(path => allow.IsMatch(path));
+        }
+
+        // Deny and ask rules: any spelling, real or as written, ignoring case; '[…]' also read literally; plain names anywhere.
+        var pattern = Pattern(specifier, true, classes: true, anywhere: false);
+        PathPattern[] patterns = pattern.HasClasses ? [pattern, Pattern(specifier, true, classes: false, anywhere: false)] : [pattern];
+        var anywhere = patterns[0].MatchesAnywhere ? Pattern(specifier, true, classes: true, anywhere: true) : null;
+        foreach (var path in target.RealPaths.Concat(target.LexicalPaths))
+        {
+            if (patterns.Any(pattern => pattern.IsMatch(path, onTimeout: true)) || anywhere?.IsMatch(path, onTimeout: true) == true)
+            {
+                return true;
+            }
+        }
+
+        // A path computed at run time: its text.
+        return target.FullPath is null && Wildcard.IsMatch(specifier, target.Subject, ignoreCase: true);
+    }
+
+    private PathPattern Pattern(string specifier, bool ignoreCase, bool classes, bool anywhere) =>
+        _patterns.GetOrAdd((specifier, ignoreCase, classes, anywhere), key => anywhere
+            ? PathPattern.Compile(key.Pattern, "/", "/", key.IgnoreCase, key.Classes)
+            : PathPattern.Compile(key.Pattern, _root, _home, key.IgnoreCase, key.Classes));
+
+    internal static bool DomainMatches(string pattern, string host)
+    {
+        pattern = pattern.Trim().TrimEnd('.').ToLowerInvariant();
+        host = host.TrimEnd('.').ToLowerInvariant();
+        if (pattern == "*")
+        {
+            return true;
+        }
+
+        return pattern.StartsWith("*.", StringComparison.Ordinal)
+            ? host.EndsWith(pattern[1..], StringComparison.Ordinal) && host.Length > pattern.Length - 1
+            : host == pattern;
+    }
+}

@@ -1,0 +1,121 @@
+namespace AgentHost.Permissions;
+
+/// <summary>
+/// Calls that are denied in every mode, yolo included, unless configuration says <c>permissions.safety_floor: false</c>:
+/// recursive deletion of <c>/</c> or the home directory, writes inside a <c>.git</c> folder through file tools or
+/// redirections, and reading common credential stores (<c>~/.ssh/id_*</c>, <c>~/.aws/credentials</c>,
+/// <c>~/.config/gcloud/**</c>, <c>~/.netrc</c>, <c>~/.docker/config.json</c>). <c>.env</c> files are not in the floor.
+/// </summary>
+internal sealed partial class SafetyFloor
+{
+    private static readonly string[] CredentialStores = ["~/.ssh/id_*", "~/.aws/credentials", "~/.config/gcloud", "~/.netrc", "~/.docker/config.json"];
+
+    /// <summary>Folders holding credential stores: a command given one of them (<c>tar c ~/.ssh</c>) reads the stores inside.</summary>
+    private static readonly string[] CredentialFolders = [".ssh", ".aws", ".docker", ".config", Path.Combine(".config", "gcloud")];
+
+    private readonly string _home;
+    private readonly PathPattern[] _credentials;
+
+    public SafetyFloor(string realHome)
+    {
+        _home = realHome.TrimEnd('/', '\\');
+        _credentials = [.. CredentialStores.Select(pattern => PathPattern.Compile(pattern, "/", _home, ignoreCase: true))];
+    }
+
+    /// <summary>
+    /// Why a command part is below the floor, or <see langword="null"/>. Decided on what the shell would see after
+    /// expansion: <c>${IFS}</c> splits words, braces are expanded (<c>~/.{ssh,aws}</c>), <c>~</c> and <c>$HOME</c> are
+    /// the home directory, <c>..</c> is resolved; a word only known at run time counts as the worst thing it could be.
+    /// </summary>
+    public string? CheckCommand(ShellCommandPart part, Func<string, List<string>> resolveWord)
+    {
+        if (part.Words.Count == 0)
+        {
+            return null;
+        }
+
+        var words = SplitOnIfs(part.Words);
+        var name = Path.GetFileName(words[0]);
+        var unknownName = name.Contains('$', StringComparison.Ordinal) || name.Contains('`', StringComparison.Ordinal);
+        var arguments = words.Skip(1).ToList();
+        if ((name == "rm" || unknownName) && IsRecursive(arguments))
+        {
+            if (part.AppendsArguments)
+            {
+                return "safety floor: a recursive delete of the words xargs reads at run time (they may name / or your home directory) is never allowed; delete the paths by name";
+            }
+
+            if (Operands(arguments).FirstOrDefault(word => DeletesRootOrHome(word, resolveWord)) is { } target)
+            {
+                return $"safety floor: recursive delete of '{target}' (the file system root, your home directory or a folder holding it, or a path computed at run time that may be one) is never allowed";
+            }
+        }
+
+        if (name == "find" && FindDeletes(arguments) && FindStartingPoints(arguments).FirstOrDefault(word => DeletesRootOrHome(word, resolveWord)) is { } start)
+        {
+            return $"safety floor: 'find {start}' deleting what it finds (the file system root, your home directory or a folder holding it) is never allowed";
+        }
+
+        foreach (var word in unknownName ? words : arguments)
+        {
+            foreach (var spelling in BraceExpand(word))
+            {
+                // Options such as --file=PATH, curl's @PATH and scp's PATH: forms name files too.
+                var candidate = (spelling.Contains('=', StringComparison.Ordinal) ? spelling[(spelling.IndexOf('=', StringComparison.Ordinal) + 1)..] : spelling).TrimStart('@').TrimEnd(':');
+                // Every argument is resolved (symbolic links followed, globs expanded): 'cat k/id_rsa' with k -> ~/.ssh, 'cat ~/.ss?/i*'.
+                var computed = IsComputed(candidate);
+                if ((computed && LooksLikeCredentialStore(candidate))
+                    || (candidate.Length > 0 && !computed && !candidate.Contains("://", StringComparison.Ordinal) && resolveWord(candidate).Any(path => IsCredentialStore(path) || IsCredentialFolder(path))))
+                {
+                    return $"safety floor: '{word}' is a credential store; commands may not read it";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Why a file access is below the floor, or <see langword="null"/>.</summary>
+    public string? CheckPath(string fullPath, string lexicalPath, bool write)
+    {
+        if (write && (HasGitComponent(fullPath) || HasGitComponent(lexicalPath)))
+        {
+            return "safety floor: writing inside a .git folder is never allowed through file tools (use git itself)";
+        }
+
+        if (IsCredentialStore(fullPath) || IsCredentialStore(lexicalPath))
+        {
+            return $"safety floor: {lexicalPath} is a credential store and is never read or written by tools";
+        }
+
+        return null;
+    }
+
+    private bool IsCredentialFolder(string fullPath) =>
+        CredentialFolders.Any(folder => string.Equals(fullPath.TrimEnd('/', '\\'), Path.Combine(_home, folder), StringComparison.OrdinalIgnoreCase));
+
+    private bool IsCredentialStore(string fullPath) => _credentials.Any(pattern => pattern.IsMatch(fullPath, onTimeout: true));
+
+    private static bool HasGitComponent(string path) =>
+        path.Replace('\\', '/').Split('/').Any(segment => segment.Equals(".git", StringComparison.OrdinalIgnoreCase));
+
+    private static bool LooksLikeCredentialStore(string text) =>
+        text.Contains(".ssh", StringComparison.OrdinalIgnoreCase) || text.Contains(".aws", StringComparison.OrdinalIgnoreCase)
+        || text.Contains("gcloud", StringComparison.OrdinalIgnoreCase) || text.Contains(".netrc", StringComparison.OrdinalIgnoreCase)
+        || text.Contains(".docker", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Why a path known only at run time (<c>$X</c>, <c>$(…)</c>) may be below the floor, or <see langword="null"/>.</summary>
+    /// <param name="text">The path as written, <c>~</c> and <c>$HOME</c> expanded.</param>
+    /// <param name="write">Whether it is written.</param>
+    public static string? CheckDynamicPath(string text, bool write)
+    {
+        if (write && HasGitComponent(text))
+        {
+            return "safety floor: writing inside a .git folder is never allowed through file tools (use git itself)";
+        }
+
+        return LooksLikeCredentialStore(text)
+            ? $"safety floor: {text} may name a credential store (it is computed at run time) and is never read or written by tools"
+            : null;
+    }
+}

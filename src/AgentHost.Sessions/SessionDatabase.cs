@@ -1,0 +1,261 @@
+using System.Globalization;
+using AgentHost.Hosting.Text;
+using AgentHost.Hosting.Security;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using AgentHost.Hosting;
+
+namespace AgentHost.Sessions;
+
+/// <summary>
+/// The session database file: opening and migrating it, one pooled connection per operation with the store's pragmas,
+/// writes serialised as immediate transactions, storage failures translated into user-facing errors. The parts of the
+/// store (<see cref="SessionStore"/>, <see cref="ConversationLog"/>, <see cref="PermissionAudit"/>,
+/// <see cref="SessionStats"/>, <see cref="SessionTransfer"/>) all work through one instance.
+/// </summary>
+/// <remarks>
+/// Thread-safe. Every operation uses its own (pooled) connection and every write is its own immediate transaction, so a
+/// crash loses at most the write in flight; writes are serialised in-process by a gate and across processes by SQLite's
+/// lock, reads run in parallel under WAL. It also carries what every part shares: the clock, the content codec (scrub
+/// and cap) and the logger.
+/// </remarks>
+internal sealed class SessionDatabase : IDisposable
+{
+    private readonly string _connectionString;
+    private readonly string _pragmas;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly TimeProvider _time;
+    private bool _disposed;
+
+    private SessionDatabase(string databasePath, SecretScrubber scrubber, TimeProvider time, SessionStoreOptions options, ILogger logger)
+    {
+        Path = databasePath;
+        Scrubber = scrubber;
+        _time = time;
+        Logger = logger;
+        Codec = new ContentCodec(scrubber, options.MaxPartBytes, options.MaxImageBytes);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = options.Pooling,
+            ForeignKeys = true,
+            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds) + 5,
+        }.ToString();
+        _pragmas = string.Create(
+            CultureInfo.InvariantCulture,
+            $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL;{(options.MaxPageCount is { } pages ? $" PRAGMA max_page_count = {pages};" : string.Empty)}");
+        LocksDirectory = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(databasePath)!, System.IO.Path.GetFileNameWithoutExtension(databasePath) + ".locks");
+    }
+
+    /// <summary>The database file (full path).</summary>
+    public string Path { get; }
+
+    /// <summary>The folder of the per-session lock files: <c>sessions.locks</c> beside the database.</summary>
+    public string LocksDirectory { get; }
+
+    /// <summary>Scrubs and caps every stored text.</summary>
+    public ContentCodec Codec { get; }
+
+    /// <summary>Removes secrets from texts stored outside the codec (titles, audit subjects).</summary>
+    public SecretScrubber Scrubber { get; }
+
+    /// <summary>The store's logger.</summary>
+    public ILogger Logger { get; }
+
+    /// <summary>The clock (for new ids and timestamps).</summary>
+    public TimeProvider Clock => _time;
+
+    /// <summary>Opens (creating when missing) and migrates the database file, then runs <paramref name="opened"/> on the same connection.</summary>
+    /// <exception cref="AgentHostException">The file is not a session database, was written by a newer agent, or cannot be written.</exception>
+    public static async Task<SessionDatabase> OpenAsync(
+        string databasePath,
+        SecretScrubber scrubber,
+        TimeProvider time,
+        SessionStoreOptions options,
+        ILogger logger,
+        Action<SessionDatabase, SqliteConnection> opened,
+        CancellationToken cancellationToken)
+    {
+        var full = System.IO.Path.GetFullPath(databasePath);
+        StorageErrors.Guard(full, StorageErrors.Database, () => Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!));
+        var database = new SessionDatabase(full, scrubber, time, options, logger);
+        try
+        {
+            await using var connection = await database.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            using (var wal = connection.CreateCommand())
+            {
+                wal.CommandText = "PRAGMA journal_mode = WAL;";
+                wal.ExecuteNonQuery();
+            }
+
+            var found = SessionMigrations.Apply(connection, full);
+            if (found != SessionMigrations.CurrentVersion)
+            {
+                SessionStoreLog.Migrated(logger, full, found, SessionMigrations.CurrentVersion);
+            }
+
+            opened(database, connection);
+            return database;
+        }
+        catch (SqliteException ex) when (StorageErrors.Translate(ex, full) is { } storage)
+        {
+            database.Dispose();
+            throw storage;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is 26 or 11)
+        {
+            database.Dispose();
+            throw new AgentHostException(
+                ErrorKind.Configuration,
+                $"{full} is not a readable session database ({ex.Message.TrimEnd('.')}). Move the file away and agent starts a new one.",
+                ex);
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Throws once the database is disposed.</summary>
+    public void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        using (var connection = new SqliteConnection(_connectionString))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
+        _writeGate.Dispose();
+    }
+
+    /// <summary>Now, in Unix milliseconds (the stored time format).</summary>
+    public long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Runs a read on its own connection (reads run in parallel under WAL).</summary>
+    public async Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return read(connection);
+        }
+    }
+
+    /// <summary>Runs a write as one immediate transaction, one writer at a time in this process.</summary>
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                using var transaction = connection.BeginTransaction(deferred: false);
+                var result = write(connection, transaction);
+                transaction.Commit();
+                return result;
+            }
+        }
+        catch (SqliteException ex) when (StorageErrors.Translate(ex, Path) is { } storage)
+        {
+            throw storage;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>A command with its parameters (a <see langword="null"/> value is SQL NULL).</summary>
+    public static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    /// <summary>The first column of the first row as a number (0 when there is none).</summary>
+    public static long ScalarLong(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        return command.ExecuteScalar() is { } value and not DBNull ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : 0;
+    }
+
+    /// <summary>Whether a session exists.</summary>
+    public static bool Exists(SqliteConnection connection, SqliteTransaction? transaction, string sessionId) =>
+        ScalarLong(connection, transaction, "SELECT COUNT(*) FROM sessions WHERE id = $id", ("$id", sessionId)) > 0;
+
+    /// <summary>Throws the not-found error unless the session exists.</summary>
+    public static void RequireSession(SqliteConnection connection, SqliteTransaction? transaction, string sessionId)
+    {
+        if (!Exists(connection, transaction, sessionId))
+        {
+            throw NotFound(connection, sessionId, transaction);
+        }
+    }
+
+    /// <summary>A not-found error with close matches among the most recent sessions.</summary>
+    public static AgentHostException NotFound(SqliteConnection connection, string id, SqliteTransaction? transaction = null)
+    {
+        var candidates = new List<string>();
+        using (var command = Command(connection, transaction, "SELECT id FROM sessions ORDER BY updated_at DESC LIMIT 1000"))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                candidates.Add(reader.GetString(0));
+            }
+        }
+
+        var hint = CloseMatches.Hint(CloseMatches.Find(SessionIds.Normalize(id), candidates, limit: 3));
+        return new AgentHostException(
+            ErrorKind.NotFound,
+            $"session '{id}' was not found.{(hint.Length > 0 ? hint : " See 'agent session list --all'.")}");
+    }
+
+    /// <summary>A stored time (Unix milliseconds).</summary>
+    public static DateTimeOffset Time(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+
+    private async Task<SqliteConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            using var command = connection.CreateCommand();
+            command.CommandText = _pragmas;
+            command.ExecuteNonQuery();
+            return connection;
+        }
+        catch (SqliteException ex) when (StorageErrors.Translate(ex, Path) is { } storage)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw storage;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using AgentHost.Hosting;
+
+namespace AgentHost.Sessions;
+
+/// <summary>
+/// The session database schema as ordered, forward-only migrations. <c>PRAGMA user_version</c> holds the number of
+/// scripts applied; each script runs in its own immediate transaction together with the version bump, so a crash
+/// leaves the database at a whole version. Never edit a shipped script: add the next one.
+/// </summary>
+internal static class SessionMigrations
+{
+    /// <summary>v1: sessions and messages.</summary>
+    private const string V1 = """
+        CREATE TABLE sessions (
+            id              TEXT PRIMARY KEY NOT NULL,
+            title           TEXT NOT NULL DEFAULT '',
+            workspace       TEXT NOT NULL,
+            provider        TEXT,
+            model           TEXT,
+            status          TEXT NOT NULL DEFAULT 'active',
+            parent_id       TEXT REFERENCES sessions(id) ON DELETE SET NULL,
+            fork_message_id TEXT,
+            created_at      INTEGER NOT NULL,
+            updated_at      INTEGER NOT NULL
+        );
+        CREATE INDEX ix_sessions_updated ON sessions(updated_at DESC, id DESC);
+        CREATE INDEX ix_sessions_workspace_updated ON sessions(workspace, updated_at DESC, id DESC);
+        CREATE INDEX ix_sessions_parent ON sessions(parent_id);
+
+        CREATE TABLE messages (
+            id          TEXT PRIMARY KEY NOT NULL,
+            session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            seq         INTEGER NOT NULL,
+            role        TEXT NOT NULL,
+            author_name TEXT,
+            parts       TEXT NOT NULL,
+            properties  TEXT,
+            created_at  INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX ix_messages_session_seq ON messages(session_id, seq);
+        """;
+
+    /// <summary>v2: token usage and cost, per-session settings, summary flag (backfilled), tool events.</summary>
+    private const string V2 = """
+        ALTER TABLE sessions ADD COLUMN input_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sessions ADD COLUMN output_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sessions ADD COLUMN cached_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sessions ADD COLUMN cost_nanousd INTEGER;
+        ALTER TABLE sessions ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+
+        ALTER TABLE messages ADD COLUMN is_summary INTEGER NOT NULL DEFAULT 0;
+        UPDATE messages SET is_summary = 1
+            WHERE properties IS NOT NULL AND json_valid(properties) AND json_extract(properties, '$."agenthost.summary"') = 1;
+        CREATE INDEX ix_messages_summary ON messages(session_id, seq) WHERE is_summary = 1;
+
+        CREATE TABLE tool_events (
+            id           INTEGER PRIMARY KEY,
+            session_id   TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            seq          INTEGER NOT NULL,
+            message_seq  INTEGER NOT NULL DEFAULT 0,
+            call_id      TEXT NOT NULL,
+            tool         TEXT NOT NULL,
+            plugin       TEXT,
+            arguments    TEXT NOT NULL,
+            status       TEXT NOT NULL,
+            error        TEXT,
+            duration_ms  REAL NOT NULL,
+            diff_summary TEXT,
+            files        TEXT NOT NULL DEFAULT '[]',
+            created_at   INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX ix_tool_events_session_seq ON tool_events(session_id, seq);
+        """;
+
+    /// <summary>v3: permission grants ("allow for this session") and the permission audit log.</summary>
+    private const string V3 = """
+        CREATE TABLE permission_grants (
+            session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            rule        TEXT NOT NULL,
+            granted_by  TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            PRIMARY KEY (session_id, rule)
+        );
+
+        CREATE TABLE permission_audit (
+            id          INTEGER PRIMARY KEY,
+            session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            at          INTEGER NOT NULL,
+            call_id     TEXT NOT NULL,
+            tool        TEXT NOT NULL,
+            plugin      TEXT,
+            action      TEXT,
+            subject     TEXT,
+            decision    TEXT NOT NULL,
+            scope       TEXT NOT NULL,
+            rule        TEXT,
+            mode        TEXT NOT NULL,
+            answered_by TEXT NOT NULL,
+            reason      TEXT NOT NULL
+        );
+        CREATE INDEX ix_permission_audit_session ON permission_audit(session_id, id);
+        """;
+
+    /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3];
+
+    /// <summary>The version this build writes.</summary>
+    public static int CurrentVersion => Scripts.Count;
+
+    /// <summary>Reads <c>PRAGMA user_version</c>.</summary>
+    public static int ReadVersion(SqliteConnection connection, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "PRAGMA user_version;";
+        return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Applies the pending scripts up to <paramref name="targetVersion"/> (default: all).
+    /// Returns the version found before migrating.
+    /// </summary>
+    public static int Apply(SqliteConnection connection, string databasePath, int? targetVersion = null)
+    {
+        var target = targetVersion ?? CurrentVersion;
+        var found = ReadVersion(connection);
+        if (found > CurrentVersion)
+        {
+            throw new AgentHostException(
+                ErrorKind.Configuration,
+                $"the session database {databasePath} has schema version {found}, but this agent knows only up to {CurrentVersion}. "
+                + "It was written by a newer agent: update agent, or move the file away to start a new database.");
+        }
+
+        for (var version = found; version < target; version++)
+        {
+            // Immediate: another process opening the database at the same time waits, then sees the new version.
+            using var transaction = connection.BeginTransaction(deferred: false);
+            if (ReadVersion(connection, transaction) > version)
+            {
+                transaction.Rollback();
+                continue;
+            }
+
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = Scripts[version] + string.Create(CultureInfo.InvariantCulture, $"\nPRAGMA user_version = {version + 1};");
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+
+        return found;
+    }
+}

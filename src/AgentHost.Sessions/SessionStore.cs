@@ -1,0 +1,539 @@
+using AgentHost.Hosting.Security;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using static AgentHost.Sessions.SessionDatabase;
+using AgentHost.Hosting;
+
+namespace AgentHost.Sessions;
+
+/// <summary>
+/// The SQLite session store: the entry object that opens the database and owns the sessions themselves (create, find,
+/// list, resolve, rename, status, usage counters, settings, delete, prune, run leases); its parts are
+/// <see cref="Conversation"/> (messages and tool events), <see cref="Audit"/> (permission decisions and grants),
+/// <see cref="Stats"/> (usage statistics) and <see cref="Transfer"/> (fork, export, import).
+/// </summary>
+/// <remarks>
+/// <para>
+/// One database file (<see cref="Hosting.AgentPaths.SessionsDatabase"/>) in WAL mode with foreign keys on and a busy
+/// timeout; the schema is migrated forward when the store opens. Every operation uses its own (pooled) connection and
+/// every write is its own immediate transaction, so a crash loses at most the write in flight.
+/// </para>
+/// <para>
+/// Thread-safe, and so are its parts: many sessions may be written concurrently from one process (writes are serialised
+/// in-process and across processes by SQLite's lock; reads run in parallel). Each session should have one writer
+/// (<see cref="AcquireSession"/>). Every stored text is scrubbed of secrets by the <see cref="SecretScrubber"/> and
+/// capped in size (<see cref="SessionStoreOptions.MaxPartBytes"/>) before it reaches the file. Dispose to release
+/// pooled connections (the parts stop working with it).
+/// </para>
+/// </remarks>
+public sealed class SessionStore : IDisposable
+{
+    internal const string SessionColumns = """
+        s.id, s.title, s.workspace, s.provider, s.model, s.status, s.parent_id, s.fork_message_id, s.created_at,
+        s.updated_at, s.input_tokens, s.output_tokens, s.cached_tokens, s.cost_nanousd, s.settings,
+        (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.session_id = s.id),
+        (SELECT COALESCE(MAX(t.seq), 0) FROM tool_events t WHERE t.session_id = s.id)
+        """;
+
+    private readonly SessionDatabase _database;
+
+    private SessionStore(SessionDatabase database)
+    {
+        _database = database;
+        Conversation = new ConversationLog(database, this);
+        Audit = new PermissionAudit(database, this);
+        Stats = new SessionStats(database);
+        Transfer = new SessionTransfer(database, this);
+    }
+
+    /// <summary>The schema version this build writes (<c>PRAGMA user_version</c>).</summary>
+    public static int SchemaVersion => SessionMigrations.CurrentVersion;
+
+    /// <summary>The database file.</summary>
+    public string DatabasePath => _database.Path;
+
+    /// <summary>The folder of the per-session lock files: <c>sessions.locks</c> beside the database.</summary>
+    public string LocksDirectory => _database.LocksDirectory;
+
+    /// <summary>The conversation log: messages and tool events (the run's <see cref="IConversationRecorder"/>).</summary>
+    public ConversationLog Conversation { get; }
+
+    /// <summary>The permission audit log, the sessions' grants and permission mode (the gate's <see cref="Permissions.IPermissionStore"/>).</summary>
+    public PermissionAudit Audit { get; }
+
+    /// <summary>Usage statistics.</summary>
+    public SessionStats Stats { get; }
+
+    /// <summary>Fork, export and import.</summary>
+    public SessionTransfer Transfer { get; }
+
+    /// <summary>Opens (creating when missing) and migrates the database.</summary>
+    /// <param name="databasePath">The database file, e.g. <see cref="Hosting.AgentPaths.SessionsDatabase"/>.</param>
+    /// <param name="scrubber">Removes secrets from every stored text.</param>
+    /// <param name="timeProvider">The clock (default: system).</param>
+    /// <param name="options">Limits (default: <see cref="SessionStoreOptions"/>).</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The open store.</returns>
+    /// <exception cref="AgentHostException">The file is not a session database, or was written by a newer agent.</exception>
+    public static async Task<SessionStore> OpenAsync(
+        string databasePath,
+        SecretScrubber scrubber,
+        TimeProvider? timeProvider = null,
+        SessionStoreOptions? options = null,
+        ILogger<SessionStore>? logger = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        ArgumentNullException.ThrowIfNull(scrubber);
+        SessionStore? store = null;
+        await SessionDatabase.OpenAsync(
+            databasePath,
+            scrubber,
+            timeProvider ?? TimeProvider.System,
+            options ?? new SessionStoreOptions(),
+            (ILogger?)logger ?? NullLogger.Instance,
+            (opened, connection) =>
+            {
+                store = new SessionStore(opened);
+                store.MarkDeadRunsInterrupted(connection);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return store!;
+    }
+
+    /// <summary>
+    /// Finds the session an id or a unique id prefix (case-insensitive) names.
+    /// </summary>
+    /// <param name="idOrPrefix">What the user typed.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The full id.</returns>
+    /// <exception cref="AgentHostException">No session matches (<see cref="ErrorKind.NotFound"/>, with close matches), or several do (<see cref="ErrorKind.Usage"/>).</exception>
+    public Task<string> ResolveIdAsync(string idOrPrefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(idOrPrefix);
+        var wanted = SessionIds.Normalize(idOrPrefix);
+        return _database.ReadAsync(
+            connection =>
+            {
+                if (wanted.Length == 0)
+                {
+                    throw new AgentHostException(ErrorKind.Usage, "a session id is required. See 'agent session list'.");
+                }
+
+                var matches = new List<string>();
+                using (var command = Command(connection, null, "SELECT id FROM sessions WHERE id >= $p AND id < $p || '~' ORDER BY id LIMIT 6", ("$p", wanted)))
+                using (var reader = command.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        matches.Add(reader.GetString(0));
+                    }
+                }
+
+                return matches switch
+                {
+                    [var only] => only,
+                    _ when matches.Contains(wanted) => wanted,
+                    [] => throw NotFound(connection, idOrPrefix.Trim()),
+                    _ => throw new AgentHostException(
+                        ErrorKind.Usage,
+                        $"'{idOrPrefix.Trim()}' matches several sessions ({string.Join(", ", matches.Take(5))}{(matches.Count > 5 ? ", …" : string.Empty)}). Type more of the id."),
+                };
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _database.Dispose();
+
+    /// <summary>Creates a session (status <see cref="SessionStatus.Active"/>).</summary>
+    /// <param name="session">What it starts with.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The stored session.</returns>
+    public async Task<SessionInfo> CreateSessionAsync(NewSession session, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentException.ThrowIfNullOrWhiteSpace(session.Workspace);
+        var id = SessionIds.New(_database.Clock);
+        var workspace = NormalizeWorkspace(session.Workspace);
+        var settings = CleanSettings(_database.Codec, session.Settings);
+        var now = _database.Now();
+        await _database.WriteAsync(
+            (connection, transaction) =>
+            {
+                using var command = Command(
+                    connection,
+                    transaction,
+                    """
+                    INSERT INTO sessions (id, title, workspace, provider, model, status, created_at, updated_at, settings)
+                    VALUES ($id, $title, $workspace, $provider, $model, $status, $now, $now, $settings)
+                    """,
+                    ("$id", id),
+                    ("$title", SessionTitles.FromPrompt(session.Prompt is { } prompt ? _database.Scrubber.Scrub(prompt) : null)),
+                    ("$workspace", workspace),
+                    ("$provider", session.Provider),
+                    ("$model", session.Model),
+                    ("$status", StatusText(SessionStatus.Active)),
+                    ("$now", now),
+                    ("$settings", StringJson.Map(settings)));
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken).ConfigureAwait(false);
+        SessionStoreLog.Created(_database.Logger, id, workspace);
+        return await GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a session.</summary>
+    /// <param name="sessionId">The full id (see <see cref="ResolveIdAsync"/> for prefixes).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The session, or <see langword="null"/> when there is none.</returns>
+    public Task<SessionInfo?> FindSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        return _database.ReadAsync(connection => ReadSession(connection, null, sessionId), cancellationToken);
+    }
+
+    /// <summary>Reads a session that must exist.</summary>
+    /// <param name="sessionId">The full id.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The session.</returns>
+    /// <exception cref="AgentHostException">There is no such session (<see cref="ErrorKind.NotFound"/>).</exception>
+    public Task<SessionInfo> GetSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        return _database.ReadAsync(connection => ReadSession(connection, null, sessionId) ?? throw NotFound(connection, sessionId), cancellationToken);
+    }
+
+    /// <summary>Lists sessions, most recently updated first.</summary>
+    /// <param name="workspace">Only this project root's sessions; <see langword="null"/> for every workspace.</param>
+    /// <param name="limit">At most this many; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The sessions.</returns>
+    public Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(string? workspace = null, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        var normalized = workspace is null ? null : NormalizeWorkspace(workspace);
+        return _database.ReadAsync<IReadOnlyList<SessionInfo>>(
+            connection =>
+            {
+                using var command = Command(
+                    connection,
+                    null,
+                    $"SELECT {SessionColumns} FROM sessions s WHERE ($workspace IS NULL OR s.workspace = $workspace) ORDER BY s.updated_at DESC, s.id DESC LIMIT $limit",
+                    ("$workspace", normalized),
+                    ("$limit", limit ?? -1));
+                using var reader = command.ExecuteReader();
+                var sessions = new List<SessionInfo>();
+                while (reader.Read())
+                {
+                    sessions.Add(ReadSessionRow(reader));
+                }
+
+                return sessions;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Sets the title (redacted), e.g. a model-generated one, or a user's rename.</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="title">The title.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>A task.</returns>
+    public Task SetTitleAsync(string sessionId, string title, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(title);
+        var clean = _database.Codec.Clean(string.Join(' ', title.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
+        return UpdateSessionAsync(sessionId, "title = $value", clean, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask SetStatusAsync(string sessionId, SessionStatus status, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        await UpdateSessionAsync(sessionId, "status = $value", StatusText(status), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask RecordUsageAsync(string sessionId, UsageDetails usage, decimal? cost, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(usage);
+        long? nanos = cost is { } dollars ? (long)decimal.Round(dollars * 1_000_000_000m, MidpointRounding.AwayFromZero) : null;
+        await _database.WriteAsync(
+            (connection, transaction) =>
+            {
+                using var command = Command(
+                    connection,
+                    transaction,
+                    """
+                    UPDATE sessions SET
+                        input_tokens = input_tokens + $input,
+                        output_tokens = output_tokens + $output,
+                        cached_tokens = cached_tokens + $cached,
+                        cost_nanousd = CASE WHEN $cost IS NULL THEN cost_nanousd ELSE COALESCE(cost_nanousd, 0) + $cost END,
+                        updated_at = $now
+                    WHERE id = $id
+                    """,
+                    ("$input", usage.InputTokenCount ?? 0),
+                    ("$output", usage.OutputTokenCount ?? 0),
+                    ("$cached", usage.CachedInputTokenCount ?? 0),
+                    ("$cost", nanos),
+                    ("$now", _database.Now()),
+                    ("$id", sessionId));
+                return command.ExecuteNonQuery() == 0 ? throw NotFound(connection, sessionId, transaction) : 1;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes a session with its messages and tool events; forks of it keep their copies and lose the parent link.</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Whether a session was deleted.</returns>
+    /// <exception cref="AgentHostException">A run is writing the session (<see cref="ErrorKind.InUse"/>).</exception>
+    public async Task<bool> DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        using var lease = Directory.Exists(LocksDirectory)
+            ? StorageErrors.Guard(LocksDirectory, StorageErrors.Locks, () => SessionLease.TryAcquire(LocksDirectory, sessionId, deleteOnRelease: true, writeOwner: false)) ?? throw InUse(sessionId)
+            : null;
+        var deleted = await _database.WriteAsync(
+            (connection, transaction) =>
+            {
+                using var command = Command(connection, transaction, "DELETE FROM sessions WHERE id = $id", ("$id", sessionId));
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (deleted > 0)
+        {
+            SessionStoreLog.Deleted(_database.Logger, sessionId);
+        }
+
+        return deleted > 0;
+    }
+
+    /// <summary>Counts the sessions (of every workspace) not updated for <paramref name="olderThan"/>.</summary>
+    /// <param name="olderThan">The age.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>How many <see cref="PruneAsync"/> would delete.</returns>
+    public Task<int> CountOlderThanAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
+    {
+        var cutoff = Cutoff(olderThan);
+        return _database.ReadAsync(
+            connection => (int)ScalarLong(connection, null, "SELECT COUNT(*) FROM sessions WHERE updated_at < $cutoff", ("$cutoff", cutoff.ToUnixTimeMilliseconds())),
+            cancellationToken);
+    }
+
+    /// <summary>Deletes the sessions (of every workspace) not updated for <paramref name="olderThan"/>.</summary>
+    /// <param name="olderThan">The age, e.g. 30 days.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>How many sessions were deleted.</returns>
+    public async Task<int> PruneAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
+    {
+        var cutoff = Cutoff(olderThan);
+        var deleted = await _database.WriteAsync(
+            (connection, transaction) =>
+            {
+                var ids = new List<string>();
+                using (var command = Command(connection, transaction, "DELETE FROM sessions WHERE updated_at < $cutoff RETURNING id", ("$cutoff", cutoff.ToUnixTimeMilliseconds())))
+                using (var reader = command.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        ids.Add(reader.GetString(0));
+                    }
+                }
+
+                return ids;
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (Directory.Exists(LocksDirectory))
+        {
+            foreach (var id in deleted)
+            {
+                SessionLease.Forget(LocksDirectory, id);
+            }
+        }
+
+        SessionStoreLog.Pruned(_database.Logger, deleted.Count, cutoff);
+        return deleted.Count;
+    }
+
+    /// <summary>Reads a session's settings.</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The settings (key → value).</returns>
+    public async Task<IReadOnlyDictionary<string, string>> GetSettingsAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        (await GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false)).Settings;
+
+    /// <summary>Sets (or, with a <see langword="null"/> value, removes) one session setting.</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="key">The key, e.g. <c>max_steps</c> (a <c>session.</c> prefix is dropped).</param>
+    /// <param name="value">The value (redacted), or <see langword="null"/> to remove.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The settings after the change.</returns>
+    public Task<IReadOnlyDictionary<string, string>> SetSettingAsync(string sessionId, string key, string? value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        var normalized = SessionSettings.NormalizeKey(key);
+        return _database.WriteAsync<IReadOnlyDictionary<string, string>>(
+            (connection, transaction) =>
+            {
+                var settings = new Dictionary<string, string>((ReadSession(connection, transaction, sessionId) ?? throw NotFound(connection, sessionId, transaction)).Settings, StringComparer.Ordinal);
+                if (value is null)
+                {
+                    settings.Remove(normalized);
+                }
+                else
+                {
+                    settings[normalized] = _database.Codec.Clean(value);
+                }
+
+                using var command = Command(
+                    connection,
+                    transaction,
+                    "UPDATE sessions SET settings = $settings, updated_at = $now WHERE id = $id",
+                    ("$settings", StringJson.Map(settings)),
+                    ("$now", _database.Now()),
+                    ("$id", sessionId));
+                command.ExecuteNonQuery();
+                return settings;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes the exclusive right to write a session for the length of a run (released on dispose, or by the operating
+    /// system when the process dies in any way).
+    /// </summary>
+    /// <param name="sessionId">The full session id.</param>
+    /// <returns>The lease; dispose it when the run ends.</returns>
+    /// <exception cref="AgentHostException">Another run (in any process) holds the session (<see cref="ErrorKind.InUse"/>).</exception>
+    public SessionLease AcquireSession(string sessionId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        _database.ThrowIfDisposed();
+        var lease = StorageErrors.Guard(LocksDirectory, StorageErrors.Locks, () => SessionLease.TryAcquire(LocksDirectory, sessionId));
+        return lease ?? throw InUse(sessionId);
+    }
+
+    private AgentHostException InUse(string sessionId) =>
+        new(
+            ErrorKind.InUse,
+            $"session {sessionId} is in use by {SessionLease.DescribeOwner(LocksDirectory, sessionId)}; wait for it to finish or stop that process, then retry (or fork it: 'agent session fork {sessionId}').");
+
+    /// <summary>
+    /// Marks every <c>active</c> session whose lock nobody holds as interrupted: its run ended without recording an end
+    /// (kill -9, a crash, power loss). The lock, not a pid, tells a live owner from a dead one.
+    /// </summary>
+    private void MarkDeadRunsInterrupted(SqliteConnection connection)
+    {
+        var active = new List<string>();
+        using (var query = Command(connection, null, "SELECT id FROM sessions WHERE status = 'active'"))
+        using (var reader = query.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                active.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var id in active)
+        {
+            // Held while the status changes, so a run starting on it now cannot be marked by mistake.
+            using var lease = StorageErrors.Guard(LocksDirectory, StorageErrors.Locks, () => SessionLease.TryAcquire(LocksDirectory, id, writeOwner: false));
+            if (lease is null)
+            {
+                continue;
+            }
+
+            using var update = Command(connection, null, "UPDATE sessions SET status = 'interrupted' WHERE id = $id AND status = 'active'", ("$id", id));
+            try
+            {
+                if (update.ExecuteNonQuery() > 0)
+                {
+                    SessionStoreLog.MarkedInterrupted(_database.Logger, id);
+                }
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == StorageErrors.ReadOnly)
+            {
+                return; // A read-only database can still be read; the first write names the problem.
+            }
+        }
+    }
+
+    private async Task UpdateSessionAsync(string sessionId, string assignment, object value, CancellationToken cancellationToken) =>
+        await _database.WriteAsync(
+            (connection, transaction) =>
+            {
+                using var command = Command(
+                    connection,
+                    transaction,
+                    $"UPDATE sessions SET {assignment}, updated_at = $now WHERE id = $id",
+                    ("$value", value),
+                    ("$now", _database.Now()),
+                    ("$id", sessionId));
+                return command.ExecuteNonQuery() == 0 ? throw NotFound(connection, sessionId, transaction) : 1;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+    private DateTimeOffset Cutoff(TimeSpan olderThan)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(olderThan, TimeSpan.Zero);
+        return _database.Clock.GetUtcNow() - olderThan;
+    }
+
+    internal static Dictionary<string, string> CleanSettings(ContentCodec codec, IReadOnlyDictionary<string, string>? settings)
+    {
+        var clean = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            clean[SessionSettings.NormalizeKey(key)] = codec.Clean(value);
+        }
+
+        return clean;
+    }
+
+    internal static string NormalizeWorkspace(string workspace)
+    {
+        var full = Path.GetFullPath(workspace);
+        var root = Path.GetPathRoot(full) ?? string.Empty;
+        return full.Length > root.Length ? full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) : full;
+    }
+
+    internal static SessionInfo? ReadSession(SqliteConnection connection, SqliteTransaction? transaction, string sessionId)
+    {
+        using var command = Command(connection, transaction, $"SELECT {SessionColumns} FROM sessions s WHERE s.id = $id", ("$id", sessionId));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadSessionRow(reader) : null;
+    }
+
+    private static SessionInfo ReadSessionRow(SqliteDataReader reader) =>
+        new(
+            reader.GetString(0),
+            reader.GetString(1),
+            reader.GetString(2),
+            reader.IsDBNull(3) ? null : reader.GetString(3),
+            reader.IsDBNull(4) ? null : reader.GetString(4),
+            ParseStatus(reader.GetString(5)),
+            Time(reader.GetInt64(8)),
+            Time(reader.GetInt64(9)))
+        {
+            ParentId = reader.IsDBNull(6) ? null : reader.GetString(6),
+            ForkMessageId = reader.IsDBNull(7) ? null : reader.GetString(7),
+            InputTokens = reader.GetInt64(10),
+            OutputTokens = reader.GetInt64(11),
+            CachedTokens = reader.GetInt64(12),
+            Cost = reader.IsDBNull(13) ? null : reader.GetInt64(13) / 1_000_000_000m,
+            Settings = StringJson.ReadMap(reader.GetString(14)),
+            MessageCount = reader.GetInt64(15),
+            ToolEventCount = reader.GetInt64(16),
+        };
+
+    internal static string StatusText(SessionStatus status) => status.ToString().ToLowerInvariant();
+
+    internal static SessionStatus ParseStatus(string text) =>
+        Enum.TryParse<SessionStatus>(text, ignoreCase: true, out var status) ? status : SessionStatus.Interrupted;
+}
