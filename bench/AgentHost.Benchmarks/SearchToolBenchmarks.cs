@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
+using AgentHost.Agent.Plugins;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
-using AgentHost.Agent.Plugins;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;

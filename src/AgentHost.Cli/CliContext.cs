@@ -1,15 +1,15 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
-using AgentHost.Cli.Interaction;
-using AgentHost.Hosting.Configuration;
-using AgentHost.Hosting;
-using AgentHost.Hosting.Logging;
-using AgentHost.Hosting.Trust;
 using AgentHost.Agent.Plugins;
+using AgentHost.Cli.Interaction;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
-using AgentHost.Sessions;
+using AgentHost.Hosting.Trust;
 using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Cli;

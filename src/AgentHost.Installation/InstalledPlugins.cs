@@ -1,5 +1,5 @@
-using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Text;
 namespace AgentHost.Installation;
 

@@ -1,5 +1,5 @@
-using NuGet.Versioning;
 using AgentHost.Hosting;
+using NuGet.Versioning;
 
 namespace AgentHost.Installation;
 

@@ -1,10 +1,10 @@
 using System.Net;
+using AgentHost.Hosting;
 using NuGet.Common;
 using NuGet.Configuration;
 using NuGet.Protocol;
 using NuGet.Protocol.Core.Types;
 using NuGet.Versioning;
-using AgentHost.Hosting;
 
 namespace AgentHost.Installation;
 

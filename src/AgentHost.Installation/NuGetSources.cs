@@ -1,5 +1,5 @@
-using NuGet.Configuration;
 using AgentHost.Hosting;
+using NuGet.Configuration;
 
 namespace AgentHost.Installation;
 

@@ -1,9 +1,9 @@
 using System.IO.Compression;
 using System.Xml;
 using System.Xml.Linq;
+using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using NuGet.Versioning;
-using AgentHost.Hosting;
 
 namespace AgentHost.Installation;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
+using AgentHost.Hosting;
 using NuGet.Packaging;
 using NuGet.Packaging.Signing;
-using AgentHost.Hosting;
 
 namespace AgentHost.Installation;
 

@@ -1,5 +1,5 @@
-using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Plugins;
 namespace AgentHost.Installation;
 
 /// <summary>An explicit path given to <c>install</c>: a folder holding <c>plugin.yaml</c>, or a <c>.nupkg</c> file.</summary>

@@ -1,7 +1,7 @@
+using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk;
 using NuGet.Versioning;
-using AgentHost.Hosting;
 
 namespace AgentHost.Installation;
 

@@ -1,7 +1,7 @@
-using AgentHost.Hosting.Plugins;
-using NuGet.Versioning;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Text;
+using NuGet.Versioning;
 
 namespace AgentHost.Installation;
 

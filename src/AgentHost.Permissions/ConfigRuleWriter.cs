@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
+using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
-using AgentHost.Hosting;
 
 namespace AgentHost.Permissions;
 

@@ -1,6 +1,6 @@
+using AgentHost.Hosting;
 using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
-using AgentHost.Hosting;
 
 namespace AgentHost.Permissions;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
-using AgentHost.Hosting.Text;
+using AgentHost.Hosting;
 using AgentHost.Hosting.Security;
+using AgentHost.Hosting.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
-using AgentHost.Hosting;
 
 namespace AgentHost.Sessions;
 

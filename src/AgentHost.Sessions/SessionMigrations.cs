@@ -1,6 +1,6 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using AgentHost.Hosting;
+using Microsoft.Data.Sqlite;
 
 namespace AgentHost.Sessions;
 

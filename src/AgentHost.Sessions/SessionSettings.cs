@@ -1,5 +1,5 @@
-using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 namespace AgentHost.Sessions;
 
 /// <summary>Which layer gave a session setting its value, highest precedence first.</summary>

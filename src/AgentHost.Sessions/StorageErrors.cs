@@ -1,5 +1,5 @@
-using Microsoft.Data.Sqlite;
 using AgentHost.Hosting;
+using Microsoft.Data.Sqlite;
 
 namespace AgentHost.Sessions;
 

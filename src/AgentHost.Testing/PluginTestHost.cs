@@ -1,7 +1,7 @@
 using AgentHost.Agent.Engine;
-using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Capabilities;

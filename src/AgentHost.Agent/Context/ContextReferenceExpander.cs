@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
+using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
-using AgentHost.Sdk.Tools;
 using AgentHost.Hosting.Text;
 using AgentHost.Sdk.Capabilities;
-using AgentHost.Hosting;
+using AgentHost.Sdk.Tools;
 using AgentHost.Sessions;
 
 namespace AgentHost.Agent.Context;

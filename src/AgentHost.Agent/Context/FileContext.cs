@@ -1,9 +1,9 @@
 using System.Text;
-using AgentHost.Sdk.Tools;
-using AgentHost.Hosting.Text;
-using Microsoft.Extensions.AI;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Text;
+using AgentHost.Sdk.Tools;
 using AgentHost.Sessions;
+using Microsoft.Extensions.AI;
 
 namespace AgentHost.Agent.Context;
 

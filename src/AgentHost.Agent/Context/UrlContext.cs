@@ -1,5 +1,5 @@
-using AgentHost.Hosting.Text;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Text;
 namespace AgentHost.Agent.Context;
 
 /// <summary>

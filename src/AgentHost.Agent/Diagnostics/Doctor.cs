@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using AgentHost.Common.Processes;
-using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 

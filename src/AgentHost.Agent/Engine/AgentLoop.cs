@@ -1,7 +1,7 @@
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
-using Microsoft.Extensions.AI;
 using AgentHost.Sessions;
+using Microsoft.Extensions.AI;
 
 namespace AgentHost.Agent.Engine;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using Microsoft.Extensions.AI;
 using AgentHost.Sessions;
+using Microsoft.Extensions.AI;
 
 namespace AgentHost.Agent.Engine;
 

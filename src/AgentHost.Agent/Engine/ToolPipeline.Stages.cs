@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using AgentHost.Hosting.Capabilities;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.AI;
-using AgentHost.Permissions;
 
 namespace AgentHost.Agent.Engine;
 

@@ -1,6 +1,6 @@
 using AgentHost.Hosting.Capabilities;
-using AgentHost.Sdk.Events;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Sdk.Events;
 
 namespace AgentHost.Agent.Engine;
 

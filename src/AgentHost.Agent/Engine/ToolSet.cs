@@ -1,8 +1,8 @@
 using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.AI;
-using AgentHost.Hosting.Plugins;
 
 namespace AgentHost.Agent.Engine;
 

@@ -1,14 +1,14 @@
-using AgentHost.Hosting.Capabilities;
 using AgentHost.Agent.Engine;
-using AgentHost.Hosting.Plugins;
-using AgentHost.Permissions;
-using AgentHost.Sessions;
-using AgentHost.Hosting.Configuration;
-using AgentHost.Hosting;
-using AgentHost.Hosting.Trust;
-using AgentHost.Hosting.Security;
 using AgentHost.Agent.Service;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Security;
+using AgentHost.Hosting.Trust;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 
 namespace AgentHost.Agent.Runs;
 

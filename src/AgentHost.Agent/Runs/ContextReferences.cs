@@ -1,10 +1,10 @@
 using System.Text.Json;
-using AgentHost.Agent.Engine;
-using AgentHost.Hosting.Plugins;
-using AgentHost.Permissions;
 using AgentHost.Agent.Context;
+using AgentHost.Agent.Engine;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 

@@ -1,6 +1,6 @@
-using AgentHost.Hosting.Configuration;
-using AgentHost.Hosting;
 using AgentHost.Agent.Models;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.AI;

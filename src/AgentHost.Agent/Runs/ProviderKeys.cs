@@ -1,6 +1,6 @@
 using AgentHost.Common.Processes;
-using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 namespace AgentHost.Agent.Runs;
 
 /// <summary>

@@ -1,6 +1,6 @@
-using AgentHost.Sessions;
 using AgentHost.Hosting.Text;
 using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Agent.Runs;

@@ -1,10 +1,10 @@
 using AgentHost.Agent.Engine;
-using AgentHost.Permissions;
-using AgentHost.Sessions;
 using AgentHost.Agent.Runs;
-using AgentHost.Sdk.Events;
-using Microsoft.Extensions.AI;
 using AgentHost.Hosting;
+using AgentHost.Permissions;
+using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
+using Microsoft.Extensions.AI;
 
 namespace AgentHost.Agent.Service;
 

@@ -1,7 +1,7 @@
-using AgentHost.Permissions;
-using AgentHost.Sessions;
-using AgentHost.Sdk.Events;
 using AgentHost.Hosting;
+using AgentHost.Permissions;
+using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 
 namespace AgentHost.Agent.Service;
 

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
-using AgentHost.Hosting.Configuration;
-using AgentHost.Hosting;
 using AgentHost.Agent.Memory;
-using AgentHost.Hosting.Trust;
-using AgentHost.Permissions;
+using AgentHost.Agent.Skills;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
+using AgentHost.Hosting.Trust;
+using AgentHost.Permissions;
 using AgentHost.Sessions;
-using AgentHost.Agent.Skills;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,8 +1,8 @@
 using AgentHost.Agent.Models;
 using AgentHost.Agent.Runs;
-using AgentHost.Sessions;
-using AgentHost.Sdk.Capabilities;
 using AgentHost.Hosting;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sessions;
 
 namespace AgentHost.Agent.Service;
 

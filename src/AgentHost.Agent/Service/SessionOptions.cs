@@ -1,7 +1,7 @@
 using AgentHost.Agent.Engine;
-using AgentHost.Permissions;
 using AgentHost.Agent.Models;
 using AgentHost.Agent.Runs;
+using AgentHost.Permissions;
 namespace AgentHost.Agent.Service;
 
 /// <summary>How a session is created or opened: its workspace and the choices that hold for its whole life.</summary>

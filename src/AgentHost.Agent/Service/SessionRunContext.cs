@@ -1,9 +1,9 @@
 using AgentHost.Agent.Engine;
-using AgentHost.Permissions;
 using AgentHost.Agent.Memory;
-using AgentHost.Hosting.Trust;
 using AgentHost.Agent.Runs;
 using AgentHost.Agent.Skills;
+using AgentHost.Hosting.Trust;
+using AgentHost.Permissions;
 namespace AgentHost.Agent.Service;
 
 /// <summary>

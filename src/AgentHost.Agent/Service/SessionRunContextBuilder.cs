@@ -1,12 +1,12 @@
-using AgentHost.Hosting.Configuration;
 using AgentHost.Agent.Context;
-using AgentHost.Sessions;
 using AgentHost.Agent.Memory;
-using AgentHost.Hosting.Trust;
-using AgentHost.Permissions;
 using AgentHost.Agent.Runs;
 using AgentHost.Agent.Skills;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Trust;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Agent.Service;

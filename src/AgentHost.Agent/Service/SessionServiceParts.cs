@@ -1,8 +1,8 @@
-using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting;
-using AgentHost.Permissions;
+using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
+using AgentHost.Permissions;
 using AgentHost.Sessions;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using AgentHost.Agent.Engine;
-using AgentHost.Permissions;
 using AgentHost.Hosting.Text;
+using AgentHost.Permissions;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Agent.Skills;

@@ -1,6 +1,6 @@
+using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
-using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 namespace AgentHost.Agent.Skills;
 

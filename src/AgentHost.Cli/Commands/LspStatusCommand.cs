@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using AgentHost.Cli.Rendering;
-using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Cli.Commands;

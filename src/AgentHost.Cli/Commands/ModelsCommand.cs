@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using AgentHost.Cli.Rendering;
 using AgentHost.Agent.Models;
 using AgentHost.Agent.Runs;
+using AgentHost.Cli.Rendering;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Cli.Commands;

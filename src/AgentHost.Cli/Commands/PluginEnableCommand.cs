@@ -1,7 +1,7 @@
 using System.CommandLine;
-using AgentHost.Installation;
-using AgentHost.Hosting.Trust;
 using AgentHost.Agent.Plugins;
+using AgentHost.Hosting.Trust;
+using AgentHost.Installation;
 namespace AgentHost.Cli.Commands;
 
 /// <summary>

@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
-using AgentHost.Hosting.Text;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Text;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Cli.Commands;

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Net;
 using System.Runtime.InteropServices;
+using AgentHost.Agent.Plugins;
 using AgentHost.Cli.Interaction;
 using AgentHost.Hosting;
-using AgentHost.Installation;
 using AgentHost.Hosting.Trust;
-using AgentHost.Agent.Plugins;
+using AgentHost.Installation;
 using NuGet.Versioning;
 
 namespace AgentHost.Cli.Commands;

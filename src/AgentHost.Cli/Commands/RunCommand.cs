@@ -1,15 +1,15 @@
 using System.CommandLine;
+using AgentHost.Agent.Composition;
+using AgentHost.Agent.Models;
+using AgentHost.Agent.Runs;
+using AgentHost.Agent.Service;
 using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Events;
-using AgentHost.Agent.Models;
-using AgentHost.Permissions;
-using AgentHost.Agent.Runs;
-using AgentHost.Agent.Composition;
 using AgentHost.Hosting.Security;
-using AgentHost.Agent.Service;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using AgentHost.Hosting;
 using AgentHost.Agent.Skills;
+using AgentHost.Hosting;
 namespace AgentHost.Cli.Commands;
 
 /// <summary><c>agent skill lint [PATH]</c>: checks SKILL.md files; exits non-zero on errors (for skill authors' CI).</summary>

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
-using AgentHost.Cli.Rendering;
-using AgentHost.Hosting;
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Runs;
+using AgentHost.Cli.Rendering;
+using AgentHost.Hosting;
 using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
 

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using AgentHost.Agent.Engine;
-using AgentHost.Permissions;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Security;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using AgentHost.Sessions;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
+using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 using static AgentHost.Tests.Agent.ScriptedChatClient;
 

@@ -1,7 +1,7 @@
 using AgentHost.Agent.Engine;
-using AgentHost.Sessions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 using static AgentHost.Tests.Agent.ScriptedChatClient;
 

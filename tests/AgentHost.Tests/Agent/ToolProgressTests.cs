@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using AgentHost.Agent.Engine;
-using AgentHost.Permissions;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Security;
+using AgentHost.Permissions;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;

@@ -1,5 +1,5 @@
-using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Trust;
 using AgentHost.Tests.Support;
 

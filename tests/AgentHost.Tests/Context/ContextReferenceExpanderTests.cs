@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using AgentHost.Agent.Context;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
-using AgentHost.Agent.Context;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Tests.Support;
 

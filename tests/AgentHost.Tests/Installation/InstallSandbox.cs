@@ -1,6 +1,6 @@
 using AgentHost.Hosting;
-using AgentHost.Installation;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Installation;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Installation;

@@ -1,5 +1,5 @@
-using AgentHost.Hosting.Capabilities;
 using AgentHost.Agent.Composition;
+using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using AgentHost.Hosting.Configuration;
-using AgentHost.Hosting;
 using AgentHost.Agent.Memory;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Memory;

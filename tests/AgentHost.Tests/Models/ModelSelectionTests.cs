@@ -1,7 +1,7 @@
-using AgentHost.Hosting.Configuration;
-using AgentHost.Hosting;
 using AgentHost.Agent.Models;
 using AgentHost.Agent.Runs;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Tests.Support;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using AgentHost.Sessions;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 

@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
-using AgentHost.Permissions;
-using AgentHost.Sessions;
-using AgentHost.Hosting.Events;
 using AgentHost.Hosting;
-using AgentHost.Hosting.Trust;
+using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Security;
+using AgentHost.Hosting.Trust;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
+using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 

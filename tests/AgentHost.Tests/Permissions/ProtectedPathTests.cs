@@ -1,8 +1,8 @@
 using System.Text.Json;
 using AgentHost.Agent.Engine;
 using AgentHost.Hosting.Plugins;
-using AgentHost.Permissions;
 using AgentHost.Hosting.Security;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;

@@ -1,8 +1,8 @@
-using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 using AgentHost.Permissions;
-using AgentHost.Sessions;
 using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 using static AgentHost.Tests.Permissions.GateFixture;
 

@@ -1,7 +1,7 @@
 using AgentHost.Agent.Engine;
 using AgentHost.Hosting.Plugins;
-using AgentHost.Permissions;
 using AgentHost.Hosting.Security;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Support;
 

@@ -1,12 +1,12 @@
 using AgentHost.Agent.Engine;
-using AgentHost.Permissions;
-using AgentHost.Sessions;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Security;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
+using AgentHost.Sessions;
 using AgentHost.Tests.Agent;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;

@@ -1,9 +1,9 @@
-using AgentHost.Hosting.Configuration;
-using AgentHost.Hosting;
-using AgentHost.Permissions;
-using AgentHost.Hosting.Plugins;
 using AgentHost.Agent.Runs;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;

@@ -1,10 +1,10 @@
-using AgentHost.Hosting.Capabilities;
 using AgentHost.Agent.Composition;
-using AgentHost.Hosting;
 using AgentHost.Agent.Service;
-using AgentHost.Sessions;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Capabilities;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
+using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
-using AgentHost.Hosting;
 using AgentHost.Agent.Service;
+using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
 
 namespace AgentHost.Tests.Service;

@@ -1,7 +1,7 @@
-using AgentHost.Permissions;
-using AgentHost.Sessions;
 using AgentHost.Agent.Service;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Tests.Service;

@@ -1,6 +1,6 @@
 using AgentHost.Hosting;
-using AgentHost.Sessions;
 using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Tests.Sessions;

@@ -1,5 +1,5 @@
-using AgentHost.Sessions;
 using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Tests.Sessions;

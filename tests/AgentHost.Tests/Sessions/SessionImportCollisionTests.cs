@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentHost.Sessions;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Security;
+using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 

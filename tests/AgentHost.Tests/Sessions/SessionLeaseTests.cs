@@ -1,6 +1,6 @@
 using AgentHost.Hosting;
-using AgentHost.Sessions;
 using AgentHost.Hosting.Security;
+using AgentHost.Sessions;
 namespace AgentHost.Tests.Sessions;
 
 /// <summary>The session lease in one process: exclusive, released on dispose, and what the store does with it on open, delete and prune.</summary>

@@ -1,7 +1,7 @@
 using AgentHost.Hosting;
-using AgentHost.Sessions;
 using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;

@@ -1,7 +1,7 @@
 using System.Text;
-using AgentHost.Sessions;
 using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 

@@ -1,5 +1,5 @@
-using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 

@@ -1,6 +1,6 @@
 using AgentHost.Hosting;
-using AgentHost.Sessions;
 using AgentHost.Hosting.Security;
+using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 

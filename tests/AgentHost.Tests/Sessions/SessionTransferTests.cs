@@ -1,7 +1,7 @@
 using System.Text.Json;
 using AgentHost.Hosting;
-using AgentHost.Sessions;
 using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Tests.Sessions;

@@ -1,5 +1,5 @@
-using AgentHost.Permissions;
 using AgentHost.Agent.Skills;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;

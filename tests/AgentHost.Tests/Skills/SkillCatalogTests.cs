@@ -1,5 +1,5 @@
-using AgentHost.Hosting.Events;
 using AgentHost.Agent.Skills;
+using AgentHost.Hosting.Events;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,6 +1,6 @@
+using AgentHost.Agent.Context;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
-using AgentHost.Agent.Context;
 using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;

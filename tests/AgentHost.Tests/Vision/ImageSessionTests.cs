@@ -1,6 +1,6 @@
 using System.Text;
-using AgentHost.Sessions;
 using AgentHost.Hosting.Security;
+using AgentHost.Sessions;
 using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using AgentHost.Agent.Engine;
-using AgentHost.Permissions;
 using AgentHost.Hosting.Security;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.AI;

@@ -1,8 +1,8 @@
 using AgentHost.Agent.Engine;
-using AgentHost.Permissions;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Security;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Providers;
 using AgentHost.Tests.Agent;
