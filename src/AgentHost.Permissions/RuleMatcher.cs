@@ -77,7 +77,9 @@ internal sealed class RuleMatcher
 
         return target.Kind switch
         {
-            TargetKind.Command => ShellMatches(specifier, target, strict),
+            TargetKind.Command => strict && rule.Anchor is { } anchor && target.Part is { Words.Count: > 0 } part
+                ? ShellPatternMatches(specifier, AnchoredAllowLine(part, anchor, target.BaseDirectory), ignoreCase: false)
+                : ShellMatches(specifier, target, strict),
             TargetKind.Read or TargetKind.Write => PathMatches(specifier, target, strict),
             TargetKind.Fetch => specifier.StartsWith("domain:", StringComparison.OrdinalIgnoreCase)
                 ? target.Host is { } host && DomainMatches(specifier["domain:".Length..], host)
@@ -145,6 +147,47 @@ internal sealed class RuleMatcher
     {
         var words = part.Qualifiers.Select(RenderWord).Concat(part.Words.Select((word, index) => part.ExpandedWords.Contains(index) ? RunTimeWord : RenderWord(word)));
         return string.Join(' ', part.AppendsArguments ? words.Append(RunTimeWord) : words);
+    }
+
+    /// <summary>
+    /// What an anchored allow rule (a skill's <c>allowed-tools</c>) sees: <see cref="AllowLine"/>, with each written word
+    /// that holds a <c>/</c> (and is not an option) resolved against the directory the command runs in — relative to the
+    /// anchor (without <c>./</c>) when inside it, else absolute; a word whose directory is known only at run time is a
+    /// run-time word.
+    /// </summary>
+    internal static string AnchoredAllowLine(ShellCommandPart part, string anchor, string? baseDirectory)
+    {
+        var realAnchor = PathSandbox.RealPathOrSelf(Path.GetFullPath(anchor));
+        var words = part.Words.Select((word, index) => part.ExpandedWords.Contains(index) ? RunTimeWord : RenderWord(AnchoredWord(word, realAnchor, baseDirectory)));
+        words = part.Qualifiers.Select(RenderWord).Concat(words);
+        return string.Join(' ', part.AppendsArguments ? words.Append(RunTimeWord) : words);
+    }
+
+    private static string AnchoredWord(string word, string anchor, string? baseDirectory)
+    {
+        if (!word.Contains('/', StringComparison.Ordinal) || word.StartsWith('-') || word.Contains("://", StringComparison.Ordinal))
+        {
+            return word;
+        }
+
+        if (baseDirectory is null && !Path.IsPathRooted(word))
+        {
+            return RunTimeWord;
+        }
+
+        string full;
+        try
+        {
+            full = PathSandbox.RealPathOrSelf(Path.GetFullPath(word, baseDirectory ?? anchor));
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or IOException)
+        {
+            return RunTimeWord;
+        }
+
+        return PathSandbox.IsInside(full, anchor) && full.Length > anchor.Length
+            ? Path.GetRelativePath(anchor, full).Replace('\\', '/')
+            : full.Replace('\\', '/');
     }
 
     /// <summary>A word as allow rules see it: quoted when empty or when it contains spaces or quotes, so it cannot pose as several words.</summary>

@@ -252,7 +252,8 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : I
             {
                 if (PermissionRuleParser.TryParse(RuleList.Allow, text, out var rule, out _))
                 {
-                    rules.Add(rule! with { Origin = $"skill {skill.Name} allowed-tools" });
+                    // Paths in a skill's shell patterns are relative to its folder (docs/skills.md).
+                    rules.Add(rule! with { Origin = $"skill {skill.Name} allowed-tools", Anchor = skill.Directory });
                 }
             }
         }

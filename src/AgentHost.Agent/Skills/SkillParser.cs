@@ -106,6 +106,14 @@ public static partial class SkillParser
         }
 
         var bodyLine = close + 2 + leading;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            foreach (var name in SkillPlaceholders.Unknown(lines[i]))
+            {
+                Add(SkillSeverity.Warning, i + 1, $"placeholder ${{{name}}} is not expanded by this host (only {string.Join(" and ", SkillPlaceholders.Known.Select(k => "${" + k + "}"))}, which become the skill's folder); it stays as written");
+            }
+        }
+
         var bodyLineCount = body.Length == 0 ? 0 : body.Count(c => c == '\n') + 1;
         if (body.Length == 0)
         {
@@ -392,7 +400,7 @@ public static partial class SkillParser
 
         foreach (var (item, node) in items)
         {
-            if (PermissionRuleParser.TryParse(RuleList.Allow, item, out var rule, out var error))
+            if (PermissionRuleParser.TryParse(RuleList.Allow, SkillPlaceholders.ExpandRule(item), out var rule, out var error))
             {
                 rules.Add(rule!.Text);
             }
