@@ -93,7 +93,8 @@ internal sealed class RuleMatcher
 
     /// <summary>
     /// Shell patterns: <c>*</c> matches any characters; a trailing <c>*</c>, <c> *</c> or <c>:*</c> means "then nothing, or a
-    /// space and anything" — a word boundary, so <c>git status*</c> matches <c>git status -s</c> but not <c>git statusx</c>.
+    /// space and anything" — a word boundary, so <c>git status*</c> matches <c>git status -s</c> but not <c>git statusx</c> —
+    /// except after a <c>/</c>: <c>python3 scripts/*</c> matches <c>python3 scripts/x.py --fast</c>.
     /// Allow rules match the command with its <see cref="ShellCommandPart.Qualifiers"/>; words known only at run time
     /// (and the arguments <c>xargs</c> appends) can only be matched by a <c>*</c>, and a word containing spaces only as a
     /// whole. Deny and ask rules ignore case and match the command as it runs, by its plain name, and from each wrapper on.
@@ -131,6 +132,12 @@ internal sealed class RuleMatcher
         {
             boundary = true;
             return pattern[..^2];
+        }
+
+        // 'scripts/*' is a path: its '*' matches the rest of the path (and the arguments after it), not a word boundary.
+        if (pattern.EndsWith('*') && pattern.TrimEnd('*').EndsWith('/'))
+        {
+            return pattern;
         }
 
         if (pattern.EndsWith('*'))

@@ -5,8 +5,7 @@ namespace AgentHost.Agent.Skills;
 /// <summary>
 /// The <c>${…}</c> placeholders other tools put in a <c>SKILL.md</c>: <c>${CLAUDE_SKILL_DIR}</c> (Claude Code: the skill's
 /// folder) and <c>${CLAUDE_PLUGIN_ROOT}</c> (a Claude Code plugin's folder; here the skill's folder) are expanded to the
-/// skill's folder in the instructions, and to nothing in <c>allowed-tools</c> (whose paths are relative to the skill's
-/// folder: <c>shell(python3 ${CLAUDE_SKILL_DIR}/scripts/*)</c> is <c>shell(python3 scripts/*)</c>). Any other
+/// skill's folder in the instructions, and in <c>allowed-tools</c> (see <see cref="ExpandRule"/>). Any other
 /// <c>${CLAUDE_…}</c>, <c>${CODEX_…}</c>, <c>${CURSOR_…}</c>, <c>${GEMINI_…}</c>, <c>${OPENCODE_…}</c> or <c>${COPILOT_…}</c>
 /// is left as written, with a warning.
 /// </summary>
@@ -27,15 +26,26 @@ public static partial class SkillPlaceholders
             : text;
     }
 
-    /// <summary>An <c>allowed-tools</c> rule with the known placeholders removed: <c>${CLAUDE_SKILL_DIR}/scripts/*</c> becomes <c>scripts/*</c>.</summary>
+    /// <summary>
+    /// An <c>allowed-tools</c> rule with the known placeholders expanded: in a shell rule to nothing, since its paths are
+    /// relative to the skill's folder (<c>shell(python3 ${CLAUDE_SKILL_DIR}/scripts/*)</c> is <c>shell(python3 scripts/*)</c>);
+    /// in any other rule to the skill's folder (<c>read(${CLAUDE_SKILL_DIR}/docs/**)</c> names that folder's <c>docs</c>).
+    /// </summary>
     /// <param name="rule">The rule text.</param>
-    /// <returns>The rule relative to the skill's folder.</returns>
-    public static string ExpandRule(string rule)
+    /// <param name="directory">The skill's folder.</param>
+    /// <returns>The expanded rule.</returns>
+    public static string ExpandRule(string rule, string directory)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        return rule.Contains("${", StringComparison.Ordinal)
-            ? PlaceholderWithSlash().Replace(rule, m => IsKnown(m.Groups["name"].Value) ? (m.Groups["slash"].Success ? string.Empty : ".") : m.Value)
-            : rule;
+        if (!rule.Contains("${", StringComparison.Ordinal))
+        {
+            return rule;
+        }
+
+        var shell = rule.StartsWith("shell(", StringComparison.OrdinalIgnoreCase) || rule.StartsWith("bash(", StringComparison.OrdinalIgnoreCase);
+        return PlaceholderWithSlash().Replace(rule, m => !IsKnown(m.Groups["name"].Value) ? m.Value
+            : shell ? (m.Groups["slash"].Success ? string.Empty : ".")
+            : directory.Replace('\\', '/') + (m.Groups["slash"].Success ? "/" : string.Empty));
     }
 
     /// <summary>The unknown placeholders of a text, each once, in order.</summary>
