@@ -59,6 +59,22 @@ public sealed class PathListAndStagingTests : IDisposable
         Assert.Equal(Verdict.Allow, _fixture.Engine(allow: ["write(src/**)"]).Decide(Stage("src/a.txt"), PermissionMode.AcceptEdits).Verdict);
     }
 
+    [Fact]
+    public async Task ThePromptAndTheAudit_ShowSeveralPathsOnOneLine()
+    {
+        await using var gates = await GateFixture.CreateAsync();
+        gates.Answer(GateFixture.Once);
+        var gate = await gates.GateAsync(PermissionMode.AcceptEdits);
+        var request = new ToolPermissionRequest(gates.SessionId, "call-1", "git_add", "git", ToolEffect.Write, new ToolCallDescription("stage", "a.txt\nsrc/b.txt"));
+
+        var verdict = await gate.DecideAsync(request);
+
+        Assert.True(verdict.Allowed);
+        var prompt = Assert.Single(gates.Requests);
+        Assert.Equal(("stage", "a.txt, src/b.txt"), (prompt.Action, prompt.Subject));
+        Assert.Equal("a.txt, src/b.txt", Assert.Single(await gates.Store.Audit.GetAuditAsync(gates.SessionId)).Subject);
+    }
+
     public void Dispose() => _fixture.Dispose();
 
     private static PermissionCall Stage(string paths) => new("git_add", ToolEffect.Write, paths) { Plugin = "git", Action = "stage" };

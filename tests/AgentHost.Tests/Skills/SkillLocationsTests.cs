@@ -57,6 +57,17 @@ public sealed class SkillLocationsTests
     }
 
     [Fact]
+    public void User_CodexHome_MovesCodexsFolder()
+    {
+        var environment = new HostEnvironment(new Dictionary<string, string> { ["CODEX_HOME"] = "~/codex" }, "/work", "/home/u", OSPlatform.Linux);
+
+        var roots = SkillLocations.User(environment).ToList();
+
+        Assert.Contains(roots, r => r is { Path: "/home/u/codex/skills", Label: "user ($CODEX_HOME/skills)", ThirdParty: true });
+        Assert.DoesNotContain(roots, r => r.Path == "/home/u/.codex/skills");
+    }
+
+    [Fact]
     public void User_OnWindows_UsesAppData()
     {
         var environment = new HostEnvironment(new Dictionary<string, string> { ["APPDATA"] = Path.Combine("C", "Roaming") }, "/work", "/home/u", OSPlatform.Windows);
