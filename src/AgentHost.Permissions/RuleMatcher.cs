@@ -78,7 +78,7 @@ internal sealed class RuleMatcher
         return target.Kind switch
         {
             TargetKind.Command => strict && rule.Anchor is { } anchor && target.Part is { Words.Count: > 0 } part
-                ? ShellPatternMatches(specifier, AnchoredAllowLine(part, anchor, target.BaseDirectory), ignoreCase: false)
+                ? ShellPatternMatches(AnchoredPattern(specifier), AnchoredAllowLine(part, anchor, target.BaseDirectory), ignoreCase: false)
                 : ShellMatches(specifier, target, strict),
             TargetKind.Read or TargetKind.Write => PathMatches(specifier, target, strict),
             TargetKind.Fetch => specifier.StartsWith("domain:", StringComparison.OrdinalIgnoreCase)
@@ -158,9 +158,10 @@ internal sealed class RuleMatcher
 
     /// <summary>
     /// What an anchored allow rule (a skill's <c>allowed-tools</c>) sees: <see cref="AllowLine"/>, with each written word
-    /// that holds a <c>/</c> (and is not an option) resolved against the directory the command runs in — relative to the
-    /// anchor (without <c>./</c>) when inside it, else absolute; a word whose directory is known only at run time is a
-    /// run-time word.
+    /// that is a path — it holds a <c>/</c>, is not an option, and is spelled as a path (<c>/</c>, <c>./</c>, <c>../</c>)
+    /// or names a place in an existing folder of the anchor or of where the command runs — resolved against the directory the
+    /// command runs in: relative to the anchor (without <c>./</c>) when inside it, else absolute. A relative path whose
+    /// directory is known only at run time is a run-time word.
     /// </summary>
     internal static string AnchoredAllowLine(ShellCommandPart part, string anchor, string? baseDirectory)
     {
@@ -177,21 +178,47 @@ internal sealed class RuleMatcher
             return word;
         }
 
-        if (baseDirectory is null && !Path.IsPathRooted(word))
+        // A word is a path when it is spelled as one or names a place in an existing folder (of the skill, or where the
+        // command runs); other words with a '/' ('origin/main') are compared as written.
+        var spelledAsPath = Path.IsPathRooted(word) || word.StartsWith("./", StringComparison.Ordinal) || word.StartsWith("../", StringComparison.Ordinal);
+        if (baseDirectory is null)
         {
-            return RunTimeWord;
+            return spelledAsPath || Exists(word, anchor) ? (Path.IsPathRooted(word) ? Relative(PathSandbox.RealPathOrSelf(word), anchor) : RunTimeWord) : word;
         }
 
         string full;
         try
         {
-            full = PathSandbox.RealPathOrSelf(Path.GetFullPath(word, baseDirectory ?? anchor));
+            full = PathSandbox.RealPathOrSelf(Path.GetFullPath(word, baseDirectory));
         }
         catch (Exception ex) when (ex is ArgumentException or NotSupportedException or IOException)
         {
             return RunTimeWord;
         }
 
+        return spelledAsPath || Exists(word, anchor) || Exists(full, baseDirectory) ? Relative(full, anchor) : word;
+    }
+
+    /// <summary>An anchored pattern's words as the anchored line spells paths: <c>./scripts/x.sh</c> is <c>scripts/x.sh</c>.</summary>
+    private static string AnchoredPattern(string specifier) =>
+        string.Join(' ', specifier.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(word => word.StartsWith("./", StringComparison.Ordinal) && word.Length > 2 ? word[2..] : word));
+
+    /// <summary>Whether the path, or the folder it would be in, exists (<c>scripts/new.py</c> names a place in <c>scripts/</c>).</summary>
+    private static bool Exists(string word, string directory)
+    {
+        try
+        {
+            var full = Path.GetFullPath(word, directory);
+            return File.Exists(full) || Directory.Exists(full) || (Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(full)) is { } parent && Directory.Exists(parent));
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static string Relative(string full, string anchor)
+    {
         return PathSandbox.IsInside(full, anchor) && full.Length > anchor.Length
             ? Path.GetRelativePath(anchor, full).Replace('\\', '/')
             : full.Replace('\\', '/');

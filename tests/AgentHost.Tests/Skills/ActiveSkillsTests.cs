@@ -219,6 +219,22 @@ public sealed class ActiveSkillsTests : IDisposable
     }
 
     [Fact]
+    public void AnchoredPatterns_SpellPathsWithoutDotSlash_AndLeaveWordsThatAreNotPaths_AsWritten()
+    {
+        var folder = Path.Combine(Skills, "runner");
+        SkillFiles.Write(Skills, "runner", "Runs.", extra: "allowed-tools: shell(./bin/run.sh *) shell(git log origin/main*)\n");
+        Directory.CreateDirectory(Path.Combine(folder, "bin"));
+        File.WriteAllText(Path.Combine(folder, "bin", "run.sh"), "echo run\n");
+        var active = Create();
+        active.ActivateForModel("runner");
+
+        Assert.Equal("skill:runner", Approve(active, Shell($"cd {folder} && ./bin/run.sh --fast"), PermissionMode.Ask)?.AnsweredBy);
+        Assert.Equal("skill:runner", Approve(active, Shell($"{folder}/bin/run.sh"), PermissionMode.Ask)?.AnsweredBy);
+        Assert.Equal("skill:runner", Approve(active, Shell("git log origin/main --oneline"), PermissionMode.Ask)?.AnsweredBy);
+        Assert.Null(Approve(active, Shell("./bin/run.sh"), PermissionMode.Ask));
+    }
+
+    [Fact]
     public void ReadsInsideAnActiveSkillsFolder_OutsideTheProject_ArePreApproved_EvenInPlanMode()
     {
         var active = Create();
