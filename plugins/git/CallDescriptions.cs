@@ -27,7 +27,12 @@ internal sealed class CallDescriptions(GitSettings settings)
         return new ToolCallDescription("read", PathSubject(args, path is { Length: > 0 } ? path : ".")) { Details = rev is null ? null : "revision: " + rev };
     }
 
-    public static ToolCallDescription Add(AIFunctionArguments args) => new("write", PathsSubject(args));
+    /// <summary>
+    /// A <c>stage</c> of the paths (each decided like a file write, so the sandbox and <c>write(…)</c> rules apply). The
+    /// action makes <c>accept-edits</c> ask, as it does for a commit: the mode accepts edits of files, not what the
+    /// repository records (docs/permissions.md).
+    /// </summary>
+    public static ToolCallDescription Add(AIFunctionArguments args) => new("stage", PathsSubject(args));
 
     public ToolCallDescription Restore(AIFunctionArguments args) => Blocking(ct => RestoreAsync(args, ct));
 

@@ -11,7 +11,11 @@ public static class UserSkillFolders
     /// <summary>
     /// The user folders: <c>$AGENT_SKILLS_DIR</c>, <c>$XDG_CONFIG_HOME/agents/skills</c> (default <c>~/.config/agents/skills</c>;
     /// <c>%APPDATA%\agents\skills</c> on Windows), the host's own <c>skills</c> folder beside its config
-    /// (<c>~/.config/agent/skills</c>, <c>$AGENT_HOME/skills</c>, <c>%APPDATA%\agent\skills</c>), <c>~/.agents/skills</c>, <c>~/.claude/skills</c>.
+    /// (<c>~/.config/agent/skills</c>, <c>$AGENT_HOME/skills</c>, <c>%APPDATA%\agent\skills</c>), <c>~/.agents/skills</c>; then the
+    /// user folders other tools document (<see cref="UserSkillFolder.ThirdParty"/>): <c>~/.claude/skills</c> (Claude Code),
+    /// <c>~/.copilot/skills</c> (GitHub Copilot CLI), <c>$CODEX_HOME/skills</c> (Codex; default <c>~/.codex/skills</c>),
+    /// <c>~/.cursor/skills</c> (Cursor), <c>$XDG_CONFIG_HOME/opencode/skills</c> (OpenCode; default <c>~/.config/opencode/skills</c>),
+    /// <c>~/.gemini/skills</c> (Gemini CLI).
     /// </summary>
     /// <param name="environment">The environment.</param>
     /// <returns>The folders, in precedence order, each with the label shown for it.</returns>
@@ -40,7 +44,14 @@ public static class UserSkillFolders
 
         yield return new UserSkillFolder(AgentPaths.Resolve(environment).SkillsDirectory, "user");
         yield return new UserSkillFolder(Path.Combine(home, ".agents", "skills"), "user");
-        yield return new UserSkillFolder(Path.Combine(home, ".claude", "skills"), "user");
+        yield return new UserSkillFolder(Path.Combine(home, ".claude", "skills"), "user (~/.claude/skills)") { ThirdParty = true };
+        yield return new UserSkillFolder(Path.Combine(home, ".copilot", "skills"), "user (~/.copilot/skills)") { ThirdParty = true };
+        yield return environment.Get("CODEX_HOME") is { Length: > 0 } codexHome
+            ? new UserSkillFolder(Path.Combine(Path.GetFullPath(ExpandHome(codexHome, home), environment.CurrentDirectory), "skills"), "user ($CODEX_HOME/skills)") { ThirdParty = true }
+            : new UserSkillFolder(Path.Combine(home, ".codex", "skills"), "user (~/.codex/skills)") { ThirdParty = true };
+        yield return new UserSkillFolder(Path.Combine(home, ".cursor", "skills"), "user (~/.cursor/skills)") { ThirdParty = true };
+        yield return new UserSkillFolder(Path.Combine(environment.Get("XDG_CONFIG_HOME") ?? Path.Combine(home, ".config"), "opencode", "skills"), "user (opencode/skills)") { ThirdParty = true };
+        yield return new UserSkillFolder(Path.Combine(home, ".gemini", "skills"), "user (~/.gemini/skills)") { ThirdParty = true };
     }
 
     /// <summary>Expands a leading <c>~</c> or <c>~/</c> to the home directory.</summary>
@@ -56,4 +67,8 @@ public static class UserSkillFolders
 /// <summary>One user skill folder.</summary>
 /// <param name="Path">The folder (it need not exist).</param>
 /// <param name="Label">Where it came from, as shown in listings (<c>user</c>, <c>user (AGENT_SKILLS_DIR)</c>).</param>
-public sealed record UserSkillFolder(string Path, string Label);
+public sealed record UserSkillFolder(string Path, string Label)
+{
+    /// <summary>Whether another tool documents the folder (its skills' problems are summarised, not listed one by one, during a run).</summary>
+    public bool ThirdParty { get; init; }
+}

@@ -14,6 +14,14 @@ public sealed record PermissionCall(string Tool, ToolEffect Effect, string? Subj
     /// <summary>The action from the tool's call description (<c>run</c>, <c>read</c>, <c>write</c>, …).</summary>
     public string? Action { get; init; }
 
+    /// <summary>
+    /// Whether a call's action records changes in version control (<c>stage</c>, as <c>git_add</c> describes itself): in
+    /// <c>accept-edits</c> it asks, as a commit does — the mode accepts edits of files, not what the repository records.
+    /// </summary>
+    /// <param name="action">The call's action.</param>
+    /// <returns>Whether it is staging.</returns>
+    public static bool IsStaging(string? action) => string.Equals(action, "stage", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>For a shell command: the directory it starts in (relative to the root, or absolute); the root when <see langword="null"/>.</summary>
     public string? WorkingDirectory { get; init; }
 

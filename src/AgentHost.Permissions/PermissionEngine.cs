@@ -82,14 +82,16 @@ public sealed class PermissionEngine
             return DecideShell(call, mode);
         }
 
-        var target = ToTarget(call);
+        // A subject of several paths, one a line (git_add's): each path is decided, and the subject reads as one line.
+        List<Target> targets = PermissionSubject.Paths(call) is { } several
+            ? [.. several.Select(path => ToTarget(call with { Subject = path }))]
+            : [ToTarget(call)];
         if (call.Paths.Count == 0)
         {
-            return DecideTarget(call, target, mode);
+            return targets.Count == 1 ? DecideTarget(call, targets[0], mode) : Combine(targets.Select(each => DecideTarget(call, each, mode)).ToList(), PermissionSubject.OneLine(call.Subject)!);
         }
 
         // Every path the call declares is decided too (a move's destination, a download's file): the strictest wins.
-        List<Target> targets = [target];
         foreach (var path in call.Paths)
         {
             var kind = (path.Effect & ToolEffect.Write) != 0 ? TargetKind.Write : TargetKind.Read;
@@ -97,7 +99,7 @@ public sealed class PermissionEngine
             targets.Add(PathSandbox.IsPathLike(path.Path) ? Sandbox.PathTarget(kind, path.Path, dynamic, Root) : new Target(kind, path.Path) { Dynamic = true, Outside = true, Invalid = "the path is empty or not a path" });
         }
 
-        return Combine(targets.Select(each => DecideTarget(call, each, mode)).ToList(), call.Subject ?? RuleSuggestions.Qualified(call));
+        return Combine(targets.Select(each => DecideTarget(call, each, mode)).ToList(), PermissionSubject.OneLine(call.Subject) ?? RuleSuggestions.Qualified(call));
     }
 
     /// <summary>The strictest verdict; among equals, what the user most needs to read: a deny rule or the floor, then a protected path, then the first.</summary>
@@ -239,10 +241,10 @@ public sealed class PermissionEngine
             return new PermissionDecision(Verdict.Allow, $"allowed by rule {allow.Text} ({allow.Location})", DecisionBasis.Rule) { MatchedRule = allow };
         }
 
-        return ModeDefault(target, mode);
+        return ModeDefault(target, mode, PermissionCall.IsStaging(call.Action));
     }
 
-    private static PermissionDecision ModeDefault(Target target, PermissionMode mode)
+    private static PermissionDecision ModeDefault(Target target, PermissionMode mode, bool staging)
     {
         var name = mode.ToDisplayName();
         if (target.Unparsed is { } error && target.Kind == TargetKind.Command)
@@ -282,7 +284,9 @@ public sealed class PermissionEngine
 
         if (mode == PermissionMode.AcceptEdits && target.Kind == TargetKind.Write)
         {
-            return new PermissionDecision(Verdict.Allow, "mode 'accept-edits' allows file writes inside the sandbox", DecisionBasis.Mode);
+            return staging
+                ? new PermissionDecision(Verdict.Ask, "mode 'accept-edits' accepts edits of files, not what git records: staging asks, as a commit does", DecisionBasis.Mode)
+                : new PermissionDecision(Verdict.Allow, "mode 'accept-edits' allows file writes inside the sandbox", DecisionBasis.Mode);
         }
 
         return mode == PermissionMode.DontAsk

@@ -52,6 +52,14 @@ public sealed record PermissionRule(RuleList List, string Text, RuleTarget Targe
     /// <summary>For rules not from a file: <c>env AGENT_…</c>, <c>flag -c …</c> or <c>code</c>.</summary>
     public string? Origin { get; init; }
 
+    /// <summary>
+    /// For a shell allow rule of a skill's <c>allowed-tools</c>: the skill's folder. The command's words that are paths
+    /// (they contain a <c>/</c>) are compared as paths relative to it — resolved against the directory the command runs
+    /// in — so <c>shell(python3 scripts/*)</c> matches that skill's <c>scripts/x.py</c> however the call spells it, and
+    /// never another folder's <c>scripts/</c>. See docs/skills.md.
+    /// </summary>
+    public string? Anchor { get; init; }
+
     /// <summary>Where the rule is: <c>file:line</c>, the env variable or flag, or <c>code</c>.</summary>
     public string Location => (File, Line) switch
     {

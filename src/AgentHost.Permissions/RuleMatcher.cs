@@ -77,7 +77,9 @@ internal sealed class RuleMatcher
 
         return target.Kind switch
         {
-            TargetKind.Command => ShellMatches(specifier, target, strict),
+            TargetKind.Command => strict && rule.Anchor is { } anchor && target.Part is { Words.Count: > 0 } part
+                ? ShellPatternMatches(AnchoredPattern(specifier), AnchoredAllowLine(part, anchor, target.BaseDirectory), ignoreCase: false)
+                : ShellMatches(specifier, target, strict),
             TargetKind.Read or TargetKind.Write => PathMatches(specifier, target, strict),
             TargetKind.Fetch => specifier.StartsWith("domain:", StringComparison.OrdinalIgnoreCase)
                 ? target.Host is { } host && DomainMatches(specifier["domain:".Length..], host)
@@ -91,7 +93,8 @@ internal sealed class RuleMatcher
 
     /// <summary>
     /// Shell patterns: <c>*</c> matches any characters; a trailing <c>*</c>, <c> *</c> or <c>:*</c> means "then nothing, or a
-    /// space and anything" — a word boundary, so <c>git status*</c> matches <c>git status -s</c> but not <c>git statusx</c>.
+    /// space and anything" — a word boundary, so <c>git status*</c> matches <c>git status -s</c> but not <c>git statusx</c> —
+    /// except after a <c>/</c>: <c>python3 scripts/*</c> matches <c>python3 scripts/x.py --fast</c>.
     /// Allow rules match the command with its <see cref="ShellCommandPart.Qualifiers"/>; words known only at run time
     /// (and the arguments <c>xargs</c> appends) can only be matched by a <c>*</c>, and a word containing spaces only as a
     /// whole. Deny and ask rules ignore case and match the command as it runs, by its plain name, and from each wrapper on.
@@ -131,6 +134,12 @@ internal sealed class RuleMatcher
             return pattern[..^2];
         }
 
+        // 'scripts/*' is a path: its '*' matches the rest of the path (and the arguments after it), not a word boundary.
+        if (pattern.EndsWith('*') && pattern.TrimEnd('*').EndsWith('/'))
+        {
+            return pattern;
+        }
+
         if (pattern.EndsWith('*'))
         {
             boundary = true;
@@ -145,6 +154,74 @@ internal sealed class RuleMatcher
     {
         var words = part.Qualifiers.Select(RenderWord).Concat(part.Words.Select((word, index) => part.ExpandedWords.Contains(index) ? RunTimeWord : RenderWord(word)));
         return string.Join(' ', part.AppendsArguments ? words.Append(RunTimeWord) : words);
+    }
+
+    /// <summary>
+    /// What an anchored allow rule (a skill's <c>allowed-tools</c>) sees: <see cref="AllowLine"/>, with each written word
+    /// that is a path — it holds a <c>/</c>, is not an option, and is spelled as a path (<c>/</c>, <c>./</c>, <c>../</c>)
+    /// or names a place in an existing folder of the anchor or of where the command runs — resolved against the directory the
+    /// command runs in: relative to the anchor (without <c>./</c>) when inside it, else absolute. A relative path whose
+    /// directory is known only at run time is a run-time word.
+    /// </summary>
+    internal static string AnchoredAllowLine(ShellCommandPart part, string anchor, string? baseDirectory)
+    {
+        var realAnchor = PathSandbox.RealPathOrSelf(Path.GetFullPath(anchor));
+        var words = part.Words.Select((word, index) => part.ExpandedWords.Contains(index) ? RunTimeWord : RenderWord(AnchoredWord(word, realAnchor, baseDirectory)));
+        words = part.Qualifiers.Select(RenderWord).Concat(words);
+        return string.Join(' ', part.AppendsArguments ? words.Append(RunTimeWord) : words);
+    }
+
+    private static string AnchoredWord(string word, string anchor, string? baseDirectory)
+    {
+        if (!word.Contains('/', StringComparison.Ordinal) || word.StartsWith('-') || word.Contains("://", StringComparison.Ordinal))
+        {
+            return word;
+        }
+
+        // A word is a path when it is spelled as one or names a place in an existing folder (of the skill, or where the
+        // command runs); other words with a '/' ('origin/main') are compared as written.
+        var spelledAsPath = Path.IsPathRooted(word) || word.StartsWith("./", StringComparison.Ordinal) || word.StartsWith("../", StringComparison.Ordinal);
+        if (baseDirectory is null)
+        {
+            return spelledAsPath || Exists(word, anchor) ? (Path.IsPathRooted(word) ? Relative(PathSandbox.RealPathOrSelf(word), anchor) : RunTimeWord) : word;
+        }
+
+        string full;
+        try
+        {
+            full = PathSandbox.RealPathOrSelf(Path.GetFullPath(word, baseDirectory));
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or IOException)
+        {
+            return RunTimeWord;
+        }
+
+        return spelledAsPath || Exists(word, anchor) || Exists(full, baseDirectory) ? Relative(full, anchor) : word;
+    }
+
+    /// <summary>An anchored pattern's words as the anchored line spells paths: <c>./scripts/x.sh</c> is <c>scripts/x.sh</c>.</summary>
+    private static string AnchoredPattern(string specifier) =>
+        string.Join(' ', specifier.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(word => word.StartsWith("./", StringComparison.Ordinal) && word.Length > 2 ? word[2..] : word));
+
+    /// <summary>Whether the path, or the folder it would be in, exists (<c>scripts/new.py</c> names a place in <c>scripts/</c>).</summary>
+    private static bool Exists(string word, string directory)
+    {
+        try
+        {
+            var full = Path.GetFullPath(word, directory);
+            return File.Exists(full) || Directory.Exists(full) || (Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(full)) is { } parent && Directory.Exists(parent));
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static string Relative(string full, string anchor)
+    {
+        return PathSandbox.IsInside(full, anchor) && full.Length > anchor.Length
+            ? Path.GetRelativePath(anchor, full).Replace('\\', '/')
+            : full.Replace('\\', '/');
     }
 
     /// <summary>A word as allow rules see it: quoted when empty or when it contains spaces or quotes, so it cannot pose as several words.</summary>

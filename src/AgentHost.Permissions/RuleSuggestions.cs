@@ -2,7 +2,8 @@ namespace AgentHost.Permissions;
 
 /// <summary>
 /// The rules an "always allow" answer would add for a target that asked: the narrowest rule a person would write —
-/// <c>shell(npm test *)</c> (command and subcommand, then anything), <c>write(src/app.cs)</c> (relative to the root,
+/// <c>shell(npm test *)</c> (command and subcommand, then anything; for an interpreter, through the script or code it
+/// runs: <c>shell(python3 scripts/check.py *)</c>), <c>write(src/app.cs)</c> (relative to the root,
 /// <c>~/</c> in the home directory), <c>fetch(domain:example.com)</c>, or the tool's qualified name.
 /// </summary>
 /// <remarks>Thread-safe and pure.</remarks>
@@ -33,9 +34,16 @@ internal sealed class RuleSuggestions
 
                 // The qualifiers allow rules must match come first: 'FOO=1 npm test' suggests shell(FOO=1 npm test).
                 var words = part.Words;
-                var subcommand = words.Count > 1 && IsSubcommand(words[1]) && !part.ExpandedWords.Contains(1);
-                var prefix = string.Join(' ', [.. part.Qualifiers.Select(RuleMatcher.RenderWord), words[0], .. subcommand ? [words[1]] : Array.Empty<string>()]);
-                var rest = part.AppendsArguments || words.Count > (subcommand ? 2 : 1);
+                var kept = Interpreters.Contains(Path.GetFileName(words[0])) ? ProgramWords(part)
+                    : words.Count > 1 && IsSubcommand(words[1]) && !part.ExpandedWords.Contains(1) ? 2
+                    : 1;
+                if (kept < 0)
+                {
+                    return null;
+                }
+
+                var prefix = string.Join(' ', [.. part.Qualifiers.Select(RuleMatcher.RenderWord), .. words.Take(kept).Select(RuleMatcher.RenderWord)]);
+                var rest = part.AppendsArguments || words.Count > kept;
                 return $"shell({prefix}{(rest ? " *" : string.Empty)})";
             case TargetKind.Read or TargetKind.Write:
                 if (target.FullPath is not { } full)
@@ -55,6 +63,35 @@ internal sealed class RuleSuggestions
             default:
                 return Qualified(call);
         }
+    }
+
+    /// <summary>
+    /// Programs that run the code a later word names (a script, <c>-c CODE</c>, <c>-m MODULE</c>): "always allow" for them
+    /// keeps that word, so allowing <c>python3 scripts/check.py</c> never allows every Python program.
+    /// </summary>
+    private static readonly HashSet<string> Interpreters = new(StringComparer.Ordinal)
+    {
+        "python", "python2", "python3", "py", "pypy", "pypy3", "node", "nodejs", "deno", "bun", "tsx", "ts-node", "ruby", "perl", "php", "lua",
+        "Rscript", "bash", "sh", "zsh", "dash", "ksh", "fish", "pwsh", "powershell", "osascript", "java", "groovy", "julia", "elixir", "erl",
+    };
+
+    /// <summary>How many words of an interpreter's command the suggestion keeps: through the first that is not an option (the script or code); -1 when that word is known only at run time.</summary>
+    private static int ProgramWords(ShellCommandPart part)
+    {
+        for (var i = 1; i < part.Words.Count; i++)
+        {
+            if (part.ExpandedWords.Contains(i))
+            {
+                return -1;
+            }
+
+            if (!part.Words[i].StartsWith('-') || part.Words[i] == "-")
+            {
+                return i + 1;
+            }
+        }
+
+        return part.Words.Count;
     }
 
     private static bool IsSubcommand(string word) =>

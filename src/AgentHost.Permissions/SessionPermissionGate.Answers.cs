@@ -118,7 +118,7 @@ public sealed partial class SessionPermissionGate
             At = _options.Time.GetUtcNow(),
             Plugin = request.Plugin,
             Action = request.Description.Action,
-            Subject = request.Description.Subject,
+            Subject = PermissionSubject.OneLine(request.Description.Subject),
             Rule = verdict.Rule,
             Mode = verdict.Mode ?? Mode.ToDisplayName(),
             Reason = verdict.Reason,

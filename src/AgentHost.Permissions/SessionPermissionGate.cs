@@ -161,7 +161,7 @@ public sealed partial class SessionPermissionGate : IToolPermissionGate
             request.Tool,
             request.Plugin,
             request.Description.Action,
-            request.Description.Subject is { } subject ? TextCaps.HeadAndTail(scrubber.Scrub(subject), MaxSubjectCharacters, out _) : null,
+            PermissionSubject.OneLine(request.Description.Subject) is { } subject ? TextCaps.HeadAndTail(scrubber.Scrub(subject), MaxSubjectCharacters, out _) : null,
             decision.Reason)
         {
             Details = request.Description.Details is { } details ? TextCaps.HeadAndTail(scrubber.Scrub(details), MaxDetailsCharacters, out _) : null,

@@ -147,7 +147,7 @@ public sealed partial class ToolPipeline
             context.CallId,
             entry.Name,
             description.Action,
-            description.Subject is null ? null : ToolOutput.Preview(Scrubber.Scrub(description.Subject), Options.PreviewCharacters),
+            description.Subject is null ? null : ToolOutput.Preview(Scrubber.Scrub(PermissionSubject.OneLine(description.Subject)!), Options.PreviewCharacters),
             verdict.Decision,
             verdict.Reason)
         {

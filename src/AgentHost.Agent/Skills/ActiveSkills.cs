@@ -221,6 +221,7 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : I
             }
 
             // Only what the mode or the sandbox asks about: never an explicit ask rule, a deny, the floor or an unparsed command.
+            // A read the skill's gate allows is inside its folder: a file there, or a 'cd' into it (a command to the project's gate).
             if (asked[i].Verdict != Verdict.Ask || asked[i].Basis is not (DecisionBasis.Mode or DecisionBasis.Sandbox))
             {
                 return false;
@@ -230,7 +231,7 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : I
             {
                 via = via.Length == 0 ? "allowed-tools " + rule.Text : via;
             }
-            else if (answers[i] is { Verdict: Verdict.Allow, Basis: DecisionBasis.Mode, Kind: "read" } && asked[i].Basis == DecisionBasis.Sandbox)
+            else if (answers[i] is { Verdict: Verdict.Allow, Basis: DecisionBasis.Mode, Kind: "read" } && asked[i].Basis is DecisionBasis.Sandbox or DecisionBasis.Mode)
             {
                 via = via.Length == 0 ? "a read inside its folder" : via;
             }
@@ -252,7 +253,8 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : I
             {
                 if (PermissionRuleParser.TryParse(RuleList.Allow, text, out var rule, out _))
                 {
-                    rules.Add(rule! with { Origin = $"skill {skill.Name} allowed-tools" });
+                    // Paths in a skill's shell patterns are relative to its folder (docs/skills.md).
+                    rules.Add(rule! with { Origin = $"skill {skill.Name} allowed-tools", Anchor = skill.Directory });
                 }
             }
         }

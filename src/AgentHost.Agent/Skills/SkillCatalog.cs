@@ -19,6 +19,7 @@ public sealed class SkillCatalog
     private readonly Lock _lock = new();
     private readonly Dictionary<SkillFileStamp, SkillParseResult> _parsed = [];
     private readonly HashSet<string> _published = new(StringComparer.Ordinal);
+    private bool _summarised;
     private List<SkillFileStamp>? _stamps;
     private SkillSnapshot? _snapshot;
 
@@ -87,7 +88,7 @@ public sealed class SkillCatalog
                 var skill = new Skill(result.Document?.Name ?? Path.GetFileName(directory), directory, stamp.Path, root, result.Document, result.Problems);
                 if (skill.IsUsable && winners.TryGetValue(skill.Name, out var winner))
                 {
-                    var shadowed = new SkillProblem(SkillSeverity.Warning, stamp.Path, null, $"skill '{skill.Name}' is shadowed by {winner.File} ({winner.SourceName}), which takes precedence; rename one of them to use both");
+                    var shadowed = Shadowed(SkillSeverity.Warning, stamp.Path, skill.Name, winner.File, winner.Root.Label);
                     skill = skill with { Status = SkillStatus.Shadowed, ShadowedBy = winner.File, Problems = [.. skill.Problems, shadowed] };
                 }
                 else if (skill.IsUsable)
@@ -114,7 +115,14 @@ public sealed class SkillCatalog
             return;
         }
 
-        foreach (var message in snapshot.All.SelectMany(s => s.Problems).Select(p => p.ToString()).Concat(snapshot.Notes))
+        // Problems of skills in other tools' folders are not ours to fix one by one in every run: one line, once.
+        if (!_summarised && ThirdPartySummary(snapshot) is { } summary)
+        {
+            _summarised = true;
+            _events.Publish(new WarningEvent("skills", summary));
+        }
+
+        foreach (var message in snapshot.All.Where(s => !s.Root.ThirdParty).SelectMany(s => s.Problems).Select(p => p.ToString()).Concat(snapshot.Notes))
         {
             if (_published.Add(message))
             {
@@ -122,6 +130,31 @@ public sealed class SkillCatalog
             }
         }
     }
+
+    /// <summary>
+    /// The one line that stands for the problems of skills found in other tools' folders (<see cref="SkillRoot.ThirdParty"/>):
+    /// <c>3 skills in other tools' folders have problems; run 'agent skill lint' for details</c>, or <see langword="null"/> when none has any.
+    /// </summary>
+    /// <param name="snapshot">The skills.</param>
+    /// <returns>The line, or <see langword="null"/>.</returns>
+    public static string? ThirdPartySummary(SkillSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var count = snapshot.All.Count(s => s.Root.ThirdParty && s.Problems.Count > 0);
+        return count == 0 ? null
+            : count == 1 ? "1 skill in another tool's folder has problems; run 'agent skill lint' for details"
+            : $"{count} skills in other tools' folders have problems; run 'agent skill lint' for details";
+    }
+
+    /// <summary>The problem recorded on a skill that a skill of the same name with higher precedence shadows (the same text for <c>agent skill list</c> and <c>agent skill lint</c>).</summary>
+    /// <param name="severity">Warning for the catalog; error for linting a folder.</param>
+    /// <param name="file">The shadowed <c>SKILL.md</c>.</param>
+    /// <param name="name">The skill name.</param>
+    /// <param name="winner">The <c>SKILL.md</c> that wins.</param>
+    /// <param name="winnerSource">Where the winner was found (<c>project (.claude/skills)</c>, <c>user</c>, …).</param>
+    /// <returns>The problem.</returns>
+    internal static SkillProblem Shadowed(SkillSeverity severity, string file, string name, string winner, string winnerSource) =>
+        new(severity, file, null, $"skill '{name}' is shadowed by {winner} ({winnerSource}), which takes precedence; rename one of them to use both");
 
     private static string RealPath(string path)
     {

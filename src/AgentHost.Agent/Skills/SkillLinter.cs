@@ -18,7 +18,7 @@ public static class SkillLinter
     /// <summary>Lints a <c>SKILL.md</c>, a skill folder, or a folder of skills (searched like a skills root).</summary>
     /// <param name="path">The path.</param>
     /// <param name="limits">Search caps; the defaults when <see langword="null"/>.</param>
-    /// <returns>The files and problems; two skills declaring one name are an error.</returns>
+    /// <returns>The files and problems; two skills declaring one name are an error naming the one that wins (the first found), as the catalog decides.</returns>
     /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
     public static SkillLintResult Lint(string path, SkillScanLimits? limits = null)
     {
@@ -49,7 +49,8 @@ public static class SkillLinter
             {
                 if (names.TryGetValue(document.Name, out var first))
                 {
-                    problems.Add(new SkillProblem(SkillSeverity.Error, file, null, $"skill name '{document.Name}' is also declared by {first}; skill names must be unique"));
+                    // The same winner and words as the catalog ('agent skill list'): the first in search order wins.
+                    problems.Add(SkillCatalog.Shadowed(SkillSeverity.Error, file, document.Name, first, "found first"));
                 }
                 else
                 {
@@ -60,5 +61,19 @@ public static class SkillLinter
 
         problems.AddRange(notes.Select(note => new SkillProblem(SkillSeverity.Warning, full, null, note)));
         return new SkillLintResult(files, problems);
+    }
+
+    /// <summary>
+    /// Lints every skill a run finds (<c>agent skill lint</c> without a path): the catalog's own problems, so duplicates
+    /// across folders are the <c>shadowed</c> warnings <c>agent skill list</c> shows, naming the same winner.
+    /// </summary>
+    /// <param name="snapshot">The catalog's skills.</param>
+    /// <returns>The files and problems, in precedence order.</returns>
+    public static SkillLintResult Lint(SkillSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return new SkillLintResult(
+            [.. snapshot.All.Select(s => s.File)],
+            [.. snapshot.All.SelectMany(s => s.Problems), .. snapshot.Notes.Select(note => new SkillProblem(SkillSeverity.Warning, "skills", null, note))]);
     }
 }

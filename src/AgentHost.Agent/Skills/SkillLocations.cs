@@ -11,8 +11,15 @@ namespace AgentHost.Agent.Skills;
 /// </summary>
 public static class SkillLocations
 {
-    /// <summary>The project skill folders looked for in each directory, in this order.</summary>
-    public static readonly IReadOnlyList<string> ProjectFolders = [".agents/skills", ".agent/skills", ".claude/skills"];
+    /// <summary>
+    /// The project skill folders looked for in each directory, in this order: ours, then those of other tools (Claude Code,
+    /// GitHub Copilot, Codex, Cursor, OpenCode, Gemini CLI).
+    /// </summary>
+    public static readonly IReadOnlyList<string> ProjectFolders =
+        [".agents/skills", ".agent/skills", ".claude/skills", ".github/skills", ".codex/skills", ".cursor/skills", ".opencode/skills", ".gemini/skills"];
+
+    /// <summary>How many of <see cref="ProjectFolders"/> are the host's own (the rest are <see cref="SkillRoot.ThirdParty"/>).</summary>
+    private const int OwnProjectFolders = 2;
 
     /// <summary>The configuration key listing extra skill folders.</summary>
     public const string PathsKey = "skills.paths";
@@ -64,9 +71,14 @@ public static class SkillLocations
         var inside = last is not null && (current == last || current.StartsWith(last + Path.DirectorySeparatorChar, StringComparison.Ordinal));
         for (var directory = current; directory is not null; directory = Path.GetDirectoryName(directory))
         {
-            foreach (var folder in ProjectFolders)
+            for (var i = 0; i < ProjectFolders.Count; i++)
             {
-                yield return new SkillRoot(Path.Combine(directory, folder), SkillSource.Project, "project") { FromProject = true };
+                var thirdParty = i >= OwnProjectFolders;
+                yield return new SkillRoot(Path.Combine(directory, ProjectFolders[i]), SkillSource.Project, thirdParty ? $"project ({ProjectFolders[i]})" : "project")
+                {
+                    FromProject = true,
+                    ThirdParty = thirdParty,
+                };
             }
 
             if (!inside || Path.TrimEndingDirectorySeparator(directory) == last)
@@ -79,12 +91,13 @@ public static class SkillLocations
     /// <summary>
     /// The user folders: <c>$AGENT_SKILLS_DIR</c>, <c>$XDG_CONFIG_HOME/agents/skills</c> (default <c>~/.config/agents/skills</c>;
     /// <c>%APPDATA%\agents\skills</c> on Windows), the host's own <c>skills</c> folder beside its config
-    /// (<c>~/.config/agent/skills</c>, <c>$AGENT_HOME/skills</c>, <c>%APPDATA%\agent\skills</c>), <c>~/.agents/skills</c>, <c>~/.claude/skills</c>.
+    /// (<c>~/.config/agent/skills</c>, <c>$AGENT_HOME/skills</c>, <c>%APPDATA%\agent\skills</c>), <c>~/.agents/skills</c>, then the
+    /// user folders of other tools (see <see cref="UserSkillFolders.Resolve"/>).
     /// </summary>
     /// <param name="environment">The environment.</param>
     /// <returns>The roots.</returns>
     public static IEnumerable<SkillRoot> User(HostEnvironment environment) =>
-        UserSkillFolders.Resolve(environment).Select(folder => new SkillRoot(folder.Path, SkillSource.User, folder.Label));
+        UserSkillFolders.Resolve(environment).Select(folder => new SkillRoot(folder.Path, SkillSource.User, folder.Label) { ThirdParty = folder.ThirdParty });
 
     /// <summary>The folders listed in <c>skills.paths</c>: relative to the project root, <c>~/</c> for the home directory.</summary>
     /// <param name="configuration">The configuration.</param>

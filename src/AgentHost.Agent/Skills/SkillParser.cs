@@ -99,13 +99,21 @@ public static partial class SkillParser
         var bodyLines = lines[(close + 1)..];
         var leading = bodyLines.TakeWhile(string.IsNullOrWhiteSpace).Count();
         var body = string.Join('\n', bodyLines.Skip(leading)).TrimEnd();
-        var document = ReadFields(root, directoryName, Add);
+        var document = ReadFields(root, directoryName, Path.GetDirectoryName(Path.GetFullPath(file)) ?? string.Empty, Add);
         if (document is null || problems.Any(p => p.IsError))
         {
             return new SkillParseResult(null, problems);
         }
 
         var bodyLine = close + 2 + leading;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            foreach (var name in SkillPlaceholders.Unknown(lines[i]))
+            {
+                Add(SkillSeverity.Warning, i + 1, $"placeholder ${{{name}}} is not expanded by this host (only {string.Join(" and ", SkillPlaceholders.Known.Select(k => "${" + k + "}"))}, which become the skill's folder); it stays as written");
+            }
+        }
+
         var bodyLineCount = body.Length == 0 ? 0 : body.Count(c => c == '\n') + 1;
         if (body.Length == 0)
         {
@@ -216,7 +224,7 @@ public static partial class SkillParser
         return null;
     }
 
-    private static SkillDocument? ReadFields(YamlMappingNode root, string? directoryName, Action<SkillSeverity, int?, string> add)
+    private static SkillDocument? ReadFields(YamlMappingNode root, string? directoryName, string skillDirectory, Action<SkillSeverity, int?, string> add)
     {
         var fields = new Dictionary<string, (YamlNode Key, YamlNode Value)>(StringComparer.Ordinal);
         foreach (var (key, value) in root.Children)
@@ -243,7 +251,7 @@ public static partial class SkillParser
             License = OptionalText(fields, "license", add),
             Compatibility = ReadCompatibility(fields, add),
             Metadata = ReadMetadata(fields, add),
-            AllowedTools = ReadAllowedTools(fields, add),
+            AllowedTools = ReadAllowedTools(fields, skillDirectory, add),
             UserInvocable = ReadBoolean(fields, "user-invocable", true, add),
             DisableModelInvocation = ReadBoolean(fields, "disable-model-invocation", false, add),
         };
@@ -370,7 +378,7 @@ public static partial class SkillParser
         return metadata;
     }
 
-    private static List<string> ReadAllowedTools(Dictionary<string, (YamlNode Key, YamlNode Value)> fields, Action<SkillSeverity, int?, string> add)
+    private static List<string> ReadAllowedTools(Dictionary<string, (YamlNode Key, YamlNode Value)> fields, string skillDirectory, Action<SkillSeverity, int?, string> add)
     {
         var rules = new List<string>();
         if (!fields.TryGetValue("allowed-tools", out var field))
@@ -392,7 +400,7 @@ public static partial class SkillParser
 
         foreach (var (item, node) in items)
         {
-            if (PermissionRuleParser.TryParse(RuleList.Allow, item, out var rule, out var error))
+            if (PermissionRuleParser.TryParse(RuleList.Allow, SkillPlaceholders.ExpandRule(item, skillDirectory), out var rule, out var error))
             {
                 rules.Add(rule!.Text);
             }

@@ -3,7 +3,7 @@ namespace AgentHost.Agent.Skills;
 /// <summary>Where a skill folder was found, highest precedence first.</summary>
 public enum SkillSource
 {
-    /// <summary>The project: <c>.agents/skills</c>, <c>.agent/skills</c> or <c>.claude/skills</c> in the working directory or a parent up to the git root.</summary>
+    /// <summary>The project: <c>.agents/skills</c>, <c>.agent/skills</c>, then the folders other tools use (<c>.claude/skills</c>, …) in the working directory or a parent up to the git root.</summary>
     Project,
 
     /// <summary>The user's folders (<c>$AGENT_SKILLS_DIR</c>, <c>~/.config/agents/skills</c>, …).</summary>
@@ -30,4 +30,10 @@ public sealed record SkillRoot(string Path, SkillSource Source, string Label)
     /// its skills pre-approve calls only in a trusted project.
     /// </summary>
     public bool FromProject { get; init; }
+
+    /// <summary>
+    /// Whether the folder is one another tool documents (<c>.claude/skills</c>, <c>~/.cursor/skills</c>, …): a run summarises
+    /// its skills' problems in one line, and <c>agent skill lint</c> shows them.
+    /// </summary>
+    public bool ThirdParty { get; init; }
 }

@@ -6,7 +6,7 @@ namespace AgentHost.Cli.Commands;
 /// <summary><c>agent skill lint [PATH]</c>: checks SKILL.md files; exits non-zero on errors (for skill authors' CI).</summary>
 internal sealed class SkillLintCommand : AgentCommand
 {
-    private readonly Argument<string?> _path = new("path") { Description = "A SKILL.md, a skill folder or a folder of skills (default: the current directory).", Arity = ArgumentArity.ZeroOrOne };
+    private readonly Argument<string?> _path = new("path") { Description = "A SKILL.md, a skill folder or a folder of skills (default: every skill 'agent skill list' finds).", Arity = ArgumentArity.ZeroOrOne };
     private readonly Option<bool> _strict = new("--strict") { Description = "Fail on warnings too." };
 
     public SkillLintCommand(CliContext context)
@@ -16,22 +16,35 @@ internal sealed class SkillLintCommand : AgentCommand
         Options.Add(_strict);
     }
 
-    protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var path = Path.GetFullPath(parseResult.GetValue(_path) ?? ".", Context.Environment.CurrentDirectory);
+        var given = parseResult.GetValue(_path);
         SkillLintResult result;
-        try
+        if (given is null)
         {
-            result = SkillLinter.Lint(path);
+            // Every skill a run finds, with the catalog's own verdicts (duplicates are the 'shadowed' of 'agent skill list').
+            result = SkillLinter.Lint(await SkillCommand.LoadAsync(Context, parseResult, [], cancellationToken).ConfigureAwait(false));
+            if (result.Files.Count == 0)
+            {
+                throw new AgentHostException(ErrorKind.NotFound, "no skills found; create one with 'agent skill new NAME', or give a SKILL.md, a skill folder or a folder of skills.");
+            }
         }
-        catch (FileNotFoundException ex)
+        else
         {
-            throw new AgentHostException(ErrorKind.NotFound, ex.Message);
-        }
+            var path = Path.GetFullPath(given, Context.Environment.CurrentDirectory);
+            try
+            {
+                result = SkillLinter.Lint(path);
+            }
+            catch (FileNotFoundException ex)
+            {
+                throw new AgentHostException(ErrorKind.NotFound, ex.Message);
+            }
 
-        if (result.Files.Count == 0)
-        {
-            throw new AgentHostException(ErrorKind.NotFound, $"no {SkillParser.FileName} found under {path}; give a SKILL.md, a skill folder or a folder of skills.");
+            if (result.Files.Count == 0)
+            {
+                throw new AgentHostException(ErrorKind.NotFound, $"no {SkillParser.FileName} found under {path}; give a SKILL.md, a skill folder or a folder of skills.");
+            }
         }
 
         foreach (var problem in result.Problems)
@@ -41,6 +54,6 @@ internal sealed class SkillLintCommand : AgentCommand
 
         var strict = parseResult.GetValue(_strict);
         Context.Console.WriteInfo($"{result.Files.Count} skill(s) checked: {result.Errors} error(s), {result.Warnings} warning(s)");
-        return Task.FromResult(result.Errors > 0 || (strict && result.Warnings > 0) ? ExitCodes.Failure : ExitCodes.Success);
+        return result.Errors > 0 || (strict && result.Warnings > 0) ? ExitCodes.Failure : ExitCodes.Success;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using AgentHost.Agent.Skills;
 using AgentHost.Cli.Rendering;
 namespace AgentHost.Cli.Commands;
 
@@ -10,7 +11,7 @@ internal sealed class SkillListCommand : AgentCommand
     private readonly Option<bool> _json = new("--json") { Description = "Print JSON (name, description, source, path, status, warnings)." };
 
     public SkillListCommand(CliContext context)
-        : base("list", "List the skills found (project, user, skills.paths, plugins, built-in) in precedence order, with status and problems.", context)
+        : base("list", "List the skills found (project, user, skills.paths, plugins, built-in) in precedence order, with status and problems; of two skills with one name the first wins (the other is 'shadowed by' its folder).", context)
     {
         Options.Add(_plugins);
         Options.Add(_json);
@@ -50,12 +51,18 @@ internal sealed class SkillListCommand : AgentCommand
         {
             s.Name + (s.Document is { DisableModelInvocation: true } ? " (user only)" : string.Empty),
             s.SourceName,
-            s.StatusName,
+            s.Status == SkillStatus.Shadowed && snapshot.All.FirstOrDefault(w => w.File == s.ShadowedBy) is { } winner ? $"shadowed by {winner.Root.Label}" : s.StatusName,
             s.File,
         }).ToList());
-        foreach (var problem in snapshot.All.SelectMany(s => s.Problems))
+        foreach (var problem in snapshot.All.Where(s => !s.Root.ThirdParty).SelectMany(s => s.Problems))
         {
             Context.Console.WriteInfo(problem.ToString());
+        }
+
+        // Skills in other tools' folders: one line, as in a run; 'agent skill lint' (or --json) has the details.
+        if (SkillCatalog.ThirdPartySummary(snapshot) is { } summary)
+        {
+            Context.Console.WriteInfo("warning: " + summary);
         }
 
         foreach (var note in snapshot.Notes)

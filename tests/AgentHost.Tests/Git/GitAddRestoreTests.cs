@@ -172,7 +172,7 @@ public sealed class GitAddRestoreTests
 
         var description = git.Describe("git_add", null, ("paths", GitPluginFixture.Paths("a.txt", "../x.txt")));
 
-        Assert.Equal("write", description.Action);
+        Assert.Equal("stage", description.Action);
         var lines = description.Subject!.Split('\n');
         Assert.Equal("a.txt", lines[0]);
         Assert.True(Path.IsPathFullyQualified(lines[1]), lines[1]);

@@ -62,18 +62,20 @@ public sealed class GitPluginTests
     }
 
     [Fact]
-    public async Task AcceptEditsMode_AllowsStagingAFileInsideTheRoot_ThroughThePipeline()
+    public async Task AcceptEditsMode_AsksBeforeStaging_LikeACommit_AndAnAllowRuleStagesAFileInsideTheRoot()
     {
         await using var git = await GitPluginFixture.LoadAsync();
         git.Write("dir with space/naïve ü.txt", "x\n");
-        var home = git.Temp.Combine("home");
-        Directory.CreateDirectory(home);
-        var gate = new RulePermissionGate(PermissionPolicy.FromText(), PermissionMode.AcceptEdits, git.Root, home);
-        using var pipeline = new ToolPipeline(git.Harness.Registry, git.Harness.Bus, gate, SecretScrubber.PatternsOnly, TimeProvider.System);
         var context = new ToolCallContext("s-1", "call-1") { WorkspaceRoot = git.Root };
+        var arguments = JsonSerializer.Serialize(new { paths = GitPluginFixture.Paths("dir with space/naïve ü.txt") });
 
-        var add = await pipeline.InvokeAsync("git_add", JsonSerializer.Serialize(new { paths = GitPluginFixture.Paths("dir with space/naïve ü.txt") }), context);
+        using var asking = Pipeline(git, PermissionPolicy.FromText(), PermissionMode.AcceptEdits);
+        var denied = await asking.InvokeAsync("git_add", arguments, context);
+        using var allowed = Pipeline(git, PermissionPolicy.FromText(allow: ["git_add"]), PermissionMode.AcceptEdits);
+        var add = await allowed.InvokeAsync("git_add", arguments, context with { CallId = "call-2" });
 
+        Assert.Equal(ToolCallStatus.Denied, denied.Status);
+        Assert.Contains("staging asks, as a commit does", denied.Text, StringComparison.Ordinal);
         Assert.Equal(ToolCallStatus.Succeeded, add.Status);
         Assert.Equal("dir with space/naïve ü.txt\n", git.Git("diff", "--cached", "--name-only"));
     }

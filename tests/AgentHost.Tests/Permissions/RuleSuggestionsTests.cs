@@ -26,6 +26,60 @@ public sealed class RuleSuggestionsTests : IDisposable
     }
 
     [Theory]
+    [InlineData("python3 scripts/check.py --fix", "shell(python3 scripts/check.py *)")]
+    [InlineData("python3 scripts/check.py", "shell(python3 scripts/check.py)")]
+    [InlineData("python3 -m pytest -x", "shell(python3 -m pytest *)")]
+    [InlineData("python3 -c 'import os; print(1)'", "shell(python3 -c 'import os; print(1)')")]
+    [InlineData("sh ./deploy.sh prod", "shell(sh ./deploy.sh *)")]
+    [InlineData("node ./tools/gen.js out", "shell(node ./tools/gen.js *)")]
+    [InlineData("/usr/bin/python3 x.py", "shell(/usr/bin/python3 x.py)")]
+    [InlineData("python3 -V", "shell(python3 -V)")]
+    public void Interpreter_KeepsTheScriptOrCodeItRuns(string line, string rule)
+    {
+        var sandbox = Sandbox();
+        var call = new PermissionCall("shell", ToolEffect.Execute, line);
+        var first = new ShellTargets(sandbox).Build(call, ShellCommandParser.Parse(line))[0];
+
+        Assert.Equal(rule, new RuleSuggestions(sandbox.Root, sandbox.Home).Suggest(call, first));
+    }
+
+    [Theory]
+    [InlineData("python3 scripts/check.py --fix", true)]
+    [InlineData("sh ./deploy.sh prod", true)]
+    [InlineData("FOO=1 ruby bin/setup", true)]
+    [InlineData("npm test --watch", false)]
+    [InlineData("git push origin main", false)]
+    [InlineData("ls -la src", false)]
+    public void Suggestion_NeverWidensBeyondTheCallsCommand(string line, bool interpreter)
+    {
+        var sandbox = Sandbox();
+        var call = new PermissionCall("shell", ToolEffect.Execute, line);
+        var target = new ShellTargets(sandbox).Build(call, ShellCommandParser.Parse(line))[0];
+
+        var pattern = new RuleSuggestions(sandbox.Root, sandbox.Home).Suggest(call, target)!["shell(".Length..^1];
+
+        // The rule's fixed part is the start of the call itself, then at most ' *' for the call's own arguments.
+        var fixedPart = pattern.EndsWith(" *", StringComparison.Ordinal) ? pattern[..^2] : pattern;
+        Assert.StartsWith(fixedPart, line, StringComparison.Ordinal);
+        Assert.True(RuleMatcher.ShellPatternMatches(pattern, line, ignoreCase: false), pattern);
+
+        // What an interpreter runs is part of the rule: allowing one script never allows every program in that language.
+        var programWords = line.StartsWith("FOO=", StringComparison.Ordinal) ? 2 : 1;
+        Assert.Equal(interpreter, fixedPart.Split(' ').Length > programWords + (interpreter ? 0 : 1));
+    }
+
+    [Fact]
+    public void Paths_AreExactlyThePathOfTheCall()
+    {
+        var sandbox = Sandbox();
+        var suggestions = new RuleSuggestions(sandbox.Root, sandbox.Home);
+        var call = new PermissionCall("write", ToolEffect.Write, "x");
+
+        Assert.Equal("write(src/deep/app.cs)", suggestions.Suggest(call, sandbox.PathTarget(TargetKind.Write, "src/deep/app.cs", dynamic: false, sandbox.Root)));
+        Assert.Equal("read(docs/a b.md)", suggestions.Suggest(call, sandbox.PathTarget(TargetKind.Read, "docs/a b.md", dynamic: false, sandbox.Root)));
+    }
+
+    [Theory]
     [InlineData("$TOOL --fix")]
     [InlineData("${NPM:-npm} test")]
     public void Command_NamedOnlyAtRunTime_HasNoSuggestion(string line)

@@ -326,6 +326,20 @@ public sealed class ShellRuleTests
         Assert.Equal([rule], decision.SuggestedRules);
     }
 
+    [Theory]
+    [InlineData("python3 scripts/x.py", Verdict.Allow)]
+    [InlineData("python3 scripts/x.py --fast", Verdict.Allow)]
+    [InlineData("python3 scripts/", Verdict.Allow)]
+    [InlineData("python3 scriptsx/y.py", Verdict.Ask)]
+    [InlineData("python3 other/scripts/x.py", Verdict.Ask)]
+    public void ATrailingStarAfterASlash_MatchesTheRestOfThePath_NotAWordBoundary(string command, Verdict expected)
+    {
+        using var fixture = new PermissionFixture();
+        var engine = fixture.Engine(allow: ["shell(python3 scripts/*)"]);
+
+        Assert.Equal(expected, Shell(engine, command).Verdict);
+    }
+
     [Fact]
     public void BareShellRule_AllowsEveryCommand_ButNotRedirectedWrites()
     {

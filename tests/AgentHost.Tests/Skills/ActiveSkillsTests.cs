@@ -175,6 +175,66 @@ public sealed class ActiveSkillsTests : IDisposable
     }
 
     [Fact]
+    public void ASkillInAnUntrustedProjectsClaudeFolder_GetsNoMorePowerThanOneInAgentsSkills()
+    {
+        var ours = Path.Combine(Project, ".agents", "skills");
+        var claude = Path.Combine(Project, ".claude", "skills");
+        SkillFiles.Write(ours, "ours", "Ours.", extra: "allowed-tools: shell(npm test)\n");
+        SkillFiles.Write(claude, "theirs", "Theirs.", extra: "allowed-tools: shell(npm test) read write shell\n");
+        var roots = SkillLocations.Project(Project, Project).ToList();
+        Assert.False(roots.Single(r => r.Path == ours).ThirdParty);
+        Assert.True(roots.Single(r => r.Path == claude) is { FromProject: true, ThirdParty: true });
+        var active = new ActiveSkills(new SkillCatalog(roots), _temp.Combine("home")) { TrustProjectSkills = false };
+        active.ActivateForModel("ours");
+        active.ActivateForModel("theirs");
+
+        Assert.Null(Approve(active, Shell("npm test"), PermissionMode.Ask));
+        Assert.Null(Approve(active, Shell("npm test"), PermissionMode.DontAsk));
+        Assert.Null(Approve(active, Shell("curl example.com"), PermissionMode.Ask));
+        active.TrustProjectSkills = true;
+        Assert.Equal("skill:ours", Approve(active, Shell("npm test"), PermissionMode.Ask)?.AnsweredBy);
+    }
+
+    [Fact]
+    public void AShellPatternsPaths_AreRelativeToTheSkillsFolder_HoweverTheCallSpellsThem()
+    {
+        var folder = Path.Combine(Skills, "scripted");
+        SkillFiles.Write(Skills, "scripted", "Has scripts.", extra: "allowed-tools: shell(python3 scripts/*) shell(python3 ${CLAUDE_SKILL_DIR}/tools/*)\n");
+        Directory.CreateDirectory(Path.Combine(folder, "scripts"));
+        Directory.CreateDirectory(Path.Combine(folder, "tools"));
+        Directory.CreateDirectory(Path.Combine(Project, "scripts"));
+        var active = Create();
+        active.ActivateForModel("scripted");
+
+        Assert.Equal("skill:scripted", Approve(active, Shell($"cd {folder} && python3 scripts/x.py --n 1"), PermissionMode.Ask)?.AnsweredBy);
+        Assert.Equal("skill:scripted", Approve(active, Shell($"python3 {folder}/scripts/x.py"), PermissionMode.Ask)?.AnsweredBy);
+        Assert.Equal("skill:scripted", Approve(active, Shell($"python3 {folder}/tools/y.py"), PermissionMode.Ask)?.AnsweredBy);
+        Assert.Equal("skill:scripted", Approve(active, Shell("python3 scripts/x.py", folder), PermissionMode.Ask)?.AnsweredBy);
+
+        // The project's own scripts/ (the call runs in the project), and paths that leave the skill's folder, are not the skill's.
+        Assert.Null(Approve(active, Shell("python3 scripts/x.py"), PermissionMode.Ask));
+        Assert.Null(Approve(active, Shell($"cd {folder} && python3 scripts/../../evil.py"), PermissionMode.Ask));
+        Assert.Null(Approve(active, Shell($"python3 {folder}/other/x.py"), PermissionMode.Ask));
+        Assert.Null(Approve(active, Shell($"cd {folder} && python3 -c 'import os'"), PermissionMode.Ask));
+    }
+
+    [Fact]
+    public void AnchoredPatterns_SpellPathsWithoutDotSlash_AndLeaveWordsThatAreNotPaths_AsWritten()
+    {
+        var folder = Path.Combine(Skills, "runner");
+        SkillFiles.Write(Skills, "runner", "Runs.", extra: "allowed-tools: shell(./bin/run.sh *) shell(git log origin/main*)\n");
+        Directory.CreateDirectory(Path.Combine(folder, "bin"));
+        File.WriteAllText(Path.Combine(folder, "bin", "run.sh"), "echo run\n");
+        var active = Create();
+        active.ActivateForModel("runner");
+
+        Assert.Equal("skill:runner", Approve(active, Shell($"cd {folder} && ./bin/run.sh --fast"), PermissionMode.Ask)?.AnsweredBy);
+        Assert.Equal("skill:runner", Approve(active, Shell($"{folder}/bin/run.sh"), PermissionMode.Ask)?.AnsweredBy);
+        Assert.Equal("skill:runner", Approve(active, Shell("git log origin/main --oneline"), PermissionMode.Ask)?.AnsweredBy);
+        Assert.Null(Approve(active, Shell("./bin/run.sh"), PermissionMode.Ask));
+    }
+
+    [Fact]
     public void ReadsInsideAnActiveSkillsFolder_OutsideTheProject_ArePreApproved_EvenInPlanMode()
     {
         var active = Create();
@@ -197,8 +257,8 @@ public sealed class ActiveSkillsTests : IDisposable
     private PermissionVerdict? Approve(ActiveSkills active, ToolPermissionRequest request, PermissionMode mode, RulePermissionGate? gate = null) =>
         active.Approve(request, (gate ?? Gate([])).Decide(request, PermissionMode.Ask), mode);
 
-    private ToolPermissionRequest Shell(string command) =>
-        new("s1", "c1", "shell", "shell", ToolEffect.Execute, new ToolCallDescription("run", command) { WorkingDirectory = Project }) { WorkspaceRoot = Project };
+    private ToolPermissionRequest Shell(string command, string? workingDirectory = null) =>
+        new("s1", "c1", "shell", "shell", ToolEffect.Execute, new ToolCallDescription("run", command) { WorkingDirectory = workingDirectory ?? Project }) { WorkspaceRoot = Project };
 
     private ToolPermissionRequest Read(string path) =>
         new("s1", "c1", "view", "files", ToolEffect.Read, new ToolCallDescription("read", path)) { WorkspaceRoot = Project };

@@ -106,5 +106,74 @@ public sealed class SkillCommandTests : IDisposable
         Assert.Contains("review", unknown.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task OtherToolsFolders_AreSearched_OursFirst_AndListSaysWhichWins()
+    {
+        var ours = SkillFiles.Write(Path.Combine(Project, ".agents", "skills"), "review", "Ours.");
+        var claude = SkillFiles.Write(Path.Combine(Project, ".claude", "skills"), "review", "Claude's.");
+        var github = SkillFiles.Write(Path.Combine(Project, ".github", "skills"), "triage", "Copilot's.");
+        var cursor = SkillFiles.Write(Path.Combine(Project, ".cursor", "skills"), "triage", "Cursor's.");
+        SkillFiles.Write(Path.Combine(Project, ".codex", "skills"), "codex-one", "Codex.");
+        SkillFiles.Write(Path.Combine(Project, ".opencode", "skills"), "opencode-one", "OpenCode.");
+        SkillFiles.Write(Path.Combine(Project, ".gemini", "skills"), "gemini-one", "Gemini.");
+        var userCopilot = SkillFiles.Write(Path.Combine(Home, ".copilot", "skills"), "triage", "User Copilot.");
+        SkillFiles.Write(Path.Combine(Home, ".codex", "skills"), "user-codex", "User Codex.");
+        SkillFiles.Write(Path.Combine(Home, ".cursor", "skills"), "user-cursor", "User Cursor.");
+        SkillFiles.Write(Path.Combine(Home, ".gemini", "skills"), "user-gemini", "User Gemini.");
+        SkillFiles.Write(Path.Combine(_temp.Combine("xdg"), "opencode", "skills"), "user-opencode", "User OpenCode.");
+
+        var list = await AgentProcess.RunAsync(Project, Environment, "skill", "list");
+        var json = await AgentProcess.RunAsync(Project, Environment, "skill", "list", "--json");
+
+        Assert.True(list.ExitCode == ExitCodes.Success, list.Error);
+        var skills = JsonDocument.Parse(json.Output).RootElement.EnumerateArray().Where(s => s.GetProperty("source").GetString() != "built-in").ToList();
+        Assert.Equal(
+            [
+                "review project ok", "review project (.claude/skills) shadowed", "triage project (.github/skills) ok", "codex-one project (.codex/skills) ok",
+                "triage project (.cursor/skills) shadowed", "opencode-one project (.opencode/skills) ok", "gemini-one project (.gemini/skills) ok",
+                "triage user (~/.copilot/skills) shadowed", "user-codex user (~/.codex/skills) ok", "user-cursor user (~/.cursor/skills) ok",
+                "user-opencode user (opencode/skills) ok", "user-gemini user (~/.gemini/skills) ok",
+            ],
+            skills.Select(s => $"{s.GetProperty("name").GetString()} {s.GetProperty("root").GetString()} {s.GetProperty("status").GetString()}"));
+        Assert.Equal(ours, skills[1].GetProperty("shadowedBy").GetString());
+        Assert.Matches(@"review\s+project\s+shadowed by project\s+" + System.Text.RegularExpressions.Regex.Escape(claude), list.Output);
+        Assert.Matches(@"triage\s+project\s+shadowed by project \(\.github/skills\)\s+" + System.Text.RegularExpressions.Regex.Escape(cursor), list.Output);
+        Assert.Matches(@"triage\s+user\s+shadowed by project \(\.github/skills\)\s+" + System.Text.RegularExpressions.Regex.Escape(userCopilot), list.Output);
+        Assert.Contains($"warning: 3 skills in other tools' folders have problems; run 'agent skill lint' for details", list.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(github, list.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LintWithoutAPath_ShowsTheDetails_AndAgreesWithListOnDuplicates()
+    {
+        var winner = SkillFiles.Write(Path.Combine(Project, ".agents", "skills"), "review", "Ours.");
+        var loser = SkillFiles.Write(Path.Combine(Home, ".claude", "skills"), "review", "Claude's.");
+        var odd = SkillFiles.Write(Path.Combine(Home, ".claude", "skills"), "odd", "Odd.", extra: "version: 3\n", body: "See ${CLAUDE_SESSION_ID}.\n");
+        var folder = _temp.Combine("two");
+        var first = SkillFiles.Write(folder, "a-first", "First.", name: "same");
+        var second = SkillFiles.Write(folder, "b-second", "Second.", name: "same");
+
+        var list = await AgentProcess.RunAsync(Project, Environment, "skill", "list");
+        var lint = await AgentProcess.RunAsync(Project, Environment, "skill", "lint");
+        var strict = await AgentProcess.RunAsync(Project, Environment, "skill", "lint", "--strict");
+        var listFolder = await AgentProcess.RunAsync(Project, Environment, "skill", "list", "--json", "-c", $"skills.paths.0={folder}");
+        var lintFolder = await AgentProcess.RunAsync(Project, Environment, "skill", "lint", folder);
+
+        var shadowed = $"{loser}: warning: skill 'review' is shadowed by {winner} (project), which takes precedence; rename one of them to use both";
+        Assert.Equal(ExitCodes.Success, list.ExitCode);
+        Assert.Contains("warning: 2 skills in other tools' folders have problems; run 'agent skill lint' for details", list.Error, StringComparison.Ordinal);
+        Assert.True(lint.ExitCode == ExitCodes.Success, lint.Output + lint.Error);
+        Assert.Contains(shadowed, lint.Output, StringComparison.Ordinal);
+        Assert.Contains($"{odd}:4: warning: unknown field 'version'", lint.Output, StringComparison.Ordinal);
+        Assert.Contains($"{odd}:7: warning: placeholder ${{CLAUDE_SESSION_ID}} is not expanded", lint.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failure, strict.ExitCode);
+
+        // Two skills with one name in one folder: list and lint name the same winner (the first found), with the same words.
+        var listed = JsonDocument.Parse(listFolder.Output).RootElement.EnumerateArray().Single(s => s.GetProperty("path").GetString() == second);
+        Assert.Equal(first, listed.GetProperty("shadowedBy").GetString());
+        Assert.Equal(ExitCodes.Failure, lintFolder.ExitCode);
+        Assert.Contains($"{second}: error: skill 'same' is shadowed by {first} (found first), which takes precedence; rename one of them to use both", lintFolder.Output, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _temp.Dispose();
 }

@@ -18,12 +18,10 @@ public sealed class SkillLocationsTests
 
         var roots = SkillLocations.Project(work, repo).Select(r => r.Path).ToList();
 
+        // Ours first, then the folders other tools use, in each directory from the working directory up to the git root.
+        string[] folders = [".agents/skills", ".agent/skills", ".claude/skills", ".github/skills", ".codex/skills", ".cursor/skills", ".opencode/skills", ".gemini/skills"];
         Assert.Equal(
-            [
-                Path.Combine(work, ".agents", "skills"), Path.Combine(work, ".agent", "skills"), Path.Combine(work, ".claude", "skills"),
-                Path.Combine(repo, "src", ".agents", "skills"), Path.Combine(repo, "src", ".agent", "skills"), Path.Combine(repo, "src", ".claude", "skills"),
-                Path.Combine(repo, ".agents", "skills"), Path.Combine(repo, ".agent", "skills"), Path.Combine(repo, ".claude", "skills"),
-            ],
+            [.. new[] { work, Path.Combine(repo, "src"), repo }.SelectMany(directory => folders.Select(folder => Path.Combine(directory, folder)))],
             roots);
     }
 
@@ -34,7 +32,7 @@ public sealed class SkillLocationsTests
 
         var roots = SkillLocations.Project(temp.Combine("a", "b"), temp.Combine("elsewhere")).ToList();
 
-        Assert.Equal(3, roots.Count);
+        Assert.Equal(SkillLocations.ProjectFolders.Count, roots.Count);
         Assert.All(roots, r => Assert.StartsWith(temp.Combine("a", "b"), r.Path, StringComparison.Ordinal));
     }
 
@@ -50,8 +48,23 @@ public sealed class SkillLocationsTests
         var roots = SkillLocations.User(environment).Select(r => r.Path).ToList();
 
         Assert.Equal(
-            ["/opt/skills", "/home/u/xdg/agents/skills", "/home/u/.config/agents/skills", "/home/u/agent-home/skills", "/home/u/.agents/skills", "/home/u/.claude/skills"],
+            [
+                "/opt/skills", "/home/u/xdg/agents/skills", "/home/u/.config/agents/skills", "/home/u/agent-home/skills", "/home/u/.agents/skills",
+                "/home/u/.claude/skills", "/home/u/.copilot/skills", "/home/u/.codex/skills", "/home/u/.cursor/skills", "/home/u/xdg/opencode/skills", "/home/u/.gemini/skills",
+            ],
             roots);
+        Assert.Equal(6, SkillLocations.User(environment).Count(r => r.ThirdParty));
+    }
+
+    [Fact]
+    public void User_CodexHome_MovesCodexsFolder()
+    {
+        var environment = new HostEnvironment(new Dictionary<string, string> { ["CODEX_HOME"] = "~/codex" }, "/work", "/home/u", OSPlatform.Linux);
+
+        var roots = SkillLocations.User(environment).ToList();
+
+        Assert.Contains(roots, r => r is { Path: "/home/u/codex/skills", Label: "user ($CODEX_HOME/skills)", ThirdParty: true });
+        Assert.DoesNotContain(roots, r => r.Path == "/home/u/.codex/skills");
     }
 
     [Fact]

@@ -117,6 +117,79 @@ public sealed class SkillRunTests : IDisposable
     }
 
     [Fact]
+    public async Task ProblemsOfSkillsInOtherToolsFolders_AreOneLine_OncePerRun()
+    {
+        SkillFiles.Write(Path.Combine(_ws.Combine("home"), ".claude", "skills"), "alpha", "Alpha.", extra: "version: 1\n");
+        SkillFiles.Write(Path.Combine(_ws.Combine("home"), ".cursor", "skills"), "beta", "Beta.", extra: "version: 2\n");
+        SkillFiles.Write(Path.Combine(_ws.Root, ".github", "skills"), "gamma", "Gamma.", extra: "globs: '*.cs'\n");
+        var script = _ws.WriteScript("""
+            turns:
+              - expect: { system_contains: "<name>gamma</name>" }
+                tool_calls: [{ name: skill, arguments: { name: alpha } }]
+              - tool_calls: [{ name: skill, arguments: { name: beta } }]
+              - text: Done.
+            """);
+
+        var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "go", "-p", "scripted", "-m", "scripted/" + script);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        var all = result.Output + result.Error;
+        const string Summary = "warning: 3 skills in other tools' folders have problems; run 'agent skill lint' for details";
+        Assert.Equal(1, all.Split('\n').Count(line => line.Contains(Summary, StringComparison.Ordinal)));
+        Assert.DoesNotContain("unknown field", all, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InAnUntrustedProject_ASkillInClaudeSkills_PreApprovesNoMoreThanOneInAgentsSkills()
+    {
+        SkillFiles.Write(Path.Combine(_ws.Root, ".agents", "skills"), "ours-echo", "Ours.", extra: "allowed-tools: shell(echo *)\n");
+        SkillFiles.Write(Path.Combine(_ws.Root, ".claude", "skills"), "claude-echo", "Theirs.", extra: "allowed-tools: shell(echo *) shell write\n");
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: skill, arguments: { name: claude-echo } }, { name: skill, arguments: { name: ours-echo } }]
+              - expect: { tool_results_contain: ["<skill_content name=\"claude-echo\">", "<skill_content name=\"ours-echo\">"] }
+                tool_calls: [{ name: shell, arguments: { command: "echo from-a-skill" } }]
+              - expect: { tool_results_contain: ["permission denied"] }
+                text: Done.
+            """);
+
+        var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "go", "-p", "scripted", "-p", "shell", "-m", "scripted/" + script, "-o", "json");
+
+        var decisions = RunWorkspace.Events(result.Output).Where(e => e.GetProperty("type").GetString() == "permission.decided" && e.GetProperty("tool").GetString() == "shell").ToList();
+        Assert.True(decisions.Count == 1, result.Error + result.Output);
+        Assert.Equal("deny", decisions[0].GetProperty("decision").GetString());
+        Assert.DoesNotContain("skill:", decisions[0].ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASkillsShellPattern_MatchesItsOwnScripts_FromItsFolderOrByPath_ButNotTheProjectsScripts()
+    {
+        var folder = Path.GetDirectoryName(SkillFiles.Write(UserSkills, "greeter", "Greets.", extra: "allowed-tools: shell(sh scripts/*)\n"))!;
+        Directory.CreateDirectory(Path.Combine(folder, "scripts"));
+        File.WriteAllText(Path.Combine(folder, "scripts", "hello.sh"), "echo hello-from-skill\n");
+        Directory.CreateDirectory(_ws.Combine("ws", "scripts"));
+        File.WriteAllText(_ws.Combine("ws", "scripts", "hello.sh"), "echo hello-from-project\n");
+        var script = _ws.WriteScript($$"""
+            turns:
+              - tool_calls: [{ name: skill, arguments: { name: greeter } }]
+              - tool_calls: [{ name: shell, arguments: { command: "cd '{{folder}}' && sh scripts/hello.sh" } }]
+              - expect: { tool_results_contain: ["hello-from-skill"] }
+                tool_calls: [{ name: shell, arguments: { command: "sh '{{folder}}/scripts/hello.sh'" } }]
+              - expect: { tool_results_contain: ["hello-from-skill"] }
+                tool_calls: [{ name: shell, arguments: { command: "sh scripts/hello.sh" } }]
+              - expect: { tool_results_contain: ["permission denied"] }
+                text: Done.
+            """);
+
+        var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "greet", "-p", "scripted", "-p", "shell", "-m", "scripted/" + script, "-o", "json");
+
+        var decisions = RunWorkspace.Events(result.Output).Where(e => e.GetProperty("type").GetString() == "permission.decided" && e.GetProperty("tool").GetString() == "shell").ToList();
+        Assert.True(decisions.Count == 3, result.Error + result.Output);
+        Assert.Equal(["allow", "allow", "deny"], decisions.Select(d => d.GetProperty("decision").GetString()));
+        Assert.Equal("skill:greeter", decisions[0].GetProperty("answeredBy").GetString());
+    }
+
+    [Fact]
     public async Task SkillsDisabled_NoCatalogAndNoSkillTool()
     {
         var script = _ws.WriteScript("""
