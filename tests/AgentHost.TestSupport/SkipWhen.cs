@@ -17,7 +17,7 @@ internal static class SkipWhen
     /// <summary>Symbolic links need a privilege (or developer mode) on Windows; elsewhere they always work.</summary>
     public static string? NoSymlinks() => SymlinkReason.Value;
 
-    public static string? NoTerminal() => Terminal.IsAvailable
+    public static string? NoTerminal() => PseudoTerminal.IsAvailable
         ? null
         : "needs a pseudo-terminal made by util-linux 'script' (/usr/bin/script, package bsdutils) on Linux";
 
