@@ -1,7 +1,7 @@
 namespace AgentHost.Tests.Sessions;
 
 /// <summary>A clock the test moves by hand.</summary>
-internal sealed class ManualTimeProvider : TimeProvider
+public sealed class ManualTimeProvider : TimeProvider
 {
     private DateTimeOffset _now;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace AgentHost.Tests.Observability;
 
 /// <summary>The log messages the observability tests write (source-generated, like the product's).</summary>
-internal static partial class TestLog
+public static partial class TestLog
 {
     [LoggerMessage(EventId = 4711, Level = LogLevel.Information, Message = "Tool {Tool} finished in {DurationMs} ms with {Lines} lines")]
     public static partial void ToolFinished(ILogger logger, string tool, double durationMs, int lines);

@@ -6,7 +6,7 @@ namespace AgentHost.Tests.Sessions;
 /// Makes files and folders read-only for real: <c>chmod</c> for a normal user; as root (where chmod does not restrict)
 /// the immutable attribute (<c>chattr +i</c>), when this file system and sandbox allow it. Probed once.
 /// </summary>
-internal static class ReadOnlyFolders
+public static class ReadOnlyFolders
 {
     private static readonly Lazy<(string? Method, string? Why)> Probe = new(ProbeOnce);
 
@@ -127,7 +127,7 @@ public sealed class TinyDiskFactAttribute : FactAttribute
 }
 
 /// <summary>A real, tiny, full-able file system: a tmpfs mount.</summary>
-internal sealed class TinyDisk : IDisposable
+public sealed class TinyDisk : IDisposable
 {
     private static readonly Lazy<string?> Probe = new(() =>
     {

@@ -2,7 +2,7 @@ using AgentHost.Hosting.Logging;
 namespace AgentHost.Tests.Support;
 
 /// <summary>The real file logger writing into a temporary folder, and what it wrote so far (flushed first).</summary>
-internal sealed class LogCapture : IDisposable
+public sealed class LogCapture : IDisposable
 {
     private readonly TempDirectory _home = new();
 
