@@ -6,7 +6,7 @@ using AgentHost.Tests.Support;
 namespace AgentHost.Tests.Installation;
 
 /// <summary>A temp AGENT_HOME, catalog, working folder and package folder for install tests.</summary>
-internal sealed class InstallSandbox : IDisposable
+public sealed class InstallSandbox : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
@@ -36,8 +36,6 @@ internal sealed class InstallSandbox : IDisposable
     public HostEnvironment EnvironmentIn(string currentDirectory) =>
         TestEnvironment.Create(Root, currentDirectory, new Dictionary<string, string> { ["AGENT_CATALOG_DIR"] = Catalog });
 
-    public Task<CliResult> RunAsync(params string[] args) => CliRunner.RunAsync(Environment, args);
-
     public PluginLockFile LockFile() => Store.LoadLockFile();
 
     public string LockFileText() => File.Exists(Paths.LockFile) ? File.ReadAllText(Paths.LockFile) : string.Empty;
@@ -63,7 +61,7 @@ internal sealed class InstallSandbox : IDisposable
 }
 
 /// <summary>A clock that always reads the same instant.</summary>
-internal sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
+public sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => now;
 }

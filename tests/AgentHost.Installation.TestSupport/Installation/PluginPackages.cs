@@ -4,7 +4,7 @@ using System.Text;
 namespace AgentHost.Tests.Installation;
 
 /// <summary>Writes manifest-only test plugins as folders and as real .nupkg files (with nuspec and OPC parts).</summary>
-internal static class PluginPackages
+public static class PluginPackages
 {
     public static string Manifest(string id, string version, string sdk = "^1.0", string extra = "") =>
         $"""

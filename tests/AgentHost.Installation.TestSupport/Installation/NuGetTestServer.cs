@@ -10,7 +10,7 @@ namespace AgentHost.Tests.Installation;
 /// A NuGet v3 feed on 127.0.0.1 serving .nupkg files: a service index with a <c>PackageBaseAddress/3.0.0</c>
 /// resource and the flat container (<c>{id}/index.json</c>, <c>{id}/{version}/{id}.{version}.nupkg</c>).
 /// </summary>
-internal sealed class NuGetTestServer : IDisposable
+public sealed class NuGetTestServer : IDisposable
 {
     private readonly HttpListener _listener;
     private readonly ConcurrentDictionary<string, SortedDictionary<string, string>> _packages = new(StringComparer.Ordinal);
