@@ -5,7 +5,7 @@ using AgentHost.Tests.Support;
 namespace AgentHost.Tests.Permissions;
 
 /// <summary>A temp project root and home, and helpers to decide calls against rules.</summary>
-internal sealed class PermissionFixture : IDisposable
+public sealed class PermissionFixture : IDisposable
 {
     public PermissionFixture()
     {
