@@ -16,7 +16,7 @@ namespace AgentHost.Tests.Permissions;
 /// A project root, a real session database with one session, a real bus and broker, and a front end that answers
 /// permission requests from a queue (recording each request it saw).
 /// </summary>
-internal sealed class GateFixture : IAsyncDisposable
+public sealed class GateFixture : IAsyncDisposable
 {
     private readonly ConcurrentQueue<PermissionAnswer> _answers = new();
     private IDisposable? _responder;

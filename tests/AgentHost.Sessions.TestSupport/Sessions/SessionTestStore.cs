@@ -6,7 +6,7 @@ using AgentHost.Tests.Support;
 namespace AgentHost.Tests.Sessions;
 
 /// <summary>A real session database in a temp folder, opened with a manual clock.</summary>
-internal sealed class SessionTestStore : IDisposable
+public sealed class SessionTestStore : IDisposable
 {
     public static readonly DateTimeOffset Start = new(2025, 3, 1, 9, 0, 0, TimeSpan.Zero);
 
