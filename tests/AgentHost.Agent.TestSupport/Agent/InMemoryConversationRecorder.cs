@@ -4,7 +4,7 @@ using Microsoft.Extensions.AI;
 namespace AgentHost.Tests.Agent;
 
 /// <summary>Records every write, in order, for assertions.</summary>
-internal sealed class InMemoryConversationRecorder : IConversationRecorder
+public sealed class InMemoryConversationRecorder : IConversationRecorder
 {
     private readonly Lock _lock = new();
     private readonly List<string> _log = [];

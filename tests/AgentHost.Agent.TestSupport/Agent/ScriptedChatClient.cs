@@ -5,7 +5,7 @@ using Microsoft.Extensions.AI;
 namespace AgentHost.Tests.Agent;
 
 /// <summary>An <see cref="IChatClient"/> test double that streams scripted updates and records every request.</summary>
-internal sealed class ScriptedChatClient : IChatClient
+public sealed class ScriptedChatClient : IChatClient
 {
     private readonly Lock _lock = new();
     private readonly Queue<Func<CancellationToken, IAsyncEnumerable<ChatResponseUpdate>>> _steps = new();

@@ -1,11 +1,11 @@
 namespace AgentHost.Tests.Skills;
 
 /// <summary>The skill corpus in the repository and helpers that write skills into temp folders.</summary>
-internal static class SkillFiles
+public static class SkillFiles
 {
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    public static string Corpus => Path.Combine(RepositoryRoot, "tests", "AgentHost.Tests", "Skills", "Corpus");
+    public static string Corpus => Path.Combine(RepositoryRoot, "tests", "AgentHost.Agent.Tests", "Skills", "Corpus");
 
     public static string CorpusFile(string folder) => Path.Combine(Corpus, folder, "SKILL.md");
 

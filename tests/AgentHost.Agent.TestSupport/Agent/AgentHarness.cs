@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AgentHost.Tests.Agent;
 
 /// <summary>A real event bus, registry and tool pipeline around an agent loop with a scripted model and an in-memory recorder.</summary>
-internal sealed class AgentHarness : IAsyncDisposable
+public sealed class AgentHarness : IAsyncDisposable
 {
     public const string SessionId = "s-1";
     private readonly IDisposable _subscription;
