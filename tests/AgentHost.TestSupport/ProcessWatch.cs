@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace AgentHost.Tests.Processes;
 
 /// <summary>Waits, without sleeping, for a process that is not our child to end (Linux pidfd), and makes FIFOs.</summary>
-internal static class ProcessWatch
+public static class ProcessWatch
 {
     private const long PidfdOpen = 434; // the same number on x86-64 and arm64 (kernel 5.3+)
 

@@ -1,7 +1,7 @@
 namespace AgentHost.Tests.Vision;
 
 /// <summary>Image bytes for tests: each format's real signature followed by deterministic filler.</summary>
-internal static class Images
+public static class Images
 {
     /// <summary>A real 1×1 PNG (a red pixel).</summary>
     public static readonly byte[] TinyPng = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==");
