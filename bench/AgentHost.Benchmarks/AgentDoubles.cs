@@ -11,8 +11,8 @@ namespace AgentHost.Benchmarks;
 /// it, synchronously (no I/O, no thread hop), so a benchmark measures the loop and not the model. Call
 /// <see cref="Reset"/> before each run. Not thread-safe: one run at a time.
 /// </summary>
-/// <remarks>Adapted from the test double in tests/AgentHost.Tests/Agent/ScriptedChatClient.cs (not referenced: the
-/// benchmark project must not depend on the test project).</remarks>
+/// <remarks>Adapted from the test double in tests/AgentHost.Agent.TestSupport/Agent/ScriptedChatClient.cs (not
+/// referenced: the benchmark project must not depend on the test projects).</remarks>
 internal sealed class CannedChatClient(IReadOnlyList<ChatResponseUpdate[]> steps) : IChatClient
 {
     private int _next;
@@ -59,8 +59,8 @@ internal sealed class CannedChatClient(IReadOnlyList<ChatResponseUpdate[]> steps
 /// <summary>
 /// An in-memory <see cref="IConversationRecorder"/> that only counts writes (the loop's cost, not a store's).
 /// </summary>
-/// <remarks>Adapted from tests/AgentHost.Tests/Agent/InMemoryConversationRecorder.cs, without keeping the messages,
-/// so memory does not grow over millions of benchmark iterations.</remarks>
+/// <remarks>Adapted from tests/AgentHost.Agent.TestSupport/Agent/InMemoryConversationRecorder.cs, without keeping the
+/// messages, so memory does not grow over millions of benchmark iterations.</remarks>
 internal sealed class CountingRecorder : IConversationRecorder
 {
     private long _messages;

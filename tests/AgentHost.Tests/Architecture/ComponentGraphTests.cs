@@ -110,6 +110,113 @@ public sealed class ComponentGraphTests
             ReferencedComponents(Components()["AgentHost.Agent"]).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// The test projects obey the same graph: tests/AgentHost.X.Tests and tests/AgentHost.X.TestSupport may reference
+    /// component X, what X may reach, the general tests/AgentHost.TestSupport and the test support of X or of a
+    /// component X reaches; never another test project. tests/AgentHost.Tests (the CLI, plugins, end to end) may
+    /// reference anything. So AgentHost.Sessions.Tests referencing AgentHost.Agent fails here.
+    /// </summary>
+    [Fact]
+    public void EveryComponentTestProject_ReferencesOnlyItsComponentsClosureAndTestSupport()
+    {
+        var forbidden = (
+            from project in TestProjects()
+            let allowed = AllowedForTestProject(project.Key)
+            from reference in ReferencedProjects(project.Value)
+            where !allowed.Contains(reference)
+            select $"{project.Key} -> {reference}").ToList();
+
+        Assert.True(forbidden.Count == 0,
+            "forbidden test project references (a component's tests may reference only its component's closure and the "
+            + "test support projects of that closure; see docs/testing.md \"Test projects\"): " + string.Join(", ", forbidden));
+    }
+
+    [Fact]
+    public void EveryTestProjectUnderTests_BelongsToAComponentInTheGraph()
+    {
+        // A new tests/AgentHost.X.Tests or tests/AgentHost.X.TestSupport must name a component of the graph; the general
+        // support and the CLI's project are the only others. Guards the rule above from a project it cannot place.
+        var projects = TestProjects();
+        var unknown = projects.Keys.Where(name => ComponentOf(name) is { } component && !Allowed.ContainsKey(component)).ToList();
+
+        Assert.True(unknown.Count == 0, "test projects for no known component: " + string.Join(", ", unknown));
+        Assert.Contains("AgentHost.TestSupport", projects.Keys);
+        Assert.Contains("AgentHost.Sessions.Tests", projects.Keys);
+        Assert.Contains("AgentHost.Sessions", ReferencedProjects(projects["AgentHost.Sessions.Tests"]));
+    }
+
+    [Fact]
+    public void TestProjectRule_RejectsAComponentTestProjectReachingAbove()
+    {
+        // Guards the rule itself with the case the issue names: the session tests must not see the agent.
+        Assert.DoesNotContain("AgentHost.Agent", AllowedForTestProject("AgentHost.Sessions.Tests"));
+        Assert.DoesNotContain("AgentHost.Agent.TestSupport", AllowedForTestProject("AgentHost.Sessions.Tests"));
+        Assert.DoesNotContain("AgentHost.Agent.Tests", AllowedForTestProject("AgentHost.Agent.TestSupport"));
+        Assert.DoesNotContain("AgentHost.Hosting", AllowedForTestProject("AgentHost.TestSupport"));
+        Assert.Contains("AgentHost.Permissions.TestSupport", AllowedForTestProject("AgentHost.Sessions.Tests"));
+    }
+
+    /// <summary>tests/AgentHost.*/AgentHost.*.csproj by project name, except tests/AgentHost.Tests (the CLI's, which may reference anything).</summary>
+    private static Dictionary<string, string> TestProjects() =>
+        Directory.GetDirectories(Path.Combine(Root, "tests"), "AgentHost.*")
+            .Select(dir => Path.Combine(dir, Path.GetFileName(dir) + ".csproj"))
+            .Where(File.Exists)
+            .Where(path => Path.GetFileNameWithoutExtension(path) != "AgentHost.Tests")
+            .ToDictionary(path => Path.GetFileNameWithoutExtension(path), StringComparer.Ordinal);
+
+    /// <summary>The component a test project belongs to (AgentHost.X.Tests, AgentHost.X.TestSupport), or null for the general support.</summary>
+    private static string? ComponentOf(string testProject)
+    {
+        foreach (var suffix in new[] { ".Tests", ".TestSupport" })
+        {
+            if (testProject.EndsWith(suffix, StringComparison.Ordinal) && testProject != "AgentHost" + suffix)
+            {
+                return testProject[..^suffix.Length];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>What a test project may reference: its component's closure, the general support and that closure's test support.</summary>
+    private static HashSet<string> AllowedForTestProject(string testProject)
+    {
+        var allowed = new HashSet<string>(StringComparer.Ordinal);
+        if (ComponentOf(testProject) is not { } component || !Allowed.ContainsKey(component))
+        {
+            return allowed;   // the general support references no component and no other test project
+        }
+
+        var pending = new Stack<string>([component]);
+        while (pending.TryPop(out var next))
+        {
+            if (allowed.Add(next))
+            {
+                foreach (var reference in Allowed[next])
+                {
+                    pending.Push(reference);
+                }
+            }
+        }
+
+        foreach (var reachable in allowed.ToList())
+        {
+            allowed.Add(reachable + ".TestSupport");
+        }
+
+        allowed.Add("AgentHost.TestSupport");
+        allowed.Remove(testProject);
+        return allowed;
+    }
+
+    /// <summary>The projects (by name) a project file references, compile-time references only.</summary>
+    private static List<string> ReferencedProjects(string projectFile) =>
+        XDocument.Load(projectFile).Descendants("ProjectReference")
+            .Where(reference => !string.Equals((string?)reference.Attribute("ReferenceOutputAssembly"), "false", StringComparison.OrdinalIgnoreCase))
+            .Select(reference => Path.GetFileNameWithoutExtension(((string?)reference.Attribute("Include") ?? "").Replace('\\', '/')))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
     /// <summary>src/AgentHost.*/AgentHost.*.csproj by project name.</summary>
     private static Dictionary<string, string> Components() =>
         Directory.GetDirectories(Path.Combine(Root, "src"), "AgentHost.*")

@@ -10,7 +10,7 @@ namespace AgentHost.Tests.Support;
 public static class Terminal
 {
     /// <summary>Whether a pseudo-terminal can be made here (Linux with util-linux <c>script</c>).</summary>
-    public static bool IsAvailable => OperatingSystem.IsLinux() && File.Exists("/usr/bin/script");
+    public static bool IsAvailable => PseudoTerminal.IsAvailable;
 
     /// <summary>Runs agent with the lines of <paramref name="input"/> typed at the terminal; returns everything the terminal showed.</summary>
     public static async Task<CliResult> RunAsync(string workingDirectory, IDictionary<string, string> environment, string input, params string[] args)
