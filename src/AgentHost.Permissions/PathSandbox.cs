@@ -1,3 +1,5 @@
+using AgentHost.Hosting;
+
 namespace AgentHost.Permissions;
 
 /// <summary>
@@ -28,9 +30,6 @@ public sealed class PathSandbox
     private const int MaxLinks = 40;
 
     private const int MaxGlobMatches = 64;
-
-    /// <summary>Folder names that mark a project skill root when followed by <c>skills</c> (or written themselves).</summary>
-    private static readonly string[] SkillParents = [".agents", ".claude"];
 
     private static readonly char[] Separators = [Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar];
 
@@ -467,7 +466,7 @@ public sealed class PathSandbox
         return null;
     }
 
-    /// <summary><c>.agent/…</c>, <c>.agents/skills/…</c>, <c>.claude/skills/…</c>, <c>.husky/…</c> anywhere below <paramref name="start"/>.</summary>
+    /// <summary><c>.agent/…</c>, every project skill folder (<see cref="ProjectSkillFolders"/>: <c>.agents/skills/…</c>, <c>.claude/skills/…</c>, …), <c>.husky/…</c> anywhere below <paramref name="start"/>.</summary>
     private static (string Reason, string Area)? SegmentProtection(string[] segments, string start)
     {
         var area = start;
@@ -480,7 +479,7 @@ public sealed class PathSandbox
                 return ("agent configuration (.agent/)", area);
             }
 
-            if (SkillParents.Any(name => segment.Equals(name, StringComparison.OrdinalIgnoreCase))
+            if (ProjectSkillFolders.Parents.Any(name => segment.Equals(name, StringComparison.OrdinalIgnoreCase))
                 && (i == segments.Length - 1 || segments[i + 1].Equals("skills", StringComparison.OrdinalIgnoreCase)))
             {
                 return ("skills (a project skill folder)", i == segments.Length - 1 ? area : Path.Combine(area, segments[i + 1]));

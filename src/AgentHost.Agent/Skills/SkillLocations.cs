@@ -11,15 +11,8 @@ namespace AgentHost.Agent.Skills;
 /// </summary>
 public static class SkillLocations
 {
-    /// <summary>
-    /// The project skill folders looked for in each directory, in this order: ours, then those of other tools (Claude Code,
-    /// GitHub Copilot, Codex, Cursor, OpenCode, Gemini CLI).
-    /// </summary>
-    public static readonly IReadOnlyList<string> ProjectFolders =
-        [".agents/skills", ".agent/skills", ".claude/skills", ".github/skills", ".codex/skills", ".cursor/skills", ".opencode/skills", ".gemini/skills"];
-
-    /// <summary>How many of <see cref="ProjectFolders"/> are the host's own (the rest are <see cref="SkillRoot.ThirdParty"/>).</summary>
-    private const int OwnProjectFolders = 2;
+    /// <summary>The project skill folders looked for in each directory, in this order (<see cref="ProjectSkillFolders.All"/>).</summary>
+    public static IReadOnlyList<string> ProjectFolders => ProjectSkillFolders.All;
 
     /// <summary>The configuration key listing extra skill folders.</summary>
     public const string PathsKey = "skills.paths";
@@ -73,7 +66,7 @@ public static class SkillLocations
         {
             for (var i = 0; i < ProjectFolders.Count; i++)
             {
-                var thirdParty = i >= OwnProjectFolders;
+                var thirdParty = i >= ProjectSkillFolders.OwnCount;
                 yield return new SkillRoot(Path.Combine(directory, ProjectFolders[i]), SkillSource.Project, thirdParty ? $"project ({ProjectFolders[i]})" : "project")
                 {
                     FromProject = true,

@@ -1,3 +1,4 @@
+using AgentHost.Hosting;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
@@ -189,6 +190,26 @@ public sealed class ProtectedPathRuleTests : IDisposable
 
         Assert.Equal(Verdict.Ask, Gate(PermissionMode.Yolo).Decide(Write("hooks/pre-commit")).Verdict);
         Assert.Equal(Verdict.Allow, Gate(PermissionMode.Yolo).Decide(Write("src/hooks.txt")).Verdict);
+    }
+
+    public static TheoryData<string> ProjectSkillFolderNames => [.. ProjectSkillFolders.All];
+
+    [Theory]
+    [MemberData(nameof(ProjectSkillFolderNames))]
+    public void EveryProjectSkillFolderThatSkillsAreLoadedFrom_IsProtected_EvenInYolo(string folder)
+    {
+        var decision = Gate(PermissionMode.Yolo).Decide(Write(folder + "/planted/SKILL.md"));
+        var byShell = Gate(PermissionMode.Yolo).Decide(Shell($"echo x > {folder}/planted/SKILL.md"));
+
+        Assert.Equal(Verdict.Ask, decision.Verdict);
+        Assert.Equal(DecisionBasis.Protected, decision.Basis);
+        Assert.Equal(Verdict.Ask, byShell.Verdict);
+    }
+
+    [Fact]
+    public void ANeighbourOfAToolsSkillFolder_IsNotProtected()
+    {
+        Assert.Equal(Verdict.Allow, Gate(PermissionMode.Yolo).Decide(Write(".github/workflows/ci.yml")).Verdict);
     }
 
     [Theory]
