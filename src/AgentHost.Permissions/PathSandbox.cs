@@ -1,5 +1,3 @@
-using AgentHost.Hosting;
-
 namespace AgentHost.Permissions;
 
 /// <summary>
@@ -20,21 +18,15 @@ namespace AgentHost.Permissions;
 /// </para>
 /// <para>
 /// Protected places (see docs/permissions.md, "Protected paths"): the agent's configuration (<c>.agent/</c>), skill
-/// folders (<c>.agents/skills</c>, <c>.claude/skills</c>), git hooks (<c>.husky/</c>, the folder <c>core.hooksPath</c>
+/// folders (every one skills are loaded from, <see cref="AgentHost.Hosting.ProjectSkillFolders"/>), git hooks (<c>.husky/</c>, the folder <c>core.hooksPath</c>
 /// names) anywhere, and the user's <see cref="ProtectedPaths"/>.
 /// </para>
 /// <para>Thread-safe and immutable; it reads the file system to resolve symbolic links and expand globs.</para>
 /// </remarks>
 public sealed class PathSandbox
 {
-    private const int MaxLinks = 40;
-
-    private const int MaxGlobMatches = 64;
-
-    private static readonly char[] Separators = [Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar];
-
     private readonly string[] _directories;
-    private readonly string? _hooksPath;
+    private readonly WriteProtection _protection;
 
     /// <summary>Creates a sandbox.</summary>
     /// <param name="workspaceRoot">The project root (the sandbox root).</param>
@@ -48,7 +40,7 @@ public sealed class PathSandbox
         Root = Sdk.Tools.WorkspacePaths.RealPath(Path.GetFullPath(workspaceRoot));
         Home = Sdk.Tools.WorkspacePaths.RealPath(Path.GetFullPath(homeDirectory));
         ProtectedPaths = protectedPaths ?? ProtectedPaths.Default(Home);
-        _hooksPath = GitHooksPath.Read(Root, Home);
+        _protection = new WriteProtection(Root, Home, ProtectedPaths, GitHooksPath.Read(Root, Home), Expand);
         _directories = [Root, .. (extraDirectories ?? []).Select(directory => Sdk.Tools.WorkspacePaths.RealPath(Path.GetFullPath(Expand(directory), Root)))];
     }
 
@@ -150,7 +142,7 @@ public sealed class PathSandbox
         try
         {
             var real = new List<string>();
-            foreach (var match in ExpandGlob(expanded, baseDirectory!).Append(expanded))
+            foreach (var match in ShellGlob.Expand(expanded, baseDirectory!).Append(expanded))
             {
                 foreach (var candidate in Resolve(match, baseDirectory!).Real)
                 {
@@ -187,73 +179,11 @@ public sealed class PathSandbox
             var expanded = Expand(spelling);
             var full = Path.GetFullPath(expanded, baseDirectory);
             AddDistinct(lexical, full);
-            AddDistinct(real, RealPath(full, lexicalLinks: true));
-            AddDistinct(real, RealPath(Path.Combine(baseDirectory, expanded), lexicalLinks: false));
+            AddDistinct(real, SymbolicLinks.Resolve(full, lexicalLinks: true));
+            AddDistinct(real, SymbolicLinks.Resolve(Path.Combine(baseDirectory, expanded), lexicalLinks: false));
         }
 
         return (lexical, real);
-    }
-
-    /// <summary>
-    /// Resolves symbolic links in every component. With <paramref name="lexicalLinks"/> link targets are normalised
-    /// before they are followed (as <c>WorkspacePaths</c> does); without it <c>..</c> always means the parent of the
-    /// real folder reached so far (as the kernel does).
-    /// </summary>
-    /// <exception cref="IOException">More than 40 links (a loop, or a chain too long for the kernel).</exception>
-    internal static string RealPath(string path, bool lexicalLinks)
-    {
-        var budget = MaxLinks;
-        return RealPath(path, lexicalLinks, ref budget);
-    }
-
-    private static string RealPath(string path, bool lexicalLinks, ref int budget)
-    {
-        var root = Path.GetPathRoot(path);
-        if (string.IsNullOrEmpty(root))
-        {
-            throw new ArgumentException($"'{path}' is not an absolute path", nameof(path));
-        }
-
-        var current = root;
-        var exists = true;
-        foreach (var part in path[root.Length..].Split(Separators, StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (part == ".")
-            {
-                continue;
-            }
-
-            if (part == "..")
-            {
-                current = Path.GetDirectoryName(current) ?? current;
-                exists = Directory.Exists(current);
-                continue;
-            }
-
-            var next = Path.Combine(current, part);
-            if (exists)
-            {
-                var info = new FileInfo(next);
-                if (info.LinkTarget is { } link)
-                {
-                    if (--budget < 0)
-                    {
-                        throw new IOException($"too many levels of symbolic links resolving {path}");
-                    }
-
-                    var linked = Path.Combine(current, link);
-                    next = RealPath(lexicalLinks ? Path.GetFullPath(linked) : linked, lexicalLinks, ref budget);
-                }
-                else if (!info.Exists && !Directory.Exists(next))
-                {
-                    exists = false;
-                }
-            }
-
-            current = next;
-        }
-
-        return current;
     }
 
     /// <summary>Expands <c>~</c>, <c>$HOME</c> and <c>${HOME}</c> at the start of a path.</summary>
@@ -321,40 +251,6 @@ public sealed class PathSandbox
             || (real.StartsWith(root, comparison) && (real[root.Length] == Path.DirectorySeparatorChar || root.EndsWith(Path.DirectorySeparatorChar)));
     }
 
-    /// <summary>Expands a glob against the file system, as the shell would (at most 64 matches; hidden names included).</summary>
-    internal static List<string> ExpandGlob(string expanded, string baseDirectory)
-    {
-        var full = Path.GetFullPath(expanded.Replace('\\', '/'), baseDirectory);
-        var root = Path.GetPathRoot(full)!;
-        List<string> current = [root];
-        foreach (var part in full[root.Length..].Split(Separators, StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!PathPattern.HasGlob(part))
-            {
-                current = [.. current.Select(folder => Path.Combine(folder, part))];
-                continue;
-            }
-
-            var regex = PathPattern.NameGlob(part, FileSystemIgnoresCase);
-            var next = new List<string>();
-            foreach (var folder in current)
-            {
-                try
-                {
-                    next.AddRange(Directory.EnumerateFileSystemEntries(folder).Where(entry => regex.IsMatch(Path.GetFileName(entry))).Take(MaxGlobMatches - next.Count));
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or System.Text.RegularExpressions.RegexMatchTimeoutException)
-                {
-                    // Unreadable or missing folders match nothing.
-                }
-            }
-
-            current = next;
-        }
-
-        return current;
-    }
-
     /// <summary>
     /// The places a command argument may name, for the safety floor: the path as written and its real paths, or every
     /// match of a glob. Relative to a directory only known at run time (<c>cd $X &amp;&amp; cat id_rsa</c>), a name is
@@ -376,7 +272,7 @@ public sealed class PathSandbox
         {
             try
             {
-                List<string> spellings = PathPattern.HasGlob(expanded) ? [.. ExpandGlob(expanded, folder), expanded] : [expanded];
+                List<string> spellings = PathPattern.HasGlob(expanded) ? [.. ShellGlob.Expand(expanded, folder), expanded] : [expanded];
                 foreach (var spelling in spellings)
                 {
                     var (lexical, real) = Resolve(spelling, folder);
@@ -394,103 +290,12 @@ public sealed class PathSandbox
 
     internal static bool IsRooted(string path) => Path.IsPathRooted(path.Replace('\\', '/'));
 
-    /// <summary>The real path, or the path itself when it cannot be resolved.</summary>
-    internal static string RealPathOrSelf(string path)
-    {
-        try
-        {
-            return RealPath(path, lexicalLinks: true);
-        }
-        catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException)
-        {
-            return path;
-        }
-    }
+    /// <summary>Resolves symbolic links in every component (<see cref="SymbolicLinks.Resolve"/>).</summary>
+    internal static string RealPath(string path, bool lexicalLinks) => SymbolicLinks.Resolve(path, lexicalLinks);
 
-    /// <summary>Why a write to the target is protected, and the protected place, or <see langword="null"/>.</summary>
-    internal (string Reason, string Area)? Protection(Target target)
-    {
-        if (target.Kind != TargetKind.Write)
-        {
-            return null;
-        }
+    /// <summary>The real path, or the path itself when it cannot be resolved (<see cref="SymbolicLinks.ResolveOrSelf"/>).</summary>
+    internal static string RealPathOrSelf(string path) => SymbolicLinks.ResolveOrSelf(path);
 
-        foreach (var path in target.RealPaths.Concat(target.LexicalPaths))
-        {
-            if (Protection(path) is { } found)
-            {
-                return found;
-            }
-        }
-
-        if (target.FullPath is null)
-        {
-            // Computed at run time ('$D/.agent/config.yaml'): the names that can be read in it.
-            var text = Expand(target.Subject).Replace('\\', '/');
-            return SegmentProtection(text.Split('/', StringSplitOptions.RemoveEmptyEntries), Root);
-        }
-
-        return null;
-    }
-
-    private (string Reason, string Area)? Protection(string fullPath)
-    {
-        var path = Path.TrimEndingDirectorySeparator(fullPath);
-        if (string.Equals(path, Root, FileSystemIgnoresCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
-        {
-            return ("agent configuration (the folder holds the project's .agent/ configuration)", Path.Combine(Root, ".agent"));
-        }
-
-        var inside = IsInside(path, Root);
-        var relative = inside ? path[Root.Length..] : path[(Path.GetPathRoot(path)?.Length ?? 0)..];
-        var start = inside ? Root : Path.GetPathRoot(path) ?? string.Empty;
-        if (SegmentProtection(relative.Split(Separators, StringSplitOptions.RemoveEmptyEntries), start) is { } bySegment)
-        {
-            return bySegment;
-        }
-
-        if (_hooksPath is { } hooks && (IsInside(path, hooks) || IsInside(hooks, path)))
-        {
-            return ($"git hooks (the folder core.hooksPath names in .git/config: {hooks})", hooks);
-        }
-
-        foreach (var area in ProtectedPaths.Areas)
-        {
-            // A folder above a protected place counts too (moving a folder there could create it), up to the home directory.
-            if (IsInside(path, area.Path) || (IsInside(area.Path, path) && IsInside(path, Home) && !IsInside(Home, path)))
-            {
-                return (area.Reason, area.Path);
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary><c>.agent/…</c>, every project skill folder (<see cref="ProjectSkillFolders"/>: <c>.agents/skills/…</c>, <c>.claude/skills/…</c>, …), <c>.husky/…</c> anywhere below <paramref name="start"/>.</summary>
-    private static (string Reason, string Area)? SegmentProtection(string[] segments, string start)
-    {
-        var area = start;
-        for (var i = 0; i < segments.Length; i++)
-        {
-            var segment = segments[i];
-            area = Path.Combine(area, segment);
-            if (segment.Equals(".agent", StringComparison.OrdinalIgnoreCase))
-            {
-                return ("agent configuration (.agent/)", area);
-            }
-
-            if (ProjectSkillFolders.Parents.Any(name => segment.Equals(name, StringComparison.OrdinalIgnoreCase))
-                && (i == segments.Length - 1 || segments[i + 1].Equals("skills", StringComparison.OrdinalIgnoreCase)))
-            {
-                return ("skills (a project skill folder)", i == segments.Length - 1 ? area : Path.Combine(area, segments[i + 1]));
-            }
-
-            if (segment.Equals(".husky", StringComparison.OrdinalIgnoreCase))
-            {
-                return ("git hooks (.husky/)", area);
-            }
-        }
-
-        return null;
-    }
+    /// <summary>Why a write to the target is protected, and the protected place, or <see langword="null"/> (<see cref="WriteProtection"/>).</summary>
+    internal (string Reason, string Area)? Protection(Target target) => _protection.Of(target);
 }

@@ -90,7 +90,7 @@ public sealed class SessionStats
     /// <returns>The summary (all zeros when there are no sessions).</returns>
     public Task<UsageStats> GetUsageStatsAsync(string? workspace = null, CancellationToken cancellationToken = default)
     {
-        var normalized = workspace is null ? null : SessionStore.NormalizeWorkspace(workspace);
+        var normalized = workspace is null ? null : SessionRows.NormalizeWorkspace(workspace);
         return _database.ReadAsync(
             connection =>
             {

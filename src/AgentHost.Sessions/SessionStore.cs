@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using static AgentHost.Sessions.SessionDatabase;
+using static AgentHost.Sessions.SessionRows;
 using AgentHost.Hosting;
 
 namespace AgentHost.Sessions;
@@ -30,13 +31,6 @@ namespace AgentHost.Sessions;
 /// </remarks>
 public sealed class SessionStore : IDisposable
 {
-    internal const string SessionColumns = """
-        s.id, s.title, s.workspace, s.provider, s.model, s.status, s.parent_id, s.fork_message_id, s.created_at,
-        s.updated_at, s.input_tokens, s.output_tokens, s.cached_tokens, s.cost_nanousd, s.settings,
-        (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.session_id = s.id),
-        (SELECT COALESCE(MAX(t.seq), 0) FROM tool_events t WHERE t.session_id = s.id)
-        """;
-
     private readonly SessionDatabase _database;
 
     private SessionStore(SessionDatabase database)
@@ -98,7 +92,7 @@ public sealed class SessionStore : IDisposable
             (opened, connection) =>
             {
                 store = new SessionStore(opened);
-                store.MarkDeadRunsInterrupted(connection);
+                SessionLocks.MarkDeadRunsInterrupted(opened, connection);
             },
             cancellationToken).ConfigureAwait(false);
         return store!;
@@ -296,9 +290,7 @@ public sealed class SessionStore : IDisposable
     public async Task<bool> DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
-        using var lease = Directory.Exists(LocksDirectory)
-            ? StorageErrors.Guard(LocksDirectory, StorageErrors.Locks, () => SessionLease.TryAcquire(LocksDirectory, sessionId, deleteOnRelease: true, writeOwner: false)) ?? throw InUse(sessionId)
-            : null;
+        using var lease = SessionLocks.AcquireForDelete(_database, sessionId);
         var deleted = await _database.WriteAsync(
             (connection, transaction) =>
             {
@@ -415,53 +407,7 @@ public sealed class SessionStore : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
         _database.ThrowIfDisposed();
-        var lease = StorageErrors.Guard(LocksDirectory, StorageErrors.Locks, () => SessionLease.TryAcquire(LocksDirectory, sessionId));
-        return lease ?? throw InUse(sessionId);
-    }
-
-    private AgentHostException InUse(string sessionId) =>
-        new(
-            ErrorKind.InUse,
-            $"session {sessionId} is in use by {SessionLease.DescribeOwner(LocksDirectory, sessionId)}; wait for it to finish or stop that process, then retry (or fork it: 'agent session fork {sessionId}').");
-
-    /// <summary>
-    /// Marks every <c>active</c> session whose lock nobody holds as interrupted: its run ended without recording an end
-    /// (kill -9, a crash, power loss). The lock, not a pid, tells a live owner from a dead one.
-    /// </summary>
-    private void MarkDeadRunsInterrupted(SqliteConnection connection)
-    {
-        var active = new List<string>();
-        using (var query = Command(connection, null, "SELECT id FROM sessions WHERE status = 'active'"))
-        using (var reader = query.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                active.Add(reader.GetString(0));
-            }
-        }
-
-        foreach (var id in active)
-        {
-            // Held while the status changes, so a run starting on it now cannot be marked by mistake.
-            using var lease = StorageErrors.Guard(LocksDirectory, StorageErrors.Locks, () => SessionLease.TryAcquire(LocksDirectory, id, writeOwner: false));
-            if (lease is null)
-            {
-                continue;
-            }
-
-            using var update = Command(connection, null, "UPDATE sessions SET status = 'interrupted' WHERE id = $id AND status = 'active'", ("$id", id));
-            try
-            {
-                if (update.ExecuteNonQuery() > 0)
-                {
-                    SessionStoreLog.MarkedInterrupted(_database.Logger, id);
-                }
-            }
-            catch (SqliteException ex) when (ex.SqliteErrorCode == StorageErrors.ReadOnly)
-            {
-                return; // A read-only database can still be read; the first write names the problem.
-            }
-        }
+        return SessionLocks.Acquire(_database, sessionId);
     }
 
     private async Task UpdateSessionAsync(string sessionId, string assignment, object value, CancellationToken cancellationToken) =>
@@ -484,56 +430,4 @@ public sealed class SessionStore : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(olderThan, TimeSpan.Zero);
         return _database.Clock.GetUtcNow() - olderThan;
     }
-
-    internal static Dictionary<string, string> CleanSettings(ContentCodec codec, IReadOnlyDictionary<string, string>? settings)
-    {
-        var clean = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-        {
-            clean[SessionSettings.NormalizeKey(key)] = codec.Clean(value);
-        }
-
-        return clean;
-    }
-
-    internal static string NormalizeWorkspace(string workspace)
-    {
-        var full = Path.GetFullPath(workspace);
-        var root = Path.GetPathRoot(full) ?? string.Empty;
-        return full.Length > root.Length ? full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) : full;
-    }
-
-    internal static SessionInfo? ReadSession(SqliteConnection connection, SqliteTransaction? transaction, string sessionId)
-    {
-        using var command = Command(connection, transaction, $"SELECT {SessionColumns} FROM sessions s WHERE s.id = $id", ("$id", sessionId));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadSessionRow(reader) : null;
-    }
-
-    private static SessionInfo ReadSessionRow(SqliteDataReader reader) =>
-        new(
-            reader.GetString(0),
-            reader.GetString(1),
-            reader.GetString(2),
-            reader.IsDBNull(3) ? null : reader.GetString(3),
-            reader.IsDBNull(4) ? null : reader.GetString(4),
-            ParseStatus(reader.GetString(5)),
-            Time(reader.GetInt64(8)),
-            Time(reader.GetInt64(9)))
-        {
-            ParentId = reader.IsDBNull(6) ? null : reader.GetString(6),
-            ForkMessageId = reader.IsDBNull(7) ? null : reader.GetString(7),
-            InputTokens = reader.GetInt64(10),
-            OutputTokens = reader.GetInt64(11),
-            CachedTokens = reader.GetInt64(12),
-            Cost = reader.IsDBNull(13) ? null : reader.GetInt64(13) / 1_000_000_000m,
-            Settings = StringJson.ReadMap(reader.GetString(14)),
-            MessageCount = reader.GetInt64(15),
-            ToolEventCount = reader.GetInt64(16),
-        };
-
-    internal static string StatusText(SessionStatus status) => status.ToString().ToLowerInvariant();
-
-    internal static SessionStatus ParseStatus(string text) =>
-        Enum.TryParse<SessionStatus>(text, ignoreCase: true, out var status) ? status : SessionStatus.Interrupted;
 }

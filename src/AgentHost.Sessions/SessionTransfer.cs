@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using static AgentHost.Sessions.ConversationLog;
 using static AgentHost.Sessions.SessionDatabase;
-using static AgentHost.Sessions.SessionStore;
+using static AgentHost.Sessions.SessionRows;
 using AgentHost.Hosting;
 
 namespace AgentHost.Sessions;

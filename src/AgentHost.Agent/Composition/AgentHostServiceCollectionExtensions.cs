@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AgentHost.Agent.Plugins;
 using AgentHost.Agent.Service;
 using AgentHost.Hosting;
@@ -75,11 +76,17 @@ public static class AgentHostServiceCollectionExtensions
             sp.GetRequiredService<ILogger<AgentSessionService>>()));
         if (options.LoadPluginsOnStart)
         {
-            services.AddHostedService<PluginLoaderService>();
+            AddPluginLoader(services);
         }
 
         return services;
     }
+
+    // Its own method, not inlined: the hosted-service registration lives in Microsoft.Extensions.Hosting.Abstractions,
+    // which the runtime loads when it prepares the method that calls it. Here only a long-running host (plugins loaded
+    // on start) loads that assembly; `agent run` (LoadPluginsOnStart = false) never maps it (docs/benchmarks.md, #18).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddPluginLoader(IServiceCollection services) => services.AddHostedService<PluginLoaderService>();
 
     private static void AddPlugins(IServiceCollection services)
     {

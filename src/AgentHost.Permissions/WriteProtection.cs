@@ -1,0 +1,111 @@
+using AgentHost.Hosting;
+
+namespace AgentHost.Permissions;
+
+/// <summary>
+/// The protected places of the path sandbox (see docs/permissions.md, "Protected paths"): the agent's configuration
+/// (<c>.agent/</c>), skill folders (<see cref="ProjectSkillFolders"/>), git hooks (<c>.husky/</c>, the folder
+/// <c>core.hooksPath</c> names) anywhere, and the user's <see cref="ProtectedPaths"/>. Immutable.
+/// </summary>
+/// <param name="root">The real path of the sandbox root.</param>
+/// <param name="home">The real path of the home directory.</param>
+/// <param name="protectedPaths">The user's protected places.</param>
+/// <param name="hooksPath">The folder <c>core.hooksPath</c> names, or <see langword="null"/>.</param>
+/// <param name="expand">Expands <c>~</c> and <c>$HOME</c> in a path as written (<see cref="PathSandbox.Expand"/>).</param>
+internal sealed class WriteProtection(string root, string home, ProtectedPaths protectedPaths, string? hooksPath, Func<string, string> expand)
+{
+    private static readonly char[] Separators = [Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar];
+
+    private readonly string _root = root;
+    private readonly string _home = home;
+    private readonly ProtectedPaths _protectedPaths = protectedPaths;
+    private readonly string? _hooksPath = hooksPath;
+    private readonly Func<string, string> _expand = expand;
+
+    /// <summary>Why a write to the target is protected, and the protected place, or <see langword="null"/>.</summary>
+    public (string Reason, string Area)? Of(Target target)
+    {
+        if (target.Kind != TargetKind.Write)
+        {
+            return null;
+        }
+
+        foreach (var path in target.RealPaths.Concat(target.LexicalPaths))
+        {
+            if (Of(path) is { } found)
+            {
+                return found;
+            }
+        }
+
+        if (target.FullPath is null)
+        {
+            // Computed at run time ('$D/.agent/config.yaml'): the names that can be read in it.
+            var text = _expand(target.Subject).Replace('\\', '/');
+            return SegmentProtection(text.Split('/', StringSplitOptions.RemoveEmptyEntries), _root);
+        }
+
+        return null;
+    }
+
+    private (string Reason, string Area)? Of(string fullPath)
+    {
+        var path = Path.TrimEndingDirectorySeparator(fullPath);
+        if (string.Equals(path, _root, PathSandbox.FileSystemIgnoresCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+        {
+            return ("agent configuration (the folder holds the project's .agent/ configuration)", Path.Combine(_root, ".agent"));
+        }
+
+        var inside = PathSandbox.IsInside(path, _root);
+        var relative = inside ? path[_root.Length..] : path[(Path.GetPathRoot(path)?.Length ?? 0)..];
+        var start = inside ? _root : Path.GetPathRoot(path) ?? string.Empty;
+        if (SegmentProtection(relative.Split(Separators, StringSplitOptions.RemoveEmptyEntries), start) is { } bySegment)
+        {
+            return bySegment;
+        }
+
+        if (_hooksPath is { } hooks && (PathSandbox.IsInside(path, hooks) || PathSandbox.IsInside(hooks, path)))
+        {
+            return ($"git hooks (the folder core.hooksPath names in .git/config: {hooks})", hooks);
+        }
+
+        foreach (var area in _protectedPaths.Areas)
+        {
+            // A folder above a protected place counts too (moving a folder there could create it), up to the home directory.
+            if (PathSandbox.IsInside(path, area.Path) || (PathSandbox.IsInside(area.Path, path) && PathSandbox.IsInside(path, _home) && !PathSandbox.IsInside(_home, path)))
+            {
+                return (area.Reason, area.Path);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary><c>.agent/…</c>, every project skill folder (<see cref="ProjectSkillFolders"/>: <c>.agents/skills/…</c>, <c>.claude/skills/…</c>, …), <c>.husky/…</c> anywhere below <paramref name="start"/>.</summary>
+    private static (string Reason, string Area)? SegmentProtection(string[] segments, string start)
+    {
+        var area = start;
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var segment = segments[i];
+            area = Path.Combine(area, segment);
+            if (segment.Equals(".agent", StringComparison.OrdinalIgnoreCase))
+            {
+                return ("agent configuration (.agent/)", area);
+            }
+
+            if (ProjectSkillFolders.Parents.Any(name => segment.Equals(name, StringComparison.OrdinalIgnoreCase))
+                && (i == segments.Length - 1 || segments[i + 1].Equals("skills", StringComparison.OrdinalIgnoreCase)))
+            {
+                return ("skills (a project skill folder)", i == segments.Length - 1 ? area : Path.Combine(area, segments[i + 1]));
+            }
+
+            if (segment.Equals(".husky", StringComparison.OrdinalIgnoreCase))
+            {
+                return ("git hooks (.husky/)", area);
+            }
+        }
+
+        return null;
+    }
+}
