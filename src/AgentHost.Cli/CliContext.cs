@@ -1,25 +1,28 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
-using AgentHost.Agent.Composition;
+using AgentHost.Agent.Plugins;
 using AgentHost.Cli.Interaction;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Security;
+using AgentHost.Hosting.Trust;
+using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Cli;
 
-/// <summary>What commands share: console, environment, and the services of the one composition root (<see cref="AgentHostServiceCollectionExtensions.AddAgentHost"/>).</summary>
-/// <remarks>
-/// A thin facade over one <see cref="IServiceProvider"/>, built on first use from the parse result (<c>--set</c>,
-/// <c>--log-level</c>); its parts are singletons created when a command first asks, so short commands stay fast.
-/// </remarks>
+/// <summary>What commands share: console, environment and lazily created kernel services.</summary>
+/// <remarks>Nothing is created until a command asks for it, so short commands stay fast.</remarks>
 internal sealed class CliContext : IDisposable
 {
-    private ServiceProvider? _services;
+    private AgentPaths? _paths;
+    private PluginStore? _pluginStore;
+    private ConfigurationSnapshot? _configuration;
+    private Task<SessionStore>? _sessionStore;
+    private FileLoggerFactory? _loggerFactory;
     private ParseResult? _parseResult;
 
     public CliContext(IConsoleInteraction console, HostEnvironment environment, GlobalOptions globalOptions)
@@ -29,7 +32,7 @@ internal sealed class CliContext : IDisposable
         GlobalOptions = globalOptions;
 
         // When --log-level or --set is on the command line, remember the parse result before the command runs, so
-        // the provider (and loggers made before a command resolves its configuration, e.g. the store's) honour them.
+        // loggers made before a command resolves its configuration (e.g. the session store's) honour them too.
         var remember = new RememberParseResult(this);
         globalOptions.LogLevel.Action = remember;
         globalOptions.Set.Action = remember;
@@ -41,19 +44,17 @@ internal sealed class CliContext : IDisposable
 
     public GlobalOptions GlobalOptions { get; }
 
-    /// <summary>The services of this process (built on first use; parts are created when first resolved).</summary>
-    public IServiceProvider Services => _services ??= BuildServices();
+    public AgentPaths Paths => _paths ??= AgentPaths.Resolve(Environment);
 
-    public AgentPaths Paths => Services.GetRequiredService<AgentPaths>();
+    public PluginStore PluginStore => _pluginStore ??= new PluginStore(Paths, PluginStore.DefaultCatalogDirectory(Environment));
 
-    public PluginStore PluginStore => Services.GetRequiredService<PluginStore>();
-
-    /// <summary>The session store (opened and migrated once per process, on first use; secrets of this environment are scrubbed).</summary>
-    public Task<SessionStore> OpenSessionStoreAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Services.GetRequiredService<SessionStore>());
-    }
+    /// <summary>The session store (opened and migrated once per run, on first use; secrets of this environment are scrubbed).</summary>
+    public Task<SessionStore> OpenSessionStoreAsync(CancellationToken cancellationToken) =>
+        _sessionStore ??= SessionStore.OpenAsync(
+            Paths.SessionsDatabase,
+            new SecretScrubber(Environment),
+            logger: StoreLoggers().CreateLogger<SessionStore>(),
+            cancellationToken: cancellationToken);
 
     public IReadOnlyList<string> ConfigOverrides(ParseResult parseResult)
     {
@@ -61,63 +62,64 @@ internal sealed class CliContext : IDisposable
         return parseResult.GetValue(GlobalOptions.Set) ?? [];
     }
 
-    /// <summary>Creates the plugin runtime for this command (plugins load only when the command asks).</summary>
+    /// <summary>Creates the plugin runtime for this run (plugins load only when the command asks).</summary>
     public PluginRuntime CreatePluginRuntime(ParseResult parseResult) => CreatePluginRuntime(Configuration(parseResult));
 
     /// <summary>
     /// Creates a plugin runtime for a given configuration (e.g. one resolved for another project root). A CLI command
     /// lives one process long, so plugins load into non-collectible contexts, where their ReadyToRun code is used.
     /// </summary>
-    public PluginRuntime CreatePluginRuntime(ConfigurationSnapshot configuration) => Services.CreatePluginRuntime(configuration);
-
-    /// <summary>The effective configuration (resolved once per process); broken files are reported in its Problems, not thrown.</summary>
-    public ConfigurationSnapshot Configuration(ParseResult parseResult)
+    public PluginRuntime CreatePluginRuntime(ConfigurationSnapshot configuration)
     {
-        _parseResult ??= parseResult;
-        return Services.GetRequiredService<ConfigurationSnapshot>();
+        var settings = new PluginSettingsSource(configuration, () => ProjectTrust.Load(Paths));
+        var runtime = PluginRuntime.Create(PluginStore, configuration.ProjectRoot, settings.Get, Loggers(configuration), unloadable: false, () => settings.ProjectTrusted);
+        runtime.Host.LoadTimeout = PluginHost.LoadTimeoutFrom(configuration);
+        settings.Warn = message => runtime.Events.Publish(new WarningEvent("plugins", message));
+        return runtime;
     }
 
+    /// <summary>The effective configuration (resolved once per run); broken files are reported in its Problems, not thrown.</summary>
+    public ConfigurationSnapshot Configuration(ParseResult parseResult) =>
+        _configuration ??= ConfigurationResolver.Resolve(Environment, Paths, ConfigOverrides(parseResult));
+
     /// <summary>
-    /// The logger factory of this process (created on first use): JSON lines in <see cref="AgentPaths.LogsDirectory"/> at
+    /// The logger factory of this run (created on first use): JSON lines in <see cref="AgentPaths.LogsDirectory"/> at
     /// the level of <c>--log-level</c>, else the <c>log_level</c> setting, else information. Plugins' loggers
     /// (<c>plugin.&lt;id&gt;…</c>) write there too.
     /// </summary>
-    public ILoggerFactory LoggerFactory(ParseResult parseResult)
+    public ILoggerFactory LoggerFactory(ParseResult parseResult) => Loggers(Configuration(parseResult));
+
+    /// <summary>Writes pending log entries.</summary>
+    public void Dispose()
     {
-        _parseResult ??= parseResult;
-        return Services.GetRequiredService<ILoggerFactory>();
+        AppDomain.CurrentDomain.ProcessExit -= FlushOnExit;
+        _loggerFactory?.Dispose();
     }
 
-    /// <summary>Disposes what was created (writes pending log entries, closes the store).</summary>
-    public void Dispose() => _services?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    /// <summary>The CLI's options for <see cref="AgentHostServiceCollectionExtensions.AddAgentHost"/>, from the parse result (if any).</summary>
-    internal static void Configure(AgentHostOptions options, HostEnvironment environment, IConsoleInteraction console, GlobalOptions globalOptions, ParseResult? parseResult)
+    private FileLoggerFactory Loggers(ConfigurationSnapshot configuration)
     {
-        options.Environment = environment;
-        options.LogToFiles = true;
-        options.OnLogError = message => console.WriteInfo("warning: " + message);
-        // A CLI process runs one command: plugins stay loaded until it ends.
-        options.UnloadablePlugins = false;
-        options.LoadPluginsOnStart = false;
-        if (parseResult is not null)
+        if (_loggerFactory is null)
         {
-            foreach (var setting in parseResult.GetValue(globalOptions.Set) ?? [])
+            var level = _parseResult?.GetValue(GlobalOptions.LogLevel) is { } name && LogLevels.TryParse(name, out var parsed) ? parsed : configuration.LogLevel;
+            _loggerFactory = new FileLoggerFactory(new FileLoggerOptions(Paths.LogsDirectory)
             {
-                options.ConfigOverrides.Add(setting);
-            }
+                MinimumLevel = level,
+                Scrubber = new SecretScrubber(Environment),
+                OnError = message => Console.WriteInfo("warning: " + message),
+            });
 
-            if (parseResult.GetValue(globalOptions.LogLevel) is { } name && LogLevels.TryParse(name, out var level))
-            {
-                options.LogLevel = level;
-            }
+            // A run that ends without disposing this context still writes its last entries.
+            AppDomain.CurrentDomain.ProcessExit += FlushOnExit;
         }
+
+        return _loggerFactory;
     }
 
-    private ServiceProvider BuildServices() =>
-        new ServiceCollection()
-            .AddAgentHost(o => Configure(o, Environment, Console, GlobalOptions, _parseResult))
-            .BuildServiceProvider();
+    /// <summary>The loggers for a service made before (or without) configuration: the run's if it has them, else from the configuration files.</summary>
+    private FileLoggerFactory StoreLoggers() =>
+        _loggerFactory ?? Loggers(_parseResult is { } parseResult ? Configuration(parseResult) : ConfigurationResolver.Resolve(Environment, Paths, []));
+
+    private void FlushOnExit(object? sender, EventArgs e) => _loggerFactory?.Flush();
 
     /// <summary>A pre-action (non-terminating) that hands the parse result to the context.</summary>
     private sealed class RememberParseResult(CliContext context) : SynchronousCommandLineAction

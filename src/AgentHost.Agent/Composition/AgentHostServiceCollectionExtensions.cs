@@ -5,7 +5,6 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Events;
-using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Trust;
@@ -42,11 +41,6 @@ public static class AgentHostServiceCollectionExtensions
         var options = new AgentHostOptions();
         configure?.Invoke(options);
         services.TryAddSingleton(options);
-        if (options.LogToFiles)
-        {
-            services.TryAddSingleton<ILoggerFactory>(CreateFileLoggers);
-        }
-
         services.TryAddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         services.TryAddSingleton(typeof(ILogger<>), typeof(Logger<>));
         services.TryAddSingleton(TimeProvider.System);
@@ -99,11 +93,7 @@ public static class AgentHostServiceCollectionExtensions
         services.TryAddSingleton(sp => new PluginHost(
             sp.GetRequiredService<CapabilityRegistry>(),
             sp.GetRequiredService<EventBus>(),
-            sp.GetRequiredService<ILoggerFactory>(),
-            unloadable: sp.GetRequiredService<AgentHostOptions>().UnloadablePlugins)
-        {
-            LoadTimeout = PluginHost.LoadTimeoutFrom(sp.GetRequiredService<ConfigurationSnapshot>()),
-        });
+            sp.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton(sp =>
         {
             var configuration = sp.GetRequiredService<ConfigurationSnapshot>();
@@ -120,50 +110,8 @@ public static class AgentHostServiceCollectionExtensions
                 sp.GetRequiredService<CapabilityRegistry>(),
                 sp.GetRequiredService<PluginHost>())
             {
-                LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
                 IsProjectTrusted = () => settings.ProjectTrusted,
             };
         });
-    }
-
-    /// <summary>
-    /// Creates a plugin runtime of its own (event bus, registry, plugin host) for another configuration than the
-    /// provider's, e.g. one resolved for another project root, from the provider's store, loggers and options.
-    /// </summary>
-    /// <param name="services">A provider built with <see cref="AddAgentHost"/>.</param>
-    /// <param name="configuration">The configuration the runtime serves.</param>
-    /// <returns>The runtime; the caller disposes it.</returns>
-    public static PluginRuntime CreatePluginRuntime(this IServiceProvider services, ConfigurationSnapshot configuration)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configuration);
-        var paths = services.GetRequiredService<AgentPaths>();
-        var settings = new PluginSettingsSource(configuration, () => ProjectTrust.Load(paths));
-        var runtime = PluginRuntime.Create(
-            services.GetRequiredService<PluginStore>(),
-            configuration.ProjectRoot,
-            settings.Get,
-            services.GetRequiredService<ILoggerFactory>(),
-            services.GetRequiredService<AgentHostOptions>().UnloadablePlugins,
-            () => settings.ProjectTrusted);
-        runtime.Host.LoadTimeout = PluginHost.LoadTimeoutFrom(configuration);
-        settings.Warn = message => runtime.Events.Publish(new WarningEvent("plugins", message));
-        return runtime;
-    }
-
-    private static FileLoggerFactory CreateFileLoggers(IServiceProvider sp)
-    {
-        var options = sp.GetRequiredService<AgentHostOptions>();
-        var factory = new FileLoggerFactory(new FileLoggerOptions(sp.GetRequiredService<AgentPaths>().LogsDirectory)
-        {
-            MinimumLevel = options.LogLevel ?? sp.GetRequiredService<ConfigurationSnapshot>().LogLevel,
-            Scrubber = sp.GetRequiredService<SecretScrubber>(),
-            OnError = options.OnLogError,
-        });
-
-        // A process that ends without disposing the provider still writes its last entries (a flush after the
-        // provider disposed the factory finds nothing pending).
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => factory.Flush();
-        return factory;
     }
 }

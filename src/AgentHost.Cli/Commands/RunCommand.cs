@@ -66,8 +66,7 @@ internal sealed class RunCommand : AgentCommand
         }
 
         var environment = root is null ? Context.Environment : Context.Environment with { CurrentDirectory = root };
-        // The process's configuration unless --root names another project (then one resolved for it, with the same flags).
-        var configuration = root is null ? Context.Configuration(parseResult) : ConfigurationResolver.Resolve(environment, Context.Paths, Context.ConfigOverrides(parseResult));
+        var configuration = ConfigurationResolver.Resolve(environment, Context.Paths, Context.ConfigOverrides(parseResult));
         if (configuration.HasErrors)
         {
             throw new AgentHostException(ErrorKind.Configuration, $"configuration errors:\n  {string.Join("\n  ", configuration.Problems.Where(p => p.IsError))}\nRun 'agent config validate' for details.");
@@ -110,11 +109,9 @@ internal sealed class RunCommand : AgentCommand
         }
 
         var store = await opening.ConfigureAwait(false);
-        var scrubber = Context.Services.GetRequiredService<SecretScrubber>();
-        // The composition root builds the session service around the parts this command made on its own schedule
-        // (a runtime and configuration for --root, plugins loaded for this run) and the process's store, scrubber and loggers.
+        var scrubber = new SecretScrubber(Context.Environment);
+        // The composition root builds the session service around the parts this command made on its own schedule.
         await using var services = new ServiceCollection()
-            .AddSingleton(Context.LoggerFactory(parseResult))
             .AddSingleton(Context.Environment)
             .AddSingleton(configuration)
             .AddSingleton(runtime)
@@ -122,7 +119,7 @@ internal sealed class RunCommand : AgentCommand
             .AddSingleton(store)
             .AddSingleton(broker)
             .AddSingleton(scrubber)
-            .AddAgentHost(o => CliContext.Configure(o, Context.Environment, Context.Console, Context.GlobalOptions, parseResult))
+            .AddAgentHost(o => o.LoadPluginsOnStart = false)
             .BuildServiceProvider();
         var service = services.GetRequiredService<AgentSessionService>();
         TurnResult summary;
