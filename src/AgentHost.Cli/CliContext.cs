@@ -1,28 +1,29 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
-using AgentHost.Agent.Plugins;
+using AgentHost.Agent.Composition;
 using AgentHost.Cli.Interaction;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Plugins;
-using AgentHost.Hosting.Security;
-using AgentHost.Hosting.Trust;
-using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Cli;
 
-/// <summary>What commands share: console, environment and lazily created kernel services.</summary>
-/// <remarks>Nothing is created until a command asks for it, so short commands stay fast.</remarks>
-internal sealed class CliContext : IDisposable
+/// <summary>What commands share: console, environment, and the host's services from the one composition root.</summary>
+/// <remarks>
+/// A thin facade over a service provider made with <see cref="AgentHostServiceCollectionExtensions.AddAgentHost"/>
+/// on first use, so short commands (<c>agent --version</c>) create nothing. Its options come from the command line:
+/// <c>--set</c> overrides and <c>--log-level</c> (read when the parse result is first seen, before the configuration
+/// or the loggers are resolved), file logging, and non-collectible plugin contexts (the process lives one command long).
+/// </remarks>
+internal sealed class CliContext : IDisposable, IAsyncDisposable
 {
-    private AgentPaths? _paths;
-    private PluginStore? _pluginStore;
-    private ConfigurationSnapshot? _configuration;
-    private Task<SessionStore>? _sessionStore;
-    private FileLoggerFactory? _loggerFactory;
+    private readonly Lock _gate = new();
+    private ServiceProvider? _services;
+    private AgentHostOptions? _options;
     private ParseResult? _parseResult;
 
     public CliContext(IConsoleInteraction console, HostEnvironment environment, GlobalOptions globalOptions)
@@ -44,82 +45,144 @@ internal sealed class CliContext : IDisposable
 
     public GlobalOptions GlobalOptions { get; }
 
-    public AgentPaths Paths => _paths ??= AgentPaths.Resolve(Environment);
+    /// <summary>The host's services (built on first use).</summary>
+    public IServiceProvider Services
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _services ??= Build();
+            }
+        }
+    }
 
-    public PluginStore PluginStore => _pluginStore ??= new PluginStore(Paths, PluginStore.DefaultCatalogDirectory(Environment));
+    public AgentPaths Paths => Services.GetRequiredService<AgentPaths>();
+
+    public PluginStore PluginStore => Services.GetRequiredService<PluginStore>();
 
     /// <summary>The session store (opened and migrated once per run, on first use; secrets of this environment are scrubbed).</summary>
-    public Task<SessionStore> OpenSessionStoreAsync(CancellationToken cancellationToken) =>
-        _sessionStore ??= SessionStore.OpenAsync(
-            Paths.SessionsDatabase,
-            new SecretScrubber(Environment),
-            logger: StoreLoggers().CreateLogger<SessionStore>(),
-            cancellationToken: cancellationToken);
+    public Task<SessionStore> OpenSessionStoreAsync(CancellationToken cancellationToken)
+    {
+        _ = cancellationToken; // SQLite opens synchronously.
+        try
+        {
+            return Task.FromResult(Services.GetRequiredService<SessionStore>());
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<SessionStore>(ex);
+        }
+    }
 
     public IReadOnlyList<string> ConfigOverrides(ParseResult parseResult)
     {
-        _parseResult ??= parseResult;
+        Remember(parseResult);
         return parseResult.GetValue(GlobalOptions.Set) ?? [];
     }
 
-    /// <summary>Creates the plugin runtime for this run (plugins load only when the command asks).</summary>
+    /// <summary>Makes the parts of another project root (its configuration, a runtime, a session service) with this run's options.</summary>
+    public ProjectRootFactory ProjectRoots(ParseResult parseResult)
+    {
+        Remember(parseResult);
+        return Services.GetRequiredService<ProjectRootFactory>();
+    }
+
+    /// <summary>Creates the plugin runtime for this run (plugins load only when the command asks); the caller disposes it.</summary>
     public PluginRuntime CreatePluginRuntime(ParseResult parseResult) => CreatePluginRuntime(Configuration(parseResult));
 
     /// <summary>
     /// Creates a plugin runtime for a given configuration (e.g. one resolved for another project root). A CLI command
     /// lives one process long, so plugins load into non-collectible contexts, where their ReadyToRun code is used.
     /// </summary>
-    public PluginRuntime CreatePluginRuntime(ConfigurationSnapshot configuration)
-    {
-        var settings = new PluginSettingsSource(configuration, () => ProjectTrust.Load(Paths));
-        var runtime = PluginRuntime.Create(PluginStore, configuration.ProjectRoot, settings.Get, Loggers(configuration), unloadable: false, () => settings.ProjectTrusted);
-        runtime.Host.LoadTimeout = PluginHost.LoadTimeoutFrom(configuration);
-        settings.Warn = message => runtime.Events.Publish(new WarningEvent("plugins", message));
-        return runtime;
-    }
+    public PluginRuntime CreatePluginRuntime(ConfigurationSnapshot configuration) =>
+        Services.GetRequiredService<ProjectRootFactory>().CreatePluginRuntime(configuration);
 
     /// <summary>The effective configuration (resolved once per run); broken files are reported in its Problems, not thrown.</summary>
-    public ConfigurationSnapshot Configuration(ParseResult parseResult) =>
-        _configuration ??= ConfigurationResolver.Resolve(Environment, Paths, ConfigOverrides(parseResult));
+    public ConfigurationSnapshot Configuration(ParseResult parseResult)
+    {
+        Remember(parseResult);
+        return Services.GetRequiredService<ConfigurationSnapshot>();
+    }
 
     /// <summary>
     /// The logger factory of this run (created on first use): JSON lines in <see cref="AgentPaths.LogsDirectory"/> at
     /// the level of <c>--log-level</c>, else the <c>log_level</c> setting, else information. Plugins' loggers
     /// (<c>plugin.&lt;id&gt;…</c>) write there too.
     /// </summary>
-    public ILoggerFactory LoggerFactory(ParseResult parseResult) => Loggers(Configuration(parseResult));
-
-    /// <summary>Writes pending log entries.</summary>
-    public void Dispose()
+    public ILoggerFactory LoggerFactory(ParseResult parseResult)
     {
-        AppDomain.CurrentDomain.ProcessExit -= FlushOnExit;
-        _loggerFactory?.Dispose();
+        Remember(parseResult);
+        return Services.GetRequiredService<ILoggerFactory>();
     }
 
-    private FileLoggerFactory Loggers(ConfigurationSnapshot configuration)
-    {
-        if (_loggerFactory is null)
-        {
-            var level = _parseResult?.GetValue(GlobalOptions.LogLevel) is { } name && LogLevels.TryParse(name, out var parsed) ? parsed : configuration.LogLevel;
-            _loggerFactory = new FileLoggerFactory(new FileLoggerOptions(Paths.LogsDirectory)
-            {
-                MinimumLevel = level,
-                Scrubber = new SecretScrubber(Environment),
-                OnError = message => Console.WriteInfo("warning: " + message),
-            });
+    /// <summary>Writes pending log entries and disposes what the services made.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-            // A run that ends without disposing this context still writes its last entries.
-            AppDomain.CurrentDomain.ProcessExit += FlushOnExit;
+    /// <inheritdoc cref="Dispose"/>
+    public ValueTask DisposeAsync()
+    {
+        ServiceProvider? services;
+        lock (_gate)
+        {
+            services = _services;
         }
 
-        return _loggerFactory;
+        return services?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 
-    /// <summary>The loggers for a service made before (or without) configuration: the run's if it has them, else from the configuration files.</summary>
-    private FileLoggerFactory StoreLoggers() =>
-        _loggerFactory ?? Loggers(_parseResult is { } parseResult ? Configuration(parseResult) : ConfigurationResolver.Resolve(Environment, Paths, []));
+    /// <summary>The options the CLI composes with (see the class remarks).</summary>
+    internal static void Configure(AgentHostOptions options, HostEnvironment environment, IConsoleInteraction console)
+    {
+        options.Environment = environment;
+        options.LogToFiles = true;
+        options.OnLogError = message => console.WriteInfo("warning: " + message);
+        options.UnloadablePlugins = false;
+        options.LoadPluginsOnStart = false;
+    }
 
-    private void FlushOnExit(object? sender, EventArgs e) => _loggerFactory?.Flush();
+    /// <summary>Takes <c>--set</c> and <c>--log-level</c> from the first parse result seen (before configuration and loggers are resolved).</summary>
+    private void Remember(ParseResult parseResult)
+    {
+        lock (_gate)
+        {
+            if (_parseResult is not null)
+            {
+                return;
+            }
+
+            _parseResult = parseResult;
+            if (_options is { } options)
+            {
+                ApplyCommandLine(options, parseResult);
+            }
+        }
+    }
+
+    private void ApplyCommandLine(AgentHostOptions options, ParseResult parseResult)
+    {
+        foreach (var setting in parseResult.GetValue(GlobalOptions.Set) ?? [])
+        {
+            options.ConfigOverrides.Add(setting);
+        }
+
+        options.LogLevel = parseResult.GetValue(GlobalOptions.LogLevel) is { } name && LogLevels.TryParse(name, out var level) ? level : null;
+    }
+
+    private ServiceProvider Build()
+    {
+        var services = new ServiceCollection().AddAgentHost(options =>
+        {
+            Configure(options, Environment, Console);
+            if (_parseResult is { } parseResult)
+            {
+                ApplyCommandLine(options, parseResult);
+            }
+
+            _options = options;
+        });
+        return services.BuildServiceProvider();
+    }
 
     /// <summary>A pre-action (non-terminating) that hands the parse result to the context.</summary>
     private sealed class RememberParseResult(CliContext context) : SynchronousCommandLineAction
@@ -128,7 +191,7 @@ internal sealed class CliContext : IDisposable
 
         public override int Invoke(ParseResult parseResult)
         {
-            context._parseResult ??= parseResult;
+            context.Remember(parseResult);
             return 0;
         }
     }

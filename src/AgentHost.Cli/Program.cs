@@ -71,7 +71,7 @@ namespace AgentHost.Cli
 
         public static async Task<int> RunAsync(string[] args, IConsoleInteraction console, HostEnvironment environment, CancellationToken cancellationToken)
         {
-            using var context = new CliContext(console, environment, new GlobalOptions());
+            await using var context = new CliContext(console, environment, new GlobalOptions());
             var root = CommandLineFactory.Create(context, args);
             // No response files: '@path' is a context reference in agent prompts, not a file of arguments.
             var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

@@ -1,4 +1,6 @@
 using AgentHost.Hosting;
+using Microsoft.Extensions.Logging;
+
 namespace AgentHost.Agent.Composition;
 
 /// <summary>Options for <see cref="AgentHostServiceCollectionExtensions.AddAgentHost"/>.</summary>
@@ -18,4 +20,23 @@ public sealed class AgentHostOptions
     /// that loads its own plugins (<c>agent run</c> loads only what the run needs) turns it off.
     /// </summary>
     public bool LoadPluginsOnStart { get; set; } = true;
+
+    /// <summary>
+    /// Whether the <see cref="ILoggerFactory"/> writes JSON lines to <see cref="AgentPaths.LogsDirectory"/> (a
+    /// <c>FileLoggerFactory</c>, secrets scrubbed, flushed when the provider is disposed and when the process exits);
+    /// nothing is logged when <see langword="false"/> (default) unless the front end registers its own factory first.
+    /// </summary>
+    public bool LogToFiles { get; set; }
+
+    /// <summary>The minimum level of the file log (e.g. <c>--log-level</c>); the <c>log_level</c> setting when <see langword="null"/>.</summary>
+    public LogLevel? LogLevel { get; set; }
+
+    /// <summary>Told once when the file log cannot be written (it then switches itself off).</summary>
+    public Action<string>? OnLogError { get; set; }
+
+    /// <summary>
+    /// Whether plugin code can be unloaded before the process ends (default). A process that lives one command long
+    /// (the CLI) turns it off: plugins then load into non-collectible contexts, where their ReadyToRun code is used.
+    /// </summary>
+    public bool UnloadablePlugins { get; set; } = true;
 }

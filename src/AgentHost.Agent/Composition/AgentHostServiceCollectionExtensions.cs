@@ -5,6 +5,7 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Events;
+using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Trust;
@@ -25,7 +26,9 @@ public static class AgentHostServiceCollectionExtensions
     /// Adds, as singletons: the environment, paths, resolved configuration, plugin store, event bus, capability
     /// registry, plugin host and plugin runtime, the session store, the permission broker, the secret scrubber, the
     /// clock and the <see cref="AgentSessionService"/>; and, when <see cref="AgentHostOptions.LoadPluginsOnStart"/>, a
-    /// hosted service that loads plugins on start and unloads them on stop.
+    /// hosted service that loads plugins on start and unloads them on stop; a <see cref="ProjectRootFactory"/> for
+    /// the parts of another project root (or a runtime the caller owns); the file logger factory when
+    /// <see cref="AgentHostOptions.LogToFiles"/>.
     /// </summary>
     /// <remarks>
     /// Every registration is a <c>TryAdd</c>: a front end that already made a part (the CLI makes its configuration,
@@ -41,6 +44,18 @@ public static class AgentHostServiceCollectionExtensions
         var options = new AgentHostOptions();
         configure?.Invoke(options);
         services.TryAddSingleton(options);
+        if (options.LogToFiles)
+        {
+            // The options are read when the loggers are first asked for (a front end may learn its log level late).
+            services.TryAddSingleton(sp => new FileLogging(new FileLoggerFactory(new FileLoggerOptions(sp.GetRequiredService<AgentPaths>().LogsDirectory)
+            {
+                MinimumLevel = sp.GetRequiredService<AgentHostOptions>().LogLevel ?? sp.GetRequiredService<ConfigurationSnapshot>().LogLevel,
+                Scrubber = sp.GetRequiredService<SecretScrubber>(),
+                OnError = sp.GetRequiredService<AgentHostOptions>().OnLogError,
+            })));
+            services.TryAddSingleton<ILoggerFactory>(sp => sp.GetRequiredService<FileLogging>().Factory);
+        }
+
         services.TryAddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         services.TryAddSingleton(typeof(ILogger<>), typeof(Logger<>));
         services.TryAddSingleton(TimeProvider.System);
@@ -51,6 +66,7 @@ public static class AgentHostServiceCollectionExtensions
             sp.GetRequiredService<AgentPaths>(),
             [.. sp.GetRequiredService<AgentHostOptions>().ConfigOverrides]));
         AddPlugins(services);
+        services.TryAddSingleton(sp => new ProjectRootFactory(sp, sp.GetRequiredService<AgentHostOptions>()));
         services.TryAddSingleton(sp => new SecretScrubber(sp.GetRequiredService<HostEnvironment>()));
         services.TryAddSingleton(sp => new PermissionBroker(sp.GetRequiredService<EventBus>(), sp.GetRequiredService<TimeProvider>()));
         // SQLite opens synchronously (the async signature only wraps it), so resolving the store does not block on I/O waits.
@@ -93,7 +109,11 @@ public static class AgentHostServiceCollectionExtensions
         services.TryAddSingleton(sp => new PluginHost(
             sp.GetRequiredService<CapabilityRegistry>(),
             sp.GetRequiredService<EventBus>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            unloadable: sp.GetRequiredService<AgentHostOptions>().UnloadablePlugins)
+        {
+            LoadTimeout = PluginHost.LoadTimeoutFrom(sp.GetRequiredService<ConfigurationSnapshot>()),
+        });
         services.TryAddSingleton(sp =>
         {
             var configuration = sp.GetRequiredService<ConfigurationSnapshot>();
@@ -110,6 +130,7 @@ public static class AgentHostServiceCollectionExtensions
                 sp.GetRequiredService<CapabilityRegistry>(),
                 sp.GetRequiredService<PluginHost>())
             {
+                LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
                 IsProjectTrusted = () => settings.ProjectTrusted,
             };
         });

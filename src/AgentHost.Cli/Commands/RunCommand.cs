@@ -65,8 +65,7 @@ internal sealed class RunCommand : AgentCommand
             throw new AgentHostException(ErrorKind.Usage, "use either --session ID or --continue, not both.");
         }
 
-        var environment = root is null ? Context.Environment : Context.Environment with { CurrentDirectory = root };
-        var configuration = ConfigurationResolver.Resolve(environment, Context.Paths, Context.ConfigOverrides(parseResult));
+        var configuration = root is null ? Context.Configuration(parseResult) : Context.ProjectRoots(parseResult).ResolveConfiguration(root);
         if (configuration.HasErrors)
         {
             throw new AgentHostException(ErrorKind.Configuration, $"configuration errors:\n  {string.Join("\n  ", configuration.Problems.Where(p => p.IsError))}\nRun 'agent config validate' for details.");
@@ -108,20 +107,11 @@ internal sealed class RunCommand : AgentCommand
             await ((Task)opening).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        var store = await opening.ConfigureAwait(false);
-        var scrubber = new SecretScrubber(Context.Environment);
-        // The composition root builds the session service around the parts this command made on its own schedule.
-        await using var services = new ServiceCollection()
-            .AddSingleton(Context.Environment)
-            .AddSingleton(configuration)
-            .AddSingleton(runtime)
-            .AddSingleton(runtime.Events)
-            .AddSingleton(store)
-            .AddSingleton(broker)
-            .AddSingleton(scrubber)
-            .AddAgentHost(o => o.LoadPluginsOnStart = false)
-            .BuildServiceProvider();
-        var service = services.GetRequiredService<AgentSessionService>();
+        await opening.ConfigureAwait(false);
+        var scrubber = Context.Services.GetRequiredService<SecretScrubber>();
+        // The composition root's factory builds the session service around the runtime this command made on its own
+        // schedule (for this root's configuration) and the store it opened.
+        await using var service = Context.ProjectRoots(parseResult).CreateSessionService(configuration, runtime, broker);
         TurnResult summary;
         try
         {

@@ -174,7 +174,6 @@ internal sealed class TrustCommand : AgentCommand
             throw new AgentHostException(ErrorKind.NotFound, $"'{directory}' does not exist. Pass the folder of an existing project.");
         }
 
-        var environment = Context.Environment with { CurrentDirectory = directory };
-        return ConfigurationResolver.Resolve(environment, Context.Paths, Context.ConfigOverrides(parseResult));
+        return Context.ProjectRoots(parseResult).ResolveConfiguration(directory);
     }
 }

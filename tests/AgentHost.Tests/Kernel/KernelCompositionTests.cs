@@ -1,12 +1,21 @@
 using AgentHost.Agent.Composition;
+using AgentHost.Cli;
+using AgentHost.Cli.Interaction;
+using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Events;
+using AgentHost.Hosting.Logging;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 using AgentHost.Tests.Cli;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Tests.Kernel;
 
@@ -45,4 +54,117 @@ public sealed class KernelCompositionTests
         await host.Services.GetRequiredService<EventBus>().DrainAsync();
         Assert.Equal("fixture-echo", (await unloaded.Task).PluginId);
     }
+
+    [Fact]
+    public async Task CliOptions_YieldOneConfigurationPathsStoreAndLoggerFactory_AcrossResolutions()
+    {
+        using var temp = new TempDirectory();
+        var env = TestEnvironment.Create(temp.Path, temp.Path);
+        await using var services = new ServiceCollection()
+            .AddAgentHost(o => CliContext.Configure(o, env, Quiet()))
+            .BuildServiceProvider();
+
+        var configuration = services.GetRequiredService<ConfigurationSnapshot>();
+        var store = services.GetRequiredService<SessionStore>();
+
+        Assert.Same(configuration, services.GetRequiredService<ConfigurationSnapshot>());
+        Assert.Same(services.GetRequiredService<AgentPaths>(), services.GetRequiredService<AgentPaths>());
+        Assert.Same(store, services.GetRequiredService<SessionStore>());
+        var loggers = Assert.IsType<FileLoggerFactory>(services.GetRequiredService<ILoggerFactory>());
+        Assert.Same(loggers, services.GetRequiredService<ILoggerFactory>());
+        Assert.Equal(services.GetRequiredService<AgentPaths>().LogsDirectory, loggers.Provider.Options.Directory);
+        Assert.False(services.GetRequiredService<PluginHost>().Unloadable);
+    }
+
+    [Fact]
+    public async Task CliContext_ResolvesItsPartsFromOneProvider_OncePerProcess()
+    {
+        using var temp = new TempDirectory();
+        await using var context = new CliContext(Quiet(), TestEnvironment.Create(temp.Path, temp.Path), new GlobalOptions());
+        var parse = CommandLineFactory.Create(context).Parse(["config", "show"]);
+
+        var configuration = context.Configuration(parse);
+        var store = await context.OpenSessionStoreAsync(CancellationToken.None);
+
+        Assert.Same(configuration, context.Configuration(parse));
+        Assert.Same(configuration, context.Services.GetRequiredService<ConfigurationSnapshot>());
+        Assert.Same(store, await context.OpenSessionStoreAsync(CancellationToken.None));
+        Assert.Same(store, context.Services.GetRequiredService<SessionStore>());
+        Assert.Same(context.Paths, context.Services.GetRequiredService<AgentPaths>());
+        Assert.Same(context.PluginStore, context.Services.GetRequiredService<PluginStore>());
+        Assert.Same(context.LoggerFactory(parse), context.Services.GetRequiredService<ILoggerFactory>());
+    }
+
+    [Fact]
+    public void CliContext_HonoursSetAndLogLevel_EvenWhenItsServicesWereBuiltBeforeItSawTheCommandLine()
+    {
+        using var temp = new TempDirectory();
+        using var context = new CliContext(Quiet(), TestEnvironment.Create(temp.Path, temp.Path), new GlobalOptions());
+        var parse = CommandLineFactory.Create(context).Parse(["--set", "plugins.load_timeout=3", "--log-level", "debug", "config", "show"]);
+        _ = context.Paths; // builds the provider before the command line is known
+
+        var configuration = context.Configuration(parse);
+        var loggers = Assert.IsType<FileLoggerFactory>(context.LoggerFactory(parse));
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal("3", configuration.Get("plugins.load_timeout"));
+        Assert.Equal(LogLevel.Debug, loggers.Provider.Options.MinimumLevel);
+        Assert.Equal(TimeSpan.FromSeconds(3), context.Services.GetRequiredService<PluginHost>().LoadTimeout);
+    }
+
+    [Fact]
+    public async Task Options_OverridesAndLogLevel_AreHonoured()
+    {
+        using var temp = new TempDirectory();
+        var env = TestEnvironment.Create(temp.Path, temp.Path);
+        await using var services = new ServiceCollection()
+            .AddAgentHost(o =>
+            {
+                o.Environment = env;
+                o.LogToFiles = true;
+                o.LogLevel = LogLevel.Warning;
+                o.ConfigOverrides.Add("plugins.load_timeout=0");
+            })
+            .BuildServiceProvider();
+
+        Assert.Equal("0", services.GetRequiredService<ConfigurationSnapshot>().Get("plugins.load_timeout"));
+        Assert.Equal(Timeout.InfiniteTimeSpan, services.GetRequiredService<PluginHost>().LoadTimeout);
+        Assert.Equal(LogLevel.Warning, Assert.IsType<FileLoggerFactory>(services.GetRequiredService<ILoggerFactory>()).Provider.Options.MinimumLevel);
+        Assert.True(services.GetRequiredService<PluginHost>().Unloadable);
+    }
+
+    [Fact]
+    public async Task ProjectRootFactory_MakesAnotherRootsConfigurationRuntimeAndSessionService_OverTheSharedStore()
+    {
+        using var temp = new TempDirectory();
+        var env = TestEnvironment.Create(temp.Path, temp.Path);
+        await PluginListCommandTests.InstallAsync(env, "Fixture.Echo");
+        var other = Path.Combine(temp.Path, "other");
+        Directory.CreateDirectory(Path.Combine(other, ".git"));
+        await using var services = new ServiceCollection()
+            .AddAgentHost(o =>
+            {
+                CliContext.Configure(o, env, Quiet());
+                o.ConfigOverrides.Add("plugins.load_timeout=7");
+            })
+            .BuildServiceProvider();
+        var factory = services.GetRequiredService<ProjectRootFactory>();
+
+        var configuration = factory.ResolveConfiguration(other);
+        await using var runtime = factory.CreatePluginRuntime(configuration);
+        var loaded = await runtime.LoadInstalledAsync(["fixture-echo"]);
+        var broker = new PermissionBroker(runtime.Events);
+        await using var service = factory.CreateSessionService(configuration, runtime, broker);
+
+        Assert.Equal(other, configuration.ProjectRoot);
+        Assert.NotSame(services.GetRequiredService<ConfigurationSnapshot>(), configuration);
+        Assert.Equal(TimeSpan.FromSeconds(7), runtime.Host.LoadTimeout);
+        Assert.False(runtime.Host.Unloadable);
+        Assert.Same(services.GetRequiredService<ILoggerFactory>(), runtime.LoggerFactory);
+        Assert.Null(Assert.Single(loaded).Error);
+        Assert.NotNull(runtime.Registry.Find(CapabilityKind.Tool, "echo"));
+        Assert.Same(broker, service.Permissions);
+    }
+
+    private static ConsoleInteraction Quiet() => new(false, TextWriter.Null, TextWriter.Null, TextReader.Null);
 }
