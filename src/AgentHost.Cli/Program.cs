@@ -48,6 +48,31 @@ namespace AgentHost.Cli
             }
         }
 
+        /// <summary>Prints a command line's errors (unknown options first, with their "did you mean") and returns the usage exit code.</summary>
+        private static int ReportUsageErrors(IConsoleInteraction console, ParseResult parseResult, IReadOnlyList<UnknownOptions.Finding> unknown)
+        {
+            foreach (var finding in unknown)
+            {
+                console.WriteError(finding.Message);
+            }
+
+            // System.CommandLine reports an unknown word the command cannot take as "unrecognized": said once above already.
+            foreach (var error in parseResult.Errors.Where(e => !unknown.Any(f => e.Message.Contains($"'{f.Word}'", StringComparison.Ordinal))))
+            {
+                console.WriteError(error.Message);
+            }
+
+            if (unknown.Any(f => f.TakesArguments))
+            {
+                var command = unknown.First(f => f.TakesArguments).Command;
+                console.WriteInfo($"An argument that starts with '-' goes after '--': {command} -- \"-x …\".");
+            }
+
+            var path = unknown.Count > 0 ? unknown[0].Command : "agent";
+            console.WriteInfo($"Run '{path} --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
         private static PosixSignalRegistration? RegisterCancel(PosixSignal signal, CancellationTokenSource cancellation)
         {
             try
@@ -76,15 +101,10 @@ namespace AgentHost.Cli
             // No response files: '@path' is a context reference in agent prompts, not a file of arguments.
             var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
             var verbose = parseResult.GetValue(context.GlobalOptions.Verbose);
-            if (parseResult.Errors.Count > 0 && parseResult.Action is not System.CommandLine.Help.HelpAction)
+            var unknown = parseResult.Action is System.CommandLine.Help.HelpAction ? [] : UnknownOptions.Find(parseResult);
+            if ((parseResult.Errors.Count > 0 || unknown.Count > 0) && parseResult.Action is not System.CommandLine.Help.HelpAction)
             {
-                foreach (var error in parseResult.Errors)
-                {
-                    console.WriteError(error.Message);
-                }
-
-                console.WriteInfo("Run 'agent --help' for usage.");
-                return ExitCodes.Usage;
+                return ReportUsageErrors(console, parseResult, unknown);
             }
 
             try
