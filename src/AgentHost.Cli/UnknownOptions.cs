@@ -62,6 +62,7 @@ internal static class UnknownOptions
         var unmatched = new HashSet<string>(parseResult.UnmatchedTokens, StringComparer.Ordinal);
         var findings = new List<Finding>();
         var commandResult = parseResult.CommandResult;
+        List<string>? names = null;
         for (var i = 0; i < end; i++)
         {
             var token = tokens[i];
@@ -70,9 +71,10 @@ internal static class UnknownOptions
                 continue;
             }
 
-            var names = OptionNames(commandResult);
-            var suggestions = CloseMatches.Find(OptionPart(token.Value), names, maxDistance: 2, limit: 3)
-                .Where(n => n.StartsWith("--", StringComparison.Ordinal) || OptionPart(token.Value).Length <= 2)
+            names ??= OptionNames(commandResult);
+            var name = OptionPart(token.Value);
+            var suggestions = CloseMatches.Find(name, names, maxDistance: 2, limit: 3)
+                .Where(n => n.StartsWith("--", StringComparison.Ordinal) || name.Length <= 2)
                 .ToList();
             findings.Add(new Finding(token.Value, CommandPath(commandResult), suggestions, commandResult.Command.Arguments.Count > 0));
         }
