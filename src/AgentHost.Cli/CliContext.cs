@@ -78,7 +78,8 @@ internal sealed class CliContext : IDisposable, IAsyncDisposable
     public IReadOnlyList<string> ConfigOverrides(ParseResult parseResult)
     {
         Remember(parseResult);
-        return parseResult.GetValue(GlobalOptions.Set) ?? [];
+        var set = parseResult.GetValue(GlobalOptions.Set) ?? [];
+        return [.. set, .. AllowOption.ToOverrides(parseResult, set)];
     }
 
     /// <summary>Makes the parts of another project root (its configuration, a runtime, a session service) with this run's options.</summary>
@@ -161,7 +162,8 @@ internal sealed class CliContext : IDisposable, IAsyncDisposable
 
     private void ApplyCommandLine(AgentHostOptions options, ParseResult parseResult)
     {
-        foreach (var setting in parseResult.GetValue(GlobalOptions.Set) ?? [])
+        var set = parseResult.GetValue(GlobalOptions.Set) ?? [];
+        foreach (var setting in set.Concat(AllowOption.ToOverrides(parseResult, set)))
         {
             options.ConfigOverrides.Add(setting);
         }

@@ -56,6 +56,12 @@ public sealed record PermissionVerdict(bool Allowed, string Reason)
     /// <summary>The permission request a person answered, when one was raised.</summary>
     public string? RequestId { get; init; }
 
+    /// <summary>On a deny: the narrowest allow rules that would let the call run, when rules can (see <see cref="DenialAdvice"/>).</summary>
+    public IReadOnlyList<string> SuggestedRules { get; init; } = [];
+
+    /// <summary>On a deny: how a person can let the call run (the flag, the rule, or why nothing can), when the gate knows.</summary>
+    public string? Fix { get; init; }
+
     /// <summary>Allows a call.</summary>
     /// <param name="reason">Why.</param>
     /// <returns>The verdict.</returns>

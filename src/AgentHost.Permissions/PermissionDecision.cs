@@ -63,6 +63,9 @@ public sealed record PermissionDecision(Verdict Verdict, string Reason, Decision
     /// <summary>Whether the subject is a path outside the sandbox.</summary>
     public bool OutsideSandbox { get; init; }
 
+    /// <summary>Whether the call stages files for git (<c>git_add</c>): a write that accept-edits still asks for.</summary>
+    public bool Staging { get; init; }
+
     /// <summary>The narrowest allow rule(s) that would let the call run, when it is not allowed and a rule could allow it.</summary>
     public IReadOnlyList<string> SuggestedRules { get; init; } = [];
 

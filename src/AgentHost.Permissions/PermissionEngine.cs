@@ -173,6 +173,7 @@ public sealed class PermissionEngine
             Kind = target.KindName,
             Subject = target.Display,
             OutsideSandbox = target.Outside && target.Kind is TargetKind.Read or TargetKind.Write,
+            Staging = PermissionCall.IsStaging(call.Action),
             SuggestedRules = decision.Verdict == Verdict.Allow || decision.Basis is DecisionBasis.SafetyFloor or DecisionBasis.Unparsed or DecisionBasis.Protected || decision.MatchedRule?.List == RuleList.Deny
                 ? []
                 : _suggestions.Suggest(call, target) is { } rule ? [rule] : [],

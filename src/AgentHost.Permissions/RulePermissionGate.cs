@@ -87,6 +87,8 @@ public sealed class RulePermissionGate : IToolPermissionGate
             AnsweredBy = decision.Verdict == Verdict.Ask ? "headless" : "config",
             Rule = decision.MatchedRule is { } rule ? $"{rule.ListName} {rule.Text} ({rule.Location})" : null,
             Mode = decision.Mode.ToDisplayName(),
+            SuggestedRules = DenialAdvice.RulesThatAllow(decision),
+            Fix = DenialAdvice.For(decision),
         };
     }
 
@@ -99,23 +101,12 @@ public sealed class RulePermissionGate : IToolPermissionGate
         _ => basis.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>The deny reason for a call that needed approval nobody could give: says how to allow it.</summary>
+    /// <summary>The deny reason for a call that needed approval nobody could give (how to allow it is the verdict's <see cref="PermissionVerdict.Fix"/>).</summary>
     /// <param name="decision">The asking decision.</param>
     /// <returns>The reason.</returns>
     public static string NeedsApproval(PermissionDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        if (decision.Basis == DecisionBasis.Protected || decision.Parts.Any(part => part is { Verdict: Verdict.Ask, Basis: DecisionBasis.Protected }))
-        {
-            return $"needs approval: {decision.Reason} (approve it when a person is present, or add an explicit allow rule for this path to your global configuration)";
-        }
-
-        var how = decision.SuggestedRules.Count switch
-        {
-            0 => "run with --permission-mode or add an allow rule",
-            1 => $"run with --permission-mode or add an allow rule: {decision.SuggestedRules[0]}",
-            _ => $"run with --permission-mode or add allow rules: {string.Join(", ", decision.SuggestedRules)}",
-        };
-        return $"needs approval: {decision.Reason} ({how})";
+        return $"needs approval: {decision.Reason}, and nobody can be asked in this run";
     }
 }

@@ -80,7 +80,9 @@ public sealed partial class ToolPipeline
 
         if (!verdict.Allowed)
         {
-            return new StageResult(ToolCallStatus.Denied, null, $"permission denied: {verdict.Reason}. Do not retry this call; choose another approach or ask the user.");
+            // The fix is for the user; the model may pass it on ("rerun with --allow 'write(b.txt)'").
+            var fix = verdict.Fix is { } how ? $" How the user can allow it: {how}." : string.Empty;
+            return new StageResult(ToolCallStatus.Denied, null, $"permission denied: {verdict.Reason}. Do not retry this call; choose another approach or ask the user.{fix}");
         }
 
         if (Permissions.ReadAccessCheck.For(_gate, context.SessionId, context.CallId, context.WorkspaceRoot) is { } readCheck)
@@ -156,6 +158,8 @@ public sealed partial class ToolPipeline
             Rule = verdict.Rule,
             Mode = verdict.Mode,
             RequestId = verdict.RequestId,
+            SuggestedRules = verdict.Allowed || verdict.SuggestedRules.Count == 0 ? null : verdict.SuggestedRules,
+            Fix = verdict.Allowed ? null : verdict.Fix,
         });
         return verdict;
     }

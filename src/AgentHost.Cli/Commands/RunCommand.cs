@@ -29,6 +29,7 @@ internal sealed class RunCommand : AgentCommand
     private readonly Option<string[]> _context = new("--context") { Description = "Add context: @file, @dir/ or @https://… (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string[]> _images = new("--image") { Description = "Attach an image (PNG, JPEG, GIF or WebP, up to 5 MiB) inside the project root (repeatable); @shot.png in the prompt does the same.", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> _permissionMode = PermissionModeOption.Create();
+    private readonly Option<string[]> _allow = AllowOption.Create();
     private readonly Option<string?> _prefer = new("--prefer") { Description = "When no model is named: fast, cheap or best (picks the small_model / large_model role, else the automatic selector)." };
     private readonly Option<bool> _dryRun = new("--dry-run")
     {
@@ -44,7 +45,7 @@ internal sealed class RunCommand : AgentCommand
         Arguments.Add(_prompt);
         _output.AcceptOnlyFromAmong("text", "json", "final");
         _prefer.AcceptOnlyFromAmong("fast", "cheap", "best", "balanced");
-        foreach (var option in new Option[] { _plugins, _model, _session, _continue, _root, _output, _maxSteps, _context, _images, _permissionMode, _prefer, _noCompact, _dryRun, _skills })
+        foreach (var option in new Option[] { _plugins, _model, _session, _continue, _root, _output, _maxSteps, _context, _images, _permissionMode, _allow, _prefer, _noCompact, _dryRun, _skills })
         {
             Options.Add(option);
         }
@@ -53,6 +54,7 @@ internal sealed class RunCommand : AgentCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var prompt = ReadPrompt(parseResult);
+        AllowOption.Validate(parseResult, _allow);
         var output = parseResult.GetValue(_output)!;
         var root = parseResult.GetValue(_root) is { } r ? Path.GetFullPath(r, Context.Environment.CurrentDirectory) : null;
         if (root is not null && !Directory.Exists(root))
@@ -73,10 +75,17 @@ internal sealed class RunCommand : AgentCommand
 
         await using var runtime = Context.CreatePluginRuntime(configuration);
         var verbose = parseResult.GetValue(Context.GlobalOptions.Verbose);
-        var text = new TextRunRenderer(Context.Console) { Verbose = verbose, ShowProgress = verbose || !Console.IsErrorRedirected };
+        var text = new TextRunRenderer(Context.Console)
+        {
+            Verbose = verbose,
+            ShowProgress = verbose || !Console.IsErrorRedirected,
+            Answer = output == "text" && Context.Console.Terminal is { } terminal ? MarkdownAnswers(terminal) : null,
+        };
+        var denials = new DenialTally();
         // Lossless: when stdout is read slowly, the run waits for it rather than lose output.
         using var rendering = runtime.Events.Subscribe(typeof(AgentEvent), (e, _) =>
         {
+            denials.Observe(e);
             if (output == "json")
             {
                 NdjsonEventWriter.Write(Context.Console, e);
@@ -129,22 +138,46 @@ internal sealed class RunCommand : AgentCommand
             Context.Console.WriteLine(scrubber.Scrub(final));
         }
 
-        if (output == "text")
+        var continueWith = $"continue with: agent run --session {summary.SessionId} \"…\"";
+        if (result.Outcome != RunOutcome.Completed)
         {
-            Context.Console.WriteInfo(result.Outcome == RunOutcome.Completed
-                ? $"session {summary.SessionId} ({result.Steps} steps, {result.Usage.InputTokenCount ?? 0} in / {result.Usage.OutputTokenCount ?? 0} out tokens). Continue with: agent run --session {summary.SessionId} \"…\""
-                : $"run stopped ({result.Outcome}): {result.Reason}. Session {summary.SessionId}; continue with: agent run --session {summary.SessionId} \"…\"");
+            var stopped = $"run stopped ({result.Outcome}): {scrubber.Scrub(result.Reason ?? "no reason given").TrimEnd().TrimEnd('.')}";
+            // Text mode reports on stderr like the rest of its activity; final mode prints only errors there.
+            if (output == "text")
+            {
+                Context.Console.WriteInfo($"{stopped}. Session {summary.SessionId}; {continueWith}");
+            }
+            else if (output == "final")
+            {
+                Context.Console.WriteError($"{stopped}. Session {summary.SessionId}; {continueWith}");
+            }
+        }
+        else if (output != "json")
+        {
+            if (denials.Summary() is { } denied)
+            {
+                Context.Console.WriteInfo((denials.AllDenied ? "run finished, but " : string.Empty) + denied + ".");
+            }
+
+            if (output == "text")
+            {
+                Context.Console.WriteInfo($"session {summary.SessionId} ({result.Steps} steps, {result.Usage.InputTokenCount ?? 0} in / {result.Usage.OutputTokenCount ?? 0} out tokens). {char.ToUpperInvariant(continueWith[0])}{continueWith[1..]}");
+            }
         }
 
         return result.Outcome switch
         {
-            RunOutcome.Completed => ExitCodes.Success,
+            RunOutcome.Completed => denials.AllDenied ? ExitCodes.Denied : ExitCodes.Success,
             RunOutcome.StepLimit or RunOutcome.LoopDetected => ExitCodes.StepLimit,
             RunOutcome.Cancelled => ExitCodes.Cancelled,
             RunOutcome.ProviderError => ExitCodes.Provider,
             _ => ExitCodes.Failure,
         };
     }
+
+    /// <summary>Markdown drawn at a terminal (its own method, so a piped run never loads Markdig or Spectre.Console).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private MarkdownAnswerWriter MarkdownAnswers(TextWriter terminal) => new(terminal, Context.Environment.Variables, Context.Console.TerminalWidth);
 
     /// <summary>Opens the session (new, <c>--session</c> or <c>--continue</c>), sends the prompt, and closes it.</summary>
     private async Task<TurnResult> RunTurnAsync(AgentSessionService service, ParseResult parseResult, string prompt, string workspaceRoot, CancellationToken cancellationToken)

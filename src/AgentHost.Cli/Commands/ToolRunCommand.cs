@@ -18,6 +18,7 @@ internal sealed class ToolRunCommand : AgentCommand
     private readonly Option<string[]> _plugins = PluginOptions.Create();
     private readonly Option<bool> _json = new("--json") { Description = "Print the raw outcome as JSON." };
     private readonly Option<string?> _permissionMode = PermissionModeOption.Create();
+    private readonly Option<string[]> _allow = AllowOption.Create();
 
     public ToolRunCommand(CliContext context)
         : base("run", "Invoke one tool through the same pipeline as the agent loop (validation, permission gate, middleware, caps).", context)
@@ -28,10 +29,12 @@ internal sealed class ToolRunCommand : AgentCommand
         Options.Add(_plugins);
         Options.Add(_json);
         Options.Add(_permissionMode);
+        Options.Add(_allow);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
+        AllowOption.Validate(parseResult, _allow);
         var configuration = Context.Configuration(parseResult);
         var root = parseResult.GetValue(_root) is { } r ? Path.GetFullPath(r, Context.Environment.CurrentDirectory) : configuration.ProjectRoot;
         if (!Directory.Exists(root))

@@ -20,6 +20,23 @@ internal sealed class ConsoleInteraction : IConsoleInteraction
 
     public bool IsInteractive { get; }
 
+    public TextWriter? Terminal => ReferenceEquals(_out, Console.Out) && !Console.IsOutputRedirected ? _out : null;
+
+    public int TerminalWidth
+    {
+        get
+        {
+            try
+            {
+                return Console.WindowWidth > 0 ? Console.WindowWidth : 80;
+            }
+            catch (IOException)
+            {
+                return 80;
+            }
+        }
+    }
+
     public static bool DetectInteractive(IReadOnlyDictionary<string, string> environment) =>
         !Console.IsInputRedirected && !Console.IsOutputRedirected && !environment.ContainsKey("CI");
 

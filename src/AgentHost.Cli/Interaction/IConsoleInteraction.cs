@@ -6,6 +6,12 @@ internal interface IConsoleInteraction
     /// <summary>Whether a person can answer prompts (stdin and stdout are terminals, not CI).</summary>
     bool IsInteractive { get; }
 
+    /// <summary>Standard output when it is a terminal (a person reads it: Markdown is drawn), else <see langword="null"/> (piped or redirected: plain text).</summary>
+    TextWriter? Terminal { get; }
+
+    /// <summary>The terminal's width in columns (80 when unknown).</summary>
+    int TerminalWidth { get; }
+
     /// <summary>Writes result text to stdout without a line break (streamed answers).</summary>
     void Write(string text);
 

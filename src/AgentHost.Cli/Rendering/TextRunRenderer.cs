@@ -14,17 +14,40 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
     /// <summary>Whether to show details such as why a model was chosen (<c>--verbose</c>).</summary>
     public bool Verbose { get; init; }
 
+    /// <summary>Where the answer goes when not straight to stdout (Markdown drawn at a terminal); <see langword="null"/>: as it came.</summary>
+    public IAnswerWriter? Answer { get; init; }
+
     /// <summary>Whether to show tool progress updates, a line each (when stderr is a terminal; always with <see cref="Verbose"/>).</summary>
     public bool ShowProgress { get; init; }
 
     public void Render(AgentEvent agentEvent)
     {
-        switch (agentEvent)
+        if (agentEvent is MessageDeltaEvent delta)
         {
-            case MessageDeltaEvent delta:
+            if (Answer is { } answer)
+            {
+                answer.Append(delta.Text);
+            }
+            else
+            {
                 console.Write(delta.Text);
                 _midLine = !delta.Text.EndsWith('\n');
-                break;
+            }
+
+            return;
+        }
+
+        if (agentEvent is ModelRetryingEvent)
+        {
+            Answer?.Discard();
+        }
+        else if (agentEvent is not ReasoningDeltaEvent)
+        {
+            Answer?.Flush();
+        }
+
+        switch (agentEvent)
+        {
             case ToolCallStartedEvent started:
                 EndLine();
                 console.WriteInfo($"→ {started.Tool} {Shorten(started.ArgumentsJson, 160)}");
@@ -37,14 +60,22 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
                 break;
             case PermissionDecidedEvent decided:
                 console.WriteInfo($"  permission: {decided.Decision} {decided.Action}{(decided.Subject is null ? string.Empty : " " + decided.Subject)} ({decided.Reason})");
+                if (decided.Fix is { } fix)
+                {
+                    console.WriteInfo($"    fix: {fix}");
+                }
+
                 break;
             case PermissionModeChangedEvent changed:
                 console.WriteInfo($"  permission mode: {changed.Mode} (switched by {changed.ChangedBy})");
                 break;
+            case ToolCallCompletedEvent { Status: ToolCallStatus.Denied }:
+                break; // the permission line above says why, and how to allow it
+            case ToolCallCompletedEvent completed when completed.Status == ToolCallStatus.Succeeded:
+                console.WriteInfo($"  ✓ {completed.Tool} ({completed.DurationMs:F0} ms){ResultPreview.Render(completed.ResultPreview, Verbose)}");
+                break;
             case ToolCallCompletedEvent completed:
-                console.WriteInfo(completed.Status == ToolCallStatus.Succeeded
-                    ? $"  ✓ {completed.Tool} ({completed.DurationMs:F0} ms)"
-                    : $"  ✗ {completed.Tool} {completed.Status.ToString().ToLowerInvariant()}: {Shorten(completed.Error ?? completed.ResultPreview, 300)}");
+                console.WriteInfo($"  ✗ {completed.Tool} {completed.Status.ToString().ToLowerInvariant()}: {Shorten(completed.Error ?? completed.ResultPreview, 300)}");
                 break;
             case ModelSelectedEvent selected when Verbose:
                 console.WriteInfo($"model: {selected.Provider}/{selected.Model} ({selected.Reason})");
@@ -70,6 +101,7 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
 
     public void EndLine()
     {
+        Answer?.Flush();
         if (_midLine)
         {
             console.WriteLine();

@@ -139,6 +139,12 @@ public sealed record PermissionDecidedEvent(string SessionId, string CallId, str
 
     /// <summary>The id of the <see cref="PermissionRequestedEvent"/> a person answered, when one was raised.</summary>
     public string? RequestId { get; init; }
+
+    /// <summary>On a deny: the narrowest allow rules that would let the call run (<c>write(notes.txt)</c>), when rules can.</summary>
+    public IReadOnlyList<string>? SuggestedRules { get; init; }
+
+    /// <summary>On a deny: how a person can let the call run — the flag for this run, the rule to add, or why nothing can.</summary>
+    public string? Fix { get; init; }
 }
 
 /// <summary>

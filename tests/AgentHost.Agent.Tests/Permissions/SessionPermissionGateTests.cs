@@ -20,7 +20,8 @@ public sealed class SessionPermissionGateTests
 
         Assert.False(verdict.Allowed);
         Assert.Equal("headless", verdict.Scope);
-        Assert.Contains("write(src/a.txt)", verdict.Reason, StringComparison.Ordinal);
+        Assert.Equal(["write(src/a.txt)"], verdict.SuggestedRules);
+        Assert.Contains("--allow 'write(src/a.txt)'", verdict.Fix, StringComparison.Ordinal); // the rule travels as the fix, not in the reason
         var audit = Assert.Single(await fixture.Store.Audit.GetAuditAsync(fixture.SessionId));
         Assert.Equal(("write", "deny", "headless", "headless", "ask", "src/a.txt"), (audit.Tool, audit.Decision, audit.Scope, audit.AnsweredBy, audit.Mode, audit.Subject));
     }

@@ -194,7 +194,11 @@ public sealed class ModeAndFloorTests
         Assert.Contains("shell(git status*)", allowed.Reason, StringComparison.Ordinal);
         Assert.False(asked.Allowed);
         Assert.StartsWith("needs approval: ", asked.Reason, StringComparison.Ordinal);
-        Assert.EndsWith("(run with --permission-mode or add an allow rule: shell(git push *))", asked.Reason, StringComparison.Ordinal);
+        Assert.EndsWith("mode 'ask' asks, and nobody can be asked in this run", asked.Reason, StringComparison.Ordinal);
+        Assert.Equal("run again with --allow 'shell(git push *)' (for that run only), or add shell(git push *) to permissions.allow in your configuration", asked.Fix);
+        Assert.Equal(["shell(git push *)"], asked.SuggestedRules);
+        Assert.Empty(floor.SuggestedRules);
+        Assert.Contains("no rule or flag allows it", floor.Fix, StringComparison.Ordinal);
         Assert.False(floor.Allowed);
         Assert.StartsWith("safety floor", floor.Reason, StringComparison.Ordinal);
     }

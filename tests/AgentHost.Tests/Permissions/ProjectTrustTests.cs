@@ -272,7 +272,7 @@ public sealed class ProjectTrustTests
 
         var result = await ws.RunAsync("run", "set up the project", "-p", "scripted", "-p", "shell", "-m", "scripted/" + script);
 
-        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Denied, result.Error); // every tool call was denied: exit 5 (#19 item 5)
         Assert.False(File.Exists(Path.Combine(ws.Root, "pwned")));
         Assert.Contains($"warning: {config}:2: project {config} is not trusted: its allow rules and mode are ignored (1 allow rule, mode yolo). If you trust this repository, run 'agent trust' in it.", result.Error, StringComparison.Ordinal);
         Assert.Contains("session.permission_mode 'yolo' is ignored", result.Error, StringComparison.Ordinal);

@@ -47,7 +47,7 @@ public sealed class ProtectedPathRunTests : IDisposable
 
         var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "widen", "--permission-mode", mode, "-p", "scripted", "-p", "files", "-p", "shell", "-m", "scripted/" + script, "-o", "json");
 
-        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Denied, result.Error + result.Output); // every tool call was denied: exit 5 (#19 item 5)
         Assert.Equal(before, File.ReadAllText(Path.Combine(_ws.Root, ".agent", "config.yaml")));
         Assert.False(File.Exists(Path.Combine(_ws.Root, ".agent", "plugins.yaml")));
         var decisions = RunWorkspace.Events(result.Output).Where(e => e.GetProperty("type").GetString() == "permission.decided").ToList();

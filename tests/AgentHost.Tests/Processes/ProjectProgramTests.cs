@@ -133,7 +133,7 @@ public sealed class CommitHookDecisionTests
 
         var result = await repo.RunAsync("run", "commit", "-p", "scripted", "-p", "git", "-m", "scripted/" + script, "--permission-mode", "accept-edits", "-o", "json");
 
-        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Denied, result.Error + result.Output); // every tool call was denied: exit 5 (#19 item 5)
         var decision = AgentHost.Tests.Runs.RunWorkspace.Events(result.Output)
             .Single(e => e.GetProperty("type").GetString() == "permission.decided" && e.GetProperty("tool").GetString() == "git_commit");
         Assert.Equal("deny", decision.GetProperty("decision").GetString());

@@ -19,7 +19,7 @@ public sealed class RunPermissionTests
 
         var result = await ws.RunAsync("run", "read it", "-p", "scripted", "-p", "files", "-m", "scripted/" + script, "-o", "json");
 
-        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        Assert.True(result.ExitCode == ExitCodes.Denied, result.Error); // every tool call was denied: exit 5 (#19 item 5)
         var events = RunWorkspace.Events(result.Output);
         var decision = events.Single(e => e.GetProperty("type").GetString() == "permission.decided");
         Assert.Equal("deny", decision.GetProperty("decision").GetString());
