@@ -102,6 +102,13 @@ namespace AgentHost.Cli
             var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
             var verbose = parseResult.GetValue(context.GlobalOptions.Verbose);
             var unknown = parseResult.Action is System.CommandLine.Help.HelpAction ? [] : UnknownOptions.Find(parseResult);
+            if (unknown.Count == 0 && parseResult.Action is not System.CommandLine.Help.HelpAction && UnknownCommands.Find(parseResult) is { } mistyped)
+            {
+                console.WriteError(mistyped.Message);
+                console.WriteInfo($"Run '{mistyped.Command} --help' for usage.");
+                return ExitCodes.Usage;
+            }
+
             if ((parseResult.Errors.Count > 0 || unknown.Count > 0) && parseResult.Action is not System.CommandLine.Help.HelpAction)
             {
                 return ReportUsageErrors(console, parseResult, unknown);

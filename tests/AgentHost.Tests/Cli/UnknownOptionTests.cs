@@ -76,4 +76,21 @@ public sealed class UnknownOptionTests
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Equal("read both", result.Output.Trim());
     }
+
+    [Theory]
+    [InlineData("sesion", "for 'agent'; did you mean 'session'?", "sesion", "list")]
+    [InlineData("rnu", "for 'agent'; did you mean 'run'?", "rnu", "fix the test")]
+    [InlineData("lsit", "for 'agent session'; did you mean 'list'?", "session", "lsit")]
+    [InlineData("xyzzy", "for 'agent'. Commands: run, ", "xyzzy")]
+    public async Task AMistypedCommand_IsAUsageError_WithACloseMatch_AndNothingElse(string word, string hint, params string[] args)
+    {
+        using var ws = new RunWorkspace();
+
+        var result = await ws.RunAsync(args);
+
+        Assert.True(result.ExitCode == ExitCodes.Usage, $"exit {result.ExitCode}: {result.Error}{result.Output}");
+        Assert.Contains($"error: unknown command '{word}' {hint}", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Required command was not provided", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unrecognized command or argument", result.Error, StringComparison.Ordinal);
+    }
 }
