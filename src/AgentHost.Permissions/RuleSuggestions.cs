@@ -75,9 +75,33 @@ internal sealed class RuleSuggestions
         "Rscript", "bash", "sh", "zsh", "dash", "ksh", "fish", "pwsh", "powershell", "osascript", "java", "groovy", "julia", "elixir", "erl",
     };
 
-    /// <summary>How many words of an interpreter's command the suggestion keeps: through the first that is not an option (the script or code); -1 when that word is known only at run time.</summary>
+    /// <summary>
+    /// Interpreter options whose value is the next word (<c>python3 -W ignore x.py</c>, <c>node -r ts-node/register
+    /// x.ts</c>, <c>ruby -I lib x.rb</c>, <c>bash -o pipefail x.sh</c>): the value is kept and the scan goes on to the
+    /// script, so the suggestion never stops at the value and allows every script run with that option.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> ValueOptions = new(StringComparer.Ordinal)
+    {
+        ["python"] = ["-W", "-X", "--check-hash-based-pycs"],
+        ["node"] = ["-r", "--require", "--import", "--loader", "--experimental-loader", "-C", "--conditions", "--env-file"],
+        ["ruby"] = ["-I", "-r", "-E", "-C"],
+        ["perl"] = ["-I", "-M", "-m"],
+        ["sh"] = ["-o", "+o", "-O", "+O"],
+        ["java"] = ["-cp", "-classpath", "--class-path", "-p", "--module-path"],
+    };
+
+    private static readonly Dictionary<string, string> Families = new(StringComparer.Ordinal)
+    {
+        ["python"] = "python", ["python2"] = "python", ["python3"] = "python", ["py"] = "python", ["pypy"] = "python", ["pypy3"] = "python",
+        ["node"] = "node", ["nodejs"] = "node", ["bun"] = "node", ["tsx"] = "node", ["ts-node"] = "node",
+        ["ruby"] = "ruby", ["perl"] = "perl", ["java"] = "java",
+        ["bash"] = "sh", ["sh"] = "sh", ["zsh"] = "sh", ["dash"] = "sh", ["ksh"] = "sh",
+    };
+
+    /// <summary>How many words of an interpreter's command the suggestion keeps: through the first that is not an option or an option's value (the script or code); -1 when a word up to it is known only at run time.</summary>
     private static int ProgramWords(ShellCommandPart part)
     {
+        var takesValue = Families.TryGetValue(Path.GetFileName(part.Words[0]), out var family) ? ValueOptions.GetValueOrDefault(family, []) : [];
         for (var i = 1; i < part.Words.Count; i++)
         {
             if (part.ExpandedWords.Contains(i))
@@ -85,7 +109,19 @@ internal sealed class RuleSuggestions
                 return -1;
             }
 
-            if (!part.Words[i].StartsWith('-') || part.Words[i] == "-")
+            var word = part.Words[i];
+            if (takesValue.Contains(word, StringComparer.Ordinal))
+            {
+                i++; // the option's value
+                if (part.ExpandedWords.Contains(i))
+                {
+                    return -1;
+                }
+
+                continue;
+            }
+
+            if ((!word.StartsWith('-') && !(family == "sh" && word.StartsWith('+'))) || word == "-")
             {
                 return i + 1;
             }

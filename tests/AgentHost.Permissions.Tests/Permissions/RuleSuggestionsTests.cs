@@ -34,6 +34,12 @@ public sealed class RuleSuggestionsTests : IDisposable
     [InlineData("node ./tools/gen.js out", "shell(node ./tools/gen.js *)")]
     [InlineData("/usr/bin/python3 x.py", "shell(/usr/bin/python3 x.py)")]
     [InlineData("python3 -V", "shell(python3 -V)")]
+    [InlineData("python3 -W ignore scripts/check.py --fix", "shell(python3 -W ignore scripts/check.py *)")]
+    [InlineData("python3 -X dev -m pytest -x", "shell(python3 -X dev -m pytest *)")]
+    [InlineData("node -r ts-node/register tools/gen.ts out", "shell(node -r ts-node/register tools/gen.ts *)")]
+    [InlineData("ruby -I lib bin/run.rb", "shell(ruby -I lib bin/run.rb)")]
+    [InlineData("bash -o pipefail ./ci.sh fast", "shell(bash -o pipefail ./ci.sh *)")]
+    [InlineData("java -cp build/libs App arg", "shell(java -cp build/libs App *)")]
     public void Interpreter_KeepsTheScriptOrCodeItRuns(string line, string rule)
     {
         var sandbox = Sandbox();
