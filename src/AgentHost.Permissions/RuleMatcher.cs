@@ -78,7 +78,7 @@ internal sealed class RuleMatcher
         return target.Kind switch
         {
             TargetKind.Command => strict && rule.Anchor is { } anchor && target.Part is { Words.Count: > 0 } part
-                ? ShellPatternMatches(AnchoredPattern(specifier), AnchoredAllowLine(part, anchor, target.BaseDirectory), ignoreCase: false)
+                ? ShellPatternMatches(AnchoredPattern(specifier), AnchoredAllowLine(part, anchor, target.BaseDirectory, _home), ignoreCase: false)
                 : ShellMatches(specifier, target, strict),
             TargetKind.Read or TargetKind.Write => PathMatches(specifier, target, strict),
             TargetKind.Fetch => specifier.StartsWith("domain:", StringComparison.OrdinalIgnoreCase)
@@ -161,12 +161,14 @@ internal sealed class RuleMatcher
     /// that is a path — it holds a <c>/</c>, is not an option, and is spelled as a path (<c>/</c>, <c>./</c>, <c>../</c>)
     /// or names a place in an existing folder of the anchor or of where the command runs — resolved against the directory the
     /// command runs in: relative to the anchor (without <c>./</c>) when inside it, else absolute. A relative path whose
-    /// directory is known only at run time is a run-time word.
+    /// directory is known only at run time is a run-time word. <c>~/</c> is the home directory, as the shell expands it
+    /// (a user-level skill's script called as <c>python3 ~/.agents/skills/x/scripts/run.py</c>).
     /// </summary>
-    internal static string AnchoredAllowLine(ShellCommandPart part, string anchor, string? baseDirectory)
+    internal static string AnchoredAllowLine(ShellCommandPart part, string anchor, string? baseDirectory, string home)
     {
         var realAnchor = PathSandbox.RealPathOrSelf(Path.GetFullPath(anchor));
-        var words = part.Words.Select((word, index) => part.ExpandedWords.Contains(index) ? RunTimeWord : RenderWord(AnchoredWord(word, realAnchor, baseDirectory)));
+        var words = part.Words.Select((word, index) => part.ExpandedWords.Contains(index) ? RunTimeWord
+            : RenderWord(AnchoredWord(word.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(home, word[2..]) : word, realAnchor, baseDirectory)));
         words = part.Qualifiers.Select(RenderWord).Concat(words);
         return string.Join(' ', part.AppendsArguments ? words.Append(RunTimeWord) : words);
     }

@@ -219,6 +219,21 @@ public sealed class ActiveSkillsTests : IDisposable
     }
 
     [Fact]
+    public void AUserSkillsScript_CalledThroughTheHomeTilde_IsTheSkillsScript()
+    {
+        var home = _temp.Combine("home");
+        var root = Path.Combine(home, ".agents", "skills");
+        SkillFiles.Write(root, "tidy", "Tidies.", extra: "allowed-tools: shell(python3 scripts/*)\n");
+        Directory.CreateDirectory(Path.Combine(root, "tidy", "scripts"));
+        var active = new ActiveSkills(new SkillCatalog([new SkillRoot(root, SkillSource.User, "user")]), home);
+        active.ActivateForModel("tidy");
+
+        Assert.Equal("skill:tidy", Approve(active, Shell("python3 ~/.agents/skills/tidy/scripts/run.py --all"), PermissionMode.Ask)?.AnsweredBy);
+        Assert.Null(Approve(active, Shell("python3 ~/.agents/skills/other/scripts/run.py"), PermissionMode.Ask));
+        Assert.Null(Approve(active, Shell("python3 ~/scripts/run.py"), PermissionMode.Ask));
+    }
+
+    [Fact]
     public void AnchoredPatterns_SpellPathsWithoutDotSlash_AndLeaveWordsThatAreNotPaths_AsWritten()
     {
         var folder = Path.Combine(Skills, "runner");
