@@ -187,7 +187,14 @@ internal sealed partial class ServerManager : IAsyncDisposable
             foreach (var path in managed.Reopen.Where(File.Exists))
             {
                 await server.SyncAsync(path, await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-                await server.Diagnostics.WaitAsync(path, 0, settle.Token).ConfigureAwait(false);
+                if (server.Pull == DiagnosticsPull.None)
+                {
+                    await server.Diagnostics.WaitAsync(path, 0, settle.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await PullQuietlyAsync(server, path, settle.Token).ConfigureAwait(false);
+                }
             }
         }
 
@@ -196,6 +203,19 @@ internal sealed partial class ServerManager : IAsyncDisposable
         SetState(managed, LspServerState.Running, $"pid {server.ProcessId}");
         _ = WatchAsync(managed, server);
         return server;
+    }
+
+    /// <summary>Pulls a reopened document's diagnostics (a pull-only server publishes none); a failure only ends the wait.</summary>
+    private static async Task PullQuietlyAsync(LanguageServer server, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await server.PullDiagnosticsAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or JsonRpc.JsonRpcException)
+        {
+            // Settling is best effort: the next tool asks again.
+        }
     }
 
     private Dictionary<string, string> WithSearchPath(IReadOnlyDictionary<string, string> environment)
