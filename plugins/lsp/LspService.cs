@@ -13,6 +13,9 @@ internal sealed record OpenFile(string FullPath, string Relative, string Text, I
 /// <summary>What the tools and the middleware share: opening files on their servers, waiting for diagnostics.</summary>
 internal sealed class LspService(ServerManager manager, LspSettings settings)
 {
+    /// <summary>The definitions, adding the configuration's problems to the list (set by the plugin).</summary>
+    public Func<List<ServerProblem>, IReadOnlyList<ServerDefinition>> DefinitionsWithProblems { get; init; } = _ => manager.Definitions;
+
     /// <summary>The most a tool waits, after opening a document, for the server's first analysis of it.</summary>
     private static readonly TimeSpan FirstOpenWait = TimeSpan.FromSeconds(3);
 
@@ -35,8 +38,9 @@ internal sealed class LspService(ServerManager manager, LspSettings settings)
         {
             var known = Manager.Definitions.SelectMany(d => d.Extensions).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
             throw new ToolException(known.Count == 0
-                ? $"no language server is configured, so '{relative}' cannot be analysed. Load a language plugin (e.g. --plugin typescript, yaml, bash, terraform-ls) or define lsp.servers in the configuration (see docs/lsp.md)."
-                : $"no language server handles '{Path.GetExtension(full)}' files ('{relative}'); the loaded servers handle {string.Join(", ", known)}.");
+                ? $"no language server is configured, so '{relative}' cannot be analysed. Load a language plugin (e.g. --plugin typescript, yaml, bash, terraform-ls) or define lsp.servers in the configuration (see docs/lsp.md)." + ConfigurationProblems()
+                : $"no language server handles '{Path.GetExtension(full)}' files ('{relative}'); the loaded servers handle {string.Join(", ", known)}."
+                + ConfigurationProblems());
         }
 
         var (servers, problems) = await Manager.ForFileAsync(full, paths.Root, cancellationToken).ConfigureAwait(false);
@@ -64,6 +68,14 @@ internal sealed class LspService(ServerManager manager, LspSettings settings)
         await Task.WhenAll(firstAnalysis).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         return new OpenFile(full, relative, text, servers, problems);
+    }
+
+    /// <summary>The configuration's problems, as a sentence to append to a message (empty when there are none).</summary>
+    private string ConfigurationProblems()
+    {
+        var problems = new List<ServerProblem>();
+        DefinitionsWithProblems(problems);
+        return problems.Count == 0 ? string.Empty : " Configuration problems: " + string.Join(" ", problems.Select(p => p.Message));
     }
 
     /// <summary>The most a server that has not analysed anything yet may take for its first diagnostics.</summary>

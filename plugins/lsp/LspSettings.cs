@@ -23,16 +23,16 @@ internal sealed record LspSettings
     /// <summary>Folders searched for server executables before <c>PATH</c> (and put first on the servers' <c>PATH</c>).</summary>
     public IReadOnlyList<string> SearchPath { get; init; } = [];
 
-    public IReadOnlyList<ServerDefinition> ConfigServers { get; init; } = [];
+    /// <summary>The <c>lsp.servers</c> entries (definitions, or adjustments of a plugin's server of the same name).</summary>
+    public IReadOnlyList<ConfigServer> ConfigServers { get; init; } = [];
+
+    /// <summary>Unknown keys and invalid names in <c>lsp.servers</c>: reported (lsp_status, agent lsp status), never fatal.</summary>
+    public IReadOnlyList<ServerProblem> ConfigProblems { get; init; } = [];
 
     public static LspSettings Parse(string pluginId, IReadOnlyDictionary<string, string> values)
     {
         var reader = new PluginSettingsReader(pluginId, values, KnownKeys);
-        var (servers, problems) = Servers.ConfigServers.Parse(values, reader.Prefix + "servers.");
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", problems));
-        }
+        var (servers, problems) = Servers.ConfigServers.Read(values);
 
         return new LspSettings
         {
@@ -41,6 +41,7 @@ internal sealed record LspSettings
             MaxDiagnostics = (int)reader.GetInteger("max_diagnostics", 10, 1, 1000),
             SearchPath = [.. reader.GetList("path").Select(p => Path.GetFullPath(Environment.ExpandEnvironmentVariables(p)))],
             ConfigServers = servers,
+            ConfigProblems = problems,
         };
     }
 }

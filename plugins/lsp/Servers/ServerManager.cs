@@ -72,6 +72,24 @@ internal sealed partial class ServerManager : IAsyncDisposable
         return (servers, problems);
     }
 
+    /// <summary>Starts a server for the workspace root unless one runs or has failed for good; a failure is its state.</summary>
+    public async Task CheckAsync(ServerDefinition definition, string workspaceRoot, CancellationToken cancellationToken)
+    {
+        if (Known.Any(k => k.Definition.Name == definition.Name && k.Current is not null))
+        {
+            return;
+        }
+
+        try
+        {
+            await GetAsync(definition, workspaceRoot, workspaceRoot, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LspUnavailableException)
+        {
+            // The state (failed, with the reason) is the answer.
+        }
+    }
+
     /// <summary>The nearest folder from the file up to the workspace root holding a root marker; the workspace root otherwise.</summary>
     public static string FindRoot(ServerDefinition definition, string path, string workspaceRoot)
     {

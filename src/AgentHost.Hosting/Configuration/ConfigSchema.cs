@@ -115,7 +115,7 @@ internal static class ConfigSchema
         new("lsp", ConfigValueKind.Section, "Language servers run by the LSP bridge (docs/lsp.md)."),
         new("lsp.servers", ConfigValueKind.Map, "Language servers by name, beside those plugins declare (a name here replaces a plugin's server of that name)."),
         new("lsp.servers.*", ConfigValueKind.Section, "One language server."),
-        new("lsp.servers.*.command", ConfigValueKind.String, "The executable (on PATH, or a path).", Required: true),
+        new("lsp.servers.*.command", ConfigValueKind.String, "The executable (on PATH, or a path); required unless a plugin defines a server of this name (then only the keys given change)."),
         new("lsp.servers.*.args", ConfigValueKind.List, "Command-line arguments, e.g. [--stdio]."),
         new("lsp.servers.*.args.#", ConfigValueKind.String, "One argument."),
         new("lsp.servers.*.env", ConfigValueKind.Map, "Extra environment variables."),
