@@ -55,3 +55,19 @@ public sealed class LspFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A fact that needs TypeScript 7's native server (tsgo, @typescript/native-preview) from the npm install.</summary>
+public sealed class TsgoFactAttribute : FactAttribute
+{
+    public TsgoFactAttribute()
+    {
+        if (LspServers.SkipReason is { } reason)
+        {
+            Skip = reason;
+        }
+        else if (!File.Exists(Path.Combine(LspServers.BinDirectory!, OperatingSystem.IsWindows() ? "tsgo.cmd" : "tsgo")))
+        {
+            Skip = "tsgo not installed: run 'npm ci --prefix tests/lsp-servers' (it installs @typescript/native-preview for this platform)";
+        }
+    }
+}
