@@ -113,7 +113,7 @@ internal static class ConfigSchema
         new("skills.paths", ConfigValueKind.List, "More folders searched for skills, after the project and user folders (relative to the project root, or absolute)."),
         new("skills.paths.#", ConfigValueKind.String, "One skills folder."),
         new("lsp", ConfigValueKind.Section, "Language servers run by the LSP bridge (docs/lsp.md)."),
-        new("lsp.servers", ConfigValueKind.Map, "Language servers by name, beside those plugins declare (a name here replaces a plugin's server of that name)."),
+        new("lsp.servers", ConfigValueKind.Map, "Language servers by name, beside those plugins declare (an entry named like a plugin's server changes only the keys it gives)."),
         new("lsp.servers.*", ConfigValueKind.Section, "One language server."),
         new("lsp.servers.*.command", ConfigValueKind.String, "The executable (on PATH, or a path); required unless a plugin defines a server of this name (then only the keys given change)."),
         new("lsp.servers.*.args", ConfigValueKind.List, "Command-line arguments, e.g. [--stdio]."),
