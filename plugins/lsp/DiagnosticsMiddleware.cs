@@ -43,12 +43,12 @@ internal sealed class DiagnosticsMiddleware(LspService lsp) : ToolMiddleware
         try
         {
             var (results, problems) = await lsp.FreshDiagnosticsAsync(full, paths.Root, cancellationToken).ConfigureAwait(false);
-            foreach (var (server, items) in results.OrderBy(r => r.Server.Definition.Name, StringComparer.Ordinal))
+            foreach (var (server, items, waited) in results.OrderBy(r => r.Server.Definition.Name, StringComparer.Ordinal))
             {
                 if (items is null)
                 {
                     summary.Append("LSP (").Append(server.Definition.Name).Append("): no diagnostics within ")
-                        .Append(lsp.Settings.DiagnosticsTimeout.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture))
+                        .Append(waited.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture))
                         .Append(" s; run lsp_diagnostics later to check.\n");
                 }
                 else

@@ -25,23 +25,52 @@ public sealed class LspPlugin : AgentPlugin
             context.LoggerFactory.CreateLogger("lsp"),
             TimeProvider.System,
             settings.SearchPath);
-        var lsp = new LspService(manager, settings);
+        var lsp = new LspService(manager, settings) { DefinitionsWithProblems = problems => Definitions(context.Capabilities, settings, problems) };
 
         // Stop every server when the plugin unloads or the host stops: shutdown, exit, then kill.
         context.Stopping.Register(() => manager.DisposeAsync().AsTask().GetAwaiter().GetResult());
         builder.Services.AddSingleton(lsp);
         builder.AddLspTools(lsp);
+        builder.AddStatusTool(lsp);
         builder.AddToolMiddleware("lsp-diagnostics", new DiagnosticsMiddleware(lsp), MiddlewareOrder);
     }
 
-    /// <summary>Servers from every loaded plugin, then from configuration (a configured name replaces a plugin's).</summary>
-    internal static IReadOnlyList<ServerDefinition> Definitions(ICapabilityView view, LspSettings settings)
+    /// <summary>
+    /// Servers from every loaded plugin, then from configuration: an <c>lsp.servers</c> entry named like a plugin's
+    /// server changes only the keys it gives (e.g. <c>command</c> and <c>args</c>: the extensions stay); other entries
+    /// define servers of their own.
+    /// </summary>
+    /// <param name="view">The capabilities of the loaded plugins.</param>
+    /// <param name="settings">The bridge's settings.</param>
+    /// <param name="problems">Receives the configuration's problems (an entry that defines nothing, a bad value), when given.</param>
+    internal static IReadOnlyList<ServerDefinition> Definitions(ICapabilityView view, LspSettings settings, List<ServerProblem>? problems = null)
     {
-        var configured = settings.ConfigServers.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var sink = problems ?? [];
+        sink.AddRange(settings.ConfigProblems);
+        var entries = settings.ConfigServers.ToDictionary(e => e.Name, StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var fromPlugins = view.OfKind(CapabilityKind.LspServer)
-            .Where(e => e.Capability is LspServerCapability && !configured.Contains(e.Capability.Name) && seen.Add(e.Capability.Name))
-            .Select(e => ServerDefinition.FromCapability((LspServerCapability)e.Capability, e.PluginId));
-        return [.. fromPlugins, .. settings.ConfigServers];
+        var result = new List<ServerDefinition>();
+        foreach (var entry in view.OfKind(CapabilityKind.LspServer).Where(e => e.Capability is LspServerCapability && seen.Add(e.Capability.Name)))
+        {
+            var plugin = ServerDefinition.FromCapability((LspServerCapability)entry.Capability, entry.PluginId);
+            if (!entries.Remove(plugin.Name, out var configured))
+            {
+                result.Add(plugin);
+            }
+            else if (ConfigServers.Build(configured, plugin, sink) is { } adjusted)
+            {
+                result.Add(adjusted);
+            }
+        }
+
+        foreach (var entry in entries.Values.OrderBy(e => e.Name, StringComparer.Ordinal))
+        {
+            if (ConfigServers.Build(entry, null, sink) is { } defined)
+            {
+                result.Add(defined);
+            }
+        }
+
+        return result;
     }
 }

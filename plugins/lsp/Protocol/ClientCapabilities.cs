@@ -22,6 +22,7 @@ internal static class ClientCapabilities
         {
             ["synchronization"] = new JsonObject { ["dynamicRegistration"] = false, ["didSave"] = true, ["willSave"] = false },
             ["publishDiagnostics"] = new JsonObject { ["relatedInformation"] = false, ["versionSupport"] = true },
+            ["diagnostic"] = new JsonObject { ["dynamicRegistration"] = false, ["relatedDocumentSupport"] = false },
             ["definition"] = new JsonObject { ["linkSupport"] = true },
             ["references"] = new JsonObject(),
             ["hover"] = new JsonObject { ["contentFormat"] = new JsonArray("markdown", "plaintext") },

@@ -8,6 +8,7 @@ namespace AgentHost.Plugins.Lsp.Servers;
 internal sealed partial class LanguageServer
 {
     private readonly Dictionary<string, (int Version, string Text)> _open = new(PathKey.Comparer);
+    private readonly Dictionary<string, long> _syncedAt = new(PathKey.Comparer);
     private readonly SemaphoreSlim _syncLock = new(1, 1);
     private int _changeKind = 1;
 
@@ -29,6 +30,18 @@ internal sealed partial class LanguageServer
         lock (_open)
         {
             return _open.TryGetValue(path, out var entry) ? entry.Text : null;
+        }
+    }
+
+    /// <summary>
+    /// The diagnostics generation of <paramref name="path"/> when its text was last sent: diagnostics newer than it
+    /// were published (or pulled) after the server had the current text.
+    /// </summary>
+    public long GenerationAtSync(string path)
+    {
+        lock (_open)
+        {
+            return _syncedAt.GetValueOrDefault(path);
         }
     }
 
@@ -87,6 +100,7 @@ internal sealed partial class LanguageServer
         lock (_open)
         {
             wasOpen = _open.Remove(path);
+            _syncedAt.Remove(path);
         }
 
         if (wasOpen)
@@ -100,6 +114,7 @@ internal sealed partial class LanguageServer
         lock (_open)
         {
             _open[path] = (version, text);
+            _syncedAt[path] = Diagnostics.Generation(path);
         }
     }
 

@@ -268,26 +268,8 @@ internal sealed partial class LanguageServer : IAsyncDisposable
         }
 
         var path = PathKey.FromUri(text);
-        var positions = new TextPositions(OpenText(path) ?? ReadQuietly(path));
-        var list = new List<LspDiagnostic>();
-        if (parameters.TryGetProperty("diagnostics", out var diagnostics) && diagnostics.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var d in diagnostics.EnumerateArray())
-            {
-                var (line, character) = Json.Start(d);
-                list.Add(new LspDiagnostic(
-                    line + 1,
-                    positions.FromProtocol(line, character, Encoding) + 1,
-                    d.TryGetProperty("severity", out var sev) && sev.TryGetInt32(out var n) ? n : 1,
-                    d.TryGetProperty("message", out var m) ? m.GetString() ?? string.Empty : string.Empty,
-                    d.TryGetProperty("source", out var src) ? src.GetString() : null,
-                    d.TryGetProperty("code", out var code) ? code.ToString() : null));
-            }
-        }
-
-        list.Sort((a, b) => a.Severity != b.Severity ? a.Severity.CompareTo(b.Severity) : a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column.CompareTo(b.Column));
-        Diagnostics.Publish(path, list);
-        _diagnosticsPublished(path, list);
+        var version = parameters.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var number) ? number : (int?)null;
+        Record(path, ParseDiagnostics(path, parameters.TryGetProperty("diagnostics", out var diagnostics) ? diagnostics : default), version);
     }
 
     private static string ReadQuietly(string path)

@@ -72,6 +72,24 @@ internal sealed partial class ServerManager : IAsyncDisposable
         return (servers, problems);
     }
 
+    /// <summary>Starts a server for the workspace root unless one runs or has failed for good; a failure is its state.</summary>
+    public async Task CheckAsync(ServerDefinition definition, string workspaceRoot, CancellationToken cancellationToken)
+    {
+        if (Known.Any(k => k.Definition.Name == definition.Name && k.Current is not null))
+        {
+            return;
+        }
+
+        try
+        {
+            await GetAsync(definition, workspaceRoot, workspaceRoot, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LspUnavailableException)
+        {
+            // The state (failed, with the reason) is the answer.
+        }
+    }
+
     /// <summary>The nearest folder from the file up to the workspace root holding a root marker; the workspace root otherwise.</summary>
     public static string FindRoot(ServerDefinition definition, string path, string workspaceRoot)
     {
@@ -187,7 +205,14 @@ internal sealed partial class ServerManager : IAsyncDisposable
             foreach (var path in managed.Reopen.Where(File.Exists))
             {
                 await server.SyncAsync(path, await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-                await server.Diagnostics.WaitAsync(path, 0, settle.Token).ConfigureAwait(false);
+                if (server.Pull == DiagnosticsPull.None)
+                {
+                    await server.Diagnostics.WaitAsync(path, 0, settle.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await PullQuietlyAsync(server, path, settle.Token).ConfigureAwait(false);
+                }
             }
         }
 
@@ -196,6 +221,19 @@ internal sealed partial class ServerManager : IAsyncDisposable
         SetState(managed, LspServerState.Running, $"pid {server.ProcessId}");
         _ = WatchAsync(managed, server);
         return server;
+    }
+
+    /// <summary>Pulls a reopened document's diagnostics (a pull-only server publishes none); a failure only ends the wait.</summary>
+    private static async Task PullQuietlyAsync(LanguageServer server, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await server.PullDiagnosticsAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or JsonRpc.JsonRpcException)
+        {
+            // Settling is best effort: the next tool asks again.
+        }
     }
 
     private Dictionary<string, string> WithSearchPath(IReadOnlyDictionary<string, string> environment)

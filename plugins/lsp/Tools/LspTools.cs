@@ -94,12 +94,12 @@ internal static class LspTools
         {
             var file = await lsp.OpenAsync(paths, path, cancellationToken).ConfigureAwait(false);
             var (results, problems) = await lsp.FreshDiagnosticsAsync(file.FullPath, paths.Root, cancellationToken).ConfigureAwait(false);
-            foreach (var (server, items) in results)
+            foreach (var (server, items, waited) in results)
             {
                 if (items is null)
                 {
                     text.Append("LSP (").Append(server.Definition.Name).Append("): no diagnostics reported for ").Append(file.Relative)
-                        .Append(" within ").Append(lsp.Settings.DiagnosticsTimeout.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)).Append(" s.\n");
+                        .Append(" within ").Append(waited.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)).Append(" s.\n");
                 }
                 else
                 {

@@ -2,26 +2,30 @@ using System.CommandLine;
 using System.Text.Json;
 using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
-using AgentHost.Hosting.Configuration;
 using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Tools;
+using Microsoft.Extensions.AI;
 
 namespace AgentHost.Cli.Commands;
 
 /// <summary>
 /// <c>agent lsp status</c>: every language server defined by the loaded plugins (enabled ones and <c>--plugin</c>)
-/// and by <c>lsp.servers</c>, its command, whether the binary is found (with the install hint when not) and its
-/// state. Offline and fast: nothing is started (servers start when an agent run first touches a matching file).
+/// and by <c>lsp.servers</c> (applied by the LSP bridge, whose <c>lsp_status</c> report this shows), its command,
+/// whether the binary is found (with the install hint when not), its state and the configuration's problems.
+/// Nothing is started unless <c>--check</c> asks to (servers start when an agent run first touches a matching file).
 /// </summary>
 internal sealed class LspStatusCommand : AgentCommand
 {
     private readonly Option<string[]> _plugins = PluginOptions.Create();
     private readonly Option<bool> _json = new("--json") { Description = "Print JSON." };
+    private readonly Option<bool> _check = new("--check") { Description = "Start each server that is found (initialize handshake, then shutdown) to confirm it works; a failure is shown with the fix." };
 
     public LspStatusCommand(CliContext context)
         : base("status", "List language servers (from plugins and lsp.servers), their command, whether the binary is found, and their state.", context)
     {
         Options.Add(_plugins);
         Options.Add(_json);
+        Options.Add(_check);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
@@ -34,77 +38,87 @@ internal sealed class LspStatusCommand : AgentCommand
             Context.Console.WriteInfo($"warning: plugin {failure.PluginId} not loaded: {failure.Error}");
         }
 
-        var rows = runtime.Registry.OfKind(CapabilityKind.LspServer)
-            .Select(e => e.Capability is LspServerCapability s ? new Row(s.Name, e.PluginId, s.Command, s.Args, s.FileExtensions, s.InstallHint) : null)
-            .OfType<Row>()
-            .Concat(ConfiguredServers(configuration))
-            .ToList();
-        var searchPath = string.Join(
-            Path.PathSeparator,
-            configuration.GetPluginSettings("lsp").Where(p => p.Key.StartsWith("path", StringComparison.OrdinalIgnoreCase)).Select(p => p.Value)
-                .Append(Context.Environment.Get("PATH") ?? string.Empty));
-        var environment = Context.Environment with { Variables = new Dictionary<string, string>(Context.Environment.Variables, StringComparer.Ordinal) { ["PATH"] = searchPath } };
-        var report = rows.Select(r => (Row: r, Found: ExecutableLocator.Find(r.Command, environment))).ToList();
+        // The bridge reports what it would run: plugin servers with lsp.servers applied, configuration-only servers,
+        // configuration problems, and (with --check) whether each server starts.
+        var rows = new List<JsonElement>();
+        if (runtime.Registry.Find(CapabilityKind.Tool, "lsp_status")?.Capability is ToolCapability status)
+        {
+            var arguments = new AIFunctionArguments(new Dictionary<string, object?> { ["check"] = parseResult.GetValue(_check), ["json"] = true })
+            {
+                Context = new Dictionary<object, object?> { [ToolContext.WorkspaceRootKey] = Context.Environment.CurrentDirectory },
+            };
+            var answer = await status.Function.InvokeAsync(arguments, cancellationToken).ConfigureAwait(false);
+            var text = answer is JsonElement { ValueKind: JsonValueKind.String } element ? element.GetString() : answer?.ToString();
+            rows.AddRange(JsonDocument.Parse(text ?? "[]").RootElement.EnumerateArray().Select(r => r.Clone()));
+        }
+
+        // The bridge ignores an untrusted project's lsp.servers entries (a cloned repository cannot define a command to run).
+        var reported = rows.Select(r => Text(r, "name")).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in configuration.GetSection("lsp.servers").Select(p => p.Key.Split('.')[0]).Distinct(StringComparer.Ordinal).Where(n => !reported.Contains(n)).Order(StringComparer.Ordinal))
+        {
+            rows.Add(JsonSerializer.SerializeToElement(new
+            {
+                name,
+                source = "config",
+                command = configuration.GetSection("lsp.servers").GetValueOrDefault(name + ".command"),
+                args = Array.Empty<string>(),
+                extensions = Array.Empty<string>(),
+                found = false,
+                state = "ignored",
+                problems = new[] { $"lsp.servers.{name} is in the project's configuration, which is ignored until you trust the project ('agent trust')." },
+            }));
+        }
+
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(JsonSerializer.Serialize(
-                report.Select(r => new
-                {
-                    name = r.Row.Name,
-                    source = r.Row.Source,
-                    command = r.Row.Command,
-                    args = r.Row.Args,
-                    extensions = r.Row.Extensions,
-                    found = r.Found is not null,
-                    path = r.Found,
-                    install = r.Found is null ? r.Row.Install ?? $"Install {r.Row.Command} and put it on PATH." : null,
-                    state = r.Found is null ? "missing" : "not started",
-                }),
-                PluginFormatting.Json));
+            Context.Console.WriteLine(JsonSerializer.Serialize(rows, PluginFormatting.Json));
             return ExitCodes.Success;
         }
 
-        if (report.Count == 0)
+        if (rows.Count == 0)
         {
             Context.Console.WriteLine("No language servers. Load a language plugin (--plugin typescript, yaml, bash or terraform-ls) or define lsp.servers (see docs/lsp.md).");
             return ExitCodes.Success;
         }
 
-        TextTable.Write(Context.Console, ["SERVER", "SOURCE", "COMMAND", "FILES", "STATE"], report.Select(r => new[]
+        TextTable.Write(Context.Console, ["SERVER", "SOURCE", "COMMAND", "FILES", "STATE"], rows.Select(r => new[]
         {
-            r.Row.Name,
-            r.Row.Source,
-            string.Join(' ', r.Row.Args.Prepend(r.Row.Command)),
-            string.Join(' ', r.Row.Extensions),
-            r.Found is null ? "missing" : "not started (" + r.Found + ")",
+            Text(r, "name"),
+            Text(r, "source"),
+            string.Join(' ', Strings(r, "args").Prepend(Text(r, "command"))).Trim(),
+            string.Join(' ', Strings(r, "extensions")),
+            Text(r, "state") switch
+            {
+                "not started" or "running" => Text(r, "state") + " (" + Text(r, "path") + ")",
+                var state => state,
+            },
         }).ToList());
-        foreach (var (row, _) in report.Where(r => r.Found is null))
+        foreach (var row in rows)
         {
-            Context.Console.WriteLine($"{row.Name}: {row.Install ?? $"'{row.Command}' is not on PATH; install it and put it on PATH."}");
+            var name = Text(row, "name");
+            switch (Text(row, "state"))
+            {
+                case "missing":
+                    Context.Console.WriteLine($"{name}: {Text(row, "install")}");
+                    break;
+                case "failed":
+                    Context.Console.WriteLine($"{name}: {Text(row, "detail")}");
+                    Context.Console.WriteLine($"{name}: fix: {Text(row, "fix")}");
+                    break;
+            }
+
+            foreach (var problem in Strings(row, "problems"))
+            {
+                Context.Console.WriteLine($"{name}: {problem}");
+            }
         }
 
         return ExitCodes.Success;
     }
 
-    /// <summary>Servers under <c>lsp.servers.&lt;name&gt;</c> (the bridge validates the rest when it loads).</summary>
-    private static IEnumerable<Row> ConfiguredServers(ConfigurationSnapshot configuration)
-    {
-        var section = configuration.GetSection("lsp.servers");
-        foreach (var group in section.GroupBy(p => p.Key.Split('.')[0], StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
-        {
-            var values = group.ToDictionary(p => p.Key[(group.Key.Length + 1)..], p => p.Value, StringComparer.OrdinalIgnoreCase);
-            if (values.TryGetValue("command", out var command))
-            {
-                yield return new Row(
-                    group.Key,
-                    "config",
-                    command,
-                    [.. values.Where(p => p.Key.StartsWith("args.", StringComparison.OrdinalIgnoreCase)).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value)],
-                    [.. values.Where(p => p.Key.StartsWith("extensions", StringComparison.OrdinalIgnoreCase)).Select(p => p.Value)],
-                    values.GetValueOrDefault("install"));
-            }
-        }
-    }
+    private static string Text(JsonElement row, string name) =>
+        row.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
 
-    private sealed record Row(string Name, string Source, string Command, IReadOnlyList<string> Args, IReadOnlyList<string> Extensions, string? Install);
+    private static IEnumerable<string> Strings(JsonElement row, string name) =>
+        row.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().Select(v => v.GetString() ?? string.Empty) : [];
 }

@@ -241,8 +241,8 @@ public sealed class PluginRuntime : IAsyncDisposable
     }
 
     /// <summary>
-    /// Loads the LSP bridge (the bundled <c>lsp</c> plugin) when a loaded plugin declares language servers and no
-    /// plugin of that id is loaded: a manifest-only plugin such as <c>terraform-ls</c> contributes definitions, the
+    /// Loads the LSP bridge (the bundled <c>lsp</c> plugin) when a loaded plugin declares language servers or the
+    /// configuration defines some (<c>lsp.servers</c>), and no plugin of that id is loaded: a manifest-only plugin such as <c>terraform-ls</c> contributes definitions, the
     /// bridge runs them.
     /// </summary>
     /// <param name="cancellationToken">Cancellation.</param>
@@ -250,12 +250,20 @@ public sealed class PluginRuntime : IAsyncDisposable
     public async Task<IReadOnlyList<PluginLoadResult>> EnsureLspBridgeAsync(CancellationToken cancellationToken = default)
     {
         const string bridgeId = "lsp";
-        if (Host.Loaded.ContainsKey(bridgeId) || Registry.OfKind(CapabilityKind.LspServer).Count == 0 || FindInCatalog(bridgeId) is not { } bundled)
+        if (Host.Loaded.ContainsKey(bridgeId))
         {
             return [];
         }
 
-        return await Host.LoadAllAsync([new PluginLoadRequest(bundled) { Settings = _settings(bridgeId) }], cancellationToken).ConfigureAwait(false);
+        // Servers defined only in configuration (lsp.servers, which the bridge's settings carry as servers.*) need it too.
+        var settings = _settings(bridgeId);
+        if ((Registry.OfKind(CapabilityKind.LspServer).Count == 0 && !settings.Keys.Any(k => k.StartsWith("servers.", StringComparison.OrdinalIgnoreCase)))
+            || FindInCatalog(bridgeId) is not { } bundled)
+        {
+            return [];
+        }
+
+        return await Host.LoadAllAsync([new PluginLoadRequest(bundled) { Settings = settings }], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

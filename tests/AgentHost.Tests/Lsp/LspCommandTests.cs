@@ -13,6 +13,8 @@ public sealed class LspCommandTests
         using var temp = new TempDirectory();
         temp.WriteFile("proj/.agent/config.yaml", "lsp:\n  servers:\n    pyright:\n      command: no-such-pyright-ls\n      args: [--stdio]\n      extensions: [.py]\n");
         var env = TestEnvironment.Create(temp.Path, temp.Combine("proj"), new Dictionary<string, string> { ["PATH"] = temp.Path });
+        var untrusted = await CliRunner.RunAsync(env, "lsp", "status", "--plugin", "terraform-ls");
+        Assert.Equal(ExitCodes.Success, (await CliRunner.RunAsync(env, "trust")).ExitCode); // The bridge runs a project's lsp.servers only once it is trusted.
 
         var table = await CliRunner.RunAsync(env, "lsp", "status", "--plugin", "terraform-ls");
         var json = await CliRunner.RunAsync(env, "lsp", "status", "--plugin", "terraform-ls", "--json");
@@ -25,6 +27,8 @@ public sealed class LspCommandTests
         Assert.False(terraform.GetProperty("found").GetBoolean());
         Assert.Equal("missing", terraform.GetProperty("state").GetString());
         Assert.Contains("brew install hashicorp/tap/terraform-ls", terraform.GetProperty("install").GetString(), StringComparison.Ordinal);
+        Assert.Matches(@"pyright\s+config\s+no-such-pyright-ls\s+ignored", untrusted.Output);
+        Assert.Contains("pyright: lsp.servers.pyright is in the project's configuration, which is ignored until you trust the project ('agent trust').", untrusted.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -53,5 +57,57 @@ public sealed class LspCommandTests
 
         Assert.Contains("WARN lsp terraform-ls/terraform-ls: 'terraform-ls' is not on PATH — fix: terraform-ls is not on PATH. Install it from", result.Output, StringComparison.Ordinal);
         Assert.Contains("WARN lsp config/pyright: 'no-such-pyright-ls' is not on PATH — fix: Install no-such-pyright-ls", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_ShowsAPartialOverrideOnThePluginServer_AnUnknownKey_AndAnEntryThatDefinesNothing()
+    {
+        using var temp = new TempDirectory();
+        temp.WriteFile("agent-home/config.yaml", "lsp:\n  servers:\n    typescript:\n      args: [--stdio, --log-level, '4']\n    pyright:\n      comand: pyright-langserver\n      extensions: [.py]\n");
+        var env = TestEnvironment.Create(temp.Path, temp.Path);
+
+        var table = await CliRunner.RunAsync(env, "lsp", "status", "--plugin", "typescript");
+        var json = await CliRunner.RunAsync(env, "lsp", "status", "--plugin", "typescript", "--json");
+
+        Assert.Equal(ExitCodes.Success, table.ExitCode);
+        Assert.Matches(@"typescript\s+typescript\+config\s+typescript-language-server --stdio --log-level 4\s+\.ts \.tsx", table.Output);
+        Assert.Matches(@"pyright\s+config\s+invalid", table.Output);
+        Assert.Contains("pyright: lsp.servers.pyright.comand: unknown key (ignored); did you mean 'command'?", table.Output, StringComparison.Ordinal);
+        Assert.Contains("pyright: lsp.servers.pyright.command: required — no loaded plugin defines a server named 'pyright'", table.Output, StringComparison.Ordinal);
+        var rows = JsonDocument.Parse(json.Output).RootElement.EnumerateArray().ToList();
+        var typescript = rows.Single(r => r.GetProperty("name").GetString() == "typescript");
+        Assert.Equal([".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"], typescript.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("invalid", rows.Single(r => r.GetProperty("name").GetString() == "pyright").GetProperty("state").GetString());
+    }
+
+    [RequiresProgramFact("node")]
+    public async Task StatusCheck_ShowsAServerThatFailsToStart_WithWhyAndTheFix()
+    {
+        using var temp = new TempDirectory();
+        temp.WriteFile("agent-home/config.yaml", "lsp:\n  servers:\n    chatty:\n      command: node\n      args: [-e, \"console.log('hello from chatty')\"]\n      extensions: [.chat]\n      restart: never\n");
+        var env = TestEnvironment.Create(temp.Path, temp.Path);
+
+        var quiet = await CliRunner.RunAsync(env, "lsp", "status");
+        var result = await CliRunner.RunAsync(env, "lsp", "status", "--check");
+
+        Assert.Matches(@"chatty\s+config\s+node -e console\.log\('hello from chatty'\)\s+\.chat\s+not started", quiet.Output);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Matches(@"chatty\s+config\s+.*\s+failed", result.Output);
+        Assert.Contains("chatty: language server 'chatty' failed to start", result.Output, StringComparison.Ordinal);
+        Assert.Contains("hello from chatty", result.Output, StringComparison.Ordinal);
+        Assert.Contains("chatty: fix: Run 'node -e console.log('hello from chatty')' in a terminal to see its error.", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ToolList_WithAServerOnlyInTheConfiguration_LoadsTheBridge_WithoutPluginLsp()
+    {
+        using var temp = new TempDirectory();
+        temp.WriteFile("agent-home/config.yaml", "lsp:\n  servers:\n    pyright:\n      command: pyright-langserver\n      args: [--stdio]\n      extensions: [.py]\n");
+        var env = TestEnvironment.Create(temp.Path, temp.Path);
+
+        var result = await CliRunner.RunAsync(env, "tool", "list");
+
+        Assert.Matches(@"lsp_diagnostics\s+lsp\s+read", result.Output);
+        Assert.Matches(@"lsp_status\s+lsp\s+read", result.Output);
     }
 }

@@ -31,7 +31,8 @@ internal sealed class LspHarness : IAsyncDisposable
     {
         var harness = new LspHarness();
         Directory.CreateDirectory(harness.Root);
-        var settings = new Dictionary<string, string>(lspSettings(harness.Root) ?? new Dictionary<string, string>()) { ["diagnostics_timeout_ms"] = "60000" };
+        var settings = new Dictionary<string, string>(lspSettings(harness.Root) ?? new Dictionary<string, string>());
+        settings.TryAdd("diagnostics_timeout_ms", "60000");
         if (LspServers.BinDirectory is { } bin && !settings.ContainsKey("path"))
         {
             settings["path"] = bin;

@@ -11,6 +11,21 @@ internal static class LspServers
     /// <summary>The <c>node_modules/.bin</c> folder, or <see langword="null"/>.</summary>
     public static string? BinDirectory => Bin.Value;
 
+    /// <summary>The full path of a test language server in <c>tests/lsp-servers/fixtures</c> (run with node).</summary>
+    public static string Fixture(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var file = Path.Combine(dir.FullName, "tests", "lsp-servers", "fixtures", name);
+            if (File.Exists(file))
+            {
+                return file;
+            }
+        }
+
+        throw new FileNotFoundException($"fixture '{name}' not found above {AppContext.BaseDirectory}");
+    }
+
     public static string? SkipReason => BinDirectory is not null ? null
         : "language servers not installed: run 'npm ci --prefix tests/lsp-servers' (needs node and npm; .ci/run does it)";
 
@@ -37,6 +52,22 @@ public sealed class LspFactAttribute : FactAttribute
         if (LspServers.SkipReason is { } reason)
         {
             Skip = reason;
+        }
+    }
+}
+
+/// <summary>A fact that needs TypeScript 7's native server (tsgo, @typescript/native-preview) from the npm install.</summary>
+public sealed class TsgoFactAttribute : FactAttribute
+{
+    public TsgoFactAttribute()
+    {
+        if (LspServers.SkipReason is { } reason)
+        {
+            Skip = reason;
+        }
+        else if (!File.Exists(Path.Combine(LspServers.BinDirectory!, OperatingSystem.IsWindows() ? "tsgo.cmd" : "tsgo")))
+        {
+            Skip = "tsgo not installed: run 'npm ci --prefix tests/lsp-servers' (it installs @typescript/native-preview for this platform)";
         }
     }
 }

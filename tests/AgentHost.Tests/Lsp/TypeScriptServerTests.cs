@@ -80,4 +80,19 @@ public sealed class TypeScriptServerTests
         // Column 22 in characters; the server counts 23 UTF-16 units, since the emoji before it is a surrogate pair.
         Assert.Matches(@"error src/bad.ts:1:22 Type 'string' is not assignable to type 'number'\.", result);
     }
+
+    [LspFact]
+    public async Task Write_WithATypeError_OnAColdServer_ReportsIt_NotTheEmptySyntaxPass()
+    {
+        // No warm-up: the write opens the file on a server that has not loaded the project yet. The server publishes its
+        // syntax diagnostics (empty) before the type check's; only the type check's answer may be reported.
+        await using var lsp = await LspHarness.StartAsync(null, "typescript");
+        lsp.Write("tsconfig.json", """{ "compilerOptions": { "strict": true, "target": "ES2020", "module": "commonjs" }, "include": ["src"] }""");
+        lsp.Write("src/math.ts", "export function add(a: number, b: number): number {\n  return a + b;\n}\n");
+
+        var result = await lsp.RunAsync("write", ("path", "src/bad.ts"), ("content", "import { add } from './math';\nexport const n: number = add(1, '2');\n"));
+
+        Assert.Contains("LSP (typescript): 1 error, 0 warnings in src/bad.ts", result, StringComparison.Ordinal);
+        Assert.Contains("error src/bad.ts:2:33 Argument of type 'string' is not assignable to parameter of type 'number'.", result, StringComparison.Ordinal);
+    }
 }

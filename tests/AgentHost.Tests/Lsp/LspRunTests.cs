@@ -1,0 +1,32 @@
+using AgentHost.Tests.Runs;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Lsp;
+
+/// <summary>
+/// End to end, <c>agent run</c> as a process with the scripted provider: a language server defined only in the user's
+/// configuration (no language plugin, no <c>--plugin lsp</c>) runs, and the diagnostics appended to an edit are the
+/// settled ones even though the server first publishes a stale empty list.
+/// </summary>
+public sealed class LspRunTests
+{
+    [RequiresProgramFact("node")]
+    public async Task Run_WithAServerOnlyInTheConfiguration_AppendsTheSettledErrorToTheEdit()
+    {
+        using var ws = new RunWorkspace();
+        var server = LspServers.Fixture("settling-server.mjs").Replace("'", "''", StringComparison.Ordinal);
+        ws.WriteUserConfig($"permissions:\n  allow:\n    - write(**)\nlsp:\n  servers:\n    fixture:\n      command: node\n      args: ['{server}', --stale-first]\n      extensions: [.fx]\n");
+        var script = ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: write, arguments: { path: a.fx, content: "fine\nso bad\n" } }]
+              - expect:
+                  tool_results_contain: ["LSP (fixture): 1 error, 0 warnings in a.fx", "error a.fx:2:4 'bad' is not allowed here."]
+                text: Found it.
+            """);
+
+        var result = await ws.RunAsync("run", "write a.fx", "-p", "scripted", "-p", "files", "-m", "scripted/" + script, "-o", "json");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        Assert.Equal("completed", RunWorkspace.Events(result.Output)[^1].GetProperty("outcome").GetString());
+    }
+}
