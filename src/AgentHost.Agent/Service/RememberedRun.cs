@@ -10,9 +10,10 @@ namespace AgentHost.Agent.Service;
 /// <c>agent run --session ID</c> and <c>--continue</c> get the same model and tools as before unless told otherwise.
 /// </summary>
 /// <param name="SessionId">The session's full id.</param>
+/// <param name="Workspace">The project root the session works in.</param>
 /// <param name="Model">The remembered <c>provider/model</c>, or <see langword="null"/> for a session written before models were recorded.</param>
 /// <param name="Plugins">The remembered plugins, or <see langword="null"/> for a session written before plugins were recorded.</param>
-public sealed record RememberedRun(string SessionId, string? Model, IReadOnlyList<string>? Plugins)
+public sealed record RememberedRun(string SessionId, string Workspace, string? Model, IReadOnlyList<string>? Plugins)
 {
     /// <summary>Reads what the session <paramref name="idOrPrefix"/> remembers, or the newest session of <paramref name="workspaceRoot"/> when no id is given (<c>--continue</c>).</summary>
     /// <param name="store">The session store.</param>
@@ -25,20 +26,21 @@ public sealed record RememberedRun(string SessionId, string? Model, IReadOnlyLis
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(workspaceRoot);
-        string id;
+        SessionInfo session;
         if (idOrPrefix is not null)
         {
-            id = await store.ResolveIdAsync(idOrPrefix, cancellationToken).ConfigureAwait(false);
+            session = await store.GetSessionAsync(await store.ResolveIdAsync(idOrPrefix, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
         else
         {
             var latest = await store.ListSessionsAsync(workspaceRoot, 1, cancellationToken).ConfigureAwait(false);
-            id = latest.Count > 0 ? latest[0].Id : throw AgentSessionService.NoSessionToContinue(workspaceRoot);
+            session = latest.Count > 0 ? latest[0] : throw AgentSessionService.NoSessionToContinue(workspaceRoot);
         }
 
-        var settings = await store.GetSettingsAsync(id, cancellationToken).ConfigureAwait(false);
+        var settings = await store.GetSettingsAsync(session.Id, cancellationToken).ConfigureAwait(false);
         return new RememberedRun(
-            id,
+            session.Id,
+            session.Workspace,
             settings.GetValueOrDefault(SessionSettings.Model) is { Length: > 0 } model ? model : null,
             settings.TryGetValue(SessionSettings.Plugins, out var plugins) ? ParsePlugins(plugins) : null);
     }

@@ -67,10 +67,20 @@ internal sealed class RunCommand : AgentCommand
             throw new AgentHostException(ErrorKind.Usage, "use either --session ID or --continue, not both.");
         }
 
-        var configuration = root is null ? Context.Configuration(parseResult) : Context.ProjectRoots(parseResult).ResolveConfiguration(root);
-        if (configuration.HasErrors)
+        var configuration = Checked(root is null ? Context.Configuration(parseResult) : Context.ProjectRoots(parseResult).ResolveConfiguration(root));
+        // The session store opens while plugins load (SQLite's open is synchronous, hence the worker thread).
+        var opening = Task.Run(() => Context.OpenSessionStoreAsync(cancellationToken), cancellationToken);
+        RememberedRun? remembered = null;
+        if (parseResult.GetValue(_session) is not null || parseResult.GetValue(_continue))
         {
-            throw new AgentHostException(ErrorKind.Configuration, $"configuration errors:\n  {string.Join("\n  ", configuration.Problems.Where(p => p.IsError))}\nRun 'agent config validate' for details.");
+            // A resumed run works in the session's workspace (unless --root says otherwise) and loads the session's
+            // plugins, so what the session remembers is read before the plugins load.
+            remembered = await RememberedRun.FindAsync(await opening.ConfigureAwait(false), parseResult.GetValue(_session), root ?? configuration.ProjectRoot, cancellationToken).ConfigureAwait(false);
+            if (root is null && Directory.Exists(remembered.Workspace) && !string.Equals(Path.GetFullPath(remembered.Workspace), Path.GetFullPath(configuration.ProjectRoot), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+            {
+                root = remembered.Workspace;
+                configuration = Checked(Context.ProjectRoots(parseResult).ResolveConfiguration(root));
+            }
         }
 
         await using var runtime = Context.CreatePluginRuntime(configuration);
@@ -95,20 +105,11 @@ internal sealed class RunCommand : AgentCommand
         using var prompter = Context.Console.IsInteractive
             ? new ConsolePermissionPrompter(Context.Console, broker, runtime.Events, configuration.Project.ConfigFileOrDefault, configuration.GlobalConfigFile)
             : null;
-        // The session store opens while plugins load (SQLite's open is synchronous, hence the worker thread), and the
-        // provider plugin of the named or configured model loads with the others: both are on the way to the first request.
-        var opening = Task.Run(() => Context.OpenSessionStoreAsync(cancellationToken), cancellationToken);
+        // The provider plugin of the named, remembered or configured model loads with the others: it is on the way to the first request.
         var workspaceRoot = root ?? configuration.ProjectRoot;
-        RememberedRun? remembered = null;
         PluginChoice plugins;
         try
         {
-            if (parseResult.GetValue(_session) is not null || parseResult.GetValue(_continue))
-            {
-                // A resumed run loads the session's plugins: what it remembers is read before they load.
-                remembered = await RememberedRun.FindAsync(await opening.ConfigureAwait(false), parseResult.GetValue(_session), workspaceRoot, cancellationToken).ConfigureAwait(false);
-            }
-
             plugins = ChoosePlugins(parseResult, configuration, runtime, remembered);
             var model = parseResult.GetValue(_model) ?? remembered?.Model ?? configuration.Model;
             string[] providers = model is not null && ModelSelection.ProviderTypeOf(model, configuration) is { } type ? [type] : [];
@@ -184,6 +185,11 @@ internal sealed class RunCommand : AgentCommand
             },
             cancellationToken).ConfigureAwait(false);
     }
+
+    private static ConfigurationSnapshot Checked(ConfigurationSnapshot configuration) =>
+        configuration.HasErrors
+            ? throw new AgentHostException(ErrorKind.Configuration, $"configuration errors:\n  {string.Join("\n  ", configuration.Problems.Where(p => p.IsError))}\nRun 'agent config validate' for details.")
+            : configuration;
 
     /// <summary>
     /// The plugins of this run. A new session: the <c>--plugin</c> ones and the default plugins (none with

@@ -40,19 +40,22 @@ public sealed class ResumeModelTests
     }
 
     [Fact]
-    public async Task Resume_LoadsTheSessionsPlugins_NotTheDefaults_AndPluginAdds()
+    public async Task Resume_WorksInTheSessionsWorkspace_LoadsTheSessionsPlugins_NotTheDefaults_AndPluginAdds()
     {
         using var ws = new RunWorkspace();
-        var script = ws.WriteScript("""
+        var elsewhere = Directory.CreateDirectory(ws.Combine("elsewhere")).FullName;
+        var script = ws.WriteScript($$"""
             turns:
               - text: one
-              - text: two
+              - expect: { system_contains: 'Workspace root: {{ws.Root}}' }
+                text: two
               - text: three
             """);
 
         var first = await ws.RunAsync("run", "one", "--no-default-plugins", "-p", "scripted", "-p", "files", "-m", "scripted/" + script, "-o", "json");
         var session = RunWorkspace.Events(first.Output).First(e => e.TryGetProperty("sessionId", out _)).GetProperty("sessionId").GetString()!;
-        var resumed = await ws.RunAsync("run", "two", "--session", session, "-o", "json");
+        // From another directory: the session's workspace, not the current directory's project, is the root.
+        var resumed = await AgentProcess.RunAsync(elsewhere, ws.Environment, "run", "two", "--session", session, "-o", "json");
         var added = await ws.RunAsync("run", "three", "--continue", "-p", "git", "-o", "json");
 
         Assert.True(first.ExitCode == ExitCodes.Success, first.Error);
