@@ -167,6 +167,7 @@ public sealed partial class PermissionPolicy
             ignoredDirectories.Count > 0 ? "extra_dirs" : null,
             ignoredSettings.Any(entry => ConfigKeys.IsUnder(entry.Key, "providers")) ? "provider settings" : null,
             ignoredSettings.Any(entry => ConfigKeys.IsUnder(entry.Key, "plugins.feeds")) ? "plugin feeds" : null,
+            ignoredSettings.Any(entry => ConfigKeys.IsUnder(entry.Key, "plugins.defaults")) ? "default plugins" : null,
         }.OfType<string>().ToList();
         var names = what.Count == 1 ? what[0] : string.Join(", ", what[..^1]) + " and " + what[^1];
         var verb = what.Count == 1 && what[0] == "mode" ? "is" : "are";

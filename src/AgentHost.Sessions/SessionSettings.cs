@@ -51,8 +51,11 @@ public static class SessionSettings
     /// <summary>The step limit of a run (an integer).</summary>
     public const string MaxSteps = "max_steps";
 
-    /// <summary>The session's model (<c>provider/model</c>), used when a run names none.</summary>
+    /// <summary>The session's model (<c>provider/model</c>), used when a run names none; every run records the model it used.</summary>
     public const string Model = "model";
+
+    /// <summary>The plugins a session's runs loaded by name (<c>--plugin</c> and the default plugins), comma-separated; a resumed run loads them again.</summary>
+    public const string Plugins = "plugins";
 
     /// <summary>The session's permission mode (<c>ask</c>, <c>accept-edits</c>, <c>plan</c>, <c>yolo</c>, <c>dont-ask</c>); a mid-session switch sets it.</summary>
     public const string PermissionMode = "permission_mode";

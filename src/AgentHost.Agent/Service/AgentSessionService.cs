@@ -95,8 +95,12 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         var latest = await _parts.Store.ListSessionsAsync(options.WorkspaceRoot, 1, cancellationToken).ConfigureAwait(false);
         return latest.Count > 0
             ? await OpenStoredAsync(latest[0].Id, options, cancellationToken).ConfigureAwait(false)
-            : throw new AgentHostException(ErrorKind.NotFound, $"--continue: there is no session for {options.WorkspaceRoot} yet. Start one with 'agent run \"…\"'.");
+            : throw NoSessionToContinue(options.WorkspaceRoot);
     }
+
+    /// <summary>The error of <c>--continue</c> in a workspace without sessions.</summary>
+    internal static AgentHostException NoSessionToContinue(string workspaceRoot) =>
+        new(ErrorKind.NotFound, $"--continue: there is no session for {workspaceRoot} yet. Start one with 'agent run \"…\"'.");
 
     /// <summary>Forks a stored session (a copy of its history, optionally up to a message) and opens the fork.</summary>
     /// <param name="idOrPrefix">The parent session.</param>

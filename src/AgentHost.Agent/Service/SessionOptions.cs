@@ -11,6 +11,12 @@ public sealed record SessionOptions(string WorkspaceRoot)
     /// <summary><c>provider/model</c>, above the session's <c>model</c> setting and the configuration; <see langword="null"/> to let them decide.</summary>
     public string? Model { get; init; }
 
+    /// <summary>
+    /// The plugins this run loaded by name (<c>--plugin</c> and the default plugins; folders as absolute paths), recorded
+    /// as the session's <c>plugins</c> setting so that a resumed run loads them again; <see langword="null"/> leaves the record as it is.
+    /// </summary>
+    public IReadOnlyList<string>? Plugins { get; init; }
+
     /// <summary>What the automatic selector favours when no model is named; also picks the <c>large_model</c> / <c>small_model</c> role.</summary>
     public ModelPreference? Prefer { get; init; }
 

@@ -48,8 +48,17 @@ internal static class SessionRunContextBuilder
         try
         {
             var skills = await opening.SkillsLoad.ConfigureAwait(false);
+            var remember = Remembered(parts, options, model);
             var sessionId = existing ?? (await store.CreateSessionAsync(
-                new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = prompt }, cancellationToken).ConfigureAwait(false)).Id;
+                new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = prompt, Settings = remember }, cancellationToken).ConfigureAwait(false)).Id;
+            if (existing is not null)
+            {
+                foreach (var (key, value) in remember.Where(r => opening.Settings.GetValueOrDefault(r.Key) != r.Value))
+                {
+                    await store.SetSettingAsync(sessionId, key, value, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
             newLease = existing is null ? store.AcquireSession(sessionId) : null;
             stored(sessionId); // From here on the session's events carry its id: its streams pass them on.
             runtime.Events.Publish(new ModelSelectedEvent(sessionId, model.ProviderName, model.ModelId, why) { Timestamp = parts.Time.GetUtcNow() });
@@ -83,6 +92,21 @@ internal static class SessionRunContextBuilder
             newLease?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// What the session records of this run: its model (<see cref="RememberedRun.ReferenceOf"/>) and, when the front end
+    /// says, its plugins. A resumed session's record changes only when the run uses another model or other plugins.
+    /// </summary>
+    private static Dictionary<string, string> Remembered(SessionServiceParts parts, SessionOptions options, SelectedModel model)
+    {
+        var remember = new Dictionary<string, string>(StringComparer.Ordinal) { [SessionSettings.Model] = RememberedRun.ReferenceOf(model, parts.Environment) };
+        if (options.Plugins is { } plugins)
+        {
+            remember[SessionSettings.Plugins] = RememberedRun.FormatPlugins(plugins);
+        }
+
+        return remember;
     }
 
     /// <summary>Loads a session's history and answers tool calls left without a result by a process that died.</summary>

@@ -16,14 +16,14 @@ namespace AgentHost.Cli.Commands;
 /// </summary>
 internal sealed class LspStatusCommand : AgentCommand
 {
-    private readonly Option<string[]> _plugins = PluginOptions.Create();
+    private readonly PluginOptions _plugins = new();
     private readonly Option<bool> _json = new("--json") { Description = "Print JSON." };
     private readonly Option<bool> _check = new("--check") { Description = "Start each server that is found (initialize handshake, then shutdown) to confirm it works; a failure is shown with the fix." };
 
     public LspStatusCommand(CliContext context)
         : base("status", "List language servers (from plugins and lsp.servers), their command, whether the binary is found, and their state.", context)
     {
-        Options.Add(_plugins);
+        _plugins.AddTo(this);
         Options.Add(_json);
         Options.Add(_check);
     }
@@ -32,7 +32,7 @@ internal sealed class LspStatusCommand : AgentCommand
     {
         var configuration = Context.Configuration(parseResult);
         await using var runtime = Context.CreatePluginRuntime(configuration);
-        var results = await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var results = await _plugins.LoadAsync(runtime, parseResult, configuration, Context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
         foreach (var failure in results.Where(r => r.Error is not null))
         {
             Context.Console.WriteInfo($"warning: plugin {failure.PluginId} not loaded: {failure.Error}");

@@ -8,6 +8,7 @@ using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Events;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
@@ -19,8 +20,8 @@ namespace AgentHost.Cli.Commands;
 internal sealed class RunCommand : AgentCommand
 {
     private readonly Argument<string[]> _prompt = new("prompt") { Description = "The task. '-' reads (more of) it from standard input.", Arity = ArgumentArity.ZeroOrMore };
-    private readonly Option<string[]> _plugins = PluginOptions.Create();
-    private readonly Option<string?> _model = new("--model", "-m") { Description = "provider/model, e.g. openai/gpt-4.1-mini or scripted/script.yaml (default: the 'model' setting)." };
+    private readonly PluginOptions _plugins = new();
+    private readonly Option<string?> _model = new("--model", "-m") { Description = "provider/model, e.g. openai/gpt-4.1-mini or scripted/script.yaml (default: a resumed session's model, else the 'model' setting)." };
     private readonly Option<string?> _session = new("--session", "-s") { Description = "Continue this session (id or unique prefix)." };
     private readonly Option<bool> _continue = new("--continue") { Description = "Continue the newest session of this project." };
     private readonly Option<string?> _root = new("--root") { Description = "The project root to work in (default: the project containing the current directory)." };
@@ -45,7 +46,8 @@ internal sealed class RunCommand : AgentCommand
         Arguments.Add(_prompt);
         _output.AcceptOnlyFromAmong("text", "json", "final");
         _prefer.AcceptOnlyFromAmong("fast", "cheap", "best", "balanced");
-        foreach (var option in new Option[] { _plugins, _model, _session, _continue, _root, _output, _maxSteps, _context, _images, _permissionMode, _allow, _prefer, _noCompact, _dryRun, _skills })
+        _plugins.AddTo(this);
+        foreach (var option in new Option[] { _model, _session, _continue, _root, _output, _maxSteps, _context, _images, _permissionMode, _allow, _prefer, _noCompact, _dryRun, _skills })
         {
             Options.Add(option);
         }
@@ -67,10 +69,20 @@ internal sealed class RunCommand : AgentCommand
             throw new AgentHostException(ErrorKind.Usage, "use either --session ID or --continue, not both.");
         }
 
-        var configuration = root is null ? Context.Configuration(parseResult) : Context.ProjectRoots(parseResult).ResolveConfiguration(root);
-        if (configuration.HasErrors)
+        var configuration = Checked(root is null ? Context.Configuration(parseResult) : Context.ProjectRoots(parseResult).ResolveConfiguration(root));
+        // The session store opens while plugins load (SQLite's open is synchronous, hence the worker thread).
+        var opening = Task.Run(() => Context.OpenSessionStoreAsync(cancellationToken), cancellationToken);
+        RememberedRun? remembered = null;
+        if (parseResult.GetValue(_session) is not null || parseResult.GetValue(_continue))
         {
-            throw new AgentHostException(ErrorKind.Configuration, $"configuration errors:\n  {string.Join("\n  ", configuration.Problems.Where(p => p.IsError))}\nRun 'agent config validate' for details.");
+            // A resumed run works in the session's workspace (unless --root says otherwise) and loads the session's
+            // plugins, so what the session remembers is read before the plugins load.
+            remembered = await RememberedRun.FindAsync(await opening.ConfigureAwait(false), parseResult.GetValue(_session), root ?? configuration.ProjectRoot, cancellationToken).ConfigureAwait(false);
+            if (root is null && Directory.Exists(remembered.Workspace) && !string.Equals(Path.GetFullPath(remembered.Workspace), Path.GetFullPath(configuration.ProjectRoot), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+            {
+                root = remembered.Workspace;
+                configuration = Checked(Context.ProjectRoots(parseResult).ResolveConfiguration(root));
+            }
         }
 
         await using var runtime = Context.CreatePluginRuntime(configuration);
@@ -102,14 +114,15 @@ internal sealed class RunCommand : AgentCommand
         using var prompter = Context.Console.IsInteractive
             ? new ConsolePermissionPrompter(Context.Console, broker, runtime.Events, configuration.Project.ConfigFileOrDefault, configuration.GlobalConfigFile)
             : null;
-        // The session store opens while plugins load (SQLite's open is synchronous, hence the worker thread), and the
-        // provider plugin of the named or configured model loads with the others: both are on the way to the first request.
-        var opening = Task.Run(() => Context.OpenSessionStoreAsync(cancellationToken), cancellationToken);
-        var model = parseResult.GetValue(_model) ?? configuration.Model;
-        string[] providers = model is not null && ModelSelection.ProviderTypeOf(model, configuration) is { } type ? [type] : [];
+        // The provider plugin of the named, remembered or configured model loads with the others: it is on the way to the first request.
+        var workspaceRoot = root ?? configuration.ProjectRoot;
+        PluginChoice plugins;
         try
         {
-            await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, providers, cancellationToken).ConfigureAwait(false);
+            plugins = ChoosePlugins(parseResult, configuration, runtime, remembered);
+            var model = parseResult.GetValue(_model) ?? remembered?.Model ?? configuration.Model;
+            string[] providers = model is not null && ModelSelection.ProviderTypeOf(model, configuration) is { } type ? [type] : [];
+            await runtime.LoadForRunAsync(plugins.Requested, Context.Environment.CurrentDirectory, providers, plugins.Defaults, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -124,7 +137,7 @@ internal sealed class RunCommand : AgentCommand
         TurnResult summary;
         try
         {
-            summary = await RunTurnAsync(service, parseResult, prompt, root ?? configuration.ProjectRoot, cancellationToken).ConfigureAwait(false);
+            summary = await RunTurnAsync(service, parseResult, prompt, workspaceRoot, remembered, plugins.Recorded, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -180,11 +193,13 @@ internal sealed class RunCommand : AgentCommand
     private MarkdownAnswerWriter MarkdownAnswers(TextWriter terminal) => new(terminal, Context.Environment.Variables, Context.Console.TerminalWidth);
 
     /// <summary>Opens the session (new, <c>--session</c> or <c>--continue</c>), sends the prompt, and closes it.</summary>
-    private async Task<TurnResult> RunTurnAsync(AgentSessionService service, ParseResult parseResult, string prompt, string workspaceRoot, CancellationToken cancellationToken)
+    private async Task<TurnResult> RunTurnAsync(
+        AgentSessionService service, ParseResult parseResult, string prompt, string workspaceRoot, RememberedRun? remembered, IReadOnlyList<string> plugins, CancellationToken cancellationToken)
     {
         var options = new SessionOptions(workspaceRoot)
         {
             Model = parseResult.GetValue(_model),
+            Plugins = plugins,
             MaxSteps = parseResult.GetValue(_maxSteps),
             Compaction = !parseResult.GetValue(_noCompact),
             DryRun = parseResult.GetValue(_dryRun) ? true : null,
@@ -192,8 +207,7 @@ internal sealed class RunCommand : AgentCommand
             Interactive = Context.Console.IsInteractive,
             Prefer = ModelSelector.TryParse(parseResult.GetValue(_prefer), out var prefer) && parseResult.GetValue(_prefer) is not null ? prefer : null,
         };
-        await using var session = parseResult.GetValue(_session) is { } id ? await service.OpenAsync(id, options, cancellationToken).ConfigureAwait(false)
-            : parseResult.GetValue(_continue) ? await service.OpenLatestAsync(options, cancellationToken).ConfigureAwait(false)
+        await using var session = remembered is not null ? await service.OpenAsync(remembered.SessionId, options, cancellationToken).ConfigureAwait(false)
             : await service.CreateAsync(options, cancellationToken).ConfigureAwait(false);
         return await session.SendAsync(
             new TurnRequest(prompt)
@@ -204,6 +218,41 @@ internal sealed class RunCommand : AgentCommand
             },
             cancellationToken).ConfigureAwait(false);
     }
+
+    private static ConfigurationSnapshot Checked(ConfigurationSnapshot configuration) =>
+        configuration.HasErrors
+            ? throw new AgentHostException(ErrorKind.Configuration, $"configuration errors:\n  {string.Join("\n  ", configuration.Problems.Where(p => p.IsError))}\nRun 'agent config validate' for details.")
+            : configuration;
+
+    /// <summary>
+    /// The plugins of this run. A new session: the <c>--plugin</c> ones and the default plugins (none with
+    /// <c>--no-default-plugins</c>). A resumed session that recorded its plugins: those again (the default plugins it had
+    /// included, minus them with <c>--no-default-plugins</c>) plus the <c>--plugin</c> ones; the session records the result.
+    /// </summary>
+    private PluginChoice ChoosePlugins(ParseResult parseResult, ConfigurationSnapshot configuration, PluginRuntime runtime, RememberedRun? remembered)
+    {
+        var installed = runtime.ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
+        // A plugin folder is recorded by its absolute path, so that the session resumes from any directory.
+        var typed = _plugins.Requested(parseResult).Select(name => installed.Contains(name) ? name : Absolute(name)).ToList();
+        if (remembered?.Plugins is { } before)
+        {
+            var dropped = parseResult.GetValue(_plugins.NoDefaults) ? configuration.DefaultPlugins : [];
+            var again = before.Where(p => !dropped.Contains(p)).Concat(typed).Distinct(StringComparer.Ordinal).ToList();
+            return new PluginChoice(again, [], again);
+        }
+
+        var defaults = _plugins.Defaults(parseResult, configuration);
+        return new PluginChoice(typed, defaults, [.. typed.Concat(defaults.Where(d => !installed.Contains(d))).Distinct(StringComparer.Ordinal)]);
+
+        string Absolute(string name)
+        {
+            var folder = Path.GetFullPath(name, Context.Environment.CurrentDirectory);
+            return File.Exists(Path.Combine(folder, PluginManifest.FileName)) ? folder : name;
+        }
+    }
+
+    /// <summary>The plugins a run loads by name, and what its session records.</summary>
+    private sealed record PluginChoice(IReadOnlyList<string> Requested, IReadOnlyList<string> Defaults, IReadOnlyList<string> Recorded);
 
     private string ReadPrompt(ParseResult parseResult)
     {

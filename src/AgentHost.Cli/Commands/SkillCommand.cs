@@ -14,12 +14,14 @@ internal sealed class SkillCommand : Command
         Subcommands.Add(new SkillNewCommand(context));
     }
 
-    /// <summary>The catalog as a run in the current directory sees it (plugins loaded for their skill folders).</summary>
-    internal static async Task<Agent.Skills.SkillSnapshot> LoadAsync(CliContext context, ParseResult parseResult, string[] plugins, CancellationToken cancellationToken)
+    /// <summary>The catalog as a run in the current directory sees it (plugins loaded for their skill folders; without <paramref name="plugins"/> options, the enabled and default ones).</summary>
+    internal static async Task<Agent.Skills.SkillSnapshot> LoadAsync(CliContext context, ParseResult parseResult, PluginOptions? plugins, CancellationToken cancellationToken)
     {
         var configuration = context.Configuration(parseResult);
-        await using var runtime = context.CreatePluginRuntime(parseResult);
-        await runtime.LoadForRunAsync(plugins, context.Environment.CurrentDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var runtime = context.CreatePluginRuntime(configuration);
+        await (plugins is null
+            ? runtime.LoadForRunAsync([], context.Environment.CurrentDirectory, defaults: configuration.DefaultPlugins, cancellationToken: cancellationToken)
+            : plugins.LoadAsync(runtime, parseResult, configuration, context.Environment.CurrentDirectory, cancellationToken)).ConfigureAwait(false);
         var roots = Agent.Skills.SkillLocations.All(configuration, context.Environment, context.Environment.CurrentDirectory, runtime.Registry);
         return new Agent.Skills.SkillCatalog(roots).Current;
     }

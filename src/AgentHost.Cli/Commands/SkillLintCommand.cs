@@ -23,7 +23,7 @@ internal sealed class SkillLintCommand : AgentCommand
         if (given is null)
         {
             // Every skill a run finds, with the catalog's own verdicts (duplicates are the 'shadowed' of 'agent skill list').
-            result = SkillLinter.Lint(await SkillCommand.LoadAsync(Context, parseResult, [], cancellationToken).ConfigureAwait(false));
+            result = SkillLinter.Lint(await SkillCommand.LoadAsync(Context, parseResult, null, cancellationToken).ConfigureAwait(false));
             if (result.Files.Count == 0)
             {
                 throw new AgentHostException(ErrorKind.NotFound, "no skills found; create one with 'agent skill new NAME', or give a SKILL.md, a skill folder or a folder of skills.");

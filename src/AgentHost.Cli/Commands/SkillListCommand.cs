@@ -7,19 +7,19 @@ namespace AgentHost.Cli.Commands;
 /// <summary><c>agent skill list</c>: every skill found, with its source, status, path and problems.</summary>
 internal sealed class SkillListCommand : AgentCommand
 {
-    private readonly Option<string[]> _plugins = PluginOptions.Create();
+    private readonly PluginOptions _plugins = new();
     private readonly Option<bool> _json = new("--json") { Description = "Print JSON (name, description, source, path, status, warnings)." };
 
     public SkillListCommand(CliContext context)
         : base("list", "List the skills found (project, user, skills.paths, plugins, built-in) in precedence order, with status and problems; of two skills with one name the first wins (the other is 'shadowed by' its folder).", context)
     {
-        Options.Add(_plugins);
+        _plugins.AddTo(this);
         Options.Add(_json);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var snapshot = await SkillCommand.LoadAsync(Context, parseResult, parseResult.GetValue(_plugins) ?? [], cancellationToken).ConfigureAwait(false);
+        var snapshot = await SkillCommand.LoadAsync(Context, parseResult, _plugins, cancellationToken).ConfigureAwait(false);
         if (parseResult.GetValue(_json))
         {
             Context.Console.WriteLine(JsonSerializer.Serialize(

@@ -7,19 +7,19 @@ namespace AgentHost.Cli.Commands;
 internal sealed class SkillShowCommand : AgentCommand
 {
     private readonly Argument<string> _name = new("name") { Description = "The skill name." };
-    private readonly Option<string[]> _plugins = PluginOptions.Create();
+    private readonly PluginOptions _plugins = new();
 
     public SkillShowCommand(CliContext context)
         : base("show", "Show a skill: where it is, its fields, bundled files, problems and instructions.", context)
     {
         Arguments.Add(_name);
-        Options.Add(_plugins);
+        _plugins.AddTo(this);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var name = parseResult.GetValue(_name)!;
-        var snapshot = await SkillCommand.LoadAsync(Context, parseResult, parseResult.GetValue(_plugins) ?? [], cancellationToken).ConfigureAwait(false);
+        var snapshot = await SkillCommand.LoadAsync(Context, parseResult, _plugins, cancellationToken).ConfigureAwait(false);
         var skill = snapshot.Find(name) ?? snapshot.All.FirstOrDefault(s => s.Name == name);
         if (skill is null)
         {

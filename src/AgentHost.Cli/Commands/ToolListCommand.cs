@@ -8,20 +8,21 @@ namespace AgentHost.Cli.Commands;
 /// <summary><c>agent tool list</c>: every registered tool with its plugin, effect and parameter schema.</summary>
 internal sealed class ToolListCommand : AgentCommand
 {
-    private readonly Option<string[]> _plugins = PluginOptions.Create();
+    private readonly PluginOptions _plugins = new();
     private readonly Option<bool> _json = new("--json") { Description = "Print JSON, including each tool's parameter schema." };
 
     public ToolListCommand(CliContext context)
-        : base("list", "List every tool from the enabled plugins (and --plugin ones) with its plugin, effect and parameters.", context)
+        : base("list", "List the tools a run gets (enabled plugins, the default plugins, --plugin ones) with their plugin, effect and parameters.", context)
     {
-        Options.Add(_plugins);
+        _plugins.AddTo(this);
         Options.Add(_json);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        await using var runtime = Context.CreatePluginRuntime(parseResult);
-        var results = await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var configuration = Context.Configuration(parseResult);
+        await using var runtime = Context.CreatePluginRuntime(configuration);
+        var results = await _plugins.LoadAsync(runtime, parseResult, configuration, Context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
         foreach (var failure in results.Where(r => r.Error is not null))
         {
             Context.Console.WriteInfo($"warning: plugin {failure.PluginId} not loaded: {failure.Error}");
@@ -50,7 +51,7 @@ internal sealed class ToolListCommand : AgentCommand
 
         if (tools.Count == 0)
         {
-            Context.Console.WriteLine("No tools. Install a tool pack ('agent plugin install <id>') or pass --plugin.");
+            Context.Console.WriteLine("No tools. Install a tool pack ('agent plugin install <id>'), pass --plugin, or list packs in plugins.defaults.");
             return ExitCodes.Success;
         }
 

@@ -15,7 +15,7 @@ internal sealed class ToolRunCommand : AgentCommand
     private readonly Argument<string> _name = new("name") { Description = "The tool name (plain, or plugin-id/name)." };
     private readonly Option<string> _args = new("--args") { Description = "The arguments as one JSON object.", DefaultValueFactory = _ => "{}" };
     private readonly Option<string?> _root = new("--root") { Description = "The project root the tool works in (default: the project containing the current directory)." };
-    private readonly Option<string[]> _plugins = PluginOptions.Create();
+    private readonly PluginOptions _plugins = new();
     private readonly Option<bool> _json = new("--json") { Description = "Print the raw outcome as JSON." };
     private readonly Option<string?> _permissionMode = PermissionModeOption.Create();
     private readonly Option<string[]> _allow = AllowOption.Create();
@@ -26,7 +26,7 @@ internal sealed class ToolRunCommand : AgentCommand
         Arguments.Add(_name);
         Options.Add(_args);
         Options.Add(_root);
-        Options.Add(_plugins);
+        _plugins.AddTo(this);
         Options.Add(_json);
         Options.Add(_permissionMode);
         Options.Add(_allow);
@@ -43,7 +43,7 @@ internal sealed class ToolRunCommand : AgentCommand
         }
 
         await using var runtime = Context.CreatePluginRuntime(configuration);
-        await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _plugins.LoadAsync(runtime, parseResult, configuration, Context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
         var gate = AgentRunner.CreatePermissionGate(configuration, root, Context.Environment, PermissionModeOption.Parse(parseResult, _permissionMode), Context.Console.IsInteractive, runtime.Events);
         using var pipeline = AgentRunner.CreatePipeline(runtime, gate, new SecretScrubber(Context.Environment), TimeProvider.System);
         var outcome = await pipeline.InvokeAsync(

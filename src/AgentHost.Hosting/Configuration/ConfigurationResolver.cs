@@ -100,9 +100,16 @@ public static class ConfigurationResolver
         null,
         [.. ConfigSchema.Keys
             .Where(key => key.DefaultValue is not null && !key.Pattern.Contains('*', StringComparison.Ordinal) && !key.Pattern.Contains('#', StringComparison.Ordinal))
-            .Select(key => new ConfigEntry(key.Pattern, key.DefaultValue!, ConfigLayer.Default))],
+            .SelectMany(DefaultEntries)],
         [],
         []);
+
+    /// <summary>A key's built-in default: one entry, or for a list (<c>plugins.defaults</c>) one entry per comma-separated item, so that a list in a config file replaces it as lists do.</summary>
+    private static IEnumerable<ConfigEntry> DefaultEntries(ConfigKeyDefinition key) =>
+        key.Kind == ConfigValueKind.List
+            ? key.DefaultValue!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select((item, i) => new ConfigEntry(ConfigKeys.Join(key.Pattern, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), item, ConfigLayer.Default))
+            : [new ConfigEntry(key.Pattern, key.DefaultValue!, ConfigLayer.Default)];
 
     /// <summary>Reads a config file and expands variable references in its values.</summary>
     private static ConfigLayerContent LoadFile(string path, ConfigLayer layer, HostEnvironment environment) =>

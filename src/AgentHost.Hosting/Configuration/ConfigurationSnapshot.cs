@@ -86,6 +86,17 @@ public sealed class ConfigurationSnapshot
     /// <summary>The small model (<c>small_model</c>) for titles and summaries, or <see langword="null"/>.</summary>
     public string? SmallModel => Get("small_model") is { Length: > 0 } model ? model : null;
 
+    /// <summary>The plugins every run loads without <c>--plugin</c> (<c>plugins.defaults</c>, in list order; empty when it is <c>[]</c>).</summary>
+    public IReadOnlyList<string> DefaultPlugins =>
+        [.. GetSection(DefaultPluginsKey)
+            .Where(item => ConfigKeys.IsIndex(item.Key) && item.Value.Trim().Length > 0)
+            .OrderBy(item => int.Parse(item.Key, System.Globalization.CultureInfo.InvariantCulture))
+            .Select(item => item.Value.Trim())
+            .Distinct(StringComparer.Ordinal)];
+
+    /// <summary>The key of <see cref="DefaultPlugins"/>.</summary>
+    public const string DefaultPluginsKey = "plugins.defaults";
+
     /// <summary>The plugin feeds from <c>plugins.feeds</c>, in list order; items without a url are skipped.</summary>
     public IReadOnlyList<PluginFeedSettings> PluginFeeds { get; }
 

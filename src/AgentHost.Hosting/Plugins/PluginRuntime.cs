@@ -194,21 +194,40 @@ public sealed class PluginRuntime : IAsyncDisposable
     /// bundled plugin of each loads together with the others instead of after them (see <see cref="EnsureChatProviderAsync"/>),
     /// unless a plugin of that id is installed or requested.
     /// </param>
+    /// <param name="defaults">
+    /// The default plugins (<c>plugins.defaults</c>): ids loaded like <paramref name="requested"/> ones, except that an
+    /// installed plugin you disabled stays off, and one found nowhere is a configuration error that names the setting.
+    /// </param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The load results, ordered by id.</returns>
-    /// <exception cref="AgentHostException">A requested plugin was found nowhere (the message suggests close ids).</exception>
+    /// <exception cref="AgentHostException">A requested or default plugin was found nowhere (the message suggests close ids).</exception>
     public async Task<IReadOnlyList<PluginLoadResult>> LoadForRunAsync(
         IReadOnlyList<string> requested,
         string workingDirectory,
         IReadOnlyList<string>? providerTypes = null,
+        IReadOnlyList<string>? defaults = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requested);
         var installed = ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
         var extra = new List<PluginLoadRequest>();
+        foreach (var id in (defaults ?? []).Distinct(StringComparer.Ordinal).Where(d => !installed.Contains(d) && !requested.Contains(d)))
+        {
+            if (Host.Loaded.ContainsKey(id))
+            {
+                continue;
+            }
+
+            extra.Add(FindInCatalog(id) is { } bundled
+                ? new PluginLoadRequest(bundled) { Settings = _settings(id) }
+                : throw new AgentHostException(
+                    ErrorKind.Configuration,
+                    $"plugins.defaults: plugin '{id}' is not installed and not in the bundled catalog.{CloseMatches.Hint(CloseMatches.Find(id, installed.Concat(CatalogIds())))} Fix the list in config.yaml (see 'agent config show'), or pass --no-default-plugins."));
+        }
+
         foreach (var type in (providerTypes ?? []).Distinct(StringComparer.Ordinal).Where(t => !installed.Contains(t) && !requested.Contains(t)))
         {
-            if (!Host.Loaded.ContainsKey(type) && FindInCatalog(type) is { } provider)
+            if (!Host.Loaded.ContainsKey(type) && !(defaults?.Contains(type) ?? false) && FindInCatalog(type) is { } provider)
             {
                 extra.Add(new PluginLoadRequest(provider) { Settings = _settings(type) });
             }
@@ -234,8 +253,11 @@ public sealed class PluginRuntime : IAsyncDisposable
             }
         }
 
-        var fromStore = await LoadInstalledAsync([.. ListInstalled().Where(p => p.Enabled || requested.Contains(p.Locked.Id)).Select(p => p.Locked.Id)], cancellationToken).ConfigureAwait(false);
-        var fromElsewhere = await Host.LoadAllAsync(extra, cancellationToken).ConfigureAwait(false);
+        // Installed and bundled plugins load together (the default packs are most of a run's plugins).
+        var storeLoad = LoadInstalledAsync([.. ListInstalled().Where(p => p.Enabled || requested.Contains(p.Locked.Id)).Select(p => p.Locked.Id)], cancellationToken);
+        var otherLoad = Host.LoadAllAsync(extra, cancellationToken);
+        await Task.WhenAll((Task)storeLoad, otherLoad).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var (fromStore, fromElsewhere) = (await storeLoad.ConfigureAwait(false), await otherLoad.ConfigureAwait(false));
         var bridge = await EnsureLspBridgeAsync(cancellationToken).ConfigureAwait(false);
         return fromStore.Concat(fromElsewhere).Concat(bridge).OrderBy(r => r.PluginId, StringComparer.Ordinal).ToList();
     }
