@@ -11,6 +11,7 @@ internal static class CommandLineFactory
         ("run", context => new RunCommand(context)),
         ("plugin", context => new PluginCommand(context)),
         ("config", context => new ConfigCommand(context)),
+        ("auth", context => new AuthCommand(context)),
         ("tool", context => new ToolCommand(context)),
         ("doctor", context => new DoctorCommand(context)),
         ("session", context => new SessionCommand(context)),

@@ -37,7 +37,7 @@ internal sealed class CatalogSource(string directory, Action<string>? report)
         try
         {
             var manifest = read();
-            entries.Add(new PluginCandidate(manifest.Id, manifest.Version, Name, origin, kind));
+            entries.Add(new PluginCandidate(manifest.Id, manifest.Version, Name, origin, kind) { Description = manifest.Description });
         }
         catch (AgentHostException ex)
         {

@@ -96,3 +96,21 @@ public enum VerifyStatus
 /// <param name="Directory">The plugin folder.</param>
 /// <param name="ActualHash">The hash found on disk (when the folder exists).</param>
 public sealed record VerifyResult(LockedPlugin Plugin, VerifyStatus Status, string Directory, string? ActualHash);
+
+/// <summary>One plugin a source offers (its highest version there), for <c>agent plugin search</c>.</summary>
+/// <param name="Id">The plugin id (lowercase).</param>
+/// <param name="Version">The highest version the source has (stable unless prereleases were asked for).</param>
+/// <param name="Description">The description, when the source gives one.</param>
+/// <param name="Source">The source as the lockfile records it: <c>catalog</c> or <c>feed:&lt;name&gt;</c>.</param>
+/// <param name="SourceDescription">The source for messages, e.g. <c>the catalog</c>.</param>
+public sealed record AvailablePlugin(string Id, string Version, string? Description, string Source, string SourceDescription);
+
+/// <summary>A source a search could not read, and why.</summary>
+/// <param name="Source">The source for messages.</param>
+/// <param name="Reason">What went wrong.</param>
+public sealed record UnreadableSource(string Source, string Reason);
+
+/// <summary>What <see cref="PluginInstaller.SearchAsync"/> found.</summary>
+/// <param name="Plugins">The matching plugins, in source order (the catalog first), then by id.</param>
+/// <param name="Unreadable">The sources that could not be read (reported, not fatal).</param>
+public sealed record PluginSearchResult(IReadOnlyList<AvailablePlugin> Plugins, IReadOnlyList<UnreadableSource> Unreadable);

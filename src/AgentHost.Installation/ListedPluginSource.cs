@@ -12,6 +12,12 @@ internal abstract class ListedPluginSource(string name, string description, Acti
     protected override Task<IReadOnlyList<string>> ListIdsCoreAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>(Entries().Select(e => e.Id!).Distinct(StringComparer.Ordinal).ToList());
 
+    protected override Task<IReadOnlyList<PluginCandidate>> SearchCoreAsync(string? term, bool includePrerelease, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<PluginCandidate>>([.. Entries().Select(e => e.Description is null ? e with { Description = Describe(e) } : e).Where(e => Matches(e, term))]);
+
+    /// <summary>The description of a candidate listed without one (read on demand, for searches); null when unknown.</summary>
+    protected virtual string? Describe(PluginCandidate candidate) => null;
+
     /// <summary>Adds every candidate of the source to <paramref name="entries"/>; called once.</summary>
     protected abstract void Collect(List<PluginCandidate> entries);
 

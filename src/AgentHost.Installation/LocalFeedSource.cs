@@ -1,4 +1,5 @@
 using AgentHost.Hosting;
+using AgentHost.Hosting.Plugins;
 using NuGet.Versioning;
 
 namespace AgentHost.Installation;
@@ -57,6 +58,21 @@ internal sealed class LocalFeedSource(PluginFeed feed, string directory, Action<
                     Add(entries, id, version, package);
                 }
             }
+        }
+    }
+
+    /// <summary>The description in the package's <c>plugin.yaml</c>; a package without a readable one has none.</summary>
+    protected override string? Describe(PluginCandidate candidate)
+    {
+        try
+        {
+            return NupkgExtractor.ReadManifestText(candidate.Origin) is { } text
+                ? ManifestReader.Read(candidate.Origin + "!/" + PluginManifest.FileName, text).Description
+                : null;
+        }
+        catch (AgentHostException)
+        {
+            return null;
         }
     }
 

@@ -42,6 +42,25 @@ internal sealed class NuGetFeedSource : PluginSource
         return [.. versions.Select(v => new PluginCandidate(id, v, Name, PackageUrl(id, v), CandidateKind.RemotePackage))];
     }
 
+    /// <summary>Searches the feed's search service (<c>SearchQueryService</c>); a feed without one cannot be listed.</summary>
+    protected override async Task<IReadOnlyList<PluginCandidate>> SearchCoreAsync(string? term, bool includePrerelease, CancellationToken cancellationToken)
+    {
+        await GetResourceAsync(cancellationToken).ConfigureAwait(false);
+        var repository = Repository.Factory.GetCoreV3(_packageSource);
+        var index = await CallAsync(() => repository.GetResourceAsync<ServiceIndexResourceV3>(cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (index?.GetServiceEntryUri(ServiceTypes.SearchQueryService) is null)
+        {
+            throw new AgentHostException(ErrorKind.Plugin, $"{Description}: it has no search service (SearchQueryService), so it cannot be listed; install its plugins by exact id ('agent plugin install <id> --source {_feed.Name}')");
+        }
+
+        var search = await CallAsync(() => repository.GetResourceAsync<PackageSearchResource>(cancellationToken), cancellationToken).ConfigureAwait(false)
+            ?? throw new AgentHostException(ErrorKind.Plugin, $"{Description}: NuGet offers no search client for it");
+        var found = await CallAsync(() => search.SearchAsync(term ?? string.Empty, new SearchFilter(includePrerelease), 0, 200, NullLogger.Instance, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return [.. found
+            .Select(p => new PluginCandidate(p.Identity.Id.ToLowerInvariant(), p.Identity.Version, Name, PackageUrl(p.Identity.Id.ToLowerInvariant(), p.Identity.Version), CandidateKind.RemotePackage) { Description = p.Description })
+            .Where(c => Matches(c, term))];
+    }
+
     protected override async Task StageCoreAsync(PluginCandidate candidate, string destination, CancellationToken cancellationToken)
     {
         if (candidate.Kind != CandidateKind.RemotePackage)

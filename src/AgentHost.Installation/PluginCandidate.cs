@@ -25,4 +25,7 @@ public sealed record PluginCandidate(string? Id, NuGetVersion? Version, string S
 {
     /// <summary>The version as written in folder names and the lockfile (normalized, e.g. <c>1.2.0</c>), when known.</summary>
     public string? VersionText => Version?.ToNormalizedString();
+
+    /// <summary>The plugin's description, when the source gives one (manifest or package metadata).</summary>
+    public string? Description { get; init; }
 }

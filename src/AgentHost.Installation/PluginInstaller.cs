@@ -85,6 +85,17 @@ public sealed class PluginInstaller
         return await InstallCandidateAsync(source, candidate, lockFile, request.Force, confirm, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Lists the plugins the catalog and the configured feeds offer whose id or description contains
+    /// <paramref name="term"/> (all when <see langword="null"/>); nothing is installed or locked.
+    /// </summary>
+    /// <param name="term">The text to look for, ignoring case; <see langword="null"/> lists everything.</param>
+    /// <param name="includePrerelease">Whether prerelease versions count (a plugin with only prereleases is listed either way).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The plugins, and the sources that could not be read (a feed that is down is reported, not fatal).</returns>
+    public Task<PluginSearchResult> SearchAsync(string? term, bool includePrerelease = false, CancellationToken cancellationToken = default) =>
+        _resolver.SearchAsync(string.IsNullOrWhiteSpace(term) ? null : term.Trim(), includePrerelease, cancellationToken);
+
     /// <summary>Installs a higher version of one or every installed plugin that came from the catalog or a feed.</summary>
     /// <param name="id">The plugin to update, or <see langword="null"/> for all.</param>
     /// <param name="includePrerelease">Whether prerelease versions count (always, for a plugin whose installed version is one).</param>

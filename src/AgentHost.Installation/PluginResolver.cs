@@ -100,6 +100,39 @@ internal sealed class PluginResolver(
         throw new AgentHostException(ErrorKind.NotFound, await NotFoundMessageAsync(id, sources, request.Source, failures, cancellationToken).ConfigureAwait(false));
     }
 
+    /// <summary>
+    /// Lists what every source offers (the catalog, then the feeds in the order installs search them), the highest
+    /// version per plugin and source; a source that cannot be read is reported in the result, not thrown.
+    /// </summary>
+    public async Task<PluginSearchResult> SearchAsync(string? term, bool includePrerelease, CancellationToken cancellationToken)
+    {
+        var plugins = new List<AvailablePlugin>();
+        var unreadable = new List<UnreadableSource>();
+        foreach (var source in AllSources())
+        {
+            IReadOnlyList<PluginCandidate> found;
+            try
+            {
+                found = await source.SearchAsync(term, includePrerelease, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AgentHostException ex)
+            {
+                var reason = ex.Message.StartsWith(source.Description + ": ", StringComparison.Ordinal) ? ex.Message[(source.Description.Length + 2)..] : ex.Message;
+                unreadable.Add(new UnreadableSource(source.Description, reason));
+                continue;
+            }
+
+            plugins.AddRange(found
+                .Where(c => c.Id is not null)
+                .GroupBy(c => c.Id!, StringComparer.Ordinal)
+                .Select(g => Select(g, exact: null, includePrerelease) ?? Select(g, exact: null, includePrerelease: true)!)
+                .OrderBy(c => c.Id, StringComparer.Ordinal)
+                .Select(c => new AvailablePlugin(c.Id!, c.VersionText!, c.Description, source.Name, source.Description)));
+        }
+
+        return new PluginSearchResult(plugins, unreadable);
+    }
+
     /// <summary>The sources an installed plugin can be updated from, or <see langword="null"/> with the reason.</summary>
     public (PluginSource? Source, string? Reason) SourceForUpdate(LockedPlugin plugin)
     {

@@ -1,3 +1,5 @@
+using AgentHost.Hosting;
+
 namespace AgentHost.Installation;
 
 /// <summary>A place plugins are installed from: the bundled catalog, a feed, or an explicit path.</summary>
@@ -35,6 +37,27 @@ internal abstract class PluginSource
     public Task<IReadOnlyList<string>> ListIdsAsync(CancellationToken cancellationToken = default) =>
         CanListIds ? ListIdsCoreAsync(cancellationToken) : Task.FromResult<IReadOnlyList<string>>([]);
 
+    /// <summary>
+    /// Lists the plugins this source offers whose id or description contains <paramref name="term"/> (every plugin
+    /// when it is <see langword="null"/> or empty), every version.
+    /// </summary>
+    /// <param name="term">The text to look for, ignoring case.</param>
+    /// <param name="includePrerelease">Whether prerelease versions are listed (sources that search remotely use it).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The candidates, with descriptions where the source has them.</returns>
+    /// <exception cref="AgentHostException">The source could not be read or cannot be listed.</exception>
+    public Task<IReadOnlyList<PluginCandidate>> SearchAsync(string? term, bool includePrerelease, CancellationToken cancellationToken = default) =>
+        SearchCoreAsync(string.IsNullOrWhiteSpace(term) ? null : term.Trim(), includePrerelease, cancellationToken);
+
+    /// <summary>Whether a candidate matches a search term (its id or description contains it, ignoring case).</summary>
+    /// <param name="candidate">The candidate.</param>
+    /// <param name="term">The term; every candidate matches <see langword="null"/>.</param>
+    /// <returns>Whether it matches.</returns>
+    public static bool Matches(PluginCandidate candidate, string? term) =>
+        term is null
+        || (candidate.Id?.Contains(term, StringComparison.OrdinalIgnoreCase) ?? false)
+        || (candidate.Description?.Contains(term, StringComparison.OrdinalIgnoreCase) ?? false);
+
     /// <summary>Copies or extracts a candidate's content into <paramref name="destination"/>, which must not exist yet.</summary>
     /// <param name="candidate">A candidate this source returned.</param>
     /// <param name="destination">The staging folder to create.</param>
@@ -51,6 +74,9 @@ internal abstract class PluginSource
     public PackageSignature? LastSignature { get; private set; }
 
     protected abstract Task<IReadOnlyList<PluginCandidate>> FindCoreAsync(string id, CancellationToken cancellationToken);
+
+    protected virtual Task<IReadOnlyList<PluginCandidate>> SearchCoreAsync(string? term, bool includePrerelease, CancellationToken cancellationToken) =>
+        throw new AgentHostException(ErrorKind.Plugin, $"{Description} cannot be listed.");
 
     protected virtual Task<IReadOnlyList<string>> ListIdsCoreAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>([]);

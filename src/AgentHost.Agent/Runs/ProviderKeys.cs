@@ -6,7 +6,7 @@ namespace AgentHost.Agent.Runs;
 /// <summary>
 /// Finds a provider's API key: <c>api_key</c>, <c>api_key_env</c>, <c>api_key_file</c>, <c>api_key_command</c>, else the
 /// conventional variable of its type (<c>OPENAI_API_KEY</c>, <c>ANTHROPIC_API_KEY</c>) when no <c>base_url</c> points
-/// elsewhere. The key is returned to the provider plugin only; it is never logged, and a missing one gives one message
+/// elsewhere, else a key stored with <c>agent auth login</c> (<see cref="StoredKeys"/>). The key is returned to the provider plugin only; it is never logged, and a missing one gives one message
 /// naming what to set.
 /// </summary>
 public static class ProviderKeys
@@ -65,11 +65,17 @@ public static class ProviderKeys
             return fromEnvironment;
         }
 
+        // A key stored with 'agent auth login <provider>' (keychain or credentials file) comes after the variable.
+        if (StoredKeys.Find(providerName, environment) is { } stored)
+        {
+            return stored;
+        }
+
         if (conventional is not null)
         {
             throw new AgentHostException(
                 ErrorKind.Configuration,
-                $"provider '{providerName}' needs an API key: export {conventional}=<your key>, or set providers.{providerName}.api_key_env, api_key_file or api_key_command in config.yaml.");
+                $"provider '{providerName}' needs an API key: export {conventional}=<your key>, store one with 'agent auth login {providerName}', or set providers.{providerName}.api_key_env, api_key_file or api_key_command in config.yaml.");
         }
 
         return null;

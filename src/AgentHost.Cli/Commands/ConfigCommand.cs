@@ -6,11 +6,13 @@ namespace AgentHost.Cli.Commands;
 internal sealed class ConfigCommand : Command
 {
     public ConfigCommand(CliContext context)
-        : base("config", "Show, locate and validate configuration.")
+        : base("config", "Show, locate, validate and edit configuration.")
     {
         ArgumentNullException.ThrowIfNull(context);
         Subcommands.Add(new ConfigShowCommand(context));
         Subcommands.Add(new ConfigPathCommand(context));
         Subcommands.Add(new ConfigValidateCommand(context));
+        Subcommands.Add(new ConfigSetCommand(context));
+        Subcommands.Add(new ConfigUnsetCommand(context));
     }
 }

@@ -9,6 +9,7 @@ internal sealed class PluginCommand : Command
         : base("plugin", "Install, list, enable, disable, verify and remove plugins.")
     {
         Subcommands.Add(new PluginListCommand(context));
+        Subcommands.Add(new PluginSearchCommand(context));
         Subcommands.Add(new PluginInfoCommand(context));
         Subcommands.Add(new PluginInstallCommand(context));
         Subcommands.Add(new PluginRemoveCommand(context));

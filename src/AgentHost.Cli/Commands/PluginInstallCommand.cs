@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using AgentHost.Agent.Plugins;
 using AgentHost.Cli.Interaction;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Trust;
 using AgentHost.Installation;
 using NuGet.Versioning;
@@ -190,6 +191,7 @@ internal sealed class PluginInstallCommand : AgentCommand
         {
             case InstallOutcome.AlreadyInstalled:
                 Context.Console.WriteLine($"{plugin.Id} {plugin.Version} is already installed with the same content; nothing to do (pass --force to reinstall it).");
+                ReportMissingPrograms(plugin);
                 return ExitCodes.Success;
             case InstallOutcome.Declined:
                 Context.Console.WriteLine($"Not installed; {plugin.Id} {plugin.Version} was declined. Nothing was changed.");
@@ -198,7 +200,44 @@ internal sealed class PluginInstallCommand : AgentCommand
                 var replaced = result.Previous is { } previous && previous.Version != plugin.Version ? $" (replaced {previous.Version})" : string.Empty;
                 var signed = plugin.Signature is { } text ? $" Package {text.Split(':')[0]}." : string.Empty;
                 Context.Console.WriteLine($"Installed {plugin.Id} {plugin.Version} from {plugin.Source}{replaced}.{signed}{(plugin.Enabled ? string.Empty : " It is disabled; enable it with 'agent plugin enable " + plugin.Id + "'.")}");
+                ReportMissingPrograms(plugin);
                 return ExitCodes.Success;
+        }
+    }
+
+    /// <summary>
+    /// The programs an installed plugin's manifest declares (its language and MCP servers' commands) that the host
+    /// would not find (<see cref="ExecutableLocator"/>: absolute PATH entries, never the project), each with how to
+    /// install it: the server's <c>install</c> hint from the manifest, or a generic one.
+    /// </summary>
+    internal static IEnumerable<(string Program, string Hint)> MissingPrograms(PluginManifest manifest, HostEnvironment environment)
+    {
+        var commands = manifest.LspServers.Select(s => (s.Command, s.InstallHint))
+            .Concat(manifest.McpServers.Where(s => s.Command is not null).Select(s => (Command: s.Command!, InstallHint: (string?)null)));
+        foreach (var (command, hint) in commands.DistinctBy(c => c.Command, StringComparer.Ordinal))
+        {
+            if (ExecutableLocator.Find(command, environment) is null)
+            {
+                yield return (command, hint ?? $"Install {command} and put it on PATH (an absolute PATH entry outside the project).");
+            }
+        }
+    }
+
+    private void ReportMissingPrograms(LockedPlugin plugin)
+    {
+        PluginManifest manifest;
+        try
+        {
+            manifest = ManifestReader.ReadFromDirectory(Context.PluginStore.InstallDirectory(plugin.Id, plugin.Version));
+        }
+        catch (AgentHostException)
+        {
+            return; // Installed and validated a moment ago; a manifest that cannot be read now is reported by 'agent plugin list'.
+        }
+
+        foreach (var (program, hint) in MissingPrograms(manifest, Context.Environment))
+        {
+            Context.Console.WriteLine($"Needs a program: {plugin.Id} runs '{program}', which is not on PATH. {hint}");
         }
     }
 }

@@ -9,14 +9,25 @@ internal sealed class PluginListCommand : AgentCommand
 {
     private readonly Option<bool> _json = new("--json") { Description = "Print JSON instead of a table." };
 
+    private readonly Option<bool> _available = new("--available")
+    {
+        Description = "List what the bundled catalog and the configured feeds offer instead (the same as 'agent plugin search').",
+    };
+
     public PluginListCommand(CliContext context)
         : base("list", "List installed plugins with version, source, state, capabilities and load status.", context)
     {
         Options.Add(_json);
+        Options.Add(_available);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
+        if (parseResult.GetValue(_available))
+        {
+            return await PluginSearchCommand.WriteAvailableAsync(Context, parseResult, term: null, parseResult.GetValue(_json), prerelease: false, cancellationToken).ConfigureAwait(false);
+        }
+
         await using var runtime = Context.CreatePluginRuntime(parseResult);
         var installed = runtime.ListInstalled();
         var results = (await runtime.LoadInstalledAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -36,7 +47,7 @@ internal sealed class PluginListCommand : AgentCommand
 
         if (installed.Count == 0)
         {
-            console.WriteLine("No plugins installed. Install one with 'agent plugin install <id|folder|.nupkg>'.");
+            console.WriteLine("No plugins installed. See what the catalog and your feeds offer with 'agent plugin search', then install one with 'agent plugin install <id|folder|.nupkg>'.");
             return ExitCodes.Success;
         }
 

@@ -56,6 +56,43 @@ internal sealed class ConsoleInteraction : IConsoleInteraction
 
     public string? ReadLine() => IsInteractive ? _in.ReadLine() : null;
 
+    public string? ReadSecret(string prompt)
+    {
+        if (!IsInteractive)
+        {
+            return null;
+        }
+
+        _error.Write(prompt);
+        _error.Flush();
+        if (!ReferenceEquals(_in, Console.In) || Console.IsInputRedirected)
+        {
+            return _in.ReadLine();
+        }
+
+        var secret = new System.Text.StringBuilder();
+        while (true)
+        {
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter)
+            {
+                break;
+            }
+
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                secret.Length = Math.Max(0, secret.Length - 1);
+            }
+            else if (!char.IsControl(key.KeyChar))
+            {
+                secret.Append(key.KeyChar);
+            }
+        }
+
+        _error.WriteLine();
+        return secret.ToString();
+    }
+
     public bool Confirm(string question, bool defaultAnswer)
     {
         if (!IsInteractive)

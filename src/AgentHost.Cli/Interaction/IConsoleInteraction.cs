@@ -30,6 +30,9 @@ internal interface IConsoleInteraction
     /// <summary>Reads one line a person typed (for prompts); <see langword="null"/> at the end of input or when not interactive.</summary>
     string? ReadLine();
 
+    /// <summary>Asks for a secret at a terminal without echoing it; <see langword="null"/> when not interactive (never prompts headless).</summary>
+    string? ReadSecret(string prompt);
+
     /// <summary>Asks a yes/no question; returns <paramref name="defaultAnswer"/> when not interactive.</summary>
     bool Confirm(string question, bool defaultAnswer);
 }

@@ -8,7 +8,9 @@ namespace AgentHost.Tests.Installation;
 
 /// <summary>
 /// A NuGet v3 feed on 127.0.0.1 serving .nupkg files: a service index with a <c>PackageBaseAddress/3.0.0</c>
-/// resource and the flat container (<c>{id}/index.json</c>, <c>{id}/{version}/{id}.{version}.nupkg</c>).
+/// resource and the flat container (<c>{id}/index.json</c>, <c>{id}/{version}/{id}.{version}.nupkg</c>), and a
+/// <c>SearchQueryService</c> (<c>v3/search?q=…</c>: ids containing the term, highest stable version unless
+/// <c>prerelease=true</c>) describing each package as <see cref="Descriptions"/> says.
 /// </summary>
 public sealed class NuGetTestServer : IDisposable
 {
@@ -41,6 +43,12 @@ public sealed class NuGetTestServer : IDisposable
     /// <summary>Publishes a package file as <paramref name="id"/> <paramref name="version"/>.</summary>
     public void Add(string id, string version, string nupkgPath) =>
         _packages.GetOrAdd(id.ToLowerInvariant(), _ => new SortedDictionary<string, string>(StringComparer.Ordinal))[version.ToLowerInvariant()] = nupkgPath;
+
+    /// <summary>Whether the service index offers the search service (a static file feed does not).</summary>
+    public bool Searchable { get; set; } = true;
+
+    /// <summary>The description the search service gives a package id (default: <c>Test plugin {id}</c>).</summary>
+    public Dictionary<string, string> Descriptions { get; } = new(StringComparer.Ordinal);
 
     public void Dispose()
     {
@@ -76,15 +84,34 @@ public sealed class NuGetTestServer : IDisposable
                 continue;
             }
 
-            var (status, body) = Answer(path);
+            var (status, body) = Answer(path, context.Request.QueryString["q"] ?? string.Empty, context.Request.QueryString["prerelease"] == "true");
             response.StatusCode = status;
             response.ContentLength64 = body.Length;
             await response.OutputStream.WriteAsync(body);
         }
     }
 
-    private (int Status, byte[] Body) Answer(string path)
+    private (int Status, byte[] Body) Answer(string path, string query, bool prerelease)
     {
+        if (path == "/v3/search")
+        {
+            var hits = _packages
+                .Where(p => p.Key.Contains(query, StringComparison.OrdinalIgnoreCase))
+                .OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => (Id: p.Key, Versions: p.Value.Keys.Where(v => prerelease || !v.Contains('-', StringComparison.Ordinal)).ToList()))
+                .Where(p => p.Versions.Count > 0)
+                .Select(p => new Dictionary<string, object>
+                {
+                    ["@id"] = BaseUrl + "v3/registration/" + p.Id + "/index.json",
+                    ["id"] = p.Id,
+                    ["version"] = p.Versions.Select(NuGet.Versioning.NuGetVersion.Parse).Max()!.ToNormalizedString(),
+                    ["description"] = Descriptions.TryGetValue(p.Id, out var text) ? text : "Test plugin " + p.Id,
+                    ["versions"] = p.Versions.Select(v => new Dictionary<string, object> { ["version"] = v, ["downloads"] = 0 }).ToArray(),
+                })
+                .ToArray();
+            return Json(new Dictionary<string, object> { ["totalHits"] = hits.Length, ["data"] = hits });
+        }
+
         if (path == "/v3/index.json")
         {
             return Json(new Dictionary<string, object>
@@ -92,9 +119,9 @@ public sealed class NuGetTestServer : IDisposable
                 ["version"] = "3.0.0",
                 ["resources"] = new object[]
                 {
-                    new Dictionary<string, string> { ["@id"] = BaseUrl + "v3/search", ["@type"] = "SearchQueryService" },
+                    new Dictionary<string, string> { ["@id"] = BaseUrl + "v3/search", ["@type"] = "SearchQueryService/3.0.0-beta" },
                     new Dictionary<string, string> { ["@id"] = BaseUrl + "v3/flat", ["@type"] = "PackageBaseAddress/3.0.0" },
-                },
+                }.Skip(Searchable ? 0 : 1).ToArray(),
             });
         }
 

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using AgentHost.Agent.Runs;
+using AgentHost.Hosting;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary>
+/// <c>agent auth login &lt;provider&gt;</c>: reads a key from standard input (a pipe or file), or asks for it without
+/// echo at a terminal, and stores it (<see cref="StoredKeys"/>). Headless, it never prompts.
+/// </summary>
+internal sealed class AuthLoginCommand : AgentCommand
+{
+    private readonly Argument<string> _provider = new("provider")
+    {
+        Description = "The provider name as in config.yaml's providers (or openai, anthropic, …).",
+    };
+
+    public AuthLoginCommand(CliContext context)
+        : base("login", "Store a provider's API key (read from stdin, or asked for without echo at a terminal).", context)
+    {
+        Arguments.Add(_provider);
+    }
+
+    internal static string CheckedName(string provider)
+    {
+        var name = provider.Trim();
+        return StoredKeys.IsValidName(name)
+            ? name
+            : throw new AgentHostException(ErrorKind.Usage, $"'{provider}' is not a provider name: use the name from config.yaml's providers (lowercase letters, digits, '.', '-', '_'), e.g. openai.");
+    }
+
+    protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var provider = CheckedName(parseResult.GetValue(_provider)!);
+        var console = Context.Console;
+        var key = console.ReadRedirectedInput() is { } piped
+            ? piped.Trim()
+            : console.ReadSecret($"API key for {provider} (input hidden): ")?.Trim();
+        if (string.IsNullOrEmpty(key))
+        {
+            throw new AgentHostException(
+                ErrorKind.Usage,
+                console.IsInteractive
+                    ? "no key entered; nothing was stored."
+                    : $"no key on standard input, and no terminal to ask at. Pipe it in: 'agent auth login {provider} < key.txt' (or 'printenv MY_KEY | agent auth login {provider}'). Nothing was stored.");
+        }
+
+        if (key.Contains('\n', StringComparison.Ordinal))
+        {
+            throw new AgentHostException(ErrorKind.Usage, "the key has more than one line; give only the key. Nothing was stored.");
+        }
+
+        var (where, note) = StoredKeys.Store(provider, key, Context.Environment);
+        if (note is not null)
+        {
+            console.WriteInfo("note: " + note + ".");
+        }
+
+        console.WriteLine($"Stored the API key for {provider} in {where.Location}.");
+        if (ProviderKeys.ConventionalVariable(provider) is { } variable && Context.Environment.Get(variable) is not null)
+        {
+            console.WriteInfo($"note: {variable} is set in this environment and takes precedence over the stored key.");
+        }
+
+        return Task.FromResult(ExitCodes.Success);
+    }
+}
