@@ -1,4 +1,5 @@
 using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 
 namespace AgentHost.Agent.Models;
 
@@ -24,6 +25,20 @@ public sealed record KnownProvider(string Name, string Type, Uri BaseUrl, string
     /// <returns>The provider.</returns>
     public static KnownProvider? Find(string? name) =>
         name is null ? null : All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// A configured provider of a known name with no <c>type</c> (which defaults to the name) gets the service's type:
+    /// <c>providers: { openrouter: { headers: … } }</c> is of type <c>openai</c>.
+    /// </summary>
+    /// <param name="settings">The configured provider.</param>
+    /// <returns>The settings, with the service's type when the configuration named none.</returns>
+    public static ProviderSettings Normalize(ProviderSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Find(settings.Name) is { } known && Same(settings.Type, settings.Name) && !Same(known.Type, settings.Type)
+            ? settings with { Type = known.Type }
+            : settings;
+    }
 
     /// <summary>
     /// The service a provider talks to: without a configured <c>base_url</c>, the known provider of its name (or of its

@@ -31,7 +31,7 @@ public sealed class ModelCatalog
     public static ModelCatalog Build(ConfigurationSnapshot configuration, CapabilityRegistry? registry = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        return Build(configuration, configuration.Providers.Values, registry);
+        return Build(configuration, configuration.Providers.Values.Select(KnownProvider.Normalize), registry);
     }
 
     /// <summary>Builds the catalog for some providers (configured ones, and known services used without configuration).</summary>

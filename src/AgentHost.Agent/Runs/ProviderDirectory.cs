@@ -34,6 +34,7 @@ public static class ProviderDirectory
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var entries = configuration.Providers.Values
+            .Select(KnownProvider.Normalize)
             .OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
             .Select(p => new ProviderEntry(p, KnownProvider.ServiceOf(p.Name, p.Type, p.BaseUrl), Configured: true))
             .ToList();
@@ -52,7 +53,7 @@ public static class ProviderDirectory
     public static ProviderSettings? Settings(string name, ConfigurationSnapshot configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        return configuration.Providers.TryGetValue(name, out var configured) ? configured
+        return configuration.Providers.TryGetValue(name, out var configured) ? KnownProvider.Normalize(configured)
             : KnownProvider.Find(name) is { } known ? Unconfigured(known)
             : null;
     }
