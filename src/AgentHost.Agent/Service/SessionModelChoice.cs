@@ -29,6 +29,10 @@ internal static class SessionModelChoice
             var choice = await AutoSelectAsync(parts, options, session, promptCharacters, images.Count > 0, cancellationToken).ConfigureAwait(false);
             (text, reason) = (choice.Model.Reference, choice.Reason);
         }
+        else
+        {
+            text = ModelLookup.Qualify(text, configuration, parts.Runtime.Registry, parts.Environment); // a bare id gets its provider
+        }
 
         if (images.Count > 0 && !reason.StartsWith("auto-selected", StringComparison.Ordinal))
         {
