@@ -19,7 +19,7 @@ public static class ProviderErrorHints
         // A refused connection gets its own hint, unless the provider's message already says where to fix the address.
         var hint = ModelRetryPolicy.IsConnectionRefused(error) ? (message.Contains("base_url", StringComparison.Ordinal) ? string.Empty : Refused(provider))
             : Hint(provider?.Kind ?? (ModelRetryPolicy.IsRetryable(error) ? ProviderErrorKind.Transport : ProviderErrorKind.Unknown), provider);
-        return $"the model request failed{tries}: {message}{status}{(hint.Length > 0 ? ". " + hint.TrimEnd('.') : string.Empty)}";
+        return $"the model request failed{tries}: {message}{status}{(hint.Length > 0 ? ". " + hint : string.Empty)}";
     }
 
     /// <summary>What to do when nothing listens at the endpoint: start the server, or point the provider elsewhere.</summary>

@@ -133,7 +133,7 @@ internal sealed class RunCommand : AgentCommand
         {
             Context.Console.WriteInfo(result.Outcome == RunOutcome.Completed
                 ? $"session {summary.SessionId} ({result.Steps} steps, {result.Usage.InputTokenCount ?? 0} in / {result.Usage.OutputTokenCount ?? 0} out tokens). Continue with: agent run --session {summary.SessionId} \"…\""
-                : $"run stopped ({result.Outcome}): {result.Reason}. Session {summary.SessionId}; continue with: agent run --session {summary.SessionId} \"…\"");
+                : $"run stopped ({result.Outcome}): {result.Reason?.TrimEnd('.')}. Session {summary.SessionId}; continue with: agent run --session {summary.SessionId} \"…\""); // one period: a reason may end with its own
         }
 
         return result.Outcome switch
