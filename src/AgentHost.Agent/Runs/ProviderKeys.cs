@@ -107,7 +107,7 @@ public static class ProviderKeys
         if (result.ExitCode != 0 || key.Length == 0)
         {
             // The command's error text may quote the key or a token; show only its first line, cut short.
-            var firstLine = result.Error.Split('\n', 2)[0].Trim();
+            var firstLine = result.Error.Split('\n', 2)[0].Trim().TrimEnd('.'); // the message adds its own period
             throw new AgentHostException(
                 ErrorKind.Configuration,
                 $"provider '{providerName}': api_key_command exited with {result.ExitCode}{(key.Length == 0 ? " and printed no key" : string.Empty)}{(firstLine.Length > 0 ? ": " + (firstLine.Length > 200 ? firstLine[..200] + "…" : firstLine) : string.Empty)}. Fix the command in config.yaml.");
