@@ -1,9 +1,12 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
+using AgentHost.Agent.Runs;
 using AgentHost.Common.Processes;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Providers;
 
 namespace AgentHost.Agent.Diagnostics;
 
@@ -15,6 +18,8 @@ namespace AgentHost.Agent.Diagnostics;
 /// <param name="environment">The environment (for <c>PATH</c>).</param>
 public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration, PluginRuntime plugins, HttpClient http, HostEnvironment environment)
 {
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>Runs every check.</summary>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The checks in a fixed order.</returns>
@@ -128,35 +133,142 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
         }
     }
 
+    /// <summary>
+    /// One line per provider that is configured or usable: its endpoint is asked for its model list with the key, so a
+    /// rejected key (401/403) is a failure, as is an endpoint that does not answer. Known services without their key
+    /// and known local servers that do not answer (neither configured) are summed up in one line each.
+    /// </summary>
     private async Task<IEnumerable<DoctorCheck>> CheckProvidersAsync(CancellationToken cancellationToken)
     {
         var checks = new List<DoctorCheck>();
-        foreach (var (name, provider) in configuration.Providers.OrderBy(p => p.Key, StringComparer.Ordinal))
+        var probes = new List<(ProviderEntry Entry, Task<DoctorCheck> Check)>();
+        var withoutKey = new List<string>();
+        foreach (var entry in ProviderDirectory.All(configuration))
         {
-            if (provider.BaseUrl is not { Length: > 0 } baseUrl || !Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri))
+            if (ProviderDirectory.WhyUnusable(entry, environment) is { } why)
             {
-                checks.Add(new DoctorCheck(DoctorStatus.Skip, $"provider {name}", "no base_url to probe (the provider's default endpoint is used)"));
+                if (entry.Configured)
+                {
+                    checks.Add(new DoctorCheck(DoctorStatus.Fail, $"provider {entry.Name}", why.TrimEnd('.'), "Set the key as the message says (see docs/providers.md)."));
+                }
+                else
+                {
+                    withoutKey.Add(entry.Service?.KeyVariable ?? entry.Name);
+                }
+
                 continue;
             }
 
-            checks.Add(await ProbeAsync(name, uri, cancellationToken).ConfigureAwait(false));
+            probes.Add((entry, ProbeAsync(entry, cancellationToken)));
         }
 
-        return checks.Count > 0 ? checks : [new DoctorCheck(DoctorStatus.Skip, "providers", "none configured (see docs/configuration.md)")];
+        var silent = new List<string>();
+        foreach (var (entry, probe) in probes)
+        {
+            var check = await probe.ConfigureAwait(false);
+            if (entry.NeedsProbe && check.Status != DoctorStatus.Ok)
+            {
+                silent.Add($"{entry.Name} ({ProviderDirectory.DisplayedBaseUrl(entry.Settings, environment)})");
+                continue;
+            }
+
+            checks.Add(check);
+        }
+
+        if (checks.Count == 0)
+        {
+            checks.Add(new DoctorCheck(
+                DoctorStatus.Warn,
+                "providers",
+                "none usable: no provider is configured, no known service has its key in the environment and no local server answers",
+                "Export a key (e.g. OPENAI_API_KEY or ANTHROPIC_API_KEY), start a local server such as Ollama, or add a provider under 'providers:' (see docs/providers.md)."));
+        }
+
+        if (silent.Count > 0)
+        {
+            checks.Add(new DoctorCheck(DoctorStatus.Skip, "local servers", "not answering: " + string.Join(", ", silent)));
+        }
+
+        if (withoutKey.Count > 0)
+        {
+            checks.Add(new DoctorCheck(DoctorStatus.Skip, "other services", "no key in the environment: " + string.Join(", ", withoutKey)));
+        }
+
+        return checks;
     }
 
-    private async Task<DoctorCheck> ProbeAsync(string name, Uri uri, CancellationToken cancellationToken)
+    private async Task<DoctorCheck> ProbeAsync(ProviderEntry entry, CancellationToken cancellationToken)
+    {
+        var name = $"provider {entry.Name}";
+        var url = ProviderDirectory.DisplayedBaseUrl(entry.Settings, environment);
+        var fix = entry.Configured || entry.Service?.BaseUrlVariable is not { } variable
+            ? $"Start the server or correct providers.{entry.Name}.base_url (see 'agent config show')."
+            : $"Start the server, or set ${variable} (or providers.{entry.Name}.base_url) to where it listens.";
+        if (!await plugins.EnsureChatProviderAsync(entry.Type, cancellationToken).ConfigureAwait(false))
+        {
+            return new DoctorCheck(DoctorStatus.Fail, name, $"no plugin provides the '{entry.Type}' provider type", $"Install one: 'agent plugin install {entry.Type}'.");
+        }
+
+        if (plugins.Registry.Find(CapabilityKind.ChatProvider, entry.Type) is not { Capability: ChatProviderCapability { DiscoverModels: { } discover } } provider)
+        {
+            return url is null
+                ? new DoctorCheck(DoctorStatus.Skip, name, "no base_url to probe (the provider's default endpoint is used)")
+                : await GetAsync(name, url, fix, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ProbeTimeout);
+        try
+        {
+            var options = ModelSelection.Options(entry.Name, string.Empty, configuration, environment);
+            var services = plugins.Host.Loaded.TryGetValue(provider.PluginId, out var plugin) ? plugin.ServiceProvider : ModelSelection.EmptyServices.Instance;
+            var models = await discover(options, services, timeout.Token).ConfigureAwait(false);
+            var key = options.ApiKey is null ? string.Empty : "; the key was accepted";
+            return new DoctorCheck(DoctorStatus.Ok, name, $"{url} answered with {models.Count} model(s){key}");
+        }
+        catch (ProviderException ex) when (ex.Kind == ProviderErrorKind.Authentication || ex.StatusCode is 401 or 403)
+        {
+            return new DoctorCheck(DoctorStatus.Fail, name, $"{url} rejected the key (HTTP {ex.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "401/403"}): {Clause(ex.Message)}", KeyFix(entry));
+        }
+        catch (ProviderException ex) when (ex.StatusCode is { } status)
+        {
+            // It answered, but not with a model list: reachable; the key could not be checked this way.
+            var verdict = status is 404 or 405 ? DoctorStatus.Ok : DoctorStatus.Warn;
+            return new DoctorCheck(verdict, name, $"{url} answered HTTP {status} to the model list request, so the key was not checked: {Clause(ex.Message)}", verdict == DoctorStatus.Ok ? null : "See the message; 'agent logs' has more.");
+        }
+        catch (Exception ex) when (ex is ProviderException or HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            var why = ex is OperationCanceledException ? $"no answer within {ProbeTimeout.TotalSeconds:0} s" : Clause(ex.Message);
+            return new DoctorCheck(DoctorStatus.Fail, name, $"{url} is unreachable: {why}", fix);
+        }
+        catch (AgentHostException ex)
+        {
+            return new DoctorCheck(DoctorStatus.Fail, name, Clause(ex.Message), "Correct the provider's settings (see docs/providers.md).");
+        }
+    }
+
+    private static string KeyFix(ProviderEntry entry) =>
+        entry.Configured && (entry.Settings.ApiKey ?? entry.Settings.ApiKeyEnv ?? entry.Settings.ApiKeyFile ?? entry.Settings.ApiKeyCommand) is not null
+            ? $"Replace the key that providers.{entry.Name} reads (api_key, api_key_env, api_key_file or api_key_command) with a valid one."
+            : entry.Service?.KeyVariable is { } variable
+                ? $"Export a valid key: {variable}=<your key>."
+                : $"Set a valid key in providers.{entry.Name}.api_key_env (or api_key_file / api_key_command).";
+
+    /// <summary>A message as a clause inside a line: without its final period (the line adds its own punctuation).</summary>
+    private static string Clause(string message) => message.Trim().TrimEnd('.');
+
+    private async Task<DoctorCheck> GetAsync(string name, Uri uri, string fix, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        timeout.CancelAfter(ProbeTimeout);
         try
         {
             using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            return new DoctorCheck(DoctorStatus.Ok, $"provider {name}", $"{uri} answered HTTP {(int)response.StatusCode}");
+            return new DoctorCheck(DoctorStatus.Ok, name, $"{uri} answered HTTP {(int)response.StatusCode}");
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return new DoctorCheck(DoctorStatus.Fail, $"provider {name}", $"{uri} is unreachable: {ex.Message}", $"Start the server or correct providers.{name}.base_url (see 'agent config show').");
+            return new DoctorCheck(DoctorStatus.Fail, name, $"{uri} is unreachable: {Clause(ex.Message)}", fix);
         }
     }
 }

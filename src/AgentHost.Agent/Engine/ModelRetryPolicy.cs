@@ -28,13 +28,33 @@ public sealed record ModelRetryPolicy
     /// <summary>Whether an error is worth another attempt.</summary>
     /// <param name="error">The failure (not a cancellation by the user).</param>
     /// <returns><see langword="true"/> for retryable provider errors, HTTP transport errors, I/O errors and HTTP time-outs.</returns>
-    public static bool IsRetryable(Exception error) => error switch
+    /// <remarks>
+    /// A refused connection is not retried: nothing listens at the endpoint (a local server not started, a wrong port),
+    /// which waiting a few seconds does not change; the run stops at once with the endpoint and the fix.
+    /// </remarks>
+    public static bool IsRetryable(Exception error) => !IsConnectionRefused(error) && error switch
     {
         ProviderException provider => provider.IsRetryable,
         HttpRequestException or IOException or TimeoutException => true,
         TaskCanceledException => true, // an HTTP time-out (the user's cancellation is filtered out before this)
         _ => error.InnerException is { } inner && IsRetryable(inner),
     };
+
+    /// <summary>Whether the error (or one it wraps) is a refused TCP connection: the request never reached a server.</summary>
+    /// <param name="error">The failure.</param>
+    /// <returns><see langword="true"/> when a <see cref="System.Net.Sockets.SocketException"/> with <see cref="System.Net.Sockets.SocketError.ConnectionRefused"/> is in the chain.</returns>
+    public static bool IsConnectionRefused(Exception? error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>How long to wait before attempt <paramref name="attempt"/> + 1, or <see langword="null"/> to give up.</summary>
     /// <param name="error">The failure.</param>

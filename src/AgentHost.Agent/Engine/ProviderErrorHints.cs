@@ -16,8 +16,20 @@ public static class ProviderErrorHints
         var message = (provider ?? error).Message.Trim().TrimEnd('.');
         var status = provider?.StatusCode is { } code ? $" (HTTP {code})" : string.Empty;
         var tries = attempts > 1 ? $" after {attempts} attempts" : string.Empty;
-        var hint = Hint(provider?.Kind ?? (ModelRetryPolicy.IsRetryable(error) ? ProviderErrorKind.Transport : ProviderErrorKind.Unknown), provider);
+        // A refused connection gets its own hint, unless the provider's message already says where to fix the address.
+        var hint = ModelRetryPolicy.IsConnectionRefused(error) ? (message.Contains("base_url", StringComparison.Ordinal) ? string.Empty : Refused(provider))
+            : Hint(provider?.Kind ?? (ModelRetryPolicy.IsRetryable(error) ? ProviderErrorKind.Transport : ProviderErrorKind.Unknown), provider);
         return $"the model request failed{tries}: {message}{status}{(hint.Length > 0 ? ". " + hint : string.Empty)}";
+    }
+
+    /// <summary>What to do when nothing listens at the endpoint: start the server, or point the provider elsewhere.</summary>
+    /// <param name="error">The exception, for the provider name.</param>
+    /// <returns>The hint.</returns>
+    public static string Refused(ProviderException? error)
+    {
+        var name = error?.Provider is { Length: > 0 } p ? p : "<name>";
+        var variable = Models.KnownProvider.Find(name)?.BaseUrlVariable is { } v ? $" (or ${v})" : string.Empty;
+        return $"Nothing listens at that address: start the server, or correct providers.{name}.base_url{variable}.";
     }
 
     /// <summary>What to do about an error kind.</summary>
@@ -29,7 +41,9 @@ public static class ProviderErrorHints
         var name = error?.Provider is { Length: > 0 } p ? p : "<name>";
         return kind switch
         {
-            ProviderErrorKind.Authentication => $"Check the API key: set providers.{name}.api_key_env (or api_key_file / api_key_command) in config.yaml to a valid key.",
+            ProviderErrorKind.Authentication => Models.KnownProvider.Find(name)?.KeyVariable is { } variable
+                ? $"Check the API key: the one in ${variable}, or the one providers.{name}.api_key_env (or api_key_file / api_key_command) names in config.yaml."
+                : $"Check the API key: set providers.{name}.api_key_env (or api_key_file / api_key_command) in config.yaml to a valid key.",
             ProviderErrorKind.QuotaExceeded => "The account is out of credit or over its quota: check the provider's billing page, or switch model with --model.",
             ProviderErrorKind.RateLimited => error?.RetryAfter is { } wait
                 ? $"Rate limited; the provider asked to wait {wait.TotalSeconds:0} s. Continue the session later (agent run --continue)."

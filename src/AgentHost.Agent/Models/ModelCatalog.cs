@@ -31,10 +31,28 @@ public sealed class ModelCatalog
     public static ModelCatalog Build(ConfigurationSnapshot configuration, CapabilityRegistry? registry = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        return Build(configuration, configuration.Providers.Values.Select(KnownProvider.Normalize), registry);
+    }
+
+    /// <summary>Builds the catalog for some providers (configured ones, and known services used without configuration).</summary>
+    /// <param name="configuration">The configuration (the providers' <c>models</c> lists).</param>
+    /// <param name="providers">The providers.</param>
+    /// <param name="registry">The loaded plugins' capabilities, for models the provider plugins declare; optional.</param>
+    /// <returns>The catalog.</returns>
+    /// <remarks>
+    /// A provider without a <c>models</c> list offers the catalog models of the service it talks to
+    /// (<see cref="KnownProvider.ServiceOf"/>) and those its plugin declares; a custom endpoint (a <c>base_url</c> that is
+    /// no known service's) offers none: only what it reports (<see cref="AddDiscovered"/>).
+    /// </remarks>
+    public static ModelCatalog Build(ConfigurationSnapshot configuration, IEnumerable<ProviderSettings> providers, CapabilityRegistry? registry = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(providers);
         var models = new List<CatalogModel>();
-        foreach (var provider in configuration.Providers.Values.OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase))
+        foreach (var provider in providers.OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase))
         {
-            var known = Known(provider.Type, registry);
+            var service = KnownProvider.ServiceOf(provider.Name, provider.Type, provider.BaseUrl);
+            var known = provider.BaseUrl is not null && service is null ? [] : Known(service?.Name, provider.Type, registry);
             var configured = ReadConfigured(configuration, provider.Name);
             if (configured.Count == 0)
             {
@@ -67,7 +85,8 @@ public sealed class ModelCatalog
             return listed;
         }
 
-        if (Known(providerType, registry).FirstOrDefault(k => k.Descriptor.Id == modelId) is { } known)
+        var service = KnownProvider.ServiceOf(provider, providerType, null);
+        if (Known(service?.Name, providerType, registry).FirstOrDefault(k => k.Descriptor.Id == modelId) is { } known)
         {
             return known with { Provider = provider };
         }
@@ -131,10 +150,11 @@ public sealed class ModelCatalog
         _ => null,
     };
 
-    private static List<CatalogModel> Known(string providerType, CapabilityRegistry? registry)
+    /// <summary>The embedded catalog's models of a service, and the models the plugin of the provider type declares.</summary>
+    private static List<CatalogModel> Known(string? service, string providerType, CapabilityRegistry? registry)
     {
         var known = EmbeddedCatalog.All
-            .Where(e => string.Equals(e.ProviderType, providerType, StringComparison.OrdinalIgnoreCase))
+            .Where(e => string.Equals(e.ProviderType, service, StringComparison.OrdinalIgnoreCase))
             .Select(e => new CatalogModel(providerType, providerType, e.Descriptor, ModelSource.Catalog) { Tier = e.Tier })
             .ToList();
         if (registry?.Find(CapabilityKind.ChatProvider, providerType)?.Capability is ChatProviderCapability plugin)

@@ -55,7 +55,7 @@ public static class ModelSelector
         var pool = candidates.Where(usable).ToList();
         if (pool.Count == 0)
         {
-            why = "no configured provider is usable (add one under 'providers:' with its API key)";
+            why = "no configured provider is usable, and no known service has its key or answers on this machine (export OPENAI_API_KEY, ANTHROPIC_API_KEY or another service's key, start Ollama, or add a provider under 'providers:'; 'agent models' shows what is usable and why)";
             return null;
         }
 

@@ -35,16 +35,11 @@ public static class ModelSelection
         ArgumentNullException.ThrowIfNull(environment);
         var text = model ?? configuration.Model
             ?? throw new AgentHostException(ErrorKind.Configuration, "no model chosen: pass --model provider/model (for an offline demo: --plugin scripted --model scripted/<script.yaml>), or set 'model: provider/model' in config.yaml.");
+        text = ModelLookup.Qualify(text, configuration, runtime.Registry, environment);
         var slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == text.Length - 1)
-        {
-            throw new AgentHostException(ErrorKind.Usage, $"model '{text}' must be written provider/model, e.g. openai/gpt-4.1-mini or scripted/script.yaml.");
-        }
-
         var providerName = text[..slash];
         var modelId = text[(slash + 1)..];
-        configuration.Providers.TryGetValue(providerName, out var settings);
-        var type = settings?.Type ?? providerName;
+        var type = ProviderDirectory.Settings(providerName, configuration)?.Type ?? providerName;
         if (runtime.Registry.Find(CapabilityKind.ChatProvider, type) is not { Capability: ChatProviderCapability provider } entry)
         {
             var available = runtime.Registry.OfKind(CapabilityKind.ChatProvider).Select(p => p.Name).ToList();
@@ -84,27 +79,37 @@ public static class ModelSelection
     public static ChatProviderOptions Options(string providerName, string modelId, ConfigurationSnapshot configuration, HostEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        configuration.Providers.TryGetValue(providerName, out var settings);
+        ArgumentNullException.ThrowIfNull(environment);
+        var settings = ProviderDirectory.Settings(providerName, configuration);
         var type = settings?.Type ?? providerName;
         return new ChatProviderOptions(providerName, modelId)
         {
-            BaseUrl = settings?.BaseUrl is { } url ? new Uri(url) : null,
+            BaseUrl = settings is null ? null : ProviderDirectory.BaseUrl(settings, environment),
             ApiKey = ProviderKeys.Resolve(providerName, type, settings, environment),
             Headers = settings?.Headers ?? new Dictionary<string, string>(),
             Settings = ProviderSettingsFor(configuration, providerName),
         };
     }
 
-    /// <summary>The provider type a <c>provider/model</c> text names (the configured provider's type, else the provider part).</summary>
+    /// <summary>
+    /// The provider type a model text names: for <c>provider/model</c>, the configured or known provider's type, else the
+    /// provider part; for a bare model id, the type of the providers whose catalog lists it, when they agree.
+    /// </summary>
     /// <param name="model">The text.</param>
     /// <param name="configuration">The configuration.</param>
-    /// <returns>The type, or <see langword="null"/> when the text has no provider part.</returns>
+    /// <returns>The type, or <see langword="null"/> when it cannot be told.</returns>
     public static string? ProviderTypeOf(string model, ConfigurationSnapshot configuration)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(configuration);
         var slash = model.IndexOf('/', StringComparison.Ordinal);
-        return slash <= 0 ? null : configuration.Providers.TryGetValue(model[..slash], out var settings) ? settings.Type : model[..slash];
+        if (slash > 0)
+        {
+            return ProviderDirectory.Settings(model[..slash], configuration)?.Type ?? model[..slash];
+        }
+
+        var types = ModelLookup.Offering(model, configuration, registry: null).Select(m => m.ProviderType).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return types.Count == 1 ? types[0] : null;
     }
 
     private static Dictionary<string, string> ProviderSettingsFor(ConfigurationSnapshot configuration, string providerName)

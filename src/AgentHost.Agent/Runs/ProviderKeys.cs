@@ -1,3 +1,4 @@
+using AgentHost.Agent.Models;
 using AgentHost.Common.Processes;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
@@ -57,9 +58,11 @@ public static class ProviderKeys
             return RunCommand(providerName, command, environment);
         }
 
-        // The conventional variable is for the provider's own endpoint only: a key for api.openai.com must not go to
-        // whatever base_url a configuration names.
-        var conventional = settings?.BaseUrl is null ? ConventionalVariable(providerType) : null;
+        // The conventional variable is for the service's own endpoint only (or where its base-URL variable, set by the
+        // user like the key, moves it): a key for api.openai.com must not go to whatever base_url a configuration names.
+        var conventional = KnownProvider.ServiceOf(providerName, providerType, settings?.BaseUrl) is { } service
+            ? service.KeyVariable
+            : settings?.BaseUrl is null ? ConventionalVariable(providerType) : null;
         if (conventional is not null && environment.Get(conventional) is { } fromEnvironment)
         {
             return fromEnvironment;
@@ -110,7 +113,7 @@ public static class ProviderKeys
         if (result.ExitCode != 0 || key.Length == 0)
         {
             // The command's error text may quote the key or a token; show only its first line, cut short.
-            var firstLine = result.Error.Split('\n', 2)[0].Trim();
+            var firstLine = result.Error.Split('\n', 2)[0].Trim().TrimEnd('.'); // the message adds its own period
             throw new AgentHostException(
                 ErrorKind.Configuration,
                 $"provider '{providerName}': api_key_command exited with {result.ExitCode}{(key.Length == 0 ? " and printed no key" : string.Empty)}{(firstLine.Length > 0 ? ": " + (firstLine.Length > 200 ? firstLine[..200] + "…" : firstLine) : string.Empty)}. Fix the command in config.yaml.");

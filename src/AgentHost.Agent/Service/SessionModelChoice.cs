@@ -29,6 +29,10 @@ internal static class SessionModelChoice
             var choice = await AutoSelectAsync(parts, options, session, promptCharacters, images.Count > 0, cancellationToken).ConfigureAwait(false);
             (text, reason) = (choice.Model.Reference, choice.Reason);
         }
+        else
+        {
+            text = ModelLookup.Qualify(text, configuration, parts.Runtime.Registry, parts.Environment); // a bare id gets its provider
+        }
 
         if (images.Count > 0 && !reason.StartsWith("auto-selected", StringComparison.Ordinal))
         {
@@ -74,37 +78,14 @@ internal static class SessionModelChoice
 
     private static async Task<ModelChoice> AutoSelectAsync(SessionServiceParts parts, SessionOptions options, IReadOnlyDictionary<string, string>? session, int promptCharacters, bool needsVision, CancellationToken cancellationToken)
     {
-        var (configuration, runtime) = (parts.Configuration, parts.Runtime);
-        foreach (var provider in configuration.Providers.Values)
-        {
-            await runtime.EnsureChatProviderAsync(provider.Type, cancellationToken).ConfigureAwait(false);
-        }
-
-        var catalog = ModelCatalog.Build(configuration, runtime.Registry);
+        // Configured providers and known services with their key (or, when nothing else is, a local server that answers).
+        var available = await AvailableModels.GatherAsync(parts.Configuration, parts.Runtime, parts.Environment, DiscoveryScope.Needed, cancellationToken).ConfigureAwait(false);
         var hints = new SelectionHints(
             (promptCharacters / 4) + (session is null ? 2_000 : 20_000),
-            runtime.Registry.OfKind(CapabilityKind.Tool).Count > 0,
+            parts.Runtime.Registry.OfKind(CapabilityKind.Tool).Count > 0,
             needsVision,
             options.Prefer ?? ModelPreference.Balanced);
-        return ModelSelector.Choose(catalog.Models, hints, IsUsable, out var why)
+        return ModelSelector.Choose(available.Catalog.Models, hints, _ => true, out var why)
             ?? throw new AgentHostException(ErrorKind.Configuration, $"no model chosen and none could be selected automatically: {why}. Pass --model provider/model, or set 'model: provider/model' in config.yaml.");
-
-        bool IsUsable(CatalogModel model)
-        {
-            if (runtime.Registry.Find(CapabilityKind.ChatProvider, model.ProviderType) is null)
-            {
-                return false;
-            }
-
-            try
-            {
-                _ = ProviderKeys.Resolve(model.Provider, model.ProviderType, configuration.Providers.GetValueOrDefault(model.Provider), parts.Environment);
-                return true;
-            }
-            catch (AgentHostException)
-            {
-                return false;
-            }
-        }
     }
 }

@@ -8,16 +8,19 @@ using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Cli.Commands;
 
-/// <summary><c>agent models [--json] [--no-discover]</c>: the models of the configured providers, with limits, prices and where each fact came from.</summary>
+/// <summary>
+/// <c>agent models [--json] [--no-discover]</c>: the models of the usable providers (configured ones, known services
+/// with their key, local servers that answer), with limits, prices and where each fact came from; then the providers
+/// that are not usable, and why.
+/// </summary>
 internal sealed class ModelsCommand : AgentCommand
 {
-    private static readonly TimeSpan DiscoveryTimeout = TimeSpan.FromSeconds(5);
     private readonly Option<string[]> _plugins = PluginOptions.Create();
     private readonly Option<bool> _json = new("--json") { Description = "Print JSON." };
     private readonly Option<bool> _noDiscover = new("--no-discover") { Description = "Do not ask the endpoints for their model lists." };
 
     public ModelsCommand(CliContext context)
-        : base("models", "List the models of the configured providers: catalog, configuration and what reachable endpoints report.", context)
+        : base("models", "List the usable models (configured providers, services with their key in the environment, local servers that answer) and what is not usable, and why.", context)
     {
         Options.Add(_plugins);
         Options.Add(_json);
@@ -35,45 +38,10 @@ internal sealed class ModelsCommand : AgentCommand
 
         await using var runtime = Context.CreatePluginRuntime(configuration);
         await runtime.LoadForRunAsync(parseResult.GetValue(_plugins) ?? [], Context.Environment.CurrentDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
-        foreach (var provider in configuration.Providers.Values)
-        {
-            await runtime.EnsureChatProviderAsync(provider.Type, cancellationToken).ConfigureAwait(false);
-        }
-
-        var catalog = ModelCatalog.Build(configuration, runtime.Registry);
-        var problems = new List<string>();
-        if (!parseResult.GetValue(_noDiscover))
-        {
-            await Task.WhenAll(configuration.Providers.Values.Select(async provider =>
-            {
-                if (runtime.Registry.Find(CapabilityKind.ChatProvider, provider.Type) is not { Capability: ChatProviderCapability { DiscoverModels: { } discover } } entry)
-                {
-                    return;
-                }
-
-                try
-                {
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    timeout.CancelAfter(DiscoveryTimeout);
-                    var options = ModelSelection.Options(provider.Name, string.Empty, configuration, Context.Environment);
-                    var services = runtime.Host.Loaded.TryGetValue(entry.PluginId, out var plugin) ? plugin.ServiceProvider : ModelSelection.EmptyServices.Instance;
-                    var found = await discover(options, services, timeout.Token).ConfigureAwait(false);
-                    lock (catalog)
-                    {
-                        catalog.AddDiscovered(provider.Name, provider.Type, found);
-                    }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    lock (problems)
-                    {
-                        problems.Add($"{provider.Name}: could not list models ({(ex is OperationCanceledException ? "no answer within 5 s" : ex.Message)})");
-                    }
-                }
-            })).ConfigureAwait(false);
-        }
-
-        foreach (var problem in problems.Order(StringComparer.Ordinal))
+        var scope = parseResult.GetValue(_noDiscover) ? DiscoveryScope.None : DiscoveryScope.All;
+        var available = await AvailableModels.GatherAsync(configuration, runtime, Context.Environment, scope, cancellationToken).ConfigureAwait(false);
+        var catalog = available.Catalog;
+        foreach (var problem in available.Problems)
         {
             Context.Console.WriteInfo("warning: " + problem);
         }
@@ -103,10 +71,26 @@ internal sealed class ModelsCommand : AgentCommand
 
         if (models.Count == 0)
         {
-            Context.Console.WriteLine("No models: configure a provider under 'providers:' in config.yaml (see docs/providers.md).");
-            return ExitCodes.Success;
+            Context.Console.WriteLine("No usable models: export a service's key (OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, …), start a local server (Ollama, LM Studio, vLLM, llama.cpp), or configure a provider under 'providers:' in config.yaml (see docs/providers.md).");
+        }
+        else
+        {
+            WriteModels(models);
         }
 
+        // What is not usable, and why: configured providers first, then the known services.
+        var unusable = available.Unusable.OrderBy(u => u.Configured ? 0 : 1).ToList();
+        if (unusable.Count > 0)
+        {
+            Context.Console.WriteLine(string.Empty);
+            TextTable.Write(Context.Console, ["NOT USABLE", "WHY"], unusable.Select(u => new[] { u.Provider, u.Why }).ToList());
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private void WriteModels(IReadOnlyList<CatalogModel> models)
+    {
         TextTable.Write(Context.Console, ["MODEL", "CONTEXT", "OUTPUT", "$IN/1M", "$OUT/1M", "FEATURES", "TIER", "SOURCE"], models.Select(m => new[]
         {
             m.Reference,
@@ -118,7 +102,6 @@ internal sealed class ModelsCommand : AgentCommand
             m.Tier.ToString().ToLowerInvariant(),
             m.Source.ToString().ToLowerInvariant(),
         }).ToList());
-        return ExitCodes.Success;
     }
 
     private static string Tokens(int count) => count <= 0 ? "?" : count >= 1000 ? string.Create(CultureInfo.InvariantCulture, $"{count / 1000}k") : count.ToString(CultureInfo.InvariantCulture);

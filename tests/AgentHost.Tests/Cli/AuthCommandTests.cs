@@ -59,6 +59,28 @@ public sealed class AuthCommandTests
     }
 
     [Fact]
+    public async Task ZeroConfig_AStoredKey_MakesTheServiceUsable_WithNoConfigFileAndNoVariable()
+    {
+        await using var server = new FakeOpenAIServer();
+        using var ws = new RunWorkspace();
+        server.ReplySse(Chunks.Answer("Hello, from a key in the store."));
+        var environment = ws.Environment;
+        environment["AGENT_KEY_STORE"] = "file";
+        environment["OPENAI_BASE_URL"] = server.BaseUrl.ToString();
+
+        var before = await AgentProcess.RunAsync(ws.Root, environment, "models");
+        var login = await AgentProcess.RunWithInputAsync(ws.Root, environment, Key + "\n", "auth", "login", "openai");
+        var run = await AgentProcess.RunAsync(ws.Root, environment, "run", "say hello", "-o", "final");
+
+        Assert.Contains("no key: export OPENAI_API_KEY=<your key>, or store one with 'agent auth login openai'", before.Output + before.Error, StringComparison.Ordinal);
+        Assert.True(login.ExitCode == 0, login.Error);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Equal("Hello, from a key in the store.", run.Output.Trim());
+        Assert.Equal("Bearer " + Key, server.LastChat.Header("Authorization"));
+        Assert.False(File.Exists(Path.Combine(environment["AGENT_HOME"], "config.yaml")));
+    }
+
+    [Fact]
     public async Task Login_Headless_WithoutInput_NeverPrompts_AndStoresNothing()
     {
         using var temp = new TempDirectory();

@@ -59,6 +59,12 @@ public static class AgentProcess
             start.ArgumentList.Add(arg);
         }
 
+        // No test reaches a real model service: known key variables emptied, local servers' addresses on a closed port.
+        foreach (var (key, value) in ProviderIsolation.Variables)
+        {
+            start.Environment[key] = value;
+        }
+
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

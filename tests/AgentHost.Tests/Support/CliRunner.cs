@@ -11,7 +11,7 @@ public static class CliRunner
         using var output = new StringWriter();
         using var error = new StringWriter();
         var console = new ConsoleInteraction(isInteractive: false, output, error, TextReader.Null);
-        var code = await AgentProgram.RunAsync(args, console, environment, CancellationToken.None);
+        var code = await AgentProgram.RunAsync(args, console, ProviderIsolation.Apply(environment), CancellationToken.None);
         return new CliResult(code, output.ToString(), error.ToString());
     }
 }

@@ -34,6 +34,11 @@ public static class Terminal
             start.ArgumentList.Add(arg);
         }
 
+        foreach (var (key, value) in ProviderIsolation.Variables)
+        {
+            start.Environment[key] = value;
+        }
+
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

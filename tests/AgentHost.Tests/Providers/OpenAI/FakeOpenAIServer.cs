@@ -15,6 +15,9 @@ public sealed class FakeOpenAIServer() : FakeHttpServer("text/event-stream", ": 
 
     public string ModelsJson { get; set; } = """{"object":"list","data":[]}""";
 
+    /// <summary>The status <c>GET /v1/models</c> answers with (with <see cref="ModelsJson"/> as the body): 401 or 403 for a rejected key.</summary>
+    public int ModelsStatus { get; set; } = 200;
+
     /// <summary>How a <c>HEAD</c> request (the client's warm-up) is answered: this status with no body, as real endpoints do.</summary>
     public int HeadStatus { get; set; } = 404;
 
@@ -64,7 +67,7 @@ public sealed class FakeOpenAIServer() : FakeHttpServer("text/event-stream", ": 
         }
         else if (request.Method == "GET" && request.Path == "/v1/models")
         {
-            await WriteAsync(response, 200, ModelsJson);
+            await WriteAsync(response, ModelsStatus, ModelsJson);
         }
         else if (request.Method != "POST" || request.Path != "/v1/chat/completions" || !await ReplyScriptedAsync(response))
         {
