@@ -38,8 +38,8 @@ public sealed class ProviderChecksTests
 
         var result = await CliRunner.RunAsync(env, "doctor");
 
-        Assert.Equal(ExitCodes.Failure, result.ExitCode);
-        Assert.Contains($"FAIL provider openai: {server.BaseUrl} rejected the key (HTTP {status}): ", result.Output, StringComparison.Ordinal);
+        Assert.True(result.ExitCode == ExitCodes.Failure, result.Output + result.Error);
+        Assert.True(result.Output.Contains($"FAIL provider openai: {server.BaseUrl} rejected the key (HTTP {status}): ", StringComparison.Ordinal), result.Output + result.Error);
         Assert.Contains("fix: Export a valid key: OPENAI_API_KEY=<your key>.", result.Output, StringComparison.Ordinal);
         Assert.Equal("Bearer sk-bad-key", server.Requests.Single(r => r.Path == "/v1/models").Header("Authorization"));
         Assert.DoesNotContain("sk-bad-key", result.Output, StringComparison.Ordinal);

@@ -6,7 +6,7 @@ namespace AgentHost.Tests.Installation;
 public sealed class MissingProgramTests
 {
     [Theory]
-    [InlineData("typescript", "typescript-language-server", "npm install -g typescript-language-server typescript")]
+    [InlineData("typescript", "typescript-language-server", "npm install -g typescript-language-server@")]
     [InlineData("terraform-ls", "terraform-ls", "https://github.com/hashicorp/terraform-ls/releases")]
     [InlineData("yaml", "yaml-language-server", "npm install -g yaml-language-server")]
     [InlineData("bash", "bash-language-server", "npm install -g bash-language-server")]
