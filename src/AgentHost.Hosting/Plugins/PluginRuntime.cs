@@ -25,6 +25,10 @@ public sealed class PluginRuntime : IAsyncDisposable
     private readonly PluginStore _store;
     private readonly string? _projectRoot;
     private readonly Func<string, IReadOnlyDictionary<string, string>> _settings;
+
+    // One provider plugin load at a time: concurrent callers (doctor's parallel probes, a session's small model) wait
+    // for it instead of seeing the plugin half loaded (listed, its capabilities not yet registered) and giving up.
+    private readonly SemaphoreSlim _ensuring = new(1, 1);
     private IReadOnlyList<InstalledPlugin>? _installed;
 
     /// <summary>Creates a runtime over existing kernel parts (as composed by dependency injection).</summary>
@@ -303,13 +307,26 @@ public sealed class PluginRuntime : IAsyncDisposable
             return true;
         }
 
-        if (Host.Loaded.ContainsKey(providerType) || FindInCatalog(providerType) is not { } bundled)
+        await _ensuring.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            return false;
-        }
+            if (Registry.Find(CapabilityKind.ChatProvider, providerType) is not null)
+            {
+                return true;
+            }
 
-        await Host.LoadAllAsync([new PluginLoadRequest(bundled) { Settings = _settings(providerType) }], cancellationToken).ConfigureAwait(false);
-        return Registry.Find(CapabilityKind.ChatProvider, providerType) is not null;
+            if (Host.Loaded.ContainsKey(providerType) || FindInCatalog(providerType) is not { } bundled)
+            {
+                return false;
+            }
+
+            await Host.LoadAllAsync([new PluginLoadRequest(bundled) { Settings = _settings(providerType) }], cancellationToken).ConfigureAwait(false);
+            return Registry.Find(CapabilityKind.ChatProvider, providerType) is not null;
+        }
+        finally
+        {
+            _ensuring.Release();
+        }
     }
 
     /// <summary>The catalog folder of plugin <paramref name="id"/>: the folder of that name when its manifest says so (first-party plugins), else a scan of every manifest.</summary>
@@ -345,6 +362,7 @@ public sealed class PluginRuntime : IAsyncDisposable
     {
         await Host.DisposeAsync().ConfigureAwait(false);
         await Events.DisposeAsync().ConfigureAwait(false);
+        _ensuring.Dispose();
     }
 
     /// <summary>The plugin id a folder's manifest declares (its settings are configured under it); the folder name when the manifest is unreadable (loading then reports why).</summary>

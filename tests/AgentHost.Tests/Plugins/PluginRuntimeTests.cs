@@ -36,6 +36,36 @@ public sealed class PluginRuntimeTests
         Assert.Equal(("openai", PluginLoadStatus.Loaded), (only.PluginId, only.Status));
     }
 
+    [Fact]
+    public async Task EnsureChatProvider_CalledConcurrently_EveryCallerGetsTheProvider_AndItLoadsOnce()
+    {
+        using var temp = new TempDirectory();
+        await using var runtime = Runtime(temp);
+        using var start = new ManualResetEventSlim();
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var watching = runtime.Events.Subscribe<AgentHost.Sdk.Events.PluginFailedEvent>((e, _) =>
+        {
+            failures.Enqueue(e.Error);
+            return ValueTask.CompletedTask;
+        });
+
+        // agent doctor probes every provider at once; several are of one type (openai, LM Studio, vLLM, …).
+        var calls = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            start.Wait();
+            return await runtime.EnsureChatProviderAsync("openai");
+        })).ToList();
+        start.Set();
+        var answers = await Task.WhenAll(calls);
+
+        await runtime.Events.DrainAsync(CancellationToken.None);
+
+        Assert.All(answers, Assert.True);
+        Assert.Equal(["openai"], runtime.Host.Loaded.Keys);
+        Assert.Empty(failures); // no second load of the same plugin racing the first
+        Assert.NotNull(runtime.Registry.Find(CapabilityKind.ChatProvider, "openai"));
+    }
+
     private static PluginRuntime Runtime(TempDirectory temp)
     {
         var environment = TestEnvironment.Create(temp.Path, temp.Path);
