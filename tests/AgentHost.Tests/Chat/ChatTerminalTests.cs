@@ -1,0 +1,201 @@
+using System.Text.RegularExpressions;
+using AgentHost.Tests.Runs;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Chat;
+
+/// <summary>
+/// <c>agent</c> opens a chat: the real process in a real pseudo-terminal (tmux), the scripted provider, and assertions
+/// on what the screen shows.
+/// </summary>
+[Trait("Speed", "Slow")]
+public sealed partial class ChatTerminalTests : IDisposable
+{
+    private readonly RunWorkspace _ws = new();
+
+    public void Dispose() => _ws.Dispose();
+
+    [TmuxFact]
+    public async Task AConversation_WithAToolCall_AndAPermissionAnswered_ThenCtrlDExits()
+    {
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: write, arguments: { path: notes.txt, content: "first\n" } }]
+              - expect: { tool_results_contain: ["notes.txt"] }
+                text: "**Done**: wrote the notes."
+            """);
+        await using var chat = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "-p", "scripted", "-p", "files", "-m", "scripted/" + script);
+        await chat.WaitForAsync("/help for commands");
+
+        await chat.LineAsync("write the notes");
+        await chat.WaitForAsync("answer [y/s/p/g/e/n]:");
+        await chat.LineAsync("y");
+        var screen = await chat.WaitForAsync("── ");
+        await chat.KeysAsync("C-d");
+        var exit = await chat.WaitForExitAsync();
+
+        Assert.Contains("? permission: files/write wants to write: notes.txt", screen, StringComparison.Ordinal);
+        Assert.Contains("✓ write", screen, StringComparison.Ordinal);
+        Assert.Contains("Done: wrote the notes.", screen, StringComparison.Ordinal); // Markdown drawn, not shown as **Done**
+        Assert.Matches(@"── scripted/.* · context [\d.k]+/[\d.k]+ \(\d+%\) · [\d.k]+ in / [\d.k]+ out · ask", screen);
+        Assert.Equal("first\n", File.ReadAllText(Path.Combine(_ws.Root, "notes.txt")));
+        Assert.Equal(0, exit);
+        Assert.Contains("Continue with: agent --session ", await chat.ScreenAsync(), StringComparison.Ordinal);
+    }
+
+    [TmuxFact]
+    public async Task SlashCommands_CompleteWithTab_AndHelpListsThem()
+    {
+        var script = _ws.WriteScript("turns:\n  - text: unused\n");
+        await using var chat = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "-p", "scripted", "-m", "scripted/" + script);
+        await chat.WaitForAsync("/help for commands");
+
+        await chat.TypeAsync("/he");
+        await chat.KeysAsync("Tab");
+        await chat.WaitForAsync("> /help ");
+        await chat.KeysAsync("Enter");
+        var screen = await chat.WaitForAsync("Ctrl+D exits.");
+        await chat.LineAsync("/exit");
+
+        foreach (var command in new[] { "/help", "/exit", "/clear", "/new", "/model", "/mode", "/sessions", "/resume", "/cost", "/tools" })
+        {
+            Assert.Contains("  " + command, screen, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, await chat.WaitForExitAsync());
+    }
+
+    [TmuxFact]
+    public async Task ModelSwitch_TheNextTurnUsesTheNewModel()
+    {
+        var first = _ws.WriteScript("turns:\n  - text: from the first model\n");
+        var second = _ws.WriteScript("turns:\n  - text: (first turn)\n  - text: from the second model\n");
+        await using var chat = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "-p", "scripted", "-m", "scripted/" + first);
+        await chat.WaitForAsync("/help for commands");
+
+        await chat.LineAsync("one");
+        await chat.WaitForAsync("from the first model");
+        await chat.LineAsync("/model scripted/" + second);
+        await chat.WaitForAsync("(from the next turn on)");
+        await chat.LineAsync("two");
+        var screen = await chat.WaitForAsync("from the second model");
+        await chat.KeysAsync("C-d");
+
+        Assert.Contains("── scripted/" + second, screen, StringComparison.Ordinal);
+        Assert.Equal(0, await chat.WaitForExitAsync());
+    }
+
+    [TmuxFact]
+    public async Task CtrlC_CancelsTheRunningTurn_AndTheChatGoesOn()
+    {
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: shell, arguments: { command: "sleep 30" } }]
+              - text: still here
+            """);
+        await using var chat = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "-p", "scripted", "-p", "shell", "--allow", "shell(sleep *)", "-m", "scripted/" + script);
+        await chat.WaitForAsync("/help for commands");
+
+        await chat.LineAsync("wait a while");
+        await chat.WaitForAsync("→ shell");
+        await chat.KeysAsync("C-c");
+        var cancelled = await chat.WaitForAsync("turn cancelled.");
+        await chat.LineAsync("are you there?");
+        await chat.WaitForAsync("still here");
+        await chat.KeysAsync("C-d");
+
+        Assert.Contains("(cancelling the turn; Ctrl+C again exits)", cancelled, StringComparison.Ordinal);
+        Assert.Equal(0, await chat.WaitForExitAsync());
+    }
+
+    [TmuxFact]
+    public async Task Resume_AnotherSession_WithItsHistory_AndThePromptHistoryCarriesOver()
+    {
+        var script = _ws.WriteScript("turns:\n  - text: the first answer\n  - text: answered after the resume\n");
+        string id;
+        await using (var first = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "-p", "scripted", "-m", "scripted/" + script))
+        {
+            await first.WaitForAsync("/help for commands");
+            await first.LineAsync("remember the word lighthouse");
+            await first.WaitForAsync("the first answer");
+            await first.KeysAsync("C-d");
+            Assert.Equal(0, await first.WaitForExitAsync());
+            id = SessionLine().Match(await first.ScreenAsync()).Groups[1].Value;
+        }
+
+        await using var second = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "-p", "scripted", "-m", "scripted/" + script);
+        await second.WaitForAsync("/help for commands");
+        await second.LineAsync("/sessions");
+        await second.WaitForAsync(id);
+        await second.LineAsync("/resume " + id[..10]);
+        var resumed = await second.WaitForAsync("resumed session " + id);
+        await second.KeysAsync("Up");
+        await second.WaitForAsync("> /resume " + id[..10]);
+        await second.KeysAsync("Up");
+        await second.WaitForAsync("> /sessions");
+        await second.KeysAsync("Up");
+        await second.WaitForAsync("> remember the word lighthouse"); // typed in the first chat
+        await second.KeysAsync("Enter");
+        await second.WaitForAsync("answered after the resume");
+        await second.KeysAsync("C-d");
+
+        Assert.Contains("user: remember the word lighthouse", resumed, StringComparison.Ordinal);
+        Assert.Equal(0, await second.WaitForExitAsync());
+    }
+
+    [TmuxFact]
+    public async Task AUserCommand_BecomesAPrompt_WithItsArguments()
+    {
+        var commands = _ws.Combine("home", "commands");
+        Directory.CreateDirectory(commands);
+        File.WriteAllText(Path.Combine(commands, "greet.md"), "---\ndescription: Greets someone by name\n---\nSay hello to $ARGUMENTS, politely.\n");
+        var script = _ws.WriteScript("""
+            turns:
+              - expect: { last_user_contains: "Say hello to Ada Lovelace, politely." }
+                text: Hello, Ada.
+            """);
+        await using var chat = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "-p", "scripted", "-m", "scripted/" + script);
+        await chat.WaitForAsync("/help for commands");
+
+        await chat.LineAsync("/help");
+        var help = await chat.WaitForAsync("Ctrl+D exits.");
+        await chat.LineAsync("/greet Ada Lovelace");
+        await chat.WaitForAsync("Hello, Ada.");
+        await chat.KeysAsync("C-d");
+
+        Assert.Contains("Greets someone by name", help, StringComparison.Ordinal);
+        Assert.Equal(0, await chat.WaitForExitAsync());
+    }
+
+    [TmuxFact]
+    public async Task ATrailingBackslash_ContinuesThePrompt_OnTheNextLine()
+    {
+        var script = _ws.WriteScript("""
+            turns:
+              - expect: { last_user_contains: "first line\nsecond line" }
+                text: got both lines
+            """);
+        await using var chat = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "-p", "scripted", "-m", "scripted/" + script);
+        await chat.WaitForAsync("/help for commands");
+
+        await chat.LineAsync("first line\\");
+        await chat.WaitForAsync("… ");
+        await chat.LineAsync("second line");
+        await chat.WaitForAsync("got both lines");
+        await chat.KeysAsync("C-d");
+
+        Assert.Equal(0, await chat.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task Agent_WithoutATerminal_IsAUsageError_NotAHang()
+    {
+        var result = await _ws.RunAsync();
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("agent run \"…\"", result.Error, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"session (\w+)\. Continue with: agent --session")]
+    private static partial Regex SessionLine();
+}
