@@ -187,6 +187,78 @@ public sealed partial class ChatTerminalTests : IDisposable
         Assert.Equal(0, await chat.WaitForExitAsync());
     }
 
+    [TmuxFact]
+    public async Task Mode_SwitchesWithSlashMode_AndShiftTabCycles_AndTheNextToolCallFollowsIt()
+    {
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: write, arguments: { path: notes.txt, content: "edited\n" } }]
+              - text: written without asking
+            """);
+        await using var chat = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "-p", "scripted", "-p", "files", "-m", "scripted/" + script);
+        await chat.WaitForAsync("/help for commands");
+
+        await chat.LineAsync("/mode plan");
+        await chat.WaitForAsync("plan > ");
+        await chat.KeysAsync("BTab");
+        await chat.WaitForAsync("permission mode: ask");
+        await chat.KeysAsync("BTab");
+        await chat.WaitForAsync("accept-edits > ");
+        await chat.LineAsync("write the notes");
+        var screen = await chat.WaitForAsync("written without asking");
+        await chat.KeysAsync("C-d");
+
+        Assert.DoesNotContain("? permission", screen, StringComparison.Ordinal);
+        Assert.Equal("edited\n", File.ReadAllText(Path.Combine(_ws.Root, "notes.txt")));
+        Assert.Equal(0, await chat.WaitForExitAsync());
+    }
+
+    [TmuxFact]
+    public async Task Continue_OpensTheNewestSessionOfTheProject()
+    {
+        var script = _ws.WriteScript("turns:\n  - text: first\n  - text: second, in the same session\n");
+        string id;
+        await using (var first = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "-p", "scripted", "-m", "scripted/" + script))
+        {
+            await first.WaitForAsync("/help for commands");
+            await first.LineAsync("one");
+            await first.WaitForAsync("first");
+            await first.LineAsync("/exit");
+            Assert.Equal(0, await first.WaitForExitAsync());
+            id = SessionLine().Match(await first.ScreenAsync()).Groups[1].Value;
+        }
+
+        await using var again = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "--continue");
+        await again.WaitForAsync("resumed session " + id);
+        await again.LineAsync("two");
+        await again.WaitForAsync("second, in the same session");
+        await again.KeysAsync("C-d");
+
+        Assert.Equal(0, await again.WaitForExitAsync());
+    }
+
+    [TmuxFact]
+    public async Task APastedText_OfManyLines_StaysOnePrompt()
+    {
+        var lines = Enumerable.Range(1, 60).Select(i => $"pasted line {i}: " + new string('x', 60)).ToList();
+        var script = _ws.WriteScript($$"""
+            turns:
+              - expect: { last_user_contains: "pasted line 60: x" }
+                text: all {{lines.Count}} lines arrived
+            """);
+        await using var chat = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "-p", "scripted", "-m", "scripted/" + script);
+        await chat.WaitForAsync("/help for commands");
+
+        await chat.PasteAsync(string.Join('\n', lines));
+        await chat.WaitForAsync("pasted line 60:");
+        await chat.KeysAsync("Enter");
+        var screen = await chat.WaitForAsync("all 60 lines arrived");
+        await chat.KeysAsync("C-d");
+
+        Assert.DoesNotContain("── ", screen[..screen.IndexOf("all 60 lines arrived", StringComparison.Ordinal)], StringComparison.Ordinal); // one turn, not sixty
+        Assert.Equal(0, await chat.WaitForExitAsync());
+    }
+
     [Fact]
     public async Task Agent_WithoutATerminal_IsAUsageError_NotAHang()
     {

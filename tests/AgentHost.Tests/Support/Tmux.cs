@@ -51,6 +51,13 @@ public sealed class TmuxSession : IAsyncDisposable
     /// <summary>Presses keys by tmux name: <c>Enter</c>, <c>C-c</c>, <c>C-d</c>, <c>Tab</c>, <c>BTab</c>, <c>Up</c>.</summary>
     public Task KeysAsync(params string[] keys) => TmuxAsync(["send-keys", "-t", "0", .. keys]);
 
+    /// <summary>Pastes <paramref name="text"/> as a terminal paste does: all of it at once, line breaks as Enter.</summary>
+    public async Task PasteAsync(string text)
+    {
+        await TmuxAsync("set-buffer", "-b", "paste", text);
+        await TmuxAsync("paste-buffer", "-b", "paste", "-t", "0");
+    }
+
     /// <summary>Types a line and presses Enter.</summary>
     public async Task LineAsync(string text)
     {
