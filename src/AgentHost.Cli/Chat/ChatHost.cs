@@ -214,9 +214,18 @@ internal sealed partial class ChatHost(CliContext context, ChatOptions options)
 
     internal async Task SwitchModeAsync(PermissionMode mode, CancellationToken cancellationToken)
     {
+        var started = State.Session.RunContext is not null;
         await State.Session.SetPermissionModeAsync(mode, ConsolePermissionPrompter.Name, cancellationToken).ConfigureAwait(false);
         State.ModeOverride = mode;
-        Console.WriteInfo($"permission mode: {mode.ToDisplayName()}");
+        if (started)
+        {
+            // The session's gate published the change; its line is drawn before the next prompt.
+            await State.Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            Console.WriteInfo($"permission mode: {mode.ToDisplayName()}");
+        }
     }
 
     private static ConfigurationSnapshot Checked(ConfigurationSnapshot configuration) =>
