@@ -259,10 +259,13 @@ public sealed partial class ChatTerminalTests : IDisposable
         Assert.Equal(0, await chat.WaitForExitAsync());
     }
 
-    [Fact]
-    public async Task Agent_WithoutATerminal_IsAUsageError_NotAHang()
+    [Theory]
+    [InlineData]
+    [InlineData("chat")]
+    [InlineData("--continue")]
+    public async Task Agent_WithoutATerminal_IsAUsageError_NotAHang(params string[] args)
     {
-        var result = await _ws.RunAsync();
+        var result = await _ws.RunAsync(args);
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains("agent run \"…\"", result.Error, StringComparison.Ordinal);
