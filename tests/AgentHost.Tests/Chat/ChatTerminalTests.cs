@@ -259,6 +259,21 @@ public sealed partial class ChatTerminalTests : IDisposable
         Assert.Equal(0, await chat.WaitForExitAsync());
     }
 
+    [TmuxFact]
+    public async Task CtrlC_AtThePrompt_DropsTheLine_AndASecondOneExits()
+    {
+        var script = _ws.WriteScript("turns:\n  - text: unused\n");
+        await using var chat = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "-p", "scripted", "-m", "scripted/" + script);
+        await chat.WaitForAsync("/help for commands");
+
+        await chat.TypeAsync("half a thought");
+        await chat.KeysAsync("C-c");
+        await chat.WaitForAsync("(Ctrl+C again or Ctrl+D to exit)");
+        await chat.KeysAsync("C-c");
+
+        Assert.Equal(0, await chat.WaitForExitAsync());
+    }
+
     [Theory]
     [InlineData]
     [InlineData("chat")]
