@@ -274,6 +274,29 @@ public sealed partial class ChatTerminalTests : IDisposable
         Assert.Equal(0, await chat.WaitForExitAsync());
     }
 
+    [TmuxFact]
+    public async Task ATurnThatFails_IsReported_AndTheChatGoesOn_AndNewStartsAnotherSession()
+    {
+        var script = _ws.WriteScript("turns:\n  - text: the working model answers\n");
+        await using var chat = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "-p", "scripted", "-m", "scripted/no-such-script.yaml");
+        await chat.WaitForAsync("/help for commands");
+
+        await chat.LineAsync("hello");
+        await chat.WaitForAsync("no-such-script.yaml' not found");
+        await chat.LineAsync("/model scripted/" + script);
+        await chat.WaitForAsync("(from the next turn on)");
+        await chat.LineAsync("hello again");
+        await chat.WaitForAsync("the working model answers");
+        await chat.LineAsync("/new");
+        var screen = await chat.WaitForAsync("new session (the last one: ");
+        await chat.KeysAsync("C-d");
+
+        Assert.Equal(0, await chat.WaitForExitAsync());
+        // The first session had a turn and is saved; the new one had none, so there is nothing to continue.
+        Assert.Matches(@"the last one: \w{20,}\)", screen);
+        Assert.DoesNotMatch(SessionLine(), await chat.ScreenAsync());
+    }
+
     [Theory]
     [InlineData]
     [InlineData("chat")]
