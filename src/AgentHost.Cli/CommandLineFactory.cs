@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AgentHost.Cli.Chat;
 using AgentHost.Cli.Commands;
 
 namespace AgentHost.Cli;
@@ -9,6 +10,7 @@ internal static class CommandLineFactory
     private static readonly (string Name, Func<CliContext, Command> Create)[] Commands =
     [
         ("run", context => new RunCommand(context)),
+        ("chat", context => new ChatCommand(context)),
         ("plugin", context => new PluginCommand(context)),
         ("config", context => new ConfigCommand(context)),
         ("auth", context => new AuthCommand(context)),
@@ -48,6 +50,12 @@ internal static class CommandLineFactory
         foreach (var (_, create) in named >= 0 ? Commands.AsSpan(named, 1) : Commands)
         {
             root.Subcommands.Add(create(context));
+        }
+
+        if (named < 0)
+        {
+            // `agent` with no command (or only options: --continue, --session ID, --model …) opens the chat.
+            ChatCommand.AttachTo(root, context);
         }
 
         return root;

@@ -30,6 +30,11 @@ namespace AgentHost.Cli
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
                 e.Cancel = true;
+                if (e.SpecialKey == ConsoleSpecialKey.ControlC && Chat.ChatInterrupts.TryHandle())
+                {
+                    return; // the chat cancelled its running turn or cleared its prompt
+                }
+
                 cancellation.Cancel();
             };
             Console.CancelKeyPress += onCancel;

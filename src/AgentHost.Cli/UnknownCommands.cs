@@ -32,7 +32,8 @@ internal static class UnknownCommands
     {
         ArgumentNullException.ThrowIfNull(parseResult);
         var command = parseResult.CommandResult.Command;
-        if (command.Subcommands.Count == 0 || command.Arguments.Count > 0 || command.Action is not null
+        // The root has an action (it opens the chat) but takes no words: a word there is a mistyped command too.
+        if (command.Subcommands.Count == 0 || command.Arguments.Count > 0 || (command.Action is not null && command is not RootCommand)
             || parseResult.UnmatchedTokens.Count == 0 || parseResult.UnmatchedTokens[0] is not { } word || UnknownOptions.LooksLikeOption(word))
         {
             return null;

@@ -1,0 +1,29 @@
+using System.CommandLine;
+using AgentHost.Cli.Commands;
+
+namespace AgentHost.Cli.Chat;
+
+/// <summary><c>agent chat</c> (and <c>agent</c> with no command): an interactive session at a terminal.</summary>
+internal sealed class ChatCommand : AgentCommand
+{
+    private readonly ChatOptions _options = new();
+
+    public ChatCommand(CliContext context)
+        : base("chat", "Open an interactive session at a terminal (what 'agent' alone does).", context)
+    {
+        _options.AddTo(this);
+    }
+
+    /// <summary>Makes <c>agent</c> with no command open the chat: the root command gets the chat's options and action.</summary>
+    /// <param name="root">The root command.</param>
+    /// <param name="context">The CLI context.</param>
+    public static void AttachTo(RootCommand root, CliContext context)
+    {
+        var options = new ChatOptions();
+        options.AddTo(root);
+        root.SetAction((parseResult, cancellationToken) => new ChatHost(context, options).RunAsync(parseResult, cancellationToken));
+    }
+
+    protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken) =>
+        new ChatHost(Context, _options).RunAsync(parseResult, cancellationToken);
+}

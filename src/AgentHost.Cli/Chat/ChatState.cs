@@ -1,0 +1,70 @@
+using AgentHost.Agent.Service;
+using AgentHost.Cli.Rendering;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Permissions;
+using AgentHost.Sessions;
+
+namespace AgentHost.Cli.Chat;
+
+/// <summary>What a chat holds: the service, the open session, and the pieces its commands use.</summary>
+internal sealed class ChatState(
+    AgentSessionService service, SessionStore store, PluginRuntime runtime, ConfigurationSnapshot configuration, SessionOptions options, ChatUsage usage, TextRunRenderer text, AgentSession session)
+{
+    public AgentSessionService Service { get; } = service;
+
+    public SessionStore Store { get; } = store;
+
+    public PluginRuntime Runtime { get; } = runtime;
+
+    public ConfigurationSnapshot Configuration { get; } = configuration;
+
+    /// <summary>The options new and resumed sessions open with.</summary>
+    public SessionOptions Options { get; set; } = options;
+
+    public ChatUsage Usage { get; } = usage;
+
+    public TextRunRenderer Text { get; } = text;
+
+    public AgentSession Session { get; set; } = session;
+
+    /// <summary>The mode switched to in this chat before the session's first turn made its gate.</summary>
+    public PermissionMode? ModeOverride { get; set; }
+
+    public PermissionMode Mode => Session.RunContext?.Mode ?? ModeOverride ?? Session.Options.PermissionMode ?? PermissionModes.Default(interactive: true);
+
+    public string ModeName => Mode.ToDisplayName();
+
+    /// <summary>The model the next turn uses, as far as known.</summary>
+    public string? ModelName => Session.RunContext?.Model is { } selected ? $"{selected.ProviderName}/{selected.ModelId}" : Session.Options.Model ?? Configuration.Model;
+
+    /// <summary>Shift+Tab's order: ask, accept-edits, plan, and back (the modes a person switches between while working).</summary>
+    public static PermissionMode NextMode(PermissionMode mode) => mode switch
+    {
+        PermissionMode.Ask => PermissionMode.AcceptEdits,
+        PermissionMode.AcceptEdits => PermissionMode.Plan,
+        _ => PermissionMode.Ask,
+    };
+
+    /// <summary>The line after each turn: model, context window use, cost when the model's prices are known, mode.</summary>
+    public string StatusLine()
+    {
+        var descriptor = Session.RunContext?.Model.Descriptor;
+        var parts = new List<string> { ModelName ?? "no model" };
+        if (Usage.ContextTokens is { } used)
+        {
+            parts.Add(descriptor is { ContextWindow: > 0 } d
+                ? $"context {ChatUsage.Tokens(used)}/{ChatUsage.Tokens(d.ContextWindow)} ({100.0 * used / d.ContextWindow:0}%)"
+                : $"context {ChatUsage.Tokens(used)}");
+        }
+
+        parts.Add($"{ChatUsage.Tokens(Usage.InputTokens)} in / {ChatUsage.Tokens(Usage.OutputTokens)} out");
+        if (Usage.Cost(descriptor) is { } cost)
+        {
+            parts.Add($"${cost:0.0000}");
+        }
+
+        parts.Add(ModeName);
+        return "── " + string.Join(" · ", parts);
+    }
+}

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace AgentHost.Tests.Support;
+
+/// <summary>
+/// Drives the built <c>agent</c> in a real pseudo-terminal through tmux: start it in a detached session of a private
+/// tmux server, type with <see cref="TypeAsync"/> and <see cref="KeysAsync"/>, and wait for text on the screen with
+/// <see cref="WaitForAsync"/> (it polls <c>capture-pane</c>; no fixed sleeps). Linux/macOS with tmux installed.
+/// </summary>
+public sealed class TmuxSession : IAsyncDisposable
+{
+    /// <summary>The line the shell prints when agent exits, with its exit code.</summary>
+    public const string ExitMarker = "[agent exited ";
+
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+    private readonly string _socket = "agent-test-" + Guid.NewGuid().ToString("N")[..12];
+    private readonly Dictionary<string, string> _environment;
+
+    private TmuxSession(Dictionary<string, string> environment) => _environment = environment;
+
+    /// <summary>Whether tmux is installed here.</summary>
+    public static bool IsAvailable { get; } = !OperatingSystem.IsWindows()
+        && (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator).Any(dir => File.Exists(Path.Combine(dir, "tmux")));
+
+    /// <summary>Starts <c>dotnet agent.dll <paramref name="args"/></c> in a 120×40 terminal in <paramref name="workingDirectory"/>.</summary>
+    public static async Task<TmuxSession> StartAsync(string workingDirectory, IDictionary<string, string> environment, params string[] args)
+    {
+        var variables = new Dictionary<string, string>(ProviderIsolation.Variables);
+        foreach (var (key, value) in environment)
+        {
+            variables[key] = value;
+        }
+
+        var session = new TmuxSession(variables);
+        var command = new StringBuilder("dotnet ").Append(Quote(AgentProcess.AgentDll));
+        foreach (var arg in args)
+        {
+            command.Append(' ').Append(Quote(arg));
+        }
+
+        // The shell stays after agent exits so the screen (and the exit code) can still be read.
+        command.Append("; echo \"").Append(ExitMarker).Append("$?]\"; sleep 600");
+        await session.TmuxAsync("new-session", "-d", "-x", "120", "-y", "40", "-c", workingDirectory, command.ToString());
+        return session;
+    }
+
+    /// <summary>Types <paramref name="text"/> literally (no key names).</summary>
+    public Task TypeAsync(string text) => TmuxAsync("send-keys", "-t", "0", "-l", text);
+
+    /// <summary>Presses keys by tmux name: <c>Enter</c>, <c>C-c</c>, <c>C-d</c>, <c>Tab</c>, <c>BTab</c>, <c>Up</c>.</summary>
+    public Task KeysAsync(params string[] keys) => TmuxAsync(["send-keys", "-t", "0", .. keys]);
+
+    /// <summary>Pastes <paramref name="text"/> as a terminal paste does: all of it at once, line breaks as Enter.</summary>
+    public async Task PasteAsync(string text)
+    {
+        await TmuxAsync("set-buffer", "-b", "paste", text);
+        await TmuxAsync("paste-buffer", "-b", "paste", "-t", "0");
+    }
+
+    /// <summary>Types a line and presses Enter.</summary>
+    public async Task LineAsync(string text)
+    {
+        await TypeAsync(text);
+        await KeysAsync("Enter");
+    }
+
+    /// <summary>The screen and its scrollback, as text.</summary>
+    public Task<string> ScreenAsync() => TmuxAsync("capture-pane", "-p", "-J", "-t", "0", "-S", "-2000");
+
+    /// <summary>Waits until the screen shows <paramref name="text"/> <paramref name="count"/> times; returns the screen.</summary>
+    /// <exception cref="TimeoutException">It did not within the timeout; the message holds the screen.</exception>
+    public async Task<string> WaitForAsync(string text, int count = 1, TimeSpan? timeout = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        var limit = timeout ?? DefaultTimeout;
+        while (true)
+        {
+            var screen = await ScreenAsync();
+            if (Occurrences(screen, text) >= count)
+            {
+                return screen;
+            }
+
+            if (deadline.Elapsed > limit)
+            {
+                throw new TimeoutException($"the terminal did not show '{text}' ({count}×) within {limit.TotalSeconds:0} s. Screen:\n{screen}");
+            }
+
+            await Task.Delay(100); // polling the pane, not synchronising on time
+        }
+    }
+
+    /// <summary>Waits for agent to exit; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        var screen = await WaitForAsync(ExitMarker);
+        var start = screen.LastIndexOf(ExitMarker, StringComparison.Ordinal) + ExitMarker.Length;
+        return int.Parse(screen[start..screen.IndexOf(']', start)], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await TmuxAsync("kill-server");
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+    }
+
+    private static int Occurrences(string text, string value)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + value.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private static string Quote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private async Task<string> TmuxAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("tmux")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("-L");
+        start.ArgumentList.Add(_socket);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        // The private server starts with this environment, and so does agent inside it: a person at a terminal, no CI.
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        start.Environment.Remove("CI");
+        start.Environment.Remove("TMUX");
+        start.Environment["TERM"] = "xterm-256color";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0 ? await output : throw new InvalidOperationException($"tmux {string.Join(' ', args)}: {await error}");
+    }
+}
+
+/// <summary>A fact that drives agent through tmux; skipped, saying so, where tmux is not installed.</summary>
+public sealed class TmuxFactAttribute : FactAttribute
+{
+    public TmuxFactAttribute()
+    {
+        if (!TmuxSession.IsAvailable)
+        {
+            Skip = "tmux is not installed (the chat's terminal tests drive agent through it; .ci/run installs it).";
+        }
+    }
+}
