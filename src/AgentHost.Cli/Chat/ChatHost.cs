@@ -74,7 +74,7 @@ internal sealed partial class ChatHost(CliContext context, ChatOptions options)
         var broker = new PermissionBroker(runtime.Events);
         using var prompter = new ConsolePermissionPrompter(Console, broker, runtime.Events, configuration.Project.ConfigFileOrDefault, configuration.GlobalConfigFile);
         var workspaceRoot = root ?? configuration.ProjectRoot;
-        var plugins = ChatPlugins.Choose(context, options.Plugins, parseResult, configuration, runtime, remembered);
+        var plugins = PluginChoice.Choose(context, options.Plugins, parseResult, configuration, runtime, remembered);
         var model = parseResult.GetValue(options.Model) ?? remembered?.Model ?? configuration.Model;
         string[] providers = model is not null && ModelSelection.ProviderTypeOf(model, configuration) is { } type ? [type] : [];
         await runtime.LoadForRunAsync(plugins.Requested, context.Environment.CurrentDirectory, providers, plugins.Defaults, cancellationToken).ConfigureAwait(false);

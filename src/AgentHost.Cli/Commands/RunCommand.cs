@@ -119,7 +119,7 @@ internal sealed class RunCommand : AgentCommand
         PluginChoice plugins;
         try
         {
-            plugins = ChoosePlugins(parseResult, configuration, runtime, remembered);
+            plugins = PluginChoice.Choose(Context, _plugins, parseResult, configuration, runtime, remembered);
             var model = parseResult.GetValue(_model) ?? remembered?.Model ?? configuration.Model;
             string[] providers = model is not null && ModelSelection.ProviderTypeOf(model, configuration) is { } type ? [type] : [];
             await runtime.LoadForRunAsync(plugins.Requested, Context.Environment.CurrentDirectory, providers, plugins.Defaults, cancellationToken).ConfigureAwait(false);
@@ -223,36 +223,6 @@ internal sealed class RunCommand : AgentCommand
         configuration.HasErrors
             ? throw new AgentHostException(ErrorKind.Configuration, $"configuration errors:\n  {string.Join("\n  ", configuration.Problems.Where(p => p.IsError))}\nRun 'agent config validate' for details.")
             : configuration;
-
-    /// <summary>
-    /// The plugins of this run. A new session: the <c>--plugin</c> ones and the default plugins (none with
-    /// <c>--no-default-plugins</c>). A resumed session that recorded its plugins: those again (the default plugins it had
-    /// included, minus them with <c>--no-default-plugins</c>) plus the <c>--plugin</c> ones; the session records the result.
-    /// </summary>
-    private PluginChoice ChoosePlugins(ParseResult parseResult, ConfigurationSnapshot configuration, PluginRuntime runtime, RememberedRun? remembered)
-    {
-        var installed = runtime.ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
-        // A plugin folder is recorded by its absolute path, so that the session resumes from any directory.
-        var typed = _plugins.Requested(parseResult).Select(name => installed.Contains(name) ? name : Absolute(name)).ToList();
-        if (remembered?.Plugins is { } before)
-        {
-            var dropped = parseResult.GetValue(_plugins.NoDefaults) ? configuration.DefaultPlugins : [];
-            var again = before.Where(p => !dropped.Contains(p)).Concat(typed).Distinct(StringComparer.Ordinal).ToList();
-            return new PluginChoice(again, [], again);
-        }
-
-        var defaults = _plugins.Defaults(parseResult, configuration);
-        return new PluginChoice(typed, defaults, [.. typed.Concat(defaults.Where(d => !installed.Contains(d))).Distinct(StringComparer.Ordinal)]);
-
-        string Absolute(string name)
-        {
-            var folder = Path.GetFullPath(name, Context.Environment.CurrentDirectory);
-            return File.Exists(Path.Combine(folder, PluginManifest.FileName)) ? folder : name;
-        }
-    }
-
-    /// <summary>The plugins a run loads by name, and what its session records.</summary>
-    private sealed record PluginChoice(IReadOnlyList<string> Requested, IReadOnlyList<string> Defaults, IReadOnlyList<string> Recorded);
 
     private string ReadPrompt(ParseResult parseResult)
     {
