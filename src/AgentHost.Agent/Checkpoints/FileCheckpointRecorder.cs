@@ -65,7 +65,7 @@ internal sealed class FileCheckpointRecorder : IDisposable
         {
             foreach (var candidate in candidates)
             {
-                if (string.IsNullOrWhiteSpace(candidate) || FileStates.Relative(_root, candidate) is not { } relative)
+                if (string.IsNullOrWhiteSpace(candidate) || candidate.Contains('\0', StringComparison.Ordinal) || FileStates.Relative(_root, candidate) is not { } relative)
                 {
                     continue; // Outside the root: the sandbox decides such calls; checkpoints cover the project only.
                 }

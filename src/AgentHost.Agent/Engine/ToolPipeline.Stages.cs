@@ -101,6 +101,13 @@ public sealed partial class ToolPipeline
             {
                 return StageResult.Cancelled;
             }
+#pragma warning disable CA1031 // A checkpoint that cannot be recorded must not stop the call: the user is told undo will not cover it.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogCheckpointFailed(ex, entry.Name, context.CallId);
+                Publish(new WarningEvent("checkpoints", $"could not record the files '{entry.Name}' changes before it ran ({ToolFailures.MessageOf(ex)}); undo will not cover this call"));
+            }
         }
 
         var invocation = new ToolInvocationContext(tool.Function, tool.Metadata, functionArguments, context.CallId)

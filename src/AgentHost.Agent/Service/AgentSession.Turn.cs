@@ -134,7 +134,14 @@ public sealed partial class AgentSession
             // What the turn left, also when it failed or was cancelled (the files are as the tools left them).
             if (context.Checkpoints is { } checkpoints)
             {
-                await checkpoints.EndTurnAsync(CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await checkpoints.EndTurnAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is AgentHostException or IOException or UnauthorizedAccessException)
+                {
+                    runtime.Events.Publish(new WarningEvent("checkpoints", $"could not record what this turn left in the files ({ex.Message}); undo will skip this turn"));
+                }
             }
         }
 
