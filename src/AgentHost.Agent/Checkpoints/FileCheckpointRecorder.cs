@@ -24,6 +24,9 @@ internal sealed class FileCheckpointRecorder : IDisposable
     private readonly HashSet<string> _folders = new(StringComparer.Ordinal);
     private int? _turn;
 
+    /// <param name="store">Where checkpoints go.</param>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="workspaceRoot">The session's stored workspace: checkpoint paths are relative to it.</param>
     public FileCheckpointRecorder(FileCheckpoints store, string sessionId, string workspaceRoot)
     {
         _store = store;
@@ -60,12 +63,15 @@ internal sealed class FileCheckpointRecorder : IDisposable
         }
 
         IEnumerable<string?> candidates = [notice.Description.Subject, .. notice.Description.Paths.Where(p => (p.Effect & Sdk.Tools.ToolEffect.Write) != 0).Select(p => p.Path)];
+        var callRoot = notice.Context.WorkspaceRoot is { Length: > 0 } root ? FileStates.RealRoot(root) : _root;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             foreach (var candidate in candidates)
             {
-                if (string.IsNullOrWhiteSpace(candidate) || candidate.Contains('\0', StringComparison.Ordinal) || FileStates.Relative(_root, candidate) is not { } relative)
+                // Relative to the call's root (the run's), recorded relative to the session's stored workspace.
+                if (string.IsNullOrWhiteSpace(candidate) || candidate.Contains('\0', StringComparison.Ordinal)
+                    || FileStates.Relative(_root, Path.GetFullPath(candidate, callRoot)) is not { } relative)
                 {
                     continue; // Outside the root: the sandbox decides such calls; checkpoints cover the project only.
                 }

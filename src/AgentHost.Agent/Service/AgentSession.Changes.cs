@@ -36,8 +36,10 @@ public sealed partial class AgentSession
                 throw new AgentHostException(ErrorKind.NotFound, "this session has not changed any file yet; there is nothing to undo.");
             }
 
+            // Checkpoint paths are relative to the session's stored workspace.
+            var workspace = (await _parts.Store.GetSessionAsync(id, cancellationToken).ConfigureAwait(false)).Workspace;
             var sandbox = new PathSandbox(
-                Options.WorkspaceRoot,
+                workspace,
                 _parts.Environment.HomeDirectory,
                 RunContext?.Policy.ExtraDirectories ?? _opening.Policy.ExtraDirectories,
                 ProtectedPaths.FromEnvironment(_parts.Environment));

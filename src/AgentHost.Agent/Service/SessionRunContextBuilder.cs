@@ -78,7 +78,8 @@ internal static class SessionRunContextBuilder
             var gate = CreateGate(parts, sessionId, options, opening, skills?.Active);
             gate.Grants.Add(await store.Audit.GetGrantsAsync(sessionId, cancellationToken).ConfigureAwait(false));
             var memory = ProjectMemoryRun.Prepare(await opening.MemoryLoad.ConfigureAwait(false), options.WorkspaceRoot, history, runtime.Events);
-            var checkpoints = new FileCheckpointRecorder(store.Checkpoints, sessionId, options.WorkspaceRoot);
+            var storedWorkspace = existing is null ? options.WorkspaceRoot : (await store.GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false)).Workspace;
+            var checkpoints = new FileCheckpointRecorder(store.Checkpoints, sessionId, storedWorkspace);
             var pipeline = AgentRunner.CreatePipeline(
                 runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, skills is null ? [] : [skills.Tool], checkpoints.BeforeWriteAsync);
             gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
