@@ -103,8 +103,28 @@ internal static class SessionMigrations
         CREATE INDEX ix_permission_audit_session ON permission_audit(session_id, id);
         """;
 
+    /// <summary>v4: file checkpoints (each file a turn's file tools changed: its state before and after the turn; undo).</summary>
+    private const string V4 = """
+        CREATE TABLE file_checkpoints (
+            id             INTEGER PRIMARY KEY,
+            session_id     TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            turn           INTEGER NOT NULL,
+            path           TEXT NOT NULL,
+            tool           TEXT NOT NULL,
+            before_kind    TEXT NOT NULL,
+            before_content BLOB,
+            before_note    TEXT,
+            after_kind     TEXT,
+            after_content  BLOB,
+            after_note     TEXT,
+            undone_at      INTEGER,
+            created_at     INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX ix_file_checkpoints_turn_path ON file_checkpoints(session_id, turn, path);
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

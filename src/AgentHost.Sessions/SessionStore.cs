@@ -40,6 +40,7 @@ public sealed class SessionStore : IDisposable
         Audit = new PermissionAudit(database, this);
         Stats = new SessionStats(database);
         Transfer = new SessionTransfer(database, this);
+        Checkpoints = new FileCheckpoints(database);
     }
 
     /// <summary>The schema version this build writes (<c>PRAGMA user_version</c>).</summary>
@@ -62,6 +63,9 @@ public sealed class SessionStore : IDisposable
 
     /// <summary>Fork, export and import.</summary>
     public SessionTransfer Transfer { get; }
+
+    /// <summary>File checkpoints: what each turn's file tools changed (diff and undo).</summary>
+    public FileCheckpoints Checkpoints { get; }
 
     /// <summary>Opens (creating when missing) and migrates the database.</summary>
     /// <param name="databasePath">The database file, e.g. <see cref="Hosting.AgentPaths.SessionsDatabase"/>.</param>

@@ -33,4 +33,7 @@ public sealed partial class ToolPipeline
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The permission gate failed deciding {Tool} (call {CallId}); the call is denied")]
     private partial void LogGateFailed(Exception exception, string tool, string callId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The file checkpoint before {Tool} (call {CallId}) could not be recorded; the call runs without it")]
+    private partial void LogCheckpointFailed(Exception exception, string tool, string callId);
 }

@@ -72,8 +72,8 @@ public sealed partial class ToolPipeline
             functionArguments[property.Name] = property.Value;
         }
 
-        var verdict = await DecideAsync(tool, entry, functionArguments, argumentsJson, redactedArguments, context, cancellationToken).ConfigureAwait(false);
-        if (verdict is null)
+        var (verdict, description) = await DecideAsync(tool, entry, functionArguments, argumentsJson, redactedArguments, context, cancellationToken).ConfigureAwait(false);
+        if (verdict is null || description is null)
         {
             return StageResult.Cancelled;
         }
@@ -88,6 +88,26 @@ public sealed partial class ToolPipeline
         if (Permissions.ReadAccessCheck.For(_gate, context.SessionId, context.CallId, context.WorkspaceRoot) is { } readCheck)
         {
             functionArguments.Context[ToolContext.ReadAccessKey] = readCheck; // multi-file tools ask it per file (docs/permissions.md, Reads)
+        }
+
+        if (Options.BeforeWrite is { } beforeWrite && (tool.Metadata.Effect & ToolEffect.Write) != 0)
+        {
+            // The host's file checkpoints: the paths the call declared are recorded before the tool changes them.
+            try
+            {
+                await beforeWrite(new ToolWriteNotice(context, entry.Name, description), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return StageResult.Cancelled;
+            }
+#pragma warning disable CA1031 // A checkpoint that cannot be recorded must not stop the call: the user is told undo will not cover it.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogCheckpointFailed(ex, entry.Name, context.CallId);
+                Publish(new WarningEvent("checkpoints", $"could not record the files '{entry.Name}' changes before it ran ({ToolFailures.MessageOf(ex)}); undo will not cover this call"));
+            }
         }
 
         var invocation = new ToolInvocationContext(tool.Function, tool.Metadata, functionArguments, context.CallId)
@@ -105,7 +125,7 @@ public sealed partial class ToolPipeline
         }
     }
 
-    private async ValueTask<PermissionVerdict?> DecideAsync(
+    private async ValueTask<(PermissionVerdict? Verdict, ToolCallDescription? Description)> DecideAsync(
         ToolCapability tool,
         RegisteredCapability entry,
         AIFunctionArguments arguments,
@@ -117,7 +137,7 @@ public sealed partial class ToolPipeline
         var description = await DescribeAsync(tool, entry.Name, arguments, redactedArguments, cancellationToken).ConfigureAwait(false);
         if (description is null)
         {
-            return null;
+            return (null, null);
         }
 
         var request = new ToolPermissionRequest(context.SessionId, context.CallId, entry.Name, entry.PluginId, tool.Metadata.Effect, description)
@@ -132,7 +152,7 @@ public sealed partial class ToolPipeline
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return null;
+            return (null, null);
         }
 #pragma warning disable CA1031 // A failing gate denies the call (fail closed); it must not end the run.
         catch (Exception ex)
@@ -161,7 +181,7 @@ public sealed partial class ToolPipeline
             SuggestedRules = verdict.Allowed || verdict.SuggestedRules.Count == 0 ? null : verdict.SuggestedRules,
             Fix = verdict.Allowed ? null : verdict.Fix,
         });
-        return verdict;
+        return (verdict, description);
     }
 
     /// <summary>The call's description (awaiting an async one with the call's token), or <see langword="null"/> when the call was cancelled meanwhile.</summary>

@@ -57,7 +57,19 @@ public sealed record ToolPipelineOptions
     /// compaction failures; nothing is logged when not set.
     /// </summary>
     public Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// Called for every allowed call of a tool with a write effect, after the permission decision and before the tool
+    /// runs, with the paths its description declares (the session's file checkpoints); none when not set.
+    /// </summary>
+    public Func<ToolWriteNotice, CancellationToken, ValueTask>? BeforeWrite { get; init; }
 }
+
+/// <summary>An allowed call of a write tool about to run (<see cref="ToolPipelineOptions.BeforeWrite"/>).</summary>
+/// <param name="Context">The call's session and workspace.</param>
+/// <param name="Tool">The tool's plain name.</param>
+/// <param name="Description">The call's permission description: its subject and declared paths.</param>
+public sealed record ToolWriteNotice(ToolCallContext Context, string Tool, Sdk.Tools.ToolCallDescription Description);
 
 /// <summary>Who asks for a tool call and where it belongs.</summary>
 /// <param name="SessionId">The session (events and permission requests carry it).</param>

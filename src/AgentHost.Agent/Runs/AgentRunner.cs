@@ -121,6 +121,7 @@ public sealed class AgentRunner(
     /// <param name="timeProvider">The clock.</param>
     /// <param name="middleware">Kernel middleware around every call (e.g. project memory for nested folders), outermost first.</param>
     /// <param name="kernelTools">Tools the kernel adds for this run (the session's <c>skill</c> tool).</param>
+    /// <param name="beforeWrite">Called before each allowed write call runs (the session's file checkpoints); none when <see langword="null"/>.</param>
     /// <returns>The pipeline (dispose it after the run).</returns>
     public static ToolPipeline CreatePipeline(
         PluginRuntime runtime,
@@ -128,7 +129,8 @@ public sealed class AgentRunner(
         SecretScrubber scrubber,
         TimeProvider timeProvider,
         IReadOnlyList<Sdk.Tools.ToolMiddleware>? middleware = null,
-        IReadOnlyList<RegisteredCapability>? kernelTools = null)
+        IReadOnlyList<RegisteredCapability>? kernelTools = null,
+        Func<ToolWriteNotice, CancellationToken, ValueTask>? beforeWrite = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         return new ToolPipeline(
@@ -148,6 +150,7 @@ public sealed class AgentRunner(
                     _ => null,
                 },
                 Middleware = middleware ?? [],
+                BeforeWrite = beforeWrite,
                 KernelTools = kernelTools ?? [],
                 LoggerFactory = runtime.LoggerFactory,
             });

@@ -109,21 +109,42 @@ public sealed partial class AgentSession
             cancellationToken).ConfigureAwait(false);
         var model = context.Model;
         var loop = new AgentLoop(model.Client, context.Pipeline, runtime.Events, store.Conversation, _parts.Time);
-        var result = await loop.RunAsync(
-            new AgentRunRequest(context.SessionId, requestedSkills + expanded.ToModelText())
+        context.Checkpoints?.BeginTurn();
+        AgentRunResult result;
+        try
+        {
+            result = await loop.RunAsync(
+                new AgentRunRequest(context.SessionId, requestedSkills + expanded.ToModelText())
+                {
+                    Attachments = expanded.Images,
+                    History = history,
+                    SystemPrompt = systemPrompt,
+                    Model = model.Descriptor,
+                    ProviderName = model.ProviderName,
+                    MaxSteps = context.MaxSteps,
+                    Compaction = Options.Compaction,
+                    WorkspaceRoot = Options.WorkspaceRoot,
+                    DryRunByDefault = context.DryRun,
+                    Summarizer = configuration.SmallModel is null ? null : SmallModelForSummaries,
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // What the turn left, also when it failed or was cancelled (the files are as the tools left them).
+            if (context.Checkpoints is { } checkpoints)
             {
-                Attachments = expanded.Images,
-                History = history,
-                SystemPrompt = systemPrompt,
-                Model = model.Descriptor,
-                ProviderName = model.ProviderName,
-                MaxSteps = context.MaxSteps,
-                Compaction = Options.Compaction,
-                WorkspaceRoot = Options.WorkspaceRoot,
-                DryRunByDefault = context.DryRun,
-                Summarizer = configuration.SmallModel is null ? null : SmallModelForSummaries,
-            },
-            cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await checkpoints.EndTurnAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is AgentHostException or IOException or UnauthorizedAccessException)
+                {
+                    runtime.Events.Publish(new WarningEvent("checkpoints", $"could not record what this turn left in the files ({ex.Message}); undo will skip this turn"));
+                }
+            }
+        }
+
         await titling.ConfigureAwait(false);
         return new TurnResult(context.SessionId, context.Resumed, model, result);
     }

@@ -37,6 +37,7 @@ public sealed class SessionRunContext : IDisposable
         MaxSteps = parts.MaxSteps;
         DryRun = parts.DryRun;
         _warmUp = parts.WarmUp;
+        Checkpoints = parts.Checkpoints;
     }
 
     /// <summary>The session's id.</summary>
@@ -78,6 +79,9 @@ public sealed class SessionRunContext : IDisposable
     /// <summary>The permission mode the next tool call is decided in.</summary>
     public PermissionMode Mode => Gate.Mode;
 
+    /// <summary>Records the file checkpoints of each turn (diff and undo).</summary>
+    internal Checkpoints.FileCheckpointRecorder? Checkpoints { get; }
+
     internal void ChangeModel(SelectedModel model) => Volatile.Write(ref _model, model);
 
     /// <inheritdoc />
@@ -85,6 +89,7 @@ public sealed class SessionRunContext : IDisposable
     {
         _warmUp?.Dispose();
         Pipeline.Dispose();
+        Checkpoints?.Dispose();
     }
 }
 
@@ -103,4 +108,7 @@ internal sealed record SessionRunContextParts(
     /// <summary>The endpoint warm-up started when the model was chosen; it runs on past the build (the first request
     /// is sent after it) and stops when the session closes.</summary>
     public ProviderWarmUp? WarmUp { get; init; }
+
+    /// <summary>The session's file checkpoint recorder (its pipeline's <see cref="ToolPipelineOptions.BeforeWrite"/>).</summary>
+    public Checkpoints.FileCheckpointRecorder? Checkpoints { get; init; }
 }

@@ -1,3 +1,4 @@
+using AgentHost.Agent.Checkpoints;
 using AgentHost.Agent.Context;
 using AgentHost.Agent.Memory;
 using AgentHost.Agent.Runs;
@@ -77,12 +78,16 @@ internal static class SessionRunContextBuilder
             var gate = CreateGate(parts, sessionId, options, opening, skills?.Active);
             gate.Grants.Add(await store.Audit.GetGrantsAsync(sessionId, cancellationToken).ConfigureAwait(false));
             var memory = ProjectMemoryRun.Prepare(await opening.MemoryLoad.ConfigureAwait(false), options.WorkspaceRoot, history, runtime.Events);
-            var pipeline = AgentRunner.CreatePipeline(runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, skills is null ? [] : [skills.Tool]);
+            var storedWorkspace = existing is null ? options.WorkspaceRoot : (await store.GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false)).Workspace;
+            var checkpoints = new FileCheckpointRecorder(store.Checkpoints, sessionId, storedWorkspace);
+            var pipeline = AgentRunner.CreatePipeline(
+                runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, skills is null ? [] : [skills.Tool], checkpoints.BeforeWriteAsync);
             gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
             var context = new SessionRunContext(sessionId, existing is not null, model, new SessionRunContextParts(
                 opening.Trust, opening.Policy, opening.Settings, gate, pipeline, skills, memory, MaxSteps(options, opening.Settings, configuration), DryRun(options, opening.Settings, configuration))
             {
                 WarmUp = warmUp,
+                Checkpoints = checkpoints,
             });
             return new Built(context, newLease, history);
         }

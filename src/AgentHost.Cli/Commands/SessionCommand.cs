@@ -6,7 +6,7 @@ namespace AgentHost.Cli.Commands;
 internal sealed class SessionCommand : Command
 {
     public SessionCommand(CliContext context)
-        : base("session", "List, show, export, import, fork and prune stored sessions; audit their permission decisions.")
+        : base("session", "List, show, export, import, fork and prune stored sessions; audit their permission decisions; show and undo their file changes.")
     {
         Subcommands.Add(new SessionListCommand(context));
         Subcommands.Add(new SessionShowCommand(context));
@@ -21,5 +21,7 @@ internal sealed class SessionCommand : Command
         Subcommands.Add(new SessionAuditCommand(context));
         Subcommands.Add(new SessionGrantCommand(context, revoke: false));
         Subcommands.Add(new SessionGrantCommand(context, revoke: true));
+        Subcommands.Add(new SessionDiffCommand(context));
+        Subcommands.Add(new SessionUndoCommand(context));
     }
 }

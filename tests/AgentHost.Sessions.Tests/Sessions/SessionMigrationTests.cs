@@ -25,14 +25,15 @@ public sealed class SessionMigrationTests
 
         using var connection = Open(path);
         Assert.Equal(SessionStore.SchemaVersion, Scalar<long>(connection, "PRAGMA user_version"));
-        Assert.Equal(3, SessionStore.SchemaVersion);
+        Assert.Equal(4, SessionStore.SchemaVersion);
         Assert.Equal("wal", Scalar<string>(connection, "PRAGMA journal_mode"));
         var tables = Strings(connection, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-        Assert.Equal(["messages", "permission_audit", "permission_grants", "sessions", "tool_events"], tables);
+        Assert.Equal(["file_checkpoints", "messages", "permission_audit", "permission_grants", "sessions", "tool_events"], tables);
         var indexes = Strings(connection, "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_%'");
         Assert.Contains("ix_messages_session_seq", indexes);
         Assert.Contains("ix_tool_events_session_seq", indexes);
         Assert.Contains("ix_permission_audit_session", indexes);
+        Assert.Contains("ix_file_checkpoints_turn_path", indexes);
         Assert.Equal(1, Scalar<long>(connection, "SELECT COUNT(*) FROM tool_events"));
     }
 

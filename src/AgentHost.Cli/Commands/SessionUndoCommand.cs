@@ -1,0 +1,82 @@
+using System.CommandLine;
+using AgentHost.Agent.Checkpoints;
+using AgentHost.Hosting;
+using AgentHost.Permissions;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary>
+/// <c>agent session undo &lt;id&gt; [--force] [--yes]</c>: reverts the file changes of the session's last turn that
+/// changed files (a second undo goes one more turn back).
+/// </summary>
+internal sealed class SessionUndoCommand : AgentCommand
+{
+    private readonly Argument<string> _id = SessionFormatting.IdArgument();
+    private readonly Option<bool> _force = new("--force") { Description = "Also overwrite files changed since the turn by something else, and skip files that cannot be restored." };
+    private readonly Option<bool> _yes = new("--yes", "-y") { Description = "Undo without asking (required when no one can answer)." };
+
+    public SessionUndoCommand(CliContext context)
+        : base("undo", "Revert the file changes of a session's last turn that changed files (file tools only; shell commands are not tracked).", context)
+    {
+        Arguments.Add(_id);
+        Options.Add(_force);
+        Options.Add(_yes);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var (store, id) = await SessionFormatting.ResolveAsync(Context, parseResult.GetRequiredValue(_id), cancellationToken).ConfigureAwait(false);
+        using var lease = store.AcquireSession(id); // No run may change the files (or the checkpoints) meanwhile.
+        var session = await store.GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
+        var changes = await SessionFileChanges.GetAsync(store, id, cancellationToken).ConfigureAwait(false);
+        var last = changes.Turns.LastOrDefault(t => t.UndoneAt is null && t.Files.Count > 0)
+            ?? throw new AgentHostException(ErrorKind.NotFound, $"session {id} has no file changes to undo (undo covers the file tools' changes; shell commands are not tracked).");
+        foreach (var file in last.Files)
+        {
+            Context.Console.WriteInfo($"  {SessionDiffCommand.Kind(file.Kind),-8} {file.Path}");
+        }
+
+        if (!SessionFormatting.Confirm(Context.Console, parseResult.GetValue(_yes), $"Undo turn {last.Turn} of session {id} ({last.Files.Count} file(s))?", $"not undoing turn {last.Turn} of session {id}"))
+        {
+            Context.Console.WriteInfo("Nothing was changed.");
+            return ExitCodes.Denied;
+        }
+
+        var sandbox = new PathSandbox(session.Workspace, Context.Environment.HomeDirectory, null, ProtectedPaths.FromEnvironment(Context.Environment));
+        var result = await SessionFileChanges.UndoLastTurnAsync(store, id, sandbox, parseResult.GetValue(_force), cancellationToken).ConfigureAwait(false);
+        if (!result.Done)
+        {
+            foreach (var path in result.Conflicts)
+            {
+                Context.Console.WriteError($"{path} was changed since turn {result.Turn} by something else; undo would lose that change.");
+            }
+
+            foreach (var note in result.NotUndoable)
+            {
+                Context.Console.WriteError($"{note}: its content before turn {result.Turn} was not recorded, so it cannot be restored.");
+            }
+
+            Context.Console.WriteInfo("Nothing was changed. Pass --force to overwrite those changes (and leave files that cannot be restored as they are).");
+            return ExitCodes.Failure;
+        }
+
+        foreach (var file in result.Reverted)
+        {
+            var what = file.Kind switch
+            {
+                FileChangeKind.Deleted => "deleted",
+                FileChangeKind.Created => "restored",
+                _ => "reverted",
+            };
+            Context.Console.WriteLine($"{what} {file.Path}");
+        }
+
+        foreach (var note in result.NotUndoable)
+        {
+            Context.Console.WriteInfo($"left as is: {note}");
+        }
+
+        Context.Console.WriteLine($"Undid turn {result.Turn} of session {id}.");
+        return ExitCodes.Success;
+    }
+}

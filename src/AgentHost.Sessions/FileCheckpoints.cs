@@ -1,0 +1,288 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using static AgentHost.Sessions.SessionDatabase;
+
+namespace AgentHost.Sessions;
+
+/// <summary>What a checkpoint knows of one file at one moment.</summary>
+public enum FileSnapshotKind
+{
+    /// <summary>No file at the path.</summary>
+    Absent,
+
+    /// <summary>A file, with its bytes.</summary>
+    File,
+
+    /// <summary>Something was there, but its content was not recorded (too large, binary, a secret, unreadable): see the note.</summary>
+    Unrecorded,
+}
+
+/// <summary>The state of one path at one moment: absent, a file with its bytes, or unrecorded with the reason.</summary>
+/// <param name="Kind">What was there.</param>
+/// <param name="Content">The bytes of a <see cref="FileSnapshotKind.File"/>; otherwise <see langword="null"/>.</param>
+/// <param name="Note">Why an <see cref="FileSnapshotKind.Unrecorded"/> snapshot has no content.</param>
+public sealed record FileSnapshot(FileSnapshotKind Kind, byte[]? Content = null, string? Note = null)
+{
+    /// <summary>No file.</summary>
+    public static FileSnapshot Absent { get; } = new(FileSnapshotKind.Absent);
+
+    /// <summary>A file with these bytes.</summary>
+    /// <param name="content">The bytes.</param>
+    /// <returns>The snapshot.</returns>
+    public static FileSnapshot Of(byte[] content) => new(FileSnapshotKind.File, content);
+
+    /// <summary>Something whose content is not recorded.</summary>
+    /// <param name="note">Why.</param>
+    /// <returns>The snapshot.</returns>
+    public static FileSnapshot Unrecorded(string note) => new(FileSnapshotKind.Unrecorded, null, note);
+
+    /// <summary>Whether two snapshots describe the same state (same kind and bytes; unrecorded never equals anything).</summary>
+    /// <param name="other">The other snapshot.</param>
+    /// <returns>Whether they match.</returns>
+    public bool SameAs(FileSnapshot other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Kind == other.Kind && Kind switch
+        {
+            FileSnapshotKind.Absent => true,
+            FileSnapshotKind.File => Content.AsSpan().SequenceEqual(other.Content),
+            _ => false,
+        };
+    }
+
+    /// <summary>Whether the two snapshots are equal (kind, bytes and note).</summary>
+    /// <param name="other">The other snapshot.</param>
+    /// <returns>Whether they are equal.</returns>
+    public bool Equals(FileSnapshot? other) =>
+        other is not null && Kind == other.Kind && Note == other.Note && Content.AsSpan().SequenceEqual(other.Content);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Kind, Note, Content?.Length);
+}
+
+/// <summary>One path a turn changed: its state before the turn first changed it, and after the turn ended.</summary>
+/// <param name="Turn">The turn's number in the session (turns that changed files, counted from 1).</param>
+/// <param name="Path">The path relative to the session's workspace root, with <c>/</c> separators.</param>
+/// <param name="Tool">The tool whose call first changed it in the turn.</param>
+/// <param name="Before">The state before the turn's first change.</param>
+/// <param name="After">The state the turn left; <see langword="null"/> while the turn runs (or when its process died before it ended).</param>
+public sealed record FileCheckpoint(int Turn, string Path, string Tool, FileSnapshot Before, FileSnapshot? After)
+{
+    /// <summary>When the turn was undone; <see langword="null"/> when it was not.</summary>
+    public DateTimeOffset? UndoneAt { get; init; }
+
+    /// <summary>When the first change was recorded.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>
+/// File checkpoints (<see cref="SessionStore.Checkpoints"/>): the prior content of every file a session's file tools
+/// changed, per turn, and what each turn left, so a front end can show the session's diff and undo its last turn.
+/// </summary>
+/// <remarks>
+/// Thread-safe. Content is stored as bytes, never scrubbed: a file whose text the secret scrubber would change is
+/// recorded as <see cref="FileSnapshotKind.Unrecorded"/> instead (the database never holds a secret, and a scrubbed copy
+/// would restore a wrong file). Size and binary caps are the caller's (the agent's checkpoint recorder).
+/// </remarks>
+public sealed class FileCheckpoints
+{
+    private const string SecretNote = "it looks like it holds a secret, which the session store never keeps";
+
+    private readonly SessionDatabase _database;
+
+    internal FileCheckpoints(SessionDatabase database) => _database = database;
+
+    /// <summary>The number the session's next file-changing turn gets (one more than the highest so far).</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The number, from 1.</returns>
+    public Task<int> NextTurnAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        return _database.ReadAsync(
+            connection => (int)ScalarLong(connection, null, "SELECT COALESCE(MAX(turn), 0) + 1 FROM file_checkpoints WHERE session_id = $id", ("$id", sessionId)),
+            cancellationToken);
+    }
+
+    /// <summary>Records a path's state before a turn first changes it; a second record of the same path in the same turn is ignored.</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="turn">The turn's number (<see cref="NextTurnAsync"/>).</param>
+    /// <param name="path">The path relative to the workspace root.</param>
+    /// <param name="tool">The tool about to change it.</param>
+    /// <param name="before">Its state now.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Whether this was the first record of the path in the turn.</returns>
+    public Task<bool> RecordBeforeAsync(string sessionId, int turn, string path, string tool, FileSnapshot before, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(tool);
+        ArgumentNullException.ThrowIfNull(before);
+        var clean = Clean(before);
+        var now = _database.Now();
+        return _database.WriteAsync(
+            (connection, transaction) =>
+            {
+                using var command = Command(
+                    connection,
+                    transaction,
+                    """
+                    INSERT OR IGNORE INTO file_checkpoints (session_id, turn, path, tool, before_kind, before_content, before_note, created_at)
+                    SELECT $id, $turn, $path, $tool, $kind, $content, $note, $now WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $id)
+                    """,
+                    ("$id", sessionId),
+                    ("$turn", turn),
+                    ("$path", path),
+                    ("$tool", tool),
+                    ("$kind", KindName(clean.Kind)),
+                    ("$content", clean.Content),
+                    ("$note", clean.Note),
+                    ("$now", now));
+                return command.ExecuteNonQuery() > 0;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Records what a turn left at each of its paths; a path whose state did not change is forgotten.</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="turn">The turn.</param>
+    /// <param name="after">The state of each path now.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>A task.</returns>
+    public Task RecordAfterAsync(string sessionId, int turn, IReadOnlyDictionary<string, FileSnapshot> after, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(after);
+        var cleaned = after.ToDictionary(pair => pair.Key, pair => Clean(pair.Value), StringComparer.Ordinal);
+        return _database.WriteAsync(
+            (connection, transaction) =>
+            {
+                foreach (var checkpoint in Read(connection, transaction, sessionId, turn))
+                {
+                    if (!cleaned.TryGetValue(checkpoint.Path, out var state))
+                    {
+                        continue;
+                    }
+
+                    if (checkpoint.Before.SameAs(state))
+                    {
+                        using var delete = Command(connection, transaction, "DELETE FROM file_checkpoints WHERE session_id = $id AND turn = $turn AND path = $path",
+                            ("$id", sessionId), ("$turn", turn), ("$path", checkpoint.Path));
+                        delete.ExecuteNonQuery();
+                        continue;
+                    }
+
+                    using var update = Command(
+                        connection,
+                        transaction,
+                        "UPDATE file_checkpoints SET after_kind = $kind, after_content = $content, after_note = $note WHERE session_id = $id AND turn = $turn AND path = $path",
+                        ("$id", sessionId),
+                        ("$turn", turn),
+                        ("$path", checkpoint.Path),
+                        ("$kind", KindName(state.Kind)),
+                        ("$content", state.Content),
+                        ("$note", state.Note));
+                    update.ExecuteNonQuery();
+                }
+
+                return 0;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>The session's checkpoints, oldest turn first, paths in the order they were first changed.</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Every checkpoint, undone turns included (see <see cref="FileCheckpoint.UndoneAt"/>).</returns>
+    /// <exception cref="Hosting.AgentHostException">Unknown session (<see cref="Hosting.ErrorKind.NotFound"/>).</exception>
+    public Task<IReadOnlyList<FileCheckpoint>> ListAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        return _database.ReadAsync<IReadOnlyList<FileCheckpoint>>(
+            connection =>
+            {
+                RequireSession(connection, null, sessionId);
+                return Read(connection, null, sessionId, null);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Marks a turn as undone (the next undo goes one turn further back).</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="turn">The turn.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>A task.</returns>
+    public Task MarkUndoneAsync(string sessionId, int turn, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        var now = _database.Now();
+        return _database.WriteAsync(
+            (connection, transaction) =>
+            {
+                using var command = Command(connection, transaction, "UPDATE file_checkpoints SET undone_at = $now WHERE session_id = $id AND turn = $turn",
+                    ("$id", sessionId), ("$turn", turn), ("$now", now));
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken);
+    }
+
+    private static List<FileCheckpoint> Read(SqliteConnection connection, SqliteTransaction? transaction, string sessionId, int? turn)
+    {
+        using var command = Command(
+            connection,
+            transaction,
+            """
+            SELECT turn, path, tool, before_kind, before_content, before_note, after_kind, after_content, after_note, undone_at, created_at
+            FROM file_checkpoints WHERE session_id = $id AND ($turn IS NULL OR turn = $turn) ORDER BY turn, id
+            """,
+            ("$id", sessionId),
+            ("$turn", turn));
+        using var reader = command.ExecuteReader();
+        var list = new List<FileCheckpoint>();
+        while (reader.Read())
+        {
+            list.Add(new FileCheckpoint(
+                reader.GetInt32(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                Snapshot(reader, 3)!,
+                Snapshot(reader, 6))
+            {
+                UndoneAt = reader.IsDBNull(9) ? null : Time(reader.GetInt64(9)),
+                CreatedAt = Time(reader.GetInt64(10)),
+            });
+        }
+
+        return list;
+    }
+
+    private static FileSnapshot? Snapshot(SqliteDataReader reader, int first) =>
+        reader.IsDBNull(first) ? null : new FileSnapshot(
+            reader.GetString(first) switch
+            {
+                "absent" => FileSnapshotKind.Absent,
+                "file" => FileSnapshotKind.File,
+                _ => FileSnapshotKind.Unrecorded,
+            },
+            reader.IsDBNull(first + 1) ? null : (byte[])reader.GetValue(first + 1),
+            reader.IsDBNull(first + 2) ? null : reader.GetString(first + 2));
+
+    private static string KindName(FileSnapshotKind kind) => kind switch
+    {
+        FileSnapshotKind.Absent => "absent",
+        FileSnapshotKind.File => "file",
+        _ => "unrecorded",
+    };
+
+    /// <summary>A file whose text the scrubber would change is not stored (see the remarks).</summary>
+    private FileSnapshot Clean(FileSnapshot snapshot)
+    {
+        if (snapshot is not { Kind: FileSnapshotKind.File, Content: { } content })
+        {
+            return snapshot;
+        }
+
+        var text = Encoding.UTF8.GetString(content);
+        return string.Equals(_database.Scrubber.Scrub(text), text, StringComparison.Ordinal) ? snapshot : FileSnapshot.Unrecorded(SecretNote);
+    }
+}
