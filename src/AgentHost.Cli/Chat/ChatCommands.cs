@@ -1,4 +1,5 @@
 using AgentHost.Agent.Models;
+using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
@@ -177,6 +178,23 @@ internal sealed class ChatCommands
                 }
             }
 
+            return SlashOutcome.Done;
+        }));
+        Add(new SlashCommand("diff", "/diff [--stat]", "What this session's file tools changed, as a diff (shell commands are not tracked).", async (args, ct) =>
+        {
+            var changes = await _host.State.Session.GetFileChangesAsync(ct).ConfigureAwait(false);
+            if (changes.Total.Count == 0)
+            {
+                console.WriteInfo("No file changes in this session yet (diff covers the file tools; shell commands are not tracked).");
+            }
+
+            FileChangeReport.WriteFiles(console, changes.Total, stat: args.Split(' ').Contains("--stat"));
+            return SlashOutcome.Done;
+        }));
+        Add(new SlashCommand("undo", "/undo [--force]", "Revert the file changes of the last turn that changed files; again to go one more turn back.", async (args, ct) =>
+        {
+            var result = await _host.State.Session.UndoLastTurnAsync(force: args.Split(' ').Contains("--force"), ct).ConfigureAwait(false);
+            FileChangeReport.WriteUndo(console, result, "/undo --force", _host.State.Session.Id ?? "(new)");
             return SlashOutcome.Done;
         }));
         Add(new SlashCommand("cost", "/cost", "Tokens and cost of this session in this chat.", (_, _) =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using AgentHost.Agent.Checkpoints;
+using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 
 namespace AgentHost.Cli.Commands;
@@ -65,26 +66,5 @@ internal sealed class SessionDiffCommand : AgentCommand
         return ExitCodes.Success;
     }
 
-    private void Write(IReadOnlyList<FileChange> files, bool stat)
-    {
-        foreach (var file in files)
-        {
-            if (stat)
-            {
-                var note = file.Note is null ? string.Empty : $" ({file.Note})";
-                Context.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Kind(file.Kind),-8} {file.Path}  +{file.Added} -{file.Removed}{note}"));
-            }
-            else
-            {
-                Context.Console.Write(file.Diff);
-            }
-        }
-    }
-
-    internal static string Kind(FileChangeKind kind) => kind switch
-    {
-        FileChangeKind.Created => "created",
-        FileChangeKind.Deleted => "deleted",
-        _ => "modified",
-    };
+    private void Write(IReadOnlyList<FileChange> files, bool stat) => FileChangeReport.WriteFiles(Context.Console, files, stat);
 }

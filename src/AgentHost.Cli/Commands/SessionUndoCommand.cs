@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AgentHost.Agent.Checkpoints;
+using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
 
@@ -33,7 +34,7 @@ internal sealed class SessionUndoCommand : AgentCommand
             ?? throw new AgentHostException(ErrorKind.NotFound, $"session {id} has no file changes to undo (undo covers the file tools' changes; shell commands are not tracked).");
         foreach (var file in last.Files)
         {
-            Context.Console.WriteInfo($"  {SessionDiffCommand.Kind(file.Kind),-8} {file.Path}");
+            Context.Console.WriteInfo($"  {FileChangeReport.Kind(file.Kind),-8} {file.Path}");
         }
 
         if (!SessionFormatting.Confirm(Context.Console, parseResult.GetValue(_yes), $"Undo turn {last.Turn} of session {id} ({last.Files.Count} file(s))?", $"not undoing turn {last.Turn} of session {id}"))
@@ -44,39 +45,6 @@ internal sealed class SessionUndoCommand : AgentCommand
 
         var sandbox = new PathSandbox(session.Workspace, Context.Environment.HomeDirectory, null, ProtectedPaths.FromEnvironment(Context.Environment));
         var result = await SessionFileChanges.UndoLastTurnAsync(store, id, sandbox, parseResult.GetValue(_force), cancellationToken).ConfigureAwait(false);
-        if (!result.Done)
-        {
-            foreach (var path in result.Conflicts)
-            {
-                Context.Console.WriteError($"{path} was changed since turn {result.Turn} by something else; undo would lose that change.");
-            }
-
-            foreach (var note in result.NotUndoable)
-            {
-                Context.Console.WriteError($"{note}: its content before turn {result.Turn} was not recorded, so it cannot be restored.");
-            }
-
-            Context.Console.WriteInfo("Nothing was changed. Pass --force to overwrite those changes (and leave files that cannot be restored as they are).");
-            return ExitCodes.Failure;
-        }
-
-        foreach (var file in result.Reverted)
-        {
-            var what = file.Kind switch
-            {
-                FileChangeKind.Deleted => "deleted",
-                FileChangeKind.Created => "restored",
-                _ => "reverted",
-            };
-            Context.Console.WriteLine($"{what} {file.Path}");
-        }
-
-        foreach (var note in result.NotUndoable)
-        {
-            Context.Console.WriteInfo($"left as is: {note}");
-        }
-
-        Context.Console.WriteLine($"Undid turn {result.Turn} of session {id}.");
-        return ExitCodes.Success;
+        return FileChangeReport.WriteUndo(Context.Console, result, "--force", id) ? ExitCodes.Success : ExitCodes.Failure;
     }
 }

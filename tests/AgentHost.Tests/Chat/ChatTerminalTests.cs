@@ -168,6 +168,42 @@ public sealed partial class ChatTerminalTests : IDisposable
     }
 
     [TmuxFact]
+    public async Task DiffShowsWhatTheFileToolsChanged_AndUndoRevertsTheLastTurn()
+    {
+        File.WriteAllText(Path.Combine(_ws.Root, "keep.txt"), "original\n");
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: write, arguments: { path: notes.txt, content: "first\n" } }]
+              - text: Wrote the notes.
+              - tool_calls:
+                  - { name: view, arguments: { path: keep.txt } }
+              - tool_calls:
+                  - { name: edit, arguments: { path: keep.txt, old_string: original, new_string: changed } }
+              - text: Edited keep.txt.
+            """);
+        await using var chat = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "-p", "scripted", "-m", "scripted/" + script, "--permission-mode", "accept-edits");
+        await chat.WaitForAsync("/help for commands");
+
+        await chat.LineAsync("write the notes");
+        await chat.WaitForAsync("Wrote the notes.");
+        await chat.LineAsync("now edit keep");
+        await chat.WaitForAsync("Edited keep.txt.");
+        await chat.LineAsync("/diff --stat");
+        var stat = await chat.WaitForAsync("keep.txt  +1 -1");
+        await chat.LineAsync("/undo");
+        var undone = await chat.WaitForAsync("Undid turn 2 of session");
+        await chat.LineAsync("/undo");
+        await chat.WaitForAsync("Undid turn 1 of session");
+        await chat.KeysAsync("C-d");
+
+        Assert.True(stat.Contains("created  notes.txt  +1 -0", StringComparison.Ordinal), stat); // one line written, one line added
+        Assert.Contains("reverted keep.txt", undone, StringComparison.Ordinal);
+        Assert.Equal("original\n", File.ReadAllText(Path.Combine(_ws.Root, "keep.txt")));
+        Assert.False(File.Exists(Path.Combine(_ws.Root, "notes.txt")));
+        Assert.Equal(0, await chat.WaitForExitAsync());
+    }
+
+    [TmuxFact]
     public async Task ATrailingBackslash_ContinuesThePrompt_OnTheNextLine()
     {
         var script = _ws.WriteScript("""
