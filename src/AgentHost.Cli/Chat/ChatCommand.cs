@@ -6,7 +6,7 @@ namespace AgentHost.Cli.Chat;
 /// <summary><c>agent chat</c> (and <c>agent</c> with no command): an interactive session at a terminal.</summary>
 internal sealed class ChatCommand : AgentCommand
 {
-    private readonly ChatOptions _options = new();
+    private readonly SessionChoiceOptions _options = new();
 
     public ChatCommand(CliContext context)
         : base("chat", "Open an interactive session at a terminal (what 'agent' alone does).", context)
@@ -19,7 +19,7 @@ internal sealed class ChatCommand : AgentCommand
     /// <param name="context">The CLI context.</param>
     public static void AttachTo(RootCommand root, CliContext context)
     {
-        var options = new ChatOptions();
+        var options = new SessionChoiceOptions();
         options.AddTo(root);
         root.SetAction((parseResult, cancellationToken) => new ChatHost(context, options).RunAsync(parseResult, cancellationToken));
     }

@@ -17,7 +17,7 @@ namespace AgentHost.Cli.Chat;
 /// permission broker and the service as <c>agent run</c> does, then reads prompts with the line editor and sends each
 /// as a turn (<see cref="AgentSession.SendAsync"/>), rendering the events as <c>agent run</c>'s text output does.
 /// </summary>
-internal sealed partial class ChatHost(CliContext context, ChatOptions options)
+internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions options)
 {
     private ChatState? _state;
 
@@ -30,32 +30,6 @@ internal sealed partial class ChatHost(CliContext context, ChatOptions options)
             throw new AgentHostException(ErrorKind.Usage, "no command given, and this is not a terminal (input or output is redirected, or CI is set): the chat needs a person at a terminal. For a headless run use: agent run \"…\" (see 'agent --help').");
         }
 
-        AllowOption.Validate(parseResult, options.Allow);
-        var root = parseResult.GetValue(options.Root) is { } r ? Path.GetFullPath(r, context.Environment.CurrentDirectory) : null;
-        if (root is not null && !Directory.Exists(root))
-        {
-            throw new AgentHostException(ErrorKind.Usage, $"--root {root}: no such directory.");
-        }
-
-        if (parseResult.GetValue(options.Session) is not null && parseResult.GetValue(options.Continue))
-        {
-            throw new AgentHostException(ErrorKind.Usage, "use either --session ID or --continue, not both.");
-        }
-
-        var configuration = Checked(root is null ? context.Configuration(parseResult) : context.ProjectRoots(parseResult).ResolveConfiguration(root));
-        var store = await context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
-        RememberedRun? remembered = null;
-        if (parseResult.GetValue(options.Session) is not null || parseResult.GetValue(options.Continue))
-        {
-            remembered = await RememberedRun.FindAsync(store, parseResult.GetValue(options.Session), root ?? configuration.ProjectRoot, cancellationToken).ConfigureAwait(false);
-            if (root is null && Directory.Exists(remembered.Workspace) && !string.Equals(Path.GetFullPath(remembered.Workspace), Path.GetFullPath(configuration.ProjectRoot), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
-            {
-                root = remembered.Workspace;
-                configuration = Checked(context.ProjectRoots(parseResult).ResolveConfiguration(root));
-            }
-        }
-
-        await using var runtime = context.CreatePluginRuntime(configuration);
         var verbose = parseResult.GetValue(context.GlobalOptions.Verbose);
         var text = new TextRunRenderer(Console)
         {
@@ -64,32 +38,16 @@ internal sealed partial class ChatHost(CliContext context, ChatOptions options)
             Answer = Console.Terminal is { } terminal ? new MarkdownAnswerWriter(terminal, context.Environment.Variables, Console.TerminalWidth) : null,
         };
         var usage = new ChatUsage();
-        using var rendering = runtime.Events.Subscribe(typeof(AgentEvent), (e, _) =>
+        await using var frontEnd = await SessionFrontEnd.OpenAsync(context, options, parseResult, runtime => runtime.Events.Subscribe(typeof(AgentEvent), (e, _) =>
         {
             usage.Observe(e);
             text.Render(e);
             return ValueTask.CompletedTask;
-        }, EventDelivery.Lossless, "agent chat");
-
-        var broker = new PermissionBroker(runtime.Events);
-        using var prompter = new ConsolePermissionPrompter(Console, broker, runtime.Events, configuration.Project.ConfigFileOrDefault, configuration.GlobalConfigFile);
-        var workspaceRoot = root ?? configuration.ProjectRoot;
-        var plugins = PluginChoice.Choose(context, options.Plugins, parseResult, configuration, runtime, remembered);
-        var model = parseResult.GetValue(options.Model) ?? remembered?.Model ?? configuration.Model;
-        string[] providers = model is not null && ModelSelection.ProviderTypeOf(model, configuration) is { } type ? [type] : [];
-        await runtime.LoadForRunAsync(plugins.Requested, context.Environment.CurrentDirectory, providers, plugins.Defaults, cancellationToken).ConfigureAwait(false);
-        await using var service = context.ProjectRoots(parseResult).CreateSessionService(configuration, runtime, broker);
-        var sessionOptions = new SessionOptions(workspaceRoot)
-        {
-            Model = parseResult.GetValue(options.Model),
-            Plugins = plugins.Recorded,
-            PermissionMode = PermissionModeOption.Parse(parseResult, options.PermissionMode),
-            Interactive = true,
-        };
-        var session = remembered is not null
-            ? await service.OpenAsync(remembered.SessionId, sessionOptions, cancellationToken).ConfigureAwait(false)
-            : await service.CreateAsync(sessionOptions, cancellationToken).ConfigureAwait(false);
-        var state = new ChatState(service, store, runtime, configuration, sessionOptions, usage, text, session);
+        }, EventDelivery.Lossless, "agent chat"), cancellationToken).ConfigureAwait(false);
+        var (configuration, runtime, remembered, workspaceRoot) = (frontEnd.Configuration, frontEnd.Runtime, frontEnd.Remembered, frontEnd.WorkspaceRoot);
+        var sessionOptions = frontEnd.SessionOptions(interactive: true);
+        var session = await frontEnd.OpenSessionAsync(sessionOptions, cancellationToken).ConfigureAwait(false);
+        var state = new ChatState(frontEnd.Service, frontEnd.Store, runtime, configuration, sessionOptions, usage, text, session);
         _state = state;
         try
         {
@@ -227,9 +185,4 @@ internal sealed partial class ChatHost(CliContext context, ChatOptions options)
             Console.WriteInfo($"permission mode: {mode.ToDisplayName()}");
         }
     }
-
-    private static ConfigurationSnapshot Checked(ConfigurationSnapshot configuration) =>
-        configuration.HasErrors
-            ? throw new AgentHostException(ErrorKind.Configuration, $"configuration errors:\n  {string.Join("\n  ", configuration.Problems.Where(p => p.IsError))}\nRun 'agent config validate' for details.")
-            : configuration;
 }

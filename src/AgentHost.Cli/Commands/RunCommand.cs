@@ -20,17 +20,11 @@ namespace AgentHost.Cli.Commands;
 internal sealed class RunCommand : AgentCommand
 {
     private readonly Argument<string[]> _prompt = new("prompt") { Description = "The task. '-' reads (more of) it from standard input.", Arity = ArgumentArity.ZeroOrMore };
-    private readonly PluginOptions _plugins = new();
-    private readonly Option<string?> _model = new("--model", "-m") { Description = "provider/model, e.g. openai/gpt-4.1-mini or scripted/script.yaml (default: a resumed session's model, else the 'model' setting)." };
-    private readonly Option<string?> _session = new("--session", "-s") { Description = "Continue this session (id or unique prefix)." };
-    private readonly Option<bool> _continue = new("--continue") { Description = "Continue the newest session of this project." };
-    private readonly Option<string?> _root = new("--root") { Description = "The project root to work in (default: the project containing the current directory)." };
+    private readonly SessionChoiceOptions _choice = new();
     private readonly Option<string> _output = new("--output", "-o") { Description = "text (answer on stdout, activity on stderr), json (NDJSON events) or final (only the answer).", DefaultValueFactory = _ => "text" };
     private readonly Option<int?> _maxSteps = new("--max-steps") { Description = "Stop after this many model steps." };
     private readonly Option<string[]> _context = new("--context") { Description = "Add context: @file, @dir/ or @https://… (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string[]> _images = new("--image") { Description = "Attach an image (PNG, JPEG, GIF or WebP, up to 5 MiB) inside the project root (repeatable); @shot.png in the prompt does the same.", AllowMultipleArgumentsPerToken = false };
-    private readonly Option<string?> _permissionMode = PermissionModeOption.Create();
-    private readonly Option<string[]> _allow = AllowOption.Create();
     private readonly Option<string?> _prefer = new("--prefer") { Description = "When no model is named: fast, cheap or best (picks the small_model / large_model role, else the automatic selector)." };
     private readonly Option<bool> _dryRun = new("--dry-run")
     {
@@ -46,8 +40,8 @@ internal sealed class RunCommand : AgentCommand
         Arguments.Add(_prompt);
         _output.AcceptOnlyFromAmong("text", "json", "final");
         _prefer.AcceptOnlyFromAmong("fast", "cheap", "best", "balanced");
-        _plugins.AddTo(this);
-        foreach (var option in new Option[] { _model, _session, _continue, _root, _output, _maxSteps, _context, _images, _permissionMode, _allow, _prefer, _noCompact, _dryRun, _skills })
+        _choice.AddTo(this);
+        foreach (var option in new Option[] { _output, _maxSteps, _context, _images, _prefer, _noCompact, _dryRun, _skills })
         {
             Options.Add(option);
         }
@@ -56,36 +50,7 @@ internal sealed class RunCommand : AgentCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var prompt = ReadPrompt(parseResult);
-        AllowOption.Validate(parseResult, _allow);
         var output = parseResult.GetValue(_output)!;
-        var root = parseResult.GetValue(_root) is { } r ? Path.GetFullPath(r, Context.Environment.CurrentDirectory) : null;
-        if (root is not null && !Directory.Exists(root))
-        {
-            throw new AgentHostException(ErrorKind.Usage, $"--root {root}: no such directory.");
-        }
-
-        if (parseResult.GetValue(_session) is not null && parseResult.GetValue(_continue))
-        {
-            throw new AgentHostException(ErrorKind.Usage, "use either --session ID or --continue, not both.");
-        }
-
-        var configuration = Checked(root is null ? Context.Configuration(parseResult) : Context.ProjectRoots(parseResult).ResolveConfiguration(root));
-        // The session store opens while plugins load (SQLite's open is synchronous, hence the worker thread).
-        var opening = Task.Run(() => Context.OpenSessionStoreAsync(cancellationToken), cancellationToken);
-        RememberedRun? remembered = null;
-        if (parseResult.GetValue(_session) is not null || parseResult.GetValue(_continue))
-        {
-            // A resumed run works in the session's workspace (unless --root says otherwise) and loads the session's
-            // plugins, so what the session remembers is read before the plugins load.
-            remembered = await RememberedRun.FindAsync(await opening.ConfigureAwait(false), parseResult.GetValue(_session), root ?? configuration.ProjectRoot, cancellationToken).ConfigureAwait(false);
-            if (root is null && Directory.Exists(remembered.Workspace) && !string.Equals(Path.GetFullPath(remembered.Workspace), Path.GetFullPath(configuration.ProjectRoot), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
-            {
-                root = remembered.Workspace;
-                configuration = Checked(Context.ProjectRoots(parseResult).ResolveConfiguration(root));
-            }
-        }
-
-        await using var runtime = Context.CreatePluginRuntime(configuration);
         var verbose = parseResult.GetValue(Context.GlobalOptions.Verbose);
         var text = new TextRunRenderer(Context.Console)
         {
@@ -95,7 +60,7 @@ internal sealed class RunCommand : AgentCommand
         };
         var denials = new DenialTally();
         // Lossless: when stdout is read slowly, the run waits for it rather than lose output.
-        using var rendering = runtime.Events.Subscribe(typeof(AgentEvent), (e, _) =>
+        await using var frontEnd = await SessionFrontEnd.OpenAsync(Context, _choice, parseResult, runtime => runtime.Events.Subscribe(typeof(AgentEvent), (e, _) =>
         {
             denials.Observe(e);
             if (output == "json")
@@ -108,40 +73,17 @@ internal sealed class RunCommand : AgentCommand
             }
 
             return ValueTask.CompletedTask;
-        }, EventDelivery.Lossless, $"agent run --output {output}");
+        }, EventDelivery.Lossless, $"agent run --output {output}"), cancellationToken).ConfigureAwait(false);
 
-        var broker = new PermissionBroker(runtime.Events);
-        using var prompter = Context.Console.IsInteractive
-            ? new ConsolePermissionPrompter(Context.Console, broker, runtime.Events, configuration.Project.ConfigFileOrDefault, configuration.GlobalConfigFile)
-            : null;
-        // The provider plugin of the named, remembered or configured model loads with the others: it is on the way to the first request.
-        var workspaceRoot = root ?? configuration.ProjectRoot;
-        PluginChoice plugins;
-        try
-        {
-            plugins = PluginChoice.Choose(Context, _plugins, parseResult, configuration, runtime, remembered);
-            var model = parseResult.GetValue(_model) ?? remembered?.Model ?? configuration.Model;
-            string[] providers = model is not null && ModelSelection.ProviderTypeOf(model, configuration) is { } type ? [type] : [];
-            await runtime.LoadForRunAsync(plugins.Requested, Context.Environment.CurrentDirectory, providers, plugins.Defaults, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await ((Task)opening).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        await opening.ConfigureAwait(false);
         var scrubber = Context.Services.GetRequiredService<SecretScrubber>();
-        // The composition root's factory builds the session service around the runtime this command made on its own
-        // schedule (for this root's configuration) and the store it opened.
-        await using var service = Context.ProjectRoots(parseResult).CreateSessionService(configuration, runtime, broker);
         TurnResult summary;
         try
         {
-            summary = await RunTurnAsync(service, parseResult, prompt, workspaceRoot, remembered, plugins.Recorded, cancellationToken).ConfigureAwait(false);
+            summary = await RunTurnAsync(frontEnd, parseResult, prompt, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            await runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+            await frontEnd.Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
             text.EndLine();
         }
 
@@ -193,22 +135,16 @@ internal sealed class RunCommand : AgentCommand
     private MarkdownAnswerWriter MarkdownAnswers(TextWriter terminal) => new(terminal, Context.Environment.Variables, Context.Console.TerminalWidth);
 
     /// <summary>Opens the session (new, <c>--session</c> or <c>--continue</c>), sends the prompt, and closes it.</summary>
-    private async Task<TurnResult> RunTurnAsync(
-        AgentSessionService service, ParseResult parseResult, string prompt, string workspaceRoot, RememberedRun? remembered, IReadOnlyList<string> plugins, CancellationToken cancellationToken)
+    private async Task<TurnResult> RunTurnAsync(SessionFrontEnd frontEnd, ParseResult parseResult, string prompt, CancellationToken cancellationToken)
     {
-        var options = new SessionOptions(workspaceRoot)
+        var options = frontEnd.SessionOptions(interactive: Context.Console.IsInteractive) with
         {
-            Model = parseResult.GetValue(_model),
-            Plugins = plugins,
             MaxSteps = parseResult.GetValue(_maxSteps),
             Compaction = !parseResult.GetValue(_noCompact),
             DryRun = parseResult.GetValue(_dryRun) ? true : null,
-            PermissionMode = PermissionModeOption.Parse(parseResult, _permissionMode),
-            Interactive = Context.Console.IsInteractive,
             Prefer = ModelSelector.TryParse(parseResult.GetValue(_prefer), out var prefer) && parseResult.GetValue(_prefer) is not null ? prefer : null,
         };
-        await using var session = remembered is not null ? await service.OpenAsync(remembered.SessionId, options, cancellationToken).ConfigureAwait(false)
-            : await service.CreateAsync(options, cancellationToken).ConfigureAwait(false);
+        await using var session = await frontEnd.OpenSessionAsync(options, cancellationToken).ConfigureAwait(false);
         return await session.SendAsync(
             new TurnRequest(prompt)
             {
@@ -218,11 +154,6 @@ internal sealed class RunCommand : AgentCommand
             },
             cancellationToken).ConfigureAwait(false);
     }
-
-    private static ConfigurationSnapshot Checked(ConfigurationSnapshot configuration) =>
-        configuration.HasErrors
-            ? throw new AgentHostException(ErrorKind.Configuration, $"configuration errors:\n  {string.Join("\n  ", configuration.Problems.Where(p => p.IsError))}\nRun 'agent config validate' for details.")
-            : configuration;
 
     private string ReadPrompt(ParseResult parseResult)
     {

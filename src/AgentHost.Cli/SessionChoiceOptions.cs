@@ -1,16 +1,17 @@
 using System.CommandLine;
 
-namespace AgentHost.Cli.Chat;
+namespace AgentHost.Cli;
 
 /// <summary>
-/// The options of an interactive session, on <c>agent chat</c> and on <c>agent</c> itself (no command): the ones of
-/// <c>agent run</c> that choose the session, its model, plugins, permission mode and project.
+/// The options that choose a session and its setting — model, session or <c>--continue</c>, plugins, permission mode,
+/// <c>--allow</c> rules and project root — shared by <c>agent run</c>, <c>agent chat</c> and <c>agent</c> alone, and
+/// read by <see cref="SessionFrontEnd"/>.
 /// </summary>
-internal sealed class ChatOptions
+internal sealed class SessionChoiceOptions
 {
     public PluginOptions Plugins { get; } = new();
 
-    public Option<string?> Model { get; } = new("--model", "-m") { Description = "provider/model (default: a resumed session's model, else the 'model' setting)." };
+    public Option<string?> Model { get; } = new("--model", "-m") { Description = "provider/model, e.g. openai/gpt-4.1-mini or scripted/script.yaml (default: a resumed session's model, else the 'model' setting)." };
 
     public Option<string?> Session { get; } = new("--session", "-s") { Description = "Continue this session (id or unique prefix)." };
 

@@ -1,0 +1,196 @@
+using System.CommandLine;
+using AgentHost.Agent.Runs;
+using AgentHost.Agent.Service;
+using AgentHost.Cli.Interaction;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Permissions;
+using AgentHost.Sessions;
+
+namespace AgentHost.Cli;
+
+/// <summary>
+/// What every CLI front end of the session service composes before its first turn, in one place: the configuration of
+/// the chosen root, the session store, what a resumed session remembers (its workspace, model and plugins), the plugin
+/// runtime with the chosen plugins and the model's provider loaded, the permission broker with the terminal's prompter,
+/// and the <see cref="AgentSessionService"/>. <c>agent run</c> and the chat differ only in how they render events and
+/// what they do with the session.
+/// </summary>
+internal sealed class SessionFrontEnd : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _owned = [];
+    private readonly SessionChoiceOptions _options;
+    private readonly ParseResult _parseResult;
+
+    private SessionFrontEnd(SessionChoiceOptions options, ParseResult parseResult, ConfigurationSnapshot configuration, RememberedRun? remembered, string workspaceRoot)
+    {
+        _options = options;
+        _parseResult = parseResult;
+        Configuration = configuration;
+        Remembered = remembered;
+        WorkspaceRoot = workspaceRoot;
+    }
+
+    public ConfigurationSnapshot Configuration { get; }
+
+    /// <summary>The session <c>--session</c> or <c>--continue</c> named, or null for a new one.</summary>
+    public RememberedRun? Remembered { get; }
+
+    /// <summary>The folder the session works in: <c>--root</c>, else a resumed session's workspace, else the project root.</summary>
+    public string WorkspaceRoot { get; }
+
+    public SessionStore Store { get; private set; } = null!;
+
+    public PluginRuntime Runtime { get; private set; } = null!;
+
+    public PluginChoice Plugins { get; private set; } = null!;
+
+    public PermissionBroker Broker { get; private set; } = null!;
+
+    public AgentSessionService Service { get; private set; } = null!;
+
+    /// <summary>
+    /// Validates the options, resolves the configuration, opens the store (while the plugins load), finds the resumed
+    /// session, and composes the runtime, broker, prompter and service. <paramref name="subscribe"/> attaches the front
+    /// end's renderer to the runtime's events before any plugin loads; what it returns is disposed with the front end.
+    /// </summary>
+    public static async Task<SessionFrontEnd> OpenAsync(
+        CliContext context, SessionChoiceOptions options, ParseResult parseResult, Func<PluginRuntime, IDisposable> subscribe, CancellationToken cancellationToken)
+    {
+        AllowOption.Validate(parseResult, options.Allow);
+        var root = parseResult.GetValue(options.Root) is { } r ? Path.GetFullPath(r, context.Environment.CurrentDirectory) : null;
+        if (root is not null && !Directory.Exists(root))
+        {
+            throw new AgentHostException(ErrorKind.Usage, $"--root {root}: no such directory.");
+        }
+
+        var sessionId = parseResult.GetValue(options.Session);
+        var resuming = sessionId is not null || parseResult.GetValue(options.Continue);
+        if (sessionId is not null && parseResult.GetValue(options.Continue))
+        {
+            throw new AgentHostException(ErrorKind.Usage, "use either --session ID or --continue, not both.");
+        }
+
+        var configuration = Checked(root is null ? context.Configuration(parseResult) : context.ProjectRoots(parseResult).ResolveConfiguration(root));
+        // The session store opens while plugins load (SQLite's open is synchronous, hence the worker thread).
+        var opening = Task.Run(() => context.OpenSessionStoreAsync(cancellationToken), cancellationToken);
+        RememberedRun? remembered = null;
+        try
+        {
+            if (resuming)
+            {
+                // A resumed session works in its workspace (unless --root says otherwise) and loads its plugins, so
+                // what it remembers is read before the plugins load.
+                remembered = await RememberedRun.FindAsync(await opening.ConfigureAwait(false), sessionId, root ?? configuration.ProjectRoot, cancellationToken).ConfigureAwait(false);
+                if (root is null && Directory.Exists(remembered.Workspace) && !SamePath(remembered.Workspace, configuration.ProjectRoot))
+                {
+                    root = remembered.Workspace;
+                    configuration = Checked(context.ProjectRoots(parseResult).ResolveConfiguration(root));
+                }
+            }
+        }
+        catch
+        {
+            await ((Task)opening).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+
+        var frontEnd = new SessionFrontEnd(options, parseResult, configuration, remembered, root ?? configuration.ProjectRoot);
+        try
+        {
+            await frontEnd.ComposeAsync(context, opening, subscribe, cancellationToken).ConfigureAwait(false);
+            return frontEnd;
+        }
+        catch
+        {
+            await ((Task)opening).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await frontEnd.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The options a session of this front end opens with; the caller adds its own (steps, images, …).</summary>
+    public SessionOptions SessionOptions(bool interactive) => new(WorkspaceRoot)
+    {
+        Model = _parseResult.GetValue(_options.Model),
+        Plugins = Plugins.Recorded,
+        PermissionMode = PermissionModeOption.Parse(_parseResult, _options.PermissionMode),
+        Interactive = interactive,
+    };
+
+    /// <summary>Opens the remembered session, or creates a new one.</summary>
+    public Task<AgentSession> OpenSessionAsync(SessionOptions options, CancellationToken cancellationToken) =>
+        Remembered is not null
+            ? Service.OpenAsync(Remembered.SessionId, options, cancellationToken)
+            : Service.CreateAsync(options, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        // Reverse order of composition: the service, the prompter, the renderer's subscription, then the runtime.
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            await _owned[i].DisposeAsync().ConfigureAwait(false);
+        }
+
+        _owned.Clear();
+    }
+
+    private async Task ComposeAsync(CliContext context, Task<SessionStore> opening, Func<PluginRuntime, IDisposable> subscribe, CancellationToken cancellationToken)
+    {
+        Runtime = Own(context.CreatePluginRuntime(Configuration));
+        Own(subscribe(Runtime));
+        Broker = new PermissionBroker(Runtime.Events);
+        if (context.Console.IsInteractive)
+        {
+            Own(new ConsolePermissionPrompter(context.Console, Broker, Runtime.Events, Configuration.Project.ConfigFileOrDefault, Configuration.GlobalConfigFile));
+        }
+
+        // The provider plugin of the named, remembered or configured model loads with the others: it is on the way to the first request.
+        Plugins = PluginChoice.Choose(context, _options.Plugins, _parseResult, Configuration, Runtime, Remembered);
+        var model = _parseResult.GetValue(_options.Model) ?? Remembered?.Model ?? Configuration.Model;
+        string[] providers = model is not null && ModelSelection.ProviderTypeOf(model, Configuration) is { } type ? [type] : [];
+        try
+        {
+            await Runtime.LoadForRunAsync(Plugins.Requested, context.Environment.CurrentDirectory, providers, Plugins.Defaults, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await ((Task)opening).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        Store = await opening.ConfigureAwait(false);
+        // The composition root's factory builds the service around the runtime made here (for this root's
+        // configuration) and the store opened here.
+        Service = Own(context.ProjectRoots(_parseResult).CreateSessionService(Configuration, Runtime, Broker));
+    }
+
+    private T Own<T>(T item)
+        where T : class
+    {
+        _owned.Add(item switch
+        {
+            IAsyncDisposable asyncDisposable => asyncDisposable,
+            IDisposable disposable => new SyncDisposal(disposable),
+            _ => throw new ArgumentException($"{typeof(T)} is not disposable.", nameof(item)),
+        });
+        return item;
+    }
+
+    private static bool SamePath(string a, string b) =>
+        string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+
+    private static ConfigurationSnapshot Checked(ConfigurationSnapshot configuration) =>
+        configuration.HasErrors
+            ? throw new AgentHostException(ErrorKind.Configuration, $"configuration errors:\n  {string.Join("\n  ", configuration.Problems.Where(p => p.IsError))}\nRun 'agent config validate' for details.")
+            : configuration;
+
+    private sealed class SyncDisposal(IDisposable disposable) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            disposable.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
