@@ -58,7 +58,7 @@ public sealed class RunWorkspace : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
