@@ -77,7 +77,7 @@ internal sealed partial class ChatHost(CliContext context, ChatOptions options)
         var plugins = PluginChoice.Choose(context, options.Plugins, parseResult, configuration, runtime, remembered);
         var model = parseResult.GetValue(options.Model) ?? remembered?.Model ?? configuration.Model;
         string[] providers = model is not null && ModelSelection.ProviderTypeOf(model, configuration) is { } type ? [type] : [];
-        await runtime.LoadForRunAsync(plugins.Requested, context.Environment.CurrentDirectory, providers, plugins.Defaults, cancellationToken).ConfigureAwait(false);
+        var loads = await runtime.LoadForRunAsync(plugins.Requested, context.Environment.CurrentDirectory, providers, plugins.Defaults, cancellationToken).ConfigureAwait(false);
         await using var service = context.ProjectRoots(parseResult).CreateSessionService(configuration, runtime, broker);
         var sessionOptions = new SessionOptions(workspaceRoot)
         {
@@ -89,7 +89,7 @@ internal sealed partial class ChatHost(CliContext context, ChatOptions options)
         var session = remembered is not null
             ? await service.OpenAsync(remembered.SessionId, sessionOptions, cancellationToken).ConfigureAwait(false)
             : await service.CreateAsync(sessionOptions, cancellationToken).ConfigureAwait(false);
-        var state = new ChatState(service, store, runtime, configuration, sessionOptions, usage, text, session);
+        var state = new ChatState(service, store, runtime, configuration, sessionOptions, usage, text, session) { PluginLoads = loads };
         _state = state;
         try
         {
@@ -141,7 +141,7 @@ internal sealed partial class ChatHost(CliContext context, ChatOptions options)
                 continue;
             }
 
-            string? prompt = line;
+            TurnRequest? request = new(line);
             if (line.StartsWith('/'))
             {
                 var outcome = await commands.RunAsync(line, cancellationToken).ConfigureAwait(false);
@@ -150,12 +150,12 @@ internal sealed partial class ChatHost(CliContext context, ChatOptions options)
                     return ExitCodes.Success;
                 }
 
-                prompt = outcome.Prompt;
+                request = outcome.Prompt is { } prompt ? new TurnRequest(prompt) { Skills = outcome.Skills ?? [] } : null;
             }
 
-            if (prompt is not null)
+            if (request is not null)
             {
-                await TurnAsync(state, prompt, cancellationToken).ConfigureAwait(false);
+                await TurnAsync(state, request, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -163,7 +163,7 @@ internal sealed partial class ChatHost(CliContext context, ChatOptions options)
     }
 
     /// <summary>Sends one prompt as a turn; Ctrl+C while it runs cancels the turn (a second one exits).</summary>
-    private async Task TurnAsync(ChatState state, string prompt, CancellationToken cancellationToken)
+    private async Task TurnAsync(ChatState state, TurnRequest request, CancellationToken cancellationToken)
     {
         var cancelling = 0;
         using var interrupt = ChatInterrupts.Push(() =>
@@ -180,7 +180,7 @@ internal sealed partial class ChatHost(CliContext context, ChatOptions options)
         TurnResult? result = null;
         try
         {
-            result = await state.Session.SendAsync(new TurnRequest(prompt), cancellationToken).ConfigureAwait(false);
+            result = await state.Session.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (AgentHostException ex)
         {

@@ -29,6 +29,10 @@ internal sealed class ChatUsage
                 _context = (step.InputTokens ?? 0) + (step.OutputTokens ?? 0);
             }
         }
+        else if (agentEvent is CompactionEvent compaction)
+        {
+            _context = compaction.TokensAfter; // the estimate until the next step reports the provider's count
+        }
     }
 
     /// <summary>Starts over (a new or resumed session).</summary>
