@@ -7,7 +7,7 @@ using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Cli.Chat;
 
-/// <content>The session commands: new, model, mode, sessions, resume, fork, compact, context, diff, undo, export.</content>
+/// <content>The session commands: new, model, mode, sessions, resume, fork, compact, context, cost, diff, undo, export.</content>
 internal sealed partial class ChatCommands
 {
     private void AddSessionCommands()
@@ -119,8 +119,7 @@ internal sealed partial class ChatCommands
             await state.Session.DisposeAsync().ConfigureAwait(false);
             state.Session = fork;
             state.Usage.Reset();
-            var history = await fork.LoadHistoryAsync(ct).ConfigureAwait(false);
-            console.WriteInfo($"forked session {id} into {fork.Id} ({history.Count} messages{(args.Length > 0 ? $", up to {args}" : string.Empty)}); continuing in {fork.Id}. The original stays as it was: /resume {id}");
+            console.WriteInfo($"forked session {id} into {fork.Id}{(args.Length > 0 ? $" (up to message {args})" : string.Empty)}; continuing in {fork.Id}. The original stays as it was: /resume {id}");
             return SlashOutcome.Done;
         }));
         Add(new SlashCommand("compact", "/compact [focus]", "Summarise the conversation now: the next turns send the summary instead of the older messages (they stay stored).", async (args, ct) =>
@@ -155,6 +154,11 @@ internal sealed partial class ChatCommands
             }
 
             return SlashOutcome.Done;
+        }));
+        Add(new SlashCommand("cost", "/cost", "Tokens and cost of this session in this chat.", (_, _) =>
+        {
+            console.WriteInfo(_host.State.StatusLine());
+            return Task.FromResult(SlashOutcome.Done);
         }));
         Add(new SlashCommand("diff", "/diff [--stat]", "What this session's file tools changed, as a diff (shell commands are not tracked).", async (args, ct) =>
         {

@@ -39,7 +39,8 @@ internal sealed partial class ChatCommands
                 console.WriteInfo("no plugins loaded (add some with -p ID, or plugins.defaults in config.yaml; 'agent plugin list' shows what is installed).");
             }
 
-            var width = loaded.Count == 0 ? 0 : loaded.Max(p => p.Manifest.Id.Length);
+            var failures = _host.State.PluginLoads.Where(r => r.Status is PluginLoadStatus.Failed or PluginLoadStatus.Refused).ToList();
+            var width = loaded.Select(p => p.Manifest.Id).Concat(failures.Select(f => f.PluginId)).Select(id => id.Length).DefaultIfEmpty(0).Max();
             foreach (var plugin in loaded)
             {
                 var counts = runtime.Registry.OfPlugin(plugin.Manifest.Id)
@@ -50,9 +51,9 @@ internal sealed partial class ChatCommands
                 console.WriteInfo($"  {plugin.Manifest.Id.PadRight(width)}  {plugin.Manifest.Version,-8}  {(contributes.Length > 0 ? contributes : "nothing registered")}");
             }
 
-            foreach (var failed in _host.State.PluginLoads.Where(r => r.Status is PluginLoadStatus.Failed or PluginLoadStatus.Refused))
+            foreach (var failed in failures)
             {
-                console.WriteInfo($"  {failed.PluginId} {failed.Version ?? string.Empty}  {failed.Status.ToString().ToLowerInvariant()}: {failed.Error}");
+                console.WriteInfo($"  {failed.PluginId.PadRight(width)}  {failed.Version ?? "?",-8}  {failed.Status.ToString().ToLowerInvariant()}: {failed.Error}");
             }
 
             return Task.FromResult(SlashOutcome.Done);

@@ -82,11 +82,6 @@ internal sealed partial class ChatCommands
             console.Write("\u001b[2J\u001b[3J\u001b[H");
             return Task.FromResult(SlashOutcome.Done);
         }));
-        Add(new SlashCommand("cost", "/cost", "Tokens and cost of this session in this chat.", (_, _) =>
-        {
-            console.WriteInfo(_host.State.StatusLine());
-            return Task.FromResult(SlashOutcome.Done);
-        }));
         AddSessionCommands();
         AddToolCommands();
         AddProjectCommands();

@@ -31,7 +31,8 @@ internal sealed class ChatUsage
         }
         else if (agentEvent is CompactionEvent compaction)
         {
-            _context = compaction.TokensAfter; // the estimate until the next step reports the provider's count
+            // The provider's last count less what the summary saved (estimated), until the next step reports again.
+            _context = _context is { } last ? Math.Max(0, last - (compaction.TokensBefore - compaction.TokensAfter)) : null;
         }
     }
 

@@ -84,6 +84,9 @@ public sealed partial class ChatCommandTerminalTests : IDisposable
         var skills = _ws.Combine("skills");
         Directory.CreateDirectory(Path.Combine(skills, "greeter"));
         File.WriteAllText(Path.Combine(skills, "greeter", "SKILL.md"), "---\nname: greeter\ndescription: Greets people politely.\n---\nBow before greeting anyone by name.\n");
+        var broken = _ws.Combine("broken");
+        Directory.CreateDirectory(broken);
+        File.WriteAllText(Path.Combine(broken, "plugin.yaml"), "id: broken\nversion: 0.1.0\ndescription: Its assembly is missing.\nsdk: \"^1.0\"\nentry: Missing.dll\n");
         var environment = _ws.Environment;
         environment["AGENT_SKILLS_DIR"] = skills;
         var script = _ws.WriteScript("""
@@ -91,14 +94,14 @@ public sealed partial class ChatCommandTerminalTests : IDisposable
               - expect: { last_user_contains: "Bow before greeting anyone by name." }
                 text: Bowed to Ada.
             """);
-        await using var chat = await TmuxSession.StartAsync(_ws.Root, environment, "--no-default-plugins", "-p", "scripted", "-m", "scripted/" + script);
+        await using var chat = await TmuxSession.StartAsync(_ws.Root, environment, "--no-default-plugins", "-p", "scripted", "-p", broken, "-m", "scripted/" + script);
         await chat.WaitForAsync("/help for commands");
         var agentsFile = Path.Combine(_ws.Root, "AGENTS.md");
 
         await chat.LineAsync("/jobs");
         var noJobs = await chat.WaitForAsync("no shell plugin is loaded");
         await chat.LineAsync("/plugins");
-        var plugins = await chat.WaitForAsync(" provider");
+        var plugins = await chat.WaitForAsync("refused: plugin 'broken'");
         await chat.LineAsync("/memory");
         await chat.WaitForAsync("no memory files are in effect");
         await chat.LineAsync("/init");
@@ -119,6 +122,7 @@ public sealed partial class ChatCommandTerminalTests : IDisposable
 
         Assert.Contains("start the chat with -p shell", noJobs, StringComparison.Ordinal);
         Assert.Matches(@"  scripted\s+\S+\s+1 provider", plugins);
+        Assert.Matches(@"  broken\s+0\.1\.0\s+refused: plugin 'broken': entry assembly 'Missing\.dll' not found", plugins);
         Assert.Contains("Review and edit it", init, StringComparison.Ordinal);
         Assert.Contains("/init --force replaces it", refused, StringComparison.Ordinal);
         Assert.EndsWith("\nAlways run the tests before finishing.\n", File.ReadAllText(agentsFile), StringComparison.Ordinal);
@@ -128,6 +132,6 @@ public sealed partial class ChatCommandTerminalTests : IDisposable
         Assert.Equal(0, await chat.WaitForExitAsync());
     }
 
-    [GeneratedRegex(@"forked session (\w+) into (\w+) \(")]
+    [GeneratedRegex(@"forked session (\w+) into (\w+); ")]
     private static partial Regex ForkLine();
 }
