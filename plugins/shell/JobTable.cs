@@ -5,8 +5,8 @@ using AgentHost.Sdk.Tools;
 namespace AgentHost.Plugins.Shell;
 
 /// <summary>
-/// The background jobs of one plugin instance: started by <c>shell(run_in_background: true)</c>, read with
-/// <c>job_output</c>, stopped with <c>job_kill</c>, and all killed when the plugin stops.
+/// The background jobs of one plugin instance: started by <c>shell(run_in_background: true)</c>, listed with
+/// <c>job_list</c>, read with <c>job_output</c>, stopped with <c>job_kill</c>, and all killed when the plugin stops.
 /// </summary>
 /// <remarks>Thread-safe. At most <see cref="ShellSettings.MaxJobs"/> run at once; the last 20 finished jobs are kept for reading.</remarks>
 internal sealed class JobTable(ShellSettings settings, TimeProvider time) : IDisposable
@@ -67,6 +67,31 @@ internal sealed class JobTable(ShellSettings settings, TimeProvider time) : IDis
         builder.Append(text.Length == 0 ? "(no new output)" : OutputBuffer.HeadAndTail(text, settings.MaxOutputCharacters).TrimEnd('\n')).Append('\n');
         builder.Append(CultureInfo.InvariantCulture, $"[output position {end}; the next job_output continues from here]");
         return builder.ToString();
+    }
+
+    /// <summary>The jobs kept, oldest first: id, status and command, one a line (<c>job_list</c>).</summary>
+    public string List()
+    {
+        List<Job> jobs;
+        lock (_lock)
+        {
+            jobs = [.. _jobs.Values.OrderBy(j => j.Started)];
+        }
+
+        if (jobs.Count == 0)
+        {
+            return "no background jobs (shell with run_in_background: true starts one).";
+        }
+
+        var running = jobs.Count(j => !j.Finished);
+        var builder = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"{running} running, {jobs.Count - running} finished (the last {KeptFinishedJobs} finished jobs are kept):\n");
+        foreach (var job in jobs)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $"{job.Id}  {Status(job)}  {Preview(job.Command)}\n");
+        }
+
+        return builder.ToString().TrimEnd('\n');
     }
 
     public string Kill(string jobId)

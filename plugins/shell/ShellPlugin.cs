@@ -6,7 +6,7 @@ using Microsoft.Extensions.AI;
 
 namespace AgentHost.Plugins.Shell;
 
-/// <summary>Registers the <c>shell</c> tool and the background-job tools <c>job_output</c> and <c>job_kill</c>.</summary>
+/// <summary>Registers the <c>shell</c> tool and the background-job tools <c>job_list</c>, <c>job_output</c> and <c>job_kill</c>.</summary>
 public sealed class ShellPlugin : AgentPlugin
 {
     /// <summary>Added to the longest allowed command time, so the host's own time limit never cuts the tool's first.</summary>
@@ -38,6 +38,12 @@ public sealed class ShellPlugin : AgentPlugin
              CancellationToken cancellationToken = default) =>
                 shell.RunAsync(arguments.GetWorkspacePaths(), command, timeout_ms, workdir, run_in_background, cancellationToken));
 
+        builder.AddTool(
+            "job_list",
+            "Lists the background jobs started with shell run_in_background (running and recently finished): id, status and command.",
+            ToolEffect.None,
+            () => jobs.List(),
+            _ => new ToolCallDescription("job_list", null));
         builder.AddTool(
             "job_output",
             "Shows a background job's status (running, or its exit code) and the output it wrote since the last job_output call.",

@@ -46,6 +46,9 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
 
     public PluginChoice Plugins { get; private set; } = null!;
 
+    /// <summary>How each plugin of the run loaded (or why not).</summary>
+    public IReadOnlyList<PluginLoadResult> PluginLoads { get; private set; } = [];
+
     public PermissionBroker Broker { get; private set; } = null!;
 
     public AgentSessionService Service { get; private set; } = null!;
@@ -152,7 +155,7 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
         string[] providers = model is not null && ModelSelection.ProviderTypeOf(model, Configuration) is { } type ? [type] : [];
         try
         {
-            await Runtime.LoadForRunAsync(Plugins.Requested, context.Environment.CurrentDirectory, providers, Plugins.Defaults, cancellationToken).ConfigureAwait(false);
+            PluginLoads = await Runtime.LoadForRunAsync(Plugins.Requested, context.Environment.CurrentDirectory, providers, Plugins.Defaults, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -241,7 +241,8 @@ public sealed partial class AgentLoop
         Publish(new CompactionEvent(run.SessionId, summarized, before, conversation.EstimatedTokens));
     }
 
-    private static ChatMessage Carried(ChatMessage message)
+    /// <summary>A copy of a message kept verbatim across a compaction, marked <see cref="CarriedMessageMarker"/> (also for <c>AgentSession.CompactAsync</c>).</summary>
+    internal static ChatMessage Carried(ChatMessage message)
     {
         var properties = message.AdditionalProperties?.Clone() ?? [];
         properties[CarriedMessageMarker] = true;

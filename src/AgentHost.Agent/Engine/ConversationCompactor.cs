@@ -34,10 +34,16 @@ internal sealed class ConversationCompactor(IChatClient client, AgentLoopOptions
     private const int MaxArgumentCharacters = 500;
 
     /// <summary>Where to cut: the index of the first message kept verbatim, or <see langword="null"/> when nothing can be summarised.</summary>
-    public int? ChooseCut(Conversation conversation, long window)
+    public int? ChooseCut(Conversation conversation, long window) => ChooseCut(conversation, window, options.CompactionKeepRecentFraction);
+
+    /// <summary>
+    /// Where to cut, keeping about <paramref name="keepRecentFraction"/> of the window verbatim (0 for a compaction on
+    /// request: everything but the last message and the tool results it needs).
+    /// </summary>
+    public int? ChooseCut(Conversation conversation, long window, double keepRecentFraction)
     {
         var first = conversation.FirstMessageIndex;
-        var budget = (long)(window * options.CompactionKeepRecentFraction * options.CharactersPerToken);
+        var budget = (long)(window * keepRecentFraction * options.CharactersPerToken);
         var cut = conversation.Count;
         var kept = 0L;
         while (cut > first && kept + conversation.CharactersAt(cut - 1) <= budget)
@@ -60,7 +66,11 @@ internal sealed class ConversationCompactor(IChatClient client, AgentLoopOptions
     }
 
     /// <summary>Asks the model for a summary of the messages before <paramref name="cut"/>.</summary>
-    public async Task<ChatMessage> SummarizeAsync(Conversation conversation, int cut, long window, string? modelId, CancellationToken cancellationToken)
+    public Task<ChatMessage> SummarizeAsync(Conversation conversation, int cut, long window, string? modelId, CancellationToken cancellationToken) =>
+        SummarizeAsync(conversation, cut, window, modelId, focus: null, cancellationToken);
+
+    /// <summary>Asks the model for a summary of the messages before <paramref name="cut"/>, giving weight to <paramref name="focus"/> when set (<c>/compact FOCUS</c>).</summary>
+    public async Task<ChatMessage> SummarizeAsync(Conversation conversation, int cut, long window, string? modelId, string? focus, CancellationToken cancellationToken)
     {
         var transcript = Transcript(conversation, cut);
         var maxTranscript = (int)Math.Clamp(window * options.CharactersPerToken / 2, 16_000, int.MaxValue / 4);
@@ -68,7 +78,7 @@ internal sealed class ConversationCompactor(IChatClient client, AgentLoopOptions
         ChatMessage[] request =
         [
             new(ChatRole.System, Instructions),
-            new(ChatRole.User, $"<transcript>\n{transcript}\n</transcript>\n\nWrite the summary now."),
+            new(ChatRole.User, $"<transcript>\n{transcript}\n</transcript>\n\n{(string.IsNullOrWhiteSpace(focus) ? string.Empty : $"The user asks the summary to focus on: {focus.Trim()}\n\n")}Write the summary now."),
         ];
         var response = await client.GetResponseAsync(request, new ChatOptions { ModelId = modelId }, cancellationToken).ConfigureAwait(false);
         var text = response.Text.Trim();

@@ -122,6 +122,7 @@ public sealed class AgentRunner(
     /// <param name="middleware">Kernel middleware around every call (e.g. project memory for nested folders), outermost first.</param>
     /// <param name="kernelTools">Tools the kernel adds for this run (the session's <c>skill</c> tool).</param>
     /// <param name="beforeWrite">Called before each allowed write call runs (the session's file checkpoints); none when <see langword="null"/>.</param>
+    /// <param name="events">Where the pipeline publishes its events; the runtime's bus when <see langword="null"/> (the chat's <c>/jobs</c> passes a private one, so its call is not drawn as the model's).</param>
     /// <returns>The pipeline (dispose it after the run).</returns>
     public static ToolPipeline CreatePipeline(
         PluginRuntime runtime,
@@ -130,12 +131,13 @@ public sealed class AgentRunner(
         TimeProvider timeProvider,
         IReadOnlyList<Sdk.Tools.ToolMiddleware>? middleware = null,
         IReadOnlyList<RegisteredCapability>? kernelTools = null,
-        Func<ToolWriteNotice, CancellationToken, ValueTask>? beforeWrite = null)
+        Func<ToolWriteNotice, CancellationToken, ValueTask>? beforeWrite = null,
+        IEventBus? events = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         return new ToolPipeline(
             runtime.Registry,
-            runtime.Events,
+            events ?? runtime.Events,
             gate,
             scrubber,
             timeProvider,

@@ -98,15 +98,7 @@ public sealed partial class AgentSession
         }
 
         var requestedSkills = context.Skills?.ActivateRequested(request.Skills) ?? string.Empty;
-        var systemPrompt = await new SystemPromptBuilder(_parts.Time).BuildAsync(
-            new SystemPromptInput(_parts.Environment.CurrentDirectory)
-            {
-                WorkspaceRoot = Options.WorkspaceRoot,
-                Tools = context.Pipeline.GetToolSet().Declarations,
-                ProjectMemory = context.Memory.PromptText,
-                SkillsCatalog = context.Skills?.PromptCatalog,
-            },
-            cancellationToken).ConfigureAwait(false);
+        var systemPrompt = await BuildSystemPromptAsync(context, cancellationToken).ConfigureAwait(false);
         var model = context.Model;
         var loop = new AgentLoop(model.Client, context.Pipeline, runtime.Events, store.Conversation, _parts.Time);
         context.Checkpoints?.BeginTurn();

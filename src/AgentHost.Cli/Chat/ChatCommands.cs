@@ -1,13 +1,9 @@
-using AgentHost.Agent.Models;
-using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
-using AgentHost.Permissions;
-using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Cli.Chat;
 
-/// <summary>What a slash command asks of the chat: to exit, or to send a prompt (a user-defined command).</summary>
-internal sealed record SlashOutcome(bool Exit = false, string? Prompt = null)
+/// <summary>What a slash command asks of the chat: to exit, or to send a prompt (a user-defined command; <c>/skill</c> with the skills to activate).</summary>
+internal sealed record SlashOutcome(bool Exit = false, string? Prompt = null, IReadOnlyList<string>? Skills = null)
 {
     public static SlashOutcome Done { get; } = new();
 }
@@ -16,7 +12,7 @@ internal sealed record SlashOutcome(bool Exit = false, string? Prompt = null)
 internal sealed record SlashCommand(string Name, string Usage, string Help, Func<string, CancellationToken, Task<SlashOutcome>> Run);
 
 /// <summary>The chat's slash commands: the built-in table, then the user-defined ones (a built-in name wins). Help and completion come from here.</summary>
-internal sealed class ChatCommands
+internal sealed partial class ChatCommands
 {
     private readonly Dictionary<string, SlashCommand> _commands = new(StringComparer.Ordinal);
     private readonly ChatHost _host;
@@ -86,131 +82,8 @@ internal sealed class ChatCommands
             console.Write("\u001b[2J\u001b[3J\u001b[H");
             return Task.FromResult(SlashOutcome.Done);
         }));
-        Add(new SlashCommand("new", "/new", "Start a new session (this one stays saved).", async (_, ct) =>
-        {
-            var state = _host.State;
-            var previous = state.Session;
-            await previous.DisposeAsync().ConfigureAwait(false);
-            state.Session = await state.Service.CreateAsync(state.Options with { Model = state.ModelName, PermissionMode = state.Mode }, ct).ConfigureAwait(false);
-            state.Usage.Reset();
-            console.WriteInfo(previous.Id is { } id ? $"new session (the last one: {id})." : "new session.");
-            return SlashOutcome.Done;
-        }));
-        Add(new SlashCommand("model", "/model [provider/model]", "Show the model and the ones configured, or switch to another from the next turn on.", async (args, ct) =>
-        {
-            var state = _host.State;
-            if (args.Length == 0)
-            {
-                console.WriteInfo($"model: {state.ModelName ?? "(none chosen yet: the first turn picks one)"}");
-                var catalog = ModelCatalog.Build(state.Configuration);
-                var models = catalog.Models.Where(m => state.Runtime.Registry.OfKind(CapabilityKind.ChatProvider).Any(p => p.Name == m.Provider || p.Name == m.ProviderType)).Take(40).ToList();
-                if (models.Count > 0)
-                {
-                    console.WriteInfo("models of the loaded providers:");
-                    foreach (var model in models)
-                    {
-                        console.WriteInfo($"  {model.Reference}");
-                    }
-                }
-
-                console.WriteInfo("switch with /model provider/model ('agent models' lists every usable one).");
-                return SlashOutcome.Done;
-            }
-
-            await state.Session.SetModelAsync(args, ct).ConfigureAwait(false);
-            state.Options = state.Options with { Model = args };
-            console.WriteInfo($"model: {args} (from the next turn on)");
-            return SlashOutcome.Done;
-        }));
-        Add(new SlashCommand("mode", "/mode [mode]", $"Show or switch the permission mode ({string.Join(", ", PermissionModes.Names)}); Shift+Tab cycles.", async (args, ct) =>
-        {
-            if (args.Length == 0)
-            {
-                console.WriteInfo($"permission mode: {_host.State.ModeName} (one of {string.Join(", ", PermissionModes.Names)})");
-                return SlashOutcome.Done;
-            }
-
-            if (!PermissionModes.TryParse(args, out var mode))
-            {
-                throw new AgentHostException(ErrorKind.Usage, $"/mode {args}: use one of {string.Join(", ", PermissionModes.Names)}.");
-            }
-
-            await _host.SwitchModeAsync(mode, ct).ConfigureAwait(false);
-            return SlashOutcome.Done;
-        }));
-        Add(new SlashCommand("sessions", "/sessions", "The recent sessions of this project (resume one with /resume ID).", async (_, ct) =>
-        {
-            var state = _host.State;
-            var sessions = await state.Store.ListSessionsAsync(state.Options.WorkspaceRoot, 20, ct).ConfigureAwait(false);
-            if (sessions.Count == 0)
-            {
-                console.WriteInfo("no sessions yet.");
-            }
-
-            foreach (var session in sessions)
-            {
-                var current = session.Id == state.Session.Id ? " (this one)" : string.Empty;
-                console.WriteInfo($"  {session.Id}  {session.UpdatedAt.ToLocalTime():yyyy-MM-dd HH:mm}  {(session.Title.Length > 0 ? session.Title : "(untitled)")}{current}");
-            }
-
-            return SlashOutcome.Done;
-        }));
-        Add(new SlashCommand("resume", "/resume ID", "Continue another session (id or unique prefix).", async (args, ct) =>
-        {
-            if (args.Length == 0)
-            {
-                throw new AgentHostException(ErrorKind.Usage, "/resume ID: name the session (/sessions lists them).");
-            }
-
-            var state = _host.State;
-            var next = await state.Service.OpenAsync(args, state.Options with { Model = null }, ct).ConfigureAwait(false);
-            await state.Session.DisposeAsync().ConfigureAwait(false);
-            state.Session = next;
-            state.Usage.Reset();
-            var history = await next.LoadHistoryAsync(ct).ConfigureAwait(false);
-            console.WriteInfo($"resumed session {next.Id} ({history.Count} messages).");
-            foreach (var message in history.TakeLast(4))
-            {
-                var text = message.Text.ReplaceLineEndings(" ").Trim();
-                if (text.Length > 0)
-                {
-                    console.WriteInfo($"  {message.Role}: {(text.Length > 160 ? text[..160] + "…" : text)}");
-                }
-            }
-
-            return SlashOutcome.Done;
-        }));
-        Add(new SlashCommand("diff", "/diff [--stat]", "What this session's file tools changed, as a diff (shell commands are not tracked).", async (args, ct) =>
-        {
-            var changes = await _host.State.Session.GetFileChangesAsync(ct).ConfigureAwait(false);
-            if (changes.Total.Count == 0)
-            {
-                console.WriteInfo("No file changes in this session yet (diff covers the file tools; shell commands are not tracked).");
-            }
-
-            FileChangeReport.WriteFiles(console, changes.Total, stat: args.Split(' ').Contains("--stat"));
-            return SlashOutcome.Done;
-        }));
-        Add(new SlashCommand("undo", "/undo [--force]", "Revert the file changes of the last turn that changed files; again to go one more turn back.", async (args, ct) =>
-        {
-            var result = await _host.State.Session.UndoLastTurnAsync(force: args.Split(' ').Contains("--force"), ct).ConfigureAwait(false);
-            FileChangeReport.WriteUndo(console, result, "/undo --force", _host.State.Session.Id ?? "(new)");
-            return SlashOutcome.Done;
-        }));
-        Add(new SlashCommand("cost", "/cost", "Tokens and cost of this session in this chat.", (_, _) =>
-        {
-            console.WriteInfo(_host.State.StatusLine());
-            return Task.FromResult(SlashOutcome.Done);
-        }));
-        Add(new SlashCommand("tools", "/tools", "The tools the model can call.", (_, _) =>
-        {
-            foreach (var tool in _host.State.Runtime.Registry.OfKind(CapabilityKind.Tool))
-            {
-                var description = ((ToolCapability)tool.Capability).Function.Description.ReplaceLineEndings(" ");
-                console.WriteInfo($"  {tool.Name,-16} {tool.PluginId,-10} {(description.Length > 80 ? description[..80] + "…" : description)}");
-            }
-
-            return Task.FromResult(SlashOutcome.Done);
-        }));
+        AddSessionCommands();
+        AddToolCommands();
+        AddProjectCommands();
     }
 }

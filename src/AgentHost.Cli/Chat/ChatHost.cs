@@ -47,7 +47,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
         var (configuration, runtime, remembered, workspaceRoot) = (frontEnd.Configuration, frontEnd.Runtime, frontEnd.Remembered, frontEnd.WorkspaceRoot);
         var sessionOptions = frontEnd.SessionOptions(interactive: true);
         var session = await frontEnd.OpenSessionAsync(sessionOptions, cancellationToken).ConfigureAwait(false);
-        var state = new ChatState(frontEnd.Service, frontEnd.Store, runtime, configuration, sessionOptions, usage, text, session);
+        var state = new ChatState(frontEnd.Service, frontEnd.Store, runtime, configuration, sessionOptions, usage, text, session) { PluginLoads = frontEnd.PluginLoads };
         _state = state;
         try
         {
@@ -99,7 +99,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
                 continue;
             }
 
-            string? prompt = line;
+            TurnRequest? request = new(line);
             if (line.StartsWith('/'))
             {
                 var outcome = await commands.RunAsync(line, cancellationToken).ConfigureAwait(false);
@@ -108,12 +108,12 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
                     return ExitCodes.Success;
                 }
 
-                prompt = outcome.Prompt;
+                request = outcome.Prompt is { } prompt ? new TurnRequest(prompt) { Skills = outcome.Skills ?? [] } : null;
             }
 
-            if (prompt is not null)
+            if (request is not null)
             {
-                await TurnAsync(state, prompt, cancellationToken).ConfigureAwait(false);
+                await TurnAsync(state, request, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -121,7 +121,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
     }
 
     /// <summary>Sends one prompt as a turn; Ctrl+C while it runs cancels the turn (a second one exits).</summary>
-    private async Task TurnAsync(ChatState state, string prompt, CancellationToken cancellationToken)
+    private async Task TurnAsync(ChatState state, TurnRequest request, CancellationToken cancellationToken)
     {
         var cancelling = 0;
         using var interrupt = ChatInterrupts.Push(() =>
@@ -138,7 +138,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
         TurnResult? result = null;
         try
         {
-            result = await state.Session.SendAsync(new TurnRequest(prompt), cancellationToken).ConfigureAwait(false);
+            result = await state.Session.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (AgentHostException ex)
         {

@@ -28,6 +28,9 @@ internal sealed class ChatState(
 
     public AgentSession Session { get; set; } = session;
 
+    /// <summary>How loading each plugin of the chat went (<c>/plugins</c> shows the failed ones).</summary>
+    public IReadOnlyList<PluginLoadResult> PluginLoads { get; init; } = [];
+
     /// <summary>The mode switched to in this chat before the session's first turn made its gate.</summary>
     public PermissionMode? ModeOverride { get; set; }
 

@@ -29,6 +29,11 @@ internal sealed class ChatUsage
                 _context = (step.InputTokens ?? 0) + (step.OutputTokens ?? 0);
             }
         }
+        else if (agentEvent is CompactionEvent compaction)
+        {
+            // The provider's last count less what the summary saved (estimated), until the next step reports again.
+            _context = _context is { } last ? Math.Max(0, last - (compaction.TokensBefore - compaction.TokensAfter)) : null;
+        }
     }
 
     /// <summary>Starts over (a new or resumed session).</summary>

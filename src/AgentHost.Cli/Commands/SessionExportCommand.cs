@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using AgentHost.Sessions;
 
 namespace AgentHost.Cli.Commands;
 
@@ -37,21 +38,30 @@ internal sealed class SessionExportCommand : AgentCommand
             return ExitCodes.Success;
         }
 
-        var path = Path.GetFullPath(output, Context.Environment.CurrentDirectory);
+        var path = await ExportToFileAsync(store, id, markdown, Path.GetFullPath(output, Context.Environment.CurrentDirectory), cancellationToken).ConfigureAwait(false);
+        Context.Console.WriteInfo($"Exported session {id} to {path}.");
+        return ExitCodes.Success;
+
+        Task Export(TextWriter writer) => Write(store, id, markdown, writer, cancellationToken);
+    }
+
+    /// <summary>Writes a session to a file (through a <c>.partial</c> file, so a failed export leaves no half file); also the chat's <c>/export</c>.</summary>
+    /// <returns>The full path written.</returns>
+    internal static async Task<string> ExportToFileAsync(SessionStore store, string id, bool markdown, string path, CancellationToken cancellationToken)
+    {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var partial = path + ".partial";
         var writer = new StreamWriter(partial, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         await using (writer.ConfigureAwait(false))
         {
-            await Export(writer).ConfigureAwait(false);
+            await Write(store, id, markdown, writer, cancellationToken).ConfigureAwait(false);
         }
 
         File.Move(partial, path, overwrite: true);
-        Context.Console.WriteInfo($"Exported session {id} to {path}.");
-        return ExitCodes.Success;
-
-        Task Export(TextWriter writer) => markdown
-            ? store.Transfer.ExportMarkdownAsync(id, writer, cancellationToken)
-            : store.Transfer.ExportJsonlAsync(id, writer, cancellationToken);
+        return path;
     }
+
+    private static Task Write(SessionStore store, string id, bool markdown, TextWriter writer, CancellationToken cancellationToken) => markdown
+        ? store.Transfer.ExportMarkdownAsync(id, writer, cancellationToken)
+        : store.Transfer.ExportJsonlAsync(id, writer, cancellationToken);
 }

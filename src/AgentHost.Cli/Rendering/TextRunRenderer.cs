@@ -1,3 +1,4 @@
+using System.Globalization;
 using AgentHost.Cli.Interaction;
 using AgentHost.Sdk.Events;
 
@@ -86,7 +87,7 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
                 break;
             case CompactionEvent compaction:
                 EndLine();
-                console.WriteInfo($"(summarised {compaction.MessagesSummarized} earlier messages to stay within the context window)");
+                console.WriteInfo(string.Create(CultureInfo.InvariantCulture, $"(summarised {compaction.MessagesSummarized} earlier messages: about {compaction.TokensBefore:N0} → {compaction.TokensAfter:N0} tokens)"));
                 break;
             case PluginFailedEvent failed:
                 EndLine();

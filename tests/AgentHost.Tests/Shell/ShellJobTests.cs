@@ -4,7 +4,7 @@ using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.ShellTools;
 
-/// <summary>Background jobs: shell(run_in_background), job_output, job_kill, the job cap and cleanup at unload.</summary>
+/// <summary>Background jobs: shell(run_in_background), job_list, job_output, job_kill, the job cap and cleanup at unload.</summary>
 public sealed partial class ShellJobTests
 {
     [UnixFact("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
@@ -52,6 +52,23 @@ public sealed partial class ShellJobTests
         await OutputUntilAsync(fixture, "job-1", "exited with code");
         var next = await fixture.ShellAsync("echo again", default, ("run_in_background", true));
         Assert.Contains("started job-2", next, StringComparison.Ordinal);
+    }
+
+    [UnixFact("bash command lines (on Windows the shell tool's default dialect is PowerShell)")]
+    public async Task JobList_ShowsRunningAndFinishedJobs_WithStatusAndCommand()
+    {
+        await using var fixture = await ShellPluginFixture.LoadAsync();
+        Assert.Equal("no background jobs (shell with run_in_background: true starts one).", await fixture.InvokeAsync("job_list", default));
+        await fixture.ShellAsync("echo done", default, ("run_in_background", true));
+        await OutputUntilAsync(fixture, "job-1", "exited with code 0");
+        await fixture.ShellAsync("sleep 30", default, ("run_in_background", true));
+
+        var list = await fixture.InvokeAsync("job_list", default);
+
+        Assert.StartsWith("1 running, 1 finished", list, StringComparison.Ordinal);
+        Assert.Matches(@"job-1  exited with code 0 after [\d.]+ s  echo done", list);
+        Assert.Matches(@"job-2  running \(pid \d+, [\d.]+ s\)  sleep 30", list);
+        await fixture.InvokeAsync("job_kill", default, ("job_id", "job-2"));
     }
 
     [Fact]
