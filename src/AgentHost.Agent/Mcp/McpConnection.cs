@@ -59,7 +59,7 @@ internal sealed class McpConnection : IAsyncDisposable
                 await client.DisposeAsync().ConfigureAwait(false);
             }
 
-            throw new McpStartException(Explain(definition, ex, timeout.IsCancellationRequested, stderr.Text), ex);
+            throw new McpStartException(Explain(definition, ex, timeout.IsCancellationRequested, stderr), ex);
         }
     }
 
@@ -91,10 +91,12 @@ internal sealed class McpConnection : IAsyncDisposable
                 ConnectionTimeout = definition.StartTimeout,
             });
 
-    private static string Explain(McpServerDefinition definition, Exception ex, bool timedOut, string stderr)
+    private static string Explain(McpServerDefinition definition, Exception ex, bool timedOut, StderrTail stderrTail)
     {
+        var stderr = stderrTail.Text;
         var what = $"MCP server '{definition.Name}' ({definition.Source}: {definition.Target})";
-        var tail = stderr.Length > 0 ? $" Its last error output: {stderr}" : string.Empty;
+        var message = string.Join(": ", ex.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
+        var tail = stderr.Length > 0 && !message.Contains(stderr, StringComparison.Ordinal) ? $" Its last error output: {stderr}" : string.Empty;
         if (timedOut)
         {
             return $"{what} did not answer within {definition.StartTimeout.TotalSeconds:0.#} s.{tail} Check that it starts on its own, or raise mcp.start_timeout.";
@@ -105,7 +107,7 @@ internal sealed class McpConnection : IAsyncDisposable
             return $"{what} did not start: '{definition.Command}' was not found. Install it or correct the command.";
         }
 
-        return $"{what} did not start: {ex.Message.TrimEnd('.')}.{tail}";
+        return $"{what} did not start: {message}.{tail}";
     }
 
     /// <summary>The last lines a stdio server wrote to standard error, for the failure message.</summary>
@@ -113,17 +115,6 @@ internal sealed class McpConnection : IAsyncDisposable
     {
         private readonly Queue<string> _lines = new();
         private readonly Lock _lock = new();
-
-        public int Length
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return _lines.Count;
-                }
-            }
-        }
 
         public string Text
         {

@@ -80,6 +80,7 @@ public static class UntrustedProjectSettings
             ignored.Any(entry => ConfigKeys.IsUnder(entry.Key, "providers")) ? "provider settings" : null,
             ignored.Any(entry => ConfigKeys.IsUnder(entry.Key, "plugins.feeds")) ? "plugin feeds" : null,
             ignored.Any(entry => ConfigKeys.IsUnder(entry.Key, "plugins.defaults")) ? "default plugins" : null,
+            ignored.Any(entry => ConfigKeys.IsUnder(entry.Key, "mcp")) ? "MCP servers" : null,
         }.OfType<string>().ToList();
         return new ConfigProblem(
             ConfigSeverity.Warning,
