@@ -102,6 +102,31 @@ public sealed class McpClientRunTests : IDisposable
         Assert.Contains("✓ mcp__everything__toggle-simulated-logging", allowed.Error, StringComparison.Ordinal);
     }
 
+    [McpTheory]
+    [InlineData("streamableHttp")]
+    [InlineData("sse")]
+    public async Task AnHttpServer_FromTheConfig_WithHeaders_IsCalledOverItsTransport(string mode)
+    {
+        await using var server = await EverythingHttpServer.StartAsync(mode);
+        _ws.WriteUserConfig($$"""
+            mcp:
+              servers:
+                remote: { url: "{{server.Url}}", headers: { X-Test: "from the config" } }
+            """);
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: mcp__remote__echo, arguments: { message: over http } }]
+              - expect: { tool_results_contain: ["Echo: over http"] }
+                text: remote answered
+            """);
+
+        var result = await _ws.RunAsync("run", "go", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        Assert.Contains("remote answered", result.Output, StringComparison.Ordinal);
+        Assert.Contains("✓ mcp__remote__echo", result.Error, StringComparison.Ordinal);
+    }
+
     private void WriteMcpJson(string name, string command, params string[] args) =>
         File.WriteAllText(Path.Combine(_ws.Root, ".mcp.json"), JsonSerializer.Serialize(new { mcpServers = new Dictionary<string, object> { [name] = new { command, args } } }));
 }

@@ -47,3 +47,15 @@ public sealed class McpFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory that needs the npm-installed MCP servers; skipped with the reason when they are absent.</summary>
+public sealed class McpTheoryAttribute : TheoryAttribute
+{
+    public McpTheoryAttribute()
+    {
+        if (McpTestServers.SkipReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
