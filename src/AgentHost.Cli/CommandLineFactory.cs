@@ -25,6 +25,7 @@ internal static class CommandLineFactory
         ("init", context => new InitCommand(context)),
         ("skill", context => new SkillCommand(context)),
         ("lsp", context => new LspCommand(context)),
+        ("mcp", context => new McpCommand(context)),
     ];
 
     /// <summary>Builds the root command with every command.</summary>

@@ -134,5 +134,7 @@ internal sealed class RuleSuggestions
         word.Length > 0 && char.IsAsciiLetter(word[0]) && word.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or ':');
 
     /// <summary>The tool's name with its plugin: <c>plugin/tool</c>.</summary>
-    internal static string Qualified(PermissionCall call) => call.Plugin is { Length: > 0 } plugin ? $"{plugin}/{call.Tool}" : call.Tool;
+    /// <remarks>An MCP tool (<c>mcp__server__tool</c>) is named on its own: the name already says whose it is, and rules match it so.</remarks>
+    internal static string Qualified(PermissionCall call) =>
+        call.Plugin is { Length: > 0 } plugin && !call.Tool.StartsWith("mcp__", StringComparison.Ordinal) ? $"{plugin}/{call.Tool}" : call.Tool;
 }

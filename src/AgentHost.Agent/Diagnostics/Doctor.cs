@@ -1,3 +1,5 @@
+using AgentHost.Agent.Mcp;
+using AgentHost.Hosting.Trust;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using AgentHost.Agent.Runs;
@@ -34,6 +36,7 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
         };
         checks.AddRange(await CheckPluginsAsync(cancellationToken).ConfigureAwait(false));
         checks.AddRange(CheckLanguageServers());
+        checks.AddRange(await CheckMcpServersAsync(cancellationToken).ConfigureAwait(false));
         checks.AddRange(await CheckProvidersAsync(cancellationToken).ConfigureAwait(false));
         return checks;
     }
@@ -109,6 +112,21 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
             PluginLoadStatus.Disabled => new DoctorCheck(DoctorStatus.Skip, $"plugin {r.PluginId}", "disabled"),
             _ => new DoctorCheck(DoctorStatus.Fail, $"plugin {r.PluginId}", r.Error ?? "not loaded", $"Reinstall it ('agent plugin install {r.PluginId} --force'), disable it ('agent plugin disable {r.PluginId}') or remove it."),
         });
+    }
+
+    /// <summary>One line per MCP server a session here would use: started as a session starts it, with its tool count, or why it failed.</summary>
+    private async Task<IEnumerable<DoctorCheck>> CheckMcpServersAsync(CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        var trusted = ProjectTrust.Load(paths).IsTrusted(configuration.ProjectRoot);
+        var definitions = McpServerSources.Collect(plugins.Registry, configuration, trusted, environment.Variables, problems);
+        await using var servers = await McpSessionServers.StartAsync(definitions, configuration.ProjectRoot, events: null, logging: null, cancellationToken).ConfigureAwait(false);
+        return [
+            .. problems.Select(problem => new DoctorCheck(DoctorStatus.Warn, "mcp", problem)),
+            .. servers.Statuses.Select(s => s.State == McpServerState.Ready
+                ? new DoctorCheck(DoctorStatus.Ok, $"mcp {s.Definition.Name}", $"{s.ToolCount} tools ({s.Definition.Source})")
+                : new DoctorCheck(DoctorStatus.Fail, $"mcp {s.Definition.Name}", s.Error!, "Run 'agent mcp list' after fixing it; a session goes on without this server.")),
+        ];
     }
 
     private IEnumerable<DoctorCheck> CheckLanguageServers()

@@ -156,6 +156,7 @@ public sealed partial class AgentSession : IAsyncDisposable
         try
         {
             _context?.Dispose();
+            await (await _opening.McpLoad.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
             _lease?.Dispose();
             _lease = null;
             CompleteStreams();

@@ -1,3 +1,4 @@
+using AgentHost.Agent.Mcp;
 using System.Collections.Concurrent;
 using AgentHost.Agent.Memory;
 using AgentHost.Agent.Skills;
@@ -153,7 +154,9 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         // Trust is read once per open session; the policy, the gate and the reference expander all use this copy.
         var trust = ProjectTrust.Load(AgentPaths.Resolve(environment), _parts.Time);
         var policy = PermissionPolicy.FromConfiguration(configuration, trust);
-        var opening = new SessionOpening(id, settings, trust, policy, memoryLoad, skillsLoad);
+        // MCP servers start now, in parallel and in the background, each within its start timeout.
+        var mcpLoad = McpSessionLoad.Start(runtime, configuration, environment, trust, options.WorkspaceRoot);
+        var opening = new SessionOpening(id, settings, trust, policy, memoryLoad, skillsLoad, mcpLoad);
         var session = new AgentSession(_parts, options, opening, lease, s => _open.TryRemove(s, out _));
         _open[session] = 0;
         LogOpened(_parts.Logger, id ?? "(new)", options.WorkspaceRoot);

@@ -1,3 +1,4 @@
+using AgentHost.Agent.Mcp;
 using AgentHost.Agent.Checkpoints;
 using AgentHost.Agent.Context;
 using AgentHost.Agent.Memory;
@@ -19,13 +20,15 @@ namespace AgentHost.Agent.Service;
 /// <param name="Policy">The permission policy under that trust.</param>
 /// <param name="MemoryLoad">Project memory, read in the background.</param>
 /// <param name="SkillsLoad">The skills catalog, read in the background.</param>
+/// <param name="McpLoad">The session's MCP servers, started in the background.</param>
 internal sealed record SessionOpening(
     string? ExistingId,
     IReadOnlyDictionary<string, string> Settings,
     ProjectTrust Trust,
     PermissionPolicy Policy,
     Task<LoadedProjectMemory?> MemoryLoad,
-    Task<SkillSession?> SkillsLoad);
+    Task<SkillSession?> SkillsLoad,
+    Task<McpSessionServers> McpLoad);
 
 /// <summary>Builds a session's <see cref="SessionRunContext"/> at its first turn (what <c>AgentRunner</c> did before every run).</summary>
 internal static class SessionRunContextBuilder
@@ -80,8 +83,9 @@ internal static class SessionRunContextBuilder
             var memory = ProjectMemoryRun.Prepare(await opening.MemoryLoad.ConfigureAwait(false), options.WorkspaceRoot, history, runtime.Events);
             var storedWorkspace = existing is null ? options.WorkspaceRoot : (await store.GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false)).Workspace;
             var checkpoints = new FileCheckpointRecorder(store.Checkpoints, sessionId, storedWorkspace);
+            var mcp = await opening.McpLoad.ConfigureAwait(false);
             var pipeline = AgentRunner.CreatePipeline(
-                runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, skills is null ? [] : [skills.Tool], checkpoints.BeforeWriteAsync);
+                runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, [.. skills is null ? Array.Empty<Hosting.Capabilities.RegisteredCapability>() : [skills.Tool], .. mcp.Tools], checkpoints.BeforeWriteAsync);
             gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
             var context = new SessionRunContext(sessionId, existing is not null, model, new SessionRunContextParts(
                 opening.Trust, opening.Policy, opening.Settings, gate, pipeline, skills, memory, MaxSteps(options, opening.Settings, configuration), DryRun(options, opening.Settings, configuration))

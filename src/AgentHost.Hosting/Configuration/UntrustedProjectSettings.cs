@@ -5,7 +5,7 @@ namespace AgentHost.Hosting.Configuration;
 /// The settings a project's <c>.agent/config.yaml</c> may set only once the project is trusted, because they decide
 /// where the user's keys go, which key, variable or file is read, what runs, or where plugins come from: every key
 /// under <c>providers</c> (endpoints, headers, key sources, provider settings, script paths, models) and
-/// <c>plugins.feeds</c>, and <c>plugins.defaults</c> (which plugins every run loads). Decided once, while the configuration is resolved: an untrusted project's values for them
+/// <c>plugins.feeds</c>, <c>plugins.defaults</c> (which plugins every run loads), and <c>mcp</c> (MCP servers, which run commands). Decided once, while the configuration is resolved: an untrusted project's values for them
 /// never reach the effective configuration (the global, environment or flag values they hid come back), and one
 /// warning names them.
 /// </summary>
@@ -16,7 +16,7 @@ namespace AgentHost.Hosting.Configuration;
 public static class UntrustedProjectSettings
 {
     /// <summary>The sections an untrusted project cannot set: everything below them, and the section itself.</summary>
-    public static readonly IReadOnlyList<string> Sections = ["providers", "plugins.feeds", "plugins.defaults"];
+    public static readonly IReadOnlyList<string> Sections = ["providers", "plugins.feeds", "plugins.defaults", "mcp"];
 
     /// <summary>Whether a key is one an untrusted project cannot set.</summary>
     /// <param name="key">A dotted key.</param>
@@ -80,6 +80,7 @@ public static class UntrustedProjectSettings
             ignored.Any(entry => ConfigKeys.IsUnder(entry.Key, "providers")) ? "provider settings" : null,
             ignored.Any(entry => ConfigKeys.IsUnder(entry.Key, "plugins.feeds")) ? "plugin feeds" : null,
             ignored.Any(entry => ConfigKeys.IsUnder(entry.Key, "plugins.defaults")) ? "default plugins" : null,
+            ignored.Any(entry => ConfigKeys.IsUnder(entry.Key, "mcp")) ? "MCP servers" : null,
         }.OfType<string>().ToList();
         return new ConfigProblem(
             ConfigSeverity.Warning,

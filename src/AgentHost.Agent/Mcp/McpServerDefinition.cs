@@ -1,0 +1,48 @@
+using AgentHost.Sdk.Capabilities;
+
+namespace AgentHost.Agent.Mcp;
+
+/// <summary>
+/// One MCP server the host connects to: from a plugin's manifest (<c>mcp:</c>), the configuration
+/// (<c>mcp.servers.NAME</c>) or a project's <c>.mcp.json</c>. Its tools become <c>mcp__NAME__TOOL</c>.
+/// </summary>
+/// <param name="Name">The server's name (unique among the session's servers).</param>
+/// <param name="Source">Where it was defined, for messages: <c>plugin git</c>, <c>config</c>, <c>/repo/.mcp.json</c>.</param>
+/// <param name="Transport">Stdio (a child process) or HTTP (streamable HTTP, falling back to SSE).</param>
+public sealed record McpServerDefinition(string Name, string Source, McpTransport Transport)
+{
+    /// <summary>The executable of a stdio server.</summary>
+    public string? Command { get; init; }
+
+    /// <summary>Its arguments.</summary>
+    public IReadOnlyList<string> Args { get; init; } = [];
+
+    /// <summary>Extra environment variables of a stdio server.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The endpoint of an HTTP server.</summary>
+    public Uri? Url { get; init; }
+
+    /// <summary>HTTP headers (e.g. <c>Authorization: Bearer …</c>) of an HTTP server.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>How long starting (connect and initialize and list the tools) may take before the server is reported as failed.</summary>
+    public TimeSpan StartTimeout { get; init; } = DefaultStartTimeout;
+
+    /// <summary>The start timeout when none is configured: 20 seconds.</summary>
+    public static TimeSpan DefaultStartTimeout { get; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>What it runs or where it connects, for listings.</summary>
+    public string Target => Transport == McpTransport.Stdio ? string.Join(' ', [Command, .. Args]) : Url?.ToString() ?? string.Empty;
+
+    /// <summary>A plugin's declared server.</summary>
+    public static McpServerDefinition FromCapability(McpServerCapability server, string pluginId) =>
+        new(server.Name, $"plugin {pluginId}", server.Transport)
+        {
+            Command = server.Command,
+            Args = server.Args,
+            Environment = server.Environment,
+            Url = server.Url,
+            Headers = server.Headers,
+        };
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Sdk.Capabilities;
+
+namespace AgentHost.Agent.Mcp;
+
+/// <summary>
+/// The MCP servers a session connects to, from every source: the loaded plugins' manifests, then the project's
+/// <c>.mcp.json</c> (only when the project is trusted), then the configuration's <c>mcp.servers</c> (the user's, and a
+/// trusted project's — an untrusted project cannot set <c>mcp</c>). A later source's server replaces an earlier one of
+/// the same name; <c>mcp.servers.NAME.enabled: false</c> turns one off.
+/// </summary>
+public static class McpServerSources
+{
+    /// <summary>The configuration section of servers.</summary>
+    public const string ServersKey = "mcp.servers";
+
+    /// <summary>The servers, by name in definition order; <paramref name="problems"/> gets what could not be read, with the fix.</summary>
+    public static IReadOnlyList<McpServerDefinition> Collect(
+        CapabilityRegistry registry, ConfigurationSnapshot configuration, bool projectTrusted, IReadOnlyDictionary<string, string> variables, List<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var servers = new Dictionary<string, McpServerDefinition>(StringComparer.Ordinal);
+        foreach (var entry in registry.OfKind(CapabilityKind.McpServer))
+        {
+            servers[entry.Name] = McpServerDefinition.FromCapability((McpServerCapability)entry.Capability, entry.PluginId);
+        }
+
+        var file = Path.Combine(configuration.ProjectRoot, McpJsonFile.FileName);
+        if (File.Exists(file))
+        {
+            if (projectTrusted)
+            {
+                foreach (var server in McpJsonFile.Read(file, variables, problems))
+                {
+                    servers[server.Name] = server;
+                }
+            }
+            else
+            {
+                problems.Add($"{file}: not started, because the project is not trusted (its servers would run commands). Review the file, then run 'agent trust'.");
+            }
+        }
+
+        var timeout = Seconds(configuration, "mcp.start_timeout", problems) ?? McpServerDefinition.DefaultStartTimeout;
+        foreach (var name in ChildNames(configuration, ServersKey))
+        {
+            var prefix = $"{ServersKey}.{name}";
+            if (string.Equals(configuration.Get(prefix + ".enabled"), "false", StringComparison.OrdinalIgnoreCase))
+            {
+                servers.Remove(name);
+                continue;
+            }
+
+            if (FromConfiguration(configuration, name, prefix, problems) is { } server)
+            {
+                servers[name] = server with { StartTimeout = Seconds(configuration, prefix + ".start_timeout", problems) ?? timeout };
+            }
+        }
+
+        return [.. servers.Values.Select(s => s.StartTimeout == McpServerDefinition.DefaultStartTimeout ? s with { StartTimeout = timeout } : s)];
+    }
+
+    private static McpServerDefinition? FromConfiguration(ConfigurationSnapshot configuration, string name, string prefix, List<string> problems)
+    {
+        var where = configuration.Explain(prefix + ".command") ?? configuration.Explain(prefix + ".url");
+        var source = where?.File is { } file ? (where.Line is { } line ? $"{file}:{line}" : file) : "config";
+        if (!McpServerNames.IsValid(name))
+        {
+            problems.Add($"{prefix}: '{name}' is not a usable server name; use letters, digits, '-' and '_'.");
+            return null;
+        }
+
+        var command = configuration.Get(prefix + ".command");
+        var url = configuration.Get(prefix + ".url");
+        if ((command is null) == (url is null))
+        {
+            problems.Add($"{prefix}: give exactly one of 'command' (a stdio server) or 'url' (an HTTP server).");
+            return null;
+        }
+
+        if (url is not null)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                problems.Add($"{prefix}.url: '{url}' is not an absolute http(s) URL.");
+                return null;
+            }
+
+            return new McpServerDefinition(name, source, McpTransport.Http) { Url = uri, Headers = configuration.GetSection(prefix + ".headers") };
+        }
+
+        var args = configuration.GetSection(prefix + ".args")
+            .Where(p => int.TryParse(p.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            .OrderBy(p => int.Parse(p.Key, CultureInfo.InvariantCulture))
+            .Select(p => p.Value)
+            .ToList();
+        return new McpServerDefinition(name, source, McpTransport.Stdio) { Command = command, Args = args, Environment = configuration.GetSection(prefix + ".env") };
+    }
+
+    private static TimeSpan? Seconds(ConfigurationSnapshot configuration, string key, List<string> problems)
+    {
+        if (configuration.Get(key) is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= 600)
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        problems.Add($"{key}: '{text}' is not a number of seconds between 0 and 600; the default applies.");
+        return null;
+    }
+
+    private static IEnumerable<string> ChildNames(ConfigurationSnapshot configuration, string prefix) =>
+        configuration.GetSection(prefix).Keys.Select(key => key.Split('.')[0]).Distinct(ConfigKeys.Comparer);
+}

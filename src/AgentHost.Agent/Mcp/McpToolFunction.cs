@@ -1,0 +1,85 @@
+using System.Text;
+using System.Text.Json;
+using AgentHost.Sdk.Tools;
+using Microsoft.Extensions.AI;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace AgentHost.Agent.Mcp;
+
+/// <summary>
+/// An MCP server's tool as the model sees it, <c>mcp__SERVER__TOOL</c>: the server's schema and description, a call
+/// sent with <c>tools/call</c>, its content given to the model as text, and a result marked as an error
+/// (<c>isError</c>) reported as a failed call.
+/// </summary>
+internal sealed class McpToolFunction(McpClientTool tool, string name) : AIFunction
+{
+    public override string Name => name;
+
+    public override string Description => tool.Description;
+
+    public override JsonElement JsonSchema => tool.JsonSchema;
+
+    public override JsonElement? ReturnJsonSchema => null;
+
+    /// <summary>What the tool does, from its annotations: read-only without the open world is a read; otherwise it runs something (asked unless a rule allows it).</summary>
+    public ToolMetadata Metadata => new(EffectOf(tool.ProtocolTool.Annotations));
+
+    internal static ToolEffect EffectOf(ToolAnnotations? annotations)
+    {
+        if (annotations is null)
+        {
+            return ToolEffect.Execute;
+        }
+
+        var effect = annotations.ReadOnlyHint == true ? ToolEffect.Read : ToolEffect.Execute;
+        if (annotations.DestructiveHint == true)
+        {
+            effect = ToolEffect.Execute | ToolEffect.Write;
+        }
+
+        if (annotations.OpenWorldHint != false)
+        {
+            effect |= ToolEffect.Network;
+        }
+
+        return effect;
+    }
+
+    protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+    {
+        var result = await tool.CallAsync(arguments, progress: null, options: null, cancellationToken).ConfigureAwait(false);
+        var text = TextOf(result);
+        return result.IsError == true ? throw new ToolException(text.Length > 0 ? text : $"{name} failed (the server gave no message).") : text;
+    }
+
+    /// <summary>The result's content as text: text blocks as they are, other blocks described; structured content when there is nothing else.</summary>
+    internal static string TextOf(CallToolResult result)
+    {
+        var text = new StringBuilder();
+        foreach (var block in result.Content)
+        {
+            if (text.Length > 0)
+            {
+                text.Append('\n');
+            }
+
+            text.Append(block switch
+            {
+                TextContentBlock t => t.Text,
+                ImageContentBlock image => $"[image {image.MimeType}, {image.Data.Length} bytes of base64]",
+                AudioContentBlock audio => $"[audio {audio.MimeType}]",
+                EmbeddedResourceBlock embedded => embedded.Resource is TextResourceContents r ? r.Text : $"[resource {embedded.Resource.Uri}]",
+                ResourceLinkBlock link => $"[resource link {link.Uri}{(link.Name is { Length: > 0 } n ? " " + n : string.Empty)}]",
+                _ => $"[{block.Type} content]",
+            });
+        }
+
+        if (text.Length == 0 && result.StructuredContent is { } structured)
+        {
+            text.Append(structured.GetRawText());
+        }
+
+        return text.ToString();
+    }
+}

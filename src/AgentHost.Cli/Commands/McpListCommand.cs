@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Text.Json;
+using AgentHost.Agent.Mcp;
+using AgentHost.Cli.Rendering;
+using AgentHost.Hosting.Trust;
+using AgentHost.Sdk.Capabilities;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary>
+/// <c>agent mcp list</c>: every MCP server a session here would connect to, started now as a session starts them, with
+/// its source, state, tool count and error; <c>--tools</c> lists the tools with their effect.
+/// </summary>
+internal sealed class McpListCommand : AgentCommand
+{
+    private readonly PluginOptions _plugins = new();
+    private readonly Option<bool> _json = new("--json") { Description = "Print JSON." };
+    private readonly Option<bool> _tools = new("--tools") { Description = "Also list each server's tools (mcp__SERVER__TOOL) with their effect." };
+
+    public McpListCommand(CliContext context)
+        : base("list", "Start every MCP server a session here would use and show its source, state, tools and last error.", context)
+    {
+        _plugins.AddTo(this);
+        Options.Add(_json);
+        Options.Add(_tools);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var configuration = Context.Configuration(parseResult);
+        await using var runtime = Context.CreatePluginRuntime(configuration);
+        await _plugins.LoadAsync(runtime, parseResult, configuration, Context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
+        var problems = new List<string>();
+        var trusted = ProjectTrust.Load(Context.Paths).IsTrusted(configuration.ProjectRoot);
+        var definitions = McpServerSources.Collect(runtime.Registry, configuration, trusted, Context.Environment.Variables, problems);
+        foreach (var problem in problems)
+        {
+            Context.Console.WriteInfo("warning: " + problem);
+        }
+
+        await using var servers = await McpSessionServers.StartAsync(definitions, configuration.ProjectRoot, events: null, logging: null, cancellationToken).ConfigureAwait(false);
+        if (parseResult.GetValue(_json))
+        {
+            Context.Console.WriteLine(JsonSerializer.Serialize(
+                servers.Statuses.Select(s => new
+                {
+                    name = s.Definition.Name,
+                    source = s.Definition.Source,
+                    transport = s.Definition.Transport.ToString().ToLowerInvariant(),
+                    target = s.Definition.Target,
+                    state = s.State.ToString().ToLowerInvariant(),
+                    tools = servers.Tools.Where(t => IsOf(t.Name, s.Definition.Name)).Select(t => t.Name),
+                    error = s.Error,
+                }),
+                PluginFormatting.Json));
+            return ExitCodes.Success;
+        }
+
+        if (servers.Statuses.Count == 0)
+        {
+            Context.Console.WriteLine("No MCP servers. Add one to mcp.servers in your config.yaml, to a trusted project's .mcp.json, or install a plugin that declares one (docs/mcp.md).");
+            return ExitCodes.Success;
+        }
+
+        TextTable.Write(Context.Console, ["SERVER", "SOURCE", "STATE", "TOOLS", "TARGET"], servers.Statuses.Select(s => new[]
+        {
+            s.Definition.Name, s.Definition.Source, s.State == McpServerState.Ready ? "ready" : "failed", s.ToolCount.ToString(System.Globalization.CultureInfo.InvariantCulture), s.Definition.Target,
+        }).ToList());
+        foreach (var failed in servers.Statuses.Where(s => s.Error is not null))
+        {
+            Context.Console.WriteLine($"{failed.Definition.Name}: {failed.Error}");
+        }
+
+        if (parseResult.GetValue(_tools))
+        {
+            TextTable.Write(Context.Console, ["TOOL", "EFFECT", "DESCRIPTION"], servers.Tools.Select(t =>
+            {
+                var tool = (ToolCapability)t.Capability;
+                return new[] { t.Name, tool.Metadata.Effect.ToString().ToLowerInvariant(), tool.Function.Description.ReplaceLineEndings(" ") };
+            }).ToList());
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static bool IsOf(string tool, string server) => tool.StartsWith(McpServerNames.ToolPrefix + server + "__", StringComparison.Ordinal);
+}

@@ -1,0 +1,97 @@
+using AgentHost.Agent.Mcp;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Support;
+using ModelContextProtocol.Protocol;
+
+namespace AgentHost.Tests.Mcp;
+
+/// <summary>Reading a project's <c>.mcp.json</c> (Claude Code's format), tool names, and effects from annotations.</summary>
+public sealed class McpJsonFileTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void StdioAndHttpServers_WithVariablesExpanded()
+    {
+        var path = _temp.WriteFile(".mcp.json", """
+            {
+              "mcpServers": {
+                "files": { "command": "${TOOLS}/server", "args": ["--root", "${ROOT:-/srv}"], "env": { "TOKEN": "${TOKEN}" } },
+                "tracker": { "type": "http", "url": "https://mcp.example.com/mcp", "headers": { "Authorization": "Bearer ${TOKEN}" } },
+              }
+            }
+            """);
+        var problems = new List<string>();
+
+        var servers = McpJsonFile.Read(path, new Dictionary<string, string> { ["TOOLS"] = "/opt/tools", ["TOKEN"] = "t0k" }, problems);
+
+        Assert.Empty(problems);
+        var files = Assert.Single(servers, s => s.Name == "files");
+        Assert.Equal(McpTransport.Stdio, files.Transport);
+        Assert.Equal("/opt/tools/server", files.Command);
+        Assert.Equal(["--root", "/srv"], files.Args);
+        Assert.Equal("t0k", files.Environment["TOKEN"]);
+        Assert.Equal(path, files.Source);
+        var tracker = Assert.Single(servers, s => s.Name == "tracker");
+        Assert.Equal(McpTransport.Http, tracker.Transport);
+        Assert.Equal(new Uri("https://mcp.example.com/mcp"), tracker.Url);
+        Assert.Equal("Bearer t0k", tracker.Headers["Authorization"]);
+    }
+
+    [Theory]
+    [InlineData("{ not json", "not valid JSON")]
+    [InlineData("""{ "servers": {} }""", "expected an object with \"mcpServers\"")]
+    [InlineData("""{ "mcpServers": { "x": { "args": [] } } }""", "mcpServers.x: give \"command\"")]
+    [InlineData("""{ "mcpServers": { "x": { "type": "websocket", "url": "ws://h" } } }""", "type 'websocket' is not one of stdio, http, sse")]
+    [InlineData("""{ "mcpServers": { "x": { "type": "http", "url": "ftp://h/mcp" } } }""", "mcpServers.x.url: 'ftp://h/mcp' is not an absolute http(s) URL")]
+    [InlineData("""{ "mcpServers": { "bad name": { "command": "x" } } }""", "'bad name' is not a usable server name")]
+    [InlineData("""{ "mcpServers": { "x": { "command": "${MISSING}" } } }""", "variable MISSING is not set")]
+    public void AMalformedFile_IsAProblemNamingTheFileAndField(string json, string expected)
+    {
+        var path = _temp.WriteFile(".mcp.json", json);
+        var problems = new List<string>();
+
+        McpJsonFile.Read(path, new Dictionary<string, string>(), problems);
+
+        var problem = Assert.Single(problems);
+        Assert.StartsWith(path, problem, StringComparison.Ordinal);
+        Assert.Contains(expected, problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("github", "create_issue", "mcp__github__create_issue")]
+    [InlineData("docs", "search.pages v2", "mcp__docs__search_pages_v2")]
+    public void ToolNames_FollowThePeersConvention_WithCharactersModelsAccept(string server, string tool, string expected) =>
+        Assert.Equal(expected, McpServerNames.ToolName(server, tool));
+
+    [Fact]
+    public void ALongToolName_IsCutAt64() =>
+        Assert.Equal(64, McpServerNames.ToolName("server", new string('t', 100)).Length);
+
+    [Theory]
+    [InlineData(true, null, false, ToolEffect.Read)]
+    [InlineData(true, null, null, ToolEffect.Read | ToolEffect.Network)]
+    [InlineData(false, null, false, ToolEffect.Execute)]
+    [InlineData(null, true, false, ToolEffect.Execute | ToolEffect.Write)]
+    [InlineData(false, false, true, ToolEffect.Execute | ToolEffect.Network)]
+    public void TheEffect_ComesFromTheAnnotations(bool? readOnly, bool? destructive, bool? openWorld, ToolEffect expected) =>
+        Assert.Equal(expected, McpToolFunction.EffectOf(new ToolAnnotations { ReadOnlyHint = readOnly, DestructiveHint = destructive, OpenWorldHint = openWorld }));
+
+    [Fact]
+    public void WithoutAnnotations_ATool_RunsSomething_SoItIsAsked() =>
+        Assert.Equal(ToolEffect.Execute, McpToolFunction.EffectOf(null));
+
+    [Fact]
+    public void AResultMarkedAsError_AndMixedContent_BecomeText()
+    {
+        var result = new CallToolResult
+        {
+            Content = [new TextContentBlock { Text = "first" }, new ImageContentBlock { MimeType = "image/png", Data = "AAAA"u8.ToArray() }],
+        };
+
+        Assert.Equal("first\n[image image/png, 4 bytes of base64]", McpToolFunction.TextOf(result));
+    }
+}

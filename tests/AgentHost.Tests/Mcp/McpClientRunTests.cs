@@ -1,0 +1,132 @@
+using System.Text.Json;
+using AgentHost.Tests.Runs;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Mcp;
+
+/// <summary>
+/// The MCP client end to end: real servers from npm started by a real <c>agent run</c>, their tools called by the
+/// scripted model through the tool pipeline and the permission gate.
+/// </summary>
+[Trait("Speed", "Slow")]
+public sealed class McpClientRunTests : IDisposable
+{
+    private readonly RunWorkspace _ws = new();
+
+    public void Dispose() => _ws.Dispose();
+
+    [McpFact]
+    public async Task ATrustedProjectsMcpJson_ServerToolsAreCalled_ReadOnlyOnesWithoutAsking()
+    {
+        WriteMcpJson("everything", McpTestServers.Everything, "stdio");
+        var script = _ws.WriteScript("""
+            turns:
+              - expect: { tools_include: [mcp__everything__echo, mcp__everything__get-sum] }
+                tool_calls:
+                  - { name: mcp__everything__echo, arguments: { message: hello from the model } }
+                  - { name: mcp__everything__get-sum, arguments: { a: 2, b: 40 } }
+              - expect: { tool_results_contain: ["Echo: hello from the model", "42"] }
+                text: both answered
+            """);
+        Assert.Equal(0, (await _ws.RunAsync("trust", _ws.Root)).ExitCode);
+
+        var result = await _ws.RunAsync("run", "use the server", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        Assert.Contains("both answered", result.Output, StringComparison.Ordinal);
+        Assert.Contains("✓ mcp__everything__echo", result.Error, StringComparison.Ordinal);
+        Assert.Contains("✓ mcp__everything__get-sum", result.Error, StringComparison.Ordinal);
+    }
+
+    [McpFact]
+    public async Task AnUntrustedProjectsMcpJson_IsNotStarted_AndTheRunSaysHowToTrustIt()
+    {
+        WriteMcpJson("everything", McpTestServers.Everything, "stdio");
+        var script = _ws.WriteScript("turns:\n  - text: no servers here\n");
+
+        var result = await _ws.RunAsync("run", "hello", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script, "-o", "json");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        var events = RunWorkspace.Events(result.Output);
+        var warning = events.Single(e => e.GetProperty("type").GetString() == "warning" && e.GetProperty("source").GetString() == "mcp");
+        Assert.Contains("not started, because the project is not trusted", warning.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("agent trust", warning.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(events, e => e.GetProperty("type").GetString() == "tool.started");
+    }
+
+    [McpFact]
+    public async Task ACrashingAndAHangingServer_AreReported_AndTheRunGoesOnWithTheOthers()
+    {
+        _ws.WriteUserConfig($$"""
+            mcp:
+              start_timeout: 3
+              servers:
+                crashing: { command: node, args: ["-e", "console.error('cannot open the database'); process.exit(3)"] }
+                hanging: { command: node, args: ["-e", "setInterval(() => {}, 1000)"] }
+                everything: { command: {{JsonSerializer.Serialize(McpTestServers.Everything)}}, args: [stdio] }
+            """);
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: mcp__everything__echo, arguments: { message: still here } }]
+              - expect: { tool_results_contain: ["Echo: still here"] }
+                text: done
+            """);
+
+        var result = await _ws.RunAsync("run", "go", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        Assert.Contains("MCP server 'crashing'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("cannot open the database", result.Error, StringComparison.Ordinal);
+        Assert.Contains("MCP server 'hanging'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("did not answer within 3 s", result.Error, StringComparison.Ordinal);
+        Assert.Contains("done", result.Output, StringComparison.Ordinal);
+    }
+
+    [McpFact]
+    public async Task AToolThatChangesState_IsDeniedHeadless_UnlessAnMcpRuleAllowsIt()
+    {
+        WriteMcpJson("everything", McpTestServers.Everything, "stdio");
+        Assert.Equal(0, (await _ws.RunAsync("trust", _ws.Root)).ExitCode);
+        const string Script = """
+            turns:
+              - tool_calls: [{ name: mcp__everything__toggle-simulated-logging, arguments: {} }]
+              - text: finished
+            """;
+
+        var denied = await _ws.RunAsync("run", "toggle", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + _ws.WriteScript(Script));
+        var allowed = await _ws.RunAsync("run", "toggle", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + _ws.WriteScript(Script), "--allow", "mcp__everything__*");
+
+        Assert.Equal(ExitCodes.Denied, denied.ExitCode);
+        Assert.Contains("--allow 'mcp__everything__toggle-simulated-logging'", denied.Error, StringComparison.Ordinal);
+        Assert.True(allowed.ExitCode == ExitCodes.Success, allowed.Error);
+        Assert.Contains("✓ mcp__everything__toggle-simulated-logging", allowed.Error, StringComparison.Ordinal);
+    }
+
+    [McpTheory]
+    [InlineData("streamableHttp")]
+    [InlineData("sse")]
+    public async Task AnHttpServer_FromTheConfig_WithHeaders_IsCalledOverItsTransport(string mode)
+    {
+        await using var server = await EverythingHttpServer.StartAsync(mode);
+        _ws.WriteUserConfig($$"""
+            mcp:
+              servers:
+                remote: { url: "{{server.Url}}", headers: { X-Test: "from the config" } }
+            """);
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: mcp__remote__echo, arguments: { message: over http } }]
+              - expect: { tool_results_contain: ["Echo: over http"] }
+                text: remote answered
+            """);
+
+        var result = await _ws.RunAsync("run", "go", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        Assert.Contains("remote answered", result.Output, StringComparison.Ordinal);
+        Assert.Contains("✓ mcp__remote__echo", result.Error, StringComparison.Ordinal);
+    }
+
+    private void WriteMcpJson(string name, string command, params string[] args) =>
+        File.WriteAllText(Path.Combine(_ws.Root, ".mcp.json"), JsonSerializer.Serialize(new { mcpServers = new Dictionary<string, object> { [name] = new { command, args } } }));
+}

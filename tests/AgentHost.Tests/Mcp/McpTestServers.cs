@@ -1,0 +1,61 @@
+namespace AgentHost.Tests.Mcp;
+
+/// <summary>
+/// The MCP servers installed for tests by <c>npm ci --prefix tests/mcp-servers</c> (.ci/run does it):
+/// <c>@modelcontextprotocol/server-everything</c> and <c>server-filesystem</c>. Tests that need them are skipped, with
+/// the reason, only when node/npm or the install is absent.
+/// </summary>
+internal static class McpTestServers
+{
+    private static readonly Lazy<string?> Bin = new(FindBin);
+
+    /// <summary>The <c>node_modules/.bin</c> folder, or <see langword="null"/>.</summary>
+    public static string? BinDirectory => Bin.Value;
+
+    /// <summary>The server-everything executable.</summary>
+    public static string Everything => Path.Combine(BinDirectory!, OperatingSystem.IsWindows() ? "mcp-server-everything.cmd" : "mcp-server-everything");
+
+    /// <summary>The server-filesystem executable.</summary>
+    public static string Filesystem => Path.Combine(BinDirectory!, OperatingSystem.IsWindows() ? "mcp-server-filesystem.cmd" : "mcp-server-filesystem");
+
+    public static string? SkipReason => BinDirectory is not null ? null
+        : "MCP test servers not installed: run 'npm ci --prefix tests/mcp-servers' (needs node and npm; .ci/run does it)";
+
+    private static string? FindBin()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var bin = Path.Combine(dir.FullName, "tests", "mcp-servers", "node_modules", ".bin");
+            if (File.Exists(Path.Combine(bin, OperatingSystem.IsWindows() ? "mcp-server-everything.cmd" : "mcp-server-everything")))
+            {
+                return bin;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>A fact that needs the npm-installed MCP servers; skipped with the reason when they are absent.</summary>
+public sealed class McpFactAttribute : FactAttribute
+{
+    public McpFactAttribute()
+    {
+        if (McpTestServers.SkipReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
+
+/// <summary>A theory that needs the npm-installed MCP servers; skipped with the reason when they are absent.</summary>
+public sealed class McpTheoryAttribute : TheoryAttribute
+{
+    public McpTheoryAttribute()
+    {
+        if (McpTestServers.SkipReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
