@@ -197,6 +197,7 @@ internal sealed class ChatCommands
             FileChangeReport.WriteUndo(console, result, "/undo --force", _host.State.Session.Id ?? "(new)");
             return SlashOutcome.Done;
         }));
+        Add(ExpandCommand.Create(_host));
         Add(new SlashCommand("cost", "/cost", "Tokens and cost of this session in this chat.", (_, _) =>
         {
             console.WriteInfo(_host.State.StatusLine());

@@ -62,6 +62,8 @@ internal sealed partial class ChatHost(CliContext context, ChatOptions options)
             Verbose = verbose,
             ShowProgress = true,
             Answer = Console.Terminal is { } terminal ? new MarkdownAnswerWriter(terminal, context.Environment.Variables, Console.TerminalWidth) : null,
+            Reasoning = Console.Terminal is { } shown ? new ReasoningWriter(shown, TerminalStyle.IsPlain(context.Environment.Variables), Console.TerminalWidth, TimeProvider.System) : null,
+            NumberCalls = true,
         };
         var usage = new ChatUsage();
         using var rendering = runtime.Events.Subscribe(typeof(AgentEvent), (e, _) =>

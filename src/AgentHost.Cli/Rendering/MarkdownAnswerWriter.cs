@@ -19,9 +19,10 @@ namespace AgentHost.Cli.Rendering;
 /// complete (a blank line outside a code fence), the rest when the message ends.
 /// </summary>
 /// <remarks>
-/// Made only when stdout is a terminal, so a piped run never loads Markdig or Spectre.Console. <c>NO_COLOR</c> keeps
-/// the layout without colours; a dumb terminal gets no escape sequences at all. If drawing fails, the text is written
-/// as it came: an answer is never lost to rendering.
+/// Made only when stdout is a terminal, so a piped run never loads Markdig or Spectre.Console. <c>NO_COLOR</c> and a
+/// dumb terminal keep the layout (bullets, tables, code bars) with no escape sequences at all: no colours, no bold.
+/// If drawing fails, the text is written as it came: an answer is never lost to rendering. Each delta costs a scan
+/// of its own characters only (<see cref="BlockScanner"/> keeps its place), so a long block is not re-read per delta.
 /// </remarks>
 internal sealed class MarkdownAnswerWriter : IAnswerWriter
 {
@@ -30,6 +31,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     private readonly IAnsiConsole _console;
     private readonly TextWriter _output;
     private readonly StringBuilder _pending = new();
+    private BlockScanner _scanner;
     private bool _wroteBlock;
 
     /// <summary>Creates a writer onto a terminal's output.</summary>
@@ -39,12 +41,11 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     public MarkdownAnswerWriter(TextWriter output, IReadOnlyDictionary<string, string> environment, int width)
     {
         _output = output;
-        var dumb = environment.TryGetValue("TERM", out var term) && string.Equals(term, "dumb", StringComparison.Ordinal);
-        var noColor = environment.TryGetValue("NO_COLOR", out var value) && value.Length > 0;
+        var plain = TerminalStyle.IsPlain(environment);
         _console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Ansi = dumb ? AnsiSupport.No : AnsiSupport.Yes,
-            ColorSystem = dumb || noColor ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            Ansi = plain ? AnsiSupport.No : AnsiSupport.Yes,
+            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(output),
         });
@@ -55,11 +56,12 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     public void Append(string text)
     {
         _pending.Append(text);
-        var complete = CompleteBlocksLength(_pending);
+        var complete = _scanner.Scan(_pending);
         if (complete > 0)
         {
             var blocks = _pending.ToString(0, complete);
             _pending.Remove(0, complete);
+            _scanner.Consumed(complete);
             Draw(blocks);
         }
     }
@@ -74,6 +76,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
             Draw(rest);
         }
 
+        _scanner = default;
         _wroteBlock = false;
     }
 
@@ -81,6 +84,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     public void Discard()
     {
         _pending.Clear();
+        _scanner = default;
         _wroteBlock = false;
     }
 
@@ -90,34 +94,63 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     /// </summary>
     internal static int CompleteBlocksLength(StringBuilder text)
     {
-        var end = 0;
-        var inFence = false;
-        var afterBlank = false;
-        var lineStart = 0;
-        for (var i = 0; i <= text.Length; i++)
+        var scanner = default(BlockScanner);
+        return scanner.Scan(text);
+    }
+
+    /// <summary>
+    /// Finds where whole blocks end in text that grows at its end, reading each character once: it keeps its place,
+    /// whether it is inside a code fence, and whether the last line was blank.
+    /// </summary>
+    internal struct BlockScanner
+    {
+        private int _position;
+        private int _lineStart;
+        private bool _inFence;
+        private bool _afterBlank;
+
+        /// <summary>Reads what was appended since the last call; returns the end of the last whole block in it, or 0.</summary>
+        public int Scan(StringBuilder text)
         {
-            if (afterBlank && i == lineStart && i < text.Length && text[i] is not (' ' or '\t' or '\n' or '\r'))
+            var end = 0;
+            for (; _position < text.Length; _position++)
             {
-                end = i;
-                afterBlank = false;
+                var c = text[_position];
+                if (_afterBlank && _position == _lineStart && c is not (' ' or '\t' or '\n' or '\r'))
+                {
+                    end = _position;
+                    _afterBlank = false;
+                }
+
+                if (c != '\n')
+                {
+                    continue;
+                }
+
+                var first = _lineStart;
+                while (first < _position && char.IsWhiteSpace(text[first]))
+                {
+                    first++;
+                }
+
+                if (first + 3 <= _position && ((text[first] == '`' && text[first + 1] == '`' && text[first + 2] == '`') || (text[first] == '~' && text[first + 1] == '~' && text[first + 2] == '~')))
+                {
+                    _inFence = !_inFence;
+                }
+
+                _afterBlank = first == _position && !_inFence && _lineStart > 0;
+                _lineStart = _position + 1;
             }
 
-            if (i == text.Length || text[i] != '\n')
-            {
-                continue;
-            }
-
-            var line = text.ToString(lineStart, i - lineStart).Trim();
-            if (line.StartsWith("```", StringComparison.Ordinal) || line.StartsWith("~~~", StringComparison.Ordinal))
-            {
-                inFence = !inFence;
-            }
-
-            afterBlank = line.Length == 0 && !inFence && lineStart > 0;
-            lineStart = i + 1;
+            return end;
         }
 
-        return end;
+        /// <summary>The first <paramref name="length"/> characters were taken from the text.</summary>
+        public void Consumed(int length)
+        {
+            _position -= length;
+            _lineStart -= length;
+        }
     }
 
     private void Draw(string markdown)
