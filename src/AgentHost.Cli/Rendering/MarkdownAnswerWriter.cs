@@ -169,7 +169,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
                     _console.WriteLine();
                 }
 
-                _console.Write(Render(block));
+                _console.Write(Render(block, _console.Profile.Width));
                 _wroteBlock = true;
             }
         }
@@ -182,12 +182,108 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
         }
     }
 
-    private static IRenderable Render(Block block) => block switch
+    private static IRenderable Render(Block block, int width) => block switch
     {
         MarkdownTable table => RenderTable(table),
         ThematicBreakBlock => new Rule { Style = Style.Parse("dim") },
-        _ => new Markup(string.Join('\n', Lines(block)) + "\n"),
+        _ => new Markup(Wrap(string.Join('\n', Lines(block)), width) + "\n"),
     };
+
+    /// <summary>
+    /// Breaks the lines of Spectre markup at spaces so that none is wider than <paramref name="width"/>, continuing a
+    /// list item under its text. Spectre.Console wraps an overlong line itself, but at a cost that grows with the
+    /// line's length (12× slower for paragraphs of 100 words, docs/benchmarks.md); what this misjudges (wide
+    /// characters) Spectre still wraps.
+    /// </summary>
+    internal static string Wrap(string markup, int width)
+    {
+        var wrapped = false;
+        var prefix = new StringBuilder();
+        var column = 0;
+        var lineStart = 0;
+        var indent = -1; // the hanging indent of the current line, once its leading bullet has been read
+        var lastSpace = -1; // where in the output the last visible space of this line is
+        var columnAfterSpace = 0;
+        var output = new StringBuilder(markup.Length + 16);
+        for (var i = 0; i < markup.Length; i++)
+        {
+            var c = markup[i];
+            if (c == '[' && i + 1 < markup.Length && markup[i + 1] != '[')
+            {
+                var close = markup.IndexOf(']', i);
+                if (close < 0)
+                {
+                    output.Append(markup, i, markup.Length - i);
+                    break;
+                }
+
+                output.Append(markup, i, close - i + 1); // a style tag takes no columns
+                i = close;
+                continue;
+            }
+
+            if ((c == '[' || c == ']') && i + 1 < markup.Length && markup[i + 1] == c)
+            {
+                output.Append(c).Append(c); // an escaped bracket takes one column
+                i++;
+            }
+            else if (c == '\n')
+            {
+                output.Append(c);
+                column = 0;
+                lineStart = output.Length;
+                indent = -1;
+                lastSpace = -1;
+                prefix.Clear();
+                continue;
+            }
+            else
+            {
+                if (c == ' ' && indent >= 0)
+                {
+                    lastSpace = output.Length;
+                    columnAfterSpace = column + 1;
+                }
+
+                output.Append(c);
+            }
+
+            column++;
+            if (indent < 0)
+            {
+                if (c is ' ' or '•' or '│' or '.' || char.IsAsciiDigit(c))
+                {
+                    prefix.Append(c);
+                }
+                else
+                {
+                    indent = HangingIndent(prefix); // the text starts here
+                    prefix.Clear();
+                }
+            }
+
+            if (column > width && lastSpace > lineStart)
+            {
+                var hang = indent > 0 && indent < width / 2 ? indent : 0;
+                output[lastSpace] = '\n';
+                output.Insert(lastSpace + 1, " ", hang);
+                lineStart = lastSpace + 1;
+                column = hang + (column - columnAfterSpace);
+                lastSpace = -1;
+                wrapped = true;
+            }
+        }
+
+        return wrapped ? output.ToString() : markup;
+    }
+
+    /// <summary>Where a wrapped line continues: under the text of a list item or quote (<c>• </c>, <c>12. </c>, <c>│ </c>), else under the line's first character.</summary>
+    private static int HangingIndent(StringBuilder prefix)
+    {
+        var text = prefix.ToString();
+        var bullet = text.EndsWith(' ') && (text.Contains('•', StringComparison.Ordinal) || text.Contains('│', StringComparison.Ordinal) || text.Contains(". ", StringComparison.Ordinal));
+        return bullet ? text.Length : text.Length - text.TrimStart(' ').Length;
+    }
 
     /// <summary>A block as lines of Spectre markup (lists and quotes nest by prefixing their children's lines).</summary>
     private static IEnumerable<string> Lines(Block block)
