@@ -94,7 +94,7 @@ internal sealed class ReasoningWriter
             _words = 0;
             _inWord = false;
             _startedAt = _time.GetUtcNow();
-            _terminal.Write(_plain ? _indent : Dim + _indent);
+            _terminal.Write(_indent);
         }
 
         _run.Append(text);
@@ -116,7 +116,8 @@ internal sealed class ReasoningWriter
 
         if (drawn.Length > 0)
         {
-            _terminal.Write(drawn.ToString());
+            // Each piece closes its style: a permission question drawn in between is never dimmed.
+            _terminal.Write(_plain ? drawn.ToString() : Dim + drawn + ResetStyle);
             _terminal.Flush();
         }
     }
@@ -137,7 +138,7 @@ internal sealed class ReasoningWriter
         var end = _column > 0 ? Environment.NewLine : string.Empty;
         _terminal.Write(_plain
             ? $"{end}  {summary}{Environment.NewLine}"
-            : $"{ResetStyle}{end}{DimSummary}  {summary}{ResetStyle}{Environment.NewLine}");
+            : $"{end}{DimSummary}  {summary}{ResetStyle}{Environment.NewLine}");
         _terminal.Flush();
     }
 

@@ -20,7 +20,7 @@ public sealed class ReasoningWriterTests
         writer.Close(1);
 
         var shown = _terminal.ToString();
-        Assert.StartsWith("\u001b[2;3m  The user wants the notes.\u001b[0m", shown, StringComparison.Ordinal);
+        Assert.StartsWith("  \u001b[2;3mThe user wants \u001b[0m\u001b[2;3mthe notes.\u001b[0m", shown, StringComparison.Ordinal); // each piece closes its style
         Assert.Contains("✻ thought for 4.0 s (5 words) · /expand shows it again", shown, StringComparison.Ordinal);
         Assert.EndsWith("\u001b[0m" + Environment.NewLine, shown, StringComparison.Ordinal);
         Assert.Equal("The user wants the notes.", writer.Text);
