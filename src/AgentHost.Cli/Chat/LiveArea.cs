@@ -79,6 +79,11 @@ internal sealed class LiveArea
         {
             Clear();
             _editor = [];
+            if (text.Length > 0 && _tail.Length > 0)
+            {
+                WriteText(_terminal, "\n"); // the editor was drawn below the unfinished line: it stays below it
+            }
+
             WriteText(_terminal, text);
             Draw();
         }
