@@ -9,7 +9,7 @@ namespace AgentHost.Cli.Chat;
 /// <summary>
 /// The status line while tools run: <c>⠋ shell npm test · 3.2 s</c>, redrawn a few times a second in the
 /// <see cref="LiveArea"/> and removed when the tool completes (its result line is drawn by the renderer as usual).
-/// Nothing is shown while no tool runs.
+/// Nothing is shown while no tool runs, nor while a permission question waits for an answer.
 /// </summary>
 internal sealed class ToolSpinner : IDisposable
 {
@@ -24,6 +24,7 @@ internal sealed class ToolSpinner : IDisposable
     private readonly Task _ticking;
     private int _frame;
     private int _disposed;
+    private int _asking;
 
     public ToolSpinner(LiveArea live, EventBus events)
     {
@@ -98,6 +99,12 @@ internal sealed class ToolSpinner : IDisposable
                 case ToolCallCompletedEvent completed:
                     _running.RemoveAll(r => r.CallId == completed.CallId);
                     break;
+                case PermissionRequestedEvent:
+                    _asking++; // the question is at the prompt: no spinner while it waits for the person
+                    break;
+                case PermissionDecidedEvent:
+                    _asking = Math.Max(0, _asking - 1);
+                    break;
                 default:
                     return;
             }
@@ -121,7 +128,7 @@ internal sealed class ToolSpinner : IDisposable
         string? line = null;
         lock (_sync)
         {
-            if (_running.Count > 0)
+            if (_running.Count > 0 && _asking == 0)
             {
                 var (_, label, clock) = _running[0];
                 var more = _running.Count > 1 ? $" (+{_running.Count - 1} more)" : string.Empty;
