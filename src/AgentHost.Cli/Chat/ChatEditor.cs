@@ -169,6 +169,18 @@ internal sealed class ChatEditor : IDisposable
         return asked.Answer.Task;
     }
 
+    /// <summary>
+    /// Takes the editor off the screen until the next <see cref="ReadAsync"/> (what is typed is kept), so output written
+    /// past the live area (a slash command's) lands where the editor was.
+    /// </summary>
+    public void Hide()
+    {
+        lock (_sync)
+        {
+            _live?.CommitEditor(string.Empty);
+        }
+    }
+
     /// <summary>Drops a pending question (its turn ended): it is answered with <see langword="null"/>.</summary>
     public void DropQuestion() => Answer(null);
 

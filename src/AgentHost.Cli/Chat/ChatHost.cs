@@ -126,7 +126,8 @@ internal sealed partial class ChatHost(CliContext context, ChatOptions options)
             ChatInput input;
             if (queued.TryDequeue(out var next))
             {
-                // A prompt typed while the last turn ran: shown as if typed now.
+                // A prompt typed while the last turn ran: shown as if typed now (the editor, still drawn, makes way).
+                editor.Hide();
                 Console.WriteInfo((state.ModeName == "ask" ? "> " : $"{state.ModeName} > ") + next.ReplaceLineEndings("\n… "));
                 input = new ChatInput(ChatInputKind.Text, next);
             }

@@ -10,7 +10,7 @@ namespace AgentHost.Tests.Chat;
 [Trait("Speed", "Slow")]
 public sealed class ChatEditorTerminalTests : IDisposable
 {
-    private static readonly string[] TurnOrder = ["✓ shell", "the slow turn is done", "> the queued one", "answered the queued prompt"];
+    private static readonly string[] TurnOrder = ["✓ shell", "the slow turn is done", "> the queued one", "answered the queued prompt", "> /cost"];
     private readonly RunWorkspace _ws = new();
 
     public void Dispose() => _ws.Dispose();
@@ -31,13 +31,16 @@ public sealed class ChatEditorTerminalTests : IDisposable
         await chat.LineAsync("start the slow one");
         var spinning = await chat.WaitForAsync("shell while [ ! -f go ]"); // the status line: the tool and its command
         await chat.LineAsync("the queued one");
-        var queued = await chat.WaitForAsync("queued: the queued one");
+        await chat.WaitForAsync("queued: the queued one");
+        await chat.LineAsync("/cost");
+        var queued = await chat.WaitForAsync("queued: /cost");
         await chat.TypeAsync("typed, not sent");
         await chat.WaitForAsync("yolo > typed, not sent");
         File.WriteAllText(Path.Combine(_ws.Root, "go"), string.Empty);
-        var screen = await chat.WaitForAsync("answered the queued prompt");
-        await chat.WaitForAsync("── ", count: 2);
+        await chat.WaitForAsync("answered the queued prompt");
+        await chat.WaitForAsync("── ", count: 3); // after each turn, and /cost's
         var end = await chat.WaitForAsync("yolo > typed, not sent");
+        var screen = end;
         await chat.KeysAsync("C-u");
         await chat.KeysAsync("C-d");
 
