@@ -15,6 +15,7 @@ internal sealed class ConsolePermissionPrompter : IDisposable
     public const string Name = "cli";
 
     private const int MaxDetailLines = 60;
+    private static readonly TimeSpan WithdrawnPoll = TimeSpan.FromMilliseconds(100);
 
     private readonly IConsoleInteraction _console;
     private readonly PermissionBroker _broker;
@@ -22,6 +23,7 @@ internal sealed class ConsolePermissionPrompter : IDisposable
     private readonly IDisposable _subscription;
     private readonly string? _projectConfig;
     private readonly string? _globalConfig;
+    private Task<string?>? _reading;
 
     /// <summary>Starts answering the requests published on <paramref name="events"/>.</summary>
     /// <param name="console">The terminal.</param>
@@ -61,8 +63,11 @@ internal sealed class ConsolePermissionPrompter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         Show(request);
-        var answer = Read(request);
-        if (!_broker.TryAnswer(request.RequestId, answer))
+        if (Read(request) is not { } answer)
+        {
+            _console.WriteInfo("  (the question was withdrawn: the run was cancelled)");
+        }
+        else if (!_broker.TryAnswer(request.RequestId, answer))
         {
             _console.WriteInfo("  (already answered elsewhere)");
         }
@@ -142,12 +147,26 @@ internal sealed class ConsolePermissionPrompter : IDisposable
         _console.WriteInfo("  n  deny (you can tell the model why: n <reason>)");
     }
 
-    private PermissionAnswer Read(PermissionRequestedEvent request)
+    /// <summary>Reads answers until one is valid; <see langword="null"/> when the request went away meanwhile (Ctrl+C cancelled the run).</summary>
+    private PermissionAnswer? Read(PermissionRequestedEvent request)
     {
         while (true)
         {
             _console.WriteInfo($"  answer [{Keys(request)}]:");
-            var line = _console.ReadLine();
+
+            // The line is read on another thread, so a request the run withdrew (Ctrl+C) stops the wait; a line still
+            // being read then answers the next question.
+            var reading = _reading ??= Task.Run(_console.ReadLine);
+            while (!reading.Wait(WithdrawnPoll))
+            {
+                if (!_broker.PendingRequests.Any(r => r.RequestId == request.RequestId))
+                {
+                    return null;
+                }
+            }
+
+            _reading = null;
+            var line = reading.Result;
             if (line is null)
             {
                 return new PermissionAnswer(PermissionAnswerKind.Deny, Name) { Reason = "no answer (end of input)" };

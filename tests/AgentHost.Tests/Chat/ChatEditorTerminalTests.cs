@@ -78,6 +78,24 @@ public sealed class ChatEditorTerminalTests : IDisposable
     }
 
     [TmuxFact]
+    public async Task AgentRun_CtrlCOnAPermissionQuestion_EndsTheRun_InsteadOfWaitingForTheAnswer()
+    {
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: write, arguments: { path: notes.txt, content: "first\n" } }]
+              - text: not reached
+            """);
+        await using var run = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "run", "-p", "scripted", "-p", "files", "-m", "scripted/" + script, "write the notes");
+        await run.WaitForAsync("answer [y/s/p/g/e/n]:");
+        await run.KeysAsync("C-c");
+        var exit = await run.WaitForExitAsync();
+
+        Assert.Contains("(the question was withdrawn: the run was cancelled)", await run.ScreenAsync(), StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Cancelled, exit);
+        Assert.False(File.Exists(Path.Combine(_ws.Root, "notes.txt")));
+    }
+
+    [TmuxFact]
     public async Task ShiftEnter_StartsANewLine_WhenTheTerminalReportsIt()
     {
         var script = _ws.WriteScript("""
