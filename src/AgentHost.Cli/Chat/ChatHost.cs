@@ -273,7 +273,7 @@ internal sealed partial class ChatHost(CliContext context, ChatOptions options)
                             Cancel();
                             break;
                         case ChatInputKind.CycleMode:
-                            await SwitchModeAsync(ChatState.NextMode(state.Mode), cancellationToken).ConfigureAwait(false);
+                            await SwitchModeAsync(ChatState.NextMode(state.Mode), cancellationToken, duringTurn: true).ConfigureAwait(false);
                             break;
                         case ChatInputKind.Text when input.Text.Trim() is "/exit" or "/quit":
                             exit = ExitCodes.Success;
@@ -299,11 +299,22 @@ internal sealed partial class ChatHost(CliContext context, ChatOptions options)
 
     internal CliContext Context => context;
 
-    internal async Task SwitchModeAsync(PermissionMode mode, CancellationToken cancellationToken)
+    /// <param name="mode">The mode.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <param name="duringTurn">
+    /// A turn runs: the gate's line is drawn as the turn's output (no drain: a permission question waiting at the prompt
+    /// would hold the drain, and the prompt, forever).
+    /// </param>
+    internal async Task SwitchModeAsync(PermissionMode mode, CancellationToken cancellationToken, bool duringTurn = false)
     {
         var started = State.Session.RunContext is not null;
         await State.Session.SetPermissionModeAsync(mode, ConsolePermissionPrompter.Name, cancellationToken).ConfigureAwait(false);
         State.ModeOverride = mode;
+        if (started && duringTurn)
+        {
+            return;
+        }
+
         if (started)
         {
             // The session's gate published the change; its line is drawn before the next prompt.
