@@ -53,13 +53,23 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
 
     public AgentSessionService Service { get; private set; } = null!;
 
+    /// <summary>The terminal's permission prompter, or null without a terminal.</summary>
+    public ConsolePermissionPrompter? Prompter { get; private set; }
+
     /// <summary>
     /// Validates the options, resolves the configuration, opens the store (while the plugins load), finds the resumed
     /// session, and composes the runtime, broker, prompter and service. <paramref name="subscribe"/> attaches the front
     /// end's renderer to the runtime's events before any plugin loads; what it returns is disposed with the front end.
+    /// Permission questions are asked on <paramref name="prompterConsole"/> (the chat's, drawn above its editor), by
+    /// default the CLI's console.
     /// </summary>
     public static async Task<SessionFrontEnd> OpenAsync(
-        CliContext context, SessionChoiceOptions options, ParseResult parseResult, Func<PluginRuntime, IDisposable> subscribe, CancellationToken cancellationToken)
+        CliContext context,
+        SessionChoiceOptions options,
+        ParseResult parseResult,
+        Func<PluginRuntime, IDisposable> subscribe,
+        CancellationToken cancellationToken,
+        IConsoleInteraction? prompterConsole = null)
     {
         AllowOption.Validate(parseResult, options.Allow);
         var root = parseResult.GetValue(options.Root) is { } r ? Path.GetFullPath(r, context.Environment.CurrentDirectory) : null;
@@ -102,7 +112,7 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
         var frontEnd = new SessionFrontEnd(options, parseResult, configuration, remembered, root ?? configuration.ProjectRoot);
         try
         {
-            await frontEnd.ComposeAsync(context, opening, subscribe, cancellationToken).ConfigureAwait(false);
+            await frontEnd.ComposeAsync(context, prompterConsole ?? context.Console, opening, subscribe, cancellationToken).ConfigureAwait(false);
             return frontEnd;
         }
         catch
@@ -139,14 +149,14 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
         _owned.Clear();
     }
 
-    private async Task ComposeAsync(CliContext context, Task<SessionStore> opening, Func<PluginRuntime, IDisposable> subscribe, CancellationToken cancellationToken)
+    private async Task ComposeAsync(CliContext context, IConsoleInteraction console, Task<SessionStore> opening, Func<PluginRuntime, IDisposable> subscribe, CancellationToken cancellationToken)
     {
         Runtime = Own(context.CreatePluginRuntime(Configuration));
         Own(subscribe(Runtime));
         Broker = new PermissionBroker(Runtime.Events);
         if (context.Console.IsInteractive)
         {
-            Own(new ConsolePermissionPrompter(context.Console, Broker, Runtime.Events, Configuration.Project.ConfigFileOrDefault, Configuration.GlobalConfigFile));
+            Prompter = Own(new ConsolePermissionPrompter(console, Broker, Runtime.Events, Configuration.Project.ConfigFileOrDefault, Configuration.GlobalConfigFile));
         }
 
         // The provider plugin of the named, remembered or configured model loads with the others: it is on the way to the first request.

@@ -20,8 +20,10 @@ namespace AgentHost.Cli.Chat;
 internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions options)
 {
     private ChatState? _state;
+    private ChatConsole? _console;
 
-    private IConsoleInteraction Console => context.Console;
+    /// <summary>The chat's console: writes go through the live area at the bottom of the screen once it is set up.</summary>
+    private IConsoleInteraction Console => _console ?? context.Console;
 
     public async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
@@ -30,6 +32,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             throw new AgentHostException(ErrorKind.Usage, "no command given, and this is not a terminal (input or output is redirected, or CI is set): the chat needs a person at a terminal. For a headless run use: agent run \"…\" (see 'agent --help').");
         }
 
+        _console = new ChatConsole(context.Console, ChatTerminal.CreateLiveArea(context.Console, context.Environment.Variables));
         var verbose = parseResult.GetValue(context.GlobalOptions.Verbose);
         var text = new TextRunRenderer(Console)
         {
@@ -45,7 +48,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             usage.Observe(e);
             text.Render(e);
             return ValueTask.CompletedTask;
-        }, EventDelivery.Lossless, "agent chat"), cancellationToken).ConfigureAwait(false);
+        }, EventDelivery.Lossless, "agent chat"), cancellationToken, prompterConsole: Console).ConfigureAwait(false);
         var (configuration, runtime, remembered, workspaceRoot) = (frontEnd.Configuration, frontEnd.Runtime, frontEnd.Remembered, frontEnd.WorkspaceRoot);
         var sessionOptions = frontEnd.SessionOptions(interactive: true);
         var session = await frontEnd.OpenSessionAsync(sessionOptions, cancellationToken).ConfigureAwait(false);
@@ -54,7 +57,8 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
         try
         {
             var commands = ChatCommands.Create(this, UserCommands.Load(context.Paths, configuration.ProjectRoot));
-            var editor = new ChatEditor(context.Paths, commands.Names, System.Console.Out);
+            using var editor = new ChatEditor(context.Paths, commands.Names, _console.Live, new FileMentions(workspaceRoot), System.Console.Out);
+            frontEnd.Prompter?.Ask = editor.IsLive ? editor.AskAsync : null;
             Console.WriteInfo($"agent {AgentProgram.Version} · {workspaceRoot}");
             Console.WriteInfo(remembered is not null
                 ? $"resumed session {remembered.SessionId}. /help for commands, Ctrl+D to exit."
@@ -76,9 +80,22 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
     private async Task<int> LoopAsync(ChatState state, ChatEditor editor, ChatCommands commands, CancellationToken cancellationToken)
     {
         var interrupted = false;
+        var queued = new Queue<string>();
         while (!cancellationToken.IsCancellationRequested)
         {
-            var input = await editor.ReadAsync(state.ModeName, cancellationToken).ConfigureAwait(false);
+            ChatInput input;
+            if (queued.TryDequeue(out var next))
+            {
+                // A prompt typed while the last turn ran: shown as if typed now (the editor, still drawn, makes way).
+                editor.Hide();
+                Console.WriteInfo((state.ModeName == "ask" ? "> " : $"{state.ModeName} > ") + next.ReplaceLineEndings("\n… "));
+                input = new ChatInput(ChatInputKind.Text, next);
+            }
+            else
+            {
+                input = await editor.ReadAsync(state.ModeName, busy: false, cancellationToken).ConfigureAwait(false);
+            }
+
             switch (input.Kind)
             {
                 case ChatInputKind.Exit:
@@ -113,19 +130,35 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
                 request = outcome.Prompt is { } prompt ? new TurnRequest(prompt) { Skills = outcome.Skills ?? [] } : null;
             }
 
-            if (request is not null)
+            if (request is not null && await TurnAsync(state, editor, request, queued, cancellationToken).ConfigureAwait(false) is { } exit)
             {
-                await TurnAsync(state, request, cancellationToken).ConfigureAwait(false);
+                return exit;
             }
         }
 
         return ExitCodes.Cancelled;
     }
 
-    /// <summary>Sends one prompt as a turn; Ctrl+C while it runs cancels the turn (a second one exits).</summary>
-    private async Task TurnAsync(ChatState state, TurnRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one prompt as a turn. While it runs the editor stays live at the bottom of the screen: Enter queues the
+    /// prompt typed (<paramref name="queued"/>; sent when the turn ends), Ctrl+C cancels the turn (a second one exits),
+    /// <c>/exit</c> or Ctrl+D cancels it and exits, and a permission question is answered at the prompt.
+    /// </summary>
+    /// <returns>The exit code when the chat should end, else <see langword="null"/>.</returns>
+    private async Task<int?> TurnAsync(ChatState state, ChatEditor editor, TurnRequest request, Queue<string> queued, CancellationToken cancellationToken)
     {
         var cancelling = 0;
+        int? exit = null;
+        void Cancel()
+        {
+            if (Interlocked.Exchange(ref cancelling, 1) == 0)
+            {
+                state.Session.CancelTurn();
+                Console.WriteInfo("(cancelling the turn; Ctrl+C again exits)");
+            }
+        }
+
+        // Without a live editor (a dumb terminal) Ctrl+C arrives as a signal.
         using var interrupt = ChatInterrupts.Push(() =>
         {
             if (Interlocked.Exchange(ref cancelling, 1) == 1)
@@ -137,6 +170,9 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             Console.WriteInfo("(cancelling the turn; Ctrl+C again exits)");
             return true;
         });
+        using var spinner = _console?.Live is { } live ? new ToolSpinner(live, state.Runtime.Events) : null;
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reading = editor.IsLive ? ReadWhileBusyAsync() : Task.CompletedTask;
         TurnResult? result = null;
         try
         {
@@ -147,11 +183,15 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             await state.Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
             state.Text.EndLine();
             Console.WriteError(ex.Message);
-            return;
+            return exit;
         }
         finally
         {
+            await stopReading.CancelAsync().ConfigureAwait(false);
+            await reading.ConfigureAwait(false);
+            editor.DropQuestion();
             await state.Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+            spinner?.Dispose();
             state.Text.EndLine();
         }
 
@@ -159,6 +199,11 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
         if (run.Outcome == RunOutcome.Cancelled)
         {
             Console.WriteInfo("turn cancelled.");
+            if (queued.Count > 0 && exit is null)
+            {
+                Console.WriteInfo($"(dropped {queued.Count} queued prompt(s))");
+                queued.Clear();
+            }
         }
         else if (run.Outcome != RunOutcome.Completed)
         {
@@ -166,17 +211,70 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
         }
 
         Console.WriteInfo(state.StatusLine());
+        return exit;
+
+        async Task ReadWhileBusyAsync()
+        {
+            try
+            {
+                while (exit is null)
+                {
+                    var input = await editor.ReadAsync(state.ModeName, busy: true, stopReading.Token).ConfigureAwait(false);
+                    switch (input.Kind)
+                    {
+                        case ChatInputKind.Interrupted when Volatile.Read(ref cancelling) == 1:
+                            exit = ExitCodes.Cancelled;
+                            break;
+                        case ChatInputKind.Interrupted:
+                            Cancel();
+                            break;
+                        case ChatInputKind.Exit:
+                            exit = ExitCodes.Success;
+                            Cancel();
+                            break;
+                        case ChatInputKind.CycleMode:
+                            await SwitchModeAsync(ChatState.NextMode(state.Mode), cancellationToken, duringTurn: true).ConfigureAwait(false);
+                            break;
+                        case ChatInputKind.Text when input.Text.Trim() is "/exit" or "/quit":
+                            exit = ExitCodes.Success;
+                            Cancel();
+                            break;
+                        case ChatInputKind.Text when input.Text.Trim().Length > 0:
+                            queued.Enqueue(input.Text.Trim());
+                            Console.WriteInfo("  queued: " + Shorten(input.Text.Trim().ReplaceLineEndings(" ⏎ "), 100) + " (sent when this turn ends)");
+                            break;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stopReading.IsCancellationRequested)
+            {
+                // the turn ended; what is typed stays in the editor
+            }
+        }
     }
+
+    private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     internal ChatState State => _state ?? throw new InvalidOperationException("the chat has not started.");
 
     internal CliContext Context => context;
 
-    internal async Task SwitchModeAsync(PermissionMode mode, CancellationToken cancellationToken)
+    /// <param name="mode">The mode.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <param name="duringTurn">
+    /// A turn runs: the gate's line is drawn as the turn's output (no drain: a permission question waiting at the prompt
+    /// would hold the drain, and the prompt, forever).
+    /// </param>
+    internal async Task SwitchModeAsync(PermissionMode mode, CancellationToken cancellationToken, bool duringTurn = false)
     {
         var started = State.Session.RunContext is not null;
         await State.Session.SetPermissionModeAsync(mode, ConsolePermissionPrompter.Name, cancellationToken).ConfigureAwait(false);
         State.ModeOverride = mode;
+        if (started && duringTurn)
+        {
+            return;
+        }
+
         if (started)
         {
             // The session's gate published the change; its line is drawn before the next prompt.

@@ -15,6 +15,7 @@ internal sealed class ConsolePermissionPrompter : IDisposable
     public const string Name = "cli";
 
     private const int MaxDetailLines = 60;
+    private static readonly TimeSpan WithdrawnPoll = TimeSpan.FromMilliseconds(100);
 
     private readonly IConsoleInteraction _console;
     private readonly PermissionBroker _broker;
@@ -22,6 +23,7 @@ internal sealed class ConsolePermissionPrompter : IDisposable
     private readonly IDisposable _subscription;
     private readonly string? _projectConfig;
     private readonly string? _globalConfig;
+    private Task<string?>? _reading;
 
     /// <summary>Starts answering the requests published on <paramref name="events"/>.</summary>
     /// <param name="console">The terminal.</param>
@@ -36,12 +38,24 @@ internal sealed class ConsolePermissionPrompter : IDisposable
         _projectConfig = projectConfig;
         _globalConfig = globalConfig;
         _responder = broker.AddResponder(Name);
-        _subscription = events.Subscribe<PermissionRequestedEvent>((request, _) =>
+        _subscription = events.Subscribe<PermissionRequestedEvent>((request, cancellationToken) =>
         {
+            if (Ask is not null)
+            {
+                return new ValueTask(AnswerAsync(request, cancellationToken));
+            }
+
             Answer(request);
             return ValueTask.CompletedTask;
         });
     }
+
+    /// <summary>
+    /// Where the answer is read when not from <see cref="IConsoleInteraction.ReadLine"/>: the chat's line editor, which
+    /// asks the question at the prompt while the turn runs. It returns <see langword="null"/> when the question was
+    /// cancelled (Ctrl+C cancels the turn): the request is then denied, saying so.
+    /// </summary>
+    public Func<string, CancellationToken, Task<string?>>? Ask { get; set; }
 
     /// <summary>Shows one request and answers it from what the person types.</summary>
     /// <param name="request">The request.</param>
@@ -49,10 +63,44 @@ internal sealed class ConsolePermissionPrompter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         Show(request);
-        var answer = Read(request);
-        if (!_broker.TryAnswer(request.RequestId, answer))
+        if (Read(request) is not { } answer)
+        {
+            _console.WriteInfo("  (the question was withdrawn: the run was cancelled)");
+        }
+        else if (!_broker.TryAnswer(request.RequestId, answer))
         {
             _console.WriteInfo("  (already answered elsewhere)");
+        }
+    }
+
+    /// <summary>Shows one request and answers it from what the person types in <see cref="Ask"/>.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Stops asking (the request is denied).</param>
+    public async Task AnswerAsync(PermissionRequestedEvent request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var ask = Ask ?? throw new InvalidOperationException("no Ask set.");
+        Show(request);
+        while (true)
+        {
+            var line = await ask($"  answer [{Keys(request)}]: ", cancellationToken).ConfigureAwait(false);
+            if (line is null)
+            {
+                _broker.TryAnswer(request.RequestId, new PermissionAnswer(PermissionAnswerKind.Deny, Name) { Reason = "the user cancelled the turn" });
+                return;
+            }
+
+            if (Parse(request, line) is { } answer)
+            {
+                if (!_broker.TryAnswer(request.RequestId, answer))
+                {
+                    _console.WriteInfo("  (already answered elsewhere)");
+                }
+
+                return;
+            }
+
+            _console.WriteInfo($"  '{line.Trim()}' is not one of the answers.");
         }
     }
 
@@ -99,42 +147,61 @@ internal sealed class ConsolePermissionPrompter : IDisposable
         _console.WriteInfo("  n  deny (you can tell the model why: n <reason>)");
     }
 
-    private PermissionAnswer Read(PermissionRequestedEvent request)
+    /// <summary>Reads answers until one is valid; <see langword="null"/> when the request went away meanwhile (Ctrl+C cancelled the run).</summary>
+    private PermissionAnswer? Read(PermissionRequestedEvent request)
     {
         while (true)
         {
-            var keys = (request.SuggestedRules.Count > 0 ? "y/s/p/g" : "y") + (IsEdit(request) ? "/e" : string.Empty) + "/n";
-            _console.WriteInfo($"  answer [{keys}]:");
-            var line = _console.ReadLine();
+            _console.WriteInfo($"  answer [{Keys(request)}]:");
+
+            // The line is read on another thread, so a request the run withdrew (Ctrl+C) stops the wait; a line still
+            // being read then answers the next question.
+            var reading = _reading ??= Task.Run(_console.ReadLine);
+            while (!reading.Wait(WithdrawnPoll))
+            {
+                if (!_broker.PendingRequests.Any(r => r.RequestId == request.RequestId))
+                {
+                    return null;
+                }
+            }
+
+            _reading = null;
+            var line = reading.Result;
             if (line is null)
             {
                 return new PermissionAnswer(PermissionAnswerKind.Deny, Name) { Reason = "no answer (end of input)" };
             }
 
-            var text = line.Trim();
-            var space = text.IndexOfAny([' ', '\t']);
-            var key = (space < 0 ? text : text[..space]).ToLowerInvariant();
-            var rest = space < 0 ? string.Empty : text[space..].Trim();
-            var scoped = request.SuggestedRules.Count > 0;
-            switch (key)
+            if (Parse(request, line) is { } answer)
             {
-                case "y" or "yes":
-                    return new PermissionAnswer(PermissionAnswerKind.AllowOnce, Name);
-                case "s" or "session" when scoped:
-                    return new PermissionAnswer(PermissionAnswerKind.AllowSession, Name);
-                case "p" or "project" when scoped:
-                    return new PermissionAnswer(PermissionAnswerKind.AlwaysProject, Name);
-                case "g" or "global" when scoped:
-                    return new PermissionAnswer(PermissionAnswerKind.AlwaysGlobal, Name);
-                case "e" or "edits" when IsEdit(request):
-                    return new PermissionAnswer(PermissionAnswerKind.AllowOnce, Name) { SwitchToMode = PermissionMode.AcceptEdits };
-                case "n" or "no" or "deny":
-                    return new PermissionAnswer(PermissionAnswerKind.Deny, Name) { Reason = rest.Length > 0 ? rest : null };
-                default:
-                    _console.WriteInfo($"  '{text}' is not one of the answers.");
-                    break;
+                return answer;
             }
+
+            _console.WriteInfo($"  '{line.Trim()}' is not one of the answers.");
         }
+    }
+
+    private static string Keys(PermissionRequestedEvent request) =>
+        (request.SuggestedRules.Count > 0 ? "y/s/p/g" : "y") + (IsEdit(request) ? "/e" : string.Empty) + "/n";
+
+    /// <summary>The answer <paramref name="line"/> gives, or <see langword="null"/> when it is not one of them.</summary>
+    private static PermissionAnswer? Parse(PermissionRequestedEvent request, string line)
+    {
+        var text = line.Trim();
+        var space = text.IndexOfAny([' ', '\t']);
+        var key = (space < 0 ? text : text[..space]).ToLowerInvariant();
+        var rest = space < 0 ? string.Empty : text[space..].Trim();
+        var scoped = request.SuggestedRules.Count > 0;
+        return key switch
+        {
+            "y" or "yes" => new PermissionAnswer(PermissionAnswerKind.AllowOnce, Name),
+            "s" or "session" when scoped => new PermissionAnswer(PermissionAnswerKind.AllowSession, Name),
+            "p" or "project" when scoped => new PermissionAnswer(PermissionAnswerKind.AlwaysProject, Name),
+            "g" or "global" when scoped => new PermissionAnswer(PermissionAnswerKind.AlwaysGlobal, Name),
+            "e" or "edits" when IsEdit(request) => new PermissionAnswer(PermissionAnswerKind.AllowOnce, Name) { SwitchToMode = PermissionMode.AcceptEdits },
+            "n" or "no" or "deny" => new PermissionAnswer(PermissionAnswerKind.Deny, Name) { Reason = rest.Length > 0 ? rest : null },
+            _ => null,
+        };
     }
 
     private static bool IsEdit(PermissionRequestedEvent request) =>

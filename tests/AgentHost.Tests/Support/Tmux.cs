@@ -58,6 +58,9 @@ public sealed class TmuxSession : IAsyncDisposable
         await TmuxAsync("paste-buffer", "-b", "paste", "-t", "0");
     }
 
+    /// <summary>Sets a tmux server option (<c>extended-keys on</c>: the terminal reports Shift+Enter to programs that ask).</summary>
+    public Task SetServerOptionAsync(string name, string value) => TmuxAsync("set-option", "-s", name, value);
+
     /// <summary>Types a line and presses Enter.</summary>
     public async Task LineAsync(string text)
     {

@@ -1,0 +1,277 @@
+using System.Text;
+
+namespace AgentHost.Cli.Chat;
+
+/// <summary>
+/// The bottom of the chat's screen: a status line (the spinner of a running tool) and the line editor, kept below
+/// everything else the chat writes. Every write of the chat goes through here, under one lock: the bottom lines are
+/// cleared, the text is written where they were, and they are drawn again under it. So a turn's output scrolls above
+/// the prompt being typed without corrupting it.
+/// </summary>
+/// <remarks>
+/// A line of output that is not finished yet (a streamed answer's last words) is held as the tail: it is drawn above
+/// the bottom lines and written again, with what follows, at the next write. The bottom lines are cut to the width
+/// (one terminal row each), so they can be cleared by moving up a known number of rows.
+/// </remarks>
+internal sealed class LiveArea
+{
+    private readonly Lock _sync = new();
+    private readonly TextWriter _terminal;
+    private readonly Func<int> _width;
+    private string _tail = string.Empty;
+    private string? _status;
+    private IReadOnlyList<string> _editor = [];
+    private int _editorRow;
+    private int _editorColumn;
+    private int _rowsAbove;
+
+    /// <param name="terminal">Standard output, a terminal.</param>
+    /// <param name="width">The terminal's width in columns.</param>
+    public LiveArea(TextWriter terminal, Func<int> width)
+    {
+        _terminal = terminal;
+        _width = width;
+        Out = new Writer(this, terminal);
+    }
+
+    /// <summary>Standard output, through the live area.</summary>
+    public TextWriter Out { get; }
+
+    /// <summary>The number of columns a bottom line may use.</summary>
+    public int Width => Math.Max(20, _width() - 1);
+
+    /// <summary>Wraps another writer (standard error) so its writes also go through the live area.</summary>
+    public TextWriter Wrap(TextWriter target) => ReferenceEquals(target, _terminal) ? Out : new Writer(this, target);
+
+    /// <summary>Shows <paramref name="line"/> as the status line (above the editor); <see langword="null"/> removes it.</summary>
+    public void SetStatus(string? line)
+    {
+        lock (_sync)
+        {
+            if (_status == line)
+            {
+                return;
+            }
+
+            Clear();
+            _status = line is null ? null : Fit(line);
+            Draw();
+        }
+    }
+
+    /// <summary>Shows the editor's lines at the bottom, the cursor in line <paramref name="row"/> at <paramref name="column"/>.</summary>
+    public void SetEditor(IReadOnlyList<string> lines, int row, int column)
+    {
+        lock (_sync)
+        {
+            Clear();
+            _editor = [.. lines.Select(Fit)];
+            _editorRow = Math.Clamp(row, 0, Math.Max(0, lines.Count - 1));
+            _editorColumn = column;
+            Draw();
+        }
+    }
+
+    /// <summary>Removes the editor's lines and writes <paramref name="text"/> (what was typed, as it stays on the screen) in their place.</summary>
+    public void CommitEditor(string text)
+    {
+        lock (_sync)
+        {
+            Clear();
+            _editor = [];
+            if (text.Length > 0 && _tail.Length > 0)
+            {
+                WriteText(_terminal, "\n"); // the editor was drawn below the unfinished line: it stays below it
+            }
+
+            WriteText(_terminal, text);
+            Draw();
+        }
+    }
+
+    /// <summary>Writes <paramref name="text"/> to <paramref name="target"/> above the bottom lines.</summary>
+    public void Write(TextWriter target, string text)
+    {
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        lock (_sync)
+        {
+            if (_status is null && _editor.Count == 0 && _tail.Length == 0)
+            {
+                // Nothing at the bottom: straight through (the tail is only remembered).
+                target.Write(text);
+                target.Flush();
+                var end = text.LastIndexOf('\n');
+                _tail = end < 0 ? text : text[(end + 1)..];
+                _rowsAbove = Rows(_tail) - 1;
+                return;
+            }
+
+            Clear();
+            WriteText(target, text);
+            Draw();
+        }
+    }
+
+    /// <summary>Ends the live area: removes the bottom lines and ends the tail's line, so what follows writes normally.</summary>
+    public void Close()
+    {
+        lock (_sync)
+        {
+            Clear();
+            _status = null;
+            _editor = [];
+            if (_tail.Length > 0)
+            {
+                _terminal.Write(_tail + "\n");
+                _tail = string.Empty;
+            }
+
+            _rowsAbove = 0;
+            _terminal.Flush();
+        }
+    }
+
+    /// <summary>The visible width of <paramref name="text"/> (escape sequences take none).</summary>
+    internal static int VisibleLength(string text)
+    {
+        var length = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\u001b' && i + 1 < text.Length)
+            {
+                if (text[i + 1] == '[')
+                {
+                    i += 2;
+                    while (i < text.Length && (text[i] < '@' || text[i] > '~'))
+                    {
+                        i++;
+                    }
+                }
+                else if (text[i + 1] == ']')
+                {
+                    // OSC (a hyperlink): up to BEL or ESC \
+                    i += 2;
+                    while (i < text.Length && text[i] != '\a' && !(text[i] == '\u001b' && i + 1 < text.Length && text[i + 1] == '\\'))
+                    {
+                        i++;
+                    }
+
+                    if (i < text.Length && text[i] == '\u001b')
+                    {
+                        i++;
+                    }
+                }
+                else
+                {
+                    i++;
+                }
+            }
+            else if (!char.IsLowSurrogate(text[i]) && text[i] >= ' ')
+            {
+                length++;
+            }
+        }
+
+        return length;
+    }
+
+    /// <summary>Cuts <paramref name="line"/> to <see cref="Width"/> visible columns (it has no escape sequences of its own).</summary>
+    private string Fit(string line)
+    {
+        var width = Width;
+        return VisibleLength(line) <= width ? line : line[..Math.Min(line.Length, width - 1)] + "…";
+    }
+
+    private int Rows(string text)
+    {
+        var length = VisibleLength(text);
+        return length == 0 ? 1 : ((length - 1) / Math.Max(1, _width())) + 1;
+    }
+
+    private void WriteText(TextWriter target, string text)
+    {
+        var all = _tail + text;
+        var end = all.LastIndexOf('\n');
+        if (end >= 0)
+        {
+            target.Write(all[..(end + 1)]);
+            target.Flush();
+            _tail = all[(end + 1)..];
+        }
+        else
+        {
+            _tail = all;
+        }
+    }
+
+    /// <summary>Erases from the first row of the tail (or of the bottom lines) to the end of the screen.</summary>
+    private void Clear()
+    {
+        var up = _rowsAbove > 0 ? $"\u001b[{_rowsAbove}A" : string.Empty;
+        _terminal.Write("\r" + up + "\u001b[J");
+        _rowsAbove = 0;
+    }
+
+    private void Draw()
+    {
+        var lines = new List<string>(_editor.Count + 1);
+        if (_status is not null)
+        {
+            lines.Add(_status);
+        }
+
+        lines.AddRange(_editor);
+        var builder = new StringBuilder(_tail);
+        var tailRows = _tail.Length > 0 ? Rows(_tail) : 0;
+        if (lines.Count == 0)
+        {
+            _rowsAbove = Math.Max(0, tailRows - 1);
+        }
+        else
+        {
+            builder.Append(_tail.Length > 0 ? "\u001b[0m\r\n" : string.Empty).Append(string.Join("\r\n", lines));
+            _rowsAbove = tailRows + lines.Count - 1;
+            if (_editor.Count > 0)
+            {
+                // The cursor goes to the editor's cursor: up from the last line, then across.
+                var up = _editor.Count - 1 - _editorRow;
+                builder.Append('\r');
+                if (up > 0)
+                {
+                    builder.Append("\u001b[").Append(up).Append('A');
+                    _rowsAbove -= up;
+                }
+
+                if (_editorColumn > 0)
+                {
+                    builder.Append("\u001b[").Append(Math.Min(_editorColumn, Width)).Append('C');
+                }
+            }
+        }
+
+        _terminal.Write(builder.ToString());
+        _terminal.Flush();
+    }
+
+    /// <summary>A writer whose every write goes through the live area.</summary>
+    private sealed class Writer(LiveArea area, TextWriter target) : TextWriter
+    {
+        public override Encoding Encoding => target.Encoding;
+
+        public override void Write(char value) => area.Write(target, value.ToString());
+
+        public override void Write(string? value) => area.Write(target, value ?? string.Empty);
+
+        public override void Write(char[] buffer, int index, int count) => area.Write(target, new string(buffer, index, count));
+
+        public override void WriteLine(string? value) => area.Write(target, (value ?? string.Empty) + "\n");
+
+        public override void WriteLine() => area.Write(target, "\n");
+
+        public override void Flush() => target.Flush();
+    }
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using AgentHost.Hosting.Events;
+using AgentHost.Sdk.Events;
+
+namespace AgentHost.Cli.Chat;
+
+/// <summary>
+/// The status line while tools run: <c>⠋ shell npm test · 3.2 s</c>, redrawn a few times a second in the
+/// <see cref="LiveArea"/> and removed when the tool completes (its result line is drawn by the renderer as usual).
+/// Nothing is shown while no tool runs, nor while a permission question waits for an answer.
+/// </summary>
+internal sealed class ToolSpinner : IDisposable
+{
+    private const string Frames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
+    private static readonly string[] SubjectNames = ["command", "path", "file_path", "pattern", "url", "query", "name"];
+
+    private readonly Lock _sync = new();
+    private readonly LiveArea _live;
+    private readonly IDisposable _subscription;
+    private readonly List<(string CallId, string Label, Stopwatch Clock)> _running = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _ticking;
+    private int _frame;
+    private int _disposed;
+    private int _asking;
+
+    public ToolSpinner(LiveArea live, EventBus events)
+    {
+        _live = live;
+        _subscription = events.Subscribe(typeof(AgentEvent), (e, _) =>
+        {
+            Observe(e);
+            return ValueTask.CompletedTask;
+        }, EventDelivery.Lossless, "chat spinner");
+        _ticking = TickAsync();
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _subscription.Dispose();
+        _stop.Cancel();
+        try
+        {
+            _ticking.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+        _live.SetStatus(null);
+    }
+
+    /// <summary>The subject a tool call is about: its command, path, pattern or URL, on one line.</summary>
+    internal static string Label(string tool, string argumentsJson)
+    {
+        string? subject = null;
+        try
+        {
+            using var document = JsonDocument.Parse(argumentsJson);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                var strings = document.RootElement.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String).ToList();
+                subject = SubjectNames.Select(name => strings.FirstOrDefault(p => p.Name == name).Value)
+                    .Where(v => v.ValueKind == JsonValueKind.String)
+                    .Select(v => v.GetString())
+                    .FirstOrDefault() ?? strings.Select(p => p.Value.GetString()).FirstOrDefault();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        if (string.IsNullOrWhiteSpace(subject))
+        {
+            return tool;
+        }
+
+        subject = string.Join(' ', subject.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+        return tool + " " + (subject.Length > 60 ? subject[..59] + "…" : subject);
+    }
+
+    private void Observe(AgentEvent agentEvent)
+    {
+        lock (_sync)
+        {
+            switch (agentEvent)
+            {
+                case ToolCallStartedEvent started:
+                    _running.Add((started.CallId, Label(started.Tool, started.ArgumentsJson), Stopwatch.StartNew()));
+                    break;
+                case ToolCallCompletedEvent completed:
+                    _running.RemoveAll(r => r.CallId == completed.CallId);
+                    break;
+                case PermissionRequestedEvent:
+                    _asking++; // the question is at the prompt: no spinner while it waits for the person
+                    break;
+                case PermissionDecidedEvent:
+                    _asking = Math.Max(0, _asking - 1);
+                    break;
+                default:
+                    return;
+            }
+        }
+
+        Draw();
+    }
+
+    private async Task TickAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(150));
+        while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+        {
+            _frame++;
+            Draw();
+        }
+    }
+
+    private void Draw()
+    {
+        string? line = null;
+        lock (_sync)
+        {
+            if (_running.Count > 0 && _asking == 0)
+            {
+                var (_, label, clock) = _running[0];
+                var more = _running.Count > 1 ? $" (+{_running.Count - 1} more)" : string.Empty;
+                line = $"{Frames[_frame % Frames.Length]} {label} · {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s{more}";
+            }
+        }
+
+        _live.SetStatus(line);
+    }
+}
