@@ -23,7 +23,11 @@ public sealed class McpSessionServers : IAsyncDisposable
         _connections = connections;
         Statuses = statuses;
         var version = typeof(McpSessionServers).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
-        Tools = [.. connections.SelectMany(c => c.Tools).Select(tool => new RegisteredCapability(new ToolCapability(tool, tool.Metadata), PluginId, version))];
+        Tools =
+        [
+            .. connections.SelectMany(c => c.Tools).Select(tool => new RegisteredCapability(new ToolCapability(tool, tool.Metadata), PluginId, version)),
+            .. McpResourceTools.Create(connections).Select(tool => new RegisteredCapability(tool, PluginId, version)),
+        ];
     }
 
     /// <summary>No servers.</summary>
