@@ -85,5 +85,6 @@ internal sealed partial class ChatCommands
         AddSessionCommands();
         AddToolCommands();
         AddProjectCommands();
+        Add(ExpandCommand.Create(_host));
     }
 }

@@ -36,6 +36,8 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             Verbose = verbose,
             ShowProgress = true,
             Answer = Console.Terminal is { } terminal ? new MarkdownAnswerWriter(terminal, context.Environment.Variables, Console.TerminalWidth) : null,
+            Reasoning = Console.Terminal is { } shown ? new ReasoningWriter(shown, TerminalStyle.IsPlain(context.Environment.Variables), Console.TerminalWidth, TimeProvider.System) : null,
+            NumberCalls = true,
         };
         var usage = new ChatUsage();
         await using var frontEnd = await SessionFrontEnd.OpenAsync(context, options, parseResult, runtime => runtime.Events.Subscribe(typeof(AgentEvent), (e, _) =>

@@ -19,9 +19,10 @@ namespace AgentHost.Cli.Rendering;
 /// complete (a blank line outside a code fence), the rest when the message ends.
 /// </summary>
 /// <remarks>
-/// Made only when stdout is a terminal, so a piped run never loads Markdig or Spectre.Console. <c>NO_COLOR</c> keeps
-/// the layout without colours; a dumb terminal gets no escape sequences at all. If drawing fails, the text is written
-/// as it came: an answer is never lost to rendering.
+/// Made only when stdout is a terminal, so a piped run never loads Markdig or Spectre.Console. <c>NO_COLOR</c> and a
+/// dumb terminal keep the layout (bullets, tables, code bars) with no escape sequences at all: no colours, no bold.
+/// If drawing fails, the text is written as it came: an answer is never lost to rendering. Each delta costs a scan
+/// of its own characters only (<see cref="BlockScanner"/> keeps its place), so a long block is not re-read per delta.
 /// </remarks>
 internal sealed class MarkdownAnswerWriter : IAnswerWriter
 {
@@ -30,6 +31,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     private readonly IAnsiConsole _console;
     private readonly TextWriter _output;
     private readonly StringBuilder _pending = new();
+    private BlockScanner _scanner;
     private bool _wroteBlock;
 
     /// <summary>Creates a writer onto a terminal's output.</summary>
@@ -39,12 +41,11 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     public MarkdownAnswerWriter(TextWriter output, IReadOnlyDictionary<string, string> environment, int width)
     {
         _output = output;
-        var dumb = environment.TryGetValue("TERM", out var term) && string.Equals(term, "dumb", StringComparison.Ordinal);
-        var noColor = environment.TryGetValue("NO_COLOR", out var value) && value.Length > 0;
+        var plain = TerminalStyle.IsPlain(environment);
         _console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Ansi = dumb ? AnsiSupport.No : AnsiSupport.Yes,
-            ColorSystem = dumb || noColor ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            Ansi = plain ? AnsiSupport.No : AnsiSupport.Yes,
+            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(output),
         });
@@ -55,11 +56,12 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     public void Append(string text)
     {
         _pending.Append(text);
-        var complete = CompleteBlocksLength(_pending);
+        var complete = _scanner.Scan(_pending);
         if (complete > 0)
         {
             var blocks = _pending.ToString(0, complete);
             _pending.Remove(0, complete);
+            _scanner.Consumed(complete);
             Draw(blocks);
         }
     }
@@ -74,6 +76,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
             Draw(rest);
         }
 
+        _scanner = default;
         _wroteBlock = false;
     }
 
@@ -81,6 +84,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     public void Discard()
     {
         _pending.Clear();
+        _scanner = default;
         _wroteBlock = false;
     }
 
@@ -90,34 +94,63 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     /// </summary>
     internal static int CompleteBlocksLength(StringBuilder text)
     {
-        var end = 0;
-        var inFence = false;
-        var afterBlank = false;
-        var lineStart = 0;
-        for (var i = 0; i <= text.Length; i++)
+        var scanner = default(BlockScanner);
+        return scanner.Scan(text);
+    }
+
+    /// <summary>
+    /// Finds where whole blocks end in text that grows at its end, reading each character once: it keeps its place,
+    /// whether it is inside a code fence, and whether the last line was blank.
+    /// </summary>
+    internal struct BlockScanner
+    {
+        private int _position;
+        private int _lineStart;
+        private bool _inFence;
+        private bool _afterBlank;
+
+        /// <summary>Reads what was appended since the last call; returns the end of the last whole block in it, or 0.</summary>
+        public int Scan(StringBuilder text)
         {
-            if (afterBlank && i == lineStart && i < text.Length && text[i] is not (' ' or '\t' or '\n' or '\r'))
+            var end = 0;
+            for (; _position < text.Length; _position++)
             {
-                end = i;
-                afterBlank = false;
+                var c = text[_position];
+                if (_afterBlank && _position == _lineStart && c is not (' ' or '\t' or '\n' or '\r'))
+                {
+                    end = _position;
+                    _afterBlank = false;
+                }
+
+                if (c != '\n')
+                {
+                    continue;
+                }
+
+                var first = _lineStart;
+                while (first < _position && char.IsWhiteSpace(text[first]))
+                {
+                    first++;
+                }
+
+                if (first + 3 <= _position && ((text[first] == '`' && text[first + 1] == '`' && text[first + 2] == '`') || (text[first] == '~' && text[first + 1] == '~' && text[first + 2] == '~')))
+                {
+                    _inFence = !_inFence;
+                }
+
+                _afterBlank = first == _position && !_inFence && _lineStart > 0;
+                _lineStart = _position + 1;
             }
 
-            if (i == text.Length || text[i] != '\n')
-            {
-                continue;
-            }
-
-            var line = text.ToString(lineStart, i - lineStart).Trim();
-            if (line.StartsWith("```", StringComparison.Ordinal) || line.StartsWith("~~~", StringComparison.Ordinal))
-            {
-                inFence = !inFence;
-            }
-
-            afterBlank = line.Length == 0 && !inFence && lineStart > 0;
-            lineStart = i + 1;
+            return end;
         }
 
-        return end;
+        /// <summary>The first <paramref name="length"/> characters were taken from the text.</summary>
+        public void Consumed(int length)
+        {
+            _position -= length;
+            _lineStart -= length;
+        }
     }
 
     private void Draw(string markdown)
@@ -136,7 +169,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
                     _console.WriteLine();
                 }
 
-                _console.Write(Render(block));
+                _console.Write(Render(block, _console.Profile.Width));
                 _wroteBlock = true;
             }
         }
@@ -149,12 +182,108 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
         }
     }
 
-    private static IRenderable Render(Block block) => block switch
+    private static IRenderable Render(Block block, int width) => block switch
     {
         MarkdownTable table => RenderTable(table),
         ThematicBreakBlock => new Rule { Style = Style.Parse("dim") },
-        _ => new Markup(string.Join('\n', Lines(block)) + "\n"),
+        _ => new Markup(Wrap(string.Join('\n', Lines(block)), width) + "\n"),
     };
+
+    /// <summary>
+    /// Breaks the lines of Spectre markup at spaces so that none is wider than <paramref name="width"/>, continuing a
+    /// list item under its text. Spectre.Console wraps an overlong line itself, but at a cost that grows with the
+    /// line's length (12× slower for paragraphs of 100 words, docs/benchmarks.md); what this misjudges (wide
+    /// characters) Spectre still wraps.
+    /// </summary>
+    internal static string Wrap(string markup, int width)
+    {
+        var wrapped = false;
+        var prefix = new StringBuilder();
+        var column = 0;
+        var lineStart = 0;
+        var indent = -1; // the hanging indent of the current line, once its leading bullet has been read
+        var lastSpace = -1; // where in the output the last visible space of this line is
+        var columnAfterSpace = 0;
+        var output = new StringBuilder(markup.Length + 16);
+        for (var i = 0; i < markup.Length; i++)
+        {
+            var c = markup[i];
+            if (c == '[' && i + 1 < markup.Length && markup[i + 1] != '[')
+            {
+                var close = markup.IndexOf(']', i);
+                if (close < 0)
+                {
+                    output.Append(markup, i, markup.Length - i);
+                    break;
+                }
+
+                output.Append(markup, i, close - i + 1); // a style tag takes no columns
+                i = close;
+                continue;
+            }
+
+            if ((c == '[' || c == ']') && i + 1 < markup.Length && markup[i + 1] == c)
+            {
+                output.Append(c).Append(c); // an escaped bracket takes one column
+                i++;
+            }
+            else if (c == '\n')
+            {
+                output.Append(c);
+                column = 0;
+                lineStart = output.Length;
+                indent = -1;
+                lastSpace = -1;
+                prefix.Clear();
+                continue;
+            }
+            else
+            {
+                if (c == ' ' && indent >= 0)
+                {
+                    lastSpace = output.Length;
+                    columnAfterSpace = column + 1;
+                }
+
+                output.Append(c);
+            }
+
+            column++;
+            if (indent < 0)
+            {
+                if (c is ' ' or '•' or '│' or '.' || char.IsAsciiDigit(c))
+                {
+                    prefix.Append(c);
+                }
+                else
+                {
+                    indent = HangingIndent(prefix); // the text starts here
+                    prefix.Clear();
+                }
+            }
+
+            if (column > width && lastSpace > lineStart)
+            {
+                var hang = indent > 0 && indent < width / 2 ? indent : 0;
+                output[lastSpace] = '\n';
+                output.Insert(lastSpace + 1, " ", hang);
+                lineStart = lastSpace + 1;
+                column = hang + (column - columnAfterSpace);
+                lastSpace = -1;
+                wrapped = true;
+            }
+        }
+
+        return wrapped ? output.ToString() : markup;
+    }
+
+    /// <summary>Where a wrapped line continues: under the text of a list item or quote (<c>• </c>, <c>12. </c>, <c>│ </c>), else under the line's first character.</summary>
+    private static int HangingIndent(StringBuilder prefix)
+    {
+        var text = prefix.ToString();
+        var bullet = text.EndsWith(' ') && (text.Contains('•', StringComparison.Ordinal) || text.Contains('│', StringComparison.Ordinal) || text.Contains(". ", StringComparison.Ordinal));
+        return bullet ? text.Length : text.Length - text.TrimStart(' ').Length;
+    }
 
     /// <summary>A block as lines of Spectre markup (lists and quotes nest by prefixing their children's lines).</summary>
     private static IEnumerable<string> Lines(Block block)

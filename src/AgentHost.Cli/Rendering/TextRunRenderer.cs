@@ -10,6 +10,7 @@ namespace AgentHost.Cli.Rendering;
 /// </summary>
 internal sealed class TextRunRenderer(IConsoleInteraction console)
 {
+    private readonly List<string> _calls = [];
     private bool _midLine;
 
     /// <summary>Whether to show details such as why a model was chosen (<c>--verbose</c>).</summary>
@@ -21,10 +22,41 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
     /// <summary>Whether to show tool progress updates, a line each (when stderr is a terminal; always with <see cref="Verbose"/>).</summary>
     public bool ShowProgress { get; init; }
 
+    /// <summary>Where reasoning is shown (dimmed, at a terminal); <see langword="null"/>: reasoning is not shown.</summary>
+    public ReasoningWriter? Reasoning { get; init; }
+
+    /// <summary>
+    /// Whether each finished tool call's line ends with the number <c>/expand N</c> takes (the chat); the numbers
+    /// restart with each run and follow the order the lines are shown in.
+    /// </summary>
+    public bool NumberCalls { get; init; }
+
+    /// <summary>The session of the last run shown (<see langword="null"/> before the first).</summary>
+    public string? RunSessionId { get; private set; }
+
+    /// <summary>The call ids of the last run's numbered tool lines: the first is <c>/expand 1</c>.</summary>
+    public IReadOnlyList<string> Calls => _calls;
+
     public void Render(AgentEvent agentEvent)
     {
+        if (agentEvent is ReasoningDeltaEvent reasoning)
+        {
+            if (Reasoning is { } writer)
+            {
+                if (writer.WillDraw(reasoning.Step) && !writer.IsOpen)
+                {
+                    FlushAnswer();
+                }
+
+                writer.Append(reasoning.Step, reasoning.Text);
+            }
+
+            return;
+        }
+
         if (agentEvent is MessageDeltaEvent delta)
         {
+            Reasoning?.Close(delta.Step);
             if (Answer is { } answer)
             {
                 answer.Append(delta.Text);
@@ -38,12 +70,23 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
             return;
         }
 
+        if (agentEvent is RunStartedEvent run)
+        {
+            RunSessionId = run.SessionId;
+            _calls.Clear();
+            Reasoning?.Reset();
+            return;
+        }
+
         if (agentEvent is ModelRetryingEvent)
         {
+            Reasoning?.Close();
+            Reasoning?.Reopen();
             Answer?.Discard();
         }
-        else if (agentEvent is not ReasoningDeltaEvent)
+        else if (agentEvent is not (ModelSelectedEvent or PluginLoadedEvent or PluginUnloadedEvent or LspServerStateChangedEvent or LspDiagnosticsEvent))
         {
+            Reasoning?.Close(agentEvent is ToolCallStartedEvent started ? started.Step : -1);
             Answer?.Flush();
         }
 
@@ -73,10 +116,10 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
             case ToolCallCompletedEvent { Status: ToolCallStatus.Denied }:
                 break; // the permission line above says why, and how to allow it
             case ToolCallCompletedEvent completed when completed.Status == ToolCallStatus.Succeeded:
-                console.WriteInfo($"  ✓ {completed.Tool} ({completed.DurationMs:F0} ms){ResultPreview.Render(completed.ResultPreview, Verbose)}");
+                console.WriteInfo($"  ✓ {completed.Tool} ({completed.DurationMs:F0} ms){ResultPreview.Render(completed.ResultPreview, Verbose)}{Number(completed)}");
                 break;
             case ToolCallCompletedEvent completed:
-                console.WriteInfo($"  ✗ {completed.Tool} {completed.Status.ToString().ToLowerInvariant()}: {Shorten(completed.Error ?? completed.ResultPreview, 300)}");
+                console.WriteInfo($"  ✗ {completed.Tool} {completed.Status.ToString().ToLowerInvariant()}: {Shorten(completed.Error ?? completed.ResultPreview, 300)}{Number(completed)}");
                 break;
             case ModelSelectedEvent selected when Verbose:
                 console.WriteInfo($"model: {selected.Provider}/{selected.Model} ({selected.Reason})");
@@ -100,7 +143,14 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
         }
     }
 
+    /// <summary>Ends what is being drawn (reasoning, the answer's last block, a half line) before other output.</summary>
     public void EndLine()
+    {
+        Reasoning?.Close();
+        FlushAnswer();
+    }
+
+    private void FlushAnswer()
     {
         Answer?.Flush();
         if (_midLine)
@@ -108,6 +158,18 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
             console.WriteLine();
             _midLine = false;
         }
+    }
+
+    /// <summary>The call's number for <c>/expand N</c>, as a suffix of its line (the chat); empty otherwise.</summary>
+    private string Number(ToolCallCompletedEvent completed)
+    {
+        if (!NumberCalls)
+        {
+            return string.Empty;
+        }
+
+        _calls.Add(completed.CallId);
+        return $"  [/expand {_calls.Count}]";
     }
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..max] + "…";

@@ -68,6 +68,10 @@ public sealed class TmuxSession : IAsyncDisposable
     /// <summary>The screen and its scrollback, as text.</summary>
     public Task<string> ScreenAsync() => TmuxAsync("capture-pane", "-p", "-J", "-t", "0", "-S", "-2000");
 
+    /// <summary>The whole scrollback and screen (<c>capture-pane -S -</c>); with <paramref name="escapes"/>, with the text's colours and styles as escape sequences (<c>-e</c>).</summary>
+    public Task<string> HistoryAsync(bool escapes = false) =>
+        escapes ? TmuxAsync("capture-pane", "-p", "-J", "-e", "-t", "0", "-S", "-") : TmuxAsync("capture-pane", "-p", "-J", "-t", "0", "-S", "-");
+
     /// <summary>Waits until the screen shows <paramref name="text"/> <paramref name="count"/> times; returns the screen.</summary>
     /// <exception cref="TimeoutException">It did not within the timeout; the message holds the screen.</exception>
     public async Task<string> WaitForAsync(string text, int count = 1, TimeSpan? timeout = null)
