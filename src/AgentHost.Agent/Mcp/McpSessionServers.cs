@@ -18,6 +18,13 @@ public sealed class McpSessionServers : IAsyncDisposable
 
     private readonly List<McpConnection> _connections;
 
+    private McpSessionServers()
+    {
+        _connections = [];
+        Statuses = [];
+        Tools = [];
+    }
+
     private McpSessionServers(List<McpConnection> connections, IReadOnlyList<McpServerStatus> statuses)
     {
         _connections = connections;
@@ -30,8 +37,8 @@ public sealed class McpSessionServers : IAsyncDisposable
         ];
     }
 
-    /// <summary>No servers.</summary>
-    public static McpSessionServers Empty => new([], []);
+    /// <summary>No servers. Built without touching the MCP SDK's types, so a session without servers never loads its assembly.</summary>
+    public static McpSessionServers Empty { get; } = new();
 
     /// <summary>Every server, in definition order, with its state.</summary>
     public IReadOnlyList<McpServerStatus> Statuses { get; }
@@ -68,6 +75,11 @@ public sealed class McpSessionServers : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_connections.Count == 0)
+        {
+            return;
+        }
+
         await Task.WhenAll(_connections.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
         _connections.Clear();
     }
