@@ -37,6 +37,17 @@ internal sealed class McpConnection : IAsyncDisposable
 
     public IReadOnlyList<McpToolFunction> Tools { get; }
 
+    /// <summary>Whether the server offers resources (<c>resources/list</c>, <c>resources/read</c>).</summary>
+    public bool HasResources => _client.ServerCapabilities.Resources is not null;
+
+    /// <summary>The server's resources (every page).</summary>
+    public async Task<IReadOnlyList<McpClientResource>> ListResourcesAsync(CancellationToken cancellationToken) =>
+        [.. await _client.ListResourcesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)];
+
+    /// <summary>Reads one resource.</summary>
+    public Task<ReadResourceResult> ReadResourceAsync(string uri, CancellationToken cancellationToken) =>
+        _client.ReadResourceAsync(uri, cancellationToken: cancellationToken).AsTask();
+
     /// <summary>Connects, initializes and lists the tools, within the definition's start timeout.</summary>
     /// <exception cref="McpStartException">It did not start; the message says why and what to do.</exception>
     public static async Task<McpConnection> StartAsync(McpServerDefinition definition, string workingDirectory, ILoggerFactory? logging, CancellationToken cancellationToken)

@@ -18,16 +18,27 @@ public sealed class McpSessionServers : IAsyncDisposable
 
     private readonly List<McpConnection> _connections;
 
+    private McpSessionServers()
+    {
+        _connections = [];
+        Statuses = [];
+        Tools = [];
+    }
+
     private McpSessionServers(List<McpConnection> connections, IReadOnlyList<McpServerStatus> statuses)
     {
         _connections = connections;
         Statuses = statuses;
         var version = typeof(McpSessionServers).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
-        Tools = [.. connections.SelectMany(c => c.Tools).Select(tool => new RegisteredCapability(new ToolCapability(tool, tool.Metadata), PluginId, version))];
+        Tools =
+        [
+            .. connections.SelectMany(c => c.Tools).Select(tool => new RegisteredCapability(new ToolCapability(tool, tool.Metadata), PluginId, version)),
+            .. McpResourceTools.Create(connections).Select(tool => new RegisteredCapability(tool, PluginId, version)),
+        ];
     }
 
-    /// <summary>No servers.</summary>
-    public static McpSessionServers Empty => new([], []);
+    /// <summary>No servers. Built without touching the MCP SDK's types, so a session without servers never loads its assembly.</summary>
+    public static McpSessionServers Empty { get; } = new();
 
     /// <summary>Every server, in definition order, with its state.</summary>
     public IReadOnlyList<McpServerStatus> Statuses { get; }
@@ -64,6 +75,11 @@ public sealed class McpSessionServers : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_connections.Count == 0)
+        {
+            return;
+        }
+
         await Task.WhenAll(_connections.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
         _connections.Clear();
     }

@@ -6,8 +6,9 @@ namespace AgentHost.Cli.Commands;
 internal sealed class McpCommand : Command
 {
     public McpCommand(CliContext context)
-        : base("mcp", "The MCP servers sessions connect to (from plugins, a trusted project's .mcp.json and mcp.servers): list and check them.")
+        : base("mcp", "MCP: list and check the servers sessions connect to, or serve the plugins' tools as an MCP server.")
     {
         Subcommands.Add(new McpListCommand(context));
+        Subcommands.Add(new McpServeCommand(context));
     }
 }

@@ -39,6 +39,30 @@ public sealed class McpClientRunTests : IDisposable
     }
 
     [McpFact]
+    public async Task Resources_AreListedAndRead_ThroughTheKernelsResourceTools()
+    {
+        WriteMcpJson("everything", McpTestServers.Everything, "stdio");
+        Assert.Equal(0, (await _ws.RunAsync("trust", _ws.Root)).ExitCode);
+        var script = _ws.WriteScript("""
+            turns:
+              - expect: { tools_include: [list_mcp_resources, read_mcp_resource] }
+                tool_calls: [{ name: list_mcp_resources, arguments: {} }]
+              - expect: { tool_results_contain: ["everything	demo://resource/static/document/architecture.md	architecture.md (text/markdown)"] }
+                tool_calls: [{ name: read_mcp_resource, arguments: { server: everything, uri: "demo://resource/static/document/architecture.md" } }]
+              - expect: { tool_results_contain: ["# Everything Server – Architecture"] }
+                tool_calls: [{ name: read_mcp_resource, arguments: { server: nowhere, uri: "demo://x" } }]
+              - expect: { tool_results_contain: ["no MCP server 'nowhere' with resources; use one of everything"] }
+                text: read it
+            """);
+
+        var result = await _ws.RunAsync("run", "read the docs", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        Assert.Contains("read it", result.Output, StringComparison.Ordinal);
+        Assert.Contains("✓ read_mcp_resource", result.Error, StringComparison.Ordinal);
+    }
+
+    [McpFact]
     public async Task AnUntrustedProjectsMcpJson_IsNotStarted_AndTheRunSaysHowToTrustIt()
     {
         WriteMcpJson("everything", McpTestServers.Everything, "stdio");

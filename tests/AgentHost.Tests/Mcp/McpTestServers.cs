@@ -18,6 +18,9 @@ internal static class McpTestServers
     /// <summary>The server-filesystem executable.</summary>
     public static string Filesystem => Path.Combine(BinDirectory!, OperatingSystem.IsWindows() ? "mcp-server-filesystem.cmd" : "mcp-server-filesystem");
 
+    /// <summary>The official MCP inspector's executable (<c>mcp-inspector --cli …</c>).</summary>
+    public static string Inspector => Path.Combine(BinDirectory!, OperatingSystem.IsWindows() ? "mcp-inspector.cmd" : "mcp-inspector");
+
     public static string? SkipReason => BinDirectory is not null ? null
         : "MCP test servers not installed: run 'npm ci --prefix tests/mcp-servers' (needs node and npm; .ci/run does it)";
 

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AgentHost.Tests.Runs;
+using AgentHost.Tests.Support;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace AgentHost.Tests.Mcp;
+
+/// <summary>
+/// <c>agent mcp serve</c> driven by the official MCP inspector CLI and by the official C# SDK's client: the plugins'
+/// tools listed with annotations, calls through the permission system (headless: asks are denied, --allow allows).
+/// </summary>
+[Trait("Speed", "Slow")]
+public sealed class McpServeTests : IDisposable
+{
+    private readonly RunWorkspace _ws = new();
+
+    public McpServeTests() => File.WriteAllText(Path.Combine(_ws.Root, "notes.txt"), "hello from the project\n");
+
+    public void Dispose() => _ws.Dispose();
+
+    [McpFact]
+    public async Task TheInspectorCli_ListsTheTools_AndCallsOne_AndAWriteIsDeniedWithTheFix()
+    {
+        using var list = JsonDocument.Parse(await InspectAsync(0, "--method", "tools/list"));
+        using var view = JsonDocument.Parse(await InspectAsync(0, "--method", "tools/call", "--tool-name", "view", "--tool-arg", "path=notes.txt"));
+        using var write = JsonDocument.Parse(await InspectAsync(ToolIsError, "--method", "tools/call", "--tool-name", "write", "--tool-arg", "path=new.txt", "content=x"));
+
+        var tools = list.RootElement.GetProperty("tools").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
+        Assert.True(tools["view"].GetProperty("annotations").GetProperty("readOnlyHint").GetBoolean());
+        Assert.False(tools["write"].GetProperty("annotations").GetProperty("readOnlyHint").GetBoolean());
+        Assert.Equal("object", tools["write"].GetProperty("inputSchema").GetProperty("type").GetString());
+        Assert.False(view.RootElement.GetProperty("isError").GetBoolean());
+        Assert.Contains("hello from the project", Text(view), StringComparison.Ordinal);
+        Assert.True(write.RootElement.GetProperty("isError").GetBoolean());
+        Assert.Contains("permission denied", Text(write), StringComparison.Ordinal);
+        Assert.Contains("--allow 'write(new.txt)'", Text(write), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_ws.Root, "new.txt")));
+    }
+
+    [McpFact]
+    public async Task TheSdkClient_CallsThroughThePipeline_AndAnAllowRuleLetsAWriteThrough()
+    {
+        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Name = "agent",
+            Command = "dotnet",
+            Arguments = [AgentProcess.AgentDll, "mcp", "serve", "--plugin", "files", "--no-default-plugins", "--allow", "write(notes.txt)"],
+            WorkingDirectory = _ws.Root,
+            EnvironmentVariables = _ws.Environment.ToDictionary(p => p.Key, p => (string?)p.Value),
+        }));
+
+        var tools = await client.ListToolsAsync();
+        var viewed = await client.CallToolAsync("view", new Dictionary<string, object?> { ["path"] = "notes.txt" });
+        var written = await client.CallToolAsync("write", new Dictionary<string, object?> { ["path"] = "notes.txt", ["content"] = "rewritten\n" });
+        var outside = await client.CallToolAsync("view", new Dictionary<string, object?> { ["path"] = "../outside.txt" });
+        var unknown = await client.CallToolAsync("no_such_tool", new Dictionary<string, object?>());
+
+        Assert.Equal("agent", client.ServerInfo?.Name);
+        Assert.Contains(tools, t => t.Name == "grep");
+        Assert.NotEqual(true, viewed.IsError);
+        Assert.NotEqual(true, written.IsError);
+        Assert.Equal("rewritten\n", File.ReadAllText(Path.Combine(_ws.Root, "notes.txt")));
+        Assert.True(outside.IsError);
+        Assert.True(unknown.IsError);
+        Assert.Contains("no_such_tool", ((TextContentBlock)unknown.Content[0]).Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>The inspector's exit code for a call whose result has <c>isError</c> (it still prints the result).</summary>
+    private const int ToolIsError = 5;
+
+    private async Task<string> InspectAsync(int exitCode, params string[] method)
+    {
+        var start = new ProcessStartInfo(McpTestServers.Inspector) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _ws.Root };
+        foreach (var arg in (string[])["--cli", "dotnet", AgentProcess.AgentDll, "mcp", "serve", "--plugin", "files", "--no-default-plugins", .. method])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in _ws.Environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.True(process.ExitCode == exitCode, $"inspector exited {process.ExitCode}: {await error}");
+        return await output;
+    }
+
+    private static string Text(JsonDocument result) => result.RootElement.GetProperty("content")[0].GetProperty("text").GetString()!;
+}
