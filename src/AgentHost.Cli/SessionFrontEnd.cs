@@ -2,6 +2,7 @@ using System.CommandLine;
 using AgentHost.Agent.Runs;
 using AgentHost.Agent.Service;
 using AgentHost.Cli.Interaction;
+using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
@@ -156,7 +157,10 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
         Broker = new PermissionBroker(Runtime.Events);
         if (context.Console.IsInteractive)
         {
-            Prompter = Own(new ConsolePermissionPrompter(console, Broker, Runtime.Events, Configuration.Project.ConfigFileOrDefault, Configuration.GlobalConfigFile));
+            Prompter = Own(new ConsolePermissionPrompter(console, Broker, Runtime.Events, Configuration.Project.ConfigFileOrDefault, Configuration.GlobalConfigFile)
+            {
+                Colour = !TerminalStyle.IsPlain(context.Environment.Variables),
+            });
         }
 
         // The provider plugin of the named, remembered or configured model loads with the others: it is on the way to the first request.

@@ -14,7 +14,7 @@ internal sealed partial class ChatCommands
 
     private void AddProjectCommands()
     {
-        var console = _host.Context.Console;
+        var console = _host.Output;
         Add(new SlashCommand("skills", "/skills", "The skills found (project, user, plugins, built-in) with their source; /skill NAME uses one.", async (_, _) =>
         {
             if (await _host.State.Session.GetSkillsAsync().ConfigureAwait(false) is not { } skills)

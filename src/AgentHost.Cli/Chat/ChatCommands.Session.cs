@@ -12,7 +12,7 @@ internal sealed partial class ChatCommands
 {
     private void AddSessionCommands()
     {
-        var console = _host.Context.Console;
+        var console = _host.Output;
         Add(new SlashCommand("new", "/new", "Start a new session (this one stays saved).", async (_, ct) =>
         {
             var state = _host.State;
@@ -168,7 +168,7 @@ internal sealed partial class ChatCommands
                 console.WriteInfo("No file changes in this session yet (diff covers the file tools; shell commands are not tracked).");
             }
 
-            FileChangeReport.WriteFiles(console, changes.Total, stat: args.Split(' ').Contains("--stat"));
+            FileChangeReport.WriteFiles(console, changes.Total, stat: args.Split(' ').Contains("--stat"), colour: _host.Colour);
             return SlashOutcome.Done;
         }));
         Add(new SlashCommand("undo", "/undo [--force]", "Revert the file changes of the last turn that changed files; again to go one more turn back.", async (args, ct) =>

@@ -19,7 +19,7 @@ internal sealed partial class ChatCommands
 
     private void AddToolCommands()
     {
-        var console = _host.Context.Console;
+        var console = _host.Output;
         Add(new SlashCommand("tools", "/tools", "The tools the model can call.", (_, _) =>
         {
             foreach (var tool in _host.State.Runtime.Registry.OfKind(CapabilityKind.Tool))

@@ -45,7 +45,7 @@ internal sealed partial class ChatCommands
         if (!_commands.TryGetValue(name, out var command))
         {
             var near = _commands.Keys.Where(k => k.StartsWith(name, StringComparison.Ordinal)).ToList();
-            _host.Context.Console.WriteInfo($"unknown command /{name}.{(near.Count > 0 ? " Did you mean " + string.Join(", ", near.Select(n => "/" + n)) + "?" : string.Empty)} /help lists the commands.");
+            _host.Output.WriteInfo($"unknown command /{name}.{(near.Count > 0 ? " Did you mean " + string.Join(", ", near.Select(n => "/" + n)) + "?" : string.Empty)} /help lists the commands.");
             return SlashOutcome.Done;
         }
 
@@ -55,7 +55,7 @@ internal sealed partial class ChatCommands
         }
         catch (AgentHostException ex)
         {
-            _host.Context.Console.WriteError(ex.Message);
+            _host.Output.WriteError(ex.Message);
             return SlashOutcome.Done;
         }
     }
@@ -64,7 +64,7 @@ internal sealed partial class ChatCommands
 
     private void AddBuiltIns()
     {
-        var console = _host.Context.Console;
+        var console = _host.Output;
         Add(new SlashCommand("help", "/help", "This list.", (_, _) =>
         {
             var width = _commands.Values.Max(c => c.Usage.Length);
@@ -73,7 +73,7 @@ internal sealed partial class ChatCommands
                 console.WriteInfo($"  {command.Usage.PadRight(width)}  {command.Help}");
             }
 
-            console.WriteInfo("Keys: Enter sends; a trailing \\ or Alt+Enter adds a line; Up/Down history; Tab completes /commands; Shift+Tab cycles the mode; Ctrl+C cancels the turn (twice exits); Ctrl+D exits.");
+            console.WriteInfo("Keys: Enter sends (while a turn runs, queues); Shift+Enter, Alt+Enter or a trailing \\ adds a line; Up/Down history; Tab completes /commands and @paths; Shift+Tab cycles the mode; Ctrl+C cancels the turn (twice exits); Ctrl+D exits.");
             return Task.FromResult(SlashOutcome.Done);
         }));
         Add(new SlashCommand("exit", "/exit", "Leave the chat (the session is saved; agent --continue resumes it).", (_, _) => Task.FromResult(new SlashOutcome(Exit: true))));

@@ -41,6 +41,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             Answer = Console.Terminal is { } terminal ? new MarkdownAnswerWriter(terminal, context.Environment.Variables, Console.TerminalWidth) : null,
             Reasoning = Console.Terminal is { } shown ? new ReasoningWriter(shown, TerminalStyle.IsPlain(context.Environment.Variables), Console.TerminalWidth, TimeProvider.System) : null,
             NumberCalls = true,
+            Diffs = new DiffPreview(Colour: !TerminalStyle.IsPlain(context.Environment.Variables)),
         };
         var usage = new ChatUsage();
         await using var frontEnd = await SessionFrontEnd.OpenAsync(context, options, parseResult, runtime => runtime.Events.Subscribe(typeof(AgentEvent), (e, _) =>
@@ -62,7 +63,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             Console.WriteInfo($"agent {AgentProgram.Version} · {workspaceRoot}");
             Console.WriteInfo(remembered is not null
                 ? $"resumed session {remembered.SessionId}. /help for commands, Ctrl+D to exit."
-                : "new session. /help for commands, Ctrl+D to exit; end a line with \\ to continue it.");
+                : "new session. /help for commands, @ and Tab for files, Ctrl+D to exit; Shift+Enter or a trailing \\ continues a line.");
             return await LoopAsync(state, editor, commands, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -258,6 +259,12 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
     internal ChatState State => _state ?? throw new InvalidOperationException("the chat has not started.");
 
     internal CliContext Context => context;
+
+    /// <summary>Whether the chat draws colours (diffs, styles): not with <c>NO_COLOR</c> or <c>TERM=dumb</c>.</summary>
+    internal bool Colour => !TerminalStyle.IsPlain(context.Environment.Variables);
+
+    /// <summary>The console the chat's commands write to: through the live area, so the editor at the bottom stays whole.</summary>
+    internal IConsoleInteraction Output => Console;
 
     /// <param name="mode">The mode.</param>
     /// <param name="cancellationToken">Cancellation.</param>

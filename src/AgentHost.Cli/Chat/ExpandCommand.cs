@@ -33,7 +33,7 @@ internal static class ExpandCommand
         }
 
         var state = host.State;
-        var console = host.Context.Console;
+        var console = host.Output;
         var history = await state.Session.LoadHistoryAsync(cancellationToken).ConfigureAwait(false);
         var turn = LastTurn(history);
         if (turn.Count == 0)

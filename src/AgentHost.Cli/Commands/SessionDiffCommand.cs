@@ -66,5 +66,5 @@ internal sealed class SessionDiffCommand : AgentCommand
         return ExitCodes.Success;
     }
 
-    private void Write(IReadOnlyList<FileChange> files, bool stat) => FileChangeReport.WriteFiles(Context.Console, files, stat);
+    private void Write(IReadOnlyList<FileChange> files, bool stat) => FileChangeReport.WriteFiles(Context.Console, files, stat, colour: Context.Console.Terminal is not null && !TerminalStyle.IsPlain(Context.Environment.Variables));
 }

@@ -1,3 +1,4 @@
+using AgentHost.Cli.Rendering;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 
@@ -56,6 +57,9 @@ internal sealed class ConsolePermissionPrompter : IDisposable
     /// cancelled (Ctrl+C cancels the turn): the request is then denied, saying so.
     /// </summary>
     public Func<string, CancellationToken, Task<string?>>? Ask { get; set; }
+
+    /// <summary>Whether a diff in a question is coloured (a terminal without <c>NO_COLOR</c> or <c>TERM=dumb</c>).</summary>
+    public bool Colour { get; init; }
 
     /// <summary>Shows one request and answers it from what the person types.</summary>
     /// <param name="request">The request.</param>
@@ -121,7 +125,7 @@ internal sealed class ConsolePermissionPrompter : IDisposable
             var lines = details.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
             foreach (var line in lines.Take(MaxDetailLines))
             {
-                _console.WriteInfo("  │ " + line);
+                _console.WriteInfo("  │ " + DiffStyle.Line(line, Colour));
             }
 
             if (lines.Length > MaxDetailLines)

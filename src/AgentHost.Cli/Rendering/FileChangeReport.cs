@@ -7,8 +7,8 @@ namespace AgentHost.Cli.Rendering;
 /// <summary>How <c>agent session diff|undo</c> and the chat's <c>/diff</c> and <c>/undo</c> print a session's file changes.</summary>
 internal static class FileChangeReport
 {
-    /// <summary>The files as unified diffs, or one line each (<c>created  notes.txt  +3 -0</c>) with <paramref name="stat"/>.</summary>
-    public static void WriteFiles(IConsoleInteraction console, IReadOnlyList<FileChange> files, bool stat)
+    /// <summary>The files as unified diffs (coloured with <paramref name="colour"/>), or one line each (<c>created  notes.txt  +3 -0</c>) with <paramref name="stat"/>.</summary>
+    public static void WriteFiles(IConsoleInteraction console, IReadOnlyList<FileChange> files, bool stat, bool colour)
     {
         foreach (var file in files)
         {
@@ -19,7 +19,7 @@ internal static class FileChangeReport
             }
             else
             {
-                console.Write(file.Diff);
+                console.Write(DiffStyle.Text(file.Diff, colour));
             }
         }
     }

@@ -31,6 +31,9 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
     /// </summary>
     public bool NumberCalls { get; init; }
 
+    /// <summary>When set, a file tool's change is drawn as its diff under the tool's line (the chat does).</summary>
+    public DiffPreview? Diffs { get; init; }
+
     /// <summary>The session of the last run shown (<see langword="null"/> before the first).</summary>
     public string? RunSessionId { get; private set; }
 
@@ -117,6 +120,7 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
                 break; // the permission line above says why, and how to allow it
             case ToolCallCompletedEvent completed when completed.Status == ToolCallStatus.Succeeded:
                 console.WriteInfo($"  ✓ {completed.Tool} ({completed.DurationMs:F0} ms){ResultPreview.Render(completed.ResultPreview, Verbose)}{Number(completed)}");
+                Diffs?.Write(console, completed.ResultPreview);
                 break;
             case ToolCallCompletedEvent completed:
                 console.WriteInfo($"  ✗ {completed.Tool} {completed.Status.ToString().ToLowerInvariant()}: {Shorten(completed.Error ?? completed.ResultPreview, 300)}{Number(completed)}");
