@@ -3,7 +3,7 @@ using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Chat;
 
-/// <summary>Edits are shown as coloured diffs: in the permission question, under the tool's line, and by <c>/diff</c>.</summary>
+/// <summary>Edits are shown as coloured diffs (in the permission question, under the tool's line, by <c>/diff</c>), and a narrow terminal still works.</summary>
 [Trait("Speed", "Slow")]
 public sealed class ChatDiffTests : IDisposable
 {
@@ -45,6 +45,27 @@ public sealed class ChatDiffTests : IDisposable
         Assert.Contains("    │ " + Green + "+new line", underTheTool, StringComparison.Ordinal);
         Assert.Contains(Green + "+new line", diff[diff.LastIndexOf("/diff", StringComparison.Ordinal)..], StringComparison.Ordinal);
         Assert.Equal("new line\n", File.ReadAllText(Path.Combine(_ws.Root, "notes.txt")));
+        Assert.Equal(0, await chat.WaitForExitAsync());
+    }
+
+    [TmuxFact]
+    public async Task ANarrowTerminal_LosesNoWordOfTheAnswer_AndKeepsTheEditorUsable()
+    {
+        var answer = string.Join(' ', Enumerable.Range(1, 40).Select(i => $"word{i:00}"));
+        var script = _ws.WriteScript($"turns:\n  - text: \"{answer}\"\n  - text: second answer\n");
+        await using var chat = await TmuxSession.StartAsync(32, 20, _ws.Root, _ws.Environment, "-p", "scripted", "-m", "scripted/" + script);
+        await chat.WaitForAsync("Ctrl+D");
+
+        await chat.LineAsync("a long answer please");
+        await chat.WaitForAsync("── ");
+        await chat.LineAsync("and another");
+        await chat.WaitForAsync("second answer");
+        var history = await chat.HistoryAsync();
+        await chat.KeysAsync("C-d");
+
+        // capture-pane -J joins the rows the terminal wrapped, so each word is whole and in order.
+        var words = history.ReplaceLineEndings(" ").Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => w.StartsWith("word", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => $"word{i:00}"), words);
         Assert.Equal(0, await chat.WaitForExitAsync());
     }
 }

@@ -24,7 +24,11 @@ public sealed class TmuxSession : IAsyncDisposable
         && (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator).Any(dir => File.Exists(Path.Combine(dir, "tmux")));
 
     /// <summary>Starts <c>dotnet agent.dll <paramref name="args"/></c> in a 120×40 terminal in <paramref name="workingDirectory"/>.</summary>
-    public static async Task<TmuxSession> StartAsync(string workingDirectory, IDictionary<string, string> environment, params string[] args)
+    public static Task<TmuxSession> StartAsync(string workingDirectory, IDictionary<string, string> environment, params string[] args) =>
+        StartAsync(120, 40, workingDirectory, environment, args);
+
+    /// <summary>Starts <c>dotnet agent.dll <paramref name="args"/></c> in a <paramref name="columns"/>×<paramref name="rows"/> terminal.</summary>
+    public static async Task<TmuxSession> StartAsync(int columns, int rows, string workingDirectory, IDictionary<string, string> environment, params string[] args)
     {
         var variables = new Dictionary<string, string>(ProviderIsolation.Variables);
         foreach (var (key, value) in environment)
@@ -41,7 +45,7 @@ public sealed class TmuxSession : IAsyncDisposable
 
         // The shell stays after agent exits so the screen (and the exit code) can still be read.
         command.Append("; echo \"").Append(ExitMarker).Append("$?]\"; sleep 600");
-        await session.TmuxAsync("new-session", "-d", "-x", "120", "-y", "40", "-c", workingDirectory, command.ToString());
+        await session.TmuxAsync("new-session", "-d", "-x", columns.ToString(System.Globalization.CultureInfo.InvariantCulture), "-y", rows.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", workingDirectory, command.ToString());
         return session;
     }
 
