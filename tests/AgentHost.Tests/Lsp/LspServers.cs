@@ -6,7 +6,7 @@ namespace AgentHost.Tests.Lsp;
 /// </summary>
 internal static class LspServers
 {
-    private static readonly Lazy<string?> Bin = new(FindBin);
+    private static readonly Lazy<string?> Bin = new(() => Support.NpmTools.FindBin("lsp-servers", "yaml-language-server"));
 
     /// <summary>The <c>node_modules/.bin</c> folder, or <see langword="null"/>.</summary>
     public static string? BinDirectory => Bin.Value;
@@ -28,20 +28,6 @@ internal static class LspServers
 
     public static string? SkipReason => BinDirectory is not null ? null
         : "language servers not installed: run 'npm ci --prefix tests/lsp-servers' (needs node and npm; .ci/run does it)";
-
-    private static string? FindBin()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var bin = Path.Combine(dir.FullName, "tests", "lsp-servers", "node_modules", ".bin");
-            if (File.Exists(Path.Combine(bin, OperatingSystem.IsWindows() ? "yaml-language-server.cmd" : "yaml-language-server")))
-            {
-                return bin;
-            }
-        }
-
-        return null;
-    }
 }
 
 /// <summary>A fact that needs the npm-installed language servers; skipped with the reason when they are absent.</summary>

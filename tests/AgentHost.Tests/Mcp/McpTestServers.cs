@@ -7,7 +7,7 @@ namespace AgentHost.Tests.Mcp;
 /// </summary>
 internal static class McpTestServers
 {
-    private static readonly Lazy<string?> Bin = new(FindBin);
+    private static readonly Lazy<string?> Bin = new(() => Support.NpmTools.FindBin("mcp-servers", "mcp-server-everything"));
 
     /// <summary>The <c>node_modules/.bin</c> folder, or <see langword="null"/>.</summary>
     public static string? BinDirectory => Bin.Value;
@@ -23,20 +23,6 @@ internal static class McpTestServers
 
     public static string? SkipReason => BinDirectory is not null ? null
         : "MCP test servers not installed: run 'npm ci --prefix tests/mcp-servers' (needs node and npm; .ci/run does it)";
-
-    private static string? FindBin()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var bin = Path.Combine(dir.FullName, "tests", "mcp-servers", "node_modules", ".bin");
-            if (File.Exists(Path.Combine(bin, OperatingSystem.IsWindows() ? "mcp-server-everything.cmd" : "mcp-server-everything")))
-            {
-                return bin;
-            }
-        }
-
-        return null;
-    }
 }
 
 /// <summary>A fact that needs the npm-installed MCP servers; skipped with the reason when they are absent.</summary>
