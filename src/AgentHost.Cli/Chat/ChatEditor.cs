@@ -102,20 +102,20 @@ internal sealed class ChatEditor : IDisposable
     }
 
     /// <summary>
-    /// Reads the next prompt; <paramref name="mode"/> is shown before it unless it is <c>ask</c>. While
+    /// Reads the next prompt after the label <paramref name="prompt"/> (<see cref="ChatState.Prompt"/>). While
     /// <paramref name="busy"/> (a turn runs), the prompt entered is taken off the screen (the chat shows it as queued).
     /// Cancelling stops reading and keeps what was typed for the next call.
     /// </summary>
-    public async Task<ChatInput> ReadAsync(string mode, bool busy, CancellationToken cancellationToken)
+    public async Task<ChatInput> ReadAsync(string prompt, bool busy, CancellationToken cancellationToken)
     {
         if (_live is null)
         {
-            return await ReadPlainAsync(mode).ConfigureAwait(false);
+            return await ReadPlainAsync(prompt).ConfigureAwait(false);
         }
 
         lock (_sync)
         {
-            _prompt = mode == "ask" ? "> " : $"{mode} > ";
+            _prompt = prompt;
             Console.Out.Write("\u001b[>4;1m"); // again at each prompt: a terminal (tmux) that enabled extended keys since honours it
             Render();
         }
@@ -542,9 +542,8 @@ internal sealed class ChatEditor : IDisposable
     }
 
     /// <summary>The plain reader (no cursor control): a line at a time; a trailing <c>\</c> continues the prompt.</summary>
-    private async Task<ChatInput> ReadPlainAsync(string mode)
+    private async Task<ChatInput> ReadPlainAsync(string prompt)
     {
-        var prompt = mode == "ask" ? "> " : $"{mode} > ";
         var lines = new List<string>();
         while (true)
         {

@@ -89,12 +89,12 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             {
                 // A prompt typed while the last turn ran: shown as if typed now (the editor, still drawn, makes way).
                 editor.Hide();
-                Console.WriteInfo((state.ModeName == "ask" ? "> " : $"{state.ModeName} > ") + next.ReplaceLineEndings("\n… "));
+                Console.WriteInfo(state.Prompt + next.ReplaceLineEndings("\n… "));
                 input = new ChatInput(ChatInputKind.Text, next);
             }
             else
             {
-                input = await editor.ReadAsync(state.ModeName, busy: false, cancellationToken).ConfigureAwait(false);
+                input = await editor.ReadAsync(state.Prompt, busy: false, cancellationToken).ConfigureAwait(false);
             }
 
             switch (input.Kind)
@@ -220,7 +220,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             {
                 while (exit is null)
                 {
-                    var input = await editor.ReadAsync(state.ModeName, busy: true, stopReading.Token).ConfigureAwait(false);
+                    var input = await editor.ReadAsync(state.Prompt, busy: true, stopReading.Token).ConfigureAwait(false);
                     switch (input.Kind)
                     {
                         case ChatInputKind.Interrupted when Volatile.Read(ref cancelling) == 1:

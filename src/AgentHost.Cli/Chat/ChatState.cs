@@ -49,6 +49,35 @@ internal sealed class ChatState(
         _ => PermissionMode.Ask,
     };
 
+    /// <summary>
+    /// The prompt's label: the context window's use and the cost so far once a turn reported them, and the mode unless it
+    /// is <c>ask</c> — <c>ctx 3% · $0.0021 · accept-edits &gt; </c>; before the first turn just <c>&gt; </c>.
+    /// </summary>
+    public string Prompt
+    {
+        get
+        {
+            var descriptor = Session.RunContext?.Model.Descriptor;
+            var parts = new List<string>(3);
+            if (Usage.ContextTokens is { } used && descriptor is { ContextWindow: > 0 } d)
+            {
+                parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ctx {100.0 * used / d.ContextWindow:0}%"));
+            }
+
+            if (Usage.Cost(descriptor) is { } cost)
+            {
+                parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"${cost:0.00##}"));
+            }
+
+            if (Mode != PermissionMode.Ask)
+            {
+                parts.Add(ModeName);
+            }
+
+            return parts.Count == 0 ? "> " : string.Join(" · ", parts) + " > ";
+        }
+    }
+
     /// <summary>The line after each turn: model, context window use, cost when the model's prices are known, mode.</summary>
     public string StatusLine()
     {

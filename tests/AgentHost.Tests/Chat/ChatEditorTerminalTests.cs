@@ -49,7 +49,7 @@ public sealed class ChatEditorTerminalTests : IDisposable
         var order = TurnOrder.Select(s => screen.IndexOf(s, StringComparison.Ordinal)).ToList();
         Assert.True(order.All(i => i >= 0) && order.SequenceEqual(order.Order()), screen);
         Assert.DoesNotContain("shell while [ ! -f go ]", end, StringComparison.Ordinal); // the status line went with the tool
-        Assert.Equal("yolo > typed, not sent", end.TrimEnd().Split('\n')[^1].TrimEnd()); // still being edited, at the bottom
+        Assert.Matches(@"^ctx \d+% · yolo > typed, not sent$", end.TrimEnd().Split('\n')[^1].TrimEnd()); // still being edited, at the bottom, after the usage the prompt line shows
         Assert.Equal(0, await chat.WaitForExitAsync());
     }
 

@@ -38,6 +38,7 @@ public sealed partial class ChatTerminalTests : IDisposable
         Assert.Contains("✓ write", screen, StringComparison.Ordinal);
         Assert.Contains("Done: wrote the notes.", screen, StringComparison.Ordinal); // Markdown drawn, not shown as **Done**
         Assert.Matches(@"── scripted/.* · context [\d.k]+/[\d.k]+ \(\d+%\) · [\d.k]+ in / [\d.k]+ out · ask", screen);
+        Assert.Matches(@"\nctx \d+% > ", await chat.WaitForAsync("% > ")); // the prompt line carries the context window's use once a turn reported it
         Assert.Equal("first\n", File.ReadAllText(Path.Combine(_ws.Root, "notes.txt")));
         Assert.Equal(0, exit);
         Assert.Contains("Continue with: agent --session ", await chat.ScreenAsync(), StringComparison.Ordinal);
@@ -118,6 +119,7 @@ public sealed partial class ChatTerminalTests : IDisposable
             await first.WaitForAsync("/help for commands");
             await first.LineAsync("remember the word lighthouse");
             await first.WaitForAsync("the first answer");
+            await first.WaitForAsync("── "); // the turn has ended (Ctrl+D during a turn cancels it first)
             await first.KeysAsync("C-d");
             Assert.Equal(0, await first.WaitForExitAsync());
             id = SessionLine().Match(await first.ScreenAsync()).Groups[1].Value;

@@ -80,7 +80,7 @@ public sealed partial class ChatTranscriptTests : IDisposable
         await chat.LineAsync("write and report");
         await chat.WaitForAsync("── ");
         await chat.LineAsync("/diff");
-        await chat.WaitForAsync("+first");
+        await chat.WaitForAsync("+first", count: 2); // once under the write (its diff), once from /diff
         await chat.LineAsync("/expand");
         await chat.WaitForAsync("── [1] write");
         var styled = await chat.HistoryAsync(escapes: true);
