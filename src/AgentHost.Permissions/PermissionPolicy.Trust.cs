@@ -165,11 +165,8 @@ public sealed partial class PermissionPolicy
             ignoredRules.Count > 0 ? "allow rules" : null,
             ignoredMode is not null ? "mode" : null,
             ignoredDirectories.Count > 0 ? "extra_dirs" : null,
-            ignoredSettings.Any(entry => ConfigKeys.IsUnder(entry.Key, "providers")) ? "provider settings" : null,
-            ignoredSettings.Any(entry => ConfigKeys.IsUnder(entry.Key, "plugins.feeds")) ? "plugin feeds" : null,
-            ignoredSettings.Any(entry => ConfigKeys.IsUnder(entry.Key, "plugins.defaults")) ? "default plugins" : null,
-        }.OfType<string>().ToList();
-        var names = what.Count == 1 ? what[0] : string.Join(", ", what[..^1]) + " and " + what[^1];
+        }.OfType<string>().Concat(UntrustedProjectSettings.Kinds(ignoredSettings)).ToList();
+        var names = UntrustedProjectSettings.Join(what);
         var verb = what.Count == 1 && what[0] == "mode" ? "is" : "are";
         problems.Add(new ConfigProblem(
             ConfigSeverity.Warning,

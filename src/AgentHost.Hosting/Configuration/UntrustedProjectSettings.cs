@@ -15,8 +15,17 @@ namespace AgentHost.Hosting.Configuration;
 /// </remarks>
 public static class UntrustedProjectSettings
 {
+    /// <summary>The guarded sections with what people call them in a warning.</summary>
+    private static readonly (string Section, string Label)[] Labels =
+    [
+        ("providers", "provider settings"),
+        ("plugins.feeds", "plugin feeds"),
+        ("plugins.defaults", "default plugins"),
+        ("mcp", "MCP servers"),
+    ];
+
     /// <summary>The sections an untrusted project cannot set: everything below them, and the section itself.</summary>
-    public static readonly IReadOnlyList<string> Sections = ["providers", "plugins.feeds", "plugins.defaults", "mcp"];
+    public static readonly IReadOnlyList<string> Sections = [.. Labels.Select(l => l.Section)];
 
     /// <summary>Whether a key is one an untrusted project cannot set.</summary>
     /// <param name="key">A dotted key.</param>
@@ -75,20 +84,29 @@ public static class UntrustedProjectSettings
     private static ConfigProblem Warn(List<ConfigEntry> ignored)
     {
         var first = ignored.OrderBy(entry => entry.Line ?? int.MaxValue).First();
-        var what = new[]
-        {
-            ignored.Any(entry => ConfigKeys.IsUnder(entry.Key, "providers")) ? "provider settings" : null,
-            ignored.Any(entry => ConfigKeys.IsUnder(entry.Key, "plugins.feeds")) ? "plugin feeds" : null,
-            ignored.Any(entry => ConfigKeys.IsUnder(entry.Key, "plugins.defaults")) ? "default plugins" : null,
-            ignored.Any(entry => ConfigKeys.IsUnder(entry.Key, "mcp")) ? "MCP servers" : null,
-        }.OfType<string>().ToList();
+        var what = Kinds(ignored);
         return new ConfigProblem(
             ConfigSeverity.Warning,
             first.File,
             first.Line,
             null,
-            $"project {first.File} is not trusted: its {(what.Count == 1 ? what[0] : string.Join(", ", what[..^1]) + " and " + what[^1])} are ignored ({string.Join(", ", Names(ignored))}); {Why}. {Fix}");
+            $"project {first.File} is not trusted: its {Join(what)} are ignored ({string.Join(", ", Names(ignored))}); {Why}. {Fix}");
     }
+
+    /// <summary>What the ignored values are, as a warning names them (<c>provider settings</c>, <c>MCP servers</c>), in section order.</summary>
+    /// <param name="ignored">The ignored values.</param>
+    /// <returns>The names of the sections they are in.</returns>
+    public static IReadOnlyList<string> Kinds(IEnumerable<ConfigEntry> ignored)
+    {
+        var keys = ignored.Select(entry => entry.Key).ToList();
+        return [.. Labels.Where(l => keys.Any(key => ConfigKeys.Comparer.Equals(key, l.Section) || ConfigKeys.IsUnder(key, l.Section))).Select(l => l.Label)];
+    }
+
+    /// <summary>Names joined as a sentence says them: <c>a</c>, <c>a and b</c>, <c>a, b and c</c>.</summary>
+    /// <param name="names">At least one name.</param>
+    /// <returns>The text.</returns>
+    public static string Join(IReadOnlyList<string> names) =>
+        names.Count <= 1 ? string.Concat(names) : string.Join(", ", names.Take(names.Count - 1)) + " and " + names[^1];
 
     private static string FoldListItems(string key)
     {

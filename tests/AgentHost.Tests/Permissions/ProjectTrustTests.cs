@@ -154,6 +154,18 @@ public sealed class ProjectTrustTests
     }
 
     [Fact]
+    public void AProjectThatSetsOnlyMcpServers_GetsOneWarningNamingThem()
+    {
+        // Once crashed: the policy's warning knew every guarded section but mcp, and joined an empty list.
+        using var project = new ConfigProject();
+        var file = project.WriteProject("mcp:\n  servers:\n    tracker: { url: \"http://127.0.0.1:9/mcp\" }\n");
+
+        var policy = PermissionPolicy.FromConfiguration(project.Resolve(), project.TrustList());
+
+        Assert.Contains(policy.Problems, problem => problem.Message.StartsWith($"project {file} is not trusted: its MCP servers are ignored (mcp.servers.tracker.url)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ACorruptTrustFile_IsAWarning_TrustsNothing_AndIsKeptUntilTheNextAgentTrust()
     {
         using var project = new ConfigProject();
