@@ -119,7 +119,7 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
     {
         var problems = new List<string>();
         var trusted = ProjectTrust.Load(paths).IsTrusted(configuration.ProjectRoot);
-        var definitions = McpServerSources.Collect(plugins.Registry, configuration, trusted, environment.Variables, problems);
+        var definitions = McpServerSources.Collect(plugins.Registry, configuration, trusted, environment, problems);
         await using var servers = await McpSessionServers.StartAsync(definitions, configuration.ProjectRoot, events: null, logging: null, cancellationToken).ConfigureAwait(false);
         return [
             .. problems.Select(problem => new DoctorCheck(DoctorStatus.Warn, "mcp", problem)),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Sdk.Capabilities;
@@ -18,10 +19,11 @@ public static class McpServerSources
 
     /// <summary>The servers, by name in definition order; <paramref name="problems"/> gets what could not be read, with the fix.</summary>
     public static IReadOnlyList<McpServerDefinition> Collect(
-        CapabilityRegistry registry, ConfigurationSnapshot configuration, bool projectTrusted, IReadOnlyDictionary<string, string> variables, List<string> problems)
+        CapabilityRegistry registry, ConfigurationSnapshot configuration, bool projectTrusted, HostEnvironment environment, List<string> problems)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
         var servers = new Dictionary<string, McpServerDefinition>(StringComparer.Ordinal);
         foreach (var entry in registry.OfKind(CapabilityKind.McpServer))
         {
@@ -33,7 +35,7 @@ public static class McpServerSources
         {
             if (projectTrusted)
             {
-                foreach (var server in McpJsonFile.Read(file, variables, problems))
+                foreach (var server in McpJsonFile.Read(file, environment.Variables, problems))
                 {
                     servers[server.Name] = server;
                 }
@@ -54,7 +56,7 @@ public static class McpServerSources
                 continue;
             }
 
-            if (FromConfiguration(configuration, name, prefix, problems) is { } server)
+            if (FromConfiguration(configuration, name, prefix, environment, problems) is { } server)
             {
                 servers[name] = server with { StartTimeout = Seconds(configuration, prefix + ".start_timeout", problems) ?? timeout };
             }
@@ -63,7 +65,7 @@ public static class McpServerSources
         return [.. servers.Values.Select(s => s.StartTimeout == McpServerDefinition.DefaultStartTimeout ? s with { StartTimeout = timeout } : s)];
     }
 
-    private static McpServerDefinition? FromConfiguration(ConfigurationSnapshot configuration, string name, string prefix, List<string> problems)
+    private static McpServerDefinition? FromConfiguration(ConfigurationSnapshot configuration, string name, string prefix, HostEnvironment environment, List<string> problems)
     {
         var where = configuration.Explain(prefix + ".command") ?? configuration.Explain(prefix + ".url");
         var source = where?.File is { } file ? (where.Line is { } line ? $"{file}:{line}" : file) : "config";
@@ -89,7 +91,13 @@ public static class McpServerSources
                 return null;
             }
 
-            return new McpServerDefinition(name, source, McpTransport.Http) { Url = uri, Headers = configuration.GetSection(prefix + ".headers") };
+            var headers = configuration.GetSection(prefix + ".headers");
+            if (!McpBearerToken.TryAdd(configuration, name, prefix, environment, ref headers, problems))
+            {
+                return null;
+            }
+
+            return new McpServerDefinition(name, source, McpTransport.Http) { Url = uri, Headers = headers };
         }
 
         var args = configuration.GetSection(prefix + ".args")

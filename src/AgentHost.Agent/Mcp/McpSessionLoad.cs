@@ -12,7 +12,7 @@ internal static class McpSessionLoad
     public static Task<McpSessionServers> Start(PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, string workspaceRoot)
     {
         var problems = new List<string>();
-        var definitions = McpServerSources.Collect(runtime.Registry, configuration, trust.IsTrusted(configuration.ProjectRoot), environment.Variables, problems);
+        var definitions = McpServerSources.Collect(runtime.Registry, configuration, trust.IsTrusted(configuration.ProjectRoot), environment, problems);
         foreach (var problem in problems)
         {
             runtime.Events.Publish(new WarningEvent("mcp", problem));

@@ -1,5 +1,4 @@
 using AgentHost.Agent.Models;
-using AgentHost.Common.Processes;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 namespace AgentHost.Agent.Runs;
@@ -12,9 +11,6 @@ namespace AgentHost.Agent.Runs;
 /// </summary>
 public static class ProviderKeys
 {
-    /// <summary>The most time an <c>api_key_command</c> may take.</summary>
-    public static TimeSpan CommandTimeout { get; } = TimeSpan.FromSeconds(15);
-
     /// <summary>The conventional environment variable of a provider type, if it has one.</summary>
     /// <param name="providerType">The type.</param>
     /// <returns>The variable name.</returns>
@@ -35,27 +31,10 @@ public static class ProviderKeys
     public static string? Resolve(string providerName, string providerType, ProviderSettings? settings, HostEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        if (settings?.ApiKey is { Length: > 0 } key)
+        if (settings is not null
+            && new SecretSource(settings.ApiKey, settings.ApiKeyEnv, settings.ApiKeyFile, settings.ApiKeyCommand).Resolve($"provider '{providerName}'", "API key", "api_key", environment) is { } configured)
         {
-            return key;
-        }
-
-        if (settings?.ApiKeyEnv is { } variable)
-        {
-            return environment.Get(variable)
-                ?? throw new AgentHostException(ErrorKind.Configuration, $"provider '{providerName}' reads its API key from ${variable}, which is not set. Export {variable}=<your key>.");
-        }
-
-        if (settings?.ApiKeyFile is { } file)
-        {
-            return File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } text
-                ? text
-                : throw new AgentHostException(ErrorKind.Configuration, $"provider '{providerName}' reads its API key from {file}, which is missing or empty. Write the key into that file.");
-        }
-
-        if (settings?.ApiKeyCommand is { } command)
-        {
-            return RunCommand(providerName, command, environment);
+            return configured;
         }
 
         // The conventional variable is for the service's own endpoint only (or where its base-URL variable, set by the
@@ -82,43 +61,5 @@ public static class ProviderKeys
         }
 
         return null;
-    }
-
-    private static string RunCommand(string providerName, string command, HostEnvironment environment)
-    {
-        // The shell is found like every program the host starts (absolute PATH entries only, never the project).
-        var (shell, flags) = OperatingSystem.IsWindows() ? ("cmd.exe", new[] { "/d", "/c" }) : ("/bin/sh", new[] { "-c" });
-        var spec = new ProcessSpec(shell, [.. flags, command])
-        {
-            WorkingDirectory = environment.CurrentDirectory,
-            Purpose = $"provider '{providerName}': api_key_command's shell",
-        };
-        ProcessOutput result;
-        try
-        {
-            // Resolve is synchronous for its callers (model selection); the command runs on the thread pool with a time limit.
-            result = Task.Run(() => ProcessLauncher.RunAsync(spec, CommandTimeout, maxOutputCharacters: 64_000)).GetAwaiter().GetResult();
-        }
-        catch (ProgramStartException ex)
-        {
-            throw new AgentHostException(ErrorKind.Configuration, $"provider '{providerName}': api_key_command could not run ({ex.Message}).", ex);
-        }
-
-        if (result.TimedOut)
-        {
-            throw new AgentHostException(ErrorKind.Configuration, $"provider '{providerName}': api_key_command did not finish within {CommandTimeout.TotalSeconds:0} s. Make it print the key without waiting for input.");
-        }
-
-        var key = result.Output.Trim();
-        if (result.ExitCode != 0 || key.Length == 0)
-        {
-            // The command's error text may quote the key or a token; show only its first line, cut short.
-            var firstLine = result.Error.Split('\n', 2)[0].Trim().TrimEnd('.'); // the message adds its own period
-            throw new AgentHostException(
-                ErrorKind.Configuration,
-                $"provider '{providerName}': api_key_command exited with {result.ExitCode}{(key.Length == 0 ? " and printed no key" : string.Empty)}{(firstLine.Length > 0 ? ": " + (firstLine.Length > 200 ? firstLine[..200] + "…" : firstLine) : string.Empty)}. Fix the command in config.yaml.");
-        }
-
-        return key;
     }
 }

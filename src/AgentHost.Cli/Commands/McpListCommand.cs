@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using AgentHost.Agent.Mcp;
 using AgentHost.Cli.Rendering;
-using AgentHost.Hosting.Trust;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Cli.Commands;
@@ -28,16 +27,7 @@ internal sealed class McpListCommand : AgentCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var configuration = Context.Configuration(parseResult);
-        await using var runtime = Context.CreatePluginRuntime(configuration);
-        await _plugins.LoadAsync(runtime, parseResult, configuration, Context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
-        var problems = new List<string>();
-        var trusted = ProjectTrust.Load(Context.Paths).IsTrusted(configuration.ProjectRoot);
-        var definitions = McpServerSources.Collect(runtime.Registry, configuration, trusted, Context.Environment.Variables, problems);
-        foreach (var problem in problems)
-        {
-            Context.Console.WriteInfo("warning: " + problem);
-        }
-
+        var definitions = await McpDefinitions.CollectAsync(Context, _plugins, parseResult, configuration, cancellationToken).ConfigureAwait(false);
         await using var servers = await McpSessionServers.StartAsync(definitions, configuration.ProjectRoot, events: null, logging: null, cancellationToken).ConfigureAwait(false);
         if (parseResult.GetValue(_json))
         {

@@ -108,6 +108,14 @@ public sealed class ConfigurationSnapshot
     /// <returns>The value (secrets in clear).</returns>
     public string? Get(string key) => Explain(key)?.Value;
 
+    /// <summary>
+    /// A key's value as a local path: <c>~</c> is the home folder, a relative path is relative to the file that set it
+    /// (else the current directory); <see langword="null"/> when unset or empty.
+    /// </summary>
+    /// <param name="key">The dotted key.</param>
+    /// <returns>The absolute path.</returns>
+    public string? GetPath(string key) => Explain(key) is { Value.Length: > 0 } entry ? ResolveLocalPath(entry) : null;
+
     /// <summary>The value of a key with where it came from, or <see langword="null"/> when it is not set.</summary>
     /// <param name="key">A dotted key.</param>
     /// <returns>The entry.</returns>
@@ -167,7 +175,7 @@ public sealed class ConfigurationSnapshot
         {
             var prefix = "providers." + name;
             string? Value(string key) => Get($"{prefix}.{key}") is { Length: > 0 } value ? value : null;
-            var apiKeyFile = Explain(prefix + ".api_key_file") is { Value.Length: > 0 } file ? ResolveLocalPath(file) : null;
+            var apiKeyFile = GetPath(prefix + ".api_key_file");
             providers[name] = new ProviderSettings(
                 name,
                 Value("type") ?? name,
