@@ -6,9 +6,12 @@ namespace AgentHost.Cli.Commands;
 internal sealed class McpCommand : Command
 {
     public McpCommand(CliContext context)
-        : base("mcp", "MCP: list and check the servers sessions connect to, or serve the plugins' tools as an MCP server.")
+        : base("mcp", "MCP: list, check, add and remove the servers sessions connect to, or serve the plugins' tools as an MCP server.")
     {
         Subcommands.Add(new McpListCommand(context));
+        Subcommands.Add(new McpGetCommand(context));
+        Subcommands.Add(new McpAddCommand(context));
+        Subcommands.Add(new McpRemoveCommand(context));
         Subcommands.Add(new McpServeCommand(context));
     }
 }
