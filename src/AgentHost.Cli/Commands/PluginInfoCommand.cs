@@ -61,7 +61,9 @@ internal sealed class PluginInfoCommand : AgentCommand
 
         foreach (var capability in result.Capabilities)
         {
-            console.WriteLine($"  {KindLabel(capability.Kind),-18}{capability.QualifiedName}{(capability.Capability.Description is { } d ? " — " + d : string.Empty)}");
+            // A declared MCP server is not started by loading the plugin: only a session (or 'agent mcp get') starts it.
+            var note = capability.Kind == CapabilityKind.McpServer ? $" (declared, not started here: 'agent mcp get {capability.Name}' starts it)" : string.Empty;
+            console.WriteLine($"  {KindLabel(capability.Kind),-18}{capability.QualifiedName}{(capability.Capability.Description is { } d ? " — " + d : string.Empty)}{note}");
         }
 
         return result.Status == PluginLoadStatus.Loaded ? ExitCodes.Success : ExitCodes.Plugin;

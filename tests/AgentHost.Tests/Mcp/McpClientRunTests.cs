@@ -151,6 +151,43 @@ public sealed class McpClientRunTests : IDisposable
         Assert.Contains("✓ mcp__remote__echo", result.Error, StringComparison.Ordinal);
     }
 
+    [McpFact]
+    public async Task TheFilesystemServer_ReadsWithoutAsking_WritesOnlyWhenAllowed_AndItsRefusalsReachTheModel()
+    {
+        File.WriteAllText(Path.Combine(_ws.Root, "notes.txt"), "first line of the notes");
+        var outside = _ws.Combine("outside.txt");
+        File.WriteAllText(outside, "secret outside the root");
+        _ws.WriteUserConfig($$"""
+            mcp:
+              servers:
+                fs: { command: {{JsonSerializer.Serialize(McpTestServers.Filesystem)}}, args: [{{JsonSerializer.Serialize(_ws.Root)}}] }
+            """);
+        var script = $$"""
+            turns:
+              - expect: { tools_include: [mcp__fs__read_text_file, mcp__fs__write_file, mcp__fs__list_directory] }
+                tool_calls:
+                  - { name: mcp__fs__read_text_file, arguments: { path: {{JsonSerializer.Serialize(Path.Combine(_ws.Root, "notes.txt"))}} } }
+                  - { name: mcp__fs__read_text_file, arguments: { path: {{JsonSerializer.Serialize(outside)}} } }
+              - expect: { tool_results_contain: ["first line of the notes", "Access denied"] }
+                tool_calls:
+                  - { name: mcp__fs__write_file, arguments: { path: {{JsonSerializer.Serialize(Path.Combine(_ws.Root, "written.txt"))}}, content: written by the server } }
+              - text: finished
+            """;
+
+        var denied = await _ws.RunAsync("run", "files", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + _ws.WriteScript(script));
+        var deniedWrote = File.Exists(Path.Combine(_ws.Root, "written.txt"));
+        var allowed = await _ws.RunAsync("run", "files", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + _ws.WriteScript(script), "--allow", "mcp__fs__write_file");
+
+        Assert.True(denied.ExitCode == ExitCodes.Success, denied.Error); // the reads went through: not every call was denied
+        Assert.Contains("✓ mcp__fs__read_text_file", denied.Error, StringComparison.Ordinal);
+        Assert.Contains("permission: deny mcp__fs__write_file", denied.Error, StringComparison.Ordinal);
+        Assert.Contains("--allow 'mcp__fs__write_file'", denied.Error, StringComparison.Ordinal);
+        Assert.False(deniedWrote);
+        Assert.DoesNotContain("secret outside the root", denied.Output + denied.Error, StringComparison.Ordinal);
+        Assert.True(allowed.ExitCode == ExitCodes.Success, allowed.Error);
+        Assert.Equal("written by the server", File.ReadAllText(Path.Combine(_ws.Root, "written.txt")));
+    }
+
     private void WriteMcpJson(string name, string command, params string[] args) =>
         File.WriteAllText(Path.Combine(_ws.Root, ".mcp.json"), JsonSerializer.Serialize(new { mcpServers = new Dictionary<string, object> { [name] = new { command, args } } }));
 }

@@ -46,6 +46,35 @@ public sealed class McpCommandTests : IDisposable
     }
 
     [McpFact]
+    public async Task APluginsDeclaredServer_IsCalledDeclaredByPluginInfo_AndStartedByMcpGet()
+    {
+        var folder = _ws.Combine("acme-everything");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "plugin.yaml"), $$"""
+            id: acme.everything
+            version: 1.0.0
+            description: The everything server as a plugin.
+            sdk: "^1.0"
+            uses: [processes]
+            mcp:
+              - name: plugged
+                command: {{JsonSerializer.Serialize(McpTestServers.Everything)}}
+                args: [stdio]
+            """);
+        Assert.Equal(ExitCodes.Success, (await _ws.RunAsync("plugin", "install", folder, "--yes")).ExitCode);
+
+        var info = await _ws.RunAsync("plugin", "info", "acme.everything");
+        var list = await _ws.RunAsync("plugin", "list");
+        var get = await _ws.RunAsync("mcp", "get", "plugged", "--no-default-plugins");
+
+        Assert.Contains("(declared, not started here: 'agent mcp get plugged' starts it)", info.Output, StringComparison.Ordinal);
+        Assert.Contains("1 MCP server (declared)", list.Output, StringComparison.Ordinal);
+        Assert.True(get.ExitCode == ExitCodes.Success, get.Output + get.Error);
+        Assert.Matches(@"source:\s+plugin acme\.everything", get.Output);
+        Assert.Matches(@"state:\s+ready, 1\d tools", get.Output);
+    }
+
+    [McpFact]
     public async Task AnUntrustedProjectsConfig_CannotAddAnMcpServer()
     {
         _ws.WriteProjectConfig("""
