@@ -188,6 +188,46 @@ public sealed class McpClientRunTests : IDisposable
         Assert.Equal("written by the server", File.ReadAllText(Path.Combine(_ws.Root, "written.txt")));
     }
 
+    [McpLinuxFact]
+    public async Task TheServersProcesses_EndWithTheRun_AHangingOneToo()
+    {
+        var everythingPid = _ws.Combine("everything.pid");
+        var hangingPid = _ws.Combine("hanging.pid");
+
+        // '$$$$': the configuration expands $VAR and turns $$ into $, so the shell gets $$ (its own pid, kept by exec).
+        _ws.WriteUserConfig($$"""
+            mcp:
+              start_timeout: 3
+              servers:
+                everything: { command: sh, args: ["-c", {{JsonSerializer.Serialize($"echo $$$$ > '{everythingPid}'; exec '{McpTestServers.Everything}' stdio")}}] }
+                hanging: { command: sh, args: ["-c", {{JsonSerializer.Serialize($"echo $$$$ > '{hangingPid}'; exec node -e 'setInterval(() => {{}}, 1000)'")}}] }
+            """);
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: mcp__everything__echo, arguments: { message: alive } }]
+              - expect: { tool_results_contain: ["Echo: alive"] }
+                text: done
+            """);
+
+        var result = await _ws.RunAsync("run", "go", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        foreach (var file in new[] { everythingPid, hangingPid })
+        {
+            var pid = int.Parse(File.ReadAllText(file).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(await Processes.ProcessWatch.EndsWithinAsync(pid, TimeSpan.FromSeconds(10)), $"the server process {pid} ({Path.GetFileName(file)}) outlived the run");
+        }
+    }
+
     private void WriteMcpJson(string name, string command, params string[] args) =>
         File.WriteAllText(Path.Combine(_ws.Root, ".mcp.json"), JsonSerializer.Serialize(new { mcpServers = new Dictionary<string, object> { [name] = new { command, args } } }));
+}
+
+/// <summary>A fact that needs the npm-installed MCP servers and Linux (it watches processes with pidfd).</summary>
+public sealed class McpLinuxFactAttribute : FactAttribute
+{
+    public McpLinuxFactAttribute()
+    {
+        Skip = !OperatingSystem.IsLinux() ? "watches server processes with Linux pidfd" : McpTestServers.SkipReason;
+    }
 }
