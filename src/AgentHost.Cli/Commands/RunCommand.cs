@@ -24,7 +24,7 @@ internal sealed class RunCommand : AgentCommand
     private readonly SessionChoiceOptions _choice = new();
     private readonly Option<string> _output = new("--output", "-o") { Description = "text (answer on stdout, activity on stderr), json (NDJSON events) or final (only the answer).", DefaultValueFactory = _ => "text" };
     private readonly Option<int?> _maxSteps = new("--max-steps") { Description = "Stop after this many model steps." };
-    private readonly Option<string[]> _context = new("--context") { Description = "Add context: @file, @dir/ or @https://… (repeatable).", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string[]> _context = new("--context") { Description = "Add context: @file, @dir/, @https://… or @SERVER:URI (an MCP server's resource) (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string[]> _images = new("--image") { Description = "Attach an image (PNG, JPEG, GIF or WebP, up to 5 MiB) inside the project root (repeatable); @shot.png in the prompt does the same.", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> _prefer = new("--prefer") { Description = "When no model is named: fast, cheap or best (picks the small_model / large_model role, else the automatic selector)." };
     private readonly Option<bool> _dryRun = new("--dry-run")
