@@ -147,3 +147,17 @@ internal static class McpPrompts
         }
     }
 }
+
+/// <summary>The prompts a set of started servers offers, for listings (<c>agent mcp list --tools</c>, the chat's <c>/help</c>).</summary>
+public static class McpPromptCatalog
+{
+    /// <summary>The prompts of every started server that offers any (a server that fails to list them is left out).</summary>
+    /// <param name="servers">The servers.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Servers in definition order, each server's prompts as it lists them; empty without servers (the MCP SDK is then not loaded).</returns>
+    public static Task<IReadOnlyList<McpPromptInfo>> ListAsync(McpSessionServers servers, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(servers);
+        return servers.Connections.Count == 0 ? Task.FromResult<IReadOnlyList<McpPromptInfo>>([]) : McpPrompts.ListAsync(servers, cancellationToken);
+    }
+}

@@ -12,7 +12,7 @@ public sealed partial class AgentSession
     {
         ThrowIfClosed();
         var servers = await _opening.McpLoad.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return servers.Connections.Count == 0 ? [] : await McpPrompts.ListAsync(servers, cancellationToken).ConfigureAwait(false);
+        return await McpPromptCatalog.ListAsync(servers, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The resource URIs one started server lists (for completing <c>@SERVER:</c>); empty for an unknown server or one without resources.</summary>

@@ -135,6 +135,21 @@ public sealed class McpPromptsAndResourcesTests : IDisposable
         Assert.Contains("No sessions in ", sessions.Output, StringComparison.Ordinal);
     }
 
+    [McpFact]
+    public async Task McpList_WithTools_ListsThePrompts_WithTheirArguments()
+    {
+        var text = await _ws.RunAsync("mcp", "list", "--tools");
+        var json = await _ws.RunAsync("mcp", "list", "--json");
+
+        Assert.True(text.ExitCode == ExitCodes.Success, text.Error);
+        Assert.Matches(@"everything:args-prompt\s+city \[state\]\s+A prompt with two arguments", text.Output);
+        var server = JsonDocument.Parse(json.Output).RootElement.EnumerateArray().Single();
+        var prompt = server.GetProperty("prompts").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "args-prompt");
+        Assert.Equal(
+            [("city", true), ("state", false)],
+            prompt.GetProperty("arguments").EnumerateArray().Select(a => (a.GetProperty("name").GetString(), a.GetProperty("required").GetBoolean())));
+    }
+
     [McpTmuxFact]
     public async Task Chat_ListsThePrompts_CompletesThem_AndSendsOne_WithItsArguments()
     {
