@@ -32,9 +32,11 @@ internal static class McpPrompts
 
     /// <summary>Renders the requested prompt and puts the user's own text (already expanded) after it.</summary>
     /// <exception cref="AgentHostException">No such server or prompt, a bad argument, or the server refused (the message names the fix).</exception>
-    public static async Task<ExpandedPrompt> RenderAsync(McpSessionServers servers, McpPromptRequest request, ExpandedPrompt added, ContextLimits limits, CancellationToken cancellationToken)
+    public static Task<ExpandedPrompt> RenderAsync(McpSessionServers servers, McpPromptRequest request, ExpandedPrompt added, ContextLimits limits, CancellationToken cancellationToken) =>
+        RenderAsync(Connection(servers, request.Server), request, added, limits, cancellationToken); // checked first: without servers the SDK is not loaded
+
+    private static async Task<ExpandedPrompt> RenderAsync(McpConnection connection, McpPromptRequest request, ExpandedPrompt added, ContextLimits limits, CancellationToken cancellationToken)
     {
-        var connection = Connection(servers, request.Server);
         var prompts = await ListOneAsync(connection, cancellationToken, throwOnError: true).ConfigureAwait(false);
         var prompt = prompts.FirstOrDefault(p => p.Name == request.Name)
             ?? throw new AgentHostException(ErrorKind.Usage, $"MCP server '{request.Server}' has no prompt '{request.Name}'; its prompts: {(prompts.Count == 0 ? "none" : string.Join(", ", prompts.Select(p => p.Arguments.Count == 0 ? p.Name : $"{p.Name} ({p.ArgumentUsage})")))}.");
