@@ -19,6 +19,9 @@ public enum ContextReferenceKind
 
     /// <summary>An image file (PNG, JPEG, GIF, WebP by its bytes), attached as an image part.</summary>
     Image,
+
+    /// <summary>An MCP server's resource (<c>@SERVER:URI</c>), or a resource a server's prompt embeds.</summary>
+    Mcp,
 }
 
 /// <summary>One resolved context reference.</summary>

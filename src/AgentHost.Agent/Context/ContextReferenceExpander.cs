@@ -9,10 +9,16 @@ using AgentHost.Sessions;
 namespace AgentHost.Agent.Context;
 
 /// <summary>
-/// Resolves <c>@path</c> (an image file becomes an image part), <c>@dir/</c>, <c>@https://…</c> and plugin (<c>@prefix:value</c>) references in a prompt
-/// or given with <c>--context</c>. Files are inlined with caps, directories listed respecting .gitignore, URLs
-/// fetched with caps. Paths must stay inside the workspace root (symlinks resolved).
+/// Resolves <c>@path</c> (an image file becomes an image part), <c>@dir/</c>, <c>@https://…</c>, MCP resource
+/// (<c>@SERVER:URI</c>) and plugin (<c>@prefix:value</c>) references in a prompt or given with <c>--context</c>. Files
+/// are inlined with caps, directories listed respecting .gitignore, URLs fetched with caps, MCP resources read from
+/// the session's server. Paths must stay inside the workspace root (symlinks resolved).
 /// </summary>
+/// <remarks>
+/// A reference is tried as, in this order: an <c>http(s)://</c> URL; <c>SERVER:URI</c> when SERVER is one of the
+/// session's MCP servers (configured, whether or not it started: one that failed says why); <c>prefix:value</c> when a
+/// plugin resolves that prefix; a path.
+/// </remarks>
 /// <param name="workspaceRoot">The project root.</param>
 /// <param name="registry">Where plugin context resolvers are found.</param>
 /// <param name="limits">Size limits.</param>
@@ -34,6 +40,9 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
     /// <see cref="AgentHostException"/> saying why not. When <see langword="null"/>, URL references are not expanded.
     /// </summary>
     public Func<string, CancellationToken, Task<string>>? FetchUrl { get; init; }
+
+    /// <summary>The session's MCP servers, for <c>@SERVER:URI</c>; when <see langword="null"/>, no reference is taken for a server's resource.</summary>
+    internal Mcp.McpResourceReferences? McpResources { get; init; }
 
     /// <summary>Expands the references in <paramref name="prompt"/> plus the explicit ones.</summary>
     /// <param name="prompt">The prompt text.</param>
@@ -109,6 +118,11 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
             return await UrlContext.FetchAsync(FetchUrl, reference, _limits, cancellationToken).ConfigureAwait(false);
         }
 
+        if (McpResources is { } mcp && await mcp.ResolveAsync(reference, _limits, cancellationToken).ConfigureAwait(false) is { } resource)
+        {
+            return resource;
+        }
+
         var colon = reference.IndexOf(':', StringComparison.Ordinal);
         if (colon > 0 && registry.Find(CapabilityKind.ContextResolver, reference[..colon]) is { Capability: ContextResolverCapability plugin })
         {
@@ -162,9 +176,15 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
 
     private string Explain(string reference)
     {
-        if (reference.Contains("://", StringComparison.Ordinal))
+        if (reference.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || reference.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
             return "the URL could not be fetched";
+        }
+
+        if (reference.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 && reference.Contains("://", StringComparison.Ordinal))
+        {
+            var servers = McpResources?.ServerNames ?? [];
+            return $"no MCP server '{reference[..colon]}' in this session ({(servers.Count > 0 ? "its servers: " + string.Join(", ", servers) : "it has none; 'agent mcp list' shows what is configured")}), and no context resolver for it";
         }
 
         var full = Path.GetFullPath(reference, _paths.Root);

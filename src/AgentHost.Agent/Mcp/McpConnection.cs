@@ -48,6 +48,17 @@ internal sealed class McpConnection : IAsyncDisposable
     public Task<ReadResourceResult> ReadResourceAsync(string uri, CancellationToken cancellationToken) =>
         _client.ReadResourceAsync(uri, cancellationToken: cancellationToken).AsTask();
 
+    /// <summary>Whether the server offers prompts (<c>prompts/list</c>, <c>prompts/get</c>).</summary>
+    public bool HasPrompts => _client.ServerCapabilities.Prompts is not null;
+
+    /// <summary>The server's prompts (every page).</summary>
+    public async Task<IReadOnlyList<Prompt>> ListPromptsAsync(CancellationToken cancellationToken) =>
+        [.. (await _client.ListPromptsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Select(p => p.ProtocolPrompt)];
+
+    /// <summary>Renders one prompt with its arguments.</summary>
+    public Task<GetPromptResult> GetPromptAsync(string name, IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken) =>
+        _client.GetPromptAsync(name, arguments, cancellationToken: cancellationToken).AsTask();
+
     /// <summary>Connects, initializes and lists the tools, within the definition's start timeout.</summary>
     /// <exception cref="McpStartException">It did not start; the message says why and what to do.</exception>
     public static async Task<McpConnection> StartAsync(McpServerDefinition definition, string workingDirectory, ILoggerFactory? logging, CancellationToken cancellationToken)

@@ -46,6 +46,9 @@ public sealed class McpSessionServers : IAsyncDisposable
     /// <summary>The tools of the servers that started.</summary>
     public IReadOnlyList<RegisteredCapability> Tools { get; }
 
+    /// <summary>The connections of the servers that started (for resource references and prompts).</summary>
+    internal IReadOnlyList<McpConnection> Connections => _connections;
+
     /// <summary>Starts every server in parallel; failures are reported on <paramref name="events"/> and in <see cref="Statuses"/>.</summary>
     public static async Task<McpSessionServers> StartAsync(
         IReadOnlyList<McpServerDefinition> definitions, string workingDirectory, IEventBus? events, ILoggerFactory? logging, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentHost.Agent.Context;
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Mcp;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
@@ -13,19 +14,27 @@ namespace AgentHost.Agent.Runs;
 /// <summary>
 /// The context-reference expander of a run, wired to the permission rules: <c>@file</c>, <c>@dir/</c> and images get
 /// the same read decision as a tool's read (in the run's mode; a read that would ask is not expanded), and
-/// <c>@url</c> is fetched by invoking the registered <c>fetch</c> tool through the tool pipeline, so the permission
+/// <c>@SERVER:URI</c> reads the session's MCP server's resource, and <c>@url</c> is fetched by invoking the registered <c>fetch</c> tool through the tool pipeline, so the permission
 /// gate, domain rules, private-address guard, size limits and readability extraction of that tool all apply.
 /// </summary>
 internal static class ContextReferences
 {
     public static ContextReferenceExpander Create(
-        PluginRuntime runtime, PermissionPolicy policy, PermissionMode mode, string workspaceRoot, string homeDirectory, SecretScrubber scrubber, TimeProvider timeProvider)
+        PluginRuntime runtime,
+        PermissionPolicy policy,
+        PermissionMode mode,
+        string workspaceRoot,
+        string homeDirectory,
+        SecretScrubber scrubber,
+        TimeProvider timeProvider,
+        Task<McpSessionServers>? mcpServers = null)
     {
         // Rule problems are reported once, by the session's gate; this gate only decides the prompt's references.
         var gate = new RulePermissionGate(policy, mode, workspaceRoot, homeDirectory, policy.ExtraDirectories);
         var calls = 0;
         return new ContextReferenceExpander(workspaceRoot, runtime.Registry)
         {
+            McpResources = mcpServers is null ? null : new McpResourceReferences(mcpServers),
             ReadCheck = ReadAccessCheck.For(gate, string.Empty, "context", workspaceRoot),
             FetchUrl = async (url, cancellationToken) =>
             {

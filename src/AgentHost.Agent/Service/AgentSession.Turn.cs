@@ -1,4 +1,5 @@
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Mcp;
 using AgentHost.Agent.Runs;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
@@ -53,8 +54,14 @@ public sealed partial class AgentSession
         // References are read under the session's current mode (before the first turn: the options' mode, else
         // permissions.mode, else the default), with the policy read when the session opened.
         var mode = RunContext?.Mode ?? Options.PermissionMode ?? _opening.Policy.Mode ?? PermissionModes.Default(Options.Interactive);
-        var references = ContextReferences.Create(runtime, _opening.Policy, mode, Options.WorkspaceRoot, _parts.Environment.HomeDirectory, _parts.Scrubber, _parts.Time);
+        var references = ContextReferences.Create(runtime, _opening.Policy, mode, Options.WorkspaceRoot, _parts.Environment.HomeDirectory, _parts.Scrubber, _parts.Time, _opening.McpLoad);
         var expanded = await references.ExpandAsync(request.Prompt, request.Context, request.Images, cancellationToken).ConfigureAwait(false);
+        if (request.McpPrompt is { } mcpPrompt)
+        {
+            // The server renders it now: a wrong name or argument stops the turn before anything is stored.
+            expanded = await McpPrompts.RenderAsync(await _opening.McpLoad.WaitAsync(cancellationToken).ConfigureAwait(false), mcpPrompt, expanded, new Context.ContextLimits(), cancellationToken).ConfigureAwait(false);
+        }
+
         if (request.Skills.Count > 0)
         {
             // A mistyped skill stops the turn before anything else is prepared.
@@ -67,7 +74,7 @@ public sealed partial class AgentSession
         var titling = Task.CompletedTask;
         if (context is null)
         {
-            var built = await SessionRunContextBuilder.BuildAsync(_parts, Options, _opening, expanded, request.Prompt, id => Volatile.Write(ref _id, id), cancellationToken).ConfigureAwait(false);
+            var built = await SessionRunContextBuilder.BuildAsync(_parts, Options, _opening, expanded, expanded.Prompt, id => Volatile.Write(ref _id, id), cancellationToken).ConfigureAwait(false);
             (context, history) = (built.Context, built.History);
             _lease ??= built.NewLease;
             Volatile.Write(ref _id, context.SessionId);
@@ -84,7 +91,7 @@ public sealed partial class AgentSession
                     await runtime.EnsureChatProviderAsync(smallType, cancellationToken).ConfigureAwait(false);
                 }
 
-                titling = SessionTitler.GenerateAsync(() => ModelSelection.Select(small, configuration, runtime, _parts.Environment), store, context.SessionId, request.Prompt, runtime.Events, cancellationToken);
+                titling = SessionTitler.GenerateAsync(() => ModelSelection.Select(small, configuration, runtime, _parts.Environment), store, context.SessionId, expanded.Prompt, runtime.Events, cancellationToken);
             }
         }
         else

@@ -48,6 +48,12 @@ public sealed record TurnRequest(string Prompt)
 
     /// <summary>Skills to activate before the model is asked; each must exist and be user-invocable.</summary>
     public IReadOnlyList<string> Skills { get; init; } = [];
+
+    /// <summary>
+    /// An MCP server's prompt to send (rendered by its server; <see cref="Prompt"/>, when not empty, follows it). A
+    /// wrong server, prompt or argument fails the turn before anything is stored.
+    /// </summary>
+    public Mcp.McpPromptRequest? McpPrompt { get; init; }
 }
 
 /// <summary>How a turn ended.</summary>

@@ -1,9 +1,10 @@
+using AgentHost.Agent.Mcp;
 using AgentHost.Hosting;
 
 namespace AgentHost.Cli.Chat;
 
-/// <summary>What a slash command asks of the chat: to exit, or to send a prompt (a user-defined command; <c>/skill</c> with the skills to activate).</summary>
-internal sealed record SlashOutcome(bool Exit = false, string? Prompt = null, IReadOnlyList<string>? Skills = null)
+/// <summary>What a slash command asks of the chat: to exit, or to send a prompt (a user-defined command; <c>/skill</c> with the skills to activate; an MCP server's prompt).</summary>
+internal sealed record SlashOutcome(bool Exit = false, string? Prompt = null, IReadOnlyList<string>? Skills = null, McpPromptRequest? McpPrompt = null)
 {
     public static SlashOutcome Done { get; } = new();
 }
@@ -33,6 +34,8 @@ internal sealed partial class ChatCommands
             commands.Add(new SlashCommand(command.Name, $"/{command.Name} [arguments]", command.Description, (args, _) => Task.FromResult(new SlashOutcome(Prompt: command.Expand(args)))));
         }
 
+        _ = commands.McpPrompts(); // listed in the background, for Tab and /help
+
         return commands;
     }
 
@@ -42,7 +45,12 @@ internal sealed partial class ChatCommands
         var space = line.IndexOfAny([' ', '\t', '\n']);
         var name = (space < 0 ? line : line[..space])[1..];
         var args = space < 0 ? string.Empty : line[(space + 1)..].Trim();
-        if (!_commands.TryGetValue(name, out var command))
+        if (!_commands.TryGetValue(name, out var command) && name.Contains(':', StringComparison.Ordinal))
+        {
+            return await RunMcpPromptAsync(name, args, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (command is null)
         {
             var near = _commands.Keys.Where(k => k.StartsWith(name, StringComparison.Ordinal)).ToList();
             _host.Output.WriteInfo($"unknown command /{name}.{(near.Count > 0 ? " Did you mean " + string.Join(", ", near.Select(n => "/" + n)) + "?" : string.Empty)} /help lists the commands.");
@@ -65,16 +73,26 @@ internal sealed partial class ChatCommands
     private void AddBuiltIns()
     {
         var console = _host.Output;
-        Add(new SlashCommand("help", "/help", "This list.", (_, _) =>
+        Add(new SlashCommand("help", "/help", "This list.", async (_, ct) =>
         {
-            var width = _commands.Values.Max(c => c.Usage.Length);
+            var prompts = await McpPromptCommandsAsync(ct).ConfigureAwait(false);
+            var width = _commands.Values.Select(c => c.Usage.Length).Concat(prompts.Select(p => p.Usage.Length)).Max();
             foreach (var command in _commands.Values)
             {
                 console.WriteInfo($"  {command.Usage.PadRight(width)}  {command.Help}");
             }
 
-            console.WriteInfo("Keys: Enter sends (while a turn runs, queues); Shift+Enter, Alt+Enter or a trailing \\ adds a line; Up/Down history; Tab completes /commands and @paths; Shift+Tab cycles the mode; Ctrl+C cancels the turn (twice exits); Ctrl+D exits.");
-            return Task.FromResult(SlashOutcome.Done);
+            if (prompts.Count > 0)
+            {
+                console.WriteInfo("MCP prompts (arguments as NAME=VALUE or in this order; the prompt is sent as your message):");
+                foreach (var (usage, help) in prompts)
+                {
+                    console.WriteInfo($"  {usage.PadRight(width)}  {help}");
+                }
+            }
+
+            console.WriteInfo("Keys: Enter sends (while a turn runs, queues); Shift+Enter, Alt+Enter or a trailing \\ adds a line; Up/Down history; Tab completes /commands, @paths and @SERVER: resources; Shift+Tab cycles the mode; Ctrl+C cancels the turn (twice exits); Ctrl+D exits.");
+            return SlashOutcome.Done;
         }));
         Add(new SlashCommand("exit", "/exit", "Leave the chat (the session is saved; agent --continue resumes it).", (_, _) => Task.FromResult(new SlashOutcome(Exit: true))));
         Add(new SlashCommand("clear", "/clear", "Clear the screen (the conversation goes on; /new starts another).", (_, _) =>

@@ -58,7 +58,8 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
         try
         {
             var commands = ChatCommands.Create(this, UserCommands.Load(context.Paths, configuration.ProjectRoot));
-            using var editor = new ChatEditor(context.Paths, commands.Names, _console.Live, new FileMentions(workspaceRoot), System.Console.Out);
+            var mentions = new FileMentions(workspaceRoot) { McpResources = (server, ct) => state.Session.ListMcpResourceUrisAsync(server, ct) };
+            using var editor = new ChatEditor(context.Paths, commands.LiveNames, _console.Live, mentions, System.Console.Out);
             frontEnd.Prompter?.Ask = editor.IsLive ? editor.AskAsync : null;
             Console.WriteInfo($"agent {AgentProgram.Version} · {workspaceRoot}");
             Console.WriteInfo(remembered is not null
@@ -128,7 +129,9 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
                     return ExitCodes.Success;
                 }
 
-                request = outcome.Prompt is { } prompt ? new TurnRequest(prompt) { Skills = outcome.Skills ?? [] } : null;
+                request = outcome.Prompt is { } prompt ? new TurnRequest(prompt) { Skills = outcome.Skills ?? [] }
+                    : outcome.McpPrompt is { } mcpPrompt ? new TurnRequest(string.Empty) { McpPrompt = mcpPrompt }
+                    : null;
             }
 
             if (request is not null && await TurnAsync(state, editor, request, queued, cancellationToken).ConfigureAwait(false) is { } exit)
@@ -257,6 +260,9 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     internal ChatState State => _state ?? throw new InvalidOperationException("the chat has not started.");
+
+    /// <summary>The chat's state, or <see langword="null"/> before it has started.</summary>
+    internal ChatState? StartedState => _state;
 
     internal CliContext Context => context;
 

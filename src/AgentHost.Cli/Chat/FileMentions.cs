@@ -24,6 +24,12 @@ internal sealed class FileMentions(string root)
 
     private Task<IReadOnlyList<string>>? _files;
 
+    /// <summary>
+    /// The resource URIs of the session's MCP server of a name (empty for no such server): <c>@SERVER:</c> then completes
+    /// them (<c>@SERVER:URI</c> reads the resource). <see langword="null"/>: only files are completed.
+    /// </summary>
+    public Func<string, CancellationToken, Task<IReadOnlyList<string>>>? McpResources { get; init; }
+
     /// <summary>Starts listing the files (in the background) so the first Tab does not wait.</summary>
     public void Prefetch() => _files ??= Task.Run(ListAsync);
 
@@ -33,6 +39,16 @@ internal sealed class FileMentions(string root)
     /// </summary>
     public async Task<IReadOnlyList<string>> CompleteAsync(string prefix, CancellationToken cancellationToken)
     {
+        if (McpResources is { } resources && prefix.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 && !prefix[..colon].Contains('/', StringComparison.Ordinal))
+        {
+            var server = prefix[..colon];
+            var uris = await resources(server, cancellationToken).ConfigureAwait(false);
+            if (uris.Count > 0)
+            {
+                return [.. uris.Select(u => $"{server}:{u}").Where(r => r.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).Take(MaxCandidates)];
+            }
+        }
+
         Prefetch();
         var files = await _files!.WaitAsync(cancellationToken).ConfigureAwait(false);
         return Complete(files, prefix);

@@ -14,7 +14,7 @@ internal sealed class McpListCommand : AgentCommand
 {
     private readonly PluginOptions _plugins = new();
     private readonly Option<bool> _json = new("--json") { Description = "Print JSON." };
-    private readonly Option<bool> _tools = new("--tools") { Description = "Also list each server's tools (mcp__SERVER__TOOL) with their effect." };
+    private readonly Option<bool> _tools = new("--tools") { Description = "Also list each server's tools (mcp__SERVER__TOOL) with their effect, and its prompts (agent run --prompt SERVER:PROMPT)." };
 
     public McpListCommand(CliContext context)
         : base("list", "Start every MCP server a session here would use and show its source, state, tools and last error.", context)
@@ -29,6 +29,7 @@ internal sealed class McpListCommand : AgentCommand
         var configuration = Context.Configuration(parseResult);
         var definitions = await McpDefinitions.CollectAsync(Context, _plugins, parseResult, configuration, cancellationToken).ConfigureAwait(false);
         await using var servers = await McpSessionServers.StartAsync(definitions, configuration.ProjectRoot, events: null, logging: null, cancellationToken).ConfigureAwait(false);
+        var prompts = await McpPromptCatalog.ListAsync(servers, cancellationToken).ConfigureAwait(false);
         if (parseResult.GetValue(_json))
         {
             Context.Console.WriteLine(JsonSerializer.Serialize(
@@ -40,6 +41,7 @@ internal sealed class McpListCommand : AgentCommand
                     target = s.Definition.Target,
                     state = s.State.ToString().ToLowerInvariant(),
                     tools = servers.Tools.Where(t => IsOf(t.Name, s.Definition.Name)).Select(t => t.Name),
+                    prompts = prompts.Where(p => p.Server == s.Definition.Name).Select(p => new { name = p.Name, arguments = p.Arguments.Select(a => new { name = a.Name, required = a.Required }) }),
                     error = s.Error,
                 }),
                 PluginFormatting.Json));
@@ -68,6 +70,10 @@ internal sealed class McpListCommand : AgentCommand
                 var tool = (ToolCapability)t.Capability;
                 return new[] { t.Name, tool.Metadata.Effect.ToString().ToLowerInvariant(), tool.Function.Description.ReplaceLineEndings(" ") };
             }).ToList());
+            if (prompts.Count > 0)
+            {
+                TextTable.Write(Context.Console, ["PROMPT", "ARGUMENTS", "DESCRIPTION"], prompts.Select(p => new[] { p.Command, p.ArgumentUsage, (p.Description ?? string.Empty).ReplaceLineEndings(" ") }).ToList());
+            }
         }
 
         return ExitCodes.Success;

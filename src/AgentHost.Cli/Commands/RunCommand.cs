@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AgentHost.Agent.Composition;
+using AgentHost.Agent.Mcp;
 using AgentHost.Agent.Models;
 using AgentHost.Agent.Runs;
 using AgentHost.Agent.Service;
@@ -23,7 +24,7 @@ internal sealed class RunCommand : AgentCommand
     private readonly SessionChoiceOptions _choice = new();
     private readonly Option<string> _output = new("--output", "-o") { Description = "text (answer on stdout, activity on stderr), json (NDJSON events) or final (only the answer).", DefaultValueFactory = _ => "text" };
     private readonly Option<int?> _maxSteps = new("--max-steps") { Description = "Stop after this many model steps." };
-    private readonly Option<string[]> _context = new("--context") { Description = "Add context: @file, @dir/ or @https://… (repeatable).", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string[]> _context = new("--context") { Description = "Add context: @file, @dir/, @https://… or @SERVER:URI (an MCP server's resource) (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string[]> _images = new("--image") { Description = "Attach an image (PNG, JPEG, GIF or WebP, up to 5 MiB) inside the project root (repeatable); @shot.png in the prompt does the same.", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> _prefer = new("--prefer") { Description = "When no model is named: fast, cheap or best (picks the small_model / large_model role, else the automatic selector)." };
     private readonly Option<bool> _dryRun = new("--dry-run")
@@ -33,6 +34,12 @@ internal sealed class RunCommand : AgentCommand
 
     private readonly Option<string[]> _skills = new("--skill") { Description = "Activate this skill before the first model request (repeatable; see 'agent skill list').", AllowMultipleArgumentsPerToken = false };
     private readonly Option<bool> _noCompact = new("--no-compact") { Description = "Never summarise older history, even near the context window." };
+    private readonly Option<string?> _mcpPrompt = new("--prompt") { Description = "Send an MCP server's prompt, SERVER:PROMPT (the chat's /SERVER:PROMPT); the task's text, if any, follows it." };
+    private readonly Option<string[]> _mcpPromptArgs = new("--prompt-arg")
+    {
+        Description = "An argument of the --prompt, NAME=VALUE (repeatable); a bare VALUE fills the prompt's arguments in their declared order.",
+        AllowMultipleArgumentsPerToken = false,
+    };
 
     public RunCommand(CliContext context)
         : base("run", "Run the agent on a task, headless; the conversation is saved as a session you can resume.", context)
@@ -41,7 +48,7 @@ internal sealed class RunCommand : AgentCommand
         _output.AcceptOnlyFromAmong("text", "json", "final");
         _prefer.AcceptOnlyFromAmong("fast", "cheap", "best", "balanced");
         _choice.AddTo(this);
-        foreach (var option in new Option[] { _output, _maxSteps, _context, _images, _prefer, _noCompact, _dryRun, _skills })
+        foreach (var option in new Option[] { _output, _maxSteps, _context, _images, _prefer, _noCompact, _dryRun, _skills, _mcpPrompt, _mcpPromptArgs })
         {
             Options.Add(option);
         }
@@ -151,8 +158,18 @@ internal sealed class RunCommand : AgentCommand
                 Context = parseResult.GetValue(_context) ?? [],
                 Images = parseResult.GetValue(_images) ?? [],
                 Skills = parseResult.GetValue(_skills) ?? [],
+                McpPrompt = McpPrompt(parseResult),
             },
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The <c>--prompt SERVER:PROMPT</c> with its <c>--prompt-arg</c>s; <see langword="null"/> without <c>--prompt</c>.</summary>
+    private McpPromptRequest? McpPrompt(ParseResult parseResult)
+    {
+        var arguments = parseResult.GetValue(_mcpPromptArgs) ?? [];
+        return parseResult.GetValue(_mcpPrompt) is { } command
+            ? McpPromptRequest.Parse(command, arguments)
+            : arguments.Length > 0 ? throw new AgentHostException(ErrorKind.Usage, "--prompt-arg needs --prompt SERVER:PROMPT (the MCP prompt it is an argument of).") : null;
     }
 
     private string ReadPrompt(ParseResult parseResult)
@@ -165,7 +182,7 @@ internal sealed class RunCommand : AgentCommand
             prompt = prompt.Length == 0 ? piped.TrimEnd() : $"{prompt}\n\n{piped.TrimEnd()}";
         }
 
-        return prompt.Trim().Length > 0
+        return prompt.Trim().Length > 0 || parseResult.GetValue(_mcpPrompt) is not null
             ? prompt
             : throw new AgentHostException(ErrorKind.Usage, "no prompt: give the task as arguments (agent run \"fix the failing test\") or pipe it in (… | agent run -).");
     }
