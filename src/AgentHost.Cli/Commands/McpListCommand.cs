@@ -38,7 +38,9 @@ internal sealed class McpListCommand : AgentCommand
             Context.Console.WriteInfo("warning: " + problem);
         }
 
-        await using var servers = await McpSessionServers.StartAsync(definitions, configuration.ProjectRoot, events: null, logging: null, cancellationToken).ConfigureAwait(false);
+        // Every server starts (lazy ones too), and their listings refresh the cache lazy servers are offered from.
+        var options = new McpStartOptions { CacheDirectory = McpStartOptions.CacheDirectoryOf(Context.Paths), RefreshCache = true };
+        await using var servers = await McpSessionServers.StartAsync(definitions, configuration.ProjectRoot, options, cancellationToken).ConfigureAwait(false);
         if (parseResult.GetValue(_json))
         {
             Context.Console.WriteLine(JsonSerializer.Serialize(
