@@ -131,10 +131,12 @@ internal sealed partial class McpConnection : IAsyncDisposable
     {
         try
         {
-            await _listing.WaitAsync().ConfigureAwait(false);
+            // Bounded like a start: a server that announces a change and then does not list must not hold calls' results.
+            using var timeout = new CancellationTokenSource(Definition.StartTimeout);
+            await _listing.WaitAsync(timeout.Token).ConfigureAwait(false);
             try
             {
-                var tools = await _client.ListToolsAsync().ConfigureAwait(false);
+                var tools = await _client.ListToolsAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
                 Volatile.Write(ref _tools, [.. tools.Select(t => t.ProtocolTool)]);
             }
             finally
