@@ -115,8 +115,11 @@ public sealed partial class AgentLoop
         var toolSet = _tools.GetToolSet();
         if (!ReferenceEquals(toolSet, run.ToolSet))
         {
+            // A new options object: the earlier requests' options stay as they were sent.
+            var options = run.ChatOptions.Clone();
+            options.Tools = toolSet.Declarations.Count > 0 ? [.. toolSet.Declarations] : null;
             run.ToolSet = toolSet;
-            run.ChatOptions.Tools = toolSet.Declarations.Count > 0 ? [.. toolSet.Declarations] : null;
+            run.ChatOptions = options;
         }
     }
 

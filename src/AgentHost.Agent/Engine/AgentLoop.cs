@@ -226,7 +226,7 @@ public sealed partial class AgentLoop
 
         public Conversation Conversation { get; } = conversation;
 
-        public ChatOptions ChatOptions { get; } = chatOptions;
+        public ChatOptions ChatOptions { get; set; } = chatOptions;
 
         /// <summary>The tool set <see cref="ChatOptions"/> offers (refreshed before each request).</summary>
         public required ToolSet ToolSet { get; set; }
