@@ -55,6 +55,17 @@ public static class McpServerSources
                 continue;
             }
 
+            if (configuration.Get(prefix + ".command") is null && configuration.Get(prefix + ".url") is null && servers.TryGetValue(name, out var defined))
+            {
+                // Settings for a server a plugin or .mcp.json defines: when it starts and how long it may take.
+                servers[name] = defined with
+                {
+                    StartTimeout = Seconds(configuration, prefix + ".start_timeout", problems) ?? defined.StartTimeout,
+                    Start = StartMode(configuration, prefix + ".start", problems) ?? start,
+                };
+                continue;
+            }
+
             if (FromConfiguration(configuration, name, prefix, problems) is { } server)
             {
                 servers[name] = server with

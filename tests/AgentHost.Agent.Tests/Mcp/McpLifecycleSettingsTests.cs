@@ -39,6 +39,27 @@ public sealed class McpLifecycleSettingsTests : IDisposable
     }
 
     [Fact]
+    public void StartAndStartTimeout_ApplyToAPluginsServer_WithoutRedefiningIt()
+    {
+        var registry = new CapabilityRegistry();
+        registry.AddRange("tracker-plugin", "1.0.0", [new McpServerCapability("tracker", McpTransport.Stdio) { Command = "tracker-mcp" }]);
+        var configuration = Configure("""
+            mcp:
+              servers:
+                tracker: { start: lazy, start_timeout: 5 }
+            """);
+        var problems = new List<string>();
+
+        var server = Assert.Single(McpServerSources.Collect(registry, configuration, projectTrusted: true, new Dictionary<string, string>(), problems));
+
+        Assert.Empty(problems);
+        Assert.Equal("tracker-mcp", server.Command);
+        Assert.Equal("plugin tracker-plugin", server.Source);
+        Assert.Equal(McpStartMode.Lazy, server.Start);
+        Assert.Equal(TimeSpan.FromSeconds(5), server.StartTimeout);
+    }
+
+    [Fact]
     public void StartMode_IsSession_WhenNothingIsSet()
     {
         var servers = McpServerSources.Collect(new CapabilityRegistry(), Configure("mcp:\n  servers:\n    one: { command: a }\n"), projectTrusted: true, new Dictionary<string, string>(), []);
