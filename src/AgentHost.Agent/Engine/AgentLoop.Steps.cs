@@ -106,6 +106,23 @@ public sealed partial class AgentLoop
         }
     }
 
+    /// <summary>
+    /// Offers the current tool set: it changes between steps when an MCP server's tool list changed or the permission
+    /// mode did. One reference comparison when nothing changed.
+    /// </summary>
+    private void RefreshTools(RunState run)
+    {
+        var toolSet = _tools.GetToolSet();
+        if (!ReferenceEquals(toolSet, run.ToolSet))
+        {
+            // A new options object: the earlier requests' options stay as they were sent.
+            var options = run.ChatOptions.Clone();
+            options.Tools = toolSet.Declarations.Count > 0 ? [.. toolSet.Declarations] : null;
+            run.ToolSet = toolSet;
+            run.ChatOptions = options;
+        }
+    }
+
     private async Task<ChatResponse> RequestOnceAsync(RunState run, int step, CancellationToken cancellationToken)
     {
         var updates = new List<ChatResponseUpdate>();
@@ -115,6 +132,7 @@ public sealed partial class AgentLoop
         // messages are scrubbed whole by the store).
         var texts = new SecretStreamScrubber(_tools.Scrubber);
         var thoughts = new SecretStreamScrubber(_tools.Scrubber);
+        RefreshTools(run);
         try
         {
             var stream = _client.GetStreamingResponseAsync(run.Conversation.Snapshot(), run.ChatOptions, cancellationToken);

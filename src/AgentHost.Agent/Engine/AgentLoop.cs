@@ -139,6 +139,7 @@ public sealed partial class AgentLoop
         var window = request.Model is { ContextWindow: > 0 } model ? model.ContextWindow : _options.DefaultContextWindow;
         return new RunState(request, conversation, chatOptions, maxSteps, window)
         {
+            ToolSet = toolSet,
             CompactionLimit = (long)(window * _options.CompactionThreshold),
             CompactionEnabled = request.Compaction,
             Loops = new LoopDetector(_options.LoopRepeatThreshold, _options.LoopWindowSteps),
@@ -225,7 +226,10 @@ public sealed partial class AgentLoop
 
         public Conversation Conversation { get; } = conversation;
 
-        public ChatOptions ChatOptions { get; } = chatOptions;
+        public ChatOptions ChatOptions { get; set; } = chatOptions;
+
+        /// <summary>The tool set <see cref="ChatOptions"/> offers (refreshed before each request).</summary>
+        public required ToolSet ToolSet { get; set; }
 
         public int MaxSteps { get; } = maxSteps;
 

@@ -1,7 +1,14 @@
+using System.Text.Json;
 using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
+
+// MCP logging (logging/setLevel, notifications/message) is deprecated by the 2026-07-28 specification (SEP-2577), but
+// the servers in use today still send it; we keep taking it into our log while servers speak it.
+#pragma warning disable MCP9005
 
 namespace AgentHost.Agent.Mcp;
 
@@ -13,6 +20,9 @@ public enum McpServerState
 
     /// <summary>It did not start (see <see cref="McpServerStatus.Error"/>); the session goes on without it.</summary>
     Failed,
+
+    /// <summary>Not started yet (<c>start: lazy</c>): its tools are offered from the cache and it starts at the first call of one.</summary>
+    Lazy,
 }
 
 /// <summary>What a session knows of one server: state, tool count, and the last error with the fix.</summary>
@@ -20,22 +30,36 @@ public sealed record McpServerStatus(McpServerDefinition Definition, McpServerSt
 
 /// <summary>
 /// One connected MCP server (the official ModelContextProtocol SDK's <see cref="McpClient"/> over stdio or streamable
-/// HTTP / SSE) and its tools. Disposing it ends the session with the server and, for stdio, its process.
+/// HTTP / SSE) and its tools. It lists the tools again when the server says they changed
+/// (<c>notifications/tools/list_changed</c>), and writes the server's log messages (<c>notifications/message</c>, at
+/// the level of our log, set with <c>logging/setLevel</c>) and a stdio server's standard error to our log under the
+/// category <c>mcp.NAME</c>. Disposing it ends the session with the server and, for stdio, its process.
 /// </summary>
-internal sealed class McpConnection : IAsyncDisposable
+internal sealed partial class McpConnection : IAsyncDisposable
 {
-    private readonly McpClient _client;
+    private readonly ILogger _serverLog;
+    private readonly SemaphoreSlim _listing = new(1, 1);
+    private McpClient _client = null!;
+    private IReadOnlyList<Tool> _tools = [];
+    private Task _relisting = Task.CompletedTask;
+    private int _disposed;
 
-    private McpConnection(McpServerDefinition definition, McpClient client, IReadOnlyList<McpToolFunction> tools)
+    private McpConnection(McpServerDefinition definition, ILoggerFactory? logging)
     {
         Definition = definition;
-        _client = client;
-        Tools = tools;
+        _serverLog = (logging ?? NullLoggerFactory.Instance).CreateLogger("mcp." + definition.Name);
     }
 
     public McpServerDefinition Definition { get; }
 
-    public IReadOnlyList<McpToolFunction> Tools { get; }
+    /// <summary>The server's tools as it last listed them.</summary>
+    public IReadOnlyList<Tool> Tools => Volatile.Read(ref _tools);
+
+    /// <summary>Raised (on a pool thread) after the tools were listed again because the server said they changed.</summary>
+    public event Action<McpConnection>? ToolsChanged;
+
+    /// <summary>Raised (on a pool thread) when the server says its prompts or resources changed, with the notification's method.</summary>
+    public event Action<McpConnection, string>? ListChanged;
 
     /// <summary>Whether the server offers resources (<c>resources/list</c>, <c>resources/read</c>).</summary>
     public bool HasResources => _client.ServerCapabilities.Resources is not null;
@@ -59,20 +83,39 @@ internal sealed class McpConnection : IAsyncDisposable
     public Task<GetPromptResult> GetPromptAsync(string name, IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken) =>
         _client.GetPromptAsync(name, arguments, cancellationToken: cancellationToken).AsTask();
 
+    /// <summary>
+    /// Calls a tool with a progress token (the server's <c>notifications/progress</c> go to <paramref name="progress"/>);
+    /// cancelling <paramref name="cancellationToken"/> sends the server <c>notifications/cancelled</c> and ends the wait.
+    /// </summary>
+    public async ValueTask<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, IProgress<ProgressNotificationValue>? progress, CancellationToken cancellationToken)
+    {
+        var result = await _client.CallToolAsync(tool, arguments, progress, options: null, cancellationToken).ConfigureAwait(false);
+        // A tool that changes the server's tools announces it before its result: the new listing is in place before the
+        // result goes back, so the model's next request offers the new set.
+        await Volatile.Read(ref _relisting).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
     /// <summary>Connects, initializes and lists the tools, within the definition's start timeout.</summary>
+    /// <param name="definition">The server.</param>
+    /// <param name="workingDirectory">The working directory of a stdio server.</param>
+    /// <param name="logging">Where the server's log messages and standard error go (category <c>mcp.NAME</c>); nowhere when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
     /// <exception cref="McpStartException">It did not start; the message says why and what to do.</exception>
     public static async Task<McpConnection> StartAsync(McpServerDefinition definition, string workingDirectory, ILoggerFactory? logging, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(definition.StartTimeout);
         var stderr = new StderrTail();
+        var connection = new McpConnection(definition, logging);
         McpClient? client = null;
         try
         {
-            client = await McpClient.CreateAsync(Transport(definition, workingDirectory, stderr), Options(), logging, timeout.Token).ConfigureAwait(false);
-            var tools = await client.ListToolsAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
-            var functions = tools.Select(tool => new McpToolFunction(tool, McpServerNames.ToolName(definition.Name, tool.Name))).ToList();
-            return new McpConnection(definition, client, functions);
+            client = await McpClient.CreateAsync(Transport(definition, workingDirectory, stderr, connection._serverLog), connection.Options(), loggerFactory: null, timeout.Token).ConfigureAwait(false);
+            connection._client = client;
+            connection._tools = [.. (await client.ListToolsAsync(cancellationToken: timeout.Token).ConfigureAwait(false)).Select(t => t.ProtocolTool)];
+            await connection.SetLoggingLevelAsync(timeout.Token).ConfigureAwait(false);
+            return connection;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -85,14 +128,158 @@ internal sealed class McpConnection : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _client.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _client.DisposeAsync().ConfigureAwait(false);
+            _listing.Dispose();
+        }
+    }
 
-    private static McpClientOptions Options() => new()
+    /// <summary>Lists the tools again (one listing at a time, so the last notification's listing wins) and says so.</summary>
+    private async Task RelistToolsAsync()
+    {
+        try
+        {
+            // Bounded like a start: a server that announces a change and then does not list must not hold calls' results.
+            using var timeout = new CancellationTokenSource(Definition.StartTimeout);
+            await _listing.WaitAsync(timeout.Token).ConfigureAwait(false);
+            try
+            {
+                var tools = await _client.ListToolsAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
+                Volatile.Write(ref _tools, [.. tools.Select(t => t.ProtocolTool)]);
+            }
+            finally
+            {
+                _listing.Release();
+            }
+
+            LogToolsListed(_serverLog, Definition.Name, Tools.Count);
+            ToolsChanged?.Invoke(this);
+        }
+        catch (Exception ex) when (ex is McpException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            LogRelistFailed(_serverLog, Definition.Name, ex.Message);
+        }
+    }
+
+    /// <summary>Asks a server that logs to send what our log would keep (<c>logging/setLevel</c>).</summary>
+    private async Task SetLoggingLevelAsync(CancellationToken cancellationToken)
+    {
+        var level = LowestEnabled(_serverLog);
+        if (_client.ServerCapabilities.Logging is null || level is not { } enabled)
+        {
+            return;
+        }
+
+        try
+        {
+            await _client.SetLoggingLevelAsync(enabled, options: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (McpException ex)
+        {
+            LogSetLevelFailed(_serverLog, Definition.Name, ex.Message);
+        }
+    }
+
+    private static LogLevel? LowestEnabled(ILogger logger)
+    {
+        for (var level = LogLevel.Trace; level <= LogLevel.Critical; level++)
+        {
+            if (logger.IsEnabled(level))
+            {
+                return level;
+            }
+        }
+
+        return null;
+    }
+
+    private McpClientOptions Options() => new()
     {
         ClientInfo = new Implementation { Name = "agent", Version = typeof(McpConnection).Assembly.GetName().Version?.ToString(3) ?? "0.0.0" },
+        Handlers = new McpClientHandlers
+        {
+            NotificationHandlers =
+            [
+                new(NotificationMethods.ToolListChangedNotification, (_, _) =>
+                {
+                    // Before the first listing (during the start) there is nothing to refresh: that listing follows.
+                    if (Volatile.Read(ref _client) is not null)
+                    {
+                        Volatile.Write(ref _relisting, Task.Run(RelistToolsAsync, CancellationToken.None));
+                    }
+
+                    return ValueTask.CompletedTask;
+                }),
+                new(NotificationMethods.PromptListChangedNotification, (n, _) => RaiseListChanged(n.Method)),
+                new(NotificationMethods.ResourceListChangedNotification, (n, _) => RaiseListChanged(n.Method)),
+                new(NotificationMethods.LoggingMessageNotification, (n, _) =>
+                {
+                    ServerLogged(n);
+                    return ValueTask.CompletedTask;
+                }),
+            ],
+        },
     };
 
-    private static IClientTransport Transport(McpServerDefinition definition, string workingDirectory, StderrTail stderr) =>
+    private ValueTask RaiseListChanged(string method)
+    {
+        if (ListChanged is { } handler)
+        {
+            _ = Task.Run(() => handler(this, method));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Writes a server's <c>notifications/message</c> to our log at its level.</summary>
+    private void ServerLogged(JsonRpcNotification notification)
+    {
+        LoggingMessageNotificationParams? message;
+        try
+        {
+            message = notification.Params?.Deserialize<LoggingMessageNotificationParams>(McpJsonUtilities.DefaultOptions);
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+
+        if (message is null)
+        {
+            return;
+        }
+
+        var level = message.Level switch
+        {
+            LoggingLevel.Debug => LogLevel.Debug,
+            LoggingLevel.Info or LoggingLevel.Notice => LogLevel.Information,
+            LoggingLevel.Warning => LogLevel.Warning,
+            LoggingLevel.Error => LogLevel.Error,
+            _ => LogLevel.Critical,
+        };
+        var data = message.Data.ValueKind == JsonValueKind.String ? message.Data.GetString() : message.Data.GetRawText();
+        LogServerMessage(_serverLog, level, message.Logger is { Length: > 0 } logger ? $"{logger}: {data}" : data ?? string.Empty);
+    }
+
+    [LoggerMessage(Message = "{Message}")]
+    private static partial void LogServerMessage(ILogger logger, LogLevel level, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "stderr: {Line}")]
+    private static partial void LogStandardError(ILogger logger, string line);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MCP server '{Server}' changed its tools: {Count} now")]
+    private static partial void LogToolsListed(ILogger logger, string server, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server '{Server}' said its tools changed, but listing them failed: {Error}")]
+    private static partial void LogRelistFailed(ILogger logger, string server, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "MCP server '{Server}' did not accept logging/setLevel: {Error}")]
+    private static partial void LogSetLevelFailed(ILogger logger, string server, string error);
+
+    private static IClientTransport Transport(McpServerDefinition definition, string workingDirectory, StderrTail stderr, ILogger serverLog) =>
         definition.Transport == McpTransport.Stdio
             ? new StdioClientTransport(new StdioClientTransportOptions
             {
@@ -101,7 +288,11 @@ internal sealed class McpConnection : IAsyncDisposable
                 Arguments = [.. definition.Args],
                 WorkingDirectory = workingDirectory,
                 EnvironmentVariables = definition.Environment.ToDictionary(p => p.Key, p => (string?)p.Value),
-                StandardErrorLines = stderr.Add,
+                StandardErrorLines = line =>
+                {
+                    stderr.Add(line);
+                    LogStandardError(serverLog, line);
+                },
                 ShutdownTimeout = TimeSpan.FromSeconds(3),
             })
             : new HttpClientTransport(new HttpClientTransportOptions

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AgentHost.Agent.Context;
 using AgentHost.Hosting;
+using AgentHost.Sdk.Tools;
 using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 using ModelContextProtocol;
@@ -32,8 +33,8 @@ internal static class McpPrompts
 
     /// <summary>Renders the requested prompt and puts the user's own text (already expanded) after it.</summary>
     /// <exception cref="AgentHostException">No such server or prompt, a bad argument, or the server refused (the message names the fix).</exception>
-    public static Task<ExpandedPrompt> RenderAsync(McpSessionServers servers, McpPromptRequest request, ExpandedPrompt added, ContextLimits limits, CancellationToken cancellationToken) =>
-        RenderAsync(Connection(servers, request.Server), request, added, limits, cancellationToken); // checked first: without servers the SDK is not loaded
+    public static async Task<ExpandedPrompt> RenderAsync(McpSessionServers servers, McpPromptRequest request, ExpandedPrompt added, ContextLimits limits, CancellationToken cancellationToken) =>
+        await RenderAsync(await ConnectionAsync(servers, request.Server, cancellationToken).ConfigureAwait(false), request, added, limits, cancellationToken).ConfigureAwait(false); // checked first: without servers the SDK is not loaded
 
     private static async Task<ExpandedPrompt> RenderAsync(McpConnection connection, McpPromptRequest request, ExpandedPrompt added, ContextLimits limits, CancellationToken cancellationToken)
     {
@@ -111,7 +112,7 @@ internal static class McpPrompts
         return string.Empty;
     }
 
-    private static McpConnection Connection(McpSessionServers servers, string name)
+    private static async Task<McpConnection> ConnectionAsync(McpSessionServers servers, string name, CancellationToken cancellationToken)
     {
         if (servers.Statuses.FirstOrDefault(s => s.Definition.Name == name) is not { } status)
         {
@@ -119,8 +120,18 @@ internal static class McpPrompts
             throw new AgentHostException(ErrorKind.Usage, $"no MCP server '{name}' in this session ({(names.Count > 0 ? "its servers: " + string.Join(", ", names) : "it has none")}); 'agent mcp list' shows what is configured.");
         }
 
-        var connection = servers.Connections.FirstOrDefault(c => c.Definition.Name == name);
-        if (status.State != McpServerState.Ready || connection is null)
+        McpConnection? connection;
+        try
+        {
+            // A lazy server starts here, as its first tool call would start it.
+            connection = status.State == McpServerState.Failed ? null : await servers.ConnectAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ToolException ex)
+        {
+            throw new AgentHostException(ErrorKind.Usage, ex.Message, ex);
+        }
+
+        if (connection is null)
         {
             throw new AgentHostException(ErrorKind.Usage, status.Error ?? $"MCP server '{name}' is not running.");
         }

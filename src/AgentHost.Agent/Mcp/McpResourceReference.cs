@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using AgentHost.Agent.Context;
 using AgentHost.Hosting.Text;
+using AgentHost.Sdk.Tools;
 using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 using ModelContextProtocol;
@@ -45,7 +46,18 @@ internal sealed class McpResourceReferences(Task<McpSessionServers> servers)
             return null;
         }
 
-        return status.State != McpServerState.Ready || loaded.Connections.FirstOrDefault(c => c.Definition.Name == name) is not { } connection
+        McpConnection? connection;
+        try
+        {
+            // A lazy server starts here, as its first tool call would start it.
+            connection = status.State == McpServerState.Failed ? null : await loaded.ConnectAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ToolException ex)
+        {
+            return Unavailable(reference, ex.Message);
+        }
+
+        return connection is null
             ? Unavailable(reference, status.Error ?? $"MCP server '{name}' is not running")
             : await ReadAsync(connection, reference, reference[(colon + 1)..], limits, cancellationToken).ConfigureAwait(false);
     }

@@ -29,6 +29,9 @@ public sealed record McpServerDefinition(string Name, string Source, McpTranspor
     /// <summary>How long starting (connect and initialize and list the tools) may take before the server is reported as failed.</summary>
     public TimeSpan StartTimeout { get; init; } = DefaultStartTimeout;
 
+    /// <summary>When the server starts: when the session opens, or at the first call of one of its tools.</summary>
+    public McpStartMode Start { get; init; } = McpStartMode.Session;
+
     /// <summary>The start timeout when none is configured: 20 seconds.</summary>
     public static TimeSpan DefaultStartTimeout { get; } = TimeSpan.FromSeconds(20);
 
@@ -45,4 +48,17 @@ public sealed record McpServerDefinition(string Name, string Source, McpTranspor
             Url = server.Url,
             Headers = server.Headers,
         };
+}
+
+/// <summary>When an MCP server starts (<c>mcp.start</c>, <c>mcp.servers.NAME.start</c>).</summary>
+public enum McpStartMode
+{
+    /// <summary>When the session opens, in parallel with the others (the default).</summary>
+    Session,
+
+    /// <summary>
+    /// At the first call of one of its tools; until then its tools are offered from the cache of its last listing. A
+    /// server without a cache entry starts with the session and fills the cache.
+    /// </summary>
+    Lazy,
 }

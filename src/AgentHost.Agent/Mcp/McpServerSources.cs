@@ -47,6 +47,7 @@ public static class McpServerSources
         }
 
         var timeout = Seconds(configuration, "mcp.start_timeout", problems) ?? McpServerDefinition.DefaultStartTimeout;
+        var start = StartMode(configuration, "mcp.start", problems) ?? McpStartMode.Session;
         foreach (var name in ChildNames(configuration, ServersKey))
         {
             var prefix = $"{ServersKey}.{name}";
@@ -56,13 +57,29 @@ public static class McpServerSources
                 continue;
             }
 
+            if (configuration.Get(prefix + ".command") is null && configuration.Get(prefix + ".url") is null && servers.TryGetValue(name, out var defined))
+            {
+                // Settings for a server a plugin or .mcp.json defines: when it starts and how long it may take.
+                servers[name] = defined with
+                {
+                    StartTimeout = Seconds(configuration, prefix + ".start_timeout", problems) ?? defined.StartTimeout,
+                    Start = StartMode(configuration, prefix + ".start", problems) ?? start,
+                };
+                continue;
+            }
+
             if (FromConfiguration(configuration, name, prefix, environment, problems) is { } server)
             {
-                servers[name] = server with { StartTimeout = Seconds(configuration, prefix + ".start_timeout", problems) ?? timeout };
+                servers[name] = server with
+                {
+                    StartTimeout = Seconds(configuration, prefix + ".start_timeout", problems) ?? timeout,
+                    Start = StartMode(configuration, prefix + ".start", problems) ?? start,
+                };
             }
         }
 
-        return [.. servers.Values.Select(s => s.StartTimeout == McpServerDefinition.DefaultStartTimeout ? s with { StartTimeout = timeout } : s)];
+        return [.. servers.Values.Select(s => s.StartTimeout == McpServerDefinition.DefaultStartTimeout ? s with { StartTimeout = timeout } : s)
+            .Select(s => configuration.Get($"{ServersKey}.{s.Name}.start") is null ? s with { Start = start } : s)];
     }
 
     private static McpServerDefinition? FromConfiguration(ConfigurationSnapshot configuration, string name, string prefix, HostEnvironment environment, List<string> problems)
@@ -121,6 +138,23 @@ public static class McpServerSources
         }
 
         problems.Add($"{key}: '{text}' is not a number of seconds between 0 and 600; the default applies.");
+        return null;
+    }
+
+    private static McpStartMode? StartMode(ConfigurationSnapshot configuration, string key, List<string> problems)
+    {
+        var text = configuration.Get(key);
+        if (text is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        if (Enum.TryParse<McpStartMode>(text, ignoreCase: true, out var mode) && Enum.IsDefined(mode) && !char.IsDigit(text[0]))
+        {
+            return mode;
+        }
+
+        problems.Add($"{key}: '{text}' is not a start mode (session, lazy); 'session' applies.");
         return null;
     }
 

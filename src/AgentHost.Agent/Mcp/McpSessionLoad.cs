@@ -1,4 +1,6 @@
+using System.Collections;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Trust;
@@ -18,8 +20,59 @@ internal static class McpSessionLoad
             runtime.Events.Publish(new WarningEvent("mcp", problem));
         }
 
-        return definitions.Count == 0
-            ? Task.FromResult(McpSessionServers.Empty)
-            : Task.Run(() => McpSessionServers.StartAsync(definitions, workspaceRoot, runtime.Events, logging: null, CancellationToken.None));
+        if (definitions.Count == 0)
+        {
+            return Task.FromResult(McpSessionServers.Empty);
+        }
+
+        var options = new McpStartOptions { Events = runtime.Events, Logging = runtime.LoggerFactory, CacheDirectory = McpStartOptions.CacheDirectoryOf(AgentPaths.Resolve(environment)) };
+        return Task.Run(() => McpSessionServers.StartAsync(definitions, workspaceRoot, options, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// The kernel tools of a session's pipeline: <paramref name="others"/> and the MCP servers' tools as they are at each
+    /// step. <paramref name="invalidate"/> is called when the servers' tools changed (the pipeline then offers the new
+    /// set at the next model request). Without servers, just <paramref name="others"/>.
+    /// </summary>
+    public static IReadOnlyList<RegisteredCapability> KernelTools(McpSessionServers servers, IReadOnlyList<RegisteredCapability> others, out Action<Action> subscribe)
+    {
+        if (!servers.Any)
+        {
+            subscribe = static _ => { };
+            return others;
+        }
+
+        var live = new LiveTools(servers, others);
+        subscribe = invalidate => servers.ToolsChanged += (_, _) =>
+        {
+            live.Refresh();
+            invalidate();
+        };
+        return live;
+    }
+
+    /// <summary>A list whose items follow the servers' tools (each enumeration sees one snapshot).</summary>
+    private sealed class LiveTools : IReadOnlyList<RegisteredCapability>
+    {
+        private readonly McpSessionServers _servers;
+        private readonly IReadOnlyList<RegisteredCapability> _others;
+        private RegisteredCapability[] _items;
+
+        public LiveTools(McpSessionServers servers, IReadOnlyList<RegisteredCapability> others)
+        {
+            _servers = servers;
+            _others = others;
+            _items = [.. others, .. servers.Tools];
+        }
+
+        public int Count => Volatile.Read(ref _items).Length;
+
+        public RegisteredCapability this[int index] => Volatile.Read(ref _items)[index];
+
+        public void Refresh() => Volatile.Write(ref _items, [.. _others, .. _servers.Tools]);
+
+        public IEnumerator<RegisteredCapability> GetEnumerator() => ((IEnumerable<RegisteredCapability>)Volatile.Read(ref _items)).GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

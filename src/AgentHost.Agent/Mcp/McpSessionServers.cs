@@ -5,87 +5,166 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Agent.Mcp;
 
+/// <summary>How <see cref="McpSessionServers.StartAsync(IReadOnlyList{McpServerDefinition}, string, McpStartOptions, CancellationToken)"/> starts servers.</summary>
+public sealed record McpStartOptions
+{
+    /// <summary>Where a server that did not start is reported (a <see cref="WarningEvent"/>); nowhere when <see langword="null"/>.</summary>
+    public IEventBus? Events { get; init; }
+
+    /// <summary>Where the servers' log messages and standard error go (category <c>mcp.NAME</c>); nowhere when <see langword="null"/>.</summary>
+    public ILoggerFactory? Logging { get; init; }
+
+    /// <summary>
+    /// The folder of the tool-listing cache (<c>DATA/cache/mcp</c>). With it, a <c>lazy</c> server with a cache entry is
+    /// not started (its tools come from the entry), and a lazy server's listing is written there; without it every
+    /// server starts.
+    /// </summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>The host's folder of the tool-listing cache (safe to delete).</summary>
+    public static string CacheDirectoryOf(AgentHost.Hosting.AgentPaths paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        return Path.Combine(paths.DataDirectory, "cache", "mcp");
+    }
+
+    /// <summary>Start every server (even lazy ones) and write every listing to the cache (<c>agent mcp list</c>).</summary>
+    public bool RefreshCache { get; init; }
+}
+
 /// <summary>
-/// A session's MCP servers: all started in parallel when the session opens, each within its start timeout. A server
-/// that fails or hangs is reported (a <see cref="WarningEvent"/> and <see cref="Statuses"/>) and left out; it never
-/// stops the session. The tools of the others enter the tool pipeline like plugin tools, so permission rules
-/// (<c>mcp__SERVER__*</c>) decide them. Disposing ends every connection and kills the stdio servers' processes.
+/// A session's MCP servers: started in parallel when the session opens, each within its start timeout — except a
+/// <c>lazy</c> server with a cached listing, which starts at the first call of one of its tools. A server that fails or
+/// hangs is reported (a <see cref="WarningEvent"/> and <see cref="Statuses"/>) and left out; it never stops the session.
+/// The tools enter the tool pipeline like plugin tools, so permission rules (<c>mcp__SERVER__*</c>) decide them; they
+/// change when a server says its list changed (<see cref="ToolsChanged"/>). Disposing ends every connection and kills
+/// the stdio servers' processes.
 /// </summary>
 public sealed class McpSessionServers : IAsyncDisposable
 {
     /// <summary>The plugin id MCP tools are registered under (they belong to no plugin).</summary>
     public const string PluginId = "mcp";
 
-    private readonly List<McpConnection> _connections;
+    private static readonly string Version = typeof(McpSessionServers).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    private readonly List<McpSessionServer> _servers;
+    private readonly IReadOnlyList<RegisteredCapability> _resourceTools;
+    private IReadOnlyList<RegisteredCapability> _tools;
 
     private McpSessionServers()
     {
-        _connections = [];
+        _servers = [];
+        _resourceTools = [];
+        _tools = [];
         Statuses = [];
-        Tools = [];
     }
 
-    private McpSessionServers(List<McpConnection> connections, IReadOnlyList<McpServerStatus> statuses)
+    private McpSessionServers(List<McpSessionServer> servers, IReadOnlyList<McpServerStatus> statuses)
     {
-        _connections = connections;
+        _servers = servers;
         Statuses = statuses;
-        var version = typeof(McpSessionServers).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
-        Tools =
-        [
-            .. connections.SelectMany(c => c.Tools).Select(tool => new RegisteredCapability(new ToolCapability(tool, tool.Metadata), PluginId, version)),
-            .. McpResourceTools.Create(connections).Select(tool => new RegisteredCapability(tool, PluginId, version)),
-        ];
+        _resourceTools = [.. McpResourceTools.Create(Connections).Select(tool => new RegisteredCapability(tool, PluginId, Version))];
+        _tools = Collect();
+        foreach (var server in servers)
+        {
+            server.ToolsChanged += () =>
+            {
+                Volatile.Write(ref _tools, Collect());
+                ToolsChanged?.Invoke(this, EventArgs.Empty);
+            };
+        }
     }
 
     /// <summary>No servers. Built without touching the MCP SDK's types, so a session without servers never loads its assembly.</summary>
     public static McpSessionServers Empty { get; } = new();
 
-    /// <summary>Every server, in definition order, with its state.</summary>
+    /// <summary>Every server, in definition order, with its state when the session opened.</summary>
     public IReadOnlyList<McpServerStatus> Statuses { get; }
 
-    /// <summary>The tools of the servers that started.</summary>
-    public IReadOnlyList<RegisteredCapability> Tools { get; }
+    /// <summary>The tools of the servers that started or will start on first use, as they are now.</summary>
+    public IReadOnlyList<RegisteredCapability> Tools => Volatile.Read(ref _tools);
 
-    /// <summary>The connections of the servers that started (for resource references and prompts).</summary>
-    internal IReadOnlyList<McpConnection> Connections => _connections;
+    /// <summary>Raised (on a pool thread) when <see cref="Tools"/> changed: a server's list changed, or a lazy server listed other tools than its cache.</summary>
+    public event EventHandler? ToolsChanged;
+
+    /// <summary>Whether there is any server (started or lazy).</summary>
+    public bool Any => _servers.Count > 0;
+
+    /// <summary>The connections of the servers that run now.</summary>
+    internal IReadOnlyList<McpConnection> Connections => [.. _servers.Select(s => s.Connection).OfType<McpConnection>()];
+
+    /// <summary>
+    /// The running connection of a server, starting a lazy one first as its first tool call would (for a resource
+    /// reference or a prompt); <see langword="null"/> when no server of that name runs or can start (see <see cref="Statuses"/>).
+    /// </summary>
+    /// <exception cref="ToolException">A lazy server did not start; the message says why.</exception>
+    internal async ValueTask<McpConnection?> ConnectAsync(string name, CancellationToken cancellationToken) =>
+        _servers.FirstOrDefault(s => s.Definition.Name == name) is { } server ? await server.ConnectAsync(cancellationToken).ConfigureAwait(false) : null;
 
     /// <summary>Starts every server in parallel; failures are reported on <paramref name="events"/> and in <see cref="Statuses"/>.</summary>
+    public static Task<McpSessionServers> StartAsync(
+        IReadOnlyList<McpServerDefinition> definitions, string workingDirectory, IEventBus? events, ILoggerFactory? logging, CancellationToken cancellationToken) =>
+        StartAsync(definitions, workingDirectory, new McpStartOptions { Events = events, Logging = logging }, cancellationToken);
+
+    /// <summary>Starts the servers in parallel (a lazy one with a cached listing only when its tool is first called); failures are reported on the options' events and in <see cref="Statuses"/>.</summary>
     public static async Task<McpSessionServers> StartAsync(
-        IReadOnlyList<McpServerDefinition> definitions, string workingDirectory, IEventBus? events, ILoggerFactory? logging, CancellationToken cancellationToken)
+        IReadOnlyList<McpServerDefinition> definitions, string workingDirectory, McpStartOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definitions);
-        var starts = definitions.Select(d => StartOneAsync(d, workingDirectory, logging, cancellationToken)).ToList();
+        ArgumentNullException.ThrowIfNull(options);
+        var cache = options.CacheDirectory is { } directory ? new McpToolCache(directory) : null;
+        var cached = definitions.Select(d => cache is not null && !options.RefreshCache && d.Start == McpStartMode.Lazy ? cache.Read(d) : null).ToList();
+        var starts = definitions.Zip(cached)
+            .Select(p => p.Second is null ? StartOneAsync(p.First, workingDirectory, options.Logging, cancellationToken) : Task.FromResult<(McpConnection?, string?)>((null, null)))
+            .ToList();
         await Task.WhenAll(starts).ConfigureAwait(false);
-        var connections = new List<McpConnection>();
+        var servers = new List<McpSessionServer>();
         var statuses = new List<McpServerStatus>();
-        foreach (var (definition, start) in definitions.Zip(starts))
+        for (var i = 0; i < definitions.Count; i++)
         {
-            var (connection, error) = start.Result;
-            if (connection is not null)
+            var definition = definitions[i];
+            var (connection, error) = starts[i].Result;
+            if (cached[i] is { } tools)
             {
-                connections.Add(connection);
+                servers.Add(McpSessionServer.Deferred(definition, tools, workingDirectory, options.Logging, cache));
+                statuses.Add(new McpServerStatus(definition, McpServerState.Lazy, tools.Count, null));
+            }
+            else if (connection is not null)
+            {
+                if (cache is not null && (options.RefreshCache || definition.Start == McpStartMode.Lazy))
+                {
+                    cache.Write(definition, connection.Tools);
+                }
+
+                servers.Add(McpSessionServer.Started(connection, workingDirectory, options.Logging, cache));
                 statuses.Add(new McpServerStatus(definition, McpServerState.Ready, connection.Tools.Count, null));
             }
             else
             {
                 statuses.Add(new McpServerStatus(definition, McpServerState.Failed, 0, error));
-                events?.Publish(new WarningEvent("mcp", error!));
+                options.Events?.Publish(new WarningEvent("mcp", error!));
             }
         }
 
-        return new McpSessionServers(connections, statuses);
+        return new McpSessionServers(servers, statuses);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_connections.Count == 0)
+        if (_servers.Count == 0)
         {
             return;
         }
 
-        await Task.WhenAll(_connections.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
-        _connections.Clear();
+        await Task.WhenAll(_servers.Select(s => s.DisposeAsync().AsTask())).ConfigureAwait(false);
+        _servers.Clear();
     }
+
+    private List<RegisteredCapability> Collect() =>
+    [
+        .. _servers.SelectMany(s => s.Tools).Select(tool => new RegisteredCapability(new ToolCapability(tool, tool.Metadata), PluginId, Version)),
+        .. _resourceTools,
+    ];
 
     private static async Task<(McpConnection? Connection, string? Error)> StartOneAsync(McpServerDefinition definition, string workingDirectory, ILoggerFactory? logging, CancellationToken cancellationToken)
     {

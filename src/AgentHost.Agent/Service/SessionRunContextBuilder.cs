@@ -84,9 +84,12 @@ internal static class SessionRunContextBuilder
             var storedWorkspace = existing is null ? options.WorkspaceRoot : (await store.GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false)).Workspace;
             var checkpoints = new FileCheckpointRecorder(store.Checkpoints, sessionId, storedWorkspace);
             var mcp = await opening.McpLoad.ConfigureAwait(false);
+            // The MCP part is live: a server's list_changed reaches the next model request.
+            var kernelTools = McpSessionLoad.KernelTools(mcp, skills is null ? [] : [skills.Tool], out var onMcpToolsChanged);
             var pipeline = AgentRunner.CreatePipeline(
-                runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, [.. skills is null ? Array.Empty<Hosting.Capabilities.RegisteredCapability>() : [skills.Tool], .. mcp.Tools], checkpoints.BeforeWriteAsync);
+                runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync);
             gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
+            onMcpToolsChanged(pipeline.InvalidateToolSet);
             var context = new SessionRunContext(sessionId, existing is not null, model, new SessionRunContextParts(
                 opening.Trust, opening.Policy, opening.Settings, gate, pipeline, skills, memory, MaxSteps(options, opening.Settings, configuration), DryRun(options, opening.Settings, configuration))
             {

@@ -7,7 +7,7 @@ using AgentHost.Sdk.Events;
 namespace AgentHost.Cli.Chat;
 
 /// <summary>
-/// The status line while tools run: <c>⠋ shell npm test · 3.2 s</c>, redrawn a few times a second in the
+/// The status line while tools run: <c>⠋ shell npm test · 3.2 s</c> (with the call's last progress when it reports any: <c>⠋ mcp__srv__index · 3/10 files · 3.2 s</c>), redrawn a few times a second in the
 /// <see cref="LiveArea"/> and removed when the tool completes (its result line is drawn by the renderer as usual).
 /// Nothing is shown while no tool runs, nor while a permission question waits for an answer.
 /// </summary>
@@ -19,7 +19,7 @@ internal sealed class ToolSpinner : IDisposable
     private readonly Lock _sync = new();
     private readonly LiveArea _live;
     private readonly IDisposable _subscription;
-    private readonly List<(string CallId, string Label, Stopwatch Clock)> _running = [];
+    private readonly List<Running> _running = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _ticking;
     private int _frame;
@@ -94,7 +94,10 @@ internal sealed class ToolSpinner : IDisposable
             switch (agentEvent)
             {
                 case ToolCallStartedEvent started:
-                    _running.Add((started.CallId, Label(started.Tool, started.ArgumentsJson), Stopwatch.StartNew()));
+                    _running.Add(new Running(started.CallId, Label(started.Tool, started.ArgumentsJson), Stopwatch.StartNew()));
+                    break;
+                case ToolCallProgressEvent progress when _running.Find(r => r.CallId == progress.CallId) is { } call:
+                    call.Progress = progress.Message.Length > 40 ? progress.Message[..39] + "…" : progress.Message;
                     break;
                 case ToolCallCompletedEvent completed:
                     _running.RemoveAll(r => r.CallId == completed.CallId);
@@ -130,12 +133,25 @@ internal sealed class ToolSpinner : IDisposable
         {
             if (_running.Count > 0 && _asking == 0)
             {
-                var (_, label, clock) = _running[0];
+                var first = _running[0];
                 var more = _running.Count > 1 ? $" (+{_running.Count - 1} more)" : string.Empty;
-                line = $"{Frames[_frame % Frames.Length]} {label} · {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s{more}";
+                var progress = first.Progress is { Length: > 0 } done ? $" · {done}" : string.Empty;
+                line = $"{Frames[_frame % Frames.Length]} {first.Label}{progress} · {first.Clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s{more}";
             }
         }
 
         _live.SetStatus(line);
+    }
+
+    /// <summary>One running call: its label, clock, and its last progress message (e.g. <c>3/10 step</c>).</summary>
+    private sealed class Running(string callId, string label, Stopwatch clock)
+    {
+        public string CallId { get; } = callId;
+
+        public string Label { get; } = label;
+
+        public Stopwatch Clock { get; } = clock;
+
+        public string? Progress { get; set; }
     }
 }

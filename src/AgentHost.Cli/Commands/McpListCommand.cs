@@ -28,7 +28,10 @@ internal sealed class McpListCommand : AgentCommand
     {
         var configuration = Context.Configuration(parseResult);
         var definitions = await McpDefinitions.CollectAsync(Context, _plugins, parseResult, configuration, cancellationToken).ConfigureAwait(false);
-        await using var servers = await McpSessionServers.StartAsync(definitions, configuration.ProjectRoot, events: null, logging: null, cancellationToken).ConfigureAwait(false);
+
+        // Every server starts (lazy ones too), and their listings refresh the cache lazy servers are offered from.
+        var options = new McpStartOptions { CacheDirectory = McpStartOptions.CacheDirectoryOf(Context.Paths), RefreshCache = true };
+        await using var servers = await McpSessionServers.StartAsync(definitions, configuration.ProjectRoot, options, cancellationToken).ConfigureAwait(false);
         var prompts = await McpPromptCatalog.ListAsync(servers, cancellationToken).ConfigureAwait(false);
         if (parseResult.GetValue(_json))
         {

@@ -41,6 +41,36 @@ public sealed class McpPromptsAndResourcesTests : IDisposable
     }
 
     [McpFact]
+    public async Task ALazyServer_StartsForAResourceReference_AndForAPrompt()
+    {
+        _ws.WriteUserConfig($$"""
+            mcp:
+              start: lazy
+              servers:
+                everything: { command: {{JsonSerializer.Serialize(McpTestServers.Everything)}}, args: [stdio] }
+            """);
+        Assert.Equal(ExitCodes.Success, (await _ws.RunAsync("mcp", "list", "--no-default-plugins")).ExitCode); // fills the tool cache: the runs start it lazily
+        var referenceScript = _ws.WriteScript($$"""
+            turns:
+              - expect: { last_user_contains: "# Everything Server – Architecture" }
+                text: read lazily
+            """);
+        var promptScript = _ws.WriteScript("""
+            turns:
+              - expect: { last_user_contains: "What's weather in Lisbon?" }
+                text: prompted lazily
+            """);
+
+        var reference = await _ws.RunAsync("run", $"summarise @everything:{Architecture}", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + referenceScript);
+        var prompt = await _ws.RunAsync("run", "--prompt", "everything:args-prompt", "--prompt-arg", "city=Lisbon", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + promptScript);
+
+        Assert.True(reference.ExitCode == ExitCodes.Success, reference.Error);
+        Assert.Contains("read lazily", reference.Output, StringComparison.Ordinal);
+        Assert.True(prompt.ExitCode == ExitCodes.Success, prompt.Error);
+        Assert.Contains("prompted lazily", prompt.Output, StringComparison.Ordinal);
+    }
+
+    [McpFact]
     public async Task AnUnknownServerOrResource_InThePrompt_IsAWarning_AndTheTurnGoesOn()
     {
         var script = _ws.WriteScript("""

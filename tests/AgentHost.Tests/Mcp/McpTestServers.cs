@@ -21,6 +21,9 @@ internal static class McpTestServers
     /// <summary>The official MCP inspector's executable (<c>mcp-inspector --cli …</c>).</summary>
     public static string Inspector => Path.Combine(BinDirectory!, OperatingSystem.IsWindows() ? "mcp-inspector.cmd" : "mcp-inspector");
 
+    /// <summary>Our fixture server on the official TypeScript SDK (list_changed on demand, cancellation record, start marker, logs).</summary>
+    public static string LifecycleFixture => Path.Combine(Runs.RunWorkspace.RepositoryRoot(), "tests", "mcp-servers", "fixtures", "lifecycle-server.mjs");
+
     public static string? SkipReason => BinDirectory is not null ? null
         : "MCP test servers not installed: run 'npm ci --prefix tests/mcp-servers' (needs node and npm; .ci/run does it)";
 }

@@ -1,0 +1,177 @@
+using AgentHost.Sdk.Tools;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace AgentHost.Agent.Mcp;
+
+/// <summary>
+/// One MCP server of a session and its tools as the model sees them: either connected when the session opened, or
+/// (<c>start: lazy</c>) offered from the cache of its last listing and started at the first call of one of its tools,
+/// within its start timeout (a start that fails is that call's error; the next call tries again). Its tools change when
+/// the server says they did; the cache follows.
+/// </summary>
+internal sealed class McpSessionServer : IAsyncDisposable
+{
+    private readonly string _workingDirectory;
+    private readonly ILoggerFactory? _logging;
+    private readonly McpToolCache? _cache;
+    private readonly CancellationTokenSource _life = new();
+    private readonly Lock _lock = new();
+    private Task<McpConnection>? _start;
+    private McpConnection? _connection;
+    private IReadOnlyList<McpToolFunction> _tools = [];
+
+    private McpSessionServer(McpServerDefinition definition, string workingDirectory, ILoggerFactory? logging, McpToolCache? cache)
+    {
+        Definition = definition;
+        _workingDirectory = workingDirectory;
+        _logging = logging;
+        _cache = cache;
+    }
+
+    public McpServerDefinition Definition { get; }
+
+    /// <summary>The connection, once the server runs.</summary>
+    public McpConnection? Connection => Volatile.Read(ref _connection);
+
+    /// <summary>Its tools (the server's current listing, or the cached one before it started).</summary>
+    public IReadOnlyList<McpToolFunction> Tools => Volatile.Read(ref _tools);
+
+    /// <summary>Raised (on a pool thread) when <see cref="Tools"/> changed.</summary>
+    public event Action? ToolsChanged;
+
+    /// <summary>A server started with the session.</summary>
+    public static McpSessionServer Started(McpConnection connection, string workingDirectory, ILoggerFactory? logging, McpToolCache? cache)
+    {
+        var server = new McpSessionServer(connection.Definition, workingDirectory, logging, cache);
+        server.Attach(connection);
+        return server;
+    }
+
+    /// <summary>A lazy server not started yet, whose tools come from the cache.</summary>
+    public static McpSessionServer Deferred(McpServerDefinition definition, IReadOnlyList<Tool> cached, string workingDirectory, ILoggerFactory? logging, McpToolCache? cache)
+    {
+        var server = new McpSessionServer(definition, workingDirectory, logging, cache);
+        server._tools = server.Functions(cached);
+        return server;
+    }
+
+    /// <summary>Calls one of its tools, starting the server first when it is not running yet.</summary>
+    /// <exception cref="ToolException">A lazy server did not start; the message says why.</exception>
+    public async ValueTask<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, IProgress<ProgressNotificationValue>? progress, CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.CallToolAsync(tool, arguments, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The running connection, starting a lazy server first (calls that come together share one start).</summary>
+    /// <exception cref="ToolException">A lazy server did not start; the message says why.</exception>
+    public async ValueTask<McpConnection> ConnectAsync(CancellationToken cancellationToken) =>
+        Connection ?? await StartAsync(cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_life.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _life.CancelAsync().ConfigureAwait(false);
+        Task<McpConnection>? start;
+        lock (_lock)
+        {
+            start = _start;
+        }
+
+        if (start is not null)
+        {
+            try
+            {
+                await start.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is McpStartException or OperationCanceledException)
+            {
+                // Nothing runs.
+            }
+        }
+
+        if (Connection is { } connection)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _life.Dispose();
+    }
+
+    private async Task<McpConnection> StartAsync(CancellationToken cancellationToken)
+    {
+        Task<McpConnection> start;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_life.IsCancellationRequested, this);
+            start = _start ??= Task.Run(StartCoreAsync, CancellationToken.None);
+        }
+
+        try
+        {
+            // Shared by concurrent calls: one call's cancellation stops its wait, not the start.
+            return await start.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (McpStartException ex)
+        {
+            lock (_lock)
+            {
+                if (_start == start)
+                {
+                    _start = null;
+                }
+            }
+
+            throw new ToolException(ex.Message, ex);
+        }
+    }
+
+    private async Task<McpConnection> StartCoreAsync()
+    {
+        var connection = await McpConnection.StartAsync(Definition, _workingDirectory, _logging, _life.Token).ConfigureAwait(false);
+        lock (_lock)
+        {
+            if (_life.IsCancellationRequested)
+            {
+                // The session ended while it started.
+                _ = connection.DisposeAsync().AsTask();
+                throw new OperationCanceledException(_life.Token);
+            }
+        }
+
+        var before = Tools.Select(t => t.ServerToolName).ToList();
+        Attach(connection);
+        _cache?.Write(Definition, connection.Tools);
+        if (!before.SequenceEqual(Tools.Select(t => t.ServerToolName)))
+        {
+            ToolsChanged?.Invoke();
+        }
+
+        return connection;
+    }
+
+    private void Attach(McpConnection connection)
+    {
+        Volatile.Write(ref _tools, Functions(connection.Tools));
+        Volatile.Write(ref _connection, connection);
+        connection.ToolsChanged += changed =>
+        {
+            Volatile.Write(ref _tools, Functions(changed.Tools));
+            if (Definition.Start == McpStartMode.Lazy)
+            {
+                _cache?.Write(Definition, changed.Tools);
+            }
+
+            ToolsChanged?.Invoke();
+        };
+    }
+
+    private List<McpToolFunction> Functions(IReadOnlyList<Tool> tools) =>
+        [.. tools.Select(tool => new McpToolFunction(tool, McpServerNames.ToolName(Definition.Name, tool.Name), this))];
+}
