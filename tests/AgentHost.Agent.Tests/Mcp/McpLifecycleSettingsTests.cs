@@ -30,7 +30,7 @@ public sealed class McpLifecycleSettingsTests : IDisposable
             """);
         var problems = new List<string>();
 
-        var servers = McpServerSources.Collect(new CapabilityRegistry(), configuration, projectTrusted: true, new Dictionary<string, string>(), problems);
+        var servers = McpServerSources.Collect(new CapabilityRegistry(), configuration, projectTrusted: true, Environment, problems);
 
         Assert.Equal(McpStartMode.Lazy, servers.Single(s => s.Name == "inherits").Start);
         Assert.Equal(McpStartMode.Session, servers.Single(s => s.Name == "own").Start);
@@ -50,7 +50,7 @@ public sealed class McpLifecycleSettingsTests : IDisposable
             """);
         var problems = new List<string>();
 
-        var server = Assert.Single(McpServerSources.Collect(registry, configuration, projectTrusted: true, new Dictionary<string, string>(), problems));
+        var server = Assert.Single(McpServerSources.Collect(registry, configuration, projectTrusted: true, Environment, problems));
 
         Assert.Empty(problems);
         Assert.Equal("tracker-mcp", server.Command);
@@ -62,7 +62,7 @@ public sealed class McpLifecycleSettingsTests : IDisposable
     [Fact]
     public void StartMode_IsSession_WhenNothingIsSet()
     {
-        var servers = McpServerSources.Collect(new CapabilityRegistry(), Configure("mcp:\n  servers:\n    one: { command: a }\n"), projectTrusted: true, new Dictionary<string, string>(), []);
+        var servers = McpServerSources.Collect(new CapabilityRegistry(), Configure("mcp:\n  servers:\n    one: { command: a }\n"), projectTrusted: true, Environment, []);
 
         Assert.Equal(McpStartMode.Session, Assert.Single(servers).Start);
     }
@@ -134,4 +134,6 @@ public sealed class McpLifecycleSettingsTests : IDisposable
         var environment = TestEnvironment.Create(_temp.Path, repo);
         return ConfigurationResolver.Resolve(environment, AgentPaths.Resolve(environment), ["permissions.trusted_projects.0=" + repo]);
     }
+
+    private static HostEnvironment Environment { get; } = new(new Dictionary<string, string>(), Path.GetTempPath(), Path.GetTempPath(), System.Runtime.InteropServices.OSPlatform.Linux);
 }
