@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using AgentHost.Permissions;
 using ModelContextProtocol.Protocol;
@@ -15,10 +14,12 @@ namespace AgentHost.Agent.Mcp;
 /// the MCP session that answered only (another client connected to the same HTTP server is asked again).
 /// </summary>
 /// <remarks>
-/// Thread-safe. <see cref="McpToolServer"/> registers which MCP session made each call (<see cref="Enter"/>) so the
+/// A headless serve runs in <c>dont-ask</c> mode unless told otherwise, where nothing asks; a call from a client that
+/// can be asked is decided in <c>askingMode</c> instead (<c>ask</c> unless a mode was chosen), so what would ask there
+/// is put to that client. Thread-safe. <see cref="McpToolServer"/> registers which MCP session made each call (<see cref="Enter"/>) so the
 /// question goes to the client that made it. A client that does not answer (or fails) denies the call.
 /// </remarks>
-public sealed class McpElicitingGate(RulePermissionGate rules, string workspaceRoot, string homeDirectory) : IToolPermissionGate
+public sealed class McpElicitingGate(RulePermissionGate rules, PermissionMode askingMode, string workspaceRoot, string homeDirectory) : IToolPermissionGate
 {
     /// <summary>The property of the elicitation form that holds the answer.</summary>
     public const string DecisionProperty = "decision";
@@ -33,7 +34,11 @@ public sealed class McpElicitingGate(RulePermissionGate rules, string workspaceR
     public const string DenyAnswer = "deny";
 
     private readonly ConcurrentDictionary<string, McpServer> _callers = new(StringComparer.Ordinal);
-    private readonly ConditionalWeakTable<McpServer, SessionGrants> _grants = [];
+    private readonly ConcurrentDictionary<string, SessionGrants> _grants = new(StringComparer.Ordinal);
+
+    /// <summary>Forgets the grants of an ended MCP session.</summary>
+    /// <param name="sessionId">The session's id.</param>
+    public void EndSession(string sessionId) => _grants.TryRemove(sessionId, out _);
 
     /// <summary>Records that <paramref name="server"/>'s client made the call <paramref name="callId"/> until the result is disposed.</summary>
     /// <param name="callId">The pipeline's call id.</param>
@@ -50,13 +55,19 @@ public sealed class McpElicitingGate(RulePermissionGate rules, string workspaceR
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        var decision = rules.Decide(request);
-        if (decision.Verdict != Verdict.Ask || !_callers.TryGetValue(request.CallId, out var server) || server.ClientCapabilities?.Elicitation is null)
+        if (!_callers.TryGetValue(request.CallId, out var server) || server.ClientCapabilities?.Elicitation is null)
+        {
+            return RulePermissionGate.ToVerdict(rules.Decide(request));
+        }
+
+        var decision = rules.Decide(request, askingMode);
+        if (decision.Verdict != Verdict.Ask)
         {
             return RulePermissionGate.ToVerdict(decision);
         }
 
-        var grants = _grants.GetValue(server, _ => new SessionGrants(workspaceRoot, homeDirectory));
+        // Keyed by the MCP session id (a request's McpServer is bound to the request, not the session); stdio has one session.
+        var grants = _grants.GetOrAdd(server.SessionId ?? string.Empty, _ => new SessionGrants(workspaceRoot, homeDirectory));
         if (grants.Covers(request, decision, out var grant))
         {
             return Answered(true, $"allowed for this MCP session ({grant})", "session");

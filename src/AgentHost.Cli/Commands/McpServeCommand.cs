@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using AgentHost.Agent.Mcp;
 using AgentHost.Cli.Http;
 using AgentHost.Hosting;
+using AgentHost.Permissions;
 using ModelContextProtocol.Server;
 
 namespace AgentHost.Cli.Commands;
@@ -58,7 +59,7 @@ internal sealed class McpServeCommand : AgentCommand
 
         // Nobody at a terminal answers questions: asks go to the client through elicitation, else become a denial with the rule that would allow it.
         McpElicitingGate? asking = null;
-        await using var tools = await _tools.OpenAsync(Context, parseResult, interactive: false, cancellationToken, (rules, root) => asking = new McpElicitingGate(rules, root, Context.Environment.HomeDirectory)).ConfigureAwait(false);
+        await using var tools = await _tools.OpenAsync(Context, parseResult, interactive: false, cancellationToken, (rules, root) => asking = new McpElicitingGate(rules, AskingMode(parseResult, rules), root, Context.Environment.HomeDirectory)).ConfigureAwait(false);
         foreach (var failure in tools.Loads.Where(r => r.Error is not null))
         {
             Context.Console.WriteInfo($"warning: plugin {failure.PluginId} not loaded: {failure.Error}");
@@ -68,7 +69,7 @@ internal sealed class McpServeCommand : AgentCommand
         var options = server.Options(AgentProgram.Version);
         if (port is { } p)
         {
-            await ServeHttpAsync(parseResult, options, p, token!, $"{server.ListTools().Tools.Count} tools of {tools.Root}", cancellationToken).ConfigureAwait(false);
+            await ServeHttpAsync(parseResult, options, asking, p, token!, $"{server.ListTools().Tools.Count} tools of {tools.Root}", cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         }
 
@@ -81,7 +82,7 @@ internal sealed class McpServeCommand : AgentCommand
 
     /// <summary>The HTTP server (its own method, so ordinary commands never load the ASP.NET assemblies).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private async Task ServeHttpAsync(ParseResult parseResult, McpServerOptions options, int port, string token, string what, CancellationToken cancellationToken)
+    private async Task ServeHttpAsync(ParseResult parseResult, McpServerOptions options, McpElicitingGate? asking, int port, string token, string what, CancellationToken cancellationToken)
     {
         var host = parseResult.GetValue(_host) ?? "127.0.0.1";
         if (!LoopbackWebHost.IsLoopback(host))
@@ -89,7 +90,7 @@ internal sealed class McpServeCommand : AgentCommand
             Context.Console.WriteInfo($"warning: --host {host} is not loopback: anyone who can reach it and has the token can call these tools.");
         }
 
-        await using var endpoint = new McpHttpEndpoint(options);
+        await using var endpoint = new McpHttpEndpoint(options, asking is null ? null : asking.EndSession);
         await using var web = await LoopbackWebHost.StartAsync(host, port, token, endpoint.HandleAsync, cancellationToken).ConfigureAwait(false);
         var url = new Uri(web.Address, McpHttpEndpoint.Path.TrimStart('/'));
         Context.Console.WriteInfo($"agent mcp serve: {what} on {url} (Ctrl+C stops)");
@@ -108,6 +109,15 @@ internal sealed class McpServeCommand : AgentCommand
             Context.Console.WriteInfo("agent mcp serve: stopping");
         }
     }
+
+    /// <summary>
+    /// The mode a client that can be asked is decided in: the one chosen (<c>--permission-mode</c>, config
+    /// <c>permissions.mode</c>), else <c>ask</c> — headless defaults to <c>dont-ask</c> only because nobody could be asked.
+    /// </summary>
+    private PermissionMode AskingMode(ParseResult parseResult, RulePermissionGate rules) =>
+        PermissionModeOption.Parse(parseResult, _tools.PermissionMode) is { } chosen ? chosen
+        : rules.Mode == PermissionMode.DontAsk && Context.Configuration(parseResult).Get(PermissionPolicy.ModeKey) is not { Length: > 0 } ? PermissionMode.Ask
+        : rules.Mode;
 
     private string? _generatedToken;
 

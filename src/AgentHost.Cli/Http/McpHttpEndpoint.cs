@@ -22,7 +22,9 @@ namespace AgentHost.Cli.Http;
 /// ModelContextProtocol than ModelContextProtocol.Core 2.4.0 the host uses; this class needs only Core's public
 /// transport. Thread-safe; disposing it ends every session.
 /// </remarks>
-internal sealed class McpHttpEndpoint(McpServerOptions options) : IAsyncDisposable
+/// <param name="options">The options of every session's server.</param>
+/// <param name="sessionEnded">Called with a session's id when the client ends it (e.g. to forget its permission grants).</param>
+internal sealed class McpHttpEndpoint(McpServerOptions options, Action<string>? sessionEnded = null) : IAsyncDisposable
 {
     /// <summary>The endpoint's path.</summary>
     public const string Path = "/mcp";
@@ -157,6 +159,7 @@ internal sealed class McpHttpEndpoint(McpServerOptions options) : IAsyncDisposab
         if (await SessionOfAsync(context).ConfigureAwait(false) is { } session && _sessions.TryRemove(session.Id, out _))
         {
             await session.DisposeAsync().ConfigureAwait(false);
+            sessionEnded?.Invoke(session.Id);
         }
     }
 
