@@ -94,6 +94,18 @@ public sealed class McpServeHttpTests : IDisposable
         Assert.Contains("NO_SUCH_TOKEN_VARIABLE is not set", result.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AHostThatIsNotAnAddress_OrAPortOutOfRange_IsAUsageError()
+    {
+        var host = await _ws.RunAsync("mcp", "serve", "--http", "0", "--host", "not-an-address", "--plugin", "files", "--no-default-plugins");
+        var port = await _ws.RunAsync("mcp", "serve", "--http", "70000", "--plugin", "files", "--no-default-plugins");
+
+        Assert.True(host.ExitCode == ExitCodes.Usage, host.Error);
+        Assert.Contains("--host not-an-address: not an IP address", host.Error, StringComparison.Ordinal);
+        Assert.True(port.ExitCode == ExitCodes.Usage, port.Error);
+        Assert.Contains("--http 70000: not a port", port.Error, StringComparison.Ordinal);
+    }
+
     [McpFact]
     public async Task TheInspectorCli_OverHttp_WithTheGeneratedToken_ListsAndCallsTools()
     {
