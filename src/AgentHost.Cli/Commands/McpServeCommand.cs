@@ -55,7 +55,8 @@ internal sealed class McpServeCommand : AgentCommand
             throw new AgentHostException(ErrorKind.Usage, $"--http {port}: not a port (0-65535; 0 picks a free one).");
         }
 
-        var token = port is null ? null : BearerToken(parseResult, out _);
+        // Checked before the plugins load, so a missing token variable fails at once.
+        var token = port is null ? default : BearerToken(parseResult);
 
         // Nobody at a terminal answers questions: asks go to the client through elicitation, else become a denial with the rule that would allow it.
         McpElicitingGate? asking = null;
@@ -69,7 +70,7 @@ internal sealed class McpServeCommand : AgentCommand
         var options = server.Options(AgentProgram.Version);
         if (port is { } p)
         {
-            await ServeHttpAsync(parseResult, options, asking, p, token!, $"{server.ListTools().Tools.Count} tools of {tools.Root}", cancellationToken).ConfigureAwait(false);
+            await ServeHttpAsync(parseResult, options, asking, p, token, $"{server.ListTools().Tools.Count} tools of {tools.Root}", cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         }
 
@@ -82,7 +83,7 @@ internal sealed class McpServeCommand : AgentCommand
 
     /// <summary>The HTTP server (its own method, so ordinary commands never load the ASP.NET assemblies).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private async Task ServeHttpAsync(ParseResult parseResult, McpServerOptions options, McpElicitingGate? asking, int port, string token, string what, CancellationToken cancellationToken)
+    private async Task ServeHttpAsync(ParseResult parseResult, McpServerOptions options, McpElicitingGate? asking, int port, (string Value, bool Generated) token, string what, CancellationToken cancellationToken)
     {
         var host = parseResult.GetValue(_host) ?? "127.0.0.1";
         if (!LoopbackWebHost.IsLoopback(host))
@@ -91,13 +92,13 @@ internal sealed class McpServeCommand : AgentCommand
         }
 
         await using var endpoint = new McpHttpEndpoint(options, asking is null ? null : asking.EndSession);
-        await using var web = await LoopbackWebHost.StartAsync(host, port, token, endpoint.HandleAsync, cancellationToken).ConfigureAwait(false);
+        await using var web = await LoopbackWebHost.StartAsync(host, port, token.Value, endpoint.HandleAsync, cancellationToken).ConfigureAwait(false);
         var url = new Uri(web.Address, McpHttpEndpoint.Path.TrimStart('/'));
         Context.Console.WriteInfo($"agent mcp serve: {what} on {url} (Ctrl+C stops)");
-        _ = BearerToken(parseResult, out var generated);
-        if (generated)
+        if (token.Generated)
         {
-            Context.Console.WriteInfo($"token: {token}");
+            // Standard error only: never logged, never in events.
+            Context.Console.WriteInfo($"token: {token.Value}");
         }
 
         try
@@ -119,21 +120,17 @@ internal sealed class McpServeCommand : AgentCommand
         : rules.Mode == PermissionMode.DontAsk && Context.Configuration(parseResult).Get(PermissionPolicy.ModeKey) is not { Length: > 0 } ? PermissionMode.Ask
         : rules.Mode;
 
-    private string? _generatedToken;
-
-    /// <summary>The bearer token: from --token-env, else config mcp.serve.token_env, else generated once for this process.</summary>
-    private string BearerToken(ParseResult parseResult, out bool generated)
+    /// <summary>The bearer token: from --token-env, else config mcp.serve.token_env, else generated for this run.</summary>
+    private (string Value, bool Generated) BearerToken(ParseResult parseResult)
     {
-        generated = false;
         var variable = parseResult.GetValue(_tokenEnv) is { Length: > 0 } fromOption ? fromOption : Context.Configuration(parseResult).Get("mcp.serve.token_env") is { Length: > 0 } fromConfig ? fromConfig : null;
         if (variable is not null)
         {
             return Context.Environment.Get(variable) is { Length: > 0 } value
-                ? value
+                ? (value, false)
                 : throw new AgentHostException(ErrorKind.Usage, $"the bearer token variable {variable} is not set (or empty); set it, or leave out --token-env and mcp.serve.token_env to get a generated token.");
         }
 
-        generated = true;
-        return _generatedToken ??= Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        return (Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), true);
     }
 }
