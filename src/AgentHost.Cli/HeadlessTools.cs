@@ -5,6 +5,7 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
+using AgentHost.Permissions;
 
 namespace AgentHost.Cli;
 
@@ -34,7 +35,8 @@ internal sealed class HeadlessToolOptions
 
     /// <summary>Validates the options, loads the plugins and builds the gate and the pipeline for the root.</summary>
     /// <param name="interactive">Whether a person can answer permission questions (<c>agent tool run</c> at a terminal); otherwise what would ask is denied.</param>
-    public async Task<HeadlessTools> OpenAsync(CliContext context, ParseResult parseResult, bool interactive, CancellationToken cancellationToken)
+    /// <param name="gate">Wraps the rules' gate (e.g. <c>mcp serve</c> asks its client through elicitation); the rules' gate itself when <see langword="null"/>.</param>
+    public async Task<HeadlessTools> OpenAsync(CliContext context, ParseResult parseResult, bool interactive, CancellationToken cancellationToken, Func<RulePermissionGate, string, IToolPermissionGate>? gate = null)
     {
         AllowOption.Validate(parseResult, Allow);
         var configuration = context.Configuration(parseResult);
@@ -48,9 +50,10 @@ internal sealed class HeadlessToolOptions
         try
         {
             var loads = await Plugins.LoadAsync(runtime, parseResult, configuration, context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
-            var gate = AgentRunner.CreatePermissionGate(configuration, root, context.Environment, PermissionModeOption.Parse(parseResult, PermissionMode), interactive, runtime.Events);
-            var pipeline = AgentRunner.CreatePipeline(runtime, gate, new SecretScrubber(context.Environment), TimeProvider.System);
-            return new HeadlessTools(configuration, root, runtime, pipeline, loads);
+            var rules = AgentRunner.CreatePermissionGate(configuration, root, context.Environment, PermissionModeOption.Parse(parseResult, PermissionMode), interactive, runtime.Events);
+            var decider = gate is null ? rules : gate(rules, root);
+            var pipeline = AgentRunner.CreatePipeline(runtime, decider, new SecretScrubber(context.Environment), TimeProvider.System);
+            return new HeadlessTools(configuration, root, runtime, pipeline, loads) { Gate = decider };
         }
         catch
         {
@@ -71,6 +74,9 @@ internal sealed class HeadlessTools(ConfigurationSnapshot configuration, string 
     public PluginRuntime Runtime { get; } = runtime;
 
     public ToolPipeline Pipeline { get; } = pipeline;
+
+    /// <summary>The pipeline's permission gate.</summary>
+    public IToolPermissionGate? Gate { get; init; }
 
     /// <summary>How each plugin loaded (or why not).</summary>
     public IReadOnlyList<PluginLoadResult> Loads { get; } = loads;

@@ -15,8 +15,10 @@ namespace AgentHost.Agent.Mcp;
 /// listed with annotations from their effect, and every <c>tools/call</c> runs through the same pipeline as the agent
 /// loop — argument validation, the permission gate (a headless server denies what would ask unless a rule allows it),
 /// middleware and caps. A denied or failed call is a result with <c>isError</c> and the reason, as the model would see it.
+/// With an <see cref="McpElicitingGate"/> (the pipeline's gate), a call that would ask is put to the calling client
+/// through elicitation when it supports that.
 /// </summary>
-public sealed class McpToolServer(ToolPipeline pipeline, CapabilityRegistry registry, string workspaceRoot)
+public sealed class McpToolServer(ToolPipeline pipeline, CapabilityRegistry registry, string workspaceRoot, McpElicitingGate? asking = null)
 {
     private int _calls;
 
@@ -29,7 +31,7 @@ public sealed class McpToolServer(ToolPipeline pipeline, CapabilityRegistry regi
         Handlers = new McpServerHandlers
         {
             ListToolsHandler = (_, _) => ValueTask.FromResult(ListTools()),
-            CallToolHandler = (request, cancellationToken) => CallToolAsync(request.Params!, cancellationToken),
+            CallToolHandler = (request, cancellationToken) => CallToolAsync(request.Params!, request.Server, cancellationToken),
         },
     };
 
@@ -49,11 +51,16 @@ public sealed class McpToolServer(ToolPipeline pipeline, CapabilityRegistry regi
     };
 
     /// <summary>Runs one call through the pipeline.</summary>
-    public async ValueTask<CallToolResult> CallToolAsync(CallToolRequestParams request, CancellationToken cancellationToken)
+    /// <param name="request">The call.</param>
+    /// <param name="caller">The MCP session that made it (asked when a permission question arises), if any.</param>
+    /// <param name="cancellationToken">Cancelled with the request.</param>
+    /// <returns>The result.</returns>
+    public async ValueTask<CallToolResult> CallToolAsync(CallToolRequestParams request, McpServer? caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var arguments = request.Arguments is { } given ? JsonSerializer.Serialize(given, ModelContextProtocol.McpJsonUtilities.DefaultOptions) : "{}";
         var callId = "mcp-" + Interlocked.Increment(ref _calls).ToString(CultureInfo.InvariantCulture);
+        using var registration = asking is not null && caller is not null ? asking.Enter(callId, caller) : null;
         var outcome = await pipeline.InvokeAsync(request.Name, arguments, new ToolCallContext("mcp-serve", callId) { WorkspaceRoot = workspaceRoot, InSession = false }, cancellationToken).ConfigureAwait(false);
         var text = outcome.Status == ToolCallStatus.Succeeded ? outcome.Text : outcome.Error ?? outcome.Text;
         return new CallToolResult

@@ -1,40 +1,136 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using AgentHost.Agent.Mcp;
+using AgentHost.Cli.Http;
+using AgentHost.Hosting;
+using AgentHost.Permissions;
 using ModelContextProtocol.Server;
 
 namespace AgentHost.Cli.Commands;
 
 /// <summary>
-/// <c>agent mcp serve</c>: the host as an MCP server over stdio, so other clients (Claude Desktop, VS Code, other
-/// agents) can use the loaded plugins' tools. Every call goes through the tool pipeline and the permission system of
-/// the project; nobody is at a terminal, so what would ask is denied unless a rule (or <c>--allow</c>) allows it.
-/// Standard output carries only the protocol; warnings go to standard error.
+/// <c>agent mcp serve</c>: the host as an MCP server over stdio, or with <c>--http PORT</c> over streamable HTTP on
+/// 127.0.0.1 with a bearer token, so other clients (Claude Desktop, VS Code, other agents) can use the loaded plugins'
+/// tools. Every call goes through the tool pipeline and the permission system of the project; what would ask is put
+/// to the client through elicitation when it supports that, else denied unless a rule (or <c>--allow</c>) allows it.
+/// Standard output carries only the protocol (stdio); everything else goes to standard error.
 /// </summary>
 internal sealed class McpServeCommand : AgentCommand
 {
     private readonly HeadlessToolOptions _tools = new();
 
+    private readonly Option<int?> _http = new("--http")
+    {
+        Description = "Serve streamable HTTP on this port (0 picks a free one) instead of stdio; the URL is printed on standard error.",
+        HelpName = "PORT",
+    };
+
+    private readonly Option<string> _host = new("--host")
+    {
+        Description = "The address --http binds (default 127.0.0.1); anything but loopback exposes the tools to the network.",
+        DefaultValueFactory = _ => "127.0.0.1",
+    };
+
+    private readonly Option<string?> _tokenEnv = new("--token-env")
+    {
+        Description = "The environment variable holding the bearer token clients must send with --http (default: config mcp.serve.token_env, else a generated token printed on standard error).",
+        HelpName = "VAR",
+    };
+
     public McpServeCommand(CliContext context)
-        : base("serve", "Serve the loaded plugins' tools as an MCP server over stdio; every call is decided by this project's permission rules (asks are denied).", context)
+        : base("serve", "Serve the loaded plugins' tools as an MCP server (stdio, or --http PORT); every call is decided by this project's permission rules, asks go to the client through elicitation or are denied.", context)
     {
         _tools.AddTo(this);
+        Options.Add(_http);
+        Options.Add(_host);
+        Options.Add(_tokenEnv);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        // No one answers questions here: the gate is headless, so 'ask' becomes a denial with the rule that would allow it.
-        await using var tools = await _tools.OpenAsync(Context, parseResult, interactive: false, cancellationToken).ConfigureAwait(false);
+        var port = parseResult.GetValue(_http);
+        if (port is < 0 or > 65535)
+        {
+            throw new AgentHostException(ErrorKind.Usage, $"--http {port}: not a port (0-65535; 0 picks a free one).");
+        }
+
+        // Checked before the plugins load, so a missing token variable fails at once.
+        var token = port is null ? default : BearerToken(parseResult);
+
+        // Nobody at a terminal answers questions: asks go to the client through elicitation, else become a denial with the rule that would allow it.
+        McpElicitingGate? asking = null;
+        await using var tools = await _tools.OpenAsync(Context, parseResult, interactive: false, cancellationToken, (rules, root) => asking = new McpElicitingGate(rules, AskingMode(parseResult, rules), root, Context.Environment.HomeDirectory)).ConfigureAwait(false);
         foreach (var failure in tools.Loads.Where(r => r.Error is not null))
         {
             Context.Console.WriteInfo($"warning: plugin {failure.PluginId} not loaded: {failure.Error}");
         }
 
-        var server = new McpToolServer(tools.Pipeline, tools.Runtime.Registry, tools.Root);
+        var server = new McpToolServer(tools.Pipeline, tools.Runtime.Registry, tools.Root, asking);
         var options = server.Options(AgentProgram.Version);
+        if (port is { } p)
+        {
+            await ServeHttpAsync(parseResult, options, asking, p, token, $"{server.ListTools().Tools.Count} tools of {tools.Root}", cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
         await using var transport = new StdioServerTransport(options);
         await using var mcp = McpServer.Create(transport, options);
         Context.Console.WriteInfo($"agent mcp serve: {server.ListTools().Tools.Count} tools of {tools.Root} on stdio");
         await mcp.RunAsync(cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
+    }
+
+    /// <summary>The HTTP server (its own method, so ordinary commands never load the ASP.NET assemblies).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private async Task ServeHttpAsync(ParseResult parseResult, McpServerOptions options, McpElicitingGate? asking, int port, (string Value, bool Generated) token, string what, CancellationToken cancellationToken)
+    {
+        var host = parseResult.GetValue(_host) ?? "127.0.0.1";
+        if (!LoopbackWebHost.IsLoopback(host))
+        {
+            Context.Console.WriteInfo($"warning: --host {host} is not loopback: anyone who can reach it and has the token can call these tools.");
+        }
+
+        await using var endpoint = new McpHttpEndpoint(options, asking is null ? null : asking.EndSession);
+        await using var web = await LoopbackWebHost.StartAsync(host, port, token.Value, endpoint.HandleAsync, cancellationToken).ConfigureAwait(false);
+        var url = new Uri(web.Address, McpHttpEndpoint.Path.TrimStart('/'));
+        Context.Console.WriteInfo($"agent mcp serve: {what} on {url} (Ctrl+C stops)");
+        if (token.Generated)
+        {
+            // Standard error only: never logged, never in events.
+            Context.Console.WriteInfo($"token: {token.Value}");
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Context.Console.WriteInfo("agent mcp serve: stopping");
+        }
+    }
+
+    /// <summary>
+    /// The mode a client that can be asked is decided in: the one chosen (<c>--permission-mode</c>, config
+    /// <c>permissions.mode</c>), else <c>ask</c> — headless defaults to <c>dont-ask</c> only because nobody could be asked.
+    /// </summary>
+    private PermissionMode AskingMode(ParseResult parseResult, RulePermissionGate rules) =>
+        PermissionModeOption.Parse(parseResult, _tools.PermissionMode) is { } chosen ? chosen
+        : rules.Mode == PermissionMode.DontAsk && Context.Configuration(parseResult).Get(PermissionPolicy.ModeKey) is not { Length: > 0 } ? PermissionMode.Ask
+        : rules.Mode;
+
+    /// <summary>The bearer token: from --token-env, else config mcp.serve.token_env, else generated for this run.</summary>
+    private (string Value, bool Generated) BearerToken(ParseResult parseResult)
+    {
+        var variable = parseResult.GetValue(_tokenEnv) is { Length: > 0 } fromOption ? fromOption : Context.Configuration(parseResult).Get("mcp.serve.token_env") is { Length: > 0 } fromConfig ? fromConfig : null;
+        if (variable is not null)
+        {
+            return Context.Environment.Get(variable) is { Length: > 0 } value
+                ? (value, false)
+                : throw new AgentHostException(ErrorKind.Usage, $"the bearer token variable {variable} is not set (or empty); set it, or leave out --token-env and mcp.serve.token_env to get a generated token.");
+        }
+
+        return (Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), true);
     }
 }

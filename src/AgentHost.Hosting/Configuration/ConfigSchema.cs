@@ -157,6 +157,8 @@ internal static class ConfigSchema
         new("mcp.servers.*.start_timeout", ConfigValueKind.String, "Seconds this server may take to start (default: mcp.start_timeout)."),
         new("mcp.servers.*.enabled", ConfigValueKind.Boolean, "false turns the server off (also one a plugin or .mcp.json defines)."),
         new("mcp.servers.*.description", ConfigValueKind.String, "One line about the server."),
+        new("mcp.serve", ConfigValueKind.Section, "`agent mcp serve` settings."),
+        new("mcp.serve.token_env", ConfigValueKind.String, "The environment variable holding the bearer token of `agent mcp serve --http` (default: a generated token, printed on standard error)."),
         new("session", ConfigValueKind.Any, "Session settings."),
     ];
 
