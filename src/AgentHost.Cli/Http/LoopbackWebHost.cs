@@ -66,8 +66,17 @@ internal sealed class LoopbackWebHost : IAsyncDisposable
         });
         var app = builder.Build();
         var expected = SHA256.HashData(Encoding.UTF8.GetBytes("Bearer " + bearerToken));
+        var loopbackOnly = IPAddress.IsLoopback(address);
         app.Run(async context =>
         {
+            // DNS rebinding: a web page whose name now resolves to 127.0.0.1 sends its own Host and Origin. A server
+            // bound to loopback answers only requests addressed to a loopback name (MCP's security best practices).
+            if (loopbackOnly && !IsLocalRequest(context.Request))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return;
+            }
+
             if (!Authorised(context.Request.Headers.Authorization.ToString(), expected))
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
@@ -107,6 +116,18 @@ internal sealed class LoopbackWebHost : IAsyncDisposable
         public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>Whether the Host header, and the Origin header when there is one, name the loopback interface.</summary>
+    internal static bool IsLocalRequest(HttpRequest request)
+    {
+        if (!IsLoopback(request.Host.Host.Trim('[', ']')))
+        {
+            return false;
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        return origin.Length == 0 || (Uri.TryCreate(origin, UriKind.Absolute, out var uri) && IsLoopback(uri.Host.Trim('[', ']')));
     }
 
     private static bool Authorised(string header, byte[] expected) =>

@@ -71,6 +71,28 @@ public sealed class McpServeHttpTests : IDisposable
     }
 
     [Fact]
+    public async Task ARequestForAnotherHostOrOrigin_Is403_EvenWithTheToken()
+    {
+        // DNS rebinding: a page whose name now resolves to 127.0.0.1 sends its own Host and Origin.
+        await using var server = await McpServeHttpServer.StartAsync(_ws.Root, _ws.Environment, Secret);
+        using var http = new HttpClient();
+        using var foreignHost = Initialize(server.Url, "Bearer " + Secret);
+        foreignHost.Headers.Host = "evil.example.com";
+        using var foreignOrigin = Initialize(server.Url, "Bearer " + Secret);
+        foreignOrigin.Headers.Add("Origin", "http://evil.example.com");
+        using var localOrigin = Initialize(server.Url, "Bearer " + Secret);
+        localOrigin.Headers.Add("Origin", "http://localhost:3000");
+
+        using var host = await http.SendAsync(foreignHost);
+        using var origin = await http.SendAsync(foreignOrigin);
+        using var local = await http.SendAsync(localOrigin);
+
+        Assert.Equal(HttpStatusCode.Forbidden, host.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, origin.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, local.StatusCode);
+    }
+
+    [Fact]
     public async Task TheTokenVariable_ComesFromConfig_WhenNoOptionNamesIt()
     {
         _ws.WriteUserConfig("mcp:\n  serve:\n    token_env: MY_MCP_TOKEN\n");
