@@ -2,6 +2,7 @@ using System.CommandLine;
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Runs;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
@@ -36,7 +37,9 @@ internal sealed class HeadlessToolOptions
     /// <summary>Validates the options, loads the plugins and builds the gate and the pipeline for the root.</summary>
     /// <param name="interactive">Whether a person can answer permission questions (<c>agent tool run</c> at a terminal); otherwise what would ask is denied.</param>
     /// <param name="gate">Wraps the rules' gate (e.g. <c>mcp serve</c> asks its client through elicitation); the rules' gate itself when <see langword="null"/>.</param>
-    public async Task<HeadlessTools> OpenAsync(CliContext context, ParseResult parseResult, bool interactive, CancellationToken cancellationToken, Func<RulePermissionGate, string, IToolPermissionGate>? gate = null)
+    /// <param name="kernelTools">Tools the command adds beside the plugins' for the root (<c>mcp serve --agent-tool</c>'s <c>run_agent</c>).</param>
+    public async Task<HeadlessTools> OpenAsync(
+        CliContext context, ParseResult parseResult, bool interactive, CancellationToken cancellationToken, Func<RulePermissionGate, string, IToolPermissionGate>? gate = null, Func<string, IReadOnlyList<RegisteredCapability>>? kernelTools = null)
     {
         AllowOption.Validate(parseResult, Allow);
         var configuration = context.Configuration(parseResult);
@@ -52,7 +55,7 @@ internal sealed class HeadlessToolOptions
             var loads = await Plugins.LoadAsync(runtime, parseResult, configuration, context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
             var rules = AgentRunner.CreatePermissionGate(configuration, root, context.Environment, PermissionModeOption.Parse(parseResult, PermissionMode), interactive, runtime.Events);
             var decider = gate is null ? rules : gate(rules, root);
-            var pipeline = AgentRunner.CreatePipeline(runtime, decider, new SecretScrubber(context.Environment), TimeProvider.System);
+            var pipeline = AgentRunner.CreatePipeline(runtime, decider, new SecretScrubber(context.Environment), TimeProvider.System, kernelTools: kernelTools?.Invoke(root));
             return new HeadlessTools(configuration, root, runtime, pipeline, loads) { Gate = decider };
         }
         catch

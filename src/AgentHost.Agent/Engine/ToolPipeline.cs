@@ -82,7 +82,7 @@ public sealed partial class ToolPipeline : IDisposable
     /// <returns><see cref="ToolMetadata.Parallelizable"/>, else whether the tool only reads (<see cref="ToolEffect.None"/> or <see cref="ToolEffect.Read"/>).</returns>
     public bool IsParallelizable(string toolName)
     {
-        if (string.IsNullOrWhiteSpace(toolName) || (FindKernelTool(toolName) ?? _registry.Find(CapabilityKind.Tool, toolName))?.Capability is not ToolCapability tool)
+        if (string.IsNullOrWhiteSpace(toolName) || FindTool(toolName)?.Capability is not ToolCapability tool)
         {
             return true;
         }
@@ -125,7 +125,7 @@ public sealed partial class ToolPipeline : IDisposable
         ArgumentNullException.ThrowIfNull(context);
         var started = Time.GetTimestamp();
         using var activity = Telemetry.StartToolCall(toolName, context.CallId);
-        var entry = string.IsNullOrWhiteSpace(toolName) ? null : FindKernelTool(toolName) ?? _registry.Find(CapabilityKind.Tool, toolName);
+        var entry = string.IsNullOrWhiteSpace(toolName) ? null : FindTool(toolName);
         var tool = entry?.Capability as ToolCapability;
         var name = entry?.Name ?? toolName;
         var redactedArguments = Scrubber.Scrub(argumentsJson ?? "{}");
@@ -204,6 +204,11 @@ public sealed partial class ToolPipeline : IDisposable
             return _toolSet ??= ToolSet.Create(_registry, Options.OfferTool, Options.SchemaCache, Options.KernelTools);
         }
     }
+
+    /// <summary>A tool by name: the kernel's tools first (the session's <c>skill</c>, MCP servers' tools), then the plugins'.</summary>
+    /// <param name="toolName">The tool's name or qualified name.</param>
+    /// <returns>The tool, or <see langword="null"/>.</returns>
+    public RegisteredCapability? FindTool(string toolName) => FindKernelTool(toolName) ?? _registry.Find(CapabilityKind.Tool, toolName);
 
     private RegisteredCapability? FindKernelTool(string toolName) =>
         Options.KernelTools.FirstOrDefault(t => t.Name == toolName || t.QualifiedName == toolName);

@@ -18,7 +18,7 @@ namespace AgentHost.Agent.Mcp;
 /// With an <see cref="McpElicitingGate"/> (the pipeline's gate), a call that would ask is put to the calling client
 /// through elicitation when it supports that.
 /// </summary>
-public sealed class McpToolServer(ToolPipeline pipeline, CapabilityRegistry registry, string workspaceRoot, McpElicitingGate? asking = null)
+public sealed class McpToolServer(ToolPipeline pipeline, string workspaceRoot, McpElicitingGate? asking = null)
 {
     private int _calls;
 
@@ -45,7 +45,7 @@ public sealed class McpToolServer(ToolPipeline pipeline, CapabilityRegistry regi
                 Name = declaration.Name,
                 Description = declaration.Description,
                 InputSchema = declaration.JsonSchema,
-                Annotations = AnnotationsOf(registry.Find(CapabilityKind.Tool, declaration.Name)?.Capability as ToolCapability),
+                Annotations = AnnotationsOf(pipeline.FindTool(declaration.Name)?.Capability as ToolCapability),
             }),
         ],
     };

@@ -38,6 +38,13 @@ internal sealed class McpServeCommand : AgentCommand
         HelpName = "VAR",
     };
 
+    private readonly Option<bool> _agentTool = new("--agent-tool")
+    {
+        Description = "Also offer run_agent: a task run as a headless 'agent run' in the served project (its own session; the served --plugin, --allow and --permission-mode apply), answering with its final answer.",
+    };
+
+    private readonly Option<string?> _agentModel = new("--agent-model") { Description = "The model run_agent's runs use (default: the configured or automatic choice)." };
+
     public McpServeCommand(CliContext context)
         : base("serve", "Serve the loaded plugins' tools as an MCP server (stdio, or --http PORT); every call is decided by this project's permission rules, asks go to the client through elicitation or are denied.", context)
     {
@@ -45,6 +52,8 @@ internal sealed class McpServeCommand : AgentCommand
         Options.Add(_http);
         Options.Add(_host);
         Options.Add(_tokenEnv);
+        Options.Add(_agentTool);
+        Options.Add(_agentModel);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
@@ -60,13 +69,19 @@ internal sealed class McpServeCommand : AgentCommand
 
         // Nobody at a terminal answers questions: asks go to the client through elicitation, else become a denial with the rule that would allow it.
         McpElicitingGate? asking = null;
-        await using var tools = await _tools.OpenAsync(Context, parseResult, interactive: false, cancellationToken, (rules, root) => asking = new McpElicitingGate(rules, AskingMode(parseResult, rules), root, Context.Environment.HomeDirectory)).ConfigureAwait(false);
+        await using var tools = await _tools.OpenAsync(
+            Context,
+            parseResult,
+            interactive: false,
+            cancellationToken,
+            (rules, root) => asking = new McpElicitingGate(rules, AskingMode(parseResult, rules), root, Context.Environment.HomeDirectory),
+            parseResult.GetValue(_agentTool) ? root => [McpAgentTool.Create(AgentCommandLine(), root, AgentRunOptions(parseResult))] : null).ConfigureAwait(false);
         foreach (var failure in tools.Loads.Where(r => r.Error is not null))
         {
             Context.Console.WriteInfo($"warning: plugin {failure.PluginId} not loaded: {failure.Error}");
         }
 
-        var server = new McpToolServer(tools.Pipeline, tools.Runtime.Registry, tools.Root, asking);
+        var server = new McpToolServer(tools.Pipeline, tools.Root, asking);
         var options = server.Options(AgentProgram.Version);
         if (port is { } p)
         {
@@ -110,6 +125,25 @@ internal sealed class McpServeCommand : AgentCommand
             Context.Console.WriteInfo("agent mcp serve: stopping");
         }
     }
+
+    /// <summary>How to start this same <c>agent</c>: its executable, or <c>dotnet agent.dll</c> when it runs under the muxer.</summary>
+    private static IReadOnlyList<string> AgentCommandLine()
+    {
+        var process = Environment.ProcessPath ?? throw new AgentHostException(ErrorKind.Internal, "the agent executable's path is unknown.");
+        return Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
+            ? [process, typeof(AgentProgram).Assembly.Location]
+            : [process];
+    }
+
+    /// <summary>The served options every run_agent run gets.</summary>
+    private IReadOnlyList<string> AgentRunOptions(ParseResult parseResult) =>
+    [
+        .. _tools.Plugins.Requested(parseResult).SelectMany(p => (string[])["--plugin", p]),
+        .. parseResult.GetValue(_tools.Plugins.NoDefaults) ? (string[])[PluginOptions.NoDefaultsName] : [],
+        .. (parseResult.GetValue(_tools.Allow) ?? []).SelectMany(rule => (string[])["--allow", rule]),
+        .. parseResult.GetValue(_tools.PermissionMode) is { } mode ? (string[])["--permission-mode", mode] : [],
+        .. parseResult.GetValue(_agentModel) is { } model ? (string[])["--model", model] : [],
+    ];
 
     /// <summary>
     /// The mode a client that can be asked is decided in: the one chosen (<c>--permission-mode</c>, config

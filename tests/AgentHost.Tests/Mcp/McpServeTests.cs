@@ -67,6 +67,37 @@ public sealed class McpServeTests : IDisposable
         Assert.Contains("no_such_tool", ((TextContentBlock)unknown.Content[0]).Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunAgent_RunsTheTaskAsAHeadlessAgentRun_AndAnswersWithItsFinalAnswerAndSession()
+    {
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: view, arguments: { path: notes.txt } }]
+              - expect: { tool_results_contain: ["hello from the project"] }
+                text: The notes greet you.
+            """);
+        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Name = "agent",
+            Command = "dotnet",
+            Arguments = [AgentProcess.AgentDll, "mcp", "serve", "--plugin", "files", "--plugin", "scripted", "--no-default-plugins", "--agent-tool", "--agent-model", "scripted/" + script, "--allow", "run_agent"],
+            WorkingDirectory = _ws.Root,
+            EnvironmentVariables = _ws.Environment.ToDictionary(p => p.Key, p => (string?)p.Value),
+        }));
+
+        var tools = await client.ListToolsAsync();
+        var answer = await client.CallToolAsync("run_agent", new Dictionary<string, object?> { ["prompt"] = "what do the notes say?" });
+        var text = ((TextContentBlock)answer.Content[0]).Text;
+        var sessions = await _ws.RunAsync("session", "list", "--json");
+
+        Assert.Equal(true, tools.Single(t => t.Name == "run_agent").ProtocolTool.Annotations?.DestructiveHint);
+        Assert.True(answer.IsError != true, text);
+        Assert.StartsWith("The notes greet you.", text, StringComparison.Ordinal);
+        var session = System.Text.RegularExpressions.Regex.Match(text, @"\[session (\S+): continue it with agent run --session \1").Groups[1].Value;
+        Assert.NotEmpty(session);
+        Assert.Contains(session, sessions.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>The inspector's exit code for a call whose result has <c>isError</c> (it still prints the result).</summary>
     private const int ToolIsError = 5;
 
