@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Mcp;
@@ -7,95 +8,41 @@ namespace AgentHost.Tests.Mcp;
 /// <summary>
 /// An HTTP forwarder on 127.0.0.1 that adds <c>Authorization: Bearer TOKEN</c> to every request and streams the answer
 /// back as it comes (server-sent events included): for a client that cannot send headers, such as the MCP conformance
-/// suite, against <c>agent mcp serve --http</c>. Other headers (Host and Origin too) pass unchanged.
+/// suite, against <c>agent mcp serve --http</c>. Other headers pass unchanged; the listener itself answers only
+/// requests addressed to 127.0.0.1.
 /// </summary>
-internal sealed class BearerForwardingProxy : IAsyncDisposable
+internal sealed class BearerForwardingProxy(Uri target, string token) : FakeHttpServer("text/event-stream", ": ping\n\n", TimeSpan.FromMilliseconds(100))
 {
-    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly HttpClient Client = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
+
+    private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "Content-Type", "Authorization", "Expect",
+        "Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "Content-Type", "Authorization", "Expect", "Host",
     };
 
-    private readonly HttpListener _listener;
-    private readonly HttpClient _client = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Uri _target;
-    private readonly string _token;
-    private readonly Task _loop;
-
-    public BearerForwardingProxy(Uri target, string token)
+    protected override async Task RouteAsync(RecordedRequest request, HttpListenerResponse response)
     {
-        _target = target;
-        _token = token;
-        _listener = Ports.StartHttpListener(out var root);
-        Root = new Uri(root);
-        _loop = Task.Run(AcceptAsync);
-    }
-
-    /// <summary>The forwarder's root, e.g. <c>http://127.0.0.1:PORT/</c>; a path under it goes to the same path of the target.</summary>
-    public Uri Root { get; }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        _listener.Close();
         try
         {
-            await _loop;
-        }
-        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or OperationCanceledException)
-        {
-        }
-
-        _client.Dispose();
-        _stopping.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
+            using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(target, request.Path + request.Query));
+            if (request.Body.Length > 0)
             {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => ForwardAsync(context));
-        }
-    }
-
-    private async Task ForwardAsync(HttpListenerContext context)
-    {
-        var request = context.Request;
-        var response = context.Response;
-        try
-        {
-            using var message = new HttpRequestMessage(new HttpMethod(request.HttpMethod), new Uri(_target, request.Url!.PathAndQuery));
-            if (request.HasEntityBody)
-            {
-                using var body = new MemoryStream();
-                await request.InputStream.CopyToAsync(body, _stopping.Token);
-                message.Content = new ByteArrayContent(body.ToArray());
-                if (request.ContentType is { } type)
+                message.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(request.Body));
+                if (request.Header("Content-Type") is { } type)
                 {
                     message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(type);
                 }
             }
 
-            foreach (var name in request.Headers.AllKeys.OfType<string>().Where(n => !HopByHop.Contains(n)))
+            foreach (var (name, value) in request.Headers.Where(h => !NotForwarded.Contains(h.Key)))
             {
-                message.Headers.TryAddWithoutValidation(name, request.Headers.GetValues(name) ?? []);
+                message.Headers.TryAddWithoutValidation(name, value);
             }
 
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
-            using var answer = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, _stopping.Token);
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var answer = await Client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead);
             response.StatusCode = (int)answer.StatusCode;
-            foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers).Where(h => !HopByHop.Contains(h.Key)))
+            foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers).Where(h => !NotForwarded.Contains(h.Key)))
             {
                 foreach (var value in values)
                 {
@@ -104,27 +51,24 @@ internal sealed class BearerForwardingProxy : IAsyncDisposable
             }
 
             response.ContentType = answer.Content.Headers.ContentType?.ToString();
+            response.SendChunked = answer.Content.Headers.ContentLength is null;
             if (answer.Content.Headers.ContentLength is { } length)
             {
                 response.ContentLength64 = length;
             }
-            else
-            {
-                response.SendChunked = true;
-            }
 
-            await using var stream = await answer.Content.ReadAsStreamAsync(_stopping.Token);
+            await using var stream = await answer.Content.ReadAsStreamAsync();
             var buffer = new byte[16 * 1024];
             int read;
-            while ((read = await stream.ReadAsync(buffer, _stopping.Token)) > 0)
+            while ((read = await stream.ReadAsync(buffer)) > 0)
             {
-                await response.OutputStream.WriteAsync(buffer.AsMemory(0, read), _stopping.Token);
-                await response.OutputStream.FlushAsync(_stopping.Token);
+                await response.OutputStream.WriteAsync(buffer.AsMemory(0, read));
+                await response.OutputStream.FlushAsync();
             }
 
             response.Close();
         }
-        catch (Exception ex) when (ex is HttpRequestException or HttpListenerException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        catch (HttpRequestException)
         {
             response.Abort();
         }

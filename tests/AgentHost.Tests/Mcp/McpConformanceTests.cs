@@ -32,7 +32,7 @@ public sealed class McpConformanceTests(ITestOutputHelper output) : IDisposable
         await using var server = await McpServeHttpServer.StartAsync(_ws.Root, _ws.Environment, token: null);
         await using var proxy = new BearerForwardingProxy(server.Url, server.Token);
 
-        var run = await ConformanceSuite.RunAsync(new Uri(proxy.Root, server.Url.AbsolutePath), _ws.Combine("conformance"));
+        var run = await ConformanceSuite.RunAsync(new Uri(new Uri(proxy.Root), server.Url.AbsolutePath), _ws.Combine("conformance"));
 
         var summary = run.Output[Math.Max(0, run.Output.IndexOf("=== SUMMARY", StringComparison.Ordinal))..];
         output.WriteLine(summary);
