@@ -1,7 +1,6 @@
 using System.Globalization;
 using AgentHost.Agent.Context;
 using AgentHost.Hosting;
-using AgentHost.Sdk.Tools;
 using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 using ModelContextProtocol;
@@ -120,20 +119,10 @@ internal static class McpPrompts
             throw new AgentHostException(ErrorKind.Usage, $"no MCP server '{name}' in this session ({(names.Count > 0 ? "its servers: " + string.Join(", ", names) : "it has none")}); 'agent mcp list' shows what is configured.");
         }
 
-        McpConnection? connection;
-        try
-        {
-            // A lazy server starts here, as its first tool call would start it.
-            connection = status.State == McpServerState.Failed ? null : await servers.ConnectAsync(name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ToolException ex)
-        {
-            throw new AgentHostException(ErrorKind.Usage, ex.Message, ex);
-        }
-
+        var (connection, error) = await servers.ConnectAsync(status, cancellationToken).ConfigureAwait(false);
         if (connection is null)
         {
-            throw new AgentHostException(ErrorKind.Usage, status.Error ?? $"MCP server '{name}' is not running.");
+            throw new AgentHostException(ErrorKind.Usage, error!.EndsWith('.') ? error : error + ".");
         }
 
         return connection.HasPrompts ? connection : throw new AgentHostException(ErrorKind.Usage, $"MCP server '{name}' offers no prompts.");

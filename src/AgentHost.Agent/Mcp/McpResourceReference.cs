@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using AgentHost.Agent.Context;
 using AgentHost.Hosting.Text;
-using AgentHost.Sdk.Tools;
 using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 using ModelContextProtocol;
@@ -46,19 +45,9 @@ internal sealed class McpResourceReferences(Task<McpSessionServers> servers)
             return null;
         }
 
-        McpConnection? connection;
-        try
-        {
-            // A lazy server starts here, as its first tool call would start it.
-            connection = status.State == McpServerState.Failed ? null : await loaded.ConnectAsync(name, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ToolException ex)
-        {
-            return Unavailable(reference, ex.Message);
-        }
-
+        var (connection, error) = await loaded.ConnectAsync(status, cancellationToken).ConfigureAwait(false);
         return connection is null
-            ? Unavailable(reference, status.Error ?? $"MCP server '{name}' is not running")
+            ? Unavailable(reference, error!)
             : await ReadAsync(connection, reference, reference[(colon + 1)..], limits, cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,6 +1,7 @@
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
+using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Agent.Mcp;
@@ -94,12 +95,26 @@ public sealed class McpSessionServers : IAsyncDisposable
     internal IReadOnlyList<McpConnection> Connections => [.. _servers.Select(s => s.Connection).OfType<McpConnection>()];
 
     /// <summary>
-    /// The running connection of a server, starting a lazy one first as its first tool call would (for a resource
-    /// reference or a prompt); <see langword="null"/> when no server of that name runs or can start (see <see cref="Statuses"/>).
+    /// The running connection of a server of this session, starting a lazy one first as its first tool call would (for
+    /// a resource reference or a prompt), or why there is none: its start error, or that it is not running.
     /// </summary>
-    /// <exception cref="ToolException">A lazy server did not start; the message says why.</exception>
-    internal async ValueTask<McpConnection?> ConnectAsync(string name, CancellationToken cancellationToken) =>
-        _servers.FirstOrDefault(s => s.Definition.Name == name) is { } server ? await server.ConnectAsync(cancellationToken).ConfigureAwait(false) : null;
+    internal async ValueTask<(McpConnection? Connection, string? Error)> ConnectAsync(McpServerStatus status, CancellationToken cancellationToken)
+    {
+        var notRunning = status.Error ?? $"MCP server '{status.Definition.Name}' is not running";
+        if (status.State == McpServerState.Failed || _servers.FirstOrDefault(s => s.Definition.Name == status.Definition.Name) is not { } server)
+        {
+            return (null, notRunning);
+        }
+
+        try
+        {
+            return (await server.ConnectAsync(cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (ToolException ex)
+        {
+            return (null, ex.Message);
+        }
+    }
 
     /// <summary>Starts every server in parallel; failures are reported on <paramref name="events"/> and in <see cref="Statuses"/>.</summary>
     public static Task<McpSessionServers> StartAsync(

@@ -1,11 +1,18 @@
 using System.CommandLine;
 using AgentHost.Agent.Mcp;
+using AgentHost.Cli.Interaction;
+using AgentHost.Cli.Rendering;
+using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Trust;
+using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Cli.Commands;
 
-/// <summary>The MCP servers a session here would use, for <c>agent mcp list|get|remove</c>; problems are printed as warnings.</summary>
+/// <summary>
+/// What <c>agent mcp list|get|remove</c> share: the MCP servers a session here would use (problems printed as
+/// warnings), and the table of their tools.
+/// </summary>
 internal static class McpDefinitions
 {
     public static async Task<IReadOnlyList<McpServerDefinition>> CollectAsync(
@@ -24,4 +31,12 @@ internal static class McpDefinitions
 
         return definitions;
     }
+
+    /// <summary>Prints the tools as a table: name, effect, description.</summary>
+    public static void WriteTools(IConsoleInteraction console, IEnumerable<RegisteredCapability> tools) =>
+        TextTable.Write(console, ["TOOL", "EFFECT", "DESCRIPTION"], tools.Select(t =>
+        {
+            var tool = (ToolCapability)t.Capability;
+            return new[] { t.Name, tool.Metadata.Effect.ToString().ToLowerInvariant(), tool.Function.Description.ReplaceLineEndings(" ") };
+        }).ToList());
 }

@@ -34,11 +34,13 @@ internal sealed class McpGetCommand : AgentCommand
         var definitions = await McpDefinitions.CollectAsync(Context, _plugins, parseResult, configuration, cancellationToken).ConfigureAwait(false);
         var definition = definitions.FirstOrDefault(d => d.Name == name)
             ?? throw new AgentHostException(ErrorKind.NotFound, $"there is no MCP server '{name}'{(definitions.Count > 0 ? $" (there are: {string.Join(", ", definitions.Select(d => d.Name))})" : string.Empty)}; 'agent mcp add' adds one.");
-        await using var servers = await McpSessionServers.StartAsync([definition], configuration.ProjectRoot, events: null, logging: null, cancellationToken).ConfigureAwait(false);
+        // Started as 'agent mcp list' starts it: its listing refreshes the cache a lazy server is offered from.
+        var options = new McpStartOptions { CacheDirectory = McpStartOptions.CacheDirectoryOf(Context.Paths), RefreshCache = true };
+        await using var servers = await McpSessionServers.StartAsync([definition], configuration.ProjectRoot, options, cancellationToken).ConfigureAwait(false);
         var status = servers.Statuses[0];
         var env = Shown(definition.Environment);
         var headers = Shown(definition.Headers);
-        var tools = servers.Tools.Select(t => (ToolCapability)t.Capability).Where(t => t.Function.Name.StartsWith(McpServerNames.ToolPrefix + name + "__", StringComparison.Ordinal)).ToList();
+        var tools = servers.Tools.Where(t => McpServerNames.IsToolOf(t.Name, name)).ToList();
         if (parseResult.GetValue(_json))
         {
             Context.Console.WriteLine(JsonSerializer.Serialize(
@@ -54,7 +56,7 @@ internal sealed class McpGetCommand : AgentCommand
                     headers,
                     start_timeout = definition.StartTimeout.TotalSeconds,
                     state = status.State.ToString().ToLowerInvariant(),
-                    tools = tools.Select(t => new { name = t.Function.Name, effect = t.Metadata.Effect.ToString().ToLowerInvariant(), description = t.Function.Description }),
+                    tools = tools.Select(t => (ToolCapability)t.Capability).Select(t => new { name = t.Function.Name, effect = t.Metadata.Effect.ToString().ToLowerInvariant(), description = t.Function.Description }),
                     error = status.Error,
                 },
                 PluginFormatting.Json));
@@ -84,10 +86,7 @@ internal sealed class McpGetCommand : AgentCommand
 
         if (tools.Count > 0)
         {
-            TextTable.Write(Context.Console, ["TOOL", "EFFECT", "DESCRIPTION"], tools.Select(t => new[]
-            {
-                t.Function.Name, t.Metadata.Effect.ToString().ToLowerInvariant(), t.Function.Description.ReplaceLineEndings(" "),
-            }).ToList());
+            McpDefinitions.WriteTools(Context.Console, tools);
         }
 
         return status.State == McpServerState.Ready ? ExitCodes.Success : ExitCodes.Failure;

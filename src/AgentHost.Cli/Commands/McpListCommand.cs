@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using AgentHost.Agent.Mcp;
 using AgentHost.Cli.Rendering;
-using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Cli.Commands;
 
@@ -43,7 +42,7 @@ internal sealed class McpListCommand : AgentCommand
                     transport = s.Definition.Transport.ToString().ToLowerInvariant(),
                     target = s.Definition.Target,
                     state = s.State.ToString().ToLowerInvariant(),
-                    tools = servers.Tools.Where(t => IsOf(t.Name, s.Definition.Name)).Select(t => t.Name),
+                    tools = servers.Tools.Where(t => McpServerNames.IsToolOf(t.Name, s.Definition.Name)).Select(t => t.Name),
                     prompts = prompts.Where(p => p.Server == s.Definition.Name).Select(p => new { name = p.Name, arguments = p.Arguments.Select(a => new { name = a.Name, required = a.Required }) }),
                     error = s.Error,
                 }),
@@ -68,11 +67,7 @@ internal sealed class McpListCommand : AgentCommand
 
         if (parseResult.GetValue(_tools))
         {
-            TextTable.Write(Context.Console, ["TOOL", "EFFECT", "DESCRIPTION"], servers.Tools.Select(t =>
-            {
-                var tool = (ToolCapability)t.Capability;
-                return new[] { t.Name, tool.Metadata.Effect.ToString().ToLowerInvariant(), tool.Function.Description.ReplaceLineEndings(" ") };
-            }).ToList());
+            McpDefinitions.WriteTools(Context.Console, servers.Tools);
             if (prompts.Count > 0)
             {
                 TextTable.Write(Context.Console, ["PROMPT", "ARGUMENTS", "DESCRIPTION"], prompts.Select(p => new[] { p.Command, p.ArgumentUsage, (p.Description ?? string.Empty).ReplaceLineEndings(" ") }).ToList());
@@ -81,6 +76,4 @@ internal sealed class McpListCommand : AgentCommand
 
         return ExitCodes.Success;
     }
-
-    private static bool IsOf(string tool, string server) => tool.StartsWith(McpServerNames.ToolPrefix + server + "__", StringComparison.Ordinal);
 }

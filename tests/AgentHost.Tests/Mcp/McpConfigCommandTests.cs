@@ -38,6 +38,7 @@ public sealed class McpConfigCommandTests : IDisposable
         Assert.Contains("LOG_LEVEL=warn", get.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret-value", get.Output + json.Output, StringComparison.Ordinal);
         Assert.Matches(@"mcp__everything__echo\s+read\s", get.Output);
+        Assert.NotEmpty(Directory.EnumerateFiles(_ws.Combine("home", "cache", "mcp"), "everything-*.json")); // the listing a lazy start is offered from
         using (var document = JsonDocument.Parse(json.Output))
         {
             Assert.Equal("ready", document.RootElement.GetProperty("state").GetString());
