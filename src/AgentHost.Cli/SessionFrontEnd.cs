@@ -197,7 +197,7 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
     private static bool SamePath(string a, string b) =>
         string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
-    private static ConfigurationSnapshot Checked(ConfigurationSnapshot configuration) =>
+    internal static ConfigurationSnapshot Checked(ConfigurationSnapshot configuration) =>
         configuration.HasErrors
             ? throw new AgentHostException(ErrorKind.Configuration, $"configuration errors:\n  {string.Join("\n  ", configuration.Problems.Where(p => p.IsError))}\nRun 'agent config validate' for details.")
             : configuration;

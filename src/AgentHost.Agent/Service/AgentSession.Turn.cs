@@ -104,9 +104,10 @@ public sealed partial class AgentSession
             history = await SessionRunContextBuilder.LoadHistoryAsync(store, context.SessionId, cancellationToken).ConfigureAwait(false);
         }
 
+        // A turn's own model is chosen before anything of the turn is stored: a wrong one fails the turn here.
+        var model = request.Model is { } turnModel ? await SessionModelChoice.SelectAsync(_parts, turnModel, cancellationToken).ConfigureAwait(false) : context.Model;
         var requestedSkills = context.Skills?.ActivateRequested(request.Skills) ?? string.Empty;
         var systemPrompt = await BuildSystemPromptAsync(context, cancellationToken).ConfigureAwait(false);
-        var model = context.Model;
         var loop = new AgentLoop(model.Client, context.Pipeline, runtime.Events, store.Conversation, _parts.Time);
         context.Checkpoints?.BeginTurn();
         AgentRunResult result;
@@ -120,10 +121,10 @@ public sealed partial class AgentSession
                     SystemPrompt = systemPrompt,
                     Model = model.Descriptor,
                     ProviderName = model.ProviderName,
-                    MaxSteps = context.MaxSteps,
+                    MaxSteps = request.MaxSteps ?? context.MaxSteps,
                     Compaction = Options.Compaction,
                     WorkspaceRoot = Options.WorkspaceRoot,
-                    DryRunByDefault = context.DryRun,
+                    DryRunByDefault = request.DryRun ?? context.DryRun,
                     Summarizer = configuration.SmallModel is null ? null : SmallModelForSummaries,
                 },
                 cancellationToken).ConfigureAwait(false);

@@ -54,6 +54,18 @@ public sealed record TurnRequest(string Prompt)
     /// wrong server, prompt or argument fails the turn before anything is stored.
     /// </summary>
     public Mcp.McpPromptRequest? McpPrompt { get; init; }
+
+    /// <summary>
+    /// <c>provider/model</c> for this turn only, above the session's model (request &gt; session &gt; configuration); the
+    /// session's <c>model</c> setting does not change. A model that is not usable fails the turn before anything is stored.
+    /// </summary>
+    public string? Model { get; init; }
+
+    /// <summary>The step limit of this turn only, above the session's <c>max_steps</c>.</summary>
+    public int? MaxSteps { get; init; }
+
+    /// <summary>Whether mutating tools only report their changes in this turn, above the session's <c>dry_run</c>.</summary>
+    public bool? DryRun { get; init; }
 }
 
 /// <summary>How a turn ended.</summary>

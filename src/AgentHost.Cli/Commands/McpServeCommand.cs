@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using AgentHost.Agent.Mcp;
 using AgentHost.Cli.Http;
 using AgentHost.Hosting;
@@ -155,16 +154,6 @@ internal sealed class McpServeCommand : AgentCommand
         : rules.Mode;
 
     /// <summary>The bearer token: from --token-env, else config mcp.serve.token_env, else generated for this run.</summary>
-    private (string Value, bool Generated) BearerToken(ParseResult parseResult)
-    {
-        var variable = parseResult.GetValue(_tokenEnv) is { Length: > 0 } fromOption ? fromOption : Context.Configuration(parseResult).Get("mcp.serve.token_env") is { Length: > 0 } fromConfig ? fromConfig : null;
-        if (variable is not null)
-        {
-            return Context.Environment.Get(variable) is { Length: > 0 } value
-                ? (value, false)
-                : throw new AgentHostException(ErrorKind.Usage, $"the bearer token variable {variable} is not set (or empty); set it, or leave out --token-env and mcp.serve.token_env to get a generated token.");
-        }
-
-        return (Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), true);
-    }
+    private (string Value, bool Generated) BearerToken(ParseResult parseResult) =>
+        BearerTokens.Resolve(Context.Environment, Context.Configuration(parseResult), parseResult.GetValue(_tokenEnv), "mcp.serve.token_env");
 }

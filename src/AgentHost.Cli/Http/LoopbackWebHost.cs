@@ -41,20 +41,38 @@ internal sealed class LoopbackWebHost : IAsyncDisposable
     public static bool IsLoopback(string host) =>
         string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 
-    /// <summary>Starts the server.</summary>
+    /// <summary>Starts the server with one handler for every authorised request.</summary>
     /// <param name="host">The address to bind: an IP address or <c>localhost</c>.</param>
     /// <param name="port">The port; 0 picks a free one.</param>
     /// <param name="bearerToken">The token every request must carry.</param>
     /// <param name="handler">Serves an authorised request.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running server.</returns>
-    public static async Task<LoopbackWebHost> StartAsync(string host, int port, string bearerToken, RequestDelegate handler, CancellationToken cancellationToken)
+    public static Task<LoopbackWebHost> StartAsync(string host, int port, string bearerToken, RequestDelegate handler, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(bearerToken);
         ArgumentNullException.ThrowIfNull(handler);
-        var address = string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
-            : IPAddress.TryParse(host, out var parsed) ? parsed
-            : throw new AgentHostException(ErrorKind.Usage, $"--host {host}: not an IP address (use 127.0.0.1, ::1 or an interface's address).");
+        return StartAsync(new ListenAddress(host, port), bearerToken, static _ => { }, app => app.Run(handler), cancellationToken);
+    }
+
+    /// <summary>Starts the server with its own services and endpoints (every request is checked before they see it).</summary>
+    /// <param name="listen">Where to listen: an address and port, a Unix domain socket or a Windows named pipe.</param>
+    /// <param name="bearerToken">The token every request must carry.</param>
+    /// <param name="services">Adds services (e.g. routing, OpenAPI).</param>
+    /// <param name="map">Adds middleware and endpoints after the token check.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="limits">Adjusts Kestrel's limits (e.g. the request body size).</param>
+    /// <returns>The running server.</returns>
+    public static async Task<LoopbackWebHost> StartAsync(
+        ListenAddress listen, string bearerToken, Action<IServiceCollection> services, Action<WebApplication> map, CancellationToken cancellationToken, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(listen);
+        ArgumentException.ThrowIfNullOrEmpty(bearerToken);
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(map);
+        var address = listen.SocketPath is not null || listen.PipeName is not null ? null
+            : string.Equals(listen.Host, "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+            : IPAddress.TryParse(listen.Host, out var parsed) ? parsed
+            : throw new AgentHostException(ErrorKind.Usage, $"--host {listen.Host}: not an IP address (use 127.0.0.1, ::1 or an interface's address).");
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
 
         // The CLI owns Ctrl+C and SIGTERM (its cancellation token stops the command, which disposes this host).
@@ -62,12 +80,30 @@ internal sealed class LoopbackWebHost : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
         {
             options.AddServerHeader = false;
-            options.Listen(address, port);
+            limits?.Invoke(options.Limits);
+            if (listen.SocketPath is { } socket)
+            {
+                options.ListenUnixSocket(socket);
+            }
+            else if (listen.PipeName is { } pipe && OperatingSystem.IsWindows())
+            {
+                options.ListenNamedPipe(pipe);
+            }
+            else
+            {
+                options.Listen(address!, listen.Port);
+            }
         });
+        if (listen.PipeName is not null && OperatingSystem.IsWindows())
+        {
+            builder.WebHost.UseNamedPipes();
+        }
+
+        services(builder.Services);
         var app = builder.Build();
         var expected = SHA256.HashData(Encoding.UTF8.GetBytes("Bearer " + bearerToken));
-        var loopbackOnly = IPAddress.IsLoopback(address);
-        app.Run(async context =>
+        var loopbackOnly = address is not null && IPAddress.IsLoopback(address);
+        app.Use(async (context, next) =>
         {
             // DNS rebinding: a web page whose name now resolves to 127.0.0.1 sends its own Host and Origin. A server
             // bound to loopback answers only requests addressed to a loopback name (MCP's security best practices).
@@ -84,19 +120,34 @@ internal sealed class LoopbackWebHost : IAsyncDisposable
                 return;
             }
 
-            await handler(context).ConfigureAwait(false);
+            await next(context).ConfigureAwait(false);
         });
+        map(app);
         try
         {
+            if (listen.SocketPath is { } stale && File.Exists(stale))
+            {
+                // A socket file left by a server that died; a live server's socket is refused by the bind below.
+                File.Delete(stale);
+            }
+
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (IOException e)
         {
             await app.DisposeAsync().ConfigureAwait(false);
-            throw new AgentHostException(ErrorKind.Usage, $"cannot listen on {host}:{port}: {e.Message}");
+            throw new AgentHostException(ErrorKind.Usage, $"cannot listen on {listen}: {e.Message}");
         }
 
-        var bound = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        if (listen.SocketPath is { } path && !OperatingSystem.IsWindows())
+        {
+            // Only the user who started the server may connect (the token is still required).
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        var bound = listen.SocketPath is not null || listen.PipeName is not null
+            ? "http://localhost/"
+            : app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new LoopbackWebHost(app, new Uri(bound.EndsWith('/') ? bound : bound + "/"));
     }
 
@@ -109,6 +160,20 @@ internal sealed class LoopbackWebHost : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Where a server listens: an address and port, or a Unix domain socket, or a Windows named pipe.</summary>
+    /// <param name="Host">The IP address (or <c>localhost</c>) to bind.</param>
+    /// <param name="Port">The port; 0 picks a free one.</param>
+    internal sealed record ListenAddress(string Host, int Port)
+    {
+        /// <summary>A Unix domain socket's path (any OS with AF_UNIX, Windows 10 and later included) instead of a port.</summary>
+        public string? SocketPath { get; init; }
+
+        /// <summary>A Windows named pipe's name instead of a port.</summary>
+        public string? PipeName { get; init; }
+
+        public override string ToString() => SocketPath is { } socket ? $"unix:{socket}" : PipeName is { } pipe ? $"pipe:{pipe}" : $"{Host}:{Port}";
     }
 
     private sealed class CommandLifetime : IHostLifetime

@@ -159,6 +159,11 @@ internal static class ConfigSchema
         new("mcp.servers.*.description", ConfigValueKind.String, "One line about the server."),
         new("mcp.serve", ConfigValueKind.Section, "`agent mcp serve` settings."),
         new("mcp.serve.token_env", ConfigValueKind.String, "The environment variable holding the bearer token of `agent mcp serve --http` (default: a generated token, printed on standard error)."),
+        new("server", ConfigValueKind.Section, "`agent serve` settings (the HTTP API); an untrusted project cannot set it."),
+        new("server.port", ConfigValueKind.Integer, "The port `agent serve` listens on (default 4141; 0 picks a free one)."),
+        new("server.token_env", ConfigValueKind.String, "The environment variable holding the bearer token of `agent serve` (default: a generated token, printed on standard error)."),
+        new("server.permission_timeout", ConfigValueKind.String, "Seconds a permission request of a server session waits for a client's answer before it is denied (default 300)."),
+        new("server.max_request_bytes", ConfigValueKind.Integer, "The largest request body `agent serve` accepts (default 4194304, 4 MiB)."),
         new("session", ConfigValueKind.Any, "Session settings."),
     ];
 

@@ -1,0 +1,152 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using AgentHost.Cli.Http;
+using AgentHost.Cli.Server;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary>
+/// <c>agent serve</c>: the headless multi-session service, an HTTP+JSON API (<c>/v1</c>, <c>/openapi.json</c>) with
+/// live events, on 127.0.0.1 (or a Unix socket / named pipe) with a bearer token. docs/server.md.
+/// </summary>
+internal sealed class ServeCommand : AgentCommand
+{
+    private const int DefaultPort = 4141;
+    private const long DefaultMaxRequestBytes = 4 * 1024 * 1024;
+    private static readonly TimeSpan DefaultPermissionTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly PluginOptions _plugins = new();
+    private readonly Option<int?> _port = new("--port") { Description = $"The port (default: config server.port, else {DefaultPort}; 0 picks a free one).", HelpName = "PORT" };
+    private readonly Option<string> _host = new("--host")
+    {
+        Description = "The address to bind (default 127.0.0.1); anything but loopback exposes the API to the network (the token is still required).",
+        DefaultValueFactory = _ => "127.0.0.1",
+    };
+
+    private readonly Option<string?> _socket = new("--socket") { Description = "Listen on this Unix domain socket instead of a port (only you may connect; the token is still required).", HelpName = "PATH" };
+    private readonly Option<string?> _pipe = new("--pipe") { Description = "Listen on this Windows named pipe instead of a port.", HelpName = "NAME" };
+    private readonly Option<string?> _tokenEnv = new("--token-env")
+    {
+        Description = "The environment variable holding the bearer token every request must carry (default: config server.token_env, else a generated token printed on standard error).",
+        HelpName = "VAR",
+    };
+
+    private readonly Option<string?> _root = new("--root") { Description = "The project root of sessions that name none (default: the project containing the current directory)." };
+    private readonly Option<string?> _model = new("--model", "-m") { Description = "The model of sessions that name none (default: the configured or automatic choice)." };
+
+    public ServeCommand(CliContext context)
+        : base("serve", "Serve sessions over an HTTP+JSON API with live events (SSE) on 127.0.0.1, for other programs; see docs/server.md.", context)
+    {
+        _plugins.AddTo(this);
+        foreach (var option in new Option[] { _port, _host, _socket, _pipe, _tokenEnv, _root, _model })
+        {
+            Options.Add(option);
+        }
+    }
+
+    protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken) => ServeAsync(parseResult, cancellationToken);
+
+    /// <summary>The server (its own method, so ordinary commands never load the ASP.NET assemblies).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private async Task<int> ServeAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var configuration = SessionFrontEnd.Checked(Context.Configuration(parseResult));
+        var listen = Listen(parseResult, configuration);
+        var token = BearerTokens.Resolve(Context.Environment, configuration, parseResult.GetValue(_tokenEnv), "server.token_env");
+        var root = parseResult.GetValue(_root) is { } r ? Path.GetFullPath(r, Context.Environment.CurrentDirectory) : configuration.ProjectRoot;
+        if (!Directory.Exists(root))
+        {
+            throw new AgentHostException(ErrorKind.Usage, $"--root {root}: no such directory.");
+        }
+
+        if (listen.SocketPath is null && listen.PipeName is null && !LoopbackWebHost.IsLoopback(listen.Host))
+        {
+            Context.Console.WriteInfo($"warning: --host {listen.Host} is not loopback: anyone who can reach it and has the token can run the agent in {root}.");
+        }
+
+        var plugins = _plugins.Requested(parseResult).Select(p => Directory.Exists(Path.GetFullPath(p, Context.Environment.CurrentDirectory)) ? Path.GetFullPath(p, Context.Environment.CurrentDirectory) : p).ToList();
+        var defaults = new ServerDefaults(root, plugins, parseResult.GetValue(_plugins.NoDefaults), parseResult.GetValue(_model), Seconds(configuration, "server.permission_timeout") ?? DefaultPermissionTimeout);
+        var maxBytes = configuration.Get("server.max_request_bytes") is { } max && long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0 ? bytes : DefaultMaxRequestBytes;
+        var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
+        var events = ServerEventStream.Create();
+        await using var server = await ApiServer.StartAsync(
+            new ApiServerOptions(listen, token.Value, defaults, maxBytes),
+            Context.ProjectRoots(parseResult),
+            store,
+            Context.Environment,
+            events,
+            TimeProvider.System,
+            cancellationToken).ConfigureAwait(false);
+        var where = listen.SocketPath is { } socket ? $"unix:{socket}" : listen.PipeName is { } pipe ? $"pipe:{pipe}" : server.Address.ToString();
+        Context.Console.WriteInfo($"agent serve: listening on {where} (root {root}; API under /v1, described at {ApiServer.OpenApiPath}; Ctrl+C stops)");
+        if (token.Generated)
+        {
+            // Standard error only: never logged, never in events.
+            Context.Console.WriteInfo($"token: {token.Value}");
+        }
+
+        try
+        {
+            await server.WarmUp.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Context.Console.WriteInfo("agent serve: ready");
+        }
+        catch (AgentHostException ex)
+        {
+            // The server keeps running: sessions of other roots or plugins may work, and this one is tried again at its next use.
+            Context.Console.WriteInfo($"warning: the plugins of {root} did not load: {ex.Message}");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped while loading.
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Context.Console.WriteInfo($"agent serve: stopping ({server.Hub.RunningRuns.Count} running turns are cancelled and recorded as interrupted)");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private LoopbackWebHost.ListenAddress Listen(ParseResult parseResult, ConfigurationSnapshot configuration)
+    {
+        var socket = parseResult.GetValue(_socket);
+        var pipe = parseResult.GetValue(_pipe);
+        if (socket is not null && pipe is not null)
+        {
+            throw new AgentHostException(ErrorKind.Usage, "use either --socket PATH or --pipe NAME, not both.");
+        }
+
+        if (pipe is not null && !OperatingSystem.IsWindows())
+        {
+            throw new AgentHostException(ErrorKind.Usage, "--pipe: named pipes are a Windows transport; use --socket PATH (a Unix domain socket) here.");
+        }
+
+        var port = parseResult.GetValue(_port)
+            ?? (configuration.Get("server.port") is { } text ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var configured) ? configured : -1 : DefaultPort);
+        if (port is < 0 or > 65535)
+        {
+            throw new AgentHostException(ErrorKind.Usage, $"port {port}: not a port (0-65535; 0 picks a free one); check --port and server.port.");
+        }
+
+        return new LoopbackWebHost.ListenAddress(parseResult.GetValue(_host) ?? "127.0.0.1", port)
+        {
+            SocketPath = socket is null ? null : Path.GetFullPath(socket, Context.Environment.CurrentDirectory),
+            PipeName = pipe,
+        };
+    }
+
+    private static TimeSpan? Seconds(ConfigurationSnapshot configuration, string key) =>
+        configuration.Get(key) is { } text
+            ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+                ? TimeSpan.FromSeconds(seconds)
+                : throw new AgentHostException(ErrorKind.Configuration, $"{key}: '{text}' is not a number of seconds; give e.g. 300.")
+            : null;
+}
