@@ -1,0 +1,79 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Server;
+
+/// <summary>
+/// A real <c>agent serve --port 0</c> process in a workspace, ready (its plugins loaded), with an <see cref="HttpClient"/>
+/// that sends its token. Disposing it kills the process if it still runs.
+/// </summary>
+internal sealed class AgentServer : IAsyncDisposable
+{
+    private AgentServer(ServerProcess process)
+    {
+        Process = process;
+        Http = Client(process.Token);
+    }
+
+    public ServerProcess Process { get; }
+
+    /// <summary>A client with the server's token and its address as the base.</summary>
+    public HttpClient Http { get; }
+
+    public Uri Url => Process.Url;
+
+    public string Token => Process.Token;
+
+    /// <summary>Starts <c>agent serve --port 0 ARGS</c> in <paramref name="root"/> and waits until it is ready.</summary>
+    public static async Task<AgentServer> StartAsync(string root, IDictionary<string, string> environment, params string[] args) =>
+        new(await ServerProcess.StartAsync(root, environment, "test-token-" + Guid.NewGuid().ToString("N"), ["serve", "--port", "0", .. args], until: "agent serve: ready"));
+
+    /// <summary>A client of this server with another token (or none).</summary>
+    public HttpClient Client(string? token)
+    {
+        var client = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromMinutes(2) };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    /// <summary>POST /v1/sessions; returns the new session (asserting 201).</summary>
+    public async Task<JsonElement> CreateSessionAsync(object? request = null)
+    {
+        using var response = await Http.PostAsJsonAsync("v1/sessions", request ?? new { });
+        return await ReadAsync(response, System.Net.HttpStatusCode.Created);
+    }
+
+    /// <summary>POST /v1/sessions/{id}/messages?wait=true; returns the ended run (asserting 200).</summary>
+    public async Task<JsonElement> SendAndWaitAsync(string sessionId, object request)
+    {
+        using var response = await Http.PostAsJsonAsync($"v1/sessions/{sessionId}/messages?wait=true", request);
+        return await ReadAsync(response, System.Net.HttpStatusCode.OK);
+    }
+
+    /// <summary>GET a path; returns the JSON (asserting 200).</summary>
+    public async Task<JsonElement> GetAsync(string path)
+    {
+        using var response = await Http.GetAsync(path);
+        return await ReadAsync(response, System.Net.HttpStatusCode.OK);
+    }
+
+    /// <summary>Reads a JSON answer, asserting its status (the body is in the failure message).</summary>
+    public static async Task<JsonElement> ReadAsync(HttpResponseMessage response, System.Net.HttpStatusCode expected)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode} {response.StatusCode} (expected {(int)expected}) from {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {body}");
+        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Process.DisposeAsync();
+    }
+}
