@@ -73,6 +73,8 @@ internal sealed class ApiServer : IAsyncDisposable
                 services =>
                 {
                     services.AddRouting();
+                    // A body that is too large or not JSON reaches ApiErrors as an exception, so it gets a JSON answer like every other error.
+                    services.Configure<RouteHandlerOptions>(handlers => handlers.ThrowOnBadRequest = true);
                     services.ConfigureHttpJsonOptions(json =>
                     {
                         json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -83,6 +85,7 @@ internal sealed class ApiServer : IAsyncDisposable
                 app =>
                 {
                     app.Use(ApiErrors.HandleAsync);
+                    app.Use((context, next) => ApiErrors.CheckSizeAsync(context, next, options.MaxRequestBytes));
                     var v1 = app.MapGroup("/v1");
                     SessionEndpoints.Map(v1, hub);
                     RunEndpoints.Map(v1, hub);
