@@ -33,7 +33,10 @@ internal sealed partial class SessionHub(ServerEngines engines, SessionStore sto
         var settings = SessionSettingsPatch.Validate(request.Settings?.ToDictionary(s => s.Key, s => (string?)s.Value) ?? []);
         var plugins = (request.Plugins ?? defaults.Plugins).Select(p => PluginName(p, root)).Order(StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToList();
         var engine = await engines.GetAsync(new ServerEngineKey(root, plugins, request.NoDefaultPlugins ?? defaults.NoDefaultPlugins), cancellationToken).ConfigureAwait(false);
-        var info = await store.CreateSessionAsync(new NewSession(root), cancellationToken).ConfigureAwait(false);
+        // The mode is stored with the session, so that after a restart it is opened (lazily, by its id) in the same mode.
+        var stored = mode is { } chosen ? chosen : request.Interactive ? PermissionMode.Ask : (PermissionMode?)null;
+        var initial = stored is { } m ? new Dictionary<string, string> { [SessionSettings.PermissionMode] = m.ToDisplayName() } : null;
+        var info = await store.CreateSessionAsync(new NewSession(root) { Settings = initial }, cancellationToken).ConfigureAwait(false);
         try
         {
             var options = new SessionOptions(root)

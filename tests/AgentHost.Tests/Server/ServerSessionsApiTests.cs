@@ -48,6 +48,20 @@ public sealed class ServerSessionsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Create_StoresTheSessionsMode_SoThatItReopensInIt()
+    {
+        var interactive = await _server.CreateSessionAsync(new { interactive = true });
+        var planning = await _server.CreateSessionAsync(new { permissionMode = "plan" });
+        var headless = await _server.CreateSessionAsync();
+
+        Assert.Equal("ask", interactive.GetProperty("settings").GetProperty("permission_mode").GetString());
+        Assert.Equal("plan", planning.GetProperty("settings").GetProperty("permission_mode").GetString());
+        Assert.False(headless.GetProperty("settings").TryGetProperty("permission_mode", out _));
+        using var bad = await _server.Http.PostAsJsonAsync("v1/sessions", new { permissionMode = "anything-goes" });
+        Assert.Contains("permissionMode", (await AgentServer.ReadAsync(bad, HttpStatusCode.BadRequest)).GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Create_WithAnUnknownSettingOrABadRoot_Is400_AndStoresNothing()
     {
         using var badSetting = await _server.Http.PostAsJsonAsync("v1/sessions", new { settings = new Dictionary<string, string> { ["colour"] = "blue" } });
