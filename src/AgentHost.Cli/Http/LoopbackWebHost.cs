@@ -7,13 +7,14 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace AgentHost.Cli.Http;
 
 /// <summary>
-/// A small Kestrel server for the CLI's HTTP front ends (<c>agent mcp serve --http</c>; later <c>agent serve</c>):
+/// A small Kestrel server for the CLI's HTTP front ends (<c>agent mcp serve --http</c>, <c>agent serve</c>):
 /// one address (loopback unless told otherwise), no configuration files, no logging providers (a request, its
 /// headers and the token are never logged), every request checked for <c>Authorization: Bearer TOKEN</c>
 /// (compared in constant time; 401 otherwise) before <c>handler</c> sees it.
@@ -48,10 +49,28 @@ internal sealed class LoopbackWebHost : IAsyncDisposable
     /// <param name="handler">Serves an authorised request.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running server.</returns>
-    public static async Task<LoopbackWebHost> StartAsync(string host, int port, string bearerToken, RequestDelegate handler, CancellationToken cancellationToken)
+    public static Task<LoopbackWebHost> StartAsync(string host, int port, string bearerToken, RequestDelegate handler, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return StartCoreAsync(host, port, bearerToken, routing: false, app => app.Run(handler), cancellationToken);
+    }
+
+    /// <summary>Starts the server with routed endpoints (minimal APIs); a request no endpoint matches gets 404.</summary>
+    /// <param name="host">The address to bind: an IP address or <c>localhost</c>.</param>
+    /// <param name="port">The port; 0 picks a free one.</param>
+    /// <param name="bearerToken">The token every request must carry.</param>
+    /// <param name="mapEndpoints">Maps the endpoints; they see only authorised requests.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running server.</returns>
+    public static Task<LoopbackWebHost> StartAsync(string host, int port, string bearerToken, Action<IEndpointRouteBuilder> mapEndpoints, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mapEndpoints);
+        return StartCoreAsync(host, port, bearerToken, routing: true, app => mapEndpoints(app), cancellationToken);
+    }
+
+    private static async Task<LoopbackWebHost> StartCoreAsync(string host, int port, string bearerToken, bool routing, Action<WebApplication> serve, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(bearerToken);
-        ArgumentNullException.ThrowIfNull(handler);
         var address = string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
             : IPAddress.TryParse(host, out var parsed) ? parsed
             : throw new AgentHostException(ErrorKind.Usage, $"--host {host}: not an IP address (use 127.0.0.1, ::1 or an interface's address).");
@@ -59,6 +78,11 @@ internal sealed class LoopbackWebHost : IAsyncDisposable
 
         // The CLI owns Ctrl+C and SIGTERM (its cancellation token stops the command, which disposes this host).
         builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
+        if (routing)
+        {
+            builder.Services.AddRoutingCore();
+        }
+
         builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
         {
             options.AddServerHeader = false;
@@ -67,7 +91,7 @@ internal sealed class LoopbackWebHost : IAsyncDisposable
         var app = builder.Build();
         var expected = SHA256.HashData(Encoding.UTF8.GetBytes("Bearer " + bearerToken));
         var loopbackOnly = IPAddress.IsLoopback(address);
-        app.Run(async context =>
+        app.Use(async (context, next) =>
         {
             // DNS rebinding: a web page whose name now resolves to 127.0.0.1 sends its own Host and Origin. A server
             // bound to loopback answers only requests addressed to a loopback name (MCP's security best practices).
@@ -84,8 +108,9 @@ internal sealed class LoopbackWebHost : IAsyncDisposable
                 return;
             }
 
-            await handler(context).ConfigureAwait(false);
+            await next(context).ConfigureAwait(false);
         });
+        serve(app);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,200 @@
+using System.Runtime.CompilerServices;
+using AgentHost.Cli.Rendering;
+using AgentHost.Hosting.Events;
+using AgentHost.Sdk.Events;
+
+namespace AgentHost.Cli.Server.Events;
+
+/// <summary>
+/// The server's event log: every event of every engine's bus, numbered with one server-wide sequence and kept in a
+/// ring of <see cref="ServerEventLogOptions.Capacity"/> events, from which each SSE reader reads at its own pace.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Appending is in memory and O(1) (the event is serialised once, as <c>agent run -o json</c> does), so an engine
+/// never waits for an HTTP reader; readers keep only a cursor, so memory is bounded by the capacity whatever the
+/// number or speed of readers. A reader that falls more than the capacity behind, or resumes from an id no longer
+/// kept, is told so with an <see cref="EventsGapEvent"/>: events are never skipped silently.
+/// </para>
+/// <para>
+/// An event belongs to a session when it is a <see cref="SessionEvent"/>; events of no session (e.g.
+/// <see cref="WarningEvent"/>, <c>plugin.loaded</c>) go only to readers of all sessions. Thread-safe: many publishers, many readers.
+/// </para>
+/// </remarks>
+internal sealed class ServerEventLog : IDisposable
+{
+    private const int ReadBatch = 256;
+
+    private readonly Lock _gate = new();
+    private readonly LoggedEvent?[] _ring;
+    private long _lastId;
+    private TaskCompletionSource? _appended;
+    private bool _completed;
+
+    /// <summary>Creates an empty log.</summary>
+    public ServerEventLog(ServerEventLogOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Heartbeat, TimeSpan.Zero);
+        Options = options;
+        _ring = new LoggedEvent?[options.Capacity];
+    }
+
+    /// <summary>The log's options.</summary>
+    public ServerEventLogOptions Options { get; }
+
+    /// <summary>The id of the newest event (0 when there is none).</summary>
+    public long LastId
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastId;
+            }
+        }
+    }
+
+    /// <summary>Appends every event published on <paramref name="bus"/> (a lossless subscription); dispose to stop.</summary>
+    public IDisposable Attach(EventBus bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        return bus.Subscribe(
+            typeof(AgentEvent),
+            (agentEvent, _) =>
+            {
+                Append(agentEvent);
+                return ValueTask.CompletedTask;
+            },
+            EventDelivery.Lossless,
+            "server event log");
+    }
+
+    /// <summary>Appends an event (also for the server's own events, e.g. a queued run) and wakes the readers.</summary>
+    /// <returns>The event as logged, with its id.</returns>
+    public LoggedEvent Append(AgentEvent agentEvent)
+    {
+        ArgumentNullException.ThrowIfNull(agentEvent);
+        var json = NdjsonEventWriter.Serialize(agentEvent);
+        var sessionId = (agentEvent as SessionEvent)?.SessionId;
+        LoggedEvent logged;
+        TaskCompletionSource? waiting;
+        lock (_gate)
+        {
+            logged = new LoggedEvent(_lastId + 1, agentEvent.Type, sessionId, json);
+            _ring[Slot(logged.Id)] = logged;
+            _lastId = logged.Id;
+            waiting = _appended;
+            _appended = null;
+        }
+
+        waiting?.TrySetResult();
+        return logged;
+    }
+
+    /// <summary>
+    /// The events after <paramref name="afterId"/> that are still kept, then each new one as it is appended, until
+    /// <see cref="Complete"/> or cancellation (which throws <see cref="OperationCanceledException"/>).
+    /// </summary>
+    /// <param name="afterId">The id of the last event the reader has (0: from the oldest kept).</param>
+    /// <param name="sessionId">Only this session's events; <see langword="null"/> for every event.</param>
+    /// <param name="cancellationToken">Ends the reading.</param>
+    /// <returns>The events in id order, with an <see cref="EventsGapEvent"/> (id: the last one lost) where some were lost.</returns>
+    public async IAsyncEnumerable<LoggedEvent> ReadAsync(long afterId, string? sessionId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterId);
+        var cursor = afterId;
+        var batch = new List<LoggedEvent>(ReadBatch);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var gap = Take(ref cursor, sessionId, batch, out var wait);
+            if (gap is not null)
+            {
+                yield return gap;
+            }
+
+            foreach (var logged in batch)
+            {
+                if (sessionId is null || string.Equals(logged.SessionId, sessionId, StringComparison.Ordinal))
+                {
+                    yield return logged;
+                }
+            }
+
+            if (gap is null && batch.Count == 0)
+            {
+                if (wait is null)
+                {
+                    yield break;
+                }
+
+                await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Ends every reader once it has read what is logged (server shutdown).</summary>
+    public void Complete()
+    {
+        TaskCompletionSource? waiting;
+        lock (_gate)
+        {
+            _completed = true;
+            waiting = _appended;
+            _appended = null;
+        }
+
+        waiting?.TrySetResult();
+    }
+
+    /// <summary>Same as <see cref="Complete"/>.</summary>
+    public void Dispose() => Complete();
+
+    private int Slot(long id) => (int)((id - 1) % _ring.Length);
+
+    /// <summary>
+    /// Moves up to <see cref="ReadBatch"/> events after <paramref name="cursor"/> into <paramref name="batch"/>, or
+    /// finds a gap, or (nothing new) gives the task that completes on the next append (<see langword="null"/>: completed).
+    /// </summary>
+    private LoggedEvent? Take(ref long cursor, string? sessionId, List<LoggedEvent> batch, out Task? wait)
+    {
+        wait = null;
+        EventsGapEvent gap;
+        lock (_gate)
+        {
+            var keptAfter = Math.Max(0, _lastId - _ring.Length);
+            if (cursor > _lastId)
+            {
+                gap = EventsGapEvent.Restarted(sessionId, cursor, _lastId);
+            }
+            else if (cursor < keptAfter)
+            {
+                gap = EventsGapEvent.Dropped(sessionId, cursor, keptAfter, _ring.Length);
+            }
+            else
+            {
+                var last = Math.Min(_lastId, cursor + ReadBatch);
+                for (var id = cursor + 1; id <= last; id++)
+                {
+                    batch.Add(_ring[Slot(id)]!);
+                }
+
+                cursor = last;
+                if (batch.Count == 0 && !_completed)
+                {
+                    wait = (_appended ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                }
+
+                return null;
+            }
+
+            cursor = keptAfter;
+        }
+
+        return new LoggedEvent(cursor, gap.Type, sessionId, NdjsonEventWriter.Serialize(gap));
+    }
+}

@@ -1,0 +1,11 @@
+namespace AgentHost.Cli.Server.Events;
+
+/// <summary>How many events the server keeps for replay, and how often an idle event stream says it is alive.</summary>
+internal sealed record ServerEventLogOptions
+{
+    /// <summary>Events kept for replay (<c>Last-Event-ID</c>, <c>?after=</c>) and for readers that fall behind; the oldest go first.</summary>
+    public int Capacity { get; init; } = 100_000;
+
+    /// <summary>How long an event stream may stay silent before the server sends a <c>: ping</c> comment.</summary>
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(15);
+}
