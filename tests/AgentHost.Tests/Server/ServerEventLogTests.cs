@@ -105,6 +105,33 @@ public sealed class ServerEventLogTests
     }
 
     [Fact]
+    public async Task LargeEvents_KeepFewerThanTheCapacity_WithinTheByteBudget_ButAlwaysTheNewest()
+    {
+        var message = new string('m', 1000);
+        var size = AgentHost.Cli.Rendering.NdjsonEventWriter.Serialize(new WarningEvent("test", message)).Length;
+        using var twoFit = new ServerEventLog(new ServerEventLogOptions { Capacity = 100, MaxBytes = 5000 });
+        using var noneFits = new ServerEventLog(new ServerEventLogOptions { Capacity = 100, MaxBytes = 1 });
+        using var cancel = new CancellationTokenSource(Timeout);
+
+        for (var i = 0; i < 10; i++)
+        {
+            twoFit.Append(new WarningEvent("test", message));
+            noneFits.Append(new WarningEvent("test", message));
+        }
+
+        twoFit.Complete();
+        noneFits.Complete();
+        var kept = await ReadAllAsync(twoFit.ReadAsync(0, null, cancel.Token));
+        var newest = await ReadAllAsync(noneFits.ReadAsync(0, null, cancel.Token));
+
+        Assert.InRange(size, 1000, 1250); // each event's JSON is about 2.1 KB in memory, so two fit in 5000 bytes
+        Assert.Equal([8L, 9, 10], kept.Select(e => e.Id));
+        Assert.Equal(EventsGapEvent.TypeName, kept[0].Type);
+        Assert.Contains("at most 5000 bytes", kept[0].Json, StringComparison.Ordinal);
+        Assert.Equal([9L, 10], newest.Select(e => e.Id));
+    }
+
+    [Fact]
     public async Task Warning_HasNoSession_AndReachesOnlyReadersOfAllSessions()
     {
         using var log = new ServerEventLog(new ServerEventLogOptions());
@@ -141,6 +168,17 @@ public sealed class ServerEventLogTests
     {
         using var json = JsonDocument.Parse(logged.Json);
         return json.RootElement.GetProperty("text").GetString();
+    }
+
+    private static async Task<List<LoggedEvent>> ReadAllAsync(IAsyncEnumerable<LoggedEvent> events)
+    {
+        var read = new List<LoggedEvent>();
+        await foreach (var logged in events)
+        {
+            read.Add(logged);
+        }
+
+        return read;
     }
 
     private static async Task<List<string>> TypesAsync(IAsyncEnumerable<LoggedEvent> events)

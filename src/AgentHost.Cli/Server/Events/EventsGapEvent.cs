@@ -1,3 +1,4 @@
+using System.Globalization;
 using AgentHost.Sdk.Events;
 
 namespace AgentHost.Cli.Server.Events;
@@ -21,12 +22,12 @@ internal sealed record EventsGapEvent(string? SessionId, long? FirstMissedId, lo
     public override string Type => TypeName;
 
     /// <summary>The gap of a reader that wanted the events after <paramref name="afterId"/> while the log keeps only those after <paramref name="keptAfter"/>.</summary>
-    public static EventsGapEvent Dropped(string? sessionId, long afterId, long keptAfter, int capacity) => new(
+    public static EventsGapEvent Dropped(string? sessionId, long afterId, long keptAfter, ServerEventLogOptions options) => new(
         sessionId,
         afterId + 1,
         keptAfter,
         keptAfter - afterId,
-        $"the server keeps its last {capacity} events; events {afterId + 1} to {keptAfter} were dropped before this stream read them",
+        $"the server keeps its last {options.Capacity} events (at most {Bytes(options.MaxBytes)} of them); events {afterId + 1} to {keptAfter} were dropped before this stream read them",
         FixFor(sessionId));
 
     /// <summary>The gap of a reader that resumed from an id this server never sent (it restarted since).</summary>
@@ -37,6 +38,10 @@ internal sealed record EventsGapEvent(string? SessionId, long? FirstMissedId, lo
         null,
         $"event {afterId} is newer than any this server has sent ({lastId}): the server restarted, and the events of its earlier run are not kept",
         FixFor(sessionId));
+
+    private static string Bytes(long bytes) => bytes >= 1024 * 1024
+        ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024.0):0.#} MiB")
+        : string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes");
 
     private static string FixFor(string? sessionId) => sessionId is null
         ? "read what was missed from each session's history (GET /v1/sessions lists them, GET /v1/sessions/{id}/messages has a session's history); this stream goes on with the events still kept"

@@ -7,7 +7,8 @@ namespace AgentHost.Cli.Server.Events;
 
 /// <summary>
 /// The server's event log: every event of every engine's bus, numbered with one server-wide sequence and kept in a
-/// ring of <see cref="ServerEventLogOptions.Capacity"/> events, from which each SSE reader reads at its own pace.
+/// ring of <see cref="ServerEventLogOptions.Capacity"/> events (and <see cref="ServerEventLogOptions.MaxBytes"/> at most),
+/// from which each SSE reader reads at its own pace.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -28,6 +29,8 @@ internal sealed class ServerEventLog : IDisposable
     private readonly Lock _gate = new();
     private readonly LoggedEvent?[] _ring;
     private long _lastId;
+    private long _firstKept = 1;
+    private long _bytes;
     private TaskCompletionSource? _appended;
     private bool _completed;
 
@@ -37,6 +40,7 @@ internal sealed class ServerEventLog : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Heartbeat, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBytes, 1);
         Options = options;
         _ring = new LoggedEvent?[options.Capacity];
     }
@@ -83,8 +87,7 @@ internal sealed class ServerEventLog : IDisposable
         lock (_gate)
         {
             logged = new LoggedEvent(_lastId + 1, agentEvent.Type, sessionId, json);
-            _ring[Slot(logged.Id)] = logged;
-            _lastId = logged.Id;
+            Keep(logged);
             waiting = _appended;
             _appended = null;
         }
@@ -154,7 +157,25 @@ internal sealed class ServerEventLog : IDisposable
     /// <summary>Same as <see cref="Complete"/>.</summary>
     public void Dispose() => Complete();
 
+    private static long Size(LoggedEvent? logged) => logged is null ? 0 : logged.Json.Length * (long)sizeof(char);
+
     private int Slot(long id) => (int)((id - 1) % _ring.Length);
+
+    /// <summary>Stores the newest event, dropping the oldest beyond the capacity or the byte budget (amortised O(1)).</summary>
+    private void Keep(LoggedEvent logged)
+    {
+        var slot = Slot(logged.Id);
+        _bytes += Size(logged) - Size(_ring[slot]);
+        _ring[slot] = logged;
+        _lastId = logged.Id;
+        _firstKept = Math.Max(_firstKept, _lastId - _ring.Length + 1);
+        while (_bytes > Options.MaxBytes && _firstKept < _lastId)
+        {
+            var oldest = Slot(_firstKept++);
+            _bytes -= Size(_ring[oldest]);
+            _ring[oldest] = null;
+        }
+    }
 
     /// <summary>
     /// Moves up to <see cref="ReadBatch"/> events after <paramref name="cursor"/> into <paramref name="batch"/>, or
@@ -166,14 +187,14 @@ internal sealed class ServerEventLog : IDisposable
         EventsGapEvent gap;
         lock (_gate)
         {
-            var keptAfter = Math.Max(0, _lastId - _ring.Length);
+            var keptAfter = _firstKept - 1;
             if (cursor > _lastId)
             {
                 gap = EventsGapEvent.Restarted(sessionId, cursor, _lastId);
             }
             else if (cursor < keptAfter)
             {
-                gap = EventsGapEvent.Dropped(sessionId, cursor, keptAfter, _ring.Length);
+                gap = EventsGapEvent.Dropped(sessionId, cursor, keptAfter, Options);
             }
             else
             {
