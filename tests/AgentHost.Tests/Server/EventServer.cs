@@ -35,7 +35,9 @@ internal sealed class EventServer : IAsyncDisposable
 
     public static async Task<EventServer> StartAsync(ServerEventLogOptions? options = null, params string[] sessions)
     {
-        var server = new EventServer(new ServerEventLog(options ?? new ServerEventLogOptions()));
+        // Ids from 1 unless a test says otherwise (by default they start from the clock, to survive restarts).
+        options ??= new ServerEventLogOptions();
+        var server = new EventServer(new ServerEventLog(options with { FirstId = options.FirstId ?? 1 }));
         foreach (var session in sessions)
         {
             server.Sessions[session] = true;

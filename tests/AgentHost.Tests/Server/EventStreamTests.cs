@@ -166,19 +166,22 @@ public sealed class EventStreamTests
         Assert.Equal(Enumerable.Range(16, 10).Select(i => $"t{i}"), items.Skip(1).Select(i => Data(i).GetProperty("text").GetString()));
     }
 
-    [Fact]
-    public async Task Resume_FromAnIdThisServerNeverSent_SaysTheServerRestarted_AndReplaysWhatItHas()
+    [Theory]
+    [InlineData("5", "from an earlier run of the server (this run's events start at 1000)")]
+    [InlineData("9000", "was never sent by this server (its newest is 1001)")]
+    public async Task Resume_FromAnIdThisServerRunNeverSent_SaysSo_AndReplaysEverythingKept(string lastEventId, string reason)
     {
-        await using var server = await EventServer.StartAsync();
+        await using var server = await EventServer.StartAsync(new ServerEventLogOptions { FirstId = 1000 });
         server.Log.Append(new WarningEvent("test", "first"));
         server.Log.Append(new WarningEvent("test", "second"));
 
-        await using var stream = await server.OpenAsync("v1/events", lastEventId: "9000");
+        await using var stream = await server.OpenAsync("v1/events", lastEventId);
         var items = await stream.TakeAsync(3);
 
         Assert.Equal(["events.gap", "warning", "warning"], items.Select(i => i.EventType));
-        Assert.Equal(["0", "1", "2"], items.Select(i => i.EventId));
-        Assert.Contains("restarted", Data(items[0]).GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["999", "1000", "1001"], items.Select(i => i.EventId));
+        Assert.Contains(reason, Data(items[0]).GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.False(Data(items[0]).TryGetProperty("missed", out _));
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class ServerEventLogTests
     [Fact]
     public async Task Appends_FromManyThreads_GetOneGaplessIdSequence_AndReadersSeeEachOnce()
     {
-        using var log = new ServerEventLog(new ServerEventLogOptions());
+        using var log = new ServerEventLog(new ServerEventLogOptions { FirstId = 1 });
         using var cancel = new CancellationTokenSource(Timeout);
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(() =>
@@ -40,9 +40,21 @@ public sealed class ServerEventLogTests
     }
 
     [Fact]
+    public void IdsByDefault_StartFromTheClock_SoAnEarlierRunsIdsAreRecognised()
+    {
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+        using var log = new ServerEventLog(new ServerEventLogOptions());
+
+        var first = log.Append(new WarningEvent("test", "first"));
+
+        Assert.InRange(first.Id, before + 1, (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000) + 1);
+        Assert.True(first.Id < (1L << 53), "ids must stay exact as JavaScript numbers");
+    }
+
+    [Fact]
     public async Task ReaderThatFallsMoreThanTheCapacityBehind_IsToldOfTheGap_ThenGoesOnWithWhatIsKept()
     {
-        using var log = new ServerEventLog(new ServerEventLogOptions { Capacity = 4 });
+        using var log = new ServerEventLog(new ServerEventLogOptions { FirstId = 1, Capacity = 4 });
         using var cancel = new CancellationTokenSource(Timeout);
         log.Append(new MessageDeltaEvent("s1", 1, "1"));
         log.Append(new MessageDeltaEvent("s1", 1, "2"));
@@ -76,7 +88,7 @@ public sealed class ServerEventLogTests
     [Fact]
     public async Task StalledReader_LosesNothingWithinCapacity_WhileTheBusPublishesOn()
     {
-        using var log = new ServerEventLog(new ServerEventLogOptions { Capacity = 10_000 });
+        using var log = new ServerEventLog(new ServerEventLogOptions { FirstId = 1, Capacity = 10_000 });
         using var cancel = new CancellationTokenSource(Timeout);
         var bus = new EventBus(NullLogger<EventBus>.Instance, capacity: 2);
         await using var disposeBus = bus;
@@ -109,8 +121,8 @@ public sealed class ServerEventLogTests
     {
         var message = new string('m', 1000);
         var size = AgentHost.Cli.Rendering.NdjsonEventWriter.Serialize(new WarningEvent("test", message)).Length;
-        using var twoFit = new ServerEventLog(new ServerEventLogOptions { Capacity = 100, MaxBytes = 5000 });
-        using var noneFits = new ServerEventLog(new ServerEventLogOptions { Capacity = 100, MaxBytes = 1 });
+        using var twoFit = new ServerEventLog(new ServerEventLogOptions { FirstId = 1, Capacity = 100, MaxBytes = 5000 });
+        using var noneFits = new ServerEventLog(new ServerEventLogOptions { FirstId = 1, Capacity = 100, MaxBytes = 1 });
         using var cancel = new CancellationTokenSource(Timeout);
 
         for (var i = 0; i < 10; i++)
@@ -134,7 +146,7 @@ public sealed class ServerEventLogTests
     [Fact]
     public async Task Warning_HasNoSession_AndReachesOnlyReadersOfAllSessions()
     {
-        using var log = new ServerEventLog(new ServerEventLogOptions());
+        using var log = new ServerEventLog(new ServerEventLogOptions { FirstId = 1 });
         using var cancel = new CancellationTokenSource(Timeout);
 
         var warning = log.Append(new WarningEvent("agent", "careful"));
@@ -149,7 +161,7 @@ public sealed class ServerEventLogTests
     [Fact]
     public async Task WaitingReader_IsWokenByAnAppend_AndEndsWithCancellation()
     {
-        using var log = new ServerEventLog(new ServerEventLogOptions());
+        using var log = new ServerEventLog(new ServerEventLogOptions { FirstId = 1 });
         using var cancel = new CancellationTokenSource(Timeout);
         await using var reader = log.ReadAsync(0, null, cancel.Token).GetAsyncEnumerator(cancel.Token);
 

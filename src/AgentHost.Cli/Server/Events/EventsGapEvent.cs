@@ -8,9 +8,9 @@ namespace AgentHost.Cli.Server.Events;
 /// id, fell more than the log's capacity behind, or resumed from an id of an earlier server run).
 /// </summary>
 /// <param name="SessionId">The session of the stream that lost events; <see langword="null"/> on the all-sessions stream.</param>
-/// <param name="FirstMissedId">The first id no longer kept (absent after a server restart).</param>
-/// <param name="LastMissedId">The last id no longer kept (absent after a server restart).</param>
-/// <param name="Missed">How many server events were lost (absent after a server restart); on a session's stream some may have been other sessions'.</param>
+/// <param name="FirstMissedId">The first id no longer kept (absent for an id of an earlier server run: unknown).</param>
+/// <param name="LastMissedId">The last id no longer kept (absent for an id of an earlier server run).</param>
+/// <param name="Missed">How many server events were lost (absent for an id of an earlier server run); on a session's stream some may have been other sessions'.</param>
 /// <param name="Reason">Why they were lost.</param>
 /// <param name="Fix">How to recover what was missed.</param>
 internal sealed record EventsGapEvent(string? SessionId, long? FirstMissedId, long? LastMissedId, long? Missed, string Reason, string Fix) : AgentEvent
@@ -30,13 +30,15 @@ internal sealed record EventsGapEvent(string? SessionId, long? FirstMissedId, lo
         $"the server keeps its last {options.Capacity} events (at most {Bytes(options.MaxBytes)} of them); events {afterId + 1} to {keptAfter} were dropped before this stream read them",
         FixFor(sessionId));
 
-    /// <summary>The gap of a reader that resumed from an id this server never sent (it restarted since).</summary>
-    public static EventsGapEvent Restarted(string? sessionId, long afterId, long lastId) => new(
+    /// <summary>The gap of a reader that resumed from an id this server run never sent (an earlier run's, as the server restarted since).</summary>
+    public static EventsGapEvent Unknown(string? sessionId, long afterId, long firstId, long lastId) => new(
         sessionId,
         null,
         null,
         null,
-        $"event {afterId} is newer than any this server has sent ({lastId}): the server restarted, and the events of its earlier run are not kept",
+        afterId < firstId
+            ? $"event {afterId} is from an earlier run of the server (this run's events start at {firstId}): the server restarted, and the events of its earlier run are not kept"
+            : $"event {afterId} was never sent by this server (its newest is {lastId})",
         FixFor(sessionId));
 
     private static string Bytes(long bytes) => bytes >= 1024 * 1024

@@ -28,8 +28,9 @@ internal sealed class ServerEventLog : IDisposable
 
     private readonly Lock _gate = new();
     private readonly LoggedEvent?[] _ring;
+    private readonly long _firstId;
     private long _lastId;
-    private long _firstKept = 1;
+    private long _firstKept;
     private long _bytes;
     private TaskCompletionSource? _appended;
     private bool _completed;
@@ -41,14 +42,18 @@ internal sealed class ServerEventLog : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Heartbeat, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.FirstId ?? 1, 1, nameof(options.FirstId));
         Options = options;
         _ring = new LoggedEvent?[options.Capacity];
+        _firstId = options.FirstId ?? (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000) + 1;
+        _firstKept = _firstId;
+        _lastId = _firstId - 1;
     }
 
     /// <summary>The log's options.</summary>
     public ServerEventLogOptions Options { get; }
 
-    /// <summary>The id of the newest event (0 when there is none).</summary>
+    /// <summary>The id of the newest event (one less than the first id when there is none).</summary>
     public long LastId
     {
         get
@@ -100,14 +105,14 @@ internal sealed class ServerEventLog : IDisposable
     /// The events after <paramref name="afterId"/> that are still kept, then each new one as it is appended, until
     /// <see cref="Complete"/> or cancellation (which throws <see cref="OperationCanceledException"/>).
     /// </summary>
-    /// <param name="afterId">The id of the last event the reader has (0: from the oldest kept).</param>
+    /// <param name="afterId">The id of the last event the reader has (0: from the oldest kept). An id this server run never sent (an earlier run's) gets a gap, then every event kept.</param>
     /// <param name="sessionId">Only this session's events; <see langword="null"/> for every event.</param>
     /// <param name="cancellationToken">Ends the reading.</param>
     /// <returns>The events in id order, with an <see cref="EventsGapEvent"/> (id: the last one lost) where some were lost.</returns>
     public async IAsyncEnumerable<LoggedEvent> ReadAsync(long afterId, string? sessionId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(afterId);
-        var cursor = afterId;
+        var cursor = afterId == 0 ? _firstId - 1 : afterId;
         var batch = new List<LoggedEvent>(ReadBatch);
         while (true)
         {
@@ -159,7 +164,7 @@ internal sealed class ServerEventLog : IDisposable
 
     private static long Size(LoggedEvent? logged) => logged is null ? 0 : logged.Json.Length * (long)sizeof(char);
 
-    private int Slot(long id) => (int)((id - 1) % _ring.Length);
+    private int Slot(long id) => (int)((id - _firstId) % _ring.Length);
 
     /// <summary>Stores the newest event, dropping the oldest beyond the capacity or the byte budget (amortised O(1)).</summary>
     private void Keep(LoggedEvent logged)
@@ -188,9 +193,9 @@ internal sealed class ServerEventLog : IDisposable
         lock (_gate)
         {
             var keptAfter = _firstKept - 1;
-            if (cursor > _lastId)
+            if (cursor < _firstId - 1 || cursor > _lastId)
             {
-                gap = EventsGapEvent.Restarted(sessionId, cursor, _lastId);
+                gap = EventsGapEvent.Unknown(sessionId, cursor, _firstId, _lastId);
             }
             else if (cursor < keptAfter)
             {

@@ -12,6 +12,13 @@ internal sealed record ServerEventLogOptions
     /// </summary>
     public long MaxBytes { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// The id of the first event. By default the server's start time in Unix milliseconds × 1000 + 1: ids go on
+    /// increasing across restarts (short of a million events a second), so an id of an earlier run is recognised as
+    /// such, and they stay below 2<sup>53</sup>, exact in JavaScript numbers.
+    /// </summary>
+    public long? FirstId { get; init; }
+
     /// <summary>How long an event stream may stay silent before the server sends a <c>: ping</c> comment.</summary>
     public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(15);
 }
