@@ -21,6 +21,9 @@ internal sealed partial class SessionHub(ServerEngines engines, SessionStore sto
 
     public ServerEngines Engines => engines;
 
+    /// <summary>The id of the newest event so far (given with an accepted run: a stream resumed after it sees the run whole).</summary>
+    public Func<long> LastEventId { get; init; } = static () => 0;
+
     /// <summary>The sessions open now.</summary>
     public IReadOnlyList<HostedSession> OpenSessions =>
         [.. _open.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully).Select(l => l.Value.Result)];
