@@ -85,10 +85,7 @@ public sealed class ServerRunsApiTests : IDisposable
               - expect: { tool_results_contain: ["not in this folder"] }
                 text: Understood.
             """, "--plugin", "files");
-        var id = (await server.CreateSessionAsync(new { interactive = true })).GetProperty("id").GetString()!;
-        using var accepted = await server.Http.PostAsJsonAsync($"v1/sessions/{id}/messages", new { prompt = "write notes" });
-        var runId = (await AgentServer.ReadAsync(accepted, HttpStatusCode.Accepted)).GetProperty("id").GetString()!;
-        var request = await WaitForPermissionAsync(server.Http, id);
+        var (id, runId, request) = await SendUntilAskedAsync(server, "write notes");
 
         using var bad = await server.Http.PostAsJsonAsync($"v1/sessions/{id}/permissions/{request.GetProperty("requestId").GetString()}", new { answer = "maybe" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
@@ -107,10 +104,7 @@ public sealed class ServerRunsApiTests : IDisposable
               - tool_calls: [{ name: write, arguments: { path: notes.txt, content: "hello" } }]
               - text: After the cancel.
             """, "--plugin", "files");
-        var id = (await server.CreateSessionAsync(new { interactive = true })).GetProperty("id").GetString()!;
-        using var accepted = await server.Http.PostAsJsonAsync($"v1/sessions/{id}/messages", new { prompt = "write notes" });
-        var runId = (await AgentServer.ReadAsync(accepted, HttpStatusCode.Accepted)).GetProperty("id").GetString()!;
-        await WaitForPermissionAsync(server.Http, id);
+        var (id, runId, _) = await SendUntilAskedAsync(server, "write notes");
 
         using var cancel = await server.Http.PostAsync($"v1/runs/{runId}/cancel", null);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
@@ -188,6 +182,15 @@ public sealed class ServerRunsApiTests : IDisposable
 
     private async Task<AgentServer> StartAsync(string script, params string[] args) =>
         await AgentServer.StartAsync(_ws.Root, _ws.Environment, ["--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + _ws.WriteScript(script), .. args]);
+
+    /// <summary>Creates an interactive session, sends <paramref name="prompt"/> (202) and waits for its first permission request.</summary>
+    private static async Task<(string SessionId, string RunId, JsonElement Request)> SendUntilAskedAsync(AgentServer server, string prompt)
+    {
+        var id = (await server.CreateSessionAsync(new { interactive = true })).GetProperty("id").GetString()!;
+        using var accepted = await server.Http.PostAsJsonAsync($"v1/sessions/{id}/messages", new { prompt });
+        var runId = (await AgentServer.ReadAsync(accepted, HttpStatusCode.Accepted)).GetProperty("id").GetString()!;
+        return (id, runId, await WaitForPermissionAsync(server.Http, id));
+    }
 
     /// <summary>Polls GET /v1/runs/{id} until the run has ended (bounded).</summary>
     private static async Task<JsonElement> WaitForRunAsync(AgentServer server, string runId)
