@@ -83,6 +83,11 @@ internal sealed class LoopbackWebHost : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(bearerToken);
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(map);
+        if (listen.PipeName is not null && !OperatingSystem.IsWindows())
+        {
+            throw new AgentHostException(ErrorKind.Usage, "named pipes are a Windows transport; listen on a Unix domain socket (--socket PATH) here.");
+        }
+
         var address = listen.SocketPath is not null || listen.PipeName is not null ? null
             : string.Equals(listen.Host, "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
             : IPAddress.TryParse(listen.Host, out var parsed) ? parsed
