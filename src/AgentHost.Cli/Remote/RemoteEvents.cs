@@ -40,6 +40,9 @@ internal static class RemoteEvents
     public static AgentEvent? Read(string type, string json) =>
         Types.TryGetValue(type, out var record) ? (AgentEvent?)JsonSerializer.Deserialize(json, record, ServerClient.Json) : null;
 
+    /// <summary>The SDK record of an event type, or <see langword="null"/>.</summary>
+    public static Type? RecordOf(string type) => Types.GetValueOrDefault(type);
+
     /// <summary>A string field of an event's JSON (<c>runId</c>, <c>status</c>, …), or <see langword="null"/>.</summary>
     public static string? Field(string json, string name)
     {

@@ -154,6 +154,49 @@ public sealed partial class RemoteRunTests : IDisposable
         Assert.Contains("not an http(s) address", notAUrl.Error, StringComparison.Ordinal);
     }
 
+    [SigintFact]
+    public async Task CtrlC_CancelsTheRunOnTheServer_AndExitsWith130()
+    {
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls:
+                  - name: shell
+                    arguments: { command: "sleep 120" }
+              - text: never reached
+            """);
+        await using var server = await StartServerAsync(script, "shell");
+        var env = _ws.Environment;
+        env["AGENT_SERVER_TOKEN"] = server.Token;
+        using var agent = AgentProcess.Start(_ws.Root, env, "run", "wait", "--server", server.Url.ToString(), "--permission-mode", "yolo");
+        var stdout = agent.StandardOutput.ReadToEndAsync();
+
+        // The shell call has started on the server: interrupt the client as Ctrl+C would.
+        var seen = new System.Text.StringBuilder();
+        using (var waiting = new CancellationTokenSource(TimeSpan.FromMinutes(1)))
+        {
+            while (await agent.StandardError.ReadLineAsync(waiting.Token) is { } line && !line.StartsWith("→ shell", StringComparison.Ordinal))
+            {
+                seen.AppendLine(line);
+            }
+        }
+
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", agent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        var rest = await agent.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await agent.WaitForExitAsync(timeout.Token);
+        await stdout;
+
+        Assert.True(agent.ExitCode == 130, seen + rest);
+        Assert.Contains("run stopped (Cancelled)", rest, StringComparison.Ordinal);
+        Assert.Contains($"continue with: agent run --server {server.Url} --session ", rest, StringComparison.Ordinal);
+        var health = await server.GetAsync("v1/health");
+        Assert.Equal(0, health.GetProperty("runningRuns").GetInt32());
+    }
+
     public void Dispose() => _ws.Dispose();
 
     private string ToolScript() => _ws.WriteScript($$"""
