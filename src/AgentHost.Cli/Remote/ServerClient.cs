@@ -154,22 +154,29 @@ internal sealed class ServerClient : IDisposable
             return new AgentHostException(ErrorKind.Denied, $"the agent server at {Server} refused {what} (403): a server on loopback answers only requests addressed to a loopback name; use --server http://127.0.0.1:PORT.");
         }
 
-        ApiError? error = null;
+        // The API's error body: {"error": "…", "kind": "…"} (the event streams': {"error": "…", "fix": "…"}).
+        string? message = null, kindName = null;
         try
         {
-            error = body.Length > 0 ? JsonSerializer.Deserialize<ApiError>(body, Json) : null;
+            using var document = body.Length > 0 ? JsonDocument.Parse(body) : null;
+            if (document?.RootElement is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("error", out var text) && text.ValueKind == JsonValueKind.String)
+            {
+                message = text.GetString();
+                kindName = root.TryGetProperty("kind", out var kindText) && kindText.ValueKind == JsonValueKind.String ? kindText.GetString() : null;
+                message += root.TryGetProperty("fix", out var fix) && fix.ValueKind == JsonValueKind.String ? $"; {fix.GetString()}" : string.Empty;
+            }
         }
         catch (JsonException)
         {
             // Not the API's error body: said below with the status.
         }
 
-        if (error?.Error is not { Length: > 0 } message)
+        if (message is not { Length: > 0 })
         {
             return new AgentHostException(ErrorKind.Internal, $"the agent server at {Server} answered {what} with {status} {response.ReasonPhrase}; is --server the address 'agent serve' printed?");
         }
 
-        var kind = error.Kind switch
+        var kind = kindName switch
         {
             "usage" => ErrorKind.Usage,
             "configuration" => ErrorKind.Configuration,
