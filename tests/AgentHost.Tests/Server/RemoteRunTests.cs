@@ -197,6 +197,22 @@ public sealed partial class RemoteRunTests : IDisposable
         Assert.Equal(0, health.GetProperty("runningRuns").GetInt32());
     }
 
+    [Fact]
+    public async Task DroppedEventStream_IsResumed_WithNothingMissedOrRepeated()
+    {
+        var script = ToolScript();
+        await using var server = await StartServerAsync(script, "files");
+        await using var forwarder = new DroppingForwarder(server.Url.Port, "event: tool.completed");
+
+        var remote = await RunRemoteAsync(server, "run", "read the readme", "--server", forwarder.Url);
+
+        Assert.True(forwarder.Dropped, "the forwarder never cut the event stream");
+        Assert.True(remote.ExitCode == 0, remote.Error);
+        Assert.Equal($"Let me look.\n{Answer}\n", remote.Output);
+        Assert.Single(remote.Error.Split('\n'), l => l.StartsWith("→ view", StringComparison.Ordinal));
+        Assert.Single(remote.Error.Split('\n'), l => l.StartsWith("  ✓ view", StringComparison.Ordinal));
+    }
+
     public void Dispose() => _ws.Dispose();
 
     private string ToolScript() => _ws.WriteScript($$"""
@@ -221,6 +237,78 @@ public sealed partial class RemoteRunTests : IDisposable
     /// <summary>The tool and permission lines of a run's stderr, durations left out.</summary>
     private static List<string> Activity(string error) =>
         [.. error.Split('\n').Where(l => l.StartsWith('→') || l.StartsWith("  ", StringComparison.Ordinal)).Select(l => Duration().Replace(l, "(N ms)"))];
+
+    /// <summary>
+    /// A TCP forwarder to the server on 127.0.0.1 that cuts, once, the connection whose response carries
+    /// <paramref name="marker"/> (an SSE frame), right after forwarding it: a dropped event stream.
+    /// </summary>
+    private sealed class DroppingForwarder : IAsyncDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener _listener = new(System.Net.IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly int _target;
+        private readonly string _marker;
+        private readonly Task _accepting;
+        private int _dropped;
+
+        public DroppingForwarder(int target, string marker)
+        {
+            _target = target;
+            _marker = marker;
+            _listener.Start();
+            _accepting = AcceptAsync();
+        }
+
+        public string Url => $"http://127.0.0.1:{((System.Net.IPEndPoint)_listener.LocalEndpoint).Port}/";
+
+        public bool Dropped => Volatile.Read(ref _dropped) == 1;
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            await _accepting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _stop.Dispose();
+        }
+
+        private async Task AcceptAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                _ = ForwardAsync(client);
+            }
+        }
+
+        private async Task ForwardAsync(System.Net.Sockets.TcpClient client)
+        {
+            using var _ = client;
+            using var upstream = new System.Net.Sockets.TcpClient();
+            await upstream.ConnectAsync(System.Net.IPAddress.Loopback, _target, _stop.Token);
+            var up = client.GetStream().CopyToAsync(upstream.GetStream(), _stop.Token);
+            var buffer = new byte[64 * 1024];
+            var down = upstream.GetStream();
+            try
+            {
+                int read;
+                while ((read = await down.ReadAsync(buffer, _stop.Token)) > 0)
+                {
+                    await client.GetStream().WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+                    if (System.Text.Encoding.UTF8.GetString(buffer, 0, read).Contains(_marker, StringComparison.Ordinal) && Interlocked.Exchange(ref _dropped, 1) == 0)
+                    {
+                        client.Client.Close(); // the connection drops mid-stream
+                        break;
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException)
+            {
+                // Either side went away.
+            }
+
+            await up.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
 
     [GeneratedRegex(@"\(\d+ ms\)")]
     private static partial Regex Duration();
