@@ -2,7 +2,7 @@
 // @hey-api/openapi-ts generated from a running agent serve's /openapi.json (./client), so a change of the API
 // document that breaks clients fails the type-check or this script. One JSON line per step on stdout.
 import { client } from './client/client.gen';
-import { createSession, getHistory, getRun, listSessions, sendMessage } from './client/sdk.gen';
+import { createSession, getHistory, getRun, listSessions, sendMessage, streamSessionEvents } from './client/sdk.gen';
 import type { HistoryView, RunView, SessionPage, SessionView } from './client/types.gen';
 
 // Node's process, without @types/node: the script needs only its environment.
@@ -29,6 +29,25 @@ async function main(): Promise<void> {
 
     const history: HistoryView = (await getHistory({ path: { id: session.id }, query: { kind: 'messages' }, throwOnError: true })).data;
     console.log(JSON.stringify({ step: 'getHistory', messages: history.messages.map(m => ({ role: m.role, text: m.text })) }));
+
+    // A prompt sent without waiting, its events read with the generated SSE function from the id the run was accepted after.
+    const streamed: RunView = (await sendMessage({ path: { id: session.id }, body: { prompt: 'second, streamed' }, throwOnError: true })).data;
+    const abort = new AbortController();
+    const { stream } = await streamSessionEvents({ path: { id: session.id }, query: { after: String(streamed.eventsAfter) }, signal: abort.signal, sseMaxRetryAttempts: 1 });
+    const types: string[] = [];
+    let text = '';
+    for await (const item of stream) {
+        // The stream's schema is a string (text/event-stream); each event's data is the JSON of agent run -o json.
+        const event = item as unknown as { type: string; runId?: string; status?: string; text?: string };
+        types.push(event.type);
+        text += event.type === 'message.delta' ? event.text ?? '' : '';
+        if (event.type === 'run.ended' && event.runId === streamed.id) {
+            break;
+        }
+    }
+
+    abort.abort();
+    console.log(JSON.stringify({ step: 'streamSessionEvents', types, text }));
 
     const page: SessionPage = (await listSessions({ query: { limit: 10 }, throwOnError: true })).data;
     console.log(JSON.stringify({ step: 'listSessions', ids: page.sessions.map(s => s.id) }));
