@@ -5,6 +5,7 @@ using AgentHost.Agent.Models;
 using AgentHost.Agent.Runs;
 using AgentHost.Agent.Service;
 using AgentHost.Cli.Interaction;
+using AgentHost.Cli.Remote;
 using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
@@ -41,6 +42,8 @@ internal sealed class RunCommand : AgentCommand
         AllowMultipleArgumentsPerToken = false,
     };
 
+    private readonly RemoteRunOptions _remote = new();
+
     public RunCommand(CliContext context)
         : base("run", "Run the agent on a task, headless; the conversation is saved as a session you can resume.", context)
     {
@@ -52,6 +55,8 @@ internal sealed class RunCommand : AgentCommand
         {
             Options.Add(option);
         }
+
+        _remote.AddTo(this);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
@@ -66,6 +71,19 @@ internal sealed class RunCommand : AgentCommand
             Answer = output == "text" && Context.Console.Terminal is { } terminal ? MarkdownAnswers(terminal) : null,
         };
         var denials = new DenialTally();
+        var scrubber = Context.Services.GetRequiredService<SecretScrubber>();
+        if (parseResult.GetValue(_remote.TokenVariable) is not null && parseResult.GetValue(_remote.Server) is null)
+        {
+            throw new AgentHostException(ErrorKind.Usage, "--server-token-env needs --server URL (the agent server whose token it holds).");
+        }
+
+        if (parseResult.GetValue(_remote.Server) is { } server)
+        {
+            var remote = RemoteRequest(parseResult, server, prompt, output);
+            var ending = await RemoteRun.ExecuteAsync(remote, Context.Console, text, denials, cancellationToken).ConfigureAwait(false);
+            return ending.Report(Context.Console, scrubber, output, denials, $"continue with: agent run --server {remote.Server} --session {ending.SessionId} \"…\"");
+        }
+
         // Lossless: when stdout is read slowly, the run waits for it rather than lose output.
         await using var frontEnd = await SessionFrontEnd.OpenAsync(Context, _choice, parseResult, runtime => runtime.Events.Subscribe(typeof(AgentEvent), (e, _) =>
         {
@@ -82,7 +100,6 @@ internal sealed class RunCommand : AgentCommand
             return ValueTask.CompletedTask;
         }, EventDelivery.Lossless, $"agent run --output {output}"), cancellationToken).ConfigureAwait(false);
 
-        var scrubber = Context.Services.GetRequiredService<SecretScrubber>();
         TurnResult summary;
         try
         {
@@ -95,46 +112,70 @@ internal sealed class RunCommand : AgentCommand
         }
 
         var result = summary.Result;
-        if (output == "final" && result.FinalText is { } final)
+        var closing = new RunClosing(summary.SessionId, result.Outcome, result.Reason, result.FinalText, result.Steps, result.Usage.InputTokenCount ?? 0, result.Usage.OutputTokenCount ?? 0);
+        return closing.Report(Context.Console, scrubber, output, denials, $"continue with: agent run --session {summary.SessionId} \"…\"");
+    }
+
+    /// <summary>The run <c>--server</c> asks for. An option a server cannot honour is a usage error, never silently ignored.</summary>
+    private RemoteRunRequest RemoteRequest(ParseResult parseResult, string serverText, string prompt, string output)
+    {
+        var server = RemoteRunOptions.ParseServer(serverText);
+        var sessionId = parseResult.GetValue(_choice.Session);
+        var continuing = parseResult.GetValue(_choice.Continue);
+        var resuming = sessionId is not null || continuing;
+        const string Local = "run without --server to use it";
+        const string Kept = "a session on the server keeps the plugins and permission mode it was created with";
+        (string Option, bool Given, string Why)[] unsupported =
+        [
+            ("--image", (parseResult.GetValue(_images) ?? []).Length > 0, "images are not sent to a server; " + Local),
+            ("--dry-run", parseResult.GetValue(_dryRun), "set the session's dry_run setting on the server (PATCH /v1/sessions/ID), or " + Local),
+            ("--prefer", parseResult.GetValue(_prefer) is not null, "name the model with --model, or " + Local),
+            ("--no-compact", parseResult.GetValue(_noCompact), Local),
+            ("--prompt", parseResult.GetValue(_mcpPrompt) is not null || (parseResult.GetValue(_mcpPromptArgs) ?? []).Length > 0, "MCP prompts are not sent to a server; " + Local),
+            (AllowOption.Name, (parseResult.GetValue(_choice.Allow) ?? []).Length > 0, "the server's configuration decides each tool call; add the rule to the project's permissions.allow, or " + Local),
+            ("--set", (parseResult.GetValue(Context.GlobalOptions.Set) ?? []).Length > 0, "the server runs with its own configuration; " + Local),
+            ("--plugin", resuming && (parseResult.GetValue(_choice.Plugins.Plugins) ?? []).Length > 0, Kept),
+            (PluginOptions.NoDefaultsName, resuming && parseResult.GetValue(_choice.Plugins.NoDefaults), Kept),
+            ("--permission-mode", resuming && parseResult.GetValue(_choice.PermissionMode) is not null, Kept),
+            ("--root", sessionId is not null && parseResult.GetValue(_choice.Root) is not null, "a session on the server works in the root it was created with"),
+        ];
+        if (unsupported.FirstOrDefault(u => u.Given) is { Option: { } option } refused)
         {
-            Context.Console.WriteLine(scrubber.Scrub(final));
+            throw new AgentHostException(ErrorKind.Usage, $"{option} cannot be used with --server{(resuming && refused.Why == Kept ? " --session/--continue" : string.Empty)}: {refused.Why}.");
         }
 
-        var continueWith = $"continue with: agent run --session {summary.SessionId} \"…\"";
-        if (result.Outcome != RunOutcome.Completed)
+        if (sessionId is not null && continuing)
         {
-            var stopped = $"run stopped ({result.Outcome}): {scrubber.Scrub(result.Reason ?? "no reason given").TrimEnd().TrimEnd('.')}";
-            // Text mode reports on stderr like the rest of its activity; final mode prints only errors there.
-            if (output == "text")
-            {
-                Context.Console.WriteInfo($"{stopped}. Session {summary.SessionId}; {continueWith}");
-            }
-            else if (output == "final")
-            {
-                Context.Console.WriteError($"{stopped}. Session {summary.SessionId}; {continueWith}");
-            }
-        }
-        else if (output != "json")
-        {
-            if (denials.Summary() is { } denied)
-            {
-                Context.Console.WriteInfo((denials.AllDenied ? "run finished, but " : string.Empty) + denied + ".");
-            }
-
-            if (output == "text")
-            {
-                Context.Console.WriteInfo($"session {summary.SessionId} ({result.Steps} steps, {result.Usage.InputTokenCount ?? 0} in / {result.Usage.OutputTokenCount ?? 0} out tokens). {char.ToUpperInvariant(continueWith[0])}{continueWith[1..]}");
-            }
+            throw new AgentHostException(ErrorKind.Usage, "use either --session ID or --continue, not both.");
         }
 
-        return result.Outcome switch
+        var cwd = Context.Environment.CurrentDirectory;
+        var root = sessionId is not null ? string.Empty
+            : parseResult.GetValue(_choice.Root) is { } r ? Path.GetFullPath(r, cwd)
+            : Context.Configuration(parseResult).ProjectRoot;
+        var model = parseResult.GetValue(_choice.Model);
+        // A model naming a file here (the scripted provider's script) and a plugin folder are sent as absolute paths.
+        if (model?.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash && !Path.IsPathRooted(model[(slash + 1)..]) && File.Exists(Path.GetFullPath(model[(slash + 1)..], cwd)))
         {
-            RunOutcome.Completed => denials.AllDenied ? ExitCodes.Denied : ExitCodes.Success,
-            RunOutcome.StepLimit or RunOutcome.LoopDetected => ExitCodes.StepLimit,
-            RunOutcome.Cancelled => ExitCodes.Cancelled,
-            RunOutcome.ProviderError => ExitCodes.Provider,
-            _ => ExitCodes.Failure,
-        };
+            model = model[..(slash + 1)] + Path.GetFullPath(model[(slash + 1)..], cwd);
+        }
+
+        var plugins = _choice.Plugins.Requested(parseResult).Select(p => Directory.Exists(Path.GetFullPath(p, cwd)) ? Path.GetFullPath(p, cwd) : p).ToList();
+        return new RemoteRunRequest(
+            server,
+            RemoteRunOptions.Token(Context.Environment, parseResult.GetValue(_remote.TokenVariable), server),
+            prompt,
+            output,
+            root,
+            sessionId,
+            continuing,
+            model,
+            plugins,
+            parseResult.GetValue(_choice.Plugins.NoDefaults),
+            parseResult.GetValue(_choice.PermissionMode),
+            parseResult.GetValue(_maxSteps),
+            parseResult.GetValue(_context) ?? [],
+            parseResult.GetValue(_skills) ?? []);
     }
 
     /// <summary>Markdown drawn at a terminal (its own method, so a piped run never loads Markdig or Spectre.Console).</summary>

@@ -25,6 +25,19 @@ internal static class ApiDocument
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
             return Task.CompletedTask;
         });
+
+        // The server writes numbers as JSON numbers; the generator, seeing the web defaults' AllowReadingFromString,
+        // describes each as "integer or string with a pattern", which generated clients type as `number | string`.
+        options.AddSchemaTransformer((schema, _, _) =>
+        {
+            if (schema.Type is { } type && (type & (JsonSchemaType.Integer | JsonSchemaType.Number)) != 0 && (type & JsonSchemaType.String) != 0)
+            {
+                schema.Type = type & ~JsonSchemaType.String;
+                schema.Pattern = null;
+            }
+
+            return Task.CompletedTask;
+        });
     });
 
     public static void Map(WebApplication app, string path) => app.MapOpenApi(path);
