@@ -27,6 +27,10 @@ internal static class ApiErrors
         _ => kind.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>The kind <see cref="NameOf"/> named (<see cref="ErrorKind.Internal"/> for an unknown name).</summary>
+    public static ErrorKind KindOf(string? name) =>
+        Enum.GetValues<ErrorKind>().FirstOrDefault(k => NameOf(k) == name, ErrorKind.Internal);
+
     public static IResult Result(ErrorKind kind, string message) =>
         TypedResults.Json(new ApiError(message, NameOf(kind)), statusCode: StatusOf(kind));
 

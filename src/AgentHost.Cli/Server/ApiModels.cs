@@ -71,6 +71,7 @@ public sealed record SendMessageRequest(
 /// <param name="StartedAt">When it was accepted.</param>
 /// <param name="EndedAt">When it ended.</param>
 /// <param name="EventsAfter">The newest event id when the run was accepted: <c>GET /v1/sessions/{id}/events?after=N</c> streams the run whole, even when opened after the send.</param>
+/// <param name="ErrorKind">For a <c>failed</c> run: the kind of its error (<c>usage</c>, <c>not_found</c>, <c>configuration</c>, … as in <see cref="ApiError"/>).</param>
 public sealed record RunView(
     string Id,
     string SessionId,
@@ -82,7 +83,8 @@ public sealed record RunView(
     string? Model,
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt,
-    long EventsAfter);
+    long EventsAfter,
+    string? ErrorKind = null);
 
 /// <summary>POST /v1/sessions/{id}/permissions/{requestId}: the answer to a permission request.</summary>
 /// <param name="Answer"><c>once</c>, <c>session</c>, <c>always</c> (the project's config), <c>always-global</c> or <c>deny</c>.</param>

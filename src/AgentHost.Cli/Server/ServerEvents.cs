@@ -18,6 +18,9 @@ internal sealed record RunAcceptedEvent(string SessionId, string RunId) : Sessio
 /// <param name="Reason">Why it stopped, or the error.</param>
 internal sealed record RunEndedEvent(string SessionId, string RunId, string Status, string? Reason) : SessionEvent(SessionId)
 {
+    /// <summary>For a failed run: the kind of its error (as <see cref="RunView.ErrorKind"/>).</summary>
+    public string? ErrorKind { get; init; }
+
     /// <inheritdoc />
     public override string Type => "run.ended";
 }

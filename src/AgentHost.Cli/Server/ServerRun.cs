@@ -63,8 +63,8 @@ internal sealed class ServerRun
     }
 
     /// <summary>Records a prompt that was refused (bad reference, model, skill…) or a turn that threw.</summary>
-    public RunView Fail(string reason, DateTimeOffset at) =>
-        End(_view with { Status = Interrupted ? "interrupted" : "failed", Reason = reason, EndedAt = at });
+    public RunView Fail(string reason, Hosting.ErrorKind kind, DateTimeOffset at) =>
+        End(_view with { Status = Interrupted ? "interrupted" : "failed", Reason = reason, ErrorKind = ApiErrors.NameOf(kind), EndedAt = at });
 
     private RunView End(RunView view)
     {

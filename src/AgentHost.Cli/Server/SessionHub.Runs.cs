@@ -113,11 +113,11 @@ internal sealed partial class SessionHub
         }
         catch (AgentHostException ex)
         {
-            view = run.Fail(ex.Message, time.GetUtcNow());
+            view = run.Fail(ex.Message, ex.Kind, time.GetUtcNow());
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            view = run.Fail($"internal error: {ex.GetType().Name}: {ex.Message}", time.GetUtcNow());
+            view = run.Fail($"internal error: {ex.GetType().Name}: {ex.Message}", ErrorKind.Internal, time.GetUtcNow());
         }
         finally
         {
@@ -130,7 +130,7 @@ internal sealed partial class SessionHub
             await store.SetStatusAsync(run.SessionId, SessionStatus.Interrupted, CancellationToken.None).ConfigureAwait(false);
         }
 
-        hosted.Engine.Runtime.Events.Publish(new RunEndedEvent(run.SessionId, run.Id, view.Status, view.Reason) { Timestamp = time.GetUtcNow() });
+        hosted.Engine.Runtime.Events.Publish(new RunEndedEvent(run.SessionId, run.Id, view.Status, view.Reason) { ErrorKind = view.ErrorKind, Timestamp = time.GetUtcNow() });
     }
 
     private void Remember(ServerRun run)

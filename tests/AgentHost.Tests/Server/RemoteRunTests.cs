@@ -120,6 +120,20 @@ public sealed partial class RemoteRunTests : IDisposable
     }
 
     [Fact]
+    public async Task ARefusedPrompt_ExitsWithTheCodeOfItsErrorKind_AsALocalRunDoes()
+    {
+        var script = _ws.WriteScript("turns:\n  - text: never\n");
+        await using var server = await StartServerAsync(script);
+
+        var remote = await RunRemoteAsync(server, "run", "look", "--context", "@missing-file.txt", "--server", server.Url.ToString());
+        var local = await _ws.RunAsync("run", "look", "--context", "@missing-file.txt", "--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + script);
+
+        Assert.Equal(2, local.ExitCode);
+        Assert.Equal(local.ExitCode, remote.ExitCode);
+        Assert.Contains("missing-file.txt", remote.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ServerNotRunning_TheErrorNamesTheUrl_AndHowToStartIt()
     {
         var url = $"http://127.0.0.1:{Ports.Free()}/";

@@ -109,7 +109,10 @@ public sealed class ServerCatalogApiTests : IAsyncLifetime
     [Fact]
     public async Task BadRequests_GetAClearJsonError()
     {
-        using var tooLarge = await _server.Http.PostAsync("v1/sessions", new StringContent("{\"root\":\"" + new string('a', 4096) + "\"}", Encoding.UTF8, "application/json"));
+        // Expect: 100-continue, as a client sending a large body should: the server answers before the body is sent.
+        using var large = new HttpRequestMessage(HttpMethod.Post, "v1/sessions") { Content = new StringContent("{\"root\":\"" + new string('a', 4096) + "\"}", Encoding.UTF8, "application/json") };
+        large.Headers.ExpectContinue = true;
+        using var tooLarge = await _server.Http.SendAsync(large);
         var error = await AgentServer.ReadAsync(tooLarge, HttpStatusCode.RequestEntityTooLarge);
         Assert.Contains("server.max_request_bytes", error.GetProperty("error").GetString(), StringComparison.Ordinal);
 

@@ -43,6 +43,7 @@ public sealed class ServerRunsApiTests : IDisposable
 
         Assert.Equal("failed", run.GetProperty("status").GetString());
         Assert.Contains("missing-file.txt", run.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("usage", run.GetProperty("errorKind").GetString());
     }
 
     [Fact]
