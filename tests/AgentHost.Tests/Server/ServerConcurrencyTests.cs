@@ -76,6 +76,27 @@ public sealed class ServerConcurrencyTests
         Assert.True(model.Peak >= Sessions, $"the model server saw at most {model.Peak} chat requests at once");
     }
 
+    [Fact]
+    [Trait("Speed", "Slow")]
+    public async Task PromptsBackToBack_AfterWaitTrueAnswers_AreNeverRefused()
+    {
+        // wait=true answers once the run has ended, so the session takes the next prompt at once: no 409 in between.
+        const int Prompts = 40;
+        using var ws = new RunWorkspace();
+        var script = ws.WriteScript("turns:\n" + string.Concat(Enumerable.Range(0, Prompts).Select(i => $"  - text: answer {i}\n")));
+        await using var server = await AgentServer.StartAsync(ws.Root, ws.Environment, "--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + script);
+        var ids = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ => (await server.CreateSessionAsync()).GetProperty("id").GetString()!));
+
+        await Task.WhenAll(ids.Select(async id =>
+        {
+            for (var i = 0; i < Prompts; i++)
+            {
+                var run = await server.SendAndWaitAsync(id, new { prompt = "next" });
+                Assert.Equal("answer " + i.ToString(CultureInfo.InvariantCulture), run.GetProperty("finalText").GetString());
+            }
+        }));
+    }
+
     /// <summary>
     /// Sends one prompt to every session at once (wait=true), waits until the page server holds all their fetches,
     /// checks the 409 of a second prompt, opens the gate, and checks every run and history.
