@@ -97,6 +97,79 @@ public sealed class ServerConcurrencyTests
         }));
     }
 
+    [Fact]
+    [Trait("Speed", "Slow")]
+    public async Task ASlowEventReader_DoesNotSlowRuns_AndLaterReceivesEveryEventInOrder()
+    {
+        // 16 runs of a 160 KB answer in 5,000 deltas: about 20 MB of events, far more than the socket buffers on both
+        // ends hold (the reader's receive buffer is 4 KB; Linux's send buffer grows to 4 MB by default), so the
+        // server's writer is held back by the reader for most of it.
+        const int Runs = 16;
+        const int Words = 10_000;
+        using var ws = new RunWorkspace();
+        var word = new string('x', 15);
+        var answer = string.Join(' ', Enumerable.Repeat(word, Words));
+        var script = ws.WriteScript("turns:\n" + string.Concat(Enumerable.Range(0, Runs).Select(_ => $"  - text: {answer}\n")));
+        await using var server = await AgentServer.StartAsync(ws.Root, ws.Environment, "--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + script);
+        var id = (await server.CreateSessionAsync()).GetProperty("id").GetString()!;
+        using var slow = SlowClient(server);
+        using var stream = await slow.GetAsync("v1/events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        await using var body = await stream.Content.ReadAsStreamAsync();
+
+        // The reader reads nothing while the runs go on: each still ends (wait=true answers) — the session never waits for it.
+        for (var i = 0; i < Runs; i++)
+        {
+            var run = await server.SendAndWaitAsync(id, new { prompt = "the long answer" });
+            Assert.Equal("completed", run.GetProperty("status").GetString());
+        }
+
+        // Then it reads: every event, ids one after another (this stream gets every event of the server), no gap.
+        var frames = await SseFrames.ReadUntilAsync(body, frames => frames.Count(f => f.Type == "run.ended") == Runs).WaitAsync(Generous);
+        Assert.DoesNotContain(frames, f => f.Type == "events.gap");
+        for (var i = 1; i < frames.Count; i++)
+        {
+            Assert.True(frames[i].Id == frames[i - 1].Id + 1, $"event {i}: id {frames[i].Id} after {frames[i - 1].Id} ({frames[i - 1].Type} then {frames[i].Type})");
+        }
+
+        var runs = frames.Where(f => f.Data.TryGetProperty("sessionId", out var s) && s.GetString() == id).ToList();
+        var starts = runs.Select((f, i) => (f, i)).Where(x => x.f.Type == "run.accepted").Select(x => x.i).ToList();
+        Assert.Equal(Runs, starts.Count);
+        foreach (var start in starts)
+        {
+            var end = runs.FindIndex(start, f => f.Type == "run.ended");
+            var text = string.Concat(runs.Skip(start).Take(end - start).Where(f => f.Type == "message.delta").Select(f => f.Data.GetProperty("text").GetString()));
+            Assert.True(text == answer, $"run at event {start}: {text.Length} characters of the answer's {answer.Length} arrived");
+        }
+
+        Assert.True(frames.Sum(f => f.Bytes) > 16_000_000, $"{frames.Sum(f => f.Bytes)} bytes of events");
+    }
+
+    /// <summary>A client of the server whose sockets have a 4 KB receive buffer, so that a reader that does not read holds the server's writes back soon.</summary>
+    private static HttpClient SlowClient(AgentServer server)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, ct) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = 4096, NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, ct);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = server.Url, Timeout = Timeout.InfiniteTimeSpan };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", server.Token);
+        return client;
+    }
+
     /// <summary>
     /// Sends one prompt to every session at once (wait=true), waits until the page server holds all their fetches,
     /// checks the 409 of a second prompt, opens the gate, and checks every run and history.
@@ -175,4 +248,47 @@ public sealed class ServerConcurrencyTests
         "turns:\n  - tool_calls:\n" +
         string.Concat(Enumerable.Range(0, Calls).Select(c => $"      - {{ name: fetch, arguments: {{ url: \"{pages.Held($"{name}/c{c}")}\" }} }}\n")) +
         $"  - text: done {name}\n  - text: again {name}\n";
+}
+
+/// <summary>One server-sent event as read: its id, type, data and size on the wire.</summary>
+internal sealed record SseFrame(long Id, string Type, JsonElement Data, int Bytes)
+{
+}
+
+/// <summary>Reads SSE frames (<c>id:</c>, <c>event:</c>, <c>data:</c>, blank line; comments skipped) from a stream.</summary>
+internal static class SseFrames
+{
+    public static async Task<List<SseFrame>> ReadUntilAsync(Stream body, Func<List<SseFrame>, bool> done)
+    {
+        var frames = new List<SseFrame>();
+        using var reader = new StreamReader(body, System.Text.Encoding.UTF8);
+        long id = 0;
+        string? type = null;
+        string? data = null;
+        var bytes = 0;
+        while (!done(frames))
+        {
+            var line = await reader.ReadLineAsync() ?? throw new InvalidOperationException($"the stream ended after {frames.Count} events");
+            bytes += line.Length + 1;
+            if (line.StartsWith("id:", StringComparison.Ordinal))
+            {
+                id = long.Parse(line[3..].Trim(), CultureInfo.InvariantCulture);
+            }
+            else if (line.StartsWith("event:", StringComparison.Ordinal))
+            {
+                type = line[6..].Trim();
+            }
+            else if (line.StartsWith("data:", StringComparison.Ordinal))
+            {
+                data = line[5..].TrimStart();
+            }
+            else if (line.Length == 0 && type is not null)
+            {
+                frames.Add(new SseFrame(id, type, data is null ? default : JsonDocument.Parse(data).RootElement.Clone(), bytes));
+                (type, data, bytes) = (null, null, 0);
+            }
+        }
+
+        return frames;
+    }
 }
