@@ -71,7 +71,8 @@ internal sealed class ServeCommand : AgentCommand
         var defaults = new ServerDefaults(root, plugins, parseResult.GetValue(_plugins.NoDefaults), parseResult.GetValue(_model), Seconds(configuration, "server.permission_timeout") ?? DefaultPermissionTimeout);
         var maxBytes = configuration.Get("server.max_request_bytes") is { } max && long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0 ? bytes : DefaultMaxRequestBytes;
         var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
-        var events = ServerEventStream.Create();
+        using var log = new Server.Events.ServerEventLog(new Server.Events.ServerEventLogOptions());
+        var events = ServerEventStream.Create(log);
         await using var server = await ApiServer.StartAsync(
             new ApiServerOptions(listen, token.Value, defaults, maxBytes),
             Context.ProjectRoots(parseResult),

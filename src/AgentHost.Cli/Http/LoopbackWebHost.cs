@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -52,6 +53,19 @@ internal sealed class LoopbackWebHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(handler);
         return StartAsync(new ListenAddress(host, port), bearerToken, static _ => { }, app => app.Run(handler), cancellationToken);
+    }
+
+    /// <summary>Starts the server with routed endpoints (minimal APIs); a request no endpoint matches gets 404.</summary>
+    /// <param name="host">The address to bind: an IP address or <c>localhost</c>.</param>
+    /// <param name="port">The port; 0 picks a free one.</param>
+    /// <param name="bearerToken">The token every request must carry.</param>
+    /// <param name="mapEndpoints">Maps the endpoints; they see only authorised requests.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running server.</returns>
+    public static Task<LoopbackWebHost> StartAsync(string host, int port, string bearerToken, Action<IEndpointRouteBuilder> mapEndpoints, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mapEndpoints);
+        return StartAsync(new ListenAddress(host, port), bearerToken, static services => services.AddRouting(), app => mapEndpoints(app), cancellationToken);
     }
 
     /// <summary>Starts the server with its own services and endpoints (every request is checked before they see it).</summary>

@@ -30,6 +30,15 @@ internal static class ApiErrors
     public static IResult Result(ErrorKind kind, string message) =>
         TypedResults.Json(new ApiError(message, NameOf(kind)), statusCode: StatusOf(kind));
 
+    /// <summary>
+    /// Middleware: a body whose Content-Length is over the limit is refused with 413 and the fix before it is read
+    /// (Kestrel's own limit, which answers without a body, still stops a chunked body that grows past it).
+    /// </summary>
+    public static Task CheckSizeAsync(HttpContext context, RequestDelegate next, long maxBytes) =>
+        context.Request.ContentLength > maxBytes
+            ? TypedResults.Json(new ApiError($"the request body is {context.Request.ContentLength} bytes; the server accepts up to {maxBytes} (server.max_request_bytes, see docs/server.md).", "usage"), statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context)
+            : next(context);
+
     /// <summary>Middleware: an <see cref="AgentHostException"/> or a malformed body becomes its answer, not a 500 with a stack trace.</summary>
     public static async Task HandleAsync(HttpContext context, RequestDelegate next)
     {

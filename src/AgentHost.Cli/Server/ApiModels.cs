@@ -70,6 +70,7 @@ public sealed record SendMessageRequest(
 /// <param name="Model">The model used (<c>provider/model</c>).</param>
 /// <param name="StartedAt">When it was accepted.</param>
 /// <param name="EndedAt">When it ended.</param>
+/// <param name="EventsAfter">The newest event id when the run was accepted: <c>GET /v1/sessions/{id}/events?after=N</c> streams the run whole, even when opened after the send.</param>
 public sealed record RunView(
     string Id,
     string SessionId,
@@ -80,7 +81,8 @@ public sealed record RunView(
     int Steps,
     string? Model,
     DateTimeOffset StartedAt,
-    DateTimeOffset? EndedAt);
+    DateTimeOffset? EndedAt,
+    long EventsAfter);
 
 /// <summary>POST /v1/sessions/{id}/permissions/{requestId}: the answer to a permission request.</summary>
 /// <param name="Answer"><c>once</c>, <c>session</c>, <c>always</c> (the project's config), <c>always-global</c> or <c>deny</c>.</param>

@@ -60,7 +60,7 @@ internal sealed class ApiServer : IAsyncDisposable
         ApiServerOptions options, ProjectRootFactory roots, SessionStore store, HostEnvironment environment, ApiEvents events, TimeProvider time, CancellationToken cancellationToken)
     {
         var engines = new ServerEngines(roots, options.Defaults.PermissionTimeout, events.Attach);
-        var hub = new SessionHub(engines, store, options.Defaults, time);
+        var hub = new SessionHub(engines, store, options.Defaults, time) { LastEventId = events.LastId };
         var defaults = options.Defaults;
         var defaultKey = new ServerEngineKey(defaults.Root, [.. defaults.Plugins.Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins);
         var started = time.GetUtcNow();
@@ -73,6 +73,8 @@ internal sealed class ApiServer : IAsyncDisposable
                 services =>
                 {
                     services.AddRouting();
+                    // A body that is too large or not JSON reaches ApiErrors as an exception, so it gets a JSON answer like every other error.
+                    services.Configure<RouteHandlerOptions>(handlers => handlers.ThrowOnBadRequest = true);
                     services.ConfigureHttpJsonOptions(json =>
                     {
                         json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -83,11 +85,12 @@ internal sealed class ApiServer : IAsyncDisposable
                 app =>
                 {
                     app.Use(ApiErrors.HandleAsync);
+                    app.Use((context, next) => ApiErrors.CheckSizeAsync(context, next, options.MaxRequestBytes));
                     var v1 = app.MapGroup("/v1");
                     SessionEndpoints.Map(v1, hub);
                     RunEndpoints.Map(v1, hub);
                     CatalogEndpoints.Map(v1, hub, environment, () => defaultKey, started, time);
-                    events.Map(v1, async (id, ct) => await store.FindSessionAsync(id, ct).ConfigureAwait(false) is not null);
+                    events.Map(app, async (id, ct) => await store.FindSessionAsync(id, ct).ConfigureAwait(false) is not null);
                     ApiDocument.Map(app, OpenApiPath);
                     app.MapFallback(() => ApiErrors.Result(ErrorKind.NotFound, "no such endpoint; the API is under /v1 and described at /openapi.json."));
                 },
@@ -116,6 +119,7 @@ internal sealed class ApiServer : IAsyncDisposable
 
 /// <summary>The server's event stream as the API composes it (the event log and its SSE endpoints).</summary>
 /// <param name="Attach">Attaches an engine's event bus (before its plugins load).</param>
-/// <param name="Map">Maps the event endpoints under <c>/v1</c>; the function says whether a session exists.</param>
+/// <param name="Map">Maps the event endpoints (<c>/v1/events</c>, <c>/v1/sessions/{id}/events</c>); the function says whether a session exists.</param>
 /// <param name="Complete">Ends every stream (at shutdown).</param>
-internal sealed record ApiEvents(Func<EventBus, IDisposable> Attach, Action<RouteGroupBuilder, Func<string, CancellationToken, Task<bool>>> Map, Action Complete);
+/// <param name="LastId">The id of the newest event so far (a client resumes after it to see what follows whole).</param>
+internal sealed record ApiEvents(Func<EventBus, IDisposable> Attach, Action<IEndpointRouteBuilder, Func<string, CancellationToken, Task<bool>>> Map, Action Complete, Func<long> LastId);

@@ -1,14 +1,10 @@
+using AgentHost.Cli.Server.Events;
+
 namespace AgentHost.Cli.Server;
 
-/// <summary>The server's event stream (wired to the event log when it lands).</summary>
+/// <summary>The server's event stream as the API composes it: the event log, attached to every engine's bus, and its SSE endpoints.</summary>
 internal static class ServerEventStream
 {
-    public static ApiEvents Create() => new(_ => new Nothing(), (_, _) => { }, () => { });
-
-    private sealed class Nothing : IDisposable
-    {
-        public void Dispose()
-        {
-        }
-    }
+    public static ApiEvents Create(ServerEventLog log) =>
+        new(log.Attach, (routes, sessionExists) => EventEndpoints.Map(routes, log, sessionExists), log.Complete, () => log.LastId);
 }

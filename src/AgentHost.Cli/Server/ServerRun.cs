@@ -10,11 +10,11 @@ internal sealed class ServerRun
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RunView _view;
 
-    public ServerRun(string id, string sessionId, DateTimeOffset startedAt)
+    public ServerRun(string id, string sessionId, DateTimeOffset startedAt, long eventsAfter)
     {
         Id = id;
         SessionId = sessionId;
-        _view = new RunView(id, sessionId, "running", null, null, null, 0, null, startedAt, null);
+        _view = new RunView(id, sessionId, "running", null, null, null, 0, null, startedAt, null, eventsAfter);
     }
 
     public string Id { get; }

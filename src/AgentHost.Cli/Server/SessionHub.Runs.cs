@@ -38,7 +38,7 @@ internal sealed partial class SessionHub
         }
 
         var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
-        var run = new ServerRun(Guid.CreateVersion7().ToString("N"), id, time.GetUtcNow());
+        var run = new ServerRun(Guid.CreateVersion7().ToString("N"), id, time.GetUtcNow(), LastEventId());
         if (!hosted.TryStart(run))
         {
             var running = hosted.Current?.Id ?? "a run";

@@ -21,6 +21,9 @@ internal sealed partial class SessionHub(ServerEngines engines, SessionStore sto
 
     public ServerEngines Engines => engines;
 
+    /// <summary>The id of the newest event so far (given with an accepted run: a stream resumed after it sees the run whole).</summary>
+    public Func<long> LastEventId { get; init; } = static () => 0;
+
     /// <summary>The sessions open now.</summary>
     public IReadOnlyList<HostedSession> OpenSessions =>
         [.. _open.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully).Select(l => l.Value.Result)];
@@ -33,7 +36,10 @@ internal sealed partial class SessionHub(ServerEngines engines, SessionStore sto
         var settings = SessionSettingsPatch.Validate(request.Settings?.ToDictionary(s => s.Key, s => (string?)s.Value) ?? []);
         var plugins = (request.Plugins ?? defaults.Plugins).Select(p => PluginName(p, root)).Order(StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToList();
         var engine = await engines.GetAsync(new ServerEngineKey(root, plugins, request.NoDefaultPlugins ?? defaults.NoDefaultPlugins), cancellationToken).ConfigureAwait(false);
-        var info = await store.CreateSessionAsync(new NewSession(root), cancellationToken).ConfigureAwait(false);
+        // The mode is stored with the session, so that after a restart it is opened (lazily, by its id) in the same mode.
+        var stored = mode is { } chosen ? chosen : request.Interactive ? PermissionMode.Ask : (PermissionMode?)null;
+        var initial = stored is { } m ? new Dictionary<string, string> { [SessionSettings.PermissionMode] = m.ToDisplayName() } : null;
+        var info = await store.CreateSessionAsync(new NewSession(root) { Settings = initial }, cancellationToken).ConfigureAwait(false);
         try
         {
             var options = new SessionOptions(root)

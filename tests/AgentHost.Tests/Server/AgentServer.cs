@@ -28,12 +28,23 @@ internal sealed class AgentServer : IAsyncDisposable
 
     /// <summary>Starts <c>agent serve --port 0 ARGS</c> in <paramref name="root"/> and waits until it is ready.</summary>
     public static async Task<AgentServer> StartAsync(string root, IDictionary<string, string> environment, params string[] args) =>
-        new(await ServerProcess.StartAsync(root, environment, "test-token-" + Guid.NewGuid().ToString("N"), ["serve", "--port", "0", .. args], until: "agent serve: ready"));
+        new(await ServerProcess.StartAsync(root, environment, "test-token-" + Guid.NewGuid().ToString("N"), ["serve", .. args.Contains("--socket") ? args : ["--port", "0", .. args]], until: "agent serve: ready"));
 
     /// <summary>A client of this server with another token (or none).</summary>
     public HttpClient Client(string? token)
     {
-        var client = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromMinutes(2) };
+        var client = Process.SocketPath is { } socket
+            ? new HttpClient(new SocketsHttpHandler
+            {
+                ConnectCallback = async (_, ct) =>
+                {
+                    var connection = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                    await connection.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socket), ct);
+                    return new System.Net.Sockets.NetworkStream(connection, ownsSocket: true);
+                },
+            })
+            { BaseAddress = Url, Timeout = TimeSpan.FromMinutes(2) }
+            : new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromMinutes(2) };
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

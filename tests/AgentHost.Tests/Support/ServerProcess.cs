@@ -27,6 +27,9 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>The URL printed after <c> on </c> or <c>listening on </c>, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri Url { get; }
 
+    /// <summary>The Unix domain socket it listens on (then <see cref="Url"/> is <c>http://localhost/</c>), if any.</summary>
+    public string? SocketPath { get; private init; }
+
     /// <summary>The bearer token: the one given, or the generated one printed on standard error.</summary>
     public string Token { get; }
 
@@ -51,13 +54,21 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
             Uri? url = null;
+            string? socket = null;
             var waiting = until is not null;
             while (url is null || token is null || waiting)
             {
                 var line = await process.StandardError.ReadLineAsync(timeout.Token)
                     ?? throw new InvalidOperationException($"agent {string.Join(' ', args)} ended before it served: {startup}");
                 startup.AppendLine(line);
-                if (url is null && line.Contains(" on http://", StringComparison.Ordinal))
+                if (url is null && line.Contains(" on unix:", StringComparison.Ordinal))
+                {
+                    // A Unix domain socket: requests go to the socket, addressed to localhost.
+                    var at = line.IndexOf(" on unix:", StringComparison.Ordinal) + " on unix:".Length;
+                    socket = line[at..line.IndexOf(' ', at)];
+                    url = new Uri("http://localhost/");
+                }
+                else if (url is null && line.Contains(" on http://", StringComparison.Ordinal))
                 {
                     var at = line.IndexOf("http://", StringComparison.Ordinal);
                     var end = line.IndexOf(' ', at);
@@ -74,7 +85,7 @@ internal sealed class ServerProcess : IAsyncDisposable
                 }
             }
 
-            return new ServerProcess(process, url, token, startup.ToString());
+            return new ServerProcess(process, url, token, startup.ToString()) { SocketPath = socket };
         }
         catch
         {
