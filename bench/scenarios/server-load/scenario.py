@@ -33,6 +33,7 @@ import math
 import os
 import queue
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -180,7 +181,7 @@ class Session:
                         self.last_id = event_id
                     self.events.put((now, event_type, json.loads(data) if data else {}))
                     event_id, event_type, data = None, None, None
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):  # the stream was closed (AttributeError: by close() while reading)
             return
 
     def send_first_event(self) -> tuple[float, float, float]:
@@ -213,6 +214,13 @@ class Session:
     def close(self) -> None:
         self.conn.close()
         if self.stream is not None:
+            # Shut the socket down first: that wakes the reader thread blocked in readline, which holds the response's
+            # buffer lock that close() needs (without it, close waits for the next heartbeat, 15 s).
+            if self.stream.sock is not None:
+                try:
+                    self.stream.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
             self.stream.close()
 
 

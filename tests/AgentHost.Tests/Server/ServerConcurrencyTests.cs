@@ -104,8 +104,8 @@ public sealed class ServerConcurrencyTests
     public async Task ASlowEventReader_DoesNotSlowRuns_AndLaterReceivesEveryEventInOrder()
     {
         // 16 runs (one per session, one after another) of a 160 KB answer in 5,000 deltas: about 16 MB of events, far
-        // more than the socket buffers on both ends hold (the reader's receive buffer is 4 KB; Linux's send buffer grows to 4 MB by default), so the
-        // server's writer is held back by the reader for most of it.
+        // more than the socket buffers on both ends hold (the reader's receive buffer is 4 KB; Linux's send buffer
+        // grows to 4 MB by default), so the server's writer is held back by the reader for most of it.
         const int Runs = 16;
         const int Words = 10_000;
         using var ws = new RunWorkspace();
