@@ -99,7 +99,8 @@ class Server:
         return response.status, (json.loads(text) if text else {})
 
     def stop(self) -> None:
-        self.process.send_signal(2)
+        # SIGTERM, not SIGINT: a shell starts background jobs with SIGINT ignored, and the server inherits that.
+        self.process.terminate()
         try:
             self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:
