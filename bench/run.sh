@@ -7,6 +7,8 @@
 #                                 openai provider plugin against a local fake server, peak RSS)
 #   bench/run.sh --only openai-task   only the OpenAI-compatible task and its references (agent --version, hello world)
 #   bench/run.sh --only ollama-task   only the Ollama task (the ollama provider plugin against a fake Ollama)
+#   bench/run.sh --only server-load   only agent serve under load (scripted model; 1, 20 and 100 sessions; runs/s and
+#                                     p50/p99 of send -> run ended and send -> first SSE event)
 #   bench/run.sh --only search        only glob/grep on a generated 50,000-file tree against rg and git grep (and the
 #                                     references); also times the tools in process (BenchmarkDotNet, SearchToolBenchmarks)
 #   bench/run.sh --micro          in-process BenchmarkDotNet suite (bench/AgentHost.Benchmarks), short job
@@ -18,7 +20,7 @@
 #   --rounds N      split the runs into N rounds, rotating the command order (default 3)
 #   --rss-runs N    runs per command for the peak-RSS measurement (default 5; 0 skips it)
 #   --probe-runs N  verified runs of the openai task for "process start -> first model request" (default 10)
-#   --only NAME     whole-process scenarios: only NAME (openai-task, ollama-task or search) and the references
+#   --only NAME     whole-process scenarios: only NAME (openai-task, ollama-task, search or server-load) and the references
 #   --filter GLOB   BenchmarkDotNet filter for --micro/--all (default '*')
 #   --no-hyperfine  use the built-in fallback timer even when hyperfine is installed
 #   --keep          keep the temporary work folder (printed at the end)
@@ -59,6 +61,10 @@
 #      then the same three searches in process (bench/AgentHost.Benchmarks SearchToolBenchmarks, BenchmarkDotNet
 #      short job, in-process toolchain, the published files plugin). bench/lib/searchreport.py prints medians,
 #      ratios and PASS/FAIL (our in-process median <= 2x ripgrep's) and adds "search" to latest.json.
+#   7c. "server-load" (bench/scenarios/server-load/scenario.py): agent serve --port 0 on 127.0.0.1 with the scripted
+#      model; for 1, 20 and 100 sessions (one client thread each), prompts back to back: runs/s and p50/p99 of
+#      send -> run ended (wait=true) and, with the SSE endpoints, send -> 202 and send -> the run's first event
+#      (run.accepted, on a stream opened before sending); ratios against 1 session; added to latest.json as "server_load".
 #   Writes bench/results/latest.json (git-ignored). Exits 0 whatever the figures: benchmarks report, tests assert.
 #   Builds go to the temporary folder (--artifacts-path), so src/*/bin and obj/ are left alone. No network is
 #   used apart from NuGet restore by the dotnet CLI.
@@ -102,10 +108,10 @@ while [[ $# -gt 0 ]]; do
 done
 
 case "$ONLY" in
-  ''|openai-task|ollama-task|search) ;;
-  *) echo "bench/run.sh: unknown scenario '$ONLY' for --only (known: openai-task, ollama-task, search)" >&2; exit 2 ;;
+  ''|openai-task|ollama-task|search|server-load) ;;
+  *) echo "bench/run.sh: unknown scenario '$ONLY' for --only (known: openai-task, ollama-task, search, server-load)" >&2; exit 2 ;;
 esac
-# want NAME: whether a group of whole-process scenarios runs ("core": everything that is not openai-task, ollama-task or search).
+# want NAME: whether a group of whole-process scenarios runs ("core": everything that is not openai-task, ollama-task, search or server-load).
 want() { [[ -z $ONLY || $ONLY == "$1" ]]; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -481,6 +487,22 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
 PY
     else
       log "ollama-task: no verified figures (see the log above)"
+    fi
+  fi
+  # 7c. server-load: agent serve under 1, 20 and 100 sessions (the scenario checks every run), merged into latest.json.
+  if want server-load; then
+    log "server-load: agent serve with the scripted model under 1, 20 and 100 sessions"
+    if (cd "$cwd" && python3 "$BENCH_DIR/scenarios/server-load/scenario.py" --agent "$agent" --export "$WORK/server-load.json"); then
+      python3 - "$WORK/server-load.json" "$RESULTS/latest.json" <<'PY'
+import json, sys
+with open(sys.argv[2], encoding="utf-8") as f:
+    latest = json.load(f)
+latest["server_load"] = json.load(open(sys.argv[1], encoding="utf-8"))
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    json.dump(latest, f, indent=2)
+PY
+    else
+      log "server-load: no figures (see the log above)"
     fi
   fi
   if want search && [[ -s $WORK/search/tree.json ]]; then

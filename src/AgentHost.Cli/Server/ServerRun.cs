@@ -24,7 +24,10 @@ internal sealed class ServerRun
     /// <summary>Set when the server stops with the run in flight: it ends as <c>interrupted</c>.</summary>
     public bool Interrupted { get; set; }
 
-    /// <summary>Completes when the run has ended (its view is final).</summary>
+    /// <summary>
+    /// Completes when the run has ended: its view is final, the session takes the next prompt, an interruption is
+    /// stored and <c>run.ended</c> is published (<see cref="Finish"/>).
+    /// </summary>
     public Task Ended => _ended.Task;
 
     public RunView View
@@ -40,7 +43,10 @@ internal sealed class ServerRun
 
     public bool IsRunning => !_ended.Task.IsCompleted;
 
-    /// <summary>Records how the turn ended.</summary>
+    /// <summary>Marks the run ended, once everything <see cref="Ended"/> promises is done.</summary>
+    public void Finish() => _ended.TrySetResult();
+
+    /// <summary>Records how the turn ended (<see cref="Finish"/> announces it).</summary>
     public RunView Complete(TurnResult turn, DateTimeOffset at)
     {
         var result = turn.Result;
@@ -73,7 +79,6 @@ internal sealed class ServerRun
             _view = view;
         }
 
-        _ended.TrySetResult();
         return view;
     }
 

@@ -46,16 +46,29 @@ internal sealed partial class SessionHub
         }
 
         Remember(run);
-        var settings = await store.GetSettingsAsync(id, CancellationToken.None).ConfigureAwait(false);
-        var (maxSteps, dryRun) = SessionSettingsPatch.ForRun(settings);
-        var turn = new TurnRequest(request.Prompt)
+        TurnRequest turn;
+        try
         {
-            Context = request.Context ?? [],
-            Skills = request.Skills ?? [],
-            Model = request.Model,
-            MaxSteps = request.MaxSteps ?? maxSteps,
-            DryRun = dryRun,
-        };
+            var settings = await store.GetSettingsAsync(id, CancellationToken.None).ConfigureAwait(false);
+            var (maxSteps, dryRun) = SessionSettingsPatch.ForRun(settings);
+            turn = new TurnRequest(request.Prompt)
+            {
+                Context = request.Context ?? [],
+                Skills = request.Skills ?? [],
+                Model = request.Model,
+                MaxSteps = request.MaxSteps ?? maxSteps,
+                DryRun = dryRun,
+            };
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The session must not stay busy with a run that never started.
+            run.Fail(ex.Message, (ex as AgentHostException)?.Kind ?? ErrorKind.Storage, time.GetUtcNow());
+            hosted.End(run);
+            run.Finish();
+            throw;
+        }
+
         hosted.Engine.Runtime.Events.Publish(new RunAcceptedEvent(id, run.Id) { Timestamp = time.GetUtcNow() });
         _ = Task.Run(() => ExecuteAsync(hosted, run, turn), CancellationToken.None);
         return run;
@@ -124,13 +137,22 @@ internal sealed partial class SessionHub
             hosted.End(run);
         }
 
-        if (view.Status == "interrupted")
+        try
         {
-            // Cancelled because the server stops: recorded as interrupted, like a run whose process died.
-            await store.SetStatusAsync(run.SessionId, SessionStatus.Interrupted, CancellationToken.None).ConfigureAwait(false);
-        }
+            if (view.Status == "interrupted")
+            {
+                // Cancelled because the server stops: recorded as interrupted, like a run whose process died (before
+                // Ended completes, so the shutdown waits for it).
+                await store.SetStatusAsync(run.SessionId, SessionStatus.Interrupted, CancellationToken.None).ConfigureAwait(false);
+            }
 
-        hosted.Engine.Runtime.Events.Publish(new RunEndedEvent(run.SessionId, run.Id, view.Status, view.Reason) { ErrorKind = view.ErrorKind, Timestamp = time.GetUtcNow() });
+            hosted.Engine.Runtime.Events.Publish(new RunEndedEvent(run.SessionId, run.Id, view.Status, view.Reason) { ErrorKind = view.ErrorKind, Timestamp = time.GetUtcNow() });
+        }
+        finally
+        {
+            // Only now: a client told the run ended (wait=true, GET /v1/runs/{id}) can send the next prompt at once.
+            run.Finish();
+        }
     }
 
     private void Remember(ServerRun run)

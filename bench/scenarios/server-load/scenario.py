@@ -1,0 +1,363 @@
+#!/usr/bin/env python3
+"""Scenario 'server-load': `agent serve` with the scripted model under N concurrent sessions (stdlib only).
+
+  scenario.py --agent AGENT [--sessions 1,20,100] [--requests 400] [--rounds 3] [--export FILE]
+
+AGENT is the agent executable (or agent.dll, run with `dotnet`). Starts `AGENT serve --port 0` on 127.0.0.1 in a
+temporary folder (its own AGENT_HOME, CI=true, a token through --token-env) with `--plugin scripted
+--no-default-plugins` and a generated script of one-step answers (one turn per prompt), waits for "agent serve:
+ready", then for each N in --sessions (the rounds rotate their order):
+
+  1. creates N sessions (POST /v1/sessions) and sends each one untimed prompt (warm-up);
+  2. "wait": one client thread per session sends prompts back to back with POST .../messages?wait=true and
+     times send -> 200 (the run ended); --requests prompts in all per round (at least 2 per session);
+  3. "first event" (when the server has the SSE endpoints): each session's client opens GET
+     /v1/sessions/{id}/events first (a reader thread timestamps every frame as it arrives), then sends prompts
+     without wait and times send -> 202 and send -> the run's `run.accepted` event (the first event of the run) and
+     -> its `run.ended`; the next prompt goes after `run.ended`. It also checks that every run's events arrive with
+     increasing ids and that each run has run.accepted ... run.ended.
+
+Reports per N: runs/s (completed runs / wall time of the phase, median over rounds), p50/p99 latency (all samples of
+all rounds), and ratios against N=1 measured in the same run. Every request must succeed (2xx) and every run must
+complete with the scripted answer, or the figures are withheld (exit 1). 127.0.0.1 only; bounded loops.
+
+bench/run.sh runs it as "server-load" against the published release build and adds "server_load" to latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import math
+import os
+import queue
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+TOKEN = "bench-token-0123456789abcdef"
+READY = "agent serve: ready"
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    rank = max(0, math.ceil(p / 100 * len(ordered)) - 1)
+    return ordered[rank]
+
+
+class Server:
+    def __init__(self, agent: str, work: Path, turns: int) -> None:
+        self.work = work
+        root = work / "project"
+        root.mkdir(parents=True)
+        (root / "README.md").write_text("# bench\n")
+        script = work / "script.yaml"
+        script.write_text("turns:\n" + "".join(f"  - text: answer {i}\n" for i in range(turns)))
+        env = dict(os.environ, AGENT_HOME=str(work / "home"), CI="true", BENCH_TOKEN=TOKEN, OPENAI_API_KEY="", ANTHROPIC_API_KEY="")
+        agent = os.path.abspath(agent) if os.path.sep in agent else agent
+        command = ["dotnet", agent] if agent.endswith(".dll") else [agent]
+        command += ["serve", "--port", "0", "--token-env", "BENCH_TOKEN", "--plugin", "scripted", "--no-default-plugins",
+                    "--model", f"scripted/{script}"]
+        self.process = subprocess.Popen(command, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, text=True)
+        self.port = 0
+        deadline = time.monotonic() + 120
+        seen = []
+        while time.monotonic() < deadline:
+            line = self.process.stderr.readline()
+            if not line:
+                raise RuntimeError("agent serve ended before it was ready:\n" + "".join(seen))
+            seen.append(line)
+            if " on http://" in line:
+                address = line[line.index("http://") + 7:].split()[0].rstrip("/")
+                self.port = int(address.rsplit(":", 1)[1])
+            if READY in line:
+                break
+        else:
+            raise RuntimeError("agent serve was not ready within 120 s:\n" + "".join(seen))
+        # Drain stderr so the server never blocks on a full pipe.
+        threading.Thread(target=lambda: [None for _ in self.process.stderr], daemon=True).start()
+
+    def connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+
+    def request(self, conn: http.client.HTTPConnection, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Authorization": f"Bearer {TOKEN}", "Host": f"127.0.0.1:{self.port}"}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        conn.request(method, path, body=data, headers=headers)
+        response = conn.getresponse()
+        text = response.read()
+        return response.status, (json.loads(text) if text else {})
+
+    def stop(self) -> None:
+        # SIGTERM, not SIGINT: a shell starts background jobs with SIGINT ignored, and the server inherits that.
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class Failure(Exception):
+    pass
+
+
+def check(status: int, body: dict, expected: int, what: str) -> dict:
+    if status != expected:
+        raise Failure(f"{what}: {status} (expected {expected}): {json.dumps(body)[:400]}")
+    return body
+
+
+class Session:
+    """One session and its client: a connection for requests and, for the event phase, a reader thread."""
+
+    def __init__(self, server: Server, sid: str) -> None:
+        self.server = server
+        self.id = sid
+        self.conn = server.connect()
+        self.prompts = 0
+        self.events: queue.Queue = queue.Queue()
+        self.stream: http.client.HTTPConnection | None = None
+        self.last_id = 0
+        self.order_errors: list[str] = []
+
+    def answer(self) -> str:
+        return f"answer {self.prompts}"
+
+    def send_wait(self) -> float:
+        start = time.perf_counter()
+        status, run = self.server.request(self.conn, "POST", f"/v1/sessions/{self.id}/messages?wait=true", {"prompt": "next"})
+        elapsed = time.perf_counter() - start
+        check(status, run, 200, f"send (wait) to {self.id}")
+        if run.get("status") != "completed" or run.get("finalText") != self.answer():
+            raise Failure(f"run {run.get('id')} of {self.id}: {run.get('status')} {run.get('finalText')!r} (expected {self.answer()!r}): {run.get('reason')}")
+        self.prompts += 1
+        return elapsed
+
+    def open_events(self) -> bool:
+        conn = self.server.connect()
+        conn.request("GET", f"/v1/sessions/{self.id}/events", headers={"Authorization": f"Bearer {TOKEN}", "Accept": "text/event-stream",
+                                                                       "Host": f"127.0.0.1:{self.server.port}"})
+        response = conn.getresponse()
+        if response.status != 200:
+            response.read()
+            conn.close()
+            return False
+        self.stream = conn
+        ready = threading.Event()
+        threading.Thread(target=self._read, args=(response, ready), daemon=True).start()
+        ready.wait(30)
+        return True
+
+    def _read(self, response, ready: threading.Event) -> None:
+        event_id, event_type, data = None, None, None
+        ready.set()  # the response headers arrived: the stream is subscribed
+        try:
+            while True:
+                line = response.readline()
+                if not line:
+                    return
+                now = time.perf_counter()
+                text = line.decode().rstrip("\r\n")
+                if text.startswith("id:"):
+                    event_id = int(text[3:].strip())
+                elif text.startswith("event:"):
+                    event_type = text[6:].strip()
+                elif text.startswith("data:"):
+                    data = text[5:].strip()
+                elif text == "" and event_type is not None:
+                    if event_id is not None:
+                        if event_id <= self.last_id:
+                            self.order_errors.append(f"id {event_id} after {self.last_id}")
+                        self.last_id = event_id
+                    self.events.put((now, event_type, json.loads(data) if data else {}))
+                    event_id, event_type, data = None, None, None
+        except (OSError, ValueError, AttributeError):  # the stream was closed (AttributeError: by close() while reading)
+            return
+
+    def send_first_event(self) -> tuple[float, float, float]:
+        start = time.perf_counter()
+        status, run = self.server.request(self.conn, "POST", f"/v1/sessions/{self.id}/messages", {"prompt": "next"})
+        accepted_at = time.perf_counter()
+        check(status, run, 202, f"send to {self.id}")
+        run_id = run["id"]
+        first = ended = None
+        types = []
+        while ended is None:
+            try:
+                at, kind, data = self.events.get(timeout=120)
+            except queue.Empty:
+                raise Failure(f"run {run_id} of {self.id}: no run.ended within 120 s (saw {types})") from None
+            if data.get("runId") not in (None, run_id):
+                continue
+            types.append(kind)
+            if kind == "run.accepted" and first is None:
+                first = at
+            elif kind == "run.ended":
+                if data.get("status") != "completed":
+                    raise Failure(f"run {run_id} of {self.id} ended {data.get('status')}: {data.get('reason')}")
+                ended = at
+        if first is None or types[0] != "run.accepted":
+            raise Failure(f"run {run_id} of {self.id}: the first event was {types[:1]}, not run.accepted")
+        self.prompts += 1
+        return accepted_at - start, first - start, ended - start
+
+    def close(self) -> None:
+        self.conn.close()
+        if self.stream is not None:
+            # Shut the socket down first: that wakes the reader thread blocked in readline, which holds the response's
+            # buffer lock that close() needs (without it, close waits for the next heartbeat, 15 s).
+            if self.stream.sock is not None:
+                try:
+                    self.stream.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            self.stream.close()
+
+
+def run_clients(sessions: list[Session], per_session: int, work) -> tuple[list, float]:
+    """Runs `work(session)` per_session times in one thread per session; returns the samples and the wall time."""
+    samples: list = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(sessions) + 1)
+
+    def client(session: Session) -> None:
+        barrier.wait()
+        try:
+            for _ in range(per_session):
+                sample = work(session)
+                with lock:
+                    samples.append(sample)
+        except (Failure, OSError, http.client.HTTPException) as error:
+            with lock:
+                errors.append(str(error))
+
+    threads = [threading.Thread(target=client, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - start
+    if errors:
+        raise Failure(f"{len(errors)} client(s) failed; first: {errors[0]}")
+    return samples, wall
+
+
+def measure(server: Server, n: int, requests: int, use_events: bool, results: dict) -> None:
+    admin = server.connect()
+    sessions = []
+    for _ in range(n):
+        status, body = server.request(admin, "POST", "/v1/sessions", {})
+        sessions.append(Session(server, check(status, body, 201, "create session")["id"]))
+    admin.close()
+    per_session = max(2, math.ceil(requests / n))
+    try:
+        run_clients(sessions, 1, Session.send_wait)  # warm-up
+        samples, wall = run_clients(sessions, per_session, Session.send_wait)
+        entry = results.setdefault(n, {"wait": [], "wait_rps": [], "accepted": [], "first_event": [], "ended": [], "event_rps": []})
+        entry["wait"] += samples
+        entry["wait_rps"].append(len(samples) / wall)
+        if use_events:
+            for session in sessions:
+                if not session.open_events():
+                    raise Failure(f"GET /v1/sessions/{session.id}/events did not answer 200")
+            samples, wall = run_clients(sessions, per_session, Session.send_first_event)
+            entry["accepted"] += [s[0] for s in samples]
+            entry["first_event"] += [s[1] for s in samples]
+            entry["ended"] += [s[2] for s in samples]
+            entry["event_rps"].append(len(samples) / wall)
+            disorder = [e for s in sessions for e in s.order_errors]
+            if disorder:
+                raise Failure(f"event ids out of order: {disorder[:3]}")
+    finally:
+        for session in sessions:
+            session.close()
+
+
+def has_events(server: Server) -> bool:
+    conn = server.connect()
+    status, body = server.request(conn, "POST", "/v1/sessions", {})
+    check(status, body, 201, "create session")
+    probe = Session(server, body["id"])
+    try:
+        return probe.open_events()
+    finally:
+        probe.close()
+        conn.close()
+
+
+def summary(results: dict) -> dict:
+    out = {}
+    base = results[min(results)]
+    for n, entry in sorted(results.items()):
+        row = {"sessions": n, "runs": len(entry["wait"])}
+        for key in ("wait", "accepted", "first_event", "ended"):
+            if entry[key]:
+                row[key] = {"p50_ms": round(statistics.median(entry[key]) * 1000, 2), "p99_ms": round(percentile(entry[key], 99) * 1000, 2),
+                            "samples": len(entry[key])}
+                row[key]["p50_ratio_vs_1"] = round(statistics.median(entry[key]) / statistics.median(base[key]), 2)
+        for key in ("wait_rps", "event_rps"):
+            if entry[key]:
+                row[key] = round(statistics.median(entry[key]), 1)
+                row[key + "_ratio_vs_1"] = round(statistics.median(entry[key]) / statistics.median(base[key]), 2)
+        out[str(n)] = row
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--agent", required=True)
+    parser.add_argument("--sessions", default="1,20,100")
+    parser.add_argument("--requests", type=int, default=400, help="prompts per phase and round, spread over the sessions")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--export")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    counts = [int(n) for n in args.sessions.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="agent-server-load."))
+    turns = args.rounds * sum(2 * max(2, math.ceil(args.requests / n)) + 2 for n in counts) + 4
+    server = Server(args.agent, work, turns)
+    results: dict = {}
+    try:
+        use_events = has_events(server)
+        print(f"server-load: agent serve on 127.0.0.1:{server.port}; SSE endpoints: {'yes' if use_events else 'no (send -> 202 not timed)'}", file=sys.stderr)
+        for r in range(args.rounds):
+            order = counts[r % len(counts):] + counts[:r % len(counts)]
+            for n in order:
+                print(f"server-load: round {r + 1}/{args.rounds}, {n} session(s)", file=sys.stderr)
+                measure(server, n, args.requests, use_events, results)
+    except Failure as failure:
+        print(f"server-load: FAILED, figures withheld: {failure}", file=sys.stderr)
+        return 1
+    finally:
+        server.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    table = summary(results)
+    print(f"{'sessions':>8} {'runs/s (wait)':>14} {'x vs 1':>7} {'p50 ms':>8} {'p99 ms':>8}   {'runs/s (sse)':>12} {'p50 202':>8} {'p50 first':>9} {'p99 first':>9} {'x vs 1':>7} {'p50 end':>8}")
+    for row in table.values():
+        first = row.get("first_event", {})
+        print(f"{row['sessions']:>8} {row['wait_rps']:>14} {row['wait_rps_ratio_vs_1']:>7} {row['wait']['p50_ms']:>8} {row['wait']['p99_ms']:>8}   "
+              f"{row.get('event_rps', '-'):>12} {row.get('accepted', {}).get('p50_ms', '-'):>8} {first.get('p50_ms', '-'):>9} {first.get('p99_ms', '-'):>9} "
+              f"{first.get('p50_ratio_vs_1', '-'):>7} {row.get('ended', {}).get('p50_ms', '-'):>8}")
+    if args.export:
+        Path(args.export).write_text(json.dumps({"sessions": table, "rounds": args.rounds, "requests": args.requests,
+                                                 "events": use_events, "cores": os.cpu_count()}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
