@@ -178,7 +178,7 @@ internal static class RemoteRun
 
         return status switch
         {
-            "failed" => throw new AgentHostException(Server.ApiErrors.KindOf(errorKind), $"agent server {client.Server}: {reason ?? "the run failed"}"),
+            "failed" => throw new AgentHostException(Server.ApiErrorKinds.KindOf(errorKind), $"agent server {client.Server}: {reason ?? "the run failed"}"),
             "interrupted" => new RunClosing(run.SessionId, RunOutcome.Failed, reason ?? "the server stopped while the run was in flight", completed?.FinalText, completed?.Steps ?? 0, completed?.InputTokens ?? 0, completed?.OutputTokens ?? 0),
             _ => completed is null
                 ? new RunClosing(run.SessionId, RunOutcome.Failed, reason ?? $"the run ended as {status} without its result", null, 0, 0, 0)
@@ -197,7 +197,7 @@ internal static class RemoteRun
         var run = await client.SendMessageAsync(sessionId, message, wait: true, cancellationToken).ConfigureAwait(false);
         if (run.Status == "failed")
         {
-            throw new AgentHostException(Server.ApiErrors.KindOf(run.ErrorKind), $"agent server {client.Server}: {run.Reason ?? "the run failed"}");
+            throw new AgentHostException(Server.ApiErrorKinds.KindOf(run.ErrorKind), $"agent server {client.Server}: {run.Reason ?? "the run failed"}");
         }
 
         var outcome = Enum.TryParse<RunOutcome>(run.Outcome, ignoreCase: true, out var parsed) && run.Status != "interrupted" ? parsed : RunOutcome.Failed;

@@ -154,7 +154,7 @@ internal sealed class ServerClient : IDisposable
             return new AgentHostException(ErrorKind.Denied, $"the agent server at {Server} refused {what} (403): a server on loopback answers only requests addressed to a loopback name; use --server http://127.0.0.1:PORT.");
         }
 
-        // The API's error body: {"error": "…", "kind": "…"} (the event streams': {"error": "…", "fix": "…"}).
+        // The API's error body: {"error": "…what and the fix…", "kind": "…"}.
         string? message = null, kindName = null;
         try
         {
@@ -163,7 +163,6 @@ internal sealed class ServerClient : IDisposable
             {
                 message = text.GetString();
                 kindName = root.TryGetProperty("kind", out var kindText) && kindText.ValueKind == JsonValueKind.String ? kindText.GetString() : null;
-                message += root.TryGetProperty("fix", out var fix) && fix.ValueKind == JsonValueKind.String ? $"; {fix.GetString()}" : string.Empty;
             }
         }
         catch (JsonException)
@@ -176,23 +175,12 @@ internal sealed class ServerClient : IDisposable
             return new AgentHostException(ErrorKind.Internal, $"the agent server at {Server} answered {what} with {status} {response.ReasonPhrase}; is --server the address 'agent serve' printed?");
         }
 
-        var kind = kindName switch
+        var kind = kindName is not null ? ApiErrorKinds.KindOf(kindName) : status switch
         {
-            "usage" => ErrorKind.Usage,
-            "configuration" => ErrorKind.Configuration,
-            "not_found" => ErrorKind.NotFound,
-            "in_use" => ErrorKind.InUse,
-            "plugin" => ErrorKind.Plugin,
-            "provider" => ErrorKind.Provider,
-            "denied" => ErrorKind.Denied,
-            "storage" => ErrorKind.Storage,
-            _ => status switch
-            {
-                404 => ErrorKind.NotFound,
-                409 => ErrorKind.InUse,
-                400 => ErrorKind.Usage,
-                _ => ErrorKind.Internal,
-            },
+            404 => ErrorKind.NotFound,
+            409 => ErrorKind.InUse,
+            400 => ErrorKind.Usage,
+            _ => ErrorKind.Internal,
         };
         return new AgentHostException(kind, $"agent server {Server}: {message}");
     }

@@ -20,19 +20,8 @@ internal static class ApiErrors
         _ => StatusCodes.Status500InternalServerError,
     };
 
-    public static string NameOf(ErrorKind kind) => kind switch
-    {
-        ErrorKind.NotFound => "not_found",
-        ErrorKind.InUse => "in_use",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
-
-    /// <summary>The kind <see cref="NameOf"/> named (<see cref="ErrorKind.Internal"/> for an unknown name).</summary>
-    public static ErrorKind KindOf(string? name) =>
-        Enum.GetValues<ErrorKind>().FirstOrDefault(k => NameOf(k) == name, ErrorKind.Internal);
-
     public static IResult Result(ErrorKind kind, string message) =>
-        TypedResults.Json(new ApiError(message, NameOf(kind)), statusCode: StatusOf(kind));
+        TypedResults.Json(new ApiError(message, ApiErrorKinds.NameOf(kind)), statusCode: StatusOf(kind));
 
     /// <summary>
     /// Middleware: a body whose Content-Length is over the limit is refused with 413 and the fix before it is read

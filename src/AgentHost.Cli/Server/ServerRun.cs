@@ -70,7 +70,7 @@ internal sealed class ServerRun
 
     /// <summary>Records a prompt that was refused (bad reference, model, skill…) or a turn that threw.</summary>
     public RunView Fail(string reason, Hosting.ErrorKind kind, DateTimeOffset at) =>
-        End(_view with { Status = Interrupted ? "interrupted" : "failed", Reason = reason, ErrorKind = ApiErrors.NameOf(kind), EndedAt = at });
+        End(_view with { Status = Interrupted ? "interrupted" : "failed", Reason = reason, ErrorKind = ApiErrorKinds.NameOf(kind), EndedAt = at });
 
     private RunView End(RunView view)
     {
