@@ -17,7 +17,7 @@ internal sealed record PluginChoice(IReadOnlyList<string> Requested, IReadOnlyLi
     public static PluginChoice Choose(CliContext context, PluginOptions options, ParseResult parseResult, ConfigurationSnapshot configuration, PluginRuntime runtime, RememberedRun? remembered)
     {
         var installed = runtime.ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
-        var typed = options.Requested(parseResult).Select(name => installed.Contains(name) ? name : Absolute(name)).ToList();
+        var typed = options.Requested(parseResult).Select(name => installed.Contains(name) ? name : NameOf(name, context.Environment.CurrentDirectory)).ToList();
         if (remembered?.Plugins is { } before)
         {
             var dropped = parseResult.GetValue(options.NoDefaults) ? configuration.DefaultPlugins : [];
@@ -27,11 +27,15 @@ internal sealed record PluginChoice(IReadOnlyList<string> Requested, IReadOnlyLi
 
         var defaults = options.Defaults(parseResult, configuration);
         return new PluginChoice(typed, defaults, [.. typed.Concat(defaults.Where(d => !installed.Contains(d))).Distinct(StringComparer.Ordinal)]);
+    }
 
-        string Absolute(string name)
-        {
-            var folder = Path.GetFullPath(name, context.Environment.CurrentDirectory);
-            return File.Exists(Path.Combine(folder, PluginManifest.FileName)) ? folder : name;
-        }
+    /// <summary>
+    /// How a <c>--plugin</c> name is recorded and sent: a plugin folder (one with a <c>plugin.yaml</c>, relative to
+    /// <paramref name="directory"/>) by its absolute path, so it resolves from anywhere; an id as it is.
+    /// </summary>
+    public static string NameOf(string name, string directory)
+    {
+        var folder = Path.GetFullPath(name, directory);
+        return File.Exists(Path.Combine(folder, PluginManifest.FileName)) ? folder : name;
     }
 }

@@ -160,7 +160,7 @@ internal sealed class RunCommand : AgentCommand
             model = model[..(slash + 1)] + Path.GetFullPath(model[(slash + 1)..], cwd);
         }
 
-        var plugins = _choice.Plugins.Requested(parseResult).Select(p => Directory.Exists(Path.GetFullPath(p, cwd)) ? Path.GetFullPath(p, cwd) : p).ToList();
+        var plugins = _choice.Plugins.Requested(parseResult).Select(p => PluginChoice.NameOf(p, cwd)).ToList();
         return new RemoteRunRequest(
             server,
             RemoteRunOptions.Token(Context.Environment, parseResult.GetValue(_remote.TokenVariable), server),

@@ -67,7 +67,7 @@ internal sealed class ServeCommand : AgentCommand
             Context.Console.WriteInfo($"warning: --host {listen.Host} is not loopback: anyone who can reach it and has the token can run the agent in {root}.");
         }
 
-        var plugins = _plugins.Requested(parseResult).Select(p => Directory.Exists(Path.GetFullPath(p, Context.Environment.CurrentDirectory)) ? Path.GetFullPath(p, Context.Environment.CurrentDirectory) : p).ToList();
+        var plugins = _plugins.Requested(parseResult).Select(p => PluginChoice.NameOf(p, Context.Environment.CurrentDirectory)).ToList();
         var defaults = new ServerDefaults(root, plugins, parseResult.GetValue(_plugins.NoDefaults), parseResult.GetValue(_model), Seconds(configuration, "server.permission_timeout") ?? DefaultPermissionTimeout);
         var maxBytes = configuration.Get("server.max_request_bytes") is { } max && long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0 ? bytes : DefaultMaxRequestBytes;
         var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);

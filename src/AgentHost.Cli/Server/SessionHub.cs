@@ -34,7 +34,7 @@ internal sealed partial class SessionHub(ServerEngines engines, SessionStore sto
         var root = RootOf(request.Root);
         var mode = request.PermissionMode is null ? (PermissionMode?)null : ParseMode(request.PermissionMode, "permissionMode");
         var settings = SessionSettingsPatch.Validate(request.Settings?.ToDictionary(s => s.Key, s => (string?)s.Value) ?? []);
-        var plugins = (request.Plugins ?? defaults.Plugins).Select(p => PluginName(p, root)).Order(StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToList();
+        var plugins = (request.Plugins ?? defaults.Plugins).Select(p => PluginChoice.NameOf(p, root)).Order(StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToList();
         var engine = await engines.GetAsync(new ServerEngineKey(root, plugins, request.NoDefaultPlugins ?? defaults.NoDefaultPlugins), cancellationToken).ConfigureAwait(false);
         // The mode is stored with the session, so that after a restart it is opened (lazily, by its id) in the same mode.
         var stored = mode is { } chosen ? chosen : request.Interactive ? PermissionMode.Ask : (PermissionMode?)null;
@@ -136,7 +136,7 @@ internal sealed partial class SessionHub(ServerEngines engines, SessionStore sto
         // A session runs again with the plugins it recorded (its default plugins included), like 'agent run --session'.
         var recorded = info.Settings.GetValueOrDefault(SessionSettings.Plugins) is { } text ? RememberedRun.ParsePlugins(text) : null;
         var key = recorded is null
-            ? new ServerEngineKey(info.Workspace, [.. defaults.Plugins.Select(p => PluginName(p, info.Workspace)).Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins)
+            ? new ServerEngineKey(info.Workspace, [.. defaults.Plugins.Select(p => PluginChoice.NameOf(p, info.Workspace)).Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins)
             : new ServerEngineKey(info.Workspace, [.. recorded.Order(StringComparer.Ordinal)], NoDefaultPlugins: true);
         var engine = await engines.GetAsync(key, CancellationToken.None).ConfigureAwait(false);
         var session = await engine.Service.OpenAsync(id, new SessionOptions(info.Workspace) { Plugins = engine.RecordedPlugins }, CancellationToken.None).ConfigureAwait(false);
@@ -162,13 +162,6 @@ internal sealed partial class SessionHub(ServerEngines engines, SessionStore sto
         return Directory.Exists(root)
             ? root
             : throw new AgentHostException(ErrorKind.Usage, $"root {requested}: no such directory on the server ({root}); give an existing folder, or leave root out to use {defaults.Root}.");
-    }
-
-    /// <summary>A plugin folder is named by its absolute path (relative ones are relative to the session's root); ids stay as they are.</summary>
-    private static string PluginName(string name, string root)
-    {
-        var folder = Path.GetFullPath(name, root);
-        return File.Exists(Path.Combine(folder, Hosting.Plugins.PluginManifest.FileName)) ? folder : name;
     }
 
     internal static PermissionMode ParseMode(string text, string field) =>
