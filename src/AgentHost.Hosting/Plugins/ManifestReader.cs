@@ -10,7 +10,7 @@ namespace AgentHost.Hosting.Plugins;
 public static partial class ManifestReader
 {
     private static readonly string[] KnownKeys =
-        ["id", "version", "description", "authors", "license", "sdk", "entry", "uses", "skills", "lsp", "mcp", "homepage", "tags"];
+        ["id", "version", "description", "authors", "license", "sdk", "entry", "uses", "skills", "lsp", "mcp", "hooks", "commands", "homepage", "tags"];
 
     /// <summary>Reads the manifest in <paramref name="pluginDirectory"/>.</summary>
     /// <param name="pluginDirectory">The plugin root.</param>
@@ -101,7 +101,9 @@ public static partial class ManifestReader
             EntryAssembly = entryAssembly,
             EntryType = entryType,
             Uses = ParseUses(root, ctx),
-            SkillDirectories = ParseSkillDirectories(root, ctx),
+            SkillDirectories = ParseRelativePaths(root, ctx, "skills", "folder"),
+            HookFiles = ParseRelativePaths(root, ctx, "hooks", "file"),
+            CommandDirectories = ParseRelativePaths(root, ctx, "commands", "folder"),
             LspServers = DeclaredServerParser.ParseLsp(root, ctx),
             McpServers = DeclaredServerParser.ParseMcp(root, ctx),
             FilePath = ctx.File,
@@ -165,10 +167,10 @@ public static partial class ManifestReader
         return result;
     }
 
-    private static List<string> ParseSkillDirectories(YamlMappingNode root, ParseContext ctx)
+    private static List<string> ParseRelativePaths(YamlMappingNode root, ParseContext ctx, string key, string kind)
     {
         var result = new List<string>();
-        foreach (var (value, node) in ctx.StringListWithNodes(root, "skills"))
+        foreach (var (value, node) in ctx.StringListWithNodes(root, key))
         {
             if (IsSafeRelativePath(value))
             {
@@ -176,7 +178,7 @@ public static partial class ManifestReader
             }
             else
             {
-                ctx.Error(node, "skills", $"'{value}' must be a relative folder inside the plugin");
+                ctx.Error(node, key, $"'{value}' must be a relative {kind} inside the plugin");
             }
         }
 

@@ -46,6 +46,24 @@ public sealed record PluginManifest
     /// <summary>Declared MCP servers.</summary>
     public IReadOnlyList<McpServerCapability> McpServers { get; init; } = [];
 
+    /// <summary>
+    /// Hook files relative to the plugin root, each in Claude Code's hooks format (<c>{"hooks": {"PreToolUse": [...]}}</c>;
+    /// see docs/hooks.md). A command may use <c>${CLAUDE_PLUGIN_ROOT}</c> (or <c>${AGENT_PLUGIN_ROOT}</c>) for the plugin folder.
+    /// </summary>
+    public IReadOnlyList<string> HookFiles { get; init; } = [];
+
+    /// <summary>Folders of prompt commands (<c>*.md</c>, optional front matter) relative to the plugin root.</summary>
+    public IReadOnlyList<string> CommandDirectories { get; init; } = [];
+
+    /// <summary>The format the plugin was written in: our <c>plugin.yaml</c>, or a Claude Code plugin read as one.</summary>
+    public PluginFormat Format { get; init; } = PluginFormat.AgentHost;
+
+    /// <summary>
+    /// Parts of a plugin in a foreign format that the host does not map, each one line naming the part and why
+    /// (for example <c>agents/reviewer.md: sub-agent profiles are not supported</c>); shown at install, never dropped silently.
+    /// </summary>
+    public IReadOnlyList<string> NotMapped { get; init; } = [];
+
     /// <summary>The file the manifest was read from.</summary>
     public required string FilePath { get; init; }
 
@@ -54,6 +72,16 @@ public sealed record PluginManifest
 
     /// <summary>Whether the plugin has code (an entry assembly).</summary>
     public bool HasCode => EntryAssembly is not null;
+}
+
+/// <summary>The format a plugin's manifest was written in.</summary>
+public enum PluginFormat
+{
+    /// <summary>Our own <c>plugin.yaml</c>.</summary>
+    AgentHost,
+
+    /// <summary>A Claude Code plugin (<c>.claude-plugin/plugin.json</c> or its default layout), read as a manifest.</summary>
+    ClaudeCode,
 }
 
 /// <summary>Host capabilities a plugin declares it uses; shown to the user at install.</summary>

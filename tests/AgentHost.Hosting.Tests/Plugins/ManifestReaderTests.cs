@@ -23,6 +23,8 @@ public sealed class ManifestReaderTests
               type: Acme.Plugin
             uses: [network, processes]
             skills: [skills, more-skills/]
+            hooks: hooks/hooks.json
+            commands: [commands/]
             lsp:
               - name: tf
                 command: terraform-ls
@@ -52,6 +54,10 @@ public sealed class ManifestReaderTests
         Assert.Equal("Acme.Plugin", manifest.EntryType);
         Assert.Equal([HostCapability.Network, HostCapability.Processes], manifest.Uses);
         Assert.Equal(["skills", "more-skills"], manifest.SkillDirectories);
+        Assert.Equal(["hooks/hooks.json"], manifest.HookFiles);
+        Assert.Equal(["commands"], manifest.CommandDirectories);
+        Assert.Equal(PluginFormat.AgentHost, manifest.Format);
+        Assert.Empty(manifest.NotMapped);
         var lsp = Assert.Single(manifest.LspServers);
         Assert.Equal(["serve"], lsp.Args);
         Assert.Equal("terraform", lsp.LanguageIds[".tf"]);
@@ -72,6 +78,7 @@ public sealed class ManifestReaderTests
     [InlineData("id: acme\nversion: 1.0.0\ndescription: d\nsdk: ^1.0\nlicence: MIT\n", "plugin.yaml:5:1: field 'licence': unknown field")]
     [InlineData("id: acme\nversion: 1.0.0\ndescription: d\nsdk: ^1.0\nmcp:\n  - name: both\n    command: x\n    url: http://127.0.0.1/\n", "field 'mcp[0]': give exactly one of 'command' (stdio server) or 'url' (HTTP server)")]
     [InlineData("id: acme\nversion: 1.0.0\ndescription: d\nsdk: ^1.0\nlsp:\n  - name: tf\n    command: t\n    extensions: [tf]\n", "plugin.yaml:8:17: field 'lsp[0].extensions': 'tf' must start with a dot")]
+    [InlineData("id: acme\nversion: 1.0.0\ndescription: d\nsdk: ^1.0\nhooks: /etc/hooks.json\n", "plugin.yaml:5:8: field 'hooks': '/etc/hooks.json' must be a relative file inside the plugin")]
     [InlineData("id: acme\n  version: 1.0.0\n", "plugin.yaml:2:10: invalid YAML")]
     public void Read_InvalidManifest_NamesFileLineAndField(string yaml, string expected)
     {
