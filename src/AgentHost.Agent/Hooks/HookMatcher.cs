@@ -49,10 +49,11 @@ internal sealed class HookMatcher
             matcher = new HookMatcher(null, new Regex("^(?:" + trimmed + ")$", RegexOptions.CultureInvariant, MatchTimeout));
             return true;
         }
-        catch (ArgumentException ex)
+        catch (RegexParseException ex)
         {
             matcher = All;
-            error = $"matcher '{trimmed}' is not a valid regular expression ({ex.Message}). Use exact names separated by '|' (Edit|Write), a regular expression such as 'mcp__github__.*', or '*' for all";
+            var what = Regex.Replace(ex.Error.ToString(), "(?<=[a-z])(?=[A-Z])", " ").ToLowerInvariant();
+            error = $"matcher '{trimmed}' is not a valid regular expression ({what} at position {Math.Max(0, ex.Offset - 4)}). Use exact names separated by '|' (Edit|Write), a regular expression such as 'mcp__github__.*', or '*' for all";
             return false;
         }
     }

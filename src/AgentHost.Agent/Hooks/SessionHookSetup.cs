@@ -6,7 +6,7 @@ using AgentHost.Sdk.Events;
 namespace AgentHost.Agent.Hooks;
 
 /// <summary>Reads a session's hooks when it opens: the configuration's and the loaded plugins'.</summary>
-internal static class SessionHookSetup
+public static class SessionHookSetup
 {
     /// <summary>The loaded plugins' hook files.</summary>
     /// <param name="runtime">The plugin runtime.</param>
@@ -24,7 +24,7 @@ internal static class SessionHookSetup
     /// <param name="scrubber">Redacts secrets.</param>
     /// <param name="time">The clock.</param>
     /// <returns>The hooks.</returns>
-    public static SessionHooks? Create(PluginRuntime runtime, ConfigurationSnapshot configuration, string workspaceRoot, SecretScrubber scrubber, TimeProvider time)
+    internal static SessionHooks? Create(PluginRuntime runtime, ConfigurationSnapshot configuration, string workspaceRoot, SecretScrubber scrubber, TimeProvider time)
     {
         var hooks = HookConfiguration.Load(configuration, PluginFiles(runtime));
         foreach (var problem in hooks.Problems)
