@@ -27,6 +27,12 @@ public sealed class HookConfiguration
         Problems = problems;
     }
 
+    /// <summary>A configuration of given hooks (tests, <c>agent hooks test</c>).</summary>
+    /// <param name="hooks">The hooks.</param>
+    /// <param name="problems">The problems.</param>
+    /// <returns>The configuration.</returns>
+    internal static HookConfiguration Of(IReadOnlyList<HookDefinition> hooks, IReadOnlyList<string>? problems = null) => new(hooks, problems ?? []);
+
     /// <summary>No hooks.</summary>
     public static HookConfiguration Empty { get; } = new([], []);
 

@@ -53,7 +53,7 @@ internal sealed class HookMatcher
         {
             matcher = All;
             var what = Regex.Replace(ex.Error.ToString(), "(?<=[a-z])(?=[A-Z])", " ").ToLowerInvariant();
-            error = $"matcher '{trimmed}' is not a valid regular expression ({what} at position {Math.Max(0, ex.Offset - 4)}). Use exact names separated by '|' (Edit|Write), a regular expression such as 'mcp__github__.*', or '*' for all";
+            error = $"matcher '{trimmed}' is not a valid regular expression ({what} at position {Math.Clamp(ex.Offset - 4, 0, trimmed.Length)}). Use exact names separated by '|' (Edit|Write), a regular expression such as 'mcp__github__.*', or '*' for all";
             return false;
         }
     }
