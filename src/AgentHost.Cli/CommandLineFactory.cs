@@ -26,6 +26,7 @@ internal static class CommandLineFactory
         ("skill", context => new SkillCommand(context)),
         ("lsp", context => new LspCommand(context)),
         ("mcp", context => new McpCommand(context)),
+        ("hooks", context => new HooksCommand(context)),
         ("serve", context => new ServeCommand(context)),
     ];
 

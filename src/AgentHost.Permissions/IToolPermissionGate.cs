@@ -31,6 +31,9 @@ public sealed record ToolPermissionRequest(string SessionId, string CallId, stri
 
     /// <summary>The project root the call is confined to, when known.</summary>
     public string? WorkspaceRoot { get; init; }
+
+    /// <summary>What the call's PreToolUse hooks decided, when one decided (see <see cref="HookPermissionAnswer"/>).</summary>
+    public HookPermissionAnswer? Hook { get; init; }
 }
 
 /// <summary>A permission decision.</summary>
@@ -61,6 +64,9 @@ public sealed record PermissionVerdict(bool Allowed, string Reason)
 
     /// <summary>On a deny: how a person can let the call run (the flag, the rule, or why nothing can), when the gate knows.</summary>
     public string? Fix { get; init; }
+
+    /// <summary>On an allow by a PermissionRequest hook: the arguments it replaced the call's with, as JSON.</summary>
+    public string? UpdatedArgumentsJson { get; init; }
 
     /// <summary>Allows a call.</summary>
     /// <param name="reason">Why.</param>

@@ -168,6 +168,9 @@ public sealed record SessionPermissionOptions(string SessionId, SessionGrants Gr
     /// <summary>Redacts secrets from requests.</summary>
     public SecretScrubber Scrubber { get; init; } = SecretScrubber.PatternsOnly;
 
+    /// <summary>The session's PermissionRequest and Notification hooks; none when <see langword="null"/>.</summary>
+    public IPermissionHooks? Hooks { get; init; }
+
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -53,15 +53,77 @@ public sealed partial class SessionPermissionGate : IToolPermissionGate
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
         var decision = _rules.Decide(request, Mode);
-        var verdict = decision.Verdict switch
-        {
-            Verdict.Ask => await DecideAskAsync(request, decision, cancellationToken).ConfigureAwait(false),
-            Verdict.Deny when ApprovedBySkillWithoutAsking(request, decision) is { } bySkill => bySkill,
-            Verdict.Deny when GrantedWithoutAsking(request) is { } granted => granted,
-            _ => RulePermissionGate.ToVerdict(decision),
-        };
+        var verdict = request.Hook is { } hook
+            ? await DecideWithHookAsync(request, decision, hook, cancellationToken).ConfigureAwait(false)
+            : await DecideRulesAsync(request, decision, cancellationToken).ConfigureAwait(false);
         await AuditAsync(request, verdict, cancellationToken).ConfigureAwait(false);
         return verdict;
+    }
+
+    private async ValueTask<PermissionVerdict> DecideRulesAsync(ToolPermissionRequest request, PermissionDecision decision, CancellationToken cancellationToken) =>
+        decision.Verdict switch
+        {
+            Verdict.Ask => await DecideAskAsync(request, decision, forced: false, cancellationToken).ConfigureAwait(false),
+            Verdict.Deny when ApprovedBySkillWithoutAsking(request, decision) is { } bySkill => bySkill,
+            Verdict.Deny when GrantedWithoutAsking(request) is { } granted => granted,
+            Verdict.Deny when WouldAsk(request, decision) is { } asking && await AskHooksAsync(request, asking, cancellationToken).ConfigureAwait(false) is { } byHook => byHook,
+            _ => RulePermissionGate.ToVerdict(decision),
+        };
+
+    /// <summary>
+    /// A PreToolUse hook decided: deny denies; allow replaces only the question (a call the rules, safety floor, sandbox
+    /// or plan mode deny stays denied: deny wins; a protected path still asks); ask puts an allowed call to a person.
+    /// </summary>
+    private async ValueTask<PermissionVerdict> DecideWithHookAsync(ToolPermissionRequest request, PermissionDecision decision, HookPermissionAnswer hook, CancellationToken cancellationToken)
+    {
+        switch (hook.Decision)
+        {
+            case "deny":
+                return HookVerdict(hook, allowed: false);
+            case "allow" when WouldAsk(request, decision) is { Basis: not DecisionBasis.Protected }:
+                return HookVerdict(hook, allowed: true);
+            case "ask" when decision.Verdict == Verdict.Allow:
+                var asked = decision with { Verdict = Verdict.Ask, Reason = "a PreToolUse hook asks" + (hook.Reason is { Length: > 0 } r ? ": " + r : string.Empty) };
+                return await DecideAskAsync(request, asked, forced: true, cancellationToken).ConfigureAwait(false);
+            default:
+                return await DecideRulesAsync(request, decision, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The decision that asks a person, when the call would ask: asking now, or denied only because dont-ask mode never asks.</summary>
+    private PermissionDecision? WouldAsk(ToolPermissionRequest request, PermissionDecision decision) => decision.Verdict switch
+    {
+        Verdict.Ask => decision,
+        Verdict.Deny when Mode == PermissionMode.DontAsk && _rules.Decide(request, PermissionMode.Ask) is { Verdict: Verdict.Ask } asking => asking,
+        _ => null,
+    };
+
+    /// <summary>The PermissionRequest hooks' answer to a call that would ask, as a verdict; <see langword="null"/> when none decided.</summary>
+    private async ValueTask<PermissionVerdict?> AskHooksAsync(ToolPermissionRequest request, PermissionDecision decision, CancellationToken cancellationToken)
+    {
+        if (_options.Hooks is not { } hooks || decision.Basis == DecisionBasis.Protected)
+        {
+            return null;
+        }
+
+        return await hooks.PermissionRequestAsync(request, decision.Reason, cancellationToken).ConfigureAwait(false) is { Decision: "allow" or "deny" } answer
+            ? HookVerdict(answer, answer.Decision == "allow")
+            : null;
+    }
+
+    private PermissionVerdict HookVerdict(HookPermissionAnswer hook, bool allowed)
+    {
+        var reason = hook.Reason is { Length: > 0 } given ? given.Trim() : null;
+        var verdict = allowed
+            ? PermissionVerdict.Allow($"allowed by a hook ({hook.Source}){(reason is null ? string.Empty : ": " + reason)}")
+            : PermissionVerdict.Deny($"denied by a hook ({hook.Source}){(reason is null ? string.Empty : ": " + reason)}");
+        return verdict with
+        {
+            Scope = "hook",
+            AnsweredBy = hook.AnsweredBy,
+            Mode = Mode.ToDisplayName(),
+            UpdatedArgumentsJson = allowed ? hook.UpdatedArgumentsJson : null,
+        };
     }
 
     /// <summary>
@@ -115,16 +177,26 @@ public sealed partial class SessionPermissionGate : IToolPermissionGate
         ModeChanged?.Invoke(this, mode);
     }
 
-    private async Task<PermissionVerdict> DecideAskAsync(ToolPermissionRequest request, PermissionDecision decision, CancellationToken cancellationToken)
+    /// <param name="forced">A PreToolUse hook asked for a call the rules allow: no skill, grant or later decision skips the question.</param>
+    private async Task<PermissionVerdict> DecideAskAsync(ToolPermissionRequest request, PermissionDecision decision, bool forced, CancellationToken cancellationToken)
     {
-        if (_options.Skills?.Approve(request, decision, Mode) is { } bySkill)
+        string? grant;
+        if (!forced)
         {
-            return bySkill;
+            if (_options.Skills?.Approve(request, decision, Mode) is { } bySkill)
+            {
+                return bySkill;
+            }
+
+            if (Grants.Covers(request, decision, out grant))
+            {
+                return Granted(grant!);
+            }
         }
 
-        if (Grants.Covers(request, decision, out var grant))
+        if (await AskHooksAsync(request, decision, cancellationToken).ConfigureAwait(false) is { } byHook)
         {
-            return Granted(grant!);
+            return byHook;
         }
 
         if (_options.Broker is not { HasResponders: true } broker)
@@ -135,15 +207,23 @@ public sealed partial class SessionPermissionGate : IToolPermissionGate
         using var turn = await broker.EnterSessionAsync(_options.SessionId, cancellationToken).ConfigureAwait(false);
 
         // While this request waited, an answer to an earlier one may have switched the mode or granted this call.
-        decision = _rules.Decide(request, Mode);
-        if (decision.Verdict != Verdict.Ask)
+        if (!forced)
         {
-            return RulePermissionGate.ToVerdict(decision);
+            decision = _rules.Decide(request, Mode);
+            if (decision.Verdict != Verdict.Ask)
+            {
+                return RulePermissionGate.ToVerdict(decision);
+            }
+
+            if (Grants.Covers(request, decision, out grant))
+            {
+                return Granted(grant!);
+            }
         }
 
-        if (Grants.Covers(request, decision, out grant))
+        if (_options.Hooks is { } hooks)
         {
-            return Granted(grant!);
+            await hooks.NotifyAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
         var requestId = "perm_" + Guid.NewGuid().ToString("N")[..16];

@@ -139,3 +139,10 @@ public sealed class RequiresProgramTheoryAttribute : TheoryAttribute
 {
     public RequiresProgramTheoryAttribute(params string[] programs) => Skip = SkipWhen.MissingPrograms(programs);
 }
+
+/// <summary>A fact that runs hook scripts: hook commands run through /bin/sh, and the scripts need these programs (bash, python3).</summary>
+public sealed class HookScriptFactAttribute : FactAttribute
+{
+    public HookScriptFactAttribute(params string[] programs) =>
+        Skip = SkipWhen.NotUnix("hook commands run through /bin/sh -c") ?? SkipWhen.MissingPrograms(programs);
+}

@@ -31,6 +31,11 @@ public sealed partial class AgentLoop
             using var activity = _tools.Telemetry.StartStep(step);
             if (run.CompactionEnabled && run.Conversation.EstimatedTokens > run.CompactionLimit)
             {
+                if (run.Request.Hooks is { } compactHooks)
+                {
+                    await compactHooks.PreCompactAsync("auto", cancellationToken).ConfigureAwait(false);
+                }
+
                 await CompactAsync(run, cancellationToken).ConfigureAwait(false);
             }
 
@@ -60,6 +65,17 @@ public sealed partial class AgentLoop
             {
                 run.FinalText = response.Text;
                 PublishStep(run, step, response.Usage);
+                if (run.Request.Hooks is { } stopHooks && run.StopContinuations < AgentRunRequest.MaxStopContinuations
+                    && await stopHooks.StopAsync(run.StopContinuations > 0, response.Text, cancellationToken).ConfigureAwait(false) is { } goOn)
+                {
+                    // A Stop hook blocked the end of the turn: its reason goes to the model as the next message.
+                    run.StopContinuations++;
+                    var feedback = new ChatMessage(ChatRole.User, $"<hook event=\"Stop\">\n{goOn}\n</hook>");
+                    run.Conversation.Add(feedback);
+                    await _recorder.AppendMessageAsync(run.SessionId, feedback, CancellationToken.None).ConfigureAwait(false);
+                    continue;
+                }
+
                 return (RunOutcome.Completed, null);
             }
 
@@ -78,6 +94,11 @@ public sealed partial class AgentLoop
             if (cancellationToken.IsCancellationRequested)
             {
                 return (RunOutcome.Cancelled, CancelledByUser);
+            }
+
+            if (run.Request.Hooks?.TakeStopRequest() is { } stopped)
+            {
+                return (RunOutcome.Completed, "stopped by a hook: " + stopped);
             }
         }
 

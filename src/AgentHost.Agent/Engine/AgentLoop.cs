@@ -228,6 +228,9 @@ public sealed partial class AgentLoop
 
         public ChatOptions ChatOptions { get; set; } = chatOptions;
 
+        /// <summary>How often Stop hooks made this run go on.</summary>
+        public int StopContinuations { get; set; }
+
         /// <summary>The tool set <see cref="ChatOptions"/> offers (refreshed before each request).</summary>
         public required ToolSet ToolSet { get; set; }
 

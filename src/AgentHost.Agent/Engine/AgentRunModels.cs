@@ -73,6 +73,15 @@ public sealed record AgentRunRequest(string SessionId, string Prompt)
     /// <see langword="null"/>, returns <see langword="null"/>, or the small model fails.
     /// </summary>
     public Func<(IChatClient Client, ModelDescriptor? Model)?>? Summarizer { get; init; }
+
+    /// <summary>
+    /// The session's hooks: Stop (a block makes the agent go on, at most <see cref="MaxStopContinuations"/> times a
+    /// run), PreCompact, and a tool hook's <c>"continue": false</c> (ends the run after the step); none when not set.
+    /// </summary>
+    public Hooks.SessionHooks? Hooks { get; init; }
+
+    /// <summary>How often Stop hooks may make one run go on: 3.</summary>
+    public const int MaxStopContinuations = 3;
 }
 
 /// <summary>How a run ended.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
@@ -39,6 +40,26 @@ public sealed partial class ToolPipeline
                 $"invalid arguments for '{entry.Name}': {string.Join("; ", problems)}. Expected parameters: {ToolOutput.Preview(schema.GetRawText(), 2000)}");
         }
 
+        HookPermissionAnswer? hookAnswer = null;
+        string? hookContext = null;
+        if (Options.Hooks is { } hooks)
+        {
+            var pre = await hooks.BeforeToolAsync(entry.Name, argumentsJson, context, cancellationToken).ConfigureAwait(false);
+            hookAnswer = pre.Permission;
+            hookContext = pre.Context;
+            if (pre.UpdatedInput is { } updated && hookAnswer is not { Decision: "deny" })
+            {
+                var replaced = ReplaceArguments(entry.Name, updated, schema, context.WorkspaceRoot, "PreToolUse");
+                if (replaced.Error is { } error)
+                {
+                    return StageResult.Fail(error);
+                }
+
+                (argumentsJson, arguments) = (replaced.Json!, replaced.Arguments);
+                redactedArguments = Scrubber.Scrub(argumentsJson);
+            }
+        }
+
         var functionArguments = new AIFunctionArguments
         {
             Services = Options.ServicesForPlugin?.Invoke(entry.PluginId),
@@ -72,7 +93,7 @@ public sealed partial class ToolPipeline
             functionArguments[property.Name] = property.Value;
         }
 
-        var (verdict, description) = await DecideAsync(tool, entry, functionArguments, argumentsJson, redactedArguments, context, cancellationToken).ConfigureAwait(false);
+        var (verdict, description) = await DecideAsync(tool, entry, functionArguments, argumentsJson, redactedArguments, context, hookAnswer, cancellationToken).ConfigureAwait(false);
         if (verdict is null || description is null)
         {
             return StageResult.Cancelled;
@@ -83,6 +104,26 @@ public sealed partial class ToolPipeline
             // The fix is for the user; the model may pass it on ("rerun with --allow 'write(b.txt)'").
             var fix = verdict.Fix is { } how ? $" How the user can allow it: {how}." : string.Empty;
             return new StageResult(ToolCallStatus.Denied, null, $"permission denied: {verdict.Reason}. Do not retry this call; choose another approach or ask the user.{fix}");
+        }
+
+        if (verdict.UpdatedArgumentsJson is { } permissionUpdate && JsonNode.Parse(permissionUpdate) is JsonObject permissionInput)
+        {
+            var replaced = ReplaceArguments(entry.Name, permissionInput, schema, context.WorkspaceRoot, "PermissionRequest");
+            if (replaced.Error is { } error)
+            {
+                return StageResult.Fail(error);
+            }
+
+            argumentsJson = replaced.Json!;
+            foreach (var property in replaced.Arguments.EnumerateObject())
+            {
+                functionArguments[property.Name] = property.Value;
+            }
+
+            foreach (var name in functionArguments.Keys.Where(k => !replaced.Arguments.TryGetProperty(k, out _)).ToList())
+            {
+                functionArguments.Remove(name);
+            }
         }
 
         if (Permissions.ReadAccessCheck.For(_gate, context.SessionId, context.CallId, context.WorkspaceRoot) is { } readCheck)
@@ -117,12 +158,29 @@ public sealed partial class ToolPipeline
         };
         try
         {
-            return await InvokeAsync(invocation, entry.Name, cancellationToken).ConfigureAwait(false);
+            return await InvokeAsync(invocation, entry.Name, cancellationToken).ConfigureAwait(false) with
+            {
+                Invoked = true,
+                ArgumentsJson = argumentsJson,
+                HookContext = hookContext,
+            };
         }
         finally
         {
             progress.Close();
         }
+    }
+
+    /// <summary>A hook's <c>updatedInput</c> as the call's arguments, validated against the tool's schema again.</summary>
+    private static (string? Json, JsonElement Arguments, string? Error) ReplaceArguments(string tool, JsonObject updated, JsonElement schema, string? workspaceRoot, string hookEvent)
+    {
+        var json = Hooks.HookToolNames.FromHookInput(tool, updated, schema, workspaceRoot);
+        using var document = JsonDocument.Parse(json);
+        var arguments = document.RootElement.Clone();
+        var problems = ToolArgumentValidator.Validate(schema, arguments);
+        return problems.Count > 0
+            ? (null, arguments, $"a {hookEvent} hook replaced the arguments of '{tool}' with invalid ones: {string.Join("; ", problems)}. The call did not run; fix the hook's updatedInput.")
+            : (json, arguments, null);
     }
 
     private async ValueTask<(PermissionVerdict? Verdict, ToolCallDescription? Description)> DecideAsync(
@@ -132,6 +190,7 @@ public sealed partial class ToolPipeline
         string argumentsJson,
         string redactedArguments,
         ToolCallContext context,
+        HookPermissionAnswer? hookAnswer,
         CancellationToken cancellationToken)
     {
         var description = await DescribeAsync(tool, entry.Name, arguments, redactedArguments, cancellationToken).ConfigureAwait(false);
@@ -144,6 +203,7 @@ public sealed partial class ToolPipeline
         {
             ArgumentsJson = argumentsJson,
             WorkspaceRoot = context.WorkspaceRoot,
+            Hook = hookAnswer,
         };
         PermissionVerdict verdict;
         try

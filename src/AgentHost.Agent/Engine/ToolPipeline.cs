@@ -138,9 +138,19 @@ public sealed partial class ToolPipeline : IDisposable
             : argumentsError is not null ? StageResult.Fail(argumentsError)
             : await RunAsync(tool, entry, argumentsJson!, redactedArguments, context, cancellationToken).ConfigureAwait(false);
 
-        var duration = Time.GetElapsedTime(started);
         var text = result.Status == ToolCallStatus.Succeeded ? ToolOutput.ResultText(result.Raw, result.Structured) : "Error: " + result.Error;
         text = AgentHost.Hosting.Text.TextCaps.HeadAndTail(text, Options.MaxOutputCharacters, out var truncated);
+        if (result.Invoked && Options.Hooks is { } hooks && entry is not null)
+        {
+            text += await hooks.AfterToolAsync(entry.Name, result.ArgumentsJson ?? "{}", result.Status, text, result.Structured, context, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (result.HookContext is { Length: > 0 } hookContext)
+        {
+            text += hookContext;
+        }
+
+        var duration = Time.GetElapsedTime(started);
         var error = result.Error is null ? null : Scrubber.Scrub(result.Error);
         var preview = result.Raw is ToolResult { Summary: { Length: > 0 } summary } ? summary : text;
         Publish(new ToolCallCompletedEvent(
@@ -223,6 +233,15 @@ public sealed partial class ToolPipeline : IDisposable
 
     private readonly record struct StageResult(ToolCallStatus Status, object? Raw, string? Error)
     {
+        /// <summary>Whether the tool was invoked (so PostToolUse or PostToolUseFailure hooks run).</summary>
+        public bool Invoked { get; init; }
+
+        /// <summary>The arguments the tool ran with (after a hook's <c>updatedInput</c>), when it was invoked.</summary>
+        public string? ArgumentsJson { get; init; }
+
+        /// <summary>Context the PreToolUse hooks added for the model.</summary>
+        public string? HookContext { get; init; }
+
         /// <summary>The serialized structured value of a <see cref="ToolResult"/>, when any.</summary>
         public System.Text.Json.JsonElement? Structured { get; init; }
 

@@ -63,6 +63,9 @@ public sealed record ToolPipelineOptions
     /// runs, with the paths its description declares (the session's file checkpoints); none when not set.
     /// </summary>
     public Func<ToolWriteNotice, CancellationToken, ValueTask>? BeforeWrite { get; init; }
+
+    /// <summary>The session's tool hooks (PreToolUse, PostToolUse, PostToolUseFailure; docs/hooks.md); none when not set.</summary>
+    public Hooks.SessionHooks? Hooks { get; init; }
 }
 
 /// <summary>An allowed call of a write tool about to run (<see cref="ToolPipelineOptions.BeforeWrite"/>).</summary>

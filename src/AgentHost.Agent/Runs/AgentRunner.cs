@@ -132,7 +132,8 @@ public sealed class AgentRunner(
         IReadOnlyList<Sdk.Tools.ToolMiddleware>? middleware = null,
         IReadOnlyList<RegisteredCapability>? kernelTools = null,
         Func<ToolWriteNotice, CancellationToken, ValueTask>? beforeWrite = null,
-        IEventBus? events = null)
+        IEventBus? events = null,
+        Hooks.SessionHooks? hooks = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         return new ToolPipeline(
@@ -153,6 +154,7 @@ public sealed class AgentRunner(
                 },
                 Middleware = middleware ?? [],
                 BeforeWrite = beforeWrite,
+                Hooks = hooks,
                 KernelTools = kernelTools ?? [],
                 LoggerFactory = runtime.LoggerFactory,
             });

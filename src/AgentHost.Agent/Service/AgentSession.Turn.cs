@@ -69,6 +69,8 @@ public sealed partial class AgentSession
                 .CheckRequested(request.Skills);
         }
 
+        // UserPromptSubmit hooks may refuse the prompt before anything of the turn is stored.
+        var hookContext = _opening.Hooks is { } promptHooks ? await promptHooks.UserPromptSubmitAsync(request.Prompt, cancellationToken).ConfigureAwait(false) : null;
         var context = RunContext;
         IReadOnlyList<ChatMessage> history;
         var titling = Task.CompletedTask;
@@ -79,6 +81,11 @@ public sealed partial class AgentSession
             _lease ??= built.NewLease;
             Volatile.Write(ref _id, context.SessionId);
             Volatile.Write(ref _context, context);
+            if (_opening.Hooks is { } startHooks)
+            {
+                hookContext = await startHooks.SessionStartAsync(context.Resumed ? "resume" : "startup", cancellationToken).ConfigureAwait(false) + hookContext;
+            }
+
             if (Interlocked.Exchange(ref _pendingModel, null) is { } chosen)
             {
                 await store.SetSettingAsync(context.SessionId, SessionSettings.Model, chosen, cancellationToken).ConfigureAwait(false);
@@ -114,7 +121,7 @@ public sealed partial class AgentSession
         try
         {
             result = await loop.RunAsync(
-                new AgentRunRequest(context.SessionId, requestedSkills + expanded.ToModelText())
+                new AgentRunRequest(context.SessionId, hookContext + requestedSkills + expanded.ToModelText())
                 {
                     Attachments = expanded.Images,
                     History = history,
@@ -126,6 +133,7 @@ public sealed partial class AgentSession
                     WorkspaceRoot = Options.WorkspaceRoot,
                     DryRunByDefault = request.DryRun ?? context.DryRun,
                     Summarizer = configuration.SmallModel is null ? null : SmallModelForSummaries,
+                    Hooks = _opening.Hooks,
                 },
                 cancellationToken).ConfigureAwait(false);
         }

@@ -155,6 +155,11 @@ public sealed partial class AgentSession : IAsyncDisposable
         await _turn.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
+            if (_context is not null && _opening.Hooks is { } hooks)
+            {
+                await hooks.SessionEndAsync("other").ConfigureAwait(false);
+            }
+
             _context?.Dispose();
             await (await _opening.McpLoad.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
             _lease?.Dispose();

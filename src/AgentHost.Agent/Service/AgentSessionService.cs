@@ -156,7 +156,15 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         var policy = PermissionPolicy.FromConfiguration(configuration, trust);
         // MCP servers start now, in parallel and in the background, each within its start timeout.
         var mcpLoad = McpSessionLoad.Start(runtime, configuration, environment, trust, options.WorkspaceRoot);
-        var opening = new SessionOpening(id, settings, trust, policy, memoryLoad, skillsLoad, mcpLoad);
+        var opening = new SessionOpening(id, settings, trust, policy, memoryLoad, skillsLoad, mcpLoad)
+        {
+            Hooks = Hooks.SessionHookSetup.Create(runtime, configuration, options.WorkspaceRoot, _parts.Scrubber, _parts.Time),
+        };
+        if (id is not null && opening.Hooks is { } hooks)
+        {
+            hooks.Dispatcher.SessionId = id;
+        }
+
         var session = new AgentSession(_parts, options, opening, lease, s => _open.TryRemove(s, out _));
         _open[session] = 0;
         LogOpened(_parts.Logger, id ?? "(new)", options.WorkspaceRoot);

@@ -28,7 +28,11 @@ internal sealed record SessionOpening(
     PermissionPolicy Policy,
     Task<LoadedProjectMemory?> MemoryLoad,
     Task<SkillSession?> SkillsLoad,
-    Task<McpSessionServers> McpLoad);
+    Task<McpSessionServers> McpLoad)
+{
+    /// <summary>The session's hooks (docs/hooks.md), or <see langword="null"/> when none is active.</summary>
+    public Hooks.SessionHooks? Hooks { get; init; }
+}
 
 /// <summary>Builds a session's <see cref="SessionRunContext"/> at its first turn (what <c>AgentRunner</c> did before every run).</summary>
 internal static class SessionRunContextBuilder
@@ -79,6 +83,12 @@ internal static class SessionRunContextBuilder
             var history = existing is not null ? await LoadHistoryAsync(store, sessionId, cancellationToken).ConfigureAwait(false) : [];
             skills?.Active.Restore(history);
             var gate = CreateGate(parts, sessionId, options, opening, skills?.Active);
+            if (opening.Hooks is { } hooks)
+            {
+                hooks.Dispatcher.SessionId = sessionId;
+                hooks.Dispatcher.PermissionMode = () => Hooks.HookDispatcher.ClaudeModeName(gate.Mode.ToDisplayName());
+            }
+
             gate.Grants.Add(await store.Audit.GetGrantsAsync(sessionId, cancellationToken).ConfigureAwait(false));
             var memory = ProjectMemoryRun.Prepare(await opening.MemoryLoad.ConfigureAwait(false), options.WorkspaceRoot, history, runtime.Events);
             var storedWorkspace = existing is null ? options.WorkspaceRoot : (await store.GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false)).Workspace;
@@ -87,7 +97,7 @@ internal static class SessionRunContextBuilder
             // The MCP part is live: a server's list_changed reaches the next model request.
             var kernelTools = McpSessionLoad.KernelTools(mcp, skills is null ? [] : [skills.Tool], out var onMcpToolsChanged);
             var pipeline = AgentRunner.CreatePipeline(
-                runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync);
+                runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync, hooks: opening.Hooks);
             gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
             onMcpToolsChanged(pipeline.InvalidateToolSet);
             var context = new SessionRunContext(sessionId, existing is not null, model, new SessionRunContextParts(
@@ -184,6 +194,7 @@ internal static class SessionRunContextBuilder
             Scrubber = parts.Scrubber,
             Time = parts.Time,
             Skills = skills,
+            Hooks = opening.Hooks,
         });
     }
 

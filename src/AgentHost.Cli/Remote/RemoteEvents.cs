@@ -17,6 +17,7 @@ internal static class RemoteEvents
         ["plugin.failed"] = typeof(PluginFailedEvent),
         ["plugin.unloaded"] = typeof(PluginUnloadedEvent),
         ["warning"] = typeof(WarningEvent),
+        ["hook.ran"] = typeof(HookRanEvent),
         ["run.started"] = typeof(RunStartedEvent),
         ["model.selected"] = typeof(ModelSelectedEvent),
         ["message.delta"] = typeof(MessageDeltaEvent),

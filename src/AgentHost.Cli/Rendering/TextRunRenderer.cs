@@ -113,6 +113,10 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
                 }
 
                 break;
+            case HookRanEvent hook when hook.Decision is not null || Verbose:
+                EndLine();
+                console.WriteInfo($"  hook {hook.HookEvent} ({hook.Source}): {hook.Outcome}{(hook.Decision is { } decision ? ", " + decision : string.Empty)}{(hook.Reason is { Length: > 0 } reason ? " — " + Shorten(reason, 300) : string.Empty)}");
+                break;
             case PermissionModeChangedEvent changed:
                 console.WriteInfo($"  permission mode: {changed.Mode} (switched by {changed.ChangedBy})");
                 break;

@@ -136,6 +136,7 @@ internal static class ConfigSchema
         new("lsp.servers.*.max_restarts", ConfigValueKind.Integer, "Restarts allowed after crashes (default 3)."),
         new("lsp.servers.*.install", ConfigValueKind.String, "What to tell the user when the command is missing."),
         new("lsp.servers.*.description", ConfigValueKind.String, "One line about the server."),
+        new("hooks", ConfigValueKind.Any, "Commands run at session events, in Claude Code's format: EVENT: [{matcher, hooks: [{type: command, command, timeout}]}] (docs/hooks.md); never variable-expanded; an untrusted project cannot set it."),
         new("mcp", ConfigValueKind.Section, "MCP servers the sessions connect to (beside plugins' and a trusted project's .mcp.json); an untrusted project cannot set it."),
         new("mcp.start", ConfigValueKind.Enum, "When servers start: session (when a session opens) or lazy (at the first call of one of its tools, offering its tools from the cache of its last listing).", "session", AllowedValues: ["session", "lazy"]),
         new("mcp.start_timeout", ConfigValueKind.String, "Seconds a server may take to start before it is reported and left out (default 20)."),

@@ -115,7 +115,10 @@ public static class ConfigurationResolver
     private static ConfigLayerContent LoadFile(string path, ConfigLayer layer, HostEnvironment environment) =>
         Expand(YamlConfigLoader.Load(path, layer), environment);
 
-    /// <summary>Expands variable references in the values of a file layer.</summary>
+    /// <summary>The section of hooks (docs/hooks.md), whose values are never expanded.</summary>
+    private const string HooksSection = "hooks";
+
+    /// <summary>Expands variable references in the values of a file layer (not under <c>hooks</c>).</summary>
     private static ConfigLayerContent Expand(ConfigLayerContent content, HostEnvironment environment)
     {
         if (content.Entries.Count == 0)
@@ -127,6 +130,13 @@ public static class ConfigurationResolver
         var entries = new List<ConfigEntry>(content.Entries.Count);
         foreach (var entry in content.Entries)
         {
+            if (ConfigKeys.IsUnder(entry.Key, HooksSection))
+            {
+                // Hook commands are shell commands: the shell expands their variables ($CLAUDE_PROJECT_DIR, $(cat)) when they run.
+                entries.Add(entry);
+                continue;
+            }
+
             var expansion = ValueExpander.Expand(entry.Value, environment.Variables);
             if (expansion.Error is { } error)
             {

@@ -86,7 +86,7 @@ public sealed class GateFixture : IAsyncDisposable
     }
 
     /// <summary>A gate for the session as a run would build it: rules from text, grants loaded from the store.</summary>
-    public async Task<SessionPermissionGate> GateAsync(PermissionMode mode, string[]? allow = null, string[]? ask = null, string[]? deny = null)
+    public async Task<SessionPermissionGate> GateAsync(PermissionMode mode, string[]? allow = null, string[]? ask = null, string[]? deny = null, IPermissionHooks? hooks = null)
     {
         var policy = PermissionPolicy.FromText(allow, ask, deny);
         Assert.Empty(policy.Problems);
@@ -100,6 +100,7 @@ public sealed class GateFixture : IAsyncDisposable
             ProjectConfigFile = ProjectConfig,
             GlobalConfigFile = GlobalConfig,
             TrustProject = () => TrustList().Trust(Root),
+            Hooks = hooks,
         });
     }
 
