@@ -18,6 +18,7 @@ namespace AgentHost.Installation.Marketplaces;
 public sealed record RegisteredMarketplace(string Name, string Kind, string Location, string? Ref, string? Commit, DateTimeOffset AddedAt, DateTimeOffset UpdatedAt)
 {
     /// <summary>Where it came from, for messages: the folder, or the URL with its ref.</summary>
+    [JsonIgnore]
     public string Display => Ref is null ? Location : Location + "#" + Ref;
 }
 
