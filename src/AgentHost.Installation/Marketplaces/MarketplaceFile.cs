@@ -99,7 +99,7 @@ internal static partial class MarketplaceFile
         {
             var lines = LineMap(content);
             AgentHostException Bad(string field, string problem) =>
-                new(ErrorKind.Plugin, $"{file}:{lines.GetValueOrDefault(field, 1)}: {field}: {problem}");
+                new(ErrorKind.Plugin, $"{file}:{LineOf(lines, field)}: {field}: {problem}");
 
             var top = document.RootElement;
             if (top.ValueKind != JsonValueKind.Object)
@@ -294,6 +294,26 @@ internal static partial class MarketplaceFile
         return value.ValueKind == JsonValueKind.String
             ? value.GetString()
             : throw bad(field, $"must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}.");
+    }
+
+    /// <summary>The line of a field, or of its nearest parent that the file has (a missing field is reported where its object starts).</summary>
+    private static int LineOf(Dictionary<string, int> lines, string field)
+    {
+        while (true)
+        {
+            if (lines.TryGetValue(field, out var line))
+            {
+                return line;
+            }
+
+            var cut = Math.Max(field.LastIndexOf('.'), field.LastIndexOf('['));
+            if (cut <= 0)
+            {
+                return 1;
+            }
+
+            field = field[..cut];
+        }
     }
 
     /// <summary>The 1-based line of every property and array element, by its path (<c>plugins[2].source.url</c>).</summary>
