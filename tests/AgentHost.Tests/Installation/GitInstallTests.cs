@@ -54,6 +54,18 @@ public sealed class GitInstallTests
     }
 
     [RequiresProgramFact("git")]
+    public async Task Install_CommitIdAsRef_ChecksOutThatCommit()
+    {
+        using var box = new InstallSandbox();
+        var (folder, v1) = TaggedRepository(box);
+
+        var result = await box.RunAsync("plugin", "install", GitRepositories.FileUrl(folder) + "#" + v1, "--yes");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        Assert.Equal(("1.0.0", v1), (box.LockFile().Find("demo")!.Version, box.LockFile().Find("demo")!.Git!.Commit));
+    }
+
+    [RequiresProgramFact("git")]
     public async Task Install_BareRepositoryWithPath_InstallsTheSubFolderAndListsIt()
     {
         using var box = new InstallSandbox();

@@ -99,6 +99,27 @@ public sealed class MarketplaceCommandTests
     }
 
     [RequiresProgramFact("git")]
+    public async Task GitSubdirEntryPinnedBySha_InstallsThatCommitOfTheFolder()
+    {
+        using var box = new InstallSandbox();
+        var mono = Path.Combine(box.Root, "mono");
+        PluginPackages.WriteFolder(Path.Combine(mono, "plugins"), "pinned", "1.0.0");
+        var pinned = GitRepositories.InitAndCommit(mono);
+        File.WriteAllText(Path.Combine(mono, "plugins", "pinned-1.0.0", "plugin.yaml"), PluginPackages.Manifest("pinned", "2.0.0"));
+        GitRepositories.Commit(mono, "2.0.0");
+        var root = WriteMarketplace(
+            box,
+            urlEntry: $$"""{ "name": "pinned", "source": { "source": "git-subdir", "url": "{{GitRepositories.FileUrl(mono)}}", "path": "plugins/pinned-1.0.0", "ref": "main", "sha": "{{pinned}}" } }""");
+        await box.RunAsync("plugin", "marketplace", "add", root);
+
+        var install = await box.RunAsync("plugin", "install", "pinned@team-tools", "--yes");
+
+        Assert.True(install.ExitCode == ExitCodes.Success, install.Error);
+        var locked = box.LockFile().Find("pinned")!;
+        Assert.Equal(("1.0.0", pinned, pinned, "plugins/pinned-1.0.0"), (locked.Version, locked.Git!.Commit, locked.Git.Sha, locked.Git.Path));
+    }
+
+    [RequiresProgramFact("git")]
     public async Task Update_GitMarketplace_ClonesAgainAndSeesNewEntries()
     {
         using var box = new InstallSandbox();
