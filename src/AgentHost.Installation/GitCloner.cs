@@ -6,17 +6,19 @@ namespace AgentHost.Installation;
 /// <summary>
 /// Clones plugin and marketplace repositories with the git CLI: shallow (<c>--depth 1</c>), no hooks
 /// (<c>core.hooksPath</c> is the null device and no template is copied), no submodules, no fsmonitor, and never a
-/// prompt (<c>GIT_TERMINAL_PROMPT=0</c>, ssh in batch mode unless the user set their own ssh command), so a headless
+/// prompt (<c>GIT_TERMINAL_PROMPT=0</c>, ssh in batch mode unless the user set their own ssh command in the environment or <c>core.sshCommand</c>), so a headless
 /// install fails with git's message instead of hanging.
 /// </summary>
 /// <remarks>
-/// The user's own git configuration (credential helpers, ssh keys, URL rewrites) still applies: the URL is one the user
-/// typed or a marketplace the user added lists. Stateless apart from its settings; thread-safe.
+/// The user's own git configuration (credential helpers, ssh keys, URL rewrites, <c>core.sshCommand</c>) still
+/// applies: the URL is one the user typed or a marketplace the user added lists. One clone at a time per instance.
 /// </remarks>
 /// <param name="environment">Where git is looked up (its <c>PATH</c>, else the process's) and the home folder git reads its configuration from.</param>
 internal sealed class GitCloner(HostEnvironment environment)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
+
+    private bool _batchSsh;
 
     /// <summary>Clones <paramref name="url"/> at its ref (or a pinned commit) into <paramref name="destination"/>.</summary>
     /// <param name="url">The repository and ref.</param>
@@ -28,6 +30,8 @@ internal sealed class GitCloner(HostEnvironment environment)
     public async Task<string> CloneAsync(GitUrl url, string? sha, string destination, CancellationToken cancellationToken)
     {
         var git = FindGit();
+        _batchSsh = IsSsh(url.Url) && environment.Get("GIT_SSH_COMMAND") is null && environment.Get("GIT_SSH") is null
+            && (await RunAsync(git, Path.GetDirectoryName(destination)!, ["config", "--get", "core.sshCommand"], cancellationToken).ConfigureAwait(false)).ExitCode != 0;
         var commit = sha ?? (GitUrl.IsCommitId(url.Ref) ? url.Ref : null);
         var branch = commit is not null && url.Ref == commit ? null : url.Ref;
         List<string> clone = ["clone", "--quiet", "--depth", "1", "--no-tags", "--template=", "--no-recurse-submodules"];
@@ -75,6 +79,9 @@ internal sealed class GitCloner(HostEnvironment environment)
             : throw new AgentHostException(ErrorKind.Plugin, $"cloned {url.Display} but could not read its commit: {LastLine(rev)}");
     }
 
+    private static bool IsSsh(string url) =>
+        url.StartsWith("ssh://", StringComparison.OrdinalIgnoreCase) || !url.Contains("://", StringComparison.Ordinal);
+
     private string FindGit() =>
         ProgramSearch.Find("git", environment.Get("PATH") ?? System.Environment.GetEnvironmentVariable("PATH"), pathExtensions: environment.Get("PATHEXT"))
         ?? throw new AgentHostException(
@@ -96,8 +103,9 @@ internal sealed class GitCloner(HostEnvironment environment)
             ["GIT_CONFIG_COUNT"] = null,
             ["HOME"] = environment.HomeDirectory,
         };
-        if (environment.Get("GIT_SSH_COMMAND") is null && environment.Get("GIT_SSH") is null)
+        if (_batchSsh)
         {
+            // ssh would otherwise ask for a passphrase or a host key on the terminal; the user's own ssh command wins.
             variables["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes";
         }
 
@@ -148,10 +156,17 @@ internal sealed class GitCloner(HostEnvironment environment)
             $"cannot clone {url.Url}: {LastLine(result)}. Check the URL and that you can reach it ('git ls-remote {url.Url}'); git runs without prompts, so a private repository needs a credential helper or an ssh key already set up.");
     }
 
+    /// <summary>git's own reason: its first <c>fatal:</c> line, or the line before a generic "Could not read from remote repository" (ssh's reason).</summary>
     private static string LastLine(ProcessOutput result)
     {
-        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var fatal = lines.FirstOrDefault(l => l.StartsWith("fatal:", StringComparison.Ordinal)) ?? lines.LastOrDefault() ?? $"git exited with {result.ExitCode}";
-        return fatal.StartsWith("fatal: ", StringComparison.Ordinal) ? fatal["fatal: ".Length..] : fatal;
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        var index = lines.FindIndex(l => l.StartsWith("fatal:", StringComparison.Ordinal));
+        var line = index switch
+        {
+            < 0 => lines.LastOrDefault() ?? $"git exited with {result.ExitCode}",
+            > 0 when lines[index].Contains("Could not read from remote repository", StringComparison.Ordinal) => lines[index - 1],
+            _ => lines[index],
+        };
+        return (line.StartsWith("fatal: ", StringComparison.Ordinal) ? line["fatal: ".Length..] : line).TrimEnd('.');
     }
 }

@@ -89,7 +89,7 @@ internal sealed class PluginResolver(
             var full = Path.GetFullPath(target, workingDirectory);
             if (!Path.Exists(full) && OwnerRepo(target))
             {
-                throw new AgentHostException(ErrorKind.NotFound, $"{full} does not exist. To install from GitHub, write the repository's URL: agent plugin install https://github.com/{target.Trim('/')}.git ('owner/repo' alone is read as a folder path).");
+                throw new AgentHostException(ErrorKind.NotFound, $"{full} does not exist; give a plugin folder, a .nupkg file or a plugin id. If you meant the GitHub repository, write its URL: agent plugin install https://github.com/{target.Trim('/')}.git ('owner/repo' alone is read as a folder path).");
             }
 
             var path = PathSource.Create(full, report);

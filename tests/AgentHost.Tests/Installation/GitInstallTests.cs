@@ -171,7 +171,7 @@ public sealed class GitInstallTests
 
     [Theory]
     [InlineData("http://example.com/o/r.git", "uses an unencrypted transport")]
-    [InlineData("owner/repo", "To install from GitHub, write the repository's URL: agent plugin install https://github.com/owner/repo.git")]
+    [InlineData("owner/repo", "If you meant the GitHub repository, write its URL: agent plugin install https://github.com/owner/repo.git")]
     public async Task Install_UnsupportedGitSpelling_ExplainsTheFix(string target, string expected)
     {
         using var box = new InstallSandbox();
