@@ -154,6 +154,25 @@ public sealed class GitInstallTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(box.Store.StagingDirectory));
     }
 
+    /// <summary>A repository could point its plugin folder at the user's own files; the install must not copy them.</summary>
+    [SymlinkFact]
+    public async Task Install_PathThroughSymbolicLink_IsRefused()
+    {
+        using var box = new InstallSandbox();
+        var outside = PluginPackages.WriteFolder(Path.Combine(box.Root, "private"), "secret", "1.0.0");
+        var repo = Path.Combine(box.Root, "linked");
+        Directory.CreateDirectory(repo);
+        File.WriteAllText(Path.Combine(repo, "README.md"), "x");
+        Directory.CreateSymbolicLink(Path.Combine(repo, "plugin"), outside);
+        GitRepositories.InitAndCommit(repo);
+
+        var result = await box.RunAsync("plugin", "install", GitRepositories.FileUrl(repo), "--path", "plugin", "--yes");
+
+        Assert.Equal(ExitCodes.Plugin, result.ExitCode);
+        Assert.Contains("the plugin folder 'plugin' in " + GitRepositories.FileUrl(repo) + " goes through a symbolic link", result.Error, StringComparison.Ordinal);
+        Assert.Null(box.LockFile().Find("secret"));
+    }
+
     [Fact]
     public async Task Install_GitMissing_SaysToInstallGit()
     {

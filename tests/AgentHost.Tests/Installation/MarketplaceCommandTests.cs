@@ -221,6 +221,21 @@ public sealed class MarketplaceCommandTests
     }
 
     [Fact]
+    public async Task Install_EntryWhoseFolderIsMissing_SaysToUpdateTheMarketplace()
+    {
+        using var box = new InstallSandbox();
+        var root = WriteMarketplace(box);
+        await box.RunAsync("plugin", "marketplace", "add", root);
+        Directory.Delete(Path.Combine(root, "plugins", "tool"), recursive: true);
+
+        var result = await box.RunAsync("plugin", "install", "tool@team-tools", "--yes");
+
+        Assert.Equal(ExitCodes.NotFound, result.ExitCode);
+        Assert.Contains("tool@team-tools: the marketplace lists it at ./plugins/tool, but ", result.Error, StringComparison.Ordinal);
+        Assert.Contains("run 'agent plugin marketplace update team-tools'", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Add_MalformedMarketplace_NamesFileLineAndField()
     {
         using var box = new InstallSandbox();
