@@ -155,6 +155,7 @@ internal sealed class PluginInstallCommand : AgentCommand
         {
             yield return $"Git          {git.Url}{(git.Ref is null ? string.Empty : "#" + git.Ref)}{(git.Path is null ? string.Empty : $" (path {git.Path})")} at commit {git.Commit}";
         }
+
         if (plan.Signature is { } signature)
         {
             yield return $"Signature    {signature}{(signature.Status == SignatureStatus.None ? " (allowed; the content hash below is what the lockfile pins)" : " (integrity checked; the certificate's trust is not)")}";
