@@ -4,7 +4,7 @@ using NuGet.Versioning;
 namespace AgentHost.Installation;
 
 /// <summary>What to install.</summary>
-/// <param name="Target">A plugin id, a folder holding <c>plugin.yaml</c>, or a <c>.nupkg</c> file.</param>
+/// <param name="Target">A plugin id, a folder holding <c>plugin.yaml</c>, a <c>.nupkg</c> file, a git URL or <c>plugin@marketplace</c>.</param>
 public sealed record InstallRequest(string Target)
 {
     /// <summary>An exact version to install (ids only); the highest available when <see langword="null"/>.</summary>
@@ -18,6 +18,9 @@ public sealed record InstallRequest(string Target)
 
     /// <summary>Whether to replace an installed copy of the same version whose content differs.</summary>
     public bool Force { get; init; }
+
+    /// <summary>The plugin's folder inside a git repository (git URLs only); the repository root when <see langword="null"/>.</summary>
+    public string? Path { get; init; }
 }
 
 /// <summary>What an install is about to do; shown to the user for confirmation.</summary>
@@ -103,7 +106,11 @@ public sealed record VerifyResult(LockedPlugin Plugin, VerifyStatus Status, stri
 /// <param name="Description">The description, when the source gives one.</param>
 /// <param name="Source">The source as the lockfile records it: <c>catalog</c> or <c>feed:&lt;name&gt;</c>.</param>
 /// <param name="SourceDescription">The source for messages, e.g. <c>the catalog</c>.</param>
-public sealed record AvailablePlugin(string Id, string Version, string? Description, string Source, string SourceDescription);
+public sealed record AvailablePlugin(string Id, string Version, string? Description, string Source, string SourceDescription)
+{
+    /// <summary>What to pass to <c>agent plugin install</c> when it is not the id (<c>plugin@marketplace</c>); <see langword="null"/> for the id, or when it cannot be installed.</summary>
+    public string? InstallName { get; init; }
+}
 
 /// <summary>A source a search could not read, and why.</summary>
 /// <param name="Source">The source for messages.</param>

@@ -1,3 +1,4 @@
+using AgentHost.Hosting.Plugins;
 using NuGet.Versioning;
 
 namespace AgentHost.Installation;
@@ -18,7 +19,7 @@ public enum CandidateKind
 /// <summary>One installable plugin version found in a source.</summary>
 /// <param name="Id">The plugin id (lowercase); <see langword="null"/> for an explicit path until its manifest is read.</param>
 /// <param name="Version">The version; <see langword="null"/> for an explicit path until its manifest is read.</param>
-/// <param name="Source">The lockfile source: <c>catalog</c>, <c>feed:&lt;name&gt;</c>, <c>folder</c> or <c>nupkg</c>.</param>
+/// <param name="Source">The lockfile source: <c>catalog</c>, <c>feed:&lt;name&gt;</c>, <c>folder</c>, <c>nupkg</c>, <c>git</c> or <c>marketplace:&lt;name&gt;</c>.</param>
 /// <param name="Origin">The folder, file or URL the content comes from.</param>
 /// <param name="Kind">How the content is obtained.</param>
 public sealed record PluginCandidate(string? Id, NuGetVersion? Version, string Source, string Origin, CandidateKind Kind)
@@ -28,4 +29,7 @@ public sealed record PluginCandidate(string? Id, NuGetVersion? Version, string S
 
     /// <summary>The plugin's description, when the source gives one (manifest or package metadata).</summary>
     public string? Description { get; init; }
+
+    /// <summary>The git repository and commit the content was cloned from; <see langword="null"/> when not from git.</summary>
+    public GitPin? Git { get; init; }
 }

@@ -1,5 +1,6 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Installation.Marketplaces;
 using AgentHost.Sdk;
 using NuGet.Versioning;
 
@@ -49,13 +50,15 @@ public sealed class PluginInstaller
     /// <param name="timeProvider">The clock for <see cref="LockedPlugin.InstalledAt"/>.</param>
     /// <param name="workingDirectory">The folder relative paths are resolved against.</param>
     /// <param name="report">Receives progress and warning lines; may be <see langword="null"/>.</param>
+    /// <param name="marketplaces">The user's marketplaces, for <c>plugin@marketplace</c>, search and hints; none when <see langword="null"/>.</param>
     public PluginInstaller(
         PluginStore store,
         IReadOnlyList<PluginFeed> feeds,
         NuGetSources nuGetSources,
         TimeProvider timeProvider,
         string workingDirectory,
-        Action<string>? report = null)
+        Action<string>? report = null,
+        MarketplaceRegistry? marketplaces = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(feeds);
@@ -65,7 +68,7 @@ public sealed class PluginInstaller
         _store = store;
         _timeProvider = timeProvider;
         _report = report;
-        _resolver = new PluginResolver(store, feeds, nuGetSources, workingDirectory, report);
+        _resolver = new PluginResolver(store, feeds, nuGetSources, workingDirectory, report, marketplaces);
     }
 
     /// <summary>Installs a plugin from the catalog, a feed, a folder or a package file.</summary>
@@ -82,7 +85,14 @@ public sealed class PluginInstaller
         CleanStaging();
         var lockFile = _store.LoadLockFile();
         var (source, candidate) = await _resolver.ResolveAsync(request, cancellationToken).ConfigureAwait(false);
-        return await InstallCandidateAsync(source, candidate, lockFile, request.Force, confirm, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await InstallCandidateAsync(source, candidate, lockFile, request.Force, confirm, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            (source as IDisposable)?.Dispose();
+        }
     }
 
     /// <summary>
@@ -121,6 +131,11 @@ public sealed class PluginInstaller
 
     private async Task<UpdateResult> UpdateOneAsync(LockedPlugin plugin, PluginLockFile lockFile, bool includePrerelease, Func<InstallPlan, bool> confirm, CancellationToken cancellationToken)
     {
+        if (plugin.Source == "git" || plugin.Source.StartsWith("marketplace:", StringComparison.Ordinal))
+        {
+            return await RefetchOneAsync(plugin, lockFile, confirm, cancellationToken).ConfigureAwait(false);
+        }
+
         var (source, reason) = _resolver.SourceForUpdate(plugin);
         if (source is null)
         {
@@ -148,13 +163,44 @@ public sealed class PluginInstaller
         }
     }
 
+    /// <summary>
+    /// Updates a plugin from git or a marketplace: fetches it again and installs it when its commit or content
+    /// changed (the version may stay the same: a git repository's truth is its commit, not a version number).
+    /// </summary>
+    private async Task<UpdateResult> RefetchOneAsync(LockedPlugin plugin, PluginLockFile lockFile, Func<InstallPlan, bool> confirm, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var source = await _resolver.RefetchAsync(plugin, cancellationToken).ConfigureAwait(false);
+            var candidate = source!.Candidate;
+            if (plugin.Git is { } installed && candidate.Git is { } fetched && installed.Commit == fetched.Commit)
+            {
+                return new UpdateResult(plugin.Id, plugin.Version, UpdateOutcome.UpToDate);
+            }
+
+            var result = await InstallCandidateAsync(source, candidate, lockFile, force: false, confirm, cancellationToken, replaceChanged: true).ConfigureAwait(false);
+            var commit = result.Plugin.Git is { } pin ? $" (commit {pin.Commit[..Math.Min(12, pin.Commit.Length)]})" : string.Empty;
+            return result.Outcome switch
+            {
+                InstallOutcome.AlreadyInstalled => new UpdateResult(plugin.Id, plugin.Version, UpdateOutcome.UpToDate),
+                InstallOutcome.Declined => new UpdateResult(plugin.Id, plugin.Version, UpdateOutcome.Declined, result.Plugin.Version + commit),
+                _ => new UpdateResult(plugin.Id, plugin.Version, UpdateOutcome.Updated, result.Plugin.Version + commit),
+            };
+        }
+        catch (AgentHostException ex) when (ex.Kind != ErrorKind.Usage)
+        {
+            return new UpdateResult(plugin.Id, plugin.Version, UpdateOutcome.Failed, Message: ex.Message);
+        }
+    }
+
     private async Task<InstallResult> InstallCandidateAsync(
         PluginSource source,
         PluginCandidate candidate,
         PluginLockFile lockFile,
         bool force,
         Func<InstallPlan, bool> confirm,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool replaceChanged = false)
     {
         Directory.CreateDirectory(_store.StagingDirectory);
         var staging = Path.Combine(_store.StagingDirectory, Guid.NewGuid().ToString("N"));
@@ -171,9 +217,10 @@ public sealed class PluginInstaller
             var entry = new LockedPlugin(manifest.Id, version, candidate.Source, candidate.Origin, hash, previous?.Enabled ?? true, _timeProvider.GetUtcNow())
             {
                 Signature = signature?.ToString(),
+                Git = candidate.Git,
             };
             var target = _store.InstallDirectory(manifest.Id, version);
-            if (previous is not null && previous.Version == version && Directory.Exists(target) && !force)
+            if (previous is not null && previous.Version == version && Directory.Exists(target) && !force && (!replaceChanged || previous.Sha512 == hash))
             {
                 return previous.Sha512 == hash
                     ? new InstallResult(InstallOutcome.AlreadyInstalled, previous, previous)

@@ -1,6 +1,7 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Text;
+using AgentHost.Installation.Marketplaces;
 using NuGet.Versioning;
 
 namespace AgentHost.Installation;
@@ -14,9 +15,23 @@ internal sealed class PluginResolver(
     IReadOnlyList<PluginFeed> feeds,
     NuGetSources nuGetSources,
     string workingDirectory,
-    Action<string>? report)
+    Action<string>? report,
+    MarketplaceRegistry? marketplaces = null)
 {
+    private const string MarketplacePrefix = "marketplace:";
+
     private CatalogSource? _catalog;
+
+    private GitCloner Cloner => marketplaces?.Cloner ?? new GitCloner(HostEnvironment.FromProcess());
+
+    /// <summary>Splits <c>plugin@marketplace</c>; <see langword="null"/> for anything else (paths, URLs, ids).</summary>
+    public static (string Plugin, string Marketplace)? MarketplaceTarget(string target)
+    {
+        var at = target.IndexOf('@', StringComparison.Ordinal);
+        return at > 0 && at < target.Length - 1 && at == target.LastIndexOf('@') && !LooksLikePath(target) && !target.Contains(':', StringComparison.Ordinal)
+            ? (target[..at], target[(at + 1)..])
+            : null;
+    }
 
     public CatalogSource Catalog => _catalog ??= new CatalogSource(store.CatalogDirectory, report);
 
@@ -42,6 +57,28 @@ internal sealed class PluginResolver(
             throw new AgentHostException(ErrorKind.Usage, "give a plugin id, a plugin folder or a .nupkg file to install.");
         }
 
+        if (request.Path is not null && !GitUrl.Looks(target))
+        {
+            throw new AgentHostException(ErrorKind.Usage, $"--path applies to git URLs, but '{target}' is not one; point at the plugin folder itself instead.");
+        }
+
+        if (GitUrl.Looks(target) || MarketplaceTarget(target) is not null)
+        {
+            if (request.Version is not null || request.Source is not null)
+            {
+                throw new AgentHostException(ErrorKind.Usage, $"--version and --source apply to plugin ids from the catalog or feeds, but '{target}' is {(GitUrl.Looks(target) ? "a git URL; pick a branch or tag with #ref instead" : "a marketplace plugin; the marketplace decides the version")}.");
+            }
+
+            if (MarketplaceTarget(target) is var (plugin, market) && !GitUrl.Looks(target))
+            {
+                var fetched = await FromMarketplaceAsync(plugin, market, cancellationToken).ConfigureAwait(false);
+                return (fetched, fetched.Candidate);
+            }
+
+            var cloned = await FetchedSource.CloneAsync(Cloner, GitUrl.Parse(target), null, request.Path, store.StagingDirectory, "git", null, report, cancellationToken).ConfigureAwait(false);
+            return (cloned, cloned.Candidate);
+        }
+
         if (LooksLikePath(target))
         {
             if (request.Version is not null || request.Source is not null)
@@ -49,7 +86,13 @@ internal sealed class PluginResolver(
                 throw new AgentHostException(ErrorKind.Usage, $"--version and --source apply to plugin ids, but '{target}' is a path; drop them (the manifest in the folder or package decides the version).");
             }
 
-            var path = PathSource.Create(Path.GetFullPath(target, workingDirectory), report);
+            var full = Path.GetFullPath(target, workingDirectory);
+            if (!Path.Exists(full) && OwnerRepo(target))
+            {
+                throw new AgentHostException(ErrorKind.NotFound, $"{full} does not exist; give a plugin folder, a .nupkg file or a plugin id. If you meant the GitHub repository, write its URL: agent plugin install https://github.com/{target.Trim('/')}.git ('owner/repo' alone is read as a folder path).");
+            }
+
+            var path = PathSource.Create(full, report);
             return (path, path.Candidate);
         }
 
@@ -130,8 +173,102 @@ internal sealed class PluginResolver(
                 .Select(c => new AvailablePlugin(c.Id!, c.VersionText!, c.Description, source.Name, source.Description)));
         }
 
+        if (marketplaces is not null)
+        {
+            foreach (var listing in marketplaces.List())
+            {
+                var description = $"marketplace '{listing.Registration.Name}'";
+                if (listing.Plugins is null)
+                {
+                    unreadable.Add(new UnreadableSource(description, listing.Error!));
+                    continue;
+                }
+
+                plugins.AddRange(listing.Plugins
+                    .Where(p => term is null || p.Name.Contains(term, StringComparison.OrdinalIgnoreCase) || (p.Description?.Contains(term, StringComparison.OrdinalIgnoreCase) ?? false))
+                    .OrderBy(p => p.Name, StringComparer.Ordinal)
+                    .Select(p => new AvailablePlugin(
+                        p.Name.ToLowerInvariant(),
+                        p.Version ?? "-",
+                        p.NotInstallable is null ? p.Description : $"(not installable: {p.NotInstallable}) {p.Description}".TrimEnd(),
+                        MarketplacePrefix + listing.Registration.Name,
+                        description)
+                    {
+                        InstallName = p.NotInstallable is null ? $"{p.Name}@{listing.Registration.Name}" : null,
+                    }));
+            }
+        }
+
         return new PluginSearchResult(plugins, unreadable);
     }
+
+    /// <summary>
+    /// Fetches an installed git or marketplace plugin again (a fresh clone, or the marketplace's current entry), for
+    /// <c>agent plugin update</c>; <see langword="null"/> for other sources.
+    /// </summary>
+    public async Task<FetchedSource?> RefetchAsync(LockedPlugin plugin, CancellationToken cancellationToken)
+    {
+        if (plugin.Source == "git")
+        {
+            var pin = plugin.Git ?? throw new AgentHostException(ErrorKind.Plugin, $"the lockfile entry of {plugin.Id} says it came from git but has no repository; reinstall it with 'agent plugin install <git url>'.");
+            return await FetchedSource.CloneAsync(Cloner, new GitUrl(pin.Url, pin.Ref), pin.Sha, pin.Path, store.StagingDirectory, "git", null, report, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (plugin.Source.StartsWith(MarketplacePrefix, StringComparison.Ordinal))
+        {
+            var market = plugin.Source[MarketplacePrefix.Length..];
+            var at = plugin.Origin.LastIndexOf('@');
+            var name = at > 0 ? plugin.Origin[..at] : plugin.Id;
+            return await FromMarketplaceAsync(name, market, cancellationToken).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
+    /// <summary>Resolves <c>plugin@marketplace</c> to the entry's folder (inside the marketplace) or a clone of its repository.</summary>
+    private async Task<FetchedSource> FromMarketplaceAsync(string plugin, string market, CancellationToken cancellationToken)
+    {
+        if (marketplaces is null)
+        {
+            throw new AgentHostException(ErrorKind.Usage, $"'{plugin}@{market}' names a marketplace plugin, but marketplaces are not available here.");
+        }
+
+        var registration = marketplaces.FindOrThrow(market);
+        var marketplace = marketplaces.Read(registration);
+        var entry = marketplace.Find(plugin);
+        if (entry is null)
+        {
+            var names = marketplace.Plugins.Select(p => p.Name).ToList();
+            throw new AgentHostException(
+                ErrorKind.NotFound,
+                names.Count == 0
+                    ? $"marketplace '{registration.Name}' lists no plugins."
+                    : $"marketplace '{registration.Name}' has no plugin '{plugin}'.{CloseMatches.Hint(CloseMatches.Find(plugin, names))} It offers: {string.Join(", ", names.Take(30))}{(names.Count > 30 ? $" and {names.Count - 30} more ('agent plugin search' lists them)" : string.Empty)}.");
+        }
+
+        var origin = $"{entry.Name}@{registration.Name}";
+        if (entry.Source is not { } source)
+        {
+            throw new AgentHostException(ErrorKind.Plugin, $"{origin} cannot be installed: {entry.NotInstallable}.");
+        }
+
+        var label = MarketplacePrefix + registration.Name;
+        if (source.Folder is { } folder)
+        {
+            var root = FetchedSource.Inside(marketplace.Root, folder, $"marketplace '{registration.Name}'");
+            if (!Directory.Exists(root))
+            {
+                throw new AgentHostException(ErrorKind.NotFound, $"{origin}: the marketplace lists it at ./{folder}, but {root} does not exist. The marketplace may be out of date: run 'agent plugin marketplace update {registration.Name}'.");
+            }
+
+            return FetchedSource.Folder(root, label, origin, $"{origin} (./{folder})", report);
+        }
+
+        return await FetchedSource.CloneAsync(Cloner, source.Git!, source.Sha, source.SubPath, store.StagingDirectory, label, origin, report, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool OwnerRepo(string target) =>
+        target.Trim('/').Split('/') is [{ Length: > 0 } owner, { Length: > 0 } repo] && owner is not ("." or "..") && repo is not ("." or "..") && !target.StartsWith('/');
 
     /// <summary>The sources an installed plugin can be updated from, or <see langword="null"/> with the reason.</summary>
     public (PluginSource? Source, string? Reason) SourceForUpdate(LockedPlugin plugin)
@@ -252,6 +389,19 @@ internal sealed class PluginResolver(
 
         var where = option is not null ? sources[0].Description : "the catalog or feeds";
         var message = $"no plugin '{id}' found in {where}.{CloseMatches.Hint(CloseMatches.Find(id, names))}";
+        if (option is null && marketplaces is not null)
+        {
+            var offering = marketplaces.List()
+                .Where(l => l.Plugins?.Any(p => p.Name.Equals(id, StringComparison.OrdinalIgnoreCase)) == true)
+                .Select(l => $"{l.Plugins!.First(p => p.Name.Equals(id, StringComparison.OrdinalIgnoreCase)).Name}@{l.Registration.Name}")
+                .ToList();
+            if (offering.Count > 0)
+            {
+                // Never picked silently: a marketplace must not capture a name the catalog or a feed might offer.
+                message += $" A marketplace offers it; marketplace plugins are installed by name@marketplace: {string.Join(" or ", offering.Select(o => $"'agent plugin install {o}'"))}.";
+            }
+        }
+
         if (option is null && feeds.Count == 0 && !nuGetSources.Enabled.Any())
         {
             message += " No feeds are configured; add NuGet feeds under plugins.feeds in config.yaml or packageSources in your nuget.config, or pass --source.";

@@ -6,7 +6,7 @@ namespace AgentHost.Cli.Commands;
 internal sealed class PluginCommand : Command
 {
     public PluginCommand(CliContext context)
-        : base("plugin", "Install, list, enable, disable, verify and remove plugins.")
+        : base("plugin", "Install, list, enable, disable, verify and remove plugins, and manage plugin marketplaces.")
     {
         Subcommands.Add(new PluginListCommand(context));
         Subcommands.Add(new PluginSearchCommand(context));
@@ -17,5 +17,6 @@ internal sealed class PluginCommand : Command
         Subcommands.Add(new PluginEnableCommand(context, enable: false));
         Subcommands.Add(new PluginUpdateCommand(context));
         Subcommands.Add(new PluginVerifyCommand(context));
+        Subcommands.Add(new PluginMarketplaceCommand(context));
     }
 }

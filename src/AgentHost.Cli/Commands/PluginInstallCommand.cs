@@ -7,16 +7,23 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Trust;
 using AgentHost.Installation;
+using AgentHost.Installation.Marketplaces;
 using NuGet.Versioning;
 
 namespace AgentHost.Cli.Commands;
 
-/// <summary><c>agent plugin install &lt;id|folder|.nupkg&gt;</c>: installs a plugin from the catalog, a feed or a path.</summary>
+/// <summary><c>agent plugin install &lt;id|folder|.nupkg|git url|name@marketplace&gt;</c>: installs a plugin from the catalog, a feed, a path, a git repository or a marketplace.</summary>
 internal sealed class PluginInstallCommand : AgentCommand
 {
     private readonly Argument<string> _target = new("target")
     {
-        Description = "A plugin id (looked up in the catalog, then the configured feeds), a plugin folder or a .nupkg file.",
+        Description = "A plugin id (looked up in the catalog, then the configured feeds), a plugin folder, a .nupkg file, a git URL (https://…, git@host:…, ssh://…, file://…; a branch or tag after '#') or name@marketplace.",
+    };
+
+    private readonly Option<string?> _path = new("--path")
+    {
+        Description = "With a git URL: the plugin's folder inside the repository (the repository root by default).",
+        HelpName = "FOLDER",
     };
 
     private readonly Option<string?> _version = new("--version")
@@ -38,9 +45,10 @@ internal sealed class PluginInstallCommand : AgentCommand
     private readonly Option<bool> _force = new("--force") { Description = "Replace an installed copy of the same version whose content differs." };
 
     public PluginInstallCommand(CliContext context)
-        : base("install", "Install a plugin from the catalog, a NuGet feed, a folder or a .nupkg file.", context)
+        : base("install", "Install a plugin from the catalog, a NuGet feed, a folder, a .nupkg file, a git repository or a marketplace.", context)
     {
         Arguments.Add(_target);
+        Options.Add(_path);
         Options.Add(_version);
         Options.Add(_source);
         Options.Add(_yes);
@@ -88,7 +96,9 @@ internal sealed class PluginInstallCommand : AgentCommand
             context.Console.WriteInfo("warning: " + ignored);
         }
 
-        return new PluginInstaller(context.PluginStore, feeds, nuGet, TimeProvider.System, environment.CurrentDirectory, Reporter(context, parseResult));
+        var report = Reporter(context, parseResult);
+        var marketplaces = new MarketplaceRegistry(context.PluginStore, environment, TimeProvider.System, report);
+        return new PluginInstaller(context.PluginStore, feeds, nuGet, TimeProvider.System, environment.CurrentDirectory, report, marketplaces);
     }
 
     /// <summary>The progress callback: warnings always, other lines with --verbose.</summary>
@@ -141,6 +151,11 @@ internal sealed class PluginInstallCommand : AgentCommand
         }
 
         yield return $"Source       {plan.Candidate.Source}: {plan.Candidate.Origin}";
+        if (plan.Candidate.Git is { } git)
+        {
+            yield return $"Git          {git.Url}{(git.Ref is null ? string.Empty : "#" + git.Ref)}{(git.Path is null ? string.Empty : $" (path {git.Path})")} at commit {git.Commit}";
+        }
+
         if (plan.Signature is { } signature)
         {
             yield return $"Signature    {signature}{(signature.Status == SignatureStatus.None ? " (allowed; the content hash below is what the lockfile pins)" : " (integrity checked; the certificate's trust is not)")}";
@@ -182,6 +197,7 @@ internal sealed class PluginInstallCommand : AgentCommand
             Source = parseResult.GetValue(_source),
             IncludePrerelease = parseResult.GetValue(_prerelease),
             Force = parseResult.GetValue(_force),
+            Path = parseResult.GetValue(_path),
         };
         using var http = CreateHttpClient();
         var installer = CreateInstaller(Context, parseResult, http);

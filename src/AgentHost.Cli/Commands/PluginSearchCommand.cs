@@ -25,7 +25,7 @@ internal sealed class PluginSearchCommand : AgentCommand
     private readonly Option<bool> _prerelease = new("--prerelease") { Description = "Show prerelease versions." };
 
     public PluginSearchCommand(CliContext context)
-        : base("search", "Search the bundled catalog and the configured feeds for plugins to install.", context)
+        : base("search", "Search the bundled catalog, the configured feeds and the added marketplaces for plugins to install.", context)
     {
         Arguments.Add(_term);
         Options.Add(_json);
@@ -65,6 +65,7 @@ internal sealed class PluginSearchCommand : AgentCommand
                         version = p.Version,
                         description = p.Description,
                         source = p.Source,
+                        install = p.InstallName ?? (p.Source.StartsWith("marketplace:", StringComparison.Ordinal) ? null : p.Id),
                         installed = installed.TryGetValue(p.Id, out var i) ? i.Locked.Version : null,
                         enabled = installed.TryGetValue(p.Id, out var e) && e.Enabled,
                     }),
@@ -92,7 +93,9 @@ internal sealed class PluginSearchCommand : AgentCommand
         }).ToList();
         TextTable.Write(console, ["ID", "VERSION", "SOURCE", "INSTALLED", "DESCRIPTION"], rows);
         console.WriteLine();
-        console.WriteLine("Install one with 'agent plugin install <id>'; 'agent plugin info <id>' describes an installed plugin.");
+        console.WriteLine(found.Plugins.Any(p => p.InstallName is not null)
+            ? "Install one with 'agent plugin install <id>', a marketplace's with 'agent plugin install <id>@<marketplace>'; 'agent plugin info <id>' describes an installed plugin."
+            : "Install one with 'agent plugin install <id>'; 'agent plugin info <id>' describes an installed plugin.");
         return ExitCodes.Success;
     }
 

@@ -30,6 +30,7 @@ internal static class PluginFormatting
         version = plugin.Locked.Version,
         source = plugin.Locked.Source,
         origin = plugin.Locked.Origin,
+        git = plugin.Locked.Git is { } git ? new { url = git.Url, @ref = git.Ref, path = git.Path, commit = git.Commit } : null,
         enabled = plugin.Enabled,
         enabledBy = plugin.EnabledBy,
         status = result?.Status.ToString().ToLowerInvariant() ?? "not-loaded",

@@ -6,7 +6,7 @@ namespace AgentHost.Hosting.Plugins;
 /// <summary>One installed plugin as recorded in <c>plugins.lock.json</c>.</summary>
 /// <param name="Id">The plugin id.</param>
 /// <param name="Version">The installed version.</param>
-/// <param name="Source">Where it came from: <c>catalog</c>, <c>feed:&lt;name&gt;</c>, <c>folder</c> or <c>nupkg</c>.</param>
+/// <param name="Source">Where it came from: <c>catalog</c>, <c>feed:&lt;name&gt;</c>, <c>folder</c>, <c>nupkg</c>, <c>git</c> or <c>marketplace:&lt;name&gt;</c>.</param>
 /// <param name="Origin">The path or URL it was installed from.</param>
 /// <param name="Sha512">The content hash of the installed folder (<see cref="PluginHasher"/>).</param>
 /// <param name="Enabled">Whether it is enabled globally.</param>
@@ -22,6 +22,20 @@ public sealed record LockedPlugin(
 {
     /// <summary>The package signature as checked at install (<c>unsigned</c>, or <c>signed (author): subject, SHA-256 …</c>); absent for folders and older entries.</summary>
     public string? Signature { get; init; }
+
+    /// <summary>The git repository it was cloned from (URL, ref, sub-folder, commit); absent when it did not come from git.</summary>
+    public GitPin? Git { get; init; }
+}
+
+/// <summary>Where a plugin installed from git came from, so <c>agent plugin update</c> can clone it again.</summary>
+/// <param name="Url">The repository URL.</param>
+/// <param name="Ref">The branch or tag asked for; <see langword="null"/> for the default branch.</param>
+/// <param name="Path">The plugin's folder inside the repository; <see langword="null"/> for its root.</param>
+/// <param name="Commit">The commit that was installed.</param>
+public sealed record GitPin(string Url, string? Ref, string? Path, string Commit)
+{
+    /// <summary>The commit pinned by the source (a marketplace entry's <c>sha</c>); <see langword="null"/> when not pinned.</summary>
+    public string? Sha { get; init; }
 }
 
 /// <summary>The lockfile of globally installed plugins, with atomic writes.</summary>

@@ -88,6 +88,7 @@ public sealed partial class CatalogConsistencyTests
         target.Length == 0 || target[0] is '<' or '|' or '-' or '[' or '{' or '$'
         || target.EndsWith(".nupkg", StringComparison.OrdinalIgnoreCase)
         || target.Contains('/', StringComparison.Ordinal) || target.Contains('\\', StringComparison.Ordinal)
+        || target.Contains('@', StringComparison.Ordinal) // name@marketplace: a marketplace's plugin, not a catalog id
         || target is "." or "..";
 
     private static string? Field(string yaml, string name) =>
