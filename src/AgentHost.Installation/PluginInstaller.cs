@@ -281,7 +281,17 @@ public sealed class PluginInstaller
     {
         try
         {
-            return ManifestReader.ReadFromDirectory(staging);
+            // A Claude Code plugin without plugin.json is named after its folder: the source's, not the staging copy's.
+            var name = candidate.Kind == CandidateKind.Folder ? Path.GetFileName(Path.TrimEndingDirectorySeparator(candidate.Origin)) : null;
+            var manifest = ManifestReader.ReadFromDirectory(staging, name);
+            if (manifest.Format == PluginFormat.ClaudeCode && manifest.FilePath == manifest.Directory)
+            {
+                // The installed copy lives in <id>/<version>/, so it keeps its name in a generated plugin.json.
+                ClaudePluginReader.WriteNameManifest(staging, manifest.Id);
+                manifest = ManifestReader.ReadFromDirectory(staging);
+            }
+
+            return manifest;
         }
         catch (AgentHostException ex)
         {
