@@ -46,6 +46,11 @@ internal sealed class PluginInfoCommand : AgentCommand
             console.WriteLine($"  sdk:              {manifest.Sdk}");
             console.WriteLine($"  code:             {(manifest.HasCode ? manifest.EntryAssembly + " (runs in-process: trusted code)" : "none (manifest only)")}");
             Optional(console, "uses", string.Join(", ", manifest.Uses.Select(u => u.ToString().ToLowerInvariant())));
+            Optional(console, "homepage", manifest.Homepage);
+            foreach (var line in PluginPartsSummary.Lines(manifest, 18))
+            {
+                console.WriteLine("  " + line);
+            }
         }
 
         console.WriteLine($"  source:           {plugin.Locked.Source} ({plugin.Locked.Origin})");

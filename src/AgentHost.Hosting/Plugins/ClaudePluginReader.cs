@@ -57,6 +57,12 @@ public static partial class ClaudePluginReader
     public static bool HasDefaultLayout(string directory) =>
         DefaultFolders.Any(f => Directory.Exists(Path.Combine(directory, f))) || DefaultFiles.Any(f => File.Exists(Path.Combine(directory, f)));
 
+    /// <summary>The <c>*.md</c> files of a plugin's folder (with its subfolders), or the one file, relative to <paramref name="root"/> with '/'.</summary>
+    /// <param name="root">The plugin root.</param>
+    /// <param name="relative">A folder or <c>.md</c> file relative to it, such as an entry of <see cref="PluginManifest.CommandDirectories"/>.</param>
+    /// <returns>The files, in ordinal order.</returns>
+    public static IEnumerable<string> MarkdownFiles(string root, string relative) => ClaudePluginParts.MarkdownFiles(root, relative);
+
     /// <summary>Reads the Claude Code plugin in <paramref name="directory"/>.</summary>
     /// <param name="directory">The plugin root.</param>
     /// <param name="defaultName">
