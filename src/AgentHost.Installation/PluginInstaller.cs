@@ -287,8 +287,8 @@ public sealed class PluginInstaller
             if (manifest.Format == PluginFormat.ClaudeCode && manifest.FilePath == manifest.Directory)
             {
                 // The installed copy lives in <id>/<version>/, so it keeps its name in a generated plugin.json.
+                // The plan shows the plugin as found (default layout, named after its folder).
                 ClaudePluginReader.WriteNameManifest(staging, manifest.Id);
-                manifest = ManifestReader.ReadFromDirectory(staging);
             }
 
             return manifest;

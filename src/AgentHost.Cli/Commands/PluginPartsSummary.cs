@@ -16,7 +16,7 @@ internal static class PluginPartsSummary
         string Shown(string text) => m.Format == PluginFormat.ClaudeCode ? text.Replace(m.Directory, ClaudePluginReader.RootVariable, StringComparison.Ordinal) : text;
         if (m.Format == PluginFormat.ClaudeCode)
         {
-            yield return $"{Label("Format")}Claude Code plugin ({(m.FilePath == m.Directory ? "default layout, no plugin.json" : ClaudePluginReader.ManifestPath)})";
+            yield return $"{Label("Format")}Claude Code plugin ({(m.FilePath == m.Directory ? "default layout without plugin.json, named after its folder" : ClaudePluginReader.ManifestPath)})";
         }
 
         if (m.SkillDirectories.Count > 0)

@@ -97,7 +97,7 @@ internal static class ClaudeServerParser
             var command = Expanded(file, "command", value, path, state);
             if (command is null)
             {
-                state.Errors.Add(file.Problem(path, "field 'command' is required; give the server's executable, e.g. \"command\": \"pyright-langserver\""));
+                state.Errors.Add(file.Problem(path + ".command", "is required; give the server's executable, e.g. \"command\": \"pyright-langserver\""));
                 continue;
             }
 
@@ -110,7 +110,7 @@ internal static class ClaudeServerParser
             var languages = Map(file, "extensionToLanguage", value, path, state);
             if (languages.Count == 0)
             {
-                state.Errors.Add(file.Problem(path, "field 'extensionToLanguage' is required; map file extensions to language ids, e.g. { \".py\": \"python\" }"));
+                state.Errors.Add(file.Problem(path + ".extensionToLanguage", "is required; map file extensions to language ids, e.g. { \".py\": \"python\" }"));
                 continue;
             }
 

@@ -40,26 +40,37 @@ internal sealed class JsonSourceFile : IDisposable
         {
             var line = (ex.LineNumber ?? 0) + 1;
             var column = (ex.BytePositionInLine ?? 0) + 1;
-            throw new AgentHostException(ErrorKind.Plugin, $"{file}:{line}:{column}: not valid JSON ({FirstSentence(ex.Message)}). Fix the syntax (a missing comma or quote is the usual cause).", ex);
+            throw new AgentHostException(ErrorKind.Plugin, $"{file}:{line}:{column}: not valid JSON; look for a missing comma, quote or bracket at or just before this point.", ex);
         }
 
         return new JsonSourceFile(file, document, Lines(bytes));
     }
 
-    /// <summary>The 1-based line where the value at <paramref name="path"/> (or its property name) starts; 1 when unknown.</summary>
-    public int LineOf(string path) => _lines.TryGetValue(path, out var line) ? line : 1;
+    /// <summary>
+    /// The 1-based line where the value at <paramref name="path"/> (or its property name) starts; for a field that is
+    /// absent, the line of the nearest enclosing one; 1 for the root.
+    /// </summary>
+    public int LineOf(string path)
+    {
+        while (path.Length > 0)
+        {
+            if (_lines.TryGetValue(path, out var line))
+            {
+                return line;
+            }
+
+            var cut = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
+            path = cut < 0 ? string.Empty : path[..cut];
+        }
+
+        return 1;
+    }
 
     /// <summary>A problem line: <c>file:line: field 'path': message.</c></summary>
     public string Problem(string path, string message) =>
         path.Length == 0 ? $"{File}:{LineOf(path)}: {message}." : $"{File}:{LineOf(path)}: field '{path}': {message}.";
 
     public void Dispose() => _document.Dispose();
-
-    private static string FirstSentence(string message)
-    {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
-    }
 
     private static Dictionary<string, int> Lines(byte[] bytes)
     {
