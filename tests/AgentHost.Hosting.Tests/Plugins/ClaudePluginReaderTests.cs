@@ -36,6 +36,7 @@ public sealed class ClaudePluginReaderTests : IDisposable
         Assert.Equal(("kit-everything", McpTransport.Stdio, "node"), (mcp.Name, mcp.Transport, mcp.Command));
         Assert.Equal([Path.Combine(root, "servers/everything.mjs").Replace('\\', '/')], mcp.Args.Select(a => a.Replace('\\', '/')));
         Assert.Equal(root + "/data", mcp.Environment["REVIEW_KIT_DATA"]);
+        Assert.Equal("${REVIEW_KIT_GREETING:-hello}", mcp.Environment["REVIEW_KIT_GREETING"]); // other variables: when a session starts
 
         var lsp = Assert.Single(m.LspServers);
         Assert.Equal(("yaml", "yaml-language-server"), (lsp.Name, lsp.Command));

@@ -17,7 +17,7 @@ public sealed class ClaudePluginRunTests : IDisposable
 
     public void Dispose() => _ws.Dispose();
 
-    /// <summary>The workspace environment with the npm-installed servers on PATH, as a user would have them.</summary>
+    /// <summary>The workspace environment with the npm-installed servers on PATH, as a user would have them, and a variable the plugin's .mcp.json uses.</summary>
     private Dictionary<string, string> Environment
     {
         get
@@ -25,6 +25,7 @@ public sealed class ClaudePluginRunTests : IDisposable
             var environment = _ws.Environment;
             var path = string.Join(Path.PathSeparator, new[] { McpTestServers.BinDirectory, LspServers.BinDirectory }.OfType<string>());
             environment["PATH"] = path + Path.PathSeparator + System.Environment.GetEnvironmentVariable("PATH");
+            environment["REVIEW_KIT_GREETING"] = "from the environment";
             return environment;
         }
     }
@@ -52,7 +53,7 @@ public sealed class ClaudePluginRunTests : IDisposable
                   - { name: mcp__kit-everything__get-env, arguments: {} }
                   - { name: lsp_diagnostics, arguments: { path: bad.yaml } }
               - expect:
-                  tool_results_contain: ['"REVIEW_KIT_DATA": "{{installed}}/data"', 'Missing property "name"']
+                  tool_results_contain: ['"REVIEW_KIT_DATA": "{{installed}}/data"', '"REVIEW_KIT_GREETING": "from the environment"', 'Missing property "name"']
                 text: All three parts answered.
             """);
 
