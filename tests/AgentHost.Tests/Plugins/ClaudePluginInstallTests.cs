@@ -68,6 +68,7 @@ public sealed class ClaudePluginInstallTests
         var list = await box.RunAsync("plugin", "list");
         var info = await box.RunAsync("plugin", "info", "review-kit");
         var verify = await box.RunAsync("plugin", "verify", "review-kit");
+        var json = System.Text.Json.JsonDocument.Parse((await box.RunAsync("plugin", "info", "review-kit", "--json")).Output).RootElement;
         var disable = await box.RunAsync("plugin", "disable", "review-kit");
         var listDisabled = await box.RunAsync("plugin", "list");
         var remove = await box.RunAsync("plugin", "remove", "review-kit");
@@ -82,6 +83,11 @@ public sealed class ClaudePluginInstallTests
         Assert.Contains("  mcpserver:        review-kit/kit-everything", info.Output, StringComparison.Ordinal);
         Assert.Contains("  lspserver:        review-kit/yaml", info.Output, StringComparison.Ordinal);
         Assert.Contains("  skilldirectory:   review-kit/skills", info.Output, StringComparison.Ordinal);
+        Assert.Equal(("review-kit", "claude-code", "loaded"), (json.GetProperty("id").GetString(), json.GetProperty("format").GetString(), json.GetProperty("status").GetString()));
+        Assert.Equal(["review-kit:review", "review-kit:summarize"], json.GetProperty("commands").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["changelog-style"], json.GetProperty("skills").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["hooks/hooks.json"], json.GetProperty("hooks").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(8, json.GetProperty("notMapped").GetArrayLength());
         Assert.Equal(ExitCodes.Success, verify.ExitCode);
         Assert.Contains("OK review-kit 1.2.0", verify.Output, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Success, disable.ExitCode);
