@@ -147,6 +147,28 @@ public sealed class ClaudePluginInstallTests
         Assert.Contains("- .claude-plugin/plugin.json: lspServers.sockets: transport 'socket' is not supported (only stdio)", result.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Install_CustomNestedPaths_LoadTheirSkillsAndCommands()
+    {
+        using var box = new InstallSandbox();
+        var folder = Path.Combine(box.Root, "nested");
+        Directory.CreateDirectory(Path.Combine(folder, ".claude-plugin"));
+        File.WriteAllText(Path.Combine(folder, ".claude-plugin", "plugin.json"), """{ "name": "nested", "version": "2.0.0", "skills": ["./extra/skills/"], "commands": "./extra/prompts/fix.md" }""");
+        Directory.CreateDirectory(Path.Combine(folder, "extra", "skills", "tidy"));
+        File.WriteAllText(Path.Combine(folder, "extra", "skills", "tidy", "SKILL.md"), "---\nname: tidy\ndescription: Tidy up.\n---\nTidy.");
+        Directory.CreateDirectory(Path.Combine(folder, "extra", "prompts"));
+        File.WriteAllText(Path.Combine(folder, "extra", "prompts", "fix.md"), "Fix $ARGUMENTS.");
+
+        var install = await box.RunAsync("plugin", "install", folder, "--yes");
+        var info = await box.RunAsync("plugin", "info", "nested");
+
+        Assert.True(install.ExitCode == ExitCodes.Success, install.Error);
+        Assert.Contains("Skills       extra/skills/: tidy", install.Output, StringComparison.Ordinal);
+        Assert.Contains("Commands     /nested:fix", install.Output, StringComparison.Ordinal);
+        Assert.True(info.ExitCode == ExitCodes.Success, info.Output + info.Error);
+        Assert.Contains("  skilldirectory:   nested/extra.skills", info.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("broken-json", ".claude-plugin/plugin.json:4:3: not valid JSON; look for a missing comma, quote or bracket")]
     [InlineData("broken-fields", ".claude-plugin/plugin.json:2: field 'name': 'Broken Fields!' cannot be a plugin id")]
