@@ -30,12 +30,12 @@ internal sealed record PluginChoice(IReadOnlyList<string> Requested, IReadOnlyLi
     }
 
     /// <summary>
-    /// How a <c>--plugin</c> name is recorded and sent: a plugin folder (one with a <c>plugin.yaml</c>, relative to
+    /// How a <c>--plugin</c> name is recorded and sent: a plugin folder (<see cref="ManifestReader.IsPluginFolder"/>: a <c>plugin.yaml</c> or a Claude Code plugin, relative to
     /// <paramref name="directory"/>) by its absolute path, so it resolves from anywhere; an id as it is.
     /// </summary>
     public static string NameOf(string name, string directory)
     {
         var folder = Path.GetFullPath(name, directory);
-        return File.Exists(Path.Combine(folder, PluginManifest.FileName)) ? folder : name;
+        return ManifestReader.IsPluginFolder(folder) ? folder : name;
     }
 }

@@ -18,7 +18,7 @@ internal sealed class CatalogSource(string directory, Action<string>? report)
 
         foreach (var folder in Directory.EnumerateDirectories(directory).Order(StringComparer.Ordinal))
         {
-            if (File.Exists(Path.Combine(folder, PluginManifest.FileName)))
+            if (ManifestReader.IsPluginFolder(folder))
             {
                 Add(entries, folder, CandidateKind.Folder, () => ManifestReader.ReadFromDirectory(folder));
             }

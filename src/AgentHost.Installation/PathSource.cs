@@ -2,7 +2,7 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 namespace AgentHost.Installation;
 
-/// <summary>An explicit path given to <c>install</c>: a folder holding <c>plugin.yaml</c>, or a <c>.nupkg</c> file.</summary>
+/// <summary>An explicit path given to <c>install</c>: a plugin folder (<c>plugin.yaml</c> or a Claude Code plugin), or a <c>.nupkg</c> file.</summary>
 internal sealed class PathSource : PluginSource
 {
     private PathSource(string path, CandidateKind kind, Action<string>? report)
@@ -22,14 +22,14 @@ internal sealed class PathSource : PluginSource
         {
             return fullPath.EndsWith(".nupkg", StringComparison.OrdinalIgnoreCase)
                 ? new PathSource(fullPath, CandidateKind.Package, report)
-                : throw new AgentHostException(ErrorKind.Usage, $"{fullPath} is a file but not a .nupkg package; give a plugin folder (with {PluginManifest.FileName}) or a .nupkg file.");
+                : throw new AgentHostException(ErrorKind.Usage, $"{fullPath} is a file but not a .nupkg package; give a plugin folder ({ManifestReader.PluginFolderDescription}) or a .nupkg file.");
         }
 
         if (Directory.Exists(fullPath))
         {
-            return File.Exists(Path.Combine(fullPath, PluginManifest.FileName))
+            return ManifestReader.IsPluginFolder(fullPath)
                 ? new PathSource(fullPath, CandidateKind.Folder, report)
-                : throw new AgentHostException(ErrorKind.Plugin, $"{fullPath} has no {PluginManifest.FileName}; point at the plugin's root folder (the one with the manifest, e.g. the 'dotnet publish' output).");
+                : throw new AgentHostException(ErrorKind.Plugin, ManifestReader.NotAPluginFolder(fullPath));
         }
 
         throw new AgentHostException(ErrorKind.NotFound, $"{fullPath} does not exist; give a plugin folder, a .nupkg file or a plugin id.");

@@ -328,7 +328,17 @@ public sealed class PluginInstaller
     {
         try
         {
-            return ManifestReader.ReadFromDirectory(staging);
+            // A Claude Code plugin without plugin.json is named after its folder: the source's, not the staging copy's.
+            var name = candidate.Kind == CandidateKind.Folder ? Path.GetFileName(Path.TrimEndingDirectorySeparator(candidate.Origin)) : null;
+            var manifest = ManifestReader.ReadFromDirectory(staging, name);
+            if (manifest.Format == PluginFormat.ClaudeCode && manifest.FilePath == manifest.Directory)
+            {
+                // The installed copy lives in <id>/<version>/, so it keeps its name in a generated plugin.json.
+                // The plan shows the plugin as found (default layout, named after its folder).
+                ClaudePluginReader.WriteNameManifest(staging, manifest.Id);
+            }
+
+            return manifest;
         }
         catch (AgentHostException ex)
         {

@@ -129,7 +129,7 @@ internal sealed class PluginResolver(
         }
 
         var local = Path.Combine(workingDirectory, target);
-        if (request.Source is null && notes.Count == 0 && File.Exists(Path.Combine(local, PluginManifest.FileName)))
+        if (request.Source is null && notes.Count == 0 && ManifestReader.IsPluginFolder(local))
         {
             var path = PathSource.Create(Path.GetFullPath(local), report);
             return (path, path.Candidate);

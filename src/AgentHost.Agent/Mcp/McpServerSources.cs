@@ -27,7 +27,7 @@ public static class McpServerSources
         var servers = new Dictionary<string, McpServerDefinition>(StringComparer.Ordinal);
         foreach (var entry in registry.OfKind(CapabilityKind.McpServer))
         {
-            servers[entry.Name] = McpServerDefinition.FromCapability((McpServerCapability)entry.Capability, entry.PluginId);
+            servers[entry.Name] = WithVariables(McpServerDefinition.FromCapability((McpServerCapability)entry.Capability, entry.PluginId), environment.Variables, problems);
         }
 
         var file = Path.Combine(configuration.ProjectRoot, McpJsonFile.FileName);
@@ -80,6 +80,33 @@ public static class McpServerSources
 
         return [.. servers.Values.Select(s => s.StartTimeout == McpServerDefinition.DefaultStartTimeout ? s with { StartTimeout = timeout } : s)
             .Select(s => configuration.Get($"{ServersKey}.{s.Name}.start") is null ? s with { Start = start } : s)];
+    }
+
+    /// <summary>
+    /// A plugin's server with <c>${VAR}</c> and <c>${VAR:-default}</c> expanded from the environment in its command,
+    /// arguments, environment values and headers, as in a project's <c>.mcp.json</c> (Claude Code plugins pass API
+    /// keys this way). Expanded when a session starts, so the install summary never shows a secret.
+    /// </summary>
+    private static McpServerDefinition WithVariables(McpServerDefinition server, IReadOnlyDictionary<string, string> variables, List<string> problems)
+    {
+        string Expand(string text)
+        {
+            var expansion = ValueExpander.Expand(text, variables);
+            foreach (var unset in expansion.UnsetVariables)
+            {
+                problems.Add($"{server.Source}: MCP server '{server.Name}': variable {unset} is not set, so it expands to nothing; set it, or give a default: ${{{unset}:-value}}.");
+            }
+
+            return expansion.Value;
+        }
+
+        return server with
+        {
+            Command = server.Command is null ? null : Expand(server.Command),
+            Args = [.. server.Args.Select(Expand)],
+            Environment = server.Environment.ToDictionary(p => p.Key, p => Expand(p.Value), StringComparer.Ordinal),
+            Headers = server.Headers.ToDictionary(p => p.Key, p => Expand(p.Value), StringComparer.Ordinal),
+        };
     }
 
     private static McpServerDefinition? FromConfiguration(ConfigurationSnapshot configuration, string name, string prefix, HostEnvironment environment, List<string> problems)

@@ -31,7 +31,7 @@ internal sealed partial class ChatCommands
         commands.AddBuiltIns();
         foreach (var command in user.Where(c => !commands._commands.ContainsKey(c.Name)))
         {
-            commands.Add(new SlashCommand(command.Name, $"/{command.Name} [arguments]", command.Description, (args, _) => Task.FromResult(new SlashOutcome(Prompt: command.Expand(args)))));
+            commands.Add(new SlashCommand(command.Name, command.Usage, command.Description, (args, _) => Task.FromResult(new SlashOutcome(Prompt: command.Expand(args)))));
         }
 
         _ = commands.McpPrompts(); // listed in the background, for Tab and /help

@@ -57,7 +57,10 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
         _state = state;
         try
         {
-            var commands = ChatCommands.Create(this, UserCommands.Load(context.Paths, configuration.ProjectRoot));
+            var commands = ChatCommands.Create(this, [
+                .. UserCommands.Load(context.Paths, configuration.ProjectRoot),
+                .. UserCommands.FromPlugins(runtime.Host.Loaded.Values.Select(p => p.Manifest)),
+            ]);
             var mentions = new FileMentions(workspaceRoot) { McpResources = (server, ct) => state.Session.ListMcpResourceUrisAsync(server, ct) };
             using var editor = new ChatEditor(context.Paths, commands.LiveNames, _console.Live, mentions, System.Console.Out);
             frontEnd.Prompter?.Ask = editor.IsLive ? editor.AskAsync : null;

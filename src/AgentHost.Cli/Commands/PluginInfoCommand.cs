@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
@@ -32,7 +33,16 @@ internal sealed class PluginInfoCommand : AgentCommand
         var console = Context.Console;
         if (parseResult.GetValue(_json))
         {
-            console.WriteLine(JsonSerializer.Serialize(PluginFormatting.ToJson(plugin, result), PluginFormatting.Json));
+            // The installed plugin as 'plugin list --json' shows it, plus what its manifest contributes and does not map.
+            var described = runtime.Host.Loaded.TryGetValue(id, out var shown) ? shown.Manifest : TryReadManifest(plugin.Directory);
+            var json = JsonSerializer.SerializeToNode(PluginFormatting.ToJson(plugin, result), PluginFormatting.Json)!.AsObject();
+            JsonArray Strings(IEnumerable<string> values) => [.. values.Select(v => (JsonNode?)JsonValue.Create(v))];
+            json["format"] = described?.Format == PluginFormat.ClaudeCode ? "claude-code" : "agenthost";
+            json["skills"] = Strings(described is null ? [] : PluginPartsSummary.SkillNames(described));
+            json["commands"] = Strings(described is null ? [] : PluginCommandFiles.Find(described).Select(c => c.QualifiedName));
+            json["hooks"] = Strings(described?.HookFiles ?? []);
+            json["notMapped"] = Strings(described?.NotMapped ?? []);
+            console.WriteLine(json.ToJsonString(PluginFormatting.Json));
             return ExitCodes.Success;
         }
 
@@ -46,6 +56,11 @@ internal sealed class PluginInfoCommand : AgentCommand
             console.WriteLine($"  sdk:              {manifest.Sdk}");
             console.WriteLine($"  code:             {(manifest.HasCode ? manifest.EntryAssembly + " (runs in-process: trusted code)" : "none (manifest only)")}");
             Optional(console, "uses", string.Join(", ", manifest.Uses.Select(u => u.ToString().ToLowerInvariant())));
+            Optional(console, "homepage", manifest.Homepage);
+            foreach (var line in PluginPartsSummary.Lines(manifest, 18))
+            {
+                console.WriteLine("  " + line);
+            }
         }
 
         console.WriteLine($"  source:           {plugin.Locked.Source} ({plugin.Locked.Origin})");

@@ -150,6 +150,11 @@ internal sealed class PluginInstallCommand : AgentCommand
             yield return $"Authors      {(m.Authors.Count > 0 ? string.Join(", ", m.Authors) : "-")}{(m.License is null ? string.Empty : $" (license {m.License})")}";
         }
 
+        if (m.Homepage is not null)
+        {
+            yield return $"Homepage     {m.Homepage}";
+        }
+
         yield return $"Source       {plan.Candidate.Source}: {plan.Candidate.Origin}";
         if (plan.Candidate.Git is { } git)
         {
@@ -162,22 +167,14 @@ internal sealed class PluginInstallCommand : AgentCommand
         }
 
         yield return $"Uses         {(m.Uses.Count == 0 ? "nothing declared (no processes, network or file writes)" : string.Join(", ", m.Uses.Select(u => u.ToString().ToLowerInvariant())))}";
-        if (m.SkillDirectories.Count > 0)
+        foreach (var line in PluginPartsSummary.Lines(m))
         {
-            yield return $"Skills       {string.Join(", ", m.SkillDirectories)}";
+            yield return line;
         }
 
-        if (m.LspServers.Count > 0)
-        {
-            yield return $"LSP servers  {string.Join(", ", m.LspServers.Select(s => $"{s.Name} ({string.Join(' ', [s.Command, .. s.Args])})"))}";
-        }
-
-        if (m.McpServers.Count > 0)
-        {
-            yield return $"MCP servers  {string.Join(", ", m.McpServers.Select(s => $"{s.Name} ({(s.Url is { } url ? url.ToString() : string.Join(' ', [s.Command!, .. s.Args]))})"))}";
-        }
-
-        yield return m.HasCode
+        yield return m.Format == PluginFormat.ClaudeCode
+            ? "Code         no .NET code; its hook commands and servers run as programs with your permissions: install only plugins you trust."
+            : m.HasCode
             ? $"Code         {m.EntryAssembly}: runs inside agent as trusted code with your permissions; install only plugins you trust."
             : "Code         none (declarative: manifest, skills and server definitions only)";
         yield return $"Hash         {plan.Hash}";

@@ -193,6 +193,13 @@ internal sealed class RunCommand : AgentCommand
             Prefer = ModelSelector.TryParse(parseResult.GetValue(_prefer), out var prefer) && parseResult.GetValue(_prefer) is not null ? prefer : null,
         };
         await using var session = await frontEnd.OpenSessionAsync(options, cancellationToken).ConfigureAwait(false);
+
+        // "/plugin:command args" (or a user's /command) sends the command's prompt, as the chat would.
+        var commands = (IReadOnlyList<Chat.UserCommand>)[
+            .. Chat.UserCommands.Load(Context.Paths, frontEnd.Configuration.ProjectRoot),
+            .. Chat.UserCommands.FromPlugins(frontEnd.Runtime.Host.Loaded.Values.Select(p => p.Manifest)),
+        ];
+        prompt = Chat.UserCommands.TryExpand(prompt.Trim(), commands) ?? prompt;
         return await session.SendAsync(
             new TurnRequest(prompt)
             {

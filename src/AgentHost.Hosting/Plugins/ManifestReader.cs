@@ -12,22 +12,42 @@ public static partial class ManifestReader
     private static readonly string[] KnownKeys =
         ["id", "version", "description", "authors", "license", "sdk", "entry", "uses", "skills", "lsp", "mcp", "hooks", "commands", "homepage", "tags"];
 
-    /// <summary>Reads the manifest in <paramref name="pluginDirectory"/>.</summary>
+    /// <summary>What makes a folder a plugin folder, for messages.</summary>
+    public const string PluginFolderDescription = $"a {PluginManifest.FileName}, or a Claude Code plugin ({ClaudePluginReader.LayoutDescription})";
+
+    /// <summary>
+    /// The one rule for "is this a plugin folder": it has our <c>plugin.yaml</c>, or it is a Claude Code plugin
+    /// (<c>.claude-plugin/plugin.json</c>, or the default layout).
+    /// </summary>
+    /// <param name="directory">The folder.</param>
+    /// <returns>Whether <see cref="ReadFromDirectory"/> reads it as a plugin.</returns>
+    public static bool IsPluginFolder(string directory) =>
+        Directory.Exists(directory) && (File.Exists(Path.Combine(directory, PluginManifest.FileName)) || ClaudePluginReader.IsClaudePlugin(directory));
+
+    /// <summary>Reads the plugin in <paramref name="pluginDirectory"/>: its <c>plugin.yaml</c>, else a Claude Code plugin.</summary>
     /// <param name="pluginDirectory">The plugin root.</param>
+    /// <param name="defaultName">The name of a Claude Code plugin without <c>plugin.json</c>; by default the folder's name.</param>
     /// <returns>The manifest.</returns>
-    /// <exception cref="AgentHostException">The manifest is missing or invalid; the message lists every problem.</exception>
-    public static PluginManifest ReadFromDirectory(string pluginDirectory)
+    /// <exception cref="AgentHostException">No plugin is there, or its manifest is invalid; the message lists every problem.</exception>
+    public static PluginManifest ReadFromDirectory(string pluginDirectory, string? defaultName = null)
     {
         var path = Path.Combine(pluginDirectory, PluginManifest.FileName);
-        if (!File.Exists(path))
+        if (File.Exists(path))
         {
-            throw new AgentHostException(
-                ErrorKind.Plugin,
-                $"{path}: no {PluginManifest.FileName} found. A plugin folder needs a manifest at its root (see docs/plugins.md).");
+            return Read(path, File.ReadAllText(path));
         }
 
-        return Read(path, File.ReadAllText(path));
+        if (Directory.Exists(pluginDirectory) && ClaudePluginReader.IsClaudePlugin(pluginDirectory))
+        {
+            return ClaudePluginReader.Read(pluginDirectory, defaultName);
+        }
+
+        throw new AgentHostException(ErrorKind.Plugin, NotAPluginFolder(Path.GetFullPath(pluginDirectory)));
     }
+
+    /// <summary>The message for a folder that holds no plugin: what was looked for, and where plugins keep it.</summary>
+    public static string NotAPluginFolder(string directory) =>
+        $"{directory} is not a plugin folder: looked for {PluginFolderDescription}, and found none. Give the plugin's root folder (for a .NET plugin the 'dotnet publish' output with plugin.yaml; see docs/plugins.md).";
 
     /// <summary>Parses manifest text.</summary>
     /// <param name="filePath">The file the text came from (used in messages and to resolve relative paths).</param>
@@ -97,6 +117,7 @@ public static partial class ManifestReader
             Description = description ?? string.Empty,
             Authors = ctx.StringList(root, "authors"),
             License = ctx.OptionalScalar(root, "license"),
+            Homepage = ctx.OptionalScalar(root, "homepage"),
             Sdk = sdk ?? (SdkRange.TryParse(">=0.0", out var any, out _) ? any! : throw new InvalidOperationException()),
             EntryAssembly = entryAssembly,
             EntryType = entryType,

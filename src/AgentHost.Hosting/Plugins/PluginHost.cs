@@ -273,7 +273,8 @@ public sealed partial class PluginHost : IAsyncDisposable
     {
         foreach (var folder in manifest.SkillDirectories)
         {
-            builder.Add(new SkillDirectoryCapability(folder.Replace('\\', '/'), Path.GetFullPath(Path.Combine(manifest.Directory, folder))));
+            // Named after the folder; a nested one ('extra/skills') as 'extra.skills', since names cannot hold '/'.
+            builder.Add(new SkillDirectoryCapability(folder.Replace('\\', '/').Replace('/', '.'), Path.GetFullPath(Path.Combine(manifest.Directory, folder))));
         }
 
         foreach (var server in manifest.LspServers)

@@ -64,11 +64,23 @@ public sealed record PluginManifest
     /// </summary>
     public IReadOnlyList<string> NotMapped { get; init; } = [];
 
-    /// <summary>The file the manifest was read from.</summary>
+    /// <summary>
+    /// The file the manifest was read from: <c>plugin.yaml</c>, a Claude Code plugin's <c>.claude-plugin/plugin.json</c>,
+    /// or, for a Claude Code plugin in the default layout without a manifest, the plugin folder itself.
+    /// </summary>
     public required string FilePath { get; init; }
 
-    /// <summary>The plugin root folder.</summary>
-    public string Directory => Path.GetDirectoryName(FilePath)!;
+    /// <summary>The plugin root folder (by default the folder of <see cref="FilePath"/>).</summary>
+    public string Directory
+    {
+        get => _directory ?? Path.GetDirectoryName(FilePath)!;
+        init => _directory = value;
+    }
+
+    private readonly string? _directory;
+
+    /// <summary>The plugin's home page, when the manifest gives one.</summary>
+    public string? Homepage { get; init; }
 
     /// <summary>Whether the plugin has code (an entry assembly).</summary>
     public bool HasCode => EntryAssembly is not null;

@@ -240,7 +240,7 @@ public sealed class PluginRuntime : IAsyncDisposable
         foreach (var name in requested.Distinct(StringComparer.Ordinal).Where(n => !installed.Contains(n)))
         {
             var folder = Path.GetFullPath(name, workingDirectory);
-            if (File.Exists(Path.Combine(folder, PluginManifest.FileName)))
+            if (ManifestReader.IsPluginFolder(folder))
             {
                 extra.Add(new PluginLoadRequest(folder) { Settings = _settings(IdOf(folder)) });
             }
@@ -333,7 +333,7 @@ public sealed class PluginRuntime : IAsyncDisposable
     private string? FindInCatalog(string id)
     {
         var named = Path.Combine(_store.CatalogDirectory, id);
-        return id.Length > 0 && Path.GetFileName(named) == id && File.Exists(Path.Combine(named, PluginManifest.FileName)) && ReadId(named) == id
+        return id.Length > 0 && Path.GetFileName(named) == id && ManifestReader.IsPluginFolder(named) && ReadId(named) == id
             ? named
             : CatalogFolders().FirstOrDefault(f => string.Equals(ReadId(f), id, StringComparison.Ordinal));
     }
@@ -342,7 +342,7 @@ public sealed class PluginRuntime : IAsyncDisposable
 
     private IEnumerable<string> CatalogFolders() =>
         Directory.Exists(_store.CatalogDirectory)
-            ? Directory.EnumerateDirectories(_store.CatalogDirectory).Where(d => File.Exists(Path.Combine(d, PluginManifest.FileName))).Order(StringComparer.Ordinal)
+            ? Directory.EnumerateDirectories(_store.CatalogDirectory).Where(ManifestReader.IsPluginFolder).Order(StringComparer.Ordinal)
             : [];
 
     private static string? ReadId(string folder)

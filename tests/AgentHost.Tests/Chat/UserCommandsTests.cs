@@ -46,4 +46,47 @@ public sealed class UserCommandsTests : IDisposable
         Assert.Equal(["deploy", "mine", "test"], trusted.Select(c => c.Name));
         Assert.Equal("Run the project's tests.", trusted.Single(c => c.Name == "test").Body);
     }
+
+    [Fact]
+    public void PositionalArguments_AreReplacedByWords_QuotesGroupingWords_AndTheHintComesFromFrontMatter()
+    {
+        var review = UserCommands.Parse("review", "---\ndescription: Review\nargument-hint: <file> [focus]\n---\nReview $1 for $2 (all: $ARGUMENTS; none: '$3').\n", "review.md");
+
+        Assert.Equal("<file> [focus]", review.ArgumentHint);
+        Assert.Equal("/review <file> [focus]", review.Usage);
+        Assert.Equal("Review src/a.cs for error handling (all: src/a.cs \"error handling\"; none: '').", review.Expand("src/a.cs \"error handling\""));
+        Assert.Equal(["a", "b c", "d"], UserCommand.Words("  a 'b c'   d "));
+        Assert.Equal("Cost $10 and one", UserCommands.Parse("x", "Cost $10 and $1", "x.md").Expand("one"));
+    }
+
+    [Fact]
+    public void PluginCommands_AreQualifiedByThePlugin_AndPlainWhenOnlyOnePluginHasTheName()
+    {
+        var one = PluginWithCommands("one", ("review", "Review $ARGUMENTS."), ("shared", "One's."));
+        var two = PluginWithCommands("two", ("shared", "Two's."));
+
+        var commands = UserCommands.FromPlugins([two, one]);
+
+        Assert.Equal(["one:review", "review", "one:shared", "two:shared"], commands.Select(c => c.Name));
+        Assert.All(commands, c => Assert.NotNull(c.PluginId));
+        Assert.Equal("Review $ARGUMENTS. (plugin one)", commands[0].Description);
+        Assert.Equal("Review x.", UserCommands.TryExpand("/one:review x", commands));
+        Assert.Equal("Review y.", UserCommands.TryExpand("/review y", commands));
+        Assert.Equal("Two's.", UserCommands.TryExpand("/two:shared", commands));
+        Assert.Null(UserCommands.TryExpand("/shared", commands));
+        Assert.Null(UserCommands.TryExpand("review y", commands));
+        Assert.Null(UserCommands.TryExpand("/usr/bin/env is missing", commands));
+    }
+
+    private AgentHost.Hosting.Plugins.PluginManifest PluginWithCommands(string id, params (string Name, string Body)[] commands)
+    {
+        var root = _temp.Combine("plugins", id);
+        foreach (var (name, body) in commands)
+        {
+            _temp.WriteFile(Path.Combine("plugins", id, "commands", name + ".md"), body);
+        }
+
+        _temp.WriteFile(Path.Combine("plugins", id, ".claude-plugin", "plugin.json"), $"{{ \"name\": \"{id}\" }}");
+        return AgentHost.Hosting.Plugins.ManifestReader.ReadFromDirectory(root);
+    }
 }
