@@ -1,5 +1,6 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Installation.Marketplaces;
 
 namespace AgentHost.Installation;
 
@@ -39,9 +40,11 @@ internal sealed class FetchedSource : PluginSource, IDisposable
     /// <param name="origin">The lockfile origin; the URL with its ref when <see langword="null"/>.</param>
     /// <param name="report">Progress lines.</param>
     /// <param name="cancellationToken">Cancellation.</param>
+    /// <param name="definition">The parts a marketplace entry defines itself, when it does (the folder then need not be a plugin yet).</param>
+    /// <param name="defaultName">The name of a plugin without a manifest name (the marketplace entry's); else the repository's or path's last part.</param>
     /// <returns>The source; dispose it to delete the clone.</returns>
     public static async Task<FetchedSource> CloneAsync(
-        GitCloner cloner, GitUrl url, string? sha, string? subPath, string stagingDirectory, string source, string? origin, Action<string>? report, CancellationToken cancellationToken)
+        GitCloner cloner, GitUrl url, string? sha, string? subPath, string stagingDirectory, string source, string? origin, Action<string>? report, CancellationToken cancellationToken, EntryDefinition? definition = null, string? defaultName = null)
     {
         Directory.CreateDirectory(stagingDirectory);
         var clone = Path.Combine(stagingDirectory, Guid.NewGuid().ToString("N") + ".clone");
@@ -56,10 +59,16 @@ internal sealed class FetchedSource : PluginSource, IDisposable
                 throw new AgentHostException(ErrorKind.NotFound, $"{url.Display} has no folder '{path}' (at commit {commit[..Math.Min(12, commit.Length)]}); check the path to the plugin inside the repository.");
             }
 
-            Check(root, url.Display + (path is null ? string.Empty : $" (path {path})"));
+            if (definition is null)
+            {
+                Check(root, url.Display + (path is null ? string.Empty : $" (path {path})"));
+            }
+
             var candidate = new PluginCandidate(null, null, source, origin ?? url.Display, CandidateKind.Folder)
             {
                 Git = new GitPin(url.Url, url.Ref, path, commit) { Sha = sha },
+                Definition = definition,
+                DefaultName = defaultName ?? LastSegment(path ?? url.Url),
             };
             return new FetchedSource(root, clone, candidate, report);
         }
@@ -71,10 +80,24 @@ internal sealed class FetchedSource : PluginSource, IDisposable
     }
 
     /// <summary>Offers a plugin folder that already exists (a relative-path entry of a marketplace).</summary>
-    public static FetchedSource Folder(string root, string source, string origin, string shown, Action<string>? report)
+    /// <param name="definition">The parts the marketplace entry defines itself, when it does (the folder then need not be a plugin yet).</param>
+    /// <param name="defaultName">The name of a plugin without a manifest name: the marketplace entry's.</param>
+    public static FetchedSource Folder(string root, string source, string origin, string shown, Action<string>? report, EntryDefinition? definition = null, string? defaultName = null)
     {
-        Check(root, shown);
-        return new FetchedSource(root, null, new PluginCandidate(null, null, source, origin, CandidateKind.Folder), report);
+        if (definition is null)
+        {
+            Check(root, shown);
+        }
+
+        var candidate = new PluginCandidate(null, null, source, origin, CandidateKind.Folder) { Definition = definition, DefaultName = defaultName };
+        return new FetchedSource(root, null, candidate, report);
+    }
+
+    /// <summary>A repository's or path's last part without <c>.git</c>: <c>https://host/o/notes.git</c> → <c>notes</c>.</summary>
+    private static string LastSegment(string urlOrPath)
+    {
+        var last = urlOrPath.TrimEnd('/').Split('/', ':').Last();
+        return last.EndsWith(".git", StringComparison.OrdinalIgnoreCase) ? last[..^4] : last;
     }
 
     /// <summary>A sub-folder path inside a repository: relative, forward slashes, never leaving it.</summary>

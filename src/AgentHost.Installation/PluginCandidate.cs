@@ -32,4 +32,13 @@ public sealed record PluginCandidate(string? Id, NuGetVersion? Version, string S
 
     /// <summary>The git repository and commit the content was cloned from; <see langword="null"/> when not from git.</summary>
     public GitPin? Git { get; init; }
+
+    /// <summary>
+    /// The name a plugin without a manifest name (Claude Code's default layout) takes: the marketplace entry's, or the
+    /// repository's; <see langword="null"/>: the folder's own name.
+    /// </summary>
+    public string? DefaultName { get; init; }
+
+    /// <summary>The plugin parts a marketplace entry defines itself, written into the staged copy's <c>plugin.json</c> (<see cref="Marketplaces.EntryManifest"/>).</summary>
+    public Marketplaces.EntryDefinition? Definition { get; init; }
 }

@@ -328,8 +328,14 @@ public sealed class PluginInstaller
     {
         try
         {
+            if (candidate.Definition is { } definition)
+            {
+                // A marketplace entry that defines parts itself: they go into the copy's plugin.json (hashed with it).
+                EntryManifest.Apply(staging, definition, candidate.Origin);
+            }
+
             // A Claude Code plugin without plugin.json is named after its folder: the source's, not the staging copy's.
-            var name = candidate.Kind == CandidateKind.Folder ? Path.GetFileName(Path.TrimEndingDirectorySeparator(candidate.Origin)) : null;
+            var name = candidate.DefaultName ?? (candidate.Kind == CandidateKind.Folder ? Path.GetFileName(Path.TrimEndingDirectorySeparator(candidate.Origin)) : null);
             var manifest = ManifestReader.ReadFromDirectory(staging, name);
             if (manifest.Format == PluginFormat.ClaudeCode && manifest.FilePath == manifest.Directory)
             {

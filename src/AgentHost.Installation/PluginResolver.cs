@@ -261,10 +261,10 @@ internal sealed class PluginResolver(
                 throw new AgentHostException(ErrorKind.NotFound, $"{origin}: the marketplace lists it at ./{folder}, but {root} does not exist. The marketplace may be out of date: run 'agent plugin marketplace update {registration.Name}'.");
             }
 
-            return FetchedSource.Folder(root, label, origin, $"{origin} (./{folder})", report);
+            return FetchedSource.Folder(root, label, origin, $"{origin} (./{folder})", report, entry.Definition, entry.Name);
         }
 
-        return await FetchedSource.CloneAsync(Cloner, source.Git!, source.Sha, source.SubPath, store.StagingDirectory, label, origin, report, cancellationToken).ConfigureAwait(false);
+        return await FetchedSource.CloneAsync(Cloner, source.Git!, source.Sha, source.SubPath, store.StagingDirectory, label, origin, report, cancellationToken, entry.Definition, entry.Name).ConfigureAwait(false);
     }
 
     private static bool OwnerRepo(string target) =>

@@ -23,7 +23,22 @@ internal sealed record Marketplace(string Name, string Root, string FilePath, st
 /// <param name="Version">The version the entry states, when given.</param>
 /// <param name="Source">Where to get it; <see langword="null"/> when the host cannot install it (see <paramref name="NotInstallable"/>).</param>
 /// <param name="NotInstallable">Why the host cannot install it; <see langword="null"/> when it can.</param>
-internal sealed record MarketplaceEntry(string Name, string? Description, string? Version, MarketplacePluginSource? Source, string? NotInstallable);
+internal sealed record MarketplaceEntry(string Name, string? Description, string? Version, MarketplacePluginSource? Source, string? NotInstallable)
+{
+    /// <summary>
+    /// The plugin parts the entry itself defines (<c>commands</c>, <c>hooks</c>, <c>mcpServers</c>, <c>lspServers</c>, …)
+    /// with its name and metadata, as a <c>plugin.json</c> object; <see langword="null"/> when it defines none.
+    /// </summary>
+    public EntryDefinition? Definition { get; init; }
+}
+
+/// <summary>The plugin parts a marketplace entry defines, applied to the plugin's folder at install (<see cref="EntryManifest"/>).</summary>
+/// <param name="Json">A <c>plugin.json</c> object: the entry's name, metadata and definition fields.</param>
+/// <param name="Strict">
+/// <see langword="true"/> (Claude Code's default): the plugin's own <c>plugin.json</c> leads and the entry adds to it;
+/// <see langword="false"/>: the entry is the whole definition, and a <c>plugin.json</c> that also defines parts is a conflict.
+/// </param>
+public sealed record EntryDefinition(string Json, bool Strict);
 
 /// <summary>Where a marketplace entry's plugin comes from: a folder in the marketplace, or a git repository.</summary>
 /// <param name="Folder">The folder inside the marketplace root (relative, forward slashes), for a relative-path source.</param>
@@ -41,15 +56,18 @@ internal sealed record MarketplacePluginSource(string? Folder, GitUrl? Git, stri
 /// <c>metadata.pluginRoot</c> and <c>plugins</c>, each with a <c>source</c> that is a relative path, or an object
 /// whose <c>source</c> is <c>github</c> (<c>repo</c>), <c>url</c> (<c>url</c>, optional <c>path</c>) or
 /// <c>git-subdir</c> (<c>url</c>, <c>path</c>), each with optional <c>ref</c> and <c>sha</c>. Entries the host
-/// cannot install (npm or pip sources, unknown kinds, <c>strict: false</c> entries that define the plugin's parts
-/// themselves) are kept with the reason, never dropped. A malformed file is refused with its line and the field.
+/// cannot install (npm or pip sources, unknown kinds) are kept with the reason, never dropped; the parts an entry
+/// defines itself (<c>strict</c>, <see cref="EntryDefinition"/>) are applied to the plugin's folder at install. A malformed file is refused with its line and the field.
 /// </summary>
 internal static partial class MarketplaceFile
 {
     /// <summary>The marketplace file's path below the marketplace root.</summary>
     public const string RelativePath = ".claude-plugin/marketplace.json";
 
-    private static readonly string[] DefinitionFields = ["commands", "agents", "hooks", "mcpServers", "lspServers", "skills", "outputStyles"];
+    /// <summary>The entry fields that define plugin parts (the rest are catalogue data).</summary>
+    internal static readonly string[] DefinitionFields = ["commands", "agents", "hooks", "mcpServers", "lspServers", "skills", "outputStyles"];
+
+    private static readonly string[] MetadataFields = ["description", "version", "author", "homepage", "repository", "license", "keywords"];
 
     /// <summary>The marketplace root for a folder or a path to marketplace.json, or <see langword="null"/> when it holds none.</summary>
     public static string? FindRoot(string path)
@@ -171,17 +189,47 @@ internal static partial class MarketplaceFile
                 }
 
                 var (pluginSource, notInstallable) = ReadSource(source, at + ".source", pluginRoot, Bad);
-                if (notInstallable is null && plugin.TryGetProperty("strict", out var strict) && strict.ValueKind == JsonValueKind.False
-                    && DefinitionFields.FirstOrDefault(f => plugin.TryGetProperty(f, out _)) is { } field)
+                if (plugin.TryGetProperty("strict", out var strict) && strict.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
                 {
-                    notInstallable = $"\"strict\": false with \"{field}\" in the marketplace entry: the plugin's parts are defined by the marketplace, not by the plugin's own folder, and the host does not map such entries yet";
+                    throw Bad(at + ".strict", "must be true or false (false: the entry defines the plugin's parts itself).");
                 }
 
-                entries.Add(new MarketplaceEntry(entryName, entryDescription, version, notInstallable is null ? pluginSource : null, notInstallable));
+                entries.Add(new MarketplaceEntry(entryName, entryDescription, version, notInstallable is null ? pluginSource : null, notInstallable)
+                {
+                    Definition = DefinitionOf(plugin, entryName, strict.ValueKind != JsonValueKind.False),
+                });
             }
 
             return new Marketplace(name, root, file, owner, description, entries);
         }
+    }
+
+    /// <summary>The entry's own definition of the plugin's parts as a plugin.json object, or <see langword="null"/> when it defines none.</summary>
+    private static EntryDefinition? DefinitionOf(JsonElement plugin, string name, bool strict)
+    {
+        if (!DefinitionFields.Any(f => plugin.TryGetProperty(f, out _)))
+        {
+            return null;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", name);
+            foreach (var field in MetadataFields.Concat(DefinitionFields))
+            {
+                if (plugin.TryGetProperty(field, out var value))
+                {
+                    writer.WritePropertyName(field);
+                    value.WriteTo(writer);
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return new EntryDefinition(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan), strict);
     }
 
     private static (MarketplacePluginSource? Source, string? NotInstallable) ReadSource(JsonElement source, string at, string? pluginRoot, Func<string, string, AgentHostException> bad)

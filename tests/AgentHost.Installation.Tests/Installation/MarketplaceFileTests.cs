@@ -61,11 +61,32 @@ public sealed class MarketplaceFileTests
 
         var blocked = marketplace.Plugins.Where(p => p.NotInstallable is not null).ToDictionary(p => p.Name, p => p.NotInstallable!);
 
-        Assert.Equal(["future", "inline", "npm-one"], blocked.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["future", "npm-one"], blocked.Keys.Order(StringComparer.Ordinal));
         Assert.Contains("npm package", blocked["npm-one"], StringComparison.Ordinal);
         Assert.Contains("\"hologram\" is not one the host knows", blocked["future"], StringComparison.Ordinal);
-        Assert.Contains("\"strict\": false with \"commands\"", blocked["inline"], StringComparison.Ordinal);
         Assert.All(marketplace.Plugins.Where(p => p.NotInstallable is not null), p => Assert.Null(p.Source));
+    }
+
+    [Fact]
+    public void Parse_EntryThatDefinesParts_KeepsItsDefinitionAndStrictness()
+    {
+        var marketplace = Parse(RealShaped);
+
+        var inline = marketplace.Find("inline")!;
+        Assert.Equal("plugins/inline", inline.Source!.Folder);
+        Assert.False(inline.Definition!.Strict);
+        Assert.Contains("\"commands\": [", inline.Definition.Json, StringComparison.Ordinal);
+        Assert.Contains("\"name\": \"inline\"", inline.Definition.Json, StringComparison.Ordinal);
+        Assert.Null(marketplace.Find("strict-false-plain")!.Definition); // strict:false alone defines nothing
+        Assert.Null(marketplace.Find("local-dev")!.Definition);
+    }
+
+    [Fact]
+    public void Parse_StrictThatIsNotABoolean_NamesTheField()
+    {
+        var error = ParseFails("""{ "name": "m", "plugins": [ { "name": "a", "source": "./a", "strict": "no" } ] }""");
+
+        Assert.Contains("plugins[0].strict: must be true or false", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -149,7 +149,7 @@ public sealed class GitInstallTests
         var result = await box.RunAsync("plugin", "install", url, "--yes");
 
         Assert.NotEqual(ExitCodes.Success, result.ExitCode);
-        Assert.Contains($"error: {url} has no ", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"error: {url} is not a plugin folder: looked for a plugin.yaml", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain(".clone", result.Error, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(box.Store.StagingDirectory));
     }
