@@ -30,12 +30,19 @@ internal sealed record PluginChoice(IReadOnlyList<string> Requested, IReadOnlyLi
     }
 
     /// <summary>
-    /// How a <c>--plugin</c> name is recorded and sent: a plugin folder (<see cref="ManifestReader.IsPluginFolder"/>: a <c>plugin.yaml</c> or a Claude Code plugin, relative to
-    /// <paramref name="directory"/>) by its absolute path, so it resolves from anywhere; an id as it is.
+    /// How a <c>--plugin</c> name is recorded and sent: a plugin folder (relative to <paramref name="directory"/>) by its
+    /// absolute path, so it resolves from anywhere; an id as it is. A name written as a path (<c>./x</c>, <c>a/b</c>, an
+    /// absolute path) is a folder when <see cref="ManifestReader.IsPluginFolder"/> says so, Claude Code's default layout
+    /// included. A bare word is a folder only when it holds a manifest file (<c>plugin.yaml</c> or
+    /// <c>.claude-plugin/plugin.json</c>): a repository's <c>git/skills/</c> must not turn <c>--plugin git</c> into its folder.
     /// </summary>
     public static string NameOf(string name, string directory)
     {
         var folder = Path.GetFullPath(name, directory);
-        return ManifestReader.IsPluginFolder(folder) ? folder : name;
+        var writtenAsPath = name.StartsWith('.') || Path.IsPathRooted(name) || name.Contains('/', StringComparison.Ordinal) || name.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        var isFolder = writtenAsPath
+            ? ManifestReader.IsPluginFolder(folder)
+            : File.Exists(Path.Combine(folder, PluginManifest.FileName)) || File.Exists(Path.Combine(folder, ClaudePluginReader.ManifestPath));
+        return isFolder ? folder : name;
     }
 }
