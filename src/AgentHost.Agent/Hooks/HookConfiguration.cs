@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Hooks;
 
 namespace AgentHost.Agent.Hooks;
 

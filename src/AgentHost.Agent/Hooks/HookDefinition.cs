@@ -1,3 +1,4 @@
+using AgentHost.Hosting.Hooks;
 namespace AgentHost.Agent.Hooks;
 
 /// <summary>Where a hook is configured.</summary>

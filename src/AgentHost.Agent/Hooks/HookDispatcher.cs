@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Text;
 using AgentHost.Sdk.Events;
+using AgentHost.Hosting.Hooks;
 
 namespace AgentHost.Agent.Hooks;
 

@@ -4,6 +4,7 @@ using AgentHost.Agent.Engine;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
+using AgentHost.Hosting.Hooks;
 
 namespace AgentHost.Agent.Hooks;
 

@@ -7,6 +7,7 @@ using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Security;
+using AgentHost.Hosting.Hooks;
 
 namespace AgentHost.Cli.Commands;
 

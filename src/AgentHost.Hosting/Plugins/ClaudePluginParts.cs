@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentHost.Hosting.Hooks;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Hosting.Plugins;
@@ -14,9 +15,6 @@ internal sealed record ClaudeParts(
 internal static class ClaudePluginParts
 {
     /// <summary>The hook events the host runs (docs/hooks.md); a plugin's hooks for other events are listed as not mapped.</summary>
-    private static readonly string[] HookEvents =
-        ["SessionStart", "UserPromptSubmit", "PreToolUse", "PermissionRequest", "PostToolUse", "PostToolUseFailure", "Notification", "Stop", "PreCompact", "SessionEnd"];
-
     public static ClaudeParts Read(ReadState state, JsonSourceFile? json)
     {
         var skills = Folders(state, json, "skills", "skills");
@@ -246,9 +244,9 @@ internal static class ClaudePluginParts
                 continue;
             }
 
-            if (!HookEvents.Contains(ev.Name, StringComparer.Ordinal))
+            if (!HookEventNames.All.Contains(ev.Name, StringComparer.Ordinal))
             {
-                state.NotMapped.Add($"{shown}: {ev.Name} hooks: the event is not supported (supported: {string.Join(", ", HookEvents)})");
+                state.NotMapped.Add($"{shown}: {ev.Name} hooks: the event is not supported (supported: {string.Join(", ", HookEventNames.All)})");
                 continue;
             }
 

@@ -1,4 +1,4 @@
-namespace AgentHost.Agent.Hooks;
+namespace AgentHost.Hosting.Hooks;
 
 /// <summary>The hook events, named as Claude Code names them (case-sensitive), and what each one's matcher matches.</summary>
 public static class HookEventNames
