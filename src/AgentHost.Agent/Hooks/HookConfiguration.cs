@@ -293,6 +293,12 @@ public sealed class HookConfiguration
             return null;
         }
 
+        if (UnsupportedHookFields.Reason(fields.GetValueOrDefault) is { } unsupported)
+        {
+            problems.Add($"{where}: {hookEvent} hook: {unsupported}. Skipped.");
+            return null;
+        }
+
         var command = fields.GetValueOrDefault("command");
         if (string.IsNullOrWhiteSpace(command))
         {

@@ -267,6 +267,10 @@ internal static class ClaudePluginParts
                     {
                         state.NotMapped.Add($"{shown}: {ev.Name} hook of type '{type ?? "(none)"}' is not supported (only 'command' hooks run)");
                     }
+                    else if (UnsupportedHookFields.Reason(name => hook.TryGetProperty(name, out var v) ? (v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()) : null) is { } unsupported)
+                    {
+                        state.NotMapped.Add($"{shown}: {ev.Name} hook '{(hook.TryGetProperty("command", out var c) ? Shorten(c) : "(no command)")}': {unsupported}");
+                    }
                 }
             }
         }
@@ -324,5 +328,11 @@ internal static class ClaudePluginParts
                 parse(servers, servers.Root, string.Empty);
             }
         }
+    }
+
+    private static string Shorten(JsonElement command)
+    {
+        var text = command.ValueKind == JsonValueKind.String ? command.GetString() ?? string.Empty : command.GetRawText();
+        return text.Length <= 60 ? text : text[..57] + "...";
     }
 }

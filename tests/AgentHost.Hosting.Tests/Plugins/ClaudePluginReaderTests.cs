@@ -53,6 +53,7 @@ public sealed class ClaudePluginReaderTests : IDisposable
                 "commands/review.md: 'allowed-tools' is not applied; the permission rules decide what the command's tool calls may do",
                 "commands/summarize.md: 'model' is not applied; the session's model answers",
                 "commands/summarize.md: !`command` lines are not run; the prompt keeps them as written",
+                "hooks/hooks.json: PostToolUse hook '${CLAUDE_PLUGIN_ROOT}/hooks/guard.sh': a condition on the call ('if') and running in the background and waking the agent ('asyncRewake') are not supported, so this hook is not run",
                 "hooks/hooks.json: Stop hook of type 'prompt' is not supported (only 'command' hooks run)",
                 "hooks/hooks.json: SubagentStop hooks: the event is not supported (supported: SessionStart, UserPromptSubmit, PreToolUse, PermissionRequest, PostToolUse, PostToolUseFailure, Notification, Stop, PreCompact, SessionEnd)",
                 ".lsp.json: yaml.workspaceFolder: a fixed workspace folder is not supported; the project root is used",

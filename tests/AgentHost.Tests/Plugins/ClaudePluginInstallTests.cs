@@ -35,12 +35,13 @@ public sealed class ClaudePluginInstallTests
             "Hooks        hooks/hooks.json",
             "LSP servers  yaml (yaml-language-server --stdio; .yaml .yml)",
             "MCP servers  kit-everything (node ${CLAUDE_PLUGIN_ROOT}/servers/everything.mjs)",
-            "NOT MAPPED   8 part(s) of this plugin are not supported and will not be used:",
+            "NOT MAPPED   9 part(s) of this plugin are not supported and will not be used:",
             "             - .claude-plugin/plugin.json: 'outputStyles': output styles are not supported",
             "             - agents/security-reviewer.md: sub-agent profiles are not supported",
             "             - commands/review.md: 'allowed-tools' is not applied; the permission rules decide what the command's tool calls may do",
             "             - commands/summarize.md: 'model' is not applied; the session's model answers",
             "             - commands/summarize.md: !`command` lines are not run; the prompt keeps them as written",
+            "             - hooks/hooks.json: PostToolUse hook '${CLAUDE_PLUGIN_ROOT}/hooks/guard.sh': a condition on the call ('if') and running in the background and waking the agent ('asyncRewake') are not supported, so this hook is not run",
             "             - hooks/hooks.json: Stop hook of type 'prompt' is not supported (only 'command' hooks run)",
             "             - hooks/hooks.json: SubagentStop hooks: the event is not supported (supported: SessionStart, UserPromptSubmit, PreToolUse, PermissionRequest, PostToolUse, PostToolUseFailure, Notification, Stop, PreCompact, SessionEnd)",
             "             - .lsp.json: yaml.workspaceFolder: a fixed workspace folder is not supported; the project root is used",
@@ -77,7 +78,7 @@ public sealed class ClaudePluginInstallTests
         Assert.True(info.ExitCode == ExitCodes.Success, info.Error + info.Output);
         Assert.Contains("  Format            Claude Code plugin (.claude-plugin/plugin.json)", info.Output, StringComparison.Ordinal);
         Assert.Contains("  Commands          /review-kit:review, /review-kit:summarize", info.Output, StringComparison.Ordinal);
-        Assert.Contains("  NOT MAPPED        8 part(s) of this plugin are not supported and will not be used:", info.Output, StringComparison.Ordinal);
+        Assert.Contains("  NOT MAPPED        9 part(s) of this plugin are not supported and will not be used:", info.Output, StringComparison.Ordinal);
         Assert.Contains("                    - agents/security-reviewer.md: sub-agent profiles are not supported", info.Output, StringComparison.Ordinal);
         Assert.Contains("  homepage:         https://example.com/review-kit", info.Output, StringComparison.Ordinal);
         Assert.Contains("  mcpserver:        review-kit/kit-everything", info.Output, StringComparison.Ordinal);
@@ -87,7 +88,7 @@ public sealed class ClaudePluginInstallTests
         Assert.Equal(["review-kit:review", "review-kit:summarize"], json.GetProperty("commands").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["changelog-style"], json.GetProperty("skills").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["hooks/hooks.json"], json.GetProperty("hooks").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal(8, json.GetProperty("notMapped").GetArrayLength());
+        Assert.Equal(9, json.GetProperty("notMapped").GetArrayLength());
         Assert.Equal(ExitCodes.Success, verify.ExitCode);
         Assert.Contains("OK review-kit 1.2.0", verify.Output, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Success, disable.ExitCode);
