@@ -8,6 +8,9 @@ namespace AgentHost.Hosting.Plugins;
 /// SHA-512 over every file below the folder, in ordinal order of the relative path with <c>/</c> separators:
 /// for each file, the UTF-8 path, a zero byte, the length as 8 little-endian bytes, then the content. Renaming,
 /// adding, removing or changing any file changes the hash. Written as <c>sha512-</c> followed by lowercase hex.
+/// A symbolic link (to a file or a folder) is hashed as its path, a zero byte, <c>link:</c> and its target, and never
+/// followed: a link cannot make the hash read files outside the plugin, nor loop (an install copies files, not links,
+/// so an installed plugin with a link was changed after install and is refused by its hash).
 /// </remarks>
 public static class PluginHasher
 {
@@ -21,19 +24,25 @@ public static class PluginHasher
     public static string ComputeHash(string directory, CancellationToken cancellationToken = default)
     {
         var root = Path.GetFullPath(directory);
-        var files = Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
-            .Select(f => (Full: f, Relative: Path.GetRelativePath(root, f).Replace('\\', '/')))
-            .OrderBy(f => f.Relative, StringComparer.Ordinal)
-            .ToList();
+        var entries = new List<(string Relative, FileSystemInfo Info)>();
+        Collect(new DirectoryInfo(root), root, entries);
+        entries.Sort((a, b) => string.CompareOrdinal(a.Relative, b.Relative));
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
         Span<byte> header = stackalloc byte[9];
         var buffer = new byte[81920];
-        foreach (var (full, relative) in files)
+        foreach (var (relative, info) in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
             hash.AppendData(Encoding.UTF8.GetBytes(relative));
-            using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            if (info.LinkTarget is { } target)
+            {
+                hash.AppendData([0]);
+                hash.AppendData(Encoding.UTF8.GetBytes("link:" + target));
+                continue;
+            }
+
+            using var stream = new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
             header[0] = 0;
             BitConverter.TryWriteBytes(header[1..], stream.Length);
             hash.AppendData(header);
@@ -45,5 +54,21 @@ public static class PluginHasher
         }
 
         return Prefix + Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>Every file and link below <paramref name="folder"/>, recursing into real folders only.</summary>
+    private static void Collect(DirectoryInfo folder, string root, List<(string Relative, FileSystemInfo Info)> entries)
+    {
+        foreach (var entry in folder.EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false }))
+        {
+            if (entry is DirectoryInfo directory && entry.LinkTarget is null)
+            {
+                Collect(directory, root, entries);
+            }
+            else
+            {
+                entries.Add((Path.GetRelativePath(root, entry.FullName).Replace('\\', '/'), entry));
+            }
+        }
     }
 }

@@ -29,4 +29,24 @@ public sealed class PluginHasherTests
 
         Assert.Equal(4, new[] { original, changed, renamed, added }.Distinct().Count());
     }
+
+    [UnixFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Links_AreHashedAsLinks_NeverFollowed_SoALoopOrOutsideFilesCannotAffectIt()
+    {
+        using var temp = new TempDirectory();
+        temp.WriteFile("p/plugin.yaml", "id: a");
+        temp.WriteFile("outside/secret.txt", "one");
+        var dir = temp.Combine("p");
+        var plain = PluginHasher.ComputeHash(dir);
+        Directory.CreateSymbolicLink(temp.Combine("p", "loop"), ".");
+        File.CreateSymbolicLink(temp.Combine("p", "secret.txt"), temp.Combine("outside", "secret.txt"));
+
+        var linked = PluginHasher.ComputeHash(dir);
+        File.WriteAllText(temp.Combine("outside", "secret.txt"), "two");
+        var afterOutsideChange = PluginHasher.ComputeHash(dir);
+
+        Assert.NotEqual(plain, linked);
+        Assert.Equal(linked, afterOutsideChange);
+    }
 }
