@@ -40,6 +40,23 @@ public static class HookToolNames
     /// <returns>The host's name.</returns>
     public static string HostName(string name) => Aliases.FirstOrDefault(a => a.Value == name).Key ?? name;
 
+    /// <summary>
+    /// The fields every tool event carries: <c>tool_name</c> (Claude Code's name when there is one),
+    /// <c>tool_input</c> (<see cref="ToHookInput"/>), <c>tool_use_id</c> and <c>agent_tool_name</c> (ours).
+    /// </summary>
+    /// <param name="tool">The host's tool name.</param>
+    /// <param name="argumentsJson">The arguments (a JSON object).</param>
+    /// <param name="callId">The call's id.</param>
+    /// <param name="workspaceRoot">The project root.</param>
+    /// <returns>A new object the caller may add event-specific fields to.</returns>
+    public static JsonObject ToolFields(string tool, string argumentsJson, string callId, string? workspaceRoot) => new()
+    {
+        ["tool_name"] = AliasOf(tool) ?? tool,
+        ["tool_input"] = ToHookInput(tool, argumentsJson, workspaceRoot),
+        ["tool_use_id"] = callId,
+        ["agent_tool_name"] = tool,
+    };
+
     /// <summary>The <c>tool_input</c> a hook receives: the call's arguments, plus Claude Code's field names.</summary>
     /// <param name="tool">The host's tool name.</param>
     /// <param name="argumentsJson">The arguments (a JSON object).</param>

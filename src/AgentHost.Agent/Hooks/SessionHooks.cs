@@ -298,13 +298,8 @@ public sealed class SessionHooks : IPermissionHooks
         }
     }
 
-    private static JsonObject ToolFields(string tool, string argumentsJson, ToolCallContext context) => new()
-    {
-        ["tool_name"] = HookToolNames.AliasOf(tool) ?? tool,
-        ["tool_input"] = HookToolNames.ToHookInput(tool, argumentsJson, context.WorkspaceRoot),
-        ["tool_use_id"] = context.CallId,
-        ["agent_tool_name"] = tool,
-    };
+    private static JsonObject ToolFields(string tool, string argumentsJson, ToolCallContext context) =>
+        HookToolNames.ToolFields(tool, argumentsJson, context.CallId, context.WorkspaceRoot);
 
     private static JsonObject ToolResponse(string text, JsonElement? structured, JsonObject? input)
     {

@@ -74,16 +74,7 @@ public static class McpJsonFile
 
         var value = server.Value;
         string? Text(string name) => value.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? Expand(p.GetString()!) : null;
-        string Expand(string text)
-        {
-            var expansion = ValueExpander.Expand(text, variables);
-            foreach (var unset in expansion.UnsetVariables)
-            {
-                problems.Add($"{field}: variable {unset} is not set, so it expands to nothing; set it, or give a default: ${{{unset}:-value}}.");
-            }
-
-            return expansion.Value;
-        }
+        string Expand(string text) => McpVariables.Expand(text, variables, field, problems);
 
         Dictionary<string, string> Map(string name) =>
             value.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Object

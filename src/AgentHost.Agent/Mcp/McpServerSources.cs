@@ -89,16 +89,7 @@ public static class McpServerSources
     /// </summary>
     private static McpServerDefinition WithVariables(McpServerDefinition server, IReadOnlyDictionary<string, string> variables, List<string> problems)
     {
-        string Expand(string text)
-        {
-            var expansion = ValueExpander.Expand(text, variables);
-            foreach (var unset in expansion.UnsetVariables)
-            {
-                problems.Add($"{server.Source}: MCP server '{server.Name}': variable {unset} is not set, so it expands to nothing; set it, or give a default: ${{{unset}:-value}}.");
-            }
-
-            return expansion.Value;
-        }
+        string Expand(string text) => McpVariables.Expand(text, variables, $"{server.Source}: MCP server '{server.Name}'", problems);
 
         return server with
         {

@@ -165,13 +165,7 @@ internal sealed class HooksTestCommand : AgentCommand
         {
             var tool = HookToolNames.HostName(toolOption is { Length: > 0 } given ? given : "Bash");
             var alias = HookToolNames.AliasOf(tool);
-            var fields = new JsonObject
-            {
-                ["tool_name"] = alias ?? tool,
-                ["tool_input"] = HookToolNames.ToHookInput(tool, input.ToJsonString(), root),
-                ["tool_use_id"] = "call_test",
-                ["agent_tool_name"] = tool,
-            };
+            var fields = HookToolNames.ToolFields(tool, input.ToJsonString(), "call_test", root);
             if (hookEvent == HookEventNames.PostToolUse)
             {
                 fields["tool_response"] = new JsonObject { ["output"] = "(sample output)", ["success"] = true };

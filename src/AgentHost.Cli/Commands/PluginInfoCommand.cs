@@ -66,7 +66,7 @@ internal sealed class PluginInfoCommand : AgentCommand
         console.WriteLine($"  source:           {plugin.Locked.Source} ({plugin.Locked.Origin})");
         if (plugin.Locked.Git is { } git)
         {
-            console.WriteLine($"  git:              {git.Url}{(git.Ref is null ? string.Empty : "#" + git.Ref)}{(git.Path is null ? string.Empty : $" (path {git.Path})")} at commit {git.Commit}");
+            console.WriteLine($"  git:              {git.Display}");
         }
         console.WriteLine($"  installed:        {plugin.Directory}");
         console.WriteLine($"  sha512:           {plugin.Locked.Sha512}");

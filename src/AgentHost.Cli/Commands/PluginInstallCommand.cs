@@ -158,7 +158,7 @@ internal sealed class PluginInstallCommand : AgentCommand
         yield return $"Source       {plan.Candidate.Source}: {plan.Candidate.Origin}";
         if (plan.Candidate.Git is { } git)
         {
-            yield return $"Git          {git.Url}{(git.Ref is null ? string.Empty : "#" + git.Ref)}{(git.Path is null ? string.Empty : $" (path {git.Path})")} at commit {git.Commit}";
+            yield return $"Git          {git.Display}";
         }
 
         if (plan.Signature is { } signature)

@@ -28,9 +28,12 @@ internal sealed class JsonSourceFile : IDisposable
 
     /// <summary>Parses <paramref name="text"/>.</summary>
     /// <exception cref="AgentHostException">The text is not JSON; the message names the line and column.</exception>
-    public static JsonSourceFile Parse(string file, string text)
+    public static JsonSourceFile Parse(string file, string text) => Parse(file, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Parses UTF-8 <paramref name="bytes"/>.</summary>
+    /// <exception cref="AgentHostException">The bytes are not JSON; the message names the line and column.</exception>
+    public static JsonSourceFile Parse(string file, byte[] bytes)
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
         JsonDocument document;
         try
         {

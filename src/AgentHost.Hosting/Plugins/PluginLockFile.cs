@@ -36,6 +36,9 @@ public sealed record GitPin(string Url, string? Ref, string? Path, string Commit
 {
     /// <summary>The commit pinned by the source (a marketplace entry's <c>sha</c>); <see langword="null"/> when not pinned.</summary>
     public string? Sha { get; init; }
+
+    /// <summary>As shown to people: <c>URL#ref (path P) at commit C</c>.</summary>
+    public string Display => $"{Url}{(Ref is null ? string.Empty : "#" + Ref)}{(Path is null ? string.Empty : $" (path {Path})")} at commit {Commit}";
 }
 
 /// <summary>The lockfile of globally installed plugins, with atomic writes.</summary>

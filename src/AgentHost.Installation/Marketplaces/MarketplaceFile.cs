@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Plugins;
 
 namespace AgentHost.Installation.Marketplaces;
 
@@ -103,23 +104,12 @@ internal static partial class MarketplaceFile
     /// <exception cref="AgentHostException">Malformed: file, line and field, and the fix.</exception>
     public static Marketplace Parse(byte[] content, string file, string root)
     {
-        JsonDocument document;
-        try
+        using (var json = JsonSourceFile.Parse(file, content))
         {
-            document = JsonDocument.Parse(content, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        }
-        catch (JsonException ex)
-        {
-            throw new AgentHostException(ErrorKind.Plugin, $"{file}:{(ex.LineNumber ?? 0) + 1}: not valid JSON ({FirstSentence(ex.Message)}). Fix the syntax (a missing comma or quote is the usual cause) and retry.", ex);
-        }
-
-        using (document)
-        {
-            var lines = LineMap(content);
             AgentHostException Bad(string field, string problem) =>
-                new(ErrorKind.Plugin, $"{file}:{LineOf(lines, field)}: {field}: {problem}");
+                new(ErrorKind.Plugin, $"{file}:{json.LineOf(field)}: {field}: {problem}");
 
-            var top = document.RootElement;
+            var top = json.Root;
             if (top.ValueKind != JsonValueKind.Object)
             {
                 throw Bad("$", "the file must be a JSON object with \"name\", \"owner\" and \"plugins\".");
@@ -342,104 +332,6 @@ internal static partial class MarketplaceFile
         return value.ValueKind == JsonValueKind.String
             ? value.GetString()
             : throw bad(field, $"must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}.");
-    }
-
-    /// <summary>The line of a field, or of its nearest parent that the file has (a missing field is reported where its object starts).</summary>
-    private static int LineOf(Dictionary<string, int> lines, string field)
-    {
-        while (true)
-        {
-            if (lines.TryGetValue(field, out var line))
-            {
-                return line;
-            }
-
-            var cut = Math.Max(field.LastIndexOf('.'), field.LastIndexOf('['));
-            if (cut <= 0)
-            {
-                return 1;
-            }
-
-            field = field[..cut];
-        }
-    }
-
-    /// <summary>The 1-based line of every property and array element, by its path (<c>plugins[2].source.url</c>).</summary>
-    private static Dictionary<string, int> LineMap(byte[] content)
-    {
-        var map = new Dictionary<string, int>(StringComparer.Ordinal);
-        var reader = new Utf8JsonReader(content, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        var stack = new Stack<(bool IsArray, int Index, string Path)>();
-        string? pendingProperty = null;
-        var lineStarts = new List<long> { 0 };
-        for (var i = 0; i < content.Length; i++)
-        {
-            if (content[i] == (byte)'\n')
-            {
-                lineStarts.Add(i + 1);
-            }
-        }
-
-        int LineOf(long offset)
-        {
-            var found = lineStarts.BinarySearch(offset);
-            return (found >= 0 ? found : ~found - 1) + 1;
-        }
-
-        string ChildPath()
-        {
-            if (stack.Count == 0)
-            {
-                return "$";
-            }
-
-            var (isArray, index, path) = stack.Peek();
-            return isArray ? $"{path}[{index}]" : path.Length == 0 || path == "$" ? pendingProperty! : $"{path}.{pendingProperty}";
-        }
-
-        void Advance()
-        {
-            if (stack.Count > 0 && stack.Peek().IsArray)
-            {
-                var top = stack.Pop();
-                stack.Push(top with { Index = top.Index + 1 });
-            }
-        }
-
-        while (reader.Read())
-        {
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.PropertyName:
-                    pendingProperty = reader.GetString();
-                    var propertyPath = ChildPath();
-                    map.TryAdd(propertyPath, LineOf(reader.TokenStartIndex));
-                    break;
-                case JsonTokenType.StartObject:
-                case JsonTokenType.StartArray:
-                    var containerPath = ChildPath();
-                    map.TryAdd(containerPath, LineOf(reader.TokenStartIndex));
-                    stack.Push((reader.TokenType == JsonTokenType.StartArray, 0, containerPath));
-                    break;
-                case JsonTokenType.EndObject:
-                case JsonTokenType.EndArray:
-                    stack.Pop();
-                    Advance();
-                    break;
-                default:
-                    map.TryAdd(ChildPath(), LineOf(reader.TokenStartIndex));
-                    Advance();
-                    break;
-            }
-        }
-
-        return map;
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).TrimEnd('.');
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
