@@ -31,11 +31,6 @@ public sealed partial class AgentLoop
             using var activity = _tools.Telemetry.StartStep(step);
             if (run.CompactionEnabled && run.Conversation.EstimatedTokens > run.CompactionLimit)
             {
-                if (run.Request.Hooks is { } compactHooks)
-                {
-                    await compactHooks.PreCompactAsync("auto", cancellationToken).ConfigureAwait(false);
-                }
-
                 await CompactAsync(run, cancellationToken).ConfigureAwait(false);
             }
 
@@ -253,6 +248,12 @@ public sealed partial class AgentLoop
             }
 
             cut = chosen;
+            if (run.Request.Hooks is { } hooks)
+            {
+                // Only when there is something to compact: a full window with nothing to cut is not a compaction.
+                await hooks.PreCompactAsync("auto", cancellationToken).ConfigureAwait(false);
+            }
+
             summary = await SummarizeAsync(run, cut, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

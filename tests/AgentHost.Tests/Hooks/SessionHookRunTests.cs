@@ -273,4 +273,36 @@ public sealed class SessionHookRunTests : IDisposable
         Assert.Equal(ExitCodes.Usage, wrong.ExitCode);
         Assert.Contains("did you mean PreToolUse?", wrong.Error, StringComparison.Ordinal);
     }
+
+    [HookScriptFact("bash")]
+    public async Task PreCompact_RunsWithTriggerAuto_WhenTheContextFillsUp()
+    {
+        var hook = _ws.Script("compact.sh", """
+            input=$(cat)
+            printf '%s' "$input" > "$CLAUDE_PROJECT_DIR/precompact.json"
+            """);
+        _ws.UserHooks(HookWorkspace.Group("PreCompact", "auto", hook) + "  - matcher: manual\n    hooks: [{ type: command, command: \"echo wrong > $CLAUDE_PROJECT_DIR/manual.txt\" }]\n");
+        File.WriteAllText(Path.Combine(_ws.Root, "a.txt"), "a");
+
+        // A long first answer (more than the quarter of the window kept verbatim), then the model reports 190,000
+        // input tokens of its 200,000-token window: the next step compacts first (its summary is the third turn).
+        var longAnswer = string.Concat(Enumerable.Repeat("lorem ", 45_000)).TrimEnd();
+        var script = _ws.WriteScript($$"""
+            turns:
+              - text: {{longAnswer}}
+                tool_calls: [{ name: view, arguments: { path: a.txt } }]
+              - tool_calls: [{ name: view, arguments: { path: a.txt } }]
+                usage: { input: 190000, output: 10 }
+              - text: Summary of the work so far.
+              - text: Done after compaction.
+            """);
+
+        var result = await _ws.RunAsync(script);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        Assert.Single(HookWorkspace.Events(result, "session.compacted"));
+        using var input = JsonDocument.Parse(_ws.ReadFile("precompact.json"));
+        Assert.Equal(("PreCompact", "auto"), (input.RootElement.GetProperty("hook_event_name").GetString(), input.RootElement.GetProperty("trigger").GetString()));
+        Assert.False(File.Exists(Path.Combine(_ws.Root, "manual.txt")), "the 'manual' matcher must not match an automatic compaction");
+    }
 }
