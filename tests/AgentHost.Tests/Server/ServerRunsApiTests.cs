@@ -97,6 +97,37 @@ public sealed class ServerRunsApiTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_ws.Root, "notes.txt")));
     }
 
+    [HookScriptFact("bash")]
+    public async Task NotificationHook_RunsWhenAPersonIsAboutToBeAsked()
+    {
+        _ws.WriteUserConfig("""
+            hooks:
+              Notification:
+                - matcher: permission_prompt
+                  hooks: [{ type: command, command: "cat > \"$CLAUDE_PROJECT_DIR/notified.json\"" }]
+            """);
+        await using var server = await StartAsync("""
+            turns:
+              - tool_calls: [{ name: write, arguments: { path: notes.txt, content: "hello" } }]
+              - text: Understood.
+            """, "--plugin", "files");
+        var (id, runId, request) = await SendUntilAskedAsync(server, "write notes");
+
+        // The hook is not waited for (a notification must not hold the question), so its file may come a little later.
+        var file = Path.Combine(_ws.Root, "notified.json");
+        for (var deadline = DateTime.UtcNow.AddMinutes(1); !File.Exists(file) || new FileInfo(file).Length == 0; await Task.Delay(50))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the Notification hook did not run within a minute");
+        }
+
+        using var denied = await server.Http.PostAsJsonAsync($"v1/sessions/{id}/permissions/{request.GetProperty("requestId").GetString()}", new { answer = "deny" });
+        await WaitForRunAsync(server, runId);
+        using var input = JsonDocument.Parse(File.ReadAllText(file));
+        Assert.Equal(("Notification", "permission_prompt"), (input.RootElement.GetProperty("hook_event_name").GetString(), input.RootElement.GetProperty("notification_type").GetString()));
+        Assert.Contains("Write", input.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(id, input.RootElement.GetProperty("session_id").GetString());
+    }
+
     [Fact]
     public async Task Cancel_EndsTheRunAsCancelled_AndTheSessionTakesTheNextPrompt()
     {
