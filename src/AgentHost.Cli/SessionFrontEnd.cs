@@ -54,6 +54,9 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
 
     public AgentSessionService Service { get; private set; } = null!;
 
+    /// <summary>The terminal's question prompter (<c>ask_user</c>, workflow <c>wait</c> nodes), or null without a terminal.</summary>
+    public ConsoleQuestionPrompter? QuestionPrompter { get; private set; }
+
     /// <summary>The terminal's permission prompter, or null without a terminal.</summary>
     public ConsolePermissionPrompter? Prompter { get; private set; }
 
@@ -180,6 +183,11 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
         // The composition root's factory builds the service around the runtime made here (for this root's
         // configuration) and the store opened here.
         Service = Own(context.ProjectRoots(_parseResult).CreateSessionService(Configuration, Runtime, Broker));
+        if (context.Console.IsInteractive)
+        {
+            // Disposed before the service (reverse order): a question still waiting then ends as "nobody present".
+            QuestionPrompter = Own(new ConsoleQuestionPrompter(console, Service.Questions, Runtime.Events));
+        }
     }
 
     private T Own<T>(T item)

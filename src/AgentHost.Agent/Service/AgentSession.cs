@@ -57,6 +57,28 @@ public sealed partial class AgentSession : IAsyncDisposable
     public IReadOnlyList<PermissionRequestedEvent> PendingPermissions =>
         Id is { } id ? [.. _parts.Broker.PendingRequests.Where(r => r.SessionId == id)] : [];
 
+    /// <summary>The questions of this session (<c>ask_user</c>) waiting for an answer, oldest first.</summary>
+    public IReadOnlyList<QuestionAskedEvent> PendingQuestions =>
+        Id is { } id ? [.. _parts.Questions.PendingQuestions.Where(q => q.SessionId == id)] : [];
+
+    /// <summary>Answers a pending question of this session.</summary>
+    /// <param name="questionId">The question's id (<see cref="QuestionAskedEvent.QuestionId"/>).</param>
+    /// <param name="answer">The answer (with options, one of them).</param>
+    /// <param name="answeredBy">The front end that answers.</param>
+    /// <param name="refusal">Why the answer was refused, when it was.</param>
+    /// <returns>Whether this answer decided it.</returns>
+    public bool AnswerQuestion(string questionId, string answer, string answeredBy, out string? refusal)
+    {
+        ArgumentNullException.ThrowIfNull(questionId);
+        if (!PendingQuestions.Any(q => q.QuestionId == questionId))
+        {
+            refusal = $"no question '{questionId}' of this session is waiting for an answer";
+            return false;
+        }
+
+        return _parts.Questions.TryAnswer(questionId, answer, answeredBy, out refusal);
+    }
+
     /// <summary>
     /// Registers a front end that answers this process's permission requests while it listens (dispose when it goes
     /// away; the last one leaving denies what is pending). Without a responder, calls that need approval are denied.

@@ -1,6 +1,7 @@
 using AgentHost.Agent.Mcp;
 using System.Collections.Concurrent;
 using AgentHost.Agent.Memory;
+using AgentHost.Agent.Questions;
 using AgentHost.Agent.Skills;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
@@ -59,6 +60,9 @@ public sealed partial class AgentSessionService : IAsyncDisposable
 
     /// <summary>The permission broker of the process (front ends answer through <see cref="AgentSession.AnswerPermission"/>).</summary>
     public PermissionBroker Permissions => _parts.Broker;
+
+    /// <summary>The question broker of the process: <c>ask_user</c> and workflow <c>wait</c> nodes ask through it, front ends answer.</summary>
+    internal QuestionBroker Questions => _parts.Questions;
 
     /// <summary>Starts a new session; it is stored (and gets its id) at its first turn.</summary>
     /// <param name="options">Workspace, model, mode and limits.</param>

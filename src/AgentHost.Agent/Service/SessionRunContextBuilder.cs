@@ -95,7 +95,8 @@ internal static class SessionRunContextBuilder
             var checkpoints = new FileCheckpointRecorder(store.Checkpoints, sessionId, storedWorkspace);
             var mcp = await opening.McpLoad.ConfigureAwait(false);
             // The MCP part is live: a server's list_changed reaches the next model request.
-            var kernelTools = McpSessionLoad.KernelTools(mcp, skills is null ? [] : [skills.Tool], out var onMcpToolsChanged);
+            var askUser = Questions.AskUserTool.Create(parts.Questions, sessionId, options.Interactive);
+            var kernelTools = McpSessionLoad.KernelTools(mcp, skills is null ? [askUser] : [skills.Tool, askUser], out var onMcpToolsChanged);
             var pipeline = AgentRunner.CreatePipeline(
                 runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync, hooks: opening.Hooks);
             gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();

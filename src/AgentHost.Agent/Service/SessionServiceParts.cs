@@ -1,3 +1,4 @@
+using AgentHost.Agent.Questions;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
@@ -17,4 +18,8 @@ internal sealed record SessionServiceParts(
     SecretScrubber Scrubber,
     PermissionBroker Broker,
     TimeProvider Time,
-    ILogger Logger);
+    ILogger Logger)
+{
+    /// <summary>Carries questions for a person (<c>ask_user</c>, workflow <c>wait</c> nodes) to the front ends.</summary>
+    public QuestionBroker Questions { get; init; } = new(Runtime.Events, Time);
+}

@@ -64,6 +64,12 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             var mentions = new FileMentions(workspaceRoot) { McpResources = (server, ct) => state.Session.ListMcpResourceUrisAsync(server, ct) };
             using var editor = new ChatEditor(context.Paths, commands.LiveNames, _console.Live, mentions, System.Console.Out);
             frontEnd.Prompter?.Ask = editor.IsLive ? editor.AskAsync : null;
+            if (frontEnd.QuestionPrompter is { } questions)
+            {
+                questions.Name = "chat";
+                questions.Ask = editor.IsLive ? editor.AskAsync : null;
+            }
+
             Console.WriteInfo($"agent {AgentProgram.Version} · {workspaceRoot}");
             Console.WriteInfo(remembered is not null
                 ? $"resumed session {remembered.SessionId}. /help for commands, Ctrl+D to exit."

@@ -42,6 +42,12 @@ internal sealed class RunCommand : AgentCommand
         AllowMultipleArgumentsPerToken = false,
     };
 
+    private readonly Option<string[]> _answers = new("--answer")
+    {
+        Description = "Answer the model's questions (the ask_user tool) with this text, in order (repeatable); after the last, the run goes on without an answer.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     private readonly RemoteRunOptions _remote = new();
 
     public RunCommand(CliContext context)
@@ -51,7 +57,7 @@ internal sealed class RunCommand : AgentCommand
         _output.AcceptOnlyFromAmong("text", "json", "final");
         _prefer.AcceptOnlyFromAmong("fast", "cheap", "best", "balanced");
         _choice.AddTo(this);
-        foreach (var option in new Option[] { _output, _maxSteps, _context, _images, _prefer, _noCompact, _dryRun, _skills, _mcpPrompt, _mcpPromptArgs })
+        foreach (var option in new Option[] { _output, _maxSteps, _context, _images, _prefer, _noCompact, _dryRun, _skills, _mcpPrompt, _mcpPromptArgs, _answers })
         {
             Options.Add(option);
         }
@@ -133,6 +139,7 @@ internal sealed class RunCommand : AgentCommand
             ("--no-compact", parseResult.GetValue(_noCompact), Local),
             ("--prompt", parseResult.GetValue(_mcpPrompt) is not null || (parseResult.GetValue(_mcpPromptArgs) ?? []).Length > 0, "MCP prompts are not sent to a server; " + Local),
             (AllowOption.Name, (parseResult.GetValue(_choice.Allow) ?? []).Length > 0, "the server's configuration decides each tool call; add the rule to the project's permissions.allow, or " + Local),
+            ("--answer", (parseResult.GetValue(_answers) ?? []).Length > 0, "answer the session's questions over the server's API (POST /v1/sessions/ID/questions/QID, docs/server.md), or " + Local),
             ("--set", (parseResult.GetValue(Context.GlobalOptions.Set) ?? []).Length > 0, "the server runs with its own configuration; " + Local),
             ("--plugin", resuming && (parseResult.GetValue(_choice.Plugins.Plugins) ?? []).Length > 0, Kept),
             (PluginOptions.NoDefaultsName, resuming && parseResult.GetValue(_choice.Plugins.NoDefaults), Kept),
@@ -193,6 +200,7 @@ internal sealed class RunCommand : AgentCommand
             Prefer = ModelSelector.TryParse(parseResult.GetValue(_prefer), out var prefer) && parseResult.GetValue(_prefer) is not null ? prefer : null,
         };
         await using var session = await frontEnd.OpenSessionAsync(options, cancellationToken).ConfigureAwait(false);
+        frontEnd.Service.Questions.Prepare(parseResult.GetValue(_answers) ?? []);
 
         // "/plugin:command args" (or a user's /command) sends the command's prompt, as the chat would.
         var commands = (IReadOnlyList<Chat.UserCommand>)[
