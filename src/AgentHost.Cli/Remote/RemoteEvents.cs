@@ -28,6 +28,8 @@ internal static class RemoteEvents
         ["permission.decided"] = typeof(PermissionDecidedEvent),
         ["permission.requested"] = typeof(PermissionRequestedEvent),
         ["permission.mode_changed"] = typeof(PermissionModeChangedEvent),
+        ["question.asked"] = typeof(QuestionAskedEvent),
+        ["question.answered"] = typeof(QuestionAnsweredEvent),
         ["model.retrying"] = typeof(ModelRetryingEvent),
         ["step.completed"] = typeof(StepCompletedEvent),
         ["session.compacted"] = typeof(CompactionEvent),

@@ -156,6 +156,12 @@ internal static class RemoteRun
                     text.Render(agentEvent);
                 }
 
+                if (agentEvent is QuestionAskedEvent question && output != "json")
+                {
+                    text.EndLine();
+                    console.WriteInfo($"  question: waiting for another client of the server to answer (POST /v1/sessions/{question.SessionId}/questions/{question.QuestionId})");
+                }
+
                 if (agentEvent is PermissionRequestedEvent asked && output != "json")
                 {
                     text.EndLine();

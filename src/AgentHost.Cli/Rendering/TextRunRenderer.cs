@@ -117,6 +117,12 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
                 EndLine();
                 console.WriteInfo($"  hook {hook.HookEvent} ({hook.Source}): {hook.Outcome}{(hook.Decision is { } decision ? ", " + decision : string.Empty)}{(hook.Reason is { Length: > 0 } reason ? " — " + Shorten(reason, 300) : string.Empty)}");
                 break;
+            case QuestionAnsweredEvent answered:
+                EndLine();
+                console.WriteInfo(answered.Answer is { } text
+                    ? $"  answer ({answered.AnsweredBy}): {Shorten(text, 300)}"
+                    : $"  no answer ({answered.AnsweredBy})");
+                break;
             case PermissionModeChangedEvent changed:
                 console.WriteInfo($"  permission mode: {changed.Mode} (switched by {changed.ChangedBy})");
                 break;

@@ -95,6 +95,22 @@ public sealed record PermissionAnswerRequest(string Answer, string? Reason = nul
 public sealed record PermissionRequestView(
     string RequestId, string SessionId, string Tool, string Plugin, string Action, string? Subject, string Reason, string? Details, IReadOnlyList<string> SuggestedRules, string Mode, DateTimeOffset RequestedAt);
 
+/// <summary>POST /v1/sessions/{id}/questions/{questionId}: the answer to a question.</summary>
+/// <param name="Answer">The answer; with options, one of them (ignoring case).</param>
+public sealed record QuestionAnswerRequest(string Answer);
+
+/// <summary>A question for a person (the model's <c>ask_user</c>, a workflow's <c>wait</c> node) waiting for an answer.</summary>
+/// <param name="QuestionId">Answer it under this id.</param>
+/// <param name="SessionId">The session that asks (for a workflow's <c>wait</c> node, the workflow run).</param>
+/// <param name="Text">The question.</param>
+/// <param name="Options">The allowed answers; any text when empty.</param>
+/// <param name="TimeoutSeconds">How long it waits for an answer; <see langword="null"/>: until answered.</param>
+/// <param name="WorkflowRunId">The workflow run that asks, if any.</param>
+/// <param name="NodeId">The workflow's <c>wait</c> node, if any.</param>
+/// <param name="AskedAt">When it was asked.</param>
+public sealed record QuestionView(
+    string QuestionId, string SessionId, string Text, IReadOnlyList<string> Options, double? TimeoutSeconds, string? WorkflowRunId, string? NodeId, DateTimeOffset AskedAt);
+
 /// <summary>PATCH /v1/sessions/{id}: settings to change (a <see langword="null"/> value removes one).</summary>
 /// <param name="Settings">Key → value; keys: <c>max_steps</c>, <c>dry_run</c>, <c>permission_mode</c>, <c>model</c>, <c>title</c>.</param>
 public sealed record PatchSessionRequest(IReadOnlyDictionary<string, string?> Settings);

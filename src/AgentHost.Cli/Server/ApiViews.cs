@@ -38,6 +38,9 @@ internal static class ApiViews
             t.Sequence, t.CreatedAt, t.CallId, t.Tool, t.Plugin, t.ArgumentsJson, t.Status.ToString().ToLowerInvariant(), t.Error, t.DurationMs, t.DiffSummary, t.Files))],
         page.NextCursor);
 
+    public static QuestionView Question(QuestionAskedEvent question) => new(
+        question.QuestionId, question.SessionId, question.Text, question.Options, question.TimeoutSeconds, question.WorkflowRunId, question.NodeId, question.Timestamp);
+
     public static PermissionRequestView Permission(PermissionRequestedEvent request) => new(
         request.RequestId, request.SessionId, request.Tool, request.Plugin, request.Action, request.Subject, request.Reason, request.Details, request.SuggestedRules, request.Mode, request.Timestamp);
 }

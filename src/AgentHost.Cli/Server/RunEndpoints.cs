@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace AgentHost.Cli.Server;
 
-/// <summary>Prompts and runs: send (at once, or waiting for the answer), get and cancel a run, and answer permission requests.</summary>
+/// <summary>Prompts and runs: send (at once, or waiting for the answer), get and cancel a run, and answer permission requests and questions.</summary>
 internal static class RunEndpoints
 {
     public static void Map(RouteGroupBuilder v1, SessionHub hub)
@@ -40,5 +40,15 @@ internal static class RunEndpoints
             hub.AnswerPermission(id, requestId, request);
             return TypedResults.NoContent();
         }).WithName("answerPermissionRequest").WithSummary("Answer a permission request: once, session, always, always-global, or deny with a reason. Deny rules still win.").ProducesApiErrors();
+
+        var questions = v1.MapGroup("/sessions/{id}/questions").WithTags("questions");
+        questions.MapGet("/", async (string id, CancellationToken ct) =>
+            TypedResults.Ok((await hub.PendingQuestionsAsync(id, ct).ConfigureAwait(false)).Select(ApiViews.Question).ToList()))
+            .WithName("listQuestions").WithSummary("The session's questions for a person (the model's ask_user) waiting for an answer.").ProducesApiErrors();
+        questions.MapPost("/{questionId}", (string id, string questionId, QuestionAnswerRequest request) =>
+        {
+            hub.AnswerQuestion(id, questionId, request);
+            return TypedResults.NoContent();
+        }).WithName("answerQuestion").WithSummary("Answer a question: any text, or one of its options (400 otherwise, and it stays waiting).").ProducesApiErrors();
     }
 }

@@ -36,6 +36,7 @@ internal sealed class ServerEngine : IAsyncDisposable
 {
     private readonly IDisposable _responder;
     private readonly IDisposable _events;
+    private readonly IDisposable _questionResponder;
 
     private ServerEngine(ServerEngineKey key, ConfigurationSnapshot configuration, PluginRuntime runtime, PermissionBroker broker, AgentSessionService service, IReadOnlyList<PluginLoadResult> loads, IReadOnlyList<string> recorded, IDisposable events)
     {
@@ -49,6 +50,8 @@ internal sealed class ServerEngine : IAsyncDisposable
         _events = events;
         // The server answers permission requests for as long as it runs (clients answer them over HTTP, or the time-out denies them).
         _responder = broker.AddResponder("http");
+        // Questions of interactive sessions (ask_user) and of workflow runs wait for a client's answer likewise.
+        _questionResponder = service.Questions.AddResponder("http");
     }
 
     public ServerEngineKey Key { get; }
@@ -89,6 +92,7 @@ internal sealed class ServerEngine : IAsyncDisposable
             var installed = runtime.ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
             IReadOnlyList<string> recorded = [.. key.Plugins.Concat(defaults.Where(d => !installed.Contains(d))).Distinct(StringComparer.Ordinal)];
             var service = roots.CreateSessionService(configuration, runtime, broker);
+            service.Questions.AnswerTimeout = permissionTimeout;
             return new ServerEngine(key, configuration, runtime, broker, service, loads, recorded, events);
         }
         catch
@@ -104,6 +108,7 @@ internal sealed class ServerEngine : IAsyncDisposable
     {
         await Service.DisposeAsync().ConfigureAwait(false);
         _responder.Dispose();
+        _questionResponder.Dispose();
         await Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
         _events.Dispose();
         await Runtime.DisposeAsync().ConfigureAwait(false);

@@ -116,6 +116,34 @@ internal sealed partial class SessionHub
         }
     }
 
+    /// <summary>The questions of an open session (its model's <c>ask_user</c>) waiting for an answer.</summary>
+    public async Task<IReadOnlyList<QuestionAskedEvent>> PendingQuestionsAsync(string id, CancellationToken cancellationToken)
+    {
+        await store.GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
+        return FindOpen(id)?.Session.PendingQuestions ?? [];
+    }
+
+    /// <summary>Answers a pending question of a session (any client may: the first acceptable answer decides).</summary>
+    public void AnswerQuestion(string id, string questionId, QuestionAnswerRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Answer))
+        {
+            throw new AgentHostException(ErrorKind.Usage, "answer: missing or empty; send {\"answer\": \"…\"} (one of the question's options, when it has any).");
+        }
+
+        if (FindOpen(id) is not { } hosted || hosted.Session.PendingQuestions.FirstOrDefault(q => q.QuestionId == questionId) is not { } question)
+        {
+            throw new AgentHostException(ErrorKind.NotFound, $"question {questionId}: session {id} has no such question waiting (answered already, timed out, or never asked); GET /v1/sessions/{id}/questions lists the waiting ones.");
+        }
+
+        if (!hosted.Session.AnswerQuestion(questionId, request.Answer, "http", out var refusal))
+        {
+            throw new AgentHostException(
+                question.Options.Count > 0 && Agent.Questions.QuestionBroker.Match(question.Options, request.Answer) is null ? ErrorKind.Usage : ErrorKind.NotFound,
+                $"question {questionId}: {refusal}.");
+        }
+    }
+
     private async Task ExecuteAsync(HostedSession hosted, ServerRun run, TurnRequest turn)
     {
         RunView view;
