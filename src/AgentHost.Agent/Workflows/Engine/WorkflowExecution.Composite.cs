@@ -136,7 +136,7 @@ internal sealed partial class WorkflowExecution
         var scope = NewScope(definition, inputs, Run.Id);
         var inner = new WorkflowFrame(definition, scope, frame.Depth + 1);
         var last = await RunGraphAsync(definition.Nodes, inner, path + "/", cancellationToken).ConfigureAwait(false);
-        var output = node.Inline is null && definition.Output is { } template ? Render(node, template, scope) : TextOf(last);
+        var output = node.Inline is null && definition.Output is { } outputTemplate ? Render(node, outputTemplate, scope) : TextOf(last);
         return new NodeResult(new JsonObject { ["output"] = output, ["nodes"] = inner.Nodes.DeepClone() }, output is null ? null : FirstLine(output));
     }
 

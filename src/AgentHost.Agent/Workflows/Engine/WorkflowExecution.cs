@@ -67,7 +67,7 @@ internal sealed partial class WorkflowExecution
     /// <summary>Whether the resume's <c>--answer</c> was used by the wait node it answers.</summary>
     public bool AnswerUsed => _answer is null;
 
-    private IEventBus Events => Service.Runtime.Events;
+    private Hosting.Events.EventBus Events => Service.Runtime.Events;
 
     private WorkflowRunStore Store => Service.Store.Workflows;
 
