@@ -107,7 +107,7 @@ internal sealed class WorkflowBudgetTracker
     /// <summary>A duration as the format writes it: <c>90s</c>, <c>10m</c>, <c>1h30m</c>.</summary>
     public static string Duration(TimeSpan span)
     {
-        var seconds = (long)Math.Ceiling(span.TotalSeconds);
+        var seconds = (long)Math.Floor(span.TotalSeconds);
         var (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
         var text = (h > 0 ? $"{h}h" : string.Empty) + (m > 0 ? $"{m}m" : string.Empty) + (s > 0 || seconds == 0 ? $"{s}s" : string.Empty);
         return text;
