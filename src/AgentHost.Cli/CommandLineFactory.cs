@@ -28,6 +28,7 @@ internal static class CommandLineFactory
         ("mcp", context => new McpCommand(context)),
         ("hooks", context => new HooksCommand(context)),
         ("serve", context => new ServeCommand(context)),
+        ("workflow", context => new WorkflowCommand(context)),
     ];
 
     /// <summary>Builds the root command with every command.</summary>

@@ -23,6 +23,7 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly SessionChoiceOptions _options;
     private readonly ParseResult _parseResult;
+    private FrontEndExtras? _extras;
 
     private SessionFrontEnd(SessionChoiceOptions options, ParseResult parseResult, ConfigurationSnapshot configuration, RememberedRun? remembered, string workspaceRoot)
     {
@@ -73,10 +74,11 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
         ParseResult parseResult,
         Func<PluginRuntime, IDisposable> subscribe,
         CancellationToken cancellationToken,
-        IConsoleInteraction? prompterConsole = null)
+        IConsoleInteraction? prompterConsole = null,
+        FrontEndExtras? extras = null)
     {
         AllowOption.Validate(parseResult, options.Allow);
-        var root = parseResult.GetValue(options.Root) is { } r ? Path.GetFullPath(r, context.Environment.CurrentDirectory) : null;
+        var root = parseResult.GetValue(options.Root) is { } r ? Path.GetFullPath(r, context.Environment.CurrentDirectory) : extras?.Root;
         if (root is not null && !Directory.Exists(root))
         {
             throw new AgentHostException(ErrorKind.Usage, $"--root {root}: no such directory.");
@@ -113,7 +115,7 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
             throw;
         }
 
-        var frontEnd = new SessionFrontEnd(options, parseResult, configuration, remembered, root ?? configuration.ProjectRoot);
+        var frontEnd = new SessionFrontEnd(options, parseResult, configuration, remembered, root ?? configuration.ProjectRoot) { _extras = extras };
         try
         {
             await frontEnd.ComposeAsync(context, prompterConsole ?? context.Console, opening, subscribe, cancellationToken).ConfigureAwait(false);
@@ -168,8 +170,17 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
 
         // The provider plugin of the named, remembered or configured model loads with the others: it is on the way to the first request.
         Plugins = PluginChoice.Choose(context, _options.Plugins, _parseResult, Configuration, Runtime, Remembered);
+        if (_extras is { Plugins.Count: > 0 } also)
+        {
+            var added = also.Plugins.Select(p => PluginChoice.NameOf(p, context.Environment.CurrentDirectory)).ToList();
+            Plugins = Plugins with { Requested = [.. Plugins.Requested.Concat(added).Distinct(StringComparer.Ordinal)], Recorded = [.. Plugins.Recorded.Concat(added).Distinct(StringComparer.Ordinal)] };
+        }
+
         var model = _parseResult.GetValue(_options.Model) ?? Remembered?.Model ?? Configuration.Model;
-        string[] providers = model is not null && ModelSelection.ProviderTypeOf(model, Configuration) is { } type ? [type] : [];
+        string[] providers = [.. new[] { model }.Concat(_extras?.Models ?? [])
+            .Select(m => m is not null ? ModelSelection.ProviderTypeOf(m, Configuration) : null)
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)];
         try
         {
             PluginLoads = await Runtime.LoadForRunAsync(Plugins.Requested, context.Environment.CurrentDirectory, providers, Plugins.Defaults, cancellationToken).ConfigureAwait(false);
@@ -219,3 +230,12 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
         }
     }
 }
+
+/// <summary>
+/// What a front end adds to the options' choices (a workflow run): the root when <c>--root</c> is not given, the
+/// plugins the workflow names, and the models of its nodes (their providers load with the plugins).
+/// </summary>
+/// <param name="Root">The root to work in unless <c>--root</c> says otherwise.</param>
+/// <param name="Plugins">More plugins to load and record.</param>
+/// <param name="Models">More <c>provider/model</c> references whose provider plugins load.</param>
+internal sealed record FrontEndExtras(string? Root, IReadOnlyList<string> Plugins, IReadOnlyList<string> Models);

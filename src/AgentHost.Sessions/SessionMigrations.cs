@@ -123,8 +123,46 @@ internal static class SessionMigrations
         CREATE UNIQUE INDEX ix_file_checkpoints_turn_path ON file_checkpoints(session_id, turn, path);
         """;
 
+    /// <summary>
+    /// v5: workflow runs (docs/workflows.md): one row per run with its definition, inputs, status, pending question and
+    /// counters, and one row per completed node execution (the checkpoints a resumed run replays).
+    /// </summary>
+    private const string V5 = """
+        CREATE TABLE workflow_runs (
+            id                  TEXT PRIMARY KEY NOT NULL,
+            workflow            TEXT NOT NULL,
+            source_path         TEXT,
+            definition          TEXT NOT NULL,
+            inputs              TEXT NOT NULL DEFAULT '{}',
+            workspace           TEXT NOT NULL,
+            status              TEXT NOT NULL DEFAULT 'running',
+            reason              TEXT,
+            pending_question    TEXT,
+            pending_since       INTEGER,
+            model_steps         INTEGER NOT NULL DEFAULT 0,
+            cost_nanousd        INTEGER NOT NULL DEFAULT 0,
+            active_ms           INTEGER NOT NULL DEFAULT 0,
+            created_at          INTEGER NOT NULL,
+            updated_at          INTEGER NOT NULL
+        );
+        CREATE INDEX ix_workflow_runs_workspace_updated ON workflow_runs(workspace, updated_at DESC, id DESC);
+
+        CREATE TABLE workflow_nodes (
+            run_id      TEXT NOT NULL REFERENCES workflow_runs(id) ON DELETE CASCADE,
+            path        TEXT NOT NULL,
+            kind        TEXT NOT NULL,
+            output      TEXT NOT NULL,
+            session_id  TEXT,
+            steps       INTEGER NOT NULL DEFAULT 0,
+            cost_nanousd INTEGER NOT NULL DEFAULT 0,
+            started_at  INTEGER NOT NULL,
+            ended_at    INTEGER NOT NULL,
+            PRIMARY KEY (run_id, path)
+        );
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

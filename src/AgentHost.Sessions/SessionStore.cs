@@ -13,7 +13,8 @@ namespace AgentHost.Sessions;
 /// The SQLite session store: the entry object that opens the database and owns the sessions themselves (create, find,
 /// list, resolve, rename, status, usage counters, settings, delete, prune, run leases); its parts are
 /// <see cref="Conversation"/> (messages and tool events), <see cref="Audit"/> (permission decisions and grants),
-/// <see cref="Stats"/> (usage statistics) and <see cref="Transfer"/> (fork, export, import).
+/// <see cref="Stats"/> (usage statistics) and <see cref="Transfer"/> (fork, export, import), <see cref="Checkpoints"/> (file checkpoints) and
+/// <see cref="Workflows"/> (workflow runs).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -41,7 +42,11 @@ public sealed class SessionStore : IDisposable
         Stats = new SessionStats(database);
         Transfer = new SessionTransfer(database, this);
         Checkpoints = new FileCheckpoints(database);
+        Workflows = new WorkflowRunStore(database);
     }
+
+    /// <summary>Workflow runs and their completed nodes (the checkpoints <c>agent workflow resume</c> replays).</summary>
+    public WorkflowRunStore Workflows { get; }
 
     /// <summary>The schema version this build writes (<c>PRAGMA user_version</c>).</summary>
     public static int SchemaVersion => SessionMigrations.CurrentVersion;

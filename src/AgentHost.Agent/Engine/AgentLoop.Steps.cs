@@ -53,7 +53,13 @@ public sealed partial class AgentLoop
             if (response.Usage is { } usage)
             {
                 run.Usage.Add(usage);
-                await _recorder.RecordUsageAsync(run.SessionId, usage, CostOf(run.Request.Model, usage), CancellationToken.None).ConfigureAwait(false);
+                var cost = CostOf(run.Request.Model, usage);
+                if (cost is { } spent)
+                {
+                    run.Cost = (run.Cost ?? 0m) + spent;
+                }
+
+                await _recorder.RecordUsageAsync(run.SessionId, usage, cost, CancellationToken.None).ConfigureAwait(false);
             }
 
             if (calls.Count == 0)

@@ -112,6 +112,7 @@ public sealed partial class AgentLoop
         {
             Reason = reason,
             Messages = run.Conversation.Snapshot(),
+            Cost = run.Cost,
         };
     }
 
@@ -250,6 +251,9 @@ public sealed partial class AgentLoop
         public List<PreparedCall> Pending { get; } = [];
 
         public UsageDetails Usage { get; } = new();
+
+        /// <summary>What the run's requests cost so far, when the model has prices.</summary>
+        public decimal? Cost { get; set; }
 
         public int Steps { get; set; }
 

@@ -94,6 +94,12 @@ public sealed record AgentRunResult(RunOutcome Outcome, string? FinalText, int S
     /// <summary>Why the run stopped, when it did not complete.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>
+    /// What the run cost in US dollars, from the model's prices (<see cref="Sdk.Capabilities.ModelDescriptor"/>);
+    /// <see langword="null"/> when the model has no prices.
+    /// </summary>
+    public decimal? Cost { get; init; }
+
     /// <summary>The conversation as the model last saw it (system prompt first), every call answered.</summary>
     public IReadOnlyList<ChatMessage> Messages { get; init; } = [];
 }

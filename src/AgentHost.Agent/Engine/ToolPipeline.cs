@@ -211,7 +211,7 @@ public sealed partial class ToolPipeline : IDisposable
     {
         lock (_toolSetLock)
         {
-            return _toolSet ??= ToolSet.Create(_registry, Options.OfferTool, Options.SchemaCache, Options.KernelTools);
+            return _toolSet ??= ToolSet.Create(_registry, Options.OfferTool, Options.SchemaCache, Options.KernelTools, Options.OfferedNames);
         }
     }
 

@@ -38,6 +38,12 @@ public sealed record ToolPipelineOptions
     public Func<Sdk.Tools.ToolMetadata, bool>? OfferTool { get; init; }
 
     /// <summary>
+    /// The only tools offered to the model, by plain or qualified (<c>plugin/name</c>) name (a workflow agent node's
+    /// <c>tools</c>); all when <see langword="null"/>. Applied together with <see cref="OfferTool"/>.
+    /// </summary>
+    public IReadOnlySet<string>? OfferedNames { get; init; }
+
+    /// <summary>
     /// The shortest time between two <see cref="ToolCallProgressEvent"/>s of one call (250 ms); updates in between are
     /// dropped, except the first and the first that reaches fraction 1.
     /// </summary>

@@ -39,7 +39,8 @@ public sealed class ToolSet
 
     internal ToolInvocationHandler Chain { get; }
 
-    internal static ToolSet Create(CapabilityRegistry registry, Func<ToolMetadata, bool>? offer = null, ToolSchemaCache? schemas = null, IReadOnlyList<RegisteredCapability>? kernelTools = null)
+    internal static ToolSet Create(
+        CapabilityRegistry registry, Func<ToolMetadata, bool>? offer = null, ToolSchemaCache? schemas = null, IReadOnlyList<RegisteredCapability>? kernelTools = null, IReadOnlySet<string>? offeredNames = null)
     {
         var declarations = new List<AIFunctionDeclaration>();
         var deferredFunctions = new List<DeferredMethodFunction>();
@@ -55,7 +56,7 @@ public sealed class ToolSet
             }
 
             previous = entry.Name;
-            if (offer is not null && !offer(tool.Metadata))
+            if ((offer is not null && !offer(tool.Metadata)) || (offeredNames is not null && !offeredNames.Contains(entry.Name) && !offeredNames.Contains(entry.QualifiedName)))
             {
                 continue;
             }

@@ -133,7 +133,8 @@ public sealed class AgentRunner(
         IReadOnlyList<RegisteredCapability>? kernelTools = null,
         Func<ToolWriteNotice, CancellationToken, ValueTask>? beforeWrite = null,
         IEventBus? events = null,
-        Hooks.SessionHooks? hooks = null)
+        Hooks.SessionHooks? hooks = null,
+        IReadOnlyCollection<string>? offeredTools = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         return new ToolPipeline(
@@ -156,6 +157,7 @@ public sealed class AgentRunner(
                 BeforeWrite = beforeWrite,
                 Hooks = hooks,
                 KernelTools = kernelTools ?? [],
+                OfferedNames = offeredTools is { Count: > 0 } ? offeredTools.ToHashSet(StringComparer.Ordinal) : null,
                 LoggerFactory = runtime.LoggerFactory,
             });
     }

@@ -91,7 +91,7 @@ public sealed partial class AgentSession
                 await store.SetSettingAsync(context.SessionId, SessionSettings.Model, chosen, cancellationToken).ConfigureAwait(false);
             }
 
-            if (!context.Resumed && configuration.SmallModel is { } small)
+            if (!context.Resumed && Options.Title is null && configuration.SmallModel is { } small)
             {
                 if (ModelSelection.ProviderTypeOf(small, configuration) is { } smallType)
                 {

@@ -122,6 +122,31 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         return await OpenStoredAsync(fork.Id, options, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The plugin runtime the sessions use (its event bus carries the workflow engine's events).</summary>
+    internal PluginRuntime Runtime => _parts.Runtime;
+
+    /// <summary>The session store.</summary>
+    internal SessionStore Store => _parts.Store;
+
+    /// <summary>The clock.</summary>
+    internal TimeProvider Time => _parts.Time;
+
+    /// <summary>
+    /// A tool pipeline outside any session, over the same tools, rules and permission gate a session's model calls go
+    /// through (a workflow's <c>tool</c> node, like <c>agent tool run</c>). Dispose it after the call.
+    /// </summary>
+    /// <param name="workspaceRoot">The root the call is confined to.</param>
+    /// <param name="mode">The permission mode; the configuration's, else the default, when <see langword="null"/>.</param>
+    /// <param name="interactive">Whether a person could answer (otherwise what would ask is denied).</param>
+    /// <returns>The pipeline.</returns>
+    internal Engine.ToolPipeline CreateToolPipeline(string workspaceRoot, PermissionMode? mode, bool interactive)
+    {
+        var trust = ProjectTrust.Load(AgentPaths.Resolve(_parts.Environment), _parts.Time);
+        var policy = PermissionPolicy.FromConfiguration(_parts.Configuration, trust);
+        var gate = Runs.AgentRunner.CreatePermissionGate(policy, workspaceRoot, _parts.Environment, mode, interactive, _parts.Runtime.Events);
+        return Runs.AgentRunner.CreatePipeline(_parts.Runtime, gate, _parts.Scrubber, _parts.Time);
+    }
+
     /// <summary>Closes every open session (each waits for its turn).</summary>
     /// <returns>A task.</returns>
     public async ValueTask DisposeAsync()

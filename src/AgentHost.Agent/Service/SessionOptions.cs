@@ -34,6 +34,15 @@ public sealed record SessionOptions(string WorkspaceRoot)
 
     /// <summary>Whether older history may be summarised near the context window.</summary>
     public bool Compaction { get; init; } = true;
+
+    /// <summary>
+    /// The only tools offered to the model, by plain or <c>plugin/name</c> name (a workflow agent node's <c>tools</c>);
+    /// every tool when <see langword="null"/> or empty.
+    /// </summary>
+    public IReadOnlyList<string>? Tools { get; init; }
+
+    /// <summary>The new session's title, instead of one made from the first prompt (a workflow node's <c>workflow/node</c>).</summary>
+    public string? Title { get; init; }
 }
 
 /// <summary>One prompt sent to a session (<see cref="AgentSession.SendAsync"/>).</summary>

@@ -58,7 +58,7 @@ internal static class SessionRunContextBuilder
             var skills = await opening.SkillsLoad.ConfigureAwait(false);
             var remember = Remembered(parts, options, model);
             var sessionId = existing ?? (await store.CreateSessionAsync(
-                new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = prompt, Settings = remember }, cancellationToken).ConfigureAwait(false)).Id;
+                new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = options.Title ?? prompt, Settings = remember }, cancellationToken).ConfigureAwait(false)).Id;
             if (existing is not null)
             {
                 foreach (var (key, value) in remember.Where(r => opening.Settings.GetValueOrDefault(r.Key) != r.Value))
@@ -98,7 +98,7 @@ internal static class SessionRunContextBuilder
             var askUser = Questions.AskUserTool.Create(parts.Questions, sessionId, options.Interactive);
             var kernelTools = McpSessionLoad.KernelTools(mcp, skills is null ? [askUser] : [skills.Tool, askUser], out var onMcpToolsChanged);
             var pipeline = AgentRunner.CreatePipeline(
-                runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync, hooks: opening.Hooks);
+                runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync, hooks: opening.Hooks, offeredTools: options.Tools);
             gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
             onMcpToolsChanged(pipeline.InvalidateToolSet);
             var context = new SessionRunContext(sessionId, existing is not null, model, new SessionRunContextParts(

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Globalization;
+using AgentHost.Agent.Workflows.Model;
+using AgentHost.Sessions;
+
+namespace AgentHost.Agent.Workflows.Engine;
+
+/// <summary>
+/// A run's running totals (model steps, cost, active wall time) against its limits. Time spent waiting for a person
+/// is not counted (<see cref="PauseClock"/>). Thread-safe: parallel branches add to it at once.
+/// </summary>
+internal sealed class WorkflowBudgetTracker
+{
+    private readonly Lock _sync = new();
+    private readonly long _activeBefore;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly string _runId;
+    private int _steps;
+    private decimal _cost;
+    private int _paused;
+
+    public WorkflowBudgetTracker(string runId, WorkflowBudget limits, WorkflowRunCounters stored)
+    {
+        _runId = runId;
+        Limits = limits;
+        _steps = stored.ModelSteps;
+        _cost = stored.Cost;
+        _activeBefore = stored.ActiveMilliseconds;
+    }
+
+    /// <summary>The limits in force (the workflow's, with the command line's overrides).</summary>
+    public WorkflowBudget Limits { get; }
+
+    /// <summary>The totals now.</summary>
+    public WorkflowRunCounters Counters
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return new WorkflowRunCounters(_steps, _cost, _activeBefore + _clock.ElapsedMilliseconds);
+            }
+        }
+    }
+
+    /// <summary>How many model steps are left, or <see langword="null"/> without a step limit.</summary>
+    public int? StepsLeft
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return Limits.MaxSteps is { } max ? Math.Max(0, max - _steps) : null;
+            }
+        }
+    }
+
+    /// <summary>Adds a model turn's steps and cost.</summary>
+    public void Add(int steps, decimal? cost)
+    {
+        lock (_sync)
+        {
+            _steps += steps;
+            _cost += cost ?? 0m;
+        }
+    }
+
+    /// <summary>Stops counting time until the returned scope is disposed (a person is being asked).</summary>
+    public IDisposable PauseClock()
+    {
+        lock (_sync)
+        {
+            if (_paused++ == 0)
+            {
+                _clock.Stop();
+            }
+        }
+
+        return new Resume(this);
+    }
+
+    /// <summary>Throws when a limit is passed; before a model node, also when nothing is left of it.</summary>
+    /// <param name="beforeModelNode">Whether an agent or decision node is about to run.</param>
+    /// <exception cref="WorkflowBudgetException">A limit is reached.</exception>
+    public void Check(bool beforeModelNode = false)
+    {
+        var now = Counters;
+        if (Limits.MaxSteps is { } maxSteps && (now.ModelSteps > maxSteps || (beforeModelNode && now.ModelSteps >= maxSteps)))
+        {
+            throw new WorkflowBudgetException(
+                $"budget max_steps {maxSteps} reached ({now.ModelSteps} model steps used). Raise it with 'agent workflow resume {_runId} --max-steps {Math.Max(maxSteps * 2, now.ModelSteps + 10)}'.");
+        }
+
+        if (Limits.MaxCost is { } maxCost && (now.Cost > maxCost || (beforeModelNode && now.Cost >= maxCost)))
+        {
+            throw new WorkflowBudgetException(
+                string.Create(CultureInfo.InvariantCulture, $"budget max_cost ${maxCost:0.00##} reached (${now.Cost:0.00##} spent). Raise it with 'agent workflow resume {_runId} --max-cost {Math.Max(maxCost * 2, now.Cost + 1):0.00}'."));
+        }
+
+        if (Limits.MaxTime is { } maxTime && now.ActiveMilliseconds > maxTime.TotalMilliseconds)
+        {
+            throw new WorkflowBudgetException(
+                $"budget max_time {Duration(maxTime)} reached ({Duration(TimeSpan.FromMilliseconds(now.ActiveMilliseconds))} of active time). Raise it with 'agent workflow resume {_runId} --max-time {Duration(maxTime * 2)}'.");
+        }
+    }
+
+    /// <summary>A duration as the format writes it: <c>90s</c>, <c>10m</c>, <c>1h30m</c>.</summary>
+    public static string Duration(TimeSpan span)
+    {
+        var seconds = (long)Math.Floor(span.TotalSeconds);
+        var (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
+        var text = (h > 0 ? $"{h}h" : string.Empty) + (m > 0 ? $"{m}m" : string.Empty) + (s > 0 || seconds == 0 ? $"{s}s" : string.Empty);
+        return text;
+    }
+
+    private void Continue()
+    {
+        lock (_sync)
+        {
+            if (--_paused == 0)
+            {
+                _clock.Start();
+            }
+        }
+    }
+
+    private sealed class Resume(WorkflowBudgetTracker tracker) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                tracker.Continue();
+            }
+        }
+    }
+}

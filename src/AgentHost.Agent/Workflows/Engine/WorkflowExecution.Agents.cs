@@ -1,0 +1,200 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentHost.Agent.Service;
+using AgentHost.Agent.Workflows.Model;
+using AgentHost.Hosting;
+using AgentHost.Permissions;
+using AgentHost.Sdk.Events;
+
+namespace AgentHost.Agent.Workflows.Engine;
+
+/// <content>Agent and decision nodes: a model turn in a session of the session service.</content>
+internal sealed partial class WorkflowExecution
+{
+    private async Task<NodeResult> RunAgentAsync(AgentNode node, WorkflowFrame frame, string path, CancellationToken cancellationToken)
+    {
+        var prompt = Render(node, node.Prompt, frame.Scope);
+        string? continued = null;
+        if (node.Continue is { } earlier)
+        {
+            continued = frame.Nodes[earlier]?["session_id"] is JsonValue id && id.TryGetValue<string>(out var sessionId)
+                ? sessionId
+                : throw new WorkflowNodeFailedException($"{Where(node)}: continue: node '{earlier}' has not run yet, so there is no session to continue.");
+        }
+
+        PermissionMode? mode = null;
+        if (node.PermissionMode is { } modeName)
+        {
+            mode = PermissionModes.TryParse(modeName, out var parsed)
+                ? parsed
+                : throw new WorkflowNodeFailedException($"{Where(node)}: permission_mode '{modeName}' is not a mode ({string.Join(", ", PermissionModes.Names)}).");
+        }
+
+        var turn = await TurnAsync(node, prompt, node.Model, mode, node.MaxSteps, node.Tools, node.Skills, continued, frame, cancellationToken).ConfigureAwait(false);
+        var text = turn.Result.FinalText ?? string.Empty;
+        var output = new JsonObject
+        {
+            ["text"] = text,
+            ["session_id"] = turn.SessionId,
+            ["steps"] = turn.Result.Steps,
+            ["outcome"] = turn.Result.Outcome.ToString().ToLowerInvariant(),
+            ["cost"] = turn.Result.Cost ?? 0m,
+        };
+        if (node.JsonOutput)
+        {
+            output["json"] = ParseJsonAnswer(text) ?? throw new WorkflowNodeFailedException(
+                $"{Where(node)}: output: json, but the final answer is not JSON: {FirstLine(text)}. Session: agent session show {turn.SessionId}");
+        }
+
+        return new NodeResult(output, FirstLine(text)) { SessionId = turn.SessionId, Steps = turn.Result.Steps, Cost = turn.Result.Cost ?? 0m };
+    }
+
+    private async Task<NodeResult> RunDecisionAsync(DecisionNode node, WorkflowFrame frame, string path, CancellationToken cancellationToken)
+    {
+        if (node.Prompt is null)
+        {
+            return new NodeResult(new JsonObject { ["choice"] = null, ["reason"] = null }, "branch point");
+        }
+
+        var choices = string.Join(", ", node.Choices.Select(c => $"\"{c}\""));
+        var prompt = Render(node, node.Prompt, frame.Scope)
+            + $"\n\nAnswer with exactly one of these choices: {choices}. Reply with only a JSON object {{\"choice\": \"<one of the choices>\", \"reason\": \"<one sentence>\"}} and nothing else.";
+        var turn = await TurnAsync(node, prompt, node.Model, PermissionMode.Plan, null, [], [], null, frame, cancellationToken).ConfigureAwait(false);
+        var text = turn.Result.FinalText ?? string.Empty;
+        var (choice, reason) = ParseChoice(text, node.Choices);
+        if (choice is null)
+        {
+            throw new WorkflowNodeFailedException(
+                $"{Where(node)}: the model answered '{FirstLine(text)}', which is not one of the choices {choices}. Session: agent session show {turn.SessionId}");
+        }
+
+        return new NodeResult(new JsonObject { ["choice"] = choice, ["reason"] = reason, ["session_id"] = turn.SessionId, ["steps"] = turn.Result.Steps }, choice)
+        {
+            SessionId = turn.SessionId,
+            Steps = turn.Result.Steps,
+            Cost = turn.Result.Cost ?? 0m,
+        };
+    }
+
+    /// <summary>One turn in a new session titled <c>workflow/node</c>, or in the session <paramref name="continued"/> names.</summary>
+    private async Task<TurnResult> TurnAsync(
+        WorkflowNode node,
+        string prompt,
+        string? model,
+        PermissionMode? mode,
+        int? maxSteps,
+        IReadOnlyList<string> tools,
+        IReadOnlyList<string> skills,
+        string? continued,
+        WorkflowFrame frame,
+        CancellationToken cancellationToken)
+    {
+        var left = Budget.StepsLeft;
+        var cap = (maxSteps, left) switch
+        {
+            ({ } own, { } budget) => Math.Min(own, budget),
+            ({ } own, null) => own,
+            (null, { } budget) => budget,
+            _ => (int?)null,
+        };
+        var byBudget = left is { } l && cap == l && (maxSteps is null || l < maxSteps);
+        var options = new SessionOptions(Options.WorkspaceRoot)
+        {
+            Model = model ?? frame.Definition.Model ?? Definition.Model ?? Options.Model,
+            Plugins = Options.Plugins,
+            PermissionMode = mode ?? Options.PermissionMode,
+            Interactive = Options.Interactive,
+            Tools = tools.Count > 0 ? tools : null,
+            Title = $"{Definition.Name}/{node.Id}",
+        };
+        TurnResult turn;
+        try
+        {
+            var session = continued is null
+                ? await Service.CreateAsync(options, cancellationToken).ConfigureAwait(false)
+                : await Service.OpenAsync(continued, options, cancellationToken).ConfigureAwait(false);
+            await using (session.ConfigureAwait(false))
+            {
+                turn = await session.SendAsync(new TurnRequest(prompt) { Skills = skills, MaxSteps = cap }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (AgentHostException ex)
+        {
+            throw new WorkflowNodeFailedException($"{Where(node)}: {ex.Message}", ex);
+        }
+
+        Budget.Add(turn.Result.Steps, turn.Result.Cost);
+        switch (turn.Result.Outcome)
+        {
+            case RunOutcome.Completed:
+                return turn;
+            case RunOutcome.Cancelled:
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new OperationCanceledException($"{Where(node)} was cancelled.");
+            case RunOutcome.StepLimit when byBudget:
+                Budget.Check(beforeModelNode: true);
+                goto default;
+            default:
+                throw new WorkflowNodeFailedException(
+                    $"{Where(node)}: the agent stopped ({turn.Result.Outcome}){(turn.Result.Reason is { } why ? $": {why}" : string.Empty)}. Session: agent session show {turn.SessionId}");
+        }
+    }
+
+    /// <summary>A final answer as JSON: the whole text, or its first fenced block.</summary>
+    internal static JsonNode? ParseJsonAnswer(string text)
+    {
+        foreach (var candidate in new[] { text.Trim(), Fenced(text) })
+        {
+            if (string.IsNullOrEmpty(candidate))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (JsonNode.Parse(candidate) is { } parsed)
+                {
+                    return parsed;
+                }
+            }
+            catch (JsonException)
+            {
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The model's choice: <c>{"choice": …, "reason": …}</c> (also fenced), or a bare choice; null when it is none of them.</summary>
+    internal static (string? Choice, string? Reason) ParseChoice(string text, IReadOnlyList<string> choices)
+    {
+        string? Match(string? candidate) =>
+            candidate is null ? null : choices.FirstOrDefault(c => string.Equals(c, candidate.Trim().Trim('"', '\'', '`', '.', ' ', '*'), StringComparison.OrdinalIgnoreCase));
+
+        if (ParseJsonAnswer(text) is JsonObject answer && answer["choice"] is JsonValue value)
+        {
+            return (Match(value.ToString()), answer["reason"] is JsonValue why ? why.ToString() : null);
+        }
+
+        return (Match(text), null);
+    }
+
+    private static string? Fenced(string text)
+    {
+        var open = text.IndexOf("```", StringComparison.Ordinal);
+        if (open < 0)
+        {
+            return null;
+        }
+
+        var start = text.IndexOf('\n', open);
+        var close = start < 0 ? -1 : text.IndexOf("```", start, StringComparison.Ordinal);
+        return close < 0 ? null : text[(start + 1)..close].Trim();
+    }
+
+    private static string FirstLine(string text)
+    {
+        var line = text.Trim().Split('\n')[0].Trim();
+        return line.Length > 120 ? line[..117] + "…" : line;
+    }
+}

@@ -1,0 +1,79 @@
+using AgentHost.Agent.Questions;
+using AgentHost.Agent.Workflows.Model;
+using AgentHost.Permissions;
+
+namespace AgentHost.Agent.Workflows.Engine;
+
+/// <summary>How a workflow run (or resume) runs: where, with which model, mode, limits and people.</summary>
+/// <param name="WorkspaceRoot">The project root: agent sessions work in it, shell nodes run in it.</param>
+internal sealed record WorkflowRunOptions(string WorkspaceRoot)
+{
+    /// <summary><c>provider/model</c> for agent and decision nodes that name none when the workflow names none either (<c>--model</c>).</summary>
+    public string? Model { get; init; }
+
+    /// <summary>The permission mode of agent and tool nodes without their own (<c>--permission-mode</c>).</summary>
+    public PermissionMode? PermissionMode { get; init; }
+
+    /// <summary>Whether a person is present (permission questions are asked rather than denied).</summary>
+    public bool Interactive { get; init; }
+
+    /// <summary>Overrides the workflow's <c>budget.max_steps</c> (<c>--max-steps</c>).</summary>
+    public int? MaxSteps { get; init; }
+
+    /// <summary>Overrides the workflow's <c>budget.max_time</c> (<c>--max-time</c>).</summary>
+    public TimeSpan? MaxTime { get; init; }
+
+    /// <summary>Overrides the workflow's <c>budget.max_cost</c> in US dollars (<c>--max-cost</c>).</summary>
+    public decimal? MaxCost { get; init; }
+
+    /// <summary>The plugins the run loaded by name, recorded on each agent node's session (like <c>agent run</c> does).</summary>
+    public IReadOnlyList<string>? Plugins { get; init; }
+
+    /// <summary>Who answers <c>wait</c> nodes now; without one (or when it cannot answer) a wait node makes the run wait.</summary>
+    public IHumanQuestions? Questions { get; init; }
+
+    /// <summary>
+    /// Finds a sub-workflow named by a <c>workflow</c> node: its name or path, and the file of the workflow that names
+    /// it (paths are relative to it). Without it, only inline sub-workflows run.
+    /// </summary>
+    public Func<string, string?, WorkflowDefinition>? FindWorkflow { get; init; }
+}
+
+/// <summary>How a run's part in this process ended.</summary>
+internal enum WorkflowRunStatus
+{
+    /// <summary>The workflow completed; <see cref="WorkflowRunResult.Output"/> holds its output.</summary>
+    Completed,
+
+    /// <summary>A node failed; the reason names it.</summary>
+    Failed,
+
+    /// <summary>A budget was reached; the reason names the limit and how to raise it.</summary>
+    Stopped,
+
+    /// <summary>A wait node asks a person; <see cref="WorkflowRunResult.Pending"/> is the question.</summary>
+    Waiting,
+
+    /// <summary>Cancelled; resume continues it.</summary>
+    Cancelled,
+}
+
+/// <summary>The result of <see cref="WorkflowRunner.RunAsync"/> and <see cref="WorkflowRunner.ResumeAsync"/>.</summary>
+/// <param name="RunId">The stored run.</param>
+/// <param name="Status">How it ended.</param>
+/// <param name="Output">The workflow's output (completed).</param>
+/// <param name="Reason">Why it failed, stopped or was cancelled.</param>
+internal sealed record WorkflowRunResult(string RunId, WorkflowRunStatus Status, string? Output, string? Reason)
+{
+    /// <summary>The question of a waiting run.</summary>
+    public HumanQuestion? Pending { get; init; }
+
+    /// <summary>The workflow's name.</summary>
+    public string Workflow { get; init; } = string.Empty;
+
+    /// <summary>Model steps of the whole run so far.</summary>
+    public int Steps { get; init; }
+
+    /// <summary>US dollars the whole run has cost so far.</summary>
+    public decimal Cost { get; init; }
+}

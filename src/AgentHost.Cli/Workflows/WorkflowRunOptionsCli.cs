@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Globalization;
+using AgentHost.Hosting;
+
+namespace AgentHost.Cli.Workflows;
+
+/// <summary>The budget and output options shared by <c>agent workflow run</c> and <c>resume</c>.</summary>
+internal sealed class WorkflowRunOptionsCli
+{
+    public Option<int?> MaxSteps { get; } = new("--max-steps") { Description = "Stop the run after this many model steps (overrides the workflow's budget.max_steps)." };
+
+    public Option<string?> MaxTime { get; } = new("--max-time") { Description = "Stop the run after this much active time: 90s, 10m, 2h, 1h30m (overrides budget.max_time)." };
+
+    public Option<decimal?> MaxCost { get; } = new("--max-cost") { Description = "Stop the run once it has cost this many US dollars (overrides budget.max_cost)." };
+
+    public Option<string> Output { get; } = new("--output", "-o") { Description = "text (progress on stderr, the output on stdout) or json (NDJSON events).", DefaultValueFactory = _ => "text" };
+
+    /// <summary>Adds every option to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        Output.AcceptOnlyFromAmong("text", "json");
+        foreach (var option in new Option[] { MaxSteps, MaxTime, MaxCost, Output })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>The <c>--max-time</c> duration, or <see langword="null"/>.</summary>
+    /// <exception cref="AgentHostException">Not a duration (<see cref="ErrorKind.Usage"/>).</exception>
+    public TimeSpan? Time(ParseResult parseResult) =>
+        parseResult.GetValue(MaxTime) is { } text
+            ? ParseDuration(text) ?? throw new AgentHostException(ErrorKind.Usage, $"--max-time {text}: not a duration; write 90s, 10m, 2h or 1h30m.")
+            : null;
+
+    /// <summary>A duration written <c>90s</c>, <c>10m</c>, <c>2h</c> or <c>1h30m</c>.</summary>
+    public static TimeSpan? ParseDuration(string text)
+    {
+        var total = TimeSpan.Zero;
+        var number = string.Empty;
+        var any = false;
+        foreach (var c in text.Trim())
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                number += c;
+                continue;
+            }
+
+            if (number.Length == 0 || !long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            {
+                return null;
+            }
+
+            total += c switch
+            {
+                'h' => TimeSpan.FromHours(value),
+                'm' => TimeSpan.FromMinutes(value),
+                's' => TimeSpan.FromSeconds(value),
+                _ => TimeSpan.MinValue,
+            };
+            if (total < TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            number = string.Empty;
+            any = true;
+        }
+
+        return any && number.Length == 0 && total > TimeSpan.Zero ? total : null;
+    }
+}

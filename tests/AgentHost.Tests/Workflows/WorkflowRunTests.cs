@@ -1,0 +1,430 @@
+using System.Text.Json;
+
+namespace AgentHost.Tests.Workflows;
+
+/// <summary>End-to-end workflow runs through the real CLI with the scripted provider (docs/workflows.md).</summary>
+public sealed class WorkflowRunTests
+{
+    [UnixFact]
+    public async Task Run_AgentToolShellAndDecisionNodes_AConditionChoosesTheEdge_AndTheOutputIsOnStdout()
+    {
+        using var ws = new WorkflowWorkspace();
+        await ws.TrustAsync();
+        var plan = ws.Model("""
+            turns:
+              - expect: { last_user_contains: "Plan widgets" }
+                text: planned-widgets
+            """);
+        var decide = ws.Model("""
+            turns:
+              - expect: { last_user_contains: "Ship planned-widgets?" }
+                text: '{"choice": "ship", "reason": "tests pass"}'
+            """);
+        ws.WriteWorkflow("kinds.yaml", $$"""
+            name: kinds
+            inputs:
+              topic: { type: string, required: true }
+              count: { type: integer, default: 2 }
+            nodes:
+              - id: plan
+                kind: agent
+                model: {{plan}}
+                prompt: "Plan {{ inputs.topic }}"
+              - id: read
+                kind: tool
+                tool: view
+                arguments: { path: README.md }
+              - id: check
+                kind: shell
+                command: "echo checked {{ inputs.topic }} {{ inputs.count }}"
+              - id: route
+                kind: decision
+                next:
+                  - when: nodes.check.exit_code == 0 and inputs.count > 1
+                    to: good
+                  - to: bad
+              - id: bad
+                kind: shell
+                command: "echo BAD > bad.txt"
+                next: end
+              - id: good
+                kind: decision
+                model: {{decide}}
+                prompt: "Ship {{ nodes.plan.text }}?"
+                choices: [ship, hold]
+            output: "{{ nodes.plan.text }}|{{ nodes.check.stdout | raw }}|{{ nodes.good.choice }}|{{ nodes.good.reason }}|{{ nodes.read.is_error }}"
+            """);
+
+        var result = await ws.RunAsync("workflow", "run", "kinds.yaml", "--input", "topic=widgets");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal("planned-widgets|checked widgets 2\n|ship|tests pass|false", result.Output.TrimEnd('\n'));
+        Assert.False(File.Exists(Path.Combine(ws.Root, "bad.txt")));
+        Assert.Contains("✓ plan", result.Error, StringComparison.Ordinal);
+        Assert.Contains("✓ good: ship", result.Error, StringComparison.Ordinal);
+
+        // Each agent and decision node is a session titled workflow/node.
+        var sessions = await ws.RunAsync("session", "list", "--json");
+        Assert.Contains("kinds/plan", sessions.Output, StringComparison.Ordinal);
+        Assert.Contains("kinds/good", sessions.Output, StringComparison.Ordinal);
+    }
+
+    [UnixFact]
+    public async Task Run_RefusesAMissingRequiredInput_AndAnIllTypedOne_NamingThem()
+    {
+        using var ws = new WorkflowWorkspace();
+        ws.WriteWorkflow("inputs.yaml", """
+            name: inputs
+            inputs:
+              topic: { type: string, required: true, description: What to plan }
+              count: { type: integer, default: 2 }
+            nodes:
+              - id: only
+                kind: wait
+                question: "{{ inputs.topic }}"
+            """);
+
+        var missing = await ws.RunAsync("workflow", "run", "inputs.yaml");
+        var wrong = await ws.RunAsync("workflow", "run", "inputs.yaml", "--input", "topic=x", "--input", "count=many");
+
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("input 'topic' of workflow 'inputs' is required (What to plan): give it with --input topic=VALUE", missing.Error, StringComparison.Ordinal);
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("input 'count' of workflow 'inputs' must be an integer", wrong.Error, StringComparison.Ordinal);
+    }
+
+    [UnixFact]
+    public async Task Loop_PassesOnTheSecondIteration_AfterTheFixStepsToolCallWritesTheFile()
+    {
+        using var ws = new WorkflowWorkspace();
+        await ws.TrustAsync();
+        var fix = ws.Model("""
+            turns:
+              - expect: { last_user_contains: "Fix exit 1 in iteration 1" }
+                tool_calls: [{ name: write, arguments: { path: fixed.txt, content: "ok" } }]
+              - text: fixed it
+            """);
+        ws.WriteWorkflow("fixloop.yaml", $$"""
+            name: fixloop
+            nodes:
+              - id: verify
+                kind: loop
+                max_iterations: 3
+                until: nodes.test.exit_code == 0
+                nodes:
+                  - id: test
+                    kind: shell
+                    command: "echo run >> runs.log; test -f fixed.txt"
+                    next:
+                      - when: nodes.test.exit_code == 0
+                        to: end
+                  - id: fix
+                    kind: agent
+                    model: {{fix}}
+                    prompt: "Fix exit {{ nodes.test.exit_code }} in iteration {{ loop.iteration }}"
+            output: "{{ nodes.verify.iterations }} {{ nodes.verify.satisfied }} {{ nodes.fix.text }}"
+            """);
+
+        var result = await ws.RunAsync("workflow", "run", "fixloop.yaml", "--permission-mode", "accept-edits");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal("2 true fixed it", result.Output.Trim());
+        Assert.Equal(2, ws.Lines("runs.log"));
+        Assert.Contains("verify#2/test", result.Error, StringComparison.Ordinal);
+    }
+
+    [UnixFact]
+    public async Task Loop_ThatNeverSatisfiesUntil_FailsAtMaxIterations_WithExit1AndTheFix()
+    {
+        using var ws = new WorkflowWorkspace();
+        await ws.TrustAsync();
+        ws.WriteWorkflow("never.yaml", """
+            name: never
+            nodes:
+              - id: verify
+                kind: loop
+                max_iterations: 2
+                until: nodes.test.passed
+                nodes:
+                  - id: test
+                    kind: shell
+                    command: "echo try >> tries.log; exit 3"
+            """);
+
+        var result = await ws.RunAsync("workflow", "run", "never.yaml");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("node 'verify'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("max_iterations 2 reached", result.Error, StringComparison.Ordinal);
+        Assert.Contains("on_exhausted: continue", result.Error, StringComparison.Ordinal);
+        Assert.Equal(2, ws.Lines("tries.log"));
+        var runs = await ws.RunAsync("workflow", "runs", "--json");
+        var run = Assert.Single(JsonDocument.Parse(runs.Output).RootElement.EnumerateArray());
+        Assert.Equal("failed", run.GetProperty("status").GetString());
+    }
+
+    [UnixFact]
+    public async Task Parallel_BranchesJoin_AndTheSummarySeesEveryBranch()
+    {
+        using var ws = new WorkflowWorkspace();
+        await ws.TrustAsync();
+        var security = ws.Model("""
+            turns:
+              - expect: { last_user_contains: "Review security" }
+                text: no-secrets
+            """);
+        var summary = ws.Model("""
+            turns:
+              - expect: { last_user_contains: "Summarise: no-secrets | style-ok | no-secrets" }
+                text: all reviews passed
+            """);
+        ws.WriteWorkflow("review.yaml", $$"""
+            name: review
+            nodes:
+              - id: review
+                kind: parallel
+                branches:
+                  security:
+                    - id: sec
+                      kind: agent
+                      model: {{security}}
+                      prompt: Review security
+                  style:
+                    - id: sty
+                      kind: shell
+                      command: printf style-ok
+              - id: summary
+                kind: agent
+                model: {{summary}}
+                prompt: "Summarise: {{ nodes.sec.text }} | {{ nodes.sty.stdout }} | {{ nodes.review.branches.security.text }}"
+            """);
+
+        var result = await ws.RunAsync("workflow", "run", "review.yaml", "-o", "json");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var events = Runs.RunWorkspace.Events(result.Output);
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "workflow.node.completed" && e.GetProperty("path").GetString() == "review/security/sec");
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "workflow.node.completed" && e.GetProperty("path").GetString() == "review/style/sty");
+        var ended = Assert.Single(events, e => e.GetProperty("type").GetString() == "workflow.ended");
+        Assert.Equal("completed", ended.GetProperty("status").GetString());
+        Assert.Equal("all reviews passed", ended.GetProperty("output").GetString());
+    }
+
+    [UnixFact]
+    public async Task Wait_ExitsWaiting_AnAnswerNotAmongTheOptionsIsRefused_AndResumeWithAnAnswerCompletes()
+    {
+        using var ws = new WorkflowWorkspace();
+        await ws.TrustAsync();
+        ws.WriteWorkflow("approve.yaml", """
+            name: approve
+            inputs:
+              what: { type: string, default: app }
+            nodes:
+              - id: before
+                kind: shell
+                command: "echo once >> before.log"
+              - id: ask
+                kind: wait
+                question: "Deploy {{ inputs.what }}?"
+                options: [yes, no]
+              - id: done
+                kind: shell
+                command: "echo answered {{ nodes.ask.answer }}"
+            output: "{{ nodes.done.stdout | raw }}"
+            """);
+
+        var waiting = await ws.RunAsync("workflow", "run", "approve.yaml");
+
+        Assert.Equal(11, waiting.ExitCode);
+        var runId = WorkflowWorkspace.RunIdIn(waiting.Error);
+        Assert.Contains("Deploy app?", waiting.Error, StringComparison.Ordinal);
+        Assert.Contains("options: yes, no", waiting.Error, StringComparison.Ordinal);
+        Assert.Contains($"agent workflow resume {runId} --answer yes", waiting.Error, StringComparison.Ordinal);
+
+        var refused = await ws.RunAsync("workflow", "resume", runId, "--answer", "maybe");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("'maybe' is not an answer to \"Deploy app?\": answer one of yes, no", refused.Error, StringComparison.Ordinal);
+
+        var done = await ws.RunAsync("workflow", "resume", runId[..12], "--answer", "yes");
+        Assert.True(done.ExitCode == 0, done.Error);
+        Assert.Equal("answered yes", done.Output.Trim());
+        Assert.Equal(1, ws.Lines("before.log"));
+        var again = await ws.RunAsync("workflow", "resume", runId);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("has already completed", again.Error, StringComparison.Ordinal);
+    }
+
+    [UnixFact]
+    public async Task KilledMidWorkflow_ResumeContinuesFromTheLastCompletedNode_WithoutRunningEarlierNodesAgain()
+    {
+        using var ws = new WorkflowWorkspace();
+        await ws.TrustAsync();
+        var agent = ws.Model("""
+            turns:
+              - tool_calls: [{ name: shell, arguments: { command: "echo agent >> agent.log" } }]
+              - text: agent done
+            """);
+        ws.WriteWorkflow("crash.yaml", $$"""
+            name: crash
+            nodes:
+              - id: first
+                kind: shell
+                command: "echo first >> first.log"
+              - id: second
+                kind: agent
+                model: {{agent}}
+                prompt: Do the work
+              - id: slow
+                kind: shell
+                command: "echo slow >> slow.log; if [ ! -f resume.ok ]; then echo started > marker; sleep 120; fi"
+              - id: last
+                kind: shell
+                command: "echo last >> last.log"
+            output: "{{ nodes.second.text }}"
+            """);
+
+        using (var process = ws.Start("workflow", "run", "crash.yaml", "--permission-mode", "yolo"))
+        {
+            var marker = Path.Combine(ws.Root, "marker");
+            using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            while (!File.Exists(marker) && !process.HasExited)
+            {
+                await Task.Delay(50, wait.Token);
+            }
+
+            Assert.True(File.Exists(marker), "the slow node never started: " + await process.StandardError.ReadToEndAsync());
+            process.Kill(entireProcessTree: true); // SIGKILL on Unix: no cleanup runs
+            await process.WaitForExitAsync();
+        }
+
+        var runs = await ws.RunAsync("workflow", "runs", "--json");
+        var run = Assert.Single(JsonDocument.Parse(runs.Output).RootElement.EnumerateArray());
+        Assert.Equal("running", run.GetProperty("status").GetString());
+        File.WriteAllText(Path.Combine(ws.Root, "resume.ok"), "go");
+
+        var resumed = await ws.RunAsync("workflow", "resume", run.GetProperty("id").GetString()!, "--permission-mode", "yolo");
+
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Equal("agent done", resumed.Output.Trim());
+        Assert.Equal(1, ws.Lines("first.log"));
+        Assert.Equal(1, ws.Lines("agent.log"));
+        Assert.Equal(2, ws.Lines("slow.log")); // the node that was running when the process died runs again
+        Assert.Equal(1, ws.Lines("last.log"));
+        Assert.Contains("↺ first", resumed.Error, StringComparison.Ordinal);
+        Assert.Contains("↺ second", resumed.Error, StringComparison.Ordinal);
+    }
+
+    [UnixFact]
+    public async Task MaxSteps_StopsTheRunWithExit6AndTheReason_AndResumeWithAHigherLimitCompletes()
+    {
+        using var ws = new WorkflowWorkspace();
+        await ws.TrustAsync();
+        var busy = ws.Model("""
+            turns:
+              - tool_calls: [{ name: ls, arguments: { path: "." } }]
+              - tool_calls: [{ name: ls, arguments: { path: "." } }]
+              - text: finally done
+            """);
+        ws.WriteWorkflow("busy.yaml", $$"""
+            name: busy
+            budget: { max_steps: 2 }
+            nodes:
+              - id: work
+                kind: agent
+                model: {{busy}}
+                prompt: Work a lot
+            """);
+
+        var stopped = await ws.RunAsync("workflow", "run", "busy.yaml");
+
+        Assert.Equal(6, stopped.ExitCode);
+        var runId = WorkflowWorkspace.RunIdIn(stopped.Error);
+        Assert.Contains("budget max_steps 2 reached (2 model steps used)", stopped.Error, StringComparison.Ordinal);
+        Assert.Contains($"agent workflow resume {runId} --max-steps", stopped.Error, StringComparison.Ordinal);
+
+        var resumed = await ws.RunAsync("workflow", "resume", runId, "--max-steps", "10");
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Equal("finally done", resumed.Output.Trim());
+    }
+
+    [UnixFact]
+    public async Task MaxCost_FromTheModelsPriceInTheUserConfig_StopsTheRunWithExit6()
+    {
+        using var ws = new WorkflowWorkspace();
+        await ws.TrustAsync();
+        var script = ws.Model("""
+            turns:
+              - text: expensive answer
+                usage: { input: 1000, output: 0 }
+            """)["scripted/".Length..];
+        ws.WriteUserConfig($$"""
+            providers:
+              priced:
+                type: scripted
+                script: {{script}}
+                models:
+                  - { id: m, input_price: 1000, output_price: 1000 }
+            """);
+        ws.WriteWorkflow("costly.yaml", """
+            name: costly
+            budget: { max_cost: 0.5 }
+            nodes:
+              - id: spend
+                kind: agent
+                model: priced/m
+                prompt: Spend
+              - id: after
+                kind: shell
+                command: "echo after > after.txt"
+            """);
+
+        var result = await ws.RunAsync("workflow", "run", "costly.yaml");
+
+        Assert.Equal(6, result.ExitCode);
+        Assert.Contains("budget max_cost $0.50 reached ($1.00 spent)", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--max-cost", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(ws.Root, "after.txt")));
+    }
+
+    [UnixFact]
+    public async Task SubWorkflows_InlineAndByFile_SeeOnlyTheirInputs_AndReturnTheirOutput()
+    {
+        using var ws = new WorkflowWorkspace();
+        await ws.TrustAsync();
+        ws.WriteWorkflow("flows/child.yaml", """
+            name: child
+            inputs:
+              n: { type: integer, required: true }
+            nodes:
+              - id: count
+                kind: shell
+                command: "echo counted {{ inputs.n }}"
+            output: "child got {{ inputs.n }}: {{ nodes.count.stdout | raw }}"
+            """);
+        ws.WriteWorkflow("flows/parent.yaml", """
+            name: parent
+            inputs:
+              name: { type: string, default: ada }
+            nodes:
+              - id: inner
+                kind: workflow
+                inputs: { who: "{{ inputs.name }}" }
+                nodes:
+                  - id: greet
+                    kind: shell
+                    command: "printf 'hello %s' {{ inputs.who }}"
+              - id: child
+                kind: workflow
+                workflow: ./child.yaml
+                inputs: { n: "3" }
+            output: "{{ nodes.inner.output }}|{{ nodes.child.output }}"
+            """);
+
+        var result = await ws.RunAsync("workflow", "run", "flows/parent.yaml");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal("hello ada|child got 3: counted 3", result.Output.Trim());
+        Assert.Contains("inner/greet", result.Error, StringComparison.Ordinal);
+        Assert.Contains("child/count", result.Error, StringComparison.Ordinal);
+    }
+}
