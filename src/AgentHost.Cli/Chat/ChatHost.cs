@@ -138,6 +138,16 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
                     return ExitCodes.Success;
                 }
 
+                if (outcome.Workflow is { } workflow)
+                {
+                    if (await WorkflowAsync(state, editor, workflow, cancellationToken).ConfigureAwait(false) is { } stop)
+                    {
+                        return stop;
+                    }
+
+                    continue;
+                }
+
                 request = outcome.Prompt is { } prompt ? new TurnRequest(prompt) { Skills = outcome.Skills ?? [] }
                     : outcome.McpPrompt is { } mcpPrompt ? new TurnRequest(string.Empty) { McpPrompt = mcpPrompt }
                     : null;

@@ -64,4 +64,39 @@ public sealed class ChatQuestionTerminalTests : IDisposable
         Assert.Contains("Proceeding.", screen, StringComparison.Ordinal);
         Assert.Equal(0, exit);
     }
+
+    [TmuxFact]
+    public async Task WorkflowCommand_RunsAWorkflowInTheChat_ShowsItsNodes_AndAsksItsWaitNodeInline()
+    {
+        var script = _ws.WriteScript("turns:\n  - text: unused\n");
+        File.WriteAllText(Path.Combine(_ws.Root, "approve.yaml"), """
+            name: approve
+            inputs:
+              item: { type: string, default: widgets }
+            nodes:
+              - id: ask
+                kind: wait
+                question: "Ship {{ inputs.item }}?"
+                options: [ship, hold]
+              - id: done
+                kind: shell
+                command: "echo decided-{{ nodes.ask.answer }}"
+            output: "{{ nodes.done.output }}"
+            """);
+        await using var chat = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "-p", "scripted", "-p", "shell", "-m", "scripted/" + script, "--permission-mode", "yolo");
+        await chat.WaitForAsync("/help for commands");
+
+        await chat.LineAsync("/workflow ./approve.yaml item=gadgets");
+        await chat.WaitForAsync("answer [1-2 or the text]:");
+        await chat.LineAsync("ship");
+        await chat.WaitForAsync("✓ done");
+        var screen = await chat.WaitForAsync("decided-ship");
+        await chat.KeysAsync("C-d");
+
+        Assert.Contains("workflow approve: run ", screen, StringComparison.Ordinal);
+        Assert.Contains("? question (workflow step ask): Ship gadgets?", screen, StringComparison.Ordinal);
+        Assert.Contains("✓ ask: ship", screen, StringComparison.Ordinal);
+        Assert.Contains("✓ done", screen, StringComparison.Ordinal);
+        Assert.Equal(0, await chat.WaitForExitAsync());
+    }
 }

@@ -1,0 +1,134 @@
+using AgentHost.Agent.Workflows.Engine;
+using AgentHost.Agent.Workflows.Model;
+using AgentHost.Cli.Commands;
+using AgentHost.Cli.Workflows;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Events;
+using AgentHost.Sdk.Events;
+
+namespace AgentHost.Cli.Chat;
+
+/// <content>
+/// <c>/workflow</c>: runs a workflow inside the chat with the chat's model, mode and plugins. Each node's progress is a
+/// line above the prompt, agent nodes stream as turns do, and <c>wait</c> nodes (and <c>ask_user</c>) ask at the
+/// prompt through the chat's question prompter. Ctrl+C cancels the run (resume it with <c>agent workflow resume</c>).
+/// </content>
+internal sealed partial class ChatHost
+{
+    private async Task<int?> WorkflowAsync(ChatState state, ChatEditor editor, ChatWorkflow request, CancellationToken cancellationToken)
+    {
+        var root = state.Options.WorkspaceRoot;
+        WorkflowDefinition definition;
+        Dictionary<string, System.Text.Json.Nodes.JsonNode?> inputs;
+        try
+        {
+            definition = WorkflowLookup.Find(context, root, request.Name);
+            WorkflowCommand.CheckTrusted(context, root, definition);
+            inputs = WorkflowFrontEnd.Inputs([.. request.Inputs], null, context.Environment.CurrentDirectory);
+        }
+        catch (AgentHostException ex)
+        {
+            Console.WriteError(ex.Message);
+            return null;
+        }
+
+        var loaded = state.Runtime.Host.Loaded.Keys.ToHashSet(StringComparer.Ordinal);
+        if (definition.Plugins.Where(p => !loaded.Contains(p)).ToList() is { Count: > 0 } missing)
+        {
+            Console.WriteInfo($"warning: workflow '{definition.Name}' names plugins this chat has not loaded ({string.Join(", ", missing)}); start the chat with --plugin for them, or run it with 'agent workflow run'.");
+        }
+
+        var options = new WorkflowRunOptions(root)
+        {
+            Model = state.Options.Model,
+            PermissionMode = state.ModeOverride ?? state.Options.PermissionMode,
+            Interactive = true,
+            Plugins = state.Options.Plugins,
+            Questions = state.Service.Questions,
+            FindWorkflow = (name, from) => WorkflowLookup.FindSubWorkflow(context, root, name, from),
+        };
+        var progress = new WorkflowProgress(Console, json: false);
+        using var shown = state.Runtime.Events.Subscribe(
+            typeof(WorkflowEvent), (e, _) => progress.OnEventAsync(e), EventDelivery.Lossless, "chat workflow progress");
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var cancelling = 0;
+        int? exit = null;
+        void Cancel()
+        {
+            if (Interlocked.Exchange(ref cancelling, 1) == 0)
+            {
+                running.Cancel();
+                Console.WriteInfo("(cancelling the workflow; Ctrl+C again exits)");
+            }
+        }
+
+        using var interrupt = ChatInterrupts.Push(() =>
+        {
+            if (Interlocked.Exchange(ref cancelling, 1) == 1)
+            {
+                return false;
+            }
+
+            running.Cancel();
+            Console.WriteInfo("(cancelling the workflow; Ctrl+C again exits)");
+            return true;
+        });
+        using var spinner = _console?.Live is { } live ? new ToolSpinner(live, state.Runtime.Events) : null;
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reading = editor.IsLive ? ReadWhileRunningAsync() : Task.CompletedTask;
+        try
+        {
+            var result = await new WorkflowRunner(state.Service, WorkflowLookup.FromDocument).RunAsync(definition, inputs, options, running.Token).ConfigureAwait(false);
+            await state.Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+            state.Text.EndLine();
+            WorkflowRunReport.Report(Console, result, json: false);
+        }
+        catch (AgentHostException ex)
+        {
+            Console.WriteError(ex.Message);
+        }
+        finally
+        {
+            await stopReading.CancelAsync().ConfigureAwait(false);
+            await reading.ConfigureAwait(false);
+            editor.DropQuestion();
+            await state.Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+            spinner?.Dispose();
+            state.Text.EndLine();
+        }
+
+        return exit;
+
+        async Task ReadWhileRunningAsync()
+        {
+            try
+            {
+                while (exit is null)
+                {
+                    var input = await editor.ReadAsync(state.Prompt, busy: true, stopReading.Token).ConfigureAwait(false);
+                    switch (input.Kind)
+                    {
+                        case ChatInputKind.Interrupted when Volatile.Read(ref cancelling) == 1:
+                            exit = ExitCodes.Cancelled;
+                            break;
+                        case ChatInputKind.Interrupted:
+                            Cancel();
+                            break;
+                        case ChatInputKind.Exit:
+                        case ChatInputKind.Text when input.Text.Trim() is "/exit" or "/quit":
+                            exit = ExitCodes.Success;
+                            Cancel();
+                            break;
+                        case ChatInputKind.Text when input.Text.Trim().Length > 0:
+                            Console.WriteInfo("  (a workflow is running: type your prompt again when it ends, or Ctrl+C to cancel it)");
+                            break;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stopReading.IsCancellationRequested)
+            {
+                // the workflow ended; what is typed stays in the editor
+            }
+        }
+    }
+}
