@@ -80,7 +80,8 @@ internal sealed class ServeCommand : AgentCommand
             Context.Environment,
             events,
             TimeProvider.System,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            FindWorkflow).ConfigureAwait(false);
         var where = listen.SocketPath is { } socket ? $"unix:{socket}" : listen.PipeName is { } pipe ? $"pipe:{pipe}" : server.Address.ToString();
         Context.Console.WriteInfo($"agent serve: listening on {where} (root {root}; API under /v1, described at {ApiServer.OpenApiPath}; Ctrl+C stops)");
         if (token.Generated)
@@ -150,4 +151,13 @@ internal sealed class ServeCommand : AgentCommand
                 ? TimeSpan.FromSeconds(seconds)
                 : throw new AgentHostException(ErrorKind.Configuration, $"{key}: '{text}' is not a number of seconds; give e.g. 300.")
             : null;
+
+    /// <summary>A workflow for <c>POST /v1/workflows/runs</c>: a file (relative to the root), else a name of the root's catalog; an untrusted project's own workflows are checked as <c>agent workflow run</c> does.</summary>
+    private Agent.Workflows.Model.WorkflowDefinition FindWorkflow(string root, string nameOrFile)
+    {
+        var file = Path.GetFullPath(nameOrFile, root);
+        var definition = Workflows.WorkflowLookup.Find(Context, root, File.Exists(file) ? file : nameOrFile);
+        WorkflowCommand.CheckTrusted(Context, root, definition);
+        return definition;
+    }
 }

@@ -16,7 +16,7 @@ internal static class ApiDocument
             {
                 Title = "AgentHost API",
                 Version = "v1",
-                Description = "agent serve: sessions, prompts and runs, permission answers, questions for a person, events (SSE), models, plugins, tools and skills. Every request carries Authorization: Bearer TOKEN. See docs/server.md.",
+                Description = "agent serve: sessions, prompts and runs, permission answers, questions for a person, workflow runs, events (SSE), models, plugins, tools and skills. Every request carries Authorization: Bearer TOKEN. See docs/server.md.",
             };
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();

@@ -111,6 +111,32 @@ public sealed record QuestionAnswerRequest(string Answer);
 public sealed record QuestionView(
     string QuestionId, string SessionId, string Text, IReadOnlyList<string> Options, double? TimeoutSeconds, string? WorkflowRunId, string? NodeId, DateTimeOffset AskedAt);
 
+/// <summary>POST /v1/workflows/runs: a workflow run to start.</summary>
+/// <param name="Workflow">The workflow's name (<c>agent workflow list</c>) or file (relative to the root).</param>
+/// <param name="Inputs">Input name → value (strings are converted to the declared types).</param>
+/// <param name="Root">The project root; the server's by default.</param>
+/// <param name="Interactive">Whether agent nodes' permission requests wait for a client (as a session's <c>interactive</c>); otherwise what asks is denied.</param>
+public sealed record StartWorkflowRunRequest(string Workflow, IReadOnlyDictionary<string, JsonElement>? Inputs = null, string? Root = null, bool Interactive = false);
+
+/// <summary>POST /v1/workflows/runs/{id}/answer: the answer to the run's pending question.</summary>
+/// <param name="Answer">The answer; with options, one of them (ignoring case).</param>
+public sealed record WorkflowAnswerRequest(string Answer);
+
+/// <summary>A workflow run as the API shows it.</summary>
+/// <param name="Id">The run's id (<c>agent workflow resume ID</c> continues it too).</param>
+/// <param name="Workflow">The workflow's name.</param>
+/// <param name="Root">The project root it runs in.</param>
+/// <param name="Status"><c>running</c>, <c>waiting</c> (see <paramref name="Question"/>), <c>completed</c>, <c>failed</c>, <c>stopped</c> (a budget) or <c>cancelled</c>.</param>
+/// <param name="Output">The workflow's output, once it completed in this server.</param>
+/// <param name="Reason">Why it failed, stopped, was cancelled, or waits.</param>
+/// <param name="Question">The question it waits on, if any.</param>
+/// <param name="Steps">Model steps so far.</param>
+/// <param name="Cost">US dollars so far.</param>
+/// <param name="CreatedAt">When it started.</param>
+/// <param name="UpdatedAt">Its last checkpoint or status change.</param>
+public sealed record WorkflowRunView(
+    string Id, string Workflow, string Root, string Status, string? Output, string? Reason, QuestionView? Question, int Steps, decimal Cost, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
 /// <summary>PATCH /v1/sessions/{id}: settings to change (a <see langword="null"/> value removes one).</summary>
 /// <param name="Settings">Key → value; keys: <c>max_steps</c>, <c>dry_run</c>, <c>permission_mode</c>, <c>model</c>, <c>title</c>.</param>
 public sealed record PatchSessionRequest(IReadOnlyDictionary<string, string?> Settings);

@@ -24,7 +24,7 @@ internal sealed record ApiServerOptions(LoopbackWebHost.ListenAddress Listen, st
 /// front end over the session service, like the CLI and the chat. Disposing it stops it gracefully: running turns are
 /// cancelled and recorded as interrupted, sessions are closed (their leases released), plugins unloaded.
 /// </summary>
-internal sealed class ApiServer : IAsyncDisposable
+internal sealed partial class ApiServer : IAsyncDisposable
 {
     /// <summary>The OpenAPI document's path.</summary>
     public const string OpenApiPath = "/openapi.json";
@@ -32,10 +32,11 @@ internal sealed class ApiServer : IAsyncDisposable
     private readonly LoopbackWebHost _web;
     private readonly Action _completeEvents;
 
-    private ApiServer(LoopbackWebHost web, SessionHub hub, Task warmUp, Action completeEvents)
+    private ApiServer(LoopbackWebHost web, SessionHub hub, ServerWorkflows workflows, Task warmUp, Action completeEvents)
     {
         _web = web;
         Hub = hub;
+        Workflows = workflows;
         WarmUp = warmUp;
         _completeEvents = completeEvents;
     }
@@ -43,6 +44,9 @@ internal sealed class ApiServer : IAsyncDisposable
     public Uri Address => _web.Address;
 
     public SessionHub Hub { get; }
+
+    /// <summary>The workflow runs started over the API.</summary>
+    public ServerWorkflows Workflows { get; }
 
     /// <summary>The load of the server's own engine (its root and plugins), started with the server; it faults when that fails.</summary>
     public Task WarmUp { get; }
@@ -55,12 +59,21 @@ internal sealed class ApiServer : IAsyncDisposable
     /// <param name="events">Attaches an engine's bus to the server's event stream, maps the event endpoints, and ends the streams.</param>
     /// <param name="time">The clock.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="findWorkflow">Finds a workflow by root and name or file (<c>POST /v1/workflows/runs</c>); without it only files are found.</param>
     /// <returns>The running server.</returns>
     public static async Task<ApiServer> StartAsync(
-        ApiServerOptions options, ProjectRootFactory roots, SessionStore store, HostEnvironment environment, ApiEvents events, TimeProvider time, CancellationToken cancellationToken)
+        ApiServerOptions options,
+        ProjectRootFactory roots,
+        SessionStore store,
+        HostEnvironment environment,
+        ApiEvents events,
+        TimeProvider time,
+        CancellationToken cancellationToken,
+        Func<string, string, Agent.Workflows.Model.WorkflowDefinition>? findWorkflow = null)
     {
         var engines = new ServerEngines(roots, options.Defaults.PermissionTimeout, events.Attach);
         var hub = new SessionHub(engines, store, options.Defaults, time) { LastEventId = events.LastId };
+        var workflows = new ServerWorkflows(hub, findWorkflow ?? FindWorkflowFile);
         var defaults = options.Defaults;
         var defaultKey = new ServerEngineKey(defaults.Root, [.. defaults.Plugins.Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins);
         var started = time.GetUtcNow();
@@ -89,6 +102,7 @@ internal sealed class ApiServer : IAsyncDisposable
                     var v1 = app.MapGroup("/v1");
                     SessionEndpoints.Map(v1, hub);
                     RunEndpoints.Map(v1, hub);
+                    WorkflowEndpoints.Map(v1, workflows);
                     CatalogEndpoints.Map(v1, hub, environment, () => defaultKey, started, time);
                     events.Map(app, async (id, ct) => await store.FindSessionAsync(id, ct).ConfigureAwait(false) is not null);
                     ApiDocument.Map(app, OpenApiPath);
@@ -104,17 +118,28 @@ internal sealed class ApiServer : IAsyncDisposable
         }
 
         var warmUp = engines.GetAsync(defaultKey, CancellationToken.None);
-        return new ApiServer(web, hub, warmUp, events.Complete);
+        return new ApiServer(web, hub, workflows, warmUp, events.Complete);
     }
 
     /// <summary>Stops: cancels running turns (recorded as interrupted), closes sessions and engines, ends event streams, stops listening.</summary>
     public async ValueTask DisposeAsync()
     {
+        await Workflows.DisposeAsync().ConfigureAwait(false);
         await Hub.DisposeAsync().ConfigureAwait(false);
         await Hub.Engines.DisposeAsync().ConfigureAwait(false);
         _completeEvents();
         await _web.DisposeAsync().ConfigureAwait(false);
     }
+}
+
+/// <content>Finding workflows without the CLI's catalog.</content>
+internal sealed partial class ApiServer
+{
+    /// <summary>A workflow file, relative to the root.</summary>
+    private static Agent.Workflows.Model.WorkflowDefinition FindWorkflowFile(string root, string file) =>
+        File.Exists(Path.GetFullPath(file, root))
+            ? Agent.Workflows.WorkflowParser.ParseFile(Path.GetFullPath(file, root), Agent.Workflows.Model.WorkflowSourceKind.File)
+            : throw new AgentHostException(ErrorKind.NotFound, $"workflow '{file}': no such file in {root}.");
 }
 
 /// <summary>The server's event stream as the API composes it (the event log and its SSE endpoints).</summary>

@@ -47,7 +47,7 @@ public sealed class ServerCatalogApiTests : IAsyncLifetime
         foreach (var path in new[]
         {
             "/v1/sessions", "/v1/sessions/{id}", "/v1/sessions/{id}/fork", "/v1/sessions/{id}/messages", "/v1/runs/{runId}", "/v1/runs/{runId}/cancel",
-            "/v1/sessions/{id}/permissions", "/v1/sessions/{id}/permissions/{requestId}", "/v1/sessions/{id}/questions", "/v1/sessions/{id}/questions/{questionId}", "/v1/models", "/v1/plugins", "/v1/tools", "/v1/skills", "/v1/health", "/v1/ready",
+            "/v1/sessions/{id}/permissions", "/v1/sessions/{id}/permissions/{requestId}", "/v1/sessions/{id}/questions", "/v1/sessions/{id}/questions/{questionId}", "/v1/workflows/runs", "/v1/workflows/runs/{id}", "/v1/workflows/runs/{id}/answer", "/v1/models", "/v1/plugins", "/v1/tools", "/v1/skills", "/v1/health", "/v1/ready",
         })
         {
             Assert.Contains(path, paths);
