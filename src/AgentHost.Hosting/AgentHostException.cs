@@ -32,7 +32,7 @@ public enum ErrorKind
 }
 
 /// <summary>A failure with a message written for the user: what went wrong, where, and how to fix it.</summary>
-public sealed class AgentHostException : Exception
+public class AgentHostException : Exception
 {
     /// <summary>Creates an exception.</summary>
     /// <param name="kind">The kind of failure.</param>
