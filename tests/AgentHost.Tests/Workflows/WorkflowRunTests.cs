@@ -434,4 +434,51 @@ public sealed class WorkflowRunTests
         Assert.Contains("inner/greet", result.Error, StringComparison.Ordinal);
         Assert.Contains("child/count", result.Error, StringComparison.Ordinal);
     }
+
+    [UnixFact]
+    public async Task Run_RefusesAShellWorkflowOfAnUntrustedProject_NamingTheNode_AndRunsItByNameOnceTrusted()
+    {
+        using var ws = new WorkflowWorkspace();
+        ws.WriteWorkflow(".agents/workflows/build.yaml", """
+            name: build
+            nodes:
+              - id: compile
+                kind: shell
+                command: "echo built > built.txt"
+            """);
+
+        var refused = await ws.RunAsync("workflow", "run", "build");
+
+        Assert.Equal(5, refused.ExitCode);
+        Assert.Contains("compile", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("agent trust", refused.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(ws.Root, "built.txt")));
+
+        await ws.TrustAsync();
+        var ran = await ws.RunAsync("workflow", "run", "build");
+        Assert.True(ran.ExitCode == 0, ran.Error);
+        Assert.Equal("built", ws.Read("built.txt").Trim());
+    }
+
+    [UnixFact]
+    public async Task BundledImplementTestFix_ImplementsThenFixesInTheSameSession_UntilTheTestsPass()
+    {
+        using var ws = new WorkflowWorkspace();
+        var model = ws.Model("""
+            turns:
+              - expect: { last_user_contains: "add a done marker" }
+                text: implemented, without the marker
+              - expect: { last_user_contains: "attempt 1 of 3, exit code 1" }
+                tool_calls: [{ name: write, arguments: { path: done.txt, content: "done" } }]
+              - text: wrote the marker
+            """);
+
+        var result = await ws.RunAsync(
+            "workflow", "run", "implement-test-fix", "--input", "task=add a done marker", "--input", "test_command=test -f done.txt", "--model", model);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("implemented, without the marker", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Tests (test -f done.txt): exit code 0 after 2 run(s).", result.Output, StringComparison.Ordinal);
+        Assert.Equal("done", ws.Read("done.txt"));
+    }
 }
