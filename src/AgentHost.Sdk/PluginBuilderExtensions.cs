@@ -212,4 +212,15 @@ public static class PluginBuilderExtensions
         ArgumentNullException.ThrowIfNull(handler);
         return builder.Add(new EventSubscriberCapability(name, typeof(TEvent), (e, ct) => handler((TEvent)e, ct)));
     }
+
+    /// <summary>Adds a workflow built with <see cref="Workflows.WorkflowBuilder"/> (listed by <c>agent workflow list</c>, run by <c>agent workflow run</c>).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="workflow">The workflow.</param>
+    /// <returns>The builder.</returns>
+    public static IPluginBuilder AddWorkflow(this IPluginBuilder builder, Workflows.WorkflowDefinition workflow)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(workflow);
+        return builder.Add(new WorkflowCapability(workflow));
+    }
 }

@@ -112,6 +112,7 @@ internal sealed partial class ChatCommands
         CapabilityKind.SkillDirectory => "skill folder",
         CapabilityKind.ContextResolver => "context resolver",
         CapabilityKind.EventSubscriber => "event subscriber",
+        CapabilityKind.Workflow => "workflow",
         _ => kind.ToString(),
     };
 }

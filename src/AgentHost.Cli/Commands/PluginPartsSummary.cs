@@ -31,6 +31,11 @@ internal static class PluginPartsSummary
             yield return $"{Label("Commands")}{string.Join(", ", commands.Select(c => "/" + c.QualifiedName))}";
         }
 
+        if (m.WorkflowDirectories.Count > 0)
+        {
+            yield return $"{Label("Workflows")}{string.Join(", ", m.WorkflowDirectories.Select(d => d + "/"))}";
+        }
+
         if (m.HookFiles.Count > 0)
         {
             yield return $"{Label("Hooks")}{string.Join(", ", m.HookFiles)}";

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using AgentHost.Agent.Workflows.Model;
 
 namespace AgentHost.Cli.Commands;
 
@@ -21,10 +20,5 @@ internal sealed class WorkflowCommand : Command
         choice.Session.Hidden = true;
         choice.Continue.Hidden = true;
         return choice;
-    }
-
-    /// <summary>Refuses a workflow an untrusted project may not run (docs/workflows.md "Workflows in an untrusted project").</summary>
-    internal static void CheckTrusted(CliContext context, string projectRoot, WorkflowDefinition definition)
-    {
     }
 }

@@ -24,19 +24,15 @@ internal sealed class WorkflowResumeCommand : AgentCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        // The run works in its own project and keeps the definition it started with.
-        string runId;
-        Agent.Workflows.Model.WorkflowDefinition definition;
-        string workspace;
-        using (var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false))
-        {
-            runId = await store.Workflows.ResolveIdAsync(parseResult.GetRequiredValue(_run), cancellationToken).ConfigureAwait(false);
-            var run = await store.Workflows.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
-            workspace = run.Workspace;
-            definition = WorkflowLookup.FromDocument(
-                JsonNode.Parse(run.Definition) as JsonObject ?? throw new AgentHostException(ErrorKind.Configuration, $"workflow run {runId}: its stored definition is not a JSON object."),
-                run.SourcePath);
-        }
+        // The run works in its own project and keeps the definition it started with. The store is the process's
+        // (shared with the front end), so it is not disposed here.
+        var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
+        var runId = await store.Workflows.ResolveIdAsync(parseResult.GetRequiredValue(_run), cancellationToken).ConfigureAwait(false);
+        var run = await store.Workflows.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        var workspace = run.Workspace;
+        var definition = WorkflowLookup.FromDocument(
+            JsonNode.Parse(run.Definition) as JsonObject ?? throw new AgentHostException(ErrorKind.Configuration, $"workflow run {runId}: its stored definition is not a JSON object."),
+            run.SourcePath);
 
         var answer = parseResult.GetValue(_answer);
         return await WorkflowFrontEnd.ExecuteAsync(

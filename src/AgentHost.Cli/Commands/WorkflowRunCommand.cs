@@ -27,7 +27,7 @@ internal sealed class WorkflowRunCommand : AgentCommand
         var cwd = Context.Environment.CurrentDirectory;
         var root = parseResult.GetValue(_choice.Root) is { } r ? Path.GetFullPath(r, cwd) : Context.Configuration(parseResult).ProjectRoot;
         var definition = WorkflowLookup.Find(Context, root, parseResult.GetRequiredValue(_workflow));
-        WorkflowCommand.CheckTrusted(Context, root, definition);
+        WorkflowLookup.CheckTrusted(Context, root, definition);
         var inputs = WorkflowFrontEnd.Inputs(parseResult.GetValue(_inputs) ?? [], parseResult.GetValue(_inputFile), cwd);
         return await WorkflowFrontEnd.ExecuteAsync(
             Context,

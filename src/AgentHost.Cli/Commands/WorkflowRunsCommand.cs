@@ -21,7 +21,7 @@ internal sealed class WorkflowRunsCommand : AgentCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var workspace = parseResult.GetValue(_all) ? null : Context.Configuration(parseResult).ProjectRoot;
-        using var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
+        var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
         var runs = await store.Workflows.ListRunsAsync(workspace, 200, cancellationToken).ConfigureAwait(false);
         if (parseResult.GetValue(_json))
         {

@@ -54,6 +54,8 @@ internal static class PluginFormatting
         (CapabilityKind.ContextResolver, true) => "context resolver",
         (CapabilityKind.ContextResolver, false) => "context resolvers",
         (CapabilityKind.EventSubscriber, true) => "event subscriber",
+        (CapabilityKind.Workflow, true) => "workflow",
+        (CapabilityKind.Workflow, false) => "workflows",
         _ => "event subscribers",
     };
 }

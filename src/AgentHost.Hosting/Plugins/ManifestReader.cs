@@ -10,7 +10,7 @@ namespace AgentHost.Hosting.Plugins;
 public static partial class ManifestReader
 {
     private static readonly string[] KnownKeys =
-        ["id", "version", "description", "authors", "license", "sdk", "entry", "uses", "skills", "lsp", "mcp", "hooks", "commands", "homepage", "tags"];
+        ["id", "version", "description", "authors", "license", "sdk", "entry", "uses", "skills", "lsp", "mcp", "hooks", "commands", "workflows", "homepage", "tags"];
 
     /// <summary>What makes a folder a plugin folder, for messages.</summary>
     public const string PluginFolderDescription = $"a {PluginManifest.FileName}, or a Claude Code plugin ({ClaudePluginReader.LayoutDescription})";
@@ -125,6 +125,7 @@ public static partial class ManifestReader
             SkillDirectories = ParseRelativePaths(root, ctx, "skills", "folder"),
             HookFiles = ParseRelativePaths(root, ctx, "hooks", "file"),
             CommandDirectories = ParseRelativePaths(root, ctx, "commands", "folder"),
+            WorkflowDirectories = ParseRelativePaths(root, ctx, "workflows", "folder"),
             LspServers = DeclaredServerParser.ParseLsp(root, ctx),
             McpServers = DeclaredServerParser.ParseMcp(root, ctx),
             FilePath = ctx.File,

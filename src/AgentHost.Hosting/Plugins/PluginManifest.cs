@@ -55,6 +55,9 @@ public sealed record PluginManifest
     /// <summary>Folders of prompt commands (<c>*.md</c>, optional front matter) relative to the plugin root.</summary>
     public IReadOnlyList<string> CommandDirectories { get; init; } = [];
 
+    /// <summary>Folders of workflow files (<c>*.yaml</c>, <c>*.yml</c>; docs/workflows.md) relative to the plugin root.</summary>
+    public IReadOnlyList<string> WorkflowDirectories { get; init; } = [];
+
     /// <summary>The format the plugin was written in: our <c>plugin.yaml</c>, or a Claude Code plugin read as one.</summary>
     public PluginFormat Format { get; init; } = PluginFormat.AgentHost;
 

@@ -26,4 +26,7 @@ public enum CapabilityKind
 
     /// <summary>A subscriber to host events.</summary>
     EventSubscriber,
+
+    /// <summary>A workflow (docs/workflows.md) built in code with <see cref="Workflows.WorkflowBuilder"/>.</summary>
+    Workflow,
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Workflows;
 
@@ -20,7 +21,7 @@ public sealed class WorkflowRunTests
               - expect: { last_user_contains: "Ship planned-widgets?" }
                 text: '{"choice": "ship", "reason": "tests pass"}'
             """);
-        ws.WriteWorkflow("kinds.yaml", $$"""
+        ws.WriteWorkflow("kinds.yaml", $$$"""
             name: kinds
             inputs:
               topic: { type: string, required: true }
@@ -28,7 +29,7 @@ public sealed class WorkflowRunTests
             nodes:
               - id: plan
                 kind: agent
-                model: {{plan}}
+                model: {{{plan}}}
                 prompt: "Plan {{ inputs.topic }}"
               - id: read
                 kind: tool
@@ -49,7 +50,7 @@ public sealed class WorkflowRunTests
                 next: end
               - id: good
                 kind: decision
-                model: {{decide}}
+                model: {{{decide}}}
                 prompt: "Ship {{ nodes.plan.text }}?"
                 choices: [ship, hold]
             output: "{{ nodes.plan.text }}|{{ nodes.check.stdout | raw }}|{{ nodes.good.choice }}|{{ nodes.good.reason }}|{{ nodes.read.is_error }}"
@@ -104,7 +105,7 @@ public sealed class WorkflowRunTests
                 tool_calls: [{ name: write, arguments: { path: fixed.txt, content: "ok" } }]
               - text: fixed it
             """);
-        ws.WriteWorkflow("fixloop.yaml", $$"""
+        ws.WriteWorkflow("fixloop.yaml", $$$"""
             name: fixloop
             nodes:
               - id: verify
@@ -120,7 +121,7 @@ public sealed class WorkflowRunTests
                         to: end
                   - id: fix
                     kind: agent
-                    model: {{fix}}
+                    model: {{{fix}}}
                     prompt: "Fix exit {{ nodes.test.exit_code }} in iteration {{ loop.iteration }}"
             output: "{{ nodes.verify.iterations }} {{ nodes.verify.satisfied }} {{ nodes.fix.text }}"
             """);
@@ -178,7 +179,7 @@ public sealed class WorkflowRunTests
               - expect: { last_user_contains: "Summarise: no-secrets | style-ok | no-secrets" }
                 text: all reviews passed
             """);
-        ws.WriteWorkflow("review.yaml", $$"""
+        ws.WriteWorkflow("review.yaml", $$$"""
             name: review
             nodes:
               - id: review
@@ -187,7 +188,7 @@ public sealed class WorkflowRunTests
                   security:
                     - id: sec
                       kind: agent
-                      model: {{security}}
+                      model: {{{security}}}
                       prompt: Review security
                   style:
                     - id: sty
@@ -195,7 +196,7 @@ public sealed class WorkflowRunTests
                       command: printf style-ok
               - id: summary
                 kind: agent
-                model: {{summary}}
+                model: {{{summary}}}
                 prompt: "Summarise: {{ nodes.sec.text }} | {{ nodes.sty.stdout }} | {{ nodes.review.branches.security.text }}"
             """);
 
@@ -264,7 +265,7 @@ public sealed class WorkflowRunTests
               - tool_calls: [{ name: shell, arguments: { command: "echo agent >> agent.log" } }]
               - text: agent done
             """);
-        ws.WriteWorkflow("crash.yaml", $$"""
+        ws.WriteWorkflow("crash.yaml", $$$"""
             name: crash
             nodes:
               - id: first
@@ -272,11 +273,11 @@ public sealed class WorkflowRunTests
                 command: "echo first >> first.log"
               - id: second
                 kind: agent
-                model: {{agent}}
+                model: {{{agent}}}
                 prompt: Do the work
               - id: slow
                 kind: shell
-                command: "echo slow >> slow.log; if [ ! -f resume.ok ]; then echo started > marker; sleep 120; fi"
+                command: "echo slow >> slow.log; if [ ! -f resume.ok ]; then echo $$ > marker.tmp; mv marker.tmp marker; exec sleep 120; fi"
               - id: last
                 kind: shell
                 command: "echo last >> last.log"
@@ -292,8 +293,14 @@ public sealed class WorkflowRunTests
                 await Task.Delay(50, wait.Token);
             }
 
-            Assert.True(File.Exists(marker), "the slow node never started: " + await process.StandardError.ReadToEndAsync());
-            process.Kill(entireProcessTree: true); // SIGKILL on Unix: no cleanup runs
+            if (!File.Exists(marker))
+            {
+                Assert.Fail("the slow node never started: " + await process.StandardError.ReadToEndAsync());
+            }
+
+            using var sleeper = System.Diagnostics.Process.GetProcessById(int.Parse(File.ReadAllText(marker).Trim(), System.Globalization.CultureInfo.InvariantCulture));
+            process.Kill(); // SIGKILL to the agent first (no cleanup runs, it cannot see its child end) …
+            sleeper.Kill(); // … then the rest of its tree: the shell node's command
             await process.WaitForExitAsync();
         }
 
@@ -325,13 +332,13 @@ public sealed class WorkflowRunTests
               - tool_calls: [{ name: ls, arguments: { path: "." } }]
               - text: finally done
             """);
-        ws.WriteWorkflow("busy.yaml", $$"""
+        ws.WriteWorkflow("busy.yaml", $$$"""
             name: busy
             budget: { max_steps: 2 }
             nodes:
               - id: work
                 kind: agent
-                model: {{busy}}
+                model: {{{busy}}}
                 prompt: Work a lot
             """);
 
@@ -357,11 +364,11 @@ public sealed class WorkflowRunTests
               - text: expensive answer
                 usage: { input: 1000, output: 0 }
             """)["scripted/".Length..];
-        ws.WriteUserConfig($$"""
+        ws.WriteUserConfig($$$"""
             providers:
               priced:
                 type: scripted
-                script: {{script}}
+                script: {{{script}}}
                 models:
                   - { id: m, input_price: 1000, output_price: 1000 }
             """);
@@ -426,5 +433,52 @@ public sealed class WorkflowRunTests
         Assert.Equal("hello ada|child got 3: counted 3", result.Output.Trim());
         Assert.Contains("inner/greet", result.Error, StringComparison.Ordinal);
         Assert.Contains("child/count", result.Error, StringComparison.Ordinal);
+    }
+
+    [UnixFact]
+    public async Task Run_RefusesAShellWorkflowOfAnUntrustedProject_NamingTheNode_AndRunsItByNameOnceTrusted()
+    {
+        using var ws = new WorkflowWorkspace();
+        ws.WriteWorkflow(".agents/workflows/build.yaml", """
+            name: build
+            nodes:
+              - id: compile
+                kind: shell
+                command: "echo built > built.txt"
+            """);
+
+        var refused = await ws.RunAsync("workflow", "run", "build");
+
+        Assert.Equal(5, refused.ExitCode);
+        Assert.Contains("compile", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("agent trust", refused.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(ws.Root, "built.txt")));
+
+        await ws.TrustAsync();
+        var ran = await ws.RunAsync("workflow", "run", "build");
+        Assert.True(ran.ExitCode == 0, ran.Error);
+        Assert.Equal("built", ws.Read("built.txt").Trim());
+    }
+
+    [UnixFact]
+    public async Task BundledImplementTestFix_ImplementsThenFixesInTheSameSession_UntilTheTestsPass()
+    {
+        using var ws = new WorkflowWorkspace();
+        var model = ws.Model("""
+            turns:
+              - expect: { last_user_contains: "add a done marker" }
+                text: implemented, without the marker
+              - expect: { last_user_contains: "attempt 1 of 3, exit code 1" }
+                tool_calls: [{ name: write, arguments: { path: done.txt, content: "done" } }]
+              - text: wrote the marker
+            """);
+
+        var result = await ws.RunAsync(
+            "workflow", "run", "implement-test-fix", "--input", "task=add a done marker", "--input", "test_command=test -f done.txt", "--model", model);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("implemented, without the marker", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Tests (test -f done.txt): exit code 0 after 2 run(s).", result.Output, StringComparison.Ordinal);
+        Assert.Equal("done", ws.Read("done.txt"));
     }
 }

@@ -93,7 +93,7 @@ internal sealed class WorkflowRunner
     {
         var document = JsonNode.Parse(run.Definition) as JsonObject
             ?? throw new AgentHostException(ErrorKind.Configuration, $"workflow run {run.Id}: its stored definition is not a JSON object.");
-        var read = _readDocument ?? WorkflowDocuments.Read;
+        var read = _readDocument ?? ((document, source) => WorkflowParser.FromDocument(document, new WorkflowSource(WorkflowSourceKind.File, source ?? "(stored definition)")));
         try
         {
             return read(document, run.SourcePath);

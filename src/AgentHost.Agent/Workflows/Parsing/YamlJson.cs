@@ -54,12 +54,12 @@ internal static partial class YamlJson
         {
             if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
             {
-                return JsonValue.Create(integer);
+                return Number(integer.ToString(CultureInfo.InvariantCulture));
             }
 
             if (decimal.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var big))
             {
-                return JsonValue.Create(big);
+                return Number(big.ToString(CultureInfo.InvariantCulture));
             }
         }
 
@@ -67,17 +67,20 @@ internal static partial class YamlJson
         {
             if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
             {
-                return JsonValue.Create(number);
+                return Number(number.ToString(CultureInfo.InvariantCulture));
             }
 
             if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
             {
-                return JsonValue.Create(d);
+                return Number(d.ToString("R", CultureInfo.InvariantCulture));
             }
         }
 
         return JsonValue.Create(text);
     }
+
+    /// <summary>A number backed by its JSON text, so that <c>GetValue&lt;int&gt;</c>, <c>&lt;long&gt;</c>, <c>&lt;decimal&gt;</c> and <c>&lt;double&gt;</c> all work.</summary>
+    private static JsonNode? Number(string json) => JsonNode.Parse(json);
 
     private static JsonObject Mapping(YamlMappingNode mapping)
     {
