@@ -1,6 +1,5 @@
 using AgentHost.Agent.Workflows.Engine;
 using AgentHost.Agent.Workflows.Model;
-using AgentHost.Cli.Commands;
 using AgentHost.Cli.Workflows;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Events;
@@ -23,7 +22,7 @@ internal sealed partial class ChatHost
         try
         {
             definition = WorkflowLookup.Find(context, root, request.Name);
-            WorkflowCommand.CheckTrusted(context, root, definition);
+            WorkflowLookup.CheckTrusted(context, root, definition);
             inputs = WorkflowFrontEnd.Inputs([.. request.Inputs], null, context.Environment.CurrentDirectory);
         }
         catch (AgentHostException ex)

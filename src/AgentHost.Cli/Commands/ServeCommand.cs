@@ -152,12 +152,11 @@ internal sealed class ServeCommand : AgentCommand
                 : throw new AgentHostException(ErrorKind.Configuration, $"{key}: '{text}' is not a number of seconds; give e.g. 300.")
             : null;
 
-    /// <summary>A workflow for <c>POST /v1/workflows/runs</c>: a file (relative to the root), else a name of the root's catalog; an untrusted project's own workflows are checked as <c>agent workflow run</c> does.</summary>
-    private Agent.Workflows.Model.WorkflowDefinition FindWorkflow(string root, string nameOrFile)
-    {
-        var file = Path.GetFullPath(nameOrFile, root);
-        var definition = Workflows.WorkflowLookup.Find(Context, root, File.Exists(file) ? file : nameOrFile);
-        WorkflowCommand.CheckTrusted(Context, root, definition);
-        return definition;
-    }
+    /// <summary>
+    /// A workflow for <c>POST /v1/workflows/runs</c> (and its sub-workflows): a file relative to the root (or to the
+    /// naming workflow's file), else a name of the root's catalog; refused as <c>agent workflow run</c> refuses what an
+    /// untrusted project may not run.
+    /// </summary>
+    private Agent.Workflows.Model.WorkflowDefinition FindWorkflow(string root, string nameOrFile, string? fromFile) =>
+        Workflows.WorkflowLookup.FindSubWorkflow(Context, root, nameOrFile, fromFile);
 }

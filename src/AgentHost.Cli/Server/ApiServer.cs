@@ -69,7 +69,7 @@ internal sealed partial class ApiServer : IAsyncDisposable
         ApiEvents events,
         TimeProvider time,
         CancellationToken cancellationToken,
-        Func<string, string, Agent.Workflows.Model.WorkflowDefinition>? findWorkflow = null)
+        Func<string, string, string?, Agent.Workflows.Model.WorkflowDefinition>? findWorkflow = null)
     {
         var engines = new ServerEngines(roots, options.Defaults.PermissionTimeout, events.Attach);
         var hub = new SessionHub(engines, store, options.Defaults, time) { LastEventId = events.LastId };
@@ -135,11 +135,14 @@ internal sealed partial class ApiServer : IAsyncDisposable
 /// <content>Finding workflows without the CLI's catalog.</content>
 internal sealed partial class ApiServer
 {
-    /// <summary>A workflow file, relative to the root.</summary>
-    private static Agent.Workflows.Model.WorkflowDefinition FindWorkflowFile(string root, string file) =>
-        File.Exists(Path.GetFullPath(file, root))
-            ? Agent.Workflows.WorkflowParser.ParseFile(Path.GetFullPath(file, root), Agent.Workflows.Model.WorkflowSourceKind.File)
-            : throw new AgentHostException(ErrorKind.NotFound, $"workflow '{file}': no such file in {root}.");
+    /// <summary>A workflow file, relative to the naming workflow's file or to the root.</summary>
+    private static Agent.Workflows.Model.WorkflowDefinition FindWorkflowFile(string root, string file, string? fromFile)
+    {
+        var path = Path.GetFullPath(file, fromFile is not null && Path.IsPathFullyQualified(fromFile) ? Path.GetDirectoryName(fromFile)! : root);
+        return File.Exists(path)
+            ? Agent.Workflows.WorkflowParser.ParseFile(path, Agent.Workflows.Model.WorkflowSourceKind.File)
+            : throw new AgentHostException(ErrorKind.NotFound, $"workflow '{file}': no such file {path}.");
+    }
 }
 
 /// <summary>The server's event stream as the API composes it (the event log and its SSE endpoints).</summary>

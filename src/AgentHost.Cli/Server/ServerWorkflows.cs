@@ -17,7 +17,7 @@ namespace AgentHost.Cli.Server;
 /// answered over HTTP within <c>server.permission_timeout</c>); a run stored as waiting (a headless
 /// <c>agent workflow run</c> that exited 11) is resumed with the answer.
 /// </summary>
-internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, WorkflowDefinition> find) : IAsyncDisposable
+internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, string?, WorkflowDefinition> find) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Hosted> _runs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _starting = new(1, 1);
@@ -38,7 +38,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, Workf
             throw new AgentHostException(ErrorKind.Usage, $"root: {root} is not a directory.");
         }
 
-        var definition = find(root, request.Workflow);
+        var definition = find(root, request.Workflow, null);
         var inputs = (request.Inputs ?? new Dictionary<string, JsonElement>()).ToDictionary(i => i.Key, i => JsonNode.Parse(i.Value.GetRawText()), StringComparer.Ordinal);
         var (engine, options) = await PrepareAsync(root, definition.Plugins, request.Interactive, cancellationToken).ConfigureAwait(false);
         var runner = new WorkflowRunner(engine.Service, WorkflowLookup.FromDocument);
@@ -197,9 +197,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, Workf
             Interactive = interactive,
             Plugins = engine.RecordedPlugins,
             Questions = engine.Service.Questions,
-            FindWorkflow = (name, from) => from is not null && File.Exists(Path.GetFullPath(name, Path.GetDirectoryName(from)!))
-                ? find(root, Path.GetFullPath(name, Path.GetDirectoryName(from)!))
-                : find(root, name),
+            FindWorkflow = (name, from) => find(root, name, from),
         };
         return (engine, options);
     }

@@ -83,6 +83,8 @@ public sealed class ChatQuestionTerminalTests : IDisposable
                 command: "echo decided-{{ nodes.ask.answer }}"
             output: "{{ nodes.done.output }}"
             """);
+        var trusted = await _ws.RunAsync("trust"); // the project's shell node may run
+        Assert.True(trusted.ExitCode == ExitCodes.Success, trusted.Error + trusted.Output);
         await using var chat = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "-p", "scripted", "-p", "shell", "-m", "scripted/" + script, "--permission-mode", "yolo");
         await chat.WaitForAsync("/help for commands");
 

@@ -62,6 +62,7 @@ public sealed class ServerWorkflowsApiTests : IDisposable
     [Fact]
     public async Task ARunAHeadlessCliLeftWaiting_IsShownWithItsQuestion_AndResumedByAnAnswer()
     {
+        await TrustAsync();
         var headless = await _ws.RunAsync("workflow", "run", "approve.yaml", "--plugin", "shell", "-o", "json");
         Assert.True(headless.ExitCode == ExitCodes.Waiting, headless.Error + headless.Output);
         var id = RunWorkspace.Events(headless.Output)[^1].GetProperty("runId").GetString()!;
@@ -92,8 +93,18 @@ public sealed class ServerWorkflowsApiTests : IDisposable
         Assert.Empty(await ListAsync(server));
     }
 
-    private async Task<AgentServer> StartAsync() =>
-        await AgentServer.StartAsync(_ws.Root, _ws.Environment, "--plugin", "scripted", "--plugin", "shell", "--no-default-plugins", "--model", "scripted/" + _ws.WriteScript("turns:\n  - text: unused\n"));
+    /// <summary>Trusts the project (its shell node may run), then starts the server.</summary>
+    private async Task<AgentServer> StartAsync()
+    {
+        await TrustAsync();
+        return await AgentServer.StartAsync(_ws.Root, _ws.Environment, "--plugin", "scripted", "--plugin", "shell", "--no-default-plugins", "--model", "scripted/" + _ws.WriteScript("turns:\n  - text: unused\n"));
+    }
+
+    private async Task TrustAsync()
+    {
+        var trusted = await _ws.RunAsync("trust");
+        Assert.True(trusted.ExitCode == ExitCodes.Success, trusted.Error + trusted.Output);
+    }
 
     private static async Task<List<JsonElement>> ListAsync(AgentServer server) => [.. (await server.GetAsync("v1/workflows/runs")).EnumerateArray()];
 
