@@ -43,7 +43,7 @@ public sealed class DefaultPluginsTests
     }
 
     [Fact]
-    public async Task NoDefaultPluginsFlag_AndAnEmptyDefaultsList_LeaveOnlyTheSkillTool()
+    public async Task NoDefaultPluginsFlag_AndAnEmptyDefaultsList_LeaveOnlyTheKernelTools()
     {
         await using var server = new FakeOpenAIServer();
         using var ws = new RunWorkspace();
@@ -59,8 +59,8 @@ public sealed class DefaultPluginsTests
 
         Assert.True(flag.ExitCode == ExitCodes.Success, flag.Error);
         Assert.True(config.ExitCode == ExitCodes.Success, config.Error);
-        Assert.Equal(["skill"], flagTools);
-        Assert.Equal(["skill"], configTools);
+        Assert.Equal(["ask_user", "skill"], flagTools);
+        Assert.Equal(["ask_user", "skill"], configTools);
     }
 
     [Fact]
