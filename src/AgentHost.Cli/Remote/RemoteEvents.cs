@@ -34,6 +34,11 @@ internal static class RemoteEvents
         ["run.completed"] = typeof(RunCompletedEvent),
         ["lsp.state"] = typeof(LspServerStateChangedEvent),
         ["lsp.diagnostics"] = typeof(LspDiagnosticsEvent),
+        ["workflow.started"] = typeof(WorkflowStartedEvent),
+        ["workflow.node.started"] = typeof(WorkflowNodeStartedEvent),
+        ["workflow.node.completed"] = typeof(WorkflowNodeCompletedEvent),
+        ["workflow.waiting"] = typeof(WorkflowWaitingEvent),
+        ["workflow.ended"] = typeof(WorkflowEndedEvent),
     };
 
     /// <summary>The SDK record of <paramref name="type"/>, or <see langword="null"/> for the server's own events (<c>run.accepted</c>, <c>run.ended</c>, <c>events.gap</c>) and types this CLI does not know.</summary>
