@@ -255,4 +255,75 @@ public sealed class WorkflowCommandTests : IDisposable
         Assert.Contains("  n1 -->|\"otherwise\"| n2\n", output, StringComparison.Ordinal);
         Assert.Contains("  n2 --> finish\n", output, StringComparison.Ordinal);
     }
+
+    [MermaidFact]
+    public async Task Show_Mermaid_IsAcceptedByTheRealMermaidParser_ForEveryNodeKind()
+    {
+        _temp.WriteFile("project/every.yaml", """
+            name: every-kind
+            inputs:
+              q: { type: string, default: "say \"hi\" <now>" }
+            nodes:
+              - id: end-check
+                kind: decision
+                next:
+                  - when: inputs.q contains '"' or inputs.q == 'x#y|z'
+                    to: end
+              - id: ask
+                kind: wait
+                question: "{{ inputs.q }}"
+              - id: read
+                kind: tool
+                tool: read_file
+                arguments: { path: README.md }
+              - id: verify
+                kind: loop
+                max_iterations: 2
+                until: nodes.test.exit_code == 0
+                nodes:
+                  - id: test
+                    kind: shell
+                    command: "true"
+                    next:
+                      - when: nodes.test.exit_code == 0
+                        to: end
+                  - id: fix
+                    kind: agent
+                    prompt: fix
+              - id: fan
+                kind: parallel
+                branches:
+                  a-1:
+                    - id: left
+                      kind: agent
+                      prompt: left
+                  b:
+                    - id: right
+                      kind: shell
+                      command: "true"
+              - id: inline
+                kind: workflow
+                inputs: { t: "{{ nodes.ask.answer }}" }
+                nodes:
+                  - id: inner
+                    kind: agent
+                    prompt: "{{ inputs.t }}"
+              - id: sub
+                kind: workflow
+                workflow: implement-test-fix
+                inputs: { task: "{{ nodes.ask.answer }}" }
+            """);
+
+        foreach (var target in new[] { "every.yaml", "implement-test-fix", "parallel-review" })
+        {
+            var show = await AgentProcess.RunAsync(Project, Environment, "workflow", "show", target, "--mermaid");
+            Assert.True(show.ExitCode == ExitCodes.Success, show.Output + show.Error);
+            var file = _temp.WriteFile($"diagrams/{target}.mmd", show.Output);
+
+            var (exitCode, output) = await MermaidParser.ParseAsync(file);
+
+            Assert.True(exitCode == 0, output + "\n" + show.Output);
+            Assert.Contains(": ok (flowchart-v2)", output, StringComparison.Ordinal);
+        }
+    }
 }
