@@ -27,8 +27,8 @@ internal static class CommandLineFactory
         ("lsp", context => new LspCommand(context)),
         ("mcp", context => new McpCommand(context)),
         ("hooks", context => new HooksCommand(context)),
-        ("serve", context => new ServeCommand(context)),
         ("workflow", context => new WorkflowCommand(context)),
+        ("serve", context => new ServeCommand(context)),
     ];
 
     /// <summary>Builds the root command with every command.</summary>

@@ -2,12 +2,15 @@ using System.CommandLine;
 
 namespace AgentHost.Cli.Commands;
 
-/// <summary><c>agent workflow …</c>: run, resume and list workflow runs.</summary>
+/// <summary><c>agent workflow …</c>: repeatable multi-step pipelines (docs/workflows.md): list, validate, show, run, resume, runs.</summary>
 internal sealed class WorkflowCommand : Command
 {
     public WorkflowCommand(CliContext context)
-        : base("workflow", "Run repeatable multi-step workflows with checkpoints; resume them; list their runs.")
+        : base("workflow", "Workflows: list, validate and show multi-step pipelines of agent steps, checks, decisions, loops, parallel branches and questions to a person; run them with checkpoints, resume them, list their runs.")
     {
+        Subcommands.Add(new WorkflowListCommand(context));
+        Subcommands.Add(new WorkflowValidateCommand(context));
+        Subcommands.Add(new WorkflowShowCommand(context));
         Subcommands.Add(new WorkflowRunCommand(context));
         Subcommands.Add(new WorkflowResumeCommand(context));
         Subcommands.Add(new WorkflowRunsCommand(context));

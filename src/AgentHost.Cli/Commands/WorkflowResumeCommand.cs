@@ -42,7 +42,7 @@ internal sealed class WorkflowResumeCommand : AgentCommand
             parseResult,
             definition,
             Directory.Exists(workspace) ? workspace : null,
-            (runner, options) => runner.ResumeAsync(runId, options, answer, cancellationToken),
+            (runner, _, options) => runner.ResumeAsync(runId, options, answer, cancellationToken),
             cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AgentHost.Cli.Workflows;
+using AgentHost.Hosting;
 
 namespace AgentHost.Cli.Commands;
 
@@ -26,8 +27,20 @@ internal sealed class WorkflowRunCommand : AgentCommand
     {
         var cwd = Context.Environment.CurrentDirectory;
         var root = parseResult.GetValue(_choice.Root) is { } r ? Path.GetFullPath(r, cwd) : Context.Configuration(parseResult).ProjectRoot;
-        var definition = WorkflowLookup.Find(Context, root, parseResult.GetRequiredValue(_workflow));
-        WorkflowLookup.CheckTrusted(Context, root, definition);
+        var name = parseResult.GetRequiredValue(_workflow);
+        Agent.Workflows.Model.WorkflowDefinition? definition = null;
+        AgentHostException? notFound = null;
+        try
+        {
+            definition = WorkflowLookup.Find(Context, root, name);
+            WorkflowLookup.CheckTrusted(Context, root, definition);
+        }
+        catch (AgentHostException ex) when (ex.Kind == ErrorKind.NotFound && !Agent.Workflows.WorkflowCatalog.IsPath(name))
+        {
+            // Perhaps a plugin of the run ships it: looked for again once the plugins are loaded.
+            notFound = ex;
+        }
+
         var inputs = WorkflowFrontEnd.Inputs(parseResult.GetValue(_inputs) ?? [], parseResult.GetValue(_inputFile), cwd);
         return await WorkflowFrontEnd.ExecuteAsync(
             Context,
@@ -36,7 +49,20 @@ internal sealed class WorkflowRunCommand : AgentCommand
             parseResult,
             definition,
             null,
-            (runner, options) => runner.RunAsync(definition, inputs, options, cancellationToken),
-            cancellationToken).ConfigureAwait(false);
+            (runner, found, options) => runner.RunAsync(found, inputs, options, cancellationToken),
+            cancellationToken,
+            frontEnd => Plugged(frontEnd, root, name, notFound)).ConfigureAwait(false);
+    }
+
+    private Agent.Workflows.Model.WorkflowDefinition Plugged(SessionFrontEnd frontEnd, string root, string name, AgentHostException? notFound)
+    {
+        try
+        {
+            return WorkflowLookup.FindWithPlugins(Context, root, name, frontEnd.Runtime);
+        }
+        catch (AgentHostException ex) when (ex.Kind == ErrorKind.NotFound && notFound is not null)
+        {
+            throw notFound;
+        }
     }
 }

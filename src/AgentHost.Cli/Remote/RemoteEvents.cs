@@ -30,17 +30,17 @@ internal static class RemoteEvents
         ["permission.mode_changed"] = typeof(PermissionModeChangedEvent),
         ["question.asked"] = typeof(QuestionAskedEvent),
         ["question.answered"] = typeof(QuestionAnsweredEvent),
-        ["workflow.started"] = typeof(WorkflowStartedEvent),
-        ["workflow.node.started"] = typeof(WorkflowNodeStartedEvent),
-        ["workflow.node.completed"] = typeof(WorkflowNodeCompletedEvent),
-        ["workflow.waiting"] = typeof(WorkflowWaitingEvent),
-        ["workflow.ended"] = typeof(WorkflowEndedEvent),
         ["model.retrying"] = typeof(ModelRetryingEvent),
         ["step.completed"] = typeof(StepCompletedEvent),
         ["session.compacted"] = typeof(CompactionEvent),
         ["run.completed"] = typeof(RunCompletedEvent),
         ["lsp.state"] = typeof(LspServerStateChangedEvent),
         ["lsp.diagnostics"] = typeof(LspDiagnosticsEvent),
+        ["workflow.started"] = typeof(WorkflowStartedEvent),
+        ["workflow.node.started"] = typeof(WorkflowNodeStartedEvent),
+        ["workflow.node.completed"] = typeof(WorkflowNodeCompletedEvent),
+        ["workflow.waiting"] = typeof(WorkflowWaitingEvent),
+        ["workflow.ended"] = typeof(WorkflowEndedEvent),
     };
 
     /// <summary>The SDK record of <paramref name="type"/>, or <see langword="null"/> for the server's own events (<c>run.accepted</c>, <c>run.ended</c>, <c>events.gap</c>) and types this CLI does not know.</summary>

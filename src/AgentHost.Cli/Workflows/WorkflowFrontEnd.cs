@@ -22,10 +22,11 @@ internal static class WorkflowFrontEnd
         SessionChoiceOptions choice,
         WorkflowRunOptionsCli budget,
         ParseResult parseResult,
-        WorkflowDefinition definition,
+        WorkflowDefinition? definition,
         string? root,
-        Func<WorkflowRunner, WorkflowRunOptions, Task<WorkflowRunResult>> run,
-        CancellationToken cancellationToken)
+        Func<WorkflowRunner, WorkflowDefinition, WorkflowRunOptions, Task<WorkflowRunResult>> run,
+        CancellationToken cancellationToken,
+        Func<SessionFrontEnd, WorkflowDefinition>? findAfterLoad = null)
     {
         if (parseResult.GetValue(choice.Session) is not null || parseResult.GetValue(choice.Continue))
         {
@@ -41,7 +42,20 @@ internal static class WorkflowFrontEnd
             parseResult,
             runtime => runtime.Events.Subscribe(typeof(AgentEvent), (e, _) => progress.OnEventAsync(e), EventDelivery.Lossless, "agent workflow"),
             cancellationToken,
-            extras: new FrontEndExtras(root, definition.Plugins, [.. ModelsOf(definition)])).ConfigureAwait(false);
+            extras: definition is null ? new FrontEndExtras(root, [], []) : new FrontEndExtras(root, definition.Plugins, [.. ModelsOf(definition)])).ConfigureAwait(false);
+        if (definition is null)
+        {
+            // A workflow a loaded plugin ships: found once the plugins are loaded; its models' providers load now.
+            definition = findAfterLoad?.Invoke(frontEnd) ?? throw new AgentHostException(ErrorKind.NotFound, "no workflow to run.");
+            foreach (var model in ModelsOf(definition))
+            {
+                if (Agent.Runs.ModelSelection.ProviderTypeOf(model, frontEnd.Configuration) is { } type)
+                {
+                    await frontEnd.Runtime.EnsureChatProviderAsync(type, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
         var session = frontEnd.SessionOptions(interactive: context.Console.IsInteractive);
         var options = new WorkflowRunOptions(frontEnd.WorkspaceRoot)
         {
@@ -52,12 +66,12 @@ internal static class WorkflowFrontEnd
             MaxSteps = parseResult.GetValue(budget.MaxSteps),
             MaxTime = maxTime,
             MaxCost = parseResult.GetValue(budget.MaxCost),
-            FindWorkflow = (name, from) => WorkflowLookup.FindSubWorkflow(context, frontEnd.WorkspaceRoot, name, from),
+            FindWorkflow = (name, from) => WorkflowLookup.FindSubWorkflow(context, frontEnd.WorkspaceRoot, name, from, frontEnd.Runtime),
         };
         WorkflowRunResult result;
         try
         {
-            result = await run(new WorkflowRunner(frontEnd.Service, WorkflowLookup.FromDocument), options).ConfigureAwait(false);
+            result = await run(new WorkflowRunner(frontEnd.Service, WorkflowLookup.FromDocument), definition, options).ConfigureAwait(false);
         }
         finally
         {

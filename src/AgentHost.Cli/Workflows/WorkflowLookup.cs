@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using AgentHost.Agent.Workflows;
 using AgentHost.Agent.Workflows.Model;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Trust;
 
 namespace AgentHost.Cli.Workflows;
@@ -27,10 +28,10 @@ internal static class WorkflowLookup
     }
 
     /// <summary>A sub-workflow: a path relative to the naming workflow's file, else a name of the catalog.</summary>
-    public static WorkflowDefinition FindSubWorkflow(CliContext context, string projectRoot, string nameOrPath, string? fromFile)
+    public static WorkflowDefinition FindSubWorkflow(CliContext context, string projectRoot, string nameOrPath, string? fromFile, PluginRuntime? plugins = null)
     {
         var directory = fromFile is not null && Path.IsPathFullyQualified(fromFile) ? Path.GetDirectoryName(fromFile)! : projectRoot;
-        var definition = Catalog(context, projectRoot).Find(nameOrPath, directory);
+        var definition = Catalog(context, projectRoot, plugins).Find(nameOrPath, directory);
         CheckTrusted(context, projectRoot, definition);
         return definition;
     }
@@ -49,6 +50,16 @@ internal static class WorkflowLookup
         }
     }
 
-    private static WorkflowCatalog Catalog(CliContext context, string projectRoot) =>
-        new(projectRoot, WorkflowCatalog.UserDirectory(context.Paths));
+    /// <summary>A workflow by name among every source, the loaded plugins' included (after they loaded), checked for trust.</summary>
+    public static WorkflowDefinition FindWithPlugins(CliContext context, string projectRoot, string name, PluginRuntime plugins)
+    {
+        var definition = Catalog(context, projectRoot, plugins).Find(name, context.Environment.CurrentDirectory);
+        CheckTrusted(context, projectRoot, definition);
+        return definition;
+    }
+
+    private static WorkflowCatalog Catalog(CliContext context, string projectRoot, PluginRuntime? plugins = null) =>
+        plugins is null
+            ? new(projectRoot, WorkflowCatalog.UserDirectory(context.Paths))
+            : new(projectRoot, WorkflowCatalog.UserDirectory(context.Paths), plugins.Host.Loaded.Values.Select(p => p.Manifest), plugins.Registry);
 }

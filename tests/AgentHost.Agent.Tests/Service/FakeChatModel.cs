@@ -12,11 +12,15 @@ public sealed class FakeChatModel : IChatClient
 {
     private readonly ConcurrentQueue<Func<IReadOnlyList<ChatMessage>, CancellationToken, Task<ChatResponse>>> _steps = new();
     private readonly ConcurrentQueue<IReadOnlyList<ChatMessage>> _requests = new();
+    private readonly ConcurrentQueue<IReadOnlyList<string>> _tools = new();
 
     /// <summary>Completes when a <see cref="WaitForCancel"/> step is reached.</summary>
     public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IReadOnlyList<IReadOnlyList<ChatMessage>> Requests => [.. _requests];
+
+    /// <summary>The names of the tools each request offered, in order.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> OfferedTools => [.. _tools];
 
     public FakeChatModel Reply(string text)
     {
@@ -57,6 +61,7 @@ public sealed class FakeChatModel : IChatClient
     {
         var list = messages.ToList();
         _requests.Enqueue(list);
+        _tools.Enqueue([.. (options?.Tools ?? []).Select(t => t.Name)]);
         return _steps.TryDequeue(out var step)
             ? await step(list, cancellationToken).ConfigureAwait(false)
             : throw new InvalidOperationException("the fake model's script has no step left");

@@ -17,7 +17,7 @@ public sealed class PluginListCommandTests
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Matches(@"^fixture-echo\s+1\.2\.0\s+folder\s+yes\s+loaded\s+5 tools, 1 skill folder, 1 event subscriber$", lines.Single(l => l.StartsWith("fixture-echo ", StringComparison.Ordinal)));
+        Assert.Matches(@"^fixture-echo\s+1\.2\.0\s+folder\s+yes\s+loaded\s+5 tools, 1 skill folder, 1 event subscriber, 1 workflow$", lines.Single(l => l.StartsWith("fixture-echo ", StringComparison.Ordinal)));
         Assert.Matches(@"^fixture-throwing\s+0\.1\.0\s+folder\s+yes\s+FAILED\s+-$", lines.Single(l => l.StartsWith("fixture-throwing ", StringComparison.Ordinal)));
         Assert.Contains("ACME_TOKEN is not set", result.Output, StringComparison.Ordinal);
     }

@@ -30,6 +30,9 @@ public sealed class RemoteEventsTests
             new PermissionRequestedEvent("s1", "r1", "c2", "shell", "shell", "run", "ls", "ask rule") { SuggestedRules = ["shell(ls)"], Mode = "ask" },
             new RunCompletedEvent("s1", RunOutcome.StepLimit, "partial", 3) { Reason = "step limit", InputTokens = 10, OutputTokens = 20 },
             new LspServerStateChangedEvent("yaml", "/p", LspServerState.Running, null),
+            new WorkflowNodeCompletedEvent("r1", "fix", "verify#2/test", "shell", "completed") { Summary = "exit 0", Steps = 0 },
+            new WorkflowWaitingEvent("r1", "fix", "ask", "Deploy?") { Options = ["yes", "no"] },
+            new WorkflowEndedEvent("r1", "fix", "stopped") { Reason = "budget max_steps 2 reached", Steps = 2, Cost = 0.25m },
         ];
 
         foreach (var sent in events)

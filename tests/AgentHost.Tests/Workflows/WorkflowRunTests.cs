@@ -481,4 +481,30 @@ public sealed class WorkflowRunTests
         Assert.Contains("Tests (test -f done.txt): exit code 0 after 2 run(s).", result.Output, StringComparison.Ordinal);
         Assert.Equal("done", ws.Read("done.txt"));
     }
+
+    [UnixFact]
+    public async Task Run_FindsAWorkflowAPluginShips_ByName_OnceThePluginIsLoaded()
+    {
+        using var ws = new WorkflowWorkspace();
+        var kit = ws.Outside("kit");
+        Directory.CreateDirectory(Path.Combine(kit, "flows"));
+        File.WriteAllText(Path.Combine(kit, "plugin.yaml"), "id: kit\nversion: 1.0.0\ndescription: Workflows\nsdk: \"^1.0\"\nworkflows: flows\n");
+        File.WriteAllText(Path.Combine(kit, "flows", "stamp.yaml"), """
+            name: stamp
+            nodes:
+              - id: write
+                kind: shell
+                command: "echo stamped > stamp.txt"
+            output: stamped by the kit
+            """);
+
+        var unknown = await ws.RunAsync("workflow", "run", "stamp");
+        var ran = await ws.RunAsync("workflow", "run", "stamp", "--plugin", kit);
+
+        Assert.Equal(8, unknown.ExitCode);
+        Assert.Contains("no workflow named 'stamp'", unknown.Error, StringComparison.Ordinal);
+        Assert.True(ran.ExitCode == 0, ran.Error);
+        Assert.Equal("stamped by the kit", ran.Output.Trim());
+        Assert.Equal("stamped", ws.Read("stamp.txt").Trim());
+    }
 }

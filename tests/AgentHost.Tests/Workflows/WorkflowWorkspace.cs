@@ -28,6 +28,9 @@ public sealed partial class WorkflowWorkspace : IDisposable
 
     public void WriteUserConfig(string yaml) => _workspace.WriteUserConfig(yaml);
 
+    /// <summary>A path in the temp folder, outside the project.</summary>
+    public string Outside(params string[] parts) => _workspace.Combine(parts);
+
     public string Read(string relativePath) => File.ReadAllText(Path.Combine(Root, relativePath));
 
     public int Lines(string relativePath) =>

@@ -201,7 +201,7 @@ internal sealed partial class WorkflowNodeReader(WorkflowReader reader, Workflow
         }
         else if (node.Kind != "agent")
         {
-            what = $"'{target}' is a {node.Kind} node, not an agent node";
+            what = node.Kind is null ? $"'{target}' is not an agent node" : $"'{target}' is a {node.Kind} node, not an agent node";
         }
         else if (target == id)
         {
