@@ -507,4 +507,33 @@ public sealed class WorkflowRunTests
         Assert.Equal("stamped by the kit", ran.Output.Trim());
         Assert.Equal("stamped", ws.Read("stamp.txt").Trim());
     }
+
+    [UnixFact]
+    public async Task MaxTime_StopsTheRunAfterTheNodeThatPassedIt_WithExit6_AndResumeWithMoreTimeContinuesAfterIt()
+    {
+        using var ws = new WorkflowWorkspace();
+        await ws.TrustAsync();
+        ws.WriteWorkflow("slow.yaml", """
+            name: slow
+            nodes:
+              - id: wait_a_bit
+                kind: shell
+                command: "echo slept >> slept.log; sleep 2"
+              - id: after
+                kind: shell
+                command: "echo after > after.txt"
+            """);
+
+        var stopped = await ws.RunAsync("workflow", "run", "slow.yaml", "--max-time", "1s");
+
+        Assert.Equal(6, stopped.ExitCode);
+        Assert.Contains("budget max_time 1s reached", stopped.Error, StringComparison.Ordinal);
+        Assert.Contains("--max-time 2s", stopped.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(ws.Root, "after.txt")));
+
+        var resumed = await ws.RunAsync("workflow", "resume", WorkflowWorkspace.RunIdIn(stopped.Error), "--max-time", "10m");
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Equal(1, ws.Lines("slept.log"));
+        Assert.True(File.Exists(Path.Combine(ws.Root, "after.txt")));
+    }
 }
