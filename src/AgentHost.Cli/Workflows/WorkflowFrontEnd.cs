@@ -66,6 +66,8 @@ internal static class WorkflowFrontEnd
             MaxSteps = parseResult.GetValue(budget.MaxSteps),
             MaxTime = maxTime,
             MaxCost = parseResult.GetValue(budget.MaxCost),
+            // At a terminal a wait node asks on the console (the prompter the front end composed); headless, it pauses the run.
+            Questions = frontEnd.QuestionPrompter is not null ? frontEnd.Service.Questions : null,
             FindWorkflow = (name, from) => WorkflowLookup.FindSubWorkflow(context, frontEnd.WorkspaceRoot, name, from, frontEnd.Runtime),
         };
         WorkflowRunResult result;

@@ -101,4 +101,33 @@ public sealed class ChatQuestionTerminalTests : IDisposable
         Assert.Contains("✓ done", screen, StringComparison.Ordinal);
         Assert.Equal(0, await chat.WaitForExitAsync());
     }
+
+    [TmuxFact]
+    public async Task WorkflowRun_AtATerminal_AsksItsWaitNodeOnTheConsole_InsteadOfPausing()
+    {
+        File.WriteAllText(Path.Combine(_ws.Root, "approve.yaml"), """
+            name: approve
+            nodes:
+              - id: ask
+                kind: wait
+                question: "Ship it?"
+                options: [ship, hold]
+              - id: done
+                kind: decision
+                next:
+                  - when: nodes.ask.answer == 'ship'
+                    to: end
+            output: "decided-{{ nodes.ask.answer }}"
+            """);
+        await using var run = await TmuxSession.StartAsync(_ws.Root, _ws.Environment, "workflow", "run", "./approve.yaml");
+        await run.WaitForAsync("answer [1-2 or the text]:");
+        await run.LineAsync("1");
+        var exit = await run.WaitForExitAsync();
+
+        var screen = await run.ScreenAsync();
+        Assert.Contains("Ship it?", screen, StringComparison.Ordinal);
+        Assert.Contains("decided-ship", screen, StringComparison.Ordinal);
+        Assert.DoesNotContain("workflow resume", screen, StringComparison.Ordinal);
+        Assert.Equal(0, exit);
+    }
 }
