@@ -30,19 +30,11 @@ internal sealed record PluginChoice(IReadOnlyList<string> Requested, IReadOnlyLi
     }
 
     /// <summary>
-    /// How a <c>--plugin</c> name is recorded and sent: a plugin folder (relative to <paramref name="directory"/>) by its
-    /// absolute path, so it resolves from anywhere; an id as it is. A name written as a path (<c>./x</c>, <c>a/b</c>, an
-    /// absolute path) is a folder when <see cref="ManifestReader.IsPluginFolder"/> says so, Claude Code's default layout
-    /// included. A bare word is a folder only when it holds a manifest file (<c>plugin.yaml</c> or
-    /// <c>.claude-plugin/plugin.json</c>): a repository's <c>git/skills/</c> must not turn <c>--plugin git</c> into its folder.
+    /// How a <c>--plugin</c> name is recorded and sent: a plugin folder, written as a path (<c>./x</c>, <c>a/b</c>, an
+    /// absolute path) and relative to <paramref name="directory"/>, by its absolute path, so that it resolves from
+    /// anywhere; any other name as it is. A bare word is always a plugin id (installed or bundled), never a folder: a
+    /// cloned repository's <c>git/</c> folder must not turn <c>--plugin git</c> into its own code and hooks.
     /// </summary>
-    public static string NameOf(string name, string directory)
-    {
-        var folder = Path.GetFullPath(name, directory);
-        var writtenAsPath = name.StartsWith('.') || Path.IsPathRooted(name) || name.Contains('/', StringComparison.Ordinal) || name.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal);
-        var isFolder = writtenAsPath
-            ? ManifestReader.IsPluginFolder(folder)
-            : File.Exists(Path.Combine(folder, PluginManifest.FileName)) || File.Exists(Path.Combine(folder, ClaudePluginReader.ManifestPath));
-        return isFolder ? folder : name;
-    }
+    public static string NameOf(string name, string directory) =>
+        PluginRuntime.IsWrittenAsPath(name) && Path.GetFullPath(name, directory) is var folder && ManifestReader.IsPluginFolder(folder) ? folder : name;
 }

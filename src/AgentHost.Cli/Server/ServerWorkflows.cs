@@ -40,7 +40,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
 
         var definition = find(root, request.Workflow, null);
         var inputs = (request.Inputs ?? new Dictionary<string, JsonElement>()).ToDictionary(i => i.Key, i => JsonNode.Parse(i.Value.GetRawText()), StringComparer.Ordinal);
-        var (engine, options) = await PrepareAsync(root, definition.Plugins, request.Interactive, cancellationToken).ConfigureAwait(false);
+        var (engine, options) = await PrepareAsync(root, definition.PluginReferences, request.Interactive, cancellationToken).ConfigureAwait(false);
         var runner = new WorkflowRunner(engine.Service, WorkflowLookup.FromDocument);
 
         // The run's id is known once the runner has stored it (its workflow.started); one start at a time tells them apart.
@@ -153,7 +153,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
         }
 
         var definition = WorkflowLookup.FromDocument(JsonNode.Parse(run.Definition) as JsonObject ?? [], run.SourcePath);
-        var (engine, options) = await PrepareAsync(run.Workspace, definition.Plugins, false, cancellationToken).ConfigureAwait(false);
+        var (engine, options) = await PrepareAsync(run.Workspace, definition.PluginReferences, false, cancellationToken).ConfigureAwait(false);
         var runner = new WorkflowRunner(engine.Service, WorkflowLookup.FromDocument);
         var resumed = Task.Run(() => runner.ResumeAsync(id, options, answer, _stopping.Token), CancellationToken.None);
         _runs[id] = new Hosted(engine, resumed);

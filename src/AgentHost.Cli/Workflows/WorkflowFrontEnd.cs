@@ -42,7 +42,7 @@ internal static class WorkflowFrontEnd
             parseResult,
             runtime => runtime.Events.Subscribe(typeof(AgentEvent), (e, _) => progress.OnEventAsync(e), EventDelivery.Lossless, "agent workflow"),
             cancellationToken,
-            extras: definition is null ? new FrontEndExtras(root, [], []) : new FrontEndExtras(root, definition.Plugins, [.. ModelsOf(definition)])).ConfigureAwait(false);
+            extras: definition is null ? new FrontEndExtras(root, [], []) : new FrontEndExtras(root, definition.PluginReferences, [.. ModelsOf(definition)])).ConfigureAwait(false);
         if (definition is null)
         {
             // A workflow a loaded plugin ships: found once the plugins are loaded; its models' providers load now.

@@ -239,21 +239,28 @@ public sealed class PluginRuntime : IAsyncDisposable
 
         foreach (var name in requested.Distinct(StringComparer.Ordinal).Where(n => !installed.Contains(n)))
         {
+            // A folder is written as a path; a bare word is an id only, so a repository's folder named like a plugin
+            // (git/, web/) is never loaded in its place.
             var folder = Path.GetFullPath(name, workingDirectory);
-            if (ManifestReader.IsPluginFolder(folder))
+            if (IsWrittenAsPath(name) && ManifestReader.IsPluginFolder(folder))
             {
                 extra.Add(new PluginLoadRequest(folder) { Settings = _settings(IdOf(folder)) });
             }
-            else if (FindInCatalog(name) is { } bundled)
+            else if (!IsWrittenAsPath(name) && FindInCatalog(name) is { } bundled)
             {
                 extra.Add(new PluginLoadRequest(bundled) { Settings = _settings(name) });
             }
             else
             {
                 var known = installed.Concat(CatalogIds());
+                var asFolder = !IsWrittenAsPath(name) && ManifestReader.IsPluginFolder(folder)
+                    ? $" To load the plugin folder {folder}, write it as a path: ./{name}."
+                    : string.Empty;
                 throw new AgentHostException(
                     ErrorKind.NotFound,
-                    $"plugin '{name}' is not installed, not in the bundled catalog and not a plugin folder.{CloseMatches.Hint(CloseMatches.Find(name, known))} See 'agent plugin list'.");
+                    IsWrittenAsPath(name)
+                        ? $"plugin folder '{name}' ({folder}) is not a plugin: it has no plugin.yaml, .claude-plugin/plugin.json or Claude Code plugin parts."
+                        : $"plugin '{name}' is not installed and not in the bundled catalog.{asFolder}{CloseMatches.Hint(CloseMatches.Find(name, known))} See 'agent plugin list'.");
             }
         }
 
@@ -330,6 +337,15 @@ public sealed class PluginRuntime : IAsyncDisposable
     }
 
     /// <summary>The catalog folder of plugin <paramref name="id"/>: the folder of that name when its manifest says so (first-party plugins), else a scan of every manifest.</summary>
+    /// <summary>Whether a plugin name is written as a folder path (<c>./x</c>, <c>a/b</c>, an absolute path) rather than an id.</summary>
+    /// <param name="name">The name as given.</param>
+    /// <returns><see langword="true"/> for a path.</returns>
+    public static bool IsWrittenAsPath(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.StartsWith('.') || Path.IsPathRooted(name) || name.Contains('/', StringComparison.Ordinal) || name.Contains('\\', StringComparison.Ordinal);
+    }
+
     private string? FindInCatalog(string id)
     {
         var named = Path.Combine(_store.CatalogDirectory, id);

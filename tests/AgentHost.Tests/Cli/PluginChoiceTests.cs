@@ -44,11 +44,13 @@ public sealed class PluginChoiceTests : IDisposable
     [Theory]
     [InlineData("plugin.yaml")]
     [InlineData(".claude-plugin/plugin.json")]
-    public void BareWord_FolderWithAManifestFile_IsTheFolder(string manifest)
+    public void BareWord_FolderWithAManifestFile_StaysAnId_AsAPathItIsTheFolder(string manifest)
     {
-        var folder = Folder("kit", manifest);
+        // A repository's git/plugin.yaml must not replace the bundled git pack either: a folder is written as a path.
+        var folder = Folder("git", manifest);
 
-        Assert.Equal(folder, PluginChoice.NameOf("kit", _root));
+        Assert.Equal("git", PluginChoice.NameOf("git", _root));
+        Assert.Equal(folder, PluginChoice.NameOf("./git", _root));
     }
 
     [Fact]

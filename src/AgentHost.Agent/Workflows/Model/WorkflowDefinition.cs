@@ -22,6 +22,15 @@ internal sealed record WorkflowDefinition(string Name, WorkflowGraph Nodes)
     /// <summary>Plugins loaded for the whole run.</summary>
     public IReadOnlyList<string> Plugins { get; init; } = [];
 
+    /// <summary>
+    /// <see cref="Plugins"/> as they are loaded: an id as it is (never a folder, whatever folders the project has), a
+    /// folder written as a path made absolute against the workflow file's folder.
+    /// </summary>
+    public IReadOnlyList<string> PluginReferences =>
+        [.. Plugins.Select(p => Hosting.Plugins.PluginRuntime.IsWrittenAsPath(p) && System.IO.Path.IsPathFullyQualified(Source.Path)
+            ? System.IO.Path.GetFullPath(p, System.IO.Path.GetDirectoryName(Source.Path)!)
+            : p)];
+
     /// <summary>The run's limits.</summary>
     public WorkflowBudget Budget { get; init; } = WorkflowBudget.None;
 
