@@ -28,7 +28,7 @@ internal sealed class PluginOptions
     /// <returns>The option.</returns>
     public static Option<string[]> Create() => new("--plugin", "-p")
     {
-        Description = "Also load this plugin: an installed id (even if disabled), a bundled catalog id, or a plugin folder. Repeatable.",
+        Description = "Also load this plugin: an installed id (even if disabled), a bundled catalog id, or a plugin folder written as a path (./my-plugin). Repeatable.",
         AllowMultipleArgumentsPerToken = false,
     };
 
