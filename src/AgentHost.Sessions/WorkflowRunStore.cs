@@ -21,6 +21,24 @@ public sealed class WorkflowRunStore
 
     internal WorkflowRunStore(SessionDatabase database) => _database = database;
 
+    /// <summary>
+    /// The exclusive right to run one workflow run (an operating-system lock, like a session's lease: released when the
+    /// process ends in any way, kill -9 included), so that two processes never resume the same run at once.
+    /// </summary>
+    /// <param name="runId">The run's full id.</param>
+    /// <returns>The lease; dispose it when the run stops.</returns>
+    /// <exception cref="AgentHostException">Another process is running it (<see cref="ErrorKind.InUse"/>).</exception>
+    public SessionLease AcquireRun(string runId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        _database.ThrowIfDisposed();
+        var key = "workflow-" + runId;
+        return StorageErrors.Guard(_database.LocksDirectory, StorageErrors.Locks, () => SessionLease.TryAcquire(_database.LocksDirectory, key))
+            ?? throw new AgentHostException(
+                ErrorKind.InUse,
+                $"workflow run {runId} is being run by {SessionLease.DescribeOwner(_database.LocksDirectory, key)}; wait for it to finish or stop that process, then resume it.");
+    }
+
     /// <summary>Stores a new run with status <see cref="WorkflowRunState.Running"/>.</summary>
     /// <param name="run">What it starts with.</param>
     /// <param name="cancellationToken">Cancellation.</param>

@@ -299,6 +299,15 @@ public sealed class WorkflowRunTests
             }
 
             using var sleeper = System.Diagnostics.Process.GetProcessById(int.Parse(File.ReadAllText(marker).Trim(), System.Globalization.CultureInfo.InvariantCulture));
+
+            // While it runs, a second process cannot resume the same run (the run's lease).
+            var live = Assert.Single(JsonDocument.Parse((await ws.RunAsync("workflow", "runs", "--json")).Output).RootElement.EnumerateArray());
+            var twice = await ws.RunAsync("workflow", "resume", live.GetProperty("id").GetString()!, "--permission-mode", "yolo");
+            Assert.True(twice.ExitCode == ExitCodes.InUse, twice.Error);
+            Assert.Contains("is being run by", twice.Error, StringComparison.Ordinal);
+            Assert.Equal(1, ws.Lines("first.log"));
+            Assert.Equal(1, ws.Lines("slow.log"));
+
             process.Kill(); // SIGKILL to the agent first (no cleanup runs, it cannot see its child end) …
             sleeper.Kill(); // … then the rest of its tree: the shell node's command
             await process.WaitForExitAsync();

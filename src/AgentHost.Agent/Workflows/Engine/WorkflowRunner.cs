@@ -50,6 +50,7 @@ internal sealed class WorkflowRunner
                 SourcePath = File.Exists(definition.Source.Path) ? definition.Source.Path : null,
             },
             cancellationToken).ConfigureAwait(false);
+        using var lease = _service.Store.Workflows.AcquireRun(run.Id);
         return await ExecuteAsync(run, definition, bound, options, [], null, cancellationToken).ConfigureAwait(false);
     }
 
@@ -72,6 +73,8 @@ internal sealed class WorkflowRunner
         ArgumentNullException.ThrowIfNull(options);
         var store = _service.Store.Workflows;
         var id = await store.ResolveIdAsync(runIdOrPrefix, cancellationToken).ConfigureAwait(false);
+        // Held from before the run's state is read until it stops: a second resume of the same run is refused.
+        using var lease = store.AcquireRun(id);
         var run = await store.GetRunAsync(id, cancellationToken).ConfigureAwait(false);
         if (run.Status == WorkflowRunState.Completed)
         {
