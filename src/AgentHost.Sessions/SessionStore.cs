@@ -126,15 +126,7 @@ public sealed class SessionStore : IDisposable
                     throw new AgentHostException(ErrorKind.Usage, "a session id is required. See 'agent session list'.");
                 }
 
-                var matches = new List<string>();
-                using (var command = Command(connection, null, "SELECT id FROM sessions WHERE id >= $p AND id < $p || '~' ORDER BY id LIMIT 6", ("$p", wanted)))
-                using (var reader = command.ExecuteReader())
-                {
-                    while (reader.Read())
-                    {
-                        matches.Add(reader.GetString(0));
-                    }
-                }
+                var matches = SessionIds.WithPrefix(connection, "sessions", wanted);
 
                 return matches switch
                 {

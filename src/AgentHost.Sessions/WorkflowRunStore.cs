@@ -107,15 +107,7 @@ public sealed class WorkflowRunStore
                     throw new AgentHostException(ErrorKind.Usage, "a workflow run id is required. See 'agent workflow runs'.");
                 }
 
-                var matches = new List<string>();
-                using (var command = Command(connection, null, "SELECT id FROM workflow_runs WHERE id >= $p AND id < $p || '~' ORDER BY id LIMIT 6", ("$p", wanted)))
-                using (var reader = command.ExecuteReader())
-                {
-                    while (reader.Read())
-                    {
-                        matches.Add(reader.GetString(0));
-                    }
-                }
+                var matches = SessionIds.WithPrefix(connection, "workflow_runs", wanted);
 
                 return matches switch
                 {
