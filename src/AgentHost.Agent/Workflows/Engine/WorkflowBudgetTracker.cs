@@ -55,6 +55,20 @@ internal sealed class WorkflowBudgetTracker
         }
     }
 
+    /// <summary>How much active time is left, or <see langword="null"/> without a time limit.</summary>
+    public TimeSpan? TimeLeft =>
+        Limits.MaxTime is { } max ? TimeSpan.FromMilliseconds(Math.Max(0, max.TotalMilliseconds - Counters.ActiveMilliseconds)) : null;
+
+    /// <summary>The stop reason of a node cut short by the time limit.</summary>
+    /// <param name="where">The node, as messages name it.</param>
+    /// <returns>The exception that stops the run.</returns>
+    public WorkflowBudgetException TimeRanOut(string where)
+    {
+        var max = Limits.MaxTime ?? TimeSpan.Zero;
+        return new WorkflowBudgetException(
+            $"budget max_time {Duration(max)} reached while {where} ran (it runs again from its start on resume). Raise it with 'agent workflow resume {_runId} --max-time {Duration(max * 2)}'.");
+    }
+
     /// <summary>Adds a model turn's steps and cost.</summary>
     public void Add(int steps, decimal? cost)
     {

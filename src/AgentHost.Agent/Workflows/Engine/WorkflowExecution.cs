@@ -187,6 +187,14 @@ internal sealed partial class WorkflowExecution
         var started = Service.Time.GetUtcNow();
         Events.Publish(new WorkflowNodeStartedEvent(Run.Id, Definition.Name, path, node.Kind));
         NodeResult result;
+        // A node that does its own work (not a wait: time asking a person is not counted) is cut short when the run's
+        // time limit passes while it runs; composite nodes are limited through the nodes inside them.
+        using var timeLimit = node is AgentNode or ToolNode or ShellNode or DecisionNode && Budget.TimeLeft is { } left
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
+            : null;
+        timeLimit?.CancelAfter(Budget.TimeLeft!.Value);
+        var outer = cancellationToken;
+        cancellationToken = timeLimit?.Token ?? cancellationToken;
         try
         {
             result = node switch
@@ -206,6 +214,12 @@ internal sealed partial class WorkflowExecution
         {
             Events.Publish(new WorkflowNodeCompletedEvent(Run.Id, Definition.Name, path, node.Kind, "failed") { Summary = ex.Message });
             throw;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WorkflowNodeFailedException && timeLimit is { IsCancellationRequested: true } && !outer.IsCancellationRequested)
+        {
+            var stop = Budget.TimeRanOut(Where(node));
+            Events.Publish(new WorkflowNodeCompletedEvent(Run.Id, Definition.Name, path, node.Kind, "failed") { Summary = stop.Message });
+            throw stop;
         }
 
         if (!_recorded.ContainsKey(path))
