@@ -302,6 +302,24 @@ public sealed class WorkflowRunStore
     /// <summary>The stored spelling of a status.</summary>
     public static string StatusText(WorkflowRunState status) => status.ToString().ToLowerInvariant();
 
+    /// <summary>
+    /// The status to show: a run stored as running whose lease no process holds ended without recording it (kill -9,
+    /// a crash) and is shown as <c>interrupted</c>; resume continues it.
+    /// </summary>
+    /// <param name="run">The stored run.</param>
+    /// <returns><c>interrupted</c>, or the stored status.</returns>
+    public string DisplayStatus(WorkflowRunInfo run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.Status != WorkflowRunState.Running)
+        {
+            return StatusText(run.Status);
+        }
+
+        using var probe = StorageErrors.Guard(_database.LocksDirectory, StorageErrors.Locks, () => SessionLease.TryAcquire(_database.LocksDirectory, "workflow-" + run.Id, writeOwner: false));
+        return probe is null ? StatusText(run.Status) : "interrupted";
+    }
+
     private static void UpdateRun(SqliteConnection connection, SqliteTransaction transaction, string runId, string set, WorkflowRunCounters counters, long now, params (string Name, object? Value)[] extra)
     {
         (string, object?)[] parameters =

@@ -29,7 +29,7 @@ internal sealed class WorkflowRunsCommand : AgentCommand
             {
                 id = r.Id,
                 workflow = r.Workflow,
-                status = WorkflowRunStore.StatusText(r.Status),
+                status = store.Workflows.DisplayStatus(r),
                 reason = r.Reason,
                 workspace = r.Workspace,
                 steps = r.Counters.ModelSteps,
@@ -50,7 +50,7 @@ internal sealed class WorkflowRunsCommand : AgentCommand
         {
             var updated = run.UpdatedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
             var reason = run.Reason is { } why ? $"  {why}" : string.Empty;
-            Context.Console.WriteLine($"{run.Id}  {run.Workflow,-24}  {WorkflowRunStore.StatusText(run.Status),-9}  {updated}{reason}");
+            Context.Console.WriteLine($"{run.Id}  {run.Workflow,-24}  {store.Workflows.DisplayStatus(run),-11}  {updated}{reason}");
         }
 
         return ExitCodes.Success;

@@ -75,7 +75,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
         var store = hub.Store.Workflows;
         var id = await store.ResolveIdAsync(idOrPrefix, cancellationToken).ConfigureAwait(false);
         var run = await store.GetRunAsync(id, cancellationToken).ConfigureAwait(false);
-        var status = WorkflowRunStore.StatusText(run.Status);
+        var status = store.DisplayStatus(run);
         string? output = null;
         var reason = run.Reason;
         if (_runs.TryGetValue(id, out var hosted) && hosted.Run.IsCompletedSuccessfully)
