@@ -50,84 +50,24 @@ internal sealed partial class ChatHost
         using var shown = state.Runtime.Events.Subscribe(
             typeof(WorkflowEvent), (e, _) => progress.OnEventAsync(e), EventDelivery.Lossless, "chat workflow progress");
         using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var cancelling = 0;
-        int? exit = null;
-        void Cancel()
-        {
-            if (Interlocked.Exchange(ref cancelling, 1) == 0)
-            {
-                running.Cancel();
-                Console.WriteInfo("(cancelling the workflow; Ctrl+C again exits)");
-            }
-        }
-
-        using var interrupt = ChatInterrupts.Push(() =>
-        {
-            if (Interlocked.Exchange(ref cancelling, 1) == 1)
-            {
-                return false;
-            }
-
-            running.Cancel();
-            Console.WriteInfo("(cancelling the workflow; Ctrl+C again exits)");
-            return true;
-        });
-        using var spinner = _console?.Live is { } live ? new ToolSpinner(live, state.Runtime.Events) : null;
-        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reading = editor.IsLive ? ReadWhileRunningAsync() : Task.CompletedTask;
-        try
-        {
-            var result = await new WorkflowRunner(state.Service, WorkflowLookup.FromDocument).RunAsync(definition, inputs, options, running.Token).ConfigureAwait(false);
-            await state.Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
-            state.Text.EndLine();
-            WorkflowRunReport.Report(Console, result, json: false);
-        }
-        catch (AgentHostException ex)
-        {
-            Console.WriteError(ex.Message);
-        }
-        finally
-        {
-            await stopReading.CancelAsync().ConfigureAwait(false);
-            await reading.ConfigureAwait(false);
-            editor.DropQuestion();
-            await state.Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
-            spinner?.Dispose();
-            state.Text.EndLine();
-        }
-
-        return exit;
-
-        async Task ReadWhileRunningAsync()
+        var busy = new BusyWork(
+            "workflow",
+            running.Cancel,
+            _ => Console.WriteInfo("  (a workflow is running: type your prompt again when it ends, or Ctrl+C to cancel it)"),
+            CycleMode: false);
+        return await WhileBusyAsync(state, editor, busy, async () =>
         {
             try
             {
-                while (exit is null)
-                {
-                    var input = await editor.ReadAsync(state.Prompt, busy: true, stopReading.Token).ConfigureAwait(false);
-                    switch (input.Kind)
-                    {
-                        case ChatInputKind.Interrupted when Volatile.Read(ref cancelling) == 1:
-                            exit = ExitCodes.Cancelled;
-                            break;
-                        case ChatInputKind.Interrupted:
-                            Cancel();
-                            break;
-                        case ChatInputKind.Exit:
-                        case ChatInputKind.Text when input.Text.Trim() is "/exit" or "/quit":
-                            exit = ExitCodes.Success;
-                            Cancel();
-                            break;
-                        case ChatInputKind.Text when input.Text.Trim().Length > 0:
-                            Console.WriteInfo("  (a workflow is running: type your prompt again when it ends, or Ctrl+C to cancel it)");
-                            break;
-                    }
-                }
+                var result = await new WorkflowRunner(state.Service, WorkflowLookup.FromDocument).RunAsync(definition, inputs, options, running.Token).ConfigureAwait(false);
+                await state.Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+                state.Text.EndLine();
+                WorkflowRunReport.Report(Console, result, json: false);
             }
-            catch (OperationCanceledException) when (stopReading.IsCancellationRequested)
+            catch (AgentHostException ex)
             {
-                // the workflow ended; what is typed stays in the editor
+                Console.WriteError(ex.Message);
             }
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

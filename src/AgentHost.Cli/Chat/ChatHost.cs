@@ -170,52 +170,32 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
     /// <returns>The exit code when the chat should end, else <see langword="null"/>.</returns>
     private async Task<int?> TurnAsync(ChatState state, ChatEditor editor, TurnRequest request, Queue<string> queued, CancellationToken cancellationToken)
     {
-        var cancelling = 0;
-        int? exit = null;
-        void Cancel()
-        {
-            if (Interlocked.Exchange(ref cancelling, 1) == 0)
-            {
-                state.Session.CancelTurn();
-                Console.WriteInfo("(cancelling the turn; Ctrl+C again exits)");
-            }
-        }
-
-        // Without a live editor (a dumb terminal) Ctrl+C arrives as a signal.
-        using var interrupt = ChatInterrupts.Push(() =>
-        {
-            if (Interlocked.Exchange(ref cancelling, 1) == 1)
-            {
-                return false; // the second Ctrl+C ends the process, as in agent run
-            }
-
-            state.Session.CancelTurn();
-            Console.WriteInfo("(cancelling the turn; Ctrl+C again exits)");
-            return true;
-        });
-        using var spinner = _console?.Live is { } live ? new ToolSpinner(live, state.Runtime.Events) : null;
-        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reading = editor.IsLive ? ReadWhileBusyAsync() : Task.CompletedTask;
         TurnResult? result = null;
-        try
+        var busy = new BusyWork(
+            "turn",
+            () => state.Session.CancelTurn(),
+            text =>
+            {
+                queued.Enqueue(text);
+                Console.WriteInfo("  queued: " + Shorten(text.ReplaceLineEndings(" ⏎ "), 100) + " (sent when this turn ends)");
+            },
+            CycleMode: true);
+        var exit = await WhileBusyAsync(state, editor, busy, async () =>
         {
-            result = await state.Session.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AgentHostException ex)
+            try
+            {
+                result = await state.Session.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AgentHostException ex)
+            {
+                await state.Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+                state.Text.EndLine();
+                Console.WriteError(ex.Message);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        if (result is null)
         {
-            await state.Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
-            state.Text.EndLine();
-            Console.WriteError(ex.Message);
             return exit;
-        }
-        finally
-        {
-            await stopReading.CancelAsync().ConfigureAwait(false);
-            await reading.ConfigureAwait(false);
-            editor.DropQuestion();
-            await state.Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
-            spinner?.Dispose();
-            state.Text.EndLine();
         }
 
         var run = result.Result;
@@ -235,45 +215,6 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
 
         Console.WriteInfo(state.StatusLine());
         return exit;
-
-        async Task ReadWhileBusyAsync()
-        {
-            try
-            {
-                while (exit is null)
-                {
-                    var input = await editor.ReadAsync(state.Prompt, busy: true, stopReading.Token).ConfigureAwait(false);
-                    switch (input.Kind)
-                    {
-                        case ChatInputKind.Interrupted when Volatile.Read(ref cancelling) == 1:
-                            exit = ExitCodes.Cancelled;
-                            break;
-                        case ChatInputKind.Interrupted:
-                            Cancel();
-                            break;
-                        case ChatInputKind.Exit:
-                            exit = ExitCodes.Success;
-                            Cancel();
-                            break;
-                        case ChatInputKind.CycleMode:
-                            await SwitchModeAsync(ChatState.NextMode(state.Mode), cancellationToken, duringTurn: true).ConfigureAwait(false);
-                            break;
-                        case ChatInputKind.Text when input.Text.Trim() is "/exit" or "/quit":
-                            exit = ExitCodes.Success;
-                            Cancel();
-                            break;
-                        case ChatInputKind.Text when input.Text.Trim().Length > 0:
-                            queued.Enqueue(input.Text.Trim());
-                            Console.WriteInfo("  queued: " + Shorten(input.Text.Trim().ReplaceLineEndings(" ⏎ "), 100) + " (sent when this turn ends)");
-                            break;
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (stopReading.IsCancellationRequested)
-            {
-                // the turn ended; what is typed stays in the editor
-            }
-        }
     }
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
