@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
+using AgentHost.Agent.Workflows.Model;
 using AgentHost.Hosting;
 
 namespace AgentHost.Cli.Workflows;
@@ -29,44 +29,6 @@ internal sealed class WorkflowRunOptionsCli
     /// <exception cref="AgentHostException">Not a duration (<see cref="ErrorKind.Usage"/>).</exception>
     public TimeSpan? Time(ParseResult parseResult) =>
         parseResult.GetValue(MaxTime) is { } text
-            ? ParseDuration(text) ?? throw new AgentHostException(ErrorKind.Usage, $"--max-time {text}: not a duration; write 90s, 10m, 2h or 1h30m.")
+            ? WorkflowDuration.TryParse(text, out var duration) ? duration : throw new AgentHostException(ErrorKind.Usage, $"--max-time {text}: not a duration; write 90s, 10m, 2h or 1h30m.")
             : null;
-
-    /// <summary>A duration written <c>90s</c>, <c>10m</c>, <c>2h</c> or <c>1h30m</c>.</summary>
-    public static TimeSpan? ParseDuration(string text)
-    {
-        var total = TimeSpan.Zero;
-        var number = string.Empty;
-        var any = false;
-        foreach (var c in text.Trim())
-        {
-            if (char.IsAsciiDigit(c))
-            {
-                number += c;
-                continue;
-            }
-
-            if (number.Length == 0 || !long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-            {
-                return null;
-            }
-
-            total += c switch
-            {
-                'h' => TimeSpan.FromHours(value),
-                'm' => TimeSpan.FromMinutes(value),
-                's' => TimeSpan.FromSeconds(value),
-                _ => TimeSpan.MinValue,
-            };
-            if (total < TimeSpan.Zero)
-            {
-                return null;
-            }
-
-            number = string.Empty;
-            any = true;
-        }
-
-        return any && number.Length == 0 && total > TimeSpan.Zero ? total : null;
-    }
 }

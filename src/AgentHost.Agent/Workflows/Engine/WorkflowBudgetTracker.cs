@@ -66,7 +66,7 @@ internal sealed class WorkflowBudgetTracker
     {
         var max = Limits.MaxTime ?? TimeSpan.Zero;
         return new WorkflowBudgetException(
-            $"budget max_time {Duration(max)} reached while {where} ran (it runs again from its start on resume). Raise it with 'agent workflow resume {_runId} --max-time {Duration(max * 2)}'.");
+            $"budget max_time {WorkflowDuration.Format(max)} reached while {where} ran (it runs again from its start on resume). Raise it with 'agent workflow resume {_runId} --max-time {WorkflowDuration.Format(max * 2)}'.");
     }
 
     /// <summary>Adds a model turn's steps and cost.</summary>
@@ -114,17 +114,8 @@ internal sealed class WorkflowBudgetTracker
         if (Limits.MaxTime is { } maxTime && now.ActiveMilliseconds > maxTime.TotalMilliseconds)
         {
             throw new WorkflowBudgetException(
-                $"budget max_time {Duration(maxTime)} reached ({Duration(TimeSpan.FromMilliseconds(now.ActiveMilliseconds))} of active time). Raise it with 'agent workflow resume {_runId} --max-time {Duration(maxTime * 2)}'.");
+                $"budget max_time {WorkflowDuration.Format(maxTime)} reached ({WorkflowDuration.Format(TimeSpan.FromMilliseconds(now.ActiveMilliseconds))} of active time). Raise it with 'agent workflow resume {_runId} --max-time {WorkflowDuration.Format(maxTime * 2)}'.");
         }
-    }
-
-    /// <summary>A duration as the format writes it: <c>90s</c>, <c>10m</c>, <c>1h30m</c>.</summary>
-    public static string Duration(TimeSpan span)
-    {
-        var seconds = (long)Math.Floor(span.TotalSeconds);
-        var (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
-        var text = (h > 0 ? $"{h}h" : string.Empty) + (m > 0 ? $"{m}m" : string.Empty) + (s > 0 || seconds == 0 ? $"{s}s" : string.Empty);
-        return text;
     }
 
     private void Continue()

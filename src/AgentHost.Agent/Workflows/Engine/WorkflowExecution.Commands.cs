@@ -76,7 +76,7 @@ internal sealed partial class WorkflowExecution
             ["output"] = combined.Length > MaxShellOutput ? combined[^MaxShellOutput..] : combined,
             ["timed_out"] = result.TimedOut,
         };
-        var summary = result.TimedOut ? $"timed out after {WorkflowBudgetTracker.Duration(node.Timeout)}" : $"exit {result.ExitCode}";
+        var summary = result.TimedOut ? $"timed out after {WorkflowDuration.Format(node.Timeout)}" : $"exit {result.ExitCode}";
         if (!passed && node.FailOnError)
         {
             var tail = string.Join('\n', combined.TrimEnd().Split('\n').TakeLast(5));

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
+using AgentHost.Agent.Workflows.Model;
 using YamlDotNet.RepresentationModel;
 
 namespace AgentHost.Agent.Workflows.Parsing;
@@ -10,7 +10,7 @@ namespace AgentHost.Agent.Workflows.Parsing;
 /// <param name="map">The mapping.</param>
 /// <param name="prefix">The field-name prefix (<c>verify.</c>, <c>budget.</c>, or empty).</param>
 /// <param name="problems">Where problems go.</param>
-internal sealed partial class YamlFields(YamlMappingNode map, string prefix, WorkflowProblems problems)
+internal sealed class YamlFields(YamlMappingNode map, string prefix, WorkflowProblems problems)
 {
     /// <summary>The mapping.</summary>
     public YamlMappingNode Map { get; } = map;
@@ -197,7 +197,7 @@ internal sealed partial class YamlFields(YamlMappingNode map, string prefix, Wor
         }
 
         var text = (node as YamlScalarNode)?.Value?.Trim() ?? string.Empty;
-        if (TryDuration(text, out var duration))
+        if (WorkflowDuration.TryParse(text, out var duration))
         {
             return duration;
         }
@@ -240,30 +240,6 @@ internal sealed partial class YamlFields(YamlMappingNode map, string prefix, Wor
         return result;
     }
 
-    /// <summary>Parses a duration (<c>90s</c>, <c>10m</c>, <c>2h</c>, <c>1h30m</c>, <c>1h30m15s</c>); zero is not one.</summary>
-    /// <param name="text">The text.</param>
-    /// <param name="duration">The duration.</param>
-    /// <returns>Whether it is a duration above zero.</returns>
-    public static bool TryDuration(string text, out TimeSpan duration)
-    {
-        duration = TimeSpan.Zero;
-        var match = DurationPattern().Match(text ?? string.Empty);
-        if (!match.Success || text!.Length == 0)
-        {
-            return false;
-        }
-
-        static long Part(Group group) => group.Success ? long.Parse(group.Value, CultureInfo.InvariantCulture) : 0;
-        var seconds = (Part(match.Groups["h"]) * 3600) + (Part(match.Groups["m"]) * 60) + Part(match.Groups["s"]);
-        if (seconds <= 0 || seconds > TimeSpan.MaxValue.TotalSeconds / 2)
-        {
-            return false;
-        }
-
-        duration = TimeSpan.FromSeconds(seconds);
-        return true;
-    }
-
     /// <summary>Describes a node's shape for messages: <c>a list</c>, <c>a mapping</c>, <c>'text'</c>.</summary>
     /// <param name="node">The node.</param>
     /// <returns>The description.</returns>
@@ -278,8 +254,6 @@ internal sealed partial class YamlFields(YamlMappingNode map, string prefix, Wor
 
     private static JsonNode? Value(YamlNode node) => YamlJson.Convert(node);
 
-    [GeneratedRegex(@"^(?:(?<h>[0-9]+)h)?(?:(?<m>[0-9]+)m)?(?:(?<s>[0-9]+)s)?$", RegexOptions.CultureInvariant)]
-    private static partial Regex DurationPattern();
 }
 
 /// <summary>JSON kind checks for input types and defaults.</summary>

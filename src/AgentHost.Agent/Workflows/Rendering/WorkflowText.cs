@@ -80,30 +80,6 @@ internal static class WorkflowText
         return text.ToString();
     }
 
-    /// <summary>A duration as written in files (<c>1h30m</c>, <c>90s</c>).</summary>
-    /// <param name="duration">The duration.</param>
-    /// <returns>The text.</returns>
-    public static string Duration(TimeSpan duration)
-    {
-        var result = new StringBuilder();
-        if ((int)duration.TotalHours > 0)
-        {
-            result.Append(((int)duration.TotalHours).ToString(CultureInfo.InvariantCulture)).Append('h');
-        }
-
-        if (duration.Minutes > 0)
-        {
-            result.Append(duration.Minutes.ToString(CultureInfo.InvariantCulture)).Append('m');
-        }
-
-        if (duration.Seconds > 0 || result.Length == 0)
-        {
-            result.Append(duration.Seconds.ToString(CultureInfo.InvariantCulture)).Append('s');
-        }
-
-        return result.ToString();
-    }
-
     /// <summary>The first line of a text, shortened to <paramref name="max"/> characters with an ellipsis.</summary>
     /// <param name="text">The text.</param>
     /// <param name="max">The longest result.</param>
@@ -186,7 +162,7 @@ internal static class WorkflowText
                 yield return $"command: {OneLine(shell.Command)}";
                 if (shell.Timeout != ShellNode.DefaultTimeout)
                 {
-                    yield return $"timeout: {Duration(shell.Timeout)}";
+                    yield return $"timeout: {WorkflowDuration.Format(shell.Timeout)}";
                 }
 
                 if (shell.FailOnError)
@@ -229,7 +205,7 @@ internal static class WorkflowText
 
                 if (wait.Timeout is { } timeout)
                 {
-                    yield return $"timeout: {Duration(timeout)}{(wait.Default is { } answer ? $", then '{answer}'" : string.Empty)}";
+                    yield return $"timeout: {WorkflowDuration.Format(timeout)}{(wait.Default is { } answer ? $", then '{answer}'" : string.Empty)}";
                 }
 
                 break;
@@ -258,7 +234,7 @@ internal static class WorkflowText
 
         if (budget.MaxTime is { } time)
         {
-            parts.Add($"max_time {Duration(time)}");
+            parts.Add($"max_time {WorkflowDuration.Format(time)}");
         }
 
         if (budget.MaxCost is { } cost)
