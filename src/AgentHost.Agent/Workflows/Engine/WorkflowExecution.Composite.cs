@@ -151,7 +151,8 @@ internal sealed partial class WorkflowExecution
         try
         {
             var source = frame.Definition.Source.Kind == WorkflowSourceKind.File || File.Exists(frame.Definition.Source.Path) ? frame.Definition.Source.Path : null;
-            return find(name, source);
+            // Looked up (and its file read and validated) once per run, not at every iteration of a loop around it.
+            return _subWorkflows.GetOrAdd((name, source), key => find(key.Name, key.From));
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or WorkflowNodeFailedException))
         {

@@ -30,6 +30,7 @@ internal sealed partial class WorkflowExecution
 
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
     private readonly Dictionary<string, WorkflowNodeRecord> _recorded;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, string? From), WorkflowDefinition> _subWorkflows = new();
     private string? _answer;
 
     public WorkflowExecution(
