@@ -67,7 +67,7 @@ internal static class WorkflowTrust
               + $"Review it with 'agent workflow show {definition.Name}', then run 'agent trust' in the project to allow it.";
     }
 
-    private static bool IsPluginPath(string plugin) => Hosting.Plugins.PluginRuntime.IsWrittenAsPath(plugin) || plugin.StartsWith('~');
+    private static bool IsPluginPath(string plugin) => Hosting.Plugins.PluginRuntime.IsWrittenAsPath(plugin);
 
     private static void Collect(WorkflowGraph graph, List<string> reasons)
     {
