@@ -13,6 +13,15 @@
 #                                     references); also times the tools in process (BenchmarkDotNet, SearchToolBenchmarks)
 #   bench/run.sh --micro          in-process BenchmarkDotNet suite (bench/AgentHost.Benchmarks), short job
 #   bench/run.sh --all            both
+#   bench/run.sh --compare COMMIT        the release build of COMMIT against the working tree's, interleaved: old and
+#                                        new medians, new/old and regressions (bench/lib/compare.py; see bench/README.md)
+#   bench/run.sh --compare-build DIR     the same against an already published agent folder (DIR/agent, DIR/catalog)
+#   bench/run.sh --compare COMMIT --only server-load|search   those scenarios instead of the core figures
+#
+# Options of --compare / --compare-build (defaults differ from the plain run: --runs 20 --rounds 5 --warmup 1):
+#   --runs, --rounds, --warmup, --rss-runs, --probe-runs, --no-hyperfine, --keep as below; --requests N and
+#   --sessions LIST (server-load), --threshold X (default 1.05), --lock FILE (flock around each timed phase),
+#   --compare-label NAME, --new-build DIR and --new-label NAME (compare two published folders, no publish)
 #
 # Options:
 #   --runs N        timed runs per command (default 30)
@@ -87,6 +96,15 @@ USE_HYPERFINE=1
 KEEP=0
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
+
+# --compare / --compare-build: bench/lib/compare.py does the whole job (builds, interleaved timing, table, JSON).
+for arg in "$@"; do
+  case "$arg" in
+    --compare|--compare-build|--compare=*|--compare-build=*)
+      command -v python3 >/dev/null || { echo "bench/run.sh: python3 is needed for --compare" >&2; exit 1; }
+      exec python3 "$BENCH_DIR/lib/compare.py" "$@" ;;
+  esac
+done
 
 while [[ $# -gt 0 ]]; do
   case "$1" in

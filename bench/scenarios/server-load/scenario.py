@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Scenario 'server-load': `agent serve` with the scripted model under N concurrent sessions (stdlib only).
 
-  scenario.py --agent AGENT [--sessions 1,20,100] [--requests 400] [--rounds 3] [--export FILE]
+  scenario.py --agent AGENT [--agent AGENT ...] [--sessions 1,20,100] [--requests 400] [--rounds 3] [--export FILE]
 
-AGENT is the agent executable (or agent.dll, run with `dotnet`). Starts `AGENT serve --port 0` on 127.0.0.1 in a
+AGENT is the agent executable (or agent.dll, run with `dotnet`), optionally named: LABEL=PATH. With several --agent
+(bench/run.sh --compare gives old=… and new=…), every build gets its own server, all started before timing, and each
+round measures every session count on every build in turn (the build order alternating), so load from elsewhere
+falls on all of them alike; the export then holds {"agents": {LABEL: <the single-agent export>}}. Starts `AGENT serve --port 0` on 127.0.0.1 in a
 temporary folder (its own AGENT_HOME, CI=true, a token through --token-env) with `--plugin scripted
 --no-default-plugins` and a generated script of one-step answers (one turn per prompt), waits for "agent serve:
 ready", then for each N in --sessions (the rounds rotate their order):
@@ -267,8 +270,10 @@ def measure(server: Server, n: int, requests: int, use_events: bool, results: di
     try:
         run_clients(sessions, 1, Session.send_wait)  # warm-up
         samples, wall = run_clients(sessions, per_session, Session.send_wait)
-        entry = results.setdefault(n, {"wait": [], "wait_rps": [], "accepted": [], "first_event": [], "ended": [], "event_rps": []})
+        entry = results.setdefault(n, {"wait": [], "wait_rps": [], "accepted": [], "first_event": [], "ended": [], "event_rps": [],
+                                       "rounds": {"wait": [], "accepted": [], "first_event": [], "ended": []}})
         entry["wait"] += samples
+        entry["rounds"]["wait"].append(samples)
         entry["wait_rps"].append(len(samples) / wall)
         if use_events:
             for session in sessions:
@@ -278,6 +283,8 @@ def measure(server: Server, n: int, requests: int, use_events: bool, results: di
             entry["accepted"] += [s[0] for s in samples]
             entry["first_event"] += [s[1] for s in samples]
             entry["ended"] += [s[2] for s in samples]
+            for i, key in enumerate(("accepted", "first_event", "ended")):
+                entry["rounds"][key].append([s[i] for s in samples])
             entry["event_rps"].append(len(samples) / wall)
             disorder = [e for s in sessions for e in s.order_errors]
             if disorder:
@@ -309,6 +316,9 @@ def summary(results: dict) -> dict:
                 row[key] = {"p50_ms": round(statistics.median(entry[key]) * 1000, 2), "p99_ms": round(percentile(entry[key], 99) * 1000, 2),
                             "samples": len(entry[key])}
                 row[key]["p50_ratio_vs_1"] = round(statistics.median(entry[key]) / statistics.median(base[key]), 2)
+                rounds = entry["rounds"][key]
+                row[key]["p50_ms_by_round"] = [round(statistics.median(r) * 1000, 2) for r in rounds]
+                row[key]["p99_ms_by_round"] = [round(percentile(r, 99) * 1000, 2) for r in rounds]
         for key in ("wait_rps", "event_rps"):
             if entry[key]:
                 row[key] = round(statistics.median(entry[key]), 1)
@@ -317,9 +327,18 @@ def summary(results: dict) -> dict:
     return out
 
 
+def print_table(table: dict) -> None:
+    print(f"{'sessions':>8} {'runs/s (wait)':>14} {'x vs 1':>7} {'p50 ms':>8} {'p99 ms':>8}   {'runs/s (sse)':>12} {'p50 202':>8} {'p50 first':>9} {'p99 first':>9} {'x vs 1':>7} {'p50 end':>8}")
+    for row in table.values():
+        first = row.get("first_event", {})
+        print(f"{row['sessions']:>8} {row['wait_rps']:>14} {row['wait_rps_ratio_vs_1']:>7} {row['wait']['p50_ms']:>8} {row['wait']['p99_ms']:>8}   "
+              f"{row.get('event_rps', '-'):>12} {row.get('accepted', {}).get('p50_ms', '-'):>8} {first.get('p50_ms', '-'):>9} {first.get('p99_ms', '-'):>9} "
+              f"{first.get('p50_ratio_vs_1', '-'):>7} {row.get('ended', {}).get('p50_ms', '-'):>8}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--agent", required=True)
+    parser.add_argument("--agent", required=True, action="append", help="PATH or LABEL=PATH; repeat to interleave builds")
     parser.add_argument("--sessions", default="1,20,100")
     parser.add_argument("--requests", type=int, default=400, help="prompts per phase and round, spread over the sessions")
     parser.add_argument("--rounds", type=int, default=3)
@@ -327,35 +346,48 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     counts = [int(n) for n in args.sessions.split(",")]
+    agents = {}
+    for i, spec in enumerate(args.agent):
+        label, _, path = spec.partition("=") if "=" in spec else (f"agent{i + 1}" if len(args.agent) > 1 else "agent", "", spec)
+        agents[label] = path
     work = Path(tempfile.mkdtemp(prefix="agent-server-load."))
     turns = args.rounds * sum(2 * max(2, math.ceil(args.requests / n)) + 2 for n in counts) + 4
-    server = Server(args.agent, work, turns)
-    results: dict = {}
+    servers: dict[str, Server] = {}
+    results: dict[str, dict] = {label: {} for label in agents}
     try:
-        use_events = has_events(server)
-        print(f"server-load: agent serve on 127.0.0.1:{server.port}; SSE endpoints: {'yes' if use_events else 'no (send -> 202 not timed)'}", file=sys.stderr)
+        for label, path in agents.items():
+            (work / label).mkdir()
+            servers[label] = Server(path, work / label, turns)
+        use_events = all(has_events(server) for server in servers.values())
+        for label, server in servers.items():
+            print(f"server-load: {label}: agent serve on 127.0.0.1:{server.port}; SSE endpoints: "
+                  f"{'yes' if use_events else 'no (send -> 202 not timed)'}", file=sys.stderr)
+        labels = list(agents)
         for r in range(args.rounds):
             order = counts[r % len(counts):] + counts[:r % len(counts)]
-            for n in order:
-                print(f"server-load: round {r + 1}/{args.rounds}, {n} session(s)", file=sys.stderr)
-                measure(server, n, args.requests, use_events, results)
-    except Failure as failure:
+            for j, n in enumerate(order):
+                for label in (labels if (r + j) % 2 == 0 else labels[::-1]):
+                    print(f"server-load: round {r + 1}/{args.rounds}, {n} session(s){', ' + label if len(labels) > 1 else ''}", file=sys.stderr)
+                    measure(servers[label], n, args.requests, use_events, results[label])
+    except (Failure, RuntimeError) as failure:
         print(f"server-load: FAILED, figures withheld: {failure}", file=sys.stderr)
         return 1
     finally:
-        server.stop()
+        for server in servers.values():
+            server.stop()
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    table = summary(results)
-    print(f"{'sessions':>8} {'runs/s (wait)':>14} {'x vs 1':>7} {'p50 ms':>8} {'p99 ms':>8}   {'runs/s (sse)':>12} {'p50 202':>8} {'p50 first':>9} {'p99 first':>9} {'x vs 1':>7} {'p50 end':>8}")
-    for row in table.values():
-        first = row.get("first_event", {})
-        print(f"{row['sessions']:>8} {row['wait_rps']:>14} {row['wait_rps_ratio_vs_1']:>7} {row['wait']['p50_ms']:>8} {row['wait']['p99_ms']:>8}   "
-              f"{row.get('event_rps', '-'):>12} {row.get('accepted', {}).get('p50_ms', '-'):>8} {first.get('p50_ms', '-'):>9} {first.get('p99_ms', '-'):>9} "
-              f"{first.get('p50_ratio_vs_1', '-'):>7} {row.get('ended', {}).get('p50_ms', '-'):>8}")
+    exports = {}
+    for label in agents:
+        table = summary(results[label])
+        if len(agents) > 1:
+            print(f"{label}: {agents[label]}")
+        print_table(table)
+        exports[label] = {"sessions": table, "rounds": args.rounds, "requests": args.requests, "events": use_events,
+                          "cores": os.cpu_count()}
     if args.export:
-        Path(args.export).write_text(json.dumps({"sessions": table, "rounds": args.rounds, "requests": args.requests,
-                                                 "events": use_events, "cores": os.cpu_count()}, indent=2))
+        export = next(iter(exports.values())) if len(agents) == 1 else {"agents": exports}
+        Path(args.export).write_text(json.dumps(export, indent=2))
     return 0
 
 
