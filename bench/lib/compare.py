@@ -150,6 +150,8 @@ def spread(values: list[float]) -> dict:
 
 def verdict(old: dict, new: dict, threshold: float) -> str:
     ratio = new["median"] / old["median"] if old["median"] else float("inf")
+    if old["p25"] == old["p75"] and new["p25"] == new["p75"]:
+        return "? (no spread: one sample or round)"
     if ratio > threshold and new["p25"] > old["p75"]:
         return "REGRESSION"
     if ratio < 1 / threshold and new["p75"] < old["p25"]:
@@ -549,8 +551,10 @@ def main() -> int:
             shutil.rmtree(work, ignore_errors=True)
 
     print()
-    print(f"old = {old_label} ({old_folder}), new = {new_label} ({new_folder}); {args.only}: {args.runs} runs in {args.rounds} "
-          f"rounds per command and build; load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
+    shape = (f"{args.rounds} round(s) of {args.requests} prompts per phase, session count and build" if args.only == "server-load"
+             else f"{args.runs} runs in {args.rounds} rounds per command and build")
+    print(f"old = {old_label} ({old_folder}), new = {new_label} ({new_folder}); {args.only}: {shape}; "
+          f"load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
     figures.print(old_label, new_label)
     for note in notes:
         print(f"note: {note}")
