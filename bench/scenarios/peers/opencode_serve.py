@@ -271,23 +271,27 @@ def main() -> int:
     finally:
         peer.stop()
     table = {}
-    print(f"{'sessions':>8} {'wait p50':>9} {'wait p99':>9} {'202 p50':>8} {'first p50':>9} {'first p99':>9} {'idle p50':>9} {'idle p99':>9} {'runs/s':>7}")
     for n, e in sorted(results.items()):
         row = {"sessions": n, "runs": len(e["wait"]) + len(e["first_event"])}
         for key in ("wait", "accepted", "first_event", "ended"):
-            if not e[key]:
-                row[key] = {"p50_ms": None, "p99_ms": None, "samples": 0}
-                continue
-            row[key] = {"p50_ms": round(statistics.median(e[key]) * 1000, 2), "p99_ms": round(percentile(e[key], 99) * 1000, 2),
-                        "samples": len(e[key])}
+            row[key] = ({"p50_ms": round(statistics.median(e[key]) * 1000, 2), "p99_ms": round(percentile(e[key], 99) * 1000, 2),
+                         "samples": len(e[key])} if e[key] else {"p50_ms": None, "p99_ms": None, "samples": 0})
         row["wait_rps"] = round(statistics.median(e["wait_rps"]), 1) if e["wait_rps"] else None
         row["event_rps"] = round(statistics.median(e["event_rps"]), 1)
         table[str(n)] = row
-        print(f"{n:>8} {row['wait']['p50_ms']:>9} {row['wait']['p99_ms']:>9} {row['accepted']['p50_ms']:>8} {row['first_event']['p50_ms']:>9} "
-              f"{row['first_event']['p99_ms']:>9} {row['ended']['p50_ms']:>9} {row['ended']['p99_ms']:>9} {row['wait_rps']:>7}")
     if args.export:
         Path(args.export).write_text(json.dumps({"peer": "opencode serve", "version": version, "sessions": table,
                                                  "ready_s": round(peer.ready_s, 2), "cores": os.cpu_count()}, indent=2))
+
+    def cell(row: dict, key: str, p: str, width: int) -> str:
+        value = row[key][p]
+        return f"{'-' if value is None else value:>{width}}"
+
+    print(f"{'sessions':>8} {'wait p50':>9} {'wait p99':>9} {'202 p50':>8} {'first p50':>9} {'first p99':>9} {'idle p50':>9} {'idle p99':>9} {'runs/s':>7}")
+    for n, row in table.items():
+        print(f"{n:>8} {cell(row, 'wait', 'p50_ms', 9)} {cell(row, 'wait', 'p99_ms', 9)} {cell(row, 'accepted', 'p50_ms', 8)} "
+              f"{cell(row, 'first_event', 'p50_ms', 9)} {cell(row, 'first_event', 'p99_ms', 9)} {cell(row, 'ended', 'p50_ms', 9)} "
+              f"{cell(row, 'ended', 'p99_ms', 9)} {row['event_rps']:>7}")
     return 0
 
 
