@@ -12,7 +12,7 @@ A small Anthropic Messages fake on 127.0.0.1 (this file, `POST /v1/messages`, st
 content_block_start/delta/stop, message_delta, message_stop) answers every request with a short text, and Claude
 Code reaches it through ANTHROPIC_BASE_URL with a dummy ANTHROPIC_API_KEY, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1
 and a fresh HOME/CLAUDE_CONFIG_DIR. Timed per process: start -> its first line on stdout (the stream's first event,
-`system`/`init`), start -> the first model request reaching the fake, start -> the `result` line, and the wall time.
+`system`/`init`), start -> the `result` line, the wall time and the peak RSS (os.wait4).
 
 With --agent, the same is measured for `agent run PROMPT --output json` (the scripted model, --no-default-plugins,
 its own AGENT_HOME) in the same threads, the two commands alternating, so both figures come from one run.
@@ -109,11 +109,13 @@ def run_one(argv: list[str], env: dict, cwd: Path, final: str) -> dict:
         if final.encode() in line and result is None:
             result = now
     stderr = process.stderr.read()
-    code = process.wait()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = code = os.waitstatus_to_exitcode(status)
     end = time.monotonic_ns()
     if code != 0 or first is None or result is None:
         raise RuntimeError(f"{argv[0]} exited {code}: {b''.join(lines)[-400:]!r} {stderr[-400:]!r}")
-    return {"start": start, "first_ms": (first - start) / 1e6, "result_ms": (result - start) / 1e6, "wall_ms": (end - start) / 1e6}
+    return {"start": start, "first_ms": (first - start) / 1e6, "result_ms": (result - start) / 1e6, "wall_ms": (end - start) / 1e6,
+            "rss_mb": usage.ru_maxrss * 1024 / 1e6}
 
 
 def main() -> int:
@@ -181,14 +183,14 @@ def main() -> int:
             results.setdefault(name, {})[str(n)] = {
                 key: {"p50_ms": round(statistics.median([r[key] for r in rows]), 1),
                       "p99_ms": round(percentile([r[key] for r in rows], 99), 1), "samples": len(rows)}
-                for key in ("first_ms", "result_ms", "wall_ms")}
+                for key in ("first_ms", "result_ms", "wall_ms", "rss_mb")}
     server.shutdown()
     print(f"claude {version}; {os.cpu_count()} cores")
-    print(f"{'command':<10} {'sessions':>8} {'first p50':>10} {'first p99':>10} {'result p50':>11} {'result p99':>11} {'wall p50':>9}")
+    print(f"{'command':<10} {'sessions':>8} {'first p50':>10} {'first p99':>10} {'result p50':>11} {'result p99':>11} {'wall p50':>9} {'RSS MB':>7}")
     for name, rows in results.items():
         for n, row in rows.items():
             print(f"{name:<10} {n:>8} {row['first_ms']['p50_ms']:>10} {row['first_ms']['p99_ms']:>10} {row['result_ms']['p50_ms']:>11} "
-                  f"{row['result_ms']['p99_ms']:>11} {row['wall_ms']['p50_ms']:>9}")
+                  f"{row['result_ms']['p99_ms']:>11} {row['wall_ms']['p50_ms']:>9} {row['rss_mb']['p50_ms']:>7}")
     paths = sorted({p for _, p in Fake.requests})
     print(f"fake Anthropic server: {len(Fake.requests)} request(s) to {paths}")
     if args.export:
