@@ -185,16 +185,16 @@ def main() -> int:
             return 1
         for name, rows in samples.items():
             results.setdefault(name, {})[str(n)] = {
-                key: {"p50_ms": round(statistics.median([r[key] for r in rows]), 1),
-                      "p99_ms": round(percentile([r[key] for r in rows], 99), 1), "samples": len(rows)}
+                key: {"p50": round(statistics.median([r[key] for r in rows]), 1),
+                      "p99": round(percentile([r[key] for r in rows], 99), 1), "samples": len(rows)}
                 for key in ("first_ms", "result_ms", "wall_ms", "rss_mb")}
     server.shutdown()
     print(f"claude {version}; {os.cpu_count()} cores")
     print(f"{'command':<10} {'sessions':>8} {'first p50':>10} {'first p99':>10} {'result p50':>11} {'result p99':>11} {'wall p50':>9} {'RSS MB':>7}")
     for name, rows in results.items():
         for n, row in rows.items():
-            print(f"{name:<10} {n:>8} {row['first_ms']['p50_ms']:>10} {row['first_ms']['p99_ms']:>10} {row['result_ms']['p50_ms']:>11} "
-                  f"{row['result_ms']['p99_ms']:>11} {row['wall_ms']['p50_ms']:>9} {row['rss_mb']['p50_ms']:>7}")
+            print(f"{name:<10} {n:>8} {row['first_ms']['p50']:>10} {row['first_ms']['p99']:>10} {row['result_ms']['p50']:>11} "
+                  f"{row['result_ms']['p99']:>11} {row['wall_ms']['p50']:>9} {row['rss_mb']['p50']:>7}")
     paths = sorted({p for _, p in Fake.requests})
     print(f"fake Anthropic server: {len(Fake.requests)} request(s) to {paths}")
     if args.export:
