@@ -10,9 +10,11 @@ AGENT (LABEL=PATH or PATH) runs the same prompt two ways, alternating run by run
 
   tty    `agent run PROMPT` with standard output on a pseudo-terminal (120 columns): the answer drawn as Markdown
          as it streams (what a user at a terminal sees); a reader drains the terminal as fast as it is written;
-  final  `agent run PROMPT --output final`, standard output a pipe: the same run, the answer printed once.
+  final  `agent run PROMPT --output final`, standard output a pipe: the same run, the answer printed once;
+  short  `agent run PROMPT --output final` with a one-line answer: the run's fixed cost.
 
-Per-delta overhead = (median tty - median final) / deltas. Every tty run must show the last word and every final
+Drawing per delta = (median tty - median final) / deltas; the host's own cost of a streamed delta (provider, agent
+loop, events, the stored answer) = (median final - median short) / deltas. Every tty run must show the last word and every final
 run must print the whole answer, or the scenario fails. One AGENT_HOME per build, reused (steady state).
 """
 
@@ -121,6 +123,8 @@ def main() -> int:
     last = text.replace("*", "").split()[-1].strip("|`-")
     script = work / "answer.yaml"
     script.write_text("turns:\n  - text: " + json.dumps(text) + "\n")
+    short = work / "short.yaml"
+    short.write_text("turns:\n  - text: w0001 done\n")
     project = work / "project"
     project.mkdir()
     (project / "README.md").write_text("# bench\n")
@@ -129,7 +133,7 @@ def main() -> int:
     for i, spec in enumerate(args.agent):
         label, _, path = spec.partition("=") if "=" in spec else (f"agent{i + 1}", "", spec)
         agents[label] = path
-    samples = {label: {"tty": [], "final": []} for label in agents}
+    samples = {label: {"tty": [], "final": [], "short": []} for label in agents}
     print(f"render-tokens: {args.words} words, {len(text)} characters, {count} deltas", file=sys.stderr)
     for i in range(args.runs + 1):  # run 0: warm-up (creates the session database)
         labels = list(agents) if i % 2 == 0 else list(agents)[::-1]
@@ -139,7 +143,16 @@ def main() -> int:
             env.pop("NO_COLOR", None)
             argv = [agents[label], "run", "Write the long answer", "--plugin", "scripted", "--no-default-plugins",
                     "--model", f"scripted/{script}"]
-            for mode in (("tty", "final") if (i + labels.index(label)) % 2 == 0 else ("final", "tty")):
+            modes = ("tty", "final", "short")
+            shift = (i + labels.index(label)) % 3
+            for mode in modes[shift:] + modes[:shift]:
+                if mode == "short":
+                    elapsed, output = run_final(argv[:-1] + [f"scripted/{short}"], env, project)
+                    if b"w0001 done" not in output:
+                        raise SystemExit(f"render-tokens: the short run of {label} did not print its answer: {output[-400:]!r}")
+                    if i > 0:
+                        samples[label][mode].append(elapsed)
+                    continue
                 elapsed, output = (run_tty if mode == "tty" else run_final)(argv, env, project)
                 if last.encode() not in output:
                     raise SystemExit(f"render-tokens: the {mode} run of {label} did not show the last word {last}: {output[-400:]!r}")
@@ -147,13 +160,16 @@ def main() -> int:
                     samples[label][mode].append(elapsed)
     result = {"words": args.words, "characters": len(text), "deltas": count, "runs": args.runs, "agents": {}}
     for label, s in samples.items():
-        tty, final = statistics.median(s["tty"]) * 1000, statistics.median(s["final"]) * 1000
+        tty, final, fixed = (statistics.median(s[m]) * 1000 for m in ("tty", "final", "short"))
         per = (tty - final) * 1000 / count
-        result["agents"][label] = {"tty_ms": round(tty, 1), "final_ms": round(final, 1), "per_delta_us": round(per, 2),
+        host = (final - fixed) * 1000 / count
+        result["agents"][label] = {"tty_ms": round(tty, 1), "final_ms": round(final, 1), "short_ms": round(fixed, 1),
+                                   "per_delta_us": round(per, 2), "host_per_delta_us": round(host, 2),
+                                   "short_samples_ms": [round(x * 1000, 1) for x in s["short"]],
                                    "tty_samples_ms": [round(x * 1000, 1) for x in s["tty"]],
                                    "final_samples_ms": [round(x * 1000, 1) for x in s["final"]]}
-        print(f"{label}: tty {tty:.1f} ms, --output final {final:.1f} ms: {tty - final:.1f} ms for {count} deltas = "
-              f"{per:.1f} µs per delta")
+        print(f"{label}: tty {tty:.1f} ms, --output final {final:.1f} ms, short answer {fixed:.1f} ms: drawing "
+              f"{per:.1f} µs per delta, host {host:.1f} µs per delta ({count} deltas)")
     if args.export:
         Path(args.export).write_text(json.dumps(result, indent=2))
     return 0
