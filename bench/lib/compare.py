@@ -151,7 +151,7 @@ def spread(values: list[float]) -> dict:
 def verdict(old: dict, new: dict, threshold: float) -> str:
     ratio = new["median"] / old["median"] if old["median"] else float("inf")
     if old["p25"] == old["p75"] and new["p25"] == new["p75"]:
-        return "? (no spread: one sample or round)"
+        return "? (no spread: too few samples or rounds)"
     if ratio > threshold and new["p25"] > old["p75"]:
         return "REGRESSION"
     if ratio < 1 / threshold and new["p75"] < old["p25"]:
@@ -442,8 +442,11 @@ def server_load(old: Build, new: Build, args: argparse.Namespace, work: Path, cw
                 if not all(rows):
                     continue
                 # The spread of a percentile is its range over the rounds (each round has its own p50 and p99).
+                # Fewer than 3 rounds is too little to tell a shift from a burst of load: no verdict (see "?").
                 def stats(row: dict) -> dict:
                     rounds = row[f"{p}_ms_by_round"]
+                    if len(rounds) < 3:
+                        return {"median": row[f"{p}_ms"], "p25": row[f"{p}_ms"], "p75": row[f"{p}_ms"], "n": row["samples"]}
                     return {"median": row[f"{p}_ms"], "p25": min(rounds), "p75": max(rounds), "n": row["samples"]}
                 figures.add(f"serve, {n} session(s): {p} {label}", "ms", stats(rows[0]), stats(rows[1]),
                             "spread: range over rounds" if p == "p50" and n == args.sessions.split(",")[0] and key == "first_event" else "")
@@ -500,7 +503,7 @@ def main() -> int:
     parser.add_argument("--new-label", help="name of --new-build (default: HEAD's short sha + '-prebuilt')")
     parser.add_argument("--only", choices=["core", "server-load", "search"], default="core")
     parser.add_argument("--runs", type=int, default=20, help="timed runs per command and build (default 20)")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds (default 5); server-load: its rounds")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds (default 5); server-load: its rounds (a verdict needs 3)")
     parser.add_argument("--warmup", type=int, default=1, help="warm-up runs per command and round (default 1)")
     parser.add_argument("--rss-runs", type=int, default=5)
     parser.add_argument("--probe-runs", type=int, default=10)
