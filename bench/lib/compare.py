@@ -166,17 +166,18 @@ class Figures:
         self.threshold = threshold
         self.rows: list[dict] = []
 
-    def add(self, name: str, unit: str, old: dict | None, new: dict | None, note: str = "") -> None:
+    def add(self, name: str, unit: str, old: dict | None, new: dict | None, note: str = "", reference: bool = False) -> None:
         row = {"figure": name, "unit": unit, "old": old, "new": new, "note": note}
         if old and new and old["median"]:
             row["ratio"] = round(new["median"] / old["median"], 3)
-            row["verdict"] = verdict(old, new, self.threshold)
+            # A reference (the same command in both columns) shows the run's noise; it is never a regression.
+            row["verdict"] = "noise" if reference else verdict(old, new, self.threshold)
         else:
             row["ratio"], row["verdict"] = None, "missing"
         self.rows.append(row)
 
-    def add_samples(self, name: str, unit: str, old: list[float], new: list[float], note: str = "") -> None:
-        self.add(name, unit, spread(old) if old else None, spread(new) if new else None, note)
+    def add_samples(self, name: str, unit: str, old: list[float], new: list[float], note: str = "", reference: bool = False) -> None:
+        self.add(name, unit, spread(old) if old else None, spread(new) if new else None, note, reference)
 
     def print(self, old_label: str, new_label: str) -> None:
         def fmt(stats: dict | None, unit: str) -> str:
@@ -485,7 +486,7 @@ def search(old: Build, new: Build, args: argparse.Namespace, work: Path, cwd: Pa
         old_ms, new_ms = ms(times[f"{figure} [old]"]), ms(times[f"{figure} [new]"])
         if figure.startswith("reference: "):
             # Both halves ran the same rg: pool them; the ratio row shows the noise floor of the run.
-            figures.add_samples(figure, "ms", old_ms, new_ms, "same command in both columns: the run's noise")
+            figures.add_samples(figure, "ms", old_ms, new_ms, "same command in both columns", reference=True)
         else:
             figures.add_samples(figure, "ms", old_ms, new_ms)
     return {"search_tree": summary}
