@@ -90,7 +90,7 @@ class Peer:
         started = time.monotonic()
         self.process = subprocess.Popen([opencode, "serve", "--port", str(self.port), "--hostname", "127.0.0.1"], cwd=project,
                                         env=env, stdout=subprocess.DEVNULL, stderr=open(work / "opencode.err", "wb"))
-        # The first start with a fresh --state installs opencode's own packages (a minute or more); later ones do not.
+        # opencode takes 10-20 s to answer after starting here; a first start with a fresh --state also fetches packages.
         while time.monotonic() - started < 300:
             try:  # a short timeout: a request sent while opencode bootstraps can stay unanswered
                 status, _ = self.request(http.client.HTTPConnection("127.0.0.1", self.port, timeout=2), "GET", "/session")
