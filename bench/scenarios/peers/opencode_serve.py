@@ -15,8 +15,9 @@ line up with `agent serve`'s:
     event and hands it to the session it names (properties.sessionID);
   - for each N: N sessions (POST /session), one untimed prompt each (warm-up), then one client thread per session:
       wait:  POST /session/{id}/message (answers when the turn is done): send -> response;
-      first event: POST /session/{id}/prompt_async, send -> the response, send -> the session's first event after
-             sending, send -> its `session.idle`; the next prompt goes after `session.idle`.
+      first event: POST /session/{id}/prompt_async, send -> the response, send -> the run's first event (its user
+             message's `message.updated` or the session's `session.status` busy, whichever comes first; late events
+             of the previous run do not count), send -> the `session.idle` after it; the next prompt goes after that.
 
 Reports p50/p99 (all samples) per N and phase and writes them with --export (shape of server-load's export). The
 model is an HTTP hop away here (opencode has no in-process scripted model), so "run ended" includes one or two
@@ -166,6 +167,7 @@ class Session:
             raise Failure(f"POST /session: {status} {body}")
         self.id = body["id"]
         self.events: queue.Queue = queue.Queue()
+        self.seen: set = set()
         with peer.lock:
             peer.queues[self.id] = self.events
 
@@ -182,6 +184,16 @@ class Session:
         while not self.events.empty():
             self.events.get_nowait()
 
+    def _starts_run(self, kind: str, props: dict) -> bool:
+        if kind == "session.status":
+            return (props.get("status") or {}).get("type") == "busy"
+        if kind == "message.updated":
+            info = props.get("info") or {}
+            if info.get("role") == "user" and info.get("id") not in self.seen:
+                self.seen.add(info.get("id"))
+                return True
+        return False
+
     def send_first_event(self) -> tuple[float, float, float]:
         self.drain()
         start = time.perf_counter()
@@ -193,14 +205,16 @@ class Session:
         first = None
         while True:
             try:
-                at, kind, _ = self.events.get(timeout=120)
+                at, kind, props = self.events.get(timeout=120)
             except queue.Empty:
                 raise Failure(f"session {self.id}: no session.idle within 120 s") from None
             if at < start:
                 continue
-            if first is None:
+            # The run's first event: its user message appearing, or the session turning busy. (Late events of the
+            # previous run, e.g. session.updated after session.idle, can arrive after this send and do not count.)
+            if first is None and self._starts_run(kind, props):
                 first = at
-            if kind == "session.idle":
+            if kind == "session.idle" and first is not None:
                 return accepted - start, first - start, at - start
 
 
