@@ -298,7 +298,13 @@ public sealed partial class ToolPipeline
         {
             // On a pool thread, and awaited with WaitAsync: a tool that blocks its thread (Thread.Sleep, synchronous
             // I/O) or ignores its token still cannot hold the run past Ctrl+C or its time limit.
-            pending = Task.Run(() => chain(invocation, linked.Token).AsTask(), linked.Token);
+            pending = Task.Run(
+                async () =>
+                {
+                    using var execution = Telemetry.StartToolExecution(name);
+                    return await chain(invocation, linked.Token).ConfigureAwait(false);
+                },
+                linked.Token);
             var result = await pending.WaitAsync(linked.Token).ConfigureAwait(false);
             return result switch
             {
