@@ -120,6 +120,12 @@ internal sealed class ContentCodec
             return TextPart(Clean(text.Text));
         }
 
+        if (FunctionPart(content) is { } function)
+        {
+            // Tool calls and results, likewise: the first step of a run would otherwise build that metadata.
+            return CleanTree(function);
+        }
+
         JsonNode? node;
         try
         {
@@ -154,6 +160,84 @@ internal sealed class ContentCodec
         }
 
         return CleanTree(node);
+    }
+
+    /// <summary>
+    /// A plain function call or result as <see cref="AIJsonUtilities.DefaultOptions"/> writes it
+    /// (<c>{"$type":"functionCall","name":…,"arguments":{…},"informationalOnly":…,"callId":…}</c>,
+    /// <c>{"$type":"functionResult","result":…,"callId":…}</c>), or <see langword="null"/> when the content has more
+    /// than that (annotations, additional properties, values other than JSON, strings, numbers and booleans).
+    /// </summary>
+    internal static JsonObject? FunctionPart(AIContent content)
+    {
+        if (content.AdditionalProperties is not null || content.Annotations is not null)
+        {
+            return null;
+        }
+
+        if (content.GetType() == typeof(FunctionCallContent) && content is FunctionCallContent call)
+        {
+            JsonObject? arguments = null;
+            if (call.Arguments is { } values)
+            {
+                arguments = [];
+                foreach (var (name, value) in values)
+                {
+                    if (!TryNode(value, out var node))
+                    {
+                        return null;
+                    }
+
+                    arguments[name] = node;
+                }
+            }
+
+            var part = new JsonObject { ["$type"] = "functionCall", ["name"] = call.Name };
+            if (arguments is not null)
+            {
+                part["arguments"] = arguments;
+            }
+
+            part["informationalOnly"] = call.InformationalOnly;
+            part["callId"] = call.CallId;
+            return part;
+        }
+
+        if (content.GetType() == typeof(FunctionResultContent) && content is FunctionResultContent result
+            && result.Result is not JsonElement { ValueKind: JsonValueKind.Null } && TryNode(result.Result, out var resultNode))
+        {
+            var part = new JsonObject { ["$type"] = "functionResult" };
+            if (resultNode is not null)
+            {
+                part["result"] = resultNode;
+            }
+
+            part["callId"] = result.CallId;
+            return part;
+        }
+
+        return null;
+    }
+
+    /// <summary>A value of a call's arguments or a result as a JSON node (<see langword="null"/> for null), when it is one of the plain kinds.</summary>
+    private static bool TryNode(object? value, out JsonNode? node)
+    {
+        node = value switch
+        {
+            null => null,
+            string text => JsonValue.Create(text),
+            JsonElement { ValueKind: JsonValueKind.Null } => null,
+            JsonElement { ValueKind: JsonValueKind.Undefined } => null,
+            JsonElement { ValueKind: JsonValueKind.Object } element => JsonObject.Create(element),
+            JsonElement { ValueKind: JsonValueKind.Array } element => JsonArray.Create(element),
+            JsonElement element => JsonValue.Create(element),
+            bool flag => JsonValue.Create(flag),
+            int number => JsonValue.Create(number),
+            long number => JsonValue.Create(number),
+            double number => JsonValue.Create(number),
+            _ => null,
+        };
+        return node is not null || value is null or JsonElement { ValueKind: JsonValueKind.Null };
     }
 
     /// <summary>A text part: <c>{"$type":"text","text":…}</c>, the shape <see cref="AIJsonUtilities.DefaultOptions"/> gives a plain <see cref="TextContent"/>.</summary>

@@ -32,6 +32,12 @@ public sealed class ConversationLog : IConversationRecorder
     private const string ToolPageSql =
         $"SELECT {ToolEventColumns} FROM tool_events WHERE session_id = $id AND seq > $after ORDER BY seq LIMIT $limit";
 
+    private const string InsertMessageSql =
+        """
+        INSERT INTO messages (id, session_id, seq, role, author_name, parts, properties, is_summary, created_at)
+        VALUES ($id, $session, $seq, $role, $author, $parts, $properties, $summary, $created)
+        """;
+
     private const int DefaultBatch = 500;
 
     private readonly SessionDatabase _database;
@@ -49,81 +55,151 @@ public sealed class ConversationLog : IConversationRecorder
     /// secrets and capped; <see cref="ChatMessage.AdditionalProperties"/> are kept (a <see cref="IConversationRecorder.SummaryMarker"/>
     /// marks a compaction summary). The first user message titles a session that has no title yet.
     /// </remarks>
-    public async ValueTask<string> AppendMessageAsync(string sessionId, ChatMessage message, CancellationToken cancellationToken = default)
+    public ValueTask<string> AppendMessageAsync(string sessionId, ChatMessage message, CancellationToken cancellationToken = default) =>
+        AppendMessageAsync(sessionId, message, null, null, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>One transaction: the message (as <see cref="AppendMessageAsync(string, ChatMessage, CancellationToken)"/>) and the usage.</remarks>
+    public async ValueTask<string> AppendMessageAsync(string sessionId, ChatMessage message, UsageDetails? usage, decimal? cost, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(message);
-        var id = SessionIds.New(_database.Clock);
-        var role = message.Role.Value;
-        var parts = _database.Codec.EncodeContents(message.Contents);
-        var properties = _database.Codec.EncodeProperties(message.AdditionalProperties);
-        var title = message.Role == ChatRole.User ? SessionTitles.FromPrompt(_database.Scrubber.Scrub(message.Text)) : string.Empty;
+        var pending = Encode(message);
         var sequence = await _database.WriteAsync(
             (connection, transaction) =>
             {
                 var now = _database.Now();
-                using (var touch = Command(
-                    connection,
-                    transaction,
-                    "UPDATE sessions SET updated_at = $now, title = CASE WHEN title = '' THEN $title ELSE title END WHERE id = $id",
-                    ("$now", now),
-                    ("$title", title),
-                    ("$id", sessionId)))
+                var next = Insert(connection, transaction, sessionId, pending, now);
+                if (usage is not null)
                 {
-                    if (touch.ExecuteNonQuery() == 0)
-                    {
-                        throw NotFound(connection, sessionId, transaction);
-                    }
+                    _sessions.AddUsage(connection, transaction, sessionId, usage, cost, now);
                 }
 
-                var next = ScalarLong(connection, transaction, "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE session_id = $id", ("$id", sessionId));
-                InsertMessage(connection, transaction, id, sessionId, next, role, _database.Codec.CleanOptional(message.AuthorName), parts, properties, ContentCodec.IsSummary(message), now);
                 return next;
             },
             cancellationToken).ConfigureAwait(false);
-        SessionStoreLog.MessageStored(_database.Logger, id, sequence, role, sessionId);
-        return id;
+        SessionStoreLog.MessageStored(_database.Logger, pending.Id, sequence, pending.Role, sessionId);
+        return pending.Id;
     }
 
     /// <inheritdoc/>
     public async ValueTask RecordToolEventAsync(ToolEventRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var arguments = _database.Codec.Clean(record.ArgumentsJson ?? string.Empty);
-        var error = _database.Codec.CleanOptional(record.Error);
-        var diff = _database.Codec.CleanOptional(record.DiffSummary);
-        var files = StringJson.List(record.Files.Select(_database.Codec.Clean));
+        var pending = Encode(record);
         await _database.WriteAsync(
             (connection, transaction) =>
             {
-                RequireSession(connection, transaction, record.SessionId);
                 var now = _database.Now();
-                using var command = Command(
-                    connection,
-                    transaction,
-                    $"""
-                    INSERT INTO tool_events ({ToolEventColumns})
-                    VALUES ($id,
-                        (SELECT COALESCE(MAX(seq), 0) + 1 FROM tool_events WHERE session_id = $id),
-                        (SELECT COALESCE(MAX(seq), 0) FROM messages WHERE session_id = $id),
-                        $call, $tool, $plugin, $arguments, $status, $error, $duration, $diff, $files, $now);
-                    UPDATE sessions SET updated_at = $now WHERE id = $id;
-                    """,
-                    ("$id", record.SessionId),
-                    ("$call", record.CallId ?? string.Empty),
-                    ("$tool", record.Tool ?? string.Empty),
-                    ("$plugin", record.Plugin),
-                    ("$arguments", arguments),
-                    ("$status", ToolStatusText(record.Status)),
-                    ("$error", error),
-                    ("$duration", record.DurationMs),
-                    ("$diff", diff),
-                    ("$files", files),
-                    ("$now", now));
-                return command.ExecuteNonQuery();
+                if (_database.Execute(connection, transaction, TouchSessionSql, ("$now", now), ("$id", record.SessionId)) == 0)
+                {
+                    throw NotFound(connection, record.SessionId, transaction);
+                }
+
+                return InsertToolEvent(connection, transaction, record, pending, now);
             },
             cancellationToken).ConfigureAwait(false);
     }
+
+    /// <inheritdoc/>
+    /// <remarks>One transaction: the message, then the event (whose message sequence is the message's).</remarks>
+    public async ValueTask<string> AppendToolResultAsync(string sessionId, ChatMessage message, ToolEventRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(record);
+        var pendingMessage = Encode(message);
+        var pendingEvent = Encode(record);
+        var sequence = await _database.WriteAsync(
+            (connection, transaction) =>
+            {
+                var now = _database.Now();
+                var next = Insert(connection, transaction, sessionId, pendingMessage, now);
+                InsertToolEvent(connection, transaction, record, pendingEvent, now);
+                return next;
+            },
+            cancellationToken).ConfigureAwait(false);
+        SessionStoreLog.MessageStored(_database.Logger, pendingMessage.Id, sequence, pendingMessage.Role, sessionId);
+        return pendingMessage.Id;
+    }
+
+    private const string TouchSessionSql = "UPDATE sessions SET updated_at = $now WHERE id = $id";
+
+    private const string TouchAndTitleSql =
+        "UPDATE sessions SET updated_at = $now, title = CASE WHEN title = '' THEN $title ELSE title END WHERE id = $id";
+
+    private const string NextMessageSql = "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE session_id = $id";
+
+    private const string InsertToolEventSql =
+        $"""
+        INSERT INTO tool_events ({ToolEventColumns})
+        VALUES ($id,
+            (SELECT COALESCE(MAX(seq), 0) + 1 FROM tool_events WHERE session_id = $id),
+            (SELECT COALESCE(MAX(seq), 0) FROM messages WHERE session_id = $id),
+            $call, $tool, $plugin, $arguments, $status, $error, $duration, $diff, $files, $now)
+        """;
+
+    /// <summary>A message scrubbed, capped and encoded outside the write (the write holds the database's lock).</summary>
+    private PendingMessage Encode(ChatMessage message) => new(
+        SessionIds.New(_database.Clock),
+        message.Role.Value,
+        _database.Codec.CleanOptional(message.AuthorName),
+        _database.Codec.EncodeContents(message.Contents),
+        _database.Codec.EncodeProperties(message.AdditionalProperties),
+        ContentCodec.IsSummary(message),
+        message.Role == ChatRole.User ? SessionTitles.FromPrompt(_database.Scrubber.Scrub(message.Text)) : string.Empty);
+
+    private PendingToolEvent Encode(ToolEventRecord record) => new(
+        _database.Codec.Clean(record.ArgumentsJson ?? string.Empty),
+        _database.Codec.CleanOptional(record.Error),
+        _database.Codec.CleanOptional(record.DiffSummary),
+        StringJson.List(record.Files.Select(_database.Codec.Clean)));
+
+    /// <summary>Touches (and maybe titles) the session and inserts the message with the next sequence number, inside a write.</summary>
+    private long Insert(SqliteConnection connection, SqliteTransaction transaction, string sessionId, PendingMessage message, long now)
+    {
+        if (_database.Execute(connection, transaction, TouchAndTitleSql, ("$now", now), ("$title", message.Title), ("$id", sessionId)) == 0)
+        {
+            throw NotFound(connection, sessionId, transaction);
+        }
+
+        var next = _database.Scalar(connection, transaction, NextMessageSql, ("$id", sessionId));
+        _database.Execute(
+            connection,
+            transaction,
+            InsertMessageSql,
+            ("$id", message.Id),
+            ("$session", sessionId),
+            ("$seq", next),
+            ("$role", message.Role),
+            ("$author", message.AuthorName),
+            ("$parts", message.Parts),
+            ("$properties", message.Properties),
+            ("$summary", message.IsSummary ? 1 : 0),
+            ("$created", now));
+        return next;
+    }
+
+    private int InsertToolEvent(SqliteConnection connection, SqliteTransaction transaction, ToolEventRecord record, PendingToolEvent pending, long now) =>
+        _database.Execute(
+            connection,
+            transaction,
+            InsertToolEventSql,
+            ("$id", record.SessionId),
+            ("$call", record.CallId ?? string.Empty),
+            ("$tool", record.Tool ?? string.Empty),
+            ("$plugin", record.Plugin),
+            ("$arguments", pending.Arguments),
+            ("$status", ToolStatusText(record.Status)),
+            ("$error", pending.Error),
+            ("$duration", record.DurationMs),
+            ("$diff", pending.Diff),
+            ("$files", pending.Files),
+            ("$now", now));
+
+    private sealed record PendingMessage(string Id, string Role, string? AuthorName, string Parts, string? Properties, bool IsSummary, string Title);
+
+    private sealed record PendingToolEvent(string Arguments, string? Error, string? Diff, string Files);
 
     /// <inheritdoc/>
     /// <remarks>The session row's counters (<see cref="SessionStore.RecordUsageAsync"/>).</remarks>
@@ -224,10 +300,7 @@ public sealed class ConversationLog : IConversationRecorder
         using var insert = Command(
             connection,
             transaction,
-            """
-            INSERT INTO messages (id, session_id, seq, role, author_name, parts, properties, is_summary, created_at)
-            VALUES ($id, $session, $seq, $role, $author, $parts, $properties, $summary, $created)
-            """,
+            InsertMessageSql,
             ("$id", id),
             ("$session", sessionId),
             ("$seq", sequence),

@@ -64,6 +64,43 @@ public interface IConversationRecorder
     /// <returns>The stored message id.</returns>
     ValueTask<string> AppendMessageAsync(string sessionId, ChatMessage message, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends a step's message and adds the step's token usage (when any) as one write: both are stored, or neither.
+    /// The default makes the two writes one after the other.
+    /// </summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="usage">The usage of the step, or <see langword="null"/>.</param>
+    /// <param name="cost">Its cost in US dollars, when known.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The stored message id.</returns>
+    async ValueTask<string> AppendMessageAsync(string sessionId, ChatMessage message, UsageDetails? usage, decimal? cost, CancellationToken cancellationToken = default)
+    {
+        var id = await AppendMessageAsync(sessionId, message, cancellationToken).ConfigureAwait(false);
+        if (usage is not null)
+        {
+            await RecordUsageAsync(sessionId, usage, cost, cancellationToken).ConfigureAwait(false);
+        }
+
+        return id;
+    }
+
+    /// <summary>
+    /// Appends a tool call's result message and records the call's event as one write: both are stored, or neither.
+    /// The default makes the two writes one after the other.
+    /// </summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="message">The tool message with the call's result.</param>
+    /// <param name="record">The call's event.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The stored message id.</returns>
+    async ValueTask<string> AppendToolResultAsync(string sessionId, ChatMessage message, ToolEventRecord record, CancellationToken cancellationToken = default)
+    {
+        var id = await AppendMessageAsync(sessionId, message, cancellationToken).ConfigureAwait(false);
+        await RecordToolEventAsync(record, cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
     /// <summary>Records a tool invocation.</summary>
     /// <param name="record">The record.</param>
     /// <param name="cancellationToken">Cancellation.</param>

@@ -14,10 +14,12 @@ namespace AgentHost.Sessions;
 /// <see cref="SessionStats"/>, <see cref="SessionTransfer"/>) all work through one instance.
 /// </summary>
 /// <remarks>
-/// Thread-safe. Every operation uses its own (pooled) connection and every write is its own immediate transaction, so a
-/// crash loses at most the write in flight; writes are serialised in-process by a gate and across processes by SQLite's
-/// lock, reads run in parallel under WAL. It also carries what every part shares: the clock, the content codec (scrub
-/// and cap) and the logger.
+/// Thread-safe. Every read uses its own (pooled) connection; writes share one connection, opened at the first write
+/// with the store's pragmas and kept until the database is disposed (dropped and reopened after a failed write), whose
+/// statements are prepared once (<see cref="Execute"/>, <see cref="Scalar"/>). Every write is its own immediate
+/// transaction, committed before <see cref="WriteAsync"/> returns, so a crash loses at most the write in flight; writes
+/// are serialised in-process by a gate and across processes by SQLite's lock, reads run in parallel under WAL. It also
+/// carries what every part shares: the clock, the content codec (scrub and cap) and the logger.
 /// </remarks>
 internal sealed class SessionDatabase : IDisposable
 {
@@ -25,6 +27,10 @@ internal sealed class SessionDatabase : IDisposable
     private readonly string _pragmas;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly TimeProvider _time;
+
+    /// <summary>The connection of every write, and its prepared statements by SQL text (both under the write gate).</summary>
+    private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
+    private SqliteConnection? _writer;
     private bool _disposed;
 
     private SessionDatabase(string databasePath, SecretScrubber scrubber, TimeProvider time, SessionStoreOptions options, ILogger logger)
@@ -131,6 +137,7 @@ internal sealed class SessionDatabase : IDisposable
         }
 
         _disposed = true;
+        DropWriter();
         using (var connection = new SqliteConnection(_connectionString))
         {
             SqliteConnection.ClearPool(connection);
@@ -154,20 +161,29 @@ internal sealed class SessionDatabase : IDisposable
         }
     }
 
-    /// <summary>Runs a write as one immediate transaction, one writer at a time in this process.</summary>
+    /// <summary>
+    /// Runs a write as one immediate transaction on the write connection, one writer at a time in this process; the
+    /// transaction is committed when this returns.
+    /// </summary>
     public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            var connection = _writer ??= await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
                 using var transaction = connection.BeginTransaction(deferred: false);
                 var result = write(connection, transaction);
                 transaction.Commit();
                 return result;
+            }
+            catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
+            {
+                // The transaction was rolled back; a fresh connection for the next write in case this one is broken.
+                DropWriter();
+                throw;
             }
         }
         catch (SqliteException ex) when (StorageErrors.Translate(ex, Path) is { } storage)
@@ -178,6 +194,34 @@ internal sealed class SessionDatabase : IDisposable
         {
             _writeGate.Release();
         }
+    }
+
+    /// <summary>
+    /// Executes a statement inside a write (<see cref="WriteAsync"/>), prepared once per write connection; on another
+    /// connection, a command of its own.
+    /// </summary>
+    /// <returns>The number of rows changed.</returns>
+    public int Execute(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        if (!ReferenceEquals(connection, _writer))
+        {
+            using var command = Command(connection, transaction, sql, parameters);
+            return command.ExecuteNonQuery();
+        }
+
+        return Statement(transaction, sql, parameters).ExecuteNonQuery();
+    }
+
+    /// <summary>Like <see cref="ScalarLong"/>, with the statement prepared once per write connection (see <see cref="Execute"/>).</summary>
+    /// <returns>The first column of the first row as a number (0 when there is none).</returns>
+    public long Scalar(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        if (!ReferenceEquals(connection, _writer))
+        {
+            return ScalarLong(connection, transaction, sql, parameters);
+        }
+
+        return Statement(transaction, sql, parameters).ExecuteScalar() is { } value and not DBNull ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : 0;
     }
 
     /// <summary>A command with its parameters (a <see langword="null"/> value is SQL NULL).</summary>
@@ -235,6 +279,38 @@ internal sealed class SessionDatabase : IDisposable
 
     /// <summary>A stored time (Unix milliseconds).</summary>
     public static DateTimeOffset Time(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+
+    /// <summary>The write connection's command for <paramref name="sql"/>, with the parameters bound (under the write gate).</summary>
+    private SqliteCommand Statement(SqliteTransaction transaction, string sql, (string Name, object? Value)[] parameters)
+    {
+        if (!_statements.TryGetValue(sql, out var command))
+        {
+            command = _writer!.CreateCommand();
+            command.CommandText = sql;
+            _statements.Add(sql, command);
+        }
+
+        command.Transaction = transaction;
+        command.Parameters.Clear();
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private void DropWriter()
+    {
+        foreach (var command in _statements.Values)
+        {
+            command.Dispose();
+        }
+
+        _statements.Clear();
+        _writer?.Dispose();
+        _writer = null;
+    }
 
     private async Task<SqliteConnection> ConnectAsync(CancellationToken cancellationToken)
     {

@@ -256,31 +256,35 @@ public sealed class SessionStore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(usage);
-        long? nanos = cost is { } dollars ? (long)decimal.Round(dollars * 1_000_000_000m, MidpointRounding.AwayFromZero) : null;
         await _database.WriteAsync(
-            (connection, transaction) =>
-            {
-                using var command = Command(
-                    connection,
-                    transaction,
-                    """
-                    UPDATE sessions SET
-                        input_tokens = input_tokens + $input,
-                        output_tokens = output_tokens + $output,
-                        cached_tokens = cached_tokens + $cached,
-                        cost_nanousd = CASE WHEN $cost IS NULL THEN cost_nanousd ELSE COALESCE(cost_nanousd, 0) + $cost END,
-                        updated_at = $now
-                    WHERE id = $id
-                    """,
-                    ("$input", usage.InputTokenCount ?? 0),
-                    ("$output", usage.OutputTokenCount ?? 0),
-                    ("$cached", usage.CachedInputTokenCount ?? 0),
-                    ("$cost", nanos),
-                    ("$now", _database.Now()),
-                    ("$id", sessionId));
-                return command.ExecuteNonQuery() == 0 ? throw NotFound(connection, sessionId, transaction) : 1;
-            },
+            (connection, transaction) => AddUsage(connection, transaction, sessionId, usage, cost, _database.Now()) == 0
+                ? throw NotFound(connection, sessionId, transaction)
+                : 1,
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds a step's usage to the session row inside a write; returns the rows changed (0: no such session).</summary>
+    internal int AddUsage(SqliteConnection connection, SqliteTransaction transaction, string sessionId, UsageDetails usage, decimal? cost, long now)
+    {
+        long? nanos = cost is { } dollars ? (long)decimal.Round(dollars * 1_000_000_000m, MidpointRounding.AwayFromZero) : null;
+        return _database.Execute(
+            connection,
+            transaction,
+            """
+            UPDATE sessions SET
+                input_tokens = input_tokens + $input,
+                output_tokens = output_tokens + $output,
+                cached_tokens = cached_tokens + $cached,
+                cost_nanousd = CASE WHEN $cost IS NULL THEN cost_nanousd ELSE COALESCE(cost_nanousd, 0) + $cost END,
+                updated_at = $now
+            WHERE id = $id
+            """,
+            ("$input", usage.InputTokenCount ?? 0),
+            ("$output", usage.OutputTokenCount ?? 0),
+            ("$cached", usage.CachedInputTokenCount ?? 0),
+            ("$cost", nanos),
+            ("$now", now),
+            ("$id", sessionId));
     }
 
     /// <summary>Deletes a session with its messages and tool events; forks of it keep their copies and lose the parent link.</summary>
@@ -415,14 +419,14 @@ public sealed class SessionStore : IDisposable
         await _database.WriteAsync(
             (connection, transaction) =>
             {
-                using var command = Command(
+                var changed = _database.Execute(
                     connection,
                     transaction,
                     $"UPDATE sessions SET {assignment}, updated_at = $now WHERE id = $id",
                     ("$value", value),
                     ("$now", _database.Now()),
                     ("$id", sessionId));
-                return command.ExecuteNonQuery() == 0 ? throw NotFound(connection, sessionId, transaction) : 1;
+                return changed == 0 ? throw NotFound(connection, sessionId, transaction) : 1;
             },
             cancellationToken).ConfigureAwait(false);
 

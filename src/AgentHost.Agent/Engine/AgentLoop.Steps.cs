@@ -35,10 +35,27 @@ public sealed partial class AgentLoop
             }
 
             var response = await RequestAsync(run, step, cancellationToken).ConfigureAwait(false);
-            var calls = new List<FunctionCallContent>();
-            foreach (var message in response.Messages)
+            var usage = response.Usage;
+            decimal? cost = null;
+            if (usage is not null)
             {
-                await AppendAsync(run, message).ConfigureAwait(false);
+                run.Usage.Add(usage);
+                cost = CostOf(run.Request.Model, usage);
+                if (cost is { } spent)
+                {
+                    run.Cost = (run.Cost ?? 0m) + spent;
+                }
+            }
+
+            // The step's answer and its usage are one write (the last message carries the usage).
+            var calls = new List<FunctionCallContent>();
+            for (var i = 0; i < response.Messages.Count; i++)
+            {
+                var message = response.Messages[i];
+                var last = i == response.Messages.Count - 1;
+                run.Conversation.Add(message);
+                await PromptWrittenAsync(run).ConfigureAwait(false);
+                await _recorder.AppendMessageAsync(run.SessionId, message, last ? usage : null, last ? cost : null, CancellationToken.None).ConfigureAwait(false);
                 foreach (var content in message.Contents)
                 {
                     if (content is FunctionCallContent { InformationalOnly: false } call)
@@ -48,24 +65,17 @@ public sealed partial class AgentLoop
                 }
             }
 
-            run.Conversation.ReportUsage(response.Usage);
+            run.Conversation.ReportUsage(usage);
             await PromptWrittenAsync(run).ConfigureAwait(false);
-            if (response.Usage is { } usage)
+            if (usage is not null && response.Messages.Count == 0)
             {
-                run.Usage.Add(usage);
-                var cost = CostOf(run.Request.Model, usage);
-                if (cost is { } spent)
-                {
-                    run.Cost = (run.Cost ?? 0m) + spent;
-                }
-
                 await _recorder.RecordUsageAsync(run.SessionId, usage, cost, CancellationToken.None).ConfigureAwait(false);
             }
 
             if (calls.Count == 0)
             {
                 run.FinalText = response.Text;
-                PublishStep(run, step, response.Usage);
+                PublishStep(run, step, usage);
                 if (run.Request.Hooks is { } stopHooks && run.StopContinuations < AgentRunRequest.MaxStopContinuations
                     && await stopHooks.StopAsync(run.StopContinuations > 0, response.Text, cancellationToken).ConfigureAwait(false) is { } goOn)
                 {
@@ -91,7 +101,7 @@ public sealed partial class AgentLoop
             }
 
             await ExecuteAsync(run, step, prepared, cancellationToken).ConfigureAwait(false);
-            PublishStep(run, step, response.Usage);
+            PublishStep(run, step, usage);
             if (cancellationToken.IsCancellationRequested)
             {
                 return (RunOutcome.Cancelled, CancelledByUser);

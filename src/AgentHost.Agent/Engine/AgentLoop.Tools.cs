@@ -96,16 +96,18 @@ public sealed partial class AgentLoop
             new ToolCallContext(run.SessionId, call.Call.CallId) { Step = step, WorkspaceRoot = run.Request.WorkspaceRoot, DryRunByDefault = run.Request.DryRunByDefault, ModelId = run.Request.Model?.Id },
             cancellationToken);
 
+    /// <summary>Stores the call's result message and its tool event as one write.</summary>
     private async Task AnswerAsync(RunState run, PreparedCall call, ToolCallOutcome outcome)
     {
         run.Pending.Remove(call);
-        var result = new FunctionResultContent(call.Call.CallId, outcome.Text);
-        await AppendAsync(run, new ChatMessage(ChatRole.Tool, [result])).ConfigureAwait(false);
+        var message = new ChatMessage(ChatRole.Tool, [new FunctionResultContent(call.Call.CallId, outcome.Text)]);
+        run.Conversation.Add(message);
         var record = new ToolEventRecord(run.SessionId, call.Call.CallId, outcome.Tool, outcome.Plugin, outcome.ArgumentsJson, outcome.Status, outcome.Duration.TotalMilliseconds)
         {
             Error = outcome.Error,
         };
-        await _recorder.RecordToolEventAsync(record, CancellationToken.None).ConfigureAwait(false);
+        await PromptWrittenAsync(run).ConfigureAwait(false);
+        await _recorder.AppendToolResultAsync(run.SessionId, message, record, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Answers every call still without a result (not started) with an error, so the history stays valid.</summary>

@@ -6,7 +6,7 @@ namespace AgentHost.Agent.Engine;
 
 /// <summary>
 /// The agent runtime's metrics (<see cref="Meter"/> <c>AgentHost</c>) and traces (<see cref="ActivitySource"/>
-/// <c>AgentHost</c>): one activity per run, per step and per tool call; counters and histograms for model requests,
+/// <c>AgentHost</c>): one activity per run, per step and per tool call (with a child for the tool's own execution); counters and histograms for model requests,
 /// tokens, tool invocations, tool errors and durations.
 /// </summary>
 /// <remarks>Thread-safe. Instruments cost nothing measurable while nobody listens.</remarks>
@@ -68,6 +68,10 @@ public sealed class AgentTelemetry : IDisposable
 
     internal Activity? StartToolCall(string tool, string callId) =>
         ActivitySource.StartActivity("agent.tool")?.SetTag("gen_ai.tool.name", tool).SetTag("gen_ai.tool.call.id", callId);
+
+    /// <summary>The tool's own execution inside a call (middleware and the tool), without lookup, validation, permission and events.</summary>
+    internal Activity? StartToolExecution(string tool) =>
+        ActivitySource.StartActivity("agent.tool.execute")?.SetTag("gen_ai.tool.name", tool);
 
     internal void RecordModelRequest(TimeSpan duration, bool failed)
     {

@@ -298,8 +298,15 @@ public sealed partial class ToolPipeline
         {
             // On a pool thread, and awaited with WaitAsync: a tool that blocks its thread (Thread.Sleep, synchronous
             // I/O) or ignores its token still cannot hold the run past Ctrl+C or its time limit.
-            pending = Task.Run(() => chain(invocation, linked.Token).AsTask(), linked.Token);
-            var result = await pending.WaitAsync(linked.Token).ConfigureAwait(false);
+            // The activity is started here, not in the pool thread's delegate: an async delegate would be one more
+            // state machine for the first call to compile (it includes the hop to the pool thread).
+            object? result;
+            using (Telemetry.StartToolExecution(name))
+            {
+                pending = Task.Run(() => chain(invocation, linked.Token).AsTask(), linked.Token);
+                result = await pending.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+
             return result switch
             {
                 ToolResult { Error: { } failure } => new StageResult(ToolCallStatus.Failed, result, failure),

@@ -145,6 +145,39 @@ public sealed class ToolPipelineTests
         }
     }
 
+    [Fact]
+    public async Task Activities_NestTheToolsOwnExecution_InsideTheCall_InsideTheStep()
+    {
+        await using var harness = new AgentHarness();
+        harness.Add(AgentHarness.Tool("read_file", (string path) => "x"));
+        harness.Client.Step(Call("c1", "read_file", """{"path":"a"}""")).Answer("done");
+        var stopped = new List<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => ReferenceEquals(source, harness.Telemetry.ActivitySource),
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                lock (stopped)
+                {
+                    stopped.Add(activity);
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        await harness.RunAsync();
+
+        lock (stopped)
+        {
+            var execute = Assert.Single(stopped, a => a.OperationName == "agent.tool.execute");
+            Assert.Equal("read_file", execute.GetTagItem("gen_ai.tool.name"));
+            Assert.Equal("agent.tool", execute.Parent?.OperationName);
+            Assert.Equal("agent.step", execute.Parent?.Parent?.OperationName);
+            Assert.True(execute.Duration <= execute.Parent!.Duration);
+        }
+    }
+
     private sealed class ThrowingGate : IToolPermissionGate
     {
         public ValueTask<PermissionVerdict> DecideAsync(ToolPermissionRequest request, CancellationToken cancellationToken = default) =>

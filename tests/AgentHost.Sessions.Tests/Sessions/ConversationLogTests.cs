@@ -99,6 +99,61 @@ public sealed class ConversationLogTests
     }
 
     [Fact]
+    public async Task StepWrites_StoreTheAnswerWithItsUsage_AndTheResultWithItsEvent()
+    {
+        using var harness = await SessionTestStore.OpenAsync();
+        var session = await harness.CreateAsync();
+        var recorder = Assert.IsAssignableFrom<IConversationRecorder>(harness.Store.Conversation);
+        await recorder.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "list the files"));
+
+        var answerId = await recorder.AppendMessageAsync(
+            session.Id, new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "ls")]), new UsageDetails { InputTokenCount = 7, OutputTokenCount = 3 }, 0.25m);
+        var resultId = await recorder.AppendToolResultAsync(
+            session.Id,
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", "a.txt")]),
+            new ToolEventRecord(session.Id, "c1", "ls", "files", "{}", ToolCallStatus.Succeeded, 2));
+        await recorder.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.Assistant, "done"), usage: null, cost: null);
+
+        var messages = (await harness.Store.Conversation.GetHistoryAsync(session.Id)).Messages;
+        var events = (await harness.Store.Conversation.GetHistoryAsync(session.Id, HistoryKind.Tools)).ToolEvents;
+        var stored = await harness.Store.GetSessionAsync(session.Id);
+        Assert.Equal([1L, 2L, 3L, 4L], messages.Select(m => m.Sequence));
+        Assert.Equal([answerId, resultId], messages.Skip(1).Take(2).Select(m => m.Id));
+        var tool = Assert.Single(events);
+        Assert.Equal(3, tool.MessageSequence);
+        Assert.Equal("c1", tool.CallId);
+        Assert.Equal(7, stored.InputTokens);
+        Assert.Equal(3, stored.OutputTokens);
+        Assert.Equal(0.25m, stored.Cost);
+        Assert.Equal(4, stored.MessageCount);
+    }
+
+    [Fact]
+    public async Task StepWrites_AreOneTransaction_AFailingSecondPartKeepsNeither()
+    {
+        using var harness = await SessionTestStore.OpenAsync();
+        var session = await harness.CreateAsync();
+        var recorder = Assert.IsAssignableFrom<IConversationRecorder>(harness.Store.Conversation);
+
+        // A cost too large to store fails the usage after the message was inserted, in the same transaction.
+        await Assert.ThrowsAnyAsync<OverflowException>(async () => await recorder.AppendMessageAsync(
+            session.Id, new ChatMessage(ChatRole.Assistant, "answer"), new UsageDetails { InputTokenCount = 1 }, decimal.MaxValue));
+        // An event for a session that does not exist fails its foreign key after the result message was inserted.
+        await Assert.ThrowsAnyAsync<Exception>(async () => await recorder.AppendToolResultAsync(
+            session.Id,
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", "a.txt")]),
+            new ToolEventRecord("no-such-session", "c1", "ls", "files", "{}", ToolCallStatus.Succeeded, 2)));
+        await recorder.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "still writable"));
+
+        var messages = (await harness.Store.Conversation.GetHistoryAsync(session.Id)).Messages;
+        var stored = await harness.Store.GetSessionAsync(session.Id);
+        Assert.Equal(["still writable"], messages.Select(m => m.Message.Text));
+        Assert.Equal(1L, messages[0].Sequence);
+        Assert.Empty((await harness.Store.Conversation.GetHistoryAsync(session.Id, HistoryKind.Tools)).ToolEvents);
+        Assert.Equal(0, stored.InputTokens);
+    }
+
+    [Fact]
     public async Task UnknownSession_IsNotFound_ForWritesAndReads()
     {
         using var harness = await SessionTestStore.OpenAsync();
