@@ -152,7 +152,37 @@ public sealed class SessionStore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentException.ThrowIfNullOrWhiteSpace(session.Workspace);
+        return await InsertSessionAsync(SessionIds.New(_database.Clock), session, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Creates a session and takes its run lease (<see cref="AcquireSession"/>) <em>before</em> the row exists, so another
+    /// process opening the store meanwhile cannot take the new <c>active</c> session for a dead run and mark it
+    /// interrupted (or hold its lease for that moment and make this run fail as "in use").
+    /// </summary>
+    /// <param name="session">What it starts with.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The stored session and its lease; dispose the lease when the run ends.</returns>
+    public async Task<(SessionInfo Session, SessionLease Lease)> CreateLeasedSessionAsync(NewSession session, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentException.ThrowIfNullOrWhiteSpace(session.Workspace);
+        _database.ThrowIfDisposed();
         var id = SessionIds.New(_database.Clock);
+        var lease = SessionLocks.Acquire(_database, id);
+        try
+        {
+            return (await InsertSessionAsync(id, session, cancellationToken).ConfigureAwait(false), lease);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<SessionInfo> InsertSessionAsync(string id, NewSession session, CancellationToken cancellationToken)
+    {
         var workspace = NormalizeWorkspace(session.Workspace);
         var settings = CleanSettings(_database.Codec, session.Settings);
         var now = _database.Now();

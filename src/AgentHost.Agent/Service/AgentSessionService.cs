@@ -157,10 +157,27 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         }
     }
 
-    private async Task<AgentSession> OpenStoredAsync(string id, SessionOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a session that was just created with <see cref="SessionStore.CreateLeasedSessionAsync"/>, taking over its
+    /// lease (held until the session closes; disposed here if opening fails).
+    /// </summary>
+    /// <param name="lease">The new session's lease.</param>
+    /// <param name="options">Options that override the session's own settings for as long as it is open.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The open session.</returns>
+    public Task<AgentSession> OpenAsync(SessionLease lease, SessionOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(options);
+        return OpenLeasedAsync(lease.SessionId, lease, options, cancellationToken);
+    }
+
+    private Task<AgentSession> OpenStoredAsync(string id, SessionOptions options, CancellationToken cancellationToken) =>
         // One writer per session: the lease is held until the session closes (the OS frees it if the process dies).
-        var lease = _parts.Store.AcquireSession(id);
+        OpenLeasedAsync(id, _parts.Store.AcquireSession(id), options, cancellationToken);
+
+    private async Task<AgentSession> OpenLeasedAsync(string id, SessionLease lease, SessionOptions options, CancellationToken cancellationToken)
+    {
         try
         {
             var settings = await _parts.Store.GetSettingsAsync(id, cancellationToken).ConfigureAwait(false);

@@ -57,8 +57,19 @@ internal static class SessionRunContextBuilder
         {
             var skills = await opening.SkillsLoad.ConfigureAwait(false);
             var remember = Remembered(parts, options, model);
-            var sessionId = existing ?? (await store.CreateSessionAsync(
-                new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = options.Title ?? prompt, Settings = remember }, cancellationToken).ConfigureAwait(false)).Id;
+            string sessionId;
+            if (existing is null)
+            {
+                // Leased before the row exists: another process opening the store meanwhile must not take it for a dead run.
+                (var created, newLease) = await store.CreateLeasedSessionAsync(
+                    new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = options.Title ?? prompt, Settings = remember }, cancellationToken).ConfigureAwait(false);
+                sessionId = created.Id;
+            }
+            else
+            {
+                sessionId = existing;
+            }
+
             if (existing is not null)
             {
                 foreach (var (key, value) in remember.Where(r => opening.Settings.GetValueOrDefault(r.Key) != r.Value))
@@ -67,7 +78,6 @@ internal static class SessionRunContextBuilder
                 }
             }
 
-            newLease = existing is null ? store.AcquireSession(sessionId) : null;
             stored(sessionId); // From here on the session's events carry its id: its streams pass them on.
             runtime.Events.Publish(new ModelSelectedEvent(sessionId, model.ProviderName, model.ModelId, why) { Timestamp = parts.Time.GetUtcNow() });
             if (why.StartsWith("auto-selected", StringComparison.Ordinal))

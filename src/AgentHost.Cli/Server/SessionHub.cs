@@ -39,7 +39,8 @@ internal sealed partial class SessionHub(ServerEngines engines, SessionStore sto
         // The mode is stored with the session, so that after a restart it is opened (lazily, by its id) in the same mode.
         var stored = mode is { } chosen ? chosen : request.Interactive ? PermissionMode.Ask : (PermissionMode?)null;
         var initial = stored is { } m ? new Dictionary<string, string> { [SessionSettings.PermissionMode] = m.ToDisplayName() } : null;
-        var info = await store.CreateSessionAsync(new NewSession(root) { Settings = initial }, cancellationToken).ConfigureAwait(false);
+        // Leased before the row exists, so another process opening the store meanwhile cannot take it for a dead run.
+        var (info, lease) = await store.CreateLeasedSessionAsync(new NewSession(root) { Settings = initial }, cancellationToken).ConfigureAwait(false);
         try
         {
             var options = new SessionOptions(root)
@@ -49,7 +50,7 @@ internal sealed partial class SessionHub(ServerEngines engines, SessionStore sto
                 PermissionMode = mode,
                 Interactive = request.Interactive,
             };
-            var session = await engine.Service.OpenAsync(info.Id, options, cancellationToken).ConfigureAwait(false);
+            var session = await engine.Service.OpenAsync(lease, options, cancellationToken).ConfigureAwait(false);
             var hosted = new HostedSession(info.Id, session, engine);
             _open[info.Id] = new Lazy<Task<HostedSession>>(Task.FromResult(hosted));
             await SessionSettingsPatch.ApplyAsync(hosted, store, settings, cancellationToken).ConfigureAwait(false);

@@ -42,6 +42,27 @@ public sealed class SessionLeaseTests
     }
 
     [Fact]
+    public async Task CreateLeased_HoldsTheLeaseBeforeTheRowExists_SoAnotherProcessOpeningTheStoreLeavesTheNewSessionActive()
+    {
+        using var test = await SessionTestStore.OpenAsync();
+        // The race this closes: created, not yet leased, and another process opens the store in between.
+        var unleased = await test.Store.CreateSessionAsync(new NewSession(test.Workspace));
+        var (leased, lease) = await test.Store.CreateLeasedSessionAsync(new NewSession(test.Workspace));
+        using (lease)
+        {
+            using var other = await SessionStore.OpenAsync(test.DatabasePath, SecretScrubber.PatternsOnly);
+
+            Assert.Equal(SessionStatus.Interrupted, (await other.GetSessionAsync(unleased.Id)).Status);
+            Assert.Equal(SessionStatus.Active, (await other.GetSessionAsync(leased.Id)).Status);
+            Assert.Equal(leased.Id, lease.SessionId);
+            Assert.Equal(ErrorKind.InUse, Assert.Throws<AgentHostException>(() => other.AcquireSession(leased.Id)).Kind);
+        }
+
+        using var free = test.Store.AcquireSession(leased.Id);
+        Assert.Equal(leased.Id, free.SessionId);
+    }
+
+    [Fact]
     public async Task DeleteAndPrune_RemoveTheSessionsLockFiles()
     {
         using var test = await SessionTestStore.OpenAsync();
