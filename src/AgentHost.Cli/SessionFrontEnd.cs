@@ -5,6 +5,7 @@ using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Permissions;
 using AgentHost.Sessions;
@@ -91,7 +92,12 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
             throw new AgentHostException(ErrorKind.Usage, "use either --session ID or --continue, not both.");
         }
 
-        var configuration = Checked(root is null ? context.Configuration(parseResult) : context.ProjectRoots(parseResult).ResolveConfiguration(root));
+        ConfigurationSnapshot configuration;
+        using (StartupActivities.Start("configuration"))
+        {
+            configuration = Checked(root is null ? context.Configuration(parseResult) : context.ProjectRoots(parseResult).ResolveConfiguration(root));
+        }
+
         // The session store opens while plugins load (SQLite's open is synchronous, hence the worker thread).
         var opening = Task.Run(() => context.OpenSessionStoreAsync(cancellationToken), cancellationToken);
         RememberedRun? remembered = null;
@@ -183,6 +189,7 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
             .Distinct(StringComparer.Ordinal)];
         try
         {
+            using var loading = StartupActivities.Start("plugins.load");
             PluginLoads = await Runtime.LoadForRunAsync(Plugins.Requested, context.Environment.CurrentDirectory, providers, Plugins.Defaults, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -190,7 +197,11 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
             await ((Task)opening).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        Store = await opening.ConfigureAwait(false);
+        using (StartupActivities.Start("store.wait"))
+        {
+            Store = await opening.ConfigureAwait(false);
+        }
+
         // The composition root's factory builds the service around the runtime made here (for this root's
         // configuration) and the store opened here.
         Service = Own(context.ProjectRoots(_parseResult).CreateSessionService(Configuration, Runtime, Broker));

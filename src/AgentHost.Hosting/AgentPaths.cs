@@ -30,6 +30,9 @@ public sealed record AgentPaths(string ConfigDirectory, string DataDirectory)
 
     /// <summary>The cache of generated tool schemas (see <see cref="Agent.ToolSchemaCache"/>); safe to delete.</summary>
     public string ToolSchemaCacheFile => Path.Combine(DataDirectory, "cache", "tool-schemas.json");
+
+    /// <summary>The snapshot of lazily activated plugins' tools (<see cref="Plugins.PluginSnapshots"/>): data only, rebuilt when missing.</summary>
+    public string PluginSnapshotFile => Path.Combine(DataDirectory, "cache", "plugin-snapshots.json");
     /// <summary>The user's own skills folder beside the global configuration (<c>~/.config/agent/skills</c>, <c>$AGENT_HOME/skills</c>).</summary>
     public string SkillsDirectory => Path.Combine(ConfigDirectory, "skills");
 

@@ -27,6 +27,33 @@ internal static class AskUserTool
     /// <summary>The start of the result when nobody answered.</summary>
     public const string NobodyPrefix = "No answer:";
 
+    /// <summary>The function, built once per process (reflection and schema); each session binds its own state to it.</summary>
+    private static readonly Lazy<AIFunction> Template = new(() => AIFunctionFactory.Create(
+        async ([Description("The question, complete and self-contained (the user may not have followed the conversation).")] string question,
+               [Description("Optional: the allowed answers, e.g. [\"yes\", \"no\"]. Leave out for a free-text answer.")] string[]? options = null,
+               AIFunctionArguments arguments = null!,
+               CancellationToken cancellationToken = default) =>
+        {
+            if (string.IsNullOrWhiteSpace(question))
+            {
+                throw new ArgumentException("'question' is empty: pass the question to ask the user.", nameof(question));
+            }
+
+            var session = Service.SessionBoundFunction.StateOf<SessionState>(arguments);
+            var id = string.Create(CultureInfo.InvariantCulture, $"q_{session.SessionId}_{session.NextSequence()}");
+            var asked = new HumanQuestion(id, question.Trim())
+            {
+                Options = [.. (options ?? []).Where(o => !string.IsNullOrWhiteSpace(o)).Select(o => o.Trim()).Distinct(StringComparer.Ordinal)],
+                SessionId = session.SessionId,
+            };
+            var outcome = await session.Questions.AskForOutcomeAsync(asked, cancellationToken, headless: !session.Interactive).ConfigureAwait(false);
+            return outcome.Answer is { } answer ? answer.Text : Unanswered(outcome.Why);
+        },
+        new AIFunctionFactoryOptions { Name = Name, Description = Description }));
+
+    /// <summary>Builds the process-wide function ahead of the first session (on a pool thread, off the way to the first request).</summary>
+    public static void Prepare() => _ = Task.Run(() => Template.Value);
+
     /// <summary>Creates the tool for a session.</summary>
     /// <param name="questions">The broker.</param>
     /// <param name="sessionId">The session that asks.</param>
@@ -36,27 +63,7 @@ internal static class AskUserTool
     {
         ArgumentNullException.ThrowIfNull(questions);
         ArgumentNullException.ThrowIfNull(sessionId);
-        var sequence = 0;
-        var function = AIFunctionFactory.Create(
-            async ([Description("The question, complete and self-contained (the user may not have followed the conversation).")] string question,
-                   [Description("Optional: the allowed answers, e.g. [\"yes\", \"no\"]. Leave out for a free-text answer.")] string[]? options = null,
-                   CancellationToken cancellationToken = default) =>
-            {
-                if (string.IsNullOrWhiteSpace(question))
-                {
-                    throw new ArgumentException("'question' is empty: pass the question to ask the user.", nameof(question));
-                }
-
-                var id = string.Create(CultureInfo.InvariantCulture, $"q_{sessionId}_{Interlocked.Increment(ref sequence)}");
-                var asked = new HumanQuestion(id, question.Trim())
-                {
-                    Options = [.. (options ?? []).Where(o => !string.IsNullOrWhiteSpace(o)).Select(o => o.Trim()).Distinct(StringComparer.Ordinal)],
-                    SessionId = sessionId,
-                };
-                var outcome = await questions.AskForOutcomeAsync(asked, cancellationToken, headless: !interactive).ConfigureAwait(false);
-                return outcome.Answer is { } answer ? answer.Text : Unanswered(outcome.Why);
-            },
-            new AIFunctionFactoryOptions { Name = Name, Description = Description });
+        var function = new Service.SessionBoundFunction(Template.Value, new SessionState(questions, sessionId, interactive));
         var tool = new ToolCapability(function, new ToolMetadata(ToolEffect.Read) { DescribeCall = Describe, Parallelizable = false });
         return new RegisteredCapability(tool, SkillTool.KernelPluginId, typeof(AskUserTool).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
     }
@@ -64,6 +71,20 @@ internal static class AskUserTool
     /// <summary>The result when nobody answered.</summary>
     public static string Unanswered(string? why) =>
         $"{NobodyPrefix} {why ?? "nobody is present to answer"}. Proceed on your own judgement (say which assumption you made), or stop and say what you need from the user.";
+
+    /// <summary>One session's questions: where they go, whose they are, and their sequence number.</summary>
+    private sealed class SessionState(QuestionBroker questions, string sessionId, bool interactive)
+    {
+        private int _sequence;
+
+        public int NextSequence() => Interlocked.Increment(ref _sequence);
+
+        public QuestionBroker Questions { get; } = questions;
+
+        public string SessionId { get; } = sessionId;
+
+        public bool Interactive { get; } = interactive;
+    }
 
     private static ToolCallDescription Describe(AIFunctionArguments arguments) =>
         new("ask the user", null) { Details = arguments.TryGetValue("question", out var value) ? value?.ToString() : null };

@@ -2,6 +2,7 @@ using AgentHost.Agent.Engine;
 using AgentHost.Agent.Mcp;
 using AgentHost.Agent.Runs;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Logging;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
@@ -54,8 +55,10 @@ public sealed partial class AgentSession
         // References are read under the session's current mode (before the first turn: the options' mode, else
         // permissions.mode, else the default), with the policy read when the session opened.
         var mode = RunContext?.Mode ?? Options.PermissionMode ?? _opening.Policy.Mode ?? PermissionModes.Default(Options.Interactive);
+        var expanding = StartupActivities.Start("turn.references");
         var references = ContextReferences.Create(runtime, _opening.Policy, mode, Options.WorkspaceRoot, _parts.Environment.HomeDirectory, _parts.Scrubber, _parts.Time, _opening.McpLoad);
         var expanded = await references.ExpandAsync(request.Prompt, request.Context, request.Images, cancellationToken).ConfigureAwait(false);
+        expanding?.Dispose();
         if (request.McpPrompt is { } mcpPrompt)
         {
             // The server renders it now: a wrong name or argument stops the turn before anything is stored.
@@ -76,7 +79,9 @@ public sealed partial class AgentSession
         var titling = Task.CompletedTask;
         if (context is null)
         {
+            var building = StartupActivities.Start("turn.build");
             var built = await SessionRunContextBuilder.BuildAsync(_parts, Options, _opening, expanded, expanded.Prompt, id => Volatile.Write(ref _id, id), cancellationToken).ConfigureAwait(false);
+            building?.Dispose();
             (context, history) = (built.Context, built.History);
             _lease ??= built.NewLease;
             Volatile.Write(ref _id, context.SessionId);
@@ -114,7 +119,9 @@ public sealed partial class AgentSession
         // A turn's own model is chosen before anything of the turn is stored: a wrong one fails the turn here.
         var model = request.Model is { } turnModel ? await SessionModelChoice.SelectAsync(_parts, turnModel, cancellationToken).ConfigureAwait(false) : context.Model;
         var requestedSkills = context.Skills?.ActivateRequested(request.Skills) ?? string.Empty;
+        var prompting = StartupActivities.Start("turn.system-prompt");
         var systemPrompt = await BuildSystemPromptAsync(context, cancellationToken).ConfigureAwait(false);
+        prompting?.Dispose();
         var loop = new AgentLoop(model.Client, context.Pipeline, runtime.Events, store.Conversation, _parts.Time);
         context.Checkpoints?.BeginTurn();
         AgentRunResult result;

@@ -53,6 +53,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(broker);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _parts = new SessionServiceParts(runtime, store, configuration, environment, scrubber, broker, timeProvider, (ILogger?)logger ?? NullLogger.Instance);
+        AgentHost.Agent.Questions.AskUserTool.Prepare(); // its reflection and schema are built while the session opens
     }
 
     /// <summary>The sessions open now.</summary>

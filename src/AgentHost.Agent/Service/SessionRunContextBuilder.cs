@@ -5,6 +5,7 @@ using AgentHost.Agent.Memory;
 using AgentHost.Agent.Runs;
 using AgentHost.Agent.Skills;
 using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
@@ -48,14 +49,19 @@ internal static class SessionRunContextBuilder
     {
         var (runtime, store, configuration) = (parts.Runtime, parts.Store, parts.Configuration);
         var existing = opening.ExistingId;
+        var choosing = StartupActivities.Start("session.model");
         var (model, why) = await SessionModelChoice.ChooseAsync(
             parts, options, existing is null ? null : opening.Settings, firstPrompt.ToModelText().Length, [.. firstPrompt.Images.Select(i => i.Name ?? i.MediaType)], cancellationToken).ConfigureAwait(false);
         // Not disposed here: the first request is sent after the build, so the warm-up belongs to the context.
         var warmUp = ProviderWarmUp.Start(model.Client, cancellationToken);
+        choosing?.Dispose();
         SessionLease? newLease = null;
         try
         {
+            var waiting = StartupActivities.Start("session.skills.wait");
             var skills = await opening.SkillsLoad.ConfigureAwait(false);
+            waiting?.Dispose();
+            var creating = StartupActivities.Start("session.store");
             var remember = Remembered(parts, options, model);
             string sessionId;
             if (existing is null)
@@ -90,6 +96,8 @@ internal static class SessionRunContextBuilder
                 runtime.Events.Publish(new WarningEvent("context", warning));
             }
 
+            creating?.Dispose();
+            using var preparing = StartupActivities.Start("session.prepare");
             var history = existing is not null ? await LoadHistoryAsync(store, sessionId, cancellationToken).ConfigureAwait(false) : [];
             skills?.Active.Restore(history);
             var gate = CreateGate(parts, sessionId, options, opening, skills?.Active);

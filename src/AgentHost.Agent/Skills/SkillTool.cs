@@ -24,26 +24,31 @@ public static class SkillTool
         "Activate a skill before doing a task it covers. To read one of an active skill's files, call again with the same name and 'file' set to a path from that list. " +
         "Each skill needs activating only once per conversation.";
 
+    /// <summary>The function, built once per process (reflection and schema); each session binds its active skills to it.</summary>
+    private static readonly Lazy<AIFunction> Template = new(() => AIFunctionFactory.Create(
+        ([Description("The skill name, exactly as listed in <available_skills>.")] string name,
+         [Description("Optional: a file of the (already active) skill to read, relative to its folder, e.g. references/api.md.")] string? file = null,
+         AIFunctionArguments arguments = null!) =>
+        {
+            var skills = Service.SessionBoundFunction.StateOf<ActiveSkills>(arguments);
+            try
+            {
+                return string.IsNullOrWhiteSpace(file) ? skills.ActivateForModel(name) : skills.ReadFile(name, file);
+            }
+            catch (SkillActivationException ex)
+            {
+                throw new InvalidOperationException(ex.Message, ex);
+            }
+        },
+        new AIFunctionFactoryOptions { Name = Name, Description = Description }));
+
     /// <summary>Creates the tool for a session.</summary>
     /// <param name="skills">The session's active skills.</param>
     /// <returns>The tool capability.</returns>
     public static ToolCapability Create(ActiveSkills skills)
     {
         ArgumentNullException.ThrowIfNull(skills);
-        var function = AIFunctionFactory.Create(
-            ([Description("The skill name, exactly as listed in <available_skills>.")] string name,
-             [Description("Optional: a file of the (already active) skill to read, relative to its folder, e.g. references/api.md.")] string? file = null) =>
-            {
-                try
-                {
-                    return string.IsNullOrWhiteSpace(file) ? skills.ActivateForModel(name) : skills.ReadFile(name, file);
-                }
-                catch (SkillActivationException ex)
-                {
-                    throw new InvalidOperationException(ex.Message, ex);
-                }
-            },
-            new AIFunctionFactoryOptions { Name = Name, Description = Description });
+        var function = new Service.SessionBoundFunction(Template.Value, skills);
         return new ToolCapability(function, new ToolMetadata(ToolEffect.Read) { DescribeCall = Describe, Parallelizable = false });
     }
 

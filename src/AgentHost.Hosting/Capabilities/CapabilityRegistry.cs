@@ -71,6 +71,73 @@ public sealed class CapabilityRegistry
         return added;
     }
 
+    /// <summary>
+    /// Replaces every capability of a plugin with <paramref name="capabilities"/> in one change (a lazily activated
+    /// plugin's real tools taking the place of their stand-ins): no reader sees the plugin without its tools.
+    /// </summary>
+    /// <param name="pluginId">The plugin id.</param>
+    /// <param name="pluginVersion">The plugin version.</param>
+    /// <param name="capabilities">The new capabilities.</param>
+    /// <returns>The registered entries.</returns>
+    public IReadOnlyList<RegisteredCapability> ReplacePlugin(string pluginId, string pluginVersion, IEnumerable<Capability> capabilities)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
+        ArgumentNullException.ThrowIfNull(capabilities);
+        var added = capabilities.Select(c => new RegisteredCapability(c, pluginId, pluginVersion)).ToList();
+        if (added.GroupBy(e => (e.Kind, e.Name)).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new AgentHostException(
+                ErrorKind.Plugin,
+                $"plugin '{pluginId}' registered {twice.Key.Kind} '{twice.Key.Name}' twice; capability names must be unique per plugin and kind.");
+        }
+
+        var removed = new List<RegisteredCapability>();
+        var clashes = new List<string>();
+        lock (_writeLock)
+        {
+            var next = new Dictionary<(CapabilityKind Kind, string Name), ImmutableArray<RegisteredCapability>>();
+            foreach (var (key, entries) in _byName)
+            {
+                if (entries.Any(e => e.PluginId == pluginId))
+                {
+                    removed.AddRange(entries.Where(e => e.PluginId == pluginId));
+                    next[key] = entries.RemoveAll(e => e.PluginId == pluginId);
+                }
+            }
+
+            foreach (var entry in added)
+            {
+                var key = (entry.Kind, entry.Name);
+                var existing = next.TryGetValue(key, out var kept) ? kept : _byName.GetValueOrDefault(key, []);
+                if (existing.Length > 0 && !removed.Any(r => r.Kind == entry.Kind && r.Name == entry.Name))
+                {
+                    clashes.Add(Describe(entry, existing));
+                }
+
+                next[key] = existing.Add(entry).Sort(static (a, b) => string.CompareOrdinal(a.PluginId, b.PluginId));
+            }
+
+            // Additions first, removals last: a reader sees the old or the new entry of every name, never neither.
+            foreach (var (key, entries) in next.Where(e => !e.Value.IsEmpty))
+            {
+                _byName[key] = entries;
+            }
+
+            foreach (var (key, _) in next.Where(e => e.Value.IsEmpty))
+            {
+                _byName.TryRemove(key, out _);
+            }
+        }
+
+        foreach (var clash in clashes)
+        {
+            _events?.Publish(new WarningEvent(pluginId, clash));
+        }
+
+        Changed?.Invoke(this, new CapabilityChange(added, removed));
+        return added;
+    }
+
     /// <summary>Removes every capability of a plugin.</summary>
     /// <param name="pluginId">The plugin id.</param>
     /// <returns>The removed entries.</returns>

@@ -1,16 +1,23 @@
 using AgentHost.Hosting.Capabilities;
+using AgentHost.Sdk;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentHost.Hosting.Plugins;
 
 /// <summary>A plugin that is loaded: its manifest, load context, services and capabilities.</summary>
-/// <remarks>Owned by <see cref="PluginHost"/>; unload through <see cref="PluginHost.UnloadAsync"/>.</remarks>
+/// <remarks>
+/// Owned by <see cref="PluginHost"/>; unload through <see cref="PluginHost.UnloadAsync"/>. A lazily activated plugin
+/// (see <see cref="PluginSnapshots"/>) is listed here from the start with stand-ins for its tools and becomes
+/// <see cref="IsActive"/> when one of them is first called; until then it has no services and no load context.
+/// </remarks>
 public sealed class LoadedPlugin
 {
+    private static readonly ServiceProvider NoServices = new ServiceCollection().BuildServiceProvider();
+
     internal LoadedPlugin(
         PluginManifest manifest,
         PluginLoadContext? loadContext,
-        ServiceProvider services,
+        ServiceProvider? services,
         PluginEventBus events,
         CancellationTokenSource stopping,
         IReadOnlyList<RegisteredCapability> capabilities,
@@ -28,19 +35,44 @@ public sealed class LoadedPlugin
     /// <summary>The manifest.</summary>
     public PluginManifest Manifest { get; }
 
-    /// <summary>The plugin's own service provider (resolves its registered services, logger factory, context and bus).</summary>
-    public IServiceProvider ServiceProvider => Services;
+    /// <summary>
+    /// The plugin's own service provider (resolves its registered services, logger factory, context and bus); an empty
+    /// one while a lazily activated plugin is not active yet.
+    /// </summary>
+    public IServiceProvider ServiceProvider => Services ?? NoServices;
 
-    /// <summary>The registered capabilities.</summary>
-    public IReadOnlyList<RegisteredCapability> Capabilities { get; }
+    /// <summary>The registered capabilities (a dormant plugin's tools are stand-ins until it activates).</summary>
+    public IReadOnlyList<RegisteredCapability> Capabilities { get; internal set; }
 
-    internal PluginLoadContext? LoadContext { get; }
+    /// <summary>Whether the plugin's code is loaded and registered (always, except for a lazily activated plugin not used yet).</summary>
+    public bool IsActive => Dormant is null;
 
-    internal ServiceProvider Services { get; }
+    internal PluginLoadContext? LoadContext { get; set; }
+
+    internal ServiceProvider? Services { get; set; }
 
     internal PluginEventBus Events { get; }
 
     internal CancellationTokenSource Stopping { get; }
 
-    internal IReadOnlyList<IDisposable> Subscriptions { get; }
+    internal IReadOnlyList<IDisposable> Subscriptions { get; set; }
+
+    /// <summary>What activating a dormant plugin needs; <see langword="null"/> once it is active.</summary>
+    internal DormantState? Dormant { get; set; }
+
+    /// <summary>A dormant plugin's load request, snapshot key, context and activation (started once).</summary>
+    internal sealed class DormantState(PluginLoadRequest request, string key, PluginSnapshot snapshot, PluginContext context)
+    {
+        public PluginLoadRequest Request { get; } = request;
+
+        public string Key { get; } = key;
+
+        public PluginSnapshot Snapshot { get; } = snapshot;
+
+        public PluginContext Context { get; } = context;
+
+        public Lock Gate { get; } = new();
+
+        public Task<LoadedPlugin>? Activation { get; set; }
+    }
 }

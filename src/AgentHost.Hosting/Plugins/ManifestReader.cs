@@ -10,7 +10,7 @@ namespace AgentHost.Hosting.Plugins;
 public static partial class ManifestReader
 {
     private static readonly string[] KnownKeys =
-        ["id", "version", "description", "authors", "license", "sdk", "entry", "uses", "skills", "lsp", "mcp", "hooks", "commands", "workflows", "homepage", "tags"];
+        ["id", "version", "description", "authors", "license", "sdk", "entry", "uses", "skills", "lsp", "mcp", "hooks", "commands", "workflows", "homepage", "tags", "activation"];
 
     /// <summary>What makes a folder a plugin folder, for messages.</summary>
     public const string PluginFolderDescription = $"a {PluginManifest.FileName}, or a Claude Code plugin ({ClaudePluginReader.LayoutDescription})";
@@ -122,6 +122,7 @@ public static partial class ManifestReader
             EntryAssembly = entryAssembly,
             EntryType = entryType,
             Uses = ParseUses(root, ctx),
+            LazyActivation = ParseActivation(root, ctx),
             SkillDirectories = ParseRelativePaths(root, ctx, "skills", "folder"),
             HookFiles = ParseRelativePaths(root, ctx, "hooks", "file"),
             CommandDirectories = ParseRelativePaths(root, ctx, "commands", "folder"),
@@ -131,6 +132,24 @@ public static partial class ManifestReader
             FilePath = ctx.File,
         };
         return ctx.HasErrors ? null : manifest;
+    }
+
+    /// <summary><c>activation</c>: <c>eager</c> (the default) or <c>lazy</c> (a tools-only plugin whose code may wait for its first tool call).</summary>
+    private static bool ParseActivation(YamlMappingNode root, ParseContext ctx)
+    {
+        var text = ctx.OptionalScalar(root, "activation");
+        if (text is null or "eager")
+        {
+            return false;
+        }
+
+        if (text == "lazy")
+        {
+            return true;
+        }
+
+        ctx.Error(ValueNode(root, "activation"), "activation", $"'{text}' is not an activation; write eager (the default) or lazy");
+        return false;
     }
 
     private static (string? Assembly, string? Type) ParseEntry(YamlMappingNode root, ParseContext ctx)

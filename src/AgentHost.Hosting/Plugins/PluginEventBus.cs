@@ -37,6 +37,18 @@ internal sealed class PluginEventBus(EventBus inner, string pluginId) : IEventBu
         return subscription;
     }
 
+    /// <summary>Whether the plugin subscribed to anything (a plugin that did cannot stay dormant).</summary>
+    public bool HasSubscriptions
+    {
+        get
+        {
+            lock (_subscriptions)
+            {
+                return _subscriptions.Count > 0;
+            }
+        }
+    }
+
     public void Dispose()
     {
         IDisposable[] all;

@@ -116,13 +116,18 @@ public sealed partial class PluginHost : IAsyncDisposable
 
         plugin.Events.Dispose();
         _registry.RemovePlugin(pluginId);
-        await plugin.Services.DisposeAsync().ConfigureAwait(false);
+        if (plugin.Services is { } services)
+        {
+            await services.DisposeAsync().ConfigureAwait(false);
+        }
+
         plugin.Stopping.Dispose();
         await _events.DrainAsync(cancellationToken).ConfigureAwait(false);
         if (plugin.LoadContext is { IsCollectible: true } context)
         {
             context.Unload();
         }
+
         _events.Publish(new PluginUnloadedEvent(pluginId));
         return true;
     }
@@ -139,6 +144,7 @@ public sealed partial class PluginHost : IAsyncDisposable
     private PluginLoadResult Load(PluginLoadRequest request, AgentPlugin? instance, LoadAttempt attempt, CancellationToken cancellationToken)
     {
         var fallbackId = Path.GetFileName(Path.TrimEndingDirectorySeparator(request.Directory));
+        using var activity = Logging.StartupActivities.Start("plugin.load", fallbackId);
         PluginManifest manifest;
         try
         {
@@ -151,21 +157,45 @@ public sealed partial class PluginHost : IAsyncDisposable
 
         var version = manifest.Version.ToNormalizedString();
         attempt.Identify(manifest.Id, version);
+        var snapshotKey = instance is null && manifest.LazyActivation && manifest.EntryAssembly is not null && Snapshots is not null
+            ? PluginSnapshots.KeyOf(manifest, request)
+            : null;
+        if (snapshotKey is not null && Snapshots!.Find(snapshotKey) is { } snapshot)
+        {
+            // Its code is checked (content hash, entry assembly, references) and loaded at activation, before any of it runs.
+            return IdentityRefusal(manifest) is { } refused
+                ? attempt.TryCommit() ? Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Refused, refused)) : attempt.Abandoned
+                : LoadDormant(manifest, request, snapshotKey, snapshot, attempt);
+        }
+
         if (Refusal(manifest, request, instance, cancellationToken) is { } refusal)
         {
             return attempt.TryCommit() ? Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Refused, refusal)) : attempt.Abandoned;
         }
 
-        return LoadVerified(manifest, request, instance, attempt);
+        return LoadVerified(manifest, request, instance, attempt, snapshotKey);
     }
 
-    private string? Refusal(PluginManifest manifest, PluginLoadRequest request, AgentPlugin? instance, CancellationToken cancellationToken)
+    /// <summary>The checks that need no plugin file but the manifest: a free id and a matching SDK range.</summary>
+    private string? IdentityRefusal(PluginManifest manifest)
     {
         if (_loaded.ContainsKey(manifest.Id))
         {
             return $"plugin '{manifest.Id}' is already loaded; two plugins cannot share an id.";
         }
 
+        return manifest.Sdk.Contains(SdkInfo.Version)
+            ? null
+            : $"plugin '{manifest.Id}' {manifest.Version} requires SDK '{manifest.Sdk}', but this host provides SDK {SdkInfo.VersionText}. " +
+              "Install a plugin version built for this SDK, or upgrade agent.";
+    }
+
+    private string? Refusal(PluginManifest manifest, PluginLoadRequest request, AgentPlugin? instance, CancellationToken cancellationToken) =>
+        IdentityRefusal(manifest) ?? (instance is not null ? PluginInstanceCheck.Mismatch(manifest, instance.GetType()) : CodeRefusal(manifest, request, cancellationToken));
+
+    /// <summary>The checks of the plugin's files before its code loads: the content hash (installed plugins), the entry assembly and its references.</summary>
+    private string? CodeRefusal(PluginManifest manifest, PluginLoadRequest request, CancellationToken cancellationToken)
+    {
         if (request.ExpectedHash is { } expected)
         {
             var actual = PluginHasher.ComputeHash(manifest.Directory, cancellationToken);
@@ -174,17 +204,6 @@ public sealed partial class PluginHost : IAsyncDisposable
                 return $"plugin '{manifest.Id}' {manifest.Version} was modified after it was installed (its content hash differs from plugins.lock.json). " +
                        $"Reinstall it with 'agent plugin install {manifest.Id} --force', or remove it with 'agent plugin remove {manifest.Id}'.";
             }
-        }
-
-        if (!manifest.Sdk.Contains(SdkInfo.Version))
-        {
-            return $"plugin '{manifest.Id}' {manifest.Version} requires SDK '{manifest.Sdk}', but this host provides SDK {SdkInfo.VersionText}. " +
-                   "Install a plugin version built for this SDK, or upgrade agent.";
-        }
-
-        if (instance is not null)
-        {
-            return PluginInstanceCheck.Mismatch(manifest, instance.GetType());
         }
 
         if (manifest.EntryAssembly is { } entry)
@@ -201,7 +220,7 @@ public sealed partial class PluginHost : IAsyncDisposable
         return null;
     }
 
-    private PluginLoadResult LoadVerified(PluginManifest manifest, PluginLoadRequest request, AgentPlugin? instance, LoadAttempt attempt)
+    private PluginLoadResult LoadVerified(PluginManifest manifest, PluginLoadRequest request, AgentPlugin? instance, LoadAttempt attempt, string? snapshotKey)
     {
         var version = manifest.Version.ToNormalizedString();
         var stopping = new CancellationTokenSource();
@@ -235,6 +254,11 @@ public sealed partial class PluginHost : IAsyncDisposable
                 // The deadline passed while Register ran: the host already went on without this plugin.
                 services.Dispose();
                 throw new LoadAbandonedException();
+            }
+
+            if (snapshotKey is not null)
+            {
+                CaptureSnapshot(manifest, snapshotKey, builder.Capabilities, pluginEvents.HasSubscriptions || view.HasSubscribers);
             }
 
             var registered = _registry.AddRange(manifest.Id, version, builder.Capabilities);
@@ -358,6 +382,9 @@ public sealed partial class PluginHost : IAsyncDisposable
                 _changed = null;
             });
         }
+
+        /// <summary>Whether the plugin listens for capability changes (then it cannot stay dormant).</summary>
+        public bool HasSubscribers => _changed is not null;
 
         public event EventHandler? Changed
         {

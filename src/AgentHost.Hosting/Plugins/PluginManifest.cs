@@ -37,6 +37,14 @@ public sealed record PluginManifest
     /// <summary>What the plugin does on the host: spawns processes, uses the network, writes files.</summary>
     public IReadOnlyList<HostCapability> Uses { get; init; } = [];
 
+    /// <summary>
+    /// Whether the manifest asks for lazy activation (<c>activation: lazy</c>): the plugin only registers tools, and its
+    /// <c>Register</c> depends on nothing but its settings, so the host may describe its tools from the plugin snapshot
+    /// (<see cref="PluginSnapshots"/>) and load its code at the first tool call. Plugins that register anything else load
+    /// eagerly whatever this says.
+    /// </summary>
+    public bool LazyActivation { get; init; }
+
     /// <summary>Skill folders relative to the plugin root.</summary>
     public IReadOnlyList<string> SkillDirectories { get; init; } = [];
 

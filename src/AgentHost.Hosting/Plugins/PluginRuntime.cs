@@ -173,10 +173,12 @@ public sealed class PluginRuntime : IAsyncDisposable
         }
 
         var selected = installed.Where(p => only?.Contains(p.Locked.Id) ?? p.Enabled).ToList();
+        UseSnapshots();
         var loaded = await Host.LoadAllAsync(
                 selected.Select(p => new PluginLoadRequest(p.Directory) { ExpectedHash = p.Locked.Sha512, Settings = _settings(p.Locked.Id) }),
                 cancellationToken)
             .ConfigureAwait(false);
+        Host.Snapshots?.SaveIfChanged();
         var skipped = installed.Except(selected)
             .Where(p => only is null)
             .Select(p => new PluginLoadResult(p.Locked.Id, p.Locked.Version, PluginLoadStatus.Disabled, null));
@@ -265,10 +267,12 @@ public sealed class PluginRuntime : IAsyncDisposable
         }
 
         // Installed and bundled plugins load together (the default packs are most of a run's plugins).
+        UseSnapshots();
         var storeLoad = LoadInstalledAsync([.. ListInstalled().Where(p => p.Enabled || requested.Contains(p.Locked.Id)).Select(p => p.Locked.Id)], cancellationToken);
         var otherLoad = Host.LoadAllAsync(extra, cancellationToken);
         await Task.WhenAll((Task)storeLoad, otherLoad).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var (fromStore, fromElsewhere) = (await storeLoad.ConfigureAwait(false), await otherLoad.ConfigureAwait(false));
+        Host.Snapshots?.SaveIfChanged();
         var bridge = await EnsureLspBridgeAsync(cancellationToken).ConfigureAwait(false);
         return fromStore.Concat(fromElsewhere).Concat(bridge).OrderBy(r => r.PluginId, StringComparer.Ordinal).ToList();
     }
@@ -336,7 +340,25 @@ public sealed class PluginRuntime : IAsyncDisposable
         }
     }
 
-    /// <summary>The catalog folder of plugin <paramref name="id"/>: the folder of that name when its manifest says so (first-party plugins), else a scan of every manifest.</summary>
+    /// <summary>
+    /// Lets plugins with <c>activation: lazy</c> start from their snapshot (<see cref="PluginSnapshots"/>, under the data
+    /// directory), unless the host was given other snapshots or none should be used (<see cref="LazyActivation"/>).
+    /// </summary>
+    private void UseSnapshots()
+    {
+        if (LazyActivation && Host.Snapshots is null)
+        {
+            Host.SchemaCache ??= ToolSchemas;
+            Host.Snapshots = new PluginSnapshots(_store.Paths.PluginSnapshotFile, LoggerFactory.CreateLogger<PluginSnapshots>());
+        }
+    }
+
+    /// <summary>
+    /// Whether plugins that ask for it (<c>activation: lazy</c>) may start dormant: their tools registered from the
+    /// plugin snapshot, their code loaded at the first call of one. On by default.
+    /// </summary>
+    public bool LazyActivation { get; init; } = true;
+
     /// <summary>Whether a plugin name is written as a folder path (<c>./x</c>, <c>a/b</c>, an absolute path) rather than an id.</summary>
     /// <param name="name">The name as given.</param>
     /// <returns><see langword="true"/> for a path.</returns>

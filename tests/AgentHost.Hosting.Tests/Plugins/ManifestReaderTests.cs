@@ -89,6 +89,25 @@ public sealed class ManifestReaderTests
         Assert.Contains(File, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("", false)]
+    [InlineData("activation: eager\n", false)]
+    [InlineData("activation: lazy\n", true)]
+    public void Read_Activation_IsEagerUnlessTheManifestAsksForLazy(string line, bool lazy)
+    {
+        var manifest = ManifestReader.Read(File, "id: acme\nversion: 1.0.0\ndescription: d\nsdk: \"^1.0\"\nentry: Acme.dll\n" + line);
+
+        Assert.Equal(lazy, manifest.LazyActivation);
+    }
+
+    [Fact]
+    public void Read_UnknownActivation_IsAnError()
+    {
+        var error = Assert.Throws<AgentHostException>(() => ManifestReader.Read(File, "id: acme\nversion: 1.0.0\ndescription: d\nsdk: \"^1.0\"\nactivation: later\n"));
+
+        Assert.Contains("field 'activation': 'later' is not an activation; write eager (the default) or lazy", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_ReportsEveryProblemAtOnce()
     {

@@ -1,0 +1,262 @@
+using System.Text.Json;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Events;
+using AgentHost.Sdk;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Events;
+using AgentHost.Sdk.Tools;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AgentHost.Hosting.Plugins;
+
+/// <summary>Lazy activation: a tools-only plugin with a snapshot registers stand-ins and loads its code at the first tool call.</summary>
+public sealed partial class PluginHost
+{
+    /// <summary>
+    /// The snapshots that let plugins with <c>activation: lazy</c> start dormant (see <see cref="PluginSnapshots"/>);
+    /// when <see langword="null"/> (the default) every plugin loads its code at once. Set before loading.
+    /// </summary>
+    public PluginSnapshots? Snapshots { get; set; }
+
+    /// <summary>
+    /// Activates a dormant plugin: checks its files (content hash, entry assembly, references), loads its code, runs
+    /// its <c>Register</c> and swaps its real capabilities in for the stand-ins, in one registry change. Started once;
+    /// concurrent callers share it. An active plugin is returned as it is.
+    /// </summary>
+    /// <param name="pluginId">The plugin id.</param>
+    /// <param name="cancellationToken">Cancellation of the wait (the activation itself goes on).</param>
+    /// <returns>The active plugin.</returns>
+    /// <exception cref="AgentHostException">The plugin is not loaded, or its activation failed (the message says why; the plugin is then unloaded and <see cref="PluginFailedEvent"/> published).</exception>
+    public async Task<LoadedPlugin> ActivateAsync(string pluginId, CancellationToken cancellationToken = default)
+    {
+        if (!_loaded.TryGetValue(pluginId, out var plugin))
+        {
+            throw new AgentHostException(ErrorKind.Plugin, $"plugin '{pluginId}' is not loaded.");
+        }
+
+        var dormant = plugin.Dormant;
+        if (dormant is null)
+        {
+            return plugin;
+        }
+
+        Task<LoadedPlugin> activation;
+        lock (dormant.Gate)
+        {
+            activation = dormant.Activation ??= Task.Run(() => Activate(plugin, dormant), CancellationToken.None);
+        }
+
+        return await activation.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private PluginLoadResult LoadDormant(PluginManifest manifest, PluginLoadRequest request, string key, PluginSnapshot snapshot, LoadAttempt attempt)
+    {
+        var version = manifest.Version.ToNormalizedString();
+        var stopping = new CancellationTokenSource();
+        var pluginEvents = new PluginEventBus(_events, manifest.Id);
+        var pluginLoggers = new PrefixedLoggerFactory(_loggerFactory, $"plugin.{manifest.Id}");
+        var view = new CapabilityView(_registry, stopping.Token);
+        var context = new PluginContext(manifest.Id, version, manifest.Directory, pluginLoggers, pluginEvents, request.Settings, stopping.Token) { Capabilities = view };
+        var builder = new PluginBuilder(context);
+        try
+        {
+            AddDeclaredCapabilities(manifest, builder);
+            foreach (var tool in snapshot.Tools)
+            {
+                builder.Add(StandIn(manifest.Id, tool));
+            }
+
+            if (!attempt.TryCommit())
+            {
+                throw new LoadAbandonedException();
+            }
+
+            var registered = _registry.AddRange(manifest.Id, version, builder.Capabilities);
+            var plugin = new LoadedPlugin(manifest, null, null, pluginEvents, stopping, registered, [])
+            {
+                Dormant = new LoadedPlugin.DormantState(request, key, snapshot, context),
+            };
+            if (!_loaded.TryAdd(manifest.Id, plugin))
+            {
+                throw new AgentHostException(ErrorKind.Plugin, $"plugin '{manifest.Id}' was loaded twice at the same time.");
+            }
+
+            LogDormant(manifest.Id, version, registered.Count, attempt.ElapsedMilliseconds);
+            return Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Loaded, null) { Capabilities = registered });
+        }
+#pragma warning disable CA1031 // A faulty plugin must never take the host down; the failure becomes a result.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _registry.RemovePlugin(manifest.Id);
+            pluginEvents.Dispose();
+            stopping.Cancel();
+            stopping.Dispose();
+            return ex is LoadAbandonedException || !attempt.TryCommit()
+                ? attempt.Abandoned
+                : Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Failed, Describe(manifest, ex)));
+        }
+    }
+
+    private LoadedPlugin Activate(LoadedPlugin plugin, LoadedPlugin.DormantState dormant)
+    {
+        var manifest = plugin.Manifest;
+        var version = manifest.Version.ToNormalizedString();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var activity = Logging.StartupActivities.Start("plugin.activate", manifest.Id);
+        PluginLoadContext? loadContext = null;
+        ServiceProvider? services = null;
+        try
+        {
+            // The same checks as an eager load, before any of the plugin's code runs.
+            if (CodeRefusal(manifest, dormant.Request, CancellationToken.None) is { } refusal)
+            {
+                throw new AgentHostException(ErrorKind.Plugin, refusal);
+            }
+
+            var builder = new PluginBuilder(dormant.Context);
+            AddDeclaredCapabilities(manifest, builder);
+            loadContext = new PluginLoadContext(manifest.Id, Path.Combine(manifest.Directory, manifest.EntryAssembly!), _shared, Unloadable);
+            RegisterCode(manifest, loadContext, builder);
+            builder.Services.AddSingleton(dormant.Context.LoggerFactory);
+            builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+            builder.Services.AddSingleton(dormant.Context);
+            builder.Services.AddSingleton<IEventBus>(plugin.Events);
+            builder.Services.AddSingleton(dormant.Context.Capabilities);
+            services = builder.Services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+
+            var subscribed = plugin.Events.HasSubscriptions || dormant.Context.Capabilities is CapabilityView { HasSubscribers: true };
+            var current = PluginSnapshots.Capture(manifest, builder.Capabilities, subscribed, SchemaCache);
+            if (current is null || !SameTools(current, dormant.Snapshot))
+            {
+                // The snapshot no longer describes the plugin: the real capabilities replace it now, and the next run loads it eagerly.
+                LogSnapshotStale(manifest.Id, version);
+                Snapshots?.Forget(dormant.Key);
+                Snapshots?.SaveIfChanged();
+            }
+
+            var registered = _registry.ReplacePlugin(manifest.Id, version, builder.Capabilities);
+            plugin.Subscriptions = builder.Capabilities.OfType<EventSubscriberCapability>()
+                .Select(s => _events.Subscribe(s.EventType, s.Handler, EventDelivery.DropOldest, $"plugin {manifest.Id}: {s.Name}"))
+                .ToList();
+            plugin.LoadContext = loadContext;
+            plugin.Services = services;
+            plugin.Capabilities = registered;
+            plugin.Dormant = null;
+            var elapsed = (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            LogActivated(manifest.Id, version, elapsed);
+            return plugin;
+        }
+#pragma warning disable CA1031 // A faulty plugin must never take the host down; the failure becomes the tool call's error.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            services?.Dispose();
+            var error = ex is AgentHostException { Kind: ErrorKind.Plugin } known ? known.Message : Describe(manifest, ex);
+            _loaded.TryRemove(manifest.Id, out _);
+            _registry.RemovePlugin(manifest.Id);
+            plugin.Events.Dispose();
+            plugin.Stopping.Cancel();
+            if (loadContext is { IsCollectible: true })
+            {
+                loadContext.Unload();
+            }
+
+            Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Failed, error));
+            throw new AgentHostException(ErrorKind.Plugin, error);
+        }
+    }
+
+    private void CaptureSnapshot(PluginManifest manifest, string key, IReadOnlyList<Capability> capabilities, bool subscribed)
+    {
+        try
+        {
+            if (PluginSnapshots.Capture(manifest, capabilities, subscribed, SchemaCache) is { } snapshot)
+            {
+                Snapshots!.Remember(key, snapshot);
+            }
+            else
+            {
+                LogNotLazy(manifest.Id);
+            }
+        }
+#pragma warning disable CA1031 // A schema that cannot be generated leaves the plugin eager; the tool reports it when called.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogNotCaptured(manifest.Id, ex.Message);
+        }
+    }
+
+    /// <summary>The tool schema cache used when capturing snapshots (reading a cached schema needs no reflection).</summary>
+    public ToolSchemaCache? SchemaCache { get; set; }
+
+    private static bool SameTools(PluginSnapshot a, PluginSnapshot b) =>
+        a.Tools.Count == b.Tools.Count && a.Tools.Zip(b.Tools).All(p =>
+            p.First.Name == p.Second.Name && p.First.Description == p.Second.Description && p.First.Effect == p.Second.Effect
+            && p.First.TimeoutMs == p.Second.TimeoutMs && p.First.Parallelizable == p.Second.Parallelizable && p.First.Describes == p.Second.Describes
+            && JsonElement.DeepEquals(p.First.Schema, p.Second.Schema));
+
+    private ToolCapability StandIn(string pluginId, ToolSnapshot tool)
+    {
+        var function = new StandInFunction(this, pluginId, tool);
+        var metadata = new ToolMetadata(tool.Effect)
+        {
+            Timeout = tool.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+            Parallelizable = tool.Parallelizable,
+            DescribeCallAsync = tool.Describes ? function.DescribeAsync : null,
+        };
+        return new ToolCapability(function, metadata);
+    }
+
+    /// <summary>A dormant plugin's tool: described from the snapshot; a call (or a description of one) activates the plugin and goes to the real tool.</summary>
+    private sealed class StandInFunction(PluginHost host, string pluginId, ToolSnapshot tool) : AIFunction
+    {
+        public override string Name => tool.Name;
+
+        public override string Description => tool.Description;
+
+        public override JsonElement JsonSchema => tool.Schema;
+
+        public async ValueTask<ToolCallDescription> DescribeAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+        {
+            var (real, services) = await RealAsync(cancellationToken).ConfigureAwait(false);
+            arguments.Services = services;
+            return real.Metadata.DescribeCallAsync is { } describeAsync ? await describeAsync(arguments, cancellationToken).ConfigureAwait(false)
+                : real.Metadata.DescribeCall is { } describe ? describe(arguments)
+                : new ToolCallDescription(tool.Name, string.Empty);
+        }
+
+        protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+        {
+            var (real, services) = await RealAsync(cancellationToken).ConfigureAwait(false);
+            arguments.Services = services;
+            return await real.Function.InvokeAsync(arguments, cancellationToken).ConfigureAwait(false);
+        }
+
+        private async Task<(ToolCapability Tool, IServiceProvider Services)> RealAsync(CancellationToken cancellationToken)
+        {
+            var plugin = await host.ActivateAsync(pluginId, cancellationToken).ConfigureAwait(false);
+            return plugin.Capabilities.FirstOrDefault(c => c.Capability is ToolCapability t && t.Name == tool.Name)?.Capability is ToolCapability real
+                ? (real, plugin.ServiceProvider)
+                : throw new AgentHostException(ErrorKind.Plugin, $"plugin '{pluginId}' no longer registers tool '{tool.Name}'.");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Plugin {PluginId} {Version} registered {Count} capabilities from its snapshot in {ElapsedMs} ms; its code loads at the first tool call")]
+    private partial void LogDormant(string pluginId, string version, int count, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Activated plugin {PluginId} {Version} in {ElapsedMs} ms")]
+    private partial void LogActivated(string pluginId, string version, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin {PluginId} {Version} registered other tools than its snapshot says; the snapshot is dropped and the plugin's real tools are used")]
+    private partial void LogSnapshotStale(string pluginId, string version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Plugin {PluginId} asks for lazy activation but registers more than tools; it loads eagerly")]
+    private partial void LogNotLazy(string pluginId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin {PluginId}: no snapshot captured ({Reason}); it loads eagerly")]
+    private partial void LogNotCaptured(string pluginId, string reason);
+}
