@@ -122,6 +122,8 @@ public sealed partial class AgentSession
         var prompting = StartupActivities.Start("turn.system-prompt");
         var systemPrompt = await BuildSystemPromptAsync(context, cancellationToken).ConfigureAwait(false);
         prompting?.Dispose();
+        // Dormant plugins (activation: lazy) load their code while the model thinks, not on the first call of their tools.
+        runtime.Host.ActivateDormantInBackground();
         var loop = new AgentLoop(model.Client, context.Pipeline, runtime.Events, store.Conversation, _parts.Time);
         context.Checkpoints?.BeginTurn();
         AgentRunResult result;

@@ -51,6 +51,36 @@ public sealed partial class PluginHost
         return await activation.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Starts activating every dormant plugin on the thread pool and returns at once, so that their code is ready by the
+    /// time the model asks for one of their tools instead of loading on that call's path. A session calls it when its
+    /// first turn starts: the activation overlaps the wait for the model. A failure is reported as an activation failure
+    /// always is (<see cref="PluginFailedEvent"/>, the plugin unloaded); nothing is thrown here.
+    /// </summary>
+    public void ActivateDormantInBackground()
+    {
+        foreach (var plugin in _loaded.Values)
+        {
+            if (plugin.Dormant is not null)
+            {
+                _ = ActivateQuietlyAsync(plugin.Manifest.Id);
+            }
+        }
+    }
+
+    private async Task ActivateQuietlyAsync(string pluginId)
+    {
+        try
+        {
+            await ActivateAsync(pluginId).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Reported by the activation itself (log, PluginFailedEvent); a tool call of the plugin then says why.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
     private PluginLoadResult LoadDormant(PluginManifest manifest, PluginLoadRequest request, string key, PluginSnapshot snapshot, LoadAttempt attempt)
     {
         var version = manifest.Version.ToNormalizedString();

@@ -49,6 +49,29 @@ public sealed class LazyActivationTests
     }
 
     [Fact]
+    public async Task ActivateDormantInBackground_LoadsTheCodeWithoutAToolCall_SoTheFirstCallDoesNotWaitForIt()
+    {
+        using var temp = new TempDirectory();
+        CopyCatalogPlugin("files", temp);
+        await LoadOnceAsync(temp); // cold: captures the snapshot
+
+        await using var warm = Runtime(temp);
+        await warm.LoadForRunAsync(["files"], temp.Path);
+        Assert.False(warm.Host.Loaded["files"].IsActive);
+
+        warm.Host.ActivateDormantInBackground(); // returns at once; a session calls it when its first turn starts
+        var deadline = DateTime.UtcNow.AddSeconds(60); // no tool is called: only the background activation can make it active
+        while (!warm.Host.Loaded["files"].IsActive && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(warm.Host.Loaded["files"].IsActive, "the background activation loaded the plugin's code");
+        Assert.Equal("files", warm.Registry.Find(CapabilityKind.Tool, "view")!.PluginId);
+        warm.Host.ActivateDormantInBackground(); // nothing dormant left: no-op
+    }
+
+    [Fact]
     public async Task ChangedPluginFile_MissesTheSnapshot_AndThePluginLoadsEagerly()
     {
         using var temp = new TempDirectory();
