@@ -90,7 +90,7 @@ def shapes_report(path: Path, bdn: Path | None) -> dict:
     print()
     print(f"search shapes (issue #25): agent tool run vs rg, hyperfine -N, {data.get('runs')} runs in {data.get('rounds')} rounds; "
           f"targets: <= {SHAPES_PROCESS_TARGET}x whole process, <= {SHAPES_IN_PROCESS_TARGET}x in process")
-    headers = ["shape", "search", "agent ms", "rg ms", "ratio", "before ms", "before ratio", "in-process ms", "rg ms (same session)", "ratio", "load"]
+    headers = ["shape", "search", "agent ms", "rg ms", "ratio", "before ms", "before ratio", "agent - floor", "ratio", "in-process ms", "rg ms (same session)", "ratio", "load"]
     table = []
     for shape in data.get("shapes", []):
         if not shape.get("verified"):
@@ -105,6 +105,8 @@ def shapes_report(path: Path, bdn: Path | None) -> dict:
             table.append([shape["shape"], search["search"], f"{search['agent_ms']:,.0f}", f"{search['rg_ms']:,.0f}", f"{search['ratio']:.2f}x",
                           "-" if search.get("baseline_ms") is None else f"{search['baseline_ms']:,.0f}",
                           "-" if search.get("baseline_ratio") is None else f"{search['baseline_ratio']:.2f}x",
+                          "-" if search.get("agent_minus_floor_ms") is None else f"{search['agent_minus_floor_ms']:,.0f}",
+                          "-" if search.get("ratio_minus_floor") is None else f"{search['ratio_minus_floor']:.2f}x",
                           "-" if a is None else f"{a:,.0f}", "-" if b is None else f"{b:,.0f}",
                           "-" if search["in_process_ratio"] is None else f"{search['in_process_ratio']:.2f}x",
                           f"{shape.get('load_after', 0):.1f}"])

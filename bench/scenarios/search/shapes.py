@@ -13,7 +13,8 @@ and is reported UNVERIFIED), then times with hyperfine -N, in the same rounds (c
   grep literal:  agent tool run grep fetchUserProfile                vs  rg fetchUserProfile
   grep regex:    agent tool run grep 'handle[A-Z]\\w*Event\\('        vs  rg 'handle[A-Z]\\w*Event\\('
 
-(and OLD_AGENT's same commands, for before/after). rg gets the shape's extra options (--no-require-git without a
+(and OLD_AGENT's same commands, for before/after), and the floor: `agent tool run glob` on an empty folder, whose
+median is subtracted to give the search's own part of the process ("agent - floor"). rg gets the shape's extra options (--no-require-git without a
 repository). Each shape's timing holds the lock file (flock) when --lock is given, so helpers sharing the machine do
 not time at once. Writes DIR/shapes.json (also --export): per shape and search, the medians, ratios and runs, the
 verification and the 1-minute load average; and DIR/bdn-shapes.json for SearchToolBenchmarks
@@ -133,6 +134,12 @@ def main() -> int:
                 if args.baseline:
                     commands[f"{search}: baseline"] = [args.baseline, "tool", "run", *tool_args, "--plugin", "files", "--root", str(tree)]
                 commands[f"{search}: rg"] = ["rg", *shape["rg_args"], *rg_args, str(tree)]
+            # The floor: the same process with nothing to search (an empty folder), so "agent - floor" is the search's own part.
+            empty = args.work / "empty"
+            empty.mkdir(exist_ok=True)
+            commands["floor: agent"] = [args.agent, "tool", "run", "glob", "--args", json.dumps({"pattern": "*.ts"}), "--plugin", "files", "--root", str(empty)]
+            if args.baseline:
+                commands["floor: baseline"] = [args.baseline, "tool", "run", "glob", "--args", json.dumps({"pattern": "*.ts"}), "--plugin", "files", "--root", str(empty)]
             lock = open(args.lock, "w", encoding="utf-8") if args.lock else None  # noqa: SIM115 (held for the timing)
             try:
                 if lock:
@@ -144,6 +151,8 @@ def main() -> int:
                 if lock:
                     lock.close()
             row["load_before"], row["load_after"] = round(load_before, 2), round(load_after, 2)
+            floor = {who: statistics.median(times[f"floor: {who}"]) * 1000 for who in ("agent", "baseline") if f"floor: {who}" in times}
+            row["floor_ms"] = {who: round(v, 1) for who, v in floor.items()}
             for search, _, rg_args in SEARCHES:
                 med = {who: statistics.median(times[f"{search}: {who}"]) * 1000 for who in ("agent", "baseline", "rg") if f"{search}: {who}" in times}
                 row["searches"].append({
@@ -153,12 +162,15 @@ def main() -> int:
                     "rg_ms": round(med["rg"], 1),
                     "ratio": round(med["agent"] / med["rg"], 3),
                     "baseline_ratio": round(med["baseline"] / med["rg"], 3) if "baseline" in med else None,
+                    "agent_minus_floor_ms": round(med["agent"] - floor["agent"], 1),
+                    "baseline_minus_floor_ms": round(med["baseline"] - floor["baseline"], 1) if "baseline" in med else None,
+                    "ratio_minus_floor": round((med["agent"] - floor["agent"]) / med["rg"], 3),
                     "runs": len(times[f"{search}: agent"]),
                     "commands": {who: shlex.join(commands[f"{search}: {who}"]) for who in ("agent", "baseline", "rg") if f"{search}: {who}" in commands},
                 })
                 s = row["searches"][-1]
                 print(f"shapes.py: {name} {search}: agent {s['agent_ms']:.0f} ms, baseline {s['baseline_ms'] or 0:.0f} ms, rg {s['rg_ms']:.0f} ms, "
-                      f"ratio {s['ratio']:.2f}x (before {s['baseline_ratio'] or 0:.2f}x); load {load_after:.1f}", file=sys.stderr)
+                      f"ratio {s['ratio']:.2f}x (before {s['baseline_ratio'] or 0:.2f}x); minus the floor ({floor['agent']:.0f} ms) {s['ratio_minus_floor']:.2f}x; load {load_after:.1f}", file=sys.stderr)
         results.append(row)
     out = {"agent": args.agent, "baseline": args.baseline, "runs": args.runs, "rounds": args.rounds, "warmup": args.warmup,
            "rg": subprocess.run(["rg", "--version"], capture_output=True, text=True, check=False).stdout.splitlines()[0],
