@@ -79,7 +79,7 @@ public class SearchToolBenchmarks
         _grep = ((ToolCapability)registry.Find(CapabilityKind.Tool, "grep")!.Capability).Function;
 
         // Fail fast, not with a misleading number: each call must find what the tree holds, and rg must run.
-        Check(Glob(), "files match");
+        Check(Glob(), ".ts"); // a short list has no "[N files match" note
         Check(GrepLiteral(), "matching line");
         Check(GrepRegex(), "matching line");
         if (RgLiteral() == 0)

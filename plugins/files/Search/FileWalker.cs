@@ -233,16 +233,14 @@ internal static class FileWalker
             var inline = files.Count;
             if (workers > 1 && files.Count > 2 * BatchSize)
             {
-                var all = files.ToArray();
+                // One small array per batch (not one for the folder, which would be a large-object-heap allocation).
                 inline = BatchSize;
-                for (var start = BatchSize; start < all.Length; start += BatchSize)
+                for (var start = BatchSize; start < files.Count; start += BatchSize)
                 {
-                    work.Add(new FileBatch(all, start, Math.Min(BatchSize, all.Length - start)));
+                    var batch = new WalkedFile[Math.Min(BatchSize, files.Count - start)];
+                    files.CopyTo(start, batch, 0, batch.Length);
+                    work.Add(new FileBatch(batch, 0, batch.Length));
                 }
-
-                queue.Add(work);
-                Hand(all.AsSpan(0, inline));
-                return;
             }
 
             queue.Add(work);

@@ -23,7 +23,7 @@ internal struct SearchFile : IDisposable
     public const int BinaryProbeBytes = 8192;
 
     /// <summary>Files larger than this are read in two steps: their first <see cref="BinaryProbeBytes"/>, then (when not binary) the rest.</summary>
-    public const int ProbeFirstAbove = 64 * 1024;
+    public const int ProbeFirstAbove = 16 * 1024;
 
     private byte[]? _buffer;
     private int _start;
