@@ -10,6 +10,7 @@
   --bdn           the BenchmarkDotNet artifacts folder of the in-process run (SearchToolBenchmarks, JSON exporter)
   --tree-summary  scenario.py setup's output (files on disk, tracked files, bytes)
   --latest        bench/results/latest.json: gains a "search" section (written by benchlib.py report first)
+  --shapes-bdn    the BenchmarkDotNet artifacts of SearchToolBenchmarks run with AGENT_BENCH_SEARCH_SHAPES (default --bdn)
   --shapes        bench/scenarios/search/shapes.py's output (issue #25: the searches on several tree shapes, agent,
                   baseline agent and rg in the same hyperfine rounds); printed as a second table, with the in-process
                   medians per shape when --bdn holds a run with AGENT_BENCH_SEARCH_SHAPES; saved as search.shapes
@@ -131,11 +132,12 @@ def main() -> int:
     parser.add_argument("--tree-summary", type=Path)
     parser.add_argument("--latest", required=True, type=Path)
     parser.add_argument("--shapes", type=Path)
+    parser.add_argument("--shapes-bdn", type=Path, help="the BenchmarkDotNet artifacts of the run over the shapes (default: --bdn)")
     args = parser.parse_args()
     if args.shapes and not args.timings.exists():
         # Only the shapes (shapes.py ran alone): print them and add them to latest.json.
         latest = json.loads(args.latest.read_text(encoding="utf-8")) if args.latest.exists() else {}
-        latest.setdefault("search", {})["shapes"] = shapes_report(args.shapes, args.bdn)
+        latest.setdefault("search", {})["shapes"] = shapes_report(args.shapes, args.shapes_bdn or args.bdn)
         args.latest.parent.mkdir(parents=True, exist_ok=True)
         args.latest.write_text(json.dumps(latest, indent=2) + "\n", encoding="utf-8")
         return 0
@@ -224,7 +226,7 @@ def main() -> int:
         "rows": rows,
     }
     if args.shapes and args.shapes.exists():
-        latest["search"]["shapes"] = shapes_report(args.shapes, args.bdn)
+        latest["search"]["shapes"] = shapes_report(args.shapes, args.shapes_bdn or args.bdn)
     args.latest.parent.mkdir(parents=True, exist_ok=True)
     args.latest.write_text(json.dumps(latest, indent=2) + "\n", encoding="utf-8")
     print(f"\nadded 'search' to {args.latest}")
