@@ -100,10 +100,12 @@ internal static class GrepTool
             Workers = request.Workers,
         };
 
+        var large = new LargeBuffers();
+
         void SearchOne(string full, string relative, long length)
         {
             Interlocked.Increment(ref stats.Searched);
-            using var file = SearchFile.Read(full, length, MaxFileBytes);
+            using var file = SearchFile.Read(full, length, MaxFileBytes, large);
             switch (file.Kind)
             {
                 case SearchFileKind.Text:

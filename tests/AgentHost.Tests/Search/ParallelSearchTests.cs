@@ -42,6 +42,8 @@ public sealed class ParallelSearchTests : IAsyncLifetime
     [InlineData("grep", """{"pattern": "need[l]e \\d+", "context": 2, "max_matches": 200}""")]
     [InlineData("grep", """{"pattern": "NEEDLE", "case_insensitive": true, "include": "*.cs,!*.g.cs", "max_matches": 1000}""")]
     [InlineData("grep", """{"pattern": "needle", "path": "wide", "output": "count", "max_matches": 1000}""")]
+    [InlineData("grep", """{"pattern": "needle \\w+-\\d+", "path": "data", "max_matches": 1000}""")]
+    [InlineData("grep", """{"pattern": "needle", "path": "data/big", "output": "count", "max_matches": 1000}""")]
     public async Task FourThreads_GiveExactlyTheResultsOfOne(string tool, string json)
     {
         var args = Arguments(json);
@@ -66,6 +68,9 @@ public sealed class ParallelSearchTests : IAsyncLifetime
         Assert.DoesNotContain(".hidden", grep, StringComparison.Ordinal);
         var wide = SearchHarness.Body(await _parallel.InvokeAsync("glob", ("pattern", "wide/*.txt"), ("limit", 1000)));
         Assert.Equal(600, wide.Length);
+        var big = SearchHarness.Body(await _parallel.InvokeAsync("grep", ("pattern", "needle"), ("path", "data/big"), ("output", "count")));
+        Assert.Equal(["data/big/b0.txt:60", "data/big/b1.txt:69", "data/big/b2.txt:78", "data/big/b3.txt:87", "data/big/utf16.txt:12"], big);
+        Assert.True(new FileInfo(Path.Combine(_parallel.Workspace, "data/big/b0.txt")).Length > 1024 * 1024);
     }
 
     [Fact]
@@ -169,5 +174,13 @@ public sealed class ParallelSearchTests : IAsyncLifetime
         h.WriteBytes("bin/large.bin", [.. big, .. Encoding.UTF8.GetBytes("\nneedle\n")]);
         h.Write("data/large.txt", string.Concat(Enumerable.Range(0, 20000).Select(i => i % 997 == 0 ? $"needle {i}\n" : $"line {i}\n")));
         h.WriteBytes("data/utf16.txt", [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes("needle in UTF-16\n")]);
+
+        // Files over 1 MiB share reused buffers within a search (LargeBuffers), a UTF-16 one among them.
+        for (var i = 0; i < 4; i++)
+        {
+            h.Write($"data/big/b{i}.txt", string.Concat(Enumerable.Range(0, 60_000 + (i * 9_000)).Select(n => n % (1_000 + i) == 0 ? $"needle {i}-{n}\n" : $"row {n} of file {i}\n")));
+        }
+
+        h.WriteBytes("data/big/utf16.txt", [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(string.Concat(Enumerable.Range(0, 60_000).Select(n => n % 5_000 == 0 ? $"needle u{n}\n" : $"line {n}\n")))]);
     }
 }
