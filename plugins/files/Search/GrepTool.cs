@@ -100,7 +100,7 @@ internal static class GrepTool
             Workers = request.Workers,
         };
 
-        var large = new LargeBuffers();
+        var large = new LargeBuffers((int)MaxFileBytes);
 
         void SearchOne(string full, string relative, long length)
         {

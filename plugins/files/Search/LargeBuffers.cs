@@ -14,23 +14,18 @@ internal sealed class LargeBuffers
     public const int MinimumLength = 1024 * 1024;
 
     private readonly ConcurrentBag<byte[]> _free = [];
+    private readonly int _capacity;
+
+    /// <summary>Buffers of <paramref name="capacity"/> bytes, the largest file a search reads.</summary>
+    public LargeBuffers(int capacity) => _capacity = capacity;
 
     /// <summary>A buffer of at least <paramref name="length"/> bytes (contents undefined).</summary>
-    public byte[] Rent(int length)
-    {
-        while (_free.TryTake(out var buffer))
-        {
-            if (buffer.Length >= length)
-            {
-                return buffer;
-            }
-
-            // Too small: let it go; the new one replaces it.
-        }
-
-        // Rounded up to 1 MiB, so that files of similar sizes share buffers.
-        return GC.AllocateUninitializedArray<byte>((int)Math.Min(int.MaxValue, ((long)length + MinimumLength - 1) / MinimumLength * MinimumLength));
-    }
+    /// <remarks>
+    /// Every buffer holds the largest file, so any free one fits. It is allocated uninitialised, so only the pages a
+    /// file was read into are ever touched; a thread's first large file faults them in, its next ones reuse them.
+    /// </remarks>
+    public byte[] Rent(int length) =>
+        length <= _capacity && _free.TryTake(out var buffer) ? buffer : GC.AllocateUninitializedArray<byte>(Math.Max(length, _capacity));
 
     /// <summary>Gives a buffer back for the next large file.</summary>
     public void Return(byte[] buffer) => _free.Add(buffer);
