@@ -100,12 +100,10 @@ internal static class GrepTool
             Workers = request.Workers,
         };
 
-        var large = new LargeBuffers((int)MaxFileBytes);
-
         void SearchOne(string full, string relative, long length)
         {
             Interlocked.Increment(ref stats.Searched);
-            using var file = SearchFile.Read(full, length, MaxFileBytes, large);
+            using var file = SearchFile.Read(full, length, MaxFileBytes);
             switch (file.Kind)
             {
                 case SearchFileKind.Text:

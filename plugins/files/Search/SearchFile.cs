@@ -26,7 +26,6 @@ internal struct SearchFile : IDisposable
     public const int ProbeFirstAbove = 16 * 1024;
 
     private byte[]? _buffer;
-    private LargeBuffers? _owner;
     private int _start;
     private int _length;
 
@@ -39,8 +38,7 @@ internal struct SearchFile : IDisposable
     /// <param name="path">The full path.</param>
     /// <param name="length">Its size from the walk, or -1 to ask the file system.</param>
     /// <param name="maxBytes">Larger files are not read.</param>
-    /// <param name="large">Where buffers for files over <see cref="LargeBuffers.MinimumLength"/> come from (reused within one search); the shared pool when null.</param>
-    public static SearchFile Read(string path, long length, long maxBytes, LargeBuffers? large = null)
+    public static SearchFile Read(string path, long length, long maxBytes)
     {
         var file = default(SearchFile);
         try
@@ -63,10 +61,8 @@ internal struct SearchFile : IDisposable
                 return file;
             }
 
-            var owner = length >= LargeBuffers.MinimumLength ? large : null;
-            var buffer = owner?.Rent((int)length) ?? ArrayPool<byte>.Shared.Rent((int)length);
+            var buffer = ArrayPool<byte>.Shared.Rent((int)length);
             file._buffer = buffer;
-            file._owner = owner;
             // Read the size the walk saw (a file that grew since is searched as it was); stopping there saves the
             // read that would only return end-of-file.
             // A large file is read in two steps: a binary one is left after its first 8 KiB, like ripgrep stops early.
@@ -120,27 +116,13 @@ internal struct SearchFile : IDisposable
 
     public void Dispose()
     {
-        ReturnBuffer();
-
-        _length = 0;
-    }
-
-    private void ReturnBuffer()
-    {
         if (_buffer is not null)
         {
-            if (_owner is not null)
-            {
-                _owner.Return(_buffer);
-            }
-            else
-            {
-                ArrayPool<byte>.Shared.Return(_buffer);
-            }
-
+            ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = null;
-            _owner = null;
         }
+
+        _length = 0;
     }
 
     private void Decode()
@@ -158,7 +140,7 @@ internal struct SearchFile : IDisposable
             var text = encoding.GetString(bytes[2..]);
             var utf8 = ArrayPool<byte>.Shared.Rent(Math.Max(1, Encoding.UTF8.GetMaxByteCount(text.Length)));
             var written = Encoding.UTF8.GetBytes(text, utf8);
-            ReturnBuffer();
+            ArrayPool<byte>.Shared.Return(_buffer!);
             _buffer = utf8;
             _start = 0;
             _length = written;

@@ -175,7 +175,7 @@ public sealed class ParallelSearchTests : IAsyncLifetime
         h.Write("data/large.txt", string.Concat(Enumerable.Range(0, 20000).Select(i => i % 997 == 0 ? $"needle {i}\n" : $"line {i}\n")));
         h.WriteBytes("data/utf16.txt", [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes("needle in UTF-16\n")]);
 
-        // Files over 1 MiB share reused buffers within a search (LargeBuffers), a UTF-16 one among them.
+        // Files over 1 MiB, a UTF-16 one among them.
         for (var i = 0; i < 4; i++)
         {
             h.Write($"data/big/b{i}.txt", string.Concat(Enumerable.Range(0, 60_000 + (i * 9_000)).Select(n => n % (1_000 + i) == 0 ? $"needle {i}-{n}\n" : $"row {n} of file {i}\n")));
