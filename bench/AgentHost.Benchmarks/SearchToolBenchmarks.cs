@@ -4,6 +4,7 @@ using AgentHost.Agent.Plugins;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using BenchmarkDotNet.Attributes;
@@ -21,7 +22,15 @@ namespace AgentHost.Benchmarks;
 /// each tool benchmark is one <see cref="AIFunction.InvokeAsync"/>: the cost of a search inside a running session,
 /// without process start-up. The baseline of each category is the ripgrep process doing the same search (its output
 /// read through a pipe and discarded), so BenchmarkDotNet's Ratio column is "our tool / rg", measured back to back.
+/// Each call gets the read decision the agent's tool pipeline gives it (<see cref="ReadAccessCheck"/> of a
+/// <see cref="RulePermissionGate"/> with no rules and the safety floor on), so grep asks it for every file, as in a run.
 /// </summary>
+/// <remarks>
+/// Several trees (issue #25's shapes, <c>bench/scenarios/search/scenario.py shapes</c>): set
+/// <c>AGENT_BENCH_SEARCH_SHAPES</c> to a JSON file <c>[{"name": "...", "tree": "...", "rg_args": ["--no-require-git"]}]</c>
+/// (scenario.py's <c>bdn-shapes</c> writes it); <see cref="Shape"/> is then one of the names. Without it the one tree of
+/// <c>AGENT_BENCH_SEARCH_TREE</c> is the shape <c>tree</c>.
+/// </remarks>
 [MemoryDiagnoser]
 [MedianColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -36,13 +45,26 @@ public class SearchToolBenchmarks
     private EventBus _bus = null!;
     private AIFunction _glob = null!;
     private AIFunction _grep = null!;
+    private RulePermissionGate _gate = null!;
     private string _tree = string.Empty;
+    private string[] _rgArgs = [];
+    private int _calls;
+
+    /// <summary>The tree searched: a shape's name (see the remarks).</summary>
+    [ParamsSource(nameof(Shapes))]
+    public string Shape { get; set; } = "tree";
+
+    /// <summary>The shapes to run: every name in <c>AGENT_BENCH_SEARCH_SHAPES</c>, or <c>tree</c>.</summary>
+    public static IEnumerable<string> Shapes() => LoadShapes().Select(shape => shape.Name);
 
     [GlobalSetup]
     public void Setup()
     {
-        _tree = Environment.GetEnvironmentVariable("AGENT_BENCH_SEARCH_TREE")
-            ?? throw new InvalidOperationException("set AGENT_BENCH_SEARCH_TREE to the generated tree (bench/run.sh --only search does)");
+        var shape = LoadShapes().FirstOrDefault(s => s.Name == Shape)
+            ?? throw new InvalidOperationException($"unknown search shape '{Shape}'");
+        _tree = shape.Tree;
+        _rgArgs = shape.RgArgs;
+        _gate = new RulePermissionGate(PermissionPolicy.Empty, PermissionMode.DontAsk, _tree, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
         var catalog = Environment.GetEnvironmentVariable("AGENT_BENCH_CATALOG") ?? Path.Combine(FindRepo(), "artifacts", "catalog");
         _bus = new EventBus(NullLogger<EventBus>.Instance);
         var registry = new CapabilityRegistry(_bus);
@@ -57,7 +79,7 @@ public class SearchToolBenchmarks
         _grep = ((ToolCapability)registry.Find(CapabilityKind.Tool, "grep")!.Capability).Function;
 
         // Fail fast, not with a misleading number: each call must find what the tree holds, and rg must run.
-        Check(Glob(), "files match");
+        Check(Glob(), ".ts"); // a short list has no "[N files match" note
         Check(GrepLiteral(), "matching line");
         Check(GrepRegex(), "matching line");
         if (RgLiteral() == 0)
@@ -97,11 +119,29 @@ public class SearchToolBenchmarks
     [BenchmarkCategory("grep regex")]
     public string GrepRegex() => Invoke(_grep, ("pattern", Regex));
 
+    private static List<SearchShape> LoadShapes()
+    {
+        if (Environment.GetEnvironmentVariable("AGENT_BENCH_SEARCH_SHAPES") is { Length: > 0 } file)
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(file));
+            return [.. document.RootElement.EnumerateArray().Select(e => new SearchShape(
+                e.GetProperty("name").GetString()!,
+                e.GetProperty("tree").GetString()!,
+                e.TryGetProperty("rg_args", out var rg) ? [.. rg.EnumerateArray().Select(a => a.GetString()!)] : []))];
+        }
+
+        var tree = Environment.GetEnvironmentVariable("AGENT_BENCH_SEARCH_TREE")
+            ?? throw new InvalidOperationException("set AGENT_BENCH_SEARCH_TREE to the generated tree (bench/run.sh --only search does) or AGENT_BENCH_SEARCH_SHAPES to a shapes file");
+        return [new SearchShape("tree", tree, [])];
+    }
+
+    private sealed record SearchShape(string Name, string Tree, string[] RgArgs);
+
     /// <summary>Runs rg in the tree, reads its output through a pipe and returns its length.</summary>
     private long Rg(params string[] args)
     {
         var start = new ProcessStartInfo("rg") { WorkingDirectory = _tree, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in args)
+        foreach (var arg in _rgArgs.Concat(args))
         {
             start.ArgumentList.Add(arg);
         }
@@ -121,7 +161,12 @@ public class SearchToolBenchmarks
 
     private string Invoke(AIFunction function, params (string Key, object? Value)[] args)
     {
-        var arguments = new AIFunctionArguments { Context = new Dictionary<object, object?> { [ToolContext.WorkspaceRootKey] = _tree } };
+        // As the tool pipeline does for every call: a fresh read check (it caches per call) in the call's context.
+        var check = ReadAccessCheck.For(_gate, "bench", $"call-{++_calls}", _tree);
+        var arguments = new AIFunctionArguments
+        {
+            Context = new Dictionary<object, object?> { [ToolContext.WorkspaceRootKey] = _tree, [ToolContext.ReadAccessKey] = check },
+        };
         foreach (var (key, value) in args)
         {
             arguments[key] = value;

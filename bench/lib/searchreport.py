@@ -10,6 +10,10 @@
   --bdn           the BenchmarkDotNet artifacts folder of the in-process run (SearchToolBenchmarks, JSON exporter)
   --tree-summary  scenario.py setup's output (files on disk, tracked files, bytes)
   --latest        bench/results/latest.json: gains a "search" section (written by benchlib.py report first)
+  --shapes-bdn    the BenchmarkDotNet artifacts of SearchToolBenchmarks run with AGENT_BENCH_SEARCH_SHAPES (default --bdn)
+  --shapes        bench/scenarios/search/shapes.py's output (issue #25: the searches on several tree shapes, agent,
+                  baseline agent and rg in the same hyperfine rounds); printed as a second table, with the in-process
+                  medians per shape when --bdn holds a run with AGENT_BENCH_SEARCH_SHAPES; saved as search.shapes
 
 Prints one row per search: our tool in process (the plugin's AIFunction called in a running host, median of the
 BenchmarkDotNet run, whose baseline in each category is the same search by an rg process, measured back to back in
@@ -28,6 +32,10 @@ import json
 from pathlib import Path
 
 TARGET_RATIO = 2.0
+# Issue #25: whole process within 1.2x of ripgrep on every shape, in process within 1.0x.
+SHAPES_PROCESS_TARGET = 1.2
+SHAPES_IN_PROCESS_TARGET = 1.0
+SHAPE_METHODS = {"glob": ("Glob", "RgFiles"), "grep literal": ("GrepLiteral", "RgLiteral"), "grep regex": ("GrepRegex", "RgRegex")}
 NAMES = {
     "rg_files": "search: rg --files",
     "rg_files_glob": "search: rg --files -g '*.ts'",
@@ -61,6 +69,57 @@ def bdn_medians(folder: Path | None) -> dict[str, float]:
     return medians
 
 
+def bdn_shape_medians(folder: Path | None) -> dict[tuple[str, str], float]:
+    """Median in ms per (method, shape) of a SearchToolBenchmarks run over several shapes (the Shape parameter)."""
+    if folder is None or not folder.exists():
+        return {}
+    medians: dict[tuple[str, str], float] = {}
+    for report in sorted(folder.rglob("*SearchToolBenchmarks*report*.json")):
+        data = json.loads(report.read_text(encoding="utf-8"))
+        for bench in data.get("Benchmarks", []):
+            statistics = bench.get("Statistics") or {}
+            params = dict(part.split("=", 1) for part in (bench.get("Parameters") or "").split("&") if "=" in part)
+            if "Median" in statistics and "Shape" in params:
+                medians[(bench.get("Method", "?"), params["Shape"])] = statistics["Median"] / 1e6
+    return medians
+
+
+def shapes_report(path: Path, bdn: Path | None) -> dict:
+    """Prints issue #25's table (every shape: agent, baseline, rg, ratios, in process) and returns it for latest.json."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    inproc = bdn_shape_medians(bdn)
+    print()
+    print(f"search shapes (issue #25): agent tool run vs rg, hyperfine -N, {data.get('runs')} runs in {data.get('rounds')} rounds; "
+          f"targets: <= {SHAPES_PROCESS_TARGET}x whole process, <= {SHAPES_IN_PROCESS_TARGET}x in process")
+    headers = ["shape", "search", "agent ms", "rg ms", "ratio", "before ms", "before ratio", "agent - floor", "ratio", "in-process ms", "rg ms (same session)", "ratio", "load"]
+    table = []
+    for shape in data.get("shapes", []):
+        if not shape.get("verified"):
+            table.append([shape["shape"], "UNVERIFIED: " + "; ".join(shape["verification"].get("problems") or [])] + ["-"] * (len(headers) - 2))
+            continue
+        for search in shape["searches"]:
+            ours, rg = SHAPE_METHODS[search["search"]]
+            a, b = inproc.get((ours, shape["shape"])), inproc.get((rg, shape["shape"]))
+            search["in_process_ms"] = None if a is None else round(a, 2)
+            search["in_process_rg_ms"] = None if b is None else round(b, 2)
+            search["in_process_ratio"] = ratio(a, b)
+            table.append([shape["shape"], search["search"], f"{search['agent_ms']:,.0f}", f"{search['rg_ms']:,.0f}", f"{search['ratio']:.2f}x",
+                          "-" if search.get("baseline_ms") is None else f"{search['baseline_ms']:,.0f}",
+                          "-" if search.get("baseline_ratio") is None else f"{search['baseline_ratio']:.2f}x",
+                          "-" if search.get("agent_minus_floor_ms") is None else f"{search['agent_minus_floor_ms']:,.0f}",
+                          "-" if search.get("ratio_minus_floor") is None else f"{search['ratio_minus_floor']:.2f}x",
+                          "-" if a is None else f"{a:,.0f}", "-" if b is None else f"{b:,.0f}",
+                          "-" if search["in_process_ratio"] is None else f"{search['in_process_ratio']:.2f}x",
+                          f"{shape.get('load_after', 0):.1f}"])
+    widths = [max(len(h), *(len(row[i]) for row in table)) if table else len(h) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(widths[i]) for i, h in enumerate(headers)))
+    print("  ".join("-" * w for w in widths))
+    for row in table:
+        print("  ".join(c.rjust(widths[i]) if i >= 2 else c.ljust(widths[i]) for i, c in enumerate(row)))
+    data["targets"] = {"process": SHAPES_PROCESS_TARGET, "in_process": SHAPES_IN_PROCESS_TARGET}
+    return data
+
+
 def ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 3) if a is not None and b else None
 
@@ -72,7 +131,16 @@ def main() -> int:
     parser.add_argument("--bdn", type=Path)
     parser.add_argument("--tree-summary", type=Path)
     parser.add_argument("--latest", required=True, type=Path)
+    parser.add_argument("--shapes", type=Path)
+    parser.add_argument("--shapes-bdn", type=Path, help="the BenchmarkDotNet artifacts of the run over the shapes (default: --bdn)")
     args = parser.parse_args()
+    if args.shapes and not args.timings.exists():
+        # Only the shapes (shapes.py ran alone): print them and add them to latest.json.
+        latest = json.loads(args.latest.read_text(encoding="utf-8")) if args.latest.exists() else {}
+        latest.setdefault("search", {})["shapes"] = shapes_report(args.shapes, args.shapes_bdn or args.bdn)
+        args.latest.parent.mkdir(parents=True, exist_ok=True)
+        args.latest.write_text(json.dumps(latest, indent=2) + "\n", encoding="utf-8")
+        return 0
 
     timings = json.loads(args.timings.read_text(encoding="utf-8"))
     medians = {r["command"]: r["median"] * 1000.0 for r in timings.get("results", [])}
@@ -157,6 +225,8 @@ def main() -> int:
         "agent_version_median_ms": None if version is None else round(version, 2),
         "rows": rows,
     }
+    if args.shapes and args.shapes.exists():
+        latest["search"]["shapes"] = shapes_report(args.shapes, args.shapes_bdn or args.bdn)
     args.latest.parent.mkdir(parents=True, exist_ok=True)
     args.latest.write_text(json.dumps(latest, indent=2) + "\n", encoding="utf-8")
     print(f"\nadded 'search' to {args.latest}")

@@ -26,7 +26,7 @@ public sealed class FilesPlugin : AgentPlugin
             args => new ToolCallDescription("read", Path(args)));
         var settings = FilesSettings.Parse(builder.Context.Settings);
         builder.AddViewAndWriteTools(new ReadLedger(settings.ReadBeforeEdit, TimeProvider.System));
-        builder.AddSearchTools();
+        builder.AddSearchTools(settings.SearchThreads);
     }
 
     private static string Path(AIFunctionArguments args) => args.TryGetValue("path", out var p) && p?.ToString() is { Length: > 0 } text ? text : ".";

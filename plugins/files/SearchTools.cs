@@ -30,8 +30,11 @@ internal static class SearchTools
         ".gitignore/.ignore (unless hidden or no_ignore is set), binary files, files over 10 MiB and files the read permission rules deny. A match never spans " +
         "lines; lines over 500 characters are cut around the match.";
 
-    internal static void AddSearchTools(this IPluginBuilder builder)
+    /// <param name="builder">The plugin's builder.</param>
+    /// <param name="threads">Threads per search (<see cref="FilesSettings.SearchThreads"/>; 0 for one per processor).</param>
+    internal static void AddSearchTools(this IPluginBuilder builder, int threads)
     {
+        var workers = threads > 0 ? threads : WalkOptions.DefaultWorkers;
         builder.AddTool(
             "glob",
             GlobDescription,
@@ -56,6 +59,7 @@ internal static class SearchTools
                             Sort = sort,
                             Hidden = hidden,
                             NoIgnore = no_ignore,
+                            Workers = workers,
                         },
                         cancellationToken),
                     cancellationToken),
@@ -92,6 +96,7 @@ internal static class SearchTools
                             Offset = offset ?? 0,
                             Hidden = hidden,
                             NoIgnore = no_ignore,
+                            Workers = workers,
                         },
                         path => arguments.CheckRead(path),
                         cancellationToken),

@@ -119,7 +119,7 @@ public sealed class ReadAccessCheck
         }
 
         var folder = Path.GetDirectoryName(full);
-        if (folder is null || !string.Equals(_realFolders.GetOrAdd(folder, RealFolder), folder, StringComparison.Ordinal))
+        if (folder is null || !string.Equals(RealFolder(folder), folder, StringComparison.Ordinal))
         {
             return null;
         }
@@ -134,15 +134,33 @@ public sealed class ReadAccessCheck
         }
     }
 
-    private static string RealFolder(string folder)
+    /// <summary>
+    /// The real path of a folder inside the root, remembered per folder. When the parent's real path is the parent
+    /// itself (no link on the way), only the last part is checked: the same answer as resolving the whole path again
+    /// (<see cref="WorkspacePaths.RealPath"/>), in two system calls instead of two per part of the path.
+    /// </summary>
+    private string RealFolder(string folder)
     {
+        if (_realFolders.TryGetValue(folder, out var known))
+        {
+            return known;
+        }
+
+        string real;
         try
         {
-            return WorkspacePaths.RealPath(folder);
+            var parent = Path.GetDirectoryName(folder);
+            real = parent is not null && folder.Length > _engine.Root.Length
+                && string.Equals(RealFolder(parent), parent, StringComparison.Ordinal)
+                && new DirectoryInfo(folder) is { LinkTarget: null, Exists: true }
+                    ? folder
+                    : WorkspacePaths.RealPath(folder);
         }
         catch (IOException)
         {
-            return string.Empty; // A link loop: never plain; the engine decides.
+            real = string.Empty; // A link loop: never plain; the engine decides.
         }
+
+        return _realFolders.GetOrAdd(folder, real);
     }
 }

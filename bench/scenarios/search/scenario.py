@@ -15,9 +15,16 @@
         - a few hidden files (.github/workflows/*.yml, .config/settings.json) that rg skips by default.
       Prints a JSON summary (files on disk, tracked files, bytes).
 
-  scenario.py verify --tree DIR --agent AGENT --home DIR --glob NAMEGLOB --literal WORD --regex REGEX [--export FILE]
+  scenario.py setup --shape NAME --tree DIR [--seed 7]
+      Issue #25's tree shapes (scenario.py shapes lists them with the ripgrep options each needs): committed,
+      untracked (git init, nothing committed), nogit (the 20,000-file mixed tree in the three git states), deep
+      (36 levels), wide (20,000 files in one folder), large (8 files of 6-9.5 MB, long lines), binary (4,000 binaries
+      among 2,000 sources). bench/scenarios/search/shapes.py builds, verifies and times them all.
+
+  scenario.py verify [--shape NAME] --tree DIR --agent AGENT --home DIR --glob NAMEGLOB --literal WORD --regex REGEX [--export FILE]
       Checks that our tools (run as `agent tool run ... --plugin files`) and ripgrep see the same tree: glob
-      '**/NAMEGLOB' finds as many files as `rg --files -g NAMEGLOB` and its first page (up to 1,000 paths, fewer when
+      '**/NAMEGLOB' finds as many files as `rg --files` lists with a name matching NAMEGLOB (not `rg -g`, which
+      overrides ignore rules) and its first page (up to 1,000 paths, fewer when
       the output budget stops it) equals the start of rg's list in the same (code point) order; grep's output=files
       page equals the start of `rg -l` and its totals (files, matching lines) equal `rg -l` / `rg -c`, for the
       literal word and for the regex. Exits 1 on a difference.
@@ -26,6 +33,7 @@
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import random
@@ -87,7 +95,9 @@ def write(path: Path, data: str | bytes) -> None:
         path.write_bytes(data)
 
 
-def setup(tree: Path, total: int, seed: int) -> dict:
+def setup(tree: Path, total: int, seed: int, git: str = "committed") -> dict:
+    """The mixed tree; git is 'committed' (a repository, every file not ignored committed), 'untracked' (git init,
+    nothing committed) or 'none' (no repository: ripgrep then needs --no-require-git to read the .gitignore files)."""
     if tree.exists() and any(tree.iterdir()):
         raise SystemExit(f"scenario.py: {tree} is not empty")
     rng = random.Random(seed)
@@ -180,13 +190,105 @@ def setup(tree: Path, total: int, seed: int) -> dict:
     on_disk = sum(len(files) for _, _, files in os.walk(tree))
     if on_disk != total:
         raise SystemExit(f"scenario.py: generated {on_disk} files, expected {total}")
-    env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_AUTHOR_NAME="bench",
+    return finish(tree, git)
+
+
+GIT_ENV = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_AUTHOR_NAME="bench",
                GIT_AUTHOR_EMAIL="bench@example.invalid", GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.invalid")
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "generated tree"]):
-        subprocess.run(["git", *args], cwd=tree, env=env, check=True)
-    tracked = len(subprocess.run(["git", "ls-files"], cwd=tree, env=env, check=True, capture_output=True, text=True).stdout.splitlines())
-    size = sum((Path(d) / f).stat().st_size for d, _, files in os.walk(tree) if "/.git" not in d + "/" for f in files)
-    return {"files_on_disk": on_disk, "tracked_files": tracked, "bytes_on_disk": size}
+
+
+def finish(tree: Path, git: str) -> dict:
+    """Makes the tree a repository as asked and returns its summary (files on disk, files git tracks, bytes)."""
+    on_disk = sum(len(files) for d, _, files in os.walk(tree) if "/.git/" not in d + "/")
+    steps = {"committed": [["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "generated tree"]],
+             "untracked": [["init", "-q", "-b", "main"]], "none": []}[git]
+    for args in steps:
+        subprocess.run(["git", *args], cwd=tree, env=GIT_ENV, check=True)
+    tracked = len(subprocess.run(["git", "ls-files"], cwd=tree, env=GIT_ENV, check=True, capture_output=True, text=True).stdout.splitlines()) if git == "committed" else 0
+    size = sum((Path(d) / f).stat().st_size for d, _, files in os.walk(tree) if "/.git/" not in d + "/" for f in files)
+    return {"files_on_disk": on_disk, "tracked_files": tracked, "bytes_on_disk": size, "git": git}
+
+
+# Issue #25: the same searches on trees of different shapes. Each shape: how to build it and the ripgrep options that
+# make rg apply the same rules as our tools (a tree without a repository needs --no-require-git for .gitignore).
+SHAPES = {
+    "committed": {"about": "the mixed tree (sources, fixtures, minified bundles, binaries, ignored node_modules/dist), a git repository with every file not ignored committed", "rg_args": []},
+    "untracked": {"about": "the same tree in a git repository with nothing committed (git init only: every file untracked)", "rg_args": []},
+    "nogit": {"about": "the same tree with no repository at all (.gitignore files still apply)", "rg_args": ["--no-require-git"]},
+    "deep": {"about": "30 chains of folders 36 levels deep, 5 files per level, a .gitignore every 6 levels (untracked repository)", "rg_args": []},
+    "wide": {"about": "20,000 source files in one folder, plus ignored logs (untracked repository)", "rg_args": []},
+    "large": {"about": "8 files of 6-9.5 MB: 4 JSON-like (short lines), 4 minified (lines of 100 KB-1 MB); 200 small sources (untracked repository)", "rg_args": []},
+    "binary": {"about": "4,000 binary files of 8-64 KB (NUL bytes at the start, some holding the words) among 2,000 sources (untracked repository)", "rg_args": []},
+}
+SHAPE_FILES = {"committed": 20000, "untracked": 20000, "nogit": 20000}
+
+
+def setup_shape(shape: str, tree: Path, seed: int, files: int | None) -> dict:
+    if shape in SHAPE_FILES:
+        summary = setup(tree, files or SHAPE_FILES[shape], seed, {"committed": "committed", "untracked": "untracked", "nogit": "none"}[shape])
+        return dict(summary, shape=shape)
+    if tree.exists() and any(tree.iterdir()):
+        raise SystemExit(f"scenario.py: {tree} is not empty")
+    rng = random.Random(seed)
+    pool = make_lines(rng, 4000)
+    if shape == "deep":
+        write(tree / ".gitignore", "*.tmp\n")
+        for chain in range(30):
+            folder = tree / f"chain-{chain:02d}"
+            for level in range(36):
+                folder = folder / f"level-{level:02d}"
+                if level % 6 == 5:
+                    write(folder / ".gitignore", "scratch-*\n!scratch-keep.ts\n")
+                for k in range(5):
+                    name = [f"mod-{k}.ts", f"util-{k}.py", f"scratch-{k}.ts", f"note-{k}.tmp", f"scratch-keep.ts"][k]
+                    write(folder / name, source_text(rng, pool))
+    elif shape == "wide":
+        write(tree / ".gitignore", "*.log\n")
+        exts = [e for e, w in EXTENSIONS for _ in range(w)]
+        for k in range(20000):
+            write(tree / "flat" / f"{rng.choice(WORDS)}-{k}{exts[k % len(exts)]}", source_text(rng, pool))
+        for k in range(200):
+            write(tree / "flat" / f"run-{k}.log", f"{k} {LITERAL} log line\n")
+    elif shape == "large":
+        write(tree / ".gitignore", "*.log\n")
+        for i in range(8):
+            target = int((6 + rng.random() * 3.5) * 1024 * 1024)
+            if i < 4:
+                rows, size, n = [], 0, 0
+                while size < target:
+                    row = f'  {{"id": {n}, "name": "{rng.choice(WORDS)}-{n}", "kind": "{rng.choice(WORDS)}", "score": {rng.random():.6f}}},'
+                    if n % 7000 == 17:
+                        row = f'  {{"id": {n}, "call": "{LITERAL}", "on": "handle{rng.choice(EVENTS)}Event(x)"}},'
+                    rows.append(row)
+                    size += len(row) + 1
+                    n += 1
+                write(tree / "data" / f"fixture-{i}.json", "[\n" + "\n".join(rows) + "\n]\n")
+            else:
+                lines, size = [], 0
+                while size < target:
+                    parts = [pool[rng.randrange(len(pool))].strip() for _ in range(rng.randrange(1000, 10000))]
+                    if rng.randrange(3) == 0:
+                        parts[len(parts) // 2] = f"{LITERAL}(u);handle{rng.choice(EVENTS)}Event(e);"
+                    line = ";".join(parts)
+                    lines.append(line)
+                    size += len(line) + 1
+                write(tree / "vendor" / f"bundle-{i}.min.js", "\n".join(lines) + "\n")
+        exts = [e for e, w in EXTENSIONS for _ in range(w)]
+        for k in range(200):
+            write(tree / "src" / f"{rng.choice(WORDS)}-{k}{exts[k % len(exts)]}", source_text(rng, pool))
+    elif shape == "binary":
+        write(tree / ".gitignore", "*.log\n")
+        exts = [e for e, w in EXTENSIONS for _ in range(w)]
+        for k in range(4000):
+            body = rng.randbytes(rng.randrange(8 * 1024, 64 * 1024))
+            words = f" {LITERAL} handleClickEvent( ".encode()
+            blob = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" if k % 2 else b"\x7fELF\x02\x01\x01\x00\x00") + body + (words if k % 3 == 0 else b"")
+            write(tree / "assets" / f"set-{k % 40:02d}" / f"blob-{k}{['.png', '.so', '.bin', '.woff'][k % 4]}", blob)
+        for k in range(2000):
+            write(tree / "src" / f"pkg-{k % 20:02d}" / f"{rng.choice(WORDS)}-{k}{exts[k % len(exts)]}", source_text(rng, pool))
+    else:
+        raise SystemExit(f"scenario.py: unknown shape '{shape}' (known: {', '.join(SHAPES)})")
+    return dict(finish(tree, "untracked"), shape=shape)
 
 
 NOTE = re.compile(r"^\[(\d+) (?:files match|matching lines? in (\d+) files?)")
@@ -206,8 +308,8 @@ def split_output(text: str) -> tuple[list[str], str]:
     return [line for line in lines if not line.startswith("[")], lines[-1] if lines else ""
 
 
-def rg_lines(tree: Path, *args: str) -> list[str]:
-    done = subprocess.run(["rg", *args], cwd=tree, capture_output=True, text=True, check=False)
+def rg_lines(tree: Path, *args: str, extra: tuple[str, ...] = ()) -> list[str]:
+    done = subprocess.run(["rg", *extra, *args], cwd=tree, capture_output=True, text=True, check=False)
     if done.returncode not in (0, 1):
         raise SystemExit(f"scenario.py verify: rg {' '.join(args)} exited {done.returncode}: {done.stderr.strip()}")
     return [line.removeprefix("./") for line in done.stdout.splitlines()]
@@ -218,8 +320,11 @@ def verify(args: argparse.Namespace) -> dict:
     problems: list[str] = []
     checks: dict[str, dict] = {}
     page = 1000
+    extra = tuple(SHAPES[args.shape]["rg_args"]) if getattr(args, "shape", None) else ()
 
-    expected = sorted(rg_lines(args.tree, "--files", "-g", args.glob))
+    # Not rg --files -g GLOB: rg's -g overrides its ignore rules, so it also lists ignored files whose names match
+    # (the deep shape has some); every file rg does not ignore, filtered by name, is what glob must find.
+    expected = sorted(p for p in rg_lines(args.tree, "--files", extra=extra) if fnmatch.fnmatchcase(p.rsplit("/", 1)[-1], args.glob))
     paths, note = split_output(agent_tool(args.agent, args.tree, args.home, "glob", {"pattern": "**/" + args.glob, "limit": page}))
     match = NOTE.match(note) if len(expected) > page else None
     total = int(match.group(1)) if match else len(paths)
@@ -229,8 +334,8 @@ def verify(args: argparse.Namespace) -> dict:
         problems.append(f"glob '**/{args.glob}': {total} files (first page {'equal' if same else 'different'}), rg --files -g: {len(expected)}")
 
     for name, pattern in (("literal", args.literal), ("regex", args.regex)):
-        files = sorted(rg_lines(args.tree, "-l", pattern))
-        counts = rg_lines(args.tree, "-c", pattern)
+        files = sorted(rg_lines(args.tree, "-l", pattern, extra=extra))
+        counts = rg_lines(args.tree, "-c", pattern, extra=extra)
         rg_total = sum(int(line.rsplit(":", 1)[1]) for line in counts)
         listed, files_note = split_output(agent_tool(args.agent, args.tree, args.home, "grep", {"pattern": pattern, "output": "files", "max_matches": page}))
         _, count_note = split_output(agent_tool(args.agent, args.tree, args.home, "grep", {"pattern": pattern, "output": "count", "max_matches": 1}))
@@ -253,10 +358,13 @@ def main() -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     s = sub.add_parser("setup")
     s.add_argument("--tree", required=True, type=Path)
-    s.add_argument("--files", type=int, default=50000)
+    s.add_argument("--shape", choices=list(SHAPES), help="issue #25's tree shapes (default: the 50,000-file committed tree)")
+    s.add_argument("--files", type=int)
     s.add_argument("--seed", type=int, default=7)
+    sub.add_parser("shapes", help="the shapes as JSON: name, what the tree holds, ripgrep's extra options")
     v = sub.add_parser("verify")
     v.add_argument("--tree", required=True, type=Path)
+    v.add_argument("--shape", choices=list(SHAPES), help="the tree's shape (gives rg its extra options)")
     v.add_argument("--agent", required=True)
     v.add_argument("--home", required=True, type=Path)
     v.add_argument("--glob", required=True, help="a file-name glob, e.g. '*.ts' (the tool gets '**/' + it)")
@@ -265,7 +373,11 @@ def main() -> int:
     v.add_argument("--export")
     args = parser.parse_args()
     if args.command == "setup":
-        print(json.dumps(setup(args.tree, args.files, args.seed)))
+        summary = setup_shape(args.shape, args.tree, args.seed, args.files) if args.shape else setup(args.tree, args.files or 50000, args.seed)
+        print(json.dumps(summary))
+        return 0
+    if args.command == "shapes":
+        print(json.dumps([{"name": name, **shape} for name, shape in SHAPES.items()], indent=2))
         return 0
     result = verify(args)
     for problem in result["problems"]:

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Enumeration;
 
 namespace AgentHost.Plugins.Files.Search;
@@ -17,8 +18,11 @@ internal sealed record WalkOptions
     /// <summary>Read each file's size while walking (one <c>stat</c> per file on Unix); otherwise <see cref="WalkedFile.Length"/> is -1.</summary>
     public bool NeedLength { get; init; }
 
-    /// <summary>How many folders are read at once (default: the processor count, at most 12, like ripgrep).</summary>
-    public int Workers { get; init; } = Math.Min(Environment.ProcessorCount, 12);
+    /// <summary>The default of <see cref="Workers"/>: the processor count, at most 12, like ripgrep.</summary>
+    public static int DefaultWorkers { get; } = Math.Min(Environment.ProcessorCount, 12);
+
+    /// <summary>How many folders are read (and their files searched) at once; 1 walks on the calling thread alone.</summary>
+    public int Workers { get; init; } = DefaultWorkers;
 }
 
 /// <summary>A file found by <see cref="FileWalker"/>.</summary>
@@ -26,7 +30,7 @@ internal sealed record WalkOptions
 /// <param name="RelativePath">The path relative to the workspace root, <c>/</c>-separated.</param>
 /// <param name="NameStart">Where the file name starts in <paramref name="RelativePath"/>.</param>
 /// <param name="Length">The size in bytes, or -1 when <see cref="WalkOptions.NeedLength"/> was not set.</param>
-internal readonly record struct WalkedFile(string FullPath, string RelativePath, int NameStart, long Length)
+internal sealed record WalkedFile(string FullPath, string RelativePath, int NameStart, long Length)
 {
     public ReadOnlySpan<char> Name => RelativePath.AsSpan(NameStart);
 }
@@ -72,7 +76,7 @@ internal static class FileWalker
         var full = start.Length == 0 ? root : Path.Combine(root, start);
         var queue = new WorkQueue(new Folder(full, start, ignores, IsStart: true));
         var workers = Math.Clamp(options.Workers, 1, 64);
-        var context = new WalkContext(options, onFile, stats, queue, cancellationToken);
+        var context = new WalkContext(options, onFile, stats, queue, workers, cancellationToken);
         if (workers == 1)
         {
             context.Run();
@@ -94,11 +98,21 @@ internal static class FileWalker
         return stats;
     }
 
-    private readonly record struct Folder(string FullPath, string RelativePath, IgnoreStack Ignores, bool IsStart = false);
+    /// <summary>More files than this in one folder are split into batches that the other workers take.</summary>
+    internal const int BatchSize = 64;
 
-    private readonly record struct Entry(string Name, bool IsDirectory, bool IsHidden, long Length);
+    // Classes, not structs: the framework's generic code over them (FileSystemEnumerable, List, Stack) is then its
+    // shared, precompiled instantiation instead of one JIT-compiled at first use in every process.
+    private abstract record WorkItem;
 
-    private sealed class WalkContext(WalkOptions options, Action<WalkedFile> onFile, WalkStats stats, WorkQueue queue, CancellationToken cancellationToken)
+    private sealed record Folder(string FullPath, string RelativePath, IgnoreStack Ignores, bool IsStart = false) : WorkItem;
+
+    /// <summary>Files of a large folder, handed to <c>onFile</c> by whichever worker takes them.</summary>
+    private sealed record FileBatch(WalkedFile[] Files, int Start, int Count) : WorkItem;
+
+    private sealed record Entry(string Name, bool IsDirectory, bool IsHidden, long Length);
+
+    private sealed class WalkContext(WalkOptions options, Action<WalkedFile> onFile, WalkStats stats, WorkQueue queue, int workers, CancellationToken cancellationToken)
     {
         private readonly FileSystemEnumerable<Entry>.FindTransform _transform = options.NeedLength ? WithLength : WithoutLength;
 
@@ -113,13 +127,20 @@ internal static class FileWalker
         public void Run()
         {
             var entries = new List<Entry>();
-            var subfolders = new List<Folder>();
-            while (queue.TryTake(out var folder, cancellationToken))
+            var work = new List<WorkItem>();
+            var files = new List<WalkedFile>();
+            while (queue.TryTake(out var item, cancellationToken))
             {
                 try
                 {
-                    Read(folder, entries, subfolders);
-                    queue.Add(subfolders);
+                    if (item is FileBatch batch)
+                    {
+                        Hand(batch.Files.AsSpan(batch.Start, batch.Count));
+                    }
+                    else
+                    {
+                        Read((Folder)item, entries, work, files);
+                    }
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -134,13 +155,23 @@ internal static class FileWalker
                 finally
                 {
                     entries.Clear();
-                    subfolders.Clear();
+                    work.Clear();
+                    files.Clear();
                     queue.Done();
                 }
             }
         }
 
-        private void Read(Folder folder, List<Entry> entries, List<Folder> subfolders)
+        private void Hand(ReadOnlySpan<WalkedFile> files)
+        {
+            foreach (var file in files)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                onFile(file);
+            }
+        }
+
+        private void Read(Folder folder, List<Entry> entries, List<WorkItem> work, List<WalkedFile> files)
         {
             bool hasGitignore = false, hasIgnore = false, hasGit = false;
             try
@@ -189,20 +220,42 @@ internal static class FileWalker
                 var full = Path.Join(folder.FullPath, entry.Name);
                 if (entry.IsDirectory)
                 {
-                    subfolders.Add(new Folder(full, relative, ignores));
+                    work.Add(new Folder(full, relative, ignores));
                 }
                 else
                 {
-                    onFile(new WalkedFile(full, relative, prefix.Length, entry.Length));
+                    files.Add(new WalkedFile(full, relative, prefix.Length, entry.Length));
                 }
+            }
+
+            // Subfolders first, so that idle workers start on them while this one handles the files; a large folder's
+            // files beyond the first batch go to the queue in batches too (a folder of 20,000 files uses every worker).
+            var inline = files.Count;
+            if (workers > 1 && files.Count > 2 * BatchSize)
+            {
+                // One small array per batch (not one for the folder, which would be a large-object-heap allocation).
+                inline = BatchSize;
+                for (var start = BatchSize; start < files.Count; start += BatchSize)
+                {
+                    var batch = new WalkedFile[Math.Min(BatchSize, files.Count - start)];
+                    files.CopyTo(start, batch, 0, batch.Length);
+                    work.Add(new FileBatch(batch, 0, batch.Length));
+                }
+            }
+
+            queue.Add(work);
+            for (var i = 0; i < inline; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                onFile(files[i]);
             }
         }
     }
 
-    /// <summary>A LIFO stack of folders shared by the workers; the walk ends when it is empty and no folder is being read.</summary>
+    /// <summary>A LIFO stack of folders and file batches shared by the workers; the walk ends when it is empty and no item is being worked on.</summary>
     private sealed class WorkQueue
     {
-        private readonly Stack<Folder> _stack = new();
+        private readonly Stack<WorkItem> _stack = new();
         private readonly object _gate = new();
         private int _pending;
         private Exception? _failure;
@@ -213,7 +266,7 @@ internal static class FileWalker
             _pending = 1;
         }
 
-        public bool TryTake(out Folder folder, CancellationToken cancellationToken)
+        public bool TryTake([NotNullWhen(true)] out WorkItem? item, CancellationToken cancellationToken)
         {
             lock (_gate)
             {
@@ -224,30 +277,31 @@ internal static class FileWalker
 
                 if (_stack.Count == 0 || _failure is not null || cancellationToken.IsCancellationRequested)
                 {
-                    folder = default;
+                    item = null;
                     return false;
                 }
 
-                folder = _stack.Pop();
+                item = _stack.Pop();
                 return true;
             }
         }
 
-        public void Add(List<Folder> folders)
+        public void Add(List<WorkItem> items)
         {
-            if (folders.Count == 0)
+            if (items.Count == 0)
             {
                 return;
             }
 
             lock (_gate)
             {
-                foreach (var folder in folders)
+                // Pushed in reverse, so the first item is taken first (batches in order, folders in name order).
+                for (var i = items.Count - 1; i >= 0; i--)
                 {
-                    _stack.Push(folder);
+                    _stack.Push(items[i]);
                 }
 
-                _pending += folders.Count;
+                _pending += items.Count;
                 Monitor.PulseAll(_gate);
             }
         }

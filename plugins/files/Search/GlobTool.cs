@@ -25,6 +25,9 @@ internal static class GlobTool
         public bool Hidden { get; init; }
 
         public bool NoIgnore { get; init; }
+
+        /// <summary>Threads of the walk (<see cref="WalkOptions.Workers"/>); results do not depend on it.</summary>
+        public int Workers { get; init; } = WalkOptions.DefaultWorkers;
     }
 
     public static string Run(WorkspacePaths paths, Request request, CancellationToken cancellationToken)
@@ -38,7 +41,7 @@ internal static class GlobTool
             throw new ToolException($"path '{scope.Display}' is a file; glob searches a folder. Give its folder as path, or view the file.");
         }
 
-        var options = new WalkOptions { Hidden = request.Hidden || glob.MentionsHidden, UseIgnoreFiles = !request.NoIgnore };
+        var options = new WalkOptions { Hidden = request.Hidden || glob.MentionsHidden, UseIgnoreFiles = !request.NoIgnore, Workers = request.Workers };
         var matches = new ConcurrentQueue<string>();
         var start = glob.FolderPrefix.Length == 0 ? scope.RelativePath : Join(scope.RelativePath, glob.FolderPrefix);
         // Literal leading folders of the pattern are walked directly (like path: searched even when ignored).

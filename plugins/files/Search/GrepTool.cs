@@ -46,6 +46,9 @@ internal static class GrepTool
         public bool Hidden { get; init; }
 
         public bool NoIgnore { get; init; }
+
+        /// <summary>Threads of the walk (<see cref="WalkOptions.Workers"/>); results do not depend on it.</summary>
+        public int Workers { get; init; } = WalkOptions.DefaultWorkers;
     }
 
     /// <summary>A file with matches, from pass 1.</summary>
@@ -92,7 +95,9 @@ internal static class GrepTool
         {
             Hidden = request.Hidden || include.MentionsHidden,
             UseIgnoreFiles = !request.NoIgnore,
-            NeedLength = true,
+            // No size from the walk: SearchFile asks for it only for the files actually read (not the ignored, hidden
+            // or excluded ones, nor those the read rules leave out).
+            Workers = request.Workers,
         };
 
         void SearchOne(string full, string relative, long length)

@@ -22,6 +22,9 @@ internal struct SearchFile : IDisposable
     /// <summary>How much of the start of a file is checked for NUL bytes.</summary>
     public const int BinaryProbeBytes = 8192;
 
+    /// <summary>Files larger than this are read in two steps: their first <see cref="BinaryProbeBytes"/>, then (when not binary) the rest.</summary>
+    public const int ProbeFirstAbove = 16 * 1024;
+
     private byte[]? _buffer;
     private int _start;
     private int _length;
@@ -58,24 +61,15 @@ internal struct SearchFile : IDisposable
                 return file;
             }
 
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             var buffer = ArrayPool<byte>.Shared.Rent((int)length);
             file._buffer = buffer;
             // Read the size the walk saw (a file that grew since is searched as it was); stopping there saves the
             // read that would only return end-of-file.
-            var total = 0;
-            while (total < length)
-            {
-                var read = RandomAccess.Read(handle, buffer.AsSpan(total, (int)length - total), total);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                total += read;
-            }
-
-            file._length = total;
+            // A large file is read in two steps: a binary one is left after its first 8 KiB, like ripgrep stops early.
+            var probe = length > ProbeFirstAbove ? BinaryProbeBytes : 0;
+            file._length = NativeFile.IsSupported
+                ? NativeFile.ReadStart(path, buffer.AsSpan(0, (int)length), probe)
+                : ReadStart(path, buffer.AsSpan(0, (int)length), probe);
             file.Kind = SearchFileKind.Text;
             file.Decode();
             return file;
@@ -86,6 +80,38 @@ internal struct SearchFile : IDisposable
             file.Kind = SearchFileKind.Unreadable;
             return file;
         }
+    }
+
+    /// <summary>
+    /// Whether the start of a file makes it binary (a NUL byte in the first <see cref="BinaryProbeBytes"/>), so the rest
+    /// need not be read. UTF-16 text (a byte order mark) holds NUL bytes and is converted first (<see cref="Decode"/>).
+    /// </summary>
+    internal static bool IsBinaryStart(ReadOnlySpan<byte> start) =>
+        !start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) && !start.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])
+        && start[..Math.Min(start.Length, BinaryProbeBytes)].Contains((byte)0);
+
+    /// <summary>Reads the start of a file with .NET's API (other systems than Linux); see <see cref="NativeFile.ReadStart"/>.</summary>
+    private static int ReadStart(string path, Span<byte> buffer, int probe)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var end = probe > 0 && total < probe ? probe : buffer.Length;
+            var read = RandomAccess.Read(handle, buffer[total..end], total);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+            if (probe > 0 && total == probe && IsBinaryStart(buffer[..total]))
+            {
+                break;
+            }
+        }
+
+        return total;
     }
 
     public void Dispose()

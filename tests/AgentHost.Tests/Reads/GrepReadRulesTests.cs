@@ -87,6 +87,29 @@ public sealed class GrepReadRulesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Grep_LeavesOutRefusedFiles_DeepInTheTree_InEveryFolder()
+    {
+        // The read check remembers each folder's real path from its parent's (issue #25): every level must still be decided.
+        var folder = "deep";
+        for (var level = 0; level < 24; level++)
+        {
+            folder += $"/level-{level:00}";
+            Write(Root, $"{folder}/secret-{level}.txt", $"SECRET-DEEP-{level}\n");
+            Write(Root, $"{folder}/open-{level}.txt", $"SECRET-OPEN-{level}\n");
+        }
+
+        var output = await GrepAsync(PermissionPolicy.FromText(deny: ["read(**/secret-*.txt)"]), PermissionMode.Ask, Root, "SECRET-(DEEP|OPEN)");
+
+        Assert.DoesNotContain("SECRET-DEEP", output, StringComparison.Ordinal);
+        for (var level = 0; level < 24; level++)
+        {
+            Assert.Contains($"SECRET-OPEN-{level}", output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("24 files the read permission rules keep out", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Control_GrepShowsEveryFile_WithoutReadRules()
     {
         var output = await GrepAsync(PermissionPolicy.Empty, PermissionMode.Ask, Root);

@@ -25,10 +25,11 @@ public sealed class SearchHarness : IAsyncDisposable
 
     public string Outside => _temp.Combine("outside");
 
-    public static async Task<SearchHarness> CreateAsync()
+    /// <summary>Loads the plugin, with its settings (<c>plugins.settings.files.*</c> without the prefix) when given.</summary>
+    public static async Task<SearchHarness> CreateAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var harness = new SearchHarness();
-        var result = await harness._plugins.LoadAsync(Catalog.PathOf("files"));
+        var result = await harness._plugins.LoadAsync(Catalog.PathOf("files"), settings);
         Assert.True(result.Status == PluginLoadStatus.Loaded, result.Error);
         Directory.CreateDirectory(harness.Workspace);
         Directory.CreateDirectory(harness.Outside);
@@ -54,16 +55,26 @@ public sealed class SearchHarness : IAsyncDisposable
     }
 
     /// <summary>Calls a tool of the plugin with the workspace as root; returns its text.</summary>
-    public async Task<string> InvokeAsync(string tool, params (string Key, object? Value)[] args)
+    public Task<string> InvokeAsync(string tool, params (string Key, object? Value)[] args) =>
+        InvokeAsync(tool, readCheck: null, CancellationToken.None, args);
+
+    /// <summary>Calls a tool with a read check in its context (as the host's pipeline gives one) and a cancellation token.</summary>
+    public async Task<string> InvokeAsync(string tool, Func<string, ReadAccess>? readCheck, CancellationToken cancellationToken, params (string Key, object? Value)[] args)
     {
         var function = Function(tool);
-        var arguments = new AIFunctionArguments { Context = new Dictionary<object, object?> { [ToolContext.WorkspaceRootKey] = Workspace } };
+        var context = new Dictionary<object, object?> { [ToolContext.WorkspaceRootKey] = Workspace };
+        if (readCheck is not null)
+        {
+            context[ToolContext.ReadAccessKey] = readCheck;
+        }
+
+        var arguments = new AIFunctionArguments { Context = context };
         foreach (var (key, value) in args)
         {
             arguments[key] = value;
         }
 
-        var result = await function.InvokeAsync(arguments);
+        var result = await function.InvokeAsync(arguments, cancellationToken);
         var text = result is JsonElement { ValueKind: JsonValueKind.String } element ? element.GetString()! : result?.ToString() ?? string.Empty;
         return text.Replace("\r\n", "\n", StringComparison.Ordinal);
     }

@@ -1,0 +1,123 @@
+using System.Runtime.InteropServices;
+
+namespace AgentHost.Plugins.Files.Search;
+
+/// <summary>
+/// Reads a whole file with three system calls on Linux (<c>open</c>, <c>read</c>, <c>close</c>), where .NET's
+/// <see cref="File.OpenHandle"/> and <see cref="RandomAccess"/> make six (<c>openat</c>, <c>fstat</c>, <c>flock</c>
+/// to take and again to drop an advisory shared lock, <c>pread</c>, <c>close</c>). grep reads every file it searches
+/// once, so on a large tree these calls are much of its time; other systems use the .NET API.
+/// </summary>
+/// <remarks>
+/// The file is opened read-only, close-on-exec, without becoming a controlling terminal and without blocking (the
+/// walk only hands over files whose size is above 0, so pipes, sockets and devices are never opened; the flag is a
+/// second guard should one appear in their place). No advisory lock is taken: a search only reads, and another
+/// process's lock never stopped .NET from reading a file shared for reading either.
+/// </remarks>
+internal static partial class NativeFile
+{
+    private const int ReadOnly = 0;
+    private const int NoControllingTerminal = 0x100; // O_NOCTTY
+    private const int NonBlocking = 0x800; // O_NONBLOCK
+    private const int CloseOnExec = 0x80000; // O_CLOEXEC
+    private const int Interrupted = 4; // EINTR
+
+    /// <summary>Whether the native path is used: Linux on x64 or Arm64, where the flag values above hold.</summary>
+    public static bool IsSupported { get; } = OperatingSystem.IsLinux()
+        && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
+
+    /// <summary>
+    /// Reads up to <paramref name="buffer"/>'s length from the start of the file; returns the bytes read. With a
+    /// <paramref name="probe"/> above 0 the first that many bytes are read first, and reading stops there when they
+    /// make the file binary (<see cref="SearchFile.IsBinaryStart"/>).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file is gone.</exception>
+    /// <exception cref="UnauthorizedAccessException">It may not be read.</exception>
+    /// <exception cref="IOException">Any other failure.</exception>
+    public static int ReadStart(string path, Span<byte> buffer, int probe)
+    {
+        int fd;
+        do
+        {
+            fd = Open(path, ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec);
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == Interrupted);
+
+        if (fd < 0)
+        {
+            throw Failure(path, Marshal.GetLastPInvokeError());
+        }
+
+        try
+        {
+            var total = 0;
+            while (total < buffer.Length)
+            {
+                var end = probe > 0 && total < probe ? probe : buffer.Length;
+                var read = ReadInto(fd, buffer[total..end]);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                total += read;
+                if (probe > 0 && total == probe && SearchFile.IsBinaryStart(buffer[..total]))
+                {
+                    break;
+                }
+            }
+
+            return total;
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+
+        int ReadInto(int handle, Span<byte> target)
+        {
+            while (true)
+            {
+                nint read;
+                unsafe
+                {
+                    fixed (byte* start = target)
+                    {
+                        read = Read(handle, start, target.Length);
+                    }
+                }
+
+                if (read >= 0)
+                {
+                    return (int)read;
+                }
+
+                var error = Marshal.GetLastPInvokeError();
+                if (error != Interrupted)
+                {
+                    throw Failure(path, error);
+                }
+            }
+        }
+    }
+
+    private static Exception Failure(string path, int error)
+    {
+        var message = $"{Marshal.GetPInvokeErrorMessage(error)} ({path})";
+        return error switch
+        {
+            2 or 20 => new FileNotFoundException(message, path), // ENOENT, ENOTDIR
+            1 or 13 => new UnauthorizedAccessException(message), // EPERM, EACCES
+            _ => new IOException(message, error),
+        };
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static unsafe partial nint Read(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}
