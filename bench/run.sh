@@ -69,7 +69,9 @@
 #      and `agent tool run grep` (literal and regex) against `rg --files [-g]`, `rg PATTERN` and `git grep PATTERN`;
 #      then the same three searches in process (bench/AgentHost.Benchmarks SearchToolBenchmarks, BenchmarkDotNet
 #      short job, in-process toolchain, the published files plugin). bench/lib/searchreport.py prints medians,
-#      ratios and PASS/FAIL (our in-process median <= 2x ripgrep's) and adds "search" to latest.json.
+#      ratios and PASS/FAIL (our in-process median <= 2x ripgrep's) and adds "search" to latest.json. Then the tree
+#      shapes of issue #25 (bench/scenarios/search/shapes.py: committed, untracked, no git, deep, wide, large, binary),
+#      whole process against rg and in process (SearchToolBenchmarks with AGENT_BENCH_SEARCH_SHAPES), saved as search.shapes.
 #   7c. "server-load" (bench/scenarios/server-load/scenario.py): agent serve --port 0 on 127.0.0.1 with the scripted
 #      model; for 1, 20 and 100 sessions (one client thread each), prompts back to back: runs/s and p50/p99 of
 #      send -> run ended (wait=true) and, with the SSE endpoints, send -> 202 and send -> the run's first event
@@ -418,6 +420,23 @@ run_whole() {
     fi
   fi
 
+  # 5c. search on issue #25's tree shapes (committed, untracked, no git, deep, wide, large, binary): whole process against
+  #     rg in the same hyperfine rounds (shapes.py), then SearchToolBenchmarks in process on each shape.
+  local sh_dir="$WORK/search-shapes" sh_bdn="$WORK/search-shapes/bdn"
+  if [[ $sr_ready -eq 1 ]]; then
+    log "search: the tree shapes of issue #25 (about 70 s to generate, then timed against rg)"
+    if python3 "$BENCH_DIR/scenarios/search/shapes.py" --agent "$agent" --work "$sh_dir" >"$WORK/search/shapes.log" 2>&1; then
+      if [[ -d $WORK/benchmarks ]]; then
+        (cd "$WORK/benchmarks" && AGENT_BENCH_SEARCH_SHAPES="$sh_dir/bdn-shapes.json" AGENT_BENCH_CATALOG="$WORK/agent/catalog" \
+          dotnet AgentHost.Benchmarks.dll --filter '*SearchToolBenchmarks*' --job short --inProcess --exporters json \
+          --artifacts "$sh_bdn" >"$WORK/search/shapes-bdn.log" 2>&1) || notes+=("search shapes: the in-process run failed (see $WORK/search/shapes-bdn.log)")
+      fi
+    else
+      tail -n 20 "$WORK/search/shapes.log" >&2
+      notes+=("search shapes: shapes.py failed; see the log above")
+    fi
+  fi
+
   # 6. Peak RSS (median of max RSS over RSS_RUNS runs, commands interleaved) of the task and its two references.
   local rss="$WORK/rss.json" rss_args=()
   if [[ $RSS_RUNS -gt 0 ]]; then
@@ -524,8 +543,10 @@ PY
     fi
   fi
   if want search && [[ -s $WORK/search/tree.json ]]; then
+    local shape_args=()
+    [[ -s $sh_dir/shapes.json ]] && shape_args=(--shapes "$sh_dir/shapes.json" --shapes-bdn "$sh_bdn")
     python3 "$BENCH_DIR/lib/searchreport.py" --timings "$timings" --verify "$WORK/search/verify.json" --bdn "$sr_bdn" \
-      --tree-summary "$WORK/search/tree.json" --latest "$RESULTS/latest.json"
+      --tree-summary "$WORK/search/tree.json" --latest "$RESULTS/latest.json" "${shape_args[@]}"
   fi
   if [[ $KEEP -eq 1 ]]; then log "work folder kept: $WORK"; fi
 }
