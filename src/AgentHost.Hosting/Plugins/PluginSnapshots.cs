@@ -192,16 +192,8 @@ public sealed partial class PluginSnapshots
             _changed = false;
             var entries = Entries();
             var keep = entries.Count > MaxEntries ? entries.Where(e => _used.Contains(e.Key)) : entries;
-            var temp = FilePath + "." + Environment.ProcessId + ".tmp";
-            try
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-                using (var stream = File.Create(temp))
-                using (var writer = new Utf8JsonWriter(stream))
+            if (CacheFile.TryWrite(FilePath, FormatVersion, "plugins", writer =>
                 {
-                    writer.WriteStartObject();
-                    writer.WriteNumber("version", FormatVersion);
-                    writer.WriteStartObject("plugins");
                     foreach (var (key, snapshot) in keep.OrderBy(e => e.Key, StringComparer.Ordinal))
                     {
                         writer.WriteStartObject(key);
@@ -214,17 +206,9 @@ public sealed partial class PluginSnapshots
                         writer.WriteEndArray();
                         writer.WriteEndObject();
                     }
-
-                    writer.WriteEndObject();
-                    writer.WriteEndObject();
-                }
-
-                File.Move(temp, FilePath, overwrite: true);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                }) is { } failure)
             {
-                LogNotSaved(FilePath, ex.Message);
-                TryDelete(temp);
+                LogNotSaved(FilePath, failure);
             }
         }
     }
@@ -384,18 +368,6 @@ public sealed partial class PluginSnapshots
             {
                 text.Append("file ").Append(path).Append(' ').Append(file.Length).Append(' ').Append(file.LastWriteTimeUtc.Ticks).Append('\n');
             }
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Left behind; the next save overwrites it.
         }
     }
 

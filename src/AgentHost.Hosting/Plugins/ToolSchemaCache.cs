@@ -75,32 +75,14 @@ public sealed class ToolSchemaCache(string filePath)
             _changed = false;
             var entries = Entries();
             var keep = entries.Count > MaxEntries ? entries.Where(e => _used.Contains(e.Key)) : entries;
-            var temp = FilePath + "." + Environment.ProcessId + ".tmp";
-            try
+            _ = CacheFile.TryWrite(FilePath, 1, "schemas", writer =>
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-                using (var stream = File.Create(temp))
-                using (var writer = new Utf8JsonWriter(stream))
+                foreach (var (key, schema) in keep.OrderBy(e => e.Key, StringComparer.Ordinal))
                 {
-                    writer.WriteStartObject();
-                    writer.WriteNumber("version", 1);
-                    writer.WriteStartObject("schemas");
-                    foreach (var (key, schema) in keep.OrderBy(e => e.Key, StringComparer.Ordinal))
-                    {
-                        writer.WritePropertyName(key);
-                        schema.WriteTo(writer);
-                    }
-
-                    writer.WriteEndObject();
-                    writer.WriteEndObject();
+                    writer.WritePropertyName(key);
+                    schema.WriteTo(writer);
                 }
-
-                File.Move(temp, FilePath, overwrite: true);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                TryDelete(temp);
-            }
+            });
         }
     }
 
@@ -136,17 +118,5 @@ public sealed class ToolSchemaCache(string filePath)
         }
 
         return entries;
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Left behind; the next save overwrites it.
-        }
     }
 }
