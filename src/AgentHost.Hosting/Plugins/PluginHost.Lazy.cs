@@ -84,11 +84,7 @@ public sealed partial class PluginHost
     private PluginLoadResult LoadDormant(PluginManifest manifest, PluginLoadRequest request, string key, PluginSnapshot snapshot, LoadAttempt attempt)
     {
         var version = manifest.Version.ToNormalizedString();
-        var stopping = new CancellationTokenSource();
-        var pluginEvents = new PluginEventBus(_events, manifest.Id);
-        var pluginLoggers = new PrefixedLoggerFactory(_loggerFactory, $"plugin.{manifest.Id}");
-        var view = new CapabilityView(_registry, stopping.Token);
-        var context = new PluginContext(manifest.Id, version, manifest.Directory, pluginLoggers, pluginEvents, request.Settings, stopping.Token) { Capabilities = view };
+        var (context, pluginEvents, _, stopping) = NewContext(manifest, version, request);
         var builder = new PluginBuilder(context);
         try
         {
@@ -120,13 +116,7 @@ public sealed partial class PluginHost
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            _registry.RemovePlugin(manifest.Id);
-            pluginEvents.Dispose();
-            stopping.Cancel();
-            stopping.Dispose();
-            return ex is LoadAbandonedException || !attempt.TryCommit()
-                ? attempt.Abandoned
-                : Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Failed, Describe(manifest, ex)));
+            return LoadFailed(manifest, version, ex, attempt, pluginEvents, stopping, loadContext: null);
         }
     }
 
@@ -150,12 +140,7 @@ public sealed partial class PluginHost
             AddDeclaredCapabilities(manifest, builder);
             loadContext = new PluginLoadContext(manifest.Id, Path.Combine(manifest.Directory, manifest.EntryAssembly!), _shared, Unloadable);
             RegisterCode(manifest, loadContext, builder);
-            builder.Services.AddSingleton(dormant.Context.LoggerFactory);
-            builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-            builder.Services.AddSingleton(dormant.Context);
-            builder.Services.AddSingleton<IEventBus>(plugin.Events);
-            builder.Services.AddSingleton(dormant.Context.Capabilities);
-            services = builder.Services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+            services = BuildServices(builder, dormant.Context);
 
             var subscribed = plugin.Events.HasSubscriptions || dormant.Context.Capabilities is CapabilityView { HasSubscribers: true };
             var current = PluginSnapshots.Capture(manifest, builder.Capabilities, subscribed, SchemaCache);
@@ -168,9 +153,7 @@ public sealed partial class PluginHost
             }
 
             var registered = _registry.ReplacePlugin(manifest.Id, version, builder.Capabilities);
-            plugin.Subscriptions = builder.Capabilities.OfType<EventSubscriberCapability>()
-                .Select(s => _events.Subscribe(s.EventType, s.Handler, EventDelivery.DropOldest, $"plugin {manifest.Id}: {s.Name}"))
-                .ToList();
+            plugin.Subscriptions = SubscribeHandlers(manifest.Id, builder);
             plugin.LoadContext = loadContext;
             plugin.Services = services;
             plugin.Capabilities = registered;

@@ -223,11 +223,7 @@ public sealed partial class PluginHost : IAsyncDisposable
     private PluginLoadResult LoadVerified(PluginManifest manifest, PluginLoadRequest request, AgentPlugin? instance, LoadAttempt attempt, string? snapshotKey)
     {
         var version = manifest.Version.ToNormalizedString();
-        var stopping = new CancellationTokenSource();
-        var pluginEvents = new PluginEventBus(_events, manifest.Id);
-        var pluginLoggers = new PrefixedLoggerFactory(_loggerFactory, $"plugin.{manifest.Id}");
-        var view = new CapabilityView(_registry, stopping.Token);
-        var context = new PluginContext(manifest.Id, version, manifest.Directory, pluginLoggers, pluginEvents, request.Settings, stopping.Token) { Capabilities = view };
+        var (context, pluginEvents, view, stopping) = NewContext(manifest, version, request);
         var builder = new PluginBuilder(context);
         PluginLoadContext? loadContext = null;
         try
@@ -243,12 +239,7 @@ public sealed partial class PluginHost : IAsyncDisposable
                 RegisterCode(manifest, loadContext, builder);
             }
 
-            builder.Services.AddSingleton<ILoggerFactory>(pluginLoggers);
-            builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-            builder.Services.AddSingleton(context);
-            builder.Services.AddSingleton<IEventBus>(pluginEvents);
-            builder.Services.AddSingleton<ICapabilityView>(view);
-            var services = builder.Services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+            var services = BuildServices(builder, context);
             if (!attempt.TryCommit())
             {
                 // The deadline passed while Register ran: the host already went on without this plugin.
@@ -262,10 +253,7 @@ public sealed partial class PluginHost : IAsyncDisposable
             }
 
             var registered = _registry.AddRange(manifest.Id, version, builder.Capabilities);
-            var subscriptions = builder.Capabilities.OfType<EventSubscriberCapability>()
-                .Select(s => _events.Subscribe(s.EventType, s.Handler, EventDelivery.DropOldest, $"plugin {manifest.Id}: {s.Name}"))
-                .ToList();
-            var plugin = new LoadedPlugin(manifest, loadContext, services, pluginEvents, stopping, registered, subscriptions);
+            var plugin = new LoadedPlugin(manifest, loadContext, services, pluginEvents, stopping, registered, SubscribeHandlers(manifest.Id, builder));
             if (!_loaded.TryAdd(manifest.Id, plugin))
             {
                 throw new AgentHostException(ErrorKind.Plugin, $"plugin '{manifest.Id}' was loaded twice at the same time.");
@@ -278,19 +266,53 @@ public sealed partial class PluginHost : IAsyncDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            _registry.RemovePlugin(manifest.Id);
-            pluginEvents.Dispose();
-            stopping.Cancel();
-            stopping.Dispose();
-            if (loadContext is { IsCollectible: true })
-            {
-                loadContext.Unload();
-            }
-
-            return ex is LoadAbandonedException || !attempt.TryCommit()
-                ? attempt.Abandoned
-                : Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Failed, Describe(manifest, ex)));
+            return LoadFailed(manifest, version, ex, attempt, pluginEvents, stopping, loadContext);
         }
+    }
+
+    /// <summary>A plugin's context with its own event bus, loggers, capability view and stop signal (eager and dormant loads).</summary>
+    private (PluginContext Context, PluginEventBus Events, CapabilityView View, CancellationTokenSource Stopping) NewContext(PluginManifest manifest, string version, PluginLoadRequest request)
+    {
+        var stopping = new CancellationTokenSource();
+        var events = new PluginEventBus(_events, manifest.Id);
+        var loggers = new PrefixedLoggerFactory(_loggerFactory, $"plugin.{manifest.Id}");
+        var view = new CapabilityView(_registry, stopping.Token);
+        var context = new PluginContext(manifest.Id, version, manifest.Directory, loggers, events, request.Settings, stopping.Token) { Capabilities = view };
+        return (context, events, view, stopping);
+    }
+
+    /// <summary>The plugin's service provider: what it registered plus the host's services for it (eager load and activation).</summary>
+    private static ServiceProvider BuildServices(PluginBuilder builder, PluginContext context)
+    {
+        builder.Services.AddSingleton(context.LoggerFactory);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        builder.Services.AddSingleton(context);
+        builder.Services.AddSingleton(context.Events);
+        builder.Services.AddSingleton(context.Capabilities);
+        return builder.Services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+    }
+
+    /// <summary>Subscribes the plugin's event subscriber capabilities to the host's bus.</summary>
+    private List<IDisposable> SubscribeHandlers(string pluginId, PluginBuilder builder) =>
+        builder.Capabilities.OfType<EventSubscriberCapability>()
+            .Select(s => _events.Subscribe(s.EventType, s.Handler, EventDelivery.DropOldest, $"plugin {pluginId}: {s.Name}"))
+            .ToList();
+
+    /// <summary>Undoes a load that failed or was abandoned (eager or dormant) and reports it.</summary>
+    private PluginLoadResult LoadFailed(PluginManifest manifest, string version, Exception ex, LoadAttempt attempt, PluginEventBus events, CancellationTokenSource stopping, PluginLoadContext? loadContext)
+    {
+        _registry.RemovePlugin(manifest.Id);
+        events.Dispose();
+        stopping.Cancel();
+        stopping.Dispose();
+        if (loadContext is { IsCollectible: true })
+        {
+            loadContext.Unload();
+        }
+
+        return ex is LoadAbandonedException || !attempt.TryCommit()
+            ? attempt.Abandoned
+            : Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Failed, Describe(manifest, ex)));
     }
 
     private static void AddDeclaredCapabilities(PluginManifest manifest, PluginBuilder builder)
