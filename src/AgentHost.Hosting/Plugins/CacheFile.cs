@@ -41,6 +41,36 @@ internal static class CacheFile
         }
     }
 
+    /// <summary>Reads a cache file written by <see cref="TryWrite"/>.</summary>
+    /// <param name="path">The cache file.</param>
+    /// <param name="version">The format version expected.</param>
+    /// <param name="section">The name of the object that holds the entries.</param>
+    /// <param name="entries">That object (valid while the returned document is).</param>
+    /// <returns>The document (dispose it), or <see langword="null"/> when there is no file.</returns>
+    /// <exception cref="InvalidDataException">The file is not of that version or has no such section.</exception>
+    /// <exception cref="JsonException">It is not JSON.</exception>
+    /// <exception cref="IOException">It cannot be read.</exception>
+    public static JsonDocument? Read(string path, int version, string section, out JsonElement entries)
+    {
+        entries = default;
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var document = JsonDocument.Parse(File.ReadAllBytes(path));
+        var root = document.RootElement;
+        if (root.ValueKind == JsonValueKind.Object
+            && root.TryGetProperty("version", out var found) && found.ValueKind == JsonValueKind.Number && found.TryGetInt32(out var number) && number == version
+            && root.TryGetProperty(section, out entries) && entries.ValueKind == JsonValueKind.Object)
+        {
+            return document;
+        }
+
+        document.Dispose();
+        throw new InvalidDataException($"not a version {version} cache file with '{section}'");
+    }
+
     private static void TryDelete(string path)
     {
         try

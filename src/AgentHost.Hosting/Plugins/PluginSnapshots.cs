@@ -242,19 +242,9 @@ public sealed partial class PluginSnapshots
         var entries = new Dictionary<string, PluginSnapshot>(StringComparer.Ordinal);
         try
         {
-            if (!File.Exists(FilePath))
+            using var document = CacheFile.Read(FilePath, FormatVersion, "plugins", out var plugins);
+            if (document is null)
             {
-                return entries;
-            }
-
-            using var document = JsonDocument.Parse(File.ReadAllBytes(FilePath));
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var number) || number != FormatVersion
-                || !root.TryGetProperty("plugins", out var plugins) || plugins.ValueKind != JsonValueKind.Object)
-            {
-                LogIgnored(FilePath, $"not a version {FormatVersion} plugin snapshot file");
-                _changed = true; // Rewritten in the current format.
                 return entries;
             }
 
@@ -271,11 +261,11 @@ public sealed partial class PluginSnapshots
                 }
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException or FormatException or InvalidDataException)
         {
-            LogIgnored(FilePath, ex.Message);
+            LogIgnored(FilePath, ex.Message); // InvalidDataException: another version or shape.
             entries.Clear();
-            _changed = true;
+            _changed = true; // Rewritten in the current format.
         }
 
         return entries;

@@ -93,26 +93,21 @@ public sealed class ToolSchemaCache(string filePath)
         var entries = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         try
         {
-            if (!File.Exists(FilePath))
+            using var document = CacheFile.Read(FilePath, 1, "schemas", out var schemas);
+            if (document is null)
             {
                 return entries;
             }
 
-            using var document = JsonDocument.Parse(File.ReadAllBytes(FilePath));
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("version", out var version) && version.ValueKind == JsonValueKind.Number && version.GetInt32() == 1
-                && document.RootElement.TryGetProperty("schemas", out var schemas) && schemas.ValueKind == JsonValueKind.Object)
+            foreach (var entry in schemas.EnumerateObject())
             {
-                foreach (var entry in schemas.EnumerateObject())
+                if (entry.Value.ValueKind == JsonValueKind.Object)
                 {
-                    if (entry.Value.ValueKind == JsonValueKind.Object)
-                    {
-                        entries[entry.Name] = entry.Value.Clone();
-                    }
+                    entries[entry.Name] = entry.Value.Clone();
                 }
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or FormatException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or FormatException or InvalidDataException)
         {
             entries.Clear(); // A cache: start again.
         }
