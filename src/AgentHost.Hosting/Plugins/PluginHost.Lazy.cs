@@ -172,6 +172,7 @@ public sealed partial class PluginHost
             _registry.RemovePlugin(manifest.Id);
             plugin.Events.Dispose();
             plugin.Stopping.Cancel();
+            plugin.Stopping.Dispose();
             if (loadContext is { IsCollectible: true })
             {
                 loadContext.Unload();
