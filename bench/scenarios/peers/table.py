@@ -32,7 +32,7 @@ Interleaving: --rounds rounds; in each round every product runs each row runs/ro
 product order rotated every round (so load from elsewhere falls on all alike). Medians over all runs.
 
 Memory: peak RSS of the whole process tree. A sampler thread reads /proc/PID/task/*/children from the root down and
-sums /proc/PID/statm's resident pages over the tree every 5 ms while the process runs; the figure is the larger of
+sums /proc/PID/statm's resident pages over the tree every 10 ms while the process runs; the figure is the larger of
 that sampled peak and the root's own ru_maxrss from os.wait4 (exact for a single process, covers peaks shorter than
 the interval). No cgroups. Processes that re-parent away from the tree (daemonise) are not counted; the tree's
 process count is recorded.
@@ -216,8 +216,11 @@ def tree_rss(root: int, seen: dict[int, str]) -> int:
     return total
 
 
+SAMPLE_S = 0.010  # --sample-ms
+
+
 def run_once(argv: list[str], env: dict, cwd: Path, out_dir: Path) -> dict:
-    peak, seen, done = [0], {}, threading.Event()
+    peak, seen, done, cost = [0], {}, threading.Event(), [0, 0]  # cost: samples, ns spent sampling
     with open(out_dir / "out", "wb") as out, open(out_dir / "err", "wb") as err:
         start = time.monotonic_ns()
         # PWD too: opencode takes its project folder from $PWD, not from its working directory.
@@ -225,18 +228,25 @@ def run_once(argv: list[str], env: dict, cwd: Path, out_dir: Path) -> dict:
 
         def sample() -> None:
             while not done.is_set():
+                t = time.perf_counter_ns()
                 peak[0] = max(peak[0], tree_rss(process.pid, seen))
-                done.wait(0.005)
+                cost[0] += 1
+                cost[1] += time.perf_counter_ns() - t
+                done.wait(SAMPLE_S)
 
         sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
+        if SAMPLE_S > 0:
+            sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         end = time.monotonic_ns()
         done.set()
-        sampler.join()
+        if SAMPLE_S > 0:
+            sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     return {"start": start, "wall_ms": (end - start) / 1e6, "code": process.returncode,
-            "rss_mb": max(peak[0], usage.ru_maxrss * 1024) / 1e6, "root_maxrss_mb": usage.ru_maxrss * 1024 / 1e6,
+            "rss_mb": max(peak[0], usage.ru_maxrss * 1024) / 1e6,
+            "cpu_ms": (usage.ru_utime + usage.ru_stime) * 1000,  # the root and every descendant it waited for
+            "samples": cost[0], "sampling_ms": cost[1] / 1e6, "root_maxrss_mb": usage.ru_maxrss * 1024 / 1e6,
             "tree_sampled_mb": peak[0] / 1e6, "processes": len(seen), "process_names": sorted(set(seen.values())),
             "stdout": (out_dir / "out").read_text(errors="replace"), "stderr": (out_dir / "err").read_text(errors="replace")}
 
@@ -424,7 +434,11 @@ def main() -> int:
     parser.add_argument("--lock", help="hold flock on this file during each round (people sharing the machine take turns)")
     parser.add_argument("--export", default=str(BENCH / "results" / "peers-table.json"))
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--sample-ms", type=float, default=10.0,
+                        help="interval of the process-tree memory sampler (default 10; 0: no sampler, the root's ru_maxrss only)")
     args = parser.parse_args()
+    global SAMPLE_S
+    SAMPLE_S = args.sample_ms / 1000
     rows = [r for r in args.only.split(",") if r]
     if any(r not in ROWS for r in rows):
         parser.error(f"--only: rows are {', '.join(ROWS)}")
@@ -491,6 +505,8 @@ def main() -> int:
                             samples[p.label][row].append(result)
                 loads.append(os.getloadavg()[0])
             log(f"round {r + 1}/{args.rounds} done (load {loads[-1]:.2f})")
+            if args.lock and r + 1 < len(per_round):
+                time.sleep(2)  # let someone waiting for the lock take it between rounds
     finally:
         for server in SERVERS:
             server.stop()
@@ -506,6 +522,8 @@ def main() -> int:
             runs = samples[p.label][row]
             entry[row] = {"runs": len(runs), "wall_ms": median([s["wall_ms"] for s in runs]),
                           "rss_mb": median([s["rss_mb"] for s in runs]),
+                          "cpu_ms": median([s["cpu_ms"] for s in runs]),
+                          "sampling_ms": median([s["sampling_ms"] for s in runs]),
                           "root_maxrss_mb": median([s["root_maxrss_mb"] for s in runs]),
                           "processes": max((s["processes"] for s in runs), default=0),
                           "process_names": sorted({n for s in runs for n in s["process_names"]}),
@@ -528,38 +546,60 @@ def main() -> int:
 
 def render(table: dict, rows: list[str], loads: list[float], args) -> str:
     labels = list(table)
+    shown = [r for r in ("version", "hi", "task") if r in rows] + (["first"] if "hi" in rows else [])
+    kinds = [k for k in ISSUE if any(table[l]["kind"] == k for l in labels)]
+    issue_names = {"agent": "agent (release build)", "claude": "Claude Code 2.1", "opencode": "opencode 1.18"}
 
     def cell(label: str, row: str) -> str:
         if row == "first":
-            values = [table[label][r].get("first_ms") for r in ("hi",) if r in table[label]]
-            v = values[0] if values else None
+            v = table[label]["hi"].get("first_ms")
             return "–" if v is None else f"{v / 1000:.3f} s"
-        e = table[label].get(row)
-        if not e or e["wall_ms"] is None:
-            return "–"
-        return f"{e['wall_ms'] / 1000:.3f} s, {e['rss_mb']:.0f} MB"
+        e = table[label][row]
+        return "–" if e["wall_ms"] is None else f"{e['wall_ms'] / 1000:.3f} s, {e['rss_mb']:.0f} MB"
 
-    def issue(label: str, row: str) -> str:
-        figures = ISSUE.get("agent" if table[label]["kind"] == "agent" else table[label]["kind"], {})
-        v = figures.get(row)
-        if v is None:
-            return "–"
+    def issue(kind: str, row: str) -> str:
+        v = ISSUE[kind][row]
         return f"{v:.2f} s" if row == "first" else f"{v[0]:.2f} s, {v[1]} MB"
 
-    head = "| | " + " | ".join(f"{l} ({table[l]['product_version']})" for l in labels) + " |"
-    lines = [head, "|---|" + "---|" * len(labels)]
-    for row in [r for r in ("version", "hi", "task") if r in rows] + (["first"] if "hi" in rows else []):
-        lines.append(f"| {ROW_NAMES[row]} | " + " | ".join(cell(l, row) for l in labels) + " |")
-    kinds = []
-    for l in labels:
-        if table[l]["kind"] not in kinds:
-            kinds.append(table[l]["kind"])
+    def head(label: str) -> str:
+        if table[label]["kind"] == "agent":
+            return f"agent {label}"
+        return f"{label} {table[label]['product_version'].split()[0]}"
+
+    lines = ["| | " + " | ".join(head(l) for l in labels) + " | "
+             + " | ".join(f"issue: {issue_names[k]}" for k in kinds) + " |",
+             "|---|" + "---|" * (len(labels) + len(kinds))]
+    for row in shown:
+        lines.append(f"| {ROW_NAMES[row]} | " + " | ".join(cell(l, row) for l in labels) + " | "
+                     + " | ".join(issue(k, row) for k in kinds) + " |")
+    agents = [l for l in labels if table[l]["kind"] == "agent"]
+    if agents and len(labels) > 1:
+        ref = agents[-1]
+        lines += ["", f"Relative to {ref} (time ×, memory ×):", "",
+                  "| | " + " | ".join(l for l in labels if l != ref) + " |", "|---|" + "---|" * (len(labels) - 1)]
+        for row in shown:
+            out = []
+            for l in labels:
+                if l == ref:
+                    continue
+                if row == "first":
+                    a, b = table[l]["hi"].get("first_ms"), table[ref]["hi"].get("first_ms")
+                    out.append("–" if not a or not b else f"{a / b:.2f}×")
+                else:
+                    a, b = table[l][row], table[ref][row]
+                    out.append("–" if not a["wall_ms"] or not b["wall_ms"] else
+                               f"{a['wall_ms'] / b['wall_ms']:.2f}×, {a['rss_mb'] / b['rss_mb']:.2f}×")
+            lines.append(f"| {ROW_NAMES[row]} | " + " | ".join(out) + " |")
+    lines += ["", "CPU time per run (user + sys of the process and the children it waited for, medians; less sensitive to "
+              "the machine's load than wall time):", "", "| | " + " | ".join(head(l) for l in labels) + " |",
+              "|---|" + "---|" * len(labels)]
+    for row in [r for r in ("version", "hi", "task") if r in rows]:
+        lines.append(f"| {ROW_NAMES[row]} | " + " | ".join(f"{table[l][row]['cpu_ms'] / 1000:.3f} s" if table[l][row]["cpu_ms"] else "–"
+                                                          for l in labels) + " |")
     lines.append("")
-    lines.append("The issue's figures: " + "; ".join(
-        f"{k}: " + ", ".join(f"{ROW_NAMES[r]} {ISSUE[k][r] if r == 'first' else ISSUE[k][r]}" for r in ("version", "hi", "task", "first"))
-        for k in kinds))
-    lines.append(f"Medians of {args.runs} runs in {args.rounds} interleaved rounds; peak RSS of the process tree; "
-                 f"load average {min(loads):.2f}-{max(loads):.2f}; {os.cpu_count()} cores.")
+    lines.append(f"Medians of {args.runs} verified runs per cell in {args.rounds} interleaved rounds; peak RSS of the process "
+                 f"tree; start -> first model request from the 'say hi' runs; load average {min(loads):.2f}-{max(loads):.2f} "
+                 f"during the rounds; {os.cpu_count()} cores.")
     return "\n".join(lines)
 
 
