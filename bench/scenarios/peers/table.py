@@ -390,7 +390,30 @@ def make_opencode(path: str, work: Path, repo: Path, state: Path) -> Product:
         "task": [path, "run", TASK_PROMPT, "--model", "task/bench-model"],
     }
     p.version = subprocess.run([path, "--version"], capture_output=True, text=True, env=p.env).stdout.strip()
+    install_opencode_plugin_package(state, p.version, p.env)
     return p
+
+
+def npm_cache_stamp(state: Path) -> float:
+    """The newest change in opencode's npm cache index (HOME/.npm under the state folder): moves when it asks the registry."""
+    index = state / "home" / ".npm" / "_cacache" / "index-v5"
+    return max((f.stat().st_mtime for f in index.rglob("*") if f.is_file()), default=0.0)
+
+
+def install_opencode_plugin_package(state: Path, version: str, env: dict) -> None:
+    """opencode installs @opencode-ai/plugin (its version) into its configuration folder in the background at every
+    start until that install completes; `opencode run` exits first, so without this every timed run would resolve the
+    package's dependency tree against registry.npmjs.org. A user who has run opencode once has it: install it once
+    here with npm, into the kept state folder."""
+    folder = state / "config" / "opencode"
+    if (folder / "node_modules" / "@opencode-ai" / "plugin" / "package.json").exists():
+        return
+    (folder / "package.json").write_text(json.dumps({"dependencies": {"@opencode-ai/plugin": version}}), encoding="utf-8")
+    log(f"opencode: npm install @opencode-ai/plugin@{version} into {folder} (once per state folder)")
+    done = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(folder)], env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        log(f"opencode: that npm install failed ({done.stderr.strip()[-300:]}); opencode will try it at every start")
 
 
 # --- main ------------------------------------------------------------------------------------------------------------
@@ -486,6 +509,7 @@ def main() -> int:
         if not products:
             raise SystemExit("table: nothing left to measure: " + "; ".join(notes))
         samples = {p.label: {row: [] for row in rows} for p in products}
+        npm_before = npm_cache_stamp(Path(args.opencode_state))
         failures: list[str] = []
         per_round = [args.runs // args.rounds + (1 if i < args.runs % args.rounds else 0) for i in range(args.rounds)]
         loads = [os.getloadavg()[0]]
@@ -505,6 +529,8 @@ def main() -> int:
                             samples[p.label][row].append(result)
                 loads.append(os.getloadavg()[0])
             log(f"round {r + 1}/{args.rounds} done (load {loads[-1]:.2f})")
+        if any(p.kind == "opencode" for p in products) and npm_cache_stamp(Path(args.opencode_state)) != npm_before:
+            notes.append("opencode wrote to its npm cache during the timed rounds: it contacted the npm registry in timed runs")
             if args.lock and r + 1 < len(per_round):
                 time.sleep(2)  # let someone waiting for the lock take it between rounds
     finally:
