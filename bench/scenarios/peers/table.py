@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Issue #25's peer table, re-measured with one harness: agent builds, Claude Code and opencode (stdlib only).
 
-  table.py [--agent-build LABEL=DIR]... [--claude PATH] [--opencode PATH] [--runs 10] [--rounds 5]
-           [--only version,hi,task] [--lock FILE] [--export FILE] [--keep]
+  table.py [--agent-build LABEL=DIR]... [--claude PATH] [--opencode PATH] [--opencode-state DIR] [--runs 10]
+           [--rounds 5] [--only version,hi,task] [--products LABEL,...] [--lock FILE] [--sample-ms 10]
+           [--export FILE] [--keep]
+
+  e.g. on a merged build (one command, ~8 minutes of timing in 5 locked rounds on a busy 2-core machine):
+  table.py --agent-build before=/work/bench-base/agent --agent-build merged=DIR --lock /work/wt/bench.lock
 
 Never part of CI, and nothing here installs a peer: `npm install --prefix /tmp/peers @anthropic-ai/claude-code
 opencode-ai` (defaults: /tmp/peers/node_modules/.bin/{claude,opencode}; a missing peer is left out with a note).
-Default builds: before = /work/bench-base/agent (f0602dd), current = the newest `ok` build under
-~/.cache/agent-bench/ for dc1545c. A DIR is a published folder holding `agent`.
+Default builds (when no --agent-build is given): before = /work/bench-base/agent (f0602dd), current = the cached
+build of dc1545c under ~/.cache/agent-bench/ (when its `ok` file exists). A DIR is a published folder holding `agent`.
 
 Rows (each product with its own headless command, against a scripted model server on 127.0.0.1):
   version  `--version`
@@ -20,21 +24,26 @@ Rows (each product with its own headless command, against a scripted model serve
            runs (the 6-step task's are in the JSON too)
 
 Model servers (separate processes): bench/lib/openai_fake_server.py (OpenAI chat completions, streamed) for agent
-(provider `local` of type openai in its AGENT_HOME's config.yaml) and opencode (provider `local`,
-@ai-sdk/openai-compatible, in its global config; its small model, which titles sessions, points at a second server
-so that side request neither counts nor fails an expectation); bench/lib/anthropic_fake_server.py (Anthropic
+(providers `hi` and `task` of type openai, one per server, in its AGENT_HOME's config.yaml) and opencode (the same
+two as @ai-sdk/openai-compatible providers in its global config under --opencode-state; its small model, which
+titles sessions, points at a third server so that side request neither counts nor fails an expectation;
+@opencode-ai/plugin is npm-installed once into that state's configuration folder, or every start would resolve it
+against the npm registry); bench/lib/anthropic_fake_server.py (Anthropic
 Messages, streamed) for Claude Code (ANTHROPIC_BASE_URL). Every timed run is verified: exit code 0, the final answer
 on stdout, and on the server exactly one more conversation started and completed and no failed expectation (for the
 task: the 6 tool results came back with the ids and names sent, each matching its expected content). One untimed
-warm-up per product and row (first-run set-up: caches, databases, opencode's provider package).
+warm-up per product and row (first-run set-up: caches, databases).
 
 Interleaving: --rounds rounds; in each round every product runs each row runs/rounds times, one run at a time, the
-product order rotated every round (so load from elsewhere falls on all alike). Medians over all runs.
+product order rotated every round and reversed on alternate passes (so load from elsewhere falls on all alike); with
+--lock each round holds flock on FILE. Medians over all runs. CPU time per run (user + sys of the process and the
+children it waited for, os.wait4) is reported too: far less sensitive to the machine's load than wall time.
 
 Memory: peak RSS of the whole process tree. A sampler thread reads /proc/PID/task/*/children from the root down and
 sums /proc/PID/statm's resident pages over the tree every 10 ms while the process runs; the figure is the larger of
 that sampled peak and the root's own ru_maxrss from os.wait4 (exact for a single process, covers peaks shorter than
-the interval). No cgroups. Processes that re-parent away from the tree (daemonise) are not counted; the tree's
+the interval). A child that has not exec'd yet (the same address-space layout as its parent) is not counted twice.
+No cgroups. Processes that re-parent away from the tree (daemonise) are not counted; the tree's
 process count is recorded.
 
 Writes a markdown table to stdout and everything (samples included) to --export (default
@@ -483,8 +492,11 @@ def main() -> int:
     keep = args.products.split(",") if args.products else None
     try:
         for label, folder in builds:
-            if keep is None or label in keep or "agent" in keep:
-                products.append(make_agent(label, Path(folder), work, repo))
+            folder = Path(folder).resolve()
+            if not os.access(folder / "agent", os.X_OK):
+                notes.append(f"agent {label}: {folder}/agent is not an executable; left out")
+            elif keep is None or label in keep or "agent" in keep:
+                products.append(make_agent(label, folder, work, repo))
         for kind, path in (("claude", args.claude), ("opencode", args.opencode)):
             if not path or (keep is not None and kind not in keep):
                 continue
