@@ -24,6 +24,8 @@ namespace AgentHost.Cli
                 return ExitCodes.Success;
             }
 
+            // Commands that open a session start their process-wide set-up on the second core now (StartupWarmUp).
+            _ = StartupWarmUp.Start(args);
             var environment = HostEnvironment.FromProcess();
             var console = new ConsoleInteraction(ConsoleInteraction.DetectInteractive(environment.Variables));
             using var cancellation = new CancellationTokenSource();

@@ -54,6 +54,9 @@ internal static class AskUserTool
     /// <summary>Builds the process-wide function ahead of the first session (on a pool thread, off the way to the first request).</summary>
     public static void Prepare() => _ = Task.Run(() => Template.Value);
 
+    /// <summary>Builds the process-wide function on the calling thread (reflection and schema; a no-op once built).</summary>
+    internal static void PrepareNow() => _ = Template.Value;
+
     /// <summary>Creates the tool for a session.</summary>
     /// <param name="questions">The broker.</param>
     /// <param name="sessionId">The session that asks.</param>

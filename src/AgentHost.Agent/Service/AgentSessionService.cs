@@ -56,6 +56,17 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         AgentHost.Agent.Questions.AskUserTool.Prepare(); // its reflection and schema are built while the session opens
     }
 
+    /// <summary>
+    /// Builds the process-wide functions of the kernel's <c>skill</c> and <c>ask_user</c> tools (reflection and JSON
+    /// schema) on the calling thread, ahead of the first session: a front end calls it on a pool thread at start.
+    /// Idempotent and thread-safe; without it the first session builds them.
+    /// </summary>
+    public static void PrepareKernelTools()
+    {
+        Skills.SkillTool.Prepare();
+        AgentHost.Agent.Questions.AskUserTool.PrepareNow();
+    }
+
     /// <summary>The sessions open now.</summary>
     public IReadOnlyCollection<AgentSession> OpenSessions => [.. _open.Keys];
 

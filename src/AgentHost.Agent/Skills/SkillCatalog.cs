@@ -20,6 +20,7 @@ public sealed class SkillCatalog
     private readonly Dictionary<SkillFileStamp, SkillParseResult> _parsed = [];
     private readonly HashSet<string> _published = new(StringComparer.Ordinal);
     private bool _summarised;
+    private bool _unpublished;
     private List<SkillFileStamp>? _stamps;
     private SkillSnapshot? _snapshot;
 
@@ -39,25 +40,42 @@ public sealed class SkillCatalog
     public IReadOnlyList<SkillRoot> Roots { get; }
 
     /// <summary>The skills as they are on disk now (re-scanned on every read; unchanged files are not parsed again).</summary>
-    public SkillSnapshot Current
+    public SkillSnapshot Current => Read(publish: true);
+
+    /// <summary>
+    /// Scans and parses the roots ahead of the first <see cref="Current"/> (a session does this on a pool thread when it
+    /// opens, so the system prompt's catalog is ready when the first request is built). Publishes nothing: the
+    /// snapshot's problems are published by the next read of <see cref="Current"/>, exactly as without the prefetch.
+    /// </summary>
+    public void Prefetch() => Read(publish: false);
+
+    private SkillSnapshot Read(bool publish)
     {
-        get
+        lock (_lock)
         {
-            lock (_lock)
+            var notes = new List<string>();
+            var scanned = Roots.Select(root => (root, SkillScanner.Scan(root.Path, _limits, notes))).ToList();
+            var stamps = scanned.SelectMany(s => s.Item2).ToList();
+            if (_snapshot is not null && _stamps is not null && stamps.SequenceEqual(_stamps))
             {
-                var notes = new List<string>();
-                var scanned = Roots.Select(root => (root, SkillScanner.Scan(root.Path, _limits, notes))).ToList();
-                var stamps = scanned.SelectMany(s => s.Item2).ToList();
-                if (_snapshot is not null && _stamps is not null && stamps.SequenceEqual(_stamps))
+                if (publish && _unpublished)
                 {
-                    return _snapshot;
+                    _unpublished = false;
+                    Publish(_snapshot);
                 }
 
-                _stamps = stamps;
-                _snapshot = Build(scanned, notes);
-                Publish(_snapshot);
                 return _snapshot;
             }
+
+            _stamps = stamps;
+            _snapshot = Build(scanned, notes);
+            _unpublished = !publish;
+            if (publish)
+            {
+                Publish(_snapshot);
+            }
+
+            return _snapshot;
         }
     }
 

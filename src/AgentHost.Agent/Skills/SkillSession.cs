@@ -45,7 +45,23 @@ public sealed class SkillSession
         var current = Path.GetFullPath(environment.CurrentDirectory);
         var start = current == root || current.StartsWith(Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? current : root;
         var catalog = new SkillCatalog(SkillLocations.All(configuration, environment, start, runtime.Registry), runtime.Events);
+        // The first scan (folder walks, SKILL.md parsing) runs on a pool thread while the session is prepared; the system
+        // prompt's catalog then reads a warm snapshot (a read during the scan waits for it, then finds it current).
+        ThreadPool.UnsafeQueueUserWorkItem(static c => Prefetch(c), catalog, preferLocal: false);
         return new SkillSession(new ActiveSkills(catalog, environment.HomeDirectory));
+    }
+
+    private static void Prefetch(SkillCatalog catalog)
+    {
+        try
+        {
+            catalog.Prefetch();
+        }
+#pragma warning disable CA1031 // Off the way only: the real read does the same scan and handles (or reports) its own failure.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     /// <summary>Checks that the skills a person asked for exist and are user-invocable, before a session is opened.</summary>

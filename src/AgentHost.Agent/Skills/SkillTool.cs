@@ -42,6 +42,9 @@ public static class SkillTool
         },
         new AIFunctionFactoryOptions { Name = Name, Description = Description }));
 
+    /// <summary>Builds the process-wide function ahead of the first session (reflection and schema), on the calling thread.</summary>
+    public static void Prepare() => _ = Template.Value;
+
     /// <summary>Creates the tool for a session.</summary>
     /// <param name="skills">The session's active skills.</param>
     /// <returns>The tool capability.</returns>

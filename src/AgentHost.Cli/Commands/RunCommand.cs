@@ -202,12 +202,16 @@ internal sealed class RunCommand : AgentCommand
         await using var session = await frontEnd.OpenSessionAsync(options, cancellationToken).ConfigureAwait(false);
         frontEnd.Service.Questions.Prepare(parseResult.GetValue(_answers) ?? []);
 
-        // "/plugin:command args" (or a user's /command) sends the command's prompt, as the chat would.
-        var commands = (IReadOnlyList<Chat.UserCommand>)[
-            .. Chat.UserCommands.Load(Context.Paths, frontEnd.Configuration.ProjectRoot),
-            .. Chat.UserCommands.FromPlugins(frontEnd.Runtime.Host.Loaded.Values.Select(p => p.Manifest)),
-        ];
-        prompt = Chat.UserCommands.TryExpand(prompt.Trim(), commands) ?? prompt;
+        // "/plugin:command args" (or a user's /command) sends the command's prompt, as the chat would. The command
+        // folders (the user's, the trusted project's, every plugin's) are read only for a prompt that can name one.
+        if (prompt.Trim().StartsWith('/'))
+        {
+            var commands = (IReadOnlyList<Chat.UserCommand>)[
+                .. Chat.UserCommands.Load(Context.Paths, frontEnd.Configuration.ProjectRoot),
+                .. Chat.UserCommands.FromPlugins(frontEnd.Runtime.Host.Loaded.Values.Select(p => p.Manifest)),
+            ];
+            prompt = Chat.UserCommands.TryExpand(prompt.Trim(), commands) ?? prompt;
+        }
         return await session.SendAsync(
             new TurnRequest(prompt)
             {

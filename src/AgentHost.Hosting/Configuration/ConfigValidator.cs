@@ -50,17 +50,43 @@ internal static class ConfigValidator
         ArgumentNullException.ThrowIfNull(entries);
         foreach (var required in ConfigSchema.Keys.Where(key => key.Required))
         {
-            var instances = entries
-                .Select(entry => (Entry: entry, Instance: InstanceOf(entry.Key, required.Parent)))
-                .Where(pair => pair.Instance is not null)
-                .GroupBy(pair => pair.Instance!, ConfigKeys.Comparer);
-            foreach (var instance in instances)
+            // Grouped with a dictionary, not LINQ's GroupBy over tuples (JIT-compiled on every run): the instances in the
+            // order they first appear, each with its entries in order.
+            var order = new List<string>();
+            var instances = new Dictionary<string, List<ConfigEntry>>(ConfigKeys.Comparer);
+            foreach (var entry in entries)
             {
-                var key = ConfigKeys.Join(instance.Key, required.Name);
-                if (!instance.Any(pair => ConfigKeys.Comparer.Equals(pair.Entry.Key, key)))
+                if (InstanceOf(entry.Key, required.Parent) is not { } instance)
                 {
-                    var first = instance.OrderBy(pair => pair.Entry.Line ?? 0).First().Entry;
-                    yield return ConfigProblem.At(ConfigSeverity.Error, first, instance.Key, $"'{required.Name}' is missing. Add '{required.Name}:' ({required.Description})");
+                    continue;
+                }
+
+                if (!instances.TryGetValue(instance, out var members))
+                {
+                    instances[instance] = members = [];
+                    order.Add(instance);
+                }
+
+                members.Add(entry);
+            }
+
+            foreach (var instance in order)
+            {
+                var members = instances[instance];
+                var key = ConfigKeys.Join(instance, required.Name);
+                if (!members.Exists(entry => ConfigKeys.Comparer.Equals(entry.Key, key)))
+                {
+                    // The entry on the lowest line (the first of them on a tie) is where the problem is reported.
+                    var first = members[0];
+                    foreach (var entry in members)
+                    {
+                        if ((entry.Line ?? 0) < (first.Line ?? 0))
+                        {
+                            first = entry;
+                        }
+                    }
+
+                    yield return ConfigProblem.At(ConfigSeverity.Error, first, instance, $"'{required.Name}' is missing. Add '{required.Name}:' ({required.Description})");
                 }
             }
         }

@@ -87,12 +87,45 @@ public sealed class ConfigurationSnapshot
     public string? SmallModel => Get("small_model") is { Length: > 0 } model ? model : null;
 
     /// <summary>The plugins every run loads without <c>--plugin</c> (<c>plugins.defaults</c>, in list order; empty when it is <c>[]</c>).</summary>
-    public IReadOnlyList<string> DefaultPlugins =>
-        [.. GetSection(DefaultPluginsKey)
-            .Where(item => ConfigKeys.IsIndex(item.Key) && item.Value.Trim().Length > 0)
-            .OrderBy(item => int.Parse(item.Key, System.Globalization.CultureInfo.InvariantCulture))
-            .Select(item => item.Value.Trim())
-            .Distinct(StringComparer.Ordinal)];
+    public IReadOnlyList<string> DefaultPlugins
+    {
+        get
+        {
+            // Plain loops (a stable insertion by index), not LINQ over KeyValuePair<string, string>: those iterators
+            // are JIT-compiled on every run's way to its first request (the ReadyToRun image does not hold them).
+            var indexes = new List<int>();
+            var values = new List<string>();
+            foreach (var (key, value) in GetSection(DefaultPluginsKey))
+            {
+                if (!ConfigKeys.IsIndex(key) || value.Trim().Length == 0)
+                {
+                    continue;
+                }
+
+                var index = int.Parse(key, System.Globalization.CultureInfo.InvariantCulture);
+                var at = indexes.Count;
+                while (at > 0 && indexes[at - 1] > index)
+                {
+                    at--;
+                }
+
+                indexes.Insert(at, index);
+                values.Insert(at, value.Trim());
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var plugins = new List<string>(values.Count);
+            foreach (var value in values)
+            {
+                if (seen.Add(value))
+                {
+                    plugins.Add(value);
+                }
+            }
+
+            return plugins;
+        }
+    }
 
     /// <summary>The key of <see cref="DefaultPlugins"/>.</summary>
     public const string DefaultPluginsKey = "plugins.defaults";

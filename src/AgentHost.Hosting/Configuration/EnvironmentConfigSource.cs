@@ -39,8 +39,18 @@ internal static class EnvironmentConfigSource
         ArgumentNullException.ThrowIfNull(environment);
         var entries = new List<ConfigEntry>();
         var problems = new List<ConfigProblem>();
-        foreach (var (name, value) in environment.Variables.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        // Sorted names, not OrderBy over the pairs: LINQ's sorter over KeyValuePair<string, string> is JIT-compiled on every run.
+        var names = new string[environment.Variables.Count];
+        var count = 0;
+        foreach (var name in environment.Variables.Keys)
         {
+            names[count++] = name;
+        }
+
+        Array.Sort(names, 0, count, StringComparer.Ordinal);
+        foreach (var name in names.AsSpan(0, count))
+        {
+            var value = environment.Variables[name];
             if (value.Length == 0 || !name.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || NonConfigurationVariables.Contains(name))
             {
                 continue;

@@ -11,6 +11,12 @@ namespace AgentHost.Hosting.Configuration;
 /// </remarks>
 public static class YamlConfigLoader
 {
+    /// <summary>
+    /// Runs the YAML parser's process-wide set-up ahead of the first file (see <c>YamlSyntax.Prepare</c>): a front end
+    /// calls it on a pool thread at start. Idempotent, thread-safe, reads nothing.
+    /// </summary>
+    public static void Prepare() => YamlSyntax.Prepare();
+
     /// <summary>Reads a file; a missing file contributes nothing.</summary>
     public static ConfigLayerContent Load(string path, ConfigLayer layer)
     {

@@ -75,6 +75,13 @@ internal static class YamlSyntax
     /// <param name="text">The text.</param>
     /// <returns>The documents.</returns>
     /// <exception cref="YamlSyntaxException">The text is not valid YAML.</exception>
+    /// <summary>
+    /// Runs YamlDotNet's parser-wide static set-up (its default tag directives build a compiled regular expression, a few
+    /// milliseconds of code generation on first use) so that the first configuration file parsed does not pay for it.
+    /// Idempotent and thread-safe (a class constructor runs once); parses nothing.
+    /// </summary>
+    public static void Prepare() => System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(YamlDotNet.Core.Tokens.TagDirective).TypeHandle);
+
     public static YamlStream Load(string text) =>
         Parse(text, out var stream, out var failure) ? stream : throw new YamlSyntaxException(failure.Error, failure.Inner);
 

@@ -33,17 +33,50 @@ public sealed partial class SecretScrubber
     public SecretScrubber(HostEnvironment? environment = null)
     {
         WarmUpOnce();
-        _environmentSecrets = environment is null
-            ? []
-            : environment.Variables
-                .Where(v => v.Value.Length >= 6 && SecretNameParts.Any(p => v.Key.Contains(p, StringComparison.OrdinalIgnoreCase)))
-                .Select(v => v.Value)
-                .Distinct(StringComparer.Ordinal)
-                .OrderByDescending(v => v.Length)
-                .ToArray();
+        _environmentSecrets = environment is null ? [] : EnvironmentSecrets(environment.Variables);
     }
 
     private static int _warmedUp;
+
+    /// <summary>
+    /// The values of secret-named variables (6 characters or more), each once, longest first (ties in the variables'
+    /// order). Plain loops, not LINQ: LINQ's iterators over <c>KeyValuePair&lt;string, string&gt;</c> are generic
+    /// instantiations the ReadyToRun image does not hold, JIT-compiled on every run's way to its first request.
+    /// </summary>
+    private static string[] EnvironmentSecrets(IReadOnlyDictionary<string, string> variables)
+    {
+        var secrets = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, value) in variables)
+        {
+            if (value.Length >= 6 && IsSecretName(name) && seen.Add(value))
+            {
+                // A stable insertion, longest first: a longer secret is masked before a shorter one inside it.
+                var at = secrets.Count;
+                while (at > 0 && secrets[at - 1].Length < value.Length)
+                {
+                    at--;
+                }
+
+                secrets.Insert(at, value);
+            }
+        }
+
+        return [.. secrets];
+    }
+
+    private static bool IsSecretName(string name)
+    {
+        foreach (var part in SecretNameParts)
+        {
+            if (name.Contains(part, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Builds the marker searches, and has their vectorised code compiled, on a pool thread when the first scrubber is

@@ -142,6 +142,40 @@ public sealed class SkillCatalogTests
     }
 
     [Fact]
+    public async Task Prefetch_PublishesNothing_ThenTheFirstReadGivesTheSameSkills_AndPublishesTheirProblemsOnce()
+    {
+        using var temp = new TempDirectory();
+        var file = temp.WriteFile("skills/broken/SKILL.md", "# no frontmatter\n");
+        SkillFiles.Write(temp.Combine("skills"), "fine");
+        await using var bus = new EventBus(NullLogger<EventBus>.Instance);
+        var warnings = new List<WarningEvent>();
+        using var subscription = bus.Subscribe<WarningEvent>((e, _) =>
+        {
+            lock (warnings)
+            {
+                warnings.Add(e);
+            }
+
+            return ValueTask.CompletedTask;
+        });
+        var prefetched = new SkillCatalog([Root(temp.Combine("skills"), SkillSource.Project)], bus);
+        var plain = new SkillCatalog([Root(temp.Combine("skills"), SkillSource.Project)]);
+
+        prefetched.Prefetch();
+        await bus.DrainAsync(CancellationToken.None);
+        Assert.Empty(warnings);
+
+        var first = prefetched.Current;
+        _ = prefetched.Current;
+        await bus.DrainAsync(CancellationToken.None);
+
+        Assert.Equal(plain.Current.All.Select(s => (s.Name, s.File, s.Status)), first.All.Select(s => (s.Name, s.File, s.Status)));
+        Assert.Equal(plain.Current.ToPromptCatalog(), first.ToPromptCatalog());
+        var warning = Assert.Single(warnings);
+        Assert.StartsWith($"{file}:1: error: SKILL.md must start with YAML frontmatter", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PromptCatalog_ListsNameDescriptionAndLocation_SortedAndEscaped_WithoutModelHiddenSkills()
     {
         using var temp = new TempDirectory();
