@@ -6,7 +6,7 @@ namespace AgentHost.Plugins.Files.Search;
 
 /// <summary>
 /// The <c>grep</c> tool. Pass 1 walks the folder and searches every file in parallel (the walker's threads search the
-/// files they find), counting matching lines per file; the files with matches are sorted by path, so results and
+/// files they find), counting matching lines per file (large files streamed in chunks, <see cref="ChunkedScan"/>); the files with matches are sorted by path, so results and
 /// pages are deterministic. Pass 2 reads again only the files on the requested page to show their lines.
 /// </summary>
 internal static class GrepTool
@@ -103,33 +103,28 @@ internal static class GrepTool
         void SearchOne(string full, string relative, long length)
         {
             Interlocked.Increment(ref stats.Searched);
-            using var file = SearchFile.Read(full, length, MaxFileBytes);
-            switch (file.Kind)
+            try
             {
-                case SearchFileKind.Text:
-                    try
-                    {
-                        var count = matcher.Scan(file.Text, null, firstOnly);
-                        if (count > 0)
-                        {
-                            hits.Enqueue(new Hit(relative, full, count));
-                        }
-                    }
-                    catch (RegexMatchTimeoutException)
-                    {
-                        Interlocked.Increment(ref stats.TimedOut);
-                    }
-
-                    break;
-                case SearchFileKind.Binary:
-                    Interlocked.Increment(ref stats.Binary);
-                    break;
-                case SearchFileKind.TooLarge:
-                    Interlocked.Increment(ref stats.TooLarge);
-                    break;
-                case SearchFileKind.Unreadable:
-                    Interlocked.Increment(ref stats.Unreadable);
-                    break;
+                // Files over 256 KiB are streamed in chunks of whole lines; smaller ones are read whole.
+                switch (ChunkedScan.Count(full, length, MaxFileBytes, matcher, firstOnly, out var count))
+                {
+                    case SearchFileKind.Text when count > 0:
+                        hits.Enqueue(new Hit(relative, full, count));
+                        break;
+                    case SearchFileKind.Binary:
+                        Interlocked.Increment(ref stats.Binary);
+                        break;
+                    case SearchFileKind.TooLarge:
+                        Interlocked.Increment(ref stats.TooLarge);
+                        break;
+                    case SearchFileKind.Unreadable:
+                        Interlocked.Increment(ref stats.Unreadable);
+                        break;
+                }
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                Interlocked.Increment(ref stats.TimedOut);
             }
         }
 

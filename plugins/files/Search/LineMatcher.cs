@@ -20,13 +20,22 @@ internal sealed class LineMatcher
     private readonly ByteLiteral[] _others;
     private readonly bool _dollar;
 
-    private LineMatcher(Regex? regex, ByteLiteral? literal, ByteLiteral[] others, bool dollar)
+    private LineMatcher(Regex? regex, ByteLiteral? literal, ByteLiteral[] others, bool dollar, bool countsPerChunk = true)
     {
         _regex = regex;
         _literal = literal;
         _others = others;
         _dollar = dollar;
+        CountsPerChunk = countsPerChunk;
     }
+
+    /// <summary>
+    /// Whether scanning a file in pieces of whole lines counts what scanning it whole counts (<see cref="ChunkedScan"/>).
+    /// True for plain text and for regexes confirmed line by line; false for a regex run over the whole text that uses
+    /// <c>\A</c>, <c>\z</c>, <c>\Z</c>, <c>\G</c> or a lookaround, whose answer can depend on where the text starts or
+    /// what follows a line.
+    /// </summary>
+    public bool CountsPerChunk { get; }
 
     /// <summary>Builds the matcher.</summary>
     /// <param name="pattern">The pattern.</param>
@@ -73,8 +82,14 @@ internal sealed class LineMatcher
             throw new ToolException($"pattern is not a valid .NET regular expression ({ex.Message}). Escape special characters such as ( [ . * with a backslash, or set literal to true to search for the text as it is.");
         }
 
-        return new LineMatcher(regex, first, others, dollar: !plain && pattern.Contains('$'));
+        return new LineMatcher(regex, first, others, dollar: !plain && pattern.Contains('$'), countsPerChunk: first is not null || !DependsOnPosition(pattern));
     }
+
+    private static bool DependsOnPosition(string pattern) =>
+        pattern.Contains(@"\A", StringComparison.Ordinal) || pattern.Contains(@"\z", StringComparison.Ordinal)
+        || pattern.Contains(@"\Z", StringComparison.Ordinal) || pattern.Contains(@"\G", StringComparison.Ordinal)
+        || pattern.Contains("(?=", StringComparison.Ordinal) || pattern.Contains("(?!", StringComparison.Ordinal)
+        || pattern.Contains("(?<=", StringComparison.Ordinal) || pattern.Contains("(?<!", StringComparison.Ordinal);
 
     /// <summary>Where the first match in a (decoded) line starts, or 0 when it cannot be told; used to show the part of a long line that matched.</summary>
     public int Column(string line)

@@ -11,7 +11,8 @@ namespace AgentHost.Plugins.Files.Search;
 /// <remarks>
 /// The file is opened read-only, close-on-exec, without becoming a controlling terminal and without blocking (the
 /// walk only hands over files whose size is above 0, so pipes, sockets and devices are never opened; the flag is a
-/// second guard should one appear in their place). No advisory lock is taken: a search only reads, and another
+/// second guard should one appear in their place), and a symbolic link in the file's place is refused, not followed
+/// (<c>O_NOFOLLOW</c>). No advisory lock is taken: a search only reads, and another
 /// process's lock never stopped .NET from reading a file shared for reading either.
 /// </remarks>
 internal static partial class NativeFile
@@ -21,6 +22,9 @@ internal static partial class NativeFile
     private const int NonBlocking = 0x800; // O_NONBLOCK
     private const int CloseOnExec = 0x80000; // O_CLOEXEC
     private const int Interrupted = 4; // EINTR
+
+    /// <summary><c>O_NOFOLLOW</c>, which differs between the architectures: a file that is a symbolic link is refused (<c>ELOOP</c>) rather than followed.</summary>
+    private static readonly int NoFollow = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x8000 : 0x20000;
 
     /// <summary>Whether the native path is used: Linux on x64 or Arm64, where the flag values above hold.</summary>
     public static bool IsSupported { get; } = OperatingSystem.IsLinux()
@@ -36,25 +40,14 @@ internal static partial class NativeFile
     /// <exception cref="IOException">Any other failure.</exception>
     public static int ReadStart(string path, Span<byte> buffer, int probe)
     {
-        int fd;
-        do
-        {
-            fd = Open(path, ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec);
-        }
-        while (fd < 0 && Marshal.GetLastPInvokeError() == Interrupted);
-
-        if (fd < 0)
-        {
-            throw Failure(path, Marshal.GetLastPInvokeError());
-        }
-
+        var fd = OpenForReading(path);
         try
         {
             var total = 0;
             while (total < buffer.Length)
             {
                 var end = probe > 0 && total < probe ? probe : buffer.Length;
-                var read = ReadInto(fd, buffer[total..end]);
+                var read = ReadSome(fd, buffer[total..end], path);
                 if (read == 0)
                 {
                     break;
@@ -71,35 +64,61 @@ internal static partial class NativeFile
         }
         finally
         {
-            _ = Close(fd);
+            CloseFile(fd);
         }
+    }
 
-        int ReadInto(int handle, Span<byte> target)
+    /// <summary>
+    /// Opens a file for reading (read-only, close-on-exec, no controlling terminal, non-blocking) and refuses a
+    /// symbolic link in its place (<c>O_NOFOLLOW</c>): the walk hands over regular files only, so a link there means
+    /// the file was swapped after the walk saw it, and its target was never decided by the read check.
+    /// </summary>
+    /// <returns>The file descriptor; close it with <see cref="CloseFile"/>.</returns>
+    /// <exception cref="FileNotFoundException">The file is gone.</exception>
+    /// <exception cref="UnauthorizedAccessException">It may not be read.</exception>
+    /// <exception cref="IOException">Any other failure, such as a symbolic link (<c>ELOOP</c>).</exception>
+    public static int OpenForReading(string path)
+    {
+        int fd;
+        do
         {
-            while (true)
+            fd = Open(path, ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec | NoFollow);
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == Interrupted);
+
+        return fd >= 0 ? fd : throw Failure(path, Marshal.GetLastPInvokeError());
+    }
+
+    /// <summary>Reads into <paramref name="target"/> at the file's current position; returns the bytes read (0 at the end).</summary>
+    /// <exception cref="IOException">The read failed.</exception>
+    public static int ReadSome(int fd, Span<byte> target, string path)
+    {
+        while (true)
+        {
+            nint read;
+            unsafe
             {
-                nint read;
-                unsafe
+                fixed (byte* start = target)
                 {
-                    fixed (byte* start = target)
-                    {
-                        read = Read(handle, start, target.Length);
-                    }
+                    read = Read(fd, start, target.Length);
                 }
+            }
 
-                if (read >= 0)
-                {
-                    return (int)read;
-                }
+            if (read >= 0)
+            {
+                return (int)read;
+            }
 
-                var error = Marshal.GetLastPInvokeError();
-                if (error != Interrupted)
-                {
-                    throw Failure(path, error);
-                }
+            var error = Marshal.GetLastPInvokeError();
+            if (error != Interrupted)
+            {
+                throw Failure(path, error);
             }
         }
     }
+
+    /// <summary>Closes a descriptor from <see cref="OpenForReading"/>.</summary>
+    public static void CloseFile(int fd) => _ = Close(fd);
 
     private static Exception Failure(string path, int error)
     {

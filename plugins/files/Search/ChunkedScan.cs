@@ -1,0 +1,227 @@
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
+
+namespace AgentHost.Plugins.Files.Search;
+
+/// <summary>
+/// grep's first pass over one file: counts its matching lines. A file of up to <see cref="ChunkBytes"/> is read whole
+/// (<see cref="SearchFile.Read"/>); a larger one is streamed through one buffer per thread, chunk by chunk, each chunk
+/// cut after its last line break and the partial line carried over to the next, so the matcher always sees whole lines
+/// and counts exactly what it counts on the whole file. A line longer than the buffer grows it (up to the file size
+/// limit). Reading a 9 MB file then touches 256 KiB of memory instead of allocating (and faulting in) 9 MB: the buffer
+/// comes from the shared pool, which keeps arrays of this size per processor.
+/// </summary>
+/// <remarks>
+/// The same rules as <see cref="SearchFile"/>: a NUL byte in the first 8 KiB (after a UTF-8 byte order mark) makes a
+/// file binary, reading stops at the size the walk saw, a UTF-8 byte order mark is skipped. UTF-16 files (a byte order
+/// mark) are converted whole by <see cref="SearchFile"/>, and so are patterns whose meaning depends on where the text
+/// starts or ends (<c>\A</c>, <c>\z</c>, <c>\Z</c>, <c>\G</c>; <see cref="LineMatcher.CountsPerChunk"/>).
+/// </remarks>
+internal static class ChunkedScan
+{
+    /// <summary>The buffer size, and the size above which a file is streamed.</summary>
+    public const int ChunkBytes = 256 * 1024;
+
+    /// <summary>Counts the matching lines of one file.</summary>
+    /// <param name="path">The full path.</param>
+    /// <param name="length">Its size from the walk, or -1 to ask the file system.</param>
+    /// <param name="maxBytes">Larger files are not read.</param>
+    /// <param name="matcher">The pattern.</param>
+    /// <param name="firstOnly">Stop at the first matching line.</param>
+    /// <param name="count">The matching lines (0 unless the result is <see cref="SearchFileKind.Text"/>).</param>
+    /// <param name="chunkBytes">The buffer size (tests use small ones to put chunk boundaries everywhere).</param>
+    /// <returns>What the file was.</returns>
+    public static SearchFileKind Count(string path, long length, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes = ChunkBytes)
+    {
+        count = 0;
+        try
+        {
+            if (length < 0)
+            {
+                length = new FileInfo(path).Length;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return SearchFileKind.Unreadable;
+        }
+
+        if (length <= chunkBytes || length > maxBytes || !matcher.CountsPerChunk)
+        {
+            using var file = SearchFile.Read(path, length, maxBytes);
+            if (file.Kind == SearchFileKind.Text)
+            {
+                count = matcher.Scan(file.Text, null, firstOnly);
+            }
+
+            return file.Kind;
+        }
+
+        SearchFileKind? kind;
+        try
+        {
+            using var reader = new Reader(path);
+            kind = Stream(reader, length, matcher, firstOnly, Math.Max(chunkBytes, 2 * SearchFile.BinaryProbeBytes), out count);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            count = 0;
+            return SearchFileKind.Unreadable;
+        }
+
+        if (kind is { } known)
+        {
+            return known;
+        }
+
+        // UTF-16: converted whole.
+        using var utf16 = SearchFile.Read(path, length, maxBytes);
+        if (utf16.Kind == SearchFileKind.Text)
+        {
+            count = matcher.Scan(utf16.Text, null, firstOnly);
+        }
+
+        return utf16.Kind;
+    }
+
+    /// <summary>Streams the file; <see langword="null"/> when it turns out to be UTF-16.</summary>
+    private static SearchFileKind? Stream(Reader reader, long length, LineMatcher matcher, bool firstOnly, int chunkBytes, out int count)
+    {
+        count = 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(chunkBytes);
+        try
+        {
+            long total = 0;
+            var filled = 0;
+            var ended = false;
+
+            // The start: the binary probe first (a binary file is left after 8 KiB, as SearchFile does), then a full chunk.
+            Fill(SearchFile.BinaryProbeBytes);
+            if (filled >= 2 && ((buffer[0] == 0xFF && buffer[1] == 0xFE) || (buffer[0] == 0xFE && buffer[1] == 0xFF)))
+            {
+                return null;
+            }
+
+            if (filled == SearchFile.BinaryProbeBytes && SearchFile.IsBinaryStart(buffer.AsSpan(0, filled)))
+            {
+                return SearchFileKind.Binary;
+            }
+
+            Fill(buffer.Length);
+            var start = buffer.AsSpan(0, filled).StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+            if (buffer.AsSpan(start, Math.Min(filled - start, SearchFile.BinaryProbeBytes)).Contains((byte)0))
+            {
+                return SearchFileKind.Binary;
+            }
+
+            while (true)
+            {
+                var text = buffer.AsSpan(start, filled - start);
+                int scanned;
+                if (ended)
+                {
+                    scanned = text.Length;
+                }
+                else
+                {
+                    var lastBreak = text.LastIndexOf((byte)'\n');
+                    if (lastBreak < 0)
+                    {
+                        // One line longer than the buffer: grow it and read on.
+                        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, length + 1));
+                        buffer.AsSpan(start, filled - start).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                        filled -= start;
+                        start = 0;
+                        Fill(buffer.Length);
+                        continue;
+                    }
+
+                    scanned = lastBreak + 1;
+                }
+
+                if (scanned > 0)
+                {
+                    count += matcher.Scan(text[..scanned], null, firstOnly);
+                    if (firstOnly && count > 0)
+                    {
+                        return SearchFileKind.Text;
+                    }
+                }
+
+                if (ended)
+                {
+                    return SearchFileKind.Text;
+                }
+
+                // Carry the partial last line to the front and read on behind it.
+                var carry = text[scanned..];
+                carry.CopyTo(buffer);
+                filled = carry.Length;
+                start = 0;
+                Fill(buffer.Length);
+            }
+
+            // Reads until the buffer holds `upTo` bytes, the size the walk saw is reached, or the file ends.
+            void Fill(int upTo)
+            {
+                while (filled < upTo && total < length)
+                {
+                    var read = reader.Read(buffer.AsSpan(filled, (int)Math.Min(upTo - filled, length - total)), total);
+                    if (read == 0)
+                    {
+                        ended = true;
+                        return;
+                    }
+
+                    filled += read;
+                    total += read;
+                }
+
+                ended |= total >= length;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Reads a file from the start: <see cref="NativeFile"/> on Linux, .NET's API elsewhere.</summary>
+    private sealed class Reader : IDisposable
+    {
+        private readonly string _path;
+        private readonly int _fd = -1;
+        private readonly SafeFileHandle? _handle;
+
+        public Reader(string path)
+        {
+            _path = path;
+            if (NativeFile.IsSupported)
+            {
+                _fd = NativeFile.OpenForReading(path);
+            }
+            else
+            {
+                _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            }
+        }
+
+        /// <summary>Reads at <paramref name="offset"/>, which is where the previous read ended.</summary>
+        public int Read(Span<byte> target, long offset) =>
+            _handle is null ? NativeFile.ReadSome(_fd, target, _path) : RandomAccess.Read(_handle, target, offset);
+
+        public void Dispose()
+        {
+            if (_handle is not null)
+            {
+                _handle.Dispose();
+            }
+            else if (_fd >= 0)
+            {
+                NativeFile.CloseFile(_fd);
+            }
+        }
+    }
+}
