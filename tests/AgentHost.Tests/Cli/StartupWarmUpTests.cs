@@ -3,21 +3,24 @@ using AgentHost.Hosting.Configuration;
 
 namespace AgentHost.Tests.Cli;
 
-/// <summary>#25: the process-wide warm-up that commands opening a session start on a pool thread.</summary>
+/// <summary>#25: the process-wide warm-up that commands start on a pool thread.</summary>
 public sealed class StartupWarmUpTests
 {
     [Theory]
-    [InlineData(new string[0], true)]
-    [InlineData(new[] { "run", "hi" }, true)]
-    [InlineData(new[] { "chat" }, true)]
-    [InlineData(new[] { "workflow", "run", "w.yaml" }, true)]
-    [InlineData(new[] { "--continue" }, true)]
-    [InlineData(new[] { "--model", "local/m" }, true)]
-    [InlineData(new[] { "tool", "list" }, false)]
-    [InlineData(new[] { "config", "show" }, false)]
-    [InlineData(new[] { "plugin", "list" }, false)]
-    public void Applies_OnlyToCommandLinesThatOpenASession(string[] args, bool expected) =>
-        Assert.Equal(expected, StartupWarmUp.Applies(args));
+    [InlineData(new string[0], "Session")]
+    [InlineData(new[] { "run", "hi" }, "Session")]
+    [InlineData(new[] { "chat" }, "Session")]
+    [InlineData(new[] { "workflow", "run", "w.yaml" }, "Session")]
+    [InlineData(new[] { "--continue" }, "Session")]
+    [InlineData(new[] { "--model", "local/m" }, "Session")]
+    [InlineData(new[] { "tool", "run", "glob" }, "Yaml")]
+    [InlineData(new[] { "config", "show" }, "Yaml")]
+    [InlineData(new[] { "plugin", "list" }, "Yaml")]
+    [InlineData(new[] { "--version" }, "None")]
+    [InlineData(new[] { "--help" }, "None")]
+    [InlineData(new[] { "run", "-h" }, "None")]
+    public void PlanFor_SessionSetUpOnlyForSessions_YamlForOtherCommands_NothingForVersionOrHelp(string[] args, string expected) =>
+        Assert.Equal(expected, StartupWarmUp.PlanFor(args).ToString());
 
     [Fact]
     public async Task AfterTheWarmUp_ConfigurationParsesAsBefore_AndAMalformedFileGivesTheSameError()
