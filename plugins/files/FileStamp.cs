@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
+using AgentHost.Common.Hashing;
 
 namespace AgentHost.Plugins.Files;
 
@@ -21,7 +21,7 @@ internal sealed record FileStamp(long Length, DateTime LastWriteUtc, byte[]? Has
     /// <param name="content">Its bytes.</param>
     /// <returns>The stamp.</returns>
     public static FileStamp Of(string fullPath, ReadOnlySpan<byte> content) =>
-        new(content.Length, File.GetLastWriteTimeUtc(fullPath), SHA256.HashData(content));
+        new(content.Length, File.GetLastWriteTimeUtc(fullPath), Sha256.HashData(content));
 
     /// <summary>The stamp of a file as it is on disk now (reading it when it is small enough to hash).</summary>
     /// <param name="fullPath">The file.</param>

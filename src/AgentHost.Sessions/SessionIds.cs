@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace AgentHost.Sessions;
 
 /// <summary>
@@ -14,8 +12,14 @@ internal static class SessionIds
 
     public static string New(TimeProvider time)
     {
+        // 80 random bits from the operating system's CSPRNG: Guid.NewGuid draws its bytes from it (getrandom on Linux)
+        // without loading OpenSSL, which RandomNumberGenerator does on Linux (about 5 MB of resident memory). Of a version 4
+        // GUID's bytes as TryWriteBytes lays them out, only 7 and 8 hold fixed version and variant bits; 0-4 and 11-15 are used.
+        Span<byte> guid = stackalloc byte[16];
+        Guid.NewGuid().TryWriteBytes(guid);
         Span<byte> random = stackalloc byte[10];
-        RandomNumberGenerator.Fill(random);
+        guid[..5].CopyTo(random);
+        guid[11..16].CopyTo(random[5..]);
         var milliseconds = (ulong)Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds());
         Span<char> id = stackalloc char[Length];
         for (var i = 9; i >= 0; i--)

@@ -1,5 +1,6 @@
-using System.Security.Cryptography;
+using System.Runtime.InteropServices;
 using System.Text;
+using AgentHost.Common.Hashing;
 
 namespace AgentHost.Agent.Skills;
 
@@ -45,16 +46,16 @@ internal sealed class SkillBaseline
     {
         try
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            hash.AppendData(File.ReadAllBytes(skill.File));
+            var content = new List<byte>(File.ReadAllBytes(skill.File));
             var folder = new DirectoryInfo(skill.Directory);
             var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true };
             foreach (var entry in folder.EnumerateFileSystemInfos("*", options).Take(MaxEntries).Select(Describe).Order(StringComparer.Ordinal))
             {
-                hash.AppendData(Encoding.UTF8.GetBytes(entry));
+                content.AddRange(Encoding.UTF8.GetBytes(entry));
             }
 
-            return Convert.ToHexString(hash.GetHashAndReset());
+            // The managed SHA-256 for small skills: taking the baseline does not load OpenSSL (Common/Hashing/Sha256.cs).
+            return Convert.ToHexString(Sha256.HashData(CollectionsMarshal.AsSpan(content)));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
+using AgentHost.Common.Hashing;
 using System.Text;
 using System.Text.Json;
 using AgentHost.Sdk;
@@ -127,7 +127,7 @@ public sealed partial class PluginSnapshots
         }
 
         AppendFingerprint(text, Path.GetFullPath(manifest.Directory), string.Empty);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        return Convert.ToHexStringLower(Sha256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
     /// <summary>
