@@ -120,15 +120,7 @@ public sealed class SkillCatalogTests
         var file = temp.WriteFile("skills/broken/SKILL.md", "# no frontmatter\n");
         await using var bus = new EventBus(NullLogger<EventBus>.Instance);
         var warnings = new List<WarningEvent>();
-        using var subscription = bus.Subscribe<WarningEvent>((e, _) =>
-        {
-            lock (warnings)
-            {
-                warnings.Add(e);
-            }
-
-            return ValueTask.CompletedTask;
-        });
+        using var subscription = CollectWarnings(bus, warnings);
         var catalog = new SkillCatalog([Root(temp.Combine("skills"), SkillSource.Project)], bus);
 
         _ = catalog.Current;
@@ -149,15 +141,7 @@ public sealed class SkillCatalogTests
         SkillFiles.Write(temp.Combine("skills"), "fine");
         await using var bus = new EventBus(NullLogger<EventBus>.Instance);
         var warnings = new List<WarningEvent>();
-        using var subscription = bus.Subscribe<WarningEvent>((e, _) =>
-        {
-            lock (warnings)
-            {
-                warnings.Add(e);
-            }
-
-            return ValueTask.CompletedTask;
-        });
+        using var subscription = CollectWarnings(bus, warnings);
         var prefetched = new SkillCatalog([Root(temp.Combine("skills"), SkillSource.Project)], bus);
         var plain = new SkillCatalog([Root(temp.Combine("skills"), SkillSource.Project)]);
 
@@ -217,4 +201,16 @@ public sealed class SkillCatalogTests
     }
 
     private static SkillRoot Root(string path, SkillSource source) => new(path, source, source.ToString().ToLowerInvariant());
+
+    /// <summary>Adds every warning published on the bus to the list (under its lock).</summary>
+    private static IDisposable CollectWarnings(EventBus bus, List<WarningEvent> warnings) =>
+        bus.Subscribe<WarningEvent>((e, _) =>
+        {
+            lock (warnings)
+            {
+                warnings.Add(e);
+            }
+
+            return ValueTask.CompletedTask;
+        });
 }
