@@ -30,6 +30,7 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
         var checks = new List<DoctorCheck>
         {
             new(DoctorStatus.Ok, "runtime", $".NET {Environment.Version} on {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})"),
+            PrecompiledCodeCheck.Run(),
             CheckWritable("data directory", paths.DataDirectory),
             CheckConfiguration(),
             await CheckGitAsync(cancellationToken).ConfigureAwait(false),
