@@ -111,7 +111,8 @@ internal sealed partial class McpConnection : IAsyncDisposable
         McpClient? client = null;
         try
         {
-            client = await McpClient.CreateAsync(Transport(definition, workingDirectory, stderr, connection._serverLog), connection.Options(), loggerFactory: null, timeout.Token).ConfigureAwait(false);
+            var transport = new ReadOrderTransport(Transport(definition, workingDirectory, stderr, connection._serverLog), connection.Read);
+            client = await McpClient.CreateAsync(transport, connection.Options(), loggerFactory: null, timeout.Token).ConfigureAwait(false);
             connection._client = client;
             connection._tools = [.. (await client.ListToolsAsync(cancellationToken: timeout.Token).ConfigureAwait(false)).Select(t => t.ProtocolTool)];
             await connection.SetLoggingLevelAsync(timeout.Token).ConfigureAwait(false);
@@ -203,16 +204,6 @@ internal sealed partial class McpConnection : IAsyncDisposable
         {
             NotificationHandlers =
             [
-                new(NotificationMethods.ToolListChangedNotification, (_, _) =>
-                {
-                    // Before the first listing (during the start) there is nothing to refresh: that listing follows.
-                    if (Volatile.Read(ref _client) is not null)
-                    {
-                        Volatile.Write(ref _relisting, Task.Run(RelistToolsAsync, CancellationToken.None));
-                    }
-
-                    return ValueTask.CompletedTask;
-                }),
                 new(NotificationMethods.PromptListChangedNotification, (n, _) => RaiseListChanged(n.Method)),
                 new(NotificationMethods.ResourceListChangedNotification, (n, _) => RaiseListChanged(n.Method)),
                 new(NotificationMethods.LoggingMessageNotification, (n, _) =>
@@ -223,6 +214,20 @@ internal sealed partial class McpConnection : IAsyncDisposable
             ],
         },
     };
+
+    /// <summary>
+    /// Sees each message as it is read, in the server's order. A <c>notifications/tools/list_changed</c> starts the
+    /// relisting here, not in a notification handler: the SDK runs handlers on the pool, so a handler could start after
+    /// the response that followed the notification had already resumed <see cref="CallToolAsync"/>.
+    /// </summary>
+    private void Read(JsonRpcMessage message)
+    {
+        // Before the first listing (during the start) there is nothing to refresh: that listing follows.
+        if (message is JsonRpcNotification { Method: NotificationMethods.ToolListChangedNotification } && Volatile.Read(ref _client) is not null)
+        {
+            Volatile.Write(ref _relisting, Task.Run(RelistToolsAsync, CancellationToken.None));
+        }
+    }
 
     private ValueTask RaiseListChanged(string method)
     {

@@ -67,7 +67,7 @@ public sealed class McpLifecycleTests : IDisposable
         Assert.Equal(0.25, first.GetProperty("fraction").GetDouble());
     }
 
-    [SigintFact(linuxOnly: true, why: "a FIFO to learn that the server's call began, and /proc to watch the server end")]
+    [McpSigintFact(why: "a FIFO to learn that the server's call began, and /proc to watch the server end")]
     public async Task CtrlC_DuringAServerCall_SendsItNotificationsCancelled_AndTheServerEndsWithTheRun()
     {
         var fifo = ProcessWatch.MakeFifo(_ws.Combine("wait.pid"));

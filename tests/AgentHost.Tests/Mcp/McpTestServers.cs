@@ -1,3 +1,5 @@
+using AgentHost.Tests.Support;
+
 namespace AgentHost.Tests.Mcp;
 
 /// <summary>
@@ -38,6 +40,16 @@ public sealed class McpFactAttribute : FactAttribute
             Skip = reason;
         }
     }
+}
+
+/// <summary>
+/// A fact that needs the npm-installed MCP servers and SIGINT delivered to a child process on Linux; skipped with the
+/// reason when either is missing.
+/// </summary>
+public sealed class McpSigintFactAttribute : FactAttribute
+{
+    public McpSigintFactAttribute(string why) =>
+        Skip = McpTestServers.SkipReason ?? new SigintFactAttribute(linuxOnly: true, why).Skip;
 }
 
 /// <summary>A theory that needs the npm-installed MCP servers; skipped with the reason when they are absent.</summary>
