@@ -31,34 +31,13 @@ expectation is answered with HTTP 400 and an Anthropic error body, so the client
 
 from __future__ import annotations
 
-import argparse
 import json
-import socket
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
+from fake_server import ExpectationFailed, ScriptedHandler, ScriptState, check_user_and_tools, serve
 
-class ExpectationFailed(Exception):
-    pass
-
-
-class State:
-    def __init__(self, script: dict, first_request_file: str | None, log_file: str | None, verbose: bool) -> None:
-        self.turns = script["turns"]
-        self.first_request_file = first_request_file
-        self.log_file = log_file
-        self.verbose = verbose
-        self.lock = threading.Lock()
-        self.stats = {"requests": 0, "chat_requests": 0, "aux_requests": 0, "conversations_started": 0,
-                      "conversations_completed": 0, "tool_results": 0, "failures": 0, "last_failure": None}
-
-    def log(self, record: dict) -> None:
-        if self.log_file:
-            with self.lock, open(self.log_file, "a", encoding="utf-8") as f:
-                f.write(json.dumps(record) + "\n")
+NAME = "anthropic_fake_server"
 
 
 def text_of(content) -> str:
@@ -76,7 +55,7 @@ def call_id(turn: int, index: int) -> str:
     return f"toolu_bench_t{turn}_{index}"
 
 
-def plan_turn(state: State, request: dict) -> tuple[int, dict, int]:
+def plan_turn(state: ScriptState, request: dict) -> tuple[int, dict, int]:
     """Checks the request against the script; returns the turn, its spec and the tool results answering the last turn."""
     messages = request.get("messages") or []
     assistants = [m for m in messages if m.get("role") == "assistant"]
@@ -102,15 +81,9 @@ def plan_turn(state: State, request: dict) -> tuple[int, dict, int]:
                         results_text += text_of(block.get("content")) + "\n"
         if sorted(answered) != sorted(i for i, _ in want):
             raise ExpectationFailed(f"tool results for turn {turn - 1} answer {answered}; expected {[i for i, _ in want]}")
-    if "last_user_contains" in expect:
-        users = [m for m in messages if m.get("role") == "user"]
-        if not users or expect["last_user_contains"] not in text_of(users[-1].get("content")):
-            raise ExpectationFailed(f"turn {turn}: the last user message does not contain '{expect['last_user_contains']}'")
-    if "tools_include" in expect:
-        offered = {t.get("name") for t in request.get("tools") or []}
-        missing = [name for name in expect["tools_include"] if name not in offered]
-        if missing:
-            raise ExpectationFailed(f"turn {turn}: tools {missing} are not offered (offered: {sorted(n for n in offered if n)})")
+    users = [m for m in messages if m.get("role") == "user"]
+    check_user_and_tools(expect, turn, text_of(users[-1].get("content")) if users else None,
+                         {t.get("name") for t in request.get("tools") or []})
     for needle in expect.get("tool_results_contain") or []:
         if needle not in results_text:
             raise ExpectationFailed(f"turn {turn}: the tool results do not contain '{needle}': {results_text[:400]!r}")
@@ -148,61 +121,31 @@ def stream_events(model: str, spec: dict, conversation: int, turn: int) -> list[
     return events
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(ScriptedHandler):
     server_version = "bench-anthropic/1"
-    state: State  # set on the subclass
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002
-        if self.state.verbose:
-            super().log_message(format, *args)
-
-    def send_json(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def send_stream(self, events: list[tuple[str, dict]]) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-        for name, payload in events:
-            data = f"event: {name}\ndata: {json.dumps(payload)}\n\n".encode("utf-8")
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.write(b"0\r\n\r\n")
-        self.wfile.flush()
+        self.send_event_stream([f"event: {name}\ndata: {json.dumps(payload)}\n\n" for name, payload in events])
 
     def do_GET(self) -> None:  # noqa: N802
         state = self.state
-        with state.lock:
-            state.stats["requests"] += 1
-            stats = dict(state.stats)
-        if self.path.split("?")[0].rstrip("/") == "/bench/stats":
+        state.count("requests")
+        if self.route() == "/bench/stats":
+            with state.lock:
+                stats = dict(state.stats)
             self.send_json(200, stats)
         else:
             self.send_json(404, {"type": "error", "error": {"type": "not_found_error", "message": f"no route {self.path}"}})
 
     def do_HEAD(self) -> None:  # noqa: N802
-        self.send_response(404)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        self.send_empty_404()
 
     def do_POST(self) -> None:  # noqa: N802
         arrived_mono, arrived_epoch = time.monotonic_ns(), time.time_ns()
         state = self.state
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        path = self.path.split("?")[0].rstrip("/")
-        with state.lock:
-            state.stats["requests"] += 1
+        path = self.route()
+        state.count("requests")
         if path == "/v1/messages/count_tokens":
             self.send_json(200, {"input_tokens": 10})
             return
@@ -216,8 +159,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         model = request.get("model") or "claude-bench"
         if not request.get("tools"):
-            with state.lock:
-                state.stats["aux_requests"] += 1
+            state.count("aux_requests")
             state.log({"event": "aux", "model": model, "monotonic_ns": arrived_mono})
             spec = {"text": "bench"}
             if request.get("stream"):
@@ -239,62 +181,26 @@ class Handler(BaseHTTPRequestHandler):
             self.fail("the request is not streamed ('stream': true expected)", arrived_mono)
             return
         if turn == 0:
-            with state.lock:
-                state.stats["conversations_started"] += 1
-                conversation = state.stats["conversations_started"]
-            if state.first_request_file:
-                tmp = state.first_request_file + ".tmp"
-                Path(tmp).write_text(json.dumps({"conversation": conversation, "monotonic_ns": arrived_mono,
-                                                 "epoch_ns": arrived_epoch}) + "\n", encoding="utf-8")
-                Path(tmp).replace(state.first_request_file)
-        with state.lock:
-            state.stats["tool_results"] += results
+            conversation = state.start_conversation(arrived_mono, arrived_epoch)
+        state.count("tool_results", results)
         self.send_stream(stream_events(model, spec, conversation, turn))
         last = turn == len(state.turns) - 1
         if last:
-            with state.lock:
-                state.stats["conversations_completed"] += 1
+            state.count("conversations_completed")
         state.log({"event": "request", "conversation": conversation, "turn": turn, "final": last, "model": model,
                    "tool_results": results, "monotonic_ns": arrived_mono,
                    **({"tools": [t.get("name") for t in request.get("tools") or []]} if turn == 0 else {})})
 
     def fail(self, message: str, arrived_mono: int) -> None:
-        state = self.state
-        with state.lock:
-            state.stats["failures"] += 1
-            state.stats["last_failure"] = message
-        state.log({"event": "failure", "message": message, "monotonic_ns": arrived_mono})
-        print(f"anthropic_fake_server: {message}", file=sys.stderr, flush=True)
+        self.state.failed(message, {"monotonic_ns": arrived_mono}, NAME)
         self.send_json(400, {"type": "error", "error": {"type": "invalid_request_error", "message": f"bench script: {message}"}})
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--script", required=True)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--port-file")
-    parser.add_argument("--first-request-file")
-    parser.add_argument("--log")
-    parser.add_argument("--verbose", action="store_true")
-    args = parser.parse_args()
-    script = json.loads(Path(args.script).read_text(encoding="utf-8"))
-    handler = type("ScriptedHandler", (Handler,), {"state": State(script, args.first_request_file, args.log, args.verbose)})
-    server = ThreadingHTTPServer((args.host, args.port), handler)
-    server.daemon_threads = True
-    port = server.server_address[1]
-    if args.port_file:
-        tmp = args.port_file + ".tmp"
-        Path(tmp).write_text(f"{port}\n", encoding="utf-8")
-        Path(tmp).replace(args.port_file)
-    print(f"anthropic_fake_server: listening on http://{args.host}:{port} ({len(script['turns'])} turns)", flush=True)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve(NAME, __doc__, Handler,
+                 lambda script, args: ScriptState(script, args.first_request_file, args.log, args.verbose,
+                                                  ("aux_requests", "tool_results")),
+                 lambda host, port, state: f"listening on http://{host}:{port} ({len(state.turns)} turns)")
 
 
 if __name__ == "__main__":

@@ -47,41 +47,22 @@ one JSON line per request (and per failure).
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-import socket
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+
+from fake_server import ExpectationFailed, ScriptedHandler, ScriptState, check_user_and_tools, serve
+
+NAME = "openai_fake_server"
 
 TEMPLATE = re.compile(r"\{(\w+)(?:\+(\d+))?\}")
 
 
-class ExpectationFailed(Exception):
-    pass
-
-
-class State:
+class State(ScriptState):
     def __init__(self, script: dict, first_request_file: str | None, log_file: str | None, verbose: bool) -> None:
-        self.script = script
+        super().__init__(script, first_request_file, log_file, verbose, ("models_requests",))
         self.model = script.get("model", "bench-model")
-        self.turns = script["turns"]
-        self.first_request_file = first_request_file
-        self.log_file = log_file
-        self.verbose = verbose
-        self.lock = threading.Lock()
-        self.stats = {"requests": 0, "chat_requests": 0, "conversations_started": 0, "conversations_completed": 0,
-                      "failures": 0, "models_requests": 0, "last_failure": None}
-
-    def log(self, record: dict) -> None:
-        if self.verbose:
-            print(json.dumps(record), file=sys.stderr, flush=True)
-        if self.log_file:
-            with self.lock, open(self.log_file, "a", encoding="utf-8") as f:
-                f.write(json.dumps(record) + "\n")
 
 
 def text_of(content) -> str:
@@ -152,16 +133,10 @@ def plan_turn(state: State, request: dict) -> tuple[int, dict, dict]:
                 raise ExpectationFailed(f"tool results for turn {j - 1} answer {answered}; expected {[i for i, _ in want]}")
         results = "\n".join(text_of(m.get("content")) for m in groups[j - 1]) if j > 0 else ""
         checked = j == turn  # earlier turns were checked by the requests that asked for them; only keep their values
-        if checked and "last_user_contains" in expect:
-            users = [m for m in messages if m.get("role") == "user"]
-            if not users or expect["last_user_contains"] not in text_of(users[-1].get("content")):
-                raise ExpectationFailed(f"turn {turn}: the last user message does not contain '{expect['last_user_contains']}'")
-        if checked and "tools_include" in expect:
-            offered = {(t.get("function") or {}).get("name") for t in request.get("tools") or []}
-            missing = [name for name in expect["tools_include"] if name not in offered]
-            if missing:
-                raise ExpectationFailed(f"turn {turn}: tools {missing} are not offered (offered: {sorted(n for n in offered if n)})")
         if checked:
+            users = [m for m in messages if m.get("role") == "user"]
+            check_user_and_tools(expect, turn, text_of(users[-1].get("content")) if users else None,
+                                 {(t.get("function") or {}).get("name") for t in request.get("tools") or []})
             for needle in expect.get("tool_results_contain") or []:
                 needle = expand(needle, variables)
                 if needle not in results:
@@ -218,19 +193,9 @@ def stream_events(state: State, request: dict, turn: int, spec: dict, variables:
     return events
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(ScriptedHandler):
     server_version = "bench-openai/1"
-    state: State  # set on the subclass
-
-    def setup(self) -> None:
-        super().setup()
-        # Many small writes per answer: without TCP_NODELAY, Nagle and the client's delayed ACK add 40 ms stalls.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - BaseHTTPRequestHandler's signature
-        if self.state.verbose:
-            super().log_message(format, *args)
+    state: State
 
     def read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -245,32 +210,17 @@ class Handler(BaseHTTPRequestHandler):
                 self.rfile.readline()
         return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
-    def send_json(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
     def fail(self, message: str, extra: dict) -> None:
-        state = self.state
-        with state.lock:
-            state.stats["failures"] += 1
-            state.stats["last_failure"] = message
-        state.log(dict(extra, event="failure", message=message))
-        print(f"openai_fake_server: {message}", file=sys.stderr, flush=True)
+        self.state.failed(message, extra, NAME)
         self.send_json(400, {"error": {"message": f"bench script: {message}", "type": "invalid_request_error",
                                        "param": None, "code": "bench_expectation_failed"}})
 
     def do_GET(self) -> None:  # noqa: N802
         state = self.state
-        with state.lock:
-            state.stats["requests"] += 1
-        path = self.path.split("?")[0].rstrip("/")
+        state.count("requests")
+        path = self.route()
         if path == "/v1/models":
-            with state.lock:
-                state.stats["models_requests"] += 1
+            state.count("models_requests")
             self.send_json(200, {"object": "list", "data": [{"id": state.model, "object": "model",
                                                              "created": 1_700_000_000, "owned_by": "bench"}]})
         elif path == "/bench/stats":
@@ -284,19 +234,15 @@ class Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:  # noqa: N802
         # agent's warm-up (a HEAD to the base URL while the session is prepared): answered like real endpoints do,
         # 404 with no body on a kept-alive connection.
-        with self.state.lock:
-            self.state.stats["requests"] += 1
-        self.send_response(404)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        self.state.count("requests")
+        self.send_empty_404()
 
     def do_POST(self) -> None:  # noqa: N802
         arrived_mono, arrived_epoch = time.monotonic_ns(), time.time_ns()
         state = self.state
         body = self.read_body()
-        with state.lock:
-            state.stats["requests"] += 1
-        if self.path.split("?")[0].rstrip("/") != "/v1/chat/completions":
+        state.count("requests")
+        if self.route() != "/v1/chat/completions":
             self.send_json(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error",
                                            "param": None, "code": None}})
             return
@@ -314,62 +260,20 @@ class Handler(BaseHTTPRequestHandler):
             self.fail(str(ex), {"monotonic_ns": arrived_mono, "conversation": conversation})
             return
         if turn == 0:
-            with state.lock:
-                state.stats["conversations_started"] += 1
-                conversation = state.stats["conversations_started"]
-            if state.first_request_file:
-                record = json.dumps({"conversation": conversation, "monotonic_ns": arrived_mono, "epoch_ns": arrived_epoch})
-                tmp = state.first_request_file + ".tmp"
-                Path(tmp).write_text(record + "\n", encoding="utf-8")
-                Path(tmp).replace(state.first_request_file)
+            conversation = state.start_conversation(arrived_mono, arrived_epoch)
         events = stream_events(state, request, turn, spec, variables, conversation)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-        for event in events:
-            data = f"data: {event}\n\n".encode("utf-8")
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.write(b"0\r\n\r\n")
-        self.wfile.flush()
+        self.send_event_stream([f"data: {event}\n\n" for event in events])
         last = turn == len(state.turns) - 1
         if last:
-            with state.lock:
-                state.stats["conversations_completed"] += 1
+            state.count("conversations_completed")
         state.log({"event": "request", "conversation": conversation, "turn": turn, "final": last,
                    "monotonic_ns": arrived_mono, "epoch_ns": arrived_epoch, "events": len(events)})
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--script", required=True, help="the conversation (JSON)")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0: any free port")
-    parser.add_argument("--port-file", help="write the port here once listening")
-    parser.add_argument("--first-request-file", help="overwritten with the time of each conversation's first request")
-    parser.add_argument("--log", help="append one JSON line per request")
-    parser.add_argument("--verbose", action="store_true")
-    args = parser.parse_args()
-
-    script = json.loads(Path(args.script).read_text(encoding="utf-8"))
-    handler = type("ScriptedHandler", (Handler,), {"state": State(script, args.first_request_file, args.log, args.verbose)})
-    server = ThreadingHTTPServer((args.host, args.port), handler)
-    server.daemon_threads = True
-    port = server.server_address[1]
-    if args.port_file:
-        tmp = args.port_file + ".tmp"
-        Path(tmp).write_text(f"{port}\n", encoding="utf-8")
-        Path(tmp).replace(args.port_file)
-    print(f"openai_fake_server: listening on http://{args.host}:{port}/v1 ({len(script['turns'])} turns, model {handler.state.model})",
-          flush=True)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve(NAME, __doc__, Handler,
+                 lambda script, args: State(script, args.first_request_file, args.log, args.verbose),
+                 lambda host, port, state: f"listening on http://{host}:{port}/v1 ({len(state.turns)} turns, model {state.model})")
 
 
 if __name__ == "__main__":
