@@ -144,6 +144,20 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
         Interactive = interactive,
     };
 
+    /// <summary>
+    /// Starts making the client of the model a session opened with <paramref name="options"/> will use, with its
+    /// provider's warm-up, while the session opens (<see cref="AgentSessionService.PrepareModel"/>): the options' model,
+    /// else the remembered session's, else the configured one unless a role is preferred. Only a head start: the
+    /// session's own choice decides, and takes the prepared client only when it is the same model.
+    /// </summary>
+    /// <param name="options">The options the session will open with.</param>
+    /// <param name="cancellationToken">Cancellation of the warm-up.</param>
+    public void PrepareModel(SessionOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Service.PrepareModel(options.Model ?? Remembered?.Model ?? (options.Prefer is null ? Configuration.Model : null), cancellationToken);
+    }
+
     /// <summary>Opens the remembered session, or creates a new one.</summary>
     public Task<AgentSession> OpenSessionAsync(SessionOptions options, CancellationToken cancellationToken) =>
         Remembered is not null

@@ -122,9 +122,13 @@ public sealed partial class AgentSession
         var prompting = StartupActivities.Start("turn.system-prompt");
         var systemPrompt = await BuildSystemPromptAsync(context, cancellationToken).ConfigureAwait(false);
         prompting?.Dispose();
-        // Dormant plugins (activation: lazy) load their code while the model thinks, not on the first call of their tools.
-        runtime.Host.ActivateDormantInBackground();
-        var loop = new AgentLoop(model.Client, context.Pipeline, runtime.Events, store.Conversation, _parts.Time);
+        // Dormant plugins (activation: lazy) load their code while the model answers, not on the first call of their
+        // tools, and not before the request either: started when the first part of the answer arrives, they leave the
+        // cores to sending the first request.
+#pragma warning disable CA2000 // Not disposed: that would dispose the model's client, which the session keeps for its next turns.
+        var client = new ActivateOnFirstUpdate(model.Client, runtime.Host.ActivateDormantInBackground);
+#pragma warning restore CA2000
+        var loop = new AgentLoop(client, context.Pipeline, runtime.Events, store.Conversation, _parts.Time);
         context.Checkpoints?.BeginTurn();
         AgentRunResult result;
         try

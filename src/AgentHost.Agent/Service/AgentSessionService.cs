@@ -67,6 +67,28 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         AgentHost.Agent.Questions.AskUserTool.PrepareNow();
     }
 
+    /// <summary>
+    /// Starts making the client of the model the first session will most likely use, with its provider's warm-up, on a
+    /// pool thread (see <see cref="PreparedModel"/>): a front end calls it once its plugins are loaded. The first
+    /// session whose choice is the same model takes it; a wrong or failed guess changes nothing but is thrown away.
+    /// </summary>
+    /// <param name="model">The model text (<c>provider/model</c> or a bare id); nothing happens for <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancellation of the warm-up.</param>
+    public void PrepareModel(string? model, CancellationToken cancellationToken = default)
+    {
+        if (model is null)
+        {
+            return;
+        }
+
+        var (configuration, runtime, environment) = (_parts.Configuration, _parts.Runtime, _parts.Environment);
+        _parts.Prepared.Start(
+            model,
+            text => Runs.ModelLookup.Qualify(text, configuration, runtime.Registry, environment),
+            text => Runs.ModelSelection.Select(text, configuration, runtime, environment),
+            cancellationToken);
+    }
+
     /// <summary>The sessions open now.</summary>
     public IReadOnlyCollection<AgentSession> OpenSessions => [.. _open.Keys];
 
@@ -167,6 +189,8 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         {
             await session.DisposeAsync().ConfigureAwait(false);
         }
+
+        _parts.Prepared.Dispose();
     }
 
     /// <summary>

@@ -48,7 +48,8 @@ internal static class SessionModelChoice
     public static async Task<SelectedModel> SelectAsync(SessionServiceParts parts, string text, CancellationToken cancellationToken)
     {
         await EnsureProviderAsync(parts, text, cancellationToken).ConfigureAwait(false);
-        return ModelSelection.Select(text, parts.Configuration, parts.Runtime, parts.Environment);
+        return await parts.Prepared.TakeAsync(text).ConfigureAwait(false)
+            ?? ModelSelection.Select(text, parts.Configuration, parts.Runtime, parts.Environment);
     }
 
     private static async Task EnsureProviderAsync(SessionServiceParts parts, string text, CancellationToken cancellationToken)

@@ -53,7 +53,7 @@ internal static class SessionRunContextBuilder
         var (model, why) = await SessionModelChoice.ChooseAsync(
             parts, options, existing is null ? null : opening.Settings, firstPrompt.ToModelText().Length, [.. firstPrompt.Images.Select(i => i.Name ?? i.MediaType)], cancellationToken).ConfigureAwait(false);
         // Not disposed here: the first request is sent after the build, so the warm-up belongs to the context.
-        var warmUp = ProviderWarmUp.Start(model.Client, cancellationToken);
+        var warmUp = parts.Prepared.TakeWarmUp(model.Client) ?? ProviderWarmUp.Start(model.Client, cancellationToken);
         choosing?.Dispose();
         SessionLease? newLease = null;
         try

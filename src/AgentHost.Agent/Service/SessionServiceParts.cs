@@ -22,4 +22,7 @@ internal sealed record SessionServiceParts(
 {
     /// <summary>Carries questions for a person (<c>ask_user</c>, workflow <c>wait</c> nodes) to the front ends.</summary>
     public QuestionBroker Questions { get; init; } = new(Runtime.Events, Time);
+
+    /// <summary>The model client a front end prepared ahead of the first session (<see cref="AgentSessionService.PrepareModel"/>).</summary>
+    public PreparedModel Prepared { get; } = new();
 }

@@ -199,6 +199,7 @@ internal sealed class RunCommand : AgentCommand
             DryRun = parseResult.GetValue(_dryRun) ? true : null,
             Prefer = ModelSelector.TryParse(parseResult.GetValue(_prefer), out var prefer) && parseResult.GetValue(_prefer) is not null ? prefer : null,
         };
+        frontEnd.PrepareModel(options, cancellationToken);
         await using var session = await frontEnd.OpenSessionAsync(options, cancellationToken).ConfigureAwait(false);
         frontEnd.Service.Questions.Prepare(parseResult.GetValue(_answers) ?? []);
 

@@ -52,32 +52,60 @@ public sealed partial class PluginHost
     }
 
     /// <summary>
-    /// Starts activating every dormant plugin on the thread pool and returns at once, so that their code is ready by the
-    /// time the model asks for one of their tools instead of loading on that call's path. A session calls it when its
-    /// first turn starts: the activation overlaps the wait for the model. A failure is reported as an activation failure
-    /// always is (<see cref="PluginFailedEvent"/>, the plugin unloaded); nothing is thrown here.
+    /// Starts activating every dormant plugin and returns at once, so that their code is ready by the time the model
+    /// asks for one of their tools instead of loading on that call's path. They are activated one after another, in id
+    /// order, on one background thread (not the thread pool, which stays free for the model request's continuations);
+    /// one that a tool call already started is left to it, and a tool call for one not started yet starts its own. A
+    /// session calls it when the first part of the model's answer arrives. A failure is reported as an activation
+    /// failure always is (<see cref="PluginFailedEvent"/>, the plugin unloaded); nothing is thrown here.
     /// </summary>
     public void ActivateDormantInBackground()
     {
+        var dormant = new List<LoadedPlugin>();
         foreach (var plugin in _loaded.Values)
         {
             if (plugin.Dormant is not null)
             {
-                _ = ActivateQuietlyAsync(plugin.Manifest.Id);
+                dormant.Add(plugin);
             }
         }
+
+        if (dormant.Count == 0)
+        {
+            return;
+        }
+
+        dormant.Sort(static (a, b) => string.CompareOrdinal(a.Manifest.Id, b.Manifest.Id));
+        var thread = new Thread(() => ActivateInTurn(dormant)) { IsBackground = true, Name = "plugin activation" };
+        thread.Start();
     }
 
-    private async Task ActivateQuietlyAsync(string pluginId)
+    /// <summary>Activates the plugins one after another on the calling thread; one that a tool call already started is left to it.</summary>
+    private void ActivateInTurn(List<LoadedPlugin> plugins)
     {
-        try
+        foreach (var plugin in plugins)
         {
-            await ActivateAsync(pluginId).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Reported by the activation itself (log, PluginFailedEvent); a tool call of the plugin then says why.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
+            if (plugin.Dormant is not { } dormant)
+            {
+                continue;
+            }
+
+            Task<LoadedPlugin>? mine = null;
+            lock (dormant.Gate)
+            {
+                if (dormant.Activation is null)
+                {
+                    mine = new Task<LoadedPlugin>(() => Activate(plugin, dormant));
+                    dormant.Activation = mine;
+                }
+            }
+
+            if (mine is not null)
+            {
+                // Runs here; a failure is reported by the activation itself and kept in the task for a later tool call.
+                mine.RunSynchronously(TaskScheduler.Default);
+                _ = mine.Exception;
+            }
         }
     }
 

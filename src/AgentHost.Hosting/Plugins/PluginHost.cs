@@ -146,6 +146,7 @@ public sealed partial class PluginHost : IAsyncDisposable
         var fallbackId = Path.GetFileName(Path.TrimEndingDirectorySeparator(request.Directory));
         using var activity = Logging.StartupActivities.Start("plugin.load", fallbackId);
         PluginManifest manifest;
+        var reading = Logging.StartupActivities.Start("plugin.manifest", fallbackId);
         try
         {
             manifest = ManifestReader.ReadFromDirectory(request.Directory);
@@ -155,12 +156,22 @@ public sealed partial class PluginHost : IAsyncDisposable
             return attempt.TryCommit() ? Report(new PluginLoadResult(fallbackId, null, PluginLoadStatus.Failed, ex.Message)) : attempt.Abandoned;
         }
 
+        finally
+        {
+            reading?.Dispose();
+        }
+
         var version = manifest.Version.ToNormalizedString();
         attempt.Identify(manifest.Id, version);
+        var keying = Logging.StartupActivities.Start("plugin.snapshot.key", fallbackId);
         var snapshotKey = instance is null && manifest.LazyActivation && manifest.EntryAssembly is not null && Snapshots is not null
             ? PluginSnapshots.KeyOf(manifest, request)
             : null;
-        if (snapshotKey is not null && Snapshots!.Find(snapshotKey) is { } snapshot)
+        keying?.Dispose();
+        var finding = Logging.StartupActivities.Start("plugin.snapshot.find", fallbackId);
+        var found = snapshotKey is not null ? Snapshots!.Find(snapshotKey) : null;
+        finding?.Dispose();
+        if (snapshotKey is not null && found is { } snapshot)
         {
             // Its code is checked (content hash, entry assembly, references) and loaded at activation, before any of it runs.
             return IdentityRefusal(manifest) is { } refused

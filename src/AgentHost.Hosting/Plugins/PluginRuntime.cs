@@ -215,6 +215,7 @@ public sealed class PluginRuntime : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requested);
+        var resolving = Logging.StartupActivities.Start("plugins.resolve");
         var installed = ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
         var extra = new List<PluginLoadRequest>();
         foreach (var id in (defaults ?? []).Distinct(StringComparer.Ordinal).Where(d => !installed.Contains(d) && !requested.Contains(d)))
@@ -268,6 +269,7 @@ public sealed class PluginRuntime : IAsyncDisposable
 
         // Installed and bundled plugins load together (the default packs are most of a run's plugins).
         UseSnapshots();
+        resolving?.Dispose();
         var storeLoad = LoadInstalledAsync([.. ListInstalled().Where(p => p.Enabled || requested.Contains(p.Locked.Id)).Select(p => p.Locked.Id)], cancellationToken);
         var otherLoad = Host.LoadAllAsync(extra, cancellationToken);
         await Task.WhenAll((Task)storeLoad, otherLoad).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

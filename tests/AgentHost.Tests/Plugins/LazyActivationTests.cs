@@ -72,6 +72,42 @@ public sealed class LazyActivationTests
     }
 
     [Fact]
+    public async Task ActivateDormantInBackground_WithSeveralPlugins_ActivatesEachInTurn_AndAToolCallMeanwhileGetsTheRealResult()
+    {
+        using var temp = new TempDirectory();
+        CopyCatalogPlugin("files", temp);
+        CopyCatalogPlugin("git", temp);
+        File.WriteAllText(temp.Combine("work", "notes.txt").EnsureFolder(), "first line\nsecond line\n");
+        await using (var cold = Runtime(temp))
+        {
+            await cold.LoadForRunAsync(["files", "git"], temp.Path);
+        }
+
+        await using var warm = Runtime(temp);
+        await warm.LoadForRunAsync(["files", "git"], temp.Path);
+        Assert.False(warm.Host.Loaded["files"].IsActive);
+        Assert.False(warm.Host.Loaded["git"].IsActive);
+
+        // One background thread activates them one after another (a session's first turn); a tool call that comes
+        // meanwhile shares the activation of its plugin (or starts it) and gets the real tool.
+        warm.Host.ActivateDormantInBackground();
+        using var pipeline = AgentRunner.CreatePipeline(warm, AllowAllPermissionGate.Instance, SecretScrubber.PatternsOnly, TimeProvider.System);
+        var outcome = await pipeline.InvokeAsync("view", """{"path": "notes.txt"}""", new ToolCallContext("s1", "c1") { WorkspaceRoot = temp.Combine("work") });
+
+        Assert.True(outcome.Status == ToolCallStatus.Succeeded, outcome.Text);
+        Assert.Contains("second line", outcome.Text, StringComparison.Ordinal);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!(warm.Host.Loaded["files"].IsActive && warm.Host.Loaded["git"].IsActive) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(warm.Host.Loaded["files"].IsActive, "files was activated");
+        Assert.True(warm.Host.Loaded["git"].IsActive, "git was activated without a tool call");
+        Assert.Equal("git", warm.Registry.Find(CapabilityKind.Tool, "git_status")!.PluginId);
+    }
+
+    [Fact]
     public async Task ChangedPluginFile_MissesTheSnapshot_AndThePluginLoadsEagerly()
     {
         using var temp = new TempDirectory();

@@ -84,4 +84,28 @@ public sealed class OpenAIEndToEndTests
         Assert.Equal("Still fine.", run.Output.Trim());
         Assert.Single(server.Requests, r => r.Method == "POST");
     }
+
+    [Fact]
+    public async Task AgentRun_PreparesTheNamedModelWhileTheSessionOpens_AndUsesIt_WithOneWarmUp()
+    {
+        await using var server = new FakeOpenAIServer();
+        using var ws = new RunWorkspace();
+        ws.WriteUserConfig($"""
+            model: local/configured-model
+            providers:
+              local:
+                type: openai
+                base_url: {server.BaseUrl}
+            """);
+        server.ReplySse(Chunks.Answer("Prepared."));
+
+        // --model wins over the configured model: the prepared client must be the named one, made once.
+        var run = await AgentProcess.RunAsync(ws.Root, ws.Environment, "run", "Hello?", "--model", "local/test-model", "--plugin", "openai", "-o", "final");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Equal("Prepared.", run.Output.Trim());
+        Assert.Single(server.Requests, r => r.Method == "HEAD"); // the prepared client's warm-up; a second client would send its own
+        Assert.Single(server.Requests, r => r.Method == "POST");
+        Assert.Equal("test-model", server.LastChat.Json.GetProperty("model").GetString());
+    }
 }
