@@ -266,7 +266,7 @@ static class Census
     }
 }
 
-/// <summary>Writes methods as a .mibc (uncompressed: a plain PE file, which crossgen2 accepts as well as the zipped form).</summary>
+/// <summary>Writes methods as a .mibc (zipped, as dotnet-pgo does by default).</summary>
 sealed class MibcWriter(Type canon, bool hot)
 {
     readonly MetadataBuilder _md = new();
@@ -368,8 +368,17 @@ sealed class MibcWriter(Type canon, bool hot)
             });
         var blob = new BlobBuilder();
         pe.Serialize(blob);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         using var file = File.Create(output);
-        blob.WriteContentTo(file);
+        // The compressed form crossgen2 also reads: a zip whose one entry is "<file name>.dll". A fixed entry time
+        // keeps the file the same for the same methods.
+        using var zip = new System.IO.Compression.ZipArchive(file, System.IO.Compression.ZipArchiveMode.Create);
+        var entry = zip.CreateEntry(name + ".dll", System.IO.Compression.CompressionLevel.SmallestSize);
+        entry.LastWriteTime = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        using (var stream = entry.Open())
+        {
+            blob.WriteContentTo(stream);
+        }
         return written;
     }
 

@@ -10,13 +10,16 @@
 #   --out FILE    where to write the profile (default src/AgentHost.Cli/Profile/agent.mibc)
 #   --keep        keep the work folder (censuses, build) and print its path
 #
-# What it does: runs the benchmark's two tasks (bench/README.md) with the runtime's JIT census
-# (DOTNET_JitStdOutFile + DOTNET_JitDisasmSummary=1, the list of every method the JIT compiled) on a build without
-# the profile, then bench/Census2Mibc turns the lists into a .mibc that crossgen2 reads (--mibc, through the
-# PublishReadyToRunPgoFiles item of src/AgentHost.Cli/ReadyToRunProfile.targets):
+# What it does: runs the benchmark's two tasks (bench/README.md) on a build without the profile with the runtime's
+# JIT census on (DOTNET_JitStdOutFile + DOTNET_JitDisasmSummary=1: every method the JIT compiled), then
+# bench/Census2Mibc turns the lists into a .mibc that crossgen2 reads (--mibc, through the PublishReadyToRunPgoFiles
+# item of src/AgentHost.Cli/ReadyToRunProfile.targets):
 #   1. the scripted 6-step task (--plugin scripted --plugin files on a copy of examples/quickstart);
 #   2. the openai task (bench/lib/openai_fake_server.py on 127.0.0.1, a generated 2,000-file repository,
-#      --plugin files --plugin shell).
+#      --plugin files --plugin shell);
+# each N times as published (the census lists what the image lacks: methods to add), and once more, like
+# `agent --version`, `agent --help` and `agent plugin list`, with DOTNET_ReadyToRun=0 (the census then lists every
+# method the run executed: the hot part of the image's layout, --method-layout:hotcold).
 # The census of a build WITH the profile lacks what the profile already added, so always start from one without it.
 #
 # Why not dotnet-pgo: the runtime's own profile tool (src/coreclr/tools/dotnet-pgo in the dotnet/runtime repository)
@@ -61,23 +64,32 @@ dotnet build "$REPO/bench/Census2Mibc" -c Release -o "$WORK/tool" >"$WORK/tool.l
   || { tail -n 30 "$WORK/tool.log" >&2; exit 1; }
 
 census=()
-# census NAME ENV-ASSIGNMENTS… -- COMMAND…: one run with the JIT census on; fails if the command fails.
+# run_census NAME COMMAND…: runs COMMAND with the JIT census on (into jit-NAME.txt); fails if the command fails.
 run_census() {
   local name="$1"; shift
   local file="$WORK/jit-$name.txt"
-  env DOTNET_JitStdOutFile="$file" DOTNET_JitDisasmSummary=1 "$@" >"$WORK/out-$name.txt" 2>&1 \
+  (export DOTNET_JitStdOutFile="$file" DOTNET_JitDisasmSummary=1; "$@") >"$WORK/out-$name.txt" 2>&1 \
     || { cat "$WORK/out-$name.txt" >&2; exit 1; }
   census+=("$file")
 }
 
-log "scripted 6-step task: $RUNS runs"
+log "agent --version, --help, plugin list (every method executed)"
+mkdir -p "$WORK/home-commands"
+run_census "version-all" env AGENT_HOME="$WORK/home-commands" DOTNET_ReadyToRun=0 "$AGENT" --version
+run_census "help-all" env AGENT_HOME="$WORK/home-commands" DOTNET_ReadyToRun=0 "$AGENT" --help
+run_census "plugin-list-all" env AGENT_HOME="$WORK/home-commands" DOTNET_ReadyToRun=0 "$AGENT" plugin list
+
+log "scripted 6-step task: $RUNS runs, and one with every method executed"
 cp -R "$REPO/examples/quickstart" "$WORK/quickstart"
 mkdir -p "$WORK/home-scripted"
+scripted() {
+  "$@" "$AGENT" run "Describe this project" --plugin scripted --plugin files \
+    --model "scripted/$REPO/bench/scenarios/six-step-task.yaml" --root "$WORK/quickstart" --output final
+}
 for i in $(seq 1 "$RUNS"); do
-  run_census "scripted-$i" AGENT_HOME="$WORK/home-scripted" "$AGENT" run "Describe this project" \
-    --plugin scripted --plugin files --model "scripted/$REPO/bench/scenarios/six-step-task.yaml" \
-    --root "$WORK/quickstart" --output final
+  run_census "scripted-$i" scripted env AGENT_HOME="$WORK/home-scripted"
 done
+run_census "scripted-all" scripted env AGENT_HOME="$WORK/home-scripted" DOTNET_ReadyToRun=0
 
 log "openai task: $RUNS runs against bench/lib/openai_fake_server.py"
 python3 "$REPO/bench/lib/openai_fake_server.py" --script "$REPO/bench/scenarios/openai-task/conversation.json" \
@@ -87,14 +99,20 @@ for _ in $(seq 1 100); do [[ -s $WORK/port ]] && break; sleep 0.1; done
 [[ -s $WORK/port ]] || { cat "$WORK/server.out" >&2; exit 1; }
 python3 "$REPO/bench/scenarios/openai-task/scenario.py" setup --repo "$WORK/repo" --home "$WORK/home-openai" \
   --agent "$AGENT" --port "$(cat "$WORK/port")" >&2
-for i in $(seq 1 "$RUNS"); do
-  run_census "openai-$i" AGENT_HOME="$WORK/home-openai" "$AGENT" run \
-    "Find where MAX_RETRIES is defined, raise it by one and check git status." --model local/bench-model \
-    --plugin files --plugin shell --root "$WORK/repo" --output final
+openai() {
+  local status=0
+  "$@" "$AGENT" run "Find where MAX_RETRIES is defined, raise it by one and check git status." \
+    --model local/bench-model --plugin files --plugin shell --root "$WORK/repo" --output final || status=$?
   git -C "$WORK/repo" checkout -q .
+  return "$status"
+}
+for i in $(seq 1 "$RUNS"); do
+  run_census "openai-$i" openai env AGENT_HOME="$WORK/home-openai"
 done
+run_census "openai-all" openai env AGENT_HOME="$WORK/home-openai" DOTNET_ReadyToRun=0
 
 log "writing $OUT"
 mkdir -p "$(dirname "$OUT")"
-dotnet "$WORK/tool/Census2Mibc.dll" --out "$OUT" --assemblies "$AGENT_DIR" "${census[@]}"
+# --hot: every method gets a weight (all of them were executed), which --method-layout:hotcold places first.
+dotnet "$WORK/tool/Census2Mibc.dll" --hot --out "$OUT" --assemblies "$AGENT_DIR" "${census[@]}"
 ls -l "$OUT" >&2
