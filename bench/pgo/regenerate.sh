@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Regenerates the release build's ReadyToRun profile, src/AgentHost.Cli/Profile/agent.mibc
+# (docs/benchmarks.md, "#25: a profile for the precompiled code").
+#
+#   bench/pgo/regenerate.sh [--agent DIR] [--runs N] [--out FILE] [--keep]
+#
+#   --agent DIR   a release build published WITHOUT the profile (-p:AgentReadyToRunProfile=none); default: publish
+#                 one from this tree into a temporary folder (~5 min)
+#   --runs N      census runs per task (default 3; the methods of every run are merged)
+#   --out FILE    where to write the profile (default src/AgentHost.Cli/Profile/agent.mibc)
+#   --keep        keep the work folder (censuses, build) and print its path
+#
+# What it does: runs the benchmark's two tasks (bench/README.md) on a build without the profile with the runtime's
+# JIT census on (DOTNET_JitStdOutFile + DOTNET_JitDisasmSummary=1: every method the JIT compiled), then
+# bench/Census2Mibc turns the lists into a .mibc that crossgen2 reads (--mibc, through the PublishReadyToRunPgoFiles
+# item of src/AgentHost.Cli/ReadyToRunProfile.targets):
+#   1. the scripted 6-step task (--plugin scripted --plugin files on a copy of examples/quickstart);
+#   2. the openai task (bench/lib/openai_fake_server.py on 127.0.0.1, a generated 2,000-file repository,
+#      --plugin files --plugin shell);
+# each N times as published (the census lists what the image lacks: methods to add), and once more, like
+# `agent --version`, `agent --help` and `agent plugin list`, with DOTNET_ReadyToRun=0 (the census then lists every
+# method the run executed: the hot part of the image's layout, --method-layout:hotcold).
+# The census of a build WITH the profile lacks what the profile already added, so always start from one without it.
+#
+# Why not dotnet-pgo: the runtime's own profile tool (src/coreclr/tools/dotnet-pgo in the dotnet/runtime repository)
+# is not published on NuGet and needs the runtime's ILCompiler type system sources to build; the JIT census names
+# exactly the methods the image lacks, which is all this profile is for. Census2Mibc writes the same file format
+# (crossgen2's MIbcProfileParser) with System.Reflection.Metadata.
+set -euo pipefail
+REPO="$(cd "$(dirname "$0")/../.." && pwd)"
+AGENT_DIR='' RUNS=3 OUT="$REPO/src/AgentHost.Cli/Profile/agent.mibc" KEEP=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --agent) AGENT_DIR="$(cd "$2" && pwd)"; shift 2 ;;
+    --runs) RUNS="$2"; shift 2 ;;
+    --out) OUT="$2"; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    *) echo "usage: bench/pgo/regenerate.sh [--agent DIR] [--runs N] [--out FILE] [--keep]" >&2; exit 2 ;;
+  esac
+done
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/agent-pgo.XXXXXX")"
+SERVER_PID=''
+cleanup() {
+  if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || true; fi
+  if [[ $KEEP -eq 0 ]]; then rm -rf "$WORK"; else echo "work folder: $WORK" >&2; fi
+}
+trap cleanup EXIT
+log() { printf '==> %s\n' "$*" >&2; }
+
+if [[ -z $AGENT_DIR ]]; then
+  log "publishing the release build without the profile (as bench/run.sh does, plus -p:AgentReadyToRunProfile=none)"
+  rm -rf "$REPO"/plugins/*/obj/Release/linux-x64/R2R
+  dotnet publish "$REPO/src/AgentHost.Cli" -c Release -r linux-x64 --self-contained --disable-build-servers \
+    -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -p:AgentReadyToRunProfile=none \
+    --artifacts-path "$WORK/build" -o "$WORK/agent" >"$WORK/publish.log" 2>&1 \
+    || { tail -n 30 "$WORK/publish.log" >&2; exit 1; }
+  AGENT_DIR="$WORK/agent"
+fi
+AGENT="$AGENT_DIR/agent"
+
+log "building bench/Census2Mibc"
+dotnet build "$REPO/bench/Census2Mibc" -c Release -o "$WORK/tool" >"$WORK/tool.log" 2>&1 \
+  || { tail -n 30 "$WORK/tool.log" >&2; exit 1; }
+
+census=()
+# run_census NAME COMMAND…: runs COMMAND with the JIT census on (into jit-NAME.txt); fails if the command fails.
+run_census() {
+  local name="$1"; shift
+  local file="$WORK/jit-$name.txt"
+  (export DOTNET_JitStdOutFile="$file" DOTNET_JitDisasmSummary=1; "$@") >"$WORK/out-$name.txt" 2>&1 \
+    || { cat "$WORK/out-$name.txt" >&2; exit 1; }
+  census+=("$file")
+}
+
+log "agent --version, --help, plugin list (every method executed)"
+mkdir -p "$WORK/home-commands"
+run_census "version-all" env AGENT_HOME="$WORK/home-commands" DOTNET_ReadyToRun=0 "$AGENT" --version
+run_census "help-all" env AGENT_HOME="$WORK/home-commands" DOTNET_ReadyToRun=0 "$AGENT" --help
+run_census "plugin-list-all" env AGENT_HOME="$WORK/home-commands" DOTNET_ReadyToRun=0 "$AGENT" plugin list
+
+log "scripted 6-step task: $RUNS runs, and one with every method executed"
+cp -R "$REPO/examples/quickstart" "$WORK/quickstart"
+mkdir -p "$WORK/home-scripted"
+scripted() {
+  "$@" "$AGENT" run "Describe this project" --plugin scripted --plugin files \
+    --model "scripted/$REPO/bench/scenarios/six-step-task.yaml" --root "$WORK/quickstart" --output final
+}
+for i in $(seq 1 "$RUNS"); do
+  run_census "scripted-$i" scripted env AGENT_HOME="$WORK/home-scripted"
+done
+run_census "scripted-all" scripted env AGENT_HOME="$WORK/home-scripted" DOTNET_ReadyToRun=0
+
+log "openai task: $RUNS runs against bench/lib/openai_fake_server.py"
+python3 "$REPO/bench/lib/openai_fake_server.py" --script "$REPO/bench/scenarios/openai-task/conversation.json" \
+  --port-file "$WORK/port" >"$WORK/server.out" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do [[ -s $WORK/port ]] && break; sleep 0.1; done
+[[ -s $WORK/port ]] || { cat "$WORK/server.out" >&2; exit 1; }
+python3 "$REPO/bench/scenarios/openai-task/scenario.py" setup --repo "$WORK/repo" --home "$WORK/home-openai" \
+  --agent "$AGENT" --port "$(cat "$WORK/port")" >&2
+openai() {
+  local status=0
+  "$@" "$AGENT" run "Find where MAX_RETRIES is defined, raise it by one and check git status." \
+    --model local/bench-model --plugin files --plugin shell --root "$WORK/repo" --output final || status=$?
+  git -C "$WORK/repo" checkout -q .
+  return "$status"
+}
+for i in $(seq 1 "$RUNS"); do
+  run_census "openai-$i" openai env AGENT_HOME="$WORK/home-openai"
+done
+run_census "openai-all" openai env AGENT_HOME="$WORK/home-openai" DOTNET_ReadyToRun=0
+
+log "writing $OUT"
+mkdir -p "$(dirname "$OUT")"
+# --hot: every method gets a weight (all of them were executed), which --method-layout:hotcold places first.
+dotnet "$WORK/tool/Census2Mibc.dll" --hot --out "$OUT" --assemblies "$AGENT_DIR" "${census[@]}"
+ls -l "$OUT" >&2
