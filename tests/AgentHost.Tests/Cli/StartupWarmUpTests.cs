@@ -28,6 +28,8 @@ public sealed class StartupWarmUpTests
     {
         await StartupWarmUp.Start(["run"]);
 
+        // The warm-up's throw-away composition root has a made-up AGENT_HOME of its own and creates nothing there.
+        Assert.False(Directory.Exists(Path.Combine(Path.GetTempPath(), "agent-warm-up")));
         var good = YamlConfigLoader.Parse("log_level: debug\nproviders:\n  local:\n    type: openai\n", "/p/config.yaml", ConfigLayer.Project);
         var bad = YamlConfigLoader.Parse("providers:\n  local: [unclosed\n    type: openai\n", "/p/config.yaml", ConfigLayer.Project);
 
