@@ -4,9 +4,11 @@ using AgentHost.Agent.Runs;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentHost.Cli;
 
@@ -42,7 +44,12 @@ internal sealed class HeadlessToolOptions
         CliContext context, ParseResult parseResult, bool interactive, CancellationToken cancellationToken, Func<RulePermissionGate, string, IToolPermissionGate>? gate = null, Func<string, IReadOnlyList<RegisteredCapability>>? kernelTools = null)
     {
         AllowOption.Validate(parseResult, Allow);
-        var configuration = context.Configuration(parseResult);
+        ConfigurationSnapshot configuration;
+        using (StartupActivities.Start("configuration"))
+        {
+            configuration = context.Configuration(parseResult);
+        }
+
         var root = parseResult.GetValue(Root) is { } r ? Path.GetFullPath(r, context.Environment.CurrentDirectory) : configuration.ProjectRoot;
         if (!Directory.Exists(root))
         {
@@ -53,9 +60,10 @@ internal sealed class HeadlessToolOptions
         try
         {
             var loads = await Plugins.LoadAsync(runtime, parseResult, configuration, context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
+            StartupActivities.Start("tool.plugins")?.Dispose();
             var rules = AgentRunner.CreatePermissionGate(configuration, root, context.Environment, PermissionModeOption.Parse(parseResult, PermissionMode), interactive, runtime.Events);
             var decider = gate is null ? rules : gate(rules, root);
-            var pipeline = AgentRunner.CreatePipeline(runtime, decider, new SecretScrubber(context.Environment), TimeProvider.System, kernelTools: kernelTools?.Invoke(root));
+            var pipeline = AgentRunner.CreatePipeline(runtime, decider, context.Services.GetRequiredService<SecretScrubber>(), TimeProvider.System, kernelTools: kernelTools?.Invoke(root));
             return new HeadlessTools(configuration, root, runtime, pipeline, loads) { Gate = decider };
         }
         catch

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using AgentHost.Cli;
 using AgentHost.Cli.Interaction;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Logging;
 return await AgentProgram.RunAsync(args).ConfigureAwait(false);
 
 namespace AgentHost.Cli
@@ -24,10 +25,14 @@ namespace AgentHost.Cli
                 return ExitCodes.Success;
             }
 
+            StartupActivities.Start("cli.main")?.Dispose();
             // Commands that open a session start their process-wide set-up on the second core now (StartupWarmUp).
             _ = StartupWarmUp.Start(args);
+            StartupActivities.Start("cli.warm-up-started")?.Dispose();
             var environment = HostEnvironment.FromProcess();
+            StartupActivities.Start("cli.environment")?.Dispose();
             var console = new ConsoleInteraction(ConsoleInteraction.DetectInteractive(environment.Variables));
+            StartupActivities.Start("cli.console")?.Dispose();
             using var cancellation = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
@@ -40,11 +45,13 @@ namespace AgentHost.Cli
                 cancellation.Cancel();
             };
             Console.CancelKeyPress += onCancel;
+            StartupActivities.Start("cli.cancel-key")?.Dispose();
 
             // SIGTERM (kill, a service manager, a CI runner's timeout) and SIGHUP (the terminal closed) cancel like Ctrl+C:
             // the run stops, tools kill their process trees, plugins stop. A second signal terminates at once.
             using var terminate = RegisterCancel(PosixSignal.SIGTERM, cancellation);
             using var hangUp = RegisterCancel(PosixSignal.SIGHUP, cancellation);
+            StartupActivities.Start("cli.signals")?.Dispose();
             try
             {
                 return await RunAsync(args, console, environment, cancellation.Token).ConfigureAwait(false);
@@ -104,9 +111,12 @@ namespace AgentHost.Cli
         public static async Task<int> RunAsync(string[] args, IConsoleInteraction console, HostEnvironment environment, CancellationToken cancellationToken)
         {
             await using var context = new CliContext(console, environment, new GlobalOptions());
+            StartupActivities.Start("cli.context")?.Dispose();
             var root = CommandLineFactory.Create(context, args);
+            StartupActivities.Start("cli.tree")?.Dispose();
             // No response files: '@path' is a context reference in agent prompts, not a file of arguments.
             var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+            StartupActivities.Start("cli.parsed")?.Dispose();
             var verbose = parseResult.GetValue(context.GlobalOptions.Verbose);
             var unknown = parseResult.Action is System.CommandLine.Help.HelpAction ? [] : UnknownOptions.Find(parseResult);
             if (unknown.Count == 0 && parseResult.Action is not System.CommandLine.Help.HelpAction && UnknownCommands.Find(parseResult) is { } mistyped)
@@ -121,6 +131,7 @@ namespace AgentHost.Cli
                 return ReportUsageErrors(console, parseResult, unknown);
             }
 
+            StartupActivities.Start("cli.checked")?.Dispose();
             try
             {
                 // ProcessTerminationTimeout = null: Main owns Ctrl+C (one token for every command), not System.CommandLine.

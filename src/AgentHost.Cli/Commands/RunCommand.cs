@@ -8,6 +8,7 @@ using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Remote;
 using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
@@ -67,6 +68,7 @@ internal sealed class RunCommand : AgentCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
+        StartupActivities.Start("cli.execute")?.Dispose();
         var prompt = ReadPrompt(parseResult);
         var output = parseResult.GetValue(_output)!;
         var verbose = parseResult.GetValue(Context.GlobalOptions.Verbose);
@@ -77,7 +79,8 @@ internal sealed class RunCommand : AgentCommand
             Answer = output == "text" && Context.Console.Terminal is { } terminal ? MarkdownAnswers(terminal) : null,
         };
         var denials = new DenialTally();
-        var scrubber = Context.Services.GetRequiredService<SecretScrubber>();
+        // The scrubber is needed for the closing report only: made then (or by the store's opening, in parallel).
+        SecretScrubber Scrubber() => Context.Services.GetRequiredService<SecretScrubber>();
         if (parseResult.GetValue(_remote.TokenVariable) is not null && parseResult.GetValue(_remote.Server) is null)
         {
             throw new AgentHostException(ErrorKind.Usage, "--server-token-env needs --server URL (the agent server whose token it holds).");
@@ -87,7 +90,7 @@ internal sealed class RunCommand : AgentCommand
         {
             var remote = RemoteRequest(parseResult, server, prompt, output);
             var ending = await RemoteRun.ExecuteAsync(remote, Context.Console, text, denials, cancellationToken).ConfigureAwait(false);
-            return ending.Report(Context.Console, scrubber, output, denials, $"continue with: agent run --server {remote.Server} --session {ending.SessionId} \"…\"");
+            return ending.Report(Context.Console, Scrubber(), output, denials, $"continue with: agent run --server {remote.Server} --session {ending.SessionId} \"…\"");
         }
 
         // Lossless: when stdout is read slowly, the run waits for it rather than lose output.
@@ -119,7 +122,7 @@ internal sealed class RunCommand : AgentCommand
 
         var result = summary.Result;
         var closing = new RunClosing(summary.SessionId, result.Outcome, result.Reason, result.FinalText, result.Steps, result.Usage.InputTokenCount ?? 0, result.Usage.OutputTokenCount ?? 0);
-        return closing.Report(Context.Console, scrubber, output, denials, $"continue with: agent run --session {summary.SessionId} \"…\"");
+        return closing.Report(Context.Console, Scrubber(), output, denials, $"continue with: agent run --session {summary.SessionId} \"…\"");
     }
 
     /// <summary>The run <c>--server</c> asks for. An option a server cannot honour is a usage error, never silently ignored.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using AgentHost.Agent.Engine;
 using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Logging;
 using AgentHost.Sdk.Events;
 
 namespace AgentHost.Cli.Commands;
@@ -26,12 +27,15 @@ internal sealed class ToolRunCommand : AgentCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
+        StartupActivities.Start("cli.execute")?.Dispose();
         await using var tools = await _tools.OpenAsync(Context, parseResult, Context.Console.IsInteractive, cancellationToken).ConfigureAwait(false);
+        StartupActivities.Start("tool.opened")?.Dispose();
         var outcome = await tools.Pipeline.InvokeAsync(
             parseResult.GetRequiredValue(_name),
             parseResult.GetValue(_args),
             new ToolCallContext("cli", "cli-1") { WorkspaceRoot = tools.Root, InSession = false },
             cancellationToken).ConfigureAwait(false);
+        StartupActivities.Start("tool.invoked")?.Dispose();
         if (parseResult.GetValue(_json))
         {
             Context.Console.WriteLine(JsonSerializer.Serialize(

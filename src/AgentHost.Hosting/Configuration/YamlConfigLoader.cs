@@ -11,11 +11,24 @@ namespace AgentHost.Hosting.Configuration;
 /// </remarks>
 public static class YamlConfigLoader
 {
+    /// <summary>A small document in the shape of a real configuration file, parsed and checked by <see cref="Prepare"/>.</summary>
+    internal const string WarmUpDocument =
+        "# warm-up\nlog_level: information\nproviders:\n  warm:\n    type: openai\n    base_url: http://127.0.0.1:1/v1\n"
+        + "permissions:\n  mode: default\n  allow:\n    - read(*)\nplugins:\n  defaults: [files]\n";
+
     /// <summary>
-    /// Runs the YAML parser's process-wide set-up ahead of the first file (see <c>YamlSyntax.Prepare</c>): a front end
-    /// calls it on a pool thread at start. Idempotent, thread-safe, reads nothing.
+    /// Runs the YAML parser's process-wide set-up ahead of the first file (see <c>YamlSyntax.Prepare</c>) and then
+    /// parses and checks <see cref="WarmUpDocument"/> in memory, so that the code the first real file goes through (the
+    /// scanner, the parser, the flattener, the schema's tables and the validator) is loaded and bound on this thread:
+    /// a front end calls it on a pool thread at start. Idempotent, thread-safe, reads no file, and publishes nothing:
+    /// the result is dropped.
     /// </summary>
-    public static void Prepare() => YamlSyntax.Prepare();
+    public static void Prepare()
+    {
+        YamlSyntax.Prepare();
+        var layer = Parse(WarmUpDocument, "<warm-up>", ConfigLayer.Project);
+        ConfigValidator.Check(layer, new List<ConfigProblem>());
+    }
 
     /// <summary>Reads a file; a missing file contributes nothing.</summary>
     public static ConfigLayerContent Load(string path, ConfigLayer layer)

@@ -1,5 +1,6 @@
 using AgentHost.Cli;
 using AgentHost.Hosting.Configuration;
+using AgentHost.Tests.Configuration;
 
 namespace AgentHost.Tests.Cli;
 
@@ -27,6 +28,8 @@ public sealed class StartupWarmUpTests
     {
         await StartupWarmUp.Start(["run"]);
 
+        // The warm-up's throw-away composition root has a made-up AGENT_HOME of its own and creates nothing there.
+        Assert.False(Directory.Exists(Path.Combine(Path.GetTempPath(), "agent-warm-up")));
         var good = YamlConfigLoader.Parse("log_level: debug\nproviders:\n  local:\n    type: openai\n", "/p/config.yaml", ConfigLayer.Project);
         var bad = YamlConfigLoader.Parse("providers:\n  local: [unclosed\n    type: openai\n", "/p/config.yaml", ConfigLayer.Project);
 
@@ -35,5 +38,35 @@ public sealed class StartupWarmUpTests
         var problem = Assert.Single(bad.Problems);
         Assert.True(problem.IsError);
         Assert.StartsWith("/p/config.yaml:", problem.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheWarmUpDocument_IsAValidConfiguration_SoTheWarmUpGoesThroughTheWholeParseAndCheck()
+    {
+        var layer = YamlConfigLoader.Parse(YamlConfigLoader.WarmUpDocument, "<warm-up>", ConfigLayer.Project);
+        var problems = new List<ConfigProblem>();
+
+        var accepted = ConfigValidator.Check(layer, problems);
+
+        Assert.Empty(layer.Problems);
+        Assert.Empty(problems);
+        Assert.Contains(accepted, e => e.Key == "providers.warm.base_url");
+        Assert.Contains(accepted, e => e.Key == "permissions.allow.0");
+    }
+
+    [Fact]
+    public void AfterTheConfigurationWarmUp_AResolvedConfigurationHoldsNothingOfIt_AndAMalformedFileKeepsItsLocatedError()
+    {
+        YamlConfigLoader.Prepare();
+        using var project = new ConfigProject();
+        project.WriteGlobal("log_level: debug\n");
+        project.WriteProject("providers:\n  local: [unclosed\n    type: openai\n");
+
+        var config = project.Resolve();
+
+        Assert.DoesNotContain(config.Entries, e => e.Key.Contains("warm", StringComparison.Ordinal));
+        Assert.Equal("debug", config.Get("log_level"));
+        var error = Assert.Single(config.Problems, p => p.IsError);
+        Assert.StartsWith(project.ProjectFile + ":", error.ToString(), StringComparison.Ordinal);
     }
 }

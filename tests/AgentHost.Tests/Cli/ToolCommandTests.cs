@@ -81,4 +81,20 @@ public sealed class ToolCommandTests
         Assert.Equal(ExitCodes.Denied, outside.ExitCode);
         Assert.Contains("is outside the sandbox", outside.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ToolRun_MasksTheValueOfASecretNamedEnvironmentVariable_InTheToolsError()
+    {
+        // The pipeline scrubs what it reports (errors, previews) with the composition root's scrubber, made from this
+        // run's environment: a secret-named variable's value never reaches the terminal through a tool's error.
+        using var temp = new TempDirectory();
+        Directory.CreateDirectory(temp.Combine("ws"));
+        var env = TestEnvironment.Create(temp.Path, temp.Path, new Dictionary<string, string> { ["DEPLOY_TOKEN"] = "pq7-ZXCV-secret-4411" });
+
+        var result = await CliRunner.RunAsync(env, "tool", "run", "view", "--args", "{\"path\":\"pq7-ZXCV-secret-4411.txt\"}", "--root", temp.Combine("ws"), "-p", "files");
+
+        Assert.NotEqual(ExitCodes.Success, result.ExitCode);
+        Assert.Contains("[REDACTED]", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("pq7-ZXCV-secret-4411", result.Output + result.Error, StringComparison.Ordinal);
+    }
 }
