@@ -16,27 +16,16 @@ internal sealed class HttpFetcher : IDisposable
     private static readonly HashSet<HttpStatusCode> RedirectCodes =
         [HttpStatusCode.MovedPermanently, HttpStatusCode.Found, HttpStatusCode.SeeOther, HttpStatusCode.TemporaryRedirect, HttpStatusCode.PermanentRedirect];
 
-    private readonly HttpClient _client;
     private readonly WebSettings _settings;
+    private readonly Lock _gate = new();
 
-    public HttpFetcher(WebSettings settings)
-    {
-        _settings = settings;
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            // Environment proxies (HTTP_PROXY…) would resolve and connect on our behalf, past the address check.
-            UseProxy = false,
-            AutomaticDecompression = DecompressionMethods.All,
-            ConnectCallback = new SafeConnector(settings.Addresses).ConnectAsync,
-            ConnectTimeout = settings.ReadTimeout,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            MaxResponseHeadersLength = 64,
-        };
-        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-    }
+    // The HttpClient, created at the first request and typed object here so that a run which never fetches does not
+    // load System.Net.Http (HttpFetcher is built when the plugin registers; docs/benchmarks.md, "#25: peak memory,
+    // third pass").
+    private object? _client;
+    private bool _disposed;
+
+    public HttpFetcher(WebSettings settings) => _settings = settings;
 
     /// <summary>
     /// Parses and checks a URL given by the model: absolute, http or https, no user name or password, allowed by the
@@ -92,7 +81,7 @@ internal sealed class HttpFetcher : IDisposable
                 request.Headers.AcceptLanguage.Add(new StringWithQualityHeaderValue("en"));
                 request.Headers.AcceptLanguage.Add(new StringWithQualityHeaderValue("*", 0.5));
                 timer.Arm();
-                using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timer.Token).ConfigureAwait(false);
+                using var response = await Client().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timer.Token).ConfigureAwait(false);
                 timer.Disarm();
                 if (RedirectCodes.Contains(response.StatusCode) && response.Headers.Location is { } location)
                 {
@@ -130,7 +119,47 @@ internal sealed class HttpFetcher : IDisposable
         }
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        object? client;
+        lock (_gate)
+        {
+            _disposed = true;
+            client = _client;
+            _client = null;
+        }
+
+        (client as IDisposable)?.Dispose();
+    }
+
+    /// <summary>The client, created at the first call.</summary>
+    /// <exception cref="ObjectDisposedException">The fetcher was disposed.</exception>
+    private HttpClient Client()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return (HttpClient)(_client ??= CreateClient(_settings));
+        }
+    }
+
+    private static HttpClient CreateClient(WebSettings settings)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            // Environment proxies (HTTP_PROXY…) would resolve and connect on our behalf, past the address check.
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.All,
+            ConnectCallback = new SafeConnector(settings.Addresses).ConnectAsync,
+            ConnectTimeout = settings.ReadTimeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            MaxResponseHeadersLength = 64,
+        };
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
 
     /// <summary>Checks one hop: scheme, credentials, domain lists, and an address literal against the address rules.</summary>
     private void CheckHop(Uri url, string what)

@@ -32,12 +32,21 @@ public sealed class SharedAssemblies
     /// <param name="roots">Assemblies whose public surface plugins see.</param>
     /// <param name="runtimeDirectories">Where framework assemblies live (tests add the application folder to stand for a self-contained layout).</param>
     /// <returns>The set.</returns>
-    internal static SharedAssemblies FromRoots(IEnumerable<Assembly> roots, IReadOnlyList<string> runtimeDirectories)
+    internal static SharedAssemblies FromRoots(IEnumerable<Assembly> roots, IReadOnlyList<string> runtimeDirectories) =>
+        FromRoots(roots, runtimeDirectories, Assembly.Load);
+
+    /// <summary>Computes the closure, loading the non-framework assemblies it walks with <paramref name="load"/> (tests observe it).</summary>
+    /// <param name="roots">Assemblies whose public surface plugins see.</param>
+    /// <param name="runtimeDirectories">Where framework assemblies live.</param>
+    /// <param name="load">Loads a referenced assembly (<see cref="Assembly.Load(AssemblyName)"/>).</param>
+    /// <returns>The set.</returns>
+    internal static SharedAssemblies FromRoots(IEnumerable<Assembly> roots, IReadOnlyList<string> runtimeDirectories, Func<AssemblyName, Assembly> load)
     {
         ArgumentNullException.ThrowIfNull(roots);
         string[] frameworkDirectories = [.. runtimeDirectories.Select(Path.GetFullPath)];
         var versions = new Dictionary<string, Version>(StringComparer.OrdinalIgnoreCase);
         var pending = new Stack<Assembly>(roots);
+        Dictionary<string, string>? platformAssemblies = null;
         while (pending.TryPop(out var assembly))
         {
             var name = assembly.GetName();
@@ -59,9 +68,18 @@ public sealed class SharedAssemblies
                     continue;
                 }
 
+                if (FrameworkFile(reference.Name, platformAssemblies ??= TrustedPlatformAssemblies(), frameworkDirectories) is { } frameworkFile)
+                {
+                    // Framework assemblies are not walked, so only their version is needed: it is read from the
+                    // file's metadata instead of loading the assembly (a run never uses most of them: System.Net.Http,
+                    // System.Security.Cryptography, System.Linq.Expressions… each loaded one costs resident memory).
+                    versions[reference.Name] = AssemblyName.GetAssemblyName(frameworkFile).Version ?? new Version(0, 0);
+                    continue;
+                }
+
                 try
                 {
-                    pending.Push(Assembly.Load(reference));
+                    pending.Push(load(reference));
                 }
                 catch (FileNotFoundException)
                 {
@@ -101,6 +119,40 @@ public sealed class SharedAssemblies
 
         var location = Path.GetFullPath(assembly.Location);
         return Array.Exists(frameworkDirectories, directory => location.StartsWith(directory, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// The file the default load context would load for the framework assembly <paramref name="simpleName"/>: its
+    /// trusted platform assembly path when the name is a framework name and the file lies in a runtime folder (what
+    /// <see cref="IsFramework"/> says once it is loaded), else <see langword="null"/> (then the assembly is loaded).
+    /// </summary>
+    private static string? FrameworkFile(string simpleName, Dictionary<string, string> platformAssemblies, string[] frameworkDirectories)
+    {
+        if (!IsFrameworkName(simpleName) || !platformAssemblies.TryGetValue(simpleName, out var path))
+        {
+            return null;
+        }
+
+        path = Path.GetFullPath(path);
+        return Array.Exists(frameworkDirectories, directory => path.StartsWith(directory, StringComparison.OrdinalIgnoreCase)) ? path : null;
+    }
+
+    /// <summary>The host's trusted platform assemblies (what the default load context resolves names to) by simple name.</summary>
+    private static Dictionary<string, string> TrustedPlatformAssemblies()
+    {
+        var byName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is string list)
+        {
+            foreach (var path in list.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+                {
+                    byName.TryAdd(Path.GetFileNameWithoutExtension(path), path);
+                }
+            }
+        }
+
+        return byName;
     }
 
     /// <summary>The names Microsoft.NETCore.App uses (every assembly in its folder has one of them).</summary>

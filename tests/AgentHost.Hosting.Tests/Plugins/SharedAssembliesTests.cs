@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
 using AgentHost.Hosting.Plugins;
 namespace AgentHost.Tests.Plugins;
@@ -40,5 +41,38 @@ public sealed class SharedAssembliesTests
             SharedAssemblies.FromSdk().Versions.OrderBy(p => p.Key, StringComparer.Ordinal),
             selfContained.Versions.OrderBy(p => p.Key, StringComparer.Ordinal));
         Assert.True(selfContained.TryGetHostVersion("Microsoft.Extensions.DependencyInjection.Abstractions", out _));
+    }
+
+    [Fact]
+    public void FromSdk_DoesNotLoadFrameworkAssemblies_ToLearnTheirVersions()
+    {
+        // Loading System.Net.Http, System.Security.Cryptography, System.Linq.Expressions… only to record their
+        // versions cost every run resident memory for assemblies it never used.
+        var loaded = new List<string>();
+        var shared = SharedAssemblies.FromRoots(
+            [typeof(AgentHost.Sdk.AgentPlugin).Assembly],
+            [RuntimeEnvironment.GetRuntimeDirectory()],
+            reference =>
+            {
+                loaded.Add(reference.Name!);
+                return Assembly.Load(reference);
+            });
+
+        Assert.DoesNotContain(loaded, name => name.StartsWith("System.", StringComparison.Ordinal) || name is "System" or "netstandard" or "mscorlib");
+        Assert.Contains("Microsoft.Extensions.AI.Abstractions", loaded);
+        Assert.True(shared.TryGetHostVersion("System.Net.Http", out _), "the SDK's libraries reference System.Net.Http; it stays shared");
+    }
+
+    [Fact]
+    public void FromSdk_FrameworkVersionsReadFromFiles_AreTheVersionsTheHostLoads()
+    {
+        var shared = SharedAssemblies.FromSdk();
+
+        var framework = shared.Versions.Keys.Where(name => name.StartsWith("System.", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(framework);
+        foreach (var name in framework)
+        {
+            Assert.Equal(Assembly.Load(new AssemblyName(name)).GetName().Version, shared.Versions[name]);
+        }
     }
 }

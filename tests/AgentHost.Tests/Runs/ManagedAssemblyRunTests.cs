@@ -1,0 +1,70 @@
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Runs;
+
+/// <summary>
+/// #25 (peak memory): managed assemblies a run must not load. A script run through the shell tool reads the agent
+/// process's memory map (<c>/proc/PID/maps</c>: the process whose working folder is the project and which has the
+/// runtime mapped) and prints how many of its mappings are System.Net.Http.dll and how many YamlDotNet.dll files it maps.
+/// </summary>
+[Trait("Speed", "Slow")]
+public sealed class ManagedAssemblyRunTests
+{
+    private const string Probe = """
+        for p in /proc/[0-9]*; do
+          if [ "$(readlink "$p/cwd")" = "$PWD" ] && grep -q libcoreclr "$p/maps" 2>/dev/null; then
+            echo "runtime-maps: $(grep -c libcoreclr "$p/maps") net-http-maps: $(grep -c 'System.Net.Http.dll' "$p/maps")"
+            echo "yamldotnet-files: $(grep '/YamlDotNet.dll' "$p/maps" | awk '{print $6}' | sort -u | wc -l)"
+          fi
+        done
+        """;
+
+    [LinuxFact("/proc/PID/maps")]
+    public async Task HeadlessRun_WithTheWebPluginActive_DoesNotLoadSystemNetHttp_UntilItFetches()
+    {
+        using var ws = new RunWorkspace();
+        File.WriteAllText(Path.Combine(ws.Root, "probe.sh"), Probe.ReplaceLineEndings("\n"));
+        // download with dry_run checks the URL and the path without a request: the web plugin is active afterwards.
+        var script = ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: download, arguments: { url: "https://example.com/a.txt", path: a.txt, dry_run: true } }]
+              - expect:
+                  tool_results_contain: [a.txt]
+                tool_calls: [{ name: shell, arguments: { command: "bash probe.sh" } }]
+              - expect:
+                  tool_results_contain: ["net-http-maps: 0"]
+                text: no http
+            """);
+
+        var result = await AgentProcess.RunAsync(ws.Root, ws.Environment,
+            "run", "Probe", "--model", "scripted/" + script, "--plugin", "scripted", "--allow", "shell(bash probe.sh)", "-o", "json");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        Assert.Contains("runtime-maps: ", result.Output, StringComparison.Ordinal); // the probe found the agent process
+        Assert.Contains("net-http-maps: 0", result.Output, StringComparison.Ordinal);
+        Assert.Contains("no http", result.Output, StringComparison.Ordinal);
+    }
+
+    [LinuxFact("/proc/PID/maps")]
+    public async Task ScriptedRun_LoadsOneYamlDotNet_TheHosts()
+    {
+        // The scripted plugin (the benchmarks' model) parses its script with the host's YamlDotNet instead of a
+        // private copy, which cost the 6-step benchmark about 1.5 MB of peak memory.
+        using var ws = new RunWorkspace();
+        File.WriteAllText(Path.Combine(ws.Root, "probe.sh"), Probe.ReplaceLineEndings("\n"));
+        var script = ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: shell, arguments: { command: "bash probe.sh" } }]
+              - expect:
+                  tool_results_contain: ["yamldotnet-files: 1"]
+                text: one yaml
+            """);
+
+        var result = await AgentProcess.RunAsync(ws.Root, ws.Environment,
+            "run", "Probe", "--model", "scripted/" + script, "--plugin", "scripted", "--allow", "shell(bash probe.sh)", "-o", "json");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        Assert.Contains("yamldotnet-files: 1", result.Output, StringComparison.Ordinal);
+        Assert.Contains("one yaml", result.Output, StringComparison.Ordinal);
+    }
+}
