@@ -22,10 +22,8 @@ public sealed class ManagedAssemblyRunTests
     [LinuxFact("/proc/PID/maps")]
     public async Task HeadlessRun_WithTheWebPluginActive_DoesNotLoadSystemNetHttp_UntilItFetches()
     {
-        using var ws = new RunWorkspace();
-        File.WriteAllText(Path.Combine(ws.Root, "probe.sh"), Probe.ReplaceLineEndings("\n"));
         // download with dry_run checks the URL and the path without a request: the web plugin is active afterwards.
-        var script = ws.WriteScript("""
+        var script = """
             turns:
               - tool_calls: [{ name: download, arguments: { url: "https://example.com/a.txt", path: a.txt, dry_run: true } }]
               - expect:
@@ -34,10 +32,9 @@ public sealed class ManagedAssemblyRunTests
               - expect:
                   tool_results_contain: ["net-http-maps: 0"]
                 text: no http
-            """);
+            """;
 
-        var result = await AgentProcess.RunAsync(ws.Root, ws.Environment,
-            "run", "Probe", "--model", "scripted/" + script, "--plugin", "scripted", "--allow", "shell(bash probe.sh)", "-o", "json");
+        var result = await RunWithProbeAsync(script);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         Assert.Contains("runtime-maps: ", result.Output, StringComparison.Ordinal); // the probe found the agent process
@@ -50,21 +47,27 @@ public sealed class ManagedAssemblyRunTests
     {
         // The scripted plugin (the benchmarks' model) parses its script with the host's YamlDotNet instead of a
         // private copy, which cost the 6-step benchmark about 1.5 MB of peak memory.
-        using var ws = new RunWorkspace();
-        File.WriteAllText(Path.Combine(ws.Root, "probe.sh"), Probe.ReplaceLineEndings("\n"));
-        var script = ws.WriteScript("""
+        var script = """
             turns:
               - tool_calls: [{ name: shell, arguments: { command: "bash probe.sh" } }]
               - expect:
                   tool_results_contain: ["yamldotnet-files: 1"]
                 text: one yaml
-            """);
+            """;
 
-        var result = await AgentProcess.RunAsync(ws.Root, ws.Environment,
-            "run", "Probe", "--model", "scripted/" + script, "--plugin", "scripted", "--allow", "shell(bash probe.sh)", "-o", "json");
+        var result = await RunWithProbeAsync(script);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         Assert.Contains("yamldotnet-files: 1", result.Output, StringComparison.Ordinal);
         Assert.Contains("one yaml", result.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the scripted conversation with the probe script in a new workspace; its turns call <c>bash probe.sh</c>.</summary>
+    private static async Task<CliResult> RunWithProbeAsync(string script)
+    {
+        using var ws = new RunWorkspace();
+        File.WriteAllText(Path.Combine(ws.Root, "probe.sh"), Probe.ReplaceLineEndings("\n"));
+        return await AgentProcess.RunAsync(ws.Root, ws.Environment,
+            "run", "Probe", "--model", "scripted/" + ws.WriteScript(script), "--plugin", "scripted", "--allow", "shell(bash probe.sh)", "-o", "json");
     }
 }
