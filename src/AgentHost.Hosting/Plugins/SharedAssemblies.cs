@@ -11,6 +11,8 @@ namespace AgentHost.Hosting.Plugins;
 /// <remarks>Immutable and thread-safe once created.</remarks>
 public sealed class SharedAssemblies
 {
+    private static readonly Lock SdkGate = new();
+    private static SharedAssemblies? _sdk;
     private readonly Dictionary<string, Version> _versions;
 
     private SharedAssemblies(Dictionary<string, Version> versions) => _versions = versions;
@@ -18,9 +20,25 @@ public sealed class SharedAssemblies
     /// <summary>The shared assemblies' simple names with the host's versions.</summary>
     public IReadOnlyDictionary<string, Version> Versions => _versions;
 
-    /// <summary>Computes the closure starting at the SDK assembly.</summary>
-    /// <returns>The set.</returns>
-    public static SharedAssemblies FromSdk() => FromRoots([typeof(AgentHost.Sdk.AgentPlugin).Assembly]);
+    /// <summary>
+    /// The closure starting at the SDK assembly, computed once per process: the host's assemblies do not change while
+    /// it runs, and the walk (every referenced framework file's metadata) costs a start-up several milliseconds, so the
+    /// CLI's warm-up computes it on its own thread while the configuration loads. A walk that throws is not kept: the
+    /// next call walks again.
+    /// </summary>
+    /// <returns>The set (the same instance every time; it is immutable).</returns>
+    public static SharedAssemblies FromSdk()
+    {
+        if (Volatile.Read(ref _sdk) is { } sdk)
+        {
+            return sdk;
+        }
+
+        lock (SdkGate)
+        {
+            return _sdk ??= FromRoots([typeof(AgentHost.Sdk.AgentPlugin).Assembly]);
+        }
+    }
 
     /// <summary>Computes the closure starting at <paramref name="roots"/>.</summary>
     /// <param name="roots">Assemblies whose public surface plugins see.</param>

@@ -44,6 +44,19 @@ public sealed class SharedAssembliesTests
     }
 
     [Fact]
+    public void FromSdk_IsWalkedOncePerProcess_EveryCallerGettingTheSameSet()
+    {
+        var sets = new SharedAssemblies[8];
+        Parallel.For(0, sets.Length, i => sets[i] = SharedAssemblies.FromSdk());
+
+        Assert.All(sets, set => Assert.Same(sets[0], set));
+        Assert.Same(sets[0], SharedAssemblies.FromSdk());
+        Assert.Equal(
+            SharedAssemblies.FromRoots([typeof(AgentHost.Sdk.AgentPlugin).Assembly]).Versions.OrderBy(p => p.Key, StringComparer.Ordinal),
+            sets[0].Versions.OrderBy(p => p.Key, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void FromSdk_DoesNotLoadFrameworkAssemblies_ToLearnTheirVersions()
     {
         // Loading System.Net.Http, System.Security.Cryptography, System.Linq.Expressions… only to record their
