@@ -3,7 +3,6 @@ using AgentHost.Agent.Composition;
 using AgentHost.Agent.Service;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
-using AgentHost.Hosting.Plugins;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentHost.Cli;
@@ -13,8 +12,7 @@ namespace AgentHost.Cli;
 /// that it overlaps the command line, the configuration and the plugin loads on the second core instead of waiting on
 /// the way to the first model request: the thread pool's first use, the composition root's container (a throw-away
 /// provider), YamlDotNet's parser statics (a compiled regular expression the first configuration file would build on
-/// the main thread) and a configuration document parsed and checked in memory, JSON's reader (the trust list), the
-/// assemblies plugins share with the host (<see cref="SharedAssemblies.FromSdk"/>, kept for the process), and the
+/// the main thread) and a configuration document parsed and checked in memory, JSON's reader (the trust list), and the
 /// kernel's <c>skill</c> and <c>ask_user</c> functions (reflection and JSON schema). Nothing here reads a file or
 /// depends on the command line; each step is an idempotent, thread-safe cache fill (or first use) whose result is
 /// dropped, which the real use completes itself if the warm-up has not (or has failed). Most of the start-up prefix is
@@ -103,7 +101,6 @@ internal static class StartupWarmUp
         Try(PrepareServices);
         Try(YamlConfigLoader.Prepare);
         Try(static () => System.Text.Json.JsonDocument.Parse(WarmUpTrustList).Dispose());
-        Try(static () => SharedAssemblies.FromSdk());
         if (session)
         {
             Try(AgentSessionService.PrepareKernelTools);

@@ -22,9 +22,9 @@ public sealed class SharedAssemblies
 
     /// <summary>
     /// The closure starting at the SDK assembly, computed once per process: the host's assemblies do not change while
-    /// it runs, and the walk (every referenced framework file's metadata) costs a start-up several milliseconds, so the
-    /// CLI's warm-up computes it on its own thread while the configuration loads. A walk that throws is not kept: the
-    /// next call walks again.
+    /// it runs, and the walk (every referenced framework file's metadata) costs several milliseconds, which a host with
+    /// several plugin runtimes (<c>agent serve</c>, one per project root) paid for each. A walk that throws is not kept:
+    /// the next call walks again.
     /// </summary>
     /// <returns>The set (the same instance every time; it is immutable).</returns>
     public static SharedAssemblies FromSdk()
