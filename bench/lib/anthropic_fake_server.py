@@ -169,9 +169,7 @@ class Handler(ScriptedHandler):
                                      "content": [{"type": "text", "text": "bench"}], "stop_reason": "end_turn",
                                      "stop_sequence": None, "usage": {"input_tokens": 10, "output_tokens": 1}})
             return
-        with state.lock:
-            state.stats["chat_requests"] += 1
-            conversation = state.stats["conversations_started"]
+        conversation = state.chat_request()
         try:
             turn, spec, results = plan_turn(state, request)
         except ExpectationFailed as ex:

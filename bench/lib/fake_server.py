@@ -45,6 +45,12 @@ class ScriptState:
             self.stats[name] += by
             return self.stats[name]
 
+    def chat_request(self) -> int:
+        """Counts a request of the conversation; returns the conversations started so far (this one's number unless it is a turn 0)."""
+        with self.lock:
+            self.stats["chat_requests"] += 1
+            return self.stats["conversations_started"]
+
     def log(self, record: dict) -> None:
         if self.verbose:
             print(json.dumps(record), file=sys.stderr, flush=True)

@@ -251,9 +251,7 @@ class Handler(ScriptedHandler):
         except ValueError as ex:
             self.fail(f"the body is not JSON ({ex})", {"monotonic_ns": arrived_mono})
             return
-        with state.lock:
-            state.stats["chat_requests"] += 1
-            conversation = state.stats["conversations_started"]
+        conversation = state.chat_request()
         try:
             turn, spec, variables = plan_turn(state, request)
         except ExpectationFailed as ex:
