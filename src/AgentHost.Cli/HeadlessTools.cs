@@ -60,7 +60,7 @@ internal sealed class HeadlessToolOptions
         try
         {
             var loads = await Plugins.LoadAsync(runtime, parseResult, configuration, context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
-            StartupActivities.Start("tool.plugins")?.Dispose();
+            StartupActivities.Mark("tool.plugins");
             var rules = AgentRunner.CreatePermissionGate(configuration, root, context.Environment, PermissionModeOption.Parse(parseResult, PermissionMode), interactive, runtime.Events);
             var decider = gate is null ? rules : gate(rules, root);
             var pipeline = AgentRunner.CreatePipeline(runtime, decider, context.Services.GetRequiredService<SecretScrubber>(), TimeProvider.System, kernelTools: kernelTools?.Invoke(root));

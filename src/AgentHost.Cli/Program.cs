@@ -25,14 +25,14 @@ namespace AgentHost.Cli
                 return ExitCodes.Success;
             }
 
-            StartupActivities.Start("cli.main")?.Dispose();
+            StartupActivities.Mark("cli.main");
             // Commands that open a session start their process-wide set-up on the second core now (StartupWarmUp).
             _ = StartupWarmUp.Start(args);
-            StartupActivities.Start("cli.warm-up-started")?.Dispose();
+            StartupActivities.Mark("cli.warm-up-started");
             var environment = HostEnvironment.FromProcess();
-            StartupActivities.Start("cli.environment")?.Dispose();
+            StartupActivities.Mark("cli.environment");
             var console = new ConsoleInteraction(ConsoleInteraction.DetectInteractive(environment.Variables));
-            StartupActivities.Start("cli.console")?.Dispose();
+            StartupActivities.Mark("cli.console");
             using var cancellation = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
@@ -45,13 +45,13 @@ namespace AgentHost.Cli
                 cancellation.Cancel();
             };
             Console.CancelKeyPress += onCancel;
-            StartupActivities.Start("cli.cancel-key")?.Dispose();
+            StartupActivities.Mark("cli.cancel-key");
 
             // SIGTERM (kill, a service manager, a CI runner's timeout) and SIGHUP (the terminal closed) cancel like Ctrl+C:
             // the run stops, tools kill their process trees, plugins stop. A second signal terminates at once.
             using var terminate = RegisterCancel(PosixSignal.SIGTERM, cancellation);
             using var hangUp = RegisterCancel(PosixSignal.SIGHUP, cancellation);
-            StartupActivities.Start("cli.signals")?.Dispose();
+            StartupActivities.Mark("cli.signals");
             try
             {
                 return await RunAsync(args, console, environment, cancellation.Token).ConfigureAwait(false);
@@ -111,12 +111,12 @@ namespace AgentHost.Cli
         public static async Task<int> RunAsync(string[] args, IConsoleInteraction console, HostEnvironment environment, CancellationToken cancellationToken)
         {
             await using var context = new CliContext(console, environment, new GlobalOptions());
-            StartupActivities.Start("cli.context")?.Dispose();
+            StartupActivities.Mark("cli.context");
             var root = CommandLineFactory.Create(context, args);
-            StartupActivities.Start("cli.tree")?.Dispose();
+            StartupActivities.Mark("cli.tree");
             // No response files: '@path' is a context reference in agent prompts, not a file of arguments.
             var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
-            StartupActivities.Start("cli.parsed")?.Dispose();
+            StartupActivities.Mark("cli.parsed");
             var verbose = parseResult.GetValue(context.GlobalOptions.Verbose);
             var unknown = parseResult.Action is System.CommandLine.Help.HelpAction ? [] : UnknownOptions.Find(parseResult);
             if (unknown.Count == 0 && parseResult.Action is not System.CommandLine.Help.HelpAction && UnknownCommands.Find(parseResult) is { } mistyped)
@@ -131,7 +131,7 @@ namespace AgentHost.Cli
                 return ReportUsageErrors(console, parseResult, unknown);
             }
 
-            StartupActivities.Start("cli.checked")?.Dispose();
+            StartupActivities.Mark("cli.checked");
             try
             {
                 // ProcessTerminationTimeout = null: Main owns Ctrl+C (one token for every command), not System.CommandLine.

@@ -100,7 +100,7 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
 
         // The session store opens while plugins load (SQLite's open is synchronous, hence the worker thread).
         var opening = Task.Run(() => context.OpenSessionStoreAsync(cancellationToken), cancellationToken);
-        StartupActivities.Start("frontend.store-started")?.Dispose();
+        StartupActivities.Mark("frontend.store-started");
         RememberedRun? remembered = null;
         try
         {
@@ -179,7 +179,7 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
     private async Task ComposeAsync(CliContext context, IConsoleInteraction console, Task<SessionStore> opening, Func<PluginRuntime, IDisposable> subscribe, CancellationToken cancellationToken)
     {
         Runtime = Own(context.CreatePluginRuntime(Configuration));
-        StartupActivities.Start("frontend.runtime")?.Dispose();
+        StartupActivities.Mark("frontend.runtime");
         Own(subscribe(Runtime));
         Broker = new PermissionBroker(Runtime.Events);
         if (context.Console.IsInteractive)
@@ -198,7 +198,7 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
             Plugins = Plugins with { Requested = [.. Plugins.Requested.Concat(added).Distinct(StringComparer.Ordinal)], Recorded = [.. Plugins.Recorded.Concat(added).Distinct(StringComparer.Ordinal)] };
         }
 
-        StartupActivities.Start("frontend.plugins-chosen")?.Dispose();
+        StartupActivities.Mark("frontend.plugins-chosen");
         var model = _parseResult.GetValue(_options.Model) ?? Remembered?.Model ?? Configuration.Model;
         string[] providers = [.. new[] { model }.Concat(_extras?.Models ?? [])
             .Select(m => m is not null ? ModelSelection.ProviderTypeOf(m, Configuration) : null)

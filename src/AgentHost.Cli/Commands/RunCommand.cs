@@ -68,7 +68,7 @@ internal sealed class RunCommand : AgentCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        StartupActivities.Start("cli.execute")?.Dispose();
+        StartupActivities.Mark("cli.execute");
         var prompt = ReadPrompt(parseResult);
         var output = parseResult.GetValue(_output)!;
         var verbose = parseResult.GetValue(Context.GlobalOptions.Verbose);

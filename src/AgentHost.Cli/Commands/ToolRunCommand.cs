@@ -27,15 +27,15 @@ internal sealed class ToolRunCommand : AgentCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        StartupActivities.Start("cli.execute")?.Dispose();
+        StartupActivities.Mark("cli.execute");
         await using var tools = await _tools.OpenAsync(Context, parseResult, Context.Console.IsInteractive, cancellationToken).ConfigureAwait(false);
-        StartupActivities.Start("tool.opened")?.Dispose();
+        StartupActivities.Mark("tool.opened");
         var outcome = await tools.Pipeline.InvokeAsync(
             parseResult.GetRequiredValue(_name),
             parseResult.GetValue(_args),
             new ToolCallContext("cli", "cli-1") { WorkspaceRoot = tools.Root, InSession = false },
             cancellationToken).ConfigureAwait(false);
-        StartupActivities.Start("tool.invoked")?.Dispose();
+        StartupActivities.Mark("tool.invoked");
         if (parseResult.GetValue(_json))
         {
             Context.Console.WriteLine(JsonSerializer.Serialize(

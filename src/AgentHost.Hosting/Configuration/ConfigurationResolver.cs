@@ -21,11 +21,11 @@ public static class ConfigurationResolver
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(paths);
         var project = ProjectLocator.Locate(environment);
-        Logging.StartupActivities.Start("configuration.located")?.Dispose();
+        Logging.StartupActivities.Mark("configuration.located");
         var global = LoadFile(paths.GlobalConfigFile, ConfigLayer.Global, environment);
         var variables = EnvironmentConfigSource.Read(environment);
         var flags = FlagConfigSource.Read(flagOverrides ?? []);
-        Logging.StartupActivities.Start("configuration.global")?.Dispose();
+        Logging.StartupActivities.Mark("configuration.global");
         var layers = new List<ConfigLayerContent> { Defaults(), global };
         IReadOnlyList<ConfigEntry> ignored = [];
         ConfigProblem? trustWarning = null;
@@ -40,7 +40,7 @@ public static class ConfigurationResolver
 
         layers.Add(variables);
         layers.Add(flags);
-        Logging.StartupActivities.Start("configuration.project")?.Dispose();
+        Logging.StartupActivities.Mark("configuration.project");
 
         var problems = new List<ConfigProblem>();
         var effective = new Dictionary<string, ConfigEntry>(ConfigKeys.Comparer);

@@ -34,4 +34,8 @@ public static class StartupActivities
 
         return activity;
     }
+
+    /// <summary>Marks a moment: a phase of no length that says where the start-up has got to (e.g. <c>cli.parsed</c>).</summary>
+    /// <param name="name">The moment.</param>
+    public static void Mark(string name) => Start(name)?.Dispose();
 }
