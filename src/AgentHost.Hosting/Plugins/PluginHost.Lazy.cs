@@ -42,10 +42,10 @@ public sealed partial class PluginHost
             return plugin;
         }
 
-        Task<LoadedPlugin> activation;
-        lock (dormant.Gate)
+        var activation = ClaimActivation(plugin, dormant, out var claimed);
+        if (claimed)
         {
-            activation = dormant.Activation ??= Task.Run(() => Activate(plugin, dormant), CancellationToken.None);
+            activation.Start(TaskScheduler.Default);
         }
 
         return await activation.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -90,22 +90,26 @@ public sealed partial class PluginHost
                 continue;
             }
 
-            Task<LoadedPlugin>? mine = null;
-            lock (dormant.Gate)
-            {
-                if (dormant.Activation is null)
-                {
-                    mine = new Task<LoadedPlugin>(() => Activate(plugin, dormant));
-                    dormant.Activation = mine;
-                }
-            }
-
-            if (mine is not null)
+            var activation = ClaimActivation(plugin, dormant, out var claimed);
+            if (claimed)
             {
                 // Runs here; a failure is reported by the activation itself and kept in the task for a later tool call.
-                mine.RunSynchronously(TaskScheduler.Default);
-                _ = mine.Exception;
+                activation.RunSynchronously(TaskScheduler.Default);
+                _ = activation.Exception;
             }
+        }
+    }
+
+    /// <summary>
+    /// The plugin's one activation: the one already under way, or a new one, not started, that the caller claimed
+    /// (<paramref name="claimed"/>) and must run, on the pool or on its own thread.
+    /// </summary>
+    private Task<LoadedPlugin> ClaimActivation(LoadedPlugin plugin, LoadedPlugin.DormantState dormant, out bool claimed)
+    {
+        lock (dormant.Gate)
+        {
+            claimed = dormant.Activation is null;
+            return dormant.Activation ??= new Task<LoadedPlugin>(() => Activate(plugin, dormant));
         }
     }
 
