@@ -42,6 +42,9 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lib"))
+import clients  # noqa: E402  (bench/lib)
+
 HERE = Path(__file__).resolve().parent
 FAKE = HERE.parent.parent / "lib" / "openai_fake_server.py"
 
@@ -219,30 +222,8 @@ class Session:
 
 
 def run_clients(sessions: list[Session], per_session: int, work) -> tuple[list, float]:
-    samples, errors, lock = [], [], threading.Lock()
-    barrier = threading.Barrier(len(sessions) + 1)
-
-    def client(session: Session) -> None:
-        barrier.wait()
-        try:
-            for _ in range(per_session):
-                sample = work(session)
-                with lock:
-                    samples.append(sample)
-        except (Failure, OSError, http.client.HTTPException) as error:
-            with lock:
-                errors.append(str(error))
-
-    threads = [threading.Thread(target=client, args=(s,)) for s in sessions]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise Failure(f"{len(errors)} client(s) failed; first: {errors[0]}")
-    return samples, time.perf_counter() - start
+    """bench/lib/clients.run_clients with this script's failures."""
+    return clients.run_clients(sessions, per_session, work, (Failure, OSError, http.client.HTTPException), Failure)
 
 
 def main() -> int:
