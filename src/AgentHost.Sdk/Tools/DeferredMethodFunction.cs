@@ -12,6 +12,8 @@ namespace AgentHost.Sdk.Tools;
 /// most runs call few of them, so start-up does not pay for all of them.
 /// </summary>
 /// <remarks>
+/// A call whose method has simple parameters binds them directly (<see cref="DirectToolBinding"/>) and never builds the
+/// inner function; other calls, and the schema when the host has none cached, use it.
 /// Thread-safe: the inner function is created once. For an instance method whose object comes from the plugin's
 /// services, the object is resolved on the first call (from <see cref="AIFunctionArguments.Services"/>) and kept.
 /// </remarks>
