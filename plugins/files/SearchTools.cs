@@ -30,6 +30,10 @@ internal static class SearchTools
         ".gitignore/.ignore (unless hidden or no_ignore is set), binary files, files over 10 MiB and files the read permission rules deny. A match never spans " +
         "lines; lines over 500 characters are cut around the match.";
 
+    /// <remarks>
+    /// The tools run synchronously on the caller's thread: the host's pipeline already calls every tool on a pool thread,
+    /// and a string result binds directly (no task to await, so no state machine for the first call to compile).
+    /// </remarks>
     /// <param name="builder">The plugin's builder.</param>
     /// <param name="threads">Threads per search (<see cref="FilesSettings.SearchThreads"/>; 0 for one per processor).</param>
     internal static void AddSearchTools(this IPluginBuilder builder, int threads)
@@ -48,20 +52,18 @@ internal static class SearchTools
              [Description("Include files that .gitignore/.ignore exclude (e.g. node_modules, build output); default false.")] bool no_ignore = false,
              AIFunctionArguments arguments = null!,
              CancellationToken cancellationToken = default) =>
-                Task.Run(
-                    () => GlobTool.Run(
-                        arguments.GetWorkspacePaths(),
-                        new GlobTool.Request(pattern)
-                        {
-                            Path = path,
-                            Limit = limit ?? GlobTool.DefaultLimit,
-                            Offset = offset ?? 0,
-                            Sort = sort,
-                            Hidden = hidden,
-                            NoIgnore = no_ignore,
-                            Workers = workers,
-                        },
-                        cancellationToken),
+                GlobTool.Run(
+                    arguments.GetWorkspacePaths(),
+                    new GlobTool.Request(pattern)
+                    {
+                        Path = path,
+                        Limit = limit ?? GlobTool.DefaultLimit,
+                        Offset = offset ?? 0,
+                        Sort = sort,
+                        Hidden = hidden,
+                        NoIgnore = no_ignore,
+                        Workers = workers,
+                    },
                     cancellationToken),
             Describe);
         builder.AddTool(
@@ -81,25 +83,23 @@ internal static class SearchTools
              [Description("Include files that .gitignore/.ignore exclude (e.g. node_modules, build output); default false.")] bool no_ignore = false,
              AIFunctionArguments arguments = null!,
              CancellationToken cancellationToken = default) =>
-                Task.Run(
-                    () => GrepTool.Run(
-                        arguments.GetWorkspacePaths(),
-                        new GrepTool.Request(pattern)
-                        {
-                            Path = path,
-                            Include = include,
-                            Literal = literal,
-                            CaseInsensitive = case_insensitive,
-                            Context = context ?? 0,
-                            Output = output,
-                            MaxMatches = max_matches ?? GrepTool.DefaultMaxMatches,
-                            Offset = offset ?? 0,
-                            Hidden = hidden,
-                            NoIgnore = no_ignore,
-                            Workers = workers,
-                        },
-                        path => arguments.CheckRead(path),
-                        cancellationToken),
+                GrepTool.Run(
+                    arguments.GetWorkspacePaths(),
+                    new GrepTool.Request(pattern)
+                    {
+                        Path = path,
+                        Include = include,
+                        Literal = literal,
+                        CaseInsensitive = case_insensitive,
+                        Context = context ?? 0,
+                        Output = output,
+                        MaxMatches = max_matches ?? GrepTool.DefaultMaxMatches,
+                        Offset = offset ?? 0,
+                        Hidden = hidden,
+                        NoIgnore = no_ignore,
+                        Workers = workers,
+                    },
+                    path => arguments.CheckRead(path),
                     cancellationToken),
             Describe);
     }

@@ -97,9 +97,9 @@ public sealed class ToolSet
     }
 
     /// <summary>
-    /// Builds the tools that were described from cached schemas (reflection over their methods), for example while the
-    /// first model request is on its way, so that the first calls do not wait for it. A tool that cannot be built is
-    /// left for its first call to report.
+    /// Gets the tools that were described from cached schemas ready for their first call, for example while the first
+    /// model request is on its way: a tool whose calls bind directly only has its parameters read; another is built by
+    /// reflection (<see cref="AIFunctionFactory"/>). A tool that cannot be built is left for its first call to report.
     /// </summary>
     internal void WarmUp()
     {
@@ -107,7 +107,7 @@ public sealed class ToolSet
         {
             try
             {
-                function.Materialize();
+                function.Prepare();
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or NotSupportedException)
             {

@@ -12,6 +12,8 @@ namespace AgentHost.Sdk.Tools;
 /// most runs call few of them, so start-up does not pay for all of them.
 /// </summary>
 /// <remarks>
+/// A call whose method has simple parameters binds them directly (<see cref="DirectToolBinding"/>) and never builds the
+/// inner function; other calls, and the schema when the host has none cached, use it.
 /// Thread-safe: the inner function is created once. For an instance method whose object comes from the plugin's
 /// services, the object is resolved on the first call (from <see cref="AIFunctionArguments.Services"/>) and kept.
 /// </remarks>
@@ -30,6 +32,8 @@ internal sealed class DeferredMethodFunction : AIFunction
     private readonly Lock _lock = new();
     private AIFunction? _inner;
     private AIFunction? _bound;
+    private DirectToolBinding? _direct;
+    private bool _directChecked;
     private JsonElement? _knownSchema;
     private string? _schemaKey;
 
@@ -87,8 +91,43 @@ internal sealed class DeferredMethodFunction : AIFunction
     /// <summary>Builds the function now (off the request path), so the first call does not pay for it.</summary>
     internal void Materialize() => _ = Inner;
 
+    /// <summary>
+    /// Whether calls bind their arguments directly (<see cref="DirectToolBinding"/>) instead of through the factory's
+    /// reflection-built function; reads the method's parameters the first time.
+    /// </summary>
+    internal bool BindsDirectly => Direct is not null;
+
+    /// <summary>
+    /// Gets the function ready for its first call off the request path: reads the method's parameters when calls bind
+    /// directly, otherwise builds the factory's function (<see cref="Materialize"/>).
+    /// </summary>
+    internal void Prepare()
+    {
+        if (!BindsDirectly)
+        {
+            Materialize();
+        }
+    }
+
+    /// <summary>Calls the tool through the factory's reflection-built function, as every call did before direct binding (for comparisons).</summary>
+    internal ValueTask<object?> InvokeThroughFactoryAsync(AIFunctionArguments arguments, CancellationToken cancellationToken = default) =>
+        _target is null ? Inner.InvokeAsync(arguments, cancellationToken) : Bind(_target.Get(arguments, Name)).InvokeAsync(arguments, cancellationToken);
+
     protected override ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
     {
+        if (Direct is { } direct && direct.TryBind(arguments, cancellationToken, out var values))
+        {
+            try
+            {
+                var target = _delegate is not null ? _delegate.Target : _target?.Get(arguments, Name);
+                return direct.InvokeAsync(target, values);
+            }
+            catch (Exception ex)
+            {
+                return ValueTask.FromException<object?>(ex); // As the factory's function reports it: a faulted call.
+            }
+        }
+
         if (_target is null)
         {
             return Inner.InvokeAsync(arguments, cancellationToken);
@@ -104,6 +143,30 @@ internal sealed class DeferredMethodFunction : AIFunction
         {
             // The factory caches its reflection per method and options, so this reuses the work of Inner.
             return _bound ??= AIFunctionFactory.Create(_method, instance, _options);
+        }
+    }
+
+    private DirectToolBinding? Direct
+    {
+        get
+        {
+            if (Volatile.Read(ref _directChecked))
+            {
+                return _direct;
+            }
+
+            lock (_lock)
+            {
+                if (!_directChecked)
+                {
+                    // A delegate closed over a static method's first argument, or with several targets, is left to the factory.
+                    var plain = _delegate is null || (_delegate.HasSingleTarget && (_delegate.Target is null || !_method.IsStatic));
+                    _direct = plain ? DirectToolBinding.TryCreate(_method) : null;
+                    Volatile.Write(ref _directChecked, true);
+                }
+
+                return _direct;
+            }
         }
     }
 
