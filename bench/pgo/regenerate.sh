@@ -2,12 +2,13 @@
 # Regenerates the release build's ReadyToRun profile, src/AgentHost.Cli/Profile/agent.mibc
 # (docs/benchmarks.md, "#25: a profile for the precompiled code").
 #
-#   bench/pgo/regenerate.sh [--agent DIR] [--runs N] [--out FILE] [--keep]
+#   bench/pgo/regenerate.sh [--agent DIR] [--runs N] [--out FILE] [--plugins-out FILE] [--keep]
 #
 #   --agent DIR   a release build published WITHOUT the profile (-p:AgentReadyToRunProfile=none); default: publish
 #                 one from this tree into a temporary folder (~5 min)
 #   --runs N      census runs per task (default 3; the methods of every run are merged)
 #   --out FILE    where to write the profile (default src/AgentHost.Cli/Profile/agent.mibc)
+#   --plugins-out FILE  where to write the bundled plugins' profile (default src/AgentHost.Cli/Profile/plugins.mibc)
 #   --keep        keep the work folder (censuses, build) and print its path
 #
 # What it does: runs the benchmark's two tasks (bench/README.md) on a build without the profile with the runtime's
@@ -22,20 +23,27 @@
 # method the run executed: the hot part of the image's layout, --method-layout:hotcold).
 # The census of a build WITH the profile lacks what the profile already added, so always start from one without it.
 #
+# The same censuses also give the bundled plugins' profile (Profile/plugins.mibc, "#25: provider-path JIT, fourth
+# pass"): the methods of the task runs that involve a plugin's own assemblies (the plugin and the libraries it alone
+# ships, e.g. OpenAI.dll and System.ClientModel.dll; not the assemblies the host shares with plugins), above all
+# framework generics over their types (List<T>, async state machine boxes, ArrayPool<T> ...). Each goes into a group
+# named after the one assembly whose image gets it (Census2Mibc --only).
+#
 # Why not dotnet-pgo: the runtime's own profile tool (src/coreclr/tools/dotnet-pgo in the dotnet/runtime repository)
 # is not published on NuGet and needs the runtime's ILCompiler type system sources to build; the JIT census names
 # exactly the methods the image lacks, which is all this profile is for. Census2Mibc writes the same file format
 # (crossgen2's MIbcProfileParser) with System.Reflection.Metadata.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
-AGENT_DIR='' RUNS=3 OUT="$REPO/src/AgentHost.Cli/Profile/agent.mibc" KEEP=0
+AGENT_DIR='' RUNS=3 OUT="$REPO/src/AgentHost.Cli/Profile/agent.mibc" PLUGINS_OUT="$REPO/src/AgentHost.Cli/Profile/plugins.mibc" KEEP=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --agent) AGENT_DIR="$(cd "$2" && pwd)"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
+    --plugins-out) PLUGINS_OUT="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    *) echo "usage: bench/pgo/regenerate.sh [--agent DIR] [--runs N] [--out FILE] [--keep]" >&2; exit 2 ;;
+    *) echo "usage: bench/pgo/regenerate.sh [--agent DIR] [--runs N] [--out FILE] [--plugins-out FILE] [--keep]" >&2; exit 2 ;;
   esac
 done
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -64,6 +72,7 @@ dotnet build "$REPO/bench/Census2Mibc" -c Release -o "$WORK/tool" >"$WORK/tool.l
   || { tail -n 30 "$WORK/tool.log" >&2; exit 1; }
 
 census=()
+task_census=()  # the task runs as published (not the DOTNET_ReadyToRun=0 ones): what the images lack
 # run_census NAME COMMAND…: runs COMMAND with the JIT census on (into jit-NAME.txt); fails if the command fails.
 run_census() {
   local name="$1"; shift
@@ -88,6 +97,7 @@ scripted() {
 }
 for i in $(seq 1 "$RUNS"); do
   run_census "scripted-$i" scripted env AGENT_HOME="$WORK/home-scripted"
+  task_census+=("$WORK/jit-scripted-$i.txt")
 done
 run_census "scripted-all" scripted env AGENT_HOME="$WORK/home-scripted" DOTNET_ReadyToRun=0
 
@@ -108,6 +118,7 @@ openai() {
 }
 for i in $(seq 1 "$RUNS"); do
   run_census "openai-$i" openai env AGENT_HOME="$WORK/home-openai"
+  task_census+=("$WORK/jit-openai-$i.txt")
 done
 run_census "openai-all" openai env AGENT_HOME="$WORK/home-openai" DOTNET_ReadyToRun=0
 
@@ -116,3 +127,15 @@ mkdir -p "$(dirname "$OUT")"
 # --hot: every method gets a weight (all of them were executed), which --method-layout:hotcold places first.
 dotnet "$WORK/tool/Census2Mibc.dll" --hot --out "$OUT" --assemblies "$AGENT_DIR" "${census[@]}"
 ls -l "$OUT" >&2
+
+log "writing $PLUGINS_OUT"
+# A plugin's own assemblies: those in catalog/<plugin>/ that the host does not ship itself (the host's copy of a
+# shared assembly, e.g. the SDK's dependencies, is the one plugins load).
+only=()
+for dll in "$AGENT_DIR"/catalog/*/*.dll; do
+  name="$(basename "$dll" .dll)"
+  [[ -e $AGENT_DIR/$name.dll ]] || only+=(--only "$name")
+done
+mkdir -p "$(dirname "$PLUGINS_OUT")"
+dotnet "$WORK/tool/Census2Mibc.dll" --out "$PLUGINS_OUT" --assemblies "$AGENT_DIR" "${only[@]}" "${task_census[@]}"
+ls -l "$PLUGINS_OUT" >&2
