@@ -27,7 +27,8 @@
 # pass"): the methods of the task runs that involve a plugin's own assemblies (the plugin and the libraries it alone
 # ships, e.g. OpenAI.dll and System.ClientModel.dll; not the assemblies the host shares with plugins), above all
 # framework generics over their types (List<T>, async state machine boxes, ArrayPool<T> ...). Each goes into a group
-# named after the one assembly whose image gets it (Census2Mibc --only).
+# named after the one assembly whose image gets it (Census2Mibc --only). With the task runs' DOTNET_ReadyToRun=0
+# censuses (every plugin method the runs executed) and --hot, it also gives the plugins' images their hot/cold layout.
 #
 # Why not dotnet-pgo: the runtime's own profile tool (src/coreclr/tools/dotnet-pgo in the dotnet/runtime repository)
 # is not published on NuGet and needs the runtime's ILCompiler type system sources to build; the JIT census names
@@ -72,7 +73,7 @@ dotnet build "$REPO/bench/Census2Mibc" -c Release -o "$WORK/tool" >"$WORK/tool.l
   || { tail -n 30 "$WORK/tool.log" >&2; exit 1; }
 
 census=()
-task_census=()  # the task runs as published (not the DOTNET_ReadyToRun=0 ones): what the images lack
+task_census=()  # the task runs: what the plugins' images lack (as published) and what the runs executed (=0)
 # run_census NAME COMMAND…: runs COMMAND with the JIT census on (into jit-NAME.txt); fails if the command fails.
 run_census() {
   local name="$1"; shift
@@ -100,6 +101,7 @@ for i in $(seq 1 "$RUNS"); do
   task_census+=("$WORK/jit-scripted-$i.txt")
 done
 run_census "scripted-all" scripted env AGENT_HOME="$WORK/home-scripted" DOTNET_ReadyToRun=0
+task_census+=("$WORK/jit-scripted-all.txt")
 
 log "openai task: $RUNS runs against bench/lib/openai_fake_server.py"
 python3 "$REPO/bench/lib/openai_fake_server.py" --script "$REPO/bench/scenarios/openai-task/conversation.json" \
@@ -121,6 +123,7 @@ for i in $(seq 1 "$RUNS"); do
   task_census+=("$WORK/jit-openai-$i.txt")
 done
 run_census "openai-all" openai env AGENT_HOME="$WORK/home-openai" DOTNET_ReadyToRun=0
+task_census+=("$WORK/jit-openai-all.txt")
 
 log "writing $OUT"
 mkdir -p "$(dirname "$OUT")"
@@ -137,5 +140,5 @@ for dll in "$AGENT_DIR"/catalog/*/*.dll; do
   [[ -e $AGENT_DIR/$name.dll ]] || only+=(--only "$name")
 done
 mkdir -p "$(dirname "$PLUGINS_OUT")"
-dotnet "$WORK/tool/Census2Mibc.dll" --out "$PLUGINS_OUT" --assemblies "$AGENT_DIR" "${only[@]}" "${task_census[@]}"
+dotnet "$WORK/tool/Census2Mibc.dll" --hot --out "$PLUGINS_OUT" --assemblies "$AGENT_DIR" "${only[@]}" "${task_census[@]}"
 ls -l "$PLUGINS_OUT" >&2

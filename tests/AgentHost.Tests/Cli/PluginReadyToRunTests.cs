@@ -32,6 +32,7 @@ public sealed class PluginReadyToRunTests
             Assert.Contains("--instruction-set:x86-64-v3", args);
             Assert.Contains("--opt-cross-module:System.Private.CoreLib", args);
             Assert.Contains("--non-local-generics-module:*", args);
+            Assert.Contains("--method-layout:hotcold", args);
             Assert.Equal(profile, Path.GetFullPath(readyToRunProfile));
         }
 
