@@ -4,8 +4,9 @@
 #
 #   bench/pgo/regenerate.sh [--agent DIR] [--runs N] [--out FILE] [--plugins-out FILE] [--keep]
 #
-#   --agent DIR   a release build published WITHOUT the profile (-p:AgentReadyToRunProfile=none); default: publish
-#                 one from this tree into a temporary folder (~5 min)
+#   --agent DIR   a release build published WITHOUT the profiles (-p:AgentReadyToRunProfile=none
+#                 -p:AgentPluginCrossgen2ExtraArgs=none); default: publish one from this tree into a temporary folder
+#                 (~5 min)
 #   --runs N      census runs per task (default 3; the methods of every run are merged)
 #   --out FILE    where to write the profile (default src/AgentHost.Cli/Profile/agent.mibc)
 #   --plugins-out FILE  where to write the bundled plugins' profile (default src/AgentHost.Cli/Profile/plugins.mibc)
@@ -27,7 +28,9 @@
 # pass"): the methods of the task runs that involve a plugin's own assemblies (the plugin and the libraries it alone
 # ships, e.g. OpenAI.dll and System.ClientModel.dll; not the assemblies the host shares with plugins), above all
 # framework generics over their types (List<T>, async state machine boxes, ArrayPool<T> ...). Each goes into a group
-# named after the one assembly whose image gets it (Census2Mibc --only). With the task runs' DOTNET_ReadyToRun=0
+# named after the one assembly whose image gets it (Census2Mibc --only). Its censuses come from plugins compiled as
+# before (no cross-module code), which JIT-compile every such instantiation: a build with cross-module code but no
+# profile lists only those crossgen2 does not find itself, and a path a run takes only now and then may be missed. With the task runs' DOTNET_ReadyToRun=0
 # censuses (every plugin method the runs executed) and --hot, it also gives the plugins' images their hot/cold layout.
 #
 # Why not dotnet-pgo: the runtime's own profile tool (src/coreclr/tools/dotnet-pgo in the dotnet/runtime repository)
@@ -61,7 +64,7 @@ if [[ -z $AGENT_DIR ]]; then
   log "publishing the release build without the profile (as bench/run.sh does, plus -p:AgentReadyToRunProfile=none)"
   rm -rf "$REPO"/plugins/*/obj/Release/linux-x64/R2R
   dotnet publish "$REPO/src/AgentHost.Cli" -c Release -r linux-x64 --self-contained --disable-build-servers \
-    -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -p:AgentReadyToRunProfile=none \
+    -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -p:AgentReadyToRunProfile=none -p:AgentPluginCrossgen2ExtraArgs=none \
     --artifacts-path "$WORK/build" -o "$WORK/agent" >"$WORK/publish.log" 2>&1 \
     || { tail -n 30 "$WORK/publish.log" >&2; exit 1; }
   AGENT_DIR="$WORK/agent"
