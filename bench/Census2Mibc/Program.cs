@@ -7,7 +7,7 @@
 // and each group method holds `ldtoken <method> pop` per method. Methods are MemberRefs / MethodSpecs over TypeSpecs;
 // System.__Canon (shared generic code) is a TypeRef into the pseudo assembly "System.Private.Canon".
 //
-// usage: census2mibc --out FILE.mibc --assemblies DIR [--assemblies DIR…] CENSUS.txt…
+// usage: census2mibc --out FILE.mibc --assemblies DIR [--assemblies DIR…] [--hot] [--only ASSEMBLY…] CENSUS.txt…
 using System.Collections.Immutable;
 using System.Reflection;
 using System.Reflection.Metadata;
@@ -19,6 +19,7 @@ var assemblyDirs = new List<string>();
 string? output = null;
 bool verbose = false;
 bool hot = false;
+var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -27,12 +28,13 @@ for (int i = 0; i < args.Length; i++)
         case "--assemblies": assemblyDirs.Add(args[++i]); break;
         case "--verbose": verbose = true; break;
         case "--hot": hot = true; break;
+        case "--only": only.Add(args[++i]); break;
         default: censusFiles.Add(args[i]); break;
     }
 }
 if (output is null || assemblyDirs.Count == 0 || censusFiles.Count == 0)
 {
-    Console.Error.WriteLine("usage: census2mibc --out FILE.mibc --assemblies DIR [--assemblies DIR…] [--verbose] CENSUS.txt…");
+    Console.Error.WriteLine("usage: census2mibc --out FILE.mibc --assemblies DIR [--assemblies DIR…] [--hot] [--only ASSEMBLY…] [--verbose] CENSUS.txt…");
     return 2;
 }
 
@@ -126,10 +128,44 @@ foreach (string file in censusFiles)
     }
 }
 
-var emitter = new MibcWriter(canon, hot);
+var emitter = new MibcWriter(canon, hot, only.Count == 0 ? null : Homes.For(only, mlc, paths));
 int written = emitter.Write(methods, output, verbose);
 Console.WriteLine($"{lines} census lines, {methods.Count} distinct methods resolved ({written} written), {unresolved} not resolved (dynamic methods and IL stubs skipped) -> {output}");
 return 0;
+
+/// <summary>
+/// --only: the profile of precompiled plugin assemblies (crossgen2 --non-local-generics-module). Only methods that involve
+/// one of the named assemblies (defined there, or instantiated over one of its types) are kept, each in a group named
+/// after one assembly alone, its home: the named assembly involved that references the others involved (the one whose
+/// compile can see every type of the method). crossgen2 reads a group only when it compiles an assembly the group names,
+/// so a method is pregenerated in its home's image and not in every image the profile is given to.
+/// </summary>
+static class Homes
+{
+    public static Func<IReadOnlyCollection<string>, string?> For(HashSet<string> only, MetadataLoadContext mlc, Dictionary<string, string> paths)
+    {
+        var references = new Dictionary<string, HashSet<string>>(StringComparer.OrdinalIgnoreCase);
+        HashSet<string> Closure(string name)
+        {
+            if (references.TryGetValue(name, out var set)) return set;
+            references[name] = set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            if (!paths.TryGetValue(name, out string? path)) return set;
+            foreach (AssemblyName r in mlc.LoadFromAssemblyPath(path).GetReferencedAssemblies())
+            {
+                set.Add(r.Name!);
+                set.UnionWith(Closure(r.Name!));
+            }
+            return set;
+        }
+        return involved =>
+        {
+            var named = involved.Where(only.Contains).ToList();
+            if (named.Count == 0) return null;
+            // The home references every other assembly of the method; without one (unrelated plugin types), none.
+            return named.FirstOrDefault(a => involved.All(o => o == a || !only.Contains(o) || Closure(a).Contains(o)));
+        };
+    }
+}
 
 /// <summary>Parses the JIT's method names (`Ns.Type`1+Nested[args]:Method[margs](params)`) against the loaded assemblies.</summary>
 static class Census
@@ -267,7 +303,7 @@ static class Census
 }
 
 /// <summary>Writes methods as a .mibc (zipped, as dotnet-pgo does by default).</summary>
-sealed class MibcWriter(Type canon, bool hot)
+sealed class MibcWriter(Type canon, bool hot, Func<IReadOnlyCollection<string>, string?>? home)
 {
     readonly MetadataBuilder _md = new();
     readonly Dictionary<string, AssemblyReferenceHandle> _asmRefs = new();
@@ -303,8 +339,18 @@ sealed class MibcWriter(Type canon, bool hot)
             var others = new SortedSet<string>(StringComparer.Ordinal);
             AddAssemblies(m.DeclaringType!, others);
             if (m.IsGenericMethod) foreach (Type a in m.GetGenericArguments()) AddAssemblies(a, others);
-            others.Remove(defining);
-            string group = defining + ";" + string.Concat(others.Select(o => o + ";"));
+            string group;
+            if (home is null)
+            {
+                others.Remove(defining);
+                group = defining + ";" + string.Concat(others.Select(o => o + ";"));
+            }
+            else
+            {
+                others.Add(defining);
+                if (home(others) is not { } at) continue;
+                group = at + ";";
+            }
             if (!groups.TryGetValue(group, out var list)) groups[group] = list = new();
             list.Add(handle);
             written++;

@@ -2,12 +2,14 @@
 # Regenerates the release build's ReadyToRun profile, src/AgentHost.Cli/Profile/agent.mibc
 # (docs/benchmarks.md, "#25: a profile for the precompiled code").
 #
-#   bench/pgo/regenerate.sh [--agent DIR] [--runs N] [--out FILE] [--keep]
+#   bench/pgo/regenerate.sh [--agent DIR] [--runs N] [--out FILE] [--plugins-out FILE] [--keep]
 #
-#   --agent DIR   a release build published WITHOUT the profile (-p:AgentReadyToRunProfile=none); default: publish
-#                 one from this tree into a temporary folder (~5 min)
+#   --agent DIR   a release build published WITHOUT the profiles (-p:AgentReadyToRunProfile=none
+#                 -p:AgentPluginCrossgen2ExtraArgs=none); default: publish one from this tree into a temporary folder
+#                 (~5 min)
 #   --runs N      census runs per task (default 3; the methods of every run are merged)
 #   --out FILE    where to write the profile (default src/AgentHost.Cli/Profile/agent.mibc)
+#   --plugins-out FILE  where to write the bundled plugins' profile (default src/AgentHost.Cli/Profile/plugins.mibc)
 #   --keep        keep the work folder (censuses, build) and print its path
 #
 # What it does: runs the benchmark's two tasks (bench/README.md) on a build without the profile with the runtime's
@@ -22,20 +24,30 @@
 # method the run executed: the hot part of the image's layout, --method-layout:hotcold).
 # The census of a build WITH the profile lacks what the profile already added, so always start from one without it.
 #
+# The same censuses also give the bundled plugins' profile (Profile/plugins.mibc, "#25: provider-path JIT, fourth
+# pass"): the methods of the task runs that involve a plugin's own assemblies (the plugin and the libraries it alone
+# ships, e.g. OpenAI.dll and System.ClientModel.dll; not the assemblies the host shares with plugins), above all
+# framework generics over their types (List<T>, async state machine boxes, ArrayPool<T> ...). Each goes into a group
+# named after the one assembly whose image gets it (Census2Mibc --only). Its censuses come from plugins compiled as
+# before (no cross-module code), which JIT-compile every such instantiation: a build with cross-module code but no
+# profile lists only those crossgen2 does not find itself, and a path a run takes only now and then may be missed. With the task runs' DOTNET_ReadyToRun=0
+# censuses (every plugin method the runs executed) and --hot, it also gives the plugins' images their hot/cold layout.
+#
 # Why not dotnet-pgo: the runtime's own profile tool (src/coreclr/tools/dotnet-pgo in the dotnet/runtime repository)
 # is not published on NuGet and needs the runtime's ILCompiler type system sources to build; the JIT census names
 # exactly the methods the image lacks, which is all this profile is for. Census2Mibc writes the same file format
 # (crossgen2's MIbcProfileParser) with System.Reflection.Metadata.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
-AGENT_DIR='' RUNS=3 OUT="$REPO/src/AgentHost.Cli/Profile/agent.mibc" KEEP=0
+AGENT_DIR='' RUNS=3 OUT="$REPO/src/AgentHost.Cli/Profile/agent.mibc" PLUGINS_OUT="$REPO/src/AgentHost.Cli/Profile/plugins.mibc" KEEP=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --agent) AGENT_DIR="$(cd "$2" && pwd)"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
+    --plugins-out) PLUGINS_OUT="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    *) echo "usage: bench/pgo/regenerate.sh [--agent DIR] [--runs N] [--out FILE] [--keep]" >&2; exit 2 ;;
+    *) echo "usage: bench/pgo/regenerate.sh [--agent DIR] [--runs N] [--out FILE] [--plugins-out FILE] [--keep]" >&2; exit 2 ;;
   esac
 done
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -52,7 +64,7 @@ if [[ -z $AGENT_DIR ]]; then
   log "publishing the release build without the profile (as bench/run.sh does, plus -p:AgentReadyToRunProfile=none)"
   rm -rf "$REPO"/plugins/*/obj/Release/linux-x64/R2R
   dotnet publish "$REPO/src/AgentHost.Cli" -c Release -r linux-x64 --self-contained --disable-build-servers \
-    -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -p:AgentReadyToRunProfile=none \
+    -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -p:AgentReadyToRunProfile=none -p:AgentPluginCrossgen2ExtraArgs=none \
     --artifacts-path "$WORK/build" -o "$WORK/agent" >"$WORK/publish.log" 2>&1 \
     || { tail -n 30 "$WORK/publish.log" >&2; exit 1; }
   AGENT_DIR="$WORK/agent"
@@ -64,6 +76,7 @@ dotnet build "$REPO/bench/Census2Mibc" -c Release -o "$WORK/tool" >"$WORK/tool.l
   || { tail -n 30 "$WORK/tool.log" >&2; exit 1; }
 
 census=()
+task_census=()  # the task runs: what the plugins' images lack (as published) and what the runs executed (=0)
 # run_census NAME COMMAND…: runs COMMAND with the JIT census on (into jit-NAME.txt); fails if the command fails.
 run_census() {
   local name="$1"; shift
@@ -88,8 +101,10 @@ scripted() {
 }
 for i in $(seq 1 "$RUNS"); do
   run_census "scripted-$i" scripted env AGENT_HOME="$WORK/home-scripted"
+  task_census+=("$WORK/jit-scripted-$i.txt")
 done
 run_census "scripted-all" scripted env AGENT_HOME="$WORK/home-scripted" DOTNET_ReadyToRun=0
+task_census+=("$WORK/jit-scripted-all.txt")
 
 log "openai task: $RUNS runs against bench/lib/openai_fake_server.py"
 python3 "$REPO/bench/lib/openai_fake_server.py" --script "$REPO/bench/scenarios/openai-task/conversation.json" \
@@ -108,11 +123,25 @@ openai() {
 }
 for i in $(seq 1 "$RUNS"); do
   run_census "openai-$i" openai env AGENT_HOME="$WORK/home-openai"
+  task_census+=("$WORK/jit-openai-$i.txt")
 done
 run_census "openai-all" openai env AGENT_HOME="$WORK/home-openai" DOTNET_ReadyToRun=0
+task_census+=("$WORK/jit-openai-all.txt")
 
 log "writing $OUT"
 mkdir -p "$(dirname "$OUT")"
 # --hot: every method gets a weight (all of them were executed), which --method-layout:hotcold places first.
 dotnet "$WORK/tool/Census2Mibc.dll" --hot --out "$OUT" --assemblies "$AGENT_DIR" "${census[@]}"
 ls -l "$OUT" >&2
+
+log "writing $PLUGINS_OUT"
+# A plugin's own assemblies: those in catalog/<plugin>/ that the host does not ship itself (the host's copy of a
+# shared assembly, e.g. the SDK's dependencies, is the one plugins load).
+only=()
+for dll in "$AGENT_DIR"/catalog/*/*.dll; do
+  name="$(basename "$dll" .dll)"
+  [[ -e $AGENT_DIR/$name.dll ]] || only+=(--only "$name")
+done
+mkdir -p "$(dirname "$PLUGINS_OUT")"
+dotnet "$WORK/tool/Census2Mibc.dll" --hot --out "$PLUGINS_OUT" --assemblies "$AGENT_DIR" "${only[@]}" "${task_census[@]}"
+ls -l "$PLUGINS_OUT" >&2
