@@ -216,6 +216,16 @@ public sealed class SessionStore : IDisposable
         return new SessionInfo(id, title, workspace, session.Provider, session.Model, SessionStatus.Active, created, created) { Settings = settings };
     }
 
+    /// <summary>
+    /// Gets the first write ready while nothing waits for it (a front end calls it right after opening the store, while
+    /// plugins load): the write connection is opened with the store's pragmas and SQLite's binding code is made ready,
+    /// so a new session's first write (its row, on the way to the first model request) does not pay for them. Writes
+    /// nothing; a failure is left for the first write to report.
+    /// </summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>When done.</returns>
+    public Task PrepareWritesAsync(CancellationToken cancellationToken = default) => _database.PrepareWritesAsync(cancellationToken);
+
     /// <summary>Reads a session.</summary>
     /// <param name="sessionId">The full id (see <see cref="ResolveIdAsync"/> for prefixes).</param>
     /// <param name="cancellationToken">Cancellation.</param>
