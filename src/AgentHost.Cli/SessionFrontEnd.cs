@@ -98,8 +98,16 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
             configuration = Checked(root is null ? context.Configuration(parseResult) : context.ProjectRoots(parseResult).ResolveConfiguration(root));
         }
 
-        // The session store opens while plugins load (SQLite's open is synchronous, hence the worker thread).
-        var opening = Task.Run(() => context.OpenSessionStoreAsync(cancellationToken), cancellationToken);
+        // The session store opens while plugins load (SQLite's open is synchronous, hence the worker thread), and gets
+        // its first write (the new session's row, on the way to the first model request) ready.
+        var opening = Task.Run(
+            async () =>
+            {
+                var store = await context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
+                await store.PrepareWritesAsync(cancellationToken).ConfigureAwait(false);
+                return store;
+            },
+            cancellationToken);
         StartupActivities.Mark("frontend.store-started");
         RememberedRun? remembered = null;
         try

@@ -13,11 +13,11 @@ namespace AgentHost.Cli;
 /// the way to the first model request: the thread pool's first use, the composition root's container (a throw-away
 /// provider), YamlDotNet's parser statics (a compiled regular expression the first configuration file would build on
 /// the main thread) and a configuration document parsed and checked in memory, JSON's reader (the trust list), and the
-/// kernel's <c>skill</c> and <c>ask_user</c> functions (reflection and JSON schema). Nothing here reads a file or
-/// depends on the command line; each step is an idempotent, thread-safe cache fill (or first use) whose result is
-/// dropped, which the real use completes itself if the warm-up has not (or has failed). Most of the start-up prefix is
-/// such first use (docs/benchmarks.md, "#25: the start-up prefix and the tool-run floor"): the same configuration
-/// resolved a second time in a process takes 0.1 ms.
+/// kernel's <c>skill</c> and <c>ask_user</c> functions (created unbuilt: a run describes them from the schema cache).
+/// Nothing here reads a file or depends on the command line; each step is an idempotent, thread-safe cache fill (or
+/// first use) whose result is dropped, which the real use completes itself if the warm-up has not (or has failed).
+/// Most of the start-up prefix is such first use (docs/benchmarks.md, "#25: the start-up prefix and the tool-run
+/// floor"): the same configuration resolved a second time in a process takes 0.1 ms.
 /// </summary>
 internal static class StartupWarmUp
 {

@@ -197,6 +197,32 @@ internal sealed class SessionDatabase : IDisposable
     }
 
     /// <summary>
+    /// Opens the write connection (with the store's pragmas) ahead of the first write, and binds and steps a statement
+    /// with a text and a number parameter on it, so that SQLite's marshalling stubs for binding, stepping and reading
+    /// are generated here rather than inside the first write. Writes nothing and takes no lock. A failure changes
+    /// nothing: the first write opens its own connection and reports its own error.
+    /// </summary>
+    public async Task PrepareWritesAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = _writer ??= await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            using var command = Command(connection, null, "SELECT length($text) + $number", ("$text", "warm-up"), ("$number", 1L));
+            _ = command.ExecuteScalar();
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or AgentHostException)
+        {
+            DropWriter();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>
     /// Executes a statement inside a write (<see cref="WriteAsync"/>), prepared once per write connection; on another
     /// connection, a command of its own.
     /// </summary>

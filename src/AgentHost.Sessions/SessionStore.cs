@@ -185,6 +185,7 @@ public sealed class SessionStore : IDisposable
     {
         var workspace = NormalizeWorkspace(session.Workspace);
         var settings = CleanSettings(_database.Codec, session.Settings);
+        var title = SessionTitles.FromPrompt(session.Prompt is { } prompt ? _database.Scrubber.Scrub(prompt) : null);
         var now = _database.Now();
         await _database.WriteAsync(
             (connection, transaction) =>
@@ -197,7 +198,7 @@ public sealed class SessionStore : IDisposable
                     VALUES ($id, $title, $workspace, $provider, $model, $status, $now, $now, $settings)
                     """,
                     ("$id", id),
-                    ("$title", SessionTitles.FromPrompt(session.Prompt is { } prompt ? _database.Scrubber.Scrub(prompt) : null)),
+                    ("$title", title),
                     ("$workspace", workspace),
                     ("$provider", session.Provider),
                     ("$model", session.Model),
@@ -208,8 +209,22 @@ public sealed class SessionStore : IDisposable
             },
             cancellationToken).ConfigureAwait(false);
         SessionStoreLog.Created(_database.Logger, id, workspace);
-        return await GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
+
+        // The row as written (no read back: a new session's first turn waits for this on the way to its first model
+        // request); SessionStoreTests compares it with the row read from the file.
+        var created = Time(now);
+        return new SessionInfo(id, title, workspace, session.Provider, session.Model, SessionStatus.Active, created, created) { Settings = settings };
     }
+
+    /// <summary>
+    /// Gets the first write ready while nothing waits for it (a front end calls it right after opening the store, while
+    /// plugins load): the write connection is opened with the store's pragmas and SQLite's binding code is made ready,
+    /// so a new session's first write (its row, on the way to the first model request) does not pay for them. Writes
+    /// nothing; a failure is left for the first write to report.
+    /// </summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>When done.</returns>
+    public Task PrepareWritesAsync(CancellationToken cancellationToken = default) => _database.PrepareWritesAsync(cancellationToken);
 
     /// <summary>Reads a session.</summary>
     /// <param name="sessionId">The full id (see <see cref="ResolveIdAsync"/> for prefixes).</param>

@@ -66,12 +66,14 @@ public sealed class ToolSet
                 deferredFunctions.Add(deferred);
             }
 
-            var uncached = schemas?.Apply(tool.Function);
+            // A kernel tool's session view describes its process-wide function, which the cache describes in turn.
+            var described = tool.Function is Service.SessionBoundFunction bound ? bound.Template : tool.Function;
+            var uncached = schemas?.Apply(described);
             declarations.Add(tool.Function.AsDeclarationOnly());
             schemaCharacters += tool.Function.Name.Length + (tool.Function.Description?.Length ?? 0) + tool.Function.JsonSchema.GetRawText().Length;
             if (uncached is not null)
             {
-                schemas!.Remember(uncached, tool.Function.JsonSchema);
+                schemas!.Remember(uncached, described.JsonSchema);
             }
         }
 

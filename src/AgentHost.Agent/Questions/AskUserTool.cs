@@ -27,8 +27,17 @@ internal static class AskUserTool
     /// <summary>The start of the result when nobody answered.</summary>
     public const string NobodyPrefix = "No answer:";
 
-    /// <summary>The function, built once per process (reflection and schema); each session binds its own state to it.</summary>
-    private static readonly Lazy<AIFunction> Template = new(() => AIFunctionFactory.Create(
+    /// <summary>
+    /// The function, one per process; each session binds its own state to it. Its reflection (parameter binding and JSON
+    /// schema) waits until it is first called or its schema is first read (<see cref="DeferredMethodFunction"/>), and a
+    /// run describes it to the model from the data directory's schema cache (<see cref="Hosting.Plugins.ToolSchemaCache"/>,
+    /// keyed by this assembly's build), so the way to the first model request builds nothing by reflection.
+    /// </summary>
+    private static readonly Lazy<AIFunction> Template = new(CreateTemplate);
+
+    /// <summary>A new (unbuilt) process-wide function: <see cref="Template"/>'s, and tests' own.</summary>
+    /// <returns>The function.</returns>
+    internal static AIFunction CreateTemplate() => new DeferredMethodFunction(
         async ([Description("The question, complete and self-contained (the user may not have followed the conversation).")] string question,
                [Description("Optional: the allowed answers, e.g. [\"yes\", \"no\"]. Leave out for a free-text answer.")] string[]? options = null,
                AIFunctionArguments arguments = null!,
@@ -49,12 +58,9 @@ internal static class AskUserTool
             var outcome = await session.Questions.AskForOutcomeAsync(asked, cancellationToken, headless: !session.Interactive).ConfigureAwait(false);
             return outcome.Answer is { } answer ? answer.Text : Unanswered(outcome.Why);
         },
-        new AIFunctionFactoryOptions { Name = Name, Description = Description }));
+        new AIFunctionFactoryOptions { Name = Name, Description = Description });
 
-    /// <summary>Builds the process-wide function ahead of the first session (on a pool thread, off the way to the first request).</summary>
-    public static void Prepare() => _ = Task.Run(() => Template.Value);
-
-    /// <summary>Builds the process-wide function on the calling thread (reflection and schema; a no-op once built).</summary>
+    /// <summary>Creates the process-wide function on the calling thread (nothing is built by reflection; a no-op once created).</summary>
     internal static void PrepareNow() => _ = Template.Value;
 
     /// <summary>Creates the tool for a session.</summary>

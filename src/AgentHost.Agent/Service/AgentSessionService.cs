@@ -53,13 +53,12 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(broker);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _parts = new SessionServiceParts(runtime, store, configuration, environment, scrubber, broker, timeProvider, (ILogger?)logger ?? NullLogger.Instance);
-        AgentHost.Agent.Questions.AskUserTool.Prepare(); // its reflection and schema are built while the session opens
     }
 
     /// <summary>
-    /// Builds the process-wide functions of the kernel's <c>skill</c> and <c>ask_user</c> tools (reflection and JSON
-    /// schema) on the calling thread, ahead of the first session: a front end calls it on a pool thread at start.
-    /// Idempotent and thread-safe; without it the first session builds them.
+    /// Creates the process-wide functions of the kernel's <c>skill</c> and <c>ask_user</c> tools on the calling thread,
+    /// ahead of the first session (a front end's warm-up). Nothing is built by reflection: their parameter binding and
+    /// schema wait for their first call, and a run describes them from the schema cache. Idempotent and thread-safe.
     /// </summary>
     public static void PrepareKernelTools()
     {

@@ -14,6 +14,12 @@ namespace AgentHost.Agent.Service;
 /// <param name="state">This session's state.</param>
 internal sealed class SessionBoundFunction(AIFunction template, object state) : AIFunction
 {
+    /// <summary>The process-wide function this session's view binds (the schema cache describes it, see <c>ToolSet</c>).</summary>
+    public AIFunction Template => template;
+
+    /// <summary>This session's state.</summary>
+    public object State => state;
+
     /// <summary>The context key the session's state is passed under.</summary>
     public static readonly object StateKey = new();
 

@@ -107,7 +107,11 @@ internal static class SessionRunContextBuilder
                 hooks.Dispatcher.PermissionMode = () => Hooks.HookDispatcher.ClaudeModeName(gate.Mode.ToDisplayName());
             }
 
-            gate.Grants.Add(await store.Audit.GetGrantsAsync(sessionId, cancellationToken).ConfigureAwait(false));
+            if (existing is not null)
+            {
+                // A session created just now has no grants yet (they are stored under its new id): nothing to read.
+                gate.Grants.Add(await store.Audit.GetGrantsAsync(sessionId, cancellationToken).ConfigureAwait(false));
+            }
             var memory = ProjectMemoryRun.Prepare(await opening.MemoryLoad.ConfigureAwait(false), options.WorkspaceRoot, history, runtime.Events);
             var storedWorkspace = existing is null ? options.WorkspaceRoot : (await store.GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false)).Workspace;
             var checkpoints = new FileCheckpointRecorder(store.Checkpoints, sessionId, storedWorkspace);

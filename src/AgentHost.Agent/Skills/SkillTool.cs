@@ -24,8 +24,15 @@ public static class SkillTool
         "Activate a skill before doing a task it covers. To read one of an active skill's files, call again with the same name and 'file' set to a path from that list. " +
         "Each skill needs activating only once per conversation.";
 
-    /// <summary>The function, built once per process (reflection and schema); each session binds its active skills to it.</summary>
-    private static readonly Lazy<AIFunction> Template = new(() => AIFunctionFactory.Create(
+    /// <summary>
+    /// The function, one per process; each session binds its active skills to it. Like <c>ask_user</c>'s, its reflection
+    /// waits until it is first called or its schema is first read, and a run describes it from the schema cache.
+    /// </summary>
+    private static readonly Lazy<AIFunction> Template = new(CreateTemplate);
+
+    /// <summary>A new (unbuilt) process-wide function: <see cref="Template"/>'s, and tests' own.</summary>
+    /// <returns>The function.</returns>
+    internal static AIFunction CreateTemplate() => new DeferredMethodFunction(
         ([Description("The skill name, exactly as listed in <available_skills>.")] string name,
          [Description("Optional: a file of the (already active) skill to read, relative to its folder, e.g. references/api.md.")] string? file = null,
          AIFunctionArguments arguments = null!) =>
@@ -40,9 +47,9 @@ public static class SkillTool
                 throw new InvalidOperationException(ex.Message, ex);
             }
         },
-        new AIFunctionFactoryOptions { Name = Name, Description = Description }));
+        new AIFunctionFactoryOptions { Name = Name, Description = Description });
 
-    /// <summary>Builds the process-wide function ahead of the first session (reflection and schema), on the calling thread.</summary>
+    /// <summary>Creates the process-wide function ahead of the first session, on the calling thread (nothing is built by reflection).</summary>
     public static void Prepare() => _ = Template.Value;
 
     /// <summary>Creates the tool for a session.</summary>

@@ -18,7 +18,9 @@ public sealed record CapabilityChange(IReadOnlyList<RegisteredCapability> Added,
 /// </remarks>
 public sealed class CapabilityRegistry
 {
-    private readonly ConcurrentDictionary<(CapabilityKind Kind, string Name), ImmutableArray<RegisteredCapability>> _byName = new();
+    // Keyed by a struct with its own comparer, not a value tuple: EqualityComparer<ValueTuple<…>>.Default is made by
+    // reflection at run time, so its code (and LINQ's over such keys) was JIT-compiled on the way to the first request.
+    private readonly ConcurrentDictionary<Key, ImmutableArray<RegisteredCapability>> _byName = new(KeyComparer.Instance);
     private readonly IEventBus? _events;
     private readonly Lock _writeLock = new();
 
@@ -44,7 +46,7 @@ public sealed class CapabilityRegistry
         {
             foreach (var entry in added)
             {
-                var key = (entry.Kind, entry.Name);
+                var key = new Key(entry.Kind, entry.Name);
                 var existing = _byName.GetValueOrDefault(key, []);
                 if (existing.Any(e => e.PluginId == pluginId))
                 {
@@ -84,18 +86,18 @@ public sealed class CapabilityRegistry
         ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
         ArgumentNullException.ThrowIfNull(capabilities);
         var added = capabilities.Select(c => new RegisteredCapability(c, pluginId, pluginVersion)).ToList();
-        if (added.GroupBy(e => (e.Kind, e.Name)).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        if (FirstRepeated(added) is { } twice)
         {
             throw new AgentHostException(
                 ErrorKind.Plugin,
-                $"plugin '{pluginId}' registered {twice.Key.Kind} '{twice.Key.Name}' twice; capability names must be unique per plugin and kind.");
+                $"plugin '{pluginId}' registered {twice.Kind} '{twice.Name}' twice; capability names must be unique per plugin and kind.");
         }
 
         var removed = new List<RegisteredCapability>();
         var clashes = new List<string>();
         lock (_writeLock)
         {
-            var next = new Dictionary<(CapabilityKind Kind, string Name), ImmutableArray<RegisteredCapability>>();
+            var next = new Dictionary<Key, ImmutableArray<RegisteredCapability>>(KeyComparer.Instance);
             foreach (var (key, entries) in _byName)
             {
                 if (entries.Any(e => e.PluginId == pluginId))
@@ -107,7 +109,7 @@ public sealed class CapabilityRegistry
 
             foreach (var entry in added)
             {
-                var key = (entry.Kind, entry.Name);
+                var key = new Key(entry.Kind, entry.Name);
                 var existing = next.TryGetValue(key, out var kept) ? kept : _byName.GetValueOrDefault(key, []);
                 if (existing.Length > 0 && !removed.Any(r => r.Kind == entry.Kind && r.Name == entry.Name))
                 {
@@ -184,38 +186,96 @@ public sealed class CapabilityRegistry
         var slash = name.IndexOf('/', StringComparison.Ordinal);
         if (slash < 0)
         {
-            return _byName.TryGetValue((kind, name), out var entries) && !entries.IsEmpty ? entries[0] : null;
+            return _byName.TryGetValue(new Key(kind, name), out var entries) && !entries.IsEmpty ? entries[0] : null;
         }
 
         var plugin = name[..slash];
-        return _byName.TryGetValue((kind, name[(slash + 1)..]), out var all)
+        return _byName.TryGetValue(new Key(kind, name[(slash + 1)..]), out var all)
             ? all.FirstOrDefault(e => e.PluginId == plugin)
             : null;
     }
 
     /// <summary>All entries, ordered by kind, name and plugin id.</summary>
     /// <returns>The entries.</returns>
-    public IReadOnlyList<RegisteredCapability> All() =>
-        _byName.Values.SelectMany(e => e)
-            .OrderBy(e => e.Kind)
-            .ThenBy(e => e.Name, StringComparer.Ordinal)
-            .ThenBy(e => e.PluginId, StringComparer.Ordinal)
-            .ToList();
+    public IReadOnlyList<RegisteredCapability> All() => Sorted(static _ => true);
 
     /// <summary>All entries of one kind, ordered by name and plugin id.</summary>
     /// <param name="kind">The kind.</param>
     /// <returns>The entries.</returns>
-    public IReadOnlyList<RegisteredCapability> OfKind(CapabilityKind kind) => All().Where(e => e.Kind == kind).ToList();
+    public IReadOnlyList<RegisteredCapability> OfKind(CapabilityKind kind) => Sorted(e => e.Kind == kind);
 
     /// <summary>All entries contributed by one plugin.</summary>
     /// <param name="pluginId">The plugin id.</param>
     /// <returns>The entries.</returns>
-    public IReadOnlyList<RegisteredCapability> OfPlugin(string pluginId) => All().Where(e => e.PluginId == pluginId).ToList();
+    public IReadOnlyList<RegisteredCapability> OfPlugin(string pluginId) => Sorted(e => e.PluginId == pluginId);
+
+    /// <summary>The entries <paramref name="include"/> accepts, ordered by kind, name and plugin id (unique per entry).</summary>
+    private List<RegisteredCapability> Sorted(Func<RegisteredCapability, bool> include)
+    {
+        var list = new List<RegisteredCapability>();
+        foreach (var (_, entries) in _byName)
+        {
+            foreach (var entry in entries)
+            {
+                if (include(entry))
+                {
+                    list.Add(entry);
+                }
+            }
+        }
+
+        list.Sort(static (a, b) =>
+        {
+            var byKind = ((int)a.Kind).CompareTo((int)b.Kind);
+            if (byKind != 0)
+            {
+                return byKind;
+            }
+
+            var byName = string.CompareOrdinal(a.Name, b.Name);
+            return byName != 0 ? byName : string.CompareOrdinal(a.PluginId, b.PluginId);
+        });
+        return list;
+    }
+
+    /// <summary>The first entry (in order) whose kind and name another entry repeats, or <see langword="null"/>.</summary>
+    private static RegisteredCapability? FirstRepeated(List<RegisteredCapability> entries)
+    {
+        var counts = new Dictionary<Key, int>(KeyComparer.Instance);
+        foreach (var entry in entries)
+        {
+            var key = new Key(entry.Kind, entry.Name);
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+        }
+
+        foreach (var entry in entries)
+        {
+            if (counts[new Key(entry.Kind, entry.Name)] > 1)
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
 
     private static string Describe(RegisteredCapability entry, ImmutableArray<RegisteredCapability> existing)
     {
         var owners = existing.Add(entry).Select(e => e.PluginId).Order(StringComparer.Ordinal).ToList();
         return $"{entry.Kind} '{entry.Name}' is contributed by {string.Join(", ", owners)}; '{entry.Name}' refers to {owners[0]}/{entry.Name}. " +
                $"Use the qualified names ({string.Join(", ", owners.Select(o => $"{o}/{entry.Name}"))}) to choose.";
+    }
+
+    /// <summary>A capability's kind and name.</summary>
+    private readonly record struct Key(CapabilityKind Kind, string Name);
+
+    /// <summary>Compares keys by kind and ordinal name (the registry's dictionaries are given it explicitly).</summary>
+    private sealed class KeyComparer : IEqualityComparer<Key>
+    {
+        public static readonly KeyComparer Instance = new();
+
+        public bool Equals(Key x, Key y) => x.Kind == y.Kind && string.Equals(x.Name, y.Name, StringComparison.Ordinal);
+
+        public int GetHashCode(Key key) => HashCode.Combine((int)key.Kind, StringComparer.Ordinal.GetHashCode(key.Name));
     }
 }

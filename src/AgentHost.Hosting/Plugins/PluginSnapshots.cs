@@ -54,6 +54,9 @@ public sealed partial class PluginSnapshots
     private static readonly string HostBuild = typeof(PluginSnapshots).Module.ModuleVersionId.ToString("N") + ":" + typeof(AgentPlugin).Module.ModuleVersionId.ToString("N")
         + ":" + typeof(AIFunctionFactory).Assembly.GetName().Version;
 
+    /// <summary>Every <see cref="ToolEffect"/> flag (an entry with another bit is from elsewhere).</summary>
+    private static readonly int AllEffects = Enum.GetValues<ToolEffect>().Aggregate(0, (all, e) => all | (int)e);
+
     private readonly Lock _lock = new();
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
@@ -248,7 +251,8 @@ public sealed partial class PluginSnapshots
                 return entries;
             }
 
-            foreach (var plugin in plugins.EnumerateObject())
+            // One copy of the whole section outlives the file's document (its tools' schemas point into it).
+            foreach (var plugin in plugins.Clone().EnumerateObject())
             {
                 if (Parse(plugin.Value) is { } snapshot)
                 {
@@ -315,13 +319,11 @@ public sealed partial class PluginSnapshots
                 parallel = parallelValue.GetBoolean();
             }
 
-            tools.Add(new ToolSnapshot(name, description, schema.Clone(), (ToolEffect)effect, timeout, parallel, describes.GetBoolean()));
+            tools.Add(new ToolSnapshot(name, description, schema, (ToolEffect)effect, timeout, parallel, describes.GetBoolean()));
         }
 
         return new PluginSnapshot(tools);
     }
-
-    private static int AllEffects => Enum.GetValues<ToolEffect>().Aggregate(0, (all, e) => all | (int)e);
 
     private static bool TryString(JsonElement element, string property, out string value)
     {

@@ -8,17 +8,45 @@ namespace AgentHost.Hosting.Plugins;
 /// assemblies that appear in its signatures. Plugins always get the host's copy; a plugin that needs a newer
 /// version than the host has is refused (a private copy would silently break type identity).
 /// </summary>
-/// <remarks>Immutable and thread-safe once created.</remarks>
+/// <remarks>Thread-safe. The set of names is fixed when created; a framework assembly's version is read from its file at the first ask.</remarks>
 public sealed class SharedAssemblies
 {
     private static readonly Lock SdkGate = new();
     private static SharedAssemblies? _sdk;
     private readonly Dictionary<string, Version> _versions;
 
-    private SharedAssemblies(Dictionary<string, Version> versions) => _versions = versions;
+    /// <summary>Framework references whose version is read from their file when first asked for (under <see cref="_reading"/>).</summary>
+    private readonly Dictionary<string, string> _frameworkFiles;
+    private readonly Lock _reading = new();
 
-    /// <summary>The shared assemblies' simple names with the host's versions.</summary>
-    public IReadOnlyDictionary<string, Version> Versions => _versions;
+    private SharedAssemblies(Dictionary<string, Version> versions, Dictionary<string, string>? frameworkFiles = null)
+    {
+        _versions = versions;
+        _frameworkFiles = frameworkFiles ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The shared assemblies' simple names with the host's versions (every framework file's version read).</summary>
+    public IReadOnlyDictionary<string, Version> Versions
+    {
+        get
+        {
+            string[] unread;
+            lock (_reading)
+            {
+                unread = [.. _frameworkFiles.Keys];
+            }
+
+            foreach (var name in unread)
+            {
+                _ = TryGetHostVersion(name, out _);
+            }
+
+            lock (_reading)
+            {
+                return new Dictionary<string, Version>(_versions, StringComparer.OrdinalIgnoreCase);
+            }
+        }
+    }
 
     /// <summary>
     /// The closure starting at the SDK assembly, computed once per process: the host's assemblies do not change while
@@ -63,12 +91,13 @@ public sealed class SharedAssemblies
         ArgumentNullException.ThrowIfNull(roots);
         string[] frameworkDirectories = [.. runtimeDirectories.Select(Path.GetFullPath)];
         var versions = new Dictionary<string, Version>(StringComparer.OrdinalIgnoreCase);
+        var frameworkFiles = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var pending = new Stack<Assembly>(roots);
         Dictionary<string, string>? platformAssemblies = null;
         while (pending.TryPop(out var assembly))
         {
             var name = assembly.GetName();
-            if (name.Name is null || versions.ContainsKey(name.Name))
+            if (name.Name is null || versions.ContainsKey(name.Name) || frameworkFiles.ContainsKey(name.Name))
             {
                 continue;
             }
@@ -81,7 +110,7 @@ public sealed class SharedAssemblies
 
             foreach (var reference in assembly.GetReferencedAssemblies())
             {
-                if (reference.Name is null || versions.ContainsKey(reference.Name))
+                if (reference.Name is null || versions.ContainsKey(reference.Name) || frameworkFiles.ContainsKey(reference.Name))
                 {
                     continue;
                 }
@@ -90,8 +119,10 @@ public sealed class SharedAssemblies
                 {
                     // Framework assemblies are not walked, so only their version is needed: it is read from the
                     // file's metadata instead of loading the assembly (a run never uses most of them: System.Net.Http,
-                    // System.Security.Cryptography, System.Linq.Expressions… each loaded one costs resident memory).
-                    versions[reference.Name] = AssemblyName.GetAssemblyName(frameworkFile).Version ?? new Version(0, 0);
+                    // System.Security.Cryptography, System.Linq.Expressions… each loaded one costs resident memory),
+                    // and only when a plugin's reference asks for it (a run's plugins reference a few of the closure's
+                    // thirty-odd framework assemblies; reading them all cost the plugin runtime's creation milliseconds).
+                    frameworkFiles[reference.Name] = frameworkFile;
                     continue;
                 }
 
@@ -106,7 +137,19 @@ public sealed class SharedAssemblies
             }
         }
 
-        return new SharedAssemblies(versions);
+        return new SharedAssemblies(versions, frameworkFiles);
+    }
+
+    /// <summary>How many framework assemblies' versions have not been read from their files yet (tests).</summary>
+    internal int UnreadFrameworkFiles
+    {
+        get
+        {
+            lock (_reading)
+            {
+                return _frameworkFiles.Count;
+            }
+        }
     }
 
     /// <summary>Creates a set from explicit versions (for hosts that embed the kernel with a different surface, and tests).</summary>
@@ -119,8 +162,28 @@ public sealed class SharedAssemblies
     /// <param name="simpleName">The assembly's simple name.</param>
     /// <param name="hostVersion">The host's version.</param>
     /// <returns>Whether it is shared.</returns>
-    public bool TryGetHostVersion(string simpleName, out Version hostVersion) =>
-        _versions.TryGetValue(simpleName, out hostVersion!);
+    /// <remarks>Thread-safe: a framework assembly's version is read from its file once, at the first ask.</remarks>
+    public bool TryGetHostVersion(string simpleName, out Version hostVersion)
+    {
+        lock (_reading)
+        {
+            if (_versions.TryGetValue(simpleName, out hostVersion!))
+            {
+                return true;
+            }
+
+            if (!_frameworkFiles.TryGetValue(simpleName, out var file))
+            {
+                return false;
+            }
+
+            // A file that cannot be read throws here, for this plugin's load, and is asked again next time (it stays shared).
+            hostVersion = AssemblyName.GetAssemblyName(file).Version ?? new Version(0, 0);
+            _versions[simpleName] = hostVersion;
+            _frameworkFiles.Remove(simpleName);
+            return true;
+        }
+    }
 
     /// <summary>
     /// Whether <paramref name="assembly"/> belongs to Microsoft.NETCore.App: it lives in the runtime's folder and has a

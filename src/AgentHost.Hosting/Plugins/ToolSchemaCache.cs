@@ -99,11 +99,12 @@ public sealed class ToolSchemaCache(string filePath)
                 return entries;
             }
 
-            foreach (var entry in schemas.EnumerateObject())
+            // One copy of the whole section outlives the file's document (not one per schema: most runs use a few of them).
+            foreach (var entry in schemas.Clone().EnumerateObject())
             {
                 if (entry.Value.ValueKind == JsonValueKind.Object)
                 {
-                    entries[entry.Name] = entry.Value.Clone();
+                    entries[entry.Name] = entry.Value;
                 }
             }
         }

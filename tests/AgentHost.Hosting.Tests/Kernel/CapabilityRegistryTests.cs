@@ -1,3 +1,4 @@
+using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Sdk.Capabilities;
@@ -57,5 +58,31 @@ public sealed class CapabilityRegistryTests
         var order = registry.All().Select(e => $"{e.Kind}:{e.QualifiedName}").ToList();
 
         Assert.Equal(["LspServer:a/bash", "LspServer:a/yaml", "LspServer:b/yaml", "McpServer:b/fs"], order);
+    }
+
+    [Fact]
+    public void OfKindAndOfPlugin_AreOrderedByOrdinalNameThenPlugin_AndNamesAreCaseSensitive()
+    {
+        var registry = new CapabilityRegistry();
+        registry.AddRange("b", "1.0.0", [new LspServerCapability("yaml", "b"), new LspServerCapability("YAML", "b"), new McpServerCapability("fs", McpTransport.Stdio) { Command = "x" }]);
+        registry.AddRange("a", "1.0.0", [new LspServerCapability("yaml", "a"), new LspServerCapability("bash", "a")]);
+
+        Assert.Equal(["b/YAML", "a/bash", "a/yaml", "b/yaml"], registry.OfKind(CapabilityKind.LspServer).Select(e => e.QualifiedName));
+        Assert.Equal(["LspServer:b/YAML", "LspServer:b/yaml", "McpServer:b/fs"], registry.OfPlugin("b").Select(e => $"{e.Kind}:{e.QualifiedName}"));
+        Assert.Equal("b", registry.Find(CapabilityKind.LspServer, "YAML")!.PluginId);
+        Assert.Null(registry.Find(CapabilityKind.McpServer, "yaml"));
+    }
+
+    [Fact]
+    public void ReplacePlugin_NamesTheFirstRepeatedCapability_AndChangesNothing()
+    {
+        var registry = new CapabilityRegistry();
+        registry.AddRange("a", "1.0.0", [new LspServerCapability("yaml", "a")]);
+
+        var error = Assert.Throws<AgentHostException>(() => registry.ReplacePlugin("a", "1.0.1", [
+            new LspServerCapability("toml", "a"), new LspServerCapability("bash", "a"), new LspServerCapability("bash", "a"), new LspServerCapability("toml", "a")]));
+
+        Assert.Contains("registered LspServer 'toml' twice", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["a/yaml"], registry.All().Select(e => e.QualifiedName));
     }
 }

@@ -88,4 +88,30 @@ public sealed class SharedAssembliesTests
             Assert.Equal(Assembly.Load(new AssemblyName(name)).GetName().Version, shared.Versions[name]);
         }
     }
+
+    [Fact]
+    public void FrameworkVersions_AreReadWhenFirstAskedFor_OneFileAtATime_AndAreTheVersionsTheHostLoads()
+    {
+        // A plugin runtime's creation reads no framework file: a run's plugins ask for a few of the closure's versions.
+        var shared = SharedAssemblies.FromRoots([typeof(AgentHost.Sdk.AgentPlugin).Assembly]);
+        var unread = shared.UnreadFrameworkFiles;
+        Assert.True(unread > 1, $"{unread} framework references");
+
+        Assert.True(shared.TryGetHostVersion("System.Net.Http", out var version));
+        Assert.Equal(Assembly.Load(new AssemblyName("System.Net.Http")).GetName().Version, version);
+        Assert.Equal(unread - 1, shared.UnreadFrameworkFiles);
+        Assert.True(shared.TryGetHostVersion("SYSTEM.NET.HTTP", out var again));
+        Assert.Equal(version, again);
+        Assert.Equal(unread - 1, shared.UnreadFrameworkFiles);
+
+        Assert.False(shared.TryGetHostVersion("Not.A.Shared.Assembly", out _));
+        Assert.Equal(unread - 1, shared.UnreadFrameworkFiles);
+
+        // Listing every version reads the rest: each framework reference is listed once, with its file's version.
+        var all = shared.Versions;
+        Assert.Equal(0, shared.UnreadFrameworkFiles);
+        Assert.True(all.Count > unread);
+        Assert.Equal(version, all["System.Net.Http"]);
+        Assert.Equal(0, shared.UnreadFrameworkFiles);
+    }
 }

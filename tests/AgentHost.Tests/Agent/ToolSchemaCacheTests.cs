@@ -1,9 +1,16 @@
 using System.Text.Json;
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Questions;
+using AgentHost.Agent.Service;
+using AgentHost.Agent.Skills;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentHost.Tests.Agent;
 
@@ -62,7 +69,58 @@ public sealed class ToolSchemaCacheTests : IDisposable
         Assert.Equal(described.Schemas.Count, file.RootElement.GetProperty("schemas").EnumerateObject().Count());
     }
 
+    [Fact]
+    public void KernelTools_AreDescribedFromTheCache_WithoutBeingBuiltByReflection_WithTheSchemasReflectionGave()
+    {
+        // A first process: nothing cached, so describing the kernel's tools builds them (reflection) and records their schemas.
+        var (skill, ask) = (SkillTool.CreateTemplate(), AskUserTool.CreateTemplate());
+        var first = ToolSet.Create(new CapabilityRegistry(), schemas: new ToolSchemaCache(CacheFile), kernelTools: KernelTools(skill, ask));
+        Assert.True(((DeferredMethodFunction)skill).IsMaterialized);
+        Assert.True(((DeferredMethodFunction)ask).IsMaterialized);
+        using (var file = JsonDocument.Parse(File.ReadAllText(CacheFile)))
+        {
+            Assert.Equal(2, file.RootElement.GetProperty("schemas").EnumerateObject().Count());
+        }
+
+        // The next process (new functions, the cache read from the file) describes them without building them, identically.
+        var (skill2, ask2) = (SkillTool.CreateTemplate(), AskUserTool.CreateTemplate());
+        var next = ToolSet.Create(new CapabilityRegistry(), schemas: new ToolSchemaCache(CacheFile), kernelTools: KernelTools(skill2, ask2));
+        Assert.False(((DeferredMethodFunction)skill2).IsMaterialized);
+        Assert.False(((DeferredMethodFunction)ask2).IsMaterialized);
+        Assert.Equal(
+            first.Declarations.ToDictionary(d => d.Name, d => d.JsonSchema.GetRawText()),
+            next.Declarations.ToDictionary(d => d.Name, d => d.JsonSchema.GetRawText()));
+        Assert.Equal(["ask_user", "skill"], next.Declarations.Select(d => d.Name));
+        Assert.Contains("\"question\"", next.Declarations[0].JsonSchema.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AskUser_DescribedFromTheCache_IsBuiltAtItsFirstCall_AndAnswersAsBefore()
+    {
+        ToolSet.Create(new CapabilityRegistry(), schemas: new ToolSchemaCache(CacheFile), kernelTools: KernelTools(SkillTool.CreateTemplate(), AskUserTool.CreateTemplate()));
+        await using var bus = new EventBus(NullLogger<EventBus>.Instance);
+        var ask = AskUserTool.CreateTemplate();
+        var tool = new RegisteredCapability(new ToolCapability(ask, new ToolMetadata(ToolEffect.Read)), SkillTool.KernelPluginId, "1.0.0");
+        var set = ToolSet.Create(new CapabilityRegistry(), schemas: new ToolSchemaCache(CacheFile), kernelTools: [tool]);
+        Assert.False(((DeferredMethodFunction)ask).IsMaterialized);
+
+        // Bound as a session binds it (nobody present): the call builds the function and gives the usual answer.
+        var session = (SessionBoundFunction)((ToolCapability)AskUserTool.Create(new QuestionBroker(bus), "s1", interactive: false).Capability).Function;
+        var bound = new SessionBoundFunction(ask, session.State);
+        var result = await bound.InvokeAsync(new AIFunctionArguments(new Dictionary<string, object?> { ["question"] = "Which branch?" }));
+
+        Assert.True(((DeferredMethodFunction)ask).IsMaterialized);
+        Assert.StartsWith(AskUserTool.NobodyPrefix, JsonSerializer.Deserialize<string>(JsonSerializer.Serialize(result)), StringComparison.Ordinal);
+        Assert.Single(set.Declarations);
+    }
+
     public void Dispose() => _dir.Dispose();
+
+    private static RegisteredCapability[] KernelTools(AIFunction skill, AIFunction ask) =>
+    [
+        new(new ToolCapability(new SessionBoundFunction(skill, new object()), new ToolMetadata(ToolEffect.Read)), SkillTool.KernelPluginId, "1.0.0"),
+        new(new ToolCapability(new SessionBoundFunction(ask, new object()), new ToolMetadata(ToolEffect.Read)), SkillTool.KernelPluginId, "1.0.0"),
+    ];
 
     private static async Task<(Dictionary<string, string> Schemas, int Count)> DescribeFilesToolsAsync(ToolSchemaCache cache)
     {
