@@ -95,7 +95,7 @@ public sealed class ToolSchemaCacheTests : IDisposable
     }
 
     [Fact]
-    public async Task AskUser_DescribedFromTheCache_IsBuiltAtItsFirstCall_AndAnswersAsBefore()
+    public async Task AskUser_DescribedFromTheCache_AnswersItsFirstCallAsBefore_BindingItsArgumentsDirectly()
     {
         ToolSet.Create(new CapabilityRegistry(), schemas: new ToolSchemaCache(CacheFile), kernelTools: KernelTools(SkillTool.CreateTemplate(), AskUserTool.CreateTemplate()));
         await using var bus = new EventBus(NullLogger<EventBus>.Instance);
@@ -104,12 +104,14 @@ public sealed class ToolSchemaCacheTests : IDisposable
         var set = ToolSet.Create(new CapabilityRegistry(), schemas: new ToolSchemaCache(CacheFile), kernelTools: [tool]);
         Assert.False(((DeferredMethodFunction)ask).IsMaterialized);
 
-        // Bound as a session binds it (nobody present): the call builds the function and gives the usual answer.
+        // Bound as a session binds it (nobody present): the call gives the usual answer. Its parameters are simple, so the
+        // call reads them straight from the arguments (DirectToolBinding) and the factory's function is still not built.
         var session = (SessionBoundFunction)((ToolCapability)AskUserTool.Create(new QuestionBroker(bus), "s1", interactive: false).Capability).Function;
         var bound = new SessionBoundFunction(ask, session.State);
         var result = await bound.InvokeAsync(new AIFunctionArguments(new Dictionary<string, object?> { ["question"] = "Which branch?" }));
 
-        Assert.True(((DeferredMethodFunction)ask).IsMaterialized);
+        Assert.True(((DeferredMethodFunction)ask).BindsDirectly);
+        Assert.False(((DeferredMethodFunction)ask).IsMaterialized);
         Assert.StartsWith(AskUserTool.NobodyPrefix, JsonSerializer.Deserialize<string>(JsonSerializer.Serialize(result)), StringComparison.Ordinal);
         Assert.Single(set.Declarations);
     }
