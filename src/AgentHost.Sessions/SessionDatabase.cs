@@ -199,8 +199,9 @@ internal sealed class SessionDatabase : IDisposable
     /// <summary>
     /// Opens the write connection (with the store's pragmas) ahead of the first write, and binds and steps a statement
     /// with a text and a number parameter on it, so that SQLite's marshalling stubs for binding, stepping and reading
-    /// are generated here rather than inside the first write. Writes nothing and takes no lock. A failure changes
-    /// nothing: the first write opens its own connection and reports its own error.
+    /// are generated here rather than inside the first write. Writes nothing and takes no database lock (only the
+    /// in-process write gate, briefly). A failure changes nothing: the first write opens its own connection and
+    /// reports its own error.
     /// </summary>
     public async Task PrepareWritesAsync(CancellationToken cancellationToken)
     {

@@ -109,9 +109,14 @@ internal sealed class DeferredMethodFunction : AIFunction
         }
     }
 
-    /// <summary>Calls the tool through the factory's reflection-built function, as every call did before direct binding (for comparisons).</summary>
+    /// <summary>
+    /// Calls the tool through the factory's reflection-built function: every call that does not bind directly, and tests
+    /// that compare the two ways.
+    /// </summary>
     internal ValueTask<object?> InvokeThroughFactoryAsync(AIFunctionArguments arguments, CancellationToken cancellationToken = default) =>
-        _target is null ? Inner.InvokeAsync(arguments, cancellationToken) : Bind(_target.Get(arguments, Name)).InvokeAsync(arguments, cancellationToken);
+        _target is null
+            ? Inner.InvokeAsync(arguments, cancellationToken)
+            : (Volatile.Read(ref _bound) ?? Bind(_target.Get(arguments, Name))).InvokeAsync(arguments, cancellationToken);
 
     protected override ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
     {
@@ -128,13 +133,7 @@ internal sealed class DeferredMethodFunction : AIFunction
             }
         }
 
-        if (_target is null)
-        {
-            return Inner.InvokeAsync(arguments, cancellationToken);
-        }
-
-        var bound = Volatile.Read(ref _bound) ?? Bind(_target.Get(arguments, Name));
-        return bound.InvokeAsync(arguments, cancellationToken);
+        return InvokeThroughFactoryAsync(arguments, cancellationToken);
     }
 
     private AIFunction Bind(object instance)
