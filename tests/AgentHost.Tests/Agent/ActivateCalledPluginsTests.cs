@@ -6,78 +6,65 @@ using Microsoft.Extensions.AI;
 namespace AgentHost.Tests.Agent;
 
 /// <summary>
-/// #25: a session starts activating its dormant plugins when the first part of the model's answer arrives, not before
-/// the first request (<see cref="ActivateOnFirstUpdate"/>).
+/// #25: a session activates a dormant plugin when the model's answer calls one of its tools, as soon as the call
+/// appears in the answer (<see cref="ActivateCalledPlugins"/>), and never for an answer that calls nothing.
 /// </summary>
-public sealed class ActivateOnFirstUpdateTests
+public sealed class ActivateCalledPluginsTests
 {
     [Fact]
-    public async Task Action_RunsOnce_WhenTheFirstUpdateArrives_NotWhenTheRequestStarts()
+    public async Task EachCall_IsReported_WhenItsUpdateArrives_TextAndInformationalCallsAreNot()
     {
-        using var inner = new TwoUpdates();
-        var runs = 0;
-        var client = new ActivateOnFirstUpdate(inner, () => runs++);
+        var inner = new Answer(
+            new ChatResponseUpdate(ChatRole.Assistant, "I will look."),
+            new ChatResponseUpdate(ChatRole.Assistant, [new FunctionCallContent("c1", "view"), new FunctionCallContent("c2", "shell")]),
+            new ChatResponseUpdate(ChatRole.Assistant, [new FunctionCallContent("c3", "web_search") { InformationalOnly = true }]));
+        var named = new List<string>();
+        using var client = new ActivateCalledPlugins(inner, named.Add);
 
         await using var updates = client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")]).GetAsyncEnumerator();
-        Assert.Equal(0, runs); // the request is not even sent yet
+        Assert.Empty(named); // the request is not even sent yet
         Assert.True(await updates.MoveNextAsync());
-        Assert.Equal(1, runs);
+        Assert.Empty(named); // text names no tool
+        Assert.True(await updates.MoveNextAsync());
+        Assert.Equal(["view", "shell"], named); // before the turn sees the update, let alone invokes the calls
         Assert.True(await updates.MoveNextAsync());
         Assert.False(await updates.MoveNextAsync());
-        Assert.Equal(1, runs);
+        Assert.Equal(["view", "shell"], named); // a call the provider ran itself is not the turn's to invoke
+    }
 
-        await foreach (var update in client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "again")]))
+    [Fact]
+    public async Task AnAnswerWithoutCalls_ReportsNothing_AWholeAnswerReportsItsCalls()
+    {
+        var named = new List<string>();
+        using var client = new ActivateCalledPlugins(new Answer(new ChatResponseUpdate(ChatRole.Assistant, "hi")), named.Add);
+        await foreach (var update in client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "say hi")]))
         {
             Assert.NotNull(update);
         }
 
-        Assert.Equal(1, runs); // later answers of the run do not start it again
-        Assert.Equal(2, inner.Requests);
+        Assert.Empty(named);
+
+        var inner = new Answer(new ChatResponseUpdate(ChatRole.Assistant, [new FunctionCallContent("c1", "git_status")]));
+        using var whole = new ActivateCalledPlugins(inner, named.Add);
+        var response = await whole.GetResponseAsync([new ChatMessage(ChatRole.User, "status?")]);
+
+        Assert.Single(response.Messages);
+        Assert.Equal(["git_status"], named);
+        Assert.Same(inner, whole.GetService(typeof(Answer))); // everything else is the model client's
     }
 
-    [Fact]
-    public async Task FailedRequest_WithNoUpdate_DoesNotRunIt_ANextAttemptThatAnswersDoes()
+    private sealed class Answer(params ChatResponseUpdate[] updates) : IChatClient
     {
-        using var inner = new TwoUpdates { FailFirst = true };
-        var runs = 0;
-        var client = new ActivateOnFirstUpdate(inner, () => runs++);
-
-        await Assert.ThrowsAsync<HttpRequestException>(async () =>
-        {
-            await foreach (var update in client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")]))
-            {
-                Assert.NotNull(update);
-            }
-        });
-        Assert.Equal(0, runs);
-
-        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "retry")]);
-
-        Assert.Equal("onetwo", response.Text);
-        Assert.Equal(1, runs);
-        Assert.True(client.HasAnswered);
-        Assert.Same(inner, client.GetService(typeof(TwoUpdates))); // everything else is the model client's
-    }
-
-    private sealed class TwoUpdates : IChatClient
-    {
-        public bool FailFirst { get; init; }
-
-        public int Requests { get; private set; }
-
         public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
             (await GetStreamingResponseAsync(messages, options, cancellationToken).CollectAsync()).ToChatResponse();
 
         public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
-            await Task.Yield();
-            if (Requests++ == 0 && FailFirst)
+            foreach (var update in updates)
             {
-                throw new HttpRequestException("connection refused");
+                await Task.Yield();
+                yield return update;
             }
-
-            yield return new ChatResponseUpdate(ChatRole.Assistant, "one");
-            yield return new ChatResponseUpdate(ChatRole.Assistant, "two");
         }
 
         public object? GetService(Type serviceType, object? serviceKey = null) => serviceType.IsInstanceOfType(this) ? this : null;
