@@ -296,7 +296,7 @@ public sealed partial class PluginHost
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Plugin {PluginId} {Version} registered {Count} capabilities from its snapshot in {ElapsedMs} ms; its code loads at the first tool call")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Plugin {PluginId} {Version} registered {Count} capabilities from its snapshot in {ElapsedMs} ms; its code loads when one of its tools is called")]
     private partial void LogDormant(string pluginId, string version, int count, long elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Activated plugin {PluginId} {Version} in {ElapsedMs} ms")]
