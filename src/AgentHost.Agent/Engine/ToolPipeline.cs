@@ -199,6 +199,11 @@ public sealed partial class ToolPipeline : IDisposable
 
     private string UnknownTool(string toolName)
     {
+        if (!string.IsNullOrWhiteSpace(toolName) && Options.WhyUnavailable?.Invoke(toolName) is { Length: > 0 } reason)
+        {
+            return reason;
+        }
+
         var names = GetToolSet().Declarations.Select(d => d.Name).ToList();
         var close = CloseMatches.Find(toolName ?? string.Empty, names);
         var available = names.Count == 0 ? "no tools are available"

@@ -26,6 +26,12 @@ public sealed record ToolPipelineOptions
     public Func<string, IServiceProvider?>? ServicesForPlugin { get; init; }
 
     /// <summary>
+    /// Why a tool name that no longer resolves was removed (a dormant plugin whose activation failed, for example), so a
+    /// call of it fails with that reason instead of as an unknown tool; <see langword="null"/> when there is no reason.
+    /// </summary>
+    public Func<string, string?>? WhyUnavailable { get; init; }
+
+    /// <summary>
     /// Kernel middleware around every invocation, outside the plugins' middleware (first is outermost), e.g. project
     /// memory for nested folders; none by default.
     /// </summary>

@@ -146,6 +146,7 @@ public sealed class AgentRunner(
             new ToolPipelineOptions
             {
                 ServicesForPlugin = id => runtime.Host.Loaded.TryGetValue(id, out var plugin) ? plugin.ServiceProvider : null,
+                WhyUnavailable = runtime.Host.ActivationFailure,
                 SchemaCache = runtime.ToolSchemas,
                 OfferTool = gate switch
                 {

@@ -122,11 +122,19 @@ public sealed partial class AgentSession
         var prompting = StartupActivities.Start("turn.system-prompt");
         var systemPrompt = await BuildSystemPromptAsync(context, cancellationToken).ConfigureAwait(false);
         prompting?.Dispose();
-        // Dormant plugins (activation: lazy) load their code while the model answers, not on the first call of their
-        // tools, and not before the request either: started when the first part of the answer arrives, they leave the
-        // cores to sending the first request.
+        // A dormant plugin (activation: lazy) loads its code when the model's answer calls one of its tools, as soon as
+        // the call appears in the answer and before the turn invokes it (the call joins that activation); plugins whose
+        // tools the run never calls stay dormant, and nothing competes with sending the first request.
+        var pipeline = context.Pipeline;
+        var host = runtime.Host;
 #pragma warning disable CA2000 // Not disposed: that would dispose the model's client, which the session keeps for its next turns.
-        var client = new ActivateOnFirstUpdate(model.Client, runtime.Host.ActivateDormantInBackground);
+        var client = new ActivateCalledPlugins(model.Client, name =>
+        {
+            if (pipeline.FindTool(name) is { } tool)
+            {
+                host.ActivateInBackground(tool.PluginId);
+            }
+        });
 #pragma warning restore CA2000
         var loop = new AgentLoop(client, context.Pipeline, runtime.Events, store.Conversation, _parts.Time);
         context.Checkpoints?.BeginTurn();

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Hosting.Plugins;
 
-/// <summary>Lazy activation: a tools-only plugin with a snapshot registers stand-ins and loads its code at the first tool call.</summary>
+/// <summary>Lazy activation: a tools-only plugin with a snapshot registers stand-ins and loads its code when one of its tools is named or called.</summary>
 public sealed partial class PluginHost
 {
     /// <summary>
@@ -19,6 +19,18 @@ public sealed partial class PluginHost
     /// when <see langword="null"/> (the default) every plugin loads its code at once. Set before loading.
     /// </summary>
     public PluginSnapshots? Snapshots { get; set; }
+
+    /// <summary>The tools of plugins whose activation failed, with the reason (the error their calls fail with).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _failedTools = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Why a tool is gone because its plugin's activation failed: the activation's error, which a call of the tool
+    /// fails with also when it comes after the failure (the plugin and its tools are unloaded by then).
+    /// </summary>
+    /// <param name="toolName">The tool's plain or qualified (<c>plugin-id/name</c>) name.</param>
+    /// <returns>The reason, or <see langword="null"/> when no activation of a plugin with that tool failed.</returns>
+    public string? ActivationFailure(string toolName) =>
+        _failedTools.IsEmpty ? null : _failedTools.GetValueOrDefault(toolName);
 
     /// <summary>
     /// Activates a dormant plugin: checks its files (content hash, entry assembly, references), loads its code, runs
@@ -52,52 +64,38 @@ public sealed partial class PluginHost
     }
 
     /// <summary>
-    /// Starts activating every dormant plugin and returns at once, so that their code is ready by the time the model
-    /// asks for one of their tools instead of loading on that call's path. They are activated one after another, in id
-    /// order, on one background thread (not the thread pool, which stays free for the model request's continuations);
-    /// one that a tool call already started is left to it, and a tool call for one not started yet starts its own. A
-    /// session calls it when the first part of the model's answer arrives. A failure is reported as an activation
-    /// failure always is (<see cref="PluginFailedEvent"/>, the plugin unloaded); nothing is thrown here.
+    /// Starts activating one dormant plugin and returns at once, so that its code loads while the caller still has
+    /// work to do before the plugin's tool is called (a session calls it when a model answer names one of the plugin's
+    /// tools, before the turn invokes it). The activation runs on its own background thread (not the thread pool,
+    /// which stays free for the turn's continuations); a tool call that comes sooner joins it, and one already under way
+    /// is left as it is. Plugins that nothing names stay dormant: their code never loads. An active, unknown or failed
+    /// plugin is ignored. A failure is reported as an activation failure always is (<see cref="PluginFailedEvent"/>,
+    /// the plugin unloaded, the tool call failed with the reason); nothing is thrown here.
     /// </summary>
-    public void ActivateDormantInBackground()
+    /// <param name="pluginId">The plugin id (for a tool, its registration's plugin id).</param>
+    /// <returns>Whether this call started an activation.</returns>
+    public bool ActivateInBackground(string pluginId)
     {
-        var dormant = new List<LoadedPlugin>();
-        foreach (var plugin in _loaded.Values)
+        if (!_loaded.TryGetValue(pluginId, out var plugin) || plugin.Dormant is not { } dormant)
         {
-            if (plugin.Dormant is not null)
-            {
-                dormant.Add(plugin);
-            }
+            return false;
         }
 
-        if (dormant.Count == 0)
+        var activation = ClaimActivation(plugin, dormant, out var claimed);
+        if (!claimed)
         {
-            return;
+            return false;
         }
 
-        dormant.Sort(static (a, b) => string.CompareOrdinal(a.Manifest.Id, b.Manifest.Id));
-        var thread = new Thread(() => ActivateInTurn(dormant)) { IsBackground = true, Name = "plugin activation" };
+        var thread = new Thread(() =>
+        {
+            // A failure is reported by the activation itself and kept in the task for the tool call that joins it.
+            activation.RunSynchronously(TaskScheduler.Default);
+            _ = activation.Exception;
+        })
+        { IsBackground = true, Name = "plugin activation" };
         thread.Start();
-    }
-
-    /// <summary>Activates the plugins one after another on the calling thread; one that a tool call already started is left to it.</summary>
-    private void ActivateInTurn(List<LoadedPlugin> plugins)
-    {
-        foreach (var plugin in plugins)
-        {
-            if (plugin.Dormant is not { } dormant)
-            {
-                continue;
-            }
-
-            var activation = ClaimActivation(plugin, dormant, out var claimed);
-            if (claimed)
-            {
-                // Runs here; a failure is reported by the activation itself and kept in the task for a later tool call.
-                activation.RunSynchronously(TaskScheduler.Default);
-                _ = activation.Exception;
-            }
-        }
+        return true;
     }
 
     /// <summary>
@@ -200,6 +198,13 @@ public sealed partial class PluginHost
         {
             services?.Dispose();
             var error = ex is AgentHostException { Kind: ErrorKind.Plugin } known ? known.Message : Describe(manifest, ex);
+            // Recorded before the tools go, so that a call that no longer finds them still fails with the reason.
+            foreach (var tool in dormant.Snapshot.Tools)
+            {
+                _failedTools[tool.Name] = error;
+                _failedTools[manifest.Id + "/" + tool.Name] = error;
+            }
+
             _loaded.TryRemove(manifest.Id, out _);
             _registry.RemovePlugin(manifest.Id);
             plugin.Events.Dispose();
@@ -291,7 +296,7 @@ public sealed partial class PluginHost
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Plugin {PluginId} {Version} registered {Count} capabilities from its snapshot in {ElapsedMs} ms; its code loads at the first tool call")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Plugin {PluginId} {Version} registered {Count} capabilities from its snapshot in {ElapsedMs} ms; its code loads when one of its tools is called")]
     private partial void LogDormant(string pluginId, string version, int count, long elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Activated plugin {PluginId} {Version} in {ElapsedMs} ms")]

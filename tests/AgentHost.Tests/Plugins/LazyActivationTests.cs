@@ -15,7 +15,7 @@ namespace AgentHost.Tests.Plugins;
 
 /// <summary>
 /// #25: plugins with <c>activation: lazy</c> start from the plugin snapshot (tools only, keyed by the plugin's files,
-/// settings and the host build), load their code at the first tool call, and load eagerly whenever the snapshot is
+/// settings and the host build), load their code when one of their tools is called (or named in a model's answer), and load eagerly whenever the snapshot is
 /// missing, stale, corrupt, or the plugin registers more than tools.
 /// </summary>
 public sealed class LazyActivationTests
@@ -49,17 +49,22 @@ public sealed class LazyActivationTests
     }
 
     [Fact]
-    public async Task ActivateDormantInBackground_LoadsTheCodeWithoutAToolCall_SoTheFirstCallDoesNotWaitForIt()
+    public async Task ActivateInBackground_LoadsThatPluginsCodeWithoutAToolCall_AndLeavesTheOthersDormant()
     {
         using var temp = new TempDirectory();
         CopyCatalogPlugin("files", temp);
-        await LoadOnceAsync(temp); // cold: captures the snapshot
+        CopyCatalogPlugin("git", temp);
+        await using (var cold = Runtime(temp))
+        {
+            await cold.LoadForRunAsync(["files", "git"], temp.Path); // cold: captures the snapshots
+        }
 
         await using var warm = Runtime(temp);
-        await warm.LoadForRunAsync(["files"], temp.Path);
+        await warm.LoadForRunAsync(["files", "git"], temp.Path);
         Assert.False(warm.Host.Loaded["files"].IsActive);
 
-        warm.Host.ActivateDormantInBackground(); // returns at once; a session calls it when its first turn starts
+        Assert.True(warm.Host.ActivateInBackground("files")); // returns at once; a session calls it when the model's answer calls a files tool
+        Assert.False(warm.Host.ActivateInBackground("files")); // already under way (or done): not started twice
         var deadline = DateTime.UtcNow.AddSeconds(60); // no tool is called: only the background activation can make it active
         while (!warm.Host.Loaded["files"].IsActive && DateTime.UtcNow < deadline)
         {
@@ -68,43 +73,33 @@ public sealed class LazyActivationTests
 
         Assert.True(warm.Host.Loaded["files"].IsActive, "the background activation loaded the plugin's code");
         Assert.Equal("files", warm.Registry.Find(CapabilityKind.Tool, "view")!.PluginId);
-        warm.Host.ActivateDormantInBackground(); // nothing dormant left: no-op
+        Assert.False(warm.Host.Loaded["git"].IsActive); // nothing named a git tool: its code is not loaded
+        Assert.False(warm.Host.ActivateInBackground("files")); // active: nothing to do
+        Assert.False(warm.Host.ActivateInBackground("no-such-plugin"));
     }
 
     [Fact]
-    public async Task ActivateDormantInBackground_WithSeveralPlugins_ActivatesEachInTurn_AndAToolCallMeanwhileGetsTheRealResult()
+    public async Task ActivateInBackground_AndAToolCallMeanwhile_ShareOneActivation_AndTheCallGetsTheRealResult()
     {
         using var temp = new TempDirectory();
         CopyCatalogPlugin("files", temp);
-        CopyCatalogPlugin("git", temp);
         File.WriteAllText(temp.Combine("work", "notes.txt").EnsureFolder(), "first line\nsecond line\n");
-        await using (var cold = Runtime(temp))
-        {
-            await cold.LoadForRunAsync(["files", "git"], temp.Path);
-        }
+        var logs = new RecordingLoggerFactory();
+        await LoadOnceAsync(temp);
 
-        await using var warm = Runtime(temp);
-        await warm.LoadForRunAsync(["files", "git"], temp.Path);
+        await using var warm = Runtime(temp, loggers: logs);
+        await warm.LoadForRunAsync(["files"], temp.Path);
         Assert.False(warm.Host.Loaded["files"].IsActive);
-        Assert.False(warm.Host.Loaded["git"].IsActive);
 
-        // One background thread activates them one after another (a session's first turn); a tool call that comes
-        // meanwhile shares the activation of its plugin (or starts it) and gets the real tool.
-        warm.Host.ActivateDormantInBackground();
+        // The session starts the activation when the call appears in the answer; the call itself follows at once.
+        warm.Host.ActivateInBackground("files");
         using var pipeline = AgentRunner.CreatePipeline(warm, AllowAllPermissionGate.Instance, SecretScrubber.PatternsOnly, TimeProvider.System);
         var outcome = await pipeline.InvokeAsync("view", """{"path": "notes.txt"}""", new ToolCallContext("s1", "c1") { WorkspaceRoot = temp.Combine("work") });
 
         Assert.True(outcome.Status == ToolCallStatus.Succeeded, outcome.Text);
         Assert.Contains("second line", outcome.Text, StringComparison.Ordinal);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!(warm.Host.Loaded["files"].IsActive && warm.Host.Loaded["git"].IsActive) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.True(warm.Host.Loaded["files"].IsActive, "files was activated");
-        Assert.True(warm.Host.Loaded["git"].IsActive, "git was activated without a tool call");
-        Assert.Equal("git", warm.Registry.Find(CapabilityKind.Tool, "git_status")!.PluginId);
+        Assert.True(warm.Host.Loaded["files"].IsActive);
+        Assert.Single(logs.Lines, l => l.Text.StartsWith("Activated plugin files", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -179,13 +174,7 @@ public sealed class LazyActivationTests
             snapshots.SaveIfChanged();
         }
 
-        // Same length, same modification time: the fingerprint matches, the content does not.
-        var assembly = Path.Combine(folder, "AgentHost.Plugins.Files.dll");
-        var written = File.GetLastWriteTimeUtc(assembly);
-        var bytes = File.ReadAllBytes(assembly);
-        bytes[^1] ^= 0xFF;
-        File.WriteAllBytes(assembly, bytes);
-        File.SetLastWriteTimeUtc(assembly, written);
+        TamperKeepingSizeAndTime(Path.Combine(folder, "AgentHost.Plugins.Files.dll"));
         await using var second = Host(new PluginSnapshots(snapshots.FilePath, new RecordingLoggerFactory().CreateLogger("test")));
         var failures = new ConcurrentQueue<string>();
         using var watching = second.Events.Subscribe<PluginFailedEvent>((e, _) =>
@@ -203,6 +192,42 @@ public sealed class LazyActivationTests
         Assert.Null(second.Registry.Find(CapabilityKind.Tool, "view"));
         await second.Events.DrainAsync(CancellationToken.None);
         Assert.Contains(failures, f => f.Contains("was modified after it was installed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FailedBackgroundActivation_ACallOfItsToolAfterwards_FailsWithTheReason_NotAsAnUnknownTool()
+    {
+        using var temp = new TempDirectory();
+        var folder = CopyCatalogPlugin("files", temp);
+        var request = new PluginLoadRequest(folder) { ExpectedHash = PluginHasher.ComputeHash(folder) };
+        var snapshots = new PluginSnapshots(temp.Combine("cache", "plugin-snapshots.json"), new RecordingLoggerFactory().CreateLogger("test"));
+        await using (var first = Host(snapshots))
+        {
+            Assert.Equal(PluginLoadStatus.Loaded, (await first.Host.LoadAsync(request)).Status);
+            snapshots.SaveIfChanged();
+        }
+
+        TamperKeepingSizeAndTime(Path.Combine(folder, "AgentHost.Plugins.Files.dll"));
+        await using var second = Host(new PluginSnapshots(snapshots.FilePath, new RecordingLoggerFactory().CreateLogger("test")));
+        Assert.Equal(PluginLoadStatus.Loaded, (await second.Host.LoadAsync(request)).Status);
+        Assert.True(second.Host.ActivateInBackground("files"));
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (second.Host.Loaded.ContainsKey("files") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.False(second.Host.Loaded.ContainsKey("files")); // the failed activation unloaded it
+        Assert.Null(second.Registry.Find(CapabilityKind.Tool, "view"));
+        using var pipeline = AgentRunner.CreatePipeline(second, AllowAllPermissionGate.Instance, SecretScrubber.PatternsOnly, TimeProvider.System);
+        var outcome = await pipeline.InvokeAsync("view", """{"path": "notes.txt"}""", new ToolCallContext("s1", "c1") { WorkspaceRoot = temp.Path });
+        var qualified = await pipeline.InvokeAsync("files/view", """{"path": "notes.txt"}""", new ToolCallContext("s1", "c2") { WorkspaceRoot = temp.Path });
+
+        Assert.Equal(ToolCallStatus.Failed, outcome.Status);
+        Assert.Contains("was modified after it was installed", outcome.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("unknown tool", outcome.Text, StringComparison.Ordinal);
+        Assert.Contains("was modified after it was installed", qualified.Text, StringComparison.Ordinal);
+        Assert.Null(second.Host.ActivationFailure("grep_nothing_such"));
     }
 
     [Fact]
@@ -245,6 +270,16 @@ public sealed class LazyActivationTests
         var result = Assert.Single(await runtime.LoadForRunAsync([id], temp.Path));
         Assert.True(result.Status == PluginLoadStatus.Loaded, result.Error);
         return runtime.Host.Loaded[id].IsActive;
+    }
+
+    /// <summary>Changes the file's last byte and keeps its length and modification time: the fingerprint matches, the content does not.</summary>
+    private static void TamperKeepingSizeAndTime(string file)
+    {
+        var written = File.GetLastWriteTimeUtc(file);
+        var bytes = File.ReadAllBytes(file);
+        bytes[^1] ^= 0xFF;
+        File.WriteAllBytes(file, bytes);
+        File.SetLastWriteTimeUtc(file, written);
     }
 
     private static string CopyCatalogPlugin(string id, TempDirectory temp)
