@@ -10,6 +10,8 @@
 #   --runs N      census runs per task (default 3; the methods of every run are merged)
 #   --out FILE    where to write the profile (default src/AgentHost.Cli/Profile/agent.mibc)
 #   --plugins-out FILE  where to write the bundled plugins' profile (default src/AgentHost.Cli/Profile/plugins.mibc)
+#                 (a .mibc is a zip whose entry is named after the file: a profile written elsewhere and copied into
+#                 Profile/ keeps its old entry name, which ReadyToRunProfileTests/PluginReadyToRunTests reject)
 #   --keep        keep the work folder (censuses, build) and print its path
 #
 # What it does: runs the benchmark's two tasks (bench/README.md) on a build without the profile with the runtime's
