@@ -65,6 +65,9 @@ foreach (string dir in assemblyDirs)
 
 using var mlc = new MetadataLoadContext(new PathAssemblyResolver(paths.Values), "System.Private.CoreLib");
 var typesByName = new Dictionary<string, Type>(StringComparer.Ordinal);
+// Every type of a name: compiler-generated and shared-source types (<>z__ReadOnlySingleElementList`1,
+// Microsoft.Shared.Diagnostics.Throw) exist in several assemblies, and the census does not say which one ran.
+var allByName = new Dictionary<string, List<Type>>(StringComparer.Ordinal);
 foreach (string path in paths.Values)
 {
     Type[] types;
@@ -83,6 +86,11 @@ foreach (string path in paths.Values)
     foreach (Type t in types)
     {
         typesByName.TryAdd(t.FullName!, t);
+        if (!allByName.TryGetValue(t.FullName!, out var same))
+        {
+            allByName[t.FullName!] = same = [];
+        }
+        same.Add(t);
     }
 }
 Type canon = typesByName["System.__Canon"];
@@ -106,24 +114,27 @@ foreach (string file in censusFiles)
         {
             continue;
         }
-        MethodBase? method = null;
+        List<MethodBase> resolved = [];
         try
         {
-            method = Census.Resolve(text, typesByName);
+            resolved = Census.Resolve(text, typesByName, allByName);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             if (verbose) Console.Error.WriteLine($"  {text}: {e.Message}");
         }
-        if (method is null)
+        if (resolved.Count == 0)
         {
             unresolved++;
             if (verbose) Console.Error.WriteLine($"unresolved: {text}");
             continue;
         }
-        if (seen.Add(method))
+        foreach (MethodBase method in resolved)
         {
-            methods.Add(method);
+            if (seen.Add(method))
+            {
+                methods.Add(method);
+            }
         }
     }
 }
@@ -178,15 +189,56 @@ static class Census
         ["double"] = "System.Double", ["nint"] = "System.IntPtr", ["nuint"] = "System.UIntPtr",
     };
 
-    public static MethodBase? Resolve(string text, Dictionary<string, Type> types)
+    /// <summary>
+    /// The methods a census line names. Usually one; several when the census cannot tell them apart: a type of that
+    /// name in several assemblies, or overloads that differ only where the census prints the same (an enum as its
+    /// underlying type, every managed pointer as byref). Listing a method too many only precompiles it needlessly;
+    /// leaving one out leaves it to the JIT (with partial images, docs/benchmarks.md "#25: partial plugin images,
+    /// fifth pass", every method a profile lacks).
+    /// </summary>
+    public static List<MethodBase> Resolve(string text, Dictionary<string, Type> types, Dictionary<string, List<Type>> allByName)
     {
         int colon = IndexAtDepth0(text, ':', 0);
-        if (colon < 0) return null;
-        Type? owner = ParseType(text[..colon], types);
-        if (owner is null) return null;
-        string rest = text[(colon + 1)..];
+        if (colon < 0) return [];
+        var found = new List<MethodBase>();
+        var loose = new List<MethodBase>();
+        var byCount = new List<MethodBase>();
+        foreach (Type owner in Owners(text[..colon], types, allByName))
+        {
+            var (exact, near, counted) = Match(owner, text[(colon + 1)..], types);
+            found.AddRange(exact);
+            loose.AddRange(near);
+            byCount.AddRange(counted);
+        }
+        return found.Count > 0 ? found : loose.Count > 0 ? loose : byCount.Count == 1 ? byCount : [];
+    }
+
+    /// <summary>Every type the census's owner type can be: each type of that name, or each generic definition of it instantiated.</summary>
+    static IEnumerable<Type> Owners(string s, Dictionary<string, Type> types, Dictionary<string, List<Type>> allByName)
+    {
+        s = s.Trim();
+        int bracket = IndexAtDepth0(s, '[', 0);
+        if (bracket < 0 || s.EndsWith("[]"))
+        {
+            if (bracket < 0 && allByName.TryGetValue(s, out var all)) return all;
+            return ParseType(s, types) is { } one ? [one] : [];
+        }
+        var args = SplitArgs(s[(bracket + 1)..^1]).Select(a => ParseType(a, types)).ToArray();
+        if (args.Any(a => a is null) || !allByName.TryGetValue(s[..bracket], out var defs)) return [];
+        var owners = new List<Type>();
+        foreach (Type def in defs.Where(d => d.GetGenericArguments().Length == args.Length))
+        {
+            try { owners.Add(def.MakeGenericType(args!)); } catch (ArgumentException) { }
+        }
+        return owners;
+    }
+
+    /// <summary>The methods of one owner that match: exactly, loosely (an enum for its underlying type), or by parameter count.</summary>
+    static (List<MethodBase> Exact, List<MethodBase> Loose, List<MethodBase> ByCount) Match(Type owner, string rest, Dictionary<string, Type> types)
+    {
+        (List<MethodBase>, List<MethodBase>, List<MethodBase>) none = ([], [], []);
         int paren = IndexAtDepth0(rest, '(', 0);
-        if (paren < 0) return null;
+        if (paren < 0) return none;
         string nameAndArgs = rest[..paren];
         string parameters = rest[(paren + 1)..rest.LastIndexOf(')')];
         string name = nameAndArgs;
@@ -197,7 +249,7 @@ static class Census
         {
             name = nameAndArgs[..bracket];
             var parsed = SplitArgs(nameAndArgs[(bracket + 1)..^1]).Select(a => ParseType(a, types)).ToArray();
-            if (parsed.Any(p => p is null)) return null;
+            if (parsed.Any(p => p is null)) return none;
             methodArgs = parsed!;
         }
         const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
@@ -221,10 +273,12 @@ static class Census
         }
         string wanted = parameters.Replace(" ", "");
         var exact = candidates.Where(c => string.Join(",", c.GetParameters().Select(p => Print(p.ParameterType))) == wanted).ToList();
-        if (exact.Count == 1) return exact[0];
-        int count = wanted.Length == 0 ? 0 : SplitArgs(wanted).Count;
-        var byCount = candidates.Where(c => c.GetParameters().Length == count).ToList();
-        return byCount.Count == 1 ? byCount[0] : null;
+        var printed = wanted.Length == 0 ? [] : SplitArgs(wanted);
+        var loose = candidates.Where(c => c.GetParameters().Length == printed.Count
+            && c.GetParameters().Select((p, i) => Print(p.ParameterType) == printed[i]
+                || (p.ParameterType.IsEnum && Print(p.ParameterType.GetEnumUnderlyingType()) == printed[i])).All(ok => ok)).ToList();
+        var byCount = candidates.Where(c => c.GetParameters().Length == printed.Count).ToList();
+        return (exact, loose, byCount);
     }
 
     /// <summary>The JIT's spelling of a parameter type (byref for any managed pointer, ptr for unmanaged ones).</summary>

@@ -10,6 +10,8 @@
 #   --runs N      census runs per task (default 3; the methods of every run are merged)
 #   --out FILE    where to write the profile (default src/AgentHost.Cli/Profile/agent.mibc)
 #   --plugins-out FILE  where to write the bundled plugins' profile (default src/AgentHost.Cli/Profile/plugins.mibc)
+#                 (a .mibc is a zip whose entry is named after the file: a profile written elsewhere and copied into
+#                 Profile/ keeps its old entry name, which ReadyToRunProfileTests/PluginReadyToRunTests reject)
 #   --keep        keep the work folder (censuses, build) and print its path
 #
 # What it does: runs the benchmark's two tasks (bench/README.md) on a build without the profile with the runtime's
@@ -19,6 +21,9 @@
 #   1. the scripted 6-step task (--plugin scripted --plugin files on a copy of examples/quickstart);
 #   2. the openai task (bench/lib/openai_fake_server.py on 127.0.0.1, a generated 2,000-file repository,
 #      --plugin files --plugin shell);
+#   3. a Responses API task (bench/pgo/responses_fake_server.py: the API the openai plugin speaks to OpenAI's reasoning
+#      models, a streamed reasoning item, text and a glob call, then the answer; the default plugins) with a small_model
+#      that titles the session through a non-streamed Chat Completions request;
 # each N times as published (the census lists what the image lacks: methods to add), and once more, like
 # `agent --version`, `agent --help` and `agent plugin list`, with DOTNET_ReadyToRun=0 (the census then lists every
 # method the run executed: the hot part of the image's layout, --method-layout:hotcold).
@@ -32,6 +37,9 @@
 # before (no cross-module code), which JIT-compile every such instantiation: a build with cross-module code but no
 # profile lists only those crossgen2 does not find itself, and a path a run takes only now and then may be missed. With the task runs' DOTNET_ReadyToRun=0
 # censuses (every plugin method the runs executed) and --hot, it also gives the plugins' images their hot/cold layout.
+# The openai plugin's images are partial (AgentPartialImagePlugin in src/AgentHost.Cli/AgentHost.Cli.csproj): only the
+# methods this profile names are precompiled, so a provider path none of the runs above takes is JIT-compiled at run
+# time; when the plugin gains one (another API, another request shape), add a run for it here.
 #
 # Why not dotnet-pgo: the runtime's own profile tool (src/coreclr/tools/dotnet-pgo in the dotnet/runtime repository)
 # is not published on NuGet and needs the runtime's ILCompiler type system sources to build; the JIT census names
@@ -52,9 +60,10 @@ while [[ $# -gt 0 ]]; do
 done
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/agent-pgo.XXXXXX")"
-SERVER_PID=''
+SERVER_PID='' RESPONSES_PID=''
 cleanup() {
   if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || true; fi
+  if [[ -n $RESPONSES_PID ]]; then kill "$RESPONSES_PID" 2>/dev/null || true; fi
   if [[ $KEEP -eq 0 ]]; then rm -rf "$WORK"; else echo "work folder: $WORK" >&2; fi
 }
 trap cleanup EXIT
@@ -127,6 +136,28 @@ for i in $(seq 1 "$RUNS"); do
 done
 run_census "openai-all" openai env AGENT_HOME="$WORK/home-openai" DOTNET_ReadyToRun=0
 task_census+=("$WORK/jit-openai-all.txt")
+
+log "responses task: $RUNS runs against bench/pgo/responses_fake_server.py"
+# The openai plugin speaks the Responses API to reasoning models on api.openai.com: a streamed reasoning item, text
+# and a function call, then the tool's result and a text answer (its own server; api: responses in the provider).
+# A small_model on the same server titles the session with a non-streamed Chat Completions request.
+python3 "$REPO/bench/pgo/responses_fake_server.py" --port-file "$WORK/responses-port" >"$WORK/responses-server.out" 2>&1 &
+RESPONSES_PID=$!
+for _ in $(seq 1 100); do [[ -s $WORK/responses-port ]] && break; sleep 0.1; done
+[[ -s $WORK/responses-port ]] || { cat "$WORK/responses-server.out" >&2; exit 1; }
+mkdir -p "$WORK/home-responses"
+printf 'small_model: small/small-bench\nproviders:\n  resp:\n    type: openai\n    base_url: http://127.0.0.1:%s/v1\n    settings:\n      api: responses\n  small:\n    type: openai\n    base_url: http://127.0.0.1:%s/v1\n    settings:\n      api: chat\n' \
+  "$(cat "$WORK/responses-port")" "$(cat "$WORK/responses-port")" >"$WORK/home-responses/config.yaml"
+responses() {
+  (cd "$WORK/quickstart" && "$@" "$AGENT" run "What does this project contain?" --model resp/gpt-5-bench \
+    --allow glob --output final)
+}
+for i in $(seq 1 "$RUNS"); do
+  run_census "responses-$i" responses env AGENT_HOME="$WORK/home-responses" CI=true
+  task_census+=("$WORK/jit-responses-$i.txt")
+done
+run_census "responses-all" responses env AGENT_HOME="$WORK/home-responses" CI=true DOTNET_ReadyToRun=0
+task_census+=("$WORK/jit-responses-all.txt")
 
 log "writing $OUT"
 mkdir -p "$(dirname "$OUT")"

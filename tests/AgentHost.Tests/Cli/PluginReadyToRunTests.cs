@@ -54,6 +54,60 @@ public sealed class PluginReadyToRunTests
     }
 
     [Fact]
+    public async Task ReleasePublish_GivesTheOpenAIBundlePartialImages_DrivenByThePluginProfile()
+    {
+        var root = RunWorkspace.RepositoryRoot();
+        var plugins = await PluginPublishesAsync(root);
+
+        // Only the methods plugins.mibc names are precompiled into the OpenAI SDK's images (docs/benchmarks.md, "#25:
+        // partial plugin images, fifth pass"); the profile that drives them is the one the compile is handed.
+        var (openai, openaiProfile) = plugins["openai"];
+        Assert.Contains("--partial", openai);
+        Assert.Contains("--non-local-generics-module:*", openai);
+        Assert.Equal(Path.Combine(root, "src", "AgentHost.Cli", "Profile", "plugins.mibc"), Path.GetFullPath(openaiProfile));
+
+        // The tools' plugins keep whole images: their tools take paths no profile run takes.
+        foreach (var folder in new[] { "files", "shell", "scripted", "git", "web", "anthropic" })
+        {
+            Assert.DoesNotContain("--partial", plugins[folder].Args);
+        }
+    }
+
+    [Fact]
+    public async Task WithoutTheProfile_OrWithPartialImagesOff_NoPluginImageIsPartial()
+    {
+        var root = RunWorkspace.RepositoryRoot();
+
+        // Partial mode precompiles only profiled methods: without the profile it would precompile nothing.
+        var noProfile = await PluginPublishesAsync(root, "-p:AgentReadyToRunProfile=none");
+        var off = await PluginPublishesAsync(root, "-p:AgentPluginPartialImages=false");
+        var noArgs = await PluginPublishesAsync(root, "-p:AgentPluginCrossgen2ExtraArgs=none");
+
+        foreach (var publishes in new[] { noProfile, off, noArgs })
+        {
+            Assert.All(publishes.Values, p => Assert.DoesNotContain("--partial", p.Args));
+        }
+
+        Assert.Contains("--non-local-generics-module:*", off["openai"].Args);
+        Assert.EndsWith("plugins.mibc", off["openai"].Profile, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PluginProfile_CoversTheChatCompletionsAndTheResponsesApiPaths()
+    {
+        // With partial images a path the profile lacks runs JIT-compiled: bench/pgo/regenerate.sh profiles both APIs
+        // the openai plugin speaks (Chat Completions to compatible servers, Responses to OpenAI's reasoning models).
+        var methods = MibcProfiles.ProfiledMethods("plugins.mibc");
+
+        Assert.Contains(methods, m => m.StartsWith("AgentHost.Plugins.OpenAI.SseCompletionStream:", StringComparison.Ordinal));
+        Assert.Contains(methods, m => m.StartsWith("AgentHost.Plugins.OpenAI.ResponsesStream:", StringComparison.Ordinal));
+        Assert.Contains(methods, m => m.StartsWith("AgentHost.Plugins.OpenAI.ResponsesRequestMapper:", StringComparison.Ordinal));
+        Assert.Contains(methods, m => m.StartsWith("OpenAI.Responses.", StringComparison.Ordinal));
+        Assert.Contains(methods, m => m.StartsWith("OpenAI.Chat.", StringComparison.Ordinal));
+        Assert.Contains(methods, m => m.StartsWith("System.ClientModel.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task APluginsReadyToRunPublish_GivesCrossgen2TheProfileItIsHanded()
     {
         var root = RunWorkspace.RepositoryRoot();
