@@ -204,8 +204,11 @@ public sealed partial class PluginHost : IAsyncDisposable
     private string? Refusal(PluginManifest manifest, PluginLoadRequest request, AgentPlugin? instance, CancellationToken cancellationToken) =>
         IdentityRefusal(manifest) ?? (instance is not null ? PluginInstanceCheck.Mismatch(manifest, instance.GetType()) : CodeRefusal(manifest, request, cancellationToken));
 
-    /// <summary>The checks of the plugin's files before its code loads: the content hash (installed plugins), the entry assembly and its references.</summary>
-    private string? CodeRefusal(PluginManifest manifest, PluginLoadRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The checks of the plugin's files before its code loads: the content hash (installed plugins) and the entry
+    /// assembly's presence. Its references are checked when it is loaded, before its code runs (<see cref="RegisterCode"/>).
+    /// </summary>
+    private static string? CodeRefusal(PluginManifest manifest, PluginLoadRequest request, CancellationToken cancellationToken)
     {
         if (request.ExpectedHash is { } expected)
         {
@@ -217,18 +220,9 @@ public sealed partial class PluginHost : IAsyncDisposable
             }
         }
 
-        if (manifest.EntryAssembly is { } entry)
-        {
-            var path = Path.Combine(manifest.Directory, entry);
-            if (!File.Exists(path))
-            {
-                return $"plugin '{manifest.Id}': entry assembly '{entry}' not found in {manifest.Directory}. Publish the plugin ('dotnet publish') and reinstall it.";
-            }
-
-            return ReferenceCheck.FindTooNewSharedReference(manifest.Id, path, _shared);
-        }
-
-        return null;
+        return manifest.EntryAssembly is { } entry && !File.Exists(Path.Combine(manifest.Directory, entry))
+            ? $"plugin '{manifest.Id}': entry assembly '{entry}' not found in {manifest.Directory}. Publish the plugin ('dotnet publish') and reinstall it."
+            : null;
     }
 
     private PluginLoadResult LoadVerified(PluginManifest manifest, PluginLoadRequest request, AgentPlugin? instance, LoadAttempt attempt, string? snapshotKey)
@@ -273,6 +267,11 @@ public sealed partial class PluginHost : IAsyncDisposable
             LogLoaded(manifest.Id, version, registered.Count, attempt.ElapsedMilliseconds);
             return Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Loaded, null) { Capabilities = registered });
         }
+        catch (PluginRefusedException refused)
+        {
+            // Refused before any of its code ran (its references): reported as refused, like the checks before the load.
+            return LoadFailed(manifest, version, refused, attempt, pluginEvents, stopping, loadContext, PluginLoadStatus.Refused);
+        }
 #pragma warning disable CA1031 // A faulty plugin must never take the host down; the failure becomes a result.
         catch (Exception ex)
 #pragma warning restore CA1031
@@ -310,7 +309,9 @@ public sealed partial class PluginHost : IAsyncDisposable
             .ToList();
 
     /// <summary>Undoes a load that failed or was abandoned (eager or dormant) and reports it.</summary>
-    private PluginLoadResult LoadFailed(PluginManifest manifest, string version, Exception ex, LoadAttempt attempt, PluginEventBus events, CancellationTokenSource stopping, PluginLoadContext? loadContext)
+    private PluginLoadResult LoadFailed(
+        PluginManifest manifest, string version, Exception ex, LoadAttempt attempt, PluginEventBus events, CancellationTokenSource stopping, PluginLoadContext? loadContext,
+        PluginLoadStatus status = PluginLoadStatus.Failed)
     {
         _registry.RemovePlugin(manifest.Id);
         events.Dispose();
@@ -323,7 +324,7 @@ public sealed partial class PluginHost : IAsyncDisposable
 
         return ex is LoadAbandonedException || !attempt.TryCommit()
             ? attempt.Abandoned
-            : Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Failed, Describe(manifest, ex)));
+            : Report(new PluginLoadResult(manifest.Id, version, status, ex is PluginRefusedException ? ex.Message : Describe(manifest, ex)));
     }
 
     private static void AddDeclaredCapabilities(PluginManifest manifest, PluginBuilder builder)
@@ -346,9 +347,13 @@ public sealed partial class PluginHost : IAsyncDisposable
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)] // Keep plugin types off the caller's frame so the context can unload.
-    private static void RegisterCode(PluginManifest manifest, PluginLoadContext loadContext, PluginBuilder builder)
+    /// <summary>
+    /// Loads the plugin's entry assembly, checks its references (<see cref="ReferenceCheck"/>; a refusal throws
+    /// <see cref="PluginRefusedException"/> before any of its code runs), then creates its plugin class and runs <c>Register</c>.
+    /// </summary>
+    private void RegisterCode(PluginManifest manifest, PluginLoadContext loadContext, PluginBuilder builder)
     {
-        var assembly = loadContext.LoadFromAssemblyPath(Path.Combine(manifest.Directory, manifest.EntryAssembly!));
+        var assembly = ReferenceCheck.LoadEntry(manifest.Id, loadContext, Path.Combine(manifest.Directory, manifest.EntryAssembly!), _shared);
         var type = FindEntryType(manifest, assembly);
         var plugin = (AgentPlugin)Activator.CreateInstance(type)!;
         plugin.Register(builder);

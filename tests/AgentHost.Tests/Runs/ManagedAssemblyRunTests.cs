@@ -5,7 +5,8 @@ namespace AgentHost.Tests.Runs;
 /// <summary>
 /// #25 (peak memory): managed assemblies a run must not load. A script run through the shell tool reads the agent
 /// process's memory map (<c>/proc/PID/maps</c>: the process whose working folder is the project and which has the
-/// runtime mapped) and prints how many of its mappings are System.Net.Http.dll and how many YamlDotNet.dll files it maps.
+/// runtime mapped) and prints how many of its mappings are System.Net.Http.dll, how many YamlDotNet.dll files it maps and how many mappings
+/// System.Reflection.Metadata.dll and System.IO.MemoryMappedFiles.dll have.
 /// </summary>
 [Trait("Speed", "Slow")]
 public sealed class ManagedAssemblyRunTests
@@ -15,6 +16,7 @@ public sealed class ManagedAssemblyRunTests
           if [ "$(readlink "$p/cwd")" = "$PWD" ] && grep -q libcoreclr "$p/maps" 2>/dev/null; then
             echo "runtime-maps: $(grep -c libcoreclr "$p/maps") net-http-maps: $(grep -c 'System.Net.Http.dll' "$p/maps")"
             echo "yamldotnet-files: $(grep '/YamlDotNet.dll' "$p/maps" | awk '{print $6}' | sort -u | wc -l)"
+            echo "metadata-reader-maps: $(grep -c -e 'System.Reflection.Metadata.dll' -e 'System.IO.MemoryMappedFiles.dll' "$p/maps")"
           fi
         done
         """;
@@ -60,6 +62,27 @@ public sealed class ManagedAssemblyRunTests
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         Assert.Contains("yamldotnet-files: 1", result.Output, StringComparison.Ordinal);
         Assert.Contains("one yaml", result.Output, StringComparison.Ordinal);
+    }
+
+    [LinuxFact("/proc/PID/maps")]
+    public async Task HeadlessRun_ChecksItsPluginsReferences_WithoutASecondMetadataReader()
+    {
+        // The first run in a new home loads every default plugin eagerly (no snapshot yet), so each entry assembly's
+        // references are checked before its code runs: from the metadata the runtime mapped when it loaded the
+        // assembly, not with System.Reflection.Metadata's PEReader over a memory-mapped copy of the file.
+        var script = """
+            turns:
+              - tool_calls: [{ name: shell, arguments: { command: "bash probe.sh" } }]
+              - expect:
+                  tool_results_contain: ["metadata-reader-maps: 0"]
+                text: one reader
+            """;
+
+        var result = await RunWithProbeAsync(script);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        Assert.Contains("metadata-reader-maps: 0", result.Output, StringComparison.Ordinal);
+        Assert.Contains("one reader", result.Output, StringComparison.Ordinal);
     }
 
     /// <summary>Runs the scripted conversation with the probe script in a new workspace; its turns call <c>bash probe.sh</c>.</summary>
