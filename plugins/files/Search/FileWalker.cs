@@ -30,7 +30,12 @@ internal sealed record WalkOptions
 /// <param name="RelativePath">The path relative to the workspace root, <c>/</c>-separated.</param>
 /// <param name="NameStart">Where the file name starts in <paramref name="RelativePath"/>.</param>
 /// <param name="Length">The size in bytes, or -1 when <see cref="WalkOptions.NeedLength"/> was not set.</param>
-internal sealed record WalkedFile(string FullPath, string RelativePath, int NameStart, long Length)
+/// <param name="Type">
+/// What the folder's listing says the entry is: <see cref="EntryType.Regular"/> or <see cref="EntryType.Special"/> (a
+/// pipe, socket or device) from Linux's native listing (<see cref="NativeDirectory"/>), otherwise
+/// <see cref="EntryType.Unknown"/> (not a folder and not a link, but whether it is a regular file is not known).
+/// </param>
+internal sealed record WalkedFile(string FullPath, string RelativePath, int NameStart, long Length, EntryType Type = EntryType.Unknown)
 {
     public ReadOnlySpan<char> Name => RelativePath.AsSpan(NameStart);
 }
@@ -110,13 +115,16 @@ internal static class FileWalker
     /// <summary>Files of a large folder, handed to <c>onFile</c> by whichever worker takes them.</summary>
     private sealed record FileBatch(WalkedFile[] Files, int Start, int Count) : WorkItem;
 
-    private sealed record Entry(string Name, bool IsDirectory, bool IsHidden, long Length);
+    private sealed record Entry(string Name, bool IsDirectory, bool IsHidden, long Length, EntryType Type = EntryType.Unknown);
 
     private sealed class WalkContext(WalkOptions options, Action<WalkedFile> onFile, WalkStats stats, WorkQueue queue, int workers, CancellationToken cancellationToken)
     {
         private readonly FileSystemEnumerable<Entry>.FindTransform _transform = options.NeedLength ? WithLength : WithoutLength;
 
         private static Entry WithoutLength(ref FileSystemEntry e) => new(e.FileName.ToString(), e.IsDirectory, IsHidden(ref e), -1);
+
+        /// <summary>Linux: folders are listed natively, with each entry's type (<see cref="NativeDirectory"/>); not when sizes are wanted.</summary>
+        private readonly bool _native = NativeDirectory.IsSupported && !options.NeedLength;
 
         private static Entry WithLength(ref FileSystemEntry e) => new(e.FileName.ToString(), e.IsDirectory, IsHidden(ref e), e.IsDirectory ? -1 : e.Length);
 
@@ -129,6 +137,7 @@ internal static class FileWalker
             var entries = new List<Entry>();
             var work = new List<WorkItem>();
             var files = new List<WalkedFile>();
+            var listing = _native ? new Listing(NativeDirectory.NewBuffer()) : null;
             while (queue.TryTake(out var item, cancellationToken))
             {
                 try
@@ -139,7 +148,7 @@ internal static class FileWalker
                     }
                     else
                     {
-                        Read((Folder)item, entries, work, files);
+                        Read((Folder)item, entries, work, files, listing);
                     }
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -157,6 +166,7 @@ internal static class FileWalker
                     entries.Clear();
                     work.Clear();
                     files.Clear();
+                    listing?.Entries.Clear();
                     queue.Done();
                 }
             }
@@ -171,12 +181,14 @@ internal static class FileWalker
             }
         }
 
-        private void Read(Folder folder, List<Entry> entries, List<WorkItem> work, List<WalkedFile> files)
+        private void Read(Folder folder, List<Entry> entries, List<WorkItem> work, List<WalkedFile> files, Listing? listing)
         {
             bool hasGitignore = false, hasIgnore = false, hasGit = false;
             try
             {
-                var enumerable = new FileSystemEnumerable<Entry>(folder.FullPath, _transform, Enumeration);
+                IEnumerable<Entry> enumerable = listing is not null
+                    ? listing.Read(folder.FullPath, noFollow: !folder.IsStart)
+                    : new FileSystemEnumerable<Entry>(folder.FullPath, _transform, Enumeration);
                 foreach (var entry in enumerable)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -224,7 +236,7 @@ internal static class FileWalker
                 }
                 else
                 {
-                    files.Add(new WalkedFile(full, relative, prefix.Length, entry.Length));
+                    files.Add(new WalkedFile(full, relative, prefix.Length, entry.Length, entry.Type));
                 }
             }
 
@@ -249,6 +261,49 @@ internal static class FileWalker
                 cancellationToken.ThrowIfCancellationRequested();
                 onFile(files[i]);
             }
+        }
+    }
+
+    /// <summary>
+    /// One worker's native folder listing (<see cref="NativeDirectory"/>): entries with their type from the directory
+    /// record; links are left out (never followed), as <see cref="Enumeration"/> does; an entry whose type the file
+    /// system does not record is asked with an <c>lstat</c>.
+    /// </summary>
+    private sealed class Listing(byte[] buffer)
+    {
+        private string _folder = string.Empty;
+
+        public List<Entry> Entries { get; } = [];
+
+        public List<Entry> Read(string folder, bool noFollow)
+        {
+            Entries.Clear();
+            _folder = folder;
+            NativeDirectory.List(folder, noFollow, buffer, this, static (listing, name, type) => listing.Add(name, type));
+            return Entries;
+        }
+
+        private void Add(string name, EntryType type)
+        {
+            if (type == EntryType.Unknown)
+            {
+                type = TypeOf(Path.Join(_folder, name));
+            }
+
+            if (type != EntryType.Link)
+            {
+                Entries.Add(new Entry(name, type == EntryType.Directory, name.StartsWith('.'), -1, type));
+            }
+        }
+
+        /// <summary>An entry's type from the entry itself (<c>lstat</c>): a folder, a link, or <see cref="EntryType.Unknown"/> for anything else.</summary>
+        private static EntryType TypeOf(string full)
+        {
+            var attributes = new FileInfo(full).Attributes;
+            return (int)attributes == -1 ? EntryType.Unknown // gone: grep will find it unreadable
+                : (attributes & FileAttributes.ReparsePoint) != 0 ? EntryType.Link
+                : (attributes & FileAttributes.Directory) != 0 ? EntryType.Directory
+                : EntryType.Unknown;
         }
     }
 

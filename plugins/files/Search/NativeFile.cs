@@ -22,6 +22,7 @@ internal static partial class NativeFile
     private const int NonBlocking = 0x800; // O_NONBLOCK
     private const int CloseOnExec = 0x80000; // O_CLOEXEC
     private const int Interrupted = 4; // EINTR
+    private const int SeekEnd = 2; // SEEK_END
 
     /// <summary><c>O_NOFOLLOW</c>, which differs between the architectures: a file that is a symbolic link is refused (<c>ELOOP</c>) rather than followed.</summary>
     private static readonly int NoFollow = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x8000 : 0x20000;
@@ -43,29 +44,47 @@ internal static partial class NativeFile
         var fd = OpenForReading(path);
         try
         {
-            var total = 0;
-            while (total < buffer.Length)
-            {
-                var end = probe > 0 && total < probe ? probe : buffer.Length;
-                var read = ReadSome(fd, buffer[total..end], path);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                total += read;
-                if (probe > 0 && total == probe && SearchFile.IsBinaryStart(buffer[..total]))
-                {
-                    break;
-                }
-            }
-
-            return total;
+            return ReadStart(fd, path, buffer, probe);
         }
         finally
         {
             CloseFile(fd);
         }
+    }
+
+    /// <summary><see cref="ReadStart(string, Span{byte}, int)"/> on a descriptor from <see cref="OpenForReading"/>, from offset 0.</summary>
+    /// <exception cref="IOException">A read failed.</exception>
+    public static int ReadStart(int fd, string path, Span<byte> buffer, int probe)
+    {
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var end = probe > 0 && total < probe ? probe : buffer.Length;
+            var read = ReadSome(fd, buffer[total..end], total, path);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+            if (probe > 0 && total == probe && SearchFile.IsBinaryStart(buffer[..total]))
+            {
+                break;
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// The size of an open regular file (<c>lseek</c> to its end: one system call on the descriptor, no path look-up;
+    /// reads give their offset, so the position does not matter). Fails for a pipe or a socket (<c>ESPIPE</c>).
+    /// </summary>
+    /// <exception cref="IOException">The size cannot be had.</exception>
+    public static long Length(int fd, string path)
+    {
+        var end = Seek(fd, 0, SeekEnd);
+        return end >= 0 ? end : throw Failure(path, Marshal.GetLastPInvokeError());
     }
 
     /// <summary>
@@ -82,16 +101,16 @@ internal static partial class NativeFile
         int fd;
         do
         {
-            fd = Open(path, ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec | NoFollow);
+            fd = OpenRaw(path, ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec | NoFollow);
         }
         while (fd < 0 && Marshal.GetLastPInvokeError() == Interrupted);
 
         return fd >= 0 ? fd : throw Failure(path, Marshal.GetLastPInvokeError());
     }
 
-    /// <summary>Reads into <paramref name="target"/> at the file's current position; returns the bytes read (0 at the end).</summary>
+    /// <summary>Reads into <paramref name="target"/> at <paramref name="offset"/> (<c>pread</c>); returns the bytes read (0 at the end).</summary>
     /// <exception cref="IOException">The read failed.</exception>
-    public static int ReadSome(int fd, Span<byte> target, string path)
+    public static int ReadSome(int fd, Span<byte> target, long offset, string path)
     {
         while (true)
         {
@@ -100,7 +119,7 @@ internal static partial class NativeFile
             {
                 fixed (byte* start = target)
                 {
-                    read = Read(fd, start, target.Length);
+                    read = ReadAt(fd, start, target.Length, offset);
                 }
             }
 
@@ -116,6 +135,9 @@ internal static partial class NativeFile
             }
         }
     }
+
+    /// <summary><c>open(2)</c> with the given flags, once (the caller retries on <c>EINTR</c>); -1 and the error on failure.</summary>
+    internal static int OpenRaw(string path, int flags) => Open(path, flags);
 
     /// <summary>Closes a descriptor from <see cref="OpenForReading"/>.</summary>
     public static void CloseFile(int fd) => _ = Close(fd);
@@ -134,8 +156,11 @@ internal static partial class NativeFile
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Open(string path, int flags);
 
-    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static unsafe partial nint Read(int fd, byte* buffer, nint count);
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    private static unsafe partial nint ReadAt(int fd, byte* buffer, nint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    private static partial long Seek(int fd, long offset, int whence);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);
