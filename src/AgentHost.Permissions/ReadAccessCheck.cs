@@ -13,7 +13,7 @@ namespace AgentHost.Permissions;
 /// One instance per tool call; thread-safe. Files inside the project root with no symbolic link on the way and no
 /// <c>read</c> deny or ask rule configured are decided without the engine (the floor is still checked), so a search
 /// over many files costs one <c>readlink</c> per file (<see cref="Check"/>) or none (<see cref="CheckWalkedFile"/>, for
-/// files a walk listed as regular files) plus two per folder; everything else is decided by the engine and remembered per path.
+/// files a walk listed as regular files) plus one <c>lstat</c> per folder; everything else is decided by the engine and remembered per path.
 /// </remarks>
 public sealed class ReadAccessCheck
 {
@@ -189,7 +189,7 @@ public sealed class ReadAccessCheck
     /// <summary>
     /// The real path of a folder inside the root, remembered per folder. When the parent's real path is the parent
     /// itself (no link on the way), only the last part is checked: the same answer as resolving the whole path again
-    /// (<see cref="WorkspacePaths.RealPath"/>), in two system calls instead of two per part of the path.
+    /// (<see cref="WorkspacePaths.RealPath"/>), in one system call (<c>lstat</c>) instead of two per part of the path.
     /// </summary>
     private string RealFolder(string folder)
     {
@@ -204,15 +204,25 @@ public sealed class ReadAccessCheck
             var parent = Path.GetDirectoryName(folder);
             real = parent is not null && folder.Length > _engine.Root.Length
                 && string.Equals(RealFolder(parent), parent, StringComparison.Ordinal)
-                && new DirectoryInfo(folder) is { LinkTarget: null, Exists: true }
+                && IsPlainDirectory(folder)
                     ? folder
                     : WorkspacePaths.RealPath(folder);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            real = string.Empty; // A link loop: never plain; the engine decides.
+            real = string.Empty; // A link loop or a folder that may not be looked at: never plain; the engine decides.
         }
 
         return _realFolders.GetOrAdd(folder, real);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="folder"/> is a folder and not a symbolic link, from one <c>lstat</c> (the attributes of
+    /// a link carry <see cref="FileAttributes.ReparsePoint"/>; a missing entry has none of them).
+    /// </summary>
+    private static bool IsPlainDirectory(string folder)
+    {
+        var attributes = new DirectoryInfo(folder).Attributes;
+        return (int)attributes != -1 && (attributes & (FileAttributes.Directory | FileAttributes.ReparsePoint)) == FileAttributes.Directory;
     }
 }
