@@ -54,15 +54,17 @@ internal static class ChunkedScan
     /// file (<see cref="NativeDirectory"/>): opened first (refusing a symbolic link in its place), its size asked from the
     /// open descriptor, so the file costs <c>open</c>, <c>lseek</c>, <c>pread</c>, <c>close</c> and no <c>lstat</c>.
     /// An empty file is closed unread; something other than a regular file in its place (swapped after the listing)
-    /// has no size to seek to and is counted as unreadable, never read.
+    /// has no size to seek to and is counted as unreadable, never read. With the listed folder still open
+    /// (<paramref name="folderFd"/>) the file is opened in it by name (<see cref="NativeFile.OpenForReadingAt"/>).
     /// </summary>
-    public static SearchFileKind CountListed(string path, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes = ChunkBytes)
+    public static SearchFileKind CountListed(
+        string path, int folderFd, ReadOnlySpan<char> name, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes = ChunkBytes)
     {
         count = 0;
         int fd;
         try
         {
-            fd = NativeFile.OpenForReading(path);
+            fd = folderFd >= 0 ? NativeFile.OpenForReadingAt(folderFd, name, path) : NativeFile.OpenForReading(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -35,7 +35,12 @@ internal sealed record WalkOptions
 /// pipe, socket or device) from Linux's native listing (<see cref="NativeDirectory"/>), otherwise
 /// <see cref="EntryType.Unknown"/> (not a folder and not a link, but whether it is a regular file is not known).
 /// </param>
-internal sealed record WalkedFile(string FullPath, string RelativePath, int NameStart, long Length, EntryType Type = EntryType.Unknown)
+/// <param name="FolderFd">
+/// The listed folder, open (<see cref="NativeDirectory.Open"/>), while the file is handed to the callback by the worker
+/// that listed it (the folder's first <see cref="FileWalker.BatchSize"/> files); -1 otherwise. Valid only during that
+/// callback: open the file with <see cref="NativeFile.OpenForReadingAt"/>, never keep it.
+/// </param>
+internal sealed record WalkedFile(string FullPath, string RelativePath, int NameStart, long Length, EntryType Type = EntryType.Unknown, int FolderFd = -1)
 {
     public ReadOnlySpan<char> Name => RelativePath.AsSpan(NameStart);
 }
@@ -166,7 +171,7 @@ internal static class FileWalker
                     entries.Clear();
                     work.Clear();
                     files.Clear();
-                    listing?.Entries.Clear();
+                    listing?.Close();
                     queue.Done();
                 }
             }
@@ -189,6 +194,7 @@ internal static class FileWalker
                 IEnumerable<Entry> enumerable = listing is not null
                     ? listing.Read(folder.FullPath, noFollow: !folder.IsStart)
                     : new FileSystemEnumerable<Entry>(folder.FullPath, _transform, Enumeration);
+                // From here the listing's folder is open; closed in Run once this folder's files were handed over.
                 foreach (var entry in enumerable)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -236,7 +242,7 @@ internal static class FileWalker
                 }
                 else
                 {
-                    files.Add(new WalkedFile(full, relative, prefix.Length, entry.Length, entry.Type));
+                    files.Add(new WalkedFile(full, relative, prefix.Length, entry.Length, entry.Type, listing?.Fd ?? -1));
                 }
             }
 
@@ -250,7 +256,11 @@ internal static class FileWalker
                 for (var start = BatchSize; start < files.Count; start += BatchSize)
                 {
                     var batch = new WalkedFile[Math.Min(BatchSize, files.Count - start)];
-                    files.CopyTo(start, batch, 0, batch.Length);
+                    for (var i = 0; i < batch.Length; i++)
+                    {
+                        // Another worker takes these after this folder is closed: opened by path.
+                        batch[i] = files[start + i] is { FolderFd: >= 0 } file ? file with { FolderFd = -1 } : files[start + i];
+                    }
                     work.Add(new FileBatch(batch, 0, batch.Length));
                 }
             }
@@ -275,12 +285,27 @@ internal static class FileWalker
 
         public List<Entry> Entries { get; } = [];
 
+        /// <summary>The folder being handled, open until <see cref="Close"/>; -1 when none.</summary>
+        public int Fd { get; private set; } = -1;
+
         public List<Entry> Read(string folder, bool noFollow)
         {
-            Entries.Clear();
+            Close();
             _folder = folder;
-            NativeDirectory.List(folder, noFollow, buffer, this, static (listing, name, type) => listing.Add(name, type));
+            Fd = NativeDirectory.Open(folder, noFollow);
+            NativeDirectory.List(Fd, folder, buffer, this, static (listing, name, type) => listing.Add(name, type));
             return Entries;
+        }
+
+        /// <summary>Closes the folder and forgets its entries.</summary>
+        public void Close()
+        {
+            Entries.Clear();
+            if (Fd >= 0)
+            {
+                NativeFile.CloseFile(Fd);
+                Fd = -1;
+            }
         }
 
         private void Add(string name, EntryType type)

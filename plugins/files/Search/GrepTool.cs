@@ -104,7 +104,7 @@ internal static class GrepTool
             Workers = request.Workers,
         };
 
-        void SearchOne(string full, string relative, long length, EntryType type)
+        void SearchOne(string full, string relative, long length, EntryType type, int folderFd, int nameStart)
         {
             Interlocked.Increment(ref stats.Searched);
             try
@@ -114,7 +114,7 @@ internal static class GrepTool
                 var count = 0;
                 var kind = type switch
                 {
-                    EntryType.Regular => ChunkedScan.CountListed(full, MaxFileBytes, matcher, firstOnly, out count),
+                    EntryType.Regular => ChunkedScan.CountListed(full, folderFd, relative.AsSpan(nameStart), MaxFileBytes, matcher, firstOnly, out count),
                     EntryType.Special => SearchFileKind.Empty,
                     _ => ChunkedScan.Count(full, length, MaxFileBytes, matcher, firstOnly, out count),
                 };
@@ -143,7 +143,7 @@ internal static class GrepTool
         if (scope.IsFile)
         {
             // A file named as path is searched whatever the ignore files and include say; the permission gate decided reading it.
-            SearchOne(scope.FullPath, scope.RelativePath, -1, EntryType.Unknown);
+            SearchOne(scope.FullPath, scope.RelativePath, -1, EntryType.Unknown, -1, 0);
         }
         else
         {
@@ -167,7 +167,7 @@ internal static class GrepTool
                         return;
                     }
 
-                    SearchOne(file.FullPath, file.RelativePath, file.Length, file.Type);
+                    SearchOne(file.FullPath, file.RelativePath, file.Length, file.Type, file.FolderFd, file.NameStart);
                 },
                 cancellationToken);
             stats.UnreadableFolders = walk.UnreadableFolders;

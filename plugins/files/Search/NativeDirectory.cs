@@ -49,16 +49,14 @@ internal static partial class NativeDirectory
     /// <summary>A buffer for <see cref="List"/>; one per thread.</summary>
     public static byte[] NewBuffer() => new byte[BufferBytes];
 
-    /// <summary>Lists <paramref name="path"/>: calls <paramref name="onEntry"/> for every entry but <c>.</c> and <c>..</c>.</summary>
+    /// <summary>Opens a folder for <see cref="List"/> (and for opening its files, <see cref="NativeFile.OpenForReadingAt"/>); close it with <see cref="NativeFile.CloseFile"/>.</summary>
     /// <param name="path">The folder.</param>
     /// <param name="noFollow">Refuse a symbolic link in the folder's place.</param>
-    /// <param name="buffer">From <see cref="NewBuffer"/>.</param>
-    /// <param name="state">Passed to <paramref name="onEntry"/>.</param>
-    /// <param name="onEntry">Called with the name and the type of each entry.</param>
+    /// <returns>The descriptor.</returns>
     /// <exception cref="DirectoryNotFoundException">The folder is gone, or was replaced by something else.</exception>
     /// <exception cref="UnauthorizedAccessException">It may not be read.</exception>
     /// <exception cref="IOException">Any other failure, such as a symbolic link in its place.</exception>
-    public static void List<T>(string path, bool noFollow, byte[] buffer, T state, Action<T, string, EntryType> onEntry)
+    public static int Open(string path, bool noFollow)
     {
         int fd;
         do
@@ -67,71 +65,71 @@ internal static partial class NativeDirectory
         }
         while (fd < 0 && Marshal.GetLastPInvokeError() == Interrupted);
 
-        if (fd < 0)
-        {
-            throw Failure(path, Marshal.GetLastPInvokeError());
-        }
+        return fd >= 0 ? fd : throw Failure(path, Marshal.GetLastPInvokeError());
+    }
 
-        try
+    /// <summary>Lists an open folder: calls <paramref name="onEntry"/> for every entry but <c>.</c> and <c>..</c>.</summary>
+    /// <param name="fd">From <see cref="Open"/>, not yet listed.</param>
+    /// <param name="path">The folder (for messages).</param>
+    /// <param name="buffer">From <see cref="NewBuffer"/>.</param>
+    /// <param name="state">Passed to <paramref name="onEntry"/>.</param>
+    /// <param name="onEntry">Called with the name and the type of each entry.</param>
+    /// <exception cref="IOException">Reading the folder failed.</exception>
+    public static void List<T>(int fd, string path, byte[] buffer, T state, Action<T, string, EntryType> onEntry)
+    {
+        while (true)
         {
-            while (true)
+            nint read;
+            unsafe
             {
-                nint read;
-                unsafe
+                fixed (byte* start = buffer)
                 {
-                    fixed (byte* start = buffer)
-                    {
-                        read = GetDents(fd, start, buffer.Length);
-                    }
-                }
-
-                if (read == 0)
-                {
-                    return;
-                }
-
-                if (read < 0)
-                {
-                    var error = Marshal.GetLastPInvokeError();
-                    if (error == Interrupted)
-                    {
-                        continue;
-                    }
-
-                    throw Failure(path, error);
-                }
-
-                // struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, char d_name[] (NUL-terminated).
-                var records = buffer.AsSpan(0, (int)read);
-                while (records.Length >= 20)
-                {
-                    var length = BitConverter.ToUInt16(records[16..18]);
-                    var record = records[..length];
-                    var name = record[19..];
-                    name = name[..name.IndexOf((byte)0)];
-                    records = records[length..];
-                    if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8))
-                    {
-                        continue;
-                    }
-
-                    var type = record[18] switch
-                    {
-                        8 => EntryType.Regular, // DT_REG
-                        4 => EntryType.Directory, // DT_DIR
-                        10 => EntryType.Link, // DT_LNK
-                        0 => EntryType.Unknown, // DT_UNKNOWN: the file system does not record types
-                        _ => EntryType.Special, // DT_FIFO, DT_CHR, DT_BLK, DT_SOCK, DT_WHT
-                    };
-
-                    // As .NET decodes names: UTF-8, invalid bytes replaced.
-                    onEntry(state, Encoding.UTF8.GetString(name), type);
+                    read = GetDents(fd, start, buffer.Length);
                 }
             }
-        }
-        finally
-        {
-            NativeFile.CloseFile(fd);
+
+            if (read == 0)
+            {
+                return;
+            }
+
+            if (read < 0)
+            {
+                var error = Marshal.GetLastPInvokeError();
+                if (error == Interrupted)
+                {
+                    continue;
+                }
+
+                throw Failure(path, error);
+            }
+
+            // struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, char d_name[] (NUL-terminated).
+            var records = buffer.AsSpan(0, (int)read);
+            while (records.Length >= 20)
+            {
+                var length = BitConverter.ToUInt16(records[16..18]);
+                var record = records[..length];
+                var name = record[19..];
+                name = name[..name.IndexOf((byte)0)];
+                records = records[length..];
+                if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8))
+                {
+                    continue;
+                }
+
+                var type = record[18] switch
+                {
+                    8 => EntryType.Regular, // DT_REG
+                    4 => EntryType.Directory, // DT_DIR
+                    10 => EntryType.Link, // DT_LNK
+                    0 => EntryType.Unknown, // DT_UNKNOWN: the file system does not record types
+                    _ => EntryType.Special, // DT_FIFO, DT_CHR, DT_BLK, DT_SOCK, DT_WHT
+                };
+
+                // As .NET decodes names: UTF-8, invalid bytes replaced.
+                onEntry(state, Encoding.UTF8.GetString(name), type);
+            }
         }
     }
 

@@ -108,6 +108,44 @@ internal static partial class NativeFile
         return fd >= 0 ? fd : throw Failure(path, Marshal.GetLastPInvokeError());
     }
 
+    /// <summary>
+    /// <see cref="OpenForReading"/> of the entry <paramref name="name"/> of an open folder (<c>openat</c>, with the same
+    /// flags): the file is looked up in the folder that was listed, one name, with no path walk from the root, so
+    /// neither a folder on the way swapped for a link nor a link in the file's place is followed.
+    /// </summary>
+    /// <param name="folderFd">The folder (<see cref="NativeDirectory.Open"/>).</param>
+    /// <param name="name">The entry's name (no separators).</param>
+    /// <param name="path">The file's full path (for messages).</param>
+    /// <returns>The file descriptor; close it with <see cref="CloseFile"/>.</returns>
+    /// <exception cref="IOException">The open failed (see <see cref="OpenForReading"/>).</exception>
+    public static int OpenForReadingAt(int folderFd, ReadOnlySpan<char> name, string path)
+    {
+        Span<byte> utf8 = stackalloc byte[1024];
+        var length = System.Text.Encoding.UTF8.GetMaxByteCount(name.Length) < utf8.Length
+            ? System.Text.Encoding.UTF8.GetBytes(name, utf8)
+            : -1;
+        if (length < 0 || name.Contains('/') || name.Contains('\0'))
+        {
+            return OpenForReading(path);
+        }
+
+        utf8[length] = 0;
+        int fd;
+        do
+        {
+            unsafe
+            {
+                fixed (byte* start = utf8)
+                {
+                    fd = OpenAt(folderFd, start, ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec | NoFollow);
+                }
+            }
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == Interrupted);
+
+        return fd >= 0 ? fd : throw Failure(path, Marshal.GetLastPInvokeError());
+    }
+
     /// <summary>Reads into <paramref name="target"/> at <paramref name="offset"/> (<c>pread</c>); returns the bytes read (0 at the end).</summary>
     /// <exception cref="IOException">The read failed.</exception>
     public static int ReadSome(int fd, Span<byte> target, long offset, string path)
@@ -155,6 +193,9 @@ internal static partial class NativeFile
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true)]
+    private static unsafe partial int OpenAt(int folderFd, byte* name, int flags);
 
     [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
     private static unsafe partial nint ReadAt(int fd, byte* buffer, nint count, long offset);

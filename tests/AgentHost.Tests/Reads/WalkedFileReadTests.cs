@@ -240,6 +240,42 @@ public sealed class WalkedFileReadTests : IAsyncLifetime
     }
 
     [LinuxFact]
+    public async Task Grep_AFolderSwappedForALinkWhileItsFilesAreSearched_IsNotReadThrough()
+    {
+        // The first file of sub/ is decided (its folder found plain), then sub/ is swapped for a link to a folder
+        // outside holding files of the same names: the next file must still come from the folder that was listed.
+        await using var harness = await SearchHarness.CreateAsync(new Dictionary<string, string> { ["search_threads"] = "1" });
+        Directory.CreateDirectory(Path.Combine(harness.Outside, "loot"));
+        foreach (var name in new[] { "one.txt", "two.txt", "three.txt" })
+        {
+            harness.Write($"sub/{name}", "needle inside\n");
+            File.WriteAllText(Path.Combine(harness.Outside, "loot", name), "needle secret\nneedle secret\n");
+        }
+
+        var check = ReadAccessCheck.Create(new RulePermissionGate(PermissionPolicy.Empty, PermissionMode.Yolo, harness.Workspace, Home), "s", "c", harness.Workspace)!;
+        var swapped = 0;
+
+        ReadAccess Walked(string path)
+        {
+            var access = check.CheckWalkedFile(path);
+            if (path.Contains("/sub/", StringComparison.Ordinal) && Interlocked.Exchange(ref swapped, 1) == 0)
+            {
+                Directory.Move(Path.Combine(harness.Workspace, "sub"), Path.Combine(harness.Workspace, "sub-moved"));
+                Directory.CreateSymbolicLink(Path.Combine(harness.Workspace, "sub"), Path.Combine(harness.Outside, "loot"));
+            }
+
+            return access;
+        }
+
+        // Counts (pass 1): the outside files hold two matching lines each, the listed ones one.
+        var output = await harness.InvokeAsync("grep", check.Check, Walked, CancellationToken.None, ("pattern", "needle"), ("output", "count"));
+
+        // Opened by name in the listed folder (openat, Linux): all three read from it.
+        Assert.Equal(1, swapped);
+        Assert.Equal(["sub/one.txt:1", "sub/three.txt:1", "sub/two.txt:1"], SearchHarness.Body(output));
+    }
+
+    [LinuxFact]
     public async Task Grep_NeverOpensAPipe_InTheTree()
     {
         await using var harness = await SearchHarness.CreateAsync();
