@@ -3,17 +3,18 @@ using System.Runtime.InteropServices;
 namespace AgentHost.Plugins.Files.Search;
 
 /// <summary>
-/// Reads a whole file with three system calls on Linux (<c>open</c>, <c>read</c>, <c>close</c>), where .NET's
+/// Reads a file with few system calls on Linux: <c>open</c> (or <c>openat</c> in the folder the walk listed),
+/// <c>lseek</c> for its size when the walk did not ask for it, <c>pread</c>, <c>close</c>, where .NET's
 /// <see cref="File.OpenHandle"/> and <see cref="RandomAccess"/> make six (<c>openat</c>, <c>fstat</c>, <c>flock</c>
 /// to take and again to drop an advisory shared lock, <c>pread</c>, <c>close</c>). grep reads every file it searches
 /// once, so on a large tree these calls are much of its time; other systems use the .NET API.
 /// </summary>
 /// <remarks>
 /// The file is opened read-only, close-on-exec, without becoming a controlling terminal and without blocking (the
-/// walk only hands over files whose size is above 0, so pipes, sockets and devices are never opened; the flag is a
-/// second guard should one appear in their place), and a symbolic link in the file's place is refused, not followed
-/// (<c>O_NOFOLLOW</c>). No advisory lock is taken: a search only reads, and another
-/// process's lock never stopped .NET from reading a file shared for reading either.
+/// walk only hands over regular files by their listed type, or, where types are not known, files whose size is above
+/// 0, so pipes, sockets and devices are never opened; the flag is a second guard should one appear in their place),
+/// and a symbolic link in the file's place is refused, not followed (<c>O_NOFOLLOW</c>). No advisory lock is taken: a
+/// search only reads, and another process's lock never stopped .NET from reading a file shared for reading either.
 /// </remarks>
 internal static partial class NativeFile
 {
