@@ -109,9 +109,14 @@ internal static partial class NativeDirectory
             while (records.Length >= 20)
             {
                 var length = BitConverter.ToUInt16(records[16..18]);
+                var end = length >= 20 && length <= records.Length ? records[19..length].IndexOf((byte)0) : -1;
+                if (end < 0)
+                {
+                    throw new IOException($"malformed directory record from getdents64 ({path})");
+                }
+
                 var record = records[..length];
-                var name = record[19..];
-                name = name[..name.IndexOf((byte)0)];
+                var name = record.Slice(19, end);
                 records = records[length..];
                 if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8))
                 {
