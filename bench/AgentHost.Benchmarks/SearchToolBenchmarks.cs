@@ -161,11 +161,17 @@ public class SearchToolBenchmarks
 
     private string Invoke(AIFunction function, params (string Key, object? Value)[] args)
     {
-        // As the tool pipeline does for every call: a fresh read check (it caches per call) in the call's context.
-        var check = ReadAccessCheck.For(_gate, "bench", $"call-{++_calls}", _tree);
+        // As the tool pipeline does for every call: a fresh read check (it caches per call) in the call's context,
+        // the general entry point and the one for files a walk listed.
+        var check = ReadAccessCheck.Create(_gate, "bench", $"call-{++_calls}", _tree)!;
         var arguments = new AIFunctionArguments
         {
-            Context = new Dictionary<object, object?> { [ToolContext.WorkspaceRootKey] = _tree, [ToolContext.ReadAccessKey] = check },
+            Context = new Dictionary<object, object?>
+            {
+                [ToolContext.WorkspaceRootKey] = _tree,
+                [ToolContext.ReadAccessKey] = (Func<string, ReadAccess>)check.Check,
+                [ToolContext.WalkedFileReadAccessKey] = (Func<string, ReadAccess>)check.CheckWalkedFile,
+            },
         };
         foreach (var (key, value) in args)
         {

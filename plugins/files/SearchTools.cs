@@ -99,7 +99,7 @@ internal static class SearchTools
                         NoIgnore = no_ignore,
                         Workers = workers,
                     },
-                    path => arguments.CheckRead(path),
+                    new GrepTool.ReadChecks(path => arguments.CheckRead(path), path => arguments.CheckWalkedFileRead(path)),
                     cancellationToken),
             Describe);
     }

@@ -12,7 +12,8 @@ namespace AgentHost.Permissions;
 /// <remarks>
 /// One instance per tool call; thread-safe. Files inside the project root with no symbolic link on the way and no
 /// <c>read</c> deny or ask rule configured are decided without the engine (the floor is still checked), so a search
-/// over many files costs one <c>lstat</c> per file; everything else is decided by the engine and remembered per path.
+/// over many files costs one <c>readlink</c> per file (<see cref="Check"/>) or none (<see cref="CheckWalkedFile"/>, for
+/// files a walk listed as regular files) plus one <c>lstat</c> per folder; everything else is decided by the engine and remembered per path.
 /// </remarks>
 public sealed class ReadAccessCheck
 {
@@ -47,10 +48,23 @@ public sealed class ReadAccessCheck
     /// <param name="callId">The call.</param>
     /// <param name="workspaceRoot">The call's root.</param>
     /// <returns>The check, as the <see cref="ToolContext.ReadAccessKey"/> value.</returns>
-    public static Func<string, ReadAccess>? For(IToolPermissionGate gate, string sessionId, string callId, string? workspaceRoot) => gate switch
+    public static Func<string, ReadAccess>? For(IToolPermissionGate gate, string sessionId, string callId, string? workspaceRoot) =>
+        Create(gate, sessionId, callId, workspaceRoot) is { } check ? check.Check : null;
+
+    /// <summary>
+    /// The check for one call decided by <paramref name="gate"/>, or <see langword="null"/> for a gate without rules:
+    /// <see cref="Check"/> is the <see cref="ToolContext.ReadAccessKey"/> value, <see cref="CheckWalkedFile"/> the
+    /// <see cref="ToolContext.WalkedFileReadAccessKey"/> value.
+    /// </summary>
+    /// <param name="gate">The pipeline's gate.</param>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="callId">The call.</param>
+    /// <param name="workspaceRoot">The call's root.</param>
+    /// <returns>The check.</returns>
+    public static ReadAccessCheck? Create(IToolPermissionGate gate, string sessionId, string callId, string? workspaceRoot) => gate switch
     {
-        SessionPermissionGate session => new ReadAccessCheck(session.Rules, session.Mode, session.Grants, sessionId, callId, workspaceRoot).Check,
-        RulePermissionGate rules => new ReadAccessCheck(rules, rules.Mode, null, sessionId, callId, workspaceRoot).Check,
+        SessionPermissionGate session => new ReadAccessCheck(session.Rules, session.Mode, session.Grants, sessionId, callId, workspaceRoot),
+        RulePermissionGate rules => new ReadAccessCheck(rules, rules.Mode, null, sessionId, callId, workspaceRoot),
         _ => null,
     };
 
@@ -71,6 +85,38 @@ public sealed class ReadAccessCheck
         }
 
         return _decided.TryGetValue(full, out var known) ? known : _decided.GetOrAdd(full, Decide(full));
+    }
+
+    /// <summary>
+    /// Decides one file that a tool's directory walk listed as a regular file (not a symbolic link): the same decision
+    /// as <see cref="Check"/>, without asking the file system whether the file itself is a link (the caller's open
+    /// refuses one, <see cref="ToolContext.CheckWalkedFileRead"/>). Its folder is still resolved (once per folder) and
+    /// must be inside the root with no link on the way; the safety floor, the rules, the sandbox and the mode apply as
+    /// in <see cref="Check"/>, which decides every file that is not that plain case.
+    /// </summary>
+    /// <param name="path">Absolute, as the walk built it (the listed folder joined with the entry's name).</param>
+    /// <returns>The decision.</returns>
+    public ReadAccess CheckWalkedFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string full;
+        try
+        {
+            full = Path.GetFullPath(path, _engine.Root);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return ReadAccess.Deny($"'{path}' is not a valid path ({ex.Message})");
+        }
+
+        // Not remembered: each walked file is decided once, and a decision made without the link check must never
+        // answer a later Check of the same path (which may be a model's, after the file became a link).
+        if (!_readRules && InPlainFolder(full))
+        {
+            return _floor?.CheckPath(full, full, write: false) is { } floor ? ReadAccess.Deny(floor) : ReadAccess.Allow;
+        }
+
+        return Check(full);
     }
 
     private ReadAccess Decide(string full)
@@ -112,14 +158,7 @@ public sealed class ReadAccessCheck
     /// <summary>The real path of a file inside the root reached without any symbolic link, or <see langword="null"/>.</summary>
     private string? Plain(string full)
     {
-        var root = _engine.Root;
-        if (!full.StartsWith(root, StringComparison.Ordinal) || full.Length <= root.Length || (full[root.Length] != Path.DirectorySeparatorChar && !root.EndsWith(Path.DirectorySeparatorChar)))
-        {
-            return null;
-        }
-
-        var folder = Path.GetDirectoryName(full);
-        if (folder is null || !string.Equals(RealFolder(folder), folder, StringComparison.Ordinal))
+        if (!InPlainFolder(full))
         {
             return null;
         }
@@ -134,10 +173,23 @@ public sealed class ReadAccessCheck
         }
     }
 
+    /// <summary>Whether <paramref name="full"/> lies below the root in a folder whose real path is itself (no link on the way).</summary>
+    private bool InPlainFolder(string full)
+    {
+        var root = _engine.Root;
+        if (!full.StartsWith(root, StringComparison.Ordinal) || full.Length <= root.Length || (full[root.Length] != Path.DirectorySeparatorChar && !root.EndsWith(Path.DirectorySeparatorChar)))
+        {
+            return false;
+        }
+
+        var folder = Path.GetDirectoryName(full);
+        return folder is not null && string.Equals(RealFolder(folder), folder, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// The real path of a folder inside the root, remembered per folder. When the parent's real path is the parent
     /// itself (no link on the way), only the last part is checked: the same answer as resolving the whole path again
-    /// (<see cref="WorkspacePaths.RealPath"/>), in two system calls instead of two per part of the path.
+    /// (<see cref="WorkspacePaths.RealPath"/>), in one system call (<c>lstat</c>) instead of two per part of the path.
     /// </summary>
     private string RealFolder(string folder)
     {
@@ -152,15 +204,25 @@ public sealed class ReadAccessCheck
             var parent = Path.GetDirectoryName(folder);
             real = parent is not null && folder.Length > _engine.Root.Length
                 && string.Equals(RealFolder(parent), parent, StringComparison.Ordinal)
-                && new DirectoryInfo(folder) is { LinkTarget: null, Exists: true }
+                && IsPlainDirectory(folder)
                     ? folder
                     : WorkspacePaths.RealPath(folder);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            real = string.Empty; // A link loop: never plain; the engine decides.
+            real = string.Empty; // A link loop or a folder that may not be looked at: never plain; the engine decides.
         }
 
         return _realFolders.GetOrAdd(folder, real);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="folder"/> is a folder and not a symbolic link, from one <c>lstat</c> (the attributes of
+    /// a link carry <see cref="FileAttributes.ReparsePoint"/>; a missing entry has none of them).
+    /// </summary>
+    private static bool IsPlainDirectory(string folder)
+    {
+        var attributes = new DirectoryInfo(folder).Attributes;
+        return (int)attributes != -1 && (attributes & (FileAttributes.Directory | FileAttributes.ReparsePoint)) == FileAttributes.Directory;
     }
 }

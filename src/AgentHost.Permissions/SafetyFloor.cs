@@ -16,11 +16,19 @@ internal sealed partial class SafetyFloor
     private readonly string _home;
     private readonly PathPattern[] _credentials;
 
+    /// <summary>The home folder with <c>/</c> separators and a final <c>/</c>, when it is all ASCII (<see cref="OutsideHome"/>).</summary>
+    private readonly string? _asciiHomePrefix;
+
     public SafetyFloor(string realHome)
     {
         _home = realHome.TrimEnd('/', '\\');
         _credentials = [.. CredentialStores.Select(pattern => PathPattern.Compile(pattern, "/", _home, ignoreCase: true))];
+        var prefix = _home.Replace('\\', '/').TrimEnd('/') + "/";
+        _asciiHomePrefix = System.Text.Ascii.IsValid(prefix) ? prefix : null;
     }
+
+    /// <summary>The credential store patterns (all below the home folder, <c>~/…</c>).</summary>
+    internal static IReadOnlyList<string> CredentialStorePatterns => CredentialStores;
 
     /// <summary>
     /// Why a command part is below the floor, or <see langword="null"/>. Decided on what the shell would see after
@@ -83,7 +91,7 @@ internal sealed partial class SafetyFloor
             return "safety floor: writing inside a .git folder is never allowed through file tools (use git itself)";
         }
 
-        if (IsCredentialStore(fullPath) || IsCredentialStore(lexicalPath))
+        if (IsCredentialStore(fullPath) || (!string.Equals(lexicalPath, fullPath, StringComparison.Ordinal) && IsCredentialStore(lexicalPath)))
         {
             return $"safety floor: {lexicalPath} is a credential store and is never read or written by tools";
         }
@@ -94,7 +102,18 @@ internal sealed partial class SafetyFloor
     private bool IsCredentialFolder(string fullPath) =>
         CredentialFolders.Any(folder => string.Equals(fullPath.TrimEnd('/', '\\'), Path.Combine(_home, folder), StringComparison.OrdinalIgnoreCase));
 
-    private bool IsCredentialStore(string fullPath) => _credentials.Any(pattern => pattern.IsMatch(fullPath, onTimeout: true));
+    private bool IsCredentialStore(string fullPath) => !OutsideHome(fullPath) && _credentials.Any(pattern => pattern.IsMatch(fullPath, onTimeout: true));
+
+    /// <summary>
+    /// Whether <paramref name="fullPath"/> certainly matches no credential store pattern, without running them: every
+    /// pattern starts with the home folder and a separator, compared without case by the regex. For an ASCII path and
+    /// an ASCII home that comparison is ASCII case folding (the regex's other case equivalents of ASCII letters, such
+    /// as the Kelvin sign for <c>k</c>, are not ASCII), so a path that does not start with the home folder matches
+    /// none. Any other path is left to the patterns. A search asks this for every file.
+    /// </summary>
+    private bool OutsideHome(string fullPath) =>
+        _asciiHomePrefix is { } prefix && System.Text.Ascii.IsValid(fullPath)
+        && !fullPath.Replace('\\', '/').StartsWith(prefix, StringComparison.OrdinalIgnoreCase);
 
     private static bool HasGitComponent(string path) =>
         path.Replace('\\', '/').Split('/').Any(segment => segment.Equals(".git", StringComparison.OrdinalIgnoreCase));

@@ -46,9 +46,58 @@ internal static class ChunkedScan
             return SearchFileKind.Unreadable;
         }
 
+        return Count(path, -1, length, maxBytes, matcher, firstOnly, out count, chunkBytes);
+    }
+
+    /// <summary>
+    /// <see cref="Count(string, long, long, LineMatcher, bool, out int, int)"/> for a file the walk listed as a regular
+    /// file (<see cref="NativeDirectory"/>): opened first (refusing a symbolic link in its place), its size asked from the
+    /// open descriptor, so the file costs <c>open</c>, <c>lseek</c>, <c>pread</c>, <c>close</c> and no <c>lstat</c>.
+    /// An empty file is closed unread; something other than a regular file in its place (swapped after the listing)
+    /// has no size to seek to and is counted as unreadable, never read. With the listed folder still open
+    /// (<paramref name="folderFd"/>) the file is opened in it by name (<see cref="NativeFile.OpenForReadingAt"/>).
+    /// </summary>
+    public static SearchFileKind CountListed(
+        string path, int folderFd, ReadOnlySpan<char> name, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes = ChunkBytes)
+    {
+        count = 0;
+        int fd;
+        try
+        {
+            fd = folderFd >= 0 ? NativeFile.OpenForReadingAt(folderFd, name, path) : NativeFile.OpenForReading(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return SearchFileKind.Unreadable;
+        }
+
+        try
+        {
+            long length;
+            try
+            {
+                length = NativeFile.Length(fd, path);
+            }
+            catch (IOException)
+            {
+                return SearchFileKind.Unreadable;
+            }
+
+            return Count(path, fd, length, maxBytes, matcher, firstOnly, out count, chunkBytes);
+        }
+        finally
+        {
+            NativeFile.CloseFile(fd);
+        }
+    }
+
+    /// <summary>Counts a file of known size, by path or (<paramref name="fd"/> of 0 or more) through an open descriptor.</summary>
+    private static SearchFileKind Count(string path, int fd, long length, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes)
+    {
+        count = 0;
         if (length <= chunkBytes || length > maxBytes || !matcher.CountsPerChunk)
         {
-            using var file = SearchFile.Read(path, length, maxBytes);
+            using var file = fd >= 0 ? SearchFile.ReadOpen(fd, path, length, maxBytes) : SearchFile.Read(path, length, maxBytes);
             if (file.Kind == SearchFileKind.Text)
             {
                 count = matcher.Scan(file.Text, null, firstOnly);
@@ -60,7 +109,7 @@ internal static class ChunkedScan
         SearchFileKind? kind;
         try
         {
-            using var reader = new Reader(path);
+            using var reader = fd >= 0 ? new Reader(path, fd) : new Reader(path);
             kind = Stream(reader, length, matcher, firstOnly, Math.Max(chunkBytes, 2 * SearchFile.BinaryProbeBytes), out count);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -75,7 +124,7 @@ internal static class ChunkedScan
         }
 
         // UTF-16: converted whole.
-        using var utf16 = SearchFile.Read(path, length, maxBytes);
+        using var utf16 = fd >= 0 ? SearchFile.ReadOpen(fd, path, length, maxBytes) : SearchFile.Read(path, length, maxBytes);
         if (utf16.Kind == SearchFileKind.Text)
         {
             count = matcher.Scan(utf16.Text, null, firstOnly);
@@ -193,6 +242,7 @@ internal static class ChunkedScan
     {
         private readonly string _path;
         private readonly int _fd = -1;
+        private readonly bool _ownsFd;
         private readonly SafeFileHandle? _handle;
 
         public Reader(string path)
@@ -201,6 +251,7 @@ internal static class ChunkedScan
             if (NativeFile.IsSupported)
             {
                 _fd = NativeFile.OpenForReading(path);
+                _ownsFd = true;
             }
             else
             {
@@ -208,9 +259,16 @@ internal static class ChunkedScan
             }
         }
 
+        /// <summary>Reads through a descriptor the caller opened (and closes).</summary>
+        public Reader(string path, int fd)
+        {
+            _path = path;
+            _fd = fd;
+        }
+
         /// <summary>Reads at <paramref name="offset"/>, which is where the previous read ended.</summary>
         public int Read(Span<byte> target, long offset) =>
-            _handle is null ? NativeFile.ReadSome(_fd, target, _path) : RandomAccess.Read(_handle, target, offset);
+            _handle is null ? NativeFile.ReadSome(_fd, target, offset, _path) : RandomAccess.Read(_handle, target, offset);
 
         public void Dispose()
         {
@@ -218,7 +276,7 @@ internal static class ChunkedScan
             {
                 _handle.Dispose();
             }
-            else if (_fd >= 0)
+            else if (_ownsFd && _fd >= 0)
             {
                 NativeFile.CloseFile(_fd);
             }

@@ -30,7 +30,17 @@ internal sealed record WalkOptions
 /// <param name="RelativePath">The path relative to the workspace root, <c>/</c>-separated.</param>
 /// <param name="NameStart">Where the file name starts in <paramref name="RelativePath"/>.</param>
 /// <param name="Length">The size in bytes, or -1 when <see cref="WalkOptions.NeedLength"/> was not set.</param>
-internal sealed record WalkedFile(string FullPath, string RelativePath, int NameStart, long Length)
+/// <param name="Type">
+/// What the folder's listing says the entry is: <see cref="EntryType.Regular"/> or <see cref="EntryType.Special"/> (a
+/// pipe, socket or device) from Linux's native listing (<see cref="NativeDirectory"/>), otherwise
+/// <see cref="EntryType.Unknown"/> (not a folder and not a link, but whether it is a regular file is not known).
+/// </param>
+/// <param name="FolderFd">
+/// The listed folder, open (<see cref="NativeDirectory.Open"/>), while the file is handed to the callback by the worker
+/// that listed it (the folder's first <see cref="FileWalker.BatchSize"/> files); -1 otherwise. Valid only during that
+/// callback: open the file with <see cref="NativeFile.OpenForReadingAt"/>, never keep it.
+/// </param>
+internal sealed record WalkedFile(string FullPath, string RelativePath, int NameStart, long Length, EntryType Type = EntryType.Unknown, int FolderFd = -1)
 {
     public ReadOnlySpan<char> Name => RelativePath.AsSpan(NameStart);
 }
@@ -110,13 +120,16 @@ internal static class FileWalker
     /// <summary>Files of a large folder, handed to <c>onFile</c> by whichever worker takes them.</summary>
     private sealed record FileBatch(WalkedFile[] Files, int Start, int Count) : WorkItem;
 
-    private sealed record Entry(string Name, bool IsDirectory, bool IsHidden, long Length);
+    private sealed record Entry(string Name, bool IsDirectory, bool IsHidden, long Length, EntryType Type = EntryType.Unknown);
 
     private sealed class WalkContext(WalkOptions options, Action<WalkedFile> onFile, WalkStats stats, WorkQueue queue, int workers, CancellationToken cancellationToken)
     {
         private readonly FileSystemEnumerable<Entry>.FindTransform _transform = options.NeedLength ? WithLength : WithoutLength;
 
         private static Entry WithoutLength(ref FileSystemEntry e) => new(e.FileName.ToString(), e.IsDirectory, IsHidden(ref e), -1);
+
+        /// <summary>Linux: folders are listed natively, with each entry's type (<see cref="NativeDirectory"/>); not when sizes are wanted.</summary>
+        private readonly bool _native = NativeDirectory.IsSupported && !options.NeedLength;
 
         private static Entry WithLength(ref FileSystemEntry e) => new(e.FileName.ToString(), e.IsDirectory, IsHidden(ref e), e.IsDirectory ? -1 : e.Length);
 
@@ -129,6 +142,7 @@ internal static class FileWalker
             var entries = new List<Entry>();
             var work = new List<WorkItem>();
             var files = new List<WalkedFile>();
+            var listing = _native ? new Listing(NativeDirectory.NewBuffer()) : null;
             while (queue.TryTake(out var item, cancellationToken))
             {
                 try
@@ -139,7 +153,7 @@ internal static class FileWalker
                     }
                     else
                     {
-                        Read((Folder)item, entries, work, files);
+                        Read((Folder)item, entries, work, files, listing);
                     }
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -157,6 +171,7 @@ internal static class FileWalker
                     entries.Clear();
                     work.Clear();
                     files.Clear();
+                    listing?.Close();
                     queue.Done();
                 }
             }
@@ -171,12 +186,15 @@ internal static class FileWalker
             }
         }
 
-        private void Read(Folder folder, List<Entry> entries, List<WorkItem> work, List<WalkedFile> files)
+        private void Read(Folder folder, List<Entry> entries, List<WorkItem> work, List<WalkedFile> files, Listing? listing)
         {
             bool hasGitignore = false, hasIgnore = false, hasGit = false;
             try
             {
-                var enumerable = new FileSystemEnumerable<Entry>(folder.FullPath, _transform, Enumeration);
+                IEnumerable<Entry> enumerable = listing is not null
+                    ? listing.Read(folder.FullPath, noFollow: !folder.IsStart)
+                    : new FileSystemEnumerable<Entry>(folder.FullPath, _transform, Enumeration);
+                // From here the listing's folder is open; closed in Run once this folder's files were handed over.
                 foreach (var entry in enumerable)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -224,7 +242,7 @@ internal static class FileWalker
                 }
                 else
                 {
-                    files.Add(new WalkedFile(full, relative, prefix.Length, entry.Length));
+                    files.Add(new WalkedFile(full, relative, prefix.Length, entry.Length, entry.Type, listing?.Fd ?? -1));
                 }
             }
 
@@ -238,7 +256,11 @@ internal static class FileWalker
                 for (var start = BatchSize; start < files.Count; start += BatchSize)
                 {
                     var batch = new WalkedFile[Math.Min(BatchSize, files.Count - start)];
-                    files.CopyTo(start, batch, 0, batch.Length);
+                    for (var i = 0; i < batch.Length; i++)
+                    {
+                        // Another worker takes these after this folder is closed: opened by path.
+                        batch[i] = files[start + i] is { FolderFd: >= 0 } file ? file with { FolderFd = -1 } : files[start + i];
+                    }
                     work.Add(new FileBatch(batch, 0, batch.Length));
                 }
             }
@@ -249,6 +271,64 @@ internal static class FileWalker
                 cancellationToken.ThrowIfCancellationRequested();
                 onFile(files[i]);
             }
+        }
+    }
+
+    /// <summary>
+    /// One worker's native folder listing (<see cref="NativeDirectory"/>): entries with their type from the directory
+    /// record; links are left out (never followed), as <see cref="Enumeration"/> does; an entry whose type the file
+    /// system does not record is asked with an <c>lstat</c>.
+    /// </summary>
+    private sealed class Listing(byte[] buffer)
+    {
+        private string _folder = string.Empty;
+
+        public List<Entry> Entries { get; } = [];
+
+        /// <summary>The folder being handled, open until <see cref="Close"/>; -1 when none.</summary>
+        public int Fd { get; private set; } = -1;
+
+        public List<Entry> Read(string folder, bool noFollow)
+        {
+            Close();
+            _folder = folder;
+            Fd = NativeDirectory.Open(folder, noFollow);
+            NativeDirectory.List(Fd, folder, buffer, this, static (listing, name, type) => listing.Add(name, type));
+            return Entries;
+        }
+
+        /// <summary>Closes the folder and forgets its entries.</summary>
+        public void Close()
+        {
+            Entries.Clear();
+            if (Fd >= 0)
+            {
+                NativeFile.CloseFile(Fd);
+                Fd = -1;
+            }
+        }
+
+        private void Add(string name, EntryType type)
+        {
+            if (type == EntryType.Unknown)
+            {
+                type = TypeOf(Path.Join(_folder, name));
+            }
+
+            if (type != EntryType.Link)
+            {
+                Entries.Add(new Entry(name, type == EntryType.Directory, name.StartsWith('.'), -1, type));
+            }
+        }
+
+        /// <summary>An entry's type from the entry itself (<c>lstat</c>): a folder, a link, or <see cref="EntryType.Unknown"/> for anything else.</summary>
+        private static EntryType TypeOf(string full)
+        {
+            var attributes = new FileInfo(full).Attributes;
+            return (int)attributes == -1 ? EntryType.Unknown // gone: grep will find it unreadable
+                : (attributes & FileAttributes.ReparsePoint) != 0 ? EntryType.Link
+                : (attributes & FileAttributes.Directory) != 0 ? EntryType.Directory
+                : EntryType.Unknown;
         }
     }
 

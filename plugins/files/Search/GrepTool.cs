@@ -69,7 +69,11 @@ internal static class GrepTool
     }
 
     /// <summary>Runs a search; <paramref name="canRead"/> is the call's read check (<see cref="ToolContext.CheckRead"/>), asked before each file is read.</summary>
-    public static string Run(WorkspacePaths paths, Request request, Func<string, ReadAccess> canRead, CancellationToken cancellationToken)
+    public static string Run(WorkspacePaths paths, Request request, Func<string, ReadAccess> canRead, CancellationToken cancellationToken) =>
+        Run(paths, request, new ReadChecks(canRead, canRead), cancellationToken);
+
+    /// <summary>Runs a search with the call's read checks, asked before each file is read.</summary>
+    public static string Run(WorkspacePaths paths, Request request, ReadChecks canRead, CancellationToken cancellationToken)
     {
         var mode = ParseOutput(request.Output);
         var limit = Paging.Check(request.MaxMatches, request.Offset, MaxPage, "max_matches");
@@ -87,7 +91,7 @@ internal static class GrepTool
 
     /// <summary>Pass 1: every file's matching-line count (or just whether it matches, for <paramref name="firstOnly"/>).</summary>
     internal static (Hit[] Hits, Stats Stats) Search(
-        SearchScope scope, LineMatcher matcher, IncludeFilter include, Request request, bool firstOnly, Func<string, ReadAccess> canRead, CancellationToken cancellationToken)
+        SearchScope scope, LineMatcher matcher, IncludeFilter include, Request request, bool firstOnly, ReadChecks canRead, CancellationToken cancellationToken)
     {
         var stats = new Stats();
         var hits = new ConcurrentQueue<Hit>();
@@ -100,13 +104,21 @@ internal static class GrepTool
             Workers = request.Workers,
         };
 
-        void SearchOne(string full, string relative, long length)
+        void SearchOne(string full, string relative, long length, EntryType type, int folderFd, int nameStart)
         {
             Interlocked.Increment(ref stats.Searched);
             try
             {
-                // Files over 256 KiB are streamed in chunks of whole lines; smaller ones are read whole.
-                switch (ChunkedScan.Count(full, length, MaxFileBytes, matcher, firstOnly, out var count))
+                // Files over 256 KiB are streamed in chunks of whole lines; smaller ones are read whole. A regular file
+                // the native listing saw is opened first and sized on the open file; a pipe, socket or device never is.
+                var count = 0;
+                var kind = type switch
+                {
+                    EntryType.Regular => ChunkedScan.CountListed(full, folderFd, relative.AsSpan(nameStart), MaxFileBytes, matcher, firstOnly, out count),
+                    EntryType.Special => SearchFileKind.Empty,
+                    _ => ChunkedScan.Count(full, length, MaxFileBytes, matcher, firstOnly, out count),
+                };
+                switch (kind)
                 {
                     case SearchFileKind.Text when count > 0:
                         hits.Enqueue(new Hit(relative, full, count));
@@ -131,7 +143,7 @@ internal static class GrepTool
         if (scope.IsFile)
         {
             // A file named as path is searched whatever the ignore files and include say; the permission gate decided reading it.
-            SearchOne(scope.FullPath, scope.RelativePath, -1);
+            SearchOne(scope.FullPath, scope.RelativePath, -1, EntryType.Unknown, -1, 0);
         }
         else
         {
@@ -146,14 +158,16 @@ internal static class GrepTool
                         return;
                     }
 
-                    // Decided before the file is read: a left-out file must not tell whether it matched.
-                    if (!canRead(file.FullPath).Allowed)
+                    // Decided before the file is read: a left-out file must not tell whether it matched. A regular file
+                    // the listing saw is decided without asking whether it is a link: its open refuses one (O_NOFOLLOW).
+                    var access = file.Type == EntryType.Regular ? canRead.WalkedFile(file.FullPath) : canRead.Any(file.FullPath);
+                    if (!access.Allowed)
                     {
                         Interlocked.Increment(ref stats.Withheld);
                         return;
                     }
 
-                    SearchOne(file.FullPath, file.RelativePath, file.Length);
+                    SearchOne(file.FullPath, file.RelativePath, file.Length, file.Type, file.FolderFd, file.NameStart);
                 },
                 cancellationToken);
             stats.UnreadableFolders = walk.UnreadableFolders;
@@ -163,6 +177,11 @@ internal static class GrepTool
         Array.Sort(sorted, (a, b) => string.CompareOrdinal(a.RelativePath, b.RelativePath));
         return (sorted, stats);
     }
+
+    /// <summary>The call's read checks.</summary>
+    /// <param name="Any">For any path (<see cref="ToolContext.CheckRead"/>).</param>
+    /// <param name="WalkedFile">For a file the native listing saw as a regular file, opened refusing a link (<see cref="ToolContext.CheckWalkedFileRead"/>).</param>
+    internal sealed record ReadChecks(Func<string, ReadAccess> Any, Func<string, ReadAccess> WalkedFile);
 
     private static OutputMode ParseOutput(string? output) => output?.Trim().ToLowerInvariant() switch
     {

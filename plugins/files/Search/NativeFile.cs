@@ -3,17 +3,18 @@ using System.Runtime.InteropServices;
 namespace AgentHost.Plugins.Files.Search;
 
 /// <summary>
-/// Reads a whole file with three system calls on Linux (<c>open</c>, <c>read</c>, <c>close</c>), where .NET's
+/// Reads a file with few system calls on Linux: <c>open</c> (or <c>openat</c> in the folder the walk listed),
+/// <c>lseek</c> for its size when the walk did not ask for it, <c>pread</c>, <c>close</c>, where .NET's
 /// <see cref="File.OpenHandle"/> and <see cref="RandomAccess"/> make six (<c>openat</c>, <c>fstat</c>, <c>flock</c>
 /// to take and again to drop an advisory shared lock, <c>pread</c>, <c>close</c>). grep reads every file it searches
 /// once, so on a large tree these calls are much of its time; other systems use the .NET API.
 /// </summary>
 /// <remarks>
 /// The file is opened read-only, close-on-exec, without becoming a controlling terminal and without blocking (the
-/// walk only hands over files whose size is above 0, so pipes, sockets and devices are never opened; the flag is a
-/// second guard should one appear in their place), and a symbolic link in the file's place is refused, not followed
-/// (<c>O_NOFOLLOW</c>). No advisory lock is taken: a search only reads, and another
-/// process's lock never stopped .NET from reading a file shared for reading either.
+/// walk only hands over regular files by their listed type, or, where types are not known, files whose size is above
+/// 0, so pipes, sockets and devices are never opened; the flag is a second guard should one appear in their place),
+/// and a symbolic link in the file's place is refused, not followed (<c>O_NOFOLLOW</c>). No advisory lock is taken: a
+/// search only reads, and another process's lock never stopped .NET from reading a file shared for reading either.
 /// </remarks>
 internal static partial class NativeFile
 {
@@ -22,6 +23,7 @@ internal static partial class NativeFile
     private const int NonBlocking = 0x800; // O_NONBLOCK
     private const int CloseOnExec = 0x80000; // O_CLOEXEC
     private const int Interrupted = 4; // EINTR
+    private const int SeekEnd = 2; // SEEK_END
 
     /// <summary><c>O_NOFOLLOW</c>, which differs between the architectures: a file that is a symbolic link is refused (<c>ELOOP</c>) rather than followed.</summary>
     private static readonly int NoFollow = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x8000 : 0x20000;
@@ -43,29 +45,47 @@ internal static partial class NativeFile
         var fd = OpenForReading(path);
         try
         {
-            var total = 0;
-            while (total < buffer.Length)
-            {
-                var end = probe > 0 && total < probe ? probe : buffer.Length;
-                var read = ReadSome(fd, buffer[total..end], path);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                total += read;
-                if (probe > 0 && total == probe && SearchFile.IsBinaryStart(buffer[..total]))
-                {
-                    break;
-                }
-            }
-
-            return total;
+            return ReadStart(fd, path, buffer, probe);
         }
         finally
         {
             CloseFile(fd);
         }
+    }
+
+    /// <summary><see cref="ReadStart(string, Span{byte}, int)"/> on a descriptor from <see cref="OpenForReading"/>, from offset 0.</summary>
+    /// <exception cref="IOException">A read failed.</exception>
+    public static int ReadStart(int fd, string path, Span<byte> buffer, int probe)
+    {
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var end = probe > 0 && total < probe ? probe : buffer.Length;
+            var read = ReadSome(fd, buffer[total..end], total, path);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+            if (probe > 0 && total == probe && SearchFile.IsBinaryStart(buffer[..total]))
+            {
+                break;
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// The size of an open regular file (<c>lseek</c> to its end: one system call on the descriptor, no path look-up;
+    /// reads give their offset, so the position does not matter). Fails for a pipe or a socket (<c>ESPIPE</c>).
+    /// </summary>
+    /// <exception cref="IOException">The size cannot be had.</exception>
+    public static long Length(int fd, string path)
+    {
+        var end = Seek(fd, 0, SeekEnd);
+        return end >= 0 ? end : throw Failure(path, Marshal.GetLastPInvokeError());
     }
 
     /// <summary>
@@ -82,16 +102,54 @@ internal static partial class NativeFile
         int fd;
         do
         {
-            fd = Open(path, ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec | NoFollow);
+            fd = OpenRaw(path, ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec | NoFollow);
         }
         while (fd < 0 && Marshal.GetLastPInvokeError() == Interrupted);
 
         return fd >= 0 ? fd : throw Failure(path, Marshal.GetLastPInvokeError());
     }
 
-    /// <summary>Reads into <paramref name="target"/> at the file's current position; returns the bytes read (0 at the end).</summary>
+    /// <summary>
+    /// <see cref="OpenForReading"/> of the entry <paramref name="name"/> of an open folder (<c>openat</c>, with the same
+    /// flags): the file is looked up in the folder that was listed, one name, with no path walk from the root, so
+    /// neither a folder on the way swapped for a link nor a link in the file's place is followed.
+    /// </summary>
+    /// <param name="folderFd">The folder (<see cref="NativeDirectory.Open"/>).</param>
+    /// <param name="name">The entry's name (no separators).</param>
+    /// <param name="path">The file's full path (for messages).</param>
+    /// <returns>The file descriptor; close it with <see cref="CloseFile"/>.</returns>
+    /// <exception cref="IOException">The open failed (see <see cref="OpenForReading"/>).</exception>
+    public static int OpenForReadingAt(int folderFd, ReadOnlySpan<char> name, string path)
+    {
+        Span<byte> utf8 = stackalloc byte[1024];
+        var length = System.Text.Encoding.UTF8.GetMaxByteCount(name.Length) < utf8.Length
+            ? System.Text.Encoding.UTF8.GetBytes(name, utf8)
+            : -1;
+        if (length < 0 || name.Contains('/') || name.Contains('\0'))
+        {
+            return OpenForReading(path);
+        }
+
+        utf8[length] = 0;
+        int fd;
+        do
+        {
+            unsafe
+            {
+                fixed (byte* start = utf8)
+                {
+                    fd = OpenAt(folderFd, start, ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec | NoFollow);
+                }
+            }
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == Interrupted);
+
+        return fd >= 0 ? fd : throw Failure(path, Marshal.GetLastPInvokeError());
+    }
+
+    /// <summary>Reads into <paramref name="target"/> at <paramref name="offset"/> (<c>pread</c>); returns the bytes read (0 at the end).</summary>
     /// <exception cref="IOException">The read failed.</exception>
-    public static int ReadSome(int fd, Span<byte> target, string path)
+    public static int ReadSome(int fd, Span<byte> target, long offset, string path)
     {
         while (true)
         {
@@ -100,7 +158,7 @@ internal static partial class NativeFile
             {
                 fixed (byte* start = target)
                 {
-                    read = Read(fd, start, target.Length);
+                    read = ReadAt(fd, start, target.Length, offset);
                 }
             }
 
@@ -116,6 +174,9 @@ internal static partial class NativeFile
             }
         }
     }
+
+    /// <summary><c>open(2)</c> with the given flags, once (the caller retries on <c>EINTR</c>); -1 and the error on failure.</summary>
+    internal static int OpenRaw(string path, int flags) => Open(path, flags);
 
     /// <summary>Closes a descriptor from <see cref="OpenForReading"/>.</summary>
     public static void CloseFile(int fd) => _ = Close(fd);
@@ -134,8 +195,14 @@ internal static partial class NativeFile
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Open(string path, int flags);
 
-    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static unsafe partial nint Read(int fd, byte* buffer, nint count);
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true)]
+    private static unsafe partial int OpenAt(int folderFd, byte* name, int flags);
+
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    private static unsafe partial nint ReadAt(int fd, byte* buffer, nint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    private static partial long Seek(int fd, long offset, int whence);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);

@@ -38,7 +38,16 @@ internal struct SearchFile : IDisposable
     /// <param name="path">The full path.</param>
     /// <param name="length">Its size from the walk, or -1 to ask the file system.</param>
     /// <param name="maxBytes">Larger files are not read.</param>
-    public static SearchFile Read(string path, long length, long maxBytes)
+    public static SearchFile Read(string path, long length, long maxBytes) => Read(path, -1, length, maxBytes);
+
+    /// <summary>Reads a file already opened with <see cref="NativeFile.OpenForReading"/> (the caller closes it).</summary>
+    /// <param name="fd">The descriptor.</param>
+    /// <param name="path">The full path (for messages).</param>
+    /// <param name="length">Its size (<see cref="NativeFile.Length"/>).</param>
+    /// <param name="maxBytes">Larger files are not read.</param>
+    public static SearchFile ReadOpen(int fd, string path, long length, long maxBytes) => Read(path, fd, length, maxBytes);
+
+    private static SearchFile Read(string path, int fd, long length, long maxBytes)
     {
         var file = default(SearchFile);
         try
@@ -67,8 +76,8 @@ internal struct SearchFile : IDisposable
             // read that would only return end-of-file.
             // A large file is read in two steps: a binary one is left after its first 8 KiB, like ripgrep stops early.
             var probe = length > ProbeFirstAbove ? BinaryProbeBytes : 0;
-            file._length = NativeFile.IsSupported
-                ? NativeFile.ReadStart(path, buffer.AsSpan(0, (int)length), probe)
+            file._length = fd >= 0 ? NativeFile.ReadStart(fd, path, buffer.AsSpan(0, (int)length), probe)
+                : NativeFile.IsSupported ? NativeFile.ReadStart(path, buffer.AsSpan(0, (int)length), probe)
                 : ReadStart(path, buffer.AsSpan(0, (int)length), probe);
             file.Kind = SearchFileKind.Text;
             file.Decode();
@@ -90,7 +99,7 @@ internal struct SearchFile : IDisposable
         !start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) && !start.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])
         && start[..Math.Min(start.Length, BinaryProbeBytes)].Contains((byte)0);
 
-    /// <summary>Reads the start of a file with .NET's API (other systems than Linux); see <see cref="NativeFile.ReadStart"/>.</summary>
+    /// <summary>Reads the start of a file with .NET's API (other systems than Linux); see <see cref="NativeFile.ReadStart(string, Span{byte}, int)"/>.</summary>
     private static int ReadStart(string path, Span<byte> buffer, int probe)
     {
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);

@@ -126,9 +126,11 @@ public sealed partial class ToolPipeline
             }
         }
 
-        if (Permissions.ReadAccessCheck.For(_gate, context.SessionId, context.CallId, context.WorkspaceRoot) is { } readCheck)
+        if (Permissions.ReadAccessCheck.Create(_gate, context.SessionId, context.CallId, context.WorkspaceRoot) is { } readCheck)
         {
-            functionArguments.Context[ToolContext.ReadAccessKey] = readCheck; // multi-file tools ask it per file (docs/permissions.md, Reads)
+            // Multi-file tools ask it per file (docs/permissions.md, Reads); a search asks the second for files its walk listed.
+            functionArguments.Context[ToolContext.ReadAccessKey] = (Func<string, ReadAccess>)readCheck.Check;
+            functionArguments.Context[ToolContext.WalkedFileReadAccessKey] = (Func<string, ReadAccess>)readCheck.CheckWalkedFile;
         }
 
         if (Options.BeforeWrite is { } beforeWrite && (tool.Metadata.Effect & ToolEffect.Write) != 0)

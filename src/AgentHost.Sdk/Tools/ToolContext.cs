@@ -36,6 +36,13 @@ public static class ToolContext
     /// </summary>
     public const string ReadAccessKey = "agenthost.read_access";
 
+    /// <summary>
+    /// The context key of the call's read check for files the tool's own directory walk found (a
+    /// <see cref="Func{T, TResult}"/> from an absolute path to <see cref="ReadAccess"/>), which the host fills for every
+    /// call it runs. Use <see cref="CheckWalkedFileRead"/> rather than reading it.
+    /// </summary>
+    public const string WalkedFileReadAccessKey = "agenthost.read_access.walked_file";
+
     /// <summary>Returns the workspace root of this invocation.</summary>
     /// <param name="arguments">The invocation's arguments.</param>
     /// <returns>The absolute workspace root.</returns>
@@ -143,6 +150,31 @@ public static class ToolContext
         return paths.Resolve(path) is null
             ? ReadAccess.Deny($"'{path}' is outside the workspace root {paths.Root}")
             : ReadAccess.Allow;
+    }
+
+    /// <summary>
+    /// <see cref="CheckRead"/> for a file the tool's own directory walk found: the same decision (<c>read(…)</c> deny
+    /// and ask rules, the safety floor, the sandbox, the project root, the session's mode), except that the file itself
+    /// is not asked whether it is a symbolic link, which saves one system call per file of a search. The folders on
+    /// the way are still resolved (once per folder), so a link among them is decided on its target as before.
+    /// </summary>
+    /// <remarks>
+    /// Only for a path built from a directory listing (the listed folder's path joined with an entry's name) whose
+    /// entry type said "regular file", never for a path a model or a user gave, and only when the tool then opens the
+    /// file refusing a symbolic link in its place (<c>O_NOFOLLOW</c>), so that a file swapped for a link after the
+    /// listing is not read. Where the tool cannot open that way, use <see cref="CheckRead"/>. Without the host's check
+    /// this is <see cref="CheckRead"/>. Thread-safe.
+    /// </remarks>
+    /// <param name="arguments">The invocation's arguments.</param>
+    /// <param name="path">The file's absolute path, as the walk built it.</param>
+    /// <returns>The decision, with the reason when not allowed.</returns>
+    public static ReadAccess CheckWalkedFileRead(this AIFunctionArguments arguments, string path)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(path);
+        return arguments.Context?.TryGetValue(WalkedFileReadAccessKey, out var value) == true && value is Func<string, ReadAccess> check
+            ? check(path)
+            : arguments.CheckRead(path);
     }
 
     /// <summary>Returns a <see cref="WorkspacePaths"/> for this invocation's workspace root.</summary>

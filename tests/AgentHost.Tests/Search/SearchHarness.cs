@@ -59,13 +59,23 @@ public sealed class SearchHarness : IAsyncDisposable
         InvokeAsync(tool, readCheck: null, CancellationToken.None, args);
 
     /// <summary>Calls a tool with a read check in its context (as the host's pipeline gives one) and a cancellation token.</summary>
-    public async Task<string> InvokeAsync(string tool, Func<string, ReadAccess>? readCheck, CancellationToken cancellationToken, params (string Key, object? Value)[] args)
+    public Task<string> InvokeAsync(string tool, Func<string, ReadAccess>? readCheck, CancellationToken cancellationToken, params (string Key, object? Value)[] args) =>
+        InvokeAsync(tool, readCheck, walkedFileReadCheck: null, cancellationToken, args);
+
+    /// <summary>Calls a tool with both read checks in its context (<see cref="ToolContext.ReadAccessKey"/>, <see cref="ToolContext.WalkedFileReadAccessKey"/>), as the host's pipeline gives them.</summary>
+    public async Task<string> InvokeAsync(
+        string tool, Func<string, ReadAccess>? readCheck, Func<string, ReadAccess>? walkedFileReadCheck, CancellationToken cancellationToken, params (string Key, object? Value)[] args)
     {
         var function = Function(tool);
         var context = new Dictionary<object, object?> { [ToolContext.WorkspaceRootKey] = Workspace };
         if (readCheck is not null)
         {
             context[ToolContext.ReadAccessKey] = readCheck;
+        }
+
+        if (walkedFileReadCheck is not null)
+        {
+            context[ToolContext.WalkedFileReadAccessKey] = walkedFileReadCheck;
         }
 
         var arguments = new AIFunctionArguments { Context = context };

@@ -1,0 +1,335 @@
+using AgentHost.Agent.Engine;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Security;
+using AgentHost.Permissions;
+using AgentHost.Sdk.Events;
+using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Search;
+using AgentHost.Tests.Support;
+using AgentHost.Tests.Processes;
+
+namespace AgentHost.Tests.Reads;
+
+/// <summary>
+/// The read decision for files a search's walk listed (<see cref="ReadAccessCheck.CheckWalkedFile"/>,
+/// <see cref="ToolContext.CheckWalkedFileRead"/>, issue #25): it skips only the file's own link check, so it must decide
+/// every regular file exactly as <see cref="ReadAccessCheck.Check"/> does (rules, the safety floor, the root, case),
+/// decide a path through a linked folder on the folder's target, and grep must still never read through a link —
+/// one in the tree, one swapped in for a file or a folder after the listing — nor open a pipe.
+/// </summary>
+public sealed class WalkedFileReadTests : IAsyncLifetime
+{
+    private readonly TempDirectory _temp = new();
+    private readonly PluginHarness _plugins = new();
+
+    private string Root => _temp.Combine("ws");
+
+    private string Home => _temp.Combine("home");
+
+    private string Outside => _temp.Combine("outside");
+
+    public async Task InitializeAsync()
+    {
+        foreach (var (path, text) in new[]
+        {
+            (".env", "SECRET-ENV\n"), (".ENV", "SECRET-ENV-UPPER\n"), (".Env.local", "SECRET-ENV-MIXED\n"),
+            ("keys/server.pem", "SECRET-PEM\n"), ("Keys/Server.PEM", "SECRET-PEM-UPPER\n"), ("config/.env.local", "SECRET-CONFIG\n"),
+            ("src/app.cs", "OPEN-SRC\n"), ("src/deep/a/b/c.txt", "OPEN-DEEP\n"), ("src/.hidden/x.txt", "OPEN-HIDDEN\n"),
+        })
+        {
+            Write(Root, path, text);
+        }
+
+        Write(Home, ".ssh/id_rsa", "SECRET-SSH\n");
+        Write(Home, ".aws/credentials", "SECRET-AWS\n");
+        Write(Home, "notes/todo.txt", "OPEN-HOME\n");
+        Write(Outside, "secret.txt", "SECRET-OUTSIDE\n");
+        var result = await _plugins.LoadAsync(Catalog.PathOf("files"));
+        Assert.True(result.Status == PluginLoadStatus.Loaded, result.Error);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _plugins.DisposeAsync();
+        _temp.Dispose();
+    }
+
+    public static TheoryData<string, PermissionMode> Policies => new()
+    {
+        { "none", PermissionMode.Ask },
+        { "none", PermissionMode.Yolo },
+        { "none", PermissionMode.DontAsk },
+        { "no-floor", PermissionMode.Yolo },
+        { "deny read(.env)", PermissionMode.Ask },
+        { "deny read(**/*.pem)", PermissionMode.AcceptEdits },
+        { "ask read(.env*)", PermissionMode.DontAsk },
+        { "deny read(config/**)", PermissionMode.Yolo },
+    };
+
+    [Theory]
+    [MemberData(nameof(Policies))]
+    public void CheckWalkedFile_DecidesEveryRegularFile_AsCheckDoes(string policy, PermissionMode mode)
+    {
+        foreach (var root in new[] { Root, Home })
+        {
+            var decided = 0;
+            foreach (var file in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+            {
+                // A fresh check per side, so neither answers from the other's memory.
+                var walked = Check(policy, mode, root).CheckWalkedFile(file);
+                var general = Check(policy, mode, root).Check(file);
+
+                Assert.True(walked.Allowed == general.Allowed && walked.Reason == general.Reason, $"{file}: walked {walked}, general {general}");
+                decided++;
+            }
+
+            Assert.True(decided >= 3);
+        }
+
+        // The cases the check exists for are refused through the walked entry point too.
+        var floor = Check(policy, mode, Home);
+        Assert.Equal(policy != "no-floor", !floor.CheckWalkedFile(Path.Combine(Home, ".ssh", "id_rsa")).Allowed);
+        Assert.Equal(policy != "no-floor", !floor.CheckWalkedFile(Path.Combine(Home, ".aws", "credentials")).Allowed);
+        Assert.True(floor.CheckWalkedFile(Path.Combine(Home, "notes", "todo.txt")).Allowed);
+        if (policy.StartsWith("deny read(.env)", StringComparison.Ordinal) || policy.StartsWith("ask read(.env*)", StringComparison.Ordinal))
+        {
+            Assert.False(Check(policy, mode, Root).CheckWalkedFile(Path.Combine(Root, ".env")).Allowed);
+        }
+    }
+
+    [SymlinkFact]
+    public void CheckWalkedFile_ThroughALinkedFolder_OrDotDot_IsDecidedOnTheTarget()
+    {
+        Directory.CreateSymbolicLink(Path.Combine(Root, "linked-out"), Outside);
+        Directory.CreateSymbolicLink(Path.Combine(Root, "linked-in"), Path.Combine(Root, "src"));
+        var check = Check("none", PermissionMode.Ask, Root); // outside the root a read asks, which a search cannot
+
+        foreach (var path in new[]
+        {
+            Path.Combine(Root, "linked-out", "secret.txt"),
+            Root + "/src/../../outside/secret.txt",
+            Path.Combine(Outside, "secret.txt"),
+        })
+        {
+            var walked = check.CheckWalkedFile(path);
+            Assert.False(walked.Allowed, path);
+            Assert.Equal(check.Check(path).Reason, walked.Reason);
+        }
+
+        Assert.True(check.CheckWalkedFile(Path.Combine(Root, "linked-in", "app.cs")).Allowed);
+    }
+
+    [SymlinkFact]
+    public void CheckWalkedFile_TrustsTheListing_ForTheFileItself_WhichIsWhyGrepOpensWithNoFollow()
+    {
+        // The contract: the file's own link check is the caller's (its listing said "regular file", its open refuses
+        // a link). A link handed in anyway is decided as its own path; Check resolves it and refuses the target.
+        var link = Path.Combine(Root, "src", "to-outside.txt");
+        File.CreateSymbolicLink(link, Path.Combine(Outside, "secret.txt"));
+        var check = Check("none", PermissionMode.Ask, Root);
+
+        Assert.False(check.Check(link).Allowed);
+        Assert.True(check.CheckWalkedFile(link).Allowed);
+
+        // Not remembered: a later Check of the same path is not answered from the walked decision.
+        Assert.False(check.Check(link).Allowed);
+    }
+
+    [SymlinkFact]
+    public async Task Grep_ThroughThePipeline_NeverReadsThroughLinksInTheTree()
+    {
+        File.CreateSymbolicLink(Path.Combine(Root, "src", "to-outside.txt"), Path.Combine(Outside, "secret.txt"));
+        Directory.CreateSymbolicLink(Path.Combine(Root, "linked-out"), Outside);
+        Directory.CreateSymbolicLink(Path.Combine(Root, "linked-in"), Path.Combine(Root, "src"));
+
+        // Yolo: the decision would allow a read outside the root, so only the walk (links never followed) keeps it out.
+        var output = await GrepAsync(PermissionPolicy.Empty, PermissionMode.Yolo, Root, "SECRET-OUTSIDE|OPEN-");
+
+        Assert.DoesNotContain("SECRET-OUTSIDE", output, StringComparison.Ordinal);
+        Assert.Equal(1, Occurrences(output, "OPEN-SRC"));
+        Assert.Equal(1, Occurrences(output, "OPEN-DEEP"));
+        Assert.DoesNotContain("linked-in", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("deny read(.env)", "SECRET-ENV\n")]
+    [InlineData("deny read(**/*.pem)", "SECRET-PEM\n")]
+    [InlineData("deny read(config/**)", "SECRET-CONFIG")]
+    public async Task Grep_ThroughThePipeline_LeavesOutDeniedFiles_AndKeepsCaseVariantsAsTheRulesSay(string policy, string secret)
+    {
+        var output = await GrepAsync(Policy(policy), PermissionMode.Yolo, Root, "SECRET-");
+        var general = Check(policy, PermissionMode.Yolo, Root);
+
+        Assert.DoesNotContain(secret, output + "\n", StringComparison.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(Root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        {
+            // Every file is shown exactly when the general decision allows it (case variants included).
+            var shown = output.Contains(Path.GetRelativePath(Root, file).Replace('\\', '/') + ":1:", StringComparison.Ordinal);
+            var content = File.ReadAllText(file);
+            if (content.StartsWith("SECRET-", StringComparison.Ordinal))
+            {
+                Assert.True(shown == general.Check(file).Allowed, $"{file}: shown {shown}, allowed {general.Check(file)}");
+            }
+        }
+    }
+
+    [SymlinkTheory]
+    [InlineData(100)]
+    [InlineData(400_000)]
+    public async Task Grep_WithTheHostsWalkedCheck_AFileSwappedForALinkAfterTheListing_IsNotRead(int size)
+    {
+        await using var harness = await SearchHarness.CreateAsync();
+        File.WriteAllText(Path.Combine(harness.Outside, "secret.txt"), "needle secret\n");
+        var victim = harness.Write("src/plain.txt", "needle".PadRight(size, ' ') + "\n");
+        var check = ReadAccessCheck.Create(new RulePermissionGate(PermissionPolicy.Empty, PermissionMode.Yolo, harness.Workspace, Home), "s", "c", harness.Workspace)!;
+        var swapped = 0;
+
+        // The host's walked check, asked after the listing and before the read: swap the file for a link there. In
+        // yolo mode the decision allows a read outside the root, so only the open (O_NOFOLLOW) keeps it out.
+        ReadAccess Walked(string path)
+        {
+            if (path.EndsWith("/src/plain.txt", StringComparison.Ordinal) && Interlocked.Exchange(ref swapped, 1) == 0)
+            {
+                File.Delete(victim);
+                File.CreateSymbolicLink(victim, Path.Combine(harness.Outside, "secret.txt"));
+            }
+
+            return check.CheckWalkedFile(path);
+        }
+
+        var output = await harness.InvokeAsync("grep", check.Check, Walked, CancellationToken.None, ("pattern", "needle"), ("output", "count"));
+
+        Assert.Equal(1, swapped);
+        Assert.Empty(SearchHarness.Body(output));
+        Assert.Contains("1 unreadable", SearchHarness.Note(output), StringComparison.Ordinal);
+    }
+
+    [SymlinkFact]
+    public async Task Grep_AFolderSwappedForALinkAfterItsParentWasListed_IsNotEntered()
+    {
+        // One thread: the root is listed (its subfolders queued), then its files are searched, then the subfolders.
+        await using var harness = await SearchHarness.CreateAsync(new Dictionary<string, string> { ["search_threads"] = "1" });
+        Directory.CreateDirectory(Path.Combine(harness.Outside, "loot"));
+        File.WriteAllText(Path.Combine(harness.Outside, "loot", "secret.txt"), "needle secret\n");
+        harness.Write("a-first.txt", "needle one\n");
+        harness.Write("sub/plain.txt", "needle two\n");
+        var check = ReadAccessCheck.Create(new RulePermissionGate(PermissionPolicy.Empty, PermissionMode.Yolo, harness.Workspace, Home), "s", "c", harness.Workspace)!;
+        var swapped = 0;
+
+        ReadAccess Walked(string path)
+        {
+            if (path.EndsWith("/a-first.txt", StringComparison.Ordinal) && Interlocked.Exchange(ref swapped, 1) == 0)
+            {
+                Directory.Delete(Path.Combine(harness.Workspace, "sub"), recursive: true);
+                Directory.CreateSymbolicLink(Path.Combine(harness.Workspace, "sub"), Path.Combine(harness.Outside, "loot"));
+            }
+
+            return check.CheckWalkedFile(path);
+        }
+
+        var output = await harness.InvokeAsync("grep", check.Check, Walked, CancellationToken.None, ("pattern", "needle"));
+
+        Assert.Equal(1, swapped);
+        Assert.DoesNotContain("secret", output, StringComparison.Ordinal);
+        Assert.Contains("a-first.txt:1:needle one", output, StringComparison.Ordinal);
+        if (OperatingSystem.IsLinux())
+        {
+            // The native listing opens a subfolder refusing a link in its place: counted unreadable, not followed.
+            Assert.Contains("1 unreadable", SearchHarness.Note(output), StringComparison.Ordinal);
+        }
+    }
+
+    [LinuxFact]
+    public async Task Grep_AFolderSwappedForALinkWhileItsFilesAreSearched_IsNotReadThrough()
+    {
+        // The first file of sub/ is decided (its folder found plain), then sub/ is swapped for a link to a folder
+        // outside holding files of the same names: the next file must still come from the folder that was listed.
+        await using var harness = await SearchHarness.CreateAsync(new Dictionary<string, string> { ["search_threads"] = "1" });
+        Directory.CreateDirectory(Path.Combine(harness.Outside, "loot"));
+        foreach (var name in new[] { "one.txt", "two.txt", "three.txt" })
+        {
+            harness.Write($"sub/{name}", "needle inside\n");
+            File.WriteAllText(Path.Combine(harness.Outside, "loot", name), "needle secret\nneedle secret\n");
+        }
+
+        var check = ReadAccessCheck.Create(new RulePermissionGate(PermissionPolicy.Empty, PermissionMode.Yolo, harness.Workspace, Home), "s", "c", harness.Workspace)!;
+        var swapped = 0;
+
+        ReadAccess Walked(string path)
+        {
+            var access = check.CheckWalkedFile(path);
+            if (path.Contains("/sub/", StringComparison.Ordinal) && Interlocked.Exchange(ref swapped, 1) == 0)
+            {
+                Directory.Move(Path.Combine(harness.Workspace, "sub"), Path.Combine(harness.Workspace, "sub-moved"));
+                Directory.CreateSymbolicLink(Path.Combine(harness.Workspace, "sub"), Path.Combine(harness.Outside, "loot"));
+            }
+
+            return access;
+        }
+
+        // Counts (pass 1): the outside files hold two matching lines each, the listed ones one.
+        var output = await harness.InvokeAsync("grep", check.Check, Walked, CancellationToken.None, ("pattern", "needle"), ("output", "count"));
+
+        // Opened by name in the listed folder (openat, Linux): all three read from it.
+        Assert.Equal(1, swapped);
+        Assert.Equal(["sub/one.txt:1", "sub/three.txt:1", "sub/two.txt:1"], SearchHarness.Body(output));
+    }
+
+    [LinuxFact]
+    public async Task Grep_NeverOpensAPipe_InTheTree()
+    {
+        await using var harness = await SearchHarness.CreateAsync();
+        harness.Write("src/app.txt", "needle\n");
+        var fifo = ProcessWatch.MakeFifo(Path.Combine(harness.Workspace, "src", "pipe.txt"));
+
+        // A writer's open of a FIFO returns only once a reader opened it: it tells whether grep ever did.
+        var writerOpened = Task.Run(() =>
+        {
+            using var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+        });
+
+        var output = await harness.InvokeAsync("grep", ("pattern", "needle"), ("output", "files"));
+        var openedByGrep = await Task.WhenAny(writerOpened, Task.Delay(300)) == writerOpened;
+
+        if (!openedByGrep)
+        {
+            // Release the writer (our own reader) before asserting.
+            using var reader = new FileStream(fifo, FileMode.Open, FileAccess.Read);
+            await writerOpened.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.False(openedByGrep, "grep opened the FIFO");
+        Assert.Equal(["src/app.txt"], SearchHarness.Body(output));
+    }
+
+    private ReadAccessCheck Check(string policy, PermissionMode mode, string root) =>
+        ReadAccessCheck.Create(new RulePermissionGate(Policy(policy), mode, root, Home), "s-1", "call-1", root)!;
+
+    private static PermissionPolicy Policy(string text) => text switch
+    {
+        "none" => PermissionPolicy.Empty,
+        "no-floor" => new PermissionPolicy([], safetyFloor: false),
+        _ when text.StartsWith("deny ", StringComparison.Ordinal) => PermissionPolicy.FromText(deny: [text[5..]]),
+        _ when text.StartsWith("ask ", StringComparison.Ordinal) => PermissionPolicy.FromText(ask: [text[4..]]),
+        _ => throw new ArgumentException(text),
+    };
+
+    private async Task<string> GrepAsync(PermissionPolicy policy, PermissionMode mode, string root, string pattern)
+    {
+        var gate = new RulePermissionGate(policy, mode, root, Home);
+        using var pipeline = new ToolPipeline(_plugins.Registry, _plugins.Bus, gate, SecretScrubber.PatternsOnly, TimeProvider.System);
+        var arguments = System.Text.Json.JsonSerializer.Serialize(new { pattern, hidden = true, no_ignore = true, max_matches = 1000 });
+        var outcome = await pipeline.InvokeAsync("grep", arguments, new ToolCallContext("s-1", "call-1") { WorkspaceRoot = root });
+        Assert.True(outcome.Status == ToolCallStatus.Succeeded, outcome.Text);
+        return outcome.Text;
+    }
+
+    private static int Occurrences(string text, string value) => (text.Length - text.Replace(value, string.Empty, StringComparison.Ordinal).Length) / value.Length;
+
+    private static void Write(string root, string relative, string content)
+    {
+        var full = Path.Combine(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, content);
+    }
+}
