@@ -73,15 +73,9 @@ public sealed class ReadAccessCheck
     /// <returns>The decision.</returns>
     public ReadAccess Check(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        string full;
-        try
+        if (FullPath(path, out var full) is { } invalid)
         {
-            full = Path.GetFullPath(path, _engine.Root);
-        }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            return ReadAccess.Deny($"'{path}' is not a valid path ({ex.Message})");
+            return invalid;
         }
 
         return _decided.TryGetValue(full, out var known) ? known : _decided.GetOrAdd(full, Decide(full));
@@ -98,15 +92,9 @@ public sealed class ReadAccessCheck
     /// <returns>The decision.</returns>
     public ReadAccess CheckWalkedFile(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        string full;
-        try
+        if (FullPath(path, out var full) is { } invalid)
         {
-            full = Path.GetFullPath(path, _engine.Root);
-        }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            return ReadAccess.Deny($"'{path}' is not a valid path ({ex.Message})");
+            return invalid;
         }
 
         // Not remembered: each walked file is decided once, and a decision made without the link check must never
@@ -117,6 +105,22 @@ public sealed class ReadAccessCheck
         }
 
         return Check(full);
+    }
+
+    /// <summary>The absolute form of <paramref name="path"/> under the root, or the denial of a path that is not valid.</summary>
+    private ReadAccess? FullPath(string path, out string full)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            full = Path.GetFullPath(path, _engine.Root);
+            return null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            full = string.Empty;
+            return ReadAccess.Deny($"'{path}' is not a valid path ({ex.Message})");
+        }
     }
 
     private ReadAccess Decide(string full)

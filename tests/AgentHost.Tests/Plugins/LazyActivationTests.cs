@@ -164,18 +164,8 @@ public sealed class LazyActivationTests
     public async Task InstalledPlugin_ChangedWithItsSizeAndTimeKept_IsRefusedByItsHashAtActivation_BeforeItsCodeRuns()
     {
         using var temp = new TempDirectory();
-        var folder = CopyCatalogPlugin("files", temp);
-        var hash = PluginHasher.ComputeHash(folder);
-        var request = new PluginLoadRequest(folder) { ExpectedHash = hash };
-        var snapshots = new PluginSnapshots(temp.Combine("cache", "plugin-snapshots.json"), new RecordingLoggerFactory().CreateLogger("test"));
-        await using (var first = Host(snapshots))
-        {
-            Assert.Equal(PluginLoadStatus.Loaded, (await first.Host.LoadAsync(request)).Status);
-            snapshots.SaveIfChanged();
-        }
-
-        TamperKeepingSizeAndTime(Path.Combine(folder, "AgentHost.Plugins.Files.dll"));
-        await using var second = Host(new PluginSnapshots(snapshots.FilePath, new RecordingLoggerFactory().CreateLogger("test")));
+        var (request, snapshotFile) = await InstalledFilesPluginTamperedAfterItsSnapshotAsync(temp);
+        await using var second = Host(new PluginSnapshots(snapshotFile, new RecordingLoggerFactory().CreateLogger("test")));
         var failures = new ConcurrentQueue<string>();
         using var watching = second.Events.Subscribe<PluginFailedEvent>((e, _) =>
         {
@@ -198,17 +188,8 @@ public sealed class LazyActivationTests
     public async Task FailedBackgroundActivation_ACallOfItsToolAfterwards_FailsWithTheReason_NotAsAnUnknownTool()
     {
         using var temp = new TempDirectory();
-        var folder = CopyCatalogPlugin("files", temp);
-        var request = new PluginLoadRequest(folder) { ExpectedHash = PluginHasher.ComputeHash(folder) };
-        var snapshots = new PluginSnapshots(temp.Combine("cache", "plugin-snapshots.json"), new RecordingLoggerFactory().CreateLogger("test"));
-        await using (var first = Host(snapshots))
-        {
-            Assert.Equal(PluginLoadStatus.Loaded, (await first.Host.LoadAsync(request)).Status);
-            snapshots.SaveIfChanged();
-        }
-
-        TamperKeepingSizeAndTime(Path.Combine(folder, "AgentHost.Plugins.Files.dll"));
-        await using var second = Host(new PluginSnapshots(snapshots.FilePath, new RecordingLoggerFactory().CreateLogger("test")));
+        var (request, snapshotFile) = await InstalledFilesPluginTamperedAfterItsSnapshotAsync(temp);
+        await using var second = Host(new PluginSnapshots(snapshotFile, new RecordingLoggerFactory().CreateLogger("test")));
         Assert.Equal(PluginLoadStatus.Loaded, (await second.Host.LoadAsync(request)).Status);
         Assert.True(second.Host.ActivateInBackground("files"));
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -273,6 +254,25 @@ public sealed class LazyActivationTests
     }
 
     /// <summary>Changes the file's last byte and keeps its length and modification time: the fingerprint matches, the content does not.</summary>
+    /// <summary>
+    /// Installs a copy of the files plugin (its request carries the content hash, as the lockfile would), loads it once
+    /// to capture its snapshot, then changes its assembly keeping size and time: the snapshot still matches, the hash not.
+    /// </summary>
+    private static async Task<(PluginLoadRequest Request, string SnapshotFile)> InstalledFilesPluginTamperedAfterItsSnapshotAsync(TempDirectory temp)
+    {
+        var folder = CopyCatalogPlugin("files", temp);
+        var request = new PluginLoadRequest(folder) { ExpectedHash = PluginHasher.ComputeHash(folder) };
+        var snapshots = new PluginSnapshots(temp.Combine("cache", "plugin-snapshots.json"), new RecordingLoggerFactory().CreateLogger("test"));
+        await using (var first = Host(snapshots))
+        {
+            Assert.Equal(PluginLoadStatus.Loaded, (await first.Host.LoadAsync(request)).Status);
+            snapshots.SaveIfChanged();
+        }
+
+        TamperKeepingSizeAndTime(Path.Combine(folder, "AgentHost.Plugins.Files.dll"));
+        return (request, snapshots.FilePath);
+    }
+
     private static void TamperKeepingSizeAndTime(string file)
     {
         var written = File.GetLastWriteTimeUtc(file);
