@@ -36,12 +36,7 @@ public sealed class ManagedAssemblyRunTests
                 text: no http
             """;
 
-        var result = await RunWithProbeAsync(script);
-
-        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
-        Assert.Contains("runtime-maps: ", result.Output, StringComparison.Ordinal); // the probe found the agent process
-        Assert.Contains("net-http-maps: 0", result.Output, StringComparison.Ordinal);
-        Assert.Contains("no http", result.Output, StringComparison.Ordinal);
+        await AssertProbeRunPrintsAsync(script, "net-http-maps: 0", "no http");
     }
 
     [LinuxFact("/proc/PID/maps")]
@@ -49,19 +44,7 @@ public sealed class ManagedAssemblyRunTests
     {
         // The scripted plugin (the benchmarks' model) parses its script with the host's YamlDotNet instead of a
         // private copy, which cost the 6-step benchmark about 1.5 MB of peak memory.
-        var script = """
-            turns:
-              - tool_calls: [{ name: shell, arguments: { command: "bash probe.sh" } }]
-              - expect:
-                  tool_results_contain: ["yamldotnet-files: 1"]
-                text: one yaml
-            """;
-
-        var result = await RunWithProbeAsync(script);
-
-        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
-        Assert.Contains("yamldotnet-files: 1", result.Output, StringComparison.Ordinal);
-        Assert.Contains("one yaml", result.Output, StringComparison.Ordinal);
+        await AssertProbeRunPrintsAsync(OneProbe("yamldotnet-files: 1", "one yaml"), "yamldotnet-files: 1", "one yaml");
     }
 
     [LinuxFact("/proc/PID/maps")]
@@ -70,27 +53,34 @@ public sealed class ManagedAssemblyRunTests
         // The first run in a new home loads every default plugin eagerly (no snapshot yet), so each entry assembly's
         // references are checked before its code runs: from the metadata the runtime mapped when it loaded the
         // assembly, not with System.Reflection.Metadata's PEReader over a memory-mapped copy of the file.
-        var script = """
-            turns:
-              - tool_calls: [{ name: shell, arguments: { command: "bash probe.sh" } }]
-              - expect:
-                  tool_results_contain: ["metadata-reader-maps: 0"]
-                text: one reader
-            """;
-
-        var result = await RunWithProbeAsync(script);
-
-        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
-        Assert.Contains("metadata-reader-maps: 0", result.Output, StringComparison.Ordinal);
-        Assert.Contains("one reader", result.Output, StringComparison.Ordinal);
+        await AssertProbeRunPrintsAsync(OneProbe("metadata-reader-maps: 0", "one reader"), "metadata-reader-maps: 0", "one reader");
     }
 
-    /// <summary>Runs the scripted conversation with the probe script in a new workspace; its turns call <c>bash probe.sh</c>.</summary>
-    private static async Task<CliResult> RunWithProbeAsync(string script)
+    /// <summary>A conversation that runs the probe once, expects <paramref name="expected"/> in its output and answers <paramref name="answer"/>.</summary>
+    private static string OneProbe(string expected, string answer) => $$"""
+        turns:
+          - tool_calls: [{ name: shell, arguments: { command: "bash probe.sh" } }]
+          - expect:
+              tool_results_contain: ["{{expected}}"]
+            text: {{answer}}
+        """;
+
+    /// <summary>
+    /// Runs the scripted conversation with the probe script in a new workspace (its turns call <c>bash probe.sh</c>) and
+    /// asserts that it succeeded, that the probe found the agent process and that the output has every one of <paramref name="texts"/>.
+    /// </summary>
+    private static async Task AssertProbeRunPrintsAsync(string script, params string[] texts)
     {
         using var ws = new RunWorkspace();
         File.WriteAllText(Path.Combine(ws.Root, "probe.sh"), Probe.ReplaceLineEndings("\n"));
-        return await AgentProcess.RunAsync(ws.Root, ws.Environment,
+        var result = await AgentProcess.RunAsync(ws.Root, ws.Environment,
             "run", "Probe", "--model", "scripted/" + ws.WriteScript(script), "--plugin", "scripted", "--allow", "shell(bash probe.sh)", "-o", "json");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        Assert.Contains("runtime-maps: ", result.Output, StringComparison.Ordinal);
+        foreach (var text in texts)
+        {
+            Assert.Contains(text, result.Output, StringComparison.Ordinal);
+        }
     }
 }
