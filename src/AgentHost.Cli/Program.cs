@@ -26,6 +26,12 @@ namespace AgentHost.Cli
             }
 
             StartupActivities.Mark("cli.main");
+            if (StartupWarmUp.PlanFor(args) != StartupWarmUp.Plan.None)
+            {
+                // The descriptor table grows once, off the main thread, before the assembly loads need it (DescriptorTable).
+                _ = DescriptorTable.ReserveInBackground();
+            }
+
             // Commands that open a session start their process-wide set-up on the second core now (StartupWarmUp).
             _ = StartupWarmUp.Start(args);
             StartupActivities.Mark("cli.warm-up-started");
