@@ -102,6 +102,26 @@ public sealed class PermissionEngine
         return Combine(targets.Select(each => DecideTarget(call, each, mode)).ToList(), PermissionSubject.OneLine(call.Subject) ?? RuleSuggestions.Qualified(call));
     }
 
+    /// <summary>
+    /// Decides a plain read of a path the caller knows to be real — absolute, normalised, and with no symbolic link in
+    /// any part (a search's walk resolved its folder and listed the file as a regular file, or checked that it is no
+    /// link) — without resolving it again: the same decision as <see cref="Decide"/> (the safety floor, deny, ask and
+    /// allow rules, the sandbox, the mode, the suggestions), from the target <see cref="Decide"/> would build
+    /// (<see cref="PathSandbox.KnownRealTarget"/>). A call that is not a plain read of one path, or a path the general
+    /// path reads in more than one spelling, is decided by <see cref="Decide"/>.
+    /// </summary>
+    /// <param name="call">A read call whose subject is the real path.</param>
+    /// <param name="mode">The mode.</param>
+    /// <returns>The decision.</returns>
+    /// <remarks>Nothing checks that the path is real: a caller that passes a path through a link gets the decision for the link's own path.</remarks>
+    internal PermissionDecision DecideKnownRealRead(PermissionCall call, PermissionMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        return call is { Effect: ToolEffect.Read, Paths.Count: 0, Subject: { } path } && !call.IsShell && Sandbox.KnownRealTarget(TargetKind.Read, path) is { } target
+            ? DecideTarget(call, target, mode)
+            : Decide(call, mode);
+    }
+
     /// <summary>The strictest verdict; among equals, what the user most needs to read: a deny rule or the floor, then a protected path, then the first.</summary>
     private static PermissionDecision Worst(List<PermissionDecision> decisions) =>
         decisions.OrderBy(d => d.Verdict switch { Verdict.Deny => 0, Verdict.Ask => 1, _ => 2 })

@@ -45,16 +45,26 @@ public sealed class RulePermissionGate : IToolPermissionGate
     public PermissionDecision Decide(ToolPermissionRequest request, PermissionMode mode)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var engine = EngineFor(request.WorkspaceRoot);
-        var call = new PermissionCall(request.Tool, request.Effect, request.Description.Subject)
-        {
-            Plugin = request.Plugin,
-            Action = request.Description.Action,
-            WorkingDirectory = request.Description.WorkingDirectory,
-            Paths = request.Description.Paths,
-        };
-        return engine.Decide(call, mode);
+        return EngineFor(request.WorkspaceRoot).Decide(CallOf(request), mode);
     }
+
+    /// <summary>
+    /// The decision for a read of a path the caller knows to be real (<see cref="PermissionEngine.DecideKnownRealRead"/>):
+    /// the same as <see cref="Decide(ToolPermissionRequest, PermissionMode)"/>, without resolving the path again.
+    /// </summary>
+    /// <param name="request">A read whose subject is the real path.</param>
+    /// <param name="mode">The mode.</param>
+    /// <returns>The decision.</returns>
+    internal PermissionDecision DecideKnownRealRead(ToolPermissionRequest request, PermissionMode mode) =>
+        EngineFor(request.WorkspaceRoot).DecideKnownRealRead(CallOf(request), mode);
+
+    private static PermissionCall CallOf(ToolPermissionRequest request) => new(request.Tool, request.Effect, request.Description.Subject)
+    {
+        Plugin = request.Plugin,
+        Action = request.Description.Action,
+        WorkingDirectory = request.Description.WorkingDirectory,
+        Paths = request.Description.Paths,
+    };
 
     /// <summary>The engine that decides requests naming <paramref name="workspaceRoot"/> (the gate's own when none).</summary>
     internal PermissionEngine EngineFor(string? workspaceRoot) =>
