@@ -343,7 +343,7 @@ public sealed class PermissionEngine
     private string? PathFloorReason(Target target)
     {
         var write = target.Kind == TargetKind.Write;
-        foreach (var path in target.RealPaths.Concat(target.LexicalPaths))
+        foreach (var path in target.RealPaths.Concat(target.LexicalPaths.Where(path => !target.RealPaths.Contains(path, StringComparer.Ordinal))))
         {
             if (_floor.CheckPath(path, target.LexicalPath ?? path, write) is { } reason)
             {

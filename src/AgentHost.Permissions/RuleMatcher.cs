@@ -287,11 +287,17 @@ internal sealed class RuleMatcher
 
         // Deny and ask rules: any spelling, real or as written, ignoring case; '[…]' also read literally; plain names anywhere.
         var pattern = Pattern(specifier, true, classes: true, anywhere: false);
-        PathPattern[] patterns = pattern.HasClasses ? [pattern, Pattern(specifier, true, classes: false, anywhere: false)] : [pattern];
-        var anywhere = patterns[0].MatchesAnywhere ? Pattern(specifier, true, classes: true, anywhere: true) : null;
-        foreach (var path in target.RealPaths.Concat(target.LexicalPaths))
+        var literal = pattern.HasClasses ? Pattern(specifier, true, classes: false, anywhere: false) : null;
+        var anywhere = pattern.MatchesAnywhere ? Pattern(specifier, true, classes: true, anywhere: true) : null;
+        for (var i = 0; i < target.RealPaths.Count + target.LexicalPaths.Count; i++)
         {
-            if (patterns.Any(pattern => pattern.IsMatch(path, onTimeout: true)) || anywhere?.IsMatch(path, onTimeout: true) == true)
+            var path = i < target.RealPaths.Count ? target.RealPaths[i] : target.LexicalPaths[i - target.RealPaths.Count];
+            if (i >= target.RealPaths.Count && Contains(target.RealPaths, path))
+            {
+                continue; // a spelling that is also a real path (no link on the way) was just checked
+            }
+
+            if (pattern.IsMatch(path, onTimeout: true) || literal?.IsMatch(path, onTimeout: true) == true || anywhere?.IsMatch(path, onTimeout: true) == true)
             {
                 return true;
             }
@@ -299,6 +305,19 @@ internal sealed class RuleMatcher
 
         // A path computed at run time: its text.
         return target.FullPath is null && Wildcard.IsMatch(specifier, target.Subject, ignoreCase: true);
+    }
+
+    private static bool Contains(IReadOnlyList<string> paths, string path)
+    {
+        for (var i = 0; i < paths.Count; i++)
+        {
+            if (string.Equals(paths[i], path, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private PathPattern Pattern(string specifier, bool ignoreCase, bool classes, bool anywhere) =>
