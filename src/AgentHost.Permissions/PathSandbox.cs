@@ -142,23 +142,29 @@ public sealed class PathSandbox
     /// <param name="kind">Read or write.</param>
     /// <param name="realPath">The real path.</param>
     /// <returns>The target, or <see langword="null"/>.</returns>
-    internal Target? KnownRealTarget(TargetKind kind, string realPath) =>
-        IsPlainSpelling(realPath)
-            ? new Target(kind, realPath)
-            {
-                BaseDirectory = Root,
-                FullPath = realPath,
-                LexicalPath = realPath,
-                RealPaths = [realPath],
-                LexicalPaths = [realPath],
-                Outside = !Contains(realPath),
-            }
-            : null;
+    internal Target? KnownRealTarget(TargetKind kind, string realPath)
+    {
+        if (!IsPlainSpelling(realPath))
+        {
+            return null;
+        }
+
+        var paths = new[] { realPath };
+        return new Target(kind, realPath)
+        {
+            BaseDirectory = Root,
+            FullPath = realPath,
+            LexicalPath = realPath,
+            RealPaths = paths,
+            LexicalPaths = paths,
+            Outside = !Contains(realPath),
+        };
+    }
 
     /// <summary>
     /// Whether <see cref="PathTarget"/> reads <paramref name="path"/> as exactly one spelling, the path itself, apart from
-    /// resolving links: a fully qualified, normalised path (no <c>.</c>, <c>..</c> or doubled separators) on Linux or
-    /// macOS, with nothing the general path reads another way — no <c>\</c> (also a separator there), no name ending in
+    /// resolving links: a fully qualified, normalised path (no <c>.</c>, <c>..</c> or doubled separators, no separator
+    /// at the end: what <see cref="Path.GetFullPath(string)"/> returns unchanged) on Linux or macOS, with nothing the general path reads another way — no <c>\</c> (also a separator there), no name ending in
     /// a dot or a space (also checked trimmed), no <c>$</c> or <c>`</c> (a path computed at run time), no new line (a
     /// list of paths) or NUL, and no white space at either end (trimmed from a subject). Windows paths always take the
     /// general path.
@@ -179,7 +185,7 @@ public sealed class PathSandbox
             }
         }
 
-        return path[^1] is not ('.' or '/') && string.Equals(Path.GetFullPath(path), path, StringComparison.Ordinal);
+        return path[^1] is not ('.' or '/');
     }
 
     /// <summary>A redirection target with unquoted glob characters: the shell picks an existing file that matches.</summary>

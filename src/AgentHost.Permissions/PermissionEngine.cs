@@ -343,8 +343,14 @@ public sealed class PermissionEngine
     private string? PathFloorReason(Target target)
     {
         var write = target.Kind == TargetKind.Write;
-        foreach (var path in target.RealPaths.Concat(target.LexicalPaths.Where(path => !target.RealPaths.Contains(path, StringComparer.Ordinal))))
+        for (var i = 0; i < target.RealPaths.Count + target.LexicalPaths.Count; i++)
         {
+            var path = i < target.RealPaths.Count ? target.RealPaths[i] : target.LexicalPaths[i - target.RealPaths.Count];
+            if (i >= target.RealPaths.Count && ReferenceEquals(target.RealPaths, target.LexicalPaths))
+            {
+                break; // the same spellings (a path known to be real) were just checked
+            }
+
             if (_floor.CheckPath(path, target.LexicalPath ?? path, write) is { } reason)
             {
                 return reason;

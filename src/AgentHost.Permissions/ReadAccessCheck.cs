@@ -13,7 +13,7 @@ namespace AgentHost.Permissions;
 /// One instance per tool call; thread-safe. A file inside the project root with no symbolic link on the way is decided
 /// on its path as it is: without the engine when no <c>read</c> deny or ask rule is configured (the floor is still
 /// checked), and otherwise by the engine's decision for a path known to be real
-/// (<see cref="RulePermissionGate.DecideKnownRealRead"/>: the same rules, without resolving the path again). So a search
+/// (<see cref="PermissionEngine.DecideKnownRealRead"/>: the same rules, without resolving the path again). So a search
 /// over many files costs one <c>readlink</c> per file (<see cref="Check"/>) or none (<see cref="CheckWalkedFile"/>, for
 /// files a walk listed as regular files) plus one <c>lstat</c> per folder, with or without rules; everything else
 /// (a link on the way, <c>..</c>, a path outside the root) is decided by the engine resolving the path, and
@@ -125,18 +125,19 @@ public sealed class ReadAccessCheck
     private ReadAccess Decide(string full) => Plain(full) is { } real ? DecideReal(real) : Decided(Request(full), known: false);
 
     /// <summary>
-    /// The decision for a file inside the root whose real path is <paramref name="real"/> itself: the safety floor, then,
-    /// when <c>read</c> deny or ask rules are configured, the engine's decision for a path known to be real
-    /// (<see cref="RulePermissionGate.DecideKnownRealRead"/>: the same rules, without resolving the path again).
+    /// The decision for a file inside the root whose real path is <paramref name="real"/> itself: when <c>read</c> deny
+    /// or ask rules are configured, the engine's decision for a path known to be real
+    /// (<see cref="PermissionEngine.DecideKnownRealRead"/>: the floor and the rules, without resolving the path again);
+    /// otherwise the safety floor, and the read is allowed.
     /// </summary>
     private ReadAccess DecideReal(string real)
     {
-        if (_floor?.CheckPath(real, real, write: false) is { } floor)
+        if (_readRules)
         {
-            return ReadAccess.Deny(floor);
+            return Decided(Request(real), known: true);
         }
 
-        return _readRules ? Decided(Request(real), known: true) : ReadAccess.Allow;
+        return _floor?.CheckPath(real, real, write: false) is { } floor ? ReadAccess.Deny(floor) : ReadAccess.Allow;
     }
 
     private ToolPermissionRequest Request(string full) =>
@@ -163,7 +164,7 @@ public sealed class ReadAccessCheck
     }
 
     private PermissionDecision Engine(ToolPermissionRequest request, PermissionMode mode, bool known) =>
-        known ? _rules.DecideKnownRealRead(request, mode) : _rules.Decide(request, mode);
+        known ? _engine.DecideKnownRealRead(RulePermissionGate.CallOf(request), mode) : _rules.Decide(request, mode);
 
     /// <summary>The real path of a file inside the root reached without any symbolic link, or <see langword="null"/>.</summary>
     private string? Plain(string full)

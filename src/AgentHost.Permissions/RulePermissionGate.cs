@@ -48,17 +48,8 @@ public sealed class RulePermissionGate : IToolPermissionGate
         return EngineFor(request.WorkspaceRoot).Decide(CallOf(request), mode);
     }
 
-    /// <summary>
-    /// The decision for a read of a path the caller knows to be real (<see cref="PermissionEngine.DecideKnownRealRead"/>):
-    /// the same as <see cref="Decide(ToolPermissionRequest, PermissionMode)"/>, without resolving the path again.
-    /// </summary>
-    /// <param name="request">A read whose subject is the real path.</param>
-    /// <param name="mode">The mode.</param>
-    /// <returns>The decision.</returns>
-    internal PermissionDecision DecideKnownRealRead(ToolPermissionRequest request, PermissionMode mode) =>
-        EngineFor(request.WorkspaceRoot).DecideKnownRealRead(CallOf(request), mode);
-
-    private static PermissionCall CallOf(ToolPermissionRequest request) => new(request.Tool, request.Effect, request.Description.Subject)
+    /// <summary>The engine's call for a request.</summary>
+    internal static PermissionCall CallOf(ToolPermissionRequest request) => new(request.Tool, request.Effect, request.Description.Subject)
     {
         Plugin = request.Plugin,
         Action = request.Description.Action,
