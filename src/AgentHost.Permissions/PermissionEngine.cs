@@ -117,7 +117,8 @@ public sealed class PermissionEngine
     internal PermissionDecision DecideKnownRealRead(PermissionCall call, PermissionMode mode)
     {
         ArgumentNullException.ThrowIfNull(call);
-        return call is { Effect: ToolEffect.Read, Paths.Count: 0, Subject: { } path } && !call.IsShell && Sandbox.KnownRealTarget(TargetKind.Read, path) is { } target
+        // A read call named "read" (the read check's) is never a shell call; any other name is asked (IsShell lowers it).
+        return call is { Effect: ToolEffect.Read, Paths.Count: 0, Subject: { } path } && (call.Tool == "read" || !call.IsShell) && Sandbox.KnownRealTarget(TargetKind.Read, path) is { } target
             ? DecideTarget(call, target, mode)
             : Decide(call, mode);
     }
@@ -277,7 +278,7 @@ public sealed class PermissionEngine
 
         if (IsReadOnly(target) && !target.Outside)
         {
-            return new PermissionDecision(Verdict.Allow, $"mode '{name}' allows reading inside the sandbox", DecisionBasis.Mode);
+            return new PermissionDecision(Verdict.Allow, ReadInsideReason(mode), DecisionBasis.Mode);
         }
 
         if (mode == PermissionMode.Yolo)
@@ -314,6 +315,17 @@ public sealed class PermissionEngine
             ? new PermissionDecision(Verdict.Deny, $"no rule allows {Describe(target)}, and mode 'dont-ask' denies what is not allowed", DecisionBasis.Mode)
             : new PermissionDecision(Verdict.Ask, $"no rule allows {Describe(target)}; mode '{name}' asks", DecisionBasis.Mode);
     }
+
+    /// <summary>The reason a mode allows a read inside the sandbox (one string per mode: a search asks it for every file).</summary>
+    private static string ReadInsideReason(PermissionMode mode) => mode switch
+    {
+        PermissionMode.Ask => ReadInside.Ask,
+        PermissionMode.AcceptEdits => ReadInside.AcceptEdits,
+        PermissionMode.Plan => ReadInside.Plan,
+        PermissionMode.Yolo => ReadInside.Yolo,
+        PermissionMode.DontAsk => ReadInside.DontAsk,
+        _ => ReadInside.Of(mode),
+    };
 
     private static string Describe(Target target) => target.Kind switch
     {
@@ -415,5 +427,16 @@ public sealed class PermissionEngine
         }
 
         return null;
+    }
+
+    private static class ReadInside
+    {
+        public static readonly string Ask = Of(PermissionMode.Ask);
+        public static readonly string AcceptEdits = Of(PermissionMode.AcceptEdits);
+        public static readonly string Plan = Of(PermissionMode.Plan);
+        public static readonly string Yolo = Of(PermissionMode.Yolo);
+        public static readonly string DontAsk = Of(PermissionMode.DontAsk);
+
+        public static string Of(PermissionMode mode) => $"mode '{mode.ToDisplayName()}' allows reading inside the sandbox";
     }
 }

@@ -122,7 +122,7 @@ public sealed class ReadAccessCheck
         }
     }
 
-    private ReadAccess Decide(string full) => Plain(full) is { } real ? DecideReal(real) : Decided(Request(full), known: false);
+    private ReadAccess Decide(string full) => Plain(full) is { } real ? DecideReal(real) : Decided(full, known: false);
 
     /// <summary>
     /// The decision for a file inside the root whose real path is <paramref name="real"/> itself: when <c>read</c> deny
@@ -134,7 +134,7 @@ public sealed class ReadAccessCheck
     {
         if (_readRules)
         {
-            return Decided(Request(real), known: true);
+            return Decided(real, known: true);
         }
 
         return _floor?.CheckPath(real, real, write: false) is { } floor ? ReadAccess.Deny(floor) : ReadAccess.Allow;
@@ -144,27 +144,33 @@ public sealed class ReadAccessCheck
         new(_sessionId, _callId, "read", string.Empty, ToolEffect.Read, new ToolCallDescription("read", full)) { WorkspaceRoot = _workspaceRoot };
 
     /// <summary>The engine's decision in the call's mode, an ask allowed only by a session grant; <paramref name="known"/> when the path is known to be real.</summary>
-    private ReadAccess Decided(ToolPermissionRequest request, bool known)
+    private ReadAccess Decided(string full, bool known)
     {
-        var decision = Engine(request, _mode, known);
+        var decision = Engine(full, _mode, known);
         switch (decision.Verdict)
         {
             case Verdict.Allow:
                 return ReadAccess.Allow;
-            case Verdict.Ask when _grants?.Covers(request, decision, out _) == true:
+            case Verdict.Ask when _grants?.Covers(Request(full), decision, out _) == true:
                 return ReadAccess.Allow;
             case Verdict.Ask:
                 return ReadAccess.Deny($"{decision.Reason}; reading it needs approval, which a tool returning several files cannot ask for");
             default:
                 // As the session gate does: in dont-ask mode a read a person already granted for the session still holds.
-                return _mode == PermissionMode.DontAsk && _grants is { Rules.Count: > 0 } && _grants.Covers(request, Engine(request, PermissionMode.Ask, known), out _)
+                return _mode == PermissionMode.DontAsk && _grants is { Rules.Count: > 0 } && _grants.Covers(Request(full), Engine(full, PermissionMode.Ask, known), out _)
                     ? ReadAccess.Allow
                     : ReadAccess.Deny(decision.Reason);
         }
     }
 
-    private PermissionDecision Engine(ToolPermissionRequest request, PermissionMode mode, bool known) =>
-        known ? _engine.DecideKnownRealRead(RulePermissionGate.CallOf(request), mode) : _rules.Decide(request, mode);
+    /// <summary>
+    /// The engine's decision for a read of <paramref name="full"/>: for a path known to be real the call the gate would
+    /// make for <see cref="Request"/> (<see cref="RulePermissionGate.CallOf"/>), built directly.
+    /// </summary>
+    private PermissionDecision Engine(string full, PermissionMode mode, bool known) =>
+        known
+            ? _engine.DecideKnownRealRead(new PermissionCall("read", ToolEffect.Read, full) { Plugin = string.Empty, Action = "read" }, mode)
+            : _rules.Decide(Request(full), mode);
 
     /// <summary>The real path of a file inside the root reached without any symbolic link, or <see langword="null"/>.</summary>
     private string? Plain(string full)

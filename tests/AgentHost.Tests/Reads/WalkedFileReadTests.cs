@@ -103,6 +103,34 @@ public sealed class WalkedFileReadTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Policies))]
+    public void CheckAndCheckWalkedFile_DecideEveryRegularFile_AsTheGatesGeneralDecision(string policy, PermissionMode mode)
+    {
+        // Both entry points decide a plain file through the engine's path for a path known to be real (issue #25, sixth
+        // pass); the reference is the gate's general decision, which resolves the path, mapped as a multi-file tool
+        // must map it (an ask is left out: nobody can be asked per file).
+        foreach (var root in new[] { Root, Home })
+        {
+            var gate = new RulePermissionGate(Policy(policy), mode, root, Home);
+            foreach (var file in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+            {
+                var decision = gate.Decide(new ToolPermissionRequest("s-1", "call-1", "read", string.Empty, ToolEffect.Read, new ToolCallDescription("read", file)) { WorkspaceRoot = root });
+                var expected = decision.Verdict switch
+                {
+                    Verdict.Allow => ReadAccess.Allow,
+                    Verdict.Ask => ReadAccess.Deny($"{decision.Reason}; reading it needs approval, which a tool returning several files cannot ask for"),
+                    _ => ReadAccess.Deny(decision.Reason),
+                };
+
+                foreach (var actual in new[] { Check(policy, mode, root).CheckWalkedFile(file), Check(policy, mode, root).Check(file) })
+                {
+                    Assert.True(actual.Allowed == expected.Allowed && actual.Reason == expected.Reason, $"{file}: {actual}, the gate {expected}");
+                }
+            }
+        }
+    }
+
     [SymlinkFact]
     public void CheckWalkedFile_ThroughALinkedFolder_OrDotDot_IsDecidedOnTheTarget()
     {
