@@ -24,6 +24,10 @@ namespace AgentHost.Benchmarks;
 /// read through a pipe and discarded), so BenchmarkDotNet's Ratio column is "our tool / rg", measured back to back.
 /// Each call gets the read decision the agent's tool pipeline gives it (<see cref="ReadAccessCheck"/> of a
 /// <see cref="RulePermissionGate"/> with no rules and the safety floor on), so grep asks it for every file, as in a run.
+/// <c>grep fetchUserProfile (read rules)</c> is the same search with a read deny and a read ask rule configured
+/// (<see cref="ReadRules"/>; <c>AGENT_BENCH_READ_RULES</c> replaces them: <c>deny:read(.env)|ask:read(keys/**)</c>), which
+/// sends every file to the permission engine (issue #25, sixth pass); the rules match no file of the generated tree, so
+/// its output is the same as without them.
 /// </summary>
 /// <remarks>
 /// Several trees (issue #25's shapes, <c>bench/scenarios/search/scenario.py shapes</c>): set
@@ -41,11 +45,15 @@ public class SearchToolBenchmarks
     public const string Literal = "fetchUserProfile";
     public const string Regex = @"handle[A-Z]\w*Event\(";
 
+    /// <summary>The read rules of the <c>(read rules)</c> benchmark unless <c>AGENT_BENCH_READ_RULES</c> names others.</summary>
+    public const string ReadRules = "deny:read(**/*.secret)|ask:read(**/*.pem)";
+
     private PluginHost _host = null!;
     private EventBus _bus = null!;
     private AIFunction _glob = null!;
     private AIFunction _grep = null!;
     private RulePermissionGate _gate = null!;
+    private RulePermissionGate _rulesGate = null!;
     private string _tree = string.Empty;
     private string[] _rgArgs = [];
     private int _calls;
@@ -64,7 +72,9 @@ public class SearchToolBenchmarks
             ?? throw new InvalidOperationException($"unknown search shape '{Shape}'");
         _tree = shape.Tree;
         _rgArgs = shape.RgArgs;
-        _gate = new RulePermissionGate(PermissionPolicy.Empty, PermissionMode.DontAsk, _tree, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        _gate = new RulePermissionGate(PermissionPolicy.Empty, PermissionMode.DontAsk, _tree, home);
+        _rulesGate = new RulePermissionGate(RulesPolicy(), PermissionMode.DontAsk, _tree, home);
         var catalog = Environment.GetEnvironmentVariable("AGENT_BENCH_CATALOG") ?? Path.Combine(FindRepo(), "artifacts", "catalog");
         _bus = new EventBus(NullLogger<EventBus>.Instance);
         var registry = new CapabilityRegistry(_bus);
@@ -82,6 +92,10 @@ public class SearchToolBenchmarks
         Check(Glob(), ".ts"); // a short list has no "[N files match" note
         Check(GrepLiteral(), "matching line");
         Check(GrepRegex(), "matching line");
+        if (GrepLiteralWithRules() != GrepLiteral())
+        {
+            throw new InvalidOperationException("with the read rules grep found something else; they must match no file of the tree");
+        }
         if (RgLiteral() == 0)
         {
             throw new InvalidOperationException("rg found nothing; is ripgrep installed and the tree generated?");
@@ -110,6 +124,10 @@ public class SearchToolBenchmarks
     [Benchmark(Description = "grep fetchUserProfile")]
     [BenchmarkCategory("grep literal")]
     public string GrepLiteral() => Invoke(_grep, ("pattern", Literal));
+
+    [Benchmark(Description = "grep fetchUserProfile (read rules)")]
+    [BenchmarkCategory("grep literal")]
+    public string GrepLiteralWithRules() => Invoke(_rulesGate, _grep, ("pattern", Literal));
 
     [Benchmark(Baseline = true, Description = "rg regex (process)")]
     [BenchmarkCategory("grep regex")]
@@ -159,11 +177,22 @@ public class SearchToolBenchmarks
         return total;
     }
 
-    private string Invoke(AIFunction function, params (string Key, object? Value)[] args)
+    /// <summary>The policy of the <c>(read rules)</c> benchmark: <c>list:rule</c> entries separated by <c>|</c>.</summary>
+    private static PermissionPolicy RulesPolicy()
+    {
+        var entries = (Environment.GetEnvironmentVariable("AGENT_BENCH_READ_RULES") is { Length: > 0 } text ? text : ReadRules).Split('|');
+        string[] Of(string list) => [.. entries.Where(e => e.StartsWith(list + ":", StringComparison.Ordinal)).Select(e => e[(list.Length + 1)..])];
+        var policy = PermissionPolicy.FromText(allow: Of("allow"), ask: Of("ask"), deny: Of("deny"));
+        return policy.Problems.Count == 0 ? policy : throw new InvalidOperationException($"AGENT_BENCH_READ_RULES: {policy.Problems[0]}");
+    }
+
+    private string Invoke(AIFunction function, params (string Key, object? Value)[] args) => Invoke(_gate, function, args);
+
+    private string Invoke(RulePermissionGate gate, AIFunction function, params (string Key, object? Value)[] args)
     {
         // As the tool pipeline does for every call: a fresh read check (it caches per call) in the call's context,
         // the general entry point and the one for files a walk listed.
-        var check = ReadAccessCheck.Create(_gate, "bench", $"call-{++_calls}", _tree)!;
+        var check = ReadAccessCheck.Create(gate, "bench", $"call-{++_calls}", _tree)!;
         var arguments = new AIFunctionArguments
         {
             Context = new Dictionary<object, object?>

@@ -18,12 +18,25 @@ internal sealed class PathPattern
 
     private readonly Regex _regex;
 
-    private PathPattern(Regex regex, bool anywhere, bool hasClasses)
+    /// <summary>The longest run of plain characters the pattern's body requires, or <see langword="null"/> (<see cref="IsMatch"/>).</summary>
+    private readonly string? _literal;
+
+    private readonly bool _ignoreCase;
+
+    private PathPattern(Regex regex, bool anywhere, bool hasClasses, string? literal, bool ignoreCase)
     {
         _regex = regex;
         MatchesAnywhere = anywhere;
         HasClasses = hasClasses;
+        _literal = literal;
+        _ignoreCase = ignoreCase;
     }
+
+    /// <summary>The compiled expression (what <see cref="IsMatch"/> answers when the plain-text check does not).</summary>
+    internal Regex Expression => _regex;
+
+    /// <summary>The run of plain characters a matching path must contain, or <see langword="null"/>.</summary>
+    internal string? RequiredText => _literal;
 
     /// <summary>Whether the pattern is a plain name that matches at any depth (not anchored to the root).</summary>
     public bool MatchesAnywhere { get; }
@@ -71,24 +84,37 @@ internal sealed class PathPattern
             prefix = Slashes(root);
         }
 
-        var (body, hasClasses) = Translate(p.TrimEnd('/'), classes);
+        var (body, hasClasses, literal) = Translate(p.TrimEnd('/'), classes);
         var start = anywhere
             ? Regex.Escape(prefix.TrimEnd('/')) + "/(?:.*/)?"
             : prefix.Length == 0 ? string.Empty : Regex.Escape(prefix.TrimEnd('/')) + (body.Length > 0 && !body.StartsWith('/') ? "/" : string.Empty);
         var text = "^" + start + body + "(?:/.*)?$";
         var options = BaseOptions | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
-        return new PathPattern(new Regex(text, options, TimeSpan.FromSeconds(1)), anywhere, hasClasses);
+        return new PathPattern(new Regex(text, options, TimeSpan.FromSeconds(1)), anywhere, hasClasses, literal.Length > 0 && (!ignoreCase || Ascii.IsValid(literal)) ? literal : null, ignoreCase);
     }
 
     /// <summary>Whether a full path (any separators) matches.</summary>
     /// <param name="fullPath">An absolute path.</param>
     /// <param name="onTimeout">The answer when matching takes too long: <see langword="true"/> for deny rules and the floor, <see langword="false"/> for allow rules.</param>
     /// <returns>Whether it matches.</returns>
+    /// <remarks>
+    /// A path that does not contain the longest run of plain characters of the pattern (<c>.secret</c> of
+    /// <c>**/*.secret</c>) cannot match, and is answered without the expression (a search asks this for every file
+    /// and rule). Without case that is decided only for an ASCII path and an ASCII run, where ASCII case folding is
+    /// exactly the expression's comparison (its other case equivalents of ASCII letters, such as the Kelvin sign for
+    /// <c>k</c>, are not ASCII); any other path goes to the expression.
+    /// </remarks>
     public bool IsMatch(string fullPath, bool onTimeout = false)
     {
+        var path = Slashes(fullPath);
+        if (_literal is { } literal && (_ignoreCase ? Ascii.IsValid(path) && !path.Contains(literal, StringComparison.OrdinalIgnoreCase) : !path.Contains(literal, StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
         try
         {
-            return _regex.IsMatch(Slashes(fullPath));
+            return _regex.IsMatch(path);
         }
         catch (RegexMatchTimeoutException)
         {
@@ -121,13 +147,29 @@ internal sealed class PathPattern
         text.Contains('*', StringComparison.Ordinal) || text.Contains('?', StringComparison.Ordinal)
         || (text.IndexOf('[', StringComparison.Ordinal) is var open and >= 0 && ClassEnd(text, open) > open);
 
-    private static (string Body, bool HasClasses) Translate(string p, bool classes)
+    /// <summary>
+    /// The expression of a glob, whether it has a class, and the longest run of plain characters it requires (empty
+    /// when none).
+    /// </summary>
+    private static (string Body, bool HasClasses, string Literal) Translate(string p, bool classes)
     {
         var body = new StringBuilder();
         var hasClasses = false;
+        var run = new StringBuilder();
+        var longest = string.Empty;
         for (var i = 0; i < p.Length; i++)
         {
             var c = p[i];
+            if (c is '*' or '?' || (c == '[' && classes && ClassEnd(p, i) > 0))
+            {
+                longest = run.Length > longest.Length ? run.ToString() : longest;
+                run.Clear();
+            }
+            else
+            {
+                run.Append(c);
+            }
+
             if (c == '*' && i + 1 < p.Length && p[i + 1] == '*')
             {
                 var slashAfter = i + 2 < p.Length && p[i + 2] == '/';
@@ -154,7 +196,8 @@ internal sealed class PathPattern
             }
         }
 
-        return (body.ToString(), hasClasses);
+        longest = run.Length > longest.Length ? run.ToString() : longest;
+        return (body.ToString(), hasClasses, longest);
     }
 
     /// <summary>The index of the <c>]</c> that closes the class opened at <paramref name="open"/>, or -1 (then <c>[</c> is literal).</summary>

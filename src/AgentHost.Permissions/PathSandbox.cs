@@ -25,6 +25,9 @@ namespace AgentHost.Permissions;
 /// </remarks>
 public sealed class PathSandbox
 {
+    /// <summary>Characters the general path reads another way (<see cref="IsPlainSpelling"/>).</summary>
+    private static readonly System.Buffers.SearchValues<char> NotPlain = System.Buffers.SearchValues.Create("\\$`\n\r\0");
+
     private readonly string[] _directories;
     private readonly WriteProtection _protection;
 
@@ -127,6 +130,62 @@ public sealed class PathSandbox
         {
             return target with { Dynamic = true, Outside = true, Unparsed = ex.Message };
         }
+    }
+
+    /// <summary>
+    /// The target <see cref="PathTarget"/> builds for <paramref name="realPath"/> as written relative to the root, made
+    /// without resolving it again — for a path the caller knows to be real: absolute, normalised, and with no symbolic
+    /// link in any part (its folder was resolved and the file was listed or checked as no link). Such a path has one
+    /// spelling, itself, and both readings of it resolve to itself, so the target is the path alone. <see langword="null"/>
+    /// when the path is not spelled that plainly (<see cref="IsPlainSpelling"/>): then <see cref="PathTarget"/> decides.
+    /// </summary>
+    /// <param name="kind">Read or write.</param>
+    /// <param name="realPath">The real path.</param>
+    /// <returns>The target, or <see langword="null"/>.</returns>
+    internal Target? KnownRealTarget(TargetKind kind, string realPath)
+    {
+        if (!IsPlainSpelling(realPath))
+        {
+            return null;
+        }
+
+        var paths = new[] { realPath };
+        return new Target(kind, realPath)
+        {
+            BaseDirectory = Root,
+            FullPath = realPath,
+            LexicalPath = realPath,
+            RealPaths = paths,
+            LexicalPaths = paths,
+            Outside = !Contains(realPath),
+        };
+    }
+
+    /// <summary>
+    /// Whether <see cref="PathTarget"/> reads <paramref name="path"/> as exactly one spelling, the path itself, apart from
+    /// resolving links: a fully qualified, normalised path (no <c>.</c>, <c>..</c> or doubled separators, no separator
+    /// at the end: what <see cref="Path.GetFullPath(string)"/> returns unchanged) on Linux or macOS, with nothing the general path reads another way — no <c>\</c> (also a separator there), no name ending in
+    /// a dot or a space (also checked trimmed), no <c>$</c> or <c>`</c> (a path computed at run time), no new line (a
+    /// list of paths) or NUL, and no white space at either end (trimmed from a subject). Windows paths always take the
+    /// general path.
+    /// </summary>
+    internal static bool IsPlainSpelling(string path)
+    {
+        if (OperatingSystem.IsWindows() || path.Length < 2 || path[0] != '/' || char.IsWhiteSpace(path[^1])
+            || path.AsSpan().IndexOfAny(NotPlain) >= 0)
+        {
+            return false;
+        }
+
+        for (var i = 1; i < path.Length; i++)
+        {
+            if (path[i] == '/' && path[i - 1] is '.' or ' ' or '/')
+            {
+                return false;
+            }
+        }
+
+        return path[^1] is not ('.' or '/');
     }
 
     /// <summary>A redirection target with unquoted glob characters: the shell picks an existing file that matches.</summary>

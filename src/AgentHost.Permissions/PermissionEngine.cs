@@ -102,6 +102,27 @@ public sealed class PermissionEngine
         return Combine(targets.Select(each => DecideTarget(call, each, mode)).ToList(), PermissionSubject.OneLine(call.Subject) ?? RuleSuggestions.Qualified(call));
     }
 
+    /// <summary>
+    /// Decides a plain read of a path the caller knows to be real — absolute, normalised, and with no symbolic link in
+    /// any part (a search's walk resolved its folder and listed the file as a regular file, or checked that it is no
+    /// link) — without resolving it again: the same decision as <see cref="Decide"/> (the safety floor, deny, ask and
+    /// allow rules, the sandbox, the mode, the suggestions), from the target <see cref="Decide"/> would build
+    /// (<see cref="PathSandbox.KnownRealTarget"/>). A call that is not a plain read of one path, or a path the general
+    /// path reads in more than one spelling, is decided by <see cref="Decide"/>.
+    /// </summary>
+    /// <param name="call">A read call whose subject is the real path.</param>
+    /// <param name="mode">The mode.</param>
+    /// <returns>The decision.</returns>
+    /// <remarks>Nothing checks that the path is real: a caller that passes a path through a link gets the decision for the link's own path.</remarks>
+    internal PermissionDecision DecideKnownRealRead(PermissionCall call, PermissionMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        // A read call named "read" (the read check's) is never a shell call; any other name is asked (IsShell lowers it).
+        return call is { Effect: ToolEffect.Read, Paths.Count: 0, Subject: { } path } && (call.Tool == "read" || !call.IsShell) && Sandbox.KnownRealTarget(TargetKind.Read, path) is { } target
+            ? DecideTarget(call, target, mode)
+            : Decide(call, mode);
+    }
+
     /// <summary>The strictest verdict; among equals, what the user most needs to read: a deny rule or the floor, then a protected path, then the first.</summary>
     private static PermissionDecision Worst(List<PermissionDecision> decisions) =>
         decisions.OrderBy(d => d.Verdict switch { Verdict.Deny => 0, Verdict.Ask => 1, _ => 2 })
@@ -257,7 +278,7 @@ public sealed class PermissionEngine
 
         if (IsReadOnly(target) && !target.Outside)
         {
-            return new PermissionDecision(Verdict.Allow, $"mode '{name}' allows reading inside the sandbox", DecisionBasis.Mode);
+            return new PermissionDecision(Verdict.Allow, ReadInsideReason(mode), DecisionBasis.Mode);
         }
 
         if (mode == PermissionMode.Yolo)
@@ -295,6 +316,17 @@ public sealed class PermissionEngine
             : new PermissionDecision(Verdict.Ask, $"no rule allows {Describe(target)}; mode '{name}' asks", DecisionBasis.Mode);
     }
 
+    /// <summary>The reason a mode allows a read inside the sandbox (one string per mode: a search asks it for every file).</summary>
+    private static string ReadInsideReason(PermissionMode mode) => mode switch
+    {
+        PermissionMode.Ask => ReadInside.Ask,
+        PermissionMode.AcceptEdits => ReadInside.AcceptEdits,
+        PermissionMode.Plan => ReadInside.Plan,
+        PermissionMode.Yolo => ReadInside.Yolo,
+        PermissionMode.DontAsk => ReadInside.DontAsk,
+        _ => ReadInside.Of(mode),
+    };
+
     private static string Describe(Target target) => target.Kind switch
     {
         TargetKind.Command => target.Dynamic ? "a command whose name is computed at run time" : "running this command",
@@ -323,8 +355,14 @@ public sealed class PermissionEngine
     private string? PathFloorReason(Target target)
     {
         var write = target.Kind == TargetKind.Write;
-        foreach (var path in target.RealPaths.Concat(target.LexicalPaths))
+        for (var i = 0; i < target.RealPaths.Count + target.LexicalPaths.Count; i++)
         {
+            var path = i < target.RealPaths.Count ? target.RealPaths[i] : target.LexicalPaths[i - target.RealPaths.Count];
+            if (i >= target.RealPaths.Count && ReferenceEquals(target.RealPaths, target.LexicalPaths))
+            {
+                break; // the same spellings (a path known to be real) were just checked
+            }
+
             if (_floor.CheckPath(path, target.LexicalPath ?? path, write) is { } reason)
             {
                 return reason;
@@ -389,5 +427,16 @@ public sealed class PermissionEngine
         }
 
         return null;
+    }
+
+    private static class ReadInside
+    {
+        public static readonly string Ask = Of(PermissionMode.Ask);
+        public static readonly string AcceptEdits = Of(PermissionMode.AcceptEdits);
+        public static readonly string Plan = Of(PermissionMode.Plan);
+        public static readonly string Yolo = Of(PermissionMode.Yolo);
+        public static readonly string DontAsk = Of(PermissionMode.DontAsk);
+
+        public static string Of(PermissionMode mode) => $"mode '{mode.ToDisplayName()}' allows reading inside the sandbox";
     }
 }

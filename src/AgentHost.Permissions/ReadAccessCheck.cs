@@ -10,10 +10,14 @@ namespace AgentHost.Permissions;
 /// ask is not allowed (a multi-file tool cannot prompt per file) unless a session grant covers it.
 /// </summary>
 /// <remarks>
-/// One instance per tool call; thread-safe. Files inside the project root with no symbolic link on the way and no
-/// <c>read</c> deny or ask rule configured are decided without the engine (the floor is still checked), so a search
+/// One instance per tool call; thread-safe. A file inside the project root with no symbolic link on the way is decided
+/// on its path as it is: without the engine when no <c>read</c> deny or ask rule is configured (the floor is still
+/// checked), and otherwise by the engine's decision for a path known to be real
+/// (<see cref="PermissionEngine.DecideKnownRealRead"/>: the same rules, without resolving the path again). So a search
 /// over many files costs one <c>readlink</c> per file (<see cref="Check"/>) or none (<see cref="CheckWalkedFile"/>, for
-/// files a walk listed as regular files) plus one <c>lstat</c> per folder; everything else is decided by the engine and remembered per path.
+/// files a walk listed as regular files) plus one <c>lstat</c> per folder, with or without rules; everything else
+/// (a link on the way, <c>..</c>, a path outside the root) is decided by the engine resolving the path, and
+/// remembered per path.
 /// </remarks>
 public sealed class ReadAccessCheck
 {
@@ -99,12 +103,7 @@ public sealed class ReadAccessCheck
 
         // Not remembered: each walked file is decided once, and a decision made without the link check must never
         // answer a later Check of the same path (which may be a model's, after the file became a link).
-        if (!_readRules && InPlainFolder(full))
-        {
-            return _floor?.CheckPath(full, full, write: false) is { } floor ? ReadAccess.Deny(floor) : ReadAccess.Allow;
-        }
-
-        return Check(full);
+        return InPlainFolder(full) ? DecideReal(full) : Check(full);
     }
 
     /// <summary>The absolute form of <paramref name="path"/> under the root, or the denial of a path that is not valid.</summary>
@@ -123,41 +122,55 @@ public sealed class ReadAccessCheck
         }
     }
 
-    private ReadAccess Decide(string full)
-    {
-        if (Plain(full) is { } real)
-        {
-            if (_floor?.CheckPath(real, full, write: false) is { } floor)
-            {
-                return ReadAccess.Deny(floor);
-            }
+    private ReadAccess Decide(string full) => Plain(full) is { } real ? DecideReal(real) : Decided(full, known: false);
 
-            if (!_readRules)
-            {
-                return ReadAccess.Allow;
-            }
+    /// <summary>
+    /// The decision for a file inside the root whose real path is <paramref name="real"/> itself: when <c>read</c> deny
+    /// or ask rules are configured, the engine's decision for a path known to be real
+    /// (<see cref="PermissionEngine.DecideKnownRealRead"/>: the floor and the rules, without resolving the path again);
+    /// otherwise the safety floor, and the read is allowed.
+    /// </summary>
+    private ReadAccess DecideReal(string real)
+    {
+        if (_readRules)
+        {
+            return Decided(real, known: true);
         }
 
-        var request = new ToolPermissionRequest(_sessionId, _callId, "read", string.Empty, ToolEffect.Read, new ToolCallDescription("read", full))
-        {
-            WorkspaceRoot = _workspaceRoot,
-        };
-        var decision = _rules.Decide(request, _mode);
+        return _floor?.CheckPath(real, real, write: false) is { } floor ? ReadAccess.Deny(floor) : ReadAccess.Allow;
+    }
+
+    private ToolPermissionRequest Request(string full) =>
+        new(_sessionId, _callId, "read", string.Empty, ToolEffect.Read, new ToolCallDescription("read", full)) { WorkspaceRoot = _workspaceRoot };
+
+    /// <summary>The engine's decision in the call's mode, an ask allowed only by a session grant; <paramref name="known"/> when the path is known to be real.</summary>
+    private ReadAccess Decided(string full, bool known)
+    {
+        var decision = Engine(full, _mode, known);
         switch (decision.Verdict)
         {
             case Verdict.Allow:
                 return ReadAccess.Allow;
-            case Verdict.Ask when _grants?.Covers(request, decision, out _) == true:
+            case Verdict.Ask when _grants?.Covers(Request(full), decision, out _) == true:
                 return ReadAccess.Allow;
             case Verdict.Ask:
                 return ReadAccess.Deny($"{decision.Reason}; reading it needs approval, which a tool returning several files cannot ask for");
             default:
                 // As the session gate does: in dont-ask mode a read a person already granted for the session still holds.
-                return _mode == PermissionMode.DontAsk && _grants is { Rules.Count: > 0 } && _grants.Covers(request, _rules.Decide(request, PermissionMode.Ask), out _)
+                return _mode == PermissionMode.DontAsk && _grants is { Rules.Count: > 0 } && _grants.Covers(Request(full), Engine(full, PermissionMode.Ask, known), out _)
                     ? ReadAccess.Allow
                     : ReadAccess.Deny(decision.Reason);
         }
     }
+
+    /// <summary>
+    /// The engine's decision for a read of <paramref name="full"/>: for a path known to be real the call the gate would
+    /// make for <see cref="Request"/> (<see cref="RulePermissionGate.CallOf"/>), built directly.
+    /// </summary>
+    private PermissionDecision Engine(string full, PermissionMode mode, bool known) =>
+        known
+            ? _engine.DecideKnownRealRead(new PermissionCall("read", ToolEffect.Read, full) { Plugin = string.Empty, Action = "read" }, mode)
+            : _rules.Decide(Request(full), mode);
 
     /// <summary>The real path of a file inside the root reached without any symbolic link, or <see langword="null"/>.</summary>
     private string? Plain(string full)

@@ -20,7 +20,7 @@ internal sealed class RuleMatcher
     private readonly IReadOnlyList<PermissionRule> _rules;
     private readonly string _root;
     private readonly string _home;
-    private readonly ConcurrentDictionary<(string Pattern, bool IgnoreCase, bool Classes, bool Anywhere), PathPattern> _patterns = new();
+    private readonly ConcurrentDictionary<string, SpecifierPatterns> _patterns = new(StringComparer.Ordinal);
 
     /// <summary>Creates a matcher.</summary>
     /// <param name="rules">The rules, in order (the first that applies wins).</param>
@@ -281,17 +281,21 @@ internal sealed class RuleMatcher
         if (strict)
         {
             // Allow rules: every place the call may touch (each spelling, resolved as tools and as the kernel do) must match.
-            var allow = Pattern(specifier, PathSandbox.FileSystemIgnoresCase, classes: true, anywhere: false);
+            var allow = Patterns(specifier).Allow;
             return target.RealPaths.Count > 0 && target.RealPaths.All(path => allow.IsMatch(path));
         }
 
         // Deny and ask rules: any spelling, real or as written, ignoring case; '[…]' also read literally; plain names anywhere.
-        var pattern = Pattern(specifier, true, classes: true, anywhere: false);
-        PathPattern[] patterns = pattern.HasClasses ? [pattern, Pattern(specifier, true, classes: false, anywhere: false)] : [pattern];
-        var anywhere = patterns[0].MatchesAnywhere ? Pattern(specifier, true, classes: true, anywhere: true) : null;
-        foreach (var path in target.RealPaths.Concat(target.LexicalPaths))
+        var (pattern, literal, anywhere) = Patterns(specifier).Deny;
+        for (var i = 0; i < target.RealPaths.Count + target.LexicalPaths.Count; i++)
         {
-            if (patterns.Any(pattern => pattern.IsMatch(path, onTimeout: true)) || anywhere?.IsMatch(path, onTimeout: true) == true)
+            var path = i < target.RealPaths.Count ? target.RealPaths[i] : target.LexicalPaths[i - target.RealPaths.Count];
+            if (i >= target.RealPaths.Count && Contains(target.RealPaths, path))
+            {
+                continue; // a spelling that is also a real path (no link on the way) was just checked
+            }
+
+            if (pattern.IsMatch(path, onTimeout: true) || literal?.IsMatch(path, onTimeout: true) == true || anywhere?.IsMatch(path, onTimeout: true) == true)
             {
                 return true;
             }
@@ -301,10 +305,51 @@ internal sealed class RuleMatcher
         return target.FullPath is null && Wildcard.IsMatch(specifier, target.Subject, ignoreCase: true);
     }
 
-    private PathPattern Pattern(string specifier, bool ignoreCase, bool classes, bool anywhere) =>
-        _patterns.GetOrAdd((specifier, ignoreCase, classes, anywhere), key => anywhere
-            ? PathPattern.Compile(key.Pattern, "/", "/", key.IgnoreCase, key.Classes)
-            : PathPattern.Compile(key.Pattern, _root, _home, key.IgnoreCase, key.Classes));
+    private static bool Contains(IReadOnlyList<string> paths, string path)
+    {
+        for (var i = 0; i < paths.Count; i++)
+        {
+            if (string.Equals(paths[i], path, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The compiled patterns of a rule's path specifier, compiled once per matcher (on first use, not per path).</summary>
+    private SpecifierPatterns Patterns(string specifier) =>
+        _patterns.TryGetValue(specifier, out var known) ? known : _patterns.GetOrAdd(specifier, new SpecifierPatterns(specifier, _root, _home));
+
+    /// <summary>
+    /// The patterns of one path specifier: for allow rules its reading with the file system's case; for deny and ask
+    /// rules its reading without case, its literal reading when it has a <c>[…]</c> class, and its reading anywhere
+    /// (outside the root too) when it is a plain name. Each is compiled on first use; thread-safe (two threads may
+    /// compile the same pattern, and either copy answers alike).
+    /// </summary>
+    private sealed class SpecifierPatterns(string specifier, string root, string home)
+    {
+        private PathPattern? _allow;
+        private DenyPatterns? _deny;
+
+        public PathPattern Allow => _allow ??= PathPattern.Compile(specifier, root, home, PathSandbox.FileSystemIgnoresCase, classes: true);
+
+        public DenyPatterns Deny => _deny ??= DenyPatterns.Compile(specifier, root, home);
+    }
+
+    /// <summary>A deny or ask specifier without case: as a pattern, literally (brackets as text, when it has a class), and anywhere (a plain name).</summary>
+    private sealed record DenyPatterns(PathPattern Pattern, PathPattern? Literal, PathPattern? Anywhere)
+    {
+        public static DenyPatterns Compile(string specifier, string root, string home)
+        {
+            var pattern = PathPattern.Compile(specifier, root, home, ignoreCase: true, classes: true);
+            return new(
+                pattern,
+                pattern.HasClasses ? PathPattern.Compile(specifier, root, home, ignoreCase: true, classes: false) : null,
+                pattern.MatchesAnywhere ? PathPattern.Compile(specifier, "/", "/", ignoreCase: true, classes: true) : null);
+        }
+    }
 
     internal static bool DomainMatches(string pattern, string host)
     {

@@ -45,16 +45,17 @@ public sealed class RulePermissionGate : IToolPermissionGate
     public PermissionDecision Decide(ToolPermissionRequest request, PermissionMode mode)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var engine = EngineFor(request.WorkspaceRoot);
-        var call = new PermissionCall(request.Tool, request.Effect, request.Description.Subject)
-        {
-            Plugin = request.Plugin,
-            Action = request.Description.Action,
-            WorkingDirectory = request.Description.WorkingDirectory,
-            Paths = request.Description.Paths,
-        };
-        return engine.Decide(call, mode);
+        return EngineFor(request.WorkspaceRoot).Decide(CallOf(request), mode);
     }
+
+    /// <summary>The engine's call for a request.</summary>
+    internal static PermissionCall CallOf(ToolPermissionRequest request) => new(request.Tool, request.Effect, request.Description.Subject)
+    {
+        Plugin = request.Plugin,
+        Action = request.Description.Action,
+        WorkingDirectory = request.Description.WorkingDirectory,
+        Paths = request.Description.Paths,
+    };
 
     /// <summary>The engine that decides requests naming <paramref name="workspaceRoot"/> (the gate's own when none).</summary>
     internal PermissionEngine EngineFor(string? workspaceRoot) =>

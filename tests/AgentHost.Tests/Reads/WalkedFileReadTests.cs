@@ -64,6 +64,12 @@ public sealed class WalkedFileReadTests : IAsyncLifetime
         { "deny read(**/*.pem)", PermissionMode.AcceptEdits },
         { "ask read(.env*)", PermissionMode.DontAsk },
         { "deny read(config/**)", PermissionMode.Yolo },
+        { "ask read(**/*.pem)", PermissionMode.Ask },
+        { "deny read(~/notes/**)", PermissionMode.Ask },
+        { "deny read(~/.aws)", PermissionMode.Yolo },
+        { "ask read(keys)", PermissionMode.Plan },
+        { "deny read(.env); ask read(**/*.pem); allow read(src/**)", PermissionMode.DontAsk },
+        { "allow read(**)", PermissionMode.DontAsk },
     };
 
     [Theory]
@@ -90,10 +96,38 @@ public sealed class WalkedFileReadTests : IAsyncLifetime
         var floor = Check(policy, mode, Home);
         Assert.Equal(policy != "no-floor", !floor.CheckWalkedFile(Path.Combine(Home, ".ssh", "id_rsa")).Allowed);
         Assert.Equal(policy != "no-floor", !floor.CheckWalkedFile(Path.Combine(Home, ".aws", "credentials")).Allowed);
-        Assert.True(floor.CheckWalkedFile(Path.Combine(Home, "notes", "todo.txt")).Allowed);
+        Assert.Equal(policy != "deny read(~/notes/**)", floor.CheckWalkedFile(Path.Combine(Home, "notes", "todo.txt")).Allowed);
         if (policy.StartsWith("deny read(.env)", StringComparison.Ordinal) || policy.StartsWith("ask read(.env*)", StringComparison.Ordinal))
         {
             Assert.False(Check(policy, mode, Root).CheckWalkedFile(Path.Combine(Root, ".env")).Allowed);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Policies))]
+    public void CheckAndCheckWalkedFile_DecideEveryRegularFile_AsTheGatesGeneralDecision(string policy, PermissionMode mode)
+    {
+        // Both entry points decide a plain file through the engine's path for a path known to be real (issue #25, sixth
+        // pass); the reference is the gate's general decision, which resolves the path, mapped as a multi-file tool
+        // must map it (an ask is left out: nobody can be asked per file).
+        foreach (var root in new[] { Root, Home })
+        {
+            var gate = new RulePermissionGate(Policy(policy), mode, root, Home);
+            foreach (var file in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+            {
+                var decision = gate.Decide(new ToolPermissionRequest("s-1", "call-1", "read", string.Empty, ToolEffect.Read, new ToolCallDescription("read", file)) { WorkspaceRoot = root });
+                var expected = decision.Verdict switch
+                {
+                    Verdict.Allow => ReadAccess.Allow,
+                    Verdict.Ask => ReadAccess.Deny($"{decision.Reason}; reading it needs approval, which a tool returning several files cannot ask for"),
+                    _ => ReadAccess.Deny(decision.Reason),
+                };
+
+                foreach (var actual in new[] { Check(policy, mode, root).CheckWalkedFile(file), Check(policy, mode, root).Check(file) })
+                {
+                    Assert.True(actual.Allowed == expected.Allowed && actual.Reason == expected.Reason, $"{file}: {actual}, the gate {expected}");
+                }
+            }
         }
     }
 
@@ -133,6 +167,46 @@ public sealed class WalkedFileReadTests : IAsyncLifetime
 
         // Not remembered: a later Check of the same path is not answered from the walked decision.
         Assert.False(check.Check(link).Allowed);
+    }
+
+    [SymlinkFact]
+    public void CheckWalkedFile_WithReadRules_DecidesThePathAsListed_WithoutResolvingTheFile()
+    {
+        // With a read rule configured the walked check asks the engine's decision for a path known to be real
+        // (issue #25, sixth pass): the file's own path is not resolved again, so a link handed in anyway is decided on
+        // its own name (before, the engine resolved it and refused the target). grep's open refuses such a link.
+        var link = Path.Combine(Root, "src", "plain.txt");
+        File.CreateSymbolicLink(link, Path.Combine(Root, "keys", "server.pem"));
+        var check = Check("deny read(**/*.pem)", PermissionMode.Yolo, Root);
+
+        Assert.False(check.Check(link).Allowed);
+        Assert.True(check.CheckWalkedFile(link).Allowed);
+        Assert.False(check.CheckWalkedFile(Path.Combine(Root, "keys", "server.pem")).Allowed);
+        Assert.False(check.CheckWalkedFile(Path.Combine(Root, "Keys", "Server.PEM")).Allowed);
+        Assert.False(check.Check(link).Allowed); // not remembered
+    }
+
+    [SymlinkFact]
+    public void CheckWalkedFile_WithReadRules_ThroughALinkedFolder_IsDecidedOnTheTarget()
+    {
+        // The folder is still resolved: 'alias/app.cs' is 'src/app.cs', which the rule covers; '..' too.
+        Directory.CreateSymbolicLink(Path.Combine(Root, "alias"), Path.Combine(Root, "src"));
+        Directory.CreateSymbolicLink(Path.Combine(Root, "config-link"), Path.Combine(Root, "config"));
+        foreach (var (policy, path) in new[]
+        {
+            ("deny read(src/**)", Path.Combine(Root, "alias", "app.cs")),
+            ("ask read(src/**)", Path.Combine(Root, "alias", "deep", "a", "b", "c.txt")),
+            ("deny read(config/**)", Path.Combine(Root, "config-link", ".env.local")),
+            ("deny read(src/**)", Root + "/keys/../src/app.cs"),
+        })
+        {
+            var walked = Check(policy, PermissionMode.Yolo, Root).CheckWalkedFile(path);
+            var general = Check(policy, PermissionMode.Yolo, Root).Check(path);
+            Assert.False(walked.Allowed, $"{policy}: {path}");
+            Assert.Equal(general.Reason, walked.Reason);
+        }
+
+        Assert.True(Check("deny read(src/**)", PermissionMode.Yolo, Root).CheckWalkedFile(Path.Combine(Root, "config-link", ".env.local")).Allowed);
     }
 
     [SymlinkFact]
@@ -309,8 +383,10 @@ public sealed class WalkedFileReadTests : IAsyncLifetime
     {
         "none" => PermissionPolicy.Empty,
         "no-floor" => new PermissionPolicy([], safetyFloor: false),
+        _ when text.Contains(';', StringComparison.Ordinal) => new PermissionPolicy(text.Split("; ").SelectMany(part => Policy(part).Rules)),
         _ when text.StartsWith("deny ", StringComparison.Ordinal) => PermissionPolicy.FromText(deny: [text[5..]]),
         _ when text.StartsWith("ask ", StringComparison.Ordinal) => PermissionPolicy.FromText(ask: [text[4..]]),
+        _ when text.StartsWith("allow ", StringComparison.Ordinal) => PermissionPolicy.FromText(allow: [text[6..]]),
         _ => throw new ArgumentException(text),
     };
 
