@@ -3,11 +3,7 @@ using AgentHost.Agent.Composition;
 using AgentHost.Agent.Service;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
-using AgentHost.Hosting.Logging;
-using AgentHost.Hosting.Plugins;
-using AgentHost.Hosting.Security;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Cli;
 
@@ -16,9 +12,8 @@ namespace AgentHost.Cli;
 /// that it overlaps the command line, the configuration and the plugin loads on the second core instead of waiting on
 /// the way to the first model request: the thread pool's first use, the composition root's container (a throw-away
 /// provider), YamlDotNet's parser statics (a compiled regular expression the first configuration file would build on
-/// the main thread) and a configuration document parsed and checked in memory, JSON's reader (the trust list), a plugin
-/// manifest read in memory, the first uses of a plugin runtime's creation (the assemblies plugins share with the host,
-/// the file logger factory, the secret scrubber's searches), and the kernel's <c>skill</c> and <c>ask_user</c> functions (created unbuilt: a run describes them from the schema cache).
+/// the main thread) and a configuration document parsed and checked in memory, JSON's reader (the trust list), and the
+/// kernel's <c>skill</c> and <c>ask_user</c> functions (created unbuilt: a run describes them from the schema cache).
 /// Nothing here reads a file or depends on the command line; each step is an idempotent, thread-safe cache fill (or
 /// first use) whose result is dropped, which the real use completes itself if the warm-up has not (or has failed).
 /// Most of the start-up prefix is such first use (docs/benchmarks.md, "#25: the start-up prefix and the tool-run
@@ -101,30 +96,16 @@ internal static class StartupWarmUp
     {
         Try(static () => ThreadPool.UnsafeQueueUserWorkItem(static _ => { }, null));
 
-        // In the order they are needed: the composition root, the configuration files and the trust list, the plugin
-        // manifests and the plugin runtime's creation (the plugins' choice), then the kernel tools when the session opens.
+        // In the order they are needed: the composition root, the configuration files and the trust list, then the
+        // kernel tools when the session opens.
         Try(PrepareServices);
         Try(YamlConfigLoader.Prepare);
         Try(static () => System.Text.Json.JsonDocument.Parse(WarmUpTrustList).Dispose());
-        Try(static () => _ = ManifestReader.Read(WarmUpManifestPath, WarmUpManifest));
-        Try(PreparePluginRuntime);
         if (session)
         {
             Try(AgentSessionService.PrepareKernelTools);
         }
     }
-
-    /// <summary>Where <see cref="WarmUpManifest"/> says it comes from (only named in messages; nothing is read there).</summary>
-    internal const string WarmUpManifestPath = "/agent-warm-up/plugin.yaml";
-
-    /// <summary>
-    /// A plugin manifest in the shape of the bundled ones, read (and dropped) so that the first real manifest — the
-    /// default plugins' and the <c>--plugin</c> ones', read on the main thread when the plugins are chosen — finds the
-    /// manifest reader, its schema checks and NuGet's version parser loaded and bound.
-    /// </summary>
-    internal const string WarmUpManifest =
-        "id: warm-up\nversion: 0.1.0\ndescription: warm-up\nuses: [files]\nauthors: [AgentHost]\nlicense: MIT\nsdk: \"^1.0\"\n"
-        + "entry: AgentHost.Plugins.WarmUp.dll\nactivation: lazy\n";
 
     /// <summary>A trust list in the shape of the real one, parsed (and dropped) so that the first real read finds JSON's code bound.</summary>
     internal const string WarmUpTrustList = "{\"version\":1,\"projects\":[{\"path\":\"/warm-up\",\"trusted_at\":\"2026-01-01T00:00:00+00:00\"}]}";
@@ -148,22 +129,6 @@ internal static class StartupWarmUp
             options.LoadPluginsOnStart = false;
         }).BuildServiceProvider();
         _ = services.GetRequiredService<AgentPaths>();
-    }
-
-    /// <summary>
-    /// The process-wide first uses of a plugin runtime's creation (<c>ProjectRootFactory.CreatePluginRuntime</c> on the
-    /// main thread, before the plugins are chosen): the closure of assemblies plugins share with the host
-    /// (<see cref="SharedAssemblies.FromSdk"/>, a process-wide cache every plugin host uses: it loads the SDK's
-    /// references), the file logger factory over Microsoft.Extensions.Logging (a throw-away one under the made-up
-    /// <c>AGENT_HOME</c>; nothing is logged, so nothing touches the disk) and the secret scrubber's pattern searches
-    /// (<see cref="SecretScrubber.PatternsOnly"/>: the first scrubber queues their build on the pool).
-    /// </summary>
-    private static void PreparePluginRuntime()
-    {
-        _ = SharedAssemblies.FromSdk();
-        var logs = Path.Combine(Path.GetTempPath(), "agent-warm-up", "logs");
-        using var loggers = new FileLoggerFactory(new FileLoggerOptions(logs) { Scrubber = SecretScrubber.PatternsOnly });
-        _ = loggers.CreateLogger<PluginHost>();
     }
 
     private static void Try(Action step)

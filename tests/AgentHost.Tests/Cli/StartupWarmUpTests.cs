@@ -1,6 +1,5 @@
 using AgentHost.Cli;
 using AgentHost.Hosting.Configuration;
-using AgentHost.Hosting.Plugins;
 using AgentHost.Tests.Configuration;
 
 namespace AgentHost.Tests.Cli;
@@ -69,29 +68,5 @@ public sealed class StartupWarmUpTests
         Assert.Equal("debug", config.Get("log_level"));
         var error = Assert.Single(config.Problems, p => p.IsError);
         Assert.StartsWith(project.ProjectFile + ":", error.ToString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void TheWarmUpManifest_IsAValidManifest_SoTheWarmUpGoesThroughTheWholeRead_WithoutReadingAFile()
-    {
-        var manifest = ManifestReader.Read(StartupWarmUp.WarmUpManifestPath, StartupWarmUp.WarmUpManifest);
-
-        Assert.Equal("warm-up", manifest.Id);
-        Assert.Equal("0.1.0", manifest.Version.ToNormalizedString());
-        Assert.False(File.Exists(StartupWarmUp.WarmUpManifestPath));
-    }
-
-    [Fact]
-    public async Task AfterTheManifestWarmUp_AMalformedManifestKeepsItsLocatedError_AndAGoodOneReadsAsBefore()
-    {
-        await StartupWarmUp.Start(["tool", "run", "glob"]);
-
-        var good = ManifestReader.Read("/p/plugin.yaml", "id: acme.tools\nversion: 1.2.3\ndescription: d\nsdk: \"^1.0\"\nentry: Acme.dll\n");
-        var bad = Assert.Throws<AgentHost.Hosting.AgentHostException>(() => ManifestReader.Read("/p/plugin.yaml", "id: Not Valid\nversion: one\ndescription: d\nsdk: \"^1.0\"\n"));
-
-        Assert.Equal("acme.tools", good.Id);
-        Assert.Contains("/p/plugin.yaml:", bad.Message, StringComparison.Ordinal);
-        Assert.Contains("'Not Valid' is not a valid plugin id", bad.Message, StringComparison.Ordinal);
-        Assert.Contains("'one' is not a semantic version", bad.Message, StringComparison.Ordinal);
     }
 }
