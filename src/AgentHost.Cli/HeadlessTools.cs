@@ -8,6 +8,7 @@ using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentHost.Cli;
@@ -40,8 +41,20 @@ internal sealed class HeadlessToolOptions
     /// <param name="interactive">Whether a person can answer permission questions (<c>agent tool run</c> at a terminal); otherwise what would ask is denied.</param>
     /// <param name="gate">Wraps the rules' gate (e.g. <c>mcp serve</c> asks its client through elicitation); the rules' gate itself when <see langword="null"/>.</param>
     /// <param name="kernelTools">Tools the command adds beside the plugins' for the root (<c>mcp serve --agent-tool</c>'s <c>run_agent</c>).</param>
+    /// <param name="calling">
+    /// The tool the command is about to call (<c>agent tool run NAME</c>): when a dormant plugin declares it, that plugin's
+    /// activation (its files' hash check, its code's load and <c>Register</c>) starts in the background as soon as the
+    /// plugins are loaded, so it overlaps the permission gate's and the pipeline's set-up and the call's own first steps;
+    /// the call joins it, and decides, validates and scrubs exactly as before (see <see cref="StartCalledPluginActivation"/>).
+    /// </param>
     public async Task<HeadlessTools> OpenAsync(
-        CliContext context, ParseResult parseResult, bool interactive, CancellationToken cancellationToken, Func<RulePermissionGate, string, IToolPermissionGate>? gate = null, Func<string, IReadOnlyList<RegisteredCapability>>? kernelTools = null)
+        CliContext context,
+        ParseResult parseResult,
+        bool interactive,
+        CancellationToken cancellationToken,
+        Func<RulePermissionGate, string, IToolPermissionGate>? gate = null,
+        Func<string, IReadOnlyList<RegisteredCapability>>? kernelTools = null,
+        string? calling = null)
     {
         AllowOption.Validate(parseResult, Allow);
         ConfigurationSnapshot configuration;
@@ -57,13 +70,20 @@ internal sealed class HeadlessToolOptions
         }
 
         var runtime = context.CreatePluginRuntime(configuration);
+        StartupActivities.Mark("tool.runtime");
         try
         {
             var loads = await Plugins.LoadAsync(runtime, parseResult, configuration, context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
             StartupActivities.Mark("tool.plugins");
+            if (calling is not null && kernelTools is null)
+            {
+                StartCalledPluginActivation(runtime, calling);
+            }
+
             var rules = AgentRunner.CreatePermissionGate(configuration, root, context.Environment, PermissionModeOption.Parse(parseResult, PermissionMode), interactive, runtime.Events);
             var decider = gate is null ? rules : gate(rules, root);
             var pipeline = AgentRunner.CreatePipeline(runtime, decider, context.Services.GetRequiredService<SecretScrubber>(), TimeProvider.System, kernelTools: kernelTools?.Invoke(root));
+            StartupActivities.Mark("tool.pipeline");
             return new HeadlessTools(configuration, root, runtime, pipeline, loads) { Gate = decider };
         }
         catch
@@ -72,6 +92,22 @@ internal sealed class HeadlessToolOptions
             throw;
         }
     }
+
+    /// <summary>
+    /// Starts the activation of the dormant plugin that declares <paramref name="toolName"/> (plain or
+    /// <c>plugin-id/name</c>), as a session does when a model's answer names a tool (<see cref="PluginHost.ActivateInBackground"/>):
+    /// on a thread of its own, once; the call that follows joins it through the pipeline. Nothing else changes: the
+    /// activation verifies the plugin's files as it always does, a failure is reported the way a failed activation always is
+    /// (the plugin unloaded, the call failed with the reason), and the permission decision, the argument validation and
+    /// the scrubbing still happen in the call. A name no plugin declares, or an active plugin's, starts nothing.
+    /// </summary>
+    /// <param name="runtime">The runtime whose plugins are loaded.</param>
+    /// <param name="toolName">The tool about to be called.</param>
+    /// <returns>Whether an activation was started.</returns>
+    internal static bool StartCalledPluginActivation(PluginRuntime runtime, string toolName) =>
+        !string.IsNullOrWhiteSpace(toolName)
+        && runtime.Registry.Find(CapabilityKind.Tool, toolName) is { } tool
+        && runtime.Host.ActivateInBackground(tool.PluginId);
 }
 
 /// <summary>What <see cref="HeadlessToolOptions.OpenAsync"/> composed; disposing it ends the pipeline and unloads the plugins.</summary>

@@ -28,10 +28,11 @@ internal sealed class ToolRunCommand : AgentCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         StartupActivities.Mark("cli.execute");
-        await using var tools = await _tools.OpenAsync(Context, parseResult, Context.Console.IsInteractive, cancellationToken).ConfigureAwait(false);
+        var name = parseResult.GetRequiredValue(_name);
+        await using var tools = await _tools.OpenAsync(Context, parseResult, Context.Console.IsInteractive, cancellationToken, calling: name).ConfigureAwait(false);
         StartupActivities.Mark("tool.opened");
         var outcome = await tools.Pipeline.InvokeAsync(
-            parseResult.GetRequiredValue(_name),
+            name,
             parseResult.GetValue(_args),
             new ToolCallContext("cli", "cli-1") { WorkspaceRoot = tools.Root, InSession = false },
             cancellationToken).ConfigureAwait(false);

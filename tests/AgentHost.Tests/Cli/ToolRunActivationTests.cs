@@ -1,0 +1,145 @@
+using AgentHost.Agent.Engine;
+using AgentHost.Agent.Runs;
+using AgentHost.Cli;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Security;
+using AgentHost.Permissions;
+using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Events;
+using AgentHost.Tests.Plugins;
+using AgentHost.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentHost.Tests.Cli;
+
+/// <summary>
+/// #25: <c>agent tool run NAME</c> starts the activation of the dormant plugin that declares NAME as soon as the plugins
+/// are loaded (before the permission gate and the pipeline are built), and the call joins it; the hash check, the
+/// permission decision and the failure reporting stay those of a call that activates the plugin itself.
+/// </summary>
+public sealed class ToolRunActivationTests
+{
+    [Fact]
+    public async Task ForADormantPluginsTool_TheActivationStartsWithoutTheCall_AndTheCallThenGetsTheRealResult()
+    {
+        using var temp = new TempDirectory();
+        CopyCatalogPlugin("files", temp);
+        CopyCatalogPlugin("git", temp);
+        File.WriteAllText(temp.Combine("work", "notes.txt").EnsureFolder(), "first line\nsecond line\n");
+        await using (var cold = Runtime(temp))
+        {
+            await cold.LoadForRunAsync(["files", "git"], temp.Path); // no snapshot yet: loaded whole and captured
+        }
+
+        await using var warm = Runtime(temp);
+        await warm.LoadForRunAsync(["files", "git"], temp.Path);
+        Assert.False(warm.Host.Loaded["files"].IsActive);
+
+        Assert.True(HeadlessToolOptions.StartCalledPluginActivation(warm, "files/view"));
+        Assert.False(HeadlessToolOptions.StartCalledPluginActivation(warm, "view")); // the same plugin: under way, not started twice
+        await WaitUntilAsync(() => warm.Host.Loaded["files"].IsActive);
+
+        Assert.True(warm.Host.Loaded["files"].IsActive, "the activation ran before any call");
+        Assert.False(warm.Host.Loaded["git"].IsActive); // not the called tool's plugin: its code is not loaded
+        Assert.False(HeadlessToolOptions.StartCalledPluginActivation(warm, "no_such_tool"));
+        using var pipeline = AgentRunner.CreatePipeline(warm, AllowAllPermissionGate.Instance, SecretScrubber.PatternsOnly, TimeProvider.System);
+        var outcome = await pipeline.InvokeAsync("view", """{"path": "notes.txt"}""", new ToolCallContext("cli", "cli-1") { WorkspaceRoot = temp.Combine("work") });
+        Assert.True(outcome.Status == ToolCallStatus.Succeeded, outcome.Text);
+        Assert.Contains("second line", outcome.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnInstalledPluginChangedAfterItsSnapshot_IsRefusedByItsHash_AndTheCallFailsWithTheReason()
+    {
+        using var temp = new TempDirectory();
+        var folder = CopyCatalogPlugin("files", temp);
+        var request = new PluginLoadRequest(folder) { ExpectedHash = PluginHasher.ComputeHash(folder) };
+        var snapshots = temp.Combine("cache", "plugin-snapshots.json");
+        await using (var first = Host(snapshots))
+        {
+            Assert.Equal(PluginLoadStatus.Loaded, (await first.Host.LoadAsync(request)).Status);
+            first.Host.Snapshots!.SaveIfChanged();
+        }
+
+        TamperKeepingSizeAndTime(Path.Combine(folder, "AgentHost.Plugins.Files.dll"));
+        await using var second = Host(snapshots);
+        Assert.Equal(PluginLoadStatus.Loaded, (await second.Host.LoadAsync(request)).Status);
+        Assert.False(second.Host.Loaded["files"].IsActive); // dormant from the snapshot: nothing checked the bytes yet
+
+        Assert.True(HeadlessToolOptions.StartCalledPluginActivation(second, "view"));
+        using var pipeline = AgentRunner.CreatePipeline(second, AllowAllPermissionGate.Instance, SecretScrubber.PatternsOnly, TimeProvider.System);
+        var outcome = await pipeline.InvokeAsync("view", """{"path": "notes.txt"}""", new ToolCallContext("cli", "cli-1") { WorkspaceRoot = temp.Path });
+
+        Assert.Equal(ToolCallStatus.Failed, outcome.Status);
+        Assert.Contains("was modified after it was installed", outcome.Text, StringComparison.Ordinal);
+        Assert.False(second.Host.Loaded.ContainsKey("files"));
+    }
+
+    [Fact]
+    public async Task ToolRun_OfADormantPluginsTool_StillDecidesPermission_AndStillAnswers()
+    {
+        using var temp = new TempDirectory();
+        temp.WriteFile("ws/notes.txt", "alpha\nbeta\n");
+        var env = TestEnvironment.Create(temp.Path, temp.Path);
+        var cold = await CliRunner.RunAsync(env, "tool", "run", "view", "--args", "{\"path\":\"notes.txt\"}", "--root", temp.Combine("ws"), "-p", "files");
+        Assert.True(cold.ExitCode == ExitCodes.Success, cold.Output + cold.Error); // captures the snapshot: later runs start files dormant
+
+        var warm = await CliRunner.RunAsync(env, "tool", "run", "view", "--args", "{\"path\":\"notes.txt\"}", "--root", temp.Combine("ws"), "-p", "files");
+        var outside = await CliRunner.RunAsync(env, "tool", "run", "view", "--args", "{\"path\":\"../../etc/passwd\"}", "--root", temp.Combine("ws"), "-p", "files");
+        var denied = await CliRunner.RunAsync(
+            env, "tool", "run", "view", "--args", "{\"path\":\"notes.txt\"}", "--root", temp.Combine("ws"), "-p", "files", "-c", "permissions.deny.0=view");
+
+        Assert.True(warm.ExitCode == ExitCodes.Success, warm.Output + warm.Error);
+        Assert.Contains("2\tbeta", warm.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Denied, outside.ExitCode);
+        Assert.Contains("is outside the sandbox", outside.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Denied, denied.ExitCode);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+    }
+
+    private static void TamperKeepingSizeAndTime(string file)
+    {
+        var written = File.GetLastWriteTimeUtc(file);
+        var bytes = File.ReadAllBytes(file);
+        bytes[^1] ^= 0xFF;
+        File.WriteAllBytes(file, bytes);
+        File.SetLastWriteTimeUtc(file, written);
+    }
+
+    private static string CopyCatalogPlugin(string id, TempDirectory temp)
+    {
+        var source = Path.Combine(AppContext.BaseDirectory, "catalog", id);
+        var target = temp.Combine("catalog", id);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+
+        return target;
+    }
+
+    private static PluginRuntime Runtime(TempDirectory temp)
+    {
+        var store = new PluginStore(AgentPaths.Resolve(TestEnvironment.Create(temp.Path, temp.Path)), temp.Combine("catalog"));
+        return PluginRuntime.Create(store, null, _ => new Dictionary<string, string>(), NullLoggerFactory.Instance, unloadable: false);
+    }
+
+    private static PluginRuntime Host(string snapshotFile)
+    {
+        var runtime = PluginRuntime.Create(
+            new PluginStore(new AgentPaths(Path.GetTempPath(), Path.GetTempPath()), Path.GetTempPath()), null, _ => new Dictionary<string, string>(), NullLoggerFactory.Instance, unloadable: false);
+        runtime.Host.Snapshots = new PluginSnapshots(snapshotFile, NullLogger.Instance);
+        return runtime;
+    }
+}
