@@ -30,8 +30,10 @@ internal static class ChunkedScan
     /// <param name="firstOnly">Stop at the first matching line.</param>
     /// <param name="count">The matching lines (0 unless the result is <see cref="SearchFileKind.Text"/>).</param>
     /// <param name="chunkBytes">The buffer size (tests use small ones to put chunk boundaries everywhere).</param>
+    /// <param name="lines">Where to keep the first matching lines (numbers, offsets and the file's identity) for the second pass; empty unless the file matched.</param>
     /// <returns>What the file was.</returns>
-    public static SearchFileKind Count(string path, long length, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes = ChunkBytes)
+    public static SearchFileKind Count(
+        string path, long length, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes = ChunkBytes, MatchedLines? lines = null)
     {
         count = 0;
         try
@@ -46,7 +48,30 @@ internal static class ChunkedScan
             return SearchFileKind.Unreadable;
         }
 
-        return Count(path, -1, length, maxBytes, matcher, firstOnly, out count, chunkBytes);
+        if (length <= 0 || length > maxBytes || !NativeFile.IsSupported)
+        {
+            return Count(path, -1, length, maxBytes, matcher, firstOnly, out count, chunkBytes, lines);
+        }
+
+        // Linux: opened here (as SearchFile would, refusing a link), so the file's identity can be kept with its lines.
+        int fd;
+        try
+        {
+            fd = NativeFile.OpenForReading(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return SearchFileKind.Unreadable;
+        }
+
+        try
+        {
+            return Count(path, fd, length, maxBytes, matcher, firstOnly, out count, chunkBytes, lines);
+        }
+        finally
+        {
+            NativeFile.CloseFile(fd);
+        }
     }
 
     /// <summary>
@@ -58,7 +83,8 @@ internal static class ChunkedScan
     /// (<paramref name="folderFd"/>) the file is opened in it by name (<see cref="NativeFile.OpenForReadingAt"/>).
     /// </summary>
     public static SearchFileKind CountListed(
-        string path, int folderFd, ReadOnlySpan<char> name, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes = ChunkBytes)
+        string path, int folderFd, ReadOnlySpan<char> name, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes = ChunkBytes,
+        MatchedLines? lines = null)
     {
         count = 0;
         int fd;
@@ -83,7 +109,7 @@ internal static class ChunkedScan
                 return SearchFileKind.Unreadable;
             }
 
-            return Count(path, fd, length, maxBytes, matcher, firstOnly, out count, chunkBytes);
+            return Count(path, fd, length, maxBytes, matcher, firstOnly, out count, chunkBytes, lines);
         }
         finally
         {
@@ -91,8 +117,33 @@ internal static class ChunkedScan
         }
     }
 
-    /// <summary>Counts a file of known size, by path or (<paramref name="fd"/> of 0 or more) through an open descriptor.</summary>
-    private static SearchFileKind Count(string path, int fd, long length, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes)
+    /// <summary>
+    /// Counts a file of known size, by path or (<paramref name="fd"/> of 0 or more) through an open descriptor, keeping
+    /// its first matching lines in <paramref name="lines"/>; with a descriptor, a file that matched also gets its
+    /// identity (taken after the read, and trusted by pass 2 only when its size is the size read).
+    /// </summary>
+    private static SearchFileKind Count(
+        string path, int fd, long length, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes, MatchedLines? lines)
+    {
+        var kind = CountOnce(path, fd, length, maxBytes, matcher, firstOnly, out count, chunkBytes, lines);
+        if (lines is not null)
+        {
+            if (kind == SearchFileKind.Text && count > 0 && fd >= 0)
+            {
+                var identity = NativeFile.Identify(fd);
+                lines.Identity = identity.Size == length ? identity : default;
+            }
+            else
+            {
+                lines.Clear();
+            }
+        }
+
+        return kind;
+    }
+
+    private static SearchFileKind CountOnce(
+        string path, int fd, long length, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes, MatchedLines? lines)
     {
         count = 0;
         if (length <= chunkBytes || length > maxBytes || !matcher.CountsPerChunk)
@@ -100,7 +151,8 @@ internal static class ChunkedScan
             using var file = fd >= 0 ? SearchFile.ReadOpen(fd, path, length, maxBytes) : SearchFile.Read(path, length, maxBytes);
             if (file.Kind == SearchFileKind.Text)
             {
-                count = matcher.Scan(file.Text, null, firstOnly);
+                Start(lines, file.TextOffset);
+                count = matcher.Scan(file.Text, lines, firstOnly);
             }
 
             return file.Kind;
@@ -110,7 +162,7 @@ internal static class ChunkedScan
         try
         {
             using var reader = fd >= 0 ? new Reader(path, fd) : new Reader(path);
-            kind = Stream(reader, length, matcher, firstOnly, Math.Max(chunkBytes, 2 * SearchFile.BinaryProbeBytes), out count);
+            kind = Stream(reader, length, matcher, firstOnly, Math.Max(chunkBytes, 2 * SearchFile.BinaryProbeBytes), out count, lines);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -127,14 +179,26 @@ internal static class ChunkedScan
         using var utf16 = fd >= 0 ? SearchFile.ReadOpen(fd, path, length, maxBytes) : SearchFile.Read(path, length, maxBytes);
         if (utf16.Kind == SearchFileKind.Text)
         {
-            count = matcher.Scan(utf16.Text, null, firstOnly);
+            Start(lines, utf16.TextOffset);
+            count = matcher.Scan(utf16.Text, lines, firstOnly);
         }
 
         return utf16.Kind;
     }
 
+    /// <summary>Starts keeping lines of a text that begins at <paramref name="offset"/> in the file (-1: converted, offsets unknown).</summary>
+    private static void Start(MatchedLines? lines, long offset)
+    {
+        if (lines is not null)
+        {
+            lines.Clear();
+            lines.OffsetBase = offset;
+            lines.TextStart = Math.Max(0, offset);
+        }
+    }
+
     /// <summary>Streams the file; <see langword="null"/> when it turns out to be UTF-16.</summary>
-    private static SearchFileKind? Stream(Reader reader, long length, LineMatcher matcher, bool firstOnly, int chunkBytes, out int count)
+    private static SearchFileKind? Stream(Reader reader, long length, LineMatcher matcher, bool firstOnly, int chunkBytes, out int count, MatchedLines? lines)
     {
         count = 0;
         var buffer = ArrayPool<byte>.Shared.Rent(chunkBytes);
@@ -162,6 +226,8 @@ internal static class ChunkedScan
             {
                 return SearchFileKind.Binary;
             }
+
+            Start(lines, start);
 
             while (true)
             {
@@ -192,10 +258,21 @@ internal static class ChunkedScan
 
                 if (scanned > 0)
                 {
-                    count += matcher.Scan(text[..scanned], null, firstOnly);
+                    if (lines is { Full: false })
+                    {
+                        // Where this text starts in the file: the buffer holds the bytes read last, `filled` of them.
+                        lines.OffsetBase = total - filled + start;
+                    }
+
+                    count += matcher.Scan(text[..scanned], lines, firstOnly);
                     if (firstOnly && count > 0)
                     {
                         return SearchFileKind.Text;
+                    }
+
+                    if (lines is { Full: false } && !ended)
+                    {
+                        lines.LineBase += text[..scanned].Count((byte)'\n');
                     }
                 }
 

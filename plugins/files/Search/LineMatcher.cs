@@ -112,14 +112,15 @@ internal sealed class LineMatcher
 
     /// <summary>
     /// Counts the matching lines of <paramref name="text"/> (UTF-8, no byte order mark), adding their 1-based numbers
-    /// to <paramref name="lines"/> when given; stops after the first when <paramref name="firstOnly"/>.
+    /// (and, when searched as bytes, where they start) to <paramref name="lines"/> when given, until it is full; stops
+    /// after the first when <paramref name="firstOnly"/>.
     /// </summary>
-    public int Scan(ReadOnlySpan<byte> text, List<int>? lines, bool firstOnly)
+    public int Scan(ReadOnlySpan<byte> text, MatchedLines? lines, bool firstOnly)
     {
         return _literal is not null ? ScanBytes(text, lines, firstOnly) : ScanDecoded(text, lines, firstOnly);
     }
 
-    private int ScanBytes(ReadOnlySpan<byte> text, List<int>? lines, bool firstOnly)
+    private int ScanBytes(ReadOnlySpan<byte> text, MatchedLines? lines, bool firstOnly)
     {
         var count = 0;
         var position = 0;
@@ -140,11 +141,11 @@ internal sealed class LineMatcher
             if (_regex is null || (HasOthers(text[start..end]) && Confirm(text[start..end])))
             {
                 count++;
-                if (lines is not null)
+                if (lines is { Full: false })
                 {
                     lineNumber += text[counted..start].Count((byte)'\n');
                     counted = start;
-                    lines.Add(lineNumber);
+                    lines.Add(lineNumber, start);
                 }
 
                 if (firstOnly)
@@ -197,7 +198,7 @@ internal sealed class LineMatcher
         }
     }
 
-    private int ScanDecoded(ReadOnlySpan<byte> text, List<int>? lines, bool firstOnly)
+    private int ScanDecoded(ReadOnlySpan<byte> text, MatchedLines? lines, bool firstOnly)
     {
         var rented = ArrayPool<char>.Shared.Rent(Math.Max(16, Encoding.UTF8.GetMaxCharCount(text.Length)));
         try
@@ -213,7 +214,7 @@ internal sealed class LineMatcher
     }
 
     /// <summary>One regex pass over the whole text; each hit is confirmed on its line, and the search goes on at the next line.</summary>
-    private int ScanWhole(ReadOnlySpan<char> chars, List<int>? lines, bool firstOnly)
+    private int ScanWhole(ReadOnlySpan<char> chars, MatchedLines? lines, bool firstOnly)
     {
         var regex = _regex!;
         var count = 0;
@@ -249,11 +250,11 @@ internal sealed class LineMatcher
             if (regex.IsMatch(line.EndsWith('\r') ? line[..^1] : line))
             {
                 count++;
-                if (lines is not null)
+                if (lines is { Full: false })
                 {
                     lineNumber += chars[counted..start].Count('\n');
                     counted = start;
-                    lines.Add(lineNumber);
+                    lines.Add(lineNumber, -1);
                 }
 
                 if (firstOnly)
@@ -269,7 +270,7 @@ internal sealed class LineMatcher
     }
 
     /// <summary>Line by line (used when <c>$</c> meets <c>\r\n</c> line ends, which .NET's <c>$</c> does not see as a line end).</summary>
-    private int ScanEachLine(ReadOnlySpan<char> chars, List<int>? lines, bool firstOnly)
+    private int ScanEachLine(ReadOnlySpan<char> chars, MatchedLines? lines, bool firstOnly)
     {
         var count = 0;
         var lineNumber = 0;
@@ -283,7 +284,7 @@ internal sealed class LineMatcher
             if (_regex!.IsMatch(line.EndsWith('\r') ? line[..^1] : line))
             {
                 count++;
-                lines?.Add(lineNumber);
+                lines?.Add(lineNumber, -1);
                 if (firstOnly)
                 {
                     break;
