@@ -15,10 +15,14 @@ namespace AgentHost.Plugins.Files.Search;
 internal sealed class LineMatcher
 {
     private const int StackLine = 512;
+    private static readonly SearchValues<char> Syntax = SearchValues.Create(@"\^$.|?*+()[]{}");
     private readonly Regex? _regex;
     private readonly ByteLiteral? _literal;
     private readonly ByteLiteral[] _others;
     private readonly bool _dollar;
+
+    /// <summary>Text every match starts with (<see cref="LeadingLiteral"/>): a line is given to the regex from its first occurrence on.</summary>
+    private ByteLiteral? _prefix;
 
     private LineMatcher(Regex? regex, ByteLiteral? literal, ByteLiteral[] others, bool dollar, bool countsPerChunk = true)
     {
@@ -82,7 +86,40 @@ internal sealed class LineMatcher
             throw new ToolException($"pattern is not a valid .NET regular expression ({ex.Message}). Escape special characters such as ( [ . * with a backslash, or set literal to true to search for the text as it is.");
         }
 
-        return new LineMatcher(regex, first, others, dollar: !plain && pattern.Contains('$'), countsPerChunk: first is not null || !DependsOnPosition(pattern));
+        var prefix = first is not null ? LeadingLiteral(pattern) : null;
+        return new LineMatcher(regex, first, others, dollar: !plain && pattern.Contains('$'), countsPerChunk: first is not null || !DependsOnPosition(pattern))
+        {
+            // Not without case: the regex folds more than ASCII (the Kelvin sign is a k).
+            _prefix = prefix is { Length: > 0 } && !ignoreCase ? new ByteLiteral(prefix, fold: false) : null,
+        };
+    }
+
+    /// <summary>
+    /// The plain text the pattern starts with, which every match then starts with (<c>handle</c> in
+    /// <c>handle[A-Z]\w*Event\(</c>), or <see langword="null"/>. Conservative: none for a pattern with <c>|</c>, any
+    /// <c>(?</c> group (lookbehinds, inline options) or <c>\G</c>; the last character is left out when a quantifier
+    /// follows it. A match starting at an occurrence of the prefix depends only on the text from there on (no
+    /// lookbehind), so a line can be given to the regex from the prefix's first occurrence on.
+    /// </summary>
+    internal static string? LeadingLiteral(string pattern)
+    {
+        if (pattern.Contains('|') || pattern.Contains("(?", StringComparison.Ordinal) || pattern.Contains(@"\G", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var end = pattern.AsSpan().IndexOfAny(Syntax);
+        if (end < 0)
+        {
+            return pattern;
+        }
+
+        if (pattern[end] is '?' or '*' or '+' or '{')
+        {
+            end--;
+        }
+
+        return end > 0 ? pattern[..end] : null;
     }
 
     private static bool DependsOnPosition(string pattern) =>
@@ -179,6 +216,18 @@ internal sealed class LineMatcher
         if (!line.IsEmpty && line[^1] == '\r')
         {
             line = line[..^1];
+        }
+
+        if (_prefix is not null)
+        {
+            // Every match starts with the prefix: the text before its first occurrence cannot take part.
+            var first = _prefix.IndexIn(line);
+            if (first < 0)
+            {
+                return false;
+            }
+
+            line = line[first..];
         }
 
         var length = Encoding.UTF8.GetMaxCharCount(line.Length);
