@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using static AgentHost.Plugins.Files.Search.GrepTool;
@@ -27,6 +28,9 @@ internal sealed class GrepOutput(
     private readonly StringBuilder _text = new();
     private int _matchesWritten;
     private LineWindow? _window;
+
+    /// <summary>A line's text as shown (decoded, cut around the match when long), from its bytes without the line break.</summary>
+    internal delegate string RenderLine(int number, ReadOnlySpan<byte> line);
 
     /// <summary>The walk's start folder, kept open since pass 1 (Linux); files on the page are opened below it.</summary>
     public FolderHandle? StartFolder { get; init; }
@@ -168,7 +172,7 @@ internal sealed class GrepOutput(
                     _window ??= new LineWindow();
                     _window.Reset(fd, hit.FullPath, kept.TextStart, kept.Identity.Size);
                     var window = _window;
-                    return AppendLines(hit, kept.Numbers, from, Math.Min(to, kept.Numbers.Count), wanted, separate, (m, low, high) => window.Lines(kept.Numbers[m], kept.Starts[m], low, high));
+                    return AppendLines(hit, kept.Numbers, from, Math.Min(to, kept.Numbers.Count), wanted, separate, (m, low, high, render) => window.Lines(kept.Numbers[m], kept.Starts[m], low, high, render));
                 }
                 catch (IOException)
                 {
@@ -219,12 +223,12 @@ internal sealed class GrepOutput(
         to = Math.Min(to, matched.Numbers.Count);
         var starts = LineStarts(file.Text, matched.Numbers[to - 1] + request.Context);
         var whole = file;
-        return AppendLines(hit, matched.Numbers, from, to, wanted, separate, (_, low, high) =>
+        return AppendLines(hit, matched.Numbers, from, to, wanted, separate, (_, low, high, render) =>
         {
             var lines = new List<string>();
             for (var n = low; n <= Math.Min(high, starts.Count); n++)
             {
-                lines.Add(Line(whole.Text, starts, n));
+                lines.Add(render(n, Line(whole.Text, starts, n)));
             }
 
             return lines;
@@ -236,7 +240,7 @@ internal sealed class GrepOutput(
     /// for match m, the lines from low to high that exist. Returns how many matches were handled (fewer only when the
     /// output budget ran out).
     /// </summary>
-    private int AppendLines(Hit hit, List<int> matched, int from, int to, int wanted, bool separate, Func<int, int, int, List<string>> lines)
+    private int AppendLines(Hit hit, List<int> matched, int from, int to, int wanted, bool separate, Func<int, int, int, RenderLine, List<string>> lines)
     {
         var context = request.Context;
         var lastPrinted = 0;
@@ -247,7 +251,8 @@ internal sealed class GrepOutput(
             var low = Math.Max(Math.Max(1, number - context), lastPrinted + 1);
             // Trailing context stops at the next match on the page, which starts its own group.
             var high = m + 1 < to ? Math.Min(number + context, matched[m + 1] - 1) : number + context;
-            var text = lines(m, low, Math.Max(high, number));
+            var current = number;
+            var text = lines(m, low, Math.Max(high, number), (n, line) => Render(line, n == current || matched.BinarySearch(n) >= 0));
             high = low + text.Count - 1;
             var group = new StringBuilder();
             if (context > 0 && (lastPrinted > 0 ? low > lastPrinted + 1 : separate))
@@ -282,20 +287,42 @@ internal sealed class GrepOutput(
         return wanted;
     }
 
-    private void AppendLine(StringBuilder builder, string path, int number, string line, bool isMatch)
+    private static void AppendLine(StringBuilder builder, string path, int number, string text, bool isMatch)
     {
         var separator = isMatch ? ':' : '-';
-        builder.Append(path).Append(separator).Append(number.ToString(CultureInfo.InvariantCulture)).Append(separator);
-        if (line.Length <= MaxLineChars)
+        builder.Append(path).Append(separator).Append(number.ToString(CultureInfo.InvariantCulture)).Append(separator).Append(text).Append('\n');
+    }
+
+    /// <summary>
+    /// A line as shown: whole up to <see cref="MaxLineChars"/> characters, otherwise that many around its match (from
+    /// its start for a context line) and its length. A long line is decoded into a pooled buffer, not a string of its
+    /// own: a minified file's line of 700 KB is not turned into a 1.4 MB string to show 500 characters of it.
+    /// </summary>
+    private string Render(ReadOnlySpan<byte> bytes, bool isMatch)
+    {
+        if (bytes.Length <= MaxLineChars)
         {
-            builder.Append(line).Append('\n');
-            return;
+            // At most as many characters as bytes: never cut.
+            return Encoding.UTF8.GetString(bytes);
         }
 
-        var start = isMatch ? Math.Max(0, Math.Min(matcher.Column(line) - LeadChars, line.Length - MaxLineChars)) : 0;
-        builder.Append(start > 0 ? "…" : string.Empty)
-            .Append(line, start, MaxLineChars)
-            .Append(CultureInfo.InvariantCulture, $"… [line cut: {line.Length} characters]\n");
+        var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(bytes.Length));
+        try
+        {
+            var length = Encoding.UTF8.GetChars(bytes, chars);
+            var line = chars.AsSpan(0, length);
+            if (length <= MaxLineChars)
+            {
+                return new string(line);
+            }
+
+            var start = isMatch ? Math.Max(0, Math.Min(matcher.Column(line) - LeadChars, length - MaxLineChars)) : 0;
+            return string.Concat(start > 0 ? "…" : string.Empty, line.Slice(start, MaxLineChars), string.Create(CultureInfo.InvariantCulture, $"… [line cut: {length} characters]"));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
     }
 
     private void AppendNote(string summary, long total, int end, string unit)
@@ -374,7 +401,7 @@ internal sealed class GrepOutput(
         return starts;
     }
 
-    private static string Line(ReadOnlySpan<byte> text, List<int> starts, int number)
+    private static ReadOnlySpan<byte> Line(ReadOnlySpan<byte> text, List<int> starts, int number)
     {
         var start = starts[number - 1];
         var end = number < starts.Count ? starts[number] - 1 : text.Length;
@@ -389,7 +416,7 @@ internal sealed class GrepOutput(
             end--;
         }
 
-        return Encoding.UTF8.GetString(text[start..end]);
+        return text[start..end];
     }
 
     private static string Plural(long count, string noun) =>

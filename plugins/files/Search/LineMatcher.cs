@@ -129,7 +129,7 @@ internal sealed class LineMatcher
         || pattern.Contains("(?<=", StringComparison.Ordinal) || pattern.Contains("(?<!", StringComparison.Ordinal);
 
     /// <summary>Where the first match in a (decoded) line starts, or 0 when it cannot be told; used to show the part of a long line that matched.</summary>
-    public int Column(string line)
+    public int Column(ReadOnlySpan<char> line)
     {
         if (_regex is null)
         {
@@ -138,8 +138,12 @@ internal sealed class LineMatcher
 
         try
         {
-            var match = _regex.Match(line);
-            return match.Success ? match.Index : 0;
+            foreach (var match in _regex.EnumerateMatches(line))
+            {
+                return match.Index;
+            }
+
+            return 0;
         }
         catch (RegexMatchTimeoutException)
         {

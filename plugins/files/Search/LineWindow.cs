@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 
 namespace AgentHost.Plugins.Files.Search;
 
@@ -36,7 +35,7 @@ internal sealed class LineWindow : IDisposable
     /// <paramref name="number"/> (between them) starts at byte <paramref name="start"/>.
     /// </summary>
     /// <exception cref="IOException">A read failed.</exception>
-    public List<string> Lines(int number, long start, int low, int high)
+    public List<string> Lines(int number, long start, int low, int high, GrepOutput.RenderLine render)
     {
         var lines = new List<string>(high - low + 1);
         var position = number > low ? StartBefore(start, number - low) : start;
@@ -55,7 +54,7 @@ internal sealed class LineWindow : IDisposable
                 length--;
             }
 
-            lines.Add(Encoding.UTF8.GetString(bytes[..length]));
+            lines.Add(render(n, bytes[..length]));
             if (next < 0)
             {
                 break; // the last line, without a line break

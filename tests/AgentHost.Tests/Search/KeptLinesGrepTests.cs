@@ -29,16 +29,18 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _h.DisposeAsync();
 
-    public static TheoryData<string, bool, bool, int> Cases()
+    public static TheoryData<string, bool, bool, int, int> Cases()
     {
-        var data = new TheoryData<string, bool, bool, int>();
+        var data = new TheoryData<string, bool, bool, int, int>();
         foreach (var (pattern, literal) in new[] { ("needle", true), (@"needle \d+", false), (@"n.ed.e", false) })
         {
             foreach (var crlf in new[] { false, true })
             {
                 foreach (var context in new[] { 0, 3 })
                 {
-                    data.Add(pattern, literal, crlf, context);
+                    // 1.3 MB is streamed by one thread; 4.5 MB is cut into segments searched by several.
+                    data.Add(pattern, literal, crlf, context, 1_300_000);
+                    data.Add(pattern, literal, crlf, context, 4_500_000);
                 }
             }
         }
@@ -48,9 +50,9 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task LargeFile_EveryPage_EqualsAPerLineOracle(string pattern, bool literal, bool crlf, int context)
+    public async Task LargeFile_EveryPage_EqualsAPerLineOracle(string pattern, bool literal, bool crlf, int context, int size)
     {
-        var text = LargeText(crlf, bom: false);
+        var text = LargeText(crlf, bom: false, size);
         _h.WriteBytes("big/data.txt", Encoding.UTF8.GetBytes(text));
         var regex = new Regex(literal ? Regex.Escape(pattern) : pattern, RegexOptions.CultureInvariant);
 
@@ -62,12 +64,12 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
     [InlineData(2)]
     public async Task LargeFile_WithAByteOrderMark_AndANulAfterTheFirstChunk(int context)
     {
-        var text = "\uFEFF" + "needle 1 at the very start\n" + LargeText(crlf: false, bom: false);
+        var text = "\uFEFF" + "needle 1 at the very start\n" + LargeText(crlf: false, bom: false, size: 3_000_000);
         var nul = text.IndexOf('\n', Chunk + 40_000) + 1;
         text = text[..nul] + "a NUL \0 after the first chunk, needle 77\nand \0 in a context line\n" + text[nul..];
         _h.WriteBytes("big/bom.txt", Encoding.UTF8.GetBytes(text));
 
-        await AssertPagesAsync("big/bom.txt", text, new Regex(@"needle \d+"), @"needle \d+", literal: false, context, pageSize: 12);
+        await AssertPagesAsync("big/bom.txt", text, new Regex(@"needle \d+"), @"needle \d+", literal: false, context, pageSize: 40);
     }
 
     [Fact]
@@ -233,7 +235,7 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
         Assert.Equal(all.Take(shown.Length), shown);
         Assert.StartsWith($"[{matches} matching lines in 1 file", SearchHarness.Note(whole), StringComparison.Ordinal);
 
-        for (var offset = 0; offset < matches; offset += pageSize)
+        for (var offset = 0; offset < matches; offset += pageSize * (matches > 600 ? 3 : 1))
         {
             var page = await _h.InvokeAsync("grep", ("pattern", pattern), ("literal", literal), ("context", context), ("path", Path.GetDirectoryName(path)!), ("offset", offset), ("max_matches", pageSize));
             Assert.Equal(Oracle(path, text, regex, context, separateFirst: false, offset, pageSize), SearchHarness.Body(page));
@@ -244,14 +246,14 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
     /// About 1.3 MB: short lines, a few of 40,000 characters (cut when shown), needles straddling every 64 KiB and
     /// 256 KiB boundary, one in a line longer than a chunk, and a last line without a line break that matches.
     /// </summary>
-    private static string LargeText(bool crlf, bool bom)
+    private static string LargeText(bool crlf, bool bom, int size = 1_300_000)
     {
         var eol = crlf ? "\r\n" : "\n";
         var text = new StringBuilder(bom ? "\uFEFF" : string.Empty);
         var random = new Random(25);
         var boundary = 64 * 1024;
         var needle = 0;
-        for (var line = 1; text.Length < 1_300_000; line++)
+        for (var line = 1; text.Length < size; line++)
         {
             if (text.Length + 200 > boundary)
             {
