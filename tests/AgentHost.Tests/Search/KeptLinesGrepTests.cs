@@ -96,6 +96,29 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
         Assert.Equal(expected, SearchHarness.Body(shown));
     }
 
+    [Theory]
+    [InlineData(@"handle[A-Z]\w*Event\(")]
+    [InlineData(@"colou?r\b")]
+    [InlineData(@"ab+c")]
+    [InlineData(@"abc\d{2,}$")]
+    [InlineData(@"abc(?<=xabc)\d")]
+    public async Task ARegexStartingWithPlainText_MatchesTheLinesTheRegexMatches(string pattern)
+    {
+        // The regex is given a candidate line from its leading text's first occurrence on (not for lookbehinds):
+        // earlier occurrences that do not match, later ones that do, quantifiers on the last letter, line ends.
+        var text = string.Join('\n',
+            "handle handleClickEvent(x)", "handleclick handleBadEvent handleGoodEvent(", "xhandleAEvent(", "handleaEvent(",
+            "color", "colour", "colouur", "colr colour!", "abbbc", "ac abc", "abc12", "abc1 abc123", "abc12 x", "xabc7", "yabc7 xabc8",
+            "handle" + new string('w', 5000) + " handleWEvent(", "no match here") + "\n";
+        _h.Write("p/lines.txt", text);
+
+        var output = await _h.InvokeAsync("grep", ("pattern", pattern), ("path", "p"));
+
+        var expected = Oracle("p/lines.txt", text, new Regex(pattern), 0, false);
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, SearchHarness.Body(output));
+    }
+
     [Fact]
     public async Task APageTooFarIn_ForLinesToBeKept_IsReadWholeAsBefore()
     {
