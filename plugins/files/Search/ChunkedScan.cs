@@ -22,6 +22,9 @@ internal static class ChunkedScan
     /// <summary>The buffer size, and the size above which a file is streamed.</summary>
     public const int ChunkBytes = 256 * 1024;
 
+    /// <summary>A file at least this large is searched in segments by several threads (<see cref="Segmented"/>), unless only its first match is wanted.</summary>
+    public const long SplitAbove = 2 * 1024 * 1024;
+
     /// <summary>Counts the matching lines of one file.</summary>
     /// <param name="path">The full path.</param>
     /// <param name="length">Its size from the walk, or -1 to ask the file system.</param>
@@ -30,8 +33,10 @@ internal static class ChunkedScan
     /// <param name="firstOnly">Stop at the first matching line.</param>
     /// <param name="count">The matching lines (0 unless the result is <see cref="SearchFileKind.Text"/>).</param>
     /// <param name="chunkBytes">The buffer size (tests use small ones to put chunk boundaries everywhere).</param>
+    /// <param name="lines">Where to keep the first matching lines (numbers, offsets and the file's identity) for the second pass; empty unless the file matched.</param>
     /// <returns>What the file was.</returns>
-    public static SearchFileKind Count(string path, long length, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes = ChunkBytes)
+    public static SearchFileKind Count(
+        string path, long length, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes = ChunkBytes, MatchedLines? lines = null)
     {
         count = 0;
         try
@@ -46,7 +51,30 @@ internal static class ChunkedScan
             return SearchFileKind.Unreadable;
         }
 
-        return Count(path, -1, length, maxBytes, matcher, firstOnly, out count, chunkBytes);
+        if (length <= 0 || length > maxBytes || !NativeFile.IsSupported)
+        {
+            return Count(path, -1, length, maxBytes, matcher, firstOnly, out count, chunkBytes, lines);
+        }
+
+        // Linux: opened here (as SearchFile would, refusing a link), so the file's identity can be kept with its lines.
+        int fd;
+        try
+        {
+            fd = NativeFile.OpenForReading(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return SearchFileKind.Unreadable;
+        }
+
+        try
+        {
+            return Count(path, fd, length, maxBytes, matcher, firstOnly, out count, chunkBytes, lines);
+        }
+        finally
+        {
+            NativeFile.CloseFile(fd);
+        }
     }
 
     /// <summary>
@@ -58,7 +86,8 @@ internal static class ChunkedScan
     /// (<paramref name="folderFd"/>) the file is opened in it by name (<see cref="NativeFile.OpenForReadingAt"/>).
     /// </summary>
     public static SearchFileKind CountListed(
-        string path, int folderFd, ReadOnlySpan<char> name, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes = ChunkBytes)
+        string path, int folderFd, ReadOnlySpan<char> name, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes = ChunkBytes,
+        MatchedLines? lines = null)
     {
         count = 0;
         int fd;
@@ -83,7 +112,7 @@ internal static class ChunkedScan
                 return SearchFileKind.Unreadable;
             }
 
-            return Count(path, fd, length, maxBytes, matcher, firstOnly, out count, chunkBytes);
+            return Count(path, fd, length, maxBytes, matcher, firstOnly, out count, chunkBytes, lines);
         }
         finally
         {
@@ -91,8 +120,33 @@ internal static class ChunkedScan
         }
     }
 
-    /// <summary>Counts a file of known size, by path or (<paramref name="fd"/> of 0 or more) through an open descriptor.</summary>
-    private static SearchFileKind Count(string path, int fd, long length, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes)
+    /// <summary>
+    /// Counts a file of known size, by path or (<paramref name="fd"/> of 0 or more) through an open descriptor, keeping
+    /// its first matching lines in <paramref name="lines"/>; with a descriptor, a file that matched also gets its
+    /// identity (taken after the read, and trusted by pass 2 only when its size is the size read).
+    /// </summary>
+    private static SearchFileKind Count(
+        string path, int fd, long length, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes, MatchedLines? lines)
+    {
+        var kind = CountOnce(path, fd, length, maxBytes, matcher, firstOnly, out count, chunkBytes, lines);
+        if (lines is not null)
+        {
+            if (kind == SearchFileKind.Text && count > 0 && fd >= 0)
+            {
+                var identity = NativeFile.Identify(fd);
+                lines.Identity = identity.Size == length ? identity : default;
+            }
+            else
+            {
+                lines.Clear();
+            }
+        }
+
+        return kind;
+    }
+
+    private static SearchFileKind CountOnce(
+        string path, int fd, long length, long maxBytes, LineMatcher matcher, bool firstOnly, out int count, int chunkBytes, MatchedLines? lines)
     {
         count = 0;
         if (length <= chunkBytes || length > maxBytes || !matcher.CountsPerChunk)
@@ -100,7 +154,8 @@ internal static class ChunkedScan
             using var file = fd >= 0 ? SearchFile.ReadOpen(fd, path, length, maxBytes) : SearchFile.Read(path, length, maxBytes);
             if (file.Kind == SearchFileKind.Text)
             {
-                count = matcher.Scan(file.Text, null, firstOnly);
+                Start(lines, file.TextOffset);
+                count = matcher.Scan(file.Text, lines, firstOnly);
             }
 
             return file.Kind;
@@ -110,7 +165,10 @@ internal static class ChunkedScan
         try
         {
             using var reader = fd >= 0 ? new Reader(path, fd) : new Reader(path);
-            kind = Stream(reader, length, matcher, firstOnly, Math.Max(chunkBytes, 2 * SearchFile.BinaryProbeBytes), out count);
+            var chunk = Math.Max(chunkBytes, 2 * SearchFile.BinaryProbeBytes);
+            kind = !firstOnly && length >= SplitAbove && Environment.ProcessorCount > 1
+                ? Segmented.Scan(reader, length, matcher, chunk, out count, lines)
+                : Stream(reader, length, matcher, firstOnly, chunk, out count, lines);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -127,14 +185,26 @@ internal static class ChunkedScan
         using var utf16 = fd >= 0 ? SearchFile.ReadOpen(fd, path, length, maxBytes) : SearchFile.Read(path, length, maxBytes);
         if (utf16.Kind == SearchFileKind.Text)
         {
-            count = matcher.Scan(utf16.Text, null, firstOnly);
+            Start(lines, utf16.TextOffset);
+            count = matcher.Scan(utf16.Text, lines, firstOnly);
         }
 
         return utf16.Kind;
     }
 
+    /// <summary>Starts keeping lines of a text that begins at <paramref name="offset"/> in the file (-1: converted, offsets unknown).</summary>
+    private static void Start(MatchedLines? lines, long offset)
+    {
+        if (lines is not null)
+        {
+            lines.Clear();
+            lines.OffsetBase = offset;
+            lines.TextStart = Math.Max(0, offset);
+        }
+    }
+
     /// <summary>Streams the file; <see langword="null"/> when it turns out to be UTF-16.</summary>
-    private static SearchFileKind? Stream(Reader reader, long length, LineMatcher matcher, bool firstOnly, int chunkBytes, out int count)
+    private static SearchFileKind? Stream(Reader reader, long length, LineMatcher matcher, bool firstOnly, int chunkBytes, out int count, MatchedLines? lines)
     {
         count = 0;
         var buffer = ArrayPool<byte>.Shared.Rent(chunkBytes);
@@ -162,6 +232,8 @@ internal static class ChunkedScan
             {
                 return SearchFileKind.Binary;
             }
+
+            Start(lines, start);
 
             while (true)
             {
@@ -192,10 +264,21 @@ internal static class ChunkedScan
 
                 if (scanned > 0)
                 {
-                    count += matcher.Scan(text[..scanned], null, firstOnly);
+                    if (lines is { Full: false })
+                    {
+                        // Where this text starts in the file: the buffer holds the bytes read last, `filled` of them.
+                        lines.OffsetBase = total - filled + start;
+                    }
+
+                    count += matcher.Scan(text[..scanned], lines, firstOnly);
                     if (firstOnly && count > 0)
                     {
                         return SearchFileKind.Text;
+                    }
+
+                    if (lines is { Full: false } && !ended)
+                    {
+                        lines.LineBase += text[..scanned].Count((byte)'\n');
                     }
                 }
 
@@ -234,6 +317,304 @@ internal static class ChunkedScan
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// A large file searched by several threads at once: after the same start checks as <see cref="Stream"/> (UTF-16,
+    /// binary), the text is cut into segments of about 1 MiB (at most two per processor); each owns the lines that
+    /// start in it (the partial line at its start belongs to the segment before) and is streamed through its own
+    /// pooled buffer. The calling thread takes segments too, so the search never waits for a thread that is not free:
+    /// the thread pool's threads only take the segments the caller has not reached. Counts add up; kept lines are
+    /// renumbered by the lines of the segments before them. rg does not split a file; with eight large files and two
+    /// threads, whole files per thread left one core idle while the other finished the largest.
+    /// </summary>
+    private static class Segmented
+    {
+        public static SearchFileKind? Scan(Reader reader, long length, LineMatcher matcher, int chunkBytes, out int count, MatchedLines? lines)
+        {
+            count = 0;
+            var probe = new byte[SearchFile.BinaryProbeBytes + 3];
+            var filled = 0;
+            while (filled < probe.Length && filled < length)
+            {
+                var read = reader.Read(probe.AsSpan(filled, (int)Math.Min(probe.Length - filled, length - filled)), filled);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                filled += read;
+            }
+
+            var head = probe.AsSpan(0, filled);
+            if (filled >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)))
+            {
+                return null;
+            }
+
+            if (filled >= SearchFile.BinaryProbeBytes && SearchFile.IsBinaryStart(head[..SearchFile.BinaryProbeBytes]))
+            {
+                return SearchFileKind.Binary;
+            }
+
+            var textStart = head.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+            if (head.Slice(textStart, Math.Min(filled - textStart, SearchFile.BinaryProbeBytes)).Contains((byte)0))
+            {
+                return SearchFileKind.Binary;
+            }
+
+            var segments = (int)Math.Clamp((length - textStart) / (1024 * 1024), 2, 2 * Environment.ProcessorCount);
+            var results = new Result[segments];
+            for (var i = 0; i < segments; i++)
+            {
+                results[i] = new Result(
+                    textStart + ((length - textStart) * i / segments),
+                    textStart + ((length - textStart) * (i + 1) / segments),
+                    lines is null ? null : new MatchedLines(lines.Limit));
+            }
+
+            var work = new Work(reader, length, matcher, chunkBytes, results);
+            for (var i = 1; i < segments; i++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static w => w.Run(), work, preferLocal: false);
+            }
+
+            work.Run();
+            work.Wait();
+            if (lines is not null)
+            {
+                lines.Clear();
+                lines.TextStart = textStart;
+                lines.OffsetBase = 0;
+            }
+
+            var before = 0;
+            foreach (var result in results)
+            {
+                count += result.Count;
+                if (lines is not null && result.Lines is { } kept)
+                {
+                    for (var i = 0; i < kept.Numbers.Count && !lines.Full; i++)
+                    {
+                        lines.LineBase = before;
+                        lines.Add(kept.Numbers[i], kept.StartsKnown ? kept.Starts[i] : -1);
+                    }
+                }
+
+                before += result.Newlines;
+            }
+
+            if (lines is not null)
+            {
+                lines.LineBase = 0;
+            }
+
+            return SearchFileKind.Text;
+        }
+
+        private sealed class Result(long from, long to, MatchedLines? lines)
+        {
+            public long From { get; } = from;
+
+            public long To { get; } = to;
+
+            public MatchedLines? Lines { get; } = lines;
+
+            public int Count { get; set; }
+
+            public int Newlines { get; set; }
+        }
+
+        private sealed class Work(Reader reader, long length, LineMatcher matcher, int chunkBytes, Result[] results)
+        {
+            private readonly object _gate = new();
+            private int _next = -1;
+            private int _done;
+            private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _failure;
+
+            public void Run()
+            {
+                int index;
+                while ((index = Interlocked.Increment(ref _next)) < results.Length)
+                {
+                    try
+                    {
+                        var result = results[index];
+                        result.Count = ScanRange(reader, result.From, result.To, length, skipPartial: index > 0, matcher, chunkBytes, result.Lines, out var newlines);
+                        result.Newlines = newlines;
+                    }
+#pragma warning disable CA1031 // Rethrown on the calling thread by Wait.
+                    catch (Exception ex)
+#pragma warning restore CA1031
+                    {
+                        lock (_gate)
+                        {
+                            _failure ??= System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex);
+                        }
+                    }
+                    finally
+                    {
+                        lock (_gate)
+                        {
+                            if (++_done == results.Length)
+                            {
+                                Monitor.PulseAll(_gate);
+                            }
+                        }
+                    }
+                }
+            }
+
+            /// <summary>Waits until every segment was scanned; rethrows a segment's failure (a read error, a regex timeout).</summary>
+            public void Wait()
+            {
+                lock (_gate)
+                {
+                    while (_done < results.Length)
+                    {
+                        Monitor.Wait(_gate);
+                    }
+                }
+
+                _failure?.Throw();
+            }
+        }
+
+        /// <summary>
+        /// Counts the matching lines that start in [<paramref name="from"/>, <paramref name="to"/>) of the file (read no
+        /// further than <paramref name="length"/>); <paramref name="newlines"/> is the line breaks of those lines, which
+        /// is the number of lines for every segment but the file's last. With <paramref name="skipPartial"/> the line
+        /// that <paramref name="from"/> falls in belongs to the segment before, unless it starts exactly there.
+        /// </summary>
+        private static int ScanRange(
+            Reader reader, long from, long to, long length, bool skipPartial, LineMatcher matcher, int chunkBytes, MatchedLines? lines, out int newlines)
+        {
+            newlines = 0;
+            var count = 0;
+            var buffer = ArrayPool<byte>.Shared.Rent(chunkBytes);
+            try
+            {
+                // buffer[0] is at file offset `offset`; `filled` bytes are valid.
+                var offset = skipPartial ? from - 1 : from;
+                var filled = 0;
+                var ended = false;
+                Fill(buffer.Length);
+                var start = 0;
+                if (skipPartial)
+                {
+                    // The first line of this segment starts after the first line break at or after from - 1.
+                    while (true)
+                    {
+                        var newline = buffer.AsSpan(0, filled).IndexOf((byte)'\n');
+                        if (newline >= 0)
+                        {
+                            start = newline + 1;
+                            break;
+                        }
+
+                        if (ended)
+                        {
+                            return 0;
+                        }
+
+                        offset += filled;
+                        filled = 0;
+                        Fill(buffer.Length);
+                    }
+
+                    if (offset + start >= to || (ended && start >= filled))
+                    {
+                        return 0;
+                    }
+                }
+
+                while (true)
+                {
+                    var text = buffer.AsSpan(start, filled - start);
+                    var textOffset = offset + start;
+                    int scanned;
+                    var last = false;
+                    var end = to - 1 - textOffset; // where the line break ending this segment's last line can start
+                    var clipped = to < length && end < text.Length ? text[(int)Math.Max(0, end)..].IndexOf((byte)'\n') : -1;
+                    if (clipped >= 0)
+                    {
+                        scanned = (int)Math.Max(0, end) + clipped + 1;
+                        last = true;
+                    }
+                    else if (ended)
+                    {
+                        scanned = text.Length;
+                        last = true;
+                    }
+                    else
+                    {
+                        var lastBreak = text.LastIndexOf((byte)'\n');
+                        if (lastBreak < 0)
+                        {
+                            // One line longer than the buffer: grow it and read on.
+                            var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, length + 1));
+                            text.CopyTo(larger);
+                            ArrayPool<byte>.Shared.Return(buffer);
+                            buffer = larger;
+                            offset = textOffset;
+                            filled = text.Length;
+                            start = 0;
+                            Fill(buffer.Length);
+                            continue;
+                        }
+
+                        scanned = lastBreak + 1;
+                    }
+
+                    if (scanned > 0)
+                    {
+                        var piece = buffer.AsSpan(start, scanned);
+                        if (lines is not null)
+                        {
+                            lines.OffsetBase = textOffset;
+                            lines.LineBase = newlines;
+                        }
+
+                        count += matcher.Scan(piece, lines, firstOnly: false);
+                        newlines += piece.Count((byte)'\n');
+                    }
+
+                    if (last)
+                    {
+                        return count;
+                    }
+
+                    // Carry the partial last line to the front and read on behind it.
+                    buffer.AsSpan(start + scanned, filled - start - scanned).CopyTo(buffer);
+                    offset = textOffset + scanned;
+                    filled -= start + scanned;
+                    start = 0;
+                    Fill(buffer.Length);
+                }
+
+                // Reads until the buffer holds `upTo` bytes, the size seen is reached, or the file ends.
+                void Fill(int upTo)
+                {
+                    while (filled < upTo && offset + filled < length)
+                    {
+                        var read = reader.Read(buffer.AsSpan(filled, (int)Math.Min(upTo - filled, length - offset - filled)), offset + filled);
+                        if (read == 0)
+                        {
+                            ended = true;
+                            return;
+                        }
+
+                        filled += read;
+                    }
+
+                    ended |= offset + filled >= length;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 

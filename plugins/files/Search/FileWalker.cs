@@ -36,9 +36,10 @@ internal sealed record WalkOptions
 /// <see cref="EntryType.Unknown"/> (not a folder and not a link, but whether it is a regular file is not known).
 /// </param>
 /// <param name="FolderFd">
-/// The listed folder, open (<see cref="NativeDirectory.Open"/>), while the file is handed to the callback by the worker
-/// that listed it (the folder's first <see cref="FileWalker.BatchSize"/> files); -1 otherwise. Valid only during that
-/// callback: open the file with <see cref="NativeFile.OpenForReadingAt"/>, never keep it.
+/// The listed folder, open (<see cref="NativeDirectory.Open"/>, kept open by a <see cref="FolderHandle"/> while any
+/// worker still hands over its files, also those of a large folder taken in batches by other workers); -1 without the
+/// native listing. Valid only during the callback: open the file with <see cref="NativeFile.OpenForReadingAt"/>, never
+/// keep it.
 /// </param>
 internal sealed record WalkedFile(string FullPath, string RelativePath, int NameStart, long Length, EntryType Type = EntryType.Unknown, int FolderFd = -1)
 {
@@ -78,15 +79,19 @@ internal static class FileWalker
     /// <param name="options">What to include.</param>
     /// <param name="onFile">Called for every file, concurrently from several threads.</param>
     /// <param name="cancellationToken">Stops the walk.</param>
+    /// <param name="startFolder">
+    /// The start folder, already open (<see cref="FolderHandle.Open"/>; Linux's native listing only): listed through this
+    /// descriptor, which the caller keeps (and releases) to open the files found below it later.
+    /// </param>
     /// <returns>Counts of what could not be read.</returns>
-    public static WalkStats Walk(string root, string start, WalkOptions options, Action<WalkedFile> onFile, CancellationToken cancellationToken)
+    public static WalkStats Walk(string root, string start, WalkOptions options, Action<WalkedFile> onFile, CancellationToken cancellationToken, FolderHandle? startFolder = null)
     {
         var stats = new WalkStats();
         var ignores = options.UseIgnoreFiles ? IgnoreStack.ForFolder(root, start) : IgnoreStack.Empty;
         var full = start.Length == 0 ? root : Path.Combine(root, start);
         var queue = new WorkQueue(new Folder(full, start, ignores, IsStart: true));
         var workers = Math.Clamp(options.Workers, 1, 64);
-        var context = new WalkContext(options, onFile, stats, queue, workers, cancellationToken);
+        var context = new WalkContext(options, onFile, stats, queue, workers, cancellationToken) { StartFolder = startFolder };
         if (workers == 1)
         {
             context.Run();
@@ -103,6 +108,12 @@ internal static class FileWalker
             Task.WaitAll(threads, CancellationToken.None);
         }
 
+        // Batches left behind by a failure or a cancellation still hold their folder.
+        foreach (var item in queue.Drain())
+        {
+            (item as FileBatch)?.Folder?.Release();
+        }
+
         queue.ThrowIfFailed();
         cancellationToken.ThrowIfCancellationRequested();
         return stats;
@@ -117,8 +128,8 @@ internal static class FileWalker
 
     private sealed record Folder(string FullPath, string RelativePath, IgnoreStack Ignores, bool IsStart = false) : WorkItem;
 
-    /// <summary>Files of a large folder, handed to <c>onFile</c> by whichever worker takes them.</summary>
-    private sealed record FileBatch(WalkedFile[] Files, int Start, int Count) : WorkItem;
+    /// <summary>Files of a large folder, handed to <c>onFile</c> by whichever worker takes them; holds a reference to the folder (released once handed over).</summary>
+    private sealed record FileBatch(WalkedFile[] Files, int Start, int Count, FolderHandle? Folder) : WorkItem;
 
     private sealed record Entry(string Name, bool IsDirectory, bool IsHidden, long Length, EntryType Type = EntryType.Unknown);
 
@@ -130,6 +141,9 @@ internal static class FileWalker
 
         /// <summary>Linux: folders are listed natively, with each entry's type (<see cref="NativeDirectory"/>); not when sizes are wanted.</summary>
         private readonly bool _native = NativeDirectory.IsSupported && !options.NeedLength;
+
+        /// <summary>The start folder, opened by the caller (listed through it instead of opening it again).</summary>
+        public FolderHandle? StartFolder { get; init; }
 
         private static Entry WithLength(ref FileSystemEntry e) => new(e.FileName.ToString(), e.IsDirectory, IsHidden(ref e), e.IsDirectory ? -1 : e.Length);
 
@@ -149,7 +163,14 @@ internal static class FileWalker
                 {
                     if (item is FileBatch batch)
                     {
-                        Hand(batch.Files.AsSpan(batch.Start, batch.Count));
+                        try
+                        {
+                            Hand(batch.Files.AsSpan(batch.Start, batch.Count));
+                        }
+                        finally
+                        {
+                            batch.Folder?.Release();
+                        }
                     }
                     else
                     {
@@ -192,7 +213,7 @@ internal static class FileWalker
             try
             {
                 IEnumerable<Entry> enumerable = listing is not null
-                    ? listing.Read(folder.FullPath, noFollow: !folder.IsStart)
+                    ? listing.Read(folder.FullPath, noFollow: !folder.IsStart, folder.IsStart ? StartFolder : null)
                     : new FileSystemEnumerable<Entry>(folder.FullPath, _transform, Enumeration);
                 // From here the listing's folder is open; closed in Run once this folder's files were handed over.
                 foreach (var entry in enumerable)
@@ -258,10 +279,11 @@ internal static class FileWalker
                     var batch = new WalkedFile[Math.Min(BatchSize, files.Count - start)];
                     for (var i = 0; i < batch.Length; i++)
                     {
-                        // Another worker takes these after this folder is closed: opened by path.
-                        batch[i] = files[start + i] is { FolderFd: >= 0 } file ? file with { FolderFd = -1 } : files[start + i];
+                        batch[i] = files[start + i];
                     }
-                    work.Add(new FileBatch(batch, 0, batch.Length));
+
+                    // Another worker may take these after this one is done with the folder: the batch keeps it open.
+                    work.Add(new FileBatch(batch, 0, batch.Length, listing?.Handle?.Retain()));
                 }
             }
 
@@ -285,27 +307,28 @@ internal static class FileWalker
 
         public List<Entry> Entries { get; } = [];
 
-        /// <summary>The folder being handled, open until <see cref="Close"/>; -1 when none.</summary>
-        public int Fd { get; private set; } = -1;
+        /// <summary>The folder being handled, held until <see cref="Close"/>; <see langword="null"/> when none.</summary>
+        public FolderHandle? Handle { get; private set; }
 
-        public List<Entry> Read(string folder, bool noFollow)
+        /// <summary>The folder's descriptor; -1 when none.</summary>
+        public int Fd => Handle?.Fd ?? -1;
+
+        /// <summary>Opens and lists a folder (or lists <paramref name="open"/>, an open handle of it, holding a reference).</summary>
+        public List<Entry> Read(string folder, bool noFollow, FolderHandle? open)
         {
             Close();
             _folder = folder;
-            Fd = NativeDirectory.Open(folder, noFollow);
-            NativeDirectory.List(Fd, folder, buffer, this, static (listing, name, type) => listing.Add(name, type));
+            Handle = open?.Retain() ?? FolderHandle.Open(folder, noFollow);
+            NativeDirectory.List(Handle.Fd, folder, buffer, this, static (listing, name, type) => listing.Add(name, type));
             return Entries;
         }
 
-        /// <summary>Closes the folder and forgets its entries.</summary>
+        /// <summary>Drops this worker's reference to the folder (closing it unless batches still hold it) and forgets its entries.</summary>
         public void Close()
         {
             Entries.Clear();
-            if (Fd >= 0)
-            {
-                NativeFile.CloseFile(Fd);
-                Fd = -1;
-            }
+            Handle?.Release();
+            Handle = null;
         }
 
         private void Add(string name, EntryType type)
@@ -403,6 +426,17 @@ internal static class FileWalker
             {
                 _failure ??= exception;
                 Monitor.PulseAll(_gate);
+            }
+        }
+
+        /// <summary>Takes whatever is left (after the workers stopped).</summary>
+        public List<WorkItem> Drain()
+        {
+            lock (_gate)
+            {
+                var left = new List<WorkItem>(_stack);
+                _stack.Clear();
+                return left;
             }
         }
 

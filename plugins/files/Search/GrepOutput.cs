@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using static AgentHost.Plugins.Files.Search.GrepTool;
@@ -8,7 +9,11 @@ namespace AgentHost.Plugins.Files.Search;
 /// Renders grep's results: one page of matching lines (<c>path:line:text</c>, context lines as <c>path-line-text</c>,
 /// <c>--</c> between separate groups), of paths, or of <c>path:count</c>, then a note with the totals, what was
 /// skipped and the offset of the next page. Long lines are cut around their match; a page stops early rather than
-/// exceed the output budget, and its note says where to go on.
+/// exceed the output budget, and its note says where to go on. A file's lines come from the lines pass 1 kept
+/// (<see cref="MatchedLines"/>, read with <see cref="LineWindow"/>) when the file is still the one pass 1 read (same
+/// identity); otherwise it is read whole and matched again, as before. Files are opened below the walk's start folder
+/// (<see cref="StartFolder"/>), one name at a time refusing links, so a folder swapped for a link since the walk is not
+/// read through.
 /// </summary>
 internal sealed class GrepOutput(
     Request request, OutputMode mode, int limit, SearchScope scope, LineMatcher matcher, IncludeFilter include, Hit[] hits, Stats stats)
@@ -22,6 +27,13 @@ internal sealed class GrepOutput(
     private const int LeadChars = 100;
     private readonly StringBuilder _text = new();
     private int _matchesWritten;
+    private LineWindow? _window;
+
+    /// <summary>A line's text as shown (decoded, cut around the match when long), from its bytes without the line break.</summary>
+    internal delegate string RenderLine(int number, ReadOnlySpan<byte> line);
+
+    /// <summary>The walk's start folder, kept open since pass 1 (Linux); files on the page are opened below it.</summary>
+    public FolderHandle? StartFolder { get; init; }
 
     public string Render(CancellationToken cancellationToken)
     {
@@ -31,12 +43,19 @@ internal sealed class GrepOutput(
             return NoMatches();
         }
 
-        return mode switch
+        try
         {
-            OutputMode.Files => RenderEntries(h => h.RelativePath, "files"),
-            OutputMode.Count => RenderEntries(h => string.Create(CultureInfo.InvariantCulture, $"{h.RelativePath}:{h.Count}"), "files"),
-            _ => RenderContent(totalLines, cancellationToken),
-        };
+            return mode switch
+            {
+                OutputMode.Files => RenderEntries(h => h.RelativePath, "files"),
+                OutputMode.Count => RenderEntries(h => string.Create(CultureInfo.InvariantCulture, $"{h.RelativePath}:{h.Count}"), "files"),
+                _ => RenderContent(totalLines, cancellationToken),
+            };
+        }
+        finally
+        {
+            _window?.Dispose();
+        }
     }
 
     private string NoMatches()
@@ -125,24 +144,104 @@ internal sealed class GrepOutput(
     private int AppendFile(Hit hit, int from, int to, bool separate)
     {
         var wanted = to - from;
-        using var file = SearchFile.Read(hit.FullPath, -1, MaxFileBytes);
+        if (!NativeFile.IsSupported)
+        {
+            using var byPath = SearchFile.Read(hit.FullPath, -1, MaxFileBytes);
+            return AppendWhole(hit, byPath, from, to, separate);
+        }
+
+        int fd;
+        try
+        {
+            fd = StartFolder is { } folder && !scope.IsFile
+                ? NativeFile.OpenBelow(folder.Fd, hit.RelativePath.AsSpan(Below(scope.RelativePath)), hit.FullPath)
+                : NativeFile.OpenForReading(hit.FullPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Gone, or something else in its place (a folder on the way swapped for a link): nothing to show.
+            return wanted;
+        }
+
+        try
+        {
+            if (hit.Lines is { StartsKnown: true } kept && kept.Numbers.Count > from && NativeFile.Identify(fd) == kept.Identity)
+            {
+                try
+                {
+                    _window ??= new LineWindow();
+                    _window.Reset(fd, hit.FullPath, kept.TextStart, kept.Identity.Size);
+                    var window = _window;
+                    return AppendLines(hit, kept.Numbers, from, Math.Min(to, kept.Numbers.Count), wanted, separate, (m, low, high, render) => window.Lines(kept.Numbers[m], kept.Starts[m], low, high, render));
+                }
+                catch (IOException)
+                {
+                    return wanted;
+                }
+            }
+
+            long length;
+            try
+            {
+                length = NativeFile.Length(fd, hit.FullPath);
+            }
+            catch (IOException)
+            {
+                return wanted;
+            }
+
+            using var file = SearchFile.ReadOpen(fd, hit.FullPath, length, MaxFileBytes);
+            return AppendWhole(hit, file, from, to, separate);
+        }
+        finally
+        {
+            NativeFile.CloseFile(fd);
+        }
+    }
+
+    /// <summary>Where a path relative to the root continues below the start folder <paramref name="start"/>.</summary>
+    private static int Below(string start) => start.Length == 0 ? 0 : start.Length + 1;
+
+    /// <summary><see cref="AppendFile"/> for a file read whole: matched again, its lines cut from the text.</summary>
+    private int AppendWhole(Hit hit, SearchFile file, int from, int to, bool separate)
+    {
+        var wanted = to - from;
         if (file.Kind != SearchFileKind.Text)
         {
             // The file changed since pass 1 (removed, now binary or too large): nothing to show, and no reason to stop.
             return wanted;
         }
 
-        var text = file.Text;
-        var matched = new List<int>();
-        matcher.Scan(text, matched, firstOnly: false);
-        if (matched.Count <= from)
+        var matched = new MatchedLines(int.MaxValue);
+        matcher.Scan(file.Text, matched, firstOnly: false);
+        if (matched.Numbers.Count <= from)
         {
             // The file changed since pass 1; nothing left to show here.
             return wanted;
         }
 
-        to = Math.Min(to, matched.Count);
-        var starts = LineStarts(text, matched[to - 1] + request.Context);
+        to = Math.Min(to, matched.Numbers.Count);
+        var starts = LineStarts(file.Text, matched.Numbers[to - 1] + request.Context);
+        var whole = file;
+        return AppendLines(hit, matched.Numbers, from, to, wanted, separate, (_, low, high, render) =>
+        {
+            var lines = new List<string>();
+            for (var n = low; n <= Math.Min(high, starts.Count); n++)
+            {
+                lines.Add(render(n, Line(whole.Text, starts, n)));
+            }
+
+            return lines;
+        });
+    }
+
+    /// <summary>
+    /// Writes matching lines [from, to) of <paramref name="matched"/> with their context; <paramref name="lines"/> gives,
+    /// for match m, the lines from low to high that exist. Returns how many matches were handled (fewer only when the
+    /// output budget ran out).
+    /// </summary>
+    private int AppendLines(Hit hit, List<int> matched, int from, int to, int wanted, bool separate, Func<int, int, int, RenderLine, List<string>> lines)
+    {
         var context = request.Context;
         var lastPrinted = 0;
         var written = 0;
@@ -150,7 +249,11 @@ internal sealed class GrepOutput(
         {
             var number = matched[m];
             var low = Math.Max(Math.Max(1, number - context), lastPrinted + 1);
-            var high = Math.Min(starts.Count, number + context);
+            // Trailing context stops at the next match on the page, which starts its own group.
+            var high = m + 1 < to ? Math.Min(number + context, matched[m + 1] - 1) : number + context;
+            var current = number;
+            var text = lines(m, low, Math.Max(high, number), (n, line) => Render(line, n == current || matched.BinarySearch(n) >= 0));
+            high = low + text.Count - 1;
             var group = new StringBuilder();
             if (context > 0 && (lastPrinted > 0 ? low > lastPrinted + 1 : separate))
             {
@@ -166,7 +269,7 @@ internal sealed class GrepOutput(
                 }
 
                 var isMatch = n == number || matched.BinarySearch(n) >= 0;
-                AppendLine(group, hit.RelativePath, n, Line(text, starts, n), isMatch);
+                AppendLine(group, hit.RelativePath, n, text[n - low], isMatch);
                 lastPrinted = n;
             }
 
@@ -184,20 +287,42 @@ internal sealed class GrepOutput(
         return wanted;
     }
 
-    private void AppendLine(StringBuilder builder, string path, int number, string line, bool isMatch)
+    private static void AppendLine(StringBuilder builder, string path, int number, string text, bool isMatch)
     {
         var separator = isMatch ? ':' : '-';
-        builder.Append(path).Append(separator).Append(number.ToString(CultureInfo.InvariantCulture)).Append(separator);
-        if (line.Length <= MaxLineChars)
+        builder.Append(path).Append(separator).Append(number.ToString(CultureInfo.InvariantCulture)).Append(separator).Append(text).Append('\n');
+    }
+
+    /// <summary>
+    /// A line as shown: whole up to <see cref="MaxLineChars"/> characters, otherwise that many around its match (from
+    /// its start for a context line) and its length. A long line is decoded into a pooled buffer, not a string of its
+    /// own: a minified file's line of 700 KB is not turned into a 1.4 MB string to show 500 characters of it.
+    /// </summary>
+    private string Render(ReadOnlySpan<byte> bytes, bool isMatch)
+    {
+        if (bytes.Length <= MaxLineChars)
         {
-            builder.Append(line).Append('\n');
-            return;
+            // At most as many characters as bytes: never cut.
+            return Encoding.UTF8.GetString(bytes);
         }
 
-        var start = isMatch ? Math.Max(0, Math.Min(matcher.Column(line) - LeadChars, line.Length - MaxLineChars)) : 0;
-        builder.Append(start > 0 ? "…" : string.Empty)
-            .Append(line, start, MaxLineChars)
-            .Append(CultureInfo.InvariantCulture, $"… [line cut: {line.Length} characters]\n");
+        var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(bytes.Length));
+        try
+        {
+            var length = Encoding.UTF8.GetChars(bytes, chars);
+            var line = chars.AsSpan(0, length);
+            if (length <= MaxLineChars)
+            {
+                return new string(line);
+            }
+
+            var start = isMatch ? Math.Max(0, Math.Min(matcher.Column(line) - LeadChars, length - MaxLineChars)) : 0;
+            return string.Concat(start > 0 ? "…" : string.Empty, line.Slice(start, MaxLineChars), string.Create(CultureInfo.InvariantCulture, $"… [line cut: {length} characters]"));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
     }
 
     private void AppendNote(string summary, long total, int end, string unit)
@@ -276,7 +401,7 @@ internal sealed class GrepOutput(
         return starts;
     }
 
-    private static string Line(ReadOnlySpan<byte> text, List<int> starts, int number)
+    private static ReadOnlySpan<byte> Line(ReadOnlySpan<byte> text, List<int> starts, int number)
     {
         var start = starts[number - 1];
         var end = number < starts.Count ? starts[number] - 1 : text.Length;
@@ -291,7 +416,7 @@ internal sealed class GrepOutput(
             end--;
         }
 
-        return Encoding.UTF8.GetString(text[start..end]);
+        return text[start..end];
     }
 
     private static string Plural(long count, string noun) =>

@@ -7,7 +7,9 @@ namespace AgentHost.Plugins.Files.Search;
 /// <summary>
 /// The <c>grep</c> tool. Pass 1 walks the folder and searches every file in parallel (the walker's threads search the
 /// files they find), counting matching lines per file (large files streamed in chunks, <see cref="ChunkedScan"/>); the files with matches are sorted by path, so results and
-/// pages are deterministic. Pass 2 reads again only the files on the requested page to show their lines.
+/// pages are deterministic. For matching lines, pass 1 also keeps each file's first matching lines (numbers and where
+/// they start, <see cref="MatchedLines"/>), and pass 2 reads only those lines and their context from the files on the
+/// requested page (<see cref="LineWindow"/>), opened again below the walk's start folder, kept open between the passes.
 /// </summary>
 internal static class GrepTool
 {
@@ -15,6 +17,9 @@ internal static class GrepTool
     public const int MaxPage = 1000;
     public const int MaxContext = 10;
     public const long MaxFileBytes = 10 * 1024 * 1024;
+
+    /// <summary>Pass 1 keeps no lines for a page that ends further into the results than this (pass 2 then reads and matches the page's files again).</summary>
+    public const int MaxKeptLines = 4096;
 
     /// <summary>What grep prints.</summary>
     internal enum OutputMode
@@ -51,8 +56,8 @@ internal static class GrepTool
         public int Workers { get; init; } = WalkOptions.DefaultWorkers;
     }
 
-    /// <summary>A file with matches, from pass 1.</summary>
-    internal readonly record struct Hit(string RelativePath, string FullPath, int Count);
+    /// <summary>A file with matches, from pass 1, with its first matching lines when they were kept.</summary>
+    internal readonly record struct Hit(string RelativePath, string FullPath, int Count, MatchedLines? Lines = null);
 
     /// <summary>Counts from pass 1.</summary>
     internal sealed class Stats
@@ -85,13 +90,48 @@ internal static class GrepTool
         var matcher = LineMatcher.Create(request.Pattern, request.Literal, request.CaseInsensitive);
         var include = IncludeFilter.Parse(request.Include);
         var scope = SearchScope.Resolve(paths, request.Path, "grep");
-        var (hits, stats) = Search(scope, matcher, include, request, mode == OutputMode.Files, canRead, cancellationToken);
-        return new GrepOutput(request, mode, limit, scope, matcher, include, hits, stats).Render(cancellationToken);
+        // Lines a page of one file can show: up to offset + limit matches and the matches in the last one's context.
+        var keep = mode == OutputMode.Content && (long)request.Offset + limit + request.Context + 1 <= MaxKeptLines
+            ? request.Offset + limit + request.Context + 1
+            : 0;
+        using var start = OpenStart(scope);
+        var (hits, stats) = Search(scope, matcher, include, request, mode == OutputMode.Files, canRead, cancellationToken, keep, start);
+        return new GrepOutput(request, mode, limit, scope, matcher, include, hits, stats) { StartFolder = start?.Handle }.Render(cancellationToken);
+    }
+
+    /// <summary>The walk's start folder, opened once and kept until the page is written (Linux's native listing).</summary>
+    private static StartFolder? OpenStart(SearchScope scope)
+    {
+        if (scope.IsFile || !NativeDirectory.IsSupported)
+        {
+            return null;
+        }
+
+        try
+        {
+            return new StartFolder(FolderHandle.Open(scope.FullPath, noFollow: false));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The walk opens it again and counts it unreadable.
+            return null;
+        }
+    }
+
+    /// <summary>Releases the start folder at the end of the call.</summary>
+    internal sealed class StartFolder(FolderHandle handle) : IDisposable
+    {
+        public FolderHandle Handle { get; } = handle;
+
+        public void Dispose() => Handle.Release();
     }
 
     /// <summary>Pass 1: every file's matching-line count (or just whether it matches, for <paramref name="firstOnly"/>).</summary>
+    /// <param name="keep">How many matching lines per file to keep for pass 2 (0: none).</param>
+    /// <param name="start">The start folder, open (listed through it).</param>
     internal static (Hit[] Hits, Stats Stats) Search(
-        SearchScope scope, LineMatcher matcher, IncludeFilter include, Request request, bool firstOnly, ReadChecks canRead, CancellationToken cancellationToken)
+        SearchScope scope, LineMatcher matcher, IncludeFilter include, Request request, bool firstOnly, ReadChecks canRead, CancellationToken cancellationToken,
+        int keep = 0, StartFolder? start = null)
     {
         var stats = new Stats();
         var hits = new ConcurrentQueue<Hit>();
@@ -112,16 +152,17 @@ internal static class GrepTool
                 // Files over 256 KiB are streamed in chunks of whole lines; smaller ones are read whole. A regular file
                 // the native listing saw is opened first and sized on the open file; a pipe, socket or device never is.
                 var count = 0;
+                var lines = keep > 0 ? MatchedLines.ForThread(keep) : null;
                 var kind = type switch
                 {
-                    EntryType.Regular => ChunkedScan.CountListed(full, folderFd, relative.AsSpan(nameStart), MaxFileBytes, matcher, firstOnly, out count),
+                    EntryType.Regular => ChunkedScan.CountListed(full, folderFd, relative.AsSpan(nameStart), MaxFileBytes, matcher, firstOnly, out count, lines: lines),
                     EntryType.Special => SearchFileKind.Empty,
-                    _ => ChunkedScan.Count(full, length, MaxFileBytes, matcher, firstOnly, out count),
+                    _ => ChunkedScan.Count(full, length, MaxFileBytes, matcher, firstOnly, out count, lines: lines),
                 };
                 switch (kind)
                 {
                     case SearchFileKind.Text when count > 0:
-                        hits.Enqueue(new Hit(relative, full, count));
+                        hits.Enqueue(new Hit(relative, full, count, lines is { Identity.Known: true } ? lines.Snapshot() : null));
                         break;
                     case SearchFileKind.Binary:
                         Interlocked.Increment(ref stats.Binary);
@@ -169,7 +210,8 @@ internal static class GrepTool
 
                     SearchOne(file.FullPath, file.RelativePath, file.Length, file.Type, file.FolderFd, file.NameStart);
                 },
-                cancellationToken);
+                cancellationToken,
+                start?.Handle);
             stats.UnreadableFolders = walk.UnreadableFolders;
         }
 

@@ -15,10 +15,14 @@ namespace AgentHost.Plugins.Files.Search;
 internal sealed class LineMatcher
 {
     private const int StackLine = 512;
+    private static readonly SearchValues<char> Syntax = SearchValues.Create(@"\^$.|?*+()[]{}");
     private readonly Regex? _regex;
     private readonly ByteLiteral? _literal;
     private readonly ByteLiteral[] _others;
     private readonly bool _dollar;
+
+    /// <summary>Text every match starts with (<see cref="LeadingLiteral"/>): a line is given to the regex from its first occurrence on.</summary>
+    private ByteLiteral? _prefix;
 
     private LineMatcher(Regex? regex, ByteLiteral? literal, ByteLiteral[] others, bool dollar, bool countsPerChunk = true)
     {
@@ -82,7 +86,40 @@ internal sealed class LineMatcher
             throw new ToolException($"pattern is not a valid .NET regular expression ({ex.Message}). Escape special characters such as ( [ . * with a backslash, or set literal to true to search for the text as it is.");
         }
 
-        return new LineMatcher(regex, first, others, dollar: !plain && pattern.Contains('$'), countsPerChunk: first is not null || !DependsOnPosition(pattern));
+        var prefix = first is not null ? LeadingLiteral(pattern) : null;
+        return new LineMatcher(regex, first, others, dollar: !plain && pattern.Contains('$'), countsPerChunk: first is not null || !DependsOnPosition(pattern))
+        {
+            // Not without case: the regex folds more than ASCII (the Kelvin sign is a k).
+            _prefix = prefix is { Length: > 0 } && !ignoreCase ? new ByteLiteral(prefix, fold: false) : null,
+        };
+    }
+
+    /// <summary>
+    /// The plain text the pattern starts with, which every match then starts with (<c>handle</c> in
+    /// <c>handle[A-Z]\w*Event\(</c>), or <see langword="null"/>. Conservative: none for a pattern with <c>|</c>, any
+    /// <c>(?</c> group (lookbehinds, inline options) or <c>\G</c>; the last character is left out when a quantifier
+    /// follows it. A match starting at an occurrence of the prefix depends only on the text from there on (no
+    /// lookbehind), so a line can be given to the regex from the prefix's first occurrence on.
+    /// </summary>
+    internal static string? LeadingLiteral(string pattern)
+    {
+        if (pattern.Contains('|') || pattern.Contains("(?", StringComparison.Ordinal) || pattern.Contains(@"\G", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var end = pattern.AsSpan().IndexOfAny(Syntax);
+        if (end < 0)
+        {
+            return pattern;
+        }
+
+        if (pattern[end] is '?' or '*' or '+' or '{')
+        {
+            end--;
+        }
+
+        return end > 0 ? pattern[..end] : null;
     }
 
     private static bool DependsOnPosition(string pattern) =>
@@ -92,7 +129,7 @@ internal sealed class LineMatcher
         || pattern.Contains("(?<=", StringComparison.Ordinal) || pattern.Contains("(?<!", StringComparison.Ordinal);
 
     /// <summary>Where the first match in a (decoded) line starts, or 0 when it cannot be told; used to show the part of a long line that matched.</summary>
-    public int Column(string line)
+    public int Column(ReadOnlySpan<char> line)
     {
         if (_regex is null)
         {
@@ -101,8 +138,12 @@ internal sealed class LineMatcher
 
         try
         {
-            var match = _regex.Match(line);
-            return match.Success ? match.Index : 0;
+            foreach (var match in _regex.EnumerateMatches(line))
+            {
+                return match.Index;
+            }
+
+            return 0;
         }
         catch (RegexMatchTimeoutException)
         {
@@ -112,14 +153,15 @@ internal sealed class LineMatcher
 
     /// <summary>
     /// Counts the matching lines of <paramref name="text"/> (UTF-8, no byte order mark), adding their 1-based numbers
-    /// to <paramref name="lines"/> when given; stops after the first when <paramref name="firstOnly"/>.
+    /// (and, when searched as bytes, where they start) to <paramref name="lines"/> when given, until it is full; stops
+    /// after the first when <paramref name="firstOnly"/>.
     /// </summary>
-    public int Scan(ReadOnlySpan<byte> text, List<int>? lines, bool firstOnly)
+    public int Scan(ReadOnlySpan<byte> text, MatchedLines? lines, bool firstOnly)
     {
         return _literal is not null ? ScanBytes(text, lines, firstOnly) : ScanDecoded(text, lines, firstOnly);
     }
 
-    private int ScanBytes(ReadOnlySpan<byte> text, List<int>? lines, bool firstOnly)
+    private int ScanBytes(ReadOnlySpan<byte> text, MatchedLines? lines, bool firstOnly)
     {
         var count = 0;
         var position = 0;
@@ -140,11 +182,11 @@ internal sealed class LineMatcher
             if (_regex is null || (HasOthers(text[start..end]) && Confirm(text[start..end])))
             {
                 count++;
-                if (lines is not null)
+                if (lines is { Full: false })
                 {
                     lineNumber += text[counted..start].Count((byte)'\n');
                     counted = start;
-                    lines.Add(lineNumber);
+                    lines.Add(lineNumber, start);
                 }
 
                 if (firstOnly)
@@ -180,6 +222,18 @@ internal sealed class LineMatcher
             line = line[..^1];
         }
 
+        if (_prefix is not null)
+        {
+            // Every match starts with the prefix: the text before its first occurrence cannot take part.
+            var first = _prefix.IndexIn(line);
+            if (first < 0)
+            {
+                return false;
+            }
+
+            line = line[first..];
+        }
+
         var length = Encoding.UTF8.GetMaxCharCount(line.Length);
         char[]? rented = null;
         var chars = length <= StackLine ? stackalloc char[StackLine] : (rented = ArrayPool<char>.Shared.Rent(length));
@@ -197,7 +251,7 @@ internal sealed class LineMatcher
         }
     }
 
-    private int ScanDecoded(ReadOnlySpan<byte> text, List<int>? lines, bool firstOnly)
+    private int ScanDecoded(ReadOnlySpan<byte> text, MatchedLines? lines, bool firstOnly)
     {
         var rented = ArrayPool<char>.Shared.Rent(Math.Max(16, Encoding.UTF8.GetMaxCharCount(text.Length)));
         try
@@ -213,7 +267,7 @@ internal sealed class LineMatcher
     }
 
     /// <summary>One regex pass over the whole text; each hit is confirmed on its line, and the search goes on at the next line.</summary>
-    private int ScanWhole(ReadOnlySpan<char> chars, List<int>? lines, bool firstOnly)
+    private int ScanWhole(ReadOnlySpan<char> chars, MatchedLines? lines, bool firstOnly)
     {
         var regex = _regex!;
         var count = 0;
@@ -249,11 +303,11 @@ internal sealed class LineMatcher
             if (regex.IsMatch(line.EndsWith('\r') ? line[..^1] : line))
             {
                 count++;
-                if (lines is not null)
+                if (lines is { Full: false })
                 {
                     lineNumber += chars[counted..start].Count('\n');
                     counted = start;
-                    lines.Add(lineNumber);
+                    lines.Add(lineNumber, -1);
                 }
 
                 if (firstOnly)
@@ -269,7 +323,7 @@ internal sealed class LineMatcher
     }
 
     /// <summary>Line by line (used when <c>$</c> meets <c>\r\n</c> line ends, which .NET's <c>$</c> does not see as a line end).</summary>
-    private int ScanEachLine(ReadOnlySpan<char> chars, List<int>? lines, bool firstOnly)
+    private int ScanEachLine(ReadOnlySpan<char> chars, MatchedLines? lines, bool firstOnly)
     {
         var count = 0;
         var lineNumber = 0;
@@ -283,7 +337,7 @@ internal sealed class LineMatcher
             if (_regex!.IsMatch(line.EndsWith('\r') ? line[..^1] : line))
             {
                 count++;
-                lines?.Add(lineNumber);
+                lines?.Add(lineNumber, -1);
                 if (firstOnly)
                 {
                     break;

@@ -24,9 +24,14 @@ internal static partial class NativeFile
     private const int CloseOnExec = 0x80000; // O_CLOEXEC
     private const int Interrupted = 4; // EINTR
     private const int SeekEnd = 2; // SEEK_END
+    private const int EmptyPath = 0x1000; // AT_EMPTY_PATH
+    private const uint BasicStats = 0x7ff; // STATX_BASIC_STATS
 
     /// <summary><c>O_NOFOLLOW</c>, which differs between the architectures: a file that is a symbolic link is refused (<c>ELOOP</c>) rather than followed.</summary>
     private static readonly int NoFollow = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x8000 : 0x20000;
+
+    /// <summary><c>O_DIRECTORY</c>, which differs between the architectures too.</summary>
+    private static readonly int DirectoryOnly = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x4000 : 0x10000;
 
     /// <summary>Whether the native path is used: Linux on x64 or Arm64, where the flag values above hold.</summary>
     public static bool IsSupported { get; } = OperatingSystem.IsLinux()
@@ -119,7 +124,9 @@ internal static partial class NativeFile
     /// <param name="path">The file's full path (for messages).</param>
     /// <returns>The file descriptor; close it with <see cref="CloseFile"/>.</returns>
     /// <exception cref="IOException">The open failed (see <see cref="OpenForReading"/>).</exception>
-    public static int OpenForReadingAt(int folderFd, ReadOnlySpan<char> name, string path)
+    public static int OpenForReadingAt(int folderFd, ReadOnlySpan<char> name, string path) => OpenForReadingAt(folderFd, name, path, fallBackToPath: true);
+
+    private static int OpenForReadingAt(int folderFd, ReadOnlySpan<char> name, string path, bool fallBackToPath)
     {
         Span<byte> utf8 = stackalloc byte[1024];
         var length = System.Text.Encoding.UTF8.GetMaxByteCount(name.Length) < utf8.Length
@@ -127,7 +134,7 @@ internal static partial class NativeFile
             : -1;
         if (length < 0 || name.Contains('/') || name.Contains('\0'))
         {
-            return OpenForReading(path);
+            return fallBackToPath ? OpenForReading(path) : throw new IOException($"a name that cannot be opened in its folder ({path})");
         }
 
         utf8[length] = 0;
@@ -139,6 +146,33 @@ internal static partial class NativeFile
                 fixed (byte* start = utf8)
                 {
                     fd = OpenAt(folderFd, start, ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec | NoFollow);
+                }
+            }
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == Interrupted);
+
+        return fd >= 0 ? fd : throw Failure(path, Marshal.GetLastPInvokeError());
+    }
+
+    /// <summary><c>openat</c> of one name in an open folder with the given flags (retried on <c>EINTR</c>).</summary>
+    private static int OpenNameAt(int folderFd, ReadOnlySpan<char> name, int flags, string path)
+    {
+        Span<byte> utf8 = stackalloc byte[1024];
+        if (System.Text.Encoding.UTF8.GetMaxByteCount(name.Length) >= utf8.Length || name.Contains('\0'))
+        {
+            throw new IOException($"a name that cannot be opened in its folder ({path})");
+        }
+
+        var length = System.Text.Encoding.UTF8.GetBytes(name, utf8);
+        utf8[length] = 0;
+        int fd;
+        do
+        {
+            unsafe
+            {
+                fixed (byte* start = utf8)
+                {
+                    fd = OpenAt(folderFd, start, flags);
                 }
             }
         }
@@ -175,6 +209,97 @@ internal static partial class NativeFile
         }
     }
 
+    /// <summary>
+    /// Which version of the open file this is (<c>statx</c> on the descriptor): device, inode, size, change and
+    /// modification times; an unknown (all-zero) identity where <c>statx</c> is missing or fails.
+    /// </summary>
+    public static FileIdentity Identify(int fd)
+    {
+        Span<byte> buffer = stackalloc byte[256];
+        buffer.Clear();
+        int result;
+        try
+        {
+            unsafe
+            {
+                fixed (byte* empty = ""u8)
+                fixed (byte* start = buffer)
+                {
+                    result = StatX(fd, empty, EmptyPath, BasicStats, start);
+                }
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return default;
+        }
+
+        if (result != 0)
+        {
+            return default;
+        }
+
+        // struct statx: u64 stx_ino at 32, u64 stx_size at 40, stx_ctime at 96 and stx_mtime at 112 (s64 seconds, u32
+        // nanoseconds), u32 stx_dev_major at 136 and stx_dev_minor at 140; the same on every architecture.
+        return new FileIdentity(
+            ((ulong)BitConverter.ToUInt32(buffer[136..]) << 32) | BitConverter.ToUInt32(buffer[140..]),
+            BitConverter.ToUInt64(buffer[32..]),
+            BitConverter.ToInt64(buffer[40..]),
+            BitConverter.ToInt64(buffer[96..]),
+            BitConverter.ToUInt32(buffer[104..]),
+            BitConverter.ToInt64(buffer[112..]),
+            BitConverter.ToUInt32(buffer[120..]));
+    }
+
+    /// <summary>
+    /// Opens the file at <paramref name="relativePath"/> below an open folder one name at a time: every folder on the
+    /// way with <c>openat</c>, <c>O_DIRECTORY</c> and <c>O_NOFOLLOW</c>, the file with <see cref="OpenForReadingAt"/>;
+    /// so a folder swapped for a symbolic link since the walk listed it is refused (<c>ELOOP</c>, <c>ENOTDIR</c>), never
+    /// followed.
+    /// </summary>
+    /// <param name="folderFd">The folder the path is relative to (kept open by the caller).</param>
+    /// <param name="relativePath">The file's path below it, <c>/</c>-separated, without <c>.</c> or <c>..</c>.</param>
+    /// <param name="path">The file's full path (for messages).</param>
+    /// <returns>The file descriptor; close it with <see cref="CloseFile"/>.</returns>
+    /// <exception cref="IOException">A folder or the file could not be opened.</exception>
+    public static int OpenBelow(int folderFd, ReadOnlySpan<char> relativePath, string path)
+    {
+        var current = folderFd;
+        try
+        {
+            while (true)
+            {
+                var slash = relativePath.IndexOf('/');
+                if (slash < 0)
+                {
+                    return OpenForReadingAt(current, relativePath, path, fallBackToPath: false);
+                }
+
+                var name = relativePath[..slash];
+                relativePath = relativePath[(slash + 1)..];
+                if (name.IsEmpty || name is "." or "..")
+                {
+                    throw new IOException($"unexpected path component '{name}' ({path})");
+                }
+
+                var next = OpenNameAt(current, name, ReadOnly | CloseOnExec | NoFollow | DirectoryOnly, path);
+                if (current != folderFd)
+                {
+                    CloseFile(current);
+                }
+
+                current = next;
+            }
+        }
+        finally
+        {
+            if (current != folderFd)
+            {
+                CloseFile(current);
+            }
+        }
+    }
+
     /// <summary><c>open(2)</c> with the given flags, once (the caller retries on <c>EINTR</c>); -1 and the error on failure.</summary>
     internal static int OpenRaw(string path, int flags) => Open(path, flags);
 
@@ -203,6 +328,9 @@ internal static partial class NativeFile
 
     [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
     private static partial long Seek(int fd, long offset, int whence);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
+    private static unsafe partial int StatX(int folderFd, byte* path, int flags, uint mask, byte* buffer);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);

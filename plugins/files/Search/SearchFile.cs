@@ -34,6 +34,9 @@ internal struct SearchFile : IDisposable
     /// <summary>The text as UTF-8 (empty unless <see cref="Kind"/> is <see cref="SearchFileKind.Text"/>).</summary>
     public readonly ReadOnlySpan<byte> Text => _buffer is null ? [] : _buffer.AsSpan(_start, _length);
 
+    /// <summary>Where <see cref="Text"/> starts in the file (3 after a UTF-8 byte order mark), or -1 when it was converted from UTF-16.</summary>
+    public long TextOffset { get; private set; }
+
     /// <summary>Reads a file.</summary>
     /// <param name="path">The full path.</param>
     /// <param name="length">Its size from the walk, or -1 to ask the file system.</param>
@@ -140,6 +143,7 @@ internal struct SearchFile : IDisposable
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
             _start = 3;
+            TextOffset = 3;
             _length -= 3;
             bytes = bytes[3..];
         }
@@ -152,6 +156,7 @@ internal struct SearchFile : IDisposable
             ArrayPool<byte>.Shared.Return(_buffer!);
             _buffer = utf8;
             _start = 0;
+            TextOffset = -1;
             _length = written;
             bytes = utf8.AsSpan(0, written);
         }
