@@ -10,6 +10,7 @@ using AgentHost.Sdk.Events;
 using AgentHost.Tests.Plugins;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using static AgentHost.Tests.Support.PluginCopies;
 
 namespace AgentHost.Tests.Cli;
 
@@ -104,29 +105,6 @@ public sealed class ToolRunActivationTests
         {
             await Task.Delay(20);
         }
-    }
-
-    private static void TamperKeepingSizeAndTime(string file)
-    {
-        var written = File.GetLastWriteTimeUtc(file);
-        var bytes = File.ReadAllBytes(file);
-        bytes[^1] ^= 0xFF;
-        File.WriteAllBytes(file, bytes);
-        File.SetLastWriteTimeUtc(file, written);
-    }
-
-    private static string CopyCatalogPlugin(string id, TempDirectory temp)
-    {
-        var source = Path.Combine(AppContext.BaseDirectory, "catalog", id);
-        var target = temp.Combine("catalog", id);
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var copy = Path.Combine(target, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-            File.Copy(file, copy);
-        }
-
-        return target;
     }
 
     private static PluginRuntime Runtime(TempDirectory temp)

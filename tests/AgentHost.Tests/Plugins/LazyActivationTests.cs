@@ -10,6 +10,7 @@ using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging;
+using static AgentHost.Tests.Support.PluginCopies;
 
 namespace AgentHost.Tests.Plugins;
 
@@ -271,29 +272,6 @@ public sealed class LazyActivationTests
 
         TamperKeepingSizeAndTime(Path.Combine(folder, "AgentHost.Plugins.Files.dll"));
         return (request, snapshots.FilePath);
-    }
-
-    private static void TamperKeepingSizeAndTime(string file)
-    {
-        var written = File.GetLastWriteTimeUtc(file);
-        var bytes = File.ReadAllBytes(file);
-        bytes[^1] ^= 0xFF;
-        File.WriteAllBytes(file, bytes);
-        File.SetLastWriteTimeUtc(file, written);
-    }
-
-    private static string CopyCatalogPlugin(string id, TempDirectory temp)
-    {
-        var source = Path.Combine(AppContext.BaseDirectory, "catalog", id);
-        var target = temp.Combine("catalog", id);
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var copy = Path.Combine(target, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-            File.Copy(file, copy);
-        }
-
-        return target;
     }
 
     private static PluginRuntime Runtime(TempDirectory temp, IReadOnlyDictionary<string, string>? settings = null, ILoggerFactory? loggers = null)

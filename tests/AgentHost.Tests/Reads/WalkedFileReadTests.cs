@@ -255,7 +255,7 @@ public sealed class WalkedFileReadTests : IAsyncLifetime
         await using var harness = await SearchHarness.CreateAsync();
         File.WriteAllText(Path.Combine(harness.Outside, "secret.txt"), "needle secret\n");
         var victim = harness.Write("src/plain.txt", "needle".PadRight(size, ' ') + "\n");
-        var check = ReadAccessCheck.Create(new RulePermissionGate(PermissionPolicy.Empty, PermissionMode.Yolo, harness.Workspace, Home), "s", "c", harness.Workspace)!;
+        var check = harness.YoloReadCheck(Home);
         var swapped = 0;
 
         // The host's walked check, asked after the listing and before the read: swap the file for a link there. In
@@ -287,7 +287,7 @@ public sealed class WalkedFileReadTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(harness.Outside, "loot", "secret.txt"), "needle secret\n");
         harness.Write("a-first.txt", "needle one\n");
         harness.Write("sub/plain.txt", "needle two\n");
-        var check = ReadAccessCheck.Create(new RulePermissionGate(PermissionPolicy.Empty, PermissionMode.Yolo, harness.Workspace, Home), "s", "c", harness.Workspace)!;
+        var check = harness.YoloReadCheck(Home);
         var swapped = 0;
 
         ReadAccess Walked(string path)
@@ -326,7 +326,7 @@ public sealed class WalkedFileReadTests : IAsyncLifetime
             File.WriteAllText(Path.Combine(harness.Outside, "loot", name), "needle secret\nneedle secret\n");
         }
 
-        var check = ReadAccessCheck.Create(new RulePermissionGate(PermissionPolicy.Empty, PermissionMode.Yolo, harness.Workspace, Home), "s", "c", harness.Workspace)!;
+        var check = harness.YoloReadCheck(Home);
         var swapped = 0;
 
         ReadAccess Walked(string path)
@@ -334,8 +334,7 @@ public sealed class WalkedFileReadTests : IAsyncLifetime
             var access = check.CheckWalkedFile(path);
             if (path.Contains("/sub/", StringComparison.Ordinal) && Interlocked.Exchange(ref swapped, 1) == 0)
             {
-                Directory.Move(Path.Combine(harness.Workspace, "sub"), Path.Combine(harness.Workspace, "sub-moved"));
-                Directory.CreateSymbolicLink(Path.Combine(harness.Workspace, "sub"), Path.Combine(harness.Outside, "loot"));
+                harness.SwapFolderForLink("sub", Path.Combine(harness.Outside, "loot"));
             }
 
             return access;

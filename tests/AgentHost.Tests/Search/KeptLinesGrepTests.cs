@@ -152,7 +152,7 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
             _ => before + "needle 999 appended\n",
         };
         var changed = 0;
-        var check = ReadAccessCheck.Create(new RulePermissionGate(PermissionPolicy.Empty, PermissionMode.Yolo, harness.Workspace, Home), "s", "c", harness.Workspace)!;
+        var check = harness.YoloReadCheck(Home);
 
         ReadAccess Walked(string path)
         {
@@ -187,15 +187,14 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
         Directory.CreateDirectory(Path.Combine(harness.Outside, "loot"));
         File.WriteAllText(Path.Combine(harness.Outside, "loot", "doc.txt"), "needle SECRET outside\n");
         var swapped = 0;
-        var check = ReadAccessCheck.Create(new RulePermissionGate(PermissionPolicy.Empty, PermissionMode.Yolo, harness.Workspace, Home), "s", "c", harness.Workspace)!;
+        var check = harness.YoloReadCheck(Home);
 
         ReadAccess Walked(string path)
         {
             if (path.EndsWith("/a/z/last.txt", StringComparison.Ordinal) && Interlocked.Exchange(ref swapped, 1) == 0)
             {
                 // a/ was searched (pass 1); before pass 2 shows its lines it becomes a link to a folder outside.
-                Directory.Move(Path.Combine(harness.Workspace, "a"), Path.Combine(harness.Workspace, "a-moved"));
-                Directory.CreateSymbolicLink(Path.Combine(harness.Workspace, "a"), Path.Combine(harness.Outside, "loot"));
+                harness.SwapFolderForLink("a", Path.Combine(harness.Outside, "loot"));
             }
 
             return check.CheckWalkedFile(path);
@@ -223,7 +222,7 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
             File.WriteAllText(Path.Combine(harness.Outside, "loot", name), "needle secret\nneedle secret\n");
         }
 
-        var check = ReadAccessCheck.Create(new RulePermissionGate(PermissionPolicy.Empty, PermissionMode.Yolo, harness.Workspace, Home), "s", "c", harness.Workspace)!;
+        var check = harness.YoloReadCheck(Home);
         var swapped = 0;
 
         ReadAccess Walked(string path)
@@ -231,8 +230,7 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
             var access = check.CheckWalkedFile(path);
             if (path.Contains("/sub/", StringComparison.Ordinal) && Interlocked.Exchange(ref swapped, 1) == 0)
             {
-                Directory.Move(Path.Combine(harness.Workspace, "sub"), Path.Combine(harness.Workspace, "sub-moved"));
-                Directory.CreateSymbolicLink(Path.Combine(harness.Workspace, "sub"), Path.Combine(harness.Outside, "loot"));
+                harness.SwapFolderForLink("sub", Path.Combine(harness.Outside, "loot"));
             }
 
             return access;

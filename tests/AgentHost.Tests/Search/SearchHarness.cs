@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Security;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
@@ -95,6 +97,17 @@ public sealed class SearchHarness : IAsyncDisposable
 
     /// <summary>The last line of a tool result (its note).</summary>
     public static string Note(string output) => output.Split('\n')[^1];
+
+    /// <summary>The host's read check for this workspace in yolo mode (every decision allows; only the opens keep a read in).</summary>
+    public ReadAccessCheck YoloReadCheck(string home) =>
+        ReadAccessCheck.Create(new RulePermissionGate(PermissionPolicy.Empty, PermissionMode.Yolo, Workspace, home), "s", "c", Workspace)!;
+
+    /// <summary>Moves the workspace's <paramref name="folder"/> aside and puts a link to <paramref name="target"/> in its place.</summary>
+    public void SwapFolderForLink(string folder, string target)
+    {
+        Directory.Move(Path.Combine(Workspace, folder), Path.Combine(Workspace, folder + "-moved"));
+        Directory.CreateSymbolicLink(Path.Combine(Workspace, folder), target);
+    }
 
     public ToolCapability Tool(string name) => (ToolCapability)_plugins.Registry.Find(CapabilityKind.Tool, name)!.Capability;
 
