@@ -23,6 +23,9 @@ public sealed partial class PluginHost
     /// <summary>The tools of plugins whose activation failed, with the reason (the error their calls fail with).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _failedTools = new(StringComparer.Ordinal);
 
+    /// <summary>The plugins whose activation failed, with the reason (what a later activation of one fails with).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _failedActivations = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Why a tool is gone because its plugin's activation failed: the activation's error, which a call of the tool
     /// fails with also when it comes after the failure (the plugin and its tools are unloaded by then).
@@ -40,12 +43,14 @@ public sealed partial class PluginHost
     /// <param name="pluginId">The plugin id.</param>
     /// <param name="cancellationToken">Cancellation of the wait (the activation itself goes on).</param>
     /// <returns>The active plugin.</returns>
-    /// <exception cref="AgentHostException">The plugin is not loaded, or its activation failed (the message says why; the plugin is then unloaded and <see cref="PluginFailedEvent"/> published).</exception>
+    /// <exception cref="AgentHostException">The plugin is not loaded, or its activation failed (the message says why, also to a caller that
+    /// comes after the failure unloaded the plugin; the plugin is then unloaded and <see cref="PluginFailedEvent"/> published).</exception>
     public async Task<LoadedPlugin> ActivateAsync(string pluginId, CancellationToken cancellationToken = default)
     {
         if (!_loaded.TryGetValue(pluginId, out var plugin))
         {
-            throw new AgentHostException(ErrorKind.Plugin, $"plugin '{pluginId}' is not loaded.");
+            // A call that found the plugin's stand-in just before a failed activation unloaded it gets that failure's reason.
+            throw new AgentHostException(ErrorKind.Plugin, _failedActivations.GetValueOrDefault(pluginId) ?? $"plugin '{pluginId}' is not loaded.");
         }
 
         var dormant = plugin.Dormant;
@@ -139,6 +144,7 @@ public sealed partial class PluginHost
                 throw new AgentHostException(ErrorKind.Plugin, $"plugin '{manifest.Id}' was loaded twice at the same time.");
             }
 
+            _failedActivations.TryRemove(manifest.Id, out _); // loaded again: an earlier activation's failure no longer applies
             LogDormant(manifest.Id, version, registered.Count, attempt.ElapsedMilliseconds);
             return Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Loaded, null) { Capabilities = registered });
         }
@@ -199,6 +205,7 @@ public sealed partial class PluginHost
             services?.Dispose();
             var error = ex is AgentHostException { Kind: ErrorKind.Plugin } known ? known.Message : Describe(manifest, ex);
             // Recorded before the tools go, so that a call that no longer finds them still fails with the reason.
+            _failedActivations[manifest.Id] = error;
             foreach (var tool in dormant.Snapshot.Tools)
             {
                 _failedTools[tool.Name] = error;

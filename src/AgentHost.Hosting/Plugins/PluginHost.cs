@@ -264,6 +264,7 @@ public sealed partial class PluginHost : IAsyncDisposable
                 throw new AgentHostException(ErrorKind.Plugin, $"plugin '{manifest.Id}' was loaded twice at the same time.");
             }
 
+            _failedActivations.TryRemove(manifest.Id, out _); // loaded again: an earlier activation's failure no longer applies
             LogLoaded(manifest.Id, version, registered.Count, attempt.ElapsedMilliseconds);
             return Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Loaded, null) { Capabilities = registered });
         }

@@ -213,6 +213,29 @@ public sealed class LazyActivationTests
     }
 
     [Fact]
+    public async Task FailedBackgroundActivation_AStandInCalledJustBefore_ActivatesAfterTheUnload_AndFailsWithTheReason()
+    {
+        // The race a tool call can lose: it found the stand-in, then the failed background activation unloaded the
+        // plugin before the stand-in asked for the activation. The activation it asks for fails with the reason.
+        using var temp = new TempDirectory();
+        var (request, snapshotFile) = await InstalledFilesPluginTamperedAfterItsSnapshotAsync(temp);
+        await using var second = Host(new PluginSnapshots(snapshotFile, new RecordingLoggerFactory().CreateLogger("test")));
+        Assert.Equal(PluginLoadStatus.Loaded, (await second.Host.LoadAsync(request)).Status);
+        Assert.True(second.Host.ActivateInBackground("files"));
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (second.Host.Loaded.ContainsKey("files") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        var late = await Assert.ThrowsAsync<AgentHostException>(() => second.Host.ActivateAsync("files"));
+        var never = await Assert.ThrowsAsync<AgentHostException>(() => second.Host.ActivateAsync("nothing-such"));
+
+        Assert.Contains("was modified after it was installed", late.Message, StringComparison.Ordinal);
+        Assert.Equal("plugin 'nothing-such' is not loaded.", never.Message);
+    }
+
+    [Fact]
     public async Task PluginWithAnEventSubscriber_NeverStartsDormant_AndStillReceivesEvents()
     {
         using var temp = new TempDirectory();
@@ -254,7 +277,6 @@ public sealed class LazyActivationTests
         return runtime.Host.Loaded[id].IsActive;
     }
 
-    /// <summary>Changes the file's last byte and keeps its length and modification time: the fingerprint matches, the content does not.</summary>
     /// <summary>
     /// Installs a copy of the files plugin (its request carries the content hash, as the lockfile would), loads it once
     /// to capture its snapshot, then changes its assembly keeping size and time: the snapshot still matches, the hash not.
