@@ -189,17 +189,7 @@ public sealed class LazyActivationTests
     public async Task FailedBackgroundActivation_ACallOfItsToolAfterwards_FailsWithTheReason_NotAsAnUnknownTool()
     {
         using var temp = new TempDirectory();
-        var (request, snapshotFile) = await InstalledFilesPluginTamperedAfterItsSnapshotAsync(temp);
-        await using var second = Host(new PluginSnapshots(snapshotFile, new RecordingLoggerFactory().CreateLogger("test")));
-        Assert.Equal(PluginLoadStatus.Loaded, (await second.Host.LoadAsync(request)).Status);
-        Assert.True(second.Host.ActivateInBackground("files"));
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (second.Host.Loaded.ContainsKey("files") && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.False(second.Host.Loaded.ContainsKey("files")); // the failed activation unloaded it
+        await using var second = await HostAfterAFailedBackgroundActivationAsync(temp);
         Assert.Null(second.Registry.Find(CapabilityKind.Tool, "view"));
         using var pipeline = AgentRunner.CreatePipeline(second, AllowAllPermissionGate.Instance, SecretScrubber.PatternsOnly, TimeProvider.System);
         var outcome = await pipeline.InvokeAsync("view", """{"path": "notes.txt"}""", new ToolCallContext("s1", "c1") { WorkspaceRoot = temp.Path });
@@ -218,16 +208,7 @@ public sealed class LazyActivationTests
         // The race a tool call can lose: it found the stand-in, then the failed background activation unloaded the
         // plugin before the stand-in asked for the activation. The activation it asks for fails with the reason.
         using var temp = new TempDirectory();
-        var (request, snapshotFile) = await InstalledFilesPluginTamperedAfterItsSnapshotAsync(temp);
-        await using var second = Host(new PluginSnapshots(snapshotFile, new RecordingLoggerFactory().CreateLogger("test")));
-        Assert.Equal(PluginLoadStatus.Loaded, (await second.Host.LoadAsync(request)).Status);
-        Assert.True(second.Host.ActivateInBackground("files"));
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (second.Host.Loaded.ContainsKey("files") && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
+        await using var second = await HostAfterAFailedBackgroundActivationAsync(temp);
         var late = await Assert.ThrowsAsync<AgentHostException>(() => second.Host.ActivateAsync("files"));
         var never = await Assert.ThrowsAsync<AgentHostException>(() => second.Host.ActivateAsync("nothing-such"));
 
@@ -275,6 +256,34 @@ public sealed class LazyActivationTests
         var result = Assert.Single(await runtime.LoadForRunAsync([id], temp.Path));
         Assert.True(result.Status == PluginLoadStatus.Loaded, result.Error);
         return runtime.Host.Loaded[id].IsActive;
+    }
+
+    /// <summary>
+    /// A runtime whose files plugin, tampered after its snapshot, started dormant and was activated in the background:
+    /// the activation refused it by its hash and unloaded it.
+    /// </summary>
+    private static async Task<PluginRuntime> HostAfterAFailedBackgroundActivationAsync(TempDirectory temp)
+    {
+        var (request, snapshotFile) = await InstalledFilesPluginTamperedAfterItsSnapshotAsync(temp);
+        var runtime = Host(new PluginSnapshots(snapshotFile, new RecordingLoggerFactory().CreateLogger("test")));
+        try
+        {
+            Assert.Equal(PluginLoadStatus.Loaded, (await runtime.Host.LoadAsync(request)).Status);
+            Assert.True(runtime.Host.ActivateInBackground("files"));
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (runtime.Host.Loaded.ContainsKey("files") && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+
+            Assert.False(runtime.Host.Loaded.ContainsKey("files")); // the failed activation unloaded it
+            return runtime;
+        }
+        catch
+        {
+            await runtime.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>
