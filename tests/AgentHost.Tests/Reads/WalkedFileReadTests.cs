@@ -319,32 +319,14 @@ public sealed class WalkedFileReadTests : IAsyncLifetime
         // The first file of sub/ is decided (its folder found plain), then sub/ is swapped for a link to a folder
         // outside holding files of the same names: the next file must still come from the folder that was listed.
         await using var harness = await SearchHarness.CreateAsync(new Dictionary<string, string> { ["search_threads"] = "1" });
-        Directory.CreateDirectory(Path.Combine(harness.Outside, "loot"));
-        foreach (var name in new[] { "one.txt", "two.txt", "three.txt" })
-        {
-            harness.Write($"sub/{name}", "needle inside\n");
-            File.WriteAllText(Path.Combine(harness.Outside, "loot", name), "needle secret\nneedle secret\n");
-        }
-
         var check = harness.YoloReadCheck(Home);
-        var swapped = 0;
-
-        ReadAccess Walked(string path)
-        {
-            var access = check.CheckWalkedFile(path);
-            if (path.Contains("/sub/", StringComparison.Ordinal) && Interlocked.Exchange(ref swapped, 1) == 0)
-            {
-                harness.SwapFolderForLink("sub", Path.Combine(harness.Outside, "loot"));
-            }
-
-            return access;
-        }
+        var swap = harness.SwapAfterItsFirstFile(check, "sub", ["one.txt", "two.txt", "three.txt"]);
 
         // Counts (pass 1): the outside files hold two matching lines each, the listed ones one.
-        var output = await harness.InvokeAsync("grep", check.Check, Walked, CancellationToken.None, ("pattern", "needle"), ("output", "count"));
+        var output = await harness.InvokeAsync("grep", check.Check, swap.Walked, CancellationToken.None, ("pattern", "needle"), ("output", "count"));
 
         // Opened by name in the listed folder (openat, Linux): all three read from it.
-        Assert.Equal(1, swapped);
+        Assert.Equal(1, swap.Swaps);
         Assert.Equal(["sub/one.txt:1", "sub/three.txt:1", "sub/two.txt:1"], SearchHarness.Body(output));
     }
 

@@ -214,31 +214,13 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
         // More than two batches of files: after the first 64, other workers take them; they too must open the files
         // in the folder that was listed, not by path through the link swapped in for it.
         await using var harness = await SearchHarness.CreateAsync(new Dictionary<string, string> { ["search_threads"] = "2" });
-        Directory.CreateDirectory(Path.Combine(harness.Outside, "loot"));
         var names = Enumerable.Range(0, 300).Select(i => $"f{i:D3}.txt").ToList();
-        foreach (var name in names)
-        {
-            harness.Write($"sub/{name}", "needle inside\n");
-            File.WriteAllText(Path.Combine(harness.Outside, "loot", name), "needle secret\nneedle secret\n");
-        }
-
         var check = harness.YoloReadCheck(Home);
-        var swapped = 0;
+        var swap = harness.SwapAfterItsFirstFile(check, "sub", names);
 
-        ReadAccess Walked(string path)
-        {
-            var access = check.CheckWalkedFile(path);
-            if (path.Contains("/sub/", StringComparison.Ordinal) && Interlocked.Exchange(ref swapped, 1) == 0)
-            {
-                harness.SwapFolderForLink("sub", Path.Combine(harness.Outside, "loot"));
-            }
+        var output = await harness.InvokeAsync("grep", check.Check, swap.Walked, CancellationToken.None, ("pattern", "needle"), ("output", "count"), ("max_matches", 1000));
 
-            return access;
-        }
-
-        var output = await harness.InvokeAsync("grep", check.Check, Walked, CancellationToken.None, ("pattern", "needle"), ("output", "count"), ("max_matches", 1000));
-
-        Assert.Equal(1, swapped);
+        Assert.Equal(1, swap.Swaps);
         Assert.Equal(names.Select(n => $"sub/{n}:1"), SearchHarness.Body(output));
     }
 

@@ -102,6 +102,25 @@ public sealed class SearchHarness : IAsyncDisposable
     public ReadAccessCheck YoloReadCheck(string home) =>
         ReadAccessCheck.Create(new RulePermissionGate(PermissionPolicy.Empty, PermissionMode.Yolo, Workspace, home), "s", "c", Workspace)!;
 
+    /// <summary>
+    /// Writes each of <paramref name="names"/> in the workspace's <paramref name="folder"/> (one line "needle inside")
+    /// and in a folder outside (two lines "needle secret"); returns a walked-file check that decides as
+    /// <paramref name="check"/> and, right after deciding the folder's first file, swaps the folder for a link to the
+    /// outside one (<see cref="SwapFolderForLink"/>).
+    /// </summary>
+    public FolderSwap SwapAfterItsFirstFile(ReadAccessCheck check, string folder, IEnumerable<string> names)
+    {
+        var outside = Path.Combine(Outside, "loot");
+        Directory.CreateDirectory(outside);
+        foreach (var name in names)
+        {
+            Write($"{folder}/{name}", "needle inside\n");
+            File.WriteAllText(Path.Combine(outside, name), "needle secret\nneedle secret\n");
+        }
+
+        return new FolderSwap(check.CheckWalkedFile, folder, () => SwapFolderForLink(folder, outside));
+    }
+
     /// <summary>Moves the workspace's <paramref name="folder"/> aside and puts a link to <paramref name="target"/> in its place.</summary>
     public void SwapFolderForLink(string folder, string target)
     {
@@ -149,4 +168,25 @@ public sealed class SearchHarness : IAsyncDisposable
     }
 
     private AIFunction Function(string tool) => Tool(tool).Function;
+}
+
+/// <summary>A walked-file check that swaps a folder for a link once (<see cref="SearchHarness.SwapAfterItsFirstFile"/>).</summary>
+public sealed class FolderSwap(Func<string, ReadAccess> decide, string folder, Action swapFolder)
+{
+    private int _swaps;
+
+    /// <summary>How many times the folder was swapped (0 or 1).</summary>
+    public int Swaps => Volatile.Read(ref _swaps);
+
+    /// <summary>The walked-file check to hand to the tool: decides, then swaps the folder after its first file.</summary>
+    public ReadAccess Walked(string path)
+    {
+        var access = decide(path);
+        if (path.Contains($"/{folder}/", StringComparison.Ordinal) && Interlocked.Exchange(ref _swaps, 1) == 0)
+        {
+            swapFolder();
+        }
+
+        return access;
+    }
 }
