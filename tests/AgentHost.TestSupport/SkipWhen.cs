@@ -80,6 +80,12 @@ public sealed class SigintFactAttribute : FactAttribute
         Skip = (linuxOnly ? SkipWhen.NotLinux(why) : SkipWhen.NotUnix(why)) ?? SkipWhen.SigintIgnored();
 }
 
+/// <summary>A theory that sends SIGINT (Ctrl+C) to an agent it starts; skipped on Windows, or when SIGINT is ignored here.</summary>
+public sealed class SigintTheoryAttribute : TheoryAttribute
+{
+    public SigintTheoryAttribute(string why = "SIGINT delivered to a child process") => Skip = SkipWhen.NotUnix(why) ?? SkipWhen.SigintIgnored();
+}
+
 /// <summary>A theory that needs a Unix system; skipped on Windows with the reason.</summary>
 public sealed class UnixTheoryAttribute : TheoryAttribute
 {

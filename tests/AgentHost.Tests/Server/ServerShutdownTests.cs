@@ -1,4 +1,5 @@
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Server;
 
@@ -9,7 +10,7 @@ namespace AgentHost.Tests.Server;
 /// </summary>
 public sealed class ServerShutdownTests
 {
-    [Theory]
+    [SigintTheory(why: "SIGINT and SIGTERM delivered to agent serve (each variant ends the second server with SIGINT)")]
     [Trait("Speed", "Slow")]
     [InlineData("INT")]
     [InlineData("TERM")]
