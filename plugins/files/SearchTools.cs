@@ -99,7 +99,8 @@ internal static class SearchTools
                         NoIgnore = no_ignore,
                         Workers = workers,
                     },
-                    new GrepTool.ReadChecks(path => arguments.CheckRead(path), path => arguments.CheckWalkedFileRead(path)),
+                    new GrepTool.ReadChecks(
+                        path => arguments.CheckRead(path), path => arguments.CheckWalkedFileRead(path), (path, start) => arguments.CheckWalkedFileRead(path, start)),
                     cancellationToken),
             Describe);
     }

@@ -88,7 +88,7 @@ public sealed class ReadAccessCheck
     /// <summary>
     /// Decides one file that a tool's directory walk listed as a regular file (not a symbolic link): the same decision
     /// as <see cref="Check"/>, without asking the file system whether the file itself is a link (the caller's open
-    /// refuses one, <see cref="ToolContext.CheckWalkedFileRead"/>). Its folder is still resolved (once per folder) and
+    /// refuses one, <see cref="ToolContext.CheckWalkedFileRead(Microsoft.Extensions.AI.AIFunctionArguments, string)"/>). Its folder is still resolved (once per folder) and
     /// must be inside the root with no link on the way; the safety floor, the rules, the sandbox and the mode apply as
     /// in <see cref="Check"/>, which decides every file that is not that plain case.
     /// </summary>
@@ -104,6 +104,45 @@ public sealed class ReadAccessCheck
         // Not remembered: each walked file is decided once, and a decision made without the link check must never
         // answer a later Check of the same path (which may be a model's, after the file became a link).
         return InPlainFolder(full) ? DecideReal(full) : Check(full);
+    }
+
+    /// <summary>
+    /// Decides one file that a tool's walk reached by descriptor from the folder <paramref name="walkStart"/>: every
+    /// folder below the start opened inside its parent refusing a link, the file listed as a regular file and opened in
+    /// its folder refusing a link (<see cref="ToolContext.CheckWalkedFileRead(Microsoft.Extensions.AI.AIFunctionArguments, string, string)"/>).
+    /// Only the start folder is resolved (once, remembered as every folder is), so no folder between it and the file
+    /// costs a system call; the safety floor, the rules, the sandbox and the mode apply as in <see cref="Check"/>. A file
+    /// not below the start, or a start that is not a plain folder inside the root, is decided as <see cref="CheckWalkedFile"/>
+    /// decides it.
+    /// </summary>
+    /// <param name="path">Absolute, as the walk built it (the start joined with the listed names).</param>
+    /// <param name="walkStart">Absolute: the folder the walk started from.</param>
+    /// <returns>The decision.</returns>
+    public ReadAccess CheckWalkedTreeFile(string path, string walkStart)
+    {
+        if (FullPath(path, out var full) is { } invalid)
+        {
+            return invalid;
+        }
+
+        // Not remembered, as in CheckWalkedFile.
+        return FullPath(walkStart, out var start) is null && IsBelow(full, start) && IsPlainStart(start) ? DecideReal(full) : CheckWalkedFile(full);
+    }
+
+    /// <summary>Whether <paramref name="full"/> names an entry below the folder <paramref name="folder"/> (both absolute and normalised).</summary>
+    private static bool IsBelow(string full, string folder)
+    {
+        var length = folder.Length > 1 && folder.EndsWith(Path.DirectorySeparatorChar) ? folder.Length - 1 : folder.Length;
+        return full.Length > length + 1 && full.StartsWith(folder.AsSpan(0, length), StringComparison.Ordinal) && full[length] == Path.DirectorySeparatorChar;
+    }
+
+    /// <summary>Whether a walk's start folder is the root, or a folder below it whose real path is itself (no link on the way).</summary>
+    private bool IsPlainStart(string start)
+    {
+        var root = _engine.Root;
+        var folder = start.Length > 1 ? start.TrimEnd(Path.DirectorySeparatorChar) : start;
+        var inside = string.Equals(folder, root.Length > 1 ? root.TrimEnd(Path.DirectorySeparatorChar) : root, StringComparison.Ordinal) || IsBelow(folder, root);
+        return inside && string.Equals(RealFolder(folder), folder, StringComparison.Ordinal);
     }
 
     /// <summary>The absolute form of <paramref name="path"/> under the root, or the denial of a path that is not valid.</summary>

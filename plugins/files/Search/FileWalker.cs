@@ -36,10 +36,12 @@ internal sealed record WalkOptions
 /// <see cref="EntryType.Unknown"/> (not a folder and not a link, but whether it is a regular file is not known).
 /// </param>
 /// <param name="FolderFd">
-/// The listed folder, open (<see cref="NativeDirectory.Open"/>, kept open by a <see cref="FolderHandle"/> while any
-/// worker still hands over its files, also those of a large folder taken in batches by other workers); -1 without the
-/// native listing. Valid only during the callback: open the file with <see cref="NativeFile.OpenForReadingAt"/>, never
-/// keep it.
+/// The listed folder, open (kept open by a <see cref="FolderHandle"/> while any worker still hands over its files, also
+/// those of a large folder taken in batches by other workers); -1 without the native listing. Every folder below the
+/// walk's start was opened inside its parent's descriptor refusing a link (<see cref="NativeDirectory.OpenIn"/>), so a
+/// file opened in this folder with <see cref="NativeFile.OpenForReadingAt"/> is reached from the start through no link
+/// (<see cref="AgentHost.Sdk.Tools.ToolContext.CheckWalkedFileRead(Microsoft.Extensions.AI.AIFunctionArguments, string, string)"/>).
+/// Valid only during the callback: never keep it.
 /// </param>
 internal sealed record WalkedFile(string FullPath, string RelativePath, int NameStart, long Length, EntryType Type = EntryType.Unknown, int FolderFd = -1)
 {
@@ -88,7 +90,7 @@ internal static class FileWalker
     {
         var stats = new WalkStats();
         var ignores = options.UseIgnoreFiles ? IgnoreStack.ForFolder(root, start) : IgnoreStack.Empty;
-        var full = start.Length == 0 ? root : Path.Combine(root, start);
+        var full = StartPath(root, start);
         var queue = new WorkQueue(new Folder(full, start, ignores, IsStart: true));
         var workers = Math.Clamp(options.Workers, 1, 64);
         var context = new WalkContext(options, onFile, stats, queue, workers, cancellationToken) { StartFolder = startFolder };
@@ -108,16 +110,22 @@ internal static class FileWalker
             Task.WaitAll(threads, CancellationToken.None);
         }
 
-        // Batches left behind by a failure or a cancellation still hold their folder.
+        // Batches and folders left behind by a failure or a cancellation still hold their folder or its parent.
         foreach (var item in queue.Drain())
         {
-            (item as FileBatch)?.Folder?.Release();
+            ReleaseHeld(item);
         }
 
         queue.ThrowIfFailed();
         cancellationToken.ThrowIfCancellationRequested();
         return stats;
     }
+
+    /// <summary>The full path of the walk's start folder: the paths of the files it finds begin with it.</summary>
+    /// <param name="root">The workspace root.</param>
+    /// <param name="start">The start, relative to the root (empty for the root).</param>
+    /// <returns>The path.</returns>
+    public static string StartPath(string root, string start) => start.Length == 0 ? root : Path.Combine(root, start);
 
     /// <summary>More files than this in one folder are split into batches that the other workers take.</summary>
     internal const int BatchSize = 64;
@@ -126,7 +134,25 @@ internal static class FileWalker
     // shared, precompiled instantiation instead of one JIT-compiled at first use in every process.
     private abstract record WorkItem;
 
-    private sealed record Folder(string FullPath, string RelativePath, IgnoreStack Ignores, bool IsStart = false) : WorkItem;
+    /// <summary>
+    /// A folder to list. Below the start with the native listing it holds a reference to its open parent
+    /// (<paramref name="Parent"/>), in which it is opened by its <paramref name="Name"/> (released once opened, or not).
+    /// </summary>
+    private sealed record Folder(string FullPath, string RelativePath, IgnoreStack Ignores, bool IsStart = false, FolderHandle? Parent = null, string? Name = null) : WorkItem;
+
+    /// <summary>Drops the folder reference a work item holds (a batch's folder, a folder's parent).</summary>
+    private static void ReleaseHeld(WorkItem item)
+    {
+        switch (item)
+        {
+            case FileBatch { Folder: { } folder }:
+                folder.Release();
+                break;
+            case Folder { Parent: { } parent }:
+                parent.Release();
+                break;
+        }
+    }
 
     /// <summary>Files of a large folder, handed to <c>onFile</c> by whichever worker takes them; holds a reference to the folder (released once handed over).</summary>
     private sealed record FileBatch(WalkedFile[] Files, int Start, int Count, FolderHandle? Folder) : WorkItem;
@@ -174,7 +200,15 @@ internal static class FileWalker
                     }
                     else
                     {
-                        Read((Folder)item, entries, work, files, listing);
+                        var folder = (Folder)item;
+                        try
+                        {
+                            Read(folder, entries, work, files, listing);
+                        }
+                        finally
+                        {
+                            folder.Parent?.Release();
+                        }
                     }
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -189,6 +223,12 @@ internal static class FileWalker
                 }
                 finally
                 {
+                    // Items not queued (a failure before Read queued them) still hold their folder references.
+                    foreach (var held in work)
+                    {
+                        ReleaseHeld(held);
+                    }
+
                     entries.Clear();
                     work.Clear();
                     files.Clear();
@@ -213,7 +253,7 @@ internal static class FileWalker
             try
             {
                 IEnumerable<Entry> enumerable = listing is not null
-                    ? listing.Read(folder.FullPath, noFollow: !folder.IsStart, folder.IsStart ? StartFolder : null)
+                    ? listing.Read(folder, folder.IsStart ? StartFolder : null)
                     : new FileSystemEnumerable<Entry>(folder.FullPath, _transform, Enumeration);
                 // From here the listing's folder is open; closed in Run once this folder's files were handed over.
                 foreach (var entry in enumerable)
@@ -259,7 +299,10 @@ internal static class FileWalker
                 var full = Path.Join(folder.FullPath, entry.Name);
                 if (entry.IsDirectory)
                 {
-                    work.Add(new Folder(full, relative, ignores));
+                    // Natively, the subfolder is opened inside this one (by name, refusing a link): it holds this folder.
+                    work.Add(listing?.Handle is { } open
+                        ? new Folder(full, relative, ignores, Parent: open.Retain(), Name: entry.Name)
+                        : new Folder(full, relative, ignores));
                 }
                 else
                 {
@@ -288,6 +331,7 @@ internal static class FileWalker
             }
 
             queue.Add(work);
+            work.Clear(); // queued: the queue holds their references now
             for (var i = 0; i < inline; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -313,13 +357,20 @@ internal static class FileWalker
         /// <summary>The folder's descriptor; -1 when none.</summary>
         public int Fd => Handle?.Fd ?? -1;
 
-        /// <summary>Opens and lists a folder (or lists <paramref name="open"/>, an open handle of it, holding a reference).</summary>
-        public List<Entry> Read(string folder, bool noFollow, FolderHandle? open)
+        /// <summary>
+        /// Opens and lists a folder: inside its open parent by name when it has one (refusing a link), else by path (the
+        /// start folder, following links as the walk's start may), or lists <paramref name="open"/>, an open handle of it
+        /// (holding a reference).
+        /// </summary>
+        public List<Entry> Read(Folder folder, FolderHandle? open)
         {
             Close();
-            _folder = folder;
-            Handle = open?.Retain() ?? FolderHandle.Open(folder, noFollow);
-            NativeDirectory.List(Handle.Fd, folder, buffer, this, static (listing, name, type) => listing.Add(name, type));
+            _folder = folder.FullPath;
+            Handle = open?.Retain()
+                ?? (folder is { Parent: { } parent, Name: { } name }
+                    ? FolderHandle.OpenIn(parent, name, folder.FullPath)
+                    : FolderHandle.Open(folder.FullPath, noFollow: !folder.IsStart));
+            NativeDirectory.List(Handle.Fd, folder.FullPath, buffer, this, static (listing, name, type) => listing.Add(name, type));
             return Entries;
         }
 

@@ -19,6 +19,10 @@ internal sealed class FolderHandle
     /// <exception cref="IOException">It cannot be opened (also <see cref="DirectoryNotFoundException"/>, <see cref="UnauthorizedAccessException"/>).</exception>
     public static FolderHandle Open(string path, bool noFollow) => new(NativeDirectory.Open(path, noFollow));
 
+    /// <summary>Opens the subfolder <paramref name="name"/> of <paramref name="parent"/> inside it, refusing a link (see <see cref="NativeDirectory.OpenIn"/>), with one reference.</summary>
+    /// <exception cref="IOException">It cannot be opened (also <see cref="UnauthorizedAccessException"/>).</exception>
+    public static FolderHandle OpenIn(FolderHandle parent, string name, string path) => new(NativeDirectory.OpenIn(parent.Fd, name, path));
+
     /// <summary>Adds a reference; returns this handle.</summary>
     public FolderHandle Retain()
     {

@@ -75,7 +75,7 @@ internal static class GrepTool
 
     /// <summary>Runs a search; <paramref name="canRead"/> is the call's read check (<see cref="ToolContext.CheckRead"/>), asked before each file is read.</summary>
     public static string Run(WorkspacePaths paths, Request request, Func<string, ReadAccess> canRead, CancellationToken cancellationToken) =>
-        Run(paths, request, new ReadChecks(canRead, canRead), cancellationToken);
+        Run(paths, request, new ReadChecks(canRead, canRead, (path, _) => canRead(path)), cancellationToken);
 
     /// <summary>Runs a search with the call's read checks, asked before each file is read.</summary>
     public static string Run(WorkspacePaths paths, Request request, ReadChecks canRead, CancellationToken cancellationToken)
@@ -188,6 +188,7 @@ internal static class GrepTool
         }
         else
         {
+            var walkStart = FileWalker.StartPath(scope.Root, scope.RelativePath);
             var walk = FileWalker.Walk(
                 scope.Root,
                 scope.RelativePath,
@@ -200,8 +201,11 @@ internal static class GrepTool
                     }
 
                     // Decided before the file is read: a left-out file must not tell whether it matched. A regular file
-                    // the listing saw is decided without asking whether it is a link: its open refuses one (O_NOFOLLOW).
-                    var access = file.Type == EntryType.Regular ? canRead.WalkedFile(file.FullPath) : canRead.Any(file.FullPath);
+                    // the listing saw is decided without asking whether it is a link: its open refuses one (O_NOFOLLOW);
+                    // natively, its folders were opened from the start by descriptor, refusing links, so neither are they.
+                    var access = file.Type != EntryType.Regular ? canRead.Any(file.FullPath)
+                        : file.FolderFd >= 0 ? canRead.WalkedTreeFile(file.FullPath, walkStart)
+                        : canRead.WalkedFile(file.FullPath);
                     if (!access.Allowed)
                     {
                         Interlocked.Increment(ref stats.Withheld);
@@ -222,8 +226,12 @@ internal static class GrepTool
 
     /// <summary>The call's read checks.</summary>
     /// <param name="Any">For any path (<see cref="ToolContext.CheckRead"/>).</param>
-    /// <param name="WalkedFile">For a file the native listing saw as a regular file, opened refusing a link (<see cref="ToolContext.CheckWalkedFileRead"/>).</param>
-    internal sealed record ReadChecks(Func<string, ReadAccess> Any, Func<string, ReadAccess> WalkedFile);
+    /// <param name="WalkedFile">For a file the native listing saw as a regular file, opened refusing a link (<see cref="ToolContext.CheckWalkedFileRead(Microsoft.Extensions.AI.AIFunctionArguments, string)"/>).</param>
+    /// <param name="WalkedTreeFile">
+    /// For such a file in a folder the native walk reached by descriptor from its start folder (the second argument)
+    /// (<see cref="ToolContext.CheckWalkedFileRead(Microsoft.Extensions.AI.AIFunctionArguments, string, string)"/>).
+    /// </param>
+    internal sealed record ReadChecks(Func<string, ReadAccess> Any, Func<string, ReadAccess> WalkedFile, Func<string, string, ReadAccess> WalkedTreeFile);
 
     private static OutputMode ParseOutput(string? output) => output?.Trim().ToLowerInvariant() switch
     {

@@ -68,6 +68,19 @@ internal static partial class NativeDirectory
         return fd >= 0 ? fd : throw Failure(path, Marshal.GetLastPInvokeError());
     }
 
+    /// <summary>
+    /// Opens the subfolder <paramref name="name"/> of an open folder inside that folder (<c>openat</c>, one name, no path
+    /// walk from the root), refusing a symbolic link in its place: a folder reached this way from the walk's start is
+    /// reached through no link, whatever is renamed or swapped on the way while the walk runs.
+    /// </summary>
+    /// <param name="parentFd">The open parent (<see cref="Open"/> or this method).</param>
+    /// <param name="name">The subfolder's name as the parent's listing gave it.</param>
+    /// <param name="path">The subfolder's full path (for messages).</param>
+    /// <returns>The descriptor.</returns>
+    /// <exception cref="IOException">It cannot be opened: gone, not a folder, a symbolic link in its place (also <see cref="UnauthorizedAccessException"/>).</exception>
+    public static int OpenIn(int parentFd, string name, string path) =>
+        NativeFile.OpenNameAt(parentFd, name, ReadOnly | DirectoryOnly | CloseOnExec | NoFollow, path);
+
     /// <summary>Lists an open folder: calls <paramref name="onEntry"/> for every entry but <c>.</c> and <c>..</c>.</summary>
     /// <param name="fd">From <see cref="Open"/>, not yet listed.</param>
     /// <param name="path">The folder (for messages).</param>

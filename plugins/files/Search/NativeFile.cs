@@ -155,7 +155,8 @@ internal static partial class NativeFile
     }
 
     /// <summary><c>openat</c> of one name in an open folder with the given flags (retried on <c>EINTR</c>).</summary>
-    private static int OpenNameAt(int folderFd, ReadOnlySpan<char> name, int flags, string path)
+    /// <exception cref="IOException">The open failed, or the name cannot be opened in its folder (also <see cref="FileNotFoundException"/>, <see cref="UnauthorizedAccessException"/>).</exception>
+    internal static int OpenNameAt(int folderFd, ReadOnlySpan<char> name, int flags, string path)
     {
         Span<byte> utf8 = stackalloc byte[1024];
         if (System.Text.Encoding.UTF8.GetMaxByteCount(name.Length) >= utf8.Length || name.Contains('\0'))

@@ -131,6 +131,7 @@ public sealed partial class ToolPipeline
             // Multi-file tools ask it per file (docs/permissions.md, Reads); a search asks the second for files its walk listed.
             functionArguments.Context[ToolContext.ReadAccessKey] = (Func<string, ReadAccess>)readCheck.Check;
             functionArguments.Context[ToolContext.WalkedFileReadAccessKey] = (Func<string, ReadAccess>)readCheck.CheckWalkedFile;
+            functionArguments.Context[ToolContext.WalkedTreeReadAccessKey] = (Func<string, string, ReadAccess>)readCheck.CheckWalkedTreeFile;
         }
 
         if (Options.BeforeWrite is { } beforeWrite && (tool.Metadata.Effect & ToolEffect.Write) != 0)

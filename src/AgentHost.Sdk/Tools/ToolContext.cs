@@ -39,9 +39,17 @@ public static class ToolContext
     /// <summary>
     /// The context key of the call's read check for files the tool's own directory walk found (a
     /// <see cref="Func{T, TResult}"/> from an absolute path to <see cref="ReadAccess"/>), which the host fills for every
-    /// call it runs. Use <see cref="CheckWalkedFileRead"/> rather than reading it.
+    /// call it runs. Use <see cref="CheckWalkedFileRead(AIFunctionArguments, string)"/> rather than reading it.
     /// </summary>
     public const string WalkedFileReadAccessKey = "agenthost.read_access.walked_file";
+
+    /// <summary>
+    /// The context key of the call's read check for files a walk reached by descriptor from its start folder (a
+    /// <see cref="Func{T1, T2, TResult}"/> from a file's and the start folder's absolute paths to <see cref="ReadAccess"/>),
+    /// which the host fills for every call it runs. Use <see cref="CheckWalkedFileRead(AIFunctionArguments, string, string)"/>
+    /// rather than reading it.
+    /// </summary>
+    public const string WalkedTreeReadAccessKey = "agenthost.read_access.walked_tree";
 
     /// <summary>Returns the workspace root of this invocation.</summary>
     /// <param name="arguments">The invocation's arguments.</param>
@@ -175,6 +183,35 @@ public static class ToolContext
         return arguments.Context?.TryGetValue(WalkedFileReadAccessKey, out var value) == true && value is Func<string, ReadAccess> check
             ? check(path)
             : arguments.CheckRead(path);
+    }
+
+    /// <summary>
+    /// <see cref="CheckWalkedFileRead(AIFunctionArguments, string)"/> for a file the walk reached from its start folder
+    /// <paramref name="walkStart"/> by descriptor: the same decision (<c>read(…)</c> deny and ask rules, the safety
+    /// floor, the sandbox, the project root, the session's mode), except that the folders between the start and the file
+    /// are not asked whether they are symbolic links, which saves one system call per folder of a search. The start
+    /// folder itself is resolved (once per call), and a file not below it is decided as the other overload decides it.
+    /// </summary>
+    /// <remarks>
+    /// Only when the walk opened every folder below <paramref name="walkStart"/> inside its parent's open descriptor,
+    /// one name at a time, refusing a symbolic link in its place (<c>openat</c> with <c>O_NOFOLLOW</c> and
+    /// <c>O_DIRECTORY</c>), listed it from that descriptor, and opens the file inside its folder's descriptor refusing a
+    /// link too: then nothing the walk reads can lie through a link, whatever is renamed or swapped while it runs. The
+    /// path is the start joined with the names the walk listed. Where the walk cannot open that way, use the other
+    /// overload. Without the host's check this is that overload. Thread-safe.
+    /// </remarks>
+    /// <param name="arguments">The invocation's arguments.</param>
+    /// <param name="path">The file's absolute path, as the walk built it.</param>
+    /// <param name="walkStart">The absolute path of the folder the walk started from (the one it opened by path).</param>
+    /// <returns>The decision, with the reason when not allowed.</returns>
+    public static ReadAccess CheckWalkedFileRead(this AIFunctionArguments arguments, string path, string walkStart)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(walkStart);
+        return arguments.Context?.TryGetValue(WalkedTreeReadAccessKey, out var value) == true && value is Func<string, string, ReadAccess> check
+            ? check(path, walkStart)
+            : arguments.CheckWalkedFileRead(path);
     }
 
     /// <summary>Returns a <see cref="WorkspacePaths"/> for this invocation's workspace root.</summary>

@@ -12,7 +12,7 @@ namespace AgentHost.Tests.Reads;
 
 /// <summary>
 /// The read decision for files a search's walk listed (<see cref="ReadAccessCheck.CheckWalkedFile"/>,
-/// <see cref="ToolContext.CheckWalkedFileRead"/>, issue #25): it skips only the file's own link check, so it must decide
+/// <see cref="ToolContext.CheckWalkedFileRead(Microsoft.Extensions.AI.AIFunctionArguments, string)"/>, issue #25): it skips only the file's own link check, so it must decide
 /// every regular file exactly as <see cref="ReadAccessCheck.Check"/> does (rules, the safety floor, the root, case),
 /// decide a path through a linked folder on the folder's target, and grep must still never read through a link —
 /// one in the tree, one swapped in for a file or a folder after the listing — nor open a pipe.
@@ -328,6 +328,108 @@ public sealed class WalkedFileReadTests : IAsyncLifetime
         // Opened by name in the listed folder (openat, Linux): all three read from it.
         Assert.Equal(1, swap.Swaps);
         Assert.Equal(["sub/one.txt:1", "sub/three.txt:1", "sub/two.txt:1"], SearchHarness.Body(output));
+    }
+
+    [Theory]
+    [MemberData(nameof(Policies))]
+    public void CheckWalkedTreeFile_DecidesEveryFileBelowAPlainStart_AsCheckDoes(string policy, PermissionMode mode)
+    {
+        // The walk-from-a-start check skips the folders' link checks below the start, so it must decide every file
+        // below a plain start exactly as the general check does (rules, the safety floor, the root, case).
+        foreach (var (root, start) in new[]
+        {
+            (Root, Root), (Root, Root + "/"), (Root, Path.Combine(Root, "src")), (Root, Path.Combine(Root, "Keys")),
+            (Home, Home), (Home, Path.Combine(Home, ".ssh")),
+        })
+        {
+            var decided = 0;
+            foreach (var file in Directory.EnumerateFiles(start, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+            {
+                var tree = Check(policy, mode, root).CheckWalkedTreeFile(file, start);
+                var general = Check(policy, mode, root).Check(file);
+
+                Assert.True(tree.Allowed == general.Allowed && tree.Reason == general.Reason, $"{file} from {start}: tree {tree}, general {general}");
+                decided++;
+            }
+
+            Assert.True(decided >= 1, start);
+        }
+    }
+
+    [SymlinkFact]
+    public void CheckWalkedTreeFile_FromALinkedStart_OrForAFileNotBelowItsStart_IsDecidedAsCheckWalkedFile()
+    {
+        Directory.CreateSymbolicLink(Path.Combine(Root, "linked-out"), Outside);
+        Directory.CreateSymbolicLink(Path.Combine(Root, "linked-in"), Path.Combine(Root, "src"));
+        var check = Check("deny read(**/*.pem)", PermissionMode.Ask, Root); // outside the root a read asks, which a search cannot
+
+        foreach (var (path, start) in new[]
+        {
+            (Path.Combine(Root, "linked-out", "secret.txt"), Path.Combine(Root, "linked-out")), // a start that is a link out
+            (Path.Combine(Outside, "secret.txt"), Outside), // a start outside the root
+            (Path.Combine(Root, "keys", "server.pem"), Path.Combine(Root, "src")), // not below the start
+            (Root + "/src/../keys/server.pem", Path.Combine(Root, "src")), // '..' out of the start
+        })
+        {
+            var tree = check.CheckWalkedTreeFile(path, start);
+            Assert.False(tree.Allowed, $"{path} from {start}");
+            Assert.Equal(check.CheckWalkedFile(path).Reason, tree.Reason);
+        }
+
+        // A start that is a link inside the root is decided on its target, as before: src is readable.
+        Assert.True(check.CheckWalkedTreeFile(Path.Combine(Root, "linked-in", "app.cs"), Path.Combine(Root, "linked-in")).Allowed);
+    }
+
+    [SymlinkFact]
+    public void CheckWalkedTreeFile_TrustsTheWalk_ForTheFoldersBelowItsStart_WhichIsWhyGrepOpensThemByDescriptor()
+    {
+        // The contract: below the start, the folders' link checks are the walk's (each opened inside its parent,
+        // refusing a link), so a path through a linked folder handed in anyway is decided as listed.
+        Directory.CreateSymbolicLink(Path.Combine(Root, "src", "linked-out"), Outside);
+        var path = Path.Combine(Root, "src", "linked-out", "secret.txt");
+        var check = Check("none", PermissionMode.Ask, Root);
+
+        Assert.False(check.Check(path).Allowed);
+        Assert.False(check.CheckWalkedFile(path).Allowed); // its folder is resolved
+        Assert.True(check.CheckWalkedTreeFile(path, Root).Allowed);
+        Assert.False(check.Check(path).Allowed); // not remembered
+    }
+
+    [LinuxFact]
+    public async Task Grep_WithTheHostsTreeCheck_AFolderSwappedForALinkAfterItWasOpened_IsNotReadThroughBelowIt()
+    {
+        // One thread: top/ is listed (its subfolder mid/ queued, holding top/ open), then top/'s file is decided, where
+        // top/ is swapped for a link to a folder outside holding a mid/ of its own, then mid/ is opened: inside the top/
+        // that was listed (by descriptor), never through the link, though the walk decides mid/'s files from the start
+        // without asking the file system about any folder below it.
+        await using var harness = await SearchHarness.CreateAsync(new Dictionary<string, string> { ["search_threads"] = "1" });
+        var loot = Path.Combine(harness.Outside, "loot");
+        Directory.CreateDirectory(Path.Combine(loot, "mid"));
+        File.WriteAllText(Path.Combine(loot, "mid", "two.txt"), "needle secret\nneedle secret\n");
+        harness.Write("top/a-first.txt", "needle one\n");
+        harness.Write("top/mid/two.txt", "needle two\n");
+        var check = harness.YoloReadCheck(Home);
+        var swapped = 0;
+        var decided = 0;
+
+        ReadAccess Tree(string path, string start)
+        {
+            Interlocked.Increment(ref decided);
+            if (path.EndsWith("/top/a-first.txt", StringComparison.Ordinal) && Interlocked.Exchange(ref swapped, 1) == 0)
+            {
+                harness.SwapFolderForLink("top", loot);
+            }
+
+            return check.CheckWalkedTreeFile(path, start);
+        }
+
+        // Counts (pass 1): the outside file holds two matching lines, the listed one one. Yolo: the decision allows a
+        // read outside the root, so only the walk's opens keep it out.
+        var output = await harness.InvokeAsync("grep", check.Check, check.CheckWalkedFile, Tree, CancellationToken.None, ("pattern", "needle"), ("output", "count"));
+
+        Assert.Equal(1, swapped);
+        Assert.Equal(2, decided); // both files were decided by the walk-from-a-start check
+        Assert.Equal(["top/a-first.txt:1", "top/mid/two.txt:1"], SearchHarness.Body(output));
     }
 
     [LinuxFact]

@@ -64,9 +64,23 @@ public sealed class SearchHarness : IAsyncDisposable
     public Task<string> InvokeAsync(string tool, Func<string, ReadAccess>? readCheck, CancellationToken cancellationToken, params (string Key, object? Value)[] args) =>
         InvokeAsync(tool, readCheck, walkedFileReadCheck: null, cancellationToken, args);
 
-    /// <summary>Calls a tool with both read checks in its context (<see cref="ToolContext.ReadAccessKey"/>, <see cref="ToolContext.WalkedFileReadAccessKey"/>), as the host's pipeline gives them.</summary>
+    /// <summary>Calls a tool with both read checks in its context (<see cref="ToolContext.ReadAccessKey"/>, <see cref="ToolContext.WalkedFileReadAccessKey"/>).</summary>
+    public Task<string> InvokeAsync(
+        string tool, Func<string, ReadAccess>? readCheck, Func<string, ReadAccess>? walkedFileReadCheck, CancellationToken cancellationToken, params (string Key, object? Value)[] args) =>
+        InvokeAsync(tool, readCheck, walkedFileReadCheck, walkedTreeReadCheck: null, cancellationToken, args);
+
+    /// <summary>
+    /// Calls a tool with the three read checks in its context (<see cref="ToolContext.ReadAccessKey"/>,
+    /// <see cref="ToolContext.WalkedFileReadAccessKey"/>, <see cref="ToolContext.WalkedTreeReadAccessKey"/>), as the host's
+    /// pipeline gives them.
+    /// </summary>
     public async Task<string> InvokeAsync(
-        string tool, Func<string, ReadAccess>? readCheck, Func<string, ReadAccess>? walkedFileReadCheck, CancellationToken cancellationToken, params (string Key, object? Value)[] args)
+        string tool,
+        Func<string, ReadAccess>? readCheck,
+        Func<string, ReadAccess>? walkedFileReadCheck,
+        Func<string, string, ReadAccess>? walkedTreeReadCheck,
+        CancellationToken cancellationToken,
+        params (string Key, object? Value)[] args)
     {
         var function = Function(tool);
         var context = new Dictionary<object, object?> { [ToolContext.WorkspaceRootKey] = Workspace };
@@ -78,6 +92,11 @@ public sealed class SearchHarness : IAsyncDisposable
         if (walkedFileReadCheck is not null)
         {
             context[ToolContext.WalkedFileReadAccessKey] = walkedFileReadCheck;
+        }
+
+        if (walkedTreeReadCheck is not null)
+        {
+            context[ToolContext.WalkedTreeReadAccessKey] = walkedTreeReadCheck;
         }
 
         var arguments = new AIFunctionArguments { Context = context };
