@@ -191,7 +191,7 @@ public class SearchToolBenchmarks
     private string Invoke(RulePermissionGate gate, AIFunction function, params (string Key, object? Value)[] args)
     {
         // As the tool pipeline does for every call: a fresh read check (it caches per call) in the call's context,
-        // the general entry point and the one for files a walk listed.
+        // the general entry point and the two for files a walk listed (by path; from its start by descriptor).
         var check = ReadAccessCheck.Create(gate, "bench", $"call-{++_calls}", _tree)!;
         var arguments = new AIFunctionArguments
         {
@@ -200,6 +200,7 @@ public class SearchToolBenchmarks
                 [ToolContext.WorkspaceRootKey] = _tree,
                 [ToolContext.ReadAccessKey] = (Func<string, ReadAccess>)check.Check,
                 [ToolContext.WalkedFileReadAccessKey] = (Func<string, ReadAccess>)check.CheckWalkedFile,
+                [ToolContext.WalkedTreeReadAccessKey] = (Func<string, string, ReadAccess>)check.CheckWalkedTreeFile,
             },
         };
         foreach (var (key, value) in args)
