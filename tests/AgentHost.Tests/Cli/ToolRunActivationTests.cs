@@ -1,16 +1,14 @@
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Runs;
 using AgentHost.Cli;
-using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
-using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Plugins;
 using AgentHost.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 using static AgentHost.Tests.Support.PluginCopies;
+using static AgentHost.Tests.Support.PluginRuntimes;
 
 namespace AgentHost.Tests.Cli;
 
@@ -28,13 +26,7 @@ public sealed class ToolRunActivationTests
         CopyCatalogPlugin("files", temp);
         CopyCatalogPlugin("git", temp);
         File.WriteAllText(temp.Combine("work", "notes.txt").EnsureFolder(), "first line\nsecond line\n");
-        await using (var cold = Runtime(temp))
-        {
-            await cold.LoadForRunAsync(["files", "git"], temp.Path); // no snapshot yet: loaded whole and captured
-        }
-
-        await using var warm = Runtime(temp);
-        await warm.LoadForRunAsync(["files", "git"], temp.Path);
+        await using var warm = await DormantAfterAColdRunAsync(temp, "files", "git");
         Assert.False(warm.Host.Loaded["files"].IsActive);
 
         Assert.True(HeadlessToolOptions.StartCalledPluginActivation(warm, "files/view"));
@@ -54,17 +46,8 @@ public sealed class ToolRunActivationTests
     public async Task AnInstalledPluginChangedAfterItsSnapshot_IsRefusedByItsHash_AndTheCallFailsWithTheReason()
     {
         using var temp = new TempDirectory();
-        var folder = CopyCatalogPlugin("files", temp);
-        var request = new PluginLoadRequest(folder) { ExpectedHash = PluginHasher.ComputeHash(folder) };
-        var snapshots = temp.Combine("cache", "plugin-snapshots.json");
-        await using (var first = Host(snapshots))
-        {
-            Assert.Equal(PluginLoadStatus.Loaded, (await first.Host.LoadAsync(request)).Status);
-            first.Host.Snapshots!.SaveIfChanged();
-        }
-
-        TamperKeepingSizeAndTime(Path.Combine(folder, "AgentHost.Plugins.Files.dll"));
-        await using var second = Host(snapshots);
+        var (request, snapshotFile) = await InstalledFilesPluginTamperedAfterItsSnapshotAsync(temp);
+        await using var second = WithSnapshots(snapshotFile);
         Assert.Equal(PluginLoadStatus.Loaded, (await second.Host.LoadAsync(request)).Status);
         Assert.False(second.Host.Loaded["files"].IsActive); // dormant from the snapshot: nothing checked the bytes yet
 
@@ -105,19 +88,5 @@ public sealed class ToolRunActivationTests
         {
             await Task.Delay(20);
         }
-    }
-
-    private static PluginRuntime Runtime(TempDirectory temp)
-    {
-        var store = new PluginStore(AgentPaths.Resolve(TestEnvironment.Create(temp.Path, temp.Path)), temp.Combine("catalog"));
-        return PluginRuntime.Create(store, null, _ => new Dictionary<string, string>(), NullLoggerFactory.Instance, unloadable: false);
-    }
-
-    private static PluginRuntime Host(string snapshotFile)
-    {
-        var runtime = PluginRuntime.Create(
-            new PluginStore(new AgentPaths(Path.GetTempPath(), Path.GetTempPath()), Path.GetTempPath()), null, _ => new Dictionary<string, string>(), NullLoggerFactory.Instance, unloadable: false);
-        runtime.Host.Snapshots = new PluginSnapshots(snapshotFile, NullLogger.Instance);
-        return runtime;
     }
 }

@@ -11,6 +11,7 @@ using AgentHost.Sdk.Events;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging;
 using static AgentHost.Tests.Support.PluginCopies;
+using static AgentHost.Tests.Support.PluginRuntimes;
 
 namespace AgentHost.Tests.Plugins;
 
@@ -28,14 +29,7 @@ public sealed class LazyActivationTests
         CopyCatalogPlugin("files", temp);
         File.WriteAllText(temp.Combine("work", "notes.txt").EnsureFolder(), "first line\nsecond line\n");
 
-        await using (var cold = Runtime(temp))
-        {
-            await cold.LoadForRunAsync(["files"], temp.Path);
-            Assert.True(cold.Host.Loaded["files"].IsActive); // no snapshot yet: loaded and captured
-        }
-
-        await using var warm = Runtime(temp);
-        await warm.LoadForRunAsync(["files"], temp.Path);
+        await using var warm = await DormantAfterAColdRunAsync(temp, "files");
         var plugin = warm.Host.Loaded["files"];
         Assert.False(plugin.IsActive);
         Assert.NotNull(warm.Registry.Find(CapabilityKind.Tool, "view"));
@@ -55,13 +49,7 @@ public sealed class LazyActivationTests
         using var temp = new TempDirectory();
         CopyCatalogPlugin("files", temp);
         CopyCatalogPlugin("git", temp);
-        await using (var cold = Runtime(temp))
-        {
-            await cold.LoadForRunAsync(["files", "git"], temp.Path); // cold: captures the snapshots
-        }
-
-        await using var warm = Runtime(temp);
-        await warm.LoadForRunAsync(["files", "git"], temp.Path);
+        await using var warm = await DormantAfterAColdRunAsync(temp, "files", "git");
         Assert.False(warm.Host.Loaded["files"].IsActive);
 
         Assert.True(warm.Host.ActivateInBackground("files")); // returns at once; a session calls it when the model's answer calls a files tool
@@ -88,7 +76,7 @@ public sealed class LazyActivationTests
         var logs = new RecordingLoggerFactory();
         await LoadOnceAsync(temp);
 
-        await using var warm = Runtime(temp, loggers: logs);
+        await using var warm = InHome(temp, loggers: logs);
         await warm.LoadForRunAsync(["files"], temp.Path);
         Assert.False(warm.Host.Loaded["files"].IsActive);
 
@@ -166,7 +154,7 @@ public sealed class LazyActivationTests
     {
         using var temp = new TempDirectory();
         var (request, snapshotFile) = await InstalledFilesPluginTamperedAfterItsSnapshotAsync(temp);
-        await using var second = Host(new PluginSnapshots(snapshotFile, new RecordingLoggerFactory().CreateLogger("test")));
+        await using var second = WithSnapshots(snapshotFile);
         var failures = new ConcurrentQueue<string>();
         using var watching = second.Events.Subscribe<PluginFailedEvent>((e, _) =>
         {
@@ -224,7 +212,7 @@ public sealed class LazyActivationTests
         File.AppendAllText(Path.Combine(folder, "plugin.yaml"), "activation: lazy\n");
         await LoadOnceAsync(temp, id: "fixture-echo");
 
-        await using var runtime = Runtime(temp);
+        await using var runtime = InHome(temp);
         await runtime.LoadForRunAsync(["fixture-echo"], temp.Path);
 
         Assert.True(runtime.Host.Loaded["fixture-echo"].IsActive);
@@ -252,7 +240,7 @@ public sealed class LazyActivationTests
     /// <summary>Loads <paramref name="id"/> in a fresh runtime over the temp catalog; returns whether it came up active.</summary>
     private static async Task<bool> LoadOnceAsync(TempDirectory temp, IReadOnlyDictionary<string, string>? settings = null, ILoggerFactory? loggers = null, string id = "files")
     {
-        await using var runtime = Runtime(temp, settings, loggers);
+        await using var runtime = InHome(temp, settings, loggers);
         var result = Assert.Single(await runtime.LoadForRunAsync([id], temp.Path));
         Assert.True(result.Status == PluginLoadStatus.Loaded, result.Error);
         return runtime.Host.Loaded[id].IsActive;
@@ -265,7 +253,7 @@ public sealed class LazyActivationTests
     private static async Task<PluginRuntime> HostAfterAFailedBackgroundActivationAsync(TempDirectory temp)
     {
         var (request, snapshotFile) = await InstalledFilesPluginTamperedAfterItsSnapshotAsync(temp);
-        var runtime = Host(new PluginSnapshots(snapshotFile, new RecordingLoggerFactory().CreateLogger("test")));
+        var runtime = WithSnapshots(snapshotFile);
         try
         {
             Assert.Equal(PluginLoadStatus.Loaded, (await runtime.Host.LoadAsync(request)).Status);
@@ -284,40 +272,6 @@ public sealed class LazyActivationTests
             await runtime.DisposeAsync();
             throw;
         }
-    }
-
-    /// <summary>
-    /// Installs a copy of the files plugin (its request carries the content hash, as the lockfile would), loads it once
-    /// to capture its snapshot, then changes its assembly keeping size and time: the snapshot still matches, the hash not.
-    /// </summary>
-    private static async Task<(PluginLoadRequest Request, string SnapshotFile)> InstalledFilesPluginTamperedAfterItsSnapshotAsync(TempDirectory temp)
-    {
-        var folder = CopyCatalogPlugin("files", temp);
-        var request = new PluginLoadRequest(folder) { ExpectedHash = PluginHasher.ComputeHash(folder) };
-        var snapshots = new PluginSnapshots(temp.Combine("cache", "plugin-snapshots.json"), new RecordingLoggerFactory().CreateLogger("test"));
-        await using (var first = Host(snapshots))
-        {
-            Assert.Equal(PluginLoadStatus.Loaded, (await first.Host.LoadAsync(request)).Status);
-            snapshots.SaveIfChanged();
-        }
-
-        TamperKeepingSizeAndTime(Path.Combine(folder, "AgentHost.Plugins.Files.dll"));
-        return (request, snapshots.FilePath);
-    }
-
-    private static PluginRuntime Runtime(TempDirectory temp, IReadOnlyDictionary<string, string>? settings = null, ILoggerFactory? loggers = null)
-    {
-        var environment = TestEnvironment.Create(temp.Path, temp.Path);
-        var store = new PluginStore(AgentPaths.Resolve(environment), temp.Combine("catalog"));
-        return PluginRuntime.Create(store, null, _ => settings ?? new Dictionary<string, string>(), loggers ?? new RecordingLoggerFactory(), unloadable: false);
-    }
-
-    private static PluginRuntime Host(PluginSnapshots snapshots)
-    {
-        var runtime = PluginRuntime.Create(
-            new PluginStore(new AgentPaths(Path.GetTempPath(), Path.GetTempPath()), Path.GetTempPath()), null, _ => new Dictionary<string, string>(), new RecordingLoggerFactory(), unloadable: false);
-        runtime.Host.Snapshots = snapshots;
-        return runtime;
     }
 
     private sealed class RecordingLoggerFactory : ILoggerFactory
