@@ -126,44 +126,28 @@ internal static partial class NativeFile
     /// <exception cref="IOException">The open failed (see <see cref="OpenForReading"/>).</exception>
     public static int OpenForReadingAt(int folderFd, ReadOnlySpan<char> name, string path) => OpenForReadingAt(folderFd, name, path, fallBackToPath: true);
 
-    private static int OpenForReadingAt(int folderFd, ReadOnlySpan<char> name, string path, bool fallBackToPath)
-    {
-        Span<byte> utf8 = stackalloc byte[1024];
-        var length = System.Text.Encoding.UTF8.GetMaxByteCount(name.Length) < utf8.Length
-            ? System.Text.Encoding.UTF8.GetBytes(name, utf8)
-            : -1;
-        if (length < 0 || name.Contains('/') || name.Contains('\0'))
-        {
-            return fallBackToPath ? OpenForReading(path) : throw new IOException($"a name that cannot be opened in its folder ({path})");
-        }
+    private static int OpenForReadingAt(int folderFd, ReadOnlySpan<char> name, string path, bool fallBackToPath) =>
+        fallBackToPath && !IsOpenableName(name)
+            ? OpenForReading(path)
+            : OpenNameAt(folderFd, name, ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec | NoFollow, path);
 
-        utf8[length] = 0;
-        int fd;
-        do
-        {
-            unsafe
-            {
-                fixed (byte* start = utf8)
-                {
-                    fd = OpenAt(folderFd, start, ReadOnly | NoControllingTerminal | NonBlocking | CloseOnExec | NoFollow);
-                }
-            }
-        }
-        while (fd < 0 && Marshal.GetLastPInvokeError() == Interrupted);
+    /// <summary>The longest name, in UTF-8 bytes with its terminating NUL, that <see cref="OpenNameAt"/> encodes on the stack.</summary>
+    private const int NameBytes = 1024;
 
-        return fd >= 0 ? fd : throw Failure(path, Marshal.GetLastPInvokeError());
-    }
+    /// <summary>Whether <paramref name="name"/> is one name <see cref="OpenNameAt"/> can open: no separator, no NUL, short enough.</summary>
+    private static bool IsOpenableName(ReadOnlySpan<char> name) =>
+        !name.Contains('/') && !name.Contains('\0') && System.Text.Encoding.UTF8.GetMaxByteCount(name.Length) < NameBytes;
 
     /// <summary><c>openat</c> of one name in an open folder with the given flags (retried on <c>EINTR</c>).</summary>
     /// <exception cref="IOException">The open failed, or the name cannot be opened in its folder (also <see cref="FileNotFoundException"/>, <see cref="UnauthorizedAccessException"/>).</exception>
     internal static int OpenNameAt(int folderFd, ReadOnlySpan<char> name, int flags, string path)
     {
-        Span<byte> utf8 = stackalloc byte[1024];
-        if (System.Text.Encoding.UTF8.GetMaxByteCount(name.Length) >= utf8.Length || name.Contains('\0'))
+        if (!IsOpenableName(name))
         {
             throw new IOException($"a name that cannot be opened in its folder ({path})");
         }
 
+        Span<byte> utf8 = stackalloc byte[NameBytes];
         var length = System.Text.Encoding.UTF8.GetBytes(name, utf8);
         utf8[length] = 0;
         int fd;
