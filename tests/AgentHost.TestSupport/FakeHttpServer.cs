@@ -173,9 +173,12 @@ public abstract class FakeHttpServer : IAsyncDisposable
             HttpListenerContext context;
             try
             {
-                context = await _listener.GetContextAsync();
+                // Until the server stops, not until the listener answers: the managed listener checks that it is open
+                // before it queues the wait, without its lock, so a Close between the two leaves the wait queued after
+                // Close failed every queued wait, and it never completes (DisposeAsync then hung on the loop).
+                context = await _listener.GetContextAsync().WaitAsync(_stopping.Token);
             }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
             {
                 return;
             }
