@@ -18,7 +18,8 @@ median is subtracted to give the search's own part of the process ("agent - floo
 repository). Each shape's timing holds the lock file (flock) when --lock is given, so helpers sharing the machine do
 not time at once. Writes DIR/shapes.json (also --export): per shape and search, the medians, ratios and runs, the
 verification and the 1-minute load average; and DIR/bdn-shapes.json for SearchToolBenchmarks
-(AGENT_BENCH_SEARCH_SHAPES). bench/lib/searchreport.py --shapes FILE prints the table.
+(AGENT_BENCH_SEARCH_SHAPES): the shapes timed now and, after a run with --shapes, those an earlier run built whose
+trees are still there. bench/lib/searchreport.py --shapes FILE prints the table.
 """
 
 from __future__ import annotations
@@ -93,6 +94,21 @@ def time_shape(commands: dict[str, list[str]], runs: int, rounds: int, warmup: i
             for result in json.loads(Path(export.name).read_text(encoding="utf-8"))["results"]:
                 times[result["command"]].extend(result["times"])
     return times
+
+
+def write_bdn_shapes(path: Path, built: list[dict]) -> None:
+    """Writes the shapes file for SearchToolBenchmarks: the shapes built now, and those an earlier run (--shapes) built
+    whose trees are still there, so a run over some shapes does not leave the others out of the file."""
+    kept = {}
+    if path.exists():
+        try:
+            kept = {s["name"]: s for s in json.loads(path.read_text(encoding="utf-8")) if Path(s["tree"]).is_dir()}
+        except (ValueError, KeyError, TypeError):
+            print(f"shapes.py: {path} is not a shapes file; writing it anew", file=sys.stderr)
+    kept.update({s["name"]: s for s in built})
+    order = [s["name"] for s in shapes()]
+    path.write_text(json.dumps(sorted(kept.values(), key=lambda s: order.index(s["name"]) if s["name"] in order else len(order)), indent=2) + "\n",
+                    encoding="utf-8")
 
 
 def main() -> int:
@@ -176,7 +192,7 @@ def main() -> int:
            "rg": subprocess.run(["rg", "--version"], capture_output=True, text=True, check=False).stdout.splitlines()[0],
            "shapes": results}
     (args.work / "shapes.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
-    (args.work / "bdn-shapes.json").write_text(json.dumps(bdn, indent=2) + "\n", encoding="utf-8")
+    write_bdn_shapes(args.work / "bdn-shapes.json", bdn)
     if args.export:
         Path(args.export).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     return 0 if all(r["verified"] for r in results) else 1
