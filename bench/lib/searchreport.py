@@ -91,7 +91,7 @@ def shapes_report(path: Path, bdn: Path | None) -> dict:
     print()
     print(f"search shapes (issue #25): agent tool run vs rg, hyperfine -N, {data.get('runs')} runs in {data.get('rounds')} rounds; "
           f"targets: <= {SHAPES_PROCESS_TARGET}x whole process, <= {SHAPES_IN_PROCESS_TARGET}x in process")
-    headers = ["shape", "search", "agent ms", "rg ms", "ratio", "before ms", "before ratio", "agent - floor", "ratio", "in-process ms", "rg ms (same session)", "ratio", "load"]
+    headers = ["shape", "search", "agent ms", "rg ms", "ratio", "before ms", "before ratio", "agent - floor", "ratio", "hello ÷ rg", "in-process ms", "rg ms (same session)", "ratio", "load"]
     table = []
     for shape in data.get("shapes", []):
         if not shape.get("verified"):
@@ -108,6 +108,7 @@ def shapes_report(path: Path, bdn: Path | None) -> dict:
                           "-" if search.get("baseline_ratio") is None else f"{search['baseline_ratio']:.2f}x",
                           "-" if search.get("agent_minus_floor_ms") is None else f"{search['agent_minus_floor_ms']:,.0f}",
                           "-" if search.get("ratio_minus_floor") is None else f"{search['ratio_minus_floor']:.2f}x",
+                          "-" if search.get("hello_ratio") is None else f"{search['hello_ratio']:.2f}x",
                           "-" if a is None else f"{a:,.0f}", "-" if b is None else f"{b:,.0f}",
                           "-" if search["in_process_ratio"] is None else f"{search['in_process_ratio']:.2f}x",
                           f"{shape.get('load_after', 0):.1f}"])

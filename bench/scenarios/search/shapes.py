@@ -2,7 +2,7 @@
 """Issue #25: glob and grep against ripgrep on several tree shapes, whole process (standard library + hyperfine).
 
   shapes.py --agent AGENT [--baseline OLD_AGENT] --work DIR [--shapes a,b,...] [--runs 6] [--rounds 2] [--warmup 1]
-            [--lock FILE] [--export FILE] [--keep-trees]
+            [--hello HELLO] [--lock FILE] [--export FILE] [--keep-trees]
 
 For every shape of scenario.py (`scenario.py shapes`: committed, untracked, nogit, deep, wide, large, binary) it
 builds the tree in DIR/trees/NAME (kept between runs: an existing tree whose summary file is there is reused), checks
@@ -14,7 +14,9 @@ and is reported UNVERIFIED), then times with hyperfine -N, in the same rounds (c
   grep regex:    agent tool run grep 'handle[A-Z]\\w*Event\\('        vs  rg 'handle[A-Z]\\w*Event\\('
 
 (and OLD_AGENT's same commands, for before/after), and the floor: `agent tool run glob` on an empty folder, whose
-median is subtracted to give the search's own part of the process ("agent - floor"). rg gets the shape's extra options (--no-require-git without a
+median is subtracted to give the search's own part of the process ("agent - floor"); with --hello, a self-contained
+ReadyToRun hello world (bench/run.sh publishes one) in the same rounds, whose ratio to rg ("hello world / rg") is what
+no .NET process can go below. rg gets the shape's extra options (--no-require-git without a
 repository). Each shape's timing holds the lock file (flock) when --lock is given, so helpers sharing the machine do
 not time at once. Writes DIR/shapes.json (also --export): per shape and search, the medians, ratios and runs, the
 verification and the 1-minute load average; and DIR/bdn-shapes.json for SearchToolBenchmarks
@@ -117,6 +119,7 @@ def main() -> int:
     parser.add_argument("--baseline")
     parser.add_argument("--work", required=True, type=Path)
     parser.add_argument("--shapes", help="comma-separated names (default: all)")
+    parser.add_argument("--hello", help="a self-contained ReadyToRun hello world, timed in the same rounds as a reference")
     parser.add_argument("--runs", type=int, default=6)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--warmup", type=int, default=1)
@@ -156,6 +159,9 @@ def main() -> int:
             commands["floor: agent"] = [args.agent, "tool", "run", "glob", "--args", json.dumps({"pattern": "*.ts"}), "--plugin", "files", "--root", str(empty)]
             if args.baseline:
                 commands["floor: baseline"] = [args.baseline, "tool", "run", "glob", "--args", json.dumps({"pattern": "*.ts"}), "--plugin", "files", "--root", str(empty)]
+            if args.hello:
+                # The start of a .NET process that does nothing (bench/run.sh's reference): what no .NET host can go below.
+                commands["floor: hello"] = [args.hello]
             lock = open(args.lock, "w", encoding="utf-8") if args.lock else None  # noqa: SIM115 (held for the timing)
             try:
                 if lock:
@@ -169,6 +175,8 @@ def main() -> int:
             row["load_before"], row["load_after"] = round(load_before, 2), round(load_after, 2)
             floor = {who: statistics.median(times[f"floor: {who}"]) * 1000 for who in ("agent", "baseline") if f"floor: {who}" in times}
             row["floor_ms"] = {who: round(v, 1) for who, v in floor.items()}
+            hello = statistics.median(times["floor: hello"]) * 1000 if "floor: hello" in times else None
+            row["hello_ms"] = round(hello, 1) if hello is not None else None
             for search, _, rg_args in SEARCHES:
                 med = {who: statistics.median(times[f"{search}: {who}"]) * 1000 for who in ("agent", "baseline", "rg") if f"{search}: {who}" in times}
                 row["searches"].append({
@@ -181,12 +189,14 @@ def main() -> int:
                     "agent_minus_floor_ms": round(med["agent"] - floor["agent"], 1),
                     "baseline_minus_floor_ms": round(med["baseline"] - floor["baseline"], 1) if "baseline" in med else None,
                     "ratio_minus_floor": round((med["agent"] - floor["agent"]) / med["rg"], 3),
+                    "hello_ratio": round(hello / med["rg"], 3) if hello is not None else None,
                     "runs": len(times[f"{search}: agent"]),
                     "commands": {who: shlex.join(commands[f"{search}: {who}"]) for who in ("agent", "baseline", "rg") if f"{search}: {who}" in commands},
                 })
                 s = row["searches"][-1]
                 print(f"shapes.py: {name} {search}: agent {s['agent_ms']:.0f} ms, baseline {s['baseline_ms'] or 0:.0f} ms, rg {s['rg_ms']:.0f} ms, "
-                      f"ratio {s['ratio']:.2f}x (before {s['baseline_ratio'] or 0:.2f}x); minus the floor ({floor['agent']:.0f} ms) {s['ratio_minus_floor']:.2f}x; load {load_after:.1f}", file=sys.stderr)
+                      f"ratio {s['ratio']:.2f}x (before {s['baseline_ratio'] or 0:.2f}x); minus the floor ({floor['agent']:.0f} ms) {s['ratio_minus_floor']:.2f}x; "
+                      + (f"hello world ({hello:.0f} ms) {s['hello_ratio']:.2f}x; " if hello is not None else "") + f"load {load_after:.1f}", file=sys.stderr)
         results.append(row)
     out = {"agent": args.agent, "baseline": args.baseline, "runs": args.runs, "rounds": args.rounds, "warmup": args.warmup,
            "rg": subprocess.run(["rg", "--version"], capture_output=True, text=True, check=False).stdout.splitlines()[0],
