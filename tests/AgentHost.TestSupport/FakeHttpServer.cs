@@ -20,6 +20,7 @@ public abstract class FakeHttpServer : IAsyncDisposable
     private readonly byte[] _heartbeat;
     private readonly TimeSpan _heartbeatEvery;
     private readonly Task _loop;
+    private readonly ConcurrentDictionary<Task, bool> _handlers = new();
 
     /// <param name="streamContentType">The content type of streamed replies.</param>
     /// <param name="heartbeat">What a held stream keeps writing until the client goes away.</param>
@@ -104,17 +105,23 @@ public abstract class FakeHttpServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Stop accepting, and let the requests being answered end first (held streams and silences end on the stopping
+        // token): the managed listener's Close disposes the responses of open connections, and one being written or
+        // aborted at that moment throws from inside Close (NullReferenceException in HttpListenerResponse.FormatHeaders).
         await _stopping.CancelAsync();
+        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_handlers.Keys).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         // Close alone: after Stop, the managed listener's Close binds the port again to unregister, which fails once
         // another listener has taken it.
-        _listener.Close();
         try
         {
-            await _loop;
+            _listener.Close();
         }
-        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or OperationCanceledException)
+        catch (NullReferenceException)
         {
+            // A request still being answered after the wait above (a handler that waits on something else): the port is
+            // already given up before that point of Close, and the rest goes with the listener.
         }
 
         _stopping.Dispose();
@@ -183,7 +190,9 @@ public abstract class FakeHttpServer : IAsyncDisposable
                 return;
             }
 
-            _ = Task.Run(() => HandleAsync(context));
+            var handler = Task.Run(() => HandleAsync(context));
+            _handlers.TryAdd(handler, true);
+            _ = handler.ContinueWith(done => _handlers.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
