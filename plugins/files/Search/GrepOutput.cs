@@ -306,6 +306,11 @@ internal sealed class GrepOutput(
             return Encoding.UTF8.GetString(bytes);
         }
 
+        if (isMatch && matcher.ByteColumn(bytes) is >= 0 and var hit && RenderAround(bytes, hit) is { } around)
+        {
+            return around;
+        }
+
         var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(bytes.Length));
         try
         {
@@ -318,6 +323,52 @@ internal sealed class GrepOutput(
 
             var start = isMatch ? Math.Max(0, Math.Min(matcher.Column(line) - LeadChars, length - MaxLineChars)) : 0;
             return string.Concat(start > 0 ? "…" : string.Empty, line.Slice(start, MaxLineChars), string.Create(CultureInfo.InvariantCulture, $"… [line cut: {length} characters]"));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Render"/> of a long matching line whose match starts at byte <paramref name="hit"/>
+    /// (<see cref="LineMatcher.ByteColumn"/>): the same text, but only the bytes around the match are decoded; the rest
+    /// is only counted. The shown part starts at most <see cref="MaxLineChars"/> characters before the match, and a
+    /// character takes at most 3 bytes (a 4-byte sequence is two characters, an invalid byte one), so decoding from
+    /// 3 × <see cref="MaxLineChars"/> bytes before the match to as many after it covers it. The decoding starts at a
+    /// byte that starts a character (not a continuation byte, or the 4th of a run), where decoding the whole line starts
+    /// one too, and the characters before it are counted as that decoding would give them. <see langword="null"/> if the
+    /// decoded part does not hold the part shown (never expected; the caller then decodes the whole line).
+    /// </summary>
+    internal static string? RenderAround(ReadOnlySpan<byte> bytes, int hit)
+    {
+        var length = Encoding.UTF8.GetCharCount(bytes);
+        if (length <= MaxLineChars)
+        {
+            return Encoding.UTF8.GetString(bytes);
+        }
+
+        var column = Encoding.UTF8.GetCharCount(bytes[..hit]);
+        var start = Math.Max(0, Math.Min(column - LeadChars, length - MaxLineChars));
+        var from = Math.Max(0, hit - (3 * MaxLineChars) - 4);
+        for (var step = 0; step < 3 && from > 0 && (bytes[from] & 0xC0) == 0x80; step++)
+        {
+            from++;
+        }
+
+        var to = Math.Min(bytes.Length, hit + (3 * MaxLineChars) + 4);
+        var before = Encoding.UTF8.GetCharCount(bytes[..from]);
+        var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(to - from));
+        try
+        {
+            var decoded = Encoding.UTF8.GetChars(bytes[from..to], chars);
+            if (start < before || start - before + MaxLineChars > decoded)
+            {
+                return null;
+            }
+
+            var shown = chars.AsSpan(start - before, MaxLineChars);
+            return string.Concat(start > 0 ? "…" : string.Empty, shown, string.Create(CultureInfo.InvariantCulture, $"… [line cut: {length} characters]"));
         }
         finally
         {

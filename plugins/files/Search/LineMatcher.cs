@@ -152,6 +152,15 @@ internal sealed class LineMatcher
     }
 
     /// <summary>
+    /// Where the first match in a line of UTF-8 bytes starts, in bytes, when that can be told without decoding it:
+    /// plain text matched exactly (no case folding, no U+FFFD in it), whose bytes start a character and are whole
+    /// characters, so the first byte match is where <see cref="Column"/> finds the first match in the decoded line.
+    /// -1 when there is no match or the pattern needs the decoded line.
+    /// </summary>
+    public int ByteColumn(ReadOnlySpan<byte> line) =>
+        _regex is null && _literal is { Fold: false } literal && !literal.Text.Contains('\uFFFD', StringComparison.Ordinal) ? literal.IndexIn(line) : -1;
+
+    /// <summary>
     /// Counts the matching lines of <paramref name="text"/> (UTF-8, no byte order mark), adding their 1-based numbers
     /// (and, when searched as bytes, where they start) to <paramref name="lines"/> when given, until it is full; stops
     /// after the first when <paramref name="firstOnly"/>.

@@ -133,7 +133,11 @@ internal sealed class LineWindow : IDisposable
         }
     }
 
-    /// <summary>Reads <paramref name="length"/> bytes at <paramref name="offset"/> into the buffer (grown when needed); fewer if the file is shorter now.</summary>
+    /// <summary>
+    /// Reads <paramref name="length"/> bytes at <paramref name="offset"/> into the buffer (grown when needed); fewer if
+    /// the file is shorter now. A longer piece from where the loaded bytes start (a long line looked at in growing steps,
+    /// <see cref="EndOfLine"/>) keeps them and reads only what follows, so every byte of the line is read once.
+    /// </summary>
     private ReadOnlySpan<byte> Load(long offset, int length)
     {
         if (offset >= _loadedOffset && offset + length <= _loadedOffset + _loaded)
@@ -141,10 +145,13 @@ internal sealed class LineWindow : IDisposable
             return _buffer.AsSpan((int)(offset - _loadedOffset), length);
         }
 
+        var kept = offset == _loadedOffset ? _loaded : 0;
         if (length > _buffer.Length)
         {
+            var larger = ArrayPool<byte>.Shared.Rent(length);
+            _buffer.AsSpan(0, kept).CopyTo(larger);
             ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = ArrayPool<byte>.Shared.Rent(length);
+            _buffer = larger;
         }
 
         // Read a whole block when asked for less: the next lines are usually right behind.
@@ -152,7 +159,7 @@ internal sealed class LineWindow : IDisposable
         length = (int)Math.Max(length, Math.Min(Math.Min(_buffer.Length, BlockBytes), _size - offset));
         _loaded = 0;
         _loadedOffset = offset;
-        var total = 0;
+        var total = kept;
         while (total < length)
         {
             var read = NativeFile.ReadSome(_fd, _buffer.AsSpan(total, length - total), offset + total, _path);

@@ -246,6 +246,86 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// A long matching line is shown as the 500 characters around its match. For plain text the bytes around the match
+    /// are decoded and the rest is only counted (not the whole line decoded), so what is shown must equal decoding the
+    /// whole line, whatever the bytes: 2-, 3- and 4-byte characters (a 4-byte one is two UTF-16 characters), invalid
+    /// bytes (stray continuation bytes and runs of them, cut sequences, overlong and surrogate encodings) anywhere,
+    /// including right before the match and where the decoded part starts, matches near either end, two in a line,
+    /// lines read whole (a small file) and through the kept lines (a file larger than a chunk), with context.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(2, 2)]
+    [InlineData(3, 0)]
+    [InlineData(4, 1)]
+    public async Task LongLinesOfAnyBytes_ShowThePartAroundTheMatch_AsDecodingTheWholeLineDoes(int seed, int context)
+    {
+        var random = new Random(seed);
+        var small = LongLines(random, lines: 12, longest: 20_000);
+        var large = LongLines(random, lines: 40, longest: 300_000);
+        Assert.True(small.Length < Chunk && large.Length > Chunk);
+        _h.WriteBytes("ll/a-small.txt", small);
+        _h.WriteBytes("ll/b-large.txt", large);
+        var regex = new Regex("needle");
+        foreach (var (path, bytes) in new[] { ("ll/a-small.txt", small), ("ll/b-large.txt", large) })
+        {
+            var text = Encoding.UTF8.GetString(bytes);
+            var matches = Matches(text, regex).Count;
+            Assert.Contains(Oracle(path, text, regex, context, separateFirst: false), line => line.Contains('\uFFFD', StringComparison.Ordinal) && line.Contains(":…", StringComparison.Ordinal));
+
+            // In pages, so that no page stops at the output budget.
+            for (var offset = 0; offset < matches; offset += 3)
+            {
+                var page = await _h.InvokeAsync("grep", ("pattern", "needle"), ("literal", true), ("path", path), ("context", context), ("offset", offset), ("max_matches", 3));
+                Assert.Equal(Oracle(path, text, regex, context, separateFirst: false, offset, 3), SearchHarness.Body(page));
+            }
+        }
+    }
+
+    /// <summary>Lines of random characters and invalid bytes (no line break, no NUL), most of them long, two thirds holding "needle" once or twice.</summary>
+    private static byte[] LongLines(Random random, int lines, int longest)
+    {
+        byte[][] pieces =
+        [
+            "abc "u8.ToArray(), "é"u8.ToArray(), "€"u8.ToArray(), "中文"u8.ToArray(), "😀"u8.ToArray(), "x"u8.ToArray(),
+            [0x80], [0x80, 0x80, 0x80, 0x80, 0x80], [0xE2], [0xE2, 0x82], [0xF0, 0x9F, 0x98], [0xC0, 0xAF], [0xFF],
+            [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE0, 0x80, 0xAF],
+        ];
+        var needle = "needle"u8.ToArray();
+        var output = new List<byte>();
+        for (var line = 0; line < lines; line++)
+        {
+            var length = random.Next(4) switch { 0 => 300, 1 => 2_000, 2 => longest / 10, _ => longest };
+            var body = new List<byte>("row "u8.ToArray());
+            while (body.Count < length)
+            {
+                body.AddRange(pieces[random.Next(pieces.Length)]);
+            }
+
+            if (random.Next(3) > 0)
+            {
+                foreach (var at in random.Next(4) == 0 ? new[] { random.Next(body.Count), random.Next(body.Count) } : [Place(random, body.Count)])
+                {
+                    body.InsertRange(at, random.Next(2) == 0 ? needle : [.. pieces[6 + random.Next(10)], .. needle]);
+                }
+            }
+
+            output.AddRange(body);
+            output.Add((byte)'\n');
+        }
+
+        return [.. output];
+    }
+
+    /// <summary>Where the match goes: near the start, near the end, or anywhere.</summary>
+    private static int Place(Random random, int length) => random.Next(3) switch
+    {
+        0 => Math.Min(length, random.Next(400)),
+        1 => Math.Max(0, length - random.Next(1, 1_600)),
+        _ => random.Next(length),
+    };
+
+    /// <summary>
     /// About 1.3 MB: short lines, a few of 40,000 characters (cut when shown), needles straddling every 64 KiB and
     /// 256 KiB boundary, one in a line longer than a chunk, and a last line without a line break that matches.
     /// </summary>
