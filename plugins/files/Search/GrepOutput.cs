@@ -340,7 +340,7 @@ internal sealed class GrepOutput(
     /// one too, and the characters before it are counted as that decoding would give them. <see langword="null"/> if the
     /// decoded part does not hold the part shown (never expected; the caller then decodes the whole line).
     /// </summary>
-    internal static string? RenderAround(ReadOnlySpan<byte> bytes, int hit)
+    private static string? RenderAround(ReadOnlySpan<byte> bytes, int hit)
     {
         var length = Encoding.UTF8.GetCharCount(bytes);
         if (length <= MaxLineChars)
