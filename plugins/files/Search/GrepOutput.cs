@@ -342,22 +342,23 @@ internal sealed class GrepOutput(
     /// </summary>
     private static string? RenderAround(ReadOnlySpan<byte> bytes, int hit)
     {
-        var length = Encoding.UTF8.GetCharCount(bytes);
-        if (length <= MaxLineChars)
-        {
-            return Encoding.UTF8.GetString(bytes);
-        }
-
-        var column = Encoding.UTF8.GetCharCount(bytes[..hit]);
-        var start = Math.Max(0, Math.Min(column - LeadChars, length - MaxLineChars));
         var from = Math.Max(0, hit - (3 * MaxLineChars) - 4);
         for (var step = 0; step < 3 && from > 0 && (bytes[from] & 0xC0) == 0x80; step++)
         {
             from++;
         }
 
-        var to = Math.Min(bytes.Length, hit + (3 * MaxLineChars) + 4);
+        // Counted once, in three parts: each split (from, hit) starts a character, so the counts add up.
         var before = Encoding.UTF8.GetCharCount(bytes[..from]);
+        var column = before + Encoding.UTF8.GetCharCount(bytes[from..hit]);
+        var length = column + Encoding.UTF8.GetCharCount(bytes[hit..]);
+        if (length <= MaxLineChars)
+        {
+            return Encoding.UTF8.GetString(bytes);
+        }
+
+        var start = Math.Max(0, Math.Min(column - LeadChars, length - MaxLineChars));
+        var to = Math.Min(bytes.Length, hit + (3 * MaxLineChars) + 4);
         var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(to - from));
         try
         {

@@ -78,7 +78,7 @@ internal static partial class NativeDirectory
     /// <param name="path">The subfolder's full path (for messages).</param>
     /// <returns>The descriptor.</returns>
     /// <exception cref="IOException">It cannot be opened: gone, not a folder, a symbolic link in its place (also <see cref="UnauthorizedAccessException"/>).</exception>
-    public static int OpenIn(int parentFd, string name, string path) =>
+    public static int OpenIn(int parentFd, ReadOnlySpan<char> name, string path) =>
         NativeFile.OpenNameAt(parentFd, name, ReadOnly | DirectoryOnly | CloseOnExec | NoFollow, path);
 
     /// <summary>Lists an open folder: calls <paramref name="onEntry"/> for every entry but <c>.</c> and <c>..</c>.</summary>

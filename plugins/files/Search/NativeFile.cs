@@ -30,9 +30,6 @@ internal static partial class NativeFile
     /// <summary><c>O_NOFOLLOW</c>, which differs between the architectures: a file that is a symbolic link is refused (<c>ELOOP</c>) rather than followed.</summary>
     private static readonly int NoFollow = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x8000 : 0x20000;
 
-    /// <summary><c>O_DIRECTORY</c>, which differs between the architectures too.</summary>
-    private static readonly int DirectoryOnly = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x4000 : 0x10000;
-
     /// <summary>Whether the native path is used: Linux on x64 or Arm64, where the flag values above hold.</summary>
     public static bool IsSupported { get; } = OperatingSystem.IsLinux()
         && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
@@ -238,7 +235,7 @@ internal static partial class NativeFile
 
     /// <summary>
     /// Opens the file at <paramref name="relativePath"/> below an open folder one name at a time: every folder on the
-    /// way with <c>openat</c>, <c>O_DIRECTORY</c> and <c>O_NOFOLLOW</c>, the file with <see cref="OpenForReadingAt"/>;
+    /// way with <see cref="NativeDirectory.OpenIn"/> (<c>openat</c>, <c>O_DIRECTORY</c>, <c>O_NOFOLLOW</c>), the file with <see cref="OpenForReadingAt"/>;
     /// so a folder swapped for a symbolic link since the walk listed it is refused (<c>ELOOP</c>, <c>ENOTDIR</c>), never
     /// followed.
     /// </summary>
@@ -267,7 +264,7 @@ internal static partial class NativeFile
                     throw new IOException($"unexpected path component '{name}' ({path})");
                 }
 
-                var next = OpenNameAt(current, name, ReadOnly | CloseOnExec | NoFollow | DirectoryOnly, path);
+                var next = NativeDirectory.OpenIn(current, name, path);
                 if (current != folderFd)
                 {
                     CloseFile(current);
