@@ -204,7 +204,7 @@ internal static partial class NativeFile
         {
             unsafe
             {
-                fixed (byte* empty = ""u8)
+                fixed (byte* empty = "\0"u8) // "": a real NUL byte (an empty span pins as a null pointer, which statx refuses before Linux 6.11)
                 fixed (byte* start = buffer)
                 {
                     result = StatX(fd, empty, EmptyPath, BasicStats, start);
