@@ -75,6 +75,13 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
         var store = hub.Store.Workflows;
         var id = await store.ResolveIdAsync(idOrPrefix, cancellationToken).ConfigureAwait(false);
         var run = await store.GetRunAsync(id, cancellationToken).ConfigureAwait(false);
+        if (run.Status is not (WorkflowRunState.Running or WorkflowRunState.Waiting) && _runs.TryGetValue(id, out var ending) && !ending.Run.IsCompleted)
+        {
+            // The runner stores the end before it returns the result that carries the output: wait for that return,
+            // so an ended run is never shown without its output.
+            await ((Task)ending.Run).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         var status = store.DisplayStatus(run);
         string? output = null;
         var reason = run.Reason;
