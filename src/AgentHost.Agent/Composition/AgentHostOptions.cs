@@ -35,8 +35,11 @@ public sealed class AgentHostOptions
     public Action<string>? OnLogError { get; set; }
 
     /// <summary>
-    /// Whether plugin code can be unloaded before the process ends (default). A process that lives one command long
-    /// (the CLI) turns it off: plugins then load into non-collectible contexts, where their ReadyToRun code is used.
+    /// Whether plugin code can be unloaded before the process ends (collectible load contexts). Off by default, as in
+    /// every CLI command: plugins load into non-collectible contexts, where their ReadyToRun code is used, and an
+    /// unloaded plugin's code stays loaded until the process ends. A host that must free plugin code may turn it on; on
+    /// .NET 10 many collectible loads and unloads in one process can corrupt the GC heap (docs/architecture.md,
+    /// "Plugin isolation").
     /// </summary>
-    public bool UnloadablePlugins { get; set; } = true;
+    public bool UnloadablePlugins { get; set; }
 }

@@ -32,11 +32,12 @@ public sealed partial class PluginHost : IAsyncDisposable
     /// <param name="loggerFactory">The host logger factory.</param>
     /// <param name="shared">The assemblies shared with plugins; the SDK closure by default.</param>
     /// <param name="unloadable">
-    /// Whether plugin code can be unloaded (collectible load contexts; the default, for long-running hosts). Short-lived
-    /// processes pass <see langword="false"/>: the runtime then uses plugins' ReadyToRun code, and unloading a plugin
-    /// removes its capabilities and disposes its services but leaves its assemblies loaded until the process ends.
+    /// Whether plugin code can be unloaded (collectible load contexts). By default it cannot: the runtime then uses
+    /// plugins' ReadyToRun code, and unloading a plugin removes its capabilities and disposes its services but leaves
+    /// its assemblies loaded until the process ends. Collectible contexts free the code, but on .NET 10 many
+    /// collectible loads and unloads in one process can corrupt the GC heap (docs/architecture.md, "Plugin isolation").
     /// </param>
-    public PluginHost(CapabilityRegistry registry, EventBus events, ILoggerFactory loggerFactory, SharedAssemblies? shared = null, bool unloadable = true)
+    public PluginHost(CapabilityRegistry registry, EventBus events, ILoggerFactory loggerFactory, SharedAssemblies? shared = null, bool unloadable = false)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(events);

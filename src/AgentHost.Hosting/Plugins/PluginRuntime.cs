@@ -68,7 +68,7 @@ public sealed class PluginRuntime : IAsyncDisposable
     /// <param name="projectRoot">The project whose <c>.agent/plugins.yaml</c> switches apply, if any.</param>
     /// <param name="settings">Returns a plugin's configuration section by id.</param>
     /// <param name="loggerFactory">The host logger factory.</param>
-    /// <param name="unloadable">Whether plugin code can be unloaded before the process ends (see <see cref="PluginHost"/>); one-shot commands pass <see langword="false"/> so ReadyToRun code is used.</param>
+    /// <param name="unloadable">Whether plugin code can be unloaded before the process ends (collectible contexts, off by default; see <see cref="PluginHost"/>).</param>
     /// <param name="isProjectTrusted">Whether the project is trusted (see <see cref="IsProjectTrusted"/>); untrusted when <see langword="null"/>.</param>
     /// <returns>The runtime; dispose it to unload every plugin.</returns>
     public static PluginRuntime Create(
@@ -76,7 +76,7 @@ public sealed class PluginRuntime : IAsyncDisposable
         string? projectRoot,
         Func<string, IReadOnlyDictionary<string, string>> settings,
         ILoggerFactory loggerFactory,
-        bool unloadable = true,
+        bool unloadable = false,
         Func<bool>? isProjectTrusted = null)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);

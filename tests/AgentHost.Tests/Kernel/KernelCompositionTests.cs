@@ -50,6 +50,7 @@ public sealed class KernelCompositionTests
         await host.StopAsync();
 
         Assert.Equal("configured: hi", answer?.ToString());
+        Assert.False(host.Services.GetRequiredService<PluginHost>().Unloadable); // non-collectible unless asked for
         Assert.Empty(registry.All());
         await host.Services.GetRequiredService<EventBus>().DrainAsync();
         Assert.Equal("fixture-echo", (await unloaded.Task).PluginId);
@@ -124,6 +125,7 @@ public sealed class KernelCompositionTests
                 o.LogToFiles = true;
                 o.LogLevel = LogLevel.Warning;
                 o.ConfigOverrides.Add("plugins.load_timeout=0");
+                o.UnloadablePlugins = true;
             })
             .BuildServiceProvider();
 

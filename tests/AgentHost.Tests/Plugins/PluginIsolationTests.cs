@@ -135,7 +135,7 @@ public sealed class PluginIsolationTests
     [Fact]
     public async Task Unload_ReleasesTheLoadContext_SoItIsCollected()
     {
-        await using var harness = new PluginHarness();
+        await using var harness = new PluginHarness(unloadable: true);
         var weak = await LoadUseAndUnloadAsync(harness);
 
         for (var i = 0; i < 20 && weak.IsAlive; i++)

@@ -14,7 +14,7 @@ public sealed class AttributedToolsUnloadTests
     [Fact]
     public async Task AServiceCreatedToolObject_ProgressAndStructuredResults_DoNotKeepThePluginLoaded()
     {
-        await using var harness = new PluginHarness();
+        await using var harness = new PluginHarness(unloadable: true);
 
         var weak = await LoadCallAndUnloadAsync(harness);
         for (var i = 0; i < 20 && weak.IsAlive; i++)
