@@ -1,9 +1,13 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Capabilities;
+using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentHost.Tests.Plugins;
 
@@ -147,6 +151,23 @@ public sealed class PluginIsolationTests
         Assert.False(weak.IsAlive, "the plugin's AssemblyLoadContext is still referenced after unload");
         Assert.Null(harness.Registry.Find(CapabilityKind.Tool, "echo"));
         Assert.Contains(await harness.DrainedEventsAsync(), e => e is PluginUnloadedEvent { PluginId: "fixture-echo" });
+    }
+
+    [Fact]
+    public async Task PluginHostAndRuntime_LoadIntoNonCollectibleContexts_UnlessAskedTo()
+    {
+        // Their own defaults, not the harness's: collectible loads and unloads at volume corrupted the GC heap on .NET 10.
+        await using var bus = new EventBus(NullLogger<EventBus>.Instance);
+        await using var host = new PluginHost(new CapabilityRegistry(bus), bus, NullLoggerFactory.Instance);
+        await using var runtime = PluginRuntime.Create(
+            new PluginStore(new AgentPaths(Path.GetTempPath(), Path.GetTempPath()), Path.GetTempPath()), null, _ => new Dictionary<string, string>(), NullLoggerFactory.Instance);
+
+        var loaded = await host.LoadAsync(new PluginLoadRequest(Fixtures.PathOf("Fixture.Echo")));
+
+        Assert.Equal(PluginLoadStatus.Loaded, loaded.Status);
+        Assert.False(host.Unloadable);
+        Assert.False(host.Loaded["fixture-echo"].LoadContext!.IsCollectible);
+        Assert.False(runtime.Host.Unloadable);
     }
 
     [Fact]
