@@ -8,16 +8,23 @@ namespace AgentHost.Hosting.Security;
 /// </summary>
 /// <remarks>
 /// Immutable and thread-safe. The expression is built on first use: most text holds none of a rule's keywords, so most
-/// rules of a run are never built. What is masked is the group named <c>secret</c> when the expression has one (the
-/// rest of the match, such as the name in <c>password=…</c>, is kept), else the whole match.
+/// rules of a run are never built. It is built twice, in tiers: interpreted at once (microseconds, so the first scrub
+/// of a line with a keyword does not wait), and compiled to IL on a pool thread, which replaces it when ready (a few
+/// times faster on text with many keywords; docs/architecture.md, "Secret patterns"). What is masked is the group named
+/// <c>secret</c> when the expression has one (the rest of the match, such as the name in <c>password=…</c>, is kept),
+/// else the whole match.
 /// </remarks>
 public sealed class SecretRule
 {
     private const string SecretGroup = "secret";
     private readonly Lazy<Regex> _regex;
+    private readonly RegexOptions _options;
+    private readonly bool _tiered;
+    private Regex? _compiled;
 
-    internal SecretRule(SecretRuleDefinition definition, RegexOptions options)
+    internal SecretRule(SecretRuleDefinition definition, RegexOptions options, bool tiered = true)
     {
+        _tiered = tiered;
         Id = definition.Id;
         Description = definition.Description;
         Pattern = definition.Pattern;
@@ -27,7 +34,8 @@ public sealed class SecretRule
         BlockEnd = definition.BlockEnd;
         Examples = definition.Examples;
         Counterexamples = definition.Counterexamples;
-        _regex = new Lazy<Regex>(() => new Regex(Pattern, options | RegexOptions.CultureInvariant), LazyThreadSafetyMode.PublicationOnly);
+        _options = options | RegexOptions.CultureInvariant;
+        _regex = new Lazy<Regex>(BuildInterpreted, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The rule's id (kebab-case, unique in a set).</summary>
@@ -57,8 +65,8 @@ public sealed class SecretRule
     /// <summary>Texts the whole rule set must leave alone.</summary>
     public IReadOnlyList<string> Counterexamples { get; }
 
-    /// <summary>The compiled expression (built on first use).</summary>
-    internal Regex Regex => _regex.Value;
+    /// <summary>The expression: the compiled one once it is ready, the interpreted one until then (built on first use).</summary>
+    internal Regex Regex => Volatile.Read(ref _compiled) ?? _regex.Value;
 
     /// <summary>Returns <paramref name="text"/> with every match of this rule masked.</summary>
     /// <param name="text">The text (a line, or the whole text for a block rule).</param>
@@ -89,6 +97,17 @@ public sealed class SecretRule
         }
 
         return entropy;
+    }
+
+    private Regex BuildInterpreted()
+    {
+        var interpreted = new Regex(Pattern, _options);
+        if (_tiered)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static rule => Volatile.Write(ref rule._compiled, new Regex(rule.Pattern, rule._options | RegexOptions.Compiled)), this, preferLocal: false);
+        }
+
+        return interpreted;
     }
 
     private string MaskMatch(Match match)
