@@ -62,7 +62,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
                 .. UserCommands.FromPlugins(runtime.Host.Loaded.Values.Select(p => p.Manifest)),
             ]);
             var mentions = new FileMentions(workspaceRoot) { McpResources = (server, ct) => state.Session.ListMcpResourceUrisAsync(server, ct) };
-            using var editor = new ChatEditor(context.Paths, commands.LiveNames, _console.Live, mentions, System.Console.Out);
+            using var editor = new ChatEditor(context.Paths, commands.LiveNames, _console.Live, mentions, context.Console.Terminal ?? context.Console.Errors);
             frontEnd.Prompter?.Ask = editor.IsLive ? editor.AskAsync : null;
             if (frontEnd.QuestionPrompter is { } questions)
             {

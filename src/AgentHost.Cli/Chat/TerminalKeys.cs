@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using AgentHost.Cli.Interaction;
+using AgentHost.Cli.Rendering;
 
 namespace AgentHost.Cli.Chat;
 
@@ -12,20 +14,14 @@ namespace AgentHost.Cli.Chat;
 /// </summary>
 internal static class TerminalKeys
 {
-    /// <summary>Asks for the extended modes: xterm modifyOtherKeys level 1, then kitty's "disambiguate" flag (pushed).</summary>
-    public const string Enable = "\u001b[>4;1m\u001b[>1u";
-
-    /// <summary>Restores the terminal: modifyOtherKeys off, kitty's flags popped.</summary>
-    public const string Disable = "\u001b[>4m\u001b[<u";
-
     private static readonly Lock Sync = new();
-    private static TextWriter? _enabledOn;
+    private static TerminalWriter? _enabledOn;
 
     /// <summary>
     /// Turns the extended modes on at <paramref name="terminal"/> until <see cref="Restore"/>; the terminal is also
     /// restored when the process exits (also after an unhandled exception or a second Ctrl+C).
     /// </summary>
-    public static void Start(TextWriter terminal)
+    public static void Start(TerminalWriter terminal)
     {
         lock (Sync)
         {
@@ -36,8 +32,7 @@ internal static class TerminalKeys
             }
 
             _enabledOn = terminal;
-            terminal.Write(Enable);
-            terminal.Flush();
+            terminal.Write(TerminalControl.ExtendedKeys);
         }
     }
 
@@ -51,8 +46,7 @@ internal static class TerminalKeys
                 _enabledOn = null;
                 try
                 {
-                    terminal.Write(Disable);
-                    terminal.Flush();
+                    terminal.Write(TerminalControl.PlainKeys);
                 }
                 catch (IOException)
                 {
