@@ -11,6 +11,9 @@ internal enum ChatInputKind
 {
     Text,
     Exit,
+
+    /// <summary>The terminal hung up (end of input): the chat ends as on Ctrl+D, with no one left to tell.</summary>
+    HungUp,
     Interrupted,
     CycleMode,
 }
@@ -99,7 +102,14 @@ internal sealed partial class ChatEditor : IDisposable
         {
             _live.Close();
             TerminalKeys.Restore();
-            Console.TreatControlCAsInput = _treatControlCAsInput;
+            try
+            {
+                Console.TreatControlCAsInput = _treatControlCAsInput;
+            }
+            catch (IOException)
+            {
+                // the terminal hung up: there is no terminal mode left to restore
+            }
         }
     }
 
@@ -129,7 +139,14 @@ internal sealed partial class ChatEditor : IDisposable
                 await Task.Delay(15, cancellationToken).ConfigureAwait(false);
             }
 
+            // A terminal that hung up always has "input" (its end): the wait above no longer sees the cancellation.
+            cancellationToken.ThrowIfCancellationRequested();
             var key = ReadKey();
+            if (TerminalKeys.IsEndOfInput(key))
+            {
+                return new ChatInput(ChatInputKind.HungUp);
+            }
+
             if (key.Key == ConsoleKey.Tab && (key.Modifiers & ConsoleModifiers.Shift) == 0)
             {
                 await CompleteAsync(cancellationToken).ConfigureAwait(false);

@@ -60,6 +60,16 @@ internal static class TerminalKeys
     }
 
     /// <summary>
+    /// Whether <paramref name="key"/> is what <see cref="Console.ReadKey(bool)"/> returns when the terminal has hung up
+    /// (its window closed, the connection dropped): the read found the end of input, which a terminal in the raw mode
+    /// .NET reads keys in gives only then, and .NET returns the end-of-file control character (<c>^D</c>, or whatever
+    /// <c>stty eof</c> set) with no key. A key pressed always has its key: Ctrl+D is <see cref="ConsoleKey.D"/> with Control.
+    /// </summary>
+    /// <param name="key">The key read.</param>
+    public static bool IsEndOfInput(ConsoleKeyInfo key) =>
+        key.Key == default && key.Modifiers == default && key.KeyChar is >= '\u0001' and <= '\u001a';
+
+    /// <summary>
     /// Decodes the characters that followed an Escape (<c>[13;2u</c>, <c>[27;2;13~</c>, <c>[9;2u</c>): the key, or
     /// <see langword="null"/> for a sequence that is not a key the editor uses.
     /// </summary>

@@ -23,8 +23,8 @@ internal sealed class ConsoleInteraction : IConsoleInteraction
         IsInteractive = isInteractive;
         _inputRedirected = input is not null || Console.IsInputRedirected;
         _outputIsTerminal = output is null && !Console.IsOutputRedirected;
-        _out = new TerminalWriter(output ?? Console.Out);
-        _error = new TerminalWriter(error ?? Console.Error);
+        _out = new TerminalWriter(output ?? Console.Out, _outputIsTerminal);
+        _error = new TerminalWriter(error ?? Console.Error, isTerminal: error is null && !Console.IsErrorRedirected);
         _in = input ?? Console.In;
     }
 
