@@ -62,7 +62,7 @@ internal sealed class HooksTestCommand : AgentCommand
         var outcome = await dispatcher.RunAsync(hookEvent, fields, targets, tool, cancellationToken).ConfigureAwait(false);
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(JsonSerializer.Serialize(
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(
                 new
                 {
                     @event = hookEvent,

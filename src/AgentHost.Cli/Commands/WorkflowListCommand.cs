@@ -24,7 +24,7 @@ internal sealed class WorkflowListCommand : AgentCommand
         var entries = catalog.Entries;
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(JsonSerializer.Serialize(
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(
                 entries.Select(e => new
                 {
                     name = e.Name,
