@@ -27,6 +27,13 @@ public sealed record HookDefinition(string Event, string Matcher, string Command
     /// <summary>The time limit when the hook sets none: 60 seconds.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Whether a PreToolUse hook that fails — it cannot start, times out, exits with a code other than 0 and 2, or
+    /// writes JSON that cannot be read — lets the call go on (<c>"onFailure": "allow"</c>). By default such a guard
+    /// blocks the call (fails closed): a broken guard must not let through what it guards.
+    /// </summary>
+    public bool FailOpen { get; init; }
+
     /// <summary>Whether it runs: <see langword="false"/> for the hooks of a project that is not trusted.</summary>
     public bool Active { get; init; } = true;
 
