@@ -18,7 +18,7 @@ public enum HookOrigin
 /// <remarks>Immutable.</remarks>
 /// <param name="Event">The hook event (<see cref="HookEventNames"/>).</param>
 /// <param name="Matcher">The matcher as written (empty or <c>*</c> for all).</param>
-/// <param name="Command">The shell command, as written (for a plugin: with its root variables expanded).</param>
+/// <param name="Command">The shell command, as written (for a plugin: its unquoted <c>${CLAUDE_PLUGIN_ROOT}</c> references quoted, <see cref="PluginRootReferences"/>).</param>
 /// <param name="Timeout">How long it may run before it is killed.</param>
 /// <param name="Source">Where it is configured: <c>file:line</c>, or a hook file and the hook's place in it.</param>
 /// <param name="Origin">Which kind of configuration it comes from.</param>

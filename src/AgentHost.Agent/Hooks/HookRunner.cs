@@ -53,7 +53,7 @@ public static class HookRunner
             }
         }
 
-        return RunCommandAsync(hook.Command, input, projectRoot, environment, hook.Timeout, cancellationToken);
+        return RunCommandAsync(hook.Command, input, projectRoot, environment, hook.Timeout, cancellationToken: cancellationToken);
     }
 
     /// <summary>Runs a shell command the way hooks run (a workflow's shell node, too).</summary>
@@ -62,10 +62,17 @@ public static class HookRunner
     /// <param name="projectRoot">The working directory (and <c>CLAUDE_PROJECT_DIR</c>, <c>AGENT_PROJECT_DIR</c>).</param>
     /// <param name="environment">More variables: the values the command refers to.</param>
     /// <param name="timeout">How long it may run before its tree is killed.</param>
+    /// <param name="delayedExpansion">On Windows, run <c>cmd /v:on</c>: <c>!NAME!</c> expands a variable after the line is parsed, so its value is never syntax (a workflow's shell node).</param>
     /// <param name="cancellationToken">Cancellation: kills the tree and throws.</param>
     /// <returns>How it ran.</returns>
     internal static async Task<HookProcessResult> RunCommandAsync(
-        string command, string? input, string projectRoot, IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, CancellationToken cancellationToken = default)
+        string command,
+        string? input,
+        string projectRoot,
+        IReadOnlyDictionary<string, string?> environment,
+        TimeSpan timeout,
+        bool delayedExpansion = false,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(environment);
@@ -78,7 +85,7 @@ public static class HookRunner
         var spec = OperatingSystem.IsWindows()
             ? new ProcessSpec(Environment.GetEnvironmentVariable("ComSpec") is { Length: > 0 } comSpec ? comSpec : Path.Combine(Environment.SystemDirectory, "cmd.exe"), [])
             {
-                RawArguments = "/d /s /c \"" + command + "\"",
+                RawArguments = (delayedExpansion ? "/d /v:on /s /c \"" : "/d /s /c \"") + command + "\"",
             }
             : new ProcessSpec("/bin/sh", ["-c", command]);
         spec = spec with

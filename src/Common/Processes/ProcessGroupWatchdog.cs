@@ -32,13 +32,15 @@ internal sealed partial class ProcessGroupWatchdog
     /// The watchdog for a program that reads input: the host writes the input's length in bytes on a line, then the
     /// input, and keeps the pipe open. A subshell passes exactly that many bytes to the program (<c>head -c</c>, by the
     /// absolute path in <c>$1</c>), closes the program's input, then leaves the watchdog behind in the group and ends;
-    /// the wrapper ends with the program's status (a pipeline's is its last command's).
+    /// the wrapper ends with the program's status (a pipeline's is its last command's). Redirections are made with
+    /// <c>exec</c>, never on a compound command: a shell keeps a copy of each descriptor such a redirection replaces, and
+    /// a watchdog forked there would hold the program's output open after the program ended.
     /// </summary>
     internal const string InputScript =
         "h=$1; shift\n"
         + "IFS= read -r n || exit 125\n"
         + "exec 3<&0 </dev/null\n"
-        + "{ \"$h\" -c \"$n\" <&3; exec >&-; { while read -r _; do :; done; kill -9 0; } <&3 >/dev/null 2>&1 & } 2>/dev/null | \"$@\" 3<&-\n";
+        + "( exec 2>/dev/null; \"$h\" -c \"$n\" <&3; exec >&-; { exec <&3 3<&-; while read -r _; do :; done; kill -9 0; } & ) | \"$@\" 3<&-\n";
 
     private const int SigKill = 9;
     private const short PollOut = 0x4;

@@ -15,17 +15,35 @@ public sealed class ProcessGroupTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    /// <summary>
+    /// The outputs end with the program, while the host still holds the watchdog's pipe: nothing the watchdog leaves in
+    /// the group holds them (a hook's output is read to its end before its answer is read).
+    /// </summary>
     [LinuxFact]
-    public async Task Input_ReachesTheProgramWhole_AndItsExitCodeIsItsOwn()
+    public async Task Input_ReachesTheProgramWhole_ItsOutputsEndWithIt_AndItsExitCodeIsItsOwn()
     {
-        using var owned = ProcessLauncher.Start(Spec("cat; exit 7", input: true));
+        using var owned = ProcessLauncher.Start(Spec("cat; echo 'to stderr' >&2; exit 7", input: true));
         var output = owned.Process.StandardOutput.ReadToEndAsync();
+        var error = owned.Process.StandardError.ReadToEndAsync();
         await owned.SendInputAsync("héllo\n{\"json\": true}\n");
         await owned.Process.WaitForExitAsync();
 
         Assert.True(owned.DiesWithHost);
-        Assert.Equal("héllo\n{\"json\": true}\n", await output);
+        Assert.Equal("héllo\n{\"json\": true}\n", await output.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("to stderr\n", await error.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(7, owned.Process.ExitCode);
+    }
+
+    [LinuxFact]
+    public async Task WithoutInput_ItsOutputsEndWithIt()
+    {
+        using var owned = ProcessLauncher.Start(Spec("echo out; echo err >&2"));
+        var output = owned.Process.StandardOutput.ReadToEndAsync();
+        var error = owned.Process.StandardError.ReadToEndAsync();
+        await owned.Process.WaitForExitAsync();
+
+        Assert.Equal("out\n", await output.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("err\n", await error.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
     [LinuxTheory("setsid process groups, a FIFO and pidfd")]

@@ -61,7 +61,7 @@ internal sealed partial class WorkflowExecution
 
     private async Task<NodeResult> RunCommandAsync(ShellNode node, Dictionary<string, string?> environment, CancellationToken cancellationToken)
     {
-        var result = await HookRunner.RunCommandAsync(node.Command, input: null, Options.WorkspaceRoot, environment, node.Timeout, cancellationToken).ConfigureAwait(false);
+        var result = await HookRunner.RunCommandAsync(node.Command, input: null, Options.WorkspaceRoot, environment, node.Timeout, delayedExpansion: true, cancellationToken).ConfigureAwait(false);
         if (result.FailedToStart)
         {
             throw new WorkflowNodeFailedException($"{Where(node)}: the command could not start: {result.Stderr}");
