@@ -103,7 +103,7 @@ internal sealed class McpAddCommand : AgentCommand
         var name = parseResult.GetValue(_name)!.Trim();
         if (!McpServerNames.IsValid(name))
         {
-            throw new AgentHostException(ErrorKind.Usage, $"'{name}' is not a usable server name; use letters, digits, '-' and '_'.");
+            throw new AgentHostException(ErrorKind.Usage, $"'{name}' is not a usable server name; {McpServerNames.Rule}.");
         }
 
         var target = parseResult.GetValue(_target) ?? [];
