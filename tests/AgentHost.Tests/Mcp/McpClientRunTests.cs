@@ -83,10 +83,9 @@ public sealed class McpClientRunTests : IDisposable
     {
         _ws.WriteUserConfig($$"""
             mcp:
-              start_timeout: 3
               servers:
                 crashing: { command: node, args: ["-e", "console.error('cannot open the database'); process.exit(3)"] }
-                hanging: { command: node, args: ["-e", "setInterval(() => {}, 1000)"] }
+                hanging: { command: node, args: ["-e", "setInterval(() => {}, 1000)"], start_timeout: 3 }
                 everything: { command: {{JsonSerializer.Serialize(McpTestServers.Everything)}}, args: [stdio] }
             """);
         var script = _ws.WriteScript("""
@@ -197,10 +196,9 @@ public sealed class McpClientRunTests : IDisposable
         // '$$$$': the configuration expands $VAR and turns $$ into $, so the shell gets $$ (its own pid, kept by exec).
         _ws.WriteUserConfig($$"""
             mcp:
-              start_timeout: 3
               servers:
                 everything: { command: sh, args: ["-c", {{JsonSerializer.Serialize($"echo $$$$ > '{everythingPid}'; exec '{McpTestServers.Everything}' stdio")}}] }
-                hanging: { command: sh, args: ["-c", {{JsonSerializer.Serialize($"echo $$$$ > '{hangingPid}'; exec node -e 'setInterval(() => {{}}, 1000)'")}}] }
+                hanging: { command: sh, args: ["-c", {{JsonSerializer.Serialize($"echo $$$$ > '{hangingPid}'; exec node -e 'setInterval(() => {{}}, 1000)'")}}], start_timeout: 3 }
             """);
         var script = _ws.WriteScript("""
             turns:
