@@ -119,9 +119,15 @@ public sealed partial class AgentLoop
     private RunState CreateRun(AgentRunRequest request, int maxSteps)
     {
         var toolSet = _tools.GetToolSet();
+        _tools.RestoreLoadedTools(request.History);
+        var loaded = _tools.GetLoadedTools();
         var chatOptions = request.ChatOptions?.Clone() ?? new ChatOptions();
         chatOptions.ModelId ??= request.Model?.Id;
-        chatOptions.Tools = toolSet.Declarations.Count > 0 ? [.. toolSet.Declarations] : null;
+        chatOptions.Tools = OfferedTools(toolSet, loaded);
+        if (request.CacheKey is { Length: > 0 } cacheKey)
+        {
+            (chatOptions.AdditionalProperties ??= [])[ChatProviderCapability.CacheKeyProperty] = cacheKey;
+        }
 
         var conversation = new Conversation(_options.CharactersPerToken, toolSet.SchemaCharacters);
         if (!string.IsNullOrEmpty(request.SystemPrompt))
@@ -141,6 +147,8 @@ public sealed partial class AgentLoop
         return new RunState(request, conversation, chatOptions, maxSteps, window)
         {
             ToolSet = toolSet,
+            LoadedTools = loaded.Count,
+            Trimmer = new ToolResultTrimmer(_options),
             CompactionLimit = (long)(window * _options.CompactionThreshold),
             CompactionEnabled = request.Compaction,
             Loops = new LoopDetector(_options.LoopRepeatThreshold, _options.LoopWindowSteps),
@@ -203,6 +211,13 @@ public sealed partial class AgentLoop
         }
     }
 
+    /// <summary>The tools a request offers: the tool set's declarations, then the loaded deferred tools; <see langword="null"/> for none.</summary>
+    private static List<AITool>? OfferedTools(ToolSet toolSet, IReadOnlyList<string> loaded)
+    {
+        var offered = ToolPipeline.Offered(toolSet, loaded);
+        return offered.Count > 0 ? [.. offered] : null;
+    }
+
     private static decimal? CostOf(ModelDescriptor? model, UsageDetails usage)
     {
         if (model is null || (model.InputPricePerMillion is null && model.OutputPricePerMillion is null))
@@ -234,6 +249,12 @@ public sealed partial class AgentLoop
 
         /// <summary>The tool set <see cref="ChatOptions"/> offers (refreshed before each request).</summary>
         public required ToolSet ToolSet { get; set; }
+
+        /// <summary>How many deferred tools <see cref="ChatOptions"/> offers (loads only ever add to the end).</summary>
+        public int LoadedTools { get; set; }
+
+        /// <summary>Trims older tool results in what is sent.</summary>
+        public required ToolResultTrimmer Trimmer { get; init; }
 
         public int MaxSteps { get; } = maxSteps;
 
