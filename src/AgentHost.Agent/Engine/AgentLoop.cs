@@ -139,7 +139,7 @@ public sealed partial class AgentLoop
         {
             if (message.Role != ChatRole.System)
             {
-                conversation.Add(message);
+                conversation.Add(AsSent(message));
             }
         }
 
@@ -209,6 +209,25 @@ public sealed partial class AgentLoop
             run.PromptWrite = null;
             await pending.ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A stored message as the run that wrote it sent it: a tool result read back from the store is a JSON string
+    /// value, which a provider would send quoted and escaped; as text it is byte-identical to the original request,
+    /// so a resumed session's prompt cache still matches.
+    /// </summary>
+    private static ChatMessage AsSent(ChatMessage message)
+    {
+        if (message.Role != ChatRole.Tool || !message.Contents.Any(c => c is FunctionResultContent { Result: System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.String } }))
+        {
+            return message;
+        }
+
+        var copy = message.Clone();
+        copy.Contents = [.. message.Contents.Select(c => c is FunctionResultContent { Result: System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.String } element } result
+            ? new FunctionResultContent(result.CallId, element.GetString()) { Exception = result.Exception, AdditionalProperties = result.AdditionalProperties }
+            : c)];
+        return copy;
     }
 
     /// <summary>The tools a request offers: the tool set's declarations, then the loaded deferred tools; <see langword="null"/> for none.</summary>
