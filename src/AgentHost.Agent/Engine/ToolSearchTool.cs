@@ -25,6 +25,11 @@ internal sealed class ToolSearchTool : AIFunction
     private static readonly JsonElement Schema = JsonDocument.Parse(
         """{"type":"object","properties":{"query":{"type":"string","description":"Tool names, comma-separated, or words describing the task."}},"required":["query"]}""").RootElement.Clone();
 
+    /// <summary>Words that say nothing about which tool is meant.</summary>
+    private static readonly HashSet<string> StopWords = new(
+        ["the", "an", "to", "of", "and", "or", "in", "on", "for", "with", "by", "from", "is", "it", "its", "this", "that", "as", "at", "be", "tool", "tools"],
+        StringComparer.Ordinal);
+
     private readonly ToolPipeline _pipeline;
 
     private ToolSearchTool(ToolPipeline pipeline) => _pipeline = pipeline;
@@ -44,7 +49,10 @@ internal sealed class ToolSearchTool : AIFunction
         Skills.SkillTool.KernelPluginId,
         typeof(ToolSearchTool).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
 
-    /// <summary>The deferred tools a query selects: every named one when it names tools, else the best word matches.</summary>
+    /// <summary>
+    /// The deferred tools a query selects: every named one when it names tools, else the best word matches (a word in
+    /// the name counts 3, in the description 1; common words are ignored; tools under half the best score are left out).
+    /// </summary>
     /// <param name="deferred">The deferred tools.</param>
     /// <param name="query">The query.</param>
     /// <returns>The selected tools, in the query's order (names) or best first (words).</returns>
@@ -60,10 +68,12 @@ internal sealed class ToolSearchTool : AIFunction
             return [.. words.Select(w => byName[w]).Distinct()];
         }
 
-        var terms = words.Select(w => w.ToLowerInvariant()).Where(w => w.Length >= 2).Distinct().ToList();
-        return [.. deferred
-            .Select(tool => (Tool: tool, Score: Score(tool, terms)))
-            .Where(s => s.Score > 0)
+        var terms = words.Select(w => w.ToLowerInvariant()).Where(w => w.Length >= 2 && !StopWords.Contains(w)).Distinct().ToList();
+        var scored = deferred.Select(tool => (Tool: tool, Score: Score(tool, terms))).Where(s => s.Score > 0).ToList();
+        var best = scored.Count == 0 ? 0 : scored.Max(s => s.Score);
+        // The best matches only: a tool scoring under half the best is noise ("changes" in a description).
+        return [.. scored
+            .Where(s => s.Score * 2 >= best)
             .OrderByDescending(s => s.Score)
             .ThenBy(s => s.Tool.Name, StringComparer.Ordinal)
             .Take(MaxMatches)

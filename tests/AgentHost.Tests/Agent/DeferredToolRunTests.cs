@@ -14,6 +14,8 @@ public sealed class DeferredToolRunTests : IDisposable
 {
     private readonly RunWorkspace _ws = new();
 
+    public DeferredToolRunTests() => Directory.CreateDirectory(_ws.Combine("home"));
+
     private Dictionary<string, string> Environment
     {
         get
@@ -41,13 +43,13 @@ public sealed class DeferredToolRunTests : IDisposable
                   system_contains: "- git_commit: Commits the staged changes with the message"
                 tool_calls: [{ name: tool_search, arguments: { query: "commit the staged changes" } }]
               - expect:
-                  tool_results_contain: ["Loaded", "- git_commit: Commits the staged changes"]
+                  tool_results_contain: ["Loaded 1 tool; call it from your next step:\n- git_commit: Commits the staged changes"]
                   tools_include: [git_commit]
                 tool_calls: [{ name: tool_search, arguments: { query: "git_add" } }]
               - expect:
-                  tool_results_contain: ["Loaded 1 tool", "- git_add: "]
+                  tool_results_contain: ["Loaded 1 tool; call it from your next step:\n- git_add: Stages files"]
                   tools_include: [git_add, git_commit]
-                tool_calls: [{ name: git_add, arguments: { paths: ["."] } }]
+                tool_calls: [{ name: git_add, arguments: { paths: [README.md, src] } }]
               - tool_calls: [{ name: git_commit, arguments: { message: "Add the quickstart" } }]
               - expect: { tool_results_contain: ["Add the quickstart"] }
                 text: Committed.
