@@ -115,6 +115,22 @@ public sealed class DeferredToolsTests
     }
 
     [Fact]
+    public void ToolSearch_IgnoresCommonWords_AndLeavesOutMatchesUnderHalfTheBestScore()
+    {
+        List<DeferredTool> tools =
+        [
+            Deferred("git_commit", "Commits the staged changes."),
+            Deferred("git_restore", "Restores files from a commit."),
+            Deferred("job_list", "Lists the background jobs with their state."),
+        ];
+
+        // "the" and "with" are in every description; they select nothing on their own and add nothing to a score.
+        Assert.Empty(ToolSearchTool.Select(tools, "the with"));
+        // git_commit scores 5 (name 3, "staged" 1, "changes" 1); git_restore 1 ("commit" in its description): left out.
+        Assert.Equal(["git_commit"], ToolSearchTool.Select(tools, "commit the staged changes").Select(t => t.Name));
+    }
+
+    [Fact]
     public async Task ToolSearch_WithNoMatch_ListsTheDeferredTools()
     {
         await using var harness = new AgentHarness(toolOptions: Deferring);

@@ -43,7 +43,7 @@ public sealed class DeferredToolRunTests : IDisposable
                   system_contains: "- git_commit: Commits the staged changes with the message"
                 tool_calls: [{ name: tool_search, arguments: { query: "commit the staged changes" } }]
               - expect:
-                  tool_results_contain: ["Loaded 1 tool; call it from your next step:\n- git_commit: Commits the staged changes"]
+                  tool_results_contain: ["from your next step:\n- git_commit: Commits the staged changes"]
                   tools_include: [git_commit]
                 tool_calls: [{ name: tool_search, arguments: { query: "git_add" } }]
               - expect:
