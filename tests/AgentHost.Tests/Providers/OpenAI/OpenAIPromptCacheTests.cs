@@ -7,7 +7,8 @@ namespace AgentHost.Tests.Providers.OpenAI;
 /// <summary>
 /// What the openai plugin puts on the wire for OpenAI's prompt cache (docs/providers.md, "Prompt caching"): the session
 /// id as <c>prompt_cache_key</c> on every request of the session when the provider has it on, and a byte-identical
-/// prefix — the tools a prefix of the next request's, the system prompt the same — across steps and turns.
+/// prefix — the tools a prefix of the next request's, the system prompt the same, the messages repeated — across steps,
+/// turns and a resumed session.
 /// </summary>
 public sealed class OpenAIPromptCacheTests
 {
@@ -58,6 +59,14 @@ public sealed class OpenAIPromptCacheTests
             Assert.Equal(before, Tools(requests[i]).Take(before.Count));
         }
 
+        // The messages too: each request repeats the previous one's, byte for byte, across the process that resumed
+        // the session (stored tool results are sent as the text first sent, not as a quoted JSON string).
+        for (var i = 1; i < requests.Count; i++)
+        {
+            var before = Messages(requests[i - 1]);
+            Assert.Equal(before, Messages(requests[i]).Take(before.Count));
+        }
+
         Assert.DoesNotContain("job_list", Names(requests[0]));
         Assert.Equal("job_list", Names(requests[1])[^1]);
         Assert.Equal(Tools(requests[2]), Tools(requests[3]));
@@ -85,6 +94,8 @@ public sealed class OpenAIPromptCacheTests
     }
 
     private static List<string> Tools(JsonElement request) => [.. request.GetProperty("tools").EnumerateArray().Select(t => t.GetRawText())];
+
+    private static List<string> Messages(JsonElement request) => [.. request.GetProperty("messages").EnumerateArray().Select(m => m.GetRawText())];
 
     private static List<string> Names(JsonElement request) =>
         [.. request.GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("function").GetProperty("name").GetString()!)];
