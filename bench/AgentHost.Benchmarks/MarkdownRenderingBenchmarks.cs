@@ -43,7 +43,7 @@ public class MarkdownRenderingBenchmarks
 
         // Check the renderer draws every word (a benchmark of a renderer that drops text measures the wrong thing).
         var check = new StringWriter();
-        var renderer = new TextRunRenderer(new TerminalConsole(check)) { Answer = new MarkdownAnswerWriter(check, _environment, 120) };
+        var renderer = new TextRunRenderer(new TerminalConsole(check)) { Answer = new MarkdownAnswerWriter(new TerminalWriter(check), _environment, 120) };
         foreach (var delta in _deltas)
         {
             renderer.Render(delta);
@@ -77,14 +77,14 @@ public class MarkdownRenderingBenchmarks
     public long Before() => Stream(new MarkdownAnswerWriterBefore(_terminal, _environment, 120));
 
     [Benchmark]
-    public long After() => Stream(new MarkdownAnswerWriter(_terminal, _environment, 120));
+    public long After() => Stream(new MarkdownAnswerWriter(new TerminalWriter(_terminal), _environment, 120));
 
     /// <summary>The same answer drawn from one delta: the drawing alone (Markdig and Spectre.Console per block), without the streaming.</summary>
     [Benchmark]
     public long AfterWhole()
     {
         _terminal.Reset();
-        var renderer = new TextRunRenderer(new TerminalConsole(_terminal)) { Answer = new MarkdownAnswerWriter(_terminal, _environment, 120) };
+        var renderer = new TextRunRenderer(new TerminalConsole(_terminal)) { Answer = new MarkdownAnswerWriter(new TerminalWriter(_terminal), _environment, 120) };
         renderer.Render(_whole);
         renderer.EndLine();
         return _terminal.Count;
@@ -183,26 +183,32 @@ public class MarkdownRenderingBenchmarks
     /// <summary>The console the renderer writes tool lines to: everything to the one terminal writer.</summary>
     private sealed class TerminalConsole(TextWriter terminal) : IConsoleInteraction
     {
+        private readonly TerminalWriter _terminal = new(terminal);
+
         public bool IsInteractive => true;
 
-        public TextWriter? Terminal => terminal;
+        public TerminalWriter? Terminal => _terminal;
+
+        public TerminalWriter Errors => _terminal;
 
         public int TerminalWidth => 120;
 
-        public void Write(string text) => terminal.Write(text);
+        public void Write(TerminalText text) => _terminal.Write(text);
 
-        public void WriteLine(string text = "") => terminal.WriteLine(text);
+        public void WriteLine(TerminalText text = default) => _terminal.WriteLine(text);
 
-        public void WriteInfo(string text) => terminal.WriteLine(text);
+        public void WriteDataLine(string text) => terminal.WriteLine(text);
 
-        public void WriteError(string text) => terminal.WriteLine(text);
+        public void WriteInfo(TerminalText text) => _terminal.WriteLine(text);
+
+        public void WriteError(TerminalText text) => _terminal.WriteLine(text);
 
         public string? ReadRedirectedInput() => null;
 
         public string? ReadLine() => null;
 
-        public string? ReadSecret(string prompt) => null;
+        public string? ReadSecret(TerminalText prompt) => null;
 
-        public bool Confirm(string question, bool defaultAnswer) => defaultAnswer;
+        public bool Confirm(TerminalText question, bool defaultAnswer) => defaultAnswer;
     }
 }

@@ -1,32 +1,28 @@
-using System.ComponentModel;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using AgentHost.Common.Processes;
 using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Shell;
 
 /// <summary>
-/// One running shell: stdin closed at start, stdout and stderr read concurrently into sinks (so neither pipe can fill
-/// up and stall the child), and a kill that takes the whole process tree — and, on Linux, the process group that
-/// <c>setsid</c> gave it, which also catches children already orphaned by their parent. Started by the host's one
-/// launcher; on Linux under the watchdog of <see cref="ShellProgram.WatchdogScript"/>, so the group also dies when the
-/// host exits or is killed (even with SIGKILL), or this object is disposed.
+/// One running shell: no input, stdout and stderr read concurrently into sinks (so neither pipe can fill up and stall
+/// the child), and a kill that takes the whole process tree — and its process group (Linux) or job (Windows), which
+/// also catches children already orphaned by their parent. Started by the host's one launcher dying with the host
+/// (<see cref="ProcessSpec.DiesWithHost"/>), so the group also dies when the host exits or is killed (even with
+/// SIGKILL), or this object is disposed.
 /// </summary>
 /// <remarks>Thread-safe: <see cref="Kill"/> may race with exit and with <see cref="Dispose"/>.</remarks>
-internal sealed partial class ShellProcess : IDisposable
+internal sealed class ShellProcess : IDisposable
 {
     private readonly OwnedProcess _owned;
     private readonly Process _process;
-    private readonly bool _ownGroup;
     private readonly Task _readers;
     private int _killed;
 
-    private ShellProcess(OwnedProcess owned, bool ownGroup, Action<ReadOnlySpan<char>> stdout, Action<ReadOnlySpan<char>> stderr)
+    private ShellProcess(OwnedProcess owned, Action<ReadOnlySpan<char>> stdout, Action<ReadOnlySpan<char>> stderr)
     {
         _owned = owned;
         _process = owned.Process;
-        _ownGroup = ownGroup;
         Id = owned.Id;
         var process = owned.Process;
 
@@ -66,7 +62,7 @@ internal sealed partial class ShellProcess : IDisposable
             throw new ToolException($"could not start the shell {program.Path}: {ex.Message}. Check that it is installed and executable, or set {ShellSettings.Prefix}program.");
         }
 
-        return new ShellProcess(owned, program.SetsidPath is not null && program.Kind == ShellKind.Posix, stdout, stderr);
+        return new ShellProcess(owned, stdout, stderr);
     }
 
     /// <summary>Waits for the shell itself to exit (not for processes it left running).</summary>
@@ -102,37 +98,11 @@ internal sealed partial class ShellProcess : IDisposable
     }
 
     /// <summary>Kills what is left of the tree and the process group without marking the shell as killed (used after it exited).</summary>
-    public void KillRemaining()
-    {
-        // The group first, in one system call: .NET's tree kill stops each process (SIGSTOP) before it kills it, and a
-        // host that exits between the two would leave the watchdog stopped, unable to see its pipe close.
-        if (_ownGroup && OperatingSystem.IsLinux())
-        {
-            // setsid made the shell the leader of its own process group: signal the group, orphaned children included.
-            try
-            {
-                _ = KillProcessGroup(-Id, SigKill);
-            }
-            catch (DllNotFoundException)
-            {
-                // A C library without the name "libc" (some musl systems): the watchdog and the tree kill remain.
-            }
-        }
-
-        // Then what left the group (a child that called setsid itself) but is still a descendant.
-        _owned.Kill();
-    }
+    /// <remarks>The group is signalled only while it provably still exists (<see cref="OwnedProcess.Kill"/>): never a reused group number.</remarks>
+    public void KillRemaining() => _owned.Kill();
 
     /// <summary>Kills what is left of the group (closing the watchdog's pipe does the same) and releases the process.</summary>
-    public void Dispose()
-    {
-        if (!HasExited)
-        {
-            KillRemaining();
-        }
-
-        _owned.Dispose();
-    }
+    public void Dispose() => _owned.Dispose();
 
     private static async Task PumpAsync(StreamReader reader, Action<ReadOnlySpan<char>> sink)
     {
@@ -154,9 +124,4 @@ internal sealed partial class ShellProcess : IDisposable
             // The output was abandoned and the process disposed.
         }
     }
-
-    private const int SigKill = 9;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int KillProcessGroup(int pid, int signal);
 }

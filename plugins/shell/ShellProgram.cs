@@ -20,26 +20,9 @@ internal enum ShellKind
 /// <summary>A resolved shell executable, and how to start a command line with it.</summary>
 /// <param name="Path">The executable's full path.</param>
 /// <param name="Kind">Its dialect.</param>
-/// <param name="SetsidPath">On Linux, <c>setsid</c> to start the shell in a new session and process group (killed as a whole); else <see langword="null"/>.</param>
-internal sealed record ShellProgram(string Path, ShellKind Kind, string? SetsidPath)
+/// <param name="ProjectRoot">The project root: the programs that keep the command's process group (setsid, the watchdog's sh) are never taken from it.</param>
+internal sealed record ShellProgram(string Path, ShellKind Kind, string ProjectRoot)
 {
-    /// <summary>
-    /// The watchdog that runs in the command's process group (Linux): it holds the read end of a pipe only the host
-    /// writes to, and when that pipe closes — the host disposed the process, exited, or was killed with SIGKILL —
-    /// it kills the whole group. The command itself gets no input (<c>/dev/null</c>) and replaces the wrapper
-    /// (<c>exec</c>), so its process id, exit code and signals are the command's own.
-    /// </summary>
-    internal const string WatchdogScript =
-        "exec 3<&0\n"
-        + "{ while read -r _; do :; done; kill -9 0; } <&3 >/dev/null 2>&1 &\n"
-        + "exec \"$@\" </dev/null 3<&-\n";
-
-    /// <summary>The POSIX shell that runs <see cref="WatchdogScript"/>, when the watchdog is used.</summary>
-    public string? WatchdogShell { get; init; }
-
-    /// <summary>Whether commands run under the watchdog (Linux with <c>setsid</c>): they die with the host, even on SIGKILL.</summary>
-    public bool HasWatchdog => SetsidPath is not null && WatchdogShell is not null && Kind == ShellKind.Posix;
-
     /// <summary>The dialect of a program name or path, or <see langword="null"/> when it is not a supported shell.</summary>
     /// <param name="program">A name (<c>bash</c>) or path (<c>C:\…\pwsh.exe</c>).</param>
     /// <returns>The kind.</returns>
@@ -71,14 +54,12 @@ internal sealed record ShellProgram(string Path, ShellKind Kind, string? SetsidP
     public static ShellProgram Resolve(string? configured, string projectRoot)
     {
         string[] refused = [projectRoot];
-        var setsid = OperatingSystem.IsLinux() ? ProgramSearch.Find("setsid", refusedRoots: refused) : null;
-        var watchdog = setsid is null ? null : ProgramSearch.Find("sh", refusedRoots: refused);
         if (configured is not null)
         {
             var kind = KindOf(configured)!.Value;
             var path = ProgramSearch.Find(configured, refusedRoots: refused) ?? throw new ToolException(
                 $"the shell '{configured}' (setting {ShellSettings.Prefix}program) was not found on PATH (only absolute PATH entries outside the project are searched; a relative path is never run); install it, give its full path, or remove the setting to use the default shell.");
-            return new ShellProgram(path, kind, kind == ShellKind.Posix ? setsid : null) { WatchdogShell = watchdog };
+            return new ShellProgram(path, kind, projectRoot);
         }
 
         string[] candidates = OperatingSystem.IsWindows() ? ["pwsh", "powershell", "cmd"] : ["bash", "sh"];
@@ -86,7 +67,7 @@ internal sealed record ShellProgram(string Path, ShellKind Kind, string? SetsidP
         {
             if (ProgramSearch.Find(candidate, refusedRoots: refused) is { } path)
             {
-                return new ShellProgram(path, KindOf(candidate)!.Value, OperatingSystem.IsWindows() ? null : setsid) { WatchdogShell = watchdog };
+                return new ShellProgram(path, KindOf(candidate)!.Value, projectRoot);
             }
         }
 
@@ -96,8 +77,9 @@ internal sealed record ShellProgram(string Path, ShellKind Kind, string? SetsidP
 
     /// <summary>
     /// What to start for <paramref name="command"/>: stdout and stderr captured as UTF-8, no window, the user's PATH
-    /// unchanged (the command was decided by the permission system as written). No input: under the watchdog the
-    /// command reads <c>/dev/null</c>; otherwise standard input is closed at start.
+    /// unchanged (the command was decided by the permission system as written), no input, and dying with the host
+    /// (<see cref="ProcessSpec.DiesWithHost"/>: its own process group under the launcher's watchdog on Linux, a job
+    /// object on Windows), so a kill takes everything it started.
     /// </summary>
     /// <param name="command">The command line.</param>
     /// <param name="workingDirectory">Where it runs.</param>
@@ -117,13 +99,11 @@ internal sealed record ShellProgram(string Path, ShellKind Kind, string? SetsidP
             AbsolutePathOnly = false,
             OutputEncoding = Encoding.UTF8,
             Purpose = "the shell",
+            DiesWithHost = true,
+            RefusedRoots = [ProjectRoot],
         };
         switch (Kind)
         {
-            case ShellKind.Posix when HasWatchdog:
-                return spec with { Program = SetsidPath!, Arguments = [WatchdogShell!, "-c", WatchdogScript, "agent-shell", Path, "-c", command], KeepInputOpen = true };
-            case ShellKind.Posix when SetsidPath is not null:
-                return spec with { Program = SetsidPath, Arguments = [Path, "-c", command] };
             case ShellKind.Posix:
                 return spec with { Arguments = ["-c", command] };
             case ShellKind.PowerShell:

@@ -8,8 +8,14 @@ namespace AgentHost.Cli;
 /// <param name="File">The Markdown file.</param>
 internal sealed record PluginCommandFile(string PluginId, string Name, string File)
 {
-    /// <summary>The name qualified with the plugin, as Claude Code names it: <c>plugin:command</c>.</summary>
-    public string QualifiedName => $"{PluginId}:{Name}";
+    /// <summary>
+    /// The name qualified with the plugin, as Claude Code names it: <c>plugin:command</c>, by the plugin's own name (a
+    /// marketplace plugin's id without its <c>@marketplace</c>).
+    /// </summary>
+    public string QualifiedName => $"{PluginIds.NameOf(PluginId)}:{Name}";
+
+    /// <summary>The name qualified with the plugin's whole id (<c>plugin@marketplace:command</c>), for plugins that share a name.</summary>
+    public string FullyQualifiedName => $"{PluginId}:{Name}";
 }
 
 /// <summary>

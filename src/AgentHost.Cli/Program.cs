@@ -37,7 +37,7 @@ namespace AgentHost.Cli
             StartupActivities.Mark("cli.warm-up-started");
             var environment = HostEnvironment.FromProcess();
             StartupActivities.Mark("cli.environment");
-            var console = new ConsoleInteraction(ConsoleInteraction.DetectInteractive(environment.Variables));
+            var console = ConsoleInteraction.ForProcess(environment.Variables);
             StartupActivities.Mark("cli.console");
             using var cancellation = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>

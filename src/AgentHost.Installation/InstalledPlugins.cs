@@ -117,8 +117,11 @@ public sealed class InstalledPlugins(PluginStore store, Action<string>? report =
         }
 
         var installed = lockFile.Plugins.Select(p => p.Id).ToList();
+        var namesakes = installed.Where(i => PluginIds.NameOf(i) == wanted).ToList();
         var hint = installed.Count == 0
             ? " No plugins are installed; install one with 'agent plugin install <id>'."
+            : namesakes.Count > 0
+            ? $" A marketplace's plugin is named with its marketplace: {string.Join(" or ", namesakes.Select(n => $"'{n}'"))}. See 'agent plugin list'."
             : CloseMatches.Hint(CloseMatches.Find(wanted, installed)) + " See 'agent plugin list'.";
         throw new AgentHostException(ErrorKind.NotFound, $"plugin '{wanted}' is not installed.{hint}");
     }

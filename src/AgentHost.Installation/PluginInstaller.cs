@@ -23,6 +23,7 @@ public sealed class PluginInstaller
     private readonly TimeProvider _timeProvider;
     private readonly Action<string>? _report;
     private readonly PluginResolver _resolver;
+    private readonly InstallIdentity _identity;
 
     /// <summary>Creates an installer over config.yaml's feeds only (no nuget.config).</summary>
     /// <param name="store">The plugin store (install folders, staging folder, lockfile, catalog).</param>
@@ -69,6 +70,7 @@ public sealed class PluginInstaller
         _timeProvider = timeProvider;
         _report = report;
         _resolver = new PluginResolver(store, feeds, nuGetSources, workingDirectory, report, marketplaces);
+        _identity = new InstallIdentity(store, _resolver);
     }
 
     /// <summary>Installs a plugin from the catalog, a feed, a folder or a package file.</summary>
@@ -210,9 +212,13 @@ public sealed class PluginInstaller
             await source.StageAsync(candidate, staging, cancellationToken).ConfigureAwait(false);
             var manifest = ReadStagedManifest(staging, candidate);
             Validate(manifest, candidate, staging);
+            // The id it is installed, locked and loaded under: name@marketplace for a marketplace's plugin.
+            manifest = manifest with { Id = InstallIdentity.IdOf(manifest, candidate) };
+            await _identity.RefuseReservedAsync(manifest, candidate, cancellationToken).ConfigureAwait(false);
             var hash = PluginHasher.ComputeHash(staging, cancellationToken);
             var version = manifest.Version.ToNormalizedString();
-            var previous = lockFile.Find(manifest.Id);
+            var previous = InstallIdentity.Previous(lockFile, manifest.Id, candidate);
+            InstallIdentity.RefuseOtherOrigin(previous, manifest, candidate, force);
             var signature = source.LastSignature;
             var entry = new LockedPlugin(manifest.Id, version, candidate.Source, candidate.Origin, hash, previous?.Enabled ?? true, _timeProvider.GetUtcNow())
             {
@@ -220,7 +226,7 @@ public sealed class PluginInstaller
                 Git = candidate.Git,
             };
             var target = _store.InstallDirectory(manifest.Id, version);
-            if (previous is not null && previous.Version == version && Directory.Exists(target) && !force && (!replaceChanged || previous.Sha512 == hash))
+            if (previous is not null && previous.Id == manifest.Id && previous.Version == version && Directory.Exists(target) && !force && (!replaceChanged || previous.Sha512 == hash))
             {
                 return previous.Sha512 == hash
                     ? new InstallResult(InstallOutcome.AlreadyInstalled, previous, previous)
@@ -250,7 +256,7 @@ public sealed class PluginInstaller
         string? displaced = null;
         if (Directory.Exists(target))
         {
-            if (previous?.Version == entry.Version)
+            if (previous?.Id == entry.Id && previous.Version == entry.Version)
             {
                 // Reinstalling the same version: keep the old copy aside until the lockfile is written.
                 displaced = staging + ".previous";
@@ -266,6 +272,12 @@ public sealed class PluginInstaller
         try
         {
             Directory.Move(staging, target);
+            if (previous is not null && previous.Id != entry.Id)
+            {
+                // The same plugin locked under its id from before marketplace ids were namespaced: it becomes name@marketplace.
+                lockFile.Remove(previous.Id);
+            }
+
             lockFile.Set(entry);
             lockFile.Save();
         }
@@ -282,18 +294,16 @@ public sealed class PluginInstaller
         }
         else if (previous is not null)
         {
-            InstallFiles.TryDelete(_store.InstallDirectory(previous.Id, previous.Version), _report);
+            var old = _store.InstallDirectory(previous.Id, previous.Version);
+            InstallFiles.TryDelete(previous.Id == entry.Id ? old : Path.GetDirectoryName(old)!, _report);
             _report?.Invoke($"removed {previous.Id} {previous.Version}");
         }
     }
 
     private void RollBack(string target, string? displaced, LockedPlugin entry, LockedPlugin? previous, PluginLockFile lockFile)
     {
-        if (previous is null)
-        {
-            lockFile.Remove(entry.Id);
-        }
-        else
+        lockFile.Remove(entry.Id);
+        if (previous is not null)
         {
             lockFile.Set(previous);
         }

@@ -188,7 +188,7 @@ internal sealed class PluginResolver(
                     .Where(p => term is null || p.Name.Contains(term, StringComparison.OrdinalIgnoreCase) || (p.Description?.Contains(term, StringComparison.OrdinalIgnoreCase) ?? false))
                     .OrderBy(p => p.Name, StringComparer.Ordinal)
                     .Select(p => new AvailablePlugin(
-                        p.Name.ToLowerInvariant(),
+                        PluginIds.ForMarketplace(p.Name, listing.Registration.Name),
                         p.Version ?? "-",
                         p.NotInstallable is null ? p.Description : $"(not installable: {p.NotInstallable}) {p.Description}".TrimEnd(),
                         MarketplacePrefix + listing.Registration.Name,
@@ -218,7 +218,7 @@ internal sealed class PluginResolver(
         {
             var market = plugin.Source[MarketplacePrefix.Length..];
             var at = plugin.Origin.LastIndexOf('@');
-            var name = at > 0 ? plugin.Origin[..at] : plugin.Id;
+            var name = at > 0 ? plugin.Origin[..at] : PluginIds.NameOf(plugin.Id);
             return await FromMarketplaceAsync(name, market, cancellationToken).ConfigureAwait(false);
         }
 

@@ -347,7 +347,7 @@ public sealed class PermissionEngine
 
     private string? FloorReason(Target target) => target.Kind switch
     {
-        TargetKind.Command when target.Part is { } part => _floor.CheckCommand(part, word => Sandbox.ResolveWord(word, target.BaseDirectory)),
+        TargetKind.Command when target.Part is { } part => _floor.CheckCommand(part, target.BaseDirectory, word => Sandbox.ResolveWord(word, target.BaseDirectory)),
         TargetKind.Read or TargetKind.Write => PathFloorReason(target),
         _ => null,
     };
@@ -369,7 +369,8 @@ public sealed class PermissionEngine
             }
         }
 
-        return target.FullPath is null ? SafetyFloor.CheckDynamicPath(Sandbox.Expand(target.Subject), write) : null;
+        return (target.FullPath is null ? SafetyFloor.CheckDynamicPath(Sandbox.Expand(target.Subject), write) : null)
+            ?? (ComputedPath.IsComputed(target.Subject, target.ViaRedirect) ? _floor.CheckComputedPath(target.Subject, target.BaseDirectory, write, globs: target.ViaRedirect) : null);
     }
 
     /// <summary>The decision for a write to a protected place, or <see langword="null"/> when the target is not one.</summary>

@@ -16,6 +16,13 @@ internal sealed partial class SafetyFloor
     private readonly string _home;
     private readonly PathPattern[] _credentials;
 
+    /// <summary>The credential stores and their folders as places a word computed at run time may spell (<see cref="ComputedPath"/>).</summary>
+    private readonly ProtectedPlace[] _credentialPlaces;
+    private readonly ProtectedPlace[] _credentialFolderPlaces;
+
+    /// <summary>Any <c>.git</c> folder and what is in it.</summary>
+    private static readonly ProtectedPlace GitFolder = ProtectedPlace.Anywhere(".git", andBelow: true);
+
     /// <summary>The home folder with <c>/</c> separators and a final <c>/</c>, when it is all ASCII (<see cref="OutsideHome"/>).</summary>
     private readonly string? _asciiHomePrefix;
 
@@ -23,6 +30,9 @@ internal sealed partial class SafetyFloor
     {
         _home = realHome.TrimEnd('/', '\\');
         _credentials = [.. CredentialStores.Select(pattern => PathPattern.Compile(pattern, "/", _home, ignoreCase: true))];
+        // A public key ('cat ~/.ssh/*.pub') is not what the floor keeps from being read.
+        _credentialPlaces = [.. CredentialStores.Select(pattern => ProtectedPlace.BelowHome(_home, pattern[2..], andBelow: true)).Select(place => place.Area.EndsWith("id_*", StringComparison.Ordinal) ? place.Except(".pub") : place)];
+        _credentialFolderPlaces = [.. CredentialFolders.Select(folder => ProtectedPlace.BelowHome(_home, folder, andBelow: false))];
         var prefix = _home.Replace('\\', '/').TrimEnd('/') + "/";
         _asciiHomePrefix = System.Text.Ascii.IsValid(prefix) ? prefix : null;
     }
@@ -33,9 +43,13 @@ internal sealed partial class SafetyFloor
     /// <summary>
     /// Why a command part is below the floor, or <see langword="null"/>. Decided on what the shell would see after
     /// expansion: <c>${IFS}</c> splits words, braces are expanded (<c>~/.{ssh,aws}</c>), <c>~</c> and <c>$HOME</c> are
-    /// the home directory, <c>..</c> is resolved; a word only known at run time counts as the worst thing it could be.
+    /// the home directory, <c>..</c> is resolved; a word only known at run time counts as the worst thing it could be
+    /// (<c>~/.ss${X}h/id_rsa</c> and <c>~/.ss?/id_*</c> are read as <c>~/.ssh/id_rsa</c>: <see cref="ComputedPath"/>).
     /// </summary>
-    public string? CheckCommand(ShellCommandPart part, Func<string, List<string>> resolveWord)
+    /// <param name="part">The command.</param>
+    /// <param name="baseDirectory">Where its relative words are, or <see langword="null"/> when only known at run time.</param>
+    /// <param name="resolveWord">The places a word names on the file system now.</param>
+    public string? CheckCommand(ShellCommandPart part, string? baseDirectory, Func<string, List<string>> resolveWord)
     {
         if (part.Words.Count == 0)
         {
@@ -76,6 +90,12 @@ internal sealed partial class SafetyFloor
                     || (candidate.Length > 0 && !computed && !candidate.Contains("://", StringComparison.Ordinal) && resolveWord(candidate).Any(path => IsCredentialStore(path) || IsCredentialFolder(path))))
                 {
                     return $"safety floor: '{word}' is a credential store; commands may not read it";
+                }
+
+                // '~/.ss${X}h/id_rsa', '~/.ss?/id_*': some value of the expansion or glob spells one, whatever the disk holds now.
+                if (!candidate.Contains("://", StringComparison.Ordinal) && CouldSpell(candidate, baseDirectory, globs: true, _credentialPlaces, _credentialFolderPlaces) is { } place)
+                {
+                    return $"safety floor: '{word}' may name the credential store {place.Area} (it is computed at run time); commands may not read it";
                 }
             }
         }
@@ -137,4 +157,30 @@ internal sealed partial class SafetyFloor
             ? $"safety floor: {text} may name a credential store (it is computed at run time) and is never read or written by tools"
             : null;
     }
+
+    /// <summary>
+    /// Why a path with parts computed at run time (<c>$X</c>, <c>$(…)</c>, a glob) is below the floor because some value
+    /// of them spells a <c>.git</c> folder (writes) or a credential store (<see cref="ComputedPath"/>), or <see langword="null"/>.
+    /// </summary>
+    /// <param name="subject">The path as written.</param>
+    /// <param name="baseDirectory">What a relative path is relative to, or <see langword="null"/> when only known at run time.</param>
+    /// <param name="write">Whether it is written.</param>
+    /// <param name="globs">Whether glob characters are computed too (a shell word, not a file tool's path).</param>
+    public string? CheckComputedPath(string subject, string? baseDirectory, bool write, bool globs)
+    {
+        if (write && CouldSpell(subject, baseDirectory, globs, [GitFolder]) is not null)
+        {
+            return $"safety floor: {subject} may be inside a .git folder (it is computed at run time), and writing there is never allowed through file tools (use git itself)";
+        }
+
+        return CouldSpell(subject, baseDirectory, globs, _credentialPlaces) is { } store
+            ? $"safety floor: {subject} may name the credential store {store.Area} (it is computed at run time) and is never read or written by tools"
+            : null;
+    }
+
+    /// <summary>The first of the places a word computed at run time could spell, or <see langword="null"/> (also for a word with nothing computed).</summary>
+    private ProtectedPlace? CouldSpell(string word, string? baseDirectory, bool globs, params ProtectedPlace[][] places) =>
+        ComputedPath.Parse(word, _home, baseDirectory, globs) is { } computed
+            ? places.SelectMany(list => list).FirstOrDefault(computed.CouldSpell)
+            : null;
 }

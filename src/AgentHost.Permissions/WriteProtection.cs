@@ -22,6 +22,9 @@ internal sealed class WriteProtection(string root, string home, ProtectedPaths p
     private readonly string? _hooksPath = hooksPath;
     private readonly Func<string, string> _expand = expand;
 
+    /// <summary>The protected places as a word computed at run time may spell them (<see cref="ComputedPath"/>), each with its reason.</summary>
+    private readonly (ProtectedPlace Place, string Reason)[] _places = Places(home, protectedPaths, hooksPath);
+
     /// <summary>Why a write to the target is protected, and the protected place, or <see langword="null"/>.</summary>
     public (string Reason, string Area)? Of(Target target)
     {
@@ -42,10 +45,50 @@ internal sealed class WriteProtection(string root, string home, ProtectedPaths p
         {
             // Computed at run time ('$D/.agent/config.yaml'): the names that can be read in it.
             var text = _expand(target.Subject).Replace('\\', '/');
-            return SegmentProtection(text.Split('/', StringSplitOptions.RemoveEmptyEntries), _root);
+            if (SegmentProtection(text.Split('/', StringSplitOptions.RemoveEmptyEntries), _root) is { } named)
+            {
+                return named;
+            }
         }
 
-        return null;
+        // '.ag${X}ent/config.yaml', '.claude/sk*/x': a value of the computed parts could spell a protected place.
+        // Glob characters count only in shell words (a redirection, a writing command's operand); a file tool writes the name as given.
+        return ComputedPath.Parse(target.Subject, _home, target.BaseDirectory, globs: target.ViaRedirect) is { } computed
+            && _places.FirstOrDefault(place => computed.CouldSpell(place.Place)) is { Place: not null } spelled
+            ? ($"{spelled.Reason}; '{target.Subject}' may name it (it is computed at run time)", Area(spelled.Place))
+            : null;
+    }
+
+    /// <summary>The place a computed write may reach, as a folder for <c>GlobalExplicitAllow</c>: below the root for a name found anywhere.</summary>
+    private string Area(ProtectedPlace place) => Path.IsPathRooted(place.Area) ? place.Area : Path.Combine(_root, place.Area);
+
+    private static (ProtectedPlace Place, string Reason)[] Places(string home, ProtectedPaths protectedPaths, string? hooksPath)
+    {
+        List<(ProtectedPlace, string)> places =
+        [
+            (ProtectedPlace.Anywhere(".agent", andBelow: true), "agent configuration (.agent/)"),
+            .. ProjectSkillFolders.Parents.Distinct(StringComparer.OrdinalIgnoreCase).SelectMany(parent => new[]
+            {
+                (ProtectedPlace.Anywhere(parent + "/skills", andBelow: true), "skills (a project skill folder)"),
+                (ProtectedPlace.Anywhere(parent, andBelow: false), "skills (a project skill folder)"),
+            }),
+            (ProtectedPlace.Anywhere(".husky", andBelow: true), "git hooks (.husky/)"),
+        ];
+        if (hooksPath is not null)
+        {
+            places.Add((ProtectedPlace.Folder(hooksPath, home, andBelow: true), $"git hooks (the folder core.hooksPath names in .git/config: {hooksPath})"));
+        }
+
+        foreach (var area in protectedPaths.Areas)
+        {
+            places.Add((ProtectedPlace.Folder(area.Path, home, andBelow: true), area.Reason));
+            for (var above = Path.GetDirectoryName(area.Path); above is not null && PathSandbox.IsInside(above, home) && !PathSandbox.IsInside(home, above); above = Path.GetDirectoryName(above))
+            {
+                places.Add((ProtectedPlace.Folder(above, home, andBelow: false), area.Reason));
+            }
+        }
+
+        return [.. places];
     }
 
     private (string Reason, string Area)? Of(string fullPath)

@@ -128,7 +128,12 @@ internal sealed class SessionDatabase : IDisposable
     /// <summary>Throws once the database is disposed.</summary>
     public void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Closes the write connection once the write in flight, if any, has committed (it takes the write gate, so a write
+    /// never loses its connection halfway), and clears the connection pool. Writes that were waiting for the gate, and
+    /// any after this, end with <see cref="ObjectDisposedException"/>. The gate itself is not disposed: a write that
+    /// was waiting for it must still be able to take it, see the store disposed, and release it.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -137,13 +142,18 @@ internal sealed class SessionDatabase : IDisposable
         }
 
         _disposed = true;
-        DropWriter();
-        using (var connection = new SqliteConnection(_connectionString))
+        _writeGate.Wait();
+        try
         {
-            SqliteConnection.ClearPool(connection);
+            DropWriter();
+        }
+        finally
+        {
+            _writeGate.Release();
         }
 
-        _writeGate.Dispose();
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
     }
 
     /// <summary>Now, in Unix milliseconds (the stored time format).</summary>
@@ -171,6 +181,8 @@ internal sealed class SessionDatabase : IDisposable
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Disposed while this write waited for the gate: the writer is gone for good.
+            ObjectDisposedException.ThrowIf(_disposed, this);
             var connection = _writer ??= await ConnectAsync(cancellationToken).ConfigureAwait(false);
             try
             {
@@ -209,6 +221,7 @@ internal sealed class SessionDatabase : IDisposable
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             var connection = _writer ??= await ConnectAsync(cancellationToken).ConfigureAwait(false);
             using var command = Command(connection, null, "SELECT length($text) + $number", ("$text", "warm-up"), ("$number", 1L));
             _ = command.ExecuteScalar();

@@ -161,8 +161,16 @@ internal static class SessionMigrations
         );
         """;
 
+    /// <summary>
+    /// v6: a node execution that started but has not completed (<c>completed = 0</c>): a shell node's row written before
+    /// its command starts, so a resume after the process died knows the command may already have run.
+    /// </summary>
+    private const string V6 = """
+        ALTER TABLE workflow_nodes ADD COLUMN completed INTEGER NOT NULL DEFAULT 1;
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

@@ -164,7 +164,7 @@ public sealed class WorkflowRunStore
                 using var command = Command(
                     connection,
                     null,
-                    "SELECT path, kind, output, session_id, steps, cost_nanousd, started_at, ended_at FROM workflow_nodes WHERE run_id = $id ORDER BY ended_at, rowid",
+                    "SELECT path, kind, output, session_id, steps, cost_nanousd, started_at, ended_at FROM workflow_nodes WHERE run_id = $id AND completed = 1 ORDER BY ended_at, rowid",
                     ("$id", runId));
                 using var reader = command.ExecuteReader();
                 var nodes = new List<WorkflowNodeRecord>();
@@ -224,6 +224,83 @@ public sealed class WorkflowRunStore
                 return insert.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Marks a node execution as started (before a command with side effects begins): until it completes
+    /// (<see cref="RecordNodeAsync"/>) or its end is known (<see cref="ClearStartedAsync"/>), a resume knows it may
+    /// have run. A path already completed keeps its checkpoint.
+    /// </summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="path">The execution path.</param>
+    /// <param name="kind">The node kind.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>A task.</returns>
+    public Task MarkStartedAsync(string runId, string path, string kind, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(kind);
+        var now = _database.Now();
+        return _database.WriteAsync(
+            (connection, transaction) =>
+            {
+                using var insert = Command(
+                    connection,
+                    transaction,
+                    """
+                    INSERT INTO workflow_nodes (run_id, path, kind, output, started_at, ended_at, completed)
+                    VALUES ($run, $path, $kind, '{}', $now, $now, 0)
+                    ON CONFLICT (run_id, path) DO UPDATE SET started_at = excluded.started_at WHERE completed = 0
+                    """,
+                    ("$run", runId),
+                    ("$path", path),
+                    ("$kind", kind),
+                    ("$now", now));
+                return insert.ExecuteNonQuery();
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Forgets that a node execution started (its end is known: it failed, was cancelled or was cut short, and said so).</summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="path">The execution path.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>A task.</returns>
+    public Task ClearStartedAsync(string runId, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(path);
+        return _database.WriteAsync(
+            (connection, transaction) =>
+            {
+                using var delete = Command(connection, transaction, "DELETE FROM workflow_nodes WHERE run_id = $run AND path = $path AND completed = 0", ("$run", runId), ("$path", path));
+                return delete.ExecuteNonQuery();
+            },
+            cancellationToken);
+    }
+
+    /// <summary>The node executions that started and neither completed nor ended knowingly: the process died while they ran.</summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Their paths.</returns>
+    public Task<IReadOnlyList<string>> GetStartedAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        return _database.ReadAsync<IReadOnlyList<string>>(
+            connection =>
+            {
+                using var command = Command(connection, null, "SELECT path FROM workflow_nodes WHERE run_id = $id AND completed = 0 ORDER BY rowid", ("$id", runId));
+                using var reader = command.ExecuteReader();
+                var paths = new List<string>();
+                while (reader.Read())
+                {
+                    paths.Add(reader.GetString(0));
+                }
+
+                return paths;
+            },
+            cancellationToken);
     }
 
     /// <summary>Sets a run's status, reason and totals (a run that ends, stops, or starts again on resume).</summary>

@@ -67,7 +67,7 @@ public static class AgentHostServiceCollectionExtensions
             [.. sp.GetRequiredService<AgentHostOptions>().ConfigOverrides]));
         AddPlugins(services);
         services.TryAddSingleton(sp => new ProjectRootFactory(sp, sp.GetRequiredService<AgentHostOptions>()));
-        services.TryAddSingleton(sp => new SecretScrubber(sp.GetRequiredService<HostEnvironment>()));
+        services.TryAddSingleton(sp => new SecretScrubber(sp.GetRequiredService<HostEnvironment>(), SecretRuleReader.ForConfiguration(sp.GetRequiredService<ConfigurationSnapshot>())));
         services.TryAddSingleton(sp => new PermissionBroker(sp.GetRequiredService<EventBus>(), sp.GetRequiredService<TimeProvider>()));
         // SQLite opens synchronously (the async signature only wraps it), so resolving the store does not block on I/O waits.
         services.TryAddSingleton(sp => SessionStore.OpenAsync(

@@ -27,6 +27,11 @@ public sealed partial class AgentLoop
         for (var step = 1; step <= run.MaxSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (run.Request.TakeStep is { } take && !take())
+            {
+                return (RunOutcome.StepLimit, $"stopped after {step - 1} steps without a final answer: the step budget this turn shares (a workflow's max_steps) is used up.");
+            }
+
             run.Steps = step;
             using var activity = _tools.Telemetry.StartStep(step);
             if (run.CompactionEnabled && run.Conversation.EstimatedTokens > run.CompactionLimit)

@@ -68,6 +68,12 @@ public sealed record AgentRunRequest(string SessionId, string Prompt)
     /// <summary>The step limit; <see cref="AgentLoopOptions.MaxSteps"/> when <see langword="null"/>.</summary>
     public int? MaxSteps { get; init; }
 
+    /// <summary>
+    /// A step budget shared with other runs (a workflow's <c>max_steps</c> across parallel branches): asked before each
+    /// model step; <see langword="false"/> ends the run with <see cref="RunOutcome.StepLimit"/>. None when <see langword="null"/>.
+    /// </summary>
+    public Func<bool>? TakeStep { get; init; }
+
     /// <summary>Whether older history may be summarised near the context window (<c>--no-compact</c> turns it off).</summary>
     public bool Compaction { get; init; } = true;
 

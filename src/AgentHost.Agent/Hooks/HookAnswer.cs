@@ -50,6 +50,19 @@ public sealed record HookAnswer(HookDefinition Hook, HookProcessResult Process)
     {
         ArgumentNullException.ThrowIfNull(hook);
         ArgumentNullException.ThrowIfNull(result);
+        var answer = ReadProcess(hook, result);
+        return answer.Outcome is "error" or "timeout" && hook.Event == HookEventNames.PreToolUse && !hook.FailOpen && !answer.Blocks
+            ? answer with
+            {
+                Blocks = true,
+                PermissionDecision = "deny",
+                Reason = $"the PreToolUse hook failed ({answer.Warning}), and a failing guard hook blocks the call. Fix the hook, or give it \"{HookConfiguration.OnFailureField}\": \"allow\" if the call may go on when it fails.",
+            }
+            : answer;
+    }
+
+    private static HookAnswer ReadProcess(HookDefinition hook, HookProcessResult result)
+    {
         var answer = new HookAnswer(hook, result);
         var stderr = result.Stderr.Trim();
         if (result.FailedToStart)
@@ -85,7 +98,7 @@ public sealed record HookAnswer(HookDefinition Hook, HookProcessResult Process)
             return answer with
             {
                 Outcome = "error",
-                Warning = string.Create(CultureInfo.InvariantCulture, $"exit code {result.ExitCode}{(stderr.Length > 0 ? ": " + stderr : string.Empty)} (not blocking; exit 2 blocks)"),
+                Warning = string.Create(CultureInfo.InvariantCulture, $"exit code {result.ExitCode}{(stderr.Length > 0 ? ": " + stderr : string.Empty)}{(hook.Event == HookEventNames.PreToolUse && !hook.FailOpen ? string.Empty : " (not blocking; exit 2 blocks)")}"),
             };
         }
 

@@ -22,6 +22,9 @@ public sealed class HookConfiguration
     /// <summary>The configuration section.</summary>
     public const string Section = "hooks";
 
+    /// <summary>The hook field that says what a failing PreToolUse hook does: <c>block</c> (the default) or <c>allow</c>.</summary>
+    public const string OnFailureField = "onFailure";
+
     private HookConfiguration(IReadOnlyList<HookDefinition> hooks, IReadOnlyList<string> problems)
     {
         Hooks = hooks;
@@ -163,18 +166,12 @@ public sealed class HookConfiguration
         var root = Path.GetFullPath(plugin.Root).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
         hooks.AddRange(ReadJson(json, path, HookOrigin.Plugin, problems, hook => hook with
         {
-            Command = ExpandPluginRoot(hook.Command, root),
+            // The folder reaches the command as the variable's value, never as shell source (docs/hooks.md).
+            Command = PluginRootReferences.Quote(hook.Command),
             PluginId = plugin.PluginId,
             PluginRoot = root,
         }));
     }
-
-    /// <summary>Expands <c>${CLAUDE_PLUGIN_ROOT}</c> and <c>${AGENT_PLUGIN_ROOT}</c> (the variables are also set when the hook runs).</summary>
-    /// <param name="command">The command.</param>
-    /// <param name="root">The plugin's folder.</param>
-    /// <returns>The command.</returns>
-    internal static string ExpandPluginRoot(string command, string root) =>
-        command.Replace("${CLAUDE_PLUGIN_ROOT}", root, StringComparison.Ordinal).Replace("${AGENT_PLUGIN_ROOT}", root, StringComparison.Ordinal);
 
     private static void ReadConfig(IEnumerable<ConfigEntry> entries, bool active, List<HookDefinition> hooks, List<string> problems)
     {
@@ -325,6 +322,24 @@ public sealed class HookConfiguration
             return null;
         }
 
-        return new HookDefinition(hookEvent, matcherText.Trim(), command, timeout, where, origin) { CompiledMatcher = matcher };
+        var failOpen = false;
+        if (fields.GetValueOrDefault(OnFailureField) is { } onFailure)
+        {
+            if (hookEvent != HookEventNames.PreToolUse)
+            {
+                problems.Add($"{where}: {hookEvent} hook: '{OnFailureField}' applies to PreToolUse hooks only (a failing PreToolUse hook blocks the call unless it says \"{OnFailureField}\": \"allow\"); remove it. Skipped.");
+                return null;
+            }
+
+            if (onFailure is not ("block" or "allow"))
+            {
+                problems.Add($"{where}: {hookEvent} hook: '{OnFailureField}' is '{onFailure}'; write \"block\" (the default: a failing guard blocks the call) or \"allow\" (the call goes on). Skipped.");
+                return null;
+            }
+
+            failOpen = onFailure == "allow";
+        }
+
+        return new HookDefinition(hookEvent, matcherText.Trim(), command, timeout, where, origin) { CompiledMatcher = matcher, FailOpen = failOpen };
     }
 }

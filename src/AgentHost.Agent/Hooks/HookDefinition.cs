@@ -18,7 +18,7 @@ public enum HookOrigin
 /// <remarks>Immutable.</remarks>
 /// <param name="Event">The hook event (<see cref="HookEventNames"/>).</param>
 /// <param name="Matcher">The matcher as written (empty or <c>*</c> for all).</param>
-/// <param name="Command">The shell command, as written (for a plugin: with its root variables expanded).</param>
+/// <param name="Command">The shell command, as written (for a plugin: its unquoted <c>${CLAUDE_PLUGIN_ROOT}</c> references quoted, <see cref="PluginRootReferences"/>).</param>
 /// <param name="Timeout">How long it may run before it is killed.</param>
 /// <param name="Source">Where it is configured: <c>file:line</c>, or a hook file and the hook's place in it.</param>
 /// <param name="Origin">Which kind of configuration it comes from.</param>
@@ -26,6 +26,13 @@ public sealed record HookDefinition(string Event, string Matcher, string Command
 {
     /// <summary>The time limit when the hook sets none: 60 seconds.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Whether a PreToolUse hook that fails — it cannot start, times out, exits with a code other than 0 and 2, or
+    /// writes JSON that cannot be read — lets the call go on (<c>"onFailure": "allow"</c>). By default such a guard
+    /// blocks the call (fails closed): a broken guard must not let through what it guards.
+    /// </summary>
+    public bool FailOpen { get; init; }
 
     /// <summary>Whether it runs: <see langword="false"/> for the hooks of a project that is not trusted.</summary>
     public bool Active { get; init; } = true;

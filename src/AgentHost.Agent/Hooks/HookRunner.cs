@@ -24,7 +24,9 @@ public sealed record HookProcessResult(int? ExitCode, string Stdout, string Stde
 /// <summary>
 /// Runs one command hook through the platform shell (<c>/bin/sh -c</c>, or <c>cmd /d /s /c</c> on Windows) in the
 /// project root, with the event JSON on standard input, under its time limit (the process tree is killed when it
-/// passes), keeping at most <see cref="MaxOutputCharacters"/> of each output stream.
+/// passes), keeping at most <see cref="MaxOutputCharacters"/> of each output stream. Values reach the command only as
+/// environment variables (<c>CLAUDE_PROJECT_DIR</c>, <c>CLAUDE_PLUGIN_ROOT</c>, a workflow's inputs), never as its
+/// text; and the command, with everything it starts, dies with the host (<see cref="ProcessSpec.DiesWithHost"/>).
 /// </summary>
 /// <remarks>Stateless and thread-safe.</remarks>
 public static class HookRunner
@@ -38,33 +40,61 @@ public static class HookRunner
     /// <param name="projectRoot">The working directory (and <c>CLAUDE_PROJECT_DIR</c>).</param>
     /// <param name="cancellationToken">Cancellation: kills the tree and throws.</param>
     /// <returns>How it ran.</returns>
-    public static async Task<HookProcessResult> RunAsync(HookDefinition hook, string input, string projectRoot, CancellationToken cancellationToken = default)
+    public static Task<HookProcessResult> RunAsync(HookDefinition hook, string input, string projectRoot, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(hook);
         ArgumentNullException.ThrowIfNull(input);
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (hook.PluginRoot is { } pluginRoot)
+        {
+            foreach (var name in PluginRootReferences.Names)
+            {
+                environment[name] = pluginRoot;
+            }
+        }
+
+        return RunCommandAsync(hook.Command, input, projectRoot, environment, hook.Timeout, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Runs a shell command the way hooks run (a workflow's shell node, too).</summary>
+    /// <param name="command">The command: shell source the user or a plugin wrote, never built from values.</param>
+    /// <param name="input">Text for its standard input; <see langword="null"/> for none (it reads end-of-file).</param>
+    /// <param name="projectRoot">The working directory (and <c>CLAUDE_PROJECT_DIR</c>, <c>AGENT_PROJECT_DIR</c>).</param>
+    /// <param name="environment">More variables: the values the command refers to.</param>
+    /// <param name="timeout">How long it may run before its tree is killed.</param>
+    /// <param name="delayedExpansion">On Windows, run <c>cmd /v:on</c>: <c>!NAME!</c> expands a variable after the line is parsed, so its value is never syntax (a workflow's shell node).</param>
+    /// <param name="cancellationToken">Cancellation: kills the tree and throws.</param>
+    /// <returns>How it ran.</returns>
+    internal static async Task<HookProcessResult> RunCommandAsync(
+        string command,
+        string? input,
+        string projectRoot,
+        IReadOnlyDictionary<string, string?> environment,
+        TimeSpan timeout,
+        bool delayedExpansion = false,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(environment);
         var started = Stopwatch.GetTimestamp();
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
+        var variables = new Dictionary<string, string?>(environment, StringComparer.Ordinal)
         {
             ["CLAUDE_PROJECT_DIR"] = projectRoot,
             ["AGENT_PROJECT_DIR"] = projectRoot,
         };
-        if (hook.PluginRoot is { } pluginRoot)
-        {
-            environment["CLAUDE_PLUGIN_ROOT"] = pluginRoot;
-            environment["AGENT_PLUGIN_ROOT"] = pluginRoot;
-        }
-
         var spec = OperatingSystem.IsWindows()
             ? new ProcessSpec(Environment.GetEnvironmentVariable("ComSpec") is { Length: > 0 } comSpec ? comSpec : Path.Combine(Environment.SystemDirectory, "cmd.exe"), [])
             {
-                RawArguments = "/d /s /c \"" + hook.Command + "\"",
+                RawArguments = (delayedExpansion ? "/d /v:on /s /c \"" : "/d /s /c \"") + command + "\"",
             }
-            : new ProcessSpec("/bin/sh", ["-c", hook.Command]);
+            : new ProcessSpec("/bin/sh", ["-c", command]);
         spec = spec with
         {
             WorkingDirectory = Directory.Exists(projectRoot) ? projectRoot : null,
-            Environment = environment,
-            KeepInputOpen = true,
+            Environment = variables,
+            KeepInputOpen = input is not null,
+            DiesWithHost = true,
+            RefusedRoots = Directory.Exists(projectRoot) ? [projectRoot] : [],
             Purpose = "hook",
         };
 
@@ -82,9 +112,9 @@ public static class HookRunner
         {
             var stdout = ReadCappedAsync(process.Process.StandardOutput);
             var stderr = ReadCappedAsync(process.Process.StandardError);
-            var write = WriteInputAsync(process.Process.StandardInput, input);
+            var write = input is null ? Task.CompletedTask : WriteInputAsync(process, input);
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            limit.CancelAfter(hook.Timeout);
+            limit.CancelAfter(timeout);
             var timedOut = false;
             try
             {
@@ -125,29 +155,15 @@ public static class HookRunner
         }
     }
 
-    private static async Task WriteInputAsync(StreamWriter writer, string input)
+    private static async Task WriteInputAsync(OwnedProcess process, string input)
     {
         try
         {
-            await writer.WriteAsync(input).ConfigureAwait(false);
-            await writer.FlushAsync().ConfigureAwait(false);
+            await process.SendInputAsync(input).ConfigureAwait(false);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
         {
             // It exited, or closed its input, without reading it all.
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        finally
-        {
-            try
-            {
-                writer.Close();
-            }
-            catch (IOException)
-            {
-            }
         }
     }
 

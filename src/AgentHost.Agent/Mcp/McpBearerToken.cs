@@ -1,6 +1,5 @@
 using AgentHost.Agent.Runs;
 using AgentHost.Hosting;
-using AgentHost.Hosting.Configuration;
 
 namespace AgentHost.Agent.Mcp;
 
@@ -16,9 +15,11 @@ internal static class McpBearerToken
     /// <summary>The name a token is stored under for <c>agent auth login</c>.</summary>
     public static string StoredName(string server) => "mcp." + server.ToLowerInvariant();
 
-    /// <summary>Adds the Authorization header when a token is configured; false (with the problem) when a configured source fails.</summary>
-    public static bool TryAdd(
-        ConfigurationSnapshot configuration, string name, string prefix, HostEnvironment environment, ref IReadOnlyDictionary<string, string> headers, List<string> problems)
+    /// <summary>
+    /// Adds the Authorization header when a token is configured; false (with the problem) when a configured source
+    /// fails. The token's keys are read only from the owner that set the server's URL (<see cref="McpConfiguredServer"/>).
+    /// </summary>
+    public static bool TryAdd(McpConfiguredServer server, string name, HostEnvironment environment, ref IReadOnlyDictionary<string, string> headers, List<string> problems)
     {
         if (headers.Keys.Any(h => h.Equals("Authorization", StringComparison.OrdinalIgnoreCase)))
         {
@@ -26,14 +27,14 @@ internal static class McpBearerToken
         }
 
         var source = new SecretSource(
-            configuration.Get(prefix + ".bearer_token"),
-            configuration.Get(prefix + ".bearer_token_env"),
-            configuration.GetPath(prefix + ".bearer_token_file"),
-            configuration.Get(prefix + ".bearer_token_command"));
+            server.Get("bearer_token"),
+            server.Get("bearer_token_env"),
+            server.GetPath("bearer_token_file"),
+            server.Get("bearer_token_command"));
         string? token;
         try
         {
-            token = source.Resolve($"MCP server '{name}'", "bearer token", prefix + ".bearer_token", environment);
+            token = source.Resolve($"MCP server '{name}'", "bearer token", server.Prefix + ".bearer_token", environment);
         }
         catch (AgentHostException ex)
         {
@@ -41,7 +42,7 @@ internal static class McpBearerToken
             return false;
         }
 
-        if (token is null && IsUserConfigured(configuration, prefix, environment))
+        if (token is null && IsUserConfigured(server, environment))
         {
             token = StoredKeys.Find(StoredName(name), environment);
         }
@@ -54,7 +55,7 @@ internal static class McpBearerToken
         return true;
     }
 
-    private static bool IsUserConfigured(ConfigurationSnapshot configuration, string prefix, HostEnvironment environment) =>
-        configuration.Explain(prefix + ".url")?.File is { } file
+    private static bool IsUserConfigured(McpConfiguredServer server, HostEnvironment environment) =>
+        server.Target?.File is { } file
         && string.Equals(Path.GetFullPath(file), Path.GetFullPath(AgentPaths.Resolve(environment).GlobalConfigFile), OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);
 }

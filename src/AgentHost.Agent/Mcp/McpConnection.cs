@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentHost.Common.Processes;
 using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -109,9 +110,10 @@ internal sealed partial class McpConnection : IAsyncDisposable
         var stderr = new StderrTail();
         var connection = new McpConnection(definition, logging);
         McpClient? client = null;
+        var inner = Transport(definition, workingDirectory, stderr, connection._serverLog);
         try
         {
-            var transport = new ReadOrderTransport(Transport(definition, workingDirectory, stderr, connection._serverLog), connection.Read);
+            var transport = new ReadOrderTransport(inner, connection.Read);
             client = await McpClient.CreateAsync(transport, connection.Options(), loggerFactory: null, timeout.Token).ConfigureAwait(false);
             connection._client = client;
             connection._tools = [.. (await client.ListToolsAsync(cancellationToken: timeout.Token).ConfigureAwait(false)).Select(t => t.ProtocolTool)];
@@ -125,7 +127,7 @@ internal sealed partial class McpConnection : IAsyncDisposable
                 await client.DisposeAsync().ConfigureAwait(false);
             }
 
-            throw new McpStartException(Explain(definition, ex, timeout.IsCancellationRequested, stderr), ex);
+            throw new McpStartException(Explain(definition, ex, timeout.IsCancellationRequested, stderr, (inner as McpStdioTransport)?.Exit), ex);
         }
     }
 
@@ -281,39 +283,49 @@ internal sealed partial class McpConnection : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server '{Server}' said its tools changed, but listing them failed: {Error}")]
     private static partial void LogRelistFailed(ILogger logger, string server, string error);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server '{Server}' sent too much: {What}")]
+    private static partial void LogMessageDropped(ILogger logger, string server, string what);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "MCP server '{Server}' did not accept logging/setLevel: {Error}")]
     private static partial void LogSetLevelFailed(ILogger logger, string server, string error);
 
-    private static IClientTransport Transport(McpServerDefinition definition, string workingDirectory, StderrTail stderr, ILogger serverLog) =>
-        definition.Transport == McpTransport.Stdio
-            ? new StdioClientTransport(new StdioClientTransportOptions
+    /// <summary>
+    /// The transport: a stdio server started by the host's launcher, or streamable HTTP (falling back to SSE); either way
+    /// the server's answers pass a <see cref="McpCappedStream"/> on their way to the client.
+    /// </summary>
+    private static IClientTransport Transport(McpServerDefinition definition, string workingDirectory, StderrTail stderr, ILogger serverLog)
+    {
+        void Dropped(string what) => LogMessageDropped(serverLog, definition.Name, what);
+        if (definition.Transport == McpTransport.Stdio)
+        {
+            return new McpStdioTransport(definition, workingDirectory, McpMessageLimits.Default, line =>
             {
-                Name = definition.Name,
-                Command = definition.Command!,
-                Arguments = [.. definition.Args],
-                WorkingDirectory = workingDirectory,
-                EnvironmentVariables = definition.Environment.ToDictionary(p => p.Key, p => (string?)p.Value),
-                StandardErrorLines = line =>
-                {
-                    stderr.Add(line);
-                    LogStandardError(serverLog, line);
-                },
-                ShutdownTimeout = TimeSpan.FromSeconds(3),
-            })
-            : new HttpClientTransport(new HttpClientTransportOptions
-            {
-                Name = definition.Name,
-                Endpoint = definition.Url!,
-                AdditionalHeaders = definition.Headers.ToDictionary(p => p.Key, p => p.Value),
-                TransportMode = HttpTransportMode.AutoDetect,
-                ConnectionTimeout = definition.StartTimeout,
-            });
+                stderr.Add(line);
+                LogStandardError(serverLog, line);
+            }, Dropped);
+        }
 
-    private static string Explain(McpServerDefinition definition, Exception ex, bool timedOut, StderrTail stderrTail)
+        var options = new HttpClientTransportOptions
+        {
+            Name = definition.Name,
+            Endpoint = definition.Url!,
+            AdditionalHeaders = definition.Headers.ToDictionary(p => p.Key, p => p.Value),
+            TransportMode = HttpTransportMode.AutoDetect,
+            ConnectionTimeout = definition.StartTimeout,
+        };
+        return new HttpClientTransport(options, new HttpClient(new McpCappedHttpHandler(McpMessageLimits.Default, Dropped)), loggerFactory: null, ownsHttpClient: true);
+    }
+
+    private static string Explain(McpServerDefinition definition, Exception ex, bool timedOut, StderrTail stderrTail, string? exit)
     {
         var stderr = stderrTail.Text;
         var what = $"MCP server '{definition.Name}' ({definition.Source}: {definition.Target})";
-        var message = string.Join(": ", ex.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
+        if ((ex as ProgramStartException ?? ex.InnerException as ProgramStartException) is { NotFound: true } missing)
+        {
+            return $"{what} did not start: {missing.Message.TrimEnd('.')}. Install it or correct the command.";
+        }
+
+        var message = exit ?? string.Join(": ", ex.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
         var tail = stderr.Length > 0 && !message.Contains(stderr, StringComparison.Ordinal) ? $" Its last error output: {stderr}" : string.Empty;
         if (timedOut)
         {

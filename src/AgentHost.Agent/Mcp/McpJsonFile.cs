@@ -68,7 +68,7 @@ public static class McpJsonFile
 
         if (!McpServerNames.IsValid(server.Name))
         {
-            problems.Add($"{field}: '{server.Name}' is not a usable server name; use letters, digits, '-' and '_'.");
+            problems.Add($"{field}: '{server.Name}' is not a usable server name; {McpServerNames.Rule}.");
             return null;
         }
 

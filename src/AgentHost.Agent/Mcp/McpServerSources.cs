@@ -25,9 +25,17 @@ public static class McpServerSources
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(environment);
         var servers = new Dictionary<string, McpServerDefinition>(StringComparer.Ordinal);
+        var projectOwned = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in registry.OfKind(CapabilityKind.McpServer))
         {
-            servers[entry.Name] = WithVariables(McpServerDefinition.FromCapability((McpServerCapability)entry.Capability, entry.PluginId), environment.Variables, problems);
+            if (!McpServerNames.IsValid(entry.Name))
+            {
+                problems.Add($"plugin {entry.PluginId}: its MCP server '{entry.Name}' is left out: that name cannot begin tool names; {McpServerNames.Rule}. Ask the plugin's author to rename it.");
+                continue;
+            }
+
+            // Two plugins' servers of one name: the registry reports the clash and resolves the name to the first plugin by id; so does this.
+            servers.TryAdd(entry.Name, WithVariables(McpServerDefinition.FromCapability((McpServerCapability)entry.Capability, entry.PluginId), environment.Variables, problems));
         }
 
         var file = Path.Combine(configuration.ProjectRoot, McpJsonFile.FileName);
@@ -37,7 +45,7 @@ public static class McpServerSources
             {
                 foreach (var server in McpJsonFile.Read(file, environment.Variables, problems))
                 {
-                    servers[server.Name] = server;
+                    SetProjectOwned(servers, projectOwned, server, problems);
                 }
             }
             else
@@ -70,16 +78,43 @@ public static class McpServerSources
 
             if (FromConfiguration(configuration, name, prefix, environment, problems) is { } server)
             {
-                servers[name] = server with
+                server = server with
                 {
                     StartTimeout = Seconds(configuration, prefix + ".start_timeout", problems) ?? timeout,
                     Start = StartMode(configuration, prefix + ".start", problems) ?? start,
                 };
+                if (McpConfiguredServer.Read(configuration, prefix).Target?.Layer == ConfigLayer.Project)
+                {
+                    SetProjectOwned(servers, projectOwned, server, problems);
+                }
+                else
+                {
+                    servers[name] = server;
+                    projectOwned.Remove(name);
+                }
             }
         }
 
         return [.. servers.Values.Select(s => s.StartTimeout == McpServerDefinition.DefaultStartTimeout ? s with { StartTimeout = timeout } : s)
             .Select(s => configuration.Get($"{ServersKey}.{s.Name}.start") is null ? s with { Start = start } : s)];
+    }
+
+    /// <summary>
+    /// Sets a server the project defines (its <c>.mcp.json</c> or <c>.agent/config.yaml</c>); when it replaces one of
+    /// yours or a plugin's of the same name, says so with both origins: your rules for <c>mcp__NAME__*</c> now reach the
+    /// project's server.
+    /// </summary>
+    private static void SetProjectOwned(Dictionary<string, McpServerDefinition> servers, HashSet<string> projectOwned, McpServerDefinition server, List<string> problems)
+    {
+        if (servers.TryGetValue(server.Name, out var replaced) && !projectOwned.Contains(server.Name))
+        {
+            problems.Add(
+                $"MCP server '{server.Name}' of the project ({server.Source}: {server.Target}) replaces the one of {replaced.Source} ({replaced.Target}); " +
+                $"permission rules and settings for mcp__{server.Name}__* now apply to the project's server. Rename one of them to keep both apart.");
+        }
+
+        servers[server.Name] = server;
+        projectOwned.Add(server.Name);
     }
 
     /// <summary>
@@ -106,7 +141,7 @@ public static class McpServerSources
         var source = where?.File is { } file ? (where.Line is { } line ? $"{file}:{line}" : file) : "config";
         if (!McpServerNames.IsValid(name))
         {
-            problems.Add($"{prefix}: '{name}' is not a usable server name; use letters, digits, '-' and '_'.");
+            problems.Add($"{prefix}: '{name}' is not a usable server name; {McpServerNames.Rule}.");
             return null;
         }
 
@@ -118,6 +153,13 @@ public static class McpServerSources
             return null;
         }
 
+        // Headers, tokens, environment and arguments come only from the owner (you, or the project) that set the target.
+        var server = McpConfiguredServer.Read(configuration, prefix);
+        if (server.DroppedWarning() is { } dropped)
+        {
+            problems.Add(dropped);
+        }
+
         if (url is not null)
         {
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
@@ -126,8 +168,8 @@ public static class McpServerSources
                 return null;
             }
 
-            var headers = configuration.GetSection(prefix + ".headers");
-            if (!McpBearerToken.TryAdd(configuration, name, prefix, environment, ref headers, problems))
+            var headers = server.GetSection("headers");
+            if (!McpBearerToken.TryAdd(server, name, environment, ref headers, problems))
             {
                 return null;
             }
@@ -135,12 +177,12 @@ public static class McpServerSources
             return new McpServerDefinition(name, source, McpTransport.Http) { Url = uri, Headers = headers };
         }
 
-        var args = configuration.GetSection(prefix + ".args")
+        var args = server.GetSection("args")
             .Where(p => int.TryParse(p.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
             .OrderBy(p => int.Parse(p.Key, CultureInfo.InvariantCulture))
             .Select(p => p.Value)
             .ToList();
-        return new McpServerDefinition(name, source, McpTransport.Stdio) { Command = command, Args = args, Environment = configuration.GetSection(prefix + ".env") };
+        return new McpServerDefinition(name, source, McpTransport.Stdio) { Command = command, Args = args, Environment = server.GetSection("env") };
     }
 
     private static TimeSpan? Seconds(ConfigurationSnapshot configuration, string key, List<string> problems)

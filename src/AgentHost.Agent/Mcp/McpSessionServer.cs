@@ -1,3 +1,4 @@
+using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
@@ -16,17 +17,19 @@ internal sealed class McpSessionServer : IAsyncDisposable
     private readonly string _workingDirectory;
     private readonly ILoggerFactory? _logging;
     private readonly McpToolCache? _cache;
+    private readonly IEventBus? _events;
     private readonly CancellationTokenSource _life = new();
     private readonly Lock _lock = new();
     private Task<McpConnection>? _start;
     private McpConnection? _connection;
     private IReadOnlyList<McpToolFunction> _tools = [];
 
-    private McpSessionServer(McpServerDefinition definition, string workingDirectory, ILoggerFactory? logging, McpToolCache? cache)
+    private McpSessionServer(McpServerDefinition definition, string workingDirectory, McpStartOptions options, McpToolCache? cache)
     {
         Definition = definition;
         _workingDirectory = workingDirectory;
-        _logging = logging;
+        _logging = options.Logging;
+        _events = options.Events;
         _cache = cache;
     }
 
@@ -42,17 +45,17 @@ internal sealed class McpSessionServer : IAsyncDisposable
     public event Action? ToolsChanged;
 
     /// <summary>A server started with the session.</summary>
-    public static McpSessionServer Started(McpConnection connection, string workingDirectory, ILoggerFactory? logging, McpToolCache? cache)
+    public static McpSessionServer Started(McpConnection connection, string workingDirectory, McpStartOptions options, McpToolCache? cache)
     {
-        var server = new McpSessionServer(connection.Definition, workingDirectory, logging, cache);
+        var server = new McpSessionServer(connection.Definition, workingDirectory, options, cache);
         server.Attach(connection);
         return server;
     }
 
     /// <summary>A lazy server not started yet, whose tools come from the cache.</summary>
-    public static McpSessionServer Deferred(McpServerDefinition definition, IReadOnlyList<Tool> cached, string workingDirectory, ILoggerFactory? logging, McpToolCache? cache)
+    public static McpSessionServer Deferred(McpServerDefinition definition, IReadOnlyList<Tool> cached, string workingDirectory, McpStartOptions options, McpToolCache? cache)
     {
-        var server = new McpSessionServer(definition, workingDirectory, logging, cache);
+        var server = new McpSessionServer(definition, workingDirectory, options, cache);
         server._tools = server.Functions(cached);
         return server;
     }
@@ -172,6 +175,24 @@ internal sealed class McpSessionServer : IAsyncDisposable
         };
     }
 
-    private List<McpToolFunction> Functions(IReadOnlyList<Tool> tools) =>
-        [.. tools.Select(tool => new McpToolFunction(tool, McpServerNames.ToolName(Definition.Name, tool.Name), this))];
+    /// <summary>
+    /// The tools under their model-facing names (<see cref="McpServerNames.ToolName"/>). Tools that would share a name
+    /// (a server that lists one name twice, or names that differ only in what the naming changes) are all left out and
+    /// reported with their real names: a call or a permission rule could not tell them apart.
+    /// </summary>
+    private List<McpToolFunction> Functions(IReadOnlyList<Tool> tools)
+    {
+        var named = tools.Select(tool => (Tool: tool, Name: McpServerNames.ToolName(Definition.Name, tool.Name))).ToList();
+        var shared = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var clash in named.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Skip(1).Any()))
+        {
+            shared.Add(clash.Key);
+            _events?.Publish(new WarningEvent(
+                "mcp",
+                $"MCP server '{Definition.Name}' ({Definition.Source}) lists {clash.Count()} tools that would all be named {clash.Key}: {string.Join(", ", clash.Select(t => $"'{t.Tool.Name}'"))}; " +
+                "none of them is offered, because a call or a permission rule could not tell them apart. Ask the server's author for distinct tool names."));
+        }
+
+        return [.. named.Where(t => !shared.Contains(t.Name)).Select(t => new McpToolFunction(t.Tool, t.Name, this))];
+    }
 }

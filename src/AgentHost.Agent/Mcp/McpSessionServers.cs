@@ -44,7 +44,7 @@ public sealed record McpStartOptions
 public sealed class McpSessionServers : IAsyncDisposable
 {
     /// <summary>The plugin id MCP tools are registered under (they belong to no plugin).</summary>
-    public const string PluginId = "mcp";
+    public const string PluginId = AgentHost.Hosting.Plugins.PluginIds.Mcp;
 
     private static readonly string Version = typeof(McpSessionServers).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
@@ -141,7 +141,7 @@ public sealed class McpSessionServers : IAsyncDisposable
             var (connection, error) = starts[i].Result;
             if (cached[i] is { } tools)
             {
-                servers.Add(McpSessionServer.Deferred(definition, tools, workingDirectory, options.Logging, cache));
+                servers.Add(McpSessionServer.Deferred(definition, tools, workingDirectory, options, cache));
                 statuses.Add(new McpServerStatus(definition, McpServerState.Lazy, tools.Count, null));
             }
             else if (connection is not null)
@@ -151,7 +151,7 @@ public sealed class McpSessionServers : IAsyncDisposable
                     cache.Write(definition, connection.Tools);
                 }
 
-                servers.Add(McpSessionServer.Started(connection, workingDirectory, options.Logging, cache));
+                servers.Add(McpSessionServer.Started(connection, workingDirectory, options, cache));
                 statuses.Add(new McpServerStatus(definition, McpServerState.Ready, connection.Tools.Count, null));
             }
             else

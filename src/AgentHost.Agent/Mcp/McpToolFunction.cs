@@ -55,6 +55,7 @@ internal sealed class McpToolFunction(Tool tool, string name, McpSessionServer s
     {
         var sink = arguments.GetProgress();
         var result = await server.CallToolAsync(tool.Name, arguments, new Progress(sink), cancellationToken).ConfigureAwait(false);
+        // Long texts were cut while the answer was read (McpCappedStream); the tool pipeline caps what the model gets.
         var text = TextOf(result);
         return result.IsError == true ? throw new ToolException(text.Length > 0 ? text : $"{name} failed (the server gave no message).") : text;
     }

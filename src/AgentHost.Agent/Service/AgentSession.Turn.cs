@@ -150,6 +150,7 @@ public sealed partial class AgentSession
                     Model = model.Descriptor,
                     ProviderName = model.ProviderName,
                     MaxSteps = request.MaxSteps ?? context.MaxSteps,
+                    TakeStep = request.TakeStep,
                     Compaction = Options.Compaction,
                     WorkspaceRoot = Options.WorkspaceRoot,
                     DryRunByDefault = request.DryRun ?? context.DryRun,

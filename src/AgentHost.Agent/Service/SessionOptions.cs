@@ -73,6 +73,12 @@ public sealed record TurnRequest(string Prompt)
     /// <summary>The step limit of this turn only, above the session's <c>max_steps</c>.</summary>
     public int? MaxSteps { get; init; }
 
+    /// <summary>
+    /// A step budget the turn shares with others (a workflow run's <c>max_steps</c>): asked before each model step,
+    /// <see langword="false"/> ends the turn at the step limit. None when <see langword="null"/>.
+    /// </summary>
+    public Func<bool>? TakeStep { get; init; }
+
     /// <summary>Whether mutating tools only report their changes in this turn, above the session's <c>dry_run</c>.</summary>
     public bool? DryRun { get; init; }
 }

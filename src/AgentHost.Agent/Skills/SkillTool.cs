@@ -16,7 +16,7 @@ public static class SkillTool
     public const string Name = "skill";
 
     /// <summary>The plugin id kernel tools are registered under in events and the audit log.</summary>
-    public const string KernelPluginId = "kernel";
+    public const string KernelPluginId = AgentHost.Hosting.Plugins.PluginIds.Kernel;
 
     /// <summary>The tool description the model sees.</summary>
     public const string Description =

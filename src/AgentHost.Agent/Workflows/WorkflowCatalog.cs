@@ -12,7 +12,8 @@ namespace AgentHost.Agent.Workflows;
 /// Every workflow a project can run (docs/workflows.md "Where workflows come from"), in precedence order: the project's
 /// <c>.agents/workflows/</c>, the user's <c>workflows/</c> beside config.yaml, plugins (their <c>workflows:</c> folders,
 /// then <see cref="WorkflowCapability"/>s), bundled. A name found twice is taken from the first; the others are listed
-/// as shadowed. A file with problems is listed with them and does not stop the others. Read once, on first use.
+/// as shadowed, with both origins. A project that is not trusted never takes a name another source has: its file is
+/// listed as not used. A file with problems is listed with them and does not stop the others. Read once, on first use.
 /// </summary>
 internal sealed class WorkflowCatalog
 {
@@ -26,13 +27,14 @@ internal sealed class WorkflowCatalog
     /// <param name="plugins">The loaded plugins' manifests (their <c>workflows:</c> folders).</param>
     /// <param name="registry">The capability registry (plugins' built workflows), when plugins are loaded.</param>
     /// <param name="includeBundled">Whether to list the bundled workflows.</param>
-    public WorkflowCatalog(string projectRoot, string userDirectory, IEnumerable<PluginManifest>? plugins = null, CapabilityRegistry? registry = null, bool includeBundled = true)
+    /// <param name="projectTrusted">Whether the project is trusted; an untrusted project's workflows never take a name another source has.</param>
+    public WorkflowCatalog(string projectRoot, string userDirectory, IEnumerable<PluginManifest>? plugins = null, CapabilityRegistry? registry = null, bool includeBundled = true, bool projectTrusted = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(projectRoot);
         ArgumentException.ThrowIfNullOrWhiteSpace(userDirectory);
         ProjectDirectory = ProjectFolder(projectRoot);
         var manifests = (plugins ?? []).OrderBy(m => m.Id, StringComparer.Ordinal).ToList();
-        _read = () => Read(userDirectory, manifests, registry, includeBundled);
+        _read = () => Read(userDirectory, manifests, registry, includeBundled, projectTrusted);
     }
 
     /// <summary>The project's workflows folder.</summary>
@@ -102,7 +104,7 @@ internal sealed class WorkflowCatalog
             return WorkflowParser.ParseFile(full, inProject ? WorkflowSourceKind.Project : WorkflowSourceKind.File);
         }
 
-        var entry = Entries.FirstOrDefault(e => e.Name == nameOrPath);
+        var entry = Entries.FirstOrDefault(e => e.Name == nameOrPath && e.ShadowedBy is null);
         if (entry is null)
         {
             var close = Suggestions.Closest(nameOrPath, Entries.Select(e => e.Name).Distinct());
@@ -113,7 +115,12 @@ internal sealed class WorkflowCatalog
         return entry.Definition ?? throw entry.Error!;
     }
 
-    private List<WorkflowEntry> Read(string userDirectory, List<PluginManifest> manifests, CapabilityRegistry? registry, bool includeBundled)
+    /// <summary>The entries a name's winner shadows (the same name from other sources), for a note naming both origins.</summary>
+    /// <param name="name">The workflow's name.</param>
+    /// <returns>The shadowed entries, in precedence order.</returns>
+    public IReadOnlyList<WorkflowEntry> Shadowed(string name) => Entries.Where(e => e.Name == name && e.ShadowedBy is not null).ToList();
+
+    private List<WorkflowEntry> Read(string userDirectory, List<PluginManifest> manifests, CapabilityRegistry? registry, bool includeBundled, bool projectTrusted)
     {
         var entries = new List<WorkflowEntry>();
         entries.AddRange(Folder(ProjectDirectory, WorkflowSourceKind.Project, null));
@@ -146,16 +153,21 @@ internal sealed class WorkflowCatalog
             }
         }
 
-        var winners = new Dictionary<string, WorkflowEntry>(StringComparer.Ordinal);
+        // An untrusted project's file never takes a name another source has (it would replace a bundled or plugin
+        // workflow the user means to run): the first of the other sources wins it.
+        var winners = entries
+            .GroupBy(e => e.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (projectTrusted ? null : g.FirstOrDefault(e => e.Source.Kind != WorkflowSourceKind.Project)) ?? g.First(), StringComparer.Ordinal);
         for (var i = 0; i < entries.Count; i++)
         {
-            if (winners.TryGetValue(entries[i].Name, out var winner))
+            var winner = winners[entries[i].Name];
+            if (!ReferenceEquals(winner, entries[i]))
             {
-                entries[i] = entries[i] with { ShadowedBy = winner.Source };
-            }
-            else
-            {
-                winners[entries[i].Name] = entries[i];
+                entries[i] = entries[i] with
+                {
+                    ShadowedBy = winner.Source,
+                    NotTrusted = !projectTrusted && entries[i].Source.Kind == WorkflowSourceKind.Project && winner.Source.Kind != WorkflowSourceKind.Project,
+                };
             }
         }
 
@@ -231,6 +243,16 @@ internal sealed record WorkflowEntry(string Name, WorkflowSource Source)
 
     /// <summary>The entry that wins the name, when this one is shadowed.</summary>
     public WorkflowSource? ShadowedBy { get; init; }
+
+    /// <summary>Whether it is shadowed because it is an untrusted project's file named like another source's workflow.</summary>
+    public bool NotTrusted { get; init; }
+
+    /// <summary>Why it is not used, naming the winner's origin: <c>(shadowed by bundled: bundled/x.yaml)</c>, or null when it is used.</summary>
+    public string? ShadowNote => ShadowedBy is not { } by
+        ? null
+        : NotTrusted
+            ? $"(not used: the project is not trusted, and {DescribeSource(by)} has this name: {by.Path}; 'agent trust' lets it take the name)"
+            : $"(shadowed by {DescribeSource(by)}: {by.Path})";
 
     /// <summary>The problems (empty when valid).</summary>
     public IReadOnlyList<string> Problems => Error?.Problems ?? [];

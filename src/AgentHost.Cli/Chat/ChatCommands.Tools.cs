@@ -79,7 +79,7 @@ internal sealed partial class ChatCommands
             // call is the person's, not the model's, and the table below is what they asked for.
             await using var quiet = new EventBus(NullLogger<EventBus>.Instance);
             var gate = AgentRunner.CreatePermissionGate(state.Configuration, state.Options.WorkspaceRoot, _host.Context.Environment, state.Mode, interactive: true, quiet);
-            using var pipeline = AgentRunner.CreatePipeline(state.Runtime, gate, new SecretScrubber(_host.Context.Environment), TimeProvider.System, events: quiet);
+            using var pipeline = AgentRunner.CreatePipeline(state.Runtime, gate, new SecretScrubber(_host.Context.Environment, SecretRuleReader.ForConfiguration(state.Configuration)), TimeProvider.System, events: quiet);
             var outcome = await pipeline.InvokeAsync(
                 "shell/" + JobListTool,
                 "{}",

@@ -1,4 +1,5 @@
 using AgentHost.Agent.Mcp;
+using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 
 namespace AgentHost.Cli.Chat;
@@ -97,7 +98,7 @@ internal sealed partial class ChatCommands
         Add(new SlashCommand("exit", "/exit", "Leave the chat (the session is saved; agent --continue resumes it).", (_, _) => Task.FromResult(new SlashOutcome(Exit: true))));
         Add(new SlashCommand("clear", "/clear", "Clear the screen (the conversation goes on; /new starts another).", (_, _) =>
         {
-            console.Write("\u001b[2J\u001b[3J\u001b[H");
+            console.Write(TerminalControl.ClearScreen);
             return Task.FromResult(SlashOutcome.Done);
         }));
         AddSessionCommands();

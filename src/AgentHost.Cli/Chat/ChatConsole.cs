@@ -1,26 +1,30 @@
 using AgentHost.Cli.Interaction;
+using AgentHost.Cli.Rendering;
 
 namespace AgentHost.Cli.Chat;
 
 /// <summary>
 /// The chat's console: the CLI's console with every write going through the <see cref="LiveArea"/> (when the terminal
-/// has one), so output written while a turn runs scrolls above the prompt and the status line.
+/// has one), so output written while a turn runs scrolls above the prompt and the status line. Like every console of
+/// the CLI it writes <see cref="TerminalText"/>: strings are neutralised on the way.
 /// </summary>
 internal sealed class ChatConsole(IConsoleInteraction inner, LiveArea? live) : IConsoleInteraction
 {
-    private readonly TextWriter? _out = live?.Out;
-    private readonly TextWriter? _error = live?.Wrap(Console.Error);
+    private readonly TerminalWriter? _out = live?.Out;
+    private readonly TerminalWriter? _error = live?.Wrap(inner.Errors);
 
     /// <summary>The live area, when the terminal can draw one (not a dumb terminal).</summary>
     public LiveArea? Live => live;
 
     public bool IsInteractive => inner.IsInteractive;
 
-    public TextWriter? Terminal => inner.Terminal is null ? null : _out ?? inner.Terminal;
+    public TerminalWriter? Terminal => inner.Terminal is null ? null : _out ?? inner.Terminal;
+
+    public TerminalWriter Errors => _error ?? inner.Errors;
 
     public int TerminalWidth => inner.TerminalWidth;
 
-    public void Write(string text)
+    public void Write(TerminalText text)
     {
         if (_out is null)
         {
@@ -32,7 +36,7 @@ internal sealed class ChatConsole(IConsoleInteraction inner, LiveArea? live) : I
         }
     }
 
-    public void WriteLine(string text = "")
+    public void WriteLine(TerminalText text = default)
     {
         if (_out is null)
         {
@@ -44,19 +48,21 @@ internal sealed class ChatConsole(IConsoleInteraction inner, LiveArea? live) : I
         }
     }
 
-    public void WriteInfo(string text)
+    public void WriteDataLine(string text)
     {
-        if (_error is null)
+        if (_out is null)
         {
-            inner.WriteInfo(text);
+            inner.WriteDataLine(text);
         }
         else
         {
-            _error.WriteLine(text);
+            _out.WriteLine(text); // the chat's stdout is a terminal: neutralised
         }
     }
 
-    public void WriteError(string text)
+    public void WriteInfo(TerminalText text) => Errors.WriteLine(text);
+
+    public void WriteError(TerminalText text)
     {
         if (_error is null)
         {
@@ -72,7 +78,7 @@ internal sealed class ChatConsole(IConsoleInteraction inner, LiveArea? live) : I
 
     public string? ReadLine() => inner.ReadLine();
 
-    public string? ReadSecret(string prompt) => inner.ReadSecret(prompt);
+    public string? ReadSecret(TerminalText prompt) => inner.ReadSecret(prompt);
 
-    public bool Confirm(string question, bool defaultAnswer) => inner.Confirm(question, defaultAnswer);
+    public bool Confirm(TerminalText question, bool defaultAnswer) => inner.Confirm(question, defaultAnswer);
 }

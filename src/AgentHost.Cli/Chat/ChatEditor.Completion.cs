@@ -54,7 +54,7 @@ internal sealed partial class ChatEditor
         var completed = matches.Count == 1 && !matches[0].EndsWith('/') ? matches[0] + " " : common;
         if (completed.Length <= word.Length && matches.Count > 1)
         {
-            _live!.Write(Console.Out, string.Join("  ", matches) + (capped ? "  …" : string.Empty) + "\n");
+            _live!.Write(_terminal, string.Join("  ", matches) + (capped ? "  …" : string.Empty) + "\n");
             return;
         }
 

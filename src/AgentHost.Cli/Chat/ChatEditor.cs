@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using AgentHost.Cli.Interaction;
+using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 
 namespace AgentHost.Cli.Chat;
@@ -9,6 +11,9 @@ internal enum ChatInputKind
 {
     Text,
     Exit,
+
+    /// <summary>The terminal hung up (end of input): the chat ends as on Ctrl+D, with no one left to tell.</summary>
+    HungUp,
     Interrupted,
     CycleMode,
 }
@@ -44,7 +49,7 @@ internal sealed partial class ChatEditor : IDisposable
     private readonly IReadOnlyList<string> _commands;
     private readonly LiveArea? _live;
     private readonly FileMentions? _files;
-    private readonly TextWriter _plain;
+    private readonly TerminalWriter _terminal;
     private readonly bool _treatControlCAsInput;
 
     private List<StringBuilder> _lines = [new()];
@@ -58,8 +63,8 @@ internal sealed partial class ChatEditor : IDisposable
     /// <param name="commands">The slash commands' names (completion).</param>
     /// <param name="live">The bottom of the screen; <see langword="null"/>: no cursor control, a plain line reader.</param>
     /// <param name="files">The project's files (<c>@path</c> completion).</param>
-    /// <param name="plain">Where the plain reader writes its prompt.</param>
-    public ChatEditor(AgentPaths paths, IReadOnlyList<string> commands, LiveArea? live, FileMentions? files, TextWriter plain)
+    /// <param name="terminal">The terminal (standard output): keyboard modes, and the plain reader's prompt.</param>
+    public ChatEditor(AgentPaths paths, IReadOnlyList<string> commands, LiveArea? live, FileMentions? files, TerminalWriter terminal)
     {
         _historyFile = Path.Combine(paths.DataDirectory, "chat-history.jsonl");
         _history = LoadHistory(_historyFile);
@@ -67,12 +72,12 @@ internal sealed partial class ChatEditor : IDisposable
         _commands = commands;
         _live = live;
         _files = files;
-        _plain = plain;
+        _terminal = terminal;
         if (live is not null)
         {
             _treatControlCAsInput = Console.TreatControlCAsInput;
             Console.TreatControlCAsInput = true; // Ctrl+C arrives as a key, also while a turn runs
-            TerminalKeys.Start(Console.Out);
+            TerminalKeys.Start(terminal);
         }
     }
 
@@ -97,7 +102,14 @@ internal sealed partial class ChatEditor : IDisposable
         {
             _live.Close();
             TerminalKeys.Restore();
-            Console.TreatControlCAsInput = _treatControlCAsInput;
+            try
+            {
+                Console.TreatControlCAsInput = _treatControlCAsInput;
+            }
+            catch (IOException)
+            {
+                // the terminal hung up: there is no terminal mode left to restore
+            }
         }
     }
 
@@ -116,7 +128,7 @@ internal sealed partial class ChatEditor : IDisposable
         lock (_sync)
         {
             _prompt = prompt;
-            Console.Out.Write("\u001b[>4;1m"); // again at each prompt: a terminal (tmux) that enabled extended keys since honours it
+            _terminal.Write(TerminalControl.ModifyOtherKeys); // again at each prompt: a terminal (tmux) that enabled extended keys since honours it
             Render();
         }
 
@@ -127,7 +139,14 @@ internal sealed partial class ChatEditor : IDisposable
                 await Task.Delay(15, cancellationToken).ConfigureAwait(false);
             }
 
+            // A terminal that hung up always has "input" (its end): the wait above no longer sees the cancellation.
+            cancellationToken.ThrowIfCancellationRequested();
             var key = ReadKey();
+            if (TerminalKeys.IsEndOfInput(key))
+            {
+                return new ChatInput(ChatInputKind.HungUp);
+            }
+
             if (key.Key == ConsoleKey.Tab && (key.Modifiers & ConsoleModifiers.Shift) == 0)
             {
                 await CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -221,7 +240,7 @@ internal sealed partial class ChatEditor : IDisposable
         var width = _live.Width;
         var first = Math.Clamp(_row - (MaxDrawnLines / 2), 0, Math.Max(0, _lines.Count - MaxDrawnLines));
         var count = Math.Min(MaxDrawnLines, _lines.Count - first);
-        var drawn = new List<string>(count);
+        var drawn = new List<TerminalText>(count); // typed or pasted text, neutralised like all else
         var column = 0;
         for (var i = first; i < first + count; i++)
         {
@@ -233,7 +252,7 @@ internal sealed partial class ChatEditor : IDisposable
                 // The cursor's line scrolls sideways to keep the cursor in view.
                 var from = _cursor < room ? 0 : _cursor - room + 1;
                 drawn.Add(lead + line.ToString(from, Math.Min(room, line.Length - from)));
-                column = lead.Length + _cursor - from;
+                column = TerminalText.Neutralize(lead).Length + TerminalText.Neutralize(line.ToString(from, _cursor - from)).Length;
             }
             else
             {
@@ -260,8 +279,7 @@ internal sealed partial class ChatEditor : IDisposable
         var lines = new List<string>();
         while (true)
         {
-            _plain.Write(lines.Count == 0 ? prompt : "… ");
-            _plain.Flush();
+            _terminal.Write(lines.Count == 0 ? prompt : "… ");
             var line = await Task.Run(Console.In.ReadLine).ConfigureAwait(false);
             if (line is null)
             {

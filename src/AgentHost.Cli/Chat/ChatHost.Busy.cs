@@ -74,6 +74,11 @@ internal sealed partial class ChatHost
                         case ChatInputKind.Interrupted:
                             Cancel();
                             break;
+                        case ChatInputKind.HungUp:
+                            _hungUp = true;
+                            exit = ExitCodes.Cancelled;
+                            Cancel();
+                            break;
                         case ChatInputKind.Exit:
                         case ChatInputKind.Text when input.Text.Trim() is "/exit" or "/quit":
                             exit = ExitCodes.Success;

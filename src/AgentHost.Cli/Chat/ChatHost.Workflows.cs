@@ -45,6 +45,7 @@ internal sealed partial class ChatHost
             Plugins = state.Options.Plugins,
             Questions = state.Service.Questions,
             FindWorkflow = (name, from) => WorkflowLookup.FindSubWorkflow(context, root, name, from),
+            InUntrustedProject = WorkflowLookup.InUntrustedProject(context, root),
         };
         var progress = new WorkflowProgress(Console, json: false);
         using var shown = state.Runtime.Events.Subscribe(

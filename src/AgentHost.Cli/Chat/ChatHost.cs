@@ -9,6 +9,7 @@ using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
+using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Cli.Chat;
 
@@ -21,6 +22,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
 {
     private ChatState? _state;
     private ChatConsole? _console;
+    private bool _hungUp;
 
     /// <summary>The chat's console: writes go through the live area at the bottom of the screen once it is set up.</summary>
     private IConsoleInteraction Console => _console ?? context.Console;
@@ -55,6 +57,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
         var session = await frontEnd.OpenSessionAsync(sessionOptions, cancellationToken).ConfigureAwait(false);
         var state = new ChatState(frontEnd.Service, frontEnd.Store, runtime, configuration, sessionOptions, usage, text, session) { PluginLoads = frontEnd.PluginLoads };
         _state = state;
+        int? exitCode = null;
         try
         {
             var commands = ChatCommands.Create(this, [
@@ -62,7 +65,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
                 .. UserCommands.FromPlugins(runtime.Host.Loaded.Values.Select(p => p.Manifest)),
             ]);
             var mentions = new FileMentions(workspaceRoot) { McpResources = (server, ct) => state.Session.ListMcpResourceUrisAsync(server, ct) };
-            using var editor = new ChatEditor(context.Paths, commands.LiveNames, _console.Live, mentions, System.Console.Out);
+            using var editor = new ChatEditor(context.Paths, commands.LiveNames, _console.Live, mentions, context.Console.Terminal ?? context.Console.Errors);
             frontEnd.Prompter?.Ask = editor.IsLive ? editor.AskAsync : null;
             if (frontEnd.QuestionPrompter is { } questions)
             {
@@ -74,7 +77,8 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             Console.WriteInfo(remembered is not null
                 ? $"resumed session {remembered.SessionId}. /help for commands, Ctrl+D to exit."
                 : "new session. /help for commands, @ and Tab for files, Ctrl+D to exit; Shift+Enter or a trailing \\ continues a line.");
-            return await LoopAsync(state, editor, commands, cancellationToken).ConfigureAwait(false);
+            exitCode = await LoopAsync(state, editor, commands, cancellationToken).ConfigureAwait(false);
+            return exitCode.Value;
         }
         finally
         {
@@ -85,8 +89,25 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             {
                 Console.WriteInfo($"session {id}. Continue with: agent --session {id}");
             }
+
+            // After a hang-up no one reads the terminal: the log says how the chat ended and that its session was saved.
+            var logger = context.LoggerFactory(parseResult).CreateLogger<ChatHost>();
+            var how = Ending(exitCode, cancellationToken);
+            LogEnded(logger, how, state.Session.Id ?? "(none: no prompt was sent)");
         }
     }
+
+    private string Ending(int? exitCode, CancellationToken cancellationToken) => exitCode switch
+    {
+        _ when _hungUp => "the terminal hung up",
+        _ when cancellationToken.IsCancellationRequested => "cancelled by a signal (SIGHUP, SIGTERM or Ctrl+C)",
+        ExitCodes.Success => "exit",
+        null => "failed",
+        _ => "exit code " + exitCode.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Chat ended ({How}); session {SessionId} saved")]
+    private static partial void LogEnded(ILogger logger, string how, string sessionId);
 
     private async Task<int> LoopAsync(ChatState state, ChatEditor editor, ChatCommands commands, CancellationToken cancellationToken)
     {
@@ -111,6 +132,9 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             {
                 case ChatInputKind.Exit:
                     return ExitCodes.Success;
+                case ChatInputKind.HungUp:
+                    _hungUp = true;
+                    return ExitCodes.Cancelled;
                 case ChatInputKind.Interrupted when interrupted:
                     return ExitCodes.Success;
                 case ChatInputKind.Interrupted:

@@ -1,4 +1,6 @@
 using System.Text;
+using AgentHost.Cli.Interaction;
+using AgentHost.Cli.Rendering;
 
 namespace AgentHost.Cli.Chat;
 
@@ -11,7 +13,8 @@ namespace AgentHost.Cli.Chat;
 /// <remarks>
 /// A line of output that is not finished yet (a streamed answer's last words) is held as the tail: it is drawn above
 /// the bottom lines and written again, with what follows, at the next write. The bottom lines are cut to the width
-/// (one terminal row each), so they can be cleared by moving up a known number of rows.
+/// (one terminal row each), so they can be cleared by moving up a known number of rows. Everything it draws comes as
+/// <see cref="TerminalText"/> (neutralised, with our styling only), so it writes the terminal's writer underneath.
 /// </remarks>
 internal sealed class LiveArea
 {
@@ -27,45 +30,46 @@ internal sealed class LiveArea
 
     /// <param name="terminal">Standard output, a terminal.</param>
     /// <param name="width">The terminal's width in columns.</param>
-    public LiveArea(TextWriter terminal, Func<int> width)
+    public LiveArea(TerminalWriter terminal, Func<int> width)
     {
-        _terminal = terminal;
+        _terminal = terminal.Raw;
         _width = width;
-        Out = new Writer(this, terminal);
+        Out = new TerminalWriter(new Writer(this, _terminal));
     }
 
     /// <summary>Standard output, through the live area.</summary>
-    public TextWriter Out { get; }
+    public TerminalWriter Out { get; }
 
     /// <summary>The number of columns a bottom line may use.</summary>
     public int Width => Math.Max(20, _width() - 1);
 
     /// <summary>Wraps another writer (standard error) so its writes also go through the live area.</summary>
-    public TextWriter Wrap(TextWriter target) => ReferenceEquals(target, _terminal) ? Out : new Writer(this, target);
+    public TerminalWriter Wrap(TerminalWriter target) => ReferenceEquals(target.Raw, _terminal) ? Out : new TerminalWriter(new Writer(this, target.Raw));
 
     /// <summary>Shows <paramref name="line"/> as the status line (above the editor); <see langword="null"/> removes it.</summary>
-    public void SetStatus(string? line)
+    public void SetStatus(TerminalText? line)
     {
         lock (_sync)
         {
-            if (_status == line)
+            var fitted = line is { } text ? Fit(text.Value) : null;
+            if (_status == fitted)
             {
                 return;
             }
 
             Clear();
-            _status = line is null ? null : Fit(line);
+            _status = fitted;
             Draw();
         }
     }
 
     /// <summary>Shows the editor's lines at the bottom, the cursor in line <paramref name="row"/> at <paramref name="column"/>.</summary>
-    public void SetEditor(IReadOnlyList<string> lines, int row, int column)
+    public void SetEditor(IReadOnlyList<TerminalText> lines, int row, int column)
     {
         lock (_sync)
         {
             Clear();
-            _editor = [.. lines.Select(Fit)];
+            _editor = [.. lines.Select(line => Fit(line.Value))];
             _editorRow = Math.Clamp(row, 0, Math.Max(0, lines.Count - 1));
             _editorColumn = column;
             Draw();
@@ -73,7 +77,7 @@ internal sealed class LiveArea
     }
 
     /// <summary>Removes the editor's lines and writes <paramref name="text"/> (what was typed, as it stays on the screen) in their place.</summary>
-    public void CommitEditor(string text)
+    public void CommitEditor(TerminalText text)
     {
         lock (_sync)
         {
@@ -84,13 +88,16 @@ internal sealed class LiveArea
                 WriteText(_terminal, "\n"); // the editor was drawn below the unfinished line: it stays below it
             }
 
-            WriteText(_terminal, text);
+            WriteText(_terminal, text.Value);
             Draw();
         }
     }
 
-    /// <summary>Writes <paramref name="text"/> to <paramref name="target"/> above the bottom lines.</summary>
-    public void Write(TextWriter target, string text)
+    /// <summary>Writes <paramref name="text"/> to <paramref name="target"/> (standard output or error) above the bottom lines.</summary>
+    public void Write(TerminalWriter target, TerminalText text) => Write(target.Raw, text.Value);
+
+    /// <summary>Writes terminal text (<see cref="TerminalText.Value"/>) to <paramref name="target"/> above the bottom lines.</summary>
+    private void Write(TextWriter target, string text)
     {
         if (text.Length == 0)
         {
@@ -141,7 +148,7 @@ internal sealed class LiveArea
         var length = 0;
         for (var i = 0; i < text.Length; i++)
         {
-            if (text[i] == '\u001b' && i + 1 < text.Length)
+            if (text[i] == TerminalControl.Escape && i + 1 < text.Length)
             {
                 if (text[i + 1] == '[')
                 {
@@ -155,12 +162,12 @@ internal sealed class LiveArea
                 {
                     // OSC (a hyperlink): up to BEL or ESC \
                     i += 2;
-                    while (i < text.Length && text[i] != '\a' && !(text[i] == '\u001b' && i + 1 < text.Length && text[i + 1] == '\\'))
+                    while (i < text.Length && text[i] != '\a' && !(text[i] == TerminalControl.Escape && i + 1 < text.Length && text[i + 1] == '\\'))
                     {
                         i++;
                     }
 
-                    if (i < text.Length && text[i] == '\u001b')
+                    if (i < text.Length && text[i] == TerminalControl.Escape)
                     {
                         i++;
                     }
@@ -211,8 +218,7 @@ internal sealed class LiveArea
     /// <summary>Erases from the first row of the tail (or of the bottom lines) to the end of the screen.</summary>
     private void Clear()
     {
-        var up = _rowsAbove > 0 ? $"\u001b[{_rowsAbove}A" : string.Empty;
-        _terminal.Write("\r" + up + "\u001b[J");
+        _terminal.Write((TerminalControl.LineStart + TerminalControl.CursorUp(_rowsAbove) + TerminalControl.EraseBelow).Value);
         _rowsAbove = 0;
     }
 
@@ -233,23 +239,15 @@ internal sealed class LiveArea
         }
         else
         {
-            builder.Append(_tail.Length > 0 ? "\u001b[0m\r\n" : string.Empty).Append(string.Join("\r\n", lines));
+            builder.Append(_tail.Length > 0 ? (TerminalControl.ResetStyle + TerminalControl.NewLine).Value : string.Empty).Append(string.Join(TerminalControl.NewLine.Value, lines));
             _rowsAbove = tailRows + lines.Count - 1;
             if (_editor.Count > 0)
             {
                 // The cursor goes to the editor's cursor: up from the last line, then across.
                 var up = _editor.Count - 1 - _editorRow;
-                builder.Append('\r');
-                if (up > 0)
-                {
-                    builder.Append("\u001b[").Append(up).Append('A');
-                    _rowsAbove -= up;
-                }
-
-                if (_editorColumn > 0)
-                {
-                    builder.Append("\u001b[").Append(Math.Min(_editorColumn, Width)).Append('C');
-                }
+                builder.Append(TerminalControl.LineStart.Value).Append(TerminalControl.CursorUp(up).Value);
+                _rowsAbove -= Math.Max(0, up);
+                builder.Append(TerminalControl.CursorRight(Math.Min(_editorColumn, Width)).Value);
             }
         }
 

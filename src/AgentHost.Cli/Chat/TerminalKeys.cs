@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using AgentHost.Cli.Interaction;
+using AgentHost.Cli.Rendering;
 
 namespace AgentHost.Cli.Chat;
 
@@ -12,20 +14,14 @@ namespace AgentHost.Cli.Chat;
 /// </summary>
 internal static class TerminalKeys
 {
-    /// <summary>Asks for the extended modes: xterm modifyOtherKeys level 1, then kitty's "disambiguate" flag (pushed).</summary>
-    public const string Enable = "\u001b[>4;1m\u001b[>1u";
-
-    /// <summary>Restores the terminal: modifyOtherKeys off, kitty's flags popped.</summary>
-    public const string Disable = "\u001b[>4m\u001b[<u";
-
     private static readonly Lock Sync = new();
-    private static TextWriter? _enabledOn;
+    private static TerminalWriter? _enabledOn;
 
     /// <summary>
     /// Turns the extended modes on at <paramref name="terminal"/> until <see cref="Restore"/>; the terminal is also
     /// restored when the process exits (also after an unhandled exception or a second Ctrl+C).
     /// </summary>
-    public static void Start(TextWriter terminal)
+    public static void Start(TerminalWriter terminal)
     {
         lock (Sync)
         {
@@ -36,8 +32,7 @@ internal static class TerminalKeys
             }
 
             _enabledOn = terminal;
-            terminal.Write(Enable);
-            terminal.Flush();
+            terminal.Write(TerminalControl.ExtendedKeys);
         }
     }
 
@@ -51,8 +46,7 @@ internal static class TerminalKeys
                 _enabledOn = null;
                 try
                 {
-                    terminal.Write(Disable);
-                    terminal.Flush();
+                    terminal.Write(TerminalControl.PlainKeys);
                 }
                 catch (IOException)
                 {
@@ -64,6 +58,16 @@ internal static class TerminalKeys
             }
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="key"/> is what <see cref="Console.ReadKey(bool)"/> returns when the terminal has hung up
+    /// (its window closed, the connection dropped): the read found the end of input, which a terminal in the raw mode
+    /// .NET reads keys in gives only then, and .NET returns the end-of-file control character (<c>^D</c>, or whatever
+    /// <c>stty eof</c> set) with no key. A key pressed always has its key: Ctrl+D is <see cref="ConsoleKey.D"/> with Control.
+    /// </summary>
+    /// <param name="key">The key read.</param>
+    public static bool IsEndOfInput(ConsoleKeyInfo key) =>
+        key.Key == default && key.Modifiers == default && key.KeyChar is >= '\u0001' and <= '\u001a';
 
     /// <summary>
     /// Decodes the characters that followed an Escape (<c>[13;2u</c>, <c>[27;2;13~</c>, <c>[9;2u</c>): the key, or

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using AgentHost.Cli.Rendering;
 using AgentHost.Hosting.Events;
 using AgentHost.Sdk.Events;
 
@@ -128,7 +129,7 @@ internal sealed class ToolSpinner : IDisposable
 
     private void Draw()
     {
-        string? line = null;
+        TerminalText? line = null; // the label and progress are the model's and the tool's: neutralised
         lock (_sync)
         {
             if (_running.Count > 0 && _asking == 0)

@@ -154,7 +154,9 @@ internal static class UserCommands
             UserCommand command;
             try
             {
-                command = Parse(file.QualifiedName, File.ReadAllText(file.File), file.File) with { PluginId = file.PluginId };
+                // Two loaded plugins of one name (from two marketplaces) are told apart by their whole ids.
+                var qualified = files.Any(f => f.PluginId != file.PluginId && f.QualifiedName == file.QualifiedName) ? file.FullyQualifiedName : file.QualifiedName;
+                command = Parse(qualified, File.ReadAllText(file.File), file.File) with { PluginId = file.PluginId };
             }
             catch (IOException)
             {
@@ -164,7 +166,7 @@ internal static class UserCommands
             result.Add(command with { Description = $"{command.Description} (plugin {file.PluginId})" });
             if (files.Count(f => f.Name == file.Name) == 1)
             {
-                result.Add(command with { Name = file.Name, Description = $"{command.Description} (plugin {file.PluginId}; also /{file.QualifiedName})" });
+                result.Add(command with { Name = file.Name, Description = $"{command.Description} (plugin {file.PluginId}; also /{command.Name})" });
             }
         }
 

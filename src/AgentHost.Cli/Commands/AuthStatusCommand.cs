@@ -34,7 +34,7 @@ internal sealed class AuthStatusCommand : AgentCommand
 
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { provider = r.Name, hasKey = r.Source is not null, source = r.Source }), PluginFormatting.Json));
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(rows.Select(r => new { provider = r.Name, hasKey = r.Source is not null, source = r.Source }), PluginFormatting.Json));
             return Task.FromResult(ExitCodes.Success);
         }
 

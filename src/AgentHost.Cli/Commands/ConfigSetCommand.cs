@@ -40,7 +40,7 @@ internal sealed class ConfigSetCommand : AgentCommand
         var file = ConfigYamlEditor.TargetFile(Context, parseResult, parseResult.GetValue(_project));
         var root = ConfigYamlEditor.Load(file);
         ConfigYamlEditor.Set(root, segments, ConfigYamlEditor.ParseValue(value));
-        var errors = ConfigYamlEditor.Write(file, root, key, Context.Environment, Context.Console.WriteInfo);
+        var errors = ConfigYamlEditor.Write(file, root, key, Context.Environment, text => Context.Console.WriteInfo(text));
         if (errors.Count > 0)
         {
             return Task.FromResult(Refuse(Context, errors, file));

@@ -48,7 +48,7 @@ internal sealed class ConfigShowCommand : AgentCommand
 
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(ToJson(entries, ignored));
+            Context.Console.WriteDataLine(ToJson(entries, ignored));
         }
         else
         {

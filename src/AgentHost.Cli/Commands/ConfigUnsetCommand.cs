@@ -34,7 +34,7 @@ internal sealed class ConfigUnsetCommand : AgentCommand
             return Task.FromResult(ExitCodes.Success);
         }
 
-        var errors = ConfigYamlEditor.Write(file, root, key, Context.Environment, Context.Console.WriteInfo);
+        var errors = ConfigYamlEditor.Write(file, root, key, Context.Environment, text => Context.Console.WriteInfo(text));
         if (errors.Count > 0)
         {
             return Task.FromResult(ConfigSetCommand.Refuse(Context, errors, file));

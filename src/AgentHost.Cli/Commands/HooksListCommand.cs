@@ -29,7 +29,7 @@ internal sealed class HooksListCommand : AgentCommand
         var hooks = await LoadAsync(Context, _plugins, parseResult, configuration, cancellationToken).ConfigureAwait(false);
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(JsonSerializer.Serialize(
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(
                 new
                 {
                     hooks = hooks.Hooks.Select(h => new

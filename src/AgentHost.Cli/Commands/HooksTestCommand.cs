@@ -56,13 +56,13 @@ internal sealed class HooksTestCommand : AgentCommand
         var root = configuration.ProjectRoot;
         var (fields, targets, tool) = Sample(hookEvent, parseResult.GetValue(_tool), input, root);
         await using var events = new EventBus(Microsoft.Extensions.Logging.Abstractions.NullLogger<EventBus>.Instance);
-        var scrubber = new SecretScrubber(Context.Environment);
+        var scrubber = new SecretScrubber(Context.Environment, SecretRuleReader.ForConfiguration(configuration));
         var dispatcher = new HookDispatcher(hooks, root, events, scrubber) { SessionId = "test" };
         var waiting = hooks.Hooks.Where(h => !h.Active && h.Event == hookEvent).ToList();
         var outcome = await dispatcher.RunAsync(hookEvent, fields, targets, tool, cancellationToken).ConfigureAwait(false);
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(JsonSerializer.Serialize(
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(
                 new
                 {
                     @event = hookEvent,

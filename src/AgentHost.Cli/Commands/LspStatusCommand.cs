@@ -71,7 +71,7 @@ internal sealed class LspStatusCommand : AgentCommand
 
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(JsonSerializer.Serialize(rows, PluginFormatting.Json));
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(rows, PluginFormatting.Json));
             return ExitCodes.Success;
         }
 

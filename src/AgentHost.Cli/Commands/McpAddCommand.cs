@@ -85,7 +85,7 @@ internal sealed class McpAddCommand : AgentCommand
 
         var key = $"{McpServerSources.ServersKey}.{server.Name}";
         ConfigYamlEditor.Set(root, ConfigYamlEditor.Segments(key), server.ToYaml());
-        var errors = ConfigYamlEditor.Write(configFile, root, key, Context.Environment, Context.Console.WriteInfo);
+        var errors = ConfigYamlEditor.Write(configFile, root, key, Context.Environment, text => Context.Console.WriteInfo(text));
         if (errors.Count > 0)
         {
             return Task.FromResult(ConfigSetCommand.Refuse(Context, errors, configFile));
@@ -103,7 +103,7 @@ internal sealed class McpAddCommand : AgentCommand
         var name = parseResult.GetValue(_name)!.Trim();
         if (!McpServerNames.IsValid(name))
         {
-            throw new AgentHostException(ErrorKind.Usage, $"'{name}' is not a usable server name; use letters, digits, '-' and '_'.");
+            throw new AgentHostException(ErrorKind.Usage, $"'{name}' is not a usable server name; {McpServerNames.Rule}.");
         }
 
         var target = parseResult.GetValue(_target) ?? [];

@@ -43,7 +43,7 @@ internal sealed class McpGetCommand : AgentCommand
         var tools = servers.Tools.Where(t => McpServerNames.IsToolOf(t.Name, name)).ToList();
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(JsonSerializer.Serialize(
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(
                 new
                 {
                     name = definition.Name,

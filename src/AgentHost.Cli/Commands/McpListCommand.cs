@@ -34,7 +34,7 @@ internal sealed class McpListCommand : AgentCommand
         var prompts = await McpPromptCatalog.ListAsync(servers, cancellationToken).ConfigureAwait(false);
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(JsonSerializer.Serialize(
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(
                 servers.Statuses.Select(s => new
                 {
                     name = s.Definition.Name,

@@ -44,7 +44,7 @@ internal sealed class McpRemoveCommand : AgentCommand
         {
             var key = $"{McpServerSources.ServersKey}.{name}";
             ConfigYamlEditor.Unset(root, ConfigYamlEditor.Segments(key));
-            var errors = ConfigYamlEditor.Write(configFile, root, key, Context.Environment, Context.Console.WriteInfo);
+            var errors = ConfigYamlEditor.Write(configFile, root, key, Context.Environment, text => Context.Console.WriteInfo(text));
             if (errors.Count > 0)
             {
                 return ConfigSetCommand.Refuse(Context, errors, configFile);

@@ -49,7 +49,7 @@ internal sealed class ModelsCommand : AgentCommand
         var models = catalog.Models;
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(JsonSerializer.Serialize(
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(
                 models.Select(m => new
                 {
                     model = m.Reference,

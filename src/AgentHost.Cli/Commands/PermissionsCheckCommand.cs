@@ -81,7 +81,7 @@ internal sealed class PermissionsCheckCommand : AgentCommand
 
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(ToJson(decision, policy));
+            Context.Console.WriteDataLine(ToJson(decision, policy));
         }
         else
         {

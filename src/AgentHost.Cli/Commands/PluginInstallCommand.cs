@@ -3,6 +3,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using AgentHost.Agent.Plugins;
 using AgentHost.Cli.Interaction;
+using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Trust;
@@ -119,7 +120,7 @@ internal sealed class PluginInstallCommand : AgentCommand
     {
         foreach (var line in Describe(plan))
         {
-            console.WriteLine(line);
+            console.WriteLine(TerminalText.Indented(line, SummaryIndent)); // a field's further lines never start a line of the summary
         }
 
         if (yes)
@@ -137,6 +138,9 @@ internal sealed class PluginInstallCommand : AgentCommand
         var verb = plan.Previous is null ? "Install" : plan.Previous.Version == plan.Manifest.Version.ToNormalizedString() ? "Reinstall" : "Replace " + plan.Previous.Version + " with";
         return console.Confirm($"{verb} {plan.Manifest.Id} {plan.Manifest.Version.ToNormalizedString()}?", defaultAnswer: false);
     };
+
+    /// <summary>Where the values of the summary start (after its labels).</summary>
+    private const string SummaryIndent = "             ";
 
     /// <summary>The summary shown before installing: identity, source, what it uses and contributes, and whether it has code.</summary>
     internal static IEnumerable<string> Describe(InstallPlan plan)

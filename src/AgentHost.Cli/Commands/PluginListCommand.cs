@@ -41,7 +41,7 @@ internal sealed class PluginListCommand : AgentCommand
 
         if (parseResult.GetValue(_json))
         {
-            console.WriteLine(JsonSerializer.Serialize(installed.Select(p => PluginFormatting.ToJson(p, results.GetValueOrDefault(p.Locked.Id))), PluginFormatting.Json));
+            console.WriteDataLine(JsonSerializer.Serialize(installed.Select(p => PluginFormatting.ToJson(p, results.GetValueOrDefault(p.Locked.Id))), PluginFormatting.Json));
             return ExitCodes.Success;
         }
 

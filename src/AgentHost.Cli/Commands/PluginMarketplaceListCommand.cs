@@ -21,7 +21,7 @@ internal sealed class PluginMarketplaceListCommand : AgentCommand
         var console = Context.Console;
         if (parseResult.GetValue(_json))
         {
-            console.WriteLine(JsonSerializer.Serialize(
+            console.WriteDataLine(JsonSerializer.Serialize(
                 listings.Select(l => new
                 {
                     name = l.Registration.Name,

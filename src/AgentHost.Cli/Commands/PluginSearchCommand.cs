@@ -56,7 +56,7 @@ internal sealed class PluginSearchCommand : AgentCommand
 
         if (json)
         {
-            console.WriteLine(JsonSerializer.Serialize(
+            console.WriteDataLine(JsonSerializer.Serialize(
                 new
                 {
                     plugins = found.Plugins.Select(p => new

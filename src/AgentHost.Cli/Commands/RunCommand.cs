@@ -190,7 +190,7 @@ internal sealed class RunCommand : AgentCommand
 
     /// <summary>Markdown drawn at a terminal (its own method, so a piped run never loads Markdig or Spectre.Console).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private MarkdownAnswerWriter MarkdownAnswers(TextWriter terminal) => new(terminal, Context.Environment.Variables, Context.Console.TerminalWidth);
+    private MarkdownAnswerWriter MarkdownAnswers(TerminalWriter terminal) => new(terminal, Context.Environment.Variables, Context.Console.TerminalWidth);
 
     /// <summary>Opens the session (new, <c>--session</c> or <c>--continue</c>), sends the prompt, and closes it.</summary>
     private async Task<TurnResult> RunTurnAsync(SessionFrontEnd frontEnd, ParseResult parseResult, string prompt, CancellationToken cancellationToken)

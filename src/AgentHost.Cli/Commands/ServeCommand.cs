@@ -158,5 +158,5 @@ internal sealed class ServeCommand : AgentCommand
     /// untrusted project may not run.
     /// </summary>
     private Agent.Workflows.Model.WorkflowDefinition FindWorkflow(string root, string nameOrFile, string? fromFile) =>
-        Workflows.WorkflowLookup.FindSubWorkflow(Context, root, nameOrFile, fromFile);
+        Workflows.WorkflowLookup.FindChecked(Context, root, nameOrFile, fromFile);
 }

@@ -29,7 +29,7 @@ internal sealed class SessionAuditCommand : AgentCommand
         var console = Context.Console;
         if (parseResult.GetValue(_json))
         {
-            console.WriteLine(JsonSerializer.Serialize(
+            console.WriteDataLine(JsonSerializer.Serialize(
                 new
                 {
                     session = id,

@@ -34,7 +34,7 @@ internal sealed class SessionExportCommand : AgentCommand
         {
             using var text = new StringWriter();
             await Export(text).ConfigureAwait(false);
-            Context.Console.WriteLine(text.ToString().TrimEnd('\n', '\r'));
+            Context.Console.WriteDataLine(text.ToString().TrimEnd('\n', '\r'));
             return ExitCodes.Success;
         }
 

@@ -57,7 +57,7 @@ internal sealed class SessionHistoryCommand : AgentCommand
                     diffSummary = t.DiffSummary,
                     files = t.Files,
                 });
-            console.WriteLine(JsonSerializer.Serialize(new { session = id, kind = kind.ToString().ToLowerInvariant(), items, nextCursor = page.NextCursor }, SessionFormatting.Json));
+            console.WriteDataLine(JsonSerializer.Serialize(new { session = id, kind = kind.ToString().ToLowerInvariant(), items, nextCursor = page.NextCursor }, SessionFormatting.Json));
             return ExitCodes.Success;
         }
 

@@ -27,7 +27,7 @@ internal sealed class SessionListCommand : AgentCommand
         var console = Context.Console;
         if (parseResult.GetValue(_json))
         {
-            console.WriteLine(JsonSerializer.Serialize(sessions.Select(SessionFormatting.ToJson), SessionFormatting.Json));
+            console.WriteDataLine(JsonSerializer.Serialize(sessions.Select(SessionFormatting.ToJson), SessionFormatting.Json));
             return ExitCodes.Success;
         }
 

@@ -24,7 +24,7 @@ internal sealed class SessionShowCommand : AgentCommand
         var console = Context.Console;
         if (parseResult.GetValue(_json))
         {
-            console.WriteLine(JsonSerializer.Serialize(SessionFormatting.ToJson(session), SessionFormatting.Json));
+            console.WriteDataLine(JsonSerializer.Serialize(SessionFormatting.ToJson(session), SessionFormatting.Json));
             return ExitCodes.Success;
         }
 

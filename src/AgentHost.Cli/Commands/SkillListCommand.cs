@@ -22,7 +22,7 @@ internal sealed class SkillListCommand : AgentCommand
         var snapshot = await SkillCommand.LoadAsync(Context, parseResult, _plugins, cancellationToken).ConfigureAwait(false);
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(JsonSerializer.Serialize(
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(
                 snapshot.All.Select(s => new
                 {
                     name = s.Name,

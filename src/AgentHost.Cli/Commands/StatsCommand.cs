@@ -30,7 +30,7 @@ internal sealed class StatsCommand : AgentCommand
         var console = Context.Console;
         if (parseResult.GetValue(_json))
         {
-            console.WriteLine(JsonSerializer.Serialize(stats, SessionFormatting.Json));
+            console.WriteDataLine(JsonSerializer.Serialize(stats, SessionFormatting.Json));
             return ExitCodes.Success;
         }
 

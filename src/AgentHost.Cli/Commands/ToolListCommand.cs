@@ -31,7 +31,7 @@ internal sealed class ToolListCommand : AgentCommand
         var tools = runtime.Registry.OfKind(CapabilityKind.Tool);
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(JsonSerializer.Serialize(
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(
                 tools.Select(t =>
                 {
                     var tool = (ToolCapability)t.Capability;

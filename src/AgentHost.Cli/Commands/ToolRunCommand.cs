@@ -39,7 +39,7 @@ internal sealed class ToolRunCommand : AgentCommand
         StartupActivities.Mark("tool.invoked");
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(JsonSerializer.Serialize(
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(
                 new
                 {
                     tool = outcome.Tool,
@@ -55,7 +55,7 @@ internal sealed class ToolRunCommand : AgentCommand
         }
         else if (outcome.Status == ToolCallStatus.Succeeded)
         {
-            Context.Console.WriteLine(outcome.Text);
+            Context.Console.WriteDataLine(outcome.Text); // the result is the product, like cat's: exact into a pipe
         }
         else
         {

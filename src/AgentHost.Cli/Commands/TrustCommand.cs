@@ -139,7 +139,7 @@ internal sealed class TrustCommand : AgentCommand
         if (json)
         {
             var items = rows.Select(row => new { path = row.Path, trusted_at = row.TrustedAt, source = row.Source });
-            Context.Console.WriteLine(JsonSerializer.Serialize(items, JsonOptions));
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(items, JsonOptions));
             return ExitCodes.Success;
         }
 

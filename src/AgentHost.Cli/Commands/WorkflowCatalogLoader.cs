@@ -24,7 +24,8 @@ internal static class WorkflowCatalogLoader
             configuration.ProjectRoot,
             WorkflowCatalog.UserDirectory(context.Paths),
             runtime.Host.Loaded.Values.Select(p => p.Manifest),
-            runtime.Registry);
+            runtime.Registry,
+            projectTrusted: Hosting.Trust.ProjectTrust.Load(context.Paths).IsTrusted(configuration.ProjectRoot));
         _ = catalog.Entries;
         return catalog;
     }

@@ -9,7 +9,7 @@ namespace AgentHost.Cli.Commands;
 internal sealed class WorkflowListCommand : AgentCommand
 {
     private readonly PluginOptions _plugins = new();
-    private readonly Option<bool> _json = new("--json") { Description = "Print JSON (name, description, source, plugin, path, status, shadowedBy, problems)." };
+    private readonly Option<bool> _json = new("--json") { Description = "Print JSON (name, description, source, plugin, path, status (ok, shadowed, not-trusted, invalid), shadowedBy, problems)." };
 
     public WorkflowListCommand(CliContext context)
         : base("list", "List the workflows found (project .agents/workflows/, your workflows folder, plugins, bundled) in precedence order; of two with one name the first wins and the other is shadowed. Invalid files are listed with their problems.", context)
@@ -24,7 +24,7 @@ internal sealed class WorkflowListCommand : AgentCommand
         var entries = catalog.Entries;
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(JsonSerializer.Serialize(
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(
                 entries.Select(e => new
                 {
                     name = e.Name,
@@ -50,7 +50,7 @@ internal sealed class WorkflowListCommand : AgentCommand
         {
             e.Name,
             e.SourceName,
-            e.ShadowedBy is { } by ? $"(shadowed by {WorkflowEntry.DescribeSource(by)}: {by.Path})"
+            e.ShadowNote is { } note ? note
                 : e.Definition is null ? $"(invalid: {e.Problems.Count} problem{(e.Problems.Count == 1 ? string.Empty : "s")}, below)"
                 : e.Description ?? string.Empty,
         }).ToList());
@@ -70,5 +70,5 @@ internal sealed class WorkflowListCommand : AgentCommand
     }
 
     private static string Status(WorkflowEntry entry) =>
-        entry.ShadowedBy is not null ? "shadowed" : entry.Definition is null ? "invalid" : "ok";
+        entry.NotTrusted ? "not-trusted" : entry.ShadowedBy is not null ? "shadowed" : entry.Definition is null ? "invalid" : "ok";
 }

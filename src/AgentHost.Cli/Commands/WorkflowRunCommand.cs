@@ -34,6 +34,10 @@ internal sealed class WorkflowRunCommand : AgentCommand
         {
             definition = WorkflowLookup.Find(Context, root, name);
             WorkflowLookup.CheckTrusted(Context, root, definition);
+            if (!Agent.Workflows.WorkflowCatalog.IsPath(name) && WorkflowLookup.Shadowing(Context, root, definition) is { } note)
+            {
+                Context.Console.WriteInfo(note);
+            }
         }
         catch (AgentHostException ex) when (ex.Kind == ErrorKind.NotFound && !Agent.Workflows.WorkflowCatalog.IsPath(name))
         {

@@ -25,7 +25,7 @@ internal sealed class WorkflowRunsCommand : AgentCommand
         var runs = await store.Workflows.ListRunsAsync(workspace, 200, cancellationToken).ConfigureAwait(false);
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteLine(JsonSerializer.Serialize(runs.Select(r => new
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(runs.Select(r => new
             {
                 id = r.Id,
                 workflow = r.Workflow,

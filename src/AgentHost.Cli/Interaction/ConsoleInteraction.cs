@@ -1,26 +1,38 @@
+using AgentHost.Cli.Rendering;
+
 namespace AgentHost.Cli.Interaction;
 
-/// <summary>The real console.</summary>
+/// <summary>
+/// The real console. Every write neutralises untrusted text (<see cref="TerminalText"/>); a command's product
+/// (<see cref="WriteDataLine"/>) keeps its exact text when stdout is not a terminal.
+/// </summary>
 internal sealed class ConsoleInteraction : IConsoleInteraction
 {
-    private readonly TextWriter _out;
-    private readonly TextWriter _error;
+    private readonly TerminalWriter _out;
+    private readonly TerminalWriter _error;
     private readonly TextReader _in;
-
+    private readonly bool _outputIsTerminal;
     private readonly bool _inputRedirected;
 
+    /// <param name="isInteractive">Whether a person can answer prompts.</param>
+    /// <param name="output">Standard output; <see langword="null"/>: the process's (a terminal unless redirected).</param>
+    /// <param name="error">Standard error; <see langword="null"/>: the process's.</param>
+    /// <param name="input">Standard input; <see langword="null"/>: the process's.</param>
     public ConsoleInteraction(bool isInteractive, TextWriter? output = null, TextWriter? error = null, TextReader? input = null)
     {
         IsInteractive = isInteractive;
         _inputRedirected = input is not null || Console.IsInputRedirected;
-        _out = output ?? Console.Out;
-        _error = error ?? Console.Error;
+        _outputIsTerminal = output is null && !Console.IsOutputRedirected;
+        _out = new TerminalWriter(output ?? Console.Out, _outputIsTerminal);
+        _error = new TerminalWriter(error ?? Console.Error, isTerminal: error is null && !Console.IsErrorRedirected);
         _in = input ?? Console.In;
     }
 
     public bool IsInteractive { get; }
 
-    public TextWriter? Terminal => ReferenceEquals(_out, Console.Out) && !Console.IsOutputRedirected ? _out : null;
+    public TerminalWriter? Terminal => _outputIsTerminal ? _out : null;
+
+    public TerminalWriter Errors => _error;
 
     public int TerminalWidth
     {
@@ -40,23 +52,45 @@ internal sealed class ConsoleInteraction : IConsoleInteraction
     public static bool DetectInteractive(IReadOnlyDictionary<string, string> environment) =>
         !Console.IsInputRedirected && !Console.IsOutputRedirected && !environment.ContainsKey("CI");
 
-    public void Write(string text)
+    /// <summary>
+    /// The process's console: made on its standard streams, which are then replaced (<see cref="Console.SetOut"/>,
+    /// <see cref="Console.SetError"/>) by writers that neutralise whatever is written to them, so nothing in the process
+    /// reaches the terminal past the sanitizer (System.CommandLine's help, a plugin's stray <c>Console.WriteLine</c>).
+    /// </summary>
+    /// <param name="environment">The environment variables (<c>CI</c>).</param>
+    public static ConsoleInteraction ForProcess(IReadOnlyDictionary<string, string> environment)
     {
-        _out.Write(text);
-        _out.Flush();
+        var console = new ConsoleInteraction(DetectInteractive(environment));
+        Console.SetOut(TerminalWriter.Neutralizing(console._out.Raw));
+        Console.SetError(TerminalWriter.Neutralizing(console._error.Raw));
+        return console;
     }
 
-    public void WriteLine(string text = "") => _out.WriteLine(text);
+    public void Write(TerminalText text) => _out.Write(text);
 
-    public void WriteInfo(string text) => _error.WriteLine(text);
+    public void WriteLine(TerminalText text = default) => _out.WriteLine(text);
 
-    public void WriteError(string text) => _error.WriteLine("error: " + text);
+    public void WriteDataLine(string text)
+    {
+        if (_outputIsTerminal)
+        {
+            _out.WriteLine(text);
+        }
+        else
+        {
+            _out.Raw.WriteLine(text); // a pipe or a file: the exact text, for the program that reads it
+        }
+    }
+
+    public void WriteInfo(TerminalText text) => _error.WriteLine(text);
+
+    public void WriteError(TerminalText text) => _error.WriteLine("error: " + text);
 
     public string? ReadRedirectedInput() => _inputRedirected ? _in.ReadToEnd() : null;
 
     public string? ReadLine() => IsInteractive ? _in.ReadLine() : null;
 
-    public string? ReadSecret(string prompt)
+    public string? ReadSecret(TerminalText prompt)
     {
         if (!IsInteractive)
         {
@@ -64,7 +98,6 @@ internal sealed class ConsoleInteraction : IConsoleInteraction
         }
 
         _error.Write(prompt);
-        _error.Flush();
         if (!ReferenceEquals(_in, Console.In) || Console.IsInputRedirected)
         {
             return _in.ReadLine();
@@ -93,14 +126,14 @@ internal sealed class ConsoleInteraction : IConsoleInteraction
         return secret.ToString();
     }
 
-    public bool Confirm(string question, bool defaultAnswer)
+    public bool Confirm(TerminalText question, bool defaultAnswer)
     {
         if (!IsInteractive)
         {
             return defaultAnswer;
         }
 
-        _error.Write($"{question} [{(defaultAnswer ? "Y/n" : "y/N")}] ");
+        _error.Write(question + (defaultAnswer ? " [Y/n] " : " [y/N] "));
         var answer = _in.ReadLine()?.Trim();
         return string.IsNullOrEmpty(answer) ? defaultAnswer : answer.StartsWith('y') || answer.StartsWith('Y');
     }

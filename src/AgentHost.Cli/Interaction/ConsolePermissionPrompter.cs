@@ -118,8 +118,8 @@ internal sealed class ConsolePermissionPrompter : IDisposable
     private void Show(PermissionRequestedEvent request)
     {
         _console.WriteInfo(string.Empty);
-        _console.WriteInfo($"? permission: {request.Plugin}/{request.Tool} wants to {request.Action}{(request.Subject is null ? string.Empty : ": " + request.Subject)}");
-        _console.WriteInfo($"  why: {request.Reason}");
+        _console.WriteInfo($"? permission: {request.Plugin}/{request.Tool} wants to {request.Action}{(request.Subject is null ? string.Empty : ": " + Continued(request.Subject))}");
+        _console.WriteInfo($"  why: {Continued(request.Reason)}");
         if (request.Details is { Length: > 0 } details)
         {
             var lines = details.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
@@ -184,6 +184,13 @@ internal sealed class ConsolePermissionPrompter : IDisposable
             _console.WriteInfo($"  '{line.Trim()}' is not one of the answers.");
         }
     }
+
+    /// <summary>
+    /// A field that may hold line breaks (a multi-line command) with each further line marked (<c>  ┆ </c>), so no line
+    /// of it can pass for a line of the question (<c>  y  allow once</c>). Its control characters are neutralised when
+    /// it is written, as all console text is.
+    /// </summary>
+    private static string Continued(string text) => TerminalText.Indented(text, "  ┆ ");
 
     private static string Keys(PermissionRequestedEvent request) =>
         (request.SuggestedRules.Count > 0 ? "y/s/p/g" : "y") + (IsEdit(request) ? "/e" : string.Empty) + "/n";

@@ -127,7 +127,7 @@ internal static class RemoteRun
 
                 if (output == "json")
                 {
-                    console.WriteLine(item.Json);
+                    console.WriteDataLine(item.Json);
                 }
 
                 if (item.Type == "run.ended" && RemoteEvents.Field(item.Json, "runId") == run.Id)

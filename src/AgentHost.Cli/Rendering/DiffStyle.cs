@@ -1,54 +1,40 @@
-using System.Text;
-
 namespace AgentHost.Cli.Rendering;
 
 /// <summary>
 /// Unified diffs as a terminal shows them: added lines green, removed lines red, hunk headers cyan, file headers bold.
-/// Without colour (piped, <c>NO_COLOR</c>, <c>TERM=dumb</c>) the text is left exactly as it is: the + and - say it all.
+/// Without colour (piped, <c>NO_COLOR</c>, <c>TERM=dumb</c>) the text is left as it is: the + and - say it all. The
+/// diff's text is neutralised either way (<see cref="TerminalText"/>): a file's content never styles itself.
 /// </summary>
 internal static class DiffStyle
 {
-    private const string Reset = "\u001b[0m";
-
     /// <summary>One diff line, coloured when <paramref name="colour"/>.</summary>
-    public static string Line(string line, bool colour)
+    public static TerminalText Line(string line, bool colour)
     {
         if (!colour || line.Length == 0)
         {
             return line;
         }
 
-        var style = line switch
+        TextStyle? style = line switch
         {
-            _ when line.StartsWith("+++", StringComparison.Ordinal) || line.StartsWith("---", StringComparison.Ordinal) => "\u001b[1m",
-            _ when line.StartsWith("@@", StringComparison.Ordinal) => "\u001b[36m",
-            _ when line[0] == '+' => "\u001b[32m",
-            _ when line[0] == '-' => "\u001b[31m",
+            _ when line.StartsWith("+++", StringComparison.Ordinal) || line.StartsWith("---", StringComparison.Ordinal) => TextStyle.Bold,
+            _ when line.StartsWith("@@", StringComparison.Ordinal) => TextStyle.Cyan,
+            _ when line[0] == '+' => TextStyle.Green,
+            _ when line[0] == '-' => TextStyle.Red,
             _ => null,
         };
-        return style is null ? line : style + line + Reset;
+        return style is { } chosen ? TerminalControl.Styled(chosen, line) : line;
     }
 
     /// <summary>A whole diff, line by line; line ends are kept.</summary>
-    public static string Text(string diff, bool colour)
+    public static TerminalText Text(string diff, bool colour)
     {
         if (!colour)
         {
             return diff;
         }
 
-        var text = new StringBuilder(diff.Length + 64);
-        foreach (var line in diff.Split('\n'))
-        {
-            if (text.Length > 0)
-            {
-                text.Append('\n');
-            }
-
-            text.Append(Line(line.TrimEnd('\r'), colour));
-        }
-
-        return text.ToString();
+        return TerminalText.Join("\n", diff.Split('\n').Select(line => Line(line.TrimEnd('\r'), colour)));
     }
 
     /// <summary>The unified diff in a file tool's result (after its summary line), or null when it has none.</summary>

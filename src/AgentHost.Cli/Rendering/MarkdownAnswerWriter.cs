@@ -4,6 +4,7 @@ using Markdig.Extensions.Tables;
 using Markdig.Extensions.TaskLists;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
+using AgentHost.Cli.Interaction;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 using MarkdownTable = Markdig.Extensions.Tables.Table;
@@ -21,7 +22,10 @@ namespace AgentHost.Cli.Rendering;
 /// <remarks>
 /// Made only when stdout is a terminal, so a piped run never loads Markdig or Spectre.Console. <c>NO_COLOR</c> and a
 /// dumb terminal keep the layout (bullets, tables, code bars) with no escape sequences at all: no colours, no bold.
-/// If drawing fails, the text is written as it came: an answer is never lost to rendering. Each delta costs a scan
+/// The model's text is untrusted: every piece of it is neutralised (<see cref="TerminalText.Neutralize"/>, also what an
+/// HTML entity such as <c>&amp;#27;</c> decodes to) and markup-escaped before Spectre.Console sees it, so the only
+/// styles and sequences drawn are ours. If drawing fails, the text is written neutralised as it came: an answer is
+/// never lost to rendering. Each delta costs a scan
 /// of its own characters only (<see cref="BlockScanner"/> keeps its place), so a long block is not re-read per delta.
 /// </remarks>
 internal sealed class MarkdownAnswerWriter : IAnswerWriter
@@ -29,7 +33,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UsePipeTables().UseEmphasisExtras().UseTaskLists().UseAutoLinks().Build();
 
     private readonly IAnsiConsole _console;
-    private readonly TextWriter _output;
+    private readonly TerminalWriter _output;
     private readonly StringBuilder _pending = new();
     private BlockScanner _scanner;
     private bool _wroteBlock;
@@ -38,7 +42,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     /// <param name="output">The terminal (stdout).</param>
     /// <param name="environment">The environment variables (<c>NO_COLOR</c>, <c>TERM</c>).</param>
     /// <param name="width">The terminal's width in columns.</param>
-    public MarkdownAnswerWriter(TextWriter output, IReadOnlyDictionary<string, string> environment, int width)
+    public MarkdownAnswerWriter(TerminalWriter output, IReadOnlyDictionary<string, string> environment, int width)
     {
         _output = output;
         var plain = TerminalStyle.IsPlain(environment);
@@ -47,7 +51,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
             Ansi = plain ? AnsiSupport.No : AnsiSupport.Yes,
             ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
             Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
+            Out = new AnsiConsoleOutput(output.Raw), // Spectre draws our markup, in which all text was neutralised (Escape)
         });
         _console.Profile.Width = Math.Max(20, width);
     }
@@ -178,7 +182,6 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
 #pragma warning restore CA1031
         {
             _output.Write(markdown);
-            _output.Flush();
         }
     }
 
@@ -300,12 +303,12 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
                 var language = (code as FencedCodeBlock)?.Info;
                 if (language is { Length: > 0 })
                 {
-                    yield return $"[dim]{Markup.Escape(language)}[/]";
+                    yield return $"[dim]{Escape(language)}[/]";
                 }
 
                 foreach (var line in code.Lines.Lines.Take(code.Lines.Count))
                 {
-                    yield return "[dim]│[/] " + Markup.Escape(line.ToString());
+                    yield return "[dim]│[/] " + Escape(line.ToString());
                 }
 
                 break;
@@ -344,7 +347,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
             case LeafBlock leaf:
                 foreach (var line in leaf.Lines.Lines.Take(leaf.Lines.Count))
                 {
-                    yield return Markup.Escape(line.ToString());
+                    yield return Escape(line.ToString());
                 }
 
                 break;
@@ -387,6 +390,9 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
         return rendered;
     }
 
+    /// <summary>Untrusted text as Spectre markup that shows it: neutralised, then markup-escaped.</summary>
+    private static string Escape(string text) => Markup.Escape(TerminalText.Neutralize(text));
+
     private static string Cell(TableCell cell) => string.Join(' ', cell.SelectMany(Lines));
 
     private static string Inlines(ContainerInline? container)
@@ -402,10 +408,10 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
             switch (inline)
             {
                 case LiteralInline literal:
-                    text.Append(Markup.Escape(literal.Content.ToString()));
+                    text.Append(Escape(literal.Content.ToString()));
                     break;
                 case CodeInline code:
-                    text.Append("[cyan]").Append(Markup.Escape(code.Content)).Append("[/]");
+                    text.Append("[cyan]").Append(Escape(code.Content)).Append("[/]");
                     break;
                 case EmphasisInline emphasis:
                     var style = emphasis.DelimiterChar == '~' ? "strikethrough" : emphasis.DelimiterCount >= 2 ? "bold" : "italic";
@@ -416,15 +422,15 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
                     break;
                 case LinkInline link:
                     var label = Inlines(link);
-                    text.Append("[underline]").Append(label.Length > 0 ? label : Markup.Escape(link.Url ?? string.Empty)).Append("[/]");
-                    if (label.Length > 0 && link.Url is { Length: > 0 } url && !string.Equals(label, Markup.Escape(url), StringComparison.Ordinal))
+                    text.Append("[underline]").Append(label.Length > 0 ? label : Escape(link.Url ?? string.Empty)).Append("[/]");
+                    if (label.Length > 0 && link.Url is { Length: > 0 } url && !string.Equals(label, Escape(url), StringComparison.Ordinal))
                     {
-                        text.Append(" [dim](").Append(Markup.Escape(url)).Append(")[/]");
+                        text.Append(" [dim](").Append(Escape(url)).Append(")[/]");
                     }
 
                     break;
                 case AutolinkInline autolink:
-                    text.Append("[underline]").Append(Markup.Escape(autolink.Url)).Append("[/]");
+                    text.Append("[underline]").Append(Escape(autolink.Url)).Append("[/]");
                     break;
                 case TaskList task:
                     text.Append(task.Checked ? "☑" : "☐");
@@ -433,10 +439,10 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
                     text.Append(lineBreak.IsHard ? "\n" : " ");
                     break;
                 case HtmlEntityInline entity:
-                    text.Append(Markup.Escape(entity.Transcoded.ToString()));
+                    text.Append(Escape(entity.Transcoded.ToString()));
                     break;
                 case HtmlInline html:
-                    text.Append(Markup.Escape(html.Tag));
+                    text.Append(Escape(html.Tag));
                     break;
                 case ContainerInline nested:
                     text.Append(Inlines(nested));

@@ -37,5 +37,5 @@ internal static class NdjsonEventWriter
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    public static void Write(IConsoleInteraction console, AgentEvent agentEvent) => console.WriteLine(Serialize(agentEvent));
+    public static void Write(IConsoleInteraction console, AgentEvent agentEvent) => console.WriteDataLine(Serialize(agentEvent));
 }

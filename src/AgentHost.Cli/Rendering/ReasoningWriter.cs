@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AgentHost.Cli.Interaction;
 
 namespace AgentHost.Cli.Rendering;
 
@@ -12,7 +13,8 @@ namespace AgentHost.Cli.Rendering;
 /// A scrolling terminal cannot take back what it printed without redrawing (and a redraw that miscounts wrapped rows
 /// eats the lines above), so the shown rows stay and the summary line marks where the reasoning ended. Plain output
 /// (<see cref="TerminalStyle.IsPlain"/>) writes no escape sequences: each shown row starts with <c>thinking │</c>
-/// instead. Control characters from the model are dropped. Not thread-safe: the renderer calls it from one
+/// instead. Control characters from the model are dropped, and what is drawn is neutralised (<see cref="TerminalText"/>):
+/// reasoning never styles itself. Not thread-safe: the renderer calls it from one
 /// subscriber.
 /// </remarks>
 internal sealed class ReasoningWriter
@@ -20,11 +22,7 @@ internal sealed class ReasoningWriter
     /// <summary>How many rows of a reasoning block are drawn before it is cut off (the rest only counts).</summary>
     public const int ShownRows = 6;
 
-    private const string Dim = "\u001b[2;3m";
-    private const string DimSummary = "\u001b[2m";
-    private const string ResetStyle = "\u001b[0m";
-
-    private readonly TextWriter _terminal;
+    private readonly TerminalWriter _terminal;
     private readonly bool _plain;
     private readonly int _width;
     private readonly TimeProvider _time;
@@ -44,7 +42,7 @@ internal sealed class ReasoningWriter
     /// <param name="plain">No escape sequences (<c>NO_COLOR</c>, <c>TERM=dumb</c>).</param>
     /// <param name="width">The terminal's width in columns.</param>
     /// <param name="time">The clock for "thought for 4 s".</param>
-    public ReasoningWriter(TextWriter terminal, bool plain, int width, TimeProvider time)
+    public ReasoningWriter(TerminalWriter terminal, bool plain, int width, TimeProvider time)
     {
         _terminal = terminal;
         _plain = plain;
@@ -117,8 +115,7 @@ internal sealed class ReasoningWriter
         if (drawn.Length > 0)
         {
             // Each piece closes its style: a permission question drawn in between is never dimmed.
-            _terminal.Write(_plain ? drawn.ToString() : Dim + drawn + ResetStyle);
-            _terminal.Flush();
+            _terminal.Write(_plain ? drawn.ToString() : TerminalControl.Styled(TextStyle.DimItalic, drawn.ToString()));
         }
     }
 
@@ -138,8 +135,7 @@ internal sealed class ReasoningWriter
         var end = _column > 0 ? Environment.NewLine : string.Empty;
         _terminal.Write(_plain
             ? $"{end}  {summary}{Environment.NewLine}"
-            : $"{end}{DimSummary}  {summary}{ResetStyle}{Environment.NewLine}");
-        _terminal.Flush();
+            : end + TerminalControl.Styled(TextStyle.Dim, "  " + summary) + Environment.NewLine);
     }
 
     /// <summary>A block ended without an answer or tool call after it (the step was retried): the next reasoning of that step draws again.</summary>

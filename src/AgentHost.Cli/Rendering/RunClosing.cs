@@ -29,7 +29,7 @@ internal sealed record RunClosing(string SessionId, RunOutcome Outcome, string? 
     {
         if (output == "final" && FinalText is { } final)
         {
-            console.WriteLine(scrubber.Scrub(final));
+            console.WriteDataLine(scrubber.Scrub(final)); // -o final is for programs: exact unless at a terminal
         }
 
         if (Outcome != RunOutcome.Completed)

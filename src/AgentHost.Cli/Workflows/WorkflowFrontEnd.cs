@@ -69,6 +69,7 @@ internal static class WorkflowFrontEnd
             // At a terminal a wait node asks on the console (the prompter the front end composed); headless, it pauses the run.
             Questions = frontEnd.QuestionPrompter is not null ? frontEnd.Service.Questions : null,
             FindWorkflow = (name, from) => WorkflowLookup.FindSubWorkflow(context, frontEnd.WorkspaceRoot, name, from, frontEnd.Runtime),
+            InUntrustedProject = WorkflowLookup.InUntrustedProject(context, frontEnd.WorkspaceRoot),
         };
         WorkflowRunResult result;
         try

@@ -11,7 +11,7 @@ internal static class WorkflowRunReport
     {
         if (json)
         {
-            console.WriteLine(JsonSerializer.Serialize(new
+            console.WriteDataLine(JsonSerializer.Serialize(new
             {
                 type = "workflow.result",
                 runId = result.RunId,

@@ -18,6 +18,9 @@ internal enum ConfigValueKind
     /// <summary>An absolute http(s) URL.</summary>
     Url,
 
+    /// <summary>A regular expression for .NET's linear-time engine (<see cref="System.Text.RegularExpressions.RegexOptions.NonBacktracking"/>).</summary>
+    Pattern,
+
     /// <summary>A mapping whose keys are the known children listed in the table.</summary>
     Section,
 
@@ -162,6 +165,16 @@ internal static class ConfigSchema
         new("mcp.servers.*.description", ConfigValueKind.String, "One line about the server."),
         new("mcp.serve", ConfigValueKind.Section, "`agent mcp serve` settings."),
         new("mcp.serve.token_env", ConfigValueKind.String, "The environment variable holding the bearer token of `agent mcp serve --http` (default: a generated token, printed on standard error)."),
+        new("secrets", ConfigValueKind.Section, "Secret scrubbing: rules beside the built-in ones (docs/sessions.md); an untrusted project cannot set it."),
+        new("secrets.rules", ConfigValueKind.List, "More secret rules, in the shape of the built-in ones: {id, description, keywords, regex, entropy}."),
+        new("secrets.rules.#", ConfigValueKind.Section, "One secret rule."),
+        new("secrets.rules.#.id", ConfigValueKind.String, "The rule's id (kebab-case).", Required: true),
+        new("secrets.rules.#.description", ConfigValueKind.String, "What the rule finds."),
+        new("secrets.rules.#.keywords", ConfigValueKind.List, "Literal text (any case) every match contains; the rule runs only on lines holding one."),
+        new("secrets.rules.#.keywords.#", ConfigValueKind.String, "One keyword."),
+        new("secrets.rules.#.regex", ConfigValueKind.Pattern, "The regular expression (linear-time engine: no lookarounds or backreferences); the group named secret is masked, else the whole match.", Required: true),
+        new("secrets.rules.#.entropy", ConfigValueKind.String, "The least Shannon entropy (bits per character) a secret must have to be masked, e.g. 3.5."),
+
         new("server", ConfigValueKind.Section, "`agent serve` settings (the HTTP API); an untrusted project cannot set it."),
         new("server.port", ConfigValueKind.Integer, "The port `agent serve` listens on (default 4141; 0 picks a free one)."),
         new("server.token_env", ConfigValueKind.String, "The environment variable holding the bearer token of `agent serve` (default: a generated token, printed on standard error)."),

@@ -176,6 +176,7 @@ public sealed partial class PluginHost
             AddDeclaredCapabilities(manifest, builder);
             loadContext = new PluginLoadContext(manifest.Id, Path.Combine(manifest.Directory, manifest.EntryAssembly!), _shared, Unloadable);
             RegisterCode(manifest, loadContext, builder);
+            RefuseTakenToolNames(manifest, builder.Capabilities);
             services = BuildServices(builder, dormant.Context);
 
             var subscribed = plugin.Events.HasSubscriptions || dormant.Context.Capabilities is CapabilityView { HasSubscribers: true };

@@ -162,6 +162,12 @@ public sealed partial class PluginHost : IAsyncDisposable
             reading?.Dispose();
         }
 
+        if (request.Id is { } id && id != manifest.Id)
+        {
+            // Registered under the id it was installed as (name@marketplace), so two marketplaces' plugins of one name coexist.
+            manifest = manifest with { Id = id };
+        }
+
         var version = manifest.Version.ToNormalizedString();
         attempt.Identify(manifest.Id, version);
         var keying = Logging.StartupActivities.Start("plugin.snapshot.key", fallbackId);
@@ -191,9 +197,14 @@ public sealed partial class PluginHost : IAsyncDisposable
     /// <summary>The checks that need no plugin file but the manifest: a free id and a matching SDK range.</summary>
     private string? IdentityRefusal(PluginManifest manifest)
     {
-        if (_loaded.ContainsKey(manifest.Id))
+        if (_loaded.TryGetValue(manifest.Id, out var loaded))
         {
-            return $"plugin '{manifest.Id}' is already loaded; two plugins cannot share an id.";
+            return $"plugin '{manifest.Id}' from {manifest.Directory} was not loaded: a plugin of that id is already loaded from {loaded.Manifest.Directory}; two plugins cannot share an id.";
+        }
+
+        if (PluginIds.IsKernelId(manifest.Id))
+        {
+            return $"plugin '{manifest.Id}' ({manifest.Directory}) was not loaded: '{manifest.Id}' is the id of the agent's kernel, never of a plugin. Rename the plugin.";
         }
 
         return manifest.Sdk.Contains(SdkInfo.Version)
@@ -245,6 +256,7 @@ public sealed partial class PluginHost : IAsyncDisposable
                 RegisterCode(manifest, loadContext, builder);
             }
 
+            RefuseTakenToolNames(manifest, builder.Capabilities);
             var services = BuildServices(builder, context);
             if (!attempt.TryCommit())
             {
@@ -328,6 +340,22 @@ public sealed partial class PluginHost : IAsyncDisposable
             ? attempt.Abandoned
             : Report(new PluginLoadResult(manifest.Id, version, status, ex is PluginRefusedException ? ex.Message : Describe(manifest, ex)));
     }
+
+    /// <summary>
+    /// Refuses a plugin tool named like an MCP server's (<c>mcp__SERVER__TOOL</c>): that prefix belongs to MCP servers, so
+    /// a permission rule for a server's tools never reaches a plugin's tool of the same name.
+    /// </summary>
+    private static void RefuseTakenToolNames(PluginManifest manifest, IEnumerable<Capability> capabilities)
+    {
+        if (capabilities.FirstOrDefault(c => c.Kind == CapabilityKind.Tool && c.Name.StartsWith(McpToolPrefix, StringComparison.Ordinal)) is { } tool)
+        {
+            throw new PluginRefusedException(
+                $"plugin '{manifest.Id}' ({manifest.Directory}) registers the tool '{tool.Name}', but names starting with '{McpToolPrefix}' belong to MCP servers' tools (mcp__SERVER__TOOL), which permission rules address by that name. Rename the tool.");
+        }
+    }
+
+    /// <summary>The prefix of MCP servers' tool names, reserved for them.</summary>
+    public const string McpToolPrefix = "mcp__";
 
     private static void AddDeclaredCapabilities(PluginManifest manifest, PluginBuilder builder)
     {

@@ -32,6 +32,12 @@ public sealed record PluginLoadResult(string PluginId, string? Version, PluginLo
 /// <param name="Directory">The plugin folder (with <c>plugin.yaml</c>).</param>
 public sealed record PluginLoadRequest(string Directory)
 {
+    /// <summary>
+    /// The id the plugin is registered under when it is not its manifest's: an installed plugin's lockfile id, which for
+    /// a marketplace plugin is <c>name@marketplace</c> (<see cref="PluginIds"/>). The manifest's id when <see langword="null"/>.
+    /// </summary>
+    public string? Id { get; init; }
+
     /// <summary>The expected content hash; when set, a mismatch refuses the plugin.</summary>
     public string? ExpectedHash { get; init; }
 

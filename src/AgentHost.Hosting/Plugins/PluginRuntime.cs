@@ -12,7 +12,14 @@ namespace AgentHost.Hosting.Plugins;
 /// <param name="Directory">The installed folder.</param>
 /// <param name="Enabled">Whether it is enabled here (project switch, else global).</param>
 /// <param name="EnabledBy">Where the state comes from: <c>global</c> or <c>project</c>.</param>
-public sealed record InstalledPlugin(LockedPlugin Locked, string Directory, bool Enabled, string EnabledBy);
+public sealed record InstalledPlugin(LockedPlugin Locked, string Directory, bool Enabled, string EnabledBy)
+{
+    /// <summary>
+    /// Why it is never loaded, when it holds an id reserved for the kernel or a first-party plugin without coming from
+    /// the bundled catalog (installed before such ids were refused): the reserved id keeps its owner.
+    /// </summary>
+    public string? Refused { get; init; }
+}
 
 /// <summary>
 /// The running set of plugins for one process: the event bus, the capability registry and the plugin host, filled
@@ -138,7 +145,10 @@ public sealed class PluginRuntime : IAsyncDisposable
                 projectVerdict = null;
             }
 
-            installed.Add(new InstalledPlugin(p, _store.InstallDirectory(p.Id, p.Version), projectVerdict ?? p.Enabled, projectVerdict is null ? "global" : "project"));
+            installed.Add(new InstalledPlugin(p, _store.InstallDirectory(p.Id, p.Version), projectVerdict ?? p.Enabled, projectVerdict is null ? "global" : "project")
+            {
+                Refused = Usurps(p),
+            });
         }
 
         if (ignored.Count > 0)
@@ -172,17 +182,20 @@ public sealed class PluginRuntime : IAsyncDisposable
             }
         }
 
-        var selected = installed.Where(p => only?.Contains(p.Locked.Id) ?? p.Enabled).ToList();
+        var wanted = installed.Where(p => only?.Contains(p.Locked.Id) ?? p.Enabled).ToList();
+        var refused = wanted.Where(p => p.Refused is not null).Select(p => Refuse(p.Locked, p.Refused!)).ToList();
+        var selected = wanted.Where(p => p.Refused is null).ToList();
         UseSnapshots();
         var loaded = await Host.LoadAllAsync(
-                selected.Select(p => new PluginLoadRequest(p.Directory) { ExpectedHash = p.Locked.Sha512, Settings = _settings(p.Locked.Id) }),
+                selected.Select(p => new PluginLoadRequest(p.Directory) { Id = p.Locked.Id, ExpectedHash = p.Locked.Sha512, Settings = _settings(p.Locked.Id) }),
                 cancellationToken)
             .ConfigureAwait(false);
         Host.Snapshots?.SaveIfChanged();
-        var skipped = installed.Except(selected)
+        var skipped = installed.Except(wanted)
             .Where(p => only is null)
             .Select(p => new PluginLoadResult(p.Locked.Id, p.Locked.Version, PluginLoadStatus.Disabled, null));
         return loaded.Select((r, i) => r with { PluginId = selected[i].Locked.Id })
+            .Concat(refused)
             .Concat(skipped)
             .OrderBy(r => r.PluginId, StringComparer.Ordinal)
             .ToList();
@@ -216,8 +229,10 @@ public sealed class PluginRuntime : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(requested);
         var resolving = Logging.StartupActivities.Start("plugins.resolve");
-        var installed = ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
+        // An installed plugin that holds a reserved id is refused (LoadInstalledAsync says so): the id keeps its owner.
+        var installed = ListInstalled().Where(p => p.Refused is null).Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
         var extra = new List<PluginLoadRequest>();
+        var claims = new List<(string Id, string Origin)>();
         foreach (var id in (defaults ?? []).Distinct(StringComparer.Ordinal).Where(d => !installed.Contains(d) && !requested.Contains(d)))
         {
             if (Host.Loaded.ContainsKey(id))
@@ -230,14 +245,7 @@ public sealed class PluginRuntime : IAsyncDisposable
                 : throw new AgentHostException(
                     ErrorKind.Configuration,
                     $"plugins.defaults: plugin '{id}' is not installed and not in the bundled catalog.{CloseMatches.Hint(CloseMatches.Find(id, installed.Concat(CatalogIds())))} Fix the list in config.yaml (see 'agent config show'), or pass --no-default-plugins."));
-        }
-
-        foreach (var type in (providerTypes ?? []).Distinct(StringComparer.Ordinal).Where(t => !installed.Contains(t) && !requested.Contains(t)))
-        {
-            if (!Host.Loaded.ContainsKey(type) && !(defaults?.Contains(type) ?? false) && FindInCatalog(type) is { } provider)
-            {
-                extra.Add(new PluginLoadRequest(provider) { Settings = _settings(type) });
-            }
+            claims.Add((id, $"the bundled plugin {id} ({bundled}, a default plugin)"));
         }
 
         foreach (var name in requested.Distinct(StringComparer.Ordinal).Where(n => !installed.Contains(n)))
@@ -247,11 +255,18 @@ public sealed class PluginRuntime : IAsyncDisposable
             var folder = Path.GetFullPath(name, workingDirectory);
             if (IsWrittenAsPath(name) && ManifestReader.IsPluginFolder(folder))
             {
-                extra.Add(new PluginLoadRequest(folder) { Settings = _settings(IdOf(folder)) });
+                PluginFolderLinks.RefuseLinksOut(folder);
+                var id = ReadId(folder);
+                extra.Add(new PluginLoadRequest(folder) { Settings = _settings(id ?? Path.GetFileName(folder)) });
+                if (id is not null)
+                {
+                    claims.Add((id, $"the plugin folder {folder}"));
+                }
             }
             else if (!IsWrittenAsPath(name) && FindInCatalog(name) is { } bundled)
             {
                 extra.Add(new PluginLoadRequest(bundled) { Settings = _settings(name) });
+                claims.Add((name, $"the bundled plugin {name} ({bundled})"));
             }
             else
             {
@@ -267,16 +282,29 @@ public sealed class PluginRuntime : IAsyncDisposable
             }
         }
 
+        // After the requested ones: a --plugin folder that declares a provider's id is the provider then.
+        foreach (var type in (providerTypes ?? []).Distinct(StringComparer.Ordinal).Where(t => !installed.Contains(t) && !requested.Contains(t) && claims.All(c => c.Id != t)))
+        {
+            if (!Host.Loaded.ContainsKey(type) && !(defaults?.Contains(type) ?? false) && FindInCatalog(type) is { } provider)
+            {
+                extra.Add(new PluginLoadRequest(provider) { Settings = _settings(type) });
+                claims.Add((type, $"the bundled plugin {type} ({provider})"));
+            }
+        }
+
+        var fromStore = ListInstalled().Where(p => p.Enabled || requested.Contains(p.Locked.Id)).ToList();
+        RefuseSharedIds(claims, fromStore);
+
         // Installed and bundled plugins load together (the default packs are most of a run's plugins).
         UseSnapshots();
         resolving?.Dispose();
-        var storeLoad = LoadInstalledAsync([.. ListInstalled().Where(p => p.Enabled || requested.Contains(p.Locked.Id)).Select(p => p.Locked.Id)], cancellationToken);
+        var storeLoad = LoadInstalledAsync([.. fromStore.Select(p => p.Locked.Id)], cancellationToken);
         var otherLoad = Host.LoadAllAsync(extra, cancellationToken);
         await Task.WhenAll((Task)storeLoad, otherLoad).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        var (fromStore, fromElsewhere) = (await storeLoad.ConfigureAwait(false), await otherLoad.ConfigureAwait(false));
+        var (storeResults, otherResults) = (await storeLoad.ConfigureAwait(false), await otherLoad.ConfigureAwait(false));
         Host.Snapshots?.SaveIfChanged();
         var bridge = await EnsureLspBridgeAsync(cancellationToken).ConfigureAwait(false);
-        return fromStore.Concat(fromElsewhere).Concat(bridge).OrderBy(r => r.PluginId, StringComparer.Ordinal).ToList();
+        return storeResults.Concat(otherResults).Concat(bridge).OrderBy(r => r.PluginId, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>
@@ -405,17 +433,50 @@ public sealed class PluginRuntime : IAsyncDisposable
         _ensuring.Dispose();
     }
 
-    /// <summary>The plugin id a folder's manifest declares (its settings are configured under it); the folder name when the manifest is unreadable (loading then reports why).</summary>
-    private static string IdOf(string folder)
+    /// <summary>
+    /// Why an installed plugin may not be loaded under its id: the id is the kernel's or a first-party plugin's and the
+    /// plugin did not come from the bundled catalog; <see langword="null"/> when it may.
+    /// </summary>
+    private string? Usurps(LockedPlugin plugin)
     {
-        try
+        if (plugin.Source == "catalog" || _store.ReservedBy(plugin.Id) is not { } owner)
         {
-            return ManifestReader.ReadFromDirectory(folder).Id;
+            return null;
         }
-        catch (AgentHostException)
-        {
-            return Path.GetFileName(folder);
-        }
+
+        return $"plugin '{plugin.Id}' installed from {plugin.Source} ({plugin.Origin}) was not loaded: '{plugin.Id}' is reserved for {owner}, " +
+               $"so a plugin from elsewhere cannot take it. Remove it with 'agent plugin remove {plugin.Id}'; a plugin of another name (or from a marketplace, as name@marketplace) can be installed instead.";
     }
 
+    private PluginLoadResult Refuse(LockedPlugin plugin, string reason)
+    {
+        Events.Publish(new PluginFailedEvent(plugin.Id, reason));
+        return new PluginLoadResult(plugin.Id, plugin.Version, PluginLoadStatus.Refused, reason);
+    }
+
+    /// <summary>
+    /// Refuses a run whose plugins would share an id — a <c>--plugin</c> folder declaring the id of a default or installed
+    /// plugin, or two folders of one id — naming both origins: one of them would otherwise be left out by chance.
+    /// </summary>
+    private static void RefuseSharedIds(List<(string Id, string Origin)> claims, List<InstalledPlugin> fromStore)
+    {
+        var origins = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var plugin in fromStore.Where(p => p.Refused is null))
+        {
+            origins[plugin.Locked.Id] = $"the installed plugin {plugin.Locked.Id} {plugin.Locked.Version} (from {plugin.Locked.Source}: {plugin.Locked.Origin})";
+        }
+
+        foreach (var (id, origin) in claims)
+        {
+            if (origins.TryGetValue(id, out var other))
+            {
+                throw new AgentHostException(
+                    ErrorKind.Plugin,
+                    $"two plugins of this run declare the id '{id}': {other} and {origin}; one would replace the other. " +
+                    "Load only one of them: drop the folder's --plugin, pass --no-default-plugins (and name the defaults you want with --plugin), or, for an installed plugin, disable it ('agent plugin disable " + id + "').");
+            }
+
+            origins[id] = origin;
+        }
+    }
 }

@@ -41,6 +41,47 @@ public sealed class PluginStore
     /// <returns>The folder path.</returns>
     public string InstallDirectory(string id, string version) => Path.Combine(Paths.PluginsDirectory, id, version);
 
+    /// <summary>
+    /// The bundled catalog's folder of the first-party plugin with this id (the catalog keeps each one in a folder named
+    /// by its id), or <see langword="null"/> when the catalog has none: a first-party id is reserved for the catalog.
+    /// </summary>
+    /// <param name="id">The plugin id.</param>
+    /// <returns>The folder, or <see langword="null"/>.</returns>
+    public string? FirstPartyFolder(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (id.Length == 0 || id.Contains(PluginIds.MarketplaceSeparator, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var folder = Path.Combine(CatalogDirectory, id);
+        if (Path.GetFileName(folder) != id || !ManifestReader.IsPluginFolder(folder))
+        {
+            return null;
+        }
+
+        try
+        {
+            return ManifestReader.ReadFromDirectory(folder).Id == id ? folder : null;
+        }
+        catch (AgentHostException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Who holds <paramref name="id"/> when no installed plugin may take it: the kernel (<see cref="PluginIds.KernelIds"/>)
+    /// or a first-party plugin of the bundled catalog; <see langword="null"/> when the id is free.
+    /// </summary>
+    /// <param name="id">The plugin id.</param>
+    /// <returns>A description for messages, or <see langword="null"/>.</returns>
+    public string? ReservedBy(string id) =>
+        PluginIds.IsKernelId(id) ? "the agent's kernel (its own tools are registered under it)"
+        : FirstPartyFolder(id) is { } folder ? $"the first-party plugin '{id}' bundled with agent ({folder})"
+        : null;
+
     /// <summary>Loads the lockfile.</summary>
     /// <returns>The lockfile.</returns>
     public PluginLockFile LoadLockFile() => PluginLockFile.Load(Paths.LockFile);

@@ -1,26 +1,24 @@
-using System.Buffers;
 using System.Text;
-using System.Text.RegularExpressions;
+
 namespace AgentHost.Hosting.Security;
 
 /// <summary>
-/// Removes secrets from text before it is stored, logged or emitted as an event: PEM private keys (RSA, EC, DSA,
-/// OPENSSH, ENCRYPTED, PGP), AWS access key ids and secret access keys, GitHub, GitLab, Slack (tokens and webhook
-/// URLs), Google (API keys, OAuth secrets and tokens, service-account private keys), Azure connection strings and SAS
-/// signatures, npm, Stripe, OpenAI and Anthropic keys, JWTs, bearer and basic credentials, passwords in URLs,
-/// quoted or <c>KEY=value</c> assignments to password/secret/token/api-key names, and the values of environment
-/// variables whose names contain KEY, TOKEN, SECRET or PASSWORD.
+/// Removes secrets from text before it is stored, logged or emitted as an event, by the data-driven rules of a
+/// <see cref="SecretRuleSet"/> (the built-in <c>secret-rules.yaml</c>: private key blocks, AWS access key ids and secret
+/// access keys, GitHub, GitLab, Slack, Google, Azure, npm, Stripe, OpenAI, Anthropic and other tokens, JWTs, bearer and
+/// basic credentials, passwords in URLs and connection strings, and secret-named assignments; plus any configured in
+/// <c>secrets.rules</c>), and the values of environment variables whose names contain KEY, TOKEN, SECRET or PASSWORD.
 /// </summary>
 /// <remarks>
-/// Immutable and thread-safe; create one per process environment. Fast on the common path: a vectorised search for
-/// the few literal markers every pattern needs (<see cref="SearchValues{T}"/>) decides whether the source-generated
-/// patterns run at all. The keyed patterns keep the name and mask only the value (<c>password=[REDACTED]</c>);
-/// stand-alone tokens and private-key blocks are replaced whole. What is deliberately not masked, to keep code,
-/// hashes and identifiers intact: bare 40-character base64 strings without a key name (they look like git hashes and
-/// base64 data), unquoted assignments with spaces around <c>=</c> (<c>password = GetPassword()</c> is code), and
-/// quoted values with spaces (prose). Streamed text is scrubbed with <see cref="SecretStreamScrubber"/>.
+/// Immutable and thread-safe; create one per process environment. Fast on the common path: a vectorised search for the
+/// rules' keywords (<see cref="SecretRuleSet"/>) decides whether, and which, expressions run at all, and only on the
+/// lines that hold a keyword. Keyed rules keep the name and mask only the value (<c>password=[REDACTED]</c>); tokens and
+/// private-key blocks are replaced whole. What is deliberately not masked, to keep code, hashes and identifiers intact:
+/// bare 40-character base64 strings with no key name or AWS mention on their line (they look like hashes and base64
+/// data), unquoted assignments with spaces around <c>=</c> unless the value looks random (<c>password = GetPassword()</c>
+/// is code), and quoted values with spaces (prose). Streamed text is scrubbed with <see cref="SecretStreamScrubber"/>.
 /// </remarks>
-public sealed partial class SecretScrubber
+public sealed class SecretScrubber
 {
     /// <summary>What replaces a secret.</summary>
     public const string Mask = "[REDACTED]";
@@ -28,13 +26,28 @@ public sealed partial class SecretScrubber
     private static readonly string[] SecretNameParts = ["KEY", "TOKEN", "SECRET", "PASSWORD"];
     private readonly string[] _environmentSecrets;
 
-    /// <summary>Creates a scrubber that also masks the secret-named variables of <paramref name="environment"/>.</summary>
+    /// <summary>The rules, or <see langword="null"/> for the built-in ones (loaded on first use, or by the warm-up).</summary>
+    private readonly SecretRuleSet? _rules;
+
+    /// <summary>Creates a scrubber with the built-in rules that also masks the secret-named variables of <paramref name="environment"/>.</summary>
     /// <param name="environment">The environment, or <see langword="null"/> for patterns only.</param>
     public SecretScrubber(HostEnvironment? environment = null)
+        : this(environment, null)
+    {
+    }
+
+    /// <summary>Creates a scrubber with <paramref name="rules"/> that also masks the secret-named variables of <paramref name="environment"/>.</summary>
+    /// <param name="environment">The environment, or <see langword="null"/> for patterns only.</param>
+    /// <param name="rules">The rules (e.g. the built-in ones with the configured ones), or <see langword="null"/> for the built-in ones.</param>
+    public SecretScrubber(HostEnvironment? environment, SecretRuleSet? rules)
     {
         WarmUpOnce();
+        _rules = rules;
         _environmentSecrets = environment is null ? [] : EnvironmentSecrets(environment.Variables);
     }
+
+    /// <summary>The rules this scrubber applies.</summary>
+    public SecretRuleSet Rules => _rules ?? SecretRuleSet.BuiltIn;
 
     private static int _warmedUp;
 
@@ -79,15 +92,27 @@ public sealed partial class SecretScrubber
     }
 
     /// <summary>
-    /// Builds the marker searches, and has their vectorised code compiled, on a pool thread when the first scrubber is
-    /// made (about 15 ms of JIT that a ReadyToRun image does not hold): the first scrub of a run, on the way to the
-    /// first model request, then finds them ready instead of paying for them.
+    /// Loads the built-in rules and builds their keyword searches, and has the searches' vectorised code compiled, on a
+    /// pool thread when the first scrubber is made (JIT that a ReadyToRun image does not hold): the first scrub of a
+    /// run, on the way to the first model request, then finds them ready instead of paying for them.
     /// </summary>
     private static void WarmUpOnce()
     {
         if (Interlocked.Exchange(ref _warmedUp, 1) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static _ => SecretPatterns.WarmUp(), null);
+            ThreadPool.UnsafeQueueUserWorkItem(static _ => WarmUp(), null);
+        }
+    }
+
+    private static void WarmUp()
+    {
+        try
+        {
+            SecretRuleSet.BuiltIn.WarmUp();
+        }
+        catch (AgentHostException)
+        {
+            // Broken built-in rules (a build defect): the first scrub throws the same error where it can be reported.
         }
     }
 
@@ -112,37 +137,41 @@ public sealed partial class SecretScrubber
             }
         }
 
-        var first = SecretPatterns.IndexOfMarker(text);
+        var rules = Rules;
+        var first = rules.IndexOfKeyword(text);
         if (first < 0)
         {
             return text;
         }
 
-        if (text.Contains("-----BEGIN", StringComparison.Ordinal))
+        foreach (var block in rules.BlockRules)
         {
-            text = SecretPatterns.PrivateKey().Replace(text, Mask);
-            first = SecretPatterns.IndexOfMarker(text);
+            if (SecretRuleSet.HasKeyword(block, text))
+            {
+                text = block.Mask(text);
+            }
         }
 
-        return first < 0 ? text : ScrubLines(text, first);
+        first = rules.IndexOfKeyword(text);
+        return first < 0 ? text : ScrubLines(rules, text, first);
     }
 
     /// <summary>
-    /// Runs the one-line patterns only on the lines that hold a marker (none of them spans a line break), so a long
-    /// file with a few mentions of "token" costs a few short matches, not a scan of every character by every pattern.
+    /// Runs the line rules only on the lines that hold a keyword (none of them spans a line break), so a long file with
+    /// a few mentions of "token" costs a few short matches, not a scan of every character by every rule.
     /// </summary>
-    private static string ScrubLines(string text, int marker)
+    private static string ScrubLines(SecretRuleSet rules, string text, int keyword)
     {
         StringBuilder? result = null;
         var copied = 0;
-        while (marker >= 0)
+        while (keyword >= 0)
         {
-            var start = marker == 0 ? 0 : text.LastIndexOf('\n', marker - 1) + 1;
-            var end = text.IndexOf('\n', marker);
+            var start = keyword == 0 ? 0 : text.LastIndexOf('\n', keyword - 1) + 1;
+            var end = text.IndexOf('\n', keyword);
             end = end < 0 ? text.Length : end;
             var line = text[start..end];
-            var clean = SecretPatterns.Token().Replace(SecretPatterns.KeyedValue().Replace(line, MaskValue), Mask);
-            if (!string.Equals(clean, line, StringComparison.Ordinal))
+            var clean = rules.ScrubLine(line);
+            if (!ReferenceEquals(clean, line) && !string.Equals(clean, line, StringComparison.Ordinal))
             {
                 result ??= new StringBuilder(text.Length);
                 result.Append(text, copied, start - copied).Append(clean);
@@ -154,18 +183,10 @@ public sealed partial class SecretScrubber
                 break;
             }
 
-            var next = SecretPatterns.IndexOfMarker(text.AsSpan(end + 1));
-            marker = next < 0 ? -1 : end + 1 + next;
+            var next = rules.IndexOfKeyword(text.AsSpan(end + 1));
+            keyword = next < 0 ? -1 : end + 1 + next;
         }
 
         return result is null ? text : result.Append(text, copied, text.Length - copied).ToString();
-    }
-
-    /// <summary>Keeps the name and punctuation of a keyed secret, masks its value (the group <c>v</c>).</summary>
-    private static string MaskValue(Match match)
-    {
-        var value = match.Groups["v"];
-        var start = value.Index - match.Index;
-        return string.Concat(match.ValueSpan[..start], Mask, match.ValueSpan[(start + value.Length)..]);
     }
 }

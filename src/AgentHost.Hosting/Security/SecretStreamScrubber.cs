@@ -6,9 +6,10 @@ namespace AgentHost.Hosting.Security;
 /// rest back until more arrives or <see cref="Flush"/>.
 /// </summary>
 /// <remarks>
-/// What is held back: the last word (a token may still grow); a PEM block from its <c>-----BEGIN</c> until its
-/// <c>-----END …-----</c> line; and, on the current line, the text from a key word (<c>password</c>, <c>secret</c>,
-/// <c>token</c>, <c>Authorization</c>, …) until the line ends or 256 more characters arrive, so that
+/// What is held back: the last word (a token may still grow); a block rule's match (a private key, see
+/// <see cref="SecretRule.BlockEnd"/>) from its keyword until its end line has ended; and, on the current line, the text
+/// from a keyword of a rule whose match may hold white space (<c>password</c>, <c>secret</c>, <c>token</c>,
+/// <c>Authorization</c>, <c>aws</c>, …) until the line ends or 256 more characters arrive, so that
 /// <c>aws_secret_access_key = </c> and its value in the next delta are scrubbed together. Nothing is held beyond
 /// 64 KiB. Not thread-safe: one instance per stream.
 /// </remarks>
@@ -20,7 +21,6 @@ internal sealed class SecretStreamScrubber(SecretScrubber scrubber)
     /// <summary>The most text held back.</summary>
     internal const int MaxHeld = 64 * 1024;
 
-    private const string PemBegin = "-----BEGIN";
     private string _held = string.Empty;
 
     /// <summary>Adds a delta; returns the scrubbed text that is safe to emit now (possibly empty).</summary>
@@ -29,7 +29,7 @@ internal sealed class SecretStreamScrubber(SecretScrubber scrubber)
     public string Push(string delta)
     {
         var text = _held.Length == 0 ? delta : _held + delta;
-        var safe = text.Length > MaxHeld ? text.Length : SafeLength(text);
+        var safe = text.Length > MaxHeld ? text.Length : SafeLength(scrubber.Rules, text);
         _held = text[safe..];
         return safe == 0 ? string.Empty : scrubber.Scrub(text[..safe]);
     }
@@ -44,20 +44,26 @@ internal sealed class SecretStreamScrubber(SecretScrubber scrubber)
     }
 
     /// <summary>The length of the prefix of <paramref name="text"/> that no unfinished secret can reach into.</summary>
-    internal static int SafeLength(string text)
+    internal static int SafeLength(SecretRuleSet rules, string text)
     {
         var span = text.AsSpan();
         var safe = WordStart(span, span.Length);
 
-        var begin = span.LastIndexOf(PemBegin, StringComparison.Ordinal);
-        if (begin >= 0 && !PemEnded(span[begin..]))
+        foreach (var block in rules.BlockRules)
         {
-            safe = Math.Min(safe, begin);
+            foreach (var keyword in block.Keywords)
+            {
+                var begin = span.LastIndexOf(keyword, StringComparison.OrdinalIgnoreCase);
+                if (begin >= 0 && !BlockEnded(span[begin..], block.BlockEnd!))
+                {
+                    safe = Math.Min(safe, begin);
+                }
+            }
         }
 
         var lineStart = span.LastIndexOfAny('\n', '\r') + 1;
         var windowStart = Math.Max(lineStart, span.Length - KeyWordWindow);
-        var word = SecretPatterns.IndexOfKeyWord(span[windowStart..]);
+        var word = rules.IndexOfHoldKeyword(span[windowStart..]);
         if (word >= 0)
         {
             safe = Math.Min(safe, WordStart(span, windowStart + word));
@@ -78,10 +84,10 @@ internal sealed class SecretStreamScrubber(SecretScrubber scrubber)
         return i;
     }
 
-    /// <summary>Whether a PEM block (starting at its BEGIN line) has a complete END line.</summary>
-    private static bool PemEnded(ReadOnlySpan<char> block)
+    /// <summary>Whether a block (starting at its keyword) has its end literal, and the line of that end has ended.</summary>
+    private static bool BlockEnded(ReadOnlySpan<char> block, string end)
     {
-        var end = block.IndexOf("-----END", StringComparison.Ordinal);
-        return end >= 0 && block[(end + 8)..].Contains("-----", StringComparison.Ordinal);
+        var at = block.IndexOf(end, StringComparison.OrdinalIgnoreCase);
+        return at >= 0 && block[(at + end.Length)..].IndexOfAny('\n', '\r') >= 0;
     }
 }

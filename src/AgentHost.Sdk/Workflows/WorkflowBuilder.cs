@@ -13,7 +13,7 @@ namespace AgentHost.Sdk.Workflows;
 /// builder.AddWorkflow(new WorkflowBuilder("lint-fix")
 ///     .Input("path", "string", required: true)
 ///     .Nodes(n => n
-///         .Shell("lint", "eslint {{ inputs.path }}")
+///         .Shell("lint", "eslint -- \"$AGENT_INPUT_PATH\"")
 ///         .Agent("fix", "Fix these problems:\n{{ nodes.lint.output }}", o => o.Set("permission_mode", "accept-edits")))
 ///     .Build());
 /// </code>

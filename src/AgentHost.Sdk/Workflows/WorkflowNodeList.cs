@@ -33,7 +33,7 @@ public sealed class WorkflowNodeList
 
     /// <summary>Appends a shell command (<c>kind: shell</c>).</summary>
     /// <param name="id">The node id.</param>
-    /// <param name="command">The command template (inserted values are shell-quoted unless <c>| raw</c>).</param>
+    /// <param name="command">The command: shell source without <c>{{ }}</c>; values arrive as environment variables (<c>"$AGENT_INPUT_PATH"</c>, or the node's <c>env</c> set with <c>o.Set("env", …)</c>).</param>
     /// <param name="configure">Sets other fields (<c>timeout</c>, <c>fail_on_error</c>) and edges.</param>
     /// <returns>This list.</returns>
     public WorkflowNodeList Shell(string id, string command, Action<WorkflowNodeOptions>? configure = null) =>

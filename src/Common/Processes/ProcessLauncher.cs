@@ -38,7 +38,20 @@ internal static class ProcessLauncher
     /// <param name="spec">What to start.</param>
     /// <returns>The running process.</returns>
     /// <exception cref="ProgramStartException">It was not found or could not be started.</exception>
-    public static OwnedProcess Start(ProcessSpec spec) => Start(spec, CreateStartInfo(spec, Resolve(spec)));
+    public static OwnedProcess Start(ProcessSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var path = Resolve(spec);
+        var info = CreateStartInfo(spec, path);
+        var watchdog = spec.DiesWithHost && spec.RawArguments is null ? ProcessGroupWatchdog.Find(spec.RefusedRoots) : null;
+        if (watchdog is not null && watchdog.Supports(spec.KeepInputOpen))
+        {
+            watchdog.Wrap(info, path, spec.KeepInputOpen);
+            return Start(spec with { KeepInputOpen = true }, info, null, new Owner(path, watchdog, spec.KeepInputOpen));
+        }
+
+        return Start(spec, info, null, new Owner(path, null, false));
+    }
 
     /// <summary>Starts a program from start information made by <see cref="CreateStartInfo"/> (and adjusted by the caller).</summary>
     /// <param name="spec">What to start.</param>
@@ -50,6 +63,11 @@ internal static class ProcessLauncher
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(info);
+        return Start(spec, info, configure, new Owner(info.FileName, null, false));
+    }
+
+    private static OwnedProcess Start(ProcessSpec spec, ProcessStartInfo info, Action<Process>? configure, Owner owner)
+    {
         if (!Path.IsPathFullyQualified(info.FileName) || info.UseShellExecute)
         {
             throw new ArgumentException("the launcher starts only absolute paths, without the shell", nameof(info));
@@ -72,8 +90,24 @@ internal static class ProcessLauncher
             process.StandardInput.Close();
         }
 
-        return new OwnedProcess(process, info.FileName);
+        IDisposable? job = null;
+        if (spec.DiesWithHost && OperatingSystem.IsWindows())
+        {
+            try
+            {
+                job = WindowsJob.Assign(process);
+            }
+            catch (Win32Exception)
+            {
+                // It exited already, or its job allows no nesting: the tree kill remains.
+            }
+        }
+
+        return new OwnedProcess(process, owner.Path, owner.Watchdog, owner.WatchdogInput, job);
     }
+
+    /// <summary>What the started process is: the program's path (not the watchdog's), and its watchdog.</summary>
+    private sealed record Owner(string Path, ProcessGroupWatchdog? Watchdog, bool WatchdogInput);
 
     /// <summary>
     /// Runs a program to its end and returns its output: for example <c>/bin/sh -c COMMAND</c> read with a timeout. The
@@ -102,12 +136,7 @@ internal static class ProcessLauncher
         var stderr = ReadBoundedAsync(process.Process.StandardError, 64_000, static () => { });
         try
         {
-            if (input is not null)
-            {
-                await process.Process.StandardInput.WriteAsync(input.AsMemory(), limit.Token).ConfigureAwait(false);
-            }
-
-            process.Process.StandardInput.Close();
+            await process.SendInputAsync(input ?? string.Empty, limit.Token).ConfigureAwait(false);
         }
         catch (IOException)
         {

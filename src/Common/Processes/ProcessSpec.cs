@@ -23,7 +23,16 @@ internal sealed record ProcessSpec(string Program, IReadOnlyList<string> Argumen
     public bool AbsolutePathOnly { get; init; } = true;
 
     /// <summary>Whether standard input is a pipe the caller writes (otherwise it is redirected and closed at start).</summary>
+    /// <remarks>With <see cref="DiesWithHost"/>, the input is given with <see cref="OwnedProcess.SendInputAsync"/>.</remarks>
     public bool KeepInputOpen { get; init; }
+
+    /// <summary>
+    /// Whether the program and everything it starts die with the host, however the host ends (SIGKILL included): on
+    /// Linux its own process group under a watchdog (<see cref="ProcessGroupWatchdog"/>), on Windows a job object
+    /// (<see cref="WindowsJob"/>); killing it then kills the group or the job. Elsewhere, and when the watchdog's
+    /// programs are missing, only the process tree is killed (<see cref="OwnedProcess.DiesWithHost"/> says which).
+    /// </summary>
+    public bool DiesWithHost { get; init; }
 
     /// <summary>The encoding of the output streams (UTF-8 without a byte-order mark by default).</summary>
     public Encoding OutputEncoding { get; init; } = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);

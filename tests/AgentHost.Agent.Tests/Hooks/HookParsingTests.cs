@@ -47,17 +47,17 @@ public sealed class HookParsingTests
                 "Stop": [ { "hooks": [ { "type": "command", "command": "${AGENT_PLUGIN_ROOT}/check.sh" } ] } ]
               }
             }
-            """, "/p/hooks/hooks.json", HookOrigin.Plugin, problems, h => h with { Command = HookConfiguration.ExpandPluginRoot(h.Command, "/p"), PluginId = "acme", PluginRoot = "/p" });
+            """, "/p/hooks/hooks.json", HookOrigin.Plugin, problems, h => h with { Command = PluginRootReferences.QuotePosix(h.Command), PluginId = "acme", PluginRoot = "/p" });
 
         Assert.Empty(problems);
         Assert.Collection(
             hooks,
             h =>
             {
-                Assert.Equal(("PostToolUse", "Write|Edit", "/p/fmt.sh", TimeSpan.FromSeconds(30)), (h.Event, h.Matcher, h.Command, h.Timeout));
+                Assert.Equal(("PostToolUse", "Write|Edit", "\"${CLAUDE_PLUGIN_ROOT}\"/fmt.sh", TimeSpan.FromSeconds(30)), (h.Event, h.Matcher, h.Command, h.Timeout));
                 Assert.Equal("plugin acme (/p/hooks/hooks.json (hooks.PostToolUse[0].hooks[0]))", h.Label);
             },
-            h => Assert.Equal(("Stop", "/p/check.sh", HookDefinition.DefaultTimeout), (h.Event, h.Command, h.Timeout)));
+            h => Assert.Equal(("Stop", "\"${AGENT_PLUGIN_ROOT}\"/check.sh", HookDefinition.DefaultTimeout), (h.Event, h.Command, h.Timeout)));
     }
 
     [Theory]
@@ -110,7 +110,7 @@ public sealed class HookParsingTests
     [InlineData("PermissionRequest", 2, "", "no", "deny", "no", "blocked")]
     [InlineData("Stop", 2, "", "run the tests", null, "run the tests", "blocked")]
     [InlineData("SessionStart", 2, "", "ignored", null, null, "error")]
-    [InlineData("PreToolUse", 1, "", "crashed", null, null, "error")]
+    [InlineData("PostToolUse", 1, "", "crashed", null, null, "error")]
     [InlineData("PreToolUse", 0, "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"allow\",\"permissionDecisionReason\":\"fine\"}}", "", "allow", "fine", "success")]
     [InlineData("PreToolUse", 0, "{\"hookSpecificOutput\":{\"permissionDecision\":\"ask\",\"permissionDecisionReason\":\"check\"}}", "", "ask", "check", "success")]
     [InlineData("PreToolUse", 0, "{\"hookSpecificOutput\":{\"permissionDecision\":\"deny\",\"permissionDecisionReason\":\"no\"}}", "", "deny", "no", "blocked")]
@@ -190,6 +190,58 @@ public sealed class HookParsingTests
         Assert.Equal("shell", HookToolNames.HostName("Bash"));
         Assert.Equal("mcp__x__y", HookToolNames.HostName("mcp__x__y"));
         Assert.Null(HookToolNames.AliasOf("git_status"));
+    }
+
+    [Fact]
+    public void AFailingPreToolUseHook_Blocks_UnlessItSaysOnFailureAllow()
+    {
+        HookProcessResult[] failures =
+        [
+            Result(1, string.Empty, "linter missing"),
+            Result(127, string.Empty, "guard.sh: not found"),
+            Result(0, "{not json"),
+            new(null, string.Empty, string.Empty, TimeSpan.FromSeconds(60)) { TimedOut = true },
+            new(null, string.Empty, "no /bin/sh", TimeSpan.Zero) { FailedToStart = true },
+        ];
+
+        foreach (var failure in failures)
+        {
+            var closed = HookAnswer.Read(Hook("PreToolUse"), failure);
+            var open = HookAnswer.Read(Hook("PreToolUse") with { FailOpen = true }, failure);
+            var elsewhere = HookAnswer.Read(Hook("PostToolUse"), failure);
+
+            Assert.True(closed.Blocks);
+            Assert.Equal("deny", closed.PermissionDecision);
+            Assert.Contains("a failing guard hook blocks the call", closed.Reason, StringComparison.Ordinal);
+            Assert.Contains("\"onFailure\": \"allow\"", closed.Reason, StringComparison.Ordinal);
+            Assert.NotNull(closed.Warning);
+            Assert.False(open.Blocks);
+            Assert.Null(open.PermissionDecision);
+            Assert.False(elsewhere.Blocks);
+        }
+    }
+
+    [Theory]
+    [InlineData("PreToolUse", "allow", true, null)]
+    [InlineData("PreToolUse", "block", false, null)]
+    [InlineData("PreToolUse", "ignore", false, "'onFailure' is 'ignore'; write \"block\" (the default: a failing guard blocks the call) or \"allow\" (the call goes on). Skipped.")]
+    [InlineData("PostToolUse", "allow", false, "PostToolUse hook: 'onFailure' applies to PreToolUse hooks only")]
+    public void OnFailure_IsReadForPreToolUseHooks_AndAnythingElseIsAProblem(string hookEvent, string value, bool failOpen, string? problem)
+    {
+        var problems = new List<string>();
+        var hooks = HookConfiguration.ReadJson(
+            $$$"""{"hooks": {"{{{hookEvent}}}": [{"hooks": [{"type": "command", "command": "x", "onFailure": "{{{value}}}"}]}]}}""", "f.json", HookOrigin.User, problems);
+
+        if (problem is null)
+        {
+            Assert.Empty(problems);
+            Assert.Equal(failOpen, Assert.Single(hooks).FailOpen);
+        }
+        else
+        {
+            Assert.Empty(hooks);
+            Assert.Contains(problem, Assert.Single(problems), StringComparison.Ordinal);
+        }
     }
 
     private static HookDefinition Hook(string hookEvent) => new(hookEvent, string.Empty, "true", HookDefinition.DefaultTimeout, "test", HookOrigin.User);

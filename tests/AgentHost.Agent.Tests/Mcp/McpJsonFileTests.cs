@@ -61,15 +61,37 @@ public sealed class McpJsonFileTests : IDisposable
         Assert.Contains(expected, problem, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("github", "create_issue", "mcp__github__create_issue")]
-    [InlineData("docs", "search.pages v2", "mcp__docs__search_pages_v2")]
-    public void ToolNames_FollowThePeersConvention_WithCharactersModelsAccept(string server, string tool, string expected) =>
-        Assert.Equal(expected, McpServerNames.ToolName(server, tool));
+    [Fact]
+    public void ToolNames_FollowThePeersConvention() =>
+        Assert.Equal("mcp__github__create_issue", McpServerNames.ToolName("github", "create_issue"));
+
+    [Fact]
+    public void AToolNameWithCharactersModelsReject_GetsThemReplaced_AndAHashOfItsRealName() =>
+        Assert.Matches("^mcp__docs__search_pages_v2_[0-9a-f]{8}$", McpServerNames.ToolName("docs", "search.pages v2"));
 
     [Fact]
     public void ALongToolName_IsCutAt64() =>
         Assert.Equal(64, McpServerNames.ToolName("server", new string('t', 100)).Length);
+
+    [Fact]
+    public void NamesThatDifferOnlyInWhatNamingChanges_StayApart()
+    {
+        var common = new string('c', 70);
+
+        Assert.NotEqual(McpServerNames.ToolName("s", common + "_read"), McpServerNames.ToolName("s", common + "_delete"));
+        Assert.NotEqual(McpServerNames.ToolName("s", "a.b"), McpServerNames.ToolName("s", "a b"));
+        Assert.NotEqual(McpServerNames.ToolName("s", "a.b"), McpServerNames.ToolName("s", "a_b"));
+    }
+
+    [Theory]
+    [InlineData("github", true)]
+    [InlineData("my-server_2", true)]
+    [InlineData("a__b", false)]
+    [InlineData("a_", false)]
+    [InlineData("a.b", false)]
+    [InlineData("", false)]
+    public void AServerName_CannotMakeAnotherServersToolNames(string name, bool valid) =>
+        Assert.Equal(valid, McpServerNames.IsValid(name));
 
     [Theory]
     [InlineData(true, null, false, ToolEffect.Read)]

@@ -52,6 +52,29 @@ public sealed class WorkflowCatalogTests
     }
 
     [Fact]
+    public void AnUntrustedProjectsWorkflow_NeverTakesANameAnotherSourceHas_AndIsListedWithBothOrigins()
+    {
+        using var temp = new TempDirectory();
+        var file = temp.WriteFile("project/.agents/workflows/review.yaml", Flow("parallel-review", "project review"));
+        temp.WriteFile("project/.agents/workflows/own.yaml", Flow("own-name"));
+
+        var untrusted = new WorkflowCatalog(temp.Combine("project"), temp.Combine("u"), projectTrusted: false);
+        var trusted = new WorkflowCatalog(temp.Combine("project"), temp.Combine("u"), projectTrusted: true);
+
+        Assert.Equal(WorkflowSourceKind.Bundled, untrusted.Find("parallel-review", temp.Path).Source.Kind);
+        Assert.Equal(WorkflowSourceKind.Project, untrusted.Find("own-name", temp.Path).Source.Kind);
+        var shadowed = Assert.Single(untrusted.Shadowed("parallel-review"));
+        Assert.True(shadowed.NotTrusted);
+        Assert.Equal(file, shadowed.Source.Path);
+        Assert.Equal("(not used: the project is not trusted, and bundled has this name: bundled/parallel-review.yaml; 'agent trust' lets it take the name)", shadowed.ShadowNote);
+
+        Assert.Equal("project review", trusted.Find("parallel-review", temp.Path).Description);
+        var bundled = Assert.Single(trusted.Shadowed("parallel-review"));
+        Assert.False(bundled.NotTrusted);
+        Assert.Equal($"(shadowed by project: {file})", bundled.ShadowNote);
+    }
+
+    [Fact]
     public void BrokenFile_IsListedWithItsProblems_AndFindReportsThem()
     {
         using var temp = new TempDirectory();

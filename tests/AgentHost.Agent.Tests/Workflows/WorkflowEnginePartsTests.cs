@@ -72,14 +72,17 @@ public sealed class WorkflowEnginePartsTests
         var steps = new WorkflowBudgetTracker("RUN1", new WorkflowBudget(5, null, null), new WorkflowRunCounters(4, 0, 0));
         steps.Check(beforeModelNode: true);
         Assert.Equal(1, steps.StepsLeft);
-        steps.Add(1, null);
+        Assert.True(steps.TryTakeStep());
+        Assert.False(steps.TryTakeStep());
+        Assert.True(steps.StepsExhausted);
         steps.Check();
         var stepError = Assert.Throws<WorkflowBudgetException>(() => steps.Check(beforeModelNode: true));
         Assert.Equal("budget max_steps 5 reached (5 model steps used). Raise it with 'agent workflow resume RUN1 --max-steps 15'.", stepError.Message);
 
         var cost = new WorkflowBudgetTracker("RUN2", new WorkflowBudget(null, null, 1.5m), new WorkflowRunCounters(0, 1m, 0));
-        cost.Add(3, 0.75m);
-        Assert.Equal(new WorkflowRunCounters(3, 1.75m, cost.Counters.ActiveMilliseconds), cost.Counters);
+        Assert.True(cost.TryTakeStep());
+        cost.AddCost(0.75m);
+        Assert.Equal(new WorkflowRunCounters(1, 1.75m, cost.Counters.ActiveMilliseconds), cost.Counters);
         Assert.Contains("budget max_cost $1.50 reached ($1.75 spent)", Assert.Throws<WorkflowBudgetException>(() => cost.Check()).Message, StringComparison.Ordinal);
 
         var time = new WorkflowBudgetTracker("RUN3", new WorkflowBudget(null, TimeSpan.FromMinutes(1), null), new WorkflowRunCounters(0, 0, 61_000));

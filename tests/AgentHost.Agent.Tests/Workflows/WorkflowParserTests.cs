@@ -34,7 +34,7 @@ public sealed class WorkflowParserTests
             nodes:
               - id: test
                 kind: shell
-                command: "{{ inputs.test_command | raw }}"
+                command: eval "$AGENT_INPUT_TEST_COMMAND"
                 next:
                   - when: nodes.test.exit_code == 0
                     to: end
@@ -77,7 +77,7 @@ public sealed class WorkflowParserTests
         Assert.Equal("nodes.test.exit_code == 0", loop.Until);
         Assert.False(loop.ContinueWhenExhausted);
         var test = Assert.IsType<ShellNode>(loop.Body.Nodes[0]);
-        Assert.Equal("{{ inputs.test_command | raw }}", test.Command);
+        Assert.Equal("eval \"$AGENT_INPUT_TEST_COMMAND\"", test.Command);
         Assert.Equal(ShellNode.DefaultTimeout, test.Timeout);
         Assert.Equal([new WorkflowEdge("end", "nodes.test.exit_code == 0")], test.Next);
         var fix = Assert.IsType<AgentNode>(loop.Body.Nodes[1]);
@@ -123,9 +123,11 @@ public sealed class WorkflowParserTests
                 on_error: continue
               - id: check
                 kind: shell
-                command: test -f {{ inputs.path }}
+                command: test -f "$AGENT_INPUT_PATH" && test "$WHERE" = here
+                env: { WHERE: "{{ inputs.path }}", FLAGS: "{{ inputs.flags | json }}" }
                 timeout: 90s
                 fail_on_error: true
+                idempotent: true
               - id: route
                 kind: decision
                 next:
@@ -173,7 +175,8 @@ public sealed class WorkflowParserTests
                     prompt: "About {{ inputs.topic }}"
                   - id: after
                     kind: shell
-                    command: echo {{ nodes.inner.text }}
+                    command: echo "$INNER"
+                    env: { INNER: "{{ nodes.inner.text }}" }
               - id: retry
                 kind: loop
                 max_iterations: 100
@@ -181,7 +184,7 @@ public sealed class WorkflowParserTests
                 nodes:
                   - id: again
                     kind: shell
-                    command: "echo {{ loop.iteration }} {{ run.id }} {{ workflow.name }}"
+                    command: echo "$AGENT_LOOP_ITERATION $AGENT_RUN_ID $AGENT_WORKFLOW"
             """, Source);
 
         var nodes = definition.Nodes.Nodes;
@@ -194,6 +197,8 @@ public sealed class WorkflowParserTests
         var shell = (ShellNode)nodes[1];
         Assert.Equal(TimeSpan.FromSeconds(90), shell.Timeout);
         Assert.True(shell.FailOnError);
+        Assert.True(shell.Idempotent);
+        Assert.Equal([new("WHERE", "{{ inputs.path }}"), new("FLAGS", "{{ inputs.flags | json }}")], shell.Environment);
         var route = (DecisionNode)nodes[2];
         Assert.Null(route.Prompt);
         Assert.Equal([new WorkflowEdge("ask", "nodes.check.passed and not inputs.fast"), new WorkflowEdge("end")], route.Next);

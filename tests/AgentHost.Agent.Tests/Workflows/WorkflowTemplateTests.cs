@@ -4,7 +4,7 @@ using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Workflows;
 
-/// <summary>Templates: insertion, filters, shell quoting, typed values and column-exact errors.</summary>
+/// <summary>Templates: insertion, the json filter, typed values and column-exact errors (no shell quoting: values never become shell source).</summary>
 public sealed class WorkflowTemplateTests
 {
     private static readonly JsonObject Scope = JsonNode.Parse("""
@@ -40,45 +40,6 @@ public sealed class WorkflowTemplateTests
         Assert.Equal("The tests failed:\nline1\nline2\nFix it.", WorkflowTemplate.Parse("The tests failed:\n{{ nodes.test.output }}\nFix it.").Render(Scope));
     }
 
-    [Theory]
-    [InlineData("echo {{ inputs.task }}", "echo 'add a flag'")]
-    [InlineData("echo {{ inputs.quote }}", "echo 'it'\\''s \"here\"'")]
-    [InlineData("echo [{{ nodes.later.text }}]", "echo ['']")]
-    [InlineData("{{ inputs.task | raw }} --x", "add a flag --x")]
-    [InlineData("echo {{ inputs.list | json }}", "echo '[\"a\",\"b\"]'")]
-    [InlineData("echo {{ inputs.list | json | raw }}", "echo [\"a\",\"b\"]")]
-    [InlineData("exit {{ nodes.test.exit_code }}", "exit '1'")]
-    public void PosixQuoting_SingleQuotesEveryValue_UnlessRaw(string template, string expected) =>
-        Assert.Equal(expected, WorkflowTemplate.Parse(template).Render(Scope, TemplateQuoting.Posix));
-
-    [Theory]
-    [InlineData("echo {{ inputs.task }}", "echo \"add a flag\"")]
-    [InlineData("echo {{ inputs.quote }}", "echo \"it's \"\"here\"\"\"")]
-    [InlineData("{{ inputs.task | raw }}", "add a flag")]
-    public void CmdQuoting_DoubleQuotesEveryValue_DoublingInnerQuotes(string template, string expected) =>
-        Assert.Equal(expected, WorkflowTemplate.Parse(template).Render(Scope, TemplateQuoting.Cmd));
-
-    [Fact]
-    public void ShellQuoting_UsesTheCurrentOperatingSystemsShell()
-    {
-        var expected = OperatingSystem.IsWindows() ? "echo \"add a flag\"" : "echo 'add a flag'";
-        Assert.Equal(expected, WorkflowTemplate.Parse("echo {{ inputs.task }}").Render(Scope, TemplateQuoting.Shell));
-    }
-
-    [UnixFact("POSIX shell quoting is checked with /bin/sh")]
-    public void PosixQuoting_RoundTripsThroughARealShell()
-    {
-        var scope = new JsonObject { ["inputs"] = new JsonObject { ["v"] = "a 'b' \"c\" $HOME `x` \\ ; rm -rf /" } };
-        var command = WorkflowTemplate.Parse("printf %s {{ inputs.v }}").Render(scope, TemplateQuoting.Posix);
-        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(command);
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.Equal("a 'b' \"c\" $HOME `x` \\ ; rm -rf /", output);
-    }
-
     [Fact]
     public void RenderValue_KeepsTheTypeOfASingleInsertion()
     {
@@ -104,7 +65,7 @@ public sealed class WorkflowTemplateTests
     [Fact]
     public void Paths_ListsEveryInsertion()
     {
-        var template = WorkflowTemplate.Parse("{{ inputs.task }} then {{ nodes.test.output | raw }} at {{ loop.iteration }} {{ nodes.items.json[0].name }}");
+        var template = WorkflowTemplate.Parse("{{ inputs.task }} then {{ nodes.test.output | json }} at {{ loop.iteration }} {{ nodes.items.json[0].name }}");
         Assert.Equal(["inputs.task", "nodes.test.output", "loop.iteration", "nodes.items.json[0].name"], template.Paths);
         Assert.Empty(WorkflowTemplate.Parse("plain text").Paths);
     }
@@ -112,10 +73,11 @@ public sealed class WorkflowTemplateTests
     [Theory]
     [InlineData("Implement {{ inputs.task", "column 11: expected '}}' to close the '{{' here")]
     [InlineData("a {{ }} b", "column 3: expected a path such as inputs.task inside '{{ }}', found nothing")]
-    [InlineData("{{ inputs.task | upper }}", "column 18: unknown filter 'upper'; the filters are json and raw")]
-    [InlineData("{{ inputs.task | }}", "column 16: expected a filter name after '|' (json or raw)")]
+    [InlineData("{{ inputs.task | upper }}", "column 18: unknown filter 'upper'; the only filter is json")]
+    [InlineData("{{ inputs.task | raw }}", "column 18: the filter 'raw' is gone: a value never becomes shell source")]
+    [InlineData("{{ inputs.task | }}", "column 16: expected a filter name after '|' (json)")]
     [InlineData("{{ 'text' }}", "column 4: expected a path such as inputs.task or nodes.build.text, found ''text''")]
-    [InlineData("{{ inputs.task other }}", "column 16: expected '}}' or a filter ('| json', '| raw') after the path inputs.task, found 'other'")]
+    [InlineData("{{ inputs.task other }}", "column 16: expected '}}' or the filter '| json' after the path inputs.task, found 'other'")]
     [InlineData("x {{ inputs. }}", "column 13: expected a name after '.'")]
     public void Parse_Fails_NamingTheColumnAndTheFix(string template, string message)
     {

@@ -250,9 +250,9 @@ public sealed class WorkflowValidationTests
                 "wf.yaml:5: field 'l.max_iterations': must be from 1 to 100, found 101. Give the loop a bound from 1 to 100 ('max_iterations: 3').",
                 "wf.yaml:6: field 'l.until': 'loop.count' is not defined. A loop gives only 'loop.iteration' (1-based).",
                 "wf.yaml:7: field 'l.on_exhausted': 'stop' is not one of fail, continue. Use one of: fail, continue.",
-                "wf.yaml:12: field 'm.max_iterations': is required. Give the loop a bound from 1 to 100 ('max_iterations: 3').",
-                "wf.yaml:14: field 'm.nodes': must be a non-empty list of nodes, found an empty list. Write one '- id: … kind: …' entry a node.",
-                "wf.yaml:17: field 'after.command': 'loop.iteration' is only defined inside a loop's body. Move this node into a loop's 'nodes', or remove the reference.",
+                "wf.yaml:13: field 'm.max_iterations': is required. Give the loop a bound from 1 to 100 ('max_iterations: 3').",
+                "wf.yaml:15: field 'm.nodes': must be a non-empty list of nodes, found an empty list. Write one '- id: … kind: …' entry a node.",
+                "wf.yaml:19: field 'after.env.N': 'loop.iteration' is only defined inside a loop's body. Move this node into a loop's 'nodes', or remove the reference.",
             ],
             Problems("""
                 name: t
@@ -265,13 +265,15 @@ public sealed class WorkflowValidationTests
                     nodes:
                       - id: a
                         kind: shell
-                        command: echo {{ loop.iteration }}
+                        command: echo "$N"
+                        env: { N: "{{ loop.iteration }}" }
                   - id: m
                     kind: loop
                     nodes: []
                   - id: after
                     kind: shell
-                    command: echo {{ loop.iteration }}
+                    command: echo "$N"
+                    env: { N: "{{ loop.iteration }}" }
                 """));
     }
 
@@ -282,11 +284,11 @@ public sealed class WorkflowValidationTests
             [
                 "wf.yaml:4: field 'output': 'nodes.bild.text' names no node of this workflow. Did you mean 'build'? Use the id of a node (nodes.<id>.<field>).",
                 "wf.yaml:8: field 'build.prompt': 'inputs.tsk' names no input of this workflow. Did you mean 'task'? Declare it under 'inputs:' (declared: task).",
-                "wf.yaml:8: field 'build.prompt': 'nodes.test.exit_cod' reads no output of shell node 'test'. Did you mean 'exit_code'? A shell node's outputs are: exit_code, passed, stdout, stderr, output.",
+                "wf.yaml:8: field 'build.prompt': 'nodes.test.exit_cod' reads no output of shell node 'test'. Did you mean 'exit_code'? A shell node's outputs are: exit_code, passed, stdout, stderr, output, timed_out, skipped.",
                 "wf.yaml:8: field 'build.prompt': 'run.name' is not defined. A run gives only 'run.id'.",
                 "wf.yaml:8: field 'build.prompt': 'workflow.id' is not defined. Use 'workflow.name'.",
                 "wf.yaml:8: field 'build.prompt': 'input.task' does not start with inputs, nodes, loop, run or workflow. Did you mean 'inputs'? Write a path such as inputs.<name> or nodes.<id>.<field>.",
-                "wf.yaml:11: field 'test.command': invalid template at column 8: unknown filter 'quote'; the filters are json and raw. Insert values as {{ path }}, optionally with '| json' or '| raw'.",
+                "wf.yaml:12: field 'test.env.X': invalid template at column 8: unknown filter 'quote'; the only filter is json. Insert values as {{ path }}, optionally with '| json'.",
             ],
             Problems("""
                 name: t
@@ -299,7 +301,8 @@ public sealed class WorkflowValidationTests
                     prompt: "{{ inputs.tsk }} {{ nodes.test.exit_cod }} {{ run.name }} {{ workflow.id }} {{ input.task }} {{ nodes.build.text }} {{ nodes.test.output }}"
                   - id: test
                     kind: shell
-                    command: "{{ x | quote }}"
+                    command: echo "$X"
+                    env: { X: "{{ x | quote }}" }
                 """));
     }
 
@@ -476,7 +479,7 @@ public sealed class WorkflowValidationTests
         Assert.Equal(
             [
                 "wf.yaml:6: field 't.arguments.path': 'inputs.file' names no input of this workflow. Declare it under 'inputs:' (none are declared).",
-                "wf.yaml:7: field 't.arguments.list[0]': invalid template at column 1: expected '}}' to close the '{{' here. Insert values as {{ path }}, optionally with '| json' or '| raw'.",
+                "wf.yaml:7: field 't.arguments.list[0]': invalid template at column 1: expected '}}' to close the '{{' here. Insert values as {{ path }}, optionally with '| json'.",
             ],
             Problems("""
                 name: t

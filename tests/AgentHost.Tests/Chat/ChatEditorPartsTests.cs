@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using AgentHost.Cli.Chat;
+using AgentHost.Cli.Interaction;
+using AgentHost.Cli.Rendering;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Chat;
@@ -47,20 +49,20 @@ public sealed class ChatEditorPartsTests : IDisposable
     [Fact]
     public void TheModes_AreAskedFor_AndRestored()
     {
-        Assert.Equal("\u001b[>4;1m\u001b[>1u", TerminalKeys.Enable);
-        Assert.Equal("\u001b[>4m\u001b[<u", TerminalKeys.Disable);
+        Assert.Equal("\u001b[>4;1m\u001b[>1u", TerminalControl.ExtendedKeys.Value);
+        Assert.Equal("\u001b[>4m\u001b[<u", TerminalControl.PlainKeys.Value);
     }
 
     [Fact]
     public void OutputWrittenWhileTheEditorIsShown_ScrollsAboveIt()
     {
         var terminal = new StringWriter();
-        var live = new LiveArea(terminal, () => 40);
-        live.Write(terminal, "before\n");
+        var live = new LiveArea(new TerminalWriter(terminal), () => 40);
+        live.Write(new TerminalWriter(terminal), "before\n");
         live.SetEditor(["> typing"], 0, 8);
         live.SetStatus("⠋ shell npm test · 1.0 s");
-        live.Write(terminal, "the answer ");
-        live.Write(terminal, "streams\nin parts");
+        live.Write(new TerminalWriter(terminal), "the answer ");
+        live.Write(new TerminalWriter(terminal), "streams\nin parts");
 
         var screen = Screen.Of(terminal.ToString(), 40);
         Assert.Equal(["before", "the answer streams", "in parts", "⠋ shell npm test · 1.0 s", "> typing"], screen.Lines);
@@ -76,9 +78,9 @@ public sealed class ChatEditorPartsTests : IDisposable
     public void AMultiLineEditor_KeepsItsCursorRow_AndIsClearedWhole()
     {
         var terminal = new StringWriter();
-        var live = new LiveArea(terminal, () => 30);
+        var live = new LiveArea(new TerminalWriter(terminal), () => 30);
         live.SetEditor(["> one", "… two", "… three"], 0, 5);
-        live.Write(terminal, "output line\n");
+        live.Write(new TerminalWriter(terminal), "output line\n");
 
         var screen = Screen.Of(terminal.ToString(), 30);
         Assert.Equal(["output line", "> one", "… two", "… three"], screen.Lines);
@@ -89,10 +91,10 @@ public sealed class ChatEditorPartsTests : IDisposable
     public void ALongTail_ThatWraps_IsClearedOverAllItsRows()
     {
         var terminal = new StringWriter();
-        var live = new LiveArea(terminal, () => 20);
+        var live = new LiveArea(new TerminalWriter(terminal), () => 20);
         live.SetEditor(["> x"], 0, 3);
-        live.Write(terminal, new string('a', 45)); // three rows at 20 columns
-        live.Write(terminal, "b\n");
+        live.Write(new TerminalWriter(terminal), new string('a', 45)); // three rows at 20 columns
+        live.Write(new TerminalWriter(terminal), "b\n");
 
         var lines = Screen.Of(terminal.ToString(), 20).Lines;
         Assert.Equal([new string('a', 20), new string('a', 20), "aaaaab", "> x"], lines);
@@ -102,7 +104,7 @@ public sealed class ChatEditorPartsTests : IDisposable
     public void BottomLines_AreCutToTheWidth()
     {
         var terminal = new StringWriter();
-        var live = new LiveArea(terminal, () => 24);
+        var live = new LiveArea(new TerminalWriter(terminal), () => 24);
         live.SetStatus("⠋ " + new string('s', 60));
 
         var line = Assert.Single(Screen.Of(terminal.ToString(), 24).Lines);

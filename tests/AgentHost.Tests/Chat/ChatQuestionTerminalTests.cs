@@ -80,7 +80,8 @@ public sealed class ChatQuestionTerminalTests : IDisposable
                 options: [ship, hold]
               - id: done
                 kind: shell
-                command: "echo decided-{{ nodes.ask.answer }}"
+                command: echo "decided-$ANSWER"
+                env: { ANSWER: "{{ nodes.ask.answer }}" }
             output: "{{ nodes.done.output }}"
             """);
         var trusted = await _ws.RunAsync("trust"); // the project's shell node may run

@@ -1,4 +1,5 @@
 using AgentHost.Cli.Chat;
+using AgentHost.Cli.Interaction;
 using AgentHost.Hosting.Events;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,7 +13,7 @@ public sealed class ToolSpinnerProgressTests
     public async Task TheStatusLine_ShowsTheCallsLastProgress()
     {
         var terminal = new StringWriter();
-        var live = new LiveArea(terminal, () => 120);
+        var live = new LiveArea(new TerminalWriter(terminal), () => 120);
         await using var events = new EventBus(NullLogger<EventBus>.Instance, capacity: 100);
         using var spinner = new ToolSpinner(live, events);
 

@@ -12,14 +12,14 @@ public sealed class DiffStyleTests
     [InlineData("+++ b/notes.txt", "\u001b[1m+++ b/notes.txt\u001b[0m")]
     [InlineData("--- a/notes.txt", "\u001b[1m--- a/notes.txt\u001b[0m")]
     [InlineData(" context", " context")]
-    public void Lines_AreColouredByTheirKind(string line, string expected) => Assert.Equal(expected, DiffStyle.Line(line, colour: true));
+    public void Lines_AreColouredByTheirKind(string line, string expected) => Assert.Equal(expected, DiffStyle.Line(line, colour: true).Value);
 
     [Fact]
     public void WithoutColour_TheTextIsUntouched()
     {
         const string Diff = "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n";
-        Assert.Equal(Diff, DiffStyle.Text(Diff, colour: false));
-        Assert.DoesNotContain('\u001b', DiffStyle.Line("+b", colour: false));
+        Assert.Equal(Diff, DiffStyle.Text(Diff, colour: false).Value);
+        Assert.DoesNotContain('\u001b', DiffStyle.Line("+b", colour: false).Value);
     }
 
     [Fact]

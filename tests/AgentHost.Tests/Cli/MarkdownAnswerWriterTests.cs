@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
 
 namespace AgentHost.Tests.Cli;
@@ -96,7 +97,7 @@ public sealed partial class MarkdownAnswerWriterTests
     public void Discard_DropsWhatIsPending()
     {
         using var output = new StringWriter();
-        var writer = new MarkdownAnswerWriter(output, new Dictionary<string, string>(), 80);
+        var writer = new MarkdownAnswerWriter(new TerminalWriter(output), new Dictionary<string, string>(), 80);
 
         writer.Append("a partial answer");
         writer.Discard();
@@ -110,7 +111,7 @@ public sealed partial class MarkdownAnswerWriterTests
     private static string Draw(string[] pieces, Dictionary<string, string>? environment = null, int width = 80)
     {
         using var output = new StringWriter();
-        var writer = new MarkdownAnswerWriter(output, environment ?? new Dictionary<string, string>(), width);
+        var writer = new MarkdownAnswerWriter(new TerminalWriter(output), environment ?? new Dictionary<string, string>(), width);
         foreach (var piece in pieces)
         {
             writer.Append(piece);

@@ -1,3 +1,4 @@
+using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
 using AgentHost.Tests.Sessions;
 
@@ -12,7 +13,7 @@ public sealed class ReasoningWriterTests
     [Fact]
     public void Streams_Dimmed_ThenTheSummarySaysHowLongAndHowManyWords()
     {
-        var writer = new ReasoningWriter(_terminal, plain: false, width: 80, _time);
+        var writer = new ReasoningWriter(new TerminalWriter(_terminal), plain: false, width: 80, _time);
 
         writer.Append(1, "The user wants ");
         writer.Append(1, "the notes.");
@@ -29,7 +30,7 @@ public sealed class ReasoningWriterTests
     [Fact]
     public void ALongReasoning_IsCutAfterAFewRows_AndKeptWhole()
     {
-        var writer = new ReasoningWriter(_terminal, plain: false, width: 80, _time);
+        var writer = new ReasoningWriter(new TerminalWriter(_terminal), plain: false, width: 80, _time);
         var lines = Enumerable.Range(1, 20).Select(i => $"thought {i:00}").ToList();
 
         foreach (var line in lines)
@@ -49,7 +50,7 @@ public sealed class ReasoningWriterTests
     [Fact]
     public void ALongLine_WrapsAtTheTerminalsWidth_AndCountsItsRows()
     {
-        var writer = new ReasoningWriter(_terminal, plain: false, width: 40, _time);
+        var writer = new ReasoningWriter(new TerminalWriter(_terminal), plain: false, width: 40, _time);
 
         writer.Append(1, string.Join(' ', Enumerable.Range(1, 200).Select(i => $"w{i:000}")));
         writer.Close(1);
@@ -62,7 +63,7 @@ public sealed class ReasoningWriterTests
     [Fact]
     public void Plain_NoEscapeSequences_EachRowMarkedAsThinking()
     {
-        var writer = new ReasoningWriter(_terminal, plain: true, width: 80, _time);
+        var writer = new ReasoningWriter(new TerminalWriter(_terminal), plain: true, width: 80, _time);
 
         writer.Append(1, "first line\nsecond \u001b[31mline\n");
         writer.Close(1);
@@ -76,7 +77,7 @@ public sealed class ReasoningWriterTests
     [Fact]
     public void ALatePiece_OfAStepWhoseAnswerBegan_IsKeptButNotDrawn()
     {
-        var writer = new ReasoningWriter(_terminal, plain: true, width: 80, _time);
+        var writer = new ReasoningWriter(new TerminalWriter(_terminal), plain: true, width: 80, _time);
 
         writer.Append(1, "early");
         writer.Close(1);
@@ -92,7 +93,7 @@ public sealed class ReasoningWriterTests
     [Fact]
     public void Reset_ForgetsTheLastRun()
     {
-        var writer = new ReasoningWriter(_terminal, plain: true, width: 80, _time);
+        var writer = new ReasoningWriter(new TerminalWriter(_terminal), plain: true, width: 80, _time);
         writer.Append(1, "one");
         writer.Close(1);
         writer.Append(2, "two");

@@ -14,7 +14,7 @@ public sealed class TextRunRendererTests
     [Fact]
     public void Reasoning_IsClosedByItsSummary_BeforeTheAnswerStarts()
     {
-        var renderer = new TextRunRenderer(_console) { Reasoning = new ReasoningWriter(_console.Out, plain: true, 80, _time) };
+        var renderer = new TextRunRenderer(_console) { Reasoning = new ReasoningWriter(_console.Terminal, plain: true, 80, _time) };
 
         renderer.Render(new RunStartedEvent("s", "scripted", "m", "hi"));
         renderer.Render(new ReasoningDeltaEvent("s", 1, "Look at "));
@@ -33,7 +33,7 @@ public sealed class TextRunRendererTests
     [Fact]
     public void Reasoning_OfALaterStep_EndsTheAnswersLineFirst()
     {
-        var renderer = new TextRunRenderer(_console) { Reasoning = new ReasoningWriter(_console.Out, plain: true, 80, _time) };
+        var renderer = new TextRunRenderer(_console) { Reasoning = new ReasoningWriter(_console.Terminal, plain: true, 80, _time) };
 
         renderer.Render(new MessageDeltaEvent("s", 1, "First part"));
         renderer.Render(new ReasoningDeltaEvent("s", 2, "more thinking"));
@@ -92,30 +92,42 @@ public sealed class TextRunRendererTests
     {
         private readonly StringWriter _info = new();
 
+        public TranscriptConsole()
+        {
+            Terminal = new TerminalWriter(Out);
+            Errors = new TerminalWriter(_info);
+        }
+
         public StringWriter Out { get; } = new();
 
         public string Info => _info.ToString();
 
         public bool IsInteractive => true;
 
-        public TextWriter? Terminal => Out;
+        public TerminalWriter Terminal { get; }
+
+        public TerminalWriter Errors { get; }
+
+        TerminalWriter? IConsoleInteraction.Terminal => Terminal;
 
         public int TerminalWidth => 80;
 
-        public void Write(string text) => Out.Write(text);
+        public void Write(TerminalText text) => Terminal.Write(text);
 
-        public void WriteLine(string text = "") => Out.WriteLine(text);
+        public void WriteLine(TerminalText text = default) => Terminal.WriteLine(text);
 
-        public void WriteInfo(string text) => _info.WriteLine(text);
+        public void WriteDataLine(string text) => Out.WriteLine(text);
 
-        public void WriteError(string text) => _info.WriteLine(text);
+        public void WriteInfo(TerminalText text) => Errors.WriteLine(text);
+
+        public void WriteError(TerminalText text) => Errors.WriteLine(text);
 
         public string? ReadRedirectedInput() => null;
 
         public string? ReadLine() => null;
 
-        public string? ReadSecret(string prompt) => null;
+        public string? ReadSecret(TerminalText prompt) => null;
 
-        public bool Confirm(string question, bool defaultAnswer) => defaultAnswer;
+        public bool Confirm(TerminalText question, bool defaultAnswer) => defaultAnswer;
     }
 }

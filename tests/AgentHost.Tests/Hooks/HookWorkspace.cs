@@ -24,10 +24,11 @@ internal sealed class HookWorkspace : IDisposable
     /// <summary>Writes the user's config.yaml with these hooks (YAML under <c>hooks:</c>, indented two spaces) and any other YAML.</summary>
     public void UserHooks(string hooksYaml, string other = "") => Ws.WriteUserConfig("hooks:\n" + Indent(hooksYaml) + other);
 
-    /// <summary>One hook group as YAML: EVENT: [{matcher, hooks: [{type: command, command, timeout}]}].</summary>
-    public static string Group(string hookEvent, string matcher, string command, int? timeout = null) =>
+    /// <summary>One hook group as YAML: EVENT: [{matcher, hooks: [{type: command, command, timeout, onFailure}]}].</summary>
+    public static string Group(string hookEvent, string matcher, string command, int? timeout = null, string? onFailure = null) =>
         $"{hookEvent}:\n  - matcher: {JsonSerializer.Serialize(matcher)}\n    hooks:\n      - type: command\n        command: {JsonSerializer.Serialize(command)}\n"
-        + (timeout is { } t ? $"        timeout: {t}\n" : string.Empty);
+        + (timeout is { } t ? $"        timeout: {t}\n" : string.Empty)
+        + (onFailure is { } failure ? $"        onFailure: {failure}\n" : string.Empty);
 
     public string WriteScript(string yaml) => Ws.WriteScript(yaml);
 

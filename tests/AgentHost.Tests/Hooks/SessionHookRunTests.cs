@@ -165,7 +165,7 @@ public sealed class SessionHookRunTests : IDisposable
     }
 
     [HookScriptFact("bash")]
-    public async Task APluginsHookFile_Runs_WithClaudePluginRootSetAndExpanded()
+    public async Task APluginsHookFile_Runs_WithClaudePluginRootSet_AndReferredToAsAVariable()
     {
         var plugin = _ws.Ws.Combine("acme-guard");
         Directory.CreateDirectory(Path.Combine(plugin, "hooks"));
@@ -205,7 +205,7 @@ public sealed class SessionHookRunTests : IDisposable
         Assert.True(result.ExitCode == ExitCodes.Denied, result.Error + result.Output);
         Assert.Equal($"{plugin}|{plugin}", _ws.ReadFile("plugin-root.txt").Trim());
         Assert.StartsWith("plugin acme.guard (", Assert.Single(HookWorkspace.Events(result, "hook.ran")).GetProperty("source").GetString(), StringComparison.Ordinal);
-        Assert.Contains($"bash {plugin}/hooks/guard.sh", list.Output, StringComparison.Ordinal);
+        Assert.Contains("bash \"${CLAUDE_PLUGIN_ROOT}\"/hooks/guard.sh", list.Output, StringComparison.Ordinal);
         Assert.Contains("plugin acme.guard", list.Output, StringComparison.Ordinal);
     }
 

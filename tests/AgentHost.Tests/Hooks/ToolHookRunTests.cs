@@ -274,14 +274,14 @@ public sealed class ToolHookRunTests : IDisposable
     }
 
     [HookScriptFact("bash")]
-    public async Task ATimedOutHook_IsKilled_AndIsANonBlockingError()
+    public async Task ATimedOutHook_IsKilled_AndWithOnFailureAllow_IsANonBlockingError()
     {
         var hook = _ws.Script("slow.sh", """
             cat > /dev/null
             sleep 60
             echo '{"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny"}}'
             """);
-        _ws.UserHooks(HookWorkspace.Group("PreToolUse", "Read", hook, timeout: 1));
+        _ws.UserHooks(HookWorkspace.Group("PreToolUse", "Read", hook, timeout: 1, onFailure: "allow"));
         var script = _ws.WriteScript("""
             turns:
               - tool_calls: [{ name: view, arguments: { path: README.md } }]
@@ -299,7 +299,7 @@ public sealed class ToolHookRunTests : IDisposable
     }
 
     [HookScriptFact("bash")]
-    public async Task AnotherExitCode_IsAWarning_TheCallRuns_AndLongOutputIsCapped()
+    public async Task AnotherExitCode_OfAHookThatAllowsFailure_IsAWarning_TheCallRuns_AndLongOutputIsCapped()
     {
         var failing = _ws.Script("oops.sh", """
             cat > /dev/null
@@ -310,7 +310,7 @@ public sealed class ToolHookRunTests : IDisposable
             cat > /dev/null
             head -c 200000 /dev/zero | tr '\0' 'x'
             """);
-        _ws.UserHooks(HookWorkspace.Group("PreToolUse", "Read", failing) + HookWorkspace.Group("PostToolUse", "Read", chatty));
+        _ws.UserHooks(HookWorkspace.Group("PreToolUse", "Read", failing, onFailure: "allow") + HookWorkspace.Group("PostToolUse", "Read", chatty));
         var script = _ws.WriteScript("""
             turns:
               - tool_calls: [{ name: view, arguments: { path: README.md } }]

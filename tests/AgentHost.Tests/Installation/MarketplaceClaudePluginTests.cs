@@ -44,16 +44,16 @@ public sealed class MarketplaceClaudePluginTests
         await AddAsync(box, root);
 
         var install = await box.RunAsync("plugin", "install", "yaml-lsp@team", "--yes");
-        var info = await box.RunAsync("plugin", "info", "yaml-lsp", "--json");
+        var info = await box.RunAsync("plugin", "info", "yaml-lsp@team", "--json");
 
         Assert.True(install.ExitCode == ExitCodes.Success, install.Error);
         Assert.Contains("LSP servers  yaml (yaml-language-server --stdio; .yaml .yml)", install.Output, StringComparison.Ordinal);
-        Assert.Contains("Installed yaml-lsp 1.0.0 from marketplace:team.", install.Output, StringComparison.Ordinal);
+        Assert.Contains("Installed yaml-lsp@team 1.0.0 from marketplace:team.", install.Output, StringComparison.Ordinal);
         Assert.Equal("claude-code", JsonDocument.Parse(info.Output).RootElement.GetProperty("format").GetString());
-        var written = File.ReadAllText(Path.Combine(box.InstallDirectory("yaml-lsp", "1.0.0"), ".claude-plugin", "plugin.json"));
+        var written = File.ReadAllText(Path.Combine(box.InstallDirectory("yaml-lsp@team", "1.0.0"), ".claude-plugin", "plugin.json"));
         Assert.Contains("\"lspServers\"", written, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(root, "plugins", "yaml-lsp", ".claude-plugin")), "the marketplace's own folder must not be written to");
-        var verify = await box.RunAsync("plugin", "verify", "yaml-lsp");
+        var verify = await box.RunAsync("plugin", "verify", "yaml-lsp@team");
         Assert.True(verify.ExitCode == ExitCodes.Success, verify.Output + verify.Error);
     }
 
@@ -101,7 +101,7 @@ public sealed class MarketplaceClaudePluginTests
         Assert.Equal(ExitCodes.Plugin, install.ExitCode);
         Assert.Contains("clash@team: the marketplace entry sets \"strict\": false and defines the plugin's parts, but the plugin's own .claude-plugin/plugin.json defines \"commands\" too", install.Error, StringComparison.Ordinal);
         Assert.Contains("Nothing was installed.", install.Error, StringComparison.Ordinal);
-        Assert.Null(box.LockFile().Find("clash"));
+        Assert.Null(box.LockFile().Find("clash@team"));
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class MarketplaceClaudePluginTests
         var install = await box.RunAsync("plugin", "install", "notes-helper@team", "--yes");
 
         Assert.True(install.ExitCode == ExitCodes.Success, install.Error);
-        Assert.Contains("Installed notes-helper 0.0.0 from marketplace:team.", install.Output, StringComparison.Ordinal);
+        Assert.Contains("Installed notes-helper@team 0.0.0 from marketplace:team.", install.Output, StringComparison.Ordinal);
         Assert.Contains("/notes-helper:todo", install.Output, StringComparison.Ordinal);
     }
 

@@ -48,9 +48,9 @@ public sealed class MarketplaceCommandTests
         Assert.Matches($@"team-tools\s+folder: {System.Text.RegularExpressions.Regex.Escape(root)}\s+1 \(\+1 not installable\)", list.Output);
         Assert.True(install.ExitCode == ExitCodes.Success, install.Error);
         Assert.Contains("Source       marketplace:team-tools: tool@team-tools", install.Output, StringComparison.Ordinal);
-        var locked = box.LockFile().Find("tool")!;
+        var locked = box.LockFile().Find("tool@team-tools")!;
         Assert.Equal(("marketplace:team-tools", "tool@team-tools", (object?)null), (locked.Source, locked.Origin, (object?)locked.Git));
-        Assert.True(File.Exists(Path.Combine(box.InstallDirectory("tool", "1.0.0"), "plugin.yaml")));
+        Assert.True(File.Exists(Path.Combine(box.InstallDirectory("tool@team-tools", "1.0.0"), "plugin.yaml")));
     }
 
     [Fact]
@@ -91,11 +91,11 @@ public sealed class MarketplaceCommandTests
         Assert.Contains($"Added marketplace 'team-tools' from {marketUrl} (commit {marketCommit[..12]}).", add.Output, StringComparison.Ordinal);
         Assert.True(Directory.Exists(Path.Combine(box.Paths.DataDirectory, "marketplaces", "team-tools", ".claude-plugin")));
         Assert.True(remote.ExitCode == ExitCodes.Success, remote.Error);
-        var locked = box.LockFile().Find("remote-demo")!;
+        var locked = box.LockFile().Find("remote-demo@team-tools")!;
         Assert.Equal(("marketplace:team-tools", "remote-demo@team-tools"), (locked.Source, locked.Origin));
         Assert.Equal((pluginUrl, "v1.0.0", pluginCommit), (locked.Git!.Url, locked.Git.Ref, locked.Git.Commit));
         Assert.True(local.ExitCode == ExitCodes.Success, local.Error);
-        Assert.Equal("marketplace:team-tools", box.LockFile().Find("tool")!.Source);
+        Assert.Equal("marketplace:team-tools", box.LockFile().Find("tool@team-tools")!.Source);
     }
 
     [RequiresProgramFact("git")]
@@ -115,7 +115,7 @@ public sealed class MarketplaceCommandTests
         var install = await box.RunAsync("plugin", "install", "pinned@team-tools", "--yes");
 
         Assert.True(install.ExitCode == ExitCodes.Success, install.Error);
-        var locked = box.LockFile().Find("pinned")!;
+        var locked = box.LockFile().Find("pinned@team-tools")!;
         Assert.Equal(("1.0.0", pinned, pinned, "plugins/pinned-1.0.0"), (locked.Version, locked.Git!.Commit, locked.Git.Sha, locked.Git.Path));
     }
 
@@ -148,15 +148,15 @@ public sealed class MarketplaceCommandTests
         var root = WriteMarketplace(box);
         await box.RunAsync("plugin", "marketplace", "add", root);
         await box.RunAsync("plugin", "install", "tool@team-tools", "--yes");
-        var same = await box.RunAsync("plugin", "update", "tool", "--yes");
+        var same = await box.RunAsync("plugin", "update", "tool@team-tools", "--yes");
         File.WriteAllText(Path.Combine(root, "plugins", "tool", "plugin.yaml"), PluginPackages.Manifest("tool", "1.1.0"));
 
-        var update = await box.RunAsync("plugin", "update", "tool", "--yes");
+        var update = await box.RunAsync("plugin", "update", "tool@team-tools", "--yes");
 
-        Assert.Contains("tool 1.0.0 is up to date.", same.Output, StringComparison.Ordinal);
+        Assert.Contains("tool@team-tools 1.0.0 is up to date.", same.Output, StringComparison.Ordinal);
         Assert.True(update.ExitCode == ExitCodes.Success, update.Error);
-        Assert.Contains("Updated tool 1.0.0 -> 1.1.0.", update.Output, StringComparison.Ordinal);
-        Assert.Equal("1.1.0", box.LockFile().Find("tool")!.Version);
+        Assert.Contains("Updated tool@team-tools 1.0.0 -> 1.1.0.", update.Output, StringComparison.Ordinal);
+        Assert.Equal("1.1.0", box.LockFile().Find("tool@team-tools")!.Version);
     }
 
     [Fact]
@@ -172,9 +172,9 @@ public sealed class MarketplaceCommandTests
 
         Assert.True(remove.ExitCode == ExitCodes.Success, remove.Error);
         Assert.Contains("Removed marketplace 'team-tools'", remove.Output, StringComparison.Ordinal);
-        Assert.Contains("Installed from it, still installed: tool.", remove.Output, StringComparison.Ordinal);
+        Assert.Contains("Installed from it, still installed: tool@team-tools.", remove.Output, StringComparison.Ordinal);
         Assert.Contains("No marketplaces added.", list.Output, StringComparison.Ordinal);
-        Assert.NotNull(box.LockFile().Find("tool"));
+        Assert.NotNull(box.LockFile().Find("tool@team-tools"));
         Assert.Equal(ExitCodes.NotFound, install.ExitCode);
         Assert.Contains("no marketplace 'team-tools': none is added. Add one with 'agent plugin marketplace add <folder|git url>'.", install.Error, StringComparison.Ordinal);
     }
@@ -196,7 +196,7 @@ public sealed class MarketplaceCommandTests
         Assert.True(renamed.ExitCode == ExitCodes.Success, renamed.Error);
         Assert.Contains("Added marketplace 'other-tools'", renamed.Output, StringComparison.Ordinal);
         Assert.True(install.ExitCode == ExitCodes.Success, install.Error);
-        Assert.Equal("marketplace:other-tools", box.LockFile().Find("tool")!.Source);
+        Assert.Equal("marketplace:other-tools", box.LockFile().Find("tool@other-tools")!.Source);
     }
 
     [Fact]
@@ -217,7 +217,7 @@ public sealed class MarketplaceCommandTests
         Assert.Contains("npm-thing@team-tools cannot be installed: its source is an npm package", npm.Error, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.NotFound, plain.ExitCode);
         Assert.Contains("A marketplace offers it; marketplace plugins are installed by name@marketplace: 'agent plugin install tool@team-tools'.", plain.Error, StringComparison.Ordinal);
-        Assert.Null(box.LockFile().Find("tool"));
+        Assert.Null(box.LockFile().Find("tool@team-tools"));
     }
 
     [Fact]
@@ -264,10 +264,10 @@ public sealed class MarketplaceCommandTests
         var plugins = JsonDocument.Parse(search.Output).RootElement.GetProperty("plugins").EnumerateArray()
             .Where(p => p.GetProperty("source").GetString() == "marketplace:team-tools")
             .ToDictionary(p => p.GetProperty("id").GetString()!);
-        Assert.Equal("tool@team-tools", plugins["tool"].GetProperty("install").GetString());
-        Assert.Equal("1.0.0", plugins["tool"].GetProperty("version").GetString());
-        Assert.Equal(JsonValueKind.Null, plugins["npm-thing"].GetProperty("install").ValueKind);
-        Assert.StartsWith("(not installable: its source is an npm package", plugins["npm-thing"].GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal("tool@team-tools", plugins["tool@team-tools"].GetProperty("install").GetString());
+        Assert.Equal("1.0.0", plugins["tool@team-tools"].GetProperty("version").GetString());
+        Assert.Equal(JsonValueKind.Null, plugins["npm-thing@team-tools"].GetProperty("install").ValueKind);
+        Assert.StartsWith("(not installable: its source is an npm package", plugins["npm-thing@team-tools"].GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
     /// <summary>Claude Code's project settings can name marketplaces; the host never adds one on a project's say-so.</summary>
@@ -289,6 +289,6 @@ public sealed class MarketplaceCommandTests
         Assert.Contains("No marketplaces added.", list.Output, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.NotFound, install.ExitCode);
         Assert.False(File.Exists(Path.Combine(box.Paths.DataDirectory, "marketplaces.json")));
-        Assert.Null(box.LockFile().Find("tool"));
+        Assert.Null(box.LockFile().Find("tool@team-tools"));
     }
 }

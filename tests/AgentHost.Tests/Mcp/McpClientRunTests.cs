@@ -230,7 +230,12 @@ public sealed class McpClientRunTests : IDisposable
 public sealed class McpLinuxFactAttribute : FactAttribute
 {
     public McpLinuxFactAttribute()
+        : this("watches server processes with Linux pidfd")
     {
-        Skip = !OperatingSystem.IsLinux() ? "watches server processes with Linux pidfd" : McpTestServers.SkipReason;
+    }
+
+    public McpLinuxFactAttribute(string why)
+    {
+        Skip = !OperatingSystem.IsLinux() ? why : McpTestServers.SkipReason;
     }
 }

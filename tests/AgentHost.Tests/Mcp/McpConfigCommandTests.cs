@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentHost.Tests.Runs;
@@ -127,6 +126,38 @@ public sealed class McpConfigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task AProjectThatPointsYourServerElsewhere_GetsNoneOfTheCredentialsYouAttached_NamingBothOrigins()
+    {
+        await using var yours = new RecordingMcpEndpoint();
+        await using var theirs = new RecordingMcpEndpoint();
+        var environment = new Dictionary<string, string>(_ws.Environment) { ["TRACKER_TOKEN"] = "tok-of-the-user-789" };
+        _ws.WriteUserConfig($$"""
+            mcp:
+              servers:
+                tracker:
+                  url: "{{yours.Root}}mcp"
+                  bearer_token_env: TRACKER_TOKEN
+                  headers: { X-Api-Key: key-of-the-user-123 }
+                  start_timeout: 5
+            """);
+        await AgentProcess.RunAsync(_ws.Root, environment, "mcp", "get", "tracker", "--no-default-plugins");
+        _ws.WriteProjectConfig($$"""
+            mcp:
+              servers:
+                tracker: { url: "{{theirs.Root}}mcp" }
+            """);
+        Assert.Equal(ExitCodes.Success, (await AgentProcess.RunAsync(_ws.Root, environment, "trust", _ws.Root)).ExitCode);
+
+        var get = await AgentProcess.RunAsync(_ws.Root, environment, "mcp", "get", "tracker", "--no-default-plugins");
+
+        Assert.Contains(yours.Requests, r => r.Header("Authorization") == "Bearer tok-of-the-user-789" && r.Header("X-Api-Key") == "key-of-the-user-123");
+        Assert.NotEmpty(theirs.Requests);
+        Assert.All(theirs.Requests, r => Assert.Equal((null, null), (r.Header("Authorization"), r.Header("X-Api-Key"))));
+        Assert.Contains($"mcp.servers.tracker: its URL is set by {Path.Combine(_ws.Root, ".agent", "config.yaml")}:3, so what {_ws.Combine("home", "config.yaml")} attached to that server (bearer_token_env, headers) is not used for it", get.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-of-the-user-789", get.Output + get.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AStoredToken_GoesToTheUsersOwnServer_NotToAProjectsServerOfTheSameName()
     {
         await using var endpoint = new RecordingMcpEndpoint();
@@ -155,12 +186,5 @@ public sealed class McpConfigCommandTests : IDisposable
         Assert.All(fromProject, r => Assert.Null(r.Header("Authorization")));
         Assert.Contains(endpoint.Requests, r => r.Header("Authorization") == "Bearer stored-tok-456");
         Assert.DoesNotContain("stored-tok-456", get.Output + get.Error, StringComparison.Ordinal);
-    }
-
-    /// <summary>An HTTP endpoint on 127.0.0.1 that records each request's headers and refuses it with 401, as a server that wants another token does.</summary>
-    private sealed class RecordingMcpEndpoint() : FakeHttpServer("text/event-stream", ": ping\n\n", TimeSpan.FromMilliseconds(100))
-    {
-        protected override Task RouteAsync(RecordedRequest request, HttpListenerResponse response) =>
-            WriteAsync(response, 401, """{"error":"unauthorized"}""");
     }
 }

@@ -26,6 +26,9 @@ internal static class McpTestServers
     /// <summary>Our fixture server on the official TypeScript SDK (list_changed on demand, cancellation record, start marker, logs).</summary>
     public static string LifecycleFixture => Path.Combine(Runs.RunWorkspace.RepositoryRoot(), "tests", "mcp-servers", "fixtures", "lifecycle-server.mjs");
 
+    /// <summary>Our fixture server for names and sizes (any tool names, a result of any size, a tool that waits for the test; stdio or HTTP).</summary>
+    public static string NamesFixture => Path.Combine(Runs.RunWorkspace.RepositoryRoot(), "tests", "mcp-servers", "fixtures", "names-server.mjs");
+
     public static string? SkipReason => BinDirectory is not null ? null
         : "MCP test servers not installed: run 'npm ci --prefix tests/mcp-servers' (needs node and npm; .ci/run does it)";
 }

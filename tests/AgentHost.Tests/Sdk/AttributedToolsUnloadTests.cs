@@ -9,6 +9,7 @@ using AgentHost.Tests.Support;
 namespace AgentHost.Tests.Sdk;
 
 /// <summary>A real plugin's attributed tools, progress and structured results through the real host and pipeline, and the plugin still unloads.</summary>
+[Collection(Plugins.CollectibleLoadContexts.Name)]
 public sealed class AttributedToolsUnloadTests
 {
     [Fact]
@@ -17,11 +18,7 @@ public sealed class AttributedToolsUnloadTests
         await using var harness = new PluginHarness(unloadable: true);
 
         var weak = await LoadCallAndUnloadAsync(harness);
-        for (var i = 0; i < 20 && weak.IsAlive; i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
+        Plugins.CollectibleLoadContexts.CollectUntilReleased(weak);
 
         Assert.False(weak.IsAlive, "the plugin's AssemblyLoadContext is still referenced after its attributed tools ran");
     }

@@ -21,7 +21,8 @@ public sealed class ServerWorkflowsApiTests : IDisposable
             options: [ship, hold]
           - id: done
             kind: shell
-            command: "echo decided-{{ nodes.ask.answer }}"
+            command: echo "decided-$ANSWER"
+            env: { ANSWER: "{{ nodes.ask.answer }}" }
         output: "{{ nodes.done.output }}"
         """;
 

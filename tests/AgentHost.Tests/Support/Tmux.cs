@@ -28,26 +28,62 @@ public sealed class TmuxSession : IAsyncDisposable
         StartAsync(120, 40, workingDirectory, environment, args);
 
     /// <summary>Starts <c>dotnet agent.dll <paramref name="args"/></c> in a <paramref name="columns"/>×<paramref name="rows"/> terminal.</summary>
-    public static async Task<TmuxSession> StartAsync(int columns, int rows, string workingDirectory, IDictionary<string, string> environment, params string[] args)
+    public static Task<TmuxSession> StartAsync(int columns, int rows, string workingDirectory, IDictionary<string, string> environment, params string[] args) =>
+        StartAsync(new TmuxStart(workingDirectory, environment) { Columns = columns, Rows = rows }, args);
+
+    /// <summary>
+    /// Starts <c>dotnet agent.dll <paramref name="args"/></c> as <paramref name="start"/> says: the terminal's size, whether
+    /// every byte agent writes to the terminal is recorded to a file (<see cref="TmuxStart.RecordTo"/>: tmux's
+    /// <c>pipe-pane</c>, set up before agent starts), and whether agent is the terminal's own process
+    /// (<see cref="TmuxStart.Direct"/>: no shell around it, so it is what a hang-up signals, and <see cref="ProcessIdAsync"/> is agent's).
+    /// </summary>
+    public static async Task<TmuxSession> StartAsync(TmuxStart start, params string[] args)
     {
         var variables = new Dictionary<string, string>(ProviderIsolation.Variables);
-        foreach (var (key, value) in environment)
+        foreach (var (key, value) in start.Environment)
         {
             variables[key] = value;
         }
 
         var session = new TmuxSession(variables);
-        var command = new StringBuilder("dotnet ").Append(Quote(AgentProcess.AgentDll));
+        var agent = new StringBuilder("dotnet ").Append(Quote(AgentProcess.AgentDll));
         foreach (var arg in args)
         {
-            command.Append(' ').Append(Quote(arg));
+            agent.Append(' ').Append(Quote(arg));
         }
 
-        // The shell stays after agent exits so the screen (and the exit code) can still be read.
-        command.Append("; echo \"").Append(ExitMarker).Append("$?]\"; sleep 600");
-        await session.TmuxAsync("new-session", "-d", "-x", columns.ToString(System.Globalization.CultureInfo.InvariantCulture), "-y", rows.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", workingDirectory, command.ToString());
+        var command = new StringBuilder();
+        string? ready = null;
+        if (start.RecordTo is not null)
+        {
+            // agent waits for the recording to be set up, so the file has its first byte too.
+            ready = start.RecordTo + ".ready";
+            command.Append("while [ ! -e ").Append(Quote(ready)).Append(" ]; do sleep 0.05; done; ");
+        }
+
+        // The shell stays after agent exits so the screen (and the exit code) can still be read; a direct start has no shell.
+        command.Append(start.Direct ? "exec " : string.Empty).Append(agent);
+        if (!start.Direct)
+        {
+            command.Append("; echo \"").Append(ExitMarker).Append("$?]\"; sleep 600");
+        }
+
+        await session.TmuxAsync("new-session", "-d", "-x", start.Columns.ToString(System.Globalization.CultureInfo.InvariantCulture), "-y", start.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", start.WorkingDirectory, command.ToString());
+        if (start.RecordTo is not null)
+        {
+            await session.TmuxAsync("pipe-pane", "-O", "-t", "0", "cat >> " + Quote(start.RecordTo));
+            await File.WriteAllTextAsync(ready!, string.Empty);
+        }
+
         return session;
     }
+
+    /// <summary>The process id of the terminal's own process (agent itself after a <see cref="TmuxStart.Direct"/> start).</summary>
+    public async Task<int> ProcessIdAsync() =>
+        int.Parse((await TmuxAsync("display-message", "-p", "-t", "0", "#{pane_pid}")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Closes the terminal as closing its window does: the tmux server goes, and agent's terminal hangs up (SIGHUP).</summary>
+    public Task HangUpAsync() => TmuxAsync("kill-server");
 
     /// <summary>Types <paramref name="text"/> literally (no key names).</summary>
     public Task TypeAsync(string text) => TmuxAsync("send-keys", "-t", "0", "-l", text);
@@ -165,6 +201,24 @@ public sealed class TmuxSession : IAsyncDisposable
         await process.WaitForExitAsync();
         return process.ExitCode == 0 ? await output : throw new InvalidOperationException($"tmux {string.Join(' ', args)}: {await error}");
     }
+}
+
+/// <summary>How <see cref="TmuxSession.StartAsync(TmuxStart, string[])"/> starts agent.</summary>
+/// <param name="WorkingDirectory">Where agent runs.</param>
+/// <param name="Environment">Its environment variables (on top of the provider isolation).</param>
+public sealed record TmuxStart(string WorkingDirectory, IDictionary<string, string> Environment)
+{
+    /// <summary>The terminal's width.</summary>
+    public int Columns { get; init; } = 120;
+
+    /// <summary>The terminal's height.</summary>
+    public int Rows { get; init; } = 40;
+
+    /// <summary>A file that receives every byte agent writes to the terminal (escape sequences included); <see langword="null"/>: none.</summary>
+    public string? RecordTo { get; init; }
+
+    /// <summary>Whether agent is the terminal's own process (no shell around it, no exit marker).</summary>
+    public bool Direct { get; init; }
 }
 
 /// <summary>A fact that drives agent through tmux; skipped, saying so, where tmux is not installed.</summary>

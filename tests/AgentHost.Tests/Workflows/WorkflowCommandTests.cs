@@ -40,6 +40,9 @@ public sealed class WorkflowCommandTests : IDisposable
         _temp.WriteFile("agent-home/workflows/mine.yml", Simple("mine", "user flow"));
         _temp.WriteFile("kit/plugin.yaml", "id: flows-kit\nversion: 1.0.0\ndescription: Workflows only\nsdk: \"^1.0\"\nworkflows: flows\n");
         var fromKit = _temp.WriteFile("kit/flows/p.yaml", Simple("from-plugin", "plugin flow"));
+        // A trusted project's workflow takes a bundled one's name (an untrusted project's never does: WorkflowShellSafetyTests).
+        var trusted = await AgentProcess.RunAsync(Project, Environment, "trust");
+        Assert.True(trusted.ExitCode == ExitCodes.Success, trusted.Error);
 
         var text = await AgentProcess.RunAsync(Project, Environment, "workflow", "list", "-p", _temp.Combine("kit"));
         var json = await AgentProcess.RunAsync(Project, Environment, "workflow", "list", "--json", "-p", _temp.Combine("kit"));
@@ -145,7 +148,7 @@ public sealed class WorkflowCommandTests : IDisposable
                 until: nodes.test.exit_code == 0
                 body:
                   test [shell] — Run the tests
-                    command: {{ inputs.test_command | raw }}
+                    command: eval "$AGENT_INPUT_TEST_COMMAND"
                     timeout: 20m
                     → end when nodes.test.exit_code == 0
                     → fix otherwise

@@ -37,7 +37,7 @@ public sealed class WorkflowRunTests
                 arguments: { path: README.md }
               - id: check
                 kind: shell
-                command: "echo checked {{ inputs.topic }} {{ inputs.count }}"
+                command: echo "checked $AGENT_INPUT_TOPIC $AGENT_INPUT_COUNT"
               - id: route
                 kind: decision
                 next:
@@ -53,7 +53,7 @@ public sealed class WorkflowRunTests
                 model: {{{decide}}}
                 prompt: "Ship {{ nodes.plan.text }}?"
                 choices: [ship, hold]
-            output: "{{ nodes.plan.text }}|{{ nodes.check.stdout | raw }}|{{ nodes.good.choice }}|{{ nodes.good.reason }}|{{ nodes.read.is_error }}"
+            output: "{{ nodes.plan.text }}|{{ nodes.check.stdout }}|{{ nodes.good.choice }}|{{ nodes.good.reason }}|{{ nodes.read.is_error }}"
             """);
 
         var result = await ws.RunAsync("workflow", "run", "kinds.yaml", "--input", "topic=widgets");
@@ -230,8 +230,9 @@ public sealed class WorkflowRunTests
                 options: [yes, no]
               - id: done
                 kind: shell
-                command: "echo answered {{ nodes.ask.answer }}"
-            output: "{{ nodes.done.stdout | raw }}"
+                command: echo "answered $ANSWER"
+                env: { ANSWER: "{{ nodes.ask.answer }}" }
+            output: "{{ nodes.done.stdout }}"
             """);
 
         var waiting = await ws.RunAsync("workflow", "run", "approve.yaml");
@@ -277,6 +278,7 @@ public sealed class WorkflowRunTests
                 prompt: Do the work
               - id: slow
                 kind: shell
+                idempotent: true # running it twice is harmless: resume runs it again without asking
                 command: "echo slow >> slow.log; if [ ! -f resume.ok ]; then echo $$ > marker.tmp; mv marker.tmp marker; exec sleep 120; fi"
               - id: last
                 kind: shell
@@ -308,9 +310,9 @@ public sealed class WorkflowRunTests
             Assert.Equal(1, ws.Lines("first.log"));
             Assert.Equal(1, ws.Lines("slow.log"));
 
-            process.Kill(); // SIGKILL to the agent first (no cleanup runs, it cannot see its child end) …
-            sleeper.Kill(); // … then the rest of its tree: the shell node's command
+            process.Kill(); // SIGKILL to the agent (no cleanup runs); the shell node's command dies with it where a watchdog holds it …
             await process.WaitForExitAsync();
+            sleeper.Kill(); // … and ends here where none does
         }
 
         var runs = await ws.RunAsync("workflow", "runs", "--json");
@@ -414,8 +416,8 @@ public sealed class WorkflowRunTests
             nodes:
               - id: count
                 kind: shell
-                command: "echo counted {{ inputs.n }}"
-            output: "child got {{ inputs.n }}: {{ nodes.count.stdout | raw }}"
+                command: echo "counted $AGENT_INPUT_N"
+            output: "child got {{ inputs.n }}: {{ nodes.count.stdout }}"
             """);
         ws.WriteWorkflow("flows/parent.yaml", """
             name: parent
@@ -428,7 +430,7 @@ public sealed class WorkflowRunTests
                 nodes:
                   - id: greet
                     kind: shell
-                    command: "printf 'hello %s' {{ inputs.who }}"
+                    command: printf 'hello %s' "$AGENT_INPUT_WHO"
               - id: child
                 kind: workflow
                 workflow: ./child.yaml

@@ -69,12 +69,34 @@ internal sealed class WorkflowBudgetTracker
             $"budget max_time {WorkflowDuration.Format(max)} reached while {where} ran (it runs again from its start on resume). Raise it with 'agent workflow resume {_runId} --max-time {WorkflowDuration.Format(max * 2)}'.");
     }
 
-    /// <summary>Adds a model turn's steps and cost.</summary>
-    public void Add(int steps, decimal? cost)
+    /// <summary>
+    /// Takes one model step from the run's budget, before the step is asked of the model: the one counter every agent
+    /// and decision turn of the run shares, parallel branches included, so together they never go past
+    /// <c>max_steps</c>.
+    /// </summary>
+    /// <returns>Whether the step may be taken (false: the limit is reached, and the turn stops).</returns>
+    public bool TryTakeStep()
     {
         lock (_sync)
         {
-            _steps += steps;
+            if (Limits.MaxSteps is { } max && _steps >= max)
+            {
+                return false;
+            }
+
+            _steps++;
+            return true;
+        }
+    }
+
+    /// <summary>Whether the step limit is reached (no step is left).</summary>
+    public bool StepsExhausted => StepsLeft is 0;
+
+    /// <summary>Adds a model turn's cost (its steps were taken with <see cref="TryTakeStep"/>).</summary>
+    public void AddCost(decimal? cost)
+    {
+        lock (_sync)
+        {
             _cost += cost ?? 0m;
         }
     }

@@ -89,15 +89,6 @@ internal sealed partial class WorkflowExecution
         WorkflowFrame frame,
         CancellationToken cancellationToken)
     {
-        var left = Budget.StepsLeft;
-        var cap = (maxSteps, left) switch
-        {
-            ({ } own, { } budget) => Math.Min(own, budget),
-            ({ } own, null) => own,
-            (null, { } budget) => budget,
-            _ => (int?)null,
-        };
-        var byBudget = left is { } l && cap == l && (maxSteps is null || l < maxSteps);
         var options = new SessionOptions(Options.WorkspaceRoot)
         {
             Model = model ?? frame.Definition.Model ?? Definition.Model ?? Options.Model,
@@ -115,7 +106,8 @@ internal sealed partial class WorkflowExecution
                 : await Service.OpenAsync(continued, options, cancellationToken).ConfigureAwait(false);
             await using (session.ConfigureAwait(false))
             {
-                turn = await session.SendAsync(new TurnRequest(prompt) { Skills = skills, MaxSteps = cap }, cancellationToken).ConfigureAwait(false);
+                // Every step is taken from the run's one budget as it happens (parallel branches share it).
+                turn = await session.SendAsync(new TurnRequest(prompt) { Skills = skills, MaxSteps = maxSteps, TakeStep = Budget.TryTakeStep }, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (AgentHostException ex)
@@ -123,7 +115,7 @@ internal sealed partial class WorkflowExecution
             throw new WorkflowNodeFailedException($"{Where(node)}: {ex.Message}", ex);
         }
 
-        Budget.Add(turn.Result.Steps, turn.Result.Cost);
+        Budget.AddCost(turn.Result.Cost);
         switch (turn.Result.Outcome)
         {
             case RunOutcome.Completed:
@@ -131,7 +123,7 @@ internal sealed partial class WorkflowExecution
             case RunOutcome.Cancelled:
                 cancellationToken.ThrowIfCancellationRequested();
                 throw new OperationCanceledException($"{Where(node)} was cancelled.");
-            case RunOutcome.StepLimit when byBudget:
+            case RunOutcome.StepLimit when Budget.StepsExhausted:
                 Budget.Check(beforeModelNode: true);
                 goto default;
             default:

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentHost.Agent.Engine;
-using AgentHost.Agent.Hooks;
 using AgentHost.Agent.Workflows.Expressions;
 using AgentHost.Agent.Workflows.Model;
 using AgentHost.Permissions;
@@ -9,12 +8,9 @@ using AgentHost.Sdk.Events;
 
 namespace AgentHost.Agent.Workflows.Engine;
 
-/// <content>Tool and shell nodes.</content>
+/// <content>Tool nodes.</content>
 internal sealed partial class WorkflowExecution
 {
-    /// <summary>The most characters of a shell node's combined <c>output</c> kept (the last 16 KiB).</summary>
-    public const int MaxShellOutput = 16 * 1024;
-
     private async Task<NodeResult> RunToolAsync(ToolNode node, WorkflowFrame frame, string path, CancellationToken cancellationToken)
     {
         JsonNode arguments;
@@ -53,37 +49,6 @@ internal sealed partial class WorkflowExecution
         }
 
         return new NodeResult(output, $"{outcome.Status.ToString().ToLowerInvariant()}: {FirstLine(text)}");
-    }
-
-    private async Task<NodeResult> RunShellAsync(ShellNode node, WorkflowFrame frame, CancellationToken cancellationToken)
-    {
-        var command = Render(node, node.Command, frame.Scope, TemplateQuoting.Shell);
-        var hook = new HookDefinition("workflow", string.Empty, command, node.Timeout, Where(node), HookOrigin.User);
-        var result = await HookRunner.RunAsync(hook, string.Empty, Options.WorkspaceRoot, cancellationToken).ConfigureAwait(false);
-        if (result.FailedToStart)
-        {
-            throw new WorkflowNodeFailedException($"{Where(node)}: the command could not start: {result.Stderr}");
-        }
-
-        var combined = result.Stdout + result.Stderr;
-        var passed = result.ExitCode == 0;
-        var output = new JsonObject
-        {
-            ["exit_code"] = result.ExitCode,
-            ["passed"] = passed,
-            ["stdout"] = result.Stdout,
-            ["stderr"] = result.Stderr,
-            ["output"] = combined.Length > MaxShellOutput ? combined[^MaxShellOutput..] : combined,
-            ["timed_out"] = result.TimedOut,
-        };
-        var summary = result.TimedOut ? $"timed out after {WorkflowDuration.Format(node.Timeout)}" : $"exit {result.ExitCode}";
-        if (!passed && node.FailOnError)
-        {
-            var tail = string.Join('\n', combined.TrimEnd().Split('\n').TakeLast(5));
-            throw new WorkflowNodeFailedException($"{Where(node)}: the command failed ({summary}){(tail.Length > 0 ? ":\n" + tail : ".")}");
-        }
-
-        return new NodeResult(output, summary);
     }
 
     /// <summary>A tool node's arguments with every string value rendered as a template (a lone <c>{{ path }}</c> keeps its JSON type).</summary>

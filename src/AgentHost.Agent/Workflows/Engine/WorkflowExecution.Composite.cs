@@ -134,11 +134,13 @@ internal sealed partial class WorkflowExecution
         }
 
         var scope = NewScope(definition, inputs, Run.Id);
-        var inner = new WorkflowFrame(definition, scope, frame.Depth + 1);
+        var inner = new WorkflowFrame(definition, scope, frame.Depth + 1) { Untrusted = frame.Untrusted || (node.Inline is null && IsUntrusted(definition)) };
         var last = await RunGraphAsync(definition.Nodes, inner, path + "/", cancellationToken).ConfigureAwait(false);
         var output = node.Inline is null && definition.Output is { } outputTemplate ? Render(node, outputTemplate, scope) : TextOf(last);
         return new NodeResult(new JsonObject { ["output"] = output, ["nodes"] = inner.Nodes.DeepClone() }, output is null ? null : FirstLine(output));
     }
+
+    private bool IsUntrusted(WorkflowDefinition definition) => Options.InUntrustedProject?.Invoke(definition) ?? false;
 
     private WorkflowDefinition FindSubWorkflow(SubWorkflowNode node, WorkflowFrame frame)
     {
@@ -152,7 +154,15 @@ internal sealed partial class WorkflowExecution
         {
             var source = frame.Definition.Source.Kind == WorkflowSourceKind.File || File.Exists(frame.Definition.Source.Path) ? frame.Definition.Source.Path : null;
             // Looked up (and its file read and validated) once per run, not at every iteration of a loop around it.
-            return _subWorkflows.GetOrAdd((name, source), key => find(key.Name, key.From));
+            var definition = _subWorkflows.GetOrAdd((name, source), key => find(key.Name, key.From));
+            if ((frame.Untrusted || IsUntrusted(definition)) && WorkflowTrust.Violations(definition) is { Count: > 0 } violations)
+            {
+                // Checked before the run started too; a workflow found differently now is held to the same rules.
+                throw new WorkflowNodeFailedException(
+                    $"{Where(node)}: workflow '{definition.Name}' ({WorkflowEntry.DescribeSource(definition.Source)}: {definition.Source.Path}) is called by a workflow of a project that is not trusted, so it cannot run: {string.Join("; ", violations)}. Run 'agent trust' in the project to allow it.");
+            }
+
+            return definition;
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or WorkflowNodeFailedException))
         {

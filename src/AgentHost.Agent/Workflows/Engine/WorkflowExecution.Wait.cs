@@ -73,7 +73,7 @@ internal sealed partial class WorkflowExecution
 
     /// <summary>The option an answer names (case-insensitively), the answer itself without options, or null.</summary>
     private static string? Choose(WaitNode node, string answer) =>
-        node.Options.Count == 0 ? answer : node.Options.FirstOrDefault(o => string.Equals(o, answer.Trim(), StringComparison.OrdinalIgnoreCase));
+        node.Options.Count == 0 ? answer : Pick(node.Options, answer);
 }
 
 /// <summary>The pending question of a waiting run as stored in <c>workflow_runs.pending_question</c>.</summary>

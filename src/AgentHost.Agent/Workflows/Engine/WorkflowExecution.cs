@@ -14,6 +14,12 @@ namespace AgentHost.Agent.Workflows.Engine;
 /// <param name="Depth">0 for the run's workflow, 1 for a sub-workflow of it, ….</param>
 internal sealed record WorkflowFrame(WorkflowDefinition Definition, JsonObject Scope, int Depth)
 {
+    /// <summary>
+    /// Whether this workflow, or one that called it, is a file of a project that is not trusted: the untrusted rules
+    /// then hold for it whatever its own source (<see cref="WorkflowTrust"/>).
+    /// </summary>
+    public bool Untrusted { get; init; }
+
     /// <summary>The latest output of each node id.</summary>
     public JsonObject Nodes => (JsonObject)Scope["nodes"]!;
 }
@@ -30,6 +36,7 @@ internal sealed partial class WorkflowExecution
 
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
     private readonly Dictionary<string, WorkflowNodeRecord> _recorded;
+    private readonly HashSet<string> _started;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, string? From), WorkflowDefinition> _subWorkflows = new();
     private string? _answer;
 
@@ -40,9 +47,11 @@ internal sealed partial class WorkflowExecution
         WorkflowRunOptions options,
         WorkflowBudgetTracker budget,
         IReadOnlyList<WorkflowNodeRecord> recorded,
-        string? answer)
+        string? answer,
+        IReadOnlyCollection<string>? started = null)
     {
         Service = service;
+        _started = [.. started ?? []];
         Run = run;
         Definition = definition;
         Options = options;
@@ -162,11 +171,11 @@ internal sealed partial class WorkflowExecution
         }
     }
 
-    private string Render(WorkflowNode node, string template, JsonObject scope, TemplateQuoting quoting = TemplateQuoting.None)
+    private string Render(WorkflowNode node, string template, JsonObject scope)
     {
         try
         {
-            return WorkflowTemplate.Parse(template).Render(scope, quoting);
+            return WorkflowTemplate.Parse(template).Render(scope);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -202,7 +211,7 @@ internal sealed partial class WorkflowExecution
             {
                 AgentNode agent => await RunAgentAsync(agent, frame, path, cancellationToken).ConfigureAwait(false),
                 ToolNode tool => await RunToolAsync(tool, frame, path, cancellationToken).ConfigureAwait(false),
-                ShellNode shell => await RunShellAsync(shell, frame, cancellationToken).ConfigureAwait(false),
+                ShellNode shell => await RunShellAsync(shell, frame, path, cancellationToken).ConfigureAwait(false),
                 DecisionNode decision => await RunDecisionAsync(decision, frame, path, cancellationToken).ConfigureAwait(false),
                 LoopNode loop => await RunLoopAsync(loop, frame, path, cancellationToken).ConfigureAwait(false),
                 ParallelNode parallel => await RunParallelAsync(parallel, frame, path, cancellationToken).ConfigureAwait(false),

@@ -37,6 +37,14 @@ internal sealed record WorkflowRunOptions(string WorkspaceRoot)
     /// it (paths are relative to it). Without it, only inline sub-workflows run.
     /// </summary>
     public Func<string, string?, WorkflowDefinition>? FindWorkflow { get; init; }
+
+    /// <summary>
+    /// Whether a workflow's file is inside a project that is not trusted (<see cref="WorkflowTrust.IsInUntrustedProject"/>).
+    /// With it, a run (or resume) whose call graph reaches what such a project may not run is refused before anything
+    /// runs, and a sub-workflow called from an untrusted one is held to the same rules whatever its source. Without it,
+    /// every workflow is taken as trusted.
+    /// </summary>
+    public Func<WorkflowDefinition, bool>? InUntrustedProject { get; init; }
 }
 
 /// <summary>How a run's part in this process ended.</summary>

@@ -43,6 +43,7 @@ internal sealed class WorkflowRunner
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(options);
+        CheckTrust(definition, options);
         var bound = WorkflowInputs.Bind(definition, inputs);
         var run = await _service.Store.Workflows.CreateRunAsync(
             new NewWorkflowRun(definition.Name, options.WorkspaceRoot, definition.Document.ToJsonString(), bound.ToJsonString())
@@ -87,9 +88,21 @@ internal sealed class WorkflowRunner
         }
 
         var definition = ReadDefinition(run);
+        CheckTrust(definition, options);
         var inputs = JsonNode.Parse(run.Inputs) as JsonObject ?? [];
         var recorded = await store.GetNodesAsync(id, cancellationToken).ConfigureAwait(false);
-        return await ExecuteAsync(run, definition, inputs, options, recorded, answer, cancellationToken).ConfigureAwait(false);
+        var started = await store.GetStartedAsync(id, cancellationToken).ConfigureAwait(false);
+        return await ExecuteAsync(run, definition, inputs, options, recorded, answer, cancellationToken, started).ConfigureAwait(false);
+    }
+
+    /// <summary>Refuses a workflow whose call graph reaches what an untrusted project may not run (<see cref="WorkflowTrust.CallGraphRefusal"/>).</summary>
+    /// <exception cref="AgentHostException">The refusal, naming each node and the calls that reach it (<see cref="ErrorKind.Denied"/>).</exception>
+    private static void CheckTrust(WorkflowDefinition definition, WorkflowRunOptions options)
+    {
+        if (options.InUntrustedProject is { } untrusted && WorkflowTrust.CallGraphRefusal(definition, untrusted, options.FindWorkflow) is { } refusal)
+        {
+            throw new AgentHostException(ErrorKind.Denied, refusal);
+        }
     }
 
     private WorkflowDefinition ReadDefinition(WorkflowRunInfo run)
@@ -114,13 +127,14 @@ internal sealed class WorkflowRunner
         WorkflowRunOptions options,
         IReadOnlyList<WorkflowNodeRecord> recorded,
         string? answer,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyList<string>? started = null)
     {
         var store = _service.Store.Workflows;
         var events = _service.Runtime.Events;
         var limits = new WorkflowBudget(options.MaxSteps ?? definition.Budget.MaxSteps, options.MaxTime ?? definition.Budget.MaxTime, options.MaxCost ?? definition.Budget.MaxCost);
         var budget = new WorkflowBudgetTracker(run.Id, limits, run.Counters);
-        var execution = new WorkflowExecution(_service, run, definition, options, budget, recorded, answer);
+        var execution = new WorkflowExecution(_service, run, definition, options, budget, recorded, answer, started);
         var resumed = recorded.Count > 0 || run.Status != WorkflowRunState.Running;
         if (run.Status is not (WorkflowRunState.Running or WorkflowRunState.Waiting))
         {
@@ -132,7 +146,8 @@ internal sealed class WorkflowRunner
         WorkflowRunResult result;
         try
         {
-            var last = await execution.RunGraphAsync(definition.Nodes, new WorkflowFrame(definition, scope, 0), string.Empty, cancellationToken).ConfigureAwait(false);
+            var frame = new WorkflowFrame(definition, scope, 0) { Untrusted = options.InUntrustedProject?.Invoke(definition) ?? false };
+            var last = await execution.RunGraphAsync(definition.Nodes, frame, string.Empty, cancellationToken).ConfigureAwait(false);
             string? output;
             try
             {

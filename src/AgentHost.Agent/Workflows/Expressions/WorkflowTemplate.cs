@@ -4,10 +4,11 @@ using System.Text.Json.Nodes;
 namespace AgentHost.Agent.Workflows.Expressions;
 
 /// <summary>
-/// A parsed template (prompts, questions, shell commands, outputs; docs/workflows.md "Templates and conditions"):
-/// text with <c>{{ path }}</c> insertions and the filters <c>| json</c> (always JSON) and <c>| raw</c> (never
-/// shell-quoted). Strings are inserted as they are, other values as compact JSON, a missing value as nothing.
-/// Immutable and thread-safe.
+/// A parsed template (prompts, questions, tool arguments, a shell node's <c>env</c> values, outputs; docs/workflows.md
+/// "Templates and conditions"): text with <c>{{ path }}</c> insertions and the filter <c>| json</c> (always JSON).
+/// Strings are inserted as they are, other values as compact JSON, a missing value as nothing. A template never
+/// becomes shell source: a shell node's <c>command</c> has no insertions, and its values arrive as environment
+/// variables. Immutable and thread-safe.
 /// </summary>
 internal sealed class WorkflowTemplate
 {
@@ -45,13 +46,13 @@ internal sealed class WorkflowTemplate
             var open = text.IndexOf("{{", position, StringComparison.Ordinal);
             if (open < 0)
             {
-                parts.Add(new TemplatePart(text[position..], null, false, false));
+                parts.Add(new TemplatePart(text[position..], null, false));
                 break;
             }
 
             if (open > position)
             {
-                parts.Add(new TemplatePart(text[position..open], null, false, false));
+                parts.Add(new TemplatePart(text[position..open], null, false));
             }
 
             var close = text.IndexOf("}}", open + 2, StringComparison.Ordinal);
@@ -83,16 +84,10 @@ internal sealed class WorkflowTemplate
 
     /// <summary>Renders the template.</summary>
     /// <param name="scope">The scope: <c>inputs</c>, <c>nodes</c>, <c>loop</c>, <c>run</c>, <c>workflow</c>.</param>
-    /// <param name="quoting">How inserted values are quoted (<see cref="TemplateQuoting.Shell"/> for shell commands).</param>
     /// <returns>The text.</returns>
-    public string Render(JsonObject scope, TemplateQuoting quoting = TemplateQuoting.None)
+    public string Render(JsonObject scope)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        if (quoting == TemplateQuoting.Shell)
-        {
-            quoting = OperatingSystem.IsWindows() ? TemplateQuoting.Cmd : TemplateQuoting.Posix;
-        }
-
         var result = new StringBuilder();
         foreach (var part in _parts)
         {
@@ -103,8 +98,7 @@ internal sealed class WorkflowTemplate
             }
 
             var value = part.Path.Evaluate(scope);
-            var text = part.Json ? WorkflowValues.ToJson(value) : WorkflowValues.ToText(value);
-            result.Append(part.Raw ? text : Quote(text, quoting));
+            result.Append(part.Json ? WorkflowValues.ToJson(value) : WorkflowValues.ToText(value));
         }
 
         return result.ToString();
@@ -112,22 +106,6 @@ internal sealed class WorkflowTemplate
 
     /// <inheritdoc />
     public override string ToString() => Text;
-
-    /// <summary>Quotes one value for a shell.</summary>
-    /// <param name="value">The value.</param>
-    /// <param name="quoting">The quoting.</param>
-    /// <returns>The quoted value.</returns>
-    public static string Quote(string value, TemplateQuoting quoting)
-    {
-        ArgumentNullException.ThrowIfNull(value);
-        return quoting switch
-        {
-            TemplateQuoting.Shell => Quote(value, OperatingSystem.IsWindows() ? TemplateQuoting.Cmd : TemplateQuoting.Posix),
-            TemplateQuoting.Posix => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'",
-            TemplateQuoting.Cmd => "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"",
-            _ => value,
-        };
-    }
 
     private static TemplatePart ParseInsertion(string text, int open, int close)
     {
@@ -165,10 +143,10 @@ internal sealed class WorkflowTemplate
         if (head[position..].Trim().Length > 0)
         {
             var extra = position + head[position..].IndexOf(head[position..].Trim(), StringComparison.Ordinal);
-            throw new FormatException($"column {open + 3 + extra}: expected '}}}}' or a filter ('| json', '| raw') after the path {path.Text}, found '{head[position..].Trim()}'");
+            throw new FormatException($"column {open + 3 + extra}: expected '}}}}' or the filter '| json' after the path {path.Text}, found '{head[position..].Trim()}'");
         }
 
-        bool json = false, raw = false;
+        var json = false;
         var offset = open + 2 + head.Length + 1;
         foreach (var piece in pieces.Skip(1))
         {
@@ -179,18 +157,18 @@ internal sealed class WorkflowTemplate
                     json = true;
                     break;
                 case "raw":
-                    raw = true;
-                    break;
+                    throw new FormatException(
+                        $"column {offset + piece.IndexOf(filter, StringComparison.Ordinal) + 1}: the filter 'raw' is gone: a value never becomes shell source (a shell node's command reads values from environment variables, docs/workflows.md); remove '| raw'");
                 default:
                     throw new FormatException(filter.Length == 0
-                        ? $"column {offset}: expected a filter name after '|' (json or raw)"
-                        : $"column {offset + piece.IndexOf(filter, StringComparison.Ordinal) + 1}: unknown filter '{filter}'; the filters are json and raw");
+                        ? $"column {offset}: expected a filter name after '|' (json)"
+                        : $"column {offset + piece.IndexOf(filter, StringComparison.Ordinal) + 1}: unknown filter '{filter}'; the only filter is json");
             }
 
             offset += piece.Length + 1;
         }
 
-        return new TemplatePart(null, path, json, raw);
+        return new TemplatePart(null, path, json);
     }
 
     private static string Shift(string message, int by)
@@ -204,5 +182,6 @@ internal sealed class WorkflowTemplate
             : message;
     }
 
-    private sealed record TemplatePart(string? Literal, WorkflowPath? Path, bool Json, bool Raw);
+    /// <summary>A literal text, or an insertion (its path, and whether <c>| json</c>).</summary>
+    private sealed record TemplatePart(string? Literal, WorkflowPath? Path, bool Json);
 }

@@ -49,7 +49,7 @@ internal sealed record ToolNode(string Id, string Tool) : WorkflowNode(Id)
 
 /// <summary>A shell command, usually a check: <c>kind: shell</c>.</summary>
 /// <param name="Id">The node id.</param>
-/// <param name="Command">The command template (inserted values are shell-quoted unless <c>| raw</c>).</param>
+/// <param name="Command">The command as written: shell source without insertions (values arrive as environment variables).</param>
 internal sealed record ShellNode(string Id, string Command) : WorkflowNode(Id)
 {
     /// <summary>The default <see cref="Timeout"/>.</summary>
@@ -63,6 +63,15 @@ internal sealed record ShellNode(string Id, string Command) : WorkflowNode(Id)
 
     /// <summary>Whether a non-zero exit fails the node.</summary>
     public bool FailOnError { get; init; }
+
+    /// <summary>Variables the command runs with: name → template (<c>env:</c>), in the order written.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+
+    /// <summary>
+    /// Whether running the command twice does no harm (<c>idempotent: true</c>): on resume after the process died while
+    /// it ran, it runs again without asking.
+    /// </summary>
+    public bool Idempotent { get; init; }
 }
 
 /// <summary>A branch point, or a model's choice among <see cref="Choices"/>: <c>kind: decision</c>.</summary>

@@ -266,16 +266,6 @@ internal sealed partial class WorkflowNodeReader(WorkflowReader reader, Workflow
         }
     }
 
-    private ShellNode? ReadShell(YamlFields fields, string? id, GraphContext context)
-    {
-        var command = reader.Template(fields, "command", context, required: true, fix: "add 'command:' with the command line to run");
-        var timeout = fields.Duration("timeout");
-        var failOnError = fields.Boolean("fail_on_error");
-        return command is null || id is null
-            ? null
-            : new ShellNode(id, command) { Timeout = timeout ?? ShellNode.DefaultTimeout, FailOnError = failOnError ?? false };
-    }
-
     private DecisionNode? ReadDecision(YamlFields fields, string? id, GraphContext context)
     {
         var prompt = reader.Template(fields, "prompt", context);

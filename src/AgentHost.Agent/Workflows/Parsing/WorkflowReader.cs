@@ -133,6 +133,12 @@ internal sealed partial class WorkflowReader(WorkflowProblems problems)
                 }
             }
 
+            if (result.FirstOrDefault(i => Expressions.ShellVariables.OfInput(i.Name) == Expressions.ShellVariables.OfInput(name)) is { } same)
+            {
+                problems.Add(key, field, $"'{name}' and '{same.Name}' would both be the shell variable {Expressions.ShellVariables.OfInput(name)}",
+                    "rename one of them (inputs reach shell nodes as AGENT_INPUT_<NAME>, upper case, '-' written '_')");
+            }
+
             result.Add(new WorkflowInput(name, type) { Required = required, Default = defaultValue, Description = description });
         }
 
@@ -290,7 +296,7 @@ internal sealed partial class WorkflowReader(WorkflowProblems problems)
         }
         catch (FormatException ex)
         {
-            problems.Add(node, field, $"invalid template at {ex.Message}", "insert values as {{ path }}, optionally with '| json' or '| raw'");
+            problems.Add(node, field, $"invalid template at {ex.Message}", "insert values as {{ path }}, optionally with '| json'");
         }
     }
 

@@ -32,7 +32,7 @@ internal static class WorkflowVocabulary
     {
         ["agent"] = ["prompt", "model", "tools", "permission_mode", "max_steps", "continue", "output", "skills"],
         ["tool"] = ["tool", "arguments", "on_error"],
-        ["shell"] = ["command", "timeout", "fail_on_error"],
+        ["shell"] = ["command", "env", "timeout", "fail_on_error", "idempotent"],
         ["decision"] = ["prompt", "choices", "model"],
         ["loop"] = ["nodes", "max_iterations", "until", "on_exhausted"],
         ["parallel"] = ["branches"],
@@ -45,7 +45,7 @@ internal static class WorkflowVocabulary
     {
         ["agent"] = ["text", "json", "session_id", "steps", "outcome", "cost"],
         ["tool"] = ["text", "is_error", "json"],
-        ["shell"] = ["exit_code", "passed", "stdout", "stderr", "output"],
+        ["shell"] = ["exit_code", "passed", "stdout", "stderr", "output", "timed_out", "skipped"],
         ["decision"] = ["choice", "reason"],
         ["loop"] = ["iterations", "satisfied"],
         ["parallel"] = ["branches"],

@@ -160,6 +160,16 @@ internal static class WorkflowText
                 break;
             case ShellNode shell:
                 yield return $"command: {OneLine(shell.Command)}";
+                foreach (var (variable, template) in shell.Environment)
+                {
+                    yield return $"env {variable}: {OneLine(template)}";
+                }
+
+                if (shell.Idempotent)
+                {
+                    yield return "idempotent: true";
+                }
+
                 if (shell.Timeout != ShellNode.DefaultTimeout)
                 {
                     yield return $"timeout: {WorkflowDuration.Format(shell.Timeout)}";

@@ -1,10 +1,14 @@
 using System.Buffers;
 using System.Text.RegularExpressions;
 
-namespace AgentHost.Hosting.Security;
+namespace AgentHost.Benchmarks;
 
-/// <summary>The source-generated secret patterns of <see cref="SecretScrubber"/> and the literal markers that gate them.</summary>
-internal static partial class SecretPatterns
+/// <summary>
+/// The secret scrubber as it was before issue #44 (2f56733): hand-written source-generated patterns behind a marker
+/// search, kept here, unchanged, as the reference of <see cref="SecretScrubberBenchmarks"/> (the data-driven rules of
+/// <c>secret-rules.yaml</c> replaced it).
+/// </summary>
+internal static partial class SecretPatternsBefore44
 {
     /// <summary>Names whose value is a secret in <c>name: "value"</c>, <c>name="value"</c>, <c>NAME=value</c> and YAML <c>name: value</c> lines.</summary>
     private const string SecretNames = "(?:password|passwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)";
@@ -20,7 +24,7 @@ internal static partial class SecretPatterns
 
     /// <summary>
     /// Words after which a value may follow on the same line (<c>password = …</c>, <c>Authorization: Basic …</c>):
-    /// a stream holds text back after them until the line ends (see <see cref="SecretStreamScrubber"/>).
+    /// a stream holds text back after them until the line ends .
     /// </summary>
     private static readonly string[] KeyWords =
     [
@@ -95,4 +99,59 @@ internal static partial class SecretPatterns
         @"|\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}", // JWT
         RegexOptions.CultureInvariant)]
     public static partial Regex Token();
+
+    /// <summary>The pattern part of the old <c>SecretScrubber.Scrub</c> (no environment secrets).</summary>
+    public static string Scrub(string text)
+    {
+        var first = IndexOfMarker(text);
+        if (first < 0)
+        {
+            return text;
+        }
+
+        if (text.Contains("-----BEGIN", StringComparison.Ordinal))
+        {
+            text = PrivateKey().Replace(text, "[REDACTED]");
+            first = IndexOfMarker(text);
+        }
+
+        return first < 0 ? text : ScrubLines(text, first);
+    }
+
+    private static string ScrubLines(string text, int marker)
+    {
+        System.Text.StringBuilder? result = null;
+        var copied = 0;
+        while (marker >= 0)
+        {
+            var start = marker == 0 ? 0 : text.LastIndexOf('\n', marker - 1) + 1;
+            var end = text.IndexOf('\n', marker);
+            end = end < 0 ? text.Length : end;
+            var line = text[start..end];
+            var clean = Token().Replace(KeyedValue().Replace(line, MaskValue), "[REDACTED]");
+            if (!string.Equals(clean, line, StringComparison.Ordinal))
+            {
+                result ??= new System.Text.StringBuilder(text.Length);
+                result.Append(text, copied, start - copied).Append(clean);
+                copied = end;
+            }
+
+            if (end + 1 >= text.Length)
+            {
+                break;
+            }
+
+            var next = IndexOfMarker(text.AsSpan(end + 1));
+            marker = next < 0 ? -1 : end + 1 + next;
+        }
+
+        return result is null ? text : result.Append(text, copied, text.Length - copied).ToString();
+    }
+
+    private static string MaskValue(Match match)
+    {
+        var value = match.Groups["v"];
+        var start = value.Index - match.Index;
+        return string.Concat(match.ValueSpan[..start], "[REDACTED]", match.ValueSpan[(start + value.Length)..]);
+    }
 }
