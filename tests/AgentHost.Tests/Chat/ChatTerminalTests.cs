@@ -130,7 +130,9 @@ public sealed partial class ChatTerminalTests : IDisposable
         await second.LineAsync("/sessions");
         await second.WaitForAsync(id);
         await second.LineAsync("/resume " + id[..10]);
-        var resumed = await second.WaitForAsync("resumed session " + id);
+        // Wait for what is asserted (the history drawn after the resume), not for the line before it.
+        await second.WaitForAsync("resumed session " + id);
+        var resumed = await second.WaitForAsync("user: remember the word lighthouse");
         await second.KeysAsync("Up");
         await second.WaitForAsync("> /resume " + id[..10]);
         await second.KeysAsync("Up");
