@@ -13,6 +13,9 @@ namespace AgentHost.Tests.Mcp;
 [Trait("Speed", "Slow")]
 public sealed class McpToolNameTests : IDisposable
 {
+    /// <summary>These runs check names, not deferral: the servers' tools are offered up front (docs/agent-loop.md, deferred tools).</summary>
+    private const string OfferMcpToolsUpFront = "plugins.deferred_tools.mcp=none";
+
     private readonly RunWorkspace _ws = new();
 
     public void Dispose() => _ws.Dispose();
@@ -36,7 +39,7 @@ public sealed class McpToolNameTests : IDisposable
                 text: each reached its own tool
             """);
 
-        var run = await _ws.RunAsync("run", "go", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script);
+        var run = await _ws.RunAsync("run", "go", "-p", "scripted", "--no-default-plugins", "-c", OfferMcpToolsUpFront, "-m", "scripted/" + script);
 
         Assert.NotEqual(read, delete);
         Assert.All([read, delete], name => Assert.True(name.Length <= 64, name));
@@ -72,7 +75,7 @@ public sealed class McpToolNameTests : IDisposable
                 text: neither echo was offered
             """);
 
-        var run = await _ws.RunAsync("run", "go", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script, "-o", "json");
+        var run = await _ws.RunAsync("run", "go", "-p", "scripted", "--no-default-plugins", "-c", OfferMcpToolsUpFront, "-m", "scripted/" + script, "-o", "json");
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
         var warning = RunWorkspace.Events(run.Output).Single(e => e.GetProperty("type").GetString() == "warning" && e.GetProperty("source").GetString() == "mcp");
