@@ -17,13 +17,22 @@ public sealed class CollectibleLoadContexts
 {
     public const string Name = "Collectible load contexts";
 
-    /// <summary>Full collections (with finalizers) until the context is gone, at most 20.</summary>
+    /// <summary>
+    /// Full collections (with finalizers) until the context is gone, for at most 30 seconds. A count of collections is
+    /// not enough: a continuation or timer callback queued on the thread pool before the unload still roots the
+    /// plugin's objects until a pool thread runs it, which on a loaded 2-core machine took longer than 20 back-to-back
+    /// collections (the test failed once in CI that way). The bound only ends a wait for a reference that never goes.
+    /// </summary>
     public static void CollectUntilReleased(WeakReference context)
     {
-        for (var i = 0; i < 20 && context.IsAlive; i++)
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (context.IsAlive && DateTime.UtcNow < deadline)
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
+            GC.Collect();
+            if (context.IsAlive)
+                Thread.Sleep(50);
         }
     }
 }
