@@ -161,8 +161,25 @@ internal static class SessionMigrations
         );
         """;
 
+    /// <summary>
+    /// v6: session leases (docs/sessions.md "One writer per session"): the current epoch of each session's lease (a
+    /// fencing token every write of the session checks), its holder, whether the holder also holds the session's lock
+    /// file, and when the lease expires unless renewed. A released lease keeps its epoch with no owner.
+    /// </summary>
+    private const string V6 = """
+        CREATE TABLE session_leases (
+            session_id  TEXT PRIMARY KEY NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            epoch       INTEGER NOT NULL,
+            owner       TEXT,
+            holder      TEXT,
+            file_lock   INTEGER NOT NULL DEFAULT 0,
+            acquired_at INTEGER,
+            expires_at  INTEGER
+        );
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;
