@@ -62,16 +62,16 @@ internal sealed class CliContext : IDisposable, IAsyncDisposable
     public PluginStore PluginStore => Services.GetRequiredService<PluginStore>();
 
     /// <summary>The session store (opened and migrated once per run, on first use; secrets of this environment are scrubbed).</summary>
-    public Task<SessionStore> OpenSessionStoreAsync(CancellationToken cancellationToken)
+    public Task<ISessionStore> OpenSessionStoreAsync(CancellationToken cancellationToken)
     {
         _ = cancellationToken; // SQLite opens synchronously.
         try
         {
-            return Task.FromResult(Services.GetRequiredService<SessionStore>());
+            return Task.FromResult(Services.GetRequiredService<ISessionStore>());
         }
         catch (Exception ex)
         {
-            return Task.FromException<SessionStore>(ex);
+            return Task.FromException<ISessionStore>(ex);
         }
     }
 
@@ -82,7 +82,7 @@ internal sealed class CliContext : IDisposable, IAsyncDisposable
         return [.. set, .. AllowOption.ToOverrides(parseResult, set)];
     }
 
-    /// <summary>Makes the parts of another project root (its configuration, a runtime, a session service) with this run's options.</summary>
+    /// <summary>Makes the parts of another project root (its configuration, a runtime, its composition with a session service) with this run's options.</summary>
     public ProjectRootFactory ProjectRoots(ParseResult parseResult)
     {
         Remember(parseResult);

@@ -12,12 +12,12 @@ namespace AgentHost.Sessions;
 /// to resume, and history pages (<see cref="SessionStore.Conversation"/>).
 /// </summary>
 /// <remarks>
-/// Thread-safe; each session should have one writer (see <see cref="SessionStore.AcquireSession"/>). It is the run's
+/// Thread-safe; each session has one writer (<see cref="SessionStore.Leases"/>), whose writes are fenced. It is the run's
 /// <see cref="IConversationRecorder"/>: the session's status and token usage, which it also records, are written to
 /// the session row through <see cref="SessionStore"/>. Texts, tool arguments and results are scrubbed of secrets and
 /// capped before they are stored.
 /// </remarks>
-public sealed class ConversationLog : IConversationRecorder
+public sealed class ConversationLog : IConversationLog
 {
     /// <summary>The largest history page.</summary>
     public const int MaxPageSize = 1000;
@@ -65,7 +65,8 @@ public sealed class ConversationLog : IConversationRecorder
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(message);
         var pending = Encode(message);
-        var sequence = await _database.WriteAsync(
+        var sequence = await _database.WriteSessionAsync(
+            sessionId,
             (connection, transaction) =>
             {
                 var now = _database.Now();
@@ -87,7 +88,8 @@ public sealed class ConversationLog : IConversationRecorder
     {
         ArgumentNullException.ThrowIfNull(record);
         var pending = Encode(record);
-        await _database.WriteAsync(
+        await _database.WriteSessionAsync(
+            record.SessionId,
             (connection, transaction) =>
             {
                 var now = _database.Now();
@@ -110,7 +112,8 @@ public sealed class ConversationLog : IConversationRecorder
         ArgumentNullException.ThrowIfNull(record);
         var pendingMessage = Encode(message);
         var pendingEvent = Encode(record);
-        var sequence = await _database.WriteAsync(
+        var sequence = await _database.WriteSessionAsync(
+            sessionId,
             (connection, transaction) =>
             {
                 var now = _database.Now();

@@ -84,7 +84,7 @@ public sealed record FileCheckpoint(int Turn, string Path, string Tool, FileSnap
 /// recorded as <see cref="FileSnapshotKind.Unrecorded"/> instead (the database never holds a secret, and a scrubbed copy
 /// would restore a wrong file). Size and binary caps are the caller's (the agent's checkpoint recorder).
 /// </remarks>
-public sealed class FileCheckpoints
+public sealed class FileCheckpoints : IFileCheckpointStore
 {
     private const string SecretNote = "it looks like it holds a secret, which the session store never keeps";
 
@@ -120,7 +120,8 @@ public sealed class FileCheckpoints
         ArgumentNullException.ThrowIfNull(before);
         var clean = Clean(before);
         var now = _database.Now();
-        return _database.WriteAsync(
+        return _database.WriteSessionAsync(
+            sessionId,
             (connection, transaction) =>
             {
                 using var command = Command(
@@ -154,7 +155,8 @@ public sealed class FileCheckpoints
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(after);
         var cleaned = after.ToDictionary(pair => pair.Key, pair => Clean(pair.Value), StringComparer.Ordinal);
-        return _database.WriteAsync(
+        return _database.WriteSessionAsync(
+            sessionId,
             (connection, transaction) =>
             {
                 foreach (var checkpoint in Read(connection, transaction, sessionId, turn))
@@ -216,7 +218,8 @@ public sealed class FileCheckpoints
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         var now = _database.Now();
-        return _database.WriteAsync(
+        return _database.WriteSessionAsync(
+            sessionId,
             (connection, transaction) =>
             {
                 using var command = Command(connection, transaction, "UPDATE file_checkpoints SET undone_at = $now WHERE session_id = $id AND turn = $turn",

@@ -11,7 +11,7 @@ namespace AgentHost.Sessions;
 /// <see cref="IPermissionStore"/>.
 /// </summary>
 /// <remarks>Thread-safe. Audit subjects and reasons are scrubbed of secrets and capped before they are stored.</remarks>
-public sealed class PermissionAudit : IPermissionStore
+public sealed class PermissionAudit : IPermissionAudit
 {
     private const int MaxAuditSubjectBytes = 4 * 1024;
 
@@ -51,7 +51,8 @@ public sealed class PermissionAudit : IPermissionStore
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(grantedBy);
         var now = _database.Now();
-        await _database.WriteAsync(
+        await _database.WriteSessionAsync(
+            sessionId,
             (connection, transaction) =>
             {
                 RequireSession(connection, transaction, sessionId);
@@ -83,7 +84,8 @@ public sealed class PermissionAudit : IPermissionStore
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(rule);
-        return _database.WriteAsync(
+        return _database.WriteSessionAsync(
+            sessionId,
             (connection, transaction) =>
             {
                 RequireSession(connection, transaction, sessionId);
@@ -103,7 +105,8 @@ public sealed class PermissionAudit : IPermissionStore
     {
         ArgumentNullException.ThrowIfNull(entry);
         var at = entry.At == default ? _database.Now() : entry.At.ToUnixTimeMilliseconds();
-        await _database.WriteAsync(
+        await _database.WriteSessionAsync(
+            entry.SessionId,
             (connection, transaction) =>
             {
                 using var command = Command(

@@ -73,23 +73,25 @@ internal sealed class SessionDatabase : IDisposable
     /// <summary>The clock (for new ids and timestamps).</summary>
     public TimeProvider Clock => _time;
 
-    /// <summary>Opens (creating when missing) and migrates the database file, then runs <paramref name="opened"/> on the same connection.</summary>
+    /// <summary>
+    /// Opens (creating when missing) and migrates the database file, then runs <paramref name="opened"/> on the same
+    /// connection. Synchronous: SQLite opens and migrates on the calling thread (its asynchronous open only wraps that).
+    /// </summary>
     /// <exception cref="AgentHostException">The file is not a session database, was written by a newer agent, or cannot be written.</exception>
-    public static async Task<SessionDatabase> OpenAsync(
+    public static SessionDatabase Open(
         string databasePath,
         SecretScrubber scrubber,
         TimeProvider time,
         SessionStoreOptions options,
         ILogger logger,
-        Action<SessionDatabase, SqliteConnection> opened,
-        CancellationToken cancellationToken)
+        Action<SessionDatabase, SqliteConnection> opened)
     {
         var full = System.IO.Path.GetFullPath(databasePath);
         StorageErrors.Guard(full, StorageErrors.Database, () => Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!));
         var database = new SessionDatabase(full, scrubber, time, options, logger);
         try
         {
-            await using var connection = await database.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            using var connection = database.Connect();
             using (var wal = connection.CreateCommand())
             {
                 wal.CommandText = "PRAGMA journal_mode = WAL;";
@@ -125,6 +127,12 @@ internal sealed class SessionDatabase : IDisposable
         }
     }
 
+    /// <summary>The session leases of the store, whose fence every session write checks (<see cref="WriteSessionAsync"/>).</summary>
+    public SessionLeases? Leases { get; set; }
+
+    /// <summary>Whether the database is disposed.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed);
+
     /// <summary>Throws once the database is disposed.</summary>
     public void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
@@ -142,6 +150,7 @@ internal sealed class SessionDatabase : IDisposable
         }
 
         _disposed = true;
+        Leases?.Dispose();
         _writeGate.Wait();
         try
         {
@@ -207,6 +216,22 @@ internal sealed class SessionDatabase : IDisposable
             _writeGate.Release();
         }
     }
+
+    /// <summary>
+    /// A write of one session (<see cref="WriteAsync"/>), fenced: when the store holds the session's lease, its epoch
+    /// must still be current inside the same transaction (<see cref="SessionLeases.Check"/>), or nothing is written.
+    /// </summary>
+    /// <exception cref="SessionLeaseLostException">Another writer took the session over.</exception>
+    public Task<T> WriteSessionAsync<T>(string sessionId, Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken cancellationToken) =>
+        Leases is { } leases
+            ? WriteAsync(
+                (connection, transaction) =>
+                {
+                    leases.Check(connection, transaction, sessionId);
+                    return write(connection, transaction);
+                },
+                cancellationToken)
+            : WriteAsync(write, cancellationToken);
 
     /// <summary>
     /// Opens the write connection (with the store's pragmas) ahead of the first write, and binds and steps a statement
@@ -350,6 +375,29 @@ internal sealed class SessionDatabase : IDisposable
         _statements.Clear();
         _writer?.Dispose();
         _writer = null;
+    }
+
+    private SqliteConnection Connect()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = _pragmas;
+            command.ExecuteNonQuery();
+            return connection;
+        }
+        catch (SqliteException ex) when (StorageErrors.Translate(ex, Path) is { } storage)
+        {
+            connection.Dispose();
+            throw storage;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 
     private async Task<SqliteConnection> ConnectAsync(CancellationToken cancellationToken)

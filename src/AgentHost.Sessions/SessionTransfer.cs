@@ -14,7 +14,7 @@ namespace AgentHost.Sessions;
 /// Thread-safe. An export reads one consistent snapshot and streams it in batches; an import is one transaction and
 /// scrubs and caps every text again.
 /// </remarks>
-public sealed class SessionTransfer
+public sealed class SessionTransfer : ISessionTransfer
 {
     private const int CopyBatch = 500;
 
@@ -143,19 +143,7 @@ public sealed class SessionTransfer
     }
 
     /// <summary>
-    /// Imports a JSON Lines export as one session (all or nothing). The session keeps its id unless that id is taken
-    /// (then it gets a new one); texts are scrubbed and capped again; the parent link is kept only when the parent exists.
-    /// </summary>
-    /// <param name="reader">The export.</param>
-    /// <param name="sourceName">The file name, for error messages.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The imported session.</returns>
-    /// <exception cref="AgentHostException">The input is not a session export (<see cref="ErrorKind.Usage"/>, with the line).</exception>
-    public async Task<SessionInfo> ImportJsonlAsync(TextReader reader, string? sourceName = null, CancellationToken cancellationToken = default) =>
-        (await ImportAsync(reader, sourceName, cancellationToken).ConfigureAwait(false)).Session;
-
-    /// <summary>
-    /// Imports a JSON Lines export like <see cref="ImportJsonlAsync"/>, and says whether the export's id was taken (the
+    /// Imports a JSON Lines export as one session (all or nothing), and says whether the export's id was taken (the
     /// session then got a new id, and its messages new ids; nothing stored before is changed).
     /// </summary>
     /// <param name="reader">The export.</param>

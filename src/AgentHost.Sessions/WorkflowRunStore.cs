@@ -10,7 +10,7 @@ namespace AgentHost.Sessions;
 /// run replays (docs/workflows.md "Runs, checkpoints and resume").
 /// </summary>
 /// <remarks>Thread-safe (the parallel branches of one run record their nodes concurrently). Texts are scrubbed of secrets.</remarks>
-public sealed class WorkflowRunStore
+public sealed class WorkflowRunStore : IWorkflowRunStore
 {
     private const string RunColumns = """
         id, workflow, workspace, status, source_path, definition, inputs, reason, pending_question, pending_since,
@@ -28,15 +28,15 @@ public sealed class WorkflowRunStore
     /// <param name="runId">The run's full id.</param>
     /// <returns>The lease; dispose it when the run stops.</returns>
     /// <exception cref="AgentHostException">Another process is running it (<see cref="ErrorKind.InUse"/>).</exception>
-    public SessionLease AcquireRun(string runId)
+    public IDisposable AcquireRun(string runId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
         _database.ThrowIfDisposed();
         var key = "workflow-" + runId;
-        return StorageErrors.Guard(_database.LocksDirectory, StorageErrors.Locks, () => SessionLease.TryAcquire(_database.LocksDirectory, key))
+        return StorageErrors.Guard(_database.LocksDirectory, StorageErrors.Locks, () => LockFile.TryAcquire(_database.LocksDirectory, key, writeOwner: true))
             ?? throw new AgentHostException(
                 ErrorKind.InUse,
-                $"workflow run {runId} is being run by {SessionLease.DescribeOwner(_database.LocksDirectory, key)}; wait for it to finish or stop that process, then resume it.");
+                $"workflow run {runId} is being run by {LockFile.DescribeOwner(_database.LocksDirectory, key)}; wait for it to finish or stop that process, then resume it.");
     }
 
     /// <summary>Stores a new run with status <see cref="WorkflowRunState.Running"/>.</summary>
@@ -393,7 +393,7 @@ public sealed class WorkflowRunStore
             return StatusText(run.Status);
         }
 
-        using var probe = StorageErrors.Guard(_database.LocksDirectory, StorageErrors.Locks, () => SessionLease.TryAcquire(_database.LocksDirectory, "workflow-" + run.Id, writeOwner: false));
+        using var probe = StorageErrors.Guard(_database.LocksDirectory, StorageErrors.Locks, () => LockFile.TryAcquire(_database.LocksDirectory, "workflow-" + run.Id));
         return probe is null ? StatusText(run.Status) : "interrupted";
     }
 

@@ -1,16 +1,17 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using AgentHost.Cli.Http;
-using AgentHost.Cli.Server;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
+using AgentHost.Server;
+using AgentHost.Server.Http;
 
 namespace AgentHost.Cli.Commands;
 
 /// <summary>
-/// <c>agent serve</c>: the headless multi-session service, an HTTP+JSON API (<c>/v1</c>, <c>/openapi.json</c>) with
-/// live events, on 127.0.0.1 (or a Unix socket / named pipe) with a bearer token. docs/server.md.
+/// <c>agent serve</c>: hosts the server component (<see cref="ApiServer"/>: the headless multi-session service, an
+/// HTTP+JSON API under <c>/v1</c> with live events) on 127.0.0.1 (or a Unix socket / named pipe) with a bearer token.
+/// The command reads its options and configuration and reports; the server does the rest. docs/server.md.
 /// </summary>
 internal sealed class ServeCommand : AgentCommand
 {
@@ -71,17 +72,13 @@ internal sealed class ServeCommand : AgentCommand
         var defaults = new ServerDefaults(root, plugins, parseResult.GetValue(_plugins.NoDefaults), parseResult.GetValue(_model), Seconds(configuration, "server.permission_timeout") ?? DefaultPermissionTimeout);
         var maxBytes = configuration.Get("server.max_request_bytes") is { } max && long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0 ? bytes : DefaultMaxRequestBytes;
         var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
-        using var log = new Server.Events.ServerEventLog(new Server.Events.ServerEventLogOptions());
-        var events = ServerEventStream.Create(log);
         await using var server = await ApiServer.StartAsync(
-            new ApiServerOptions(listen, token.Value, defaults, maxBytes),
+            new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentProgram.Version),
             Context.ProjectRoots(parseResult),
             store,
             Context.Environment,
-            events,
             TimeProvider.System,
-            cancellationToken,
-            FindWorkflow).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false);
         var where = listen.SocketPath is { } socket ? $"unix:{socket}" : listen.PipeName is { } pipe ? $"pipe:{pipe}" : server.Address.ToString();
         Context.Console.WriteInfo($"agent serve: listening on {where} (root {root}; API under /v1, described at {ApiServer.OpenApiPath}; Ctrl+C stops)");
         if (token.Generated)
@@ -111,7 +108,7 @@ internal sealed class ServeCommand : AgentCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Context.Console.WriteInfo($"agent serve: stopping ({server.Hub.RunningRuns.Count} running turns are cancelled and recorded as interrupted)");
+            Context.Console.WriteInfo($"agent serve: stopping ({server.RunningTurns} running turns are cancelled and recorded as interrupted)");
         }
 
         return ExitCodes.Success;
@@ -151,12 +148,4 @@ internal sealed class ServeCommand : AgentCommand
                 ? TimeSpan.FromSeconds(seconds)
                 : throw new AgentHostException(ErrorKind.Configuration, $"{key}: '{text}' is not a number of seconds; give e.g. 300.")
             : null;
-
-    /// <summary>
-    /// A workflow for <c>POST /v1/workflows/runs</c> (and its sub-workflows): a file relative to the root (or to the
-    /// naming workflow's file), else a name of the root's catalog; refused as <c>agent workflow run</c> refuses what an
-    /// untrusted project may not run.
-    /// </summary>
-    private Agent.Workflows.Model.WorkflowDefinition FindWorkflow(string root, string nameOrFile, string? fromFile) =>
-        Workflows.WorkflowLookup.FindChecked(Context, root, nameOrFile, fromFile);
 }

@@ -19,7 +19,8 @@ public sealed class ComponentGraphTests
         ["AgentHost.Sessions"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions"],
         ["AgentHost.Agent"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions"],
         ["AgentHost.Testing"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
-        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
+        ["AgentHost.Server"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
+        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent", "AgentHost.Server"],
     };
 
     private static readonly string Root = TemplateFeedFixture.FindRepositoryRoot();
@@ -99,6 +100,17 @@ public sealed class ComponentGraphTests
         {
             Assert.DoesNotContain("AgentHost.Sessions", reachable);
         }
+    }
+
+    [Fact]
+    public void TheServer_SitsAboveTheAgent_AndNothingButTheCliReachesIt()
+    {
+        // The server is a front end of the session service like the CLI: it never sees the CLI (a cluster node hosts it
+        // without one) or the plugin installer, and no component below the front ends reaches it.
+        Assert.Equal(
+            ["AgentHost.Agent", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sdk", "AgentHost.Sessions"],
+            ReferencedComponents(Components()["AgentHost.Server"]).Order(StringComparer.Ordinal));
+        Assert.Equal(["AgentHost.Cli"], Allowed.Where(c => c.Value.Contains("AgentHost.Server")).Select(c => c.Key));
     }
 
     [Fact]
