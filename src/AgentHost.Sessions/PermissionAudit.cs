@@ -1,5 +1,5 @@
 using AgentHost.Permissions;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using static AgentHost.Sessions.SessionDatabase;
 using AgentHost.Hosting;
 
@@ -31,7 +31,7 @@ public sealed class PermissionAudit : IPermissionAudit
         return _database.ReadAsync<IReadOnlyList<string>>(
             connection =>
             {
-                using var command = Command(connection, null, "SELECT rule FROM permission_grants WHERE session_id = $id ORDER BY created_at, rowid", ("$id", sessionId));
+                using var command = Command(connection, null, "SELECT rule FROM permission_grants WHERE session_id = @id ORDER BY created_at, rowid", ("@id", sessionId));
                 using var reader = command.ExecuteReader();
                 var rules = new List<string>();
                 while (reader.Read())
@@ -61,11 +61,11 @@ public sealed class PermissionAudit : IPermissionAudit
                     using var command = Command(
                         connection,
                         transaction,
-                        "INSERT OR IGNORE INTO permission_grants (session_id, rule, granted_by, created_at) VALUES ($id, $rule, $by, $now)",
-                        ("$id", sessionId),
-                        ("$rule", _database.Codec.Clean(rule)),
-                        ("$by", grantedBy),
-                        ("$now", now));
+                        "INSERT INTO permission_grants (session_id, rule, granted_by, created_at) VALUES (@id, @rule, @by, @now) ON CONFLICT DO NOTHING",
+                        ("@id", sessionId),
+                        ("@rule", _database.Codec.Clean(rule)),
+                        ("@by", grantedBy),
+                        ("@now", now));
                     command.ExecuteNonQuery();
                 }
 
@@ -89,7 +89,7 @@ public sealed class PermissionAudit : IPermissionAudit
             (connection, transaction) =>
             {
                 RequireSession(connection, transaction, sessionId);
-                using var command = Command(connection, transaction, "DELETE FROM permission_grants WHERE session_id = $id AND rule = $rule", ("$id", sessionId), ("$rule", rule));
+                using var command = Command(connection, transaction, "DELETE FROM permission_grants WHERE session_id = @id AND rule = @rule", ("@id", sessionId), ("@rule", rule));
                 return command.ExecuteNonQuery() > 0;
             },
             cancellationToken);
@@ -114,22 +114,22 @@ public sealed class PermissionAudit : IPermissionAudit
                     transaction,
                     """
                     INSERT INTO permission_audit (session_id, at, call_id, tool, plugin, action, subject, decision, scope, rule, mode, answered_by, reason)
-                    SELECT $session, $at, $call, $tool, $plugin, $action, $subject, $decision, $scope, $rule, $mode, $by, $reason
-                    WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $session)
+                    SELECT @session, @at, @call, @tool, @plugin, @action, @subject, @decision, @scope, @rule, @mode, @by, @reason
+                    WHERE EXISTS (SELECT 1 FROM sessions WHERE id = @session)
                     """,
-                    ("$session", entry.SessionId),
-                    ("$at", at),
-                    ("$call", entry.CallId),
-                    ("$tool", entry.Tool),
-                    ("$plugin", entry.Plugin),
-                    ("$action", entry.Action),
-                    ("$subject", entry.Subject is null ? null : PayloadLimiter.Cap(_database.Scrubber.Scrub(entry.Subject), MaxAuditSubjectBytes)),
-                    ("$decision", entry.Decision),
-                    ("$scope", entry.Scope),
-                    ("$rule", _database.Codec.CleanOptional(entry.Rule)),
-                    ("$mode", entry.Mode),
-                    ("$by", entry.AnsweredBy),
-                    ("$reason", _database.Codec.Clean(entry.Reason)));
+                    ("@session", entry.SessionId),
+                    ("@at", at),
+                    ("@call", entry.CallId),
+                    ("@tool", entry.Tool),
+                    ("@plugin", entry.Plugin),
+                    ("@action", entry.Action),
+                    ("@subject", entry.Subject is null ? null : PayloadLimiter.Cap(_database.Scrubber.Scrub(entry.Subject), MaxAuditSubjectBytes)),
+                    ("@decision", entry.Decision),
+                    ("@scope", entry.Scope),
+                    ("@rule", _database.Codec.CleanOptional(entry.Rule)),
+                    ("@mode", entry.Mode),
+                    ("@by", entry.AnsweredBy),
+                    ("@reason", _database.Codec.Clean(entry.Reason)));
                 return command.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
@@ -154,11 +154,11 @@ public sealed class PermissionAudit : IPermissionAudit
                     """
                     SELECT * FROM (
                         SELECT id, at, call_id, tool, plugin, action, subject, decision, scope, rule, mode, answered_by, reason
-                        FROM permission_audit WHERE session_id = $id ORDER BY id DESC LIMIT $limit
+                        FROM permission_audit WHERE session_id = @id ORDER BY id DESC LIMIT @limit
                     ) ORDER BY id
                     """,
-                    ("$id", sessionId),
-                    ("$limit", limit is > 0 ? limit.Value : -1));
+                    ("@id", sessionId),
+                    ("@limit", limit is > 0 ? limit.Value : int.MaxValue));
                 using var reader = command.ExecuteReader();
                 var entries = new List<PermissionAuditEntry>();
                 while (reader.Read())
@@ -171,7 +171,7 @@ public sealed class PermissionAudit : IPermissionAudit
             cancellationToken);
     }
 
-    private static PermissionAuditEntry ReadAuditEntry(SqliteDataReader reader, string sessionId) =>
+    private static PermissionAuditEntry ReadAuditEntry(DbDataReader reader, string sessionId) =>
         new(sessionId, reader.GetString(2), reader.GetString(3), reader.GetString(7), reader.GetString(8), reader.GetString(11))
         {
             At = Time(reader.GetInt64(1)),

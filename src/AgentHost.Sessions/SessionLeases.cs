@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using AgentHost.Hosting;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using static AgentHost.Sessions.SessionDatabase;
@@ -28,22 +29,24 @@ namespace AgentHost.Sessions;
 /// </remarks>
 internal sealed partial class SessionLeases : ISessionLeases, IDisposable
 {
-    private const string SelectSql = "SELECT epoch, owner, holder, file_lock, expires_at FROM session_leases WHERE session_id = $id";
+    private const string SelectSql = "SELECT epoch, owner, holder, file_lock, expires_at FROM session_leases WHERE session_id = @id";
 
-    private const string EpochSql = "SELECT COALESCE((SELECT epoch FROM session_leases WHERE session_id = $id), 0)";
+    private const string EpochSql = "SELECT COALESCE((SELECT epoch FROM session_leases WHERE session_id = @id), 0)";
 
+    /// <summary>Takes the lease: epoch 1 for a session never leased, one more than the stored epoch otherwise.</summary>
     private const string TakeSql =
         """
         INSERT INTO session_leases (session_id, epoch, owner, holder, file_lock, acquired_at, expires_at)
-        VALUES ($id, $epoch, $owner, $holder, $locked, $now, $expires)
-        ON CONFLICT (session_id) DO UPDATE SET epoch = excluded.epoch, owner = excluded.owner, holder = excluded.holder,
+        VALUES (@id, 1, @owner, @holder, @locked, @now, @expires)
+        ON CONFLICT (session_id) DO UPDATE SET epoch = session_leases.epoch + 1, owner = excluded.owner, holder = excluded.holder,
             file_lock = excluded.file_lock, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
+        RETURNING epoch
         """;
 
-    private const string RenewSql = "UPDATE session_leases SET expires_at = $expires WHERE session_id = $id AND epoch = $epoch AND owner = $owner";
+    private const string RenewSql = "UPDATE session_leases SET expires_at = @expires WHERE session_id = @id AND epoch = @epoch AND owner = @owner";
 
     private const string ReleaseSql =
-        "UPDATE session_leases SET owner = NULL, holder = NULL, file_lock = 0, expires_at = NULL WHERE session_id = $id AND epoch = $epoch AND owner = $owner";
+        "UPDATE session_leases SET owner = NULL, holder = NULL, file_lock = 0, expires_at = NULL WHERE session_id = @id AND epoch = @epoch AND owner = @owner";
 
     private readonly SessionDatabase _database;
     private readonly ConcurrentDictionary<string, Held> _held = new(StringComparer.Ordinal);
@@ -95,8 +98,9 @@ internal sealed partial class SessionLeases : ISessionLeases, IDisposable
     }
 
     /// <summary>Takes the lock file of a session that is about to be created (the row and its lease are written together by the caller).</summary>
+    /// <returns>The lock file, or <see langword="null"/> when another process has it or the engine has no lock files.</returns>
     public LockFile? TryLockFile(string sessionId, bool deleteOnRelease = false) =>
-        StorageErrors.Guard(_database.LocksDirectory, StorageErrors.Locks, () => LockFile.TryAcquire(_database.LocksDirectory, sessionId, deleteOnRelease));
+        _database.LocksDirectory is { } locks ? StorageErrors.Guard(locks, StorageErrors.Locks, () => LockFile.TryAcquire(locks, sessionId, deleteOnRelease)) : null;
 
     /// <summary>The holder, in words, of a lease taken now.</summary>
     public string Holder() =>
@@ -107,8 +111,14 @@ internal sealed partial class SessionLeases : ISessionLeases, IDisposable
     /// unless a live holder has it.
     /// </summary>
     /// <exception cref="AgentHostException">No such session, or a live holder has it (<see cref="ErrorKind.InUse"/>).</exception>
-    public long Take(SqliteConnection connection, SqliteTransaction transaction, string sessionId, string holder, bool withFileLock, bool isNew)
+    public long Take(DbConnection connection, DbTransaction transaction, string sessionId, string holder, bool withFileLock, bool isNew)
     {
+        if (!isNew)
+        {
+            // Where writes run in parallel, the take-over waits for the session's write in flight (and the next one for it).
+            _database.LockSession(connection, transaction, sessionId);
+        }
+
         var now = _database.Now();
         var row = isNew ? null : Read(connection, transaction, sessionId);
         if (row is null && !isNew)
@@ -121,19 +131,16 @@ internal sealed partial class SessionLeases : ISessionLeases, IDisposable
             throw InUse(sessionId, held.Holder);
         }
 
-        var epoch = (row?.Epoch ?? 0) + 1;
-        _database.Execute(
+        return _database.Scalar(
             connection,
             transaction,
             TakeSql,
-            ("$id", sessionId),
-            ("$epoch", epoch),
-            ("$owner", _owner),
-            ("$holder", holder),
-            ("$locked", withFileLock ? 1 : 0),
-            ("$now", now),
-            ("$expires", now + (long)Duration.TotalMilliseconds));
-        return epoch;
+            ("@id", sessionId),
+            ("@owner", _owner),
+            ("@holder", holder),
+            ("@locked", withFileLock ? 1 : 0),
+            ("@now", now),
+            ("@expires", now + (long)Duration.TotalMilliseconds));
     }
 
     /// <summary>Remembers a lease taken through this store (from now on its session's writes are fenced) and starts the renewals.</summary>
@@ -158,7 +165,7 @@ internal sealed partial class SessionLeases : ISessionLeases, IDisposable
     /// current one, or nothing of the write is stored.
     /// </summary>
     /// <exception cref="SessionLeaseLostException">Another writer took the session over.</exception>
-    public void Check(SqliteConnection connection, SqliteTransaction transaction, string sessionId)
+    public void Check(DbConnection connection, DbTransaction transaction, string sessionId)
     {
         if (_held.IsEmpty || !_held.TryGetValue(sessionId, out var held))
         {
@@ -170,7 +177,7 @@ internal sealed partial class SessionLeases : ISessionLeases, IDisposable
             throw known;
         }
 
-        var current = _database.Scalar(connection, transaction, EpochSql, ("$id", sessionId));
+        var current = _database.Scalar(connection, transaction, EpochSql, ("@id", sessionId));
         if (current != held.Epoch)
         {
             throw held.Lose(current == 0 ? null : current, current == 0 ? null : Read(connection, transaction, sessionId)?.Holder);
@@ -178,7 +185,7 @@ internal sealed partial class SessionLeases : ISessionLeases, IDisposable
     }
 
     /// <summary>Whether a live holder has the session now (a delete is refused then); <paramref name="withFileLock"/> says whether the caller got the session's lock file.</summary>
-    public bool IsHeld(SqliteConnection connection, SqliteTransaction transaction, string sessionId, bool withFileLock, out string? holder)
+    public bool IsHeld(DbConnection connection, DbTransaction transaction, string sessionId, bool withFileLock, out string? holder)
     {
         var row = Read(connection, transaction, sessionId);
         holder = row?.Holder;
@@ -197,7 +204,7 @@ internal sealed partial class SessionLeases : ISessionLeases, IDisposable
     /// (that process lives, perhaps paused); a session is marked when its lock file is free and its lease was released,
     /// taken with that lock file (its process is gone), or has expired.
     /// </summary>
-    public static void MarkDeadRunsInterrupted(SessionDatabase database, SqliteConnection connection)
+    public static void MarkDeadRunsInterrupted(SqliteSessionDatabase database, DbConnection connection)
     {
         var active = new List<string>();
         using (var query = Command(connection, null, "SELECT id FROM sessions WHERE status = 'active'"))
@@ -222,11 +229,11 @@ internal sealed partial class SessionLeases : ISessionLeases, IDisposable
                 connection,
                 null,
                 """
-                UPDATE sessions SET status = 'interrupted' WHERE id = $id AND status = 'active' AND NOT EXISTS (
-                    SELECT 1 FROM session_leases l WHERE l.session_id = $id AND l.owner IS NOT NULL AND l.file_lock = 0 AND l.expires_at > $now)
+                UPDATE sessions SET status = 'interrupted' WHERE id = @id AND status = 'active' AND NOT EXISTS (
+                    SELECT 1 FROM session_leases l WHERE l.session_id = @id AND l.owner IS NOT NULL AND l.file_lock = 0 AND l.expires_at > @now)
                 """,
-                ("$id", id),
-                ("$now", database.Now()));
+                ("@id", id),
+                ("@now", database.Now()));
             try
             {
                 if (update.ExecuteNonQuery() > 0)
@@ -259,9 +266,9 @@ internal sealed partial class SessionLeases : ISessionLeases, IDisposable
     private static bool IsLive(Row row, bool withFileLock, long now) =>
         row.ExpiresAt > now && !(row.FileLock && withFileLock);
 
-    private static Row? Read(SqliteConnection connection, SqliteTransaction? transaction, string sessionId)
+    private static Row? Read(DbConnection connection, DbTransaction? transaction, string sessionId)
     {
-        using var command = Command(connection, transaction, SelectSql, ("$id", sessionId));
+        using var command = Command(connection, transaction, SelectSql, ("@id", sessionId));
         using var reader = command.ExecuteReader();
         return reader.Read()
             ? new Row(
@@ -303,7 +310,7 @@ internal sealed partial class SessionLeases : ISessionLeases, IDisposable
                 lease.Lose(null, null);
             }
         }
-        catch (Exception ex) when (ex is AgentHostException or ObjectDisposedException or SqliteException or InvalidOperationException)
+        catch (Exception ex) when (ex is AgentHostException or ObjectDisposedException or DbException or InvalidOperationException)
         {
             // The next tick tries again; until the lease expires nobody can take it over anyway.
             LogRenewalFailed(_database.Logger, ex);
@@ -314,8 +321,8 @@ internal sealed partial class SessionLeases : ISessionLeases, IDisposable
         }
     }
 
-    private int Renew(SqliteConnection connection, SqliteTransaction transaction, Held lease, long expires) =>
-        _database.Execute(connection, transaction, RenewSql, ("$expires", expires), ("$id", lease.SessionId), ("$epoch", lease.Epoch), ("$owner", _owner));
+    private int Renew(DbConnection connection, DbTransaction transaction, Held lease, long expires) =>
+        _database.Execute(connection, transaction, RenewSql, ("@expires", expires), ("@id", lease.SessionId), ("@epoch", lease.Epoch), ("@owner", _owner));
 
     private void Forget(Held lease)
     {
@@ -380,7 +387,7 @@ internal sealed partial class SessionLeases : ISessionLeases, IDisposable
                 if (LostError is null && !leases._database.IsDisposed)
                 {
                     await leases._database.WriteAsync(
-                        (connection, transaction) => leases._database.Execute(connection, transaction, ReleaseSql, ("$id", SessionId), ("$epoch", Epoch), ("$owner", leases._owner)),
+                        (connection, transaction) => leases._database.Execute(connection, transaction, ReleaseSql, ("@id", SessionId), ("@epoch", Epoch), ("@owner", leases._owner)),
                         CancellationToken.None).ConfigureAwait(false);
                 }
             }

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using static AgentHost.Sessions.SessionDatabase;
 using static AgentHost.Sessions.SessionRows;
 
@@ -41,7 +41,7 @@ public sealed partial class SessionStore
         }
     }
 
-    private async Task<SessionInfo> InsertSessionAsync(string id, NewSession session, Func<SqliteConnection, SqliteTransaction, long>? lease, CancellationToken cancellationToken)
+    private async Task<SessionInfo> InsertSessionAsync(string id, NewSession session, Func<DbConnection, DbTransaction, long>? lease, CancellationToken cancellationToken)
     {
         var workspace = NormalizeWorkspace(session.Workspace);
         var settings = CleanSettings(_database.Codec, session.Settings);
@@ -55,16 +55,16 @@ public sealed partial class SessionStore
                     transaction,
                     """
                     INSERT INTO sessions (id, title, workspace, provider, model, status, created_at, updated_at, settings)
-                    VALUES ($id, $title, $workspace, $provider, $model, $status, $now, $now, $settings)
+                    VALUES (@id, @title, @workspace, @provider, @model, @status, @now, @now, @settings)
                     """,
-                    ("$id", id),
-                    ("$title", title),
-                    ("$workspace", workspace),
-                    ("$provider", session.Provider),
-                    ("$model", session.Model),
-                    ("$status", StatusText(SessionStatus.Active)),
-                    ("$now", now),
-                    ("$settings", StringJson.Map(settings)));
+                    ("@id", id),
+                    ("@title", title),
+                    ("@workspace", workspace),
+                    ("@provider", session.Provider),
+                    ("@model", session.Model),
+                    ("@status", StatusText(SessionStatus.Active)),
+                    ("@now", now),
+                    ("@settings", StringJson.Map(settings)));
                 var inserted = command.ExecuteNonQuery();
                 lease?.Invoke(connection, transaction);
                 return inserted;

@@ -1,5 +1,5 @@
 using AgentHost.Hosting.Security;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -36,7 +36,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
     private readonly SessionDatabase _database;
     private readonly SessionLeases _leases;
 
-    private SessionStore(SessionDatabase database, TimeSpan leaseDuration)
+    internal SessionStore(SessionDatabase database, TimeSpan leaseDuration)
     {
         _database = database;
         _leases = new SessionLeases(database, leaseDuration);
@@ -83,8 +83,8 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
     /// <inheritdoc/>
     IWorkflowRunStore ISessionStore.Workflows => Workflows;
 
-    /// <summary>The folder of the per-session lock files: <c>sessions.locks</c> beside the database.</summary>
-    public string LocksDirectory => _database.LocksDirectory;
+    /// <summary>The folder of the per-session lock files: <c>sessions.locks</c> beside the database; <see langword="null"/> for a server database.</summary>
+    public string? LocksDirectory => _database.LocksDirectory;
 
     /// <summary>The conversation log: messages and tool events (the run's <see cref="IConversationRecorder"/>).</summary>
     public ConversationLog Conversation { get; }
@@ -151,7 +151,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
         ArgumentNullException.ThrowIfNull(scrubber);
         SessionStore? store = null;
         var chosen = options ?? new SessionStoreOptions();
-        SessionDatabase.Open(
+        SqliteSessionDatabase.Open(
             databasePath,
             scrubber,
             timeProvider ?? TimeProvider.System,
@@ -247,9 +247,9 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
                 using var command = Command(
                     connection,
                     null,
-                    $"SELECT {SessionColumns} FROM sessions s WHERE ($workspace IS NULL OR s.workspace = $workspace) ORDER BY s.updated_at DESC, s.id DESC LIMIT $limit",
-                    ("$workspace", normalized),
-                    ("$limit", limit ?? -1));
+                    $"SELECT {SessionColumns} FROM sessions s WHERE (@workspace IS NULL OR s.workspace = @workspace) ORDER BY s.updated_at DESC, s.id DESC LIMIT @limit",
+                    ("@workspace", normalized),
+                    ("@limit", limit ?? int.MaxValue));
                 using var reader = command.ExecuteReader();
                 var sessions = new List<SessionInfo>();
                 while (reader.Read())
@@ -272,14 +272,14 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(title);
         var clean = _database.Codec.Clean(string.Join(' ', title.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
-        return UpdateSessionAsync(sessionId, "title = $value", clean, cancellationToken);
+        return UpdateSessionAsync(sessionId, "title = @value", clean, cancellationToken);
     }
 
     /// <inheritdoc/>
     public async ValueTask SetStatusAsync(string sessionId, SessionStatus status, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
-        await UpdateSessionAsync(sessionId, "status = $value", StatusText(status), cancellationToken).ConfigureAwait(false);
+        await UpdateSessionAsync(sessionId, "status = @value", StatusText(status), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -296,7 +296,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
     }
 
     /// <summary>Adds a step's usage to the session row inside a write; returns the rows changed (0: no such session).</summary>
-    internal int AddUsage(SqliteConnection connection, SqliteTransaction transaction, string sessionId, UsageDetails usage, decimal? cost, long now)
+    internal int AddUsage(DbConnection connection, DbTransaction transaction, string sessionId, UsageDetails usage, decimal? cost, long now)
     {
         long? nanos = cost is { } dollars ? (long)decimal.Round(dollars * 1_000_000_000m, MidpointRounding.AwayFromZero) : null;
         return _database.Execute(
@@ -304,19 +304,19 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
             transaction,
             """
             UPDATE sessions SET
-                input_tokens = input_tokens + $input,
-                output_tokens = output_tokens + $output,
-                cached_tokens = cached_tokens + $cached,
-                cost_nanousd = CASE WHEN $cost IS NULL THEN cost_nanousd ELSE COALESCE(cost_nanousd, 0) + $cost END,
-                updated_at = $now
-            WHERE id = $id
+                input_tokens = input_tokens + @input,
+                output_tokens = output_tokens + @output,
+                cached_tokens = cached_tokens + @cached,
+                cost_nanousd = CASE WHEN @cost IS NULL THEN cost_nanousd ELSE COALESCE(cost_nanousd, 0) + @cost END,
+                updated_at = @now
+            WHERE id = @id
             """,
-            ("$input", usage.InputTokenCount ?? 0),
-            ("$output", usage.OutputTokenCount ?? 0),
-            ("$cached", usage.CachedInputTokenCount ?? 0),
-            ("$cost", nanos),
-            ("$now", now),
-            ("$id", sessionId));
+            ("@input", usage.InputTokenCount ?? 0),
+            ("@output", usage.OutputTokenCount ?? 0),
+            ("@cached", usage.CachedInputTokenCount ?? 0),
+            ("@cost", nanos),
+            ("@now", now),
+            ("@id", sessionId));
     }
 
     /// <inheritdoc/>
@@ -324,17 +324,19 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         var leases = _leases;
-        using var fileLock = Directory.Exists(LocksDirectory) ? leases.TryLockFile(sessionId, deleteOnRelease: true) : null;
-        var withFileLock = fileLock is not null || !Directory.Exists(LocksDirectory);
+        var locks = LocksDirectory is { } folder && Directory.Exists(folder);
+        using var fileLock = locks ? leases.TryLockFile(sessionId, deleteOnRelease: true) : null;
+        var withFileLock = fileLock is not null || !locks;
         var deleted = await _database.WriteAsync(
             (connection, transaction) =>
             {
+                _database.LockSession(connection, transaction, sessionId);
                 if (leases.IsHeld(connection, transaction, sessionId, withFileLock, out var holder))
                 {
                     throw SessionLeases.InUse(sessionId, holder);
                 }
 
-                using var command = Command(connection, transaction, "DELETE FROM sessions WHERE id = $id", ("$id", sessionId));
+                using var command = Command(connection, transaction, "DELETE FROM sessions WHERE id = @id", ("@id", sessionId));
                 return command.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
@@ -354,7 +356,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
     {
         var cutoff = Cutoff(olderThan);
         return _database.ReadAsync(
-            connection => (int)ScalarLong(connection, null, "SELECT COUNT(*) FROM sessions WHERE updated_at < $cutoff", ("$cutoff", cutoff.ToUnixTimeMilliseconds())),
+            connection => (int)ScalarLong(connection, null, "SELECT COUNT(*) FROM sessions WHERE updated_at < @cutoff", ("@cutoff", cutoff.ToUnixTimeMilliseconds())),
             cancellationToken);
     }
 
@@ -369,7 +371,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
             (connection, transaction) =>
             {
                 var ids = new List<string>();
-                using (var command = Command(connection, transaction, "DELETE FROM sessions WHERE updated_at < $cutoff RETURNING id", ("$cutoff", cutoff.ToUnixTimeMilliseconds())))
+                using (var command = Command(connection, transaction, "DELETE FROM sessions WHERE updated_at < @cutoff RETURNING id", ("@cutoff", cutoff.ToUnixTimeMilliseconds())))
                 using (var reader = command.ExecuteReader())
                 {
                     while (reader.Read())
@@ -381,11 +383,11 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
                 return ids;
             },
             cancellationToken).ConfigureAwait(false);
-        if (Directory.Exists(LocksDirectory))
+        if (LocksDirectory is { } folder && Directory.Exists(folder))
         {
             foreach (var id in deleted)
             {
-                LockFile.Forget(LocksDirectory, id);
+                LockFile.Forget(folder, id);
             }
         }
 
@@ -420,10 +422,10 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
                 using var command = Command(
                     connection,
                     transaction,
-                    "UPDATE sessions SET settings = $settings, updated_at = $now WHERE id = $id",
-                    ("$settings", StringJson.Map(settings)),
-                    ("$now", _database.Now()),
-                    ("$id", sessionId));
+                    "UPDATE sessions SET settings = @settings, updated_at = @now WHERE id = @id",
+                    ("@settings", StringJson.Map(settings)),
+                    ("@now", _database.Now()),
+                    ("@id", sessionId));
                 command.ExecuteNonQuery();
                 return settings;
             },
@@ -438,10 +440,10 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
                 var changed = _database.Execute(
                     connection,
                     transaction,
-                    $"UPDATE sessions SET {assignment}, updated_at = $now WHERE id = $id",
-                    ("$value", value),
-                    ("$now", _database.Now()),
-                    ("$id", sessionId));
+                    $"UPDATE sessions SET {assignment}, updated_at = @now WHERE id = @id",
+                    ("@value", value),
+                    ("@now", _database.Now()),
+                    ("@id", sessionId));
                 return changed == 0 ? throw NotFound(connection, sessionId, transaction) : 1;
             },
             cancellationToken).ConfigureAwait(false);

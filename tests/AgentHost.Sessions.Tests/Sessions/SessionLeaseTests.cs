@@ -138,13 +138,13 @@ public sealed class SessionLeaseTests
         var pruned = await test.Store.CreateSessionAsync(new NewSession(test.Workspace));
         await (await test.Store.Leases.AcquireAsync(deleted.Id)).DisposeAsync();
         await (await test.Store.Leases.AcquireAsync(pruned.Id)).DisposeAsync();
-        var before = Directory.GetFiles(test.Store.LocksDirectory).Length;
+        var before = Directory.GetFiles(test.Store.LocksDirectory!).Length;
 
         await test.Store.DeleteSessionAsync(deleted.Id);
         test.Time.Advance(TimeSpan.FromDays(2));
         Assert.Equal(1, await test.Store.PruneAsync(TimeSpan.FromDays(1)));
 
         Assert.Equal(2, before);
-        Assert.Empty(Directory.GetFiles(test.Store.LocksDirectory));
+        Assert.Empty(Directory.GetFiles(test.Store.LocksDirectory!));
     }
 }
