@@ -241,7 +241,7 @@ public sealed class FileCheckpoints : IFileCheckpointStore
             transaction,
             """
             SELECT turn, path, tool, before_kind, before_content, before_note, after_kind, after_content, after_note, undone_at, created_at
-            FROM file_checkpoints WHERE session_id = @id AND (@turn IS NULL OR turn = @turn) ORDER BY turn, id
+            FROM file_checkpoints WHERE session_id = @id AND (CAST(@turn AS INTEGER) IS NULL OR turn = @turn) ORDER BY turn, id
             """,
             ("@id", sessionId),
             ("@turn", turn));

@@ -155,7 +155,7 @@ public sealed class PermissionAudit : IPermissionAudit
                     SELECT * FROM (
                         SELECT id, at, call_id, tool, plugin, action, subject, decision, scope, rule, mode, answered_by, reason
                         FROM permission_audit WHERE session_id = @id ORDER BY id DESC LIMIT @limit
-                    ) ORDER BY id
+                    ) AS latest ORDER BY id
                     """,
                     ("@id", sessionId),
                     ("@limit", limit is > 0 ? limit.Value : int.MaxValue));

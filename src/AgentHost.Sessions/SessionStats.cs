@@ -13,7 +13,7 @@ public sealed class SessionStats : ISessionStats
     /// <summary>One row per session in scope with its message, run and tool counts.</summary>
     private const string PerSessionSql = $"""
         WITH scope AS (
-            SELECT id FROM sessions WHERE @workspace IS NULL OR workspace = @workspace
+            SELECT id FROM sessions WHERE CAST(@workspace AS TEXT) IS NULL OR workspace = @workspace
         ),
         msg AS (
             SELECT m.session_id,
@@ -71,7 +71,7 @@ public sealed class SessionStats : ISessionStats
                SUM(t.duration_ms), AVG(t.duration_ms), MAX(t.duration_ms)
         FROM tool_events t
         JOIN sessions s ON s.id = t.session_id
-        WHERE @workspace IS NULL OR s.workspace = @workspace
+        WHERE CAST(@workspace AS TEXT) IS NULL OR s.workspace = @workspace
         GROUP BY t.tool, t.plugin
         ORDER BY COUNT(*) DESC, t.tool, t.plugin
         """;

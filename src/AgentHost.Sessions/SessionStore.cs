@@ -247,7 +247,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
                 using var command = Command(
                     connection,
                     null,
-                    $"SELECT {SessionColumns} FROM sessions s WHERE (@workspace IS NULL OR s.workspace = @workspace) ORDER BY s.updated_at DESC, s.id DESC LIMIT @limit",
+                    $"SELECT {SessionColumns} FROM sessions s WHERE (CAST(@workspace AS TEXT) IS NULL OR s.workspace = @workspace) ORDER BY s.updated_at DESC, s.id DESC LIMIT @limit",
                     ("@workspace", normalized),
                     ("@limit", limit ?? int.MaxValue));
                 using var reader = command.ExecuteReader();
@@ -307,7 +307,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
                 input_tokens = input_tokens + @input,
                 output_tokens = output_tokens + @output,
                 cached_tokens = cached_tokens + @cached,
-                cost_nanousd = CASE WHEN @cost IS NULL THEN cost_nanousd ELSE COALESCE(cost_nanousd, 0) + @cost END,
+                cost_nanousd = CASE WHEN CAST(@cost AS BIGINT) IS NULL THEN cost_nanousd ELSE COALESCE(cost_nanousd, 0) + @cost END,
                 updated_at = @now
             WHERE id = @id
             """,

@@ -136,7 +136,7 @@ public sealed class WorkflowRunStore : IWorkflowRunStore
                 using var command = Command(
                     connection,
                     null,
-                    $"SELECT {RunColumns} FROM workflow_runs WHERE (@ws IS NULL OR workspace = @ws) ORDER BY updated_at DESC, id DESC LIMIT @limit",
+                    $"SELECT {RunColumns} FROM workflow_runs WHERE (CAST(@ws AS TEXT) IS NULL OR workspace = @ws) ORDER BY updated_at DESC, id DESC LIMIT @limit",
                     ("@ws", normalized),
                     ("@limit", limit ?? int.MaxValue));
                 using var reader = command.ExecuteReader();
@@ -354,7 +354,7 @@ public sealed class WorkflowRunStore : IWorkflowRunStore
                     connection,
                     transaction,
                     runId,
-                    "status = 'waiting', reason = NULL, pending_since = CASE WHEN pending_question IS @q AND pending_since IS NOT NULL THEN pending_since ELSE @now END, pending_question = @q",
+                    "status = 'waiting', reason = NULL, pending_since = CASE WHEN pending_question IS NOT DISTINCT FROM CAST(@q AS TEXT) AND pending_since IS NOT NULL THEN pending_since ELSE @now END, pending_question = @q",
                     counters,
                     now,
                     ("@q", text));

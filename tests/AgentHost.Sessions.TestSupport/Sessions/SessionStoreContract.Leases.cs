@@ -8,7 +8,7 @@ namespace AgentHost.Tests.Sessions;
 /// <content>One writer per session: leases, epochs and the fence every write of a leased session passes.</content>
 public abstract partial class SessionStoreContract
 {
-    [Fact]
+    [StoreFact]
     public async Task CreateLeased_StartsAtEpochOne_AndAnotherWriterIsRefusedNamingTheHolder()
     {
         var first = await OpenAsync();
@@ -28,7 +28,7 @@ public abstract partial class SessionStoreContract
         await lease.DisposeAsync();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Release_FreesTheSession_AndEveryAcquisitionHasAHigherEpoch()
     {
         var first = await OpenAsync();
@@ -48,7 +48,7 @@ public abstract partial class SessionStoreContract
         await three.DisposeAsync();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ExpiredLease_IsTakenOver_AndEveryWriteOfTheStaleWriterIsRefused_StoringNothing()
     {
         var stale = await OpenAsync();
@@ -103,7 +103,7 @@ public abstract partial class SessionStoreContract
         await taken.DisposeAsync();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task StaleWriter_ReleasingItsLease_DoesNotFreeTheNewHolders()
     {
         var stale = await OpenAsync();
@@ -123,7 +123,7 @@ public abstract partial class SessionStoreContract
         await taken.DisposeAsync();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Renewal_KeepsALeaseLivePastItsFirstExpiry_AndTellsAWriterThatLostIt()
     {
         var holder = await OpenAsync();
@@ -147,7 +147,7 @@ public abstract partial class SessionStoreContract
         await taken.DisposeAsync();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task WritesOfASessionNoLeaseIsHeldFor_AreNotFenced_AndDeleteWaitsForExpiry()
     {
         var writer = await OpenAsync();

@@ -65,7 +65,7 @@ public abstract partial class SessionStoreContract : IAsyncLifetime
         return store;
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Sessions_AreCreatedFoundListedAndResolved()
     {
         var store = await OpenAsync();
@@ -91,7 +91,7 @@ public abstract partial class SessionStoreContract : IAsyncLifetime
         Assert.Equal(ErrorKind.NotFound, (await Assert.ThrowsAsync<AgentHostException>(() => store.ResolveIdAsync("zzzz"))).Kind);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task TitleStatusUsageAndSettings_AreStored()
     {
         var store = await OpenAsync();
@@ -115,7 +115,7 @@ public abstract partial class SessionStoreContract : IAsyncLifetime
         Assert.Equal(ErrorKind.NotFound, (await Assert.ThrowsAsync<AgentHostException>(() => store.SetTitleAsync("01JNOSUCHSESSION0000000000", "x"))).Kind);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Conversation_IsAppendedLoadedFromTheLastSummaryAndPaged()
     {
         var store = await OpenAsync();
@@ -146,7 +146,7 @@ public abstract partial class SessionStoreContract : IAsyncLifetime
         Assert.Equal((5L, 1L, 5L, 0.5m), (info.MessageCount, info.ToolEventCount, info.InputTokens, info.Cost));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task PermissionGrantsModeAndAudit_AreKept()
     {
         var store = await OpenAsync();
@@ -165,7 +165,7 @@ public abstract partial class SessionStoreContract : IAsyncLifetime
         Assert.Equal(("c1", "allow", "git status"), (entry.CallId, entry.Decision, entry.Subject));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task FileCheckpoints_RecordBeforeAndAfter_ListAndUndo()
     {
         var store = await OpenAsync();
@@ -185,7 +185,7 @@ public abstract partial class SessionStoreContract : IAsyncLifetime
         Assert.Equal(2, await store.Checkpoints.NextTurnAsync(session.Id));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task WorkflowRuns_AreCreatedCheckpointedAndListed()
     {
         var store = await OpenAsync();
@@ -207,7 +207,7 @@ public abstract partial class SessionStoreContract : IAsyncLifetime
         Assert.Null(await store.Workflows.FindRunAsync(run.Id));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task StatsForkExportImportDeleteAndPrune_SeeTheSameSessions()
     {
         var store = await OpenAsync();

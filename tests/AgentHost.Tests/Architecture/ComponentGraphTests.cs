@@ -17,10 +17,11 @@ public sealed class ComponentGraphTests
         ["AgentHost.Installation"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
         ["AgentHost.Permissions"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
         ["AgentHost.Sessions"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions"],
+        ["AgentHost.Sessions.Postgres"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions"],
         ["AgentHost.Agent"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions"],
         ["AgentHost.Testing"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
         ["AgentHost.Server"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
-        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent", "AgentHost.Server"],
+        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Sessions.Postgres", "AgentHost.Agent", "AgentHost.Server"],
     };
 
     private static readonly string Root = TemplateFeedFixture.FindRepositoryRoot();
@@ -77,6 +78,7 @@ public sealed class ComponentGraphTests
     [InlineData("AgentHost.Installation")]
     [InlineData("AgentHost.Permissions")]
     [InlineData("AgentHost.Sessions")]
+    [InlineData("AgentHost.Sessions.Postgres")]
     public void ComponentsBelowTheAgent_NeverReachIt(string component)
     {
         // Transitively: Installation, Permissions and Sessions must not see the agent (skills approve through
