@@ -75,6 +75,26 @@ internal sealed class CliContext : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Makes <paramref name="store"/> the session store of this run and of every project root composed from it (the
+    /// PostgreSQL store of <c>agent serve</c>); before anything resolved the default one.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The default store was resolved already.</exception>
+    public void UseSessionStore(ISessionStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _ = Services;
+        lock (_gate)
+        {
+            _options!.SessionStore = store;
+        }
+
+        if (!ReferenceEquals(Services.GetRequiredService<ISessionStore>(), store))
+        {
+            throw new InvalidOperationException("the session store was opened before the command chose its own.");
+        }
+    }
+
     public IReadOnlyList<string> ConfigOverrides(ParseResult parseResult)
     {
         Remember(parseResult);

@@ -167,8 +167,30 @@ internal static class PostgresMigrations
         );
         """;
 
+    /// <summary>v2: the durable event journal of each session (ids per session) and the stored results of runs (the SQLite store's version 8).</summary>
+    private const string V2 = """
+        CREATE TABLE session_events (
+            session_id  text COLLATE "C" NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            seq         bigint NOT NULL,
+            type        text NOT NULL,
+            data        text NOT NULL,
+            created_at  bigint NOT NULL,
+            PRIMARY KEY (session_id, seq)
+        );
+
+        CREATE TABLE runs (
+            id          text COLLATE "C" PRIMARY KEY,
+            session_id  text COLLATE "C" NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            status      text NOT NULL,
+            data        text NOT NULL,
+            created_at  bigint NOT NULL,
+            updated_at  bigint NOT NULL
+        );
+        CREATE INDEX ix_runs_session ON runs(session_id, created_at);
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the schema from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

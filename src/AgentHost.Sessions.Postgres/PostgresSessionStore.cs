@@ -55,7 +55,7 @@ public static partial class PostgresSessionStore
                 }
             }
 
-            var store = new SessionStore(database, chosen.LeaseDuration);
+            var store = new SessionStore(database, chosen.LeaseDuration, chosen.MaxPartBytes);
             await MarkDeadRunsInterruptedAsync(database, cancellationToken).ConfigureAwait(false);
             return store;
         }

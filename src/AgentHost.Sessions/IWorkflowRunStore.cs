@@ -68,6 +68,31 @@ public interface IWorkflowRunStore
     /// <exception cref="Hosting.AgentHostException">No such run (<see cref="Hosting.ErrorKind.NotFound"/>).</exception>
     Task RecordNodeAsync(string runId, WorkflowNodeRecord node, WorkflowRunCounters counters, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Marks a node execution as started (before a command with side effects begins): until it completes
+    /// (<see cref="RecordNodeAsync"/>) or its end is known (<see cref="ClearStartedAsync"/>), a resume knows it may
+    /// have run. A path already completed keeps its checkpoint.
+    /// </summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="path">The execution path.</param>
+    /// <param name="kind">The node kind.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>A task.</returns>
+    Task MarkStartedAsync(string runId, string path, string kind, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets that a node execution started (its end is known: it failed, was cancelled or was cut short, and said so).</summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="path">The execution path.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>A task.</returns>
+    Task ClearStartedAsync(string runId, string path, CancellationToken cancellationToken = default);
+
+    /// <summary>The node executions that started and neither completed nor ended knowingly: the process died while they ran.</summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Their paths.</returns>
+    Task<IReadOnlyList<string>> GetStartedAsync(string runId, CancellationToken cancellationToken = default);
+
     /// <summary>Sets a run's status, reason and totals (a run that ends, stops, or starts again on resume).</summary>
     /// <param name="runId">The run.</param>
     /// <param name="status">The new status.</param>

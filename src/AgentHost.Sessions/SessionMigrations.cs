@@ -186,8 +186,33 @@ internal static class SessionMigrations
         );
         """;
 
+    /// <summary>
+    /// v8: the durable event journal of each session (ids per session, <c>seq</c>) and the stored results of runs
+    /// (docs/sessions.md "Events and runs").
+    /// </summary>
+    private const string V8 = """
+        CREATE TABLE session_events (
+            session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            seq         INTEGER NOT NULL,
+            type        TEXT NOT NULL,
+            data        TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            PRIMARY KEY (session_id, seq)
+        );
+
+        CREATE TABLE runs (
+            id          TEXT PRIMARY KEY NOT NULL,
+            session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            status      TEXT NOT NULL,
+            data        TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            updated_at  INTEGER NOT NULL
+        );
+        CREATE INDEX ix_runs_session ON runs(session_id, created_at);
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

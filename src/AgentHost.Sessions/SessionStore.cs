@@ -36,7 +36,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
     private readonly SessionDatabase _database;
     private readonly SessionLeases _leases;
 
-    internal SessionStore(SessionDatabase database, TimeSpan leaseDuration)
+    internal SessionStore(SessionDatabase database, TimeSpan leaseDuration, int maxEventBytes = SessionStoreOptions.DefaultMaxPartBytes)
     {
         _database = database;
         _leases = new SessionLeases(database, leaseDuration);
@@ -47,7 +47,11 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
         Transfer = new SessionTransfer(database, this);
         Checkpoints = new FileCheckpoints(database);
         Workflows = new WorkflowRunStore(database);
+        Journal = new SessionJournal(database, maxEventBytes);
     }
+
+    /// <summary>The durable event journal of each session and the stored results of runs.</summary>
+    public ISessionJournal Journal { get; }
 
     /// <summary>Workflow runs and their completed nodes (the checkpoints <c>agent workflow resume</c> replays).</summary>
     public WorkflowRunStore Workflows { get; }
@@ -159,7 +163,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
             (ILogger?)logger ?? NullLogger.Instance,
             (opened, connection) =>
             {
-                store = new SessionStore(opened, chosen.LeaseDuration);
+                store = new SessionStore(opened, chosen.LeaseDuration, chosen.MaxPartBytes);
                 SessionLeases.MarkDeadRunsInterrupted(opened, connection);
             });
         return store!;

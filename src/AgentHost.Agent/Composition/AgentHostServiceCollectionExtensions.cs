@@ -74,7 +74,7 @@ public static class AgentHostServiceCollectionExtensions
         services.TryAddSingleton(sp => new ProjectRootFactory(sp, sp.GetRequiredService<AgentHostOptions>()));
         services.TryAddSingleton(sp => new SecretScrubber(sp.GetRequiredService<HostEnvironment>(), SecretRuleReader.ForConfiguration(sp.GetRequiredService<ConfigurationSnapshot>())));
         services.TryAddSingleton(sp => new PermissionBroker(sp.GetRequiredService<EventBus>(), sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<ISessionStore>(sp => SessionStore.Open(
+        services.TryAddSingleton<ISessionStore>(sp => sp.GetRequiredService<AgentHostOptions>().SessionStore ?? SessionStore.Open(
             sp.GetRequiredService<AgentPaths>().SessionsDatabase,
             sp.GetRequiredService<SecretScrubber>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -37,12 +37,17 @@ internal sealed class ServeCommand : AgentCommand
 
     private readonly Option<string?> _root = new("--root") { Description = "The project root of sessions that name none (default: the project containing the current directory)." };
     private readonly Option<string?> _model = new("--model", "-m") { Description = "The model of sessions that name none (default: the configured or automatic choice)." };
+    private readonly Option<string?> _store = new("--store")
+    {
+        Description = "The session store: a postgres://user:password@host:5432/database URI (default: config server.store, else the SQLite store in the data folder). Prefer AGENT_SERVER__STORE for a password: arguments are visible to other users.",
+        HelpName = "URI",
+    };
 
     public ServeCommand(CliContext context)
         : base("serve", "Serve sessions over an HTTP+JSON API with live events (SSE) on 127.0.0.1, for other programs; see docs/server.md.", context)
     {
         _plugins.AddTo(this);
-        foreach (var option in new Option[] { _port, _host, _socket, _pipe, _tokenEnv, _root, _model })
+        foreach (var option in new Option[] { _port, _host, _socket, _pipe, _tokenEnv, _root, _model, _store })
         {
             Options.Add(option);
         }
@@ -71,7 +76,7 @@ internal sealed class ServeCommand : AgentCommand
         var plugins = _plugins.Requested(parseResult).Select(p => PluginChoice.NameOf(p, Context.Environment.CurrentDirectory)).ToList();
         var defaults = new ServerDefaults(root, plugins, parseResult.GetValue(_plugins.NoDefaults), parseResult.GetValue(_model), Seconds(configuration, "server.permission_timeout") ?? DefaultPermissionTimeout);
         var maxBytes = configuration.Get("server.max_request_bytes") is { } max && long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0 ? bytes : DefaultMaxRequestBytes;
-        var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
+        var store = await OpenStoreAsync(parseResult, configuration, cancellationToken).ConfigureAwait(false);
         await using var server = await ApiServer.StartAsync(
             new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentProgram.Version),
             Context.ProjectRoots(parseResult),
@@ -112,6 +117,20 @@ internal sealed class ServeCommand : AgentCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>The PostgreSQL store when <c>--store</c> or <c>server.store</c> names one (made this run's store), else the SQLite default.</summary>
+    private async Task<Sessions.ISessionStore> OpenStoreAsync(ParseResult parseResult, ConfigurationSnapshot configuration, CancellationToken cancellationToken)
+    {
+        if (ServeStore.Choose(parseResult.GetValue(_store), configuration) is not { } chosen)
+        {
+            return await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var store = await ServeStore.OpenPostgresAsync(chosen.Value, chosen.SettingName, Context.Services, cancellationToken).ConfigureAwait(false);
+        Context.UseSessionStore(store);
+        Context.Console.WriteInfo($"agent serve: sessions in {store.Location}");
+        return store;
     }
 
     private LoopbackWebHost.ListenAddress Listen(ParseResult parseResult, ConfigurationSnapshot configuration)

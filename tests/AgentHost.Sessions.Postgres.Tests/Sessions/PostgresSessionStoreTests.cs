@@ -124,13 +124,13 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
     public async Task UnreachableDatabase_IsAnErrorNamingHostPortAndSetting_WithoutThePassword()
     {
         var port = Ports.Free();
-        var setting = PostgresConnectionString.Parse($"postgres://agent:s3cret-pass@127.0.0.1:{port}/sessions", "AGENT_SERVER_STORE");
+        var setting = PostgresConnectionString.Parse($"postgres://agent:s3cret-pass@127.0.0.1:{port}/sessions", "AGENT_SERVER__STORE");
 
-        var error = await Assert.ThrowsAsync<AgentHostException>(() => PostgresSessionStore.OpenAsync(setting, SecretScrubber.PatternsOnly, settingName: "AGENT_SERVER_STORE"));
+        var error = await Assert.ThrowsAsync<AgentHostException>(() => PostgresSessionStore.OpenAsync(setting, SecretScrubber.PatternsOnly, settingName: "AGENT_SERVER__STORE"));
 
         Assert.Equal(ErrorKind.Storage, error.Kind);
         Assert.Contains($"cannot reach the PostgreSQL session store at 127.0.0.1:{port}", error.Message, StringComparison.Ordinal);
-        Assert.Contains("AGENT_SERVER_STORE", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AGENT_SERVER__STORE", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret", error.Message, StringComparison.Ordinal);
         Assert.Equal($"postgres://agent@127.0.0.1:{port}/sessions", setting.Location);
     }
