@@ -29,7 +29,7 @@ public sealed class ServerStoreTests : IDisposable
 
         await using var second = await StartAsync(environment);
         var session = await second.GetAsync($"v1/sessions/{id}");
-        var history = await second.GetAsync($"v1/sessions/{id}/history");
+        var history = await second.GetAsync($"v1/sessions/{id}/messages");
 
         Assert.Equal(id, session.GetProperty("id").GetString());
         Assert.Contains("The answer.", history.GetRawText(), StringComparison.Ordinal);
