@@ -62,16 +62,36 @@ internal sealed class CliContext : IDisposable, IAsyncDisposable
     public PluginStore PluginStore => Services.GetRequiredService<PluginStore>();
 
     /// <summary>The session store (opened and migrated once per run, on first use; secrets of this environment are scrubbed).</summary>
-    public Task<SessionStore> OpenSessionStoreAsync(CancellationToken cancellationToken)
+    public Task<ISessionStore> OpenSessionStoreAsync(CancellationToken cancellationToken)
     {
         _ = cancellationToken; // SQLite opens synchronously.
         try
         {
-            return Task.FromResult(Services.GetRequiredService<SessionStore>());
+            return Task.FromResult(Services.GetRequiredService<ISessionStore>());
         }
         catch (Exception ex)
         {
-            return Task.FromException<SessionStore>(ex);
+            return Task.FromException<ISessionStore>(ex);
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="store"/> the session store of this run and of every project root composed from it (the
+    /// PostgreSQL store of <c>agent serve</c>); before anything resolved the default one.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The default store was resolved already.</exception>
+    public void UseSessionStore(ISessionStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _ = Services;
+        lock (_gate)
+        {
+            _options!.SessionStore = store;
+        }
+
+        if (!ReferenceEquals(Services.GetRequiredService<ISessionStore>(), store))
+        {
+            throw new InvalidOperationException("the session store was opened before the command chose its own.");
         }
     }
 
@@ -82,7 +102,7 @@ internal sealed class CliContext : IDisposable, IAsyncDisposable
         return [.. set, .. AllowOption.ToOverrides(parseResult, set)];
     }
 
-    /// <summary>Makes the parts of another project root (its configuration, a runtime, a session service) with this run's options.</summary>
+    /// <summary>Makes the parts of another project root (its configuration, a runtime, its composition with a session service) with this run's options.</summary>
     public ProjectRootFactory ProjectRoots(ParseResult parseResult)
     {
         Remember(parseResult);

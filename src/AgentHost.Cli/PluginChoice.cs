@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AgentHost.Agent.Plugins;
 using AgentHost.Agent.Service;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
@@ -29,12 +30,6 @@ internal sealed record PluginChoice(IReadOnlyList<string> Requested, IReadOnlyLi
         return new PluginChoice(typed, defaults, [.. typed.Concat(defaults.Where(d => !installed.Contains(d))).Distinct(StringComparer.Ordinal)]);
     }
 
-    /// <summary>
-    /// How a <c>--plugin</c> name is recorded and sent: a plugin folder, written as a path (<c>./x</c>, <c>a/b</c>, an
-    /// absolute path) and relative to <paramref name="directory"/>, by its absolute path, so that it resolves from
-    /// anywhere; any other name as it is. A bare word is always a plugin id (installed or bundled), never a folder: a
-    /// cloned repository's <c>git/</c> folder must not turn <c>--plugin git</c> into its own code and hooks.
-    /// </summary>
-    public static string NameOf(string name, string directory) =>
-        PluginRuntime.IsWrittenAsPath(name) && Path.GetFullPath(name, directory) is var folder && ManifestReader.IsPluginFolder(folder) ? folder : name;
+    /// <summary>How a <c>--plugin</c> name is recorded and sent (<see cref="PluginNames.Recorded"/>).</summary>
+    public static string NameOf(string name, string directory) => PluginNames.Recorded(name, directory);
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AgentHost.Agent.Composition;
 using AgentHost.Agent.Runs;
 using AgentHost.Agent.Service;
 using AgentHost.Cli.Interaction;
@@ -16,8 +17,9 @@ namespace AgentHost.Cli;
 /// What every CLI front end of the session service composes before its first turn, in one place: the configuration of
 /// the chosen root, the session store, what a resumed session remembers (its workspace, model and plugins), the plugin
 /// runtime with the chosen plugins and the model's provider loaded, the permission broker with the terminal's prompter,
-/// and the <see cref="AgentSessionService"/>. <c>agent run</c> and the chat differ only in how they render events and
-/// what they do with the session.
+/// and the <see cref="AgentSessionService"/>, composed for the root by the composition root
+/// (<see cref="ProjectRootFactory.CreateHost"/>). <c>agent run</c> and the chat differ only in how they render events
+/// and what they do with the session.
 /// </summary>
 internal sealed class SessionFrontEnd : IAsyncDisposable
 {
@@ -43,7 +45,7 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
     /// <summary>The folder the session works in: <c>--root</c>, else a resumed session's workspace, else the project root.</summary>
     public string WorkspaceRoot { get; }
 
-    public SessionStore Store { get; private set; } = null!;
+    public ISessionStore Store { get; private set; } = null!;
 
     public PluginRuntime Runtime { get; private set; } = null!;
 
@@ -184,11 +186,12 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
         _owned.Clear();
     }
 
-    private async Task ComposeAsync(CliContext context, IConsoleInteraction console, Task<SessionStore> opening, Func<PluginRuntime, IDisposable> subscribe, CancellationToken cancellationToken)
+    private async Task ComposeAsync(CliContext context, IConsoleInteraction console, Task<ISessionStore> opening, Func<PluginRuntime, IDisposable> subscribe, CancellationToken cancellationToken)
     {
         Runtime = Own(context.CreatePluginRuntime(Configuration));
         StartupActivities.Mark("frontend.runtime");
         Own(subscribe(Runtime));
+        // Made first (the composition below takes it): the prompter answers it from before any plugin loads.
         Broker = new PermissionBroker(Runtime.Events);
         if (context.Console.IsInteractive)
         {
@@ -227,9 +230,9 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
             Store = await opening.ConfigureAwait(false);
         }
 
-        // The composition root's factory builds the service around the runtime made here (for this root's
+        // The composition root composes the root's service around the runtime and broker made here (for this root's
         // configuration) and the store opened here.
-        Service = Own(context.ProjectRoots(_parseResult).CreateSessionService(Configuration, Runtime, Broker));
+        Service = Own(context.ProjectRoots(_parseResult).CreateHost(Configuration, Runtime, Broker)).Service;
         if (context.Console.IsInteractive)
         {
             // Disposed before the service (reverse order): a question still waiting then ends as "nobody present".
@@ -252,10 +255,7 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
     private static bool SamePath(string a, string b) =>
         string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
-    internal static ConfigurationSnapshot Checked(ConfigurationSnapshot configuration) =>
-        configuration.HasErrors
-            ? throw new AgentHostException(ErrorKind.Configuration, $"configuration errors:\n  {string.Join("\n  ", configuration.Problems.Where(p => p.IsError))}\nRun 'agent config validate' for details.")
-            : configuration;
+    internal static ConfigurationSnapshot Checked(ConfigurationSnapshot configuration) => configuration.ThrowIfInvalid();
 
     private sealed class SyncDisposal(IDisposable disposable) : IAsyncDisposable
     {

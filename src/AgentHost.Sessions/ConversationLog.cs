@@ -1,6 +1,6 @@
 using System.Globalization;
 using AgentHost.Sdk.Events;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.AI;
 using static AgentHost.Sessions.SessionDatabase;
 using AgentHost.Hosting;
@@ -12,30 +12,30 @@ namespace AgentHost.Sessions;
 /// to resume, and history pages (<see cref="SessionStore.Conversation"/>).
 /// </summary>
 /// <remarks>
-/// Thread-safe; each session should have one writer (see <see cref="SessionStore.AcquireSession"/>). It is the run's
+/// Thread-safe; each session has one writer (<see cref="SessionStore.Leases"/>), whose writes are fenced. It is the run's
 /// <see cref="IConversationRecorder"/>: the session's status and token usage, which it also records, are written to
 /// the session row through <see cref="SessionStore"/>. Texts, tool arguments and results are scrubbed of secrets and
 /// capped before they are stored.
 /// </remarks>
-public sealed class ConversationLog : IConversationRecorder
+public sealed class ConversationLog : IConversationLog
 {
     /// <summary>The largest history page.</summary>
     public const int MaxPageSize = 1000;
 
     /// <summary>The keyset query of a message page (kept here so a test can check its plan uses the index).</summary>
     internal const string MessagePageSql =
-        "SELECT id, session_id, seq, role, author_name, parts, properties, is_summary, created_at FROM messages WHERE session_id = $id AND seq > $after ORDER BY seq LIMIT $limit";
+        "SELECT id, session_id, seq, role, author_name, parts, properties, is_summary, created_at FROM messages WHERE session_id = @id AND seq > @after ORDER BY seq LIMIT @limit";
 
     internal const string ToolEventColumns =
         "session_id, seq, message_seq, call_id, tool, plugin, arguments, status, error, duration_ms, diff_summary, files, created_at";
 
     private const string ToolPageSql =
-        $"SELECT {ToolEventColumns} FROM tool_events WHERE session_id = $id AND seq > $after ORDER BY seq LIMIT $limit";
+        $"SELECT {ToolEventColumns} FROM tool_events WHERE session_id = @id AND seq > @after ORDER BY seq LIMIT @limit";
 
     private const string InsertMessageSql =
         """
         INSERT INTO messages (id, session_id, seq, role, author_name, parts, properties, is_summary, created_at)
-        VALUES ($id, $session, $seq, $role, $author, $parts, $properties, $summary, $created)
+        VALUES (@id, @session, @seq, @role, @author, @parts, @properties, @summary, @created)
         """;
 
     private const int DefaultBatch = 500;
@@ -65,7 +65,8 @@ public sealed class ConversationLog : IConversationRecorder
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(message);
         var pending = Encode(message);
-        var sequence = await _database.WriteAsync(
+        var sequence = await _database.WriteSessionAsync(
+            sessionId,
             (connection, transaction) =>
             {
                 var now = _database.Now();
@@ -87,11 +88,12 @@ public sealed class ConversationLog : IConversationRecorder
     {
         ArgumentNullException.ThrowIfNull(record);
         var pending = Encode(record);
-        await _database.WriteAsync(
+        await _database.WriteSessionAsync(
+            record.SessionId,
             (connection, transaction) =>
             {
                 var now = _database.Now();
-                if (_database.Execute(connection, transaction, TouchSessionSql, ("$now", now), ("$id", record.SessionId)) == 0)
+                if (_database.Execute(connection, transaction, TouchSessionSql, ("@now", now), ("@id", record.SessionId)) == 0)
                 {
                     throw NotFound(connection, record.SessionId, transaction);
                 }
@@ -110,7 +112,8 @@ public sealed class ConversationLog : IConversationRecorder
         ArgumentNullException.ThrowIfNull(record);
         var pendingMessage = Encode(message);
         var pendingEvent = Encode(record);
-        var sequence = await _database.WriteAsync(
+        var sequence = await _database.WriteSessionAsync(
+            sessionId,
             (connection, transaction) =>
             {
                 var now = _database.Now();
@@ -123,20 +126,20 @@ public sealed class ConversationLog : IConversationRecorder
         return pendingMessage.Id;
     }
 
-    private const string TouchSessionSql = "UPDATE sessions SET updated_at = $now WHERE id = $id";
+    private const string TouchSessionSql = "UPDATE sessions SET updated_at = @now WHERE id = @id";
 
     private const string TouchAndTitleSql =
-        "UPDATE sessions SET updated_at = $now, title = CASE WHEN title = '' THEN $title ELSE title END WHERE id = $id";
+        "UPDATE sessions SET updated_at = @now, title = CASE WHEN title = '' THEN @title ELSE title END WHERE id = @id";
 
-    private const string NextMessageSql = "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE session_id = $id";
+    private const string NextMessageSql = "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE session_id = @id";
 
     private const string InsertToolEventSql =
         $"""
         INSERT INTO tool_events ({ToolEventColumns})
-        VALUES ($id,
-            (SELECT COALESCE(MAX(seq), 0) + 1 FROM tool_events WHERE session_id = $id),
-            (SELECT COALESCE(MAX(seq), 0) FROM messages WHERE session_id = $id),
-            $call, $tool, $plugin, $arguments, $status, $error, $duration, $diff, $files, $now)
+        VALUES (@id,
+            (SELECT COALESCE(MAX(seq), 0) + 1 FROM tool_events WHERE session_id = @id),
+            (SELECT COALESCE(MAX(seq), 0) FROM messages WHERE session_id = @id),
+            @call, @tool, @plugin, @arguments, @status, @error, @duration, @diff, @files, @now)
         """;
 
     /// <summary>A message scrubbed, capped and encoded outside the write (the write holds the database's lock).</summary>
@@ -156,46 +159,46 @@ public sealed class ConversationLog : IConversationRecorder
         StringJson.List(record.Files.Select(_database.Codec.Clean)));
 
     /// <summary>Touches (and maybe titles) the session and inserts the message with the next sequence number, inside a write.</summary>
-    private long Insert(SqliteConnection connection, SqliteTransaction transaction, string sessionId, PendingMessage message, long now)
+    private long Insert(DbConnection connection, DbTransaction transaction, string sessionId, PendingMessage message, long now)
     {
-        if (_database.Execute(connection, transaction, TouchAndTitleSql, ("$now", now), ("$title", message.Title), ("$id", sessionId)) == 0)
+        if (_database.Execute(connection, transaction, TouchAndTitleSql, ("@now", now), ("@title", message.Title), ("@id", sessionId)) == 0)
         {
             throw NotFound(connection, sessionId, transaction);
         }
 
-        var next = _database.Scalar(connection, transaction, NextMessageSql, ("$id", sessionId));
+        var next = _database.Scalar(connection, transaction, NextMessageSql, ("@id", sessionId));
         _database.Execute(
             connection,
             transaction,
             InsertMessageSql,
-            ("$id", message.Id),
-            ("$session", sessionId),
-            ("$seq", next),
-            ("$role", message.Role),
-            ("$author", message.AuthorName),
-            ("$parts", message.Parts),
-            ("$properties", message.Properties),
-            ("$summary", message.IsSummary ? 1 : 0),
-            ("$created", now));
+            ("@id", message.Id),
+            ("@session", sessionId),
+            ("@seq", next),
+            ("@role", message.Role),
+            ("@author", message.AuthorName),
+            ("@parts", message.Parts),
+            ("@properties", message.Properties),
+            ("@summary", message.IsSummary ? 1 : 0),
+            ("@created", now));
         return next;
     }
 
-    private int InsertToolEvent(SqliteConnection connection, SqliteTransaction transaction, ToolEventRecord record, PendingToolEvent pending, long now) =>
+    private int InsertToolEvent(DbConnection connection, DbTransaction transaction, ToolEventRecord record, PendingToolEvent pending, long now) =>
         _database.Execute(
             connection,
             transaction,
             InsertToolEventSql,
-            ("$id", record.SessionId),
-            ("$call", record.CallId ?? string.Empty),
-            ("$tool", record.Tool ?? string.Empty),
-            ("$plugin", record.Plugin),
-            ("$arguments", pending.Arguments),
-            ("$status", ToolStatusText(record.Status)),
-            ("$error", pending.Error),
-            ("$duration", record.DurationMs),
-            ("$diff", pending.Diff),
-            ("$files", pending.Files),
-            ("$now", now));
+            ("@id", record.SessionId),
+            ("@call", record.CallId ?? string.Empty),
+            ("@tool", record.Tool ?? string.Empty),
+            ("@plugin", record.Plugin),
+            ("@arguments", pending.Arguments),
+            ("@status", ToolStatusText(record.Status)),
+            ("@error", pending.Error),
+            ("@duration", record.DurationMs),
+            ("@diff", pending.Diff),
+            ("@files", pending.Files),
+            ("@now", now));
 
     private sealed record PendingMessage(string Id, string Role, string? AuthorName, string Parts, string? Properties, bool IsSummary, string Title);
 
@@ -224,13 +227,13 @@ public sealed class ConversationLog : IConversationRecorder
         return _database.ReadAsync<IReadOnlyList<ChatMessage>>(
             connection =>
             {
-                using var transaction = connection.BeginTransaction(deferred: true);
+                using var transaction = _database.BeginSnapshot(connection);
                 RequireSession(connection, transaction, sessionId);
                 var start = ScalarLong(
                     connection,
                     transaction,
-                    "SELECT COALESCE(MAX(seq), 0) FROM messages WHERE session_id = $id AND is_summary = 1",
-                    ("$id", sessionId));
+                    "SELECT COALESCE(MAX(seq), 0) FROM messages WHERE session_id = @id AND is_summary = 1",
+                    ("@id", sessionId));
                 var messages = ReadMessages(connection, transaction, sessionId, Math.Max(0, start - 1), long.MaxValue, int.MaxValue, cancellationToken)
                     .Select(stored => stored.Message)
                     .ToList();
@@ -260,7 +263,7 @@ public sealed class ConversationLog : IConversationRecorder
         return _database.ReadAsync(
             connection =>
             {
-                using var transaction = connection.BeginTransaction(deferred: true);
+                using var transaction = _database.BeginSnapshot(connection);
                 RequireSession(connection, transaction, sessionId);
                 HistoryPage page;
                 if (kind == HistoryKind.Messages)
@@ -285,8 +288,8 @@ public sealed class ConversationLog : IConversationRecorder
     }
 
     internal static void InsertMessage(
-        SqliteConnection connection,
-        SqliteTransaction transaction,
+        DbConnection connection,
+        DbTransaction transaction,
         string id,
         string sessionId,
         long sequence,
@@ -301,20 +304,20 @@ public sealed class ConversationLog : IConversationRecorder
             connection,
             transaction,
             InsertMessageSql,
-            ("$id", id),
-            ("$session", sessionId),
-            ("$seq", sequence),
-            ("$role", role),
-            ("$author", authorName),
-            ("$parts", parts),
-            ("$properties", properties),
-            ("$summary", isSummary ? 1 : 0),
-            ("$created", createdAt));
+            ("@id", id),
+            ("@session", sessionId),
+            ("@seq", sequence),
+            ("@role", role),
+            ("@author", authorName),
+            ("@parts", parts),
+            ("@properties", properties),
+            ("@summary", isSummary ? 1 : 0),
+            ("@created", createdAt));
         insert.ExecuteNonQuery();
     }
 
     /// <summary>Messages with <c>after &lt; seq &lt;= upTo</c>, oldest first.</summary>
-    private static List<StoredMessage> ReadMessages(SqliteConnection connection, SqliteTransaction? transaction, string sessionId, long after, long upTo, int limit, CancellationToken cancellationToken)
+    private static List<StoredMessage> ReadMessages(DbConnection connection, DbTransaction? transaction, string sessionId, long after, long upTo, int limit, CancellationToken cancellationToken)
     {
         var messages = new List<StoredMessage>();
         // Read no more rows than the page needs (plus one to see the end): decoding is most of a page's cost.
@@ -332,13 +335,13 @@ public sealed class ConversationLog : IConversationRecorder
     }
 
     /// <summary>Every message after a sequence number, read lazily in pages of the keyset query.</summary>
-    internal static IEnumerable<StoredMessage> StreamMessages(SqliteConnection connection, SqliteTransaction? transaction, string sessionId, long after, CancellationToken cancellationToken, int batchSize = DefaultBatch)
+    internal static IEnumerable<StoredMessage> StreamMessages(DbConnection connection, DbTransaction? transaction, string sessionId, long after, CancellationToken cancellationToken, int batchSize = DefaultBatch)
     {
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = new List<StoredMessage>(batchSize);
-            using (var command = Command(connection, transaction, MessagePageSql, ("$id", sessionId), ("$after", after), ("$limit", batchSize)))
+            using (var command = Command(connection, transaction, MessagePageSql, ("@id", sessionId), ("@after", after), ("@limit", batchSize)))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -361,9 +364,9 @@ public sealed class ConversationLog : IConversationRecorder
         }
     }
 
-    internal static List<StoredToolEvent> ReadToolEvents(SqliteConnection connection, SqliteTransaction? transaction, string sessionId, long after, int limit)
+    internal static List<StoredToolEvent> ReadToolEvents(DbConnection connection, DbTransaction? transaction, string sessionId, long after, int limit)
     {
-        using var command = Command(connection, transaction, ToolPageSql, ("$id", sessionId), ("$after", after), ("$limit", limit));
+        using var command = Command(connection, transaction, ToolPageSql, ("@id", sessionId), ("@after", after), ("@limit", limit));
         using var reader = command.ExecuteReader();
         var events = new List<StoredToolEvent>();
         while (reader.Read())
@@ -389,7 +392,7 @@ public sealed class ConversationLog : IConversationRecorder
         return events;
     }
 
-    private static StoredMessage ReadMessageRow(SqliteDataReader reader)
+    private static StoredMessage ReadMessageRow(DbDataReader reader)
     {
         var id = reader.GetString(0);
         var created = Time(reader.GetInt64(8));

@@ -1,5 +1,5 @@
 using System.Text;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using static AgentHost.Sessions.SessionDatabase;
 
 namespace AgentHost.Sessions;
@@ -84,7 +84,7 @@ public sealed record FileCheckpoint(int Turn, string Path, string Tool, FileSnap
 /// recorded as <see cref="FileSnapshotKind.Unrecorded"/> instead (the database never holds a secret, and a scrubbed copy
 /// would restore a wrong file). Size and binary caps are the caller's (the agent's checkpoint recorder).
 /// </remarks>
-public sealed class FileCheckpoints
+public sealed class FileCheckpoints : IFileCheckpointStore
 {
     private const string SecretNote = "it looks like it holds a secret, which the session store never keeps";
 
@@ -100,7 +100,7 @@ public sealed class FileCheckpoints
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         return _database.ReadAsync(
-            connection => (int)ScalarLong(connection, null, "SELECT COALESCE(MAX(turn), 0) + 1 FROM file_checkpoints WHERE session_id = $id", ("$id", sessionId)),
+            connection => (int)ScalarLong(connection, null, "SELECT COALESCE(MAX(turn), 0) + 1 FROM file_checkpoints WHERE session_id = @id", ("@id", sessionId)),
             cancellationToken);
     }
 
@@ -120,24 +120,30 @@ public sealed class FileCheckpoints
         ArgumentNullException.ThrowIfNull(before);
         var clean = Clean(before);
         var now = _database.Now();
-        return _database.WriteAsync(
+        return _database.WriteSessionAsync(
+            sessionId,
             (connection, transaction) =>
             {
+                if (!Exists(connection, transaction, sessionId))
+                {
+                    return false;
+                }
+
                 using var command = Command(
                     connection,
                     transaction,
                     """
-                    INSERT OR IGNORE INTO file_checkpoints (session_id, turn, path, tool, before_kind, before_content, before_note, created_at)
-                    SELECT $id, $turn, $path, $tool, $kind, $content, $note, $now WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $id)
+                    INSERT INTO file_checkpoints (session_id, turn, path, tool, before_kind, before_content, before_note, created_at)
+                    VALUES (@id, @turn, @path, @tool, @kind, @content, @note, @now) ON CONFLICT DO NOTHING
                     """,
-                    ("$id", sessionId),
-                    ("$turn", turn),
-                    ("$path", path),
-                    ("$tool", tool),
-                    ("$kind", KindName(clean.Kind)),
-                    ("$content", clean.Content),
-                    ("$note", clean.Note),
-                    ("$now", now));
+                    ("@id", sessionId),
+                    ("@turn", turn),
+                    ("@path", path),
+                    ("@tool", tool),
+                    ("@kind", KindName(clean.Kind)),
+                    ("@content", clean.Content),
+                    ("@note", clean.Note),
+                    ("@now", now));
                 return command.ExecuteNonQuery() > 0;
             },
             cancellationToken);
@@ -154,7 +160,8 @@ public sealed class FileCheckpoints
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(after);
         var cleaned = after.ToDictionary(pair => pair.Key, pair => Clean(pair.Value), StringComparer.Ordinal);
-        return _database.WriteAsync(
+        return _database.WriteSessionAsync(
+            sessionId,
             (connection, transaction) =>
             {
                 foreach (var checkpoint in Read(connection, transaction, sessionId, turn))
@@ -166,8 +173,8 @@ public sealed class FileCheckpoints
 
                     if (checkpoint.Before.SameAs(state))
                     {
-                        using var delete = Command(connection, transaction, "DELETE FROM file_checkpoints WHERE session_id = $id AND turn = $turn AND path = $path",
-                            ("$id", sessionId), ("$turn", turn), ("$path", checkpoint.Path));
+                        using var delete = Command(connection, transaction, "DELETE FROM file_checkpoints WHERE session_id = @id AND turn = @turn AND path = @path",
+                            ("@id", sessionId), ("@turn", turn), ("@path", checkpoint.Path));
                         delete.ExecuteNonQuery();
                         continue;
                     }
@@ -175,13 +182,13 @@ public sealed class FileCheckpoints
                     using var update = Command(
                         connection,
                         transaction,
-                        "UPDATE file_checkpoints SET after_kind = $kind, after_content = $content, after_note = $note WHERE session_id = $id AND turn = $turn AND path = $path",
-                        ("$id", sessionId),
-                        ("$turn", turn),
-                        ("$path", checkpoint.Path),
-                        ("$kind", KindName(state.Kind)),
-                        ("$content", state.Content),
-                        ("$note", state.Note));
+                        "UPDATE file_checkpoints SET after_kind = @kind, after_content = @content, after_note = @note WHERE session_id = @id AND turn = @turn AND path = @path",
+                        ("@id", sessionId),
+                        ("@turn", turn),
+                        ("@path", checkpoint.Path),
+                        ("@kind", KindName(state.Kind)),
+                        ("@content", state.Content),
+                        ("@note", state.Note));
                     update.ExecuteNonQuery();
                 }
 
@@ -216,27 +223,28 @@ public sealed class FileCheckpoints
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         var now = _database.Now();
-        return _database.WriteAsync(
+        return _database.WriteSessionAsync(
+            sessionId,
             (connection, transaction) =>
             {
-                using var command = Command(connection, transaction, "UPDATE file_checkpoints SET undone_at = $now WHERE session_id = $id AND turn = $turn",
-                    ("$id", sessionId), ("$turn", turn), ("$now", now));
+                using var command = Command(connection, transaction, "UPDATE file_checkpoints SET undone_at = @now WHERE session_id = @id AND turn = @turn",
+                    ("@id", sessionId), ("@turn", turn), ("@now", now));
                 return command.ExecuteNonQuery();
             },
             cancellationToken);
     }
 
-    private static List<FileCheckpoint> Read(SqliteConnection connection, SqliteTransaction? transaction, string sessionId, int? turn)
+    private static List<FileCheckpoint> Read(DbConnection connection, DbTransaction? transaction, string sessionId, int? turn)
     {
         using var command = Command(
             connection,
             transaction,
             """
             SELECT turn, path, tool, before_kind, before_content, before_note, after_kind, after_content, after_note, undone_at, created_at
-            FROM file_checkpoints WHERE session_id = $id AND ($turn IS NULL OR turn = $turn) ORDER BY turn, id
+            FROM file_checkpoints WHERE session_id = @id AND (CAST(@turn AS INTEGER) IS NULL OR turn = @turn) ORDER BY turn, id
             """,
-            ("$id", sessionId),
-            ("$turn", turn));
+            ("@id", sessionId),
+            ("@turn", turn));
         using var reader = command.ExecuteReader();
         var list = new List<FileCheckpoint>();
         while (reader.Read())
@@ -256,7 +264,7 @@ public sealed class FileCheckpoints
         return list;
     }
 
-    private static FileSnapshot? Snapshot(SqliteDataReader reader, int first) =>
+    private static FileSnapshot? Snapshot(DbDataReader reader, int first) =>
         reader.IsDBNull(first) ? null : new FileSnapshot(
             reader.GetString(first) switch
             {

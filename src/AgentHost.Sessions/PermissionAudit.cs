@@ -1,5 +1,5 @@
 using AgentHost.Permissions;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using static AgentHost.Sessions.SessionDatabase;
 using AgentHost.Hosting;
 
@@ -11,7 +11,7 @@ namespace AgentHost.Sessions;
 /// <see cref="IPermissionStore"/>.
 /// </summary>
 /// <remarks>Thread-safe. Audit subjects and reasons are scrubbed of secrets and capped before they are stored.</remarks>
-public sealed class PermissionAudit : IPermissionStore
+public sealed class PermissionAudit : IPermissionAudit
 {
     private const int MaxAuditSubjectBytes = 4 * 1024;
 
@@ -31,7 +31,7 @@ public sealed class PermissionAudit : IPermissionStore
         return _database.ReadAsync<IReadOnlyList<string>>(
             connection =>
             {
-                using var command = Command(connection, null, "SELECT rule FROM permission_grants WHERE session_id = $id ORDER BY created_at, rowid", ("$id", sessionId));
+                using var command = Command(connection, null, "SELECT rule FROM permission_grants WHERE session_id = @id ORDER BY created_at, rowid", ("@id", sessionId));
                 using var reader = command.ExecuteReader();
                 var rules = new List<string>();
                 while (reader.Read())
@@ -51,7 +51,8 @@ public sealed class PermissionAudit : IPermissionStore
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(grantedBy);
         var now = _database.Now();
-        await _database.WriteAsync(
+        await _database.WriteSessionAsync(
+            sessionId,
             (connection, transaction) =>
             {
                 RequireSession(connection, transaction, sessionId);
@@ -60,11 +61,11 @@ public sealed class PermissionAudit : IPermissionStore
                     using var command = Command(
                         connection,
                         transaction,
-                        "INSERT OR IGNORE INTO permission_grants (session_id, rule, granted_by, created_at) VALUES ($id, $rule, $by, $now)",
-                        ("$id", sessionId),
-                        ("$rule", _database.Codec.Clean(rule)),
-                        ("$by", grantedBy),
-                        ("$now", now));
+                        "INSERT INTO permission_grants (session_id, rule, granted_by, created_at) VALUES (@id, @rule, @by, @now) ON CONFLICT DO NOTHING",
+                        ("@id", sessionId),
+                        ("@rule", _database.Codec.Clean(rule)),
+                        ("@by", grantedBy),
+                        ("@now", now));
                     command.ExecuteNonQuery();
                 }
 
@@ -83,11 +84,12 @@ public sealed class PermissionAudit : IPermissionStore
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(rule);
-        return _database.WriteAsync(
+        return _database.WriteSessionAsync(
+            sessionId,
             (connection, transaction) =>
             {
                 RequireSession(connection, transaction, sessionId);
-                using var command = Command(connection, transaction, "DELETE FROM permission_grants WHERE session_id = $id AND rule = $rule", ("$id", sessionId), ("$rule", rule));
+                using var command = Command(connection, transaction, "DELETE FROM permission_grants WHERE session_id = @id AND rule = @rule", ("@id", sessionId), ("@rule", rule));
                 return command.ExecuteNonQuery() > 0;
             },
             cancellationToken);
@@ -103,7 +105,8 @@ public sealed class PermissionAudit : IPermissionStore
     {
         ArgumentNullException.ThrowIfNull(entry);
         var at = entry.At == default ? _database.Now() : entry.At.ToUnixTimeMilliseconds();
-        await _database.WriteAsync(
+        await _database.WriteSessionAsync(
+            entry.SessionId,
             (connection, transaction) =>
             {
                 using var command = Command(
@@ -111,22 +114,22 @@ public sealed class PermissionAudit : IPermissionStore
                     transaction,
                     """
                     INSERT INTO permission_audit (session_id, at, call_id, tool, plugin, action, subject, decision, scope, rule, mode, answered_by, reason)
-                    SELECT $session, $at, $call, $tool, $plugin, $action, $subject, $decision, $scope, $rule, $mode, $by, $reason
-                    WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $session)
+                    SELECT @session, @at, @call, @tool, @plugin, @action, @subject, @decision, @scope, @rule, @mode, @by, @reason
+                    WHERE EXISTS (SELECT 1 FROM sessions WHERE id = @session)
                     """,
-                    ("$session", entry.SessionId),
-                    ("$at", at),
-                    ("$call", entry.CallId),
-                    ("$tool", entry.Tool),
-                    ("$plugin", entry.Plugin),
-                    ("$action", entry.Action),
-                    ("$subject", entry.Subject is null ? null : PayloadLimiter.Cap(_database.Scrubber.Scrub(entry.Subject), MaxAuditSubjectBytes)),
-                    ("$decision", entry.Decision),
-                    ("$scope", entry.Scope),
-                    ("$rule", _database.Codec.CleanOptional(entry.Rule)),
-                    ("$mode", entry.Mode),
-                    ("$by", entry.AnsweredBy),
-                    ("$reason", _database.Codec.Clean(entry.Reason)));
+                    ("@session", entry.SessionId),
+                    ("@at", at),
+                    ("@call", entry.CallId),
+                    ("@tool", entry.Tool),
+                    ("@plugin", entry.Plugin),
+                    ("@action", entry.Action),
+                    ("@subject", entry.Subject is null ? null : PayloadLimiter.Cap(_database.Scrubber.Scrub(entry.Subject), MaxAuditSubjectBytes)),
+                    ("@decision", entry.Decision),
+                    ("@scope", entry.Scope),
+                    ("@rule", _database.Codec.CleanOptional(entry.Rule)),
+                    ("@mode", entry.Mode),
+                    ("@by", entry.AnsweredBy),
+                    ("@reason", _database.Codec.Clean(entry.Reason)));
                 return command.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
@@ -151,11 +154,11 @@ public sealed class PermissionAudit : IPermissionStore
                     """
                     SELECT * FROM (
                         SELECT id, at, call_id, tool, plugin, action, subject, decision, scope, rule, mode, answered_by, reason
-                        FROM permission_audit WHERE session_id = $id ORDER BY id DESC LIMIT $limit
-                    ) ORDER BY id
+                        FROM permission_audit WHERE session_id = @id ORDER BY id DESC LIMIT @limit
+                    ) AS latest ORDER BY id
                     """,
-                    ("$id", sessionId),
-                    ("$limit", limit is > 0 ? limit.Value : -1));
+                    ("@id", sessionId),
+                    ("@limit", limit is > 0 ? limit.Value : int.MaxValue));
                 using var reader = command.ExecuteReader();
                 var entries = new List<PermissionAuditEntry>();
                 while (reader.Read())
@@ -168,7 +171,7 @@ public sealed class PermissionAudit : IPermissionStore
             cancellationToken);
     }
 
-    private static PermissionAuditEntry ReadAuditEntry(SqliteDataReader reader, string sessionId) =>
+    private static PermissionAuditEntry ReadAuditEntry(DbDataReader reader, string sessionId) =>
         new(sessionId, reader.GetString(2), reader.GetString(3), reader.GetString(7), reader.GetString(8), reader.GetString(11))
         {
             At = Time(reader.GetInt64(1)),

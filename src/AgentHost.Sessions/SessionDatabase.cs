@@ -1,65 +1,51 @@
+using System.Data.Common;
 using System.Globalization;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Text;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Sessions;
 
 /// <summary>
-/// The session database file: opening and migrating it, one pooled connection per operation with the store's pragmas,
-/// writes serialised as immediate transactions, storage failures translated into user-facing errors. The parts of the
-/// store (<see cref="SessionStore"/>, <see cref="ConversationLog"/>, <see cref="PermissionAudit"/>,
-/// <see cref="SessionStats"/>, <see cref="SessionTransfer"/>) all work through one instance.
+/// The database behind a session store, as the store's parts (<see cref="SessionStore"/>, <see cref="ConversationLog"/>,
+/// <see cref="PermissionAudit"/>, <see cref="SessionStats"/>, <see cref="SessionTransfer"/>, <see cref="FileCheckpoints"/>,
+/// <see cref="WorkflowRunStore"/>, <see cref="SessionLeases"/>) use it: reads on a connection of their own, writes as one
+/// transaction each, committed before <see cref="WriteAsync"/> returns, and the fence of every session write
+/// (<see cref="WriteSessionAsync"/>). The parts' SQL is the same on every engine (named <c>@parameters</c>, integers
+/// for times and flags, <c>ON CONFLICT</c>, <c>RETURNING</c>); an engine supplies connections, transactions, its
+/// per-session write lock and its locks for workflow runs. It also carries what every part shares: the clock, the
+/// content codec (scrub and cap) and the logger.
 /// </summary>
 /// <remarks>
-/// Thread-safe. Every read uses its own (pooled) connection; writes share one connection, opened at the first write
-/// with the store's pragmas and kept until the database is disposed (dropped and reopened after a failed write), whose
-/// statements are prepared once (<see cref="Execute"/>, <see cref="Scalar"/>). Every write is its own immediate
-/// transaction, committed before <see cref="WriteAsync"/> returns, so a crash loses at most the write in flight; writes
-/// are serialised in-process by a gate and across processes by SQLite's lock, reads run in parallel under WAL. It also
-/// carries what every part shares: the clock, the content codec (scrub and cap) and the logger.
+/// Implementations: <see cref="SqliteSessionDatabase"/> (the default: a file, one writer connection) and the PostgreSQL
+/// store's (component AgentHost.Sessions.Postgres: a pooled data source, writes in parallel, each session's writes
+/// serialised by a lock on its row). Thread-safe.
 /// </remarks>
-internal sealed class SessionDatabase : IDisposable
+internal abstract class SessionDatabase : IDisposable
 {
-    private readonly string _connectionString;
-    private readonly string _pragmas;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private readonly TimeProvider _time;
-
-    /// <summary>The connection of every write, and its prepared statements by SQL text (both under the write gate).</summary>
-    private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
-    private SqliteConnection? _writer;
     private bool _disposed;
 
-    private SessionDatabase(string databasePath, SecretScrubber scrubber, TimeProvider time, SessionStoreOptions options, ILogger logger)
+    /// <summary>Creates the shared parts.</summary>
+    /// <param name="location">Where the sessions are, for messages (a file path; a database without credentials).</param>
+    /// <param name="scrubber">Removes secrets from stored texts.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="options">The store's limits.</param>
+    /// <param name="logger">The store's logger.</param>
+    protected SessionDatabase(string location, SecretScrubber scrubber, TimeProvider time, SessionStoreOptions options, ILogger logger)
     {
-        Path = databasePath;
+        Path = location;
         Scrubber = scrubber;
-        _time = time;
+        Clock = time;
         Logger = logger;
         Codec = new ContentCodec(scrubber, options.MaxPartBytes, options.MaxImageBytes);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = databasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Cache = SqliteCacheMode.Private,
-            Pooling = options.Pooling,
-            ForeignKeys = true,
-            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds) + 5,
-        }.ToString();
-        _pragmas = string.Create(
-            CultureInfo.InvariantCulture,
-            $"PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL;{(options.MaxPageCount is { } pages ? $" PRAGMA max_page_count = {pages};" : string.Empty)}");
-        LocksDirectory = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(databasePath)!, System.IO.Path.GetFileNameWithoutExtension(databasePath) + ".locks");
     }
 
-    /// <summary>The database file (full path).</summary>
+    /// <summary>Where the sessions are, for messages: the database file's full path, or a server database named without its credentials.</summary>
     public string Path { get; }
 
-    /// <summary>The folder of the per-session lock files: <c>sessions.locks</c> beside the database.</summary>
-    public string LocksDirectory { get; }
+    /// <summary>The folder of the per-session lock files (the one-machine fast path of the leases); <see langword="null"/> when the engine has none.</summary>
+    public virtual string? LocksDirectory => null;
 
     /// <summary>Scrubs and caps every stored text.</summary>
     public ContentCodec Codec { get; }
@@ -71,226 +57,127 @@ internal sealed class SessionDatabase : IDisposable
     public ILogger Logger { get; }
 
     /// <summary>The clock (for new ids and timestamps).</summary>
-    public TimeProvider Clock => _time;
+    public TimeProvider Clock { get; }
 
-    /// <summary>Opens (creating when missing) and migrates the database file, then runs <paramref name="opened"/> on the same connection.</summary>
-    /// <exception cref="AgentHostException">The file is not a session database, was written by a newer agent, or cannot be written.</exception>
-    public static async Task<SessionDatabase> OpenAsync(
-        string databasePath,
-        SecretScrubber scrubber,
-        TimeProvider time,
-        SessionStoreOptions options,
-        ILogger logger,
-        Action<SessionDatabase, SqliteConnection> opened,
-        CancellationToken cancellationToken)
-    {
-        var full = System.IO.Path.GetFullPath(databasePath);
-        StorageErrors.Guard(full, StorageErrors.Database, () => Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!));
-        var database = new SessionDatabase(full, scrubber, time, options, logger);
-        try
-        {
-            await using var connection = await database.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            using (var wal = connection.CreateCommand())
-            {
-                wal.CommandText = "PRAGMA journal_mode = WAL;";
-                wal.ExecuteNonQuery();
-            }
+    /// <summary>The session leases of the store, whose fence every session write checks (<see cref="WriteSessionAsync"/>).</summary>
+    public SessionLeases? Leases { get; set; }
 
-            var found = SessionMigrations.Apply(connection, full);
-            if (found != SessionMigrations.CurrentVersion)
-            {
-                SessionStoreLog.Migrated(logger, full, found, SessionMigrations.CurrentVersion);
-            }
-
-            opened(database, connection);
-            return database;
-        }
-        catch (SqliteException ex) when (StorageErrors.Translate(ex, full) is { } storage)
-        {
-            database.Dispose();
-            throw storage;
-        }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is 26 or 11)
-        {
-            database.Dispose();
-            throw new AgentHostException(
-                ErrorKind.Configuration,
-                $"{full} is not a readable session database ({ex.Message.TrimEnd('.')}). Move the file away and agent starts a new one.",
-                ex);
-        }
-        catch
-        {
-            database.Dispose();
-            throw;
-        }
-    }
+    /// <summary>Whether the database is disposed.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed);
 
     /// <summary>Throws once the database is disposed.</summary>
-    public void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+    public void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
 
-    /// <summary>
-    /// Closes the write connection once the write in flight, if any, has committed (it takes the write gate, so a write
-    /// never loses its connection halfway), and clears the connection pool. Writes that were waiting for the gate, and
-    /// any after this, end with <see cref="ObjectDisposedException"/>. The gate itself is not disposed: a write that
-    /// was waiting for it must still be able to take it, see the store disposed, and release it.
-    /// </summary>
+    /// <summary>Stops the leases' renewals and closes the engine's connections (<see cref="DisposeCore"/>); once.</summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (IsDisposed)
         {
             return;
         }
 
-        _disposed = true;
-        _writeGate.Wait();
-        try
-        {
-            DropWriter();
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-
-        using var connection = new SqliteConnection(_connectionString);
-        SqliteConnection.ClearPool(connection);
+        Volatile.Write(ref _disposed, true);
+        Leases?.Dispose();
+        DisposeCore();
     }
 
     /// <summary>Now, in Unix milliseconds (the stored time format).</summary>
-    public long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+    public long Now() => Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>Runs a read on its own connection (reads run in parallel under WAL).</summary>
-    public async Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken)
+    /// <summary>Runs a read on a connection of its own.</summary>
+    public abstract Task<T> ReadAsync<T>(Func<DbConnection, T> read, CancellationToken cancellationToken);
+
+    /// <summary>Runs a write as one transaction, committed when this returns.</summary>
+    public abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> write, CancellationToken cancellationToken);
+
+    /// <summary>A read transaction whose queries all see one snapshot.</summary>
+    public abstract DbTransaction BeginSnapshot(DbConnection connection);
+
+    /// <summary>Gets the first write ready while nothing waits for it; writes nothing, may do nothing.</summary>
+    public virtual Task PrepareWritesAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Inside a write, before anything of a session is read or written: serialises the writes of one session where the
+    /// engine runs writes in parallel (the PostgreSQL store locks the session's row), so sequence numbers stay dense and
+    /// a lease's take-over waits for the write in flight. Nothing where writes are serialised already (SQLite).
+    /// </summary>
+    public virtual void LockSession(DbConnection connection, DbTransaction transaction, string sessionId)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        cancellationToken.ThrowIfCancellationRequested();
-        var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            return read(connection);
-        }
     }
 
     /// <summary>
-    /// Runs a write as one immediate transaction on the write connection, one writer at a time in this process; the
-    /// transaction is committed when this returns.
+    /// The exclusive right to <paramref name="key"/> for as long as the result is held (a workflow run), released when
+    /// the holder's process ends in any way; <see langword="null"/> when another holder has it.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // Disposed while this write waited for the gate: the writer is gone for good.
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var connection = _writer ??= await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            try
+    public abstract IDisposable? TryLockExclusive(string key, bool writeOwner = false);
+
+    /// <summary>Who holds <paramref name="key"/>'s exclusive lock, in words, for an "in use" message.</summary>
+    public abstract string DescribeLockOwner(string key);
+
+    /// <summary>
+    /// A write of one session (<see cref="WriteAsync"/>), fenced: when the store holds the session's lease, its epoch
+    /// must still be current inside the same transaction (<see cref="SessionLeases.Check"/>), or nothing is written.
+    /// </summary>
+    /// <exception cref="SessionLeaseLostException">Another writer took the session over.</exception>
+    public Task<T> WriteSessionAsync<T>(string sessionId, Func<DbConnection, DbTransaction, T> write, CancellationToken cancellationToken) =>
+        WriteAsync(
+            (connection, transaction) =>
             {
-                using var transaction = connection.BeginTransaction(deferred: false);
-                var result = write(connection, transaction);
-                transaction.Commit();
-                return result;
-            }
-            catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
-            {
-                // The transaction was rolled back; a fresh connection for the next write in case this one is broken.
-                DropWriter();
-                throw;
-            }
-        }
-        catch (SqliteException ex) when (StorageErrors.Translate(ex, Path) is { } storage)
-        {
-            throw storage;
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
+                LockSession(connection, transaction, sessionId);
+                Leases?.Check(connection, transaction, sessionId);
+                return write(connection, transaction);
+            },
+            cancellationToken);
 
-    /// <summary>
-    /// Opens the write connection (with the store's pragmas) ahead of the first write, and binds and steps a statement
-    /// with a text and a number parameter on it, so that SQLite's marshalling stubs for binding, stepping and reading
-    /// are generated here rather than inside the first write. Writes nothing and takes no database lock (only the
-    /// in-process write gate, briefly). A failure changes nothing: the first write opens its own connection and
-    /// reports its own error.
-    /// </summary>
-    public async Task PrepareWritesAsync(CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var connection = _writer ??= await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            using var command = Command(connection, null, "SELECT length($text) + $number", ("$text", "warm-up"), ("$number", 1L));
-            _ = command.ExecuteScalar();
-        }
-        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or AgentHostException)
-        {
-            DropWriter();
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
-
-    /// <summary>
-    /// Executes a statement inside a write (<see cref="WriteAsync"/>), prepared once per write connection; on another
-    /// connection, a command of its own.
-    /// </summary>
+    /// <summary>Executes a statement inside a write (an engine may prepare it once per connection).</summary>
     /// <returns>The number of rows changed.</returns>
-    public int Execute(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
+    public virtual int Execute(DbConnection connection, DbTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
     {
-        if (!ReferenceEquals(connection, _writer))
-        {
-            using var command = Command(connection, transaction, sql, parameters);
-            return command.ExecuteNonQuery();
-        }
-
-        return Statement(transaction, sql, parameters).ExecuteNonQuery();
+        using var command = Command(connection, transaction, sql, parameters);
+        return command.ExecuteNonQuery();
     }
 
-    /// <summary>Like <see cref="ScalarLong"/>, with the statement prepared once per write connection (see <see cref="Execute"/>).</summary>
+    /// <summary>Like <see cref="ScalarLong"/>, inside a write (an engine may prepare it once per connection).</summary>
     /// <returns>The first column of the first row as a number (0 when there is none).</returns>
-    public long Scalar(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        if (!ReferenceEquals(connection, _writer))
-        {
-            return ScalarLong(connection, transaction, sql, parameters);
-        }
-
-        return Statement(transaction, sql, parameters).ExecuteScalar() is { } value and not DBNull ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : 0;
-    }
+    public virtual long Scalar(DbConnection connection, DbTransaction transaction, string sql, params (string Name, object? Value)[] parameters) =>
+        ScalarLong(connection, transaction, sql, parameters);
 
     /// <summary>A command with its parameters (a <see langword="null"/> value is SQL NULL).</summary>
-    public static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    public static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
+        Bind(command, parameters);
         return command;
     }
 
+    /// <summary>Replaces a command's parameters.</summary>
+    public static void Bind(DbCommand command, (string Name, object? Value)[] parameters)
+    {
+        command.Parameters.Clear();
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+    }
+
     /// <summary>The first column of the first row as a number (0 when there is none).</summary>
-    public static long ScalarLong(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    public static long ScalarLong(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
     {
         using var command = Command(connection, transaction, sql, parameters);
         return command.ExecuteScalar() is { } value and not DBNull ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : 0;
     }
 
     /// <summary>Whether a session exists.</summary>
-    public static bool Exists(SqliteConnection connection, SqliteTransaction? transaction, string sessionId) =>
-        ScalarLong(connection, transaction, "SELECT COUNT(*) FROM sessions WHERE id = $id", ("$id", sessionId)) > 0;
+    public static bool Exists(DbConnection connection, DbTransaction? transaction, string sessionId) =>
+        ScalarLong(connection, transaction, "SELECT COUNT(*) FROM sessions WHERE id = @id", ("@id", sessionId)) > 0;
 
     /// <summary>Throws the not-found error unless the session exists.</summary>
-    public static void RequireSession(SqliteConnection connection, SqliteTransaction? transaction, string sessionId)
+    public static void RequireSession(DbConnection connection, DbTransaction? transaction, string sessionId)
     {
         if (!Exists(connection, transaction, sessionId))
         {
@@ -299,7 +186,7 @@ internal sealed class SessionDatabase : IDisposable
     }
 
     /// <summary>A not-found error with close matches among the most recent sessions.</summary>
-    public static AgentHostException NotFound(SqliteConnection connection, string id, SqliteTransaction? transaction = null)
+    public static AgentHostException NotFound(DbConnection connection, string id, DbTransaction? transaction = null)
     {
         var candidates = new List<string>();
         using (var command = Command(connection, transaction, "SELECT id FROM sessions ORDER BY updated_at DESC LIMIT 1000"))
@@ -320,58 +207,6 @@ internal sealed class SessionDatabase : IDisposable
     /// <summary>A stored time (Unix milliseconds).</summary>
     public static DateTimeOffset Time(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
 
-    /// <summary>The write connection's command for <paramref name="sql"/>, with the parameters bound (under the write gate).</summary>
-    private SqliteCommand Statement(SqliteTransaction transaction, string sql, (string Name, object? Value)[] parameters)
-    {
-        if (!_statements.TryGetValue(sql, out var command))
-        {
-            command = _writer!.CreateCommand();
-            command.CommandText = sql;
-            _statements.Add(sql, command);
-        }
-
-        command.Transaction = transaction;
-        command.Parameters.Clear();
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
-    }
-
-    private void DropWriter()
-    {
-        foreach (var command in _statements.Values)
-        {
-            command.Dispose();
-        }
-
-        _statements.Clear();
-        _writer?.Dispose();
-        _writer = null;
-    }
-
-    private async Task<SqliteConnection> ConnectAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            using var command = connection.CreateCommand();
-            command.CommandText = _pragmas;
-            command.ExecuteNonQuery();
-            return connection;
-        }
-        catch (SqliteException ex) when (StorageErrors.Translate(ex, Path) is { } storage)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw storage;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    /// <summary>Closes the engine's connections, once the write in flight (if any) has committed.</summary>
+    protected abstract void DisposeCore();
 }

@@ -1,3 +1,5 @@
+using System.Data.Common;
+
 namespace AgentHost.Sessions;
 
 /// <summary>
@@ -58,19 +60,17 @@ internal static class SessionIds
     /// <param name="table">The table: one of the two with ULID ids.</param>
     /// <param name="prefix">The normalized prefix.</param>
     /// <returns>The matching ids.</returns>
-    public static List<string> WithPrefix(Microsoft.Data.Sqlite.SqliteConnection connection, string table, string prefix)
+    public static List<string> WithPrefix(DbConnection connection, string table, string prefix)
     {
         // The table is one of two constants, never input; ids sort as text, so a prefix is a range.
         var sql = table switch
         {
-            "sessions" => "SELECT id FROM sessions WHERE id >= $p AND id < $p || '~' ORDER BY id LIMIT 6",
-            "workflow_runs" => "SELECT id FROM workflow_runs WHERE id >= $p AND id < $p || '~' ORDER BY id LIMIT 6",
+            "sessions" => "SELECT id FROM sessions WHERE id >= @p AND id < @p || '~' ORDER BY id LIMIT 6",
+            "workflow_runs" => "SELECT id FROM workflow_runs WHERE id >= @p AND id < @p || '~' ORDER BY id LIMIT 6",
             _ => throw new ArgumentOutOfRangeException(nameof(table), table, "not a table with ULID ids"),
         };
         var matches = new List<string>();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$p", prefix);
+        using var command = SessionDatabase.Command(connection, null, sql, ("@p", prefix));
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {

@@ -1,144 +1,103 @@
-using System.Globalization;
-
 namespace AgentHost.Sessions;
 
 /// <summary>
-/// The exclusive right to write one session's conversation: an operating-system lock on a file
-/// (<c>&lt;id&gt;.lock</c> in <see cref="SessionStore.LocksDirectory"/>), held from the start of a run to its end.
+/// The right to write one session, from the moment a writer opens it to its close: an <see cref="Epoch"/> (a fencing
+/// token) the store handed out when the lease was taken (<see cref="ISessionLeases.AcquireAsync"/>).
 /// </summary>
 /// <remarks>
 /// <para>
-/// The lock is a <see cref="FileStream"/> opened with <see cref="FileShare.None"/> (an exclusive <c>flock</c> on Unix, a
-/// sharing violation on Windows), so the operating system releases it when the process ends in any way, kill -9
-/// included; no pid is ever trusted to say whether the owner lives. Beside the lock, <c>&lt;id&gt;.owner</c> names the
-/// holder (pid, start time) for the "in use" message only. Lock files are kept when released (deleting a lock file
-/// another process may be opening would let two processes hold "the" lock); they go with their session.
+/// The epoch is the authority: while this lease is held, every write its store makes to the session is conditional on
+/// it, so once another writer has taken the session over (a higher epoch) this writer's next write fails with a
+/// <see cref="SessionLeaseLostException"/> and stores nothing, and <see cref="IsLost"/> turns true. A lease is taken
+/// over only when its holder stopped renewing it (the store renews held leases on its own; see
+/// <see cref="ISessionLeases"/>), or when the store knows its holder is gone (the SQLite store's lock file).
 /// </para>
-/// <para>Dispose to release. Not thread-safe; one lease per run.</para>
+/// <para>Thread-safe. Dispose to release (a lease already lost releases nothing). One lease per open session.</para>
 /// </remarks>
-public sealed class SessionLease : IDisposable
+public abstract class SessionLease : IAsyncDisposable
 {
-    private readonly FileStream _lock;
-    private readonly string _ownerFile;
-    private bool _disposed;
+    private int _lost;
+    private int _released;
 
-    private SessionLease(string sessionId, FileStream stream, string ownerFile)
+    /// <summary>Creates a held lease.</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="epoch">The epoch the store handed out (1 for a new session, one more at every later acquisition).</param>
+    /// <param name="holder">Who holds it, in words (e.g. <c>process 1234 (started …)</c>).</param>
+    protected SessionLease(string sessionId, long epoch, string holder)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(epoch, 1);
+        ArgumentNullException.ThrowIfNull(holder);
         SessionId = sessionId;
-        _lock = stream;
-        _ownerFile = ownerFile;
+        Epoch = epoch;
+        Holder = holder;
     }
 
     /// <summary>The session held.</summary>
     public string SessionId { get; }
 
+    /// <summary>The fencing token: every write of the session through this lease's store must still find it current.</summary>
+    public long Epoch { get; }
+
+    /// <summary>Who holds it, in words (what another writer's "in use" message names).</summary>
+    public string Holder { get; }
+
+    /// <summary>Whether another writer has taken the session over (a write or a renewal found a newer epoch); it never turns back.</summary>
+    public bool IsLost => Volatile.Read(ref _lost) != 0;
+
+    /// <summary>Whether it has been released (disposed).</summary>
+    public bool IsReleased => Volatile.Read(ref _released) != 0;
+
+    /// <summary>
+    /// Extends the lease (the store does this on its own while the lease is held; a host that pauses its timers may
+    /// call it). Returns <see langword="false"/>, and the lease is lost from then on, when another writer has taken the
+    /// session over.
+    /// </summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Whether the lease is still this writer's.</returns>
+    /// <exception cref="ObjectDisposedException">The lease was released.</exception>
+    public async Task<bool> RenewAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(IsReleased, this);
+        if (IsLost)
+        {
+            return false;
+        }
+
+        if (!await RenewCoreAsync(cancellationToken).ConfigureAwait(false))
+        {
+            MarkLost();
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Releases the lease: the session is free for the next writer at once (nothing happens when it was lost).</summary>
+    /// <returns>A task.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _released, 1) != 0)
+        {
+            return;
+        }
+
+        await ReleaseCoreAsync().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
     /// <inheritdoc/>
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
+    public override string ToString() => $"lease of session {SessionId} at epoch {Epoch} ({Holder}{(IsLost ? ", lost" : string.Empty)})";
 
-        _disposed = true;
-        TryDelete(_ownerFile);
-        _lock.Dispose();
-    }
+    /// <summary>Marks the lease lost (a fenced write or a renewal found another writer's epoch).</summary>
+    protected internal void MarkLost() => Volatile.Write(ref _lost, 1);
 
-    /// <summary>Takes the lock, or returns <see langword="null"/> when another holder (any process, this one included) has it.</summary>
-    /// <param name="directory">The locks folder.</param>
-    /// <param name="sessionId">The session.</param>
-    /// <param name="deleteOnRelease">Whether the lock file goes when released (for a session being deleted).</param>
-    /// <param name="writeOwner">Whether to write the owner file (a run does; a short check does not).</param>
-    internal static SessionLease? TryAcquire(string directory, string sessionId, bool deleteOnRelease = false, bool writeOwner = true)
-    {
-        Directory.CreateDirectory(directory);
-        var path = LockFile(directory, sessionId);
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, deleteOnRelease ? FileOptions.DeleteOnClose : FileOptions.None);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            return null; // Held: a sharing violation (Windows) or a failed flock (Unix).
-        }
+    /// <summary>Extends the lease in the store; <see langword="false"/> when its epoch is no longer current.</summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Whether it is still held.</returns>
+    protected abstract Task<bool> RenewCoreAsync(CancellationToken cancellationToken);
 
-        var owner = OwnerFile(directory, sessionId);
-        if (writeOwner)
-        {
-            try
-            {
-                var started = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
-                File.WriteAllText(owner, string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId}\n{started}\n"));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // The owner note only improves the "in use" message; the lock itself is what counts.
-            }
-        }
-
-        return new SessionLease(sessionId, stream, owner);
-    }
-
-    /// <summary>Who holds a session, from its owner note: "process 1234 (started 2026-11-22 21:30:00 UTC)", or a generic phrase.</summary>
-    internal static string DescribeOwner(string directory, string sessionId)
-    {
-        try
-        {
-            var lines = File.ReadAllLines(OwnerFile(directory, sessionId));
-            if (lines is [var pid, var started, ..] && int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out _))
-            {
-                return $"process {pid} (started {started})";
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Not written yet, or already removed: fall back to the generic phrase.
-        }
-
-        return "another process";
-    }
-
-    /// <summary>Removes a deleted session's lock files when nobody holds them.</summary>
-    internal static void Forget(string directory, string sessionId)
-    {
-        if (!Directory.Exists(directory))
-        {
-            return;
-        }
-
-        try
-        {
-            using var lease = TryAcquire(directory, sessionId, deleteOnRelease: true, writeOwner: false);
-            if (lease is not null)
-            {
-                TryDelete(OwnerFile(directory, sessionId));
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Leftover lock files of a deleted session are harmless.
-        }
-    }
-
-    private static string LockFile(string directory, string sessionId) => Path.Combine(directory, FileStem(sessionId) + ".lock");
-
-    private static string OwnerFile(string directory, string sessionId) => Path.Combine(directory, FileStem(sessionId) + ".owner");
-
-    /// <summary>The id itself, or (for an odd id an old import kept) a hash of it: never a path.</summary>
-    private static string FileStem(string sessionId) =>
-        SessionIds.IsValid(sessionId) ? sessionId : "x" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sessionId)))[..32];
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // A leftover owner note is harmless: the next holder overwrites it.
-        }
-    }
+    /// <summary>Releases the lease in the store, only if its epoch is still current (called once).</summary>
+    /// <returns>A task.</returns>
+    protected abstract ValueTask ReleaseCoreAsync();
 }

@@ -169,8 +169,50 @@ internal static class SessionMigrations
         ALTER TABLE workflow_nodes ADD COLUMN completed INTEGER NOT NULL DEFAULT 1;
         """;
 
+    /// <summary>
+    /// v7: session leases (docs/sessions.md "One writer per session"): the current epoch of each session's lease (a
+    /// fencing token every write of the session checks), its holder, whether the holder also holds the session's lock
+    /// file, and when the lease expires unless renewed. A released lease keeps its epoch with no owner.
+    /// </summary>
+    private const string V7 = """
+        CREATE TABLE session_leases (
+            session_id  TEXT PRIMARY KEY NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            epoch       INTEGER NOT NULL,
+            owner       TEXT,
+            holder      TEXT,
+            file_lock   INTEGER NOT NULL DEFAULT 0,
+            acquired_at INTEGER,
+            expires_at  INTEGER
+        );
+        """;
+
+    /// <summary>
+    /// v8: the durable event journal of each session (ids per session, <c>seq</c>) and the stored results of runs
+    /// (docs/sessions.md "Events and runs").
+    /// </summary>
+    private const string V8 = """
+        CREATE TABLE session_events (
+            session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            seq         INTEGER NOT NULL,
+            type        TEXT NOT NULL,
+            data        TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            PRIMARY KEY (session_id, seq)
+        );
+
+        CREATE TABLE runs (
+            id          TEXT PRIMARY KEY NOT NULL,
+            session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            status      TEXT NOT NULL,
+            data        TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            updated_at  INTEGER NOT NULL
+        );
+        CREATE INDEX ix_runs_session ON runs(session_id, created_at);
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using static AgentHost.Sessions.SessionDatabase;
 
 namespace AgentHost.Sessions;
@@ -34,14 +34,14 @@ internal static class SessionRows
         return full.Length > root.Length ? full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) : full;
     }
 
-    public static SessionInfo? ReadSession(SqliteConnection connection, SqliteTransaction? transaction, string sessionId)
+    public static SessionInfo? ReadSession(DbConnection connection, DbTransaction? transaction, string sessionId)
     {
-        using var command = Command(connection, transaction, $"SELECT {SessionColumns} FROM sessions s WHERE s.id = $id", ("$id", sessionId));
+        using var command = Command(connection, transaction, $"SELECT {SessionColumns} FROM sessions s WHERE s.id = @id", ("@id", sessionId));
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadSessionRow(reader) : null;
     }
 
-    public static SessionInfo ReadSessionRow(SqliteDataReader reader) =>
+    public static SessionInfo ReadSessionRow(DbDataReader reader) =>
         new(
             reader.GetString(0),
             reader.GetString(1),

@@ -1,11 +1,11 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using static AgentHost.Sessions.SessionDatabase;
 
 namespace AgentHost.Sessions;
 
 /// <summary>Usage statistics of the stored sessions: per session, per model and per tool (<see cref="SessionStore.Stats"/>).</summary>
 /// <remarks>Thread-safe; read-only (each summary is one read transaction, so its parts see the same snapshot).</remarks>
-public sealed class SessionStats
+public sealed class SessionStats : ISessionStats
 {
     /// <summary>Statuses that count as tool failures (cancelled and denied calls do not).</summary>
     private const string FailedStatuses = "('failed', 'timedout')";
@@ -13,7 +13,7 @@ public sealed class SessionStats
     /// <summary>One row per session in scope with its message, run and tool counts.</summary>
     private const string PerSessionSql = $"""
         WITH scope AS (
-            SELECT id FROM sessions WHERE $workspace IS NULL OR workspace = $workspace
+            SELECT id FROM sessions WHERE CAST(@workspace AS TEXT) IS NULL OR workspace = @workspace
         ),
         msg AS (
             SELECT m.session_id,
@@ -71,7 +71,7 @@ public sealed class SessionStats
                SUM(t.duration_ms), AVG(t.duration_ms), MAX(t.duration_ms)
         FROM tool_events t
         JOIN sessions s ON s.id = t.session_id
-        WHERE $workspace IS NULL OR s.workspace = $workspace
+        WHERE CAST(@workspace AS TEXT) IS NULL OR s.workspace = @workspace
         GROUP BY t.tool, t.plugin
         ORDER BY COUNT(*) DESC, t.tool, t.plugin
         """;
@@ -95,7 +95,7 @@ public sealed class SessionStats
             connection =>
             {
                 // One read transaction: the four queries see the same snapshot.
-                using var transaction = connection.BeginTransaction(deferred: true);
+                using var transaction = _database.BeginSnapshot(connection);
                 var totals = ReadRows(connection, transaction, TotalsSql, normalized, r => new UsageTotals(
                     r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), Dollars(r, 7), r.GetInt64(8), r.GetInt64(9)))[0];
                 var models = ReadRows(connection, transaction, ModelsSql, normalized, r => new ModelUsage(
@@ -123,9 +123,9 @@ public sealed class SessionStats
             cancellationToken);
     }
 
-    private static List<T> ReadRows<T>(SqliteConnection connection, SqliteTransaction transaction, string sql, string? workspace, Func<SqliteDataReader, T> read)
+    private static List<T> ReadRows<T>(DbConnection connection, DbTransaction transaction, string sql, string? workspace, Func<DbDataReader, T> read)
     {
-        using var command = Command(connection, transaction, sql, ("$workspace", workspace));
+        using var command = Command(connection, transaction, sql, ("@workspace", workspace));
         using var reader = command.ExecuteReader();
         var rows = new List<T>();
         while (reader.Read())
@@ -136,7 +136,7 @@ public sealed class SessionStats
         return rows;
     }
 
-    private static string? OptionalText(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    private static string? OptionalText(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    private static decimal? Dollars(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal) / 1_000_000_000m;
+    private static decimal? Dollars(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal) / 1_000_000_000m;
 }

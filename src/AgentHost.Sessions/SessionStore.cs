@@ -1,5 +1,5 @@
 using AgentHost.Hosting.Security;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,11 +10,12 @@ using AgentHost.Hosting;
 namespace AgentHost.Sessions;
 
 /// <summary>
-/// The SQLite session store: the entry object that opens the database and owns the sessions themselves (create, find,
-/// list, resolve, rename, status, usage counters, settings, delete, prune, run leases); its parts are
-/// <see cref="Conversation"/> (messages and tool events), <see cref="Audit"/> (permission decisions and grants),
-/// <see cref="Stats"/> (usage statistics) and <see cref="Transfer"/> (fork, export, import), <see cref="Checkpoints"/> (file checkpoints) and
-/// <see cref="Workflows"/> (workflow runs).
+/// The SQLite session store, the default <see cref="ISessionStore"/>: the entry object that opens the database and owns
+/// the sessions themselves (create, find, list, resolve, rename, status, usage counters, settings, delete, prune); its
+/// parts are <see cref="Conversation"/> (messages and tool events), <see cref="Audit"/> (permission decisions and
+/// grants), <see cref="Stats"/> (usage statistics), <see cref="Transfer"/> (fork, export, import),
+/// <see cref="Checkpoints"/> (file checkpoints), <see cref="Workflows"/> (workflow runs) and <see cref="Leases"/> (one
+/// writer per session, fenced by an epoch).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -24,26 +25,33 @@ namespace AgentHost.Sessions;
 /// </para>
 /// <para>
 /// Thread-safe, and so are its parts: many sessions may be written concurrently from one process (writes are serialised
-/// in-process and across processes by SQLite's lock; reads run in parallel). Each session should have one writer
-/// (<see cref="AcquireSession"/>). Every stored text is scrubbed of secrets by the <see cref="SecretScrubber"/> and
+/// in-process and across processes by SQLite's lock; reads run in parallel). Each session has one writer
+/// (<see cref="Leases"/>), whose writes are fenced by its lease's epoch. Every stored text is scrubbed of secrets by the <see cref="SecretScrubber"/> and
 /// capped in size (<see cref="SessionStoreOptions.MaxPartBytes"/>) before it reaches the file. Dispose to release
 /// pooled connections (the parts stop working with it).
 /// </para>
 /// </remarks>
-public sealed class SessionStore : IDisposable
+public sealed partial class SessionStore : ISessionStore, IDisposable
 {
     private readonly SessionDatabase _database;
+    private readonly SessionLeases _leases;
 
-    private SessionStore(SessionDatabase database)
+    internal SessionStore(SessionDatabase database, TimeSpan leaseDuration, int maxEventBytes = SessionStoreOptions.DefaultMaxPartBytes)
     {
         _database = database;
+        _leases = new SessionLeases(database, leaseDuration);
+        database.Leases = _leases;
         Conversation = new ConversationLog(database, this);
         Audit = new PermissionAudit(database, this);
         Stats = new SessionStats(database);
         Transfer = new SessionTransfer(database, this);
         Checkpoints = new FileCheckpoints(database);
         Workflows = new WorkflowRunStore(database);
+        Journal = new SessionJournal(database, maxEventBytes);
     }
+
+    /// <summary>The durable event journal of each session and the stored results of runs.</summary>
+    public ISessionJournal Journal { get; }
 
     /// <summary>Workflow runs and their completed nodes (the checkpoints <c>agent workflow resume</c> replays).</summary>
     public WorkflowRunStore Workflows { get; }
@@ -54,8 +62,33 @@ public sealed class SessionStore : IDisposable
     /// <summary>The database file.</summary>
     public string DatabasePath => _database.Path;
 
-    /// <summary>The folder of the per-session lock files: <c>sessions.locks</c> beside the database.</summary>
-    public string LocksDirectory => _database.LocksDirectory;
+    /// <inheritdoc/>
+    /// <remarks>The database file.</remarks>
+    public string Location => _database.Path;
+
+    /// <summary>The session leases: an epoch per session in the database, with the session's lock file as the one-machine fast path.</summary>
+    public ISessionLeases Leases => _leases;
+
+    /// <inheritdoc/>
+    IConversationLog ISessionStore.Conversation => Conversation;
+
+    /// <inheritdoc/>
+    IPermissionAudit ISessionStore.Audit => Audit;
+
+    /// <inheritdoc/>
+    ISessionStats ISessionStore.Stats => Stats;
+
+    /// <inheritdoc/>
+    ISessionTransfer ISessionStore.Transfer => Transfer;
+
+    /// <inheritdoc/>
+    IFileCheckpointStore ISessionStore.Checkpoints => Checkpoints;
+
+    /// <inheritdoc/>
+    IWorkflowRunStore ISessionStore.Workflows => Workflows;
+
+    /// <summary>The folder of the per-session lock files: <c>sessions.locks</c> beside the database; <see langword="null"/> for a server database.</summary>
+    public string? LocksDirectory => _database.LocksDirectory;
 
     /// <summary>The conversation log: messages and tool events (the run's <see cref="IConversationRecorder"/>).</summary>
     public ConversationLog Conversation { get; }
@@ -78,10 +111,10 @@ public sealed class SessionStore : IDisposable
     /// <param name="timeProvider">The clock (default: system).</param>
     /// <param name="options">Limits (default: <see cref="SessionStoreOptions"/>).</param>
     /// <param name="logger">The logger.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
+    /// <param name="cancellationToken">Cancellation (checked before the open, which runs on the calling thread).</param>
     /// <returns>The open store.</returns>
     /// <exception cref="AgentHostException">The file is not a session database, or was written by a newer agent.</exception>
-    public static async Task<SessionStore> OpenAsync(
+    public static Task<SessionStore> OpenAsync(
         string databasePath,
         SecretScrubber scrubber,
         TimeProvider? timeProvider = null,
@@ -89,21 +122,50 @@ public sealed class SessionStore : IDisposable
         ILogger<SessionStore>? logger = null,
         CancellationToken cancellationToken = default)
     {
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(Open(databasePath, scrubber, timeProvider, options, logger));
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<SessionStore>(ex);
+        }
+    }
+
+    /// <summary>
+    /// Opens (creating when missing) and migrates the database on the calling thread: SQLite's open is synchronous (its
+    /// asynchronous form only wraps it), so a composition root can open the store without blocking on asynchronous work.
+    /// </summary>
+    /// <param name="databasePath">The database file, e.g. <see cref="Hosting.AgentPaths.SessionsDatabase"/>.</param>
+    /// <param name="scrubber">Removes secrets from every stored text.</param>
+    /// <param name="timeProvider">The clock (default: system).</param>
+    /// <param name="options">Limits (default: <see cref="SessionStoreOptions"/>).</param>
+    /// <param name="logger">The logger.</param>
+    /// <returns>The open store.</returns>
+    /// <exception cref="AgentHostException">The file is not a session database, or was written by a newer agent.</exception>
+    public static SessionStore Open(
+        string databasePath,
+        SecretScrubber scrubber,
+        TimeProvider? timeProvider = null,
+        SessionStoreOptions? options = null,
+        ILogger<SessionStore>? logger = null)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         ArgumentNullException.ThrowIfNull(scrubber);
         SessionStore? store = null;
-        await SessionDatabase.OpenAsync(
+        var chosen = options ?? new SessionStoreOptions();
+        SqliteSessionDatabase.Open(
             databasePath,
             scrubber,
             timeProvider ?? TimeProvider.System,
-            options ?? new SessionStoreOptions(),
+            chosen,
             (ILogger?)logger ?? NullLogger.Instance,
             (opened, connection) =>
             {
-                store = new SessionStore(opened);
-                SessionLocks.MarkDeadRunsInterrupted(opened, connection);
-            },
-            cancellationToken).ConfigureAwait(false);
+                store = new SessionStore(opened, chosen.LeaseDuration, chosen.MaxPartBytes);
+                SessionLeases.MarkDeadRunsInterrupted(opened, connection);
+            });
         return store!;
     }
 
@@ -143,78 +205,6 @@ public sealed class SessionStore : IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _database.Dispose();
-
-    /// <summary>Creates a session (status <see cref="SessionStatus.Active"/>).</summary>
-    /// <param name="session">What it starts with.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The stored session.</returns>
-    public async Task<SessionInfo> CreateSessionAsync(NewSession session, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        ArgumentException.ThrowIfNullOrWhiteSpace(session.Workspace);
-        return await InsertSessionAsync(SessionIds.New(_database.Clock), session, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Creates a session and takes its run lease (<see cref="AcquireSession"/>) <em>before</em> the row exists, so another
-    /// process opening the store meanwhile cannot take the new <c>active</c> session for a dead run and mark it
-    /// interrupted (or hold its lease for that moment and make this run fail as "in use").
-    /// </summary>
-    /// <param name="session">What it starts with.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The stored session and its lease; dispose the lease when the run ends.</returns>
-    public async Task<(SessionInfo Session, SessionLease Lease)> CreateLeasedSessionAsync(NewSession session, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        ArgumentException.ThrowIfNullOrWhiteSpace(session.Workspace);
-        _database.ThrowIfDisposed();
-        var id = SessionIds.New(_database.Clock);
-        var lease = SessionLocks.Acquire(_database, id);
-        try
-        {
-            return (await InsertSessionAsync(id, session, cancellationToken).ConfigureAwait(false), lease);
-        }
-        catch
-        {
-            lease.Dispose();
-            throw;
-        }
-    }
-
-    private async Task<SessionInfo> InsertSessionAsync(string id, NewSession session, CancellationToken cancellationToken)
-    {
-        var workspace = NormalizeWorkspace(session.Workspace);
-        var settings = CleanSettings(_database.Codec, session.Settings);
-        var title = SessionTitles.FromPrompt(session.Prompt is { } prompt ? _database.Scrubber.Scrub(prompt) : null);
-        var now = _database.Now();
-        await _database.WriteAsync(
-            (connection, transaction) =>
-            {
-                using var command = Command(
-                    connection,
-                    transaction,
-                    """
-                    INSERT INTO sessions (id, title, workspace, provider, model, status, created_at, updated_at, settings)
-                    VALUES ($id, $title, $workspace, $provider, $model, $status, $now, $now, $settings)
-                    """,
-                    ("$id", id),
-                    ("$title", title),
-                    ("$workspace", workspace),
-                    ("$provider", session.Provider),
-                    ("$model", session.Model),
-                    ("$status", StatusText(SessionStatus.Active)),
-                    ("$now", now),
-                    ("$settings", StringJson.Map(settings)));
-                return command.ExecuteNonQuery();
-            },
-            cancellationToken).ConfigureAwait(false);
-        SessionStoreLog.Created(_database.Logger, id, workspace);
-
-        // The row as written (no read back: a new session's first turn waits for this on the way to its first model
-        // request); SessionStoreTests compares it with the row read from the file.
-        var created = Time(now);
-        return new SessionInfo(id, title, workspace, session.Provider, session.Model, SessionStatus.Active, created, created) { Settings = settings };
-    }
 
     /// <summary>
     /// Gets the first write ready while nothing waits for it (a front end calls it right after opening the store, while
@@ -261,9 +251,9 @@ public sealed class SessionStore : IDisposable
                 using var command = Command(
                     connection,
                     null,
-                    $"SELECT {SessionColumns} FROM sessions s WHERE ($workspace IS NULL OR s.workspace = $workspace) ORDER BY s.updated_at DESC, s.id DESC LIMIT $limit",
-                    ("$workspace", normalized),
-                    ("$limit", limit ?? -1));
+                    $"SELECT {SessionColumns} FROM sessions s WHERE (CAST(@workspace AS TEXT) IS NULL OR s.workspace = @workspace) ORDER BY s.updated_at DESC, s.id DESC LIMIT @limit",
+                    ("@workspace", normalized),
+                    ("@limit", limit ?? int.MaxValue));
                 using var reader = command.ExecuteReader();
                 var sessions = new List<SessionInfo>();
                 while (reader.Read())
@@ -286,14 +276,14 @@ public sealed class SessionStore : IDisposable
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(title);
         var clean = _database.Codec.Clean(string.Join(' ', title.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
-        return UpdateSessionAsync(sessionId, "title = $value", clean, cancellationToken);
+        return UpdateSessionAsync(sessionId, "title = @value", clean, cancellationToken);
     }
 
     /// <inheritdoc/>
     public async ValueTask SetStatusAsync(string sessionId, SessionStatus status, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
-        await UpdateSessionAsync(sessionId, "status = $value", StatusText(status), cancellationToken).ConfigureAwait(false);
+        await UpdateSessionAsync(sessionId, "status = @value", StatusText(status), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -301,7 +291,8 @@ public sealed class SessionStore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(usage);
-        await _database.WriteAsync(
+        await _database.WriteSessionAsync(
+            sessionId,
             (connection, transaction) => AddUsage(connection, transaction, sessionId, usage, cost, _database.Now()) == 0
                 ? throw NotFound(connection, sessionId, transaction)
                 : 1,
@@ -309,7 +300,7 @@ public sealed class SessionStore : IDisposable
     }
 
     /// <summary>Adds a step's usage to the session row inside a write; returns the rows changed (0: no such session).</summary>
-    internal int AddUsage(SqliteConnection connection, SqliteTransaction transaction, string sessionId, UsageDetails usage, decimal? cost, long now)
+    internal int AddUsage(DbConnection connection, DbTransaction transaction, string sessionId, UsageDetails usage, decimal? cost, long now)
     {
         long? nanos = cost is { } dollars ? (long)decimal.Round(dollars * 1_000_000_000m, MidpointRounding.AwayFromZero) : null;
         return _database.Execute(
@@ -317,34 +308,39 @@ public sealed class SessionStore : IDisposable
             transaction,
             """
             UPDATE sessions SET
-                input_tokens = input_tokens + $input,
-                output_tokens = output_tokens + $output,
-                cached_tokens = cached_tokens + $cached,
-                cost_nanousd = CASE WHEN $cost IS NULL THEN cost_nanousd ELSE COALESCE(cost_nanousd, 0) + $cost END,
-                updated_at = $now
-            WHERE id = $id
+                input_tokens = input_tokens + @input,
+                output_tokens = output_tokens + @output,
+                cached_tokens = cached_tokens + @cached,
+                cost_nanousd = CASE WHEN CAST(@cost AS BIGINT) IS NULL THEN cost_nanousd ELSE COALESCE(cost_nanousd, 0) + @cost END,
+                updated_at = @now
+            WHERE id = @id
             """,
-            ("$input", usage.InputTokenCount ?? 0),
-            ("$output", usage.OutputTokenCount ?? 0),
-            ("$cached", usage.CachedInputTokenCount ?? 0),
-            ("$cost", nanos),
-            ("$now", now),
-            ("$id", sessionId));
+            ("@input", usage.InputTokenCount ?? 0),
+            ("@output", usage.OutputTokenCount ?? 0),
+            ("@cached", usage.CachedInputTokenCount ?? 0),
+            ("@cost", nanos),
+            ("@now", now),
+            ("@id", sessionId));
     }
 
-    /// <summary>Deletes a session with its messages and tool events; forks of it keep their copies and lose the parent link.</summary>
-    /// <param name="sessionId">The session.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>Whether a session was deleted.</returns>
-    /// <exception cref="AgentHostException">A run is writing the session (<see cref="ErrorKind.InUse"/>).</exception>
+    /// <inheritdoc/>
     public async Task<bool> DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
-        using var lease = SessionLocks.AcquireForDelete(_database, sessionId);
+        var leases = _leases;
+        var locks = LocksDirectory is { } folder && Directory.Exists(folder);
+        using var fileLock = locks ? leases.TryLockFile(sessionId, deleteOnRelease: true) : null;
+        var withFileLock = fileLock is not null || !locks;
         var deleted = await _database.WriteAsync(
             (connection, transaction) =>
             {
-                using var command = Command(connection, transaction, "DELETE FROM sessions WHERE id = $id", ("$id", sessionId));
+                _database.LockSession(connection, transaction, sessionId);
+                if (leases.IsHeld(connection, transaction, sessionId, withFileLock, out var holder))
+                {
+                    throw SessionLeases.InUse(sessionId, holder);
+                }
+
+                using var command = Command(connection, transaction, "DELETE FROM sessions WHERE id = @id", ("@id", sessionId));
                 return command.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
@@ -364,7 +360,7 @@ public sealed class SessionStore : IDisposable
     {
         var cutoff = Cutoff(olderThan);
         return _database.ReadAsync(
-            connection => (int)ScalarLong(connection, null, "SELECT COUNT(*) FROM sessions WHERE updated_at < $cutoff", ("$cutoff", cutoff.ToUnixTimeMilliseconds())),
+            connection => (int)ScalarLong(connection, null, "SELECT COUNT(*) FROM sessions WHERE updated_at < @cutoff", ("@cutoff", cutoff.ToUnixTimeMilliseconds())),
             cancellationToken);
     }
 
@@ -379,7 +375,7 @@ public sealed class SessionStore : IDisposable
             (connection, transaction) =>
             {
                 var ids = new List<string>();
-                using (var command = Command(connection, transaction, "DELETE FROM sessions WHERE updated_at < $cutoff RETURNING id", ("$cutoff", cutoff.ToUnixTimeMilliseconds())))
+                using (var command = Command(connection, transaction, "DELETE FROM sessions WHERE updated_at < @cutoff RETURNING id", ("@cutoff", cutoff.ToUnixTimeMilliseconds())))
                 using (var reader = command.ExecuteReader())
                 {
                     while (reader.Read())
@@ -391,24 +387,17 @@ public sealed class SessionStore : IDisposable
                 return ids;
             },
             cancellationToken).ConfigureAwait(false);
-        if (Directory.Exists(LocksDirectory))
+        if (LocksDirectory is { } folder && Directory.Exists(folder))
         {
             foreach (var id in deleted)
             {
-                SessionLease.Forget(LocksDirectory, id);
+                LockFile.Forget(folder, id);
             }
         }
 
         SessionStoreLog.Pruned(_database.Logger, deleted.Count, cutoff);
         return deleted.Count;
     }
-
-    /// <summary>Reads a session's settings.</summary>
-    /// <param name="sessionId">The session.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The settings (key → value).</returns>
-    public async Task<IReadOnlyDictionary<string, string>> GetSettingsAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        (await GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false)).Settings;
 
     /// <summary>Sets (or, with a <see langword="null"/> value, removes) one session setting.</summary>
     /// <param name="sessionId">The session.</param>
@@ -420,7 +409,8 @@ public sealed class SessionStore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         var normalized = SessionSettings.NormalizeKey(key);
-        return _database.WriteAsync<IReadOnlyDictionary<string, string>>(
+        return _database.WriteSessionAsync<IReadOnlyDictionary<string, string>>(
+            sessionId,
             (connection, transaction) =>
             {
                 var settings = new Dictionary<string, string>((ReadSession(connection, transaction, sessionId) ?? throw NotFound(connection, sessionId, transaction)).Settings, StringComparer.Ordinal);
@@ -436,41 +426,28 @@ public sealed class SessionStore : IDisposable
                 using var command = Command(
                     connection,
                     transaction,
-                    "UPDATE sessions SET settings = $settings, updated_at = $now WHERE id = $id",
-                    ("$settings", StringJson.Map(settings)),
-                    ("$now", _database.Now()),
-                    ("$id", sessionId));
+                    "UPDATE sessions SET settings = @settings, updated_at = @now WHERE id = @id",
+                    ("@settings", StringJson.Map(settings)),
+                    ("@now", _database.Now()),
+                    ("@id", sessionId));
                 command.ExecuteNonQuery();
                 return settings;
             },
             cancellationToken);
     }
 
-    /// <summary>
-    /// Takes the exclusive right to write a session for the length of a run (released on dispose, or by the operating
-    /// system when the process dies in any way).
-    /// </summary>
-    /// <param name="sessionId">The full session id.</param>
-    /// <returns>The lease; dispose it when the run ends.</returns>
-    /// <exception cref="AgentHostException">Another run (in any process) holds the session (<see cref="ErrorKind.InUse"/>).</exception>
-    public SessionLease AcquireSession(string sessionId)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
-        _database.ThrowIfDisposed();
-        return SessionLocks.Acquire(_database, sessionId);
-    }
-
     private async Task UpdateSessionAsync(string sessionId, string assignment, object value, CancellationToken cancellationToken) =>
-        await _database.WriteAsync(
+        await _database.WriteSessionAsync(
+            sessionId,
             (connection, transaction) =>
             {
                 var changed = _database.Execute(
                     connection,
                     transaction,
-                    $"UPDATE sessions SET {assignment}, updated_at = $now WHERE id = $id",
-                    ("$value", value),
-                    ("$now", _database.Now()),
-                    ("$id", sessionId));
+                    $"UPDATE sessions SET {assignment}, updated_at = @now WHERE id = @id",
+                    ("@value", value),
+                    ("@now", _database.Now()),
+                    ("@id", sessionId));
                 return changed == 0 ? throw NotFound(connection, sessionId, transaction) : 1;
             },
             cancellationToken).ConfigureAwait(false);

@@ -19,6 +19,16 @@ public sealed record SessionStoreOptions
     /// <summary>How long a write waits for another process's write lock (SQLite <c>busy_timeout</c>).</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The default of <see cref="LeaseDuration"/>: one minute.</summary>
+    public static readonly TimeSpan DefaultLeaseDuration = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a session's lease stays live without renewal (<see cref="ISessionLeases.Duration"/>; renewed every third
+    /// of it): a writer that stops for longer (paused, hung) may have its session taken over by another. A writer whose
+    /// process ends frees its session at once (its lock file), whatever this says.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; init; } = DefaultLeaseDuration;
+
     /// <summary>Whether connections are pooled (one per operation, reused).</summary>
     public bool Pooling { get; init; } = true;
 

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using static AgentHost.Sessions.ConversationLog;
 using static AgentHost.Sessions.SessionDatabase;
 using static AgentHost.Sessions.SessionRows;
@@ -14,7 +14,7 @@ namespace AgentHost.Sessions;
 /// Thread-safe. An export reads one consistent snapshot and streams it in batches; an import is one transaction and
 /// scrubs and caps every text again.
 /// </remarks>
-public sealed class SessionTransfer
+public sealed class SessionTransfer : ISessionTransfer
 {
     private const int CopyBatch = 500;
 
@@ -52,14 +52,14 @@ public sealed class SessionTransfer
                     transaction,
                     """
                     INSERT INTO sessions (id, title, workspace, provider, model, status, parent_id, fork_message_id, created_at, updated_at, settings)
-                    SELECT $fork, CASE WHEN title = '' THEN '' ELSE title || ' (fork)' END, workspace, provider, model, $status, id, $message, $now, $now, settings
-                    FROM sessions WHERE id = $id
+                    SELECT @fork, CASE WHEN title = '' THEN '' ELSE title || ' (fork)' END, workspace, provider, model, @status, id, @message, @now, @now, settings
+                    FROM sessions WHERE id = @id
                     """,
-                    ("$fork", forkId),
-                    ("$status", StatusText(SessionStatus.Completed)),
-                    ("$message", forkMessageId),
-                    ("$now", now),
-                    ("$id", source.Id)))
+                    ("@fork", forkId),
+                    ("@status", StatusText(SessionStatus.Completed)),
+                    ("@message", forkMessageId),
+                    ("@now", now),
+                    ("@id", source.Id)))
                 {
                     insert.ExecuteNonQuery();
                 }
@@ -68,9 +68,9 @@ public sealed class SessionTransfer
                 using (var grants = Command(
                     connection,
                     transaction,
-                    "INSERT INTO permission_grants (session_id, rule, granted_by, created_at) SELECT $fork, rule, granted_by, created_at FROM permission_grants WHERE session_id = $id",
-                    ("$fork", forkId),
-                    ("$id", source.Id)))
+                    "INSERT INTO permission_grants (session_id, rule, granted_by, created_at) SELECT @fork, rule, granted_by, created_at FROM permission_grants WHERE session_id = @id",
+                    ("@fork", forkId),
+                    ("@id", source.Id)))
                 {
                     grants.ExecuteNonQuery();
                 }
@@ -80,12 +80,12 @@ public sealed class SessionTransfer
                     transaction,
                     $"""
                     INSERT INTO tool_events ({ToolEventColumns})
-                    SELECT $fork, seq, message_seq, call_id, tool, plugin, arguments, status, error, duration_ms, diff_summary, files, created_at
-                    FROM tool_events WHERE session_id = $id AND message_seq <= $cut ORDER BY seq
+                    SELECT @fork, seq, message_seq, call_id, tool, plugin, arguments, status, error, duration_ms, diff_summary, files, created_at
+                    FROM tool_events WHERE session_id = @id AND message_seq <= @cut ORDER BY seq
                     """,
-                    ("$fork", forkId),
-                    ("$id", source.Id),
-                    ("$cut", cut));
+                    ("@fork", forkId),
+                    ("@id", source.Id),
+                    ("@cut", cut));
                 return tools.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
@@ -143,19 +143,7 @@ public sealed class SessionTransfer
     }
 
     /// <summary>
-    /// Imports a JSON Lines export as one session (all or nothing). The session keeps its id unless that id is taken
-    /// (then it gets a new one); texts are scrubbed and capped again; the parent link is kept only when the parent exists.
-    /// </summary>
-    /// <param name="reader">The export.</param>
-    /// <param name="sourceName">The file name, for error messages.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The imported session.</returns>
-    /// <exception cref="AgentHostException">The input is not a session export (<see cref="ErrorKind.Usage"/>, with the line).</exception>
-    public async Task<SessionInfo> ImportJsonlAsync(TextReader reader, string? sourceName = null, CancellationToken cancellationToken = default) =>
-        (await ImportAsync(reader, sourceName, cancellationToken).ConfigureAwait(false)).Session;
-
-    /// <summary>
-    /// Imports a JSON Lines export like <see cref="ImportJsonlAsync"/>, and says whether the export's id was taken (the
+    /// Imports a JSON Lines export as one session (all or nothing), and says whether the export's id was taken (the
     /// session then got a new id, and its messages new ids; nothing stored before is changed).
     /// </summary>
     /// <param name="reader">The export.</param>
@@ -185,23 +173,23 @@ public sealed class SessionTransfer
                     """
                     INSERT INTO sessions (id, title, workspace, provider, model, status, parent_id, fork_message_id, created_at, updated_at,
                         input_tokens, output_tokens, cached_tokens, cost_nanousd, settings)
-                    VALUES ($id, $title, $workspace, $provider, $model, $status, $parent, $fork, $created, $updated, $in, $out, $cached, $cost, $settings)
+                    VALUES (@id, @title, @workspace, @provider, @model, @status, @parent, @fork, @created, @updated, @in, @out, @cached, @cost, @settings)
                     """,
-                    ("$id", sessionId),
-                    ("$title", _database.Codec.Clean(header.Title ?? string.Empty)),
-                    ("$workspace", NormalizeWorkspace(header.Workspace)),
-                    ("$provider", header.Provider),
-                    ("$model", header.Model),
-                    ("$status", StatusText(ParseStatus(header.Status ?? string.Empty) is var status && status == SessionStatus.Active ? SessionStatus.Interrupted : status)),
-                    ("$parent", parent),
-                    ("$fork", parent is null ? null : header.ForkMessageId),
-                    ("$created", header.CreatedAt.ToUnixTimeMilliseconds()),
-                    ("$updated", header.UpdatedAt.ToUnixTimeMilliseconds()),
-                    ("$in", header.InputTokens),
-                    ("$out", header.OutputTokens),
-                    ("$cached", header.CachedTokens),
-                    ("$cost", header.Cost is { } cost ? (long)decimal.Round(cost * 1_000_000_000m) : null),
-                    ("$settings", StringJson.Map(CleanSettings(_database.Codec, header.Settings)))))
+                    ("@id", sessionId),
+                    ("@title", _database.Codec.Clean(header.Title ?? string.Empty)),
+                    ("@workspace", NormalizeWorkspace(header.Workspace)),
+                    ("@provider", header.Provider),
+                    ("@model", header.Model),
+                    ("@status", StatusText(ParseStatus(header.Status ?? string.Empty) is var status && status == SessionStatus.Active ? SessionStatus.Interrupted : status)),
+                    ("@parent", parent),
+                    ("@fork", parent is null ? null : header.ForkMessageId),
+                    ("@created", header.CreatedAt.ToUnixTimeMilliseconds()),
+                    ("@updated", header.UpdatedAt.ToUnixTimeMilliseconds()),
+                    ("@in", header.InputTokens),
+                    ("@out", header.OutputTokens),
+                    ("@cached", header.CachedTokens),
+                    ("@cost", header.Cost is { } cost ? (long)decimal.Round(cost * 1_000_000_000m) : null),
+                    ("@settings", StringJson.Map(CleanSettings(_database.Codec, header.Settings)))))
                 {
                     insert.ExecuteNonQuery();
                 }
@@ -220,20 +208,20 @@ public sealed class SessionTransfer
                     using var command = Command(
                         connection,
                         transaction,
-                        $"INSERT INTO tool_events ({ToolEventColumns}) VALUES ($id, $seq, $mseq, $call, $tool, $plugin, $arguments, $status, $error, $duration, $diff, $files, $created)",
-                        ("$id", sessionId),
-                        ("$seq", ++toolSequence),
-                        ("$mseq", Math.Clamp(tool.MessageSeq, 0, sequence)),
-                        ("$call", tool.CallId ?? string.Empty),
-                        ("$tool", tool.Tool ?? string.Empty),
-                        ("$plugin", tool.Plugin),
-                        ("$arguments", _database.Codec.Clean(tool.Arguments ?? string.Empty)),
-                        ("$status", ToolStatusText(ParseToolStatus(tool.Status ?? string.Empty))),
-                        ("$error", _database.Codec.CleanOptional(tool.Error)),
-                        ("$duration", tool.DurationMs),
-                        ("$diff", _database.Codec.CleanOptional(tool.DiffSummary)),
-                        ("$files", StringJson.List((tool.Files ?? []).Select(_database.Codec.Clean))),
-                        ("$created", tool.CreatedAt.ToUnixTimeMilliseconds()));
+                        $"INSERT INTO tool_events ({ToolEventColumns}) VALUES (@id, @seq, @mseq, @call, @tool, @plugin, @arguments, @status, @error, @duration, @diff, @files, @created)",
+                        ("@id", sessionId),
+                        ("@seq", ++toolSequence),
+                        ("@mseq", Math.Clamp(tool.MessageSeq, 0, sequence)),
+                        ("@call", tool.CallId ?? string.Empty),
+                        ("@tool", tool.Tool ?? string.Empty),
+                        ("@plugin", tool.Plugin),
+                        ("@arguments", _database.Codec.Clean(tool.Arguments ?? string.Empty)),
+                        ("@status", ToolStatusText(ParseToolStatus(tool.Status ?? string.Empty))),
+                        ("@error", _database.Codec.CleanOptional(tool.Error)),
+                        ("@duration", tool.DurationMs),
+                        ("@diff", _database.Codec.CleanOptional(tool.DiffSummary)),
+                        ("@files", StringJson.List((tool.Files ?? []).Select(_database.Codec.Clean))),
+                        ("@created", tool.CreatedAt.ToUnixTimeMilliseconds()));
                     command.ExecuteNonQuery();
                 }
 
@@ -245,13 +233,13 @@ public sealed class SessionTransfer
         return new SessionImportResult(session, header.Id ?? string.Empty, id != SessionIds.Normalize(header.Id ?? string.Empty));
     }
 
-    private static bool KeepsMessageIds(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<string?> ids)
+    private static bool KeepsMessageIds(DbConnection connection, DbTransaction transaction, IEnumerable<string?> ids)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in ids)
         {
             if (id is null || !SessionIds.IsValid(id) || !seen.Add(id)
-                || ScalarLong(connection, transaction, "SELECT COUNT(*) FROM messages WHERE id = $id", ("$id", id)) > 0)
+                || ScalarLong(connection, transaction, "SELECT COUNT(*) FROM messages WHERE id = @id", ("@id", id)) > 0)
             {
                 return false;
             }
@@ -267,7 +255,7 @@ public sealed class SessionTransfer
         return _database.ReadAsync(
             connection =>
             {
-                using var transaction = connection.BeginTransaction(deferred: true);
+                using var transaction = _database.BeginSnapshot(connection);
                 var session = ReadSession(connection, transaction, sessionId) ?? throw NotFound(connection, sessionId, transaction);
                 write(session, StreamMessages(connection, transaction, sessionId, 0, cancellationToken), StreamToolEvents(connection, transaction, sessionId, cancellationToken));
                 transaction.Commit();
@@ -276,7 +264,7 @@ public sealed class SessionTransfer
             cancellationToken);
     }
 
-    private static IEnumerable<StoredToolEvent> StreamToolEvents(SqliteConnection connection, SqliteTransaction transaction, string sessionId, CancellationToken cancellationToken)
+    private static IEnumerable<StoredToolEvent> StreamToolEvents(DbConnection connection, DbTransaction transaction, string sessionId, CancellationToken cancellationToken)
     {
         var after = 0L;
         while (true)
@@ -298,23 +286,23 @@ public sealed class SessionTransfer
     }
 
     /// <summary>The last sequence number to copy and its message id.</summary>
-    private static (long Cut, string? MessageId) ForkPoint(SqliteConnection connection, SqliteTransaction transaction, SessionInfo source, string? atMessageId)
+    private static (long Cut, string? MessageId) ForkPoint(DbConnection connection, DbTransaction transaction, SessionInfo source, string? atMessageId)
     {
         string sql;
         object wanted;
         if (atMessageId is null)
         {
-            sql = "SELECT seq, id FROM messages WHERE session_id = $id ORDER BY seq DESC LIMIT 1";
+            sql = "SELECT seq, id FROM messages WHERE session_id = @id ORDER BY seq DESC LIMIT 1";
             wanted = string.Empty;
         }
         else
         {
             wanted = SessionIds.Normalize(atMessageId);
-            sql = "SELECT seq, id FROM messages WHERE session_id = $id AND id >= $m AND id < $m || '~' ORDER BY id LIMIT 2";
+            sql = "SELECT seq, id FROM messages WHERE session_id = @id AND id >= @m AND id < @m || '~' ORDER BY id LIMIT 2";
         }
 
         var found = new List<(long Seq, string Id)>();
-        using (var command = Command(connection, transaction, sql, ("$id", source.Id), ("$m", wanted)))
+        using (var command = Command(connection, transaction, sql, ("@id", source.Id), ("@m", wanted)))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -336,7 +324,7 @@ public sealed class SessionTransfer
     }
 
     /// <summary>Copies messages with <c>seq &lt;= cut</c> in batches, giving each a new id.</summary>
-    private void CopyMessages(SqliteConnection connection, SqliteTransaction transaction, string sourceId, string forkId, long cut, CancellationToken cancellationToken)
+    private void CopyMessages(DbConnection connection, DbTransaction transaction, string sourceId, string forkId, long cut, CancellationToken cancellationToken)
     {
         var after = 0L;
         while (after < cut)
@@ -346,11 +334,11 @@ public sealed class SessionTransfer
             using (var read = Command(
                 connection,
                 transaction,
-                "SELECT seq, role, author_name, parts, properties, is_summary, created_at FROM messages WHERE session_id = $id AND seq > $after AND seq <= $cut ORDER BY seq LIMIT $limit",
-                ("$id", sourceId),
-                ("$after", after),
-                ("$cut", cut),
-                ("$limit", CopyBatch)))
+                "SELECT seq, role, author_name, parts, properties, is_summary, created_at FROM messages WHERE session_id = @id AND seq > @after AND seq <= @cut ORDER BY seq LIMIT @limit",
+                ("@id", sourceId),
+                ("@after", after),
+                ("@cut", cut),
+                ("@limit", CopyBatch)))
             using (var reader = read.ExecuteReader())
             {
                 while (reader.Read())

@@ -1,5 +1,5 @@
 using AgentHost.Hosting;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using static AgentHost.Sessions.SessionDatabase;
 
 namespace AgentHost.Sessions;
@@ -10,7 +10,7 @@ namespace AgentHost.Sessions;
 /// run replays (docs/workflows.md "Runs, checkpoints and resume").
 /// </summary>
 /// <remarks>Thread-safe (the parallel branches of one run record their nodes concurrently). Texts are scrubbed of secrets.</remarks>
-public sealed class WorkflowRunStore
+public sealed class WorkflowRunStore : IWorkflowRunStore
 {
     private const string RunColumns = """
         id, workflow, workspace, status, source_path, definition, inputs, reason, pending_question, pending_since,
@@ -28,15 +28,15 @@ public sealed class WorkflowRunStore
     /// <param name="runId">The run's full id.</param>
     /// <returns>The lease; dispose it when the run stops.</returns>
     /// <exception cref="AgentHostException">Another process is running it (<see cref="ErrorKind.InUse"/>).</exception>
-    public SessionLease AcquireRun(string runId)
+    public IDisposable AcquireRun(string runId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
         _database.ThrowIfDisposed();
         var key = "workflow-" + runId;
-        return StorageErrors.Guard(_database.LocksDirectory, StorageErrors.Locks, () => SessionLease.TryAcquire(_database.LocksDirectory, key))
+        return _database.TryLockExclusive(key, writeOwner: true)
             ?? throw new AgentHostException(
                 ErrorKind.InUse,
-                $"workflow run {runId} is being run by {SessionLease.DescribeOwner(_database.LocksDirectory, key)}; wait for it to finish or stop that process, then resume it.");
+                $"workflow run {runId} is being run by {_database.DescribeLockOwner(key)}; wait for it to finish or stop that process, then resume it.");
     }
 
     /// <summary>Stores a new run with status <see cref="WorkflowRunState.Running"/>.</summary>
@@ -57,15 +57,15 @@ public sealed class WorkflowRunStore
                     transaction,
                     """
                     INSERT INTO workflow_runs (id, workflow, source_path, definition, inputs, workspace, status, created_at, updated_at)
-                    VALUES ($id, $workflow, $source, $definition, $inputs, $workspace, 'running', $now, $now)
+                    VALUES (@id, @workflow, @source, @definition, @inputs, @workspace, 'running', @now, @now)
                     """,
-                    ("$id", id),
-                    ("$workflow", run.Workflow),
-                    ("$source", run.SourcePath),
-                    ("$definition", _database.Scrubber.Scrub(run.Definition)),
-                    ("$inputs", _database.Scrubber.Scrub(run.Inputs)),
-                    ("$workspace", SessionRows.NormalizeWorkspace(run.Workspace)),
-                    ("$now", now));
+                    ("@id", id),
+                    ("@workflow", run.Workflow),
+                    ("@source", run.SourcePath),
+                    ("@definition", _database.Scrubber.Scrub(run.Definition)),
+                    ("@inputs", _database.Scrubber.Scrub(run.Inputs)),
+                    ("@workspace", SessionRows.NormalizeWorkspace(run.Workspace)),
+                    ("@now", now));
                 return command.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
@@ -136,9 +136,9 @@ public sealed class WorkflowRunStore
                 using var command = Command(
                     connection,
                     null,
-                    $"SELECT {RunColumns} FROM workflow_runs WHERE ($ws IS NULL OR workspace = $ws) ORDER BY updated_at DESC, id DESC LIMIT $limit",
-                    ("$ws", normalized),
-                    ("$limit", limit ?? -1));
+                    $"SELECT {RunColumns} FROM workflow_runs WHERE (CAST(@ws AS TEXT) IS NULL OR workspace = @ws) ORDER BY updated_at DESC, id DESC LIMIT @limit",
+                    ("@ws", normalized),
+                    ("@limit", limit ?? int.MaxValue));
                 using var reader = command.ExecuteReader();
                 var runs = new List<WorkflowRunInfo>();
                 while (reader.Read())
@@ -164,8 +164,8 @@ public sealed class WorkflowRunStore
                 using var command = Command(
                     connection,
                     null,
-                    "SELECT path, kind, output, session_id, steps, cost_nanousd, started_at, ended_at FROM workflow_nodes WHERE run_id = $id AND completed = 1 ORDER BY ended_at, rowid",
-                    ("$id", runId));
+                    "SELECT path, kind, output, session_id, steps, cost_nanousd, started_at, ended_at FROM workflow_nodes WHERE run_id = @id AND completed = 1 ORDER BY ended_at, rowid",
+                    ("@id", runId));
                 using var reader = command.ExecuteReader();
                 var nodes = new List<WorkflowNodeRecord>();
                 while (reader.Read())
@@ -209,18 +209,21 @@ public sealed class WorkflowRunStore
                     connection,
                     transaction,
                     """
-                    INSERT OR REPLACE INTO workflow_nodes (run_id, path, kind, output, session_id, steps, cost_nanousd, started_at, ended_at)
-                    VALUES ($run, $path, $kind, $output, $session, $steps, $cost, $started, $ended)
+                    INSERT INTO workflow_nodes (run_id, path, kind, output, session_id, steps, cost_nanousd, started_at, ended_at)
+                    VALUES (@run, @path, @kind, @output, @session, @steps, @cost, @started, @ended)
+                    ON CONFLICT (run_id, path) DO UPDATE SET kind = excluded.kind, output = excluded.output,
+                        session_id = excluded.session_id, steps = excluded.steps, cost_nanousd = excluded.cost_nanousd,
+                        started_at = excluded.started_at, ended_at = excluded.ended_at, completed = 1
                     """,
-                    ("$run", runId),
-                    ("$path", node.Path),
-                    ("$kind", node.Kind),
-                    ("$output", _database.Codec.Clean(node.Output)),
-                    ("$session", node.SessionId),
-                    ("$steps", node.Steps),
-                    ("$cost", Nanos(node.Cost)),
-                    ("$started", node.StartedAt == default ? now : node.StartedAt.ToUnixTimeMilliseconds()),
-                    ("$ended", node.EndedAt == default ? now : node.EndedAt.ToUnixTimeMilliseconds()));
+                    ("@run", runId),
+                    ("@path", node.Path),
+                    ("@kind", node.Kind),
+                    ("@output", _database.Codec.Clean(node.Output)),
+                    ("@session", node.SessionId),
+                    ("@steps", node.Steps),
+                    ("@cost", Nanos(node.Cost)),
+                    ("@started", node.StartedAt == default ? now : node.StartedAt.ToUnixTimeMilliseconds()),
+                    ("@ended", node.EndedAt == default ? now : node.EndedAt.ToUnixTimeMilliseconds()));
                 return insert.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
@@ -250,13 +253,13 @@ public sealed class WorkflowRunStore
                     transaction,
                     """
                     INSERT INTO workflow_nodes (run_id, path, kind, output, started_at, ended_at, completed)
-                    VALUES ($run, $path, $kind, '{}', $now, $now, 0)
+                    VALUES (@run, @path, @kind, '{}', @now, @now, 0)
                     ON CONFLICT (run_id, path) DO UPDATE SET started_at = excluded.started_at WHERE completed = 0
                     """,
-                    ("$run", runId),
-                    ("$path", path),
-                    ("$kind", kind),
-                    ("$now", now));
+                    ("@run", runId),
+                    ("@path", path),
+                    ("@kind", kind),
+                    ("@now", now));
                 return insert.ExecuteNonQuery();
             },
             cancellationToken);
@@ -274,7 +277,7 @@ public sealed class WorkflowRunStore
         return _database.WriteAsync(
             (connection, transaction) =>
             {
-                using var delete = Command(connection, transaction, "DELETE FROM workflow_nodes WHERE run_id = $run AND path = $path AND completed = 0", ("$run", runId), ("$path", path));
+                using var delete = Command(connection, transaction, "DELETE FROM workflow_nodes WHERE run_id = @run AND path = @path AND completed = 0", ("@run", runId), ("@path", path));
                 return delete.ExecuteNonQuery();
             },
             cancellationToken);
@@ -290,7 +293,7 @@ public sealed class WorkflowRunStore
         return _database.ReadAsync<IReadOnlyList<string>>(
             connection =>
             {
-                using var command = Command(connection, null, "SELECT path FROM workflow_nodes WHERE run_id = $id AND completed = 0 ORDER BY rowid", ("$id", runId));
+                using var command = Command(connection, null, "SELECT path FROM workflow_nodes WHERE run_id = @id AND completed = 0 ORDER BY rowid", ("@id", runId));
                 using var reader = command.ExecuteReader();
                 var paths = new List<string>();
                 while (reader.Read())
@@ -321,7 +324,7 @@ public sealed class WorkflowRunStore
             {
                 // A waiting run keeps its question (and when it was first asked) until a checkpoint answers it.
                 var clear = status == WorkflowRunState.Waiting ? string.Empty : ", pending_question = NULL, pending_since = NULL";
-                UpdateRun(connection, transaction, runId, $"status = $status, reason = $reason{clear}", counters, now, ("$status", StatusText(status)), ("$reason", reason is null ? null : _database.Scrubber.Scrub(reason)));
+                UpdateRun(connection, transaction, runId, $"status = @status, reason = @reason{clear}", counters, now, ("@status", StatusText(status)), ("@reason", reason is null ? null : _database.Scrubber.Scrub(reason)));
                 return 0;
             },
             cancellationToken).ConfigureAwait(false);
@@ -351,11 +354,11 @@ public sealed class WorkflowRunStore
                     connection,
                     transaction,
                     runId,
-                    "status = 'waiting', reason = NULL, pending_since = CASE WHEN pending_question IS $q AND pending_since IS NOT NULL THEN pending_since ELSE $now END, pending_question = $q",
+                    "status = 'waiting', reason = NULL, pending_since = CASE WHEN pending_question IS NOT DISTINCT FROM CAST(@q AS TEXT) AND pending_since IS NOT NULL THEN pending_since ELSE @now END, pending_question = @q",
                     counters,
                     now,
-                    ("$q", text));
-                return Time(ScalarLong(connection, transaction, "SELECT pending_since FROM workflow_runs WHERE id = $id", ("$id", runId)));
+                    ("@q", text));
+                return Time(ScalarLong(connection, transaction, "SELECT pending_since FROM workflow_runs WHERE id = @id", ("@id", runId)));
             },
             cancellationToken);
     }
@@ -370,7 +373,7 @@ public sealed class WorkflowRunStore
         return _database.WriteAsync(
             (connection, transaction) =>
             {
-                using var command = Command(connection, transaction, "DELETE FROM workflow_runs WHERE id = $id", ("$id", runId));
+                using var command = Command(connection, transaction, "DELETE FROM workflow_runs WHERE id = @id", ("@id", runId));
                 return command.ExecuteNonQuery() > 0;
             },
             cancellationToken);
@@ -393,25 +396,25 @@ public sealed class WorkflowRunStore
             return StatusText(run.Status);
         }
 
-        using var probe = StorageErrors.Guard(_database.LocksDirectory, StorageErrors.Locks, () => SessionLease.TryAcquire(_database.LocksDirectory, "workflow-" + run.Id, writeOwner: false));
+        using var probe = _database.TryLockExclusive("workflow-" + run.Id);
         return probe is null ? StatusText(run.Status) : "interrupted";
     }
 
-    private static void UpdateRun(SqliteConnection connection, SqliteTransaction transaction, string runId, string set, WorkflowRunCounters counters, long now, params (string Name, object? Value)[] extra)
+    private static void UpdateRun(DbConnection connection, DbTransaction transaction, string runId, string set, WorkflowRunCounters counters, long now, params (string Name, object? Value)[] extra)
     {
         (string, object?)[] parameters =
         [
-            ("$id", runId),
-            ("$steps", counters.ModelSteps),
-            ("$cost", Nanos(counters.Cost)),
-            ("$active", counters.ActiveMilliseconds),
-            ("$now", now),
+            ("@id", runId),
+            ("@steps", counters.ModelSteps),
+            ("@cost", Nanos(counters.Cost)),
+            ("@active", counters.ActiveMilliseconds),
+            ("@now", now),
             .. extra,
         ];
         using var command = Command(
             connection,
             transaction,
-            $"UPDATE workflow_runs SET {set}, model_steps = $steps, cost_nanousd = $cost, active_ms = $active, updated_at = $now WHERE id = $id",
+            $"UPDATE workflow_runs SET {set}, model_steps = @steps, cost_nanousd = @cost, active_ms = @active, updated_at = @now WHERE id = @id",
             parameters);
         if (command.ExecuteNonQuery() == 0)
         {
@@ -424,14 +427,14 @@ public sealed class WorkflowRunStore
     private static AgentHostException RunNotFound(string id) =>
         new(ErrorKind.NotFound, $"workflow run '{id}' was not found. See 'agent workflow runs'.");
 
-    private static WorkflowRunInfo? ReadRun(SqliteConnection connection, SqliteTransaction? transaction, string runId)
+    private static WorkflowRunInfo? ReadRun(DbConnection connection, DbTransaction? transaction, string runId)
     {
-        using var command = Command(connection, transaction, $"SELECT {RunColumns} FROM workflow_runs WHERE id = $id", ("$id", runId));
+        using var command = Command(connection, transaction, $"SELECT {RunColumns} FROM workflow_runs WHERE id = @id", ("@id", runId));
         using var reader = command.ExecuteReader();
         return reader.Read() ? Read(reader) : null;
     }
 
-    private static WorkflowRunInfo Read(SqliteDataReader reader) =>
+    private static WorkflowRunInfo Read(DbDataReader reader) =>
         new(reader.GetString(0), reader.GetString(1), reader.GetString(2), ParseStatus(reader.GetString(3)))
         {
             SourcePath = reader.IsDBNull(4) ? null : reader.GetString(4),

@@ -16,7 +16,7 @@ internal sealed class FileCheckpointRecorder : IDisposable
     /// <summary>The most files of one folder recorded for a folder-wide call (a recursive delete, a folder move).</summary>
     public const int MaxFolderFiles = 1000;
 
-    private readonly FileCheckpoints _store;
+    private readonly IFileCheckpointStore _store;
     private readonly string _sessionId;
     private readonly string _root;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -27,7 +27,7 @@ internal sealed class FileCheckpointRecorder : IDisposable
     /// <param name="store">Where checkpoints go.</param>
     /// <param name="sessionId">The session.</param>
     /// <param name="workspaceRoot">The session's stored workspace: checkpoint paths are relative to it.</param>
-    public FileCheckpointRecorder(FileCheckpoints store, string sessionId, string workspaceRoot)
+    public FileCheckpointRecorder(IFileCheckpointStore store, string sessionId, string workspaceRoot)
     {
         _store = store;
         _sessionId = sessionId;

@@ -73,7 +73,7 @@ public static class SessionFileChanges
     /// <param name="sessionId">The session's full id.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The changes.</returns>
-    public static async Task<SessionFileChangeSet> GetAsync(SessionStore store, string sessionId, CancellationToken cancellationToken = default)
+    public static async Task<SessionFileChangeSet> GetAsync(ISessionStore store, string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(sessionId);
@@ -110,7 +110,7 @@ public static class SessionFileChanges
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>What was done, or the conflicts that stopped it.</returns>
     /// <exception cref="AgentHostException">Nothing to undo (<see cref="ErrorKind.NotFound"/>), or a path is outside the root or protected (<see cref="ErrorKind.Denied"/>).</exception>
-    public static async Task<UndoResult> UndoLastTurnAsync(SessionStore store, string sessionId, PathSandbox sandbox, bool force, CancellationToken cancellationToken = default)
+    public static async Task<UndoResult> UndoLastTurnAsync(ISessionStore store, string sessionId, PathSandbox sandbox, bool force, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(sessionId);

@@ -31,6 +31,14 @@ public sealed class AgentHostOptions
     /// <summary>The minimum level of the file log (e.g. <c>--log-level</c>); the <c>log_level</c> setting when <see langword="null"/>.</summary>
     public LogLevel? LogLevel { get; set; }
 
+    /// <summary>
+    /// A session store the front end opened itself (<c>agent serve</c> with a PostgreSQL <c>server.store</c>), used as the
+    /// <see cref="Sessions.ISessionStore"/> of this root and of every project root composed from it, and disposed with
+    /// the root; <see langword="null"/> (default) opens the SQLite store in the data folder. Set it before anything
+    /// resolves the store.
+    /// </summary>
+    public Sessions.ISessionStore? SessionStore { get; set; }
+
     /// <summary>Told once when the file log cannot be written (it then switches itself off).</summary>
     public Action<string>? OnLogError { get; set; }
 

@@ -24,16 +24,21 @@ public static class AgentHostServiceCollectionExtensions
 {
     /// <summary>
     /// Adds, as singletons: the environment, paths, resolved configuration, plugin store, event bus, capability
-    /// registry, plugin host and plugin runtime, the session store, the permission broker, the secret scrubber, the
-    /// clock and the <see cref="AgentSessionService"/>; and, when <see cref="AgentHostOptions.LoadPluginsOnStart"/>, a
-    /// hosted service that loads plugins on start and unloads them on stop; a <see cref="ProjectRootFactory"/> for
-    /// the parts of another project root (or a runtime the caller owns); the file logger factory when
+    /// registry, plugin host and plugin runtime, the session store (<see cref="ISessionStore"/>: SQLite in the data
+    /// folder unless one is registered first), the permission broker, the secret scrubber, the clock and the
+    /// <see cref="AgentSessionService"/>; and, when <see cref="AgentHostOptions.LoadPluginsOnStart"/>, a hosted service
+    /// that loads plugins on start and unloads them on stop; a <see cref="ProjectRootFactory"/> that composes another
+    /// project root (<see cref="ProjectHost"/>) through this same method; the file logger factory when
     /// <see cref="AgentHostOptions.LogToFiles"/>.
     /// </summary>
     /// <remarks>
-    /// Every registration is a <c>TryAdd</c>: a front end that already made a part (the CLI makes its configuration,
-    /// runtime and store on its own schedule) registers it first and the rest is built around it. Register
-    /// <see cref="EventBus"/> together with a pre-made <see cref="PluginRuntime"/> (its <see cref="PluginRuntime.Events"/>).
+    /// The one place a session service is composed: every front end (<c>agent run</c>, the chat, <c>agent serve</c>,
+    /// <c>agent mcp serve</c>) gets its <see cref="AgentSessionService"/> from a provider built here, directly or for
+    /// another project root through <see cref="ProjectRootFactory.CreateHost"/>. Every registration is a <c>TryAdd</c>:
+    /// a part registered first (a store of another kind, a runtime the front end made) is used and the rest is built
+    /// around it. Register <see cref="EventBus"/> together with a pre-made <see cref="PluginRuntime"/> (its
+    /// <see cref="PluginRuntime.Events"/>). Resolving never blocks on asynchronous work: the SQLite store opens
+    /// synchronously on first resolution (a front end resolves it on a worker thread while plugins load).
     /// </remarks>
     /// <param name="services">The services.</param>
     /// <param name="configure">Adjusts the options.</param>
@@ -69,15 +74,14 @@ public static class AgentHostServiceCollectionExtensions
         services.TryAddSingleton(sp => new ProjectRootFactory(sp, sp.GetRequiredService<AgentHostOptions>()));
         services.TryAddSingleton(sp => new SecretScrubber(sp.GetRequiredService<HostEnvironment>(), SecretRuleReader.ForConfiguration(sp.GetRequiredService<ConfigurationSnapshot>())));
         services.TryAddSingleton(sp => new PermissionBroker(sp.GetRequiredService<EventBus>(), sp.GetRequiredService<TimeProvider>()));
-        // SQLite opens synchronously (the async signature only wraps it), so resolving the store does not block on I/O waits.
-        services.TryAddSingleton(sp => SessionStore.OpenAsync(
+        services.TryAddSingleton<ISessionStore>(sp => sp.GetRequiredService<AgentHostOptions>().SessionStore ?? SessionStore.Open(
             sp.GetRequiredService<AgentPaths>().SessionsDatabase,
             sp.GetRequiredService<SecretScrubber>(),
             sp.GetRequiredService<TimeProvider>(),
-            logger: sp.GetRequiredService<ILogger<SessionStore>>()).GetAwaiter().GetResult());
+            logger: sp.GetRequiredService<ILogger<SessionStore>>()));
         services.TryAddSingleton(sp => new AgentSessionService(
             sp.GetRequiredService<PluginRuntime>(),
-            sp.GetRequiredService<SessionStore>(),
+            sp.GetRequiredService<ISessionStore>(),
             sp.GetRequiredService<ConfigurationSnapshot>(),
             sp.GetRequiredService<HostEnvironment>(),
             sp.GetRequiredService<SecretScrubber>(),

@@ -1,5 +1,4 @@
 using AgentHost.Agent.Plugins;
-using AgentHost.Agent.Service;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
@@ -8,6 +7,8 @@ using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
+using AgentHost.Hosting.Events;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Agent.Composition;
@@ -15,7 +16,9 @@ namespace AgentHost.Agent.Composition;
 /// <summary>
 /// Makes, from the host's shared parts (paths, plugin store, session store, loggers), the parts that depend on one
 /// project's configuration: for a command that works on another project root (<c>agent run --root</c>,
-/// <c>agent trust --dir</c>) or that owns its plugin runtime (loads, uses and disposes it).
+/// <c>agent trust --dir</c>, each warm engine of <c>agent serve</c>) or that owns its plugin runtime (loads, uses and
+/// disposes it). The session service of such a root is composed by <see cref="CreateHost"/>, through
+/// <see cref="AgentHostServiceCollectionExtensions.AddAgentHost"/> like the host's own.
 /// </summary>
 /// <remarks>Registered by <see cref="AgentHostServiceCollectionExtensions.AddAgentHost"/>.</remarks>
 public sealed class ProjectRootFactory
@@ -62,21 +65,57 @@ public sealed class ProjectRootFactory
         return runtime;
     }
 
-    /// <summary>Creates the session service over a runtime made by <see cref="CreatePluginRuntime"/> and the host's session store.</summary>
-    /// <param name="configuration">The configuration the runtime was made for.</param>
-    /// <param name="runtime">The runtime (its plugins loaded by the caller).</param>
-    /// <param name="broker">The permission broker on the runtime's event bus (the one the front end answers).</param>
-    /// <returns>The service; it does not own the runtime or the store.</returns>
-    public AgentSessionService CreateSessionService(ConfigurationSnapshot configuration, PluginRuntime runtime, PermissionBroker broker) =>
-        new(
-            runtime,
-            Get<SessionStore>(),
-            configuration,
-            Get<HostEnvironment>(),
-            Get<SecretScrubber>(),
-            broker,
-            Get<TimeProvider>(),
-            Get<ILogger<AgentSessionService>>());
+    /// <summary>
+    /// Composes <paramref name="configuration"/>'s project through <see cref="AgentHostServiceCollectionExtensions.AddAgentHost"/>
+    /// (the one composition root, in a provider of its own): the host's shared parts (environment, paths, plugin store,
+    /// session store, secret scrubber, clock, loggers) with this root's configuration, <paramref name="runtime"/> and
+    /// its event bus, the permission broker (<paramref name="broker"/>, else one made there) and the session service.
+    /// </summary>
+    /// <param name="configuration">The configuration the runtime was made for (<see cref="ResolveConfiguration"/>).</param>
+    /// <param name="runtime">The runtime (<see cref="CreatePluginRuntime"/>; its plugins loaded by the caller, before or after).</param>
+    /// <param name="broker">A permission broker on the runtime's event bus the front end made first (to attach its prompter before plugins load); one is made when <see langword="null"/>.</param>
+    /// <returns>The composition; disposing it closes the service's sessions. It owns neither the runtime nor a given broker.</returns>
+    /// <remarks>The session store is resolved (opened, if it was not yet) now.</remarks>
+    public ProjectHost CreateHost(ConfigurationSnapshot configuration, PluginRuntime runtime, PermissionBroker? broker = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(runtime);
+        var services = new ServiceCollection();
+
+        // Shared with the host: one store, one clock, one log and one scrubber per process (instances: not disposed here).
+        services.AddSingleton(Get<HostEnvironment>());
+        services.AddSingleton(Get<AgentPaths>());
+        services.AddSingleton(Get<PluginStore>());
+        services.AddSingleton(Get<SecretScrubber>());
+        services.AddSingleton(Get<TimeProvider>());
+        services.AddSingleton(Get<ILoggerFactory>());
+        services.AddSingleton(Get<ISessionStore>());
+
+        // This root's parts.
+        services.AddSingleton(configuration);
+        services.AddSingleton(runtime);
+        services.AddSingleton(runtime.Events);
+        services.AddSingleton<IEventBus>(runtime.Events);
+        services.AddSingleton(runtime.Registry);
+        services.AddSingleton(runtime.Host);
+        if (broker is not null)
+        {
+            services.AddSingleton(broker);
+        }
+
+        services.AddAgentHost(options =>
+        {
+            options.Environment = _options.Environment;
+            options.UnloadablePlugins = _options.UnloadablePlugins;
+            options.LoadPluginsOnStart = false;
+            options.LogToFiles = false;
+            foreach (var setting in _options.ConfigOverrides)
+            {
+                options.ConfigOverrides.Add(setting);
+            }
+        });
+        return new ProjectHost(services.BuildServiceProvider(), configuration, runtime);
+    }
 
     private T Get<T>()
         where T : notnull => (T)(_services.GetService(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not registered; call AddAgentHost."));

@@ -12,74 +12,15 @@ using AgentHost.Sessions;
 
 namespace AgentHost.Agent.Runs;
 
-/// <summary>The result of <see cref="AgentRunner.RunAsync"/>.</summary>
-/// <param name="SessionId">The session the run wrote to.</param>
-/// <param name="Resumed">Whether an existing session was continued.</param>
-/// <param name="Model">The model used.</param>
-/// <param name="Result">How the loop ended.</param>
-public sealed record RunSummary(string SessionId, bool Resumed, SelectedModel Model, AgentRunResult Result);
-
 /// <summary>
-/// One headless agent run (one turn of a new or resumed session) over the <see cref="AgentSessionService"/>, which
-/// does the work; plus the gate and pipeline factories that tools run outside a session use. Writes to no console.
+/// What sessions and tools outside a session (<c>agent tool run</c>, <c>agent mcp serve</c>, context references, a
+/// workflow's tool node) share: the permission gate of a run and the tool pipeline. Sessions themselves run through the
+/// <see cref="AgentSessionService"/> the composition root makes (<c>AddAgentHost</c>). Writes to no console.
 /// </summary>
-/// <param name="runtime">The loaded plugins (their events, registry and tools).</param>
-/// <param name="store">The session store.</param>
-/// <param name="configuration">The effective configuration.</param>
-/// <param name="environment">The process environment.</param>
-/// <param name="scrubber">Redacts secrets from events.</param>
-/// <param name="timeProvider">The clock.</param>
-public sealed class AgentRunner(
-    PluginRuntime runtime,
-    SessionStore store,
-    ConfigurationSnapshot configuration,
-    HostEnvironment environment,
-    SecretScrubber scrubber,
-    TimeProvider timeProvider)
+public static class AgentRunner
 {
     /// <summary>The message given to tool calls that were in flight when an earlier process ended.</summary>
     public const string InterruptedResult = Service.SessionRunContextBuilder.InterruptedResult;
-
-    /// <summary>Where permission requests go when a call needs approval; without it (or without a front end) such calls are denied.</summary>
-    public PermissionBroker? Permissions { get; init; }
-
-    /// <summary>Runs the agent: one turn of a new or resumed session through an <see cref="AgentSessionService"/>.</summary>
-    /// <param name="options">What to run.</param>
-    /// <param name="cancellationToken">Cancellation (Ctrl+C); the history stays valid.</param>
-    /// <returns>The summary.</returns>
-    /// <exception cref="AgentHostException">Bad options, configuration or references (the message says what to fix).</exception>
-    public async Task<RunSummary> RunAsync(RunOptions options, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        await using var service = new AgentSessionService(runtime, store, configuration, environment, scrubber, Permissions ?? new PermissionBroker(runtime.Events, timeProvider), timeProvider);
-        var result = await RunOnceAsync(service, options, cancellationToken).ConfigureAwait(false);
-        return new RunSummary(result.SessionId, result.Resumed, result.Model, result.Result);
-    }
-
-    /// <summary>One turn of a new (or, with <see cref="RunOptions.SessionId"/> / <see cref="RunOptions.Continue"/>, resumed) session, closed afterwards: <c>agent run</c>.</summary>
-    /// <param name="service">The session service.</param>
-    /// <param name="options">What to run.</param>
-    /// <param name="cancellationToken">Cancellation (Ctrl+C); the history stays valid.</param>
-    /// <returns>How the turn ended.</returns>
-    public static async Task<TurnResult> RunOnceAsync(AgentSessionService service, RunOptions options, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(service);
-        ArgumentNullException.ThrowIfNull(options);
-        var sessionOptions = new SessionOptions(options.WorkspaceRoot)
-        {
-            Model = options.Model,
-            Prefer = options.Prefer,
-            PermissionMode = options.PermissionMode,
-            Interactive = options.Interactive,
-            MaxSteps = options.MaxSteps,
-            DryRun = options.DryRun,
-            Compaction = options.Compaction,
-        };
-        await using var session = options.SessionId is { } id ? await service.OpenAsync(id, sessionOptions, cancellationToken).ConfigureAwait(false)
-            : options.Continue ? await service.OpenLatestAsync(sessionOptions, cancellationToken).ConfigureAwait(false)
-            : await service.CreateAsync(sessionOptions, cancellationToken).ConfigureAwait(false);
-        return await session.SendAsync(new TurnRequest(options.Prompt) { Context = options.Context, Images = options.Images, Skills = options.Skills }, cancellationToken).ConfigureAwait(false);
-    }
 
     /// <summary>
     /// The permission gate for a run: the rules of every configuration layer, the mode (explicit, else

@@ -11,7 +11,7 @@ internal static class SessionTitler
     private const string Instructions =
         "Write a short title (at most 8 words) for the task below. Reply with the title only: no quotes, no punctuation at the end.";
 
-    public static async Task GenerateAsync(Func<SelectedModel> selectSmallModel, SessionStore store, string sessionId, string prompt, IEventBus events, CancellationToken cancellationToken)
+    public static async Task GenerateAsync(Func<SelectedModel> selectSmallModel, ISessionStore store, string sessionId, string prompt, IEventBus events, CancellationToken cancellationToken)
     {
         try
         {

@@ -31,6 +31,11 @@ public sealed partial class AgentSession
         try
         {
             ThrowIfClosed();
+            if (IsTakenOver)
+            {
+                throw new AgentHostException(ErrorKind.InUse, $"session {Id} was taken over by another writer while this one had stopped renewing its lease; close it, and open the session again once it is free.");
+            }
+
             lock (_sync)
             {
                 _running = running;

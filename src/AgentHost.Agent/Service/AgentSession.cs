@@ -10,7 +10,9 @@ namespace AgentHost.Agent.Service;
 /// requests, cancel its turn, change its model or mode, close it. Thread-safe; one turn runs at a time.
 /// </summary>
 /// <remarks>
-/// A stored session is leased (one writer, in any process) from open to close. A new session is stored, leased and
+/// A stored session is leased (one writer, in any process or node) from open to close: every write of it checks the
+/// lease's epoch, so when another writer has taken it over (this one stopped renewing, e.g. paused) the next write fails
+/// with <see cref="SessionLeaseLostException"/>, the turn ends as failed, and the session refuses further turns. A new session is stored, leased and
 /// gets its <see cref="Id"/> at its first turn, because the model choice weighs the first prompt. The
 /// <see cref="RunContext"/> is built once, at the first turn, and reused by every later one.
 /// </remarks>
@@ -49,6 +51,12 @@ public sealed partial class AgentSession : IAsyncDisposable
 
     /// <summary>The run context, once the first turn has built it.</summary>
     public SessionRunContext? RunContext => Volatile.Read(ref _context);
+
+    /// <summary>
+    /// Whether another writer has taken the session over (this one stopped renewing its lease): its writes are refused,
+    /// and so is every further turn. Close it; open the session again once it is free.
+    /// </summary>
+    public bool IsTakenOver => Volatile.Read(ref _lease) is { IsLost: true };
 
     /// <summary>Whether a turn is running.</summary>
     public bool IsTurnRunning => Volatile.Read(ref _running) is not null;
@@ -184,8 +192,12 @@ public sealed partial class AgentSession : IAsyncDisposable
 
             _context?.Dispose();
             await (await _opening.McpLoad.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
-            _lease?.Dispose();
-            _lease = null;
+            if (_lease is { } lease)
+            {
+                _lease = null;
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
+
             CompleteStreams();
         }
         finally

@@ -37,7 +37,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
     /// <param name="logger">The service's log.</param>
     public AgentSessionService(
         PluginRuntime runtime,
-        SessionStore store,
+        ISessionStore store,
         ConfigurationSnapshot configuration,
         HostEnvironment environment,
         SecretScrubber scrubber,
@@ -159,7 +159,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
     internal PluginRuntime Runtime => _parts.Runtime;
 
     /// <summary>The session store.</summary>
-    internal SessionStore Store => _parts.Store;
+    internal ISessionStore Store => _parts.Store;
 
     /// <summary>The clock.</summary>
     internal TimeProvider Time => _parts.Time;
@@ -193,8 +193,8 @@ public sealed partial class AgentSessionService : IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens a session that was just created with <see cref="SessionStore.CreateLeasedSessionAsync"/>, taking over its
-    /// lease (held until the session closes; disposed here if opening fails).
+    /// Opens a session that was just created with <see cref="ISessionStore.CreateLeasedSessionAsync"/>, taking over its
+    /// lease (held until the session closes; released here if opening fails).
     /// </summary>
     /// <param name="lease">The new session's lease.</param>
     /// <param name="options">Options that override the session's own settings for as long as it is open.</param>
@@ -207,9 +207,9 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         return OpenLeasedAsync(lease.SessionId, lease, options, cancellationToken);
     }
 
-    private Task<AgentSession> OpenStoredAsync(string id, SessionOptions options, CancellationToken cancellationToken) =>
-        // One writer per session: the lease is held until the session closes (the OS frees it if the process dies).
-        OpenLeasedAsync(id, _parts.Store.AcquireSession(id), options, cancellationToken);
+    private async Task<AgentSession> OpenStoredAsync(string id, SessionOptions options, CancellationToken cancellationToken) =>
+        // One writer per session: the lease is held until the session closes, and every write checks its epoch.
+        await OpenLeasedAsync(id, await _parts.Store.Leases.AcquireAsync(id, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
 
     private async Task<AgentSession> OpenLeasedAsync(string id, SessionLease lease, SessionOptions options, CancellationToken cancellationToken)
     {
@@ -220,7 +220,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         }
         catch
         {
-            lease.Dispose();
+            await lease.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }

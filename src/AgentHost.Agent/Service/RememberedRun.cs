@@ -22,7 +22,7 @@ public sealed record RememberedRun(string SessionId, string Workspace, string? M
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The session's id and what it remembers.</returns>
     /// <exception cref="AgentHostException">No such session, or the workspace has none yet (<see cref="ErrorKind.NotFound"/>).</exception>
-    public static async Task<RememberedRun> FindAsync(SessionStore store, string? idOrPrefix, string workspaceRoot, CancellationToken cancellationToken = default)
+    public static async Task<RememberedRun> FindAsync(ISessionStore store, string? idOrPrefix, string workspaceRoot, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(workspaceRoot);

@@ -135,7 +135,11 @@ internal static class SessionRunContextBuilder
         catch
         {
             warmUp?.Dispose();
-            newLease?.Dispose();
+            if (newLease is not null)
+            {
+                await newLease.DisposeAsync().ConfigureAwait(false);
+            }
+
             throw;
         }
     }
@@ -156,7 +160,7 @@ internal static class SessionRunContextBuilder
     }
 
     /// <summary>Loads a session's history and answers tool calls left without a result by a process that died.</summary>
-    public static async Task<IReadOnlyList<ChatMessage>> LoadHistoryAsync(SessionStore store, string sessionId, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<ChatMessage>> LoadHistoryAsync(ISessionStore store, string sessionId, CancellationToken cancellationToken)
     {
         var history = (await store.Conversation.LoadConversationAsync(sessionId, cancellationToken).ConfigureAwait(false)).ToList();
         var answered = history.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Select(r => r.CallId).ToHashSet(StringComparer.Ordinal);

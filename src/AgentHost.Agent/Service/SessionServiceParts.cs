@@ -12,7 +12,7 @@ namespace AgentHost.Agent.Service;
 /// <summary>The process-wide parts every session of an <see cref="AgentSessionService"/> shares.</summary>
 internal sealed record SessionServiceParts(
     PluginRuntime Runtime,
-    SessionStore Store,
+    ISessionStore Store,
     ConfigurationSnapshot Configuration,
     HostEnvironment Environment,
     SecretScrubber Scrubber,

@@ -9,11 +9,11 @@ namespace AgentHost.Cli.Chat;
 
 /// <summary>What a chat holds: the service, the open session, and the pieces its commands use.</summary>
 internal sealed class ChatState(
-    AgentSessionService service, SessionStore store, PluginRuntime runtime, ConfigurationSnapshot configuration, SessionOptions options, ChatUsage usage, TextRunRenderer text, AgentSession session)
+    AgentSessionService service, ISessionStore store, PluginRuntime runtime, ConfigurationSnapshot configuration, SessionOptions options, ChatUsage usage, TextRunRenderer text, AgentSession session)
 {
     public AgentSessionService Service { get; } = service;
 
-    public SessionStore Store { get; } = store;
+    public ISessionStore Store { get; } = store;
 
     public PluginRuntime Runtime { get; } = runtime;
 

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Runtime.CompilerServices;
 using AgentHost.Agent.Mcp;
-using AgentHost.Cli.Http;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Server.Http;
 using ModelContextProtocol.Server;
 
 namespace AgentHost.Cli.Commands;

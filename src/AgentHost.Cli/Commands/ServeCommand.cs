@@ -1,16 +1,17 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using AgentHost.Cli.Http;
-using AgentHost.Cli.Server;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
+using AgentHost.Server;
+using AgentHost.Server.Http;
 
 namespace AgentHost.Cli.Commands;
 
 /// <summary>
-/// <c>agent serve</c>: the headless multi-session service, an HTTP+JSON API (<c>/v1</c>, <c>/openapi.json</c>) with
-/// live events, on 127.0.0.1 (or a Unix socket / named pipe) with a bearer token. docs/server.md.
+/// <c>agent serve</c>: hosts the server component (<see cref="ApiServer"/>: the headless multi-session service, an
+/// HTTP+JSON API under <c>/v1</c> with live events) on 127.0.0.1 (or a Unix socket / named pipe) with a bearer token.
+/// The command reads its options and configuration and reports; the server does the rest. docs/server.md.
 /// </summary>
 internal sealed class ServeCommand : AgentCommand
 {
@@ -36,12 +37,17 @@ internal sealed class ServeCommand : AgentCommand
 
     private readonly Option<string?> _root = new("--root") { Description = "The project root of sessions that name none (default: the project containing the current directory)." };
     private readonly Option<string?> _model = new("--model", "-m") { Description = "The model of sessions that name none (default: the configured or automatic choice)." };
+    private readonly Option<string?> _store = new("--store")
+    {
+        Description = "The session store: a postgres://user:password@host:5432/database URI (default: config server.store, else the SQLite store in the data folder). Prefer AGENT_SERVER__STORE for a password: arguments are visible to other users.",
+        HelpName = "URI",
+    };
 
     public ServeCommand(CliContext context)
         : base("serve", "Serve sessions over an HTTP+JSON API with live events (SSE) on 127.0.0.1, for other programs; see docs/server.md.", context)
     {
         _plugins.AddTo(this);
-        foreach (var option in new Option[] { _port, _host, _socket, _pipe, _tokenEnv, _root, _model })
+        foreach (var option in new Option[] { _port, _host, _socket, _pipe, _tokenEnv, _root, _model, _store })
         {
             Options.Add(option);
         }
@@ -70,18 +76,14 @@ internal sealed class ServeCommand : AgentCommand
         var plugins = _plugins.Requested(parseResult).Select(p => PluginChoice.NameOf(p, Context.Environment.CurrentDirectory)).ToList();
         var defaults = new ServerDefaults(root, plugins, parseResult.GetValue(_plugins.NoDefaults), parseResult.GetValue(_model), Seconds(configuration, "server.permission_timeout") ?? DefaultPermissionTimeout);
         var maxBytes = configuration.Get("server.max_request_bytes") is { } max && long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0 ? bytes : DefaultMaxRequestBytes;
-        var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
-        using var log = new Server.Events.ServerEventLog(new Server.Events.ServerEventLogOptions());
-        var events = ServerEventStream.Create(log);
+        var store = await OpenStoreAsync(parseResult, configuration, cancellationToken).ConfigureAwait(false);
         await using var server = await ApiServer.StartAsync(
-            new ApiServerOptions(listen, token.Value, defaults, maxBytes),
+            new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentProgram.Version),
             Context.ProjectRoots(parseResult),
             store,
             Context.Environment,
-            events,
             TimeProvider.System,
-            cancellationToken,
-            FindWorkflow).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false);
         var where = listen.SocketPath is { } socket ? $"unix:{socket}" : listen.PipeName is { } pipe ? $"pipe:{pipe}" : server.Address.ToString();
         Context.Console.WriteInfo($"agent serve: listening on {where} (root {root}; API under /v1, described at {ApiServer.OpenApiPath}; Ctrl+C stops)");
         if (token.Generated)
@@ -111,10 +113,24 @@ internal sealed class ServeCommand : AgentCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Context.Console.WriteInfo($"agent serve: stopping ({server.Hub.RunningRuns.Count} running turns are cancelled and recorded as interrupted)");
+            Context.Console.WriteInfo($"agent serve: stopping ({server.RunningTurns} running turns are cancelled and recorded as interrupted)");
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>The PostgreSQL store when <c>--store</c> or <c>server.store</c> names one (made this run's store), else the SQLite default.</summary>
+    private async Task<Sessions.ISessionStore> OpenStoreAsync(ParseResult parseResult, ConfigurationSnapshot configuration, CancellationToken cancellationToken)
+    {
+        if (ServeStore.Choose(parseResult.GetValue(_store), configuration) is not { } chosen)
+        {
+            return await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var store = await ServeStore.OpenPostgresAsync(chosen.Value, chosen.SettingName, Context.Services, cancellationToken).ConfigureAwait(false);
+        Context.UseSessionStore(store);
+        Context.Console.WriteInfo($"agent serve: sessions in {store.Location}");
+        return store;
     }
 
     private LoopbackWebHost.ListenAddress Listen(ParseResult parseResult, ConfigurationSnapshot configuration)
@@ -151,12 +167,4 @@ internal sealed class ServeCommand : AgentCommand
                 ? TimeSpan.FromSeconds(seconds)
                 : throw new AgentHostException(ErrorKind.Configuration, $"{key}: '{text}' is not a number of seconds; give e.g. 300.")
             : null;
-
-    /// <summary>
-    /// A workflow for <c>POST /v1/workflows/runs</c> (and its sub-workflows): a file relative to the root (or to the
-    /// naming workflow's file), else a name of the root's catalog; refused as <c>agent workflow run</c> refuses what an
-    /// untrusted project may not run.
-    /// </summary>
-    private Agent.Workflows.Model.WorkflowDefinition FindWorkflow(string root, string nameOrFile, string? fromFile) =>
-        Workflows.WorkflowLookup.FindChecked(Context, root, nameOrFile, fromFile);
 }

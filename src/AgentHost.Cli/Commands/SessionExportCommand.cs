@@ -47,7 +47,7 @@ internal sealed class SessionExportCommand : AgentCommand
 
     /// <summary>Writes a session to a file (through a <c>.partial</c> file, so a failed export leaves no half file); also the chat's <c>/export</c>.</summary>
     /// <returns>The full path written.</returns>
-    internal static async Task<string> ExportToFileAsync(SessionStore store, string id, bool markdown, string path, CancellationToken cancellationToken)
+    internal static async Task<string> ExportToFileAsync(ISessionStore store, string id, bool markdown, string path, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var partial = path + ".partial";
@@ -61,7 +61,7 @@ internal sealed class SessionExportCommand : AgentCommand
         return path;
     }
 
-    private static Task Write(SessionStore store, string id, bool markdown, TextWriter writer, CancellationToken cancellationToken) => markdown
+    private static Task Write(ISessionStore store, string id, bool markdown, TextWriter writer, CancellationToken cancellationToken) => markdown
         ? store.Transfer.ExportMarkdownAsync(id, writer, cancellationToken)
         : store.Transfer.ExportJsonlAsync(id, writer, cancellationToken);
 }

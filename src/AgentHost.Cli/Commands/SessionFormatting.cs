@@ -23,7 +23,7 @@ internal static class SessionFormatting
     public static Option<bool> JsonOption() => new("--json") { Description = "Print JSON." };
 
     /// <summary>Opens the store and resolves an id or prefix.</summary>
-    public static async Task<(SessionStore Store, string Id)> ResolveAsync(CliContext context, string idOrPrefix, CancellationToken cancellationToken)
+    public static async Task<(ISessionStore Store, string Id)> ResolveAsync(CliContext context, string idOrPrefix, CancellationToken cancellationToken)
     {
         var store = await context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
         return (store, await store.ResolveIdAsync(idOrPrefix, cancellationToken).ConfigureAwait(false));

@@ -27,7 +27,7 @@ internal sealed class SessionImportCommand : AgentCommand
         if (renamed)
         {
             Context.Console.WriteInfo(requested.Length > 0
-                ? $"session {requested} already exists in {store.DatabasePath} (or its id is not valid): imported as a new session {session.Id}; the existing session is unchanged. Delete one with 'agent session delete <id>' if you meant to replace it."
+                ? $"session {requested} already exists in {store.Location} (or its id is not valid): imported as a new session {session.Id}; the existing session is unchanged. Delete one with 'agent session delete <id>' if you meant to replace it."
                 : $"the export has no session id: imported as a new session {session.Id}.");
         }
 

@@ -27,7 +27,7 @@ internal sealed class SessionUndoCommand : AgentCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var (store, id) = await SessionFormatting.ResolveAsync(Context, parseResult.GetRequiredValue(_id), cancellationToken).ConfigureAwait(false);
-        using var lease = store.AcquireSession(id); // No run may change the files (or the checkpoints) meanwhile.
+        await using var lease = await store.Leases.AcquireAsync(id, cancellationToken).ConfigureAwait(false); // No run may change the files (or the checkpoints) meanwhile.
         var session = await store.GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
         var changes = await SessionFileChanges.GetAsync(store, id, cancellationToken).ConfigureAwait(false);
         var last = changes.Turns.LastOrDefault(t => t.UndoneAt is null && t.Files.Count > 0)

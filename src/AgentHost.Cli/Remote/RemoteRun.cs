@@ -1,6 +1,6 @@
 using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
-using AgentHost.Cli.Server;
+using AgentHost.Server;
 using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
 

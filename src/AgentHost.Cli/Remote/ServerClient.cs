@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using AgentHost.Cli.Server;
+using AgentHost.Server;
 using AgentHost.Hosting;
 
 namespace AgentHost.Cli.Remote;

@@ -1,5 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using AgentHost.Agent.Service;
 using AgentHost.Cli.Interaction;
 using AgentHost.Sdk.Events;
 
@@ -11,31 +10,7 @@ namespace AgentHost.Cli.Rendering;
 /// </summary>
 internal static class NdjsonEventWriter
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
-    public static string Serialize(AgentEvent agentEvent)
-    {
-        var element = JsonSerializer.SerializeToElement(agentEvent, agentEvent.GetType(), Options);
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("type", agentEvent.Type);
-            writer.WriteString("timestamp", agentEvent.Timestamp);
-            foreach (var property in element.EnumerateObject().Where(p => p.Name is not ("type" or "timestamp")))
-            {
-                property.WriteTo(writer);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
-    }
+    public static string Serialize(AgentEvent agentEvent) => AgentEventJson.Serialize(agentEvent);
 
     public static void Write(IConsoleInteraction console, AgentEvent agentEvent) => console.WriteDataLine(Serialize(agentEvent));
 }

@@ -5,12 +5,16 @@ namespace AgentHost.Hosting.Configuration;
 /// A key is secret when its last segment contains <c>key</c>, <c>token</c>, <c>secret</c>, <c>password</c>,
 /// <c>credential</c> or <c>authorization</c> (case-insensitive), e.g. <c>api_key</c>, <c>auth_token</c> or an
 /// <c>Authorization</c> header. Segments ending in <c>_env</c>, <c>_file</c> or <c>_command</c> (e.g.
-/// <c>api_key_env</c>) only say where a secret lives, so they are not secret.
+/// <c>api_key_env</c>) only say where a secret lives, so they are not secret. <c>server.store</c> is secret too (a
+/// connection URI may hold a password).
 /// </remarks>
 public static class SecretRedaction
 {
     private static readonly string[] SecretWords = ["key", "token", "secret", "password", "credential", "authorization"];
     private static readonly string[] ReferenceSuffixes = ["_env", "_file", "_command"];
+
+    /// <summary>Whole keys whose values may carry a secret although their names do not say so (a connection URI's password).</summary>
+    private static readonly string[] SecretKeys = ["server.store"];
 
     /// <summary>Whether a key holds a secret.</summary>
     /// <param name="key">A dotted key.</param>
@@ -18,6 +22,11 @@ public static class SecretRedaction
     public static bool IsSecret(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
+        if (SecretKeys.Contains(key, StringComparer.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
         var last = key[(key.LastIndexOf('.') + 1)..];
         foreach (var suffix in ReferenceSuffixes)
         {

@@ -46,7 +46,7 @@ public sealed class ServiceFixture : IAsyncDisposable
 
     public AgentSessionService Service => _services.GetRequiredService<AgentSessionService>();
 
-    public SessionStore Store => _services.GetRequiredService<SessionStore>();
+    public ISessionStore Store => _services.GetRequiredService<ISessionStore>();
 
     public SessionOptions Options(string model = "fake/main") => new(Root) { Model = model };
 

@@ -27,10 +27,10 @@ public sealed class SessionTestStore : IDisposable
 
     public string DatabasePath => Store.DatabasePath;
 
-    public static async Task<SessionTestStore> OpenAsync(SecretScrubber? scrubber = null, SessionStoreOptions? options = null, TempDirectory? temp = null, string? databasePath = null)
+    public static async Task<SessionTestStore> OpenAsync(SecretScrubber? scrubber = null, SessionStoreOptions? options = null, TempDirectory? temp = null, string? databasePath = null, ManualTimeProvider? time = null)
     {
         temp ??= new TempDirectory();
-        var time = new ManualTimeProvider(Start);
+        time ??= new ManualTimeProvider(Start);
         var path = databasePath ?? temp.Combine("data", "sessions.db");
         var store = await SessionStore.OpenAsync(path, scrubber ?? SecretScrubber.PatternsOnly, time, options);
         return new SessionTestStore(temp, store, time);

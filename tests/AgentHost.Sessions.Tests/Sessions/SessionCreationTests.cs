@@ -28,7 +28,7 @@ public sealed class SessionCreationTests
     {
         using var harness = await SessionTestStore.OpenAsync();
         var (created, lease) = await harness.Store.CreateLeasedSessionAsync(new NewSession(harness.Workspace));
-        using (lease)
+        await using (lease)
         {
             AssertSame(await harness.Store.GetSessionAsync(created.Id), created);
             Assert.Equal(string.Empty, created.Title);

@@ -17,7 +17,7 @@ public sealed class SessionDatabaseDisposeTests
     {
         using var temp = new TempDirectory();
         var path = temp.Combine("sessions.db");
-        var database = await SessionDatabase.OpenAsync(path, SecretScrubber.PatternsOnly, TimeProvider.System, new SessionStoreOptions(), NullLogger.Instance, (_, _) => { }, CancellationToken.None);
+        var database = SqliteSessionDatabase.Open(path, SecretScrubber.PatternsOnly, TimeProvider.System, new SessionStoreOptions(), NullLogger.Instance, (_, _) => { });
         using var entered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         var write = Task.Run(() => database.WriteAsync(

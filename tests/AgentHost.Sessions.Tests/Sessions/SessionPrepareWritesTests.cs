@@ -27,7 +27,7 @@ public sealed class SessionPrepareWritesTests
         }
 
         var (mine, lease) = await harness.Store.CreateLeasedSessionAsync(new NewSession(harness.Workspace) { Prompt = "mine" });
-        using (lease)
+        await using (lease)
         {
             await harness.Store.Conversation.AppendMessageAsync(mine.Id, new ChatMessage(ChatRole.User, "mine"));
             Assert.Equal(2, (await harness.Store.ListSessionsAsync()).Count);

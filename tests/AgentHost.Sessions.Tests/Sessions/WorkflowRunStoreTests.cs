@@ -78,6 +78,6 @@ public sealed class WorkflowRunStoreTests
         await store.Workflows.RecordNodeAsync(run.Id, new WorkflowNodeRecord("a", "agent", "{}") { SessionId = "01JOLDSESSION0000000000000" }, new WorkflowRunCounters(1, 0, 1));
         Assert.Single(await store.Workflows.GetNodesAsync(run.Id));
         using var check = SessionMigrationTests.Open(path);
-        Assert.Equal(6L, SessionMigrationTests.Scalar<long>(check, "PRAGMA user_version"));
+        Assert.Equal((long)SessionStore.SchemaVersion, SessionMigrationTests.Scalar<long>(check, "PRAGMA user_version"));
     }
 }

@@ -17,9 +17,11 @@ public sealed class ComponentGraphTests
         ["AgentHost.Installation"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
         ["AgentHost.Permissions"] = ["AgentHost.Sdk", "AgentHost.Hosting"],
         ["AgentHost.Sessions"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions"],
+        ["AgentHost.Sessions.Postgres"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions"],
         ["AgentHost.Agent"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions"],
         ["AgentHost.Testing"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
-        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
+        ["AgentHost.Server"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
+        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Sessions.Postgres", "AgentHost.Agent", "AgentHost.Server"],
     };
 
     private static readonly string Root = TemplateFeedFixture.FindRepositoryRoot();
@@ -76,6 +78,7 @@ public sealed class ComponentGraphTests
     [InlineData("AgentHost.Installation")]
     [InlineData("AgentHost.Permissions")]
     [InlineData("AgentHost.Sessions")]
+    [InlineData("AgentHost.Sessions.Postgres")]
     public void ComponentsBelowTheAgent_NeverReachIt(string component)
     {
         // Transitively: Installation, Permissions and Sessions must not see the agent (skills approve through
@@ -99,6 +102,17 @@ public sealed class ComponentGraphTests
         {
             Assert.DoesNotContain("AgentHost.Sessions", reachable);
         }
+    }
+
+    [Fact]
+    public void TheServer_SitsAboveTheAgent_AndNothingButTheCliReachesIt()
+    {
+        // The server is a front end of the session service like the CLI: it never sees the CLI (a cluster node hosts it
+        // without one) or the plugin installer, and no component below the front ends reaches it.
+        Assert.Equal(
+            ["AgentHost.Agent", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sdk", "AgentHost.Sessions"],
+            ReferencedComponents(Components()["AgentHost.Server"]).Order(StringComparer.Ordinal));
+        Assert.Equal(["AgentHost.Cli"], Allowed.Where(c => c.Value.Contains("AgentHost.Server")).Select(c => c.Key));
     }
 
     [Fact]

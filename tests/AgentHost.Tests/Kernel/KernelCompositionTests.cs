@@ -1,4 +1,5 @@
 using AgentHost.Agent.Composition;
+using AgentHost.Agent.Service;
 using AgentHost.Cli;
 using AgentHost.Cli.Interaction;
 using AgentHost.Hosting;
@@ -66,11 +67,12 @@ public sealed class KernelCompositionTests
             .BuildServiceProvider();
 
         var configuration = services.GetRequiredService<ConfigurationSnapshot>();
-        var store = services.GetRequiredService<SessionStore>();
+        var store = services.GetRequiredService<ISessionStore>();
 
         Assert.Same(configuration, services.GetRequiredService<ConfigurationSnapshot>());
         Assert.Same(services.GetRequiredService<AgentPaths>(), services.GetRequiredService<AgentPaths>());
-        Assert.Same(store, services.GetRequiredService<SessionStore>());
+        Assert.Same(store, services.GetRequiredService<ISessionStore>());
+        Assert.Equal(services.GetRequiredService<AgentPaths>().SessionsDatabase, Assert.IsType<SessionStore>(store).DatabasePath);
         var loggers = Assert.IsType<FileLoggerFactory>(services.GetRequiredService<ILoggerFactory>());
         Assert.Same(loggers, services.GetRequiredService<ILoggerFactory>());
         Assert.Equal(services.GetRequiredService<AgentPaths>().LogsDirectory, loggers.Provider.Options.Directory);
@@ -90,7 +92,7 @@ public sealed class KernelCompositionTests
         Assert.Same(configuration, context.Configuration(parse));
         Assert.Same(configuration, context.Services.GetRequiredService<ConfigurationSnapshot>());
         Assert.Same(store, await context.OpenSessionStoreAsync(CancellationToken.None));
-        Assert.Same(store, context.Services.GetRequiredService<SessionStore>());
+        Assert.Same(store, context.Services.GetRequiredService<ISessionStore>());
         Assert.Same(context.Paths, context.Services.GetRequiredService<AgentPaths>());
         Assert.Same(context.PluginStore, context.Services.GetRequiredService<PluginStore>());
         Assert.Same(context.LoggerFactory(parse), context.Services.GetRequiredService<ILoggerFactory>());
@@ -136,7 +138,7 @@ public sealed class KernelCompositionTests
     }
 
     [Fact]
-    public async Task ProjectRootFactory_MakesAnotherRootsConfigurationRuntimeAndSessionService_OverTheSharedStore()
+    public async Task ProjectRootFactory_ComposesAnotherRootThroughAddAgentHost_OverTheSharedStoreClockAndLoggers()
     {
         using var temp = new TempDirectory();
         var env = TestEnvironment.Create(temp.Path, temp.Path);
@@ -156,16 +158,55 @@ public sealed class KernelCompositionTests
         await using var runtime = factory.CreatePluginRuntime(configuration);
         var loaded = await runtime.LoadInstalledAsync(["fixture-echo"]);
         var broker = new PermissionBroker(runtime.Events);
-        await using var service = factory.CreateSessionService(configuration, runtime, broker);
+        var host = factory.CreateHost(configuration, runtime, broker);
+        var session = await host.Service.CreateAsync(new SessionOptions(other));
+        var made = factory.CreateHost(configuration, runtime);
 
         Assert.Equal(other, configuration.ProjectRoot);
         Assert.NotSame(services.GetRequiredService<ConfigurationSnapshot>(), configuration);
+        Assert.Same(configuration, host.Services.GetRequiredService<ConfigurationSnapshot>());
+        Assert.Equal("7", host.Services.GetRequiredService<ConfigurationSnapshot>().Get("plugins.load_timeout"));
         Assert.Equal(TimeSpan.FromSeconds(7), runtime.Host.LoadTimeout);
         Assert.False(runtime.Host.Unloadable);
         Assert.Same(services.GetRequiredService<ILoggerFactory>(), runtime.LoggerFactory);
+        Assert.Same(services.GetRequiredService<ILoggerFactory>(), host.Services.GetRequiredService<ILoggerFactory>());
+        Assert.Same(services.GetRequiredService<TimeProvider>(), host.Services.GetRequiredService<TimeProvider>());
         Assert.Null(Assert.Single(loaded).Error);
         Assert.NotNull(runtime.Registry.Find(CapabilityKind.Tool, "echo"));
-        Assert.Same(broker, service.Permissions);
+        Assert.Same(broker, host.Service.Permissions);
+        Assert.Same(runtime, host.Service.Runtime);
+        Assert.Same(services.GetRequiredService<ISessionStore>(), host.Service.Store);
+        Assert.NotSame(services.GetRequiredService<AgentSessionService>(), host.Service);
+        Assert.Same(made.Broker, made.Service.Permissions);
+        Assert.NotSame(broker, made.Broker);
+        Assert.Same(session, Assert.Single(host.Service.OpenSessions));
+
+        // Disposing a root's composition closes its sessions; the shared store and the caller's runtime stay usable.
+        await host.DisposeAsync();
+        await made.DisposeAsync();
+        Assert.Empty(host.Service.OpenSessions);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => session.SetModelAsync("openai/gpt-4o"));
+        Assert.Empty(await services.GetRequiredService<ISessionStore>().ListSessionsAsync());
+        Assert.NotNull(runtime.Registry.Find(CapabilityKind.Tool, "echo"));
+    }
+
+    [Fact]
+    public async Task AStoreRegisteredFirst_IsTheOneEverySessionServiceUses_ForThisRootAndAnother()
+    {
+        using var temp = new TempDirectory();
+        var env = TestEnvironment.Create(temp.Path, temp.Path);
+        using var elsewhere = await SessionStore.OpenAsync(temp.Combine("elsewhere", "store.db"), Hosting.Security.SecretScrubber.PatternsOnly);
+        await using var services = new ServiceCollection()
+            .AddSingleton<ISessionStore>(elsewhere)
+            .AddAgentHost(o => CliContext.Configure(o, env, Quiet()))
+            .BuildServiceProvider();
+        var factory = services.GetRequiredService<ProjectRootFactory>();
+        await using var runtime = factory.CreatePluginRuntime(services.GetRequiredService<ConfigurationSnapshot>());
+        await using var host = factory.CreateHost(services.GetRequiredService<ConfigurationSnapshot>(), runtime);
+
+        Assert.Same(elsewhere, services.GetRequiredService<AgentSessionService>().Store);
+        Assert.Same(elsewhere, host.Service.Store);
+        Assert.False(File.Exists(services.GetRequiredService<AgentPaths>().SessionsDatabase));
     }
 
     private static ConsoleInteraction Quiet() => new(false, TextWriter.Null, TextWriter.Null, TextReader.Null);

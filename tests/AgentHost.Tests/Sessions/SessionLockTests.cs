@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using AgentHost.Tests.Processes;
 using AgentHost.Tests.Runs;
 using AgentHost.Tests.Support;
 
@@ -106,6 +107,82 @@ public sealed class SessionLockTests
         Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Error);
         Assert.Equal("Resumed after the kill.", resumed.Output.Trim());
         Assert.Equal("completed", afterResume);
+    }
+
+    [UnixFact("SIGSTOP pauses a process")]
+    [Trait("Speed", "Slow")]
+    public async Task PausedWriter_WhoseLeaseExpired_IsTakenOverByAnotherRun_AndItsNextWriteIsRefused_SoItsRunStops()
+    {
+        using var ws = new RunWorkspace();
+        var gate = ws.Combine("gate.txt");
+        var script = ws.WriteScript($$"""
+            turns:
+              - text: Session started.
+              - expect: { last_user_contains: from A }
+                tool_calls:
+                  - name: wait_for_file
+                    arguments: { path: "{{gate.Replace("\\", "/", StringComparison.Ordinal)}}" }
+              - expect:
+                  last_user_contains: from B
+                  tool_results_contain: [interrupted]
+                text: B took the session over.
+            """);
+        string[] model = ["-p", "scripted", "-p", Fixtures.PathOf("Fixture.Echo"), "-m", "scripted/" + script];
+        var created = await ws.RunAsync(["run", "start", .. model, "-o", "final"]);
+        Assert.True(created.ExitCode == ExitCodes.Success, created.Error);
+        var sessionId = SingleSessionId(await ws.RunAsync("session", "list", "--json"));
+        var database = Path.Combine(ws.Environment["AGENT_HOME"], "sessions.db");
+
+        using var first = AgentProcess.Start(ws.Root, ws.Environment, ["run", "from A", "--session", sessionId, .. model, "-o", "json"]);
+        CliResult second;
+        try
+        {
+            await ReadUntilToolStartedAsync(first);
+            ProcessWatch.Signal(first.Id, "STOP");
+
+            // A stays paused past its lease (a minute): the test moves the lease row's expiry to the past, as the pause
+            // would leave it, instead of waiting. A still holds the session's lock file, so only the epoch can fence it.
+            ExpireLease(database, sessionId);
+            second = await ws.RunAsync(["run", "from B", "--session", sessionId, .. model, "-o", "final"]);
+
+            ProcessWatch.Signal(first.Id, "CONT");
+            await File.WriteAllTextAsync(gate, "go");
+            var rest = first.StandardOutput.ReadToEndAsync();
+            var error = first.StandardError.ReadToEndAsync();
+            await first.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            var output = await rest + await error;
+
+            Assert.True(second.ExitCode == ExitCodes.Success, second.Error);
+            Assert.Equal("B took the session over.", second.Output.Trim());
+            Assert.Equal(ExitCodes.Failure, first.ExitCode);
+            Assert.Contains($"session {sessionId} was taken over by another writer", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("A is done", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!first.HasExited)
+            {
+                ProcessWatch.Signal(first.Id, "CONT");
+            }
+
+            Stop(first);
+        }
+
+        // What A did after its lease was taken is not in the session: its tool result was refused, B's turn is whole.
+        var history = await ws.RunAsync("session", "history", sessionId, "--json");
+        Assert.Equal(["user", "assistant", "user", "assistant", "tool", "user", "assistant"], Roles(history.Output));
+        Assert.DoesNotContain("gate.txt exists", history.Output, StringComparison.Ordinal);
+        Assert.Equal("completed", Status(await ws.RunAsync("session", "list", "--json"), sessionId));
+    }
+
+    private static void ExpireLease(string database, string sessionId)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE session_leases SET expires_at = 0 WHERE session_id = $id AND owner IS NOT NULL";
+        command.Parameters.AddWithValue("$id", sessionId);
+        Assert.Equal(1, command.ExecuteNonQuery());
     }
 
     /// <summary>Reads a run's NDJSON events until its tool call has started; returns the session id.</summary>

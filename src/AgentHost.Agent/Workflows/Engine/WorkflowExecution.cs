@@ -79,7 +79,7 @@ internal sealed partial class WorkflowExecution
 
     private Hosting.Events.EventBus Events => Service.Runtime.Events;
 
-    private WorkflowRunStore Store => Service.Store.Workflows;
+    private IWorkflowRunStore Store => Service.Store.Workflows;
 
     /// <summary>The run's scope at the start: its inputs, no node outputs yet.</summary>
     public static JsonObject NewScope(WorkflowDefinition definition, JsonObject inputs, string runId) => new()

@@ -1,0 +1,58 @@
+using AgentHost.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace AgentHost.Server;
+
+/// <summary>
+/// Turns the host's errors into HTTP answers with one JSON body, <c>{"error": "…what and how to fix…", "kind": "…"}</c>:
+/// not found → 404, in use (a running session, a leased one) → 409, bad input → 400, a denial → 403, anything the
+/// server did not expect → 500 (its message only; details go to the log).
+/// </summary>
+internal static class ApiErrors
+{
+    public static int StatusOf(ErrorKind kind) => kind switch
+    {
+        ErrorKind.NotFound => StatusCodes.Status404NotFound,
+        ErrorKind.InUse => StatusCodes.Status409Conflict,
+        ErrorKind.Usage or ErrorKind.Configuration => StatusCodes.Status400BadRequest,
+        ErrorKind.Denied => StatusCodes.Status403Forbidden,
+        ErrorKind.Provider or ErrorKind.Plugin => StatusCodes.Status502BadGateway,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    public static IResult Result(ErrorKind kind, string message) =>
+        TypedResults.Json(new ApiError(message, ApiErrorKinds.NameOf(kind)), statusCode: StatusOf(kind));
+
+    /// <summary>
+    /// Middleware: a body whose Content-Length is over the limit is refused with 413 and the fix before it is read
+    /// (Kestrel's own limit, which answers without a body, still stops a chunked body that grows past it).
+    /// </summary>
+    public static Task CheckSizeAsync(HttpContext context, RequestDelegate next, long maxBytes) =>
+        context.Request.ContentLength > maxBytes
+            ? TypedResults.Json(new ApiError($"the request body is {context.Request.ContentLength} bytes; the server accepts up to {maxBytes} (server.max_request_bytes, see docs/server.md).", "usage"), statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context)
+            : next(context);
+
+    /// <summary>Middleware: an <see cref="AgentHostException"/> or a malformed body becomes its answer, not a 500 with a stack trace.</summary>
+    public static async Task HandleAsync(HttpContext context, RequestDelegate next)
+    {
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (AgentHostException ex) when (!context.Response.HasStarted)
+        {
+            await Result(ex.Kind, ex.Message).ExecuteAsync(context).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
+        {
+            var message = ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? "the request body is too large; the server accepts bodies up to server.max_request_bytes (see docs/server.md)."
+                : $"the request is not valid: {ex.Message} Send JSON as documented at /openapi.json.";
+            await TypedResults.Json(new ApiError(message, "usage"), statusCode: ex.StatusCode).ExecuteAsync(context).ConfigureAwait(false);
+        }
+        catch (System.Text.Json.JsonException ex) when (!context.Response.HasStarted)
+        {
+            await Result(ErrorKind.Usage, $"the request body is not valid JSON for this endpoint: {ex.Message} See /openapi.json.").ExecuteAsync(context).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AgentHost.Agent.Composition;
+using AgentHost.Server.Events;
+using AgentHost.Server.Http;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Events;
+using AgentHost.Sessions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentHost.Server;
+
+/// <summary>How the server runs.</summary>
+/// <param name="Listen">Where it listens.</param>
+/// <param name="Token">The bearer token every request must carry.</param>
+/// <param name="Defaults">What sessions get unless their create request says otherwise.</param>
+/// <param name="MaxRequestBytes">The largest request body.</param>
+/// <param name="Version">The host's version (<c>GET /v1/health</c>).</param>
+public sealed record ApiServerOptions(LoopbackWebHost.ListenAddress Listen, string Token, ServerDefaults Defaults, long MaxRequestBytes, string Version);
+
+/// <summary>
+/// The HTTP+JSON API of <c>agent serve</c> (versioned under <c>/v1</c>, described at <c>/openapi.json</c>) with its live
+/// events: a thin front end over the session service, like the CLI and the chat, hosted by whoever starts it (the
+/// <c>agent serve</c> command; a cluster node next). Disposing it stops it gracefully: running turns are cancelled and
+/// recorded as interrupted, sessions are closed (their leases released), plugins unloaded, event streams ended.
+/// </summary>
+/// <remarks>Thread-safe. One per process and store.</remarks>
+public sealed partial class ApiServer : IAsyncDisposable
+{
+    /// <summary>The OpenAPI document's path.</summary>
+    public const string OpenApiPath = "/openapi.json";
+
+    private readonly LoopbackWebHost _web;
+    private readonly Action _completeEvents;
+    private readonly IDisposable? _owned;
+    private int _disposed;
+
+    private ApiServer(LoopbackWebHost web, SessionHub hub, ServerWorkflows workflows, Task warmUp, Action completeEvents, IDisposable? owned)
+    {
+        _web = web;
+        Hub = hub;
+        Workflows = workflows;
+        WarmUp = warmUp;
+        _completeEvents = completeEvents;
+        _owned = owned;
+    }
+
+    /// <summary>Where it listens, e.g. <c>http://127.0.0.1:4141/</c> (<c>http://localhost/</c> on a socket or pipe).</summary>
+    public Uri Address => _web.Address;
+
+    /// <summary>How many turns are running now.</summary>
+    public int RunningTurns => Hub.RunningRuns.Count;
+
+    internal SessionHub Hub { get; }
+
+    /// <summary>The workflow runs started over the API.</summary>
+    internal ServerWorkflows Workflows { get; }
+
+    /// <summary>The load of the server's own engine (its root and plugins), started with the server; it faults when that fails.</summary>
+    public Task WarmUp { get; }
+
+    /// <summary>
+    /// Starts the server with its event stream (a <see cref="ServerEventLog"/> every engine's events go to) and, in the
+    /// background, the engine of its root and plugins.
+    /// </summary>
+    /// <param name="options">Address, token, defaults, limits.</param>
+    /// <param name="roots">The composition root's factory: each engine's root is composed through it (<see cref="ProjectRootFactory.CreateHost"/>).</param>
+    /// <param name="store">The session store.</param>
+    /// <param name="environment">The process environment.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running server.</returns>
+    public static async Task<ApiServer> StartAsync(
+        ApiServerOptions options,
+        ProjectRootFactory roots,
+        ISessionStore store,
+        HostEnvironment environment,
+        TimeProvider time,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var log = new ServerEventLog(new ServerEventLogOptions());
+        try
+        {
+            return await StartAsync(options, roots, store, environment, ServerEventStream.Create(log), time, cancellationToken, log).ConfigureAwait(false);
+        }
+        catch
+        {
+            log.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the server over a given event stream (<paramref name="owned"/> is disposed with it).</summary>
+    internal static async Task<ApiServer> StartAsync(
+        ApiServerOptions options,
+        ProjectRootFactory roots,
+        ISessionStore store,
+        HostEnvironment environment,
+        ApiEvents events,
+        TimeProvider time,
+        CancellationToken cancellationToken,
+        IDisposable? owned = null)
+    {
+        var engines = new ServerEngines(roots, options.Defaults.PermissionTimeout, events.Attach);
+        var hub = new SessionHub(engines, store, options.Defaults, time) { LastEventId = events.LastId };
+        var paths = AgentPaths.Resolve(environment);
+        var workflows = new ServerWorkflows(hub, (root, nameOrFile, fromFile) => FindWorkflow(paths, root, nameOrFile, fromFile));
+        var defaults = options.Defaults;
+        var defaultKey = new ServerEngineKey(defaults.Root, [.. defaults.Plugins.Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins);
+        var started = time.GetUtcNow();
+        LoopbackWebHost web;
+        try
+        {
+            web = await LoopbackWebHost.StartAsync(
+                options.Listen,
+                options.Token,
+                services =>
+                {
+                    services.AddRouting();
+                    // A body that is too large or not JSON reaches ApiErrors as an exception, so it gets a JSON answer like every other error.
+                    services.Configure<RouteHandlerOptions>(handlers => handlers.ThrowOnBadRequest = true);
+                    services.ConfigureHttpJsonOptions(json =>
+                    {
+                        json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+                        json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+                    });
+                    ApiDocument.AddTo(services);
+                },
+                app =>
+                {
+                    app.Use(ApiErrors.HandleAsync);
+                    app.Use((context, next) => ApiErrors.CheckSizeAsync(context, next, options.MaxRequestBytes));
+                    var v1 = app.MapGroup("/v1");
+                    SessionEndpoints.Map(v1, hub);
+                    RunEndpoints.Map(v1, hub);
+                    WorkflowEndpoints.Map(v1, workflows);
+                    CatalogEndpoints.Map(v1, hub, environment, () => defaultKey, options.Version, started, time);
+                    events.Map(app, async (id, ct) => await store.FindSessionAsync(id, ct).ConfigureAwait(false) is not null);
+                    ApiDocument.Map(app, OpenApiPath);
+                    app.MapFallback(() => ApiErrors.Result(ErrorKind.NotFound, "no such endpoint; the API is under /v1 and described at /openapi.json."));
+                },
+                cancellationToken,
+                limits => limits.MaxRequestBodySize = options.MaxRequestBytes).ConfigureAwait(false);
+        }
+        catch
+        {
+            await engines.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        var warmUp = engines.GetAsync(defaultKey, CancellationToken.None);
+        return new ApiServer(web, hub, workflows, warmUp, events.Complete, owned);
+    }
+
+    /// <summary>Stops: cancels running turns (recorded as interrupted), closes sessions and engines, ends event streams, stops listening (once).</summary>
+    /// <returns>A task.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await Workflows.DisposeAsync().ConfigureAwait(false);
+        await Hub.DisposeAsync().ConfigureAwait(false);
+        await Hub.Engines.DisposeAsync().ConfigureAwait(false);
+        _completeEvents();
+        await _web.DisposeAsync().ConfigureAwait(false);
+        _owned?.Dispose();
+    }
+}
+
+/// <content>Finding workflows.</content>
+public sealed partial class ApiServer
+{
+    /// <summary>
+    /// A workflow for <c>POST /v1/workflows/runs</c> (and its sub-workflows), as <c>agent workflow run</c> finds it: a
+    /// file relative to the naming workflow's file (or to the root), else a name of the root's catalog (project, user and
+    /// bundled workflows); refused as the CLI refuses what an untrusted project may not run.
+    /// </summary>
+    private static Agent.Workflows.Model.WorkflowDefinition FindWorkflow(AgentPaths paths, string root, string nameOrFile, string? fromFile)
+    {
+        var trust = Hosting.Trust.ProjectTrust.Load(paths);
+        var catalog = new Agent.Workflows.WorkflowCatalog(root, Agent.Workflows.WorkflowCatalog.UserDirectory(paths), projectTrusted: trust.IsTrusted(root));
+        Agent.Workflows.Model.WorkflowDefinition Find(string name, string? from) =>
+            catalog.Find(name, from is not null && Path.IsPathFullyQualified(from) ? Path.GetDirectoryName(from)! : root);
+
+        var definition = Find(nameOrFile, fromFile);
+        var refusal = Agent.Workflows.WorkflowTrust.CallGraphRefusal(
+            definition, d => Agent.Workflows.WorkflowTrust.IsInUntrustedProject(d, root, trust), Find);
+        return refusal is not null ? throw new AgentHostException(ErrorKind.Denied, refusal) : definition;
+    }
+}
+
+/// <summary>The server's event stream as the API composes it (the event log and its SSE endpoints).</summary>
+/// <param name="Attach">Attaches an engine's event bus (before its plugins load).</param>
+/// <param name="Map">Maps the event endpoints (<c>/v1/events</c>, <c>/v1/sessions/{id}/events</c>); the function says whether a session exists.</param>
+/// <param name="Complete">Ends every stream (at shutdown).</param>
+/// <param name="LastId">The id of the newest event so far (a client resumes after it to see what follows whole).</param>
+internal sealed record ApiEvents(Func<EventBus, IDisposable> Attach, Action<IEndpointRouteBuilder, Func<string, CancellationToken, Task<bool>>> Map, Action Complete, Func<long> LastId);

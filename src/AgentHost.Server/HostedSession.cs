@@ -1,0 +1,24 @@
+using AgentHost.Agent.Service;
+
+namespace AgentHost.Server;
+
+/// <summary>A session the server has open: its <see cref="AgentSession"/> (holding the session's lease), its engine, and its run.</summary>
+internal sealed class HostedSession(string id, AgentSession session, ServerEngine engine)
+{
+    private ServerRun? _current;
+
+    public string Id { get; } = id;
+
+    public AgentSession Session { get; } = session;
+
+    public ServerEngine Engine { get; } = engine;
+
+    /// <summary>The run in flight, if any.</summary>
+    public ServerRun? Current => Volatile.Read(ref _current);
+
+    /// <summary>Makes <paramref name="run"/> the session's run unless one is in flight (one run per session at a time).</summary>
+    public bool TryStart(ServerRun run) => Interlocked.CompareExchange(ref _current, run, null) is null;
+
+    /// <summary>Ends <paramref name="run"/> as the session's run.</summary>
+    public void End(ServerRun run) => Interlocked.CompareExchange(ref _current, null, run);
+}

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace AgentHost.Server;
+
+/// <summary>Prompts and runs: send (at once, or waiting for the answer), get and cancel a run, and answer permission requests and questions.</summary>
+internal static class RunEndpoints
+{
+    public static void Map(RouteGroupBuilder v1, SessionHub hub)
+    {
+        v1.MapPost("/sessions/{id}/messages", async (string id, SendMessageRequest request, bool? wait, HttpContext http, CancellationToken ct) =>
+        {
+            var run = await hub.SendAsync(id, request, ct).ConfigureAwait(false);
+            if (wait != true)
+            {
+                return (IResult)TypedResults.Accepted($"/v1/runs/{run.Id}", run.View);
+            }
+
+            // The blocking variant: the answer comes when the run ends. A client that goes away does not cancel the run.
+            await run.Ended.WaitAsync(ct).ConfigureAwait(false);
+            return TypedResults.Ok(run.View);
+        })
+        .WithTags("messages").WithName("sendMessage")
+        .WithSummary("Send a prompt: 202 with the run at once, or with wait=true 200 when the run has ended. 409 while the session runs another prompt (nothing is queued).")
+        .Produces<RunView>(StatusCodes.Status202Accepted).Produces<RunView>(StatusCodes.Status200OK).ProducesApiErrors();
+
+        var runs = v1.MapGroup("/runs").WithTags("runs");
+        runs.MapGet("/{runId}", (string runId) => TypedResults.Ok(hub.GetRun(runId).View))
+            .WithName("getRun").WithSummary("A run's state and, once it ended, its result.").ProducesApiErrors();
+        runs.MapPost("/{runId}/cancel", (string runId) => TypedResults.Accepted($"/v1/runs/{runId}", hub.Cancel(runId).View))
+            .WithName("cancelRun").WithSummary("Cancel a run (as Ctrl+C does); it ends as cancelled, with the history valid.").Produces<RunView>(StatusCodes.Status202Accepted).ProducesApiErrors();
+
+        var permissions = v1.MapGroup("/sessions/{id}/permissions").WithTags("permissions");
+        permissions.MapGet("/", async (string id, CancellationToken ct) =>
+            TypedResults.Ok((await hub.PendingPermissionsAsync(id, ct).ConfigureAwait(false)).Select(ApiViews.Permission).ToList()))
+            .WithName("listPermissionRequests").WithSummary("The session's permission requests waiting for an answer.").ProducesApiErrors();
+        permissions.MapPost("/{requestId}", (string id, string requestId, PermissionAnswerRequest request) =>
+        {
+            hub.AnswerPermission(id, requestId, request);
+            return TypedResults.NoContent();
+        }).WithName("answerPermissionRequest").WithSummary("Answer a permission request: once, session, always, always-global, or deny with a reason. Deny rules still win.").ProducesApiErrors();
+
+        var questions = v1.MapGroup("/sessions/{id}/questions").WithTags("questions");
+        questions.MapGet("/", async (string id, CancellationToken ct) =>
+            TypedResults.Ok((await hub.PendingQuestionsAsync(id, ct).ConfigureAwait(false)).Select(ApiViews.Question).ToList()))
+            .WithName("listQuestions").WithSummary("The session's questions for a person (the model's ask_user) waiting for an answer.").ProducesApiErrors();
+        questions.MapPost("/{questionId}", (string id, string questionId, QuestionAnswerRequest request) =>
+        {
+            hub.AnswerQuestion(id, questionId, request);
+            return TypedResults.NoContent();
+        }).WithName("answerQuestion").WithSummary("Answer a question: any text, or one of its options (400 otherwise, and it stays waiting).").ProducesApiErrors();
+    }
+}

@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentHost.Agent.Questions;
+using AgentHost.Agent.Workflows.Engine;
+using AgentHost.Agent.Workflows.Model;
+using AgentHost.Hosting;
+using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
+
+namespace AgentHost.Server;
+
+/// <summary>
+/// Workflow runs of <c>agent serve</c> (docs/server.md, "Workflow runs"): each runs in the background on the engine of
+/// its root and plugins; a <c>wait</c> node is a pending question of the run (the engine's <see cref="QuestionBroker"/>,
+/// answered over HTTP within <c>server.permission_timeout</c>); a run stored as waiting (a headless
+/// <c>agent workflow run</c> that exited 11) is resumed with the answer.
+/// </summary>
+internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, string?, WorkflowDefinition> find) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Hosted> _runs = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _starting = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Starts a run in the background once it is stored; returns its view (status <c>running</c>, or how it already ended).</summary>
+    /// <exception cref="AgentHostException">No such root or workflow, an invalid workflow, or bad inputs (nothing runs).</exception>
+    public async Task<WorkflowRunView> StartAsync(StartWorkflowRunRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Workflow))
+        {
+            throw new AgentHostException(ErrorKind.Usage, "workflow: missing; send {\"workflow\": \"NAME or FILE\", \"inputs\": {…}} ('agent workflow list' shows the names).");
+        }
+
+        var root = request.Root is { Length: > 0 } r ? Path.GetFullPath(r, hub.Defaults.Root) : hub.Defaults.Root;
+        if (!Directory.Exists(root))
+        {
+            throw new AgentHostException(ErrorKind.Usage, $"root: {root} is not a directory.");
+        }
+
+        var definition = find(root, request.Workflow, null);
+        var inputs = (request.Inputs ?? new Dictionary<string, JsonElement>()).ToDictionary(i => i.Key, i => JsonNode.Parse(i.Value.GetRawText()), StringComparer.Ordinal);
+        var (engine, options) = await PrepareAsync(root, definition.PluginReferences, request.Interactive, cancellationToken).ConfigureAwait(false);
+        var runner = new WorkflowRunner(engine.Service, FromDocument);
+
+        // The run's id is known once the runner has stored it (its workflow.started); one start at a time tells them apart.
+        await _starting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var watch = engine.Runtime.Events.Subscribe<WorkflowStartedEvent>((e, _) =>
+            {
+                if (!e.Resumed && e.Workflow == definition.Name)
+                {
+                    started.TrySetResult(e.RunId);
+                }
+
+                return ValueTask.CompletedTask;
+            });
+            var running = Task.Run(() => runner.RunAsync(definition, inputs, options, _stopping.Token), CancellationToken.None);
+            await Task.WhenAny(started.Task, running).ConfigureAwait(false);
+            var id = started.Task.IsCompleted ? started.Task.Result : (await running.ConfigureAwait(false)).RunId;
+            _runs[id] = new Hosted(engine, running);
+            return await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _starting.Release();
+        }
+    }
+
+    /// <summary>A run: its stored state, how it ended here, and its pending question.</summary>
+    public async Task<WorkflowRunView> GetAsync(string idOrPrefix, CancellationToken cancellationToken)
+    {
+        var store = hub.Store.Workflows;
+        var id = await store.ResolveIdAsync(idOrPrefix, cancellationToken).ConfigureAwait(false);
+        var run = await store.GetRunAsync(id, cancellationToken).ConfigureAwait(false);
+        if (run.Status is not (WorkflowRunState.Running or WorkflowRunState.Waiting) && _runs.TryGetValue(id, out var ending) && !ending.Run.IsCompleted)
+        {
+            // The runner stores the end before it returns the result that carries the output: wait for that return,
+            // so an ended run is never shown without its output.
+            await ((Task)ending.Run).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        var status = store.DisplayStatus(run);
+        string? output = null;
+        var reason = run.Reason;
+        if (_runs.TryGetValue(id, out var hosted) && hosted.Run.IsCompletedSuccessfully)
+        {
+            var result = hosted.Run.Result;
+            (status, output, reason) = (result.Status.ToString().ToLowerInvariant(), result.Output, result.Reason);
+        }
+        else if (hosted?.Run.IsFaulted == true)
+        {
+            (status, reason) = ("failed", hosted.Run.Exception!.GetBaseException().Message);
+        }
+
+        QuestionView? question = null;
+        if (Pending(id) is { } asked)
+        {
+            status = "waiting";
+            question = ApiViews.Question(asked.Question);
+        }
+        else if (run.Status == WorkflowRunState.Waiting && run.PendingQuestion is { } stored && WaitQuestionJson.Read(stored, id) is { } waiting)
+        {
+            question = new QuestionView(waiting.Id, id, waiting.Text, waiting.Options, waiting.Timeout?.TotalSeconds, id, waiting.NodeId, run.PendingSince ?? run.UpdatedAt);
+        }
+
+        return new WorkflowRunView(id, run.Workflow, run.Workspace, status, output, reason, question, run.Counters.ModelSteps, run.Counters.Cost, run.CreatedAt, run.UpdatedAt);
+    }
+
+    /// <summary>The runs of a root (the server's by default), newest first.</summary>
+    public async Task<IReadOnlyList<WorkflowRunView>> ListAsync(string? root, int? limit, CancellationToken cancellationToken)
+    {
+        var runs = await hub.Store.Workflows.ListRunsAsync(root is { Length: > 0 } r ? Path.GetFullPath(r, hub.Defaults.Root) : hub.Defaults.Root, limit ?? 50, cancellationToken).ConfigureAwait(false);
+        var views = new List<WorkflowRunView>(runs.Count);
+        foreach (var run in runs)
+        {
+            views.Add(await GetAsync(run.Id, cancellationToken).ConfigureAwait(false));
+        }
+
+        return views;
+    }
+
+    /// <summary>Answers the run's pending question, or resumes a run stored as waiting with the answer.</summary>
+    /// <exception cref="AgentHostException">Not waiting (<see cref="ErrorKind.InUse"/> while it runs, else usage), or an answer not among the options (usage).</exception>
+    public async Task<WorkflowRunView> AnswerAsync(string idOrPrefix, WorkflowAnswerRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Answer))
+        {
+            throw new AgentHostException(ErrorKind.Usage, "answer: missing or empty; send {\"answer\": \"…\"} (one of the question's options, when it has any).");
+        }
+
+        var store = hub.Store.Workflows;
+        var id = await store.ResolveIdAsync(idOrPrefix, cancellationToken).ConfigureAwait(false);
+        if (Pending(id) is { } pending)
+        {
+            if (!pending.Broker.TryAnswer(pending.Question.QuestionId, request.Answer, "http", out var refusal))
+            {
+                throw new AgentHostException(ErrorKind.Usage, $"workflow run {id}: {refusal}.");
+            }
+
+            return await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+
+        var run = await store.GetRunAsync(id, cancellationToken).ConfigureAwait(false);
+        if (_runs.TryGetValue(id, out var hosted) && !hosted.Run.IsCompleted)
+        {
+            throw new AgentHostException(ErrorKind.InUse, $"workflow run {id} is running and not waiting for an answer; GET /v1/workflows/runs/{id} shows when it asks.");
+        }
+
+        if (run.Status != WorkflowRunState.Waiting || run.PendingQuestion is not { } stored || WaitQuestionJson.Read(stored, id) is not { } question)
+        {
+            throw new AgentHostException(ErrorKind.Usage, $"workflow run {id} is not waiting for an answer (it is {WorkflowRunStore.StatusText(run.Status)}).");
+        }
+
+        if (QuestionBroker.Match(question.Options, request.Answer) is not { } answer)
+        {
+            throw new AgentHostException(ErrorKind.Usage, $"workflow run {id}: {QuestionBroker.NotAnOption(question.Options, request.Answer)}.");
+        }
+
+        var definition = FromDocument(JsonNode.Parse(run.Definition) as JsonObject ?? [], run.SourcePath);
+        var (engine, options) = await PrepareAsync(run.Workspace, definition.PluginReferences, false, cancellationToken).ConfigureAwait(false);
+        var runner = new WorkflowRunner(engine.Service, FromDocument);
+        var resumed = Task.Run(() => runner.ResumeAsync(id, options, answer, _stopping.Token), CancellationToken.None);
+        _runs[id] = new Hosted(engine, resumed);
+        return await GetAsync(id, cancellationToken).ConfigureAwait(false) with { Status = "running", Question = null };
+    }
+
+    /// <summary>Cancels the runs in flight (they end cancelled; <c>agent workflow resume</c> continues them) and waits for them.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var hosted in _runs.Values)
+        {
+            await ((Task)hosted.Run).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        _stopping.Dispose();
+        _starting.Dispose();
+    }
+
+    private (QuestionBroker Broker, QuestionAskedEvent Question)? Pending(string runId)
+    {
+        foreach (var engine in hub.Engines.Started)
+        {
+            if (engine.Service.Questions.PendingQuestions.FirstOrDefault(q => q.WorkflowRunId == runId) is { } question)
+            {
+                return (engine.Service.Questions, question);
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<(ServerEngine Engine, WorkflowRunOptions Options)> PrepareAsync(string root, IReadOnlyList<string> plugins, bool interactive, CancellationToken cancellationToken)
+    {
+        var defaults = hub.Defaults;
+        var key = new ServerEngineKey(root, [.. defaults.Plugins.Concat(plugins).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins);
+        var engine = await hub.Engines.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        var options = new WorkflowRunOptions(root)
+        {
+            Model = defaults.Model,
+            Interactive = interactive,
+            Plugins = engine.RecordedPlugins,
+            Questions = engine.Service.Questions,
+            FindWorkflow = (name, from) => find(root, name, from),
+        };
+        return (engine, options);
+    }
+
+    /// <summary>A run's stored definition document, read back (answer, resume), as <c>agent workflow resume</c> reads it.</summary>
+    private static WorkflowDefinition FromDocument(JsonObject document, string? sourcePath) =>
+        Agent.Workflows.WorkflowParser.FromDocument(document, new WorkflowSource(WorkflowSourceKind.File, sourcePath ?? "(stored definition)"));
+
+    private sealed record Hosted(ServerEngine Engine, Task<WorkflowRunResult> Run);
+}

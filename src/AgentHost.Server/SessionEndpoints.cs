@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text;
+using AgentHost.Hosting;
+using AgentHost.Sessions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace AgentHost.Server;
+
+/// <summary>The session endpoints: create, list, get, patch settings, delete, fork, and the history.</summary>
+internal static class SessionEndpoints
+{
+    private const int DefaultPage = 50;
+    private const int MaxPage = 200;
+
+    public static void Map(RouteGroupBuilder v1, SessionHub hub)
+    {
+        var sessions = v1.MapGroup("/sessions").WithTags("sessions");
+        sessions.MapPost("/", async (CreateSessionRequest request, CancellationToken ct) =>
+        {
+            var hosted = await hub.CreateAsync(request, ct).ConfigureAwait(false);
+            var view = ApiViews.Session(await hub.GetInfoAsync(hosted.Id, ct).ConfigureAwait(false), hosted);
+            return TypedResults.Created($"/v1/sessions/{hosted.Id}", view);
+        }).WithName("createSession").WithSummary("Create a session (stored at once).").Produces<SessionView>(StatusCodes.Status201Created).ProducesApiErrors();
+
+        sessions.MapGet("/", async (string? root, string? status, string? cursor, int? limit, CancellationToken ct) =>
+            TypedResults.Ok(await ListAsync(hub, root, status, cursor, limit, ct).ConfigureAwait(false)))
+            .WithName("listSessions").WithSummary("List sessions, most recently changed first; filter by root and status; page with cursor.").ProducesApiErrors();
+
+        sessions.MapGet("/{id}", async (string id, CancellationToken ct) =>
+            TypedResults.Ok(ApiViews.Session(await hub.GetInfoAsync(id, ct).ConfigureAwait(false), hub.FindOpen(id))))
+            .WithName("getSession").WithSummary("Get a session.").ProducesApiErrors();
+
+        sessions.MapPatch("/{id}", async (string id, PatchSessionRequest request, CancellationToken ct) =>
+        {
+            await hub.PatchAsync(id, request.Settings ?? new Dictionary<string, string?>(), ct).ConfigureAwait(false);
+            return TypedResults.Ok(ApiViews.Session(await hub.GetInfoAsync(id, ct).ConfigureAwait(false), hub.FindOpen(id)));
+        }).WithName("patchSession").WithSummary("Change settings (max_steps, dry_run, permission_mode, model, title); unknown keys and bad values change nothing.").ProducesApiErrors();
+
+        sessions.MapDelete("/{id}", async (string id, CancellationToken ct) =>
+        {
+            await hub.DeleteAsync(id, ct).ConfigureAwait(false);
+            return TypedResults.NoContent();
+        }).WithName("deleteSession").WithSummary("Delete a session (409 while it runs).").ProducesApiErrors();
+
+        sessions.MapPost("/{id}/fork", async (string id, ForkSessionRequest? request, CancellationToken ct) =>
+        {
+            var fork = await hub.ForkAsync(id, request?.AtMessageId, ct).ConfigureAwait(false);
+            return TypedResults.Created($"/v1/sessions/{fork.Id}", ApiViews.Session(fork, null));
+        }).WithName("forkSession").WithSummary("Fork a session: a new session with its history (up to atMessageId).").Produces<SessionView>(StatusCodes.Status201Created).ProducesApiErrors();
+
+        sessions.MapGet("/{id}/messages", async (string id, string? kind, string? cursor, int? limit, CancellationToken ct) =>
+        {
+            var historyKind = kind is null or "messages" ? HistoryKind.Messages
+                : kind == "tools" ? HistoryKind.Tools
+                : throw new AgentHostException(ErrorKind.Usage, $"kind: '{kind}' is not a history kind; use messages or tools.");
+            var page = await hub.Store.Conversation.GetHistoryAsync(id, historyKind, PageSize(limit), cursor, ct).ConfigureAwait(false);
+            return TypedResults.Ok(ApiViews.History(page));
+        }).WithName("getHistory").WithSummary("A page of the session's history (messages or tool calls), oldest first; secrets are redacted when stored.").ProducesApiErrors();
+    }
+
+    /// <summary>The 400/404/409 answers every endpoint may give, for the OpenAPI document.</summary>
+    public static RouteHandlerBuilder ProducesApiErrors(this RouteHandlerBuilder builder) => builder
+        .Produces<ApiError>(StatusCodes.Status400BadRequest)
+        .Produces<ApiError>(StatusCodes.Status404NotFound)
+        .Produces<ApiError>(StatusCodes.Status409Conflict);
+
+    private static async Task<SessionPage> ListAsync(SessionHub hub, string? root, string? status, string? cursor, int? limit, CancellationToken ct)
+    {
+        SessionStatus? wanted = status is null ? null
+            : Enum.TryParse<SessionStatus>(status, ignoreCase: true, out var parsed) ? parsed
+            : throw new AgentHostException(ErrorKind.Usage, $"status: '{status}' is not a session status; use {string.Join(", ", Enum.GetNames<SessionStatus>().Select(n => n.ToLowerInvariant()))}.");
+        var workspace = root is null ? null : Path.GetFullPath(root, hub.Defaults.Root);
+        var all = await hub.Store.ListSessionsAsync(workspace, null, ct).ConfigureAwait(false);
+        var after = cursor is null ? null : Cursor.Parse(cursor);
+        var size = PageSize(limit);
+        var page = all
+            .Where(s => wanted is null || s.Status == wanted)
+            .OrderByDescending(s => s.UpdatedAt).ThenByDescending(s => s.Id, StringComparer.Ordinal)
+            .Where(s => after is null || s.UpdatedAt < after.Value.UpdatedAt || (s.UpdatedAt == after.Value.UpdatedAt && string.CompareOrdinal(s.Id, after.Value.Id) < 0))
+            .Take(size + 1)
+            .ToList();
+        var next = page.Count > size ? Cursor.Format(page[size - 1]) : null;
+        return new SessionPage([.. page.Take(size).Select(s => ApiViews.Session(s, hub.FindOpen(s.Id)))], next);
+    }
+
+    private static int PageSize(int? limit) => limit switch
+    {
+        null => DefaultPage,
+        >= 1 and <= MaxPage => limit.Value,
+        _ => throw new AgentHostException(ErrorKind.Usage, $"limit: {limit} is out of range; give 1 to {MaxPage}."),
+    };
+
+    /// <summary>A keyset cursor: the last session of a page (its change time and id), opaque to clients.</summary>
+    private static class Cursor
+    {
+        public static string Format(SessionInfo last) =>
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{last.UpdatedAt.UtcTicks}:{last.Id}"))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        public static (DateTimeOffset UpdatedAt, string Id)? Parse(string cursor)
+        {
+            try
+            {
+                var padded = cursor.Replace('-', '+').Replace('_', '/');
+                var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded.PadRight(padded.Length + ((4 - (padded.Length % 4)) % 4), '=')));
+                var colon = text.IndexOf(':', StringComparison.Ordinal);
+                return (new DateTimeOffset(long.Parse(text[..colon], CultureInfo.InvariantCulture), TimeSpan.Zero), text[(colon + 1)..]);
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException or OverflowException)
+            {
+                throw new AgentHostException(ErrorKind.Usage, "cursor: not a cursor this server gave; pass nextCursor from the previous page as it is.");
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+using System.Collections.Concurrent;
+using AgentHost.Agent.Service;
+using AgentHost.Hosting;
+using AgentHost.Permissions;
+using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
+
+namespace AgentHost.Server;
+
+/// <content>Runs (one per session at a time), their cancellation, permission answers, and the interruption at shutdown.</content>
+internal sealed partial class SessionHub
+{
+    /// <summary>How many ended runs the server remembers for <c>GET /v1/runs/{id}</c>.</summary>
+    private const int RememberedRuns = 10_000;
+
+    private static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<string, ServerRun> _runs = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _runOrder = new();
+
+    /// <summary>The runs in flight.</summary>
+    public IReadOnlyList<ServerRun> RunningRuns => [.. _runs.Values.Where(r => r.IsRunning)];
+
+    /// <summary>
+    /// Accepts a prompt and starts its run in the background. Refused (<see cref="ErrorKind.InUse"/>, HTTP 409) while
+    /// the session runs another: one run per session at a time, nothing is queued.
+    /// </summary>
+    public async Task<ServerRun> SendAsync(string id, SendMessageRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Prompt))
+        {
+            throw new AgentHostException(ErrorKind.Usage, "prompt: a prompt is required.");
+        }
+
+        if (request.MaxSteps is < 1)
+        {
+            throw new AgentHostException(ErrorKind.Usage, $"maxSteps: {request.MaxSteps} is not a step limit; give 1 or more.");
+        }
+
+        var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
+        var run = new ServerRun(Guid.CreateVersion7().ToString("N"), id, time.GetUtcNow(), LastEventId());
+        if (!hosted.TryStart(run))
+        {
+            var running = hosted.Current?.Id ?? "a run";
+            throw new AgentHostException(ErrorKind.InUse, $"session {id} is running {running}; wait for it to end (GET /v1/runs/{running}, or the run.ended event) or cancel it (POST /v1/runs/{running}/cancel), then send again.");
+        }
+
+        Remember(run);
+        TurnRequest turn;
+        try
+        {
+            var settings = await store.GetSettingsAsync(id, CancellationToken.None).ConfigureAwait(false);
+            var (maxSteps, dryRun) = SessionSettingsPatch.ForRun(settings);
+            turn = new TurnRequest(request.Prompt)
+            {
+                Context = request.Context ?? [],
+                Skills = request.Skills ?? [],
+                Model = request.Model,
+                MaxSteps = request.MaxSteps ?? maxSteps,
+                DryRun = dryRun,
+            };
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The session must not stay busy with a run that never started.
+            run.Fail(ex.Message, (ex as AgentHostException)?.Kind ?? ErrorKind.Storage, time.GetUtcNow());
+            hosted.End(run);
+            run.Finish();
+            throw;
+        }
+
+        hosted.Engine.Runtime.Events.Publish(new RunAcceptedEvent(id, run.Id) { Timestamp = time.GetUtcNow() });
+        _ = Task.Run(() => ExecuteAsync(hosted, run, turn), CancellationToken.None);
+        return run;
+    }
+
+    /// <summary>A run this server started (and still remembers).</summary>
+    public ServerRun GetRun(string runId) =>
+        _runs.TryGetValue(runId, out var run) ? run : throw new AgentHostException(ErrorKind.NotFound, $"run {runId}: no such run on this server (runs are kept in memory while the server runs; see the session's history).");
+
+    /// <summary>Cancels a run as Ctrl+C does: its tool calls are cancelled, the history stays valid, it ends as cancelled.</summary>
+    public ServerRun Cancel(string runId)
+    {
+        var run = GetRun(runId);
+        if (run.IsRunning)
+        {
+            FindOpen(run.SessionId)?.Session.CancelTurn();
+        }
+
+        return run;
+    }
+
+    /// <summary>The permission requests of an open session waiting for an answer.</summary>
+    public async Task<IReadOnlyList<PermissionRequestedEvent>> PendingPermissionsAsync(string id, CancellationToken cancellationToken)
+    {
+        await store.GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
+        return FindOpen(id)?.Session.PendingPermissions ?? [];
+    }
+
+    /// <summary>Answers a pending permission request of a session (any client may: the first answer decides).</summary>
+    public void AnswerPermission(string id, string requestId, PermissionAnswerRequest request)
+    {
+        var kind = request.Answer?.Trim().ToLowerInvariant() switch
+        {
+            "once" or "allow" => PermissionAnswerKind.AllowOnce,
+            "session" => PermissionAnswerKind.AllowSession,
+            "always" or "always-project" => PermissionAnswerKind.AlwaysProject,
+            "always-global" => PermissionAnswerKind.AlwaysGlobal,
+            "deny" => PermissionAnswerKind.Deny,
+            _ => throw new AgentHostException(ErrorKind.Usage, $"answer: '{request.Answer}' is not an answer; use once, session, always, always-global or deny."),
+        };
+        var answer = new PermissionAnswer(kind, "http") { Reason = kind == PermissionAnswerKind.Deny ? request.Reason : null };
+        if (FindOpen(id) is not { } hosted || !hosted.Session.AnswerPermission(requestId, answer))
+        {
+            throw new AgentHostException(ErrorKind.NotFound, $"permission request {requestId}: session {id} has no such request waiting (answered already, timed out, or never asked); GET /v1/sessions/{id}/permissions lists the waiting ones.");
+        }
+    }
+
+    /// <summary>The questions of an open session (its model's <c>ask_user</c>) waiting for an answer.</summary>
+    public async Task<IReadOnlyList<QuestionAskedEvent>> PendingQuestionsAsync(string id, CancellationToken cancellationToken)
+    {
+        await store.GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
+        return FindOpen(id)?.Session.PendingQuestions ?? [];
+    }
+
+    /// <summary>Answers a pending question of a session (any client may: the first acceptable answer decides).</summary>
+    public void AnswerQuestion(string id, string questionId, QuestionAnswerRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Answer))
+        {
+            throw new AgentHostException(ErrorKind.Usage, "answer: missing or empty; send {\"answer\": \"…\"} (one of the question's options, when it has any).");
+        }
+
+        if (FindOpen(id) is not { } hosted || hosted.Session.PendingQuestions.FirstOrDefault(q => q.QuestionId == questionId) is not { } question)
+        {
+            throw new AgentHostException(ErrorKind.NotFound, $"question {questionId}: session {id} has no such question waiting (answered already, timed out, or never asked); GET /v1/sessions/{id}/questions lists the waiting ones.");
+        }
+
+        if (!hosted.Session.AnswerQuestion(questionId, request.Answer, "http", out var refusal))
+        {
+            throw new AgentHostException(
+                question.Options.Count > 0 && Agent.Questions.QuestionBroker.Match(question.Options, request.Answer) is null ? ErrorKind.Usage : ErrorKind.NotFound,
+                $"question {questionId}: {refusal}.");
+        }
+    }
+
+    private async Task ExecuteAsync(HostedSession hosted, ServerRun run, TurnRequest turn)
+    {
+        RunView view;
+        try
+        {
+            var result = await hosted.Session.SendAsync(turn, CancellationToken.None).ConfigureAwait(false);
+            view = run.Complete(result, time.GetUtcNow());
+        }
+        catch (AgentHostException ex)
+        {
+            view = run.Fail(ex.Message, ex.Kind, time.GetUtcNow());
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            view = run.Fail($"internal error: {ex.GetType().Name}: {ex.Message}", ErrorKind.Internal, time.GetUtcNow());
+        }
+        finally
+        {
+            hosted.End(run);
+        }
+
+        try
+        {
+            if (view.Status == "interrupted")
+            {
+                // Cancelled because the server stops: recorded as interrupted, like a run whose process died (before
+                // Ended completes, so the shutdown waits for it).
+                await store.SetStatusAsync(run.SessionId, SessionStatus.Interrupted, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            hosted.Engine.Runtime.Events.Publish(new RunEndedEvent(run.SessionId, run.Id, view.Status, view.Reason) { ErrorKind = view.ErrorKind, Timestamp = time.GetUtcNow() });
+        }
+        finally
+        {
+            // Only now: a client told the run ended (wait=true, GET /v1/runs/{id}) can send the next prompt at once.
+            run.Finish();
+        }
+    }
+
+    private void Remember(ServerRun run)
+    {
+        _runs[run.Id] = run;
+        _runOrder.Enqueue(run.Id);
+        while (_runOrder.Count > RememberedRuns && _runOrder.TryPeek(out var oldest) && _runs.TryGetValue(oldest, out var old) && !old.IsRunning)
+        {
+            _runOrder.TryDequeue(out _);
+            _runs.TryRemove(oldest, out _);
+        }
+    }
+
+    /// <summary>Cancels every run in flight (each ends as interrupted) and waits a little for them to end.</summary>
+    private async Task InterruptRunsAsync()
+    {
+        var running = RunningRuns;
+        foreach (var run in running)
+        {
+            run.Interrupted = true;
+            FindOpen(run.SessionId)?.Session.CancelTurn();
+        }
+
+        await Task.WhenAll(running.Select(r => r.Ended)).WaitAsync(InterruptGrace).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+}

@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using AgentHost.Agent.Plugins;
+using AgentHost.Agent.Service;
+using AgentHost.Hosting;
+using AgentHost.Permissions;
+using AgentHost.Sessions;
+
+namespace AgentHost.Server;
+
+/// <summary>
+/// The sessions of <c>agent serve</c>: created and stored at once (so they have an id), opened on first use and kept
+/// open (each holds its session's lease, so another process cannot write it meanwhile) until deleted or the server
+/// stops; each runs in the warm engine of its root and plugins. Thread-safe.
+/// </summary>
+internal sealed partial class SessionHub(ServerEngines engines, ISessionStore store, ServerDefaults defaults, TimeProvider time) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<HostedSession>>> _open = new(StringComparer.Ordinal);
+
+    public ISessionStore Store => store;
+
+    public ServerDefaults Defaults => defaults;
+
+    public ServerEngines Engines => engines;
+
+    /// <summary>The id of the newest event so far (given with an accepted run: a stream resumed after it sees the run whole).</summary>
+    public Func<long> LastEventId { get; init; } = static () => 0;
+
+    /// <summary>The sessions open now.</summary>
+    public IReadOnlyList<HostedSession> OpenSessions =>
+        [.. _open.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully).Select(l => l.Value.Result)];
+
+    /// <summary>Creates, stores and opens a session.</summary>
+    public async Task<HostedSession> CreateAsync(CreateSessionRequest request, CancellationToken cancellationToken)
+    {
+        var root = RootOf(request.Root);
+        var mode = request.PermissionMode is null ? (PermissionMode?)null : ParseMode(request.PermissionMode, "permissionMode");
+        var settings = SessionSettingsPatch.Validate(request.Settings?.ToDictionary(s => s.Key, s => (string?)s.Value) ?? []);
+        var plugins = (request.Plugins ?? defaults.Plugins).Select(p => PluginNames.Recorded(p, root)).Order(StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToList();
+        var engine = await engines.GetAsync(new ServerEngineKey(root, plugins, request.NoDefaultPlugins ?? defaults.NoDefaultPlugins), cancellationToken).ConfigureAwait(false);
+        // The mode is stored with the session, so that after a restart it is opened (lazily, by its id) in the same mode.
+        var stored = mode is { } chosen ? chosen : request.Interactive ? PermissionMode.Ask : (PermissionMode?)null;
+        var initial = stored is { } m ? new Dictionary<string, string> { [SessionSettings.PermissionMode] = m.ToDisplayName() } : null;
+        // Leased before the row exists, so another process opening the store meanwhile cannot take it for a dead run.
+        var (info, lease) = await store.CreateLeasedSessionAsync(new NewSession(root) { Settings = initial }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var options = new SessionOptions(root)
+            {
+                Model = request.Model ?? defaults.Model,
+                Plugins = engine.RecordedPlugins,
+                PermissionMode = mode,
+                Interactive = request.Interactive,
+            };
+            var session = await engine.Service.OpenAsync(lease, options, cancellationToken).ConfigureAwait(false);
+            var hosted = new HostedSession(info.Id, session, engine);
+            _open[info.Id] = new Lazy<Task<HostedSession>>(Task.FromResult(hosted));
+            await SessionSettingsPatch.ApplyAsync(hosted, store, settings, cancellationToken).ConfigureAwait(false);
+            if (options.Model is { } model)
+            {
+                await session.SetModelAsync(model, cancellationToken).ConfigureAwait(false);
+            }
+
+            return hosted;
+        }
+        catch
+        {
+            await CloseAsync(info.Id).ConfigureAwait(false);
+            await store.DeleteSessionAsync(info.Id, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The open session <paramref name="id"/>, opened now (in the engine of its workspace and recorded plugins) if it is
+    /// stored but not open. An open session another writer has taken over (this server had stopped renewing its lease)
+    /// is let go and opened again, which is refused while the other writer holds it.
+    /// </summary>
+    /// <exception cref="AgentHostException">No such session, its workspace is gone, or another process holds it.</exception>
+    public async Task<HostedSession> OpenAsync(string id, CancellationToken cancellationToken)
+    {
+        var lazy = _open.GetOrAdd(id, key => new Lazy<Task<HostedSession>>(() => OpenStoredAsync(key)));
+        HostedSession hosted;
+        try
+        {
+            hosted = await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch when (lazy.Value.IsFaulted)
+        {
+            _open.TryRemove(new KeyValuePair<string, Lazy<Task<HostedSession>>>(id, lazy));
+            throw;
+        }
+
+        if (!hosted.Session.IsTakenOver || hosted.Current is not null)
+        {
+            return hosted;
+        }
+
+        if (_open.TryRemove(new KeyValuePair<string, Lazy<Task<HostedSession>>>(id, lazy)))
+        {
+            await hosted.Session.DisposeAsync().ConfigureAwait(false);
+        }
+
+        return await OpenAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The session if the server has it open, without opening it.</summary>
+    public HostedSession? FindOpen(string id) =>
+        _open.TryGetValue(id, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully ? lazy.Value.Result : null;
+
+    /// <summary>The stored session (404 when there is none).</summary>
+    public Task<SessionInfo> GetInfoAsync(string id, CancellationToken cancellationToken) => store.GetSessionAsync(id, cancellationToken);
+
+    /// <summary>Deletes a session: refused while it runs; otherwise closed (its lease released) and removed from the store.</summary>
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        await store.GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
+        if (FindOpen(id)?.Current is { } running)
+        {
+            throw new AgentHostException(ErrorKind.InUse, $"session {id} is running {running.Id}; cancel it (POST /v1/runs/{running.Id}/cancel) before deleting the session.");
+        }
+
+        await CloseAsync(id).ConfigureAwait(false);
+        await store.DeleteSessionAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Copies a stored session's history (up to a message) into a new stored session.</summary>
+    public Task<SessionInfo> ForkAsync(string id, string? atMessageId, CancellationToken cancellationToken) =>
+        store.Transfer.ForkAsync(id, atMessageId, cancellationToken);
+
+    /// <summary>Changes validated settings of a session (opening it first, so that an open session's turns see them).</summary>
+    public async Task PatchAsync(string id, IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
+    {
+        var valid = SessionSettingsPatch.Validate(settings);
+        var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
+        await SessionSettingsPatch.ApplyAsync(hosted, store, valid, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await InterruptRunsAsync().ConfigureAwait(false);
+        foreach (var id in _open.Keys)
+        {
+            await CloseAsync(id).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<HostedSession> OpenStoredAsync(string id)
+    {
+        var info = await store.GetSessionAsync(id, CancellationToken.None).ConfigureAwait(false);
+        if (!Directory.Exists(info.Workspace))
+        {
+            throw new AgentHostException(ErrorKind.Configuration, $"session {id} works in {info.Workspace}, which no longer exists; fork it into another root or delete it.");
+        }
+
+        // A session runs again with the plugins it recorded (its default plugins included), like 'agent run --session'.
+        var recorded = info.Settings.GetValueOrDefault(SessionSettings.Plugins) is { } text ? RememberedRun.ParsePlugins(text) : null;
+        var key = recorded is null
+            ? new ServerEngineKey(info.Workspace, [.. defaults.Plugins.Select(p => PluginNames.Recorded(p, info.Workspace)).Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins)
+            : new ServerEngineKey(info.Workspace, [.. recorded.Order(StringComparer.Ordinal)], NoDefaultPlugins: true);
+        var engine = await engines.GetAsync(key, CancellationToken.None).ConfigureAwait(false);
+        var session = await engine.Service.OpenAsync(id, new SessionOptions(info.Workspace) { Plugins = engine.RecordedPlugins }, CancellationToken.None).ConfigureAwait(false);
+        return new HostedSession(id, session, engine);
+    }
+
+    private async Task CloseAsync(string id)
+    {
+        if (_open.TryRemove(id, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
+        {
+            await lazy.Value.Result.Session.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private string RootOf(string? requested)
+    {
+        if (requested is null)
+        {
+            return defaults.Root;
+        }
+
+        var root = Path.GetFullPath(requested, defaults.Root);
+        return Directory.Exists(root)
+            ? root
+            : throw new AgentHostException(ErrorKind.Usage, $"root {requested}: no such directory on the server ({root}); give an existing folder, or leave root out to use {defaults.Root}.");
+    }
+
+    internal static PermissionMode ParseMode(string text, string field) =>
+        PermissionModes.TryParse(text, out var mode)
+            ? mode
+            : throw new AgentHostException(ErrorKind.Usage, $"{field}: '{text}' is not a permission mode; use one of {string.Join(", ", PermissionModes.Names)}.");
+}

@@ -1,0 +1,197 @@
+using System.Buffers.Binary;
+using System.Data;
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using AgentHost.Hosting.Security;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace AgentHost.Sessions.Postgres;
+
+/// <summary>
+/// The session store's SQL core (<see cref="SessionDatabase"/>) on PostgreSQL: a pooled <see cref="NpgsqlDataSource"/>,
+/// a connection per operation, every write its own <c>READ COMMITTED</c> transaction committed before it returns.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Writes run in parallel (many sessions, many processes, many nodes). The writes of one session are serialised by a
+/// lock on the session's row taken first in every session write (<see cref="LockSession"/>, <c>FOR NO KEY UPDATE</c>, which
+/// does not block the foreign-key checks of other sessions' rows), and a lease's take-over takes the same lock: so a
+/// take-over waits for the write in flight, and a write that starts after it reads the new epoch and stores nothing
+/// (<see cref="SessionLeases.Check"/>). A deadlock or serialization failure is retried (three attempts).
+/// </para>
+/// <para>
+/// Workflow runs' exclusive locks are session-level advisory locks held on a connection of their own: PostgreSQL drops
+/// them when that connection ends, so a holder killed in any way frees its run. Thread-safe.
+/// </para>
+/// </remarks>
+internal sealed class PostgresSessionDatabase : SessionDatabase
+{
+    private const int WriteAttempts = 3;
+    private readonly NpgsqlDataSource _source;
+    private readonly PostgresConnectionString _connection;
+    private readonly string _settingName;
+
+    public PostgresSessionDatabase(PostgresConnectionString connection, string settingName, SecretScrubber scrubber, TimeProvider time, SessionStoreOptions options, ILogger logger)
+        : base(connection.Location, scrubber, time, options, logger)
+    {
+        _connection = connection;
+        _settingName = settingName;
+        _source = new NpgsqlDataSourceBuilder(connection.Builder.ConnectionString).Build();
+    }
+
+    /// <summary>Opens a connection, translating a failure the user can fix (no server there, a refused login, no such database).</summary>
+    public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        try
+        {
+            return await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex) when (PostgresErrors.Translate(ex, _connection, _settingName) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override async Task<T> ReadAsync<T>(Func<DbConnection, T> read, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return read(connection);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> write, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                try
+                {
+                    var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+                    await using (transaction.ConfigureAwait(false))
+                    {
+                        var result = write(connection, transaction);
+
+                        // Not cancelled half-way: a commit either happens or reports its own failure.
+                        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                        return result;
+                    }
+                }
+                catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < WriteAttempts)
+                {
+                    // Rolled back; run the whole write again.
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override DbTransaction BeginSnapshot(DbConnection connection) => connection.BeginTransaction(IsolationLevel.RepeatableRead);
+
+    /// <inheritdoc/>
+    /// <remarks>Opens a connection ahead of the first write, so the pool has one ready.</remarks>
+    public override async Task PrepareWritesAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override void LockSession(DbConnection connection, DbTransaction transaction, string sessionId)
+    {
+        using var command = Command(connection, transaction, "SELECT 1 FROM sessions WHERE id = @id FOR NO KEY UPDATE", ("@id", sessionId));
+        command.ExecuteScalar();
+    }
+
+    /// <inheritdoc/>
+    public override IDisposable? TryLockExclusive(string key, bool writeOwner = false)
+    {
+        var (high, low) = AdvisoryKey(key);
+        var connection = OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+        try
+        {
+            using var command = Command(connection, null, "SELECT pg_try_advisory_lock(@high, @low)", ("@high", high), ("@low", low));
+            if (command.ExecuteScalar() is true)
+            {
+                return new AdvisoryLock(connection, high, low);
+            }
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        connection.Dispose();
+        return null;
+    }
+
+    /// <inheritdoc/>
+    public override string DescribeLockOwner(string key)
+    {
+        var (high, low) = AdvisoryKey(key);
+        using var connection = OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+        using var command = Command(
+            connection,
+            null,
+            """
+            SELECT a.pid, COALESCE(a.application_name, ''), COALESCE(host(a.client_addr), 'local')
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = (@high)::oid AND l.objid = (@low)::oid
+            LIMIT 1
+            """,
+            ("@high", (long)(uint)high),
+            ("@low", (long)(uint)low));
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? $"another process ({reader.GetString(1)} connected from {reader.GetString(2)}, PostgreSQL backend {reader.GetInt32(0)})"
+            : "another process";
+    }
+
+    /// <inheritdoc/>
+    protected override void DisposeCore() => _source.Dispose();
+
+    /// <summary>Two 32-bit keys for an advisory lock, from the SHA-256 of the name (collisions are astronomically rare).</summary>
+    private static (int High, int Low) AdvisoryKey(string key)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("agenthost:" + key));
+        return (BinaryPrimitives.ReadInt32BigEndian(hash), BinaryPrimitives.ReadInt32BigEndian(hash.AsSpan(4)));
+    }
+
+    /// <summary>A held advisory lock: released, and its connection closed, when disposed.</summary>
+    private sealed class AdvisoryLock(NpgsqlConnection connection, int high, int low) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            try
+            {
+                using var command = Command(connection, null, "SELECT pg_advisory_unlock(@high, @low)", ("@high", high), ("@low", low));
+                command.ExecuteScalar();
+            }
+            catch (NpgsqlException)
+            {
+                // The connection is broken: PostgreSQL released the lock with it.
+            }
+            finally
+            {
+                connection.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using AgentHost.Hosting;
+using static AgentHost.Sessions.SessionDatabase;
+
+namespace AgentHost.Sessions;
+
+/// <summary>The event journal and stored runs of the sessions (<see cref="ISessionJournal"/>), on either engine.</summary>
+/// <remarks>Thread-safe. Appends are session writes (fenced, and serialised per session), so ids are dense per session.</remarks>
+public sealed class SessionJournal : ISessionJournal
+{
+    /// <summary>The most events one read returns.</summary>
+    public const int MaxReadLimit = 10_000;
+
+    private readonly SessionDatabase _database;
+    private readonly int _maxEventBytes;
+
+    internal SessionJournal(SessionDatabase database, int maxEventBytes)
+    {
+        _database = database;
+        _maxEventBytes = maxEventBytes;
+    }
+
+    /// <inheritdoc/>
+    public Task<long> AppendEventsAsync(string sessionId, IReadOnlyList<(string Type, string Json)> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return Task.FromResult(0L);
+        }
+
+        var clean = events.Select(e => (e.Type, Json: Clean(e.Json))).ToList();
+        var now = _database.Now();
+        return _database.WriteSessionAsync(
+            sessionId,
+            (connection, transaction) =>
+            {
+                RequireSession(connection, transaction, sessionId);
+                var first = _database.Scalar(connection, transaction, "SELECT COALESCE(MAX(seq), 0) + 1 FROM session_events WHERE session_id = @id", ("@id", sessionId));
+                for (var i = 0; i < clean.Count; i++)
+                {
+                    _database.Execute(
+                        connection,
+                        transaction,
+                        "INSERT INTO session_events (session_id, seq, type, data, created_at) VALUES (@id, @seq, @type, @data, @now)",
+                        ("@id", sessionId),
+                        ("@seq", first + i),
+                        ("@type", clean[i].Type),
+                        ("@data", clean[i].Json),
+                        ("@now", now));
+                }
+
+                return first;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<JournalEvent>> ReadEventsAsync(string sessionId, long afterId = 0, int limit = 1000, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        if (limit is < 1 or > MaxReadLimit)
+        {
+            throw new AgentHostException(ErrorKind.Usage, string.Create(CultureInfo.InvariantCulture, $"the event page size must be between 1 and {MaxReadLimit} (was {limit})."));
+        }
+
+        return _database.ReadAsync<IReadOnlyList<JournalEvent>>(
+            connection =>
+            {
+                using var command = Command(
+                    connection,
+                    null,
+                    "SELECT seq, type, data, created_at FROM session_events WHERE session_id = @id AND seq > @after ORDER BY seq LIMIT @limit",
+                    ("@id", sessionId),
+                    ("@after", afterId),
+                    ("@limit", limit));
+                using var reader = command.ExecuteReader();
+                var events = new List<JournalEvent>();
+                while (reader.Read())
+                {
+                    events.Add(new JournalEvent(sessionId, reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Time(reader.GetInt64(3))));
+                }
+
+                return events;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task SaveRunAsync(StoredRun run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var json = Clean(run.Json);
+        var now = _database.Now();
+        return _database.WriteSessionAsync(
+            run.SessionId,
+            (connection, transaction) =>
+            {
+                RequireSession(connection, transaction, run.SessionId);
+                return _database.Execute(
+                    connection,
+                    transaction,
+                    """
+                    INSERT INTO runs (id, session_id, status, data, created_at, updated_at) VALUES (@id, @session, @status, @data, @now, @now)
+                    ON CONFLICT (id) DO UPDATE SET status = excluded.status, data = excluded.data, updated_at = excluded.updated_at
+                    """,
+                    ("@id", run.Id),
+                    ("@session", run.SessionId),
+                    ("@status", run.Status),
+                    ("@data", json),
+                    ("@now", now));
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<StoredRun?> FindRunAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        return _database.ReadAsync(
+            connection =>
+            {
+                using var command = Command(connection, null, "SELECT id, session_id, status, data, created_at, updated_at FROM runs WHERE id = @id", ("@id", runId));
+                using var reader = command.ExecuteReader();
+                return reader.Read()
+                    ? new StoredRun(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)) { CreatedAt = Time(reader.GetInt64(4)), UpdatedAt = Time(reader.GetInt64(5)) }
+                    : null;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Scrubbed, and replaced by a marker when over the cap (a cut would not be JSON any more).</summary>
+    private string Clean(string json)
+    {
+        var scrubbed = _database.Scrubber.Scrub(json);
+        var bytes = Encoding.UTF8.GetByteCount(scrubbed);
+        return bytes <= _maxEventBytes ? scrubbed : string.Create(CultureInfo.InvariantCulture, $"{{\"truncated\":true,\"bytes\":{bytes}}}");
+    }
+}

@@ -1,0 +1,80 @@
+using System.Data.Common;
+using static AgentHost.Sessions.SessionDatabase;
+using static AgentHost.Sessions.SessionRows;
+
+namespace AgentHost.Sessions;
+
+/// <content>Creating sessions, with or without their lease.</content>
+public sealed partial class SessionStore
+{
+    /// <inheritdoc/>
+    public async Task<SessionInfo> CreateSessionAsync(NewSession session, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentException.ThrowIfNullOrWhiteSpace(session.Workspace);
+        return await InsertSessionAsync(SessionIds.New(_database.Clock), session, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The session's lock file is taken before the row exists and the lease row (epoch 1) is written with the session
+    /// row, so another process opening the store meanwhile never sees the new <c>active</c> session without a holder.
+    /// </remarks>
+    public async Task<(SessionInfo Session, SessionLease Lease)> CreateLeasedSessionAsync(NewSession session, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentException.ThrowIfNullOrWhiteSpace(session.Workspace);
+        _database.ThrowIfDisposed();
+        var leases = _leases;
+        var id = SessionIds.New(_database.Clock);
+        var fileLock = leases.TryLockFile(id);
+        try
+        {
+            var holder = leases.Holder();
+            var created = await InsertSessionAsync(id, session, (connection, transaction) => leases.Take(connection, transaction, id, holder, fileLock is not null, isNew: true), cancellationToken).ConfigureAwait(false);
+            return (created, leases.Hold(id, 1, holder, fileLock));
+        }
+        catch
+        {
+            fileLock?.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<SessionInfo> InsertSessionAsync(string id, NewSession session, Func<DbConnection, DbTransaction, long>? lease, CancellationToken cancellationToken)
+    {
+        var workspace = NormalizeWorkspace(session.Workspace);
+        var settings = CleanSettings(_database.Codec, session.Settings);
+        var title = SessionTitles.FromPrompt(session.Prompt is { } prompt ? _database.Scrubber.Scrub(prompt) : null);
+        var now = _database.Now();
+        await _database.WriteAsync(
+            (connection, transaction) =>
+            {
+                using var command = Command(
+                    connection,
+                    transaction,
+                    """
+                    INSERT INTO sessions (id, title, workspace, provider, model, status, created_at, updated_at, settings)
+                    VALUES (@id, @title, @workspace, @provider, @model, @status, @now, @now, @settings)
+                    """,
+                    ("@id", id),
+                    ("@title", title),
+                    ("@workspace", workspace),
+                    ("@provider", session.Provider),
+                    ("@model", session.Model),
+                    ("@status", StatusText(SessionStatus.Active)),
+                    ("@now", now),
+                    ("@settings", StringJson.Map(settings)));
+                var inserted = command.ExecuteNonQuery();
+                lease?.Invoke(connection, transaction);
+                return inserted;
+            },
+            cancellationToken).ConfigureAwait(false);
+        SessionStoreLog.Created(_database.Logger, id, workspace);
+
+        // The row as written (no read back: a new session's first turn waits for this on the way to its first model
+        // request); SessionStoreTests compares it with the row read from the file.
+        var created = Time(now);
+        return new SessionInfo(id, title, workspace, session.Provider, session.Model, SessionStatus.Active, created, created) { Settings = settings };
+    }
+}

@@ -1,0 +1,189 @@
+using AgentHost.Hosting;
+using AgentHost.Hosting.Security;
+using AgentHost.Sessions;
+using AgentHost.Sessions.Postgres;
+using AgentHost.Tests.Support;
+using Microsoft.Extensions.AI;
+using Npgsql;
+
+namespace AgentHost.Tests.Sessions;
+
+/// <summary>What only the PostgreSQL store has to get right: parallel writers, its errors, its schema, its scrubbing on a server.</summary>
+public sealed class PostgresSessionStoreTests : IAsyncLifetime
+{
+    private const string OpenAiKey = "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z";
+    private readonly List<SessionStore> _stores = [];
+    private readonly TempDirectory _temp = new();
+    private string _database = string.Empty;
+
+    public async Task InitializeAsync()
+    {
+        if (PostgresServer.SkipReason is null)
+        {
+            _database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("store");
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            store.Dispose();
+        }
+
+        _temp.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [PostgresFact]
+    public async Task ParallelWritesOfOneSession_FromTwoStores_KeepDenseSequenceNumbers()
+    {
+        // Two writers of one process (the parallel tool calls of one turn) and an administrative one: the writes of one
+        // session are serialised by its row lock, so every message gets the next number and none fails on the unique index.
+        var first = await OpenAsync();
+        var second = await OpenAsync();
+        var session = await first.CreateSessionAsync(new NewSession(_temp.Path));
+
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            (i % 2 == 0 ? first : second).Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, $"message {i}")).AsTask()));
+        var page = await first.Conversation.GetHistoryAsync(session.Id, HistoryKind.Messages, limit: 100);
+
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), page.Messages.Select(m => m.Sequence));
+        Assert.Equal(40, page.Messages.Select(m => m.Message.Text).Distinct().Count());
+    }
+
+    [PostgresFact]
+    public async Task TakeOver_WaitsForTheSessionsWriteInFlight_ThenHasTheNextEpoch()
+    {
+        // A write of the session in flight holds its row (as every session write does first); the take-over of the
+        // expired lease must wait for it to commit, so no write of the old epoch can land after the new epoch exists.
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var stale = await OpenAsync(time);
+        var fresh = await OpenAsync(time);
+        var (session, old) = await stale.CreateLeasedSessionAsync(new NewSession(_temp.Path));
+        time.Advance(TimeSpan.FromHours(2));
+
+        await using var inFlight = new NpgsqlConnection(PostgresConnectionString.Parse(_database).Builder.ConnectionString);
+        await inFlight.OpenAsync();
+        await using var write = await inFlight.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("SELECT 1 FROM sessions WHERE id = @id FOR NO KEY UPDATE", inFlight, write))
+        {
+            hold.Parameters.AddWithValue("id", session.Id);
+            await hold.ExecuteScalarAsync();
+        }
+
+        // On a worker: the take-over's statements run synchronously once its connection is open (docs/sessions.md).
+        var takeOver = Task.Run(() => fresh.Leases.AcquireAsync(session.Id));
+        var waited = await WaitsForALockAsync(takeOver);
+        await write.CommitAsync();
+        var lease = await takeOver;
+
+        Assert.True(waited, "the take-over did not wait for the session's write in flight");
+        Assert.Equal(2, lease.Epoch);
+        await Assert.ThrowsAsync<SessionLeaseLostException>(() => stale.SetTitleAsync(session.Id, "stale"));
+        await lease.DisposeAsync();
+        await old.DisposeAsync();
+    }
+
+    [PostgresFact]
+    public async Task StoredTexts_AreScrubbedOfSecrets_InTheDatabaseItself()
+    {
+        var store = await OpenAsync();
+        var session = await store.CreateSessionAsync(new NewSession(_temp.Path) { Prompt = "deploy with " + OpenAiKey });
+        await store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, "the key is " + OpenAiKey));
+        await store.SetSettingAsync(session.Id, "note", OpenAiKey);
+
+        await using var connection = new NpgsqlConnection(PostgresConnectionString.Parse(_database).Builder.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT string_agg(title || settings, '') FROM sessions UNION ALL SELECT string_agg(parts, '') FROM messages", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var raw = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            raw.Add(reader.GetString(0));
+        }
+
+        Assert.Equal(2, raw.Count);
+        Assert.All(raw, text => Assert.DoesNotContain(OpenAiKey, text, StringComparison.Ordinal));
+        Assert.Contains("the key is", raw[1], StringComparison.Ordinal);
+    }
+
+    [PostgresFact]
+    public async Task StoresOpenedTogether_MigrateOnce_AndRecordTheSchemaVersion()
+    {
+        var opened = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostgresSessionStore.OpenAsync(PostgresConnectionString.Parse(_database), SecretScrubber.PatternsOnly)));
+        _stores.AddRange(opened);
+
+        await using var connection = new NpgsqlConnection(PostgresConnectionString.Parse(_database).Builder.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT version FROM agent_schema", connection);
+        Assert.Equal(PostgresMigrations.CurrentVersion, await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task UnreachableDatabase_IsAnErrorNamingHostPortAndSetting_WithoutThePassword()
+    {
+        var port = Ports.Free();
+        var setting = PostgresConnectionString.Parse($"postgres://agent:s3cret-pass@127.0.0.1:{port}/sessions", "AGENT_SERVER__STORE");
+
+        var error = await Assert.ThrowsAsync<AgentHostException>(() => PostgresSessionStore.OpenAsync(setting, SecretScrubber.PatternsOnly, settingName: "AGENT_SERVER__STORE"));
+
+        Assert.Equal(ErrorKind.Storage, error.Kind);
+        Assert.Contains($"cannot reach the PostgreSQL session store at 127.0.0.1:{port}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AGENT_SERVER__STORE", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"postgres://agent@127.0.0.1:{port}/sessions", setting.Location);
+    }
+
+    [Theory]
+    [InlineData("postgres://user:pw@/sessions", "not a well-formed URI")]
+    [InlineData("Database=x", "names no host")]
+    [InlineData("postgres://user:pw@db.example:5432/", "names no database")]
+    [InlineData("Host=db;Database=x;Bogus Key=1", "Bogus Key")]
+    public void MalformedSetting_IsAConfigurationErrorNamingTheSettingAndTheForm_WithoutTheValue(string value, string why)
+    {
+        var error = Assert.Throws<AgentHostException>(() => PostgresConnectionString.Parse(value, "server.store"));
+
+        Assert.Equal(ErrorKind.Configuration, error.Kind);
+        Assert.StartsWith("server.store is not a usable PostgreSQL connection setting", error.Message, StringComparison.Ordinal);
+        Assert.Contains(why, error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("postgres://user:password@host:5432/database", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(":pw@", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Uri_IsParsedIntoHostPortDatabaseUserPasswordAndOptions()
+    {
+        var parsed = PostgresConnectionString.Parse("postgresql://team%40corp:p%3Ass@db.internal:6543/agent_sessions?sslmode=require");
+
+        Assert.Equal(("db.internal", 6543, "agent_sessions", "team@corp", "p:ss"), (parsed.Host, parsed.Port, parsed.Builder.Database, parsed.Builder.Username, parsed.Builder.Password));
+        Assert.Equal(SslMode.Require, parsed.Builder.SslMode);
+        Assert.Equal("postgres://team%40corp@db.internal:6543/agent_sessions", parsed.Location);
+        Assert.True(PostgresConnectionString.IsPostgresUri("postgres://x/y"));
+        Assert.False(PostgresConnectionString.IsPostgresUri("/home/me/sessions.db"));
+    }
+
+    /// <summary>Whether <paramref name="task"/> is seen waiting for a row lock in PostgreSQL before it completes.</summary>
+    private async Task<bool> WaitsForALockAsync(Task task)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString.Parse(_database).Builder.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM pg_locks WHERE NOT granted", connection);
+        while (!task.IsCompleted)
+        {
+            if ((long)(await command.ExecuteScalarAsync())! > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task<SessionStore> OpenAsync(TimeProvider? time = null)
+    {
+        var store = await PostgresSessionStore.OpenAsync(PostgresConnectionString.Parse(_database), SecretScrubber.PatternsOnly, time);
+        _stores.Add(store);
+        return store;
+    }
+}
