@@ -46,6 +46,9 @@ public interface ISessionStore
     /// <summary>One writer per session: leases with an epoch that every write of the session checks.</summary>
     ISessionLeases Leases { get; }
 
+    /// <summary>The users of a shared server and the owner of each session.</summary>
+    IUserStore Users { get; }
+
     /// <summary>Creates a session (status <see cref="SessionStatus.Active"/>), without a lease.</summary>
     /// <param name="session">What it starts with.</param>
     /// <param name="cancellationToken">Cancellation.</param>

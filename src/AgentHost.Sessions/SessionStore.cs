@@ -47,7 +47,11 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
         Transfer = new SessionTransfer(database, this);
         Checkpoints = new FileCheckpoints(database);
         Workflows = new WorkflowRunStore(database);
+        Users = new UserStore(database);
     }
+
+    /// <inheritdoc/>
+    public IUserStore Users { get; }
 
     /// <summary>Workflow runs and their completed nodes (the checkpoints <c>agent workflow resume</c> replays).</summary>
     public WorkflowRunStore Workflows { get; }
