@@ -103,4 +103,28 @@ public interface IWorkflowRunStore
     /// <param name="run">The stored run.</param>
     /// <returns><c>interrupted</c>, or the stored status (<see cref="WorkflowRunStore.StatusText"/>).</returns>
     string DisplayStatus(WorkflowRunInfo run);
+
+    /// <summary>
+    /// Marks a node execution as started (before a command with side effects begins): until it completes or its end is
+    /// known (<see cref="ClearStartedAsync"/>), a resume knows it may have run. A path already completed keeps its checkpoint.
+    /// </summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="path">The execution path.</param>
+    /// <param name="kind">The node kind.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>A task.</returns>
+    Task MarkStartedAsync(string runId, string path, string kind, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets that a node execution started (its end is known).</summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="path">The execution path.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>A task.</returns>
+    Task ClearStartedAsync(string runId, string path, CancellationToken cancellationToken = default);
+
+    /// <summary>The node executions that started and neither completed nor ended knowingly: the process died while they ran.</summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Their paths.</returns>
+    Task<IReadOnlyList<string>> GetStartedAsync(string runId, CancellationToken cancellationToken = default);
 }
