@@ -5,6 +5,7 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Server;
 using AgentHost.Server.Http;
+using AgentHost.Server.Users;
 
 namespace AgentHost.Cli.Commands;
 
@@ -71,9 +72,10 @@ internal sealed class ServeCommand : AgentCommand
         var plugins = _plugins.Requested(parseResult).Select(p => PluginChoice.NameOf(p, Context.Environment.CurrentDirectory)).ToList();
         var defaults = new ServerDefaults(root, plugins, parseResult.GetValue(_plugins.NoDefaults), parseResult.GetValue(_model), Seconds(configuration, "server.permission_timeout") ?? DefaultPermissionTimeout);
         var maxBytes = configuration.Get("server.max_request_bytes") is { } max && long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0 ? bytes : DefaultMaxRequestBytes;
+        var roots = ServerRoots.From(configuration, root);
         var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
         await using var server = await ApiServer.StartAsync(
-            new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentProgram.Version),
+            new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentProgram.Version) { Roots = roots, Limits = ServerLimits.From(configuration) },
             Context.ProjectRoots(parseResult),
             store,
             Context.Environment,
