@@ -29,6 +29,7 @@ internal static class CommandLineFactory
         ("hooks", context => new HooksCommand(context)),
         ("workflow", context => new WorkflowCommand(context)),
         ("serve", context => new ServeCommand(context)),
+        ("server", context => new ServerCommand(context)),
     ];
 
     /// <summary>Builds the root command with every command.</summary>

@@ -32,12 +32,23 @@ internal static class ApiErrors
             ? TypedResults.Json(new ApiError($"the request body is {context.Request.ContentLength} bytes; the server accepts up to {maxBytes} (server.max_request_bytes, see docs/server.md).", "usage"), statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(context)
             : next(context);
 
+    /// <summary>Writes 429 with <c>Retry-After</c> (whole seconds) and the error body (kind <c>rate_limited</c>).</summary>
+    public static ValueTask WriteLimitAsync(HttpContext context, ServerLimitException limit)
+    {
+        context.Response.Headers.RetryAfter = ServerLimiters.Seconds(limit.RetryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new ValueTask(TypedResults.Json(new ApiError(limit.Message, ServerLimitException.KindName), statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context));
+    }
+
     /// <summary>Middleware: an <see cref="AgentHostException"/> or a malformed body becomes its answer, not a 500 with a stack trace.</summary>
     public static async Task HandleAsync(HttpContext context, RequestDelegate next)
     {
         try
         {
             await next(context).ConfigureAwait(false);
+        }
+        catch (ServerLimitException ex) when (!context.Response.HasStarted)
+        {
+            await WriteLimitAsync(context, ex).ConfigureAwait(false);
         }
         catch (AgentHostException ex) when (!context.Response.HasStarted)
         {

@@ -24,6 +24,7 @@ public sealed record CreateSessionRequest(
 public sealed record ForkSessionRequest(string? AtMessageId = null);
 
 /// <summary>A session as the API shows it.</summary>
+/// <remarks><c>Owner</c>: the user who created it (docs/server.md "Users and roles"); <see langword="null"/> for a session made with the server's own token or outside the server.</remarks>
 public sealed record SessionView(
     string Id,
     string Title,
@@ -39,7 +40,8 @@ public sealed record SessionView(
     string? ParentId,
     bool Open,
     string? RunningRunId,
-    IReadOnlyDictionary<string, string> Settings);
+    IReadOnlyDictionary<string, string> Settings,
+    string? Owner);
 
 /// <summary>A page of sessions, newest change first.</summary>
 /// <param name="Sessions">The sessions.</param>

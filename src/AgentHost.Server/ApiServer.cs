@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using AgentHost.Agent.Composition;
 using AgentHost.Server.Events;
 using AgentHost.Server.Http;
+using AgentHost.Server.Users;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Events;
 using AgentHost.Sessions;
@@ -19,7 +20,14 @@ namespace AgentHost.Server;
 /// <param name="Defaults">What sessions get unless their create request says otherwise.</param>
 /// <param name="MaxRequestBytes">The largest request body.</param>
 /// <param name="Version">The host's version (<c>GET /v1/health</c>).</param>
-public sealed record ApiServerOptions(LoopbackWebHost.ListenAddress Listen, string Token, ServerDefaults Defaults, long MaxRequestBytes, string Version);
+public sealed record ApiServerOptions(LoopbackWebHost.ListenAddress Listen, string Token, ServerDefaults Defaults, long MaxRequestBytes, string Version)
+{
+    /// <summary>The workspace roots each user may use (default: only <see cref="ServerDefaults.Root"/>).</summary>
+    public ServerRoots? Roots { get; init; }
+
+    /// <summary>Per-user limits (default: none).</summary>
+    public ServerLimits Limits { get; init; } = ServerLimits.None;
+}
 
 /// <summary>
 /// The HTTP+JSON API of <c>agent serve</c> (versioned under <c>/v1</c>, described at <c>/openapi.json</c>) with its live
@@ -106,7 +114,13 @@ public sealed partial class ApiServer : IAsyncDisposable
         IDisposable? owned = null)
     {
         var engines = new ServerEngines(roots, options.Defaults.PermissionTimeout, events.Attach);
-        var hub = new SessionHub(engines, store, options.Defaults, time) { LastEventId = events.LastId };
+        var limiters = new ServerLimiters(options.Limits);
+        var hub = new SessionHub(engines, store, options.Defaults, time)
+        {
+            LastEventId = events.LastId,
+            Roots = options.Roots ?? ServerRoots.Only(options.Defaults.Root),
+            Limiters = limiters,
+        };
         var paths = AgentPaths.Resolve(environment);
         var workflows = new ServerWorkflows(hub, (root, nameOrFile, fromFile) => FindWorkflow(paths, root, nameOrFile, fromFile));
         var defaults = options.Defaults;
@@ -115,9 +129,10 @@ public sealed partial class ApiServer : IAsyncDisposable
         LoopbackWebHost web;
         try
         {
+            var authentication = new ServerAuthentication(options.Token, store.Users);
             web = await LoopbackWebHost.StartAsync(
                 options.Listen,
-                options.Token,
+                authentication.AuthenticateAsync,
                 services =>
                 {
                     services.AddRouting();
@@ -129,17 +144,19 @@ public sealed partial class ApiServer : IAsyncDisposable
                         json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
                     });
                     ApiDocument.AddTo(services);
+                    limiters.AddTo(services);
                 },
                 app =>
                 {
                     app.Use(ApiErrors.HandleAsync);
+                    limiters.Use(app);
                     app.Use((context, next) => ApiErrors.CheckSizeAsync(context, next, options.MaxRequestBytes));
                     var v1 = app.MapGroup("/v1");
                     SessionEndpoints.Map(v1, hub);
                     RunEndpoints.Map(v1, hub);
                     WorkflowEndpoints.Map(v1, workflows);
                     CatalogEndpoints.Map(v1, hub, environment, () => defaultKey, options.Version, started, time);
-                    events.Map(app, async (id, ct) => await store.FindSessionAsync(id, ct).ConfigureAwait(false) is not null);
+                    events.Map(app, EventsAccess(hub));
                     ApiDocument.Map(app, OpenApiPath);
                     app.MapFallback(() => ApiErrors.Result(ErrorKind.NotFound, "no such endpoint; the API is under /v1 and described at /openapi.json."));
                 },
@@ -155,6 +172,26 @@ public sealed partial class ApiServer : IAsyncDisposable
         var warmUp = engines.GetAsync(defaultKey, CancellationToken.None);
         return new ApiServer(web, hub, workflows, warmUp, events.Complete, owned);
     }
+
+    /// <summary>
+    /// The event streams as each caller may read them: a session's stream only if the caller may see the session (404
+    /// otherwise, as for no session); on the all-sessions stream, a member gets only the events of their own sessions
+    /// (and gaps), admins and viewers every event.
+    /// </summary>
+    private static EventAccess EventsAccess(SessionHub hub) => new(
+        async (http, id, ct) =>
+        {
+            try
+            {
+                await hub.GetInfoAsync(http.Caller(), id, ct).ConfigureAwait(false);
+                return true;
+            }
+            catch (AgentHostException ex) when (ex.Kind == ErrorKind.NotFound)
+            {
+                return false;
+            }
+        },
+        http => http.Caller() is { Role: Sessions.ServerRole.Member } member ? logged => logged.SessionId is { } id && hub.CanRead(member, id) : null);
 
     /// <summary>Stops: cancels running turns (recorded as interrupted), closes sessions and engines, ends event streams, stops listening (once).</summary>
     /// <returns>A task.</returns>
@@ -198,7 +235,7 @@ public sealed partial class ApiServer
 
 /// <summary>The server's event stream as the API composes it (the event log and its SSE endpoints).</summary>
 /// <param name="Attach">Attaches an engine's event bus (before its plugins load).</param>
-/// <param name="Map">Maps the event endpoints (<c>/v1/events</c>, <c>/v1/sessions/{id}/events</c>); the function says whether a session exists.</param>
+/// <param name="Map">Maps the event endpoints (<c>/v1/events</c>, <c>/v1/sessions/{id}/events</c>), filtered for each caller.</param>
 /// <param name="Complete">Ends every stream (at shutdown).</param>
 /// <param name="LastId">The id of the newest event so far (a client resumes after it to see what follows whole).</param>
-internal sealed record ApiEvents(Func<EventBus, IDisposable> Attach, Action<IEndpointRouteBuilder, Func<string, CancellationToken, Task<bool>>> Map, Action Complete, Func<long> LastId);
+internal sealed record ApiEvents(Func<EventBus, IDisposable> Attach, Action<IEndpointRouteBuilder, EventAccess> Map, Action Complete, Func<long> LastId);

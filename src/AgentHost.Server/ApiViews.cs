@@ -23,7 +23,8 @@ internal static class ApiViews
         info.ParentId,
         open is not null,
         open?.Current?.Id,
-        info.Settings);
+        info.Settings,
+        info.Owner);
 
     public static HistoryView History(HistoryPage page) => new(
         [.. page.Messages.Select(m => new MessageView(

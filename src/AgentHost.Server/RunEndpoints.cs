@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using AgentHost.Server.Users;
 
 namespace AgentHost.Server;
 
@@ -11,7 +12,7 @@ internal static class RunEndpoints
     {
         v1.MapPost("/sessions/{id}/messages", async (string id, SendMessageRequest request, bool? wait, HttpContext http, CancellationToken ct) =>
         {
-            var run = await hub.SendAsync(id, request, ct).ConfigureAwait(false);
+            var run = await hub.SendAsync(http.Caller(), id, request, ct).ConfigureAwait(false);
             if (wait != true)
             {
                 return (IResult)TypedResults.Accepted($"/v1/runs/{run.Id}", run.View);
@@ -26,28 +27,28 @@ internal static class RunEndpoints
         .Produces<RunView>(StatusCodes.Status202Accepted).Produces<RunView>(StatusCodes.Status200OK).ProducesApiErrors();
 
         var runs = v1.MapGroup("/runs").WithTags("runs");
-        runs.MapGet("/{runId}", (string runId) => TypedResults.Ok(hub.GetRun(runId).View))
+        runs.MapGet("/{runId}", (string runId, HttpContext http) => TypedResults.Ok(hub.GetRun(http.Caller(), runId).View))
             .WithName("getRun").WithSummary("A run's state and, once it ended, its result.").ProducesApiErrors();
-        runs.MapPost("/{runId}/cancel", (string runId) => TypedResults.Accepted($"/v1/runs/{runId}", hub.Cancel(runId).View))
+        runs.MapPost("/{runId}/cancel", (string runId, HttpContext http) => TypedResults.Accepted($"/v1/runs/{runId}", hub.Cancel(http.Caller(), runId).View))
             .WithName("cancelRun").WithSummary("Cancel a run (as Ctrl+C does); it ends as cancelled, with the history valid.").Produces<RunView>(StatusCodes.Status202Accepted).ProducesApiErrors();
 
         var permissions = v1.MapGroup("/sessions/{id}/permissions").WithTags("permissions");
-        permissions.MapGet("/", async (string id, CancellationToken ct) =>
-            TypedResults.Ok((await hub.PendingPermissionsAsync(id, ct).ConfigureAwait(false)).Select(ApiViews.Permission).ToList()))
+        permissions.MapGet("/", async (string id, HttpContext http, CancellationToken ct) =>
+            TypedResults.Ok((await hub.PendingPermissionsAsync(http.Caller(), id, ct).ConfigureAwait(false)).Select(ApiViews.Permission).ToList()))
             .WithName("listPermissionRequests").WithSummary("The session's permission requests waiting for an answer.").ProducesApiErrors();
-        permissions.MapPost("/{requestId}", (string id, string requestId, PermissionAnswerRequest request) =>
+        permissions.MapPost("/{requestId}", (string id, string requestId, PermissionAnswerRequest request, HttpContext http) =>
         {
-            hub.AnswerPermission(id, requestId, request);
+            hub.AnswerPermission(http.Caller(), id, requestId, request);
             return TypedResults.NoContent();
         }).WithName("answerPermissionRequest").WithSummary("Answer a permission request: once, session, always, always-global, or deny with a reason. Deny rules still win.").ProducesApiErrors();
 
         var questions = v1.MapGroup("/sessions/{id}/questions").WithTags("questions");
-        questions.MapGet("/", async (string id, CancellationToken ct) =>
-            TypedResults.Ok((await hub.PendingQuestionsAsync(id, ct).ConfigureAwait(false)).Select(ApiViews.Question).ToList()))
+        questions.MapGet("/", async (string id, HttpContext http, CancellationToken ct) =>
+            TypedResults.Ok((await hub.PendingQuestionsAsync(http.Caller(), id, ct).ConfigureAwait(false)).Select(ApiViews.Question).ToList()))
             .WithName("listQuestions").WithSummary("The session's questions for a person (the model's ask_user) waiting for an answer.").ProducesApiErrors();
-        questions.MapPost("/{questionId}", (string id, string questionId, QuestionAnswerRequest request) =>
+        questions.MapPost("/{questionId}", (string id, string questionId, QuestionAnswerRequest request, HttpContext http) =>
         {
-            hub.AnswerQuestion(id, questionId, request);
+            hub.AnswerQuestion(http.Caller(), id, questionId, request);
             return TypedResults.NoContent();
         }).WithName("answerQuestion").WithSummary("Answer a question: any text, or one of its options (400 otherwise, and it stays waiting).").ProducesApiErrors();
     }

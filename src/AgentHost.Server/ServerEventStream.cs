@@ -6,5 +6,5 @@ namespace AgentHost.Server;
 internal static class ServerEventStream
 {
     public static ApiEvents Create(ServerEventLog log) =>
-        new(log.Attach, (routes, sessionExists) => EventEndpoints.Map(routes, log, sessionExists), log.Complete, () => log.LastId);
+        new(log.Attach, (routes, access) => EventEndpoints.Map(routes, log, access), log.Complete, () => log.LastId);
 }

@@ -9,6 +9,7 @@ internal sealed class ServerRun
     private readonly Lock _sync = new();
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RunView _view;
+    private IDisposable? _slot;
 
     public ServerRun(string id, string sessionId, DateTimeOffset startedAt, long eventsAfter)
     {
@@ -44,7 +45,18 @@ internal sealed class ServerRun
     public bool IsRunning => !_ended.Task.IsCompleted;
 
     /// <summary>Marks the run ended, once everything <see cref="Ended"/> promises is done.</summary>
-    public void Finish() => _ended.TrySetResult();
+    public void Finish()
+    {
+        Interlocked.Exchange(ref _slot, null)?.Dispose();
+        _ended.TrySetResult();
+    }
+
+    /// <summary>The slot of the caller's runs at once it holds (<see cref="ServerLimiters.AcquireRun"/>), released by <see cref="Finish"/>.</summary>
+    public IDisposable? Slot
+    {
+        get => Volatile.Read(ref _slot);
+        set => Volatile.Write(ref _slot, value);
+    }
 
     /// <summary>Records how the turn ended (<see cref="Finish"/> announces it).</summary>
     public RunView Complete(TurnResult turn, DateTimeOffset at)

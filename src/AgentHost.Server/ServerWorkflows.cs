@@ -24,7 +24,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
 
     /// <summary>Starts a run in the background once it is stored; returns its view (status <c>running</c>, or how it already ended).</summary>
     /// <exception cref="AgentHostException">No such root or workflow, an invalid workflow, or bad inputs (nothing runs).</exception>
-    public async Task<WorkflowRunView> StartAsync(StartWorkflowRunRequest request, CancellationToken cancellationToken)
+    public async Task<WorkflowRunView> StartAsync(Users.ServerCaller caller, StartWorkflowRunRequest request, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Workflow))
         {
@@ -32,6 +32,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
         }
 
         var root = request.Root is { Length: > 0 } r ? Path.GetFullPath(r, hub.Defaults.Root) : hub.Defaults.Root;
+        hub.Roots.Check(caller, root, request.Root);
         if (!Directory.Exists(root))
         {
             throw new AgentHostException(ErrorKind.Usage, $"root: {root} is not a directory.");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AgentHost.Hosting;
+using AgentHost.Server.Users;
 using AgentHost.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -17,41 +18,42 @@ internal static class SessionEndpoints
     public static void Map(RouteGroupBuilder v1, SessionHub hub)
     {
         var sessions = v1.MapGroup("/sessions").WithTags("sessions");
-        sessions.MapPost("/", async (CreateSessionRequest request, CancellationToken ct) =>
+        sessions.MapPost("/", async (CreateSessionRequest request, HttpContext http, CancellationToken ct) =>
         {
-            var hosted = await hub.CreateAsync(request, ct).ConfigureAwait(false);
-            var view = ApiViews.Session(await hub.GetInfoAsync(hosted.Id, ct).ConfigureAwait(false), hosted);
+            var hosted = await hub.CreateAsync(http.Caller(), request, ct).ConfigureAwait(false);
+            var view = ApiViews.Session(await hub.GetInfoAsync(http.Caller(), hosted.Id, ct).ConfigureAwait(false), hosted);
             return TypedResults.Created($"/v1/sessions/{hosted.Id}", view);
         }).WithName("createSession").WithSummary("Create a session (stored at once).").Produces<SessionView>(StatusCodes.Status201Created).ProducesApiErrors();
 
-        sessions.MapGet("/", async (string? root, string? status, string? cursor, int? limit, CancellationToken ct) =>
-            TypedResults.Ok(await ListAsync(hub, root, status, cursor, limit, ct).ConfigureAwait(false)))
-            .WithName("listSessions").WithSummary("List sessions, most recently changed first; filter by root and status; page with cursor.").ProducesApiErrors();
+        sessions.MapGet("/", async (string? root, string? status, string? cursor, int? limit, HttpContext http, CancellationToken ct) =>
+            TypedResults.Ok(await ListAsync(hub, http.Caller(), root, status, cursor, limit, ct).ConfigureAwait(false)))
+            .WithName("listSessions").WithSummary("List the sessions the caller may see (a member: their own), most recently changed first; filter by root and status; page with cursor.").ProducesApiErrors();
 
-        sessions.MapGet("/{id}", async (string id, CancellationToken ct) =>
-            TypedResults.Ok(ApiViews.Session(await hub.GetInfoAsync(id, ct).ConfigureAwait(false), hub.FindOpen(id))))
+        sessions.MapGet("/{id}", async (string id, HttpContext http, CancellationToken ct) =>
+            TypedResults.Ok(ApiViews.Session(await hub.GetInfoAsync(http.Caller(), id, ct).ConfigureAwait(false), hub.FindOpen(id))))
             .WithName("getSession").WithSummary("Get a session.").ProducesApiErrors();
 
-        sessions.MapPatch("/{id}", async (string id, PatchSessionRequest request, CancellationToken ct) =>
+        sessions.MapPatch("/{id}", async (string id, PatchSessionRequest request, HttpContext http, CancellationToken ct) =>
         {
-            await hub.PatchAsync(id, request.Settings ?? new Dictionary<string, string?>(), ct).ConfigureAwait(false);
-            return TypedResults.Ok(ApiViews.Session(await hub.GetInfoAsync(id, ct).ConfigureAwait(false), hub.FindOpen(id)));
+            await hub.PatchAsync(http.Caller(), id, request.Settings ?? new Dictionary<string, string?>(), ct).ConfigureAwait(false);
+            return TypedResults.Ok(ApiViews.Session(await hub.GetInfoAsync(http.Caller(), id, ct).ConfigureAwait(false), hub.FindOpen(id)));
         }).WithName("patchSession").WithSummary("Change settings (max_steps, dry_run, permission_mode, model, title); unknown keys and bad values change nothing.").ProducesApiErrors();
 
-        sessions.MapDelete("/{id}", async (string id, CancellationToken ct) =>
+        sessions.MapDelete("/{id}", async (string id, HttpContext http, CancellationToken ct) =>
         {
-            await hub.DeleteAsync(id, ct).ConfigureAwait(false);
+            await hub.DeleteAsync(http.Caller(), id, ct).ConfigureAwait(false);
             return TypedResults.NoContent();
         }).WithName("deleteSession").WithSummary("Delete a session (409 while it runs).").ProducesApiErrors();
 
-        sessions.MapPost("/{id}/fork", async (string id, ForkSessionRequest? request, CancellationToken ct) =>
+        sessions.MapPost("/{id}/fork", async (string id, ForkSessionRequest? request, HttpContext http, CancellationToken ct) =>
         {
-            var fork = await hub.ForkAsync(id, request?.AtMessageId, ct).ConfigureAwait(false);
+            var fork = await hub.ForkAsync(http.Caller(), id, request?.AtMessageId, ct).ConfigureAwait(false);
             return TypedResults.Created($"/v1/sessions/{fork.Id}", ApiViews.Session(fork, null));
         }).WithName("forkSession").WithSummary("Fork a session: a new session with its history (up to atMessageId).").Produces<SessionView>(StatusCodes.Status201Created).ProducesApiErrors();
 
-        sessions.MapGet("/{id}/messages", async (string id, string? kind, string? cursor, int? limit, CancellationToken ct) =>
+        sessions.MapGet("/{id}/messages", async (string id, string? kind, string? cursor, int? limit, HttpContext http, CancellationToken ct) =>
         {
+            await hub.GetInfoAsync(http.Caller(), id, ct).ConfigureAwait(false);
             var historyKind = kind is null or "messages" ? HistoryKind.Messages
                 : kind == "tools" ? HistoryKind.Tools
                 : throw new AgentHostException(ErrorKind.Usage, $"kind: '{kind}' is not a history kind; use messages or tools.");
@@ -60,13 +62,14 @@ internal static class SessionEndpoints
         }).WithName("getHistory").WithSummary("A page of the session's history (messages or tool calls), oldest first; secrets are redacted when stored.").ProducesApiErrors();
     }
 
-    /// <summary>The 400/404/409 answers every endpoint may give, for the OpenAPI document.</summary>
+    /// <summary>The 400/403/404/409 answers every endpoint may give, for the OpenAPI document.</summary>
     public static RouteHandlerBuilder ProducesApiErrors(this RouteHandlerBuilder builder) => builder
         .Produces<ApiError>(StatusCodes.Status400BadRequest)
+        .Produces<ApiError>(StatusCodes.Status403Forbidden)
         .Produces<ApiError>(StatusCodes.Status404NotFound)
         .Produces<ApiError>(StatusCodes.Status409Conflict);
 
-    private static async Task<SessionPage> ListAsync(SessionHub hub, string? root, string? status, string? cursor, int? limit, CancellationToken ct)
+    private static async Task<SessionPage> ListAsync(SessionHub hub, ServerCaller caller, string? root, string? status, string? cursor, int? limit, CancellationToken ct)
     {
         SessionStatus? wanted = status is null ? null
             : Enum.TryParse<SessionStatus>(status, ignoreCase: true, out var parsed) ? parsed
@@ -76,7 +79,7 @@ internal static class SessionEndpoints
         var after = cursor is null ? null : Cursor.Parse(cursor);
         var size = PageSize(limit);
         var page = all
-            .Where(s => wanted is null || s.Status == wanted)
+            .Where(s => (wanted is null || s.Status == wanted) && SessionAccess.CanRead(caller, s.Owner))
             .OrderByDescending(s => s.UpdatedAt).ThenByDescending(s => s.Id, StringComparer.Ordinal)
             .Where(s => after is null || s.UpdatedAt < after.Value.UpdatedAt || (s.UpdatedAt == after.Value.UpdatedAt && string.CompareOrdinal(s.Id, after.Value.Id) < 0))
             .Take(size + 1)

@@ -3,6 +3,7 @@ using AgentHost.Agent.Service;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
+using AgentHost.Server.Users;
 using AgentHost.Sessions;
 
 namespace AgentHost.Server;
@@ -25,8 +26,9 @@ internal sealed partial class SessionHub
     /// Accepts a prompt and starts its run in the background. Refused (<see cref="ErrorKind.InUse"/>, HTTP 409) while
     /// the session runs another: one run per session at a time, nothing is queued.
     /// </summary>
-    public async Task<ServerRun> SendAsync(string id, SendMessageRequest request, CancellationToken cancellationToken)
+    public async Task<ServerRun> SendAsync(ServerCaller caller, string id, SendMessageRequest request, CancellationToken cancellationToken)
     {
+        await GetChangeableAsync(caller, id, "send prompts", cancellationToken).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(request.Prompt))
         {
             throw new AgentHostException(ErrorKind.Usage, "prompt: a prompt is required.");
@@ -43,6 +45,17 @@ internal sealed partial class SessionHub
         {
             var running = hosted.Current?.Id ?? "a run";
             throw new AgentHostException(ErrorKind.InUse, $"session {id} is running {running}; wait for it to end (GET /v1/runs/{running}, or the run.ended event) or cancel it (POST /v1/runs/{running}/cancel), then send again.");
+        }
+
+        try
+        {
+            run.Slot = Limiters.AcquireRun(caller);
+        }
+        catch
+        {
+            hosted.End(run);
+            run.Finish();
+            throw;
         }
 
         Remember(run);
@@ -74,14 +87,15 @@ internal sealed partial class SessionHub
         return run;
     }
 
-    /// <summary>A run this server started (and still remembers).</summary>
-    public ServerRun GetRun(string runId) =>
-        _runs.TryGetValue(runId, out var run) ? run : throw new AgentHostException(ErrorKind.NotFound, $"run {runId}: no such run on this server (runs are kept in memory while the server runs; see the session's history).");
+    /// <summary>A run this server started (and still remembers) of a session <paramref name="caller"/> may see (404 otherwise, the same answer).</summary>
+    public ServerRun GetRun(ServerCaller caller, string runId) =>
+        _runs.TryGetValue(runId, out var run) && CanRead(caller, run.SessionId) ? run : throw new AgentHostException(ErrorKind.NotFound, $"run {runId}: no such run on this server (runs are kept in memory while the server runs; see the session's history).");
 
     /// <summary>Cancels a run as Ctrl+C does: its tool calls are cancelled, the history stays valid, it ends as cancelled.</summary>
-    public ServerRun Cancel(string runId)
+    public ServerRun Cancel(ServerCaller caller, string runId)
     {
-        var run = GetRun(runId);
+        var run = GetRun(caller, runId);
+        SessionAccess.CheckCanChange(caller, "cancel runs");
         if (run.IsRunning)
         {
             FindOpen(run.SessionId)?.Session.CancelTurn();
@@ -91,15 +105,16 @@ internal sealed partial class SessionHub
     }
 
     /// <summary>The permission requests of an open session waiting for an answer.</summary>
-    public async Task<IReadOnlyList<PermissionRequestedEvent>> PendingPermissionsAsync(string id, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PermissionRequestedEvent>> PendingPermissionsAsync(ServerCaller caller, string id, CancellationToken cancellationToken)
     {
-        await store.GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
+        await GetInfoAsync(caller, id, cancellationToken).ConfigureAwait(false);
         return FindOpen(id)?.Session.PendingPermissions ?? [];
     }
 
-    /// <summary>Answers a pending permission request of a session (any client may: the first answer decides).</summary>
-    public void AnswerPermission(string id, string requestId, PermissionAnswerRequest request)
+    /// <summary>Answers a pending permission request of a session (any client of a user who may change it: the first answer decides).</summary>
+    public void AnswerPermission(ServerCaller caller, string id, string requestId, PermissionAnswerRequest request)
     {
+        var hosted = Answerable(caller, id, "answer permission requests");
         var kind = request.Answer?.Trim().ToLowerInvariant() switch
         {
             "once" or "allow" => PermissionAnswerKind.AllowOnce,
@@ -109,39 +124,58 @@ internal sealed partial class SessionHub
             "deny" => PermissionAnswerKind.Deny,
             _ => throw new AgentHostException(ErrorKind.Usage, $"answer: '{request.Answer}' is not an answer; use once, session, always, always-global or deny."),
         };
-        var answer = new PermissionAnswer(kind, "http") { Reason = kind == PermissionAnswerKind.Deny ? request.Reason : null };
-        if (FindOpen(id) is not { } hosted || !hosted.Session.AnswerPermission(requestId, answer))
+        var answer = new PermissionAnswer(kind, AnsweredBy(caller)) { Reason = kind == PermissionAnswerKind.Deny ? request.Reason : null };
+        if (hosted is null || !hosted.Session.AnswerPermission(requestId, answer))
         {
             throw new AgentHostException(ErrorKind.NotFound, $"permission request {requestId}: session {id} has no such request waiting (answered already, timed out, or never asked); GET /v1/sessions/{id}/permissions lists the waiting ones.");
         }
     }
 
     /// <summary>The questions of an open session (its model's <c>ask_user</c>) waiting for an answer.</summary>
-    public async Task<IReadOnlyList<QuestionAskedEvent>> PendingQuestionsAsync(string id, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<QuestionAskedEvent>> PendingQuestionsAsync(ServerCaller caller, string id, CancellationToken cancellationToken)
     {
-        await store.GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
+        await GetInfoAsync(caller, id, cancellationToken).ConfigureAwait(false);
         return FindOpen(id)?.Session.PendingQuestions ?? [];
     }
 
-    /// <summary>Answers a pending question of a session (any client may: the first acceptable answer decides).</summary>
-    public void AnswerQuestion(string id, string questionId, QuestionAnswerRequest request)
+    /// <summary>Answers a pending question of a session (any client of a user who may change it: the first acceptable answer decides).</summary>
+    public void AnswerQuestion(ServerCaller caller, string id, string questionId, QuestionAnswerRequest request)
     {
+        var hosted = Answerable(caller, id, "answer questions");
         if (string.IsNullOrWhiteSpace(request.Answer))
         {
             throw new AgentHostException(ErrorKind.Usage, "answer: missing or empty; send {\"answer\": \"…\"} (one of the question's options, when it has any).");
         }
 
-        if (FindOpen(id) is not { } hosted || hosted.Session.PendingQuestions.FirstOrDefault(q => q.QuestionId == questionId) is not { } question)
+        if (hosted is null || hosted.Session.PendingQuestions.FirstOrDefault(q => q.QuestionId == questionId) is not { } question)
         {
             throw new AgentHostException(ErrorKind.NotFound, $"question {questionId}: session {id} has no such question waiting (answered already, timed out, or never asked); GET /v1/sessions/{id}/questions lists the waiting ones.");
         }
 
-        if (!hosted.Session.AnswerQuestion(questionId, request.Answer, "http", out var refusal))
+        if (!hosted.Session.AnswerQuestion(questionId, request.Answer, AnsweredBy(caller), out var refusal))
         {
             throw new AgentHostException(
                 question.Options.Count > 0 && Agent.Questions.QuestionBroker.Match(question.Options, request.Answer) is null ? ErrorKind.Usage : ErrorKind.NotFound,
                 $"question {questionId}: {refusal}.");
         }
+    }
+
+    /// <summary>Who answered, for the audit: <c>http</c> (the server's token) or <c>http:NAME</c>.</summary>
+    private static string AnsweredBy(ServerCaller caller) => caller.OwnerName is { } name ? $"http:{name}" : "http";
+
+    /// <summary>
+    /// The open session whose requests <paramref name="caller"/> may answer: <see langword="null"/> (the caller is told
+    /// there is no such request, as for an unknown session) when it is not open or not theirs; 403 for a viewer who sees it.
+    /// </summary>
+    private HostedSession? Answerable(ServerCaller caller, string id, string what)
+    {
+        if (FindOpen(id) is not { } hosted || !CanRead(caller, id))
+        {
+            return null;
+        }
+
+        SessionAccess.CheckCanChange(caller, what);
+        return hosted;
     }
 
     private async Task ExecuteAsync(HostedSession hosted, ServerRun run, TurnRequest turn)

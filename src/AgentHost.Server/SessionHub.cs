@@ -3,6 +3,7 @@ using AgentHost.Agent.Plugins;
 using AgentHost.Agent.Service;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Server.Users;
 using AgentHost.Sessions;
 
 namespace AgentHost.Server;
@@ -16,6 +17,9 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<HostedSession>>> _open = new(StringComparer.Ordinal);
 
+    /// <summary>The owner of each session this server created or opened (known before its first event; for filtering event streams).</summary>
+    private readonly ConcurrentDictionary<string, string?> _owners = new(StringComparer.Ordinal);
+
     public ISessionStore Store => store;
 
     public ServerDefaults Defaults => defaults;
@@ -25,13 +29,22 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
     /// <summary>The id of the newest event so far (given with an accepted run: a stream resumed after it sees the run whole).</summary>
     public Func<long> LastEventId { get; init; } = static () => 0;
 
+    /// <summary>The workspace roots each user may use.</summary>
+    public required ServerRoots Roots { get; init; }
+
+    /// <summary>The per-user limits (runs at once).</summary>
+    public required ServerLimiters Limiters { get; init; }
+
     /// <summary>The sessions open now.</summary>
     public IReadOnlyList<HostedSession> OpenSessions =>
         [.. _open.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully).Select(l => l.Value.Result)];
 
-    /// <summary>Creates, stores and opens a session.</summary>
-    public async Task<HostedSession> CreateAsync(CreateSessionRequest request, CancellationToken cancellationToken)
+    /// <summary>Creates, stores and opens a session owned by <paramref name="caller"/> (refused for a viewer).</summary>
+    public async Task<HostedSession> CreateAsync(ServerCaller caller, CreateSessionRequest request, CancellationToken cancellationToken)
     {
+        SessionAccess.CheckCanChange(caller, "create sessions");
+        // The roots first: whether a folder outside them exists is none of the caller's business.
+        Roots.Check(caller, request.Root is null ? defaults.Root : Path.GetFullPath(request.Root, defaults.Root), request.Root);
         var root = RootOf(request.Root);
         var mode = request.PermissionMode is null ? (PermissionMode?)null : ParseMode(request.PermissionMode, "permissionMode");
         var settings = SessionSettingsPatch.Validate(request.Settings?.ToDictionary(s => s.Key, s => (string?)s.Value) ?? []);
@@ -41,7 +54,8 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         var stored = mode is { } chosen ? chosen : request.Interactive ? PermissionMode.Ask : (PermissionMode?)null;
         var initial = stored is { } m ? new Dictionary<string, string> { [SessionSettings.PermissionMode] = m.ToDisplayName() } : null;
         // Leased before the row exists, so another process opening the store meanwhile cannot take it for a dead run.
-        var (info, lease) = await store.CreateLeasedSessionAsync(new NewSession(root) { Settings = initial }, cancellationToken).ConfigureAwait(false);
+        var (info, lease) = await store.CreateLeasedSessionAsync(new NewSession(root) { Settings = initial, Owner = caller.OwnerName }, cancellationToken).ConfigureAwait(false);
+        _owners[info.Id] = info.Owner;
         try
         {
             var options = new SessionOptions(root)
@@ -107,13 +121,35 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
     public HostedSession? FindOpen(string id) =>
         _open.TryGetValue(id, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully ? lazy.Value.Result : null;
 
-    /// <summary>The stored session (404 when there is none).</summary>
-    public Task<SessionInfo> GetInfoAsync(string id, CancellationToken cancellationToken) => store.GetSessionAsync(id, cancellationToken);
+    /// <summary>The stored session, if <paramref name="caller"/> may see it (404 when there is none or they may not: the same answer).</summary>
+    public async Task<SessionInfo> GetInfoAsync(ServerCaller caller, string id, CancellationToken cancellationToken)
+    {
+        var info = await store.FindSessionAsync(id, cancellationToken).ConfigureAwait(false);
+        if (info is null || !SessionAccess.CanRead(caller, info.Owner))
+        {
+            throw SessionAccess.Hidden(id);
+        }
+
+        _owners[info.Id] = info.Owner;
+        return info;
+    }
+
+    /// <summary>The stored session, if <paramref name="caller"/> may change it (404 as <see cref="GetInfoAsync"/>; 403 for a viewer).</summary>
+    public async Task<SessionInfo> GetChangeableAsync(ServerCaller caller, string id, string what, CancellationToken cancellationToken)
+    {
+        var info = await GetInfoAsync(caller, id, cancellationToken).ConfigureAwait(false);
+        SessionAccess.CheckCanChange(caller, what);
+        return info;
+    }
+
+    /// <summary>Whether <paramref name="caller"/> may read the session <paramref name="id"/> as far as this server knows its owner (an unknown session: no).</summary>
+    public bool CanRead(ServerCaller caller, string id) =>
+        caller.Role != ServerRole.Member || (_owners.TryGetValue(id, out var owner) && SessionAccess.CanRead(caller, owner));
 
     /// <summary>Deletes a session: refused while it runs; otherwise closed (its lease released) and removed from the store.</summary>
-    public async Task DeleteAsync(string id, CancellationToken cancellationToken)
+    public async Task DeleteAsync(ServerCaller caller, string id, CancellationToken cancellationToken)
     {
-        await store.GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
+        await GetChangeableAsync(caller, id, "delete sessions", cancellationToken).ConfigureAwait(false);
         if (FindOpen(id)?.Current is { } running)
         {
             throw new AgentHostException(ErrorKind.InUse, $"session {id} is running {running.Id}; cancel it (POST /v1/runs/{running.Id}/cancel) before deleting the session.");
@@ -121,15 +157,26 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
 
         await CloseAsync(id).ConfigureAwait(false);
         await store.DeleteSessionAsync(id, cancellationToken).ConfigureAwait(false);
+        _owners.TryRemove(id, out _);
     }
 
-    /// <summary>Copies a stored session's history (up to a message) into a new stored session.</summary>
-    public Task<SessionInfo> ForkAsync(string id, string? atMessageId, CancellationToken cancellationToken) =>
-        store.Transfer.ForkAsync(id, atMessageId, cancellationToken);
+    /// <summary>Copies a session the caller may see (up to a message) into a new stored session the caller owns.</summary>
+    public async Task<SessionInfo> ForkAsync(ServerCaller caller, string id, string? atMessageId, CancellationToken cancellationToken)
+    {
+        await GetChangeableAsync(caller, id, "fork sessions", cancellationToken).ConfigureAwait(false);
+        var fork = await store.Transfer.ForkAsync(id, atMessageId, cancellationToken).ConfigureAwait(false);
+        if (caller.OwnerName is { } owner)
+        {
+            await store.Users.SetSessionOwnerAsync(fork.Id, owner, cancellationToken).ConfigureAwait(false);
+        }
+
+        return fork with { Owner = caller.OwnerName };
+    }
 
     /// <summary>Changes validated settings of a session (opening it first, so that an open session's turns see them).</summary>
-    public async Task PatchAsync(string id, IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
+    public async Task PatchAsync(ServerCaller caller, string id, IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
     {
+        await GetChangeableAsync(caller, id, "change sessions", cancellationToken).ConfigureAwait(false);
         var valid = SessionSettingsPatch.Validate(settings);
         var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
         await SessionSettingsPatch.ApplyAsync(hosted, store, valid, cancellationToken).ConfigureAwait(false);
@@ -142,11 +189,14 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         {
             await CloseAsync(id).ConfigureAwait(false);
         }
+
+        Limiters.Dispose();
     }
 
     private async Task<HostedSession> OpenStoredAsync(string id)
     {
         var info = await store.GetSessionAsync(id, CancellationToken.None).ConfigureAwait(false);
+        _owners[id] = info.Owner;
         if (!Directory.Exists(info.Workspace))
         {
             throw new AgentHostException(ErrorKind.Configuration, $"session {id} works in {info.Workspace}, which no longer exists; fork it into another root or delete it.");

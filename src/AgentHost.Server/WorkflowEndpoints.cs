@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using AgentHost.Server.Users;
 
 namespace AgentHost.Server;
 
@@ -10,9 +11,14 @@ internal static class WorkflowEndpoints
     public static void Map(RouteGroupBuilder v1, ServerWorkflows workflows)
     {
         var runs = v1.MapGroup("/workflows/runs").WithTags("workflows");
-        runs.MapPost("/", async (StartWorkflowRunRequest request, CancellationToken ct) =>
+        runs.AddEndpointFilter((context, next) =>
         {
-            var run = await workflows.StartAsync(request, ct).ConfigureAwait(false);
+            SessionAccess.CheckAdmin(context.HttpContext.Caller(), "start, see and answer workflow runs");
+            return next(context);
+        });
+        runs.MapPost("/", async (StartWorkflowRunRequest request, HttpContext http, CancellationToken ct) =>
+        {
+            var run = await workflows.StartAsync(http.Caller(), request, ct).ConfigureAwait(false);
             return TypedResults.Accepted($"/v1/workflows/runs/{run.Id}", run);
         })
         .WithName("startWorkflowRun")

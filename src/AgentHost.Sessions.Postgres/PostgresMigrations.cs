@@ -189,8 +189,20 @@ internal static class PostgresMigrations
         CREATE INDEX ix_runs_session ON runs(session_id, created_at);
         """;
 
+    /// <summary>v3: the users of a shared server and the owner of each session (the SQLite store's v9).</summary>
+    private const string V3 = """
+        CREATE TABLE users (
+            name             text COLLATE "C" PRIMARY KEY,
+            role             text NOT NULL,
+            token_hash       bytea NOT NULL UNIQUE,
+            created_at       bigint NOT NULL,
+            token_created_at bigint NOT NULL
+        );
+        ALTER TABLE sessions ADD COLUMN owner text COLLATE "C";
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the schema from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

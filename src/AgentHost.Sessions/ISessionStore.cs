@@ -49,6 +49,9 @@ public interface ISessionStore
     /// <summary>The durable event journal of each session (ids per session) and the stored results of runs.</summary>
     ISessionJournal Journal { get; }
 
+    /// <summary>The users of a shared server and the owner of each session.</summary>
+    IUserStore Users { get; }
+
     /// <summary>Creates a session (status <see cref="SessionStatus.Active"/>), without a lease.</summary>
     /// <param name="session">What it starts with.</param>
     /// <param name="cancellationToken">Cancellation.</param>

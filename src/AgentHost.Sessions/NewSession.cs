@@ -12,6 +12,9 @@ public sealed record NewSession(string Workspace, string? Provider = null, strin
     /// </summary>
     public string? Prompt { get; init; }
 
+    /// <summary>The user who owns it on a shared server (<see cref="SessionInfo.Owner"/>); <see langword="null"/> for none.</summary>
+    public string? Owner { get; init; }
+
     /// <summary>Initial settings (key → value).</summary>
     public IReadOnlyDictionary<string, string>? Settings { get; init; }
 }

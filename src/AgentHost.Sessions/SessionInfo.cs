@@ -44,6 +44,12 @@ public sealed record SessionInfo(
     /// <summary>The number of stored tool events.</summary>
     public long ToolEventCount { get; init; }
 
+    /// <summary>
+    /// The user who owns it on a shared server (docs/server.md "Users and roles"); <see langword="null"/> for a session
+    /// made without users (the CLI, the chat, a server's own token), which only admins see over the API.
+    /// </summary>
+    public string? Owner { get; init; }
+
     /// <summary>The session's settings (key → value), e.g. <c>max_steps</c>.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

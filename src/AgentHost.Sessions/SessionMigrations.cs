@@ -211,8 +211,23 @@ internal static class SessionMigrations
         CREATE INDEX ix_runs_session ON runs(session_id, created_at);
         """;
 
+    /// <summary>
+    /// v9: the users of a shared server (docs/server.md "Users and roles": a name, a role, the SHA-256 hash of their
+    /// token, never the token) and the owner of each session (a user name; none for sessions made without users).
+    /// </summary>
+    private const string V9 = """
+        CREATE TABLE users (
+            name             TEXT PRIMARY KEY NOT NULL,
+            role             TEXT NOT NULL,
+            token_hash       BLOB NOT NULL UNIQUE,
+            created_at       INTEGER NOT NULL,
+            token_created_at INTEGER NOT NULL
+        );
+        ALTER TABLE sessions ADD COLUMN owner TEXT;
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

@@ -54,8 +54,8 @@ public sealed partial class SessionStore
                     connection,
                     transaction,
                     """
-                    INSERT INTO sessions (id, title, workspace, provider, model, status, created_at, updated_at, settings)
-                    VALUES (@id, @title, @workspace, @provider, @model, @status, @now, @now, @settings)
+                    INSERT INTO sessions (id, title, workspace, provider, model, status, created_at, updated_at, settings, owner)
+                    VALUES (@id, @title, @workspace, @provider, @model, @status, @now, @now, @settings, @owner)
                     """,
                     ("@id", id),
                     ("@title", title),
@@ -64,7 +64,8 @@ public sealed partial class SessionStore
                     ("@model", session.Model),
                     ("@status", StatusText(SessionStatus.Active)),
                     ("@now", now),
-                    ("@settings", StringJson.Map(settings)));
+                    ("@settings", StringJson.Map(settings)),
+                    ("@owner", session.Owner));
                 var inserted = command.ExecuteNonQuery();
                 lease?.Invoke(connection, transaction);
                 return inserted;
@@ -75,6 +76,6 @@ public sealed partial class SessionStore
         // The row as written (no read back: a new session's first turn waits for this on the way to its first model
         // request); SessionStoreTests compares it with the row read from the file.
         var created = Time(now);
-        return new SessionInfo(id, title, workspace, session.Provider, session.Model, SessionStatus.Active, created, created) { Settings = settings };
+        return new SessionInfo(id, title, workspace, session.Provider, session.Model, SessionStatus.Active, created, created) { Settings = settings, Owner = session.Owner };
     }
 }

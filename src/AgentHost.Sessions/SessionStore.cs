@@ -48,10 +48,14 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
         Checkpoints = new FileCheckpoints(database);
         Workflows = new WorkflowRunStore(database);
         Journal = new SessionJournal(database, maxEventBytes);
+        Users = new UserStore(database);
     }
 
     /// <summary>The durable event journal of each session and the stored results of runs.</summary>
     public ISessionJournal Journal { get; }
+
+    /// <inheritdoc/>
+    public IUserStore Users { get; }
 
     /// <summary>Workflow runs and their completed nodes (the checkpoints <c>agent workflow resume</c> replays).</summary>
     public WorkflowRunStore Workflows { get; }

@@ -13,7 +13,9 @@ async function main(): Promise<void> {
     client.setConfig({ baseUrl: process.env.AGENT_SERVER_URL, auth: () => token });
 
     const session: SessionView = (await createSession({ body: { interactive: false }, throwOnError: true })).data;
-    console.log(JSON.stringify({ step: 'createSession', id: session.id, status: session.status }));
+    // The server's own token is the built-in admin: its sessions have no owner (docs/server.md "Users and roles").
+    const owner: string | null | undefined = session.owner;
+    console.log(JSON.stringify({ step: 'createSession', id: session.id, status: session.status, owner: owner ?? null }));
 
     const run: RunView = (await sendMessage({
         path: { id: session.id },

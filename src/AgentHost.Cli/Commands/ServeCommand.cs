@@ -5,6 +5,7 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Server;
 using AgentHost.Server.Http;
+using AgentHost.Server.Users;
 
 namespace AgentHost.Cli.Commands;
 
@@ -76,9 +77,10 @@ internal sealed class ServeCommand : AgentCommand
         var plugins = _plugins.Requested(parseResult).Select(p => PluginChoice.NameOf(p, Context.Environment.CurrentDirectory)).ToList();
         var defaults = new ServerDefaults(root, plugins, parseResult.GetValue(_plugins.NoDefaults), parseResult.GetValue(_model), Seconds(configuration, "server.permission_timeout") ?? DefaultPermissionTimeout);
         var maxBytes = configuration.Get("server.max_request_bytes") is { } max && long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0 ? bytes : DefaultMaxRequestBytes;
+        var roots = ServerRoots.From(configuration, root);
         var store = await OpenStoreAsync(parseResult, configuration, cancellationToken).ConfigureAwait(false);
         await using var server = await ApiServer.StartAsync(
-            new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentProgram.Version),
+            new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentProgram.Version) { Roots = roots, Limits = ServerLimits.From(configuration) },
             Context.ProjectRoots(parseResult),
             store,
             Context.Environment,
@@ -122,14 +124,12 @@ internal sealed class ServeCommand : AgentCommand
     /// <summary>The PostgreSQL store when <c>--store</c> or <c>server.store</c> names one (made this run's store), else the SQLite default.</summary>
     private async Task<Sessions.ISessionStore> OpenStoreAsync(ParseResult parseResult, ConfigurationSnapshot configuration, CancellationToken cancellationToken)
     {
-        if (ServeStore.Choose(parseResult.GetValue(_store), configuration) is not { } chosen)
+        var store = await ServeStore.OpenAsync(Context, parseResult.GetValue(_store), configuration, cancellationToken).ConfigureAwait(false);
+        if (store.Location.StartsWith("postgres", StringComparison.Ordinal))
         {
-            return await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
+            Context.Console.WriteInfo($"agent serve: sessions in {store.Location}");
         }
 
-        var store = await ServeStore.OpenPostgresAsync(chosen.Value, chosen.SettingName, Context.Services, cancellationToken).ConfigureAwait(false);
-        Context.UseSessionStore(store);
-        Context.Console.WriteInfo($"agent serve: sessions in {store.Location}");
         return store;
     }
 

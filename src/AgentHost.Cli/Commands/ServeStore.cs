@@ -43,6 +43,24 @@ internal static class ServeStore
                 $"{name} is not a PostgreSQL URI; write postgres://user:password@host:5432/database, or leave it unset for the SQLite store in the data folder.");
     }
 
+    /// <summary>
+    /// Opens the store the server uses — the one <see cref="Choose"/> names, else the SQLite store — and makes it the
+    /// context's store. <c>agent serve</c> and <c>agent server user</c> both open it this way, so users are added to the
+    /// store the server reads them from.
+    /// </summary>
+    public static async Task<ISessionStore> OpenAsync(CliContext context, string? option, ConfigurationSnapshot configuration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (Choose(option, configuration) is not { } chosen)
+        {
+            return await context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var store = await OpenPostgresAsync(chosen.Value, chosen.SettingName, context.Services, cancellationToken).ConfigureAwait(false);
+        context.UseSessionStore(store);
+        return store;
+    }
+
     /// <summary>Opens the PostgreSQL store (its own method: only this path loads Npgsql).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static async Task<ISessionStore> OpenPostgresAsync(string value, string settingName, IServiceProvider services, CancellationToken cancellationToken) =>

@@ -181,6 +181,17 @@ internal static class ConfigSchema
         new("server.permission_timeout", ConfigValueKind.String, "Seconds a permission request of a server session waits for a client's answer before it is denied (default 300)."),
         new("server.store", ConfigValueKind.String, "The session store of `agent serve`: a postgres://user:password@host:5432/database URI for a shared PostgreSQL database (unset: the SQLite store in the data folder). Only from the user's configuration, AGENT_SERVER__STORE or --store: a project's file cannot set it, trusted or not. Shown redacted (it may hold a password)."),
         new("server.max_request_bytes", ConfigValueKind.Integer, "The largest request body `agent serve` accepts (default 4194304, 4 MiB)."),
+        new("server.limits", ConfigValueKind.Section, "Per-user limits of `agent serve` (the server's own token has none); over one: 429 with Retry-After."),
+        new("server.limits.requests_per_minute", ConfigValueKind.Integer, "Requests per user per minute (default: no limit)."),
+        new("server.limits.concurrent_runs", ConfigValueKind.Integer, "Runs per user at once (default: no limit)."),
+        new("server.roots", ConfigValueKind.List, "Workspace roots every user of `agent serve` may use (sessions' roots must be inside one; default: only the server's --root)."),
+        new("server.roots.#", ConfigValueKind.String, "One folder (absolute, or relative to the server's root)."),
+        new("server.role_roots", ConfigValueKind.Map, "Workspace roots per role (admin, member, viewer), instead of server.roots for that role."),
+        new("server.role_roots.*", ConfigValueKind.List, "The roots of one role."),
+        new("server.role_roots.*.#", ConfigValueKind.String, "One folder."),
+        new("server.user_roots", ConfigValueKind.Map, "Workspace roots per user name, instead of their role's or server.roots."),
+        new("server.user_roots.*", ConfigValueKind.List, "The roots of one user."),
+        new("server.user_roots.*.#", ConfigValueKind.String, "One folder."),
         new("session", ConfigValueKind.Any, "Session settings."),
     ];
 

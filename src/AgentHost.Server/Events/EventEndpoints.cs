@@ -13,15 +13,23 @@ namespace AgentHost.Server.Events;
 /// </summary>
 internal static class EventEndpoints
 {
+    /// <summary>Maps the streams for callers who may read every event (the function says whether a session exists).</summary>
     public static void Map(IEndpointRouteBuilder routes, ServerEventLog log, Func<string, CancellationToken, Task<bool>> sessionExists)
+    {
+        ArgumentNullException.ThrowIfNull(sessionExists);
+        Map(routes, log, new EventAccess((_, id, ct) => sessionExists(id, ct), static _ => null));
+    }
+
+    /// <summary>Maps the streams, each filtered for its caller by <paramref name="access"/>.</summary>
+    public static void Map(IEndpointRouteBuilder routes, ServerEventLog log, EventAccess access)
     {
         ArgumentNullException.ThrowIfNull(routes);
         ArgumentNullException.ThrowIfNull(log);
-        ArgumentNullException.ThrowIfNull(sessionExists);
+        ArgumentNullException.ThrowIfNull(access);
         routes.MapGet(
                 "/v1/events",
                 (HttpContext context, string? session, string? after, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) =>
-                    StreamAsync(context, log, sessionExists, session, after, lastEventId))
+                    StreamAsync(context, log, access, session, after, lastEventId))
             .WithName("streamEvents")
             .WithSummary("Events of every session (or of one, with ?session=ID) as server-sent events")
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
@@ -30,7 +38,7 @@ internal static class EventEndpoints
         routes.MapGet(
                 "/v1/sessions/{id}/events",
                 (HttpContext context, string id, string? after, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) =>
-                    StreamAsync(context, log, sessionExists, id, after, lastEventId))
+                    StreamAsync(context, log, access, id, after, lastEventId))
             .WithName("streamSessionEvents")
             .WithSummary("Events of one session as server-sent events")
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
@@ -39,7 +47,7 @@ internal static class EventEndpoints
     }
 
     private static async Task StreamAsync(
-        HttpContext context, ServerEventLog log, Func<string, CancellationToken, Task<bool>> sessionExists, string? sessionId, string? after, string? lastEventId)
+        HttpContext context, ServerEventLog log, EventAccess access, string? sessionId, string? after, string? lastEventId)
     {
         (string Name, string Value)? resume = !string.IsNullOrEmpty(lastEventId) ? ("Last-Event-ID", lastEventId)
             : !string.IsNullOrEmpty(after) ? ("after", after)
@@ -55,7 +63,7 @@ internal static class EventEndpoints
             return;
         }
 
-        if (sessionId is not null && !await sessionExists(sessionId, context.RequestAborted).ConfigureAwait(false))
+        if (sessionId is not null && !await access.CanReadSession(context, sessionId, context.RequestAborted).ConfigureAwait(false))
         {
             await ErrorAsync(
                 context,
@@ -65,10 +73,15 @@ internal static class EventEndpoints
             return;
         }
 
-        await SseEventStream.WriteAsync(context, log, afterId, sessionId).ConfigureAwait(false);
+        await SseEventStream.WriteAsync(context, log, afterId, sessionId, access.Filter(context)).ConfigureAwait(false);
     }
 
     /// <summary>The API's one error body (<see cref="ApiError"/>): what happened and the fix in one message.</summary>
     private static Task ErrorAsync(HttpContext context, int status, string error, string fix) =>
         TypedResults.Json(new ApiError($"{error}; {fix}.", status == StatusCodes.Status404NotFound ? "not_found" : "usage"), statusCode: status).ExecuteAsync(context);
 }
+
+/// <summary>What a caller may read of the event streams.</summary>
+/// <param name="CanReadSession">Whether the session exists and the caller may read it (404 otherwise: the same answer for both).</param>
+/// <param name="Filter">The events of the all-sessions stream the caller may read; <see langword="null"/> for every event.</param>
+internal sealed record EventAccess(Func<HttpContext, string, CancellationToken, Task<bool>> CanReadSession, Func<HttpContext, Func<LoggedEvent, bool>?> Filter);

@@ -20,7 +20,8 @@ internal static class SseEventStream
     /// <summary>The reconnection delay suggested to clients (<c>retry:</c>), in milliseconds.</summary>
     public const int RetryMilliseconds = 2000;
 
-    public static async Task WriteAsync(HttpContext context, ServerEventLog log, long afterId, string? sessionId)
+    /// <summary>Writes the events after <paramref name="afterId"/> (of one session, or of every session) that <paramref name="visible"/> lets through (all, when none).</summary>
+    public static async Task WriteAsync(HttpContext context, ServerEventLog log, long afterId, string? sessionId, Func<LoggedEvent, bool>? visible = null)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -63,6 +64,11 @@ internal static class SseEventStream
                 if (!more)
                 {
                     break;
+                }
+
+                if (visible is not null && events.Current.Type != EventsGapEvent.TypeName && !visible(events.Current))
+                {
+                    continue;
                 }
 
                 await WriteFrameAsync(response, Frame(events.Current), cancellationToken).ConfigureAwait(false);

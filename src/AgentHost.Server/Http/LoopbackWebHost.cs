@@ -76,11 +76,30 @@ public sealed class LoopbackWebHost : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <param name="limits">Adjusts Kestrel's limits (e.g. the request body size).</param>
     /// <returns>The running server.</returns>
-    public static async Task<LoopbackWebHost> StartAsync(
+    public static Task<LoopbackWebHost> StartAsync(
         ListenAddress listen, string bearerToken, Action<IServiceCollection> services, Action<WebApplication> map, CancellationToken cancellationToken, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? limits = null)
     {
-        ArgumentNullException.ThrowIfNull(listen);
         ArgumentException.ThrowIfNullOrEmpty(bearerToken);
+        var expected = SHA256.HashData(Encoding.UTF8.GetBytes("Bearer " + bearerToken));
+        return StartAsync(listen, context => ValueTask.FromResult(Authorised(context.Request.Headers.Authorization.ToString(), expected)), services, map, cancellationToken, limits);
+    }
+
+    /// <summary>
+    /// Starts the server with its own services and endpoints, every request checked by <paramref name="authenticate"/>
+    /// (401 with <c>WWW-Authenticate: Bearer</c> when it says no) before they see it.
+    /// </summary>
+    /// <param name="listen">Where to listen: an address and port, a Unix domain socket or a Windows named pipe.</param>
+    /// <param name="authenticate">Whether a request's credentials are good (it may record who sent it on the context).</param>
+    /// <param name="services">Adds services (e.g. routing, OpenAPI).</param>
+    /// <param name="map">Adds middleware and endpoints after the check.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="limits">Adjusts Kestrel's limits (e.g. the request body size).</param>
+    /// <returns>The running server.</returns>
+    public static async Task<LoopbackWebHost> StartAsync(
+        ListenAddress listen, Func<HttpContext, ValueTask<bool>> authenticate, Action<IServiceCollection> services, Action<WebApplication> map, CancellationToken cancellationToken, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(listen);
+        ArgumentNullException.ThrowIfNull(authenticate);
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(map);
         if (listen.PipeName is not null && !OperatingSystem.IsWindows())
@@ -120,7 +139,6 @@ public sealed class LoopbackWebHost : IAsyncDisposable
 
         services(builder.Services);
         var app = builder.Build();
-        var expected = SHA256.HashData(Encoding.UTF8.GetBytes("Bearer " + bearerToken));
         var loopbackOnly = address is not null && IPAddress.IsLoopback(address);
         app.Use(async (context, next) =>
         {
@@ -132,7 +150,7 @@ public sealed class LoopbackWebHost : IAsyncDisposable
                 return;
             }
 
-            if (!Authorised(context.Request.Headers.Authorization.ToString(), expected))
+            if (!await authenticate(context).ConfigureAwait(false))
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 context.Response.Headers.WWWAuthenticate = "Bearer";
@@ -215,6 +233,7 @@ public sealed class LoopbackWebHost : IAsyncDisposable
         return origin.Length == 0 || (Uri.TryCreate(origin, UriKind.Absolute, out var uri) && IsLoopback(uri.Host.Trim('[', ']')));
     }
 
-    private static bool Authorised(string header, byte[] expected) =>
+    /// <summary>Whether an <c>Authorization</c> header is the expected one (compared as SHA-256 hashes, in constant time).</summary>
+    internal static bool Authorised(string header, byte[] expected) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(header)), expected);
 }

@@ -82,6 +82,33 @@ internal sealed class AgentServer : IAsyncDisposable
         return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
     }
 
+    /// <summary>Reads events up to and including the first of <paramref name="type"/> (of <paramref name="sessionId"/>, when given).</summary>
+    public static async Task<List<System.Net.ServerSentEvents.SseItem<string>>> UntilAsync(SseReader reader, string type, string? sessionId = null)
+    {
+        var events = new List<System.Net.ServerSentEvents.SseItem<string>>();
+        while (await reader.NextAsync() is { } item)
+        {
+            events.Add(item);
+            if (item.EventType == type && (sessionId is null || JsonDocument.Parse(item.Data).RootElement.GetProperty("sessionId").GetString() == sessionId))
+            {
+                return events;
+            }
+        }
+
+        throw new InvalidOperationException($"the stream ended before {type}: {string.Join(", ", events.Select(e => e.EventType))}");
+    }
+
+    /// <summary>Adds a user with <c>agent server user add NAME --role ROLE</c> in the workspace's AGENT_HOME; returns their token (asserting it was shown once).</summary>
+    public static async Task<string> AddUserAsync(Runs.RunWorkspace workspace, string name, string role)
+    {
+        var added = await workspace.RunAsync("server", "user", "add", name, "--role", role);
+        Assert.True(added.ExitCode == 0, added.Error);
+        Assert.Contains("shown only this once", added.Error, StringComparison.Ordinal);
+        var token = added.Output.Trim();
+        Assert.StartsWith("agt_", token, StringComparison.Ordinal);
+        return token;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

@@ -39,6 +39,7 @@ public sealed class GeneratedClientTests : IDisposable
         var steps = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToDictionary(e => e.GetProperty("step").GetString()!);
         var sessionId = steps["createSession"].GetProperty("id").GetString()!;
         Assert.Equal("active", steps["createSession"].GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, steps["createSession"].GetProperty("owner").ValueKind);
         Assert.Equal("completed", steps["sendMessage"].GetProperty("status").GetString());
         Assert.Equal("hello back", steps["sendMessage"].GetProperty("finalText").GetString());
         Assert.Equal(JsonValueKind.Number, steps["sendMessage"].GetProperty("steps").ValueKind);

@@ -194,6 +194,7 @@ public sealed class ServerRunsApiTests : IDisposable
     public async Task ProjectTrust_IsDecidedPerSessionRoot_AnUntrustedRootsAllowRulesDoNotApply()
     {
         var other = _ws.Combine("cloned");
+        _ws.WriteUserConfig($"server:\n  roots: ['{_ws.Root}', '{other}']\n");
         Directory.CreateDirectory(Path.Combine(other, ".agent"));
         await File.WriteAllTextAsync(Path.Combine(other, ".agent", "config.yaml"), "permissions:\n  allow:\n    - write(**)\n");
         await using var server = await StartAsync("""

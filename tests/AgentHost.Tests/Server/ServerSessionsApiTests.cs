@@ -69,7 +69,7 @@ public sealed class ServerSessionsApiTests : IAsyncLifetime
         Assert.Contains("settings.colour", error.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal("usage", error.GetProperty("kind").GetString());
 
-        using var badRoot = await _server.Http.PostAsJsonAsync("v1/sessions", new { root = "/no/such/folder" });
+        using var badRoot = await _server.Http.PostAsJsonAsync("v1/sessions", new { root = Path.Combine(_ws.Root, "no", "such", "folder") });
         Assert.Contains("no such directory", (await AgentServer.ReadAsync(badRoot, HttpStatusCode.BadRequest)).GetProperty("error").GetString(), StringComparison.Ordinal);
 
         using var badModel = await _server.Http.PostAsJsonAsync("v1/sessions", new { model = "nosuchprovider/model" });

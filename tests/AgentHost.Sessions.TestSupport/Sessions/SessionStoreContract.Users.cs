@@ -1,0 +1,92 @@
+using System.Security.Cryptography;
+using AgentHost.Hosting;
+using AgentHost.Sessions;
+
+namespace AgentHost.Tests.Sessions;
+
+/// <content>The users of a shared server: names, roles, token hashes, and the owner of each session.</content>
+public abstract partial class SessionStoreContract
+{
+    [StoreFact]
+    public async Task Users_AreAddedFoundByTokenHashListedAndRemoved_SeenByAnotherStoreAtOnce()
+    {
+        var admin = await OpenAsync();
+        var server = await OpenAsync();
+        var aliceHash = SHA256.HashData("alice-token"u8);
+        var bobHash = SHA256.HashData("bob-token"u8);
+
+        var alice = await admin.Users.AddUserAsync("alice", ServerRole.Member, aliceHash);
+        await admin.Users.AddUserAsync("bob@example.com", ServerRole.Viewer, bobHash);
+        var byToken = await server.Users.FindUserByTokenHashAsync(aliceHash);
+        var unknown = await server.Users.FindUserByTokenHashAsync(SHA256.HashData("guess"u8));
+        var listed = await server.Users.ListUsersAsync();
+        var removed = await admin.Users.RemoveUserAsync("alice");
+        var removedAgain = await admin.Users.RemoveUserAsync("alice");
+
+        Assert.Equal(new ServerUser("alice", ServerRole.Member, Time.GetUtcNow(), Time.GetUtcNow()), alice);
+        Assert.Equal(alice, byToken);
+        Assert.Null(unknown);
+        Assert.Equal([("alice", ServerRole.Member), ("bob@example.com", ServerRole.Viewer)], listed.Select(u => (u.Name, u.Role)));
+        Assert.True(removed);
+        Assert.False(removedAgain);
+        Assert.Null(await server.Users.FindUserByTokenHashAsync(aliceHash));
+        Assert.Equal(ServerRole.Viewer, (await server.Users.FindUserByTokenHashAsync(bobHash))?.Role);
+    }
+
+    [StoreFact]
+    public async Task AddUser_RefusesATakenName_AndABadName_StoringNothing()
+    {
+        var store = await OpenAsync();
+        await store.Users.AddUserAsync("alice", ServerRole.Member, SHA256.HashData("one"u8));
+
+        var taken = await Assert.ThrowsAsync<AgentHostException>(() => store.Users.AddUserAsync("alice", ServerRole.Admin, SHA256.HashData("two"u8)));
+        var bad = await Assert.ThrowsAsync<AgentHostException>(() => store.Users.AddUserAsync("-rf", ServerRole.Admin, SHA256.HashData("three"u8)));
+
+        Assert.Equal(ErrorKind.InUse, taken.Kind);
+        Assert.Contains("user 'alice' exists already", taken.Message, StringComparison.Ordinal);
+        Assert.Equal(ErrorKind.Usage, bad.Kind);
+        Assert.Equal(ServerRole.Member, (await store.Users.FindUserAsync("alice"))?.Role);
+        Assert.Null(await store.Users.FindUserByTokenHashAsync(SHA256.HashData("two"u8)));
+        Assert.Single(await store.Users.ListUsersAsync());
+    }
+
+    [StoreFact]
+    public async Task SetUserToken_ReplacesTheToken_TheOldOneStopsWorking()
+    {
+        var store = await OpenAsync();
+        var old = SHA256.HashData("old"u8);
+        var fresh = SHA256.HashData("new"u8);
+        await store.Users.AddUserAsync("alice", ServerRole.Admin, old);
+        Time.Advance(TimeSpan.FromMinutes(5));
+
+        var replaced = await store.Users.SetUserTokenAsync("alice", fresh);
+        var missing = await store.Users.SetUserTokenAsync("nobody", SHA256.HashData("x"u8));
+
+        Assert.True(replaced);
+        Assert.False(missing);
+        Assert.Null(await store.Users.FindUserByTokenHashAsync(old));
+        Assert.Equal(Time.GetUtcNow(), (await store.Users.FindUserByTokenHashAsync(fresh))?.TokenIssuedAt);
+    }
+
+    [StoreFact]
+    public async Task SessionOwner_IsStoredWithTheSession_ListedAndChangeable()
+    {
+        var first = await OpenAsync();
+        var second = await OpenAsync();
+        var owned = await first.CreateSessionAsync(new NewSession(Workspace) { Owner = "alice" });
+        var (leased, lease) = await first.CreateLeasedSessionAsync(new NewSession(Workspace) { Owner = "bob" });
+        var ownerless = await first.CreateSessionAsync(new NewSession(Workspace));
+
+        await second.Users.SetSessionOwnerAsync(ownerless.Id, "carol");
+        var listed = await second.ListSessionsAsync(Workspace);
+        var missing = await Assert.ThrowsAsync<AgentHostException>(() => second.Users.SetSessionOwnerAsync("01JNOSUCHSESSION0000000000", "alice"));
+
+        Assert.Equal(("alice", "bob"), (owned.Owner, leased.Owner));
+        Assert.Equal("alice", (await second.GetSessionAsync(owned.Id)).Owner);
+        Assert.Equal(
+            new[] { (owned.Id, "alice"), (leased.Id, "bob"), (ownerless.Id, "carol") }.OrderBy(s => s.Id, StringComparer.Ordinal),
+            listed.Select(s => (s.Id, s.Owner!)).OrderBy(s => s.Id, StringComparer.Ordinal));
+        Assert.Equal(ErrorKind.NotFound, missing.Kind);
+        await lease.DisposeAsync();
+    }
+}
