@@ -28,6 +28,7 @@ public sealed class ShellPlugin : AgentPlugin
             {
                 DescribeCall = args => new ToolCallDescription("run", args.GetOptionalString("command")) { WorkingDirectory = args.GetOptionalString("workdir") },
                 Timeout = settings.MaxTimeout + HostLimitMargin,
+                Sandboxed = true,
             },
             ([Description("The command line to run.")] string command,
              [Description("Time limit in milliseconds (default and maximum are set by the user; typically 120000 and 600000).")] int? timeout_ms = null,
@@ -36,7 +37,7 @@ public sealed class ShellPlugin : AgentPlugin
              [Description("A few words saying what the command does, for the user.")] string? description = null,
              AIFunctionArguments arguments = null!,
              CancellationToken cancellationToken = default) =>
-                shell.RunAsync(arguments.GetWorkspacePaths(), command, timeout_ms, workdir, run_in_background, cancellationToken));
+                shell.RunAsync(arguments.GetWorkspacePaths(), command, timeout_ms, workdir, run_in_background, arguments.GetProcessSandbox(), cancellationToken));
 
         builder.AddTool(
             "job_list",

@@ -28,6 +28,9 @@ public sealed partial class ToolPipeline : IDisposable
     private readonly IToolPermissionGate _gate;
     private readonly Microsoft.Extensions.Logging.ILogger _logger;
     private readonly Lock _toolSetLock = new();
+
+    /// <summary>Whether the notice that the sandbox cannot run here was published (once per pipeline).</summary>
+    private int _sandboxNoticed;
     private ToolSet? _toolSet;
 
     /// <summary>Creates a pipeline over the registry.</summary>
@@ -157,6 +160,7 @@ public sealed partial class ToolPipeline : IDisposable
             context.SessionId, context.Step, context.CallId, name, result.Status, ToolOutput.Preview(Scrubber.Scrub(preview), Options.PreviewCharacters), duration.TotalMilliseconds)
         {
             Error = error,
+            Sandbox = result.Sandbox,
         });
         Telemetry.RecordToolCall(name, result.Status, duration);
         activity?.SetTag("agenthost.tool.status", AgentTelemetry.StatusName(result.Status));
@@ -243,6 +247,9 @@ public sealed partial class ToolPipeline : IDisposable
 
         /// <summary>The arguments the tool ran with (after a hook's <c>updatedInput</c>), when it was invoked.</summary>
         public string? ArgumentsJson { get; init; }
+
+        /// <summary>How the call was sandboxed (<see cref="SandboxPolicy.Describe"/>), for a sandboxed tool under a sandbox policy.</summary>
+        public string? Sandbox { get; init; }
 
         /// <summary>Context the PreToolUse hooks added for the model.</summary>
         public string? HookContext { get; init; }
