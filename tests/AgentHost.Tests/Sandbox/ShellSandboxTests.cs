@@ -138,7 +138,7 @@ public sealed class ShellSandboxTests
         using var ws = new SandboxWorkspace();
         var fifo = ProcessWatch.MakeFifo(Path.Combine(ws.Root, "started"));
         var token = "301." + Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var model = ws.Script(SandboxWorkspace.Shell($"sleep {token} & echo up > started; wait"));
+        var model = ws.Script(SandboxWorkspace.Shell($"sleep {token} & until grep -qs {token} /proc/$!/cmdline; do :; done; echo up > started; wait"));
         using var agent = AgentProcess.Start(ws.Root, ws.Environment, "run", "go", "-p", "scripted", "-p", "shell", "-m", model, "--permission-mode", "yolo");
         var stderr = agent.StandardError.ReadToEndAsync();
         var stdout = agent.StandardOutput.ReadToEndAsync();
@@ -147,6 +147,7 @@ public sealed class ShellSandboxTests
             Assert.Equal("up", (await reader.ReadLineAsync())?.Trim());
         }
 
+        // "up" is written only once the child has become sleep (its cmdline shows the token), so the scan cannot race the exec.
         // The sleep's pid inside the sandbox's PID namespace means nothing here: find it by its unique argument.
         var sleep = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(name => int.TryParse(name, out _)).Select(int.Parse!)
             .Single(pid => Cmdline(pid).Trim() == $"sleep {token}");
