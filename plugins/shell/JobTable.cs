@@ -18,7 +18,7 @@ internal sealed class JobTable(ShellSettings settings, TimeProvider time) : IDis
     private int _nextId;
     private bool _disposed;
 
-    public string Start(ShellProgram program, string command, string directory, string relativeDirectory, TimeSpan? timeout)
+    public string Start(ShellProgram program, string command, string directory, string relativeDirectory, TimeSpan? timeout, AgentHost.Sdk.Tools.ProcessSandbox? sandbox = null)
     {
         Job job;
         lock (_lock)
@@ -35,7 +35,7 @@ internal sealed class JobTable(ShellSettings settings, TimeProvider time) : IDis
 
             var id = "job-" + (++_nextId).ToString(CultureInfo.InvariantCulture);
             job = new Job(id, command, new JobLog(settings.MaxOutputCharacters * 4), time.GetTimestamp());
-            job.Process = ShellProcess.Start(program, command, directory, job.Log.Append, job.Log.Append);
+            job.Process = ShellProcess.Start(program, command, directory, job.Log.Append, job.Log.Append, sandbox);
             _jobs[id] = job;
             Trim();
         }
@@ -43,7 +43,8 @@ internal sealed class JobTable(ShellSettings settings, TimeProvider time) : IDis
         _ = WatchAsync(job, timeout);
         return $"started {job.Id} (pid {job.Process.Id}) in {relativeDirectory}: {Preview(command)}\n"
             + $"Read its output with job_output(job_id: \"{job.Id}\"); stop it with job_kill(job_id: \"{job.Id}\")."
-            + (timeout is { } limit ? $" It is killed after {ShellTool.Seconds(limit)}." : string.Empty);
+            + (timeout is { } limit ? $" It is killed after {ShellTool.Seconds(limit)}." : string.Empty)
+            + (job.Process.Sandbox is { } contained ? $"\nsandbox: {ShellTool.SandboxLine(contained)}" : string.Empty);
     }
 
     public string Output(string jobId, long? since)

@@ -29,6 +29,7 @@ public sealed class ShellPlugin : AgentPlugin
                 DescribeCall = args => new ToolCallDescription("run", args.GetOptionalString("command")) { WorkingDirectory = args.GetOptionalString("workdir") },
                 Timeout = settings.MaxTimeout + HostLimitMargin,
                 Deferred = false,
+                Sandboxed = true,
             },
             ([Description("The command line.")] string command,
              [Description("Time limit in ms.")] int? timeout_ms = null,
@@ -37,7 +38,7 @@ public sealed class ShellPlugin : AgentPlugin
              [Description("What it does, in a few words.")] string? description = null,
              AIFunctionArguments arguments = null!,
              CancellationToken cancellationToken = default) =>
-                shell.RunAsync(arguments.GetWorkspacePaths(), command, timeout_ms, workdir, run_in_background, cancellationToken));
+                shell.RunAsync(arguments.GetWorkspacePaths(), command, timeout_ms, workdir, run_in_background, arguments.GetProcessSandbox(), cancellationToken));
 
         builder.AddTool(
             "job_list",

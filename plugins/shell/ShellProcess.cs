@@ -33,6 +33,9 @@ internal sealed class ShellProcess : IDisposable
             Task.Run(() => PumpAsync(process.StandardError, stderr)));
     }
 
+    /// <summary>The sandbox the shell runs in, or <see langword="null"/> when it runs without one.</summary>
+    public ProcessSandbox? Sandbox => _owned.Sandbox;
+
     /// <summary>The shell's process id.</summary>
     public int Id { get; }
 
@@ -48,14 +51,20 @@ internal sealed class ShellProcess : IDisposable
     /// <param name="workingDirectory">Where it runs.</param>
     /// <param name="stdout">Receives standard output as it arrives (on a pool thread).</param>
     /// <param name="stderr">Receives standard error as it arrives (on a pool thread).</param>
+    /// <param name="sandbox">The host's sandbox for the call, or <see langword="null"/> for none.</param>
     /// <returns>The running process.</returns>
-    /// <exception cref="ToolException">The shell could not be started.</exception>
-    public static ShellProcess Start(ShellProgram program, string command, string workingDirectory, Action<ReadOnlySpan<char>> stdout, Action<ReadOnlySpan<char>> stderr)
+    /// <exception cref="ToolException">The shell could not be started (or must run sandboxed and the sandbox cannot run).</exception>
+    public static ShellProcess Start(
+        ShellProgram program, string command, string workingDirectory, Action<ReadOnlySpan<char>> stdout, Action<ReadOnlySpan<char>> stderr, ProcessSandbox? sandbox = null)
     {
         OwnedProcess owned;
         try
         {
-            owned = ProcessLauncher.Start(program.CreateSpec(command, workingDirectory));
+            owned = ProcessLauncher.Start(program.CreateSpec(command, workingDirectory, sandbox));
+        }
+        catch (ProgramStartException ex) when (ex.SandboxRefused)
+        {
+            throw new ToolException($"nothing was run: {ex.Message}");
         }
         catch (ProgramStartException ex)
         {

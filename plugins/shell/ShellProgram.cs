@@ -83,8 +83,9 @@ internal sealed record ShellProgram(string Path, ShellKind Kind, string ProjectR
     /// </summary>
     /// <param name="command">The command line.</param>
     /// <param name="workingDirectory">Where it runs.</param>
+    /// <param name="sandbox">The host's sandbox for the call (<see cref="ProcessSpec.Sandbox"/>), or <see langword="null"/> for none.</param>
     /// <returns>The specification (its program is an absolute path).</returns>
-    public ProcessSpec CreateSpec(string command, string workingDirectory)
+    public ProcessSpec CreateSpec(string command, string workingDirectory, ProcessSandbox? sandbox = null)
     {
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
@@ -101,6 +102,7 @@ internal sealed record ShellProgram(string Path, ShellKind Kind, string ProjectR
             Purpose = "the shell",
             DiesWithHost = true,
             RefusedRoots = [ProjectRoot],
+            Sandbox = sandbox,
         };
         switch (Kind)
         {

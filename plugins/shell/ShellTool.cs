@@ -17,7 +17,7 @@ internal sealed class ShellTool(ShellSettings settings, JobTable jobs, TimeProvi
         : OperatingSystem.IsWindows() ? ShellKind.PowerShell : ShellKind.Posix;
 
     public async Task<string> RunAsync(
-        WorkspacePaths paths, string command, int? timeoutMs, string? workdir, bool background, CancellationToken cancellationToken)
+        WorkspacePaths paths, string command, int? timeoutMs, string? workdir, bool background, ProcessSandbox? sandbox, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(command))
         {
@@ -37,10 +37,10 @@ internal sealed class ShellTool(ShellSettings settings, JobTable jobs, TimeProvi
         CheckBanned(command, program.Kind);
         if (background)
         {
-            return jobs.Start(program, command, directory, paths.Relative(directory), timeout);
+            return jobs.Start(program, command, directory, paths.Relative(directory), timeout, sandbox);
         }
 
-        return await RunForegroundAsync(program, command, directory, timeout ?? settings.DefaultTimeout, cancellationToken).ConfigureAwait(false);
+        return await RunForegroundAsync(program, command, directory, timeout ?? settings.DefaultTimeout, sandbox, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The shell, looked up on first use (not at registration, which must not do I/O); failures are not cached.</summary>
@@ -55,12 +55,12 @@ internal sealed class ShellTool(ShellSettings settings, JobTable jobs, TimeProvi
         return Interlocked.CompareExchange(ref _program, resolved, null) ?? resolved;
     }
 
-    private async Task<string> RunForegroundAsync(ShellProgram program, string command, string directory, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<string> RunForegroundAsync(ShellProgram program, string command, string directory, TimeSpan timeout, ProcessSandbox? sandbox, CancellationToken cancellationToken)
     {
         var stdout = new OutputBuffer(settings.MaxOutputCharacters);
         var stderr = new OutputBuffer(settings.MaxOutputCharacters);
         var started = time.GetTimestamp();
-        using var process = ShellProcess.Start(program, command, directory, stdout.Append, stderr.Append);
+        using var process = ShellProcess.Start(program, command, directory, stdout.Append, stderr.Append, sandbox);
         using var timeoutSource = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         int? exitCode = null;
@@ -89,7 +89,7 @@ internal sealed class ShellTool(ShellSettings settings, JobTable jobs, TimeProvi
         }
 
         var duration = time.GetElapsedTime(started);
-        return Format(exitCode, duration, stdout, stderr, process.Killed ? timeout : null, lingering);
+        return Format(exitCode, duration, stdout, stderr, process.Killed ? timeout : null, lingering, process.Sandbox);
     }
 
     private async Task<bool> Finished(Task task)
@@ -105,11 +105,15 @@ internal sealed class ShellTool(ShellSettings settings, JobTable jobs, TimeProvi
         }
     }
 
-    private string Format(int? exitCode, TimeSpan duration, OutputBuffer stdout, OutputBuffer stderr, TimeSpan? timedOut, bool lingering)
+    private string Format(int? exitCode, TimeSpan duration, OutputBuffer stdout, OutputBuffer stderr, TimeSpan? timedOut, bool lingering, ProcessSandbox? sandbox)
     {
         var builder = new StringBuilder();
         builder.Append("exit code: ").Append(exitCode?.ToString(CultureInfo.InvariantCulture) ?? "none").Append(timedOut is null ? string.Empty : " (killed)").Append('\n');
         builder.Append("duration: ").Append(Seconds(duration)).Append('\n');
+        if (sandbox is not null)
+        {
+            builder.Append("sandbox: ").Append(SandboxLine(sandbox)).Append('\n');
+        }
         if (timedOut is { } limit)
         {
             builder.Append(CultureInfo.InvariantCulture, $"timed out: the command did not finish within {Seconds(limit)} and was killed with its child processes. ")
@@ -180,6 +184,10 @@ internal sealed class ShellTool(ShellSettings settings, JobTable jobs, TimeProvi
         return Directory.Exists(full) ? full
             : throw new ToolException(File.Exists(full) ? $"workdir '{workdir}' is a file, not a directory." : $"workdir '{workdir}' does not exist in the project; create it first or omit workdir to run in the project root.");
     }
+
+    /// <summary>What the sandbox allowed, for the model (so "Read-only file system" or a failed connection reads as the sandbox's doing).</summary>
+    internal static string SandboxLine(ProcessSandbox sandbox) =>
+        $"{sandbox.Describe()}; writes only inside the project{(sandbox.TempDirectory is null ? string.Empty : " and $TMPDIR")}, credential files hidden";
 
     internal static string Ms(TimeSpan value) => ((long)value.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + " ms";
 

@@ -27,6 +27,7 @@ internal static class CommandLineFactory
         ("lsp", context => new LspCommand(context)),
         ("mcp", context => new McpCommand(context)),
         ("hooks", context => new HooksCommand(context)),
+        ("sandbox", context => new SandboxCommand(context)),
         ("workflow", context => new WorkflowCommand(context)),
         ("serve", context => new ServeCommand(context)),
         ("server", context => new ServerCommand(context)),

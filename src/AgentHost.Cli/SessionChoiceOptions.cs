@@ -23,11 +23,13 @@ internal sealed class SessionChoiceOptions
 
     public Option<string[]> Allow { get; } = AllowOption.Create();
 
+    public Option<string?> Sandbox { get; } = SandboxModeOption.Create();
+
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         Plugins.AddTo(command);
-        foreach (var option in new Option[] { Model, Session, Continue, Root, PermissionMode, Allow })
+        foreach (var option in new Option[] { Model, Session, Continue, Root, PermissionMode, Allow, Sandbox })
         {
             command.Options.Add(option);
         }

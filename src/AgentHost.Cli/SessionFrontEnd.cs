@@ -152,6 +152,7 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
         Model = _parseResult.GetValue(_options.Model),
         Plugins = Plugins.Recorded,
         PermissionMode = PermissionModeOption.Parse(_parseResult, _options.PermissionMode),
+        Sandbox = SandboxModeOption.Parse(_parseResult, _options.Sandbox),
         Interactive = interactive,
     };
 

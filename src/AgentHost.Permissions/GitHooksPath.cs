@@ -46,6 +46,38 @@ internal static class GitHooksPath
         return null;
     }
 
+    /// <summary>
+    /// The git folder of the repository holding <paramref name="root"/> and its common folder (a linked worktree's
+    /// main <c>.git</c>), found as <see cref="Read"/> finds them; empty outside a repository.
+    /// </summary>
+    /// <param name="root">The working tree's root or a folder inside it.</param>
+    /// <returns>The folders (one when they are the same).</returns>
+    public static IReadOnlyList<string> GitDirectories(string root)
+    {
+        try
+        {
+            for (var directory = root; directory is not null; directory = Path.GetDirectoryName(directory))
+            {
+                var dotGit = Path.Combine(directory, ".git");
+                var gitDirectory = Directory.Exists(dotGit) ? dotGit : File.Exists(dotGit) ? LinkedGitDirectory(dotGit, directory) : null;
+                if (gitDirectory is null)
+                {
+                    continue;
+                }
+
+                var commonFile = Path.Combine(gitDirectory, "commondir");
+                var common = File.Exists(commonFile) ? Path.GetFullPath(File.ReadAllText(commonFile).Trim(), gitDirectory) : gitDirectory;
+                return common == gitDirectory ? [gitDirectory] : [gitDirectory, common];
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            // An unreadable repository: nothing to name.
+        }
+
+        return [];
+    }
+
     private static string? LinkedGitDirectory(string dotGitFile, string directory)
     {
         var text = File.ReadAllText(dotGitFile).Trim();

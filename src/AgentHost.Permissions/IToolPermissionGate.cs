@@ -32,6 +32,15 @@ public sealed record ToolPermissionRequest(string SessionId, string CallId, stri
     /// <summary>The project root the call is confined to, when known.</summary>
     public string? WorkspaceRoot { get; init; }
 
+    /// <summary>
+    /// Whether the tool runs what the call names in the run's sandbox (<see cref="ToolMetadata.Sandboxed"/> under a
+    /// sandbox policy), and <see cref="Sandbox"/> the sandbox it gets (<see langword="null"/> when <c>sandbox.mode</c> is off).
+    /// </summary>
+    public bool Sandboxed { get; init; }
+
+    /// <summary>The sandbox the call's processes run in, when <see cref="Sandboxed"/> and the mode is not off.</summary>
+    public ProcessSandbox? Sandbox { get; init; }
+
     /// <summary>What the call's PreToolUse hooks decided, when one decided (see <see cref="HookPermissionAnswer"/>).</summary>
     public HookPermissionAnswer? Hook { get; init; }
 }

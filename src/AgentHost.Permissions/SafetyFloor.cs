@@ -3,15 +3,17 @@ namespace AgentHost.Permissions;
 /// <summary>
 /// Calls that are denied in every mode, yolo included, unless configuration says <c>permissions.safety_floor: false</c>:
 /// recursive deletion of <c>/</c> or the home directory, writes inside a <c>.git</c> folder through file tools or
-/// redirections, and reading common credential stores (<c>~/.ssh/id_*</c>, <c>~/.aws/credentials</c>,
-/// <c>~/.config/gcloud/**</c>, <c>~/.netrc</c>, <c>~/.docker/config.json</c>). <c>.env</c> files are not in the floor.
+/// redirections, and reading common credential stores (<see cref="Permissions.CredentialStores"/>: <c>~/.ssh/id_*</c>,
+/// <c>~/.aws/credentials</c>, <c>~/.config/gcloud/**</c>, <c>~/.netrc</c>, <c>~/.docker/config.json</c>,
+/// <c>~/.git-credentials</c>, <c>~/.config/gh/hosts.yml</c>, <c>~/.gnupg/private-keys-v1.d</c>). <c>.env</c> files are not in the floor.
 /// </summary>
 internal sealed partial class SafetyFloor
 {
-    private static readonly string[] CredentialStores = ["~/.ssh/id_*", "~/.aws/credentials", "~/.config/gcloud", "~/.netrc", "~/.docker/config.json"];
+    /// <summary>The credential stores (<see cref="Permissions.CredentialStores"/>, shared with the process sandbox).</summary>
+    private static readonly string[] CredentialStores = Permissions.CredentialStores.Patterns;
 
     /// <summary>Folders holding credential stores: a command given one of them (<c>tar c ~/.ssh</c>) reads the stores inside.</summary>
-    private static readonly string[] CredentialFolders = [".ssh", ".aws", ".docker", ".config", Path.Combine(".config", "gcloud")];
+    private static readonly string[] CredentialFolders = Permissions.CredentialStores.Folders;
 
     private readonly string _home;
     private readonly PathPattern[] _credentials;
@@ -138,10 +140,7 @@ internal sealed partial class SafetyFloor
     private static bool HasGitComponent(string path) =>
         path.Replace('\\', '/').Split('/').Any(segment => segment.Equals(".git", StringComparison.OrdinalIgnoreCase));
 
-    private static bool LooksLikeCredentialStore(string text) =>
-        text.Contains(".ssh", StringComparison.OrdinalIgnoreCase) || text.Contains(".aws", StringComparison.OrdinalIgnoreCase)
-        || text.Contains("gcloud", StringComparison.OrdinalIgnoreCase) || text.Contains(".netrc", StringComparison.OrdinalIgnoreCase)
-        || text.Contains(".docker", StringComparison.OrdinalIgnoreCase);
+    private static bool LooksLikeCredentialStore(string text) => Permissions.CredentialStores.Mentioned(text);
 
     /// <summary>Why a path known only at run time (<c>$X</c>, <c>$(…)</c>) may be below the floor, or <see langword="null"/>.</summary>
     /// <param name="text">The path as written, <c>~</c> and <c>$HOME</c> expanded.</param>

@@ -121,7 +121,8 @@ public sealed partial class SessionPermissionGate
             Subject = PermissionSubject.OneLine(request.Description.Subject),
             Rule = verdict.Rule,
             Mode = verdict.Mode ?? Mode.ToDisplayName(),
-            Reason = verdict.Reason,
+            // How a sandboxed tool's call runs, in the row's reason (no column of its own yet: docs/sandbox.md).
+            Reason = request.Sandboxed && verdict.Allowed ? $"{verdict.Reason} [sandbox: {SandboxPolicy.Describe(request.Sandbox)}]" : verdict.Reason,
         };
         try
         {
@@ -141,6 +142,13 @@ public sealed partial class SessionPermissionGate
 /// <param name="Events">Where requests, mode changes and warnings are published.</param>
 public sealed record SessionPermissionOptions(string SessionId, SessionGrants Grants, IEventBus Events)
 {
+    /// <summary>
+    /// Whether a call the sandbox contains (<see cref="ToolPermissionRequest.Sandbox"/> available, no network) runs
+    /// without asking in <c>ask</c> and <c>accept-edits</c> modes (<c>sandbox.auto_allow</c>); deny rules, the safety
+    /// floor, ask rules, protected paths and a command not fully understood still decide first.
+    /// </summary>
+    public bool SandboxAutoAllow { get; init; }
+
     /// <summary>Where requests go when a call asks; without one (or without a responder) asking calls are denied.</summary>
     public PermissionBroker? Broker { get; init; }
 

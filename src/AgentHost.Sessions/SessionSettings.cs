@@ -60,6 +60,9 @@ public static class SessionSettings
     /// <summary>The session's permission mode (<c>ask</c>, <c>accept-edits</c>, <c>plan</c>, <c>yolo</c>, <c>dont-ask</c>); a mid-session switch sets it.</summary>
     public const string PermissionMode = "permission_mode";
 
+    /// <summary>The session's sandbox mode (<c>auto</c>, <c>required</c>, <c>off</c>; docs/sandbox.md), over <c>sandbox.mode</c>.</summary>
+    public const string Sandbox = "sandbox";
+
     /// <summary>Whether mutating tools only report what they would change (<c>true</c>/<c>false</c>) unless a call sets <c>dry_run</c>.</summary>
     public const string DryRun = "dry_run";
 

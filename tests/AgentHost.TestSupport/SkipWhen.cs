@@ -152,3 +152,41 @@ public sealed class HookScriptFactAttribute : FactAttribute
     public HookScriptFactAttribute(params string[] programs) =>
         Skip = SkipWhen.NotUnix("hook commands run through /bin/sh -c") ?? SkipWhen.MissingPrograms(programs);
 }
+
+/// <summary>
+/// A fact that runs commands in the real bubblewrap sandbox; skipped with the reason off Linux, without <c>bwrap</c> on
+/// PATH, or where it cannot create its namespaces (user namespaces disabled, a container that forbids them).
+/// </summary>
+public sealed class BubblewrapFactAttribute : FactAttribute
+{
+    public BubblewrapFactAttribute() => Skip = BubblewrapProbe.Reason.Value;
+}
+
+/// <summary>Whether <c>bwrap</c> can sandbox a command here, probed once per test process.</summary>
+internal static class BubblewrapProbe
+{
+    public static readonly Lazy<string?> Reason = new(Probe);
+
+    private static string? Probe()
+    {
+        if (SkipWhen.NotLinux("bubblewrap, the Linux sandbox") is { } notLinux)
+        {
+            return notLinux;
+        }
+
+        if (SkipWhen.MissingPrograms(["bwrap"]) is { } missing)
+        {
+            return missing + " (install the bubblewrap package)";
+        }
+
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bwrap")
+        {
+            ArgumentList = { "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--", "/bin/sh", "-c", ":" },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        })!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? null : $"bwrap cannot create a sandbox on this machine (no user namespaces?): {error.Trim()}";
+    }
+}

@@ -34,6 +34,7 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
             CheckWritable("data directory", paths.DataDirectory),
             CheckConfiguration(),
             await CheckGitAsync(cancellationToken).ConfigureAwait(false),
+            await CheckSandboxAsync(cancellationToken).ConfigureAwait(false),
         };
         checks.AddRange(await CheckPluginsAsync(cancellationToken).ConfigureAwait(false));
         checks.AddRange(CheckLanguageServers());
@@ -68,6 +69,32 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
 
         var files = new[] { configuration.GlobalConfigFile, configuration.ProjectConfigFile }.Where(File.Exists).ToList();
         return new DoctorCheck(DoctorStatus.Ok, "configuration", files.Count == 0 ? "defaults (no config files)" : string.Join(", ", files));
+    }
+
+    /// <summary>The sandbox backend and its version, or why it cannot start, and what the mode then does (docs/sandbox.md).</summary>
+    private async Task<DoctorCheck> CheckSandboxAsync(CancellationToken cancellationToken)
+    {
+        var settings = Permissions.SandboxSettings.FromConfiguration(configuration);
+        var mode = Permissions.SandboxSettings.NameOf(settings.Mode);
+        if (settings.Mode == Permissions.SandboxMode.Off)
+        {
+            return new DoctorCheck(DoctorStatus.Skip, "sandbox", $"off (sandbox.mode: off{(settings.ModeSource is { } source ? ", " + source : string.Empty)}): shell commands are decided by the permission rules only");
+        }
+
+        var backend = await SandboxProbe.ProbeAsync(settings.Program, [configuration.ProjectRoot], cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (backend.IsAvailable)
+        {
+            return new DoctorCheck(DoctorStatus.Ok, "sandbox", $"{backend.Backend} {backend.Version} ({backend.ProgramPath}); sandbox.mode {mode}");
+        }
+
+        var fix = OperatingSystem.IsLinux()
+            ? "Install bubblewrap and allow user namespaces (see docs/sandbox.md), or set sandbox.mode: off to silence this."
+            : "See docs/sandbox.md: this platform has no sandbox backend yet.";
+        return new DoctorCheck(
+            settings.Mode == Permissions.SandboxMode.Required ? DoctorStatus.Fail : DoctorStatus.Warn,
+            "sandbox",
+            $"{backend.Backend} cannot start: {backend.UnavailableReason}; sandbox.mode {mode}: {(settings.Mode == Permissions.SandboxMode.Required ? "shell commands are refused" : "shell commands run unsandboxed")}",
+            fix);
     }
 
     private async Task<DoctorCheck> CheckGitAsync(CancellationToken cancellationToken)

@@ -93,7 +93,7 @@ public sealed partial class ToolPipeline
             functionArguments[property.Name] = property.Value;
         }
 
-        var (verdict, description) = await DecideAsync(tool, entry, functionArguments, argumentsJson, redactedArguments, context, hookAnswer, cancellationToken).ConfigureAwait(false);
+        var (verdict, description, sandbox) = await DecideAsync(tool, entry, functionArguments, argumentsJson, redactedArguments, context, hookAnswer, cancellationToken).ConfigureAwait(false);
         if (verdict is null || description is null)
         {
             return StageResult.Cancelled;
@@ -124,6 +124,11 @@ public sealed partial class ToolPipeline
             {
                 functionArguments.Remove(name);
             }
+        }
+
+        if (sandbox is { Sandbox: { } processSandbox })
+        {
+            functionArguments.Context[ToolContext.SandboxKey] = processSandbox;
         }
 
         if (Permissions.ReadAccessCheck.Create(_gate, context.SessionId, context.CallId, context.WorkspaceRoot) is { } readCheck)
@@ -165,6 +170,7 @@ public sealed partial class ToolPipeline
             {
                 Invoked = true,
                 ArgumentsJson = argumentsJson,
+                Sandbox = sandbox?.Text,
                 HookContext = hookContext,
             };
         }
@@ -186,7 +192,7 @@ public sealed partial class ToolPipeline
             : (json, arguments, null);
     }
 
-    private async ValueTask<(PermissionVerdict? Verdict, ToolCallDescription? Description)> DecideAsync(
+    private async ValueTask<(PermissionVerdict? Verdict, ToolCallDescription? Description, CallSandbox? Sandbox)> DecideAsync(
         ToolCapability tool,
         RegisteredCapability entry,
         AIFunctionArguments arguments,
@@ -199,7 +205,25 @@ public sealed partial class ToolPipeline
         var description = await DescribeAsync(tool, entry.Name, arguments, redactedArguments, cancellationToken).ConfigureAwait(false);
         if (description is null)
         {
-            return (null, null);
+            return (null, null, null);
+        }
+
+        CallSandbox? sandbox = null;
+        if (tool.Metadata.Sandboxed && Options.Sandbox is { } sandboxes)
+        {
+            try
+            {
+                var processSandbox = await sandboxes.ForAsync(description.Subject, description.WorkingDirectory, cancellationToken).ConfigureAwait(false);
+                sandbox = new CallSandbox(processSandbox, SandboxPolicy.Describe(processSandbox));
+                if (SandboxPolicy.NoticeFor(processSandbox) is { } notice && Interlocked.Exchange(ref _sandboxNoticed, 1) == 0)
+                {
+                    Publish(new WarningEvent("sandbox", notice));
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return (null, null, null);
+            }
         }
 
         var request = new ToolPermissionRequest(context.SessionId, context.CallId, entry.Name, entry.PluginId, tool.Metadata.Effect, description)
@@ -207,6 +231,8 @@ public sealed partial class ToolPipeline
             ArgumentsJson = argumentsJson,
             WorkspaceRoot = context.WorkspaceRoot,
             Hook = hookAnswer,
+            Sandbox = sandbox?.Sandbox,
+            Sandboxed = sandbox is not null,
         };
         PermissionVerdict verdict;
         try
@@ -215,7 +241,7 @@ public sealed partial class ToolPipeline
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return (null, null);
+            return (null, null, null);
         }
 #pragma warning disable CA1031 // A failing gate denies the call (fail closed); it must not end the run.
         catch (Exception ex)
@@ -243,9 +269,13 @@ public sealed partial class ToolPipeline
             RequestId = verdict.RequestId,
             SuggestedRules = verdict.Allowed || verdict.SuggestedRules.Count == 0 ? null : verdict.SuggestedRules,
             Fix = verdict.Allowed ? null : verdict.Fix,
+            Sandbox = sandbox?.Text,
         });
-        return (verdict, description);
+        return (verdict, description, sandbox);
     }
+
+    /// <summary>A sandboxed tool's call under the run's sandbox policy: its sandbox (none when the mode is off) and how that reads.</summary>
+    private sealed record CallSandbox(ProcessSandbox? Sandbox, string Text);
 
     /// <summary>The call's description (awaiting an async one with the call's token), or <see langword="null"/> when the call was cancelled meanwhile.</summary>
     private static async ValueTask<ToolCallDescription?> DescribeAsync(

@@ -30,6 +30,9 @@ public sealed partial class ToolPipeline : IDisposable
     private readonly Lock _toolSetLock = new();
     private readonly RegisteredCapability? _toolSearch;
     private readonly List<string> _loaded = [];
+
+    /// <summary>Whether the notice that the sandbox cannot run here was published (once per pipeline).</summary>
+    private int _sandboxNoticed;
     private ToolSet? _toolSet;
 
     /// <summary>Creates a pipeline over the registry.</summary>
@@ -280,6 +283,7 @@ public sealed partial class ToolPipeline : IDisposable
             context.SessionId, context.Step, context.CallId, name, result.Status, ToolOutput.Preview(Scrubber.Scrub(preview), Options.PreviewCharacters), duration.TotalMilliseconds)
         {
             Error = error,
+            Sandbox = result.Sandbox,
         });
         Telemetry.RecordToolCall(name, result.Status, duration);
         activity?.SetTag("agenthost.tool.status", AgentTelemetry.StatusName(result.Status));
@@ -368,6 +372,9 @@ public sealed partial class ToolPipeline : IDisposable
 
         /// <summary>The arguments the tool ran with (after a hook's <c>updatedInput</c>), when it was invoked.</summary>
         public string? ArgumentsJson { get; init; }
+
+        /// <summary>How the call was sandboxed (<see cref="SandboxPolicy.Describe"/>), for a sandboxed tool under a sandbox policy.</summary>
+        public string? Sandbox { get; init; }
 
         /// <summary>Context the PreToolUse hooks added for the model.</summary>
         public string? HookContext { get; init; }

@@ -72,6 +72,13 @@ public sealed record ToolPipelineOptions
     public IReadOnlyList<RegisteredCapability> KernelTools { get; init; } = [];
 
     /// <summary>
+    /// The run's operating-system sandbox: calls of tools whose metadata says <see cref="Sdk.Tools.ToolMetadata.Sandboxed"/>
+    /// get it in <see cref="Sdk.Tools.ToolContext.SandboxKey"/> (the network decided per command line), their permission
+    /// request carries it (for <c>sandbox.auto_allow</c>), and their events say how they were sandboxed. None when not set.
+    /// </summary>
+    public AgentHost.Permissions.SandboxPolicy? Sandbox { get; init; }
+
+    /// <summary>
     /// Where tool failures (with their stack), time-outs and permission-gate failures are logged, and the agent loop's
     /// compaction failures; nothing is logged when not set.
     /// </summary>

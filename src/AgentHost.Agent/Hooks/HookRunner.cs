@@ -11,6 +11,9 @@ namespace AgentHost.Agent.Hooks;
 /// <param name="Duration">How long it ran.</param>
 public sealed record HookProcessResult(int? ExitCode, string Stdout, string Stderr, TimeSpan Duration)
 {
+    /// <summary>How it was sandboxed (<c>bubblewrap 0.8.0 (no network)</c>), or <see langword="null"/> when it ran without a sandbox.</summary>
+    public string? Sandbox { get; init; }
+
     /// <summary>Whether it was killed at its time limit (with its process tree).</summary>
     public bool TimedOut { get; init; }
 
@@ -63,6 +66,7 @@ public static class HookRunner
     /// <param name="environment">More variables: the values the command refers to.</param>
     /// <param name="timeout">How long it may run before its tree is killed.</param>
     /// <param name="delayedExpansion">On Windows, run <c>cmd /v:on</c>: <c>!NAME!</c> expands a variable after the line is parsed, so its value is never syntax (a workflow's shell node).</param>
+    /// <param name="sandbox">The sandbox to run it in (<see cref="ProcessSpec.Sandbox"/>), or <see langword="null"/> for none.</param>
     /// <param name="cancellationToken">Cancellation: kills the tree and throws.</param>
     /// <returns>How it ran.</returns>
     internal static async Task<HookProcessResult> RunCommandAsync(
@@ -72,6 +76,7 @@ public static class HookRunner
         IReadOnlyDictionary<string, string?> environment,
         TimeSpan timeout,
         bool delayedExpansion = false,
+        Sdk.Tools.ProcessSandbox? sandbox = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -96,6 +101,7 @@ public static class HookRunner
             DiesWithHost = true,
             RefusedRoots = Directory.Exists(projectRoot) ? [projectRoot] : [],
             Purpose = "hook",
+            Sandbox = sandbox,
         };
 
         OwnedProcess process;
@@ -133,6 +139,7 @@ public static class HookRunner
             await write.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return new HookProcessResult(timedOut ? null : process.Process.ExitCode, outText, errText, Stopwatch.GetElapsedTime(started))
             {
+                Sandbox = process.Sandbox?.Describe(),
                 TimedOut = timedOut,
                 Truncated = outCut || errCut,
             };

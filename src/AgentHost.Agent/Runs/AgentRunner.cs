@@ -67,6 +67,7 @@ public static class AgentRunner
     /// <param name="hooks">The session's tool hooks, when any.</param>
     /// <param name="offeredTools">The only tools offered (a workflow agent node's <c>tools</c>), all up front; all tools when <see langword="null"/>.</param>
     /// <param name="deferral">Which tools are offered on demand (a session's); nothing is deferred when <see langword="null"/>.</param>
+    /// <param name="sandbox">The run's operating-system sandbox for sandboxed tools (none when <see langword="null"/>).</param>
     /// <returns>The pipeline (dispose it after the run).</returns>
     public static ToolPipeline CreatePipeline(
         PluginRuntime runtime,
@@ -79,7 +80,8 @@ public static class AgentRunner
         IEventBus? events = null,
         Hooks.SessionHooks? hooks = null,
         IReadOnlyCollection<string>? offeredTools = null,
-        ToolDeferral? deferral = null)
+        ToolDeferral? deferral = null,
+        SandboxPolicy? sandbox = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         return new ToolPipeline(
@@ -106,6 +108,7 @@ public static class AgentRunner
                 OfferedNames = offeredTools is { Count: > 0 } ? offeredTools.ToHashSet(StringComparer.Ordinal) : null,
                 Deferral = deferral,
                 LoggerFactory = runtime.LoggerFactory,
+                Sandbox = sandbox,
             });
     }
 }

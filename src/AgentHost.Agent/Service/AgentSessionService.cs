@@ -180,6 +180,20 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         return Runs.AgentRunner.CreatePipeline(_parts.Runtime, gate, _parts.Scrubber, _parts.Time);
     }
 
+    /// <summary>
+    /// The operating-system sandbox for what runs outside a session's tools (a workflow's shell nodes): the same policy a
+    /// session's shell gets (<see cref="Runs.RunSandbox"/>), with the permission policy's extra folders.
+    /// </summary>
+    /// <param name="workspaceRoot">The project root.</param>
+    /// <param name="ownerId">The run that owns the temporary folder (a workflow run's id).</param>
+    /// <param name="mode">The mode for this run (<c>--sandbox</c>), over <c>sandbox.mode</c>.</param>
+    /// <returns>The policy.</returns>
+    internal SandboxPolicy CreateSandbox(string workspaceRoot, string ownerId, SandboxMode? mode)
+    {
+        var policy = PermissionPolicy.FromConfiguration(_parts.Configuration, ProjectTrust.Load(AgentPaths.Resolve(_parts.Environment), _parts.Time));
+        return Runs.RunSandbox.Create(_parts.Configuration, _parts.Environment, workspaceRoot, policy.ExtraDirectories, ownerId, mode, _parts.Runtime.Events);
+    }
+
     /// <summary>Closes every open session (each waits for its turn).</summary>
     /// <returns>A task.</returns>
     public async ValueTask DisposeAsync()

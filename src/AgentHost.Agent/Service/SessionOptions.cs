@@ -23,6 +23,9 @@ public sealed record SessionOptions(string WorkspaceRoot)
     /// <summary>The permission mode, above <c>session.permission_mode</c> and <c>permissions.mode</c>.</summary>
     public PermissionMode? PermissionMode { get; init; }
 
+    /// <summary>The sandbox mode for this run (<c>--sandbox</c>), over <c>session.sandbox</c> and <c>sandbox.mode</c>; from the configuration when <see langword="null"/>.</summary>
+    public SandboxMode? Sandbox { get; init; }
+
     /// <summary>Whether a person is present (the default mode: ask with one, dont-ask without).</summary>
     public bool Interactive { get; init; }
 

@@ -100,7 +100,8 @@ internal static class SessionRunContextBuilder
             using var preparing = StartupActivities.Start("session.prepare");
             var history = existing is not null ? await LoadHistoryAsync(store, sessionId, cancellationToken).ConfigureAwait(false) : [];
             skills?.Active.Restore(history);
-            var gate = CreateGate(parts, sessionId, options, opening, skills?.Active);
+            var sandbox = CreateSandbox(parts, sessionId, options, opening);
+            var gate = CreateGate(parts, sessionId, options, opening, skills?.Active, sandbox);
             if (opening.Hooks is { } hooks)
             {
                 hooks.Dispatcher.SessionId = sessionId;
@@ -121,7 +122,7 @@ internal static class SessionRunContextBuilder
             var kernelTools = McpSessionLoad.KernelTools(mcp, skills is null ? [askUser] : [skills.Tool, askUser], out var onMcpToolsChanged);
             var pipeline = AgentRunner.CreatePipeline(
                 runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync, hooks: opening.Hooks, offeredTools: options.Tools,
-                deferral: Engine.ToolDeferral.FromConfiguration(configuration));
+                deferral: Engine.ToolDeferral.FromConfiguration(configuration), sandbox: sandbox);
             gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
             onMcpToolsChanged(pipeline.InvalidateToolSet);
             var context = new SessionRunContext(sessionId, existing is not null, model, new SessionRunContextParts(
@@ -180,7 +181,7 @@ internal static class SessionRunContextBuilder
     /// mode &gt; <c>session.permission_mode</c> (the session's own setting, configuration) &gt; <c>permissions.mode</c>
     /// &gt; ask with a person present, dont-ask without.
     /// </summary>
-    private static SessionPermissionGate CreateGate(SessionServiceParts parts, string sessionId, SessionOptions options, SessionOpening opening, ActiveSkills? skills)
+    private static SessionPermissionGate CreateGate(SessionServiceParts parts, string sessionId, SessionOptions options, SessionOpening opening, ActiveSkills? skills, SandboxPolicy sandbox)
     {
         var (runtime, configuration, policy) = (parts.Runtime, parts.Configuration, opening.Policy);
         var remembered = SessionSettings.Resolve(SessionSettings.PermissionMode, null, opening.Settings, configuration);
@@ -223,7 +224,36 @@ internal static class SessionRunContextBuilder
             Time = parts.Time,
             Skills = skills,
             Hooks = opening.Hooks,
+            SandboxAutoAllow = sandbox.Settings.AutoAllow,
         });
+    }
+
+    /// <summary>
+    /// The session's sandbox: its mode by precedence: the options' (<c>--sandbox</c>) &gt; <c>session.sandbox</c> (the
+    /// session's own setting, a flag, the user's configuration; never an untrusted project's) &gt; <c>sandbox.mode</c>.
+    /// </summary>
+    private static SandboxPolicy CreateSandbox(SessionServiceParts parts, string sessionId, SessionOptions options, SessionOpening opening)
+    {
+        var (runtime, configuration, policy) = (parts.Runtime, parts.Configuration, opening.Policy);
+        var mode = options.Sandbox;
+        var remembered = SessionSettings.Resolve(SessionSettings.Sandbox, null, opening.Settings, configuration);
+        if (mode is null && remembered.Value is { } text)
+        {
+            if (remembered.Source == SettingSource.Project && policy.Project is { Trusted: false })
+            {
+                runtime.Events.Publish(new WarningEvent("sandbox", $"{remembered.Origin}: project {configuration.ProjectRoot} is not trusted: its session.sandbox '{text}' is ignored. If you trust this repository, run 'agent trust' in it."));
+            }
+            else if (SandboxSettings.TryParseMode(text, out var parsed))
+            {
+                mode = parsed;
+            }
+            else
+            {
+                runtime.Events.Publish(new WarningEvent("sandbox", $"{remembered.Origin}: sandbox '{text}' is not a sandbox mode (auto, required, off); ignored"));
+            }
+        }
+
+        return RunSandbox.Create(configuration, parts.Environment, options.WorkspaceRoot, policy.ExtraDirectories, sessionId, mode, runtime.Events);
     }
 
     /// <summary>"Always allow in this project" is the user's own choice: the project becomes trusted (from the next open).</summary>

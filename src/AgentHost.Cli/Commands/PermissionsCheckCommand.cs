@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Tools;
@@ -56,7 +57,7 @@ internal sealed class PermissionsCheckCommand : AgentCommand
         Options.Add(_json);
     }
 
-    protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var configuration = Context.Configuration(parseResult);
         var policy = PermissionPolicy.FromConfiguration(configuration, ProjectTrust.Load(Context.Paths));
@@ -78,14 +79,19 @@ internal sealed class PermissionsCheckCommand : AgentCommand
             Action = effect == ToolEffect.Execute && tool.ToLowerInvariant() is "shell" or "bash" ? "run" : null,
         };
         var decision = new PermissionEngine(policy, root, Context.Environment.HomeDirectory, protectedPaths: ProtectedPaths.FromEnvironment(Context.Environment)).Decide(call, mode);
+        var sandbox = call.IsShell ? await SandboxOfAsync(configuration, policy, root, subject, cancellationToken).ConfigureAwait(false) : null;
 
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteDataLine(ToJson(decision, policy));
+            Context.Console.WriteDataLine(ToJson(decision, policy, sandbox));
         }
         else
         {
             WriteText(decision, policy.Project);
+            if (sandbox is not null)
+            {
+                Context.Console.WriteLine($"sandbox: {sandbox}");
+            }
         }
 
         foreach (var problem in policy.Problems)
@@ -93,7 +99,15 @@ internal sealed class PermissionsCheckCommand : AgentCommand
             Context.Console.WriteInfo($"{(problem.IsError ? "error" : "warning")}: {problem}");
         }
 
-        return Task.FromResult(decision.Verdict == Verdict.Deny ? ExitCodes.Denied : ExitCodes.Success);
+        return decision.Verdict == Verdict.Deny ? ExitCodes.Denied : ExitCodes.Success;
+    }
+
+    /// <summary>How the command would be sandboxed when the shell runs it (docs/sandbox.md).</summary>
+    private async Task<string> SandboxOfAsync(ConfigurationSnapshot configuration, PermissionPolicy policy, string root, string command, CancellationToken cancellationToken)
+    {
+        await using var events = new Hosting.Events.EventBus(Microsoft.Extensions.Logging.Abstractions.NullLogger<Hosting.Events.EventBus>.Instance);
+        var sandboxes = Agent.Runs.RunSandbox.Create(configuration, Context.Environment, root, policy.ExtraDirectories, sessionId: null, modeOverride: null, events);
+        return SandboxPolicy.Describe(await sandboxes.ForAsync(command, cancellationToken: cancellationToken).ConfigureAwait(false));
     }
 
     private static PermissionMode? ParseMode(string? text)
@@ -172,21 +186,26 @@ internal sealed class PermissionsCheckCommand : AgentCommand
         _ => "mode default",
     };
 
-    private static string ToJson(PermissionDecision decision, PermissionPolicy policy)
+    private static string ToJson(PermissionDecision decision, PermissionPolicy policy, string? sandbox)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            WriteDecision(writer, decision, policy.Problems.Select(problem => problem.ToString()).ToList(), policy.Project);
+            WriteDecision(writer, decision, policy.Problems.Select(problem => problem.ToString()).ToList(), policy.Project, sandbox);
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void WriteDecision(Utf8JsonWriter writer, PermissionDecision decision, IReadOnlyList<string>? problems, ProjectTrustState? project = null)
+    private static void WriteDecision(Utf8JsonWriter writer, PermissionDecision decision, IReadOnlyList<string>? problems, ProjectTrustState? project = null, string? sandbox = null)
     {
         writer.WriteStartObject();
         writer.WriteString("verdict", decision.VerdictName);
+        if (sandbox is not null)
+        {
+            writer.WriteString("sandbox", sandbox);
+        }
+
         writer.WriteString("reason", decision.Reason);
         writer.WriteString("basis", decision.Basis switch
         {

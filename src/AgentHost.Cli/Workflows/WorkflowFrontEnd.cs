@@ -61,6 +61,7 @@ internal static class WorkflowFrontEnd
         {
             Model = session.Model,
             PermissionMode = session.PermissionMode,
+            Sandbox = session.Sandbox,
             Interactive = session.Interactive,
             Plugins = session.Plugins,
             MaxSteps = parseResult.GetValue(budget.MaxSteps),

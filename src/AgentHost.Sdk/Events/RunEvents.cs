@@ -106,6 +106,13 @@ public sealed record ToolCallCompletedEvent(string SessionId, int Step, string C
 
     /// <summary>The error message, when not succeeded.</summary>
     public string? Error { get; init; }
+
+    /// <summary>
+    /// How the call's processes were sandboxed, for tools that run in the host's sandbox
+    /// (<see cref="Tools.ToolMetadata.Sandboxed"/>): <c>bubblewrap 0.8.0 (no network)</c>, <c>not sandboxed: …</c> or
+    /// <c>off (sandbox.mode: off)</c>; <see langword="null"/> for other tools.
+    /// </summary>
+    public string? Sandbox { get; init; }
 }
 
 /// <summary>A permission decision was made for a tool call.</summary>
@@ -127,6 +134,9 @@ public sealed record PermissionDecidedEvent(string SessionId, string CallId, str
     /// <c>always-project</c>, <c>always-global</c> (a person's answer) or <c>headless</c> (nobody could be asked).
     /// </summary>
     public string? Scope { get; init; }
+
+    /// <summary>How the call's processes will be sandboxed (as <see cref="ToolCallCompletedEvent.Sandbox"/>), for tools that run in the host's sandbox.</summary>
+    public string? Sandbox { get; init; }
 
     /// <summary>Who decided: <c>config</c> (rules, mode, sandbox, safety floor), <c>grant</c>, <c>headless</c> (nobody could be asked), or the front end that answered (<c>cli</c>, …).</summary>
     public string? AnsweredBy { get; init; }

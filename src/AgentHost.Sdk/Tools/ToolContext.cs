@@ -51,6 +51,13 @@ public static class ToolContext
     /// </summary>
     public const string WalkedTreeReadAccessKey = "agenthost.read_access.walked_tree";
 
+    /// <summary>
+    /// The context key of the call's process sandbox (a <see cref="ProcessSandbox"/>), which the host fills for calls of
+    /// tools whose metadata says <see cref="ToolMetadata.Sandboxed"/> unless <c>sandbox.mode</c> is <c>off</c>. Use
+    /// <see cref="GetProcessSandbox"/> rather than reading it.
+    /// </summary>
+    public const string SandboxKey = "agenthost.sandbox";
+
     /// <summary>Returns the workspace root of this invocation.</summary>
     /// <param name="arguments">The invocation's arguments.</param>
     /// <returns>The absolute workspace root.</returns>
@@ -212,6 +219,19 @@ public static class ToolContext
         return arguments.Context?.TryGetValue(WalkedTreeReadAccessKey, out var value) == true && value is Func<string, string, ReadAccess> check
             ? check(path, walkStart)
             : arguments.CheckWalkedFileRead(path);
+    }
+
+    /// <summary>
+    /// Returns the sandbox the processes this call starts must run in, or <see langword="null"/> when the host wants
+    /// none (<c>sandbox.mode: off</c>, or the tool ran outside the host). A sandbox whose backend cannot run here
+    /// (<see cref="ProcessSandbox.IsAvailable"/>) says whether the process may run without it (<see cref="ProcessSandbox.Required"/>).
+    /// </summary>
+    /// <param name="arguments">The invocation's arguments.</param>
+    /// <returns>The sandbox, or <see langword="null"/>.</returns>
+    public static ProcessSandbox? GetProcessSandbox(this AIFunctionArguments arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        return arguments.Context?.TryGetValue(SandboxKey, out var value) == true ? value as ProcessSandbox : null;
     }
 
     /// <summary>Returns a <see cref="WorkspacePaths"/> for this invocation's workspace root.</summary>

@@ -28,6 +28,13 @@ public sealed record ToolMetadata
     /// <summary>A per-call time limit; the host default when absent.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>
+    /// Whether the tool runs the processes a call makes run inside the host's sandbox
+    /// (<see cref="ToolContext.GetProcessSandbox"/>): the host then passes one with every call, says in its events and
+    /// audit how the call was sandboxed, and with <c>sandbox.auto_allow</c> may run a contained call without asking.
+    /// </summary>
+    public bool Sandboxed { get; init; }
+
     /// <summary>Whether calls can run in parallel with other read-only calls (defaults to read-only tools).</summary>
     public bool? Parallelizable { get; init; }
 

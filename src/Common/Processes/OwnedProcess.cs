@@ -36,6 +36,9 @@ internal sealed class OwnedProcess : IDisposable
     /// <summary>Its process id (on Linux with <see cref="DiesWithHost"/>, also its process group's id).</summary>
     public int Id { get; }
 
+    /// <summary>The sandbox it runs in (<see cref="ProcessSpec.Sandbox"/>), or <see langword="null"/> when it runs without one.</summary>
+    public AgentHost.Sdk.Tools.ProcessSandbox? Sandbox { get; init; }
+
     /// <summary>Whether it dies with the host (a watchdog on Linux, a job object on Windows), not only with its tree.</summary>
     public bool DiesWithHost => _watchdog is not null || _job is not null;
 

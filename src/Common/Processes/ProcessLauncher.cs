@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Common.Processes;
 
@@ -43,14 +44,45 @@ internal static class ProcessLauncher
         ArgumentNullException.ThrowIfNull(spec);
         var path = Resolve(spec);
         var info = CreateStartInfo(spec, path);
+        var sandbox = Sandbox(spec, path, info);
         var watchdog = spec.DiesWithHost && spec.RawArguments is null ? ProcessGroupWatchdog.Find(spec.RefusedRoots) : null;
         if (watchdog is not null && watchdog.Supports(spec.KeepInputOpen))
         {
-            watchdog.Wrap(info, path, spec.KeepInputOpen);
-            return Start(spec with { KeepInputOpen = true }, info, null, new Owner(path, watchdog, spec.KeepInputOpen));
+            watchdog.Wrap(info, info.FileName, spec.KeepInputOpen);
+            return Start(spec with { KeepInputOpen = true }, info, null, new Owner(path, watchdog, spec.KeepInputOpen, sandbox));
         }
 
-        return Start(spec, info, null, new Owner(path, null, false));
+        return Start(spec, info, null, new Owner(path, null, false, sandbox));
+    }
+
+    /// <summary>
+    /// Puts the program in <paramref name="spec"/>'s sandbox when it has one and its backend can run here; refuses to
+    /// start it when the sandbox is required and cannot run.
+    /// </summary>
+    /// <returns>The sandbox it runs in, or <see langword="null"/> when it runs without one.</returns>
+    private static ProcessSandbox? Sandbox(ProcessSpec spec, string path, ProcessStartInfo info)
+    {
+        if (spec.Sandbox is not { } sandbox)
+        {
+            return null;
+        }
+
+        if (!sandbox.IsAvailable || spec.RawArguments is not null)
+        {
+            if (sandbox.Required)
+            {
+                var why = sandbox.UnavailableReason ?? "the sandbox cannot run a raw command line";
+                throw new ProgramStartException(
+                    $"{spec.Purpose ?? $"'{spec.Program}'"} ({path}) was not started: sandbox.mode is 'required' and the sandbox ({sandbox.Backend}) cannot run here: {why}. "
+                    + "Fix the sandbox (agent doctor shows why), or set sandbox.mode to auto to run commands unsandboxed where it cannot run.")
+                { SandboxRefused = true };
+            }
+
+            return null;
+        }
+
+        Bubblewrap.Wrap(info, sandbox, spec.Environment);
+        return sandbox;
     }
 
     /// <summary>Starts a program from start information made by <see cref="CreateStartInfo"/> (and adjusted by the caller).</summary>
@@ -63,7 +95,7 @@ internal static class ProcessLauncher
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(info);
-        return Start(spec, info, configure, new Owner(info.FileName, null, false));
+        return Start(spec, info, configure, new Owner(info.FileName, null, false, null));
     }
 
     private static OwnedProcess Start(ProcessSpec spec, ProcessStartInfo info, Action<Process>? configure, Owner owner)
@@ -103,11 +135,11 @@ internal static class ProcessLauncher
             }
         }
 
-        return new OwnedProcess(process, owner.Path, owner.Watchdog, owner.WatchdogInput, job);
+        return new OwnedProcess(process, owner.Path, owner.Watchdog, owner.WatchdogInput, job) { Sandbox = owner.Sandbox };
     }
 
-    /// <summary>What the started process is: the program's path (not the watchdog's), and its watchdog.</summary>
-    private sealed record Owner(string Path, ProcessGroupWatchdog? Watchdog, bool WatchdogInput);
+    /// <summary>What the started process is: the program's path (not the watchdog's or bwrap's), its watchdog and its sandbox.</summary>
+    private sealed record Owner(string Path, ProcessGroupWatchdog? Watchdog, bool WatchdogInput, ProcessSandbox? Sandbox);
 
     /// <summary>
     /// Runs a program to its end and returns its output: for example <c>/bin/sh -c COMMAND</c> read with a timeout. The

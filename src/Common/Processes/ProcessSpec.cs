@@ -1,4 +1,5 @@
 using System.Text;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Common.Processes;
 
@@ -33,6 +34,14 @@ internal sealed record ProcessSpec(string Program, IReadOnlyList<string> Argumen
     /// programs are missing, only the process tree is killed (<see cref="OwnedProcess.DiesWithHost"/> says which).
     /// </summary>
     public bool DiesWithHost { get; init; }
+
+    /// <summary>
+    /// The sandbox to run the program in (<see cref="Bubblewrap"/> on Linux), or <see langword="null"/> for none. A
+    /// sandbox whose backend cannot run here starts the program without it, unless <see cref="ProcessSandbox.Required"/>:
+    /// then the start fails (<see cref="ProgramStartException.SandboxRefused"/>). Composes with <see cref="DiesWithHost"/>:
+    /// the watchdog's group holds <c>bwrap</c>, which dies with it and takes the sandbox along.
+    /// </summary>
+    public ProcessSandbox? Sandbox { get; init; }
 
     /// <summary>The encoding of the output streams (UTF-8 without a byte-order mark by default).</summary>
     public Encoding OutputEncoding { get; init; } = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
@@ -73,4 +82,7 @@ internal sealed class ProgramStartException : Exception
 
     /// <summary>Whether the program was not found at all (as opposed to found but failing to start).</summary>
     public bool NotFound { get; init; }
+
+    /// <summary>Whether it was not started because it must run in the sandbox and the sandbox cannot run here.</summary>
+    public bool SandboxRefused { get; init; }
 }

@@ -45,7 +45,9 @@ public sealed class ProcessLifecycleTests
                   - text: never reached
                 """);
         using var agent = AgentProcess.Start(
-            ws.Root, ws.Environment, "run", "sleep", "-p", "scripted", "-p", "shell", "-m", "scripted/" + script, "--permission-mode", "yolo");
+            ws.Root, ws.Environment, "run", "sleep", "-p", "scripted", "-p", "shell", "-m", "scripted/" + script, "--permission-mode", "yolo",
+            // The launcher's own guarantee, unsandboxed: $! must be a host pid (ShellSandboxTests covers the sandboxed kill).
+            "--sandbox", "off");
         var stderr = agent.StandardError.ReadToEndAsync();
         var stdout = agent.StandardOutput.ReadToEndAsync();
         var sleep = await ProcessWatch.ReadPidAsync(fifo);

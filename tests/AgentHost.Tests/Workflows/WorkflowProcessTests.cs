@@ -32,7 +32,8 @@ public sealed class WorkflowProcessTests
                 command: echo after > after.txt
             """);
 
-        using (var agent = ws.Start("workflow", "run", "deploy.yaml"))
+        // Unsandboxed: the pid the step writes must be a host pid (the sandboxed kill is ShellSandboxTests').
+        using (var agent = ws.Start("workflow", "run", "deploy.yaml", "--sandbox", "off"))
         {
             var stderr = agent.StandardError.ReadToEndAsync();
             var stdout = agent.StandardOutput.ReadToEndAsync();

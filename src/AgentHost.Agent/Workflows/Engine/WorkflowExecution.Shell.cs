@@ -4,6 +4,7 @@ using AgentHost.Agent.Questions;
 using AgentHost.Agent.Workflows.Expressions;
 using AgentHost.Agent.Workflows.Model;
 using AgentHost.Hosting;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 
 namespace AgentHost.Agent.Workflows.Engine;
@@ -15,6 +16,9 @@ namespace AgentHost.Agent.Workflows.Engine;
 /// </content>
 internal sealed partial class WorkflowExecution
 {
+    private SandboxPolicy? _sandbox;
+    private bool _sandboxNoticed;
+
     /// <summary>The most characters of a shell node's combined <c>output</c> kept (the last 16 KiB).</summary>
     public const int MaxShellOutput = 16 * 1024;
 
@@ -61,7 +65,16 @@ internal sealed partial class WorkflowExecution
 
     private async Task<NodeResult> RunCommandAsync(ShellNode node, Dictionary<string, string?> environment, CancellationToken cancellationToken)
     {
-        var result = await HookRunner.RunCommandAsync(node.Command, input: null, Options.WorkspaceRoot, environment, node.Timeout, delayedExpansion: true, cancellationToken).ConfigureAwait(false);
+        // Like the shell tool's commands: in the sandbox, with the network only when a sandbox.network rule covers the line.
+        _sandbox ??= Service.CreateSandbox(Options.WorkspaceRoot, Run.Id, Options.Sandbox);
+        var sandbox = await _sandbox.ForAsync(node.Command, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (SandboxPolicy.NoticeFor(sandbox) is { } notice && !_sandboxNoticed)
+        {
+            _sandboxNoticed = true;
+            Events.Publish(new WarningEvent("sandbox", notice));
+        }
+
+        var result = await HookRunner.RunCommandAsync(node.Command, input: null, Options.WorkspaceRoot, environment, node.Timeout, delayedExpansion: true, sandbox, cancellationToken).ConfigureAwait(false);
         if (result.FailedToStart)
         {
             throw new WorkflowNodeFailedException($"{Where(node)}: the command could not start: {result.Stderr}");
@@ -77,6 +90,7 @@ internal sealed partial class WorkflowExecution
             ["stderr"] = result.Stderr,
             ["output"] = combined.Length > MaxShellOutput ? combined[^MaxShellOutput..] : combined,
             ["timed_out"] = result.TimedOut,
+            ["sandbox"] = result.Sandbox,
         };
         var summary = result.TimedOut ? $"timed out after {WorkflowDuration.Format(node.Timeout)}" : $"exit {result.ExitCode}";
         if (!passed && node.FailOnError)

@@ -14,6 +14,9 @@ internal sealed record WorkflowRunOptions(string WorkspaceRoot)
     /// <summary>The permission mode of agent and tool nodes without their own (<c>--permission-mode</c>).</summary>
     public PermissionMode? PermissionMode { get; init; }
 
+    /// <summary>The sandbox mode of shell nodes (<c>--sandbox</c>), over <c>sandbox.mode</c>; from the configuration when <see langword="null"/>.</summary>
+    public SandboxMode? Sandbox { get; init; }
+
     /// <summary>Whether a person is present (permission questions are asked rather than denied).</summary>
     public bool Interactive { get; init; }
 

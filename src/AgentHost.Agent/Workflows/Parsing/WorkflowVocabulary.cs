@@ -45,7 +45,7 @@ internal static class WorkflowVocabulary
     {
         ["agent"] = ["text", "json", "session_id", "steps", "outcome", "cost"],
         ["tool"] = ["text", "is_error", "json"],
-        ["shell"] = ["exit_code", "passed", "stdout", "stderr", "output", "timed_out", "skipped"],
+        ["shell"] = ["exit_code", "passed", "stdout", "stderr", "output", "timed_out", "skipped", "sandbox"],
         ["decision"] = ["choice", "reason"],
         ["loop"] = ["iterations", "satisfied"],
         ["parallel"] = ["branches"],

@@ -1,0 +1,130 @@
+using AgentHost.Hosting.Configuration;
+
+namespace AgentHost.Permissions;
+
+/// <summary>Whether what the model runs goes into the operating-system sandbox (<c>sandbox.mode</c>).</summary>
+public enum SandboxMode
+{
+    /// <summary>Sandboxed where the platform can; elsewhere unsandboxed, with a one-line notice.</summary>
+    Auto,
+
+    /// <summary>Sandboxed, or not run at all.</summary>
+    Required,
+
+    /// <summary>Never sandboxed: the permission rules alone decide.</summary>
+    Off,
+}
+
+/// <summary>
+/// The <c>sandbox</c> section of the configuration: the mode, whether contained commands run without asking
+/// (<c>auto_allow</c>), the shell rules whose commands keep the network, and the backend program. An untrusted project's values never get here
+/// (<see cref="UntrustedProjectSettings"/> guards the section), so a cloned repository cannot turn the sandbox off.
+/// </summary>
+/// <remarks>Immutable and thread-safe.</remarks>
+public sealed class SandboxSettings
+{
+    /// <summary>The mode key.</summary>
+    public const string ModeKey = "sandbox.mode";
+
+    /// <summary>The auto-allow key.</summary>
+    public const string AutoAllowKey = "sandbox.auto_allow";
+
+    /// <summary>The network rules key.</summary>
+    public const string NetworkKey = "sandbox.network";
+
+    /// <summary>The backend program key.</summary>
+    public const string ProgramKey = "sandbox.program";
+
+    /// <summary>The built-in settings: <see cref="SandboxMode.Auto"/>, no auto-allow, no network rules.</summary>
+    public static SandboxSettings Default { get; } = new();
+
+    /// <summary>The mode.</summary>
+    public SandboxMode Mode { get; init; } = SandboxMode.Auto;
+
+    /// <summary>Where the mode came from (<c>file:line</c>, <c>--sandbox</c>), when set.</summary>
+    public string? ModeSource { get; init; }
+
+    /// <summary>Whether a contained command runs without asking in ask and accept-edits modes.</summary>
+    public bool AutoAllow { get; init; }
+
+    /// <summary>The rules whose commands keep the network (as allow rules of a policy).</summary>
+    public PermissionPolicy Network { get; init; } = PermissionPolicy.Empty;
+
+    /// <summary>The configured backend program, or <see langword="null"/> for <c>bwrap</c> on PATH.</summary>
+    public string? Program { get; init; }
+
+    /// <summary>Malformed network rules, each naming file:line and the fix.</summary>
+    public IReadOnlyList<ConfigProblem> Problems { get; init; } = [];
+
+    /// <summary>Parses a mode name.</summary>
+    /// <param name="text">The text (<c>auto</c>, <c>required</c>, <c>off</c>; any case).</param>
+    /// <param name="mode">The mode.</param>
+    /// <returns>Whether it is one.</returns>
+    public static bool TryParseMode(string? text, out SandboxMode mode)
+    {
+        switch (text?.Trim().ToLowerInvariant())
+        {
+            case "auto":
+                mode = SandboxMode.Auto;
+                return true;
+            case "required":
+                mode = SandboxMode.Required;
+                return true;
+            case "off":
+                mode = SandboxMode.Off;
+                return true;
+            default:
+                mode = SandboxMode.Auto;
+                return false;
+        }
+    }
+
+    /// <summary>The mode's name as configuration writes it.</summary>
+    /// <param name="mode">The mode.</param>
+    /// <returns>The name.</returns>
+    public static string NameOf(SandboxMode mode) => mode.ToString().ToLowerInvariant();
+
+    /// <summary>Reads the section (its values were validated by the configuration's schema).</summary>
+    /// <param name="configuration">The effective configuration.</param>
+    /// <param name="modeOverride">A mode given for this run (<c>--sandbox</c>, a session's setting), which wins over the configuration.</param>
+    /// <returns>The settings.</returns>
+    public static SandboxSettings FromConfiguration(ConfigurationSnapshot configuration, SandboxMode? modeOverride = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var mode = configuration.Explain(ModeKey) is { } entry && TryParseMode(entry.Value, out var configured) ? configured : SandboxMode.Auto;
+        var source = configuration.Explain(ModeKey)?.Source;
+        var problems = new List<ConfigProblem>();
+        var rules = new List<string>();
+        foreach (var (key, value) in configuration.GetSection(NetworkKey).OrderBy(pair => int.TryParse(pair.Key, out var index) ? index : int.MaxValue))
+        {
+            var text = value.Trim();
+            if (!PermissionRuleParser.TryParse(RuleList.Allow, text, out var rule, out var error) || rule is null)
+            {
+                problems.Add(Problem(configuration, key, $"'{text}' is not a rule: {error}"));
+            }
+            else if (rule.Target != RuleTarget.Shell)
+            {
+                problems.Add(Problem(configuration, key, $"'{text}' is not a shell rule; network rules name commands, e.g. shell(npm install*) (a fetch(domain:…) rule decides the fetch tool, not commands)"));
+            }
+            else
+            {
+                rules.Add(text);
+            }
+        }
+
+        return new SandboxSettings
+        {
+            Mode = modeOverride ?? mode,
+            ModeSource = modeOverride is null ? source : "--sandbox",
+            AutoAllow = bool.TryParse(configuration.Get(AutoAllowKey), out var autoAllow) && autoAllow,
+            Network = PermissionPolicy.FromText(allow: rules),
+            Program = configuration.GetPath(ProgramKey),
+            Problems = problems,
+        };
+    }
+
+    private static ConfigProblem Problem(ConfigurationSnapshot configuration, string index, string message) =>
+        configuration.Explain($"{NetworkKey}.{index}") is { } entry
+            ? ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, message + "; the rule is ignored")
+            : new ConfigProblem(ConfigSeverity.Error, null, null, $"{NetworkKey}.{index}", message + "; the rule is ignored");
+}

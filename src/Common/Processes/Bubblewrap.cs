@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using AgentHost.Sdk.Tools;
+
+namespace AgentHost.Common.Processes;
+
+/// <summary>
+/// The Linux sandbox (<see cref="ProcessSpec.Sandbox"/>): the program runs under <c>bwrap</c> with new user, PID, IPC,
+/// UTS, cgroup and network namespaces (the network is shared back only when <see cref="ProcessSandbox.AllowNetwork"/>),
+/// the whole file system bound read-only, a fresh <c>/dev</c> and <c>/proc</c>, the writable folders bound writable over
+/// it, the read-only places bound read-only again inside them, and the hidden places covered by an empty read-only
+/// folder or <c>/dev/null</c>. <c>--die-with-parent</c> and <c>--new-session</c>: the sandbox dies with the launcher's
+/// watchdog (which kills <c>bwrap</c> with the rest of its process group), the first process of a PID namespace takes
+/// every other with it, and the program cannot push input into the host's terminal.
+/// </summary>
+/// <remarks>Stateless and thread-safe.</remarks>
+internal static class Bubblewrap
+{
+    /// <summary>The backend's name, as events, the audit and <c>agent doctor</c> say it.</summary>
+    public const string Name = "bubblewrap";
+
+    /// <summary>Unix sockets on the file system through which a contained process could reach the host's services (the read-only bind does not stop <c>connect</c>).</summary>
+    private static readonly string[] HostSockets =
+        ["/run/docker.sock", "/var/run/docker.sock", "/run/containerd", "/run/podman", "/run/dbus", "/var/run/dbus", "/tmp/.X11-unix", "/run/user"];
+
+    /// <summary>A path as bwrap must name it: with every symbolic link resolved (<c>/var/run</c> is <c>/run</c>), so two spellings bind once.</summary>
+    private static string Real(string path) => WorkspacePaths.RealPath(Path.GetFullPath(path));
+
+    /// <summary>The arguments that run <paramref name="program"/> with <paramref name="arguments"/> inside <paramref name="sandbox"/>.</summary>
+    /// <param name="sandbox">The sandbox (available).</param>
+    /// <param name="program">The program's absolute path.</param>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="workingDirectory">Where it runs, when given.</param>
+    /// <param name="environment">The variables the program gets (<c>SSH_AUTH_SOCK</c> and <c>XDG_RUNTIME_DIR</c> name sockets to hide).</param>
+    /// <returns>The arguments for <c>bwrap</c>.</returns>
+    public static List<string> Arguments(
+        ProcessSandbox sandbox, string program, IEnumerable<string> arguments, string? workingDirectory, IReadOnlyDictionary<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(sandbox);
+        List<string> args = ["--unshare-all"];
+        if (sandbox.AllowNetwork)
+        {
+            args.Add("--share-net");
+        }
+
+        args.AddRange(["--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]);
+        foreach (var path in sandbox.WritablePaths.Append(sandbox.TempDirectory).OfType<string>().Where(Directory.Exists).Select(Real).Distinct(StringComparer.Ordinal))
+        {
+            args.AddRange(["--bind", path, path]);
+        }
+
+        foreach (var path in sandbox.ReadOnlyPaths.Where(Path.Exists).Select(Real).Distinct(StringComparer.Ordinal))
+        {
+            args.AddRange(["--ro-bind", path, path]);
+        }
+
+        foreach (var path in sandbox.HiddenPaths.Concat(HostSockets).Concat(SocketsIn(environment)).Where(Path.Exists).Select(Real).Distinct(StringComparer.Ordinal))
+        {
+            Hide(args, path);
+        }
+
+        if (workingDirectory is not null)
+        {
+            args.AddRange(["--chdir", workingDirectory]);
+        }
+
+        if (sandbox.TempDirectory is { } temp && Directory.Exists(temp))
+        {
+            args.AddRange(["--setenv", "TMPDIR", temp]);
+        }
+
+        args.AddRange(["--setenv", "AGENTHOST_SANDBOX", Name]);
+        args.Add("--");
+        args.Add(program);
+        args.AddRange(arguments);
+        return args;
+    }
+
+    /// <summary>Points <paramref name="info"/> at <c>bwrap</c>, which runs the program and arguments already in it inside <paramref name="sandbox"/>.</summary>
+    /// <param name="info">Start information with the program's absolute path and its arguments as a list.</param>
+    /// <param name="sandbox">The sandbox (available).</param>
+    /// <param name="environment">The variables given to the program.</param>
+    public static void Wrap(ProcessStartInfo info, ProcessSandbox sandbox, IReadOnlyDictionary<string, string?> environment)
+    {
+        var wrapped = Arguments(sandbox, info.FileName, [.. info.ArgumentList], string.IsNullOrEmpty(info.WorkingDirectory) ? null : info.WorkingDirectory, environment);
+        info.FileName = sandbox.ProgramPath!;
+        info.ArgumentList.Clear();
+        foreach (var argument in wrapped)
+        {
+            info.ArgumentList.Add(argument);
+        }
+    }
+
+    /// <summary>A folder becomes an empty read-only folder, anything else (a file, a socket) <c>/dev/null</c>; what does not exist is left alone.</summary>
+    private static void Hide(List<string> args, string path)
+    {
+        FileSystemInfo info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            info = new DirectoryInfo(path);
+            if (!info.Exists)
+            {
+                return;
+            }
+        }
+
+        if (info is DirectoryInfo)
+        {
+            args.AddRange(["--tmpfs", path, "--remount-ro", path]);
+        }
+        else
+        {
+            args.AddRange(["--ro-bind", "/dev/null", path]);
+        }
+    }
+
+    /// <summary>The host's agent and session-bus sockets named by the environment (<c>SSH_AUTH_SOCK</c>, <c>XDG_RUNTIME_DIR</c>).</summary>
+    private static IEnumerable<string> SocketsIn(IReadOnlyDictionary<string, string?> environment)
+    {
+        foreach (var name in (string[])["SSH_AUTH_SOCK", "XDG_RUNTIME_DIR"])
+        {
+            var value = environment.TryGetValue(name, out var given) ? given : Environment.GetEnvironmentVariable(name);
+            if (value is { Length: > 0 } && Path.IsPathFullyQualified(value))
+            {
+                yield return value;
+            }
+        }
+    }
+}
