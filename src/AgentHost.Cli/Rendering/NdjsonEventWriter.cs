@@ -17,7 +17,8 @@ internal static class NdjsonEventWriter
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    public static string Serialize(AgentEvent agentEvent)
+    /// <summary>One event as a JSON line; <paramref name="extra"/> adds the front end's own fields after the event's.</summary>
+    public static string Serialize(AgentEvent agentEvent, Action<Utf8JsonWriter>? extra = null)
     {
         var element = JsonSerializer.SerializeToElement(agentEvent, agentEvent.GetType(), Options);
         using var stream = new MemoryStream();
@@ -31,11 +32,13 @@ internal static class NdjsonEventWriter
                 property.WriteTo(writer);
             }
 
+            extra?.Invoke(writer);
+
             writer.WriteEndObject();
         }
 
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    public static void Write(IConsoleInteraction console, AgentEvent agentEvent) => console.WriteDataLine(Serialize(agentEvent));
+    public static void Write(IConsoleInteraction console, AgentEvent agentEvent, Action<Utf8JsonWriter>? extra = null) => console.WriteDataLine(Serialize(agentEvent, extra));
 }
