@@ -157,6 +157,8 @@ public sealed partial class ToolPipeline : IDisposable
             context.SessionId, context.Step, context.CallId, name, result.Status, ToolOutput.Preview(Scrubber.Scrub(preview), Options.PreviewCharacters), duration.TotalMilliseconds)
         {
             Error = error,
+            Files = result.Files ?? [],
+            DiffSummary = result.DiffSummary,
         });
         Telemetry.RecordToolCall(name, result.Status, duration);
         activity?.SetTag("agenthost.tool.status", AgentTelemetry.StatusName(result.Status));
@@ -167,6 +169,8 @@ public sealed partial class ToolPipeline : IDisposable
             ArgumentsJson = redactedArguments,
             Truncated = truncated,
             Structured = result.Structured,
+            Files = result.Files ?? [],
+            DiffSummary = result.DiffSummary,
         };
     }
 
@@ -249,6 +253,12 @@ public sealed partial class ToolPipeline : IDisposable
 
         /// <summary>The serialized structured value of a <see cref="ToolResult"/>, when any.</summary>
         public System.Text.Json.JsonElement? Structured { get; init; }
+
+        /// <summary>The files a write tool's call changed (relative to the workspace).</summary>
+        public IReadOnlyList<string>? Files { get; init; }
+
+        /// <summary>The lines those changes added and removed (<c>+12 -3</c>), when known.</summary>
+        public string? DiffSummary { get; init; }
 
         public static StageResult Cancelled => new(ToolCallStatus.Cancelled, null, "cancelled by user");
 

@@ -189,8 +189,10 @@ public sealed partial class ChatTerminalTests : IDisposable
 
         await chat.LineAsync("write the notes");
         await chat.WaitForAsync("Wrote the notes.");
+        await chat.WaitForMatchAsync(@"✓ write \(\d+ ms\): .* · notes\.txt \+1 -0"); // the call's line names the file it changed, with its diff summary (#47)
         await chat.LineAsync("now edit keep");
         await chat.WaitForAsync("Edited keep.txt.");
+        await chat.WaitForMatchAsync(@"✓ edit \(\d+ ms\): .* · keep\.txt \+1 -1");
         await chat.LineAsync("/diff --stat");
         var stat = await chat.WaitForAllAsync("keep.txt  +1 -1", "created  notes.txt  +1 -0");
         await chat.LineAsync("/undo");
