@@ -2,7 +2,7 @@
 """A scripted Anthropic Messages server for whole-process benchmarks of Claude Code (standard library only).
 
   anthropic_fake_server.py --script CONVERSATION.json [--host 127.0.0.1] [--port 0] [--port-file FILE]
-                           [--first-request-file FILE] [--log FILE] [--verbose]
+                           [--first-request-file FILE] [--log FILE] [--requests FILE [--bodies DIR]] [--verbose]
 
 The Anthropic twin of openai_fake_server.py (same script format, same counters, same first-request file), used by
 bench/scenarios/peers/table.py for `claude -p` (reached through ANTHROPIC_BASE_URL). Answers on 127.0.0.1:
@@ -27,6 +27,10 @@ expectation is answered with HTTP 400 and an Anthropic error body, so the client
 --first-request-file is overwritten at each conversation's first request (turn 0) with
   {"conversation": N, "monotonic_ns": …, "epoch_ns": …}
 (CLOCK_MONOTONIC is system-wide: the harness reads time.monotonic_ns() just before it starts the client).
+
+--requests FILE appends one JSON line per conversation request (its bytes and parts, requestparts.py), and the usage
+in message_start is then what Anthropic's prompt cache would report for the request's cache_control breakpoints
+(input_tokens, cache_creation_input_tokens, cache_read_input_tokens; requestparts.AnthropicCache), also in that line.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import json
 import sys
 import time
 
+import requestparts
 from fake_server import ExpectationFailed, ScriptedHandler, ScriptState, check_user_and_tools, serve
 
 NAME = "anthropic_fake_server"
@@ -90,10 +95,11 @@ def plan_turn(state: ScriptState, request: dict) -> tuple[int, dict, int]:
     return turn, state.turns[turn], len(answered)
 
 
-def stream_events(model: str, spec: dict, conversation: int, turn: int) -> list[tuple[str, dict]]:
+def stream_events(model: str, spec: dict, conversation: int, turn: int, usage: dict | None = None) -> list[tuple[str, dict]]:
     message = {"id": f"msg_bench{conversation:05d}t{turn}", "type": "message", "role": "assistant", "model": model,
                "content": [], "stop_reason": None, "stop_sequence": None,
-               "usage": {"input_tokens": 10, "output_tokens": 1, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}}
+               "usage": dict(usage or {"input_tokens": 10, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
+                             output_tokens=1)}
     events = [("message_start", {"type": "message_start", "message": message})]
     index = 0
     text = spec.get("text") or ""
@@ -181,7 +187,15 @@ class Handler(ScriptedHandler):
         if turn == 0:
             conversation = state.start_conversation(arrived_mono, arrived_epoch)
         state.count("tool_results", results)
-        self.send_stream(stream_events(model, spec, conversation, turn))
+        usage = None
+        if state.requests_file:
+            usage = state.cache.lookup(request)
+            measured = requestparts.anthropic_parts(body, request)
+            if turn > 0:
+                del measured["tool_bytes"]
+            state.measured({"conversation": conversation, "turn": turn, **measured, "usage": usage,
+                            "cached_tokens": usage["cache_read_input_tokens"]}, body)
+        self.send_stream(stream_events(model, spec, conversation, turn, usage))
         last = turn == len(state.turns) - 1
         if last:
             state.count("conversations_completed")
@@ -194,10 +208,16 @@ class Handler(ScriptedHandler):
         self.send_json(400, {"type": "error", "error": {"type": "invalid_request_error", "message": f"bench script: {message}"}})
 
 
+class CachingState(ScriptState):
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.cache = requestparts.AnthropicCache()
+
+
 def main() -> int:
     return serve(NAME, __doc__, Handler,
-                 lambda script, args: ScriptState(script, args.first_request_file, args.log, args.verbose,
-                                                  ("aux_requests", "tool_results")),
+                 lambda script, args: CachingState(script, args.first_request_file, args.log, args.verbose,
+                                                   ("aux_requests", "tool_results"), args.requests, args.bodies),
                  lambda host, port, state: f"listening on http://{host}:{port} ({len(state.turns)} turns)")
 
 

@@ -29,8 +29,10 @@ class ScriptState:
     """The script, the counters /bench/stats reports, and the files the harness reads."""
 
     def __init__(self, script: dict, first_request_file: str | None, log_file: str | None, verbose: bool,
-                 counters: tuple[str, ...]) -> None:
+                 counters: tuple[str, ...], requests_file: str | None = None, bodies_dir: str | None = None) -> None:
         self.script = script
+        self.requests_file = requests_file
+        self.bodies_dir = bodies_dir
         self.turns = script["turns"]
         self.first_request_file = first_request_file
         self.log_file = log_file
@@ -57,6 +59,14 @@ class ScriptState:
         if self.log_file:
             with self.lock, open(self.log_file, "a", encoding="utf-8") as f:
                 f.write(json.dumps(record) + "\n")
+
+    def measured(self, record: dict, body: bytes) -> None:
+        """Appends one request's size record (requestparts.py) to --requests FILE; keeps the body in --bodies DIR."""
+        with self.lock, open(self.requests_file, "a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+        if self.bodies_dir:
+            Path(self.bodies_dir).mkdir(parents=True, exist_ok=True)
+            (Path(self.bodies_dir) / f"c{record['conversation']:03d}-t{record['turn']:03d}.json").write_bytes(body)
 
     def start_conversation(self, arrived_mono: int, arrived_epoch: int) -> int:
         """Counts a conversation's first request (turn 0) and records its time for the harness; returns its number."""
@@ -119,7 +129,8 @@ class ScriptedHandler(BaseHTTPRequestHandler):
 
 def serve(name: str, doc: str, handler: type[ScriptedHandler],
           make_state: Callable[[dict, argparse.Namespace], ScriptState], banner: Callable[[str, int, ScriptState], str]) -> int:
-    """The servers' command line: --script, --host, --port, --port-file, --first-request-file, --log, --verbose."""
+    """The servers' command line: --script, --host, --port, --port-file, --first-request-file, --log, --requests,
+    --verbose."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--script", required=True, help="the conversation (JSON)")
     parser.add_argument("--host", default="127.0.0.1")
@@ -127,6 +138,9 @@ def serve(name: str, doc: str, handler: type[ScriptedHandler],
     parser.add_argument("--port-file", help="write the port here once listening")
     parser.add_argument("--first-request-file", help="overwritten with the time of each conversation's first request")
     parser.add_argument("--log", help="append one JSON line per request")
+    parser.add_argument("--requests", help="append each chat request's size and parts (requestparts.py) to this file, "
+                                           "and report the cached tokens a provider's prompt cache would")
+    parser.add_argument("--bodies", help="with --requests: keep each chat request's body in this folder (cNNN-tNNN.json)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
 

@@ -2,7 +2,7 @@
 """A scripted OpenAI-compatible Chat Completions server for whole-process benchmarks (standard library only).
 
   openai_fake_server.py --script CONVERSATION.json [--host 127.0.0.1] [--port 0] [--port-file FILE]
-                        [--first-request-file FILE] [--log FILE] [--verbose]
+                        [--first-request-file FILE] [--log FILE] [--requests FILE [--bodies DIR]] [--verbose]
 
 Answers on 127.0.0.1 (port 0: the kernel chooses; the port is printed and written to --port-file):
 
@@ -43,6 +43,11 @@ server keeps no state per conversation).
 taken when the request's headers have been read: CLOCK_MONOTONIC is system-wide on Linux, so a harness that reads
 time.monotonic_ns() just before it starts the client gets "process start -> first model request". --log appends
 one JSON line per request (and per failure).
+
+--requests FILE appends one JSON line per chat request: conversation, turn, the body's bytes, its parts (tools,
+system, history, tool results; requestparts.py), each tool's bytes on a conversation's first request, whether it
+carried a prompt_cache_key and which; and the usage's `prompt_tokens_details.cached_tokens` is then what OpenAI's
+prefix cache would report (requestparts.OpenAICache) instead of 0.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ import re
 import sys
 import time
 
+import requestparts
 from fake_server import ExpectationFailed, ScriptedHandler, ScriptState, check_user_and_tools, serve
 
 NAME = "openai_fake_server"
@@ -60,9 +66,11 @@ TEMPLATE = re.compile(r"\{(\w+)(?:\+(\d+))?\}")
 
 
 class State(ScriptState):
-    def __init__(self, script: dict, first_request_file: str | None, log_file: str | None, verbose: bool) -> None:
-        super().__init__(script, first_request_file, log_file, verbose, ("models_requests",))
+    def __init__(self, script: dict, first_request_file: str | None, log_file: str | None, verbose: bool,
+                 requests_file: str | None = None, bodies_dir: str | None = None) -> None:
+        super().__init__(script, first_request_file, log_file, verbose, ("models_requests",), requests_file, bodies_dir)
         self.model = script.get("model", "bench-model")
+        self.cache = requestparts.OpenAICache()
 
 
 def text_of(content) -> str:
@@ -153,7 +161,8 @@ def pieces(text: str, size: int) -> list[str]:
     return [text[i:i + size] for i in range(0, len(text), size)] or [""]
 
 
-def stream_events(state: State, request: dict, turn: int, spec: dict, variables: dict, conversation: int) -> list[str]:
+def stream_events(state: State, request: dict, turn: int, spec: dict, variables: dict, conversation: int,
+                  measured: tuple[int, int] | None = None) -> list[str]:
     include_usage = bool((request.get("stream_options") or {}).get("include_usage"))
     envelope = {"id": f"chatcmpl-bench{conversation:05d}t{turn}", "object": "chat.completion.chunk",
                 "created": int(time.time()), "model": state.model, "system_fingerprint": "fp_bench"}
@@ -181,11 +190,11 @@ def stream_events(state: State, request: dict, turn: int, spec: dict, variables:
             events.append(delta({"tool_calls": [{"index": index, "function": {"arguments": piece}}]}))
     events.append(delta({}, "tool_calls" if calls else "stop"))
     if include_usage:
-        prompt_tokens = max(1, len(json.dumps(request.get("messages") or [])) // 4)
+        prompt_tokens, cached = measured or (max(1, len(json.dumps(request.get("messages") or [])) // 4), 0)
         completion_tokens = max(1, (len(text) + sum(len(json.dumps(c.get("arguments") or {})) for c in calls)) // 4)
         events.append(chunk([], {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                                  "total_tokens": prompt_tokens + completion_tokens,
-                                 "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+                                 "prompt_tokens_details": {"cached_tokens": min(cached, prompt_tokens), "audio_tokens": 0},
                                  "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
                                                                "accepted_prediction_tokens": 0,
                                                                "rejected_prediction_tokens": 0}}, final_usage=True))
@@ -259,7 +268,16 @@ class Handler(ScriptedHandler):
             return
         if turn == 0:
             conversation = state.start_conversation(arrived_mono, arrived_epoch)
-        events = stream_events(state, request, turn, spec, variables, conversation)
+        usage = None
+        if state.requests_file:
+            cached = state.cache.lookup(request)
+            measured = requestparts.openai_parts(body, request)
+            if turn > 0:
+                del measured["tool_bytes"]
+            state.measured({"conversation": conversation, "turn": turn, **measured, "cached_tokens": cached,
+                            "cache_key": request.get("prompt_cache_key")}, body)
+            usage = (max(1, measured["est_tokens"]), cached)
+        events = stream_events(state, request, turn, spec, variables, conversation, usage)
         self.send_event_stream([f"data: {event}\n\n" for event in events])
         last = turn == len(state.turns) - 1
         if last:
@@ -270,7 +288,7 @@ class Handler(ScriptedHandler):
 
 def main() -> int:
     return serve(NAME, __doc__, Handler,
-                 lambda script, args: State(script, args.first_request_file, args.log, args.verbose),
+                 lambda script, args: State(script, args.first_request_file, args.log, args.verbose, args.requests, args.bodies),
                  lambda host, port, state: f"listening on http://{host}:{port}/v1 ({len(state.turns)} turns, model {state.model})")
 
 

@@ -8,85 +8,75 @@ namespace AgentHost.Plugins.Files;
 /// <summary>Registers <c>view</c> and the write tools (<c>write</c>, <c>edit</c>, <c>multi_edit</c>, <c>move</c>, <c>delete</c>).</summary>
 internal static class FileTools
 {
-    private const string DryRunHelp = "When true, only report what would change (the diff or plan); nothing is touched. Default: the session's dry-run setting, else false.";
+    private const string DryRunHelp = "Only report what would change; nothing is touched.";
+    private const string PathHelp = "Path relative to the project root.";
 
     public static IPluginBuilder AddViewAndWriteTools(this IPluginBuilder builder, ReadLedger ledger)
     {
-        var mustView = ledger.Enabled ? " The file must have been viewed in this session and not changed on disk since." : string.Empty;
+        var mustView = ledger.Enabled ? " The file must have been viewed first." : string.Empty;
         builder.AddTool(
             "view",
-            "Shows a text file with line numbers. Use offset and limit to page through long files." +
-            (ledger.Enabled ? " Viewing a file (any part of it) is what allows the write tools to change it later in this session." : string.Empty),
-            ToolEffect.Read,
-            ([Description("File path relative to the project root.")] string path,
-             [Description("First line to show, 1-based (default 1).")] int? offset = null,
-             [Description("How many lines to show (default 200, at most 2000).")] int? limit = null,
+            "Shows a text file with line numbers, paged by offset and limit." +
+            (ledger.Enabled ? " Viewing a file lets the write tools change it." : string.Empty),
+            new ToolMetadata(ToolEffect.Read) { DescribeCall = args => new ToolCallDescription("read", args.GetOptionalString("path") is { Length: > 0 } p ? p : "."), Deferred = false },
+            ([Description(PathHelp)] string path,
+             [Description("First line, 1-based (default 1).")] int? offset = null,
+             [Description("Lines to show (default 200, at most 2000).")] int? limit = null,
              AIFunctionArguments arguments = null!,
              CancellationToken cancellationToken = default) =>
-                ViewTool.Run(FileToolCall.From(arguments, ledger), path, offset ?? 1, limit ?? 200, cancellationToken),
-            args => new ToolCallDescription("read", args.GetOptionalString("path") is { Length: > 0 } p ? p : "."));
+                ViewTool.Run(FileToolCall.From(arguments, ledger), path, offset ?? 1, limit ?? 200, cancellationToken));
         builder.AddTool(
             "write",
-            "Creates a file or replaces all of its content, creating parent directories. An existing file keeps its line-ending style " +
-            "and byte order mark." +
-            (ledger.Enabled ? " Replacing an existing file requires having viewed it in this session, unchanged on disk since; a new file needs no view." : string.Empty) +
-            " Returns a diff of the change. To change part of a file, prefer edit.",
-            new ToolMetadata(ToolEffect.Write) { DescribeCall = CallDescriptions.Write, DescribeCallAsync = CallDescriptions.WriteAsync },
-            ([Description("File path relative to the project root.")] string path,
-             [Description("The complete new content of the file.")] string content,
+            "Creates a file, or replaces all of it (keeping its line endings)." +
+            (ledger.Enabled ? " Replacing needs a view of the file first." : string.Empty) +
+            " Returns a diff. For part of a file use edit.",
+            new ToolMetadata(ToolEffect.Write) { DescribeCall = CallDescriptions.Write, DescribeCallAsync = CallDescriptions.WriteAsync, Deferred = false },
+            ([Description(PathHelp)] string path,
+             [Description("The whole new content.")] string content,
              [Description(DryRunHelp)] bool? dry_run = null,
              AIFunctionArguments arguments = null!) => WriteTool.Run(FileToolCall.From(arguments, ledger, dry_run), path, content));
         builder.AddTool(
             "edit",
-            "Replaces exact text in a file: old_string must match once (including whitespace and indentation) unless replace_all is set. " +
-            "The file keeps its encoding and line endings." + mustView + " Returns a diff of the change.",
-            new ToolMetadata(ToolEffect.Write) { DescribeCall = CallDescriptions.Edit, DescribeCallAsync = CallDescriptions.EditAsync },
-            ([Description("File path relative to the project root.")] string path,
-             [Description("The exact text to replace, with enough surrounding lines to be unique.")] string old_string,
-             [Description("The text to put in its place (may be empty to delete).")] string new_string,
-             [Description("When true, replace every occurrence instead of requiring exactly one.")] bool replace_all = false,
+            "Replaces exact text in a file: old_string (whitespace included) must match once unless replace_all." + mustView + " Returns a diff.",
+            new ToolMetadata(ToolEffect.Write) { DescribeCall = CallDescriptions.Edit, DescribeCallAsync = CallDescriptions.EditAsync, Deferred = false },
+            ([Description(PathHelp)] string path,
+             [Description("The exact text to replace, unique in the file.")] string old_string,
+             [Description("The replacement (may be empty).")] string new_string,
+             [Description("Replace every occurrence.")] bool replace_all = false,
              [Description(DryRunHelp)] bool? dry_run = null,
              AIFunctionArguments arguments = null!) =>
                 EditTool.Run(FileToolCall.From(arguments, ledger, dry_run), path, old_string, new_string, replace_all));
         builder.AddTool(
             "multi_edit",
-            "Makes several replacements in one file, in order: each edit works on the result of the edits before it, and each " +
-            "old_string must match once unless its replace_all is set. All or nothing: if any edit fails, nothing is written and the " +
-            "error names the edit." + mustView + " Returns one diff of the whole change.",
-            ToolEffect.Write,
-            ([Description("File path relative to the project root.")] string path,
-             [Description("The replacements, applied in order.")] EditOperation[] edits,
+            "Applies several edits to one file in order, all or nothing (each as edit does, on the result of the ones before)." + mustView + " Returns a diff.",
+            new ToolMetadata(ToolEffect.Write) { DescribeCall = CallDescriptions.MultiEdit, Deferred = false },
+            ([Description(PathHelp)] string path,
+             [Description("The edits, in order.")] EditOperation[] edits,
              [Description(DryRunHelp)] bool? dry_run = null,
-             AIFunctionArguments arguments = null!) => MultiEditTool.Run(FileToolCall.From(arguments, ledger, dry_run), path, edits),
-            CallDescriptions.MultiEdit);
+             AIFunctionArguments arguments = null!) => MultiEditTool.Run(FileToolCall.From(arguments, ledger, dry_run), path, edits));
         builder.AddTool(
             "move",
-            "Moves or renames a file, folder or symbolic link inside the project, creating missing parent folders. A destination ending " +
-            "in '/' means into that folder. Never replaces a folder; replaces an existing file only with overwrite." +
-            (ledger.Enabled ? " A moved or replaced file must have been viewed in this session." : string.Empty),
-            ToolEffect.Write,
-            ([Description("The file or folder to move, relative to the project root.")] string source,
-             [Description("The new path, relative to the project root (or an existing folder ending in '/').")] string destination,
-             [Description("When true, an existing destination file is replaced.")] bool overwrite = false,
+            "Moves or renames a file or folder ('dir/' as destination: into it). Replaces a file only with overwrite." +
+            (ledger.Enabled ? " A moved or replaced file must have been viewed first." : string.Empty),
+            new ToolMetadata(ToolEffect.Write) { DescribeCall = CallDescriptions.Move, Deferred = false },
+            ([Description(PathHelp)] string source,
+             [Description("The new path.")] string destination,
+             [Description("Replace an existing file.")] bool overwrite = false,
              [Description(DryRunHelp)] bool? dry_run = null,
              AIFunctionArguments arguments = null!,
              CancellationToken cancellationToken = default) =>
-                MoveTool.Run(FileToolCall.From(arguments, ledger, dry_run), source, destination, overwrite, cancellationToken),
-            CallDescriptions.Move);
+                MoveTool.Run(FileToolCall.From(arguments, ledger, dry_run), source, destination, overwrite, cancellationToken));
         builder.AddTool(
             "delete",
-            "Deletes a file, a symbolic link (not what it points to) or, with recursive, a folder and everything in it. Never deletes " +
-            "the project root, .git or a folder holding a git repository." +
-            (ledger.Enabled ? " A deleted file must have been viewed in this session." : string.Empty) +
-            " Returns what was deleted (the removed lines of a text file, the entries of a folder).",
-            ToolEffect.Write,
-            ([Description("The file or folder to delete, relative to the project root.")] string path,
-             [Description("When true, a folder is deleted with everything in it; required for folders.")] bool recursive = false,
+            "Deletes a file, or a folder with recursive (never .git or a repository)." +
+            (ledger.Enabled ? " A deleted file must have been viewed first." : string.Empty) + " Returns what was deleted.",
+            new ToolMetadata(ToolEffect.Write) { DescribeCall = CallDescriptions.Delete, Deferred = false },
+            ([Description(PathHelp)] string path,
+             [Description("Delete a folder with everything in it.")] bool recursive = false,
              [Description(DryRunHelp)] bool? dry_run = null,
              AIFunctionArguments arguments = null!,
              CancellationToken cancellationToken = default) =>
-                DeleteTool.Run(FileToolCall.From(arguments, ledger, dry_run), path, recursive, cancellationToken),
-            CallDescriptions.Delete);
+                DeleteTool.Run(FileToolCall.From(arguments, ledger, dry_run), path, recursive, cancellationToken));
         return builder;
     }
 }

@@ -15,15 +15,13 @@ public sealed class FilesPlugin : AgentPlugin
     {
         builder.AddTool(
             "ls",
-            "Lists a directory of the project as a tree (directories end with '/'), skipping .git, node_modules, bin, obj and what " +
-            ".gitignore/.ignore exclude. At most limit entries are shown; a last line says how many more there are.",
-            ToolEffect.Read,
-            ([Description("Directory relative to the project root; '.' for the root.")] string? path = null,
-             [Description("How many levels to descend (1-10, default 2).")] int? depth = null,
-             [Description("Glob patterns of entries to leave out, e.g. ['*.log', 'test/**', 'dist/'] (a pattern without '/' matches names at any depth).")] string[]? ignore = null,
-             [Description("Most entries to show (1-2000, default 500).")] int? limit = null,
-             AIFunctionArguments arguments = null!) => ListTool.Run(arguments.GetWorkspacePaths(), path ?? ".", depth ?? 2, ignore, limit),
-            args => new ToolCallDescription("read", Path(args)));
+            "Lists a folder as a tree (folders end with '/'), skipping .git, node_modules, bin, obj and ignored entries.",
+            new ToolMetadata(ToolEffect.Read) { DescribeCall = args => new ToolCallDescription("read", Path(args)), Deferred = false },
+            ([Description("Folder relative to the project root (default '.').")] string? path = null,
+             [Description("Levels to descend (1-10, default 2).")] int? depth = null,
+             [Description("Globs to leave out, e.g. ['*.log'].")] string[]? ignore = null,
+             [Description("Most entries (1-2000, default 500).")] int? limit = null,
+             AIFunctionArguments arguments = null!) => ListTool.Run(arguments.GetWorkspacePaths(), path ?? ".", depth ?? 2, ignore, limit));
         var settings = FilesSettings.Parse(builder.Context.Settings);
         builder.AddViewAndWriteTools(new ReadLedger(settings.ReadBeforeEdit, TimeProvider.System));
         builder.AddSearchTools(settings.SearchThreads);

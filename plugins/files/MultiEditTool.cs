@@ -9,15 +9,15 @@ namespace AgentHost.Plugins.Files;
 internal sealed class EditOperation
 {
     [JsonPropertyName("old_string")]
-    [Description("The exact text to replace (matched in the result of the earlier edits), with enough surrounding lines to be unique.")]
+    [Description("The exact text to replace, unique in the file.")]
     public required string OldString { get; init; }
 
     [JsonPropertyName("new_string")]
-    [Description("The text to put in its place (may be empty to delete).")]
+    [Description("The replacement (may be empty).")]
     public required string NewString { get; init; }
 
     [JsonPropertyName("replace_all")]
-    [Description("When true, replace every occurrence instead of requiring exactly one (default false).")]
+    [Description("Replace every occurrence.")]
     public bool? ReplaceAll { get; init; }
 }
 

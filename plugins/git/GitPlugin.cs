@@ -25,41 +25,40 @@ public sealed class GitPlugin : AgentPlugin
 
         tools.Add(
             "git_status",
-            "Shows the repository's state: branch, upstream with ahead/behind counts, and the changed files grouped into conflicts, staged, unstaged and untracked. Paths are relative to the project root.",
+            "Shows the branch, its upstream with ahead/behind counts, and the changed files: conflicts, staged, unstaged, untracked.",
             ToolEffect.Read,
             async (AIFunctionArguments arguments, CancellationToken cancellationToken) =>
                 await StatusAndDiffTools.StatusAsync(await Open(arguments, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false),
             CallDescriptions.Read);
         tools.Add(
             "git_diff",
-            "Shows changes as a --stat summary and a unified patch (cut at the output limit; narrow with path). By default the unstaged changes " +
-            "(working tree vs staging area); staged=true for what will be committed; range for commits ('main..feature', 'HEAD~3', 'a...b').",
+            "Shows changes as a --stat summary and a patch: by default the unstaged ones; staged=true what will be committed; range between commits.",
             ToolEffect.Read,
-            async ([Description("Only changes at this file or folder, relative to the project root.")] string? path = null,
-                   [Description("Show staged changes (staging area vs HEAD) instead of unstaged ones.")] bool staged = false,
-                   [Description("Compare commits: 'a..b', 'a...b', or one commit to compare with the working tree.")] string? range = null,
+            async ([Description("Only this file or folder.")] string? path = null,
+                   [Description("Staged changes instead.")] bool staged = false,
+                   [Description("'a..b', 'a...b', or one commit to compare with the working tree.")] string? range = null,
                    AIFunctionArguments arguments = null!,
                    CancellationToken cancellationToken = default) =>
                 await StatusAndDiffTools.DiffAsync(await Open(arguments, cancellationToken).ConfigureAwait(false), staged, path, range, file => arguments.CheckRead(file), cancellationToken).ConfigureAwait(false),
             CallDescriptions.Read);
         tools.Add(
             "git_log",
-            "Lists commits, newest first: short hash, date, author and subject. Page with limit and offset; filter by path.",
+            "Lists commits, newest first: hash, date, author, subject. Paged.",
             ToolEffect.Read,
-            async ([Description("How many commits (1-200, default 20).")] int? limit = null,
-                   [Description("How many newer commits to skip (default 0); the result says the offset of the next page.")] int? offset = null,
-                   [Description("Only commits that touch this file or folder, relative to the project root.")] string? path = null,
-                   [Description("Branch, tag, commit or range to list (default: the current branch), e.g. 'main..feature'.")] string? rev = null,
+            async ([Description("Page size (1-200, default 20).")] int? limit = null,
+                   [Description("Commits to skip.")] int? offset = null,
+                   [Description("Only commits touching this file or folder.")] string? path = null,
+                   [Description("Branch, commit or range (default: current).")] string? rev = null,
                    AIFunctionArguments arguments = null!,
                    CancellationToken cancellationToken = default) =>
                 await HistoryTools.LogAsync(await Open(arguments, cancellationToken).ConfigureAwait(false), limit, offset, path, rev, cancellationToken).ConfigureAwait(false),
             CallDescriptions.Read);
         tools.Add(
             "git_show",
-            "Shows a commit (message, --stat and patch, cut at the output limit) or a file as it was in a commit ('rev:path', or rev plus path).",
+            "Shows a commit (message, --stat, patch) or a file as it was in a commit.",
             ToolEffect.Read,
-            async ([Description("Commit, branch or tag (default HEAD); or 'rev:path' for a file at that commit, e.g. 'HEAD~1:src/app.cs'.")] string? rev = null,
-                   [Description("Show this file (relative to the project root) as it was at rev, instead of the commit.")] string? path = null,
+            async ([Description("Commit, branch or tag (default HEAD), or 'rev:path'.")] string? rev = null,
+                   [Description("A file to show as it was at rev.")] string? path = null,
                    AIFunctionArguments arguments = null!,
                    CancellationToken cancellationToken = default) =>
                 await HistoryTools.ShowAsync(await Open(arguments, cancellationToken).ConfigureAwait(false), rev, path, file => arguments.CheckRead(file), cancellationToken).ConfigureAwait(false),
@@ -72,7 +71,8 @@ public sealed class GitPlugin : AgentPlugin
                    AIFunctionArguments arguments = null!,
                    CancellationToken cancellationToken = default) =>
                 await BranchTools.ListAsync(await Open(arguments, cancellationToken).ConfigureAwait(false), all, cancellationToken).ConfigureAwait(false),
-            CallDescriptions.Read);
+            CallDescriptions.Read,
+            deferred: true);
         tools.Add(
             "git_add",
             "Stages files or folders (new, changed or deleted) for the next commit. Paths are taken literally (no globs); '.' stages everything. Ignored files are not staged.",
@@ -136,10 +136,17 @@ public sealed class GitPlugin : AgentPlugin
     {
         public void Add(
             string name, string description, ToolEffect effect, Delegate method, Func<AIFunctionArguments, ToolCallDescription> describe,
-            Func<AIFunctionArguments, CancellationToken, ValueTask<ToolCallDescription>>? describeAsync = null)
+            Func<AIFunctionArguments, CancellationToken, ValueTask<ToolCallDescription>>? describeAsync = null, bool? deferred = null)
         {
+            // The reading tools are offered with every request (but the branch list); the changing ones are loaded on demand (tool_search).
             builder.AddTool(
-                name, description, new ToolMetadata(effect) { DescribeCall = describe, DescribeCallAsync = describeAsync, Timeout = settings.Timeout + HostLimitMargin }, method);
+                name,
+                description,
+                new ToolMetadata(effect)
+                {
+                    DescribeCall = describe, DescribeCallAsync = describeAsync, Timeout = settings.Timeout + HostLimitMargin, Deferred = deferred ?? effect != ToolEffect.Read,
+                },
+                method);
         }
     }
 }

@@ -14,7 +14,13 @@ namespace AgentHost.Plugins.OpenAI;
 /// </summary>
 internal static class ChatRequestMapper
 {
-    /// <summary>The conversation for the adapter: an assistant message with reasoning to send back carries its request form.</summary>
+    /// <summary>The adapter's JSON options without indentation.</summary>
+    private static readonly JsonSerializerOptions CompactJson = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
+    /// <summary>
+    /// The conversation for the adapter: an assistant message with reasoning to send back, or with tool calls, carries its
+    /// request form (tool-call arguments as compact JSON: the adapter would indent them, bytes the model does not need).
+    /// </summary>
     /// <param name="messages">The conversation.</param>
     /// <param name="sendReasoning">Whether assistant reasoning goes back as <c>reasoning_content</c>.</param>
     /// <returns>The messages.</returns>
@@ -22,9 +28,10 @@ internal static class ChatRequestMapper
     {
         foreach (var message in messages)
         {
-            yield return sendReasoning && message.Role == ChatRole.Assistant && message.RawRepresentation is not OpenAIChatMessage
-                && message.Contents.Any(c => c is TextReasoningContent { Text.Length: > 0 })
-                ? new AIChatMessage(message.Role, message.Contents) { AuthorName = message.AuthorName, RawRepresentation = ToAssistant(message) }
+            var reasoning = sendReasoning && message.Contents.Any(c => c is TextReasoningContent { Text.Length: > 0 });
+            yield return message.Role == ChatRole.Assistant && message.RawRepresentation is not OpenAIChatMessage
+                && (reasoning || message.Contents.Any(c => c is FunctionCallContent))
+                ? new AIChatMessage(message.Role, message.Contents) { AuthorName = message.AuthorName, RawRepresentation = ToAssistant(message, reasoning) }
                 : message;
         }
     }
@@ -32,8 +39,9 @@ internal static class ChatRequestMapper
     /// <summary>The options for the adapter, with the request fields it does not set as the request's starting point.</summary>
     /// <param name="options">The host's options.</param>
     /// <param name="maxTokensField"><c>max_completion_tokens</c> or <c>max_tokens</c>.</param>
+    /// <param name="sendCacheKey">Whether the host's conversation key goes to the endpoint as <c>prompt_cache_key</c>.</param>
     /// <returns>The options.</returns>
-    public static ChatOptions? ToOptions(ChatOptions? options, string maxTokensField)
+    public static ChatOptions? ToOptions(ChatOptions? options, string maxTokensField, bool sendCacheKey)
     {
         if (options is null)
         {
@@ -44,6 +52,7 @@ internal static class ChatRequestMapper
         var callerFactory = options.RawRepresentationFactory;
         var maxTokens = maxTokensField == "max_tokens" ? options.MaxOutputTokens : null;
         var extras = options.AdditionalProperties?.Where(p => IsFieldName(p.Key)).ToList();
+        var cacheKey = sendCacheKey ? PromptCacheKey(options) : null;
         var tools = options.Tools?.OfType<AIFunctionDeclaration>().ToList() ?? [];
         var toolMode = options.ToolMode;
         var parallel = options.AllowMultipleToolCalls;
@@ -64,6 +73,11 @@ internal static class ChatRequestMapper
             if (maxTokens is { } count)
             {
                 ExtraFields.SetRequestField(request, "max_tokens", BinaryData.FromString(count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+
+            if (cacheKey is not null)
+            {
+                ExtraFields.SetRequestField(request, "prompt_cache_key", BinaryData.FromString(JsonSerializer.Serialize(cacheKey, AIJsonUtilities.DefaultOptions)));
             }
 
             // Anything else the caller names goes to the endpoint as a top-level field (top_k, min_p, provider, …).
@@ -94,7 +108,7 @@ internal static class ChatRequestMapper
         return result;
     }
 
-    private static AssistantChatMessage ToAssistant(AIChatMessage message)
+    private static AssistantChatMessage ToAssistant(AIChatMessage message, bool sendReasoning)
     {
         var calls = message.Contents.OfType<FunctionCallContent>()
             .Select(call => ChatToolCall.CreateFunctionToolCall(call.CallId, call.Name, BinaryData.FromString(ArgumentsJson(call))))
@@ -114,7 +128,7 @@ internal static class ChatRequestMapper
             result = new AssistantChatMessage(text);
         }
 
-        if (string.Concat(message.Contents.OfType<TextReasoningContent>().Select(r => r.Text)) is { Length: > 0 } reasoning)
+        if (sendReasoning && string.Concat(message.Contents.OfType<TextReasoningContent>().Select(r => r.Text)) is { Length: > 0 } reasoning)
         {
             ExtraFields.SetReasoning(result, reasoning);
         }
@@ -123,7 +137,19 @@ internal static class ChatRequestMapper
     }
 
     private static string ArgumentsJson(FunctionCallContent call) =>
-        call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions);
+        call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, CompactJson);
+
+    /// <summary>
+    /// The host's key for the conversation (<see cref="AgentHost.Sdk.Capabilities.ChatProviderCapability.CacheKeyProperty"/>),
+    /// unless the caller names <c>prompt_cache_key</c> itself; <see langword="null"/> when there is none.
+    /// </summary>
+    /// <param name="options">The host's options.</param>
+    /// <returns>The key.</returns>
+    internal static string? PromptCacheKey(ChatOptions options) =>
+        options.AdditionalProperties is { } properties && !properties.ContainsKey("prompt_cache_key")
+        && properties.TryGetValue(AgentHost.Sdk.Capabilities.ChatProviderCapability.CacheKeyProperty, out var key) && key is string { Length: > 0 } text
+            ? text
+            : null;
 
     private static bool IsFieldName(string name) =>
         name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');

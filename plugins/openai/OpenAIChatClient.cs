@@ -45,7 +45,7 @@ internal sealed class OpenAIChatClient : IChatClient
         ChatResponse response;
         try
         {
-            response = await ClientFor(options).Adapter.GetResponseAsync(ChatRequestMapper.ToMessages(messages, _endpoint.SendReasoning), ChatRequestMapper.ToOptions(options, _endpoint.MaxTokensField), cancellationToken).ConfigureAwait(false);
+            response = await ClientFor(options).Adapter.GetResponseAsync(ChatRequestMapper.ToMessages(messages, _endpoint.SendReasoning), ChatRequestMapper.ToOptions(options, _endpoint.MaxTokensField, _endpoint.PromptCacheKey), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -62,7 +62,7 @@ internal sealed class OpenAIChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var stream = ClientFor(options).Adapter.GetStreamingResponseAsync(
-            ChatRequestMapper.ToMessages(messages, _endpoint.SendReasoning), ChatRequestMapper.ToOptions(options, _endpoint.MaxTokensField), cancellationToken);
+            ChatRequestMapper.ToMessages(messages, _endpoint.SendReasoning), ChatRequestMapper.ToOptions(options, _endpoint.MaxTokensField, _endpoint.PromptCacheKey), cancellationToken);
         var calls = new ToolCallAccumulator();
         var callsDelivered = false;
         var enumerator = stream.GetAsyncEnumerator(cancellationToken);

@@ -6,7 +6,7 @@ namespace AgentHost.Plugins.OpenAI;
 /// <summary>
 /// One configured OpenAI-compatible endpoint: where it is, how to authenticate, and the provider settings this plugin
 /// reads (<c>timeout_seconds</c>, <c>organization</c>, <c>project</c>, <c>send_reasoning</c>, <c>max_tokens_field</c>,
-/// <c>api</c>, <c>store</c>, <c>reasoning_summary</c>).
+/// <c>api</c>, <c>store</c>, <c>reasoning_summary</c>, <c>warm_up</c>, <c>prompt_cache_key</c>).
 /// </summary>
 internal sealed record OpenAIEndpoint
 {
@@ -46,6 +46,13 @@ internal sealed record OpenAIEndpoint
     /// <c>max_tokens</c>. Setting <c>max_tokens_field</c> overrides the choice made from the host name.
     /// </summary>
     public string MaxTokensField { get; init; } = "max_completion_tokens";
+
+    /// <summary>
+    /// Whether each request carries the host's conversation key as <c>prompt_cache_key</c>, so OpenAI routes a
+    /// session's requests to the same prompt cache (<c>prompt_cache_key</c>; default: on for OpenAI's own endpoint,
+    /// off for other servers, some of which reject fields they do not know).
+    /// </summary>
+    public bool PromptCacheKey { get; init; }
 
     /// <summary>Which OpenAI API the provider speaks (<c>api</c>): Chat Completions, Responses, or chosen per model (auto).</summary>
     public OpenAIApi Api { get; init; } = OpenAIApi.Auto;
@@ -87,6 +94,7 @@ internal sealed record OpenAIEndpoint
             Store = ReadBoolean(options.Name, settings, "store", defaultValue: false),
             ReasoningSummary = ReadReasoningSummary(options.Name, settings),
             WarmUp = ReadBoolean(options.Name, settings, "warm_up", defaultValue: true),
+            PromptCacheKey = ReadBoolean(options.Name, settings, "prompt_cache_key", defaultValue: IsOpenAI(baseUrl)),
         };
     }
 
@@ -111,8 +119,10 @@ internal sealed record OpenAIEndpoint
                 : throw new ArgumentException($"providers.{provider}.max_tokens_field is '{text}'; write max_tokens or max_completion_tokens.");
         }
 
-        return baseUrl.Host.Equals(DefaultBaseUrl.Host, StringComparison.OrdinalIgnoreCase) ? "max_completion_tokens" : "max_tokens";
+        return IsOpenAI(baseUrl) ? "max_completion_tokens" : "max_tokens";
     }
+
+    private static bool IsOpenAI(Uri baseUrl) => baseUrl.Host.Equals(DefaultBaseUrl.Host, StringComparison.OrdinalIgnoreCase);
 
     private static string? ReadReasoningSummary(string provider, IReadOnlyDictionary<string, string> settings)
     {

@@ -74,11 +74,11 @@ internal static class ResponsesRequestMapper
             request.IncludedProperties.Add(IncludedResponseProperty.ReasoningEncryptedContent);
         }
 
-        ApplyOptions(request, options);
+        ApplyOptions(request, options, endpoint);
         return request;
     }
 
-    private static void ApplyOptions(CreateResponseOptions request, ChatOptions? options)
+    private static void ApplyOptions(CreateResponseOptions request, ChatOptions? options, OpenAIEndpoint endpoint)
     {
         if (options is null)
         {
@@ -113,6 +113,11 @@ internal static class ResponsesRequestMapper
                     ? ResponseTextFormat.CreateJsonSchemaFormat(json.SchemaName ?? "response", BinaryData.FromString(schema.GetRawText()), json.SchemaDescription)
                     : ResponseTextFormat.CreateJsonObjectFormat(),
             };
+        }
+
+        if (endpoint.PromptCacheKey && ChatRequestMapper.PromptCacheKey(options) is { } cacheKey)
+        {
+            ExtraFields.SetRequestField(request, "prompt_cache_key", BinaryData.FromString(JsonSerializer.Serialize(cacheKey, AIJsonUtilities.DefaultOptions)));
         }
 
         // Anything else the caller names goes to the endpoint as a top-level field.

@@ -28,12 +28,13 @@ public sealed class ShellPlugin : AgentPlugin
             {
                 DescribeCall = args => new ToolCallDescription("run", args.GetOptionalString("command")) { WorkingDirectory = args.GetOptionalString("workdir") },
                 Timeout = settings.MaxTimeout + HostLimitMargin,
+                Deferred = false,
             },
-            ([Description("The command line to run.")] string command,
-             [Description("Time limit in milliseconds (default and maximum are set by the user; typically 120000 and 600000).")] int? timeout_ms = null,
-             [Description("Directory to run in, relative to the project root (default: the project root).")] string? workdir = null,
-             [Description("Start the command as a background job and return its job id at once (for servers and watchers); read it with job_output.")] bool run_in_background = false,
-             [Description("A few words saying what the command does, for the user.")] string? description = null,
+            ([Description("The command line.")] string command,
+             [Description("Time limit in ms.")] int? timeout_ms = null,
+             [Description("Folder to run in, relative to the project root.")] string? workdir = null,
+             [Description("Run as a background job; returns its id.")] bool run_in_background = false,
+             [Description("What it does, in a few words.")] string? description = null,
              AIFunctionArguments arguments = null!,
              CancellationToken cancellationToken = default) =>
                 shell.RunAsync(arguments.GetWorkspacePaths(), command, timeout_ms, workdir, run_in_background, cancellationToken));
@@ -41,23 +42,20 @@ public sealed class ShellPlugin : AgentPlugin
         builder.AddTool(
             "job_list",
             "Lists the background jobs started with shell run_in_background (running and recently finished): id, status and command.",
-            ToolEffect.None,
-            () => jobs.List(),
-            _ => new ToolCallDescription("job_list", null));
+            new ToolMetadata(ToolEffect.None) { DescribeCall = _ => new ToolCallDescription("job_list", null), Deferred = true },
+            () => jobs.List());
         builder.AddTool(
             "job_output",
             "Shows a background job's status (running, or its exit code) and the output it wrote since the last job_output call.",
-            ToolEffect.None,
+            new ToolMetadata(ToolEffect.None) { DescribeCall = args => new ToolCallDescription("job_output", args.GetOptionalString("job_id")), Deferred = true },
             ([Description("The job id returned by shell with run_in_background.")] string job_id,
              [Description("Output position to read from (from an earlier job_output); default: where the last read stopped. 0 rereads what is kept.")] long? since = null) =>
-                jobs.Output(job_id, since),
-            args => new ToolCallDescription("job_output", args.GetOptionalString("job_id")));
+                jobs.Output(job_id, since));
         builder.AddTool(
             "job_kill",
             "Stops a background job and every process it started.",
-            ToolEffect.Execute,
-            ([Description("The job id returned by shell with run_in_background.")] string job_id) => jobs.Kill(job_id),
-            args => new ToolCallDescription("kill", args.GetOptionalString("job_id")));
+            new ToolMetadata(ToolEffect.Execute) { DescribeCall = args => new ToolCallDescription("kill", args.GetOptionalString("job_id")), Deferred = true },
+            ([Description("The job id returned by shell with run_in_background.")] string job_id) => jobs.Kill(job_id));
     }
 
     private static string Description(ShellKind kind) =>
@@ -67,8 +65,7 @@ public sealed class ShellPlugin : AgentPlugin
             ShellKind.Cmd => "Runs a cmd.exe command line",
             _ => "Runs a bash command line",
         })
-        + " in the project root (or workdir inside it) and returns the exit code, stdout and stderr (long output keeps its head and tail). "
-        + "There is no input: interactive prompts read end-of-file, so pass flags such as --yes. Commands that run longer than the time limit are killed; "
-        + "start servers and watchers with run_in_background and read them with job_output. Prefer the file tools for reading and editing files.";
+        + " in the project root; returns the exit code, stdout and stderr. No input: pass flags such as --yes. "
+        + "Commands over the time limit are killed; run servers in the background. Use the file tools for files.";
 
 }

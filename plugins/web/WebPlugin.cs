@@ -22,20 +22,19 @@ public sealed class WebPlugin : AgentPlugin
 
         builder.AddTool(
             "fetch",
-            "Fetches a web page with an HTTP GET and returns its readable main content as Markdown, with navigation, ads, " +
-            "cookie banners, comments and other boilerplate removed (format text: the same without markup; html: the raw page). " +
-            "Text and JSON responses are returned as they are; images and other binary files are refused (use download). " +
-            "Long results are cut; the result says which offset continues. Private and local network addresses are refused.",
+            "Fetches a web page (HTTP GET) as Markdown of its main content; text and JSON as they are. Refuses binary files and " +
+            "private addresses. Long pages are cut; the result gives the offset to read on.",
             new ToolMetadata(ToolEffect.Network)
             {
                 DescribeCall = CallDescriptions.Fetch,
                 Timeout = settings.Timeout + HostLimitMargin,
                 Parallelizable = true,
+                Deferred = false,
             },
-            ([Description("The http or https URL to fetch.")] string url,
-             [Description("markdown (default): the page's readable main content as Markdown; text: the same as plain text; html: the raw HTML.")] string? format = null,
-             [Description("Most characters to return (default and maximum are set by the user; typically 20000).")] int? max_length = null,
-             [Description("Character offset to start from, to read on in a long page (a previous result says which).")] int? offset = null,
+            ([Description("The http(s) URL.")] string url,
+             [Description("'markdown' (default), 'text' or 'html' (raw).")] string? format = null,
+             [Description("Most characters to return.")] int? max_length = null,
+             [Description("Character offset to read on from.")] int? offset = null,
              CancellationToken cancellationToken = default) =>
                 fetch.RunAsync(url, format, max_length, offset, cancellationToken));
 
@@ -48,6 +47,7 @@ public sealed class WebPlugin : AgentPlugin
             {
                 DescribeCall = CallDescriptions.Download,
                 Timeout = settings.DownloadTimeout + HostLimitMargin,
+                Deferred = true,
             },
             ([Description("The http or https URL to download.")] string url,
              [Description("File to save to, relative to the project root (parent folders are created).")] string path,

@@ -159,6 +159,7 @@ def task_script(product: str, repo: Path) -> dict:
 # --- model servers ---------------------------------------------------------------------------------------------------
 
 SERVERS: list["FakeServer"] = []  # every server started, stopped at the end whatever happens
+MEASURE_REQUESTS = False  # bench/scenarios/tokens sets it: every server also writes its requests' sizes (sizes.jsonl)
 
 
 class FakeServer:
@@ -166,9 +167,11 @@ class FakeServer:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "script.json").write_text(json.dumps(script, indent=1), encoding="utf-8")
         self.first_file = folder / "first-request.json"
+        self.sizes_file = folder / "sizes.jsonl"
+        measure = ["--requests", str(self.sizes_file)] if MEASURE_REQUESTS else []
         self.process = subprocess.Popen(
             [sys.executable, str(program), "--script", str(folder / "script.json"), "--port-file", str(folder / "port"),
-             "--first-request-file", str(self.first_file), "--log", str(folder / "requests.jsonl")],
+             "--first-request-file", str(self.first_file), "--log", str(folder / "requests.jsonl"), *measure],
             stdout=subprocess.DEVNULL, stderr=open(folder / "server.err", "wb"))
         SERVERS.append(self)
         for _ in range(200):

@@ -19,7 +19,7 @@
       Issue #25's tree shapes (scenario.py shapes lists them with the ripgrep options each needs): committed,
       untracked (git init, nothing committed), nogit (the 20,000-file mixed tree in the three git states), deep
       (36 levels), wide (20,000 files in one folder), large (8 files of 6-9.5 MB, long lines), binary (4,000 binaries
-      among 2,000 sources). bench/scenarios/search/shapes.py builds, verifies and times them all.
+      among 2,000 sources), small (50,000 files of ~2.6 KB in 1,000 folders, untracked, issue #51). bench/scenarios/search/shapes.py builds, verifies and times them all.
 
   scenario.py verify [--shape NAME] --tree DIR --agent AGENT --home DIR --glob NAMEGLOB --literal WORD --regex REGEX [--export FILE]
       Checks that our tools (run as `agent tool run ... --plugin files`) and ripgrep see the same tree: glob
@@ -219,6 +219,7 @@ SHAPES = {
     "wide": {"about": "20,000 source files in one folder, plus ignored logs (untracked repository)", "rg_args": []},
     "large": {"about": "8 files of 6-9.5 MB: 4 JSON-like (short lines), 4 minified (lines of 100 KB-1 MB); 200 small sources (untracked repository)", "rg_args": []},
     "binary": {"about": "4,000 binary files of 8-64 KB (NUL bytes at the start, some holding the words) among 2,000 sources (untracked repository)", "rg_args": []},
+    "small": {"about": "50,000 small text files of about 2.6 KB (130 MB) in 1,000 folders, a .gitignore, a rare literal (1 file in 5,000; untracked repository)", "rg_args": []},
 }
 SHAPE_FILES = {"committed": 20000, "untracked": 20000, "nogit": 20000}
 
@@ -276,6 +277,20 @@ def setup_shape(shape: str, tree: Path, seed: int, files: int | None) -> dict:
         exts = [e for e, w in EXTENSIONS for _ in range(w)]
         for k in range(200):
             write(tree / "src" / f"{rng.choice(WORDS)}-{k}{exts[k % len(exts)]}", source_text(rng, pool))
+    elif shape == "small":
+        # Issue #51's tree: small files only, every one read by a grep, in a repository with nothing committed.
+        write(tree / ".gitignore", "*.log\nbuild/\n")
+        exts = [e for e, w in EXTENSIONS for _ in range(w)]
+        for k in range(50000):
+            lines = [pool[rng.randrange(len(pool))] for _ in range(rng.randrange(30, 38))]
+            if k % 5000 == 1234:
+                lines[len(lines) // 2] = f"    const profile = await {LITERAL}(userId, {{ cache: true }});"
+            if rng.randrange(40) == 0:
+                lines[rng.randrange(len(lines))] = f"    element.addEventListener(\"load\", handle{rng.choice(EVENTS)}Event(event));"
+            write(tree / "packages" / f"p{k % 20:02d}" / f"m{k // 20 % 50:02d}" / f"{rng.choice(WORDS)}-{k}{exts[k % len(exts)]}", "\n".join(lines) + "\n")
+        for k in range(100):
+            write(tree / "build" / f"out-{k}.js", f"{LITERAL}({k})\n")
+            write(tree / "logs" / f"run-{k}.log", f"{k} {LITERAL} log line\n")
     elif shape == "binary":
         write(tree / ".gitignore", "*.log\n")
         exts = [e for e, w in EXTENSIONS for _ in range(w)]

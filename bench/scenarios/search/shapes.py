@@ -4,7 +4,7 @@
   shapes.py --agent AGENT [--baseline OLD_AGENT] --work DIR [--shapes a,b,...] [--runs 6] [--rounds 2] [--warmup 1]
             [--hello HELLO] [--lock FILE] [--export FILE] [--keep-trees]
 
-For every shape of scenario.py (`scenario.py shapes`: committed, untracked, nogit, deep, wide, large, binary) it
+For every shape of scenario.py (`scenario.py shapes`: committed, untracked, nogit, deep, wide, large, binary, small) it
 builds the tree in DIR/trees/NAME (kept between runs: an existing tree whose summary file is there is reused), checks
 that AGENT's glob and grep see the same files and lines as rg (scenario.py verify; a shape that disagrees is not timed
 and is reported UNVERIFIED), then times with hyperfine -N, in the same rounds (command order rotated each round):

@@ -144,18 +144,26 @@ public sealed partial class AgentLoop
     }
 
     /// <summary>
-    /// Offers the current tool set: it changes between steps when an MCP server's tool list changed or the permission
-    /// mode did. One reference comparison when nothing changed.
+    /// Offers the current tool set and the deferred tools loaded so far: the set changes between steps when an MCP
+    /// server's tool list changed or the permission mode did, the loaded tools when the model loaded or called one.
+    /// A reference and a count comparison when nothing changed.
     /// </summary>
     private void RefreshTools(RunState run)
     {
         var toolSet = _tools.GetToolSet();
-        if (!ReferenceEquals(toolSet, run.ToolSet))
+        if (run.Request.ToolsToLoad?.Invoke() is { Count: > 0 } named)
+        {
+            _tools.LoadTools(ToolPipeline.Matching(toolSet, named));
+        }
+
+        var loaded = _tools.GetLoadedTools();
+        if (!ReferenceEquals(toolSet, run.ToolSet) || loaded.Count != run.LoadedTools)
         {
             // A new options object: the earlier requests' options stay as they were sent.
             var options = run.ChatOptions.Clone();
-            options.Tools = toolSet.Declarations.Count > 0 ? [.. toolSet.Declarations] : null;
+            options.Tools = OfferedTools(toolSet, loaded);
             run.ToolSet = toolSet;
+            run.LoadedTools = loaded.Count;
             run.ChatOptions = options;
         }
     }
@@ -172,7 +180,7 @@ public sealed partial class AgentLoop
         RefreshTools(run);
         try
         {
-            var stream = _client.GetStreamingResponseAsync(run.Conversation.Snapshot(), run.ChatOptions, cancellationToken);
+            var stream = _client.GetStreamingResponseAsync(run.Trimmer.ForRequest(run.Conversation.Snapshot()), run.ChatOptions, cancellationToken);
             await foreach (var update in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 updates.Add(update);

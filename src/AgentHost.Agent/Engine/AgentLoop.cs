@@ -119,9 +119,15 @@ public sealed partial class AgentLoop
     private RunState CreateRun(AgentRunRequest request, int maxSteps)
     {
         var toolSet = _tools.GetToolSet();
+        _tools.RestoreLoadedTools(request.History);
+        var loaded = _tools.GetLoadedTools();
         var chatOptions = request.ChatOptions?.Clone() ?? new ChatOptions();
         chatOptions.ModelId ??= request.Model?.Id;
-        chatOptions.Tools = toolSet.Declarations.Count > 0 ? [.. toolSet.Declarations] : null;
+        chatOptions.Tools = OfferedTools(toolSet, loaded);
+        if (request.CacheKey is { Length: > 0 } cacheKey)
+        {
+            (chatOptions.AdditionalProperties ??= [])[ChatProviderCapability.CacheKeyProperty] = cacheKey;
+        }
 
         var conversation = new Conversation(_options.CharactersPerToken, toolSet.SchemaCharacters);
         if (!string.IsNullOrEmpty(request.SystemPrompt))
@@ -133,7 +139,7 @@ public sealed partial class AgentLoop
         {
             if (message.Role != ChatRole.System)
             {
-                conversation.Add(message);
+                conversation.Add(AsSent(message));
             }
         }
 
@@ -141,6 +147,8 @@ public sealed partial class AgentLoop
         return new RunState(request, conversation, chatOptions, maxSteps, window)
         {
             ToolSet = toolSet,
+            LoadedTools = loaded.Count,
+            Trimmer = new ToolResultTrimmer(_options),
             CompactionLimit = (long)(window * _options.CompactionThreshold),
             CompactionEnabled = request.Compaction,
             Loops = new LoopDetector(_options.LoopRepeatThreshold, _options.LoopWindowSteps),
@@ -203,6 +211,32 @@ public sealed partial class AgentLoop
         }
     }
 
+    /// <summary>
+    /// A stored message as the run that wrote it sent it: a tool result read back from the store is a JSON string
+    /// value, which a provider would send quoted and escaped; as text it is byte-identical to the original request,
+    /// so a resumed session's prompt cache still matches.
+    /// </summary>
+    private static ChatMessage AsSent(ChatMessage message)
+    {
+        if (message.Role != ChatRole.Tool || !message.Contents.Any(c => c is FunctionResultContent { Result: System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.String } }))
+        {
+            return message;
+        }
+
+        var copy = message.Clone();
+        copy.Contents = [.. message.Contents.Select(c => c is FunctionResultContent { Result: System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.String } element } result
+            ? new FunctionResultContent(result.CallId, element.GetString()) { Exception = result.Exception, AdditionalProperties = result.AdditionalProperties }
+            : c)];
+        return copy;
+    }
+
+    /// <summary>The tools a request offers: the tool set's declarations, then the loaded deferred tools; <see langword="null"/> for none.</summary>
+    private static List<AITool>? OfferedTools(ToolSet toolSet, IReadOnlyList<string> loaded)
+    {
+        var offered = ToolPipeline.Offered(toolSet, loaded);
+        return offered.Count > 0 ? [.. offered] : null;
+    }
+
     private static decimal? CostOf(ModelDescriptor? model, UsageDetails usage)
     {
         if (model is null || (model.InputPricePerMillion is null && model.OutputPricePerMillion is null))
@@ -234,6 +268,12 @@ public sealed partial class AgentLoop
 
         /// <summary>The tool set <see cref="ChatOptions"/> offers (refreshed before each request).</summary>
         public required ToolSet ToolSet { get; set; }
+
+        /// <summary>How many deferred tools <see cref="ChatOptions"/> offers (loads only ever add to the end).</summary>
+        public int LoadedTools { get; set; }
+
+        /// <summary>Trims older tool results in what is sent.</summary>
+        public required ToolResultTrimmer Trimmer { get; init; }
 
         public int MaxSteps { get; } = maxSteps;
 

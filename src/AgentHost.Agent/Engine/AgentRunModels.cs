@@ -25,6 +25,19 @@ public sealed record AgentLoopOptions
     /// <summary>The share of the window kept verbatim after compaction (the most recent messages): 0.25.</summary>
     public double CompactionKeepRecentFraction { get; init; } = 0.25;
 
+    /// <summary>
+    /// Tool results of the last this many steps are always sent whole (4); older ones longer than
+    /// <see cref="TrimToolResultsAbove"/> are replaced by a marker saying how to see them again (<see cref="ToolResultTrimmer"/>).
+    /// 0 sends every result whole.
+    /// </summary>
+    public int KeepToolResultSteps { get; init; } = 4;
+
+    /// <summary>The length (characters) above which an older tool result is trimmed: 1,000.</summary>
+    public int TrimToolResultsAbove { get; init; } = 1000;
+
+    /// <summary>How many characters of a trimmed tool result are kept before the marker (cut back to a line end): 0, the marker alone.</summary>
+    public int TrimmedHeadCharacters { get; init; }
+
     /// <summary>Characters per token when the provider reports no usage: 4.</summary>
     public int CharactersPerToken { get; init; } = 4;
 
@@ -69,6 +82,20 @@ public sealed record AgentRunRequest(string SessionId, string Prompt)
 
     /// <summary>Whether mutating tools only report their changes unless a call sets <c>dry_run</c> (the session's <c>dry_run</c> setting).</summary>
     public bool DryRunByDefault { get; init; }
+
+    /// <summary>
+    /// A key that stays the same for every request of the conversation (the session id), handed to the provider as
+    /// <see cref="ChatProviderCapability.CacheKeyProperty"/> so that its prompt cache can route by it (OpenAI's
+    /// <c>prompt_cache_key</c>); none when <see langword="null"/>.
+    /// </summary>
+    public string? CacheKey { get; init; }
+
+    /// <summary>
+    /// Tools to load up front before each request (the session's active skills name them in <c>allowed-tools</c>): plain
+    /// or plugin-qualified names, <c>*</c> at the end matching a prefix. Only deferred tools are affected; none when
+    /// <see langword="null"/>.
+    /// </summary>
+    public Func<IReadOnlyList<string>>? ToolsToLoad { get; init; }
 
     /// <summary>Extra model options (temperature, reasoning effort, …); tools and model id are set by the loop.</summary>
     public ChatOptions? ChatOptions { get; init; }

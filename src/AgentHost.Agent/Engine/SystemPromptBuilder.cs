@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using Microsoft.Extensions.AI;
 
 namespace AgentHost.Agent.Engine;
 
@@ -12,8 +11,11 @@ public sealed record SystemPromptInput(string WorkingDirectory)
     /// <summary>The project root, when known (else the working directory is shown alone).</summary>
     public string? WorkspaceRoot { get; init; }
 
-    /// <summary>The tools the model can call (listed sorted by name).</summary>
-    public IReadOnlyList<AIFunctionDeclaration> Tools { get; init; } = [];
+    /// <summary>
+    /// The deferred tools (listed by name and summary, sorted by name): the model loads them with <c>tool_search</c>.
+    /// The other tools are not listed: their definitions are in every request.
+    /// </summary>
+    public IReadOnlyList<DeferredTool> DeferredTools { get; init; } = [];
 
     /// <summary>Project memory (AGENTS.md and friends), when any.</summary>
     public string? ProjectMemory { get; init; }
@@ -30,7 +32,7 @@ public sealed record SystemPromptInput(string WorkingDirectory)
 
 /// <summary>
 /// Builds the system prompt: base instructions, an environment block (directories, OS, date, git branch and short
-/// status), the tool list, project memory and the skills catalog. The same inputs give the same text, so provider
+/// status), the deferred tools, project memory and the skills catalog. The same inputs give the same text, so provider
 /// prompt caches keep working.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
@@ -41,26 +43,24 @@ public sealed class SystemPromptBuilder(TimeProvider timeProvider, GitStatusRead
     /// <summary>The default instructions.</summary>
     public const string BaseInstructions =
         """
-        You are an AI agent working in the user's project through tools. Complete the task the user gives you, then stop.
+        You are an AI agent working in the user's project through tools. Complete the user's task, then stop.
 
-        How to work:
-        - Understand before you change anything: read the relevant files and search the code instead of guessing paths, APIs or behaviour.
-        - Make the smallest change that fully solves the task, in the project's existing style. Do not touch unrelated code.
-        - Check your work: after a change, run the project's build or tests when you can, and fix what you broke.
-        - Call independent read-only tools together in one step; they run in parallel.
-        - A tool error is information: read it, correct the call and retry. Never repeat an identical call that already failed or returned the same result.
-        - If a permission is denied, do not retry the same action; take another route or explain what you need.
-        - Ask the user only when the task is genuinely ambiguous or a decision is theirs to make.
-        - Never expose secrets (keys, tokens, passwords) in output or files. Do not run destructive or irreversible commands unless the user asked for them.
+        - Read the relevant files and search the code before changing anything; do not guess paths, APIs or behaviour.
+        - Make the smallest change that fully solves the task, in the project's style; leave unrelated code alone.
+        - After a change, run the build or tests when you can and fix what you broke.
+        - Call independent read-only tools together in one step: they run in parallel.
+        - A tool error is information: correct the call. Never repeat a call that failed or gave the same result.
+        - After a permission denial, take another route or say what you need; do not retry the same action.
+        - Ask the user only when the task is ambiguous or the decision is theirs.
+        - Never expose secrets (keys, tokens, passwords). Run nothing destructive or irreversible unless asked.
 
-        When you finish, answer briefly: what you did, what you found, and anything left undone. No preamble, no filler.
+        When done, answer briefly: what you did, what you found, what is left. No preamble.
         """;
 
     /// <summary>What the model is told about the skills catalog.</summary>
     public const string SkillsPreface =
-        "Skills are instructions for specific tasks. When a task matches a skill's description, activate the skill with the " +
-        "`skill` tool (its name as listed) before you start, then follow its instructions. Activate each skill once; read its " +
-        "bundled files with the `skill` tool's `file` argument.";
+        "Skills are instructions for specific tasks. When a task matches a skill's description, activate it once with the " +
+        "`skill` tool before you start, then follow it.";
 
     /// <summary>Builds the prompt.</summary>
     /// <param name="input">The inputs.</param>
@@ -75,7 +75,7 @@ public sealed class SystemPromptBuilder(TimeProvider timeProvider, GitStatusRead
         var prompt = new StringBuilder();
         prompt.Append((input.Instructions ?? BaseInstructions).TrimEnd()).Append("\n\n");
         AppendEnvironment(prompt, input, status);
-        AppendTools(prompt, input.Tools);
+        AppendDeferredTools(prompt, input.DeferredTools);
         AppendSection(prompt, "project_memory", "Instructions and notes the project keeps for agents. Follow them unless the user says otherwise.", input.ProjectMemory);
         AppendSection(prompt, "skills", SkillsPreface, input.SkillsCatalog);
         return prompt.ToString().TrimEnd() + "\n";
@@ -119,27 +119,29 @@ public sealed class SystemPromptBuilder(TimeProvider timeProvider, GitStatusRead
         prompt.Append("</environment>\n\n");
     }
 
-    private static void AppendTools(StringBuilder prompt, IReadOnlyList<AIFunctionDeclaration> tools)
+    /// <summary>What the model is told about deferred tools.</summary>
+    public const string DeferredToolsPreface = "Load these with tool_search (names or words) before calling them:";
+
+    private static void AppendDeferredTools(StringBuilder prompt, IReadOnlyList<DeferredTool> tools)
     {
         if (tools.Count == 0)
         {
             return;
         }
 
-        prompt.Append("<tools>\n");
+        prompt.Append("<deferred_tools>\n").Append(DeferredToolsPreface).Append('\n');
         foreach (var tool in tools.OrderBy(t => t.Name, StringComparer.Ordinal))
         {
             prompt.Append("- ").Append(tool.Name);
-            var summary = FirstLine(tool.Description);
-            if (summary.Length > 0)
+            if (tool.Summary.Length > 0)
             {
-                prompt.Append(": ").Append(summary);
+                prompt.Append(": ").Append(tool.Summary);
             }
 
             prompt.Append('\n');
         }
 
-        prompt.Append("</tools>\n\n");
+        prompt.Append("</deferred_tools>\n\n");
     }
 
     private static void AppendSection(StringBuilder prompt, string tag, string preface, string? content)
@@ -150,17 +152,5 @@ public sealed class SystemPromptBuilder(TimeProvider timeProvider, GitStatusRead
         }
 
         prompt.Append('<').Append(tag).Append(">\n").Append(preface).Append("\n\n").Append(content.Trim()).Append("\n</").Append(tag).Append(">\n\n");
-    }
-
-    private static string FirstLine(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return string.Empty;
-        }
-
-        var trimmed = text.Trim();
-        var end = trimmed.IndexOfAny(['\r', '\n']);
-        return end < 0 ? trimmed : trimmed[..end];
     }
 }

@@ -28,6 +28,8 @@ public sealed partial class ToolPipeline : IDisposable
     private readonly IToolPermissionGate _gate;
     private readonly Microsoft.Extensions.Logging.ILogger _logger;
     private readonly Lock _toolSetLock = new();
+    private readonly RegisteredCapability? _toolSearch;
+    private readonly List<string> _loaded = [];
     private ToolSet? _toolSet;
 
     /// <summary>Creates a pipeline over the registry.</summary>
@@ -61,6 +63,7 @@ public sealed partial class ToolPipeline : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxOutputCharacters, 256, nameof(options));
         Telemetry = telemetry ?? AgentTelemetry.Shared;
         _logger = Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<ToolPipeline>(Options.LoggerFactory);
+        _toolSearch = Options.Deferral is null ? null : ToolSearchTool.Create(this);
         _registry.Changed += OnRegistryChanged;
     }
 
@@ -76,6 +79,121 @@ public sealed partial class ToolPipeline : IDisposable
     /// <summary>The current tools and middleware; recomputed only after the registry changes.</summary>
     /// <returns>The snapshot.</returns>
     public ToolSet GetToolSet() => Volatile.Read(ref _toolSet) ?? Rebuild();
+
+    /// <summary>
+    /// The deferred tools loaded so far (by <c>tool_search</c>, by a call of the tool, by an active skill), in the order
+    /// they were loaded: the model is given their definitions after the others, so loading one leaves the earlier
+    /// requests' tools a byte-identical prefix.
+    /// </summary>
+    /// <returns>The names.</returns>
+    public IReadOnlyList<string> GetLoadedTools()
+    {
+        lock (_loaded)
+        {
+            return [.. _loaded];
+        }
+    }
+
+    /// <summary>Loads deferred tools: from the next model request on, the model is given their definitions.</summary>
+    /// <param name="names">Plain tool names; names that are not deferred tools of the current set are ignored.</param>
+    /// <returns>The names that were not loaded before.</returns>
+    public IReadOnlyList<string> LoadTools(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var toolSet = GetToolSet();
+        var added = new List<string>();
+        lock (_loaded)
+        {
+            foreach (var name in names)
+            {
+                if (toolSet.FindDeferred(name) is not null && !_loaded.Contains(name, StringComparer.Ordinal))
+                {
+                    _loaded.Add(name);
+                    added.Add(name);
+                }
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>The deferred tools some names select: plain names, <c>plugin/name</c>, or a prefix ending in <c>*</c>.</summary>
+    /// <param name="toolSet">The tool set.</param>
+    /// <param name="names">The names.</param>
+    /// <returns>The plain names of the deferred tools selected.</returns>
+    internal static IEnumerable<string> Matching(ToolSet toolSet, IReadOnlyList<string> names)
+    {
+        foreach (var written in names)
+        {
+            var name = written[(written.IndexOf('/', StringComparison.Ordinal) + 1)..];
+            if (name.EndsWith('*'))
+            {
+                foreach (var tool in toolSet.Deferred.Where(t => t.Name.StartsWith(name[..^1], StringComparison.Ordinal)))
+                {
+                    yield return tool.Name;
+                }
+            }
+            else
+            {
+                yield return name;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The declarations a model request offers: <see cref="ToolSet.Declarations"/>, then the loaded deferred tools in
+    /// load order (see <see cref="GetLoadedTools"/>).
+    /// </summary>
+    /// <param name="toolSet">The tool set.</param>
+    /// <param name="loaded">The loaded tools' names.</param>
+    /// <returns>The declarations.</returns>
+    internal static IReadOnlyList<AIFunctionDeclaration> Offered(ToolSet toolSet, IReadOnlyList<string> loaded)
+    {
+        if (loaded.Count == 0)
+        {
+            return toolSet.Declarations;
+        }
+
+        var offered = new List<AIFunctionDeclaration>(toolSet.Declarations);
+        foreach (var name in loaded)
+        {
+            if (toolSet.FindDeferred(name) is { } tool)
+            {
+                offered.Add(tool.Declaration);
+            }
+        }
+
+        return offered;
+    }
+
+    /// <summary>
+    /// Loads again what an earlier conversation of the session had loaded: the deferred tools it called, and what its
+    /// <c>tool_search</c> calls selected (the same query selects the same tools).
+    /// </summary>
+    /// <param name="history">The conversation so far.</param>
+    internal void RestoreLoadedTools(IEnumerable<ChatMessage> history)
+    {
+        if (_toolSearch is null)
+        {
+            return;
+        }
+
+        var toolSet = GetToolSet();
+        foreach (var call in history.SelectMany(m => m.Contents).OfType<FunctionCallContent>())
+        {
+            if (call.Name == ToolSearchTool.ToolName)
+            {
+                if (call.Arguments?.TryGetValue("query", out var query) == true && query is not null)
+                {
+                    LoadTools(ToolSearchTool.Select(toolSet.Deferred, ToolJson.ResultToText(query)).Select(t => t.Name));
+                }
+            }
+            else
+            {
+                LoadTools([call.Name]);
+            }
+        }
+    }
 
     /// <summary>Whether calls of <paramref name="toolName"/> may run in parallel with other such calls.</summary>
     /// <param name="toolName">The tool name as the model used it.</param>
@@ -128,6 +246,11 @@ public sealed partial class ToolPipeline : IDisposable
         var entry = string.IsNullOrWhiteSpace(toolName) ? null : FindTool(toolName);
         var tool = entry?.Capability as ToolCapability;
         var name = entry?.Name ?? toolName;
+        if (entry is not null && _toolSearch is not null)
+        {
+            // A deferred tool the model calls without loading it is loaded too: its next call has its definition.
+            LoadTools([entry.Name]);
+        }
         var redactedArguments = Scrubber.Scrub(argumentsJson ?? "{}");
         await PublishAsync(
             new ToolCallStartedEvent(context.SessionId, context.Step, context.CallId, name, entry?.PluginId, ToolOutput.Preview(redactedArguments, Options.MaxEventArgumentCharacters)),
@@ -220,7 +343,7 @@ public sealed partial class ToolPipeline : IDisposable
     {
         lock (_toolSetLock)
         {
-            return _toolSet ??= ToolSet.Create(_registry, Options.OfferTool, Options.SchemaCache, Options.KernelTools, Options.OfferedNames);
+            return _toolSet ??= ToolSet.Create(_registry, Options.OfferTool, Options.SchemaCache, Options.KernelTools, Options.OfferedNames, Options.Deferral, _toolSearch);
         }
     }
 
@@ -230,7 +353,9 @@ public sealed partial class ToolPipeline : IDisposable
     public RegisteredCapability? FindTool(string toolName) => FindKernelTool(toolName) ?? _registry.Find(CapabilityKind.Tool, toolName);
 
     private RegisteredCapability? FindKernelTool(string toolName) =>
-        Options.KernelTools.FirstOrDefault(t => t.Name == toolName || t.QualifiedName == toolName);
+        _toolSearch is not null && (toolName == _toolSearch.Name || toolName == _toolSearch.QualifiedName)
+            ? _toolSearch
+            : Options.KernelTools.FirstOrDefault(t => t.Name == toolName || t.QualifiedName == toolName);
 
     private void OnRegistryChanged(object? sender, CapabilityChange? change)
     {

@@ -50,6 +50,13 @@ public sealed record ToolPipelineOptions
     public IReadOnlySet<string>? OfferedNames { get; init; }
 
     /// <summary>
+    /// Which tools are deferred: listed in the system prompt by name and summary, given to the model once loaded
+    /// (<c>tool_search</c>, a call, an active skill); nothing is deferred when <see langword="null"/> (the default) or
+    /// when <see cref="OfferedNames"/> is set.
+    /// </summary>
+    public ToolDeferral? Deferral { get; init; }
+
+    /// <summary>
     /// The shortest time between two <see cref="ToolCallProgressEvent"/>s of one call (250 ms); updates in between are
     /// dropped, except the first and the first that reaches fraction 1.
     /// </summary>

@@ -8,7 +8,8 @@ namespace AgentHost.Agent.Engine;
 
 /// <summary>
 /// A snapshot of the registered tools and tool middleware, computed once and reused until the registry changes:
-/// the declarations given to the model (sorted by name, ordinal, for prompt-cache stability) and the middleware
+/// the declarations given to the model with every request (sorted by name, ordinal, for prompt-cache stability), the
+/// deferred tools (listed by name and summary, loaded on demand; see <see cref="ToolDeferral"/>) and the middleware
 /// chain (ordered by <see cref="ToolMiddlewareCapability.Order"/>, plugin id, then name; first is outermost).
 /// </summary>
 /// <remarks>Immutable and thread-safe.</remarks>
@@ -19,17 +20,27 @@ public sealed class ToolSet
 
     private readonly List<DeferredMethodFunction> _deferred = [];
 
-    private ToolSet(IReadOnlyList<AIFunctionDeclaration> declarations, IReadOnlyList<string> middleware, ToolInvocationHandler chain, long schemaCharacters)
+    private readonly Dictionary<string, DeferredTool> _deferredByName;
+
+    private ToolSet(IReadOnlyList<AIFunctionDeclaration> declarations, IReadOnlyList<DeferredTool> deferred, IReadOnlyList<string> middleware, ToolInvocationHandler chain, long schemaCharacters)
     {
         Declarations = declarations;
+        Deferred = deferred;
+        _deferredByName = deferred.ToDictionary(d => d.Name, StringComparer.Ordinal);
         Middleware = middleware;
         Chain = chain;
         SchemaCharacters = schemaCharacters;
     }
 
-    /// <summary>The tools as the model sees them: declaration-only functions, one per plain name, sorted by name.</summary>
+    /// <summary>
+    /// The tools the model is given with every request: declaration-only functions, one per plain name, sorted by
+    /// name, their schemas compacted (<see cref="ModelDeclaration"/>); <c>tool_search</c> among them when tools are deferred.
+    /// </summary>
     /// <remarks>When two plugins contribute one name, the model sees the plain name, which resolves to the plugin whose id sorts first.</remarks>
     public IReadOnlyList<AIFunctionDeclaration> Declarations { get; }
+
+    /// <summary>The deferred tools, sorted by name: listed in the system prompt, sent once loaded (<see cref="ToolPipeline.LoadTools"/>).</summary>
+    public IReadOnlyList<DeferredTool> Deferred { get; }
 
     /// <summary>The middleware in invocation order (outermost first), as qualified names.</summary>
     public IReadOnlyList<string> Middleware { get; }
@@ -39,11 +50,29 @@ public sealed class ToolSet
 
     internal ToolInvocationHandler Chain { get; }
 
+    /// <summary>The deferred tool of that plain name, or <see langword="null"/>.</summary>
+    /// <param name="name">A tool's plain name.</param>
+    /// <returns>The tool.</returns>
+    public DeferredTool? FindDeferred(string name) => _deferredByName.GetValueOrDefault(name);
+
+    /// <summary>
+    /// Creates the snapshot. With <paramref name="deferral"/>, the tools it defers are listed in <see cref="Deferred"/>
+    /// instead of <see cref="Declarations"/>, and <paramref name="toolSearch"/> is offered when any is; with
+    /// <paramref name="offeredNames"/> (a workflow agent node's <c>tools</c>) every named tool is offered up front.
+    /// </summary>
     internal static ToolSet Create(
-        CapabilityRegistry registry, Func<ToolMetadata, bool>? offer = null, ToolSchemaCache? schemas = null, IReadOnlyList<RegisteredCapability>? kernelTools = null, IReadOnlySet<string>? offeredNames = null)
+        CapabilityRegistry registry,
+        Func<ToolMetadata, bool>? offer = null,
+        ToolSchemaCache? schemas = null,
+        IReadOnlyList<RegisteredCapability>? kernelTools = null,
+        IReadOnlySet<string>? offeredNames = null,
+        ToolDeferral? deferral = null,
+        RegisteredCapability? toolSearch = null)
     {
         var declarations = new List<AIFunctionDeclaration>();
+        var deferredTools = new List<DeferredTool>();
         var deferredFunctions = new List<DeferredMethodFunction>();
+        deferral = offeredNames is null ? deferral : null;
         var schemaCharacters = 0L;
         string? previous = null;
         var kernelNames = (kernelTools ?? []).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
@@ -69,8 +98,17 @@ public sealed class ToolSet
             // A kernel tool's session view describes its process-wide function, which the cache describes in turn.
             var described = tool.Function is Service.SessionBoundFunction bound ? bound.Template : tool.Function;
             var uncached = schemas?.Apply(described);
-            declarations.Add(tool.Function.AsDeclarationOnly());
-            schemaCharacters += tool.Function.Name.Length + (tool.Function.Description?.Length ?? 0) + tool.Function.JsonSchema.GetRawText().Length;
+            var declaration = ModelDeclaration.Of(tool.Function);
+            if (deferral is not null && deferral.IsDeferred(entry, tool.Metadata))
+            {
+                deferredTools.Add(new DeferredTool(declaration.Name, ModelDeclaration.Summary(declaration.Description), declaration));
+            }
+            else
+            {
+                declarations.Add(declaration);
+                schemaCharacters += declaration.Name.Length + declaration.Description.Length + declaration.JsonSchema.GetRawText().Length;
+            }
+
             if (uncached is not null)
             {
                 schemas!.Remember(uncached, described.JsonSchema);
@@ -78,6 +116,13 @@ public sealed class ToolSet
         }
 
         schemas?.SaveIfChanged();
+        if (deferredTools.Count > 0 && toolSearch?.Capability is ToolCapability search)
+        {
+            var declaration = ModelDeclaration.Of(search.Function);
+            var at = declarations.FindIndex(d => string.CompareOrdinal(d.Name, declaration.Name) > 0);
+            declarations.Insert(at < 0 ? declarations.Count : at, declaration);
+            schemaCharacters += declaration.Name.Length + declaration.Description.Length + declaration.JsonSchema.GetRawText().Length;
+        }
 
         var middleware = registry.OfKind(CapabilityKind.ToolMiddleware)
             .Where(e => e.Capability is ToolMiddlewareCapability)
@@ -93,7 +138,7 @@ public sealed class ToolSet
             chain = (context, cancellationToken) => layer.InvokeAsync(context, next, cancellationToken);
         }
 
-        var set = new ToolSet(declarations, middleware.Select(m => m.QualifiedName).ToList(), chain, schemaCharacters);
+        var set = new ToolSet(declarations, deferredTools, middleware.Select(m => m.QualifiedName).ToList(), chain, schemaCharacters);
         set._deferred.AddRange(deferredFunctions);
         return set;
     }
@@ -118,3 +163,9 @@ public sealed class ToolSet
         }
     }
 }
+
+/// <summary>A tool the model is offered on demand: listed by name and summary, its declaration sent once it is loaded.</summary>
+/// <param name="Name">The tool's plain name.</param>
+/// <param name="Summary">The first sentence of its description.</param>
+/// <param name="Declaration">What the model is given once the tool is loaded.</param>
+public sealed record DeferredTool(string Name, string Summary, AIFunctionDeclaration Declaration);

@@ -20,9 +20,8 @@ internal static class AskUserTool
 
     /// <summary>The tool description the model sees.</summary>
     public const string Description =
-        "Ask the user a question and wait for the answer. Use it only when you cannot proceed well without the user's decision or information " +
-        "(an ambiguous requirement, a choice between approaches with real trade-offs). With 'options', the answer is one of them. " +
-        "The user may not be present: the result then says so, and you decide on your own or stop and say what you need.";
+        "Asks the user and waits for the answer; only for a decision or information you cannot do well without. " +
+        "If nobody answers, the result says so.";
 
     /// <summary>The start of the result when nobody answered.</summary>
     public const string NobodyPrefix = "No answer:";
@@ -38,8 +37,8 @@ internal static class AskUserTool
     /// <summary>A new (unbuilt) process-wide function: <see cref="Template"/>'s, and tests' own.</summary>
     /// <returns>The function.</returns>
     internal static AIFunction CreateTemplate() => new DeferredMethodFunction(
-        async ([Description("The question, complete and self-contained (the user may not have followed the conversation).")] string question,
-               [Description("Optional: the allowed answers, e.g. [\"yes\", \"no\"]. Leave out for a free-text answer.")] string[]? options = null,
+        async ([Description("The question, self-contained.")] string question,
+               [Description("The allowed answers; none for free text.")] string[]? options = null,
                AIFunctionArguments arguments = null!,
                CancellationToken cancellationToken = default) =>
         {

@@ -123,6 +123,9 @@ public sealed class AgentRunner(
     /// <param name="kernelTools">Tools the kernel adds for this run (the session's <c>skill</c> tool).</param>
     /// <param name="beforeWrite">Called before each allowed write call runs (the session's file checkpoints); none when <see langword="null"/>.</param>
     /// <param name="events">Where the pipeline publishes its events; the runtime's bus when <see langword="null"/> (the chat's <c>/jobs</c> passes a private one, so its call is not drawn as the model's).</param>
+    /// <param name="hooks">The session's tool hooks, when any.</param>
+    /// <param name="offeredTools">The only tools offered (a workflow agent node's <c>tools</c>), all up front; all tools when <see langword="null"/>.</param>
+    /// <param name="deferral">Which tools are offered on demand (a session's); nothing is deferred when <see langword="null"/>.</param>
     /// <returns>The pipeline (dispose it after the run).</returns>
     public static ToolPipeline CreatePipeline(
         PluginRuntime runtime,
@@ -134,7 +137,8 @@ public sealed class AgentRunner(
         Func<ToolWriteNotice, CancellationToken, ValueTask>? beforeWrite = null,
         IEventBus? events = null,
         Hooks.SessionHooks? hooks = null,
-        IReadOnlyCollection<string>? offeredTools = null)
+        IReadOnlyCollection<string>? offeredTools = null,
+        ToolDeferral? deferral = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         return new ToolPipeline(
@@ -159,6 +163,7 @@ public sealed class AgentRunner(
                 Hooks = hooks,
                 KernelTools = kernelTools ?? [],
                 OfferedNames = offeredTools is { Count: > 0 } ? offeredTools.ToHashSet(StringComparer.Ordinal) : null,
+                Deferral = deferral,
                 LoggerFactory = runtime.LoggerFactory,
             });
     }

@@ -9,7 +9,8 @@ public sealed partial class AgentSession
 {
     /// <summary>
     /// What the next turn sends, part by part, with the agent loop's token estimate: the system prompt (instructions,
-    /// environment and tool list; project memory; the skills index), the tool schemas and the stored conversation.
+    /// environment and the deferred tools' list; project memory; the skills index), the tool schemas (the tools offered
+    /// with every request and the deferred tools loaded so far) and the stored conversation.
     /// </summary>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The parts, or <see langword="null"/> before the session's first turn in this process (the model and the prompt are chosen then).</returns>
@@ -28,6 +29,8 @@ public sealed partial class AgentSession
         var memory = input.ProjectMemory?.Length ?? 0;
         var skills = input.SkillsCatalog?.Length ?? 0;
         var toolSet = context.Pipeline.GetToolSet();
+        var offeredTools = ToolPipeline.Offered(toolSet, context.Pipeline.GetLoadedTools());
+        var schemaCharacters = offeredTools.Sum(t => (long)t.Name.Length + t.Description.Length + t.JsonSchema.GetRawText().Length);
         var history = await SessionRunContextBuilder.LoadHistoryAsync(_parts.Store, context.SessionId, cancellationToken).ConfigureAwait(false);
         var messages = history.Where(m => m.Role != ChatRole.System).ToList();
         var offered = context.Skills?.Active.Catalog.Current.Available.Count(s => s.IsModelInvocable) ?? 0;
@@ -37,10 +40,10 @@ public sealed partial class AgentSession
             model.Descriptor is { ContextWindow: > 0 } descriptor ? descriptor.ContextWindow : options.DefaultContextWindow,
             model.Descriptor is { ContextWindow: > 0 },
             [
-                new ContextWindowPart("system prompt: instructions, environment, tool list", (prompt.Length - memory - skills) / perToken),
+                new ContextWindowPart($"system prompt: instructions, environment, deferred tools ({toolSet.Deferred.Count})", (prompt.Length - memory - skills) / perToken),
                 new ContextWindowPart("project memory (AGENTS.md and the other memory files)", memory / perToken),
                 new ContextWindowPart($"skills index ({offered} skill{(offered == 1 ? string.Empty : "s")})", skills / perToken),
-                new ContextWindowPart($"tool schemas ({toolSet.Declarations.Count} tool{(toolSet.Declarations.Count == 1 ? string.Empty : "s")})", toolSet.SchemaCharacters / perToken),
+                new ContextWindowPart($"tool schemas ({offeredTools.Count} tool{(offeredTools.Count == 1 ? string.Empty : "s")})", schemaCharacters / perToken),
                 new ContextWindowPart($"conversation ({messages.Count} message{(messages.Count == 1 ? string.Empty : "s")}{(history.Any(IsSummary) ? ", from the last summary on" : string.Empty)})", messages.Sum(Conversation.CharactersOf) / perToken),
             ],
             perToken);
@@ -65,7 +68,7 @@ public sealed partial class AgentSession
     private SystemPromptInput SystemPromptInputOf(SessionRunContext context) => new(_parts.Environment.CurrentDirectory)
     {
         WorkspaceRoot = Options.WorkspaceRoot,
-        Tools = context.Pipeline.GetToolSet().Declarations,
+        DeferredTools = context.Pipeline.GetToolSet().Deferred,
         ProjectMemory = context.Memory.PromptText,
         SkillsCatalog = context.Skills?.PromptCatalog,
     };

@@ -156,6 +156,8 @@ public sealed partial class AgentSession
                     DryRunByDefault = request.DryRun ?? context.DryRun,
                     Summarizer = configuration.SmallModel is null ? null : SmallModelForSummaries,
                     Hooks = _opening.Hooks,
+                    CacheKey = context.SessionId,
+                    ToolsToLoad = context.Skills is { } skills ? skills.Active.NamedTools : null,
                 },
                 cancellationToken).ConfigureAwait(false);
         }

@@ -120,7 +120,8 @@ internal static class SessionRunContextBuilder
             var askUser = Questions.AskUserTool.Create(parts.Questions, sessionId, options.Interactive);
             var kernelTools = McpSessionLoad.KernelTools(mcp, skills is null ? [askUser] : [skills.Tool, askUser], out var onMcpToolsChanged);
             var pipeline = AgentRunner.CreatePipeline(
-                runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync, hooks: opening.Hooks, offeredTools: options.Tools);
+                runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync, hooks: opening.Hooks, offeredTools: options.Tools,
+                deferral: Engine.ToolDeferral.FromConfiguration(configuration));
             gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
             onMcpToolsChanged(pipeline.InvalidateToolSet);
             var context = new SessionRunContext(sessionId, existing is not null, model, new SessionRunContextParts(

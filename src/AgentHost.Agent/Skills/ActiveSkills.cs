@@ -105,6 +105,28 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : I
         }
     }
 
+    /// <summary>
+    /// The tools the active skills' <c>allowed-tools</c> name (<c>git_commit</c>, <c>git/git_commit</c>,
+    /// <c>mcp__github__*</c>): deferred tools among them are loaded up front (docs/agent-loop.md).
+    /// </summary>
+    /// <returns>The tool parts of their tool rules, as written (a plugin id and <c>*</c> included).</returns>
+    public IReadOnlyList<string> NamedTools()
+    {
+        var names = new List<string>();
+        foreach (var skill in Active)
+        {
+            foreach (var text in skill.Document!.AllowedTools)
+            {
+                if (PermissionRuleParser.TryParse(RuleList.Allow, text, out var rule, out _) && rule!.Target == RuleTarget.Tool && !names.Contains(rule.ToolName))
+                {
+                    names.Add(rule.ToolName);
+                }
+            }
+        }
+
+        return names;
+    }
+
     /// <summary>Reads a file bundled with an active skill.</summary>
     /// <param name="name">The skill name.</param>
     /// <param name="file">The path relative to the skill folder.</param>

@@ -20,9 +20,8 @@ public static class SkillTool
 
     /// <summary>The tool description the model sees.</summary>
     public const string Description =
-        "Activate a skill listed in <available_skills> by its name: returns the skill's instructions (follow them) and the list of its bundled files. " +
-        "Activate a skill before doing a task it covers. To read one of an active skill's files, call again with the same name and 'file' set to a path from that list. " +
-        "Each skill needs activating only once per conversation.";
+        "Activates a skill from <available_skills> (once, before a task it covers): returns its instructions and bundled files. " +
+        "With 'file', reads one of an active skill's files.";
 
     /// <summary>
     /// The function, one per process; each session binds its active skills to it. Like <c>ask_user</c>'s, its reflection
@@ -33,8 +32,8 @@ public static class SkillTool
     /// <summary>A new (unbuilt) process-wide function: <see cref="Template"/>'s, and tests' own.</summary>
     /// <returns>The function.</returns>
     internal static AIFunction CreateTemplate() => new DeferredMethodFunction(
-        ([Description("The skill name, exactly as listed in <available_skills>.")] string name,
-         [Description("Optional: a file of the (already active) skill to read, relative to its folder, e.g. references/api.md.")] string? file = null,
+        ([Description("The skill name as listed.")] string name,
+         [Description("A file of the active skill, relative to its folder.")] string? file = null,
          AIFunctionArguments arguments = null!) =>
         {
             var skills = Service.SessionBoundFunction.StateOf<ActiveSkills>(arguments);

@@ -98,6 +98,8 @@ internal static class ConfigSchema
         new("plugins.settings.*", ConfigValueKind.Any, "One plugin's settings."),
         new("plugins.defaults", ConfigValueKind.List, "Plugins every run loads without --plugin (default [files, shell, git, web]; [] for none; --no-default-plugins turns them off for one command).", "files, shell, git, web"),
         new("plugins.defaults.#", ConfigValueKind.String, "One plugin id (installed or in the bundled catalog)."),
+        new("plugins.deferred_tools", ConfigValueKind.Map, "Per plugin id (or mcp, or mcp__SERVER): which of its tools the model loads on demand (docs/agent-loop.md)."),
+        new("plugins.deferred_tools.*", ConfigValueKind.Any, "all, none, or a list of tool names (checked when a session opens)."),
         new("plugins.load_timeout", ConfigValueKind.Integer, "Seconds one plugin may take to load and register before the host goes on without it (default 10; 0 = no limit)."),
 
         new("permissions", ConfigValueKind.Section, "Permission rules and settings (checked in detail by the permission policy)."),

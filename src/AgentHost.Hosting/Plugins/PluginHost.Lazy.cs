@@ -256,6 +256,7 @@ public sealed partial class PluginHost
         a.Tools.Count == b.Tools.Count && a.Tools.Zip(b.Tools).All(p =>
             p.First.Name == p.Second.Name && p.First.Description == p.Second.Description && p.First.Effect == p.Second.Effect
             && p.First.TimeoutMs == p.Second.TimeoutMs && p.First.Parallelizable == p.Second.Parallelizable && p.First.Describes == p.Second.Describes
+            && p.First.Deferred == p.Second.Deferred
             && JsonElement.DeepEquals(p.First.Schema, p.Second.Schema));
 
     private ToolCapability StandIn(string pluginId, ToolSnapshot tool)
@@ -265,6 +266,7 @@ public sealed partial class PluginHost
         {
             Timeout = tool.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
             Parallelizable = tool.Parallelizable,
+            Deferred = tool.Deferred,
             DescribeCallAsync = tool.Describes ? function.DescribeAsync : null,
         };
         return new ToolCapability(function, metadata);

@@ -22,7 +22,11 @@ internal sealed record PluginSnapshot(IReadOnlyList<ToolSnapshot> Tools);
 /// <param name="TimeoutMs">The declared time limit, if any.</param>
 /// <param name="Parallelizable">The declared parallelism, if any.</param>
 /// <param name="Describes">Whether the tool describes its calls itself (then the plugin activates to describe one).</param>
-internal sealed record ToolSnapshot(string Name, string Description, JsonElement Schema, ToolEffect Effect, double? TimeoutMs, bool? Parallelizable, bool Describes);
+internal sealed record ToolSnapshot(string Name, string Description, JsonElement Schema, ToolEffect Effect, double? TimeoutMs, bool? Parallelizable, bool Describes)
+{
+    /// <summary>The declared deferral (<see cref="ToolMetadata.Deferred"/>), if any.</summary>
+    public bool? Deferred { get; init; }
+}
 
 /// <summary>
 /// The startup snapshot of lazily activated plugins (<c>activation: lazy</c>), in <c>cache/plugin-snapshots.json</c>
@@ -172,7 +176,10 @@ public sealed partial class PluginSnapshots
                         tool.Metadata.Effect,
                         tool.Metadata.Timeout?.TotalMilliseconds,
                         tool.Metadata.Parallelizable,
-                        tool.Metadata.DescribeCall is not null || tool.Metadata.DescribeCallAsync is not null));
+                        tool.Metadata.DescribeCall is not null || tool.Metadata.DescribeCallAsync is not null)
+                    {
+                        Deferred = tool.Metadata.Deferred,
+                    });
                     continue;
                 default:
                     return null;
@@ -232,6 +239,11 @@ public sealed partial class PluginSnapshots
         if (tool.Parallelizable is { } parallel)
         {
             writer.WriteBoolean("parallelizable", parallel);
+        }
+
+        if (tool.Deferred is { } deferred)
+        {
+            writer.WriteBoolean("deferred", deferred);
         }
 
         writer.WriteBoolean("describes", tool.Describes);
@@ -319,7 +331,18 @@ public sealed partial class PluginSnapshots
                 parallel = parallelValue.GetBoolean();
             }
 
-            tools.Add(new ToolSnapshot(name, description, schema, (ToolEffect)effect, timeout, parallel, describes.GetBoolean()));
+            bool? deferred = null;
+            if (tool.TryGetProperty("deferred", out var deferredValue))
+            {
+                if (deferredValue.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                {
+                    return null;
+                }
+
+                deferred = deferredValue.GetBoolean();
+            }
+
+            tools.Add(new ToolSnapshot(name, description, schema, (ToolEffect)effect, timeout, parallel, describes.GetBoolean()) { Deferred = deferred });
         }
 
         return new PluginSnapshot(tools);

@@ -6,6 +6,13 @@ namespace AgentHost.Sdk.Capabilities;
 /// <remarks>The factory may be called concurrently and must be thread-safe.</remarks>
 public sealed class ChatProviderCapability : Capability
 {
+    /// <summary>
+    /// The <see cref="ChatOptions.AdditionalProperties"/> key under which the host passes a key that stays the same for
+    /// every request of one conversation (the session id), for a provider whose prompt cache routes by such a key
+    /// (OpenAI's <c>prompt_cache_key</c>). A provider without one ignores it; it is never a request field by itself.
+    /// </summary>
+    public const string CacheKeyProperty = "agenthost.cache_key";
+
     /// <summary>Creates a provider capability.</summary>
     /// <param name="name">The provider type name used in configuration (<c>providers.&lt;name&gt;.type</c>).</param>
     /// <param name="createClient">Creates a client for a configured provider and model.</param>

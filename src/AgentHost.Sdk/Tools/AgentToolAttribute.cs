@@ -26,6 +26,7 @@ namespace AgentHost.Sdk.Tools;
 public sealed class AgentToolAttribute(string name) : Attribute
 {
     private bool? _parallelizable;
+    private bool? _deferred;
 
     /// <summary>The tool name.</summary>
     public string Name { get; } = name;
@@ -58,6 +59,20 @@ public sealed class AgentToolAttribute(string name) : Attribute
         set => _parallelizable = value;
     }
 
+    /// <summary>
+    /// Whether the model is offered the tool only on demand (listed by name and summary, loaded through the host's
+    /// <c>tool_search</c>); <see langword="false"/> offers it with every request. When not set, the host decides
+    /// (<see cref="ToolMetadata.Deferred"/>): plugin tools are deferred.
+    /// </summary>
+    public bool Deferred
+    {
+        get => _deferred ?? true;
+        set => _deferred = value;
+    }
+
     /// <summary><see cref="Parallelizable"/> when it was set, else <see langword="null"/>.</summary>
     internal bool? ParallelizableOrDefault => _parallelizable;
+
+    /// <summary><see cref="Deferred"/> when it was set, else <see langword="null"/>.</summary>
+    internal bool? DeferredOrDefault => _deferred;
 }

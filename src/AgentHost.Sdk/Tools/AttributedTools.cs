@@ -68,6 +68,7 @@ internal static class AttributedTools
         DescribeCall = DescribeCall(attribute),
         Timeout = attribute.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(attribute.TimeoutSeconds) : null,
         Parallelizable = attribute.ParallelizableOrDefault,
+        Deferred = attribute.DeferredOrDefault,
     };
 
     private static Func<AIFunctionArguments, ToolCallDescription>? DescribeCall(AgentToolAttribute attribute)

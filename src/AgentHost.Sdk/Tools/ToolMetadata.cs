@@ -30,4 +30,12 @@ public sealed record ToolMetadata
 
     /// <summary>Whether calls can run in parallel with other read-only calls (defaults to read-only tools).</summary>
     public bool? Parallelizable { get; init; }
+
+    /// <summary>
+    /// Whether the model is offered the tool only on demand: <see langword="true"/> lists it by name and a one-line
+    /// summary and loads its definition when the model asks for it (the host's <c>tool_search</c>);
+    /// <see langword="false"/> offers it with every request (a core tool); <see langword="null"/> (the default) lets
+    /// the host decide, which defers plugin tools. The user's configuration (<c>plugins.deferred_tools</c>) overrides it.
+    /// </summary>
+    public bool? Deferred { get; init; }
 }

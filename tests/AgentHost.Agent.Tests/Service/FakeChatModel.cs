@@ -13,6 +13,7 @@ public sealed class FakeChatModel : IChatClient
     private readonly ConcurrentQueue<Func<IReadOnlyList<ChatMessage>, CancellationToken, Task<ChatResponse>>> _steps = new();
     private readonly ConcurrentQueue<IReadOnlyList<ChatMessage>> _requests = new();
     private readonly ConcurrentQueue<IReadOnlyList<string>> _tools = new();
+    private readonly ConcurrentQueue<ChatOptions?> _options = new();
 
     /// <summary>Completes when a <see cref="WaitForCancel"/> step is reached.</summary>
     public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -21,6 +22,9 @@ public sealed class FakeChatModel : IChatClient
 
     /// <summary>The names of the tools each request offered, in order.</summary>
     public IReadOnlyList<IReadOnlyList<string>> OfferedTools => [.. _tools];
+
+    /// <summary>The options of every request, in order.</summary>
+    public IReadOnlyList<ChatOptions?> Options => [.. _options];
 
     public FakeChatModel Reply(string text)
     {
@@ -62,6 +66,7 @@ public sealed class FakeChatModel : IChatClient
         var list = messages.ToList();
         _requests.Enqueue(list);
         _tools.Enqueue([.. (options?.Tools ?? []).Select(t => t.Name)]);
+        _options.Enqueue(options);
         return _steps.TryDequeue(out var step)
             ? await step(list, cancellationToken).ConfigureAwait(false)
             : throw new InvalidOperationException("the fake model's script has no step left");

@@ -66,27 +66,29 @@ public sealed class SystemPromptBuilderTests
     }
 
     [Fact]
-    public async Task Prompt_ListsToolsSorted_AndIncludesOptionalSections()
+    public async Task Prompt_ListsTheDeferredToolsSorted_AndIncludesOptionalSections()
     {
         using var folder = new TempDirectory();
-        AIFunctionDeclaration[] tools =
+        DeferredTool[] tools =
         [
-            AIFunctionFactory.Create(() => 1, "write_file", "Writes a file.\nMore detail."),
-            AIFunctionFactory.Create(() => 1, "grep", "Searches file contents."),
+            new("write_file", "Writes a file.", AIFunctionFactory.Create(() => 1, "write_file", "Writes a file.\nMore detail.")),
+            new("grep", "Searches file contents.", AIFunctionFactory.Create(() => 1, "grep", "Searches file contents.")),
         ];
 
         var prompt = await Builder.BuildAsync(new SystemPromptInput(folder.Path)
         {
-            Tools = tools,
+            DeferredTools = tools,
             ProjectMemory = "Use tabs.",
             SkillsCatalog = "- pdf: work with PDFs",
         });
 
         Assert.StartsWith(SystemPromptBuilder.BaseInstructions, prompt, StringComparison.Ordinal);
-        Assert.Contains("<tools>\n- grep: Searches file contents.\n- write_file: Writes a file.\n</tools>", prompt, StringComparison.Ordinal);
+        Assert.Contains(
+            $"<deferred_tools>\n{SystemPromptBuilder.DeferredToolsPreface}\n- grep: Searches file contents.\n- write_file: Writes a file.\n</deferred_tools>", prompt, StringComparison.Ordinal);
         Assert.Contains("Use tabs.\n</project_memory>", prompt, StringComparison.Ordinal);
         Assert.Contains("- pdf: work with PDFs\n</skills>", prompt, StringComparison.Ordinal);
-        Assert.Equal(prompt, await Builder.BuildAsync(new SystemPromptInput(folder.Path) { Tools = [.. tools.Reverse()], ProjectMemory = "Use tabs.", SkillsCatalog = "- pdf: work with PDFs" }));
+        Assert.Equal(prompt, await Builder.BuildAsync(new SystemPromptInput(folder.Path) { DeferredTools = [.. tools.Reverse()], ProjectMemory = "Use tabs.", SkillsCatalog = "- pdf: work with PDFs" }));
+        Assert.DoesNotContain("deferred_tools", await Builder.BuildAsync(new SystemPromptInput(folder.Path)), StringComparison.Ordinal);
     }
 
     [Fact]

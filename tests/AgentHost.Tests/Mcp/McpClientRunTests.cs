@@ -13,6 +13,9 @@ public sealed class McpClientRunTests : IDisposable
 {
     private readonly RunWorkspace _ws = new();
 
+    /// <summary>These runs check what the servers' tools do, not deferral (docs/agent-loop.md): they are offered up front.</summary>
+    private const string OfferMcpToolsUpFront = "plugins.deferred_tools.mcp=none";
+
     public void Dispose() => _ws.Dispose();
 
     [McpFact]
@@ -30,7 +33,7 @@ public sealed class McpClientRunTests : IDisposable
             """);
         Assert.Equal(0, (await _ws.RunAsync("trust", _ws.Root)).ExitCode);
 
-        var result = await _ws.RunAsync("run", "use the server", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script);
+        var result = await _ws.RunAsync("run", "use the server", "-p", "scripted", "--no-default-plugins", "-c", OfferMcpToolsUpFront, "-m", "scripted/" + script);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Contains("both answered", result.Output, StringComparison.Ordinal);
@@ -55,7 +58,7 @@ public sealed class McpClientRunTests : IDisposable
                 text: read it
             """);
 
-        var result = await _ws.RunAsync("run", "read the docs", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script);
+        var result = await _ws.RunAsync("run", "read the docs", "-p", "scripted", "--no-default-plugins", "-c", OfferMcpToolsUpFront, "-m", "scripted/" + script);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         Assert.Contains("read it", result.Output, StringComparison.Ordinal);
@@ -83,10 +86,9 @@ public sealed class McpClientRunTests : IDisposable
     {
         _ws.WriteUserConfig($$"""
             mcp:
-              start_timeout: 3
               servers:
                 crashing: { command: node, args: ["-e", "console.error('cannot open the database'); process.exit(3)"] }
-                hanging: { command: node, args: ["-e", "setInterval(() => {}, 1000)"] }
+                hanging: { command: node, args: ["-e", "setInterval(() => {}, 1000)"], start_timeout: 3 }
                 everything: { command: {{JsonSerializer.Serialize(McpTestServers.Everything)}}, args: [stdio] }
             """);
         var script = _ws.WriteScript("""
@@ -174,9 +176,9 @@ public sealed class McpClientRunTests : IDisposable
               - text: finished
             """;
 
-        var denied = await _ws.RunAsync("run", "files", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + _ws.WriteScript(script));
+        var denied = await _ws.RunAsync("run", "files", "-p", "scripted", "--no-default-plugins", "-c", OfferMcpToolsUpFront, "-m", "scripted/" + _ws.WriteScript(script));
         var deniedWrote = File.Exists(Path.Combine(_ws.Root, "written.txt"));
-        var allowed = await _ws.RunAsync("run", "files", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + _ws.WriteScript(script), "--allow", "mcp__fs__write_file");
+        var allowed = await _ws.RunAsync("run", "files", "-p", "scripted", "--no-default-plugins", "-c", OfferMcpToolsUpFront, "-m", "scripted/" + _ws.WriteScript(script), "--allow", "mcp__fs__write_file");
 
         Assert.True(denied.ExitCode == ExitCodes.Success, denied.Error); // the reads went through: not every call was denied
         Assert.Contains("✓ mcp__fs__read_text_file", denied.Error, StringComparison.Ordinal);
@@ -197,10 +199,9 @@ public sealed class McpClientRunTests : IDisposable
         // '$$$$': the configuration expands $VAR and turns $$ into $, so the shell gets $$ (its own pid, kept by exec).
         _ws.WriteUserConfig($$"""
             mcp:
-              start_timeout: 3
               servers:
                 everything: { command: sh, args: ["-c", {{JsonSerializer.Serialize($"echo $$$$ > '{everythingPid}'; exec '{McpTestServers.Everything}' stdio")}}] }
-                hanging: { command: sh, args: ["-c", {{JsonSerializer.Serialize($"echo $$$$ > '{hangingPid}'; exec node -e 'setInterval(() => {{}}, 1000)'")}}] }
+                hanging: { command: sh, args: ["-c", {{JsonSerializer.Serialize($"echo $$$$ > '{hangingPid}'; exec node -e 'setInterval(() => {{}}, 1000)'")}}], start_timeout: 3 }
             """);
         var script = _ws.WriteScript("""
             turns:

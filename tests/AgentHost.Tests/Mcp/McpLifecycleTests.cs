@@ -212,5 +212,5 @@ public sealed class McpLifecycleTests : IDisposable
     }
 
     private Task<CliResult> RunAsync(string script, params string[] extra) =>
-        _ws.RunAsync(["run", "go", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script, .. extra]);
+        _ws.RunAsync(["run", "go", "-p", "scripted", "--no-default-plugins", "-c", "plugins.deferred_tools.mcp=none", "-m", "scripted/" + script, .. extra]); // tools up front: these runs check the lifecycle, not deferral
 }

@@ -57,7 +57,8 @@ public sealed class ClaudePluginRunTests : IDisposable
                 text: All three parts answered.
             """);
 
-        var result = await RunAsync("run", "review the changelog", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script);
+        // The server's and the language plugin's tools up front: the run checks that the parts work, not deferral.
+        var result = await RunAsync("run", "review the changelog", "-p", "scripted", "--no-default-plugins", "-c", "plugins.deferred_tools.mcp=none", "-c", "plugins.deferred_tools.lsp=none", "-m", "scripted/" + script);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         Assert.Contains("All three parts answered.", result.Output, StringComparison.Ordinal);

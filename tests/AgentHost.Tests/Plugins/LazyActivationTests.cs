@@ -44,6 +44,21 @@ public sealed class LazyActivationTests
     }
 
     [Fact]
+    public async Task ADormantPlugin_KeepsEachToolsDeferral_FromTheSnapshot()
+    {
+        using var temp = new TempDirectory();
+        CopyCatalogPlugin("files", temp);
+
+        await using var warm = await DormantAfterAColdRunAsync(temp, "files");
+        var toolSet = ToolSet.Create(warm.Registry, deferral: ToolDeferral.Default);
+
+        Assert.False(warm.Host.Loaded["files"].IsActive);
+        Assert.Contains("view", toolSet.Declarations.Select(d => d.Name));
+        Assert.Contains("grep", toolSet.Declarations.Select(d => d.Name));
+        Assert.Empty(toolSet.Deferred); // every files tool says Deferred = false; a stand-in that forgot would be deferred
+    }
+
+    [Fact]
     public async Task ActivateInBackground_LoadsThatPluginsCodeWithoutAToolCall_AndLeavesTheOthersDormant()
     {
         using var temp = new TempDirectory();
