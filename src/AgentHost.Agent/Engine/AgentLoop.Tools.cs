@@ -105,6 +105,8 @@ public sealed partial class AgentLoop
         var record = new ToolEventRecord(run.SessionId, call.Call.CallId, outcome.Tool, outcome.Plugin, outcome.ArgumentsJson, outcome.Status, outcome.Duration.TotalMilliseconds)
         {
             Error = outcome.Error,
+            DiffSummary = outcome.DiffSummary,
+            Files = outcome.Files,
         };
         await PromptWrittenAsync(run).ConfigureAwait(false);
         await _recorder.AppendToolResultAsync(run.SessionId, message, record, CancellationToken.None).ConfigureAwait(false);

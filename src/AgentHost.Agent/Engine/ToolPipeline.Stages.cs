@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentHost.Agent.Checkpoints;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
@@ -159,6 +160,8 @@ public sealed partial class ToolPipeline
             }
         }
 
+        // What the call changes, for its event and stored record (the files, +added -removed).
+        var edits = (tool.Metadata.Effect & ToolEffect.Write) != 0 ? CallEdits.Capture(description, context.WorkspaceRoot) : null;
         var invocation = new ToolInvocationContext(tool.Function, tool.Metadata, functionArguments, context.CallId)
         {
             SessionId = context.SessionId,
@@ -166,12 +169,16 @@ public sealed partial class ToolPipeline
         };
         try
         {
-            return await InvokeAsync(invocation, entry.Name, cancellationToken).ConfigureAwait(false) with
+            var invoked = await InvokeAsync(invocation, entry.Name, cancellationToken).ConfigureAwait(false);
+            var (files, diffSummary) = edits is not null && invoked.Status == ToolCallStatus.Succeeded ? edits.Measure() : ([], null);
+            return invoked with
             {
                 Invoked = true,
                 ArgumentsJson = argumentsJson,
                 Sandbox = sandbox?.Text,
                 HookContext = hookContext,
+                Files = files,
+                DiffSummary = diffSummary,
             };
         }
         finally

@@ -284,6 +284,8 @@ public sealed partial class ToolPipeline : IDisposable
         {
             Error = error,
             Sandbox = result.Sandbox,
+            Files = result.Files ?? [],
+            DiffSummary = result.DiffSummary,
         });
         Telemetry.RecordToolCall(name, result.Status, duration);
         activity?.SetTag("agenthost.tool.status", AgentTelemetry.StatusName(result.Status));
@@ -294,6 +296,8 @@ public sealed partial class ToolPipeline : IDisposable
             ArgumentsJson = redactedArguments,
             Truncated = truncated,
             Structured = result.Structured,
+            Files = result.Files ?? [],
+            DiffSummary = result.DiffSummary,
         };
     }
 
@@ -381,6 +385,12 @@ public sealed partial class ToolPipeline : IDisposable
 
         /// <summary>The serialized structured value of a <see cref="ToolResult"/>, when any.</summary>
         public System.Text.Json.JsonElement? Structured { get; init; }
+
+        /// <summary>The files a write tool's call changed (relative to the workspace).</summary>
+        public IReadOnlyList<string>? Files { get; init; }
+
+        /// <summary>The lines those changes added and removed (<c>+12 -3</c>), when known.</summary>
+        public string? DiffSummary { get; init; }
 
         public static StageResult Cancelled => new(ToolCallStatus.Cancelled, null, "cancelled by user");
 

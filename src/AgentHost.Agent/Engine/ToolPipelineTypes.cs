@@ -146,4 +146,10 @@ public sealed record ToolCallOutcome(ToolCallStatus Status, string Text, object?
 
     /// <summary>The structured value of a <see cref="Sdk.Tools.ToolResult"/>, as JSON, when the tool returned one.</summary>
     public System.Text.Json.JsonElement? Structured { get; init; }
+
+    /// <summary>The files a write tool's call changed, relative to the workspace (none for other tools).</summary>
+    public IReadOnlyList<string> Files { get; init; } = [];
+
+    /// <summary>The lines the call's edits added and removed (<c>+12 -3</c>), when known.</summary>
+    public string? DiffSummary { get; init; }
 }

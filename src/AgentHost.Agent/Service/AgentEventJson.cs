@@ -19,8 +19,9 @@ public static class AgentEventJson
 
     /// <summary>Serialises an event (one line: no indentation).</summary>
     /// <param name="agentEvent">The event.</param>
+    /// <param name="extra">Writes a front end's own fields after the event's (<c>agent run</c>'s run outcome), or nothing.</param>
     /// <returns>The JSON object.</returns>
-    public static string Serialize(AgentEvent agentEvent)
+    public static string Serialize(AgentEvent agentEvent, Action<Utf8JsonWriter>? extra = null)
     {
         ArgumentNullException.ThrowIfNull(agentEvent);
         var element = JsonSerializer.SerializeToElement(agentEvent, agentEvent.GetType(), Options);
@@ -35,6 +36,7 @@ public static class AgentEventJson
                 property.WriteTo(writer);
             }
 
+            extra?.Invoke(writer);
             writer.WriteEndObject();
         }
 

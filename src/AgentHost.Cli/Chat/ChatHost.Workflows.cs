@@ -50,6 +50,9 @@ internal sealed partial class ChatHost
         var progress = new WorkflowProgress(Console, json: false);
         using var shown = state.Runtime.Events.Subscribe(
             typeof(WorkflowEvent), (e, _) => progress.OnEventAsync(e), EventDelivery.Lossless, "chat workflow progress");
+        // The nodes' tool calls and permission decisions, so a node whose calls were denied is marked ⚠, not ✓.
+        using var tallied = state.Runtime.Events.Subscribe(
+            typeof(SessionEvent), (e, _) => e is ToolCallCompletedEvent or PermissionDecidedEvent ? progress.OnEventAsync(e) : ValueTask.CompletedTask, EventDelivery.Lossless, "chat workflow denials");
         using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var busy = new BusyWork(
             "workflow",
@@ -63,7 +66,7 @@ internal sealed partial class ChatHost
                 var result = await new WorkflowRunner(state.Service, WorkflowLookup.FromDocument).RunAsync(definition, inputs, options, running.Token).ConfigureAwait(false);
                 await state.Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
                 state.Text.EndLine();
-                WorkflowRunReport.Report(Console, result, json: false);
+                WorkflowRunReport.Report(Console, result, json: false, progress);
             }
             catch (AgentHostException ex)
             {

@@ -49,6 +49,11 @@ internal sealed class RunCommand : AgentCommand
         AllowMultipleArgumentsPerToken = false,
     };
 
+    private readonly Option<bool> _ignoreDenials = new("--ignore-denials")
+    {
+        Description = "Exit 0 when some of the model's tool calls were denied but others ran (a run whose every call was denied still exits 5).",
+    };
+
     private readonly RemoteRunOptions _remote = new();
 
     public RunCommand(CliContext context)
@@ -58,7 +63,7 @@ internal sealed class RunCommand : AgentCommand
         _output.AcceptOnlyFromAmong("text", "json", "final");
         _prefer.AcceptOnlyFromAmong("fast", "cheap", "best", "balanced");
         _choice.AddTo(this);
-        foreach (var option in new Option[] { _output, _maxSteps, _context, _images, _prefer, _noCompact, _dryRun, _skills, _mcpPrompt, _mcpPromptArgs, _answers })
+        foreach (var option in new Option[] { _output, _maxSteps, _context, _images, _prefer, _noCompact, _dryRun, _skills, _mcpPrompt, _mcpPromptArgs, _answers, _ignoreDenials })
         {
             Options.Add(option);
         }
@@ -79,6 +84,7 @@ internal sealed class RunCommand : AgentCommand
             Answer = output == "text" && Context.Console.Terminal is { } terminal ? MarkdownAnswers(terminal) : null,
         };
         var denials = new DenialTally();
+        var ignoreDenials = parseResult.GetValue(_ignoreDenials);
         // The scrubber is needed for the closing report only: made then (or by the store's opening, in parallel).
         SecretScrubber Scrubber() => Context.Services.GetRequiredService<SecretScrubber>();
         if (parseResult.GetValue(_remote.TokenVariable) is not null && parseResult.GetValue(_remote.Server) is null)
@@ -90,7 +96,7 @@ internal sealed class RunCommand : AgentCommand
         {
             var remote = RemoteRequest(parseResult, server, prompt, output);
             var ending = await RemoteRun.ExecuteAsync(remote, Context.Console, text, denials, cancellationToken).ConfigureAwait(false);
-            return ending.Report(Context.Console, Scrubber(), output, denials, $"continue with: agent run --server {remote.Server} --session {ending.SessionId} \"…\"");
+            return ending.Report(Context.Console, Scrubber(), output, denials, $"continue with: agent run --server {remote.Server} --session {ending.SessionId} \"…\"", ignoreDenials);
         }
 
         // Lossless: when stdout is read slowly, the run waits for it rather than lose output.
@@ -99,7 +105,8 @@ internal sealed class RunCommand : AgentCommand
             denials.Observe(e);
             if (output == "json")
             {
-                NdjsonEventWriter.Write(Context.Console, e);
+                // run.completed also says how the run ended for a program: its status (denied?) and what was refused.
+                NdjsonEventWriter.Write(Context.Console, e, e is RunCompletedEvent completed ? writer => denials.WriteOutcome(writer, completed, ignoreDenials) : null);
             }
             else if (output == "text")
             {
@@ -122,7 +129,7 @@ internal sealed class RunCommand : AgentCommand
 
         var result = summary.Result;
         var closing = new RunClosing(summary.SessionId, result.Outcome, result.Reason, result.FinalText, result.Steps, result.Usage.InputTokenCount ?? 0, result.Usage.OutputTokenCount ?? 0);
-        return closing.Report(Context.Console, Scrubber(), output, denials, $"continue with: agent run --session {summary.SessionId} \"…\"");
+        return closing.Report(Context.Console, Scrubber(), output, denials, $"continue with: agent run --session {summary.SessionId} \"…\"", ignoreDenials);
     }
 
     /// <summary>The run <c>--server</c> asks for. An option a server cannot honour is a usage error, never silently ignored.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using AgentHost.Agent.Service;
 using AgentHost.Cli.Interaction;
 using AgentHost.Sdk.Events;
@@ -10,7 +11,7 @@ namespace AgentHost.Cli.Rendering;
 /// </summary>
 internal static class NdjsonEventWriter
 {
-    public static string Serialize(AgentEvent agentEvent) => AgentEventJson.Serialize(agentEvent);
+    public static string Serialize(AgentEvent agentEvent, Action<Utf8JsonWriter>? extra = null) => AgentEventJson.Serialize(agentEvent, extra);
 
-    public static void Write(IConsoleInteraction console, AgentEvent agentEvent) => console.WriteDataLine(Serialize(agentEvent));
+    public static void Write(IConsoleInteraction console, AgentEvent agentEvent, Action<Utf8JsonWriter>? extra = null) => console.WriteDataLine(Serialize(agentEvent, extra));
 }

@@ -24,14 +24,16 @@ internal sealed record RunClosing(string SessionId, RunOutcome Outcome, string? 
     /// <param name="output"><c>text</c>, <c>json</c> or <c>final</c>.</param>
     /// <param name="denials">The run's tool calls and denials.</param>
     /// <param name="continueWith">How to continue the session (<c>continue with: agent run --session ID "…"</c>).</param>
+    /// <param name="ignoreDenials"><c>--ignore-denials</c>: a run where only some calls were denied exits 0, as before #47.</param>
     /// <returns>The exit code.</returns>
-    public int Report(IConsoleInteraction console, SecretScrubber scrubber, string output, DenialTally denials, string continueWith)
+    public int Report(IConsoleInteraction console, SecretScrubber scrubber, string output, DenialTally denials, string continueWith, bool ignoreDenials = false)
     {
         if (output == "final" && FinalText is { } final)
         {
             console.WriteDataLine(scrubber.Scrub(final)); // -o final is for programs: exact unless at a terminal
         }
 
+        var deniedOutcome = Outcome == RunOutcome.Completed && denials.CountsAsDenied(ignoreDenials);
         if (Outcome != RunOutcome.Completed)
         {
             var stopped = $"run stopped ({Outcome}): {scrubber.Scrub(Reason ?? "no reason given").TrimEnd().TrimEnd('.')}";
@@ -49,7 +51,8 @@ internal sealed record RunClosing(string SessionId, RunOutcome Outcome, string? 
         {
             if (denials.Summary() is { } denied)
             {
-                console.WriteInfo((denials.AllDenied ? "run finished, but " : string.Empty) + denied + ".");
+                // The answer that follows denials may claim work that was never done: say so before anything else.
+                console.WriteInfo((deniedOutcome ? "run finished, but " : string.Empty) + denied + ".");
             }
 
             if (output == "text")
@@ -58,13 +61,14 @@ internal sealed record RunClosing(string SessionId, RunOutcome Outcome, string? 
             }
         }
 
-        return Outcome switch
+        var exitCode = Outcome switch
         {
-            RunOutcome.Completed => denials.AllDenied ? ExitCodes.Denied : ExitCodes.Success,
+            RunOutcome.Completed => deniedOutcome ? ExitCodes.Denied : ExitCodes.Success,
             RunOutcome.StepLimit or RunOutcome.LoopDetected => ExitCodes.StepLimit,
             RunOutcome.Cancelled => ExitCodes.Cancelled,
             RunOutcome.ProviderError => ExitCodes.Provider,
             _ => ExitCodes.Failure,
         };
+        return exitCode;
     }
 }

@@ -129,7 +129,7 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
             case ToolCallCompletedEvent { Status: ToolCallStatus.Denied }:
                 break; // the permission line above says why, and how to allow it
             case ToolCallCompletedEvent completed when completed.Status == ToolCallStatus.Succeeded:
-                console.WriteInfo($"  ✓ {completed.Tool} ({completed.DurationMs:F0} ms){ResultPreview.Render(completed.ResultPreview, Verbose)}{Number(completed)}");
+                console.WriteInfo($"  ✓ {completed.Tool} ({completed.DurationMs:F0} ms){ResultPreview.Render(completed.ResultPreview, Verbose)}{Edits(completed)}{Number(completed)}");
                 Diffs?.Write(console, completed.ResultPreview);
                 break;
             case ToolCallCompletedEvent completed:
@@ -184,6 +184,18 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
 
         _calls.Add(completed.CallId);
         return $"  [/expand {_calls.Count}]";
+    }
+
+    /// <summary>The files a write call changed and its diff summary (<c> · notes.txt +1 -0</c>), or nothing.</summary>
+    internal static string Edits(ToolCallCompletedEvent completed)
+    {
+        if (completed.Files is not { Count: > 0 } files)
+        {
+            return string.Empty;
+        }
+
+        var named = string.Join(", ", files.Take(3)) + (files.Count > 3 ? $" and {files.Count - 3} more" : string.Empty);
+        return $" · {named}{(completed.DiffSummary is { Length: > 0 } diff ? " " + diff : string.Empty)}";
     }
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..max] + "…";

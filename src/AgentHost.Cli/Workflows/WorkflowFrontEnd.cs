@@ -82,7 +82,7 @@ internal static class WorkflowFrontEnd
             await frontEnd.Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        return WorkflowRunReport.Report(context.Console, result, json);
+        return WorkflowRunReport.Report(context.Console, result, json, progress, parseResult.GetValue(budget.IgnoreDenials));
     }
 
     /// <summary>Inputs from <c>--input-file</c> (a JSON object) and <c>--input name=value</c> (which win).</summary>

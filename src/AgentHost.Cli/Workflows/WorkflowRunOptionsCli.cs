@@ -15,11 +15,13 @@ internal sealed class WorkflowRunOptionsCli
 
     public Option<string> Output { get; } = new("--output", "-o") { Description = "text (progress on stderr, the output on stdout) or json (NDJSON events).", DefaultValueFactory = _ => "text" };
 
+    public Option<bool> IgnoreDenials { get; } = new("--ignore-denials") { Description = "Exit 0 when the workflow completed although some agent nodes' tool calls were denied (the nodes are still marked ⚠)." };
+
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         Output.AcceptOnlyFromAmong("text", "json");
-        foreach (var option in new Option[] { MaxSteps, MaxTime, MaxCost, Output })
+        foreach (var option in new Option[] { MaxSteps, MaxTime, MaxCost, Output, IgnoreDenials })
         {
             command.Options.Add(option);
         }

@@ -113,6 +113,12 @@ public sealed record ToolCallCompletedEvent(string SessionId, int Step, string C
     /// <c>off (sandbox.mode: off)</c>; <see langword="null"/> for other tools.
     /// </summary>
     public string? Sandbox { get; init; }
+
+    /// <summary>For a write tool's call: the files it changed, relative to the workspace, with <c>/</c> separators (empty for other calls).</summary>
+    public IReadOnlyList<string> Files { get; init; } = [];
+
+    /// <summary>For a write tool's call: the lines its changes added and removed, such as <c>+12 -3</c>; <see langword="null"/> when nothing countable changed.</summary>
+    public string? DiffSummary { get; init; }
 }
 
 /// <summary>A permission decision was made for a tool call.</summary>

@@ -29,11 +29,11 @@ public sealed class ChatEditorTerminalTests : IDisposable
         await chat.WaitForAsync("/help for commands");
 
         await chat.LineAsync("start the slow one");
-        var spinning = await chat.WaitForAsync("shell while [ ! -f go ]"); // the status line: the tool and its command
+        var spinning = await chat.WaitForMatchAsync(@"[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] shell while \[ ! -f go \]; do sleep 0\.1; done; echo released · \d+\.\d s"); // the status line: the tool and its command
         await chat.LineAsync("the queued one");
         await chat.WaitForAsync("queued: the queued one");
         await chat.LineAsync("/cost");
-        var queued = await chat.WaitForAsync("queued: /cost");
+        var queued = await chat.WaitForAllAsync("queued: /cost", "(sent when this turn ends)");
         await chat.TypeAsync("typed, not sent");
         await chat.WaitForAsync("yolo > typed, not sent");
         File.WriteAllText(Path.Combine(_ws.Root, "go"), string.Empty);

@@ -30,7 +30,7 @@ public sealed partial class ChatTerminalTests : IDisposable
         await chat.LineAsync("write the notes");
         await chat.WaitForAsync("answer [y/s/p/g/e/n]:");
         await chat.LineAsync("y");
-        var screen = await chat.WaitForAsync("── ");
+        var screen = await chat.WaitForMatchAsync(@"── scripted/.* · context [\d.k]+/[\d.k]+ \(\d+%\) · [\d.k]+ in / [\d.k]+ out · ask");
         await chat.KeysAsync("C-d");
         var exit = await chat.WaitForExitAsync();
 
@@ -79,7 +79,7 @@ public sealed partial class ChatTerminalTests : IDisposable
         await chat.LineAsync("/model scripted/" + second);
         await chat.WaitForAsync("(from the next turn on)");
         await chat.LineAsync("two");
-        var screen = await chat.WaitForAsync("from the second model");
+        var screen = await chat.WaitForAllAsync("from the second model", "── scripted/" + second);
         await chat.KeysAsync("C-d");
 
         Assert.Contains("── scripted/" + second, screen, StringComparison.Ordinal);
@@ -130,9 +130,8 @@ public sealed partial class ChatTerminalTests : IDisposable
         await second.LineAsync("/sessions");
         await second.WaitForAsync(id);
         await second.LineAsync("/resume " + id[..10]);
-        // Wait for what is asserted (the history drawn after the resume), not for the line before it.
-        await second.WaitForAsync("resumed session " + id);
-        var resumed = await second.WaitForAsync("user: remember the word lighthouse");
+        // Wait for the history lines the test asserts, not for the line above them (#47: that read the screen too early).
+        var resumed = await second.WaitForAllAsync("resumed session " + id, "user: remember the word lighthouse");
         await second.KeysAsync("Up");
         await second.WaitForAsync("> /resume " + id[..10]);
         await second.KeysAsync("Up");
@@ -190,12 +189,14 @@ public sealed partial class ChatTerminalTests : IDisposable
 
         await chat.LineAsync("write the notes");
         await chat.WaitForAsync("Wrote the notes.");
+        await chat.WaitForMatchAsync(@"✓ write \(\d+ ms\): .* · notes\.txt \+1 -0"); // the call's line names the file it changed, with its diff summary (#47)
         await chat.LineAsync("now edit keep");
         await chat.WaitForAsync("Edited keep.txt.");
+        await chat.WaitForMatchAsync(@"✓ edit \(\d+ ms\): .* · keep\.txt \+1 -1");
         await chat.LineAsync("/diff --stat");
-        var stat = await chat.WaitForAsync("keep.txt  +1 -1");
+        var stat = await chat.WaitForAllAsync("keep.txt  +1 -1", "created  notes.txt  +1 -0");
         await chat.LineAsync("/undo");
-        var undone = await chat.WaitForAsync("Undid turn 2 of session");
+        var undone = await chat.WaitForAllAsync("Undid turn 2 of session", "reverted keep.txt");
         await chat.LineAsync("/undo");
         await chat.WaitForAsync("Undid turn 1 of session");
         await chat.KeysAsync("C-d");
@@ -328,7 +329,7 @@ public sealed partial class ChatTerminalTests : IDisposable
         await chat.LineAsync("hello again");
         await chat.WaitForAsync("the working model answers");
         await chat.LineAsync("/new");
-        var screen = await chat.WaitForAsync("new session (the last one: ");
+        var screen = await chat.WaitForMatchAsync(@"the last one: \w{20,}\)");
         await chat.KeysAsync("C-d");
 
         Assert.Equal(0, await chat.WaitForExitAsync());

@@ -30,7 +30,8 @@ public sealed class PluginCommandTerminalTests : IDisposable
         await chat.WaitForAsync("/help for commands");
 
         await chat.LineAsync("/help");
-        var help = await chat.WaitForAsync("/review-kit:summarize");
+        await chat.WaitForMatchAsync(@"/review-kit:review <file> \[focus\]\s+Review a file for bugs and style \(plugin review-kit\)");
+        var help = await chat.WaitForMatchAsync(@"/review <file> \[focus\]\s+Review a file for bugs and style \(plugin review-kit; also /review-kit:review\)");
         await chat.LineAsync("/review-kit:review src/a.ts naming");
         await chat.WaitForAsync("first review done");
         await chat.LineAsync("/summarize since Monday");

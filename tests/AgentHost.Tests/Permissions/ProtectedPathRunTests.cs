@@ -75,7 +75,7 @@ public sealed class ProtectedPathRunTests : IDisposable
 
         var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "widen", "-p", "scripted", "-p", "files", "-p", "shell", "-m", "scripted/" + script, "-o", "json");
 
-        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        Assert.True(result.ExitCode == ExitCodes.Denied, result.Error + result.Output); // the shell call was denied (#47: exit 5)
         Assert.True(File.Exists(skill), "the explicit global rule should have let the skill be written");
         Assert.False(File.Exists(Path.Combine(_ws.Root, "pwned")), "the new skill's allowed-tools pre-approved shell");
     }

@@ -28,7 +28,7 @@ public sealed class DenialFixRunTests : IDisposable
             "    fix: run again with --allow 'write(notes.txt)' (for that run only), or add write(notes.txt) to permissions.allow in your configuration; --permission-mode accept-edits allows every file edit inside the project",
             denied.Error,
             StringComparison.Ordinal);
-        Assert.Contains("run finished, but every tool call was denied (1); to allow it, run again with --allow 'write(notes.txt)'", denied.Error, StringComparison.Ordinal);
+        Assert.Contains("run finished, but every tool call was denied (1) (refused: write notes.txt); to allow it, run again with --allow 'write(notes.txt)'", denied.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("✗ write denied", denied.Error, StringComparison.Ordinal); // the permission line says it once
         Assert.False(File.Exists(Path.Combine(_ws.Root, "notes.txt")));
 
@@ -41,21 +41,58 @@ public sealed class DenialFixRunTests : IDisposable
     }
 
     [Fact]
-    public async Task SomeCallsDenied_ExitsZero_AndTheClosingLineCountsThem()
+    public async Task SomeCallsDenied_Exits5_TheClosingLineNamesWhatWasRefused_AndIgnoreDenialsKeepsExitZero()
     {
         var script = _ws.WriteScript("""
             turns:
               - tool_calls:
                   - { name: view, arguments: { path: README.md } }
                   - { name: shell, arguments: { command: "npm test --watch" } }
-              - text: Read it; could not run the tests.
+              - text: I ran the tests and they pass.
             """);
 
         var result = await _ws.RunAsync("run", "check", "-p", "scripted", "-p", "files", "-p", "shell", "-m", "scripted/" + script);
 
-        Assert.True(result.ExitCode == 0, result.Error);
+        // Issue #47: the answer claims work that was refused; the run must not look like a success.
+        Assert.True(result.ExitCode == ExitCodes.Denied, result.Error);
         Assert.Contains("    fix: run again with --allow 'shell(npm test *)' (for that run only), or add shell(npm test *) to permissions.allow in your configuration\n", result.Error.ReplaceLineEndings("\n"), StringComparison.Ordinal);
-        Assert.Contains("1 of 2 tool calls was denied; to allow it, run again with --allow 'shell(npm test *)'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("run finished, but 1 of 2 tool calls was denied (refused: run npm test --watch); to allow it, run again with --allow 'shell(npm test *)'", result.Error, StringComparison.Ordinal);
+
+        var json = await _ws.RunAsync("run", "check", "-p", "scripted", "-p", "files", "-p", "shell", "-m", "scripted/" + script, "-o", "json");
+
+        Assert.True(json.ExitCode == ExitCodes.Denied, json.Error);
+        var completed = RunWorkspace.Events(json.Output)[^1];
+        Assert.Equal("run.completed", completed.GetProperty("type").GetString());
+        Assert.Equal("completed", completed.GetProperty("outcome").GetString());
+        Assert.Equal("denied", completed.GetProperty("status").GetString());
+        Assert.Equal(2, completed.GetProperty("toolCalls").GetInt32());
+        Assert.Equal(1, completed.GetProperty("deniedCalls").GetInt32());
+        Assert.Equal(["run npm test --watch"], completed.GetProperty("refused").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["shell(npm test *)"], completed.GetProperty("allow").EnumerateArray().Select(e => e.GetString()));
+
+        var ignored = await _ws.RunAsync("run", "check", "-p", "scripted", "-p", "files", "-p", "shell", "-m", "scripted/" + script, "--ignore-denials");
+
+        Assert.True(ignored.ExitCode == 0, ignored.Error);
+        Assert.Contains("1 of 2 tool calls was denied (refused: run npm test --watch)", ignored.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("run finished, but", ignored.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NoCallDenied_RunCompletedSaysCompleted_WithNothingRefused()
+    {
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: view, arguments: { path: README.md } }]
+              - text: Read it.
+            """);
+
+        var result = await _ws.RunAsync("run", "read", "-p", "scripted", "-p", "files", "-m", "scripted/" + script, "-o", "json");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var completed = RunWorkspace.Events(result.Output)[^1];
+        Assert.Equal("completed", completed.GetProperty("status").GetString());
+        Assert.Equal(0, completed.GetProperty("deniedCalls").GetInt32());
+        Assert.Empty(completed.GetProperty("refused").EnumerateArray());
     }
 
     [Theory]

@@ -117,21 +117,37 @@ public sealed class TmuxSession : IAsyncDisposable
 
     /// <summary>Waits until the screen shows <paramref name="text"/> <paramref name="count"/> times; returns the screen.</summary>
     /// <exception cref="TimeoutException">It did not within the timeout; the message holds the screen.</exception>
-    public async Task<string> WaitForAsync(string text, int count = 1, TimeSpan? timeout = null)
+    public Task<string> WaitForAsync(string text, int count = 1, TimeSpan? timeout = null) =>
+        WaitUntilAsync(screen => Occurrences(screen, text) >= count, $"'{text}' ({count}×)", timeout);
+
+    /// <summary>
+    /// Waits until the screen shows every one of <paramref name="texts"/>; returns the screen. A test waits for what it
+    /// asserts, never for a neighbouring line that may be drawn before it.
+    /// </summary>
+    /// <exception cref="TimeoutException">It did not within the timeout; the message names what was missing and holds the screen.</exception>
+    public Task<string> WaitForAllAsync(params string[] texts) =>
+        WaitUntilAsync(screen => texts.All(t => screen.Contains(t, StringComparison.Ordinal)), string.Join(", ", texts.Select(t => $"'{t}'")), null);
+
+    /// <summary>Waits until the screen matches <paramref name="pattern"/>; returns the screen.</summary>
+    /// <exception cref="TimeoutException">It did not within the timeout; the message holds the screen.</exception>
+    public Task<string> WaitForMatchAsync(string pattern) =>
+        WaitUntilAsync(screen => System.Text.RegularExpressions.Regex.IsMatch(screen, pattern), $"a match of /{pattern}/", null);
+
+    private async Task<string> WaitUntilAsync(Func<string, bool> shows, string what, TimeSpan? timeout)
     {
         var deadline = Stopwatch.StartNew();
         var limit = timeout ?? DefaultTimeout;
         while (true)
         {
             var screen = await ScreenAsync();
-            if (Occurrences(screen, text) >= count)
+            if (shows(screen))
             {
                 return screen;
             }
 
             if (deadline.Elapsed > limit)
             {
-                throw new TimeoutException($"the terminal did not show '{text}' ({count}×) within {limit.TotalSeconds:0} s. Screen:\n{screen}");
+                throw new TimeoutException($"the terminal did not show {what} within {limit.TotalSeconds:0} s. Screen:\n{screen}");
             }
 
             await Task.Delay(100); // polling the pane, not synchronising on time

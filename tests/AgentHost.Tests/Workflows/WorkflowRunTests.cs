@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentHost.Tests.Runs;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Workflows;
@@ -132,6 +133,47 @@ public sealed class WorkflowRunTests
         Assert.Equal("2 true fixed it", result.Output.Trim());
         Assert.Equal(2, ws.Lines("runs.log"));
         Assert.Contains("verify#2/test", result.Error, StringComparison.Ordinal);
+    }
+
+    [UnixFact]
+    public async Task AgentNodeWithDeniedCalls_IsMarkedNotTicked_AndTheRunExits5_UnlessIgnoreDenials()
+    {
+        using var ws = new WorkflowWorkspace();
+        var writer = ws.Model("""
+            turns:
+              - tool_calls: [{ name: write, arguments: { path: notes.txt, content: "hello" } }]
+              - text: Wrote the notes.
+            """);
+        ws.WriteWorkflow("notes.yaml", $$$"""
+            name: notes
+            nodes:
+              - id: write
+                kind: agent
+                model: {{{writer}}}
+                prompt: "write the notes"
+            output: "{{ nodes.write.text }}"
+            """);
+
+        var result = await ws.RunAsync("workflow", "run", "notes.yaml", "--permission-mode", "dont-ask");
+
+        // Issue #47: the node's answer claims a write that was refused; it is not shown as done.
+        Assert.True(result.ExitCode == ExitCodes.Denied, result.Error);
+        Assert.Contains("⚠ write: Wrote the notes. — every tool call was denied (1) (refused: write notes.txt)", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("✓ write", result.Error, StringComparison.Ordinal);
+        Assert.Contains("completed, but 1 tool call was denied in 1 node (marked ⚠ above).", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(ws.Root, "notes.txt")));
+
+        var json = await ws.RunAsync("workflow", "run", "notes.yaml", "--permission-mode", "dont-ask", "-o", "json");
+
+        Assert.True(json.ExitCode == ExitCodes.Denied, json.Error);
+        var last = RunWorkspace.Events(json.Output)[^1];
+        Assert.Equal("denied", last.GetProperty("status").GetString());
+        Assert.Equal(1, last.GetProperty("deniedCalls").GetInt32());
+
+        var ignored = await ws.RunAsync("workflow", "run", "notes.yaml", "--permission-mode", "dont-ask", "--ignore-denials");
+
+        Assert.True(ignored.ExitCode == 0, ignored.Error);
+        Assert.Contains("⚠ write:", ignored.Error, StringComparison.Ordinal);
     }
 
     [UnixFact]
