@@ -8,7 +8,7 @@ namespace AgentHost.Tests.Cli;
 public sealed class CommandLineFactoryTests
 {
     private static readonly string[] AllCommands =
-        ["run", "chat", "plugin", "config", "auth", "tool", "doctor", "session", "logs", "stats", "permissions", "trust", "models", "init", "skill", "lsp", "mcp", "hooks", "workflow", "serve"];
+        ["run", "chat", "plugin", "config", "auth", "tool", "doctor", "session", "logs", "stats", "permissions", "trust", "models", "init", "skill", "lsp", "mcp", "hooks", "sandbox", "workflow", "serve", "server"];
 
     [Theory]
     [InlineData("run", "Summarise this project")]

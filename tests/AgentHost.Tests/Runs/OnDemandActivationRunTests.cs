@@ -108,6 +108,8 @@ public sealed class OnDemandActivationRunTests
         Assert.True(cold.ExitCode == ExitCodes.Success, cold.Error);
         Assert.True(File.Exists(ws.Combine("home", "cache", "plugin-snapshots.json")), "the cold run captures the snapshot");
         return await ws.RunAsync(
-            "run", "Probe", "--model", "scripted/" + ws.WriteScript(script), "--plugin", "scripted", "--allow", "shell(bash probe.sh)", "-o", "json");
+            "run", "Probe", "--model", "scripted/" + ws.WriteScript(script), "--plugin", "scripted", "--allow", "shell(bash probe.sh)", "-o", "json",
+            // The probe reads the agent's /proc/PID/maps: a sandboxed command has its own PID namespace and cannot see it (docs/sandbox.md).
+            "--sandbox", "off");
     }
 }

@@ -103,7 +103,8 @@ public sealed class SkillRunTests : IDisposable
 
         var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "check echo", "-p", "scripted", "-p", "shell", "-m", "scripted/" + script, "-o", "json");
 
-        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        // The first call was refused (before the skill was active), so the run reports a denial (#47).
+        Assert.True(result.ExitCode == ExitCodes.Denied, result.Error + result.Output);
         var events = RunWorkspace.Events(result.Output);
         var decisions = events.Where(e => e.GetProperty("type").GetString() == "permission.decided" && e.GetProperty("tool").GetString() == "shell").ToList();
         Assert.Equal(["deny", "allow"], decisions.Select(d => d.GetProperty("decision").GetString()));
