@@ -180,7 +180,8 @@ public sealed class McpClientRunTests : IDisposable
         var deniedWrote = File.Exists(Path.Combine(_ws.Root, "written.txt"));
         var allowed = await _ws.RunAsync("run", "files", "-p", "scripted", "--no-default-plugins", "-c", OfferMcpToolsUpFront, "-m", "scripted/" + _ws.WriteScript(script), "--allow", "mcp__fs__write_file");
 
-        Assert.True(denied.ExitCode == ExitCodes.Success, denied.Error); // the reads went through: not every call was denied
+        Assert.True(denied.ExitCode == ExitCodes.Denied, denied.Error); // the reads went through, the write was refused: the run reports it (#47)
+        Assert.Contains("1 of 3 tool calls was denied (refused: ", denied.Error, StringComparison.Ordinal);
         Assert.Contains("✓ mcp__fs__read_text_file", denied.Error, StringComparison.Ordinal);
         Assert.Contains("permission: deny mcp__fs__write_file", denied.Error, StringComparison.Ordinal);
         Assert.Contains("--allow 'mcp__fs__write_file'", denied.Error, StringComparison.Ordinal);
