@@ -141,6 +141,8 @@ public sealed partial class ApiServer : IAsyncDisposable
                     services.ConfigureHttpJsonOptions(json =>
                     {
                         json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+                        // A field the endpoint does not know is a 400 naming it (ApiErrors), not silently ignored: a misspelt option would otherwise do nothing.
+                        json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
                         json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
                     });
                     ApiDocument.AddTo(services);
@@ -156,6 +158,7 @@ public sealed partial class ApiServer : IAsyncDisposable
                     RunEndpoints.Map(v1, hub);
                     WorkflowEndpoints.Map(v1, workflows);
                     CatalogEndpoints.Map(v1, hub, environment, () => defaultKey, options.Version, started, time);
+                    CatalogEndpoints.MapHealthz(app, hub, options.Version, started, time);
                     events.Map(app, EventsAccess(hub));
                     ApiDocument.Map(app, OpenApiPath);
                     app.MapFallback(() => ApiErrors.Result(ErrorKind.NotFound, "no such endpoint; the API is under /v1 and described at /openapi.json."));
