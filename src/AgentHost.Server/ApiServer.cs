@@ -27,6 +27,9 @@ public sealed record ApiServerOptions(LoopbackWebHost.ListenAddress Listen, stri
 
     /// <summary>Per-user limits (default: none).</summary>
     public ServerLimits Limits { get; init; } = ServerLimits.None;
+
+    /// <summary>JWT bearer authentication with an identity provider (<c>server.jwt.*</c>), or <see langword="null"/> for none.</summary>
+    public ServerJwt? Jwt { get; init; }
 }
 
 /// <summary>
@@ -129,7 +132,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         LoopbackWebHost web;
         try
         {
-            var authentication = new ServerAuthentication(options.Token, store.Users);
+            var authentication = new ServerAuthentication(options.Token, store.Users, options.Jwt);
             web = await LoopbackWebHost.StartAsync(
                 options.Listen,
                 authentication.AuthenticateAsync,
@@ -147,6 +150,7 @@ public sealed partial class ApiServer : IAsyncDisposable
                     });
                     ApiDocument.AddTo(services);
                     limiters.AddTo(services);
+                    options.Jwt?.AddTo(services);
                 },
                 app =>
                 {
@@ -159,6 +163,7 @@ public sealed partial class ApiServer : IAsyncDisposable
                     WorkflowEndpoints.Map(v1, workflows);
                     CatalogEndpoints.Map(v1, hub, environment, () => defaultKey, options.Version, started, time);
                     CatalogEndpoints.MapHealthz(app, hub, options.Version, started, time);
+                    UsageEndpoints.Map(v1, store.Users, options.Limits, time);
                     events.Map(app, EventsAccess(hub));
                     ApiDocument.Map(app, OpenApiPath);
                     app.MapFallback(() => ApiErrors.Result(ErrorKind.NotFound, "no such endpoint; the API is under /v1 and described at /openapi.json."));
