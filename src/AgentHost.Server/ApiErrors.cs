@@ -56,7 +56,7 @@ internal static class ApiErrors
         }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted && UnknownField(ex.InnerException) is { } field)
         {
-            await Result(ErrorKind.Usage, $"{field}: not a field of this request body; remove it or fix its spelling (the fields are in the request's schema at /openapi.json).").ExecuteAsync(context).ConfigureAwait(false);
+            await Result(ErrorKind.Usage, NotAField(field)).ExecuteAsync(context).ConfigureAwait(false);
         }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {
@@ -68,10 +68,13 @@ internal static class ApiErrors
         catch (System.Text.Json.JsonException ex) when (!context.Response.HasStarted)
         {
             await Result(ErrorKind.Usage, UnknownField(ex) is { } field
-                ? $"{field}: not a field of this request body; remove it or fix its spelling (the fields are in the request's schema at /openapi.json)."
+                ? NotAField(field)
                 : $"the request body is not valid JSON for this endpoint: {ex.Message} See /openapi.json.").ExecuteAsync(context).ConfigureAwait(false);
         }
     }
+
+    private static string NotAField(string field) =>
+        $"{field}: not a field of this request body; remove it or fix its spelling (the fields are in the request's schema at /openapi.json).";
 
     /// <summary>
     /// The field a body had that its type does not (<c>JsonUnmappedMemberHandling.Disallow</c>), by its JSON path
