@@ -54,6 +54,10 @@ internal static class ApiErrors
         {
             await Result(ex.Kind, ex.Message).ExecuteAsync(context).ConfigureAwait(false);
         }
+        catch (BadHttpRequestException ex) when (!context.Response.HasStarted && UnknownField(ex.InnerException) is { } field)
+        {
+            await Result(ErrorKind.Usage, NotAField(field)).ExecuteAsync(context).ConfigureAwait(false);
+        }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {
             var message = ex.StatusCode == StatusCodes.Status413PayloadTooLarge
@@ -63,7 +67,24 @@ internal static class ApiErrors
         }
         catch (System.Text.Json.JsonException ex) when (!context.Response.HasStarted)
         {
-            await Result(ErrorKind.Usage, $"the request body is not valid JSON for this endpoint: {ex.Message} See /openapi.json.").ExecuteAsync(context).ConfigureAwait(false);
+            await Result(ErrorKind.Usage, UnknownField(ex) is { } field
+                ? NotAField(field)
+                : $"the request body is not valid JSON for this endpoint: {ex.Message} See /openapi.json.").ExecuteAsync(context).ConfigureAwait(false);
         }
     }
+
+    private static string NotAField(string field) =>
+        $"{field}: not a field of this request body; remove it or fix its spelling (the fields are in the request's schema at /openapi.json).";
+
+    /// <summary>
+    /// The field a body had that its type does not (<c>JsonUnmappedMemberHandling.Disallow</c>), by its JSON path
+    /// without <c>$.</c>; <see langword="null"/> for other errors. The message is the resource text, or only its key
+    /// where the build strips resource strings (<c>UseSystemResourceKeys</c>).
+    /// </summary>
+    private static string? UnknownField(Exception? exception) =>
+        exception is System.Text.Json.JsonException { Path: { Length: > 2 } path } json
+        && path.StartsWith("$.", StringComparison.Ordinal)
+        && (json.Message.StartsWith("UnmappedJsonProperty", StringComparison.Ordinal) || json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+            ? Hosting.Text.TextCaps.HeadAndTail(path[2..], 200, out _)
+            : null;
 }

@@ -10,6 +10,7 @@ namespace AgentHost.Server;
 /// <param name="PermissionMode"><c>ask</c>, <c>accept-edits</c>, <c>plan</c>, <c>yolo</c> or <c>dont-ask</c>.</param>
 /// <param name="Interactive">Whether a client answers permission requests (default mode <c>ask</c>); otherwise the default mode is <c>dont-ask</c>, as in <c>agent run</c>.</param>
 /// <param name="Settings">Session settings (<c>max_steps</c>, <c>dry_run</c>, <c>permission_mode</c>, <c>model</c>, <c>title</c>).</param>
+/// <param name="ClientId">The program creating it (e.g. <c>my-ide/1.2</c>), recorded with the session; the <c>X-Agent-Client</c> header by default.</param>
 public sealed record CreateSessionRequest(
     string? Root = null,
     string? Model = null,
@@ -17,14 +18,19 @@ public sealed record CreateSessionRequest(
     bool? NoDefaultPlugins = null,
     string? PermissionMode = null,
     bool Interactive = false,
-    IReadOnlyDictionary<string, string>? Settings = null);
+    IReadOnlyDictionary<string, string>? Settings = null,
+    string? ClientId = null);
 
 /// <summary>POST /v1/sessions/{id}/fork.</summary>
 /// <param name="AtMessageId">The last message to copy; the whole history by default.</param>
 public sealed record ForkSessionRequest(string? AtMessageId = null);
 
 /// <summary>A session as the API shows it.</summary>
-/// <remarks><c>Owner</c>: the user who created it (docs/server.md "Users and roles"); <see langword="null"/> for a session made with the server's own token or outside the server.</remarks>
+/// <remarks>
+/// <c>Owner</c>: the user who created it (docs/server.md "Users and roles"); <see langword="null"/> for a session made
+/// with the server's own token or outside the server. <c>ClientId</c>: the program that created it, when it named itself.
+/// <c>Interactive</c>: whether a client answers its permission requests and questions (otherwise they are denied at once).
+/// </remarks>
 public sealed record SessionView(
     string Id,
     string Title,
@@ -41,7 +47,9 @@ public sealed record SessionView(
     bool Open,
     string? RunningRunId,
     IReadOnlyDictionary<string, string> Settings,
-    string? Owner);
+    string? Owner,
+    string? ClientId,
+    bool Interactive);
 
 /// <summary>A page of sessions, newest change first.</summary>
 /// <param name="Sessions">The sessions.</param>
@@ -74,6 +82,7 @@ public sealed record SendMessageRequest(
 /// <param name="EndedAt">When it ended.</param>
 /// <param name="EventsAfter">The newest event id when the run was accepted: <c>GET /v1/sessions/{id}/events?after=N</c> streams the run whole, even when opened after the send.</param>
 /// <param name="ErrorKind">For a <c>failed</c> run: the kind of its error (<c>usage</c>, <c>not_found</c>, <c>configuration</c>, … as in <see cref="ApiError"/>).</param>
+/// <param name="ClientId">The program that sent the prompt (its <c>X-Agent-Client</c> header), else the session's.</param>
 public sealed record RunView(
     string Id,
     string SessionId,
@@ -86,7 +95,8 @@ public sealed record RunView(
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt,
     long EventsAfter,
-    string? ErrorKind = null);
+    string? ErrorKind = null,
+    string? ClientId = null);
 
 /// <summary>POST /v1/sessions/{id}/permissions/{requestId}: the answer to a permission request.</summary>
 /// <param name="Answer"><c>once</c>, <c>session</c>, <c>always</c> (the project's config), <c>always-global</c> or <c>deny</c>.</param>
@@ -142,6 +152,10 @@ public sealed record WorkflowRunView(
 /// <summary>PATCH /v1/sessions/{id}: settings to change (a <see langword="null"/> value removes one).</summary>
 /// <param name="Settings">Key → value; keys: <c>max_steps</c>, <c>dry_run</c>, <c>permission_mode</c>, <c>model</c>, <c>title</c>.</param>
 public sealed record PatchSessionRequest(IReadOnlyDictionary<string, string?> Settings);
+
+/// <summary>GET|PATCH /v1/sessions/{id}/settings: the session's own settings.</summary>
+/// <param name="Settings">Key → value (<c>max_steps</c>, <c>model</c>, <c>permission_mode</c>, … and what the server recorded: <c>interactive</c>, <c>client</c>, <c>plugins</c>).</param>
+public sealed record SessionSettingsView(IReadOnlyDictionary<string, string> Settings);
 
 /// <summary>A stored message.</summary>
 public sealed record MessageView(string Id, long Sequence, DateTimeOffset CreatedAt, string Role, bool Summary, string Text, JsonElement Contents);

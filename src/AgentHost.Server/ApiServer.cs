@@ -144,6 +144,8 @@ public sealed partial class ApiServer : IAsyncDisposable
                     services.ConfigureHttpJsonOptions(json =>
                     {
                         json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+                        // A field the endpoint does not know is a 400 naming it (ApiErrors), not silently ignored: a misspelt option would otherwise do nothing.
+                        json.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
                         json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
                     });
                     ApiDocument.AddTo(services);
@@ -160,6 +162,7 @@ public sealed partial class ApiServer : IAsyncDisposable
                     RunEndpoints.Map(v1, hub);
                     WorkflowEndpoints.Map(v1, workflows);
                     CatalogEndpoints.Map(v1, hub, environment, () => defaultKey, options.Version, started, time);
+                    CatalogEndpoints.MapHealthz(app, hub, options.Version, started, time);
                     UsageEndpoints.Map(v1, store.Users, options.Limits, time);
                     events.Map(app, EventsAccess(hub));
                     ApiDocument.Map(app, OpenApiPath);

@@ -24,7 +24,9 @@ internal static class ApiViews
         open is not null,
         open?.Current?.Id,
         info.Settings,
-        info.Owner);
+        info.Owner,
+        info.Settings.GetValueOrDefault(SessionSettings.Client),
+        info.Settings.GetValueOrDefault(SessionSettings.Interactive) == "true");
 
     public static HistoryView History(HistoryPage page) => new(
         [.. page.Messages.Select(m => new MessageView(

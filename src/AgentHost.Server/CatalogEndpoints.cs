@@ -58,6 +58,11 @@ internal static class CatalogEndpoints
         }).WithTags("catalog").WithName("listSkills").WithSummary("The skills found for a session's root (?session=ID), else the server's root.").ProducesApiErrors();
     }
 
+    /// <summary><c>/healthz</c>, the path probes and the headless plan use: the answer of <c>/v1/health</c> (behind the token like every path).</summary>
+    public static void MapHealthz(IEndpointRouteBuilder app, SessionHub hub, string version, DateTimeOffset started, TimeProvider time) =>
+        app.MapGet("/healthz", () => TypedResults.Ok(Health(hub, version, started, time)))
+            .WithTags("server").WithName("healthz").WithSummary("Liveness, as GET /v1/health: the server answers.");
+
     private static HealthView Health(SessionHub hub, string version, DateTimeOffset started, TimeProvider time) =>
         new("ok", version, (long)(time.GetUtcNow() - started).TotalSeconds, hub.OpenSessions.Count, hub.RunningRuns.Count, hub.Engines.Started.Count);
 

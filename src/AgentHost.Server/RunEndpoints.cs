@@ -12,7 +12,7 @@ internal static class RunEndpoints
     {
         v1.MapPost("/sessions/{id}/messages", async (string id, SendMessageRequest request, bool? wait, HttpContext http, CancellationToken ct) =>
         {
-            var run = await hub.SendAsync(http.Caller(), id, request, ct).ConfigureAwait(false);
+            var run = await hub.SendAsync(http.Caller(), id, request, ServerClients.Of(http), ct).ConfigureAwait(false);
             if (wait != true)
             {
                 return (IResult)TypedResults.Accepted($"/v1/runs/{run.Id}", run.View);

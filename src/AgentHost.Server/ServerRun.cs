@@ -11,11 +11,11 @@ internal sealed class ServerRun
     private RunView _view;
     private IDisposable? _slot;
 
-    public ServerRun(string id, string sessionId, DateTimeOffset startedAt, long eventsAfter)
+    public ServerRun(string id, string sessionId, DateTimeOffset startedAt, long eventsAfter, string? clientId = null)
     {
         Id = id;
         SessionId = sessionId;
-        _view = new RunView(id, sessionId, "running", null, null, null, 0, null, startedAt, null, eventsAfter);
+        _view = new RunView(id, sessionId, "running", null, null, null, 0, null, startedAt, null, eventsAfter, ClientId: clientId);
     }
 
     public string Id { get; }

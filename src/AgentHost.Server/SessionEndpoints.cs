@@ -5,11 +5,12 @@ using AgentHost.Server.Users;
 using AgentHost.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace AgentHost.Server;
 
-/// <summary>The session endpoints: create, list, get, patch settings, delete, fork, and the history.</summary>
+/// <summary>The session endpoints: create, list, get, settings (patch), close, delete, fork, and the history.</summary>
 internal static class SessionEndpoints
 {
     private const int DefaultPage = 50;
@@ -20,7 +21,7 @@ internal static class SessionEndpoints
         var sessions = v1.MapGroup("/sessions").WithTags("sessions");
         sessions.MapPost("/", async (CreateSessionRequest request, HttpContext http, CancellationToken ct) =>
         {
-            var hosted = await hub.CreateAsync(http.Caller(), request, ct).ConfigureAwait(false);
+            var hosted = await hub.CreateAsync(http.Caller(), request, http.Request.Headers[ServerClients.Header].FirstOrDefault(), ct).ConfigureAwait(false);
             var view = ApiViews.Session(await hub.GetInfoAsync(http.Caller(), hosted.Id, ct).ConfigureAwait(false), hosted);
             return TypedResults.Created($"/v1/sessions/{hosted.Id}", view);
         }).WithName("createSession").WithSummary("Create a session (stored at once).").Produces<SessionView>(StatusCodes.Status201Created).ProducesApiErrors();
@@ -51,15 +52,35 @@ internal static class SessionEndpoints
             return TypedResults.Created($"/v1/sessions/{fork.Id}", ApiViews.Session(fork, null));
         }).WithName("forkSession").WithSummary("Fork a session: a new session with its history (up to atMessageId).").Produces<SessionView>(StatusCodes.Status201Created).ProducesApiErrors();
 
-        sessions.MapGet("/{id}/messages", async (string id, string? kind, string? cursor, int? limit, HttpContext http, CancellationToken ct) =>
+        sessions.MapGet("/{id}/messages", (string id, string? kind, string? cursor, int? limit, HttpContext http, CancellationToken ct) => HistoryAsync(hub, http, id, kind, cursor, limit, ct))
+            .WithName("getHistory").WithSummary("A page of the session's history (messages or tool calls), oldest first; secrets are redacted when stored.").ProducesApiErrors();
+        sessions.MapGet("/{id}/history", (string id, string? kind, string? cursor, int? limit, HttpContext http, CancellationToken ct) => HistoryAsync(hub, http, id, kind, cursor, limit, ct))
+            .WithName("getSessionHistory").WithSummary("The session's history, as GET /v1/sessions/{id}/messages.").ProducesApiErrors();
+
+        sessions.MapGet("/{id}/settings", async (string id, HttpContext http, CancellationToken ct) =>
+            TypedResults.Ok(new SessionSettingsView((await hub.GetInfoAsync(http.Caller(), id, ct).ConfigureAwait(false)).Settings)))
+            .WithName("getSessionSettings").WithSummary("The session's own settings (those it recorded, and those a client or a person set).").ProducesApiErrors();
+        sessions.MapPatch("/{id}/settings", async (string id, PatchSessionRequest request, HttpContext http, CancellationToken ct) =>
         {
-            await hub.GetInfoAsync(http.Caller(), id, ct).ConfigureAwait(false);
-            var historyKind = kind is null or "messages" ? HistoryKind.Messages
-                : kind == "tools" ? HistoryKind.Tools
-                : throw new AgentHostException(ErrorKind.Usage, $"kind: '{kind}' is not a history kind; use messages or tools.");
-            var page = await hub.Store.Conversation.GetHistoryAsync(id, historyKind, PageSize(limit), cursor, ct).ConfigureAwait(false);
-            return TypedResults.Ok(ApiViews.History(page));
-        }).WithName("getHistory").WithSummary("A page of the session's history (messages or tool calls), oldest first; secrets are redacted when stored.").ProducesApiErrors();
+            await hub.PatchAsync(http.Caller(), id, request.Settings ?? new Dictionary<string, string?>(), ct).ConfigureAwait(false);
+            return TypedResults.Ok(new SessionSettingsView((await hub.GetInfoAsync(http.Caller(), id, ct).ConfigureAwait(false)).Settings));
+        }).WithName("patchSessionSettings").WithSummary("Change settings, as PATCH /v1/sessions/{id}; answers the settings.").ProducesApiErrors();
+
+        sessions.MapPost("/{id}/close", async (string id, HttpContext http, CancellationToken ct) =>
+        {
+            await hub.CloseSessionAsync(http.Caller(), id, ct).ConfigureAwait(false);
+            return TypedResults.Ok(ApiViews.Session(await hub.GetInfoAsync(http.Caller(), id, ct).ConfigureAwait(false), hub.FindOpen(id)));
+        }).WithName("closeSession").WithSummary("Close a session: release it (its lease and what it holds in memory; the warm plugins of its root stay for other sessions) and keep its history; the next request for it opens it again. 409 while it runs.").ProducesApiErrors();
+    }
+
+    private static async Task<Ok<HistoryView>> HistoryAsync(SessionHub hub, HttpContext http, string id, string? kind, string? cursor, int? limit, CancellationToken ct)
+    {
+        await hub.GetInfoAsync(http.Caller(), id, ct).ConfigureAwait(false);
+        var historyKind = kind is null or "messages" ? HistoryKind.Messages
+            : kind == "tools" ? HistoryKind.Tools
+            : throw new AgentHostException(ErrorKind.Usage, $"kind: '{kind}' is not a history kind; use messages or tools.");
+        var page = await hub.Store.Conversation.GetHistoryAsync(id, historyKind, PageSize(limit), cursor, ct).ConfigureAwait(false);
+        return TypedResults.Ok(ApiViews.History(page));
     }
 
     /// <summary>The 400/403/404/409 answers every endpoint may give, for the OpenAPI document.</summary>

@@ -26,9 +26,14 @@ internal sealed partial class SessionHub
     /// Accepts a prompt and starts its run in the background. Refused (<see cref="ErrorKind.InUse"/>, HTTP 409) while
     /// the session runs another: one run per session at a time, nothing is queued.
     /// </summary>
-    public async Task<ServerRun> SendAsync(ServerCaller caller, string id, SendMessageRequest request, CancellationToken cancellationToken)
+    /// <param name="caller">Who sends it.</param>
+    /// <param name="id">The session.</param>
+    /// <param name="request">The prompt and its overrides.</param>
+    /// <param name="client">The sending program's id (<c>X-Agent-Client</c>), recorded on the run; the session's by default.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    public async Task<ServerRun> SendAsync(ServerCaller caller, string id, SendMessageRequest request, string? client, CancellationToken cancellationToken)
     {
-        await GetChangeableAsync(caller, id, "send prompts", cancellationToken).ConfigureAwait(false);
+        var info = await GetChangeableAsync(caller, id, "send prompts", cancellationToken).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(request.Prompt))
         {
             throw new AgentHostException(ErrorKind.Usage, "prompt: a prompt is required.");
@@ -41,7 +46,7 @@ internal sealed partial class SessionHub
 
         await Limiters.CheckBudgetAsync(caller, store.Users, time, cancellationToken).ConfigureAwait(false);
         var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
-        var run = new ServerRun(Guid.CreateVersion7().ToString("N"), id, time.GetUtcNow(), LastEventId());
+        var run = new ServerRun(Guid.CreateVersion7().ToString("N"), id, time.GetUtcNow(), LastEventId(), client ?? info.Settings.GetValueOrDefault(SessionSettings.Client));
         if (!hosted.TryStart(run))
         {
             var running = hosted.Current?.Id ?? "a run";

@@ -40,7 +40,11 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         [.. _open.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully).Select(l => l.Value.Result)];
 
     /// <summary>Creates, stores and opens a session owned by <paramref name="caller"/> (refused for a viewer).</summary>
-    public async Task<HostedSession> CreateAsync(ServerCaller caller, CreateSessionRequest request, CancellationToken cancellationToken)
+    /// <param name="caller">Who creates it.</param>
+    /// <param name="request">What they asked for.</param>
+    /// <param name="client">The <c>X-Agent-Client</c> header, if any (the body's <c>clientId</c> wins).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    public async Task<HostedSession> CreateAsync(ServerCaller caller, CreateSessionRequest request, string? client, CancellationToken cancellationToken)
     {
         SessionAccess.CheckCanChange(caller, "create sessions");
         // The roots first: whether a folder outside them exists is none of the caller's business.
@@ -48,11 +52,23 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         var root = RootOf(request.Root);
         var mode = request.PermissionMode is null ? (PermissionMode?)null : ParseMode(request.PermissionMode, "permissionMode");
         var settings = SessionSettingsPatch.Validate(request.Settings?.ToDictionary(s => s.Key, s => (string?)s.Value) ?? []);
+        // The model asked for is stored with the session (it holds after a restart); it wins over settings.model.
+        var model = request.Model is { } asked ? SessionSettingValues.Check(SessionSettings.Model, asked, [SessionSettings.Model]).Value : null;
+        if (model is not null)
+        {
+            settings = [.. settings.Where(s => s.Key != SessionSettings.Model)];
+        }
+
+        var clientId = ServerClients.Of(request.ClientId, client);
         var plugins = (request.Plugins ?? defaults.Plugins).Select(p => PluginNames.Recorded(p, root)).Order(StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToList();
         var engine = await engines.GetAsync(new ServerEngineKey(root, plugins, request.NoDefaultPlugins ?? defaults.NoDefaultPlugins), cancellationToken).ConfigureAwait(false);
         // The mode is stored with the session, so that after a restart it is opened (lazily, by its id) in the same mode.
         var stored = mode is { } chosen ? chosen : request.Interactive ? PermissionMode.Ask : (PermissionMode?)null;
-        var initial = stored is { } m ? new Dictionary<string, string> { [SessionSettings.PermissionMode] = m.ToDisplayName() } : null;
+        var initial = new Dictionary<string, string>(StringComparer.Ordinal);
+        Record(initial, SessionSettings.PermissionMode, stored?.ToDisplayName());
+        Record(initial, SessionSettings.Interactive, request.Interactive ? "true" : null);
+        Record(initial, SessionSettings.Model, model);
+        Record(initial, SessionSettings.Client, clientId);
         // Leased before the row exists, so another process opening the store meanwhile cannot take it for a dead run.
         var (info, lease) = await store.CreateLeasedSessionAsync(new NewSession(root) { Settings = initial, Owner = caller.OwnerName }, cancellationToken).ConfigureAwait(false);
         _owners[info.Id] = info.Owner;
@@ -60,7 +76,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         {
             var options = new SessionOptions(root)
             {
-                Model = request.Model ?? defaults.Model,
+                Model = model ?? settings.FirstOrDefault(s => s.Key == SessionSettings.Model).Value ?? defaults.Model,
                 Plugins = engine.RecordedPlugins,
                 PermissionMode = mode,
                 Interactive = request.Interactive,
@@ -69,9 +85,9 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
             var hosted = new HostedSession(info.Id, session, engine);
             _open[info.Id] = new Lazy<Task<HostedSession>>(Task.FromResult(hosted));
             await SessionSettingsPatch.ApplyAsync(hosted, store, settings, cancellationToken).ConfigureAwait(false);
-            if (options.Model is { } model)
+            if (options.Model is { } chosenModel)
             {
-                await session.SetModelAsync(model, cancellationToken).ConfigureAwait(false);
+                await session.SetModelAsync(chosenModel, cancellationToken).ConfigureAwait(false);
             }
 
             return hosted;
@@ -160,6 +176,21 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         _owners.TryRemove(id, out _);
     }
 
+    /// <summary>
+    /// Closes a session: refused while it runs; otherwise its <see cref="AgentSession"/> is disposed (its lease
+    /// released, so another process may write it) and its history stays. The next request for it opens it again.
+    /// </summary>
+    public async Task CloseSessionAsync(ServerCaller caller, string id, CancellationToken cancellationToken)
+    {
+        await GetChangeableAsync(caller, id, "close sessions", cancellationToken).ConfigureAwait(false);
+        if (FindOpen(id)?.Current is { } running)
+        {
+            throw new AgentHostException(ErrorKind.InUse, $"session {id} is running {running.Id}; wait for it to end or cancel it (POST /v1/runs/{running.Id}/cancel) before closing the session.");
+        }
+
+        await CloseAsync(id).ConfigureAwait(false);
+    }
+
     /// <summary>Copies a session the caller may see (up to a message) into a new stored session the caller owns.</summary>
     public async Task<SessionInfo> ForkAsync(ServerCaller caller, string id, string? atMessageId, CancellationToken cancellationToken)
     {
@@ -208,7 +239,15 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
             ? new ServerEngineKey(info.Workspace, [.. defaults.Plugins.Select(p => PluginNames.Recorded(p, info.Workspace)).Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins)
             : new ServerEngineKey(info.Workspace, [.. recorded.Order(StringComparer.Ordinal)], NoDefaultPlugins: true);
         var engine = await engines.GetAsync(key, CancellationToken.None).ConfigureAwait(false);
-        var session = await engine.Service.OpenAsync(id, new SessionOptions(info.Workspace) { Plugins = engine.RecordedPlugins }, CancellationToken.None).ConfigureAwait(false);
+        // Opened as it was created: a session a client answers waits for answers again; a headless one never does.
+        var options = new SessionOptions(info.Workspace)
+        {
+            Plugins = engine.RecordedPlugins,
+            // Its own model (stored at create) holds; otherwise the server's --model, as for a new session.
+            Model = info.Settings.ContainsKey(SessionSettings.Model) ? null : defaults.Model,
+            Interactive = info.Settings.GetValueOrDefault(SessionSettings.Interactive) == "true",
+        };
+        var session = await engine.Service.OpenAsync(id, options, CancellationToken.None).ConfigureAwait(false);
         return new HostedSession(id, session, engine);
     }
 
@@ -217,6 +256,14 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         if (_open.TryRemove(id, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
         {
             await lazy.Value.Result.Session.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static void Record(Dictionary<string, string> settings, string key, string? value)
+    {
+        if (value is not null)
+        {
+            settings[key] = value;
         }
     }
 

@@ -15,29 +15,24 @@ internal static class SessionSettingsPatch
     /// <summary>The keys a client may set.</summary>
     public static IReadOnlyList<string> Keys { get; } = [SessionSettings.MaxSteps, SessionSettings.DryRun, SessionSettings.PermissionMode, SessionSettings.Model, Title];
 
-    /// <summary>Checks every key and value; a <see langword="null"/> value removes the setting (not allowed for <c>title</c>).</summary>
+    /// <summary>Checks every key and value with the one validator (<see cref="SessionSettingValues"/>); a <see langword="null"/> value removes the setting (not allowed for <c>title</c>).</summary>
     /// <exception cref="AgentHostException">An unknown key or a bad value (<see cref="ErrorKind.Usage"/>), naming it and the fix.</exception>
     public static IReadOnlyList<KeyValuePair<string, string?>> Validate(IReadOnlyDictionary<string, string?> settings)
     {
         var valid = new List<KeyValuePair<string, string?>>();
         foreach (var (rawKey, value) in settings)
         {
-            var key = SessionSettings.NormalizeKey(rawKey);
-            if (!Keys.Contains(key))
-            {
-                throw new AgentHostException(ErrorKind.Usage, $"settings.{rawKey}: not a setting a client can change; use one of {string.Join(", ", Keys)}.");
-            }
-
             if (value is not null)
             {
-                Check(key, value.Trim());
-            }
-            else if (key == Title)
-            {
-                throw new AgentHostException(ErrorKind.Usage, "settings.title: a title cannot be removed; give a new one.");
+                var (checkedKey, stored) = SessionSettingValues.Check(rawKey, value, Keys, "settings.");
+                valid.Add(new(checkedKey, stored));
+                continue;
             }
 
-            valid.Add(new(key, value?.Trim()));
+            var key = SessionSettingValues.CheckKey(rawKey, Keys, "settings.");
+            valid.Add(key == Title
+                ? throw new AgentHostException(ErrorKind.Usage, "settings.title: a title cannot be removed; give a new one.")
+                : new(key, null));
         }
 
         return valid;
@@ -72,29 +67,4 @@ internal static class SessionSettingsPatch
     public static (int? MaxSteps, bool? DryRun) ForRun(IReadOnlyDictionary<string, string> settings) =>
         (settings.GetValueOrDefault(SessionSettings.MaxSteps) is { } steps && int.TryParse(steps, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null,
          settings.GetValueOrDefault(SessionSettings.DryRun) is { } dry && bool.TryParse(dry, out var d) ? d : null);
-
-    private static void Check(string key, string value)
-    {
-        var ok = key switch
-        {
-            SessionSettings.MaxSteps => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var steps) && steps is >= 1 and <= 10_000,
-            SessionSettings.DryRun => bool.TryParse(value, out _),
-            SessionSettings.PermissionMode => Permissions.PermissionModes.TryParse(value, out _),
-            SessionSettings.Model => value.IndexOf('/', StringComparison.Ordinal) is > 0 && !value.EndsWith('/'),
-            _ => value.Length is > 0 and <= 200,
-        };
-        if (!ok)
-        {
-            throw new AgentHostException(ErrorKind.Usage, $"settings.{key}: '{value}' is not valid; {Expected(key)}.");
-        }
-    }
-
-    private static string Expected(string key) => key switch
-    {
-        SessionSettings.MaxSteps => "give a whole number from 1 to 10000",
-        SessionSettings.DryRun => "give true or false",
-        SessionSettings.PermissionMode => $"give one of {string.Join(", ", Permissions.PermissionModes.Names)}",
-        SessionSettings.Model => "give provider/model, e.g. openai/gpt-5-mini",
-        _ => "give a title of 1 to 200 characters",
-    };
 }

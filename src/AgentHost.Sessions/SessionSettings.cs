@@ -66,6 +66,12 @@ public static class SessionSettings
     /// <summary>Whether mutating tools only report what they would change (<c>true</c>/<c>false</c>) unless a call sets <c>dry_run</c>.</summary>
     public const string DryRun = "dry_run";
 
+    /// <summary>Whether a person answers the session's permission requests and questions (<c>true</c>/<c>false</c>); recorded by <c>agent serve</c> when it creates a session, so that it reopens the same way.</summary>
+    public const string Interactive = "interactive";
+
+    /// <summary>The client that created the session (<c>X-Agent-Client</c> or <c>clientId</c> of <c>agent serve</c>'s create request); recorded, never changed.</summary>
+    public const string Client = "client";
+
     /// <summary>The normal form of a key: trimmed, lower case, without the <c>session.</c> prefix.</summary>
     /// <param name="key">The key.</param>
     /// <returns>The normalised key.</returns>

@@ -2,8 +2,8 @@
 // @hey-api/openapi-ts generated from a running agent serve's /openapi.json (./client), so a change of the API
 // document that breaks clients fails the type-check or this script. One JSON line per step on stdout.
 import { client } from './client/client.gen';
-import { createSession, getHistory, getRun, listSessions, sendMessage, streamSessionEvents } from './client/sdk.gen';
-import type { HistoryView, RunView, SessionPage, SessionView } from './client/types.gen';
+import { closeSession, createSession, getHistory, getRun, listSessions, patchSessionSettings, sendMessage, streamSessionEvents } from './client/sdk.gen';
+import type { HistoryView, RunView, SessionPage, SessionSettingsView, SessionView } from './client/types.gen';
 
 // Node's process, without @types/node: the script needs only its environment.
 declare const process: { env: Record<string, string | undefined>; exitCode?: number };
@@ -12,10 +12,10 @@ async function main(): Promise<void> {
     const token = process.env.AGENT_SERVER_TOKEN;
     client.setConfig({ baseUrl: process.env.AGENT_SERVER_URL, auth: () => token });
 
-    const session: SessionView = (await createSession({ body: { interactive: false }, throwOnError: true })).data;
+    const session: SessionView = (await createSession({ body: { interactive: false, clientId: 'smoke/1' }, throwOnError: true })).data;
     // The server's own token is the built-in admin: its sessions have no owner (docs/server.md "Users and roles").
     const owner: string | null | undefined = session.owner;
-    console.log(JSON.stringify({ step: 'createSession', id: session.id, status: session.status, owner: owner ?? null }));
+    console.log(JSON.stringify({ step: 'createSession', id: session.id, status: session.status, owner: owner ?? null, clientId: session.clientId ?? null }));
 
     const run: RunView = (await sendMessage({
         path: { id: session.id },
@@ -53,6 +53,10 @@ async function main(): Promise<void> {
 
     const page: SessionPage = (await listSessions({ query: { limit: 10 }, throwOnError: true })).data;
     console.log(JSON.stringify({ step: 'listSessions', ids: page.sessions.map(s => s.id) }));
+
+    const settings: SessionSettingsView = (await patchSessionSettings({ path: { id: session.id }, body: { settings: { max_steps: '4' } }, throwOnError: true })).data;
+    const closed: SessionView = (await closeSession({ path: { id: session.id }, throwOnError: true })).data;
+    console.log(JSON.stringify({ step: 'settingsAndClose', maxSteps: settings.settings['max_steps'] ?? null, open: closed.open }));
 
     const missing = await getMissingRun(session.id + '-missing');
     console.log(JSON.stringify({ step: 'getRunMissing', status: missing.status, error: missing.error }));

@@ -215,7 +215,9 @@ internal static class SessionRunContextBuilder
         var grants = new SessionGrants(options.WorkspaceRoot, parts.Environment.HomeDirectory, policy.ExtraDirectories);
         return new SessionPermissionGate(rules, rules.Mode, new SessionPermissionOptions(sessionId, grants, runtime.Events)
         {
-            Broker = parts.Broker,
+            // A session nobody answers never waits for a person, whatever its mode: what asks is denied at once with
+            // the rule that would allow it (a server's engine has a responder for its interactive sessions only).
+            Broker = options.Interactive ? parts.Broker : null,
             Store = parts.Store.Audit,
             ProjectConfigFile = configuration.Project.ConfigFileOrDefault,
             GlobalConfigFile = configuration.GlobalConfigFile,

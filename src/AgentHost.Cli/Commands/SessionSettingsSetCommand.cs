@@ -1,6 +1,4 @@
 using System.CommandLine;
-using AgentHost.Hosting;
-using AgentHost.Permissions;
 using AgentHost.Sessions;
 namespace AgentHost.Cli.Commands;
 
@@ -8,7 +6,7 @@ namespace AgentHost.Cli.Commands;
 internal sealed class SessionSettingsSetCommand : AgentCommand
 {
     private readonly Argument<string> _id = SessionFormatting.IdArgument();
-    private readonly Argument<string> _key = new("key") { Description = "The setting, e.g. max_steps (a session. prefix is optional)." };
+    private readonly Argument<string> _key = new("key") { Description = "The setting: max_steps, dry_run, permission_mode, model, sandbox or plugins (a session. prefix is optional)." };
     private readonly Argument<string> _value = new("value") { Description = "The value." };
 
     public SessionSettingsSetCommand(CliContext context)
@@ -21,16 +19,9 @@ internal sealed class SessionSettingsSetCommand : AgentCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
+        // The one validator the server uses too: an unknown key or a bad value is refused, not stored and ignored.
+        var (key, value) = SessionSettingValues.Check(parseResult.GetRequiredValue(_key), parseResult.GetRequiredValue(_value), SessionSettingValues.Settable);
         var (store, id) = await SessionFormatting.ResolveAsync(Context, parseResult.GetRequiredValue(_id), cancellationToken).ConfigureAwait(false);
-        var key = SessionSettings.NormalizeKey(parseResult.GetRequiredValue(_key));
-        var value = parseResult.GetRequiredValue(_value);
-        if (key == SessionSettings.PermissionMode)
-        {
-            value = PermissionModes.TryParse(value, out var mode)
-                ? mode.ToDisplayName()
-                : throw new AgentHostException(ErrorKind.Usage, $"'{value}' is not a permission mode. Use one of: {string.Join(", ", PermissionModes.Names)}.");
-        }
-
         var settings = await store.SetSettingAsync(id, key, value, cancellationToken).ConfigureAwait(false);
         Context.Console.WriteLine($"Set {key} = {settings[key]} for session {id}.");
         return ExitCodes.Success;

@@ -53,6 +53,9 @@ public sealed class GeneratedClientTests : IDisposable
         Assert.Contains("run.completed", types);
         Assert.Equal("streamed back", steps["streamSessionEvents"].GetProperty("text").GetString());
         Assert.Contains(sessionId, steps["listSessions"].GetProperty("ids").EnumerateArray().Select(i => i.GetString()));
+        Assert.Equal("smoke/1", steps["createSession"].GetProperty("clientId").GetString());
+        Assert.Equal("4", steps["settingsAndClose"].GetProperty("maxSteps").GetString());
+        Assert.False(steps["settingsAndClose"].GetProperty("open").GetBoolean());
         Assert.Equal(404, steps["getRunMissing"].GetProperty("status").GetInt32());
         Assert.Contains("no such run", steps["getRunMissing"].GetProperty("error").GetString(), StringComparison.Ordinal);
     }

@@ -1,0 +1,81 @@
+using System.Globalization;
+using AgentHost.Hosting;
+using AgentHost.Permissions;
+
+namespace AgentHost.Sessions;
+
+/// <summary>
+/// The one validator of session settings a person or a client sets (<c>agent session settings set</c>, the server's
+/// <c>settings</c>): each key is known and each value checked, and the value is returned in the form that is stored, so
+/// that no front end stores a setting that would later be ignored.
+/// </summary>
+/// <remarks>Stateless and thread-safe.</remarks>
+public static class SessionSettingValues
+{
+    /// <summary>The largest <c>max_steps</c>.</summary>
+    public const int MaxStepsLimit = 10_000;
+
+    /// <summary>The keys a person may set on a session (<c>agent session settings set</c>).</summary>
+    public static IReadOnlyList<string> Settable { get; } =
+        [SessionSettings.MaxSteps, SessionSettings.DryRun, SessionSettings.PermissionMode, SessionSettings.Model, SessionSettings.Sandbox, SessionSettings.Plugins];
+
+    /// <summary>Checks one setting against <paramref name="allowed"/> and returns its value in stored form (trimmed; a mode by its name).</summary>
+    /// <param name="key">The key (normalised or not: <c>session.MAX_STEPS</c> works).</param>
+    /// <param name="value">The value.</param>
+    /// <param name="allowed">The keys the caller may set (<see cref="Settable"/> or a front end's subset).</param>
+    /// <param name="field">How the caller names the key in errors, e.g. <c>settings.</c> for a JSON body; nothing by default.</param>
+    /// <returns>The normalised key and the value to store.</returns>
+    /// <exception cref="AgentHostException">An unknown key or a bad value (<see cref="ErrorKind.Usage"/>), naming it and the fix.</exception>
+    public static KeyValuePair<string, string> Check(string key, string value, IReadOnlyList<string> allowed, string field = "")
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(allowed);
+        var normalized = CheckKey(key, allowed, field);
+        var text = value.Trim();
+        var stored = normalized switch
+        {
+            SessionSettings.MaxSteps => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var steps) && steps is >= 1 and <= MaxStepsLimit ? steps.ToString(CultureInfo.InvariantCulture) : null,
+            SessionSettings.DryRun => bool.TryParse(text, out var dry) ? (dry ? "true" : "false") : null,
+            SessionSettings.PermissionMode => PermissionModes.TryParse(text, out var mode) ? mode.ToDisplayName() : null,
+            SessionSettings.Sandbox => SandboxSettings.TryParseMode(text, out _) ? text.ToLowerInvariant() : null,
+            SessionSettings.Model => text.IndexOf('/', StringComparison.Ordinal) > 0 && !text.EndsWith('/') ? text : null,
+            SessionSettings.Plugins => text.Length > 0 && text.Split(',').All(p => p.Trim().Length > 0) ? text : null,
+            _ => text.Length is > 0 and <= 200 ? text : null,
+        };
+        return stored is null
+            ? throw new AgentHostException(ErrorKind.Usage, $"{field}{normalized}: '{value}' is not valid; {Expected(normalized)}.")
+            : new(normalized, stored);
+    }
+
+    /// <summary>Checks that <paramref name="key"/> is one of <paramref name="allowed"/> and returns it normalised.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="allowed">The keys the caller may set.</param>
+    /// <param name="field">How the caller names the key in errors.</param>
+    /// <returns>The normalised key.</returns>
+    /// <exception cref="AgentHostException">An unknown key (<see cref="ErrorKind.Usage"/>), naming it and the keys there are.</exception>
+    public static string CheckKey(string key, IReadOnlyList<string> allowed, string field = "")
+    {
+        ArgumentNullException.ThrowIfNull(allowed);
+        var normalized = SessionSettings.NormalizeKey(key);
+        if (allowed.Contains(normalized))
+        {
+            return normalized;
+        }
+
+        var recorded = normalized is SessionSettings.Interactive or SessionSettings.Client or "model_choice"
+            ? " (it is recorded by the host, not set)"
+            : string.Empty;
+        throw new AgentHostException(ErrorKind.Usage, $"{field}{key.Trim()}: not a setting that can be changed{recorded}; use one of {string.Join(", ", allowed)}.");
+    }
+
+    private static string Expected(string key) => key switch
+    {
+        SessionSettings.MaxSteps => $"give a whole number from 1 to {MaxStepsLimit}",
+        SessionSettings.DryRun => "give true or false",
+        SessionSettings.PermissionMode => $"give one of {string.Join(", ", PermissionModes.Names)}",
+        SessionSettings.Sandbox => "give auto, required or off",
+        SessionSettings.Model => "give provider/model, e.g. openai/gpt-5-mini",
+        SessionSettings.Plugins => "give plugin names separated by commas, e.g. files,shell",
+        _ => "give a value of 1 to 200 characters",
+    };
+}
