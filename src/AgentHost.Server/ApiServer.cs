@@ -27,6 +27,9 @@ public sealed record ApiServerOptions(LoopbackWebHost.ListenAddress Listen, stri
 
     /// <summary>Per-user limits (default: none).</summary>
     public ServerLimits Limits { get; init; } = ServerLimits.None;
+
+    /// <summary>More endpoints the host maps beside the API, behind the same token (<c>agent serve</c>'s Prometheus scrape endpoint, <c>/metrics</c>).</summary>
+    public Action<IEndpointRouteBuilder>? Endpoints { get; init; }
 }
 
 /// <summary>
@@ -158,6 +161,7 @@ public sealed partial class ApiServer : IAsyncDisposable
                     CatalogEndpoints.Map(v1, hub, environment, () => defaultKey, options.Version, started, time);
                     events.Map(app, EventsAccess(hub));
                     ApiDocument.Map(app, OpenApiPath);
+                    options.Endpoints?.Invoke(app);
                     app.MapFallback(() => ApiErrors.Result(ErrorKind.NotFound, "no such endpoint; the API is under /v1 and described at /openapi.json."));
                 },
                 cancellationToken,
