@@ -189,6 +189,12 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
 
     private async Task ComposeAsync(CliContext context, IConsoleInteraction console, Task<ISessionStore> opening, Func<PluginRuntime, IDisposable> subscribe, CancellationToken cancellationToken)
     {
+        // First owned, last disposed: the export flushes the turn's spans and metrics after everything else closed.
+        if (TelemetryStart.Start(Configuration, context.Environment) is { } telemetry)
+        {
+            Own(telemetry);
+        }
+
         Runtime = Own(context.CreatePluginRuntime(Configuration));
         StartupActivities.Mark("frontend.runtime");
         Own(subscribe(Runtime));

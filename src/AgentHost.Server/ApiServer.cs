@@ -30,6 +30,9 @@ public sealed record ApiServerOptions(LoopbackWebHost.ListenAddress Listen, stri
 
     /// <summary>JWT bearer authentication with an identity provider (<c>server.jwt.*</c>), or <see langword="null"/> for none.</summary>
     public ServerJwt? Jwt { get; init; }
+
+    /// <summary>More endpoints the host maps beside the API, behind the same token (<c>agent serve</c>'s Prometheus scrape endpoint, <c>/metrics</c>).</summary>
+    public Action<IEndpointRouteBuilder>? Endpoints { get; init; }
 }
 
 /// <summary>
@@ -166,6 +169,7 @@ public sealed partial class ApiServer : IAsyncDisposable
                     UsageEndpoints.Map(v1, store.Users, options.Limits, time);
                     events.Map(app, EventsAccess(hub));
                     ApiDocument.Map(app, OpenApiPath);
+                    options.Endpoints?.Invoke(app);
                     app.MapFallback(() => ApiErrors.Result(ErrorKind.NotFound, "no such endpoint; the API is under /v1 and described at /openapi.json."));
                 },
                 cancellationToken,

@@ -49,6 +49,7 @@ public sealed partial class AgentLoop
                 if (cost is { } spent)
                 {
                     run.Cost = (run.Cost ?? 0m) + spent;
+                    _tools.Telemetry.RecordCost(run.Tags, spent);
                 }
             }
 
@@ -173,6 +174,7 @@ public sealed partial class AgentLoop
         var updates = new List<ChatResponseUpdate>();
         var started = _time.GetTimestamp();
         var failed = false;
+        using var activity = _tools.Telemetry.StartModelCall(run.Tags);
         // Deltas are scrubbed as a stream: a secret split across deltas is held back until it is whole (stored
         // messages are scrubbed whole by the store).
         var texts = new SecretStreamScrubber(_tools.Scrubber);
@@ -219,11 +221,16 @@ public sealed partial class AgentLoop
         }
         finally
         {
-            _tools.Telemetry.RecordModelRequest(_time.GetElapsedTime(started), failed);
+            _tools.Telemetry.RecordModelRequest(run.Tags, _time.GetElapsedTime(started), failed);
+            if (failed)
+            {
+                AgentTelemetry.EndModelCall(activity, null, failed: true);
+            }
         }
 
         var response = updates.ToChatResponse();
-        _tools.Telemetry.RecordTokens(response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount);
+        AgentTelemetry.EndModelCall(activity, response, failed: false);
+        _tools.Telemetry.RecordTokens(run.Tags, response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount);
         return response;
     }
 

@@ -72,7 +72,7 @@ public sealed partial class AgentLoop
 
         var started = _time.GetTimestamp();
         var run = CreateRun(request, maxSteps);
-        using var activity = _tools.Telemetry.StartRun(request.SessionId, request.Model?.Id);
+        using var activity = _tools.Telemetry.StartRun(run.Tags);
         Publish(new RunStartedEvent(request.SessionId, request.ProviderName ?? string.Empty, request.Model?.Id ?? string.Empty, _tools.Scrubber.Scrub(request.Prompt)));
 
         RunOutcome outcome;
@@ -107,7 +107,7 @@ public sealed partial class AgentLoop
             OutputTokens = run.Usage.OutputTokenCount ?? 0,
         });
         _tools.Telemetry.RecordRun(outcome, _time.GetElapsedTime(started));
-        activity?.SetTag("agenthost.run.outcome", outcome.ToString());
+        AgentTelemetry.EndRun(activity, outcome, run.Steps, run.Usage, run.Cost);
         return new AgentRunResult(outcome, run.FinalText, run.Steps, run.Usage)
         {
             Reason = reason,
@@ -258,6 +258,9 @@ public sealed partial class AgentLoop
         public AgentRunRequest Request { get; } = request;
 
         public string SessionId { get; } = request.SessionId;
+
+        /// <summary>What the run's spans and metrics say about its model requests.</summary>
+        public ModelCallTags Tags { get; } = new(request.ProviderName, request.Model?.Id, request.SessionId);
 
         public Conversation Conversation { get; } = conversation;
 

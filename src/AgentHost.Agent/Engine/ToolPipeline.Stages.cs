@@ -242,12 +242,14 @@ public sealed partial class ToolPipeline
             Sandboxed = sandbox is not null,
         };
         PermissionVerdict verdict;
+        using var activity = Telemetry.StartPermission(entry.Name);
         try
         {
             verdict = await _gate.DecideAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            AgentTelemetry.EndPermission(activity, null);
             return (null, null, null);
         }
 #pragma warning disable CA1031 // A failing gate denies the call (fail closed); it must not end the run.
@@ -278,6 +280,7 @@ public sealed partial class ToolPipeline
             Fix = verdict.Allowed ? null : verdict.Fix,
             Sandbox = sandbox?.Text,
         });
+        AgentTelemetry.EndPermission(activity, verdict);
         return (verdict, description, sandbox);
     }
 

@@ -289,6 +289,11 @@ public sealed partial class ToolPipeline : IDisposable
         });
         Telemetry.RecordToolCall(name, result.Status, duration);
         activity?.SetTag("agenthost.tool.status", AgentTelemetry.StatusName(result.Status));
+        if (result.Status is ToolCallStatus.Failed or ToolCallStatus.TimedOut)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+            activity?.SetTag("error.type", AgentTelemetry.StatusName(result.Status));
+        }
         return new ToolCallOutcome(result.Status, text, result.Raw, error, duration)
         {
             Tool = name,

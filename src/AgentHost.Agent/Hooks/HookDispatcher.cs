@@ -78,6 +78,9 @@ public sealed class HookDispatcher
     /// <summary>The project root.</summary>
     public string ProjectRoot { get; }
 
+    /// <summary>Where each hook's span goes (<c>hook EVENT</c>).</summary>
+    public Engine.AgentTelemetry Telemetry { get; init; } = Engine.AgentTelemetry.Shared;
+
     /// <summary>The session id given to hooks (set once the session is stored).</summary>
     public string SessionId { get; set; } = string.Empty;
 
@@ -148,8 +151,12 @@ public sealed class HookDispatcher
 
     private async Task<HookAnswer> RunOneAsync(HookDefinition hook, string input, string? tool, CancellationToken cancellationToken)
     {
+        using var activity = Telemetry.StartHook(hook.Event, tool);
         var result = await HookRunner.RunAsync(hook, input, ProjectRoot, cancellationToken).ConfigureAwait(false);
         var answer = HookAnswer.Read(hook, result);
+        activity?.SetTag("agenthost.hook.outcome", answer.Outcome);
+        activity?.SetTag("agenthost.hook.exit_code", result.ExitCode);
+        activity?.SetTag("agenthost.hook.decision", answer.DecisionName);
         var reason = answer.Reason ?? answer.StopReason ?? answer.Warning;
         _events.Publish(new HookRanEvent(SessionId, hook.Event, hook.Label, _scrubber.Scrub(hook.Command), answer.Outcome, result.Duration.TotalMilliseconds)
         {

@@ -260,8 +260,15 @@ public sealed partial class AgentSessionService : IAsyncDisposable
             hooks.Dispatcher.SessionId = id;
         }
 
-        var session = new AgentSession(_parts, options, opening, lease, s => _open.TryRemove(s, out _));
+        var session = new AgentSession(_parts, options, opening, lease, s =>
+        {
+            if (_open.TryRemove(s, out _))
+            {
+                Engine.AgentTelemetry.Shared.SessionOpened(-1);
+            }
+        });
         _open[session] = 0;
+        Engine.AgentTelemetry.Shared.SessionOpened(1);
         LogOpened(_parts.Logger, id ?? "(new)", options.WorkspaceRoot);
         return session;
     }

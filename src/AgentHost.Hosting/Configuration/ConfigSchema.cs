@@ -181,6 +181,16 @@ internal static class ConfigSchema
         new("secrets.rules.#.regex", ConfigValueKind.Pattern, "The regular expression (linear-time engine: no lookarounds or backreferences); the group named secret is masked, else the whole match.", Required: true),
         new("secrets.rules.#.entropy", ConfigValueKind.String, "The least Shannon entropy (bits per character) a secret must have to be masked, e.g. 3.5."),
 
+        new("telemetry", ConfigValueKind.Section, "OpenTelemetry traces and metrics of agent run, the chat and agent serve (docs/server.md#telemetry); an untrusted project cannot set it."),
+        new("telemetry.enabled", ConfigValueKind.Boolean, "true exports traces and metrics over OTLP (unset: on when OTEL_EXPORTER_OTLP_ENDPOINT is set; off by default)."),
+        new("telemetry.service_name", ConfigValueKind.String, "The service.name of the exported data (default: OTEL_SERVICE_NAME, else agent)."),
+        new("telemetry.traces", ConfigValueKind.Boolean, "false sends no spans (default: OTEL_TRACES_EXPORTER, else true)."),
+        new("telemetry.metrics", ConfigValueKind.Boolean, "false pushes no metrics over OTLP (default: OTEL_METRICS_EXPORTER, else true)."),
+        new("telemetry.prometheus", ConfigValueKind.Boolean, "false turns off agent serve's Prometheus scrape endpoint /metrics (default true when telemetry is on)."),
+        new("telemetry.otlp", ConfigValueKind.Section, "Where the OTLP exporter sends."),
+        new("telemetry.otlp.endpoint", ConfigValueKind.Url, "The collector's base URL, e.g. http://127.0.0.1:4318 (default: OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4317); http/protobuf appends /v1/traces and /v1/metrics."),
+        new("telemetry.otlp.protocol", ConfigValueKind.Enum, "grpc or http/protobuf (default: OTEL_EXPORTER_OTLP_PROTOCOL, else grpc).", AllowedValues: ["grpc", "http/protobuf"]),
+
         new("server", ConfigValueKind.Section, "`agent serve` settings (the HTTP API); an untrusted project cannot set it."),
         new("server.port", ConfigValueKind.Integer, "The port `agent serve` listens on (default 4141; 0 picks a free one)."),
         new("server.token_env", ConfigValueKind.String, "The environment variable holding the bearer token of `agent serve` (default: a generated token, printed on standard error)."),

@@ -21,7 +21,8 @@ public sealed class ComponentGraphTests
         ["AgentHost.Agent"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions"],
         ["AgentHost.Testing"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
         ["AgentHost.Server"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
-        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Sessions.Postgres", "AgentHost.Agent", "AgentHost.Server"],
+        ["AgentHost.Telemetry"] = ["AgentHost.Hosting"],
+        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Sessions.Postgres", "AgentHost.Agent", "AgentHost.Server", "AgentHost.Telemetry"],
     };
 
     private static readonly string Root = TemplateFeedFixture.FindRepositoryRoot();

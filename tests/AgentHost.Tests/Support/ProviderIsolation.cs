@@ -7,7 +7,8 @@ namespace AgentHost.Tests.Support;
 /// Keeps every test away from real model services: each known service's key variable is emptied (a developer's own
 /// <c>OPENROUTER_API_KEY</c> must not make a test call OpenRouter) and each known local server's base-URL variable
 /// (<c>OLLAMA_HOST</c>, <c>LMSTUDIO_BASE_URL</c>, …) points at a closed port of 127.0.0.1 instead of the usual
-/// localhost port, where a real Ollama may be listening. A test that wants one sets the variable itself.
+/// localhost port, where a real Ollama may be listening; the OpenTelemetry variables are emptied (telemetry off). A test
+/// that wants one sets the variable itself.
 /// </summary>
 public static class ProviderIsolation
 {
@@ -53,6 +54,12 @@ public static class ProviderIsolation
             {
                 variables[url] = provider.IsLocal ? ClosedEndpoint : string.Empty;
             }
+        }
+
+        // Nor does a developer's or CI's OpenTelemetry collector get a test's spans: telemetry is off unless a test turns it on.
+        foreach (var otel in (string[])["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER", "OTEL_SERVICE_NAME", "OTEL_SDK_DISABLED", "AGENT_TELEMETRY__ENABLED"])
+        {
+            variables[otel] = string.Empty;
         }
 
         return variables;
