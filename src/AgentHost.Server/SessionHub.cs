@@ -5,6 +5,8 @@ using AgentHost.Hosting;
 using AgentHost.Permissions;
 using AgentHost.Server.Users;
 using AgentHost.Sessions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentHost.Server;
 
@@ -26,8 +28,11 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
 
     public ServerEngines Engines => engines;
 
-    /// <summary>The id of the newest event so far (given with an accepted run: a stream resumed after it sees the run whole).</summary>
-    public Func<long> LastEventId { get; init; } = static () => 0;
+    /// <summary>The id of a session's newest event on its stream (given with an accepted run: a stream resumed after it sees the run whole).</summary>
+    public Func<string, CancellationToken, Task<long>> LastEventId { get; init; } = static (_, _) => Task.FromResult(0L);
+
+    /// <summary>Where the hub logs what goes wrong in the background (a run's end it could not store).</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 
     /// <summary>The workspace roots each user may use.</summary>
     public required ServerRoots Roots { get; init; }
