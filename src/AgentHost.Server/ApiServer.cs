@@ -178,6 +178,7 @@ public sealed partial class ApiServer : IAsyncDisposable
             throw;
         }
 
+        hub.StartIdleClose();
         var warmUp = engines.GetAsync(defaultKey, CancellationToken.None);
         return new ApiServer(web, hub, workflows, warmUp, events.Complete, owned);
     }

@@ -42,7 +42,13 @@ internal sealed partial class SessionHub
         var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
         var eventsAfter = await LastEventId(id, cancellationToken).ConfigureAwait(false);
         var run = new ServerRun(Guid.CreateVersion7().ToString("N"), id, time.GetUtcNow(), eventsAfter);
-        if (!hosted.TryStart(run))
+        if (!hosted.TryStart(run) && FindOpen(id) != hosted)
+        {
+            // Closed as idle between the open and the start: open it again.
+            hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (hosted.Current != run && !hosted.TryStart(run))
         {
             var running = hosted.Current?.Id ?? "a run";
             throw new AgentHostException(ErrorKind.InUse, $"session {id} is running {running}; wait for it to end (GET /v1/runs/{running}, or the run.ended event) or cancel it (POST /v1/runs/{running}/cancel), then send again.");
@@ -229,7 +235,7 @@ internal sealed partial class SessionHub
         }
         finally
         {
-            hosted.End(run);
+            hosted.Touch(time.GetUtcNow()).End(run);
         }
 
         try

@@ -71,7 +71,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
                 Interactive = request.Interactive,
             };
             var session = await engine.Service.OpenAsync(lease, options, cancellationToken).ConfigureAwait(false);
-            var hosted = new HostedSession(info.Id, session, engine);
+            var hosted = new HostedSession(info.Id, session, engine).Touch(time.GetUtcNow());
             _open[info.Id] = new Lazy<Task<HostedSession>>(Task.FromResult(hosted));
             await SessionSettingsPatch.ApplyAsync(hosted, store, settings, cancellationToken).ConfigureAwait(false);
             if (options.Model is { } model)
@@ -111,7 +111,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
 
         if (!hosted.Session.IsTakenOver || hosted.Current is not null)
         {
-            return hosted;
+            return hosted.Touch(time.GetUtcNow());
         }
 
         if (_open.TryRemove(new KeyValuePair<string, Lazy<Task<HostedSession>>>(id, lazy)))
@@ -189,6 +189,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
 
     public async ValueTask DisposeAsync()
     {
+        _idleSweep?.Dispose();
         await InterruptRunsAsync().ConfigureAwait(false);
         foreach (var id in _open.Keys)
         {

@@ -75,7 +75,10 @@ internal sealed class ServeCommand : AgentCommand
         }
 
         var plugins = _plugins.Requested(parseResult).Select(p => PluginChoice.NameOf(p, Context.Environment.CurrentDirectory)).ToList();
-        var defaults = new ServerDefaults(root, plugins, parseResult.GetValue(_plugins.NoDefaults), parseResult.GetValue(_model), Seconds(configuration, "server.permission_timeout") ?? DefaultPermissionTimeout);
+        var defaults = new ServerDefaults(root, plugins, parseResult.GetValue(_plugins.NoDefaults), parseResult.GetValue(_model), Seconds(configuration, "server.permission_timeout") ?? DefaultPermissionTimeout)
+        {
+            IdleTimeout = Seconds(configuration, "server.idle_timeout"),
+        };
         var maxBytes = configuration.Get("server.max_request_bytes") is { } max && long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0 ? bytes : DefaultMaxRequestBytes;
         var roots = ServerRoots.From(configuration, root);
         var store = await OpenStoreAsync(parseResult, configuration, cancellationToken).ConfigureAwait(false);
