@@ -32,6 +32,9 @@ public sealed record ApiServerOptions(LoopbackWebHost.ListenAddress Listen, stri
 
     /// <summary>Where the server logs what goes wrong in the background (e.g. an event it could not journal); default: nowhere.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>JWT bearer authentication with an identity provider (<c>server.jwt.*</c>), or <see langword="null"/> for none.</summary>
+    public ServerJwt? Jwt { get; init; }
 }
 
 /// <summary>
@@ -138,7 +141,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         LoopbackWebHost web;
         try
         {
-            var authentication = new ServerAuthentication(options.Token, store.Users);
+            var authentication = new ServerAuthentication(options.Token, store.Users, options.Jwt);
             web = await LoopbackWebHost.StartAsync(
                 options.Listen,
                 authentication.AuthenticateAsync,
@@ -154,6 +157,7 @@ public sealed partial class ApiServer : IAsyncDisposable
                     });
                     ApiDocument.AddTo(services);
                     limiters.AddTo(services);
+                    options.Jwt?.AddTo(services);
                 },
                 app =>
                 {
@@ -165,6 +169,7 @@ public sealed partial class ApiServer : IAsyncDisposable
                     RunEndpoints.Map(v1, hub);
                     WorkflowEndpoints.Map(v1, workflows);
                     CatalogEndpoints.Map(v1, hub, environment, () => defaultKey, options.Version, started, time);
+                    UsageEndpoints.Map(v1, store.Users, options.Limits, time);
                     events.Map(app, EventsAccess(hub));
                     ApiDocument.Map(app, OpenApiPath);
                     app.MapFallback(() => ApiErrors.Result(ErrorKind.NotFound, "no such endpoint; the API is under /v1 and described at /openapi.json."));

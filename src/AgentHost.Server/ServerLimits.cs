@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Server.Users;
+using AgentHost.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
@@ -17,20 +18,36 @@ namespace AgentHost.Server;
 /// </summary>
 /// <param name="RequestsPerMinute">Requests per user per minute; <see langword="null"/> for no limit.</param>
 /// <param name="ConcurrentRuns">Runs per user at once; <see langword="null"/> for no limit.</param>
-public sealed record ServerLimits(int? RequestsPerMinute, int? ConcurrentRuns)
+/// <param name="TokensPerDay">Input and output tokens per user per day (UTC); <see langword="null"/> for no budget.</param>
+/// <param name="CostPerDay">USD per user per day (UTC); <see langword="null"/> for no budget.</param>
+public sealed record ServerLimits(int? RequestsPerMinute, int? ConcurrentRuns, long? TokensPerDay = null, decimal? CostPerDay = null)
 {
     /// <summary>No limits.</summary>
     public static ServerLimits None { get; } = new(null, null);
 
-    /// <summary>Reads <c>server.limits.requests_per_minute</c> and <c>server.limits.concurrent_runs</c>.</summary>
+    /// <summary>Whether a daily budget is set.</summary>
+    public bool HasBudget => TokensPerDay is not null || CostPerDay is not null;
+
+    /// <summary>Reads <c>server.limits.*</c>: requests per minute, concurrent runs, tokens and cost per day.</summary>
     /// <param name="configuration">The effective configuration.</param>
     /// <returns>The limits.</returns>
-    /// <exception cref="AgentHostException">A value that is not a whole number of 1 or more (<see cref="ErrorKind.Configuration"/>).</exception>
+    /// <exception cref="AgentHostException">A value that is not a positive number (<see cref="ErrorKind.Configuration"/>).</exception>
     public static ServerLimits From(ConfigurationSnapshot configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        return new(Positive(configuration, "server.limits.requests_per_minute"), Positive(configuration, "server.limits.concurrent_runs"));
+        return new(
+            Positive(configuration, "server.limits.requests_per_minute"),
+            Positive(configuration, "server.limits.concurrent_runs"),
+            configuration.Get("server.limits.tokens_per_day") is { } tokens
+                ? long.TryParse(tokens, NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t > 0 ? t : throw NotALimit("server.limits.tokens_per_day", tokens, "a whole number of tokens")
+                : null,
+            configuration.Get("server.limits.cost_per_day") is { } cost
+                ? decimal.TryParse(cost, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var c) && c > 0 ? c : throw NotALimit("server.limits.cost_per_day", cost, "an amount in USD such as 5 or 12.50")
+                : null);
     }
+
+    private static AgentHostException NotALimit(string key, string text, string what) =>
+        new(ErrorKind.Configuration, $"{key}: '{text}' is not a budget; give {what}, more than 0, or leave it out for none.");
 
     private static int? Positive(ConfigurationSnapshot configuration, string key) =>
         configuration.Get(key) is not { } text ? null
@@ -111,6 +128,39 @@ internal sealed class ServerLimiters(ServerLimits limits) : IDisposable
         lease.Dispose();
         throw new ServerLimitException(
             $"user '{caller.Name}' has {limits.ConcurrentRuns} runs in flight, the most at once (server.limits.concurrent_runs); wait for one to end (its run.ended event, or GET /v1/runs/ID) and send again.", RunRetry);
+    }
+
+    /// <summary>
+    /// Checks the caller's daily budgets (<see cref="ServerLimits.TokensPerDay"/>, <see cref="ServerLimits.CostPerDay"/>)
+    /// against their usage today (UTC) before a run starts; a run that starts under budget finishes.
+    /// </summary>
+    /// <exception cref="ServerLimitException">A budget is spent: 429 until midnight UTC.</exception>
+    public async Task CheckBudgetAsync(ServerCaller caller, IUserStore users, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!limits.HasBudget || ReferenceEquals(caller, ServerCaller.ServerToken))
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var usage = await users.GetUsageAsync(caller.Name, today, today, cancellationToken).ConfigureAwait(false);
+        var tokens = usage.Sum(u => u.InputTokens + u.OutputTokens);
+        var cost = usage.Sum(u => u.Cost);
+        var retry = new DateTimeOffset(today.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) - now;
+        if (limits.TokensPerDay is { } maxTokens && tokens >= maxTokens)
+        {
+            throw new ServerLimitException(
+                string.Create(CultureInfo.InvariantCulture, $"user '{caller.Name}' used {tokens} tokens today, the budget is {maxTokens} (server.limits.tokens_per_day); it renews at midnight UTC, or ask the server's operator to raise it."),
+                retry);
+        }
+
+        if (limits.CostPerDay is { } maxCost && cost >= maxCost)
+        {
+            throw new ServerLimitException(
+                string.Create(CultureInfo.InvariantCulture, $"user '{caller.Name}' spent ${cost:0.####} today, the budget is ${maxCost:0.####} (server.limits.cost_per_day); it renews at midnight UTC, or ask the server's operator to raise it."),
+                retry);
+        }
     }
 
     public void Dispose() => _runs?.Dispose();

@@ -39,6 +39,7 @@ internal sealed partial class SessionHub
             throw new AgentHostException(ErrorKind.Usage, $"maxSteps: {request.MaxSteps} is not a step limit; give 1 or more.");
         }
 
+        await Limiters.CheckBudgetAsync(caller, store.Users, time, cancellationToken).ConfigureAwait(false);
         var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
         var eventsAfter = await LastEventId(id, cancellationToken).ConfigureAwait(false);
         var run = new ServerRun(Guid.CreateVersion7().ToString("N"), id, time.GetUtcNow(), eventsAfter);

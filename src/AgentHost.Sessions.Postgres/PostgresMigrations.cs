@@ -201,8 +201,20 @@ internal static class PostgresMigrations
         ALTER TABLE sessions ADD COLUMN owner text COLLATE "C";
         """;
 
+    /// <summary>v4: each user's usage per day (the SQLite store's v10).</summary>
+    private const string V4 = """
+        CREATE TABLE user_usage (
+            owner          text COLLATE "C" NOT NULL,
+            day            text COLLATE "C" NOT NULL,
+            input_tokens   bigint NOT NULL DEFAULT 0,
+            output_tokens  bigint NOT NULL DEFAULT 0,
+            cost_nanousd   bigint NOT NULL DEFAULT 0,
+            PRIMARY KEY (owner, day)
+        );
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the schema from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

@@ -47,6 +47,17 @@ public interface IUserStore
     /// <returns>Whether there was such a user.</returns>
     Task<bool> RemoveUserAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Usage per user and day (UTC): the tokens and cost of every step of the sessions each user owns, counted when the
+    /// step's usage is recorded (what <c>server.limits.tokens_per_day</c> and <c>cost_per_day</c> are checked against).
+    /// </summary>
+    /// <param name="owner">One user; <see langword="null"/> for every user.</param>
+    /// <param name="firstDay">The first day (UTC).</param>
+    /// <param name="lastDay">The last day (UTC), inclusive.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>One row per user and day with usage, by user then day.</returns>
+    Task<IReadOnlyList<UserUsage>> GetUsageAsync(string? owner, DateOnly firstDay, DateOnly lastDay, CancellationToken cancellationToken = default);
+
     /// <summary>Sets the owner of a session (<see cref="SessionInfo.Owner"/>), e.g. of a fork; <see langword="null"/> for none.</summary>
     /// <param name="sessionId">The session.</param>
     /// <param name="owner">The owner's user name.</param>

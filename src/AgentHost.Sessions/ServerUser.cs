@@ -22,6 +22,14 @@ public enum ServerRole
 /// <param name="TokenIssuedAt">When their current token was issued.</param>
 public sealed record ServerUser(string Name, ServerRole Role, DateTimeOffset CreatedAt, DateTimeOffset TokenIssuedAt);
 
+/// <summary>One user's usage on one day (UTC).</summary>
+/// <param name="User">The user name.</param>
+/// <param name="Day">The day (UTC).</param>
+/// <param name="InputTokens">Input tokens sent.</param>
+/// <param name="OutputTokens">Output tokens received.</param>
+/// <param name="Cost">The cost in USD (0 when the model's price is unknown).</param>
+public sealed record UserUsage(string User, DateOnly Day, long InputTokens, long OutputTokens, decimal Cost);
+
 /// <summary>User names and roles as written and read.</summary>
 public static class UserNames
 {

@@ -226,8 +226,23 @@ internal static class SessionMigrations
         ALTER TABLE sessions ADD COLUMN owner TEXT;
         """;
 
+    /// <summary>
+    /// v10: each user's usage per day (UTC), added with each step's usage of a session they own: what
+    /// <c>server.limits.tokens_per_day</c> and <c>cost_per_day</c> are checked against, and <c>GET /v1/usage</c> reads.
+    /// </summary>
+    private const string V10 = """
+        CREATE TABLE user_usage (
+            owner          TEXT NOT NULL,
+            day            TEXT NOT NULL,
+            input_tokens   INTEGER NOT NULL DEFAULT 0,
+            output_tokens  INTEGER NOT NULL DEFAULT 0,
+            cost_nanousd   INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (owner, day)
+        );
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

@@ -307,6 +307,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
     internal int AddUsage(DbConnection connection, DbTransaction transaction, string sessionId, UsageDetails usage, decimal? cost, long now)
     {
         long? nanos = cost is { } dollars ? (long)decimal.Round(dollars * 1_000_000_000m, MidpointRounding.AwayFromZero) : null;
+        UserStore.AddUsage(_database, connection, transaction, sessionId, usage, nanos, now);
         return _database.Execute(
             connection,
             transaction,

@@ -1,5 +1,6 @@
 using AgentHost.Hosting;
 using System.Data.Common;
+using System.Globalization;
 using static AgentHost.Sessions.SessionDatabase;
 
 namespace AgentHost.Sessions;
@@ -9,6 +10,7 @@ namespace AgentHost.Sessions;
 internal sealed class UserStore(SessionDatabase database) : IUserStore
 {
     private const string Columns = "name, role, created_at, token_created_at";
+    private const string DayFormat = "yyyy-MM-dd";
 
     public async Task<ServerUser> AddUserAsync(string name, ServerRole role, ReadOnlyMemory<byte> tokenHash, CancellationToken cancellationToken = default)
     {
@@ -82,6 +84,58 @@ internal sealed class UserStore(SessionDatabase database) : IUserStore
                 return 0;
             },
             cancellationToken).ConfigureAwait(false);
+
+    public Task<IReadOnlyList<UserUsage>> GetUsageAsync(string? owner, DateOnly firstDay, DateOnly lastDay, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<UserUsage>>(
+            connection =>
+            {
+                using var command = Command(
+                    connection,
+                    null,
+                    """
+                    SELECT owner, day, input_tokens, output_tokens, cost_nanousd FROM user_usage
+                    WHERE (CAST(@owner AS TEXT) IS NULL OR owner = @owner) AND day >= @from AND day <= @to
+                    ORDER BY owner, day
+                    """,
+                    ("@owner", owner),
+                    ("@from", Day(firstDay)),
+                    ("@to", Day(lastDay)));
+                using var reader = command.ExecuteReader();
+                var usage = new List<UserUsage>();
+                while (reader.Read())
+                {
+                    usage.Add(new UserUsage(
+                        reader.GetString(0),
+                        DateOnly.ParseExact(reader.GetString(1), DayFormat, CultureInfo.InvariantCulture),
+                        reader.GetInt64(2),
+                        reader.GetInt64(3),
+                        reader.GetInt64(4) / 1_000_000_000m));
+                }
+
+                return usage;
+            },
+            cancellationToken);
+
+    /// <summary>Adds a step's usage to the day's row of the session's owner, inside the write that adds it to the session (nothing for a session without an owner).</summary>
+    internal static void AddUsage(SessionDatabase database, DbConnection connection, DbTransaction transaction, string sessionId, Microsoft.Extensions.AI.UsageDetails usage, long? nanos, long now) =>
+        database.Execute(
+            connection,
+            transaction,
+            """
+            INSERT INTO user_usage (owner, day, input_tokens, output_tokens, cost_nanousd)
+            SELECT owner, @day, @input, @output, @cost FROM sessions WHERE id = @id AND owner IS NOT NULL
+            ON CONFLICT (owner, day) DO UPDATE SET
+                input_tokens = user_usage.input_tokens + excluded.input_tokens,
+                output_tokens = user_usage.output_tokens + excluded.output_tokens,
+                cost_nanousd = user_usage.cost_nanousd + excluded.cost_nanousd
+            """,
+            ("@day", Day(DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(now).UtcDateTime))),
+            ("@input", usage.InputTokenCount ?? 0),
+            ("@output", usage.OutputTokenCount ?? 0),
+            ("@cost", nanos ?? 0),
+            ("@id", sessionId));
+
+    private static string Day(DateOnly day) => day.ToString(DayFormat, CultureInfo.InvariantCulture);
 
     private static byte[] Hash(ReadOnlyMemory<byte> tokenHash) =>
         tokenHash.Length == 32 ? tokenHash.ToArray() : throw new ArgumentException("a token hash is 32 bytes (SHA-256).", nameof(tokenHash));

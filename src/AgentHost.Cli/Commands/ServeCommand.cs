@@ -83,7 +83,7 @@ internal sealed class ServeCommand : AgentCommand
         var roots = ServerRoots.From(configuration, root);
         var store = await OpenStoreAsync(parseResult, configuration, cancellationToken).ConfigureAwait(false);
         await using var server = await ApiServer.StartAsync(
-            new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentProgram.Version) { Roots = roots, Limits = ServerLimits.From(configuration), LoggerFactory = Context.LoggerFactory(parseResult) },
+            new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentProgram.Version) { Roots = roots, Limits = ServerLimits.From(configuration), Jwt = ServerJwt.From(configuration, root), LoggerFactory = Context.LoggerFactory(parseResult) },
             Context.ProjectRoots(parseResult),
             store,
             Context.Environment,

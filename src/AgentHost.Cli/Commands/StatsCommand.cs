@@ -6,23 +6,35 @@ using AgentHost.Cli.Rendering;
 using AgentHost.Sessions;
 namespace AgentHost.Cli.Commands;
 
-/// <summary><c>agent stats [--all] [--json]</c>: usage per session, per model and per tool from the session store.</summary>
+/// <summary>
+/// <c>agent stats [--all] [--json]</c>: usage per session, per model and per tool from the session store;
+/// <c>agent stats --users [--days N]</c>: usage per user of a shared server, per day (UTC), from the store the server uses.
+/// </summary>
 internal sealed class StatsCommand : AgentCommand
 {
     private const int TopSessions = 10;
 
     private readonly Option<bool> _all = new("--all") { Description = "Summarise every workspace, not only the current one." };
     private readonly Option<bool> _json = SessionFormatting.JsonOption();
+    private readonly Option<bool> _users = new("--users") { Description = "Usage per user of a shared 'agent serve' and day (UTC), from the store the server uses." };
+    private readonly Option<int> _days = new("--days") { Description = "With --users: the last N days, today included (default 30).", DefaultValueFactory = _ => 30 };
 
     public StatsCommand(CliContext context)
         : base("stats", "Usage summary of the current workspace's sessions (or all with --all): tokens, cost, models and tools.", context)
     {
         Options.Add(_all);
         Options.Add(_json);
+        Options.Add(_users);
+        Options.Add(_days);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
+        if (parseResult.GetValue(_users))
+        {
+            return await UsersAsync(parseResult, cancellationToken).ConfigureAwait(false);
+        }
+
         var workspace = SessionFormatting.WorkspaceFilter(Context, parseResult, _all);
         var all = workspace is null;
         var store = await Context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
@@ -109,4 +121,43 @@ internal sealed class StatsCommand : AgentCommand
         < 60_000 => string.Create(CultureInfo.InvariantCulture, $"{milliseconds / 1000:0.0}s"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{(int)(milliseconds / 60_000)}m{milliseconds / 1000 % 60:00}s"),
     };
+
+    private async Task<int> UsersAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var days = parseResult.GetValue(_days);
+        if (days is < 1 or > 366)
+        {
+            throw new Hosting.AgentHostException(Hosting.ErrorKind.Usage, string.Create(CultureInfo.InvariantCulture, $"--days {days}: give 1 to 366."));
+        }
+
+        var store = await ServeStore.OpenAsync(Context, null, Context.Configuration(parseResult), cancellationToken).ConfigureAwait(false);
+        var today = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
+        var usage = await store.Users.GetUsageAsync(null, today.AddDays(1 - days), today, cancellationToken).ConfigureAwait(false);
+        var console = Context.Console;
+        if (parseResult.GetValue(_json))
+        {
+            console.WriteDataLine(JsonSerializer.Serialize(usage, SessionFormatting.Json));
+            return ExitCodes.Success;
+        }
+
+        if (usage.Count == 0)
+        {
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"No usage by server users in the last {days} days (sessions made without a user are in 'agent stats --all')."));
+            return ExitCodes.Success;
+        }
+
+        TextTable.Write(
+            console,
+            ["USER", "DAYS", "INPUT", "OUTPUT", "COST", "TODAY (TOKENS)", "TODAY (COST)"],
+            [.. usage.GroupBy(u => u.User, StringComparer.Ordinal).Select(g =>
+            {
+                var now = g.Where(u => u.Day == today).ToList();
+                return new[]
+                {
+                    g.Key, Count(g.Count()), Count(g.Sum(u => u.InputTokens)), Count(g.Sum(u => u.OutputTokens)), SessionFormatting.Cost(g.Sum(u => u.Cost)),
+                    Count(now.Sum(u => u.InputTokens + u.OutputTokens)), SessionFormatting.Cost(now.Sum(u => u.Cost)),
+                };
+            })]);
+        return ExitCodes.Success;
+    }
 }

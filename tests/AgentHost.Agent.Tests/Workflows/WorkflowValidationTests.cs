@@ -284,7 +284,7 @@ public sealed class WorkflowValidationTests
             [
                 "wf.yaml:4: field 'output': 'nodes.bild.text' names no node of this workflow. Did you mean 'build'? Use the id of a node (nodes.<id>.<field>).",
                 "wf.yaml:8: field 'build.prompt': 'inputs.tsk' names no input of this workflow. Did you mean 'task'? Declare it under 'inputs:' (declared: task).",
-                "wf.yaml:8: field 'build.prompt': 'nodes.test.exit_cod' reads no output of shell node 'test'. Did you mean 'exit_code'? A shell node's outputs are: exit_code, passed, stdout, stderr, output, timed_out, skipped.",
+                "wf.yaml:8: field 'build.prompt': 'nodes.test.exit_cod' reads no output of shell node 'test'. Did you mean 'exit_code'? A shell node's outputs are: exit_code, passed, stdout, stderr, output, timed_out, skipped, sandbox.",
                 "wf.yaml:8: field 'build.prompt': 'run.name' is not defined. A run gives only 'run.id'.",
                 "wf.yaml:8: field 'build.prompt': 'workflow.id' is not defined. Use 'workflow.name'.",
                 "wf.yaml:8: field 'build.prompt': 'input.task' does not start with inputs, nodes, loop, run or workflow. Did you mean 'inputs'? Write a path such as inputs.<name> or nodes.<id>.<field>.",

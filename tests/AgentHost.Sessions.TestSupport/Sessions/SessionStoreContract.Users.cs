@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using AgentHost.Hosting;
 using AgentHost.Sessions;
+using Microsoft.Extensions.AI;
 
 namespace AgentHost.Tests.Sessions;
 
@@ -88,5 +89,31 @@ public abstract partial class SessionStoreContract
             listed.Select(s => (s.Id, s.Owner!)).OrderBy(s => s.Id, StringComparer.Ordinal));
         Assert.Equal(ErrorKind.NotFound, missing.Kind);
         await lease.DisposeAsync();
+    }
+
+    [StoreFact]
+    public async Task Usage_OfOwnedSessions_IsAddedPerUserAndDay_SessionsWithoutAnOwnerAreNotCounted()
+    {
+        var store = await OpenAsync();
+        var reader = await OpenAsync();
+        var alice = await store.CreateSessionAsync(new NewSession(Workspace) { Owner = "alice" });
+        var alice2 = await store.CreateSessionAsync(new NewSession(Workspace) { Owner = "alice" });
+        var bob = await store.CreateSessionAsync(new NewSession(Workspace) { Owner = "bob" });
+        var nobody = await store.CreateSessionAsync(new NewSession(Workspace));
+        var day1 = DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime);
+
+        await store.RecordUsageAsync(alice.Id, new UsageDetails { InputTokenCount = 100, OutputTokenCount = 10 }, 0.25m);
+        await store.RecordUsageAsync(alice2.Id, new UsageDetails { InputTokenCount = 50, OutputTokenCount = 5 }, null);
+        await store.RecordUsageAsync(bob.Id, new UsageDetails { InputTokenCount = 7, OutputTokenCount = 3 }, 0.01m);
+        await store.RecordUsageAsync(nobody.Id, new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 1000 }, 9m);
+        Time.Advance(TimeSpan.FromDays(1));
+        await store.RecordUsageAsync(alice.Id, new UsageDetails { InputTokenCount = 1, OutputTokenCount = 2 }, 0.5m);
+        var day2 = day1.AddDays(1);
+
+        Assert.Equal(
+            [new UserUsage("alice", day1, 150, 15, 0.25m), new UserUsage("alice", day2, 1, 2, 0.5m), new UserUsage("bob", day1, 7, 3, 0.01m)],
+            await reader.Users.GetUsageAsync(null, day1, day2));
+        Assert.Equal([new UserUsage("alice", day2, 1, 2, 0.5m)], await reader.Users.GetUsageAsync("alice", day2, day2));
+        Assert.Empty(await reader.Users.GetUsageAsync("carol", day1, day2));
     }
 }

@@ -59,7 +59,9 @@ public sealed partial class InteractivePermissionTests
             """);
         var resumed = await ws.RunAsync("run", "again", "--session", session, "-p", "scripted", "-p", "files", "-m", "scripted/" + second);
 
-        Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.Error);
+        // The grant covers notes.txt only: the write of other.txt is refused, so the run exits Denied and says what was refused (#47).
+        Assert.True(resumed.ExitCode == ExitCodes.Denied, resumed.Error);
+        Assert.Contains("1 of 3 tool calls was denied (refused: write other.txt)", resumed.Error, StringComparison.Ordinal);
         Assert.Equal("second\n", File.ReadAllText(Path.Combine(ws.Root, "notes.txt")));
         Assert.False(File.Exists(Path.Combine(ws.Root, "other.txt")));
         var audit = await AuditAsync(ws, session);

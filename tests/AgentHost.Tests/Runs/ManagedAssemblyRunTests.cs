@@ -74,7 +74,9 @@ public sealed class ManagedAssemblyRunTests
         using var ws = new RunWorkspace();
         File.WriteAllText(Path.Combine(ws.Root, "probe.sh"), Probe.ReplaceLineEndings("\n"));
         var result = await AgentProcess.RunAsync(ws.Root, ws.Environment,
-            "run", "Probe", "--model", "scripted/" + ws.WriteScript(script), "--plugin", "scripted", "--allow", "shell(bash probe.sh)", "-o", "json");
+            "run", "Probe", "--model", "scripted/" + ws.WriteScript(script), "--plugin", "scripted", "--allow", "shell(bash probe.sh)", "-o", "json",
+            // The probe reads the agent's /proc/PID/maps: a sandboxed command has its own PID namespace and cannot see it (docs/sandbox.md).
+            "--sandbox", "off");
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         Assert.Contains("runtime-maps: ", result.Output, StringComparison.Ordinal);

@@ -77,6 +77,70 @@ public sealed class ServerLimitsApiTests : IDisposable
         Assert.Equal("Second.", (await AgentServer.ReadAsync(after, HttpStatusCode.OK)).GetProperty("finalText").GetString());
     }
 
+    [Fact]
+    public async Task TokensPerDay_ASpentBudget_Is429UntilMidnightUtc_UsageIsReadPerUser()
+    {
+        _ws.WriteUserConfig("server:\n  limits:\n    tokens_per_day: 100\n");
+        var tokens = await AddUsersAsync("alice", "bob");
+        await using var server = await StartAsync();
+        using var alice = server.Client(tokens["alice"]);
+        using var bob = server.Client(tokens["bob"]);
+        var script = Script("turns:\n  - text: Done.\n    usage: { input: 80, output: 30 }\n  - text: Again.\n    usage: { input: 80, output: 30 }\n");
+        var hers = await CreateAsync(alice, new { model = script });
+        var his = await CreateAsync(bob, new { model = script });
+
+        using (var first = await alice.PostAsJsonAsync($"v1/sessions/{hers}/messages?wait=true", new { prompt = "one" }))
+        {
+            Assert.Equal("completed", (await AgentServer.ReadAsync(first, HttpStatusCode.OK)).GetProperty("status").GetString());
+        }
+
+        using var refused = await alice.PostAsJsonAsync($"v1/sessions/{hers}/messages?wait=true", new { prompt = "two" });
+        var body = await AgentServer.ReadAsync(refused, HttpStatusCode.TooManyRequests);
+        Assert.Equal("rate_limited", body.GetProperty("kind").GetString());
+        Assert.Contains("user 'alice' used 110 tokens today, the budget is 100 (server.limits.tokens_per_day); it renews at midnight UTC", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        var untilMidnight = (DateTime.UtcNow.Date.AddDays(1) - DateTime.UtcNow).TotalSeconds;
+        Assert.InRange(refused.Headers.RetryAfter?.Delta?.TotalSeconds ?? -1, 1, untilMidnight + 60);
+        using (var other = await bob.PostAsJsonAsync($"v1/sessions/{his}/messages?wait=true", new { prompt = "one" }))
+        {
+            Assert.Equal("completed", (await AgentServer.ReadAsync(other, HttpStatusCode.OK)).GetProperty("status").GetString());
+        }
+
+        var own = await UsageAsync(alice, "v1/usage", HttpStatusCode.OK);
+        Assert.Equal(100, own.GetProperty("tokensPerDay").GetInt64());
+        Assert.Equal([("alice", 80L, 30L)], Days(own));
+        Assert.Equal([("alice", 80L, 30L), ("bob", 80L, 30L)], Days(await UsageAsync(server.Http, "v1/usage", HttpStatusCode.OK)));
+        Assert.Equal([("bob", 80L, 30L)], Days(await UsageAsync(server.Http, "v1/usage?user=bob", HttpStatusCode.OK)));
+        Assert.Contains("a member sees only their own usage", (await UsageAsync(alice, "v1/usage?user=bob", HttpStatusCode.Forbidden)).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("is not a day", (await UsageAsync(alice, "v1/usage?from=yesterday", HttpStatusCode.BadRequest)).GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        var stats = await _ws.RunAsync("stats", "--users");
+        Assert.True(stats.ExitCode == 0, stats.Error);
+        Assert.Matches(@"(?m)^alice\s+1\s+80\s+30\s", stats.Output);
+        Assert.Matches(@"(?m)^bob\s+1\s+80\s+30\s", stats.Output);
+    }
+
+    [Theory]
+    [InlineData("tokens_per_day: lots", "server.limits.tokens_per_day")]
+    [InlineData("cost_per_day: -2", "server.limits.cost_per_day: '-2' is not a budget")]
+    public async Task BadBudgets_StopServe_NamingTheSetting(string setting, string expected)
+    {
+        _ws.WriteUserConfig($"server:\n  limits:\n    {setting}\n");
+
+        var result = await _ws.RunAsync("serve", "--port", "0");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+    }
+
+    private static async Task<JsonElement> UsageAsync(HttpClient client, string path, HttpStatusCode expected)
+    {
+        using var response = await client.GetAsync(path);
+        return await AgentServer.ReadAsync(response, expected);
+    }
+
+    private static List<(string User, long Input, long Output)> Days(JsonElement usage) =>
+        [.. usage.GetProperty("days").EnumerateArray().Select(d => (d.GetProperty("user").GetString()!, d.GetProperty("inputTokens").GetInt64(), d.GetProperty("outputTokens").GetInt64()))];
+
     private string Script(string yaml) => "scripted/" + _ws.WriteScript(yaml);
 
     private async Task<Dictionary<string, string>> AddUsersAsync(params string[] names)
