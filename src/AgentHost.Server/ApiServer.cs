@@ -11,6 +11,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentHost.Server;
 
@@ -27,6 +29,9 @@ public sealed record ApiServerOptions(LoopbackWebHost.ListenAddress Listen, stri
 
     /// <summary>Per-user limits (default: none).</summary>
     public ServerLimits Limits { get; init; } = ServerLimits.None;
+
+    /// <summary>Where the server logs what goes wrong in the background (e.g. an event it could not journal); default: nowhere.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     /// <summary>JWT bearer authentication with an identity provider (<c>server.jwt.*</c>), or <see langword="null"/> for none.</summary>
     public ServerJwt? Jwt { get; init; }
@@ -48,11 +53,11 @@ public sealed partial class ApiServer : IAsyncDisposable
     public const string OpenApiPath = "/openapi.json";
 
     private readonly LoopbackWebHost _web;
-    private readonly Action _completeEvents;
+    private readonly Func<Task> _completeEvents;
     private readonly IDisposable? _owned;
     private int _disposed;
 
-    private ApiServer(LoopbackWebHost web, SessionHub hub, ServerWorkflows workflows, Task warmUp, Action completeEvents, IDisposable? owned)
+    private ApiServer(LoopbackWebHost web, SessionHub hub, ServerWorkflows workflows, Task warmUp, Func<Task> completeEvents, IDisposable? owned)
     {
         _web = web;
         Hub = hub;
@@ -96,13 +101,16 @@ public sealed partial class ApiServer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var log = new ServerEventLog(new ServerEventLogOptions());
+        ArgumentNullException.ThrowIfNull(store);
+        var journal = new SessionEventJournal(store.Journal, options.LoggerFactory.CreateLogger<SessionEventJournal>());
+        var log = new ServerEventLog(new ServerEventLogOptions()) { Appended = journal.Enqueue };
         try
         {
-            return await StartAsync(options, roots, store, environment, ServerEventStream.Create(log), time, cancellationToken, log).ConfigureAwait(false);
+            return await StartAsync(options, roots, store, environment, ServerEventStream.Create(log, journal), time, cancellationToken, log).ConfigureAwait(false);
         }
         catch
         {
+            await journal.DisposeAsync().ConfigureAwait(false);
             log.Dispose();
             throw;
         }
@@ -123,7 +131,8 @@ public sealed partial class ApiServer : IAsyncDisposable
         var limiters = new ServerLimiters(options.Limits);
         var hub = new SessionHub(engines, store, options.Defaults, time)
         {
-            LastEventId = events.LastId,
+            LastEventId = events.SessionLastId,
+            Logger = options.LoggerFactory.CreateLogger<SessionHub>(),
             Roots = options.Roots ?? ServerRoots.Only(options.Defaults.Root),
             Limiters = limiters,
         };
@@ -181,6 +190,7 @@ public sealed partial class ApiServer : IAsyncDisposable
             throw;
         }
 
+        hub.StartIdleClose();
         var warmUp = engines.GetAsync(defaultKey, CancellationToken.None);
         return new ApiServer(web, hub, workflows, warmUp, events.Complete, owned);
     }
@@ -217,7 +227,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         await Workflows.DisposeAsync().ConfigureAwait(false);
         await Hub.DisposeAsync().ConfigureAwait(false);
         await Hub.Engines.DisposeAsync().ConfigureAwait(false);
-        _completeEvents();
+        await _completeEvents().ConfigureAwait(false);
         await _web.DisposeAsync().ConfigureAwait(false);
         _owned?.Dispose();
     }
@@ -248,6 +258,10 @@ public sealed partial class ApiServer
 /// <summary>The server's event stream as the API composes it (the event log and its SSE endpoints).</summary>
 /// <param name="Attach">Attaches an engine's event bus (before its plugins load).</param>
 /// <param name="Map">Maps the event endpoints (<c>/v1/events</c>, <c>/v1/sessions/{id}/events</c>), filtered for each caller.</param>
-/// <param name="Complete">Ends every stream (at shutdown).</param>
-/// <param name="LastId">The id of the newest event so far (a client resumes after it to see what follows whole).</param>
-internal sealed record ApiEvents(Func<EventBus, IDisposable> Attach, Action<IEndpointRouteBuilder, EventAccess> Map, Action Complete, Func<long> LastId);
+/// <param name="Complete">Writes what is still queued and ends every stream (at shutdown).</param>
+/// <param name="SessionLastId">The id of a session's newest event so far, on its stream (a client resumes after it to see what follows whole).</param>
+internal sealed record ApiEvents(
+    Func<EventBus, IDisposable> Attach,
+    Action<IEndpointRouteBuilder, EventAccess> Map,
+    Func<Task> Complete,
+    Func<string, CancellationToken, Task<long>> SessionLastId);

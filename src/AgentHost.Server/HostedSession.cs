@@ -6,12 +6,23 @@ namespace AgentHost.Server;
 internal sealed class HostedSession(string id, AgentSession session, ServerEngine engine)
 {
     private ServerRun? _current;
+    private long _lastUsedTicks;
 
     public string Id { get; } = id;
 
     public AgentSession Session { get; } = session;
 
     public ServerEngine Engine { get; } = engine;
+
+    /// <summary>When a request last used the session, or its last run ended (the idle close counts from it).</summary>
+    public DateTimeOffset LastUsed => new(Interlocked.Read(ref _lastUsedTicks), TimeSpan.Zero);
+
+    /// <summary>Records a use at <paramref name="now"/>.</summary>
+    public HostedSession Touch(DateTimeOffset now)
+    {
+        Interlocked.Exchange(ref _lastUsedTicks, now.UtcTicks);
+        return this;
+    }
 
     /// <summary>The run in flight, if any.</summary>
     public ServerRun? Current => Volatile.Read(ref _current);

@@ -27,9 +27,9 @@ internal static class RunEndpoints
         .Produces<RunView>(StatusCodes.Status202Accepted).Produces<RunView>(StatusCodes.Status200OK).ProducesApiErrors();
 
         var runs = v1.MapGroup("/runs").WithTags("runs");
-        runs.MapGet("/{runId}", (string runId, HttpContext http) => TypedResults.Ok(hub.GetRun(http.Caller(), runId).View))
-            .WithName("getRun").WithSummary("A run's state and, once it ended, its result.").ProducesApiErrors();
-        runs.MapPost("/{runId}/cancel", (string runId, HttpContext http) => TypedResults.Accepted($"/v1/runs/{runId}", hub.Cancel(http.Caller(), runId).View))
+        runs.MapGet("/{runId}", async (string runId, HttpContext http, CancellationToken ct) => TypedResults.Ok(await hub.GetRunAsync(http.Caller(), runId, ct).ConfigureAwait(false)))
+            .WithName("getRun").WithSummary("A run's state and, once it ended, its result (kept in the store: it answers after a restart; a run the server was running when it stopped reads as interrupted).").ProducesApiErrors();
+        runs.MapPost("/{runId}/cancel", async (string runId, HttpContext http, CancellationToken ct) => TypedResults.Accepted($"/v1/runs/{runId}", await hub.CancelAsync(http.Caller(), runId, ct).ConfigureAwait(false)))
             .WithName("cancelRun").WithSummary("Cancel a run (as Ctrl+C does); it ends as cancelled, with the history valid.").Produces<RunView>(StatusCodes.Status202Accepted).ProducesApiErrors();
 
         var permissions = v1.MapGroup("/sessions/{id}/permissions").WithTags("permissions");

@@ -46,8 +46,15 @@ internal sealed partial class SessionHub
 
         await Limiters.CheckBudgetAsync(caller, store.Users, time, cancellationToken).ConfigureAwait(false);
         var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
-        var run = new ServerRun(Guid.CreateVersion7().ToString("N"), id, time.GetUtcNow(), LastEventId(), client ?? info.Settings.GetValueOrDefault(SessionSettings.Client));
-        if (!hosted.TryStart(run))
+        var eventsAfter = await LastEventId(id, cancellationToken).ConfigureAwait(false);
+        var run = new ServerRun(Guid.CreateVersion7().ToString("N"), id, time.GetUtcNow(), eventsAfter, client ?? info.Settings.GetValueOrDefault(SessionSettings.Client));
+        if (!hosted.TryStart(run) && FindOpen(id) != hosted)
+        {
+            // Closed as idle between the open and the start: open it again.
+            hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (hosted.Current != run && !hosted.TryStart(run))
         {
             var running = hosted.Current?.Id ?? "a run";
             throw new AgentHostException(ErrorKind.InUse, $"session {id} is running {running}; wait for it to end (GET /v1/runs/{running}, or the run.ended event) or cancel it (POST /v1/runs/{running}/cancel), then send again.");
@@ -78,6 +85,9 @@ internal sealed partial class SessionHub
                 MaxSteps = request.MaxSteps ?? maxSteps,
                 DryRun = dryRun,
             };
+
+            // Stored before it starts: after a restart it reads as interrupted rather than unknown.
+            await store.Journal.SaveRunAsync(StoredRuns.ToStored(run.View), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -93,22 +103,51 @@ internal sealed partial class SessionHub
         return run;
     }
 
-    /// <summary>A run this server started (and still remembers) of a session <paramref name="caller"/> may see (404 otherwise, the same answer).</summary>
-    public ServerRun GetRun(ServerCaller caller, string runId) =>
-        _runs.TryGetValue(runId, out var run) && CanRead(caller, run.SessionId) ? run : throw new AgentHostException(ErrorKind.NotFound, $"run {runId}: no such run on this server (runs are kept in memory while the server runs; see the session's history).");
-
-    /// <summary>Cancels a run as Ctrl+C does: its tool calls are cancelled, the history stays valid, it ends as cancelled.</summary>
-    public ServerRun Cancel(ServerCaller caller, string runId)
+    /// <summary>
+    /// A run of a session <paramref name="caller"/> may see (404 otherwise, the same answer): as this server runs or
+    /// remembers it, else as the store has it (after a restart; a run stored as running that no process runs any more
+    /// reads as interrupted).
+    /// </summary>
+    public async Task<RunView> GetRunAsync(ServerCaller caller, string runId, CancellationToken cancellationToken)
     {
-        var run = GetRun(caller, runId);
+        if (_runs.TryGetValue(runId, out var run))
+        {
+            return CanRead(caller, run.SessionId) ? run.View : throw NoSuchRun(runId);
+        }
+
+        var stored = await store.Journal.FindRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw NoSuchRun(runId);
+        SessionInfo info;
+        try
+        {
+            info = await GetInfoAsync(caller, stored.SessionId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AgentHostException ex) when (ex.Kind == ErrorKind.NotFound)
+        {
+            throw NoSuchRun(runId);
+        }
+
+        var view = StoredRuns.FromStored(stored);
+        // Still running only where another process has the session active; this server would have it in memory.
+        return view.Status == "running" && (info.Status != SessionStatus.Active || FindOpen(info.Id) is not null)
+            ? StoredRuns.Interrupted(view, stored.UpdatedAt)
+            : view;
+    }
+
+    /// <summary>Cancels a run as Ctrl+C does: its tool calls are cancelled, the history stays valid, it ends as cancelled (a run that ended is left as it is).</summary>
+    public async Task<RunView> CancelAsync(ServerCaller caller, string runId, CancellationToken cancellationToken)
+    {
+        var view = await GetRunAsync(caller, runId, cancellationToken).ConfigureAwait(false);
         SessionAccess.CheckCanChange(caller, "cancel runs");
-        if (run.IsRunning)
+        if (_runs.TryGetValue(runId, out var run) && run.IsRunning)
         {
             FindOpen(run.SessionId)?.Session.CancelTurn();
         }
 
-        return run;
+        return view;
     }
+
+    private static AgentHostException NoSuchRun(string runId) =>
+        new(ErrorKind.NotFound, $"run {runId}: no such run (GET /v1/sessions/{{id}} gives a session's running run; the session's history has its past turns).");
 
     /// <summary>The permission requests of an open session waiting for an answer.</summary>
     public async Task<IReadOnlyList<PermissionRequestedEvent>> PendingPermissionsAsync(ServerCaller caller, string id, CancellationToken cancellationToken)
@@ -202,7 +241,7 @@ internal sealed partial class SessionHub
         }
         finally
         {
-            hosted.End(run);
+            hosted.Touch(time.GetUtcNow()).End(run);
         }
 
         try
@@ -214,12 +253,26 @@ internal sealed partial class SessionHub
                 await store.SetStatusAsync(run.SessionId, SessionStatus.Interrupted, CancellationToken.None).ConfigureAwait(false);
             }
 
+            await SaveEndedAsync(view).ConfigureAwait(false);
             hosted.Engine.Runtime.Events.Publish(new RunEndedEvent(run.SessionId, run.Id, view.Status, view.Reason) { ErrorKind = view.ErrorKind, Timestamp = time.GetUtcNow() });
         }
         finally
         {
             // Only now: a client told the run ended (wait=true, GET /v1/runs/{id}) can send the next prompt at once.
             run.Finish();
+        }
+    }
+
+    /// <summary>Stores how a run ended (a store that fails is logged: the run's end still reaches its clients).</summary>
+    private async Task SaveEndedAsync(RunView view)
+    {
+        try
+        {
+            await store.Journal.SaveRunAsync(StoredRuns.ToStored(view), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AgentHostException or System.Data.Common.DbException or InvalidOperationException or ObjectDisposedException)
+        {
+            ServerLog.RunNotStored(Logger, view.Id, view.Status, ex.Message);
         }
     }
 

@@ -5,6 +5,8 @@ using AgentHost.Hosting;
 using AgentHost.Permissions;
 using AgentHost.Server.Users;
 using AgentHost.Sessions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentHost.Server;
 
@@ -26,8 +28,11 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
 
     public ServerEngines Engines => engines;
 
-    /// <summary>The id of the newest event so far (given with an accepted run: a stream resumed after it sees the run whole).</summary>
-    public Func<long> LastEventId { get; init; } = static () => 0;
+    /// <summary>The id of a session's newest event on its stream (given with an accepted run: a stream resumed after it sees the run whole).</summary>
+    public Func<string, CancellationToken, Task<long>> LastEventId { get; init; } = static (_, _) => Task.FromResult(0L);
+
+    /// <summary>Where the hub logs what goes wrong in the background (a run's end it could not store).</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 
     /// <summary>The workspace roots each user may use.</summary>
     public required ServerRoots Roots { get; init; }
@@ -82,7 +87,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
                 Interactive = request.Interactive,
             };
             var session = await engine.Service.OpenAsync(lease, options, cancellationToken).ConfigureAwait(false);
-            var hosted = new HostedSession(info.Id, session, engine);
+            var hosted = new HostedSession(info.Id, session, engine).Touch(time.GetUtcNow());
             _open[info.Id] = new Lazy<Task<HostedSession>>(Task.FromResult(hosted));
             await SessionSettingsPatch.ApplyAsync(hosted, store, settings, cancellationToken).ConfigureAwait(false);
             if (options.Model is { } chosenModel)
@@ -122,7 +127,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
 
         if (!hosted.Session.IsTakenOver || hosted.Current is not null)
         {
-            return hosted;
+            return hosted.Touch(time.GetUtcNow());
         }
 
         if (_open.TryRemove(new KeyValuePair<string, Lazy<Task<HostedSession>>>(id, lazy)))
@@ -215,6 +220,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
 
     public async ValueTask DisposeAsync()
     {
+        _idleSweep?.Dispose();
         await InterruptRunsAsync().ConfigureAwait(false);
         foreach (var id in _open.Keys)
         {

@@ -33,6 +33,12 @@ public interface ISessionJournal
     /// <returns>The events (empty when there are none after <paramref name="afterId"/>, or no such session).</returns>
     Task<IReadOnlyList<JournalEvent>> ReadEventsAsync(string sessionId, long afterId = 0, int limit = 1000, CancellationToken cancellationToken = default);
 
+    /// <summary>The id of a session's newest event.</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The id; 0 when the session has no event (or does not exist).</returns>
+    Task<long> LastEventIdAsync(string sessionId, CancellationToken cancellationToken = default);
+
     /// <summary>Stores a run's state (a new run, or the same run later: replaced as a whole).</summary>
     /// <param name="run">The run.</param>
     /// <param name="cancellationToken">Cancellation.</param>

@@ -90,6 +90,15 @@ public sealed class SessionJournal : ISessionJournal
     }
 
     /// <inheritdoc/>
+    public Task<long> LastEventIdAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        return _database.ReadAsync(
+            connection => ScalarLong(connection, null, "SELECT COALESCE(MAX(seq), 0) FROM session_events WHERE session_id = @id", ("@id", sessionId)),
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public Task SaveRunAsync(StoredRun run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);

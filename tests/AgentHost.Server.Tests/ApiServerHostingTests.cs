@@ -87,7 +87,7 @@ public sealed class ApiServerHostingTests
     }
 
     /// <summary>A process's composition (<c>AddAgentHost</c>, no plugins) over a temp home and workspace, with the server started on it and a client carrying its token.</summary>
-    private sealed class Host : IAsyncDisposable
+    internal sealed class Host : IAsyncDisposable
     {
         private readonly ServiceProvider _services;
 
@@ -108,7 +108,7 @@ public sealed class ApiServerHostingTests
 
         public HttpClient Http { get; }
 
-        public static async Task<Host> StartAsync(TempDirectory temp, string version)
+        public static async Task<Host> StartAsync(TempDirectory temp, string version, TimeProvider? time = null, TimeSpan? idleTimeout = null)
         {
             var root = temp.Combine("ws");
             Directory.CreateDirectory(root);
@@ -121,11 +121,11 @@ public sealed class ApiServerHostingTests
                 })
                 .BuildServiceProvider();
             var server = await ApiServer.StartAsync(
-                new ApiServerOptions(new LoopbackWebHost.ListenAddress("127.0.0.1", 0), Token, new ServerDefaults(root, [], NoDefaultPlugins: true, null, TimeSpan.FromMinutes(1)), 1 << 20, version),
+                new ApiServerOptions(new LoopbackWebHost.ListenAddress("127.0.0.1", 0), Token, new ServerDefaults(root, [], NoDefaultPlugins: true, null, TimeSpan.FromMinutes(1)) { IdleTimeout = idleTimeout }, 1 << 20, version),
                 services.GetRequiredService<ProjectRootFactory>(),
                 services.GetRequiredService<ISessionStore>(),
                 environment,
-                TimeProvider.System);
+                time ?? TimeProvider.System);
             return new Host(services, root, server);
         }
 

@@ -75,14 +75,17 @@ internal sealed class ServeCommand : AgentCommand
         }
 
         var plugins = _plugins.Requested(parseResult).Select(p => PluginChoice.NameOf(p, Context.Environment.CurrentDirectory)).ToList();
-        var defaults = new ServerDefaults(root, plugins, parseResult.GetValue(_plugins.NoDefaults), parseResult.GetValue(_model), Seconds(configuration, "server.permission_timeout") ?? DefaultPermissionTimeout);
+        var defaults = new ServerDefaults(root, plugins, parseResult.GetValue(_plugins.NoDefaults), parseResult.GetValue(_model), Seconds(configuration, "server.permission_timeout") ?? DefaultPermissionTimeout)
+        {
+            IdleTimeout = Seconds(configuration, "server.idle_timeout"),
+        };
         var maxBytes = configuration.Get("server.max_request_bytes") is { } max && long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0 ? bytes : DefaultMaxRequestBytes;
         var roots = ServerRoots.From(configuration, root);
         // Disposed after the server (declared before it): the last spans and metrics are flushed once the turns ended.
         using var telemetry = TelemetryStart.StartForServer(configuration, Context.Environment, out var scrapeEndpoint);
         var store = await OpenStoreAsync(parseResult, configuration, cancellationToken).ConfigureAwait(false);
         await using var server = await ApiServer.StartAsync(
-            new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentProgram.Version) { Roots = roots, Limits = ServerLimits.From(configuration), Jwt = ServerJwt.From(configuration, root), Endpoints = scrapeEndpoint },
+            new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentProgram.Version) { Roots = roots, Limits = ServerLimits.From(configuration), Jwt = ServerJwt.From(configuration, root), Endpoints = scrapeEndpoint, LoggerFactory = Context.LoggerFactory(parseResult) },
             Context.ProjectRoots(parseResult),
             store,
             Context.Environment,

@@ -195,6 +195,7 @@ internal static class ConfigSchema
         new("server.port", ConfigValueKind.Integer, "The port `agent serve` listens on (default 4141; 0 picks a free one)."),
         new("server.token_env", ConfigValueKind.String, "The environment variable holding the bearer token of `agent serve` (default: a generated token, printed on standard error)."),
         new("server.permission_timeout", ConfigValueKind.String, "Seconds a permission request of a server session waits for a client's answer before it is denied (default 300)."),
+        new("server.idle_timeout", ConfigValueKind.String, "Seconds an open server session may go unused before the server closes it, releasing its lease and keeping its history; the next request opens it again (default: never)."),
         new("server.store", ConfigValueKind.String, "The session store of `agent serve`: a postgres://user:password@host:5432/database URI for a shared PostgreSQL database (unset: the SQLite store in the data folder). Only from the user's configuration, AGENT_SERVER__STORE or --store: a project's file cannot set it, trusted or not. Shown redacted (it may hold a password)."),
         new("server.max_request_bytes", ConfigValueKind.Integer, "The largest request body `agent serve` accepts (default 4194304, 4 MiB)."),
         new("server.limits", ConfigValueKind.Section, "Per-user limits of `agent serve` (the server's own token has none); over one: 429 with Retry-After."),

@@ -8,28 +8,31 @@ namespace AgentHost.Server.Events;
 
 /// <summary>
 /// The event streams (server-sent events, docs/server.md, "Events (SSE)"): <c>GET /v1/events</c> (every session, or one with
-/// <c>?session=ID</c>) and <c>GET /v1/sessions/{id}/events</c>. A stream starts with new events, or resumes after the
-/// id in the <c>Last-Event-ID</c> header (which wins, as a browser's reconnect sends it) or in <c>?after=N</c>.
+/// <c>?session=ID</c>), read from the in-memory <see cref="ServerEventLog"/> with its server-wide ids, and
+/// <c>GET /v1/sessions/{id}/events</c>, read from the session's own events (<see cref="SessionEventSource"/>: the durable
+/// journal, ids 1, 2, … per session). A stream starts with new events, or resumes after the id in the
+/// <c>Last-Event-ID</c> header (which wins, as a browser's reconnect sends it) or in <c>?after=N</c>.
 /// </summary>
 internal static class EventEndpoints
 {
     /// <summary>Maps the streams for callers who may read every event (the function says whether a session exists).</summary>
-    public static void Map(IEndpointRouteBuilder routes, ServerEventLog log, Func<string, CancellationToken, Task<bool>> sessionExists)
+    public static void Map(IEndpointRouteBuilder routes, ServerEventLog log, SessionEventSource sessions, Func<string, CancellationToken, Task<bool>> sessionExists)
     {
         ArgumentNullException.ThrowIfNull(sessionExists);
-        Map(routes, log, new EventAccess((_, id, ct) => sessionExists(id, ct), static _ => null));
+        Map(routes, log, sessions, new EventAccess((_, id, ct) => sessionExists(id, ct), static _ => null));
     }
 
     /// <summary>Maps the streams, each filtered for its caller by <paramref name="access"/>.</summary>
-    public static void Map(IEndpointRouteBuilder routes, ServerEventLog log, EventAccess access)
+    public static void Map(IEndpointRouteBuilder routes, ServerEventLog log, SessionEventSource sessions, EventAccess access)
     {
         ArgumentNullException.ThrowIfNull(routes);
         ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(sessions);
         ArgumentNullException.ThrowIfNull(access);
         routes.MapGet(
                 "/v1/events",
                 (HttpContext context, string? session, string? after, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) =>
-                    StreamAsync(context, log, access, session, after, lastEventId))
+                    StreamAsync(context, log, null, access, session, after, lastEventId))
             .WithName("streamEvents")
             .WithSummary("Events of every session (or of one, with ?session=ID) as server-sent events")
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
@@ -38,7 +41,7 @@ internal static class EventEndpoints
         routes.MapGet(
                 "/v1/sessions/{id}/events",
                 (HttpContext context, string id, string? after, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) =>
-                    StreamAsync(context, log, access, id, after, lastEventId))
+                    StreamAsync(context, log, sessions, access, id, after, lastEventId))
             .WithName("streamSessionEvents")
             .WithSummary("Events of one session as server-sent events")
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
@@ -46,13 +49,14 @@ internal static class EventEndpoints
             .Produces<ApiError>(StatusCodes.Status404NotFound);
     }
 
+    /// <summary>Streams the log (of every session, or of one) or, with <paramref name="sessions"/>, the session's own events.</summary>
     private static async Task StreamAsync(
-        HttpContext context, ServerEventLog log, EventAccess access, string? sessionId, string? after, string? lastEventId)
+        HttpContext context, ServerEventLog log, SessionEventSource? sessions, EventAccess access, string? sessionId, string? after, string? lastEventId)
     {
         (string Name, string Value)? resume = !string.IsNullOrEmpty(lastEventId) ? ("Last-Event-ID", lastEventId)
             : !string.IsNullOrEmpty(after) ? ("after", after)
             : null;
-        var afterId = log.LastId;
+        long afterId = 0;
         if (resume is { } given && !long.TryParse(given.Value, NumberStyles.None, CultureInfo.InvariantCulture, out afterId))
         {
             await ErrorAsync(
@@ -73,13 +77,29 @@ internal static class EventEndpoints
             return;
         }
 
-        await SseEventStream.WriteAsync(context, log, afterId, sessionId, access.Filter(context)).ConfigureAwait(false);
+        if (sessions is not null)
+        {
+            // Session streams are read whole: the access check above is the filter.
+            var from = resume is null ? await sessions.LastId(sessionId!, context.RequestAborted).ConfigureAwait(false) : afterId;
+            await SseEventStream.WriteAsync(context, ct => sessions.Read(sessionId!, from, ct), log.Options.Heartbeat).ConfigureAwait(false);
+            return;
+        }
+
+        var start = resume is null ? log.LastId : afterId;
+        await SseEventStream.WriteAsync(context, ct => log.ReadAsync(start, sessionId, ct), log.Options.Heartbeat, access.Filter(context)).ConfigureAwait(false);
     }
 
     /// <summary>The API's one error body (<see cref="ApiError"/>): what happened and the fix in one message.</summary>
     private static Task ErrorAsync(HttpContext context, int status, string error, string fix) =>
         TypedResults.Json(new ApiError($"{error}; {fix}.", status == StatusCodes.Status404NotFound ? "not_found" : "usage"), statusCode: status).ExecuteAsync(context);
 }
+
+/// <summary>Where a session's stream (<c>GET /v1/sessions/{id}/events</c>) reads: ids per session.</summary>
+/// <param name="LastId">The id of the session's newest event (a stream not resumed starts after it).</param>
+/// <param name="Read">The session's events after an id, then each new one, until cancelled or the server stops.</param>
+internal sealed record SessionEventSource(
+    Func<string, CancellationToken, Task<long>> LastId,
+    Func<string, long, CancellationToken, IAsyncEnumerable<LoggedEvent>> Read);
 
 /// <summary>What a caller may read of the event streams.</summary>
 /// <param name="CanReadSession">Whether the session exists and the caller may read it (404 otherwise: the same answer for both).</param>

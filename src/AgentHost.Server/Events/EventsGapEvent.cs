@@ -41,6 +41,15 @@ internal sealed record EventsGapEvent(string? SessionId, long? FirstMissedId, lo
             : $"event {afterId} was never sent by this server (its newest is {lastId})",
         FixFor(sessionId));
 
+    /// <summary>The gap of a reader of a session's journalled stream that resumed from an id beyond the session's newest (<paramref name="lastId"/>).</summary>
+    public static EventsGapEvent NeverSent(string sessionId, long afterId, long lastId) => new(
+        sessionId,
+        null,
+        null,
+        null,
+        $"event {afterId} was never sent on this session's stream (its newest is {lastId}; a session's events are numbered 1, 2, … per session, not as on GET /v1/events)",
+        "resume a session's stream with the id: of an event of that stream; this stream goes on after the session's newest event");
+
     private static string Bytes(long bytes) => bytes >= 1024 * 1024
         ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024.0):0.#} MiB")
         : string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes");

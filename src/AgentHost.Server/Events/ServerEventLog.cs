@@ -50,6 +50,12 @@ internal sealed class ServerEventLog : IDisposable
         _lastId = _firstId - 1;
     }
 
+    /// <summary>
+    /// Told of every event as it is logged, in id order (under the log's lock: it must only queue, e.g.
+    /// <see cref="SessionEventJournal.Enqueue"/>); <see langword="null"/> for none.
+    /// </summary>
+    public Action<LoggedEvent>? Appended { get; init; }
+
     /// <summary>The log's options.</summary>
     public ServerEventLogOptions Options { get; }
 
@@ -93,6 +99,7 @@ internal sealed class ServerEventLog : IDisposable
         {
             logged = new LoggedEvent(_lastId + 1, agentEvent.Type, sessionId, json);
             Keep(logged);
+            Appended?.Invoke(logged);
             waiting = _appended;
             _appended = null;
         }

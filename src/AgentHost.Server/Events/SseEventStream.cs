@@ -7,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 namespace AgentHost.Server.Events;
 
 /// <summary>
-/// Writes a reader of the <see cref="ServerEventLog"/> to an HTTP response as server-sent events: <c>retry:</c> once,
+/// Writes a reader of the <see cref="ServerEventLog"/> (or of a session's journal) to an HTTP response as server-sent events: <c>retry:</c> once,
 /// then one frame per event (<c>id:</c>, <c>event:</c>, <c>data:</c>, blank line), each flushed at once, and a
 /// <c>: ping</c> comment whenever the stream has been idle for the heartbeat interval.
 /// </summary>
@@ -20,8 +20,8 @@ internal static class SseEventStream
     /// <summary>The reconnection delay suggested to clients (<c>retry:</c>), in milliseconds.</summary>
     public const int RetryMilliseconds = 2000;
 
-    /// <summary>Writes the events after <paramref name="afterId"/> (of one session, or of every session) that <paramref name="visible"/> lets through (all, when none).</summary>
-    public static async Task WriteAsync(HttpContext context, ServerEventLog log, long afterId, string? sessionId, Func<LoggedEvent, bool>? visible = null)
+    /// <summary>Writes the events <paramref name="read"/> gives (given the stream's cancellation) that <paramref name="visible"/> lets through (all, when none).</summary>
+    public static async Task WriteAsync(HttpContext context, Func<CancellationToken, IAsyncEnumerable<LoggedEvent>> read, TimeSpan heartbeat, Func<LoggedEvent, bool>? visible = null)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -40,7 +40,7 @@ internal static class SseEventStream
         var stopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var cancellationToken = reading.Token;
-        var events = log.ReadAsync(afterId, sessionId, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var events = read(cancellationToken).GetAsyncEnumerator(cancellationToken);
         Task<bool>? pending = null;
         try
         {
@@ -56,7 +56,7 @@ internal static class SseEventStream
                 else
                 {
                     pending = next.AsTask();
-                    await PingUntilAsync(pending, response, log.Options.Heartbeat, cancellationToken).ConfigureAwait(false);
+                    await PingUntilAsync(pending, response, heartbeat, cancellationToken).ConfigureAwait(false);
                     more = await pending.ConfigureAwait(false);
                     pending = null;
                 }

@@ -47,12 +47,19 @@ internal sealed class EventServer : IAsyncDisposable
             "127.0.0.1",
             0,
             Token,
-            routes => EventEndpoints.Map(routes, server.Log, (id, _) => Task.FromResult(server.Sessions.ContainsKey(id))),
+            routes => EventEndpoints.Map(routes, server.Log, FromLog(server.Log), (id, _) => Task.FromResult(server.Sessions.ContainsKey(id))),
             server.Timeout);
         server.Client.BaseAddress = server._host.Address;
         server.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         return server;
     }
+
+    /// <summary>
+    /// Session streams read from the log itself (with its server-wide ids), so that these tests exercise the endpoints
+    /// and the log alone; the server reads them from the durable journal (SessionJournalStreamTests).
+    /// </summary>
+    private static SessionEventSource FromLog(ServerEventLog log) =>
+        new((_, _) => Task.FromResult(log.LastId), (sessionId, afterId, ct) => log.ReadAsync(afterId, sessionId, ct));
 
     /// <summary>A new engine bus whose events the log records (its subscription queue holds <paramref name="capacity"/>).</summary>
     public EventBus AttachBus(int capacity = 1024)

@@ -29,6 +29,7 @@ public abstract partial class SessionStoreContract
         Assert.Equal(Time.GetUtcNow().ToUnixTimeMilliseconds(), resumed[0].At.ToUnixTimeMilliseconds());
         Assert.Empty(await reopened.Journal.ReadEventsAsync(one.Id, afterId: 3));
         Assert.Single(await reopened.Journal.ReadEventsAsync(one.Id, limit: 1));
+        Assert.Equal((3L, 1L, 0L), (await reopened.Journal.LastEventIdAsync(one.Id), await reopened.Journal.LastEventIdAsync(two.Id), await reopened.Journal.LastEventIdAsync("01JNOSUCHSESSION0000000000")));
         Assert.Equal(ErrorKind.NotFound, (await Assert.ThrowsAsync<AgentHostException>(() => store.Journal.AppendEventsAsync("01JNOSUCHSESSION0000000000", [("x", "{}")]))).Kind);
     }
 

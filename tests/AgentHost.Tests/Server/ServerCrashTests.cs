@@ -8,7 +8,7 @@ namespace AgentHost.Tests.Server;
 
 /// <summary>
 /// kill -9 of <c>agent serve</c> in the middle of a run, then a new server on the same AGENT_HOME: nothing is lost but
-/// the step in flight. The run's first step completes (a fetch); its second step's fetch is held by the page server
+/// the step in flight, and the run reads as interrupted. The run's first step completes (a fetch); its second step's fetch is held by the page server
 /// when the server is killed.
 /// </summary>
 public sealed class ServerCrashTests
@@ -21,10 +21,11 @@ public sealed class ServerCrashTests
         await using var pages = new GatedPageServer(TimeSpan.Zero);
         var args = BlockedRun.Prepare(ws, pages, "resumed after the crash");
         string id;
+        string runId;
         await using (var server = await AgentServer.StartAsync(ws.Root, ws.Environment, args))
         {
             id = (await server.CreateSessionAsync()).GetProperty("id").GetString()!;
-            await BlockedRun.StartAsync(server, pages, id);
+            runId = await BlockedRun.StartAsync(server, pages, id);
 
             await server.Process.KillAsync();
         }
@@ -33,6 +34,11 @@ public sealed class ServerCrashTests
         var listed = (await again.GetAsync("v1/sessions")).GetProperty("sessions").EnumerateArray().Single(s => s.GetProperty("id").GetString() == id);
         Assert.Equal("interrupted", listed.GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.Null, listed.GetProperty("runningRunId").ValueKind);
+
+        // The run was stored when accepted; no process ran it to its end: it reads as interrupted.
+        var crashed = await again.GetAsync($"v1/runs/{runId}");
+        Assert.Equal(("interrupted", id), (crashed.GetProperty("status").GetString(), crashed.GetProperty("sessionId").GetString()));
+        Assert.Contains("the server stopped while the run was in flight", crashed.GetProperty("reason").GetString(), StringComparison.Ordinal);
 
         // Every completed step is there: the prompt, step 1's call and its result, and step 2's call (its fetch was in flight).
         var before = await BlockedRun.MessagesAsync(again, id);

@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using AgentHost.Hosting;
+using AgentHost.Sessions;
+using Microsoft.Extensions.Logging;
+
+namespace AgentHost.Server.Events;
+
+/// <summary>
+/// The durable side of the event streams: every session event the server logs is written to the store's per-session
+/// journal (<see cref="ISessionJournal"/>), and a session's stream (<c>GET /v1/sessions/{id}/events</c>) is read back
+/// from it, with the journal's per-session ids, so that a client resumes with <c>Last-Event-ID</c> after a restart too.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="Enqueue"/> only queues (O(1), never waits), so a turn never waits for the store: one background writer
+/// takes whatever is queued, in order, and appends each session's share in one write (a burst of deltas is one write).
+/// Readers wake when their session's events are written. The store scrubs secrets and caps large events.
+/// </para>
+/// <para>Thread-safe: many publishers (in log order), one writer, many readers.</para>
+/// </remarks>
+internal sealed partial class SessionEventJournal : IAsyncDisposable
+{
+    /// <summary>The most events one write or one read takes.</summary>
+    private const int Batch = 1000;
+
+    private readonly ISessionJournal _journal;
+    private readonly ILogger _logger;
+    private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _written = new(StringComparer.Ordinal);
+    private readonly Task _writer;
+    private volatile bool _stopped;
+
+    /// <summary>Starts the writer.</summary>
+    public SessionEventJournal(ISessionJournal journal, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        ArgumentNullException.ThrowIfNull(logger);
+        _journal = journal;
+        _logger = logger;
+        _writer = Task.Run(WriteAsync, CancellationToken.None);
+    }
+
+    /// <summary>The store's journal the events are written to.</summary>
+    public ISessionJournal Store => _journal;
+
+    /// <summary>Queues a logged event for its session's journal (events of no session are not journalled).</summary>
+    /// <remarks>Called in log order (under the log's lock): the journal keeps each session's events in that order.</remarks>
+    public void Enqueue(LoggedEvent logged)
+    {
+        ArgumentNullException.ThrowIfNull(logged);
+        if (logged.SessionId is not null)
+        {
+            _queue.Writer.TryWrite(new Entry(logged, null));
+        }
+    }
+
+    /// <summary>Completes when every event queued before the call has been written (or given up on).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_queue.Writer.TryWrite(new Entry(null, done)))
+        {
+            await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The id of a session's newest journalled event, once what was queued before is written (0: none).</summary>
+    public async Task<long> LastIdAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await _journal.LastEventIdAsync(sessionId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A session's events after <paramref name="afterId"/> (its journal ids: 1, 2, …), then each new one as it is
+    /// written, until the journal is disposed or cancellation. An id the session never reached gets an
+    /// <see cref="EventsGapEvent"/>, then the events after the session's newest.
+    /// </summary>
+    public async IAsyncEnumerable<LoggedEvent> ReadAsync(string sessionId, long afterId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentOutOfRangeException.ThrowIfNegative(afterId);
+        var cursor = afterId;
+        if (cursor > 0 && await _journal.LastEventIdAsync(sessionId, cancellationToken).ConfigureAwait(false) is var last && last < cursor)
+        {
+            var gap = EventsGapEvent.NeverSent(sessionId, cursor, last);
+            yield return new LoggedEvent(last, gap.Type, sessionId, Agent.Service.AgentEventJson.Serialize(gap));
+            cursor = last;
+        }
+
+        while (true)
+        {
+            // Taken before the read: a write that lands between the read and the wait still wakes this reader.
+            var written = WrittenSignal(sessionId);
+            var page = await _journal.ReadEventsAsync(sessionId, cursor, Batch, cancellationToken).ConfigureAwait(false);
+            foreach (var stored in page)
+            {
+                cursor = stored.Id;
+                yield return new LoggedEvent(stored.Id, stored.Type, sessionId, stored.Json);
+            }
+
+            if (page.Count == 0)
+            {
+                if (_stopped)
+                {
+                    yield break;
+                }
+
+                await written.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Writes what is queued, then ends the readers once they have read it (server shutdown).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_queue.Writer.TryComplete())
+        {
+            await _writer.ConfigureAwait(false);
+            _stopped = true;
+            foreach (var session in _written.Keys)
+            {
+                Wake(session);
+            }
+        }
+    }
+
+    private Task WrittenSignal(string sessionId) =>
+        _stopped
+            ? Task.CompletedTask
+            : _written.GetOrAdd(sessionId, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    private void Wake(string sessionId)
+    {
+        if (_written.TryRemove(sessionId, out var waiting))
+        {
+            waiting.TrySetResult();
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        var batch = new List<Entry>(Batch);
+        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            while (batch.Count < Batch && _queue.Reader.TryRead(out var entry))
+            {
+                batch.Add(entry);
+            }
+
+            await WriteBatchAsync(batch).ConfigureAwait(false);
+            foreach (var flush in batch.Select(e => e.Flushed).OfType<TaskCompletionSource>())
+            {
+                flush.TrySetResult();
+            }
+
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Appends each session's events of the batch in one write (in queue order), then wakes its readers.</summary>
+    private async Task WriteBatchAsync(List<Entry> batch)
+    {
+        foreach (var session in batch.Where(e => e.Event is not null).GroupBy(e => e.Event!.SessionId!, StringComparer.Ordinal))
+        {
+            var events = session.Select(e => (e.Event!.Type, e.Event.Json)).ToList();
+            try
+            {
+                await _journal.AppendEventsAsync(session.Key, events, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (AgentHostException ex)
+            {
+                // A deleted session, a session another writer took over, an unreachable store: its live readers on
+                // the all-sessions stream still got them; the journal does not have them.
+                NotJournalled(_logger, events.Count, session.Key, ex.Message);
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or ObjectDisposedException)
+            {
+                NotJournalled(_logger, events.Count, session.Key, ex.Message);
+            }
+
+            Wake(session.Key);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} events of session {SessionId} were not written to its journal (a resumed stream will not replay them): {Reason}")]
+    private static partial void NotJournalled(ILogger logger, int count, string sessionId, string reason);
+
+    /// <summary>A queued event, or a flush marker.</summary>
+    private sealed record Entry(LoggedEvent? Event, TaskCompletionSource? Flushed);
+}

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace AgentHost.Server;
+
+/// <summary>The server's log messages.</summary>
+internal static partial class ServerLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} ended ({Status}) but its end could not be stored (GET /v1/runs/{RunId} after a restart will read it as interrupted): {Reason}")]
+    public static partial void RunNotStored(ILogger logger, string runId, string status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "closing idle sessions failed (they stay open; the next check tries again): {Reason}")]
+    public static partial void IdleCloseFailed(ILogger logger, string reason);
+}
