@@ -36,7 +36,8 @@ public sealed class ManagedAssemblyRunTests
                 text: no http
             """;
 
-        await AssertProbeRunPrintsAsync(script, "net-http-maps: 0", "no http");
+        // The download is refused (dont-ask, no network rule), which is enough to activate the plugin: the run reports the denial, so --ignore-denials.
+        await AssertProbeRunPrintsAsync(script, ["--ignore-denials"], "net-http-maps: 0", "no http");
     }
 
     [LinuxFact("/proc/PID/maps")]
@@ -44,7 +45,7 @@ public sealed class ManagedAssemblyRunTests
     {
         // The scripted plugin (the benchmarks' model) parses its script with the host's YamlDotNet instead of a
         // private copy, which cost the 6-step benchmark about 1.5 MB of peak memory.
-        await AssertProbeRunPrintsAsync(OneProbe("yamldotnet-files: 1", "one yaml"), "yamldotnet-files: 1", "one yaml");
+        await AssertProbeRunPrintsAsync(OneProbe("yamldotnet-files: 1", "one yaml"), [], "yamldotnet-files: 1", "one yaml");
     }
 
     [LinuxFact("/proc/PID/maps")]
@@ -53,7 +54,7 @@ public sealed class ManagedAssemblyRunTests
         // The first run in a new home loads every default plugin eagerly (no snapshot yet), so each entry assembly's
         // references are checked before its code runs: from the metadata the runtime mapped when it loaded the
         // assembly, not with System.Reflection.Metadata's PEReader over a memory-mapped copy of the file.
-        await AssertProbeRunPrintsAsync(OneProbe("metadata-reader-maps: 0", "one reader"), "metadata-reader-maps: 0", "one reader");
+        await AssertProbeRunPrintsAsync(OneProbe("metadata-reader-maps: 0", "one reader"), [], "metadata-reader-maps: 0", "one reader");
     }
 
     /// <summary>A conversation that runs the probe once, expects <paramref name="expected"/> in its output and answers <paramref name="answer"/>.</summary>
@@ -69,14 +70,14 @@ public sealed class ManagedAssemblyRunTests
     /// Runs the scripted conversation with the probe script in a new workspace (its turns call <c>bash probe.sh</c>) and
     /// asserts that it succeeded, that the probe found the agent process and that the output has every one of <paramref name="texts"/>.
     /// </summary>
-    private static async Task AssertProbeRunPrintsAsync(string script, params string[] texts)
+    private static async Task AssertProbeRunPrintsAsync(string script, string[] extraArgs, params string[] texts)
     {
         using var ws = new RunWorkspace();
         File.WriteAllText(Path.Combine(ws.Root, "probe.sh"), Probe.ReplaceLineEndings("\n"));
-        var result = await AgentProcess.RunAsync(ws.Root, ws.Environment,
+        var result = await AgentProcess.RunAsync(ws.Root, ws.Environment, [
             "run", "Probe", "--model", "scripted/" + ws.WriteScript(script), "--plugin", "scripted", "--allow", "shell(bash probe.sh)", "-o", "json",
             // The probe reads the agent's /proc/PID/maps: a sandboxed command has its own PID namespace and cannot see it (docs/sandbox.md).
-            "--sandbox", "off");
+            "--sandbox", "off", .. extraArgs]);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         Assert.Contains("runtime-maps: ", result.Output, StringComparison.Ordinal);
