@@ -16,34 +16,20 @@ internal static class GitHooksPath
     {
         try
         {
-            for (var directory = root; directory is not null; directory = Path.GetDirectoryName(directory))
+            if (Find(root) is not { } repository || HooksPathValue(Path.Combine(repository.Common, "config")) is not { } value)
             {
-                var dotGit = Path.Combine(directory, ".git");
-                var gitDirectory = Directory.Exists(dotGit) ? dotGit : File.Exists(dotGit) ? LinkedGitDirectory(dotGit, directory) : null;
-                if (gitDirectory is null)
-                {
-                    continue;
-                }
-
-                var commonFile = Path.Combine(gitDirectory, "commondir");
-                var common = File.Exists(commonFile) ? Path.GetFullPath(File.ReadAllText(commonFile).Trim(), gitDirectory) : gitDirectory;
-                var value = HooksPathValue(Path.Combine(common, "config"));
-                if (value is null)
-                {
-                    return null;
-                }
-
-                var expanded = value == "~" ? home : value.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(home, value[2..]) : value;
-                var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(expanded, directory));
-                return PathSandbox.RealPathOrSelf(full);
+                return null;
             }
+
+            var expanded = value == "~" ? home : value.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(home, value[2..]) : value;
+            var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(expanded, repository.WorkTree));
+            return PathSandbox.RealPathOrSelf(full);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             // An unreadable repository has no hooks folder we can name; .git/hooks stays under the safety floor.
+            return null;
         }
-
-        return null;
     }
 
     /// <summary>
@@ -56,26 +42,38 @@ internal static class GitHooksPath
     {
         try
         {
-            for (var directory = root; directory is not null; directory = Path.GetDirectoryName(directory))
-            {
-                var dotGit = Path.Combine(directory, ".git");
-                var gitDirectory = Directory.Exists(dotGit) ? dotGit : File.Exists(dotGit) ? LinkedGitDirectory(dotGit, directory) : null;
-                if (gitDirectory is null)
-                {
-                    continue;
-                }
-
-                var commonFile = Path.Combine(gitDirectory, "commondir");
-                var common = File.Exists(commonFile) ? Path.GetFullPath(File.ReadAllText(commonFile).Trim(), gitDirectory) : gitDirectory;
-                return common == gitDirectory ? [gitDirectory] : [gitDirectory, common];
-            }
+            return Find(root) is not { } repository ? []
+                : repository.Common == repository.GitDirectory ? [repository.GitDirectory]
+                : [repository.GitDirectory, repository.Common];
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             // An unreadable repository: nothing to name.
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// The nearest repository at or above <paramref name="root"/>: the folder holding <c>.git</c>, its git folder (a
+    /// linked worktree's <c>gitdir:</c> followed) and its common folder (<c>commondir</c>); <see langword="null"/> outside one.
+    /// </summary>
+    private static (string WorkTree, string GitDirectory, string Common)? Find(string root)
+    {
+        for (var directory = root; directory is not null; directory = Path.GetDirectoryName(directory))
+        {
+            var dotGit = Path.Combine(directory, ".git");
+            var gitDirectory = Directory.Exists(dotGit) ? dotGit : File.Exists(dotGit) ? LinkedGitDirectory(dotGit, directory) : null;
+            if (gitDirectory is null)
+            {
+                continue;
+            }
+
+            var commonFile = Path.Combine(gitDirectory, "commondir");
+            var common = File.Exists(commonFile) ? Path.GetFullPath(File.ReadAllText(commonFile).Trim(), gitDirectory) : gitDirectory;
+            return (directory, gitDirectory, common);
         }
 
-        return [];
+        return null;
     }
 
     private static string? LinkedGitDirectory(string dotGitFile, string directory)
