@@ -49,7 +49,8 @@ public sealed class ChatHangUpTests : IDisposable
               - tool_calls: [{ name: shell, arguments: { command: "echo $$ > tool.pid && exec sleep 600" } }]
               - text: never reached
             """);
-        await using var chat = await StartAsync(script, "--permission-mode", "yolo");
+        // The test finds the tool by the PID it writes ($$): a sandboxed command has its own PID namespace, so it runs unsandboxed.
+        await using var chat = await StartAsync(script, "--permission-mode", "yolo", "--sandbox", "off");
         await chat.WaitForAsync("/help for commands");
         await chat.LineAsync("run the long command");
         await chat.WaitForAsync("→ shell");
