@@ -57,14 +57,19 @@ public static class UserNames
     /// <param name="name">The name.</param>
     /// <returns>The name.</returns>
     /// <exception cref="AgentHostException">Not a user name (<see cref="ErrorKind.Usage"/>).</exception>
-    public static string Check(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var valid = name.Length is > 0 and <= MaxLength
-            && char.IsAsciiLetterOrDigit(name[0])
-            && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '@');
-        return valid
+    public static string Check(string name) =>
+        IsValid(name)
             ? name
             : throw new AgentHostException(ErrorKind.Usage, $"user name '{name}': use 1 to {MaxLength} letters, digits and . _ - @, starting with a letter or digit (e.g. alice or alice@example.com).");
+
+    /// <summary>Whether <paramref name="name"/> is a user name (<see cref="Check"/>).</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>Whether it is one.</returns>
+    public static bool IsValid(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Length is > 0 and <= MaxLength
+            && char.IsAsciiLetterOrDigit(name[0])
+            && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '@');
     }
 }

@@ -119,26 +119,13 @@ public sealed record ServerJwt(
     internal ServerCaller? CallerOf(ClaimsPrincipal principal)
     {
         var name = principal.FindFirst(NameClaim)?.Value;
-        if (string.IsNullOrEmpty(name) || !IsUserName(name))
+        if (string.IsNullOrEmpty(name) || !UserNames.IsValid(name))
         {
             return null;
         }
 
         var roles = principal.FindAll(RoleClaim).Select(c => RoleValues.TryGetValue(c.Value, out var role) ? role : (ServerRole?)null).OfType<ServerRole>().ToList();
         return roles.Count == 0 ? null : new ServerCaller(name, roles.Max());
-    }
-
-    private static bool IsUserName(string name)
-    {
-        try
-        {
-            UserNames.Check(name);
-            return true;
-        }
-        catch (AgentHostException)
-        {
-            return false;
-        }
     }
 
     private static string Required(IReadOnlyDictionary<string, string> section, string name) =>
@@ -161,7 +148,8 @@ public sealed record ServerJwt(
             var role = roleName is "admin" or "member" or "viewer"
                 ? UserNames.ParseRole(roleName, $"{Key}.roles")
                 : throw new AgentHostException(ErrorKind.Configuration, $"{Key}.{subKey}: '{roleName}' is not a role; write {Key}.roles.admin, .member or .viewer as lists of claim values.");
-            values[value.Trim()] = role;
+            // A value listed under two roles means the higher one, as a token with several values does.
+            values[value.Trim()] = values.TryGetValue(value.Trim(), out var listed) && listed > role ? listed : role;
         }
 
         if (values.Count == 0)
@@ -212,17 +200,27 @@ public sealed record ServerJwt(
                 return new X509SecurityKey(X509Certificate2.CreateFromPem(pem));
             }
 
+            var rsa = RSA.Create();
             try
             {
-                var rsa = RSA.Create();
                 rsa.ImportFromPem(pem);
                 return new RsaSecurityKey(rsa);
             }
             catch (CryptographicException)
             {
-                var ec = ECDsa.Create();
+                rsa.Dispose();
+            }
+
+            var ec = ECDsa.Create();
+            try
+            {
                 ec.ImportFromPem(pem);
                 return new ECDsaSecurityKey(ec);
+            }
+            catch
+            {
+                ec.Dispose();
+                throw;
             }
         }
     }
