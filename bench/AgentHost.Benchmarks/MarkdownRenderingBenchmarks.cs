@@ -1,6 +1,7 @@
 using System.Text;
 using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
+using AgentHost.Cli.Terminal;
 using AgentHost.Sdk.Events;
 using BenchmarkDotNet.Attributes;
 

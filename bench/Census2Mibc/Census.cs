@@ -79,11 +79,11 @@ static class Census
             if (parsed.Any(p => p is null)) return none;
             methodArgs = parsed!;
         }
-        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        const BindingFlags All = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
         var candidates = new List<MethodBase>();
         IEnumerable<MethodBase> members = name is ".ctor" or ".cctor"
-            ? owner.GetConstructors(all).Where(c => c.Name == name)
-            : owner.GetMethods(all).Where(m => m.Name == name);
+            ? owner.GetConstructors(All).Where(c => c.Name == name)
+            : owner.GetMethods(All).Where(m => m.Name == name);
         foreach (MethodBase m in members)
         {
             MethodBase candidate = m;

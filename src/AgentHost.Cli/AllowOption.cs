@@ -41,13 +41,13 @@ internal static class AllowOption
             return [];
         }
 
-        const string prefix = "permissions.allow.";
+        const string Prefix = "permissions.allow.";
         var next = overrides
             .Select(text => text.Split('=', 2)[0].Trim())
-            .Where(key => key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && ConfigKeys.IsIndex(key[prefix.Length..]))
-            .Select(key => int.Parse(key[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture) + 1)
+            .Where(key => key.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) && ConfigKeys.IsIndex(key[Prefix.Length..]))
+            .Select(key => int.Parse(key[Prefix.Length..], System.Globalization.CultureInfo.InvariantCulture) + 1)
             .DefaultIfEmpty(0)
             .Max();
-        return rules.Select((rule, i) => $"{prefix}{next + i}={rule}");
+        return rules.Select((rule, i) => $"{Prefix}{next + i}={rule}");
     }
 }

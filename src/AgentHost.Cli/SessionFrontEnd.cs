@@ -4,6 +4,7 @@ using AgentHost.Agent.Runs;
 using AgentHost.Agent.Service;
 using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
+using AgentHost.Cli.Terminal;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Logging;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Telemetry;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Telemetry;
@@ -48,12 +49,12 @@ internal static class TelemetryStart
 #pragma warning disable CA1859 // Deliberately IDisposable (above).
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static IDisposable Export(TelemetrySettings settings) =>
-        TelemetryExport.Start(settings, AgentProgram.Version, [AgentTelemetry.SourceName]);
+        TelemetryExport.Start(settings, AgentVersion.Current, [AgentTelemetry.SourceName]);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static IDisposable ServerExport(TelemetrySettings settings, out Action<IEndpointRouteBuilder>? mapEndpoints)
     {
-        var export = TelemetryExport.Start(settings, AgentProgram.Version, [AgentTelemetry.SourceName], prometheus: true);
+        var export = TelemetryExport.Start(settings, AgentVersion.Current, [AgentTelemetry.SourceName], prometheus: true);
         mapEndpoints = export.HasScrapeEndpoint ? endpoints => export.MapScrapeEndpoint(endpoints) : null;
         return export;
     }

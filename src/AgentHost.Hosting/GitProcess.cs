@@ -23,7 +23,7 @@ public static class GitProcess
     /// <param name="projectRoot">The project root, when <paramref name="directory"/> is below it: git programs inside it are never run either.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The process (dispose it: that kills what is left of it), or <see langword="null"/> when git is missing or could not start.</returns>
-    internal static async Task<OwnedProcess?> TryStartAsync(string executable, string directory, IReadOnlyList<string> arguments, string? projectRoot = null, CancellationToken cancellationToken = default)
+    public static async Task<OwnedProcess?> TryStartAsync(string executable, string directory, IReadOnlyList<string> arguments, string? projectRoot = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         try

@@ -1,6 +1,8 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Installation.Git;
 using AgentHost.Installation.Marketplaces;
+using AgentHost.Installation.Store;
 
 namespace AgentHost.Installation;
 
@@ -52,7 +54,7 @@ internal sealed class FetchedSource : PluginSource, IDisposable
         {
             report?.Invoke($"cloning {url.Display}");
             var commit = await cloner.CloneAsync(url, sha, clone, cancellationToken).ConfigureAwait(false);
-            var path = NormalizeSubPath(subPath, url.Display);
+            var path = RepositoryPath.Normalize(subPath, url.Display);
             var root = path is null ? clone : Inside(clone, path, url.Display);
             if (!Directory.Exists(root))
             {
@@ -98,24 +100,6 @@ internal sealed class FetchedSource : PluginSource, IDisposable
     {
         var last = urlOrPath.TrimEnd('/').Split('/', ':').Last();
         return last.EndsWith(".git", StringComparison.OrdinalIgnoreCase) ? last[..^4] : last;
-    }
-
-    /// <summary>A sub-folder path inside a repository: relative, forward slashes, never leaving it.</summary>
-    /// <exception cref="AgentHostException">The path is absolute or climbs out with <c>..</c>.</exception>
-    public static string? NormalizeSubPath(string? path, string where)
-    {
-        if (string.IsNullOrWhiteSpace(path))
-        {
-            return null;
-        }
-
-        var parts = path.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p != ".").ToList();
-        if (Path.IsPathRooted(path) || path.StartsWith('/') || parts.Contains(".."))
-        {
-            throw new AgentHostException(ErrorKind.Usage, $"the plugin path '{path}' in {where} must be a folder inside the repository (relative, without '..').");
-        }
-
-        return parts.Count == 0 ? null : string.Join('/', parts);
     }
 
     /// <summary>

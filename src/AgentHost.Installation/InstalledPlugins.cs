@@ -1,6 +1,7 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Text;
+using AgentHost.Installation.Store;
 namespace AgentHost.Installation;
 
 /// <summary>Removes, enables, disables and verifies installed plugins.</summary>

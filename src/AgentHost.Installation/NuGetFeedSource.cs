@@ -1,5 +1,6 @@
 using System.Net;
 using AgentHost.Hosting;
+using AgentHost.Installation.Store;
 using NuGet.Common;
 using NuGet.Configuration;
 using NuGet.Protocol;

@@ -1,6 +1,7 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Installation.Marketplaces;
+using AgentHost.Installation.Store;
 using AgentHost.Sdk;
 using NuGet.Versioning;
 

@@ -1,6 +1,7 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Text;
+using AgentHost.Installation.Git;
 using AgentHost.Installation.Marketplaces;
 using NuGet.Versioning;
 

@@ -1,4 +1,5 @@
 using AgentHost.Hosting;
+using AgentHost.Installation.Store;
 
 namespace AgentHost.Installation;
 

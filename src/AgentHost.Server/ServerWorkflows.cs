@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using AgentHost.Agent.Questions;
 using AgentHost.Agent.Workflows.Engine;
 using AgentHost.Agent.Workflows.Model;
+using AgentHost.Agent.Workflows.Parsing;
 using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
@@ -211,7 +212,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
 
     /// <summary>A run's stored definition document, read back (answer, resume), as <c>agent workflow resume</c> reads it.</summary>
     private static WorkflowDefinition FromDocument(JsonObject document, string? sourcePath) =>
-        Agent.Workflows.WorkflowParser.FromDocument(document, new WorkflowSource(WorkflowSourceKind.File, sourcePath ?? "(stored definition)"));
+        Agent.Workflows.Parsing.WorkflowParser.FromDocument(document, new WorkflowSource(WorkflowSourceKind.File, sourcePath ?? "(stored definition)"));
 
     private sealed record Hosted(ServerEngine Engine, Task<WorkflowRunResult> Run);
 }

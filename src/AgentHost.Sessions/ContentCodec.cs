@@ -12,7 +12,7 @@ namespace AgentHost.Sessions;
 /// capped in size on the way in.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
-internal sealed class ContentCodec
+public sealed class ContentCodec
 {
     /// <summary>Compact JSON with the Microsoft.Extensions.AI type information (polymorphic contents).</summary>
     public static readonly JsonSerializerOptions Json = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };

@@ -55,7 +55,7 @@ public sealed record ToolEventRecord(string SessionId, string CallId, string Too
 public interface IConversationRecorder
 {
     /// <summary>The additional-property key that marks a compaction summary message.</summary>
-    public const string SummaryMarker = "agenthost.summary";
+    const string SummaryMarker = "agenthost.summary";
 
     /// <summary>Appends a message to a session (redacting secrets and capping payload sizes).</summary>
     /// <param name="sessionId">The session.</param>

@@ -18,7 +18,7 @@ namespace AgentHost.Sessions;
 /// </para>
 /// <para>Dispose to release. Not thread-safe.</para>
 /// </remarks>
-internal sealed class LockFile : IDisposable
+public sealed class LockFile : IDisposable
 {
     private readonly FileStream _lock;
     private readonly string _ownerFile;

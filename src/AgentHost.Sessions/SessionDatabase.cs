@@ -22,7 +22,7 @@ namespace AgentHost.Sessions;
 /// store's (component AgentHost.Sessions.Postgres: a pooled data source, writes in parallel, each session's writes
 /// serialised by a lock on its row). Thread-safe.
 /// </remarks>
-internal abstract class SessionDatabase : IDisposable
+public abstract class SessionDatabase : IDisposable
 {
     private bool _disposed;
 
@@ -79,6 +79,7 @@ internal abstract class SessionDatabase : IDisposable
         Volatile.Write(ref _disposed, true);
         Leases?.Dispose();
         DisposeCore();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>Now, in Unix milliseconds (the stored time format).</summary>

@@ -27,7 +27,7 @@ namespace AgentHost.Sessions;
 /// Thread-safe; disposed with the store.
 /// </para>
 /// </remarks>
-internal sealed partial class SessionLeases : ISessionLeases, IDisposable
+public sealed partial class SessionLeases : ISessionLeases, IDisposable
 {
     private const string SelectSql = "SELECT epoch, owner, holder, file_lock, expires_at FROM session_leases WHERE session_id = @id";
 
@@ -204,7 +204,7 @@ internal sealed partial class SessionLeases : ISessionLeases, IDisposable
     /// (that process lives, perhaps paused); a session is marked when its lock file is free and its lease was released,
     /// taken with that lock file (its process is gone), or has expired.
     /// </summary>
-    public static void MarkDeadRunsInterrupted(SqliteSessionDatabase database, DbConnection connection)
+    internal static void MarkDeadRunsInterrupted(SqliteSessionDatabase database, DbConnection connection)
     {
         var active = new List<string>();
         using (var query = Command(connection, null, "SELECT id FROM sessions WHERE status = 'active'"))

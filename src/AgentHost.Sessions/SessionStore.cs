@@ -36,7 +36,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
     private readonly SessionDatabase _database;
     private readonly SessionLeases _leases;
 
-    internal SessionStore(SessionDatabase database, TimeSpan leaseDuration, int maxEventBytes = SessionStoreOptions.DefaultMaxPartBytes)
+    public SessionStore(SessionDatabase database, TimeSpan leaseDuration, int maxEventBytes = SessionStoreOptions.DefaultMaxPartBytes)
     {
         _database = database;
         _leases = new SessionLeases(database, leaseDuration);

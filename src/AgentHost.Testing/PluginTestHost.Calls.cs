@@ -1,4 +1,5 @@
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Tools;
 namespace AgentHost.Testing;
 
 /// <summary>Tool calls and scripted runs.</summary>

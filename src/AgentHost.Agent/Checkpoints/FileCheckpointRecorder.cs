@@ -1,4 +1,5 @@
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Tools;
 using AgentHost.Sessions;
 
 namespace AgentHost.Agent.Checkpoints;

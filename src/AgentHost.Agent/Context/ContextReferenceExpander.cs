@@ -42,7 +42,7 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
     public Func<string, CancellationToken, Task<string>>? FetchUrl { get; init; }
 
     /// <summary>The session's MCP servers, for <c>@SERVER:URI</c>; when <see langword="null"/>, no reference is taken for a server's resource.</summary>
-    internal Mcp.McpResourceReferences? McpResources { get; init; }
+    internal IServerResources? McpResources { get; init; }
 
     /// <summary>Expands the references in <paramref name="prompt"/> plus the explicit ones.</summary>
     /// <param name="prompt">The prompt text.</param>

@@ -5,7 +5,7 @@ using AgentHost.Sdk.Tools;
 namespace AgentHost.Agent.Context;
 
 /// <summary>Lists a directory for the model: files git would track (respecting .gitignore), or a plain walk outside a repository.</summary>
-internal static class DirectoryContext
+public static class DirectoryContext
 {
     private static readonly HashSet<string> AlwaysSkipped = new(StringComparer.Ordinal) { ".git", "node_modules", "bin", "obj" };
 

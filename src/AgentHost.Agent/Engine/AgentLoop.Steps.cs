@@ -1,3 +1,4 @@
+using AgentHost.Agent.Telemetry;
 using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;

@@ -1,3 +1,4 @@
+using AgentHost.Agent.Telemetry;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;

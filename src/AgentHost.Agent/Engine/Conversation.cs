@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentHost.Agent.Tools;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Agent.Engine;
@@ -9,7 +10,7 @@ namespace AgentHost.Agent.Engine;
 /// schemas included) until the provider reports usage. Adding a message costs its own size, never a re-scan.
 /// </summary>
 /// <remarks>Not thread-safe; owned by one run.</remarks>
-internal sealed class Conversation
+public sealed class Conversation
 {
     private const int MessageOverheadCharacters = 16;
     private const int AttachmentCharacters = 4000;

@@ -1,4 +1,5 @@
 using System.Text;
+using AgentHost.Agent.Tools;
 using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentHost.Agent.Tools;
 using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Agent.Engine;

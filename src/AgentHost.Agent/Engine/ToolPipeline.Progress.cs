@@ -1,3 +1,4 @@
+using AgentHost.Agent.Tools;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 

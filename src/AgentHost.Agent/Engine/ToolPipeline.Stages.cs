@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentHost.Agent.Checkpoints;
+using AgentHost.Agent.Telemetry;
+using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;

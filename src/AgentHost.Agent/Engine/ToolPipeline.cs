@@ -1,3 +1,5 @@
+using AgentHost.Agent.Telemetry;
+using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Text;

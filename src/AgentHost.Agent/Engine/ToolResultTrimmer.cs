@@ -1,4 +1,5 @@
 using System.Globalization;
+using AgentHost.Agent.Tools;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Agent.Engine;

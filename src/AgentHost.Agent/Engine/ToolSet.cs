@@ -1,3 +1,4 @@
+using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
@@ -96,7 +97,7 @@ public sealed class ToolSet
             }
 
             // A kernel tool's session view describes its process-wide function, which the cache describes in turn.
-            var described = tool.Function is Service.SessionBoundFunction bound ? bound.Template : tool.Function;
+            var described = tool.Function is SessionBoundFunction bound ? bound.Template : tool.Function;
             var uncached = schemas?.Apply(described);
             var declaration = ModelDeclaration.Of(tool.Function);
             if (deferral is not null && deferral.IsDeferred(entry, tool.Metadata))

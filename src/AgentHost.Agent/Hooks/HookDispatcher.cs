@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AgentHost.Agent.Telemetry;
 using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Text;
 using AgentHost.Sdk.Events;
@@ -79,7 +80,7 @@ public sealed class HookDispatcher
     public string ProjectRoot { get; }
 
     /// <summary>Where each hook's span goes (<c>hook EVENT</c>).</summary>
-    public Engine.AgentTelemetry Telemetry { get; init; } = Engine.AgentTelemetry.Shared;
+    public AgentTelemetry Telemetry { get; init; } = AgentTelemetry.Shared;
 
     /// <summary>The session id given to hooks (set once the session is stored).</summary>
     public string SessionId { get; set; } = string.Empty;

@@ -69,7 +69,7 @@ public static class HookRunner
     /// <param name="sandbox">The sandbox to run it in (<see cref="ProcessSpec.Sandbox"/>), or <see langword="null"/> for none.</param>
     /// <param name="cancellationToken">Cancellation: kills the tree and throws.</param>
     /// <returns>How it ran.</returns>
-    internal static async Task<HookProcessResult> RunCommandAsync(
+    public static async Task<HookProcessResult> RunCommandAsync(
         string command,
         string? input,
         string projectRoot,

@@ -22,7 +22,7 @@ namespace AgentHost.Agent.Mcp;
 /// so a session without servers never loads the SDK's assembly.
 /// </remarks>
 /// <param name="servers">The session's servers (started in the background; awaited only for a <c>@NAME:…</c> reference).</param>
-internal sealed class McpResourceReferences(Task<McpSessionServers> servers)
+internal sealed class McpResourceReferences(Task<McpSessionServers> servers) : IServerResources
 {
     /// <summary>The session's server names, once the servers have been started (empty before).</summary>
     public IReadOnlyList<string> ServerNames =>

@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Globalization;
+using AgentHost.Agent.Engine;
 using AgentHost.Agent.Skills;
+using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
@@ -47,7 +49,7 @@ internal static class AskUserTool
                 throw new ArgumentException("'question' is empty: pass the question to ask the user.", nameof(question));
             }
 
-            var session = Service.SessionBoundFunction.StateOf<SessionState>(arguments);
+            var session = SessionBoundFunction.StateOf<SessionState>(arguments);
             var id = string.Create(CultureInfo.InvariantCulture, $"q_{session.SessionId}_{session.NextSequence()}");
             var asked = new HumanQuestion(id, question.Trim())
             {
@@ -71,7 +73,7 @@ internal static class AskUserTool
     {
         ArgumentNullException.ThrowIfNull(questions);
         ArgumentNullException.ThrowIfNull(sessionId);
-        var function = new Service.SessionBoundFunction(Template.Value, new SessionState(questions, sessionId, interactive));
+        var function = new SessionBoundFunction(Template.Value, new SessionState(questions, sessionId, interactive));
         var tool = new ToolCapability(function, new ToolMetadata(ToolEffect.Read) { DescribeCall = Describe, Parallelizable = false });
         return new RegisteredCapability(tool, SkillTool.KernelPluginId, typeof(AskUserTool).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
     }

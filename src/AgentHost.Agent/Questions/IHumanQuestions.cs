@@ -4,7 +4,7 @@ namespace AgentHost.Agent.Questions;
 /// Puts a question to a person: the <c>ask_user</c> tool and a workflow's <c>wait</c> node ask through it, and each front
 /// end answers in its own way (the chat inline, the HTTP service as a pending request, <c>agent run --answer</c>).
 /// </summary>
-internal interface IHumanQuestions
+public interface IHumanQuestions
 {
     /// <summary>Whether anyone can answer now (a front end with a person, or prepared answers).</summary>
     bool CanAnswer { get; }
@@ -19,7 +19,7 @@ internal interface IHumanQuestions
 /// <summary>A question for a person.</summary>
 /// <param name="Id">Unique per question (front ends answer by it).</param>
 /// <param name="Text">The question.</param>
-internal sealed record HumanQuestion(string Id, string Text)
+public sealed record HumanQuestion(string Id, string Text)
 {
     /// <summary>The allowed answers; any text when empty.</summary>
     public IReadOnlyList<string> Options { get; init; } = [];
@@ -40,4 +40,4 @@ internal sealed record HumanQuestion(string Id, string Text)
 /// <summary>A person's answer.</summary>
 /// <param name="Text">The answer (one of the options when there are options).</param>
 /// <param name="AnsweredBy">Who answered: <c>chat</c>, <c>http</c>, <c>--answer</c>, …</param>
-internal sealed record HumanAnswer(string Text, string AnsweredBy);
+public sealed record HumanAnswer(string Text, string AnsweredBy);

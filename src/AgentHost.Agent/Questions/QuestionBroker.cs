@@ -16,7 +16,7 @@ namespace AgentHost.Agent.Questions;
 /// responder registered (<see cref="AddResponder"/>) a question ends at once without an answer, and when the last
 /// responder leaves every pending question does. One broker serves a whole process; it is thread-safe.
 /// </remarks>
-internal sealed class QuestionBroker : IHumanQuestions
+public sealed class QuestionBroker : IHumanQuestions
 {
     private readonly IEventBus _events;
     private readonly TimeProvider _time;
@@ -230,7 +230,7 @@ internal sealed class QuestionBroker : IHumanQuestions
 /// <summary>How a question ended.</summary>
 /// <param name="Answer">The answer, or <see langword="null"/> when nobody answered.</param>
 /// <param name="Why">Why nobody answered (with no answer).</param>
-internal sealed record QuestionOutcome(HumanAnswer? Answer, string? Why)
+public sealed record QuestionOutcome(HumanAnswer? Answer, string? Why)
 {
     /// <summary>Nobody is present to answer.</summary>
     public static QuestionOutcome Nobody { get; } = new(null, "nobody is present to answer") { AnsweredBy = "nobody" };

@@ -1,5 +1,6 @@
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Service;
+using AgentHost.Agent.Tools;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using AgentHost.Agent.Context;
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Mcp;
+using AgentHost.Agent.Tools;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;

@@ -1,3 +1,4 @@
+using AgentHost.Agent.Credentials;
 using AgentHost.Agent.Models;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;

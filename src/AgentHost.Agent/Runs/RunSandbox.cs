@@ -1,3 +1,4 @@
+using AgentHost.Agent.Credentials;
 using AgentHost.Common.Processes;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using AgentHost.Agent.Memory;
 using AgentHost.Agent.Questions;
 using AgentHost.Agent.Skills;
+using AgentHost.Agent.Telemetry;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
@@ -95,7 +96,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
     public PermissionBroker Permissions => _parts.Broker;
 
     /// <summary>The question broker of the process: <c>ask_user</c> and workflow <c>wait</c> nodes ask through it, front ends answer.</summary>
-    internal QuestionBroker Questions => _parts.Questions;
+    public QuestionBroker Questions => _parts.Questions;
 
     /// <summary>Starts a new session; it is stored (and gets its id) at its first turn.</summary>
     /// <param name="options">Workspace, model, mode and limits.</param>
@@ -156,13 +157,13 @@ public sealed partial class AgentSessionService : IAsyncDisposable
     }
 
     /// <summary>The plugin runtime the sessions use (its event bus carries the workflow engine's events).</summary>
-    internal PluginRuntime Runtime => _parts.Runtime;
+    public PluginRuntime Runtime => _parts.Runtime;
 
     /// <summary>The session store.</summary>
-    internal ISessionStore Store => _parts.Store;
+    public ISessionStore Store => _parts.Store;
 
     /// <summary>The clock.</summary>
-    internal TimeProvider Time => _parts.Time;
+    public TimeProvider Time => _parts.Time;
 
     /// <summary>
     /// A tool pipeline outside any session, over the same tools, rules and permission gate a session's model calls go
@@ -264,11 +265,11 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         {
             if (_open.TryRemove(s, out _))
             {
-                Engine.AgentTelemetry.Shared.SessionOpened(-1);
+                AgentTelemetry.Shared.SessionOpened(-1);
             }
         });
         _open[session] = 0;
-        Engine.AgentTelemetry.Shared.SessionOpened(1);
+        AgentTelemetry.Shared.SessionOpened(1);
         LogOpened(_parts.Logger, id ?? "(new)", options.WorkspaceRoot);
         return session;
     }

@@ -1,5 +1,6 @@
 using AgentHost.Agent.Runs;
 using AgentHost.Hosting.Logging;
+using AgentHost.Hosting;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Agent.Service;

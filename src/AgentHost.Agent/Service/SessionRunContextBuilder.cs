@@ -7,6 +7,7 @@ using AgentHost.Agent.Skills;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Trust;
+using AgentHost.Hosting;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;

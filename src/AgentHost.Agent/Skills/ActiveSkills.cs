@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Text;
 using AgentHost.Permissions;
 using Microsoft.Extensions.AI;

@@ -72,25 +72,25 @@ public static partial class SkillParser
         return result with { Problems = [.. problems.OrderBy(p => p.Line ?? 0)] };
     }
 
-    private static SkillParseResult ParseCore(string text, string file, string? directoryName, List<SkillProblem> problems, Action<SkillSeverity, int?, string> Add)
+    private static SkillParseResult ParseCore(string text, string file, string? directoryName, List<SkillProblem> problems, Action<SkillSeverity, int?, string> add)
     {
 
         var lines = text.TrimStart('\uFEFF').Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Split('\n');
         if (lines[0].TrimEnd() != "---")
         {
-            Add(SkillSeverity.Error, 1, "SKILL.md must start with YAML frontmatter: a '---' line, the fields (name: …, description: …), then a closing '---' line");
+            add(SkillSeverity.Error, 1, "SKILL.md must start with YAML frontmatter: a '---' line, the fields (name: …, description: …), then a closing '---' line");
             return new SkillParseResult(null, problems);
         }
 
         var close = Array.FindIndex(lines, 1, line => line.TrimEnd() is "---" or "...");
         if (close < 0)
         {
-            Add(SkillSeverity.Error, 1, "the frontmatter opened on line 1 is never closed; add a '---' line after the last field");
+            add(SkillSeverity.Error, 1, "the frontmatter opened on line 1 is never closed; add a '---' line after the last field");
             return new SkillParseResult(null, problems);
         }
 
         var yamlLines = lines[1..close];
-        var root = LoadFrontmatter(yamlLines, Add);
+        var root = LoadFrontmatter(yamlLines, add);
         if (root is null)
         {
             return new SkillParseResult(null, problems);
@@ -99,7 +99,7 @@ public static partial class SkillParser
         var bodyLines = lines[(close + 1)..];
         var leading = bodyLines.TakeWhile(string.IsNullOrWhiteSpace).Count();
         var body = string.Join('\n', bodyLines.Skip(leading)).TrimEnd();
-        var document = ReadFields(root, directoryName, Path.GetDirectoryName(Path.GetFullPath(file)) ?? string.Empty, Add);
+        var document = ReadFields(root, directoryName, Path.GetDirectoryName(Path.GetFullPath(file)) ?? string.Empty, add);
         if (document is null || problems.Any(p => p.IsError))
         {
             return new SkillParseResult(null, problems);
@@ -110,18 +110,18 @@ public static partial class SkillParser
         {
             foreach (var name in SkillPlaceholders.Unknown(lines[i]))
             {
-                Add(SkillSeverity.Warning, i + 1, $"placeholder ${{{name}}} is not expanded by this host (only {string.Join(" and ", SkillPlaceholders.Known.Select(k => "${" + k + "}"))}, which become the skill's folder); it stays as written");
+                add(SkillSeverity.Warning, i + 1, $"placeholder ${{{name}}} is not expanded by this host (only {string.Join(" and ", SkillPlaceholders.Known.Select(k => "${" + k + "}"))}, which become the skill's folder); it stays as written");
             }
         }
 
         var bodyLineCount = body.Length == 0 ? 0 : body.Count(c => c == '\n') + 1;
         if (body.Length == 0)
         {
-            Add(SkillSeverity.Warning, close + 1, "the body is empty: write the instructions the agent follows when the skill is active below the frontmatter");
+            add(SkillSeverity.Warning, close + 1, "the body is empty: write the instructions the agent follows when the skill is active below the frontmatter");
         }
         else if (bodyLineCount > RecommendedMaxBodyLines)
         {
-            Add(SkillSeverity.Warning, bodyLine, string.Create(CultureInfo.InvariantCulture,
+            add(SkillSeverity.Warning, bodyLine, string.Create(CultureInfo.InvariantCulture,
                 $"the body is {bodyLineCount} lines; the standard recommends under {RecommendedMaxBodyLines}: move detail into referenced files (e.g. references/*.md) the agent reads when needed"));
         }
 
@@ -298,16 +298,16 @@ public static partial class SkillParser
 
     private static string? ReadDescription(YamlMappingNode root, Dictionary<string, (YamlNode Key, YamlNode Value)> fields, Action<SkillSeverity, int?, string> add)
     {
-        const string fix = "say what the skill does and when to use it, in one to three sentences";
+        const string Fix = "say what the skill does and when to use it, in one to three sentences";
         if (!fields.TryGetValue("description", out var field))
         {
-            add(SkillSeverity.Error, LineOf(root), $"field 'description' is required; {fix}");
+            add(SkillSeverity.Error, LineOf(root), $"field 'description' is required; {Fix}");
             return null;
         }
 
         if (field.Value is not YamlScalarNode { Value: { } text } || text.Trim().Length == 0)
         {
-            add(SkillSeverity.Error, LineOf(field.Value), $"field 'description' must be non-empty text; {fix} (quote it if it contains ': ')");
+            add(SkillSeverity.Error, LineOf(field.Value), $"field 'description' must be non-empty text; {Fix} (quote it if it contains ': ')");
             return null;
         }
 

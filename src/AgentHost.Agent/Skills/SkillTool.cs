@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using AgentHost.Agent.Engine;
+using AgentHost.Agent.Tools;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.AI;
@@ -36,7 +38,7 @@ public static class SkillTool
          [Description("A file of the active skill, relative to its folder.")] string? file = null,
          AIFunctionArguments arguments = null!) =>
         {
-            var skills = Service.SessionBoundFunction.StateOf<ActiveSkills>(arguments);
+            var skills = SessionBoundFunction.StateOf<ActiveSkills>(arguments);
             try
             {
                 return string.IsNullOrWhiteSpace(file) ? skills.ActivateForModel(name) : skills.ReadFile(name, file);
@@ -57,7 +59,7 @@ public static class SkillTool
     public static ToolCapability Create(ActiveSkills skills)
     {
         ArgumentNullException.ThrowIfNull(skills);
-        var function = new Service.SessionBoundFunction(Template.Value, skills);
+        var function = new SessionBoundFunction(Template.Value, skills);
         return new ToolCapability(function, new ToolMetadata(ToolEffect.Read) { DescribeCall = Describe, Parallelizable = false });
     }
 

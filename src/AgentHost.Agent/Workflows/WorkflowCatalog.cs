@@ -1,4 +1,5 @@
 using AgentHost.Agent.Workflows.Model;
+using AgentHost.Agent.Workflows.Parsing;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
@@ -15,7 +16,7 @@ namespace AgentHost.Agent.Workflows;
 /// as shadowed, with both origins. A project that is not trusted never takes a name another source has: its file is
 /// listed as not used. A file with problems is listed with them and does not stop the others. Read once, on first use.
 /// </summary>
-internal sealed class WorkflowCatalog
+public sealed class WorkflowCatalog
 {
     private const string BundledPrefix = "AgentHost.Agent.Workflows.Bundled.";
     private readonly Func<IReadOnlyList<WorkflowEntry>> _read;
@@ -233,7 +234,7 @@ internal sealed class WorkflowCatalog
 /// <summary>One workflow found by <see cref="WorkflowCatalog"/>.</summary>
 /// <param name="Name">The workflow's name (for a file that cannot be read, its file name).</param>
 /// <param name="Source">Where it was found.</param>
-internal sealed record WorkflowEntry(string Name, WorkflowSource Source)
+public sealed record WorkflowEntry(string Name, WorkflowSource Source)
 {
     /// <summary>The definition, when valid.</summary>
     public WorkflowDefinition? Definition { get; init; }

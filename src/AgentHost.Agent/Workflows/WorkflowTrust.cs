@@ -12,7 +12,7 @@ namespace AgentHost.Agent.Workflows;
 /// call graph (<see cref="CallGraphRefusal"/>), so an untrusted workflow cannot reach a shell node by handing its inputs
 /// to a trusted one.
 /// </summary>
-internal static class WorkflowTrust
+public static class WorkflowTrust
 {
     /// <summary>Whether the workflow's file is inside <paramref name="projectRoot"/> and that project is not trusted.</summary>
     /// <param name="definition">The workflow.</param>

@@ -1,5 +1,6 @@
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Runs;
+using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;

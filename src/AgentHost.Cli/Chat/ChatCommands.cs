@@ -1,5 +1,7 @@
 using AgentHost.Agent.Mcp;
+using AgentHost.Cli.Commands;
 using AgentHost.Cli.Rendering;
+using AgentHost.Cli.Terminal;
 using AgentHost.Hosting;
 
 namespace AgentHost.Cli.Chat;

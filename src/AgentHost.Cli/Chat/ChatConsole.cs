@@ -1,5 +1,6 @@
 using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
+using AgentHost.Cli.Terminal;
 
 namespace AgentHost.Cli.Chat;
 

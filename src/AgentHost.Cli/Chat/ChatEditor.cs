@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
+using AgentHost.Cli.Terminal;
 using AgentHost.Hosting;
 
 namespace AgentHost.Cli.Chat;

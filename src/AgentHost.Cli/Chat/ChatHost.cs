@@ -1,8 +1,11 @@
 using System.CommandLine;
 using AgentHost.Agent.Runs;
 using AgentHost.Agent.Service;
+using AgentHost.Cli.Commands;
 using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
+using AgentHost.Cli.Terminal;
+using AgentHost.Cli;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Events;
@@ -73,7 +76,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
                 questions.Ask = editor.IsLive ? editor.AskAsync : null;
             }
 
-            Console.WriteInfo($"agent {AgentProgram.Version} · {workspaceRoot}");
+            Console.WriteInfo($"agent {AgentVersion.Current} · {workspaceRoot}");
             Console.WriteInfo(remembered is not null
                 ? $"resumed session {remembered.SessionId}. /help for commands, Ctrl+D to exit."
                 : "new session. /help for commands, @ and Tab for files, Ctrl+D to exit; Shift+Enter or a trailing \\ continues a line.");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
+using AgentHost.Cli.Terminal;
 
 namespace AgentHost.Cli.Chat;
 

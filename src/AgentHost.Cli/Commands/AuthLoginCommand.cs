@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AgentHost.Agent.Credentials;
 using AgentHost.Agent.Runs;
 using AgentHost.Hosting;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using AgentHost.Agent.Credentials;
 using AgentHost.Agent.Runs;
 using AgentHost.Cli.Rendering;
 using AgentHost.Hosting.Configuration;

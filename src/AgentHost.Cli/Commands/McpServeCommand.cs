@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.CompilerServices;
 using AgentHost.Agent.Mcp;
+using AgentHost.Cli;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
 using AgentHost.Server.Http;
@@ -81,7 +82,7 @@ internal sealed class McpServeCommand : AgentCommand
         }
 
         var server = new McpToolServer(tools.Pipeline, tools.Root, asking);
-        var options = server.Options(AgentProgram.Version);
+        var options = server.Options(AgentVersion.Current);
         if (port is { } p)
         {
             await ServeHttpAsync(parseResult, options, asking, p, token, $"{server.ListTools().Tools.Count} tools of {tools.Root}", cancellationToken).ConfigureAwait(false);
@@ -130,7 +131,7 @@ internal sealed class McpServeCommand : AgentCommand
     {
         var process = Environment.ProcessPath ?? throw new AgentHostException(ErrorKind.Internal, "the agent executable's path is unknown.");
         return Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
-            ? [process, typeof(AgentProgram).Assembly.Location]
+            ? [process, typeof(AgentVersion).Assembly.Location]
             : [process];
     }
 

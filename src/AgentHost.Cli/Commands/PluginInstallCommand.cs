@@ -4,6 +4,8 @@ using System.Runtime.InteropServices;
 using AgentHost.Agent.Plugins;
 using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
+using AgentHost.Cli.Terminal;
+using AgentHost.Cli;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Trust;
@@ -61,7 +63,7 @@ internal sealed class PluginInstallCommand : AgentCommand
     internal static HttpClient CreateHttpClient()
     {
         var client = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.All }) { Timeout = TimeSpan.FromMinutes(5) };
-        client.DefaultRequestHeaders.UserAgent.ParseAdd($"agent/{AgentProgram.Version}");
+        client.DefaultRequestHeaders.UserAgent.ParseAdd($"agent/{AgentVersion.Current}");
         return client;
     }
 

@@ -217,11 +217,11 @@ internal sealed class RunCommand : AgentCommand
         // folders (the user's, the trusted project's, every plugin's) are read only for a prompt that can name one.
         if (prompt.Trim().StartsWith('/'))
         {
-            var commands = (IReadOnlyList<Chat.UserCommand>)[
-                .. Chat.UserCommands.Load(Context.Paths, frontEnd.Configuration.ProjectRoot),
-                .. Chat.UserCommands.FromPlugins(frontEnd.Runtime.Host.Loaded.Values.Select(p => p.Manifest)),
+            var commands = (IReadOnlyList<UserCommand>)[
+                .. UserCommands.Load(Context.Paths, frontEnd.Configuration.ProjectRoot),
+                .. UserCommands.FromPlugins(frontEnd.Runtime.Host.Loaded.Values.Select(p => p.Manifest)),
             ];
-            prompt = Chat.UserCommands.TryExpand(prompt.Trim(), commands) ?? prompt;
+            prompt = UserCommands.TryExpand(prompt.Trim(), commands) ?? prompt;
         }
         return await session.SendAsync(
             new TurnRequest(prompt)

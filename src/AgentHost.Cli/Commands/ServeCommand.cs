@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using AgentHost.Cli;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Server;
@@ -85,7 +86,7 @@ internal sealed class ServeCommand : AgentCommand
         using var telemetry = TelemetryStart.StartForServer(configuration, Context.Environment, out var scrapeEndpoint);
         var store = await OpenStoreAsync(parseResult, configuration, cancellationToken).ConfigureAwait(false);
         await using var server = await ApiServer.StartAsync(
-            new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentProgram.Version) { Roots = roots, Limits = ServerLimits.From(configuration), Jwt = ServerJwt.From(configuration, root), Endpoints = scrapeEndpoint, LoggerFactory = Context.LoggerFactory(parseResult) },
+            new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentVersion.Current) { Roots = roots, Limits = ServerLimits.From(configuration), Jwt = ServerJwt.From(configuration, root), Endpoints = scrapeEndpoint, LoggerFactory = Context.LoggerFactory(parseResult) },
             Context.ProjectRoots(parseResult),
             store,
             Context.Environment,

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using AgentHost.Agent.Checkpoints;
 using AgentHost.Cli.Rendering;
+using AgentHost.Cli.Terminal;
 using AgentHost.Hosting;
 
 namespace AgentHost.Cli.Commands;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Tools;
 using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Logging;

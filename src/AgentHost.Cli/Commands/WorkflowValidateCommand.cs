@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AgentHost.Agent.Workflows.Parsing;
 using AgentHost.Agent.Workflows;
 using AgentHost.Hosting;
 

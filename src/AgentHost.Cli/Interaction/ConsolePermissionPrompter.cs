@@ -1,4 +1,5 @@
 using AgentHost.Cli.Rendering;
+using AgentHost.Cli.Terminal;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using AgentHost.Cli.Rendering;
+using AgentHost.Cli.Terminal;
 
 namespace AgentHost.Cli.Interaction;
 

@@ -1,4 +1,5 @@
 using AgentHost.Cli.Interaction;
+using AgentHost.Cli.Terminal;
 
 namespace AgentHost.Cli.Rendering;
 

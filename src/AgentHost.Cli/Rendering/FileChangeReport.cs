@@ -1,6 +1,7 @@
 using System.Globalization;
 using AgentHost.Agent.Checkpoints;
 using AgentHost.Cli.Interaction;
+using AgentHost.Cli.Terminal;
 
 namespace AgentHost.Cli.Rendering;
 

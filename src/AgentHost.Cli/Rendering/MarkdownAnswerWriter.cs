@@ -1,4 +1,5 @@
 using System.Text;
+using AgentHost.Cli.Terminal;
 using Markdig;
 using Markdig.Extensions.Tables;
 using Markdig.Extensions.TaskLists;

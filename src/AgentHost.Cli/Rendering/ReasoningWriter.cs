@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AgentHost.Cli.Interaction;
+using AgentHost.Cli.Terminal;
 
 namespace AgentHost.Cli.Rendering;
 

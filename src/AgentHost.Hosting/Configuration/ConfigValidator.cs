@@ -160,7 +160,7 @@ internal static class ConfigValidator
                 ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, $"'{shown}' is not a boolean. Use true or false"),
             ConfigValueKind.Integer when !long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) =>
                 ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, $"'{shown}' is not a whole number. Write digits only, e.g. 30"),
-            ConfigValueKind.Pattern when value.Length > 0 && Security.SecretRuleReader.PatternProblem(entry.Value) is { } problem =>
+            ConfigValueKind.Pattern when value.Length > 0 && RegexPatterns.Problem(entry.Value) is { } problem =>
                 ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, $"the regular expression is not valid: {problem}"),
             ConfigValueKind.Url when value.Length > 0 && !IsHttpUrl(value) =>
                 ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, $"'{shown}' is not an http(s) URL. Write an absolute URL, e.g. https://api.example.com/v1"),

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using AgentHost.Hosting;
 namespace AgentHost.Hosting.Configuration;
 
 /// <summary>Computes the effective configuration from every layer and explains where each value came from.</summary>
@@ -21,11 +22,11 @@ public static class ConfigurationResolver
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(paths);
         var project = ProjectLocator.Locate(environment);
-        Logging.StartupActivities.Mark("configuration.located");
+        StartupActivities.Mark("configuration.located");
         var global = LoadFile(paths.GlobalConfigFile, ConfigLayer.Global, environment);
         var variables = EnvironmentConfigSource.Read(environment);
         var flags = FlagConfigSource.Read(flagOverrides ?? []);
-        Logging.StartupActivities.Mark("configuration.global");
+        StartupActivities.Mark("configuration.global");
         var layers = new List<ConfigLayerContent> { Defaults(), global };
         IReadOnlyList<ConfigEntry> ignored = [];
         ConfigProblem? trustWarning = null;
@@ -40,7 +41,7 @@ public static class ConfigurationResolver
 
         layers.Add(variables);
         layers.Add(flags);
-        Logging.StartupActivities.Mark("configuration.project");
+        StartupActivities.Mark("configuration.project");
 
         var problems = new List<ConfigProblem>();
         var effective = new Dictionary<string, ConfigEntry>(ConfigKeys.Comparer);

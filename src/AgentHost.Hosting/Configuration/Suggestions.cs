@@ -1,7 +1,7 @@
 namespace AgentHost.Hosting.Configuration;
 
 /// <summary>"Did you mean" suggestions by edit distance (optimal string alignment: a swap of neighbours costs 1).</summary>
-internal static class Suggestions
+public static class Suggestions
 {
     /// <summary>The candidate closest to <paramref name="input"/>, if close enough to be a likely typo.</summary>
     public static string? Closest(string input, IEnumerable<string> candidates)

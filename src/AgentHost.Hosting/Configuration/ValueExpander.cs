@@ -7,7 +7,7 @@ namespace AgentHost.Hosting.Configuration;
 /// A variable that is unset or empty expands to its default, or to nothing (reported in
 /// <see cref="Expansion.UnsetVariables"/>). A <c>$</c> not followed by a name, <c>{</c> or <c>$</c> stays as it is.
 /// </remarks>
-internal static class ValueExpander
+public static class ValueExpander
 {
     /// <summary>The result of expanding one value.</summary>
     /// <param name="Value">The expanded value.</param>

@@ -7,10 +7,10 @@ namespace AgentHost.Hosting.Configuration;
 /// <param name="Line">The 1-based line (in the text given to <see cref="YamlSyntax.Load"/>).</param>
 /// <param name="Column">The 1-based column.</param>
 /// <param name="Message">What is wrong and how to fix it, without the location.</param>
-internal sealed record YamlSyntaxError(int Line, int Column, string Message);
+public sealed record YamlSyntaxError(int Line, int Column, string Message);
 
 /// <summary>Thrown by <see cref="YamlSyntax.Load"/> for text that is not valid YAML.</summary>
-internal sealed class YamlSyntaxException : Exception
+public sealed class YamlSyntaxException : Exception
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="error">The error.</param>
@@ -54,7 +54,7 @@ internal sealed class YamlSyntaxException : Exception
 /// what is wrong and the fix, never a resource key or a stack trace.
 /// </summary>
 /// <remarks>Shared source: the scripted provider plugin compiles this file too (it cannot reference the kernel).</remarks>
-internal static class YamlSyntax
+public static class YamlSyntax
 {
     private static readonly (string Clue, string Fix)[] Fixes =
     [

@@ -7,7 +7,7 @@ namespace AgentHost.Hosting.Plugins;
 /// A JSON file parsed with the line of every value, so that a problem can name <c>file:line</c> and the field
 /// (<c>mcpServers.db.args[1]</c>). Comments and trailing commas are allowed, as Claude Code allows them.
 /// </summary>
-internal sealed class JsonSourceFile : IDisposable
+public sealed class JsonSourceFile : IDisposable
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
     private readonly JsonDocument _document;

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AgentHost.Hosting.Plugins;
 
 /// <summary>Collects one plugin's capabilities during registration.</summary>
-internal sealed class PluginBuilder(PluginContext context) : IPluginBuilder
+public sealed class PluginBuilder(PluginContext context) : IPluginBuilder
 {
     private readonly List<Capability> _capabilities = [];
 

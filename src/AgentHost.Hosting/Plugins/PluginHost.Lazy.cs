@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
+using AgentHost.Hosting;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
@@ -161,7 +162,7 @@ public sealed partial class PluginHost
         var manifest = plugin.Manifest;
         var version = manifest.Version.ToNormalizedString();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        using var activity = Logging.StartupActivities.Start("plugin.activate", manifest.Id);
+        using var activity = StartupActivities.Start("plugin.activate", manifest.Id);
         PluginLoadContext? loadContext = null;
         ServiceProvider? services = null;
         try

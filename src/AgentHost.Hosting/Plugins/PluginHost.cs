@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
+using AgentHost.Hosting;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
@@ -145,9 +146,9 @@ public sealed partial class PluginHost : IAsyncDisposable
     private PluginLoadResult Load(PluginLoadRequest request, AgentPlugin? instance, LoadAttempt attempt, CancellationToken cancellationToken)
     {
         var fallbackId = Path.GetFileName(Path.TrimEndingDirectorySeparator(request.Directory));
-        using var activity = Logging.StartupActivities.Start("plugin.load", fallbackId);
+        using var activity = StartupActivities.Start("plugin.load", fallbackId);
         PluginManifest manifest;
-        var reading = Logging.StartupActivities.Start("plugin.manifest", fallbackId);
+        var reading = StartupActivities.Start("plugin.manifest", fallbackId);
         try
         {
             manifest = ManifestReader.ReadFromDirectory(request.Directory);
@@ -170,12 +171,12 @@ public sealed partial class PluginHost : IAsyncDisposable
 
         var version = manifest.Version.ToNormalizedString();
         attempt.Identify(manifest.Id, version);
-        var keying = Logging.StartupActivities.Start("plugin.snapshot.key", fallbackId);
+        var keying = StartupActivities.Start("plugin.snapshot.key", fallbackId);
         var snapshotKey = instance is null && manifest.LazyActivation && manifest.EntryAssembly is not null && Snapshots is not null
             ? PluginSnapshots.KeyOf(manifest, request)
             : null;
         keying?.Dispose();
-        var finding = Logging.StartupActivities.Start("plugin.snapshot.find", fallbackId);
+        var finding = StartupActivities.Start("plugin.snapshot.find", fallbackId);
         var found = snapshotKey is not null ? Snapshots!.Find(snapshotKey) : null;
         finding?.Dispose();
         if (snapshotKey is not null && found is { } snapshot)

@@ -1,6 +1,7 @@
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Text;
+using AgentHost.Hosting;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging;
@@ -228,7 +229,7 @@ public sealed class PluginRuntime : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requested);
-        var resolving = Logging.StartupActivities.Start("plugins.resolve");
+        var resolving = StartupActivities.Start("plugins.resolve");
         // An installed plugin that holds a reserved id is refused (LoadInstalledAsync says so): the id keeps its owner.
         var installed = ListInstalled().Where(p => p.Refused is null).Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
         var extra = new List<PluginLoadRequest>();
@@ -316,16 +317,16 @@ public sealed class PluginRuntime : IAsyncDisposable
     /// <returns>The bridge's load result, or nothing when it was not needed or not found.</returns>
     public async Task<IReadOnlyList<PluginLoadResult>> EnsureLspBridgeAsync(CancellationToken cancellationToken = default)
     {
-        const string bridgeId = "lsp";
-        if (Host.Loaded.ContainsKey(bridgeId))
+        const string BridgeId = "lsp";
+        if (Host.Loaded.ContainsKey(BridgeId))
         {
             return [];
         }
 
         // Servers defined only in configuration (lsp.servers, which the bridge's settings carry as servers.*) need it too.
-        var settings = _settings(bridgeId);
+        var settings = _settings(BridgeId);
         if ((Registry.OfKind(CapabilityKind.LspServer).Count == 0 && !settings.Keys.Any(k => k.StartsWith("servers.", StringComparison.OrdinalIgnoreCase)))
-            || FindInCatalog(bridgeId) is not { } bundled)
+            || FindInCatalog(BridgeId) is not { } bundled)
         {
             return [];
         }

@@ -31,7 +31,7 @@ public sealed class ToolSchemaCache(string filePath)
     /// <summary>Gives <paramref name="function"/> its cached schema when it has one; otherwise it generates it when read.</summary>
     /// <param name="function">A registered tool function.</param>
     /// <returns>A key to pass to <see cref="Remember"/> when the schema was not cached, else <see langword="null"/>.</returns>
-    internal string? Apply(AIFunction function)
+    public string? Apply(AIFunction function)
     {
         if (function is not DeferredMethodFunction deferred || deferred.IsMaterialized)
         {
@@ -53,7 +53,7 @@ public sealed class ToolSchemaCache(string filePath)
     }
 
     /// <summary>Records a schema generated for <paramref name="key"/>.</summary>
-    internal void Remember(string key, JsonElement schema)
+    public void Remember(string key, JsonElement schema)
     {
         lock (_lock)
         {
@@ -63,7 +63,7 @@ public sealed class ToolSchemaCache(string filePath)
     }
 
     /// <summary>Writes the file when schemas were added (atomically; failures only mean regenerating next time).</summary>
-    internal void SaveIfChanged()
+    public void SaveIfChanged()
     {
         lock (_lock)
         {

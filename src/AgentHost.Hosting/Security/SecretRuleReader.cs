@@ -150,31 +150,12 @@ public static class SecretRuleReader
             throw new AgentHostException(ErrorKind.Configuration, $"{where("keywords")}: the rule needs at least one keyword, and none may be empty: literal text (any case) that every match contains, such as the token's prefix. Rules run only on lines that hold a keyword.");
         }
 
-        if (PatternProblem(definition.Pattern, options) is { } problem)
+        if (RegexPatterns.Problem(definition.Pattern, options) is { } problem)
         {
             throw new AgentHostException(ErrorKind.Configuration, $"{where("regex")}: the regular expression is not valid: {problem}");
         }
 
         return new SecretRule(definition, options);
-    }
-
-    /// <summary>Why a configured rule's expression cannot be used, with the fix, or <see langword="null"/> (also for <c>agent config validate</c>).</summary>
-    /// <param name="pattern">The expression.</param>
-    /// <returns>The problem, or <see langword="null"/>.</returns>
-    internal static string? PatternProblem(string pattern) => PatternProblem(pattern, RegexOptions.NonBacktracking);
-
-    private static string? PatternProblem(string pattern, RegexOptions options)
-    {
-        try
-        {
-            _ = new Regex(pattern, options | RegexOptions.CultureInvariant);
-            return null;
-        }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
-        {
-            var hint = options.HasFlag(RegexOptions.NonBacktracking) ? " Configured rules use the linear-time engine: lookarounds, backreferences and atomic groups are not available; rewrite the expression without them." : string.Empty;
-            return $"{ex.Message.TrimEnd('.')}.{hint}";
-        }
     }
 
     private static YamlNode? Child(YamlMappingNode node, string key) =>

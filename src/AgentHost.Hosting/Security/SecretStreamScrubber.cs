@@ -13,7 +13,7 @@ namespace AgentHost.Hosting.Security;
 /// <c>aws_secret_access_key = </c> and its value in the next delta are scrubbed together. Nothing is held beyond
 /// 64 KiB. Not thread-safe: one instance per stream.
 /// </remarks>
-internal sealed class SecretStreamScrubber(SecretScrubber scrubber)
+public sealed class SecretStreamScrubber(SecretScrubber scrubber)
 {
     /// <summary>How far past a key word, on one line, a value may still follow.</summary>
     internal const int KeyWordWindow = 256;

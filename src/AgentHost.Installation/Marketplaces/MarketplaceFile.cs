@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Installation.Git;
 
 namespace AgentHost.Installation.Marketplaces;
 
@@ -307,7 +308,7 @@ internal static partial class MarketplaceFile
 
         try
         {
-            path = FetchedSource.NormalizeSubPath(path, "the marketplace entry");
+            path = RepositoryPath.Normalize(path, "the marketplace entry");
         }
         catch (AgentHostException ex)
         {

@@ -4,6 +4,8 @@ using System.Text.RegularExpressions;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Text;
+using AgentHost.Installation.Git;
+using AgentHost.Installation.Store;
 
 namespace AgentHost.Installation.Marketplaces;
 

@@ -10,7 +10,7 @@ namespace AgentHost.Common.Git;
 /// (a commit) keeps hooks and the signature program, and the git plugin decides such a call as the execution it is.
 /// </summary>
 /// <remarks>Shared source (src/Common), linked into the kernel and the git plugin. Stateless and thread-safe.</remarks>
-internal static class SafeGit
+public static class SafeGit
 {
     /// <summary>The null device: a hooks folder that holds no hook.</summary>
     public static string NullDevice => OperatingSystem.IsWindows() ? "NUL" : "/dev/null";

@@ -11,7 +11,7 @@ namespace AgentHost.Common.Hashing;
 /// on large data. The result is the same SHA-256 either way (the tests compare both on many inputs).
 /// </summary>
 /// <remarks>Thread-safe (no state). Not for secrets: the managed path makes no constant-time promise.</remarks>
-internal static class Sha256
+public static class Sha256
 {
     /// <summary>The largest input hashed in managed code.</summary>
     public const int MaxManagedBytes = 64 * 1024;
@@ -53,7 +53,7 @@ internal static class Sha256
     /// <summary>The managed computation, whatever the size (tests compare it with the platform's).</summary>
     /// <param name="data">The bytes.</param>
     /// <param name="destination">32 bytes for the hash.</param>
-    internal static void HashManaged(ReadOnlySpan<byte> data, Span<byte> destination)
+    public static void HashManaged(ReadOnlySpan<byte> data, Span<byte> destination)
     {
         Span<uint> state = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
         Span<uint> w = stackalloc uint[64];

@@ -13,7 +13,7 @@ namespace AgentHost.Common.Processes;
 /// every other with it, and the program cannot push input into the host's terminal.
 /// </summary>
 /// <remarks>Stateless and thread-safe.</remarks>
-internal static class Bubblewrap
+public static class Bubblewrap
 {
     /// <summary>The backend's name, as events, the audit and <c>agent doctor</c> say it.</summary>
     public const string Name = "bubblewrap";

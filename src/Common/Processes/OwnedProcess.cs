@@ -10,14 +10,14 @@ namespace AgentHost.Common.Processes;
 /// (Windows), children already orphaned by their parent included.
 /// </summary>
 /// <remarks>Thread-safe: <see cref="Kill"/> may race with exit and with <see cref="Dispose"/>.</remarks>
-internal sealed class OwnedProcess : IDisposable
+public sealed class OwnedProcess : IDisposable
 {
     private readonly ProcessGroupWatchdog? _watchdog;
     private readonly IDisposable? _job;
     private readonly bool _watchdogInput;
     private int _disposed;
 
-    internal OwnedProcess(Process process, string path, ProcessGroupWatchdog? watchdog = null, bool watchdogInput = false, IDisposable? job = null)
+    public OwnedProcess(Process process, string path, ProcessGroupWatchdog? watchdog = null, bool watchdogInput = false, IDisposable? job = null)
     {
         Process = process;
         Path = path;

@@ -17,13 +17,13 @@ namespace AgentHost.Common.Processes;
 /// have all exited leaves its number free, and a later process could take it, so a group number is never signalled
 /// once its watchdog is gone. Immutable and thread-safe.
 /// </remarks>
-internal sealed partial class ProcessGroupWatchdog
+public sealed partial class ProcessGroupWatchdog
 {
     /// <summary>
     /// The watchdog for a program without input: it reads the pipe (fd 3) in the background, and the program replaces
     /// the wrapper (<c>exec</c>), so its process id, exit code and signals are its own; it reads <c>/dev/null</c>.
     /// </summary>
-    internal const string Script =
+    public const string Script =
         "exec 3<&0\n"
         + "{ while read -r _; do :; done; kill -9 0; } <&3 >/dev/null 2>&1 &\n"
         + "exec \"$@\" </dev/null 3<&-\n";
@@ -36,7 +36,7 @@ internal sealed partial class ProcessGroupWatchdog
     /// <c>exec</c>, never on a compound command: a shell keeps a copy of each descriptor such a redirection replaces, and
     /// a watchdog forked there would hold the program's output open after the program ended.
     /// </summary>
-    internal const string InputScript =
+    public const string InputScript =
         "h=$1; shift\n"
         + "IFS= read -r n || exit 125\n"
         + "exec 3<&0 </dev/null\n"

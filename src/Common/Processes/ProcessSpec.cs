@@ -6,7 +6,7 @@ namespace AgentHost.Common.Processes;
 /// <summary>What to start: a program (a name searched on absolute PATH entries, or an absolute path), its arguments and how.</summary>
 /// <param name="Program">A bare name (<c>git</c>) or an absolute path the user configured.</param>
 /// <param name="Arguments">The arguments, passed as a list (never through a shell).</param>
-internal sealed record ProcessSpec(string Program, IReadOnlyList<string> Arguments)
+public sealed record ProcessSpec(string Program, IReadOnlyList<string> Arguments)
 {
     /// <summary>Where it runs; the process's current directory when <see langword="null"/>.</summary>
     public string? WorkingDirectory { get; init; }
@@ -61,10 +61,10 @@ internal sealed record ProcessSpec(string Program, IReadOnlyList<string> Argumen
 /// <param name="Output">Its standard output.</param>
 /// <param name="Error">Its standard error.</param>
 /// <param name="TimedOut">Whether it was killed because it ran over its time limit.</param>
-internal sealed record ProcessOutput(int ExitCode, string Output, string Error, bool TimedOut);
+public sealed record ProcessOutput(int ExitCode, string Output, string Error, bool TimedOut);
 
 /// <summary>The program could not be found or started; the message names it and the fix.</summary>
-internal sealed class ProgramStartException : Exception
+public sealed class ProgramStartException : Exception
 {
     public ProgramStartException(string message)
         : base(message)

@@ -8,7 +8,7 @@ namespace AgentHost.Common.Processes;
 /// the caller's explicit configuration.
 /// </summary>
 /// <remarks>Shared source (src/Common), linked into the kernel and the plugins that start programs. Stateless and thread-safe.</remarks>
-internal static class ProgramSearch
+public static class ProgramSearch
 {
     /// <summary>Finds <paramref name="program"/>.</summary>
     /// <param name="program">A bare name (<c>git</c>) or an absolute path. A relative path (<c>./git</c>, <c>bin/git</c>) is never found.</param>
@@ -91,10 +91,10 @@ internal static class ProgramSearch
             return true;
         }
 
-        const UnixFileMode anyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        const UnixFileMode AnyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
         try
         {
-            return (File.GetUnixFileMode(path) & anyExecute) != 0;
+            return (File.GetUnixFileMode(path) & AnyExecute) != 0;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -9,7 +9,7 @@ namespace AgentHost.Common.Processes;
 /// says so). macOS and Windows have no backend yet.
 /// </summary>
 /// <remarks>Stateless; each call starts <c>bwrap</c> twice (some milliseconds), so callers keep the result for a run.</remarks>
-internal static class SandboxProbe
+public static class SandboxProbe
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
 

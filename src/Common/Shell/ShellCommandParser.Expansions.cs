@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 
 namespace AgentHost.Common.Shell;
 
-internal static partial class ShellCommandParser
+public static partial class ShellCommandParser
 {
     /// <summary>Stands for quoted text in the unquoted view of a word (so quoted <c>*</c> or <c>{a,b}</c> never look like globs).</summary>
     private const char QuotedMarker = '\u0001';
@@ -16,7 +16,7 @@ internal static partial class ShellCommandParser
     /// variables it names as more arithmetic, and an array subscript in such a value runs command substitutions
     /// (<c>x='a[$(rm -rf ~)]'; echo $((x))</c>). Only arithmetic on literal numbers is understood.
     /// </summary>
-    internal static void CheckArithmetic(string expression)
+    public static void CheckArithmetic(string expression)
     {
         var rest = NumericLiteral.Replace(expression, "0");
         if (rest.Any(c => char.IsAsciiLetter(c) || c is '_' or '$' or '`' or '[' or ']' or '\'' or '"' or '\\'))
@@ -64,7 +64,7 @@ internal static partial class ShellCommandParser
     }
 
     /// <summary>Whether the unquoted view of a word has glob characters: <c>*</c>, <c>?</c> or a <c>[…]</c> class.</summary>
-    internal static bool HasGlob(string bare)
+    public static bool HasGlob(string bare)
     {
         if (bare.Contains('*', StringComparison.Ordinal) || bare.Contains('?', StringComparison.Ordinal))
         {

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace AgentHost.Common.Shell;
 
-internal static partial class ShellCommandParser
+public static partial class ShellCommandParser
 {
     private sealed partial class Scanner
     {

@@ -14,7 +14,7 @@ namespace AgentHost.Common.Shell;
 /// a variable's value (arithmetic on variables, <c>${!x}</c>, <c>${x@P}</c>, computed array subscripts, function
 /// definitions), make the line an error.
 /// </remarks>
-internal static partial class ShellCommandParser
+public static partial class ShellCommandParser
 {
     private const int MaxDepth = 12;
 
@@ -41,7 +41,7 @@ internal static partial class ShellCommandParser
         }
     }
 
-    internal static void ParseInto(string text, List<ShellCommandPart> parts, int depth)
+    public static void ParseInto(string text, List<ShellCommandPart> parts, int depth)
     {
         if (depth > MaxDepth)
         {
@@ -59,7 +59,7 @@ internal static partial class ShellCommandParser
     /// terminal may hide them or format characters from the person approving the line; so only tab and newline are
     /// understood, anywhere in the line (quoted text included).
     /// </summary>
-    internal static string? UnsafeCharacter(string text)
+    public static string? UnsafeCharacter(string text)
     {
         foreach (var c in text)
         {
@@ -87,7 +87,7 @@ internal static partial class ShellCommandParser
     /// Parses the expansions of text that is otherwise data but is expanded like a double-quoted string (an unquoted
     /// here-document body): <c>$(…)</c> and backticks are commands, and arithmetic and <c>${…}</c> are checked as in a word.
     /// </summary>
-    internal static void ScanExpandingText(string text, List<ShellCommandPart> parts, int depth)
+    public static void ScanExpandingText(string text, List<ShellCommandPart> parts, int depth)
     {
         var scanner = new Scanner(text, parts, depth + 1);
         scanner.ScanExpansions();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Telemetry;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Security;

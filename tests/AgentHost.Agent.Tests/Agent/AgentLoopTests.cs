@@ -105,14 +105,14 @@ public sealed class AgentLoopTests
     {
         await using var harness = new AgentHarness();
         harness.Add(AgentHarness.Tool("fetch", (string token) => "ok"));
-        const string secret = "sk-abcdefghijklmnopqrstuvwxyz012345";
-        harness.Client.Step(Call("c1", "fetch", $$"""{"token":"{{secret}}"}""")).Answer("done");
+        const string Secret = "sk-abcdefghijklmnopqrstuvwxyz012345";
+        harness.Client.Step(Call("c1", "fetch", $$"""{"token":"{{Secret}}"}""")).Answer("done");
 
         await harness.RunAsync();
 
         var started = (await harness.EventsAsync()).OfType<ToolCallStartedEvent>().Single();
-        Assert.DoesNotContain(secret, started.ArgumentsJson, StringComparison.Ordinal);
-        Assert.DoesNotContain(secret, harness.Recorder.ToolEvents.Single().ArgumentsJson, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, started.ArgumentsJson, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, harness.Recorder.ToolEvents.Single().ArgumentsJson, StringComparison.Ordinal);
     }
 
     [Fact]

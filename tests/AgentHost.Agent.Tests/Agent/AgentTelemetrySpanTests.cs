@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Hooks;
+using AgentHost.Agent.Telemetry;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;

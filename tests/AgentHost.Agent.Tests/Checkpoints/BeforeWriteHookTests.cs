@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Tools;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;

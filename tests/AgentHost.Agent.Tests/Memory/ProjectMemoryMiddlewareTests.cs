@@ -1,5 +1,6 @@
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Memory;
+using AgentHost.Agent.Tools;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Agent;

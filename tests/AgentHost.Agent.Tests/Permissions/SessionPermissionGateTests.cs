@@ -199,11 +199,11 @@ public sealed class SessionPermissionGateTests
         await using var fixture = await CreateAsync();
         fixture.Answer(Once);
         var gate = await fixture.GateAsync(PermissionMode.Ask);
-        const string token = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB";
+        const string Token = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB";
 
-        await gate.DecideAsync(fixture.Shell($"curl -H 'Authorization: token {token}' https://api.github.com"));
+        await gate.DecideAsync(fixture.Shell($"curl -H 'Authorization: token {Token}' https://api.github.com"));
 
-        Assert.DoesNotContain(token, Assert.Single(fixture.Requests).Subject, StringComparison.Ordinal);
-        Assert.DoesNotContain(token, Assert.Single(await fixture.Store.Audit.GetAuditAsync(fixture.SessionId)).Subject, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, Assert.Single(fixture.Requests).Subject, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, Assert.Single(await fixture.Store.Audit.GetAuditAsync(fixture.SessionId)).Subject, StringComparison.Ordinal);
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using AgentHost.Server.Http;
 using AgentHost.Server.Events;
 using AgentHost.Hosting.Events;
+using AgentHost.Server;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;

@@ -3,6 +3,7 @@ using AgentHost.Agent.Engine;
 using AgentHost.Agent.Questions;
 using AgentHost.Agent.Service;
 using AgentHost.Agent.Skills;
+using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;

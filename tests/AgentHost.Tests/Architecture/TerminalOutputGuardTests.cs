@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AgentHost.Cli.Terminal;
 using AgentHost.Tests.Template;
 
 namespace AgentHost.Tests.Architecture;
@@ -16,17 +17,17 @@ public sealed partial class TerminalOutputGuardTests
     [Fact]
     public void EscapeSequences_AreWrittenDown_OnlyInTerminalControl()
     {
-        var found = Matches(CliSources(), EscapeLiteral(), allowed: ["Rendering/TerminalControl.cs"]);
+        var found = Matches(CliSources(), EscapeLiteral(), allowed: ["Terminal/TerminalControl.cs"]);
 
-        Assert.True(found.Count == 0, "an escape character in a literal outside Rendering/TerminalControl.cs (add the sequence there, as a TerminalText): " + string.Join("; ", found));
+        Assert.True(found.Count == 0, "an escape character in a literal outside Terminal/TerminalControl.cs (add the sequence there, as a TerminalText): " + string.Join("; ", found));
     }
 
     [Fact]
     public void UnneutralizedTerminalText_IsMade_OnlyByTerminalControl()
     {
-        var found = Matches(CliSources(), SequenceCall(), allowed: ["Rendering/TerminalControl.cs", "Rendering/TerminalText.cs"]);
+        var found = Matches(CliSources(), SequenceCall(), allowed: ["Terminal/TerminalControl.cs", "Terminal/TerminalText.cs"]);
 
-        Assert.True(found.Count == 0, "TerminalText.Sequence is the CLI's own escape sequences, made only in Rendering/TerminalControl.cs: " + string.Join("; ", found));
+        Assert.True(found.Count == 0, "TerminalText.Sequence is the CLI's own escape sequences, made only in Terminal/TerminalControl.cs: " + string.Join("; ", found));
     }
 
     [Fact]
@@ -43,7 +44,7 @@ public sealed partial class TerminalOutputGuardTests
         var sources = Directory.EnumerateFiles(Path.Combine(Root, "src"), "*.cs", SearchOption.AllDirectories)
             .Concat(Directory.EnumerateFiles(Path.Combine(Root, "plugins"), "*.cs", SearchOption.AllDirectories))
             .Where(NotBuildOutput);
-        var found = Matches(sources, ProcessConsole(), allowed: ["src/AgentHost.Cli/Interaction/ConsoleInteraction.cs", "src/AgentHost.Cli/Program.cs"], relativeTo: Root);
+        var found = Matches(sources, ProcessConsole(), allowed: ["src/AgentHost.Cli/Interaction/ConsoleInteraction.cs", "src/AgentHost.Cli/Startup/Program.cs"], relativeTo: Root);
 
         Assert.True(found.Count == 0, "a direct write to System.Console; write through IConsoleInteraction (the CLI) or an event (components, plugins): " + string.Join("; ", found));
     }

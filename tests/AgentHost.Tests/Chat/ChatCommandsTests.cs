@@ -1,3 +1,4 @@
+using AgentHost.Cli.Commands;
 using AgentHost.Cli;
 using AgentHost.Cli.Chat;
 using AgentHost.Cli.Interaction;

@@ -3,6 +3,7 @@ using System.Text;
 using AgentHost.Cli.Chat;
 using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
+using AgentHost.Cli.Terminal;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Chat;

@@ -1,4 +1,5 @@
 using AgentHost.Cli.Chat;
+using AgentHost.Cli.Commands;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Trust;
 using AgentHost.Tests.Support;

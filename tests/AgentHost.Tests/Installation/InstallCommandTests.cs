@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AgentHost.Cli.Startup;
 using AgentHost.Cli;
 using AgentHost.Cli.Interaction;
 using AgentHost.Hosting.Plugins;

@@ -1,5 +1,6 @@
 using AgentHost.Agent.Composition;
 using AgentHost.Agent.Service;
+using AgentHost.Cli.Startup;
 using AgentHost.Cli;
 using AgentHost.Cli.Interaction;
 using AgentHost.Hosting;

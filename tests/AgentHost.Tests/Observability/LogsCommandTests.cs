@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using AgentHost.Cli.Startup;
 using AgentHost.Cli;
 using AgentHost.Cli.Interaction;
 using AgentHost.Hosting;

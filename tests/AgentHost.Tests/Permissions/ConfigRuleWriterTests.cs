@@ -38,20 +38,20 @@ public sealed class ConfigRuleWriterTests : IDisposable
     [Fact]
     public void FileWithOtherKeysAndComments_KeepsEveryByte_AndUsesItsIndentation()
     {
-        const string content = "# Project config\nmodel: gpt-x   # default\nproviders:\n    openai:\n        api_key: ${OPENAI_KEY}\n\nlog_level: debug";
+        const string Content = "# Project config\nmodel: gpt-x   # default\nproviders:\n    openai:\n        api_key: ${OPENAI_KEY}\n\nlog_level: debug";
 
-        var (text, result) = Add(content, "write(src/**)");
+        var (text, result) = Add(Content, "write(src/**)");
 
-        Assert.Equal(content + "\npermissions:\n    allow:\n      - \"write(src/**)\"\n", text);
+        Assert.Equal(Content + "\npermissions:\n    allow:\n      - \"write(src/**)\"\n", text);
         Assert.Equal(10, result.Line);
     }
 
     [Fact]
     public void PermissionsWithOnlyADenyList_GetsAnAllowKeyAfterItsLastLine()
     {
-        const string content = "permissions:\n  deny:\n    - shell(rm -rf *)   # never\n  # end of permissions\nlog_level: info\n";
+        const string Content = "permissions:\n  deny:\n    - shell(rm -rf *)   # never\n  # end of permissions\nlog_level: info\n";
 
-        var (text, result) = Add(content, "fetch(domain:example.com)");
+        var (text, result) = Add(Content, "fetch(domain:example.com)");
 
         Assert.Equal("permissions:\n  deny:\n    - shell(rm -rf *)   # never\n  allow:\n    - \"fetch(domain:example.com)\"\n  # end of permissions\nlog_level: info\n", text);
         Assert.Equal(5, result.Line);
@@ -60,20 +60,20 @@ public sealed class ConfigRuleWriterTests : IDisposable
     [Fact]
     public void BlockSequence_WithCommentsBetweenItemsAndATrailingComment_GetsTheItemAfterTheLastOne()
     {
-        const string content = "permissions:\n  allow:\n    # reading is fine\n    - read(src/**)\n    # tests\n    - \"shell(npm test)\"  # by hand\n  deny: []\n";
+        const string Content = "permissions:\n  allow:\n    # reading is fine\n    - read(src/**)\n    # tests\n    - \"shell(npm test)\"  # by hand\n  deny: []\n";
 
-        var (text, result) = Add(content, Rule);
+        var (text, result) = Add(Content, Rule);
 
-        Assert.Equal(content.Replace("# by hand\n", "# by hand\n    - \"shell(npm run test*)\"\n", StringComparison.Ordinal), text);
+        Assert.Equal(Content.Replace("# by hand\n", "# by hand\n    - \"shell(npm run test*)\"\n", StringComparison.Ordinal), text);
         Assert.Equal(7, result.Line);
     }
 
     [Fact]
     public void BlockSequence_WithAnItemSpanningLines_GetsTheItemAfterTheWholeItem()
     {
-        const string content = "permissions:\n  allow:\n    - shell(make\n      build)\nlog_level: info\n";
+        const string Content = "permissions:\n  allow:\n    - shell(make\n      build)\nlog_level: info\n";
 
-        Assert.Equal("permissions:\n  allow:\n    - shell(make\n      build)\n    - \"shell(npm run test*)\"\nlog_level: info\n", Add(content, Rule).Text);
+        Assert.Equal("permissions:\n  allow:\n    - shell(make\n      build)\n    - \"shell(npm run test*)\"\nlog_level: info\n", Add(Content, Rule).Text);
     }
 
     [Fact]
@@ -167,15 +167,15 @@ public sealed class ConfigRuleWriterTests : IDisposable
         using var project = new ConfigProject();
         project.WriteGlobal("permissions:\n  deny:\n    - shell(rm *)\n");
         project.WriteProject("# project\nlog_level: info\n");
-        const string rule = "shell(echo \"a\\b\" $HOME*)";
+        const string Rule = "shell(echo \"a\\b\" $HOME*)";
 
-        var result = ConfigRuleWriter.AddRule(project.ProjectFile, RuleList.Allow, rule);
+        var result = ConfigRuleWriter.AddRule(project.ProjectFile, RuleList.Allow, Rule);
 
         Assert.Contains("    - \"shell(echo \\\"a\\\\b\\\" $$HOME*)\"\n", File.ReadAllText(project.ProjectFile), StringComparison.Ordinal);
         var policy = PermissionPolicy.FromConfiguration(project.Resolve(), project.TrustRepo());
         Assert.Empty(policy.Problems);
         var added = Assert.Single(policy.Rules, r => r.List == RuleList.Allow);
-        Assert.Equal(rule, added.Text);
+        Assert.Equal(Rule, added.Text);
         Assert.Equal($"{project.ProjectFile}:{result.Line}", added.Location);
         Assert.Equal(5, result.Line);
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Runs;
+using AgentHost.Agent.Tools;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;

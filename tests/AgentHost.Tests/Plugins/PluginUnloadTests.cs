@@ -32,7 +32,9 @@ public sealed class CollectibleLoadContexts
             GC.WaitForPendingFinalizers();
             GC.Collect();
             if (context.IsAlive)
+            {
                 Thread.Sleep(50);
+            }
         }
     }
 }

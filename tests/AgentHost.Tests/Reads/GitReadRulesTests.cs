@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;

@@ -1,4 +1,5 @@
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;

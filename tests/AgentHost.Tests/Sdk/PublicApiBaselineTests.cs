@@ -32,9 +32,9 @@ public sealed partial class PublicApiBaselineTests
         var project = CopySdkProject(temp.Path);
         var sdkInfo = Path.Combine(project, "SdkInfo.cs");
         var source = File.ReadAllText(sdkInfo);
-        const string removed = "    public static Version Version { get; } = new(VersionText);";
-        Assert.Contains(removed, source, StringComparison.Ordinal);
-        source = source.Replace(removed, "    /// <summary>Added without declaring it.</summary>\n    public static string Codename() => \"unnamed\";", StringComparison.Ordinal);
+        const string Removed = "    public static Version Version { get; } = new(VersionText);";
+        Assert.Contains(Removed, source, StringComparison.Ordinal);
+        source = source.Replace(Removed, "    /// <summary>Added without declaring it.</summary>\n    public static string Codename() => \"unnamed\";", StringComparison.Ordinal);
         File.WriteAllText(sdkInfo, source);
         var toolResult = Path.Combine(project, "Tools", "ToolResult.cs");
         File.WriteAllText(toolResult, File.ReadAllText(toolResult).Replace("public static ToolResult Failure(string message)", "public static ToolResult Failure(string? message)", StringComparison.Ordinal));

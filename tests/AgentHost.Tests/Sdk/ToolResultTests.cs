@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Tools;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;

@@ -2,6 +2,7 @@ using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Text.Json;
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;

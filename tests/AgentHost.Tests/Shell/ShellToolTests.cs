@@ -191,11 +191,11 @@ public sealed class ShellToolTests : IAsyncLifetime
     public void DescribeCall_SubjectIsTheExactCommand_AndTheToolExecutes()
     {
         var shell = _fixture.Tool("shell");
-        const string command = "git status && echo 'a  b' | wc -c";
+        const string Command = "git status && echo 'a  b' | wc -c";
 
-        var description = shell.Metadata.DescribeCall!(new AIFunctionArguments { ["command"] = command });
+        var description = shell.Metadata.DescribeCall!(new AIFunctionArguments { ["command"] = Command });
 
-        Assert.Equal(new ToolCallDescription("run", command), description);
+        Assert.Equal(new ToolCallDescription("run", Command), description);
         Assert.Equal(ToolEffect.Execute, shell.Metadata.Effect);
         Assert.True(shell.Metadata.Timeout > TimeSpan.FromMinutes(10), "the host's limit must not cut the tool's own time limit");
     }

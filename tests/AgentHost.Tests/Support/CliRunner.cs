@@ -1,3 +1,4 @@
+using AgentHost.Cli.Startup;
 using AgentHost.Cli;
 using AgentHost.Cli.Interaction;
 using AgentHost.Hosting;

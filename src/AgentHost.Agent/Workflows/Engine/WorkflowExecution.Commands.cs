@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Tools;
 using AgentHost.Agent.Workflows.Expressions;
 using AgentHost.Agent.Workflows.Model;
 using AgentHost.Permissions;

@@ -77,7 +77,7 @@ internal sealed partial class WorkflowExecution
 }
 
 /// <summary>The pending question of a waiting run as stored in <c>workflow_runs.pending_question</c>.</summary>
-internal static class WaitQuestionJson
+public static class WaitQuestionJson
 {
     /// <summary>The stored form: path, question, options, timeout and default.</summary>
     public static string Write(string path, HumanQuestion question, string? fallback) => new JsonObject

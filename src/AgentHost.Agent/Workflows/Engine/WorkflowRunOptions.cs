@@ -6,7 +6,7 @@ namespace AgentHost.Agent.Workflows.Engine;
 
 /// <summary>How a workflow run (or resume) runs: where, with which model, mode, limits and people.</summary>
 /// <param name="WorkspaceRoot">The project root: agent sessions work in it, shell nodes run in it.</param>
-internal sealed record WorkflowRunOptions(string WorkspaceRoot)
+public sealed record WorkflowRunOptions(string WorkspaceRoot)
 {
     /// <summary><c>provider/model</c> for agent and decision nodes that name none when the workflow names none either (<c>--model</c>).</summary>
     public string? Model { get; init; }
@@ -51,7 +51,7 @@ internal sealed record WorkflowRunOptions(string WorkspaceRoot)
 }
 
 /// <summary>How a run's part in this process ended.</summary>
-internal enum WorkflowRunStatus
+public enum WorkflowRunStatus
 {
     /// <summary>The workflow completed; <see cref="WorkflowRunResult.Output"/> holds its output.</summary>
     Completed,
@@ -74,7 +74,7 @@ internal enum WorkflowRunStatus
 /// <param name="Status">How it ended.</param>
 /// <param name="Output">The workflow's output (completed).</param>
 /// <param name="Reason">Why it failed, stopped or was cancelled.</param>
-internal sealed record WorkflowRunResult(string RunId, WorkflowRunStatus Status, string? Output, string? Reason)
+public sealed record WorkflowRunResult(string RunId, WorkflowRunStatus Status, string? Output, string? Reason)
 {
     /// <summary>The question of a waiting run.</summary>
     public HumanQuestion? Pending { get; init; }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using AgentHost.Agent.Service;
 using AgentHost.Agent.Workflows.Expressions;
 using AgentHost.Agent.Workflows.Model;
+using AgentHost.Agent.Workflows.Parsing;
 using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
@@ -15,7 +16,7 @@ namespace AgentHost.Agent.Workflows.Engine;
 /// runtime's event bus.
 /// </summary>
 /// <remarks>Thread-safe: each call is its own run. One process should run a given run at a time.</remarks>
-internal sealed class WorkflowRunner
+public sealed class WorkflowRunner
 {
     private readonly AgentSessionService _service;
     private readonly Func<JsonObject, string?, WorkflowDefinition>? _readDocument;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AgentHost.Agent.Workflows.Parsing;
 
 namespace AgentHost.Agent.Workflows.Model;
 
@@ -8,7 +9,7 @@ namespace AgentHost.Agent.Workflows.Model;
 /// </summary>
 /// <param name="Name">The workflow's name (<c>[a-z0-9][a-z0-9-]*</c>).</param>
 /// <param name="Nodes">The top-level graph.</param>
-internal sealed record WorkflowDefinition(string Name, WorkflowGraph Nodes)
+public sealed record WorkflowDefinition(string Name, WorkflowGraph Nodes)
 {
     /// <summary>One line shown by <c>agent workflow list</c>.</summary>
     public string? Description { get; init; }
@@ -50,7 +51,7 @@ internal sealed record WorkflowDefinition(string Name, WorkflowGraph Nodes)
 /// <summary>One declared input.</summary>
 /// <param name="Name">The input's name.</param>
 /// <param name="Type">Its JSON type.</param>
-internal sealed record WorkflowInput(string Name, WorkflowValueType Type)
+public sealed record WorkflowInput(string Name, WorkflowValueType Type)
 {
     /// <summary>Whether a run must give it.</summary>
     public bool Required { get; init; }
@@ -63,7 +64,8 @@ internal sealed record WorkflowInput(string Name, WorkflowValueType Type)
 }
 
 /// <summary>The JSON types an input may have.</summary>
-internal enum WorkflowValueType
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "The names are the JSON Schema type names a workflow file writes (type: string, integer, object).")]
+public enum WorkflowValueType
 {
     String,
     Integer,
@@ -77,7 +79,7 @@ internal enum WorkflowValueType
 /// <param name="MaxSteps">Model steps across all agent and decision nodes.</param>
 /// <param name="MaxTime">Wall time while running (waiting for a person excluded).</param>
 /// <param name="MaxCost">US dollars, from the catalog's prices.</param>
-internal sealed record WorkflowBudget(int? MaxSteps, TimeSpan? MaxTime, decimal? MaxCost)
+public sealed record WorkflowBudget(int? MaxSteps, TimeSpan? MaxTime, decimal? MaxCost)
 {
     /// <summary>No limits.</summary>
     public static WorkflowBudget None { get; } = new(null, null, null);
@@ -86,7 +88,7 @@ internal sealed record WorkflowBudget(int? MaxSteps, TimeSpan? MaxTime, decimal?
 /// <summary>Where a definition was read from.</summary>
 /// <param name="Kind">project, user, plugin, bundled or file.</param>
 /// <param name="Path">The file (absolute), or the plugin/bundle's name when there is no file.</param>
-internal sealed record WorkflowSource(WorkflowSourceKind Kind, string Path)
+public sealed record WorkflowSource(WorkflowSourceKind Kind, string Path)
 {
     /// <summary>An unknown source (definitions built in tests).</summary>
     public static WorkflowSource Unknown { get; } = new(WorkflowSourceKind.File, "(unknown)");
@@ -96,7 +98,7 @@ internal sealed record WorkflowSource(WorkflowSourceKind Kind, string Path)
 }
 
 /// <summary>The places workflows are found, in precedence order.</summary>
-internal enum WorkflowSourceKind
+public enum WorkflowSourceKind
 {
     /// <summary><c>.agents/workflows/</c> of the project.</summary>
     Project,

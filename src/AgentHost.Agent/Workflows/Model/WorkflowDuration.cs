@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace AgentHost.Agent.Workflows.Model;
 
 /// <summary>Durations as workflows write them (<c>90s</c>, <c>10m</c>, <c>2h</c>, <c>1h30m</c>): files, <c>--max-time</c> and messages.</summary>
-internal static partial class WorkflowDuration
+public static partial class WorkflowDuration
 {
     /// <summary>Parses a duration (<c>90s</c>, <c>10m</c>, <c>2h</c>, <c>1h30m</c>, <c>1h30m15s</c>); zero is not one.</summary>
     /// <param name="text">The text.</param>

@@ -2,7 +2,7 @@ namespace AgentHost.Agent.Workflows.Model;
 
 /// <summary>An ordered list of nodes: the workflow itself, a loop's body, a parallel branch, an inline sub-workflow.</summary>
 /// <param name="Nodes">The nodes in file order; the first is where the graph starts.</param>
-internal sealed record WorkflowGraph(IReadOnlyList<WorkflowNode> Nodes)
+public sealed record WorkflowGraph(IReadOnlyList<WorkflowNode> Nodes)
 {
     /// <summary>The node with this id in this graph (not nested ones), or <see langword="null"/>.</summary>
     /// <param name="id">The node id.</param>
@@ -13,7 +13,7 @@ internal sealed record WorkflowGraph(IReadOnlyList<WorkflowNode> Nodes)
 /// <summary>One entry of a node's <c>next</c>: go <see cref="To"/> when <see cref="When"/> holds (always when null).</summary>
 /// <param name="To">A node id of the same graph, or <see cref="End"/>.</param>
 /// <param name="When">The condition's source text, or <see langword="null"/>.</param>
-internal sealed record WorkflowEdge(string To, string? When = null)
+public sealed record WorkflowEdge(string To, string? When = null)
 {
     /// <summary>The target that ends the current graph.</summary>
     public const string End = "end";
@@ -21,7 +21,7 @@ internal sealed record WorkflowEdge(string To, string? When = null)
 
 /// <summary>A node of a workflow graph (docs/workflows.md "Nodes").</summary>
 /// <param name="Id">Unique in the whole definition.</param>
-internal abstract record WorkflowNode(string Id)
+public abstract record WorkflowNode(string Id)
 {
     /// <summary>The node kind as written in files (<c>agent</c>, <c>tool</c>, …).</summary>
     public abstract string Kind { get; }

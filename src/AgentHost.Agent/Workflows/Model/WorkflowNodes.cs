@@ -5,7 +5,7 @@ namespace AgentHost.Agent.Workflows.Model;
 /// <summary>A model turn in a session: <c>kind: agent</c>.</summary>
 /// <param name="Id">The node id.</param>
 /// <param name="Prompt">The prompt template.</param>
-internal sealed record AgentNode(string Id, string Prompt) : WorkflowNode(Id)
+public sealed record AgentNode(string Id, string Prompt) : WorkflowNode(Id)
 {
     /// <inheritdoc />
     public override string Kind => "agent";
@@ -35,7 +35,7 @@ internal sealed record AgentNode(string Id, string Prompt) : WorkflowNode(Id)
 /// <summary>A tool call through the permission system: <c>kind: tool</c>.</summary>
 /// <param name="Id">The node id.</param>
 /// <param name="Tool">The tool's name.</param>
-internal sealed record ToolNode(string Id, string Tool) : WorkflowNode(Id)
+public sealed record ToolNode(string Id, string Tool) : WorkflowNode(Id)
 {
     /// <inheritdoc />
     public override string Kind => "tool";
@@ -50,7 +50,7 @@ internal sealed record ToolNode(string Id, string Tool) : WorkflowNode(Id)
 /// <summary>A shell command, usually a check: <c>kind: shell</c>.</summary>
 /// <param name="Id">The node id.</param>
 /// <param name="Command">The command as written: shell source without insertions (values arrive as environment variables).</param>
-internal sealed record ShellNode(string Id, string Command) : WorkflowNode(Id)
+public sealed record ShellNode(string Id, string Command) : WorkflowNode(Id)
 {
     /// <summary>The default <see cref="Timeout"/>.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(10);
@@ -76,7 +76,7 @@ internal sealed record ShellNode(string Id, string Command) : WorkflowNode(Id)
 
 /// <summary>A branch point, or a model's choice among <see cref="Choices"/>: <c>kind: decision</c>.</summary>
 /// <param name="Id">The node id.</param>
-internal sealed record DecisionNode(string Id) : WorkflowNode(Id)
+public sealed record DecisionNode(string Id) : WorkflowNode(Id)
 {
     /// <inheritdoc />
     public override string Kind => "decision";
@@ -95,7 +95,7 @@ internal sealed record DecisionNode(string Id) : WorkflowNode(Id)
 /// <param name="Id">The node id.</param>
 /// <param name="Body">The nodes of one iteration.</param>
 /// <param name="MaxIterations">The bound (1–100).</param>
-internal sealed record LoopNode(string Id, WorkflowGraph Body, int MaxIterations) : WorkflowNode(Id)
+public sealed record LoopNode(string Id, WorkflowGraph Body, int MaxIterations) : WorkflowNode(Id)
 {
     /// <summary>The largest bound a file may give.</summary>
     public const int Limit = 100;
@@ -113,7 +113,7 @@ internal sealed record LoopNode(string Id, WorkflowGraph Body, int MaxIterations
 /// <summary>Branches run at the same time and joined: <c>kind: parallel</c>.</summary>
 /// <param name="Id">The node id.</param>
 /// <param name="Branches">Branch name → its nodes, in file order.</param>
-internal sealed record ParallelNode(string Id, IReadOnlyList<KeyValuePair<string, WorkflowGraph>> Branches) : WorkflowNode(Id)
+public sealed record ParallelNode(string Id, IReadOnlyList<KeyValuePair<string, WorkflowGraph>> Branches) : WorkflowNode(Id)
 {
     /// <inheritdoc />
     public override string Kind => "parallel";
@@ -122,7 +122,7 @@ internal sealed record ParallelNode(string Id, IReadOnlyList<KeyValuePair<string
 /// <summary>A question to a person: <c>kind: wait</c>.</summary>
 /// <param name="Id">The node id.</param>
 /// <param name="Question">The question template.</param>
-internal sealed record WaitNode(string Id, string Question) : WorkflowNode(Id)
+public sealed record WaitNode(string Id, string Question) : WorkflowNode(Id)
 {
     /// <inheritdoc />
     public override string Kind => "wait";
@@ -139,7 +139,7 @@ internal sealed record WaitNode(string Id, string Question) : WorkflowNode(Id)
 
 /// <summary>Another workflow run as one node: <c>kind: workflow</c>.</summary>
 /// <param name="Id">The node id.</param>
-internal sealed record SubWorkflowNode(string Id) : WorkflowNode(Id)
+public sealed record SubWorkflowNode(string Id) : WorkflowNode(Id)
 {
     /// <inheritdoc />
     public override string Kind => "workflow";

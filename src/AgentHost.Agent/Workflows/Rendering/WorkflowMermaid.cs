@@ -9,7 +9,7 @@ namespace AgentHost.Agent.Workflows.Rendering;
 /// their condition. Node ids are generated (<c>n1</c>, <c>n2</c>…) so that workflow ids such as <c>end</c> cannot clash
 /// with Mermaid keywords; every label is quoted with <c>"</c>, <c>&lt;</c> and <c>&gt;</c> written as entities.
 /// </summary>
-internal sealed class WorkflowMermaid
+public sealed class WorkflowMermaid
 {
     private readonly StringBuilder _text = new();
     private readonly Dictionary<WorkflowNode, string> _ids = new(ReferenceEqualityComparer.Instance);

@@ -9,7 +9,7 @@ namespace AgentHost.Agent.Workflows.Rendering;
 /// A workflow as indented text for <c>agent workflow show</c>: its inputs and budget, then every node with its kind, key
 /// fields and edges (<c>→ target when condition</c>, and where it goes otherwise), nested bodies and branches indented.
 /// </summary>
-internal static class WorkflowText
+public static class WorkflowText
 {
     private const int Indent = 2;
 

@@ -1,4 +1,5 @@
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Telemetry;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Security;

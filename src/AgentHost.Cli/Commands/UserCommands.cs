@@ -2,7 +2,7 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Trust;
 
-namespace AgentHost.Cli.Chat;
+namespace AgentHost.Cli.Commands;
 
 /// <summary>
 /// A prompt command: a Markdown file whose text becomes the prompt — a user-defined one, or a plugin's. <c>$ARGUMENTS</c>

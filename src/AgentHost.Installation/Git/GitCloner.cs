@@ -1,7 +1,7 @@
 using AgentHost.Common.Processes;
 using AgentHost.Hosting;
 
-namespace AgentHost.Installation;
+namespace AgentHost.Installation.Git;
 
 /// <summary>
 /// Clones plugin and marketplace repositories with the git CLI: shallow (<c>--depth 1</c>), no hooks

@@ -2,7 +2,7 @@ using System.CommandLine;
 using AgentHost.Cli.Chat;
 using AgentHost.Cli.Commands;
 
-namespace AgentHost.Cli;
+namespace AgentHost.Cli.Startup;
 
 /// <summary>Builds the command tree.</summary>
 internal static class CommandLineFactory

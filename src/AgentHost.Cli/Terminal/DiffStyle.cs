@@ -1,4 +1,4 @@
-namespace AgentHost.Cli.Rendering;
+namespace AgentHost.Cli.Terminal;
 
 /// <summary>
 /// Unified diffs as a terminal shows them: added lines green, removed lines red, hunk headers cyan, file headers bold.

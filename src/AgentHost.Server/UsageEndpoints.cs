@@ -1,11 +1,12 @@
 using System.Globalization;
 using AgentHost.Hosting;
+using AgentHost.Server.Users;
 using AgentHost.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace AgentHost.Server.Users;
+namespace AgentHost.Server;
 
 /// <summary>
 /// <c>GET /v1/usage</c>: tokens and cost per user and day (UTC), with the daily budgets (docs/server.md "Limits"). A

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using AgentHost.Sdk.Events;
 
-namespace AgentHost.Agent.Engine;
+namespace AgentHost.Agent.Telemetry;
 
 /// <summary>
 /// The agent runtime's metrics (<see cref="Meter"/> <c>AgentHost</c>) and traces (<see cref="ActivitySource"/>

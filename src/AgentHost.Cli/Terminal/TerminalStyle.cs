@@ -1,4 +1,4 @@
-namespace AgentHost.Cli.Rendering;
+namespace AgentHost.Cli.Terminal;
 
 /// <summary>Whether a terminal gets styles (colours, dim, bold) or plain text: <c>NO_COLOR</c> and <c>TERM=dumb</c> ask for plain text.</summary>
 internal static class TerminalStyle

@@ -1,10 +1,11 @@
 using System.Globalization;
+using AgentHost.Server.Events;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
-namespace AgentHost.Server.Events;
+namespace AgentHost.Server;
 
 /// <summary>
 /// The event streams (server-sent events, docs/server.md, "Events (SSE)"): <c>GET /v1/events</c> (every session, or one with

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using AgentHost.Hosting;
 
-namespace AgentHost.Installation;
+namespace AgentHost.Installation.Git;
 
 /// <summary>
 /// A git repository named on the command line or in a marketplace: <c>https://…</c>, <c>ssh://…</c>,

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Agent.Service;
+namespace AgentHost.Agent.Tools;
 
 /// <summary>
 /// One session's view of a kernel tool built once per process (<c>ask_user</c>, <c>skill</c>): the template's name,

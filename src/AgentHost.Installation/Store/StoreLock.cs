@@ -1,6 +1,6 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
-namespace AgentHost.Installation;
+namespace AgentHost.Installation.Store;
 
 /// <summary>An exclusive, process-wide lock on the plugin store, held while a command changes plugins.</summary>
 /// <remarks>It keeps two concurrent commands from cleaning each other's staging folders or losing lockfile writes.</remarks>

@@ -1,7 +1,7 @@
 using AgentHost.Common.Processes;
 using AgentHost.Hosting;
 
-namespace AgentHost.Agent.Runs;
+namespace AgentHost.Agent.Credentials;
 
 /// <summary>
 /// Where one configured secret lives: the value itself, an environment variable, a file, or a command that prints it

@@ -1,6 +1,6 @@
 using AgentHost.Hosting;
 
-namespace AgentHost.Installation;
+namespace AgentHost.Installation.Store;
 
 /// <summary>File-system steps of installing: copying plugin folders and deleting folders robustly.</summary>
 internal static class InstallFiles

@@ -3,7 +3,7 @@ using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Agent.Engine;
+namespace AgentHost.Agent.Telemetry;
 
 /// <content>The spans: one trace per turn, its steps, model requests, tool calls, permission decisions and hooks.</content>
 public sealed partial class AgentTelemetry

@@ -1,12 +1,12 @@
 using AgentHost.Hosting;
 
-namespace AgentHost.Agent.Workflows;
+namespace AgentHost.Agent.Workflows.Parsing;
 
 /// <summary>
 /// A workflow file (or a plugin's built workflow) is invalid: every problem found, each as
 /// <c>file:line: field 'x': what is wrong. How to fix.</c> (<see cref="ErrorKind.Configuration"/>, exit code 3).
 /// </summary>
-internal sealed class WorkflowFormatException : AgentHostException
+public sealed class WorkflowFormatException : AgentHostException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="source">The file or plugin, for the first line of the message.</param>

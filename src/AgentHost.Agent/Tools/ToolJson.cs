@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Agent.Engine;
+namespace AgentHost.Agent.Tools;
 
 /// <summary>JSON conversions shared by the loop and the tool pipeline: arguments to text, canonical forms, results to text.</summary>
 internal static class ToolJson

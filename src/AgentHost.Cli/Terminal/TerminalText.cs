@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace AgentHost.Cli.Rendering;
+namespace AgentHost.Cli.Terminal;
 
 /// <summary>
 /// Text that is safe to write to a terminal: every piece that came as a <see cref="string"/> (a model's answer, a tool's

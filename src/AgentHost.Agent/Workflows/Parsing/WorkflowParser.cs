@@ -6,13 +6,13 @@ using AgentHost.Agent.Workflows.Parsing;
 using AgentHost.Hosting.Configuration;
 using YamlDotNet.RepresentationModel;
 
-namespace AgentHost.Agent.Workflows;
+namespace AgentHost.Agent.Workflows.Parsing;
 
 /// <summary>
 /// Reads and validates workflow files (docs/workflows.md "The format") into <see cref="WorkflowDefinition"/>s. Every
 /// problem of a file is reported at once, each as <c>file:line: field 'x': what is wrong. How to fix.</c>
 /// </summary>
-internal static partial class WorkflowParser
+public static partial class WorkflowParser
 {
     /// <summary>Reads a workflow file.</summary>
     /// <param name="path">The file.</param>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace AgentHost.Hosting.Logging;
+namespace AgentHost.Hosting;
 
 /// <summary>
 /// Activities that mark the phases between process start and the first model request (<c>AgentHost.Startup</c>):

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using AgentHost.Common.Processes;
 using AgentHost.Hosting;
 
-namespace AgentHost.Agent.Runs;
+namespace AgentHost.Agent.Credentials;
 
 /// <summary>Where a stored key is kept.</summary>
 /// <param name="Provider">The provider name.</param>

@@ -3,25 +3,22 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using AgentHost.Cli;
 using AgentHost.Cli.Interaction;
+using AgentHost.Cli.Startup;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Logging;
 return await AgentProgram.RunAsync(args).ConfigureAwait(false);
 
-namespace AgentHost.Cli
+namespace AgentHost.Cli.Startup
 {
     /// <summary>The entry point: owns cancellation and the last catch.</summary>
     internal static class AgentProgram
     {
-        public static string Version { get; } =
-            typeof(AgentProgram).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
-            ?? "0.0.0";
-
         public static async Task<int> RunAsync(string[] args)
         {
             // Fast path: `agent --version` pays for nothing else.
             if (args is ["--version"])
             {
-                Console.Out.WriteLine(Version);
+                Console.Out.WriteLine(AgentVersion.Current);
                 return ExitCodes.Success;
             }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AgentHost.Cli.Rendering;
+namespace AgentHost.Cli.Terminal;
 
 /// <summary>The styles the CLI draws text in (SGR).</summary>
 internal enum TextStyle

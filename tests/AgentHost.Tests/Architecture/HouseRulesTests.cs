@@ -1,0 +1,101 @@
+using System.Xml.Linq;
+using AgentHost.Tests.Template;
+
+namespace AgentHost.Tests.Architecture;
+
+/// <summary>
+/// The house rules the build cannot see by itself: which assemblies may see a component's internals, that the style
+/// rules are enforced.
+/// </summary>
+public sealed class HouseRulesTests
+{
+    /// <summary>
+    /// The exceptions to "internals only to the component's own tests", each with its reason. No component sees
+    /// another component's internals, except the kernel's hooks into the SDK: the SDK is the plugin contract, and the
+    /// deferred tool function's schema cache must not become API every plugin could use. The rest are the end-to-end
+    /// tests (tests/AgentHost.Tests) and the micro-benchmarks, which still reach internals of the components below the
+    /// CLI: moving those tests into each component's own test project is open work (#45), and this list may only shrink.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> Exceptions = new(StringComparer.Ordinal)
+    {
+        ["AgentHost.Sdk"] = ["AgentHost.Agent", "AgentHost.Hosting"],
+        ["AgentHost.Hosting"] = ["AgentHost.Tests", "AgentHost.Benchmarks"],
+        ["AgentHost.Permissions"] = ["AgentHost.Tests", "AgentHost.Benchmarks"],
+        ["AgentHost.Sessions"] = ["AgentHost.Tests", "AgentHost.Benchmarks"],
+        ["AgentHost.Installation"] = ["AgentHost.Tests"],
+        ["AgentHost.Agent"] = ["AgentHost.Tests", "AgentHost.Benchmarks"],
+    };
+
+    private static readonly string Root = TemplateFeedFixture.FindRepositoryRoot();
+
+    [Fact]
+    public void NoComponent_ShowsItsInternalsToAnotherComponent()
+    {
+        var wrong = (
+            from project in Components()
+            from friend in Friends(project.Value)
+            where friend != OwnTests(project.Key) && !(Exceptions.TryGetValue(project.Key, out var allowed) && allowed.Contains(friend))
+            select $"{project.Key} -> {friend}").ToList();
+
+        Assert.True(wrong.Count == 0,
+            "InternalsVisibleTo beyond the component's own test project and the listed exceptions (make what crosses components public instead): "
+            + string.Join(", ", wrong));
+    }
+
+    [Fact]
+    public void NoSourceFile_GrantsInternalsVisibleTo()
+    {
+        // The project file is the one place a friend is named (the rule above reads it there).
+        var files = Directory.EnumerateFiles(Path.Combine(Root, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(path => File.ReadAllText(path).Contains("InternalsVisibleTo(", StringComparison.Ordinal))
+            .Select(path => Path.GetRelativePath(Root, path))
+            .ToList();
+
+        Assert.Empty(files);
+    }
+
+    [Fact]
+    public void FriendReader_SeesTheFriendsAProjectNames()
+    {
+        // Guards the rule above: a reader that found no friends would let every one through.
+        Assert.Contains("AgentHost.Agent.Tests", Friends(Components()["AgentHost.Agent"]));
+        Assert.Equal(["AgentHost.Agent", "AgentHost.Hosting", "AgentHost.Tests"], Friends(Components()["AgentHost.Sdk"]).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("IDE0161")]   // file-scoped namespaces
+    [InlineData("IDE0065")]   // usings outside the namespace
+    [InlineData("IDE0011")]   // braces
+    [InlineData("IDE0040")]   // accessibility modifiers
+    [InlineData("IDE0036")]   // modifier order
+    [InlineData("IDE0044")]   // readonly fields
+    [InlineData("IDE1006")]   // names
+    public void EditorConfig_MakesTheStyleRulesWarnings_WhichTheBuildTreatsAsErrors(string rule)
+    {
+        var editorConfig = File.ReadAllLines(Path.Combine(Root, ".editorconfig"));
+        var props = XDocument.Load(Path.Combine(Root, "Directory.Build.props"));
+
+        Assert.Contains($"dotnet_diagnostic.{rule}.severity = warning", editorConfig);
+        Assert.Equal("true", props.Descendants("EnforceCodeStyleInBuild").Single().Value);
+        Assert.Equal("true", props.Descendants("TreatWarningsAsErrors").Single().Value);
+    }
+
+    /// <summary>
+    /// The test project whose name is the component's plus <c>.Tests</c>; a component without one (the CLI, the SDK,
+    /// telemetry) is tested in tests/AgentHost.Tests.
+    /// </summary>
+    private static string OwnTests(string component) =>
+        Directory.Exists(Path.Combine(Root, "tests", component + ".Tests")) ? component + ".Tests" : "AgentHost.Tests";
+
+    private static List<string> Friends(string projectFile) =>
+        XDocument.Load(projectFile).Descendants("InternalsVisibleTo")
+            .Select(item => (string?)item.Attribute("Include") ?? string.Empty)
+            .ToList();
+
+    private static Dictionary<string, string> Components() =>
+        Directory.GetDirectories(Path.Combine(Root, "src"), "AgentHost.*")
+            .Select(dir => Path.Combine(dir, Path.GetFileName(dir) + ".csproj"))
+            .Where(File.Exists)
+            .ToDictionary(path => Path.GetFileNameWithoutExtension(path), StringComparer.Ordinal);
+}
