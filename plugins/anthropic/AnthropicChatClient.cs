@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using AgentHost.Sdk.Providers;
 using Anthropic;
 using Anthropic.Models.Messages;
@@ -18,6 +20,7 @@ internal sealed class AnthropicChatClient : DelegatingChatClient
     private readonly AnthropicClient _sdk;
     private readonly AnthropicSettings _settings;
     private readonly HttpClient _http;
+    private readonly AnthropicParameterSupport _parameters;
 
     /// <param name="sdk">The SDK client (owned: disposed with this client).</param>
     /// <param name="settings">The provider's settings.</param>
@@ -28,6 +31,7 @@ internal sealed class AnthropicChatClient : DelegatingChatClient
         _sdk = sdk;
         _settings = settings;
         _http = http;
+        _parameters = new AnthropicParameterSupport(settings);
     }
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -90,8 +94,52 @@ internal sealed class AnthropicChatClient : DelegatingChatClient
         ArgumentNullException.ThrowIfNull(serviceType);
         return serviceKey is not null ? base.GetService(serviceType, serviceKey)
             : serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata("anthropic", new Uri(_settings.BaseUrl), _settings.ModelId)
+            : serviceType == typeof(IModelParameterSupport) ? _parameters
             : serviceType == typeof(IChatWarmUp) ? (_settings.WarmUp ? new EndpointWarmUp(_http, new Uri(_settings.BaseUrl)) : null)
             : base.GetService(serviceType, serviceKey);
+    }
+
+    /// <summary>
+    /// <c>temperature</c> and <c>top_p</c> as request fields: the SDK's <see cref="MessageCreateParams"/> has no property
+    /// for them (nor does its chat client read them), so they go in the raw body the chat client starts from, with the
+    /// model and <c>max_tokens</c> it would have chosen (it reads them from that body).
+    /// </summary>
+    private ChatOptions SamplingFields(ChatOptions options)
+    {
+        if (options.Temperature is null && options.TopP is null)
+        {
+            return options;
+        }
+
+        var body = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
+        {
+            ["messages"] = Parse("[]"),
+            ["model"] = Parse("\"" + JsonEncodedText.Encode(options.ModelId is { Length: > 0 } model ? model : _settings.ModelId) + "\""),
+            ["max_tokens"] = Parse((options.MaxOutputTokens ?? _settings.MaxTokens).ToString(CultureInfo.InvariantCulture)),
+        };
+        if (options.Temperature is { } temperature)
+        {
+            body["temperature"] = Number(temperature);
+        }
+
+        if (options.TopP is { } topP)
+        {
+            body["top_p"] = Number(topP);
+        }
+
+        var result = options.Clone();
+        var caller = options.RawRepresentationFactory;
+        result.RawRepresentationFactory = client => caller?.Invoke(client) ?? MessageCreateParams.FromRawUnchecked(
+            new Dictionary<string, JsonElement>(), new Dictionary<string, JsonElement>(), body);
+        return result;
+
+        static JsonElement Number(float value) => Parse(((double)(decimal)value).ToString("R", CultureInfo.InvariantCulture));
+
+        static JsonElement Parse(string json)
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.Clone();
+        }
     }
 
     protected override void Dispose(bool disposing)
@@ -106,6 +154,8 @@ internal sealed class AnthropicChatClient : DelegatingChatClient
 
     private (IEnumerable<ChatMessage> Messages, ChatOptions? Options) Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
+        // What the Messages API cannot take is left out (the host told the user, IModelParameterSupport).
+        options = options is null ? null : SamplingFields(IgnoredModelParameter.Remove(options, _parameters.FindIgnored(options)));
         if (_settings.ReasoningEffort is { } effort && options?.Reasoning is null)
         {
             options = options?.Clone() ?? new ChatOptions();

@@ -21,6 +21,7 @@ internal sealed partial class OllamaChatClient : IChatClient
     private readonly ModelDescriptor? _descriptor;
     private readonly ILogger _logger;
     private readonly ChatClientMetadata _metadata;
+    private readonly OllamaParameterSupport _parameters;
     private volatile ContextLengthLookup? _contextLength;
 
     public OllamaChatClient(OllamaApi api, string model, ModelDescriptor? descriptor, ILogger logger)
@@ -30,6 +31,7 @@ internal sealed partial class OllamaChatClient : IChatClient
         _descriptor = descriptor;
         _logger = logger;
         _metadata = new ChatClientMetadata("ollama", api.Settings.BaseUrl, model);
+        _parameters = new OllamaParameterSupport(api.Settings, model, descriptor);
     }
 
     private OllamaSettings Settings => _api.Settings;
@@ -116,6 +118,7 @@ internal sealed partial class OllamaChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(serviceType);
         return serviceKey is not null ? null
             : serviceType == typeof(ChatClientMetadata) ? _metadata
+            : serviceType == typeof(IModelParameterSupport) ? _parameters
             : serviceType.IsInstanceOfType(this) ? this
             : null;
     }
@@ -126,7 +129,7 @@ internal sealed partial class OllamaChatClient : IChatClient
     {
         var model = string.IsNullOrWhiteSpace(options?.ModelId) ? _model : options.ModelId;
         var numCtx = await NumCtxAsync(model, cancellationToken).ConfigureAwait(false);
-        var request = OllamaRequestBuilder.Build(model, messages, options, Settings, numCtx, stream);
+        var request = OllamaRequestBuilder.Build(model, messages, options, Settings, numCtx, stream, _parameters.Think(options));
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             LogRequest(_logger, Settings.BaseUrl, model, request.Messages.Count, request.Tools?.Count ?? 0, stream, numCtx);

@@ -9,7 +9,6 @@ namespace AgentHost.Plugins.Ollama;
 internal static class OllamaRequestBuilder
 {
     private static readonly JsonElement JsonFormat = JsonSerializer.SerializeToElement("json", OllamaJsonContext.Default.String);
-    private static readonly JsonElement ThinkOff = JsonSerializer.SerializeToElement(false, OllamaJsonContext.Default.Boolean);
 
     /// <summary>Builds a request.</summary>
     /// <param name="model">The model.</param>
@@ -19,7 +18,8 @@ internal static class OllamaRequestBuilder
     /// <param name="numCtx">The context length to ask for, when any.</param>
     /// <param name="stream">Whether to stream NDJSON.</param>
     /// <returns>The request.</returns>
-    public static OllamaChatRequest Build(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, OllamaSettings settings, int? numCtx, bool stream)
+    /// <param name="think">The <c>think</c> field (<see cref="OllamaParameterSupport.Think"/>), when any.</param>
+    public static OllamaChatRequest Build(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, OllamaSettings settings, int? numCtx, bool stream, JsonElement? think)
     {
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
         var wire = new List<OllamaMessage>(list.Count + 1);
@@ -55,7 +55,7 @@ internal static class OllamaRequestBuilder
             Stream = stream,
             Format = Format(options?.ResponseFormat),
             Options = modelOptions.IsEmpty ? null : modelOptions,
-            Think = settings.Think ?? (options?.Reasoning?.Effort == ReasoningEffort.None ? ThinkOff : null),
+            Think = think,
             KeepAlive = settings.KeepAlive,
         };
     }

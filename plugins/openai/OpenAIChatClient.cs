@@ -22,6 +22,7 @@ internal sealed class OpenAIChatClient : IChatClient
     private readonly OpenAIHttp? _ownedHttp;
     private readonly TimeProvider _time;
     private readonly ChatClientMetadata _metadata;
+    private readonly OpenAIParameterSupport _parameters;
     private readonly ConcurrentDictionary<string, (ChatClient Sdk, IChatClient Adapter)> _clients = new(StringComparer.Ordinal);
 
     /// <summary>Creates a client.</summary>
@@ -37,6 +38,7 @@ internal sealed class OpenAIChatClient : IChatClient
         _http = http ?? _ownedHttp!;
         _time = time;
         _metadata = new ChatClientMetadata("openai", endpoint.BaseUrl, modelId);
+        _parameters = new OpenAIParameterSupport(endpoint, modelId, responses: false);
     }
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -45,7 +47,7 @@ internal sealed class OpenAIChatClient : IChatClient
         ChatResponse response;
         try
         {
-            response = await ClientFor(options).Adapter.GetResponseAsync(ChatRequestMapper.ToMessages(messages, _endpoint.SendReasoning), ChatRequestMapper.ToOptions(options, _endpoint.MaxTokensField, _endpoint.PromptCacheKey), cancellationToken).ConfigureAwait(false);
+            response = await ClientFor(options).Adapter.GetResponseAsync(ChatRequestMapper.ToMessages(messages, _endpoint.SendReasoning), ChatRequestMapper.ToOptions(_parameters.Strip(options), _endpoint.MaxTokensField, _endpoint.PromptCacheKey), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -62,7 +64,7 @@ internal sealed class OpenAIChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var stream = ClientFor(options).Adapter.GetStreamingResponseAsync(
-            ChatRequestMapper.ToMessages(messages, _endpoint.SendReasoning), ChatRequestMapper.ToOptions(options, _endpoint.MaxTokensField, _endpoint.PromptCacheKey), cancellationToken);
+            ChatRequestMapper.ToMessages(messages, _endpoint.SendReasoning), ChatRequestMapper.ToOptions(_parameters.Strip(options), _endpoint.MaxTokensField, _endpoint.PromptCacheKey), cancellationToken);
         var calls = new ToolCallAccumulator();
         var callsDelivered = false;
         var enumerator = stream.GetAsyncEnumerator(cancellationToken);
@@ -126,6 +128,7 @@ internal sealed class OpenAIChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(serviceType);
         return serviceKey is not null ? null
             : serviceType == typeof(ChatClientMetadata) ? _metadata
+            : serviceType == typeof(IModelParameterSupport) ? _parameters
             : serviceType == typeof(IChatWarmUp) ? (_endpoint.WarmUp ? new EndpointWarmUp(() => ClientFor(null).Sdk.Pipeline, _endpoint.BaseUrl) : null)
             : serviceType.IsInstanceOfType(this) ? this
             : null;

@@ -23,6 +23,7 @@ internal sealed class ResponsesChatClient : IChatClient
     private readonly TimeProvider _time;
     private readonly ResponsesClient _client;
     private readonly ChatClientMetadata _metadata;
+    private readonly OpenAIParameterSupport _parameters;
 
     /// <summary>Creates a client.</summary>
     /// <param name="endpoint">The endpoint.</param>
@@ -39,6 +40,7 @@ internal sealed class ResponsesChatClient : IChatClient
         _time = time;
         _client = OpenAIConnection.CreateResponsesClient(endpoint, http ?? _ownedHttp!);
         _metadata = new ChatClientMetadata("openai", endpoint.BaseUrl, modelId);
+        _parameters = new OpenAIParameterSupport(endpoint, modelId, responses: true);
     }
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -149,6 +151,7 @@ internal sealed class ResponsesChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(serviceType);
         return serviceKey is not null ? null
             : serviceType == typeof(ChatClientMetadata) ? _metadata
+            : serviceType == typeof(IModelParameterSupport) ? _parameters
             : serviceType == typeof(IChatWarmUp) ? (_endpoint.WarmUp ? new EndpointWarmUp(() => _client.Pipeline, _endpoint.BaseUrl) : null)
             : serviceType.IsInstanceOfType(this) ? this
             : null;
@@ -160,7 +163,7 @@ internal sealed class ResponsesChatClient : IChatClient
     {
         var model = options?.ModelId is { Length: > 0 } requested ? requested : _modelId;
         var reasoning = OpenAIApiSelector.IsReasoningModel(model, model == _modelId ? _model : null);
-        return ResponsesRequestMapper.ToRequest(messages, options, model, _endpoint, reasoning);
+        return ResponsesRequestMapper.ToRequest(messages, _parameters.Strip(options), model, _endpoint, reasoning);
     }
 
     /// <summary>The caller's cancellation stays a cancellation (whatever the SDK threw); anything else is classified.</summary>

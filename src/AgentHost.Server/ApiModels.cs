@@ -9,7 +9,7 @@ namespace AgentHost.Server;
 /// <param name="NoDefaultPlugins">Leave out <c>plugins.defaults</c>; the server's choice by default.</param>
 /// <param name="PermissionMode"><c>ask</c>, <c>accept-edits</c>, <c>plan</c>, <c>yolo</c> or <c>dont-ask</c>.</param>
 /// <param name="Interactive">Whether a client answers permission requests (default mode <c>ask</c>); otherwise the default mode is <c>dont-ask</c>, as in <c>agent run</c>.</param>
-/// <param name="Settings">Session settings (<c>max_steps</c>, <c>dry_run</c>, <c>permission_mode</c>, <c>model</c>, <c>title</c>).</param>
+/// <param name="Settings">Session settings (<c>max_steps</c>, <c>dry_run</c>, <c>permission_mode</c>, <c>model</c>, <c>title</c>; the model parameters <c>temperature</c>, <c>top_p</c>, <c>max_output_tokens</c>, <c>stop</c>, <c>seed</c>, <c>reasoning_effort</c>).</param>
 /// <param name="ClientId">The program creating it (e.g. <c>my-ide/1.2</c>), recorded with the session; the <c>X-Agent-Client</c> header by default.</param>
 public sealed record CreateSessionRequest(
     string? Root = null,
@@ -62,12 +62,24 @@ public sealed record SessionPage(IReadOnlyList<SessionView> Sessions, string? Ne
 /// <param name="Skills">Skills to activate first.</param>
 /// <param name="Model"><c>provider/model</c> for this run only (request &gt; session &gt; configuration).</param>
 /// <param name="MaxSteps">The step limit of this run only.</param>
+/// <param name="Temperature">The sampling temperature of this run only, 0 to 2 (request &gt; session &gt; configuration).</param>
+/// <param name="TopP">Nucleus sampling of this run only, 0 to 1.</param>
+/// <param name="MaxOutputTokens">The most tokens of each model answer in this run, 1 or more.</param>
+/// <param name="Stop">Stop sequences of this run only (1 to 4).</param>
+/// <param name="Seed">The sampling seed of this run only.</param>
+/// <param name="ReasoningEffort"><c>none</c>, <c>low</c>, <c>medium</c>, <c>high</c> or <c>xhigh</c> for this run only.</param>
 public sealed record SendMessageRequest(
     string Prompt,
     IReadOnlyList<string>? Context = null,
     IReadOnlyList<string>? Skills = null,
     string? Model = null,
-    int? MaxSteps = null);
+    int? MaxSteps = null,
+    double? Temperature = null,
+    double? TopP = null,
+    int? MaxOutputTokens = null,
+    IReadOnlyList<string>? Stop = null,
+    long? Seed = null,
+    string? ReasoningEffort = null);
 
 /// <summary>A run: one prompt's turn.</summary>
 /// <param name="Id">The run id.</param>

@@ -44,6 +44,8 @@ internal sealed partial class SessionHub
             throw new AgentHostException(ErrorKind.Usage, $"maxSteps: {request.MaxSteps} is not a step limit; give 1 or more.");
         }
 
+        // Checked before anything starts: a bad model parameter is a 400 naming its field.
+        SessionSettingsPatch.ModelParametersForRun(request, info.Settings);
         await Limiters.CheckBudgetAsync(caller, store.Users, time, cancellationToken).ConfigureAwait(false);
         var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
         var eventsAfter = await LastEventId(id, cancellationToken).ConfigureAwait(false);
@@ -84,6 +86,7 @@ internal sealed partial class SessionHub
                 Model = request.Model,
                 MaxSteps = request.MaxSteps ?? maxSteps,
                 DryRun = dryRun,
+                ModelParameters = SessionSettingsPatch.ModelParametersForRun(request, settings),
             };
 
             // Stored before it starts: after a restart it reads as interrupted rather than unknown.

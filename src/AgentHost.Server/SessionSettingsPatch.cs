@@ -13,7 +13,10 @@ internal static class SessionSettingsPatch
     public const string Title = "title";
 
     /// <summary>The keys a client may set.</summary>
-    public static IReadOnlyList<string> Keys { get; } = [SessionSettings.MaxSteps, SessionSettings.DryRun, SessionSettings.PermissionMode, SessionSettings.Model, Title];
+    public static IReadOnlyList<string> Keys { get; } = [SessionSettings.MaxSteps, SessionSettings.DryRun, SessionSettings.PermissionMode, SessionSettings.Model, Title, .. ModelParameterKeys];
+
+    /// <summary>The model parameters a client may set (temperature, top_p, max_output_tokens, stop, seed, reasoning_effort).</summary>
+    public static IReadOnlyList<string> ModelParameterKeys => SessionSettingValues.ModelParameters;
 
     /// <summary>Checks every key and value with the one validator (<see cref="SessionSettingValues"/>); a <see langword="null"/> value removes the setting (not allowed for <c>title</c>).</summary>
     /// <exception cref="AgentHostException">An unknown key or a bad value (<see cref="ErrorKind.Usage"/>), naming it and the fix.</exception>
@@ -61,6 +64,46 @@ internal static class SessionSettingsPatch
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// The model parameters of a run: the session's stored ones, under the request's own (<c>temperature</c>,
+    /// <c>topP</c>, <c>maxOutputTokens</c>, <c>stop</c>, <c>seed</c>, <c>reasoningEffort</c>), each checked by the one
+    /// validator; the configuration is below both (the session resolves it).
+    /// </summary>
+    /// <exception cref="AgentHostException">A request value that is not valid (<see cref="ErrorKind.Usage"/>), naming its field and the fix.</exception>
+    public static IReadOnlyDictionary<string, string>? ModelParametersForRun(SendMessageRequest request, IReadOnlyDictionary<string, string> settings)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in ModelParameterKeys)
+        {
+            if (settings.GetValueOrDefault(key) is { } stored)
+            {
+                result[key] = stored;
+            }
+        }
+
+        (string Field, string Key, string? Value)[] requested =
+        [
+            ("temperature", ModelParameterValues.Temperature, request.Temperature?.ToString("R", CultureInfo.InvariantCulture)),
+            ("topP", ModelParameterValues.TopP, request.TopP?.ToString("R", CultureInfo.InvariantCulture)),
+            ("maxOutputTokens", ModelParameterValues.MaxOutputTokens, request.MaxOutputTokens?.ToString(CultureInfo.InvariantCulture)),
+            ("stop", ModelParameterValues.Stop, request.Stop is { } stop ? ModelParameterValues.FormatStop(stop) : null),
+            ("seed", ModelParameterValues.Seed, request.Seed?.ToString(CultureInfo.InvariantCulture)),
+            ("reasoningEffort", ModelParameterValues.ReasoningEffort, request.ReasoningEffort),
+        ];
+        foreach (var (field, key, value) in requested)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            result[key] = ModelParameterValues.Normalize(key, value.Trim())
+                ?? throw new AgentHostException(ErrorKind.Usage, $"{field}: '{value}' is not valid; {ModelParameterValues.Expected(key)}.");
+        }
+
+        return result.Count > 0 ? result : null;
     }
 
     /// <summary>The session's stored <c>max_steps</c> and <c>dry_run</c>, for a run (request &gt; session &gt; configuration).</summary>

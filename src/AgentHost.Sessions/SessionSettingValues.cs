@@ -17,7 +17,10 @@ public static class SessionSettingValues
 
     /// <summary>The keys a person may set on a session (<c>agent session settings set</c>).</summary>
     public static IReadOnlyList<string> Settable { get; } =
-        [SessionSettings.MaxSteps, SessionSettings.DryRun, SessionSettings.PermissionMode, SessionSettings.Model, SessionSettings.Sandbox, SessionSettings.Plugins];
+        [SessionSettings.MaxSteps, SessionSettings.DryRun, SessionSettings.PermissionMode, SessionSettings.Model, SessionSettings.Sandbox, SessionSettings.Plugins, .. ModelParameters];
+
+    /// <summary>The model parameters among the settable keys (<see cref="ModelParameterValues.Keys"/>): temperature, top-p, max output tokens, stop sequences, seed, reasoning effort.</summary>
+    public static IReadOnlyList<string> ModelParameters => ModelParameterValues.Keys;
 
     /// <summary>Checks one setting against <paramref name="allowed"/> and returns its value in stored form (trimmed; a mode by its name).</summary>
     /// <param name="key">The key (normalised or not: <c>session.MAX_STEPS</c> works).</param>
@@ -40,6 +43,7 @@ public static class SessionSettingValues
             SessionSettings.Sandbox => SandboxSettings.TryParseMode(text, out _) ? text.ToLowerInvariant() : null,
             SessionSettings.Model => text.IndexOf('/', StringComparison.Ordinal) > 0 && !text.EndsWith('/') ? text : null,
             SessionSettings.Plugins => text.Length > 0 && text.Split(',').All(p => p.Trim().Length > 0) ? text : null,
+            _ when ModelParameterValues.IsModelParameter(normalized) => ModelParameterValues.Normalize(normalized, text),
             _ => text.Length is > 0 and <= 200 ? text : null,
         };
         return stored is null
@@ -76,6 +80,7 @@ public static class SessionSettingValues
         SessionSettings.Sandbox => "give auto, required or off",
         SessionSettings.Model => "give provider/model, e.g. openai/gpt-5-mini",
         SessionSettings.Plugins => "give plugin names separated by commas, e.g. files,shell",
+        _ when ModelParameterValues.IsModelParameter(key) => ModelParameterValues.Expected(key),
         _ => "give a value of 1 to 200 characters",
     };
 }

@@ -123,6 +123,13 @@ public sealed partial class AgentSession
 
         // A turn's own model is chosen before anything of the turn is stored: a wrong one fails the turn here.
         var model = request.Model is { } turnModel ? await SessionModelChoice.SelectAsync(_parts, turnModel, cancellationToken).ConfigureAwait(false) : context.Model;
+        var chatOptions = ModelParameterOptions.Resolve(request.ModelParameters, context.Settings, configuration);
+        if (chatOptions is not null)
+        {
+            // What the provider cannot send for this model is said once per session, never silently dropped.
+            ModelParameterOptions.WarnIgnored(model, chatOptions, _warnedParameters, runtime.Events);
+        }
+
         var requestedSkills = context.Skills?.ActivateRequested(request.Skills) ?? string.Empty;
         var prompting = StartupActivities.Start("turn.system-prompt");
         var systemPrompt = await BuildSystemPromptAsync(context, cancellationToken).ConfigureAwait(false);
@@ -163,6 +170,7 @@ public sealed partial class AgentSession
                     Hooks = _opening.Hooks,
                     CacheKey = context.SessionId,
                     ToolsToLoad = context.Skills is { } skills ? skills.Active.NamedTools : null,
+                    ChatOptions = chatOptions,
                 },
                 cancellationToken).ConfigureAwait(false);
         }

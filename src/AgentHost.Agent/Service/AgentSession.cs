@@ -28,6 +28,7 @@ public sealed partial class AgentSession : IAsyncDisposable
     private CancellationTokenSource? _running;
     private string? _id;
     private string? _pendingModel;
+    private readonly HashSet<string> _warnedParameters = new(StringComparer.Ordinal);
     private bool _isClosed;
 
     internal AgentSession(SessionServiceParts parts, SessionOptions options, SessionOpening opening, SessionLease? lease, Action<AgentSession> closed)

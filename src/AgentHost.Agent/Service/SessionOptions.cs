@@ -84,6 +84,13 @@ public sealed record TurnRequest(string Prompt)
 
     /// <summary>Whether mutating tools only report their changes in this turn, above the session's <c>dry_run</c>.</summary>
     public bool? DryRun { get; init; }
+
+    /// <summary>
+    /// Model parameters for this turn only, by setting key (<c>temperature</c>, <c>top_p</c>, <c>max_output_tokens</c>,
+    /// <c>stop</c>, <c>seed</c>, <c>reasoning_effort</c>; <see cref="Sessions.ModelParameterValues"/>), above the session's
+    /// settings and the configuration. A value that is not valid fails the turn before anything is stored.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? ModelParameters { get; init; }
 }
 
 /// <summary>How a turn ended.</summary>

@@ -55,6 +55,7 @@ internal sealed class RunCommand : AgentCommand
     };
 
     private readonly RemoteRunOptions _remote = new();
+    private readonly ModelParameterFlags _parameters = new();
 
     public RunCommand(CliContext context)
         : base("run", "Run the agent on a task, headless; the conversation is saved as a session you can resume.", context)
@@ -68,6 +69,7 @@ internal sealed class RunCommand : AgentCommand
             Options.Add(option);
         }
 
+        _parameters.AddTo(this);
         _remote.AddTo(this);
     }
 
@@ -92,9 +94,11 @@ internal sealed class RunCommand : AgentCommand
             throw new AgentHostException(ErrorKind.Usage, "--server-token-env needs --server URL (the agent server whose token it holds).");
         }
 
+        // Checked before anything opens: a bad value names its flag.
+        var parameters = _parameters.Read(parseResult);
         if (parseResult.GetValue(_remote.Server) is { } server)
         {
-            var remote = RemoteRequest(parseResult, server, prompt, output);
+            var remote = RemoteRequest(parseResult, server, prompt, output) with { ModelParameters = parameters };
             var ending = await RemoteRun.ExecuteAsync(remote, Context.Console, text, denials, cancellationToken).ConfigureAwait(false);
             return ending.Report(Context.Console, Scrubber(), output, denials, $"continue with: agent run --server {remote.Server} --session {ending.SessionId} \"…\"", ignoreDenials);
         }
@@ -119,7 +123,7 @@ internal sealed class RunCommand : AgentCommand
         TurnResult summary;
         try
         {
-            summary = await RunTurnAsync(frontEnd, parseResult, prompt, cancellationToken).ConfigureAwait(false);
+            summary = await RunTurnAsync(frontEnd, parseResult, prompt, parameters, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -200,7 +204,7 @@ internal sealed class RunCommand : AgentCommand
     private MarkdownAnswerWriter MarkdownAnswers(TerminalWriter terminal) => new(terminal, Context.Environment.Variables, Context.Console.TerminalWidth);
 
     /// <summary>Opens the session (new, <c>--session</c> or <c>--continue</c>), sends the prompt, and closes it.</summary>
-    private async Task<TurnResult> RunTurnAsync(SessionFrontEnd frontEnd, ParseResult parseResult, string prompt, CancellationToken cancellationToken)
+    private async Task<TurnResult> RunTurnAsync(SessionFrontEnd frontEnd, ParseResult parseResult, string prompt, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken)
     {
         var options = frontEnd.SessionOptions(interactive: Context.Console.IsInteractive) with
         {
@@ -230,6 +234,7 @@ internal sealed class RunCommand : AgentCommand
                 Images = parseResult.GetValue(_images) ?? [],
                 Skills = parseResult.GetValue(_skills) ?? [],
                 McpPrompt = McpPrompt(parseResult),
+                ModelParameters = parameters,
             },
             cancellationToken).ConfigureAwait(false);
     }

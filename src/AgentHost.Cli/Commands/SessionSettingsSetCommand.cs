@@ -6,7 +6,7 @@ namespace AgentHost.Cli.Commands;
 internal sealed class SessionSettingsSetCommand : AgentCommand
 {
     private readonly Argument<string> _id = SessionFormatting.IdArgument();
-    private readonly Argument<string> _key = new("key") { Description = "The setting: max_steps, dry_run, permission_mode, model, sandbox or plugins (a session. prefix is optional)." };
+    private readonly Argument<string> _key = new("key") { Description = "The setting: max_steps, dry_run, permission_mode, model, sandbox, plugins, or a model parameter: temperature, top_p, max_output_tokens, stop, seed, reasoning_effort (a session. prefix is optional)." };
     private readonly Argument<string> _value = new("value") { Description = "The value." };
 
     public SessionSettingsSetCommand(CliContext context)

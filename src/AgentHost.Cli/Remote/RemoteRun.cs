@@ -3,6 +3,7 @@ using AgentHost.Cli.Rendering;
 using AgentHost.Server;
 using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 
 namespace AgentHost.Cli.Remote;
 
@@ -35,7 +36,11 @@ internal sealed record RemoteRunRequest(
     string? PermissionMode,
     int? MaxSteps,
     IReadOnlyList<string> Context,
-    IReadOnlyList<string> Skills);
+    IReadOnlyList<string> Skills)
+{
+    /// <summary><c>--temperature</c>, <c>--top-p</c>, <c>--max-output-tokens</c>, <c>--stop</c>, <c>--seed</c>, <c>--reasoning-effort</c>, by setting key, checked and in stored form.</summary>
+    public IReadOnlyDictionary<string, string>? ModelParameters { get; init; }
+}
 
 /// <summary>
 /// <c>agent run --server URL</c>: the run goes on in a running <c>agent serve</c> (its warm plugins, its configuration
@@ -44,6 +49,22 @@ internal sealed record RemoteRunRequest(
 /// </summary>
 internal static class RemoteRun
 {
+    /// <summary>The run's model parameters in the message's own fields (the server checks them again).</summary>
+    private static SendMessageRequest WithModelParameters(SendMessageRequest message, IReadOnlyDictionary<string, string>? values)
+    {
+        string? Get(string key) => values?.GetValueOrDefault(key);
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        return values is null ? message : message with
+        {
+            Temperature = Get(ModelParameterValues.Temperature) is { } temperature ? double.Parse(temperature, culture) : null,
+            TopP = Get(ModelParameterValues.TopP) is { } topP ? double.Parse(topP, culture) : null,
+            MaxOutputTokens = Get(ModelParameterValues.MaxOutputTokens) is { } tokens ? int.Parse(tokens, culture) : null,
+            Stop = Get(ModelParameterValues.Stop) is { } stop ? ModelParameterValues.ParseStop(stop) : null,
+            Seed = Get(ModelParameterValues.Seed) is { } seed ? long.Parse(seed, culture) : null,
+            ReasoningEffort = Get(ModelParameterValues.ReasoningEffort),
+        };
+    }
+
     /// <summary>How long to wait for a cancelled run to end before giving up on it.</summary>
     private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(30);
 
@@ -59,6 +80,7 @@ internal static class RemoteRun
             request.Skills.Count > 0 ? request.Skills : null,
             request.SessionId is not null || request.Continue ? request.Model : null,
             request.MaxSteps);
+        message = WithModelParameters(message, request.ModelParameters);
 
         // The stream is open before the prompt is sent, so none of the run's events is missed.
         await using var feed = await SessionEventFeed.OpenAsync(client, session.Id, cancellationToken).ConfigureAwait(false);
