@@ -17,7 +17,7 @@ public static class SessionSettingValues
 
     /// <summary>The keys a person may set on a session (<c>agent session settings set</c>).</summary>
     public static IReadOnlyList<string> Settable { get; } =
-        [SessionSettings.MaxSteps, SessionSettings.DryRun, SessionSettings.PermissionMode, SessionSettings.Model, SessionSettings.Sandbox, SessionSettings.Plugins];
+        [SessionSettings.MaxSteps, SessionSettings.DryRun, SessionSettings.PermissionMode, SessionSettings.Model, SessionSettings.Sandbox, SessionSettings.Plugins, .. SessionPolicySettings.Keys];
 
     /// <summary>Checks one setting against <paramref name="allowed"/> and returns its value in stored form (trimmed; a mode by its name).</summary>
     /// <param name="key">The key (normalised or not: <c>session.MAX_STEPS</c> works).</param>
@@ -32,6 +32,12 @@ public static class SessionSettingValues
         ArgumentNullException.ThrowIfNull(allowed);
         var normalized = CheckKey(key, allowed, field);
         var text = value.Trim();
+        if (SessionPolicySettings.IsPolicyKey(normalized))
+        {
+            // The session's policy (session policies, docs/permissions.md): checked by its own class.
+            return new(normalized, SessionPolicySettings.Check(normalized, value, field));
+        }
+
         var stored = normalized switch
         {
             SessionSettings.MaxSteps => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var steps) && steps is >= 1 and <= MaxStepsLimit ? steps.ToString(CultureInfo.InvariantCulture) : null,
