@@ -1,4 +1,5 @@
 using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
@@ -14,7 +15,8 @@ internal static class SessionPolicyLayer
     /// <param name="events">Where a read cap above the configuration's is reported (the configuration's applies).</param>
     /// <returns>The policy.</returns>
     /// <exception cref="AgentHostException">A stored policy setting that is not valid: the session does not open without the restriction it asked for.</exception>
-    public static PermissionPolicy Apply(PermissionPolicy configured, IReadOnlyDictionary<string, string> settings, IEventBus events)
+    /// <param name="configuration">Its <c>session.KEY</c> values (flags <c>-c session.deny_paths=…</c>, environment, files) are one more layer: each layer only narrows.</param>
+    public static PermissionPolicy Apply(PermissionPolicy configured, IReadOnlyDictionary<string, string> settings, ConfigurationSnapshot configuration, IEventBus events)
     {
         var session = SessionPolicySettings.FromSettings(settings);
         if (configured.WideningError(session) is { } widening)
@@ -23,6 +25,15 @@ internal static class SessionPolicyLayer
             events.Publish(new WarningEvent("permissions", $"session {widening}; the configured cap applies"));
         }
 
-        return configured.WithSession(session);
+        var given = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in SessionPolicySettings.Keys)
+        {
+            if (configuration.Explain(SessionSettings.Section + "." + key) is { } entry)
+            {
+                given[key] = SessionPolicySettings.Check(key, entry.Value, $"{entry.Source}: ");
+            }
+        }
+
+        return configured.WithSession(session).WithSession(SessionPolicySettings.FromSettings(given));
     }
 }
