@@ -23,6 +23,11 @@ public static class DenialAdvice
             return "the safety floor denies this in every mode; no rule or flag allows it (see docs/permissions.md, \"Safety floor\")";
         }
 
+        if (decision.Basis == DecisionBasis.Session || decision.Parts.Any(part => part is { Verdict: Verdict.Deny, Basis: DecisionBasis.Session }))
+        {
+            return "the session's policy (allow_paths, deny_paths, network_allow) narrows every rule and mode and can only be narrowed further: work inside it, or start a new session without it";
+        }
+
         if (decision.MatchedRule is { List: RuleList.Deny } deny)
         {
             return $"the deny rule {deny.Text} ({deny.Location}) wins over every allow rule and mode: remove or narrow it to allow this call";
@@ -71,7 +76,7 @@ public static class DenialAdvice
         ArgumentNullException.ThrowIfNull(decision);
         return decision.Verdict == Verdict.Allow
             || decision.MatchedRule?.List is RuleList.Ask or RuleList.Deny
-            || decision.Basis is DecisionBasis.Protected or DecisionBasis.SafetyFloor
+            || decision.Basis is DecisionBasis.Protected or DecisionBasis.SafetyFloor or DecisionBasis.Session
             || (decision.Mode == PermissionMode.Plan && decision.Basis == DecisionBasis.Mode)
             ? []
             : decision.SuggestedRules;

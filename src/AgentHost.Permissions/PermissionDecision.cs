@@ -39,6 +39,12 @@ public enum DecisionBasis
     /// neither the mode, project rules, session grants nor skills can pre-approve it.
     /// </summary>
     Protected,
+
+    /// <summary>
+    /// The session's own policy (<see cref="SessionPolicy"/>: allow and deny globs, network allowlist), a layer under
+    /// every configured rule: what it denies no rule, mode, grant or answer allows.
+    /// </summary>
+    Session,
 }
 
 /// <summary>A permission decision with its reason; compound shell commands carry one decision per part.</summary>

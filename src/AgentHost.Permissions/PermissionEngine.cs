@@ -28,6 +28,7 @@ public sealed class PermissionEngine
     private readonly RuleMatcher _rules;
     private readonly RuleSuggestions _suggestions;
     private readonly ShellTargets _shell;
+    private readonly SessionLayerCheck? _session;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="policy">The rules and settings.</param>
@@ -53,6 +54,7 @@ public sealed class PermissionEngine
         _rules = new RuleMatcher(policy.Rules, sandbox.Root, sandbox.Home);
         _suggestions = new RuleSuggestions(sandbox.Root, sandbox.Home);
         _shell = new ShellTargets(sandbox);
+        _session = policy.SessionLayers.Count == 0 ? null : new SessionLayerCheck(policy.SessionLayers, sandbox.Root, sandbox.Home);
     }
 
     /// <summary>The rules and settings.</summary>
@@ -126,14 +128,14 @@ public sealed class PermissionEngine
     /// <summary>The strictest verdict; among equals, what the user most needs to read: a deny rule or the floor, then a protected path, then the first.</summary>
     private static PermissionDecision Worst(List<PermissionDecision> decisions) =>
         decisions.OrderBy(d => d.Verdict switch { Verdict.Deny => 0, Verdict.Ask => 1, _ => 2 })
-            .ThenBy(d => d.Basis switch { DecisionBasis.Rule or DecisionBasis.SafetyFloor when d.Verdict == Verdict.Deny => 0, DecisionBasis.Protected => 1, _ => 2 })
+            .ThenBy(d => d.Basis switch { DecisionBasis.Rule or DecisionBasis.SafetyFloor or DecisionBasis.Session when d.Verdict == Verdict.Deny => 0, DecisionBasis.Protected => 1, _ => 2 })
             .First();
 
     /// <summary>One decision for several targets: the first deny, else the first ask, else the first decision; each target is a part.</summary>
     private static PermissionDecision Combine(List<PermissionDecision> decisions, string subject)
     {
         var worst = Worst(decisions);
-        var blocked = decisions.Any(d => (d.Verdict == Verdict.Deny && d.Basis is DecisionBasis.Rule or DecisionBasis.SafetyFloor) || d.Basis == DecisionBasis.Protected);
+        var blocked = decisions.Any(d => (d.Verdict == Verdict.Deny && d.Basis is DecisionBasis.Rule or DecisionBasis.SafetyFloor or DecisionBasis.Session) || d.Basis == DecisionBasis.Protected);
         return worst with
         {
             Reason = worst.Verdict == Verdict.Allow ? $"every path is allowed ({decisions.Count} paths)" : $"{worst.Kind} '{worst.Subject}': {worst.Reason}",
@@ -154,7 +156,7 @@ public sealed class PermissionEngine
             return worst with { Parts = targets[0].Part is null && parsed.Error is null ? [] : decisions };
         }
 
-        var blocked = decisions.Any(d => (d.Verdict == Verdict.Deny && d.Basis is DecisionBasis.Rule or DecisionBasis.SafetyFloor) || d.Basis == DecisionBasis.Protected);
+        var blocked = decisions.Any(d => (d.Verdict == Verdict.Deny && d.Basis is DecisionBasis.Rule or DecisionBasis.SafetyFloor or DecisionBasis.Session) || d.Basis == DecisionBasis.Protected);
         var reason = worst.Verdict == Verdict.Allow
             ? $"every part is allowed ({decisions.Count} parts)"
             : $"{worst.Kind} '{worst.Subject}': {worst.Reason}";
@@ -195,7 +197,7 @@ public sealed class PermissionEngine
             Subject = target.Display,
             OutsideSandbox = target.Outside && target.Kind is TargetKind.Read or TargetKind.Write,
             Staging = PermissionCall.IsStaging(call.Action),
-            SuggestedRules = decision.Verdict == Verdict.Allow || decision.Basis is DecisionBasis.SafetyFloor or DecisionBasis.Unparsed or DecisionBasis.Protected || decision.MatchedRule?.List == RuleList.Deny
+            SuggestedRules = decision.Verdict == Verdict.Allow || decision.Basis is DecisionBasis.SafetyFloor or DecisionBasis.Unparsed or DecisionBasis.Protected or DecisionBasis.Session || decision.MatchedRule?.List == RuleList.Deny
                 ? []
                 : _suggestions.Suggest(call, target) is { } rule ? [rule] : [],
         };
@@ -226,6 +228,12 @@ public sealed class PermissionEngine
         if (_rules.FirstMatch(RuleList.Deny, call, target) is { } deny)
         {
             return new PermissionDecision(Verdict.Deny, $"denied by rule {deny.Text} ({deny.Location})", DecisionBasis.Rule) { MatchedRule = deny };
+        }
+
+        if (_session?.Decide(call, target) is { } narrowed)
+        {
+            // The session's policy, the narrowest layer: after the floor and the configured deny rules, before anything that could allow.
+            return narrowed;
         }
 
         if (DecideProtected(call, target, mode) is { } protectedWrite)

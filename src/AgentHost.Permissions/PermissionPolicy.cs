@@ -184,18 +184,19 @@ public sealed partial class PermissionPolicy
             {
                 extra.Add(ResolveDirectory(entry, configuration.ProjectRoot));
             }
-            else if (ConfigKeys.IsUnder(entry.Key, TrustedProjectsKey))
+            else if (ConfigKeys.IsUnder(entry.Key, TrustedProjectsKey) || string.Equals(entry.Key, MaxReadBytesKey, StringComparison.OrdinalIgnoreCase))
             {
-                // Read by DecideTrust.
+                // Read by DecideTrust; by ReadMaxReadBytes.
             }
             else
             {
                 var name = key.Split('.')[0];
-                problems.Add(ConfigProblem.At(ConfigSeverity.Warning, entry, entry.Key, $"'{name}' is not a permissions setting. Use allow, ask, deny, mode, extra_dirs, safety_floor or trusted_projects"));
+                problems.Add(ConfigProblem.At(ConfigSeverity.Warning, entry, entry.Key, $"'{name}' is not a permissions setting. Use allow, ask, deny, mode, extra_dirs, safety_floor, max_read_bytes or trusted_projects"));
             }
         }
 
-        return new PermissionPolicy(rules, safetyFloor, extra, mode, problems) { Project = state };
+        var maxRead = ReadMaxReadBytes(effective.Concat(global).Concat(project), problems);
+        return new PermissionPolicy(rules, safetyFloor, extra, mode, problems) { Project = state, ConfiguredMaxReadBytes = maxRead?.Bytes, MaxReadBytesOrigin = maxRead?.Origin };
     }
 
     private static List<ConfigEntry> ReadFile(string? file, ConfigLayer layer) =>

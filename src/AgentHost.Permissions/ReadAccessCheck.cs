@@ -42,7 +42,9 @@ public sealed class ReadAccessCheck
         _sessionId = sessionId;
         _callId = callId;
         _workspaceRoot = workspaceRoot;
-        _readRules = _engine.Policy.Rules.Any(rule => rule.List is RuleList.Deny or RuleList.Ask && rule.Target == RuleTarget.Read);
+        // A session's allow or deny globs are read rules too: the fast path below would skip them.
+        _readRules = _engine.Policy.Rules.Any(rule => rule.List is RuleList.Deny or RuleList.Ask && rule.Target == RuleTarget.Read)
+            || _engine.Policy.SessionLayers.Any(layer => layer.AllowRules.Count > 0 || layer.DenyRules.Count > 0);
         _floor = _engine.Policy.SafetyFloor ? new SafetyFloor(_engine.Home) : null;
     }
 

@@ -10,8 +10,9 @@ namespace AgentHost.Permissions;
 /// </remarks>
 public sealed class RulePermissionGate : IToolPermissionGate
 {
-    private readonly PermissionEngine _engine;
     private readonly string _home;
+    private readonly Lock _narrowing = new();
+    private volatile PermissionEngine _engine;
     private readonly IReadOnlyList<string> _extraDirectories;
     private readonly ConcurrentDictionary<string, PermissionEngine> _byRoot = new(StringComparer.Ordinal);
 
@@ -32,6 +33,25 @@ public sealed class RulePermissionGate : IToolPermissionGate
 
     /// <summary>The mode.</summary>
     public PermissionMode Mode { get; }
+
+    /// <summary>The rules and settings in force, with the session layers added so far (<see cref="Narrow"/>).</summary>
+    public PermissionPolicy Policy => _engine.Policy;
+
+    /// <summary>
+    /// Adds a session layer for every call decided from now on (a client narrowed an open session's policy): the
+    /// policy can only get narrower this way (<see cref="PermissionPolicy.WithSession"/>).
+    /// </summary>
+    /// <param name="session">The layer.</param>
+    public void Narrow(SessionPolicy session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        lock (_narrowing)
+        {
+            var engine = _engine;
+            _engine = new PermissionEngine(engine.Policy.WithSession(session), engine.Sandbox);
+            _byRoot.Clear();
+        }
+    }
 
     /// <summary>The full decision for a request (the verdict, rule, parts and suggestion).</summary>
     /// <param name="request">The call.</param>
@@ -58,10 +78,20 @@ public sealed class RulePermissionGate : IToolPermissionGate
     };
 
     /// <summary>The engine that decides requests naming <paramref name="workspaceRoot"/> (the gate's own when none).</summary>
-    internal PermissionEngine EngineFor(string? workspaceRoot) =>
-        workspaceRoot is { Length: > 0 } root && !string.Equals(Path.GetFullPath(root), _engine.Root, StringComparison.Ordinal)
-            ? _byRoot.GetOrAdd(Path.GetFullPath(root), key => new PermissionEngine(_engine.Policy, key, _home, _extraDirectories, _engine.ProtectedPaths))
-            : _engine;
+    internal PermissionEngine EngineFor(string? workspaceRoot)
+    {
+        var engine = _engine;
+        if (workspaceRoot is not { Length: > 0 } root || string.Equals(Path.GetFullPath(root), engine.Root, StringComparison.Ordinal))
+        {
+            return engine;
+        }
+
+        // An engine cached before a Narrow has the older, wider policy: it is replaced, never used.
+        var cached = _byRoot.GetOrAdd(Path.GetFullPath(root), key => new PermissionEngine(engine.Policy, key, _home, _extraDirectories, engine.ProtectedPaths));
+        return ReferenceEquals(cached.Policy, engine.Policy)
+            ? cached
+            : _byRoot[Path.GetFullPath(root)] = new PermissionEngine(engine.Policy, Path.GetFullPath(root), _home, _extraDirectories, engine.ProtectedPaths);
+    }
 
     /// <inheritdoc />
     public ValueTask<PermissionVerdict> DecideAsync(ToolPermissionRequest request, CancellationToken cancellationToken = default)

@@ -44,6 +44,13 @@ public sealed partial class SessionPermissionGate : IToolPermissionGate
     /// <summary>The session's grants.</summary>
     public SessionGrants Grants => _options.Grants;
 
+    /// <summary>The rules and settings in force, with the session's policy layers.</summary>
+    public PermissionPolicy Policy => _rules.Policy;
+
+    /// <summary>Narrows the session's policy for every call decided from now on (<see cref="RulePermissionGate.Narrow"/>).</summary>
+    /// <param name="session">The session layer to add.</param>
+    public void Narrow(SessionPolicy session) => _rules.Narrow(session);
+
     /// <summary>The configured rules under the session's grants and mode (for per-file read checks).</summary>
     internal RulePermissionGate Rules => _rules;
 

@@ -67,6 +67,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         var clientId = ServerClients.Of(request.ClientId, client);
         var plugins = (request.Plugins ?? defaults.Plugins).Select(p => PluginNames.Recorded(p, root)).Order(StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToList();
         var engine = await engines.GetAsync(new ServerEngineKey(root, plugins, request.NoDefaultPlugins ?? defaults.NoDefaultPlugins), cancellationToken).ConfigureAwait(false);
+        SessionSettingsPatch.CheckPolicy(settings, new Dictionary<string, string>(), PermissionPolicy.FromConfiguration(engine.Configuration));
         // The mode is stored with the session, so that after a restart it is opened (lazily, by its id) in the same mode.
         var stored = mode is { } chosen ? chosen : request.Interactive ? PermissionMode.Ask : (PermissionMode?)null;
         var initial = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -215,6 +216,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         await GetChangeableAsync(caller, id, "change sessions", cancellationToken).ConfigureAwait(false);
         var valid = SessionSettingsPatch.Validate(settings);
         var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
+        SessionSettingsPatch.CheckPolicy(valid, await store.GetSettingsAsync(id, cancellationToken).ConfigureAwait(false), PermissionPolicy.FromConfiguration(hosted.Engine.Configuration));
         await SessionSettingsPatch.ApplyAsync(hosted, store, valid, cancellationToken).ConfigureAwait(false);
     }
 

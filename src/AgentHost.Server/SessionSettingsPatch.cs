@@ -1,5 +1,6 @@
 using System.Globalization;
 using AgentHost.Hosting;
+using AgentHost.Permissions;
 using AgentHost.Sessions;
 
 namespace AgentHost.Server;
@@ -13,7 +14,7 @@ internal static class SessionSettingsPatch
     public const string Title = "title";
 
     /// <summary>The keys a client may set.</summary>
-    public static IReadOnlyList<string> Keys { get; } = [SessionSettings.MaxSteps, SessionSettings.DryRun, SessionSettings.PermissionMode, SessionSettings.Model, Title, .. ModelParameterKeys];
+    public static IReadOnlyList<string> Keys { get; } = [SessionSettings.MaxSteps, SessionSettings.DryRun, SessionSettings.PermissionMode, SessionSettings.Model, Title, .. ModelParameterKeys, .. SessionPolicySettings.Keys];
 
     /// <summary>The model parameters a client may set (temperature, top_p, max_output_tokens, stop, seed, reasoning_effort).</summary>
     public static IReadOnlyList<string> ModelParameterKeys => SessionSettingValues.ModelParameters;
@@ -41,6 +42,19 @@ internal static class SessionSettingsPatch
         return valid;
     }
 
+    /// <summary>
+    /// Refuses a change of the session's policy that would widen it: beyond what the session has stored (a policy only
+    /// narrows) or beyond the configuration's <c>permissions.max_read_bytes</c>; each refusal names <c>settings.KEY</c>.
+    /// </summary>
+    /// <exception cref="AgentHostException">A widening change (<see cref="ErrorKind.Usage"/>: 400).</exception>
+    public static void CheckPolicy(IReadOnlyList<KeyValuePair<string, string?>> settings, IReadOnlyDictionary<string, string> stored, PermissionPolicy configured)
+    {
+        foreach (var (key, value) in settings)
+        {
+            SessionPolicySettings.CheckChange(key, value, stored, configured, "settings.");
+        }
+    }
+
     /// <summary>Applies validated settings to an open session: the model and the mode through the session (they take effect at its next step), the rest in the store (read at each run).</summary>
     public static async Task ApplyAsync(HostedSession hosted, ISessionStore store, IReadOnlyList<KeyValuePair<string, string?>> settings, CancellationToken cancellationToken)
     {
@@ -58,6 +72,11 @@ internal static class SessionSettingsPatch
                     break;
                 case Title:
                     await store.SetTitleAsync(hosted.Id, value!, cancellationToken).ConfigureAwait(false);
+                    break;
+                case var policy when value is not null && SessionPolicySettings.IsPolicyKey(policy):
+                    // Stored first (it holds after a restart), then in force for the open session's next call.
+                    await store.SetSettingAsync(hosted.Id, key, value, cancellationToken).ConfigureAwait(false);
+                    hosted.Session.NarrowPolicy(SessionPolicySettings.FromSettings(new Dictionary<string, string>(StringComparer.Ordinal) { [key] = value }));
                     break;
                 default:
                     await store.SetSettingAsync(hosted.Id, key, value, cancellationToken).ConfigureAwait(false);

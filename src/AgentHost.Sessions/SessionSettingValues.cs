@@ -17,7 +17,7 @@ public static class SessionSettingValues
 
     /// <summary>The keys a person may set on a session (<c>agent session settings set</c>).</summary>
     public static IReadOnlyList<string> Settable { get; } =
-        [SessionSettings.MaxSteps, SessionSettings.DryRun, SessionSettings.PermissionMode, SessionSettings.Model, SessionSettings.Sandbox, SessionSettings.Plugins, .. ModelParameters];
+        [SessionSettings.MaxSteps, SessionSettings.DryRun, SessionSettings.PermissionMode, SessionSettings.Model, SessionSettings.Sandbox, SessionSettings.Plugins, .. ModelParameters, .. SessionPolicySettings.Keys];
 
     /// <summary>The model parameters among the settable keys (<see cref="ModelParameterValues.Keys"/>): temperature, top-p, max output tokens, stop sequences, seed, reasoning effort.</summary>
     public static IReadOnlyList<string> ModelParameters => ModelParameterValues.Keys;
@@ -35,6 +35,12 @@ public static class SessionSettingValues
         ArgumentNullException.ThrowIfNull(allowed);
         var normalized = CheckKey(key, allowed, field);
         var text = value.Trim();
+        if (SessionPolicySettings.IsPolicyKey(normalized))
+        {
+            // The session's policy (session policies, docs/permissions.md): checked by its own class.
+            return new(normalized, SessionPolicySettings.Check(normalized, value, field));
+        }
+
         var stored = normalized switch
         {
             SessionSettings.MaxSteps => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var steps) && steps is >= 1 and <= MaxStepsLimit ? steps.ToString(CultureInfo.InvariantCulture) : null,

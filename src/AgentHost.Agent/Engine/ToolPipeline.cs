@@ -267,6 +267,11 @@ public sealed partial class ToolPipeline : IDisposable
             : await RunAsync(tool, entry, argumentsJson!, redactedArguments, context, cancellationToken).ConfigureAwait(false);
 
         var text = result.Status == ToolCallStatus.Succeeded ? ToolOutput.ResultText(result.Raw, result.Structured) : "Error: " + result.Error;
+        if (result.Status == ToolCallStatus.Succeeded && tool is not null && (tool.Metadata.Effect & ToolEffect.Read) != 0)
+        {
+            text = ReadCap.Apply(text, Options.MaxReadBytes?.Invoke());
+        }
+
         text = AgentHost.Hosting.Text.TextCaps.HeadAndTail(text, Options.MaxOutputCharacters, out var truncated);
         if (result.Invoked && Options.Hooks is { } hooks && entry is not null)
         {

@@ -14,6 +14,12 @@ public sealed record ToolPipelineOptions
     /// <summary>The most characters of tool output given to the model (32 KiB); longer output keeps its head and tail.</summary>
     public int MaxOutputCharacters { get; init; } = 32 * 1024;
 
+    /// <summary>
+    /// The session's read cap in bytes (<c>max_read_bytes</c>: the smaller of <c>permissions.max_read_bytes</c> and the
+    /// session's), asked at each call: a read tool's result is cut to it with a note; no cap when <see langword="null"/>.
+    /// </summary>
+    public Func<long?>? MaxReadBytes { get; init; }
+
     /// <summary>The most characters of a result shown in <see cref="ToolCallCompletedEvent.ResultPreview"/>: 400.</summary>
     public int PreviewCharacters { get; init; } = 400;
 

@@ -102,6 +102,12 @@ public static class AgentRunner
                     RulePermissionGate rules => metadata => PermissionModes.IsOffered(metadata.Effect, rules.Mode),
                     _ => null,
                 },
+                MaxReadBytes = gate switch
+                {
+                    SessionPermissionGate session => () => session.Policy.MaxReadBytes,
+                    RulePermissionGate rules => () => rules.Policy.MaxReadBytes,
+                    _ => null,
+                },
                 Middleware = middleware ?? [],
                 BeforeWrite = beforeWrite,
                 Hooks = hooks,

@@ -91,6 +91,7 @@ public sealed partial class AgentSession
             _lease ??= built.NewLease;
             Volatile.Write(ref _id, context.SessionId);
             Volatile.Write(ref _context, context);
+            CatchUpPolicy(context);
             if (_opening.Hooks is { } startHooks)
             {
                 hookContext = await startHooks.SessionStartAsync(context.Resumed ? "resume" : "startup", cancellationToken).ConfigureAwait(false) + hookContext;

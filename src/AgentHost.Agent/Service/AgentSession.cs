@@ -19,7 +19,7 @@ namespace AgentHost.Agent.Service;
 public sealed partial class AgentSession : IAsyncDisposable
 {
     private readonly SessionServiceParts _parts;
-    private readonly SessionOpening _opening;
+    private SessionOpening _opening;
     private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly Action<AgentSession> _closed;
     private readonly Lock _sync = new();

@@ -249,7 +249,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         var skillsLoad = Task.Run(() => SkillSession.Create(runtime, configuration, environment, options.WorkspaceRoot));
         // Trust is read once per open session; the policy, the gate and the reference expander all use this copy.
         var trust = ProjectTrust.Load(AgentPaths.Resolve(environment), _parts.Time);
-        var policy = PermissionPolicy.FromConfiguration(configuration, trust);
+        var policy = SessionPolicyLayer.Apply(PermissionPolicy.FromConfiguration(configuration, trust), settings, configuration, runtime.Events);
         // MCP servers start now, in parallel and in the background, each within its start timeout.
         var mcpLoad = McpSessionLoad.Start(runtime, configuration, environment, trust, options.WorkspaceRoot);
         var opening = new SessionOpening(id, settings, trust, policy, memoryLoad, skillsLoad, mcpLoad)

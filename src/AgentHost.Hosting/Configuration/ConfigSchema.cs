@@ -109,6 +109,7 @@ internal static class ConfigSchema
         new("permissions.ask", ConfigValueKind.Any, "Ask rules."),
         new("permissions.deny", ConfigValueKind.Any, "Deny rules."),
         new("permissions.safety_floor", ConfigValueKind.Any, "false lifts the safety floor (not from a project file)."),
+        new("permissions.max_read_bytes", ConfigValueKind.Integer, "The most bytes of one read tool's result given to the model; the smallest value of any layer applies, and a session's max_read_bytes may only be smaller."),
         new("permissions.trusted_projects", ConfigValueKind.List, "Project roots whose permission settings apply (not from a project file)."),
         new("permissions.trusted_projects.#", ConfigValueKind.String, "One absolute project root."),
         new("sandbox", ConfigValueKind.Section, "The operating-system sandbox around what the model runs (docs/sandbox.md); an untrusted project cannot set it."),
