@@ -242,12 +242,12 @@ class Session:
         self.prompts += 1
         return accepted_at - start, first - start, ended - start
 
-    def close_on_server(self) -> None:
-        """POST /v1/sessions/{id}/close: the server releases the session (its history stays). A build from before the
-        endpoint (404 for the route, --compare against an old commit) keeps its sessions open, as it always did."""
+    def close_on_server(self, conn: http.client.HTTPConnection) -> None:
+        """POST /v1/sessions/{id}/close on conn: the server releases the session (its history stays). A build from before
+        the endpoint (404 for the route, --compare against an old commit) keeps its sessions open, as it always did."""
         if not self.server.can_close:
             return
-        status, body = self.server.request(self.conn, "POST", f"/v1/sessions/{self.id}/close")
+        status, body = self.server.request(conn, "POST", f"/v1/sessions/{self.id}/close")
         if status == 404 and (body.get("kind") != "not_found" or "no such endpoint" in str(body.get("error"))):
             self.server.can_close = False
             return
@@ -282,10 +282,16 @@ def open_sessions(server: Server, n: int) -> list[Session]:
 
 
 def close_sessions(sessions: list[Session], on_server: bool) -> None:
-    for session in sessions:
-        if on_server:
-            session.close_on_server()
-        session.close()
+    # A fresh connection: a session's own may have sat idle past the server's keep-alive timeout while the others ran.
+    admin = sessions[0].server.connect() if on_server and sessions else None
+    try:
+        for session in sessions:
+            if admin is not None:
+                session.close_on_server(admin)
+            session.close()
+    finally:
+        if admin is not None:
+            admin.close()
 
 
 def memory(server: Server, counts: list[int]) -> dict:
@@ -306,17 +312,18 @@ def memory(server: Server, counts: list[int]) -> dict:
     return rss
 
 
-def measure(server: Server, n: int, requests: int, use_events: bool, results: dict) -> None:
+def measure(server: Server, n: int, requests: int, use_events: bool, results: dict, wait_phase: bool = True) -> None:
     sessions = open_sessions(server, n)
     per_session = max(2, math.ceil(requests / n))
     try:
         run_clients(sessions, 1, Session.send_wait)  # warm-up
-        samples, wall = run_clients(sessions, per_session, Session.send_wait)
         entry = results.setdefault(n, {"wait": [], "wait_rps": [], "accepted": [], "first_event": [], "ended": [], "event_rps": [],
                                        "rounds": {"wait": [], "accepted": [], "first_event": [], "ended": []}})
-        entry["wait"] += samples
-        entry["rounds"]["wait"].append(samples)
-        entry["wait_rps"].append(len(samples) / wall)
+        if wait_phase:
+            samples, wall = run_clients(sessions, per_session, Session.send_wait)
+            entry["wait"] += samples
+            entry["rounds"]["wait"].append(samples)
+            entry["wait_rps"].append(len(samples) / wall)
         if use_events:
             for session in sessions:
                 if not session.open_events():
@@ -346,7 +353,7 @@ def has_events(server: Server) -> bool:
     try:
         return probe.open_events()
     finally:
-        probe.close_on_server()
+        probe.close_on_server(conn)
         probe.close()
         conn.close()
 
@@ -355,7 +362,7 @@ def summary(results: dict) -> dict:
     out = {}
     base = results[min(results)]
     for n, entry in sorted(results.items()):
-        row = {"sessions": n, "runs": len(entry["wait"])}
+        row = {"sessions": n, "runs": len(entry["wait"]) + len(entry["first_event"])}
         for key in ("wait", "accepted", "first_event", "ended"):
             if entry[key]:
                 row[key] = {"p50_ms": round(statistics.median(entry[key]) * 1000, 2), "p99_ms": round(percentile(entry[key], 99) * 1000, 2),
@@ -394,7 +401,8 @@ def print_table(table: dict) -> None:
     print(f"{'sessions':>8} {'runs/s (wait)':>14} {'x vs 1':>7} {'p50 ms':>8} {'p99 ms':>8}   {'runs/s (sse)':>12} {'p50 202':>8} {'p50 first':>9} {'p99 first':>9} {'x vs 1':>7} {'p50 end':>8}")
     for row in table.values():
         first = row.get("first_event", {})
-        print(f"{row['sessions']:>8} {row['wait_rps']:>14} {row['wait_rps_ratio_vs_1']:>7} {row['wait']['p50_ms']:>8} {row['wait']['p99_ms']:>8}   "
+        wait = row.get("wait", {})
+        print(f"{row['sessions']:>8} {row.get('wait_rps', '-'):>14} {row.get('wait_rps_ratio_vs_1', '-'):>7} {wait.get('p50_ms', '-'):>8} {wait.get('p99_ms', '-'):>8}   "
               f"{row.get('event_rps', '-'):>12} {row.get('accepted', {}).get('p50_ms', '-'):>8} {first.get('p50_ms', '-'):>9} {first.get('p99_ms', '-'):>9} "
               f"{first.get('p50_ratio_vs_1', '-'):>7} {row.get('ended', {}).get('p50_ms', '-'):>8}")
 
@@ -409,6 +417,7 @@ def main() -> int:
                              "PostgreSQL's programs are installed, else sqlite)")
     parser.add_argument("--requests", type=int, default=400, help="prompts per phase and round, spread over the sessions")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-wait", action="store_true", help="skip the wait=true phase (halves the time; the event phase gives runs/s too)")
     parser.add_argument("--export")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
@@ -455,11 +464,11 @@ def main() -> int:
             for j, n in enumerate(order):
                 for label in (labels if (r + j) % 2 == 0 else labels[::-1]):
                     print(f"server-load: round {r + 1}/{args.rounds}, {n} session(s){', ' + label if len(labels) > 1 else ''}", file=sys.stderr)
-                    measure(servers[label], n, args.requests, use_events, results[label])
+                    measure(servers[label], n, args.requests, use_events, results[label], wait_phase=not args.no_wait)
         for label, server in servers.items():
             peaks[label] = peak_rss(server.process.pid)
-    except (Failure, RuntimeError) as failure:
-        print(f"server-load: FAILED, figures withheld: {failure}", file=sys.stderr)
+    except (Failure, RuntimeError, OSError, http.client.HTTPException) as failure:
+        print(f"server-load: FAILED, figures withheld: {failure!r}", file=sys.stderr)
         return 1
     finally:
         for server in servers.values():
