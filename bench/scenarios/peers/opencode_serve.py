@@ -121,9 +121,18 @@ class Peer:
 
     def request(self, conn, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
         data = None if body is None else json.dumps(body).encode()
-        conn.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
-        response = conn.getresponse()
-        text = response.read()
+        for attempt in (1, 2):
+            try:
+                conn.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
+                response = conn.getresponse()
+                text = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # A keep-alive connection the server closed while it sat idle (the pool's sessions wait while the
+                # others run): the request never reached it; once more on a new connection.
+                conn.close()
+                if attempt == 2:
+                    raise
         try:
             return response.status, (json.loads(text) if text else {})
         except ValueError:
@@ -274,8 +283,8 @@ def main() -> int:
                     entry[key] += [s[i] for s in samples]
                 entry["event_rps"].append(len(samples) / wall)
         rss["peak"] = peak_rss(peer.process.pid)
-    except Failure as failure:
-        print(f"opencode serve: FAILED: {failure}", file=sys.stderr)
+    except (Failure, OSError, http.client.HTTPException) as failure:
+        print(f"opencode serve: FAILED: {failure!r}", file=sys.stderr)
         return 1
     finally:
         for s in pool:
