@@ -7,7 +7,7 @@
 #                                 openai provider plugin against a local fake server, peak RSS)
 #   bench/run.sh --only openai-task   only the OpenAI-compatible task and its references (agent --version, hello world)
 #   bench/run.sh --only ollama-task   only the Ollama task (the ollama provider plugin against a fake Ollama)
-#   bench/run.sh --only server-load   only agent serve under load (scripted model; 1, 20 and 100 sessions; runs/s and
+#   bench/run.sh --only server-load   only agent serve under load (scripted model; 1, 100 and 1,000 sessions, SQLite and PostgreSQL; runs/s and
 #                                     p50/p99 of send -> run ended and send -> first SSE event)
 #   bench/run.sh --only search        only glob/grep on a generated 50,000-file tree against rg and git grep (and the
 #                                     references); also times the tools in process (BenchmarkDotNet, SearchToolBenchmarks)
@@ -73,7 +73,8 @@
 #      shapes of issue #25 (bench/scenarios/search/shapes.py: committed, untracked, no git, deep, wide, large, binary),
 #      whole process against rg and in process (SearchToolBenchmarks with AGENT_BENCH_SEARCH_SHAPES), saved as search.shapes.
 #   7c. "server-load" (bench/scenarios/server-load/scenario.py): agent serve --port 0 on 127.0.0.1 with the scripted
-#      model; for 1, 20 and 100 sessions (one client thread each), prompts back to back: runs/s and p50/p99 of
+#      model, one server per store (SQLite, and PostgreSQL where its programs are installed: a throwaway server);
+#      memory per open session; for 1, 100 and 1,000 sessions (one client thread each), prompts back to back: runs/s and p50/p99 of
 #      send -> run ended (wait=true) and, with the SSE endpoints, send -> 202 and send -> the run's first event
 #      (run.accepted, on a stream opened before sending); ratios against 1 session; added to latest.json as "server_load".
 #   Writes bench/results/latest.json (git-ignored). Exits 0 whatever the figures: benchmarks report, tests assert.
@@ -526,9 +527,9 @@ PY
       log "ollama-task: no verified figures (see the log above)"
     fi
   fi
-  # 7c. server-load: agent serve under 1, 20 and 100 sessions (the scenario checks every run), merged into latest.json.
+  # 7c. server-load: agent serve under 1, 100 and 1,000 sessions per store (the scenario checks every run), merged into latest.json.
   if want server-load; then
-    log "server-load: agent serve with the scripted model under 1, 20 and 100 sessions"
+    log "server-load: agent serve with the scripted model under 1, 100 and 1,000 sessions, SQLite and PostgreSQL"
     if (cd "$cwd" && python3 "$BENCH_DIR/scenarios/server-load/scenario.py" --agent "$agent" --export "$WORK/server-load.json"); then
       python3 - "$WORK/server-load.json" "$RESULTS/latest.json" <<'PY'
 import json, sys

@@ -428,7 +428,7 @@ def server_load(old: Build, new: Build, args: argparse.Namespace, work: Path, cw
     export = work / "server-load.json"
     with lock.held(f"server-load: both builds, {args.rounds} round(s), sessions {args.sessions}"):
         done = subprocess.run([sys.executable, str(BENCH / "scenarios" / "server-load" / "scenario.py"),
-                               "--agent", f"old={old.agent}", "--agent", f"new={new.agent}", "--sessions", args.sessions,
+                               "--agent", f"old={old.agent}", "--agent", f"new={new.agent}", "--sessions", args.sessions, "--store", "sqlite",
                                "--requests", str(args.requests), "--rounds", str(args.rounds), "--export", str(export)], cwd=cwd)
     if done.returncode != 0 or not export.exists():
         notes.append("server-load: no figures (see the log above)")

@@ -127,7 +127,9 @@ public sealed partial class ApiServer : IAsyncDisposable
         CancellationToken cancellationToken,
         IDisposable? owned = null)
     {
-        var engines = new ServerEngines(roots, options.Defaults.PermissionTimeout, events.Attach);
+        var defaults = options.Defaults;
+        var defaultKey = new ServerEngineKey(defaults.Root, [.. defaults.Plugins.Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins);
+        var engines = new ServerEngines(roots, defaults.PermissionTimeout, events.Attach, pinned: defaultKey);
         var limiters = new ServerLimiters(options.Limits);
         var hub = new SessionHub(engines, store, options.Defaults, time)
         {
@@ -138,8 +140,6 @@ public sealed partial class ApiServer : IAsyncDisposable
         };
         var paths = AgentPaths.Resolve(environment);
         var workflows = new ServerWorkflows(hub, (root, nameOrFile, fromFile) => FindWorkflow(paths, root, nameOrFile, fromFile));
-        var defaults = options.Defaults;
-        var defaultKey = new ServerEngineKey(defaults.Root, [.. defaults.Plugins.Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins);
         var started = time.GetUtcNow();
         LoopbackWebHost web;
         try

@@ -45,7 +45,16 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
         var runner = new WorkflowRunner(engine.Service, FromDocument);
 
         // The run's id is known once the runner has stored it (its workflow.started); one start at a time tells them apart.
-        await _starting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _starting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await hub.Engines.ReleaseAsync(engine).ConfigureAwait(false);
+            throw;
+        }
+
         try
         {
             var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -59,6 +68,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
                 return ValueTask.CompletedTask;
             });
             var running = Task.Run(() => runner.RunAsync(definition, inputs, options, _stopping.Token), CancellationToken.None);
+            _ = ReleaseWhenEndedAsync(engine, running);
             await Task.WhenAny(started.Task, running).ConfigureAwait(false);
             var id = started.Task.IsCompleted ? started.Task.Result : (await running.ConfigureAwait(false)).RunId;
             _runs[id] = new Hosted(engine, running);
@@ -164,6 +174,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
         var (engine, options) = await PrepareAsync(run.Workspace, definition.PluginReferences, false, cancellationToken).ConfigureAwait(false);
         var runner = new WorkflowRunner(engine.Service, FromDocument);
         var resumed = Task.Run(() => runner.ResumeAsync(id, options, answer, _stopping.Token), CancellationToken.None);
+        _ = ReleaseWhenEndedAsync(engine, resumed);
         _runs[id] = new Hosted(engine, resumed);
         return await GetAsync(id, cancellationToken).ConfigureAwait(false) with { Status = "running", Question = null };
     }
@@ -198,7 +209,8 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
     {
         var defaults = hub.Defaults;
         var key = new ServerEngineKey(root, [.. defaults.Plugins.Concat(plugins).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins);
-        var engine = await hub.Engines.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        // Held for the run (ReleaseWhenEndedAsync), as an open session holds its engine.
+        var engine = await hub.Engines.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
         var options = new WorkflowRunOptions(root)
         {
             Model = defaults.Model,
@@ -208,6 +220,13 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
             FindWorkflow = (name, from) => find(root, name, from),
         };
         return (engine, options);
+    }
+
+    /// <summary>Lets go of the engine a workflow run held once the run has ended (however it ended).</summary>
+    private async Task ReleaseWhenEndedAsync(ServerEngine engine, Task run)
+    {
+        await run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await hub.Engines.ReleaseAsync(engine).ConfigureAwait(false);
     }
 
     /// <summary>A run's stored definition document, read back (answer, resume), as <c>agent workflow resume</c> reads it.</summary>

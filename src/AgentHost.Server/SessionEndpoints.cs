@@ -70,7 +70,7 @@ internal static class SessionEndpoints
         {
             await hub.CloseSessionAsync(http.Caller(), id, ct).ConfigureAwait(false);
             return TypedResults.Ok(ApiViews.Session(await hub.GetInfoAsync(http.Caller(), id, ct).ConfigureAwait(false), hub.FindOpen(id)));
-        }).WithName("closeSession").WithSummary("Close a session: release it (its lease and what it holds in memory; the warm plugins of its root stay for other sessions) and keep its history; the next request for it opens it again. 409 while it runs.").ProducesApiErrors();
+        }).WithName("closeSession").WithSummary("Close a session: release it (its lease and what it holds in memory; the warm plugins of its root stay while other sessions of the root are open) and keep its history; the next request for it opens it again. 409 while it runs.").ProducesApiErrors();
     }
 
     private static async Task<Ok<HistoryView>> HistoryAsync(SessionHub hub, HttpContext http, string id, string? kind, string? cursor, int? limit, CancellationToken ct)

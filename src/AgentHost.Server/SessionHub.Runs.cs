@@ -102,6 +102,8 @@ internal sealed partial class SessionHub
         }
 
         hosted.Engine.Runtime.Events.Publish(new RunAcceptedEvent(id, run.Id) { Timestamp = time.GetUtcNow() });
+        // The run holds the engine too: the session may close once the run has ended, before its run.ended is published.
+        engines.Hold(hosted.Engine);
         _ = Task.Run(() => ExecuteAsync(hosted, run, turn), CancellationToken.None);
         return run;
     }
@@ -263,6 +265,7 @@ internal sealed partial class SessionHub
         {
             // Only now: a client told the run ended (wait=true, GET /v1/runs/{id}) can send the next prompt at once.
             run.Finish();
+            await engines.ReleaseAsync(hosted.Engine).ConfigureAwait(false);
         }
     }
 

@@ -12,8 +12,9 @@ namespace AgentHost.Server;
 
 /// <summary>
 /// The sessions of <c>agent serve</c>: created and stored at once (so they have an id), opened on first use and kept
-/// open (each holds its session's lease, so another process cannot write it meanwhile) until deleted or the server
-/// stops; each runs in the warm engine of its root and plugins. Thread-safe.
+/// open (each holds its session's lease, so another process cannot write it meanwhile) until closed, deleted or the
+/// server stops; each runs in the warm engine of its root and plugins, which it holds while open (the last session of a
+/// root to close lets its engine go). Thread-safe.
 /// </summary>
 internal sealed partial class SessionHub(ServerEngines engines, ISessionStore store, ServerDefaults defaults, TimeProvider time) : IAsyncDisposable
 {
@@ -66,8 +67,17 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
 
         var clientId = ServerClients.Of(request.ClientId, client);
         var plugins = (request.Plugins ?? defaults.Plugins).Select(p => PluginNames.Recorded(p, root)).Order(StringComparer.Ordinal).Distinct(StringComparer.Ordinal).ToList();
-        var engine = await engines.GetAsync(new ServerEngineKey(root, plugins, request.NoDefaultPlugins ?? defaults.NoDefaultPlugins), cancellationToken).ConfigureAwait(false);
-        SessionSettingsPatch.CheckPolicy(settings, new Dictionary<string, string>(), PermissionPolicy.FromConfiguration(engine.Configuration));
+        var engine = await engines.AcquireAsync(new ServerEngineKey(root, plugins, request.NoDefaultPlugins ?? defaults.NoDefaultPlugins), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            SessionSettingsPatch.CheckPolicy(settings, new Dictionary<string, string>(), PermissionPolicy.FromConfiguration(engine.Configuration));
+        }
+        catch
+        {
+            await engines.ReleaseAsync(engine).ConfigureAwait(false);
+            throw;
+        }
+
         // The mode is stored with the session, so that after a restart it is opened (lazily, by its id) in the same mode.
         var stored = mode is { } chosen ? chosen : request.Interactive ? PermissionMode.Ask : (PermissionMode?)null;
         var initial = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -75,9 +85,21 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         Record(initial, SessionSettings.Interactive, request.Interactive ? "true" : null);
         Record(initial, SessionSettings.Model, model);
         Record(initial, SessionSettings.Client, clientId);
-        // Leased before the row exists, so another process opening the store meanwhile cannot take it for a dead run.
-        var (info, lease) = await store.CreateLeasedSessionAsync(new NewSession(root) { Settings = initial, Owner = caller.OwnerName }, cancellationToken).ConfigureAwait(false);
+        SessionInfo info;
+        SessionLease lease;
+        try
+        {
+            // Leased before the row exists, so another process opening the store meanwhile cannot take it for a dead run.
+            (info, lease) = await store.CreateLeasedSessionAsync(new NewSession(root) { Settings = initial, Owner = caller.OwnerName }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await engines.ReleaseAsync(engine).ConfigureAwait(false);
+            throw;
+        }
+
         _owners[info.Id] = info.Owner;
+        var opened = false;
         try
         {
             var options = new SessionOptions(root)
@@ -90,6 +112,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
             var session = await engine.Service.OpenAsync(lease, options, cancellationToken).ConfigureAwait(false);
             var hosted = new HostedSession(info.Id, session, engine).Touch(time.GetUtcNow());
             _open[info.Id] = new Lazy<Task<HostedSession>>(Task.FromResult(hosted));
+            opened = true;
             await SessionSettingsPatch.ApplyAsync(hosted, store, settings, cancellationToken).ConfigureAwait(false);
             if (options.Model is { } chosenModel)
             {
@@ -100,7 +123,8 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         }
         catch
         {
-            await CloseAsync(info.Id).ConfigureAwait(false);
+            // Open, the close lets go of the engine; not yet open, nothing else holds it for this session.
+            await (opened ? CloseAsync(info.Id) : engines.ReleaseAsync(engine).AsTask()).ConfigureAwait(false);
             await store.DeleteSessionAsync(info.Id, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
@@ -133,7 +157,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
 
         if (_open.TryRemove(new KeyValuePair<string, Lazy<Task<HostedSession>>>(id, lazy)))
         {
-            await hosted.Session.DisposeAsync().ConfigureAwait(false);
+            await ReleaseAsync(hosted).ConfigureAwait(false);
         }
 
         return await OpenAsync(id, cancellationToken).ConfigureAwait(false);
@@ -246,7 +270,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         var key = recorded is null
             ? new ServerEngineKey(info.Workspace, [.. defaults.Plugins.Select(p => PluginNames.Recorded(p, info.Workspace)).Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins)
             : new ServerEngineKey(info.Workspace, [.. recorded.Order(StringComparer.Ordinal)], NoDefaultPlugins: true);
-        var engine = await engines.GetAsync(key, CancellationToken.None).ConfigureAwait(false);
+        var engine = await engines.AcquireAsync(key, CancellationToken.None).ConfigureAwait(false);
         // Opened as it was created: a session a client answers waits for answers again; a headless one never does.
         var options = new SessionOptions(info.Workspace)
         {
@@ -255,15 +279,36 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
             Model = info.Settings.ContainsKey(SessionSettings.Model) ? null : defaults.Model,
             Interactive = info.Settings.GetValueOrDefault(SessionSettings.Interactive) == "true",
         };
-        var session = await engine.Service.OpenAsync(id, options, CancellationToken.None).ConfigureAwait(false);
-        return new HostedSession(id, session, engine);
+        try
+        {
+            var session = await engine.Service.OpenAsync(id, options, CancellationToken.None).ConfigureAwait(false);
+            return new HostedSession(id, session, engine);
+        }
+        catch
+        {
+            await engines.ReleaseAsync(engine).ConfigureAwait(false);
+            throw;
+        }
     }
 
     private async Task CloseAsync(string id)
     {
         if (_open.TryRemove(id, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
         {
-            await lazy.Value.Result.Session.DisposeAsync().ConfigureAwait(false);
+            await ReleaseAsync(lazy.Value.Result).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Disposes a session no longer open (its lease released) and lets go of its engine.</summary>
+    private async Task ReleaseAsync(HostedSession hosted)
+    {
+        try
+        {
+            await hosted.Session.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await engines.ReleaseAsync(hosted.Engine).ConfigureAwait(false);
         }
     }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Peer 'opencode serve': prompt -> first event latency under 1, 20 and 100 sessions (standard library only).
+"""Peer 'opencode serve': prompt -> first event latency and memory per session under 1, 100 and 1,000 sessions
+(standard library only).
 
-  opencode_serve.py --opencode PATH [--sessions 1,20,100] [--requests 100] [--rounds 1] [--state DIR] [--export FILE]
+  opencode_serve.py --opencode PATH [--sessions 1,100,1000] [--requests 100] [--rounds 1] [--state DIR] [--export FILE]
 
 Never part of CI, and nothing here installs opencode: install it yourself (`npm install --prefix /tmp/peers
 opencode-ai`) and pass node_modules/.bin/opencode. The same shape as bench/scenarios/server-load, so the figures
@@ -13,7 +14,10 @@ line up with `agent serve`'s:
     data between runs; every other folder opencode uses is XDG_*/HOME under --state);
   - `opencode serve --port P` on 127.0.0.1; one reader of GET /event (the server-wide SSE stream) timestamps each
     event and hands it to the session it names (properties.sessionID);
-  - for each N: N sessions (POST /session), one untimed prompt each (warm-up), then one client thread per session:
+  - memory first: the RSS of opencode's process tree with no session, then sessions made cumulatively up to each N
+    (POST /session, one untimed prompt each: the warm-up, with opencode's title request) and the RSS read again:
+    (RSS with N - RSS with none) / N; opencode has no close, so these sessions are the pool the rounds use;
+  - for each N: the first N sessions of the pool, one client thread per session:
       wait:  POST /session/{id}/message (answers when the turn is done): send -> response;
       first event: POST /session/{id}/prompt_async, send -> the response, send -> the run's first event (its user
              message's `message.updated` or the session's `session.status` busy, whichever comes first; late events
@@ -44,6 +48,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lib"))
 import clients  # noqa: E402  (bench/lib)
+from procmem import peak_rss, tree_rss  # noqa: E402  (bench/lib)
 
 HERE = Path(__file__).resolve().parent
 FAKE = HERE.parent.parent / "lib" / "openai_fake_server.py"
@@ -116,9 +121,18 @@ class Peer:
 
     def request(self, conn, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
         data = None if body is None else json.dumps(body).encode()
-        conn.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
-        response = conn.getresponse()
-        text = response.read()
+        for attempt in (1, 2):
+            try:
+                conn.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
+                response = conn.getresponse()
+                text = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # A keep-alive connection the server closed while it sat idle (the pool's sessions wait while the
+                # others run): the request never reached it; once more on a new connection.
+                conn.close()
+                if attempt == 2:
+                    raise
         try:
             return response.status, (json.loads(text) if text else {})
         except ValueError:
@@ -229,7 +243,7 @@ def run_clients(sessions: list[Session], per_session: int, work) -> tuple[list, 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--opencode", required=True)
-    parser.add_argument("--sessions", default="1,20,100")
+    parser.add_argument("--sessions", default="1,100,1000")
     parser.add_argument("--requests", type=int, default=100, help="prompts per phase and round, spread over the sessions")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--state", default=os.path.join(tempfile.gettempdir(), "opencode-bench-state"))
@@ -238,17 +252,27 @@ def main() -> int:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="opencode-serve."))
     counts = [int(x) for x in args.sessions.split(',')]
-    peer = Peer(args.opencode, Path(args.state), work, args.rounds * (2 * max(2, math.ceil(args.requests / min(counts))) + 4) + 8)
+    # Turns per session: the warm-up, then every round's prompts of every count it takes part in (the pool's first
+    # session takes part in all).
+    peer = Peer(args.opencode, Path(args.state), work, args.rounds * sum(2 * max(2, math.ceil(args.requests / n)) for n in counts) + 8)
     results: dict = {}
+    rss: dict = {}
     version = subprocess.run([args.opencode, "--version"], capture_output=True, text=True).stdout.strip()
     print(f"opencode {version}: serve ready in {peer.ready_s:.2f} s on 127.0.0.1:{peer.port}", file=sys.stderr)
+    pool: list[Session] = []
     try:
+        rss["none"] = tree_rss(peer.process.pid, {})
+        for n in sorted(counts):
+            print(f"opencode serve: memory, {n} session(s)", file=sys.stderr)
+            new = [Session(peer) for _ in range(n - len(pool))]
+            run_clients(new, 1, Session.send_wait)  # warm-up (and opencode's title request)
+            pool += new
+            rss[n] = tree_rss(peer.process.pid, {})
         for r in range(args.rounds):
-            for n in [int(x) for x in args.sessions.split(",")]:
+            for n in counts:
                 print(f"opencode serve: round {r + 1}, {n} session(s)", file=sys.stderr)
-                sessions = [Session(peer) for _ in range(n)]
+                sessions = pool[:n]
                 per = max(2, math.ceil(args.requests / n))
-                run_clients(sessions, 1, Session.send_wait)  # warm-up (and opencode's title request)
                 entry = results.setdefault(n, {"wait": [], "accepted": [], "first_event": [], "ended": [], "wait_rps": [], "event_rps": []})
                 if not args.no_wait:
                     samples, wall = run_clients(sessions, per, Session.send_wait)
@@ -258,13 +282,18 @@ def main() -> int:
                 for i, key in enumerate(("accepted", "first_event", "ended")):
                     entry[key] += [s[i] for s in samples]
                 entry["event_rps"].append(len(samples) / wall)
-                for s in sessions:
-                    s.conn.close()
-    except Failure as failure:
-        print(f"opencode serve: FAILED: {failure}", file=sys.stderr)
+        rss["peak"] = peak_rss(peer.process.pid)
+    except (Failure, OSError, http.client.HTTPException) as failure:
+        print(f"opencode serve: FAILED: {failure!r}", file=sys.stderr)
         return 1
     finally:
+        for s in pool:
+            s.conn.close()
         peer.stop()
+    mib = 1024 * 1024
+    memory = {"rss_none_mib": round(rss["none"] / mib, 1), "peak_rss_mib": round(rss["peak"] / mib, 1),
+              "open": {str(n): {"rss_mib": round(rss[n] / mib, 1), "per_session_kib": round((rss[n] - rss["none"]) / n / 1024, 1)}
+                       for n in sorted(counts)}}
     table = {}
     for n, e in sorted(results.items()):
         row = {"sessions": n, "runs": len(e["wait"]) + len(e["first_event"])}
@@ -275,8 +304,9 @@ def main() -> int:
         row["event_rps"] = round(statistics.median(e["event_rps"]), 1)
         table[str(n)] = row
     if args.export:
-        Path(args.export).write_text(json.dumps({"peer": "opencode serve", "version": version, "sessions": table,
-                                                 "ready_s": round(peer.ready_s, 2), "cores": os.cpu_count()}, indent=2))
+        Path(args.export).write_text(json.dumps({"peer": "opencode serve", "version": version, "sessions": table, "memory": memory,
+                                                 "ready_s": round(peer.ready_s, 2), "cores": os.cpu_count(),
+                                                 "loadavg": os.getloadavg()}, indent=2))
 
     def cell(row: dict, key: str, p: str, width: int) -> str:
         value = row[key][p]
@@ -287,6 +317,9 @@ def main() -> int:
         print(f"{n:>8} {cell(row, 'wait', 'p50_ms', 9)} {cell(row, 'wait', 'p99_ms', 9)} {cell(row, 'accepted', 'p50_ms', 8)} "
               f"{cell(row, 'first_event', 'p50_ms', 9)} {cell(row, 'first_event', 'p99_ms', 9)} {cell(row, 'ended', 'p50_ms', 9)} "
               f"{cell(row, 'ended', 'p99_ms', 9)} {row['event_rps']:>7}")
+    print(f"memory: RSS {memory['rss_none_mib']} MiB with no session, peak {memory['peak_rss_mib']} MiB (the main process)")
+    for n, row in memory["open"].items():
+        print(f"{n:>8} sessions: RSS {row['rss_mib']:>8} MiB, {row['per_session_kib']:>8} KiB per session")
     return 0
 
 

@@ -68,9 +68,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCH = HERE.parent.parent
+sys.path.insert(0, str(BENCH / "lib"))
+from procmem import tree_rss  # noqa: E402  (bench/lib)
 OPENAI_FAKE = BENCH / "lib" / "openai_fake_server.py"
 ANTHROPIC_FAKE = BENCH / "lib" / "anthropic_fake_server.py"
-PAGE = os.sysconf("SC_PAGE_SIZE")
 BEFORE_DEFAULT = "/work/bench-base/agent"
 CURRENT_SHA = "dc1545cf9b1e196ff5fb80397556796e2744e707"
 
@@ -193,40 +194,6 @@ class FakeServer:
 
 
 # --- one timed run ---------------------------------------------------------------------------------------------------
-
-def layout(pid: int) -> tuple:
-    """The address-space layout of a process (/proc/PID/stat: startstack, start_brk, arg_start, env_start)."""
-    with open(f"/proc/{pid}/stat", "rb") as f:
-        fields = f.read().rsplit(b")", 1)[1].split()
-    return tuple(fields[i - 3] for i in (28, 47, 48, 50))
-
-
-def same_memory(pid: int, parent: int) -> bool:
-    """Whether pid is a child that has not exec'd yet: it shares (vfork, CLONE_VM) or copies (fork) its parent's
-    address space, so its resident pages are the parent's: counted once, not twice. (kcmp(KCMP_VM) would tell a
-    shared mm exactly; this kernel answers EINVAL.)"""
-    return parent > 0 and layout(pid) == layout(parent)
-
-
-def tree_rss(root: int, seen: dict[int, str]) -> int:
-    """Resident bytes summed over root and its descendants; adds each process's name to seen."""
-    total, stack = 0, [(root, 0)]
-    while stack:
-        pid, parent = stack.pop()
-        try:
-            if not same_memory(pid, parent):
-                with open(f"/proc/{pid}/statm", "rb") as f:
-                    total += int(f.read().split()[1]) * PAGE
-            if pid not in seen:
-                with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    seen[pid] = " ".join(Path(a).name if i == 0 else a for i, a in enumerate(f.read().decode(errors="replace").split("\0")[:3]))[:80]
-            for tid in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
-                    stack += [(int(c), pid) for c in f.read().split()]
-        except (OSError, ValueError, IndexError):
-            continue
-    return total
-
 
 SAMPLE_S = 0.010  # --sample-ms
 
