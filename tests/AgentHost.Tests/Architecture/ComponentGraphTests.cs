@@ -233,7 +233,7 @@ public sealed class ComponentGraphTests
             .ToList();
 
     /// <summary>src/AgentHost.*/AgentHost.*.csproj by project name.</summary>
-    private static Dictionary<string, string> Components() =>
+    internal static Dictionary<string, string> Components() =>
         Directory.GetDirectories(Path.Combine(Root, "src"), "AgentHost.*")
             .Select(dir => Path.Combine(dir, Path.GetFileName(dir) + ".csproj"))
             .Where(File.Exists)

@@ -32,7 +32,7 @@ public sealed class HouseRulesTests
     public void NoComponent_ShowsItsInternalsToAnotherComponent()
     {
         var wrong = (
-            from project in Components()
+            from project in ComponentGraphTests.Components()
             from friend in Friends(project.Value)
             where friend != OwnTests(project.Key) && !(Exceptions.TryGetValue(project.Key, out var allowed) && allowed.Contains(friend))
             select $"{project.Key} -> {friend}").ToList();
@@ -59,8 +59,8 @@ public sealed class HouseRulesTests
     public void FriendReader_SeesTheFriendsAProjectNames()
     {
         // Guards the rule above: a reader that found no friends would let every one through.
-        Assert.Contains("AgentHost.Agent.Tests", Friends(Components()["AgentHost.Agent"]));
-        Assert.Equal(["AgentHost.Agent", "AgentHost.Hosting", "AgentHost.Tests"], Friends(Components()["AgentHost.Sdk"]).Order(StringComparer.Ordinal));
+        Assert.Contains("AgentHost.Agent.Tests", Friends(ComponentGraphTests.Components()["AgentHost.Agent"]));
+        Assert.Equal(["AgentHost.Agent", "AgentHost.Hosting", "AgentHost.Tests"], Friends(ComponentGraphTests.Components()["AgentHost.Sdk"]).Order(StringComparer.Ordinal));
     }
 
     [Theory]
@@ -92,10 +92,4 @@ public sealed class HouseRulesTests
         XDocument.Load(projectFile).Descendants("InternalsVisibleTo")
             .Select(item => (string?)item.Attribute("Include") ?? string.Empty)
             .ToList();
-
-    private static Dictionary<string, string> Components() =>
-        Directory.GetDirectories(Path.Combine(Root, "src"), "AgentHost.*")
-            .Select(dir => Path.Combine(dir, Path.GetFileName(dir) + ".csproj"))
-            .Where(File.Exists)
-            .ToDictionary(path => Path.GetFileNameWithoutExtension(path), StringComparer.Ordinal);
 }
