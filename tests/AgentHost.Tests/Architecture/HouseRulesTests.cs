@@ -22,7 +22,6 @@ public sealed class HouseRulesTests
         ["AgentHost.Hosting"] = ["AgentHost.Tests", "AgentHost.Benchmarks"],
         ["AgentHost.Permissions"] = ["AgentHost.Tests", "AgentHost.Benchmarks"],
         ["AgentHost.Sessions"] = ["AgentHost.Tests", "AgentHost.Benchmarks"],
-        ["AgentHost.Installation"] = ["AgentHost.Tests"],
         ["AgentHost.Agent"] = ["AgentHost.Tests", "AgentHost.Benchmarks"],
     };
 
