@@ -1,4 +1,3 @@
-using System.Net.Http;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using AgentHost.Sdk.Capabilities;

@@ -8,7 +8,6 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Events;
 using AgentHost.Sessions;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using AgentHost.Agent.Questions;
 using AgentHost.Agent.Workflows.Engine;
 using AgentHost.Agent.Workflows.Model;
-using AgentHost.Agent.Workflows.Parsing;
 using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;

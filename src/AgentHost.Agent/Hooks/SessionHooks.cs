@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentHost.Agent.Engine;
 using AgentHost.Agent.Tools;
 using AgentHost.Hosting;
 using AgentHost.Permissions;

@@ -1,5 +1,4 @@
 using AgentHost.Agent.Credentials;
-using AgentHost.Agent.Runs;
 using AgentHost.Hosting;
 
 namespace AgentHost.Agent.Mcp;

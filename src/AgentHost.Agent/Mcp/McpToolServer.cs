@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Tools;
-using AgentHost.Hosting.Capabilities;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using AgentHost.Agent.Engine;
 using AgentHost.Agent.Skills;
 using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Capabilities;

@@ -9,7 +9,6 @@ using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
-using AgentHost.Sessions;
 
 namespace AgentHost.Agent.Runs;
 

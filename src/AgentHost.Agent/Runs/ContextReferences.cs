@@ -1,6 +1,5 @@
 using System.Text.Json;
 using AgentHost.Agent.Context;
-using AgentHost.Agent.Engine;
 using AgentHost.Agent.Mcp;
 using AgentHost.Agent.Tools;
 using AgentHost.Hosting;

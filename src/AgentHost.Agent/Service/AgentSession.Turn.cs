@@ -2,7 +2,6 @@ using AgentHost.Agent.Engine;
 using AgentHost.Agent.Mcp;
 using AgentHost.Agent.Runs;
 using AgentHost.Hosting;
-using AgentHost.Hosting.Logging;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;

@@ -1,5 +1,4 @@
 using AgentHost.Agent.Runs;
-using AgentHost.Hosting.Logging;
 using AgentHost.Hosting;
 using Microsoft.Extensions.AI;
 

@@ -5,7 +5,6 @@ using AgentHost.Agent.Memory;
 using AgentHost.Agent.Runs;
 using AgentHost.Agent.Skills;
 using AgentHost.Hosting.Configuration;
-using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Trust;
 using AgentHost.Hosting;
 using AgentHost.Permissions;

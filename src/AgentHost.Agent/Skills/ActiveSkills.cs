@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using AgentHost.Agent.Engine;
 using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Text;
 using AgentHost.Permissions;

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using AgentHost.Agent.Engine;
 using AgentHost.Agent.Tools;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;

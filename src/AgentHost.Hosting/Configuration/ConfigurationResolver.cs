@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using AgentHost.Hosting;
 namespace AgentHost.Hosting.Configuration;
 
 /// <summary>Computes the effective configuration from every layer and explains where each value came from.</summary>

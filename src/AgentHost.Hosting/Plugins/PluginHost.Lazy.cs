@@ -1,5 +1,4 @@
 using System.Text.Json;
-using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting;
 using AgentHost.Sdk;

@@ -3,7 +3,6 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
-using AgentHost.Hosting;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;

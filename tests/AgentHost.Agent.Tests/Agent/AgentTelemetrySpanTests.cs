@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using AgentHost.Agent.Engine;
 using AgentHost.Agent.Hooks;
 using AgentHost.Agent.Telemetry;
 using AgentHost.Hosting.Events;

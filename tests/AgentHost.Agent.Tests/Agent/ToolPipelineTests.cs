@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using AgentHost.Agent.Engine;
 using AgentHost.Agent.Tools;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;

@@ -1,6 +1,5 @@
 using System.Text;
 using AgentHost.Agent.Checkpoints;
-using AgentHost.Agent.Engine;
 using AgentHost.Agent.Tools;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Security;

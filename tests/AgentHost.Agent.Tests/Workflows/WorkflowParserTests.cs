@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using AgentHost.Agent.Workflows.Parsing;
-using AgentHost.Agent.Workflows;
 using AgentHost.Agent.Workflows.Model;
 using AgentHost.Hosting;
 

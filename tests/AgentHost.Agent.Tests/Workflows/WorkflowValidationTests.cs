@@ -1,5 +1,4 @@
 using AgentHost.Agent.Workflows.Parsing;
-using AgentHost.Agent.Workflows;
 using AgentHost.Agent.Workflows.Model;
 
 namespace AgentHost.Tests.Workflows;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using AgentHost.Hosting.Logging;
 using AgentHost.Hosting;
 
 namespace AgentHost.Hosting.Tests.Logging;

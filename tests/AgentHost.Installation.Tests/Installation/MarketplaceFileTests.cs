@@ -1,7 +1,6 @@
 using System.Text;
 using AgentHost.Hosting;
 using AgentHost.Installation.Git;
-using AgentHost.Installation;
 using AgentHost.Installation.Marketplaces;
 
 namespace AgentHost.Tests.Installation;

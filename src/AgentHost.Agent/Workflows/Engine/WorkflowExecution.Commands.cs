@@ -1,10 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentHost.Agent.Engine;
 using AgentHost.Agent.Tools;
 using AgentHost.Agent.Workflows.Expressions;
 using AgentHost.Agent.Workflows.Model;
-using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
 
 namespace AgentHost.Agent.Workflows.Engine;

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using AgentHost.Agent.Workflows.Parsing;
 
 namespace AgentHost.Agent.Workflows.Model;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AgentHost.Agent.Workflows.Model;
-using AgentHost.Agent.Workflows.Parsing;
 using AgentHost.Hosting.Configuration;
 using YamlDotNet.RepresentationModel;
 
