@@ -158,8 +158,9 @@ public sealed record WorkflowAnswerRequest(string Answer);
 /// <param name="Cost">US dollars so far.</param>
 /// <param name="CreatedAt">When it started.</param>
 /// <param name="UpdatedAt">Its last checkpoint or status change.</param>
+/// <param name="Owner">The user who started it (docs/server.md "Users and roles"); <see langword="null"/> for a run started without users.</param>
 public sealed record WorkflowRunView(
-    string Id, string Workflow, string Root, string Status, string? Output, string? Reason, QuestionView? Question, int Steps, decimal Cost, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    string Id, string Workflow, string Root, string Status, string? Output, string? Reason, QuestionView? Question, int Steps, decimal Cost, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? Owner);
 
 /// <summary>PATCH /v1/sessions/{id}: settings to change (a <see langword="null"/> value removes one).</summary>
 /// <param name="Settings">Key → value; keys: <c>max_steps</c>, <c>dry_run</c>, <c>permission_mode</c>, <c>model</c>, <c>title</c>.</param>

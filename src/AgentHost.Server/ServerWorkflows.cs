@@ -31,6 +31,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
             throw new AgentHostException(ErrorKind.Usage, "workflow: missing; send {\"workflow\": \"NAME or FILE\", \"inputs\": {…}} ('agent workflow list' shows the names).");
         }
 
+        Users.SessionAccess.CheckCanChange(caller, "start workflow runs");
         var root = request.Root is { Length: > 0 } r ? Path.GetFullPath(r, hub.Defaults.Root) : hub.Defaults.Root;
         hub.Roots.Check(caller, root, request.Root);
         if (!Directory.Exists(root))
@@ -41,6 +42,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
         var definition = find(root, request.Workflow, null);
         var inputs = (request.Inputs ?? new Dictionary<string, JsonElement>()).ToDictionary(i => i.Key, i => JsonNode.Parse(i.Value.GetRawText()), StringComparer.Ordinal);
         var (engine, options) = await PrepareAsync(root, definition.PluginReferences, request.Interactive, cancellationToken).ConfigureAwait(false);
+        options = options with { Owner = caller.OwnerName };
         var runner = new WorkflowRunner(engine.Service, FromDocument);
 
         // The run's id is known once the runner has stored it (its workflow.started); one start at a time tells them apart.
@@ -71,7 +73,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
             await Task.WhenAny(started.Task, running).ConfigureAwait(false);
             var id = started.Task.IsCompleted ? started.Task.Result : (await running.ConfigureAwait(false)).RunId;
             _runs[id] = new Hosted(engine, running);
-            return await GetAsync(id, cancellationToken).ConfigureAwait(false);
+            return await ViewAsync(await hub.Store.Workflows.GetRunAsync(id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -79,12 +81,41 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
         }
     }
 
-    /// <summary>A run: its stored state, how it ended here, and its pending question.</summary>
-    public async Task<WorkflowRunView> GetAsync(string idOrPrefix, CancellationToken cancellationToken)
+    /// <summary>
+    /// A run <paramref name="caller"/> may see (an admin or a viewer every run, a member their own; any other is
+    /// answered as a run that does not exist): its stored state, how it ended here, and its pending question.
+    /// </summary>
+    public async Task<WorkflowRunView> GetAsync(Users.ServerCaller caller, string idOrPrefix, CancellationToken cancellationToken) =>
+        await ViewAsync(await FindAsync(caller, idOrPrefix, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The runs of a root (the server's by default) that <paramref name="caller"/> may see, newest first.</summary>
+    public async Task<IReadOnlyList<WorkflowRunView>> ListAsync(Users.ServerCaller caller, string? root, int? limit, CancellationToken cancellationToken)
+    {
+        var workspace = root is { Length: > 0 } r ? Path.GetFullPath(r, hub.Defaults.Root) : hub.Defaults.Root;
+        var runs = await hub.Store.Workflows.ListRunsAsync(workspace, null, cancellationToken).ConfigureAwait(false);
+        var views = new List<WorkflowRunView>();
+        foreach (var run in runs.Where(run => Users.SessionAccess.CanRead(caller, run.Owner)).Take(limit ?? 50))
+        {
+            views.Add(await ViewAsync(run, cancellationToken).ConfigureAwait(false));
+        }
+
+        return views;
+    }
+
+    /// <summary>The stored run an id or prefix names, when <paramref name="caller"/> may see it; otherwise the same 404 as for no run.</summary>
+    private async Task<WorkflowRunInfo> FindAsync(Users.ServerCaller caller, string idOrPrefix, CancellationToken cancellationToken)
     {
         var store = hub.Store.Workflows;
         var id = await store.ResolveIdAsync(idOrPrefix, cancellationToken).ConfigureAwait(false);
         var run = await store.GetRunAsync(id, cancellationToken).ConfigureAwait(false);
+        return Users.SessionAccess.CanRead(caller, run.Owner) ? run : throw WorkflowRunStore.NotFound(idOrPrefix.Trim());
+    }
+
+    /// <summary>A stored run as a client reads it: how it ended here, and its pending question.</summary>
+    private async Task<WorkflowRunView> ViewAsync(WorkflowRunInfo run, CancellationToken cancellationToken)
+    {
+        var id = run.Id;
+        var store = hub.Store.Workflows;
         if (run.Status is not (WorkflowRunState.Running or WorkflowRunState.Waiting) && _runs.TryGetValue(id, out var ending) && !ending.Run.IsCompleted)
         {
             // The runner stores the end before it returns the result that carries the output: wait for that return,
@@ -116,25 +147,12 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
             question = new QuestionView(waiting.Id, id, waiting.Text, waiting.Options, waiting.Timeout?.TotalSeconds, id, waiting.NodeId, run.PendingSince ?? run.UpdatedAt);
         }
 
-        return new WorkflowRunView(id, run.Workflow, run.Workspace, status, output, reason, question, run.Counters.ModelSteps, run.Counters.Cost, run.CreatedAt, run.UpdatedAt);
-    }
-
-    /// <summary>The runs of a root (the server's by default), newest first.</summary>
-    public async Task<IReadOnlyList<WorkflowRunView>> ListAsync(string? root, int? limit, CancellationToken cancellationToken)
-    {
-        var runs = await hub.Store.Workflows.ListRunsAsync(root is { Length: > 0 } r ? Path.GetFullPath(r, hub.Defaults.Root) : hub.Defaults.Root, limit ?? 50, cancellationToken).ConfigureAwait(false);
-        var views = new List<WorkflowRunView>(runs.Count);
-        foreach (var run in runs)
-        {
-            views.Add(await GetAsync(run.Id, cancellationToken).ConfigureAwait(false));
-        }
-
-        return views;
+        return new WorkflowRunView(id, run.Workflow, run.Workspace, status, output, reason, question, run.Counters.ModelSteps, run.Counters.Cost, run.CreatedAt, run.UpdatedAt, run.Owner);
     }
 
     /// <summary>Answers the run's pending question, or resumes a run stored as waiting with the answer.</summary>
     /// <exception cref="AgentHostException">Not waiting (<see cref="ErrorKind.InUse"/> while it runs, else usage), or an answer not among the options (usage).</exception>
-    public async Task<WorkflowRunView> AnswerAsync(string idOrPrefix, WorkflowAnswerRequest request, CancellationToken cancellationToken)
+    public async Task<WorkflowRunView> AnswerAsync(Users.ServerCaller caller, string idOrPrefix, WorkflowAnswerRequest request, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Answer))
         {
@@ -142,15 +160,17 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
         }
 
         var store = hub.Store.Workflows;
-        var id = await store.ResolveIdAsync(idOrPrefix, cancellationToken).ConfigureAwait(false);
+        var found = await FindAsync(caller, idOrPrefix, cancellationToken).ConfigureAwait(false);
+        var id = found.Id;
+        Users.SessionAccess.CheckCanChange(caller, "answer workflow runs");
         if (Pending(id) is { } pending)
         {
-            if (!pending.Broker.TryAnswer(pending.Question.QuestionId, request.Answer, "http", out var refusal))
+            if (!pending.Broker.TryAnswer(pending.Question.QuestionId, request.Answer, AnsweredBy(caller), out var refusal))
             {
                 throw new AgentHostException(ErrorKind.Usage, $"workflow run {id}: {refusal}.");
             }
 
-            return await GetAsync(id, cancellationToken).ConfigureAwait(false);
+            return await GetAsync(caller, id, cancellationToken).ConfigureAwait(false);
         }
 
         var run = await store.GetRunAsync(id, cancellationToken).ConfigureAwait(false);
@@ -175,7 +195,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
         var resumed = Task.Run(() => runner.ResumeAsync(id, options, answer, _stopping.Token), CancellationToken.None);
         _ = ReleaseWhenEndedAsync(engine, resumed);
         _runs[id] = new Hosted(engine, resumed);
-        return await GetAsync(id, cancellationToken).ConfigureAwait(false) with { Status = "running", Question = null };
+        return await GetAsync(caller, id, cancellationToken).ConfigureAwait(false) with { Status = "running", Question = null };
     }
 
     /// <summary>Cancels the runs in flight (they end cancelled; <c>agent workflow resume</c> continues them) and waits for them.</summary>
@@ -190,6 +210,9 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
         _stopping.Dispose();
         _starting.Dispose();
     }
+
+    /// <summary>Who answered, for the question's answered event and the audit (as a session's answers are named).</summary>
+    private static string AnsweredBy(Users.ServerCaller caller) => caller.OwnerName is { } name ? $"http:{name}" : "http";
 
     private (QuestionBroker Broker, QuestionAskedEvent Question)? Pending(string runId)
     {

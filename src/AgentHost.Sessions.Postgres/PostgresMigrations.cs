@@ -213,8 +213,13 @@ internal static class PostgresMigrations
         );
         """;
 
+    /// <summary>v5: the owner of each workflow run (the SQLite store's v11).</summary>
+    private const string V5 = """
+        ALTER TABLE workflow_runs ADD COLUMN owner text COLLATE "C";
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the schema from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

@@ -241,8 +241,16 @@ public static class SessionMigrations
         );
         """;
 
+    /// <summary>
+    /// v11: the owner of each workflow run (a user name, as for sessions; none for runs started without users): a member
+    /// of a shared server sees and answers only their own runs.
+    /// </summary>
+    private const string V11 = """
+        ALTER TABLE workflow_runs ADD COLUMN owner TEXT;
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

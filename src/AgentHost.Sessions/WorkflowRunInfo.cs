@@ -31,6 +31,9 @@ public sealed record NewWorkflowRun(string Workflow, string Workspace, string De
 {
     /// <summary>The file it was read from, when there is one.</summary>
     public string? SourcePath { get; init; }
+
+    /// <summary>The user who started it on a shared server (<see cref="WorkflowRunInfo.Owner"/>); <see langword="null"/> for none.</summary>
+    public string? Owner { get; init; }
 }
 
 /// <summary>Running totals of a workflow run, stored with each checkpoint.</summary>
@@ -76,6 +79,12 @@ public sealed record WorkflowRunInfo(string Id, string Workflow, string Workspac
 
     /// <summary>When it last changed.</summary>
     public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>
+    /// The user who started it on a shared server (docs/server.md "Users and roles"): a member sees and answers only
+    /// their own runs. <see langword="null"/> for a run started without users (the CLI, the server's own token).
+    /// </summary>
+    public string? Owner { get; init; }
 }
 
 /// <summary>One completed node execution of a run (a row of <c>workflow_nodes</c>): a checkpoint.</summary>

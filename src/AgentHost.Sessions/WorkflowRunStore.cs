@@ -14,7 +14,7 @@ public sealed class WorkflowRunStore : IWorkflowRunStore
 {
     private const string RunColumns = """
         id, workflow, workspace, status, source_path, definition, inputs, reason, pending_question, pending_since,
-        model_steps, cost_nanousd, active_ms, created_at, updated_at
+        model_steps, cost_nanousd, active_ms, created_at, updated_at, owner
         """;
 
     private readonly SessionDatabase _database;
@@ -56,8 +56,8 @@ public sealed class WorkflowRunStore : IWorkflowRunStore
                     connection,
                     transaction,
                     """
-                    INSERT INTO workflow_runs (id, workflow, source_path, definition, inputs, workspace, status, created_at, updated_at)
-                    VALUES (@id, @workflow, @source, @definition, @inputs, @workspace, 'running', @now, @now)
+                    INSERT INTO workflow_runs (id, workflow, source_path, definition, inputs, workspace, status, created_at, updated_at, owner)
+                    VALUES (@id, @workflow, @source, @definition, @inputs, @workspace, 'running', @now, @now, @owner)
                     """,
                     ("@id", id),
                     ("@workflow", run.Workflow),
@@ -65,7 +65,8 @@ public sealed class WorkflowRunStore : IWorkflowRunStore
                     ("@definition", _database.Scrubber.Scrub(run.Definition)),
                     ("@inputs", _database.Scrubber.Scrub(run.Inputs)),
                     ("@workspace", SessionRows.NormalizeWorkspace(run.Workspace)),
-                    ("@now", now));
+                    ("@now", now),
+                    ("@owner", run.Owner));
                 return command.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
@@ -88,7 +89,7 @@ public sealed class WorkflowRunStore : IWorkflowRunStore
     /// <returns>The run.</returns>
     /// <exception cref="AgentHostException">No such run (<see cref="ErrorKind.NotFound"/>).</exception>
     public async Task<WorkflowRunInfo> GetRunAsync(string runId, CancellationToken cancellationToken = default) =>
-        await FindRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw RunNotFound(runId);
+        await FindRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw NotFound(runId);
 
     /// <summary>Finds the run an id or a unique prefix (case-insensitive) names.</summary>
     /// <param name="idOrPrefix">What the user typed.</param>
@@ -113,7 +114,7 @@ public sealed class WorkflowRunStore : IWorkflowRunStore
                 {
                     [var only] => only,
                     _ when matches.Contains(wanted) => wanted,
-                    [] => throw RunNotFound(idOrPrefix.Trim()),
+                    [] => throw NotFound(idOrPrefix.Trim()),
                     _ => throw new AgentHostException(
                         ErrorKind.Usage,
                         $"'{idOrPrefix.Trim()}' matches several workflow runs ({string.Join(", ", matches.Take(5))}{(matches.Count > 5 ? ", …" : string.Empty)}). Type more of the id."),
@@ -418,13 +419,16 @@ public sealed class WorkflowRunStore : IWorkflowRunStore
             parameters);
         if (command.ExecuteNonQuery() == 0)
         {
-            throw RunNotFound(runId);
+            throw NotFound(runId);
         }
     }
 
     private static long Nanos(decimal dollars) => (long)decimal.Round(dollars * 1_000_000_000m, MidpointRounding.AwayFromZero);
 
-    private static AgentHostException RunNotFound(string id) =>
+    /// <summary>The error for a run that does not exist (a server gives the same for a run the caller may not see).</summary>
+    /// <param name="id">The id or prefix the caller gave.</param>
+    /// <returns>The error (<see cref="ErrorKind.NotFound"/>).</returns>
+    public static AgentHostException NotFound(string id) =>
         new(ErrorKind.NotFound, $"workflow run '{id}' was not found. See 'agent workflow runs'.");
 
     private static WorkflowRunInfo? ReadRun(DbConnection connection, DbTransaction? transaction, string runId)
@@ -446,6 +450,7 @@ public sealed class WorkflowRunStore : IWorkflowRunStore
             Counters = new WorkflowRunCounters(reader.GetInt32(10), reader.GetInt64(11) / 1_000_000_000m, reader.GetInt64(12)),
             CreatedAt = Time(reader.GetInt64(13)),
             UpdatedAt = Time(reader.GetInt64(14)),
+            Owner = reader.IsDBNull(15) ? null : reader.GetString(15),
         };
 
     private static WorkflowRunState ParseStatus(string text) =>

@@ -46,6 +46,9 @@ public sealed record SessionOptions(string WorkspaceRoot)
 
     /// <summary>The new session's title, instead of one made from the first prompt (a workflow node's <c>workflow/node</c>).</summary>
     public string? Title { get; init; }
+
+    /// <summary>The user who owns a new session on a shared server (<see cref="Sessions.NewSession.Owner"/>); none when <see langword="null"/>.</summary>
+    public string? Owner { get; init; }
 }
 
 /// <summary>One prompt sent to a session (<see cref="AgentSession.SendAsync"/>).</summary>

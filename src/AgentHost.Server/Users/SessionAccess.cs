@@ -26,7 +26,7 @@ internal static class SessionAccess
     {
         if (caller.Role != ServerRole.Admin)
         {
-            throw new AgentHostException(ErrorKind.Denied, $"user '{caller.Name}' is a {UserNames.RoleName(caller.Role)}; only admins may {what} (workflow runs have no owner yet, so only admins see them).");
+            throw new AgentHostException(ErrorKind.Denied, $"user '{caller.Name}' is a {UserNames.RoleName(caller.Role)}; only admins may {what}.");
         }
     }
 

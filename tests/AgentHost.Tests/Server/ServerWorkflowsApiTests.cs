@@ -6,7 +6,10 @@ using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Server;
 
-/// <summary>Workflow runs of agent serve over real HTTP: started in the background, a wait node as the run's pending question answered by POST, and a run a headless CLI left waiting resumed by an answer.</summary>
+/// <summary>
+/// Workflow runs of agent serve over real HTTP: started in the background, a wait node as the run's pending question
+/// answered by POST, a run a headless CLI left waiting resumed by an answer, and runs owned by the user who started them.
+/// </summary>
 [Trait("Speed", "Slow")]
 public sealed class ServerWorkflowsApiTests : IDisposable
 {
@@ -26,9 +29,27 @@ public sealed class ServerWorkflowsApiTests : IDisposable
         output: "{{ nodes.done.output }}"
         """;
 
+    /// <summary>An agent node (its session belongs to the run's owner), then the same question as <see cref="Approve"/>.</summary>
+    private const string Think = """
+        name: think
+        nodes:
+          - id: answer
+            kind: agent
+            prompt: "Say hi"
+          - id: ask
+            kind: wait
+            question: "Keep it?"
+            options: [keep, drop]
+        output: "{{ nodes.ask.answer }}"
+        """;
+
     private readonly RunWorkspace _ws = new();
 
-    public ServerWorkflowsApiTests() => File.WriteAllText(Path.Combine(_ws.Root, "approve.yaml"), Approve);
+    public ServerWorkflowsApiTests()
+    {
+        File.WriteAllText(Path.Combine(_ws.Root, "approve.yaml"), Approve);
+        File.WriteAllText(Path.Combine(_ws.Root, "think.yaml"), Think);
+    }
 
     public void Dispose() => _ws.Dispose();
 
@@ -94,11 +115,100 @@ public sealed class ServerWorkflowsApiTests : IDisposable
         Assert.Empty(await ListAsync(server));
     }
 
+    [Fact]
+    public async Task Runs_BelongToTheMemberWhoStartedThem_AnotherMembersRunIs404_AViewerReadsButStartsAndAnswersNone()
+    {
+        var tokens = new Dictionary<string, string>();
+        foreach (var (name, role) in new[] { ("alice", "member"), ("bob", "member"), ("vera", "viewer"), ("ada", "admin") })
+        {
+            tokens[name] = await AgentServer.AddUserAsync(_ws, name, role);
+        }
+
+        await using var server = await StartAsync();
+        using var alice = server.Client(tokens["alice"]);
+        using var bob = server.Client(tokens["bob"]);
+        using var vera = server.Client(tokens["vera"]);
+        using var ada = server.Client(tokens["ada"]);
+
+        using var started = await alice.PostAsJsonAsync("v1/workflows/runs", new { workflow = "think.yaml" });
+        var run = await AgentServer.ReadAsync(started, HttpStatusCode.Accepted);
+        var id = run.GetProperty("id").GetString()!;
+        Assert.Equal("alice", run.GetProperty("owner").GetString());
+        var waiting = await UntilAsync(alice, id, r => r.GetProperty("status").GetString() == "waiting");
+        Assert.Equal("Keep it?", waiting.GetProperty("question").GetProperty("text").GetString());
+
+        // The agent node's session is alice's too: in her list, hidden from bob.
+        var nodeSessions = await SessionIdsAsync(alice);
+        Assert.Single(nodeSessions);
+        Assert.Empty(await SessionIdsAsync(bob));
+
+        // Another member's run is answered exactly as a run that does not exist, and is not listed.
+        const string Missing = "01JNOSUCHRUN00000000000000";
+        foreach (var (method, path, body) in RunRequests())
+        {
+            var hidden = await SendAsync(bob, method, path(id), body);
+            var missing = await SendAsync(bob, method, path(Missing), body);
+            Assert.True(hidden.Status == HttpStatusCode.NotFound, $"{method} {path(id)} by another member: {(int)hidden.Status} {hidden.Body}");
+            Assert.Equal(missing.Body.Replace(Missing, "ID", StringComparison.Ordinal), hidden.Body.Replace(id, "ID", StringComparison.Ordinal));
+        }
+
+        Assert.Empty(await RunIdsAsync(bob));
+        Assert.Equal([id], await RunIdsAsync(alice));
+
+        // A viewer reads every run, and starts and answers none (403: it can see them).
+        Assert.Equal([id], await RunIdsAsync(vera));
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(vera, HttpMethod.Get, $"v1/workflows/runs/{id}", null)).Status);
+        var answeredByViewer = await SendAsync(vera, HttpMethod.Post, $"v1/workflows/runs/{id}/answer", new { answer = "keep" });
+        Assert.True(answeredByViewer.Status == HttpStatusCode.Forbidden, answeredByViewer.Body);
+        Assert.Contains("user 'vera' is a viewer", answeredByViewer.Body, StringComparison.Ordinal);
+        var startedByViewer = await SendAsync(vera, HttpMethod.Post, "v1/workflows/runs", new { workflow = "approve.yaml" });
+        Assert.True(startedByViewer.Status == HttpStatusCode.Forbidden, startedByViewer.Body);
+
+        // Bob's own run is his; an admin sees both; the owner answers hers.
+        using var bobs = await bob.PostAsJsonAsync("v1/workflows/runs", new { workflow = "approve.yaml" });
+        var bobsId = (await AgentServer.ReadAsync(bobs, HttpStatusCode.Accepted)).GetProperty("id").GetString()!;
+        Assert.Equal([bobsId], await RunIdsAsync(bob));
+        Assert.Equal([id, bobsId], (await RunIdsAsync(ada)).Order());
+        Assert.Equal([id, bobsId], (await RunIdsAsync(vera)).Order());
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(alice, HttpMethod.Get, $"v1/workflows/runs/{bobsId}", null)).Status);
+
+        using var answered = await alice.PostAsJsonAsync($"v1/workflows/runs/{id}/answer", new { answer = "keep" });
+        Assert.Equal(HttpStatusCode.Accepted, answered.StatusCode);
+        var done = await UntilAsync(alice, id, r => r.GetProperty("status").GetString() is not ("running" or "waiting"));
+        Assert.True(done.GetProperty("status").GetString() == "completed", done.ToString());
+        Assert.Equal("keep", done.GetProperty("output").GetString());
+    }
+
+    private static IEnumerable<(HttpMethod Method, Func<string, string> Path, object? Body)> RunRequests() =>
+    [
+        (HttpMethod.Get, id => $"v1/workflows/runs/{id}", null),
+        (HttpMethod.Post, id => $"v1/workflows/runs/{id}/answer", new { answer = "keep" }),
+    ];
+
+    private static async Task<List<string>> RunIdsAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync("v1/workflows/runs");
+        return [.. (await AgentServer.ReadAsync(response, HttpStatusCode.OK)).EnumerateArray().Select(r => r.GetProperty("id").GetString()!)];
+    }
+
+    private static async Task<List<string>> SessionIdsAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync("v1/sessions");
+        return [.. (await AgentServer.ReadAsync(response, HttpStatusCode.OK)).GetProperty("sessions").EnumerateArray().Select(s => s.GetProperty("id").GetString()!)];
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpClient client, HttpMethod method, string path, object? body)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        using var response = await client.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>Trusts the project (its shell node may run), then starts the server.</summary>
     private async Task<AgentServer> StartAsync()
     {
         await TrustAsync();
-        return await AgentServer.StartAsync(_ws.Root, _ws.Environment, "--plugin", "scripted", "--plugin", "shell", "--no-default-plugins", "--model", "scripted/" + _ws.WriteScript("turns:\n  - text: unused\n"));
+        return await AgentServer.StartAsync(_ws.Root, _ws.Environment, "--plugin", "scripted", "--plugin", "shell", "--no-default-plugins", "--model", "scripted/" + _ws.WriteScript("turns:\n  - text: Hi there.\n"));
     }
 
     private async Task TrustAsync()
@@ -110,12 +220,16 @@ public sealed class ServerWorkflowsApiTests : IDisposable
     private static async Task<List<JsonElement>> ListAsync(AgentServer server) => [.. (await server.GetAsync("v1/workflows/runs")).EnumerateArray()];
 
     /// <summary>Reads the run until <paramref name="done"/> holds (within a minute).</summary>
-    private static async Task<JsonElement> UntilAsync(AgentServer server, string id, Func<JsonElement, bool> done)
+    private static Task<JsonElement> UntilAsync(AgentServer server, string id, Func<JsonElement, bool> done) => UntilAsync(server.Http, id, done);
+
+    /// <summary>Reads the run as <paramref name="client"/>'s user until <paramref name="done"/> holds (within a minute).</summary>
+    private static async Task<JsonElement> UntilAsync(HttpClient client, string id, Func<JsonElement, bool> done)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         while (true)
         {
-            var run = await server.GetAsync($"v1/workflows/runs/{id}");
+            using var response = await client.GetAsync($"v1/workflows/runs/{id}", timeout.Token);
+            var run = await AgentServer.ReadAsync(response, HttpStatusCode.OK);
             if (done(run))
             {
                 return run;

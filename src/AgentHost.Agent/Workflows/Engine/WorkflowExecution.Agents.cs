@@ -97,6 +97,7 @@ internal sealed partial class WorkflowExecution
             Interactive = Options.Interactive,
             Tools = tools.Count > 0 ? tools : null,
             Title = $"{Definition.Name}/{node.Id}",
+            Owner = Run.Owner,
         };
         TurnResult turn;
         try

@@ -17,6 +17,12 @@ public sealed record WorkflowRunOptions(string WorkspaceRoot)
     /// <summary>The sandbox mode of shell nodes (<c>--sandbox</c>), over <c>sandbox.mode</c>; from the configuration when <see langword="null"/>.</summary>
     public SandboxMode? Sandbox { get; init; }
 
+    /// <summary>
+    /// The user who starts the run on a shared server (docs/server.md "Users and roles"): stored as the run's owner and
+    /// the owner of its agent nodes' sessions. A resume keeps the owner the run was stored with.
+    /// </summary>
+    public string? Owner { get; init; }
+
     /// <summary>Whether a person is present (permission questions are asked rather than denied).</summary>
     public bool Interactive { get; init; }
 

@@ -50,6 +50,7 @@ public sealed class WorkflowRunner
             new NewWorkflowRun(definition.Name, options.WorkspaceRoot, definition.Document.ToJsonString(), bound.ToJsonString())
             {
                 SourcePath = File.Exists(definition.Source.Path) ? definition.Source.Path : null,
+                Owner = options.Owner,
             },
             cancellationToken).ConfigureAwait(false);
         using var lease = _service.Store.Workflows.AcquireRun(run.Id);
