@@ -130,13 +130,13 @@ internal sealed class ServeCommand : AgentCommand
     /// <summary>The PostgreSQL store when <c>--store</c> or <c>server.store</c> names one (made this run's store), else the SQLite default.</summary>
     private async Task<Sessions.ISessionStore> OpenStoreAsync(ParseResult parseResult, ConfigurationSnapshot configuration, CancellationToken cancellationToken)
     {
-        var store = await ServeStore.OpenAsync(Context, parseResult.GetValue(_store), configuration, cancellationToken).ConfigureAwait(false);
-        if (store.Location.StartsWith("postgres", StringComparison.Ordinal))
+        var opened = await ServeStore.OpenAsync(Context, parseResult.GetValue(_store), configuration, cancellationToken).ConfigureAwait(false);
+        if (opened.IsPostgres)
         {
-            Context.Console.WriteInfo($"agent serve: sessions in {store.Location}");
+            Context.Console.WriteInfo($"agent serve: sessions in {opened.Store.Location}");
         }
 
-        return store;
+        return opened.Store;
     }
 
     private LoopbackWebHost.ListenAddress Listen(ParseResult parseResult, ConfigurationSnapshot configuration)

@@ -48,18 +48,23 @@ internal static class ServeStore
     /// context's store. <c>agent serve</c> and <c>agent server user</c> both open it this way, so users are added to the
     /// store the server reads them from.
     /// </summary>
-    public static async Task<ISessionStore> OpenAsync(CliContext context, string? option, ConfigurationSnapshot configuration, CancellationToken cancellationToken)
+    public static async Task<Opened> OpenAsync(CliContext context, string? option, ConfigurationSnapshot configuration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (Choose(option, configuration) is not { } chosen)
         {
-            return await context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
+            return new Opened(await context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false), IsPostgres: false);
         }
 
         var store = await OpenPostgresAsync(chosen.Value, chosen.SettingName, context.Services, cancellationToken).ConfigureAwait(false);
         context.UseSessionStore(store);
-        return store;
+        return new Opened(store, IsPostgres: true);
     }
+
+    /// <summary>The store opened, and which kind it is.</summary>
+    /// <param name="Store">The store (the context's store from now on).</param>
+    /// <param name="IsPostgres">Whether it is the PostgreSQL store a setting named (else the SQLite store in the data folder).</param>
+    public sealed record Opened(ISessionStore Store, bool IsPostgres);
 
     /// <summary>Opens the PostgreSQL store (its own method: only this path loads Npgsql).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -24,7 +24,7 @@ internal sealed class ServerUserAddCommand : AgentCommand
     {
         var name = UserNames.Check(parseResult.GetRequiredValue(_name));
         var role = UserNames.ParseRole(parseResult.GetRequiredValue(_role), "--role");
-        var store = await ServeStore.OpenAsync(Context, null, Context.Configuration(parseResult), cancellationToken).ConfigureAwait(false);
+        var store = (await ServeStore.OpenAsync(Context, null, Context.Configuration(parseResult), cancellationToken).ConfigureAwait(false)).Store;
         var (token, hash) = UserTokens.New();
         await store.Users.AddUserAsync(name, role, hash, cancellationToken).ConfigureAwait(false);
         ServerUserTokenCommand.Show(Context, $"Added {UserNames.RoleName(role)} '{name}'.", token);

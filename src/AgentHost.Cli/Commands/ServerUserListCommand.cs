@@ -14,7 +14,7 @@ internal sealed class ServerUserListCommand : AgentCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var store = await ServeStore.OpenAsync(Context, null, Context.Configuration(parseResult), cancellationToken).ConfigureAwait(false);
+        var store = (await ServeStore.OpenAsync(Context, null, Context.Configuration(parseResult), cancellationToken).ConfigureAwait(false)).Store;
         var users = await store.Users.ListUsersAsync(cancellationToken).ConfigureAwait(false);
         if (users.Count == 0)
         {

@@ -17,7 +17,7 @@ internal sealed class ServerUserRemoveCommand : AgentCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var name = parseResult.GetRequiredValue(_name);
-        var store = await ServeStore.OpenAsync(Context, null, Context.Configuration(parseResult), cancellationToken).ConfigureAwait(false);
+        var store = (await ServeStore.OpenAsync(Context, null, Context.Configuration(parseResult), cancellationToken).ConfigureAwait(false)).Store;
         if (!await store.Users.RemoveUserAsync(name, cancellationToken).ConfigureAwait(false))
         {
             throw new AgentHostException(ErrorKind.NotFound, $"no user '{name}'; 'agent server user list' shows the users.");

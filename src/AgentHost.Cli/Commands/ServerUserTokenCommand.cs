@@ -25,7 +25,7 @@ internal sealed class ServerUserTokenCommand : AgentCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var name = parseResult.GetRequiredValue(_name);
-        var store = await ServeStore.OpenAsync(Context, null, Context.Configuration(parseResult), cancellationToken).ConfigureAwait(false);
+        var store = (await ServeStore.OpenAsync(Context, null, Context.Configuration(parseResult), cancellationToken).ConfigureAwait(false)).Store;
         var (token, hash) = UserTokens.New();
         if (!await store.Users.SetUserTokenAsync(name, hash, cancellationToken).ConfigureAwait(false))
         {

@@ -130,7 +130,7 @@ internal sealed class StatsCommand : AgentCommand
             throw new Hosting.AgentHostException(Hosting.ErrorKind.Usage, string.Create(CultureInfo.InvariantCulture, $"--days {days}: give 1 to 366."));
         }
 
-        var store = await ServeStore.OpenAsync(Context, null, Context.Configuration(parseResult), cancellationToken).ConfigureAwait(false);
+        var store = (await ServeStore.OpenAsync(Context, null, Context.Configuration(parseResult), cancellationToken).ConfigureAwait(false)).Store;
         var today = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
         var usage = await store.Users.GetUsageAsync(null, today.AddDays(1 - days), today, cancellationToken).ConfigureAwait(false);
         var console = Context.Console;
