@@ -132,11 +132,18 @@ internal sealed partial class SessionHub
         }
 
         var view = StoredRuns.FromStored(stored);
-        // Still running only where another process has the session active; this server would have it in memory.
-        return view.Status == "running" && (info.Status != SessionStatus.Active || FindOpen(info.Id) is not null)
+        // Still running only where another live process has the session active; this server would have it in memory.
+        return view.Status == "running" && (info.Status != SessionStatus.Active || FindOpen(info.Id) is not null || !await HasLiveWriterAsync(info.Id, cancellationToken).ConfigureAwait(false))
             ? StoredRuns.Interrupted(view, stored.UpdatedAt)
             : view;
     }
+
+    /// <summary>
+    /// Whether another process writes the session now: its lease is live (held, not expired, and on PostgreSQL its
+    /// holder's process still alive), so a run it stored as running may still be running there.
+    /// </summary>
+    private async Task<bool> HasLiveWriterAsync(string sessionId, CancellationToken cancellationToken) =>
+        await store.Leases.GetAsync(sessionId, cancellationToken).ConfigureAwait(false) is { IsLive: true };
 
     /// <summary>Cancels a run as Ctrl+C does: its tool calls are cancelled, the history stays valid, it ends as cancelled (a run that ended is left as it is).</summary>
     public async Task<RunView> CancelAsync(ServerCaller caller, string runId, CancellationToken cancellationToken)

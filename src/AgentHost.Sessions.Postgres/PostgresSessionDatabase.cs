@@ -29,9 +29,15 @@ namespace AgentHost.Sessions.Postgres;
 internal sealed class PostgresSessionDatabase : SessionDatabase
 {
     private const int WriteAttempts = 3;
+
+    /// <summary>The first key of every holder lock (<see cref="HolderToken"/>): "AGLH".</summary>
+    public const int HolderLockSpace = 0x41474C48;
+
     private readonly NpgsqlDataSource _source;
     private readonly PostgresConnectionString _connection;
     private readonly string _settingName;
+    private readonly Lock _holderGate = new();
+    private AdvisoryLock? _holder;
 
     public PostgresSessionDatabase(PostgresConnectionString connection, string settingName, SecretScrubber scrubber, TimeProvider time, SessionStoreOptions options, ILogger logger)
         : base(connection.Location, scrubber, time, options, logger)
@@ -116,6 +122,12 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
     public override IDisposable? TryLockExclusive(string key, bool writeOwner = false)
     {
         var (high, low) = AdvisoryKey(key);
+        return TryAdvisoryLock(high, low);
+    }
+
+    /// <summary>Takes a session-level advisory lock on a connection of its own; <see langword="null"/> when another holder has it.</summary>
+    private AdvisoryLock? TryAdvisoryLock(int high, int low)
+    {
         var connection = OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
         try
         {
@@ -158,7 +170,63 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
     }
 
     /// <inheritdoc/>
-    protected override void DisposeCore() => _source.Dispose();
+    /// <remarks>
+    /// An advisory lock (<c>pg_try_advisory_lock(HolderLockSpace, token)</c>) on a connection of its own, taken on first
+    /// use with a random token (another if that one is taken) and held until the store is disposed; taken again with a
+    /// new token when that connection broke. When the holder's process ends in any way, PostgreSQL ends the connection
+    /// and frees the lock: its leases are free at once (<see cref="IsHolderGone"/>).
+    /// </remarks>
+    public override int? HolderToken
+    {
+        get
+        {
+            lock (_holderGate)
+            {
+                ThrowIfDisposed();
+                if (_holder is { IsOpen: true } held)
+                {
+                    return held.Low;
+                }
+
+                _holder?.Dispose();
+                _holder = null;
+                while (_holder is null)
+                {
+                    _holder = TryAdvisoryLock(HolderLockSpace, RandomNumberGenerator.GetInt32(1, int.MaxValue));
+                }
+
+                return _holder.Low;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override bool IsHolderGone(DbConnection connection, DbTransaction? transaction, long token)
+    {
+        using var command = Command(
+            connection,
+            transaction,
+            """
+            SELECT NOT EXISTS (SELECT 1 FROM pg_locks
+                WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = (@space)::oid AND objid = (@token)::oid
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+            """,
+            ("@space", (long)HolderLockSpace),
+            ("@token", token));
+        return command.ExecuteScalar() is true;
+    }
+
+    /// <inheritdoc/>
+    protected override void DisposeCore()
+    {
+        lock (_holderGate)
+        {
+            _holder?.Dispose();
+            _holder = null;
+        }
+
+        _source.Dispose();
+    }
 
     /// <summary>Two 32-bit keys for an advisory lock, from the SHA-256 of the name (collisions are astronomically rare).</summary>
     private static (int High, int Low) AdvisoryKey(string key)
@@ -171,6 +239,12 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
     private sealed class AdvisoryLock(NpgsqlConnection connection, int high, int low) : IDisposable
     {
         private int _disposed;
+
+        /// <summary>The lock's second key.</summary>
+        public int Low => low;
+
+        /// <summary>Whether its connection is still open (a broken one has lost the lock).</summary>
+        public bool IsOpen => Volatile.Read(ref _disposed) == 0 && connection.FullState == ConnectionState.Open;
 
         public void Dispose()
         {

@@ -72,8 +72,9 @@ public static partial class PostgresSessionStore
     }
 
     /// <summary>
-    /// Marks every <c>active</c> session whose writer is gone as interrupted: no live lease holds it (released, or expired
-    /// because its holder stopped renewing). A session another node or process holds keeps its status.
+    /// Marks every <c>active</c> session whose writer is gone as interrupted: no live lease holds it (released, expired
+    /// because its holder stopped renewing, or its holder's process ended: its holder lock is free,
+    /// <see cref="PostgresSessionDatabase.HolderToken"/>). A session another live node or process holds keeps its status.
     /// </summary>
     private static async Task MarkDeadRunsInterruptedAsync(PostgresSessionDatabase database, CancellationToken cancellationToken)
     {
@@ -85,10 +86,14 @@ public static partial class PostgresSessionStore
                     transaction,
                     """
                     UPDATE sessions s SET status = 'interrupted' WHERE s.status = 'active' AND NOT EXISTS (
-                        SELECT 1 FROM session_leases l WHERE l.session_id = s.id AND l.owner IS NOT NULL AND l.expires_at > @now)
+                        SELECT 1 FROM session_leases l WHERE l.session_id = s.id AND l.owner IS NOT NULL AND l.expires_at > @now
+                            AND (l.file_lock = 0 OR EXISTS (SELECT 1 FROM pg_locks k
+                                WHERE k.locktype = 'advisory' AND k.granted AND k.objsubid = 2 AND k.classid = (@space)::oid AND k.objid = (l.file_lock)::oid
+                                  AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database()))))
                     RETURNING s.id
                     """,
-                    ("@now", database.Now()));
+                    ("@now", database.Now()),
+                    ("@space", (long)PostgresSessionDatabase.HolderLockSpace));
                 using var reader = command.ExecuteReader();
                 var ids = new List<string>();
                 while (reader.Read())

@@ -58,4 +58,11 @@ public sealed record SessionLeaseInfo(string SessionId, long Epoch, string? Hold
 {
     /// <summary>Whether a writer holds it (it may still have expired).</summary>
     public bool IsHeld => Holder is not null;
+
+    /// <summary>
+    /// Whether a live writer holds it: held, not expired, and its holder not known to be gone (the PostgreSQL store knows
+    /// at once when a holder's process ended; elsewhere a dead holder's lease stays live until it expires). A session
+    /// stored as active whose lease is not live has no writer: its run in flight ended with its process.
+    /// </summary>
+    public bool IsLive { get; init; }
 }

@@ -116,6 +116,21 @@ public abstract class SessionDatabase : IDisposable
     public abstract string DescribeLockOwner(string key);
 
     /// <summary>
+    /// A token that says the holder of this store's leases is alive, for engines that can tell a dead holder from a paused
+    /// one without waiting for its leases to expire (the PostgreSQL store: the key of an advisory lock held on a
+    /// connection of the store's own, which PostgreSQL drops when the holder's process ends in any way). Stored with each
+    /// lease the store takes (<c>session_leases.file_lock</c>); <see langword="null"/> where the engine has none (SQLite
+    /// tells by its lock files instead). Taken once, on first use, and held until the database is disposed.
+    /// </summary>
+    public virtual int? HolderToken => null;
+
+    /// <summary>
+    /// Whether the holder that stored <paramref name="token"/> (<see cref="HolderToken"/>) is known to be gone: its
+    /// leases are free at once. <see langword="false"/> when the engine cannot tell (then a lease lives until it expires).
+    /// </summary>
+    public virtual bool IsHolderGone(DbConnection connection, DbTransaction? transaction, long token) => false;
+
+    /// <summary>
     /// A write of one session (<see cref="WriteAsync"/>), fenced: when the store holds the session's lease, its epoch
     /// must still be current inside the same transaction (<see cref="SessionLeases.Check"/>), or nothing is written.
     /// </summary>

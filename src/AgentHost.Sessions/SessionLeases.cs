@@ -93,6 +93,9 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
         return _database.ReadAsync(
             connection => Read(connection, null, sessionId) is { } row
                 ? new SessionLeaseInfo(sessionId, row.Epoch, row.Holder, row.ExpiresAt is { } expires ? Time(expires) : null)
+                {
+                    IsLive = row.Owner is not null && IsLive(connection, null, row, withFileLock: false, _database.Now()),
+                }
                 : null,
             cancellationToken);
     }
@@ -126,7 +129,7 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
             RequireSession(connection, transaction, sessionId);
         }
 
-        if (row is { Owner: not null } held && IsLive(held, withFileLock, now))
+        if (row is { Owner: not null } held && IsLive(connection, transaction, held, withFileLock, now))
         {
             throw InUse(sessionId, held.Holder);
         }
@@ -138,7 +141,7 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
             ("@id", sessionId),
             ("@owner", _owner),
             ("@holder", holder),
-            ("@locked", withFileLock ? 1 : 0),
+            ("@locked", withFileLock ? 1 : _database.HolderToken ?? 0),
             ("@now", now),
             ("@expires", now + (long)Duration.TotalMilliseconds));
     }
@@ -189,7 +192,7 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
     {
         var row = Read(connection, transaction, sessionId);
         holder = row?.Holder;
-        return row is { Owner: not null } held && IsLive(held, withFileLock, _database.Now());
+        return row is { Owner: not null } held && IsLive(connection, transaction, held, withFileLock, _database.Now());
     }
 
     /// <summary>The error of a session a live holder has.</summary>
@@ -263,8 +266,14 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
         }
     }
 
-    private static bool IsLive(Row row, bool withFileLock, long now) =>
-        row.ExpiresAt > now && !(row.FileLock && withFileLock);
+    /// <summary>
+    /// Whether a held lease's holder is live: its lease has not expired, and it is not known to be gone — where the
+    /// engine has lock files, it took the lease with the lock file the caller now has (its process is gone); elsewhere
+    /// the engine says so (PostgreSQL: its holder lock is free, <see cref="SessionDatabase.IsHolderGone"/>).
+    /// </summary>
+    private bool IsLive(DbConnection connection, DbTransaction? transaction, Row row, bool withFileLock, long now) =>
+        row.ExpiresAt > now
+        && !(row.FileLock != 0 && (_database.LocksDirectory is not null ? withFileLock : _database.IsHolderGone(connection, transaction, row.FileLock)));
 
     private static Row? Read(DbConnection connection, DbTransaction? transaction, string sessionId)
     {
@@ -275,7 +284,7 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
                 reader.GetInt64(0),
                 reader.IsDBNull(1) ? null : reader.GetString(1),
                 reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.GetInt64(3) != 0,
+                reader.GetInt64(3),
                 reader.IsDBNull(4) ? null : reader.GetInt64(4))
             : null;
     }
@@ -345,8 +354,8 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the session leases this process holds; retrying at the next renewal")]
     private static partial void LogRenewalFailed(ILogger logger, Exception exception);
 
-    /// <summary>A lease row.</summary>
-    private sealed record Row(long Epoch, string? Owner, string? Holder, bool FileLock, long? ExpiresAt);
+    /// <summary>A lease row; <paramref name="FileLock"/> is 1 for a SQLite holder with the lock file, a PostgreSQL holder's <see cref="SessionDatabase.HolderToken"/>, or 0.</summary>
+    private sealed record Row(long Epoch, string? Owner, string? Holder, long FileLock, long? ExpiresAt);
 
     /// <summary>A lease this store holds.</summary>
     private sealed class Held(SessionLeases leases, string sessionId, long epoch, string holder, LockFile? fileLock) : SessionLease(sessionId, epoch, holder)

@@ -86,6 +86,30 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task TakeOver_IsAtOnce_WhenTheHoldersProcessIsGone_ButNotWhileItLives()
+    {
+        // The holder's lease has a minute to run. While its process lives (its holder lock is held) nobody takes it; once
+        // its process is gone — here its connections end as they do when a process is killed — it is free at once.
+        var holder = await OpenAsync();
+        var other = await OpenAsync();
+        var (session, lease) = await holder.CreateLeasedSessionAsync(new NewSession(_temp.Path));
+
+        var inUse = await Assert.ThrowsAsync<AgentHostException>(() => other.Leases.AcquireAsync(session.Id));
+        Assert.Equal(ErrorKind.InUse, inUse.Kind);
+        Assert.True((await other.Leases.GetAsync(session.Id))!.IsLive);
+
+        Assert.Equal(1, await TerminateHolderAsync(session.Id));
+        Assert.False((await other.Leases.GetAsync(session.Id))!.IsLive);
+        var taken = await other.Leases.AcquireAsync(session.Id);
+
+        Assert.Equal(2, taken.Epoch);
+        await Assert.ThrowsAsync<SessionLeaseLostException>(() => holder.SetTitleAsync(session.Id, "stale"));
+        Assert.True((await other.Leases.GetAsync(session.Id))!.IsLive);
+        await taken.DisposeAsync();
+        await lease.DisposeAsync();
+    }
+
+    [PostgresFact]
     public async Task StoredTexts_AreScrubbedOfSecrets_InTheDatabaseItself()
     {
         var store = await OpenAsync();
@@ -161,6 +185,22 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
         Assert.Equal("postgres://team%40corp@db.internal:6543/agent_sessions", parsed.Location);
         Assert.True(PostgresConnectionString.IsPostgresUri("postgres://x/y"));
         Assert.False(PostgresConnectionString.IsPostgresUri("/home/me/sessions.db"));
+    }
+
+    /// <summary>Ends the connection that holds the holder lock of <paramref name="sessionId"/>'s lease, as a killed process's ends; returns how many ended.</summary>
+    private async Task<long> TerminateHolderAsync(string sessionId)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString.Parse(_database).Builder.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT COUNT(pg_terminate_backend(k.pid)) FROM pg_locks k JOIN session_leases l ON k.objid = (l.file_lock)::oid
+            WHERE l.session_id = @id AND k.locktype = 'advisory' AND k.granted AND k.objsubid = 2 AND k.classid = (@space)::oid
+            """,
+            connection);
+        command.Parameters.AddWithValue("id", sessionId);
+        command.Parameters.AddWithValue("space", (long)PostgresSessionDatabase.HolderLockSpace);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     /// <summary>Whether <paramref name="task"/> is seen waiting for a row lock in PostgreSQL before it completes.</summary>

@@ -23,7 +23,7 @@ public abstract partial class SessionStoreContract
         Assert.Equal(ErrorKind.InUse, refused.Kind);
         Assert.Contains($"session {session.Id} is in use by {lease.Holder}", refused.Message, StringComparison.Ordinal);
         Assert.Equal(ErrorKind.InUse, deleteRefused.Kind);
-        Assert.Equal(new SessionLeaseInfo(session.Id, 1, lease.Holder, stored!.ExpiresAt), stored);
+        Assert.Equal(new SessionLeaseInfo(session.Id, 1, lease.Holder, stored!.ExpiresAt) { IsLive = true }, stored);
         Assert.Equal(SessionStatus.Active, (await second.GetSessionAsync(session.Id)).Status);
         await lease.DisposeAsync();
     }
@@ -111,6 +111,7 @@ public abstract partial class SessionStoreContract
         var third = await OpenAsync();
         var (session, old) = await stale.CreateLeasedSessionAsync(new NewSession(Workspace));
         Time.Advance(LongLease + TimeSpan.FromSeconds(1));
+        var expired = await fresh.Leases.GetAsync(session.Id);
         var taken = await fresh.Leases.AcquireAsync(session.Id);
 
         await old.DisposeAsync();
@@ -119,7 +120,8 @@ public abstract partial class SessionStoreContract
 
         Assert.Equal(ErrorKind.InUse, refused.Kind);
         Assert.Contains(taken.Holder, refused.Message, StringComparison.Ordinal);
-        Assert.Equal(new SessionLeaseInfo(session.Id, 2, taken.Holder, (await third.Leases.GetAsync(session.Id))!.ExpiresAt), await third.Leases.GetAsync(session.Id));
+        Assert.Equal((true, false), (expired!.IsHeld, expired.IsLive));
+        Assert.Equal(new SessionLeaseInfo(session.Id, 2, taken.Holder, (await third.Leases.GetAsync(session.Id))!.ExpiresAt) { IsLive = true }, await third.Leases.GetAsync(session.Id));
         await taken.DisposeAsync();
     }
 

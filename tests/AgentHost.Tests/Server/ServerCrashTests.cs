@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AgentHost.Agent.Service;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Server;
 
@@ -18,11 +19,31 @@ public sealed class ServerCrashTests
     public async Task KillNine_MidRun_ThenRestart_SessionIsInterrupted_KeepsEveryCompletedStep_AndANewPromptWorks()
     {
         using var ws = new RunWorkspace();
+        await KillNineThenRestartAsync(ws, ws.Environment);
+    }
+
+    /// <summary>
+    /// The same on PostgreSQL, where the dead server's lease has not expired when the next server starts (a lease lives a
+    /// minute): the store knows its holder's process is gone (its holder lock went with its connection), so the session is
+    /// interrupted and taken over at once instead of a minute later.
+    /// </summary>
+    [PostgresFact]
+    [Trait("Speed", "Slow")]
+    public async Task KillNine_MidRun_ThenRestart_OnPostgres_TheDeadServersLeaseIsFreeAtOnce()
+    {
+        using var ws = new RunWorkspace();
+        var environment = ws.Environment;
+        environment["AGENT_SERVER__STORE"] = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("crash");
+        await KillNineThenRestartAsync(ws, environment);
+    }
+
+    private static async Task KillNineThenRestartAsync(RunWorkspace ws, Dictionary<string, string> environment)
+    {
         await using var pages = new GatedPageServer(TimeSpan.Zero);
         var args = BlockedRun.Prepare(ws, pages, "resumed after the crash");
         string id;
         string runId;
-        await using (var server = await AgentServer.StartAsync(ws.Root, ws.Environment, args))
+        await using (var server = await AgentServer.StartAsync(ws.Root, environment, args))
         {
             id = (await server.CreateSessionAsync()).GetProperty("id").GetString()!;
             runId = await BlockedRun.StartAsync(server, pages, id);
@@ -30,7 +51,7 @@ public sealed class ServerCrashTests
             await server.Process.KillAsync();
         }
 
-        await using var again = await AgentServer.StartAsync(ws.Root, ws.Environment, args);
+        await using var again = await AgentServer.StartAsync(ws.Root, environment, args);
         var listed = (await again.GetAsync("v1/sessions")).GetProperty("sessions").EnumerateArray().Single(s => s.GetProperty("id").GetString() == id);
         Assert.Equal("interrupted", listed.GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.Null, listed.GetProperty("runningRunId").ValueKind);
