@@ -62,7 +62,7 @@ public class SessionHistoryBenchmarks
         _raw = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         _raw.Open();
         _rawCommand = _raw.CreateCommand();
-        _rawCommand.CommandText = ConversationLog.MessagePageSql;
+        _rawCommand.CommandText = StorePageSql();
         _rawCommand.Parameters.AddWithValue("$id", _sessionId);
         _rawCommand.Parameters.AddWithValue("$after", MiddleAfter);
         _rawCommand.Parameters.AddWithValue("$limit", PageSize);
@@ -199,4 +199,13 @@ public class SessionHistoryBenchmarks
 
         return imported.Id;
     }
+
+    /// <summary>
+    /// The page query the store itself runs (<c>ConversationLog.MessagePageSql</c>), so the raw reference measures exactly
+    /// the store's SQL. Sessions shows its internals only to its own tests (#45), so the benchmark reads the constant by
+    /// reflection, and fails at setup if it is gone, rather than keeping a copy that could drift from the store's.
+    /// </summary>
+    private static string StorePageSql() =>
+        typeof(ConversationLog).GetField("MessagePageSql", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)?.GetRawConstantValue() as string
+        ?? throw new InvalidOperationException("ConversationLog.MessagePageSql is gone; point the raw reference at the store's page query again");
 }
