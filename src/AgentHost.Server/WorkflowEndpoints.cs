@@ -13,7 +13,7 @@ internal static class WorkflowEndpoints
         var runs = v1.MapGroup("/workflows/runs").WithTags("workflows");
         runs.AddEndpointFilter((context, next) =>
         {
-            SessionAccess.CheckAdmin(context.HttpContext.Caller(), "start, see and answer workflow runs");
+            SessionAccess.CheckAdmin(context.HttpContext.Caller(), "start, see and answer workflow runs", "workflow runs have no owner yet, so only admins see them");
             return next(context);
         });
         runs.MapPost("/", async (StartWorkflowRunRequest request, HttpContext http, CancellationToken ct) =>
