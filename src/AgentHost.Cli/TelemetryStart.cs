@@ -27,10 +27,10 @@ internal static class TelemetryStart
         return settings.Enabled ? Export(settings) : null;
     }
 
-    /// <summary>Starts exporting for <c>agent serve</c>, with the Prometheus scrape endpoint it maps (<paramref name="mapEndpoints"/>).</summary>
+    /// <summary>Starts exporting for <c>agent serve</c>: its HTTP requests' spans too, and the Prometheus scrape endpoint it maps (<paramref name="mapEndpoints"/>).</summary>
     /// <param name="configuration">The effective configuration.</param>
     /// <param name="environment">The process environment (<c>OTEL_*</c>).</param>
-    /// <param name="mapEndpoints">Maps <c>/metrics</c> on the server (behind its token), or <see langword="null"/>.</param>
+    /// <param name="mapEndpoints">Maps <c>/metrics</c> on the server (behind its token, for admins), or <see langword="null"/>.</param>
     /// <returns>What flushes and stops the export when disposed, or <see langword="null"/>.</returns>
     public static IDisposable? StartForServer(ConfigurationSnapshot configuration, HostEnvironment environment, out Action<IEndpointRouteBuilder>? mapEndpoints)
     {
@@ -54,7 +54,7 @@ internal static class TelemetryStart
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static IDisposable ServerExport(TelemetrySettings settings, out Action<IEndpointRouteBuilder>? mapEndpoints)
     {
-        var export = TelemetryExport.Start(settings, AgentVersion.Current, [AgentTelemetry.SourceName], prometheus: true);
+        var export = TelemetryExport.Start(settings, AgentVersion.Current, [AgentTelemetry.SourceName], prometheus: true, httpRequests: true);
         mapEndpoints = export.HasScrapeEndpoint ? endpoints => export.MapScrapeEndpoint(endpoints) : null;
         return export;
     }

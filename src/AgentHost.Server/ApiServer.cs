@@ -35,7 +35,10 @@ public sealed record ApiServerOptions(LoopbackWebHost.ListenAddress Listen, stri
     /// <summary>JWT bearer authentication with an identity provider (<c>server.jwt.*</c>), or <see langword="null"/> for none.</summary>
     public ServerJwt? Jwt { get; init; }
 
-    /// <summary>More endpoints the host maps beside the API, behind the same token (<c>agent serve</c>'s Prometheus scrape endpoint, <c>/metrics</c>).</summary>
+    /// <summary>
+    /// More endpoints the host maps beside the API, behind the same token and for admins only (a member or a viewer gets
+    /// 403): <c>agent serve</c>'s Prometheus scrape endpoint, <c>/metrics</c>.
+    /// </summary>
     public Action<IEndpointRouteBuilder>? Endpoints { get; init; }
 }
 
@@ -168,6 +171,7 @@ public sealed partial class ApiServer : IAsyncDisposable
                     app.Use(ApiErrors.HandleAsync);
                     limiters.Use(app);
                     app.Use((context, next) => ApiErrors.CheckSizeAsync(context, next, options.MaxRequestBytes));
+                    app.Use(AdminOnly.CheckAsync);
                     var v1 = app.MapGroup("/v1");
                     SessionEndpoints.Map(v1, hub);
                     RunEndpoints.Map(v1, hub);
@@ -177,7 +181,11 @@ public sealed partial class ApiServer : IAsyncDisposable
                     UsageEndpoints.Map(v1, store.Users, options.Limits, time);
                     events.Map(app, EventsAccess(hub));
                     ApiDocument.Map(app, OpenApiPath);
-                    options.Endpoints?.Invoke(app);
+                    if (options.Endpoints is { } more)
+                    {
+                        AdminOnly.Map(app, more, AdminOnly.Metrics);
+                    }
+
                     app.MapFallback(() => ApiErrors.Result(ErrorKind.NotFound, "no such endpoint; the API is under /v1 and described at /openapi.json."));
                 },
                 cancellationToken,

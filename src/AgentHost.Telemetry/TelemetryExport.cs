@@ -38,8 +38,12 @@ public sealed class TelemetryExport : IDisposable
     /// <param name="serviceVersion">The <c>service.version</c>.</param>
     /// <param name="sources">The activity sources and meters to export (by name).</param>
     /// <param name="prometheus">Whether a Prometheus scrape endpoint will be mapped (<c>agent serve</c>), as the settings allow.</param>
+    /// <param name="httpRequests">
+    /// Whether the process serves HTTP (<c>agent serve</c>): each request becomes a server span (ASP.NET Core's, named
+    /// <c>METHOD ROUTE</c>), without its query string or headers; scrapes of the endpoint and health probes are not traced.
+    /// </param>
     /// <returns>The running export.</returns>
-    public static TelemetryExport Start(TelemetrySettings settings, string serviceVersion, IReadOnlyList<string> sources, bool prometheus = false)
+    public static TelemetryExport Start(TelemetrySettings settings, string serviceVersion, IReadOnlyList<string> sources, bool prometheus = false, bool httpRequests = false)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(sources);
@@ -50,9 +54,15 @@ public sealed class TelemetryExport : IDisposable
         TracerProvider? tracing = null;
         if (settings.Traces)
         {
-            tracing = OpenTelemetry.Sdk.CreateTracerProviderBuilder()
+            var builder = OpenTelemetry.Sdk.CreateTracerProviderBuilder()
                 .SetResourceBuilder(resource)
-                .AddSource([.. sources])
+                .AddSource([.. sources]);
+            if (httpRequests)
+            {
+                builder.AddAspNetCoreInstrumentation(HttpRequestSpans.Configure);
+            }
+
+            tracing = builder
                 .AddOtlpExporter(options => Configure(options, settings, "traces"))
                 .Build();
         }

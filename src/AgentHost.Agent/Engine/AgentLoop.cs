@@ -73,7 +73,14 @@ public sealed partial class AgentLoop
 
         var started = _time.GetTimestamp();
         var run = CreateRun(request, maxSteps);
-        using var activity = _tools.Telemetry.StartRun(run.Tags);
+        // A session's turn brings its span (its hooks ran in it already); a loop run on its own starts one.
+        using var owned = request.Turn is null ? _tools.Telemetry.StartRun(run.Tags) : null;
+        var activity = request.Turn ?? owned;
+        if (request.Turn is { } turn)
+        {
+            AgentTelemetry.TagTurn(turn, run.Tags);
+        }
+
         Publish(new RunStartedEvent(request.SessionId, request.ProviderName ?? string.Empty, request.Model?.Id ?? string.Empty, _tools.Scrubber.Scrub(request.Prompt)));
 
         RunOutcome outcome;

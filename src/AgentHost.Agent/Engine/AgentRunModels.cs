@@ -115,6 +115,13 @@ public sealed record AgentRunRequest(string SessionId, string Prompt)
 
     /// <summary>How often Stop hooks may make one run go on: 3.</summary>
     public const int MaxStopContinuations = 3;
+
+    /// <summary>
+    /// The turn's span (<c>invoke_agent</c>) when the caller started it before the run (a session's turn, whose
+    /// UserPromptSubmit and SessionStart hooks run first, in the same trace): the loop tags it and records the outcome,
+    /// the caller ends it. When <see langword="null"/>, the loop starts and ends the turn's span itself.
+    /// </summary>
+    internal System.Diagnostics.Activity? Turn { get; init; }
 }
 
 /// <summary>How a run ended.</summary>

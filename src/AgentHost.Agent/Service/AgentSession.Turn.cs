@@ -1,6 +1,7 @@
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Mcp;
 using AgentHost.Agent.Runs;
+using AgentHost.Agent.Telemetry;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
@@ -54,6 +55,23 @@ public sealed partial class AgentSession
     }
 
     private async Task<TurnResult> RunTurnAsync(TurnRequest request, CancellationToken cancellationToken)
+    {
+        // The turn's span (a trace of its own) starts before anything of the turn runs, so that its UserPromptSubmit
+        // and SessionStart hooks are spans of the turn's trace like its steps, tool calls and other hooks.
+        using var turn = AgentTelemetry.Shared.StartTurn();
+        try
+        {
+            return await RunTurnCoreAsync(request, turn, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (turn is not null)
+        {
+            // Refused or failed before the loop ran (a UserPromptSubmit hook, a reference, the model): the span says so.
+            AgentTelemetry.FailTurn(turn, ex);
+            throw;
+        }
+    }
+
+    private async Task<TurnResult> RunTurnCoreAsync(TurnRequest request, System.Diagnostics.Activity? turn, CancellationToken cancellationToken)
     {
         var (runtime, store, configuration) = (_parts.Runtime, _parts.Store, _parts.Configuration);
         // References are read under the session's current mode (before the first turn: the options' mode, else
@@ -171,6 +189,7 @@ public sealed partial class AgentSession
                     CacheKey = context.SessionId,
                     ToolsToLoad = context.Skills is { } skills ? skills.Active.NamedTools : null,
                     ChatOptions = chatOptions,
+                    Turn = turn,
                 },
                 cancellationToken).ConfigureAwait(false);
         }

@@ -9,10 +9,25 @@ namespace AgentHost.Agent.Telemetry;
 public sealed partial class AgentTelemetry
 {
     /// <summary>
-    /// The turn's span (<c>invoke_agent</c>): the root of a new trace, linked to the activity it started under (an HTTP
-    /// request of <c>agent serve</c>), so every turn is one trace whoever started it.
+    /// The turn's span (<c>invoke_agent</c>) for a loop run on its own: <see cref="StartTurn"/> with the run's tags.
+    /// A session's turn starts its span itself, before its UserPromptSubmit and SessionStart hooks run, and hands it
+    /// to the loop (<see cref="Engine.AgentRunRequest.Turn"/>).
     /// </summary>
     internal Activity? StartRun(ModelCallTags call)
+    {
+        var activity = StartTurn();
+        TagTurn(activity, call);
+        return activity;
+    }
+
+    /// <summary>
+    /// Starts a turn's span (<c>invoke_agent</c>): the root of a new trace, linked to the activity it started under (an
+    /// HTTP request of <c>agent serve</c>, which answers before the turn ends), so every turn is one trace whoever
+    /// started it. Everything the turn does while it is current (hooks, steps, model requests, tool calls) is in that
+    /// trace. <see cref="TagTurn"/> adds the session, provider and model once they are known.
+    /// </summary>
+    /// <returns>The span, now current, or <see langword="null"/> when nobody listens (the current activity is then unchanged).</returns>
+    internal Activity? StartTurn()
     {
         if (!ActivitySource.HasListeners())
         {
@@ -31,11 +46,44 @@ public sealed partial class AgentTelemetry
 
         activity.DisplayName = "invoke_agent";
         activity.SetTag("gen_ai.operation.name", "invoke_agent");
+        return activity;
+    }
+
+    /// <summary>Names the turn's session (<c>gen_ai.conversation.id</c>), provider and model on its span.</summary>
+    internal static void TagTurn(Activity? activity, ModelCallTags call)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
         activity.SetTag("gen_ai.conversation.id", call.SessionId);
         activity.SetTag("agenthost.session.id", call.SessionId);
         activity.SetTag("gen_ai.provider.name", call.Provider);
         activity.SetTag("gen_ai.request.model", call.Model);
-        return activity;
+    }
+
+    /// <summary>
+    /// Ends a turn's span that failed before the loop ran (a UserPromptSubmit hook refused the prompt, a reference or
+    /// model did not resolve): an error whose type is the error's kind (<c>denied</c>, <c>usage</c>, …), never its message.
+    /// </summary>
+    internal static void FailTurn(Activity? activity, Exception error)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        if (error is OperationCanceledException)
+        {
+            activity.SetTag("agenthost.run.outcome", OutcomeName(RunOutcome.Cancelled));
+            return;
+        }
+
+        activity.SetStatus(ActivityStatusCode.Error);
+        activity.SetTag("error.type", error is Hosting.AgentHostException known
+            ? System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(known.Kind.ToString())
+            : error.GetType().FullName);
     }
 
     /// <summary>Ends the turn's span with what the turn came to: outcome, steps, tokens and cost.</summary>

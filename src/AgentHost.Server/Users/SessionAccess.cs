@@ -22,13 +22,18 @@ internal static class SessionAccess
     /// <summary>Refuses anyone but an admin.</summary>
     /// <param name="caller">The caller.</param>
     /// <param name="what">What they tried, for the message.</param>
-    public static void CheckAdmin(ServerCaller caller, string what)
+    /// <param name="why">Why only admins may, for the message.</param>
+    public static void CheckAdmin(ServerCaller caller, string what, string why)
     {
         if (caller.Role != ServerRole.Admin)
         {
-            throw new AgentHostException(ErrorKind.Denied, $"user '{caller.Name}' is a {UserNames.RoleName(caller.Role)}; only admins may {what}.");
+            throw new AgentHostException(ErrorKind.Denied, AdminOnlyMessage(caller, what, why));
         }
     }
+
+    /// <summary>The message of <see cref="CheckAdmin"/>'s refusal.</summary>
+    public static string AdminOnlyMessage(ServerCaller caller, string what, string why) =>
+        $"user '{caller.Name}' is a {UserNames.RoleName(caller.Role)}; only admins may {what} ({why}).";
 
     /// <summary>Refuses a change by a viewer.</summary>
     /// <param name="caller">The caller.</param>

@@ -4,6 +4,9 @@ namespace AgentHost.Tests.Support.Otlp;
 public sealed record OtlpSpan(string Scope, string Name, string TraceId, string SpanId, string ParentSpanId, int Kind, IReadOnlyDictionary<string, object?> Attributes, int StatusCode)
 {
     public object? this[string attribute] => Attributes.GetValueOrDefault(attribute);
+
+    /// <summary>The span's links: the trace and span id of each span it links to.</summary>
+    public IReadOnlyList<(string TraceId, string SpanId)> Links { get; init; } = [];
 }
 
 /// <summary>One data point of an OTLP metric export (a sum or gauge value, or a histogram's count and sum).</summary>
@@ -76,7 +79,7 @@ public static class OtlpDecoder
         return (resource, points);
     }
 
-    /// <summary>Span: trace_id = 1, span_id = 2, parent_span_id = 4, name = 5, kind = 6, attributes = 9, status = 15 (code = 3).</summary>
+    /// <summary>Span: trace_id = 1, span_id = 2, parent_span_id = 4, name = 5, kind = 6, attributes = 9, links = 13 (trace_id = 1, span_id = 2), status = 15 (code = 3).</summary>
     private static OtlpSpan Span(string scope, IReadOnlyList<ProtobufField> span)
     {
         var attributes = new Dictionary<string, object?>();
@@ -90,7 +93,10 @@ public static class OtlpDecoder
             Hex(span, 4),
             (int)(span.FirstOrDefault(f => f.Number == 6)?.Scalar ?? 0),
             attributes,
-            (int)status);
+            (int)status)
+        {
+            Links = [.. span.Where(f => f.Number == 13).Select(link => (Hex(link.Message, 1), Hex(link.Message, 2)))],
+        };
     }
 
     /// <summary>NumberDataPoint: attributes = 7, as_double = 4, as_int = 6.</summary>
