@@ -3,37 +3,39 @@
 # their code, with the analyzer's own code fix (RS0016, applied by `dotnet format analyzers`), so the lines are exactly
 # the ones the build checks (docs/architecture.md, "House rules").
 #
-#   eng/public-api.sh                      regenerate every kernel component's baseline (all but the SDK)
+#   eng/public-api.sh                      regenerate every kernel component's baseline
 #   eng/public-api.sh Agent Hosting        only these (AgentHost.Agent or Agent)
-#   eng/public-api.sh --add [component…]   only add what is missing, to PublicAPI.Unshipped.txt (the SDK too)
+#   eng/public-api.sh --add [component…]   only add what is missing, to PublicAPI.Unshipped.txt (all, SDK and Testing too)
 #
 # Regenerating empties both files, lets the code fix declare every public type and member, and writes them sorted into
 # PublicAPI.Shipped.txt (PublicAPI.Unshipped.txt keeps only its header): after a merge that added or removed public
-# members, the files again hold the surface exactly. The SDK is never regenerated: its Shipped file is the released
-# plugin contract, changed only at a release (src/AgentHost.Sdk/README.md, "Changing the SDK"); --add declares its new
-# members in Unshipped, and a removal stays a build error (RS0017) for a person to decide.
+# members, the files again hold the surface exactly. The packages plugin authors compile against, AgentHost.Sdk and
+# AgentHost.Testing, are never regenerated: their Shipped files are the released contract, changed only at a release
+# (src/AgentHost.Sdk/README.md, "Changing the SDK"); --add declares their new members in Unshipped, and a removal stays
+# a build error (RS0017) for a person to decide.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 analyzer='Include="Microsoft.CodeAnalysis.PublicApiAnalyzers"'
 header='#nullable enable'
 
+contracts=" AgentHost.Sdk AgentHost.Testing "
 add_only=false
 names=()
 for arg in "$@"; do
   case "$arg" in
     --add) add_only=true ;;
-    -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "unknown option: $arg (see --help)" >&2; exit 2 ;;
     *) names+=("$arg") ;;
   esac
 done
 
-# Every component whose project references the analyzer; the SDK only with --add.
+# Every component whose project references the analyzer; the contracts only with --add.
 if [ ${#names[@]} -eq 0 ]; then
   for project in "$root"/src/AgentHost.*/AgentHost.*.csproj; do
     name="$(basename "$project" .csproj)"
-    if grep -q "$analyzer" "$project" && { $add_only || [ "$name" != AgentHost.Sdk ]; }; then
+    if grep -q "$analyzer" "$project" && { $add_only || [[ "$contracts" != *" $name "* ]]; }; then
       names+=("$name")
     fi
   done
@@ -49,8 +51,8 @@ for name in "${names[@]}"; do
   if ! grep -q "$analyzer" "$project"; then
     echo "$name: the project does not reference Microsoft.CodeAnalysis.PublicApiAnalyzers (add it as the other components do)" >&2; exit 1
   fi
-  if ! $add_only && [ "$name" = AgentHost.Sdk ]; then
-    echo "AgentHost.Sdk: the SDK's baseline is its released contract and is never regenerated; use --add for new members" >&2; exit 1
+  if ! $add_only && [[ "$contracts" == *" $name "* ]]; then
+    echo "$name: its baseline is a released contract and is never regenerated; use --add for new members" >&2; exit 1
   fi
 
   shipped="$dir/PublicAPI.Shipped.txt"
