@@ -82,6 +82,29 @@ internal sealed class AgentServer : IAsyncDisposable
         return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
     }
 
+    /// <summary>Sends a request as <paramref name="client"/>'s user: the status and the body (a stream's body is not read).</summary>
+    public static async Task<(System.Net.HttpStatusCode Status, string Body)> SendAsync(HttpClient client, HttpMethod method, string path, object? body)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return (response.StatusCode, response.StatusCode == System.Net.HttpStatusCode.OK && response.Content.Headers.ContentType?.MediaType == "text/event-stream" ? "(a stream)" : await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// Asserts that each request about <paramref name="id"/> is answered exactly as the same request about
+    /// <paramref name="missingId"/>, which does not exist: 404, the same body (ids aside), so the caller learns nothing.
+    /// </summary>
+    public static async Task AssertAnsweredAsMissingAsync(HttpClient client, IEnumerable<(HttpMethod Method, Func<string, string> Path, object? Body)> requests, string id, string missingId)
+    {
+        foreach (var (method, path, body) in requests)
+        {
+            var hidden = await SendAsync(client, method, path(id), body);
+            var missing = await SendAsync(client, method, path(missingId), body);
+            Assert.True(hidden.Status == System.Net.HttpStatusCode.NotFound, $"{method} {path(id)}: {(int)hidden.Status} {hidden.Body}");
+            Assert.Equal(missing.Body.Replace(missingId, "ID", StringComparison.Ordinal), hidden.Body.Replace(id, "ID", StringComparison.Ordinal));
+        }
+    }
+
     /// <summary>Reads events up to and including the first of <paramref name="type"/> (of <paramref name="sessionId"/>, when given).</summary>
     public static async Task<List<System.Net.ServerSentEvents.SseItem<string>>> UntilAsync(SseReader reader, string type, string? sessionId = null)
     {

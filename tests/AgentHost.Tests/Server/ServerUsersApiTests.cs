@@ -39,14 +39,7 @@ public sealed class ServerUsersApiTests : IDisposable
         Assert.Equal("alice", (await GetAsync(ada, $"v1/sessions/{a}", HttpStatusCode.OK)).GetProperty("owner").GetString());
 
         // Another member's session is answered exactly as a session that does not exist.
-        const string Missing = "01JNOSUCHSESSION0000000000";
-        foreach (var (method, path, body) in SessionRequests())
-        {
-            var hidden = await SendAsync(bob, method, path(a), body);
-            var missing = await SendAsync(bob, method, path(Missing), body);
-            Assert.True(hidden.Status == HttpStatusCode.NotFound, $"{method} {path(a)} by another member: {(int)hidden.Status} {hidden.Body}");
-            Assert.Equal(missing.Body.Replace(Missing, "ID", StringComparison.Ordinal), hidden.Body.Replace(a, "ID", StringComparison.Ordinal));
-        }
+        await AgentServer.AssertAnsweredAsMissingAsync(bob, SessionRequests(), a, "01JNOSUCHSESSION0000000000");
 
         // A viewer reads every session but changes none (403: it can see them), and creates none.
         await GetAsync(vera, $"v1/sessions/{a}", HttpStatusCode.OK);
@@ -54,18 +47,18 @@ public sealed class ServerUsersApiTests : IDisposable
         await GetAsync(vera, $"v1/sessions/{a}/permissions", HttpStatusCode.OK);
         foreach (var (method, path, body) in SessionRequests().Where(r => r.Method != HttpMethod.Get))
         {
-            var refused = await SendAsync(vera, method, path(a), body);
+            var refused = await AgentServer.SendAsync(vera, method, path(a), body);
             Assert.True(refused.Status == HttpStatusCode.Forbidden, $"{method} {path(a)} by a viewer: {(int)refused.Status} {refused.Body}");
             Assert.Contains("user 'vera' is a viewer", refused.Body, StringComparison.Ordinal);
         }
 
-        var create = await SendAsync(vera, HttpMethod.Post, "v1/sessions", new { });
+        var create = await AgentServer.SendAsync(vera, HttpMethod.Post, "v1/sessions", new { });
         Assert.Equal(HttpStatusCode.Forbidden, create.Status);
         Assert.Equal([a, b], (await ListAsync(ada)).Order());
 
         // An admin changes any session; a member their own.
-        Assert.Equal(HttpStatusCode.OK, (await SendAsync(ada, HttpMethod.Patch, $"v1/sessions/{b}", new { settings = new { title = "renamed by ada" } })).Status);
-        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(alice, HttpMethod.Delete, $"v1/sessions/{a}", null)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await AgentServer.SendAsync(ada, HttpMethod.Patch, $"v1/sessions/{b}", new { settings = new { title = "renamed by ada" } })).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await AgentServer.SendAsync(alice, HttpMethod.Delete, $"v1/sessions/{a}", null)).Status);
         Assert.Equal([b], await ListAsync(ada));
     }
 
@@ -87,18 +80,18 @@ public sealed class ServerUsersApiTests : IDisposable
               - tool_calls: [{ name: write, arguments: { path: notes.txt, content: "hello" } }]
               - text: Written.
             """) });
-        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(alice, HttpMethod.Post, $"v1/sessions/{a}/messages", new { prompt = "write notes" })).Status);
+        Assert.Equal(HttpStatusCode.Accepted, (await AgentServer.SendAsync(alice, HttpMethod.Post, $"v1/sessions/{a}/messages", new { prompt = "write notes" })).Status);
         var asked = JsonDocument.Parse((await AgentServer.UntilAsync(aliceEvents, "permission.requested"))[^1].Data).RootElement;
         var requestId = asked.GetProperty("requestId").GetString()!;
         Assert.Equal(a, asked.GetProperty("sessionId").GetString());
         var seenByViewer = JsonDocument.Parse((await AgentServer.UntilAsync(veraEvents, "permission.requested"))[^1].Data).RootElement;
         Assert.Equal(requestId, seenByViewer.GetProperty("requestId").GetString());
 
-        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(bob, HttpMethod.Get, $"v1/sessions/{a}/permissions", null)).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(bob, HttpMethod.Post, $"v1/sessions/{a}/permissions/{requestId}", new { answer = "once" })).Status);
-        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(vera, HttpMethod.Post, $"v1/sessions/{a}/permissions/{requestId}", new { answer = "deny" })).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await AgentServer.SendAsync(bob, HttpMethod.Get, $"v1/sessions/{a}/permissions", null)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await AgentServer.SendAsync(bob, HttpMethod.Post, $"v1/sessions/{a}/permissions/{requestId}", new { answer = "once" })).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await AgentServer.SendAsync(vera, HttpMethod.Post, $"v1/sessions/{a}/permissions/{requestId}", new { answer = "deny" })).Status);
         Assert.Single((await GetAsync(alice, $"v1/sessions/{a}/permissions", HttpStatusCode.OK)).EnumerateArray());
-        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(alice, HttpMethod.Post, $"v1/sessions/{a}/permissions/{requestId}", new { answer = "once" })).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await AgentServer.SendAsync(alice, HttpMethod.Post, $"v1/sessions/{a}/permissions/{requestId}", new { answer = "once" })).Status);
         var aliceRun = await AgentServer.UntilAsync(aliceEvents, "run.ended");
         Assert.Equal("completed", JsonDocument.Parse(aliceRun[^1].Data).RootElement.GetProperty("status").GetString());
         Assert.Equal("hello", await File.ReadAllTextAsync(Path.Combine(_ws.Root, "notes.txt")));
@@ -108,12 +101,12 @@ public sealed class ServerUsersApiTests : IDisposable
         // Bob's own run comes after alice's in the server's one event order: his stream reaches its end having
         // skipped every event of alice's session.
         var b = await CreateAsync(bob, new { model = "scripted/" + _ws.WriteScript("turns:\n  - text: Bob's answer.\n") });
-        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(bob, HttpMethod.Post, $"v1/sessions/{b}/messages", new { prompt = "hi" })).Status);
+        Assert.Equal(HttpStatusCode.Accepted, (await AgentServer.SendAsync(bob, HttpMethod.Post, $"v1/sessions/{b}/messages", new { prompt = "hi" })).Status);
         var bobSaw = await AgentServer.UntilAsync(bobEvents, "run.ended");
         var sessions = bobSaw.Select(e => JsonDocument.Parse(e.Data).RootElement).Select(e => e.TryGetProperty("sessionId", out var id) ? id.GetString() : null).ToList();
         Assert.All(sessions, s => Assert.Equal(b, s));
         Assert.Contains(bobSaw, e => e.EventType == "run.accepted");
-        var refused = await SendAsync(bob, HttpMethod.Get, $"v1/sessions/{a}/events", null);
+        var refused = await AgentServer.SendAsync(bob, HttpMethod.Get, $"v1/sessions/{a}/events", null);
         Assert.Equal(HttpStatusCode.NotFound, refused.Status);
     }
 
@@ -141,14 +134,14 @@ public sealed class ServerUsersApiTests : IDisposable
         var renewed = await _ws.RunAsync("server", "user", "token", "alice");
         Assert.Equal(0, renewed.ExitCode);
         var fresh = renewed.Output.Trim();
-        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(alice, HttpMethod.Get, "v1/sessions", null)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await AgentServer.SendAsync(alice, HttpMethod.Get, "v1/sessions", null)).Status);
         using var aliceAgain = server.Client(fresh);
         await GetAsync(aliceAgain, "v1/sessions", HttpStatusCode.OK);
 
         Assert.Equal(0, (await _ws.RunAsync("server", "user", "remove", "alice")).ExitCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(aliceAgain, HttpMethod.Get, "v1/sessions", null)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await AgentServer.SendAsync(aliceAgain, HttpMethod.Get, "v1/sessions", null)).Status);
         using var nobody = server.Client("agt_" + new string('A', 43));
-        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(nobody, HttpMethod.Get, "v1/sessions", null)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await AgentServer.SendAsync(nobody, HttpMethod.Get, "v1/sessions", null)).Status);
 
         var taken = await _ws.RunAsync("server", "user", "add", "bob");
         Assert.NotEqual(0, taken.ExitCode);
@@ -177,16 +170,16 @@ public sealed class ServerUsersApiTests : IDisposable
 
         foreach (var root in new[] { "/", adminOnly, _ws.Root, Path.Combine(shared, "escape"), Path.Combine(shared, "app", "..", "..") })
         {
-            var refused = await SendAsync(alice, HttpMethod.Post, "v1/sessions", new { root });
+            var refused = await AgentServer.SendAsync(alice, HttpMethod.Post, "v1/sessions", new { root });
             Assert.True(refused.Status == HttpStatusCode.Forbidden, $"root {root}: {(int)refused.Status} {refused.Body}");
             Assert.Contains($"outside the roots this server lets user 'alice' use ({WorkspaceReal(shared)})", refused.Body, StringComparison.Ordinal);
         }
 
-        var missing = await SendAsync(alice, HttpMethod.Post, "v1/sessions", new { root = "/no/such/folder" });
+        var missing = await AgentServer.SendAsync(alice, HttpMethod.Post, "v1/sessions", new { root = "/no/such/folder" });
         Assert.Equal(HttpStatusCode.Forbidden, missing.Status);
-        Assert.Equal(HttpStatusCode.Created, (await SendAsync(alice, HttpMethod.Post, "v1/sessions", new { root = Path.Combine(shared, "app") })).Status);
-        Assert.Equal(HttpStatusCode.Created, (await SendAsync(ada, HttpMethod.Post, "v1/sessions", new { root = adminOnly })).Status);
-        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(ada, HttpMethod.Post, "v1/sessions", new { root = "/" })).Status);
+        Assert.Equal(HttpStatusCode.Created, (await AgentServer.SendAsync(alice, HttpMethod.Post, "v1/sessions", new { root = Path.Combine(shared, "app") })).Status);
+        Assert.Equal(HttpStatusCode.Created, (await AgentServer.SendAsync(ada, HttpMethod.Post, "v1/sessions", new { root = adminOnly })).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await AgentServer.SendAsync(ada, HttpMethod.Post, "v1/sessions", new { root = "/" })).Status);
         Assert.Equal([Path.Combine(WorkspaceReal(shared), "app")], (await GetAsync(alice, "v1/sessions", HttpStatusCode.OK)).GetProperty("sessions").EnumerateArray().Select(s => s.GetProperty("root").GetString()!));
     }
 
@@ -236,12 +229,5 @@ public sealed class ServerUsersApiTests : IDisposable
     {
         using var response = await client.GetAsync(path);
         return await AgentServer.ReadAsync(response, expected);
-    }
-
-    private static async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpClient client, HttpMethod method, string path, object? body)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        return (response.StatusCode, response.StatusCode == HttpStatusCode.OK && response.Content.Headers.ContentType?.MediaType == "text/event-stream" ? "(a stream)" : await response.Content.ReadAsStringAsync());
     }
 }

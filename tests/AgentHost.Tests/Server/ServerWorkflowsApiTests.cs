@@ -143,25 +143,18 @@ public sealed class ServerWorkflowsApiTests : IDisposable
         Assert.Empty(await SessionIdsAsync(bob));
 
         // Another member's run is answered exactly as a run that does not exist, and is not listed.
-        const string Missing = "01JNOSUCHRUN00000000000000";
-        foreach (var (method, path, body) in RunRequests())
-        {
-            var hidden = await SendAsync(bob, method, path(id), body);
-            var missing = await SendAsync(bob, method, path(Missing), body);
-            Assert.True(hidden.Status == HttpStatusCode.NotFound, $"{method} {path(id)} by another member: {(int)hidden.Status} {hidden.Body}");
-            Assert.Equal(missing.Body.Replace(Missing, "ID", StringComparison.Ordinal), hidden.Body.Replace(id, "ID", StringComparison.Ordinal));
-        }
+        await AgentServer.AssertAnsweredAsMissingAsync(bob, RunRequests(), id, "01JNOSUCHRUN00000000000000");
 
         Assert.Empty(await RunIdsAsync(bob));
         Assert.Equal([id], await RunIdsAsync(alice));
 
         // A viewer reads every run, and starts and answers none (403: it can see them).
         Assert.Equal([id], await RunIdsAsync(vera));
-        Assert.Equal(HttpStatusCode.OK, (await SendAsync(vera, HttpMethod.Get, $"v1/workflows/runs/{id}", null)).Status);
-        var answeredByViewer = await SendAsync(vera, HttpMethod.Post, $"v1/workflows/runs/{id}/answer", new { answer = "keep" });
+        Assert.Equal(HttpStatusCode.OK, (await AgentServer.SendAsync(vera, HttpMethod.Get, $"v1/workflows/runs/{id}", null)).Status);
+        var answeredByViewer = await AgentServer.SendAsync(vera, HttpMethod.Post, $"v1/workflows/runs/{id}/answer", new { answer = "keep" });
         Assert.True(answeredByViewer.Status == HttpStatusCode.Forbidden, answeredByViewer.Body);
         Assert.Contains("user 'vera' is a viewer", answeredByViewer.Body, StringComparison.Ordinal);
-        var startedByViewer = await SendAsync(vera, HttpMethod.Post, "v1/workflows/runs", new { workflow = "approve.yaml" });
+        var startedByViewer = await AgentServer.SendAsync(vera, HttpMethod.Post, "v1/workflows/runs", new { workflow = "approve.yaml" });
         Assert.True(startedByViewer.Status == HttpStatusCode.Forbidden, startedByViewer.Body);
 
         // Bob's own run is his; an admin sees both; the owner answers hers.
@@ -170,7 +163,7 @@ public sealed class ServerWorkflowsApiTests : IDisposable
         Assert.Equal([bobsId], await RunIdsAsync(bob));
         Assert.Equal([id, bobsId], (await RunIdsAsync(ada)).Order());
         Assert.Equal([id, bobsId], (await RunIdsAsync(vera)).Order());
-        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(alice, HttpMethod.Get, $"v1/workflows/runs/{bobsId}", null)).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await AgentServer.SendAsync(alice, HttpMethod.Get, $"v1/workflows/runs/{bobsId}", null)).Status);
 
         using var answered = await alice.PostAsJsonAsync($"v1/workflows/runs/{id}/answer", new { answer = "keep" });
         Assert.Equal(HttpStatusCode.Accepted, answered.StatusCode);
@@ -195,13 +188,6 @@ public sealed class ServerWorkflowsApiTests : IDisposable
     {
         using var response = await client.GetAsync("v1/sessions");
         return [.. (await AgentServer.ReadAsync(response, HttpStatusCode.OK)).GetProperty("sessions").EnumerateArray().Select(s => s.GetProperty("id").GetString()!)];
-    }
-
-    private static async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpClient client, HttpMethod method, string path, object? body)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        using var response = await client.SendAsync(request);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     /// <summary>Trusts the project (its shell node may run), then starts the server.</summary>

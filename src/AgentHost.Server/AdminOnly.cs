@@ -1,10 +1,11 @@
 using AgentHost.Hosting;
+using AgentHost.Server.Users;
 using AgentHost.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace AgentHost.Server.Users;
+namespace AgentHost.Server;
 
 /// <summary>
 /// Endpoint metadata: only admins may use the endpoint (docs/server.md "Users and roles"); anyone else who got past the
