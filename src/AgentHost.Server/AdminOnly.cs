@@ -34,7 +34,7 @@ internal sealed record AdminOnly(string What, string Why)
     {
         if (context.GetEndpoint()?.Metadata.GetMetadata<AdminOnly>() is { } only && context.Caller() is { Role: not ServerRole.Admin } caller)
         {
-            return ApiErrors.Result(ErrorKind.Denied, SessionAccess.AdminOnlyMessage(caller, only.What, only.Why)).ExecuteAsync(context);
+            return ApiErrors.Result(ErrorKind.Denied, $"user '{caller.Name}' is a {UserNames.RoleName(caller.Role)}; only admins may {only.What} ({only.Why}).").ExecuteAsync(context);
         }
 
         return next(context);

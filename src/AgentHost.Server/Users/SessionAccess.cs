@@ -19,22 +19,6 @@ internal static class SessionAccess
     public static AgentHostException Hidden(string id) =>
         new(ErrorKind.NotFound, $"session '{id}' was not found; GET /v1/sessions lists the sessions you can see.");
 
-    /// <summary>Refuses anyone but an admin.</summary>
-    /// <param name="caller">The caller.</param>
-    /// <param name="what">What they tried, for the message.</param>
-    /// <param name="why">Why only admins may, for the message.</param>
-    public static void CheckAdmin(ServerCaller caller, string what, string why)
-    {
-        if (caller.Role != ServerRole.Admin)
-        {
-            throw new AgentHostException(ErrorKind.Denied, AdminOnlyMessage(caller, what, why));
-        }
-    }
-
-    /// <summary>The message of <see cref="CheckAdmin"/>'s refusal.</summary>
-    public static string AdminOnlyMessage(ServerCaller caller, string what, string why) =>
-        $"user '{caller.Name}' is a {UserNames.RoleName(caller.Role)}; only admins may {what} ({why}).";
-
     /// <summary>Refuses a change by a viewer.</summary>
     /// <param name="caller">The caller.</param>
     /// <param name="what">What they tried, for the message (e.g. <c>send a prompt</c>).</param>
