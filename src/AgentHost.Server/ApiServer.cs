@@ -40,6 +40,12 @@ public sealed record ApiServerOptions(LoopbackWebHost.ListenAddress Listen, stri
     /// 403): <c>agent serve</c>'s Prometheus scrape endpoint, <c>/metrics</c>.
     /// </summary>
     public Action<IEndpointRouteBuilder>? Endpoints { get; init; }
+
+    /// <summary>
+    /// Where calls that need a session's live state run (a cluster node routes them to the node holding the session,
+    /// docs/cluster.md); <see langword="null"/> (the default): here.
+    /// </summary>
+    public ISessionRouter? Router { get; init; }
 }
 
 /// <summary>
@@ -57,12 +63,14 @@ public sealed partial class ApiServer : IAsyncDisposable
     private readonly LoopbackWebHost _web;
     private readonly Func<Task> _completeEvents;
     private readonly IDisposable? _owned;
+    private readonly SessionCalls _calls;
     private int _disposed;
 
-    private ApiServer(LoopbackWebHost web, SessionHub hub, ServerWorkflows workflows, Task warmUp, Func<Task> completeEvents, IDisposable? owned)
+    private ApiServer(LoopbackWebHost web, SessionHub hub, SessionCalls calls, ServerWorkflows workflows, Task warmUp, Func<Task> completeEvents, IDisposable? owned)
     {
         _web = web;
         Hub = hub;
+        _calls = calls;
         Workflows = workflows;
         WarmUp = warmUp;
         _completeEvents = completeEvents;
@@ -71,6 +79,11 @@ public sealed partial class ApiServer : IAsyncDisposable
 
     /// <summary>Where it listens, e.g. <c>http://127.0.0.1:4141/</c> (<c>http://localhost/</c> on a socket or pipe).</summary>
     public Uri Address => _web.Address;
+
+    /// <summary>Whether this server has the session open now (holds its lease).</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <returns>Whether it is open here.</returns>
+    public bool IsOpen(string sessionId) => Hub.FindOpen(sessionId) is not null;
 
     /// <summary>How many turns are running now.</summary>
     public int RunningTurns => Hub.RunningRuns.Count;
@@ -108,6 +121,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         var log = new ServerEventLog(new ServerEventLogOptions()) { Appended = journal.Enqueue };
         try
         {
+            await journal.FollowOtherServersAsync(cancellationToken).ConfigureAwait(false);
             return await StartAsync(options, roots, store, environment, ServerEventStream.Create(log, journal), time, cancellationToken, log).ConfigureAwait(false);
         }
         catch
@@ -136,10 +150,12 @@ public sealed partial class ApiServer : IAsyncDisposable
         var hub = new SessionHub(engines, store, options.Defaults, time)
         {
             LastEventId = events.SessionLastId,
+            SessionEvents = events.SessionRead,
             Logger = options.LoggerFactory.CreateLogger<SessionHub>(),
             Roots = options.Roots ?? ServerRoots.Only(options.Defaults.Root),
             Limiters = limiters,
         };
+        var calls = new SessionCalls(hub, options.Router, time);
         var paths = AgentPaths.Resolve(environment);
         var workflows = new ServerWorkflows(hub, (root, nameOrFile, fromFile) => FindWorkflow(paths, root, nameOrFile, fromFile));
         var started = time.GetUtcNow();
@@ -173,8 +189,8 @@ public sealed partial class ApiServer : IAsyncDisposable
                     app.Use((context, next) => ApiErrors.CheckSizeAsync(context, next, options.MaxRequestBytes));
                     app.Use(AdminOnly.CheckAsync);
                     var v1 = app.MapGroup("/v1");
-                    SessionEndpoints.Map(v1, hub);
-                    RunEndpoints.Map(v1, hub);
+                    SessionEndpoints.Map(v1, hub, calls);
+                    RunEndpoints.Map(v1, hub, calls);
                     WorkflowEndpoints.Map(v1, workflows);
                     CatalogEndpoints.Map(v1, hub, environment, () => defaultKey, options.Version, started, time);
                     CatalogEndpoints.MapHealthz(app, hub, options.Version, started, time);
@@ -199,8 +215,17 @@ public sealed partial class ApiServer : IAsyncDisposable
 
         hub.StartIdleClose();
         var warmUp = engines.GetAsync(defaultKey, CancellationToken.None);
-        return new ApiServer(web, hub, workflows, warmUp, events.Complete, owned);
+        return new ApiServer(web, hub, calls, workflows, warmUp, events.Complete, owned);
     }
+
+    /// <summary>
+    /// Runs a session call another node routed here (<see cref="ISessionRouter"/>): this node holds, or is to hold, the
+    /// session. The caller it names was authenticated by the node that took the request.
+    /// </summary>
+    /// <param name="call">The call.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>What it answered, or its error as the API gives it.</returns>
+    public Task<SessionCallResult> ExecuteAsync(SessionCall call, CancellationToken cancellationToken = default) => _calls.ExecuteAsync(call, cancellationToken);
 
     /// <summary>
     /// The event streams as each caller may read them: a session's stream only if the caller may see the session (404
@@ -267,8 +292,10 @@ public sealed partial class ApiServer
 /// <param name="Map">Maps the event endpoints (<c>/v1/events</c>, <c>/v1/sessions/{id}/events</c>), filtered for each caller.</param>
 /// <param name="Complete">Writes what is still queued and ends every stream (at shutdown).</param>
 /// <param name="SessionLastId">The id of a session's newest event so far, on its stream (a client resumes after it to see what follows whole).</param>
+/// <param name="SessionRead">A session's events after an id, then each new one, until cancelled or the server stops.</param>
 internal sealed record ApiEvents(
     Func<EventBus, IDisposable> Attach,
     Action<IEndpointRouteBuilder, EventAccess> Map,
     Func<Task> Complete,
-    Func<string, CancellationToken, Task<long>> SessionLastId);
+    Func<string, CancellationToken, Task<long>> SessionLastId,
+    Func<string, long, CancellationToken, IAsyncEnumerable<LoggedEvent>> SessionRead);

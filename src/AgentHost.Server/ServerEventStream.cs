@@ -18,5 +18,6 @@ internal static class ServerEventStream
                 await journal.DisposeAsync().ConfigureAwait(false);
                 log.Complete();
             },
-            journal.LastIdAsync);
+            journal.LastIdAsync,
+            journal.ReadAsync);
 }

@@ -16,14 +16,13 @@ internal static class SessionEndpoints
     private const int DefaultPage = 50;
     private const int MaxPage = 200;
 
-    public static void Map(RouteGroupBuilder v1, SessionHub hub)
+    public static void Map(RouteGroupBuilder v1, SessionHub hub, SessionCalls calls)
     {
         var sessions = v1.MapGroup("/sessions").WithTags("sessions");
         sessions.MapPost("/", async (CreateSessionRequest request, HttpContext http, CancellationToken ct) =>
         {
-            var hosted = await hub.CreateAsync(http.Caller(), request, http.Request.Headers[ServerClients.Header].FirstOrDefault(), ct).ConfigureAwait(false);
-            var view = ApiViews.Session(await hub.GetInfoAsync(http.Caller(), hosted.Id, ct).ConfigureAwait(false), hosted);
-            return TypedResults.Created($"/v1/sessions/{hosted.Id}", view);
+            var view = await calls.CreateAsync(http.Caller(), request, http.Request.Headers[ServerClients.Header].FirstOrDefault(), ct).ConfigureAwait(false);
+            return TypedResults.Created($"/v1/sessions/{view.Id}", view);
         }).WithName("createSession").WithSummary("Create a session (stored at once).").Produces<SessionView>(StatusCodes.Status201Created).ProducesApiErrors();
 
         sessions.MapGet("/", async (string? root, string? status, string? cursor, int? limit, HttpContext http, CancellationToken ct) =>
@@ -31,18 +30,15 @@ internal static class SessionEndpoints
             .WithName("listSessions").WithSummary("List the sessions the caller may see (a member: their own), most recently changed first; filter by root and status; page with cursor.").ProducesApiErrors();
 
         sessions.MapGet("/{id}", async (string id, HttpContext http, CancellationToken ct) =>
-            TypedResults.Ok(ApiViews.Session(await hub.GetInfoAsync(http.Caller(), id, ct).ConfigureAwait(false), hub.FindOpen(id))))
+            TypedResults.Ok(await calls.ViewAsync(http.Caller(), id, ct).ConfigureAwait(false)))
             .WithName("getSession").WithSummary("Get a session.").ProducesApiErrors();
 
         sessions.MapPatch("/{id}", async (string id, PatchSessionRequest request, HttpContext http, CancellationToken ct) =>
-        {
-            await hub.PatchAsync(http.Caller(), id, request.Settings ?? new Dictionary<string, string?>(), ct).ConfigureAwait(false);
-            return TypedResults.Ok(ApiViews.Session(await hub.GetInfoAsync(http.Caller(), id, ct).ConfigureAwait(false), hub.FindOpen(id)));
-        }).WithName("patchSession").WithSummary("Change settings (max_steps, dry_run, permission_mode, model, title); unknown keys and bad values change nothing.").ProducesApiErrors();
+            TypedResults.Ok(await calls.PatchAsync(http.Caller(), id, request, ct).ConfigureAwait(false))).WithName("patchSession").WithSummary("Change settings (max_steps, dry_run, permission_mode, model, title); unknown keys and bad values change nothing.").ProducesApiErrors();
 
         sessions.MapDelete("/{id}", async (string id, HttpContext http, CancellationToken ct) =>
         {
-            await hub.DeleteAsync(http.Caller(), id, ct).ConfigureAwait(false);
+            await calls.DeleteAsync(http.Caller(), id, ct).ConfigureAwait(false);
             return TypedResults.NoContent();
         }).WithName("deleteSession").WithSummary("Delete a session (409 while it runs).").ProducesApiErrors();
 
@@ -61,16 +57,10 @@ internal static class SessionEndpoints
             TypedResults.Ok(new SessionSettingsView((await hub.GetInfoAsync(http.Caller(), id, ct).ConfigureAwait(false)).Settings)))
             .WithName("getSessionSettings").WithSummary("The session's own settings (those it recorded, and those a client or a person set).").ProducesApiErrors();
         sessions.MapPatch("/{id}/settings", async (string id, PatchSessionRequest request, HttpContext http, CancellationToken ct) =>
-        {
-            await hub.PatchAsync(http.Caller(), id, request.Settings ?? new Dictionary<string, string?>(), ct).ConfigureAwait(false);
-            return TypedResults.Ok(new SessionSettingsView((await hub.GetInfoAsync(http.Caller(), id, ct).ConfigureAwait(false)).Settings));
-        }).WithName("patchSessionSettings").WithSummary("Change settings, as PATCH /v1/sessions/{id}; answers the settings.").ProducesApiErrors();
+            TypedResults.Ok(new SessionSettingsView((await calls.PatchAsync(http.Caller(), id, request, ct).ConfigureAwait(false)).Settings))).WithName("patchSessionSettings").WithSummary("Change settings, as PATCH /v1/sessions/{id}; answers the settings.").ProducesApiErrors();
 
         sessions.MapPost("/{id}/close", async (string id, HttpContext http, CancellationToken ct) =>
-        {
-            await hub.CloseSessionAsync(http.Caller(), id, ct).ConfigureAwait(false);
-            return TypedResults.Ok(ApiViews.Session(await hub.GetInfoAsync(http.Caller(), id, ct).ConfigureAwait(false), hub.FindOpen(id)));
-        }).WithName("closeSession").WithSummary("Close a session: release it (its lease and what it holds in memory; the warm plugins of its root stay while other sessions of the root are open) and keep its history; the next request for it opens it again. 409 while it runs.").ProducesApiErrors();
+            TypedResults.Ok(await calls.CloseAsync(http.Caller(), id, ct).ConfigureAwait(false))).WithName("closeSession").WithSummary("Close a session: release it (its lease and what it holds in memory; the warm plugins of its root stay while other sessions of the root are open) and keep its history; the next request for it opens it again. 409 while it runs.").ProducesApiErrors();
     }
 
     private static async Task<Ok<HistoryView>> HistoryAsync(SessionHub hub, HttpContext http, string id, string? kind, string? cursor, int? limit, CancellationToken ct)

@@ -16,6 +16,9 @@ internal sealed partial class SessionHub
 
     private static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often a wait for another node's run asks the store whether that node is still there.</summary>
+    private static readonly TimeSpan RemoteRunCheck = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrentDictionary<string, ServerRun> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _runOrder = new();
 
@@ -156,6 +159,45 @@ internal sealed partial class SessionHub
         }
 
         return view;
+    }
+
+    /// <summary>
+    /// Waits until a run has ended and answers its final view (<c>wait=true</c>): a run of this node by its own signal;
+    /// a run another node of a cluster runs by its <c>run.ended</c> on the session's journal, or, should that node die
+    /// first, by the store (the run then reads as interrupted).
+    /// </summary>
+    public async Task<RunView> WaitForEndAsync(ServerCaller caller, RunView accepted, CancellationToken cancellationToken)
+    {
+        if (_runs.TryGetValue(accepted.Id, out var local))
+        {
+            await local.Ended.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return local.View;
+        }
+
+        while (true)
+        {
+            using var look = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            look.CancelAfter(RemoteRunCheck);
+            try
+            {
+                await foreach (var logged in SessionEvents(accepted.SessionId, accepted.EventsAfter, look.Token).ConfigureAwait(false))
+                {
+                    if (logged.Type == "run.ended" && logged.Json.Contains($"\"runId\":\"{accepted.Id}\"", StringComparison.Ordinal))
+                    {
+                        return await GetRunAsync(caller, accepted.Id, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Time to ask the store whether the run's node is still there.
+            }
+
+            if (await GetRunAsync(caller, accepted.Id, cancellationToken).ConfigureAwait(false) is { Status: not "running" } ended)
+            {
+                return ended;
+            }
+        }
     }
 
     private static AgentHostException NoSuchRun(string runId) =>

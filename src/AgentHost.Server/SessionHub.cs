@@ -32,6 +32,9 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
     /// <summary>The id of a session's newest event on its stream (given with an accepted run: a stream resumed after it sees the run whole).</summary>
     public Func<string, CancellationToken, Task<long>> LastEventId { get; init; } = static (_, _) => Task.FromResult(0L);
 
+    /// <summary>A session's events after an id, then each new one (its journal, which every node of a cluster writes and reads).</summary>
+    public Func<string, long, CancellationToken, IAsyncEnumerable<Events.LoggedEvent>> SessionEvents { get; init; } = static (_, _, _) => AsyncEnumerable.Empty<Events.LoggedEvent>();
+
     /// <summary>Where the hub logs what goes wrong in the background (a run's end it could not store).</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
@@ -49,8 +52,9 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
     /// <param name="caller">Who creates it.</param>
     /// <param name="request">What they asked for.</param>
     /// <param name="client">The <c>X-Agent-Client</c> header, if any (the body's <c>clientId</c> wins).</param>
+    /// <param name="id">The new session's id (<see cref="NewSession.NewId"/>; a cluster chooses it before it knows the node).</param>
     /// <param name="cancellationToken">Cancellation.</param>
-    public async Task<HostedSession> CreateAsync(ServerCaller caller, CreateSessionRequest request, string? client, CancellationToken cancellationToken)
+    public async Task<HostedSession> CreateAsync(ServerCaller caller, CreateSessionRequest request, string? client, string id, CancellationToken cancellationToken)
     {
         SessionAccess.CheckCanChange(caller, "create sessions");
         // The roots first: whether a folder outside them exists is none of the caller's business.
@@ -90,7 +94,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         try
         {
             // Leased before the row exists, so another process opening the store meanwhile cannot take it for a dead run.
-            (info, lease) = await store.CreateLeasedSessionAsync(new NewSession(root) { Settings = initial, Owner = caller.OwnerName }, cancellationToken).ConfigureAwait(false);
+            (info, lease) = await store.CreateLeasedSessionAsync(new NewSession(root) { Settings = initial, Owner = caller.OwnerName, Id = id }, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -242,6 +246,15 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
         SessionSettingsPatch.CheckPolicy(valid, await store.GetSettingsAsync(id, cancellationToken).ConfigureAwait(false), PermissionPolicy.FromConfiguration(hosted.Engine.Configuration));
         await SessionSettingsPatch.ApplyAsync(hosted, store, valid, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Lets a session go on this node unless it runs (a cluster node's grain of it is deactivated).</summary>
+    public async Task ReleaseUnlessRunningAsync(string id)
+    {
+        if (FindOpen(id) is { Current: null })
+        {
+            await CloseAsync(id).ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -32,6 +32,15 @@ public sealed class PostgresConnectionString
     /// <summary>The parsed setting (it holds the password: never log it).</summary>
     internal NpgsqlConnectionStringBuilder Builder { get; }
 
+    /// <summary>
+    /// The setting as an Npgsql connection string, for a component that opens its own connections to the same database
+    /// (the cluster's membership table). It holds the password: never log or store it.
+    /// </summary>
+    /// <param name="applicationName">The <c>Application Name</c> PostgreSQL shows for these connections.</param>
+    /// <returns>The connection string.</returns>
+    public string ToNpgsqlConnectionString(string applicationName) =>
+        new NpgsqlConnectionStringBuilder(Builder.ConnectionString) { ApplicationName = applicationName }.ConnectionString;
+
     /// <summary>Whether a store setting names a PostgreSQL database (a <c>postgres://</c> or <c>postgresql://</c> URI).</summary>
     /// <param name="setting">The setting's value.</param>
     /// <returns>Whether it is a PostgreSQL URI.</returns>

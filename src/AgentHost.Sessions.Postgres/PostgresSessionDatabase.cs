@@ -217,6 +217,18 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
     }
 
     /// <inheritdoc/>
+    /// <remarks>Delivered to every listening process when the append's transaction commits (<see cref="PostgresAppendListener"/>).</remarks>
+    public override void OnEventsAppended(DbConnection connection, DbTransaction transaction, string sessionId)
+    {
+        using var command = Command(connection, transaction, $"SELECT pg_notify('{PostgresAppendListener.Channel}', @id)", ("@id", sessionId));
+        command.ExecuteScalar();
+    }
+
+    /// <inheritdoc/>
+    public override async Task<IAsyncDisposable?> ListenForAppendsAsync(Action<string?> appended, CancellationToken cancellationToken) =>
+        await PostgresAppendListener.StartAsync(OpenAsync, appended, Logger, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
     protected override void DisposeCore()
     {
         lock (_holderGate)

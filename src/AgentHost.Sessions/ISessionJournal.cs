@@ -74,3 +74,20 @@ public sealed record StoredRun(string Id, string SessionId, string Status, strin
     /// <summary>When it was last stored (set by the store).</summary>
     public DateTimeOffset UpdatedAt { get; init; }
 }
+
+/// <summary>
+/// Tells a process when any process appended to a session's journal, so that a reader of a session's stream on one server
+/// follows events another server writes (a shared PostgreSQL store: <c>LISTEN</c>/<c>NOTIFY</c>; docs/cluster.md).
+/// </summary>
+public interface IJournalAppendListener
+{
+    /// <summary>Starts listening.</summary>
+    /// <param name="appended">
+    /// Called with the id of a session whose journal grew (after the write committed), or with <see langword="null"/> when
+    /// notices may have been missed (the listening connection broke and was opened again): every reader should look again.
+    /// Called on a background thread; it must not block.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>What stops listening when disposed; <see langword="null"/> when the store cannot tell (SQLite: one server per file).</returns>
+    Task<IAsyncDisposable?> ListenAsync(Action<string?> appended, CancellationToken cancellationToken = default);
+}

@@ -17,4 +17,15 @@ public sealed record NewSession(string Workspace, string? Provider = null, strin
 
     /// <summary>Initial settings (key → value).</summary>
     public IReadOnlyDictionary<string, string>? Settings { get; init; }
+
+    /// <summary>
+    /// The id to create it with (from <see cref="NewId"/>), when the caller must know it before the session exists — a
+    /// cluster node routes the creation to the node that will hold the session; <see langword="null"/>: a new one.
+    /// </summary>
+    public string? Id { get; init; }
+
+    /// <summary>A new session id, of the form the store gives (26 characters, time-ordered, 80 random bits).</summary>
+    /// <param name="time">The clock (default: system).</param>
+    /// <returns>The id.</returns>
+    public static string NewId(TimeProvider? time = null) => SessionIds.New(time ?? TimeProvider.System);
 }

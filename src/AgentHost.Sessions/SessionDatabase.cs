@@ -68,6 +68,21 @@ public abstract class SessionDatabase : IDisposable
     /// <summary>Throws once the database is disposed.</summary>
     public void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
 
+    /// <summary>
+    /// Called inside the transaction that appended events to a session's journal: an engine whose store other processes
+    /// share tells them when it commits (PostgreSQL: <c>NOTIFY</c>). Does nothing by default.
+    /// </summary>
+    public virtual void OnEventsAppended(DbConnection connection, DbTransaction transaction, string sessionId)
+    {
+    }
+
+    /// <summary>
+    /// Listens for appends to any session's journal by any process (<see cref="IJournalAppendListener"/>);
+    /// <see langword="null"/> where the engine cannot tell (SQLite: one server per file, which wakes its readers itself).
+    /// </summary>
+    public virtual Task<IAsyncDisposable?> ListenForAppendsAsync(Action<string?> appended, CancellationToken cancellationToken) =>
+        Task.FromResult<IAsyncDisposable?>(null);
+
     /// <summary>Stops the leases' renewals and closes the engine's connections (<see cref="DisposeCore"/>); once.</summary>
     public void Dispose()
     {

@@ -8,7 +8,7 @@ namespace AgentHost.Sessions;
 
 /// <summary>The event journal and stored runs of the sessions (<see cref="ISessionJournal"/>), on either engine.</summary>
 /// <remarks>Thread-safe. Appends are session writes (fenced, and serialised per session), so ids are dense per session.</remarks>
-public sealed class SessionJournal : ISessionJournal
+public sealed class SessionJournal : ISessionJournal, IJournalAppendListener
 {
     /// <summary>The most events one read returns.</summary>
     public const int MaxReadLimit = 10_000;
@@ -53,9 +53,17 @@ public sealed class SessionJournal : ISessionJournal
                         ("@now", now));
                 }
 
+                _database.OnEventsAppended(connection, transaction, sessionId);
                 return first;
             },
             cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IAsyncDisposable?> ListenAsync(Action<string?> appended, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appended);
+        return _database.ListenForAppendsAsync(appended, cancellationToken);
     }
 
     /// <inheritdoc/>

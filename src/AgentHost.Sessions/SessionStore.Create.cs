@@ -12,7 +12,7 @@ public sealed partial class SessionStore
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentException.ThrowIfNullOrWhiteSpace(session.Workspace);
-        return await InsertSessionAsync(SessionIds.New(_database.Clock), session, null, cancellationToken).ConfigureAwait(false);
+        return await InsertSessionAsync(IdOf(session), session, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -26,7 +26,7 @@ public sealed partial class SessionStore
         ArgumentException.ThrowIfNullOrWhiteSpace(session.Workspace);
         _database.ThrowIfDisposed();
         var leases = _leases;
-        var id = SessionIds.New(_database.Clock);
+        var id = IdOf(session);
         var fileLock = leases.TryLockFile(id);
         try
         {
@@ -40,6 +40,12 @@ public sealed partial class SessionStore
             throw;
         }
     }
+
+    /// <summary>The id a new session gets: the one it asks for (checked), else a new one.</summary>
+    private string IdOf(NewSession session) =>
+        session.Id is not { } asked ? SessionIds.New(_database.Clock)
+        : SessionIds.IsValid(asked) ? asked
+        : throw new ArgumentException($"'{asked}' is not a session id; make one with NewSession.NewId().", nameof(session));
 
     private async Task<SessionInfo> InsertSessionAsync(string id, NewSession session, Func<DbConnection, DbTransaction, long>? lease, CancellationToken cancellationToken)
     {

@@ -45,11 +45,18 @@ internal sealed class ServeCommand : AgentCommand
         HelpName = "URI",
     };
 
+    private readonly Option<string?> _cluster = new("--cluster")
+    {
+        Description = "Join a cluster of agent serve nodes (docs/cluster.md): sessions live in the PostgreSQL store, which also holds the cluster's membership; give its URI here or in --store / server.store / AGENT_SERVER__STORE.",
+        HelpName = "URI",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
     public ServeCommand(CliContext context)
         : base("serve", "Serve sessions over an HTTP+JSON API with live events (SSE) on 127.0.0.1, for other programs; see docs/server.md.", context)
     {
         _plugins.AddTo(this);
-        foreach (var option in new Option[] { _port, _host, _socket, _pipe, _tokenEnv, _root, _model, _store })
+        foreach (var option in new Option[] { _port, _host, _socket, _pipe, _tokenEnv, _root, _model, _store, _cluster })
         {
             Options.Add(option);
         }
@@ -84,16 +91,35 @@ internal sealed class ServeCommand : AgentCommand
         var roots = ServerRoots.From(configuration, root);
         // Disposed after the server (declared before it): the last spans and metrics are flushed once the turns ended.
         using var telemetry = TelemetryStart.StartForServer(configuration, Context.Environment, out var scrapeEndpoint);
-        var store = await OpenStoreAsync(parseResult, configuration, cancellationToken).ConfigureAwait(false);
-        await using var server = await ApiServer.StartAsync(
-            new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentVersion.Current) { Roots = roots, Limits = ServerLimits.From(configuration), Jwt = ServerJwt.From(configuration, root), Endpoints = scrapeEndpoint, LoggerFactory = Context.LoggerFactory(parseResult) },
-            Context.ProjectRoots(parseResult),
-            store,
-            Context.Environment,
-            TimeProvider.System,
-            cancellationToken).ConfigureAwait(false);
+        var storeOption = StoreOption(parseResult);
+        var store = await OpenStoreAsync(storeOption, configuration, cancellationToken).ConfigureAwait(false);
+        var loggers = Context.LoggerFactory(parseResult);
+        var node = parseResult.GetResult(_cluster) is null ? null : await JoinClusterAsync(storeOption, configuration, loggers, cancellationToken).ConfigureAwait(false);
+        ApiServer server;
+        try
+        {
+            server = await ApiServer.StartAsync(
+                new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentVersion.Current) { Roots = roots, Limits = ServerLimits.From(configuration), Jwt = ServerJwt.From(configuration, root), Endpoints = scrapeEndpoint, LoggerFactory = loggers, Router = node?.Router },
+                Context.ProjectRoots(parseResult),
+                store,
+                Context.Environment,
+                TimeProvider.System,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (node is not null)
+            {
+                await node.Leave().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        await using var served = server;
+        node?.Attach(server);
         var where = listen.SocketPath is { } socket ? $"unix:{socket}" : listen.PipeName is { } pipe ? $"pipe:{pipe}" : server.Address.ToString();
-        Context.Console.WriteInfo($"agent serve: listening on {where} (root {root}; API under /v1, described at {ApiServer.OpenApiPath}; Ctrl+C stops)");
+        Context.Console.WriteInfo($"agent serve: listening on {where} (root {root}; API under /v1, described at {ApiServer.OpenApiPath}; Ctrl+C stops){(node is null ? string.Empty : "; " + node.Describe)}");
         if (token.Generated)
         {
             // Standard error only: never logged, never in events.
@@ -123,14 +149,40 @@ internal sealed class ServeCommand : AgentCommand
         {
             Context.Console.WriteInfo($"agent serve: stopping ({server.RunningTurns} running turns are cancelled and recorded as interrupted)");
         }
+        finally
+        {
+            // The node leaves first: its grains let their sessions go, and other nodes take the next calls for them.
+            if (node is not null)
+            {
+                await node.Leave().ConfigureAwait(false);
+            }
+        }
 
         return ExitCodes.Success;
     }
 
-    /// <summary>The PostgreSQL store when <c>--store</c> or <c>server.store</c> names one (made this run's store), else the SQLite default.</summary>
-    private async Task<Sessions.ISessionStore> OpenStoreAsync(ParseResult parseResult, ConfigurationSnapshot configuration, CancellationToken cancellationToken)
+    /// <summary>The store option: <c>--cluster URI</c> (which is the store too), else <c>--store</c>.</summary>
+    private string? StoreOption(ParseResult parseResult)
     {
-        var opened = await ServeStore.OpenAsync(Context, parseResult.GetValue(_store), configuration, cancellationToken).ConfigureAwait(false);
+        var cluster = parseResult.GetValue(_cluster);
+        var store = parseResult.GetValue(_store);
+        return cluster is not null && store is not null && !string.Equals(cluster.Trim(), store.Trim(), StringComparison.Ordinal)
+            ? throw new AgentHostException(ErrorKind.Usage, "--cluster and --store name different databases; a cluster's sessions live in its own database: give one of them.")
+            : cluster ?? store;
+    }
+
+    /// <summary>Joins the cluster whose membership and sessions live in the PostgreSQL store.</summary>
+    private static async Task<ClusterStart.Node> JoinClusterAsync(string? storeOption, ConfigurationSnapshot configuration, Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var chosen = ServeStore.Choose(storeOption, configuration)
+            ?? throw new AgentHostException(ErrorKind.Configuration, "--cluster needs the PostgreSQL store, where the cluster's sessions and membership live: give --cluster postgres://user:password@host:5432/database, or set server.store (AGENT_SERVER__STORE).");
+        return await ClusterStart.StartAsync(chosen.Value, chosen.SettingName, configuration, loggers, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The PostgreSQL store when <c>--store</c> or <c>server.store</c> names one (made this run's store), else the SQLite default.</summary>
+    private async Task<Sessions.ISessionStore> OpenStoreAsync(string? storeOption, ConfigurationSnapshot configuration, CancellationToken cancellationToken)
+    {
+        var opened = await ServeStore.OpenAsync(Context, storeOption, configuration, cancellationToken).ConfigureAwait(false);
         if (opened.IsPostgres)
         {
             Context.Console.WriteInfo($"agent serve: sessions in {opened.Store.Location}");

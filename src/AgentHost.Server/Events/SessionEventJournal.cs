@@ -30,6 +30,7 @@ internal sealed partial class SessionEventJournal : IAsyncDisposable
     private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _written = new(StringComparer.Ordinal);
     private readonly Task _writer;
+    private IAsyncDisposable? _listener;
     private volatile bool _stopped;
 
     /// <summary>Starts the writer.</summary>
@@ -40,6 +41,33 @@ internal sealed partial class SessionEventJournal : IAsyncDisposable
         _journal = journal;
         _logger = logger;
         _writer = Task.Run(WriteAsync, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Wakes this server's readers when another server appends to a session's journal too (a shared PostgreSQL store,
+    /// <see cref="IJournalAppendListener"/>): a stream on any node follows a session another node runs. Does nothing
+    /// on a store that cannot tell (SQLite).
+    /// </summary>
+    public async Task FollowOtherServersAsync(CancellationToken cancellationToken)
+    {
+        if (_journal is IJournalAppendListener listener)
+        {
+            _listener = await listener.ListenAsync(
+                session =>
+                {
+                    if (session is not null)
+                    {
+                        Wake(session);
+                        return;
+                    }
+
+                    foreach (var waiting in _written.Keys)
+                    {
+                        Wake(waiting);
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The store's journal the events are written to.</summary>
@@ -119,6 +147,11 @@ internal sealed partial class SessionEventJournal : IAsyncDisposable
         if (_queue.Writer.TryComplete())
         {
             await _writer.ConfigureAwait(false);
+            if (_listener is { } listener)
+            {
+                await listener.DisposeAsync().ConfigureAwait(false);
+            }
+
             _stopped = true;
             foreach (var session in _written.Keys)
             {

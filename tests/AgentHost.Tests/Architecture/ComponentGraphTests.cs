@@ -22,7 +22,8 @@ public sealed class ComponentGraphTests
         ["AgentHost.Testing"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
         ["AgentHost.Server"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
         ["AgentHost.Telemetry"] = ["AgentHost.Hosting"],
-        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Sessions.Postgres", "AgentHost.Agent", "AgentHost.Server", "AgentHost.Telemetry"],
+        ["AgentHost.Cluster"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Sessions.Postgres", "AgentHost.Agent", "AgentHost.Server"],
+        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Sessions.Postgres", "AgentHost.Agent", "AgentHost.Server", "AgentHost.Telemetry", "AgentHost.Cluster"],
     };
 
     private static readonly string Root = TemplateFeedFixture.FindRepositoryRoot();
@@ -106,14 +107,22 @@ public sealed class ComponentGraphTests
     }
 
     [Fact]
-    public void TheServer_SitsAboveTheAgent_AndNothingButTheCliReachesIt()
+    public void TheServer_SitsAboveTheAgent_AndOnlyTheCliAndTheClusterReachIt()
     {
         // The server is a front end of the session service like the CLI: it never sees the CLI (a cluster node hosts it
-        // without one) or the plugin installer, and no component below the front ends reaches it.
+        // without one), the plugin installer or Orleans, and no component below the front ends reaches it.
         Assert.Equal(
             ["AgentHost.Agent", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sdk", "AgentHost.Sessions"],
             ReferencedComponents(Components()["AgentHost.Server"]).Order(StringComparer.Ordinal));
-        Assert.Equal(["AgentHost.Cli"], Allowed.Where(c => c.Value.Contains("AgentHost.Server")).Select(c => c.Key));
+        Assert.Equal(["AgentHost.Cluster", "AgentHost.Cli"], Allowed.Where(c => c.Value.Contains("AgentHost.Server")).Select(c => c.Key));
+    }
+
+    [Fact]
+    public void TheCluster_IsReachedOnlyByTheCli()
+    {
+        // Orleans stays in its own component: only the CLI's cluster path reaches it, never the server or the kernel.
+        Assert.Equal(["AgentHost.Cli"], Allowed.Where(c => c.Value.Contains("AgentHost.Cluster")).Select(c => c.Key));
+        Assert.Contains("AgentHost.Server", ReferencedComponents(Components()["AgentHost.Cluster"]));
     }
 
     [Fact]

@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Net;
+using System.Runtime.CompilerServices;
+using AgentHost.Cluster;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
+using AgentHost.Server;
+using AgentHost.Sessions.Postgres;
+using Microsoft.Extensions.Logging;
+
+namespace AgentHost.Cli.Commands;
+
+/// <summary>
+/// <c>agent serve --cluster</c>: joins this server to its cluster (docs/cluster.md). Only the methods here name the
+/// cluster component's types, and they are not inlined: plain <c>agent serve</c> never loads it or Orleans.
+/// </summary>
+internal static class ClusterStart
+{
+    /// <summary>A running node: the router the server uses, and what attaches the server and leaves the cluster.</summary>
+    /// <param name="Router">Routes session calls to their node.</param>
+    /// <param name="Attach">Hands the node the started server.</param>
+    /// <param name="Describe">Where the node is, for the start line.</param>
+    /// <param name="Leave">Leaves the cluster (before the server stops).</param>
+    internal sealed record Node(ISessionRouter Router, Action<ApiServer> Attach, string Describe, Func<ValueTask> Leave);
+
+    /// <summary>The node's settings, checked (a project's configuration cannot set them: the store's rule).</summary>
+    /// <exception cref="AgentHostException">A bad address or port, or a setting in a project file.</exception>
+    public static (string ClusterId, IPAddress Address, int Port) Settings(ConfigurationSnapshot configuration)
+    {
+        foreach (var key in new[] { "server.cluster.id", "server.cluster.address", "server.cluster.port" })
+        {
+            if (configuration.Explain(key) is { Layer: ConfigLayer.Project } entry)
+            {
+                throw new AgentHostException(ErrorKind.Configuration, $"{key} is set in {entry.Source}: a project's configuration cannot place this server in a cluster. Set it in your user configuration or the environment.");
+            }
+        }
+
+        var id = configuration.Get("server.cluster.id") is { Length: > 0 } name ? name : ClusterNodeOptions.DefaultClusterId;
+        var address = configuration.Get("server.cluster.address") is { } text
+            ? IPAddress.TryParse(text, out var parsed) ? parsed : throw new AgentHostException(ErrorKind.Configuration, $"server.cluster.address: '{text}' is not an IP address; give the address other nodes reach this one at, e.g. 10.0.0.5.")
+            : IPAddress.Loopback;
+        var port = configuration.Get("server.cluster.port") is { } portText
+            ? int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number is >= 0 and <= 65535
+                ? number
+                : throw new AgentHostException(ErrorKind.Configuration, $"server.cluster.port: '{portText}' is not a port (0-65535; 0 picks a free one).")
+            // Nodes on one machine (the loopback address) cannot share a port; nodes on several machines get Orleans' usual one.
+            : IPAddress.IsLoopback(address) ? 0 : ClusterNodeOptions.DefaultPort;
+        return (id, address, port);
+    }
+
+    /// <summary>Starts the node on the store's database.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static async Task<Node> StartAsync(string store, string settingName, ConfigurationSnapshot configuration, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var (id, address, port) = Settings(configuration);
+        var node = await ClusterNode.StartAsync(new ClusterNodeOptions(PostgresConnectionString.Parse(store, settingName), id, address, port), loggerFactory, cancellationToken).ConfigureAwait(false);
+        return new Node(node.Router, node.Attach, $"cluster {id}, node {node.Endpoint}", node.DisposeAsync);
+    }
+}

@@ -1,0 +1,11 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AgentHost.Server;
+
+namespace AgentHost.Cluster;
+
+/// <summary>The JSON of session calls between nodes (source-generated).</summary>
+[JsonSerializable(typeof(SessionCall))]
+[JsonSerializable(typeof(SessionCallResult))]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
+internal sealed partial class ClusterJson : JsonSerializerContext;

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Sockets;
+using AgentHost.Server;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Orleans.Configuration;
+
+namespace AgentHost.Cluster;
+
+/// <summary>
+/// This process as a node of an AgentHost cluster (docs/cluster.md): an Orleans silo whose membership lives in the session
+/// store's PostgreSQL database, hosting the grains of the sessions this node holds. Start it, start the server with its
+/// <see cref="Router"/>, then <see cref="Attach"/> the server; dispose it before the server (the node leaves the cluster,
+/// its grains let their sessions go).
+/// </summary>
+public sealed partial class ClusterNode : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly ClusterNodeServer _server;
+
+    private ClusterNode(IHost host, ClusterNodeServer server, IPEndPoint endpoint, bool createdSchema)
+    {
+        _host = host;
+        _server = server;
+        Endpoint = endpoint;
+        CreatedSchema = createdSchema;
+        Router = new GrainSessionRouter(host.Services.GetRequiredService<IGrainFactory>());
+    }
+
+    /// <summary>Routes session calls to the node that holds the session (<see cref="ApiServerOptions.Router"/>).</summary>
+    public ISessionRouter Router { get; }
+
+    /// <summary>Where other nodes reach this one.</summary>
+    public IPEndPoint Endpoint { get; }
+
+    /// <summary>Whether this node created the cluster's schema in the database (the first node to start on it).</summary>
+    public bool CreatedSchema { get; }
+
+    /// <summary>Creates the membership schema when missing, then starts the silo and joins the cluster.</summary>
+    /// <param name="options">The store, the cluster's name, this node's address.</param>
+    /// <param name="loggerFactory">Where Orleans' warnings and errors go.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running node.</returns>
+    public static async Task<ClusterNode> StartAsync(ClusterNodeOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var connection = options.Store.ToNpgsqlConnectionString("agent serve (cluster membership)");
+        bool created;
+        await using (var database = NpgsqlDataSource.Create(connection))
+        {
+            created = await ClusterSchema.EnsureAsync(database, cancellationToken).ConfigureAwait(false);
+        }
+
+        var port = options.Port == 0 ? FreePort(options.Address) : options.Port;
+        var server = new ClusterNodeServer();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
+        builder.Services.AddSingleton(server);
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(cluster =>
+            {
+                cluster.ClusterId = options.ClusterId;
+                cluster.ServiceId = "agenthost";
+            });
+            silo.UseAdoNetClustering(membership =>
+            {
+                membership.Invariant = "Npgsql";
+                membership.ConnectionString = connection;
+            });
+            // No gateway: the front end runs in the silo's process and calls grains directly.
+            silo.ConfigureEndpoints(options.Address, port, gatewayPort: 0);
+        });
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
+        return new ClusterNode(host, server, new IPEndPoint(options.Address, port), created);
+    }
+
+    /// <summary>Hands the node's grains the server they run calls on.</summary>
+    /// <param name="server">The server started with <see cref="Router"/>.</param>
+    public void Attach(ApiServer server) => _server.Attach(server);
+
+    /// <summary>Leaves the cluster: the silo stops, its grains deactivate (letting their sessions go unless they run).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+
+    private static int FreePort(IPAddress address)
+    {
+        using var listener = new TcpListener(address, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,18 @@
+using System.Net;
+using AgentHost.Sessions.Postgres;
+
+namespace AgentHost.Cluster;
+
+/// <summary>How a node joins its cluster.</summary>
+/// <param name="Store">The PostgreSQL database of the session store: the cluster's membership table lives there too.</param>
+/// <param name="ClusterId">The cluster's name (<c>server.cluster.id</c>): nodes with the same name and database form one cluster.</param>
+/// <param name="Address">The address other nodes reach this one at (<c>server.cluster.address</c>).</param>
+/// <param name="Port">The port other nodes reach this one at (<c>server.cluster.port</c>; 0 picks a free one).</param>
+public sealed record ClusterNodeOptions(PostgresConnectionString Store, string ClusterId, IPAddress Address, int Port)
+{
+    /// <summary>The default cluster name.</summary>
+    public const string DefaultClusterId = "agenthost";
+
+    /// <summary>The default node-to-node port.</summary>
+    public const int DefaultPort = 11111;
+}

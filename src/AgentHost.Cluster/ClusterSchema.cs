@@ -1,0 +1,55 @@
+using System.Reflection;
+using Npgsql;
+
+namespace AgentHost.Cluster;
+
+/// <summary>
+/// Orleans' membership schema in the store's PostgreSQL database: the vendored scripts (Sql/, pinned to the Orleans
+/// version) applied once, by the first node to start, under a lock so that nodes starting together do not race.
+/// </summary>
+internal static class ClusterSchema
+{
+    /// <summary>The advisory lock nodes take while one of them creates the schema ("AGCS").</summary>
+    private const long SchemaLock = 0x41474353;
+
+    /// <summary>The scripts, in the order Orleans' documentation gives: the query table first, then clustering.</summary>
+    private static readonly string[] Scripts = ["PostgreSQL-Main.sql", "PostgreSQL-Clustering.sql"];
+
+    /// <summary>Creates the schema unless it is there.</summary>
+    /// <returns>Whether this call created it.</returns>
+    public static async Task<bool> EnsureAsync(NpgsqlDataSource database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({SchemaLock})", cancellationToken).ConfigureAwait(false);
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass('orleansmembershiptable') IS NOT NULL", connection, transaction))
+        {
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+            {
+                return false;
+            }
+        }
+
+        foreach (var script in Scripts)
+        {
+            await ExecuteAsync(connection, transaction, Read(script), cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Read(string script)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("AgentHost.Cluster.Sql." + script)
+            ?? throw new InvalidOperationException($"the cluster's schema script {script} is not in the assembly; the build embeds Sql/*.sql.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

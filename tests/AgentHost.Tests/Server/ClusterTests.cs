@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AgentHost.Tests.Runs;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Server;
+
+/// <summary>
+/// <c>agent serve --cluster</c> (docs/cluster.md): real server processes, each with its own data folder, joined into one
+/// Orleans cluster on a real PostgreSQL (its membership table and the session store), sharing one workspace folder.
+/// </summary>
+public sealed class ClusterTests
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromMinutes(2);
+
+    [PostgresFact]
+    [Trait("Speed", "Slow")]
+    public async Task TwoNodes_ServeOneSession_CreatedOnOne_SentAndStreamedOnTheOther()
+    {
+        using var ws = new RunWorkspace();
+        var script = ws.WriteScript("turns:\n  - text: first answer\n  - text: second answer\n");
+        var database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("cluster");
+        string[] args = ["--cluster", "--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + script];
+        await using var a = await AgentServer.StartAsync(ws.Root, Node(ws, "a", database), args);
+        await using var b = await AgentServer.StartAsync(ws.Root, Node(ws, "b", database), args);
+        Assert.Contains("; cluster agenthost, node 127.0.0.1:", a.Process.Startup, StringComparison.Ordinal);
+
+        var id = (await a.CreateSessionAsync()).GetProperty("id").GetString()!;
+        using var timeout = new CancellationTokenSource(Generous);
+        await using var stream = await SseReader.OpenAsync(b.Http, $"v1/sessions/{id}/events?after=0", null, timeout.Token);
+
+        // Sent on b, run by a (which holds the session: b alone could not open it while a's lease is live).
+        var run = await b.SendAndWaitAsync(id, new { prompt = "hello" });
+        Assert.Equal(("completed", "first answer"), (run.GetProperty("status").GetString(), run.GetProperty("finalText").GetString()));
+
+        // b's stream follows what a writes, live: every event once, in order, ids 1, 2, 3, …
+        var events = await AgentServer.UntilAsync(stream, "run.ended");
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), events.Select(e => e.EventId));
+        Assert.Equal("run.accepted", events[0].EventType);
+        Assert.Contains(events, e => e.EventType == "run.started");
+        Assert.Equal(run.GetProperty("id").GetString(), JsonDocument.Parse(events[^1].Data).RootElement.GetProperty("runId").GetString());
+
+        // The session's view comes from the node that holds it, whichever node is asked.
+        foreach (var node in new[] { a, b })
+        {
+            var view = await node.GetAsync($"v1/sessions/{id}");
+            Assert.True(view.GetProperty("open").GetBoolean());
+            Assert.Equal("completed", view.GetProperty("status").GetString());
+        }
+
+        // The conversation goes on through either node.
+        var second = await a.SendAndWaitAsync(id, new { prompt = "again" });
+        Assert.Equal("second answer", second.GetProperty("finalText").GetString());
+        var messages = (await b.GetAsync($"v1/sessions/{id}/messages")).GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("role").GetString());
+        Assert.Equal(["user", "assistant", "user", "assistant"], messages);
+    }
+
+    /// <summary>
+    /// kill -9 of the node that holds a session mid-run: another node answers for the run at once (interrupted: its
+    /// node's holder lock went with its connection), refuses the next prompt with 409 only until the cluster has declared
+    /// the dead node dead, then takes the session over and runs the prompt, every completed step of the lost run kept.
+    /// </summary>
+    [PostgresFact]
+    [Trait("Speed", "Slow")]
+    public async Task KillNine_OfTheNodeHoldingASession_MovesTheSession_ToALiveNode()
+    {
+        using var ws = new RunWorkspace();
+        await using var pages = new GatedPageServer(TimeSpan.Zero);
+        string[] args = [.. BlockedRun.Prepare(ws, pages, "resumed on another node"), "--cluster"];
+        var database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("failover");
+        await using var a = await AgentServer.StartAsync(ws.Root, Node(ws, "a", database), args);
+        await using var b = await AgentServer.StartAsync(ws.Root, Node(ws, "b", database), args);
+
+        var id = (await a.CreateSessionAsync()).GetProperty("id").GetString()!;
+        var runId = await BlockedRun.StartAsync(a, pages, id);
+        await a.Process.KillAsync();
+
+        var crashed = await b.GetAsync($"v1/runs/{runId}");
+        Assert.Equal("interrupted", crashed.GetProperty("status").GetString());
+
+        var run = await SendUntilTheClusterMovesAsync(b, id, new { prompt = "go on" });
+        Assert.Equal(("completed", "resumed on another node"), (run.GetProperty("status").GetString(), run.GetProperty("finalText").GetString()));
+        var after = await BlockedRun.MessagesAsync(b, id);
+        Assert.Equal(["user", "assistant", "tool", "assistant", "tool", "user", "assistant"], after.Select(m => m.GetProperty("role").GetString()));
+        Assert.StartsWith("interrupted:", BlockedRun.Results(after[4]), StringComparison.Ordinal);
+        Assert.True((await b.GetAsync($"v1/sessions/{id}")).GetProperty("open").GetBoolean());
+        pages.Open();
+    }
+
+    /// <summary>Sends with <c>wait=true</c>, again while the answer is the 409 of a node the cluster has not yet declared dead.</summary>
+    private static async Task<JsonElement> SendUntilTheClusterMovesAsync(AgentServer server, string id, object request)
+    {
+        using var timeout = new CancellationTokenSource(Generous);
+        while (true)
+        {
+            using var response = await server.Http.PostAsJsonAsync($"v1/sessions/{id}/messages?wait=true", request, timeout.Token);
+            var body = await response.Content.ReadAsStringAsync(timeout.Token);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return JsonDocument.Parse(body).RootElement.Clone();
+            }
+
+            Assert.True(response.StatusCode == HttpStatusCode.Conflict && body.Contains("is not answering", StringComparison.Ordinal), $"{(int)response.StatusCode} {body}");
+            await Task.Delay(TimeSpan.FromMilliseconds(500), timeout.Token);
+        }
+    }
+
+    /// <summary>A node's environment: its own data folder (with the workspace's user configuration), the shared store.</summary>
+    private static Dictionary<string, string> Node(RunWorkspace ws, string name, string database)
+    {
+        var environment = ws.Environment;
+        var home = ws.Combine("home-" + name);
+        Directory.CreateDirectory(home);
+        var config = Path.Combine(environment["AGENT_HOME"], "config.yaml");
+        if (File.Exists(config))
+        {
+            File.Copy(config, Path.Combine(home, "config.yaml"));
+        }
+
+        environment["AGENT_HOME"] = home;
+        environment["AGENT_SERVER__STORE"] = database;
+        return environment;
+    }
+}
