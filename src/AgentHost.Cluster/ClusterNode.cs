@@ -20,14 +20,19 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly IHost _host;
     private readonly ClusterNodeServer _server;
 
-    private ClusterNode(IHost host, ClusterNodeServer server, IPEndPoint endpoint, bool createdSchema)
+    private ClusterNode(IHost host, ClusterNodeServer server, IPEndPoint endpoint, bool createdSchema, ClusterNodeOptions options)
     {
         _host = host;
         _server = server;
         Endpoint = endpoint;
         CreatedSchema = createdSchema;
-        Router = new GrainSessionRouter(host.Services.GetRequiredService<IGrainFactory>());
+        var grains = host.Services.GetRequiredService<IGrainFactory>();
+        Router = new GrainSessionRouter(grains);
+        Status = new ClusterStatus(grains, options.ClusterId, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}"), options.Store.Location);
     }
+
+    /// <summary>What the node says of its cluster (<see cref="ApiServerOptions.Cluster"/>, <c>GET /v1/cluster</c>).</summary>
+    public IClusterStatus Status { get; }
 
     /// <summary>Routes session calls to the node that holds the session (<see cref="ApiServerOptions.Router"/>).</summary>
     public ISessionRouter Router { get; }
@@ -87,7 +92,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
             throw;
         }
 
-        return new ClusterNode(host, server, new IPEndPoint(options.Address, port), created);
+        return new ClusterNode(host, server, new IPEndPoint(options.Address, port), created, options);
     }
 
     /// <summary>Hands the node's grains the server they run calls on.</summary>

@@ -8,6 +8,7 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Events;
 using AgentHost.Sessions;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -46,6 +47,9 @@ public sealed record ApiServerOptions(LoopbackWebHost.ListenAddress Listen, stri
     /// docs/cluster.md); <see langword="null"/> (the default): here.
     /// </summary>
     public ISessionRouter? Router { get; init; }
+
+    /// <summary>The cluster this server is a node of (<c>GET /v1/cluster</c>, for admins); <see langword="null"/>: none (404).</summary>
+    public IClusterStatus? Cluster { get; init; }
 }
 
 /// <summary>
@@ -195,6 +199,7 @@ public sealed partial class ApiServer : IAsyncDisposable
                     CatalogEndpoints.Map(v1, hub, environment, () => defaultKey, options.Version, started, time);
                     CatalogEndpoints.MapHealthz(app, hub, options.Version, started, time);
                     UsageEndpoints.Map(v1, store.Users, options.Limits, time);
+                    MapCluster(v1, options.Cluster);
                     events.Map(app, EventsAccess(hub));
                     ApiDocument.Map(app, OpenApiPath);
                     if (options.Endpoints is { } more)
@@ -226,6 +231,15 @@ public sealed partial class ApiServer : IAsyncDisposable
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>What it answered, or its error as the API gives it.</returns>
     public Task<SessionCallResult> ExecuteAsync(SessionCall call, CancellationToken cancellationToken = default) => _calls.ExecuteAsync(call, cancellationToken);
+
+    /// <summary><c>GET /v1/cluster</c>: the nodes of the cluster (admins only: it names the node-to-node endpoints).</summary>
+    private static void MapCluster(RouteGroupBuilder v1, IClusterStatus? cluster) =>
+        v1.MapGet("/cluster", async (CancellationToken ct) => cluster is null
+                ? (IResult)ApiErrors.Result(ErrorKind.NotFound, "this server is not a node of a cluster (agent serve --cluster, docs/cluster.md).")
+                : TypedResults.Ok(await cluster.DescribeAsync(ct).ConfigureAwait(false)))
+            .WithMetadata(new AdminOnly("read the cluster's nodes (GET /v1/cluster)", "it names the nodes' node-to-node endpoints"))
+            .WithTags("server").WithName("getCluster").WithSummary("The cluster's nodes, their status and sessions (admins; 404 on a server that is not a node of a cluster).")
+            .Produces<ClusterView>().ProducesApiErrors();
 
     /// <summary>
     /// The event streams as each caller may read them: a session's stream only if the caller may see the session (404

@@ -24,3 +24,18 @@ internal sealed record RunEndedEvent(string SessionId, string RunId, string Stat
     /// <inheritdoc />
     public override string Type => "run.ended";
 }
+
+/// <summary>
+/// Events of a session were lost: the process that ran its run stopped before it wrote them to the session's journal
+/// (only the step in flight; every completed step is in the history). Written to the session's stream by the server
+/// that takes the session over, before the lost run's <c>run.ended</c>.
+/// </summary>
+/// <param name="SessionId">The session.</param>
+/// <param name="RunId">The run that was in flight.</param>
+/// <param name="Reason">What happened.</param>
+/// <param name="Fix">How to read what was missed.</param>
+internal sealed record SessionEventsLostEvent(string SessionId, string RunId, string Reason, string Fix) : SessionEvent(SessionId)
+{
+    /// <inheritdoc />
+    public override string Type => Events.EventsGapEvent.TypeName;
+}

@@ -292,15 +292,40 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
             Model = info.Settings.ContainsKey(SessionSettings.Model) ? null : defaults.Model,
             Interactive = info.Settings.GetValueOrDefault(SessionSettings.Interactive) == "true",
         };
+        HostedSession hosted;
         try
         {
             var session = await engine.Service.OpenAsync(id, options, CancellationToken.None).ConfigureAwait(false);
-            return new HostedSession(id, session, engine);
+            hosted = new HostedSession(id, session, engine);
         }
         catch
         {
             await engines.ReleaseAsync(engine).ConfigureAwait(false);
             throw;
+        }
+
+        await EndLostRunsAsync(hosted).ConfigureAwait(false);
+        return hosted;
+    }
+
+    /// <summary>
+    /// The session's runs stored as running when this server opens it: the process that ran them is gone (this server
+    /// holds the session's lease now: a crash, a killed node). Each is stored as interrupted, and the session's stream
+    /// is told — events of the step in flight may be lost, then the run's <c>run.ended</c> — on whichever node reads it.
+    /// </summary>
+    private async Task EndLostRunsAsync(HostedSession hosted)
+    {
+        foreach (var stored in await store.Journal.FindRunningRunsAsync(hosted.Id, CancellationToken.None).ConfigureAwait(false))
+        {
+            var view = StoredRuns.Interrupted(StoredRuns.FromStored(stored), stored.UpdatedAt);
+            await store.Journal.SaveRunAsync(StoredRuns.ToStored(view), CancellationToken.None).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            hosted.Engine.Runtime.Events.Publish(new SessionEventsLostEvent(
+                hosted.Id,
+                view.Id,
+                $"the server that ran {view.Id} stopped while it was in flight: events of its last step may be missing from this stream",
+                $"read the session's history (GET /v1/sessions/{hosted.Id}/messages): every completed step is there") { Timestamp = now });
+            hosted.Engine.Runtime.Events.Publish(new RunEndedEvent(hosted.Id, view.Id, view.Status, view.Reason) { Timestamp = now });
         }
     }
 

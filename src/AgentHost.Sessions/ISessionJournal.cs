@@ -51,6 +51,12 @@ public interface ISessionJournal
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The run, or <see langword="null"/>.</returns>
     Task<StoredRun?> FindRunAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>A session's runs stored as <c>running</c> (after a crash: the runs the dead process never ended).</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The runs, oldest first (empty when none).</returns>
+    Task<IReadOnlyList<StoredRun>> FindRunningRunsAsync(string sessionId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One event of a session's journal.</summary>

@@ -142,12 +142,37 @@ public sealed class SessionJournal : ISessionJournal, IJournalAppendListener
             {
                 using var command = Command(connection, null, "SELECT id, session_id, status, data, created_at, updated_at FROM runs WHERE id = @id", ("@id", runId));
                 using var reader = command.ExecuteReader();
-                return reader.Read()
-                    ? new StoredRun(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)) { CreatedAt = Time(reader.GetInt64(4)), UpdatedAt = Time(reader.GetInt64(5)) }
-                    : null;
+                return reader.Read() ? ReadRun(reader) : null;
             },
             cancellationToken);
     }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<StoredRun>> FindRunningRunsAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        return _database.ReadAsync<IReadOnlyList<StoredRun>>(
+            connection =>
+            {
+                using var command = Command(
+                    connection,
+                    null,
+                    "SELECT id, session_id, status, data, created_at, updated_at FROM runs WHERE session_id = @id AND status = 'running' ORDER BY created_at, id",
+                    ("@id", sessionId));
+                using var reader = command.ExecuteReader();
+                var runs = new List<StoredRun>();
+                while (reader.Read())
+                {
+                    runs.Add(ReadRun(reader));
+                }
+
+                return runs;
+            },
+            cancellationToken);
+    }
+
+    private static StoredRun ReadRun(DbDataReader reader) =>
+        new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)) { CreatedAt = Time(reader.GetInt64(4)), UpdatedAt = Time(reader.GetInt64(5)) };
 
     /// <summary>Scrubbed, and replaced by a marker when over the cap (a cut would not be JSON any more).</summary>
     private string Clean(string json)

@@ -21,7 +21,8 @@ internal static class ClusterStart
     /// <param name="Attach">Hands the node the started server.</param>
     /// <param name="Describe">Where the node is, for the start line.</param>
     /// <param name="Leave">Leaves the cluster (before the server stops).</param>
-    internal sealed record Node(ISessionRouter Router, Action<ApiServer> Attach, string Describe, Func<ValueTask> Leave);
+    /// <param name="Status">What the node says of its cluster (<c>GET /v1/cluster</c>).</param>
+    internal sealed record Node(ISessionRouter Router, Action<ApiServer> Attach, string Describe, Func<ValueTask> Leave, IClusterStatus Status);
 
     /// <summary>The node's settings, checked (a project's configuration cannot set them: the store's rule).</summary>
     /// <exception cref="AgentHostException">A bad address or port, or a setting in a project file.</exception>
@@ -54,6 +55,6 @@ internal static class ClusterStart
     {
         var (id, address, port) = Settings(configuration);
         var node = await ClusterNode.StartAsync(new ClusterNodeOptions(PostgresConnectionString.Parse(store, settingName), id, address, port), loggerFactory, cancellationToken).ConfigureAwait(false);
-        return new Node(node.Router, node.Attach, $"cluster {id}, node {node.Endpoint}", node.DisposeAsync);
+        return new Node(node.Router, node.Attach, $"cluster {id}, node {node.Endpoint}", node.DisposeAsync, node.Status);
     }
 }

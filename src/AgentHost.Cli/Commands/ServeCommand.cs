@@ -99,7 +99,7 @@ internal sealed class ServeCommand : AgentCommand
         try
         {
             server = await ApiServer.StartAsync(
-                new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentVersion.Current) { Roots = roots, Limits = ServerLimits.From(configuration), Jwt = ServerJwt.From(configuration, root), Endpoints = scrapeEndpoint, LoggerFactory = loggers, Router = node?.Router },
+                new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentVersion.Current) { Roots = roots, Limits = ServerLimits.From(configuration), Jwt = ServerJwt.From(configuration, root), Endpoints = scrapeEndpoint, LoggerFactory = loggers, Router = node?.Router, Cluster = node?.Status },
                 Context.ProjectRoots(parseResult),
                 store,
                 Context.Environment,

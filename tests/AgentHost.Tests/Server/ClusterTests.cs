@@ -49,6 +49,14 @@ public sealed class ClusterTests
             Assert.Equal("completed", view.GetProperty("status").GetString());
         }
 
+        // Either node lists both, and the session on the node that holds it (a).
+        var cluster = await b.GetAsync("v1/cluster");
+        Assert.Equal("agenthost", cluster.GetProperty("clusterId").GetString());
+        var nodes = cluster.GetProperty("nodes").EnumerateArray().ToList();
+        Assert.Equal(2, nodes.Count(n => n.GetProperty("status").GetString() == "active"));
+        var holder = nodes.Single(n => n.GetProperty("sessions").ValueKind == JsonValueKind.Number && n.GetProperty("sessions").GetInt32() == 1);
+        Assert.Equal((await a.GetAsync("v1/cluster")).GetProperty("node").GetString(), holder.GetProperty("address").GetString());
+
         // The conversation goes on through either node.
         var second = await a.SendAndWaitAsync(id, new { prompt = "again" });
         Assert.Equal("second answer", second.GetProperty("finalText").GetString());
@@ -74,18 +82,50 @@ public sealed class ClusterTests
 
         var id = (await a.CreateSessionAsync()).GetProperty("id").GetString()!;
         var runId = await BlockedRun.StartAsync(a, pages, id);
+        using var timeout = new CancellationTokenSource(Generous);
+        await using var stream = await SseReader.OpenAsync(b.Http, $"v1/sessions/{id}/events?after=0", null, timeout.Token);
+        var beforeKill = await AgentServer.UntilAsync(stream, "tool.completed");
         await a.Process.KillAsync();
 
         var crashed = await b.GetAsync($"v1/runs/{runId}");
         Assert.Equal("interrupted", crashed.GetProperty("status").GetString());
 
         var run = await SendUntilTheClusterMovesAsync(b, id, new { prompt = "go on" });
+
+        // The stream on b was told: events of the lost step may be missing, and the lost run ended as interrupted; then
+        // the new run. Ids go on without a repeat.
+        var afterKill = await AgentServer.UntilAsync(stream, "run.ended");
+        Assert.Equal(["events.gap", "run.ended"], afterKill.Where(e => e.EventType is "events.gap" or "run.ended").Select(e => e.EventType).Take(2));
+        var lost = JsonDocument.Parse(afterKill.First(e => e.EventType == "run.ended").Data).RootElement;
+        Assert.Equal((runId, "interrupted"), (lost.GetProperty("runId").GetString(), lost.GetProperty("status").GetString()));
+        var ids = beforeKill.Concat(afterKill).Select(e => long.Parse(e.EventId, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(ids.Distinct().Order(), ids);
         Assert.Equal(("completed", "resumed on another node"), (run.GetProperty("status").GetString(), run.GetProperty("finalText").GetString()));
         var after = await BlockedRun.MessagesAsync(b, id);
         Assert.Equal(["user", "assistant", "tool", "assistant", "tool", "user", "assistant"], after.Select(m => m.GetProperty("role").GetString()));
         Assert.StartsWith("interrupted:", BlockedRun.Results(after[4]), StringComparison.Ordinal);
         Assert.True((await b.GetAsync($"v1/sessions/{id}")).GetProperty("open").GetBoolean());
         pages.Open();
+    }
+
+    /// <summary>Plain <c>agent serve</c> is no cluster node: it answers 404 for the cluster, and never loads Orleans.</summary>
+    [LinuxFact]
+    [Trait("Speed", "Slow")]
+    public async Task PlainServe_IsNoNode_AndNeverLoadsOrleans()
+    {
+        using var ws = new RunWorkspace();
+        var script = ws.WriteScript("turns:\n  - text: alone\n");
+        await using var server = await AgentServer.StartAsync(ws.Root, ws.Environment, "--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + script);
+        var id = (await server.CreateSessionAsync()).GetProperty("id").GetString()!;
+        Assert.Equal("alone", (await server.SendAndWaitAsync(id, new { prompt = "hi" })).GetProperty("finalText").GetString());
+
+        var (status, body) = await AgentServer.SendAsync(server.Http, HttpMethod.Get, "v1/cluster", null);
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Contains("not a node of a cluster", body, StringComparison.Ordinal);
+        var loaded = await File.ReadAllTextAsync($"/proc/{server.Process.Process.Id}/maps");
+        Assert.Contains("AgentHost.Server.dll", loaded, StringComparison.Ordinal);
+        Assert.DoesNotContain("Orleans", loaded, StringComparison.Ordinal);
+        Assert.DoesNotContain("AgentHost.Cluster.dll", loaded, StringComparison.Ordinal);
     }
 
     /// <summary>Sends with <c>wait=true</c>, again while the answer is the 409 of a node the cluster has not yet declared dead.</summary>
