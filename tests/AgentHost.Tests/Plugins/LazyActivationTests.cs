@@ -51,7 +51,8 @@ public sealed class LazyActivationTests
         CopyCatalogPlugin("files", temp);
 
         await using var warm = await DormantAfterAColdRunAsync(temp, "files");
-        var toolSet = ToolSet.Create(warm.Registry, deferral: ToolDeferral.Default);
+        using var pipeline = AgentRunner.CreatePipeline(warm, AllowAllPermissionGate.Instance, SecretScrubber.PatternsOnly, TimeProvider.System, deferral: ToolDeferral.Default);
+        var toolSet = pipeline.GetToolSet();
 
         Assert.False(warm.Host.Loaded["files"].IsActive);
         Assert.Contains("view", toolSet.Declarations.Select(d => d.Name));

@@ -2,6 +2,8 @@ using System.ComponentModel;
 using System.Text.Json;
 using AgentHost.Agent.Engine;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Security;
+using AgentHost.Permissions;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
@@ -127,17 +129,24 @@ public sealed class AttributedToolsTests
         var keys = first.Tools.Select(t => ((DeferredMethodFunction)t.Function).SchemaKey).ToList();
         await using var harness = new Agent.AgentHarness();
         harness.Registry.AddRange("issues", "1.0.0", first.Tools);
-        var described = ToolSet.Create(harness.Registry, schemas: new ToolSchemaCache(cacheFile)).Declarations.ToDictionary(d => d.Name, d => d.JsonSchema.GetRawText());
+        var described = Describe(harness, cacheFile);
 
         await using var second = new SdkBuilder();
         second.Builder.AddTools<IssueTools>();
         harness.Registry.RemovePlugin("issues");
         harness.Registry.AddRange("issues", "1.0.0", second.Tools);
-        var again = ToolSet.Create(harness.Registry, schemas: new ToolSchemaCache(cacheFile)).Declarations.ToDictionary(d => d.Name, d => d.JsonSchema.GetRawText());
+        var again = Describe(harness, cacheFile);
 
         Assert.Equal(3, keys.Distinct().Count());
         Assert.Equal(described, again);
         Assert.All(second.Tools, t => Assert.False(((DeferredMethodFunction)t.Function).IsMaterialized, t.Name));
+    }
+
+    /// <summary>The declarations a run's pipeline gives the model, its tools described through the schema cache in <paramref name="cacheFile"/>.</summary>
+    private static Dictionary<string, string> Describe(Agent.AgentHarness harness, string cacheFile)
+    {
+        using var pipeline = new ToolPipeline(harness.Registry, harness.Bus, AllowAllPermissionGate.Instance, SecretScrubber.PatternsOnly, TimeProvider.System, new ToolPipelineOptions { SchemaCache = new ToolSchemaCache(cacheFile) });
+        return pipeline.GetToolSet().Declarations.ToDictionary(d => d.Name, d => d.JsonSchema.GetRawText());
     }
 
     private static string? Text(object? result) => result is JsonElement { ValueKind: JsonValueKind.String } e ? e.GetString() : result?.ToString();

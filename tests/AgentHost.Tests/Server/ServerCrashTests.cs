@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AgentHost.Agent.Service;
+using AgentHost.Agent.Runs;
 using AgentHost.Tests.Runs;
 using AgentHost.Tests.Support;
 
@@ -73,7 +73,7 @@ public sealed class ServerCrashTests
         var after = await BlockedRun.MessagesAsync(again, id);
         Assert.Equal(["user", "assistant", "tool", "assistant", "tool", "user", "assistant"], after.Select(m => m.GetProperty("role").GetString()));
         Assert.Equal(BlockedRun.Calls(after[3]).Single().GetProperty("callId").GetString(), after[4].GetProperty("contents")[0].GetProperty("callId").GetString());
-        Assert.Equal(SessionRunContextBuilder.InterruptedResult, BlockedRun.Results(after[4]));
+        Assert.Equal(AgentRunner.InterruptedResult, BlockedRun.Results(after[4]));
         Assert.Equal("completed", (await again.GetAsync($"v1/sessions/{id}")).GetProperty("status").GetString());
         pages.Open();
     }

@@ -1,11 +1,14 @@
-using AgentHost.Agent.Runs;
 using AgentHost.Sdk.Providers;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Tests.Providers.OpenAI;
 
-/// <summary>The warm-up the openai plugin offers the host (<see cref="IChatWarmUp"/>): one <c>HEAD</c> to the base URL.</summary>
+/// <summary>
+/// The warm-up the openai plugin offers the host (<see cref="IChatWarmUp"/>): one <c>HEAD</c> to the base URL. How the
+/// host runs a warm-up (never faulting, stopped when the run ends) is tested in tests/AgentHost.Agent.Tests
+/// (<c>ProviderWarmUpTests</c>).
+/// </summary>
 public sealed class OpenAIWarmUpTests : OpenAIProviderHost
 {
     [Fact]
@@ -52,33 +55,5 @@ public sealed class OpenAIWarmUpTests : OpenAIProviderHost
         var error = Assert.ThrowsAny<Exception>(() => Client(settings: new Dictionary<string, string> { ["warm_up"] = "sometimes" }));
 
         Assert.Contains("providers.local.warm_up is 'sometimes'; write true or false.", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task HostWarmUp_WhenTheEndpointIsDown_CompletesQuietly()
-    {
-        var closedPort = Ports.Free();
-        using var client = Client(baseUrl: new Uri($"http://127.0.0.1:{closedPort}/v1"));
-
-        using var warmUp = ProviderWarmUp.Start(client, CancellationToken.None);
-
-        Assert.NotNull(warmUp);
-        await warmUp.Completion; // never faults: the run's own request reports an unreachable endpoint
-        Assert.True(warmUp.Completion.IsCompletedSuccessfully);
-    }
-
-    [Fact]
-    public async Task HostWarmUp_ThatGetsNoAnswer_IsStopped_WhenTheRunEnds()
-    {
-        Server.HeadReply = HeadReply.Silence;
-        using var client = Client();
-        var warmUp = ProviderWarmUp.Start(client, CancellationToken.None)!;
-        await Server.HeadArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.False(warmUp.Completion.IsCompleted);
-
-        warmUp.Dispose(); // what the runner does when the run ends
-
-        await warmUp.Completion.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.True(warmUp.Completion.IsCompletedSuccessfully);
     }
 }

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using AgentHost.Agent.Service;
-using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Tests.Agent;
@@ -56,7 +55,7 @@ public sealed class ActivateCalledPluginsTests
     private sealed class Answer(params ChatResponseUpdate[] updates) : IChatClient
     {
         public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            (await GetStreamingResponseAsync(messages, options, cancellationToken).CollectAsync()).ToChatResponse();
+            await GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
 
         public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {

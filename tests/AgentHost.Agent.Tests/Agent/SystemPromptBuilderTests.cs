@@ -126,7 +126,7 @@ public sealed class SystemPromptBuilderTests
         var error = process.StandardError.ReadToEndAsync();
         await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == ExitCodes.Success, $"git {string.Join(' ', args)} failed: {await error}");
+        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', args)} failed: {await error}");
     }
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider

@@ -1,21 +1,24 @@
+using System.Collections.Concurrent;
 using AgentHost.Agent.Runs;
 using AgentHost.Agent.Service;
-using AgentHost.Tests.Support;
+using AgentHost.Tests.Runs;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Providers.OpenAI;
+namespace AgentHost.Tests.Service;
 
 /// <summary>
-/// #25: the model client a front end prepares while the session opens (<see cref="PreparedModel"/>), with the openai
-/// plugin's real client and warm-up against a local server: taken once, by the same model only; a wrong or failed
-/// guess is thrown away (client disposed, warm-up stopped) and the session makes its own.
+/// #25: the model client a front end prepares while the session opens (<see cref="PreparedModel"/>), with a client
+/// that has a provider's warm-up: taken once, by the same model only; a wrong or failed guess is thrown away (client
+/// disposed, warm-up stopped) and the session makes its own. (Moved from tests/AgentHost.Tests, where the openai
+/// plugin's client and a local server stood in for the provider; its warm-up itself is tested there.)
 /// </summary>
-public sealed class PreparedModelTests : OpenAIProviderHost
+public sealed class PreparedModelTests
 {
+    private readonly ConcurrentQueue<string> _endpoint = new();
+
     [Fact]
     public async Task SameModel_IsTakenOnce_WithItsRunningWarmUp_SoTheFirstRequestFollowsOneHead()
     {
-        Server.ReplySse(Chunks.Answer("ok"));
         using var prepared = new PreparedModel();
         var made = 0;
         prepared.Start("test-model", text => "local/" + text, text => { made++; return Selected(text); }, CancellationToken.None);
@@ -34,20 +37,20 @@ public sealed class PreparedModelTests : OpenAIProviderHost
         Assert.NotNull(warmUp);
         Assert.Null(prepared.TakeWarmUp(model.Client));
         await warmUp.Completion.WaitAsync(TimeSpan.FromSeconds(30));
-        var response = (await model.Client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")]).CollectAsync()).ToChatResponse();
+        var response = await model.Client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")]).ToChatResponseAsync();
         Assert.Equal("ok", response.Text);
-        Assert.Equal(["HEAD", "POST"], Server.Requests.Select(r => r.Method));
+        Assert.Equal(["warm-up", "request"], _endpoint);
         model.Client.Dispose();
     }
 
     [Fact]
     public async Task AnotherModel_IsNotTaken_AndTheGuessIsThrownAway_WhenTheServiceCloses()
     {
-        Server.HeadReply = HeadReply.Silence; // the guess's warm-up would wait for ever
         var prepared = new PreparedModel();
-        SelectedModel? guess = null;
-        prepared.Start("local/test-model", text => text, text => guess = Selected(text), CancellationToken.None);
-        await Server.HeadArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var guess = Client(WarmUpEnd.NoAnswer); // the guess's warm-up would wait for ever
+        SelectedModel? selected = null;
+        prepared.Start("local/test-model", text => text, text => selected = Selected(text, guess), CancellationToken.None);
+        await guess.WarmUpStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Null(await prepared.TakeAsync("local/other-model"));
         Assert.True(prepared.IsStarted);
@@ -55,7 +58,9 @@ public sealed class PreparedModelTests : OpenAIProviderHost
         prepared.Dispose(); // what the service does when it closes
         Assert.False(prepared.IsStarted);
         Assert.Null(await prepared.TakeAsync("local/test-model")); // nothing is handed out after that
-        Assert.NotNull(guess);
+        Assert.NotNull(selected);
+        await guess.WarmUpCancelled.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the warm-up is stopped
+        await guess.Disposed.Task.WaitAsync(TimeSpan.FromSeconds(30)); // and the client disposed
     }
 
     [Fact]
@@ -65,7 +70,7 @@ public sealed class PreparedModelTests : OpenAIProviderHost
         prepared.Start("local/test-model", text => text, _ => throw new InvalidOperationException("no such provider"), CancellationToken.None);
 
         Assert.Null(await prepared.TakeAsync("local/test-model"));
-        Assert.Empty(Server.Requests);
+        Assert.Empty(_endpoint);
     }
 
     [Fact]
@@ -86,5 +91,8 @@ public sealed class PreparedModelTests : OpenAIProviderHost
         a.Client.Dispose();
     }
 
-    private SelectedModel Selected(string text) => new("local", text[(text.IndexOf('/', StringComparison.Ordinal) + 1)..], Client(), null);
+    private WarmingChatClient Client(WarmUpEnd end = WarmUpEnd.Completes) => new(end, _endpoint);
+
+    private SelectedModel Selected(string text, IChatClient? client = null) =>
+        new("local", text[(text.IndexOf('/', StringComparison.Ordinal) + 1)..], client ?? Client(), null);
 }
