@@ -12,7 +12,7 @@ namespace AgentHost.Tests.Server;
 /// </summary>
 public sealed class ClusterTests
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan Generous = TimeSpan.FromMinutes(3);
 
     [PostgresFact]
     [Trait("Speed", "Slow")]
@@ -108,6 +108,70 @@ public sealed class ClusterTests
         pages.Open();
     }
 
+    /// <summary>
+    /// A node paused (SIGSTOP) mid-run, not killed: its connections and lease stay, so another node refuses the session
+    /// (409) until the cluster has declared the paused node dead and its lease has expired, then takes it over with a new
+    /// epoch. When the paused node runs again, its step in flight finishes into a fenced store: nothing it writes lands
+    /// (never two writers), and the cluster stops it.
+    /// </summary>
+    [PostgresFact]
+    [Trait("Speed", "Slow")]
+    public async Task PausedNode_IsFencedOff_WhenAnotherNodeTakesItsSessionOver()
+    {
+        using var ws = new RunWorkspace();
+        await using var pages = new GatedPageServer(TimeSpan.Zero);
+        string[] args = [.. BlockedRun.Prepare(ws, pages, "resumed after the pause"), "--cluster"];
+        var database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("paused");
+        await using var a = await AgentServer.StartAsync(ws.Root, Node(ws, "a", database), args);
+        await using var b = await AgentServer.StartAsync(ws.Root, Node(ws, "b", database), args);
+
+        var id = (await a.CreateSessionAsync()).GetProperty("id").GetString()!;
+        var runId = await BlockedRun.StartAsync(a, pages, id);
+        await SignalAsync("-STOP", a.Process.Process.Id);
+        try
+        {
+            var run = await SendUntilTheClusterMovesAsync(b, id, new { prompt = "go on" });
+            Assert.Equal("resumed after the pause", run.GetProperty("finalText").GetString());
+        }
+        finally
+        {
+            await SignalAsync("-CONT", a.Process.Process.Id);
+        }
+
+        // a's held fetch answers now: its step tries to write and is fenced off (or the cluster stops a first).
+        pages.Open();
+        using var timeout = new CancellationTokenSource(Generous);
+        while (!a.Process.Process.HasExited && await RunningOnAsync(a, runId))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), timeout.Token);
+        }
+
+        var after = await BlockedRun.MessagesAsync(b, id);
+        Assert.Equal(["user", "assistant", "tool", "assistant", "tool", "user", "assistant"], after.Select(m => m.GetProperty("role").GetString()));
+        Assert.StartsWith("interrupted:", BlockedRun.Results(after[4]), StringComparison.Ordinal);
+        Assert.Equal("completed", (await b.GetAsync($"v1/sessions/{id}")).GetProperty("status").GetString());
+    }
+
+    /// <summary>Whether a node still reports the run as running (false once it ended there, or the node does not answer).</summary>
+    private static async Task<bool> RunningOnAsync(AgentServer node, string runId)
+    {
+        try
+        {
+            return (await node.GetAsync($"v1/runs/{runId}")).GetProperty("status").GetString() == "running";
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task SignalAsync(string signal, int pid)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     /// <summary>Plain <c>agent serve</c> is no cluster node: it answers 404 for the cluster, and never loads Orleans.</summary>
     [LinuxFact]
     [Trait("Speed", "Slow")]
@@ -141,7 +205,8 @@ public sealed class ClusterTests
                 return JsonDocument.Parse(body).RootElement.Clone();
             }
 
-            Assert.True(response.StatusCode == HttpStatusCode.Conflict && body.Contains("is not answering", StringComparison.Ordinal), $"{(int)response.StatusCode} {body}");
+            // 409 while the cluster has not declared the node dead, or while its lease has not expired (a paused node's).
+            Assert.True(response.StatusCode == HttpStatusCode.Conflict && (body.Contains("is not answering", StringComparison.Ordinal) || body.Contains("is in use by", StringComparison.Ordinal)), $"{(int)response.StatusCode} {body}");
             await Task.Delay(TimeSpan.FromMilliseconds(500), timeout.Token);
         }
     }
