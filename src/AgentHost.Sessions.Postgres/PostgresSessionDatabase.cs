@@ -33,6 +33,9 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
     /// <summary>The first key of every holder lock (<see cref="HolderToken"/>): "AGLH".</summary>
     public const int HolderLockSpace = 0x41474C48;
 
+    /// <summary>A session's lock in a write (parameter <c>@id</c>): one row when the session exists.</summary>
+    private const string LockSql = "SELECT 1 FROM sessions WHERE id = @id FOR NO KEY UPDATE";
+
     private readonly NpgsqlDataSource _source;
     private readonly PostgresConnectionString _connection;
     private readonly string _settingName;
@@ -114,9 +117,91 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
     /// <inheritdoc/>
     public override void LockSession(DbConnection connection, DbTransaction transaction, string sessionId)
     {
-        using var command = Command(connection, transaction, "SELECT 1 FROM sessions WHERE id = @id FOR NO KEY UPDATE", ("@id", sessionId));
+        using var command = Command(connection, transaction, LockSql, ("@id", sessionId));
         command.ExecuteScalar();
     }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One round trip for the whole write, then the commit: the session's lock, the lease's epoch (when this store
+    /// holds the lease) and the statements go as one <see cref="NpgsqlBatch"/> in the write's transaction. Each
+    /// statement of a batch still reads what committed before it started (<c>READ COMMITTED</c>), so the epoch read
+    /// after the lock sees a take-over that the lock waited for; a stale epoch, or no session row, rolls the whole
+    /// write back before anything is committed.
+    /// </remarks>
+    public override Task<IReadOnlyList<long>> WriteSessionAsync(string sessionId, IReadOnlyList<SqlStatement> statements, CancellationToken cancellationToken) =>
+        WriteAsync<IReadOnlyList<long>>(
+            (connection, transaction) =>
+            {
+                var epoch = Leases?.HeldEpoch(sessionId);
+                using var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+                Add(batch, LockSql, ("@id", sessionId));
+                if (epoch is not null)
+                {
+                    Add(batch, SessionLeases.EpochSql, ("@id", sessionId));
+                }
+
+                foreach (var statement in statements)
+                {
+                    Add(batch, statement.Sql, statement.Parameters);
+                }
+
+                var results = new long[statements.Count];
+                var exists = false;
+                var current = 0L;
+                try
+                {
+                    using var reader = batch.ExecuteReader();
+                    exists = reader.Read();
+                    if (epoch is not null)
+                    {
+                        reader.NextResult();
+                        current = reader.Read() ? reader.GetInt64(0) : 0;
+                    }
+
+                    // Result sets come only from the statements that return rows, in order.
+                    for (var i = 0; i < statements.Count; i++)
+                    {
+                        if (statements[i].Returns)
+                        {
+                            reader.NextResult();
+                            results[i] = reader.Read() && !reader.IsDBNull(0) ? Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture) : 0;
+                        }
+                    }
+                }
+                catch (PostgresException) when (!exists)
+                {
+                    // A statement failed because there is no session row (a foreign key): reported as not found below.
+                }
+
+                if (!exists)
+                {
+                    // As the writes one statement at a time: a lease this store held on a deleted session is lost.
+                    transaction.Rollback();
+                    if (epoch is not null)
+                    {
+                        Leases!.Verify(connection, null, sessionId, current);
+                    }
+
+                    throw NotFound(connection, sessionId);
+                }
+
+                if (epoch is not null)
+                {
+                    Leases!.Verify(connection, transaction, sessionId, current);
+                }
+
+                for (var i = 0; i < statements.Count; i++)
+                {
+                    if (!statements[i].Returns)
+                    {
+                        results[i] = batch.BatchCommands[i + (epoch is null ? 1 : 2)].RecordsAffected;
+                    }
+                }
+
+                return results;
+            },
+            cancellationToken);
 
     /// <inheritdoc/>
     public override IDisposable? TryLockExclusive(string key, bool writeOwner = false)
@@ -226,6 +311,18 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
         }
 
         _source.Dispose();
+    }
+
+    private static void Add(NpgsqlBatch batch, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = batch.CreateBatchCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter(name, value ?? DBNull.Value));
+        }
+
+        batch.BatchCommands.Add(command);
     }
 
     /// <summary>Two 32-bit keys for an advisory lock, from the SHA-256 of the name (collisions are astronomically rare).</summary>

@@ -145,6 +145,40 @@ public abstract class SessionDatabase : IDisposable
             },
             cancellationToken);
 
+    /// <summary>
+    /// A session write made of statements known before it starts (<see cref="SqlStatement"/>), fenced like
+    /// <see cref="WriteSessionAsync{T}"/>: the session's lock, the lease check and the statements, in order, in one
+    /// transaction. Here they run one after another (SQLite: in process, prepared once); the PostgreSQL store sends
+    /// the lock, the epoch read and all the statements as one batch, one round trip, then commits.
+    /// </summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="statements">The statements, in order.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Each statement's result (<see cref="SqlStatement.Returns"/>), in order.</returns>
+    /// <exception cref="SessionLeaseLostException">Another writer took the session over (nothing was stored).</exception>
+    /// <exception cref="AgentHostException">No such session, where a statement <see cref="SqlStatement.RequiresSession"/> (nothing was stored).</exception>
+    public virtual Task<IReadOnlyList<long>> WriteSessionAsync(string sessionId, IReadOnlyList<SqlStatement> statements, CancellationToken cancellationToken) =>
+        WriteSessionAsync<IReadOnlyList<long>>(
+            sessionId,
+            (connection, transaction) =>
+            {
+                var results = new long[statements.Count];
+                for (var i = 0; i < statements.Count; i++)
+                {
+                    var statement = statements[i];
+                    results[i] = statement.Returns
+                        ? Scalar(connection, transaction, statement.Sql, statement.Parameters)
+                        : Execute(connection, transaction, statement.Sql, statement.Parameters);
+                    if (statement.RequiresSession && results[i] == 0)
+                    {
+                        throw NotFound(connection, sessionId, transaction);
+                    }
+                }
+
+                return results;
+            },
+            cancellationToken);
+
     /// <summary>Executes a statement inside a write (an engine may prepare it once per connection).</summary>
     /// <returns>The number of rows changed.</returns>
     public virtual int Execute(DbConnection connection, DbTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
