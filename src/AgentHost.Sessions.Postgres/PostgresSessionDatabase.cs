@@ -76,7 +76,14 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
     }
 
     /// <inheritdoc/>
-    public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> write, CancellationToken cancellationToken)
+    public override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> write, CancellationToken cancellationToken) =>
+        WriteAwaitingAsync((connection, transaction) => Task.FromResult(write(connection, transaction)), cancellationToken);
+
+    /// <summary>
+    /// <see cref="WriteAsync{T}(Func{DbConnection, DbTransaction, T}, CancellationToken)"/> with a body that awaits its
+    /// statements (a batch must: see <see cref="WriteSessionAsync(string, IReadOnlyList{SqlStatement}, CancellationToken)"/>).
+    /// </summary>
+    private async Task<T> WriteAwaitingAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> write, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -88,7 +95,7 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
                     var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
                     await using (transaction.ConfigureAwait(false))
                     {
-                        var result = write(connection, transaction);
+                        var result = await write(connection, transaction).ConfigureAwait(false);
 
                         // Not cancelled half-way: a commit either happens or reports its own failure.
                         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -123,18 +130,28 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
 
     /// <inheritdoc/>
     /// <remarks>
+    /// <para>
     /// One round trip for the whole write, then the commit: the session's lock, the lease's epoch (when this store
     /// holds the lease) and the statements go as one <see cref="NpgsqlBatch"/> in the write's transaction. Each
     /// statement of a batch still reads what committed before it started (<c>READ COMMITTED</c>), so the epoch read
     /// after the lock sees a take-over that the lock waited for; a stale epoch, or no session row, rolls the whole
     /// write back before anything is committed.
+    /// </para>
+    /// <para>
+    /// The batch is executed and read with the asynchronous API only. Npgsql (8 and later) sends every command of a batch
+    /// after the first asynchronously even when it is executed synchronously, so a synchronous
+    /// <c>ExecuteReader</c> blocks its thread-pool thread until a thread-pool work item has sent the rest: with
+    /// enough writes at once (100 sessions in the load benchmark) every thread waits for a send that no thread is free
+    /// to make, PostgreSQL sees nothing of those batches, and they end with Npgsql's "Timeout during reading attempt"
+    /// after the 30 s command timeout (npgsql/npgsql#5607; issue #45).
+    /// </para>
     /// </remarks>
     public override Task<IReadOnlyList<long>> WriteSessionAsync(string sessionId, IReadOnlyList<SqlStatement> statements, CancellationToken cancellationToken) =>
-        WriteAsync<IReadOnlyList<long>>(
-            (connection, transaction) =>
+        WriteAwaitingAsync<IReadOnlyList<long>>(
+            async (connection, transaction) =>
             {
                 var epoch = Leases?.HeldEpoch(sessionId);
-                using var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+                using var batch = new NpgsqlBatch(connection, transaction);
                 Add(batch, LockSql, ("@id", sessionId));
                 if (epoch is not null)
                 {
@@ -151,33 +168,40 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
                 var current = 0L;
                 try
                 {
-                    using var reader = batch.ExecuteReader();
-                    exists = reader.Read();
-                    if (epoch is not null)
+                    // Not cancelled half-way, as the writes one statement at a time were not: the token stops a write before it starts.
+                    var reader = await batch.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
                     {
-                        reader.NextResult();
-                        current = reader.Read() ? reader.GetInt64(0) : 0;
-                    }
-
-                    // Result sets come only from the statements that return rows, in order.
-                    for (var i = 0; i < statements.Count; i++)
-                    {
-                        if (statements[i].Returns)
+                        exists = await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                        if (epoch is not null)
                         {
-                            reader.NextResult();
-                            results[i] = reader.Read() && !reader.IsDBNull(0) ? Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture) : 0;
+                            await reader.NextResultAsync(CancellationToken.None).ConfigureAwait(false);
+                            current = await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false) ? reader.GetInt64(0) : 0;
+                        }
+
+                        // Result sets come only from the statements that return rows, in order.
+                        for (var i = 0; i < statements.Count; i++)
+                        {
+                            if (statements[i].Returns)
+                            {
+                                await reader.NextResultAsync(CancellationToken.None).ConfigureAwait(false);
+                                results[i] = await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false) && !reader.IsDBNull(0)
+                                    ? Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)
+                                    : 0;
+                            }
                         }
                     }
                 }
-                catch (PostgresException) when (!exists)
+                catch (PostgresException ex) when (!exists && ex.SqlState == PostgresErrorCodes.ForeignKeyViolation)
                 {
-                    // A statement failed because there is no session row (a foreign key): reported as not found below.
+                    // A statement failed because there is no session row: reported as not found below. Any other
+                    // failure (a deadlock to retry, a cancelled statement) is what it is, not a missing session.
                 }
 
                 if (!exists)
                 {
                     // As the writes one statement at a time: a lease this store held on a deleted session is lost.
-                    transaction.Rollback();
+                    await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
                     if (epoch is not null)
                     {
                         Leases!.Verify(connection, null, sessionId, current);
