@@ -113,6 +113,29 @@ public sealed class ApiServerHostingTests
         Assert.DoesNotContain("limit", entry.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("v1/workflows/runs")]
+    [InlineData("v1/sessions")]
+    public async Task AListsLimitOutside1To200_IsA400NamingTheRange_AndTheBoundsAreServed(string list)
+    {
+        using var temp = new TempDirectory();
+        await using var host = await Host.StartAsync(temp, "test");
+
+        foreach (var limit in new[] { 0, 201, -1 })
+        {
+            using var refused = await host.Http.GetAsync($"{list}?limit={limit}");
+            var error = await refused.Content.ReadFromJsonAsync<ApiError>(Json);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal(("usage", $"limit: {limit} is out of range; give 1 to 200."), (error!.Kind, error.Error));
+        }
+
+        foreach (var limit in new[] { 1, 200 })
+        {
+            using var served = await host.Http.GetAsync($"{list}?limit={limit}");
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        }
+    }
+
     /// <summary>A process's composition (<c>AddAgentHost</c>, no plugins) over a temp home and workspace, with the server started on it and a client carrying its token.</summary>
     internal sealed class Host : IAsyncDisposable
     {
