@@ -1,12 +1,14 @@
 using AgentHost.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Server;
 
 /// <summary>
 /// Turns the host's errors into HTTP answers with one JSON body, <c>{"error": "…what and how to fix…", "kind": "…"}</c>:
 /// not found → 404, in use (a running session, a leased one) → 409, bad input → 400, a denial → 403, anything the
-/// server did not expect → 500 (its message only; details go to the log).
+/// server did not expect → 500 (a generic message and the request's id; the exception goes to the server's log under
+/// that id).
 /// </summary>
 internal static class ApiErrors
 {
@@ -39,8 +41,12 @@ internal static class ApiErrors
         return new ValueTask(TypedResults.Json(new ApiError(limit.Message, ServerLimitException.KindName), statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context));
     }
 
-    /// <summary>Middleware: an <see cref="AgentHostException"/> or a malformed body becomes its answer, not a 500 with a stack trace.</summary>
-    public static async Task HandleAsync(HttpContext context, RequestDelegate next)
+    /// <summary>
+    /// Middleware: an <see cref="AgentHostException"/> or a malformed body becomes its answer, not a 500 with a stack trace;
+    /// any other exception is logged (<see cref="ServerLog.Unexpected"/>) and answered 500 with the error body, not
+    /// with Kestrel's empty one. A request the client aborted is not an error.
+    /// </summary>
+    public static async Task HandleAsync(HttpContext context, RequestDelegate next, ILogger logger)
     {
         try
         {
@@ -52,6 +58,12 @@ internal static class ApiErrors
         }
         catch (AgentHostException ex) when (!context.Response.HasStarted)
         {
+            if (StatusOf(ex.Kind) == StatusCodes.Status500InternalServerError)
+            {
+                // The store failing, or the host's own bug: the message is the answer, and the log keeps the cause.
+                ServerLog.Unexpected(logger, ex, context.Request.Method, Route(context), context.TraceIdentifier);
+            }
+
             await Result(ex.Kind, ex.Message).ExecuteAsync(context).ConfigureAwait(false);
         }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted && UnknownField(ex.InnerException) is { } field)
@@ -71,7 +83,23 @@ internal static class ApiErrors
                 ? NotAField(field)
                 : $"the request body is not valid JSON for this endpoint: {ex.Message} See /openapi.json.").ExecuteAsync(context).ConfigureAwait(false);
         }
+        catch (Exception ex) when (!(ex is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
+        {
+            ServerLog.Unexpected(logger, ex, context.Request.Method, Route(context), context.TraceIdentifier);
+            if (context.Response.HasStarted)
+            {
+                // Too late for an answer of its own: Kestrel ends the response (the client sees it cut short).
+                throw;
+            }
+
+            await Result(ErrorKind.Internal, $"the server failed unexpectedly ({ex.GetType().Name}); nothing more is said here. Its log has the details under request {context.TraceIdentifier} (agent logs).")
+                .ExecuteAsync(context).ConfigureAwait(false);
+        }
     }
+
+    /// <summary>The request's route template for the log: not its path (ids), never its query, headers or body.</summary>
+    private static string Route(HttpContext context) =>
+        (context.GetEndpoint() as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern.RawText ?? "(no endpoint)";
 
     private static string NotAField(string field) =>
         $"{field}: not a field of this request body; remove it or fix its spelling (the fields are in the request's schema at /openapi.json).";

@@ -188,7 +188,8 @@ public sealed partial class ApiServer : IAsyncDisposable
                 },
                 app =>
                 {
-                    app.Use(ApiErrors.HandleAsync);
+                    var errors = options.LoggerFactory.CreateLogger(typeof(ApiErrors).FullName!);
+                    app.Use((context, next) => ApiErrors.HandleAsync(context, next, errors));
                     limiters.Use(app);
                     app.Use((context, next) => ApiErrors.CheckSizeAsync(context, next, options.MaxRequestBytes));
                     app.Use(AdminOnly.CheckAsync);

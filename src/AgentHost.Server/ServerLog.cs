@@ -10,4 +10,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "closing idle sessions failed (they stay open; the next check tries again): {Reason}")]
     public static partial void IdleCloseFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Route} failed unexpectedly (answered 500, request {RequestId})")]
+    public static partial void Unexpected(ILogger logger, Exception exception, string method, string route, string requestId);
 }

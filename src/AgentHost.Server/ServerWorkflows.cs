@@ -91,10 +91,11 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
     /// <summary>The runs of a root (the server's by default) that <paramref name="caller"/> may see, newest first.</summary>
     public async Task<IReadOnlyList<WorkflowRunView>> ListAsync(Users.ServerCaller caller, string? root, int? limit, CancellationToken cancellationToken)
     {
+        var size = PageLimit.Of(limit, 50);
         var workspace = root is { Length: > 0 } r ? Path.GetFullPath(r, hub.Defaults.Root) : hub.Defaults.Root;
         var runs = await hub.Store.Workflows.ListRunsAsync(workspace, null, cancellationToken).ConfigureAwait(false);
         var views = new List<WorkflowRunView>();
-        foreach (var run in runs.Where(run => Users.SessionAccess.CanRead(caller, run.Owner)).Take(limit ?? 50))
+        foreach (var run in runs.Where(run => Users.SessionAccess.CanRead(caller, run.Owner)).Take(size))
         {
             views.Add(await ViewAsync(run, cancellationToken).ConfigureAwait(false));
         }

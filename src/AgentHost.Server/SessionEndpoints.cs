@@ -14,7 +14,6 @@ namespace AgentHost.Server;
 internal static class SessionEndpoints
 {
     private const int DefaultPage = 50;
-    private const int MaxPage = 200;
 
     public static void Map(RouteGroupBuilder v1, SessionHub hub, SessionCalls calls)
     {
@@ -99,12 +98,7 @@ internal static class SessionEndpoints
         return new SessionPage([.. page.Take(size).Select(s => ApiViews.Session(s, hub.FindOpen(s.Id)))], next);
     }
 
-    private static int PageSize(int? limit) => limit switch
-    {
-        null => DefaultPage,
-        >= 1 and <= MaxPage => limit.Value,
-        _ => throw new AgentHostException(ErrorKind.Usage, $"limit: {limit} is out of range; give 1 to {MaxPage}."),
-    };
+    private static int PageSize(int? limit) => PageLimit.Of(limit, DefaultPage);
 
     /// <summary>A keyset cursor: the last session of a page (its change time and id), opaque to clients.</summary>
     private static class Cursor

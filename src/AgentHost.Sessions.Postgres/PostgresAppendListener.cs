@@ -6,8 +6,9 @@ namespace AgentHost.Sessions.Postgres;
 
 /// <summary>
 /// Listens for journal appends of every process on the database (<c>LISTEN agenthost_events</c>; each append's
-/// transaction sends <c>NOTIFY agenthost_events, 'SESSION'</c>, delivered when it commits). A broken connection is
-/// opened again after a pause, and the callback is told with <see langword="null"/> that notices may have been missed.
+/// transaction sends <c>NOTIFY agenthost_events, 'WRITER:SESSION'</c>, delivered when it commits), except this store's
+/// own (its writer token). A broken connection is opened again after a pause, and the callback is told with
+/// <see langword="null"/> that notices may have been missed.
 /// </summary>
 internal sealed partial class PostgresAppendListener : IAsyncDisposable
 {
@@ -17,26 +18,31 @@ internal sealed partial class PostgresAppendListener : IAsyncDisposable
     private static readonly TimeSpan Pause = TimeSpan.FromSeconds(1);
 
     private readonly Func<CancellationToken, Task<NpgsqlConnection>> _open;
+    private readonly string _writer;
     private readonly Action<string?> _appended;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
 
-    private PostgresAppendListener(Func<CancellationToken, Task<NpgsqlConnection>> open, Action<string?> appended, ILogger logger)
+    private PostgresAppendListener(Func<CancellationToken, Task<NpgsqlConnection>> open, string writer, Action<string?> appended, ILogger logger)
     {
         _open = open;
+        _writer = writer;
         _appended = appended;
         _logger = logger;
     }
 
     /// <summary>Listens from now on (the first connection is open and listening when this returns).</summary>
-    public static async Task<PostgresAppendListener> StartAsync(Func<CancellationToken, Task<NpgsqlConnection>> open, Action<string?> appended, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<PostgresAppendListener> StartAsync(Func<CancellationToken, Task<NpgsqlConnection>> open, string writer, Action<string?> appended, ILogger logger, CancellationToken cancellationToken)
     {
-        var listener = new PostgresAppendListener(open, appended, logger);
+        var listener = new PostgresAppendListener(open, writer, appended, logger);
         var first = await listener.ListenOnAsync(cancellationToken).ConfigureAwait(false);
         listener._loop = Task.Run(() => listener.RunAsync(first), CancellationToken.None);
         return listener;
     }
+
+    /// <summary>The payload of an append's notice: the writing store's token, a colon, the session id.</summary>
+    public static string Notice(string writer, string sessionId) => writer + ":" + sessionId;
 
     public async ValueTask DisposeAsync()
     {
@@ -50,7 +56,7 @@ internal sealed partial class PostgresAppendListener : IAsyncDisposable
         var connection = await _open(cancellationToken).ConfigureAwait(false);
         try
         {
-            connection.Notification += (_, notice) => _appended(notice.Payload);
+            connection.Notification += (_, notice) => Received(notice.Payload);
             await using var command = new NpgsqlCommand($"LISTEN {Channel}", connection);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
@@ -59,6 +65,15 @@ internal sealed partial class PostgresAppendListener : IAsyncDisposable
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private void Received(string payload)
+    {
+        var colon = payload.IndexOf(':', StringComparison.Ordinal);
+        if (colon > 0 && !payload.AsSpan(0, colon).SequenceEqual(_writer))
+        {
+            _appended(payload[(colon + 1)..]);
         }
     }
 

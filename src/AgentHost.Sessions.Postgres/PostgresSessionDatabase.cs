@@ -33,10 +33,16 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
     /// <summary>The first key of every holder lock (<see cref="HolderToken"/>): "AGLH".</summary>
     public const int HolderLockSpace = 0x41474C48;
 
+    /// <summary>A session's lock in a write (parameter <c>@id</c>): one row when the session exists.</summary>
+    private const string LockSql = "SELECT 1 FROM sessions WHERE id = @id FOR NO KEY UPDATE";
+
     private readonly NpgsqlDataSource _source;
     private readonly PostgresConnectionString _connection;
     private readonly string _settingName;
     private readonly Lock _holderGate = new();
+
+    /// <summary>Names this store's appends in their notices, so that its own listener skips them.</summary>
+    private readonly string _writer = Guid.NewGuid().ToString("N");
     private AdvisoryLock? _holder;
 
     public PostgresSessionDatabase(PostgresConnectionString connection, string settingName, SecretScrubber scrubber, TimeProvider time, SessionStoreOptions options, ILogger logger)
@@ -73,7 +79,14 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
     }
 
     /// <inheritdoc/>
-    public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> write, CancellationToken cancellationToken)
+    public override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, T> write, CancellationToken cancellationToken) =>
+        WriteAwaitingAsync((connection, transaction) => Task.FromResult(write(connection, transaction)), cancellationToken);
+
+    /// <summary>
+    /// <see cref="WriteAsync{T}(Func{DbConnection, DbTransaction, T}, CancellationToken)"/> with a body that awaits its
+    /// statements (a batch must: see <see cref="WriteSessionAsync(string, IReadOnlyList{SqlStatement}, CancellationToken)"/>).
+    /// </summary>
+    private async Task<T> WriteAwaitingAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> write, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -85,7 +98,7 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
                     var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
                     await using (transaction.ConfigureAwait(false))
                     {
-                        var result = write(connection, transaction);
+                        var result = await write(connection, transaction).ConfigureAwait(false);
 
                         // Not cancelled half-way: a commit either happens or reports its own failure.
                         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -114,9 +127,108 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
     /// <inheritdoc/>
     public override void LockSession(DbConnection connection, DbTransaction transaction, string sessionId)
     {
-        using var command = Command(connection, transaction, "SELECT 1 FROM sessions WHERE id = @id FOR NO KEY UPDATE", ("@id", sessionId));
+        using var command = Command(connection, transaction, LockSql, ("@id", sessionId));
         command.ExecuteScalar();
     }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// <para>
+    /// One round trip for the whole write, then the commit: the session's lock, the lease's epoch (when this store
+    /// holds the lease) and the statements go as one <see cref="NpgsqlBatch"/> in the write's transaction. Each
+    /// statement of a batch still reads what committed before it started (<c>READ COMMITTED</c>), so the epoch read
+    /// after the lock sees a take-over that the lock waited for; a stale epoch, or no session row, rolls the whole
+    /// write back before anything is committed.
+    /// </para>
+    /// <para>
+    /// The batch is executed and read with the asynchronous API only. Npgsql (8 and later) sends every command of a batch
+    /// after the first asynchronously even when it is executed synchronously, so a synchronous
+    /// <c>ExecuteReader</c> blocks its thread-pool thread until a thread-pool work item has sent the rest: with
+    /// enough writes at once (100 sessions in the load benchmark) every thread waits for a send that no thread is free
+    /// to make, PostgreSQL sees nothing of those batches, and they end with Npgsql's "Timeout during reading attempt"
+    /// after the 30 s command timeout (npgsql/npgsql#5607; issue #45).
+    /// </para>
+    /// </remarks>
+    public override Task<IReadOnlyList<long>> WriteSessionAsync(string sessionId, IReadOnlyList<SqlStatement> statements, CancellationToken cancellationToken) =>
+        WriteAwaitingAsync<IReadOnlyList<long>>(
+            async (connection, transaction) =>
+            {
+                var epoch = Leases?.HeldEpoch(sessionId);
+                using var batch = new NpgsqlBatch(connection, transaction);
+                Add(batch, LockSql, ("@id", sessionId));
+                if (epoch is not null)
+                {
+                    Add(batch, SessionLeases.EpochSql, ("@id", sessionId));
+                }
+
+                foreach (var statement in statements)
+                {
+                    Add(batch, statement.Sql, statement.Parameters);
+                }
+
+                var results = new long[statements.Count];
+                var exists = false;
+                var current = 0L;
+                try
+                {
+                    // Not cancelled half-way, as the writes one statement at a time were not: the token stops a write before it starts.
+                    var reader = await batch.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        exists = await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                        if (epoch is not null)
+                        {
+                            await reader.NextResultAsync(CancellationToken.None).ConfigureAwait(false);
+                            current = await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false) ? reader.GetInt64(0) : 0;
+                        }
+
+                        // Result sets come only from the statements that return rows, in order.
+                        for (var i = 0; i < statements.Count; i++)
+                        {
+                            if (statements[i].Returns)
+                            {
+                                await reader.NextResultAsync(CancellationToken.None).ConfigureAwait(false);
+                                results[i] = await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false) && !reader.IsDBNull(0)
+                                    ? Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)
+                                    : 0;
+                            }
+                        }
+                    }
+                }
+                catch (PostgresException ex) when (!exists && ex.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+                {
+                    // A statement failed because there is no session row: reported as not found below. Any other
+                    // failure (a deadlock to retry, a cancelled statement) is what it is, not a missing session.
+                }
+
+                if (!exists)
+                {
+                    // As the writes one statement at a time: a lease this store held on a deleted session is lost.
+                    await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                    if (epoch is not null)
+                    {
+                        Leases!.Verify(connection, null, sessionId, current);
+                    }
+
+                    throw NotFound(connection, sessionId);
+                }
+
+                if (epoch is not null)
+                {
+                    Leases!.Verify(connection, transaction, sessionId, current);
+                }
+
+                for (var i = 0; i < statements.Count; i++)
+                {
+                    if (!statements[i].Returns)
+                    {
+                        results[i] = batch.BatchCommands[i + (epoch is null ? 1 : 2)].RecordsAffected;
+                    }
+                }
+
+                return results;
+            },
+            cancellationToken);
 
     /// <inheritdoc/>
     public override IDisposable? TryLockExclusive(string key, bool writeOwner = false)
@@ -218,15 +330,13 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
 
     /// <inheritdoc/>
     /// <remarks>Delivered to every listening process when the append's transaction commits (<see cref="PostgresAppendListener"/>).</remarks>
-    public override void OnEventsAppended(DbConnection connection, DbTransaction transaction, string sessionId)
-    {
-        using var command = Command(connection, transaction, $"SELECT pg_notify('{PostgresAppendListener.Channel}', @id)", ("@id", sessionId));
-        command.ExecuteScalar();
-    }
+    public override SqlStatement EventsAppended(string sessionId) =>
+        new($"SELECT 1 FROM (SELECT pg_notify('{PostgresAppendListener.Channel}', @notice)) AS notice", ("@notice", PostgresAppendListener.Notice(_writer, sessionId))) { Returns = true };
 
     /// <inheritdoc/>
+    /// <remarks>This store's own appends are not reported (its process knows them already).</remarks>
     public override async Task<IAsyncDisposable?> ListenForAppendsAsync(Action<string?> appended, CancellationToken cancellationToken) =>
-        await PostgresAppendListener.StartAsync(OpenAsync, appended, Logger, cancellationToken).ConfigureAwait(false);
+        await PostgresAppendListener.StartAsync(OpenAsync, _writer, appended, Logger, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     protected override void DisposeCore()
@@ -238,6 +348,18 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
         }
 
         _source.Dispose();
+    }
+
+    private static void Add(NpgsqlBatch batch, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = batch.CreateBatchCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter(name, value ?? DBNull.Value));
+        }
+
+        batch.BatchCommands.Add(command);
     }
 
     /// <summary>Two 32-bit keys for an advisory lock, from the SHA-256 of the name (collisions are astronomically rare).</summary>

@@ -65,20 +65,14 @@ public sealed class ConversationLog : IConversationLog
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(message);
         var pending = Encode(message);
-        var sequence = await _database.WriteSessionAsync(
-            sessionId,
-            (connection, transaction) =>
-            {
-                var now = _database.Now();
-                var next = Insert(connection, transaction, sessionId, pending, now);
-                if (usage is not null)
-                {
-                    _sessions.AddUsage(connection, transaction, sessionId, usage, cost, now);
-                }
+        var now = _database.Now();
+        List<SqlStatement> statements = [.. Insert(sessionId, pending, now)];
+        if (usage is not null)
+        {
+            statements.AddRange(SessionStore.AddUsage(sessionId, usage, cost, now));
+        }
 
-                return next;
-            },
-            cancellationToken).ConfigureAwait(false);
+        var sequence = (await _database.WriteSessionAsync(sessionId, statements, cancellationToken).ConfigureAwait(false))[1];
         SessionStoreLog.MessageStored(_database.Logger, pending.Id, sequence, pending.Role, sessionId);
         return pending.Id;
     }
@@ -88,18 +82,10 @@ public sealed class ConversationLog : IConversationLog
     {
         ArgumentNullException.ThrowIfNull(record);
         var pending = Encode(record);
+        var now = _database.Now();
         await _database.WriteSessionAsync(
             record.SessionId,
-            (connection, transaction) =>
-            {
-                var now = _database.Now();
-                if (_database.Execute(connection, transaction, TouchSessionSql, ("@now", now), ("@id", record.SessionId)) == 0)
-                {
-                    throw NotFound(connection, record.SessionId, transaction);
-                }
-
-                return InsertToolEvent(connection, transaction, record, pending, now);
-            },
+            [new SqlStatement(TouchSessionSql, ("@now", now), ("@id", record.SessionId)) { RequiresSession = true }, InsertToolEvent(record, pending, now)],
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -112,16 +98,11 @@ public sealed class ConversationLog : IConversationLog
         ArgumentNullException.ThrowIfNull(record);
         var pendingMessage = Encode(message);
         var pendingEvent = Encode(record);
-        var sequence = await _database.WriteSessionAsync(
+        var now = _database.Now();
+        var sequence = (await _database.WriteSessionAsync(
             sessionId,
-            (connection, transaction) =>
-            {
-                var now = _database.Now();
-                var next = Insert(connection, transaction, sessionId, pendingMessage, now);
-                InsertToolEvent(connection, transaction, record, pendingEvent, now);
-                return next;
-            },
-            cancellationToken).ConfigureAwait(false);
+            [.. Insert(sessionId, pendingMessage, now), InsertToolEvent(record, pendingEvent, now)],
+            cancellationToken).ConfigureAwait(false))[1];
         SessionStoreLog.MessageStored(_database.Logger, pendingMessage.Id, sequence, pendingMessage.Role, sessionId);
         return pendingMessage.Id;
     }
@@ -131,7 +112,14 @@ public sealed class ConversationLog : IConversationLog
     private const string TouchAndTitleSql =
         "UPDATE sessions SET updated_at = @now, title = CASE WHEN title = '' THEN @title ELSE title END WHERE id = @id";
 
-    private const string NextMessageSql = "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE session_id = @id";
+    /// <summary>A new message with the session's next sequence number, which it returns.</summary>
+    private const string AppendMessageSql =
+        """
+        INSERT INTO messages (id, session_id, seq, role, author_name, parts, properties, is_summary, created_at)
+        VALUES (@id, @session, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE session_id = @session),
+            @role, @author, @parts, @properties, @summary, @created)
+        RETURNING seq
+        """;
 
     private const string InsertToolEventSql =
         $"""
@@ -158,35 +146,24 @@ public sealed class ConversationLog : IConversationLog
         _database.Codec.CleanOptional(record.DiffSummary),
         StringJson.List(record.Files.Select(_database.Codec.Clean)));
 
-    /// <summary>Touches (and maybe titles) the session and inserts the message with the next sequence number, inside a write.</summary>
-    private long Insert(DbConnection connection, DbTransaction transaction, string sessionId, PendingMessage message, long now)
-    {
-        if (_database.Execute(connection, transaction, TouchAndTitleSql, ("@now", now), ("@title", message.Title), ("@id", sessionId)) == 0)
-        {
-            throw NotFound(connection, sessionId, transaction);
-        }
-
-        var next = _database.Scalar(connection, transaction, NextMessageSql, ("@id", sessionId));
-        _database.Execute(
-            connection,
-            transaction,
-            InsertMessageSql,
+    /// <summary>The statements that touch (and maybe title) the session and insert the message with the next sequence number (the second one returns it).</summary>
+    private static SqlStatement[] Insert(string sessionId, PendingMessage message, long now) =>
+    [
+        new SqlStatement(TouchAndTitleSql, ("@now", now), ("@title", message.Title), ("@id", sessionId)) { RequiresSession = true },
+        new SqlStatement(
+            AppendMessageSql,
             ("@id", message.Id),
             ("@session", sessionId),
-            ("@seq", next),
             ("@role", message.Role),
             ("@author", message.AuthorName),
             ("@parts", message.Parts),
             ("@properties", message.Properties),
             ("@summary", message.IsSummary ? 1 : 0),
-            ("@created", now));
-        return next;
-    }
+            ("@created", now)) { Returns = true },
+    ];
 
-    private int InsertToolEvent(DbConnection connection, DbTransaction transaction, ToolEventRecord record, PendingToolEvent pending, long now) =>
-        _database.Execute(
-            connection,
-            transaction,
+    private static SqlStatement InsertToolEvent(ToolEventRecord record, PendingToolEvent pending, long now) =>
+        new(
             InsertToolEventSql,
             ("@id", record.SessionId),
             ("@call", record.CallId ?? string.Empty),

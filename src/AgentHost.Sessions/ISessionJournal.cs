@@ -25,6 +25,22 @@ public interface ISessionJournal
     /// <exception cref="Hosting.AgentHostException">Unknown session (<see cref="Hosting.ErrorKind.NotFound"/>).</exception>
     Task<long> AppendEventsAsync(string sessionId, IReadOnlyList<(string Type, string Json)> events, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends events like <see cref="AppendEventsAsync"/> and returns them as stored: their ids and their payloads
+    /// scrubbed and capped, exactly what <see cref="ReadEventsAsync"/> returns for them later, so that a live reader can
+    /// be given them without reading them back.
+    /// </summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="events">Each event's type and JSON payload.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The appended events, in order (empty when <paramref name="events"/> is).</returns>
+    /// <exception cref="Hosting.AgentHostException">Unknown session (<see cref="Hosting.ErrorKind.NotFound"/>).</exception>
+    async Task<IReadOnlyList<JournalEvent>> WriteEventsAsync(string sessionId, IReadOnlyList<(string Type, string Json)> events, CancellationToken cancellationToken = default)
+    {
+        var first = await AppendEventsAsync(sessionId, events, cancellationToken).ConfigureAwait(false);
+        return events.Count == 0 ? [] : await ReadEventsAsync(sessionId, first - 1, events.Count, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>A session's events after an id, oldest first.</summary>
     /// <param name="sessionId">The session.</param>
     /// <param name="afterId">The last id the reader has (0: from the start).</param>

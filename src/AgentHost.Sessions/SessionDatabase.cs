@@ -69,12 +69,11 @@ public abstract class SessionDatabase : IDisposable
     public void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
 
     /// <summary>
-    /// Called inside the transaction that appended events to a session's journal: an engine whose store other processes
-    /// share tells them when it commits (PostgreSQL: <c>NOTIFY</c>). Does nothing by default.
+    /// The statement that ends a write appending to a session's journal, when the engine's store is shared by other
+    /// processes and it tells them when the write commits (PostgreSQL: <c>NOTIFY</c>); <see langword="null"/> by
+    /// default. It must return one row with a number (<see cref="SqlStatement.Returns"/>).
     /// </summary>
-    public virtual void OnEventsAppended(DbConnection connection, DbTransaction transaction, string sessionId)
-    {
-    }
+    public virtual SqlStatement? EventsAppended(string sessionId) => null;
 
     /// <summary>
     /// Listens for appends to any session's journal by any process (<see cref="IJournalAppendListener"/>);
@@ -157,6 +156,40 @@ public abstract class SessionDatabase : IDisposable
                 LockSession(connection, transaction, sessionId);
                 Leases?.Check(connection, transaction, sessionId);
                 return write(connection, transaction);
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// A session write made of statements known before it starts (<see cref="SqlStatement"/>), fenced like
+    /// <see cref="WriteSessionAsync{T}"/>: the session's lock, the lease check and the statements, in order, in one
+    /// transaction. Here they run one after another (SQLite: in process, prepared once); the PostgreSQL store sends
+    /// the lock, the epoch read and all the statements as one batch, one round trip, then commits.
+    /// </summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="statements">The statements, in order.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Each statement's result (<see cref="SqlStatement.Returns"/>), in order.</returns>
+    /// <exception cref="SessionLeaseLostException">Another writer took the session over (nothing was stored).</exception>
+    /// <exception cref="AgentHostException">No such session, where a statement <see cref="SqlStatement.RequiresSession"/> (nothing was stored).</exception>
+    public virtual Task<IReadOnlyList<long>> WriteSessionAsync(string sessionId, IReadOnlyList<SqlStatement> statements, CancellationToken cancellationToken) =>
+        WriteSessionAsync<IReadOnlyList<long>>(
+            sessionId,
+            (connection, transaction) =>
+            {
+                var results = new long[statements.Count];
+                for (var i = 0; i < statements.Count; i++)
+                {
+                    var statement = statements[i];
+                    results[i] = statement.Returns
+                        ? Scalar(connection, transaction, statement.Sql, statement.Parameters)
+                        : Execute(connection, transaction, statement.Sql, statement.Parameters);
+                    if (statement.RequiresSession && results[i] == 0)
+                    {
+                        throw NotFound(connection, sessionId, transaction);
+                    }
+                }
+
+                return results;
             },
             cancellationToken);
 

@@ -22,41 +22,46 @@ public sealed class SessionJournal : ISessionJournal, IJournalAppendListener
         _maxEventBytes = maxEventBytes;
     }
 
+    /// <summary>
+    /// An event with the session's next id, which it returns; nothing (no row returned) when there is no such session.
+    /// The session's writes are serialised (its lock), so ids stay dense.
+    /// </summary>
+    private const string AppendEventSql =
+        """
+        INSERT INTO session_events (session_id, seq, type, data, created_at)
+        SELECT @id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM session_events WHERE session_id = @id), @type, @data, @now
+        WHERE EXISTS (SELECT 1 FROM sessions WHERE id = @id)
+        RETURNING seq
+        """;
+
     /// <inheritdoc/>
-    public Task<long> AppendEventsAsync(string sessionId, IReadOnlyList<(string Type, string Json)> events, CancellationToken cancellationToken = default)
+    public async Task<long> AppendEventsAsync(string sessionId, IReadOnlyList<(string Type, string Json)> events, CancellationToken cancellationToken = default)
+    {
+        var written = await WriteEventsAsync(sessionId, events, cancellationToken).ConfigureAwait(false);
+        return written.Count == 0 ? 0 : written[0].Id;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One session write: on PostgreSQL one round trip for all the events (and the session's lock and lease check), then the commit.</remarks>
+    public async Task<IReadOnlyList<JournalEvent>> WriteEventsAsync(string sessionId, IReadOnlyList<(string Type, string Json)> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(events);
         if (events.Count == 0)
         {
-            return Task.FromResult(0L);
+            return [];
         }
 
         var clean = events.Select(e => (e.Type, Json: Clean(e.Json))).ToList();
         var now = _database.Now();
-        return _database.WriteSessionAsync(
+        var ids = await _database.WriteSessionAsync(
             sessionId,
-            (connection, transaction) =>
-            {
-                RequireSession(connection, transaction, sessionId);
-                var first = _database.Scalar(connection, transaction, "SELECT COALESCE(MAX(seq), 0) + 1 FROM session_events WHERE session_id = @id", ("@id", sessionId));
-                for (var i = 0; i < clean.Count; i++)
-                {
-                    _database.Execute(
-                        connection,
-                        transaction,
-                        "INSERT INTO session_events (session_id, seq, type, data, created_at) VALUES (@id, @seq, @type, @data, @now)",
-                        ("@id", sessionId),
-                        ("@seq", first + i),
-                        ("@type", clean[i].Type),
-                        ("@data", clean[i].Json),
-                        ("@now", now));
-                }
-
-                _database.OnEventsAppended(connection, transaction, sessionId);
-                return first;
-            },
-            cancellationToken);
+            [.. clean.Select((e, i) => new SqlStatement(AppendEventSql, ("@id", sessionId), ("@type", e.Type), ("@data", e.Json), ("@now", now)) { Returns = true, RequiresSession = i == 0 }),
+             .. _database.EventsAppended(sessionId) is { } notice ? [notice] : Array.Empty<SqlStatement>()],
+            cancellationToken).ConfigureAwait(false);
+        var first = ids[0];
+        var at = Time(now);
+        return [.. clean.Select((e, i) => new JournalEvent(sessionId, first + i, e.Type, e.Json, at))];
     }
 
     /// <inheritdoc/>
@@ -114,22 +119,19 @@ public sealed class SessionJournal : ISessionJournal, IJournalAppendListener
         var now = _database.Now();
         return _database.WriteSessionAsync(
             run.SessionId,
-            (connection, transaction) =>
-            {
-                RequireSession(connection, transaction, run.SessionId);
-                return _database.Execute(
-                    connection,
-                    transaction,
+            [
+                new SqlStatement(
                     """
-                    INSERT INTO runs (id, session_id, status, data, created_at, updated_at) VALUES (@id, @session, @status, @data, @now, @now)
+                    INSERT INTO runs (id, session_id, status, data, created_at, updated_at)
+                    SELECT @id, @session, @status, @data, @now, @now WHERE EXISTS (SELECT 1 FROM sessions WHERE id = @session)
                     ON CONFLICT (id) DO UPDATE SET status = excluded.status, data = excluded.data, updated_at = excluded.updated_at
                     """,
                     ("@id", run.Id),
                     ("@session", run.SessionId),
                     ("@status", run.Status),
                     ("@data", json),
-                    ("@now", now));
-            },
+                    ("@now", now)) { RequiresSession = true },
+            ],
             cancellationToken);
     }
 

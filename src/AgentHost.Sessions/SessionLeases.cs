@@ -31,7 +31,8 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
 {
     private const string SelectSql = "SELECT epoch, owner, holder, file_lock, expires_at FROM session_leases WHERE session_id = @id";
 
-    private const string EpochSql = "SELECT COALESCE((SELECT epoch FROM session_leases WHERE session_id = @id), 0)";
+    /// <summary>The current epoch of a session's lease (0: never leased), parameter <c>@id</c>.</summary>
+    public const string EpochSql = "SELECT COALESCE((SELECT epoch FROM session_leases WHERE session_id = @id), 0)";
 
     /// <summary>Takes the lease: epoch 1 for a session never leased, one more than the stored epoch otherwise.</summary>
     private const string TakeSql =
@@ -170,18 +171,36 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
     /// <exception cref="SessionLeaseLostException">Another writer took the session over.</exception>
     public void Check(DbConnection connection, DbTransaction transaction, string sessionId)
     {
+        if (HeldEpoch(sessionId) is not null)
+        {
+            Verify(connection, transaction, sessionId, _database.Scalar(connection, transaction, EpochSql, ("@id", sessionId)));
+        }
+    }
+
+    /// <summary>
+    /// The epoch a write of the session must find current (<see cref="Verify"/>), or <see langword="null"/> when this
+    /// store does not hold the session's lease (nothing to check).
+    /// </summary>
+    /// <exception cref="SessionLeaseLostException">The lease is known to be lost already.</exception>
+    public long? HeldEpoch(string sessionId)
+    {
         if (_held.IsEmpty || !_held.TryGetValue(sessionId, out var held))
         {
-            return;
+            return null;
         }
 
-        if (held.LostError is { } known)
-        {
-            throw known;
-        }
+        return held.LostError is { } known ? throw known : held.Epoch;
+    }
 
-        var current = _database.Scalar(connection, transaction, EpochSql, ("@id", sessionId));
-        if (current != held.Epoch)
+    /// <summary>
+    /// The second half of <see cref="Check"/>, for an engine that read the current epoch itself (with
+    /// <see cref="EpochSql"/>, after the session's lock, in the same transaction as the write): throws, so that the
+    /// write is rolled back, unless it is the epoch this store holds.
+    /// </summary>
+    /// <exception cref="SessionLeaseLostException">Another writer took the session over.</exception>
+    public void Verify(DbConnection connection, DbTransaction? transaction, string sessionId, long current)
+    {
+        if (_held.TryGetValue(sessionId, out var held) && current != held.Epoch)
         {
             throw held.Lose(current == 0 ? null : current, current == 0 ? null : Read(connection, transaction, sessionId)?.Holder);
         }

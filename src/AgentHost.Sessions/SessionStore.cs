@@ -295,37 +295,33 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(usage);
-        await _database.WriteSessionAsync(
-            sessionId,
-            (connection, transaction) => AddUsage(connection, transaction, sessionId, usage, cost, _database.Now()) == 0
-                ? throw NotFound(connection, sessionId, transaction)
-                : 1,
-            cancellationToken).ConfigureAwait(false);
+        await _database.WriteSessionAsync(sessionId, AddUsage(sessionId, usage, cost, _database.Now()), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Adds a step's usage to the session row inside a write; returns the rows changed (0: no such session).</summary>
-    internal int AddUsage(DbConnection connection, DbTransaction transaction, string sessionId, UsageDetails usage, decimal? cost, long now)
+    /// <summary>The statements that add a step's usage to the session row (the second one: 0 when there is no such session) and to its owner's day.</summary>
+    internal static SqlStatement[] AddUsage(string sessionId, UsageDetails usage, decimal? cost, long now)
     {
         long? nanos = cost is { } dollars ? (long)decimal.Round(dollars * 1_000_000_000m, MidpointRounding.AwayFromZero) : null;
-        UserStore.AddUsage(_database, connection, transaction, sessionId, usage, nanos, now);
-        return _database.Execute(
-            connection,
-            transaction,
-            """
-            UPDATE sessions SET
-                input_tokens = input_tokens + @input,
-                output_tokens = output_tokens + @output,
-                cached_tokens = cached_tokens + @cached,
-                cost_nanousd = CASE WHEN CAST(@cost AS BIGINT) IS NULL THEN cost_nanousd ELSE COALESCE(cost_nanousd, 0) + @cost END,
-                updated_at = @now
-            WHERE id = @id
-            """,
-            ("@input", usage.InputTokenCount ?? 0),
-            ("@output", usage.OutputTokenCount ?? 0),
-            ("@cached", usage.CachedInputTokenCount ?? 0),
-            ("@cost", nanos),
-            ("@now", now),
-            ("@id", sessionId));
+        return
+        [
+            UserStore.AddUsage(sessionId, usage, nanos, now),
+            new SqlStatement(
+                """
+                UPDATE sessions SET
+                    input_tokens = input_tokens + @input,
+                    output_tokens = output_tokens + @output,
+                    cached_tokens = cached_tokens + @cached,
+                    cost_nanousd = CASE WHEN CAST(@cost AS BIGINT) IS NULL THEN cost_nanousd ELSE COALESCE(cost_nanousd, 0) + @cost END,
+                    updated_at = @now
+                WHERE id = @id
+                """,
+                ("@input", usage.InputTokenCount ?? 0),
+                ("@output", usage.OutputTokenCount ?? 0),
+                ("@cached", usage.CachedInputTokenCount ?? 0),
+                ("@cost", nanos),
+                ("@now", now),
+                ("@id", sessionId)) { RequiresSession = true },
+        ];
     }
 
     /// <inheritdoc/>
@@ -444,17 +440,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
     private async Task UpdateSessionAsync(string sessionId, string assignment, object value, CancellationToken cancellationToken) =>
         await _database.WriteSessionAsync(
             sessionId,
-            (connection, transaction) =>
-            {
-                var changed = _database.Execute(
-                    connection,
-                    transaction,
-                    $"UPDATE sessions SET {assignment}, updated_at = @now WHERE id = @id",
-                    ("@value", value),
-                    ("@now", _database.Now()),
-                    ("@id", sessionId));
-                return changed == 0 ? throw NotFound(connection, sessionId, transaction) : 1;
-            },
+            [new SqlStatement($"UPDATE sessions SET {assignment}, updated_at = @now WHERE id = @id", ("@value", value), ("@now", _database.Now()), ("@id", sessionId)) { RequiresSession = true }],
             cancellationToken).ConfigureAwait(false);
 
     private DateTimeOffset Cutoff(TimeSpan olderThan)

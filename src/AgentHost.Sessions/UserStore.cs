@@ -116,11 +116,9 @@ internal sealed class UserStore(SessionDatabase database) : IUserStore
             },
             cancellationToken);
 
-    /// <summary>Adds a step's usage to the day's row of the session's owner, inside the write that adds it to the session (nothing for a session without an owner).</summary>
-    internal static void AddUsage(SessionDatabase database, DbConnection connection, DbTransaction transaction, string sessionId, Microsoft.Extensions.AI.UsageDetails usage, long? nanos, long now) =>
-        database.Execute(
-            connection,
-            transaction,
+    /// <summary>The statement that adds a step's usage to the day's row of the session's owner, in the write that adds it to the session (it changes nothing for a session without an owner).</summary>
+    internal static SqlStatement AddUsage(string sessionId, Microsoft.Extensions.AI.UsageDetails usage, long? nanos, long now) =>
+        new(
             """
             INSERT INTO user_usage (owner, day, input_tokens, output_tokens, cost_nanousd)
             SELECT owner, @day, @input, @output, @cost FROM sessions WHERE id = @id AND owner IS NOT NULL

@@ -86,6 +86,56 @@ public sealed class ApiServerHostingTests
         Assert.DoesNotContain("max_steps", (await other.GetSessionAsync(id)).Settings.Keys);
     }
 
+    [Fact]
+    public async Task AnUnexpectedFailure_IsAnsweredWithTheErrorBody_AndLoggedWithItsException()
+    {
+        // Not one of the host's errors (an AgentHostException): here the store was disposed under the server, so a
+        // read throws ObjectDisposedException. Kestrel alone answered such a request 500 with an empty body, and
+        // nothing was logged (issue #45's load run).
+        using var temp = new TempDirectory();
+        using var logged = new CollectingLogs();
+        await using var host = await Host.StartAsync(temp, "test", logging: logged);
+        ((IDisposable)host.Store).Dispose();
+
+        using var response = await host.Http.GetAsync("v1/sessions?limit=5");
+        var body = await response.Content.ReadFromJsonAsync<ApiError>(Json);
+        var entry = Assert.Single(logged.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("internal", body!.Kind);
+        Assert.Contains("ObjectDisposedException", body.Error, StringComparison.Ordinal);
+        Assert.IsType<ObjectDisposedException>(entry.Exception);
+        Assert.StartsWith("GET /v1/sessions/ failed unexpectedly (answered 500, request ", entry.Message, StringComparison.Ordinal);
+
+        // The body and the log name the same request, and the log names the route, never the query.
+        var request = entry.Message[(entry.Message.LastIndexOf(' ') + 1)..^1];
+        Assert.Contains($"under request {request} ", body.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("limit", entry.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("v1/workflows/runs")]
+    [InlineData("v1/sessions")]
+    public async Task AListsLimitOutside1To200_IsA400NamingTheRange_AndTheBoundsAreServed(string list)
+    {
+        using var temp = new TempDirectory();
+        await using var host = await Host.StartAsync(temp, "test");
+
+        foreach (var limit in new[] { 0, 201, -1 })
+        {
+            using var refused = await host.Http.GetAsync($"{list}?limit={limit}");
+            var error = await refused.Content.ReadFromJsonAsync<ApiError>(Json);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal(("usage", $"limit: {limit} is out of range; give 1 to 200."), (error!.Kind, error.Error));
+        }
+
+        foreach (var limit in new[] { 1, 200 })
+        {
+            using var served = await host.Http.GetAsync($"{list}?limit={limit}");
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        }
+    }
+
     /// <summary>A process's composition (<c>AddAgentHost</c>, no plugins) over a temp home and workspace, with the server started on it and a client carrying its token.</summary>
     internal sealed class Host : IAsyncDisposable
     {
@@ -108,7 +158,7 @@ public sealed class ApiServerHostingTests
 
         public HttpClient Http { get; }
 
-        public static async Task<Host> StartAsync(TempDirectory temp, string version, TimeProvider? time = null, TimeSpan? idleTimeout = null)
+        public static async Task<Host> StartAsync(TempDirectory temp, string version, TimeProvider? time = null, TimeSpan? idleTimeout = null, Microsoft.Extensions.Logging.ILoggerFactory? logging = null)
         {
             var root = temp.Combine("ws");
             Directory.CreateDirectory(root);
@@ -121,7 +171,10 @@ public sealed class ApiServerHostingTests
                 })
                 .BuildServiceProvider();
             var server = await ApiServer.StartAsync(
-                new ApiServerOptions(new LoopbackWebHost.ListenAddress("127.0.0.1", 0), Token, new ServerDefaults(root, [], NoDefaultPlugins: true, null, TimeSpan.FromMinutes(1)) { IdleTimeout = idleTimeout }, 1 << 20, version),
+                new ApiServerOptions(new LoopbackWebHost.ListenAddress("127.0.0.1", 0), Token, new ServerDefaults(root, [], NoDefaultPlugins: true, null, TimeSpan.FromMinutes(1)) { IdleTimeout = idleTimeout }, 1 << 20, version)
+                {
+                    LoggerFactory = logging ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
+                },
                 services.GetRequiredService<ProjectRootFactory>(),
                 services.GetRequiredService<ISessionStore>(),
                 environment,

@@ -29,8 +29,10 @@ internal sealed partial class SessionEventJournal : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _written = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Tail> _tails = new(StringComparer.Ordinal);
     private readonly Task _writer;
     private IAsyncDisposable? _listener;
+    private long _storePages;
     private volatile bool _stopped;
 
     /// <summary>Starts the writer.</summary>
@@ -55,10 +57,21 @@ internal sealed partial class SessionEventJournal : IAsyncDisposable
             _listener = await listener.ListenAsync(
                 session =>
                 {
+                    // Another server's events are not in this server's tails: their readers go back to the store.
                     if (session is not null)
                     {
+                        if (_tails.TryGetValue(session, out var tail))
+                        {
+                            tail.WrittenElsewhere();
+                        }
+
                         Wake(session);
                         return;
+                    }
+
+                    foreach (var stale in _tails.Values)
+                    {
+                        stale.WrittenElsewhere();
                     }
 
                     foreach (var waiting in _written.Keys)
@@ -110,36 +123,57 @@ internal sealed partial class SessionEventJournal : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentOutOfRangeException.ThrowIfNegative(afterId);
-        var cursor = afterId;
-        if (cursor > 0 && await _journal.LastEventIdAsync(sessionId, cancellationToken).ConfigureAwait(false) is var last && last < cursor)
+        var tail = Register(sessionId);
+        try
         {
-            var gap = EventsGapEvent.NeverSent(sessionId, cursor, last);
-            yield return new LoggedEvent(last, gap.Type, sessionId, Agent.Service.AgentEventJson.Serialize(gap));
-            cursor = last;
-        }
-
-        while (true)
-        {
-            // Taken before the read: a write that lands between the read and the wait still wakes this reader.
-            var written = WrittenSignal(sessionId);
-            var page = await _journal.ReadEventsAsync(sessionId, cursor, Batch, cancellationToken).ConfigureAwait(false);
-            foreach (var stored in page)
+            var cursor = afterId;
+            if (cursor > 0 && await _journal.LastEventIdAsync(sessionId, cancellationToken).ConfigureAwait(false) is var last && last < cursor)
             {
-                cursor = stored.Id;
-                yield return new LoggedEvent(stored.Id, stored.Type, sessionId, stored.Json);
+                var gap = EventsGapEvent.NeverSent(sessionId, cursor, last);
+                yield return new LoggedEvent(last, gap.Type, sessionId, Agent.Service.AgentEventJson.Serialize(gap));
+                cursor = last;
             }
 
-            if (page.Count == 0)
+            // From the store until caught up; then from the session's tail in memory (what this server wrote since the
+            // reader registered), back to the store when the tail no longer reaches back to the reader's cursor.
+            var live = false;
+            while (true)
             {
-                if (_stopped)
+                // Taken before the read: a write that lands between the read and the wait still wakes this reader.
+                var written = WrittenSignal(sessionId);
+                IReadOnlyList<JournalEvent>? page = live ? tail.After(cursor) : null;
+                if (page is null)
                 {
-                    yield break;
+                    page = await _journal.ReadEventsAsync(sessionId, cursor, Batch, cancellationToken).ConfigureAwait(false);
+                    live = page.Count < Batch;
+                    Interlocked.Increment(ref _storePages);
                 }
 
-                await written.WaitAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var stored in page)
+                {
+                    cursor = stored.Id;
+                    yield return new LoggedEvent(stored.Id, stored.Type, sessionId, stored.Json);
+                }
+
+                if (page.Count == 0)
+                {
+                    if (_stopped)
+                    {
+                        yield break;
+                    }
+
+                    await written.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
         }
+        finally
+        {
+            Unregister(sessionId, tail);
+        }
     }
+
+    /// <summary>How many reads of the store the session streams have made (not counting what they took from memory); for tests.</summary>
+    internal long StorePages => Interlocked.Read(ref _storePages);
 
     /// <summary>Writes what is queued, then ends the readers once they have read it (server shutdown).</summary>
     public async ValueTask DisposeAsync()
@@ -201,7 +235,11 @@ internal sealed partial class SessionEventJournal : IAsyncDisposable
             var events = session.Select(e => (e.Event!.Type, e.Event.Json)).ToList();
             try
             {
-                await _journal.AppendEventsAsync(session.Key, events, CancellationToken.None).ConfigureAwait(false);
+                var stored = await _journal.WriteEventsAsync(session.Key, events, CancellationToken.None).ConfigureAwait(false);
+                if (_tails.TryGetValue(session.Key, out var tail))
+                {
+                    tail.Add(stored);
+                }
             }
             catch (AgentHostException ex)
             {
@@ -218,8 +256,134 @@ internal sealed partial class SessionEventJournal : IAsyncDisposable
         }
     }
 
+    /// <summary>The session's tail, kept while it has readers (registered before their first read of the store).</summary>
+    private Tail Register(string sessionId)
+    {
+        while (true)
+        {
+            var tail = _tails.GetOrAdd(sessionId, static _ => new Tail());
+            if (tail.TryJoin())
+            {
+                return tail;
+            }
+
+            // The last reader just left and the tail is being removed: take a fresh one.
+            _tails.TryRemove(new KeyValuePair<string, Tail>(sessionId, tail));
+        }
+    }
+
+    private void Unregister(string sessionId, Tail tail)
+    {
+        if (tail.Leave())
+        {
+            _tails.TryRemove(new KeyValuePair<string, Tail>(sessionId, tail));
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} events of session {SessionId} were not written to its journal (a resumed stream will not replay them): {Reason}")]
     private static partial void NotJournalled(ILogger logger, int count, string sessionId, string reason);
+
+    /// <summary>
+    /// The newest events this server wrote to one session's journal, as stored (ids, scrubbed payloads), while the
+    /// session has live readers: a reader that has caught up with the store takes what was written next from here,
+    /// so N readers of a session cost no query per written batch. At most <see cref="Batch"/> events.
+    /// </summary>
+    private sealed class Tail
+    {
+        private readonly Lock _gate = new();
+        private readonly List<JournalEvent> _events = [];
+        private int _readers;
+        private bool _elsewhere;
+
+        /// <summary>Another server appended to the session: the next read goes to the store (this tail does not have those events).</summary>
+        public void WrittenElsewhere()
+        {
+            lock (_gate)
+            {
+                _elsewhere = true;
+            }
+        }
+
+        public bool TryJoin()
+        {
+            lock (_gate)
+            {
+                if (_readers < 0)
+                {
+                    return false;
+                }
+
+                _readers++;
+                return true;
+            }
+        }
+
+        /// <summary>Whether this was the last reader (the tail is closed then).</summary>
+        public bool Leave()
+        {
+            lock (_gate)
+            {
+                if (--_readers > 0)
+                {
+                    return false;
+                }
+
+                _readers = -1;
+                _events.Clear();
+                return true;
+            }
+        }
+
+        public void Add(IReadOnlyList<JournalEvent> events)
+        {
+            lock (_gate)
+            {
+                if (_readers < 0)
+                {
+                    return;
+                }
+
+                _events.AddRange(events);
+                if (_events.Count > Batch)
+                {
+                    _events.RemoveRange(0, _events.Count - Batch);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The events after <paramref name="cursor"/> (empty: none was written since); <see langword="null"/> when the
+        /// tail no longer reaches back to it (the store has them).
+        /// </summary>
+        public List<JournalEvent>? After(long cursor)
+        {
+            lock (_gate)
+            {
+                if (_elsewhere)
+                {
+                    _elsewhere = false;
+                    return null;
+                }
+
+                if (_events.Count == 0 || _events[^1].Id <= cursor)
+                {
+                    return [];
+                }
+
+                var first = _events.FindIndex(e => e.Id > cursor);
+                for (var i = first; i < _events.Count; i++)
+                {
+                    // Not the next id: trimmed past the reader, or another writer's events between (the store has them).
+                    if (_events[i].Id != (i == first ? cursor : _events[i - 1].Id) + 1)
+                    {
+                        return null;
+                    }
+                }
+
+                return _events.GetRange(first, _events.Count - first);
+            }
+        }
+    }
 
     /// <summary>A queued event, or a flush marker.</summary>
     private sealed record Entry(LoggedEvent? Event, TaskCompletionSource? Flushed);

@@ -113,6 +113,42 @@ public sealed class SessionEventJournalTests
     }
 
     [Fact]
+    public async Task LiveReadersOfOneSession_TakeLaterBatchesFromMemory_WithoutReadingTheStoreAgain()
+    {
+        using var db = await SessionTestStore.OpenAsync();
+        var id = (await db.CreateAsync()).Id;
+        await using var journal = new SessionEventJournal(db.Store.Journal, NullLogger.Instance);
+        using var log = new ServerEventLog(new ServerEventLogOptions()) { Appended = journal.Enqueue };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var readers = Enumerable.Range(0, 3).Select(_ => journal.ReadAsync(id, 0, timeout.Token).GetAsyncEnumerator(timeout.Token)).ToList();
+        var firsts = readers.Select(r => r.MoveNextAsync().AsTask()).ToList();
+        log.Append(new MessageDeltaEvent(id, 1, "0"));
+        Assert.All(await Task.WhenAll(firsts), moved => Assert.True(moved));
+        var storeReads = journal.StorePages;
+
+        // Five more batches (each flushed before the next), read by all three.
+        var texts = readers.Select(_ => new List<string>()).ToList();
+        for (var batch = 1; batch <= 5; batch++)
+        {
+            log.Append(new MessageDeltaEvent(id, 1, batch.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            await journal.FlushAsync(timeout.Token);
+            for (var r = 0; r < readers.Count; r++)
+            {
+                Assert.True(await readers[r].MoveNextAsync());
+                Assert.Equal(batch + 1L, readers[r].Current.Id);
+                texts[r].Add(JsonDocument.Parse(readers[r].Current.Json).RootElement.GetProperty("text").GetString()!);
+            }
+        }
+
+        Assert.All(texts, t => Assert.Equal(["1", "2", "3", "4", "5"], t));
+        Assert.Equal(storeReads, journal.StorePages);
+        foreach (var reader in readers)
+        {
+            await reader.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Dispose_EndsReadersThatHaveReadEverything()
     {
         using var db = await SessionTestStore.OpenAsync();

@@ -53,6 +53,40 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task WritesOfAHundredSessionsAtOnce_AllComplete_WithDenseSequenceNumbers()
+    {
+        // A team server's load (issue #45): 100 sessions writing at the same moment, each from a thread-pool thread as
+        // the server's runs do — far more writers than the pool has threads (two cores here). Each session write is one
+        // batch; executed synchronously, Npgsql sends a batch's later commands from a thread-pool work item, so every
+        // thread waited for a send no thread was free to make, and the writes failed with "Timeout during reading
+        // attempt" after 30 s (the load benchmark's 500s).
+        const int Sessions = 100;
+        const int MessagesEach = 3;
+        var store = await OpenAsync();
+        var sessions = new List<SessionInfo>();
+        for (var i = 0; i < Sessions; i++)
+        {
+            sessions.Add(await store.CreateSessionAsync(new NewSession(_temp.Path)));
+        }
+
+        await Task.WhenAll(sessions.Select(session => Task.Run(async () =>
+        {
+            for (var m = 0; m < MessagesEach; m++)
+            {
+                await store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, $"message {m}"));
+                await store.Journal.AppendEventsAsync(session.Id, [("message.delta", $"{{\"m\":{m}}}"), ("message.delta", "{}")]);
+            }
+        })));
+
+        foreach (var session in sessions)
+        {
+            var page = await store.Conversation.GetHistoryAsync(session.Id, HistoryKind.Messages);
+            Assert.Equal(Enumerable.Range(1, MessagesEach).Select(i => (long)i), page.Messages.Select(m => m.Sequence));
+            Assert.Equal(Enumerable.Range(1, 2 * MessagesEach).Select(i => (long)i), (await store.Journal.ReadEventsAsync(session.Id)).Select(e => e.Id));
+        }
+    }
+
+    [PostgresFact]
     public async Task TakeOver_WaitsForTheSessionsWriteInFlight_ThenHasTheNextEpoch()
     {
         // A write of the session in flight holds its row (as every session write does first); the take-over of the
