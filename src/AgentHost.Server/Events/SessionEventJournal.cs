@@ -137,13 +137,17 @@ internal sealed partial class SessionEventJournal : IAsyncDisposable
             // From the store until caught up; then from the session's tail in memory (what this server wrote since the
             // reader registered), back to the store when the tail no longer reaches back to the reader's cursor.
             var live = false;
+            var seenElsewhere = tail.WrittenElsewhereCount;
             while (true)
             {
                 // Taken before the read: a write that lands between the read and the wait still wakes this reader.
                 var written = WrittenSignal(sessionId);
-                IReadOnlyList<JournalEvent>? page = live ? tail.After(cursor) : null;
+                // Another server's appends since this reader last read the store are not in the tail: the store has them.
+                var elsewhere = tail.WrittenElsewhereCount;
+                IReadOnlyList<JournalEvent>? page = live && elsewhere == seenElsewhere ? tail.After(cursor) : null;
                 if (page is null)
                 {
+                    seenElsewhere = elsewhere;
                     page = await _journal.ReadEventsAsync(sessionId, cursor, Batch, cancellationToken).ConfigureAwait(false);
                     live = page.Count < Batch;
                     Interlocked.Increment(ref _storePages);
@@ -293,16 +297,13 @@ internal sealed partial class SessionEventJournal : IAsyncDisposable
         private readonly Lock _gate = new();
         private readonly List<JournalEvent> _events = [];
         private int _readers;
-        private bool _elsewhere;
+        private long _writtenElsewhere;
 
-        /// <summary>Another server appended to the session: the next read goes to the store (this tail does not have those events).</summary>
-        public void WrittenElsewhere()
-        {
-            lock (_gate)
-            {
-                _elsewhere = true;
-            }
-        }
+        /// <summary>How many times another server appended to the session (its readers then read the store: this tail lacks those events).</summary>
+        public long WrittenElsewhereCount => Interlocked.Read(ref _writtenElsewhere);
+
+        /// <summary>Another server appended to the session.</summary>
+        public void WrittenElsewhere() => Interlocked.Increment(ref _writtenElsewhere);
 
         public bool TryJoin()
         {
@@ -359,12 +360,6 @@ internal sealed partial class SessionEventJournal : IAsyncDisposable
         {
             lock (_gate)
             {
-                if (_elsewhere)
-                {
-                    _elsewhere = false;
-                    return null;
-                }
-
                 if (_events.Count == 0 || _events[^1].Id <= cursor)
                 {
                     return [];

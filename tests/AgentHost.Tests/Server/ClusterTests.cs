@@ -98,7 +98,7 @@ public sealed class ClusterTests
         Assert.Equal(["events.gap", "run.ended"], afterKill.Where(e => e.EventType is "events.gap" or "run.ended").Select(e => e.EventType).Take(2));
         var lost = JsonDocument.Parse(afterKill.First(e => e.EventType == "run.ended").Data).RootElement;
         Assert.Equal((runId, "interrupted"), (lost.GetProperty("runId").GetString(), lost.GetProperty("status").GetString()));
-        var ids = beforeKill.Concat(afterKill).Select(e => long.Parse(e.EventId, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var ids = beforeKill.Concat(afterKill).Select(e => long.Parse(e.EventId!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(ids.Distinct().Order(), ids);
         Assert.Equal(("completed", "resumed on another node"), (run.GetProperty("status").GetString(), run.GetProperty("finalText").GetString()));
         var after = await BlockedRun.MessagesAsync(b, id);
