@@ -13,6 +13,7 @@ saves (issue #48; stdlib only).
 2. Where it goes. `sandbox.program` is pointed at a wrapper that records the exact bwrap arguments the host built for a
    call and runs bwrap with them. The scenario then times, outside the host, interleaved, --direct-runs each:
      sh       `/bin/bash -c true` (the shell alone)
+     bwrap --version, user+mount only, all but net   (steps between the two)
      minimal  `bwrap --unshare-all --die-with-parent --new-session --ro-bind / / --dev /dev --proc /proc -- bash -c true`
      ours     bwrap with the recorded arguments (every bind the host adds)
    minimal - sh is bwrap's start and namespace setup; ours - minimal is our extra mounts; what the in-process added cost
@@ -95,7 +96,8 @@ def cost(agent: str, work: Path, commands: int, rounds: int, wrapper: Path) -> d
     root, env = workspace(work, f"cost-{commands}-{rounds}")
     # `true N`: the same line three times in a row would stop the run (loop detection); true ignores its argument.
     model = "scripted/" + str(script(work / f"cost-{commands}.yaml", [f"true {i}" for i in range(commands)]))
-    base = agent_argv(agent) + ["run", "go", "-p", "scripted", "-p", "shell", "-m", model, "--permission-mode", "yolo", "-o", "json"]
+    base = agent_argv(agent) + ["run", "go", "-p", "scripted", "-p", "shell", "-m", model, "--permission-mode", "yolo", "-o", "json",
+                                "--max-steps", str(commands + 5)]
     variants = {"sandboxed": base + ["-c", f"sandbox.program={wrapper}"], "off": base + ["--sandbox", "off"]}
     walls: dict[str, list[float]] = {k: [] for k in variants}
     calls: dict[str, list[float]] = {k: [] for k in variants}
@@ -137,19 +139,26 @@ def direct(recorded: list[str], runs: int) -> dict:
     minimal = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--dev", "/dev",
                "--proc", "/proc", "--", *sh]
     ours = recorded[:cut + 1] + sh
-    cases = {"sh": sh, "minimal": minimal, "ours": ours}
+    # Between the shell alone and bwrap's minimum: the exec of bwrap itself, a user and mount namespace only, and every
+    # namespace but the network's.
+    cases = {"sh": sh, "bwrap --version": [bwrap, "--version"],
+             "user+mount only": [bwrap, "--unshare-user", "--ro-bind", "/", "/", "--", *sh],
+             "all but net": [bwrap, "--unshare-all", "--share-net", *minimal[2:]],
+             "minimal": minimal, "ours": ours}
     times: dict[str, list[float]] = {k: [] for k in cases}
     for argv in cases.values():
-        subprocess.run(argv, check=True)
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
     for i in range(runs):
         for label, argv in cases.items():
             start = time.perf_counter()
-            subprocess.run(argv, check=True)
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
             times[label].append((time.perf_counter() - start) * 1000)
     s = {k: summary(v) for k, v in times.items()}
     return {
         "runs": runs, "ms": s,
         "bwrap_start_and_namespaces_ms": round(s["minimal"]["median"] - s["sh"]["median"], 3),
+        "user_and_mount_namespace_ms": round(s["user+mount only"]["median"] - s["sh"]["median"], 3),
+        "network_namespace_ms": round(s["minimal"]["median"] - s["all but net"]["median"], 3),
         "our_extra_mounts_ms": round(s["ours"]["median"] - s["minimal"]["median"], 3),
         "bind_arguments": sum(1 for a in recorded[:cut] if a in ("--bind", "--ro-bind", "--dev-bind", "--tmpfs")),
         "recorded_argument_count": cut,
