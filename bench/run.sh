@@ -11,6 +11,10 @@
 #                                     p50/p99 of send -> run ended and send -> first SSE event)
 #   bench/run.sh --only search        only glob/grep on a generated 50,000-file tree against rg and git grep (and the
 #                                     references); also times the tools in process (BenchmarkDotNet, SearchToolBenchmarks)
+#   bench/run.sh --only sandbox       only the shell sandbox (issue #48): cost per shell command with and without bubblewrap
+#                                     (50 calls of `true` per run, in process and per run), where it goes (bwrap outside the
+#                                     host), and the permission questions of a scripted 20-command task with sandbox.auto_allow
+#                                     off and on (bench/scenarios/sandbox/scenario.py)
 #   bench/run.sh --micro          in-process BenchmarkDotNet suite (bench/AgentHost.Benchmarks), short job
 #   bench/run.sh --all            both
 #   bench/run.sh --compare COMMIT        the release build of COMMIT against the working tree's, interleaved: old and
@@ -29,7 +33,7 @@
 #   --rounds N      split the runs into N rounds, rotating the command order (default 3)
 #   --rss-runs N    runs per command for the peak-RSS measurement (default 5; 0 skips it)
 #   --probe-runs N  verified runs of the openai task for "process start -> first model request" (default 10)
-#   --only NAME     whole-process scenarios: only NAME (openai-task, ollama-task, search or server-load) and the references
+#   --only NAME     whole-process scenarios: only NAME (openai-task, ollama-task, search, server-load or sandbox) and the references
 #   --filter GLOB   BenchmarkDotNet filter for --micro/--all (default '*')
 #   --no-hyperfine  use the built-in fallback timer even when hyperfine is installed
 #   --keep          keep the temporary work folder (printed at the end)
@@ -129,10 +133,10 @@ while [[ $# -gt 0 ]]; do
 done
 
 case "$ONLY" in
-  ''|openai-task|ollama-task|search|server-load) ;;
-  *) echo "bench/run.sh: unknown scenario '$ONLY' for --only (known: openai-task, ollama-task, search, server-load)" >&2; exit 2 ;;
+  ''|openai-task|ollama-task|search|server-load|sandbox) ;;
+  *) echo "bench/run.sh: unknown scenario '$ONLY' for --only (known: openai-task, ollama-task, search, server-load, sandbox)" >&2; exit 2 ;;
 esac
-# want NAME: whether a group of whole-process scenarios runs ("core": everything that is not openai-task, ollama-task, search or server-load).
+# want NAME: whether a group of whole-process scenarios runs ("core": everything that is not openai-task, ollama-task, search, server-load or sandbox).
 want() { [[ -z $ONLY || $ONLY == "$1" ]]; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -541,6 +545,27 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
 PY
     else
       log "server-load: no figures (see the log above)"
+    fi
+  fi
+  # 7d. sandbox: the shell's cost per command in bubblewrap against --sandbox off, and the questions sandbox.auto_allow
+  #     saves in a 20-command task (the scenario checks every call ran as labelled), merged into latest.json.
+  if want sandbox; then
+    if command -v bwrap >/dev/null; then
+      log "sandbox: 50 shell calls per run in bubblewrap against --sandbox off; bwrap outside the host; a 20-command task's questions"
+      if (cd "$cwd" && python3 "$BENCH_DIR/scenarios/sandbox/scenario.py" --agent "$agent" --export "$WORK/sandbox.json" >/dev/null); then
+        python3 - "$WORK/sandbox.json" "$RESULTS/latest.json" <<'PY'
+import json, sys
+with open(sys.argv[2], encoding="utf-8") as f:
+    latest = json.load(f)
+latest["sandbox"] = json.load(open(sys.argv[1], encoding="utf-8"))
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    json.dump(latest, f, indent=2)
+PY
+      else
+        log "sandbox: no figures (see the log above)"
+      fi
+    else
+      log "sandbox: bwrap is not on PATH (install the bubblewrap package); skipped"
     fi
   fi
   if want search && [[ -s $WORK/search/tree.json ]]; then

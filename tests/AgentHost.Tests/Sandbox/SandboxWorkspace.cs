@@ -56,9 +56,12 @@ internal sealed class SandboxWorkspace : IDisposable
         $"{{ name: shell, arguments: {{ command: {JsonSerializer.Serialize(command)}{(background ? ", run_in_background: true" : string.Empty)} }} }}";
 
     /// <summary>Runs the agent in yolo mode (so only the sandbox stands between the command and the machine).</summary>
-    public async Task<SandboxRun> RunAsync(string model, params string[] extra)
+    public Task<SandboxRun> RunAsync(string model, params string[] extra) => RunInModeAsync("yolo", model, extra);
+
+    /// <summary>Runs the agent headless (<c>-o json</c>) in <paramref name="mode"/>: a call that would ask a person is denied at once, answered <c>headless</c>.</summary>
+    public async Task<SandboxRun> RunInModeAsync(string mode, string model, params string[] extra)
     {
-        string[] args = ["run", "go", "-p", "scripted", "-p", "shell", "-m", model, "--permission-mode", "yolo", "-o", "json", .. extra];
+        string[] args = ["run", "go", "-p", "scripted", "-p", "shell", "-m", model, "--permission-mode", mode, "-o", "json", .. extra];
         var result = await AgentProcess.RunAsync(Root, Environment, args);
         return new SandboxRun(result, RunWorkspace.Events(result.Output));
     }
@@ -75,11 +78,14 @@ internal sealed record SandboxRun(CliResult Result, IReadOnlyList<JsonElement> E
     /// <summary>The <c>sandbox</c> field of each <c>tool.completed</c> event.</summary>
     public IReadOnlyList<string?> Sandboxes => [.. Events.Where(e => Type(e) == "tool.completed").Select(e => e.TryGetProperty("sandbox", out var value) ? value.GetString() : null)];
 
+    /// <summary>The <c>permission.decided</c> events, in order.</summary>
+    public IReadOnlyList<JsonElement> Decisions => [.. Events.Where(e => Type(e) == "permission.decided")];
+
     public IEnumerable<string> Warnings => Events.Where(e => Type(e) == "warning").Select(e => Text(e, "message"));
 
     public string All => Result.Output + Result.Error;
 
     private static string? Type(JsonElement e) => e.GetProperty("type").GetString();
 
-    private static string Text(JsonElement e, string name) => e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
+    public static string Text(JsonElement e, string name) => e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
 }
