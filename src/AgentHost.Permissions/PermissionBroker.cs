@@ -47,7 +47,8 @@ public sealed class PermissionBroker
 
     /// <summary>The requests waiting for an answer, oldest first.</summary>
     public IReadOnlyList<PermissionRequestedEvent> PendingRequests =>
-        [.. _pending.Values.OrderBy(p => p.Sequence).Select(p => p.Request)];
+        // An answered request is no longer waiting, though its asker may not have run on yet to remove it.
+        [.. _pending.Values.Where(p => !p.Completion.Task.IsCompleted).OrderBy(p => p.Sequence).Select(p => p.Request)];
 
     /// <summary>Registers a front end that answers requests (a terminal, an HTTP client with an open event stream).</summary>
     /// <param name="name">The front end's name, for diagnostics.</param>

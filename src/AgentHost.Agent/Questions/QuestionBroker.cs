@@ -51,7 +51,8 @@ public sealed class QuestionBroker : IHumanQuestions
 
     /// <summary>The questions waiting for an answer, oldest first.</summary>
     public IReadOnlyList<QuestionAskedEvent> PendingQuestions =>
-        [.. _pending.Values.OrderBy(p => p.Sequence).Select(p => p.Asked)];
+        // An answered question is no longer waiting, though its asker may not have run on yet to remove it.
+        [.. _pending.Values.Where(p => !p.Completion.Task.IsCompleted).OrderBy(p => p.Sequence).Select(p => p.Asked)];
 
     /// <summary>Adds prepared answers (<c>--answer</c>), used in order by the next questions.</summary>
     /// <param name="answers">The answers.</param>
