@@ -20,12 +20,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly IHost _host;
     private readonly ClusterNodeServer _server;
 
-    private ClusterNode(IHost host, ClusterNodeServer server, IPEndPoint endpoint, bool createdSchema, ClusterNodeOptions options)
+    private ClusterNode(IHost host, ClusterNodeServer server, IPEndPoint endpoint, ClusterNodeOptions options)
     {
         _host = host;
         _server = server;
         Endpoint = endpoint;
-        CreatedSchema = createdSchema;
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         Router = new GrainSessionRouter(grains);
         Status = new ClusterStatus(grains, options.ClusterId, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}"), options.Store.Location);
@@ -40,9 +39,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>Where other nodes reach this one.</summary>
     public IPEndPoint Endpoint { get; }
 
-    /// <summary>Whether this node created the cluster's schema in the database (the first node to start on it).</summary>
-    public bool CreatedSchema { get; }
-
     /// <summary>Creates the membership schema when missing, then starts the silo and joins the cluster.</summary>
     /// <param name="options">The store, the cluster's name, this node's address.</param>
     /// <param name="loggerFactory">Where Orleans' warnings and errors go.</param>
@@ -53,10 +49,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var connection = options.Store.ToNpgsqlConnectionString("agent serve (cluster membership)");
-        bool created;
         await using (var database = NpgsqlDataSource.Create(connection))
         {
-            created = await ClusterSchema.EnsureAsync(database, cancellationToken).ConfigureAwait(false);
+            await ClusterSchema.EnsureAsync(database, cancellationToken).ConfigureAwait(false);
         }
 
         var port = options.Port == 0 ? FreePort(options.Address) : options.Port;
@@ -92,7 +87,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
             throw;
         }
 
-        return new ClusterNode(host, server, new IPEndPoint(options.Address, port), created, options);
+        return new ClusterNode(host, server, new IPEndPoint(options.Address, port), options);
     }
 
     /// <summary>Hands the node's grains the server they run calls on.</summary>

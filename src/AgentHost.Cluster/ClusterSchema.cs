@@ -16,8 +16,7 @@ internal static class ClusterSchema
     private static readonly string[] Scripts = ["PostgreSQL-Main.sql", "PostgreSQL-Clustering.sql"];
 
     /// <summary>Creates the schema unless it is there.</summary>
-    /// <returns>Whether this call created it.</returns>
-    public static async Task<bool> EnsureAsync(NpgsqlDataSource database, CancellationToken cancellationToken)
+    public static async Task EnsureAsync(NpgsqlDataSource database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -26,7 +25,7 @@ internal static class ClusterSchema
         {
             if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
             {
-                return false;
+                return;
             }
         }
 
@@ -36,7 +35,6 @@ internal static class ClusterSchema
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return true;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)

@@ -21,9 +21,6 @@ internal sealed class SessionCalls(SessionHub hub, ISessionRouter? router, TimeP
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    /// <summary>Whether calls go to other nodes (a cluster).</summary>
-    public bool IsRouted => router is not null;
-
     public Task<SessionView> CreateAsync(ServerCaller caller, CreateSessionRequest request, string? client, CancellationToken cancellationToken) =>
         CallAsync<SessionView>(caller, SessionOperations.Create, NewSession.NewId(time), null, request, client, cancellationToken);
 
