@@ -35,8 +35,11 @@ internal sealed record ConversationScript(string Path, IReadOnlyList<ScriptTurn>
 }
 
 /// <summary>One model turn: optional expectations on the request, then the response to stream.</summary>
-internal sealed record ScriptTurn(int Number, string? Text, string? Reasoning, IReadOnlyList<ScriptToolCall> ToolCalls, ScriptExpectation Expect, long? InputTokens, long? OutputTokens, string? Error)
+internal sealed record ScriptTurn(int Number, string? Text, string? Reasoning, IReadOnlyList<ScriptToolCall> ToolCalls, ScriptExpectation Expect, long? InputTokens, long? OutputTokens, string? Error, TimeSpan Delay)
 {
+    /// <summary>The longest <c>delay_ms</c> a turn may have (ten minutes).</summary>
+    private const int MaxDelayMilliseconds = 600_000;
+
     public static ScriptTurn Parse(YamlNode node, int number, string file)
     {
         if (node is not YamlMappingNode map)
@@ -63,7 +66,21 @@ internal sealed record ScriptTurn(int Number, string? Text, string? Reasoning, I
             ScriptExpectation.Parse(Child(map, "expect") as YamlMappingNode),
             usage is null ? null : long.TryParse(Scalar(usage, "input"), out var input) ? input : null,
             usage is null ? null : long.TryParse(Scalar(usage, "output"), out var output) ? output : null,
-            Scalar(map, "error"));
+            Scalar(map, "error"),
+            ParseDelay(map, number, file));
+    }
+
+    /// <summary><c>delay_ms</c>: how long the model "thinks" before it answers (so that tests and benchmarks have steps in flight).</summary>
+    private static TimeSpan ParseDelay(YamlMappingNode map, int number, string file)
+    {
+        if (Child(map, "delay_ms") is not { } node)
+        {
+            return TimeSpan.Zero;
+        }
+
+        return node is YamlScalarNode { Value: { } text } && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds) && milliseconds <= MaxDelayMilliseconds
+            ? TimeSpan.FromMilliseconds(milliseconds)
+            : throw new InvalidDataException($"{file}:{node.Start.Line}: turn {number}: delay_ms must be a whole number of milliseconds from 0 to {MaxDelayMilliseconds}, e.g. 'delay_ms: 250'.");
     }
 
     internal static YamlNode? Child(YamlMappingNode map, string key) =>

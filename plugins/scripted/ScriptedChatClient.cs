@@ -34,6 +34,11 @@ internal sealed class ScriptedChatClient(ConversationScript script, string model
             throw new InvalidOperationException($"{script.Path}: turn {turn.Number}: scripted provider error: {error}");
         }
 
+        if (turn.Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(turn.Delay, cancellationToken).ConfigureAwait(false);
+        }
+
         var responseId = $"script-{turn.Number}";
         if (turn.Reasoning is { } reasoning)
         {

@@ -108,6 +108,34 @@ public sealed class ScriptedProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DelayedTurn_WaitsBeforeAnswering_UntilCancelled()
+    {
+        var client = Client("""
+            turns:
+              - delay_ms: 600000
+                tool_calls: [{ name: ls, arguments: { path: "." } }]
+            """);
+        using var cancel = new CancellationTokenSource();
+
+        var answer = client.GetResponseAsync([new(ChatRole.User, "x")], cancellationToken: cancel.Token);
+        Assert.False(answer.IsCompleted, "a turn with delay_ms answers only after its delay");
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => answer);
+    }
+
+    [Theory]
+    [InlineData("-5")]
+    [InlineData("soon")]
+    [InlineData("600001")]
+    public void BadDelay_NamesTheFileTheTurnAndTheFix(string delay)
+    {
+        var error = Assert.Throws<InvalidDataException>(() => Client($"turns:\n  - text: a\n  - text: b\n    delay_ms: {delay}\n"));
+
+        Assert.Contains(":4: turn 2: delay_ms must be a whole number of milliseconds from 0 to 600000, e.g. 'delay_ms: 250'.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MissingScript_NamesThePathAndTheFix()
     {
         var provider = (ChatProviderCapability)_harness.Registry.Find(CapabilityKind.ChatProvider, "scripted")!.Capability;
