@@ -17,6 +17,14 @@ namespace AgentHost.Cluster;
 /// </summary>
 public sealed partial class ClusterNode : IAsyncDisposable
 {
+    /// <summary>
+    /// How long a routed session call may take before its caller gives up (Orleans' default is 30 s). A call may open a
+    /// session, which may first load its plugins on that node (seconds, more on a loaded machine); a caller that gave up
+    /// on a call still running would tell its client to retry what may still take effect. A call to a node that dies is
+    /// not waited out: the cluster fails it when it declares the node dead.
+    /// </summary>
+    internal static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(2);
+
     private readonly IHost _host;
     private readonly ClusterNodeServer _server;
 
@@ -73,6 +81,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
                 membership.Invariant = "Npgsql";
                 membership.ConnectionString = connection;
             });
+            silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = CallTimeout);
             // No gateway: the front end runs in the silo's process and calls grains directly.
             silo.ConfigureEndpoints(options.Address, port, gatewayPort: 0);
         });

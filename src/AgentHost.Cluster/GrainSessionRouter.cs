@@ -15,7 +15,15 @@ internal sealed class GrainSessionRouter(IGrainFactory grains) : ISessionRouter
         {
             answer = await grain.CallAsync(JsonSerializer.Serialize(sessionCall, ClusterJson.Default.SessionCall)).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        catch (TimeoutException ex)
+        {
+            // The call reached a node that did not answer in time (ClusterNode.CallTimeout): it may still take effect there.
+            return new SessionCallResult(
+                null,
+                ApiErrorKinds.NameOf(Hosting.ErrorKind.InUse),
+                $"the cluster node that holds session {sessionCall.SessionId} did not answer in time ({ex.Message.Split('\n')[0].Trim()}); the call may still take effect there: read the session (GET /v1/sessions/{sessionCall.SessionId}) before you try again.");
+        }
+        catch (OrleansException ex)
         {
             // The node that holds the session stopped answering: until the cluster declares it dead (seconds), calls
             // for its grains fail; then the next call places the grain on a live node, which takes the session over.
