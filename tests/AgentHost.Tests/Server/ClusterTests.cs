@@ -192,8 +192,12 @@ public sealed class ClusterTests
         Assert.DoesNotContain("AgentHost.Cluster.dll", loaded, StringComparison.Ordinal);
     }
 
-    /// <summary>Sends with <c>wait=true</c>, again while the answer is the 409 of a node the cluster has not yet declared dead.</summary>
-    private static async Task<JsonElement> SendUntilTheClusterMovesAsync(AgentServer server, string id, object request)
+    /// <summary>
+    /// Sends with <c>wait=true</c>, again while the answer is the 409 of a node the cluster has not yet declared dead.
+    /// When an earlier attempt took effect after all (its node answered too late, and a retry finds the session running
+    /// it), waits for that run instead.
+    /// </summary>
+    internal static async Task<JsonElement> SendUntilTheClusterMovesAsync(AgentServer server, string id, object request)
     {
         using var timeout = new CancellationTokenSource(Generous);
         while (true)
@@ -206,13 +210,33 @@ public sealed class ClusterTests
             }
 
             // 409 while the cluster has not declared the node dead, or while its lease has not expired (a paused node's).
-            Assert.True(response.StatusCode == HttpStatusCode.Conflict && (body.Contains("is not answering", StringComparison.Ordinal) || body.Contains("is in use by", StringComparison.Ordinal)), $"{(int)response.StatusCode} {body}");
+            Assert.True(response.StatusCode == HttpStatusCode.Conflict && (body.Contains("is not answering", StringComparison.Ordinal) || body.Contains("did not answer in time", StringComparison.Ordinal) || body.Contains("is in use by", StringComparison.Ordinal) || body.Contains("is running", StringComparison.Ordinal)), $"{(int)response.StatusCode} {body}");
+            if (JsonDocument.Parse(body).RootElement.GetProperty("error").GetString() is { } error && error.StartsWith($"session {id} is running ", StringComparison.Ordinal))
+            {
+                return await EndOfAsync(server, error.Split(' ')[4].TrimEnd(';'), timeout.Token);
+            }
+
             await Task.Delay(TimeSpan.FromMilliseconds(500), timeout.Token);
         }
     }
 
+    /// <summary>The run once it has ended.</summary>
+    private static async Task<JsonElement> EndOfAsync(AgentServer server, string runId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var run = await server.GetAsync($"v1/runs/{runId}");
+            if (run.GetProperty("status").GetString() != "running")
+            {
+                return run;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+    }
+
     /// <summary>A node's environment: its own data folder (with the workspace's user configuration), the shared store.</summary>
-    private static Dictionary<string, string> Node(RunWorkspace ws, string name, string database)
+    internal static Dictionary<string, string> Node(RunWorkspace ws, string name, string database)
     {
         var environment = ws.Environment;
         var home = ws.Combine("home-" + name);
