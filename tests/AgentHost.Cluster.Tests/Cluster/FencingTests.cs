@@ -50,7 +50,7 @@ public sealed class FencingTests
         Assert.Equal(("in_use", true), (refused.ErrorKind, refused.Error!.Contains("is in use by", StringComparison.Ordinal)));
         Assert.Null(accepted.Error);
         Assert.Equal(("completed", "only one writer"), ((await b.GetRunAsync(duplicate.Id)).Status, (await b.GetRunAsync(duplicate.Id)).FinalText));
-        Assert.Equal("failed", staleEnd.Status);
+        Assert.Equal(("stopped", "failed"), (staleEnd.Status, staleEnd.Outcome));
         Assert.Contains("was taken over by another writer", staleEnd.Reason, StringComparison.Ordinal);
         Assert.Equal(("in_use", true), (again.ErrorKind, again.Error!.Contains("is in use by", StringComparison.Ordinal)));
         Assert.Equal((2L, true), (lease!.Epoch, lease.IsHeld));

@@ -118,7 +118,7 @@ internal sealed class TestNode : IAsyncDisposable
     public async Task<RunView> CancelAsync(string runId)
     {
         using var cancelled = await Http.PostAsync($"v1/runs/{runId}/cancel", null);
-        return await ReadAsync<RunView>(cancelled, HttpStatusCode.OK);
+        return await ReadAsync<RunView>(cancelled, HttpStatusCode.Accepted);
     }
 
     public async Task AnswerPermissionAsync(string id, string requestId, string answer)
