@@ -11,7 +11,7 @@ public sealed class DrainTests
     private static readonly TimeSpan Generous = TimeSpan.FromMinutes(3);
 
     [PostgresFact]
-    public async Task RunInFlight_WhenItsNodeStops_FinishesDuringTheDrain_AndTheNextPromptRunsOnAnotherNodeAtOnce()
+    public async Task RunInFlight_WhenItsNodeStops_FinishesDuringTheDrain_NewTurnsStartElsewhere_AndTheNextPromptRunsOnAnotherNodeAtOnce()
     {
         await using var cluster = await TestCluster.StartAsync(2, """
             turns:
@@ -21,6 +21,7 @@ public sealed class DrainTests
             """);
         var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
         var id = await a.CreateSessionAsync();
+        var idle = await a.CreateSessionAsync();
         using var timeout = new CancellationTokenSource(Generous);
         await using var events = await b.EventsAsync(id, timeout.Token);
         var run = await a.SendAsync(id, "ask me");
@@ -28,10 +29,19 @@ public sealed class DrainTests
 
         var stopping = cluster.Orleans.StopSiloAsync(a.Silo);
         await a.DrainStarted.WaitAsync(Generous);
+
+        // A new turn for another session a holds does not start on the draining node: it starts on b at once.
+        var moved = await b.SendAsync(idle, "during the drain");
+        var movedTo = cluster.HolderOf(idle);
+        var runsOnB = b.Server.IsRunning(idle);
+        await b.CancelAsync(moved.Id);
+
         await b.AnswerQuestionAsync(id, question.GetProperty("questionId").GetString()!, "this one");
         await stopping.WaitAsync(Generous);
         var next = await b.SendAndWaitAsync(id, "and now?");
 
+        Assert.Same(b, movedTo);
+        Assert.True(runsOnB);
         Assert.Equal(("completed", "answered while draining"), ((await b.GetRunAsync(run.Id)).Status, (await b.GetRunAsync(run.Id)).FinalText));
         Assert.False(a.Server.IsOpen(id));
         Assert.Equal(("completed", "next on another node"), (next.Status, next.FinalText));
