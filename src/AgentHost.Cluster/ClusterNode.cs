@@ -12,8 +12,8 @@ namespace AgentHost.Cluster;
 /// <summary>
 /// This process as a node of an AgentHost cluster (docs/cluster.md): an Orleans silo whose membership lives in the session
 /// store's PostgreSQL database, hosting the grains of the sessions this node holds. Start it, start the server with its
-/// <see cref="Router"/>, then <see cref="Attach"/> the server; dispose it before the server (the node leaves the cluster,
-/// its grains let their sessions go).
+/// <see cref="Router"/>, then <see cref="Attach"/> the server; dispose it before the server (the node drains, leaves the
+/// cluster, and its grains let their sessions go).
 /// </summary>
 public sealed partial class ClusterNode : IAsyncDisposable
 {
@@ -25,13 +25,17 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// </summary>
     internal static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(2);
 
+    /// <summary>What a stop allows beyond the drain: the grains' deactivation (each lets its session go) and leaving.</summary>
+    private static readonly TimeSpan DeactivationTime = TimeSpan.FromSeconds(30);
+
     private readonly IHost _host;
     private readonly ClusterNodeServer _server;
 
-    private ClusterNode(IHost host, ClusterNodeServer server, IPEndPoint endpoint, ClusterNodeOptions options)
+    /// <summary>The node of a started silo host configured by <see cref="ConfigureSilo"/> (its own, or a test cluster's).</summary>
+    internal ClusterNode(IHost host, IPEndPoint endpoint, ClusterNodeOptions options)
     {
         _host = host;
-        _server = server;
+        _server = host.Services.GetRequiredService<ClusterNodeServer>();
         Endpoint = endpoint;
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         Router = new GrainSessionRouter(grains);
@@ -63,14 +67,13 @@ public sealed partial class ClusterNode : IAsyncDisposable
         }
 
         var port = options.Port == 0 ? FreePort(options.Address) : options.Port;
-        var server = new ClusterNodeServer();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
-        builder.Services.AddSingleton(server);
         builder.UseOrleans(silo =>
         {
+            ConfigureSilo(silo, options.DrainTimeout);
             silo.Configure<ClusterOptions>(cluster =>
             {
                 cluster.ClusterId = options.ClusterId;
@@ -81,7 +84,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
                 membership.Invariant = "Npgsql";
                 membership.ConnectionString = connection;
             });
-            silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = CallTimeout);
             // No gateway: the front end runs in the silo's process and calls grains directly.
             silo.ConfigureEndpoints(options.Address, port, gatewayPort: 0);
         });
@@ -96,14 +98,33 @@ public sealed partial class ClusterNode : IAsyncDisposable
             throw;
         }
 
-        return new ClusterNode(host, server, new IPEndPoint(options.Address, port), options);
+        return new ClusterNode(host, new IPEndPoint(options.Address, port), options);
+    }
+
+    /// <summary>
+    /// What makes a silo an AgentHost node, whatever its membership and transport: the session grains and the server they
+    /// run on (<see cref="ClusterNodeServer"/>), how long a routed call may take (<see cref="CallTimeout"/>), and the drain of a graceful stop (<see cref="ClusterNodeDrain"/>), for which
+    /// the host's shutdown time is the drain's plus time to let the sessions go.
+    /// </summary>
+    /// <param name="silo">The silo.</param>
+    /// <param name="drainTimeout">How long a stop lets running turns finish (<see cref="ClusterNodeOptions.DrainTimeout"/>).</param>
+    internal static void ConfigureSilo(ISiloBuilder silo, TimeSpan drainTimeout)
+    {
+        silo.Services.AddSingleton(new ClusterNodeServer(drainTimeout));
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterNodeDrain>();
+        silo.Services.Configure<HostOptions>(host => host.ShutdownTimeout = drainTimeout + DeactivationTime);
+        silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = CallTimeout);
     }
 
     /// <summary>Hands the node's grains the server they run calls on.</summary>
     /// <param name="server">The server started with <see cref="Router"/>.</param>
     public void Attach(ApiServer server) => _server.Attach(server);
 
-    /// <summary>Leaves the cluster: the silo stops, its grains deactivate (letting their sessions go unless they run).</summary>
+    /// <summary>
+    /// Leaves the cluster gracefully: the node drains (no new turn or session here; running turns finish for
+    /// <see cref="ClusterNodeOptions.DrainTimeout"/>, then are recorded as interrupted), its grains deactivate (each
+    /// letting its session go), and the silo stops.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         try

@@ -15,4 +15,13 @@ public sealed record ClusterNodeOptions(PostgresConnectionString Store, string C
 
     /// <summary>The default node-to-node port.</summary>
     public const int DefaultPort = 11111;
+
+    /// <summary>The default <see cref="DrainTimeout"/>: 30 seconds.</summary>
+    public static TimeSpan DefaultDrainTimeout { get; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a stopping node lets its running turns finish before it records them as interrupted and lets their
+    /// sessions go (<c>server.cluster.drain_timeout</c>).
+    /// </summary>
+    public TimeSpan DrainTimeout { get; init; } = DefaultDrainTimeout;
 }

@@ -4,11 +4,28 @@ namespace AgentHost.Cluster;
 
 /// <summary>
 /// This node's server, for its grains: the silo starts before the server (the server routes through the silo), so a
-/// grain call that arrives in between waits for it.
+/// grain call that arrives in between waits for it. Also whether the node drains (it stops: <see cref="ClusterNodeDrain"/>).
 /// </summary>
-internal sealed class ClusterNodeServer
+/// <param name="drainTimeout">How long a stop lets running turns finish (<see cref="ClusterNodeOptions.DrainTimeout"/>).</param>
+internal sealed class ClusterNodeServer(TimeSpan drainTimeout)
 {
+    /// <summary>
+    /// The error kind of a call a draining node did not run (<see cref="SessionCallResult.ErrorKind"/>): its grain goes,
+    /// and the router sends the call again, which places the grain on a node that stays. It never reaches a client.
+    /// </summary>
+    public const string Moved = "moved";
+
     private readonly TaskCompletionSource<ApiServer> _server = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _draining = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>How long a stop lets running turns finish.</summary>
+    public TimeSpan DrainTimeout => drainTimeout;
+
+    /// <summary>Whether the node drains: it stops, and starts no new turn or session.</summary>
+    public bool Draining => _draining.Task.IsCompleted;
+
+    /// <summary>Completes when the node begins to drain.</summary>
+    public Task DrainStarted => _draining.Task;
 
     /// <summary>The server, once attached; <see langword="null"/> before.</summary>
     public ApiServer? Server => _server.Task.IsCompletedSuccessfully ? _server.Task.Result : null;
@@ -18,4 +35,7 @@ internal sealed class ClusterNodeServer
 
     /// <summary>Attaches the server (once).</summary>
     public void Attach(ApiServer server) => _server.TrySetResult(server);
+
+    /// <summary>Marks the node draining (once it stops).</summary>
+    public void BeginDrain() => _draining.TrySetResult();
 }

@@ -35,25 +35,42 @@ internal sealed class SessionGrain(ClusterNodeServer node) : Grain, ISessionGrai
         var call = JsonSerializer.Deserialize(sessionCall, ClusterJson.Default.SessionCall)
             ?? throw new ArgumentException("not a session call", nameof(sessionCall));
         var id = this.GetPrimaryKeyString();
-        var result = call.SessionId != id
-            ? new SessionCallResult(null, ApiErrorKinds.NameOf(Hosting.ErrorKind.Usage), $"a call on session {call.SessionId} reached the grain of session {id}; the nodes of one cluster must run the same version.")
-            : await (await node.ServerAsync().ConfigureAwait(true)).ExecuteAsync(call, CancellationToken.None).ConfigureAwait(true);
+        if (call.SessionId != id)
+        {
+            return Answer(new SessionCallResult(null, ApiErrorKinds.NameOf(Hosting.ErrorKind.Usage), $"a call on session {call.SessionId} reached the grain of session {id}; the nodes of one cluster must run the same version."));
+        }
+
+        var server = await node.ServerAsync().ConfigureAwait(true);
+        if (node.Draining && call.Operation is SessionOperations.Create or SessionOperations.Send or SessionOperations.Patch && !server.IsRunning(id))
+        {
+            // This node stops: no new turn or session here. The grain goes (letting the session go) and the caller's
+            // router sends the call again, which places the grain on a node that stays.
+            DeactivateOnIdle();
+            return Answer(new SessionCallResult(null, ClusterNodeServer.Moved, $"the cluster node that holds session {id} is stopping."));
+        }
+
+        var result = await server.ExecuteAsync(call, CancellationToken.None).ConfigureAwait(true);
         if (result.Error is null && call.Operation is SessionOperations.Close or SessionOperations.Delete)
         {
             DeactivateOnIdle();
         }
 
-        return JsonSerializer.Serialize(result, ClusterJson.Default.SessionCallResult);
+        return Answer(result);
     }
 
-    /// <summary>Lets the session go on this node (unless it runs) when the grain goes: drained, or idle.</summary>
+    /// <summary>
+    /// Lets the session go on this node (unless it runs) when the grain goes: drained, or idle. Not when the silo stops
+    /// without grace (a cancelled token: killed, or out of shutdown time): then nothing is let go, as when the process dies.
+    /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (node.Server is { } server)
+        if (!cancellationToken.IsCancellationRequested && node.Server is { } server)
         {
             await server.ExecuteAsync(new SessionCall(SessionOperations.Release, this.GetPrimaryKeyString(), "@cluster", Sessions.ServerRole.Admin), cancellationToken).ConfigureAwait(true);
         }
     }
+
+    private static string Answer(SessionCallResult result) => JsonSerializer.Serialize(result, ClusterJson.Default.SessionCallResult);
 
     private Task GoWhenClosedAsync()
     {

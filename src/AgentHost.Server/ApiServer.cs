@@ -92,6 +92,22 @@ public sealed partial class ApiServer : IAsyncDisposable
     /// <summary>How many turns are running now.</summary>
     public int RunningTurns => Hub.RunningRuns.Count;
 
+    /// <summary>Whether this server runs a turn of the session now (or is closing it: claimed).</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <returns>Whether a turn of it runs here.</returns>
+    public bool IsRunning(string sessionId) => Hub.FindOpen(sessionId)?.Current is not null;
+
+    /// <summary>
+    /// Drains the running turns before the server goes (a cluster node that stops, docs/cluster.md): each may finish for
+    /// up to <paramref name="grace"/>; those still running then are cancelled and recorded as interrupted, as when the
+    /// server stops. The server keeps serving meanwhile (answers and cancels reach the turns); whoever calls this stops
+    /// sending it new turns.
+    /// </summary>
+    /// <param name="grace">How long running turns may take to finish.</param>
+    /// <param name="cancellationToken">Cancels the wait (the turns are then left running).</param>
+    /// <returns>How many turns were interrupted.</returns>
+    public Task<int> DrainAsync(TimeSpan grace, CancellationToken cancellationToken = default) => Hub.DrainRunsAsync(grace, cancellationToken);
+
     internal SessionHub Hub { get; }
 
     /// <summary>The workflow runs started over the API.</summary>

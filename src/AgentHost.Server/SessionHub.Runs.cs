@@ -342,6 +342,26 @@ internal sealed partial class SessionHub
         }
     }
 
+    /// <summary>
+    /// Lets the runs in flight finish for up to <paramref name="grace"/>, then cancels those still running (each ends as
+    /// interrupted, as at shutdown) and waits a little for them to end (a cluster node that stops drains so).
+    /// </summary>
+    /// <returns>How many runs were interrupted.</returns>
+    public async Task<int> DrainRunsAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var until = time.GetUtcNow() + grace;
+        while (RunningRuns is { Count: > 0 } running && until - time.GetUtcNow() is { Ticks: > 0 } left)
+        {
+            // Runs accepted meanwhile are waited for too (the node's grains refuse new ones while it drains).
+            await Task.WhenAll(running.Select(r => r.Ended)).WaitAsync(left, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        var interrupted = RunningRuns.Count;
+        await InterruptRunsAsync().ConfigureAwait(false);
+        return interrupted;
+    }
+
     /// <summary>Cancels every run in flight (each ends as interrupted) and waits a little for them to end.</summary>
     private async Task InterruptRunsAsync()
     {

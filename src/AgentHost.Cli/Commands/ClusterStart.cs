@@ -16,19 +16,22 @@ namespace AgentHost.Cli.Commands;
 /// </summary>
 internal static class ClusterStart
 {
+    /// <summary>The longest <c>server.cluster.drain_timeout</c>: an hour (a stop that waits longer is a hung stop).</summary>
+    private const int MaxDrainSeconds = 3600;
+
     /// <summary>A running node: the router the server uses, and what attaches the server and leaves the cluster.</summary>
     /// <param name="Router">Routes session calls to their node.</param>
     /// <param name="Attach">Hands the node the started server.</param>
     /// <param name="Describe">Where the node is, for the start line.</param>
-    /// <param name="Leave">Leaves the cluster (before the server stops).</param>
+    /// <param name="Leave">Leaves the cluster, draining first (before the server stops).</param>
     /// <param name="Status">What the node says of its cluster (<c>GET /v1/cluster</c>).</param>
     internal sealed record Node(ISessionRouter Router, Action<ApiServer> Attach, string Describe, Func<ValueTask> Leave, IClusterStatus Status);
 
     /// <summary>The node's settings, checked (a project's configuration cannot set them: the store's rule).</summary>
-    /// <exception cref="AgentHostException">A bad address or port, or a setting in a project file.</exception>
-    public static (string ClusterId, IPAddress Address, int Port) Settings(ConfigurationSnapshot configuration)
+    /// <exception cref="AgentHostException">A bad address, port or drain time-out, or a setting in a project file.</exception>
+    public static (string ClusterId, IPAddress Address, int Port, TimeSpan DrainTimeout) Settings(ConfigurationSnapshot configuration)
     {
-        foreach (var key in new[] { "server.cluster.id", "server.cluster.address", "server.cluster.port" })
+        foreach (var key in new[] { "server.cluster.id", "server.cluster.address", "server.cluster.port", "server.cluster.drain_timeout" })
         {
             if (configuration.Explain(key) is { Layer: ConfigLayer.Project } entry)
             {
@@ -46,15 +49,21 @@ internal static class ClusterStart
                 : throw new AgentHostException(ErrorKind.Configuration, $"server.cluster.port: '{portText}' is not a port (0-65535; 0 picks a free one).")
             // Nodes on one machine (the loopback address) cannot share a port; nodes on several machines get Orleans' usual one.
             : IPAddress.IsLoopback(address) ? 0 : ClusterNodeOptions.DefaultPort;
-        return (id, address, port);
+        var drain = configuration.Get("server.cluster.drain_timeout") is { } drainText
+            ? double.TryParse(drainText, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && seconds <= MaxDrainSeconds
+                ? TimeSpan.FromSeconds(seconds)
+                : throw new AgentHostException(ErrorKind.Configuration, $"server.cluster.drain_timeout: '{drainText}' is not a number of seconds from 0 to {MaxDrainSeconds}; give e.g. 30 (0: running turns are recorded as interrupted at once).")
+            : ClusterNodeOptions.DefaultDrainTimeout;
+        return (id, address, port, drain);
     }
 
     /// <summary>Starts the node on the store's database.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static async Task<Node> StartAsync(string store, string settingName, ConfigurationSnapshot configuration, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        var (id, address, port) = Settings(configuration);
-        var node = await ClusterNode.StartAsync(new ClusterNodeOptions(PostgresConnectionString.Parse(store, settingName), id, address, port), loggerFactory, cancellationToken).ConfigureAwait(false);
+        var (id, address, port, drain) = Settings(configuration);
+        var options = new ClusterNodeOptions(PostgresConnectionString.Parse(store, settingName), id, address, port) { DrainTimeout = drain };
+        var node = await ClusterNode.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
         return new Node(node.Router, node.Attach, $"cluster {id}, node {node.Endpoint}", node.DisposeAsync, node.Status);
     }
 }

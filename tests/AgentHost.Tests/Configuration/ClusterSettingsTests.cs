@@ -1,0 +1,49 @@
+using AgentHost.Cli.Commands;
+using AgentHost.Hosting;
+
+namespace AgentHost.Tests.Configuration;
+
+/// <summary>The settings of <c>agent serve --cluster</c> (docs/cluster.md), as the node reads and checks them before it starts.</summary>
+public sealed class ClusterSettingsTests
+{
+    [Fact]
+    public void DrainTimeout_Is30SecondsByDefault_AndTheUsersSecondsWhenSet()
+    {
+        using var project = new ConfigProject();
+        var unset = ClusterStart.Settings(project.Resolve()).DrainTimeout;
+        project.WriteGlobal("server:\n  cluster:\n    drain_timeout: 2.5\n");
+        var set = ClusterStart.Settings(project.Resolve()).DrainTimeout;
+
+        Assert.Equal(TimeSpan.FromSeconds(30), unset);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), set);
+    }
+
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("-1")]
+    [InlineData("3601")]
+    public void DrainTimeout_NotSecondsFrom0To3600_IsAConfigurationError_NamingTheSettingAndTheRange(string value)
+    {
+        using var project = new ConfigProject();
+        project.WriteGlobal($"server:\n  cluster:\n    drain_timeout: \"{value}\"\n");
+
+        var error = Assert.Throws<AgentHostException>(() => ClusterStart.Settings(project.Resolve()));
+
+        Assert.Equal(ErrorKind.Configuration, error.Kind);
+        Assert.StartsWith($"server.cluster.drain_timeout: '{value}' is not a number of seconds from 0 to 3600; give e.g. 30", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DrainTimeout_FromAProjectsFile_IsRefused_EvenInATrustedProject()
+    {
+        using var project = new ConfigProject();
+        project.TrustRepo();
+        project.WriteProject("server:\n  cluster:\n    drain_timeout: 1\n");
+
+        var error = Assert.Throws<AgentHostException>(() => ClusterStart.Settings(project.Resolve()));
+
+        Assert.Equal(ErrorKind.Configuration, error.Kind);
+        Assert.StartsWith("server.cluster.drain_timeout is set in ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("a project's configuration cannot place this server in a cluster", error.Message, StringComparison.Ordinal);
+    }
+}
