@@ -13,7 +13,18 @@ internal sealed class GrainSessionRouter(IGrainFactory grains) : ISessionRouter
         string answer;
         try
         {
+            // A create's session is not stored yet: its root goes with the call, for the placement director.
+            if (sessionCall.Operation == SessionOperations.Create && sessionCall.Body is { } body
+                && JsonSerializer.Deserialize(body, ClusterJson.Default.CreateSessionRequest)?.Root is { } root)
+            {
+                RequestContext.Set(WorkspacePlacementDirector.RootKey, root);
+            }
+
             answer = await grain.CallAsync(JsonSerializer.Serialize(sessionCall, ClusterJson.Default.SessionCall)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (WorkspaceNotServedException ex)
+        {
+            return new SessionCallResult(null, ApiErrorKinds.NameOf(ex.Retry ? Hosting.ErrorKind.InUse : Hosting.ErrorKind.Denied), ex.Message);
         }
         catch (Exception ex) when (ex is OrleansException or TimeoutException)
         {
@@ -23,6 +34,10 @@ internal sealed class GrainSessionRouter(IGrainFactory grains) : ISessionRouter
                 null,
                 ApiErrorKinds.NameOf(Hosting.ErrorKind.InUse),
                 $"the cluster node that holds session {sessionCall.SessionId} is not answering ({ex.GetType().Name}); the session moves to another node once the cluster has noticed (seconds): try again shortly.");
+        }
+        finally
+        {
+            RequestContext.Remove(WorkspacePlacementDirector.RootKey);
         }
 
         return JsonSerializer.Deserialize(answer, ClusterJson.Default.SessionCallResult)

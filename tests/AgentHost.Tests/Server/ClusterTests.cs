@@ -212,7 +212,7 @@ public sealed class ClusterTests
     }
 
     /// <summary>A node's environment: its own data folder (with the workspace's user configuration), the shared store.</summary>
-    private static Dictionary<string, string> Node(RunWorkspace ws, string name, string database)
+    internal static Dictionary<string, string> Node(RunWorkspace ws, string name, string database)
     {
         var environment = ws.Environment;
         var home = ws.Combine("home-" + name);
