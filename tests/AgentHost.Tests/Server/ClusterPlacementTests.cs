@@ -28,7 +28,9 @@ public sealed class ClusterPlacementTests
         var database = (await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("placement")).Replace("postgres://postgres@", "postgres://postgres:pw-not-shown@", StringComparison.Ordinal);
         string[] args = ["--cluster", "--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + script];
         await using var a = await AgentServer.StartAsync(ws.Root, Serving(ws, "a", database, ws.Root), args);
-        await using var b = await AgentServer.StartAsync(ws.Root, Serving(ws, "b", database, ws.Root, onlyB), args);
+        // A root whose name carries a terminal sequence: agent server status shows it neutralised.
+        var odd = ws.Combine("odd\u001b]0;owned\u0007");
+        await using var b = await AgentServer.StartAsync(ws.Root, Serving(ws, "b", database, ws.Root, onlyB, odd), args);
         var addressOfA = (await a.GetAsync("v1/cluster")).GetProperty("node").GetString()!;
         var addressOfB = (await b.GetAsync("v1/cluster")).GetProperty("node").GetString()!;
         await UntilNodeKnowsRootsAsync(a, addressOfB);
@@ -50,12 +52,13 @@ public sealed class ClusterPlacementTests
         Assert.Matches(@"store     postgres://postgres@127\.0\.0\.1:\d+/placement", status.Output);
         Assert.DoesNotContain("pw-not-shown", status.Output + status.Error, StringComparison.Ordinal);
         Assert.Matches($@"(?m)^{Regex(addressOfA)} \*\s+active\s+1\s+{Regex(ws.Root)}$", status.Output);
-        Assert.Matches($@"(?m)^{Regex(addressOfB)}\s+active\s+1\s+{Regex(ws.Root)}, {Regex(onlyB)}$", status.Output);
+        Assert.Matches($@"(?m)^{Regex(addressOfB)}\s+active\s+1\s+{Regex(ws.Root)}, {Regex(onlyB)}, {Regex(ws.Combine("odd^[]0;owned^G"))}$", status.Output);
+        Assert.DoesNotContain('\u001b', status.Output);
         var json = await StatusAsync(ws, a, "--server", a.Url.ToString(), "--json");
         var cluster = JsonDocument.Parse(json.Output).RootElement.GetProperty("cluster");
         Assert.Equal("agenthost", cluster.GetProperty("clusterId").GetString());
         var nodeB = cluster.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("address").GetString() == addressOfB);
-        Assert.Equal([ws.Root, onlyB], nodeB.GetProperty("roots").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal([ws.Root, onlyB, odd], nodeB.GetProperty("roots").EnumerateArray().Select(r => r.GetString()));
 
         // b leaves: a refuses b's session (and a new one in only-b) clearly instead of running it where its folder is not.
         var (code, _) = await b.Process.TerminateAsync();
