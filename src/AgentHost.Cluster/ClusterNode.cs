@@ -39,7 +39,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         Endpoint = endpoint;
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         Router = new GrainSessionRouter(grains);
-        Status = new ClusterStatus(grains, options.ClusterId, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}"), options.Store.Location);
+        Status = new ClusterStatus(grains, host.Services.GetRequiredService<NodeWorkspaces>(), host.Services.GetRequiredService<Orleans.Runtime.MembershipService.SiloMetadata.ISiloMetadataCache>(), options.ClusterId, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}"), options.Store.Location);
     }
 
     /// <summary>What the node says of its cluster (<see cref="ApiServerOptions.Cluster"/>, <c>GET /v1/cluster</c>).</summary>
@@ -86,6 +86,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
             });
             // No gateway: the front end runs in the silo's process and calls grains directly.
             silo.ConfigureEndpoints(options.Address, port, gatewayPort: 0);
+            silo.UseWorkspacePlacement(new NodeWorkspaces(options.Roots));
         });
         var host = builder.Build();
         try

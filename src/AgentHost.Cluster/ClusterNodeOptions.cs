@@ -24,4 +24,10 @@ public sealed record ClusterNodeOptions(PostgresConnectionString Store, string C
     /// sessions go (<c>server.cluster.drain_timeout</c>).
     /// </summary>
     public TimeSpan DrainTimeout { get; init; } = DefaultDrainTimeout;
+
+    /// <summary>
+    /// The workspace roots this node serves (full paths; <c>agent serve</c> gives its server's roots): a session is placed
+    /// only on a node whose roots hold its root (docs/cluster.md "Workspaces"). Default: <c>/</c>, every workspace.
+    /// </summary>
+    public IReadOnlyList<string> Roots { get; init; } = [Path.GetPathRoot(Path.GetFullPath("/"))!];
 }

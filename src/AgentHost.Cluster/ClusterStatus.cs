@@ -1,10 +1,11 @@
 using System.Globalization;
 using AgentHost.Server;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace AgentHost.Cluster;
 
-/// <summary>The cluster as this node sees it: Orleans' membership, and each active node's session grains.</summary>
-internal sealed class ClusterStatus(IGrainFactory grains, string clusterId, string node, string store) : IClusterStatus
+/// <summary>The cluster as this node sees it: Orleans' membership, each active node's session grains and the roots it serves.</summary>
+internal sealed class ClusterStatus(IGrainFactory grains, NodeWorkspaces workspaces, ISiloMetadataCache metadata, string clusterId, string node, string store) : IClusterStatus
 {
     public async Task<ClusterView> DescribeAsync(CancellationToken cancellationToken)
     {
@@ -20,7 +21,10 @@ internal sealed class ClusterStatus(IGrainFactory grains, string clusterId, stri
             .Select(h => new ClusterNodeView(
                 Address(h.Key),
                 h.Value.ToString().ToLowerInvariant(),
-                h.Value == SiloStatus.Active ? sessions.GetValueOrDefault(h.Key) : null))
+                h.Value == SiloStatus.Active ? sessions.GetValueOrDefault(h.Key) : null)
+            {
+                Roots = h.Value != SiloStatus.Active ? null : Address(h.Key) == node ? workspaces.Roots : NodeWorkspaces.FromMetadata(metadata.GetSiloMetadata(h.Key).Metadata),
+            })
             .ToList();
         return new ClusterView(clusterId, node, store, nodes);
     }

@@ -22,7 +22,18 @@ internal sealed class GrainSessionRouter(IGrainFactory grains) : ISessionRouter
             string answer;
             try
             {
+                // A create's session is not stored yet: its root goes with the call, for the placement director.
+                if (sessionCall.Operation == SessionOperations.Create && sessionCall.Body is { } body
+                    && JsonSerializer.Deserialize(body, ClusterJson.Default.CreateSessionRequest)?.Root is { } root)
+                {
+                    RequestContext.Set(WorkspacePlacementDirector.RootKey, root);
+                }
+
                 answer = await grain.CallAsync(json).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (WorkspaceNotServedException ex)
+            {
+                return new SessionCallResult(null, ApiErrorKinds.NameOf(ex.Retry ? Hosting.ErrorKind.InUse : Hosting.ErrorKind.Denied), ex.Message);
             }
             catch (TimeoutException ex)
             {
@@ -37,6 +48,10 @@ internal sealed class GrainSessionRouter(IGrainFactory grains) : ISessionRouter
                 // The node that holds the session stopped answering: until the cluster declares it dead (seconds), calls
                 // for its grains fail; then the next call places the grain on a live node, which takes the session over.
                 return InUse(sessionCall, $"is not answering ({ex.GetType().Name}); the session moves to another node once the cluster has noticed (seconds)");
+            }
+            finally
+            {
+                RequestContext.Remove(WorkspacePlacementDirector.RootKey);
             }
 
             var result = JsonSerializer.Deserialize(answer, ClusterJson.Default.SessionCallResult)

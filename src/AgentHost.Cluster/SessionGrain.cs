@@ -1,16 +1,16 @@
 using System.Text.Json;
 using AgentHost.Server;
 using Orleans.Concurrency;
-using Orleans.Placement;
 
 namespace AgentHost.Cluster;
 
 /// <summary>
 /// A session's grain: runs the session's calls on this node's server (<see cref="ApiServer.ExecuteAsync"/>), which opens
 /// the session here and takes its lease. Reentrant: a cancel, a permission answer or a question's answer interleaves with
-/// a call in flight (a turn is never a call held open: a send answers once the run is accepted). Placed on the node whose
-/// front end first calls it (a session is created where the request to create it arrived), and kept while this node has
-/// the session open; when the node's idle close lets the session go, the grain goes too.
+/// a call in flight (a turn is never a call held open: a send answers once the run is accepted). Placed by its workspace
+/// (<see cref="WorkspacePlacementDirector"/>): on the node whose front end first calls it when that node serves the
+/// session's root (a session is created where the request to create it arrived), else on a node that does; kept while
+/// this node has the session open; when the node's idle close lets the session go, the grain goes too.
 /// </summary>
 /// <remarks>
 /// The store, not Orleans, decides who writes a session: a duplicate activation elsewhere (Orleans' directory allows one
@@ -18,7 +18,7 @@ namespace AgentHost.Cluster;
 /// refused by the lease's epoch.
 /// </remarks>
 [Reentrant]
-[PreferLocalPlacement]
+[WorkspacePlacement]
 internal sealed class SessionGrain(ClusterNodeServer node) : Grain, ISessionGrain
 {
     /// <summary>How often the grain checks whether its node still has the session open.</summary>

@@ -249,6 +249,16 @@ public sealed partial class ApiServer : IAsyncDisposable
     /// <returns>What it answered, or its error as the API gives it.</returns>
     public Task<SessionCallResult> ExecuteAsync(SessionCall call, CancellationToken cancellationToken = default) => _calls.ExecuteAsync(call, cancellationToken);
 
+    /// <summary>
+    /// The workspace root a stored session works in, read from the store (any node's session), or <see langword="null"/>
+    /// when there is no such session: where a cluster may place the session (docs/cluster.md "Workspaces").
+    /// </summary>
+    /// <param name="sessionId">The session's id.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The root, as stored (a full path).</returns>
+    public async Task<string?> FindSessionRootAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        (await Hub.Store.FindSessionAsync(sessionId, cancellationToken).ConfigureAwait(false))?.Workspace;
+
     /// <summary><c>GET /v1/cluster</c>: the nodes of the cluster (admins only: it names the node-to-node endpoints).</summary>
     private static void MapCluster(RouteGroupBuilder v1, IClusterStatus? cluster) =>
         v1.MapGet("/cluster", async (CancellationToken ct) => cluster is null

@@ -21,8 +21,19 @@ internal sealed class SessionCalls(SessionHub hub, ISessionRouter? router, TimeP
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
+    /// <summary>
+    /// Creates a session. Routed, the request names its root as a full path (this server's own when it names none, or
+    /// relative to it): the cluster places the session on a node that serves that root, which runs it there.
+    /// </summary>
     public Task<SessionView> CreateAsync(ServerCaller caller, CreateSessionRequest request, string? client, CancellationToken cancellationToken) =>
-        CallAsync<SessionView>(caller, SessionOperations.Create, NewSession.NewId(time), null, request, client, cancellationToken);
+        CallAsync<SessionView>(
+            caller,
+            SessionOperations.Create,
+            NewSession.NewId(time),
+            null,
+            router is null ? request : request with { Root = Path.GetFullPath(request.Root ?? hub.Defaults.Root, hub.Defaults.Root) },
+            client,
+            cancellationToken);
 
     public Task<SessionView> ViewAsync(ServerCaller caller, string id, CancellationToken cancellationToken) =>
         CallAsync<SessionView>(caller, SessionOperations.View, id, null, null, null, cancellationToken);

@@ -36,7 +36,14 @@ public sealed record ClusterView(string ClusterId, string Node, string Store, IR
 /// <param name="Address">Its node-to-node endpoint (host:port).</param>
 /// <param name="Status">Its membership status (<c>active</c>, <c>joining</c>, <c>shuttingdown</c>, <c>dead</c>, …).</param>
 /// <param name="Sessions">How many sessions it holds now (its session grains); absent for a node that is not active.</param>
-public sealed record ClusterNodeView(string Address, string Status, int? Sessions);
+public sealed record ClusterNodeView(string Address, string Status, int? Sessions)
+{
+    /// <summary>
+    /// The workspace roots the node serves (its server's roots; a session is placed only on a node whose roots hold its
+    /// root), as the node published them; absent while the asked node does not know them (a node not active, or just joined).
+    /// </summary>
+    public IReadOnlyList<string>? Roots { get; init; }
+}
 
 /// <summary>One call on a session, as it crosses nodes: what to do, on which session, for whom, with what (JSON).</summary>
 /// <param name="Operation">What to do (<see cref="SessionOperations"/>).</param>

@@ -57,12 +57,15 @@ internal static class ClusterStart
         return (id, address, port, drain);
     }
 
-    /// <summary>Starts the node on the store's database.</summary>
+    /// <summary>
+    /// Starts the node on the store's database, serving <c>roots</c> (the server's roots, every caller's): the node
+    /// publishes them, and sessions are placed on nodes that serve their root.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static async Task<Node> StartAsync(string store, string settingName, ConfigurationSnapshot configuration, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<Node> StartAsync(string store, string settingName, ConfigurationSnapshot configuration, IReadOnlyList<string> roots, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var (id, address, port, drain) = Settings(configuration);
-        var options = new ClusterNodeOptions(PostgresConnectionString.Parse(store, settingName), id, address, port) { DrainTimeout = drain };
+        var options = new ClusterNodeOptions(PostgresConnectionString.Parse(store, settingName), id, address, port) { DrainTimeout = drain, Roots = roots };
         var node = await ClusterNode.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
         return new Node(node.Router, node.Attach, $"cluster {id}, node {node.Endpoint}", node.DisposeAsync, node.Status);
     }

@@ -2,12 +2,13 @@ using System.CommandLine;
 
 namespace AgentHost.Cli.Commands;
 
-/// <summary><c>agent server …</c>: manage a shared server's users (docs/server.md "Users and roles").</summary>
+/// <summary><c>agent server …</c>: a running server's status, and a shared server's users (docs/server.md).</summary>
 internal sealed class ServerCommand : Command
 {
     public ServerCommand(CliContext context)
-        : base("server", "Manage the users of a shared 'agent serve' (stored in the session store the server uses).")
+        : base("server", "Show a running 'agent serve' (and its cluster), and manage the users of a shared one (stored in the session store the server uses).")
     {
+        Subcommands.Add(new ServerStatusCommand(context));
         var user = new Command("user", "Add, list and remove users, and issue new tokens; a token is shown once and stored hashed.");
         user.Subcommands.Add(new ServerUserAddCommand(context));
         user.Subcommands.Add(new ServerUserListCommand(context));

@@ -9,7 +9,7 @@ using AgentHost.Hosting;
 namespace AgentHost.Cli.Remote;
 
 /// <summary>
-/// A client of a running <c>agent serve</c> (the <c>/v1</c> API) for <c>agent run --server</c>: HttpClient and
+/// A client of a running <c>agent serve</c> (the <c>/v1</c> API) for <c>agent run --server</c> and <c>agent server status</c>: HttpClient and
 /// System.Text.Json over the server's own request and response records. Every failure becomes an
 /// <see cref="AgentHostException"/> whose message names the server and the fix, and whose kind gives the exit code.
 /// </summary>
@@ -53,6 +53,14 @@ internal sealed class ServerClient : IDisposable
     /// <summary>Sends a prompt; the run goes on in the server (202).</summary>
     public Task<RunView> SendMessageAsync(string sessionId, SendMessageRequest request, bool wait, CancellationToken cancellationToken) =>
         SendAsync<RunView>(HttpMethod.Post, $"v1/sessions/{Uri.EscapeDataString(sessionId)}/messages{(wait ? "?wait=true" : string.Empty)}", request, cancellationToken);
+
+    /// <summary><c>GET /v1/health</c>: version, uptime, open sessions, running runs, engines.</summary>
+    public Task<HealthView> GetHealthAsync(CancellationToken cancellationToken) =>
+        SendAsync<HealthView>(HttpMethod.Get, "v1/health", null, cancellationToken);
+
+    /// <summary><c>GET /v1/cluster</c> (admins): the cluster the server is a node of; a plain server answers 404 (<see cref="ErrorKind.NotFound"/>).</summary>
+    public Task<ClusterView> GetClusterAsync(CancellationToken cancellationToken) =>
+        SendAsync<ClusterView>(HttpMethod.Get, "v1/cluster", null, cancellationToken);
 
     public Task<RunView> GetRunAsync(string runId, CancellationToken cancellationToken) =>
         SendAsync<RunView>(HttpMethod.Get, $"v1/runs/{Uri.EscapeDataString(runId)}", null, cancellationToken);

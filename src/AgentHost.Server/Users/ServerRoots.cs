@@ -52,6 +52,13 @@ public sealed class ServerRoots
         return new ServerRoots(everyone.GetValueOrDefault(string.Empty) ?? [Real(serverRoot)], byRole, byUser);
     }
 
+    /// <summary>
+    /// Every root some caller may use (<c>server.roots</c>, each role's and each user's; the server's own root when none
+    /// is configured), real paths, without repeats: the workspaces a cluster node serves (docs/cluster.md "Workspaces").
+    /// </summary>
+    public IReadOnlyList<string> All =>
+        [.. _everyone.Concat(_byRole.Values.SelectMany(r => r)).Concat(_byUser.Values.SelectMany(r => r)).Distinct(StringComparer.Ordinal)];
+
     /// <summary>The roots <paramref name="caller"/> may use.</summary>
     internal IReadOnlyList<string> For(ServerCaller caller) =>
         _byUser.GetValueOrDefault(caller.Name) ?? _byRole.GetValueOrDefault(UserNames.RoleName(caller.Role)) ?? _everyone;
