@@ -19,6 +19,9 @@ internal sealed partial class SessionHub
     /// <summary>How often a wait for another node's run asks the store whether that node is still there.</summary>
     private static readonly TimeSpan RemoteRunCheck = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a run's end waits for its <c>run.ended</c> to be journalled before it is stored anyway.</summary>
+    private static readonly TimeSpan JournalWait = TimeSpan.FromSeconds(10);
+
     private readonly ConcurrentDictionary<string, ServerRun> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _runOrder = new();
 
@@ -182,9 +185,9 @@ internal sealed partial class SessionHub
             {
                 await foreach (var logged in SessionEvents(accepted.SessionId, accepted.EventsAfter, look.Token).ConfigureAwait(false))
                 {
-                    if (logged.Type == "run.ended" && logged.Json.Contains($"\"runId\":\"{accepted.Id}\"", StringComparison.Ordinal))
+                    if (logged.Type == "run.ended" && Events.RunIds.Of(logged.Json) == accepted.Id)
                     {
-                        return await GetRunAsync(caller, accepted.Id, cancellationToken).ConfigureAwait(false);
+                        return await StoredEndAsync(caller, accepted.Id, cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
@@ -197,6 +200,24 @@ internal sealed partial class SessionHub
             {
                 return ended;
             }
+        }
+    }
+
+    /// <summary>
+    /// The run as the store has it once ended: its node journals run.ended a moment before it stores the end (or, when it
+    /// died in between, the node that takes the session over stores it), so a reader that saw run.ended asks again.
+    /// </summary>
+    private async Task<RunView> StoredEndAsync(ServerCaller caller, string runId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var run = await GetRunAsync(caller, runId, cancellationToken).ConfigureAwait(false);
+            if (run.Status != "running" || attempt == 100)
+            {
+                return run;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -307,14 +328,52 @@ internal sealed partial class SessionHub
                 await store.SetStatusAsync(run.SessionId, SessionStatus.Interrupted, CancellationToken.None).ConfigureAwait(false);
             }
 
-            await SaveEndedAsync(view).ConfigureAwait(false);
+            // The run's end is journalled before it is stored as ended: a run the store reads as ended has every event
+            // in its session's journal, run.ended included (a node killed in between leaves it stored as running: it
+            // reads as interrupted, and the node that takes the session over finds its run.ended and stores it so).
+            var journalled = await LastJournalledAsync(run.SessionId).ConfigureAwait(false);
             hosted.Engine.Runtime.Events.Publish(new RunEndedEvent(run.SessionId, run.Id, view.Status, view.Reason) { ErrorKind = view.ErrorKind, Timestamp = time.GetUtcNow() });
+            await JournalledEndAsync(run.SessionId, journalled, run.Id).ConfigureAwait(false);
+            await SaveEndedAsync(view).ConfigureAwait(false);
         }
         finally
         {
             // Only now: a client told the run ended (wait=true, GET /v1/runs/{id}) can send the next prompt at once.
             run.Finish();
             await engines.ReleaseAsync(hosted.Engine).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The id of the session's newest journalled event (0 when the journal cannot say: then all of it is read).</summary>
+    private async Task<long> LastJournalledAsync(string sessionId)
+    {
+        try
+        {
+            return await LastEventId(sessionId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AgentHostException or System.Data.Common.DbException or InvalidOperationException or ObjectDisposedException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Waits (a bounded time) until the session's journal holds the run's <c>run.ended</c>.</summary>
+    private async Task JournalledEndAsync(string sessionId, long after, string runId)
+    {
+        using var bound = new CancellationTokenSource(JournalWait);
+        try
+        {
+            await foreach (var logged in SessionEvents(sessionId, after, bound.Token).ConfigureAwait(false))
+            {
+                if (logged.Type == "run.ended" && Events.RunIds.Of(logged.Json) == runId)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or AgentHostException or System.Data.Common.DbException or ObjectDisposedException)
+        {
+            ServerLog.RunEndNotJournalled(Logger, runId, ex.Message);
         }
     }
 

@@ -317,6 +317,13 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
     {
         foreach (var stored in await store.Journal.FindRunningRunsAsync(hosted.Id, CancellationToken.None).ConfigureAwait(false))
         {
+            if (await JournalledEndAsync(hosted.Id, StoredRuns.FromStored(stored)).ConfigureAwait(false) is { } ended)
+            {
+                // Its node journalled its end and died before storing it: the end its clients saw is the one kept.
+                await store.Journal.SaveRunAsync(StoredRuns.ToStored(ended), CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+
             var view = StoredRuns.Interrupted(StoredRuns.FromStored(stored), stored.UpdatedAt);
             await store.Journal.SaveRunAsync(StoredRuns.ToStored(view), CancellationToken.None).ConfigureAwait(false);
             var now = time.GetUtcNow();
@@ -326,6 +333,38 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
                 $"the server that ran {view.Id} stopped while it was in flight: events of its last step may be missing from this stream",
                 $"read the session's history (GET /v1/sessions/{hosted.Id}/messages): every completed step is there") { Timestamp = now });
             hosted.Engine.Runtime.Events.Publish(new RunEndedEvent(hosted.Id, view.Id, view.Status, view.Reason) { Timestamp = now });
+        }
+    }
+
+    /// <summary>The run as its journalled <c>run.ended</c> says it ended, or <see langword="null"/> when the journal has none.</summary>
+    private async Task<RunView?> JournalledEndAsync(string id, RunView run)
+    {
+        var after = run.EventsAfter;
+        while (true)
+        {
+            var events = await store.Journal.ReadEventsAsync(id, after, 1000, CancellationToken.None).ConfigureAwait(false);
+            if (events.Count == 0)
+            {
+                return null;
+            }
+
+            foreach (var logged in events)
+            {
+                if (logged.Type == "run.ended" && Events.RunIds.Of(logged.Json) == run.Id)
+                {
+                    using var ended = System.Text.Json.JsonDocument.Parse(logged.Json);
+                    var root = ended.RootElement;
+                    return run with
+                    {
+                        Status = root.TryGetProperty("status", out var status) ? status.GetString() ?? "completed" : "completed",
+                        Reason = root.TryGetProperty("reason", out var reason) ? reason.GetString() : null,
+                        ErrorKind = root.TryGetProperty("errorKind", out var kind) ? kind.GetString() : null,
+                        EndedAt = logged.At,
+                    };
+                }
+            }
+
+            after = events[^1].Id;
         }
     }
 

@@ -89,9 +89,16 @@ public sealed class ClusterLoadTests(ITestOutputHelper output)
         clock.Restart();
         var killer = load.KillWhenReadyAsync(KillAfter);
         var driving = Task.WhenAll(Enumerable.Range(0, Sessions).Select(i => load.DriveAsync(i, ids[i])));
+        var (lastEnded, still) = (-1, 0);
         while (await Task.WhenAny(driving, Task.Delay(TimeSpan.FromSeconds(20), timeout.Token)) != driving)
         {
             output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: {load.Describe()}");
+            (lastEnded, still) = (load.Ended, load.Ended == lastEnded ? still + 1 : 0);
+            if (still == 3)
+            {
+                output.WriteLine(await load.DiagnoseAsync());
+                Assert.Fail($"no run ended for a minute: {load.Describe()}");
+            }
         }
 
         var sessions = await driving;
@@ -123,6 +130,18 @@ public sealed class ClusterLoadTests(ITestOutputHelper output)
         var victims = sessions.Where(s => s.Creator == Victim).ToList();
         var interrupted = victims.Where(s => s.Runs.Any(r => s.StatusOf(r) == "interrupted")).ToList();
         Assert.True(interrupted.Count >= 1, "the kill should have interrupted a run in flight on the victim node");
+
+        // Every session the dead node held takes a prompt now, on a live node (the one that takes it over stores how its
+        // runs ended, as their journal says); each history is one writer's.
+        await Parallel.ForEachAsync(victims, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = timeout.Token }, async (session, _) =>
+        {
+            var run = await ClusterTests.SendUntilTheClusterMovesAsync(started[(session.Creator + 1) % 3], session.Id, new { prompt = "once more" });
+            Assert.Equal("completed", run.GetProperty("status").GetString());
+        });
+        output.WriteLine($"{interrupted.Count} runs interrupted; the dead node's {victims.Count} sessions took a prompt elsewhere after {clock.Elapsed.TotalSeconds:F1} s");
+
+        // Each of their runs as its stream told it and as the store has it now: ended interrupted after an announced gap,
+        // or completed with every event.
         foreach (var session in victims)
         {
             foreach (var run in session.Runs)
@@ -142,13 +161,6 @@ public sealed class ClusterLoadTests(ITestOutputHelper output)
             }
         }
 
-        // Every session the dead node held takes a prompt now, on a live node; each history is one writer's.
-        await Parallel.ForEachAsync(victims, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = timeout.Token }, async (session, _) =>
-        {
-            var run = await ClusterTests.SendUntilTheClusterMovesAsync(started[(session.Creator + 1) % 3], session.Id, new { prompt = "once more" });
-            Assert.Equal("completed", run.GetProperty("status").GetString());
-        });
-        output.WriteLine($"{interrupted.Count} runs interrupted; the dead node's {victims.Count} sessions took a prompt elsewhere after {clock.Elapsed.TotalSeconds:F1} s");
         foreach (var session in victims)
         {
             AssertOneWriter(session.Id, await MessagesAsync(b, session.Id));
@@ -362,6 +374,28 @@ public sealed class ClusterLoadTests(ITestOutputHelper output)
 
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
             }
+        }
+
+        /// <summary>How many runs ended (as their clients saw).</summary>
+        public int Ended => Volatile.Read(ref _completed);
+
+        /// <summary>What the live nodes say of the sessions at work (for a test that stalls).</summary>
+        public async Task<string> DiagnoseAsync()
+        {
+            var text = new System.Text.StringBuilder();
+            text.AppendLine((await AgentServer.SendAsync(nodes[0].Http, HttpMethod.Get, "v1/cluster", null)).Body);
+            foreach (var session in _active.Values.Where(s => s.Runs.Count > 0).Take(4))
+            {
+                foreach (var node in new[] { 0, 1 })
+                {
+                    text.AppendLine($"{session.Id} on node {node}: {(await AgentServer.SendAsync(nodes[node].Http, HttpMethod.Get, $"v1/sessions/{session.Id}", null)).Body}");
+                }
+
+                text.AppendLine($"run {session.Runs[^1]}: {(await AgentServer.SendAsync(nodes[0].Http, HttpMethod.Get, $"v1/runs/{session.Runs[^1]}", null)).Body}");
+                text.AppendLine($"history: {(await AgentServer.SendAsync(nodes[0].Http, HttpMethod.Get, $"v1/sessions/{session.Id}/messages", null)).Body}");
+            }
+
+            return text.ToString();
         }
 
         /// <summary>Progress, and the sessions at work (for a test that times out).</summary>
