@@ -73,7 +73,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
         builder.UseOrleans(silo =>
         {
-            ConfigureSilo(silo, options.DrainTimeout);
+            ConfigureSilo(silo, options.DrainTimeout, options.Roots);
             silo.Configure<ClusterOptions>(cluster =>
             {
                 cluster.ClusterId = options.ClusterId;
@@ -86,7 +86,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
             });
             // No gateway: the front end runs in the silo's process and calls grains directly.
             silo.ConfigureEndpoints(options.Address, port, gatewayPort: 0);
-            silo.UseWorkspacePlacement(new NodeWorkspaces(options.Roots));
         });
         var host = builder.Build();
         try
@@ -104,13 +103,15 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     /// <summary>
     /// What makes a silo an AgentHost node, whatever its membership and transport: the session grains and the server they
-    /// run on (<see cref="ClusterNodeServer"/>), how long a routed call may take (<see cref="CallTimeout"/>), and the drain of a graceful stop (<see cref="ClusterNodeDrain"/>), for which
+    /// run on (<see cref="ClusterNodeServer"/>), how long a routed call may take (<see cref="CallTimeout"/>), placement by workspace, and the drain of a graceful stop (<see cref="ClusterNodeDrain"/>), for which
     /// the host's shutdown time is the drain's plus time to let the sessions go.
     /// </summary>
     /// <param name="silo">The silo.</param>
     /// <param name="drainTimeout">How long a stop lets running turns finish (<see cref="ClusterNodeOptions.DrainTimeout"/>).</param>
-    internal static void ConfigureSilo(ISiloBuilder silo, TimeSpan drainTimeout)
+    /// <param name="roots">The workspace roots this node serves (<see cref="ClusterNodeOptions.Roots"/>): placement by workspace.</param>
+    internal static void ConfigureSilo(ISiloBuilder silo, TimeSpan drainTimeout, IReadOnlyList<string> roots)
     {
+        silo.UseWorkspacePlacement(new NodeWorkspaces(roots));
         silo.Services.AddSingleton(new ClusterNodeServer(drainTimeout));
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterNodeDrain>();
         silo.Services.Configure<HostOptions>(host => host.ShutdownTimeout = drainTimeout + DeactivationTime);

@@ -60,7 +60,7 @@ internal sealed class TestCluster : IAsyncDisposable
             builder.Options.ConfigureFileLogging = false;
             builder.ConfigureSilo((_, silo) =>
             {
-                ClusterNode.ConfigureSilo(silo, drain);
+                ClusterNode.ConfigureSilo(silo, drain, [temp.Combine("ws")]);
 
                 // A killed silo is declared dead within seconds: the tests wait for that (not for the production defaults).
                 silo.Configure<ClusterMembershipOptions>(membership =>
