@@ -47,9 +47,12 @@ internal sealed class ServerRun
     /// <summary>Marks the run ended, once everything <see cref="Ended"/> promises is done.</summary>
     public void Finish()
     {
-        Interlocked.Exchange(ref _slot, null)?.Dispose();
+        ReleaseSlot();
         _ended.TrySetResult();
     }
+
+    /// <summary>Gives back the caller's run slot (<see cref="Slot"/>; once, whichever comes first of this and <see cref="Finish"/>).</summary>
+    public void ReleaseSlot() => Interlocked.Exchange(ref _slot, null)?.Dispose();
 
     /// <summary>The slot of the caller's runs at once it holds (<see cref="ServerLimiters.AcquireRun"/>), released by <see cref="Finish"/>.</summary>
     public IDisposable? Slot

@@ -209,16 +209,12 @@ internal sealed partial class SessionHub
     /// </summary>
     private async Task<RunView> StoredEndAsync(ServerCaller caller, string runId, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        for (var attempt = 0; attempt < 100 && await store.Journal.FindRunAsync(runId, cancellationToken).ConfigureAwait(false) is { Status: "running" }; attempt++)
         {
-            var run = await GetRunAsync(caller, runId, cancellationToken).ConfigureAwait(false);
-            if (run.Status != "running" || attempt == 100)
-            {
-                return run;
-            }
-
             await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
         }
+
+        return await GetRunAsync(caller, runId, cancellationToken).ConfigureAwait(false);
     }
 
     private static AgentHostException NoSuchRun(string runId) =>
@@ -332,6 +328,8 @@ internal sealed partial class SessionHub
             // in its session's journal, run.ended included (a node killed in between leaves it stored as running: it
             // reads as interrupted, and the node that takes the session over finds its run.ended and stores it so).
             var journalled = await LastJournalledAsync(run.SessionId).ConfigureAwait(false);
+            // A client told the run ended may send its next prompt at once: the caller's run slot is free before that.
+            run.ReleaseSlot();
             hosted.Engine.Runtime.Events.Publish(new RunEndedEvent(run.SessionId, run.Id, view.Status, view.Reason) { ErrorKind = view.ErrorKind, Timestamp = time.GetUtcNow() });
             await JournalledEndAsync(run.SessionId, journalled, run.Id).ConfigureAwait(false);
             await SaveEndedAsync(view).ConfigureAwait(false);
