@@ -50,7 +50,24 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
     {
         _connection = connection;
         _settingName = settingName;
-        _source = new NpgsqlDataSourceBuilder(connection.Builder.ConnectionString).Build();
+        _source = new NpgsqlDataSourceBuilder(WithTransactionLimit(connection.Builder)).Build();
+    }
+
+    /// <summary>
+    /// How long PostgreSQL lets one of the store's connections sit idle inside a transaction before it ends the connection
+    /// (<c>idle_in_transaction_session_timeout</c>). A writer stopped in the middle of a transaction (a paused node of a
+    /// cluster, a process stuck in a debugger) would otherwise keep the session's row lock, and every other writer of the
+    /// session would wait on it; the store's own transactions never wait on anything but the database.
+    /// </summary>
+    internal const int IdleInTransactionMilliseconds = 15_000;
+
+    private static string WithTransactionLimit(NpgsqlConnectionStringBuilder settings)
+    {
+        var limit = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"-c idle_in_transaction_session_timeout={IdleInTransactionMilliseconds}");
+        return new NpgsqlConnectionStringBuilder(settings.ConnectionString)
+        {
+            Options = string.IsNullOrWhiteSpace(settings.Options) ? limit : settings.Options + " " + limit,
+        }.ConnectionString;
     }
 
     /// <summary>Opens a connection, translating a failure the user can fix (no server there, a refused login, no such database).</summary>

@@ -254,6 +254,25 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
         return false;
     }
 
+    /// <summary>A writer stopped inside a transaction cannot keep a session's row lock: PostgreSQL ends its connection.</summary>
+    [PostgresFact]
+    public async Task TheStoresConnections_EndATransactionLeftIdle_SoAStoppedWriterFreesTheSessionsLock()
+    {
+        using var database = new PostgresSessionDatabase(PostgresConnectionString.Parse(_database + "?options=-c%20statement_timeout%3D60000"), "server.store", SecretScrubber.PatternsOnly, TimeProvider.System, new SessionStoreOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        var settings = await database.ReadAsync(
+            connection =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = "SELECT current_setting('idle_in_transaction_session_timeout') || ' ' || current_setting('statement_timeout')";
+                return (string)command.ExecuteScalar()!;
+            },
+            CancellationToken.None);
+
+        // The limit, and what the setting already asked of the server kept.
+        Assert.Equal("15s 1min", settings);
+    }
+
     private async Task<SessionStore> OpenAsync(TimeProvider? time = null)
     {
         var store = await PostgresSessionStore.OpenAsync(PostgresConnectionString.Parse(_database), SecretScrubber.PatternsOnly, time);
