@@ -15,6 +15,9 @@
 #                                     (50 calls of `true` per run, in process and per run), where it goes (bwrap outside the
 #                                     host), and the permission questions of a scripted 20-command task with sandbox.auto_allow
 #                                     off and on (bench/scenarios/sandbox/scenario.py)
+#   bench/run.sh --only cluster-load  only agent serve --cluster (issue #46): one node against three on one PostgreSQL
+#                                     (sessions/s, runs/s, send -> first event on the holding and on another node, RSS
+#                                     per node), then failover after SIGKILL of a node (bench/scenarios/cluster-load/scenario.py)
 #   bench/run.sh --micro          in-process BenchmarkDotNet suite (bench/AgentHost.Benchmarks), short job
 #   bench/run.sh --all            both
 #   bench/run.sh --compare COMMIT        the release build of COMMIT against the working tree's, interleaved: old and
@@ -33,7 +36,7 @@
 #   --rounds N      split the runs into N rounds, rotating the command order (default 3)
 #   --rss-runs N    runs per command for the peak-RSS measurement (default 5; 0 skips it)
 #   --probe-runs N  verified runs of the openai task for "process start -> first model request" (default 10)
-#   --only NAME     whole-process scenarios: only NAME (openai-task, ollama-task, search, server-load or sandbox) and the references
+#   --only NAME     whole-process scenarios: only NAME (openai-task, ollama-task, search, server-load, sandbox or cluster-load) and the references
 #   --filter GLOB   BenchmarkDotNet filter for --micro/--all (default '*')
 #   --no-hyperfine  use the built-in fallback timer even when hyperfine is installed
 #   --keep          keep the temporary work folder (printed at the end)
@@ -133,10 +136,10 @@ while [[ $# -gt 0 ]]; do
 done
 
 case "$ONLY" in
-  ''|openai-task|ollama-task|search|server-load|sandbox) ;;
-  *) echo "bench/run.sh: unknown scenario '$ONLY' for --only (known: openai-task, ollama-task, search, server-load, sandbox)" >&2; exit 2 ;;
+  ''|openai-task|ollama-task|search|server-load|sandbox|cluster-load) ;;
+  *) echo "bench/run.sh: unknown scenario '$ONLY' for --only (known: openai-task, ollama-task, search, server-load, sandbox, cluster-load)" >&2; exit 2 ;;
 esac
-# want NAME: whether a group of whole-process scenarios runs ("core": everything that is not openai-task, ollama-task, search, server-load or sandbox).
+# want NAME: whether a group of whole-process scenarios runs ("core": everything that is not openai-task, ollama-task, search, server-load, sandbox or cluster-load).
 want() { [[ -z $ONLY || $ONLY == "$1" ]]; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -545,6 +548,22 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
 PY
     else
       log "server-load: no figures (see the log above)"
+    fi
+  fi
+  # 7c'. cluster-load: one cluster node against three, then failover after SIGKILL (the scenario checks every run), merged into latest.json.
+  if want cluster-load; then
+    log "cluster-load: agent serve --cluster, one node against three on one PostgreSQL; failover after SIGKILL of a node"
+    if (cd "$cwd" && python3 "$BENCH_DIR/scenarios/cluster-load/scenario.py" --agent "$agent" --export "$WORK/cluster-load.json"); then
+      python3 - "$WORK/cluster-load.json" "$RESULTS/latest.json" <<'PY'
+import json, sys
+with open(sys.argv[2], encoding="utf-8") as f:
+    latest = json.load(f)
+latest["cluster_load"] = json.load(open(sys.argv[1], encoding="utf-8"))
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    json.dump(latest, f, indent=2)
+PY
+    else
+      log "cluster-load: no figures (see the log above)"
     fi
   fi
   # 7d. sandbox: the shell's cost per command in bubblewrap against --sandbox off, and the questions sandbox.auto_allow
