@@ -331,7 +331,7 @@ internal sealed partial class SessionHub
             // A client told the run ended may send its next prompt at once: the caller's run slot is free before that.
             run.ReleaseSlot();
             hosted.Engine.Runtime.Events.Publish(new RunEndedEvent(run.SessionId, run.Id, view.Status, view.Reason) { ErrorKind = view.ErrorKind, Timestamp = time.GetUtcNow() });
-            await JournalledEndAsync(run.SessionId, journalled, run.Id).ConfigureAwait(false);
+            await WaitUntilJournalledAsync(run.SessionId, journalled, run.Id).ConfigureAwait(false);
             await SaveEndedAsync(view).ConfigureAwait(false);
         }
         finally
@@ -356,7 +356,7 @@ internal sealed partial class SessionHub
     }
 
     /// <summary>Waits (a bounded time) until the session's journal holds the run's <c>run.ended</c>.</summary>
-    private async Task JournalledEndAsync(string sessionId, long after, string runId)
+    private async Task WaitUntilJournalledAsync(string sessionId, long after, string runId)
     {
         using var bound = new CancellationTokenSource(JournalWait);
         try

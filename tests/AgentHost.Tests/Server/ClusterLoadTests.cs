@@ -29,26 +29,16 @@ public sealed class ClusterLoadTests(ITestOutputHelper output)
     /// <summary>The node killed (index): it created and holds every third session.</summary>
     private const int Victim = 2;
 
-    /// <summary>Each run: a step that lists the workspace, then a step that answers.</summary>
-    private const string Script = """
-        turns:
+    /// <summary>Each run: a step that lists the workspace, then a step that answers (four runs' worth of turns).</summary>
+    private static readonly string Script = "turns:\n" + string.Concat(Enumerable.Repeat(
+        """
           - delay_ms: 300
             tool_calls: [{ name: ls, arguments: { path: "." } }]
           - delay_ms: 300
             text: step done
-          - delay_ms: 300
-            tool_calls: [{ name: ls, arguments: { path: "." } }]
-          - delay_ms: 300
-            text: step done
-          - delay_ms: 300
-            tool_calls: [{ name: ls, arguments: { path: "." } }]
-          - delay_ms: 300
-            text: step done
-          - delay_ms: 300
-            tool_calls: [{ name: ls, arguments: { path: "." } }]
-          - delay_ms: 300
-            text: step done
-        """;
+
+        """,
+        4));
 
     private static readonly TimeSpan Generous = TimeSpan.FromMinutes(10);
 
