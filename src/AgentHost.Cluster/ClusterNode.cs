@@ -11,7 +11,8 @@ namespace AgentHost.Cluster;
 
 /// <summary>
 /// This process as a node of an AgentHost cluster (docs/cluster.md): an Orleans silo whose membership lives in the session
-/// store's PostgreSQL database, hosting the grains of the sessions this node holds. Start it, start the server with its
+/// store's PostgreSQL database, hosting the grains of the sessions this node holds and the reminders (in the same database)
+/// that move workflow runs off a node that died. Start it, start the server with its
 /// <see cref="Router"/>, then <see cref="Attach"/> the server; dispose it before the server (the node drains, leaves the
 /// cluster, and its grains let their sessions go).
 /// </summary>
@@ -39,6 +40,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         Endpoint = endpoint;
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         Router = new GrainSessionRouter(grains);
+        WorkflowWatch = new GrainWorkflowRunWatch(grains);
         Status = new ClusterStatus(grains, host.Services.GetRequiredService<NodeWorkspaces>(), host.Services.GetRequiredService<Orleans.Runtime.MembershipService.SiloMetadata.ISiloMetadataCache>(), options.ClusterId, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}"), options.Store.Location);
     }
 
@@ -47,6 +49,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     /// <summary>Routes session calls to the node that holds the session (<see cref="ApiServerOptions.Router"/>).</summary>
     public ISessionRouter Router { get; }
+
+    /// <summary>Watches the workflow runs this node runs, so that another node resumes them when it dies or stops (<see cref="ApiServerOptions.WorkflowWatch"/>).</summary>
+    public IWorkflowRunWatch WorkflowWatch { get; }
 
     /// <summary>Where other nodes reach this one.</summary>
     public IPEndPoint Endpoint { get; }
@@ -73,7 +78,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
         builder.UseOrleans(silo =>
         {
-            ConfigureSilo(silo, options.DrainTimeout, options.Roots);
+            ConfigureSilo(silo, options.DrainTimeout, options.WorkflowCheck, options.Roots);
             silo.Configure<ClusterOptions>(cluster =>
             {
                 cluster.ClusterId = options.ClusterId;
@@ -83,6 +88,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
             {
                 membership.Invariant = "Npgsql";
                 membership.ConnectionString = connection;
+            });
+            silo.UseAdoNetReminderService(reminders =>
+            {
+                reminders.Invariant = "Npgsql";
+                reminders.ConnectionString = connection;
             });
             // No gateway: the front end runs in the silo's process and calls grains directly.
             silo.ConfigureEndpoints(options.Address, port, gatewayPort: 0);
@@ -102,17 +112,21 @@ public sealed partial class ClusterNode : IAsyncDisposable
     }
 
     /// <summary>
-    /// What makes a silo an AgentHost node, whatever its membership and transport: the session grains and the server they
-    /// run on (<see cref="ClusterNodeServer"/>), how long a routed call may take (<see cref="CallTimeout"/>), placement by workspace, and the drain of a graceful stop (<see cref="ClusterNodeDrain"/>), for which
-    /// the host's shutdown time is the drain's plus time to let the sessions go.
+    /// What makes a silo an AgentHost node, whatever its membership, transport and reminder table: the session grains and
+    /// the server they run on (<see cref="ClusterNodeServer"/>), how long a routed call may take (<see cref="CallTimeout"/>),
+    /// placement by workspace, the workflow runs' watch (<see cref="WorkflowRunGrain"/>, its reminders allowed as often as
+    /// <paramref name="workflowCheck"/>), and the drain of a graceful stop (<see cref="ClusterNodeDrain"/>), for which the
+    /// host's shutdown time is the drain's plus time to let the sessions go.
     /// </summary>
     /// <param name="silo">The silo.</param>
     /// <param name="drainTimeout">How long a stop lets running turns finish (<see cref="ClusterNodeOptions.DrainTimeout"/>).</param>
+    /// <param name="workflowCheck">How often a workflow run's watch checks it (<see cref="ClusterNodeOptions.WorkflowCheck"/>).</param>
     /// <param name="roots">The workspace roots this node serves (<see cref="ClusterNodeOptions.Roots"/>): placement by workspace.</param>
-    internal static void ConfigureSilo(ISiloBuilder silo, TimeSpan drainTimeout, IReadOnlyList<string> roots)
+    internal static void ConfigureSilo(ISiloBuilder silo, TimeSpan drainTimeout, TimeSpan workflowCheck, IReadOnlyList<string> roots)
     {
         silo.UseWorkspacePlacement(new NodeWorkspaces(roots));
-        silo.Services.AddSingleton(new ClusterNodeServer(drainTimeout));
+        silo.Services.AddSingleton(new ClusterNodeServer(drainTimeout, workflowCheck));
+        silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = workflowCheck < reminders.MinimumReminderPeriod ? workflowCheck : reminders.MinimumReminderPeriod);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterNodeDrain>();
         silo.Services.Configure<HostOptions>(host => host.ShutdownTimeout = drainTimeout + DeactivationTime);
         silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = CallTimeout);

@@ -6,7 +6,9 @@ namespace AgentHost.Cluster;
 /// A node's graceful stop (SIGTERM, <see cref="ClusterNode.DisposeAsync"/>): in the silo's stop, once the membership
 /// says this node is shutting down (so no new grain is placed here) and before its grains are deactivated, the node
 /// drains — its grains start no new turn or session (the call is sent again, to a node that stays), running turns may
-/// finish for <see cref="ClusterNodeOptions.DrainTimeout"/>, and those still running then are recorded as interrupted.
+/// finish for <see cref="ClusterNodeOptions.DrainTimeout"/>, and those still running then are recorded as interrupted;
+/// then its workflow runs are handed over (they stop where they are, still stored as running, and their watch resumes them
+/// on another node).
 /// Then Orleans deactivates the grains, each letting its session go, and the node leaves. A stop that is not graceful
 /// (a cancelled token: the host's shutdown time is up, or a test kills the silo) drains nothing.
 /// </summary>
@@ -42,7 +44,8 @@ internal sealed partial class ClusterNodeDrain(ClusterNodeServer node, ISiloStat
             var running = server.RunningTurns;
             var interrupted = await server.DrainAsync(node.DrainTimeout, cancellationToken).ConfigureAwait(false);
             var finished = Math.Max(0, running - interrupted);
-            Drained(logger, running, finished, interrupted);
+            var handedOver = await server.HandOverWorkflowRunsAsync(cancellationToken).ConfigureAwait(false);
+            Drained(logger, running, finished, interrupted, handedOver);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -50,8 +53,8 @@ internal sealed partial class ClusterNodeDrain(ClusterNodeServer node, ISiloStat
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "cluster node drained: {Running} turns were running, {Finished} finished, {Interrupted} were recorded as interrupted")]
-    private static partial void Drained(ILogger logger, int running, int finished, int interrupted);
+    [LoggerMessage(Level = LogLevel.Information, Message = "cluster node drained: {Running} turns were running, {Finished} finished, {Interrupted} were recorded as interrupted; {HandedOver} workflow runs were handed over to the cluster")]
+    private static partial void Drained(ILogger logger, int running, int finished, int interrupted, int handedOver);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "cluster node stop: the host's shutdown time ran out while running turns drained; they end as the server stops")]
     private static partial void DrainCut(ILogger logger);

@@ -25,6 +25,15 @@ public sealed record ClusterNodeOptions(PostgresConnectionString Store, string C
     /// </summary>
     public TimeSpan DrainTimeout { get; init; } = DefaultDrainTimeout;
 
+    /// <summary>The default <see cref="WorkflowCheck"/>: one minute (Orleans' shortest reminder period by default).</summary>
+    public static TimeSpan DefaultWorkflowCheck { get; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How often the cluster checks that each running workflow run is still held by a node, resuming it on another when
+    /// not (<c>server.cluster.workflow_check</c>): at most this long after its node is declared dead or stops, a run moves.
+    /// </summary>
+    public TimeSpan WorkflowCheck { get; init; } = DefaultWorkflowCheck;
+
     /// <summary>
     /// The workspace roots this node serves (full paths; <c>agent serve</c> gives its server's roots): a session is placed
     /// only on a node whose roots hold its root (docs/cluster.md "Workspaces"). Default: <c>/</c>, every workspace.

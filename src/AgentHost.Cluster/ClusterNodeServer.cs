@@ -7,7 +7,8 @@ namespace AgentHost.Cluster;
 /// grain call that arrives in between waits for it. Also whether the node drains (it stops: <see cref="ClusterNodeDrain"/>).
 /// </summary>
 /// <param name="drainTimeout">How long a stop lets running turns finish (<see cref="ClusterNodeOptions.DrainTimeout"/>).</param>
-internal sealed class ClusterNodeServer(TimeSpan drainTimeout)
+/// <param name="workflowCheck">How often a workflow run's watch checks that a process holds it (<see cref="ClusterNodeOptions.WorkflowCheck"/>).</param>
+internal sealed class ClusterNodeServer(TimeSpan drainTimeout, TimeSpan workflowCheck)
 {
     /// <summary>
     /// The error kind of a call a draining node did not run (<see cref="SessionCallResult.ErrorKind"/>): its grain goes,
@@ -20,6 +21,9 @@ internal sealed class ClusterNodeServer(TimeSpan drainTimeout)
 
     /// <summary>How long a stop lets running turns finish.</summary>
     public TimeSpan DrainTimeout => drainTimeout;
+
+    /// <summary>How often a workflow run's watch checks that a process holds it.</summary>
+    public TimeSpan WorkflowCheck => workflowCheck;
 
     /// <summary>Whether the node drains: it stops, and starts no new turn or session.</summary>
     public bool Draining => _draining.Task.IsCompleted;

@@ -4,34 +4,43 @@ using Npgsql;
 namespace AgentHost.Cluster;
 
 /// <summary>
-/// Orleans' membership schema in the store's PostgreSQL database: the vendored scripts (Sql/, pinned to the Orleans
-/// version) applied once, by the first node to start, under a lock so that nodes starting together do not race.
+/// Orleans' schema in the store's PostgreSQL database: the vendored scripts (Sql/, pinned to the Orleans version) applied
+/// by the first node to start, under a lock so that nodes starting together do not race — the query table and membership
+/// first, then reminders (also added to a database whose cluster predates them).
 /// </summary>
 internal static class ClusterSchema
 {
     /// <summary>The advisory lock nodes take while one of them creates the schema ("AGCS").</summary>
     private const long SchemaLock = 0x41474353;
 
-    /// <summary>The scripts, in the order Orleans' documentation gives: the query table first, then clustering.</summary>
-    private static readonly string[] Scripts = ["PostgreSQL-Main.sql", "PostgreSQL-Clustering.sql"];
+    /// <summary>Each part's table, and its scripts in the order Orleans' documentation gives (the query table first).</summary>
+    private static readonly (string Table, string[] Scripts)[] Parts =
+    [
+        ("orleansmembershiptable", ["PostgreSQL-Main.sql", "PostgreSQL-Clustering.sql"]),
+        ("orleansreminderstable", ["PostgreSQL-Reminders.sql"]),
+    ];
 
-    /// <summary>Creates the schema unless it is there.</summary>
+    /// <summary>Creates what of the schema is not there.</summary>
     public static async Task EnsureAsync(NpgsqlDataSource database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({SchemaLock})", cancellationToken).ConfigureAwait(false);
-        await using (var exists = new NpgsqlCommand("SELECT to_regclass('orleansmembershiptable') IS NOT NULL", connection, transaction))
+        foreach (var (table, scripts) in Parts)
         {
-            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+            await using (var exists = new NpgsqlCommand("SELECT to_regclass(@table) IS NOT NULL", connection, transaction))
             {
-                return;
+                exists.Parameters.AddWithValue("table", table);
+                if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+                {
+                    continue;
+                }
             }
-        }
 
-        foreach (var script in Scripts)
-        {
-            await ExecuteAsync(connection, transaction, Read(script), cancellationToken).ConfigureAwait(false);
+            foreach (var script in scripts)
+            {
+                await ExecuteAsync(connection, transaction, Read(script), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -50,6 +50,12 @@ public sealed record ApiServerOptions(LoopbackWebHost.ListenAddress Listen, stri
 
     /// <summary>The cluster this server is a node of (<c>GET /v1/cluster</c>, for admins); <see langword="null"/>: none (404).</summary>
     public IClusterStatus? Cluster { get; init; }
+
+    /// <summary>
+    /// The cluster's watch over the workflow runs this node runs (docs/cluster.md "Workflow runs"); <see langword="null"/>
+    /// (the default): none — a run whose server stops ends cancelled, and <c>agent workflow resume</c> continues it.
+    /// </summary>
+    public IWorkflowRunWatch? WorkflowWatch { get; init; }
 }
 
 /// <summary>
@@ -177,7 +183,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         };
         var calls = new SessionCalls(hub, options.Router, time);
         var paths = AgentPaths.Resolve(environment);
-        var workflows = new ServerWorkflows(hub, (root, nameOrFile, fromFile) => FindWorkflow(paths, root, nameOrFile, fromFile));
+        var workflows = new ServerWorkflows(hub, (root, nameOrFile, fromFile) => FindWorkflow(paths, root, nameOrFile, fromFile), options.WorkflowWatch);
         var started = time.GetUtcNow();
         LoopbackWebHost web;
         try
@@ -258,6 +264,31 @@ public sealed partial class ApiServer : IAsyncDisposable
     /// <returns>The root, as stored (a full path).</returns>
     public async Task<string?> FindSessionRootAsync(string sessionId, CancellationToken cancellationToken = default) =>
         (await Hub.Store.FindSessionAsync(sessionId, cancellationToken).ConfigureAwait(false))?.Workspace;
+
+    /// <summary>The project root of a stored workflow run, or <see langword="null"/> when there is no such run (placement by workspace).</summary>
+    /// <param name="runId">The run's full id.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Its root.</returns>
+    public async Task<string?> FindWorkflowRunRootAsync(string runId, CancellationToken cancellationToken = default) =>
+        (await Hub.Store.Workflows.FindRunAsync(runId, cancellationToken).ConfigureAwait(false))?.Workspace;
+
+    /// <summary>
+    /// Takes a workflow run over when no process holds it any more (its node died, or stopped and handed it over): it
+    /// resumes here from its checkpoints (<see cref="IWorkflowRunWatch"/>, docs/cluster.md "Workflow runs").
+    /// </summary>
+    /// <param name="runId">The run's full id.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>What this node found and did.</returns>
+    public Task<WorkflowTakeover> TakeOverWorkflowRunAsync(string runId, CancellationToken cancellationToken = default) =>
+        Workflows.TakeOverAsync(runId, cancellationToken);
+
+    /// <summary>
+    /// Hands the workflow runs in flight here over to the cluster (a node that stops, after its turns drained): each stops
+    /// where it is and stays stored as running, for another node to take over; none is cancelled.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait for the runs to stop.</param>
+    /// <returns>How many runs were handed over.</returns>
+    public Task<int> HandOverWorkflowRunsAsync(CancellationToken cancellationToken = default) => Workflows.HandOverAsync(cancellationToken);
 
     /// <summary><c>GET /v1/cluster</c>: the nodes of the cluster (admins only: it names the node-to-node endpoints).</summary>
     private static void MapCluster(RouteGroupBuilder v1, IClusterStatus? cluster) =>

@@ -7,6 +7,7 @@ using AgentHost.Agent.Workflows.Model;
 using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
+using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Server;
 
@@ -16,11 +17,17 @@ namespace AgentHost.Server;
 /// answered over HTTP within <c>server.permission_timeout</c>); a run stored as waiting (a headless
 /// <c>agent workflow run</c> that exited 11) is resumed with the answer.
 /// </summary>
-internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, string?, WorkflowDefinition> find) : IAsyncDisposable
+/// <remarks>
+/// On a cluster node (<paramref name="watch"/>, docs/cluster.md "Workflow runs") every run this node starts or resumes is
+/// watched by the cluster; when the node stops, its runs are handed over (<see cref="HandOverAsync"/>) rather than
+/// cancelled, and a run whose node died or stopped is taken over by another node (<see cref="TakeOverAsync"/>).
+/// </remarks>
+internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, string, string?, WorkflowDefinition> find, IWorkflowRunWatch? watch) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Hosted> _runs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _starting = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _handOver = new();
 
     /// <summary>Starts a run in the background once it is stored; returns its view (status <c>running</c>, or how it already ended).</summary>
     /// <exception cref="AgentHostException">No such root or workflow, an invalid workflow, or bad inputs (nothing runs).</exception>
@@ -73,6 +80,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
             await Task.WhenAny(started.Task, running).ConfigureAwait(false);
             var id = started.Task.IsCompleted ? started.Task.Result : (await running.ConfigureAwait(false)).RunId;
             _runs[id] = new Hosted(engine, running);
+            await WatchAsync(id, root).ConfigureAwait(false);
             return await ViewAsync(await hub.Store.Workflows.GetRunAsync(id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -127,7 +135,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
         var status = store.DisplayStatus(run);
         string? output = null;
         var reason = run.Reason;
-        if (_runs.TryGetValue(id, out var hosted) && hosted.Run.IsCompletedSuccessfully)
+        if (_runs.TryGetValue(id, out var hosted) && hosted.Run.IsCompletedSuccessfully && hosted.Run.Result.Status != WorkflowRunStatus.HandedOver)
         {
             var result = hosted.Run.Result;
             (status, output, reason) = (result.Status.ToString().ToLowerInvariant(), result.Output, result.Reason);
@@ -190,13 +198,112 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
             throw new AgentHostException(ErrorKind.Usage, $"workflow run {id}: {QuestionBroker.NotAnOption(question.Options, request.Answer)}.");
         }
 
+        if (!await ResumeHereAsync(run, answer, watched: false, cancellationToken).ConfigureAwait(false))
+        {
+            throw new AgentHostException(ErrorKind.InUse, $"workflow run {id} was resumed by another node a moment ago; GET /v1/workflows/runs/{id} shows where it is.");
+        }
+
+        return await GetAsync(caller, id, cancellationToken).ConfigureAwait(false) with { Status = "running", Question = null };
+    }
+
+    /// <summary>
+    /// Resumes a stored run on this node (with <paramref name="answer"/> to its pending question, if any) and, unless
+    /// its watch is who asks (<paramref name="watched"/>), has the cluster watch it; returns once it runs here, or
+    /// <see langword="false"/> when another process runs it already.
+    /// </summary>
+    private async Task<bool> ResumeHereAsync(WorkflowRunInfo run, string? answer, bool watched, CancellationToken cancellationToken)
+    {
+        var id = run.Id;
         var definition = FromDocument(JsonNode.Parse(run.Definition) as JsonObject ?? [], run.SourcePath);
         var (engine, options) = await PrepareAsync(run.Workspace, definition.PluginReferences, false, cancellationToken).ConfigureAwait(false);
         var runner = new WorkflowRunner(engine.Service, FromDocument);
-        var resumed = Task.Run(() => runner.ResumeAsync(id, options, answer, _stopping.Token), CancellationToken.None);
-        _ = ReleaseWhenEndedAsync(engine, resumed);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<WorkflowRunResult> resumed;
+        using (engine.Runtime.Events.Subscribe<WorkflowStartedEvent>((e, _) =>
+        {
+            if (e.RunId == id)
+            {
+                started.TrySetResult();
+            }
+
+            return ValueTask.CompletedTask;
+        }))
+        {
+            resumed = Task.Run(() => runner.ResumeAsync(id, options, answer, _stopping.Token), CancellationToken.None);
+            _ = ReleaseWhenEndedAsync(engine, resumed);
+            await Task.WhenAny(started.Task, resumed).ConfigureAwait(false);
+        }
+
+        if (!started.Task.IsCompleted && resumed.IsFaulted && resumed.Exception!.GetBaseException() is AgentHostException { Kind: ErrorKind.InUse })
+        {
+            // Another process holds the run (it took it first): this node leaves it be.
+            return false;
+        }
+
         _runs[id] = new Hosted(engine, resumed);
-        return await GetAsync(caller, id, cancellationToken).ConfigureAwait(false) with { Status = "running", Question = null };
+        if (!watched)
+        {
+            await WatchAsync(id, run.Workspace).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The cluster asks this node to take a workflow run over (its watch found it): a run stored as running that no process
+    /// holds any more — its node died, or stopped and handed it over — is resumed here from its checkpoints.
+    /// </summary>
+    /// <param name="runId">The run's full id.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>What this node found and did.</returns>
+    public async Task<WorkflowTakeover> TakeOverAsync(string runId, CancellationToken cancellationToken)
+    {
+        if (_runs.TryGetValue(runId, out var hosted) && !hosted.Run.IsCompleted)
+        {
+            return WorkflowTakeover.RunningHere;
+        }
+
+        var store = hub.Store.Workflows;
+        var run = await store.FindRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (run is null || run.Status != WorkflowRunState.Running)
+        {
+            // Ended, stopped, cancelled by a person, or waiting for an answer (which any node resumes): nothing to watch.
+            return WorkflowTakeover.Ended;
+        }
+
+        if (store.DisplayStatus(run) != "interrupted" || _handOver.IsCancellationRequested)
+        {
+            return WorkflowTakeover.RunningElsewhere;
+        }
+
+        // The watch that asks keeps watching (it called in; a watch call from here would wait for that call to end).
+        if (!await ResumeHereAsync(run, null, watched: true, cancellationToken).ConfigureAwait(false))
+        {
+            return WorkflowTakeover.RunningElsewhere;
+        }
+
+        TookOver(hub.Logger, runId, run.Workflow);
+        return WorkflowTakeover.Resumed;
+    }
+
+    /// <summary>
+    /// Hands this node's runs in flight over to the cluster (a node that stops): each stops where it is and stays stored as
+    /// running, for another node to resume from its checkpoints (<see cref="TakeOverAsync"/>). Runs started from now on
+    /// are not taken over here.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait for the runs to stop.</param>
+    /// <returns>How many runs were handed over.</returns>
+    public async Task<int> HandOverAsync(CancellationToken cancellationToken)
+    {
+        await _handOver.CancelAsync().ConfigureAwait(false);
+        var handedOver = 0;
+        foreach (var hosted in _runs.Values)
+        {
+            await ((Task)hosted.Run).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            handedOver += hosted.Run.IsCompletedSuccessfully && hosted.Run.Result.Status == WorkflowRunStatus.HandedOver ? 1 : 0;
+        }
+
+        return handedOver;
     }
 
     /// <summary>Cancels the runs in flight (they end cancelled; <c>agent workflow resume</c> continues them) and waits for them.</summary>
@@ -209,8 +316,33 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
         }
 
         _stopping.Dispose();
+        _handOver.Dispose();
         _starting.Dispose();
     }
+
+    /// <summary>Has the cluster watch a run this node runs (no cluster: nothing); a watch that fails leaves the run running, unwatched.</summary>
+    private async Task WatchAsync(string runId, string workspace)
+    {
+        if (watch is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await watch.WatchAsync(runId, workspace, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            NotWatched(hub.Logger, runId, ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "workflow run {RunId} ({Workflow}) had no node any more: resumed here from its checkpoints")]
+    private static partial void TookOver(ILogger logger, string runId, string workflow);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "workflow run {RunId} runs here but the cluster does not watch it ({Reason}): if this node dies, no other node resumes it; 'agent workflow resume {RunId}' does")]
+    private static partial void NotWatched(ILogger logger, string runId, string reason);
 
     /// <summary>Who answered, for the question's answered event and the audit (as a session's answers are named).</summary>
     private static string AnsweredBy(Users.ServerCaller caller) => caller.OwnerName is { } name ? $"http:{name}" : "http";
@@ -238,6 +370,7 @@ internal sealed class ServerWorkflows(SessionHub hub, Func<string, string, strin
         {
             Model = defaults.Model,
             Interactive = interactive,
+            HandOver = _handOver.Token,
             Plugins = engine.RecordedPlugins,
             Questions = engine.Service.Questions,
             FindWorkflow = (name, from) => find(root, name, from),

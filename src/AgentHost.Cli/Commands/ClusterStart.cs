@@ -19,19 +19,26 @@ internal static class ClusterStart
     /// <summary>The longest <c>server.cluster.drain_timeout</c>: an hour (a stop that waits longer is a hung stop).</summary>
     private const int MaxDrainSeconds = 3600;
 
+    /// <summary>The shortest <c>server.cluster.workflow_check</c>: a second (each check reads the store once per running run).</summary>
+    private const int MinWorkflowCheckSeconds = 1;
+
+    /// <summary>The longest <c>server.cluster.workflow_check</c>: a day.</summary>
+    private const int MaxWorkflowCheckSeconds = 86400;
+
     /// <summary>A running node: the router the server uses, and what attaches the server and leaves the cluster.</summary>
     /// <param name="Router">Routes session calls to their node.</param>
     /// <param name="Attach">Hands the node the started server.</param>
     /// <param name="Describe">Where the node is, for the start line.</param>
     /// <param name="Leave">Leaves the cluster, draining first (before the server stops).</param>
     /// <param name="Status">What the node says of its cluster (<c>GET /v1/cluster</c>).</param>
-    internal sealed record Node(ISessionRouter Router, Action<ApiServer> Attach, string Describe, Func<ValueTask> Leave, IClusterStatus Status);
+    /// <param name="WorkflowWatch">Watches the workflow runs the node runs (another node resumes them when it dies or stops).</param>
+    internal sealed record Node(ISessionRouter Router, Action<ApiServer> Attach, string Describe, Func<ValueTask> Leave, IClusterStatus Status, IWorkflowRunWatch WorkflowWatch);
 
     /// <summary>The node's settings, checked (a project's configuration cannot set them: the store's rule).</summary>
-    /// <exception cref="AgentHostException">A bad address, port or drain time-out, or a setting in a project file.</exception>
-    public static (string ClusterId, IPAddress Address, int Port, TimeSpan DrainTimeout) Settings(ConfigurationSnapshot configuration)
+    /// <exception cref="AgentHostException">A bad address, port, drain time-out or workflow check, or a setting in a project file.</exception>
+    public static (string ClusterId, IPAddress Address, int Port, TimeSpan DrainTimeout, TimeSpan WorkflowCheck) Settings(ConfigurationSnapshot configuration)
     {
-        foreach (var key in new[] { "server.cluster.id", "server.cluster.address", "server.cluster.port", "server.cluster.drain_timeout" })
+        foreach (var key in new[] { "server.cluster.id", "server.cluster.address", "server.cluster.port", "server.cluster.drain_timeout", "server.cluster.workflow_check" })
         {
             if (configuration.Explain(key) is { Layer: ConfigLayer.Project } entry)
             {
@@ -54,7 +61,12 @@ internal static class ClusterStart
                 ? TimeSpan.FromSeconds(seconds)
                 : throw new AgentHostException(ErrorKind.Configuration, $"server.cluster.drain_timeout: '{drainText}' is not a number of seconds from 0 to {MaxDrainSeconds}; give e.g. 30 (0: running turns are recorded as interrupted at once).")
             : ClusterNodeOptions.DefaultDrainTimeout;
-        return (id, address, port, drain);
+        var check = configuration.Get("server.cluster.workflow_check") is { } checkText
+            ? double.TryParse(checkText, NumberStyles.Float, CultureInfo.InvariantCulture, out var every) && every >= MinWorkflowCheckSeconds && every <= MaxWorkflowCheckSeconds
+                ? TimeSpan.FromSeconds(every)
+                : throw new AgentHostException(ErrorKind.Configuration, $"server.cluster.workflow_check: '{checkText}' is not a number of seconds from {MinWorkflowCheckSeconds} to {MaxWorkflowCheckSeconds}; give e.g. 60 (how often the cluster checks that a node still runs each workflow run).")
+            : ClusterNodeOptions.DefaultWorkflowCheck;
+        return (id, address, port, drain, check);
     }
 
     /// <summary>
@@ -64,9 +76,9 @@ internal static class ClusterStart
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static async Task<Node> StartAsync(string store, string settingName, ConfigurationSnapshot configuration, IReadOnlyList<string> roots, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        var (id, address, port, drain) = Settings(configuration);
-        var options = new ClusterNodeOptions(PostgresConnectionString.Parse(store, settingName), id, address, port) { DrainTimeout = drain, Roots = roots };
+        var (id, address, port, drain, check) = Settings(configuration);
+        var options = new ClusterNodeOptions(PostgresConnectionString.Parse(store, settingName), id, address, port) { DrainTimeout = drain, WorkflowCheck = check, Roots = roots };
         var node = await ClusterNode.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
-        return new Node(node.Router, node.Attach, $"cluster {id}, node {node.Endpoint}", node.DisposeAsync, node.Status);
+        return new Node(node.Router, node.Attach, $"cluster {id}, node {node.Endpoint}", node.DisposeAsync, node.Status, node.WorkflowWatch);
     }
 }

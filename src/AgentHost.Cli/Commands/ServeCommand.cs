@@ -99,7 +99,7 @@ internal sealed class ServeCommand : AgentCommand
         try
         {
             server = await ApiServer.StartAsync(
-                new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentVersion.Current) { Roots = roots, Limits = ServerLimits.From(configuration), Jwt = ServerJwt.From(configuration, root), Endpoints = scrapeEndpoint, LoggerFactory = loggers, Router = node?.Router, Cluster = node?.Status },
+                new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentVersion.Current) { Roots = roots, Limits = ServerLimits.From(configuration), Jwt = ServerJwt.From(configuration, root), Endpoints = scrapeEndpoint, LoggerFactory = loggers, Router = node?.Router, Cluster = node?.Status, WorkflowWatch = node?.WorkflowWatch },
                 Context.ProjectRoots(parseResult),
                 store,
                 Context.Environment,
@@ -147,7 +147,9 @@ internal sealed class ServeCommand : AgentCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Context.Console.WriteInfo($"agent serve: stopping ({server.RunningTurns} running turns are cancelled and recorded as interrupted)");
+            Context.Console.WriteInfo(node is null
+                ? $"agent serve: stopping ({server.RunningTurns} running turns are cancelled and recorded as interrupted)"
+                : $"agent serve: stopping (the node drains: {server.RunningTurns} running turns may finish for server.cluster.drain_timeout, then its workflow runs are handed over to other nodes)");
         }
         finally
         {

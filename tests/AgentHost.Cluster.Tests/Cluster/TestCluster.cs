@@ -20,6 +20,9 @@ internal sealed class TestCluster : IAsyncDisposable
     private static readonly string Catalog =
         typeof(TestCluster).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "CatalogDirectory").Value!;
 
+    /// <summary>How often a workflow run's watch checks it (a real node's default is a minute).</summary>
+    public static readonly TimeSpan WorkflowCheck = TimeSpan.FromSeconds(1);
+
     private readonly TempDirectory _temp;
     private readonly List<TestNode> _nodes = [];
 
@@ -46,6 +49,10 @@ internal sealed class TestCluster : IAsyncDisposable
     /// <param name="count">How many nodes.</param>
     /// <param name="script">The scripted model's conversation (YAML).</param>
     /// <param name="drainTimeout">How long a node that stops lets running turns finish (default one minute).</param>
+    /// <remarks>
+    /// Reminders (the workflow runs' watch) live in the database's reminder table, as a real node's do, checked every
+    /// <see cref="WorkflowCheck"/>.
+    /// </remarks>
     public static async Task<TestCluster> StartAsync(short count, string script, TimeSpan? drainTimeout = null)
     {
         var temp = new TempDirectory();
@@ -55,12 +62,23 @@ internal sealed class TestCluster : IAsyncDisposable
             var scriptFile = temp.Combine("script.yaml");
             await File.WriteAllTextAsync(scriptFile, script);
             var database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("cluster");
+            var connection = AgentHost.Sessions.Postgres.PostgresConnectionString.Parse(database).ToNpgsqlConnectionString("cluster tests");
+            await using (var source = NpgsqlDataSource.Create(connection))
+            {
+                await ClusterSchema.EnsureAsync(source, CancellationToken.None);
+            }
+
             var drain = drainTimeout ?? TimeSpan.FromMinutes(1);
             var builder = new InProcessTestClusterBuilder(count);
             builder.Options.ConfigureFileLogging = false;
             builder.ConfigureSilo((_, silo) =>
             {
-                ClusterNode.ConfigureSilo(silo, drain, [temp.Combine("ws")]);
+                ClusterNode.ConfigureSilo(silo, drain, WorkflowCheck, [temp.Combine("ws")]);
+                silo.UseAdoNetReminderService(reminders =>
+                {
+                    reminders.Invariant = "Npgsql";
+                    reminders.ConnectionString = connection;
+                });
 
                 // A killed silo is declared dead within seconds: the tests wait for that (not for the production defaults).
                 silo.Configure<ClusterMembershipOptions>(membership =>

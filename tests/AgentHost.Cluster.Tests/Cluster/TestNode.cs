@@ -74,7 +74,7 @@ internal sealed class TestNode : IAsyncDisposable
             var node = new ClusterNode(silo.SiloHost, endpoint, new ClusterNodeOptions(connection, clusterId, endpoint.Address, endpoint.Port));
             var defaults = new ServerDefaults(root, ["scripted", "files"], NoDefaultPlugins: true, model, TimeSpan.FromMinutes(10));
             var server = await ApiServer.StartAsync(
-                new ApiServerOptions(new LoopbackWebHost.ListenAddress("127.0.0.1", 0), Token, defaults, 1 << 20, "test") { Router = node.Router, Cluster = node.Status },
+                new ApiServerOptions(new LoopbackWebHost.ListenAddress("127.0.0.1", 0), Token, defaults, 1 << 20, "test") { Router = node.Router, Cluster = node.Status, WorkflowWatch = node.WorkflowWatch },
                 services.GetRequiredService<ProjectRootFactory>(),
                 store,
                 environment,
@@ -110,6 +110,15 @@ internal sealed class TestNode : IAsyncDisposable
         using var ended = await Http.PostAsJsonAsync($"v1/sessions/{id}/messages?wait=true", new { prompt });
         return await ReadAsync<RunView>(ended, HttpStatusCode.OK);
     }
+
+    /// <summary>Starts a workflow run (202): the stored run.</summary>
+    public async Task<WorkflowRunView> StartWorkflowAsync(string workflow)
+    {
+        using var started = await Http.PostAsJsonAsync("v1/workflows/runs", new { workflow });
+        return await ReadAsync<WorkflowRunView>(started, HttpStatusCode.Accepted);
+    }
+
+    public async Task<WorkflowRunView> GetWorkflowRunAsync(string runId) => (await Http.GetFromJsonAsync<WorkflowRunView>($"v1/workflows/runs/{runId}", Json))!;
 
     public async Task<RunView> GetRunAsync(string runId) => (await Http.GetFromJsonAsync<RunView>($"v1/runs/{runId}", Json))!;
 

@@ -46,4 +46,43 @@ public sealed class ClusterSettingsTests
         Assert.StartsWith("server.cluster.drain_timeout is set in ", error.Message, StringComparison.Ordinal);
         Assert.Contains("a project's configuration cannot place this server in a cluster", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void WorkflowCheck_Is60SecondsByDefault_AndTheUsersSecondsWhenSet()
+    {
+        using var project = new ConfigProject();
+        var unset = ClusterStart.Settings(project.Resolve()).WorkflowCheck;
+        project.WriteGlobal("server:\n  cluster:\n    workflow_check: 2.5\n");
+        var set = ClusterStart.Settings(project.Resolve()).WorkflowCheck;
+
+        Assert.Equal(TimeSpan.FromSeconds(60), unset);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), set);
+    }
+
+    [Theory]
+    [InlineData("often")]
+    [InlineData("0.5")]
+    [InlineData("86401")]
+    public void WorkflowCheck_NotSecondsFrom1To86400_IsAConfigurationError_NamingTheSettingAndTheRange(string value)
+    {
+        using var project = new ConfigProject();
+        project.WriteGlobal($"server:\n  cluster:\n    workflow_check: \"{value}\"\n");
+
+        var error = Assert.Throws<AgentHostException>(() => ClusterStart.Settings(project.Resolve()));
+
+        Assert.Equal(ErrorKind.Configuration, error.Kind);
+        Assert.StartsWith($"server.cluster.workflow_check: '{value}' is not a number of seconds from 1 to 86400; give e.g. 60", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WorkflowCheck_FromAProjectsFile_IsRefused()
+    {
+        using var project = new ConfigProject();
+        project.TrustRepo();
+        project.WriteProject("server:\n  cluster:\n    workflow_check: 5\n");
+
+        var error = Assert.Throws<AgentHostException>(() => ClusterStart.Settings(project.Resolve()));
+
+        Assert.StartsWith("server.cluster.workflow_check is set in ", error.Message, StringComparison.Ordinal);
+    }
 }

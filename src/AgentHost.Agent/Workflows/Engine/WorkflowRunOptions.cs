@@ -54,6 +54,13 @@ public sealed record WorkflowRunOptions(string WorkspaceRoot)
     /// every workflow is taken as trusted.
     /// </summary>
     public Func<WorkflowDefinition, bool>? InUntrustedProject { get; init; }
+
+    /// <summary>
+    /// Stops the run so that another process continues it (a cluster node that stops, docs/cluster.md "Workflow runs"):
+    /// the node in flight is cut short as on a cancel, but the run stays stored as running — shown <c>interrupted</c> once
+    /// this process lets it go, and continued by a resume — and ends here as <see cref="WorkflowRunStatus.HandedOver"/>.
+    /// </summary>
+    public CancellationToken HandOver { get; init; }
 }
 
 /// <summary>How a run's part in this process ended.</summary>
@@ -73,6 +80,12 @@ public enum WorkflowRunStatus
 
     /// <summary>Cancelled; resume continues it.</summary>
     Cancelled,
+
+    /// <summary>
+    /// Stopped here for another process to continue (<see cref="WorkflowRunOptions.HandOver"/>): still stored as running,
+    /// with no end recorded and no <see cref="Sdk.Events.WorkflowEndedEvent"/>.
+    /// </summary>
+    HandedOver,
 }
 
 /// <summary>The result of <see cref="WorkflowRunner.RunAsync"/> and <see cref="WorkflowRunner.ResumeAsync"/>.</summary>

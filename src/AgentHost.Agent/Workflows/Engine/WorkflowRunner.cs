@@ -146,10 +146,11 @@ public sealed class WorkflowRunner
         events.Publish(new WorkflowStartedEvent(run.Id, definition.Name, resumed));
         var scope = WorkflowExecution.NewScope(definition, inputs, run.Id);
         WorkflowRunResult result;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, options.HandOver);
         try
         {
             var frame = new WorkflowFrame(definition, scope, 0) { Untrusted = options.InUntrustedProject?.Invoke(definition) ?? false };
-            var last = await execution.RunGraphAsync(definition.Nodes, frame, string.Empty, cancellationToken).ConfigureAwait(false);
+            var last = await execution.RunGraphAsync(definition.Nodes, frame, string.Empty, stop.Token).ConfigureAwait(false);
             string? output;
             try
             {
@@ -166,9 +167,19 @@ public sealed class WorkflowRunner
         {
             result = new WorkflowRunResult(run.Id, WorkflowRunStatus.Waiting, null, $"waiting for an answer to: {waiting.Question.Text}") { Pending = waiting.Question };
         }
-        catch (WorkflowBudgetException stop)
+        catch (WorkflowBudgetException limit)
         {
-            result = new WorkflowRunResult(run.Id, WorkflowRunStatus.Stopped, null, stop.Message);
+            result = new WorkflowRunResult(run.Id, WorkflowRunStatus.Stopped, null, limit.Message);
+        }
+        catch (Exception ex) when (ex is (OperationCanceledException or WorkflowNodeFailedException) && options.HandOver.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Another process continues the run from its checkpoints: nothing of an end is stored or announced here.
+            return new WorkflowRunResult(run.Id, WorkflowRunStatus.HandedOver, null, $"handed over: this process stopped it for another to continue (agent workflow resume {run.Id})")
+            {
+                Workflow = definition.Name,
+                Steps = budget.Counters.ModelSteps,
+                Cost = budget.Counters.Cost,
+            };
         }
         catch (WorkflowNodeFailedException failure)
         {
