@@ -53,6 +53,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>Watches the workflow runs this node runs, so that another node resumes them when it dies or stops (<see cref="ApiServerOptions.WorkflowWatch"/>).</summary>
     public IWorkflowRunWatch WorkflowWatch { get; }
 
+    /// <summary>The silo host's services (tests read the options the node runs with).</summary>
+    internal IServiceProvider Services => _host.Services;
+
     /// <summary>Where other nodes reach this one.</summary>
     public IPEndPoint Endpoint { get; }
 
@@ -89,6 +92,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
                 membership.Invariant = "Npgsql";
                 membership.ConnectionString = connection;
             });
+            silo.Configure<ClusterMembershipOptions>(membership => membership.ProbeTimeout = options.ProbeTimeout);
             silo.UseAdoNetReminderService(reminders =>
             {
                 reminders.Invariant = "Npgsql";

@@ -25,6 +25,20 @@ public sealed record ClusterNodeOptions(PostgresConnectionString Store, string C
     /// </summary>
     public TimeSpan DrainTimeout { get; init; } = DefaultDrainTimeout;
 
+    /// <summary>
+    /// The default <see cref="ProbeTimeout"/>: 2 seconds (Orleans' is 5). Measured with the <c>cluster-load</c> benchmark
+    /// (docs/benchmarks.md): it brings a killed node's sessions back within seconds, without declaring a live node dead
+    /// under load.
+    /// </summary>
+    public static TimeSpan DefaultProbeTimeout { get; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How often each node probes others for liveness, and how long it waits for an answer
+    /// (<c>server.cluster.probe_timeout</c>, Orleans' <c>ClusterMembershipOptions.ProbeTimeout</c>): a node that misses
+    /// three probes in a row from two nodes is declared dead, and its sessions move.
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; init; } = DefaultProbeTimeout;
+
     /// <summary>The default <see cref="WorkflowCheck"/>: one minute (Orleans' shortest reminder period by default).</summary>
     public static TimeSpan DefaultWorkflowCheck { get; } = TimeSpan.FromMinutes(1);
 

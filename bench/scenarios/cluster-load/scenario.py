@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scenario 'cluster-load': `agent serve --cluster` with one node against three nodes (issue #46; stdlib only).
 
-  scenario.py --agent AGENT [--sessions 300] [--clients 60] [--delay-ms 200] [--rounds 3] [--export FILE]
+  scenario.py --agent AGENT [--sessions 300] [--clients 60] [--delay-ms 200] [--rounds 3] [--probe-timeouts 5,2] [--export FILE]
 
 Starts a throwaway PostgreSQL server (bench/lib/postgres_server.py) and, on their own databases, a cluster of one node
 and a cluster of three nodes (`AGENT serve --cluster --port 0 --plugin scripted --no-default-plugins`, each node its
@@ -21,7 +21,11 @@ so it is in flight) with its stream open on the first node; SIGKILL of the third
 through the first node until one is accepted and ends completed: failover = kill -> that prompt's acceptance, per
 session (p50/p99/max). Events lost: every run that completed before the kill must have all of its events in the journal
 (replayed on a live node: run.accepted, run.started, run.ended); a lost run must be announced (events.gap, then its
-run.ended interrupted). 127.0.0.1 only; every request must succeed, or the figures are withheld (exit 1).
+run.ended interrupted). The failover is measured once per --probe-timeouts value (server.cluster.probe_timeout, how
+often nodes probe each other: Orleans' default is 5 s, the node's 2 s), each on a fresh three-node cluster, so the
+setting is compared with its reference in one run. Nodes declared dead: after the rounds (under load) none may be, after
+a failover only the killed one — a live node declared dead would be a false alarm of the probes. 127.0.0.1 only; every
+request must succeed, or the figures are withheld (exit 1).
 """
 
 from __future__ import annotations
@@ -68,9 +72,11 @@ def check(status: int, body: dict, expected: int, what: str) -> dict:
 class Node:
     """One `agent serve --cluster` process."""
 
-    def __init__(self, agent: str, home: Path, root: Path, script: Path, store: str) -> None:
+    def __init__(self, agent: str, home: Path, root: Path, script: Path, store: str, probe_timeout: float | None = None) -> None:
         env = dict(os.environ, AGENT_HOME=str(home), CI="true", BENCH_TOKEN=TOKEN, OPENAI_API_KEY="", ANTHROPIC_API_KEY="",
                    AGENT_SERVER__STORE=store)
+        if probe_timeout is not None:
+            env["AGENT_SERVER__CLUSTER__PROBE_TIMEOUT"] = str(probe_timeout)
         agent = os.path.abspath(agent) if os.path.sep in agent else agent
         command = (["dotnet", agent] if agent.endswith(".dll") else [agent]) + [
             "serve", "--cluster", "--port", "0", "--token-env", "BENCH_TOKEN", "--plugin", "scripted", "--no-default-plugins",
@@ -91,7 +97,14 @@ class Node:
                 break
         else:
             raise RuntimeError("agent serve --cluster was not ready within 180 s:\n" + "".join(seen))
-        threading.Thread(target=lambda: [None for _ in self.process.stderr], daemon=True).start()
+        self.log = home / "stderr.log"  # kept for a failure's diagnosis (the work folder stays when the figures are withheld)
+        threading.Thread(target=self._keep_log, daemon=True).start()
+
+    def _keep_log(self) -> None:
+        with self.log.open("a") as log:
+            for line in self.process.stderr:
+                log.write(line)
+                log.flush()
 
     def connect(self, timeout: float = 180) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
@@ -184,7 +197,8 @@ class Stream:
 
 
 class Cluster:
-    def __init__(self, name: str, agent: str, work: Path, pg: PostgresServer, nodes: int, script: Path) -> None:
+    def __init__(self, name: str, agent: str, work: Path, pg: PostgresServer, nodes: int, script: Path,
+                 probe_timeout: float | None = None) -> None:
         self.name = name
         root = work / name / "workspace"
         root.mkdir(parents=True)
@@ -194,7 +208,12 @@ class Cluster:
         for i in range(nodes):  # one after another: the first creates the schema (the others would wait for its lock)
             home = work / name / f"home-{i}"
             home.mkdir()
-            self.nodes.append(Node(agent, home, root, script, store))
+            self.nodes.append(Node(agent, home, root, script, store, probe_timeout))
+
+    def declared_dead(self) -> int:
+        """How many nodes the membership table (GET /v1/cluster on the first node) has as dead."""
+        status, view = self.nodes[0].call("GET", "/v1/cluster")
+        return sum(1 for n in check(status, view, 200, "GET /v1/cluster")["nodes"] if n["status"] == "dead")
 
     def stop(self) -> None:
         for node in self.nodes:
@@ -340,7 +359,7 @@ def failover(cluster: Cluster, clients: int) -> dict:
             replay.close()
             streams[sid].close()
     times = [m[0] for m in moved]
-    return {"sessions": len(sessions), "failover_p50_s": round(percentile(times, 50), 2), "failover_p99_s": round(percentile(times, 99), 2),
+    return {"nodes_declared_dead": cluster.declared_dead(), "sessions": len(sessions), "failover_p50_s": round(percentile(times, 50), 2), "failover_p99_s": round(percentile(times, 99), 2),
             "failover_max_s": round(max(times), 2), "refusals_per_session": round(sum(m[1] for m in moved) / len(moved), 1),
             "events_lost_from_completed_runs": lost_events, "losses_not_announced": unannounced}
 
@@ -370,6 +389,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=60)
     parser.add_argument("--delay-ms", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--probe-timeouts", default="5,2", help="server.cluster.probe_timeout values to measure failover with")
     parser.add_argument("--export")
     args = parser.parse_args()
     if find_bin() is None:
@@ -392,18 +412,25 @@ def main() -> int:
                 round_of(cluster, args, results)
         table = summary(results)
         table["three_vs_one_runs"] = round(table["three"]["runs_per_s"] / table["one"]["runs_per_s"], 2)
+        table["three"]["nodes_declared_dead"] = clusters[1].declared_dead()
         for cluster in clusters:
             cluster.stop()
-        clusters = [Cluster("failover", args.agent, work, pg, 3, slow)]
-        table["failover"] = failover(clusters[0], args.clients)
+        table["failover"] = {}
+        for probe in [float(p) for p in args.probe_timeouts.split(",")]:
+            print(f"failover with probe_timeout {probe:g} s", flush=True)
+            clusters = [Cluster(f"failover-{probe:g}".replace(".", "_"), args.agent, work, pg, 3, slow, probe)]
+            table["failover"][f"probe_timeout_{probe:g}s"] = failover(clusters[0], args.clients)
+            clusters[0].stop()
+            clusters = []
         table["settings"] = {"sessions": args.sessions, "clients": args.clients, "delay_ms": args.delay_ms, "rounds": args.rounds,
+                             "probe_timeouts": args.probe_timeouts,
                              "cpus": os.cpu_count(), "postgres": pg.version}
         print(json.dumps(table, indent=2))
         if args.export:
             Path(args.export).write_text(json.dumps(table, indent=2))
         return 0
     except Failure as failure:
-        print(f"cluster-load: no figures: {failure}", file=sys.stderr)
+        print(f"cluster-load: no figures: {failure} (the nodes' standard error: {work}/*/home-*/stderr.log)", file=sys.stderr)
         return 1
     finally:
         for cluster in clusters:

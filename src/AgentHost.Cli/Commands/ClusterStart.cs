@@ -25,6 +25,9 @@ internal static class ClusterStart
     /// <summary>The longest <c>server.cluster.workflow_check</c>: a day.</summary>
     private const int MaxWorkflowCheckSeconds = 86400;
 
+    /// <summary>The range of <c>server.cluster.probe_timeout</c>, in seconds.</summary>
+    private const double MinProbeSeconds = 0.5, MaxProbeSeconds = 60;
+
     /// <summary>A running node: the router the server uses, and what attaches the server and leaves the cluster.</summary>
     /// <param name="Router">Routes session calls to their node.</param>
     /// <param name="Attach">Hands the node the started server.</param>
@@ -36,9 +39,9 @@ internal static class ClusterStart
 
     /// <summary>The node's settings, checked (a project's configuration cannot set them: the store's rule).</summary>
     /// <exception cref="AgentHostException">A bad address, port, drain time-out or workflow check, or a setting in a project file.</exception>
-    public static (string ClusterId, IPAddress Address, int Port, TimeSpan DrainTimeout, TimeSpan WorkflowCheck) Settings(ConfigurationSnapshot configuration)
+    public static (string ClusterId, IPAddress Address, int Port, TimeSpan DrainTimeout, TimeSpan WorkflowCheck, TimeSpan ProbeTimeout) Settings(ConfigurationSnapshot configuration)
     {
-        foreach (var key in new[] { "server.cluster.id", "server.cluster.address", "server.cluster.port", "server.cluster.drain_timeout", "server.cluster.workflow_check" })
+        foreach (var key in new[] { "server.cluster.id", "server.cluster.address", "server.cluster.port", "server.cluster.drain_timeout", "server.cluster.workflow_check", "server.cluster.probe_timeout" })
         {
             if (configuration.Explain(key) is { Layer: ConfigLayer.Project } entry)
             {
@@ -66,7 +69,12 @@ internal static class ClusterStart
                 ? TimeSpan.FromSeconds(every)
                 : throw new AgentHostException(ErrorKind.Configuration, $"server.cluster.workflow_check: '{checkText}' is not a number of seconds from {MinWorkflowCheckSeconds} to {MaxWorkflowCheckSeconds}; give e.g. 60 (how often the cluster checks that a node still runs each workflow run).")
             : ClusterNodeOptions.DefaultWorkflowCheck;
-        return (id, address, port, drain, check);
+        var probe = configuration.Get("server.cluster.probe_timeout") is { } probeText
+            ? double.TryParse(probeText, NumberStyles.Float, CultureInfo.InvariantCulture, out var probeSeconds) && probeSeconds >= MinProbeSeconds && probeSeconds <= MaxProbeSeconds
+                ? TimeSpan.FromSeconds(probeSeconds)
+                : throw new AgentHostException(ErrorKind.Configuration, $"server.cluster.probe_timeout: '{probeText}' is not a number of seconds from {MinProbeSeconds.ToString(CultureInfo.InvariantCulture)} to {MaxProbeSeconds.ToString(CultureInfo.InvariantCulture)}; give e.g. 2 (longer on a slow or busy network: fewer false alarms, slower failover).")
+            : ClusterNodeOptions.DefaultProbeTimeout;
+        return (id, address, port, drain, check, probe);
     }
 
     /// <summary>
@@ -76,8 +84,8 @@ internal static class ClusterStart
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static async Task<Node> StartAsync(string store, string settingName, ConfigurationSnapshot configuration, IReadOnlyList<string> roots, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        var (id, address, port, drain, check) = Settings(configuration);
-        var options = new ClusterNodeOptions(PostgresConnectionString.Parse(store, settingName), id, address, port) { DrainTimeout = drain, WorkflowCheck = check, Roots = roots };
+        var (id, address, port, drain, check, probe) = Settings(configuration);
+        var options = new ClusterNodeOptions(PostgresConnectionString.Parse(store, settingName), id, address, port) { DrainTimeout = drain, WorkflowCheck = check, ProbeTimeout = probe, Roots = roots };
         var node = await ClusterNode.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
         return new Node(node.Router, node.Attach, $"cluster {id}, node {node.Endpoint}", node.DisposeAsync, node.Status, node.WorkflowWatch);
     }

@@ -203,6 +203,7 @@ internal static class ConfigSchema
         new("server.cluster.address", ConfigValueKind.String, "The IP address other nodes reach this node at (default 127.0.0.1: a cluster on one machine). Node-to-node traffic is not authenticated: use a private network."),
         new("server.cluster.port", ConfigValueKind.Integer, "The port other nodes reach this node at (default 11111; with the loopback address, and with 0, a free one)."),
         new("server.cluster.drain_timeout", ConfigValueKind.String, "Seconds a node that stops (SIGTERM) lets its running turns finish before it records them as interrupted and lets their sessions go to other nodes (default 30; 0 to 3600)."),
+        new("server.cluster.probe_timeout", ConfigValueKind.String, "Seconds between a node's liveness probes of other nodes, and how long it waits for an answer; three missed in a row (from two nodes) declare a node dead and move its sessions (default 2; 0.5 to 60)."),
         new("server.cluster.workflow_check", ConfigValueKind.String, "Seconds between the cluster's checks that each running workflow run still has a node; a run whose node died or stopped resumes on another node at the next check (default 60; 1 to 86400)."),
         new("server.max_request_bytes", ConfigValueKind.Integer, "The largest request body `agent serve` accepts (default 4194304, 4 MiB)."),
         new("server.limits", ConfigValueKind.Section, "Per-user limits of `agent serve` (the server's own token has none); over one: 429 with Retry-After."),

@@ -85,4 +85,31 @@ public sealed class ClusterSettingsTests
 
         Assert.StartsWith("server.cluster.workflow_check is set in ", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ProbeTimeout_Is2SecondsByDefault_AndTheUsersSecondsWhenSet()
+    {
+        using var project = new ConfigProject();
+        var unset = ClusterStart.Settings(project.Resolve()).ProbeTimeout;
+        project.WriteGlobal("server:\n  cluster:\n    probe_timeout: 5\n");
+        var set = ClusterStart.Settings(project.Resolve()).ProbeTimeout;
+
+        Assert.Equal(TimeSpan.FromSeconds(2), unset);
+        Assert.Equal(TimeSpan.FromSeconds(5), set);
+    }
+
+    [Theory]
+    [InlineData("fast")]
+    [InlineData("0.1")]
+    [InlineData("61")]
+    public void ProbeTimeout_NotSecondsFromHalfTo60_IsAConfigurationError_NamingTheSettingAndTheRange(string value)
+    {
+        using var project = new ConfigProject();
+        project.WriteGlobal($"server:\n  cluster:\n    probe_timeout: \"{value}\"\n");
+
+        var error = Assert.Throws<AgentHostException>(() => ClusterStart.Settings(project.Resolve()));
+
+        Assert.Equal(ErrorKind.Configuration, error.Kind);
+        Assert.StartsWith($"server.cluster.probe_timeout: '{value}' is not a number of seconds from 0.5 to 60; give e.g. 2", error.Message, StringComparison.Ordinal);
+    }
 }

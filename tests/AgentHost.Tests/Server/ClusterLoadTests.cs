@@ -156,8 +156,10 @@ public sealed class ClusterLoadTests(ITestOutputHelper output)
             AssertOneWriter(session.Id, await MessagesAsync(b, session.Id));
         }
 
+        // Only the killed node was declared dead: no live node missed its liveness probes under this load (the probe
+        // time-out of server.cluster.probe_timeout, shorter than Orleans' default, docs/cluster.md).
         var cluster = (await a.GetAsync("v1/cluster")).GetProperty("nodes").EnumerateArray().ToList();
-        Assert.Equal(2, cluster.Count(n => n.GetProperty("status").GetString() == "active"));
+        Assert.Equal(["active", "active", "dead"], cluster.Select(n => n.GetProperty("status").GetString()).Order());
     }
 
     /// <summary>A completed run's events: accepted, started, the listing's tool call, ended.</summary>
