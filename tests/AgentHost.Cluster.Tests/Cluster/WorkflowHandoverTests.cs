@@ -13,21 +13,6 @@ public sealed class WorkflowHandoverTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromMinutes(3);
 
-    /// <summary>Three agent nodes of 1.5 s each (the scripted model thinks before each answer).</summary>
-    private const string Steps = """
-        name: steps
-        nodes:
-          - id: one
-            kind: agent
-            prompt: "first"
-          - id: two
-            kind: agent
-            prompt: "second"
-          - id: three
-            kind: agent
-            prompt: "third"
-        """;
-
     [PostgresFact]
     public async Task WorkflowRun_WhoseNodeStops_IsHandedOver_ResumedOnAnotherNodeFromItsCheckpoints_AndNoLongerWatchedOnceItEnds()
     {
@@ -37,9 +22,9 @@ public sealed class WorkflowHandoverTests
                 delay_ms: 1500
             """);
         var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
-        await File.WriteAllTextAsync(Path.Combine(cluster.Root, "steps.yaml"), Steps);
+        ClusterWorkflows.WriteSteps(cluster.Root);
 
-        var id = (await a.StartWorkflowAsync("steps.yaml")).Id;
+        var id = (await a.StartWorkflowAsync(ClusterWorkflows.StepsFile)).Id;
         var watchedWhileRunning = await RemindersOfAsync(cluster, id);
         var beforeStop = await UntilAsync(() => a.Store.Workflows.GetNodesAsync(id), nodes => nodes.Count >= 1);
         // As `agent serve` stops: the node leaves (it drains), then its server stops.

@@ -15,21 +15,6 @@ public sealed class ClusterWorkflowTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromMinutes(3);
 
-    /// <summary>Three agent nodes; the scripted model thinks 1.5 s before each answer, so a node is in flight when its node goes.</summary>
-    private const string Steps = """
-        name: steps
-        nodes:
-          - id: one
-            kind: agent
-            prompt: "first"
-          - id: two
-            kind: agent
-            prompt: "second"
-          - id: three
-            kind: agent
-            prompt: "third"
-        """;
-
     [PostgresFact]
     [Trait("Speed", "Slow")]
     public async Task KillNine_OfTheNodeRunningAWorkflow_ResumesTheRunOnALiveNode_FromItsCheckpoints()
@@ -85,7 +70,7 @@ public sealed class ClusterWorkflowTests
     /// <summary>The workflow and the script in the workspace; the nodes' arguments.</summary>
     private static string[] Prepare(RunWorkspace ws, string script)
     {
-        File.WriteAllText(Path.Combine(ws.Root, "steps.yaml"), Steps);
+        ClusterWorkflows.WriteSteps(ws.Root);
         return ["--cluster", "--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + ws.WriteScript(script)];
     }
 
@@ -99,7 +84,7 @@ public sealed class ClusterWorkflowTests
 
     private static async Task<string> StartAsync(AgentServer node)
     {
-        using var started = await node.Http.PostAsJsonAsync("v1/workflows/runs", new { workflow = "steps.yaml" });
+        using var started = await node.Http.PostAsJsonAsync("v1/workflows/runs", new { workflow = ClusterWorkflows.StepsFile });
         return (await AgentServer.ReadAsync(started, HttpStatusCode.Accepted)).GetProperty("id").GetString()!;
     }
 
