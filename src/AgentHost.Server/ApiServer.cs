@@ -177,6 +177,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         {
             LastEventId = events.SessionLastId,
             SessionEvents = events.SessionRead,
+            WhenRunEndJournalled = events.WhenRunEndJournalled,
             Logger = options.LoggerFactory.CreateLogger<SessionHub>(),
             Roots = options.Roots ?? ServerRoots.Only(options.Defaults.Root),
             Limiters = limiters,
@@ -365,9 +366,11 @@ public sealed partial class ApiServer
 /// <param name="Complete">Writes what is still queued and ends every stream (at shutdown).</param>
 /// <param name="SessionLastId">The id of a session's newest event so far, on its stream (a client resumes after it to see what follows whole).</param>
 /// <param name="SessionRead">A session's events after an id, then each new one, until cancelled or the server stops.</param>
+/// <param name="WhenRunEndJournalled">Completes once a run's <c>run.ended</c> is in its session's journal (asked before it is published).</param>
 internal sealed record ApiEvents(
     Func<EventBus, IDisposable> Attach,
     Action<IEndpointRouteBuilder, EventAccess> Map,
     Func<Task> Complete,
     Func<string, CancellationToken, Task<long>> SessionLastId,
-    Func<string, long, CancellationToken, IAsyncEnumerable<LoggedEvent>> SessionRead);
+    Func<string, long, CancellationToken, IAsyncEnumerable<LoggedEvent>> SessionRead,
+    Func<string, string, CancellationToken, Task> WhenRunEndJournalled);

@@ -19,5 +19,6 @@ internal static class ServerEventStream
                 log.Complete();
             },
             journal.LastIdAsync,
-            journal.ReadAsync);
+            journal.ReadAsync,
+            journal.WhenRunEndWrittenAsync);
 }

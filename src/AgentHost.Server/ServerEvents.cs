@@ -21,8 +21,11 @@ internal sealed record RunEndedEvent(string SessionId, string RunId, string Stat
     /// <summary>For a failed run: the kind of its error (as <see cref="RunView.ErrorKind"/>).</summary>
     public string? ErrorKind { get; init; }
 
+    /// <summary>The event's type.</summary>
+    public const string EventType = "run.ended";
+
     /// <inheritdoc />
-    public override string Type => "run.ended";
+    public override string Type => EventType;
 }
 
 /// <summary>

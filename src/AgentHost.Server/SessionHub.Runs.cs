@@ -327,11 +327,12 @@ internal sealed partial class SessionHub
             // The run's end is journalled before it is stored as ended: a run the store reads as ended has every event
             // in its session's journal, run.ended included (a node killed in between leaves it stored as running: it
             // reads as interrupted, and the node that takes the session over finds its run.ended and stores it so).
-            var journalled = await LastJournalledAsync(run.SessionId).ConfigureAwait(false);
+            using var bound = new CancellationTokenSource(JournalWait);
+            var journalled = WhenRunEndJournalled(run.SessionId, run.Id, bound.Token);
             // A client told the run ended may send its next prompt at once: the caller's run slot is free before that.
             run.ReleaseSlot();
             hosted.Engine.Runtime.Events.Publish(new RunEndedEvent(run.SessionId, run.Id, view.Status, view.Reason) { ErrorKind = view.ErrorKind, Timestamp = time.GetUtcNow() });
-            await WaitUntilJournalledAsync(run.SessionId, journalled, run.Id).ConfigureAwait(false);
+            await WaitUntilJournalledAsync(journalled, run.Id).ConfigureAwait(false);
             await SaveEndedAsync(view).ConfigureAwait(false);
         }
         finally
@@ -342,34 +343,14 @@ internal sealed partial class SessionHub
         }
     }
 
-    /// <summary>The id of the session's newest journalled event (0 when the journal cannot say: then all of it is read).</summary>
-    private async Task<long> LastJournalledAsync(string sessionId)
+    /// <summary>Waits (a bounded time, <see cref="JournalWait"/>) until this server's journal has written the run's <c>run.ended</c>.</summary>
+    private async Task WaitUntilJournalledAsync(Task journalled, string runId)
     {
         try
         {
-            return await LastEventId(sessionId, CancellationToken.None).ConfigureAwait(false);
+            await journalled.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is AgentHostException or System.Data.Common.DbException or InvalidOperationException or ObjectDisposedException)
-        {
-            return 0;
-        }
-    }
-
-    /// <summary>Waits (a bounded time) until the session's journal holds the run's <c>run.ended</c>.</summary>
-    private async Task WaitUntilJournalledAsync(string sessionId, long after, string runId)
-    {
-        using var bound = new CancellationTokenSource(JournalWait);
-        try
-        {
-            await foreach (var logged in SessionEvents(sessionId, after, bound.Token).ConfigureAwait(false))
-            {
-                if (logged.Type == "run.ended" && Events.RunIds.Of(logged.Json) == runId)
-                {
-                    return;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or AgentHostException or System.Data.Common.DbException or ObjectDisposedException)
+        catch (OperationCanceledException ex)
         {
             ServerLog.RunEndNotJournalled(Logger, runId, ex.Message);
         }

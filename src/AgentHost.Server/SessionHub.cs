@@ -35,6 +35,12 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
     /// <summary>A session's events after an id, then each new one (its journal, which every node of a cluster writes and reads).</summary>
     public Func<string, long, CancellationToken, IAsyncEnumerable<Events.LoggedEvent>> SessionEvents { get; init; } = static (_, _, _) => AsyncEnumerable.Empty<Events.LoggedEvent>();
 
+    /// <summary>
+    /// Completes once this server's journal has written a run's <c>run.ended</c> (session, run; asked before it is
+    /// published), or given up on it.
+    /// </summary>
+    public Func<string, string, CancellationToken, Task> WhenRunEndJournalled { get; init; } = static (_, _, _) => Task.CompletedTask;
+
     /// <summary>Where the hub logs what goes wrong in the background (a run's end it could not store).</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 

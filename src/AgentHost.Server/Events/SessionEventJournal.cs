@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using AgentHost.Hosting;
 using AgentHost.Sessions;
@@ -30,6 +31,8 @@ internal sealed partial class SessionEventJournal : IAsyncDisposable
     private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _written = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Tail> _tails = new(StringComparer.Ordinal);
+    private readonly Lock _runEndsGate = new();
+    private readonly Dictionary<(string SessionId, string RunId), TaskCompletionSource> _runEnds = [];
     private readonly Task _writer;
     private IAsyncDisposable? _listener;
     private long _storePages;
@@ -104,6 +107,41 @@ internal sealed partial class SessionEventJournal : IAsyncDisposable
         if (_queue.Writer.TryWrite(new Entry(null, done)))
         {
             await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Completes once this server has written the run's <c>run.ended</c> to its session's journal, or given up on it (the
+    /// write failed, logged), or stopped. Call it before the event is published: no query, the writer says when.
+    /// </summary>
+    /// <param name="sessionId">The run's session.</param>
+    /// <param name="runId">The run.</param>
+    /// <param name="cancellationToken">Stops the wait (the event is still written).</param>
+    /// <returns>A task.</returns>
+    public async Task WhenRunEndWrittenAsync(string sessionId, string runId, CancellationToken cancellationToken)
+    {
+        TaskCompletionSource written;
+        lock (_runEndsGate)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            written = CollectionsMarshal.GetValueRefOrAddDefault(_runEnds, (sessionId, runId), out _)
+                ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        try
+        {
+            await written.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_runEndsGate)
+            {
+                _runEnds.Remove((sessionId, runId));
+            }
         }
     }
 
@@ -190,7 +228,15 @@ internal sealed partial class SessionEventJournal : IAsyncDisposable
                 await listener.DisposeAsync().ConfigureAwait(false);
             }
 
-            _stopped = true;
+            lock (_runEndsGate)
+            {
+                _stopped = true;
+                foreach (var written in _runEnds.Values)
+                {
+                    written.TrySetResult();
+                }
+            }
+
             foreach (var session in _written.Keys)
             {
                 Wake(session);
@@ -256,7 +302,28 @@ internal sealed partial class SessionEventJournal : IAsyncDisposable
                 NotJournalled(_logger, events.Count, session.Key, ex.Message);
             }
 
+            RunEndsWritten(session.Key, session.Select(e => e.Event!));
             Wake(session.Key);
+        }
+    }
+
+    /// <summary>Completes the waits for the runs whose <c>run.ended</c> was among a session's events just written (or given up on).</summary>
+    private void RunEndsWritten(string sessionId, IEnumerable<LoggedEvent> events)
+    {
+        lock (_runEndsGate)
+        {
+            if (_runEnds.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var ended in events.Where(e => e.Type == RunEndedEvent.EventType))
+            {
+                if (RunIds.Of(ended.Json) is { } runId && _runEnds.TryGetValue((sessionId, runId), out var written))
+                {
+                    written.TrySetResult();
+                }
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentHost.Sdk.Events;
+using AgentHost.Server;
 using AgentHost.Server.Events;
 using AgentHost.Sessions;
 using AgentHost.Tests.Sessions;
@@ -161,5 +162,33 @@ public sealed class SessionEventJournalTests
         await journal.DisposeAsync();
 
         Assert.False(await next);
+    }
+
+    [Fact]
+    public async Task WhenRunEndWritten_CompletesOnceThatRunsEndIsInTheStore_NotForAnotherRuns_AndWhenTheJournalStops()
+    {
+        using var db = await SessionTestStore.OpenAsync();
+        var id = (await db.CreateAsync()).Id;
+        var journal = new SessionEventJournal(db.Store.Journal, NullLogger.Instance);
+        using var log = new ServerEventLog(new ServerEventLogOptions()) { Appended = journal.Enqueue };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var first = journal.WhenRunEndWrittenAsync(id, "run-1", timeout.Token);
+        var never = journal.WhenRunEndWrittenAsync(id, "run-3", timeout.Token);
+
+        log.Append(new RunEndedEvent(id, "run-2", "completed", null));
+        await journal.FlushAsync(timeout.Token);
+        var afterAnother = first.IsCompleted;
+        log.Append(new MessageDeltaEvent(id, 1, "run-1"));
+        log.Append(new RunEndedEvent(id, "run-1", "completed", null));
+        await first;
+        var stored = await db.Store.Journal.ReadEventsAsync(id, 0, 10, timeout.Token);
+        var neverBeforeStop = never.IsCompleted;
+        await journal.DisposeAsync();
+        await never;
+
+        Assert.False(afterAnother);
+        Assert.Equal(["run.ended", "message.delta", "run.ended"], stored.Select(e => e.Type));
+        Assert.Contains("\"runId\":\"run-1\"", stored[^1].Json, StringComparison.Ordinal);
+        Assert.False(neverBeforeStop);
     }
 }
