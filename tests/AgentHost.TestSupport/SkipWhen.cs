@@ -191,6 +191,12 @@ internal static class BubblewrapProbe
     }
 }
 
+/// <summary>A fact that needs macOS (its <c>sandbox-exec</c>); skipped elsewhere with the reason.</summary>
+public sealed class MacFactAttribute : FactAttribute
+{
+    public MacFactAttribute(string why = "the macOS sandbox, /usr/bin/sandbox-exec") => Skip = OperatingSystem.IsMacOS() ? null : "needs macOS: " + why;
+}
+
 /// <summary>A fact that runs Node.js in the real bubblewrap sandbox; skipped with the reason where either is missing.</summary>
 public sealed class BubblewrapNodeFactAttribute : FactAttribute
 {

@@ -81,7 +81,15 @@ public static class ProcessLauncher
             return null;
         }
 
-        Bubblewrap.Wrap(info, sandbox, spec.Environment);
+        if (sandbox.Backend == SandboxExec.Name)
+        {
+            SandboxExec.Wrap(info, sandbox, spec.Environment);
+        }
+        else
+        {
+            Bubblewrap.Wrap(info, sandbox, spec.Environment);
+        }
+
         return sandbox;
     }
 
