@@ -69,6 +69,13 @@ public sealed class SandboxPolicy
     /// <summary>The settings.</summary>
     public SandboxSettings Settings { get; }
 
+    /// <summary>
+    /// The permission rules that decide, per file, whether a project's <c>.env</c> file stays visible to a sandboxed
+    /// command: only when a rule allows reading it (<c>allow: [read(.env)]</c>) — the mode's default does not count.
+    /// <see langword="null"/>: every <c>.env</c> file is hidden.
+    /// </summary>
+    public PermissionEngine? ReadRules { get; init; }
+
     /// <summary>Whether processes go into the sandbox at all (the mode is not off).</summary>
     public bool Enabled => _paths is not null;
 
@@ -120,8 +127,44 @@ public sealed class SandboxPolicy
     /// <param name="workingDirectory">Where it starts (relative to the root, or absolute), when not the root.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The sandbox, or <see langword="null"/> when the mode is off.</returns>
-    public async ValueTask<ProcessSandbox?> ForAsync(string? command, string? workingDirectory = null, CancellationToken cancellationToken = default) =>
-        (await GetBaseAsync(cancellationToken).ConfigureAwait(false))?.WithNetwork(command is not null && AllowsNetwork(command, workingDirectory));
+    public async ValueTask<ProcessSandbox?> ForAsync(string? command, string? workingDirectory = null, CancellationToken cancellationToken = default)
+    {
+        var sandbox = (await GetBaseAsync(cancellationToken).ConfigureAwait(false))?.WithNetwork(command is not null && AllowsNetwork(command, workingDirectory));
+        return sandbox is { IsAvailable: true } ? WithEnvFilesHidden(sandbox) : sandbox;
+    }
+
+    /// <summary>The <c>.env</c> files in the writable folders now (<see cref="EnvFiles"/>) that no read rule allows.</summary>
+    /// <returns>Their paths.</returns>
+    public IReadOnlyList<string> HiddenEnvFiles()
+    {
+        if (_paths is null)
+        {
+            return [];
+        }
+
+        return [.. _paths.WritablePaths.SelectMany(EnvFiles.Under).Where(path => !RuleAllowsReading(path)).Distinct(StringComparer.Ordinal)];
+    }
+
+    private bool RuleAllowsReading(string path) =>
+        ReadRules?.Decide(new PermissionCall("read", ToolEffect.Read, path), PermissionMode.Ask) is { Verdict: Verdict.Allow, Basis: DecisionBasis.Rule };
+
+    private ProcessSandbox WithEnvFilesHidden(ProcessSandbox sandbox)
+    {
+        var hidden = HiddenEnvFiles();
+        return hidden.Count == 0 ? sandbox : new ProcessSandbox
+        {
+            Backend = sandbox.Backend,
+            ProgramPath = sandbox.ProgramPath,
+            Version = sandbox.Version,
+            UnavailableReason = sandbox.UnavailableReason,
+            Required = sandbox.Required,
+            WritablePaths = sandbox.WritablePaths,
+            ReadOnlyPaths = sandbox.ReadOnlyPaths,
+            HiddenPaths = [.. sandbox.HiddenPaths, .. hidden],
+            AllowNetwork = sandbox.AllowNetwork,
+            TempDirectory = sandbox.TempDirectory,
+        };
+    }
 
     /// <summary>Whether every part of <paramref name="command"/> matches a <c>sandbox.network</c> rule (a line not fully understood never does).</summary>
     /// <param name="command">The command line.</param>
@@ -142,6 +185,37 @@ public sealed class SandboxPolicy
     }
 
     private static bool IsCommand(PermissionDecision part) => part.Kind == "command";
+
+    /// <summary>
+    /// <c>sandbox.auto_allow</c>'s decision, the one the session's gate and <c>agent permissions check</c> both apply: in
+    /// <c>ask</c> and <c>accept-edits</c> modes a call that asks, of a sandboxed tool that the sandbox contains (its
+    /// backend runs here and the command keeps no network), runs without the question when only the mode's default asked
+    /// — every asking part decided by <see cref="DecisionBasis.Mode"/>, so an ask rule, a protected path, a path outside
+    /// the workspace or a line not fully understood still asks. Deny rules and the safety floor decided before.
+    /// </summary>
+    /// <param name="autoAllow">Whether <c>sandbox.auto_allow</c> is on.</param>
+    /// <param name="mode">The session's mode.</param>
+    /// <param name="sandbox">The call's sandbox (<see langword="null"/> when the mode is off or the tool is not sandboxed).</param>
+    /// <param name="decision">The rules' decision for the call.</param>
+    /// <returns>The reason it runs without asking, or <see langword="null"/> when the decision stands.</returns>
+    public static string? AutoAllowReason(bool autoAllow, PermissionMode mode, ProcessSandbox? sandbox, PermissionDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        if (!autoAllow || mode is not (PermissionMode.Ask or PermissionMode.AcceptEdits) || decision.Verdict != Verdict.Ask
+            || sandbox is not { IsAvailable: true, AllowNetwork: false } || !OnlyTheModeAsks(decision))
+        {
+            return null;
+        }
+
+        return $"allowed without asking: the sandbox contains it ({sandbox.Describe()}; sandbox.auto_allow)";
+    }
+
+    /// <summary>The scope a decision of <see cref="AutoAllowReason"/> is audited and reported with.</summary>
+    public const string AutoAllowScope = "sandbox-auto";
+
+    private static bool OnlyTheModeAsks(PermissionDecision decision) => decision.Parts.Count == 0
+        ? decision.Verdict != Verdict.Ask || decision.Basis == DecisionBasis.Mode
+        : decision.Parts.All(OnlyTheModeAsks);
 
     /// <summary>Describes the sandbox a call gets, for events and the audit: <c>bubblewrap 0.8.0 (no network)</c>, <c>not sandboxed: …</c> or <c>off</c>.</summary>
     /// <param name="sandbox">The call's sandbox, or <see langword="null"/> when the mode is off.</param>

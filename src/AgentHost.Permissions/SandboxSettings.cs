@@ -35,6 +35,12 @@ public sealed class SandboxSettings
     /// <summary>The backend program key.</summary>
     public const string ProgramKey = "sandbox.program";
 
+    /// <summary>The key that puts hook commands in the sandbox.</summary>
+    public const string HooksKey = "sandbox.hooks";
+
+    /// <summary>The key that puts stdio MCP servers in the sandbox.</summary>
+    public const string McpServersKey = "sandbox.mcp_servers";
+
     /// <summary>The built-in settings: <see cref="SandboxMode.Auto"/>, no auto-allow, no network rules.</summary>
     public static SandboxSettings Default { get; } = new();
 
@@ -49,6 +55,12 @@ public sealed class SandboxSettings
 
     /// <summary>The rules whose commands keep the network (as allow rules of a policy).</summary>
     public PermissionPolicy Network { get; init; } = PermissionPolicy.Empty;
+
+    /// <summary>Whether hook commands run in the sandbox too (<c>sandbox.hooks</c>; off by default: hooks are commands you configured).</summary>
+    public bool Hooks { get; init; }
+
+    /// <summary>Whether stdio MCP servers run in the sandbox too (<c>sandbox.mcp_servers</c>; off by default).</summary>
+    public bool McpServers { get; init; }
 
     /// <summary>The configured backend program, or <see langword="null"/> for <c>bwrap</c> on PATH.</summary>
     public string? Program { get; init; }
@@ -117,6 +129,8 @@ public sealed class SandboxSettings
             Mode = modeOverride ?? mode,
             ModeSource = modeOverride is null ? source : "--sandbox",
             AutoAllow = bool.TryParse(configuration.Get(AutoAllowKey), out var autoAllow) && autoAllow,
+            Hooks = bool.TryParse(configuration.Get(HooksKey), out var hooks) && hooks,
+            McpServers = bool.TryParse(configuration.Get(McpServersKey), out var mcpServers) && mcpServers,
             Network = PermissionPolicy.FromText(allow: rules),
             Program = configuration.GetPath(ProgramKey),
             Problems = problems,

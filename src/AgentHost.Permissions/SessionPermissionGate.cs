@@ -262,31 +262,16 @@ public sealed partial class SessionPermissionGate : IToolPermissionGate
         };
     }
 
-    /// <summary>
-    /// <c>sandbox.auto_allow</c>: in ask and accept-edits modes, a call of a sandboxed tool that the sandbox contains
-    /// (its backend runs here and the command keeps no network) runs without the question, when only the mode's default
-    /// asked — every asking part decided by <see cref="DecisionBasis.Mode"/>, so an ask rule, a protected path, a path
-    /// outside the workspace or a line not fully understood still asks. Deny rules and the safety floor decided before.
-    /// </summary>
-    private PermissionVerdict? ContainedBySandbox(ToolPermissionRequest request, PermissionDecision decision)
-    {
-        if (!_options.SandboxAutoAllow || Mode is not (PermissionMode.Ask or PermissionMode.AcceptEdits)
-            || request.Sandbox is not { IsAvailable: true, AllowNetwork: false } sandbox || !OnlyTheModeAsks(decision))
-        {
-            return null;
-        }
-
-        return PermissionVerdict.Allow($"allowed without asking: the sandbox contains it ({sandbox.Describe()}; sandbox.auto_allow)") with
-        {
-            Scope = "sandbox-auto",
-            AnsweredBy = "config",
-            Mode = Mode.ToDisplayName(),
-        };
-    }
-
-    private static bool OnlyTheModeAsks(PermissionDecision decision) => decision.Parts.Count == 0
-        ? decision.Verdict != Verdict.Ask || decision.Basis == DecisionBasis.Mode
-        : decision.Parts.All(OnlyTheModeAsks);
+    /// <summary><c>sandbox.auto_allow</c> (<see cref="SandboxPolicy.AutoAllowReason"/>, the decision <c>agent permissions check</c> reports too).</summary>
+    private PermissionVerdict? ContainedBySandbox(ToolPermissionRequest request, PermissionDecision decision) =>
+        SandboxPolicy.AutoAllowReason(_options.SandboxAutoAllow, Mode, request.Sandbox, decision) is { } reason
+            ? PermissionVerdict.Allow(reason) with
+            {
+                Scope = SandboxPolicy.AutoAllowScope,
+                AnsweredBy = "config",
+                Mode = Mode.ToDisplayName(),
+            }
+            : null;
 
     private PermissionVerdict Granted(string grant) =>
         PermissionVerdict.Allow($"allowed for this session by grant {grant}") with

@@ -190,3 +190,15 @@ internal static class BubblewrapProbe
         return process.ExitCode == 0 ? null : $"bwrap cannot create a sandbox on this machine (no user namespaces?): {error.Trim()}";
     }
 }
+
+/// <summary>A fact that needs macOS (its <c>sandbox-exec</c>); skipped elsewhere with the reason.</summary>
+public sealed class MacFactAttribute : FactAttribute
+{
+    public MacFactAttribute(string why = "the macOS sandbox, /usr/bin/sandbox-exec") => Skip = OperatingSystem.IsMacOS() ? null : "needs macOS: " + why;
+}
+
+/// <summary>A fact that runs Node.js in the real bubblewrap sandbox; skipped with the reason where either is missing.</summary>
+public sealed class BubblewrapNodeFactAttribute : FactAttribute
+{
+    public BubblewrapNodeFactAttribute() => Skip = BubblewrapProbe.Reason.Value ?? SkipWhen.MissingPrograms(["node"]);
+}

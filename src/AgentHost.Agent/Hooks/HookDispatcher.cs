@@ -4,6 +4,7 @@ using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Text;
 using AgentHost.Sdk.Events;
 using AgentHost.Hosting.Hooks;
+using AgentHost.Permissions;
 
 namespace AgentHost.Agent.Hooks;
 
@@ -85,6 +86,13 @@ public sealed class HookDispatcher
     /// <summary>The session id given to hooks (set once the session is stored).</summary>
     public string SessionId { get; set; } = string.Empty;
 
+    /// <summary>
+    /// The sandbox hook commands run in (<c>sandbox.hooks: true</c>): each gets the policy's sandbox for its command line
+    /// (<see cref="SandboxPolicy.ForAsync"/>: the network only when a <c>sandbox.network</c> rule matches it);
+    /// <see langword="null"/>: hooks run unsandboxed.
+    /// </summary>
+    public SandboxPolicy? Sandbox { get; set; }
+
     /// <summary>The session's permission mode in Claude Code's words (<c>default</c>, <c>acceptEdits</c>, …).</summary>
     public Func<string> PermissionMode { get; set; } = static () => "default";
 
@@ -153,7 +161,8 @@ public sealed class HookDispatcher
     private async Task<HookAnswer> RunOneAsync(HookDefinition hook, string input, string? tool, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartHook(hook.Event, tool);
-        var result = await HookRunner.RunAsync(hook, input, ProjectRoot, cancellationToken).ConfigureAwait(false);
+        var sandbox = Sandbox is { } policy ? await policy.ForAsync(hook.Command, cancellationToken: cancellationToken).ConfigureAwait(false) : null;
+        var result = await HookRunner.RunAsync(hook, input, ProjectRoot, sandbox, cancellationToken).ConfigureAwait(false);
         var answer = HookAnswer.Read(hook, result);
         activity?.SetTag("agenthost.hook.outcome", answer.Outcome);
         activity?.SetTag("agenthost.hook.exit_code", result.ExitCode);

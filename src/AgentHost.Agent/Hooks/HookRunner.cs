@@ -43,7 +43,17 @@ public static class HookRunner
     /// <param name="projectRoot">The working directory (and <c>CLAUDE_PROJECT_DIR</c>).</param>
     /// <param name="cancellationToken">Cancellation: kills the tree and throws.</param>
     /// <returns>How it ran.</returns>
-    public static Task<HookProcessResult> RunAsync(HookDefinition hook, string input, string projectRoot, CancellationToken cancellationToken = default)
+    public static Task<HookProcessResult> RunAsync(HookDefinition hook, string input, string projectRoot, CancellationToken cancellationToken = default) =>
+        RunAsync(hook, input, projectRoot, sandbox: null, cancellationToken);
+
+    /// <summary>Runs a hook inside <paramref name="sandbox"/> (<c>sandbox.hooks</c>).</summary>
+    /// <param name="hook">The hook.</param>
+    /// <param name="input">The event JSON.</param>
+    /// <param name="projectRoot">The working directory (and <c>CLAUDE_PROJECT_DIR</c>).</param>
+    /// <param name="sandbox">The sandbox to run it in (<see cref="ProcessSpec.Sandbox"/>), or <see langword="null"/> for none.</param>
+    /// <param name="cancellationToken">Cancellation: kills the tree and throws.</param>
+    /// <returns>How it ran.</returns>
+    public static Task<HookProcessResult> RunAsync(HookDefinition hook, string input, string projectRoot, Sdk.Tools.ProcessSandbox? sandbox, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hook);
         ArgumentNullException.ThrowIfNull(input);
@@ -56,7 +66,7 @@ public static class HookRunner
             }
         }
 
-        return RunCommandAsync(hook.Command, input, projectRoot, environment, hook.Timeout, cancellationToken: cancellationToken);
+        return RunCommandAsync(hook.Command, input, projectRoot, environment, hook.Timeout, sandbox: sandbox, cancellationToken: cancellationToken);
     }
 
     /// <summary>Runs a shell command the way hooks run (a workflow's shell node, too).</summary>

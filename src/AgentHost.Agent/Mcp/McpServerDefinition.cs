@@ -11,6 +11,12 @@ namespace AgentHost.Agent.Mcp;
 /// <param name="Transport">Stdio (a child process) or HTTP (streamable HTTP, falling back to SSE).</param>
 public sealed record McpServerDefinition(string Name, string Source, McpTransport Transport)
 {
+    /// <summary>
+    /// The operating-system sandbox a stdio server runs in (<c>sandbox.mcp_servers: true</c>, docs/sandbox.md), or
+    /// <see langword="null"/> to run it unsandboxed (the default).
+    /// </summary>
+    public Sdk.Tools.ProcessSandbox? Sandbox { get; init; }
+
     /// <summary>The executable of a stdio server.</summary>
     public string? Command { get; init; }
 

@@ -4,6 +4,8 @@ using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Trust;
+using AgentHost.Permissions;
+using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 
 namespace AgentHost.Agent.Mcp;
@@ -11,7 +13,10 @@ namespace AgentHost.Agent.Mcp;
 /// <summary>Starts a session's MCP servers in the background when it opens: collects their definitions (trust decides the project's), reports problems, starts them.</summary>
 internal static class McpSessionLoad
 {
-    public static Task<McpSessionServers> Start(PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, string workspaceRoot)
+    /// <param name="permissions">The session's permission policy (its rules decide which <c>.env</c> files a sandboxed server sees).</param>
+    /// <param name="sandboxMode">The session's sandbox mode (<c>--sandbox</c>), when given.</param>
+    public static Task<McpSessionServers> Start(
+        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, string workspaceRoot, PermissionPolicy? permissions = null, SandboxMode? sandboxMode = null)
     {
         var problems = new List<string>();
         var definitions = McpServerSources.Collect(runtime.Registry, configuration, trust.IsTrusted(configuration.ProjectRoot), environment, problems);
@@ -26,8 +31,33 @@ internal static class McpSessionLoad
         }
 
         var options = new McpStartOptions { Events = runtime.Events, Logging = runtime.LoggerFactory, CacheDirectory = McpStartOptions.CacheDirectoryOf(AgentPaths.Resolve(environment)) };
-        return Task.Run(() => McpSessionServers.StartAsync(definitions, workspaceRoot, options, CancellationToken.None));
+        var sandboxes = permissions is null ? null : Runs.RunSandbox.ForMcpServers(configuration, environment, workspaceRoot, permissions, sandboxMode);
+        return Task.Run(async () =>
+        {
+            var started = sandboxes is null ? definitions : await SandboxedAsync(definitions, sandboxes).ConfigureAwait(false);
+            return await McpSessionServers.StartAsync(started, workspaceRoot, options, CancellationToken.None).ConfigureAwait(false);
+        });
     }
+
+    /// <summary>
+    /// <c>sandbox.mcp_servers</c>: each stdio server gets the sandbox of its command line (as a shell line of quoted
+    /// words, so a <c>sandbox.network</c> rule such as <c>shell(npx *)</c> gives it the network).
+    /// </summary>
+    private static async Task<IReadOnlyList<McpServerDefinition>> SandboxedAsync(IReadOnlyList<McpServerDefinition> definitions, SandboxPolicy sandboxes)
+    {
+        var sandboxed = new List<McpServerDefinition>(definitions.Count);
+        foreach (var definition in definitions)
+        {
+            sandboxed.Add(definition.Transport == McpTransport.Stdio && definition.Command is { } command
+                ? definition with { Sandbox = await sandboxes.ForAsync(string.Join(' ', definition.Args.Prepend(command).Select(Quote))).ConfigureAwait(false) }
+                : definition);
+        }
+
+        return sandboxed;
+    }
+
+    private static string Quote(string word) =>
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:@+,%".Contains(c, StringComparison.Ordinal)) ? word : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>
     /// The kernel tools of a session's pipeline: <paramref name="others"/> and the MCP servers' tools as they are at each

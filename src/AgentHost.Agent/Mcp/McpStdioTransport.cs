@@ -55,6 +55,7 @@ internal sealed class McpStdioTransport(
             WorkingDirectory = workingDirectory,
             Environment = definition.Environment.ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.Ordinal),
             KeepInputOpen = true,
+            Sandbox = definition.Sandbox,
             Purpose = $"the MCP server '{definition.Name}' ('{definition.Command}')",
         };
         var process = ProcessLauncher.Start(spec, ProcessLauncher.CreateStartInfo(spec, ProcessLauncher.Resolve(spec)), p => p.ErrorDataReceived += (_, e) =>

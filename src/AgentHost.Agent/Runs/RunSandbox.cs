@@ -1,3 +1,4 @@
+using System.Globalization;
 using AgentHost.Agent.Credentials;
 using AgentHost.Common.Processes;
 using AgentHost.Hosting;
@@ -15,6 +16,59 @@ namespace AgentHost.Agent.Runs;
 /// <remarks>Stateless.</remarks>
 public static class RunSandbox
 {
+    /// <summary>
+    /// Creates the policy with the permission policy's extra folders, and its rules deciding which of the project's
+    /// <c>.env</c> files a sandboxed command may see (<see cref="SandboxPolicy.ReadRules"/>).
+    /// </summary>
+    /// <param name="configuration">The effective configuration.</param>
+    /// <param name="environment">The environment (home directory, the agent's folders).</param>
+    /// <param name="workspaceRoot">The project root.</param>
+    /// <param name="permissions">The run's permission policy.</param>
+    /// <param name="sessionId">The session, whose temporary folder is writable (none when <see langword="null"/>).</param>
+    /// <param name="modeOverride">The mode for this run (<c>--sandbox</c>, the session's setting), when given.</param>
+    /// <param name="events">Where problems are reported.</param>
+    /// <returns>The policy.</returns>
+    public static SandboxPolicy Create(
+        ConfigurationSnapshot configuration,
+        HostEnvironment environment,
+        string workspaceRoot,
+        PermissionPolicy permissions,
+        string? sessionId,
+        SandboxMode? modeOverride,
+        IEventBus events)
+    {
+        ArgumentNullException.ThrowIfNull(permissions);
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(events);
+        var readRules = new PermissionEngine(permissions, workspaceRoot, environment.HomeDirectory, protectedPaths: ProtectedPaths.FromEnvironment(environment));
+        return Build(configuration, environment, workspaceRoot, permissions.ExtraDirectories, sessionId, modeOverride, events, readRules);
+    }
+
+    /// <summary>
+    /// The sandbox of a session's hooks before the session's own policy exists (a UserPromptSubmit hook runs before the
+    /// session is stored), when <c>sandbox.hooks</c> is on; <see langword="null"/> otherwise. Built the same way as the
+    /// session's (which replaces it once made); its configuration problems are left to the session's to report.
+    /// </summary>
+    internal static SandboxPolicy? ForHooks(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, string? sessionId, SandboxMode? modeOverride) =>
+        OptedIn(settings => settings.Hooks, configuration, environment, workspaceRoot, permissions, sessionId ?? "hooks" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), modeOverride);
+
+    /// <summary>The sandbox of a session's stdio MCP servers when <c>sandbox.mcp_servers</c> is on; <see langword="null"/> otherwise.</summary>
+    internal static SandboxPolicy? ForMcpServers(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, SandboxMode? modeOverride) =>
+        OptedIn(settings => settings.McpServers, configuration, environment, workspaceRoot, permissions, "mcp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), modeOverride);
+
+    private static SandboxPolicy? OptedIn(
+        Func<SandboxSettings, bool> optedIn, ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, string ownerId, SandboxMode? modeOverride)
+    {
+        var settings = SandboxSettings.FromConfiguration(configuration, modeOverride);
+        if (!optedIn(settings) || settings.Mode == SandboxMode.Off)
+        {
+            return null;
+        }
+
+        var readRules = new PermissionEngine(permissions, workspaceRoot, environment.HomeDirectory, protectedPaths: ProtectedPaths.FromEnvironment(environment));
+        return Build(configuration, environment, workspaceRoot, permissions.ExtraDirectories, ownerId, modeOverride, events: null, readRules);
+    }
+
     /// <summary>Creates the policy; malformed <c>sandbox.network</c> rules are published as warnings (and ignored).</summary>
     /// <param name="configuration">The effective configuration.</param>
     /// <param name="environment">The environment (home directory, the agent's folders).</param>
@@ -33,13 +87,26 @@ public static class RunSandbox
         SandboxMode? modeOverride,
         IEventBus events)
     {
+        ArgumentNullException.ThrowIfNull(events);
+        return Build(configuration, environment, workspaceRoot, extraDirectories, sessionId, modeOverride, events, readRules: null);
+    }
+
+    private static SandboxPolicy Build(
+        ConfigurationSnapshot configuration,
+        HostEnvironment environment,
+        string workspaceRoot,
+        IEnumerable<string>? extraDirectories,
+        string? sessionId,
+        SandboxMode? modeOverride,
+        IEventBus? events,
+        PermissionEngine? readRules)
+    {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(environment);
-        ArgumentNullException.ThrowIfNull(events);
         var settings = SandboxSettings.FromConfiguration(configuration, modeOverride);
-        foreach (var problem in settings.Problems)
+        foreach (var problem in events is null ? [] : settings.Problems)
         {
-            events.Publish(new WarningEvent("sandbox", problem.ToString()));
+            events!.Publish(new WarningEvent("sandbox", problem.ToString()));
         }
 
         return new SandboxPolicy(
@@ -50,7 +117,10 @@ public static class RunSandbox
             extraDirectories,
             ProtectedPaths.FromEnvironment(environment),
             settings.Mode == SandboxMode.Off || sessionId is null ? null : TempDirectory(sessionId),
-            [StoredKeys.FilePath(environment)]);
+            [StoredKeys.FilePath(environment)])
+        {
+            ReadRules = readRules,
+        };
     }
 
     /// <summary>The session's temporary folder (<c>agent-sandbox-SESSION</c> in the system's temporary folder, owner-only), created when missing.</summary>

@@ -192,7 +192,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
     internal SandboxPolicy CreateSandbox(string workspaceRoot, string ownerId, SandboxMode? mode)
     {
         var policy = PermissionPolicy.FromConfiguration(_parts.Configuration, ProjectTrust.Load(AgentPaths.Resolve(_parts.Environment), _parts.Time));
-        return Runs.RunSandbox.Create(_parts.Configuration, _parts.Environment, workspaceRoot, policy.ExtraDirectories, ownerId, mode, _parts.Runtime.Events);
+        return Runs.RunSandbox.Create(_parts.Configuration, _parts.Environment, workspaceRoot, policy, ownerId, mode, _parts.Runtime.Events);
     }
 
     /// <summary>Closes every open session (each waits for its turn).</summary>
@@ -251,7 +251,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         var trust = ProjectTrust.Load(AgentPaths.Resolve(environment), _parts.Time);
         var policy = SessionPolicyLayer.Apply(PermissionPolicy.FromConfiguration(configuration, trust), settings, configuration, runtime.Events);
         // MCP servers start now, in parallel and in the background, each within its start timeout.
-        var mcpLoad = McpSessionLoad.Start(runtime, configuration, environment, trust, options.WorkspaceRoot);
+        var mcpLoad = McpSessionLoad.Start(runtime, configuration, environment, trust, options.WorkspaceRoot, policy, options.Sandbox);
         var opening = new SessionOpening(id, settings, trust, policy, memoryLoad, skillsLoad, mcpLoad)
         {
             Hooks = Hooks.SessionHookSetup.Create(runtime, configuration, options.WorkspaceRoot, _parts.Scrubber, _parts.Time),
@@ -259,6 +259,12 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         if (id is not null && opening.Hooks is { } hooks)
         {
             hooks.Dispatcher.SessionId = id;
+        }
+
+        if (opening.Hooks is { } sandboxedHooks)
+        {
+            // sandbox.hooks: a UserPromptSubmit hook runs before the session's own sandbox exists (which then replaces this one).
+            sandboxedHooks.Dispatcher.Sandbox = Runs.RunSandbox.ForHooks(configuration, environment, options.WorkspaceRoot, policy, id, options.Sandbox);
         }
 
         var session = new AgentSession(_parts, options, opening, lease, s =>

@@ -106,6 +106,7 @@ internal static class SessionRunContextBuilder
             {
                 hooks.Dispatcher.SessionId = sessionId;
                 hooks.Dispatcher.PermissionMode = () => Hooks.HookDispatcher.ClaudeModeName(gate.Mode.ToDisplayName());
+                hooks.Dispatcher.Sandbox = sandbox.Settings.Hooks && sandbox.Enabled ? sandbox : null;
             }
 
             if (existing is not null)
@@ -255,7 +256,7 @@ internal static class SessionRunContextBuilder
             }
         }
 
-        return RunSandbox.Create(configuration, parts.Environment, options.WorkspaceRoot, policy.ExtraDirectories, sessionId, mode, runtime.Events);
+        return RunSandbox.Create(configuration, parts.Environment, options.WorkspaceRoot, policy, sessionId, mode, runtime.Events);
     }
 
     /// <summary>"Always allow in this project" is the user's own choice: the project becomes trusted (from the next open).</summary>

@@ -79,15 +79,27 @@ internal sealed class PermissionsCheckCommand : AgentCommand
             Action = effect == ToolEffect.Execute && tool.ToLowerInvariant() is "shell" or "bash" ? "run" : null,
         };
         var decision = new PermissionEngine(policy, root, Context.Environment.HomeDirectory, protectedPaths: ProtectedPaths.FromEnvironment(Context.Environment)).Decide(call, mode);
-        var sandbox = call.IsShell ? await SandboxOfAsync(configuration, policy, root, subject, cancellationToken).ConfigureAwait(false) : null;
+        string? sandbox = null;
+        string? scope = null;
+        if (call.IsShell)
+        {
+            // The run's sandbox for this line and the run's sandbox.auto_allow decision (the gate applies the same one).
+            var (processSandbox, autoAllow) = await SandboxOfAsync(configuration, policy, root, subject, cancellationToken).ConfigureAwait(false);
+            sandbox = SandboxPolicy.Describe(processSandbox);
+            if (SandboxPolicy.AutoAllowReason(autoAllow, mode, processSandbox, decision) is { } reason)
+            {
+                decision = decision with { Verdict = Verdict.Allow, Reason = reason, SuggestedRules = [] };
+                scope = SandboxPolicy.AutoAllowScope;
+            }
+        }
 
         if (parseResult.GetValue(_json))
         {
-            Context.Console.WriteDataLine(ToJson(decision, policy, sandbox));
+            Context.Console.WriteDataLine(ToJson(decision, policy, sandbox, scope));
         }
         else
         {
-            WriteText(decision, policy.Project);
+            WriteText(decision, policy.Project, scope);
             if (sandbox is not null)
             {
                 Context.Console.WriteLine($"sandbox: {sandbox}");
@@ -103,11 +115,12 @@ internal sealed class PermissionsCheckCommand : AgentCommand
     }
 
     /// <summary>How the command would be sandboxed when the shell runs it (docs/sandbox.md).</summary>
-    private async Task<string> SandboxOfAsync(ConfigurationSnapshot configuration, PermissionPolicy policy, string root, string command, CancellationToken cancellationToken)
+    private async Task<(ProcessSandbox? Sandbox, bool AutoAllow)> SandboxOfAsync(
+        ConfigurationSnapshot configuration, PermissionPolicy policy, string root, string command, CancellationToken cancellationToken)
     {
         await using var events = new Hosting.Events.EventBus(Microsoft.Extensions.Logging.Abstractions.NullLogger<Hosting.Events.EventBus>.Instance);
-        var sandboxes = Agent.Runs.RunSandbox.Create(configuration, Context.Environment, root, policy.ExtraDirectories, sessionId: null, modeOverride: null, events);
-        return SandboxPolicy.Describe(await sandboxes.ForAsync(command, cancellationToken: cancellationToken).ConfigureAwait(false));
+        var sandboxes = Agent.Runs.RunSandbox.Create(configuration, Context.Environment, root, policy, sessionId: null, modeOverride: null, events);
+        return (await sandboxes.ForAsync(command, cancellationToken: cancellationToken).ConfigureAwait(false), sandboxes.Settings.AutoAllow);
     }
 
     private static PermissionMode? ParseMode(string? text)
@@ -133,10 +146,15 @@ internal sealed class PermissionsCheckCommand : AgentCommand
         _ => throw new AgentHostException(ErrorKind.Usage, $"'{text}' is not an effect. Use read, write, execute or network."),
     };
 
-    private void WriteText(PermissionDecision decision, ProjectTrustState? project)
+    private void WriteText(PermissionDecision decision, ProjectTrustState? project, string? scope)
     {
         Context.Console.WriteLine($"{decision.VerdictName}: {decision.Kind} {decision.Subject}");
         Context.Console.WriteLine($"  mode:   {decision.Mode.ToDisplayName()}");
+        if (scope is not null)
+        {
+            Context.Console.WriteLine($"  scope:  {scope} (sandbox.auto_allow: the sandbox contains the command, so the run does not ask)");
+        }
+
         Context.Console.WriteLine($"  project: {TrustText(project)}");
         Context.Console.WriteLine($"  reason: {decision.Reason}");
         if (decision.MatchedRule is { } rule)
@@ -186,24 +204,30 @@ internal sealed class PermissionsCheckCommand : AgentCommand
         _ => "mode default",
     };
 
-    private static string ToJson(PermissionDecision decision, PermissionPolicy policy, string? sandbox)
+    private static string ToJson(PermissionDecision decision, PermissionPolicy policy, string? sandbox, string? scope)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            WriteDecision(writer, decision, policy.Problems.Select(problem => problem.ToString()).ToList(), policy.Project, sandbox);
+            WriteDecision(writer, decision, policy.Problems.Select(problem => problem.ToString()).ToList(), policy.Project, sandbox, scope);
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void WriteDecision(Utf8JsonWriter writer, PermissionDecision decision, IReadOnlyList<string>? problems, ProjectTrustState? project = null, string? sandbox = null)
+    private static void WriteDecision(
+        Utf8JsonWriter writer, PermissionDecision decision, IReadOnlyList<string>? problems, ProjectTrustState? project = null, string? sandbox = null, string? scope = null)
     {
         writer.WriteStartObject();
         writer.WriteString("verdict", decision.VerdictName);
         if (sandbox is not null)
         {
             writer.WriteString("sandbox", sandbox);
+        }
+
+        if (scope is not null)
+        {
+            writer.WriteString("scope", scope);
         }
 
         writer.WriteString("reason", decision.Reason);

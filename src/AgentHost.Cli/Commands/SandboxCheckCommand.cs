@@ -45,7 +45,7 @@ internal sealed class SandboxCheckCommand : AgentCommand
         var root = configuration.ProjectRoot;
         var policy = PermissionPolicy.FromConfiguration(configuration, ProjectTrust.Load(AgentPaths.Resolve(Context.Environment)));
         await using var events = new EventBus(Microsoft.Extensions.Logging.Abstractions.NullLogger<EventBus>.Instance);
-        var sandboxes = RunSandbox.Create(configuration, Context.Environment, root, policy.ExtraDirectories, "check-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), SandboxMode.Required, events);
+        var sandboxes = RunSandbox.Create(configuration, Context.Environment, root, policy, "check-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), SandboxMode.Required, events);
         var sandbox = await sandboxes.ForAsync(command, cancellationToken: cancellationToken).ConfigureAwait(false);
         HookProcessResult result;
         try

@@ -81,7 +81,15 @@ public static class ProcessLauncher
             return null;
         }
 
-        Bubblewrap.Wrap(info, sandbox, spec.Environment);
+        if (sandbox.Backend == SandboxExec.Name)
+        {
+            SandboxExec.Wrap(info, sandbox, spec.Environment);
+        }
+        else
+        {
+            Bubblewrap.Wrap(info, sandbox, spec.Environment);
+        }
+
         return sandbox;
     }
 
@@ -90,12 +98,15 @@ public static class ProcessLauncher
     /// <param name="info">The start information (its file name is the resolved absolute path).</param>
     /// <param name="configure">Called before the start (to attach output events).</param>
     /// <returns>The running process.</returns>
-    /// <exception cref="ProgramStartException">It could not be started.</exception>
+    /// <exception cref="ProgramStartException">It could not be started (or must run in a sandbox that cannot run here).</exception>
+    /// <remarks>The program runs in <see cref="ProcessSpec.Sandbox"/> when the spec has one, as with <see cref="Start(ProcessSpec)"/>.</remarks>
     public static OwnedProcess Start(ProcessSpec spec, ProcessStartInfo info, Action<Process>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(info);
-        return Start(spec, info, configure, new Owner(info.FileName, null, false, null));
+        var path = info.FileName;
+        var sandbox = Sandbox(spec, path, info);
+        return Start(spec, info, configure, new Owner(path, null, false, sandbox));
     }
 
     private static OwnedProcess Start(ProcessSpec spec, ProcessStartInfo info, Action<Process>? configure, Owner owner)

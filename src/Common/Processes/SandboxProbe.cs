@@ -6,7 +6,7 @@ namespace AgentHost.Common.Processes;
 /// Finds the platform's sandbox backend and checks that it can start here: on Linux <c>bwrap</c> (a configured
 /// absolute path, or found on the absolute PATH entries outside the project), run once with the namespaces the sandbox
 /// uses (a kernel without unprivileged user namespaces, or a container that forbids them, fails here, and the message
-/// says so). macOS and Windows have no backend yet.
+/// says so); on macOS <c>sandbox-exec</c>, run once with a profile. Windows has no backend yet.
 /// </summary>
 /// <remarks>Stateless; each call starts <c>bwrap</c> twice (some milliseconds), so callers keep the result for a run.</remarks>
 public static class SandboxProbe
@@ -29,7 +29,7 @@ public static class SandboxProbe
 
         if (OperatingSystem.IsMacOS())
         {
-            return Unavailable("sandbox-exec", "the macOS sandbox (sandbox-exec) is not implemented yet: commands are decided by the permission rules only");
+            return await ProbeSandboxExecAsync(configuredProgram, refusedRoots, path, cancellationToken).ConfigureAwait(false);
         }
 
         if (!OperatingSystem.IsLinux())
@@ -70,6 +70,33 @@ public static class SandboxProbe
         catch (ProgramStartException ex)
         {
             return Unavailable(Bubblewrap.Name, $"{found} could not be started: {ex.Message}");
+        }
+    }
+
+    /// <summary>macOS: <c>sandbox-exec</c> (configured, else <c>/usr/bin/sandbox-exec</c>), run once with a profile that allows everything.</summary>
+    private static async Task<ProcessSandbox> ProbeSandboxExecAsync(string? configuredProgram, IReadOnlyList<string> refusedRoots, string? path, CancellationToken cancellationToken)
+    {
+        var found = ProgramSearch.Find(configuredProgram ?? SandboxExec.DefaultProgram, path, refusedRoots);
+        if (found is null)
+        {
+            return Unavailable(SandboxExec.Name, $"sandbox-exec was not found at {configuredProgram ?? SandboxExec.DefaultProgram}{(configuredProgram is null ? string.Empty : " (sandbox.program)")}; fix sandbox.program");
+        }
+
+        try
+        {
+            var trial = await ProcessLauncher.RunAsync(
+                new ProcessSpec(found, ["-p", "(version 1)\n(allow default)\n", "/bin/sh", "-c", ":"]) { Purpose = "sandbox-exec" }, Limit, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (trial.ExitCode != 0)
+            {
+                var why = trial.Error.Trim() is { Length: > 0 } error ? error.ReplaceLineEndings(" ") : $"exit code {trial.ExitCode}";
+                return Unavailable(SandboxExec.Name, $"{found} cannot apply a sandbox profile here ({why}); a process that is itself sandboxed cannot nest another sandbox");
+            }
+
+            return new ProcessSandbox { Backend = SandboxExec.Name, ProgramPath = found };
+        }
+        catch (ProgramStartException ex)
+        {
+            return Unavailable(SandboxExec.Name, $"{found} could not be started: {ex.Message}");
         }
     }
 

@@ -126,6 +126,43 @@ public sealed class SandboxAutoAllowTests
         Assert.StartsWith("off", Sandbox(off.Output), StringComparison.Ordinal);
     }
 
+    [BubblewrapFact]
+    public async Task PermissionsCheck_AppliesAutoAllow_AsTheRunDoes()
+    {
+        using var ws = new SandboxWorkspace();
+        ws.WriteUserConfig(AutoAllow + "  network:\n    - shell(touch *)\n");
+
+        var contained = await AgentProcess.RunAsync(ws.Root, ws.Environment, "permissions", "check", "shell", Contained, "--mode", "ask", "--json");
+        var text = await AgentProcess.RunAsync(ws.Root, ws.Environment, "permissions", "check", "shell", Contained, "--mode", "ask");
+        var withNetwork = await AgentProcess.RunAsync(ws.Root, ws.Environment, "permissions", "check", "shell", "touch net.txt", "--mode", "ask", "--json");
+        var outside = await AgentProcess.RunAsync(ws.Root, ws.Environment, "permissions", "check", "shell", $"echo x > '{Path.Combine(ws.Outside, "o.txt")}'", "--mode", "ask", "--json");
+        var dontAsk = await AgentProcess.RunAsync(ws.Root, ws.Environment, "permissions", "check", "shell", Contained, "--mode", "dont-ask", "--json");
+        var run = await ws.RunInModeAsync("ask", ws.Script(SandboxWorkspace.Shell(Contained)));
+
+        Assert.True(contained.ExitCode == 0, contained.Output + contained.Error);
+        Assert.Equal(("allow", "sandbox-auto"), Verdict(contained.Output));
+        Assert.Contains("sandbox.auto_allow", Field(contained.Output, "reason"), StringComparison.Ordinal);
+        Assert.Equal("sandbox-auto", SandboxRun.Text(Assert.Single(run.Decisions), "scope"));
+        Assert.StartsWith("allow: command", text.Output, StringComparison.Ordinal);
+        Assert.Contains("scope:  sandbox-auto", text.Output, StringComparison.Ordinal);
+        Assert.Equal(("ask", null), Verdict(withNetwork.Output));
+        Assert.Equal(("ask", null), Verdict(outside.Output));
+        Assert.Equal(("deny", null), Verdict(dontAsk.Output));
+    }
+
+    private static (string? Verdict, string? Scope) Verdict(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        return (root.GetProperty("verdict").GetString(), root.TryGetProperty("scope", out var scope) ? scope.GetString() : null);
+    }
+
+    private static string Field(string json, string name)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.GetProperty(name).GetString()!;
+    }
+
     private static string Sandbox(string json)
     {
         using var document = JsonDocument.Parse(json);
