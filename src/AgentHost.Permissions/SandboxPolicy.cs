@@ -29,7 +29,10 @@ public sealed class SandboxPolicy
     /// <param name="homeDirectory">The home directory.</param>
     /// <param name="extraDirectories">More writable folders (<c>permissions.extra_dirs</c>, absolute).</param>
     /// <param name="protectedPaths">The user's protected places (kept read-only).</param>
-    /// <param name="tempDirectory">The session's temporary folder, or <see langword="null"/>.</param>
+    /// <param name="tempDirectory">
+    /// The session's temporary folder, or <see langword="null"/>: created (owner-only) at the first call that runs in the
+    /// sandbox, so a session that runs nothing sandboxed leaves nothing in the system's temporary folder.
+    /// </param>
     /// <param name="hiddenPaths">More files or folders to hide (the agent's key store).</param>
     public SandboxPolicy(
         SandboxSettings settings,
@@ -98,6 +101,11 @@ public sealed class SandboxPolicy
     private static async Task<ProcessSandbox> CompleteAsync(ProcessSandbox paths, Func<CancellationToken, Task<ProcessSandbox>>? probe)
     {
         var backend = probe is null ? null : await probe(CancellationToken.None).ConfigureAwait(false);
+        if (backend is { UnavailableReason: null } && paths.TempDirectory is { } temp)
+        {
+            CreateOwnerOnly(temp);
+        }
+
         return new ProcessSandbox
         {
             Backend = backend?.Backend ?? "none",
@@ -110,6 +118,18 @@ public sealed class SandboxPolicy
             HiddenPaths = paths.HiddenPaths,
             TempDirectory = paths.TempDirectory,
         };
+    }
+
+    private static void CreateOwnerOnly(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     /// <summary>

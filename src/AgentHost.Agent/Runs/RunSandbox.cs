@@ -123,22 +123,15 @@ public static class RunSandbox
         };
     }
 
-    /// <summary>The session's temporary folder (<c>agent-sandbox-SESSION</c> in the system's temporary folder, owner-only), created when missing.</summary>
+    /// <summary>
+    /// The session's temporary folder: <c>agent-sandbox-SESSION</c> in the system's temporary folder, owner-only, made by
+    /// the policy at the session's first sandboxed call (not here).
+    /// </summary>
     /// <param name="sessionId">The session.</param>
     /// <returns>Its path.</returns>
     public static string TempDirectory(string sessionId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
-        var path = Path.Combine(Path.GetTempPath(), "agent-sandbox-" + string.Concat(sessionId.Where(char.IsAsciiLetterOrDigit)));
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(path);
-        }
-        else
-        {
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        return path;
+        return Path.Combine(Path.GetTempPath(), "agent-sandbox-" + string.Concat(sessionId.Where(char.IsAsciiLetterOrDigit)));
     }
 }

@@ -33,6 +33,34 @@ public sealed class ShellSandboxTests
         Assert.All(unsandboxed.Sandboxes, s => Assert.StartsWith("off", s, StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The session's own temporary folder ($TMPDIR inside the sandbox) is made at its first sandboxed command: a run that
+    /// runs none leaves nothing in the system's temporary folder (every test run used to leave one per session).
+    /// </summary>
+    [BubblewrapFact]
+    public async Task TheSessionsTemporaryFolder_IsMadeAtItsFirstSandboxedCommand_NotForARunThatRunsNone()
+    {
+        using var ws = new SandboxWorkspace();
+
+        var idle = await ws.RunAsync(ws.Script());
+        var busy = await ws.RunAsync(ws.Script(SandboxWorkspace.Shell("echo \"tmp=$TMPDIR\"")));
+        var idleFolder = AgentHost.Agent.Runs.RunSandbox.TempDirectory(SessionOf(idle));
+        var busyFolder = AgentHost.Agent.Runs.RunSandbox.TempDirectory(SessionOf(busy));
+        var busyMade = Directory.Exists(busyFolder);
+        if (busyMade)
+        {
+            Directory.Delete(busyFolder, recursive: true);
+        }
+
+        Assert.True(idle.Result.ExitCode == 0 && busy.Result.ExitCode == 0, idle.All + busy.All);
+        Assert.False(Directory.Exists(idleFolder), $"{idleFolder} was made for a run that ran nothing in the sandbox");
+        Assert.True(busyMade, $"{busyFolder} was not made for the sandboxed command");
+        Assert.Contains($"tmp={busyFolder}", busy.Results[0], StringComparison.Ordinal);
+    }
+
+    private static string SessionOf(SandboxRun run) =>
+        run.Events.Select(e => SandboxRun.Text(e, "sessionId")).First(id => id.Length > 0);
+
     [BubblewrapFact]
     public async Task Writes_OutsideTheWorkspace_AndIntoGitHooks_Fail_WhileTheWorkspaceIsWritable()
     {
