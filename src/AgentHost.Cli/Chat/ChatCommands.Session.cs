@@ -157,7 +157,7 @@ internal sealed partial class ChatCommands
         }));
         Add(new SlashCommand("cost", "/cost", "Tokens and cost of this session in this chat.", (_, _) =>
         {
-            console.WriteInfo(_host.State.StatusLine());
+            console.WriteInfo(_host.State.StatusLine(console.TerminalWidth - 1));
             return Task.FromResult(SlashOutcome.Done);
         }));
         Add(new SlashCommand("diff", "/diff [--stat]", "What this session's file tools changed, as a diff (shell commands are not tracked).", async (args, ct) =>

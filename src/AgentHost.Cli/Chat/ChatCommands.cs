@@ -80,21 +80,25 @@ internal sealed partial class ChatCommands
         {
             var prompts = await McpPromptCommandsAsync(ct).ConfigureAwait(false);
             var width = _commands.Values.Select(c => c.Usage.Length).Concat(prompts.Select(p => p.Usage.Length)).Max();
+            // Laid out for the terminal's width now: a help text that does not fit continues under itself (or, when the
+            // usage column takes half the width, under the usage), broken at spaces.
+            var columns = console.TerminalWidth - 1;
+            var hang = new string(' ', width + 4 <= columns / 2 ? width + 4 : 6);
             foreach (var command in _commands.Values)
             {
-                console.WriteInfo($"  {command.Usage.PadRight(width)}  {command.Help}");
+                console.WriteInfo(WordWrap.Wrap($"  {command.Usage.PadRight(width)}  {command.Help}", columns, hang));
             }
 
             if (prompts.Count > 0)
             {
-                console.WriteInfo("MCP prompts (arguments as NAME=VALUE or in this order; the prompt is sent as your message):");
+                console.WriteInfo(WordWrap.Wrap("MCP prompts (arguments as NAME=VALUE or in this order; the prompt is sent as your message):", columns, "  "));
                 foreach (var (usage, help) in prompts)
                 {
-                    console.WriteInfo($"  {usage.PadRight(width)}  {help}");
+                    console.WriteInfo(WordWrap.Wrap($"  {usage.PadRight(width)}  {help}", columns, hang));
                 }
             }
 
-            console.WriteInfo("Keys: Enter sends (while a turn runs, queues); Shift+Enter, Alt+Enter or a trailing \\ adds a line; Up/Down history; Tab completes /commands, @paths and @SERVER: resources; Shift+Tab cycles the mode; Ctrl+C cancels the turn (twice exits); Ctrl+D exits.");
+            console.WriteInfo(WordWrap.Wrap("Keys: Enter sends (while a turn runs, queues); Shift+Enter, Alt+Enter or a trailing \\ adds a line; Up/Down history; Tab completes /commands, @paths and @SERVER: resources; Shift+Tab cycles the mode; Ctrl+C cancels the turn (twice exits); Ctrl+D exits.", columns, "  "));
             return SlashOutcome.Done;
         }));
         Add(new SlashCommand("exit", "/exit", "Leave the chat (the session is saved; agent --continue resumes it).", (_, _) => Task.FromResult(new SlashOutcome(Exit: true))));
