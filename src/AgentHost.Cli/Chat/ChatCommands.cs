@@ -55,7 +55,7 @@ internal sealed partial class ChatCommands
 
         if (command is null)
         {
-            var near = _commands.Keys.Where(k => k.StartsWith(name, StringComparison.Ordinal)).ToList();
+            var near = Near(name);
             _host.Output.WriteInfo($"unknown command /{name}.{(near.Count > 0 ? " Did you mean " + string.Join(", ", near.Select(n => "/" + n)) + "?" : string.Empty)} /help lists the commands.");
             return SlashOutcome.Done;
         }
@@ -71,6 +71,50 @@ internal sealed partial class ChatCommands
         }
     }
 
+    /// <summary>
+    /// The commands close to a mistyped <paramref name="name"/>: those it starts, and those within two edits of it
+    /// (a letter missing, extra, wrong or two swapped: <c>/hlep</c>, <c>/modle</c>), closest first, at most five.
+    /// </summary>
+    internal IReadOnlyList<string> Near(string name) =>
+        [.. _commands.Keys
+            .Select(k => (Name: k, Distance: name.Length > 0 && k.StartsWith(name, StringComparison.Ordinal) ? 0 : Distance(name, k)))
+            .Where(c => c.Distance <= Math.Min(2, Math.Max(1, name.Length / 2)))
+            .OrderBy(c => c.Distance)
+            .ThenBy(c => c.Name, StringComparer.Ordinal)
+            .Take(5)
+            .Select(c => c.Name)];
+
+    /// <summary>The edit distance (insertions, deletions, substitutions, adjacent swaps) between two words.</summary>
+    internal static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1][];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i] = new int[b.Length + 1];
+            d[i][0] = i;
+        }
+
+        for (var j = 0; j <= b.Length; j++)
+        {
+            d[0][j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i][j] = Math.Min(Math.Min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i][j] = Math.Min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+
+        return d[a.Length][b.Length];
+    }
+
     private void Add(SlashCommand command) => _commands[command.Name] = command;
 
     private void AddBuiltIns()
@@ -84,7 +128,7 @@ internal sealed partial class ChatCommands
             // usage column takes half the width, under the usage), broken at spaces.
             var columns = console.TerminalWidth - 1;
             var hang = new string(' ', width + 4 <= columns / 2 ? width + 4 : 6);
-            foreach (var command in _commands.Values)
+            foreach (var command in _commands.Values.Where(c => c.Name != "q")) // /quit's line names it
             {
                 console.WriteInfo(WordWrap.Wrap($"  {command.Usage.PadRight(width)}  {command.Help}", columns, hang));
             }
@@ -102,6 +146,8 @@ internal sealed partial class ChatCommands
             return SlashOutcome.Done;
         }));
         Add(new SlashCommand("exit", "/exit", "Leave the chat (the session is saved; agent --continue resumes it).", (_, _) => Task.FromResult(new SlashOutcome(Exit: true))));
+        Add(new SlashCommand("quit", "/quit, /q", "Leave the chat, as /exit does.", (_, _) => Task.FromResult(new SlashOutcome(Exit: true))));
+        Add(new SlashCommand("q", "/q", "Leave the chat, as /exit does.", (_, _) => Task.FromResult(new SlashOutcome(Exit: true))));
         Add(new SlashCommand("clear", "/clear", "Clear the screen (the conversation goes on; /new starts another).", (_, _) =>
         {
             console.Write(TerminalControl.ClearScreen);

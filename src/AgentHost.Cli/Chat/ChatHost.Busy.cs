@@ -80,7 +80,7 @@ internal sealed partial class ChatHost
                             Cancel();
                             break;
                         case ChatInputKind.Exit:
-                        case ChatInputKind.Text when input.Text.Trim() is "/exit" or "/quit":
+                        case ChatInputKind.Text when input.Text.Trim() is "/exit" or "/quit" or "/q":
                             exit = ExitCodes.Success;
                             Cancel();
                             break;
