@@ -80,6 +80,30 @@ public class MarkdownRenderingBenchmarks
     [Benchmark]
     public long After() => Stream(new MarkdownAnswerWriter(new TerminalWriter(_terminal), _environment, 120));
 
+    /// <summary>
+    /// The chat's path since #47: the same writer with the unfinished block shown as it streams
+    /// (<see cref="AgentHost.Cli.Chat.StreamPreview"/> in a <see cref="AgentHost.Cli.Chat.LiveArea"/> under which a
+    /// status line and a prompt are drawn), so each completed block also clears the preview and redraws the bottom lines.
+    /// </summary>
+    [Benchmark]
+    public long AfterLive()
+    {
+        _terminal.Reset();
+        var live = new AgentHost.Cli.Chat.LiveArea(new TerminalWriter(_terminal), () => 120);
+        live.SetStatus("⠋ writing · 1.0 s · ↓ 10 tokens");
+        live.SetEditor(["> "], 0, 2);
+        var writer = new MarkdownAnswerWriter(live.Out, _environment, 120) { Preview = new AgentHost.Cli.Chat.StreamPreview(live, 12) };
+        var renderer = new TextRunRenderer(new TerminalConsole(live.Out.Raw)) { Answer = writer };
+        foreach (var delta in _deltas)
+        {
+            renderer.Render(delta);
+        }
+
+        renderer.EndLine();
+        live.Close();
+        return _terminal.Count;
+    }
+
     /// <summary>The same answer drawn from one delta: the drawing alone (Markdig and Spectre.Console per block), without the streaming.</summary>
     [Benchmark]
     public long AfterWhole()

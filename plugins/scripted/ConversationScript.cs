@@ -37,6 +37,9 @@ internal sealed record ConversationScript(string Path, IReadOnlyList<ScriptTurn>
 /// <summary>One model turn: optional expectations on the request, then the response to stream.</summary>
 internal sealed record ScriptTurn(int Number, string? Text, string? Reasoning, IReadOnlyList<ScriptToolCall> ToolCalls, ScriptExpectation Expect, long? InputTokens, long? OutputTokens, string? Error, TimeSpan Delay)
 {
+    /// <summary>The wait between two streamed pieces (<c>chunk_delay_ms</c>): a model that streams slowly.</summary>
+    public TimeSpan ChunkDelay { get; init; }
+
     /// <summary>The longest <c>delay_ms</c> a turn may have (ten minutes).</summary>
     private const int MaxDelayMilliseconds = 600_000;
 
@@ -67,20 +70,26 @@ internal sealed record ScriptTurn(int Number, string? Text, string? Reasoning, I
             usage is null ? null : long.TryParse(Scalar(usage, "input"), out var input) ? input : null,
             usage is null ? null : long.TryParse(Scalar(usage, "output"), out var output) ? output : null,
             Scalar(map, "error"),
-            ParseDelay(map, number, file));
+            ParseDelay(map, "delay_ms", number, file))
+        {
+            ChunkDelay = ParseDelay(map, "chunk_delay_ms", number, file),
+        };
     }
 
-    /// <summary><c>delay_ms</c>: how long the model "thinks" before it answers (so that tests and benchmarks have steps in flight).</summary>
-    private static TimeSpan ParseDelay(YamlMappingNode map, int number, string file)
+    /// <summary>
+    /// <c>delay_ms</c>: how long the model "thinks" before it answers (so that tests and benchmarks have steps in
+    /// flight); <c>chunk_delay_ms</c>: how long it waits before each further streamed piece (a slow stream).
+    /// </summary>
+    private static TimeSpan ParseDelay(YamlMappingNode map, string key, int number, string file)
     {
-        if (Child(map, "delay_ms") is not { } node)
+        if (Child(map, key) is not { } node)
         {
             return TimeSpan.Zero;
         }
 
         return node is YamlScalarNode { Value: { } text } && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds) && milliseconds <= MaxDelayMilliseconds
             ? TimeSpan.FromMilliseconds(milliseconds)
-            : throw new InvalidDataException($"{file}:{node.Start.Line}: turn {number}: delay_ms must be a whole number of milliseconds from 0 to {MaxDelayMilliseconds}, e.g. 'delay_ms: 250'.");
+            : throw new InvalidDataException($"{file}:{node.Start.Line}: turn {number}: {key} must be a whole number of milliseconds from 0 to {MaxDelayMilliseconds}, e.g. '{key}: 250'.");
     }
 
     internal static YamlNode? Child(YamlMappingNode map, string key) =>

@@ -40,15 +40,23 @@ internal sealed class ScriptedChatClient(ConversationScript script, string model
         }
 
         var responseId = $"script-{turn.Number}";
+        var first = true;
         if (turn.Reasoning is { } reasoning)
         {
-            yield return Update(responseId, new TextReasoningContent(reasoning));
+            // In one piece, unless the turn streams slowly: then in pieces like the text.
+            foreach (var chunk in turn.ChunkDelay > TimeSpan.Zero ? Chunks(reasoning) : [reasoning])
+            {
+                await PaceAsync(turn, first, cancellationToken).ConfigureAwait(false);
+                first = false;
+                yield return Update(responseId, new TextReasoningContent(chunk));
+            }
         }
 
         foreach (var chunk in Chunks(turn.Text))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await Task.Yield();
+            await PaceAsync(turn, first, cancellationToken).ConfigureAwait(false);
+            first = false;
             yield return Update(responseId, new TextContent(chunk));
         }
 
@@ -92,6 +100,19 @@ internal sealed class ScriptedChatClient(ConversationScript script, string model
         return index < script.Turns.Count
             ? script.Turns[index]
             : throw new InvalidOperationException($"{script.Path}: the script has {script.Turns.Count} turns, but the model was asked for turn {index + 1}. Add a turn, or end the previous turn without tool calls.");
+    }
+
+    /// <summary>Before a streamed piece: the turn's <c>chunk_delay_ms</c> (not before its first piece), else a yield.</summary>
+    private static async Task PaceAsync(ScriptTurn turn, bool first, CancellationToken cancellationToken)
+    {
+        if (!first && turn.ChunkDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(turn.ChunkDelay, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await Task.Yield();
+        }
     }
 
     private static ChatResponseUpdate Update(string responseId, AIContent content) =>

@@ -1,4 +1,5 @@
 using AgentHost.Agent.Models;
+using AgentHost.Agent.Runs;
 using AgentHost.Cli.Commands;
 using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
@@ -23,24 +24,12 @@ internal sealed partial class ChatCommands
             console.WriteInfo(previous.Id is { } id ? $"new session (the last one: {id})." : "new session.");
             return SlashOutcome.Done;
         }));
-        Add(new SlashCommand("model", "/model [provider/model]", "Show the model and the ones configured, or switch to another from the next turn on.", async (args, ct) =>
+        Add(new SlashCommand("model", "/model [provider/model]", "Show the model and the usable ones, or switch to another from the next turn on.", async (args, ct) =>
         {
             var state = _host.State;
             if (args.Length == 0)
             {
-                console.WriteInfo($"model: {state.ModelName ?? "(none chosen yet: the first turn picks one)"}");
-                var catalog = ModelCatalog.Build(state.Configuration);
-                var models = catalog.Models.Where(m => state.Runtime.Registry.OfKind(CapabilityKind.ChatProvider).Any(p => p.Name == m.Provider || p.Name == m.ProviderType)).Take(40).ToList();
-                if (models.Count > 0)
-                {
-                    console.WriteInfo("models of the loaded providers:");
-                    foreach (var model in models)
-                    {
-                        console.WriteInfo($"  {model.Reference}");
-                    }
-                }
-
-                console.WriteInfo("switch with /model provider/model ('agent models' lists every usable one).");
+                await ListModelsAsync(ct).ConfigureAwait(false);
                 return SlashOutcome.Done;
             }
 
@@ -48,6 +37,21 @@ internal sealed partial class ChatCommands
             state.Options = state.Options with { Model = args };
             console.WriteInfo($"model: {args} (from the next turn on)");
             return SlashOutcome.Done;
+        }));
+        Add(new SlashCommand("models", "/models", "The model and the usable ones (configured providers, keys in the environment), as /model shows them.", async (_, ct) =>
+        {
+            await ListModelsAsync(ct).ConfigureAwait(false);
+            return SlashOutcome.Done;
+        }));
+        Add(new SlashCommand("status", "/status", "The session, model, permission mode, workspace, context and tokens so far.", (_, _) =>
+        {
+            var state = _host.State;
+            console.WriteInfo($"  session    {state.Session.Id ?? "(new: saved with its first turn)"}");
+            console.WriteInfo($"  model      {state.ModelName ?? "(none chosen yet: the first turn picks one)"}");
+            console.WriteInfo($"  mode       {state.ModeName}");
+            console.WriteInfo($"  workspace  {state.Configuration.ProjectRoot}");
+            console.WriteInfo(state.StatusLine(console.TerminalWidth - 1));
+            return Task.FromResult(SlashOutcome.Done);
         }));
         Add(new SlashCommand("mode", "/mode [mode]", $"Show or switch the permission mode ({string.Join(", ", PermissionModes.Names)}); Shift+Tab cycles.", async (args, ct) =>
         {
@@ -157,7 +161,7 @@ internal sealed partial class ChatCommands
         }));
         Add(new SlashCommand("cost", "/cost", "Tokens and cost of this session in this chat.", (_, _) =>
         {
-            console.WriteInfo(_host.State.StatusLine());
+            console.WriteInfo(_host.State.StatusLine(console.TerminalWidth - 1));
             return Task.FromResult(SlashOutcome.Done);
         }));
         Add(new SlashCommand("diff", "/diff [--stat]", "What this session's file tools changed, as a diff (shell commands are not tracked).", async (args, ct) =>
@@ -203,5 +207,32 @@ internal sealed partial class ChatCommands
             console.WriteInfo($"exported session {id} to {path}");
             return SlashOutcome.Done;
         }));
+    }
+
+    /// <summary>
+    /// The model and the usable ones: the configured providers' and those of services whose key is in the environment
+    /// (<c>agent models</c> without probing local servers), the current one marked; at most 40.
+    /// </summary>
+    private async Task ListModelsAsync(CancellationToken cancellationToken)
+    {
+        var state = _host.State;
+        var console = _host.Output;
+        console.WriteInfo($"model: {state.ModelName ?? "(none chosen yet: the first turn picks one)"}");
+        var available = await AvailableModels.GatherAsync(state.Configuration, state.Runtime, _host.Context.Environment, DiscoveryScope.None, cancellationToken).ConfigureAwait(false);
+        var models = available.Catalog.Models;
+        if (models.Count == 0)
+        {
+            console.WriteInfo("no usable models in the catalog: export a service's key (OPENAI_API_KEY, ANTHROPIC_API_KEY, …) or configure a provider ('agent models' also tries local servers).");
+        }
+        else
+        {
+            console.WriteInfo($"usable models ({models.Count}{(models.Count > 40 ? ", the first 40" : string.Empty)}):");
+            foreach (var model in models.Take(40))
+            {
+                console.WriteInfo($"  {(string.Equals(model.Reference, state.ModelName, StringComparison.Ordinal) ? "*" : " ")} {model.Reference}");
+            }
+        }
+
+        console.WriteInfo("switch with /model provider/model ('agent models' lists every usable one, local servers included).");
     }
 }

@@ -55,7 +55,7 @@ internal sealed partial class ChatCommands
 
         if (command is null)
         {
-            var near = _commands.Keys.Where(k => k.StartsWith(name, StringComparison.Ordinal)).ToList();
+            var near = Near(name);
             _host.Output.WriteInfo($"unknown command /{name}.{(near.Count > 0 ? " Did you mean " + string.Join(", ", near.Select(n => "/" + n)) + "?" : string.Empty)} /help lists the commands.");
             return SlashOutcome.Done;
         }
@@ -71,6 +71,50 @@ internal sealed partial class ChatCommands
         }
     }
 
+    /// <summary>
+    /// The commands close to a mistyped <paramref name="name"/>: those it starts, and those within two edits of it
+    /// (a letter missing, extra, wrong or two swapped: <c>/hlep</c>, <c>/modle</c>), closest first, at most five.
+    /// </summary>
+    internal IReadOnlyList<string> Near(string name) =>
+        [.. _commands.Keys
+            .Select(k => (Name: k, Distance: name.Length > 0 && k.StartsWith(name, StringComparison.Ordinal) ? 0 : Distance(name, k)))
+            .Where(c => c.Distance <= Math.Min(2, Math.Max(1, name.Length / 2)))
+            .OrderBy(c => c.Distance)
+            .ThenBy(c => c.Name, StringComparer.Ordinal)
+            .Take(5)
+            .Select(c => c.Name)];
+
+    /// <summary>The edit distance (insertions, deletions, substitutions, adjacent swaps) between two words.</summary>
+    internal static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1][];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i] = new int[b.Length + 1];
+            d[i][0] = i;
+        }
+
+        for (var j = 0; j <= b.Length; j++)
+        {
+            d[0][j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i][j] = Math.Min(Math.Min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i][j] = Math.Min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+
+        return d[a.Length][b.Length];
+    }
+
     private void Add(SlashCommand command) => _commands[command.Name] = command;
 
     private void AddBuiltIns()
@@ -80,24 +124,30 @@ internal sealed partial class ChatCommands
         {
             var prompts = await McpPromptCommandsAsync(ct).ConfigureAwait(false);
             var width = _commands.Values.Select(c => c.Usage.Length).Concat(prompts.Select(p => p.Usage.Length)).Max();
-            foreach (var command in _commands.Values)
+            // Laid out for the terminal's width now: a help text that does not fit continues under itself (or, when the
+            // usage column takes half the width, under the usage), broken at spaces.
+            var columns = console.TerminalWidth - 1;
+            var hang = new string(' ', width + 4 <= columns / 2 ? width + 4 : 6);
+            foreach (var command in _commands.Values.Where(c => c.Name != "q")) // /quit's line names it
             {
-                console.WriteInfo($"  {command.Usage.PadRight(width)}  {command.Help}");
+                console.WriteInfo(WordWrap.Wrap($"  {command.Usage.PadRight(width)}  {command.Help}", columns, hang));
             }
 
             if (prompts.Count > 0)
             {
-                console.WriteInfo("MCP prompts (arguments as NAME=VALUE or in this order; the prompt is sent as your message):");
+                console.WriteInfo(WordWrap.Wrap("MCP prompts (arguments as NAME=VALUE or in this order; the prompt is sent as your message):", columns, "  "));
                 foreach (var (usage, help) in prompts)
                 {
-                    console.WriteInfo($"  {usage.PadRight(width)}  {help}");
+                    console.WriteInfo(WordWrap.Wrap($"  {usage.PadRight(width)}  {help}", columns, hang));
                 }
             }
 
-            console.WriteInfo("Keys: Enter sends (while a turn runs, queues); Shift+Enter, Alt+Enter or a trailing \\ adds a line; Up/Down history; Tab completes /commands, @paths and @SERVER: resources; Shift+Tab cycles the mode; Ctrl+C cancels the turn (twice exits); Ctrl+D exits.");
+            console.WriteInfo(WordWrap.Wrap("Keys: Enter sends (while a turn runs, queues); Shift+Enter, Alt+Enter or a trailing \\ adds a line; Up/Down history; Tab completes /commands, @paths and @SERVER: resources; Shift+Tab cycles the mode; Ctrl+C cancels the turn (twice exits); Ctrl+D exits.", columns, "  "));
             return SlashOutcome.Done;
         }));
         Add(new SlashCommand("exit", "/exit", "Leave the chat (the session is saved; agent --continue resumes it).", (_, _) => Task.FromResult(new SlashOutcome(Exit: true))));
+        Add(new SlashCommand("quit", "/quit, /q", "Leave the chat, as /exit does.", (_, _) => Task.FromResult(new SlashOutcome(Exit: true))));
+        Add(new SlashCommand("q", "/q", "Leave the chat, as /exit does.", (_, _) => Task.FromResult(new SlashOutcome(Exit: true))));
         Add(new SlashCommand("clear", "/clear", "Clear the screen (the conversation goes on; /new starts another).", (_, _) =>
         {
             console.Write(TerminalControl.ClearScreen);

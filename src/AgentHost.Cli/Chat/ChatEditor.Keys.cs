@@ -37,6 +37,12 @@ internal sealed partial class ChatEditor
     /// <summary>Applies one key; the input when it ends the reading.</summary>
     private ChatInput? Handle(ConsoleKeyInfo key, bool busy)
     {
+        if ((key.Modifiers & ConsoleModifiers.Control) != 0 && key.Key is ConsoleKey.P or ConsoleKey.N)
+        {
+            // Emacs and readline muscle memory: Ctrl+P and Ctrl+N are Up and Down (the line above or below, then history).
+            key = new ConsoleKeyInfo('\0', key.Key == ConsoleKey.P ? ConsoleKey.UpArrow : ConsoleKey.DownArrow, shift: false, alt: false, control: false);
+        }
+
         lock (_sync)
         {
             var control = (key.Modifiers & ConsoleModifiers.Control) != 0;

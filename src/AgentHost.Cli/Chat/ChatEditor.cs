@@ -55,6 +55,7 @@ internal sealed partial class ChatEditor : IDisposable
 
     private List<StringBuilder> _lines = [new()];
     private int _row;
+    private int _renderedWidth;
     private int _cursor;
     private int _browsing;
     private string _prompt = "> ";
@@ -138,6 +139,13 @@ internal sealed partial class ChatEditor : IDisposable
             while (!Console.KeyAvailable)
             {
                 await Task.Delay(15, cancellationToken).ConfigureAwait(false);
+                if (_live.Width != _renderedWidth)
+                {
+                    lock (_sync)
+                    {
+                        Render(); // the terminal was resized: the prompt is laid out for its new width
+                    }
+                }
             }
 
             // A terminal that hung up always has "input" (its end): the wait above no longer sees the cancellation.
@@ -239,6 +247,7 @@ internal sealed partial class ChatEditor : IDisposable
         }
 
         var width = _live.Width;
+        _renderedWidth = width;
         var first = Math.Clamp(_row - (MaxDrawnLines / 2), 0, Math.Max(0, _lines.Count - MaxDrawnLines));
         var count = Math.Min(MaxDrawnLines, _lines.Count - first);
         var drawn = new List<TerminalText>(count); // typed or pasted text, neutralised like all else

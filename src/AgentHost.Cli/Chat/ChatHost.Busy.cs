@@ -40,7 +40,7 @@ internal sealed partial class ChatHost
             Console.WriteInfo($"(cancelling the {busy.Name}; Ctrl+C again exits)");
             return true;
         });
-        using var spinner = _console?.Live is { } live ? new ToolSpinner(live, state.Runtime.Events) : null;
+        using var spinner = _console?.Live is { } live ? new ToolSpinner(live, state.Runtime.Events, turn: busy.Name == "turn", _previews) : null;
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reading = editor.IsLive ? ReadWhileBusyAsync() : Task.CompletedTask;
         try
@@ -80,7 +80,7 @@ internal sealed partial class ChatHost
                             Cancel();
                             break;
                         case ChatInputKind.Exit:
-                        case ChatInputKind.Text when input.Text.Trim() is "/exit" or "/quit":
+                        case ChatInputKind.Text when input.Text.Trim() is "/exit" or "/quit" or "/q":
                             exit = ExitCodes.Success;
                             Cancel();
                             break;

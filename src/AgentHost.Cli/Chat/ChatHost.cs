@@ -23,8 +23,12 @@ namespace AgentHost.Cli.Chat;
 /// </summary>
 internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions options)
 {
+    /// <summary>How many rows of the answer's unfinished block are shown while it streams (the last ones).</summary>
+    private const int AnswerPreviewRows = 12;
+
     private ChatState? _state;
     private ChatConsole? _console;
+    private IReadOnlyList<StreamPreview> _previews = [];
     private bool _hungUp;
 
     /// <summary>The chat's console: writes go through the live area at the bottom of the screen once it is set up.</summary>
@@ -39,12 +43,22 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
 
         _console = new ChatConsole(context.Console, ChatTerminal.CreateLiveArea(context.Console, context.Environment.Variables));
         var verbose = parseResult.GetValue(context.GlobalOptions.Verbose);
+        var plain = TerminalStyle.IsPlain(context.Environment.Variables);
+        if (_console.Live is { } live)
+        {
+            // Streamed text shown as it comes, above the prompt: the answer's unfinished block, the reasoning's last rows.
+            _previews = [
+                new StreamPreview(live, AnswerPreviewRows),
+                new StreamPreview(live, ReasoningWriter.ShownRows, ReasoningWriter.Indent(plain), plain ? null : TextStyle.DimItalic),
+            ];
+        }
+
         var text = new TextRunRenderer(Console)
         {
             Verbose = verbose,
             ShowProgress = true,
-            Answer = Console.Terminal is { } terminal ? new MarkdownAnswerWriter(terminal, context.Environment.Variables, Console.TerminalWidth) : null,
-            Reasoning = Console.Terminal is { } shown ? new ReasoningWriter(shown, TerminalStyle.IsPlain(context.Environment.Variables), Console.TerminalWidth, TimeProvider.System) : null,
+            Answer = Console.Terminal is { } terminal ? new MarkdownAnswerWriter(terminal, context.Environment.Variables, Console.TerminalWidth) { Preview = _previews.Count > 0 ? _previews[0] : null, CurrentWidth = () => Console.TerminalWidth } : null,
+            Reasoning = Console.Terminal is { } shown ? new ReasoningWriter(shown, plain, Console.TerminalWidth, TimeProvider.System) { Live = _previews.Count > 1 ? _previews[1] : null } : null,
             NumberCalls = true,
             Diffs = new DiffPreview(Colour: !TerminalStyle.IsPlain(context.Environment.Variables)),
         };
@@ -240,7 +254,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             Console.WriteInfo($"turn stopped ({run.Outcome}): {run.Reason ?? "no reason given"}");
         }
 
-        Console.WriteInfo(state.StatusLine());
+        Console.WriteInfo(state.StatusLine(Console.TerminalWidth - 1));
         return exit;
     }
 

@@ -79,7 +79,10 @@ internal sealed class ChatState(
     }
 
     /// <summary>The line after each turn: model, context window use, cost when the model's prices are known, mode.</summary>
-    public string StatusLine()
+    public string StatusLine() => StatusLine(int.MaxValue);
+
+    /// <summary>The status line laid out for <paramref name="width"/> columns: broken between its parts (<c> · </c>), never inside one.</summary>
+    public string StatusLine(int width)
     {
         var descriptor = Session.RunContext?.Model.Descriptor;
         var parts = new List<string> { ModelName ?? "no model" };
@@ -97,6 +100,6 @@ internal sealed class ChatState(
         }
 
         parts.Add(ModeName);
-        return "── " + string.Join(" · ", parts);
+        return WordWrap.JoinFitting("── ", parts, " · ", width, "   ");
     }
 }

@@ -24,10 +24,17 @@ internal sealed class LiveArea
     private readonly Func<int> _width;
     private string _tail = string.Empty;
     private string? _status;
+    private IReadOnlyList<string> _preview = [];
     private IReadOnlyList<string> _editor = [];
     private int _editorRow;
     private int _editorColumn;
     private int _rowsAbove;
+
+    /// <summary>
+    /// What was drawn from the first row of the tail down, for a redraw after a resize: the visible length of each
+    /// line, the line and column of the cursor (-1: the end of its line), and the width it was drawn at.
+    /// </summary>
+    private (int[] Lengths, int CursorLine, int CursorColumn, int Width) _drawn = ([], 0, 0, 0);
 
     /// <param name="terminal">Standard output, a terminal.</param>
     /// <param name="width">The terminal's width in columns.</param>
@@ -60,6 +67,25 @@ internal sealed class LiveArea
 
             Clear();
             _status = fitted;
+            Draw();
+        }
+    }
+
+    /// <summary>
+    /// Shows <paramref name="rows"/> (streamed text not drawn for good yet: <see cref="StreamPreview"/>) above the status
+    /// line; an empty list removes them. Each row is one terminal row (cut to the width).
+    /// </summary>
+    public void SetPreview(IReadOnlyList<TerminalText> rows)
+    {
+        lock (_sync)
+        {
+            if (rows.Count == 0 && _preview.Count == 0)
+            {
+                return;
+            }
+
+            Clear();
+            _preview = [.. rows.Select(row => Fit(row.Value))];
             Draw();
         }
     }
@@ -107,7 +133,7 @@ internal sealed class LiveArea
 
         lock (_sync)
         {
-            if (_status is null && _editor.Count == 0 && _tail.Length == 0)
+            if (_status is null && _editor.Count == 0 && _preview.Count == 0 && _tail.Length == 0)
             {
                 // Nothing at the bottom: straight through (the tail is only remembered).
                 target.Write(text);
@@ -115,6 +141,7 @@ internal sealed class LiveArea
                 var end = text.LastIndexOf('\n');
                 _tail = end < 0 ? text : text[(end + 1)..];
                 _rowsAbove = Rows(_tail) - 1;
+                _drawn = ([VisibleLength(_tail)], 0, -1, _width());
                 return;
             }
 
@@ -131,6 +158,7 @@ internal sealed class LiveArea
         {
             Clear();
             _status = null;
+            _preview = [];
             _editor = [];
             if (_tail.Length > 0)
             {
@@ -191,7 +219,15 @@ internal sealed class LiveArea
     private string Fit(string line)
     {
         var width = Width;
-        return VisibleLength(line) <= width ? line : line[..Math.Min(line.Length, width - 1)] + "…";
+        if (VisibleLength(line) <= width)
+        {
+            return line;
+        }
+
+        // A styled line (a preview row) is cut with its style ended, so the style does not run on into the rows below.
+        return line.Contains(TerminalControl.Escape, StringComparison.Ordinal)
+            ? line[..Math.Min(line.Length, width - 1)] + TerminalControl.ResetStyle.Value + "…"
+            : line[..Math.Min(line.Length, width - 1)] + "…";
     }
 
     private int Rows(string text)
@@ -216,16 +252,37 @@ internal sealed class LiveArea
         }
     }
 
-    /// <summary>Erases from the first row of the tail (or of the bottom lines) to the end of the screen.</summary>
+    /// <summary>
+    /// Erases from the first row of the tail (or of the bottom lines) to the end of the screen. After a resize the
+    /// terminal has re-flowed those lines to its new width (tmux, VTE, kitty and iTerm2 do), so the rows to go up are
+    /// counted again at the new width.
+    /// </summary>
     private void Clear()
     {
+        var width = _width();
+        if (width != _drawn.Width && _drawn.Lengths.Length > 0 && width > 0)
+        {
+            var rows = 0;
+            for (var i = 0; i < _drawn.CursorLine && i < _drawn.Lengths.Length; i++)
+            {
+                rows += RowsAt(_drawn.Lengths[i], width);
+            }
+
+            var column = _drawn.CursorColumn < 0 ? Math.Max(0, _drawn.Lengths[Math.Min(_drawn.CursorLine, _drawn.Lengths.Length - 1)] - 1) : _drawn.CursorColumn;
+            _rowsAbove = rows + (column / width);
+        }
+
         _terminal.Write((TerminalControl.LineStart + TerminalControl.CursorUp(_rowsAbove) + TerminalControl.EraseBelow).Value);
         _rowsAbove = 0;
+        _drawn = ([], 0, 0, width);
     }
+
+    private static int RowsAt(int length, int width) => length == 0 ? 1 : ((length - 1) / width) + 1;
 
     private void Draw()
     {
-        var lines = new List<string>(_editor.Count + 1);
+        var lines = new List<string>(_preview.Count + _editor.Count + 1);
+        lines.AddRange(_preview);
         if (_status is not null)
         {
             lines.Add(_status);
@@ -252,6 +309,16 @@ internal sealed class LiveArea
             }
         }
 
+        var lengths = new List<int>(lines.Count + 1);
+        if (_tail.Length > 0)
+        {
+            lengths.Add(VisibleLength(_tail));
+        }
+
+        lengths.AddRange(lines.Select(VisibleLength));
+        _drawn = _editor.Count > 0
+            ? ([.. lengths], lengths.Count - _editor.Count + _editorRow, Math.Min(_editorColumn, Width), _width())
+            : ([.. lengths], Math.Max(0, lengths.Count - 1), -1, _width());
         _terminal.Write(builder.ToString());
         _terminal.Flush();
     }

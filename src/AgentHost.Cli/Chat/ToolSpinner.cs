@@ -9,10 +9,17 @@ using AgentHost.Sdk.Events;
 namespace AgentHost.Cli.Chat;
 
 /// <summary>
-/// The status line while tools run: <c>⠋ shell npm test · 3.2 s</c> (with the call's last progress when it reports any: <c>⠋ mcp__srv__index · 3/10 files · 3.2 s</c>), redrawn a few times a second in the
-/// <see cref="LiveArea"/> and removed when the tool completes (its result line is drawn by the renderer as usual).
-/// Nothing is shown while no tool runs, nor while a permission question waits for an answer.
+/// The status line while work runs, redrawn a few times a second in the <see cref="LiveArea"/>. While tools run:
+/// <c>⠋ shell npm test · 3.2 s</c> (with the call's last progress when it reports any: <c>⠋ mcp__srv__index · 3/10 files · 3.2 s</c>),
+/// removed when the tool completes (its result line is drawn by the renderer as usual). During a turn, from the moment
+/// the prompt is sent, whenever no tool runs: what the model is doing, the turn's time and the tokens it has streamed,
+/// <c>⠋ waiting for the model · 8.1 s</c>, <c>⠋ thinking · 9.4 s · ↓ 120 tokens</c>, <c>⠋ writing · 12.0 s · ↓ 430 tokens</c>.
+/// Nothing is shown while a permission question waits for an answer.
 /// </summary>
+/// <remarks>
+/// The tokens are the provider's count for the turn's finished steps and an estimate (4 characters a token) for the
+/// step that streams. Each tick also draws the streamed text that arrived since the last redraw (<see cref="StreamPreview.Refresh"/>).
+/// </remarks>
 internal sealed class ToolSpinner : IDisposable
 {
     private const string Frames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
@@ -24,19 +31,35 @@ internal sealed class ToolSpinner : IDisposable
     private readonly List<Running> _running = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _ticking;
+    private readonly Stopwatch _turnClock = Stopwatch.StartNew();
+    private readonly bool _turn;
+    private readonly IReadOnlyList<StreamPreview> _previews;
     private int _frame;
     private int _disposed;
     private int _asking;
+    private string _phase = "waiting for the model";
+    private long _stepCharacters;
+    private long _finishedTokens;
 
-    public ToolSpinner(LiveArea live, EventBus events)
+    /// <param name="live">The live area.</param>
+    /// <param name="events">The bus the run's events come on.</param>
+    /// <param name="turn">Whether a turn runs (the model's line is shown whenever no tool runs); else only tools are shown.</param>
+    /// <param name="previews">The streamed-text previews to draw at each tick.</param>
+    public ToolSpinner(LiveArea live, EventBus events, bool turn = false, IReadOnlyList<StreamPreview>? previews = null)
     {
         _live = live;
+        _turn = turn;
+        _previews = previews ?? [];
         _subscription = events.Subscribe(typeof(AgentEvent), (e, _) =>
         {
             Observe(e);
             return ValueTask.CompletedTask;
         }, EventDelivery.Lossless, "chat spinner");
         _ticking = TickAsync();
+        if (turn)
+        {
+            Draw(); // a sign of life from the moment the prompt is sent
+        }
     }
 
     public void Dispose()
@@ -110,6 +133,29 @@ internal sealed class ToolSpinner : IDisposable
                 case PermissionDecidedEvent:
                     _asking = Math.Max(0, _asking - 1);
                     break;
+                case ReasoningDeltaEvent reasoning:
+                    _stepCharacters += reasoning.Text.Length;
+                    if (_phase == "thinking")
+                    {
+                        return;
+                    }
+
+                    _phase = "thinking";
+                    break;
+                case MessageDeltaEvent message:
+                    _stepCharacters += message.Text.Length;
+                    if (_phase == "writing")
+                    {
+                        return;
+                    }
+
+                    _phase = "writing";
+                    break;
+                case StepCompletedEvent step:
+                    _finishedTokens += step.OutputTokens ?? ((_stepCharacters + 3) / 4);
+                    _stepCharacters = 0;
+                    _phase = "waiting for the model";
+                    break;
                 default:
                     return;
             }
@@ -124,6 +170,11 @@ internal sealed class ToolSpinner : IDisposable
         while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
         {
             _frame++;
+            foreach (var preview in _previews)
+            {
+                preview.Refresh();
+            }
+
             Draw();
         }
     }
@@ -139,6 +190,12 @@ internal sealed class ToolSpinner : IDisposable
                 var more = _running.Count > 1 ? $" (+{_running.Count - 1} more)" : string.Empty;
                 var progress = first.Progress is { Length: > 0 } done ? $" · {done}" : string.Empty;
                 line = $"{Frames[_frame % Frames.Length]} {first.Label}{progress} · {first.Clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s{more}";
+            }
+            else if (_turn && _asking == 0)
+            {
+                var tokens = _finishedTokens + ((_stepCharacters + 3) / 4);
+                var count = tokens > 0 ? $" · ↓ {ChatUsage.Tokens(tokens)} {(tokens == 1 ? "token" : "tokens")}" : string.Empty;
+                line = $"{Frames[_frame % Frames.Length]} {_phase} · {_turnClock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s{count}";
             }
         }
 

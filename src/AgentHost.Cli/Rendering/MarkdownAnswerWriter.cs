@@ -36,6 +36,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     private readonly IAnsiConsole _console;
     private readonly TerminalWriter _output;
     private readonly StringBuilder _pending = new();
+    private readonly StringBuilder _drawn = new();
     private BlockScanner _scanner;
     private bool _wroteBlock;
 
@@ -52,10 +53,21 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
             Ansi = plain ? AnsiSupport.No : AnsiSupport.Yes,
             ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
             Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output.Raw), // Spectre draws our markup, in which all text was neutralised (Escape)
+#pragma warning disable CA2000 // the writer only wraps _drawn (a StringBuilder): nothing to dispose
+            Out = new AnsiConsoleOutput(new StringWriter(_drawn, System.Globalization.CultureInfo.InvariantCulture)), // Spectre draws our markup, in which all text was neutralised (Escape); written out once per block
+#pragma warning restore CA2000
         });
         _console.Profile.Width = Math.Max(20, width);
     }
+
+    /// <summary>
+    /// Where the unfinished block is shown as it streams (the chat's live area), until it completes and is drawn as
+    /// Markdown; <see langword="null"/>: it is not shown before then (<c>agent run</c>).
+    /// </summary>
+    public ILivePreview? Preview { get; init; }
+
+    /// <summary>The terminal's width now, read at each block (the chat: a resized terminal gets blocks laid out for its new width); <see langword="null"/>: the width given at the start.</summary>
+    public Func<int>? CurrentWidth { get; init; }
 
     /// <inheritdoc />
     public void Append(string text)
@@ -67,13 +79,23 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
             var blocks = _pending.ToString(0, complete);
             _pending.Remove(0, complete);
             _scanner.Consumed(complete);
+            Preview?.Clear();
             Draw(blocks);
+            if (_pending.Length > 0)
+            {
+                Preview?.Append(_pending.ToString());
+            }
+        }
+        else
+        {
+            Preview?.Append(text);
         }
     }
 
     /// <inheritdoc />
     public void Flush()
     {
+        Preview?.Clear();
         if (_pending.Length > 0)
         {
             var rest = _pending.ToString();
@@ -88,6 +110,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     /// <inheritdoc />
     public void Discard()
     {
+        Preview?.Clear();
         _pending.Clear();
         _scanner = default;
         _wroteBlock = false;
@@ -165,6 +188,11 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
             return;
         }
 
+        if (CurrentWidth is { } width)
+        {
+            _console.Profile.Width = Math.Max(20, width());
+        }
+
         try
         {
             foreach (var block in Markdown.Parse(markdown, Pipeline))
@@ -177,12 +205,21 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
                 _console.Write(Render(block, _console.Profile.Width));
                 _wroteBlock = true;
             }
+
+            // One write for what Spectre drew (in many pieces): the chat's live area redraws once, not per piece.
+            _output.Raw.Write(_drawn.ToString());
+            _output.Raw.Flush();
         }
 #pragma warning disable CA1031 // Rendering is cosmetic: whatever goes wrong, the answer is written as it came.
         catch (Exception)
 #pragma warning restore CA1031
         {
+            _wroteBlock = true;
             _output.Write(markdown);
+        }
+        finally
+        {
+            _drawn.Clear();
         }
     }
 

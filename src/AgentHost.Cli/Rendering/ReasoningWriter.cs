@@ -48,9 +48,19 @@ internal sealed class ReasoningWriter
         _terminal = terminal;
         _plain = plain;
         _time = time;
-        _indent = plain ? "thinking │ " : "  ";
+        _indent = Indent(plain);
         _width = Math.Max(_indent.Length + 20, width);
     }
+
+    /// <summary>
+    /// Where the reasoning is shown while it streams (the chat's live area: its last <see cref="ShownRows"/> rows,
+    /// dimmed); when it ends, the rows last shown stay in the transcript above the summary line. <see langword="null"/>:
+    /// the first rows are written as they come and the rest is only counted.
+    /// </summary>
+    public ILivePreview? Live { get; init; }
+
+    /// <summary>What each row of reasoning starts with: <c>thinking │ </c> without styles (it marks the rows instead of dimming them), else an indent.</summary>
+    public static string Indent(bool plain) => plain ? "thinking │ " : "  ";
 
     /// <summary>The reasoning of the current (or last) run, all of it, blocks separated by a blank line.</summary>
     public string Text => _run.ToString();
@@ -93,10 +103,20 @@ internal sealed class ReasoningWriter
             _words = 0;
             _inWord = false;
             _startedAt = _time.GetUtcNow();
-            _terminal.Write(_indent);
+            if (Live is null)
+            {
+                _terminal.Write(_indent);
+            }
         }
 
         _run.Append(text);
+        if (Live is { } live)
+        {
+            CountWords(text);
+            live.Append(text);
+            return;
+        }
+
         var drawn = new StringBuilder(text.Length + 8);
         foreach (var c in text)
         {
@@ -131,6 +151,23 @@ internal sealed class ReasoningWriter
 
         _open = false;
         _closedStep = step;
+        if (Live is { } live)
+        {
+            // What the live view showed last stays: the reasoning's last rows, then the summary.
+            var rows = live.Rows;
+            _cut = live.Dropped;
+            live.Clear();
+            var shown = TerminalText.Empty;
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var row = (i == 0 && _cut ? "… " : string.Empty) + rows[i];
+                shown += TerminalText.Plain(_indent) + (_plain ? TerminalText.Plain(row) : TerminalControl.Styled(TextStyle.DimItalic, row)) + Environment.NewLine;
+            }
+
+            _terminal.Write(shown);
+            _column = 0;
+        }
+
         var seconds = Math.Max(0, (_time.GetUtcNow() - _startedAt).TotalSeconds);
         var summary = string.Create(CultureInfo.InvariantCulture, $"✻ thought for {(seconds < 10 ? seconds.ToString("0.0", CultureInfo.InvariantCulture) : seconds.ToString("0", CultureInfo.InvariantCulture))} s ({_words:N0} {(_words == 1 ? "word" : "words")}) · /expand shows {(_cut ? "all of it" : "it again")}");
         var end = _column > 0 ? Environment.NewLine : string.Empty;
@@ -141,6 +178,20 @@ internal sealed class ReasoningWriter
 
     /// <summary>A block ended without an answer or tool call after it (the step was retried): the next reasoning of that step draws again.</summary>
     public void Reopen() => _closedStep = -1;
+
+    private void CountWords(string text)
+    {
+        foreach (var c in text)
+        {
+            var space = char.IsWhiteSpace(c);
+            if (!space && !_inWord)
+            {
+                _words++;
+            }
+
+            _inWord = !space;
+        }
+    }
 
     private void Draw(char c, StringBuilder drawn)
     {

@@ -102,6 +102,27 @@ public sealed class ChatEditorPartsTests : IDisposable
     }
 
     [Fact]
+    public void StreamedText_IsShownWrappedAboveTheEditor_ItsLastRowsOnly_Neutralised_AndGoesWhenCleared()
+    {
+        var terminal = new StringWriter();
+        var live = new LiveArea(new TerminalWriter(terminal), () => 21); // 20 columns for the bottom lines
+        live.Write(new TerminalWriter(terminal), "before\n");
+        live.SetEditor(["> x"], 0, 3);
+        var preview = new StreamPreview(live, maxRows: 2);
+        preview.Append("alpha beta gamma delta ");
+        preview.Append("epsilon zeta eta theta\u001b[2J");
+        preview.Refresh(); // the second piece came within the redraw interval: the tick draws it
+
+        Assert.Equal(["before", "… delta epsilon zeta", "eta theta^[[2J", "> x"], Screen.Of(terminal.ToString(), 21).Lines);
+        Assert.Equal(["delta epsilon zeta", "eta theta^[[2J"], preview.Rows);
+        Assert.True(preview.Dropped);
+
+        preview.Clear();
+        live.Write(new TerminalWriter(terminal), "drawn for good\n");
+        Assert.Equal(["before", "drawn for good", "> x"], Screen.Of(terminal.ToString(), 21).Lines);
+    }
+
+    [Fact]
     public void BottomLines_AreCutToTheWidth()
     {
         var terminal = new StringWriter();

@@ -124,6 +124,29 @@ public sealed class ScriptedProviderTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => answer);
     }
 
+    [Fact]
+    public async Task ChunkDelay_StreamsTheFirstPieceAtOnce_AndWaitsBeforeEachFurtherPiece_UntilCancelled()
+    {
+        var client = Client("""
+            turns:
+              - reasoning: first I think about it for a long while, then I answer
+                text: the first piece arrives now and the rest only after the delay
+                chunk_delay_ms: 600000
+            """);
+        using var cancel = new CancellationTokenSource();
+        await using var stream = client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "x")], cancellationToken: cancel.Token).GetAsyncEnumerator(cancel.Token);
+
+        Assert.True(await stream.MoveNextAsync());
+        var reasoning = Assert.IsType<TextReasoningContent>(Assert.Single(stream.Current.Contents));
+        Assert.StartsWith("first I think", reasoning.Text, StringComparison.Ordinal);
+        Assert.NotEqual("first I think about it for a long while, then I answer", reasoning.Text); // in pieces, like the text
+        var next = stream.MoveNextAsync();
+        Assert.False(next.IsCompleted, "a piece after the first waits chunk_delay_ms");
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await next);
+    }
+
     [Theory]
     [InlineData("-5")]
     [InlineData("soon")]
@@ -133,6 +156,8 @@ public sealed class ScriptedProviderTests : IAsyncLifetime
         var error = Assert.Throws<InvalidDataException>(() => Client($"turns:\n  - text: a\n  - text: b\n    delay_ms: {delay}\n"));
 
         Assert.Contains(":4: turn 2: delay_ms must be a whole number of milliseconds from 0 to 600000, e.g. 'delay_ms: 250'.", error.Message, StringComparison.Ordinal);
+        var chunk = Assert.Throws<InvalidDataException>(() => Client($"turns:\n  - text: a\n    chunk_delay_ms: {delay}\n"));
+        Assert.Contains(":3: turn 1: chunk_delay_ms must be a whole number of milliseconds from 0 to 600000, e.g. 'chunk_delay_ms: 250'.", chunk.Message, StringComparison.Ordinal);
     }
 
     [Fact]

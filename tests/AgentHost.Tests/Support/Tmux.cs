@@ -108,6 +108,13 @@ public sealed class TmuxSession : IAsyncDisposable
         await KeysAsync("Enter");
     }
 
+    /// <summary>Resizes the terminal as dragging its window does (<c>resize-window</c>): agent gets a SIGWINCH.</summary>
+    public Task ResizeAsync(int columns, int rows) =>
+        TmuxAsync("resize-window", "-t", "0", "-x", columns.ToString(System.Globalization.CultureInfo.InvariantCulture), "-y", rows.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The screen and its scrollback as the terminal's rows: a line the terminal wrapped is two rows here (no <c>-J</c>).</summary>
+    public Task<string> RowsAsync() => TmuxAsync("capture-pane", "-p", "-t", "0", "-S", "-2000");
+
     /// <summary>The screen and its scrollback, as text.</summary>
     public Task<string> ScreenAsync() => TmuxAsync("capture-pane", "-p", "-J", "-t", "0", "-S", "-2000");
 
