@@ -13,10 +13,12 @@ namespace AgentHost.Agent.Mcp;
 /// <summary>Starts a session's MCP servers in the background when it opens: collects their definitions (trust decides the project's), reports problems, starts them.</summary>
 internal static class McpSessionLoad
 {
-    /// <param name="permissions">The session's permission policy (its rules decide which <c>.env</c> files a sandboxed server sees).</param>
-    /// <param name="sandboxMode">The session's sandbox mode (<c>--sandbox</c>), when given.</param>
+    /// <param name="sandboxes">
+    /// The sandbox of the session's stdio servers when <c>sandbox.mcp_servers</c> is on (<c>RunSandbox.ForMcpServers</c>,
+    /// built by the caller: this folder does not depend on the runs'), else <see langword="null"/>.
+    /// </param>
     public static Task<McpSessionServers> Start(
-        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, string workspaceRoot, PermissionPolicy? permissions = null, SandboxMode? sandboxMode = null)
+        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, string workspaceRoot, SandboxPolicy? sandboxes = null)
     {
         var problems = new List<string>();
         var definitions = McpServerSources.Collect(runtime.Registry, configuration, trust.IsTrusted(configuration.ProjectRoot), environment, problems);
@@ -31,7 +33,6 @@ internal static class McpSessionLoad
         }
 
         var options = new McpStartOptions { Events = runtime.Events, Logging = runtime.LoggerFactory, CacheDirectory = McpStartOptions.CacheDirectoryOf(AgentPaths.Resolve(environment)) };
-        var sandboxes = permissions is null ? null : Runs.RunSandbox.ForMcpServers(configuration, environment, workspaceRoot, permissions, sandboxMode);
         return Task.Run(async () =>
         {
             var started = sandboxes is null ? definitions : await SandboxedAsync(definitions, sandboxes).ConfigureAwait(false);

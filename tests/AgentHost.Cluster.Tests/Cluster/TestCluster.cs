@@ -128,7 +128,8 @@ internal sealed class TestCluster : IAsyncDisposable
     {
         await using var connection = new NpgsqlConnection(AgentHost.Sessions.Postgres.PostgresConnectionString.Parse(Database).ToNpgsqlConnectionString("cluster tests"));
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = @name", connection);
+        // Only this cluster's database: the tests' PostgreSQL serves clusters of other tests at once, with nodes of the same names.
+        await using var command = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = @name AND datname = current_database()", connection);
         command.Parameters.AddWithValue("name", node.Name);
         Assert.True((long)(await command.ExecuteScalarAsync())! > 0, $"{node.Name} had no connection to end");
     }
