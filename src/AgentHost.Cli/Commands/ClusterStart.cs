@@ -59,22 +59,24 @@ internal static class ClusterStart
                 : throw new AgentHostException(ErrorKind.Configuration, $"server.cluster.port: '{portText}' is not a port (0-65535; 0 picks a free one).")
             // Nodes on one machine (the loopback address) cannot share a port; nodes on several machines get Orleans' usual one.
             : IPAddress.IsLoopback(address) ? 0 : ClusterNodeOptions.DefaultPort;
-        var drain = configuration.Get("server.cluster.drain_timeout") is { } drainText
-            ? double.TryParse(drainText, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && seconds <= MaxDrainSeconds
-                ? TimeSpan.FromSeconds(seconds)
-                : throw new AgentHostException(ErrorKind.Configuration, $"server.cluster.drain_timeout: '{drainText}' is not a number of seconds from 0 to {MaxDrainSeconds}; give e.g. 30 (0: running turns are recorded as interrupted at once).")
-            : ClusterNodeOptions.DefaultDrainTimeout;
-        var check = configuration.Get("server.cluster.workflow_check") is { } checkText
-            ? double.TryParse(checkText, NumberStyles.Float, CultureInfo.InvariantCulture, out var every) && every >= MinWorkflowCheckSeconds && every <= MaxWorkflowCheckSeconds
-                ? TimeSpan.FromSeconds(every)
-                : throw new AgentHostException(ErrorKind.Configuration, $"server.cluster.workflow_check: '{checkText}' is not a number of seconds from {MinWorkflowCheckSeconds} to {MaxWorkflowCheckSeconds}; give e.g. 60 (how often the cluster checks that a node still runs each workflow run).")
-            : ClusterNodeOptions.DefaultWorkflowCheck;
-        var probe = configuration.Get("server.cluster.probe_timeout") is { } probeText
-            ? double.TryParse(probeText, NumberStyles.Float, CultureInfo.InvariantCulture, out var probeSeconds) && probeSeconds >= MinProbeSeconds && probeSeconds <= MaxProbeSeconds
-                ? TimeSpan.FromSeconds(probeSeconds)
-                : throw new AgentHostException(ErrorKind.Configuration, $"server.cluster.probe_timeout: '{probeText}' is not a number of seconds from {MinProbeSeconds.ToString(CultureInfo.InvariantCulture)} to {MaxProbeSeconds.ToString(CultureInfo.InvariantCulture)}; give e.g. 2 (longer on a slow or busy network: fewer false alarms, slower failover).")
-            : ClusterNodeOptions.DefaultProbeTimeout;
+        var drain = Seconds(configuration, "server.cluster.drain_timeout", 0, MaxDrainSeconds, ClusterNodeOptions.DefaultDrainTimeout, "give e.g. 30 (0: running turns are recorded as interrupted at once)");
+        var check = Seconds(configuration, "server.cluster.workflow_check", MinWorkflowCheckSeconds, MaxWorkflowCheckSeconds, ClusterNodeOptions.DefaultWorkflowCheck, "give e.g. 60 (how often the cluster checks that a node still runs each workflow run)");
+        var probe = Seconds(configuration, "server.cluster.probe_timeout", MinProbeSeconds, MaxProbeSeconds, ClusterNodeOptions.DefaultProbeTimeout, "give e.g. 2 (longer on a slow or busy network: fewer false alarms, slower failover)");
         return (id, address, port, drain, check, probe);
+    }
+
+    /// <summary>A setting in seconds within [<paramref name="min"/>, <paramref name="max"/>], or <paramref name="fallback"/> when unset.</summary>
+    /// <exception cref="AgentHostException">Not such a number: names the setting, the range and <paramref name="hint"/>.</exception>
+    private static TimeSpan Seconds(ConfigurationSnapshot configuration, string key, double min, double max, TimeSpan fallback, string hint)
+    {
+        if (configuration.Get(key) is not { } text)
+        {
+            return fallback;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= min && seconds <= max
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new AgentHostException(ErrorKind.Configuration, string.Create(CultureInfo.InvariantCulture, $"{key}: '{text}' is not a number of seconds from {min} to {max}; {hint}."));
     }
 
     /// <summary>
