@@ -81,7 +81,11 @@ public sealed class DescriptorTableTests
         return Process.Start(start)!;
     }
 
-    /// <summary>The process id of the shell's child whose command line names <paramref name="program"/>, once it has one.</summary>
+    /// <summary>
+    /// The process id of the shell's child that runs <paramref name="program"/> (<c>dotnet PROGRAM …</c>), once it has
+    /// one. The shell's own short-lived children (the <c>$(ls …)</c> substitution, a fork before its exec) carry the
+    /// shell's command line, which names the program too: only a child whose second argument is the program counts.
+    /// </summary>
     private static async Task<int> ChildOfAsync(int shell, string program)
     {
         var children = $"/proc/{shell}/task/{shell}/children";
@@ -92,13 +96,27 @@ public sealed class DescriptorTableTests
             foreach (var pid in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
                 var commandLine = $"/proc/{pid}/cmdline";
-                if (File.Exists(commandLine) && (await File.ReadAllTextAsync(commandLine, deadline.Token)).Contains(program, StringComparison.Ordinal))
+                var arguments = await ArgumentsOfAsync(commandLine, deadline.Token);
+                if (arguments.Length > 1 && arguments[1] == program)
                 {
                     return int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture);
                 }
             }
 
             await Task.Delay(20, deadline.Token);
+        }
+    }
+
+    /// <summary>A process's arguments, or none once it has exited (a short-lived child may go between listing and reading).</summary>
+    private static async Task<string[]> ArgumentsOfAsync(string commandLine, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await File.ReadAllTextAsync(commandLine, cancellationToken)).Split('\0');
+        }
+        catch (IOException)
+        {
+            return [];
         }
     }
 
