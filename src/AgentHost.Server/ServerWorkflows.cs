@@ -234,10 +234,17 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
             await Task.WhenAny(started.Task, resumed).ConfigureAwait(false);
         }
 
-        if (!started.Task.IsCompleted && resumed.IsFaulted && resumed.Exception!.GetBaseException() is AgentHostException { Kind: ErrorKind.InUse })
+        if (!started.Task.IsCompleted && resumed.IsFaulted)
         {
-            // Another process holds the run (it took it first): this node leaves it be.
-            return false;
+            var failure = resumed.Exception!.GetBaseException();
+            if (failure is AgentHostException { Kind: ErrorKind.InUse })
+            {
+                // Another process holds the run (it took it first): this node leaves it be.
+                return false;
+            }
+
+            // It failed before it started (its stored definition, its plugins, its workspace): the caller says why.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
 
         _runs[id] = new Hosted(engine, resumed);
@@ -276,14 +283,54 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
             return WorkflowTakeover.RunningElsewhere;
         }
 
-        // The watch that asks keeps watching (it called in; a watch call from here would wait for that call to end).
-        if (!await ResumeHereAsync(run, null, watched: true, cancellationToken).ConfigureAwait(false))
+        try
         {
-            return WorkflowTakeover.RunningElsewhere;
+            // The watch that asks keeps watching (it called in; a watch call from here would wait for that call to end).
+            if (!await ResumeHereAsync(run, null, watched: true, cancellationToken).ConfigureAwait(false))
+            {
+                return WorkflowTakeover.RunningElsewhere;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A run that cannot start again here would be tried at every check, forever: it is stored failed, with why.
+            return await FailTakeOverAsync(run, ex.Message, cancellationToken).ConfigureAwait(false);
         }
 
         TookOver(hub.Logger, runId, run.Workflow);
         return WorkflowTakeover.Resumed;
+    }
+
+    /// <summary>
+    /// Stores a run that could not be resumed here as failed, with the reason and how to try again, unless another
+    /// process took it meanwhile; the watch then ends.
+    /// </summary>
+    private async Task<WorkflowTakeover> FailTakeOverAsync(WorkflowRunInfo run, string why, CancellationToken cancellationToken)
+    {
+        var store = hub.Store.Workflows;
+        IDisposable lease;
+        try
+        {
+            lease = store.AcquireRun(run.Id);
+        }
+        catch (AgentHostException ex) when (ex.Kind == ErrorKind.InUse)
+        {
+            return WorkflowTakeover.RunningElsewhere;
+        }
+
+        using (lease)
+        {
+            if (await store.FindRunAsync(run.Id, cancellationToken).ConfigureAwait(false) is not { Status: WorkflowRunState.Running } current)
+            {
+                return WorkflowTakeover.Ended;
+            }
+
+            var reason = $"its node stopped and it could not be resumed on another: {why}; fix that, then 'agent workflow resume {run.Id}'";
+            await store.SetStatusAsync(run.Id, WorkflowRunState.Failed, reason, current.Counters, cancellationToken).ConfigureAwait(false);
+        }
+
+        NotTakenOver(hub.Logger, run.Id, run.Workflow, why);
+        return WorkflowTakeover.Ended;
     }
 
     /// <summary>
@@ -340,6 +387,9 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
 
     [LoggerMessage(Level = LogLevel.Information, Message = "workflow run {RunId} ({Workflow}) had no node any more: resumed here from its checkpoints")]
     private static partial void TookOver(ILogger logger, string runId, string workflow);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "workflow run {RunId} ({Workflow}) had no node any more and could not be resumed here ({Reason}): stored as failed; 'agent workflow resume {RunId}' tries again")]
+    private static partial void NotTakenOver(ILogger logger, string runId, string workflow, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "workflow run {RunId} runs here but the cluster does not watch it ({Reason}): if this node dies, no other node resumes it; 'agent workflow resume {RunId}' does")]
     private static partial void NotWatched(ILogger logger, string runId, string reason);
