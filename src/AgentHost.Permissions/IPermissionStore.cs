@@ -62,4 +62,7 @@ public sealed record PermissionAuditEntry(string SessionId, string CallId, strin
 
     /// <summary>Why, in words; a person's deny reason included.</summary>
     public string Reason { get; init; } = string.Empty;
+
+    /// <summary>How much the call can do (<see cref="PermissionRisk"/>); <see langword="null"/> in rows stored before risks were.</summary>
+    public string? Risk { get; init; }
 }

@@ -121,6 +121,7 @@ public sealed partial class SessionPermissionGate
             Subject = PermissionSubject.OneLine(request.Description.Subject),
             Rule = verdict.Rule,
             Mode = verdict.Mode ?? Mode.ToDisplayName(),
+            Risk = PermissionRisk.Of(request),
             // How a sandboxed tool's call runs, in the row's reason (no column of its own yet: docs/sandbox.md).
             Reason = request.Sandboxed && verdict.Allowed ? $"{verdict.Reason} [sandbox: {SandboxPolicy.Describe(request.Sandbox)}]" : verdict.Reason,
         };

@@ -204,6 +204,11 @@ public sealed partial class SessionPermissionGate : IToolPermissionGate
             {
                 return Granted(grant!);
             }
+
+            if (ApprovedByWindow(request, decision) is { } approved)
+            {
+                return approved;
+            }
         }
 
         if (await AskHooksAsync(request, decision, cancellationToken).ConfigureAwait(false) is { } byHook)
@@ -259,6 +264,7 @@ public sealed partial class SessionPermissionGate : IToolPermissionGate
             Details = request.Description.Details is { } details ? TextCaps.HeadAndTail(scrubber.Scrub(details), MaxDetailsCharacters, out _) : null,
             SuggestedRules = decision.SuggestedRules,
             Mode = Mode.ToDisplayName(),
+            Risk = PermissionRisk.Of(request),
         };
     }
 

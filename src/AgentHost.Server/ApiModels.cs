@@ -85,7 +85,7 @@ public sealed record SendMessageRequest(
 /// <param name="Id">The run id.</param>
 /// <param name="SessionId">The session.</param>
 /// <param name="Status"><c>running</c>, <c>completed</c>, <c>cancelled</c>, <c>interrupted</c> (the server stopped), <c>stopped</c> (a step limit, a loop, a provider error) or <c>failed</c> (the prompt was refused: its message says why).</param>
-/// <param name="Outcome">How the agent loop ended (<c>completed</c>, <c>stepLimit</c>, <c>loopDetected</c>, <c>cancelled</c>, <c>providerError</c>, <c>failed</c>); <see langword="null"/> while running or when refused.</param>
+/// <param name="Outcome">How the agent loop ended (<c>completed</c>, <c>stepLimit</c>, <c>loopDetected</c>, <c>cancelled</c>, <c>providerError</c>, <c>failed</c>, <c>costLimit</c>, <c>timeLimit</c>); <see langword="null"/> while running or when refused.</param>
 /// <param name="FinalText">The final answer.</param>
 /// <param name="Reason">Why it stopped, or the error.</param>
 /// <param name="Steps">Model steps taken.</param>
@@ -117,7 +117,11 @@ public sealed record PermissionAnswerRequest(string Answer, string? Reason = nul
 
 /// <summary>A permission request waiting for an answer.</summary>
 public sealed record PermissionRequestView(
-    string RequestId, string SessionId, string Tool, string Plugin, string Action, string? Subject, string Reason, string? Details, IReadOnlyList<string> SuggestedRules, string Mode, DateTimeOffset RequestedAt);
+    string RequestId, string SessionId, string Tool, string Plugin, string Action, string? Subject, string Reason, string? Details, IReadOnlyList<string> SuggestedRules, string Mode, DateTimeOffset RequestedAt)
+{
+    /// <summary>How much the call can do: <c>read</c>, <c>write</c>, <c>execute</c>, <c>network</c> or <c>destructive</c> (docs/permissions.md).</summary>
+    public string Risk { get; init; } = "execute";
+}
 
 /// <summary>POST /v1/sessions/{id}/questions/{questionId}: the answer to a question.</summary>
 /// <param name="Answer">The answer; with options, one of them (ignoring case).</param>

@@ -45,5 +45,8 @@ internal static class ApiViews
         question.QuestionId, question.SessionId, question.Text, question.Options, question.TimeoutSeconds, question.WorkflowRunId, question.NodeId, question.Timestamp);
 
     public static PermissionRequestView Permission(PermissionRequestedEvent request) => new(
-        request.RequestId, request.SessionId, request.Tool, request.Plugin, request.Action, request.Subject, request.Reason, request.Details, request.SuggestedRules, request.Mode, request.Timestamp);
+        request.RequestId, request.SessionId, request.Tool, request.Plugin, request.Action, request.Subject, request.Reason, request.Details, request.SuggestedRules, request.Mode, request.Timestamp)
+    {
+        Risk = request.Risk,
+    };
 }

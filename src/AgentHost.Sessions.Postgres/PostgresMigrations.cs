@@ -218,8 +218,13 @@ internal static class PostgresMigrations
         ALTER TABLE workflow_runs ADD COLUMN owner text COLLATE "C";
         """;
 
+    /// <summary>v6: the risk of each audited call (the SQLite store's v12).</summary>
+    private const string V6 = """
+        ALTER TABLE permission_audit ADD COLUMN risk text COLLATE "C";
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the schema from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

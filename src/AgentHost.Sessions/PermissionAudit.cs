@@ -113,8 +113,8 @@ public sealed class PermissionAudit : IPermissionAudit
                     connection,
                     transaction,
                     """
-                    INSERT INTO permission_audit (session_id, at, call_id, tool, plugin, action, subject, decision, scope, rule, mode, answered_by, reason)
-                    SELECT @session, @at, @call, @tool, @plugin, @action, @subject, @decision, @scope, @rule, @mode, @by, @reason
+                    INSERT INTO permission_audit (session_id, at, call_id, tool, plugin, action, subject, decision, scope, rule, mode, answered_by, reason, risk)
+                    SELECT @session, @at, @call, @tool, @plugin, @action, @subject, @decision, @scope, @rule, @mode, @by, @reason, @risk
                     WHERE EXISTS (SELECT 1 FROM sessions WHERE id = @session)
                     """,
                     ("@session", entry.SessionId),
@@ -129,7 +129,8 @@ public sealed class PermissionAudit : IPermissionAudit
                     ("@rule", _database.Codec.CleanOptional(entry.Rule)),
                     ("@mode", entry.Mode),
                     ("@by", entry.AnsweredBy),
-                    ("@reason", _database.Codec.Clean(entry.Reason)));
+                    ("@reason", _database.Codec.Clean(entry.Reason)),
+                    ("@risk", entry.Risk));
                 return command.ExecuteNonQuery();
             },
             cancellationToken).ConfigureAwait(false);
@@ -153,7 +154,7 @@ public sealed class PermissionAudit : IPermissionAudit
                     null,
                     """
                     SELECT * FROM (
-                        SELECT id, at, call_id, tool, plugin, action, subject, decision, scope, rule, mode, answered_by, reason
+                        SELECT id, at, call_id, tool, plugin, action, subject, decision, scope, rule, mode, answered_by, reason, risk
                         FROM permission_audit WHERE session_id = @id ORDER BY id DESC LIMIT @limit
                     ) AS latest ORDER BY id
                     """,
@@ -181,5 +182,6 @@ public sealed class PermissionAudit : IPermissionAudit
             Rule = reader.IsDBNull(9) ? null : reader.GetString(9),
             Mode = reader.GetString(10),
             Reason = reader.GetString(12),
+            Risk = reader.IsDBNull(13) ? null : reader.GetString(13),
         };
 }

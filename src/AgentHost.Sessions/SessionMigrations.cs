@@ -249,8 +249,16 @@ public static class SessionMigrations
         ALTER TABLE workflow_runs ADD COLUMN owner TEXT;
         """;
 
+    /// <summary>
+    /// v12: the risk of each audited call (<c>read</c>, <c>write</c>, <c>execute</c>, <c>network</c>, <c>destructive</c>;
+    /// none for rows written before it).
+    /// </summary>
+    private const string V12 = """
+        ALTER TABLE permission_audit ADD COLUMN risk TEXT;
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

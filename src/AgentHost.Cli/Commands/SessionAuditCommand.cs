@@ -50,6 +50,7 @@ internal sealed class SessionAuditCommand : AgentCommand
                         mode = e.Mode,
                         answeredBy = e.AnsweredBy,
                         reason = e.Reason,
+                        risk = e.Risk,
                     }),
                 },
                 SessionFormatting.Json));
@@ -62,7 +63,7 @@ internal sealed class SessionAuditCommand : AgentCommand
             var subject = e.Subject is null ? string.Empty : " " + SessionFormatting.OneLine(e.Subject, 80);
             console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{SessionFormatting.Stamp(e.At)}  {e.Decision,-5} {e.Scope,-14} {e.AnsweredBy,-8} {e.Mode,-12} {e.Tool}{subject}  ({e.Rule ?? e.Reason})"));
+                $"{SessionFormatting.Stamp(e.At)}  {e.Decision,-5} {e.Scope,-14} {e.AnsweredBy,-8} {e.Mode,-12} {e.Risk ?? "-",-11} {e.Tool}{subject}  ({e.Rule ?? e.Reason})"));
         }
 
         if (entries.Count == 0)

@@ -119,7 +119,7 @@ internal sealed class ConsolePermissionPrompter : IDisposable
     private void Show(PermissionRequestedEvent request)
     {
         _console.WriteInfo(string.Empty);
-        _console.WriteInfo($"? permission: {request.Plugin}/{request.Tool} wants to {request.Action}{(request.Subject is null ? string.Empty : ": " + Continued(request.Subject))}");
+        _console.WriteInfo($"? permission [{request.Risk}]: {request.Plugin}/{request.Tool} wants to {request.Action}{(request.Subject is null ? string.Empty : ": " + Continued(request.Subject))}");
         _console.WriteInfo($"  why: {Continued(request.Reason)}");
         if (request.Details is { Length: > 0 } details)
         {

@@ -26,6 +26,13 @@ public sealed record PermissionRequestedEvent(
 
     /// <summary>The current permission mode.</summary>
     public string Mode { get; init; } = "ask";
+
+    /// <summary>
+    /// How much the call can do: <c>read</c>, <c>write</c>, <c>execute</c>, <c>network</c> or <c>destructive</c>
+    /// (deletes or rewrites: <c>rm</c>, <c>git reset --hard</c>, a forced push, a deleted file). It explains the request;
+    /// the rules and the mode decide it.
+    /// </summary>
+    public string Risk { get; init; } = "execute";
 }
 
 /// <summary>The permission mode of a session changed mid-session.</summary>

@@ -220,6 +220,12 @@ public enum RunOutcome
 
     /// <summary>Another error.</summary>
     Failed,
+
+    /// <summary>The turn's or the session's cost cap was reached (<c>--max-cost</c>, <c>--max-session-cost</c>).</summary>
+    CostLimit,
+
+    /// <summary>The turn's time limit was reached (<c>--timeout</c>, the chat's <c>/timeout</c>); its running tool calls were cancelled.</summary>
+    TimeLimit,
 }
 
 /// <summary>A run ended.</summary>

@@ -35,7 +35,7 @@ public sealed partial class ChatTerminalTests : IDisposable
         await chat.KeysAsync("C-d");
         var exit = await chat.WaitForExitAsync();
 
-        Assert.Contains("? permission: files/write wants to write: notes.txt", screen, StringComparison.Ordinal);
+        Assert.Contains("? permission [write]: files/write wants to write: notes.txt", screen, StringComparison.Ordinal);
         Assert.Contains("✓ write", screen, StringComparison.Ordinal);
         Assert.Contains("Done: wrote the notes.", screen, StringComparison.Ordinal); // Markdown drawn, not shown as **Done**
         Assert.Matches(@"── scripted/\S* ·\s+context [\d.k]+/[\d.k]+ \(\d+%\) ·\s+[\d.k]+ in / [\d.k]+ out ·\s+ask", screen);

@@ -26,7 +26,7 @@ public sealed partial class InteractivePermissionTests
         var result = await Terminal.RunAsync(ws.Root, ws.Environment, "n not before the review\n", "run", "write notes", "-p", "scripted", "-p", "files", "-m", "scripted/" + script);
 
         Assert.True(result.ExitCode == ExitCodes.Denied, result.Output); // every tool call was denied: exit 5 (#19 item 5)
-        Assert.Contains("? permission: files/write wants to write: notes.txt", result.Output, StringComparison.Ordinal);
+        Assert.Contains("? permission [write]: files/write wants to write: notes.txt", result.Output, StringComparison.Ordinal);
         Assert.Contains("+first", result.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(ws.Root, "notes.txt")));
         var audit = await AuditAsync(ws, SessionId(result.Output));
@@ -123,6 +123,6 @@ public sealed partial class InteractivePermissionTests
     [GeneratedRegex(@"[Ss]ession ([0-9A-Z]{26})")]
     private static partial Regex SessionPattern();
 
-    [GeneratedRegex(@"\? permission:")]
+    [GeneratedRegex(@"\? permission \[\w+\]:")]
     private static partial Regex PromptPattern();
 }

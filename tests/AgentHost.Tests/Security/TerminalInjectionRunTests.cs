@@ -30,7 +30,7 @@ public sealed class TerminalInjectionRunTests : IDisposable
 
         var result = await Terminal.RunAsync(_ws.Root, _ws.Environment, "n\n", "run", "go", "-p", "scripted", "-p", "shell", "-m", "scripted/" + script);
 
-        Assert.Contains("? permission: shell/shell wants to run: echo EVIL^[[2K", result.Output, StringComparison.Ordinal);
+        Assert.Contains("? permission [destructive]: shell/shell wants to run: echo EVIL^[[2K", result.Output, StringComparison.Ordinal);
         HostileText.AssertShownNotObeyed(result.Output);
         Assert.Single(result.Output.Split('\n'), line => line.StartsWith("  y  allow once", StringComparison.Ordinal)); // the command's own line is not one of ours
     }

@@ -290,6 +290,7 @@ public sealed class SessionCommandTests : IDisposable
                 Subject = "make deploy",
                 Mode = "dont-ask",
                 Reason = "no rule allows running make deploy",
+                Risk = "execute",
             });
         }
 
@@ -309,12 +310,13 @@ public sealed class SessionCommandTests : IDisposable
         Assert.Equal(ExitCodes.Usage, badMode.ExitCode);
         Assert.Contains("ask, accept-edits, plan, yolo, dont-ask", badMode.Error, StringComparison.Ordinal);
         Assert.Contains("mode accept-edits, 1 grant(s): shell(make test)", text.Output, StringComparison.Ordinal);
-        Assert.Matches(@"deny\s+mode\s+config\s+dont-ask\s+shell make deploy", text.Output);
+        Assert.Matches(@"deny\s+mode\s+config\s+dont-ask\s+execute\s+shell make deploy", text.Output);
         using var document = JsonDocument.Parse(json.Output);
         Assert.Equal(["shell(make test)"], document.RootElement.GetProperty("grants").EnumerateArray().Select(g => g.GetString()));
         var decision = Assert.Single(document.RootElement.GetProperty("decisions").EnumerateArray());
         Assert.Equal("make deploy", decision.GetProperty("subject").GetString());
         Assert.Equal("config", decision.GetProperty("answeredBy").GetString());
+        Assert.Equal("execute", decision.GetProperty("risk").GetString());
     }
 
     private Task<SessionStore> OpenStoreAsync(TimeProvider? time = null) =>
