@@ -33,6 +33,11 @@ public sealed partial class AgentLoop
                 return (RunOutcome.StepLimit, $"stopped after {step - 1} steps without a final answer: the step budget this turn shares (a workflow's max_steps) is used up.");
             }
 
+            if (run.Request.CostCaps?.Reached(run.Cost ?? 0m, step - 1) is { } capped)
+            {
+                return (RunOutcome.CostLimit, capped);
+            }
+
             run.Steps = step;
             using var activity = _tools.Telemetry.StartStep(step);
             if (run.CompactionEnabled && run.Conversation.EstimatedTokens > run.CompactionLimit)

@@ -83,13 +83,22 @@ public sealed partial class AgentLoop
 
         Publish(new RunStartedEvent(request.SessionId, request.ProviderName ?? string.Empty, request.Model?.Id ?? string.Empty, _tools.Scrubber.Scrub(request.Prompt)));
 
+        if (request.CostCaps is not null && request.Model is { InputPricePerMillion: null, OutputPricePerMillion: null } unpriced)
+        {
+            Publish(new WarningEvent("cost", $"{unpriced.Id} has no prices in the model catalog: its requests count as $0, so the cost cap cannot stop this turn; give the model input_price/output_price in its provider's models to count them"));
+        }
+
+        // The time limit cancels what is in flight (the model's request, the tool calls) as Ctrl+C does, but the run
+        // ends with its own outcome.
+        using var timeLimit = request.TimeLimit is { } limit ? new CancellationTokenSource(limit, _time) : null;
+        using var linked = timeLimit is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeLimit.Token);
         RunOutcome outcome;
         string? reason;
         try
         {
-            (outcome, reason) = await DriveAsync(run, cancellationToken).ConfigureAwait(false);
+            (outcome, reason) = await DriveAsync(run, linked?.Token ?? cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || timeLimit?.IsCancellationRequested == true)
         {
             (outcome, reason) = (RunOutcome.Cancelled, CancelledByUser);
         }
@@ -105,6 +114,11 @@ public sealed partial class AgentLoop
             (outcome, reason) = (RunOutcome.Failed, ToolFailures.IsBug(ex)
                 ? $"the run failed with an internal error ({ToolFailures.Unwrap(ex).GetType().Name}; logged: see 'agent logs')"
                 : $"the run failed: {ex.Message}");
+        }
+
+        if (outcome == RunOutcome.Cancelled && !cancellationToken.IsCancellationRequested && timeLimit?.IsCancellationRequested == true)
+        {
+            (outcome, reason) = (RunOutcome.TimeLimit, $"stopped after {run.Steps} steps: the turn's time limit of {request.TimeLimit!.Value.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)}s was reached (--timeout); what was running was cancelled. Continue the session to go on, or raise --timeout");
         }
 
         await FinishAsync(run, outcome, reason).ConfigureAwait(false);

@@ -74,6 +74,19 @@ public sealed record AgentRunRequest(string SessionId, string Prompt)
     /// </summary>
     public Func<bool>? TakeStep { get; init; }
 
+    /// <summary>
+    /// The run's cost caps, in US dollars from the model's prices; none when <see langword="null"/>. Checked before each
+    /// model request: a cap reached ends the run with <see cref="RunOutcome.CostLimit"/> (a model without prices costs 0,
+    /// and the run says so once with a warning).
+    /// </summary>
+    public CostCaps? CostCaps { get; init; }
+
+    /// <summary>
+    /// How long the run may take; none when <see langword="null"/>. When it is over, the model request or the tool calls
+    /// in flight are cancelled and the run ends with <see cref="RunOutcome.TimeLimit"/>.
+    /// </summary>
+    public TimeSpan? TimeLimit { get; init; }
+
     /// <summary>Whether older history may be summarised near the context window (<c>--no-compact</c> turns it off).</summary>
     public bool Compaction { get; init; } = true;
 

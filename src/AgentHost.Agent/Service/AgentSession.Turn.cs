@@ -109,6 +109,7 @@ public sealed partial class AgentSession
             Volatile.Write(ref _id, context.SessionId);
             Volatile.Write(ref _context, context);
             CatchUpPolicy(context);
+            CatchUpApproval(context);
             if (_opening.Hooks is { } startHooks)
             {
                 hookContext = await startHooks.SessionStartAsync(context.Resumed ? "resume" : "startup", cancellationToken).ConfigureAwait(false) + hookContext;
@@ -167,6 +168,9 @@ public sealed partial class AgentSession
         });
 #pragma warning restore CA2000
         var loop = new AgentLoop(client, context.Pipeline, runtime.Events, store.Conversation, _parts.Time);
+        var costCaps = request.MaxCost is null && request.MaxSessionCost is null
+            ? null
+            : new CostCaps(request.MaxCost, request.MaxSessionCost, request.MaxSessionCost is null ? 0m : (await store.GetSessionAsync(context.SessionId, cancellationToken).ConfigureAwait(false)).Cost ?? 0m);
         context.Checkpoints?.BeginTurn();
         AgentRunResult result;
         try
@@ -181,6 +185,8 @@ public sealed partial class AgentSession
                     ProviderName = model.ProviderName,
                     MaxSteps = request.MaxSteps ?? context.MaxSteps,
                     TakeStep = request.TakeStep,
+                    CostCaps = costCaps,
+                    TimeLimit = request.Timeout,
                     Compaction = Options.Compaction,
                     WorkspaceRoot = Options.WorkspaceRoot,
                     DryRunByDefault = request.DryRun ?? context.DryRun,

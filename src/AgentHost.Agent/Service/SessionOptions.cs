@@ -88,6 +88,15 @@ public sealed record TurnRequest(string Prompt)
     /// <summary>Whether mutating tools only report their changes in this turn, above the session's <c>dry_run</c>.</summary>
     public bool? DryRun { get; init; }
 
+    /// <summary>The most this turn may cost, in US dollars (<c>--max-cost</c>); none when <see langword="null"/>.</summary>
+    public decimal? MaxCost { get; init; }
+
+    /// <summary>The most the session may cost in all, this turn included, in US dollars (<c>--max-session-cost</c>); none when <see langword="null"/>.</summary>
+    public decimal? MaxSessionCost { get; init; }
+
+    /// <summary>How long this turn may take (<c>--timeout</c>); none when <see langword="null"/>.</summary>
+    public TimeSpan? Timeout { get; init; }
+
     /// <summary>
     /// Model parameters for this turn only, by setting key (<c>temperature</c>, <c>top_p</c>, <c>max_output_tokens</c>,
     /// <c>stop</c>, <c>seed</c>, <c>reasoning_effort</c>; <see cref="Sessions.ModelParameterValues"/>), above the session's

@@ -7,11 +7,13 @@ namespace AgentHost.Cli.Chat;
 internal sealed class ChatCommand : AgentCommand
 {
     private readonly SessionChoiceOptions _options = new();
+    private readonly TurnLimitOptions _limits = new();
 
     public ChatCommand(CliContext context)
         : base("chat", "Open an interactive session at a terminal (what 'agent' alone does).", context)
     {
         _options.AddTo(this);
+        _limits.AddTo(this);
     }
 
     /// <summary>Makes <c>agent</c> with no command open the chat: the root command gets the chat's options and action.</summary>
@@ -20,10 +22,12 @@ internal sealed class ChatCommand : AgentCommand
     public static void AttachTo(RootCommand root, CliContext context)
     {
         var options = new SessionChoiceOptions();
+        var limits = new TurnLimitOptions();
         options.AddTo(root);
-        root.SetAction((parseResult, cancellationToken) => new ChatHost(context, options).RunAsync(parseResult, cancellationToken));
+        limits.AddTo(root);
+        root.SetAction((parseResult, cancellationToken) => new ChatHost(context, options, limits).RunAsync(parseResult, cancellationToken));
     }
 
     protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken) =>
-        new ChatHost(Context, _options).RunAsync(parseResult, cancellationToken);
+        new ChatHost(Context, _options, _limits).RunAsync(parseResult, cancellationToken);
 }

@@ -1,6 +1,7 @@
 using AgentHost.Agent.Models;
 using AgentHost.Agent.Runs;
 using AgentHost.Cli.Commands;
+using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
@@ -158,6 +159,34 @@ internal sealed partial class ChatCommands
             }
 
             return SlashOutcome.Done;
+        }));
+        Add(new SlashCommand("timeout", "/timeout [DURATION|off]", "Show or set how long each turn may take (90s, 10m, 1h30m); a turn over it stops, cancelling what runs.", (args, _) =>
+        {
+            var state = _host.State;
+            if (args.Length > 0)
+            {
+                var timeout = args.Equals("off", StringComparison.OrdinalIgnoreCase) ? null : TurnLimitOptions.Duration("/timeout", args);
+                state.Limits = state.Limits with { Timeout = timeout };
+            }
+
+            console.WriteInfo(state.Limits.Timeout is { } shown
+                ? $"timeout: from the next turn on, each turn stops after {Agent.Workflows.Model.WorkflowDuration.Format(shown)} (/timeout off removes it)"
+                : "timeout: none (/timeout 10m sets one)");
+            return Task.FromResult(SlashOutcome.Done);
+        }));
+        Add(new SlashCommand("approve", "/approve [DURATION|off]", "Approve what would ask for a while (10m, 1h); protected paths, unreadable commands, paths outside the project, destructive calls and ask rules still ask.", (args, _) =>
+        {
+            var session = _host.State.Session;
+            if (args.Length > 0)
+            {
+                var duration = args.Equals("off", StringComparison.OrdinalIgnoreCase) ? TimeSpan.Zero : TurnLimitOptions.Duration("/approve", args) ?? TimeSpan.Zero;
+                session.ApproveFor(duration, ConsolePermissionPrompter.Name);
+            }
+
+            console.WriteInfo(session.ApprovedUntil is { } until
+                ? $"approving what would ask until {until.ToLocalTime().ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} ({Agent.Workflows.Model.WorkflowDuration.Format(until - DateTimeOffset.UtcNow)} left; /approve off ends it). Still asked: protected paths, unreadable commands, paths outside the project, destructive calls, ask rules."
+                : "no approval window (/approve 10m approves what would ask for ten minutes).");
+            return Task.FromResult(SlashOutcome.Done);
         }));
         Add(new SlashCommand("cost", "/cost", "Tokens and cost of this session in this chat.", (_, _) =>
         {

@@ -1,9 +1,11 @@
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Runs;
 using AgentHost.Agent.Tools;
+using AgentHost.Cli.Terminal;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
+using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,6 +17,9 @@ internal sealed partial class ChatCommands
 {
     /// <summary>The shell plugin's read-only tool that lists its background jobs.</summary>
     private const string JobListTool = "job_list";
+
+    /// <summary>The shell plugin's tool that stops a background job.</summary>
+    private const string JobKillTool = "job_kill";
 
     private int _calls;
 
@@ -61,45 +66,109 @@ internal sealed partial class ChatCommands
         }));
         Add(new SlashCommand("jobs", "/jobs", "The shell plugin's background jobs (running and recently finished).", async (_, ct) =>
         {
+            if (await InvokeShellToolAsync(JobListTool, "{}", ct).ConfigureAwait(false) is { } listed)
+            {
+                foreach (var line in listed.Split('\n'))
+                {
+                    console.WriteInfo("  " + line);
+                }
+            }
+
+            return SlashOutcome.Done;
+        }));
+        Add(new SlashCommand("ps", "/ps", "What runs: the turn (its step, time, limits and tool calls in flight) and the shell's background jobs; also while a turn runs.", async (_, ct) =>
+        {
             var state = _host.State;
-            var shell = state.Runtime.Registry.OfPlugin("shell");
-            if (shell.Count == 0)
+            if (state.Activity.Turn() is { } turn)
             {
-                console.WriteInfo("no shell plugin is loaded, so there are no shell jobs (start the chat with -p shell, or add shell to plugins.defaults).");
-                return SlashOutcome.Done;
+                var limits = string.Join(string.Empty, state.LimitParts().Select(p => " · " + p));
+                console.WriteInfo($"  turn      running {Seconds(turn.Elapsed)} · step {turn.Step}{limits}   (/kill turn stops it)");
+                foreach (var (callId, call) in turn.Calls)
+                {
+                    var arguments = TerminalText.Neutralize(call.Arguments.ReplaceLineEndings(" "));
+                    console.WriteInfo($"    {call.Tool,-14} {Seconds(state.Activity.Elapsed(call)),6}  {(arguments.Length > 80 ? arguments[..80] + "…" : arguments)}  [{callId}]");
+                }
+            }
+            else
+            {
+                console.WriteInfo("  no turn is running.");
             }
 
-            if (!shell.Any(c => c.Kind == CapabilityKind.Tool && c.Name == JobListTool))
+            if (state.Runtime.Registry.OfPlugin("shell").Any(c => c.Kind == CapabilityKind.Tool && c.Name == JobListTool)
+                && await InvokeShellToolAsync(JobListTool, "{}", ct).ConfigureAwait(false) is { } jobs)
             {
-                console.WriteInfo($"the shell plugin loaded ({shell[0].PluginVersion}) has no {JobListTool} tool; update it ('agent plugin update shell').");
-                return SlashOutcome.Done;
+                foreach (var line in jobs.Split('\n'))
+                {
+                    console.WriteInfo("  " + line);
+                }
             }
 
-            // The host's tool invocation path, as agent tool run takes it: the pipeline, its permission gate (job_list
-            // reads only, so every mode allows it), the plugin's own services. Its events go to a bus of its own: the
-            // call is the person's, not the model's, and the table below is what they asked for.
-            await using var quiet = new EventBus(NullLogger<EventBus>.Instance);
-            var gate = AgentRunner.CreatePermissionGate(state.Configuration, state.Options.WorkspaceRoot, _host.Context.Environment, state.Mode, interactive: true, quiet);
-            using var pipeline = AgentRunner.CreatePipeline(state.Runtime, gate, new SecretScrubber(_host.Context.Environment, SecretRuleReader.ForConfiguration(state.Configuration)), TimeProvider.System, events: quiet);
-            var outcome = await pipeline.InvokeAsync(
-                "shell/" + JobListTool,
-                "{}",
-                new ToolCallContext(state.Session.Id ?? "chat", $"chat-jobs-{Interlocked.Increment(ref _calls)}") { WorkspaceRoot = state.Options.WorkspaceRoot, InSession = false },
-                ct).ConfigureAwait(false);
-            if (outcome.Status != ToolCallStatus.Succeeded)
+            return SlashOutcome.Done;
+        }));
+        Add(new SlashCommand("kill", "/kill turn|JOB-ID", "Stop the running turn (as Ctrl+C does), or one of the shell's background jobs (its id from /ps or /jobs).", async (args, ct) =>
+        {
+            if (args.Length == 0)
             {
-                console.WriteError($"{JobListTool}: {outcome.Status.ToString().ToLowerInvariant()}: {outcome.Error ?? outcome.Text}");
-                return SlashOutcome.Done;
+                console.WriteInfo("usage: /kill turn, or /kill JOB-ID (the ids are in /ps).");
             }
-
-            foreach (var line in outcome.Text.Split('\n'))
+            else if (args is "turn")
             {
-                console.WriteInfo("  " + line);
+                if (!_host.CancelWork())
+                {
+                    console.WriteInfo("no turn is running.");
+                }
+            }
+            else if (await InvokeShellToolAsync(JobKillTool, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["job_id"] = args }), ct).ConfigureAwait(false) is { } killed)
+            {
+                console.WriteInfo("  " + killed.ReplaceLineEndings("\n  "));
             }
 
             return SlashOutcome.Done;
         }));
     }
+
+    /// <summary>
+    /// Calls one of the shell plugin's job tools for the person (not the model), through the host's tool invocation path
+    /// as <c>agent tool run</c> takes it — the pipeline and the plugin's own services — and returns its text, or
+    /// <see langword="null"/> after saying why it could not. The person's own command: its events go to a bus of its
+    /// own, and it runs under <c>yolo</c> (deny rules still apply), since what the person typed needs no one's approval.
+    /// </summary>
+    private async Task<string?> InvokeShellToolAsync(string tool, string arguments, CancellationToken cancellationToken)
+    {
+        var console = _host.Output;
+        var state = _host.State;
+        var shell = state.Runtime.Registry.OfPlugin("shell");
+        if (shell.Count == 0)
+        {
+            console.WriteInfo("no shell plugin is loaded, so there are no shell jobs (start the chat with -p shell, or add shell to plugins.defaults).");
+            return null;
+        }
+
+        if (!shell.Any(c => c.Kind == CapabilityKind.Tool && c.Name == tool))
+        {
+            console.WriteInfo($"the shell plugin loaded ({shell[0].PluginVersion}) has no {tool} tool; update it ('agent plugin update shell').");
+            return null;
+        }
+
+        await using var quiet = new EventBus(NullLogger<EventBus>.Instance);
+        var mode = tool == JobListTool ? state.Mode : PermissionMode.Yolo;
+        var gate = AgentRunner.CreatePermissionGate(state.Configuration, state.Options.WorkspaceRoot, _host.Context.Environment, mode, interactive: true, quiet);
+        using var pipeline = AgentRunner.CreatePipeline(state.Runtime, gate, new SecretScrubber(_host.Context.Environment, SecretRuleReader.ForConfiguration(state.Configuration)), TimeProvider.System, events: quiet);
+        var outcome = await pipeline.InvokeAsync(
+            "shell/" + tool,
+            arguments,
+            new ToolCallContext(state.Session.Id ?? "chat", $"chat-jobs-{Interlocked.Increment(ref _calls)}") { WorkspaceRoot = state.Options.WorkspaceRoot, InSession = false },
+            cancellationToken).ConfigureAwait(false);
+        if (outcome.Status != ToolCallStatus.Succeeded)
+        {
+            console.WriteError($"{tool}: {outcome.Status.ToString().ToLowerInvariant()}: {outcome.Error ?? outcome.Text}");
+            return null;
+        }
+
+        return outcome.Text;
+    }
+
+    private static string Seconds(TimeSpan elapsed) => elapsed.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "s";
 
     private static string Count(int count, string noun) => $"{count} {noun}{(count == 1 ? string.Empty : "s")}";
 

@@ -7,6 +7,23 @@ namespace AgentHost.Cli.Chat;
 /// </content>
 internal sealed partial class ChatHost
 {
+    /// <summary>Stops the turn or workflow that runs, as Ctrl+C does (<c>/kill turn</c>); <see langword="false"/> when none runs.</summary>
+    internal bool CancelWork()
+    {
+        if (Volatile.Read(ref _cancelWork) is not { } cancel)
+        {
+            return false;
+        }
+
+        cancel();
+        return true;
+    }
+
+    /// <summary>The commands that answer while a turn runs instead of being queued as a prompt: <c>/ps</c>, <c>/kill …</c>, <c>/timeout …</c>, <c>/approve …</c>.</summary>
+    private static bool IsWorkCommand(string line) =>
+        line is "/ps" or "/kill" or "/timeout" or "/approve"
+        || line.StartsWith("/kill ", StringComparison.Ordinal) || line.StartsWith("/timeout ", StringComparison.Ordinal) || line.StartsWith("/approve ", StringComparison.Ordinal);
+
     /// <summary>What is running, and what typing does meanwhile.</summary>
     /// <param name="Name">What Ctrl+C cancels, for its message: <c>turn</c>, <c>workflow</c>.</param>
     /// <param name="Cancel">Cancels the work.</param>
@@ -40,6 +57,7 @@ internal sealed partial class ChatHost
             Console.WriteInfo($"(cancelling the {busy.Name}; Ctrl+C again exits)");
             return true;
         });
+        Volatile.Write(ref _cancelWork, Cancel);
         using var spinner = _console?.Live is { } live ? new ToolSpinner(live, state.Runtime.Events, turn: busy.Name == "turn", _previews) : null;
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reading = editor.IsLive ? ReadWhileBusyAsync() : Task.CompletedTask;
@@ -49,6 +67,7 @@ internal sealed partial class ChatHost
         }
         finally
         {
+            Volatile.Write(ref _cancelWork, null);
             await stopReading.CancelAsync().ConfigureAwait(false);
             await reading.ConfigureAwait(false);
             editor.DropQuestion();
@@ -86,6 +105,10 @@ internal sealed partial class ChatHost
                             break;
                         case ChatInputKind.CycleMode when busy.CycleMode:
                             await SwitchModeAsync(ChatState.NextMode(state.Mode), cancellationToken, duringTurn: true).ConfigureAwait(false);
+                            break;
+                        case ChatInputKind.Text when IsWorkCommand(input.Text.Trim()) && _commands is { } commands:
+                            // What runs and how to stop it are asked while it runs: answered now, never queued.
+                            await commands.RunAsync(input.Text.Trim(), cancellationToken).ConfigureAwait(false);
                             break;
                         case ChatInputKind.Text when input.Text.Trim().Length > 0:
                             busy.OnText(input.Text.Trim());

@@ -21,7 +21,7 @@ namespace AgentHost.Cli.Chat;
 /// permission broker and the service as <c>agent run</c> does, then reads prompts with the line editor and sends each
 /// as a turn (<see cref="AgentSession.SendAsync"/>), rendering the events as <c>agent run</c>'s text output does.
 /// </summary>
-internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions options)
+internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions options, TurnLimitOptions limitOptions)
 {
     /// <summary>How many rows of the answer's unfinished block are shown while it streams (the last ones).</summary>
     private const int AnswerPreviewRows = 12;
@@ -30,6 +30,8 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
     private ChatConsole? _console;
     private IReadOnlyList<StreamPreview> _previews = [];
     private bool _hungUp;
+    private ChatCommands? _commands;
+    private Action? _cancelWork;
 
     /// <summary>The chat's console: writes go through the live area at the bottom of the screen once it is set up.</summary>
     private IConsoleInteraction Console => _console ?? context.Console;
@@ -41,6 +43,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             throw new AgentHostException(ErrorKind.Usage, "no command given, and this is not a terminal (input or output is redirected, or CI is set): the chat needs a person at a terminal. For a headless run use: agent run \"…\" (see 'agent --help').");
         }
 
+        var limits = limitOptions.Read(parseResult); // a bad value names its flag before anything opens
         _console = new ChatConsole(context.Console, ChatTerminal.CreateLiveArea(context.Console, context.Environment.Variables));
         var verbose = parseResult.GetValue(context.GlobalOptions.Verbose);
         var plain = TerminalStyle.IsPlain(context.Environment.Variables);
@@ -63,21 +66,23 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             Diffs = new DiffPreview(Colour: !TerminalStyle.IsPlain(context.Environment.Variables)),
         };
         var usage = new ChatUsage();
+        var activity = new ChatActivity(TimeProvider.System);
         await using var frontEnd = await SessionFrontEnd.OpenAsync(context, options, parseResult, runtime => runtime.Events.Subscribe(typeof(AgentEvent), (e, _) =>
         {
             usage.Observe(e);
+            activity.Observe(e);
             text.Render(e);
             return ValueTask.CompletedTask;
         }, EventDelivery.Lossless, "agent chat"), cancellationToken, prompterConsole: Console).ConfigureAwait(false);
         var (configuration, runtime, remembered, workspaceRoot) = (frontEnd.Configuration, frontEnd.Runtime, frontEnd.Remembered, frontEnd.WorkspaceRoot);
         var sessionOptions = frontEnd.SessionOptions(interactive: true);
         var session = await frontEnd.OpenSessionAsync(sessionOptions, cancellationToken).ConfigureAwait(false);
-        var state = new ChatState(frontEnd.Service, frontEnd.Store, runtime, configuration, sessionOptions, usage, text, session) { PluginLoads = frontEnd.PluginLoads };
+        var state = new ChatState(frontEnd.Service, frontEnd.Store, runtime, configuration, sessionOptions, usage, text, session) { PluginLoads = frontEnd.PluginLoads, Limits = limits, Activity = activity };
         _state = state;
         int? exitCode = null;
         try
         {
-            var commands = ChatCommands.Create(this, [
+            var commands = _commands = ChatCommands.Create(this, [
                 .. UserCommands.Load(context.Paths, configuration.ProjectRoot),
                 .. UserCommands.FromPlugins(runtime.Host.Loaded.Values.Select(p => p.Manifest)),
             ]);
@@ -225,7 +230,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
         {
             try
             {
-                result = await state.Session.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                result = await state.Session.SendAsync(state.Limits.Apply(request), cancellationToken).ConfigureAwait(false);
             }
             catch (AgentHostException ex)
             {

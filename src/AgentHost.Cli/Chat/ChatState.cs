@@ -24,9 +24,15 @@ internal sealed class ChatState(
 
     public ChatUsage Usage { get; } = usage;
 
+    /// <summary>What the turn is doing now (<c>/ps</c>).</summary>
+    public ChatActivity Activity { get; init; } = new(TimeProvider.System);
+
     public TextRunRenderer Text { get; } = text;
 
     public AgentSession Session { get; set; } = session;
+
+    /// <summary>The limits of each turn (<c>--max-cost</c>, <c>--max-session-cost</c>, <c>--timeout</c>; <c>/timeout</c> changes the last).</summary>
+    public TurnLimits Limits { get; set; } = new(null, null, null);
 
     /// <summary>How loading each plugin of the chat went (<c>/plugins</c> shows the failed ones).</summary>
     public IReadOnlyList<PluginLoadResult> PluginLoads { get; init; } = [];
@@ -40,6 +46,33 @@ internal sealed class ChatState(
 
     /// <summary>The model the next turn uses, as far as known.</summary>
     public string? ModelName => Session.RunContext?.Model is { } selected ? $"{selected.ProviderName}/{selected.ModelId}" : Session.Options.Model ?? Configuration.Model;
+
+    /// <summary>
+    /// The status line's parts for the turn limits in effect and an approval window: <c>cap $0.50/turn</c>,
+    /// <c>cap $5.00/session</c>, <c>timeout 10m</c>, <c>approving (9m59s left)</c>.
+    /// </summary>
+    public IEnumerable<string> LimitParts()
+    {
+        if (Limits.MaxCost is { } turn)
+        {
+            yield return $"cap {Agent.Engine.CostCaps.Dollars(turn)}/turn";
+        }
+
+        if (Limits.MaxSessionCost is { } session)
+        {
+            yield return $"cap {Agent.Engine.CostCaps.Dollars(session)}/session";
+        }
+
+        if (Limits.Timeout is { } timeout)
+        {
+            yield return "timeout " + Agent.Workflows.Model.WorkflowDuration.Format(timeout);
+        }
+
+        if (Session.ApprovedUntil is { } until)
+        {
+            yield return $"approving ({Agent.Workflows.Model.WorkflowDuration.Format(until - DateTimeOffset.UtcNow)} left)";
+        }
+    }
 
     /// <summary>Shift+Tab's order: ask, accept-edits, plan, and back (the modes a person switches between while working).</summary>
     public static PermissionMode NextMode(PermissionMode mode) => mode switch
@@ -100,6 +133,7 @@ internal sealed class ChatState(
         }
 
         parts.Add(ModeName);
+        parts.AddRange(LimitParts());
         return WordWrap.JoinFitting("── ", parts, " · ", width, "   ");
     }
 }

@@ -54,6 +54,7 @@ internal sealed class RunCommand : AgentCommand
         Description = "Exit 0 when some of the model's tool calls were denied but others ran (a run whose every call was denied still exits 5).",
     };
 
+    private readonly TurnLimitOptions _limits = new();
     private readonly RemoteRunOptions _remote = new();
     private readonly ModelParameterFlags _parameters = new();
 
@@ -70,6 +71,7 @@ internal sealed class RunCommand : AgentCommand
         }
 
         _parameters.AddTo(this);
+        _limits.AddTo(this);
         _remote.AddTo(this);
     }
 
@@ -96,6 +98,7 @@ internal sealed class RunCommand : AgentCommand
 
         // Checked before anything opens: a bad value names its flag.
         var parameters = _parameters.Read(parseResult);
+        var limits = _limits.Read(parseResult);
         if (parseResult.GetValue(_remote.Server) is { } server)
         {
             var remote = RemoteRequest(parseResult, server, prompt, output) with { ModelParameters = parameters };
@@ -123,7 +126,7 @@ internal sealed class RunCommand : AgentCommand
         TurnResult summary;
         try
         {
-            summary = await RunTurnAsync(frontEnd, parseResult, prompt, parameters, cancellationToken).ConfigureAwait(false);
+            summary = await RunTurnAsync(frontEnd, parseResult, prompt, parameters, limits, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -155,6 +158,7 @@ internal sealed class RunCommand : AgentCommand
             (AllowOption.Name, (parseResult.GetValue(_choice.Allow) ?? []).Length > 0, "the server's configuration decides each tool call; add the rule to the project's permissions.allow, or " + Local),
             ("--answer", (parseResult.GetValue(_answers) ?? []).Length > 0, "answer the session's questions over the server's API (POST /v1/sessions/ID/questions/QID, docs/server.md), or " + Local),
             ("--set", (parseResult.GetValue(Context.GlobalOptions.Set) ?? []).Length > 0, "the server runs with its own configuration; " + Local),
+            ("--max-cost, --max-session-cost and --timeout", _limits.Read(parseResult).Any, "a server's turns are limited by its users' quotas (docs/server.md); " + Local),
             ("--plugin", resuming && (parseResult.GetValue(_choice.Plugins.Plugins) ?? []).Length > 0, Kept),
             (PluginOptions.NoDefaultsName, resuming && parseResult.GetValue(_choice.Plugins.NoDefaults), Kept),
             ("--permission-mode", resuming && parseResult.GetValue(_choice.PermissionMode) is not null, Kept),
@@ -204,7 +208,7 @@ internal sealed class RunCommand : AgentCommand
     private MarkdownAnswerWriter MarkdownAnswers(TerminalWriter terminal) => new(terminal, Context.Environment.Variables, Context.Console.TerminalWidth);
 
     /// <summary>Opens the session (new, <c>--session</c> or <c>--continue</c>), sends the prompt, and closes it.</summary>
-    private async Task<TurnResult> RunTurnAsync(SessionFrontEnd frontEnd, ParseResult parseResult, string prompt, IReadOnlyDictionary<string, string>? parameters, CancellationToken cancellationToken)
+    private async Task<TurnResult> RunTurnAsync(SessionFrontEnd frontEnd, ParseResult parseResult, string prompt, IReadOnlyDictionary<string, string>? parameters, TurnLimits limits, CancellationToken cancellationToken)
     {
         var options = frontEnd.SessionOptions(interactive: Context.Console.IsInteractive) with
         {
@@ -228,14 +232,14 @@ internal sealed class RunCommand : AgentCommand
             prompt = UserCommands.TryExpand(prompt.Trim(), commands) ?? prompt;
         }
         return await session.SendAsync(
-            new TurnRequest(prompt)
+            limits.Apply(new TurnRequest(prompt)
             {
                 Context = parseResult.GetValue(_context) ?? [],
                 Images = parseResult.GetValue(_images) ?? [],
                 Skills = parseResult.GetValue(_skills) ?? [],
                 McpPrompt = McpPrompt(parseResult),
                 ModelParameters = parameters,
-            },
+            }),
             cancellationToken).ConfigureAwait(false);
     }
 

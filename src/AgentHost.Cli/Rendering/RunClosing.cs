@@ -64,7 +64,7 @@ internal sealed record RunClosing(string SessionId, RunOutcome Outcome, string? 
         var exitCode = Outcome switch
         {
             RunOutcome.Completed => deniedOutcome ? ExitCodes.Denied : ExitCodes.Success,
-            RunOutcome.StepLimit or RunOutcome.LoopDetected => ExitCodes.StepLimit,
+            RunOutcome.StepLimit or RunOutcome.LoopDetected or RunOutcome.CostLimit or RunOutcome.TimeLimit => ExitCodes.StepLimit,
             RunOutcome.Cancelled => ExitCodes.Cancelled,
             RunOutcome.ProviderError => ExitCodes.Provider,
             _ => ExitCodes.Failure,

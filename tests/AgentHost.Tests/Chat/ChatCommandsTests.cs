@@ -25,7 +25,7 @@ public sealed class ChatCommandsTests : IDisposable
     {
         using var output = new StringWriter();
         await using var context = new CliContext(new ConsoleInteraction(false, output, output, TextReader.Null), TestEnvironment.Create(_temp.Path, _temp.Path), new GlobalOptions());
-        var commands = ChatCommands.Create(new ChatHost(context, new SessionChoiceOptions()), [UserCommands.Parse("greet", "Say hello to $ARGUMENTS.\n", "greet.md")]);
+        var commands = ChatCommands.Create(new ChatHost(context, new SessionChoiceOptions(), new TurnLimitOptions()), [UserCommands.Parse("greet", "Say hello to $ARGUMENTS.\n", "greet.md")]);
 
         await commands.RunAsync("/help", CancellationToken.None);
 
@@ -48,7 +48,7 @@ public sealed class ChatCommandsTests : IDisposable
     {
         using var output = new StringWriter();
         await using var context = new CliContext(new ConsoleInteraction(false, output, output, TextReader.Null), TestEnvironment.Create(_temp.Path, _temp.Path), new GlobalOptions());
-        var commands = ChatCommands.Create(new ChatHost(context, new SessionChoiceOptions()), []);
+        var commands = ChatCommands.Create(new ChatHost(context, new SessionChoiceOptions(), new TurnLimitOptions()), []);
 
         await commands.RunAsync("/sk", CancellationToken.None);
 
