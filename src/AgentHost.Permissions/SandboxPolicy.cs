@@ -10,12 +10,23 @@ namespace AgentHost.Permissions;
 /// configuration (<c>.agent/</c>), project skill folders, <c>.husky/</c>, the <c>core.hooksPath</c> folder and every
 /// user-level protected place (<see cref="ProtectedPaths"/>). Hidden: the credential stores the safety floor keeps
 /// (<see cref="CredentialStores"/>) and the agent's own key store. No network, unless every part of the command matches
-/// a <c>sandbox.network</c> rule.
+/// a <c>sandbox.network</c> rule — or, with <c>sandbox.network_domains</c>, only those domains, through the host's
+/// filtering proxy (<see cref="SandboxNetworkProxy"/>, started at the first command that uses it).
 /// </summary>
-/// <remarks>Immutable and thread-safe; computed once per run (the folders are looked up when it is made).</remarks>
-public sealed class SandboxPolicy
+/// <remarks>
+/// Thread-safe; computed once per run (the folders are looked up when it is made). <see cref="Dispose"/> stops the
+/// network proxy (the session's end); a process's end stops it too (it is a socket of the host's process).
+/// </remarks>
+public sealed class SandboxPolicy : IDisposable
 {
+    /// <summary>The proxy socket's file name in the session's temporary folder.</summary>
+    public const string ProxySocketName = "proxy.sock";
+
     private readonly PermissionEngine? _network;
+    private readonly Lock _proxyGate = new();
+    private SandboxNetworkProxy? _proxy;
+    private string? _proxyFailure;
+    private bool _disposed;
     private readonly ProcessSandbox? _paths;
     private readonly Lazy<Task<ProcessSandbox>>? _sandbox;
 
@@ -78,6 +89,49 @@ public sealed class SandboxPolicy
     /// <see langword="null"/>: every <c>.env</c> file is hidden.
     /// </summary>
     public PermissionEngine? ReadRules { get; init; }
+
+    /// <summary>
+    /// Test-only: the network proxy lets loopback addresses through its private-address guard (so a test's server on
+    /// 127.0.0.1 can stand for an allowed domain). Set by the host from the <c>AGENTHOST_TEST_SANDBOX_PROXY_LOOPBACK</c>
+    /// environment variable, never from configuration.
+    /// </summary>
+    public bool NetworkProxyAllowsLoopback { get; init; }
+
+    /// <summary>How many network requests the proxy refused so far (a mark for <see cref="NetworkRefusalsSince"/>).</summary>
+    public int NetworkRefusalMark
+    {
+        get
+        {
+            lock (_proxyGate)
+            {
+                return _proxy?.RefusalCount ?? 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The proxy's refusals since <paramref name="mark"/>: those of every sandboxed command of the policy in that time
+    /// (commands running at once share the proxy, so a refusal is not tied to one of them).
+    /// </summary>
+    /// <param name="mark">A <see cref="NetworkRefusalMark"/> read earlier.</param>
+    /// <returns>The refusals, oldest first.</returns>
+    public IReadOnlyList<SandboxNetworkRefusal> NetworkRefusalsSince(int mark)
+    {
+        lock (_proxyGate)
+        {
+            return _proxy?.RefusalsSince(mark) ?? [];
+        }
+    }
+
+    /// <summary>Stops the network proxy, if it was started (no listener is left).</summary>
+    public void Dispose()
+    {
+        lock (_proxyGate)
+        {
+            _disposed = true;
+            _proxy?.Dispose();
+        }
+    }
 
     /// <summary>Whether processes go into the sandbox at all (the mode is not off).</summary>
     public bool Enabled => _paths is not null;
@@ -142,7 +196,10 @@ public sealed class SandboxPolicy
         ? $"sandbox: {sandbox.Backend} is not available here ({sandbox.UnavailableReason}); commands run unsandboxed, decided by the permission rules only (sandbox.mode: auto)"
         : null;
 
-    /// <summary>The sandbox a shell command line runs in: the network only when every part matches a <c>sandbox.network</c> rule.</summary>
+    /// <summary>
+    /// The sandbox a shell command line runs in: the network only when every part matches a <c>sandbox.network</c>
+    /// rule; otherwise, with <c>sandbox.network_domains</c>, those domains through the host's proxy (bubblewrap only).
+    /// </summary>
     /// <param name="command">The command line, or <see langword="null"/> when the call has none.</param>
     /// <param name="workingDirectory">Where it starts (relative to the root, or absolute), when not the root.</param>
     /// <param name="cancellationToken">Cancellation.</param>
@@ -150,6 +207,11 @@ public sealed class SandboxPolicy
     public async ValueTask<ProcessSandbox?> ForAsync(string? command, string? workingDirectory = null, CancellationToken cancellationToken = default)
     {
         var sandbox = (await GetBaseAsync(cancellationToken).ConfigureAwait(false))?.WithNetwork(command is not null && AllowsNetwork(command, workingDirectory));
+        if (sandbox is { IsAvailable: true, AllowNetwork: false } && Settings.NetworkDomains.Count > 0)
+        {
+            sandbox = WithDomains(sandbox);
+        }
+
         return sandbox is { IsAvailable: true } ? WithEnvFilesHidden(sandbox) : sandbox;
     }
 
@@ -171,19 +233,61 @@ public sealed class SandboxPolicy
     private ProcessSandbox WithEnvFilesHidden(ProcessSandbox sandbox)
     {
         var hidden = HiddenEnvFiles();
-        return hidden.Count == 0 ? sandbox : new ProcessSandbox
+        return hidden.Count == 0 ? sandbox : sandbox.WithHiddenPaths(hidden);
+    }
+
+    /// <summary>The sandbox reaching the configured domains through the proxy, or saying why it cannot (then: no network).</summary>
+    private ProcessSandbox WithDomains(ProcessSandbox sandbox)
+    {
+        var domains = Settings.NetworkDomains;
+        if (sandbox.Backend != AgentHost.Common.Processes.Bubblewrap.Name)
         {
-            Backend = sandbox.Backend,
-            ProgramPath = sandbox.ProgramPath,
-            Version = sandbox.Version,
-            UnavailableReason = sandbox.UnavailableReason,
-            Required = sandbox.Required,
-            WritablePaths = sandbox.WritablePaths,
-            ReadOnlyPaths = sandbox.ReadOnlyPaths,
-            HiddenPaths = [.. sandbox.HiddenPaths, .. hidden],
-            AllowNetwork = sandbox.AllowNetwork,
-            TempDirectory = sandbox.TempDirectory,
-        };
+            return sandbox.WithNetworkProxy(null, null, domains, $"{SandboxSettings.NetworkDomainsKey} is not supported by {sandbox.Backend} yet");
+        }
+
+        if (AgentHost.Common.Processes.ProgramSearch.Find("socat") is not { } bridge)
+        {
+            return sandbox.WithNetworkProxy(null, null, domains, $"{SandboxSettings.NetworkDomainsKey} needs socat, which is not on PATH (install Debian's socat package)");
+        }
+
+        var (socket, failure) = EnsureProxy(sandbox.TempDirectory);
+        return socket is null ? sandbox.WithNetworkProxy(null, null, domains, failure) : sandbox.WithNetworkProxy(socket, bridge, domains);
+    }
+
+    /// <summary>The proxy's socket, started at the first call that needs it; or why it cannot start.</summary>
+    private (string? Socket, string? Failure) EnsureProxy(string? temp)
+    {
+        lock (_proxyGate)
+        {
+            if (_proxy is not null || _proxyFailure is not null || _disposed)
+            {
+                return (_proxy?.SocketPath, _proxyFailure ?? (_proxy is null ? "the session has ended" : null));
+            }
+
+            var path = temp is null ? null : Path.Combine(temp, ProxySocketName);
+            if (path is null || !Directory.Exists(temp))
+            {
+                _proxyFailure = "the network proxy needs the session's temporary folder, and there is none";
+            }
+            else if (path.Length > 100 || !path.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-'))
+            {
+                // The bridge (socat) reads the path inside an address: only plain characters, and a Unix socket's length limit.
+                _proxyFailure = $"the network proxy's socket path '{path}' is too long or has characters the bridge cannot take (set TMPDIR to a short plain folder)";
+            }
+            else
+            {
+                try
+                {
+                    _proxy = SandboxNetworkProxy.Start(path, Settings.NetworkDomains, NetworkProxyAllowsLoopback);
+                }
+                catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
+                {
+                    _proxyFailure = $"the network proxy could not listen on {path} ({ex.Message})";
+                }
+            }
+
+            return (_proxy?.SocketPath, _proxyFailure);
+        }
     }
 
     /// <summary>Whether every part of <paramref name="command"/> matches a <c>sandbox.network</c> rule (a line not fully understood never does).</summary>

@@ -17,7 +17,8 @@ public enum SandboxMode
 
 /// <summary>
 /// The <c>sandbox</c> section of the configuration: the mode, whether contained commands run without asking
-/// (<c>auto_allow</c>), the shell rules whose commands keep the network, and the backend program. An untrusted project's values never get here
+/// (<c>auto_allow</c>), the shell rules whose commands keep the network, the domains other commands reach through the
+/// host's proxy (<c>network_domains</c>), and the backend program. An untrusted project's values never get here
 /// (<see cref="UntrustedProjectSettings"/> guards the section), so a cloned repository cannot turn the sandbox off.
 /// </summary>
 /// <remarks>Immutable and thread-safe.</remarks>
@@ -31,6 +32,9 @@ public sealed class SandboxSettings
 
     /// <summary>The network rules key.</summary>
     public const string NetworkKey = "sandbox.network";
+
+    /// <summary>The key of the domains a sandboxed command reaches through the host's filtering proxy.</summary>
+    public const string NetworkDomainsKey = "sandbox.network_domains";
 
     /// <summary>The backend program key.</summary>
     public const string ProgramKey = "sandbox.program";
@@ -55,6 +59,13 @@ public sealed class SandboxSettings
 
     /// <summary>The rules whose commands keep the network (as allow rules of a policy).</summary>
     public PermissionPolicy Network { get; init; } = PermissionPolicy.Empty;
+
+    /// <summary>
+    /// The domains (<c>github.com</c>, <c>*.npmjs.org</c> for its subdomains, <c>*</c> for every public host, or an IP
+    /// address; lower case, ASCII form) a sandboxed command without a <c>sandbox.network</c> rule reaches through the
+    /// host's filtering proxy (<see cref="SandboxNetworkProxy"/>). Empty: such a command has no network at all.
+    /// </summary>
+    public IReadOnlyList<string> NetworkDomains { get; init; } = [];
 
     /// <summary>Whether hook commands run in the sandbox too (<c>sandbox.hooks</c>; off by default: hooks are commands you configured).</summary>
     public bool Hooks { get; init; }
@@ -112,15 +123,28 @@ public sealed class SandboxSettings
             var text = value.Trim();
             if (!PermissionRuleParser.TryParse(RuleList.Allow, text, out var rule, out var error) || rule is null)
             {
-                problems.Add(Problem(configuration, key, $"'{text}' is not a rule: {error}"));
+                problems.Add(Problem(configuration, NetworkKey, key, $"'{text}' is not a rule: {error}", "the rule is ignored"));
             }
             else if (rule.Target != RuleTarget.Shell)
             {
-                problems.Add(Problem(configuration, key, $"'{text}' is not a shell rule; network rules name commands, e.g. shell(npm install*) (a fetch(domain:…) rule decides the fetch tool, not commands)"));
+                problems.Add(Problem(configuration, NetworkKey, key, $"'{text}' is not a shell rule; network rules name commands, e.g. shell(npm install*) (a fetch(domain:…) rule decides the fetch tool, not commands; domains for every command go in {NetworkDomainsKey})", "the rule is ignored"));
             }
             else
             {
                 rules.Add(text);
+            }
+        }
+
+        var domains = new List<string>();
+        foreach (var (key, value) in configuration.GetSection(NetworkDomainsKey).OrderBy(pair => int.TryParse(pair.Key, out var index) ? index : int.MaxValue))
+        {
+            try
+            {
+                domains.Add(AgentHost.Common.Network.DomainRules.NormalisePattern(value, NetworkDomainsKey));
+            }
+            catch (ArgumentException ex)
+            {
+                problems.Add(Problem(configuration, NetworkDomainsKey, key, ex.Message[(NetworkDomainsKey.Length + 2)..].TrimEnd('.'), "the entry is ignored"));
             }
         }
 
@@ -132,13 +156,14 @@ public sealed class SandboxSettings
             Hooks = bool.TryParse(configuration.Get(HooksKey), out var hooks) && hooks,
             McpServers = bool.TryParse(configuration.Get(McpServersKey), out var mcpServers) && mcpServers,
             Network = PermissionPolicy.FromText(allow: rules),
+            NetworkDomains = [.. domains.Distinct(StringComparer.Ordinal)],
             Program = configuration.GetPath(ProgramKey),
             Problems = problems,
         };
     }
 
-    private static ConfigProblem Problem(ConfigurationSnapshot configuration, string index, string message) =>
-        configuration.Explain($"{NetworkKey}.{index}") is { } entry
-            ? ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, message + "; the rule is ignored")
-            : new ConfigProblem(ConfigSeverity.Error, null, null, $"{NetworkKey}.{index}", message + "; the rule is ignored");
+    private static ConfigProblem Problem(ConfigurationSnapshot configuration, string list, string index, string message, string consequence) =>
+        configuration.Explain($"{list}.{index}") is { } entry
+            ? ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, $"{message}; {consequence}")
+            : new ConfigProblem(ConfigSeverity.Error, null, null, $"{list}.{index}", $"{message}; {consequence}");
 }

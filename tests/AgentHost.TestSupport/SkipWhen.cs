@@ -162,6 +162,16 @@ public sealed class BubblewrapFactAttribute : FactAttribute
     public BubblewrapFactAttribute() => Skip = BubblewrapProbe.Reason.Value;
 }
 
+/// <summary>
+/// A test of the sandbox's network proxy (<c>sandbox.network_domains</c>): needs what <see cref="BubblewrapFactAttribute"/>
+/// needs, and <c>socat</c> (the bridge inside the sandbox) and <c>curl</c> (the client the test runs) on PATH.
+/// </summary>
+public sealed class BubblewrapProxyFactAttribute : FactAttribute
+{
+    public BubblewrapProxyFactAttribute() =>
+        Skip = BubblewrapProbe.Reason.Value ?? (SkipWhen.MissingPrograms(["socat", "curl"]) is { } missing ? missing + " (install Debian's socat and curl packages)" : null);
+}
+
 /// <summary>Whether <c>bwrap</c> can sandbox a command here, probed once per test process.</summary>
 internal static class BubblewrapProbe
 {

@@ -84,7 +84,27 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
         var backend = await SandboxProbe.ProbeAsync(settings.Program, [configuration.ProjectRoot], cancellationToken: cancellationToken).ConfigureAwait(false);
         if (backend.IsAvailable)
         {
-            return new DoctorCheck(DoctorStatus.Ok, "sandbox", $"{backend.Backend} {backend.Version} ({backend.ProgramPath}); sandbox.mode {mode}");
+            var summary = $"{backend.Backend} {backend.Version} ({backend.ProgramPath}); sandbox.mode {mode}";
+            if (settings.Problems.Count > 0)
+            {
+                // Malformed sandbox.network rules and sandbox.network_domains entries are ignored: say which, with the fix.
+                return new DoctorCheck(DoctorStatus.Warn, "sandbox", $"{summary}; {settings.Problems.Count} entry(ies) ignored, first: {settings.Problems[0]}", "Fix or remove the line named.");
+            }
+
+            if (settings.NetworkDomains.Count == 0)
+            {
+                return new DoctorCheck(DoctorStatus.Ok, "sandbox", summary);
+            }
+
+            // sandbox.network_domains: the bridge into the sandbox is socat (docs/sandbox.md, "Network by domain").
+            var bridge = backend.Backend == Bubblewrap.Name ? ProgramSearch.Find("socat") : null;
+            return bridge is not null
+                ? new DoctorCheck(DoctorStatus.Ok, "sandbox", $"{summary}; sandbox.network_domains through the host's proxy (bridge: {bridge})")
+                : new DoctorCheck(
+                    DoctorStatus.Warn,
+                    "sandbox",
+                    $"{summary}; sandbox.network_domains cannot be bridged here ({(backend.Backend == Bubblewrap.Name ? "socat is not on PATH" : $"not supported by {backend.Backend} yet")}): sandboxed commands have no network",
+                    backend.Backend == Bubblewrap.Name ? "Install socat (Debian: apt-get install socat)." : "See docs/sandbox.md, \"Network by domain\".");
         }
 
         var fix = OperatingSystem.IsLinux()

@@ -169,15 +169,24 @@ public sealed partial class ToolPipeline
             SessionId = context.SessionId,
             WorkspaceRoot = context.WorkspaceRoot,
         };
+        // The network proxy's refusals while the call ran are told to the model and the user with its result.
+        var refusalMark = sandbox is { Sandbox.UsesNetworkProxy: true } ? Options.Sandbox?.NetworkRefusalMark : null;
         try
         {
             var invoked = await InvokeAsync(invocation, entry.Name, cancellationToken).ConfigureAwait(false);
             var (files, diffSummary) = edits is not null && invoked.Status == ToolCallStatus.Succeeded ? edits.Measure() : ([], null);
+            var refusals = refusalMark is { } mark ? Options.Sandbox!.NetworkRefusalsSince(mark) : [];
+            foreach (var refusal in refusals)
+            {
+                Publish(new WarningEvent("sandbox", Scrubber.Scrub(refusal.ToString())));
+            }
+
             return invoked with
             {
                 Invoked = true,
                 ArgumentsJson = argumentsJson,
                 Sandbox = sandbox?.Text,
+                SandboxNote = RefusalNote(refusals),
                 HookContext = hookContext,
                 Files = files,
                 DiffSummary = diffSummary,
@@ -188,6 +197,11 @@ public sealed partial class ToolPipeline
             progress.Close();
         }
     }
+
+    /// <summary>The lines that tell the model and the user what the sandbox's network proxy refused during a call.</summary>
+    private static string? RefusalNote(IReadOnlyList<SandboxNetworkRefusal> refusals) => refusals.Count == 0 ? null
+        : "\n\n[sandbox] " + string.Join("\n[sandbox] ", refusals.Take(10).Select(r => r.ToString()))
+            + (refusals.Count > 10 ? $"\n[sandbox] … and {refusals.Count - 10} more" : string.Empty);
 
     /// <summary>A hook's <c>updatedInput</c> as the call's arguments, validated against the tool's schema again.</summary>
     private static (string? Json, JsonElement Arguments, string? Error) ReplaceArguments(string tool, JsonObject updated, JsonElement schema, string? workspaceRoot, string hookEvent)

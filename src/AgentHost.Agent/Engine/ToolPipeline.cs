@@ -283,6 +283,11 @@ public sealed partial class ToolPipeline : IDisposable
             text += hookContext;
         }
 
+        if (result.SandboxNote is { Length: > 0 } sandboxNote)
+        {
+            text += Scrubber.Scrub(sandboxNote);
+        }
+
         var duration = Time.GetElapsedTime(started);
         var error = result.Error is null ? null : Scrubber.Scrub(result.Error);
         var preview = result.Raw is ToolResult { Summary: { Length: > 0 } summary } ? summary : text;
@@ -391,6 +396,9 @@ public sealed partial class ToolPipeline : IDisposable
 
         /// <summary>How the call was sandboxed (<see cref="SandboxPolicy.Describe"/>), for a sandboxed tool under a sandbox policy.</summary>
         public string? Sandbox { get; init; }
+
+        /// <summary>What the sandbox's network proxy refused while the call ran, for the model and the user.</summary>
+        public string? SandboxNote { get; init; }
 
         /// <summary>Context the PreToolUse hooks added for the model.</summary>
         public string? HookContext { get; init; }

@@ -120,8 +120,15 @@ public static class RunSandbox
             [StoredKeys.FilePath(environment)])
         {
             ReadRules = readRules,
+            NetworkProxyAllowsLoopback = environment.Get(TestLoopbackVariable) == "1",
         };
     }
+
+    /// <summary>
+    /// Test-only: <c>1</c> lets the sandbox's network proxy reach loopback addresses (a test's server on 127.0.0.1 stands
+    /// for an allowed domain). An environment variable of the agent's process, not a configuration key: no file sets it.
+    /// </summary>
+    public const string TestLoopbackVariable = "AGENTHOST_TEST_SANDBOX_PROXY_LOOPBACK";
 
     /// <summary>
     /// The session's temporary folder: <c>agent-sandbox-SESSION</c> in the system's temporary folder, owner-only, made by

@@ -90,6 +90,8 @@ public sealed class SessionRunContext : IDisposable
         _warmUp?.Dispose();
         Pipeline.Dispose();
         Checkpoints?.Dispose();
+        // The session's sandbox (made with the context): its network proxy stops with the session.
+        Pipeline.Options.Sandbox?.Dispose();
     }
 }
 

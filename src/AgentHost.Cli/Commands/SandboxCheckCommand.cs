@@ -12,8 +12,8 @@ namespace AgentHost.Cli.Commands;
 
 /// <summary>
 /// <c>agent sandbox check -- COMMAND…</c>: runs a command line in the sandbox a shell call of this project would get
-/// (the configured <c>sandbox.network</c> rules decide the network), and prints how it ran, its output and the lines
-/// where the sandbox refused something — for users writing rules. It runs even when <c>sandbox.mode</c> is off (that
+/// (the configured <c>sandbox.network</c> rules and <c>sandbox.network_domains</c> decide the network), and prints how
+/// it ran, its output, the lines where the sandbox refused something and what its network proxy refused — for users writing rules. It runs even when <c>sandbox.mode</c> is off (that
 /// is what it checks), and refuses to run unsandboxed.
 /// </summary>
 internal sealed class SandboxCheckCommand : AgentCommand
@@ -45,7 +45,7 @@ internal sealed class SandboxCheckCommand : AgentCommand
         var root = configuration.ProjectRoot;
         var policy = PermissionPolicy.FromConfiguration(configuration, ProjectTrust.Load(AgentPaths.Resolve(Context.Environment)));
         await using var events = new EventBus(Microsoft.Extensions.Logging.Abstractions.NullLogger<EventBus>.Instance);
-        var sandboxes = RunSandbox.Create(configuration, Context.Environment, root, policy, "check-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), SandboxMode.Required, events);
+        using var sandboxes = RunSandbox.Create(configuration, Context.Environment, root, policy, "check-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), SandboxMode.Required, events);
         var sandbox = await sandboxes.ForAsync(command, cancellationToken: cancellationToken).ConfigureAwait(false);
         HookProcessResult result;
         try
@@ -60,7 +60,8 @@ internal sealed class SandboxCheckCommand : AgentCommand
             }
         }
 
-        var refused = result.Stderr.Split('\n').Where(line => Refusals.Any(r => line.Contains(r, StringComparison.Ordinal))).Select(line => line.Trim()).ToList();
+        var refused = result.Stderr.Split('\n').Where(line => Refusals.Any(r => line.Contains(r, StringComparison.Ordinal))).Select(line => line.Trim())
+            .Concat(sandboxes.NetworkRefusalsSince(0).Select(refusal => refusal.ToString())).ToList();
         if (parseResult.GetValue(_json))
         {
             Context.Console.WriteDataLine(JsonSerializer.Serialize(new

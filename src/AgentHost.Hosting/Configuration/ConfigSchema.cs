@@ -117,6 +117,8 @@ internal static class ConfigSchema
         new("sandbox.auto_allow", ConfigValueKind.Boolean, "true runs a shell command the sandbox contains (no network) without asking in ask and accept-edits modes; deny rules and the safety floor still apply first.", "false"),
         new("sandbox.network", ConfigValueKind.List, "Shell rules whose commands keep the network inside the sandbox, e.g. shell(npm install*); every part of a line must match."),
         new("sandbox.network.#", ConfigValueKind.String, "One shell rule (shell(pattern), or shell for every command)."),
+        new("sandbox.network_domains", ConfigValueKind.List, "Domains every other sandboxed command reaches through the host's filtering HTTP(S) proxy (Linux; needs socat), e.g. [github.com, \"*.npmjs.org\"]; private addresses are refused as fetch refuses them."),
+        new("sandbox.network_domains.#", ConfigValueKind.String, "One domain: a host name (github.com), *.example.com for its subdomains, * for every public host, or an IP address."),
         new("sandbox.program", ConfigValueKind.String, "The backend program: bwrap on Linux (default: bwrap on PATH), sandbox-exec on macOS (default: /usr/bin/sandbox-exec)."),
         new("sandbox.mcp_servers", ConfigValueKind.Boolean, "true runs stdio MCP servers inside the sandbox too (the same policy as the shell; a sandbox.network rule matching the server's command line keeps its network).", "false"),
         new("sandbox.hooks", ConfigValueKind.Boolean, "true runs hook commands inside the sandbox too (the same policy as the shell; a sandbox.network rule matching the hook's command keeps its network).", "false"),

@@ -40,13 +40,49 @@ public sealed class ProcessSandbox
     /// <summary>The session's own temporary folder (writable, and <c>TMPDIR</c> inside), when there is one.</summary>
     public string? TempDirectory { get; init; }
 
+    /// <summary>
+    /// The host's filtering HTTP proxy's Unix socket (<c>sandbox.network_domains</c>), when the process without
+    /// <see cref="AllowNetwork"/> reaches <see cref="NetworkDomains"/> through it: the backend bridges a port on the
+    /// sandbox's own 127.0.0.1 to it (with <see cref="NetworkProxyBridge"/>) and sets <c>HTTP_PROXY</c>/<c>HTTPS_PROXY</c> inside.
+    /// </summary>
+    public string? NetworkProxySocket { get; init; }
+
+    /// <summary>The program that bridges the sandbox's proxy port to <see cref="NetworkProxySocket"/> (<c>socat</c>'s absolute path).</summary>
+    public string? NetworkProxyBridge { get; init; }
+
+    /// <summary>The domains the proxy lets through (<c>github.com</c>, <c>*.npmjs.org</c>), for <see cref="Describe"/>.</summary>
+    public IReadOnlyList<string> NetworkDomains { get; init; } = [];
+
+    /// <summary>Why the configured domains are not reachable (no bridge program here), when they are configured but not bridged.</summary>
+    public string? NetworkProxyUnavailableReason { get; init; }
+
+    /// <summary>Whether the process reaches the network only through the host's filtering proxy.</summary>
+    public bool UsesNetworkProxy => !AllowNetwork && NetworkProxySocket is not null && NetworkProxyBridge is not null;
+
     /// <summary>Whether the backend can run here.</summary>
     public bool IsAvailable => ProgramPath is not null;
 
     /// <summary>The same sandbox with or without the network.</summary>
     /// <param name="allow">Whether the network is kept.</param>
     /// <returns>The sandbox.</returns>
-    public ProcessSandbox WithNetwork(bool allow) => allow == AllowNetwork ? this : new ProcessSandbox
+    public ProcessSandbox WithNetwork(bool allow) => allow == AllowNetwork ? this : Copy(allow, HiddenPaths, NetworkProxySocket, NetworkProxyBridge, NetworkDomains, NetworkProxyUnavailableReason);
+
+    /// <summary>The same sandbox with more hidden paths.</summary>
+    /// <param name="hidden">The paths to hide besides <see cref="HiddenPaths"/>.</param>
+    /// <returns>The sandbox.</returns>
+    public ProcessSandbox WithHiddenPaths(IEnumerable<string> hidden) =>
+        Copy(AllowNetwork, [.. HiddenPaths, .. hidden ?? []], NetworkProxySocket, NetworkProxyBridge, NetworkDomains, NetworkProxyUnavailableReason);
+
+    /// <summary>The same sandbox reaching <paramref name="domains"/> through the host's proxy (or, with <paramref name="unavailableReason"/>, saying why it cannot).</summary>
+    /// <param name="socketPath">The proxy's Unix socket, or <see langword="null"/> when it is not bridged.</param>
+    /// <param name="bridge">The bridge program's absolute path (<c>socat</c>), or <see langword="null"/>.</param>
+    /// <param name="domains">The domains the proxy lets through.</param>
+    /// <param name="unavailableReason">Why the domains are not reachable, when they are not.</param>
+    /// <returns>The sandbox.</returns>
+    public ProcessSandbox WithNetworkProxy(string? socketPath, string? bridge, IReadOnlyList<string> domains, string? unavailableReason = null) =>
+        Copy(AllowNetwork, HiddenPaths, socketPath, bridge, domains ?? [], unavailableReason);
+
+    private ProcessSandbox Copy(bool allow, IReadOnlyList<string> hidden, string? socket, string? bridge, IReadOnlyList<string> domains, string? proxyUnavailable) => new()
     {
         Backend = Backend,
         ProgramPath = ProgramPath,
@@ -55,16 +91,29 @@ public sealed class ProcessSandbox
         Required = Required,
         WritablePaths = WritablePaths,
         ReadOnlyPaths = ReadOnlyPaths,
-        HiddenPaths = HiddenPaths,
+        HiddenPaths = hidden,
         AllowNetwork = allow,
         TempDirectory = TempDirectory,
+        NetworkProxySocket = socket,
+        NetworkProxyBridge = bridge,
+        NetworkDomains = domains,
+        NetworkProxyUnavailableReason = proxyUnavailable,
     };
 
-    /// <summary>How a process runs in it, in a few words: <c>bubblewrap 0.8.0 (no network)</c>, or <c>not sandboxed: …</c>.</summary>
+    /// <summary>
+    /// How a process runs in it, in a few words: <c>bubblewrap 0.8.0 (no network)</c>,
+    /// <c>bubblewrap 0.8.0 (network: github.com, *.npmjs.org only, through the host's proxy)</c>, or <c>not sandboxed: …</c>.
+    /// </summary>
     /// <returns>The text.</returns>
     public string Describe() => IsAvailable
-        ? $"{Backend}{(Version is null ? string.Empty : " " + Version)} ({(AllowNetwork ? "network allowed" : "no network")})"
+        ? $"{Backend}{(Version is null ? string.Empty : " " + Version)} ({NetworkText()})"
         : $"not sandboxed: {UnavailableReason ?? "no sandbox backend"}";
+
+    private string NetworkText() =>
+        AllowNetwork ? "network allowed"
+        : UsesNetworkProxy ? $"network: {string.Join(", ", NetworkDomains)} only, through the host's proxy"
+        : NetworkProxyUnavailableReason is { } reason ? $"no network: {reason}"
+        : "no network";
 
     /// <inheritdoc />
     public override string ToString() => Describe();

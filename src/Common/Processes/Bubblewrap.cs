@@ -5,7 +5,9 @@ namespace AgentHost.Common.Processes;
 
 /// <summary>
 /// The Linux sandbox (<see cref="ProcessSpec.Sandbox"/>): the program runs under <c>bwrap</c> with new user, PID, IPC,
-/// UTS, cgroup and network namespaces (the network is shared back only when <see cref="ProcessSandbox.AllowNetwork"/>),
+/// UTS, cgroup and network namespaces (the network is shared back only when <see cref="ProcessSandbox.AllowNetwork"/>;
+/// with <see cref="ProcessSandbox.UsesNetworkProxy"/> a bridge inside forwards the sandbox's <c>127.0.0.1:3128</c> to
+/// the host's filtering proxy and <c>HTTP_PROXY</c>/<c>HTTPS_PROXY</c> point at it),
 /// the whole file system bound read-only, a fresh <c>/dev</c> and <c>/proc</c>, the writable folders bound writable over
 /// it, the read-only places bound read-only again inside them, and the hidden places covered by an empty read-only
 /// folder or <c>/dev/null</c>. <c>--die-with-parent</c> and <c>--new-session</c>: the sandbox dies with the launcher's
@@ -21,6 +23,21 @@ public static class Bubblewrap
     /// <summary>Unix sockets on the file system through which a contained process could reach the host's services (the read-only bind does not stop <c>connect</c>).</summary>
     private static readonly string[] HostSockets =
         ["/run/docker.sock", "/var/run/docker.sock", "/run/containerd", "/run/podman", "/run/dbus", "/var/run/dbus", "/tmp/.X11-unix", "/run/user"];
+
+    /// <summary>The port on the sandbox's own 127.0.0.1 that the bridge listens on (its network namespace is its own: no clash).</summary>
+    public const int ProxyPort = 3128;
+
+    /// <summary>
+    /// The bridge's start inside the sandbox: <c>socat</c> listens on <see cref="ProxyPort"/> of the sandbox's loopback
+    /// (bwrap brings <c>lo</c> up in the new network namespace) and forwards each connection to the host's proxy socket;
+    /// the command starts once the port listens (read from <c>/proc/net/tcp</c>, at most about 5 s) and replaces the
+    /// shell, so its exit code is the command's; the bridge dies with the sandbox's PID namespace. Paths arrive as
+    /// arguments, never in the script's text.
+    /// </summary>
+    private const string BridgeScript =
+        "\"$1\" TCP-LISTEN:3128,bind=127.0.0.1,fork,reuseaddr \"UNIX-CONNECT:$2\" </dev/null >/dev/null 2>&1 &\n" +
+        "i=0; while ! grep -q ' 0100007F:0C38 00000000:0000 0A ' /proc/net/tcp 2>/dev/null; do i=$((i+1)); [ $i -ge 1000 ] && break; sleep 0.005; done\n" +
+        "shift 2; exec \"$@\"";
 
     /// <summary>A path as bwrap must name it: with every symbolic link resolved (<c>/var/run</c> is <c>/run</c>), so two spellings bind once.</summary>
     private static string Real(string path) => WorkspacePaths.RealPath(Path.GetFullPath(path));
@@ -53,6 +70,13 @@ public static class Bubblewrap
             args.AddRange(["--ro-bind", path, path]);
         }
 
+        var proxy = sandbox.UsesNetworkProxy && Path.Exists(sandbox.NetworkProxySocket) ? Real(sandbox.NetworkProxySocket!) : null;
+        if (proxy is not null)
+        {
+            // Bound over itself: the command can write the session's temporary folder, not remove or replace the socket.
+            args.AddRange(["--ro-bind", proxy, proxy]);
+        }
+
         foreach (var path in sandbox.HiddenPaths.Concat(HostSockets).Concat(SocketsIn(environment)).Where(Path.Exists).Select(Real).Distinct(StringComparer.Ordinal))
         {
             Hide(args, path);
@@ -69,7 +93,23 @@ public static class Bubblewrap
         }
 
         args.AddRange(["--setenv", "AGENTHOST_SANDBOX", Name]);
-        args.Add("--");
+        if (proxy is not null)
+        {
+            var url = "http://127.0.0.1:" + ProxyPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            foreach (var name in (string[])["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"])
+            {
+                args.AddRange(["--setenv", name, url]);
+            }
+
+            // localhost inside is the sandbox's own loopback (its servers, the bridge), never the host's.
+            args.AddRange(["--setenv", "NO_PROXY", "localhost,127.0.0.1,::1", "--setenv", "no_proxy", "localhost,127.0.0.1,::1"]);
+            args.AddRange(["--", "/bin/sh", "-c", BridgeScript, "agent-sandbox-proxy", sandbox.NetworkProxyBridge!, proxy]);
+        }
+        else
+        {
+            args.Add("--");
+        }
+
         args.Add(program);
         args.AddRange(arguments);
         return args;

@@ -37,9 +37,17 @@ internal sealed class SandboxWorkspace : IDisposable
         {
             var environment = _ws.Environment;
             environment["HOME"] = Home;
+            foreach (var (name, value) in MoreEnvironment)
+            {
+                environment[name] = value;
+            }
+
             return environment;
         }
     }
+
+    /// <summary>Variables the agent's process gets besides the workspace's.</summary>
+    public Dictionary<string, string> MoreEnvironment { get; } = [];
 
     public string Combine(params string[] parts) => _ws.Combine(parts);
 

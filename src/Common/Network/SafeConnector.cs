@@ -1,19 +1,29 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace AgentHost.Plugins.Web;
+namespace AgentHost.Common.Network;
 
 /// <summary>
-/// The HTTP handler's <see cref="SocketsHttpHandler.ConnectCallback"/>: resolves the host itself, drops every address
-/// <see cref="AddressRules"/> refuses, and connects to a vetted address — the address checked is the address used, so
-/// a DNS answer that changes between check and connect (rebinding) cannot slip through.
+/// The HTTP handler's <see cref="SocketsHttpHandler.ConnectCallback"/> (the web plugin) and the sandbox's network
+/// proxy's upstream connection: resolves the host itself, drops every address <see cref="AddressRules"/> refuses, and
+/// connects to a vetted address — the address checked is the address used, so a DNS answer that changes between check
+/// and connect (rebinding) cannot slip through. Shared source (src/Common/Network).
 /// </summary>
 internal sealed class SafeConnector(AddressRules rules)
 {
-    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken) =>
+        new NetworkStream(await ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false), ownsSocket: true);
+
+    /// <summary>A connected socket to a vetted address of <paramref name="host"/>.</summary>
+    /// <param name="host">The host name or address literal.</param>
+    /// <param name="port">The port.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The socket (the caller owns it).</returns>
+    /// <exception cref="AddressRefusedException">Every address of the host is refused.</exception>
+    /// <exception cref="SocketException">No vetted address answered.</exception>
+    public async ValueTask<Socket> ConnectAsync(string host, int port, CancellationToken cancellationToken)
     {
-        var host = context.DnsEndPoint.Host.TrimEnd('.').ToLowerInvariant();
-        var port = context.DnsEndPoint.Port;
+        host = host.TrimEnd('.').ToLowerInvariant();
         var addresses = await ResolveAsync(host, cancellationToken).ConfigureAwait(false);
         var vetted = new List<IPAddress>();
         string? refusal = null;
@@ -43,7 +53,7 @@ internal sealed class SafeConnector(AddressRules rules)
             {
                 await socket.ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
                 connected = true;
-                return new NetworkStream(socket, ownsSocket: true);
+                return socket;
             }
             catch (SocketException ex)
             {

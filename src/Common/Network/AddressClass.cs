@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace AgentHost.Plugins.Web;
+namespace AgentHost.Common.Network;
 
 /// <summary>
 /// Names the kind of an address that is not on the public internet: private, loopback, link-local, unique-local,

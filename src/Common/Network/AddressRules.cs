@@ -1,23 +1,30 @@
 using System.Net;
 
-namespace AgentHost.Plugins.Web;
+namespace AgentHost.Common.Network;
 
 /// <summary>
-/// Which addresses may be contacted (the <c>allow_private_addresses</c> setting). Public addresses always may; a
-/// non-public one (see <see cref="AddressClass"/>) only when the setting is <c>true</c>, or lists it (an address or a
-/// CIDR range), or lists the host name the request asked for. Multicast and broadcast are never contacted.
+/// Which addresses may be contacted: the private-address guard of the web plugin's <c>fetch</c> and <c>download</c>
+/// (its <c>allow_private_addresses</c> setting) and of the sandbox's network proxy (<c>sandbox.network_domains</c>).
+/// Public addresses always may; a non-public one (see <see cref="AddressClass"/>) only when the setting is
+/// <c>true</c>, or lists it (an address or a CIDR range), or lists the host name the request asked for. Multicast and
+/// broadcast are never contacted. Shared source (src/Common/Network): the web plugin and the kernel compile the same file.
 /// </summary>
 internal sealed class AddressRules
 {
+    /// <summary>How the web plugin's refusals say what would allow the address.</summary>
+    public const string WebHint = "unless plugins.settings.web.allow_private_addresses lists them";
+
     private readonly bool _all;
     private readonly IPNetwork[] _networks;
     private readonly string[] _hosts;
+    private readonly string _hint;
 
-    private AddressRules(bool all, IPNetwork[] networks, string[] hosts)
+    private AddressRules(bool all, IPNetwork[] networks, string[] hosts, string hint = WebHint)
     {
         _all = all;
         _networks = networks;
         _hosts = hosts;
+        _hint = hint;
     }
 
     /// <summary>No private address is allowed (the default).</summary>
@@ -25,6 +32,17 @@ internal sealed class AddressRules
 
     /// <summary>Every private address is allowed (<c>allow_private_addresses: true</c>).</summary>
     public static AddressRules AllowAll { get; } = new(true, [], []);
+
+    /// <summary>No private address is allowed, and a refusal ends with <paramref name="hint"/> (what would allow it).</summary>
+    /// <param name="hint">The end of a refusal, after "private, loopback and link-local addresses are refused ".</param>
+    /// <returns>The rules.</returns>
+    public static AddressRules PublicOnlyWith(string hint) => new(false, [], [], hint);
+
+    /// <summary>These ranges (and public addresses) are allowed; a refusal ends with <paramref name="hint"/>.</summary>
+    /// <param name="networks">The non-public ranges allowed.</param>
+    /// <param name="hint">The end of a refusal.</param>
+    /// <returns>The rules.</returns>
+    public static AddressRules Allowing(IEnumerable<IPNetwork> networks, string hint) => new(false, [.. networks], [], hint);
 
     /// <summary>Reads a list of addresses (<c>127.0.0.1</c>, <c>::1</c>), CIDR ranges (<c>10.0.0.0/8</c>) and host names (<c>intranet.local</c>).</summary>
     /// <param name="items">The entries.</param>
@@ -85,6 +103,6 @@ internal sealed class AddressRules
         }
 
         var via = IPAddress.TryParse(host.Trim('[', ']'), out _) ? string.Empty : $" ({host} resolves to it)";
-        return $"{canonical} is {kind}{via}; private, loopback and link-local addresses are refused unless plugins.settings.web.allow_private_addresses lists them";
+        return $"{canonical} is {kind}{via}; private, loopback and link-local addresses are refused {_hint}";
     }
 }

@@ -1,24 +1,33 @@
 using System.Net;
 
-namespace AgentHost.Plugins.Web;
+namespace AgentHost.Common.Network;
 
 /// <summary>
 /// The <c>allowed_domains</c> and <c>denied_domains</c> settings. A pattern is a host name (<c>example.com</c>, exact),
 /// <c>*.example.com</c> (any subdomain, not <c>example.com</c> itself, as in the permission rules' <c>domain:</c>),
 /// <c>*</c> (every host), or an IP address. Denied wins over allowed; an empty allow list allows every host not denied.
+/// The same matching decides the sandbox's network proxy (<c>sandbox.network_domains</c>, an allow list only).
+/// Shared source (src/Common/Network): the web plugin and the kernel compile the same file.
 /// </summary>
 internal sealed class DomainRules
 {
     private readonly string[] _allowed;
     private readonly string[] _denied;
+    private readonly string _allowedKey;
+    private readonly string _deniedKey;
 
-    private DomainRules(string[] allowed, string[] denied)
+    private DomainRules(string[] allowed, string[] denied, string allowedKey, string deniedKey)
     {
         _allowed = allowed;
         _denied = denied;
+        _allowedKey = allowedKey;
+        _deniedKey = deniedKey;
     }
 
     public bool HasAllowList => _allowed.Length > 0;
+
+    /// <summary>The allow list, normalised.</summary>
+    public IReadOnlyList<string> Allowed => _allowed;
 
     /// <summary>Validates and normalises the patterns (lower case, IDN hosts in their ASCII form).</summary>
     /// <param name="allowed">The allow list.</param>
@@ -27,23 +36,46 @@ internal sealed class DomainRules
     /// <returns>The rules.</returns>
     /// <exception cref="ArgumentException">A pattern is not a host, <c>*.host</c>, <c>*</c> or an IP address.</exception>
     public static DomainRules Parse(IReadOnlyList<string> allowed, IReadOnlyList<string> denied, string prefix = "") =>
-        new([.. allowed.Select(p => Normalise(p, prefix + "allowed_domains"))], [.. denied.Select(p => Normalise(p, prefix + "denied_domains"))]);
+        Parse(allowed, denied, prefix + "allowed_domains", prefix + "denied_domains");
+
+    /// <summary>Validates and normalises the patterns, naming the settings <paramref name="allowedKey"/> and <paramref name="deniedKey"/>.</summary>
+    /// <param name="allowed">The allow list.</param>
+    /// <param name="denied">The deny list.</param>
+    /// <param name="allowedKey">The allow list's full key (<c>sandbox.network_domains</c>).</param>
+    /// <param name="deniedKey">The deny list's full key.</param>
+    /// <returns>The rules.</returns>
+    /// <exception cref="ArgumentException">A pattern is not a host, <c>*.host</c>, <c>*</c> or an IP address.</exception>
+    public static DomainRules Parse(IReadOnlyList<string> allowed, IReadOnlyList<string> denied, string allowedKey, string deniedKey) =>
+        new([.. allowed.Select(p => Normalise(p, allowedKey))], [.. denied.Select(p => Normalise(p, deniedKey))], allowedKey, deniedKey);
+
+    /// <summary>One pattern, normalised (lower case, ASCII form), or the error naming <paramref name="key"/> and the fix.</summary>
+    /// <param name="pattern">The pattern.</param>
+    /// <param name="key">The setting, for the error.</param>
+    /// <returns>The normalised pattern.</returns>
+    /// <exception cref="ArgumentException">It is not a host, <c>*.host</c>, <c>*</c> or an IP address.</exception>
+    public static string NormalisePattern(string pattern, string key) => Normalise(pattern, key);
 
     /// <summary>Why a URL's host may not be contacted, or <see langword="null"/> when it may.</summary>
     /// <param name="url">An absolute http(s) URL.</param>
     /// <returns>The reason, naming the setting that refused it.</returns>
-    public string? Refusal(Uri url)
+    public string? Refusal(Uri url) => Refusal(HostOf(url));
+
+    /// <summary>Why a host may not be contacted, or <see langword="null"/> when it may.</summary>
+    /// <param name="host">The host as <see cref="HostOf"/> gives it.</param>
+    /// <returns>The reason, naming the setting that refused it.</returns>
+    public string? Refusal(string host)
     {
-        var host = HostOf(url);
         if (_denied.FirstOrDefault(p => Matches(p, host)) is { } denied)
         {
-            return $"{host} is denied by the denied_domains entry '{denied}'";
+            return $"{host} is denied by the {ShortName(_deniedKey)} entry '{denied}'";
         }
 
         return _allowed.Length == 0 || _allowed.Any(p => Matches(p, host))
             ? null
-            : $"{host} is not in allowed_domains ({string.Join(", ", _allowed)}); add it to plugins.settings.web.allowed_domains to allow it";
+            : $"{host} is not in {ShortName(_allowedKey)} ({string.Join(", ", _allowed)}); add it to {_allowedKey} to allow it";
     }
+
+    private static string ShortName(string key) => key[(key.LastIndexOf('.') + 1)..];
 
     /// <summary>The host as rules see it: lower case, ASCII (punycode) form, no trailing dot, IPv6 without brackets.</summary>
     /// <param name="url">The URL.</param>
