@@ -20,13 +20,35 @@ internal readonly record struct CodeSpan(string Text, string? Colour);
 internal sealed class CodeHighlighter
 {
     private TextMateGrammars? _grammars;
+    private Task<TextMateGrammars>? _loading;
     private bool _unavailable;
 
     /// <summary>Lines longer than this are drawn plain (a grammar's regular expressions can take long on a minified file's one line).</summary>
     internal const int MaxLineLength = 2_000;
 
-    /// <summary>Whether the grammar library has been loaded (by a block that named a language).</summary>
-    public bool Loaded => _grammars is not null;
+    /// <summary>Whether the grammar library has been loaded, or is loading (by a block that named a language).</summary>
+    public bool Loaded => _grammars is not null || _loading is not null;
+
+    /// <summary>
+    /// Starts loading the grammar library and <paramref name="language"/>'s grammar on a pool thread, once: called when
+    /// a block's opening fence has streamed, so the load overlaps the rest of the block's streaming instead of holding
+    /// up its drawing. Nothing happens for an info string that names no language, or once loaded.
+    /// </summary>
+    /// <param name="language">The opening fence's info string.</param>
+    public void Prepare(string? language)
+    {
+        if (Loaded || _unavailable || LanguageName(language) is not { } name)
+        {
+            return;
+        }
+
+        _loading = Task.Run(() =>
+        {
+            var grammars = Load();
+            grammars.Prepare(name);
+            return grammars;
+        });
+    }
 
     /// <summary>
     /// The lines of a block in <paramref name="language"/> as coloured spans, or <see langword="null"/> when the language
@@ -44,7 +66,8 @@ internal sealed class CodeHighlighter
 
         try
         {
-            _grammars ??= Load();
+            // A load started by Prepare is joined (its failure is this block's); the task's end orders its writes before ours.
+            _grammars ??= _loading is { } loading ? loading.GetAwaiter().GetResult() : Load();
             return _grammars.Highlight(name, lines);
         }
 #pragma warning disable CA1031 // Highlighting is cosmetic: a library or grammar that fails leaves the code plain, never loses it.

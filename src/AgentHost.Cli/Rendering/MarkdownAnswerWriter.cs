@@ -85,6 +85,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     public void Append(string text)
     {
         _pending.Append(text);
+        PrepareHighlighting(text.Length);
         var complete = _scanner.Scan(_pending);
         if (complete > 0)
         {
@@ -101,6 +102,40 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
         else
         {
             Preview?.Append(text);
+        }
+    }
+
+    /// <summary>
+    /// Until the grammars are loading: whether a line that ended in the last <paramref name="appended"/> characters is a
+    /// code block's opening fence with a language, and if so starts their load (<see cref="CodeHighlighter.Prepare"/>).
+    /// Each line is read once, when its line break arrives.
+    /// </summary>
+    private void PrepareHighlighting(int appended)
+    {
+        if (_highlighter is not { Loaded: false } highlighter || !HighlightCode)
+        {
+            return;
+        }
+
+        for (var i = _pending.Length - appended; i < _pending.Length; i++)
+        {
+            if (_pending[i] != '\n')
+            {
+                continue;
+            }
+
+            var start = i;
+            while (start > 0 && _pending[start - 1] != '\n')
+            {
+                start--;
+            }
+
+            var line = _pending.ToString(start, i - start).Trim();
+            if (line.Length > 3 && (line.StartsWith("```", StringComparison.Ordinal) || line.StartsWith("~~~", StringComparison.Ordinal)))
+            {
+                highlighter.Prepare(line.TrimStart('`', '~'));
+                return;
+            }
         }
     }
 

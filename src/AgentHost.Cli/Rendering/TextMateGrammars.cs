@@ -104,6 +104,9 @@ internal sealed class TextMateGrammars
         }
     }
 
+    /// <summary>Loads <paramref name="language"/>'s grammar now (<see cref="CodeHighlighter.Prepare"/>).</summary>
+    public void Prepare(string language) => Grammar(language);
+
     private IGrammar? Grammar(string language)
     {
         if (_grammars.TryGetValue(language, out var known))

@@ -103,6 +103,26 @@ public sealed class CodeHighlightingTests
         Assert.True(loadedByCode);
     }
 
+    [Fact]
+    public void AStreamedOpeningFence_StartsLoadingTheGrammars_BeforeTheBlockIsComplete()
+    {
+        using var output = new StringWriter();
+        var writer = new MarkdownAnswerWriter(new TerminalWriter(output), new Dictionary<string, string>(), 100);
+
+        writer.Append("Text first.\n\n``");
+        writer.Append("`\n");
+        var afterPlainFence = writer.GrammarsLoaded;
+        writer.Append("no language here\n```\n\n```py");
+        writer.Append("thon\n");
+        var afterPythonFence = writer.GrammarsLoaded;
+        writer.Append("def f():\n    pass\n```\n");
+        writer.Flush();
+
+        Assert.False(afterPlainFence);
+        Assert.True(afterPythonFence);
+        Assert.Contains($"{Esc}[35mdef", output.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("python", "python")]
     [InlineData(" Python  title=\"x.py\"", "python")]
