@@ -81,6 +81,34 @@ public class MarkdownRenderingBenchmarks
     public long After() => Stream(new MarkdownAnswerWriter(new TerminalWriter(_terminal), _environment, 120));
 
     /// <summary>
+    /// #47's reference for syntax highlighting: the current writer with code blocks drawn plain (as before
+    /// <see cref="CodeHighlighter"/>), in the same run as <see cref="After"/>, which highlights them.
+    /// </summary>
+    [Benchmark]
+    public long AfterNoHighlight() => Stream(new MarkdownAnswerWriter(new TerminalWriter(_terminal), _environment, 120) { HighlightCode = false });
+
+    /// <summary>
+    /// What the first code block of a chat or a run costs once the grammar library is in the process: a new writer (so
+    /// a new <see cref="CodeHighlighter"/>: the bundled grammars' registry and the C# grammar are loaded again) drawing
+    /// one three-line <c>```csharp</c> block. Against <see cref="FirstCodeBlockPlain"/>, the same without highlighting.
+    /// </summary>
+    [Benchmark]
+    public long FirstCodeBlock() => OneBlock(highlight: true);
+
+    /// <summary>The same block drawn plain by a new writer (the reference of <see cref="FirstCodeBlock"/>).</summary>
+    [Benchmark]
+    public long FirstCodeBlockPlain() => OneBlock(highlight: false);
+
+    private long OneBlock(bool highlight)
+    {
+        _terminal.Reset();
+        var writer = new MarkdownAnswerWriter(new TerminalWriter(_terminal), _environment, 120) { HighlightCode = highlight };
+        writer.Append("```csharp\npublic static int Add(int a, int b) => a + b; // sum\nvar text = \"done\";\nreturn Add(1, 2);\n```\n");
+        writer.Flush();
+        return _terminal.Count;
+    }
+
+    /// <summary>
     /// The chat's path since #47: the same writer with the unfinished block shown as it streams
     /// (<see cref="AgentHost.Cli.Chat.StreamPreview"/> in a <see cref="AgentHost.Cli.Chat.LiveArea"/> under which a
     /// status line and a prompt are drawn), so each completed block also clears the preview and redraws the bottom lines.

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AgentHost.Agent.Engine;
+using AgentHost.Agent.Mcp;
 using AgentHost.Agent.Runs;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
@@ -7,6 +8,7 @@ using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
+using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,6 +43,11 @@ internal sealed class HeadlessToolOptions
     /// <param name="interactive">Whether a person can answer permission questions (<c>agent tool run</c> at a terminal); otherwise what would ask is denied.</param>
     /// <param name="gate">Wraps the rules' gate (e.g. <c>mcp serve</c> asks its client through elicitation); the rules' gate itself when <see langword="null"/>.</param>
     /// <param name="kernelTools">Tools the command adds beside the plugins' for the root (<c>mcp serve --agent-tool</c>'s <c>run_agent</c>).</param>
+    /// <param name="mcpServers">
+    /// Whether the MCP servers a run would use are started too (<see cref="StartMcpServersAsync"/>), so their tools can be
+    /// called: <c>agent tool run</c>, only when <paramref name="calling"/> is not a plugin's tool (a call of a plugin's
+    /// tool starts no server).
+    /// </param>
     /// <param name="calling">
     /// The tool the command is about to call (<c>agent tool run NAME</c>): when a dormant plugin declares it, that plugin's
     /// activation (its files' hash check, its code's load and <c>Register</c>) starts in the background as soon as the
@@ -54,7 +61,8 @@ internal sealed class HeadlessToolOptions
         CancellationToken cancellationToken,
         Func<RulePermissionGate, string, IToolPermissionGate>? gate = null,
         Func<string, IReadOnlyList<RegisteredCapability>>? kernelTools = null,
-        string? calling = null)
+        string? calling = null,
+        bool mcpServers = false)
     {
         AllowOption.Validate(parseResult, Allow);
         ConfigurationSnapshot configuration;
@@ -71,6 +79,7 @@ internal sealed class HeadlessToolOptions
 
         var runtime = context.CreatePluginRuntime(configuration);
         StartupActivities.Mark("tool.runtime");
+        McpSessionServers? mcp = null;
         try
         {
             var loads = await Plugins.LoadAsync(runtime, parseResult, configuration, context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
@@ -80,17 +89,48 @@ internal sealed class HeadlessToolOptions
                 StartCalledPluginActivation(runtime, calling);
             }
 
+            if (mcpServers && (calling is null || runtime.Registry.Find(CapabilityKind.Tool, calling) is null))
+            {
+                mcp = await StartMcpServersAsync(context, runtime, configuration, root).ConfigureAwait(false);
+            }
+
             var rules = AgentRunner.CreatePermissionGate(configuration, root, context.Environment, PermissionModeOption.Parse(parseResult, PermissionMode), interactive, runtime.Events);
             var decider = gate is null ? rules : gate(rules, root);
-            var pipeline = AgentRunner.CreatePipeline(runtime, decider, context.Services.GetRequiredService<SecretScrubber>(), TimeProvider.System, kernelTools: kernelTools?.Invoke(root));
+            var others = kernelTools?.Invoke(root);
+            Action<Action> onMcpToolsChanged = static _ => { };
+            var tools = mcp is null ? others : RunMcpServers.KernelTools(mcp, others ?? [], out onMcpToolsChanged);
+            var pipeline = AgentRunner.CreatePipeline(runtime, decider, context.Services.GetRequiredService<SecretScrubber>(), TimeProvider.System, kernelTools: tools);
+            onMcpToolsChanged(pipeline.InvalidateToolSet);
             StartupActivities.Mark("tool.pipeline");
-            return new HeadlessTools(configuration, root, runtime, pipeline, loads) { Gate = decider };
+            return new HeadlessTools(configuration, root, runtime, pipeline, loads) { Gate = decider, Mcp = mcp };
         }
         catch
         {
+            if (mcp is not null)
+            {
+                await mcp.DisposeAsync().ConfigureAwait(false);
+            }
+
             await runtime.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Starts the MCP servers a run in <paramref name="root"/> would use, as a session starts them
+    /// (<see cref="RunMcpServers.Start"/>: the same definitions, trust, sandbox and listing cache), and waits for them;
+    /// a server that did not start is reported as a warning on stderr. The caller disposes the result.
+    /// </summary>
+    public static async Task<McpSessionServers> StartMcpServersAsync(CliContext context, PluginRuntime runtime, ConfigurationSnapshot configuration, string root)
+    {
+        var trust = ProjectTrust.Load(context.Paths);
+        var servers = await RunMcpServers.Start(runtime, configuration, context.Environment, trust, PermissionPolicy.FromConfiguration(configuration, trust), root).ConfigureAwait(false);
+        foreach (var failed in servers.Statuses.Where(s => s.Error is not null))
+        {
+            context.Console.WriteInfo($"warning: MCP server {failed.Definition.Name} not started: {failed.Error}");
+        }
+
+        return servers;
     }
 
     /// <summary>
@@ -125,12 +165,20 @@ internal sealed class HeadlessTools(ConfigurationSnapshot configuration, string 
     /// <summary>The pipeline's permission gate.</summary>
     public IToolPermissionGate? Gate { get; init; }
 
+    /// <summary>The MCP servers whose tools the pipeline offers, or <see langword="null"/> when none were started.</summary>
+    public McpSessionServers? Mcp { get; init; }
+
     /// <summary>How each plugin loaded (or why not).</summary>
     public IReadOnlyList<PluginLoadResult> Loads { get; } = loads;
 
     public async ValueTask DisposeAsync()
     {
         Pipeline.Dispose();
+        if (Mcp is not null)
+        {
+            await Mcp.DisposeAsync().ConfigureAwait(false);
+        }
+
         await Runtime.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -1,4 +1,3 @@
-using AgentHost.Agent.Mcp;
 using System.Collections.Concurrent;
 using AgentHost.Agent.Memory;
 using AgentHost.Agent.Questions;
@@ -251,7 +250,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         var trust = ProjectTrust.Load(AgentPaths.Resolve(environment), _parts.Time);
         var policy = SessionPolicyLayer.Apply(PermissionPolicy.FromConfiguration(configuration, trust), settings, configuration, runtime.Events);
         // MCP servers start now, in parallel and in the background, each within its start timeout.
-        var mcpLoad = McpSessionLoad.Start(runtime, configuration, environment, trust, options.WorkspaceRoot, Runs.RunSandbox.ForMcpServers(configuration, environment, options.WorkspaceRoot, policy, options.Sandbox));
+        var mcpLoad = Runs.RunMcpServers.Start(runtime, configuration, environment, trust, policy, options.WorkspaceRoot, options.Sandbox);
         var opening = new SessionOpening(id, settings, trust, policy, memoryLoad, skillsLoad, mcpLoad)
         {
             Hooks = Hooks.SessionHookSetup.Create(runtime, configuration, options.WorkspaceRoot, _parts.Scrubber, _parts.Time),

@@ -120,7 +120,7 @@ internal static class SessionRunContextBuilder
             var mcp = await opening.McpLoad.ConfigureAwait(false);
             // The MCP part is live: a server's list_changed reaches the next model request.
             var askUser = Questions.AskUserTool.Create(parts.Questions, sessionId, options.Interactive);
-            var kernelTools = McpSessionLoad.KernelTools(mcp, skills is null ? [askUser] : [skills.Tool, askUser], out var onMcpToolsChanged);
+            var kernelTools = Runs.RunMcpServers.KernelTools(mcp, skills is null ? [askUser] : [skills.Tool, askUser], out var onMcpToolsChanged);
             var pipeline = AgentRunner.CreatePipeline(
                 runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync, hooks: opening.Hooks, offeredTools: options.Tools,
                 deferral: Engine.ToolDeferral.FromConfiguration(configuration), sandbox: sandbox);

@@ -1,21 +1,29 @@
 using System.CommandLine;
 using System.Text.Json;
+using AgentHost.Agent.Runs;
 using AgentHost.Cli.Rendering;
+using AgentHost.Hosting.Capabilities;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Cli.Commands;
 
-/// <summary><c>agent tool list</c>: every registered tool with its plugin, effect and parameter schema.</summary>
+/// <summary>
+/// <c>agent tool list</c>: every tool a run gets with its plugin, effect and parameter schema: the plugins' tools and
+/// the MCP servers' (started as a run starts them, <see cref="HeadlessToolOptions.StartMcpServersAsync"/>), an MCP
+/// tool's plugin shown as <c>mcp:SERVER</c>.
+/// </summary>
 internal sealed class ToolListCommand : AgentCommand
 {
     private readonly PluginOptions _plugins = new();
     private readonly Option<bool> _json = new("--json") { Description = "Print JSON, including each tool's parameter schema." };
+    private readonly Option<bool> _noMcp = new("--no-mcp") { Description = "Leave out the MCP servers' tools (their servers are then not started)." };
 
     public ToolListCommand(CliContext context)
-        : base("list", "List the tools a run gets (enabled plugins, the default plugins, --plugin ones) with their plugin, effect and parameters.", context)
+        : base("list", "List the tools a run gets (enabled plugins, the default plugins, --plugin ones, and the MCP servers' tools) with their plugin, effect and parameters.", context)
     {
         _plugins.AddTo(this);
         Options.Add(_json);
+        Options.Add(_noMcp);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
@@ -28,7 +36,11 @@ internal sealed class ToolListCommand : AgentCommand
             Context.Console.WriteInfo($"warning: plugin {failure.PluginId} not loaded: {failure.Error}");
         }
 
-        var tools = runtime.Registry.OfKind(CapabilityKind.Tool);
+        // The MCP servers a run would start, started the same way: their tools are offered to a run beside the plugins'.
+        await using var mcp = parseResult.GetValue(_noMcp) ? null : await HeadlessToolOptions.StartMcpServersAsync(Context, runtime, configuration, configuration.ProjectRoot).ConfigureAwait(false);
+        IReadOnlyList<RegisteredCapability> tools = [.. runtime.Registry.OfKind(CapabilityKind.Tool), .. mcp?.Tools ?? []];
+        string? ServerOf(RegisteredCapability tool) => mcp is not null && tool.PluginId == AgentHost.Agent.Mcp.McpSessionServers.PluginId ? RunMcpServers.ServerOf(mcp, tool.Name) : null;
+        string PluginOf(RegisteredCapability tool) => ServerOf(tool) is { } server ? $"{tool.PluginId}:{server}" : tool.PluginId;
         if (parseResult.GetValue(_json))
         {
             Context.Console.WriteDataLine(JsonSerializer.Serialize(
@@ -40,6 +52,7 @@ internal sealed class ToolListCommand : AgentCommand
                         name = t.Name,
                         qualifiedName = t.QualifiedName,
                         plugin = t.PluginId,
+                        mcpServer = ServerOf(t),
                         effect = tool.Metadata.Effect.ToString().ToLowerInvariant(),
                         description = tool.Function.Description,
                         parameters = tool.Function.JsonSchema,
@@ -58,7 +71,7 @@ internal sealed class ToolListCommand : AgentCommand
         TextTable.Write(Context.Console, ["TOOL", "PLUGIN", "EFFECT", "PARAMETERS", "DESCRIPTION"], tools.Select(t =>
         {
             var tool = (ToolCapability)t.Capability;
-            return new[] { t.Name, t.PluginId, tool.Metadata.Effect.ToString().ToLowerInvariant(), Parameters(tool), tool.Function.Description };
+            return new[] { t.Name, PluginOf(t), tool.Metadata.Effect.ToString().ToLowerInvariant(), Parameters(tool), tool.Function.Description };
         }).ToList());
         return ExitCodes.Success;
     }

@@ -9,10 +9,10 @@ using AgentHost.Sdk.Events;
 
 namespace AgentHost.Cli.Commands;
 
-/// <summary><c>agent tool run NAME --args JSON</c>: one tool call through the agent loop's pipeline.</summary>
+/// <summary><c>agent tool run NAME --args JSON</c>: one tool call through the agent loop's pipeline, a plugin's tool or an MCP server's.</summary>
 internal sealed class ToolRunCommand : AgentCommand
 {
-    private readonly Argument<string> _name = new("name") { Description = "The tool name (plain, or plugin-id/name)." };
+    private readonly Argument<string> _name = new("name") { Description = "The tool name (plain, plugin-id/name, or an MCP server's mcp__SERVER__TOOL)." };
     private readonly Option<string> _args = new("--args") { Description = "The arguments as one JSON object.", DefaultValueFactory = _ => "{}" };
     private readonly HeadlessToolOptions _tools = new();
     private readonly Option<bool> _json = new("--json") { Description = "Print the raw outcome as JSON." };
@@ -30,7 +30,8 @@ internal sealed class ToolRunCommand : AgentCommand
     {
         StartupActivities.Mark("cli.execute");
         var name = parseResult.GetRequiredValue(_name);
-        await using var tools = await _tools.OpenAsync(Context, parseResult, Context.Console.IsInteractive, cancellationToken, calling: name).ConfigureAwait(false);
+        // The MCP servers start only for a tool no plugin has (an MCP server's, or an unknown one): as a run starts them.
+        await using var tools = await _tools.OpenAsync(Context, parseResult, Context.Console.IsInteractive, cancellationToken, calling: name, mcpServers: true).ConfigureAwait(false);
         StartupActivities.Mark("tool.opened");
         var outcome = await tools.Pipeline.InvokeAsync(
             name,

@@ -23,6 +23,8 @@ namespace AgentHost.Cli.Rendering;
 /// <remarks>
 /// Made only when stdout is a terminal, so a piped run never loads Markdig or Spectre.Console. <c>NO_COLOR</c> and a
 /// dumb terminal keep the layout (bullets, tables, code bars) with no escape sequences at all: no colours, no bold.
+/// A fenced code block whose info string names a language is highlighted (<see cref="CodeHighlighter"/>: TextMate
+/// grammars, loaded at the first such block); a plain terminal never loads them.
 /// The model's text is untrusted: every piece of it is neutralised (<see cref="TerminalText.Neutralize"/>, also what an
 /// HTML entity such as <c>&amp;#27;</c> decodes to) and markup-escaped before Spectre.Console sees it, so the only
 /// styles and sequences drawn are ours. If drawing fails, the text is written neutralised as it came: an answer is
@@ -37,6 +39,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     private readonly TerminalWriter _output;
     private readonly StringBuilder _pending = new();
     private readonly StringBuilder _drawn = new();
+    private readonly CodeHighlighter? _highlighter;
     private BlockScanner _scanner;
     private bool _wroteBlock;
 
@@ -48,10 +51,13 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     {
         _output = output;
         var plain = TerminalStyle.IsPlain(environment);
+        _highlighter = plain ? null : new CodeHighlighter();
         _console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = plain ? AnsiSupport.No : AnsiSupport.Yes,
-            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            // The 16 colours, whatever the terminal says it has: every style here (CodeTheme's too) is one of them, so the
+            // user's palette decides the shades, and what is drawn does not depend on TERM or COLORTERM.
+            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Standard,
             Interactive = InteractionSupport.No,
 #pragma warning disable CA2000 // the writer only wraps _drawn (a StringBuilder): nothing to dispose
             Out = new AnsiConsoleOutput(new StringWriter(_drawn, System.Globalization.CultureInfo.InvariantCulture)), // Spectre draws our markup, in which all text was neutralised (Escape); written out once per block
@@ -69,10 +75,17 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     /// <summary>The terminal's width now, read at each block (the chat: a resized terminal gets blocks laid out for its new width); <see langword="null"/>: the width given at the start.</summary>
     public Func<int>? CurrentWidth { get; init; }
 
+    /// <summary>Whether code blocks are highlighted (when colours are on); <see langword="false"/>: drawn plain (the benchmarks' reference).</summary>
+    internal bool HighlightCode { get; init; } = true;
+
+    /// <summary>Whether a code block has loaded the grammars (<see cref="CodeHighlighter"/>) so far.</summary>
+    internal bool GrammarsLoaded => _highlighter?.Loaded == true;
+
     /// <inheritdoc />
     public void Append(string text)
     {
         _pending.Append(text);
+        PrepareHighlighting(text.Length);
         var complete = _scanner.Scan(_pending);
         if (complete > 0)
         {
@@ -89,6 +102,40 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
         else
         {
             Preview?.Append(text);
+        }
+    }
+
+    /// <summary>
+    /// Until the grammars are loading: whether a line that ended in the last <paramref name="appended"/> characters is a
+    /// code block's opening fence with a language, and if so starts their load (<see cref="CodeHighlighter.Prepare"/>).
+    /// Each line is read once, when its line break arrives.
+    /// </summary>
+    private void PrepareHighlighting(int appended)
+    {
+        if (_highlighter is not { Loaded: false } highlighter || !HighlightCode)
+        {
+            return;
+        }
+
+        for (var i = _pending.Length - appended; i < _pending.Length; i++)
+        {
+            if (_pending[i] != '\n')
+            {
+                continue;
+            }
+
+            var start = i;
+            while (start > 0 && _pending[start - 1] != '\n')
+            {
+                start--;
+            }
+
+            var line = _pending.ToString(start, i - start).Trim();
+            if (line.Length > 3 && (line.StartsWith("```", StringComparison.Ordinal) || line.StartsWith("~~~", StringComparison.Ordinal)))
+            {
+                highlighter.Prepare(line.TrimStart('`', '~'));
+                return;
+            }
         }
     }
 
@@ -223,7 +270,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
         }
     }
 
-    private static IRenderable Render(Block block, int width) => block switch
+    private IRenderable Render(Block block, int width) => block switch
     {
         MarkdownTable table => RenderTable(table),
         ThematicBreakBlock => new Rule { Style = Style.Parse("dim") },
@@ -327,7 +374,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     }
 
     /// <summary>A block as lines of Spectre markup (lists and quotes nest by prefixing their children's lines).</summary>
-    private static IEnumerable<string> Lines(Block block)
+    private IEnumerable<string> Lines(Block block)
     {
         switch (block)
         {
@@ -344,9 +391,12 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
                     yield return $"[dim]{Escape(language)}[/]";
                 }
 
-                foreach (var line in code.Lines.Lines.Take(code.Lines.Count))
+                // Neutralised before the grammar reads it: the spans are pieces of the text the terminal shows.
+                var lines = code.Lines.Lines.Take(code.Lines.Count).Select(line => TerminalText.Neutralize(line.ToString())).ToList();
+                var highlighted = HighlightCode ? _highlighter?.Highlight(language, lines) : null;
+                for (var i = 0; i < lines.Count; i++)
                 {
-                    yield return "[dim]│[/] " + Escape(line.ToString());
+                    yield return "[dim]│[/] " + (highlighted is null ? Markup.Escape(lines[i]) : Spans(highlighted[i]));
                 }
 
                 break;
@@ -399,7 +449,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
         }
     }
 
-    private static TerminalTable RenderTable(MarkdownTable table)
+    private TerminalTable RenderTable(MarkdownTable table)
     {
         var rows = table.OfType<TableRow>().ToList();
         var rendered = new TerminalTable { Border = TableBorder.Rounded };
@@ -428,10 +478,29 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
         return rendered;
     }
 
+    /// <summary>A highlighted line of code as Spectre markup: each span markup-escaped (its text was neutralised before it was tokenised), in its colour.</summary>
+    private static string Spans(IReadOnlyList<CodeSpan> spans)
+    {
+        var markup = new StringBuilder();
+        foreach (var span in spans)
+        {
+            if (span.Colour is { } colour)
+            {
+                markup.Append('[').Append(colour).Append(']').Append(Markup.Escape(span.Text)).Append("[/]");
+            }
+            else
+            {
+                markup.Append(Markup.Escape(span.Text));
+            }
+        }
+
+        return markup.ToString();
+    }
+
     /// <summary>Untrusted text as Spectre markup that shows it: neutralised, then markup-escaped.</summary>
     private static string Escape(string text) => Markup.Escape(TerminalText.Neutralize(text));
 
-    private static string Cell(TableCell cell) => string.Join(' ', cell.SelectMany(Lines));
+    private string Cell(TableCell cell) => string.Join(' ', cell.SelectMany(Lines));
 
     private static string Inlines(ContainerInline? container)
     {

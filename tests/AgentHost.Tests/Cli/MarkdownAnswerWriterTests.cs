@@ -42,8 +42,8 @@ public sealed partial class MarkdownAnswerWriterTests
 
         Assert.Contains("\u001b[1mbold\u001b[0m", drawn, StringComparison.Ordinal);
         Assert.DoesNotContain("**", drawn, StringComparison.Ordinal);
-        Assert.Contains("echo one", drawn, StringComparison.Ordinal);
-        Assert.Contains("echo two", drawn, StringComparison.Ordinal);
+        Assert.Contains("echo one", CodeHighlightingTests.Visible(drawn), StringComparison.Ordinal); // highlighted: echo and its argument in two colours
+        Assert.Contains("echo two", CodeHighlightingTests.Visible(drawn), StringComparison.Ordinal);
         Assert.Contains("• item", drawn, StringComparison.Ordinal);
         Assert.Contains("continued item", drawn, StringComparison.Ordinal);
         Assert.Contains("│ 1 │ 2 │", drawn, StringComparison.Ordinal);

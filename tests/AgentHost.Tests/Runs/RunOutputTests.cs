@@ -9,7 +9,7 @@ namespace AgentHost.Tests.Runs;
 [Trait("Speed", "Slow")]
 public sealed class RunOutputTests : IDisposable
 {
-    private const string Answer = "# Result\n\nThe **build** passed and `make test` is *green*.\n\n| name | value |\n|------|-------|\n| alpha | 1 |\n\n- first\n- second\n";
+    private const string Answer = "# Result\n\nThe **build** passed and `make test` is *green*.\n\n| name | value |\n|------|-------|\n| alpha | 1 |\n\n- first\n- second\n\n```python\ndef check():\n    return True\n```\n";
 
     private readonly RunWorkspace _ws = new();
 
@@ -67,6 +67,7 @@ public sealed class RunOutputTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("The **build** passed and `make test` is *green*.", result.Output, StringComparison.Ordinal);
         Assert.Contains("| alpha | 1 |", result.Output, StringComparison.Ordinal);
+        Assert.Contains("```python\ndef check():", result.Output, StringComparison.Ordinal); // not highlighted either
         Assert.DoesNotContain('\u001b', result.Output);
     }
 
@@ -84,6 +85,8 @@ public sealed class RunOutputTests : IDisposable
         Assert.Contains("│ alpha │ 1     │", result.Output, StringComparison.Ordinal); // a drawn table
         Assert.DoesNotContain("|------|", result.Output, StringComparison.Ordinal);
         Assert.Contains("• first", result.Output, StringComparison.Ordinal);
+        Assert.Contains("\u001b[35mdef", result.Output, StringComparison.Ordinal); // the code block highlighted: a keyword in purple (35)
+        Assert.DoesNotContain("```", result.Output, StringComparison.Ordinal);
     }
 
     [TerminalFact]
@@ -97,6 +100,8 @@ public sealed class RunOutputTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.DoesNotContain("\u001b[38;", result.Output, StringComparison.Ordinal); // no foreground colour
+        Assert.DoesNotContain("\u001b[35m", result.Output, StringComparison.Ordinal); // no highlighting either
+        Assert.Contains("│ def check():", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("**build**", result.Output, StringComparison.Ordinal);
         Assert.Contains("│ alpha │ 1     │", result.Output, StringComparison.Ordinal);
     }
