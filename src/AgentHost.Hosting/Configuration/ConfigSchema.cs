@@ -234,7 +234,21 @@ internal static class ConfigSchema
         new("server.jwt.roles", ConfigValueKind.Map, "Claim values meaning each role (admin, member, viewer); default: the role names themselves."),
         new("server.jwt.roles.*", ConfigValueKind.List, "The claim values of one role."),
         new("server.jwt.roles.*.#", ConfigValueKind.String, "One claim value."),
-        new("session", ConfigValueKind.Any, "Session settings."),
+        new("session", ConfigValueKind.Section, "Defaults of every session's settings (a session's own settings and a run's flags win); each value is checked when a run starts (docs/sessions.md)."),
+        new("session.max_steps", ConfigValueKind.Any, "The step limit of a run (1-1000; default 50)."),
+        new("session.dry_run", ConfigValueKind.Any, "Whether mutating tools only report their changes (true or false)."),
+        new("session.permission_mode", ConfigValueKind.Any, "The permission mode of new sessions (ask, accept-edits, plan, yolo, dont-ask)."),
+        new("session.sandbox", ConfigValueKind.Any, "The sandbox mode of new sessions (auto, required, off)."),
+        new("session.temperature", ConfigValueKind.Any, "Model temperature (0-2)."),
+        new("session.top_p", ConfigValueKind.Any, "Nucleus sampling (0-1)."),
+        new("session.max_output_tokens", ConfigValueKind.Any, "The most tokens one answer may have."),
+        new("session.stop", ConfigValueKind.Any, "Stop sequences (up to 4)."),
+        new("session.seed", ConfigValueKind.Any, "A sampling seed."),
+        new("session.reasoning_effort", ConfigValueKind.Any, "Reasoning effort (none, low, medium, high, xhigh)."),
+        new("session.max_read_bytes", ConfigValueKind.Any, "The most bytes one read may return (a session policy)."),
+        new("session.allow_paths", ConfigValueKind.Any, "Path globs the session's file tools may use, and no others (a session policy)."),
+        new("session.deny_paths", ConfigValueKind.Any, "Path globs the session's file tools may not use (a session policy)."),
+        new("session.network_allow", ConfigValueKind.Any, "Hosts the session's network tools may reach, and no others (a session policy)."),
     ];
 
     private static readonly Dictionary<string, ConfigKeyDefinition> ByPattern =

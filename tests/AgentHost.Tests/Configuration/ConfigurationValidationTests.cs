@@ -177,9 +177,21 @@ public sealed class ConfigurationValidationTests
     public void Resolve_FreeFormSections_AcceptAnything()
     {
         using var project = new ConfigProject();
-        project.WriteProject("permissions:\n  allow: [read]\nlsp:\n  servers:\n    csharp: {command: csharp-ls}\nmcp: {}\nskills:\n  paths: [a]\nsession:\n  x: 1\n");
+        project.WriteProject("permissions:\n  allow: [read]\nlsp:\n  servers:\n    csharp: {command: csharp-ls}\nmcp: {}\nskills:\n  paths: [a]\nsession:\n  max_steps: 7\n  stop: [END]\n");
 
         Assert.Empty(project.Resolve().Problems);
+    }
+
+    [Fact]
+    public void Resolve_AnUnknownSessionKey_IsAnErrorNamingTheKnownOnes()
+    {
+        // #49: session.* was free-form, so a key no code reads (retention_days) was accepted and ignored.
+        using var project = new ConfigProject();
+        project.WriteProject("session:\n  retention_days: 30\n");
+
+        var problem = Assert.Single(project.Resolve().Problems);
+
+        Assert.Contains("key 'session.retention_days': unknown key. Known keys of 'session': max_steps, dry_run, permission_mode", problem.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
