@@ -13,6 +13,11 @@ public static class SandboxProbe
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
 
+    /// <summary>The second trial's limit, after a first that timed out (a loaded machine).</summary>
+    private const int SlowLimitSeconds = 60;
+
+    private static readonly TimeSpan SlowLimit = TimeSpan.FromSeconds(SlowLimitSeconds);
+
     /// <summary>Probes the backend.</summary>
     /// <param name="configuredProgram">The configured backend program (<c>sandbox.program</c>), or <see langword="null"/> to search PATH.</param>
     /// <param name="refusedRoots">Folders whose programs are never used (the project root).</param>
@@ -51,14 +56,20 @@ public static class SandboxProbe
         try
         {
             var version = await ProcessLauncher.RunAsync(new ProcessSpec(found, ["--version"]) { Purpose = "bwrap" }, Limit, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var trial = await ProcessLauncher.RunAsync(
-                new ProcessSpec(found, ["--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--", "/bin/sh", "-c", ":"]) { Purpose = "bwrap" },
-                Limit,
-                cancellationToken: cancellationToken).ConfigureAwait(false);
+            var trialSpec = new ProcessSpec(found, ["--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--", "/bin/sh", "-c", ":"]) { Purpose = "bwrap" };
+            var trial = await ProcessLauncher.RunAsync(trialSpec, Limit, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (trial.TimedOut)
+            {
+                // A bwrap that started but did not finish is a busy machine, not a missing capability: concluding
+                // "cannot sandbox" here would run the commands unsandboxed (auto) because the machine was slow.
+                trial = await ProcessLauncher.RunAsync(trialSpec, SlowLimit, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
             var number = version.Output.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
             if (trial.ExitCode != 0)
             {
-                var why = trial.Error.Trim() is { Length: > 0 } error ? error.ReplaceLineEndings(" ") : $"exit code {trial.ExitCode}";
+                var why = trial.TimedOut ? $"it did not finish a trial sandbox within {SlowLimitSeconds} s"
+                    : trial.Error.Trim() is { Length: > 0 } error ? error.ReplaceLineEndings(" ") : $"exit code {trial.ExitCode}";
                 return Unavailable(
                     Bubblewrap.Name,
                     $"{found} cannot create a sandbox here ({why}); user namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1, or user.max_user_namespaces > 0), or a container forbids them",

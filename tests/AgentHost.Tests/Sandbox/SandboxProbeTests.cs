@@ -1,0 +1,34 @@
+using AgentHost.Common.Processes;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Sandbox;
+
+/// <summary>
+/// The sandbox probe on a loaded machine: a bwrap whose first trial does not finish within the probe's 10 seconds (it
+/// started; the machine is slow) is tried again with a longer limit instead of being reported as unable to sandbox —
+/// which, under sandbox.mode auto, would have run the commands unsandboxed because the machine was busy. A real
+/// child process (a script standing in for bwrap).
+/// </summary>
+public sealed class SandboxProbeTests
+{
+    [LinuxFact("a shell script standing in for bwrap")]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task ATrialThatTimesOut_IsTriedAgain_NotTakenForAMissingCapability()
+    {
+        using var temp = new TempDirectory();
+        var marker = temp.Combine("first-trial-started");
+        var fake = temp.WriteFile("bwrap", $$"""
+            #!/bin/sh
+            if [ "$1" = "--version" ]; then echo "bubblewrap 0.8.0"; exit 0; fi
+            if [ ! -f '{{marker}}' ]; then touch '{{marker}}'; exec sleep 15; fi
+            exit 0
+            """);
+        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var probed = await SandboxProbe.ProbeAsync(fake, []);
+
+        Assert.True(File.Exists(marker), "the first trial never ran");
+        Assert.True(probed.IsAvailable, probed.UnavailableReason);
+        Assert.Equal("0.8.0", probed.Version);
+    }
+}
