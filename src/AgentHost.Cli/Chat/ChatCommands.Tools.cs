@@ -1,7 +1,6 @@
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Runs;
 using AgentHost.Agent.Tools;
-using AgentHost.Cli.Terminal;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
@@ -85,7 +84,7 @@ internal sealed partial class ChatCommands
                 console.WriteInfo($"  turn      running {Seconds(turn.Elapsed)} · step {turn.Step}{limits}   (/kill turn stops it)");
                 foreach (var (callId, call) in turn.Calls)
                 {
-                    var arguments = TerminalText.Neutralize(call.Arguments.ReplaceLineEndings(" "));
+                    var arguments = call.Arguments.ReplaceLineEndings(" "); // the model's: neutralised as every WriteInfo text is
                     console.WriteInfo($"    {call.Tool,-14} {Seconds(state.Activity.Elapsed(call)),6}  {(arguments.Length > 80 ? arguments[..80] + "…" : arguments)}  [{callId}]");
                 }
             }

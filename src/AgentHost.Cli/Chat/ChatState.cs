@@ -25,7 +25,7 @@ internal sealed class ChatState(
     public ChatUsage Usage { get; } = usage;
 
     /// <summary>What the turn is doing now (<c>/ps</c>).</summary>
-    public ChatActivity Activity { get; init; } = new(TimeProvider.System);
+    public required ChatActivity Activity { get; init; }
 
     public TextRunRenderer Text { get; } = text;
 
