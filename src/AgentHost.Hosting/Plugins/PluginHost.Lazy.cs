@@ -256,7 +256,7 @@ public sealed partial class PluginHost
         a.Tools.Count == b.Tools.Count && a.Tools.Zip(b.Tools).All(p =>
             p.First.Name == p.Second.Name && p.First.Description == p.Second.Description && p.First.Effect == p.Second.Effect
             && p.First.TimeoutMs == p.Second.TimeoutMs && p.First.Parallelizable == p.Second.Parallelizable && p.First.Describes == p.Second.Describes
-            && p.First.Deferred == p.Second.Deferred
+            && p.First.Deferred == p.Second.Deferred && p.First.Sandboxed == p.Second.Sandboxed
             && JsonElement.DeepEquals(p.First.Schema, p.Second.Schema));
 
     private ToolCapability StandIn(string pluginId, ToolSnapshot tool)
@@ -267,6 +267,7 @@ public sealed partial class PluginHost
             Timeout = tool.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
             Parallelizable = tool.Parallelizable,
             Deferred = tool.Deferred,
+            Sandboxed = tool.Sandboxed,
             DescribeCallAsync = tool.Describes ? function.DescribeAsync : null,
         };
         return new ToolCapability(function, metadata);

@@ -26,6 +26,12 @@ internal sealed record ToolSnapshot(string Name, string Description, JsonElement
 {
     /// <summary>The declared deferral (<see cref="ToolMetadata.Deferred"/>), if any.</summary>
     public bool? Deferred { get; init; }
+
+    /// <summary>
+    /// Whether the tool runs its processes in the host's sandbox (<see cref="ToolMetadata.Sandboxed"/>): a stand-in
+    /// without it would run a dormant shell's first command unsandboxed.
+    /// </summary>
+    public bool Sandboxed { get; init; }
 }
 
 /// <summary>
@@ -49,8 +55,8 @@ internal sealed record ToolSnapshot(string Name, string Description, JsonElement
 /// </remarks>
 public sealed partial class PluginSnapshots
 {
-    /// <summary>The file format's version.</summary>
-    internal const int FormatVersion = 1;
+    /// <summary>The file format's version (2: every tool says whether it is <c>sandboxed</c>; a version 1 file is ignored and captured again).</summary>
+    internal const int FormatVersion = 2;
 
     /// <summary>At most this many entries are kept; beyond it the file keeps only those this process used.</summary>
     internal const int MaxEntries = 200;
@@ -179,6 +185,7 @@ public sealed partial class PluginSnapshots
                         tool.Metadata.DescribeCall is not null || tool.Metadata.DescribeCallAsync is not null)
                     {
                         Deferred = tool.Metadata.Deferred,
+                        Sandboxed = tool.Metadata.Sandboxed,
                     });
                     continue;
                 default:
@@ -247,6 +254,7 @@ public sealed partial class PluginSnapshots
         }
 
         writer.WriteBoolean("describes", tool.Describes);
+        writer.WriteBoolean("sandboxed", tool.Sandboxed);
         writer.WriteEndObject();
     }
 
@@ -304,7 +312,8 @@ public sealed partial class PluginSnapshots
                 || !TryString(tool, "description", out var description)
                 || !tool.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.Object
                 || !tool.TryGetProperty("effect", out var effectValue) || effectValue.ValueKind != JsonValueKind.Number || !effectValue.TryGetInt32(out var effect) || effect < 0 || (effect & ~AllEffects) != 0
-                || !tool.TryGetProperty("describes", out var describes) || describes.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                || !tool.TryGetProperty("describes", out var describes) || describes.ValueKind is not (JsonValueKind.True or JsonValueKind.False)
+                || !tool.TryGetProperty("sandboxed", out var sandboxed) || sandboxed.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
             {
                 return null;
             }
@@ -342,7 +351,7 @@ public sealed partial class PluginSnapshots
                 deferred = deferredValue.GetBoolean();
             }
 
-            tools.Add(new ToolSnapshot(name, description, schema, (ToolEffect)effect, timeout, parallel, describes.GetBoolean()) { Deferred = deferred });
+            tools.Add(new ToolSnapshot(name, description, schema, (ToolEffect)effect, timeout, parallel, describes.GetBoolean()) { Deferred = deferred, Sandboxed = sandboxed.GetBoolean() });
         }
 
         return new PluginSnapshot(tools);

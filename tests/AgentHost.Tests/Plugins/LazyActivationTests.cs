@@ -60,6 +60,25 @@ public sealed class LazyActivationTests
         Assert.Empty(toolSet.Deferred); // every files tool says Deferred = false; a stand-in that forgot would be deferred
     }
 
+    /// <summary>
+    /// The stand-in of a dormant shell says it runs in the host's sandbox, as the real tool does: the pipeline decides the
+    /// sandbox from the metadata before the call activates the plugin, so a stand-in that forgot ran the first command of
+    /// a warm run unsandboxed (format 1 snapshots did not record it).
+    /// </summary>
+    [Fact]
+    public async Task ADormantShellPack_KeepsItsToolsSandboxed_FromTheSnapshot()
+    {
+        using var temp = new TempDirectory();
+        CopyCatalogPlugin("shell", temp);
+
+        await using var warm = await DormantAfterAColdRunAsync(temp, "shell");
+        var shell = (ToolCapability)warm.Registry.Find(CapabilityKind.Tool, "shell")!.Capability;
+
+        Assert.False(warm.Host.Loaded["shell"].IsActive);
+        Assert.True(shell.Metadata.Sandboxed, "the dormant shell's stand-in lost ToolMetadata.Sandboxed");
+        Assert.False(((ToolCapability)warm.Registry.Find(CapabilityKind.Tool, "job_list")!.Capability).Metadata.Sandboxed);
+    }
+
     [Fact]
     public async Task ActivateInBackground_LoadsThatPluginsCodeWithoutAToolCall_AndLeavesTheOthersDormant()
     {
@@ -146,7 +165,7 @@ public sealed class LazyActivationTests
 
         Assert.Contains(logs.Lines, l => l.Level == LogLevel.Warning && l.Text.Contains("Plugin snapshot cache", StringComparison.Ordinal) && l.Text.Contains("ignored", StringComparison.Ordinal));
         using var rewritten = JsonDocument.Parse(File.ReadAllText(file));
-        Assert.Equal(1, rewritten.RootElement.GetProperty("version").GetInt32());
+        Assert.Equal(2, rewritten.RootElement.GetProperty("version").GetInt32());
         Assert.False(await LoadOnceAsync(temp)); // the rewritten file is used
     }
 

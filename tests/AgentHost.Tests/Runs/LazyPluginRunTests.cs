@@ -89,7 +89,7 @@ public sealed class LazyPluginRunTests
 
         Assert.True(cold.ExitCode == ExitCodes.Success, cold.Error);
         Assert.True(warm.ExitCode == ExitCodes.Success, warm.Error);
-        Assert.Equal(1, JsonDocument.Parse(snapshot).RootElement.GetProperty("version").GetInt32());
+        Assert.Equal(2, JsonDocument.Parse(snapshot).RootElement.GetProperty("version").GetInt32());
         Assert.Contains("\"git_status\"", snapshot, StringComparison.Ordinal);
         Assert.Equal(cold.Output, warm.Output);
         Assert.Equal(coldJson.Output, warmJson.Output);
