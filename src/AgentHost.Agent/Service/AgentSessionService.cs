@@ -171,17 +171,18 @@ public sealed partial class AgentSessionService : IAsyncDisposable
     /// <param name="workspaceRoot">The root the call is confined to.</param>
     /// <param name="mode">The permission mode; the configuration's, else the default, when <see langword="null"/>.</param>
     /// <param name="interactive">Whether a person could answer (otherwise what would ask is denied).</param>
+    /// <param name="sandbox">The operating-system sandbox its sandboxed tools (the shell) run in, as a session's do (<see cref="CreateSandbox"/>).</param>
     /// <returns>The pipeline.</returns>
-    internal Engine.ToolPipeline CreateToolPipeline(string workspaceRoot, PermissionMode? mode, bool interactive)
+    internal Engine.ToolPipeline CreateToolPipeline(string workspaceRoot, PermissionMode? mode, bool interactive, SandboxPolicy sandbox)
     {
         var trust = ProjectTrust.Load(AgentPaths.Resolve(_parts.Environment), _parts.Time);
         var policy = PermissionPolicy.FromConfiguration(_parts.Configuration, trust);
         var gate = Runs.AgentRunner.CreatePermissionGate(policy, workspaceRoot, _parts.Environment, mode, interactive, _parts.Runtime.Events);
-        return Runs.AgentRunner.CreatePipeline(_parts.Runtime, gate, _parts.Scrubber, _parts.Time);
+        return Runs.AgentRunner.CreatePipeline(_parts.Runtime, gate, _parts.Scrubber, _parts.Time, sandbox: sandbox);
     }
 
     /// <summary>
-    /// The operating-system sandbox for what runs outside a session's tools (a workflow's shell nodes): the same policy a
+    /// The operating-system sandbox for what runs outside a session's tools (a workflow's shell and tool nodes): the same policy a
     /// session's shell gets (<see cref="Runs.RunSandbox"/>), with the permission policy's extra folders.
     /// </summary>
     /// <param name="workspaceRoot">The project root.</param>

@@ -3,7 +3,7 @@ using AgentHost.Tests.Workflows;
 
 namespace AgentHost.Tests.Sandbox;
 
-/// <summary>A workflow's shell nodes run in the real bubblewrap sandbox too (docs/sandbox.md), through <c>agent workflow run</c>.</summary>
+/// <summary>A workflow's shell nodes, and its tool nodes' shell calls, run in the real bubblewrap sandbox too (docs/sandbox.md), through <c>agent workflow run</c>.</summary>
 public sealed class WorkflowSandboxTests
 {
     [BubblewrapFact]
@@ -32,5 +32,33 @@ public sealed class WorkflowSandboxTests
 
         var control = await ws.RunAsync("workflow", "run", "contained.yaml", "--sandbox", "off");
         Assert.True(File.Exists(outside), "without the sandbox the node writes outside: " + control.Error + control.Output);
+    }
+
+    /// <summary>A tool node that calls the shell tool goes through a pipeline of its own: it used to have no sandbox at all.</summary>
+    [BubblewrapFact]
+    public async Task ToolNodes_ShellCalls_RunInTheSandbox()
+    {
+        using var ws = new WorkflowWorkspace();
+        await ws.TrustAsync();
+        var outside = ws.Outside("tool-node.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(outside)!);
+        ws.WriteWorkflow("tooled.yaml", $$$"""
+            name: tooled
+            nodes:
+              - id: escape
+                kind: tool
+                tool: shell
+                arguments: { command: "echo x > '{{{outside}}}'; echo ran-in-tool-node" }
+            output: "{{ nodes.escape.text }}"
+            """);
+
+        var sandboxed = await ws.RunAsync("workflow", "run", "tooled.yaml", "--permission-mode", "yolo");
+
+        Assert.True(sandboxed.ExitCode == 0, sandboxed.Error + sandboxed.Output);
+        Assert.Contains("ran-in-tool-node", sandboxed.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(outside), "a tool node's shell call wrote outside the workspace: " + sandboxed.Output);
+
+        var control = await ws.RunAsync("workflow", "run", "tooled.yaml", "--permission-mode", "yolo", "--sandbox", "off");
+        Assert.True(File.Exists(outside), "without the sandbox the call writes outside: " + control.Error + control.Output);
     }
 }

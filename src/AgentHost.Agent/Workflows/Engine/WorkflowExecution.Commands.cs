@@ -22,7 +22,8 @@ internal sealed partial class WorkflowExecution
             throw new WorkflowNodeFailedException($"{Where(node)}: arguments: {ex.Message}", ex);
         }
 
-        using var pipeline = Service.CreateToolPipeline(Options.WorkspaceRoot, Options.PermissionMode, Options.Interactive);
+        // A tool node's shell call runs in the run's sandbox, as a shell node's command and a session's shell call do.
+        using var pipeline = Service.CreateToolPipeline(Options.WorkspaceRoot, Options.PermissionMode, Options.Interactive, RunSandbox());
         var outcome = await pipeline.InvokeAsync(
             node.Tool,
             arguments.ToJsonString(Compact),

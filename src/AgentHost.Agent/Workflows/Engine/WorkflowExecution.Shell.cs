@@ -14,8 +14,9 @@ namespace AgentHost.Agent.Workflows.Engine;
 /// the host. A command with side effects is marked started in the store before it runs; a resume that finds the mark
 /// (the process died while it ran) asks before running it again, unless the node is <c>idempotent</c>.
 /// </content>
-internal sealed partial class WorkflowExecution
+internal sealed partial class WorkflowExecution : IDisposable
 {
+    private readonly Lock _sandboxLock = new();
     private SandboxPolicy? _sandbox;
     private bool _sandboxNoticed;
 
@@ -63,11 +64,32 @@ internal sealed partial class WorkflowExecution
         }
     }
 
+    /// <summary>
+    /// The run's sandbox policy for its shell nodes and its tool nodes' sandboxed tools: made at the first one (parallel
+    /// branches share it), disposed with the execution (its network proxy and temporary folder with it).
+    /// </summary>
+    private SandboxPolicy RunSandbox()
+    {
+        lock (_sandboxLock)
+        {
+            return _sandbox ??= Service.CreateSandbox(Options.WorkspaceRoot, Run.Id, Options.Sandbox);
+        }
+    }
+
+    /// <summary>Disposes the run's sandbox policy, when one was made.</summary>
+    public void Dispose()
+    {
+        lock (_sandboxLock)
+        {
+            _sandbox?.Dispose();
+            _sandbox = null;
+        }
+    }
+
     private async Task<NodeResult> RunCommandAsync(ShellNode node, Dictionary<string, string?> environment, CancellationToken cancellationToken)
     {
         // Like the shell tool's commands: in the sandbox, with the network only when a sandbox.network rule covers the line.
-        _sandbox ??= Service.CreateSandbox(Options.WorkspaceRoot, Run.Id, Options.Sandbox);
-        var sandbox = await _sandbox.ForAsync(node.Command, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var sandbox = await RunSandbox().ForAsync(node.Command, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (SandboxPolicy.NoticeFor(sandbox) is { } notice && !_sandboxNoticed)
         {
             _sandboxNoticed = true;

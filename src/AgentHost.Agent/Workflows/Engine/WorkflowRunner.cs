@@ -136,7 +136,7 @@ public sealed class WorkflowRunner
         var events = _service.Runtime.Events;
         var limits = new WorkflowBudget(options.MaxSteps ?? definition.Budget.MaxSteps, options.MaxTime ?? definition.Budget.MaxTime, options.MaxCost ?? definition.Budget.MaxCost);
         var budget = new WorkflowBudgetTracker(run.Id, limits, run.Counters);
-        var execution = new WorkflowExecution(_service, run, definition, options, budget, recorded, answer, started);
+        using var execution = new WorkflowExecution(_service, run, definition, options, budget, recorded, answer, started);
         var resumed = recorded.Count > 0 || run.Status != WorkflowRunState.Running;
         if (run.Status is not (WorkflowRunState.Running or WorkflowRunState.Waiting))
         {
