@@ -154,6 +154,7 @@ internal sealed partial class ChatCommands
             return Task.FromResult(SlashOutcome.Done);
         }));
         AddSessionCommands();
+        AddLoginCommands();
         AddToolCommands();
         AddProjectCommands();
         AddWorkflowCommand();

@@ -101,7 +101,7 @@ internal sealed partial class ChatEditor
                     if (_question is not null)
                     {
                         var answer = line.ToString();
-                        _live!.CommitEditor(_question.Prompt + answer + "\n");
+                        _live!.CommitEditor(_question.Prompt + (_question.Secret ? new string('•', answer.Length) : answer) + "\n");
                         Answer(answer);
                         break;
                     }

@@ -198,6 +198,64 @@ internal sealed partial class ChatEditor : IDisposable
     }
 
     /// <summary>
+    /// Asks for a secret (an API key for <c>/login</c>) in the editor while nothing else reads it (a slash command runs):
+    /// each character typed is drawn as <c>•</c>, and neither the screen, the scrollback nor the prompt history ever holds
+    /// it. Enter answers; Ctrl+C, Escape, or the terminal hanging up, gives <see langword="null"/>. When the editor is not live
+    /// (a dumb terminal) <see langword="null"/> at once: the caller asks with the console's hidden reader instead.
+    /// </summary>
+    /// <param name="question">The prompt.</param>
+    /// <param name="cancellationToken">Cancels the question.</param>
+    /// <returns>The secret, or <see langword="null"/>.</returns>
+    public async Task<string?> AskSecretAsync(string question, CancellationToken cancellationToken)
+    {
+        if (_live is null)
+        {
+            return null;
+        }
+
+        var asked = new Question(question, _lines, _row, _cursor) { Secret = true };
+        lock (_sync)
+        {
+            _question?.Answer.TrySetResult(null);
+            _question = asked;
+            _lines = [new()];
+            _row = 0;
+            _cursor = 0;
+            Render();
+        }
+
+        using var registration = cancellationToken.Register(() => Answer(null));
+        while (!asked.Answer.Task.IsCompleted)
+        {
+            if (!Console.KeyAvailable)
+            {
+                await Task.Delay(15, CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+
+            var key = ReadKey();
+            if (TerminalKeys.IsEndOfInput(key) || key.Key == ConsoleKey.Escape)
+            {
+                Answer(null);
+            }
+            else if (key.Key != ConsoleKey.Tab)
+            {
+                _ = Handle(key, busy: true); // Enter answers the question, Ctrl+C drops it (both end the loop)
+            }
+
+            if (!Console.KeyAvailable)
+            {
+                lock (_sync)
+                {
+                    Render();
+                }
+            }
+        }
+
+        return await asked.Answer.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Takes the editor off the screen until the next <see cref="ReadAsync"/> (what is typed is kept), so output written
     /// past the live area (a slash command's) lands where the editor was.
     /// </summary>
@@ -256,7 +314,7 @@ internal sealed partial class ChatEditor : IDisposable
         {
             var lead = Lead(i);
             var room = Math.Max(8, width - lead.Length);
-            var line = _lines[i];
+            var line = _question is { Secret: true } ? new StringBuilder(new string('•', _lines[i].Length)) : _lines[i];
             if (i == _row)
             {
                 // The cursor's line scrolls sideways to keep the cursor in view.
@@ -323,6 +381,9 @@ internal sealed partial class ChatEditor : IDisposable
         public int Row { get; } = row;
 
         public int Cursor { get; } = cursor;
+
+        /// <summary>Whether the answer is a secret: drawn as <c>•</c>, never shown or kept.</summary>
+        public bool Secret { get; init; }
 
         public TaskCompletionSource<string?> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -27,6 +27,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
     private const int AnswerPreviewRows = 12;
 
     private ChatState? _state;
+    private ChatEditor? _editor;
     private ChatConsole? _console;
     private IReadOnlyList<StreamPreview> _previews = [];
     private bool _hungUp;
@@ -88,6 +89,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
             ]);
             var mentions = new FileMentions(workspaceRoot) { McpResources = (server, ct) => state.Session.ListMcpResourceUrisAsync(server, ct) };
             using var editor = new ChatEditor(context.Paths, commands.LiveNames, _console.Live, mentions, context.Console.Terminal ?? context.Console.Errors);
+            _editor = editor;
             frontEnd.Prompter?.Ask = editor.IsLive ? editor.AskAsync : null;
             if (frontEnd.QuestionPrompter is { } questions)
             {
@@ -266,6 +268,18 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     internal ChatState State => _state ?? throw new InvalidOperationException("the chat has not started.");
+
+    /// <summary>
+    /// Asks for a secret: masked in the editor when it is live, else with the console's hidden reader (nothing echoed).
+    /// <see langword="null"/> when cancelled or nothing could be read.
+    /// </summary>
+    /// <param name="prompt">The question.</param>
+    /// <param name="cancellationToken">Cancels it.</param>
+    /// <returns>The secret.</returns>
+    internal async Task<string?> AskSecretAsync(string prompt, CancellationToken cancellationToken) =>
+        _editor is { IsLive: true } editor
+            ? await editor.AskSecretAsync(prompt, cancellationToken).ConfigureAwait(false)
+            : await Task.Run(() => Console.ReadSecret(prompt), cancellationToken).ConfigureAwait(false);
 
     /// <summary>The chat's state, or <see langword="null"/> before it has started.</summary>
     internal ChatState? StartedState => _state;
