@@ -9,10 +9,10 @@ public static class ProjectSkillFolders
 {
     /// <summary>
     /// The folders looked for in each directory, in precedence order: ours (<c>.agents/skills</c>, <c>.agent/skills</c>),
-    /// then those of other tools (Claude Code, GitHub Copilot, Codex, Cursor, OpenCode, Gemini CLI).
+    /// then those of other tools (Claude Code, GitHub Copilot, Codex, Cursor, OpenCode, Gemini CLI, Crush).
     /// </summary>
     public static readonly IReadOnlyList<string> All =
-        [".agents/skills", ".agent/skills", ".claude/skills", ".github/skills", ".codex/skills", ".cursor/skills", ".opencode/skills", ".gemini/skills"];
+        [".agents/skills", ".agent/skills", ".claude/skills", ".github/skills", ".codex/skills", ".cursor/skills", ".opencode/skills", ".gemini/skills", ".crush/skills"];
 
     /// <summary>How many of <see cref="All"/> are the host's own; the rest belong to other tools.</summary>
     public const int OwnCount = 2;

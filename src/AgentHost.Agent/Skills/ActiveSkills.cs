@@ -294,6 +294,11 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : I
         }
 
         var broken = snapshot.All.FirstOrDefault(s => string.Equals(s.Name, name.Trim(), StringComparison.Ordinal) && !s.IsUsable);
+        if (broken is { Status: SkillStatus.Disabled })
+        {
+            throw new SkillActivationException($"skill '{broken.Name}' is disabled: skills.disabled in the configuration names it ('agent config get skills.disabled'); take it off that list to use it");
+        }
+
         if (broken is not null)
         {
             throw new SkillActivationException($"skill '{name}' cannot be used: {string.Join("; ", broken.Problems.Where(p => p.IsError).Select(p => p.ToString()))}");

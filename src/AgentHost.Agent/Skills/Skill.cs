@@ -14,6 +14,9 @@ public enum SkillStatus
 
     /// <summary>Usable, but a skill of the same name with higher precedence wins.</summary>
     Shadowed,
+
+    /// <summary>Named in <c>skills.disabled</c>: neither the model nor a person can activate it.</summary>
+    Disabled,
 }
 
 /// <summary>One <c>SKILL.md</c> found by the <see cref="SkillCatalog"/>.</summary>
@@ -41,7 +44,7 @@ public sealed record Skill(string Name, string Directory, string File, SkillRoot
     /// <summary>The description (empty when not parsed).</summary>
     public string Description => Document?.Description ?? string.Empty;
 
-    /// <summary>The status name: <c>ok</c>, <c>warning</c>, <c>error</c> or <c>shadowed</c>.</summary>
+    /// <summary>The status name: <c>ok</c>, <c>warning</c>, <c>error</c>, <c>shadowed</c> or <c>disabled</c>.</summary>
     public string StatusName => Status.ToString().ToLowerInvariant();
 
     /// <summary>The source name: <c>project</c>, <c>user</c>, <c>config</c>, <c>plugin</c> or <c>built-in</c>.</summary>

@@ -39,6 +39,9 @@ public sealed class SkillCatalog
     /// <summary>The folders searched, highest precedence first.</summary>
     public IReadOnlyList<SkillRoot> Roots { get; }
 
+    /// <summary>The names that are <see cref="SkillStatus.Disabled"/> wherever found (<c>skills.disabled</c>; <see cref="SkillLocations.Disabled"/>).</summary>
+    public IReadOnlySet<string> Disabled { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>The skills as they are on disk now (re-scanned on every read; unchanged files are not parsed again).</summary>
     public SkillSnapshot Current => Read(publish: true);
 
@@ -104,7 +107,11 @@ public sealed class SkillCatalog
 
                 var directory = Path.GetDirectoryName(stamp.Path)!;
                 var skill = new Skill(result.Document?.Name ?? Path.GetFileName(directory), directory, stamp.Path, root, result.Document, result.Problems);
-                if (skill.IsUsable && winners.TryGetValue(skill.Name, out var winner))
+                if (skill.IsUsable && Disabled.Contains(skill.Name))
+                {
+                    skill = skill with { Status = SkillStatus.Disabled };
+                }
+                else if (skill.IsUsable && winners.TryGetValue(skill.Name, out var winner))
                 {
                     var shadowed = Shadowed(SkillSeverity.Warning, stamp.Path, skill.Name, winner.File, winner.Root.Label);
                     skill = skill with { Status = SkillStatus.Shadowed, ShadowedBy = winner.File, Problems = [.. skill.Problems, shadowed] };

@@ -20,6 +20,19 @@ public static class SkillLocations
     /// <summary>The configuration key that turns skills off.</summary>
     public const string EnabledKey = "skills.enabled";
 
+    /// <summary>The configuration key listing skill names that are never offered or activated.</summary>
+    public const string DisabledKey = "skills.disabled";
+
+    /// <summary>The skill names <c>skills.disabled</c> lists (every layer's entries).</summary>
+    /// <param name="configuration">The configuration.</param>
+    /// <returns>The names.</returns>
+    public static IReadOnlySet<string> Disabled(ConfigurationSnapshot configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return configuration.Entries.Where(e => ConfigKeys.IsUnder(e.Key, DisabledKey) && e.Value.Trim().Length > 0)
+            .Select(e => e.Value.Trim()).ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>Every root for a run.</summary>
     /// <param name="configuration">The effective configuration (<c>skills.paths</c>, the git root).</param>
     /// <param name="environment">The environment (home, <c>AGENT_SKILLS_DIR</c>, XDG and Windows folders).</param>

@@ -23,6 +23,6 @@ internal sealed class SkillCommand : Command
             ? runtime.LoadForRunAsync([], context.Environment.CurrentDirectory, defaults: configuration.DefaultPlugins, cancellationToken: cancellationToken)
             : plugins.LoadAsync(runtime, parseResult, configuration, context.Environment.CurrentDirectory, cancellationToken)).ConfigureAwait(false);
         var roots = Agent.Skills.SkillLocations.All(configuration, context.Environment, context.Environment.CurrentDirectory, runtime.Registry);
-        return new Agent.Skills.SkillCatalog(roots).Current;
+        return new Agent.Skills.SkillCatalog(roots) { Disabled = Agent.Skills.SkillLocations.Disabled(configuration) }.Current;
     }
 }

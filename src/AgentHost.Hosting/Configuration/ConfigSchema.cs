@@ -130,6 +130,8 @@ internal static class ConfigSchema
         new("skills.enabled", ConfigValueKind.Boolean, "false turns skills off: no catalog in the prompt, no skill tool (default true)."),
         new("skills.paths", ConfigValueKind.List, "More folders searched for skills, after the project and user folders (relative to the project root, or absolute)."),
         new("skills.paths.#", ConfigValueKind.String, "One skills folder."),
+        new("skills.disabled", ConfigValueKind.List, "Skill names never offered to the model nor activated by --skill or /name, wherever they are found, e.g. [deploy]; 'agent skill list' shows them as disabled."),
+        new("skills.disabled.#", ConfigValueKind.String, "One skill name."),
         new("lsp", ConfigValueKind.Section, "Language servers run by the LSP bridge (docs/lsp.md)."),
         new("lsp.servers", ConfigValueKind.Map, "Language servers by name, beside those plugins declare (an entry named like a plugin's server changes only the keys it gives)."),
         new("lsp.servers.*", ConfigValueKind.Section, "One language server."),

@@ -31,6 +31,30 @@ public sealed class SkillCatalogTests
     }
 
     [Fact]
+    public void DisabledNames_AreListedAsDisabled_InEveryRoot_AndLeaveThePromptCatalog()
+    {
+        using var temp = new TempDirectory();
+        SkillFiles.Write(temp.Combine("project"), "deploy", "Deploys to production.");
+        SkillFiles.Write(temp.Combine("user"), "deploy", "User deploy.");
+        SkillFiles.Write(temp.Combine("user"), "notes", "Takes notes.");
+        var catalog = new SkillCatalog([Root(temp.Combine("project"), SkillSource.Project), Root(temp.Combine("user"), SkillSource.User)])
+        {
+            Disabled = new HashSet<string>(["deploy"], StringComparer.Ordinal),
+        };
+
+        var snapshot = catalog.Current;
+
+        Assert.Equal(["notes"], snapshot.Available.Select(s => s.Name));
+        Assert.Null(snapshot.Find("deploy"));
+        Assert.Equal([SkillStatus.Disabled, SkillStatus.Disabled], snapshot.All.Where(s => s.Name == "deploy").Select(s => s.Status));
+        Assert.DoesNotContain("deploy", snapshot.ToPromptCatalog(), StringComparison.Ordinal);
+        Assert.Contains("notes", snapshot.ToPromptCatalog(), StringComparison.Ordinal);
+        var active = new ActiveSkills(catalog, temp.Path);
+        var refused = Assert.Throws<SkillActivationException>(() => active.ActivateForUser("deploy"));
+        Assert.Contains("skills.disabled", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BrokenSkill_IsListedAsError_AndDoesNotShadowAUsableOne()
     {
         using var temp = new TempDirectory();

@@ -107,6 +107,25 @@ public sealed class SkillCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task SkillsDisabled_ListsTheSkillAsDisabled_AndRunSkillRefusesIt_NamingTheSetting()
+    {
+        SkillFiles.Write(Path.Combine(Project, ".agents", "skills"), "deploy", "Deploys to production.");
+        SkillFiles.Write(Path.Combine(Project, ".crush", "skills"), "notes", "Takes notes.");
+        Directory.CreateDirectory(_temp.Combine("agent-home"));
+        File.WriteAllText(_temp.Combine("agent-home", "config.yaml"), "skills:\n  disabled: [deploy]\n");
+
+        var json = await AgentProcess.RunAsync(Project, Environment, "skill", "list", "--json");
+        var run = await AgentProcess.RunAsync(Project, Environment, "run", "go", "-p", "scripted", "-m", "scripted/none.yaml", "--skill", "deploy");
+
+        Assert.True(json.ExitCode == ExitCodes.Success, json.Error);
+        var skills = JsonDocument.Parse(json.Output).RootElement.EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!, s => s.GetProperty("status").GetString());
+        Assert.Equal("disabled", skills["deploy"]);
+        Assert.Equal("ok", skills["notes"]);
+        Assert.Equal(ExitCodes.NotFound, run.ExitCode);
+        Assert.Contains("--skill deploy: skill 'deploy' is disabled: skills.disabled", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OtherToolsFolders_AreSearched_OursFirst_AndListSaysWhichWins()
     {
         var ours = SkillFiles.Write(Path.Combine(Project, ".agents", "skills"), "review", "Ours.");
@@ -116,11 +135,13 @@ public sealed class SkillCommandTests : IDisposable
         SkillFiles.Write(Path.Combine(Project, ".codex", "skills"), "codex-one", "Codex.");
         SkillFiles.Write(Path.Combine(Project, ".opencode", "skills"), "opencode-one", "OpenCode.");
         SkillFiles.Write(Path.Combine(Project, ".gemini", "skills"), "gemini-one", "Gemini.");
+        SkillFiles.Write(Path.Combine(Project, ".crush", "skills"), "crush-one", "Crush.");
         var userCopilot = SkillFiles.Write(Path.Combine(Home, ".copilot", "skills"), "triage", "User Copilot.");
         SkillFiles.Write(Path.Combine(Home, ".codex", "skills"), "user-codex", "User Codex.");
         SkillFiles.Write(Path.Combine(Home, ".cursor", "skills"), "user-cursor", "User Cursor.");
         SkillFiles.Write(Path.Combine(Home, ".gemini", "skills"), "user-gemini", "User Gemini.");
         SkillFiles.Write(Path.Combine(_temp.Combine("xdg"), "opencode", "skills"), "user-opencode", "User OpenCode.");
+        SkillFiles.Write(Path.Combine(_temp.Combine("xdg"), "crush", "skills"), "user-crush", "User Crush.");
 
         var list = await AgentProcess.RunAsync(Project, Environment, "skill", "list");
         var json = await AgentProcess.RunAsync(Project, Environment, "skill", "list", "--json");
@@ -130,9 +151,9 @@ public sealed class SkillCommandTests : IDisposable
         Assert.Equal(
             [
                 "review project ok", "review project (.claude/skills) shadowed", "triage project (.github/skills) ok", "codex-one project (.codex/skills) ok",
-                "triage project (.cursor/skills) shadowed", "opencode-one project (.opencode/skills) ok", "gemini-one project (.gemini/skills) ok",
+                "triage project (.cursor/skills) shadowed", "opencode-one project (.opencode/skills) ok", "gemini-one project (.gemini/skills) ok", "crush-one project (.crush/skills) ok",
                 "triage user (~/.copilot/skills) shadowed", "user-codex user (~/.codex/skills) ok", "user-cursor user (~/.cursor/skills) ok",
-                "user-opencode user (opencode/skills) ok", "user-gemini user (~/.gemini/skills) ok",
+                "user-opencode user (opencode/skills) ok", "user-gemini user (~/.gemini/skills) ok", "user-crush user (crush/skills) ok",
             ],
             skills.Select(s => $"{s.GetProperty("name").GetString()} {s.GetProperty("root").GetString()} {s.GetProperty("status").GetString()}"));
         Assert.Equal(ours, skills[1].GetProperty("shadowedBy").GetString());
