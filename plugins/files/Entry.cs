@@ -58,6 +58,7 @@ internal sealed record Entry(string FullPath, string RelativePath, EntryKind Kin
             throw new ToolException($"{field} '{path}' is in the repository's .git folder; the files tools never move or delete it. Use git commands instead.");
         }
 
+        AgentIgnore.Check(paths, full, path, verb == "deleted" ? "delete" : "move");
         return new Entry(full, relative, KindOf(full));
     }
 

@@ -32,7 +32,13 @@ internal sealed record FileChange(string FullPath, string RelativePath, byte[] B
 
         var full = paths.Resolve(path)
             ?? throw new ToolException($"'{path}' is outside the project root; only files inside {paths.Root} can be changed.");
-        return Directory.Exists(full) ? throw new ToolException($"'{path}' is a directory; give the path of a file.") : full;
+        if (Directory.Exists(full))
+        {
+            throw new ToolException($"'{path}' is a directory; give the path of a file.");
+        }
+
+        AgentIgnore.Check(paths, full, path, "change");
+        return full;
     }
 
     /// <summary>

@@ -30,6 +30,7 @@ internal static class ListTool
             throw new ToolException(File.Exists(full) ? $"'{path}' is a file; use view to read it." : $"no directory '{path}' in the project.");
         }
 
+        AgentIgnore.Check(paths, full, path, "list");
         var relative = paths.Relative(full);
         var baseRelative = relative == "." ? string.Empty : relative;
         var extra = ignore is { Count: > 0 } ? IgnoreList.Parse(baseRelative, string.Join('\n', ignore)) : null;
@@ -74,7 +75,7 @@ internal static class ListTool
                             sub.FullName,
                             subRelative,
                             File.Exists(Path.Combine(sub.FullName, ".gitignore")),
-                            File.Exists(Path.Combine(sub.FullName, ".ignore")),
+                            File.Exists(Path.Combine(sub.FullName, ".ignore")) || IgnoreStack.AgentFiles.Any(name => File.Exists(Path.Combine(sub.FullName, name))),
                             Directory.Exists(Path.Combine(sub.FullName, ".git")));
                         Append(sub.FullName, subRelative, subIgnores, level + 1);
                     }

@@ -43,6 +43,7 @@ internal static class ViewTool
             throw new ToolException($"no file '{path}' in the project.{NearbyNames.DidYouMean(paths, full, cancellationToken)}");
         }
 
+        AgentIgnore.Check(paths, full, path, "read");
         var relative = paths.Relative(full);
         var first = Math.Max(1, offset);
         var count = Math.Clamp(limit, 1, MaxLimit);

@@ -89,7 +89,7 @@ internal static class FileWalker
     public static WalkStats Walk(string root, string start, WalkOptions options, Action<WalkedFile> onFile, CancellationToken cancellationToken, FolderHandle? startFolder = null)
     {
         var stats = new WalkStats();
-        var ignores = options.UseIgnoreFiles ? IgnoreStack.ForFolder(root, start) : IgnoreStack.Empty;
+        var ignores = IgnoreStack.ForFolder(root, start, agentOnly: !options.UseIgnoreFiles); // no_ignore keeps the agent's own ignore files
         var full = StartPath(root, start);
         var queue = new WorkQueue(new Folder(full, start, ignores, IsStart: true));
         var workers = Math.Clamp(options.Workers, 1, 64);
@@ -266,7 +266,7 @@ internal static class FileWalker
                     }
 
                     hasGitignore |= !entry.IsDirectory && entry.Name == ".gitignore";
-                    hasIgnore |= !entry.IsDirectory && entry.Name == ".ignore";
+                    hasIgnore |= !entry.IsDirectory && IgnoreStack.IsIgnoreFile(entry.Name);
                     if (options.Hidden || !entry.IsHidden)
                     {
                         entries.Add(entry);
@@ -282,7 +282,7 @@ internal static class FileWalker
 
             // The starting folder's own rules are already in its stack (IgnoreStack.ForFolder).
             var ignores = folder.Ignores;
-            if (options.UseIgnoreFiles && (hasGitignore || hasIgnore || hasGit) && !folder.IsStart)
+            if ((hasGitignore || hasIgnore || hasGit) && !folder.IsStart)
             {
                 ignores = ignores.Enter(folder.FullPath, folder.RelativePath, hasGitignore, hasIgnore, hasGit);
             }
@@ -291,7 +291,7 @@ internal static class FileWalker
             foreach (var entry in entries)
             {
                 var relative = prefix + entry.Name;
-                if (options.UseIgnoreFiles && ignores.IsIgnored(relative, prefix.Length, entry.IsDirectory, options.IgnoreCase))
+                if (ignores.IsIgnored(relative, prefix.Length, entry.IsDirectory, options.IgnoreCase))
                 {
                     continue;
                 }

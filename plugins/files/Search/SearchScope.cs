@@ -19,6 +19,7 @@ internal readonly record struct SearchScope(string Root, string FullPath, string
         var given = string.IsNullOrWhiteSpace(path) ? "." : path.Trim();
         var full = paths.Resolve(given)
             ?? throw new ToolException($"path '{given}' is outside the project root; {tool} searches inside {paths.Root} only (use a relative path such as 'src').");
+        AgentIgnore.Check(paths, full, given, "search");
         var relative = paths.Relative(full);
         if (relative == ".")
         {
