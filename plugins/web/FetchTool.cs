@@ -11,9 +11,10 @@ internal sealed class FetchTool(HttpFetcher fetcher, WebSettings settings, PageC
     private const string Accept = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,application/json;q=0.8,*/*;q=0.5";
     private const int MinLength = 100;
 
-    public async Task<string> RunAsync(string url, string? format, int? maxLength, int? offset, CancellationToken cancellationToken)
+    public async Task<string> RunAsync(string url, string? format, int? maxLength, int? offset, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? headers = null)
     {
         var kind = Format(format);
+        var sent = RequestHeaders.Parse(headers);
         var length = maxLength ?? settings.MaxOutputCharacters;
         if (length < MinLength || length > settings.MaxOutputCharacters)
         {
@@ -29,12 +30,13 @@ internal sealed class FetchTool(HttpFetcher fetcher, WebSettings settings, PageC
         }
 
         var uri = fetcher.Check(url);
-        var page = start > 0 ? cache.Get(uri.AbsoluteUri, kind) : null;
-        page ??= await fetcher.GetAsync(uri, Accept, settings.Timeout, (response, timer) => ConvertAsync(response, kind, timer), cancellationToken).ConfigureAwait(false);
+        var cacheKey = uri.AbsoluteUri + sent.CacheKey;
+        var page = start > 0 ? cache.Get(cacheKey, kind) : null;
+        page ??= await fetcher.GetAsync(uri, Accept, settings.Timeout, (response, timer) => ConvertAsync(response, kind, timer), cancellationToken, sent).ConfigureAwait(false);
         var (text, more) = Slice(page, start, length);
         if (more)
         {
-            cache.Put(uri.AbsoluteUri, kind, page);
+            cache.Put(cacheKey, kind, page);
         }
 
         return text;

@@ -64,9 +64,10 @@ internal sealed class HttpFetcher : IDisposable
     /// <param name="total">The total time limit.</param>
     /// <param name="consume">Reads the response; it must pass the timer's token and call Arm/Disarm around each read.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
+    /// <param name="headers">The call's own headers (sent to <paramref name="url"/>'s origin only), if any.</param>
     /// <returns>What <paramref name="consume"/> returned.</returns>
     /// <exception cref="ToolException">Refused, failed, timed out, or too many redirects.</exception>
-    public async Task<T> GetAsync<T>(Uri url, string accept, TimeSpan total, Func<WebResponse, StallTimer, Task<T>> consume, CancellationToken cancellationToken)
+    public async Task<T> GetAsync<T>(Uri url, string accept, TimeSpan total, Func<WebResponse, StallTimer, Task<T>> consume, CancellationToken cancellationToken, RequestHeaders? headers = null)
     {
         using var timer = new StallTimer(total, _settings.ReadTimeout, cancellationToken);
         var current = url;
@@ -80,6 +81,7 @@ internal sealed class HttpFetcher : IDisposable
                 request.Headers.TryAddWithoutValidation("Accept", accept);
                 request.Headers.AcceptLanguage.Add(new StringWithQualityHeaderValue("en"));
                 request.Headers.AcceptLanguage.Add(new StringWithQualityHeaderValue("*", 0.5));
+                headers?.Apply(request, url, current);
                 timer.Arm();
                 using var response = await Client().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timer.Token).ConfigureAwait(false);
                 timer.Disarm();

@@ -35,8 +35,9 @@ public sealed class WebPlugin : AgentPlugin
              [Description("'markdown' (default), 'text' or 'html' (raw).")] string? format = null,
              [Description("Most characters to return.")] int? max_length = null,
              [Description("Character offset to read on from.")] int? offset = null,
+             [Description("Request headers by name (e.g. Authorization, Accept); sent to the URL's own origin only.")] IReadOnlyDictionary<string, string>? headers = null,
              CancellationToken cancellationToken = default) =>
-                fetch.RunAsync(url, format, max_length, offset, cancellationToken));
+                fetch.RunAsync(url, format, max_length, offset, cancellationToken, headers));
 
         builder.AddTool(
             "download",

@@ -48,6 +48,44 @@ public sealed class WebFetchTests : IAsyncLifetime
         Assert.Single(markdown.Split('\n'), line => line.Contains("How Tides Work", StringComparison.Ordinal));
     }
 
+    /// <summary>#49: fetch with the call's own headers (an API token, an Accept), sent to the URL's origin only.</summary>
+    [Fact]
+    public async Task Headers_AreSentToTheUrlsOrigin_ButNotAcrossARedirectToAnother()
+    {
+        await using var other = new PageServer();
+        _web.Server.Page("api/me", "<html><body><p>me</p></body></html>");
+        other.Page("landing", "<html><body><p>landed</p></body></html>");
+        _web.Server.Redirect("api/away", other.Root + "landing");
+        var headers = new Dictionary<string, string> { ["Authorization"] = "Bearer tok-31c9", ["Accept"] = "application/json", ["X-Trace"] = "t1" };
+
+        await _web.FetchAsync(_web.Url("api/me"), ("headers", headers), ("format", "text"));
+        await _web.FetchAsync(_web.Url("api/away"), ("headers", headers), ("format", "text"));
+
+        var direct = _web.Server.Requests.Single(r => r.Path == "/api/me");
+        Assert.Equal("Bearer tok-31c9", direct.Header("Authorization"));
+        Assert.Equal("application/json", direct.Header("Accept"));
+        Assert.Equal("t1", direct.Header("X-Trace"));
+        Assert.Equal("Bearer tok-31c9", _web.Server.Requests.Single(r => r.Path == "/api/away").Header("Authorization"));
+        var landed = other.Requests.Single(r => r.Path == "/landing");
+        Assert.Null(landed.Header("Authorization"));
+        Assert.Null(landed.Header("X-Trace"));
+    }
+
+    [Theory]
+    [InlineData("Host", "example.org", "Host is set by the HTTP client itself")]
+    [InlineData("Bad Name", "x", "'Bad Name' is not a header name")]
+    [InlineData("X-Split", "a\r\nX-Injected: 1", "the value of X-Split must be one line")]
+    [InlineData("Content-Type", "application/json", "Content-Type describes a request body")]
+    public async Task Headers_ThatCannotBeSent_AreRefusedBeforeAnyRequest(string name, string value, string message)
+    {
+        _web.Server.Page("never", "<p>x</p>");
+
+        var error = await _web.FailureAsync("fetch", ("url", _web.Url("never")), ("headers", new Dictionary<string, string> { [name] = System.Text.RegularExpressions.Regex.Unescape(value) }));
+
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.Equal(0, _web.Server.Hits("never"));
+    }
+
     [Fact]
     public async Task PageWithoutArticleElement_IsFoundByScoring_AndNavigationLinksAreLeftOut()
     {
