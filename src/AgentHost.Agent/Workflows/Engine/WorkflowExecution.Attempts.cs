@@ -67,6 +67,12 @@ internal sealed partial class WorkflowExecution
                     return output;
                 }
 
+                if (node.Retry is not null)
+                {
+                    // Kept with the others, so that a resume after the cause is fixed counts on from here.
+                    await RecordAsync(node, $"{path}{AttemptSeparator}{attempt}", FailureOutput(failure, attempt)).ConfigureAwait(false);
+                }
+
                 Events.Publish(new WorkflowNodeCompletedEvent(Run.Id, Definition.Name, path, node.Kind, "failed") { Summary = failure.Message, Attempt = attempt });
                 throw;
             }
