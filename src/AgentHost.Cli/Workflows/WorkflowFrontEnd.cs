@@ -35,6 +35,7 @@ internal static class WorkflowFrontEnd
 
         var json = parseResult.GetValue(budget.Output) == "json";
         var maxTime = budget.Time(parseResult);
+        var maxCost = budget.Cost(parseResult);
         var progress = new WorkflowProgress(context.Console, json);
         await using var frontEnd = await SessionFrontEnd.OpenAsync(
             context,
@@ -66,7 +67,7 @@ internal static class WorkflowFrontEnd
             Plugins = session.Plugins,
             MaxSteps = parseResult.GetValue(budget.MaxSteps),
             MaxTime = maxTime,
-            MaxCost = parseResult.GetValue(budget.MaxCost),
+            MaxCost = maxCost,
             // At a terminal a wait node asks on the console (the prompter the front end composed); headless, it pauses the run.
             Questions = frontEnd.QuestionPrompter is not null ? frontEnd.Service.Questions : null,
             FindWorkflow = (name, from) => WorkflowLookup.FindSubWorkflow(context, frontEnd.WorkspaceRoot, name, from, frontEnd.Runtime),

@@ -41,13 +41,19 @@ internal sealed class WorkflowProgress(IConsoleInteraction console, bool json)
                 console.WriteInfo($"workflow {started.Workflow}: run {started.RunId}{(started.Resumed ? " (resumed)" : string.Empty)}");
                 break;
             case WorkflowNodeStartedEvent node:
-                console.WriteInfo($"▶ {node.Path} ({node.Kind})");
+                console.WriteInfo($"▶ {node.Path} ({node.Kind}{(node.Attempt > 1 ? $", attempt {node.Attempt}" : string.Empty)})");
                 break;
             case WorkflowNodeCompletedEvent { Status: "replayed" } node:
                 console.WriteInfo($"↺ {node.Path} (completed before)");
                 break;
             case WorkflowNodeCompletedEvent { Status: "failed" } node:
-                console.WriteInfo($"✗ {node.Path}");
+                console.WriteInfo($"✗ {node.Path}{(node.Attempt > 1 ? $" (attempt {node.Attempt})" : string.Empty)}");
+                break;
+            case WorkflowNodeCompletedEvent { Status: "retrying" } node:
+                console.WriteInfo($"↻ {node.Path} (attempt {node.Attempt} failed): {node.Summary}");
+                break;
+            case WorkflowNodeCompletedEvent { Status: "caught" } node:
+                console.WriteInfo($"✗ {node.Path}{(node.Attempt > 1 ? $" (attempt {node.Attempt})" : string.Empty)}: {node.Summary}");
                 break;
             case WorkflowNodeCompletedEvent node when denials is not null:
                 console.WriteInfo($"⚠ {node.Path}{(node.Summary is { Length: > 0 } nodeSummary ? $": {nodeSummary}" : string.Empty)} — {denials}");

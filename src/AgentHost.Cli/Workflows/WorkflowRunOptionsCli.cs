@@ -11,7 +11,7 @@ internal sealed class WorkflowRunOptionsCli
 
     public Option<string?> MaxTime { get; } = new("--max-time") { Description = "Stop the run after this much active time: 90s, 10m, 2h, 1h30m (overrides budget.max_time)." };
 
-    public Option<decimal?> MaxCost { get; } = new("--max-cost") { Description = "Stop the run once it has cost this many US dollars (overrides budget.max_cost)." };
+    public Option<string?> MaxCost { get; } = new("--max-cost") { Description = "Stop the run before the model request that would take its cost past this many US dollars, e.g. 0.50 (overrides budget.max_cost)." };
 
     public Option<string> Output { get; } = new("--output", "-o") { Description = "text (progress on stderr, the output on stdout) or json (NDJSON events).", DefaultValueFactory = _ => "text" };
 
@@ -26,6 +26,10 @@ internal sealed class WorkflowRunOptionsCli
             command.Options.Add(option);
         }
     }
+
+    /// <summary>The <c>--max-cost</c> amount (as <c>agent run --max-cost</c> reads it), or <see langword="null"/>.</summary>
+    /// <exception cref="AgentHostException">Not an amount above zero (<see cref="ErrorKind.Usage"/>).</exception>
+    public decimal? Cost(ParseResult parseResult) => TurnLimitOptions.Dollars(MaxCost.Name, parseResult.GetValue(MaxCost));
 
     /// <summary>The <c>--max-time</c> duration, or <see langword="null"/>.</summary>
     /// <exception cref="AgentHostException">Not a duration (<see cref="ErrorKind.Usage"/>).</exception>

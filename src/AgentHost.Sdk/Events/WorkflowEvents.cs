@@ -24,6 +24,9 @@ public sealed record WorkflowNodeStartedEvent(string RunId, string Workflow, str
 {
     /// <inheritdoc />
     public override string Type => "workflow.node.started";
+
+    /// <summary>Which attempt this is: 1, then 2, 3, … for each retry of a node with <c>retry</c> (counted across resumes).</summary>
+    public int Attempt { get; init; } = 1;
 }
 
 /// <summary>A node of a workflow run completed (its checkpoint is stored), failed, or was replayed from its checkpoint.</summary>
@@ -31,7 +34,10 @@ public sealed record WorkflowNodeStartedEvent(string RunId, string Workflow, str
 /// <param name="Workflow">The workflow's name.</param>
 /// <param name="Path">The execution's path (<c>verify#2/test</c>).</param>
 /// <param name="Kind">The node kind.</param>
-/// <param name="Status"><c>completed</c>, <c>failed</c> or <c>replayed</c> (completed in an earlier process).</param>
+/// <param name="Status">
+/// <c>completed</c>, <c>failed</c>, <c>replayed</c> (completed in an earlier process), <c>retrying</c> (this attempt failed
+/// and the node runs again) or <c>caught</c> (it failed for good and its <c>catch</c> node runs next).
+/// </param>
 public sealed record WorkflowNodeCompletedEvent(string RunId, string Workflow, string Path, string Kind, string Status) : WorkflowEvent(RunId, Workflow)
 {
     /// <inheritdoc />
@@ -45,6 +51,9 @@ public sealed record WorkflowNodeCompletedEvent(string RunId, string Workflow, s
 
     /// <summary>Model steps the node took.</summary>
     public int Steps { get; init; }
+
+    /// <summary>The attempt that ended: 1, then 2, 3, … for each retry of a node with <c>retry</c> (counted across resumes).</summary>
+    public int Attempt { get; init; } = 1;
 }
 
 /// <summary>A workflow run waits for a person to answer a <c>wait</c> node's question.</summary>

@@ -109,8 +109,8 @@ public sealed class WorkflowValidationTests
                 "wf.yaml:9: field 'b.kind': 'agnet' is not a node kind. Did you mean 'agent'? Use one of: agent, tool, shell, decision, loop, parallel, wait, workflow.",
                 "wf.yaml:10: field 'c.kind': is required. Add 'kind:' — one of agent, tool, shell, decision, loop, parallel, wait, workflow.",
                 "wf.yaml:11: field 'd.prompt': is required. Add 'prompt:' with what the agent should do.",
-                "wf.yaml:14: field 'd.promt': unknown field. Did you mean 'prompt'? The fields of an agent node are: id, kind, description, next, prompt, model, tools, permission_mode, max_steps, continue, output, skills.",
-                "wf.yaml:15: field 'd.max_iterations': is not a field of an agent node (it belongs to loop nodes). The fields of an agent node are: id, kind, description, next, prompt, model, tools, permission_mode, max_steps, continue, output, skills.",
+                "wf.yaml:14: field 'd.promt': unknown field. Did you mean 'prompt'? The fields of an agent node are: id, kind, description, next, catch, timeout, prompt, model, tools, permission_mode, max_steps, continue, output, skills, retry.",
+                "wf.yaml:15: field 'd.max_iterations': is not a field of an agent node (it belongs to loop nodes). The fields of an agent node are: id, kind, description, next, catch, timeout, prompt, model, tools, permission_mode, max_steps, continue, output, skills, retry.",
             ],
             Problems("""
                 name: t

@@ -55,6 +55,18 @@ internal sealed class WorkflowBudgetTracker
         }
     }
 
+    /// <summary>How many US dollars are left of <c>max_cost</c> (at least a hundredth of a cent, so that a cap is never "none"), or <see langword="null"/> without a cost limit.</summary>
+    public decimal? CostLeft
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return Limits.MaxCost is { } max ? Math.Max(0.0001m, max - _cost) : null;
+            }
+        }
+    }
+
     /// <summary>How much active time is left, or <see langword="null"/> without a time limit.</summary>
     public TimeSpan? TimeLeft =>
         Limits.MaxTime is { } max ? TimeSpan.FromMilliseconds(Math.Max(0, max.TotalMilliseconds - Counters.ActiveMilliseconds)) : null;

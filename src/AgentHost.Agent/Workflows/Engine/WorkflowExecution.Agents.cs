@@ -108,7 +108,11 @@ internal sealed partial class WorkflowExecution
             await using (session.ConfigureAwait(false))
             {
                 // Every step is taken from the run's one budget as it happens (parallel branches share it).
-                turn = await session.SendAsync(new TurnRequest(prompt) { Skills = skills, MaxSteps = maxSteps, TakeStep = Budget.TryTakeStep }, cancellationToken).ConfigureAwait(false);
+                // The run's cost cap is the turn's, less what the run spent before it: the turn stops before the model
+                // request that would go past it (AgentLoop's CostCaps), not only at the end of the node.
+                turn = await session.SendAsync(
+                    new TurnRequest(prompt) { Skills = skills, MaxSteps = maxSteps, TakeStep = Budget.TryTakeStep, MaxCost = Budget.CostLeft },
+                    cancellationToken).ConfigureAwait(false);
             }
         }
         catch (AgentHostException ex)
@@ -125,6 +129,10 @@ internal sealed partial class WorkflowExecution
                 cancellationToken.ThrowIfCancellationRequested();
                 throw new OperationCanceledException($"{Where(node)} was cancelled.");
             case RunOutcome.StepLimit when Budget.StepsExhausted:
+                Budget.Check(beforeModelNode: true);
+                goto default;
+            case RunOutcome.CostLimit:
+                // The run's max_cost, in the run's words (the cap and what was spent); runs again from its start on resume.
                 Budget.Check(beforeModelNode: true);
                 goto default;
             default:

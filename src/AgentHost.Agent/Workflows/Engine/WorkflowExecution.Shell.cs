@@ -115,10 +115,20 @@ internal sealed partial class WorkflowExecution : IDisposable
             ["sandbox"] = result.Sandbox,
         };
         var summary = result.TimedOut ? $"timed out after {WorkflowDuration.Format(node.Timeout)}" : $"exit {result.ExitCode}";
+        if (result.TimedOut)
+        {
+            // The node's time limit: its process tree was killed; a failure of kind timed_out (retry and catch handle it).
+            throw new WorkflowNodeFailedException($"{Where(node)}: timed out after {WorkflowDuration.Format(node.Timeout)} (its timeout); the command's process tree was killed.")
+            {
+                Failure = WorkflowRetry.TimedOut,
+                Output = output,
+            };
+        }
+
         if (!passed && node.FailOnError)
         {
             var tail = string.Join('\n', combined.TrimEnd().Split('\n').TakeLast(5));
-            throw new WorkflowNodeFailedException($"{Where(node)}: the command failed ({summary}){(tail.Length > 0 ? ":\n" + tail : ".")}");
+            throw new WorkflowNodeFailedException($"{Where(node)}: the command failed ({summary}){(tail.Length > 0 ? ":\n" + tail : ".")}") { Output = output };
         }
 
         return new NodeResult(output, summary);

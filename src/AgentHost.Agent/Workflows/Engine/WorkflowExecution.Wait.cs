@@ -66,7 +66,7 @@ internal sealed partial class WorkflowExecution
     private NodeResult TimedOut(WaitNode node, TimeSpan timeout) =>
         node.Default is { } fallback
             ? Answered(fallback, timedOut: true)
-            : throw new WorkflowNodeFailedException($"{Where(node)}: no answer within its timeout ({WorkflowDuration.Format(timeout)}) and it has no default.");
+            : throw new WorkflowNodeFailedException($"{Where(node)}: no answer within its timeout ({WorkflowDuration.Format(timeout)}) and it has no default.") { Failure = WorkflowRetry.TimedOut };
 
     private static NodeResult Answered(string answer, bool timedOut) =>
         new(new JsonObject { ["answer"] = answer, ["timed_out"] = timedOut }, timedOut ? $"timed out: {answer}" : answer);

@@ -108,7 +108,7 @@ internal sealed partial class WorkflowExecution
             var node = graph.Nodes[index];
             last = await RunNodeAsync(node, frame, prefix + node.Id, cancellationToken).ConfigureAwait(false);
             frame.Nodes[node.Id] = last?.DeepClone();
-            var next = NextOf(node, frame);
+            var next = node.Catch is { } handler && IsCaught(last) ? handler : NextOf(node, frame);
             if (next == WorkflowEdge.End)
             {
                 break;
@@ -183,19 +183,11 @@ internal sealed partial class WorkflowExecution
         }
     }
 
-    private async Task<JsonNode?> RunNodeAsync(WorkflowNode node, WorkflowFrame frame, string path, CancellationToken cancellationToken)
+    private async Task<JsonNode?> RunAttemptAsync(WorkflowNode node, WorkflowFrame frame, string path, int attempt, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var composite = node is LoopNode or ParallelNode or SubWorkflowNode;
-        if (!composite && _recorded.TryGetValue(path, out var done))
-        {
-            Events.Publish(new WorkflowNodeCompletedEvent(Run.Id, Definition.Name, path, node.Kind, "replayed") { SessionId = done.SessionId, Steps = done.Steps });
-            return JsonNode.Parse(done.Output);
-        }
-
         Budget.Check(beforeModelNode: node is AgentNode || node is DecisionNode { Prompt: not null });
         var started = Service.Time.GetUtcNow();
-        Events.Publish(new WorkflowNodeStartedEvent(Run.Id, Definition.Name, path, node.Kind));
+        Events.Publish(new WorkflowNodeStartedEvent(Run.Id, Definition.Name, path, node.Kind) { Attempt = attempt });
         NodeResult result;
         // A node that does its own work (not a wait: time asking a person is not counted) is cut short when the run's
         // time limit passes while it runs; composite nodes are limited through the nodes inside them.
@@ -203,8 +195,12 @@ internal sealed partial class WorkflowExecution
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
             : null;
         timeLimit?.CancelAfter(Budget.TimeLeft!.Value);
+        // The node's own time limit (shell and wait nodes have theirs in the node): cancelled when it passes, a failure
+        // of kind timed_out that retry and catch handle.
+        using var nodeLimit = node.TimeLimit is { } limit ? new CancellationTokenSource(limit, Service.Time) : null;
+        using var limited = nodeLimit is null ? null : CancellationTokenSource.CreateLinkedTokenSource(timeLimit?.Token ?? cancellationToken, nodeLimit.Token);
         var outer = cancellationToken;
-        cancellationToken = timeLimit?.Token ?? cancellationToken;
+        cancellationToken = limited?.Token ?? timeLimit?.Token ?? cancellationToken;
         try
         {
             result = node switch
@@ -220,21 +216,29 @@ internal sealed partial class WorkflowExecution
                 _ => throw new WorkflowNodeFailedException($"{Where(node)}: unknown node kind '{node.Kind}'."),
             };
         }
-        catch (WorkflowNodeFailedException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (WorkflowNodeFailedException) when (!cancellationToken.IsCancellationRequested)
         {
-            Events.Publish(new WorkflowNodeCompletedEvent(Run.Id, Definition.Name, path, node.Kind, "failed") { Summary = ex.Message });
+            // The caller says whether it is retried, caught or the run's failure.
             throw;
         }
         catch (Exception ex) when (ex is OperationCanceledException or WorkflowNodeFailedException && timeLimit is { IsCancellationRequested: true } && !outer.IsCancellationRequested)
         {
             var stop = Budget.TimeRanOut(Where(node));
-            Events.Publish(new WorkflowNodeCompletedEvent(Run.Id, Definition.Name, path, node.Kind, "failed") { Summary = stop.Message });
+            Events.Publish(new WorkflowNodeCompletedEvent(Run.Id, Definition.Name, path, node.Kind, "failed") { Summary = stop.Message, Attempt = attempt });
             throw stop;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WorkflowNodeFailedException && nodeLimit is { IsCancellationRequested: true } && !outer.IsCancellationRequested)
+        {
+            throw new WorkflowNodeFailedException($"{Where(node)}: timed out after {WorkflowDuration.Format(node.TimeLimit!.Value)} (its timeout), and was cancelled.", ex)
+            {
+                Failure = WorkflowRetry.TimedOut,
+            };
         }
 
         if (!_recorded.ContainsKey(path))
         {
-            var record = new WorkflowNodeRecord(path, node.Kind, result.Output.ToJsonString(Compact))
+            var output = node.Retry is null ? result.Output : WithAttempts(result.Output, attempt);
+            var record = new WorkflowNodeRecord(path, node.Kind, output.ToJsonString(Compact))
             {
                 SessionId = result.SessionId,
                 Steps = result.Steps,
@@ -243,6 +247,7 @@ internal sealed partial class WorkflowExecution
                 EndedAt = Service.Time.GetUtcNow(),
             };
             await Store.RecordNodeAsync(Run.Id, record, Budget.Counters, CancellationToken.None).ConfigureAwait(false);
+            result = result with { Output = output };
         }
 
         Events.Publish(new WorkflowNodeCompletedEvent(Run.Id, Definition.Name, path, node.Kind, "completed")
@@ -250,6 +255,7 @@ internal sealed partial class WorkflowExecution
             Summary = result.Summary,
             SessionId = result.SessionId,
             Steps = result.Steps,
+            Attempt = attempt,
         });
         Budget.Check();
         return result.Output;

@@ -18,6 +18,12 @@ internal sealed class WorkflowNodeFailedException : Exception
     public WorkflowNodeFailedException()
     {
     }
+
+    /// <summary>The kind of failure <c>retry.on</c> names: <see cref="Model.WorkflowRetry.Failed"/> or <see cref="Model.WorkflowRetry.TimedOut"/>.</summary>
+    public string Failure { get; init; } = Model.WorkflowRetry.Failed;
+
+    /// <summary>What the node produced before it failed (a shell node's streams), kept in its output when <c>catch</c> takes over.</summary>
+    public System.Text.Json.Nodes.JsonObject? Output { get; init; }
 }
 
 /// <summary>A budget was reached: the run ends as <see cref="WorkflowRunStatus.Stopped"/> with this message.</summary>

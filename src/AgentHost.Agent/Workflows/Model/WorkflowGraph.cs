@@ -34,4 +34,20 @@ public abstract record WorkflowNode(string Id)
 
     /// <summary>The node's line in its source file (1-based; 0 when unknown), for messages.</summary>
     public int Line { get; init; }
+
+    /// <summary>How a failed execution is run again (<c>retry:</c>); none when <see langword="null"/>.</summary>
+    public WorkflowRetry? Retry { get; init; }
+
+    /// <summary>
+    /// The node of the same list (or <see cref="WorkflowEdge.End"/>) control goes to when this node still fails after
+    /// its retries (<c>catch:</c>); the run fails when <see langword="null"/>.
+    /// </summary>
+    public string? Catch { get; init; }
+
+    /// <summary>
+    /// The node's time limit (<c>timeout:</c>) for the kinds whose record has no <c>Timeout</c> of its own (shell and
+    /// wait nodes keep theirs there): the node is cancelled when it passes it, a failure of kind
+    /// <see cref="WorkflowRetry.TimedOut"/>.
+    /// </summary>
+    public TimeSpan? TimeLimit { get; init; }
 }

@@ -54,11 +54,14 @@ internal sealed partial class WorkflowNodeReader(WorkflowReader reader, Workflow
         if (kind is not null)
         {
             var allowed = WorkflowVocabulary.CommonFields.Concat(WorkflowVocabulary.KindFields[kind]).ToList();
-            fields.RejectUnknown(allowed, $"a{(kind is "agent" ? "n" : string.Empty)} {kind} node", WorkflowVocabulary.KindsWithField);
+            var what = $"a{(kind is "agent" ? "n" : string.Empty)} {kind} node";
+            RejectOnError(fields, kind, what, allowed);
+            fields.RejectUnknown(allowed, what, WorkflowVocabulary.KindsWithField);
         }
 
         var description = fields.Text("description");
         var next = ReadNext(fields, context, siblings, edges);
+        var failure = ReadFailureHandling(fields, kind, context, siblings, edges);
         if (kind is null)
         {
             return null;
@@ -76,7 +79,9 @@ internal sealed partial class WorkflowNodeReader(WorkflowReader reader, Workflow
             _ => ReadWorkflow(fields, id, context),
         };
 
-        return node is null || id is null || next is null ? null : node with { Description = description, Next = next, Line = (int)map.Start.Line };
+        return node is null || id is null || next is null || failure is null
+            ? null
+            : node with { Description = description, Next = next, Line = (int)map.Start.Line, Retry = failure.Value.Retry, Catch = failure.Value.Catch, TimeLimit = failure.Value.TimeLimit };
     }
 
     private List<WorkflowEdge>? ReadNext(YamlFields fields, GraphContext context, IReadOnlySet<string> siblings, List<(WorkflowEdge, YamlNode)> edges)
@@ -222,7 +227,7 @@ internal sealed partial class WorkflowNodeReader(WorkflowReader reader, Workflow
     private ToolNode? ReadTool(YamlFields fields, string? id, GraphContext context)
     {
         var tool = fields.Text("tool", required: true, fix: "add 'tool:' with the tool's name (agent tools lists them)");
-        var onError = fields.Choice("on_error", OnError);
+        var onError = ReadOnError(fields);
         JsonObject arguments = [];
         if (fields.Get("arguments") is { } argumentsNode)
         {

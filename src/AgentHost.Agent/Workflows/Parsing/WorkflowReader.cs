@@ -23,7 +23,8 @@ internal sealed partial class WorkflowReader(WorkflowProblems problems)
     public WorkflowDefinition? Read(YamlMappingNode root, WorkflowSource source)
     {
         var fields = new YamlFields(root, string.Empty, problems);
-        fields.RejectUnknown(WorkflowVocabulary.TopLevelFields, "a workflow");
+        // The run's limits are in one place: a top-level max_cost (or max_steps, max_time) is said to belong in budget.
+        fields.RejectUnknown(WorkflowVocabulary.TopLevelFields, "a workflow", key => WorkflowVocabulary.BudgetFields.Contains(key) ? $"'budget': write 'budget: {{ {key}: … }}'" : null);
 
         var name = fields.Text("name", required: true, fix: "add 'name:' with lowercase letters, digits and '-' (the name 'agent workflow run' uses)");
         if (name is not null && !WorkflowParser.IsValidName(name))
@@ -181,7 +182,7 @@ internal sealed partial class WorkflowReader(WorkflowProblems problems)
 
         var ids = list.Children.OfType<YamlMappingNode>().Select(_index.Of).Where(n => n is not null).Select(n => n!.Id).ToHashSet(StringComparer.Ordinal);
         var nodes = new List<WorkflowNode>();
-        var edges = new List<(int From, string FromId, YamlNode Edge, string To, bool Conditional)>();
+        var edges = new List<(int From, string FromId, YamlNode Edge, string To, bool Conditional, string? When)>();
         var fallsThrough = new List<bool>();
         var ok = true;
         for (var i = 0; i < list.Children.Count; i++)
@@ -197,14 +198,14 @@ internal sealed partial class WorkflowReader(WorkflowProblems problems)
 
             nodes.Add(read);
             fallsThrough.Add(read.Next.Count == 0 || read.Next.All(e => e.When is not null));
-            edges.AddRange(itemEdges.Select(e => (i, read.Id, e.Node, e.Edge.To, e.Edge.When is not null)));
+            edges.AddRange(itemEdges.Select(e => (i, read.Id, e.Node, e.Edge.To, e.Edge.When is not null, e.Edge.When)));
         }
 
         CheckCycles(list, edges, fallsThrough);
         return ok ? new WorkflowGraph(nodes) : null;
     }
 
-    private void CheckCycles(YamlSequenceNode list, List<(int From, string FromId, YamlNode Edge, string To, bool Conditional)> edges, List<bool> fallsThrough)
+    private void CheckCycles(YamlSequenceNode list, List<(int From, string FromId, YamlNode Edge, string To, bool Conditional, string? When)> edges, List<bool> fallsThrough)
     {
         var count = list.Children.Count;
         var indexOf = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -246,7 +247,7 @@ internal sealed partial class WorkflowReader(WorkflowProblems problems)
                 if (state[to] == 1 && edge >= 0 && reported.Add(edge))
                 {
                     var cycle = stack.Skip(stack.IndexOf(to)).Append(to).Select(Id);
-                    problems.Add(edges[edge].Edge, $"{edges[edge].FromId}.next", $"the edge to '{edges[edge].To}' makes a cycle ({string.Join(" → ", cycle)})",
+                    problems.Add(edges[edge].Edge, $"{edges[edge].FromId}.{(edges[edge].Conditional && edges[edge].When == WorkflowNodeReader.CatchEdge ? "catch" : "next")}", $"the edge to '{edges[edge].To}' makes a cycle ({string.Join(" → ", cycle)})",
                         "edges must not form a cycle; to repeat steps put them in a loop node ('kind: loop' with 'max_iterations' and 'until')");
                 }
                 else if (state[to] == 0)
@@ -367,7 +368,8 @@ internal sealed partial class WorkflowReader(WorkflowProblems problems)
             return;
         }
 
-        if (names.Count > 2 && target.Kind is not null && WorkflowVocabulary.KindOutputs.TryGetValue(target.Kind, out var outputs) && !outputs.Contains(names[2]))
+        if (names.Count > 2 && target.Kind is not null && WorkflowVocabulary.KindOutputs.TryGetValue(target.Kind, out var outputs)
+            && !outputs.Contains(names[2]) && !WorkflowVocabulary.FailureOutputs.Contains(names[2]))
         {
             problems.Add(node, field, $"'{path}' reads no output of {target.Kind} node '{id}'",
                 $"{WorkflowProblems.DidYouMean(names[2], outputs)}a{(target.Kind is "agent" ? "n" : string.Empty)} {target.Kind} node's outputs are: {string.Join(", ", outputs)}");

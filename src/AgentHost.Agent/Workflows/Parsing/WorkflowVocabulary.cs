@@ -16,7 +16,16 @@ internal static class WorkflowVocabulary
     public static readonly string[] BudgetFields = ["max_steps", "max_time", "max_cost"];
 
     /// <summary>The fields every node has.</summary>
-    public static readonly string[] CommonFields = ["id", "kind", "description", "next"];
+    public static readonly string[] CommonFields = ["id", "kind", "description", "next", "catch", "timeout"];
+
+    /// <summary>The fields of a node's <c>retry</c>.</summary>
+    public static readonly string[] RetryFields = ["count", "backoff", "on"];
+
+    /// <summary>The fields of a <c>retry.backoff</c> written as a mapping.</summary>
+    public static readonly string[] BackoffFields = ["initial", "factor", "max"];
+
+    /// <summary>The outputs every node has when it failed and <c>catch</c> took over (<c>attempts</c> also when a retried node completed).</summary>
+    public static readonly string[] FailureOutputs = ["error", "failure", "attempts"];
 
     /// <summary>The fields of an edge in a <c>next</c> list.</summary>
     public static readonly string[] EdgeFields = ["when", "to"];
@@ -30,13 +39,13 @@ internal static class WorkflowVocabulary
     /// <summary>Node kind → its own fields (besides <see cref="CommonFields"/>).</summary>
     public static readonly IReadOnlyDictionary<string, string[]> KindFields = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["agent"] = ["prompt", "model", "tools", "permission_mode", "max_steps", "continue", "output", "skills"],
-        ["tool"] = ["tool", "arguments", "on_error"],
-        ["shell"] = ["command", "env", "timeout", "fail_on_error", "idempotent"],
-        ["decision"] = ["prompt", "choices", "model"],
+        ["agent"] = ["prompt", "model", "tools", "permission_mode", "max_steps", "continue", "output", "skills", "retry"],
+        ["tool"] = ["tool", "arguments", "on_error", "retry"],
+        ["shell"] = ["command", "env", "fail_on_error", "idempotent", "retry"],
+        ["decision"] = ["prompt", "choices", "model", "retry"],
         ["loop"] = ["nodes", "max_iterations", "until", "on_exhausted"],
         ["parallel"] = ["branches"],
-        ["wait"] = ["question", "options", "timeout", "default"],
+        ["wait"] = ["question", "options", "default"],
         ["workflow"] = ["workflow", "inputs", "nodes"],
     };
 

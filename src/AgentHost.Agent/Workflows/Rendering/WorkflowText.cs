@@ -232,6 +232,24 @@ public static class WorkflowText
 
                 break;
         }
+
+        if (node.TimeLimit is { } limit)
+        {
+            yield return $"timeout: {WorkflowDuration.Format(limit)}";
+        }
+
+        if (node.Retry is { } retry)
+        {
+            var wait = retry.Initial > TimeSpan.Zero
+                ? $", backoff {WorkflowDuration.Format(retry.Initial)}{(retry.Factor != 1m ? $" ×{retry.Factor.ToString(CultureInfo.InvariantCulture)}" : string.Empty)}{(retry.Max is { } max ? $" up to {WorkflowDuration.Format(max)}" : string.Empty)}"
+                : string.Empty;
+            yield return $"retry: {retry.Count.ToString(CultureInfo.InvariantCulture)} more time{(retry.Count == 1 ? string.Empty : "s")} on {string.Join(", ", retry.On)}{wait}";
+        }
+
+        if (node.Catch is { } handler)
+        {
+            yield return $"catch: {handler}";
+        }
     }
 
     private static string Budget(WorkflowBudget budget)
