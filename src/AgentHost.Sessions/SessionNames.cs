@@ -60,6 +60,20 @@ public static class SessionNames
         return trimmed;
     }
 
+    /// <summary>The error of a name another session of the same owner has: it names that session and what to do.</summary>
+    /// <param name="name">The name asked for.</param>
+    /// <param name="existing">The session that has it.</param>
+    /// <returns>The error (<see cref="ErrorKind.Usage"/>).</returns>
+    public static AgentHostException Taken(string name, SessionInfo existing)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        return new(
+            ErrorKind.Usage,
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"a session named '{name}' exists already: {existing.Id} (last active {existing.UpdatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC). Resume it with '--session {name}', or choose another name."));
+    }
+
     /// <summary>Whether the character at <paramref name="index"/> may be part of a name (a surrogate only as part of a pair).</summary>
     private static bool IsPrintable(string text, int index)
     {

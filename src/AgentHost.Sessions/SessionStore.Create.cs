@@ -59,7 +59,7 @@ public sealed partial class SessionStore
             {
                 if (name is not null && FindByName(connection, transaction, name, session.Owner) is { } taken)
                 {
-                    throw NameTaken(name, taken);
+                    throw SessionNames.Taken(name, taken);
                 }
 
                 using var command = Command(

@@ -63,12 +63,6 @@ public sealed partial class SessionStore
         return _database.ReadAsync(connection => FindByName(connection, null, trimmed, owner), cancellationToken);
     }
 
-    /// <summary>The error of a name another session of the same owner has.</summary>
-    internal static AgentHostException NameTaken(string name, SessionInfo taken) =>
-        new(
-            ErrorKind.Usage,
-            $"a session named '{name}' exists already ({taken.Id}, updated {taken.UpdatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC); resume it with '--session {name}', or choose another name.");
-
     private static SessionInfo? FindByName(DbConnection connection, DbTransaction? transaction, string name, string? owner) =>
         IdsNamed(connection, transaction, name, owner, anyOwner: false) is [var id] ? SessionRows.ReadSession(connection, transaction, id) : null;
 
