@@ -267,18 +267,20 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
             QuestionPrompter = Own(new ConsoleQuestionPrompter(console, Service.Questions, Runtime.Events));
         }
 
-        // Disposed before the service: the pruning under way ends before the store closes.
-        var service = Service;
-        var remembered = Remembered?.SessionId;
-        if (BackgroundRetention.AfterFirstStep(
-            SessionRetention.FromConfiguration(Configuration),
-            Store,
-            service.Time,
-            Runtime.Events,
-            () => [.. service.OpenSessions.Select(s => s.Id).OfType<string>(), .. remembered is null ? Array.Empty<string>() : [remembered]],
-            context.LoggerFactory(_parseResult).CreateLogger("AgentHost.Sessions.Retention")) is { } retention)
+        // Disposed before the service: the pruning under way ends before the store closes. (Checked with the
+        // configuration above; the logger is made only when there is something to prune.)
+        var retention = SessionRetention.FromConfiguration(Configuration);
+        if (retention.IsEnabled)
         {
-            Own(retention);
+            var service = Service;
+            var remembered = Remembered?.SessionId;
+            Own(BackgroundRetention.AfterFirstStep(
+                retention,
+                Store,
+                service.Time,
+                Runtime.Events,
+                () => [.. service.OpenSessions.Select(s => s.Id).OfType<string>(), .. remembered is null ? Array.Empty<string>() : [remembered]],
+                context.LoggerFactory(_parseResult).CreateLogger("AgentHost.Sessions.Retention"))!);
         }
     }
 
