@@ -13,7 +13,9 @@ internal sealed class SessionChoiceOptions
 
     public Option<string?> Model { get; } = new("--model", "-m") { Description = "provider/model, e.g. openai/gpt-4.1-mini or scripted/script.yaml (default: a resumed session's model, else the 'model' setting)." };
 
-    public Option<string?> Session { get; } = new("--session", "-s") { Description = "Continue this session (id or unique prefix)." };
+    public Option<string?> Session { get; } = new("--session", "-s") { Description = "Continue this session (id, unique id prefix, or name)." };
+
+    public Option<string?> NewSession { get; } = new("--new-session") { Description = "Start a new session with this name (unique; resume it later with --session NAME)." };
 
     public Option<bool> Continue { get; } = new("--continue") { Description = "Continue the newest session of this project." };
 
@@ -29,7 +31,7 @@ internal sealed class SessionChoiceOptions
     public void AddTo(Command command)
     {
         Plugins.AddTo(command);
-        foreach (var option in new Option[] { Model, Session, Continue, Root, PermissionMode, Allow, Sandbox })
+        foreach (var option in new Option[] { Model, Session, NewSession, Continue, Root, PermissionMode, Allow, Sandbox })
         {
             command.Options.Add(option);
         }

@@ -43,6 +43,9 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
     /// <summary>The session <c>--session</c> or <c>--continue</c> named, or null for a new one.</summary>
     public RememberedRun? Remembered { get; }
 
+    /// <summary>The name of the new session (<c>--new-session</c>), checked and free when the store opened; null for none.</summary>
+    public string? NewName { get; private init; }
+
     /// <summary>The folder the session works in: <c>--root</c>, else a resumed session's workspace, else the project root.</summary>
     public string WorkspaceRoot { get; }
 
@@ -95,6 +98,16 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
             throw new AgentHostException(ErrorKind.Usage, "use either --session ID or --continue, not both.");
         }
 
+        var newName = parseResult.GetValue(options.NewSession) is { } named ? SessionNames.Check(named) : null;
+        if (newName is not null && (resuming || extras is not null))
+        {
+            throw new AgentHostException(
+                ErrorKind.Usage,
+                extras is not null
+                    ? "--new-session names a session of 'agent run' or the chat; a workflow's sessions are its own."
+                    : $"--new-session starts a new session; to continue one use --session or --continue alone (e.g. --session {newName}).");
+        }
+
         ConfigurationSnapshot configuration;
         using (StartupActivities.Start("configuration"))
         {
@@ -133,7 +146,7 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
             throw;
         }
 
-        var frontEnd = new SessionFrontEnd(options, parseResult, configuration, remembered, root ?? configuration.ProjectRoot) { _extras = extras };
+        var frontEnd = new SessionFrontEnd(options, parseResult, configuration, remembered, root ?? configuration.ProjectRoot) { _extras = extras, NewName = newName };
         try
         {
             await frontEnd.ComposeAsync(context, prompterConsole ?? context.Console, opening, subscribe, cancellationToken).ConfigureAwait(false);
@@ -155,6 +168,7 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
         PermissionMode = PermissionModeOption.Parse(_parseResult, _options.PermissionMode),
         Sandbox = SandboxModeOption.Parse(_parseResult, _options.Sandbox),
         Interactive = interactive,
+        Name = NewName,
     };
 
     /// <summary>
@@ -238,6 +252,12 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
             Store = await opening.ConfigureAwait(false);
         }
 
+        if (NewName is not null && await Store.FindSessionByNameAsync(NewName, cancellationToken: cancellationToken).ConfigureAwait(false) is { } taken)
+        {
+            // Before the first model request; the store refuses it again when the session is created (a race with another process).
+            throw SessionNames.Taken(NewName, taken);
+        }
+
         // The composition root composes the root's service around the runtime and broker made here (for this root's
         // configuration) and the store opened here.
         Service = Own(context.ProjectRoots(_parseResult).CreateHost(Configuration, Runtime, Broker)).Service;
@@ -245,6 +265,22 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
         {
             // Disposed before the service (reverse order): a question still waiting then ends as "nobody present".
             QuestionPrompter = Own(new ConsoleQuestionPrompter(console, Service.Questions, Runtime.Events));
+        }
+
+        // Disposed before the service: the pruning under way ends before the store closes. (Checked with the
+        // configuration above; the logger is made only when there is something to prune.)
+        var retention = SessionRetention.FromConfiguration(Configuration);
+        if (retention.IsEnabled)
+        {
+            var service = Service;
+            var remembered = Remembered?.SessionId;
+            Own(BackgroundRetention.AfterFirstStep(
+                retention,
+                Store,
+                service.Time,
+                Runtime.Events,
+                () => [.. service.OpenSessions.Select(s => s.Id).OfType<string>(), .. remembered is null ? Array.Empty<string>() : [remembered]],
+                context.LoggerFactory(_parseResult).CreateLogger("AgentHost.Sessions.Retention"))!);
         }
     }
 

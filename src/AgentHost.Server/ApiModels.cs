@@ -19,7 +19,14 @@ public sealed record CreateSessionRequest(
     string? PermissionMode = null,
     bool Interactive = false,
     IReadOnlyDictionary<string, string>? Settings = null,
-    string? ClientId = null);
+    string? ClientId = null)
+{
+    /// <summary>
+    /// The session's name (docs/sessions.md "Named sessions"), unique among the caller's sessions; 400 (nothing stored)
+    /// for a name that is not valid or that another of the caller's sessions has. None by default.
+    /// </summary>
+    public string? Name { get; init; }
+}
 
 /// <summary>POST /v1/sessions/{id}/fork.</summary>
 /// <param name="AtMessageId">The last message to copy; the whole history by default.</param>
@@ -49,7 +56,11 @@ public sealed record SessionView(
     IReadOnlyDictionary<string, string> Settings,
     string? Owner,
     string? ClientId,
-    bool Interactive);
+    bool Interactive)
+{
+    /// <summary>The session's name, unique per owner; <see langword="null"/> for an unnamed session.</summary>
+    public string? Name { get; init; }
+}
 
 /// <summary>A page of sessions, newest change first.</summary>
 /// <param name="Sessions">The sessions.</param>

@@ -26,7 +26,10 @@ internal static class ApiViews
         info.Settings,
         info.Owner,
         info.Settings.GetValueOrDefault(SessionSettings.Client),
-        info.Settings.GetValueOrDefault(SessionSettings.Interactive) == "true");
+        info.Settings.GetValueOrDefault(SessionSettings.Interactive) == "true")
+    {
+        Name = info.Name,
+    };
 
     public static HistoryView History(HistoryPage page) => new(
         [.. page.Messages.Select(m => new MessageView(

@@ -66,6 +66,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         // The roots first: whether a folder outside them exists is none of the caller's business.
         Roots.Check(caller, request.Root is null ? defaults.Root : Path.GetFullPath(request.Root, defaults.Root), request.Root);
         var root = RootOf(request.Root);
+        var name = request.Name is { } named ? SessionNames.Check(named) : null;
         var mode = request.PermissionMode is null ? (PermissionMode?)null : ParseMode(request.PermissionMode, "permissionMode");
         var settings = SessionSettingsPatch.Validate(request.Settings?.ToDictionary(s => s.Key, s => (string?)s.Value) ?? []);
         // The model asked for is stored with the session (it holds after a restart); it wins over settings.model.
@@ -100,7 +101,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         try
         {
             // Leased before the row exists, so another process opening the store meanwhile cannot take it for a dead run.
-            (info, lease) = await store.CreateLeasedSessionAsync(new NewSession(root) { Settings = initial, Owner = caller.OwnerName, Id = id }, cancellationToken).ConfigureAwait(false);
+            (info, lease) = await store.CreateLeasedSessionAsync(new NewSession(root) { Settings = initial, Owner = caller.OwnerName, Id = id, Name = name }, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

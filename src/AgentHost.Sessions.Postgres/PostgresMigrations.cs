@@ -223,8 +223,14 @@ internal static class PostgresMigrations
         ALTER TABLE permission_audit ADD COLUMN risk text COLLATE "C";
         """;
 
+    /// <summary>v7: a session's optional name, unique per owner (the SQLite store's v13).</summary>
+    private const string V7 = """
+        ALTER TABLE sessions ADD COLUMN name text COLLATE "C";
+        CREATE UNIQUE INDEX ix_sessions_owner_name ON sessions ((COALESCE(owner, '')), name) WHERE name IS NOT NULL;
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the schema from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

@@ -72,12 +72,22 @@ public interface ISessionStore
     /// <returns>When done.</returns>
     Task PrepareWritesAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Finds the session an id or a unique id prefix (case-insensitive) names.</summary>
+    /// <summary>
+    /// Finds the session an id, a unique id prefix (case-insensitive) or a name (<see cref="SessionInfo.Name"/>, exact)
+    /// names. An id wins: a full id first, then a prefix only one session's id starts with, then a name.
+    /// </summary>
     /// <param name="idOrPrefix">What the user typed.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The full id.</returns>
     /// <exception cref="Hosting.AgentHostException">No session matches (<see cref="Hosting.ErrorKind.NotFound"/>, with close matches), or several do (<see cref="Hosting.ErrorKind.Usage"/>).</exception>
     Task<string> ResolveIdAsync(string idOrPrefix, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds the session of <paramref name="owner"/> named <paramref name="name"/> (exact; names are unique per owner).</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="owner">The owner (<see cref="SessionInfo.Owner"/>); <see langword="null"/> for the sessions without one (the CLI's).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The session, or <see langword="null"/> when that owner has none of that name.</returns>
+    Task<SessionInfo?> FindSessionByNameAsync(string name, string? owner = null, CancellationToken cancellationToken = default);
 
     /// <summary>Reads a session.</summary>
     /// <param name="sessionId">The full id.</param>

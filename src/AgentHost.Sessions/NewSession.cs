@@ -15,6 +15,12 @@ public sealed record NewSession(string Workspace, string? Provider = null, strin
     /// <summary>The user who owns it on a shared server (<see cref="SessionInfo.Owner"/>); <see langword="null"/> for none.</summary>
     public string? Owner { get; init; }
 
+    /// <summary>
+    /// The session's name (<see cref="SessionInfo.Name"/>), unique per owner: checked by <see cref="SessionNames.Check"/>,
+    /// and refused when a session of the same owner has it already; <see langword="null"/> for none.
+    /// </summary>
+    public string? Name { get; init; }
+
     /// <summary>Initial settings (key → value).</summary>
     public IReadOnlyDictionary<string, string>? Settings { get; init; }
 

@@ -50,6 +50,12 @@ public sealed record SessionInfo(
     /// </summary>
     public string? Owner { get; init; }
 
+    /// <summary>
+    /// The session's name (<c>agent run --new-session NAME</c>), unique per <see cref="Owner"/>; <see langword="null"/>
+    /// for an unnamed session. Checked by <see cref="SessionNames.Check"/>.
+    /// </summary>
+    public string? Name { get; init; }
+
     /// <summary>The session's settings (key → value), e.g. <c>max_steps</c>.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

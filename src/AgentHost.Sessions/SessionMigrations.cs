@@ -257,8 +257,17 @@ public static class SessionMigrations
         ALTER TABLE permission_audit ADD COLUMN risk TEXT;
         """;
 
+    /// <summary>
+    /// v13: a session's optional name (<c>agent run --new-session NAME</c>), unique per owner (sessions without an owner
+    /// are one owner's): what <c>--session NAME</c> and every command that takes a session id also accept.
+    /// </summary>
+    private const string V13 = """
+        ALTER TABLE sessions ADD COLUMN name TEXT;
+        CREATE UNIQUE INDEX ix_sessions_owner_name ON sessions(COALESCE(owner, ''), name) WHERE name IS NOT NULL;
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

@@ -50,18 +50,24 @@ public sealed partial class SessionStore
     private async Task<SessionInfo> InsertSessionAsync(string id, NewSession session, Func<DbConnection, DbTransaction, long>? lease, CancellationToken cancellationToken)
     {
         var workspace = NormalizeWorkspace(session.Workspace);
+        var name = session.Name is { } asked ? SessionNames.Check(asked) : null;
         var settings = CleanSettings(_database.Codec, session.Settings);
         var title = SessionTitles.FromPrompt(session.Prompt is { } prompt ? _database.Scrubber.Scrub(prompt) : null);
         var now = _database.Now();
         await _database.WriteAsync(
             (connection, transaction) =>
             {
+                if (name is not null && FindByName(connection, transaction, name, session.Owner) is { } taken)
+                {
+                    throw SessionNames.Taken(name, taken);
+                }
+
                 using var command = Command(
                     connection,
                     transaction,
                     """
-                    INSERT INTO sessions (id, title, workspace, provider, model, status, created_at, updated_at, settings, owner)
-                    VALUES (@id, @title, @workspace, @provider, @model, @status, @now, @now, @settings, @owner)
+                    INSERT INTO sessions (id, title, workspace, provider, model, status, created_at, updated_at, settings, owner, name)
+                    VALUES (@id, @title, @workspace, @provider, @model, @status, @now, @now, @settings, @owner, @name)
                     """,
                     ("@id", id),
                     ("@title", title),
@@ -71,7 +77,8 @@ public sealed partial class SessionStore
                     ("@status", StatusText(SessionStatus.Active)),
                     ("@now", now),
                     ("@settings", StringJson.Map(settings)),
-                    ("@owner", session.Owner));
+                    ("@owner", session.Owner),
+                    ("@name", name));
                 var inserted = command.ExecuteNonQuery();
                 lease?.Invoke(connection, transaction);
                 return inserted;
@@ -82,6 +89,6 @@ public sealed partial class SessionStore
         // The row as written (no read back: a new session's first turn waits for this on the way to its first model
         // request); SessionStoreTests compares it with the row read from the file.
         var created = Time(now);
-        return new SessionInfo(id, title, workspace, session.Provider, session.Model, SessionStatus.Active, created, created) { Settings = settings, Owner = session.Owner };
+        return new SessionInfo(id, title, workspace, session.Provider, session.Model, SessionStatus.Active, created, created) { Settings = settings, Owner = session.Owner, Name = name };
     }
 }

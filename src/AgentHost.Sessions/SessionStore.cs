@@ -173,40 +173,6 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
         return store!;
     }
 
-    /// <summary>
-    /// Finds the session an id or a unique id prefix (case-insensitive) names.
-    /// </summary>
-    /// <param name="idOrPrefix">What the user typed.</param>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The full id.</returns>
-    /// <exception cref="AgentHostException">No session matches (<see cref="ErrorKind.NotFound"/>, with close matches), or several do (<see cref="ErrorKind.Usage"/>).</exception>
-    public Task<string> ResolveIdAsync(string idOrPrefix, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(idOrPrefix);
-        var wanted = SessionIds.Normalize(idOrPrefix);
-        return _database.ReadAsync(
-            connection =>
-            {
-                if (wanted.Length == 0)
-                {
-                    throw new AgentHostException(ErrorKind.Usage, "a session id is required. See 'agent session list'.");
-                }
-
-                var matches = SessionIds.WithPrefix(connection, "sessions", wanted);
-
-                return matches switch
-                {
-                    [var only] => only,
-                    _ when matches.Contains(wanted) => wanted,
-                    [] => throw NotFound(connection, idOrPrefix.Trim()),
-                    _ => throw new AgentHostException(
-                        ErrorKind.Usage,
-                        $"'{idOrPrefix.Trim()}' matches several sessions ({string.Join(", ", matches.Take(5))}{(matches.Count > 5 ? ", …" : string.Empty)}). Type more of the id."),
-                };
-            },
-            cancellationToken);
-    }
-
     /// <inheritdoc/>
     public void Dispose() => _database.Dispose();
 

@@ -47,6 +47,12 @@ public sealed record SessionOptions(string WorkspaceRoot)
     /// <summary>The new session's title, instead of one made from the first prompt (a workflow node's <c>workflow/node</c>).</summary>
     public string? Title { get; init; }
 
+    /// <summary>
+    /// The new session's name (<see cref="Sessions.NewSession.Name"/>: unique per owner, checked by
+    /// <see cref="Sessions.SessionNames.Check"/>); none when <see langword="null"/>. Ignored when a stored session is opened.
+    /// </summary>
+    public string? Name { get; init; }
+
     /// <summary>The user who owns a new session on a shared server (<see cref="Sessions.NewSession.Owner"/>); none when <see langword="null"/>.</summary>
     public string? Owner { get; init; }
 }

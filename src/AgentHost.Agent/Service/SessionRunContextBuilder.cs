@@ -68,7 +68,7 @@ internal static class SessionRunContextBuilder
             {
                 // Leased before the row exists: another process opening the store meanwhile must not take it for a dead run.
                 (var created, newLease) = await store.CreateLeasedSessionAsync(
-                    new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = options.Title ?? prompt, Settings = remember, Owner = options.Owner }, cancellationToken).ConfigureAwait(false);
+                    new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = options.Title ?? prompt, Settings = remember, Owner = options.Owner, Name = options.Name }, cancellationToken).ConfigureAwait(false);
                 sessionId = created.Id;
             }
             else

@@ -20,7 +20,7 @@ internal sealed partial class ChatCommands
             var state = _host.State;
             var previous = state.Session;
             await previous.DisposeAsync().ConfigureAwait(false);
-            state.Session = await state.Service.CreateAsync(state.Options with { Model = state.ModelName, PermissionMode = state.Mode }, ct).ConfigureAwait(false);
+            state.Session = await state.Service.CreateAsync(state.Options with { Model = state.ModelName, PermissionMode = state.Mode, Name = null }, ct).ConfigureAwait(false);
             state.Usage.Reset();
             console.WriteInfo(previous.Id is { } id ? $"new session (the last one: {id})." : "new session.");
             return SlashOutcome.Done;
@@ -120,7 +120,7 @@ internal sealed partial class ChatCommands
                 throw new AgentHostException(ErrorKind.NotFound, "/fork: this session has no conversation yet; there is nothing to fork.");
             }
 
-            var fork = await state.Service.ForkAsync(id, state.Options with { Model = state.ModelName, PermissionMode = state.Mode }, args.Length > 0 ? args : null, ct).ConfigureAwait(false);
+            var fork = await state.Service.ForkAsync(id, state.Options with { Model = state.ModelName, PermissionMode = state.Mode, Name = null }, args.Length > 0 ? args : null, ct).ConfigureAwait(false);
             await state.Session.DisposeAsync().ConfigureAwait(false);
             state.Session = fork;
             state.Usage.Reset();

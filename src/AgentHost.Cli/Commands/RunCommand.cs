@@ -163,6 +163,7 @@ internal sealed class RunCommand : AgentCommand
             (PluginOptions.NoDefaultsName, resuming && parseResult.GetValue(_choice.Plugins.NoDefaults), Kept),
             ("--permission-mode", resuming && parseResult.GetValue(_choice.PermissionMode) is not null, Kept),
             ("--root", sessionId is not null && parseResult.GetValue(_choice.Root) is not null, "a session on the server works in the root it was created with"),
+            ("--new-session", parseResult.GetValue(_choice.NewSession) is not null, "create a named session with POST /v1/sessions and a name (docs/server.md), then continue it with --session ID, or " + Local),
         ];
         if (unsupported.FirstOrDefault(u => u.Given) is { Option: { } option } refused)
         {

@@ -7,6 +7,7 @@ using AgentHost.Hosting.Configuration;
 using AgentHost.Server;
 using AgentHost.Server.Http;
 using AgentHost.Server.Users;
+using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Cli.Commands;
 
@@ -91,6 +92,7 @@ internal sealed class ServeCommand : AgentCommand
         var roots = ServerRoots.From(configuration, root);
         // Disposed after the server (declared before it): the last spans and metrics are flushed once the turns ended.
         using var telemetry = TelemetryStart.StartForServer(configuration, Context.Environment, out var scrapeEndpoint);
+        var retention = Sessions.SessionRetention.FromConfiguration(configuration);
         var storeOption = StoreOption(parseResult);
         var store = await OpenStoreAsync(storeOption, configuration, cancellationToken).ConfigureAwait(false);
         var loggers = Context.LoggerFactory(parseResult);
@@ -117,6 +119,9 @@ internal sealed class ServeCommand : AgentCommand
         }
 
         await using var served = server;
+        // Disposed before the server: pruning by session.retention_days / max_sessions runs in the background from the
+        // start (sessions the server has open hold their lease and are left), and ends before the server stops.
+        await using var pruning = BackgroundRetention.Now(retention, store, TimeProvider.System, () => [], loggers.CreateLogger("AgentHost.Sessions.Retention"));
         node?.Attach(server);
         var where = listen.SocketPath is { } socket ? $"unix:{socket}" : listen.PipeName is { } pipe ? $"pipe:{pipe}" : server.Address.ToString();
         Context.Console.WriteInfo($"agent serve: listening on {where} (root {root}; API under /v1, described at {ApiServer.OpenApiPath}; Ctrl+C stops){(node is null ? string.Empty : "; " + node.Describe)}");

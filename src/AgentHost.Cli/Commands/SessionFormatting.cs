@@ -18,7 +18,7 @@ internal static class SessionFormatting
     public static string? WorkspaceFilter(CliContext context, ParseResult parseResult, Option<bool> all) =>
         parseResult.GetValue(all) ? null : context.Configuration(parseResult).ProjectRoot;
 
-    public static Argument<string> IdArgument() => new("id") { Description = "A session id, or a unique prefix of one (see 'agent session list')." };
+    public static Argument<string> IdArgument() => new("id") { Description = "A session id, a unique prefix of one, or a session's name (see 'agent session list')." };
 
     public static Option<bool> JsonOption() => new("--json") { Description = "Print JSON." };
 
@@ -75,6 +75,7 @@ internal static class SessionFormatting
     public static object ToJson(SessionInfo session) => new
     {
         id = session.Id,
+        name = session.Name,
         title = session.Title,
         workspace = session.Workspace,
         provider = session.Provider,

@@ -39,12 +39,16 @@ internal sealed class SessionListCommand : AgentCommand
             return ExitCodes.Success;
         }
 
+        // The NAME column only when a listed session has a name (most have none).
+        var named = sessions.Any(s => s.Name is not null);
         var rows = sessions.Select(s =>
         {
             string[] row = [s.Id, SessionFormatting.Stamp(s.UpdatedAt), SessionFormatting.Status(s), s.MessageCount.ToString(CultureInfo.InvariantCulture), SessionFormatting.Title(s)];
-            return all ? [.. row[..4], s.Workspace, row[4]] : row;
+            row = all ? [.. row[..4], s.Workspace, row[4]] : row;
+            return named ? [row[0], s.Name ?? "-", .. row[1..]] : row;
         }).ToList();
         string[] headers = all ? ["ID", "UPDATED", "STATUS", "MESSAGES", "WORKSPACE", "TITLE"] : ["ID", "UPDATED", "STATUS", "MESSAGES", "TITLE"];
+        headers = named ? [headers[0], "NAME", .. headers[1..]] : headers;
         TextTable.Write(console, headers, rows);
         return ExitCodes.Success;
     }

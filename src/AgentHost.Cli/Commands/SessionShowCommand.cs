@@ -30,6 +30,11 @@ internal sealed class SessionShowCommand : AgentCommand
 
         void Line(string label, string? value) => console.WriteLine($"  {label + ":",-13}{value}");
         console.WriteLine($"{session.Id}  {SessionFormatting.Title(session)}");
+        if (session.Name is { } name)
+        {
+            Line("name", name);
+        }
+
         Line("workspace", session.Workspace);
         Line("model", string.Join('/', new[] { session.Provider, session.Model }.Where(p => p is not null)) is { Length: > 0 } model ? model : "-");
         Line("status", SessionFormatting.Status(session));

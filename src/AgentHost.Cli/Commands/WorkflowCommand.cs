@@ -22,6 +22,7 @@ internal sealed class WorkflowCommand : Command
         var choice = new SessionChoiceOptions();
         choice.Session.Hidden = true;
         choice.Continue.Hidden = true;
+        choice.NewSession.Hidden = true;
         return choice;
     }
 }

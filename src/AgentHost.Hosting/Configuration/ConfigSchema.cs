@@ -15,6 +15,9 @@ internal enum ConfigValueKind
     /// <summary>A whole number.</summary>
     Integer,
 
+    /// <summary>A whole number of 1 or more.</summary>
+    PositiveInteger,
+
     /// <summary>An absolute http(s) URL.</summary>
     Url,
 
@@ -251,6 +254,8 @@ internal static class ConfigSchema
         new("session.allow_paths", ConfigValueKind.Any, "Path globs the session's file tools may use, and no others (a session policy)."),
         new("session.deny_paths", ConfigValueKind.Any, "Path globs the session's file tools may not use (a session policy)."),
         new("session.network_allow", ConfigValueKind.Any, "Hosts the session's network tools may reach, and no others (a session policy)."),
+        new("session.retention_days", ConfigValueKind.PositiveInteger, "Delete sessions not active for this many days, in the background when a run, chat or server starts (default: keep them); not a per-session setting."),
+        new("session.max_sessions", ConfigValueKind.PositiveInteger, "Keep at most this many sessions (per owner), the most recently active, deleting older ones in the background when a run, chat or server starts (default: no limit); not a per-session setting."),
     ];
 
     private static readonly Dictionary<string, ConfigKeyDefinition> ByPattern =
@@ -281,6 +286,7 @@ internal static class ConfigSchema
             ConfigValueKind.Enum => "one of: " + string.Join(", ", definition.AllowedValues ?? []),
             ConfigValueKind.Boolean => "true or false",
             ConfigValueKind.Integer => "a whole number",
+            ConfigValueKind.PositiveInteger => "a whole number of 1 or more",
             ConfigValueKind.Url => "an http(s) URL",
             _ => "a single value",
         };

@@ -160,6 +160,8 @@ internal static class ConfigValidator
                 ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, $"'{shown}' is not a boolean. Use true or false"),
             ConfigValueKind.Integer when !long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) =>
                 ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, $"'{shown}' is not a whole number. Write digits only, e.g. 30"),
+            ConfigValueKind.PositiveInteger when !(long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var positive) && positive > 0) =>
+                ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, $"'{shown}' is not a whole number of 1 or more. Write digits only, e.g. 30, or leave the key out"),
             ConfigValueKind.Pattern when value.Length > 0 && RegexPatterns.Problem(entry.Value) is { } problem =>
                 ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, $"the regular expression is not valid: {problem}"),
             ConfigValueKind.Url when value.Length > 0 && !IsHttpUrl(value) =>

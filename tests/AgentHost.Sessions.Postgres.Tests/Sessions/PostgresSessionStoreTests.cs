@@ -178,6 +178,41 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
         Assert.Equal(PostgresMigrations.CurrentVersion, await command.ExecuteScalarAsync());
     }
 
+    [PostgresFact]
+    public async Task ASchemaAtVersion6_IsMigratedToNamedSessions_KeepingItsSessionsUnnamed_AndTheIndexKeepsNamesUnique()
+    {
+        var builder = PostgresConnectionString.Parse(_database).Builder.ConnectionString;
+        await using (var old = new NpgsqlConnection(builder))
+        {
+            await old.OpenAsync();
+            var v6 = string.Join('\n', PostgresMigrations.Scripts.Take(6)) + """
+
+                CREATE TABLE agent_schema (version integer NOT NULL);
+                INSERT INTO agent_schema (version) VALUES (6);
+                INSERT INTO sessions (id, title, workspace, status, created_at, updated_at)
+                VALUES ('01JOLDSESSION0000000000000', 'Old session', '/work/old', 'completed', 1700000000000, 1700000001000);
+                """;
+            await using var create = new NpgsqlCommand(v6, old);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var store = await PostgresSessionStore.OpenAsync(PostgresConnectionString.Parse(_database), SecretScrubber.PatternsOnly);
+        _stores.Add(store);
+
+        Assert.Null((await store.GetSessionAsync("01JOLDSESSION0000000000000")).Name);
+        var named = await store.CreateSessionAsync(new NewSession(_temp.Path) { Name = "release" });
+        Assert.Equal(named.Id, await store.ResolveIdAsync("release"));
+        await using var connection = new NpgsqlConnection(builder);
+        await connection.OpenAsync();
+        await using var version = new NpgsqlCommand("SELECT version FROM agent_schema", connection);
+        Assert.Equal(7, await version.ExecuteScalarAsync());
+        await using var duplicate = new NpgsqlCommand(
+            "INSERT INTO sessions (id, title, workspace, status, created_at, updated_at, name) VALUES ('01JOTHERSESSION00000000000', '', '/w', 'completed', 1, 1, 'release')",
+            connection);
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => duplicate.ExecuteNonQueryAsync());
+        Assert.Equal(PostgresErrorCodes.UniqueViolation, refused.SqlState);
+    }
+
     [Fact]
     public async Task UnreachableDatabase_IsAnErrorNamingHostPortAndSetting_WithoutThePassword()
     {

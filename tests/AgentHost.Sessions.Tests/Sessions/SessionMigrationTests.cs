@@ -25,7 +25,7 @@ public sealed class SessionMigrationTests
 
         using var connection = Open(path);
         Assert.Equal(SessionStore.SchemaVersion, Scalar<long>(connection, "PRAGMA user_version"));
-        Assert.Equal(12, SessionStore.SchemaVersion);
+        Assert.Equal(13, SessionStore.SchemaVersion);
         Assert.Equal("wal", Scalar<string>(connection, "PRAGMA journal_mode"));
         var tables = Strings(connection, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
         Assert.Equal(["file_checkpoints", "messages", "permission_audit", "permission_grants", "runs", "session_events", "session_leases", "sessions", "tool_events", "user_usage", "users", "workflow_nodes", "workflow_runs"], tables);
@@ -95,6 +95,38 @@ public sealed class SessionMigrationTests
         await store.DeleteSessionAsync(old.Id);
         using var check = Open(path);
         Assert.Equal(0L, Scalar<long>(check, "SELECT COUNT(*) FROM permission_grants") + Scalar<long>(check, "SELECT COUNT(*) FROM permission_audit"));
+    }
+
+    [Fact]
+    public async Task Open_MigratesAVersion12Database_ItsSessionsUnnamed_AndNamesAreUniqueAfterwards()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.Combine("sessions.db");
+        using (var v12 = Open(path))
+        {
+            SessionMigrations.Apply(v12, path, targetVersion: 12);
+            Execute(v12, """
+                INSERT INTO sessions (id, title, workspace, status, created_at, updated_at)
+                VALUES ('01JOLDSESSION0000000000000', 'Old session', '/work/old', 'completed', 1700000000000, 1700000001000);
+                """);
+        }
+
+        SqliteConnection.ClearAllPools();
+        using (var store = await SessionStore.OpenAsync(path, SecretScrubber.PatternsOnly))
+        {
+            Assert.Null((await store.GetSessionAsync("01JOLDSESSION0000000000000")).Name);
+            var named = await store.CreateSessionAsync(new NewSession(temp.Path) { Name = "release" });
+            Assert.Equal(named.Id, await store.ResolveIdAsync("release"));
+        }
+
+        using var check = Open(path);
+        Assert.Equal(13L, Scalar<long>(check, "PRAGMA user_version"));
+        // The index, not only the store's check, keeps a name unique per owner.
+        var duplicate = Assert.Throws<SqliteException>(() => Execute(check, """
+            INSERT INTO sessions (id, title, workspace, status, created_at, updated_at, name)
+            VALUES ('01JOTHERSESSION00000000000', '', '/work/old', 'completed', 1, 1, 'release');
+            """));
+        Assert.Contains("UNIQUE", duplicate.Message, StringComparison.Ordinal);
     }
 
     [Fact]

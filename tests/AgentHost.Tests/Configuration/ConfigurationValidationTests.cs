@@ -185,13 +185,36 @@ public sealed class ConfigurationValidationTests
     [Fact]
     public void Resolve_AnUnknownSessionKey_IsAnErrorNamingTheKnownOnes()
     {
-        // #49: session.* was free-form, so a key no code reads (retention_days) was accepted and ignored.
+        // #49: session.* was free-form, so a key no code reads was accepted and ignored.
         using var project = new ConfigProject();
-        project.WriteProject("session:\n  retention_days: 30\n");
+        project.WriteProject("session:\n  colour: blue\n");
 
         var problem = Assert.Single(project.Resolve().Problems);
 
-        Assert.Contains("key 'session.retention_days': unknown key. Known keys of 'session': max_steps, dry_run, permission_mode", problem.ToString(), StringComparison.Ordinal);
+        Assert.Contains("key 'session.colour': unknown key. Known keys of 'session': max_steps, dry_run, permission_mode", problem.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("retention_days: 30", null)]
+    [InlineData("max_sessions: 200", null)]
+    [InlineData("retention_days: 0", "key 'session.retention_days': '0' is not a whole number of 1 or more")]
+    [InlineData("max_sessions: -2", "key 'session.max_sessions': '-2' is not a whole number of 1 or more")]
+    [InlineData("max_sessions: lots", "key 'session.max_sessions': 'lots' is not a whole number of 1 or more")]
+    public void Resolve_TheRetentionKeys_AreKnown_AndMustBePositiveWholeNumbers(string line, string? expected)
+    {
+        using var project = new ConfigProject();
+        project.WriteGlobal($"session:\n  {line}\n");
+
+        var problems = project.Resolve().Problems;
+
+        if (expected is null)
+        {
+            Assert.Empty(problems);
+        }
+        else
+        {
+            Assert.Contains(expected, Assert.Single(problems).ToString(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -110,6 +110,27 @@ public sealed class ServerContractApiTests : IDisposable
     }
 
     [Fact]
+    public async Task CreateSession_TakesAName_CarriedInItsJson_AndATakenOrBadNameIs400_StoringNothing()
+    {
+        await using var server = await StartAsync("turns:\n  - text: Hi.\n");
+
+        var created = await server.CreateSessionAsync(new { name = "api-notes" });
+        var id = created.GetProperty("id").GetString()!;
+        using var taken = await server.Http.PostAsJsonAsync("v1/sessions", new { name = "api-notes" });
+        var takenError = await AgentServer.ReadAsync(taken, HttpStatusCode.BadRequest);
+        using var bad = await server.Http.PostAsJsonAsync("v1/sessions", new { name = "bell\u0007" });
+        var badError = await AgentServer.ReadAsync(bad, HttpStatusCode.BadRequest);
+        var unnamed = await server.CreateSessionAsync();
+
+        Assert.Equal("api-notes", created.GetProperty("name").GetString());
+        Assert.Equal("api-notes", (await server.GetAsync($"v1/sessions/{id}")).GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.Null, unnamed.GetProperty("name").ValueKind);
+        Assert.Contains($"a session named 'api-notes' exists already: {id}", takenError.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("printable", badError.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, (await server.GetAsync("v1/sessions")).GetProperty("sessions").GetArrayLength());
+    }
+
+    [Fact]
     public async Task UnknownTopLevelFields_Are400_NamingTheField_AndChangeNothing()
     {
         await using var server = await StartAsync("turns:\n  - text: Hi.\n");
