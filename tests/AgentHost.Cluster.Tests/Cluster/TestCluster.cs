@@ -129,7 +129,8 @@ internal sealed class TestCluster : IAsyncDisposable
         await using var connection = new NpgsqlConnection(AgentHost.Sessions.Postgres.PostgresConnectionString.Parse(Database).ToNpgsqlConnectionString("cluster tests"));
         await connection.OpenAsync();
         // Only this cluster's database: the tests' PostgreSQL serves clusters of other tests at once, with nodes of the same names.
-        await using var command = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = @name AND datname = current_database()", connection);
+        // pg_terminate_backend with a timeout waits until each backend has exited (its locks go with it), not only signals it.
+        await using var command = new NpgsqlCommand("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM pg_stat_activity WHERE application_name = @name AND datname = current_database()", connection);
         command.Parameters.AddWithValue("name", node.Name);
         Assert.True((long)(await command.ExecuteScalarAsync())! > 0, $"{node.Name} had no connection to end");
     }

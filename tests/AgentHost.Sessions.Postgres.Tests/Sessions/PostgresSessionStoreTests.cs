@@ -256,14 +256,18 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
         Assert.False(PostgresConnectionString.IsPostgresUri("/home/me/sessions.db"));
     }
 
-    /// <summary>Ends the connection that holds the holder lock of <paramref name="sessionId"/>'s lease, as a killed process's ends; returns how many ended.</summary>
+    /// <summary>
+    /// Ends the connection that holds the holder lock of <paramref name="sessionId"/>'s lease, as a killed process's ends, and
+    /// waits (up to 10 s) until its backend has exited: pg_terminate_backend alone only signals it, and the lock goes
+    /// with the process (CI once saw the lease still live right after). Returns how many ended.
+    /// </summary>
     private async Task<long> TerminateHolderAsync(string sessionId)
     {
         await using var connection = new NpgsqlConnection(PostgresConnectionString.Parse(_database).Builder.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             """
-            SELECT COUNT(pg_terminate_backend(k.pid)) FROM pg_locks k JOIN session_leases l ON k.objid = (l.file_lock)::oid
+            SELECT COUNT(*) FILTER (WHERE pg_terminate_backend(k.pid, 10000)) FROM pg_locks k JOIN session_leases l ON k.objid = (l.file_lock)::oid
             WHERE l.session_id = @id AND k.locktype = 'advisory' AND k.granted AND k.objsubid = 2 AND k.classid = (@space)::oid
             """,
             connection);
