@@ -182,16 +182,7 @@ internal sealed partial class ChatEditor : IDisposable
     /// </summary>
     public Task<string?> AskAsync(string question, CancellationToken cancellationToken)
     {
-        var asked = new Question(question, _lines, _row, _cursor);
-        lock (_sync)
-        {
-            _question?.Answer.TrySetResult(null);
-            _question = asked;
-            _lines = [new()];
-            _row = 0;
-            _cursor = 0;
-            Render();
-        }
+        var asked = Pose(question, secret: false);
 
         cancellationToken.Register(() => Answer(null));
         return asked.Answer.Task;
@@ -213,16 +204,7 @@ internal sealed partial class ChatEditor : IDisposable
             return null;
         }
 
-        var asked = new Question(question, _lines, _row, _cursor) { Secret = true };
-        lock (_sync)
-        {
-            _question?.Answer.TrySetResult(null);
-            _question = asked;
-            _lines = [new()];
-            _row = 0;
-            _cursor = 0;
-            Render();
-        }
+        var asked = Pose(question, secret: true);
 
         using var registration = cancellationToken.Register(() => Answer(null));
         while (!asked.Answer.Task.IsCompleted)
@@ -253,6 +235,22 @@ internal sealed partial class ChatEditor : IDisposable
         }
 
         return await asked.Answer.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Puts the prompt being typed aside and makes <paramref name="prompt"/> the editor's question (a pending one is dropped).</summary>
+    private Question Pose(string prompt, bool secret)
+    {
+        lock (_sync)
+        {
+            var asked = new Question(prompt, _lines, _row, _cursor) { Secret = secret };
+            _question?.Answer.TrySetResult(null);
+            _question = asked;
+            _lines = [new()];
+            _row = 0;
+            _cursor = 0;
+            Render();
+            return asked;
+        }
     }
 
     /// <summary>
