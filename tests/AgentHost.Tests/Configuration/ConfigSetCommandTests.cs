@@ -48,7 +48,7 @@ public sealed class ConfigSetCommandTests
     [InlineData("set", "plugins.load_timeout", "soon", "key 'plugins.load_timeout': 'soon' is not a whole number")]
     [InlineData("unset", "log_levle", null, "key 'log_levle': unknown key. Did you mean 'log_level'?")]
     [InlineData("set", "session.max_stpes", "3", "key 'session.max_stpes': unknown key. Did you mean 'session.max_steps'?")] // #49: session.* was accepted and ignored
-    [InlineData("set", "session.retention_days", "30", "key 'session.retention_days': unknown key. Known keys of 'session': max_steps")]
+    [InlineData("set", "session.colour", "blue", "key 'session.colour': unknown key. Known keys of 'session': max_steps")]
     public async Task InvalidKeyOrValue_IsAUsageError_AndChangesNothing(string verb, string key, string? value, string message)
     {
         using var project = new ConfigProject();
