@@ -40,6 +40,12 @@ internal sealed class ConfigSetCommand : AgentCommand
         var file = ConfigYamlEditor.TargetFile(Context, parseResult, parseResult.GetValue(_project));
         var root = ConfigYamlEditor.Load(file);
         ConfigYamlEditor.Set(root, segments, ConfigYamlEditor.ParseValue(value));
+        var pluginErrors = PluginSettingsValidation.CheckEdit(Context.PluginStore, root, key, text => Context.Console.WriteInfo(text));
+        if (pluginErrors.Count > 0)
+        {
+            return Task.FromResult(Refuse(Context, pluginErrors, file));
+        }
+
         var errors = ConfigYamlEditor.Write(file, root, key, Context.Environment, text => Context.Console.WriteInfo(text));
         if (errors.Count > 0)
         {

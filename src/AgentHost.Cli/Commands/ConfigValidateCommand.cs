@@ -47,7 +47,7 @@ internal sealed class ConfigValidateCommand : AgentCommand
         else
         {
             var configuration = Context.Configuration(parseResult);
-            problems = configuration.Problems;
+            problems = [.. configuration.Problems, .. PluginSettingsValidation.Check(Context.PluginStore, configuration)];
             files = new[] { configuration.GlobalConfigFile, configuration.ProjectConfigFile }.OfType<string>().Where(File.Exists);
         }
 

@@ -10,7 +10,7 @@ namespace AgentHost.Hosting.Plugins;
 public static partial class ManifestReader
 {
     private static readonly string[] KnownKeys =
-        ["id", "version", "description", "authors", "license", "sdk", "entry", "uses", "skills", "lsp", "mcp", "hooks", "commands", "workflows", "homepage", "tags", "activation"];
+        ["id", "version", "description", "authors", "license", "sdk", "entry", "uses", "skills", "lsp", "mcp", "hooks", "commands", "workflows", "homepage", "tags", "activation", "settings"];
 
     /// <summary>What makes a folder a plugin folder, for messages.</summary>
     public const string PluginFolderDescription = $"a {PluginManifest.FileName}, or a Claude Code plugin ({ClaudePluginReader.LayoutDescription})";
@@ -129,6 +129,7 @@ public static partial class ManifestReader
             WorkflowDirectories = ParseRelativePaths(root, ctx, "workflows", "folder"),
             LspServers = DeclaredServerParser.ParseLsp(root, ctx),
             McpServers = DeclaredServerParser.ParseMcp(root, ctx),
+            Settings = PluginSettingsParser.Parse(root, ctx),
             FilePath = ctx.File,
         };
         return ctx.HasErrors ? null : manifest;

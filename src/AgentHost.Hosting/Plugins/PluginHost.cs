@@ -170,6 +170,11 @@ public sealed partial class PluginHost : IAsyncDisposable
 
         var version = manifest.Version.ToNormalizedString();
         attempt.Identify(manifest.Id, version);
+        if (SettingsRefusal(manifest, request) is { } invalid)
+        {
+            return attempt.TryCommit() ? Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Failed, invalid)) : attempt.Abandoned;
+        }
+
         var keying = StartupActivities.Start("plugin.snapshot.key", fallbackId);
         var snapshotKey = instance is null && manifest.LazyActivation && manifest.EntryAssembly is not null && Snapshots is not null
             ? PluginSnapshots.KeyOf(manifest, request)
@@ -192,6 +197,18 @@ public sealed partial class PluginHost : IAsyncDisposable
         }
 
         return LoadVerified(manifest, request, instance, attempt, snapshotKey);
+    }
+
+    /// <summary>Why the configured settings do not fit what the manifest declares, or <see langword="null"/>; no plugin code runs with them.</summary>
+    private static string? SettingsRefusal(PluginManifest manifest, PluginLoadRequest request)
+    {
+        if (manifest.Settings is not { } declared || PluginSettingsCheck.Problems(manifest.Id, declared, request.Settings) is not { Count: > 0 } problems)
+        {
+            return null;
+        }
+
+        return $"plugin '{manifest.Id}': its settings do not fit what its plugin.yaml declares: {string.Join("; ", problems)}. "
+            + "'agent config set KEY VALUE' or 'agent config unset KEY' fixes them; 'agent config validate' lists them.";
     }
 
     /// <summary>The checks that need no plugin file but the manifest: a free id and a matching SDK range.</summary>

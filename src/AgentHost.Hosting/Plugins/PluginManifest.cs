@@ -60,6 +60,13 @@ public sealed record PluginManifest
     /// </summary>
     public IReadOnlyList<string> HookFiles { get; init; } = [];
 
+    /// <summary>
+    /// The settings the plugin declares (<c>settings:</c>, name → type and limits), checked against
+    /// <c>plugins.settings.&lt;id&gt;</c> by <see cref="PluginSettingsCheck"/> when the configuration is written and before
+    /// the plugin loads; <see langword="null"/> when the manifest declares none (its settings are then not checked by the host).
+    /// </summary>
+    public IReadOnlyDictionary<string, PluginSettingDeclaration>? Settings { get; init; }
+
     /// <summary>Folders of prompt commands (<c>*.md</c>, optional front matter) relative to the plugin root.</summary>
     public IReadOnlyList<string> CommandDirectories { get; init; } = [];
 

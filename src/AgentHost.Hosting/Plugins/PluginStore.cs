@@ -82,6 +82,38 @@ public sealed class PluginStore
         : FirstPartyFolder(id) is { } folder ? $"the first-party plugin '{id}' bundled with agent ({folder})"
         : null;
 
+    /// <summary>
+    /// The manifest of the plugin with this id: the installed version (enabled or not), else the bundled catalog's;
+    /// <see langword="null"/> when neither has it or its manifest cannot be read.
+    /// </summary>
+    /// <param name="id">The plugin id.</param>
+    /// <returns>The manifest, or <see langword="null"/>.</returns>
+    public PluginManifest? FindManifest(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var folder = LoadLockFile().Plugins.FirstOrDefault(p => string.Equals(p.Id, id, StringComparison.Ordinal)) is { } locked
+            ? InstallDirectory(locked.Id, locked.Version)
+            : FirstPartyFolder(id);
+        try
+        {
+            return folder is not null && ManifestReader.IsPluginFolder(folder) ? ManifestReader.ReadFromDirectory(folder) with { Id = id } : null;
+        }
+        catch (AgentHostException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The ids of the installed plugins and of the bundled catalog's, for finding which plugin a settings key is for.</summary>
+    /// <returns>The ids, without duplicates.</returns>
+    public IReadOnlyList<string> KnownIds()
+    {
+        var catalog = Directory.Exists(CatalogDirectory)
+            ? Directory.EnumerateDirectories(CatalogDirectory).Select(Path.GetFileName).OfType<string>().Where(id => FirstPartyFolder(id) is not null)
+            : [];
+        return [.. LoadLockFile().Plugins.Select(p => p.Id).Concat(catalog).Distinct(StringComparer.Ordinal)];
+    }
+
     /// <summary>Loads the lockfile.</summary>
     /// <returns>The lockfile.</returns>
     public PluginLockFile LoadLockFile() => PluginLockFile.Load(Paths.LockFile);

@@ -80,6 +80,11 @@ public sealed class ManifestReaderTests
     [InlineData("id: acme\nversion: 1.0.0\ndescription: d\nsdk: ^1.0\nlsp:\n  - name: tf\n    command: t\n    extensions: [tf]\n", "plugin.yaml:8:17: field 'lsp[0].extensions': 'tf' must start with a dot")]
     [InlineData("id: acme\nversion: 1.0.0\ndescription: d\nsdk: ^1.0\nhooks: /etc/hooks.json\n", "plugin.yaml:5:8: field 'hooks': '/etc/hooks.json' must be a relative file inside the plugin")]
     [InlineData("id: acme\n  version: 1.0.0\n", "plugin.yaml:2:10: invalid YAML")]
+    [InlineData("id: acme\nversion: 1.0.0\ndescription: d\nsdk: ^1.0\nsettings:\n  url: { type: uri }\n", "plugin.yaml:6:16: field 'settings.url.type': 'uri' is not a setting type; write one of string, integer, number, boolean, list, map")]
+    [InlineData("id: acme\nversion: 1.0.0\ndescription: d\nsdk: ^1.0\nsettings:\n  n: { type: integer, values: [a] }\n", "field 'settings.n.values': only a string setting has allowed values")]
+    [InlineData("id: acme\nversion: 1.0.0\ndescription: d\nsdk: ^1.0\nsettings:\n  n: { type: integer, min: 5, max: 1 }\n", "field 'settings.n': min (5) is greater than max (1)")]
+    [InlineData("id: acme\nversion: 1.0.0\ndescription: d\nsdk: ^1.0\nsettings:\n  n: { type: string, default: x }\n", "field 'settings.n': unknown field 'default'")]
+    [InlineData("id: acme\nversion: 1.0.0\ndescription: d\nsdk: ^1.0\nsettings: [a]\n", "field 'settings': must be a mapping of setting names")]
     public void Read_InvalidManifest_NamesFileLineAndField(string yaml, string expected)
     {
         var error = Assert.Throws<AgentHostException>(() => ManifestReader.Read(File, yaml));
@@ -98,6 +103,22 @@ public sealed class ManifestReaderTests
         var manifest = ManifestReader.Read(File, "id: acme\nversion: 1.0.0\ndescription: d\nsdk: \"^1.0\"\nentry: Acme.dll\n" + line);
 
         Assert.Equal(lazy, manifest.LazyActivation);
+    }
+
+    [Fact]
+    public void Read_Settings_DeclaresEachSettingsTypeAndLimits_AndNoneWhenAbsent()
+    {
+        var manifest = ManifestReader.Read(File, "id: acme\nversion: 1.0.0\ndescription: d\nsdk: \"^1.0\"\nsettings:\n  url: string\n  mode: { type: string, values: [fast, safe], description: How. }\n  timeout_ms: { type: integer, min: 1, max: 60000 }\n  projects: { type: list }\n");
+        var none = ManifestReader.Read(File, "id: acme\nversion: 1.0.0\ndescription: d\nsdk: \"^1.0\"\n");
+
+        Assert.Null(none.Settings);
+        var settings = Assert.IsAssignableFrom<IReadOnlyDictionary<string, PluginSettingDeclaration>>(manifest.Settings);
+        Assert.Equal(["mode", "projects", "timeout_ms", "url"], settings.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(PluginSettingType.Text, settings["url"].Type);
+        Assert.Equal(["fast", "safe"], settings["mode"].Values);
+        Assert.Equal("How.", settings["mode"].Description);
+        Assert.Equal((1d, 60000d), (settings["timeout_ms"].Minimum!.Value, settings["timeout_ms"].Maximum!.Value));
+        Assert.Equal(PluginSettingType.List, settings["projects"].Type);
     }
 
     [Fact]
