@@ -14,5 +14,6 @@ internal sealed class ConfigCommand : Command
         Subcommands.Add(new ConfigValidateCommand(context));
         Subcommands.Add(new ConfigSetCommand(context));
         Subcommands.Add(new ConfigUnsetCommand(context));
+        Subcommands.Add(new ConfigSchemaCommand(context));
     }
 }

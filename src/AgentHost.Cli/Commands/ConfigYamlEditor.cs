@@ -135,10 +135,18 @@ internal static class ConfigYamlEditor
                 return errors;
             }
 
-            if (File.Exists(file) && HasComments(File.ReadAllText(file)))
+            var original = File.Exists(file) ? File.ReadAllText(file) : string.Empty;
+            var modeline = ConfigSchemaFiles.HasModeline(original) ? original.TrimStart('\uFEFF').Split('\n')[0].TrimEnd('\r') : null;
+            if (HasComments(modeline is null ? original : original.TrimStart('\uFEFF')[modeline.Length..]))
             {
                 File.Copy(file, file + ".bak", overwrite: true);
                 note($"note: {file} had comments, which this edit does not keep (YamlDotNet's model has no place for them); the previous file is {file}.bak.");
+            }
+
+            if (modeline is not null)
+            {
+                // The editor's schema line is kept: it is not a comment about the settings.
+                File.WriteAllText(temp, modeline + "\n" + File.ReadAllText(temp));
             }
 
             File.Move(temp, file, overwrite: true);

@@ -45,6 +45,9 @@ internal sealed class InitCommand : AgentCommand
 
         await File.WriteAllTextAsync(target, content, cancellationToken).ConfigureAwait(false);
         Context.Console.WriteLine($"wrote {target}");
+        var projectConfig = Context.Configuration(parseResult).Project.ConfigFileOrDefault;
+        var schema = ConfigSchemaFiles.Write(Context.PluginStore, projectConfig);
+        Context.Console.WriteLine($"wrote {schema} ({projectConfig} points at it for editor completion)");
         Context.Console.WriteInfo(
             $"  {facts.Languages.Count} language(s), {facts.Commands.Count} command(s), {facts.Workflows.Count} CI workflow(s), {facts.Conventions.Count} convention(s) found. Review and edit it: agents read it on every run.");
         return ExitCodes.Success;
