@@ -36,9 +36,9 @@ public sealed class WorkflowCatalogTests
 
         var entries = catalog.Entries;
         Assert.Equal(
-            ["mine", "parallel-review", "mine", "user-only", "from-folder", "from-code", "implement-test-fix", "parallel-review"],
+            ["mine", "parallel-review", "mine", "user-only", "from-folder", "from-code", "feature-pipeline", "implement-test-fix", "parallel-review"],
             entries.Select(e => e.Name));
-        Assert.Equal(["project", "project", "user", "user", "plugin kit", "plugin kit", "bundled", "bundled"], entries.Select(e => e.SourceName));
+        Assert.Equal(["project", "project", "user", "user", "plugin kit", "plugin kit", "bundled", "bundled", "bundled"], entries.Select(e => e.SourceName));
         Assert.Null(entries[0].ShadowedBy);
         Assert.Equal(entries[0].Source, entries[2].ShadowedBy);
         Assert.Equal(entries[1].Source, entries[7].ShadowedBy);

@@ -54,8 +54,9 @@ public sealed class WorkflowCommandTests : IDisposable
         Assert.Matches(@"^parallel-review\s+project\s+project copy$", lines[2]);
         Assert.Matches(@"^mine\s+user\s+user flow$", lines[3]);
         Assert.Matches(@"^from-plugin\s+plugin flows-kit\s+plugin flow$", lines[4]);
-        Assert.Matches(@"^implement-test-fix\s+bundled\s+Implement a change", lines[5]);
-        Assert.Matches(@"^parallel-review\s+bundled\s+\(shadowed by project: " + System.Text.RegularExpressions.Regex.Escape(review) + @"\)$", lines[6]);
+        Assert.Matches(@"^feature-pipeline\s+bundled\s+From a goal to a pull request", lines[5]);
+        Assert.Matches(@"^implement-test-fix\s+bundled\s+Implement a change", lines[6]);
+        Assert.Matches(@"^parallel-review\s+bundled\s+\(shadowed by project: " + System.Text.RegularExpressions.Regex.Escape(review) + @"\)$", lines[7]);
         Assert.Contains(
             $"  {broken}:4: field 'a.kind': 'shel' is not a node kind. Did you mean 'shell'? Use one of: agent, tool, shell, decision, loop, parallel, wait, workflow.",
             lines);
@@ -63,11 +64,11 @@ public sealed class WorkflowCommandTests : IDisposable
         Assert.True(json.ExitCode == ExitCodes.Success, json.Error);
         var entries = JsonDocument.Parse(json.Output).RootElement.EnumerateArray().ToList();
         Assert.Equal(
-            ["broken project invalid", "parallel-review project ok", "mine user ok", "from-plugin plugin ok", "implement-test-fix bundled ok", "parallel-review bundled shadowed"],
+            ["broken project invalid", "parallel-review project ok", "mine user ok", "from-plugin plugin ok", "feature-pipeline bundled ok", "implement-test-fix bundled ok", "parallel-review bundled shadowed"],
             entries.Select(e => $"{e.GetProperty("name").GetString()} {e.GetProperty("source").GetString()} {e.GetProperty("status").GetString()}"));
         Assert.Equal("flows-kit", entries[3].GetProperty("plugin").GetString());
         Assert.Equal(fromKit, entries[3].GetProperty("path").GetString());
-        Assert.Equal(review, entries[5].GetProperty("shadowedBy").GetString());
+        Assert.Equal(review, entries[6].GetProperty("shadowedBy").GetString());
         Assert.Single(entries[0].GetProperty("problems").EnumerateArray());
     }
 
