@@ -169,7 +169,7 @@ internal sealed class ModelComparison(ConfigurationSnapshot configuration, Plugi
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // A provider's failure is this model's result, never the others' end.
-            var why = ex is AgentHostException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            var why = ex is AgentHostException ? ex.Message : ProviderErrorHints.Describe(ex, attempts: 1);
             return new CompareResult(model, CompareOutcome.Failed, string.Empty, scrubber.Scrub(why), null, null, null, time.GetElapsedTime(started));
         }
         finally
