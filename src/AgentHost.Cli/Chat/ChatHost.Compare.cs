@@ -37,9 +37,10 @@ internal sealed partial class ChatHost
                 var systemPrompt = await comparison.SystemPromptAsync(state.Options.WorkspaceRoot, running.Token).ConfigureAwait(false);
                 Console.WriteInfo($"comparing {string.Join(", ", models)} (no tools; not added to this conversation) …");
                 var results = await comparison.RunAsync(models, systemPrompt, prompt, null, running.Token).ConfigureAwait(false);
-                foreach (var line in CompareView.Lines(results, Console.TerminalWidth, columns: true))
+                var scrollback = Console; // the chat's console: drawn above the live editor
+                foreach (var line in CompareView.Lines(results, scrollback.TerminalWidth, columns: true))
                 {
-                    Console.WriteLine(line);
+                    scrollback.WriteLine(line);
                 }
             }
             catch (AgentHostException ex)

@@ -102,7 +102,7 @@ internal static class CompareView
             var head = $"── {i + 1}. {TerminalText.Neutralize(result.Model)} ";
             lines.Add(head + new string('─', Math.Max(3, rule - head.Length)));
             lines.AddRange(Body(result, rule));
-            lines.Add("  " + string.Join(" · ", Figures(result)));
+            lines.AddRange(WordWrapFigures(Figures(result), rule));
             lines.Add(string.Empty);
         }
 
@@ -134,6 +134,26 @@ internal static class CompareView
                 lines.Add(string.Join(Gap, parts.Select(p => (row < p.Count ? p[row] : string.Empty).PadRight(column))).TrimEnd());
             }
         }
+    }
+
+    /// <summary>The figures on one line after two spaces, joined by <c> · </c>, a new line where the next would not fit.</summary>
+    private static List<string> WordWrapFigures(IReadOnlyList<string> figures, int width)
+    {
+        var lines = new List<string>();
+        var line = new StringBuilder("  ");
+        foreach (var figure in figures)
+        {
+            if (line.Length > 2 && line.Length + 3 + figure.Length > width)
+            {
+                lines.Add(line.ToString());
+                line.Clear().Append("  ");
+            }
+
+            line.Append(line.Length > 2 ? " · " : string.Empty).Append(figure);
+        }
+
+        lines.Add(line.ToString());
+        return lines;
     }
 
     /// <summary>The answer (or the error) wrapped to <paramref name="width"/>.</summary>
