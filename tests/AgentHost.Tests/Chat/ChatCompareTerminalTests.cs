@@ -37,6 +37,10 @@ public sealed class ChatCompareTerminalTests : IDisposable
             """);
         await using var chat = await TmuxSession.StartAsync(160, 40, _ws.Root, _ws.Environment, "--no-default-plugins", "-p", "scripted", "-m", "scripted/" + main);
         await chat.WaitForAsync("/help for commands");
+        await chat.LineAsync($"/compare scripted/{alpha}");
+        var one = await chat.WaitForAsync("/compare takes 2 to 6 models, comma-separated");
+        await chat.LineAsync($"/compare scripted/{alpha},scripted/{beta}");
+        var nothing = await chat.WaitForAsync("/compare: no prompt to compare yet");
         await chat.LineAsync("why is the sky blue");
         await chat.WaitForAsync("the main model's answer");
 
@@ -46,6 +50,8 @@ public sealed class ChatCompareTerminalTests : IDisposable
         var after = await chat.WaitForAsync("the main model goes on");
         await chat.KeysAsync("C-d");
 
+        Assert.Contains("got 1.", one, StringComparison.Ordinal);
+        Assert.Contains("give one after the models: /compare M1,M2 why is the build slow?", nothing, StringComparison.Ordinal);
         Assert.Contains("not added to this conversation", shown, StringComparison.Ordinal);
         Assert.Matches(@"tokens: 120 in / 7 out\s+│ tokens: 130 in / 4 out", shown);
         Assert.Matches(@"cost: unpriced\s+│ cost: unpriced", shown);
