@@ -6,8 +6,8 @@ using AgentHost.Hosting;
 
 namespace AgentHost.Cli.Chat;
 
-/// <summary>What a slash command asks of the chat: to exit, or to send a prompt (a user-defined command; <c>/skill</c> with the skills to activate; an MCP server's prompt), or to run a workflow.</summary>
-internal sealed record SlashOutcome(bool Exit = false, string? Prompt = null, IReadOnlyList<string>? Skills = null, McpPromptRequest? McpPrompt = null, ChatWorkflow? Workflow = null)
+/// <summary>What a slash command asks of the chat: to exit, or to send a prompt (a user-defined command; <c>/skill</c> with the skills to activate; an MCP server's prompt), or to run a workflow or a compare.</summary>
+internal sealed record SlashOutcome(bool Exit = false, string? Prompt = null, IReadOnlyList<string>? Skills = null, McpPromptRequest? McpPrompt = null, ChatWorkflow? Workflow = null, ChatCompare? Compare = null)
 {
     public static SlashOutcome Done { get; } = new();
 }
@@ -158,6 +158,7 @@ internal sealed partial class ChatCommands
         AddToolCommands();
         AddProjectCommands();
         AddWorkflowCommand();
+        AddCompareCommand();
         Add(ExpandCommand.Create(_host));
     }
 }

@@ -196,6 +196,16 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
                     continue;
                 }
 
+                if (outcome.Compare is { } compare)
+                {
+                    if (await CompareAsync(state, editor, compare, cancellationToken).ConfigureAwait(false) is { } stop)
+                    {
+                        return stop;
+                    }
+
+                    continue;
+                }
+
                 request = outcome.Prompt is { } prompt ? new TurnRequest(prompt) { Skills = outcome.Skills ?? [] }
                     : outcome.McpPrompt is { } mcpPrompt ? new TurnRequest(string.Empty) { McpPrompt = mcpPrompt }
                     : null;

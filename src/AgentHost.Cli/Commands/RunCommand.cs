@@ -20,7 +20,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AgentHost.Cli.Commands;
 
 /// <summary><c>agent run</c>: a headless, scriptable agent run with the chosen plugins, persisted as a session.</summary>
-internal sealed class RunCommand : AgentCommand
+internal sealed partial class RunCommand : AgentCommand
 {
     private readonly Argument<string[]> _prompt = new("prompt") { Description = "The task. '-' reads (more of) it from standard input.", Arity = ArgumentArity.ZeroOrMore };
     private readonly SessionChoiceOptions _choice = new();
@@ -65,7 +65,7 @@ internal sealed class RunCommand : AgentCommand
         _output.AcceptOnlyFromAmong("text", "json", "final");
         _prefer.AcceptOnlyFromAmong("fast", "cheap", "best", "balanced");
         _choice.AddTo(this);
-        foreach (var option in new Option[] { _output, _maxSteps, _context, _images, _prefer, _noCompact, _dryRun, _skills, _mcpPrompt, _mcpPromptArgs, _answers, _ignoreDenials })
+        foreach (var option in new Option[] { _output, _compare, _maxSteps, _context, _images, _prefer, _noCompact, _dryRun, _skills, _mcpPrompt, _mcpPromptArgs, _answers, _ignoreDenials })
         {
             Options.Add(option);
         }
@@ -78,6 +78,11 @@ internal sealed class RunCommand : AgentCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         StartupActivities.Mark("cli.execute");
+        if (parseResult.GetValue(_compare) is { } compare)
+        {
+            return await CompareAsync(parseResult, compare, cancellationToken).ConfigureAwait(false);
+        }
+
         var prompt = ReadPrompt(parseResult);
         var output = parseResult.GetValue(_output)!;
         var verbose = parseResult.GetValue(Context.GlobalOptions.Verbose);
