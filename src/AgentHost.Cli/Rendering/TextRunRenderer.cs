@@ -106,6 +106,7 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
                     : $"  … {progress.Tool}: {Shorten(progress.Message, 200)}");
                 break;
             case PermissionDecidedEvent decided:
+                EndLine(); // the end of a turn's write (memory.auto_update) is decided after the answer's last line
                 console.WriteInfo($"  permission: {decided.Decision} {decided.Action}{(decided.Subject is null ? string.Empty : " " + decided.Subject)} ({decided.Reason})");
                 if (decided.Fix is { } fix)
                 {

@@ -109,7 +109,7 @@ public static class UntrustedProjectSettings
     public static IReadOnlyList<string> Kinds(IEnumerable<ConfigEntry> ignored)
     {
         var keys = ignored.Select(entry => entry.Key).ToList();
-        return [.. Labels.Where(l => keys.Any(key => ConfigKeys.Comparer.Equals(key, l.Section) || ConfigKeys.IsUnder(key, l.Section))).Select(l => l.Label)];
+        return [.. Labels.Where(l => keys.Any(key => ConfigKeys.Comparer.Equals(key, l.Section) || ConfigKeys.IsUnder(key, l.Section))).Select(l => l.Label).Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>Names joined as a sentence says them: <c>a</c>, <c>a and b</c>, <c>a, b and c</c>.</summary>

@@ -34,7 +34,7 @@ public sealed class MemoryAutoUpdateSettingsTests
         Assert.Null(MemoryAutoUpdateSettings.FromConfiguration(configuration, out _));
         Assert.Equal("AGENTS.md", configuration.Get("memory.auto_update_file")); // the default, not the project's
         Assert.Equal("true", configuration.Get("memory.enabled"));
-        Assert.Contains(configuration.Problems, p => p.Message.Contains("memory updates", StringComparison.Ordinal) && p.Message.Contains("memory.auto_update", StringComparison.Ordinal));
+        Assert.Contains(configuration.Problems, p => p.Message.Contains("its memory updates are ignored (memory.auto_update, memory.auto_update_file, memory.create_if_missing)", StringComparison.Ordinal));
     }
 
     [Fact]
