@@ -22,6 +22,19 @@ public sealed class LearnedSectionTests
         Assert.Equal(["pitfall: dotnet test needs Docker"], edit.Added);
     }
 
+    [Theory]
+    [InlineData("mine   ")]
+    [InlineData("mine\n\n\n")]
+    [InlineData("mine\t\n  \n")]
+    [InlineData("")]
+    public void Apply_NeverTrimsTheUsersText_BeforeTheAppendedSection(string user)
+    {
+        var edit = LearnedSection.Apply(user, [Note("a note")]);
+
+        Assert.StartsWith(user, edit.After, StringComparison.Ordinal);
+        Assert.Contains(user.Length == 0 ? LearnedSection.StartMarker : "\n" + LearnedSection.StartMarker, edit.After, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Apply_ChangesOnlyTheInsideOfAnExistingSection_ByteForByteOutside()
     {

@@ -17,7 +17,7 @@ public sealed class MemoryAutoUpdateRunTests : IDisposable
     [Fact]
     public async Task Run_SavesTheNote_AndASecondRunAddsAnother_KeepingTheUsersTextByteIdentical()
     {
-        var user = Encoding.UTF8.GetBytes("# Rules\r\n\r\nTabs, not spaces.   \r\n<!-- a comment of mine -->\r\nno final line break");
+        var user = Encoding.UTF8.GetBytes("# Rules\r\n\r\nTabs, not spaces.   \r\n<!-- a comment of mine -->\r\nno final line break \t ");
         File.WriteAllBytes(AgentsMd, user);
 
         var first = await RunAsync(Remember("dotnet build -c Release works", "build"), "--permission-mode", "accept-edits");
