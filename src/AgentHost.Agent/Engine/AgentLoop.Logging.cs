@@ -14,4 +14,7 @@ public sealed partial class AgentLoop
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Run of session {SessionId} failed")]
     private partial void LogRunFailed(Exception exception, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The end of a turn of session {SessionId} failed; the run's outcome stands")]
+    private partial void LogEndOfTurnFailed(Exception exception, string sessionId);
 }

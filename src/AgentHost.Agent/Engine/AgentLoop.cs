@@ -122,6 +122,7 @@ public sealed partial class AgentLoop
         }
 
         await FinishAsync(run, outcome, reason).ConfigureAwait(false);
+        await EndTurnAsync(request, outcome, cancellationToken).ConfigureAwait(false);
         Publish(new RunCompletedEvent(request.SessionId, outcome, run.FinalText is { } final ? _tools.Scrubber.Scrub(final) : null, run.Steps)
         {
             Reason = reason is null ? null : _tools.Scrubber.Scrub(reason),
@@ -136,6 +137,31 @@ public sealed partial class AgentLoop
             Messages = run.Conversation.Snapshot(),
             Cost = run.Cost,
         };
+    }
+
+    /// <summary>The caller's end-of-turn work (<see cref="AgentRunRequest.EndOfTurn"/>): its failure is a warning, never the run's.</summary>
+    private async Task EndTurnAsync(AgentRunRequest request, RunOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (request.EndOfTurn is not { } endOfTurn)
+        {
+            return;
+        }
+
+        try
+        {
+            await endOfTurn(outcome, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C during the end of the turn: what it did not do is left undone.
+        }
+#pragma warning disable CA1031 // The end of a turn never turns a finished run into a failed one.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogEndOfTurnFailed(ex, request.SessionId);
+            Publish(new WarningEvent("agent", $"the end of the turn failed ({ToolFailures.MessageOf(ex)}; logged: see 'agent logs')"));
+        }
     }
 
     private RunState CreateRun(AgentRunRequest request, int maxSteps)

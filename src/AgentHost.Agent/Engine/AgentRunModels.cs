@@ -135,6 +135,13 @@ public sealed record AgentRunRequest(string SessionId, string Prompt)
     /// the caller ends it. When <see langword="null"/>, the loop starts and ends the turn's span itself.
     /// </summary>
     internal System.Diagnostics.Activity? Turn { get; init; }
+
+    /// <summary>
+    /// Runs once the run has ended, before <c>run.completed</c> is published, with the outcome and the caller's
+    /// cancellation (not the time limit's): the session's self-kept memory is written there. A failure is a warning,
+    /// never the run's outcome.
+    /// </summary>
+    internal Func<RunOutcome, CancellationToken, Task>? EndOfTurn { get; init; }
 }
 
 /// <summary>How a run ended.</summary>

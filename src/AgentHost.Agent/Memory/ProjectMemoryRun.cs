@@ -33,10 +33,20 @@ public sealed record ProjectMemoryRun(string? PromptText, ToolMiddleware? Middle
             return null;
         }
 
+        List<string> extra = [.. configuration.GetSection(FilesKey).Values];
+        if (MemoryAutoUpdateSettings.FromConfiguration(configuration, out _) is { } learning
+            && !ProjectMemoryOptions.FolderFileNames.Contains(learning.File, StringComparer.Ordinal)
+            && !extra.Any(f => string.Equals(f.Trim().Replace('\\', '/'), learning.File, StringComparison.Ordinal))
+            && File.Exists(Path.Combine(configuration.ProjectRoot, learning.File)))
+        {
+            // The file the agent keeps notes in is read back like memory.files (once it exists).
+            extra.Add(learning.File);
+        }
+
         return new ProjectMemoryLoader(new ProjectMemoryOptions
         {
             GlobalDirectory = AgentPaths.Resolve(environment).ConfigDirectory,
-            ExtraFiles = [.. configuration.GetSection(FilesKey).Values],
+            ExtraFiles = extra,
         });
     }
 

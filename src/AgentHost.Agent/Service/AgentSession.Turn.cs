@@ -196,6 +196,9 @@ public sealed partial class AgentSession
                     ToolsToLoad = context.Skills is { } skills ? skills.Active.NamedTools : null,
                     ChatOptions = chatOptions,
                     Turn = turn,
+                    EndOfTurn = context.Learning is { } learning
+                        ? (outcome, token) => learning.SaveAsync(outcome, request.DryRun ?? context.DryRun, token)
+                        : null,
                 },
                 cancellationToken).ConfigureAwait(false);
         }

@@ -38,6 +38,7 @@ public sealed class SessionRunContext : IDisposable
         DryRun = parts.DryRun;
         _warmUp = parts.WarmUp;
         Checkpoints = parts.Checkpoints;
+        Learning = parts.Learning;
     }
 
     /// <summary>The session's id.</summary>
@@ -82,6 +83,9 @@ public sealed class SessionRunContext : IDisposable
     /// <summary>Records the file checkpoints of each turn (diff and undo).</summary>
     internal Checkpoints.FileCheckpointRecorder? Checkpoints { get; }
 
+    /// <summary>The session's self-kept memory (<c>memory.auto_update</c>): the <c>remember</c> tool's notes, written at each turn's end.</summary>
+    internal MemoryAutoUpdater? Learning { get; }
+
     internal void ChangeModel(SelectedModel model) => Volatile.Write(ref _model, model);
 
     /// <inheritdoc />
@@ -113,4 +117,7 @@ internal sealed record SessionRunContextParts(
 
     /// <summary>The session's file checkpoint recorder (its pipeline's <see cref="ToolPipelineOptions.BeforeWrite"/>).</summary>
     public Checkpoints.FileCheckpointRecorder? Checkpoints { get; init; }
+
+    /// <summary>The session's self-kept memory, when <c>memory.auto_update</c> is on.</summary>
+    public MemoryAutoUpdater? Learning { get; init; }
 }

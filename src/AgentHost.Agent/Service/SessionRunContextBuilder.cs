@@ -120,7 +120,14 @@ internal static class SessionRunContextBuilder
             var mcp = await opening.McpLoad.ConfigureAwait(false);
             // The MCP part is live: a server's list_changed reaches the next model request.
             var askUser = Questions.AskUserTool.Create(parts.Questions, sessionId, options.Interactive);
-            var kernelTools = Runs.RunMcpServers.KernelTools(mcp, skills is null ? [askUser] : [skills.Tool, askUser], out var onMcpToolsChanged);
+            var learning = CreateLearning(parts, sessionId, options, gate, checkpoints);
+            List<Hosting.Capabilities.RegisteredCapability> others = skills is null ? [askUser] : [skills.Tool, askUser];
+            if (learning is not null)
+            {
+                others.Add(RememberTool.Create(learning));
+            }
+
+            var kernelTools = Runs.RunMcpServers.KernelTools(mcp, others, out var onMcpToolsChanged);
             var pipeline = AgentRunner.CreatePipeline(
                 runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync, hooks: opening.Hooks, offeredTools: options.Tools,
                 deferral: Engine.ToolDeferral.FromConfiguration(configuration), sandbox: sandbox);
@@ -131,6 +138,7 @@ internal static class SessionRunContextBuilder
             {
                 WarmUp = warmUp,
                 Checkpoints = checkpoints,
+                Learning = learning,
             });
             return new Built(context, newLease, history);
         }
@@ -144,6 +152,24 @@ internal static class SessionRunContextBuilder
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// The session's self-kept memory (<c>memory.auto_update</c>), or <see langword="null"/> when it is off: its writes
+    /// are decided by the session's gate and recorded in the turn's checkpoints like a file tool's.
+    /// </summary>
+    private static MemoryAutoUpdater? CreateLearning(SessionServiceParts parts, string sessionId, SessionOptions options, SessionPermissionGate gate, FileCheckpointRecorder checkpoints)
+    {
+        var settings = MemoryAutoUpdateSettings.FromConfiguration(parts.Configuration, out var problem);
+        if (problem is not null)
+        {
+            parts.Runtime.Events.Publish(new WarningEvent("memory", problem));
+        }
+
+        return settings is null ? null : new MemoryAutoUpdater(settings, new MemoryAutoUpdaterParts(sessionId, options.WorkspaceRoot, gate, parts.Runtime.Events, parts.Scrubber, parts.Time)
+        {
+            BeforeWrite = checkpoints.BeforeWriteAsync,
+        });
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace AgentHost.Cli.Remote;
 /// </summary>
 internal static class RemoteEvents
 {
-    /// <summary>The SDK's events by their <see cref="AgentEvent.Type"/>.</summary>
+    /// <summary>The SDK's events by their <see cref="AgentEvent.Type"/>, and the kernel's that a run shows (<c>memory.updated</c>).</summary>
     private static readonly Dictionary<string, Type> Types = new(StringComparer.Ordinal)
     {
         ["plugin.loaded"] = typeof(PluginLoadedEvent),
@@ -41,6 +41,7 @@ internal static class RemoteEvents
         ["workflow.node.completed"] = typeof(WorkflowNodeCompletedEvent),
         ["workflow.waiting"] = typeof(WorkflowWaitingEvent),
         ["workflow.ended"] = typeof(WorkflowEndedEvent),
+        ["memory.updated"] = typeof(Agent.Memory.MemoryUpdatedEvent),
     };
 
     /// <summary>The SDK record of <paramref name="type"/>, or <see langword="null"/> for the server's own events (<c>run.accepted</c>, <c>run.ended</c>, <c>events.gap</c>) and types this CLI does not know.</summary>

@@ -106,6 +106,7 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
                     : $"  … {progress.Tool}: {Shorten(progress.Message, 200)}");
                 break;
             case PermissionDecidedEvent decided:
+                EndLine(); // the end of a turn's write (memory.auto_update) is decided after the answer's last line
                 console.WriteInfo($"  permission: {decided.Decision} {decided.Action}{(decided.Subject is null ? string.Empty : " " + decided.Subject)} ({decided.Reason})");
                 if (decided.Fix is { } fix)
                 {
@@ -154,6 +155,10 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
                 EndLine();
                 console.WriteInfo($"warning: {warning.Message}");
                 break;
+            case Agent.Memory.MemoryUpdatedEvent memory:
+                EndLine();
+                MemoryLines(memory);
+                break;
         }
     }
 
@@ -196,6 +201,42 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
 
         var named = string.Join(", ", files.Take(3)) + (files.Count > 3 ? $" and {files.Count - 3} more" : string.Empty);
         return $" · {named}{(completed.DiffSummary is { Length: > 0 } diff ? " " + diff : string.Empty)}";
+    }
+
+    /// <summary>What became of the turn's learned notes (<c>memory.auto_update</c>): the file's change and each note, or why nothing was written.</summary>
+    private void MemoryLines(Agent.Memory.MemoryUpdatedEvent memory)
+    {
+        var count = memory.Notes.Count == 1 ? "1 note" : $"{memory.Notes.Count} notes";
+        var duplicates = memory.Duplicates > 0 ? $"; {memory.Duplicates} already there" : string.Empty;
+        if (memory.Saved)
+        {
+            var dropped = memory.Dropped.Count > 0 ? $"; the oldest {memory.Dropped.Count} dropped to keep the section small" : string.Empty;
+            console.WriteInfo($"memory: {memory.File} {memory.DiffSummary} ({count} learned{duplicates}{dropped})");
+        }
+        else if (memory.Notes.Count == 0)
+        {
+            console.WriteInfo($"memory: nothing new for {memory.File} ({memory.Reason})");
+            return;
+        }
+        else
+        {
+            console.WriteInfo($"memory: {count} not saved to {memory.File}: {memory.Reason}{duplicates}");
+        }
+
+        foreach (var note in memory.Notes)
+        {
+            console.WriteInfo($"  + {Shorten(note, 300)}");
+        }
+
+        foreach (var note in memory.Saved ? memory.Dropped : [])
+        {
+            console.WriteInfo($"  - {Shorten(note, 300)}");
+        }
+
+        if (memory.Fix is { } fix)
+        {
+            console.WriteInfo($"    fix: {fix}");
+        }
     }
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..max] + "…";

@@ -33,6 +33,7 @@ public sealed class RemoteEventsTests
             new WorkflowNodeCompletedEvent("r1", "fix", "verify#2/test", "shell", "completed") { Summary = "exit 0", Steps = 0 },
             new WorkflowWaitingEvent("r1", "fix", "ask", "Deploy?") { Options = ["yes", "no"] },
             new WorkflowEndedEvent("r1", "fix", "stopped") { Reason = "budget max_steps 2 reached", Steps = 2, Cost = 0.25m },
+            new AgentHost.Agent.Memory.MemoryUpdatedEvent("s1", "AGENTS.md", true, ["build: make all"]) { DiffSummary = "+1 -1", Dropped = ["old"], Duplicates = 1 },
         ];
 
         foreach (var sent in events)
