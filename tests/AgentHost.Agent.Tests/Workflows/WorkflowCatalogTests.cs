@@ -41,7 +41,7 @@ public sealed class WorkflowCatalogTests
         Assert.Equal(["project", "project", "user", "user", "plugin kit", "plugin kit", "bundled", "bundled", "bundled"], entries.Select(e => e.SourceName));
         Assert.Null(entries[0].ShadowedBy);
         Assert.Equal(entries[0].Source, entries[2].ShadowedBy);
-        Assert.Equal(entries[1].Source, entries[7].ShadowedBy);
+        Assert.Equal(entries[1].Source, entries[8].ShadowedBy);
         Assert.Equal("built", entries[5].Description);
         Assert.Equal("plugin 'kit' workflow 'from-code'", entries[5].Source.Path);
         Assert.Equal("kit", entries[4].Source.Plugin);
