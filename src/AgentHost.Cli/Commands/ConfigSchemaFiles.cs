@@ -15,7 +15,7 @@ internal static class ConfigSchemaFiles
         ConfigJsonSchema.Generate(store.KnownIds()
             .Select(id => (Id: id, Settings: store.FindManifest(id)?.Settings))
             .Where(pair => pair.Settings is not null)
-            .ToDictionary(pair => pair.Id, pair => pair.Settings!, StringComparer.Ordinal));
+            .ToDictionary(pair => pair.Id, pair => PluginSettingsSchema.Of(pair.Settings!), StringComparer.Ordinal));
 
     /// <summary>
     /// Writes <c>config.schema.json</c> beside <paramref name="configFile"/> and makes the modeline the file's first line

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentHost.Hosting.Plugins;
 
 namespace AgentHost.Hosting.Configuration;
 
@@ -22,9 +21,12 @@ public static class ConfigJsonSchema
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Generates the schema text (indented JSON, <c>\n</c> line ends, a final newline).</summary>
-    /// <param name="pluginSettings">Declared settings by plugin id (e.g. the bundled plugins'), described under <c>plugins.settings</c>.</param>
+    /// <param name="pluginSettings">
+    /// The schema of each plugin's settings by plugin id (e.g. the bundled plugins', made from their declarations by
+    /// <c>PluginSettingsSchema.Of</c>), placed under <c>plugins.settings</c>.
+    /// </param>
     /// <returns>The schema.</returns>
-    public static string Generate(IReadOnlyDictionary<string, IReadOnlyDictionary<string, PluginSettingDeclaration>> pluginSettings)
+    public static string Generate(IReadOnlyDictionary<string, JsonObject> pluginSettings)
     {
         ArgumentNullException.ThrowIfNull(pluginSettings);
         var root = new JsonObject
@@ -44,7 +46,7 @@ public static class ConfigJsonSchema
         return root.ToJsonString(Indented).ReplaceLineEndings("\n") + "\n";
     }
 
-    private static JsonObject Describe(ConfigKeyDefinition key, IReadOnlyDictionary<string, IReadOnlyDictionary<string, PluginSettingDeclaration>> plugins)
+    private static JsonObject Describe(ConfigKeyDefinition key, IReadOnlyDictionary<string, JsonObject> plugins)
     {
         var node = key.IsContainer ? Container(key.Pattern, key.Kind, plugins) : Value(key);
         node["description"] = key.Description;
@@ -66,7 +68,7 @@ public static class ConfigJsonSchema
         return node;
     }
 
-    private static JsonObject Container(string pattern, ConfigValueKind kind, IReadOnlyDictionary<string, IReadOnlyDictionary<string, PluginSettingDeclaration>> plugins)
+    private static JsonObject Container(string pattern, ConfigValueKind kind, IReadOnlyDictionary<string, JsonObject> plugins)
     {
         switch (kind)
         {
@@ -98,7 +100,7 @@ public static class ConfigJsonSchema
         }
     }
 
-    private static JsonObject Child(string pattern, IReadOnlyDictionary<string, IReadOnlyDictionary<string, PluginSettingDeclaration>> plugins) =>
+    private static JsonObject Child(string pattern, IReadOnlyDictionary<string, JsonObject> plugins) =>
         ConfigSchema.Find(pattern) is { } child ? Describe(child, plugins) : new JsonObject();
 
     private static JsonObject Value(ConfigKeyDefinition key) => key.Kind switch
@@ -116,51 +118,15 @@ public static class ConfigJsonSchema
     };
 
     /// <summary><c>plugins.settings</c>: each given plugin's declared settings, any other plugin's map unchecked.</summary>
-    private static JsonObject PluginSettings(JsonObject node, IReadOnlyDictionary<string, IReadOnlyDictionary<string, PluginSettingDeclaration>> plugins)
+    private static JsonObject PluginSettings(JsonObject node, IReadOnlyDictionary<string, JsonObject> plugins)
     {
         var properties = new JsonObject();
-        foreach (var (id, declared) in plugins.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        foreach (var (id, schema) in plugins.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
-            var settings = new JsonObject();
-            foreach (var setting in declared.Values.OrderBy(setting => setting.Name, StringComparer.Ordinal))
-            {
-                settings[setting.Name] = Setting(setting);
-            }
-
-            properties[id] = new JsonObject { ["type"] = "object", ["properties"] = settings, ["additionalProperties"] = false };
+            properties[id] = schema.DeepClone();
         }
 
         node["properties"] = properties;
-        return node;
-    }
-
-    private static JsonObject Setting(PluginSettingDeclaration setting)
-    {
-        var node = setting.Type switch
-        {
-            PluginSettingType.WholeNumber => new JsonObject { ["type"] = "integer" },
-            PluginSettingType.Number => new JsonObject { ["type"] = "number" },
-            PluginSettingType.Boolean => new JsonObject { ["type"] = "boolean" },
-            PluginSettingType.List => new JsonObject { ["type"] = new JsonArray("array", "string") },
-            PluginSettingType.Map => new JsonObject { ["type"] = "object" },
-            _ when setting.Values.Count > 0 => new JsonObject { ["enum"] = new JsonArray([.. setting.Values.Select(value => (JsonNode?)value)]) },
-            _ => new JsonObject { ["type"] = "string" },
-        };
-        if (setting.Minimum is { } min)
-        {
-            node["minimum"] = min;
-        }
-
-        if (setting.Maximum is { } max)
-        {
-            node["maximum"] = max;
-        }
-
-        if (setting.Description is { } description)
-        {
-            node["description"] = description;
-        }
-
         return node;
     }
 }
