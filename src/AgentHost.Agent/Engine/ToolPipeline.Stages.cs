@@ -278,24 +278,8 @@ public sealed partial class ToolPipeline
                 : $"the permission gate failed ({ToolFailures.MessageOf(ex)}); denied to be safe");
         }
 
-        Publish(new PermissionDecidedEvent(
-            context.SessionId,
-            context.CallId,
-            entry.Name,
-            description.Action,
-            description.Subject is null ? null : ToolOutput.Preview(Scrubber.Scrub(PermissionSubject.OneLine(description.Subject)!), Options.PreviewCharacters),
-            verdict.Decision,
-            verdict.Reason)
-        {
-            Scope = verdict.Scope,
-            AnsweredBy = verdict.AnsweredBy,
-            Rule = verdict.Rule,
-            Mode = verdict.Mode,
-            RequestId = verdict.RequestId,
-            SuggestedRules = verdict.Allowed || verdict.SuggestedRules.Count == 0 ? null : verdict.SuggestedRules,
-            Fix = verdict.Allowed ? null : verdict.Fix,
-            Sandbox = sandbox?.Text,
-        });
+        var subject = description.Subject is null ? null : ToolOutput.Preview(Scrubber.Scrub(PermissionSubject.OneLine(description.Subject)!), Options.PreviewCharacters);
+        Publish(PermissionDecisions.Event(context.SessionId, context.CallId, entry.Name, description.Action, subject, verdict) with { Sandbox = sandbox?.Text });
         AgentTelemetry.EndPermission(activity, verdict);
         return (verdict, description, sandbox);
     }

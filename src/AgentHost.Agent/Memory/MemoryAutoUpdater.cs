@@ -211,17 +211,7 @@ internal sealed class MemoryAutoUpdater
                 : $"the permission gate failed ({ToolFailures.MessageOf(ex)}); denied to be safe");
         }
 
-        _parts.Events.Publish(new PermissionDecidedEvent(_parts.SessionId, callId, RememberTool.Name, description.Action, relative, verdict.Decision, verdict.Reason)
-        {
-            Scope = verdict.Scope,
-            AnsweredBy = verdict.AnsweredBy,
-            Rule = verdict.Rule,
-            Mode = verdict.Mode,
-            RequestId = verdict.RequestId,
-            SuggestedRules = verdict.Allowed || verdict.SuggestedRules.Count == 0 ? null : verdict.SuggestedRules,
-            Fix = verdict.Allowed ? null : verdict.Fix,
-            Timestamp = _parts.Time.GetUtcNow(),
-        });
+        _parts.Events.Publish(PermissionDecisions.Event(_parts.SessionId, callId, RememberTool.Name, description.Action, relative, verdict) with { Timestamp = _parts.Time.GetUtcNow() });
         return verdict;
     }
 
