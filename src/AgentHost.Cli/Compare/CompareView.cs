@@ -165,32 +165,9 @@ internal static class CompareView
         return Wrap(TerminalText.Neutralize(text.Replace("\t", "    ", StringComparison.Ordinal).Replace("\r\n", "\n", StringComparison.Ordinal)), width);
     }
 
-    /// <summary>Breaks each line at spaces to <paramref name="width"/> characters; a longer word is cut.</summary>
-    internal static List<string> Wrap(string text, int width)
-    {
-        var lines = new List<string>();
-        foreach (var line in text.Split('\n'))
-        {
-            var rest = line.TrimEnd();
-            if (rest.Length == 0)
-            {
-                lines.Add(string.Empty);
-                continue;
-            }
-
-            while (rest.Length > width)
-            {
-                var cut = rest.LastIndexOf(' ', width, width + 1);
-                var take = cut > 0 ? cut : width;
-                lines.Add(rest[..take].TrimEnd());
-                rest = rest[take..].TrimStart();
-            }
-
-            lines.Add(rest);
-        }
-
-        return lines;
-    }
+    /// <summary>Breaks each line at spaces to <paramref name="width"/> characters (the chat's word wrap); a longer word is cut.</summary>
+    internal static List<string> Wrap(string text, int width) =>
+        [.. Chat.WordWrap.Wrap(string.Join('\n', text.Split('\n').Select(line => line.TrimEnd())), width, string.Empty).Split('\n')];
 
     private static string Count(long? tokens) => tokens?.ToString(CultureInfo.InvariantCulture) ?? "?";
 
