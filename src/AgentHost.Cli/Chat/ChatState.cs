@@ -1,5 +1,6 @@
 using AgentHost.Agent.Service;
 using AgentHost.Cli.Rendering;
+using AgentHost.Cli.Terminal;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Permissions;

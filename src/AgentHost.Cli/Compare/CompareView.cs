@@ -167,7 +167,7 @@ internal static class CompareView
 
     /// <summary>Breaks each line at spaces to <paramref name="width"/> characters (the chat's word wrap); a longer word is cut.</summary>
     internal static List<string> Wrap(string text, int width) =>
-        [.. Chat.WordWrap.Wrap(string.Join('\n', text.Split('\n').Select(line => line.TrimEnd())), width, string.Empty).Split('\n')];
+        [.. WordWrap.Wrap(string.Join('\n', text.Split('\n').Select(line => line.TrimEnd())), width, string.Empty).Split('\n')];
 
     private static string Count(long? tokens) => tokens?.ToString(CultureInfo.InvariantCulture) ?? "?";
 

@@ -1,11 +1,11 @@
 using System.Text;
 
-namespace AgentHost.Cli.Chat;
+namespace AgentHost.Cli.Terminal;
 
 /// <summary>
-/// Breaks the chat's own lines (<c>/help</c>, the status line after a turn) at spaces to the terminal's width as it is
-/// now, so a narrower terminal does not break them mid-word. The text is plain (no escape sequences); characters
-/// count as one column each.
+/// Breaks the CLI's own lines (the chat's <c>/help</c> and status line, the compare view) at spaces to the terminal's
+/// width as it is now, so a narrower terminal does not break them mid-word. The text is plain (no escape sequences);
+/// characters count as one column each.
 /// </summary>
 internal static class WordWrap
 {
