@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AgentHost.Agent.Composition;
+using AgentHost.Agent.Models;
 using AgentHost.Agent.Runs;
 using AgentHost.Agent.Service;
 using AgentHost.Cli.Interaction;
@@ -174,7 +175,7 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
     /// <summary>
     /// Starts making the client of the model a session opened with <paramref name="options"/> will use, with its
     /// provider's warm-up, while the session opens (<see cref="AgentSessionService.PrepareModel"/>): the options' model,
-    /// else the remembered session's, else the configured one unless a role is preferred. Only a head start: the
+    /// else the model the likely kind of turn is routed to (<c>multi_model.use_for</c>), else the remembered session's, else the configured one unless a role is preferred. Only a head start: the
     /// session's own choice decides, and takes the prepared client only when it is the same model.
     /// </summary>
     /// <param name="options">The options the session will open with.</param>
@@ -182,7 +183,8 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
     public void PrepareModel(SessionOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Service.PrepareModel(options.Model ?? Remembered?.Model ?? (options.Prefer is null ? Configuration.Model : null), cancellationToken);
+        var routed = ModelRouting.Find(Configuration, ModelRouting.OfTurn(options.Task, options.PermissionMode == PermissionMode.Plan))?.Model;
+        Service.PrepareModel(options.Model ?? routed ?? Remembered?.Model ?? (options.Prefer is null ? Configuration.Model : null), cancellationToken);
     }
 
     /// <summary>Opens the remembered session, or creates a new one.</summary>

@@ -1,5 +1,6 @@
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Mcp;
+using AgentHost.Agent.Models;
 using AgentHost.Agent.Runs;
 using AgentHost.Agent.Telemetry;
 using AgentHost.Hosting;
@@ -102,7 +103,7 @@ public sealed partial class AgentSession
         if (context is null)
         {
             var building = StartupActivities.Start("turn.build");
-            var built = await SessionRunContextBuilder.BuildAsync(_parts, Options, _opening, expanded, expanded.Prompt, id => Volatile.Write(ref _id, id), cancellationToken).ConfigureAwait(false);
+            var built = await SessionRunContextBuilder.BuildAsync(_parts, Options, _opening, expanded, request.Task ?? Options.Task, id => Volatile.Write(ref _id, id), cancellationToken).ConfigureAwait(false);
             building?.Dispose();
             (context, history) = (built.Context, built.History);
             _lease ??= built.NewLease;
@@ -120,7 +121,7 @@ public sealed partial class AgentSession
                 await store.SetSettingAsync(context.SessionId, SessionSettings.Model, chosen, cancellationToken).ConfigureAwait(false);
             }
 
-            if (!context.Resumed && Options.Title is null && configuration.SmallModel is { } small)
+            if (!context.Resumed && Options.Title is null && ModelRouting.Background(configuration, TaskKind.Title) is (string small, _))
             {
                 if (ModelSelection.ProviderTypeOf(small, configuration) is { } smallType)
                 {
@@ -141,7 +142,10 @@ public sealed partial class AgentSession
         }
 
         // A turn's own model is chosen before anything of the turn is stored: a wrong one fails the turn here.
-        var model = request.Model is { } turnModel ? await SessionModelChoice.SelectAsync(_parts, turnModel, cancellationToken).ConfigureAwait(false) : context.Model;
+        // A model named for the turn or the session wins; else the turn's kind may route to its own (multi_model.use_for).
+        var model = request.Model is { } turnModel ? await SessionModelChoice.SelectAsync(_parts, turnModel, cancellationToken).ConfigureAwait(false)
+            : Options.Model is null ? await RoutedModelAsync(context, ModelRouting.OfTurn(request.Task ?? Options.Task, context.Gate.Mode == PermissionMode.Plan), expanded.Prompt.Length, cancellationToken).ConfigureAwait(false) ?? context.Model
+            : context.Model;
         var chatOptions = ModelParameterOptions.Resolve(request.ModelParameters, context.Settings, configuration);
         if (chatOptions is not null)
         {
@@ -190,7 +194,7 @@ public sealed partial class AgentSession
                     Compaction = Options.Compaction,
                     WorkspaceRoot = Options.WorkspaceRoot,
                     DryRunByDefault = request.DryRun ?? context.DryRun,
-                    Summarizer = configuration.SmallModel is null ? null : SmallModelForSummaries,
+                    Summarizer = ModelRouting.Background(configuration, TaskKind.Compaction) is null ? null : SmallModelForSummaries,
                     Hooks = _opening.Hooks,
                     CacheKey = context.SessionId,
                     ToolsToLoad = context.Skills is { } skills ? skills.Active.NamedTools : null,
@@ -228,10 +232,43 @@ public sealed partial class AgentSession
     public async Task<IReadOnlyList<ChatMessage>> LoadHistoryAsync(CancellationToken cancellationToken = default) =>
         Id is { } id ? await _parts.Store.Conversation.LoadConversationAsync(id, cancellationToken).ConfigureAwait(false) : [];
 
-    /// <summary>The <c>small_model</c> for compaction summaries, when one is configured and can be created.</summary>
+    /// <summary>
+    /// The model the <c>multi_model.use_for</c> rule of this turn's <paramref name="kind"/> chooses, when it is not the
+    /// session's (published as <c>model.selected</c> for the turn); <see langword="null"/> without a rule or when the
+    /// rule names the session's model. Each kind's choice is made once per session.
+    /// </summary>
+    private async Task<SelectedModel?> RoutedModelAsync(SessionRunContext context, TaskKind kind, int promptCharacters, CancellationToken cancellationToken)
+    {
+        if (!_routes.TryGetValue(kind, out var routed))
+        {
+            routed = null;
+            if (await SessionModelChoice.RouteAsync(_parts, kind, promptCharacters, cancellationToken).ConfigureAwait(false) is (string reference, string reason))
+            {
+                var selected = string.Equals(reference, $"{context.Model.ProviderName}/{context.Model.ModelId}", StringComparison.Ordinal)
+                    ? context.Model
+                    : await SessionModelChoice.SelectAsync(_parts, reference, cancellationToken).ConfigureAwait(false);
+                routed = (selected, reason);
+            }
+
+            _routes[kind] = routed;
+        }
+
+        if (routed is not ({ } model, { } why) || ReferenceEquals(model, context.Model))
+        {
+            return null;
+        }
+
+        _parts.Runtime.Events.Publish(new ModelSelectedEvent(context.SessionId, model.ProviderName, model.ModelId, why + " (this turn)") { Timestamp = _parts.Time.GetUtcNow() });
+        return model;
+    }
+
+    /// <summary>
+    /// The model of compaction summaries (<c>multi_model.use_for.compaction</c>, else the <c>small_model</c>), when one
+    /// is configured and can be created.
+    /// </summary>
     private (IChatClient Client, Sdk.Capabilities.ModelDescriptor? Model)? SmallModelForSummaries()
     {
-        if (_parts.Configuration.SmallModel is not { } small)
+        if (ModelRouting.Background(_parts.Configuration, TaskKind.Compaction) is not (string small, string why))
         {
             return null;
         }
@@ -243,7 +280,7 @@ public sealed partial class AgentSession
         }
         catch (AgentHostException ex)
         {
-            _parts.Runtime.Events.Publish(new WarningEvent("agent", $"small_model {small} is not usable for summaries ({ex.Message}); the run's model writes them"));
+            _parts.Runtime.Events.Publish(new WarningEvent("agent", $"{small} ({why}) is not usable for summaries ({ex.Message}); the run's model writes them"));
             return null;
         }
     }

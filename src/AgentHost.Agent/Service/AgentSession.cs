@@ -1,3 +1,4 @@
+using AgentHost.Agent.Runs;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
@@ -29,6 +30,7 @@ public sealed partial class AgentSession : IAsyncDisposable
     private string? _id;
     private string? _pendingModel;
     private readonly HashSet<string> _warnedParameters = new(StringComparer.Ordinal);
+    private readonly Dictionary<Models.TaskKind, (SelectedModel Model, string Reason)?> _routes = [];
     private bool _isClosed;
 
     internal AgentSession(SessionServiceParts parts, SessionOptions options, SessionOpening opening, SessionLease? lease, Action<AgentSession> closed)
@@ -136,6 +138,7 @@ public sealed partial class AgentSession : IAsyncDisposable
         {
             await _parts.Store.SetSettingAsync(context.SessionId, SessionSettings.Model, model, cancellationToken).ConfigureAwait(false);
             context.ChangeModel(selected);
+            Options = Options with { Model = model }; // Named: over the task routes from now on.
         }
         else
         {

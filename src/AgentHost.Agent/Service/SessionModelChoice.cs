@@ -10,15 +10,20 @@ namespace AgentHost.Agent.Service;
 internal static class SessionModelChoice
 {
     /// <summary>
-    /// The model, by precedence: the session options' model &gt; the session's <c>model</c> setting &gt; the role
-    /// <c>Prefer</c> names (<c>large_model</c> for best, <c>small_model</c> for fast/cheap) &gt; <c>model</c> &gt; the automatic selector.
+    /// The model, by precedence: the session options' model &gt; the <c>multi_model.use_for</c> rule of the first turn's
+    /// <paramref name="kind"/> &gt; the session's <c>model</c> setting &gt; the role <c>Prefer</c> names (<c>large_model</c>
+    /// for best, <c>small_model</c> for fast/cheap) &gt; <c>model</c> &gt; the automatic selector.
     /// </summary>
     /// <remarks>With images, the selector keeps models with vision, and a named model the catalog knows without vision stops the turn before any request.</remarks>
     public static async Task<(SelectedModel Model, string Reason)> ChooseAsync(
-        SessionServiceParts parts, SessionOptions options, IReadOnlyDictionary<string, string>? session, int promptCharacters, IReadOnlyList<string> images, CancellationToken cancellationToken)
+        SessionServiceParts parts, SessionOptions options, TaskKind kind, IReadOnlyDictionary<string, string>? session, int promptCharacters, IReadOnlyList<string> images, CancellationToken cancellationToken)
     {
         var configuration = parts.Configuration;
+        var route = options.Model is null ? ModelRouting.Find(configuration, kind) : null;
+        var prefer = route is { Model: null } ? route.Prefer : options.Prefer;
         var (text, reason) = options.Model is { } named ? (named, "named with --model")
+            : route is { Model: { } routed } ? (routed, route.Reason)
+            : route is not null ? ((string?)null, route.Reason + ": ")
             : session?.GetValueOrDefault(SessionSettings.Model) is { Length: > 0 } remembered ? (remembered, "the session's model setting")
             : options.Prefer is ModelPreference.Best && configuration.Get("large_model") is { Length: > 0 } large ? (large, "the large_model role (--prefer best)")
             : options.Prefer is ModelPreference.Fast or ModelPreference.Cheap && configuration.SmallModel is { } small ? (small, "the small_model role (--prefer " + options.Prefer.ToString()!.ToLowerInvariant() + ")")
@@ -26,15 +31,15 @@ internal static class SessionModelChoice
             : ((string?)null, string.Empty);
         if (text is null)
         {
-            var choice = await AutoSelectAsync(parts, options, session, promptCharacters, images.Count > 0, cancellationToken).ConfigureAwait(false);
-            (text, reason) = (choice.Model.Reference, choice.Reason);
+            var choice = await AutoSelectAsync(parts, prefer, session, promptCharacters, images.Count > 0, cancellationToken).ConfigureAwait(false);
+            (text, reason) = (choice.Model.Reference, reason + choice.Reason);
         }
         else
         {
             text = ModelLookup.Qualify(text, configuration, parts.Runtime.Registry, parts.Environment); // a bare id gets its provider
         }
 
-        if (images.Count > 0 && !reason.StartsWith("auto-selected", StringComparison.Ordinal))
+        if (images.Count > 0 && !reason.Contains("auto-selected", StringComparison.Ordinal))
         {
             await EnsureProviderAsync(parts, text, cancellationToken).ConfigureAwait(false);
             RequireVision(parts, text, images);
@@ -77,7 +82,27 @@ internal static class SessionModelChoice
         }
     }
 
-    private static async Task<ModelChoice> AutoSelectAsync(SessionServiceParts parts, SessionOptions options, IReadOnlyDictionary<string, string>? session, int promptCharacters, bool needsVision, CancellationToken cancellationToken)
+    /// <summary>
+    /// The model the <c>multi_model.use_for</c> rule of a later turn's <paramref name="kind"/> chooses (the automatic
+    /// selector for a preference without its role), or <see langword="null"/> when there is no rule.
+    /// </summary>
+    public static async Task<(string Model, string Reason)?> RouteAsync(SessionServiceParts parts, TaskKind kind, int promptCharacters, CancellationToken cancellationToken)
+    {
+        if (ModelRouting.Find(parts.Configuration, kind) is not { } route)
+        {
+            return null;
+        }
+
+        if (route.Model is { } named)
+        {
+            return (ModelLookup.Qualify(named, parts.Configuration, parts.Runtime.Registry, parts.Environment), route.Reason);
+        }
+
+        var choice = await AutoSelectAsync(parts, route.Prefer, session: new Dictionary<string, string>(), promptCharacters, needsVision: false, cancellationToken).ConfigureAwait(false);
+        return (choice.Model.Reference, route.Reason + ": " + choice.Reason);
+    }
+
+    private static async Task<ModelChoice> AutoSelectAsync(SessionServiceParts parts, ModelPreference? prefer, IReadOnlyDictionary<string, string>? session, int promptCharacters, bool needsVision, CancellationToken cancellationToken)
     {
         // Configured providers and known services with their key (or, when nothing else is, a local server that answers).
         var available = await AvailableModels.GatherAsync(parts.Configuration, parts.Runtime, parts.Environment, DiscoveryScope.Needed, cancellationToken).ConfigureAwait(false);
@@ -85,7 +110,7 @@ internal static class SessionModelChoice
             (promptCharacters / 4) + (session is null ? 2_000 : 20_000),
             parts.Runtime.Registry.OfKind(CapabilityKind.Tool).Count > 0,
             needsVision,
-            options.Prefer ?? ModelPreference.Balanced);
+            prefer ?? ModelPreference.Balanced);
         return ModelSelector.Choose(available.Catalog.Models, hints, _ => true, out var why)
             ?? throw new AgentHostException(ErrorKind.Configuration, $"no model chosen and none could be selected automatically: {why}. Pass --model provider/model, or set 'model: provider/model' in config.yaml.");
     }

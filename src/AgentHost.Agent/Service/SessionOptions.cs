@@ -23,6 +23,12 @@ public sealed record SessionOptions(string WorkspaceRoot)
     /// <summary>The permission mode, above <c>session.permission_mode</c> and <c>permissions.mode</c>.</summary>
     public PermissionMode? PermissionMode { get; init; }
 
+    /// <summary>
+    /// The kind of every turn (<c>agent run --task</c>) for <c>multi_model.use_for</c>, over the kind the mode implies
+    /// (plan in plan mode, edit in the others); <see langword="null"/> to go by the mode.
+    /// </summary>
+    public TaskKind? Task { get; init; }
+
     /// <summary>The sandbox mode for this run (<c>--sandbox</c>), over <c>session.sandbox</c> and <c>sandbox.mode</c>; from the configuration when <see langword="null"/>.</summary>
     public SandboxMode? Sandbox { get; init; }
 
@@ -69,6 +75,9 @@ public sealed record TurnRequest(string Prompt)
 
     /// <summary>Skills to activate before the model is asked; each must exist and be user-invocable.</summary>
     public IReadOnlyList<string> Skills { get; init; } = [];
+
+    /// <summary>The kind of this turn for <c>multi_model.use_for</c>, over the session's; <see langword="null"/> to go by the session and the mode.</summary>
+    public TaskKind? Task { get; init; }
 
     /// <summary>
     /// An MCP server's prompt to send (rendered by its server; <see cref="Prompt"/>, when not empty, follows it). A

@@ -1,4 +1,5 @@
 using AgentHost.Agent.Mcp;
+using AgentHost.Agent.Models;
 using AgentHost.Agent.Checkpoints;
 using AgentHost.Agent.Context;
 using AgentHost.Agent.Memory;
@@ -45,13 +46,14 @@ internal static class SessionRunContextBuilder
     public sealed record Built(SessionRunContext Context, SessionLease? NewLease, IReadOnlyList<ChatMessage> History);
 
     public static async Task<Built> BuildAsync(
-        SessionServiceParts parts, SessionOptions options, SessionOpening opening, ExpandedPrompt firstPrompt, string prompt, Action<string> stored, CancellationToken cancellationToken)
+        SessionServiceParts parts, SessionOptions options, SessionOpening opening, ExpandedPrompt firstPrompt, TaskKind? task, Action<string> stored, CancellationToken cancellationToken)
     {
         var (runtime, store, configuration) = (parts.Runtime, parts.Store, parts.Configuration);
+        var prompt = firstPrompt.Prompt;
         var existing = opening.ExistingId;
         var choosing = StartupActivities.Start("session.model");
         var (model, why) = await SessionModelChoice.ChooseAsync(
-            parts, options, existing is null ? null : opening.Settings, firstPrompt.ToModelText().Length, [.. firstPrompt.Images.Select(i => i.Name ?? i.MediaType)], cancellationToken).ConfigureAwait(false);
+            parts, options, ModelRouting.OfTurn(task, PlanModeLikely(options, opening, configuration)), existing is null ? null : opening.Settings, firstPrompt.ToModelText().Length, [.. firstPrompt.Images.Select(i => i.Name ?? i.MediaType)], cancellationToken).ConfigureAwait(false);
         // Not disposed here: the first request is sent after the build, so the warm-up belongs to the context.
         var warmUp = parts.Prepared.TakeWarmUp(model.Client) ?? ProviderWarmUp.Start(model.Client, cancellationToken);
         choosing?.Dispose();
@@ -86,7 +88,7 @@ internal static class SessionRunContextBuilder
 
             stored(sessionId); // From here on the session's events carry its id: its streams pass them on.
             runtime.Events.Publish(new ModelSelectedEvent(sessionId, model.ProviderName, model.ModelId, why) { Timestamp = parts.Time.GetUtcNow() });
-            if (why.StartsWith("auto-selected", StringComparison.Ordinal))
+            if (why.Contains("auto-selected", StringComparison.Ordinal))
             {
                 await store.SetSettingAsync(sessionId, "model_choice", why, cancellationToken).ConfigureAwait(false);
             }
@@ -185,6 +187,22 @@ internal static class SessionRunContextBuilder
         }
 
         return remember;
+    }
+
+    /// <summary>
+    /// Whether the session will be in plan mode, read before its gate exists (for the first turn's model route): the
+    /// options' mode, else the session's or configured <c>session.permission_mode</c>, else <c>permissions.mode</c>.
+    /// The turn routes again by the gate's mode, so a wrong guess costs a client, not a wrong model.
+    /// </summary>
+    private static bool PlanModeLikely(SessionOptions options, SessionOpening opening, ConfigurationSnapshot configuration)
+    {
+        if (options.PermissionMode is { } mode)
+        {
+            return mode == PermissionMode.Plan;
+        }
+
+        var text = SessionSettings.Resolve(SessionSettings.PermissionMode, null, opening.Settings, configuration).Value ?? configuration.Get("permissions.mode");
+        return PermissionModes.TryParse(text, out var parsed) && parsed == PermissionMode.Plan;
     }
 
     /// <summary>Loads a session's history and answers tool calls left without a result by a process that died.</summary>

@@ -18,6 +18,7 @@ internal sealed class ModelsCommand : AgentCommand
     private readonly Option<string[]> _plugins = PluginOptions.Create();
     private readonly Option<bool> _json = new("--json") { Description = "Print JSON." };
     private readonly Option<bool> _noDiscover = new("--no-discover") { Description = "Do not ask the endpoints for their model lists." };
+    private readonly Option<bool> _explain = new("--explain") { Description = "Show which model each kind of request (plan, edit, summarise, title, compaction) goes to, and why (multi_model.use_for, the roles, the automatic selector)." };
 
     public ModelsCommand(CliContext context)
         : base("models", "List the usable models (configured providers, services with their key in the environment, local servers that answer) and what is not usable, and why.", context)
@@ -25,6 +26,7 @@ internal sealed class ModelsCommand : AgentCommand
         Options.Add(_plugins);
         Options.Add(_json);
         Options.Add(_noDiscover);
+        Options.Add(_explain);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
@@ -47,6 +49,11 @@ internal sealed class ModelsCommand : AgentCommand
         }
 
         var models = catalog.Models;
+        if (parseResult.GetValue(_explain))
+        {
+            return Explain(ModelRouting.Explain(configuration, models), parseResult.GetValue(_json));
+        }
+
         if (parseResult.GetValue(_json))
         {
             Context.Console.WriteDataLine(JsonSerializer.Serialize(
@@ -86,6 +93,21 @@ internal sealed class ModelsCommand : AgentCommand
             TextTable.Write(Context.Console, ["NOT USABLE", "WHY"], unusable.Select(u => new[] { u.Provider, u.Why }).ToList());
         }
 
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The routing table: one line per kind of request.</summary>
+    private int Explain(IReadOnlyList<RouteExplanation> routes, bool json)
+    {
+        if (json)
+        {
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(routes.Select(r => new { task = ModelRouting.NameOf(r.Kind), model = r.Model, why = r.Why }), PluginFormatting.Json));
+            return ExitCodes.Success;
+        }
+
+        TextTable.Write(Context.Console, ["TASK", "MODEL", "WHY"], routes.Select(r => new[] { ModelRouting.NameOf(r.Kind), r.Model ?? "-", r.Why }).ToList());
+        Context.Console.WriteLine(string.Empty);
+        Context.Console.WriteLine("A model named for the run (--model), the chat's /model or the turn goes before these; --prefer applies to the kinds without a rule.");
         return ExitCodes.Success;
     }
 

@@ -29,6 +29,7 @@ internal sealed partial class RunCommand : AgentCommand
     private readonly Option<string[]> _context = new("--context") { Description = "Add context: @file, @dir/, @https://… or @SERVER:URI (an MCP server's resource) (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string[]> _images = new("--image") { Description = "Attach an image (PNG, JPEG, GIF or WebP, up to 5 MiB) inside the project root (repeatable); @shot.png in the prompt does the same.", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> _prefer = new("--prefer") { Description = "When no model is named: fast, cheap or best (picks the small_model / large_model role, else the automatic selector)." };
+    private readonly Option<string?> _task = new("--task") { Description = "The kind of request for multi_model.use_for routing: plan, edit or summarise (default: plan in plan mode, else edit)." };
     private readonly Option<bool> _dryRun = new("--dry-run")
     {
         Description = "Mutating tools (write, edit, …) only show what they would change; a call may still set dry_run=false, which asks permission as usual.",
@@ -64,8 +65,9 @@ internal sealed partial class RunCommand : AgentCommand
         Arguments.Add(_prompt);
         _output.AcceptOnlyFromAmong("text", "json", "final");
         _prefer.AcceptOnlyFromAmong("fast", "cheap", "best", "balanced");
+        _task.AcceptOnlyFromAmong("plan", "edit", "summarise", "summarize");
         _choice.AddTo(this);
-        foreach (var option in new Option[] { _output, _compare, _maxSteps, _context, _images, _prefer, _noCompact, _dryRun, _skills, _mcpPrompt, _mcpPromptArgs, _answers, _ignoreDenials })
+        foreach (var option in new Option[] { _output, _compare, _maxSteps, _context, _images, _prefer, _task, _noCompact, _dryRun, _skills, _mcpPrompt, _mcpPromptArgs, _answers, _ignoreDenials })
         {
             Options.Add(option);
         }
@@ -158,6 +160,7 @@ internal sealed partial class RunCommand : AgentCommand
             ("--image", (parseResult.GetValue(_images) ?? []).Length > 0, "images are not sent to a server; " + Local),
             ("--dry-run", parseResult.GetValue(_dryRun), "set the session's dry_run setting on the server (PATCH /v1/sessions/ID), or " + Local),
             ("--prefer", parseResult.GetValue(_prefer) is not null, "name the model with --model, or " + Local),
+            ("--task", parseResult.GetValue(_task) is not null, "the server routes a turn by its session's mode; name the model with --model, or " + Local),
             ("--no-compact", parseResult.GetValue(_noCompact), Local),
             ("--prompt", parseResult.GetValue(_mcpPrompt) is not null || (parseResult.GetValue(_mcpPromptArgs) ?? []).Length > 0, "MCP prompts are not sent to a server; " + Local),
             (AllowOption.Name, (parseResult.GetValue(_choice.Allow) ?? []).Length > 0, "the server's configuration decides each tool call; add the rule to the project's permissions.allow, or " + Local),
@@ -222,6 +225,7 @@ internal sealed partial class RunCommand : AgentCommand
             Compaction = !parseResult.GetValue(_noCompact),
             DryRun = parseResult.GetValue(_dryRun) ? true : null,
             Prefer = ModelSelector.TryParse(parseResult.GetValue(_prefer), out var prefer) && parseResult.GetValue(_prefer) is not null ? prefer : null,
+            Task = ModelRouting.TryParse(parseResult.GetValue(_task), out var task) ? task : null,
         };
         frontEnd.PrepareModel(options, cancellationToken);
         await using var session = await frontEnd.OpenSessionAsync(options, cancellationToken).ConfigureAwait(false);

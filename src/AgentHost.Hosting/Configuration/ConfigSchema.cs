@@ -77,6 +77,13 @@ internal static class ConfigSchema
         new("model", ConfigValueKind.String, "The default model, e.g. openai/gpt-4o."),
         new("small_model", ConfigValueKind.String, "A small, cheap model (provider/model) that titles new sessions and serves --prefer fast|cheap; optional."),
         new("large_model", ConfigValueKind.String, "The most capable model (provider/model), used for --prefer best; optional."),
+        new("multi_model", ConfigValueKind.Section, "Routing by task type (docs/providers.md)."),
+        new("multi_model.use_for", ConfigValueKind.Section, "A model (provider/model or a bare id) or a preference (fast, cheap, best, balanced) per kind of request."),
+        new("multi_model.use_for.plan", ConfigValueKind.String, "Turns in plan mode (or agent run --task plan)."),
+        new("multi_model.use_for.edit", ConfigValueKind.String, "Turns that may change the project (every mode but plan)."),
+        new("multi_model.use_for.summarise", ConfigValueKind.String, "Turns asked with agent run --task summarise."),
+        new("multi_model.use_for.title", ConfigValueKind.String, "The titles of new sessions (over small_model)."),
+        new("multi_model.use_for.compaction", ConfigValueKind.String, "Compaction summaries (over small_model)."),
 
         new("providers", ConfigValueKind.Map, "Model providers by name."),
         new("providers.*", ConfigValueKind.Section, "One model provider."),

@@ -3,6 +3,7 @@ using AgentHost.Agent.Service;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Sdk.Capabilities;
+using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using AgentHost.Sessions;
 using AgentHost.Tests.Support;
@@ -22,10 +23,18 @@ public sealed class ServiceFixture : IAsyncDisposable
     private readonly Dictionary<string, FakeChatModel> _models = new(StringComparer.Ordinal);
     private readonly ServiceProvider _services;
 
-    public ServiceFixture()
+    /// <param name="userConfig">The user's config.yaml, written before the composition reads it; none when <see langword="null"/>.</param>
+    public ServiceFixture(string? userConfig = null)
     {
         Directory.CreateDirectory(Root);
         Environment = TestEnvironment.Create(_temp.Path, Root);
+        if (userConfig is not null)
+        {
+            var file = AgentPaths.Resolve(Environment).GlobalConfigFile;
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            File.WriteAllText(file, userConfig);
+        }
+
         _services = new ServiceCollection()
             .AddAgentHost(o =>
             {
@@ -47,6 +56,8 @@ public sealed class ServiceFixture : IAsyncDisposable
     public AgentSessionService Service => _services.GetRequiredService<AgentSessionService>();
 
     public ISessionStore Store => _services.GetRequiredService<ISessionStore>();
+
+    public IEventBus Events => _services.GetRequiredService<IEventBus>();
 
     public SessionOptions Options(string model = "fake/main") => new(Root) { Model = model };
 
