@@ -119,6 +119,10 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
                 Plugins = engine.RecordedPlugins,
                 PermissionMode = mode,
                 Interactive = request.Interactive,
+                SystemPrompt = Given(settings, SessionSettings.SystemPrompt),
+                AppendSystemPrompt = Given(settings, SessionSettings.AppendSystemPrompt),
+                Tools = SessionSettingValues.Names(Given(settings, SessionSettings.Tools)),
+                McpServers = SessionSettingValues.Names(Given(settings, SessionSettings.McpServers)),
             };
             var session = await engine.Service.OpenAsync(lease, options, cancellationToken).ConfigureAwait(false);
             var hosted = new HostedSession(info.Id, session, engine).Touch(time.GetUtcNow());
@@ -250,6 +254,12 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
     {
         await GetChangeableAsync(caller, id, "change sessions", cancellationToken).ConfigureAwait(false);
         var valid = SessionSettingsPatch.Validate(settings);
+        if (valid.FirstOrDefault(s => SessionSettingValues.Shape.Contains(s.Key)) is { Key: { } shaping })
+        {
+            // What the model sees is set up when the session opens (its prompt, tools and MCP servers): given at create.
+            throw new AgentHostException(ErrorKind.Usage, $"settings.{shaping}: given when the session is created (POST /v1/sessions with settings.{shaping}) and kept for its life; create a new session (or fork this one) with another value.");
+        }
+
         var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
         SessionSettingsPatch.CheckPolicy(valid, await store.GetSettingsAsync(id, cancellationToken).ConfigureAwait(false), PermissionPolicy.FromConfiguration(hosted.Engine.Configuration));
         await SessionSettingsPatch.ApplyAsync(hosted, store, valid, cancellationToken).ConfigureAwait(false);
@@ -395,6 +405,8 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
             await engines.ReleaseAsync(hosted.Engine).ConfigureAwait(false);
         }
     }
+
+    private static string? Given(IReadOnlyList<KeyValuePair<string, string?>> settings, string key) => settings.FirstOrDefault(s => s.Key == key).Value;
 
     private static void Record(Dictionary<string, string> settings, string key, string? value)
     {

@@ -14,7 +14,7 @@ internal static class SessionSettingsPatch
     public const string Title = "title";
 
     /// <summary>The keys a client may set.</summary>
-    public static IReadOnlyList<string> Keys { get; } = [SessionSettings.MaxSteps, SessionSettings.DryRun, SessionSettings.PermissionMode, SessionSettings.Model, Title, .. ModelParameterKeys, .. SessionPolicySettings.Keys];
+    public static IReadOnlyList<string> Keys { get; } = [SessionSettings.MaxSteps, SessionSettings.DryRun, SessionSettings.PermissionMode, SessionSettings.Model, Title, .. ModelParameterKeys, .. SessionPolicySettings.Keys, .. SessionSettingValues.Shape];
 
     /// <summary>The model parameters a client may set (temperature, top_p, max_output_tokens, stop, seed, reasoning_effort).</summary>
     public static IReadOnlyList<string> ModelParameterKeys => SessionSettingValues.ModelParameters;

@@ -15,9 +15,24 @@ public static class SessionSettingValues
     /// <summary>The largest <c>max_steps</c>.</summary>
     public const int MaxStepsLimit = 10_000;
 
+    /// <summary>The longest <c>system_prompt</c> or <c>append_system_prompt</c>, in characters.</summary>
+    public const int MaxPromptLength = 32_000;
+
+    /// <summary>
+    /// The keys that shape what the session's model sees — <c>system_prompt</c>, <c>append_system_prompt</c>,
+    /// <c>tools</c>, <c>mcp_servers</c> — read when the session is opened (a change holds from the next open).
+    /// </summary>
+    public static IReadOnlyList<string> Shape { get; } = [SessionSettings.SystemPrompt, SessionSettings.AppendSystemPrompt, SessionSettings.Tools, SessionSettings.McpServers];
+
     /// <summary>The keys a person may set on a session (<c>agent session settings set</c>).</summary>
     public static IReadOnlyList<string> Settable { get; } =
-        [SessionSettings.MaxSteps, SessionSettings.DryRun, SessionSettings.PermissionMode, SessionSettings.Model, SessionSettings.Sandbox, SessionSettings.Plugins, .. ModelParameters, .. SessionPolicySettings.Keys];
+        [SessionSettings.MaxSteps, SessionSettings.DryRun, SessionSettings.PermissionMode, SessionSettings.Model, SessionSettings.Sandbox, SessionSettings.Plugins, .. ModelParameters, .. SessionPolicySettings.Keys, .. Shape];
+
+    /// <summary>The names of a comma-separated list setting (<c>tools</c>, <c>mcp_servers</c>, <c>plugins</c>): trimmed, without empty ones.</summary>
+    /// <param name="value">The stored value, or <see langword="null"/>.</param>
+    /// <returns>The names, or <see langword="null"/> when <paramref name="value"/> is <see langword="null"/>.</returns>
+    public static IReadOnlyList<string>? Names(string? value) =>
+        value is null ? null : [.. value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
 
     /// <summary>The model parameters among the settable keys (<see cref="ModelParameterValues.Keys"/>): temperature, top-p, max output tokens, stop sequences, seed, reasoning effort.</summary>
     public static IReadOnlyList<string> ModelParameters => ModelParameterValues.Keys;
@@ -49,6 +64,8 @@ public static class SessionSettingValues
             SessionSettings.Sandbox => SandboxSettings.TryParseMode(text, out _) ? text.ToLowerInvariant() : null,
             SessionSettings.Model => text.IndexOf('/', StringComparison.Ordinal) > 0 && !text.EndsWith('/') ? text : null,
             SessionSettings.Plugins => text.Length > 0 && text.Split(',').All(p => p.Trim().Length > 0) ? text : null,
+            SessionSettings.SystemPrompt or SessionSettings.AppendSystemPrompt => text.Length is > 0 and <= MaxPromptLength ? text : null,
+            SessionSettings.Tools or SessionSettings.McpServers => text.Length > 0 && text.Split(',').All(p => IsName(p.Trim())) ? string.Join(',', text.Split(',').Select(p => p.Trim())) : null,
             _ when ModelParameterValues.IsModelParameter(normalized) => ModelParameterValues.Normalize(normalized, text),
             _ => text.Length is > 0 and <= 200 ? text : null,
         };
@@ -78,6 +95,9 @@ public static class SessionSettingValues
         throw new AgentHostException(ErrorKind.Usage, $"{field}{key.Trim()}: not a setting that can be changed{recorded}; use one of {string.Join(", ", allowed)}.");
     }
 
+    private static bool IsName(string name) =>
+        name.Length is > 0 and <= 200 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '/' or ':' or '@');
+
     private static string Expected(string key) => key switch
     {
         SessionSettings.MaxSteps => $"give a whole number from 1 to {MaxStepsLimit}",
@@ -86,6 +106,9 @@ public static class SessionSettingValues
         SessionSettings.Sandbox => "give auto, required or off",
         SessionSettings.Model => "give provider/model, e.g. openai/gpt-5-mini",
         SessionSettings.Plugins => "give plugin names separated by commas, e.g. files,shell",
+        SessionSettings.SystemPrompt or SessionSettings.AppendSystemPrompt => $"give text of 1 to {MaxPromptLength:N0} characters",
+        SessionSettings.Tools => "give tool names separated by commas, e.g. view,grep or files/view,mcp__docs__search",
+        SessionSettings.McpServers => "give configured MCP server names separated by commas, or none",
         _ when ModelParameterValues.IsModelParameter(key) => ModelParameterValues.Expected(key),
         _ => "give a value of 1 to 200 characters",
     };

@@ -72,6 +72,18 @@ public static class SessionSettings
     /// <summary>The client that created the session (<c>X-Agent-Client</c> or <c>clientId</c> of <c>agent serve</c>'s create request); recorded, never changed.</summary>
     public const string Client = "client";
 
+    /// <summary>The session's own instructions, instead of the built-in ones (the environment, project memory and skills still follow).</summary>
+    public const string SystemPrompt = "system_prompt";
+
+    /// <summary>Instructions added at the end of the session's system prompt.</summary>
+    public const string AppendSystemPrompt = "append_system_prompt";
+
+    /// <summary>The only tools offered to the session's model, comma-separated (plain or <c>plugin/name</c> names, <c>mcp__SERVER__TOOL</c>).</summary>
+    public const string Tools = "tools";
+
+    /// <summary>The only configured MCP servers the session starts, comma-separated; <c>none</c> for none.</summary>
+    public const string McpServers = "mcp_servers";
+
     /// <summary>The normal form of a key: trimmed, lower case, without the <c>session.</c> prefix.</summary>
     /// <param name="key">The key.</param>
     /// <returns>The normalised key.</returns>

@@ -17,11 +17,12 @@ internal static class McpSessionLoad
     /// The sandbox of the session's stdio servers when <c>sandbox.mcp_servers</c> is on (<c>RunSandbox.ForMcpServers</c>,
     /// built by the caller: this folder does not depend on the runs'), else <see langword="null"/>.
     /// </param>
+    /// <param name="only">The only servers to start, by name (<see cref="Only"/>); all when <see langword="null"/>.</param>
     public static Task<McpSessionServers> Start(
-        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, string workspaceRoot, SandboxPolicy? sandboxes = null)
+        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, string workspaceRoot, SandboxPolicy? sandboxes = null, IReadOnlyList<string>? only = null)
     {
         var problems = new List<string>();
-        var definitions = McpServerSources.Collect(runtime.Registry, configuration, trust.IsTrusted(configuration.ProjectRoot), environment, problems);
+        var definitions = Only(McpServerSources.Collect(runtime.Registry, configuration, trust.IsTrusted(configuration.ProjectRoot), environment, problems), only, problems);
         foreach (var problem in problems)
         {
             runtime.Events.Publish(new WarningEvent("mcp", problem));
@@ -38,6 +39,27 @@ internal static class McpSessionLoad
             var started = sandboxes is null ? definitions : await SandboxedAsync(definitions, sandboxes).ConfigureAwait(false);
             return await McpSessionServers.StartAsync(started, workspaceRoot, options, CancellationToken.None).ConfigureAwait(false);
         });
+    }
+
+    /// <summary>
+    /// A session's <c>mcp_servers</c>: the definitions it names (<c>none</c>: no server); a name no definition has is a
+    /// problem naming the servers there are. All of them when <paramref name="only"/> is <see langword="null"/>.
+    /// </summary>
+    internal static IReadOnlyList<McpServerDefinition> Only(IReadOnlyList<McpServerDefinition> definitions, IReadOnlyList<string>? only, List<string> problems)
+    {
+        if (only is null)
+        {
+            return definitions;
+        }
+
+        var names = only.Where(n => !string.Equals(n, "none", StringComparison.OrdinalIgnoreCase)).ToHashSet(StringComparer.Ordinal);
+        foreach (var unknown in names.Where(n => !definitions.Any(d => d.Name == n)).Order(StringComparer.Ordinal))
+        {
+            var known = definitions.Count == 0 ? "none is configured" : "configured: " + string.Join(", ", definitions.Select(d => d.Name).Order(StringComparer.Ordinal));
+            problems.Add($"the session's mcp_servers names '{unknown}', which is not an MCP server this session can start ({known}); fix the session's mcp_servers setting or --mcp-server");
+        }
+
+        return [.. definitions.Where(d => names.Contains(d.Name))];
     }
 
     /// <summary>

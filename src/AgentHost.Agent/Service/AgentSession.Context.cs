@@ -25,7 +25,7 @@ public sealed partial class AgentSession
         var options = new AgentLoopOptions();
         var perToken = options.CharactersPerToken;
         var input = SystemPromptInputOf(context);
-        var prompt = await new SystemPromptBuilder(_parts.Time).BuildAsync(input, cancellationToken).ConfigureAwait(false);
+        var prompt = await BuildSystemPromptAsync(context, cancellationToken).ConfigureAwait(false);
         var memory = input.ProjectMemory?.Length ?? 0;
         var skills = input.SkillsCatalog?.Length ?? 0;
         var toolSet = context.Pipeline.GetToolSet();
@@ -62,8 +62,11 @@ public sealed partial class AgentSession
     }
 
     /// <summary>The system prompt of the next turn: the one <see cref="SystemPromptBuilder"/> input every turn and report uses.</summary>
-    private Task<string> BuildSystemPromptAsync(SessionRunContext context, CancellationToken cancellationToken) =>
-        new SystemPromptBuilder(_parts.Time).BuildAsync(SystemPromptInputOf(context), cancellationToken);
+    private async Task<string> BuildSystemPromptAsync(SessionRunContext context, CancellationToken cancellationToken)
+    {
+        var prompt = await new SystemPromptBuilder(_parts.Time).BuildAsync(SystemPromptInputOf(context), cancellationToken).ConfigureAwait(false);
+        return SessionShape.AppendSystemPrompt(Options, context.Settings, _parts.Configuration) is { } appended ? prompt + "\n\n" + appended : prompt;
+    }
 
     private SystemPromptInput SystemPromptInputOf(SessionRunContext context) => new(_parts.Environment.CurrentDirectory)
     {
@@ -71,6 +74,7 @@ public sealed partial class AgentSession
         DeferredTools = context.Pipeline.GetToolSet().Deferred,
         ProjectMemory = context.Memory.PromptText,
         SkillsCatalog = context.Skills?.PromptCatalog,
+        Instructions = SessionShape.SystemPrompt(Options, context.Settings, _parts.Configuration),
     };
 }
 

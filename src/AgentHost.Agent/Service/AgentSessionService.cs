@@ -251,7 +251,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         var trust = ProjectTrust.Load(AgentPaths.Resolve(environment), _parts.Time);
         var policy = SessionPolicyLayer.Apply(PermissionPolicy.FromConfiguration(configuration, trust), settings, configuration, runtime.Events);
         // MCP servers start now, in parallel and in the background, each within its start timeout.
-        var mcpLoad = Runs.RunMcpServers.Start(runtime, configuration, environment, trust, policy, options.WorkspaceRoot, options.Sandbox);
+        var mcpLoad = Runs.RunMcpServers.Start(runtime, configuration, environment, trust, policy, options.WorkspaceRoot, options.Sandbox, SessionShape.McpServers(options, settings, configuration));
         var opening = new SessionOpening(id, settings, trust, policy, memoryLoad, skillsLoad, mcpLoad)
         {
             Hooks = Hooks.SessionHookSetup.Create(runtime, configuration, options.WorkspaceRoot, _parts.Scrubber, _parts.Time),

@@ -45,10 +45,26 @@ public sealed record SessionOptions(string WorkspaceRoot)
     public bool Compaction { get; init; } = true;
 
     /// <summary>
-    /// The only tools offered to the model, by plain or <c>plugin/name</c> name (a workflow agent node's <c>tools</c>);
-    /// every tool when <see langword="null"/> or empty.
+    /// The only tools offered to the model, by plain or <c>plugin/name</c> name (a workflow agent node's <c>tools</c>,
+    /// <c>agent run --tools</c>), over the session's <c>tools</c> setting; stored with the session. Every tool when
+    /// <see langword="null"/> or empty.
     /// </summary>
     public IReadOnlyList<string>? Tools { get; init; }
+
+    /// <summary>
+    /// The session's own instructions instead of the built-in ones (the environment, project memory and skills still
+    /// follow), over its <c>system_prompt</c> setting; stored with the session. <see langword="null"/> to keep them.
+    /// </summary>
+    public string? SystemPrompt { get; init; }
+
+    /// <summary>Instructions added at the end of the system prompt, over the <c>append_system_prompt</c> setting; stored with the session.</summary>
+    public string? AppendSystemPrompt { get; init; }
+
+    /// <summary>
+    /// The only configured MCP servers the session starts, by name (<c>none</c> for none), over its
+    /// <c>mcp_servers</c> setting; stored with the session. Every server when <see langword="null"/>.
+    /// </summary>
+    public IReadOnlyList<string>? McpServers { get; init; }
 
     /// <summary>The new session's title, instead of one made from the first prompt (a workflow node's <c>workflow/node</c>).</summary>
     public string? Title { get; init; }

@@ -131,7 +131,7 @@ internal static class SessionRunContextBuilder
 
             var kernelTools = Runs.RunMcpServers.KernelTools(mcp, others, out var onMcpToolsChanged);
             var pipeline = AgentRunner.CreatePipeline(
-                runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync, hooks: opening.Hooks, offeredTools: options.Tools,
+                runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync, hooks: opening.Hooks, offeredTools: SessionShape.Tools(options, opening.Settings, configuration),
                 deferral: Engine.ToolDeferral.FromConfiguration(configuration), sandbox: sandbox);
             gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
             onMcpToolsChanged(pipeline.InvalidateToolSet);
@@ -185,6 +185,8 @@ internal static class SessionRunContextBuilder
         {
             remember[SessionSettings.Plugins] = RememberedRun.FormatPlugins(plugins);
         }
+
+        SessionShape.Remember(options, remember);
 
         return remember;
     }

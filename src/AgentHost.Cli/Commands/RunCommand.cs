@@ -15,6 +15,7 @@ using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
+using AgentHost.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentHost.Cli.Commands;
@@ -30,6 +31,10 @@ internal sealed partial class RunCommand : AgentCommand
     private readonly Option<string[]> _images = new("--image") { Description = "Attach an image (PNG, JPEG, GIF or WebP, up to 5 MiB) inside the project root (repeatable); @shot.png in the prompt does the same.", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> _prefer = new("--prefer") { Description = "When no model is named: fast, cheap or best (picks the small_model / large_model role, else the automatic selector)." };
     private readonly Option<string?> _task = new("--task") { Description = "The kind of request for multi_model.use_for routing: plan, edit or summarise (default: plan in plan mode, else edit)." };
+    private readonly Option<string?> _systemPrompt = new("--system-prompt") { Description = "The session's own instructions instead of the built-in ones (the environment, project memory and skills still follow); stored with the session." };
+    private readonly Option<string?> _appendSystemPrompt = new("--append-system-prompt") { Description = "Instructions added at the end of the system prompt; stored with the session." };
+    private readonly Option<string[]> _tools = new("--tools") { Description = "The only tools offered to the model (comma-separated or repeated: view,grep or files/view, mcp__SERVER__TOOL); stored with the session.", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string[]> _mcpServers = new("--mcp-server") { Description = "Start only this configured MCP server (repeatable; none for none); stored with the session." };
     private readonly Option<bool> _dryRun = new("--dry-run")
     {
         Description = "Mutating tools (write, edit, …) only show what they would change; a call may still set dry_run=false, which asks permission as usual.",
@@ -67,7 +72,7 @@ internal sealed partial class RunCommand : AgentCommand
         _prefer.AcceptOnlyFromAmong("fast", "cheap", "best", "balanced");
         _task.AcceptOnlyFromAmong("plan", "edit", "summarise", "summarize");
         _choice.AddTo(this);
-        foreach (var option in new Option[] { _output, _compare, _maxSteps, _context, _images, _prefer, _task, _noCompact, _dryRun, _skills, _mcpPrompt, _mcpPromptArgs, _answers, _ignoreDenials })
+        foreach (var option in new Option[] { _output, _compare, _maxSteps, _context, _images, _prefer, _task, _systemPrompt, _appendSystemPrompt, _tools, _mcpServers, _noCompact, _dryRun, _skills, _mcpPrompt, _mcpPromptArgs, _answers, _ignoreDenials })
         {
             Options.Add(option);
         }
@@ -160,6 +165,8 @@ internal sealed partial class RunCommand : AgentCommand
             ("--image", (parseResult.GetValue(_images) ?? []).Length > 0, "images are not sent to a server; " + Local),
             ("--dry-run", parseResult.GetValue(_dryRun), "set the session's dry_run setting on the server (PATCH /v1/sessions/ID), or " + Local),
             ("--prefer", parseResult.GetValue(_prefer) is not null, "name the model with --model, or " + Local),
+            ("--system-prompt, --append-system-prompt, --tools and --mcp-server", parseResult.GetValue(_systemPrompt) is not null || parseResult.GetValue(_appendSystemPrompt) is not null || (parseResult.GetValue(_tools) ?? []).Length > 0 || (parseResult.GetValue(_mcpServers) ?? []).Length > 0,
+                "create the session with them as settings (POST /v1/sessions, settings system_prompt, append_system_prompt, tools, mcp_servers; docs/server.md), then continue it with --session ID, or " + Local),
             ("--task", parseResult.GetValue(_task) is not null, "the server routes a turn by its session's mode; name the model with --model, or " + Local),
             ("--no-compact", parseResult.GetValue(_noCompact), Local),
             ("--prompt", parseResult.GetValue(_mcpPrompt) is not null || (parseResult.GetValue(_mcpPromptArgs) ?? []).Length > 0, "MCP prompts are not sent to a server; " + Local),
@@ -212,6 +219,21 @@ internal sealed partial class RunCommand : AgentCommand
             parseResult.GetValue(_skills) ?? []);
     }
 
+    /// <summary>A session-shaping option's value as its setting's validator keeps it (an empty or malformed one is a usage error naming the option).</summary>
+    private static string? Checked(string key, string? value, string option)
+    {
+        try
+        {
+            return value is null ? null : SessionSettingValues.Check(key, value, SessionSettingValues.Shape).Value;
+        }
+        catch (AgentHostException ex)
+        {
+            throw new AgentHostException(ErrorKind.Usage, option + ": " + ex.Message[(ex.Message.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim());
+        }
+    }
+
+    private static string? Joined(string[]? values) => values is { Length: > 0 } ? string.Join(',', values) : null;
+
     /// <summary>Markdown drawn at a terminal (its own method, so a piped run never loads Markdig or Spectre.Console).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private MarkdownAnswerWriter MarkdownAnswers(TerminalWriter terminal) => new(terminal, Context.Environment.Variables, Context.Console.TerminalWidth);
@@ -226,6 +248,10 @@ internal sealed partial class RunCommand : AgentCommand
             DryRun = parseResult.GetValue(_dryRun) ? true : null,
             Prefer = ModelSelector.TryParse(parseResult.GetValue(_prefer), out var prefer) && parseResult.GetValue(_prefer) is not null ? prefer : null,
             Task = ModelRouting.TryParse(parseResult.GetValue(_task), out var task) ? task : null,
+            SystemPrompt = Checked(SessionSettings.SystemPrompt, parseResult.GetValue(_systemPrompt), "--system-prompt"),
+            AppendSystemPrompt = Checked(SessionSettings.AppendSystemPrompt, parseResult.GetValue(_appendSystemPrompt), "--append-system-prompt"),
+            Tools = SessionSettingValues.Names(Checked(SessionSettings.Tools, Joined(parseResult.GetValue(_tools)), "--tools")),
+            McpServers = SessionSettingValues.Names(Checked(SessionSettings.McpServers, Joined(parseResult.GetValue(_mcpServers)), "--mcp-server")),
         };
         frontEnd.PrepareModel(options, cancellationToken);
         await using var session = await frontEnd.OpenSessionAsync(options, cancellationToken).ConfigureAwait(false);
