@@ -11,6 +11,11 @@ namespace AgentHost.Agent.Engine;
 /// <c>oneOf</c> (as any-of) and <c>allOf</c>. Other keywords (<c>format</c>, <c>pattern</c>, <c>$ref</c>, …) are ignored.
 /// </summary>
 /// <remarks>
+/// A call's own arguments (the top level) are closed unless the schema says otherwise: a name the schema's
+/// <c>properties</c> do not list is an error when <c>additionalProperties</c> is absent, because binding would drop it
+/// silently (<c>AIFunctionFactory</c> binds declared parameters only, and so do most MCP servers' validators); a schema
+/// with <c>additionalProperties: true</c> or a schema for them, or without <c>properties</c>, takes any. Nested objects
+/// follow JSON Schema (open unless <c>additionalProperties: false</c>).
 /// <c>integer</c> is strict: a number written with a fraction or exponent is not an integer, because binding it to an
 /// integer parameter would fail later with a less helpful message. Stateless and thread-safe.
 /// </remarks>
@@ -27,6 +32,7 @@ internal static class ToolArgumentValidator
         if (schema.ValueKind is JsonValueKind.Object or JsonValueKind.False)
         {
             Check(schema, arguments, string.Empty, errors, maxErrors);
+            CheckUndeclared(schema, arguments, errors, maxErrors);
         }
 
         return errors;
@@ -84,6 +90,28 @@ internal static class ToolArgumentValidator
             case JsonValueKind.String:
                 CheckLength(schema, value.GetString()!.Length, "minLength", "maxLength", "characters", path, errors);
                 break;
+        }
+    }
+
+    /// <summary>The top level's names its schema does not declare, when it says nothing of others (see the remarks).</summary>
+    private static void CheckUndeclared(JsonElement schema, JsonElement arguments, List<string> errors, int maxErrors)
+    {
+        if (schema.ValueKind != JsonValueKind.Object || arguments.ValueKind != JsonValueKind.Object
+            || schema.TryGetProperty("additionalProperties", out _)
+            || !schema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (var property in arguments.EnumerateObject().Where(p => !properties.TryGetProperty(p.Name, out _)))
+        {
+            if (errors.Count >= maxErrors)
+            {
+                return;
+            }
+
+            var known = properties.EnumerateObject().Select(p => p.Name).ToList();
+            errors.Add($"{Name(property.Name)} is not a known argument (allowed: {(known.Count == 0 ? "none" : string.Join(", ", known))})");
         }
     }
 

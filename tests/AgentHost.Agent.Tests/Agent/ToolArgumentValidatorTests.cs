@@ -45,6 +45,25 @@ public sealed class ToolArgumentValidatorTests
     }
 
     [Fact]
+    public void AnArgumentTheToolDoesNotDeclare_IsAnError_NotDroppedSilently()
+    {
+        var errors = Validate(FactorySchema, Merge(Valid, """{"paht":"b"}"""));
+
+        Assert.Equal(["'paht' is not a known argument (allowed: path, count, ratio, flag, maybe, mode, tags, big, note)"], errors);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"object","properties":{"a":{"type":"string"}},"additionalProperties":true}""")]
+    [InlineData("""{"type":"object","properties":{"a":{"type":"string"}},"additionalProperties":{"type":"number"}}""")]
+    [InlineData("""{"type":"object"}""")]
+    public void ASchemaThatTakesOtherArguments_TakesThem(string schema) =>
+        Assert.Empty(Validate(JsonDocument.Parse(schema).RootElement, """{"a":"x","b":1}"""));
+
+    [Fact]
+    public void NestedObjects_StayOpen_UnlessTheirSchemaClosesThem() =>
+        Assert.Empty(Validate(JsonDocument.Parse("""{"type":"object","properties":{"o":{"type":"object","properties":{"x":{"type":"number"}}}}}""").RootElement, """{"o":{"x":1,"y":2}}"""));
+
+    [Fact]
     public void Reports_EveryMissingRequiredArgument()
     {
         var errors = Validate(FactorySchema, """{"path":"a"}""");

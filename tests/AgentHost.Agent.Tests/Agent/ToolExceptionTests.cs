@@ -1,3 +1,4 @@
+using System.Text.Json;
 using AgentHost.Agent.Engine;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
@@ -43,7 +44,7 @@ public sealed class ToolExceptionTests : IDisposable
     public async Task ArgumentReaderErrors_ReachTheModel_NamingTheArgument()
     {
         await using var harness = new AgentHarness(toolOptions: new ToolPipelineOptions { LoggerFactory = _log.Loggers });
-        harness.Add(AgentHarness.Tool("count", (AIFunctionArguments arguments) => arguments.GetInt32("limit").ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        harness.Add(AgentHarness.Tool("count", (JsonElement? limit, AIFunctionArguments arguments) => arguments.GetInt32("limit").ToString(System.Globalization.CultureInfo.InvariantCulture)));
         harness.Client.Step(Call("c1", "count", """{"limit":"ten"}""")).Answer("done");
 
         await harness.RunAsync();

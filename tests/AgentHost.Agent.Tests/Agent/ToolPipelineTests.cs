@@ -31,7 +31,8 @@ public sealed class ToolPipelineTests
     [Theory]
     [InlineData("{oops", "Error: the arguments are not valid JSON")]
     [InlineData("[1,2]", "Error: the arguments must be a JSON object, but got array.")]
-    [InlineData("""{"path":"a","more":1}""", null)]
+    [InlineData("""{"path":"a"}""", null)]
+    [InlineData("""{"path":"a","more":1}""", "Error: invalid arguments for 'stat': 'more' is not a known argument (allowed: path)")]
     public async Task InvokeAsync_TurnsBadJsonIntoErrors(string json, string? expectedStart)
     {
         await using var harness = new AgentHarness();

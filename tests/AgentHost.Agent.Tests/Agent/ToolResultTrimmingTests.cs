@@ -64,7 +64,7 @@ public sealed class ToolResultTrimmingTests
     {
         await using var harness = new AgentHarness();
         harness.Add(AgentHarness.Tool("skill", () => "instructions\n" + Long));
-        harness.Add(AgentHarness.Tool("view", () => Long));
+        harness.Add(AgentHarness.Tool("view", (int n) => Long));
         harness.Client.Step(Call("s1", "skill"));
         for (var i = 2; i <= 9; i++)
         {
@@ -79,7 +79,7 @@ public sealed class ToolResultTrimmingTests
         Assert.StartsWith("[trimmed:", harness.ResultsSeenBy(9)["c2"], StringComparison.Ordinal);
 
         await using var whole = new AgentHarness(options: new AgentLoopOptions { KeepToolResultSteps = 0 });
-        whole.Add(AgentHarness.Tool("view", () => Long));
+        whole.Add(AgentHarness.Tool("view", (int n) => Long));
         for (var i = 1; i <= 9; i++)
         {
             whole.Client.Step(Call($"c{i}", "view", $$"""{"n":{{i}}}"""));
@@ -94,7 +94,7 @@ public sealed class ToolResultTrimmingTests
     public async Task WithAHead_TheFirstLinesAreKept_BeforeTheMarker()
     {
         await using var harness = new AgentHarness(options: new AgentLoopOptions { TrimmedHeadCharacters = 60 });
-        harness.Add(AgentHarness.Tool("grep", () => Long, ToolEffect.Read));
+        harness.Add(AgentHarness.Tool("grep", (int n) => Long, ToolEffect.Read));
         for (var i = 1; i <= 8; i++)
         {
             harness.Client.Step(Call($"c{i}", "grep", $$"""{"n":{{i}}}"""));
