@@ -58,6 +58,7 @@ internal static class AnthropicErrors
                 // An `event: error` in the middle of a stream (overloaded_error, api_error, ...): the request was accepted,
                 // so anything not classified more precisely is a server-side failure worth retrying.
                 var sseType = sse.Type?.Raw();
+                sseType = FromBedrock(sseType) ?? sseType; // Bedrock's exception frames, which the package turns into error events
                 var sseKind = Classify(ProviderErrorKind.ServerError, sseType, sse.ApiMessage);
                 return Create(settings, sseKind, Describe(settings, sseType, sse.ApiMessage ?? "the stream reported an error"), error);
             case AnthropicApiException api:
@@ -99,7 +100,8 @@ internal static class AnthropicErrors
     };
 
     /// <summary>The Anthropic error type of a Bedrock exception name (<c>ThrottlingException</c> → <c>rate_limit_error</c>), or <see langword="null"/>.</summary>
-    public static string? FromBedrock(string? errorType) => errorType?.Split(':', 2)[0].Trim() switch
+    /// <remarks>Error responses name it <c>ThrottlingException</c>; exception frames in a stream, <c>throttlingException</c>.</remarks>
+    public static string? FromBedrock(string? errorType) => Capitalized(errorType?.Split(':', 2)[0].Trim()) switch
     {
         "ThrottlingException" or "ServiceQuotaExceededException" => "rate_limit_error",
         "AccessDeniedException" => "permission_error",
@@ -111,6 +113,8 @@ internal static class AnthropicErrors
         "InternalServerException" or "ModelErrorException" => "api_error",
         _ => null,
     };
+
+    private static string? Capitalized(string? name) => string.IsNullOrEmpty(name) ? name : char.ToUpperInvariant(name[0]) + name[1..];
 
     /// <summary>Reads <c>{"type":"error","error":{"type":..., "message":...}}</c>; either part may be missing.</summary>
     public static (string? Type, string? Message) ParseBody(string body)

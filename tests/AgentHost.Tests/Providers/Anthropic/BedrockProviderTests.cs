@@ -97,6 +97,17 @@ public sealed class BedrockProviderTests() : ProviderPluginHost<FakeBedrockServe
     }
 
     [Fact]
+    public async Task AnExceptionFrameMidStream_IsClassifiedByItsName_AsRetryable()
+    {
+        Server.EnqueueStreamThenException([Sse.MessageStart(), .. Sse.Text(0, "Half an ans")], "throttlingException", "Too many tokens, please wait before trying again.");
+
+        var error = await Assert.ThrowsAsync<ProviderException>(() => CollectAsync(Client().GetStreamingResponseAsync([new(ChatRole.User, "hi")])));
+
+        Assert.Equal(ProviderErrorKind.RateLimited, error.Kind);
+        Assert.Contains("Too many tokens, please wait before trying again.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Discovery_ListsTheKnownModels_WithBedrocksIds_ForTheRegionGroup()
     {
         var models = await DiscoverAsync(Options(settings: new Dictionary<string, string> { ["aws_region"] = "eu-west-1" }));

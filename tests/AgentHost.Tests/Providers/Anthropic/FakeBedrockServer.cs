@@ -27,6 +27,14 @@ public sealed class FakeBedrockServer() : FakeHttpServer("application/vnd.amazon
     /// <summary>Answers the next invocation with these Messages API events (SSE-framed, as <see cref="Sse"/> makes them) as an AWS event stream.</summary>
     public void EnqueueStream(IEnumerable<string> sseEvents) => Script(response => StreamFramesAsync(response, AwsEventFrames.FromSse(sseEvents).ToList()));
 
+    /// <summary>Answers the next invocation with these events, then an exception frame (<c>:message-type: exception</c>) as Bedrock sends one mid-stream.</summary>
+    public void EnqueueStreamThenException(IEnumerable<string> sseEvents, string exception, string message) =>
+        Script(response => StreamFramesAsync(response,
+        [
+            .. AwsEventFrames.FromSse(sseEvents),
+            AwsEventFrames.Message([(":exception-type", exception), (":content-type", "application/json"), (":message-type", "exception")], System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { message }))),
+        ]));
+
     protected override async Task RouteAsync(RecordedRequest request, HttpListenerResponse response)
     {
         if (request.Method == "HEAD")
