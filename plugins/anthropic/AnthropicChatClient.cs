@@ -17,7 +17,7 @@ namespace AgentHost.Plugins.Anthropic;
 /// <remarks>Thread-safe. Disposing it disposes the SDK client and its HTTP connections.</remarks>
 internal sealed class AnthropicChatClient : DelegatingChatClient
 {
-    private readonly AnthropicClient _sdk;
+    private readonly IAnthropicClient _sdk;
     private readonly AnthropicSettings _settings;
     private readonly HttpClient _http;
     private readonly AnthropicParameterSupport _parameters;
@@ -25,7 +25,7 @@ internal sealed class AnthropicChatClient : DelegatingChatClient
     /// <param name="sdk">The SDK client (owned: disposed with this client).</param>
     /// <param name="settings">The provider's settings.</param>
     /// <param name="http">The HTTP client under <paramref name="sdk"/>, for the warm-up's request.</param>
-    public AnthropicChatClient(AnthropicClient sdk, AnthropicSettings settings, HttpClient http)
+    public AnthropicChatClient(IAnthropicClient sdk, AnthropicSettings settings, HttpClient http)
         : base(sdk.AsIChatClient(settings.ModelId, settings.MaxTokens, settings.ThinkingMode))
     {
         _sdk = sdk;
@@ -93,7 +93,7 @@ internal sealed class AnthropicChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(serviceType);
         return serviceKey is not null ? base.GetService(serviceType, serviceKey)
-            : serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata("anthropic", new Uri(_settings.BaseUrl), _settings.ModelId)
+            : serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata(ProviderSystem(_settings.Cloud.Platform), new Uri(_settings.BaseUrl), _settings.ModelId)
             : serviceType == typeof(IModelParameterSupport) ? _parameters
             : serviceType == typeof(IChatWarmUp) ? (_settings.WarmUp ? new EndpointWarmUp(_http, new Uri(_settings.BaseUrl)) : null)
             : base.GetService(serviceType, serviceKey);
@@ -141,6 +141,14 @@ internal sealed class AnthropicChatClient : DelegatingChatClient
             return document.RootElement.Clone();
         }
     }
+
+    /// <summary>The provider's name as OpenTelemetry's <c>gen_ai.system</c> spells it.</summary>
+    private static string ProviderSystem(CloudPlatform platform) => platform switch
+    {
+        CloudPlatform.Bedrock => "aws.bedrock",
+        CloudPlatform.Vertex => "gcp.vertex_ai",
+        _ => "anthropic",
+    };
 
     protected override void Dispose(bool disposing)
     {

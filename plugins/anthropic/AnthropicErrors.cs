@@ -16,10 +16,19 @@ internal static class AnthropicErrors
     /// <summary>The most of an error body read for the message.</summary>
     public const int MaxBodyChars = 16 * 1024;
 
-    /// <summary>An error response (status ≥ 400) of the Messages or Models API.</summary>
-    public static ProviderException FromResponse(AnthropicSettings settings, int status, string body, TimeSpan? retryAfter)
+    /// <summary>The response header in which Amazon Bedrock names the kind of an error (<c>ThrottlingException:…</c>).</summary>
+    public const string BedrockErrorTypeHeader = "x-amzn-ErrorType";
+
+    /// <summary>An error response (status ≥ 400) of the Messages or Models API, or of Bedrock's or Vertex AI's call.</summary>
+    /// <param name="settings">The provider.</param>
+    /// <param name="status">The HTTP status.</param>
+    /// <param name="body">The start of the body.</param>
+    /// <param name="retryAfter">The wait the response asked for.</param>
+    /// <param name="bedrockType">Bedrock's <c>x-amzn-ErrorType</c>, when the response has one: Bedrock's bodies carry only a message.</param>
+    public static ProviderException FromResponse(AnthropicSettings settings, int status, string body, TimeSpan? retryAfter, string? bedrockType = null)
     {
         var (type, message) = ParseBody(body);
+        type ??= FromBedrock(bedrockType);
         var kind = Classify(ProviderException.KindOf(status), type, message);
         var text = message ?? (body.Trim().Length > 0 ? $"HTTP {status}: {Truncate(body.Trim(), 300)}" : $"HTTP {status} with an empty body");
         return new ProviderException(kind, Describe(settings, type, text))
@@ -49,6 +58,7 @@ internal static class AnthropicErrors
                 // An `event: error` in the middle of a stream (overloaded_error, api_error, ...): the request was accepted,
                 // so anything not classified more precisely is a server-side failure worth retrying.
                 var sseType = sse.Type?.Raw();
+                sseType = FromBedrock(sseType) ?? sseType; // Bedrock's exception frames, which the package turns into error events
                 var sseKind = Classify(ProviderErrorKind.ServerError, sseType, sse.ApiMessage);
                 return Create(settings, sseKind, Describe(settings, sseType, sse.ApiMessage ?? "the stream reported an error"), error);
             case AnthropicApiException api:
@@ -82,12 +92,29 @@ internal static class AnthropicErrors
         "overloaded_error" or "api_error" or "timeout_error" => ProviderErrorKind.ServerError,
         "billing_error" => ProviderErrorKind.QuotaExceeded,
         "request_too_large" => ProviderErrorKind.ContextLengthExceeded,
-        "invalid_request_error" when Mentions(message, "prompt is too long", "context window", "context length", "too many total tokens") =>
+        "invalid_request_error" when Mentions(message, "prompt is too long", "input is too long", "context window", "context length", "too many total tokens") =>
             ProviderErrorKind.ContextLengthExceeded,
         "invalid_request_error" when Mentions(message, "credit balance") => ProviderErrorKind.QuotaExceeded,
         "invalid_request_error" => ProviderErrorKind.BadRequest,
         _ => byStatus,
     };
+
+    /// <summary>The Anthropic error type of a Bedrock exception name (<c>ThrottlingException</c> → <c>rate_limit_error</c>), or <see langword="null"/>.</summary>
+    /// <remarks>Error responses name it <c>ThrottlingException</c>; exception frames in a stream, <c>throttlingException</c>.</remarks>
+    public static string? FromBedrock(string? errorType) => Capitalized(errorType?.Split(':', 2)[0].Trim()) switch
+    {
+        "ThrottlingException" or "ServiceQuotaExceededException" => "rate_limit_error",
+        "AccessDeniedException" => "permission_error",
+        "UnrecognizedClientException" or "ExpiredTokenException" or "InvalidSignatureException" or "IncompleteSignatureException" => "authentication_error",
+        "ResourceNotFoundException" => "not_found_error",
+        "ValidationException" => "invalid_request_error",
+        "ModelTimeoutException" => "timeout_error",
+        "ServiceUnavailableException" or "ModelNotReadyException" => "overloaded_error",
+        "InternalServerException" or "ModelErrorException" => "api_error",
+        _ => null,
+    };
+
+    private static string? Capitalized(string? name) => string.IsNullOrEmpty(name) ? name : char.ToUpperInvariant(name[0]) + name[1..];
 
     /// <summary>Reads <c>{"type":"error","error":{"type":..., "message":...}}</c>; either part may be missing.</summary>
     public static (string? Type, string? Message) ParseBody(string body)

@@ -18,6 +18,34 @@ internal sealed class AnthropicHttpHandler(AnthropicSettings settings, TimeProvi
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (settings.Cloud.Platform == CloudPlatform.Anthropic)
+        {
+            ApplyAnthropicHeaders(request);
+        }
+        else if (settings.Cloud is { Platform: CloudPlatform.Vertex, Endpoint: { } endpoint } && request.RequestUri is { } uri)
+        {
+            // The Vertex package always calls the region's endpoint; a configured base_url (Private Service Connect, a
+            // proxy) takes its place here, below the package, with the path the package made.
+            request.RequestUri = Rebase(uri, endpoint);
+        }
+
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            var retryAfter = ProviderException.ParseRetryAfter(name => Header(response, name), time.GetUtcNow());
+            var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            throw AnthropicErrors.FromResponse(settings, (int)response.StatusCode, body, retryAfter, Header(response, AnthropicErrors.BedrockErrorTypeHeader));
+        }
+    }
+
+    /// <summary>The key as <c>x-api-key</c>, the configured headers and <c>anthropic-version</c> (Anthropic's API only; the platform clients take them before signing).</summary>
+    private void ApplyAnthropicHeaders(HttpRequestMessage request)
+    {
         if (settings.ApiKey is { } key && request.Headers.Authorization is { Scheme: "Bearer" } bearer && bearer.Parameter == key)
         {
             request.Headers.Authorization = null;
@@ -33,19 +61,17 @@ internal sealed class AnthropicHttpHandler(AnthropicSettings settings, TimeProvi
         {
             Set(request, VersionHeader, version);
         }
+    }
 
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.IsSuccessStatusCode)
+    /// <summary><paramref name="uri"/> at <paramref name="endpoint"/>: its scheme, host and port, and its path before the request's.</summary>
+    private static Uri Rebase(Uri uri, Uri endpoint)
+    {
+        if (string.Equals(uri.GetLeftPart(UriPartial.Authority), endpoint.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
         {
-            return response;
+            return uri; // already there (the warm-up's HEAD to base_url)
         }
 
-        using (response)
-        {
-            var retryAfter = ProviderException.ParseRetryAfter(name => Header(response, name), time.GetUtcNow());
-            var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
-            throw AnthropicErrors.FromResponse(settings, (int)response.StatusCode, body, retryAfter);
-        }
+        return new Uri(endpoint.GetLeftPart(UriPartial.Authority) + endpoint.AbsolutePath.TrimEnd('/') + uri.PathAndQuery);
     }
 
     /// <summary>Sets a header, replacing the SDK's value rather than adding a second one.</summary>

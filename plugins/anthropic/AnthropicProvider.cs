@@ -20,10 +20,18 @@ internal static class AnthropicProvider
         return new AnthropicChatClient(CreateSdkClient(settings, http), settings, http);
     }
 
-    /// <summary>Lists the endpoint's models (<c>GET /v1/models</c>, every page).</summary>
+    /// <summary>
+    /// Lists the endpoint's models (<c>GET /v1/models</c>, every page). Bedrock and Vertex AI have no such list on the
+    /// endpoint the packages call: their models are the well-known ones, spelled as the platform names them.
+    /// </summary>
     public static async Task<IReadOnlyList<ModelDescriptor>> DiscoverModelsAsync(ChatProviderOptions options, IServiceProvider services, CancellationToken cancellationToken)
     {
         var settings = AnthropicSettings.From(options);
+        if (settings.Cloud.Platform != CloudPlatform.Anthropic)
+        {
+            return PlatformModels.For(settings.Cloud);
+        }
+
         using var client = CreateSdkClient(settings, CreateHttpClient(settings, Time(services)));
         var models = new List<ModelDescriptor>();
         try
@@ -52,8 +60,13 @@ internal static class AnthropicProvider
     /// The SDK client: the host retries (so the SDK does not); the API key, the configured headers and errors are
     /// handled below the SDK by <see cref="AnthropicHttpHandler"/>.
     /// </summary>
-    internal static AnthropicClient CreateSdkClient(AnthropicSettings settings, HttpClient http)
+    internal static IAnthropicClient CreateSdkClient(AnthropicSettings settings, HttpClient http)
     {
+        if (settings.Cloud.Platform != CloudPlatform.Anthropic)
+        {
+            return PlatformClients.Create(settings, http, Environment.GetEnvironmentVariable);
+        }
+
         var options = new ClientOptions
         {
             HttpClient = http,

@@ -24,7 +24,11 @@ internal sealed record AnthropicSettings
     public string? ApiKey { get; init; }
 
     /// <summary>Whether <see cref="BaseUrl"/> is Anthropic's own API, the only endpoint the SDK's environment key may go to.</summary>
-    public bool IsDefaultEndpoint => string.Equals(BaseUrl, DefaultBaseUrl, StringComparison.OrdinalIgnoreCase);
+    public bool IsDefaultEndpoint => Cloud.Platform == CloudPlatform.Anthropic && string.Equals(BaseUrl, DefaultBaseUrl, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The cloud platform (<c>platform</c>: Amazon Bedrock, Vertex AI), or <see cref="PlatformSettings.None"/> for Anthropic's API.</summary>
+    /// <remarks>On a platform, <see cref="ApiKey"/> is the platform's token (a Bedrock API key, a Google access token), when one is configured.</remarks>
+    public PlatformSettings Cloud { get; init; } = PlatformSettings.None;
 
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
@@ -47,15 +51,19 @@ internal sealed record AnthropicSettings
     /// <summary>Reasoning applied when the request sets none.</summary>
     public ReasoningEffort? ReasoningEffort { get; init; }
 
-    public static AnthropicSettings From(ChatProviderOptions options)
+    /// <param name="options">The provider's options.</param>
+    /// <param name="environment">Reads an environment variable (the process's by default): the platforms' region and project variables.</param>
+    public static AnthropicSettings From(ChatProviderOptions options, Func<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var settings = options.Settings;
         var name = options.Name;
-        var baseUrl = options.BaseUrl?.ToString() ?? DefaultBaseUrl;
+        var cloud = PlatformSettings.From(name, settings, options.BaseUrl, environment ?? Environment.GetEnvironmentVariable);
+        var baseUrl = cloud.Platform == CloudPlatform.Anthropic ? options.BaseUrl?.ToString() ?? DefaultBaseUrl : cloud.Endpoint?.ToString() ?? cloud.DefaultBaseUrl;
         return new AnthropicSettings
         {
             ProviderName = name,
+            Cloud = cloud,
             ModelId = options.ModelId,
             BaseUrl = baseUrl.TrimEnd('/'),
             ApiKey = string.IsNullOrEmpty(options.ApiKey) ? null : options.ApiKey,

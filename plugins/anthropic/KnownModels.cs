@@ -26,7 +26,10 @@ internal static class KnownModels
     /// The known model with this id, or the one whose family the (dated) id belongs to: <c>claude-opus-4-20250514</c>
     /// is <c>claude-opus-4-0</c>, <c>claude-3-7-sonnet-20250219</c> is <c>claude-3-7-sonnet-latest</c>.
     /// </summary>
-    public static ModelDescriptor? Find(string id) =>
+    /// <remarks>Bedrock and Vertex AI ids (<c>us.anthropic.claude-opus-4-1-20250805-v1:0</c>, <c>claude-opus-4-1@20250805</c>) are read as the Anthropic id they name.</remarks>
+    public static ModelDescriptor? Find(string id) => FindAnthropic(PlatformModels.ToAnthropicId(id));
+
+    private static ModelDescriptor? FindAnthropic(string id) =>
         All.FirstOrDefault(m => string.Equals(m.Id, id, StringComparison.Ordinal))
         ?? All.Select(m => (Model: m, Family: Family(m.Id)))
             .Where(c => id.StartsWith(c.Family + "-", StringComparison.Ordinal))

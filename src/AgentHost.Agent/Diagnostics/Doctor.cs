@@ -275,6 +275,12 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
             return new DoctorCheck(DoctorStatus.Fail, name, $"no plugin provides the '{entry.Type}' provider type", $"Install one: 'agent plugin install {entry.Type}'.");
         }
 
+        if (entry.Settings.Platform is { } platform)
+        {
+            // Bedrock and Vertex AI have no model list on the endpoint the provider calls: listing models proves nothing.
+            return new DoctorCheck(DoctorStatus.Skip, name, $"served through {platform}: its credentials are checked by the first model request, not here");
+        }
+
         if (plugins.Registry.Find(CapabilityKind.ChatProvider, entry.Type) is not { Capability: ChatProviderCapability { DiscoverModels: { } discover } } provider)
         {
             return url is null

@@ -37,7 +37,7 @@ public static class ProviderDirectory
         var entries = configuration.Providers.Values
             .Select(KnownProvider.Normalize)
             .OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
-            .Select(p => new ProviderEntry(p, KnownProvider.ServiceOf(p.Name, p.Type, p.BaseUrl), Configured: true))
+            .Select(p => new ProviderEntry(p, p.Platform is null ? KnownProvider.ServiceOf(p.Name, p.Type, p.BaseUrl) : null, Configured: true))
             .ToList();
         foreach (var known in KnownProvider.All.Where(k => !configuration.Providers.ContainsKey(k.Name)))
         {

@@ -40,8 +40,9 @@ public static class ProviderKeys
 
         // The conventional variable is for the service's own endpoint only (or where its base-URL variable, set by the
         // user like the key, moves it): a key for api.openai.com must not go to whatever base_url a configuration names.
-        var conventional = KnownProvider.ServiceOf(providerName, providerType, settings?.BaseUrl) is { } service
-            ? service.KeyVariable
+        // A cloud platform (Bedrock, Vertex AI) has its own credentials, which the plugin finds: no conventional key.
+        var conventional = settings?.Platform is not null ? null
+            : KnownProvider.ServiceOf(providerName, providerType, settings?.BaseUrl) is { } service ? service.KeyVariable
             : settings?.BaseUrl is null ? ConventionalVariable(providerType) : null;
         if (conventional is not null && environment.Get(conventional) is { } fromEnvironment)
         {

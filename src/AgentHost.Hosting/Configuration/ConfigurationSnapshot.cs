@@ -218,7 +218,12 @@ public sealed class ConfigurationSnapshot
                 apiKeyFile,
                 Value("api_key_command"),
                 GetSection(prefix + ".headers"),
-                ReadModels(prefix + ".models"));
+                ReadModels(prefix + ".models"))
+            {
+                Platform = Value("settings.platform") is { } platform && !string.Equals(platform.Trim(), Value("type") ?? name, StringComparison.OrdinalIgnoreCase)
+                    ? platform.Trim().ToLowerInvariant()
+                    : null,
+            };
         }
 
         return providers;

@@ -22,7 +22,15 @@ public sealed record ProviderSettings(
     IReadOnlyDictionary<string, string> Headers,
     IReadOnlyList<string> Models)
 {
+    /// <summary>
+    /// The cloud platform the provider's type is served through (<c>settings.platform</c>, e.g. <c>bedrock</c> or
+    /// <c>vertex</c> for the anthropic type), or <see langword="null"/> for the type's own API (also for
+    /// <c>platform: anthropic</c>, which names it). Such a provider signs in with the platform's credentials: it never
+    /// gets its type's conventional key variable (<c>ANTHROPIC_API_KEY</c>), and it talks to no known service.
+    /// </summary>
+    public string? Platform { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() =>
-        $"ProviderSettings {{ Name = {Name}, Type = {Type}, BaseUrl = {BaseUrl}, ApiKey = {(ApiKey is null ? "(none)" : ConfigEntry.RedactedText)}, ApiKeyEnv = {ApiKeyEnv}, ApiKeyFile = {ApiKeyFile}, ApiKeyCommand = {ApiKeyCommand}, Headers = {Headers.Count}, Models = {Models.Count} }}";
+        $"ProviderSettings {{ Name = {Name}, Type = {Type}, BaseUrl = {BaseUrl}, ApiKey = {(ApiKey is null ? "(none)" : ConfigEntry.RedactedText)}, ApiKeyEnv = {ApiKeyEnv}, ApiKeyFile = {ApiKeyFile}, ApiKeyCommand = {ApiKeyCommand}, Headers = {Headers.Count}, Models = {Models.Count}, Platform = {Platform} }}";
 }

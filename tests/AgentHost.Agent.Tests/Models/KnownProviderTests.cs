@@ -50,6 +50,26 @@ public sealed class KnownProviderTests : IDisposable
     }
 
     [Fact]
+    public void ACloudPlatformEntry_GetsNoAnthropicKey_AndTalksToNoKnownService()
+    {
+        var (configuration, environment) = Configure(
+            "providers:\n  aws:\n    type: anthropic\n    settings: { platform: bedrock, aws_region: us-east-1 }\n  gcp:\n    type: anthropic\n    api_key_env: VERTEX_TOKEN\n    settings: { platform: vertex }\n  claude:\n    type: anthropic\n    settings: { platform: anthropic }\n",
+            new Dictionary<string, string> { ["ANTHROPIC_API_KEY"] = "sk-ant-must-not-go-to-aws", ["VERTEX_TOKEN"] = "ya29.token" });
+
+        var aws = ModelSelection.Options("aws", "anthropic.claude-sonnet-4-5-20250929-v1:0", configuration, environment);
+        var gcp = ModelSelection.Options("gcp", "claude-sonnet-4-5@20250929", configuration, environment);
+        var claude = ModelSelection.Options("claude", "claude-sonnet-4-5", configuration, environment);
+        var entries = ProviderDirectory.All(configuration);
+
+        Assert.Null(aws.ApiKey);
+        Assert.Equal("ya29.token", gcp.ApiKey);
+        Assert.Equal("sk-ant-must-not-go-to-aws", claude.ApiKey);
+        Assert.Equal(("bedrock", "vertex", null), (configuration.Providers["aws"].Platform, configuration.Providers["gcp"].Platform, configuration.Providers["claude"].Platform));
+        Assert.Null(entries.Single(e => e.Name == "aws").Service);
+        Assert.Null(ProviderDirectory.WhyUnusable(entries.Single(e => e.Name == "aws"), TestEnvironment.Create(_temp.Path, _temp.Path)));
+    }
+
+    [Fact]
     public void OllamaHost_WithoutAScheme_MovesTheOllamaService()
     {
         var (configuration, environment) = Configure("{}\n", new Dictionary<string, string> { ["OLLAMA_HOST"] = "127.0.0.1:9" });

@@ -47,6 +47,21 @@ public sealed class ProviderChecksTests
     }
 
     [Fact]
+    public async Task Doctor_SaysABedrockProvidersCredentialsAreNotCheckedHere_RatherThanThatItAnswered()
+    {
+        using var temp = new TempDirectory();
+        await using var server = new FakeBedrockServer();
+        temp.WriteFile("agent-home/config.yaml", $"providers:\n  aws:\n    type: anthropic\n    base_url: {server.BaseUrl}\n    settings: {{ platform: bedrock, aws_region: us-east-1 }}\n");
+        var env = Environment(temp, new() { ["ANTHROPIC_API_KEY"] = "sk-ant-not-for-aws" });
+
+        var result = await CliRunner.RunAsync(env, "doctor");
+
+        Assert.Contains("SKIP provider aws: served through bedrock: its credentials are checked by the first model request, not here", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("provider aws: " + server.BaseUrl, result.Output, StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
     public async Task Doctor_ReportsARejectedAnthropicKey_OfAConfiguredProvider_AsAFailure()
     {
         using var temp = new TempDirectory();
