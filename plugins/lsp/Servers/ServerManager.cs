@@ -146,6 +146,11 @@ internal sealed partial class ServerManager : IAsyncDisposable
 
     private async Task<LanguageServer> GetAsync(ServerDefinition definition, string root, string workspaceRoot, CancellationToken cancellationToken)
     {
+        if (IsStopped(definition.Name))
+        {
+            throw new LspUnavailableException(StoppedMessage(definition.Name));
+        }
+
         var managed = _servers.GetOrAdd((definition.Name, root), key => new ManagedServer(definition, key.Root) { WorkspaceRoot = workspaceRoot });
         if (managed.Current is { } ready)
         {
