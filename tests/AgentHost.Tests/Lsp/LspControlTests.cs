@@ -53,6 +53,7 @@ public sealed class LspControlTests
 
         var stop = Json(await lsp.RunAsync("lsp_control", ("action", "stop"), ("name", "fixture"), ("json", true)));
         var refused = await Assert.ThrowsAsync<ToolException>(() => lsp.RunAsync("lsp_diagnostics", ("path", "a.fx")));
+        var edit = await lsp.RunAsync("write", ("path", "a.fx"), ("content", "still bad\n"));
         var status = Status(await lsp.RunAsync("lsp_status", ("json", true)), "fixture");
         var again = Json(await lsp.RunAsync("lsp_control", ("action", "stop"), ("name", "fixture"), ("json", true)));
         var start = Json(await lsp.RunAsync("lsp_control", ("action", "start"), ("name", "fixture"), ("json", true)));
@@ -62,13 +63,15 @@ public sealed class LspControlTests
         Assert.Equal("stopped", stop.GetProperty("outcome").GetString());
         Assert.Contains("language server 'fixture' was stopped on request", refused.Message, StringComparison.Ordinal);
         Assert.Contains("agent lsp start fixture", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("LSP: language server 'fixture' was stopped on request", edit, StringComparison.Ordinal);
+        Assert.Equal("still bad\n", File.ReadAllText(lsp.Temp.Combine("ws", "a.fx")));
         Assert.Equal("stopped", status.GetProperty("state").GetString());
         Assert.Equal("not running", again.GetProperty("outcome").GetString());
         Assert.Contains("is not running in this process; nothing was stopped", again.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal("started", start.GetProperty("outcome").GetString());
         Assert.Equal("running", running.GetProperty("outcome").GetString());
         Assert.Equal(start.GetProperty("pids")[0].GetInt32(), running.GetProperty("pids")[0].GetInt32());
-        Assert.Contains("error a.fx:1:4 'bad' is not allowed here.", diagnostics, StringComparison.Ordinal);
+        Assert.Contains("error a.fx:1:7 'bad' is not allowed here.", diagnostics, StringComparison.Ordinal);
     }
 
     [RequiresProgramFact("node")]
