@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using AgentHost.Agent.Lsp;
 using AgentHost.Cli.Remote;
-using AgentHost.Hosting;
 using AgentHost.Server;
 
 namespace AgentHost.Cli.Commands;
