@@ -165,6 +165,12 @@ internal sealed partial class ServerManager : IAsyncDisposable
                 return started;
             }
 
+            if (IsStopped(definition.Name))
+            {
+                // Stopped while this call waited for the gate: the stop holds.
+                throw new LspUnavailableException(StoppedMessage(definition.Name));
+            }
+
             if (managed.State == LspServerState.Failed && managed.Restarts > managed.Definition.MaxRestarts)
             {
                 throw new LspUnavailableException(managed.Detail ?? $"language server '{definition.Name}' failed.");
