@@ -32,6 +32,7 @@ public sealed class LspPlugin : AgentPlugin
         builder.Services.AddSingleton(lsp);
         builder.AddLspTools(lsp);
         builder.AddStatusTool(lsp);
+        builder.AddControlTool(lsp);
         builder.AddToolMiddleware("lsp-diagnostics", new DiagnosticsMiddleware(lsp), MiddlewareOrder);
     }
 

@@ -223,6 +223,7 @@ public sealed partial class ApiServer : IAsyncDisposable
                     CatalogEndpoints.Map(v1, hub, environment, () => defaultKey, options.Version, started, time);
                     CatalogEndpoints.MapHealthz(app, hub, options.Version, started, time);
                     UsageEndpoints.Map(v1, store.Users, options.Limits, time);
+                    LspEndpoints.Map(v1, hub);
                     MapCluster(v1, options.Cluster);
                     events.Map(app, EventsAccess(hub));
                     ApiDocument.Map(app, OpenApiPath);

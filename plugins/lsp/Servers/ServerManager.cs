@@ -146,6 +146,11 @@ internal sealed partial class ServerManager : IAsyncDisposable
 
     private async Task<LanguageServer> GetAsync(ServerDefinition definition, string root, string workspaceRoot, CancellationToken cancellationToken)
     {
+        if (IsStopped(definition.Name))
+        {
+            throw new LspUnavailableException(StoppedMessage(definition.Name));
+        }
+
         var managed = _servers.GetOrAdd((definition.Name, root), key => new ManagedServer(definition, key.Root) { WorkspaceRoot = workspaceRoot });
         if (managed.Current is { } ready)
         {
@@ -158,6 +163,12 @@ internal sealed partial class ServerManager : IAsyncDisposable
             if (managed.Current is { } started)
             {
                 return started;
+            }
+
+            if (IsStopped(definition.Name))
+            {
+                // Stopped while this call waited for the gate: the stop holds.
+                throw new LspUnavailableException(StoppedMessage(definition.Name));
             }
 
             if (managed.State == LspServerState.Failed && managed.Restarts > managed.Definition.MaxRestarts)

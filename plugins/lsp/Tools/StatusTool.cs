@@ -20,7 +20,7 @@ internal static class StatusTool
     public static void AddStatusTool(this IPluginBuilder builder, LspService lsp) =>
         builder.AddTool(
             "lsp_status",
-            "Lists the language servers: where each is defined, its command, whether its binary is found, its state (running, failed and why, with the fix) and configuration problems. With check true, starts the servers that are not running to confirm they answer.",
+            "Lists the language servers: where each is defined, its command, whether its binary is found, its state (running, stopped, failed and why, with the fix) and configuration problems. With check true, starts the servers that are not running to confirm they answer.",
             ToolEffect.Read,
             ([Description("Start each server that is not running yet (initialize handshake) to confirm it works.")] bool check = false,
              [Description("Answer in JSON.")] bool json = false,
@@ -47,7 +47,9 @@ internal static class StatusTool
             var known = lsp.Manager.Known.Where(k => k.Definition.Name == definition.Name).ToList();
             var failed = known.FirstOrDefault(k => k.State == LspServerState.Failed);
             var current = failed ?? known.FirstOrDefault();
+            var stopped = lsp.Manager.IsStopped(definition.Name);
             var state = found is null ? "missing"
+                : stopped ? "stopped"
                 : current is null ? "not started"
                 : current.State switch
                 {
@@ -69,7 +71,7 @@ internal static class StatusTool
                 ["path"] = found,
                 ["install"] = found is null ? definition.InstallHint ?? $"Install {definition.Command} and put it on PATH." : null,
                 ["state"] = state,
-                ["detail"] = state is "failed" or "restarting" or "running" ? current?.Detail : null,
+                ["detail"] = stopped ? ServerManager.StoppedMessage(definition.Name) : state is "failed" or "restarting" or "running" ? current?.Detail : null,
                 ["fix"] = state == "failed" ? FailureFix(definition) : null,
                 ["problems"] = new JsonArray([.. problems.Where(p => p.Server == definition.Name).Select(p => (JsonNode)p.Message)]),
             });
@@ -98,7 +100,7 @@ internal static class StatusTool
         return json ? rows.ToJsonString(new JsonSerializerOptions { WriteIndented = false }) : Text(rows);
     }
 
-    private static string FailureFix(ServerDefinition definition) =>
+    internal static string FailureFix(ServerDefinition definition) =>
         $"Run '{string.Join(' ', definition.Args.Prepend(definition.Command))}' in a terminal to see its error. It must speak LSP on stdin/stdout: "
         + $"correct lsp.servers.{definition.Name}.command or .args, or raise lsp.servers.{definition.Name}.start_timeout (now {definition.StartTimeout.TotalSeconds:0.#} s) if it is slow to start.";
 

@@ -156,6 +156,7 @@ internal sealed partial class ChatCommands
         AddSessionCommands();
         AddLoginCommands();
         AddToolCommands();
+        AddLspCommand();
         AddProjectCommands();
         AddWorkflowCommand();
         AddCompareCommand();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AgentHost.Agent.Lsp;
 
 namespace AgentHost.Cli.Commands;
 
@@ -6,8 +7,11 @@ namespace AgentHost.Cli.Commands;
 internal sealed class LspCommand : Command
 {
     public LspCommand(CliContext context)
-        : base("lsp", "Inspect the language servers that plugins and the configuration define.")
+        : base("lsp", "Inspect, start, stop and restart the language servers that plugins and the configuration define.")
     {
         Subcommands.Add(new LspStatusCommand(context));
+        Subcommands.Add(new LspControlCommand(context, LspServerAction.Start));
+        Subcommands.Add(new LspControlCommand(context, LspServerAction.Stop));
+        Subcommands.Add(new LspControlCommand(context, LspServerAction.Restart));
     }
 }

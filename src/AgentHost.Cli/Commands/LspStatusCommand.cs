@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
+using AgentHost.Agent.Lsp;
+using AgentHost.Cli.Remote;
 using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
-using AgentHost.Sdk.Capabilities;
-using AgentHost.Sdk.Tools;
-using Microsoft.Extensions.AI;
 
 namespace AgentHost.Cli.Commands;
 
@@ -17,19 +16,27 @@ namespace AgentHost.Cli.Commands;
 internal sealed class LspStatusCommand : AgentCommand
 {
     private readonly PluginOptions _plugins = new();
+    private readonly RemoteRunOptions _remote = new();
     private readonly Option<bool> _json = new("--json") { Description = "Print JSON." };
     private readonly Option<bool> _check = new("--check") { Description = "Start each server that is found (initialize handshake, then shutdown) to confirm it works; a failure is shown with the fix." };
 
     public LspStatusCommand(CliContext context)
-        : base("status", "List language servers (from plugins and lsp.servers), their command, whether the binary is found, and their state.", context)
+        : base("status", "List language servers (from plugins and lsp.servers), their command, whether the binary is found, and their state (with --server, those of a running agent serve).", context)
     {
         _plugins.AddTo(this);
         Options.Add(_json);
         Options.Add(_check);
+        _remote.Server.Description = "Show the language servers of this running 'agent serve', per engine (e.g. http://127.0.0.1:4141; the token from $" + RemoteRunOptions.DefaultTokenVariable + " or --server-token-env).";
+        _remote.AddTo(this);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
+        if (parseResult.GetValue(_remote.Server) is { } server)
+        {
+            return await RemoteAsync(parseResult, RemoteRunOptions.ParseServer(server), cancellationToken).ConfigureAwait(false);
+        }
+
         var configuration = Context.Configuration(parseResult);
         await using var runtime = Context.CreatePluginRuntime(configuration);
         var results = await _plugins.LoadAsync(runtime, parseResult, configuration, Context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
@@ -40,17 +47,7 @@ internal sealed class LspStatusCommand : AgentCommand
 
         // The bridge reports what it would run: plugin servers with lsp.servers applied, configuration-only servers,
         // configuration problems, and (with --check) whether each server starts.
-        var rows = new List<JsonElement>();
-        if (runtime.Registry.Find(CapabilityKind.Tool, "lsp_status")?.Capability is ToolCapability status)
-        {
-            var arguments = new AIFunctionArguments(new Dictionary<string, object?> { ["check"] = parseResult.GetValue(_check), ["json"] = true })
-            {
-                Context = new Dictionary<object, object?> { [ToolContext.WorkspaceRootKey] = Context.Environment.CurrentDirectory },
-            };
-            var answer = await status.Function.InvokeAsync(arguments, cancellationToken).ConfigureAwait(false);
-            var text = answer is JsonElement { ValueKind: JsonValueKind.String } element ? element.GetString() : answer?.ToString();
-            rows.AddRange(JsonDocument.Parse(text ?? "[]").RootElement.EnumerateArray().Select(r => r.Clone()));
-        }
+        var rows = new List<JsonElement>(await LspBridge.StatusAsync(runtime, Context.Environment.CurrentDirectory, parseResult.GetValue(_check), cancellationToken).ConfigureAwait(false) ?? []);
 
         // The bridge ignores an untrusted project's lsp.servers entries (a cloned repository cannot define a command to run).
         var reported = rows.Select(r => Text(r, "name")).ToHashSet(StringComparer.Ordinal);
@@ -81,6 +78,43 @@ internal sealed class LspStatusCommand : AgentCommand
             return ExitCodes.Success;
         }
 
+        WriteRows(rows);
+        return ExitCodes.Success;
+    }
+
+    /// <summary><c>--server URL</c>: the servers of each engine of a running <c>agent serve</c> (<c>GET /v1/lsp</c>); what it sends is neutralised when printed.</summary>
+    private async Task<int> RemoteAsync(ParseResult parseResult, Uri server, CancellationToken cancellationToken)
+    {
+        if (parseResult.GetValue(_check))
+        {
+            throw new AgentHostException(ErrorKind.Usage, "agent lsp status: --check starts servers in this process; with --server, start one with 'agent lsp start NAME --server URL'.");
+        }
+
+        using var client = new ServerClient(server, RemoteRunOptions.Token(Context.Environment, parseResult.GetValue(_remote.TokenVariable), server));
+        var engines = await client.GetLanguageServersAsync(cancellationToken).ConfigureAwait(false);
+        if (parseResult.GetValue(_json))
+        {
+            Context.Console.WriteDataLine(JsonSerializer.Serialize(engines, ServerClient.Json));
+            return ExitCodes.Success;
+        }
+
+        foreach (var engine in engines)
+        {
+            Context.Console.WriteLine($"{engine.Root} ({(engine.Plugins.Count == 0 ? "default plugins" : string.Join(", ", engine.Plugins))}):");
+            if (engine.Servers.Count == 0)
+            {
+                Context.Console.WriteLine("  no language servers");
+                continue;
+            }
+
+            WriteRows([.. engine.Servers.Select(s => JsonSerializer.SerializeToElement(s, ServerClient.Json))]);
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private void WriteRows(List<JsonElement> rows)
+    {
         TextTable.Write(Context.Console, ["SERVER", "SOURCE", "COMMAND", "FILES", "STATE"], rows.Select(r => new[]
         {
             Text(r, "name"),
@@ -101,6 +135,9 @@ internal sealed class LspStatusCommand : AgentCommand
                 case "missing":
                     Context.Console.WriteLine($"{name}: {Text(row, "install")}");
                     break;
+                case "stopped":
+                    Context.Console.WriteLine($"{name}: {Text(row, "detail")}");
+                    break;
                 case "failed":
                     Context.Console.WriteLine($"{name}: {Text(row, "detail")}");
                     Context.Console.WriteLine($"{name}: fix: {Text(row, "fix")}");
@@ -112,8 +149,6 @@ internal sealed class LspStatusCommand : AgentCommand
                 Context.Console.WriteLine($"{name}: {problem}");
             }
         }
-
-        return ExitCodes.Success;
     }
 
     private static string Text(JsonElement row, string name) =>

@@ -62,6 +62,14 @@ internal sealed class ServerClient : IDisposable
     public Task<ClusterView> GetClusterAsync(CancellationToken cancellationToken) =>
         SendAsync<ClusterView>(HttpMethod.Get, "v1/cluster", null, cancellationToken);
 
+    /// <summary><c>GET /v1/lsp</c>: the language servers of each of the server's engines.</summary>
+    public Task<List<LspEngineView>> GetLanguageServersAsync(CancellationToken cancellationToken) =>
+        SendAsync<List<LspEngineView>>(HttpMethod.Get, "v1/lsp", null, cancellationToken);
+
+    /// <summary><c>POST /v1/lsp/{name}/{action}</c> (admins): starts, stops or restarts a language server in the server's engines.</summary>
+    public Task<LspActionView> ControlLanguageServerAsync(string name, string action, CancellationToken cancellationToken) =>
+        SendAsync<LspActionView>(HttpMethod.Post, $"v1/lsp/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(action)}", null, cancellationToken);
+
     public Task<RunView> GetRunAsync(string runId, CancellationToken cancellationToken) =>
         SendAsync<RunView>(HttpMethod.Get, $"v1/runs/{Uri.EscapeDataString(runId)}", null, cancellationToken);
 

@@ -110,4 +110,29 @@ public sealed class LspCommandTests
         Assert.Matches(@"lsp_diagnostics\s+lsp\s+read", result.Output);
         Assert.Matches(@"lsp_status\s+lsp\s+read", result.Output);
     }
+
+    [RequiresProgramFact("node")]
+    public async Task StartWithoutServer_RunsTheHandshakeHere_AndSaysWhereServersLive_StopHasNothingToStop()
+    {
+        using var temp = new TempDirectory();
+        temp.WriteFile("agent-home/config.yaml", "lsp:\n  servers:\n    fixture:\n      command: node\n      args: [" + JsonSerializer.Serialize(LspServers.Fixture("settling-server.mjs")) + "]\n      extensions: [.fx]\n"
+            + "    ghost:\n      command: no-such-language-server\n      extensions: [.gh]\n      install: \"Install it with 'npm install -g ghost-ls'.\"\n");
+        var env = TestEnvironment.Create(temp.Path, temp.Path);
+
+        var start = await CliRunner.RunAsync(env, "lsp", "start", "fixture");
+        var stop = await CliRunner.RunAsync(env, "lsp", "stop", "fixture");
+        var missing = await CliRunner.RunAsync(env, "lsp", "restart", "ghost");
+        var unknown = await CliRunner.RunAsync(env, "lsp", "start", "nope");
+
+        Assert.Equal(ExitCodes.Success, start.ExitCode);
+        Assert.Matches(@"started language server 'fixture' \(pid \d+, root .*\): it answered initialize\.", start.Output);
+        Assert.Contains("It stops when this command ends (the check is done). Language servers live in the process that runs the agent", start.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, stop.ExitCode);
+        Assert.Contains("language server 'fixture' is not running in this process; nothing was stopped.", stop.Output, StringComparison.Ordinal);
+        Assert.Contains("--server URL for a running 'agent serve'", stop.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Configuration, missing.ExitCode);
+        Assert.Contains("Install it with 'npm install -g ghost-ls'.", missing.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.NotFound, unknown.ExitCode);
+        Assert.Contains("no language server named 'nope'; the servers are: fixture, ghost.", unknown.Error, StringComparison.Ordinal);
+    }
 }
