@@ -73,16 +73,18 @@ internal sealed partial class ChatCommands
 
     /// <summary>
     /// The commands close to a mistyped <paramref name="name"/>: those it starts, and those within two edits of it
-    /// (a letter missing, extra, wrong or two swapped: <c>/hlep</c>, <c>/modle</c>), closest first, at most five.
+    /// (a letter missing, extra, wrong or two swapped: <c>/hlep</c>, <c>/modle</c>), only the closest of them, at most five.
     /// </summary>
-    internal IReadOnlyList<string> Near(string name) =>
-        [.. _commands.Keys
+    internal IReadOnlyList<string> Near(string name)
+    {
+        var close = _commands.Keys
             .Select(k => (Name: k, Distance: name.Length > 0 && k.StartsWith(name, StringComparison.Ordinal) ? 0 : Distance(name, k)))
             .Where(c => c.Distance <= Math.Min(2, Math.Max(1, name.Length / 2)))
-            .OrderBy(c => c.Distance)
-            .ThenBy(c => c.Name, StringComparer.Ordinal)
-            .Take(5)
-            .Select(c => c.Name)];
+            .ToList();
+        // Only the closest: /hlep is /help, not also /lsp two edits away.
+        var best = close.Count == 0 ? 0 : close.Min(c => c.Distance);
+        return [.. close.Where(c => c.Distance == best).OrderBy(c => c.Name, StringComparer.Ordinal).Take(5).Select(c => c.Name)];
+    }
 
     /// <summary>The edit distance (insertions, deletions, substitutions, adjacent swaps) between two words.</summary>
     internal static int Distance(string a, string b)

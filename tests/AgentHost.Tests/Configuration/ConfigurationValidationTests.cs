@@ -81,7 +81,7 @@ public sealed class ConfigurationValidationTests
 
         var problem = Assert.Single(project.Resolve().Problems);
 
-        Assert.Contains("key 'colour_scheme': unknown key. Known keys: log_level, model, small_model, large_model, providers, plugins", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("key 'colour_scheme': unknown key. Known keys: log_level, model, small_model, large_model, multi_model, providers, plugins", problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]
