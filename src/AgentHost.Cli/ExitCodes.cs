@@ -16,6 +16,7 @@ internal static class ExitCodes
     public const int InUse = 9;
     public const int Storage = 10;
     public const int Waiting = 11;
+    public const int Refused = 12;
     public const int Cancelled = 130;
 
     public static int For(ErrorKind kind) => kind switch

@@ -60,6 +60,9 @@ public sealed record SessionView(
 {
     /// <summary>The session's name, unique per owner; <see langword="null"/> for an unnamed session.</summary>
     public string? Name { get; init; }
+
+    /// <summary>Reasoning (thinking) tokens the provider reported: part of <see cref="OutputTokens"/>, not added to them.</summary>
+    public long ReasoningTokens { get; init; }
 }
 
 /// <summary>A page of sessions, newest change first.</summary>
@@ -95,8 +98,8 @@ public sealed record SendMessageRequest(
 /// <summary>A run: one prompt's turn.</summary>
 /// <param name="Id">The run id.</param>
 /// <param name="SessionId">The session.</param>
-/// <param name="Status"><c>running</c>, <c>completed</c>, <c>cancelled</c>, <c>interrupted</c> (the server stopped), <c>stopped</c> (a step limit, a loop, a provider error) or <c>failed</c> (the prompt was refused: its message says why).</param>
-/// <param name="Outcome">How the agent loop ended (<c>completed</c>, <c>stepLimit</c>, <c>loopDetected</c>, <c>cancelled</c>, <c>providerError</c>, <c>failed</c>, <c>costLimit</c>, <c>timeLimit</c>); <see langword="null"/> while running or when refused.</param>
+/// <param name="Status"><c>running</c>, <c>completed</c>, <c>cancelled</c>, <c>interrupted</c> (the server stopped), <c>refused</c> (the provider refused the request; the final text is what it gave), <c>stopped</c> (a step limit, a loop, a provider error) or <c>failed</c> (the prompt was refused: its message says why).</param>
+/// <param name="Outcome">How the agent loop ended (<c>completed</c>, <c>stepLimit</c>, <c>loopDetected</c>, <c>cancelled</c>, <c>providerError</c>, <c>failed</c>, <c>costLimit</c>, <c>timeLimit</c>, <c>refused</c>); <see langword="null"/> while running or when refused.</param>
 /// <param name="FinalText">The final answer.</param>
 /// <param name="Reason">Why it stopped, or the error.</param>
 /// <param name="Steps">Model steps taken.</param>

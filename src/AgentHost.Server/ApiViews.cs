@@ -29,6 +29,7 @@ internal static class ApiViews
         info.Settings.GetValueOrDefault(SessionSettings.Interactive) == "true")
     {
         Name = info.Name,
+        ReasoningTokens = info.ReasoningTokens,
     };
 
     public static HistoryView History(HistoryPage page) => new(

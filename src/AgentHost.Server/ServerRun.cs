@@ -69,6 +69,7 @@ internal sealed class ServerRun
         {
             RunOutcome.Completed => "completed",
             RunOutcome.Cancelled => Interrupted ? "interrupted" : "cancelled",
+            RunOutcome.Refused => "refused",
             _ => "stopped",
         };
         return End(_view with

@@ -88,6 +88,13 @@ public sealed partial class AgentLoop
             {
                 run.FinalText = response.Text;
                 PublishStep(run, step, usage);
+                if (response.FinishReason == ChatFinishReason.ContentFilter)
+                {
+                    // The provider refused: its text is kept as the answer, but the turn did not complete (no Stop hook
+                    // may turn a refusal into a continuation).
+                    return (RunOutcome.Refused, RefusedReason(run, response.Text));
+                }
+
                 if (run.Request.Hooks is { } stopHooks && run.StopContinuations < AgentRunRequest.MaxStopContinuations
                     && await stopHooks.StopAsync(run.StopContinuations > 0, response.Text, cancellationToken).ConfigureAwait(false) is { } goOn)
                 {
@@ -128,6 +135,11 @@ public sealed partial class AgentLoop
         return (RunOutcome.StepLimit,
             $"stopped after {run.MaxSteps} steps without a final answer (the step limit). Continue the session to go on, or raise --max-steps.");
     }
+
+    /// <summary>Why a refused turn stopped: the provider's refusal, with the text it gave (or that it gave none).</summary>
+    private static string RefusedReason(RunState run, string text) =>
+        $"the provider refused the request (stop reason: refusal / content filter){(string.IsNullOrWhiteSpace(text) ? " and gave no text" : string.Empty)}. "
+        + $"Rephrase the request, or continue the session with another model than {run.Request.Model?.Id ?? "this one"}";
 
     /// <summary>Streams one step's answer, repeating the request on retryable failures (the partial answer is discarded).</summary>
     private async Task<ChatResponse> RequestAsync(RunState run, int step, CancellationToken cancellationToken)
@@ -338,7 +350,7 @@ public sealed partial class AgentLoop
     }
 
     private void PublishStep(RunState run, int step, UsageDetails? usage) =>
-        Publish(new StepCompletedEvent(run.SessionId, step, usage?.InputTokenCount, usage?.OutputTokenCount));
+        Publish(new StepCompletedEvent(run.SessionId, step, usage?.InputTokenCount, usage?.OutputTokenCount) { ReasoningTokens = usage?.ReasoningTokenCount });
 
     private string LoopReason(string signature)
     {

@@ -128,6 +128,7 @@ public sealed partial class AgentLoop
             Reason = reason is null ? null : _tools.Scrubber.Scrub(reason),
             InputTokens = run.Usage.InputTokenCount ?? 0,
             OutputTokens = run.Usage.OutputTokenCount ?? 0,
+            ReasoningTokens = run.Usage.ReasoningTokenCount ?? 0,
         });
         _tools.Telemetry.RecordRun(outcome, _time.GetElapsedTime(started));
         AgentTelemetry.EndRun(activity, outcome, run.Steps, run.Usage, run.Cost);

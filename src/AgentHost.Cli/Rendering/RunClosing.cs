@@ -67,6 +67,7 @@ internal sealed record RunClosing(string SessionId, RunOutcome Outcome, string? 
             RunOutcome.StepLimit or RunOutcome.LoopDetected or RunOutcome.CostLimit or RunOutcome.TimeLimit => ExitCodes.StepLimit,
             RunOutcome.Cancelled => ExitCodes.Cancelled,
             RunOutcome.ProviderError => ExitCodes.Provider,
+            RunOutcome.Refused => ExitCodes.Refused,
             _ => ExitCodes.Failure,
         };
         return exitCode;

@@ -187,6 +187,9 @@ public sealed record StepCompletedEvent(string SessionId, int Step, long? InputT
 {
     /// <inheritdoc />
     public override string Type => "step.completed";
+
+    /// <summary>Reasoning (thinking) tokens of the step, when the provider reported them: part of <see cref="OutputTokens"/>.</summary>
+    public long? ReasoningTokens { get; init; }
 }
 
 /// <summary>Older history was summarised to stay inside the model's context window.</summary>
@@ -226,6 +229,12 @@ public enum RunOutcome
 
     /// <summary>The turn's time limit was reached (<c>--timeout</c>, the chat's <c>/timeout</c>); its running tool calls were cancelled.</summary>
     TimeLimit,
+
+    /// <summary>
+    /// The provider refused the request (Anthropic's <c>stop_reason: "refusal"</c>, OpenAI's <c>content_filter</c>):
+    /// the final text is what the provider gave, and the turn did not complete.
+    /// </summary>
+    Refused,
 }
 
 /// <summary>A run ended.</summary>
@@ -246,4 +255,7 @@ public sealed record RunCompletedEvent(string SessionId, RunOutcome Outcome, str
 
     /// <summary>Total output tokens.</summary>
     public long OutputTokens { get; init; }
+
+    /// <summary>Total reasoning (thinking) tokens the provider reported: part of <see cref="OutputTokens"/>, not added to them.</summary>
+    public long ReasoningTokens { get; init; }
 }
