@@ -229,8 +229,13 @@ internal static class PostgresMigrations
         CREATE UNIQUE INDEX ix_sessions_owner_name ON sessions ((COALESCE(owner, '')), name) WHERE name IS NOT NULL;
         """;
 
+    /// <summary>v8: the reasoning (thinking) tokens of each session (the SQLite store's v14).</summary>
+    private const string V8 = """
+        ALTER TABLE sessions ADD COLUMN reasoning_tokens bigint NOT NULL DEFAULT 0;
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the schema from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

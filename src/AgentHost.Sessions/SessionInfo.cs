@@ -35,6 +35,9 @@ public sealed record SessionInfo(
     /// <summary>Total cached input tokens.</summary>
     public long CachedTokens { get; init; }
 
+    /// <summary>Total reasoning (thinking) tokens the provider reported: part of <see cref="OutputTokens"/>, not added to them.</summary>
+    public long ReasoningTokens { get; init; }
+
     /// <summary>Total cost in US dollars, or <see langword="null"/> when no step reported one.</summary>
     public decimal? Cost { get; init; }
 

@@ -31,7 +31,8 @@ internal static class SessionJsonl
         session.OutputTokens,
         session.CachedTokens,
         session.Cost,
-        new Dictionary<string, string>(session.Settings, StringComparer.Ordinal));
+        new Dictionary<string, string>(session.Settings, StringComparer.Ordinal),
+        session.ReasoningTokens);
 
     public static MessageLine ToLine(StoredMessage message) => new(
         "message",
@@ -77,7 +78,8 @@ internal static class SessionJsonl
         long OutputTokens,
         long CachedTokens,
         decimal? Cost,
-        Dictionary<string, string>? Settings);
+        Dictionary<string, string>? Settings,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] long ReasoningTokens = 0);
 
     /// <summary>A message line.</summary>
     internal sealed record MessageLine(

@@ -24,7 +24,7 @@ internal static class SessionMarkdown
         writer.WriteLine($"- **Created:** {Stamp(session.CreatedAt)} · **Updated:** {Stamp(session.UpdatedAt)}");
         writer.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"- **Tokens:** {session.InputTokens} in, {session.OutputTokens} out, {session.CachedTokens} cached{(session.Cost is { } cost ? $" · **Cost:** ${cost:0.######}" : string.Empty)}"));
+            $"- **Tokens:** {session.InputTokens} in, {session.OutputTokens} out, {session.CachedTokens} cached{(session.ReasoningTokens > 0 ? $", {session.ReasoningTokens} reasoning" : string.Empty)}{(session.Cost is { } cost ? $" · **Cost:** ${cost:0.######}" : string.Empty)}"));
         if (session.ParentId is not null)
         {
             writer.WriteLine($"- **Forked from:** `{session.ParentId}`{(session.ForkMessageId is null ? string.Empty : $" at message `{session.ForkMessageId}`")}");

@@ -266,8 +266,16 @@ public static class SessionMigrations
         CREATE UNIQUE INDEX ix_sessions_owner_name ON sessions(COALESCE(owner, ''), name) WHERE name IS NOT NULL;
         """;
 
+    /// <summary>
+    /// v14: the reasoning (thinking) tokens of each session, as the provider reported them (OpenAI's
+    /// <c>reasoning_tokens</c>; part of the output tokens, not added to them).
+    /// </summary>
+    private const string V14 = """
+        ALTER TABLE sessions ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

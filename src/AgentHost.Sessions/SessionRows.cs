@@ -13,7 +13,7 @@ internal static class SessionRows
         s.id, s.title, s.workspace, s.provider, s.model, s.status, s.parent_id, s.fork_message_id, s.created_at,
         s.updated_at, s.input_tokens, s.output_tokens, s.cached_tokens, s.cost_nanousd, s.settings,
         (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.session_id = s.id),
-        (SELECT COALESCE(MAX(t.seq), 0) FROM tool_events t WHERE t.session_id = s.id), s.owner, s.name
+        (SELECT COALESCE(MAX(t.seq), 0) FROM tool_events t WHERE t.session_id = s.id), s.owner, s.name, s.reasoning_tokens
         """;
 
     public static Dictionary<string, string> CleanSettings(ContentCodec codec, IReadOnlyDictionary<string, string>? settings)
@@ -63,6 +63,7 @@ internal static class SessionRows
             ToolEventCount = reader.GetInt64(16),
             Owner = reader.IsDBNull(17) ? null : reader.GetString(17),
             Name = reader.IsDBNull(18) ? null : reader.GetString(18),
+            ReasoningTokens = reader.GetInt64(19),
         };
 
     public static string StatusText(SessionStatus status) => status.ToString().ToLowerInvariant();

@@ -35,7 +35,7 @@ public sealed class SessionStats : ISessionStats
             SELECT s.id, s.title, s.workspace, s.provider, s.model, s.updated_at,
                    COALESCE(msg.runs, 0) AS runs, COALESCE(msg.messages, 0) AS messages,
                    s.input_tokens, s.output_tokens, s.cached_tokens, s.cost_nanousd,
-                   COALESCE(tev.calls, 0) AS tool_calls, COALESCE(tev.failures, 0) AS tool_failures
+                   COALESCE(tev.calls, 0) AS tool_calls, COALESCE(tev.failures, 0) AS tool_failures, s.reasoning_tokens
             FROM sessions s
             LEFT JOIN msg ON msg.session_id = s.id
             LEFT JOIN tev ON tev.session_id = s.id
@@ -46,12 +46,12 @@ public sealed class SessionStats : ISessionStats
     private const string TotalsSql = PerSessionSql + """
         SELECT COUNT(*), COUNT(DISTINCT workspace), COALESCE(SUM(runs), 0), COALESCE(SUM(messages), 0),
                COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cached_tokens), 0),
-               SUM(cost_nanousd), COALESCE(SUM(tool_calls), 0), COALESCE(SUM(tool_failures), 0)
+               SUM(cost_nanousd), COALESCE(SUM(tool_calls), 0), COALESCE(SUM(tool_failures), 0), COALESCE(SUM(reasoning_tokens), 0)
         FROM per_session
         """;
 
     private const string ModelsSql = PerSessionSql + """
-        SELECT provider, model, COUNT(*), SUM(runs), SUM(input_tokens), SUM(output_tokens), SUM(cached_tokens), SUM(cost_nanousd)
+        SELECT provider, model, COUNT(*), SUM(runs), SUM(input_tokens), SUM(output_tokens), SUM(cached_tokens), SUM(cost_nanousd), SUM(reasoning_tokens)
         FROM per_session
         GROUP BY provider, model
         ORDER BY SUM(input_tokens) + SUM(output_tokens) DESC, COUNT(*) DESC, provider, model
@@ -59,7 +59,7 @@ public sealed class SessionStats : ISessionStats
 
     private const string SessionsSql = PerSessionSql + """
         SELECT id, title, workspace, provider, model, updated_at, runs, messages, input_tokens, output_tokens,
-               cached_tokens, cost_nanousd, tool_calls, tool_failures
+               cached_tokens, cost_nanousd, tool_calls, tool_failures, reasoning_tokens
         FROM per_session
         ORDER BY updated_at DESC, id DESC
         """;
@@ -97,9 +97,9 @@ public sealed class SessionStats : ISessionStats
                 // One read transaction: the four queries see the same snapshot.
                 using var transaction = _database.BeginSnapshot(connection);
                 var totals = ReadRows(connection, transaction, TotalsSql, normalized, r => new UsageTotals(
-                    r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), Dollars(r, 7), r.GetInt64(8), r.GetInt64(9)))[0];
+                    r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), Dollars(r, 7), r.GetInt64(8), r.GetInt64(9)) { ReasoningTokens = r.GetInt64(10) })[0];
                 var models = ReadRows(connection, transaction, ModelsSql, normalized, r => new ModelUsage(
-                    OptionalText(r, 0), OptionalText(r, 1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), Dollars(r, 7)));
+                    OptionalText(r, 0), OptionalText(r, 1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), Dollars(r, 7)) { ReasoningTokens = r.GetInt64(8) });
                 var tools = ReadRows(connection, transaction, ToolsSql, normalized, r => new ToolUsage(
                     r.GetString(0), OptionalText(r, 1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetDouble(5), r.GetDouble(6), r.GetDouble(7)));
                 var sessions = ReadRows(connection, transaction, SessionsSql, normalized, r => new SessionUsage(
@@ -116,7 +116,7 @@ public sealed class SessionStats : ISessionStats
                     r.GetInt64(10),
                     Dollars(r, 11),
                     r.GetInt64(12),
-                    r.GetInt64(13)));
+                    r.GetInt64(13)) { ReasoningTokens = r.GetInt64(14) });
                 transaction.Commit();
                 return new UsageStats(normalized, totals, models, tools, sessions);
             },

@@ -277,6 +277,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
                     input_tokens = input_tokens + @input,
                     output_tokens = output_tokens + @output,
                     cached_tokens = cached_tokens + @cached,
+                    reasoning_tokens = reasoning_tokens + @reasoning,
                     cost_nanousd = CASE WHEN CAST(@cost AS BIGINT) IS NULL THEN cost_nanousd ELSE COALESCE(cost_nanousd, 0) + @cost END,
                     updated_at = @now
                 WHERE id = @id
@@ -284,6 +285,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
                 ("@input", usage.InputTokenCount ?? 0),
                 ("@output", usage.OutputTokenCount ?? 0),
                 ("@cached", usage.CachedInputTokenCount ?? 0),
+                ("@reasoning", usage.ReasoningTokenCount ?? 0),
                 ("@cost", nanos),
                 ("@now", now),
                 ("@id", sessionId)) { RequiresSession = true },

@@ -172,8 +172,8 @@ public sealed class SessionTransfer : ISessionTransfer
                     transaction,
                     """
                     INSERT INTO sessions (id, title, workspace, provider, model, status, parent_id, fork_message_id, created_at, updated_at,
-                        input_tokens, output_tokens, cached_tokens, cost_nanousd, settings)
-                    VALUES (@id, @title, @workspace, @provider, @model, @status, @parent, @fork, @created, @updated, @in, @out, @cached, @cost, @settings)
+                        input_tokens, output_tokens, cached_tokens, cost_nanousd, settings, reasoning_tokens)
+                    VALUES (@id, @title, @workspace, @provider, @model, @status, @parent, @fork, @created, @updated, @in, @out, @cached, @cost, @settings, @reasoning)
                     """,
                     ("@id", sessionId),
                     ("@title", _database.Codec.Clean(header.Title ?? string.Empty)),
@@ -188,6 +188,7 @@ public sealed class SessionTransfer : ISessionTransfer
                     ("@in", header.InputTokens),
                     ("@out", header.OutputTokens),
                     ("@cached", header.CachedTokens),
+                    ("@reasoning", header.ReasoningTokens),
                     ("@cost", header.Cost is { } cost ? (long)decimal.Round(cost * 1_000_000_000m) : null),
                     ("@settings", StringJson.Map(CleanSettings(_database.Codec, header.Settings)))))
                 {

@@ -35,7 +35,11 @@ public sealed record UsageTotals(
     long CachedTokens,
     decimal? Cost,
     long ToolCalls,
-    long ToolFailures);
+    long ToolFailures)
+{
+    /// <summary>Reasoning (thinking) tokens the provider reported: part of the output tokens, not added to them.</summary>
+    public long ReasoningTokens { get; init; }
+}
 
 /// <summary>Usage of one provider and model (the model a session was started with).</summary>
 /// <param name="Provider">The provider, when known.</param>
@@ -54,7 +58,11 @@ public sealed record ModelUsage(
     long InputTokens,
     long OutputTokens,
     long CachedTokens,
-    decimal? Cost);
+    decimal? Cost)
+{
+    /// <summary>Reasoning (thinking) tokens the provider reported: part of the output tokens, not added to them.</summary>
+    public long ReasoningTokens { get; init; }
+}
 
 /// <summary>Usage of one tool.</summary>
 /// <param name="Tool">The tool name.</param>
@@ -104,4 +112,8 @@ public sealed record SessionUsage(
     long CachedTokens,
     decimal? Cost,
     long ToolCalls,
-    long ToolFailures);
+    long ToolFailures)
+{
+    /// <summary>Reasoning (thinking) tokens the provider reported: part of the output tokens, not added to them.</summary>
+    public long ReasoningTokens { get; init; }
+}

@@ -85,7 +85,7 @@ internal static class SessionFormatting
         updatedAt = session.UpdatedAt,
         parentId = session.ParentId,
         forkMessageId = session.ForkMessageId,
-        usage = new { inputTokens = session.InputTokens, outputTokens = session.OutputTokens, cachedTokens = session.CachedTokens, cost = session.Cost },
+        usage = new { inputTokens = session.InputTokens, outputTokens = session.OutputTokens, cachedTokens = session.CachedTokens, reasoningTokens = session.ReasoningTokens, cost = session.Cost },
         messages = session.MessageCount,
         toolEvents = session.ToolEventCount,
         settings = session.Settings,

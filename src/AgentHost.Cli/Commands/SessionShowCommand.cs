@@ -40,7 +40,7 @@ internal sealed class SessionShowCommand : AgentCommand
         Line("status", SessionFormatting.Status(session));
         Line("created", SessionFormatting.Stamp(session.CreatedAt));
         Line("updated", SessionFormatting.Stamp(session.UpdatedAt));
-        Line("tokens", string.Create(CultureInfo.InvariantCulture, $"{session.InputTokens} in, {session.OutputTokens} out, {session.CachedTokens} cached"));
+        Line("tokens", string.Create(CultureInfo.InvariantCulture, $"{session.InputTokens} in, {session.OutputTokens} out, {session.CachedTokens} cached{(session.ReasoningTokens > 0 ? $", {session.ReasoningTokens} reasoning" : string.Empty)}"));
         Line("cost", SessionFormatting.Cost(session.Cost));
         Line("messages", session.MessageCount.ToString(CultureInfo.InvariantCulture));
         Line("tool calls", session.ToolEventCount.ToString(CultureInfo.InvariantCulture));

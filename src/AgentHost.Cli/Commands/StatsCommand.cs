@@ -58,8 +58,8 @@ internal sealed class StatsCommand : AgentCommand
         console.WriteLine();
         TextTable.Write(
             console,
-            ["MODEL", "SESSIONS", "RUNS", "INPUT", "OUTPUT", "CACHED", "COST"],
-            [.. stats.Models.Select(m => new[] { ModelName(m.Provider, m.Model), Count(m.Sessions), Count(m.Runs), Count(m.InputTokens), Count(m.OutputTokens), Count(m.CachedTokens), SessionFormatting.Cost(m.Cost) })]);
+            ["MODEL", "SESSIONS", "RUNS", "INPUT", "OUTPUT", "CACHED", "REASONING", "COST"],
+            [.. stats.Models.Select(m => new[] { ModelName(m.Provider, m.Model), Count(m.Sessions), Count(m.Runs), Count(m.InputTokens), Count(m.OutputTokens), Count(m.CachedTokens), Count(m.ReasoningTokens), SessionFormatting.Cost(m.Cost) })]);
         console.WriteLine();
         if (stats.Tools.Count == 0)
         {
@@ -100,7 +100,7 @@ internal sealed class StatsCommand : AgentCommand
         console.WriteLine($"  sessions    {Count(totals.Sessions)}");
         console.WriteLine($"  runs        {Count(totals.Runs)}");
         console.WriteLine($"  messages    {Count(totals.Messages)}");
-        console.WriteLine($"  tokens      {Count(totals.InputTokens)} in / {Count(totals.OutputTokens)} out ({Count(totals.CachedTokens)} cached)");
+        console.WriteLine($"  tokens      {Count(totals.InputTokens)} in / {Count(totals.OutputTokens)} out ({Count(totals.CachedTokens)} cached, {Count(totals.ReasoningTokens)} reasoning)");
         console.WriteLine($"  cost        {SessionFormatting.Cost(totals.Cost)}");
         console.WriteLine($"  tool calls  {Count(totals.ToolCalls)} ({Count(totals.ToolFailures)} failed)");
     }

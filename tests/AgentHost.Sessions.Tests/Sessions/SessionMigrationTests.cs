@@ -25,7 +25,7 @@ public sealed class SessionMigrationTests
 
         using var connection = Open(path);
         Assert.Equal(SessionStore.SchemaVersion, Scalar<long>(connection, "PRAGMA user_version"));
-        Assert.Equal(13, SessionStore.SchemaVersion);
+        Assert.Equal(14, SessionStore.SchemaVersion);
         Assert.Equal("wal", Scalar<string>(connection, "PRAGMA journal_mode"));
         var tables = Strings(connection, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
         Assert.Equal(["file_checkpoints", "messages", "permission_audit", "permission_grants", "runs", "session_events", "session_leases", "sessions", "tool_events", "user_usage", "users", "workflow_nodes", "workflow_runs"], tables);
@@ -120,7 +120,7 @@ public sealed class SessionMigrationTests
         }
 
         using var check = Open(path);
-        Assert.Equal(13L, Scalar<long>(check, "PRAGMA user_version"));
+        Assert.Equal(14L, Scalar<long>(check, "PRAGMA user_version"));
         // The index, not only the store's check, keeps a name unique per owner.
         var duplicate = Assert.Throws<SqliteException>(() => Execute(check, """
             INSERT INTO sessions (id, title, workspace, status, created_at, updated_at, name)

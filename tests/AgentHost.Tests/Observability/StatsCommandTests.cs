@@ -115,12 +115,12 @@ public sealed class StatsCommandTests : IDisposable
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
         var output = result.Output;
         Assert.Contains($"Usage in {Repo}", output, StringComparison.Ordinal);
-        Assert.Matches(@"tokens\s+3,800 in / 750 out \(100 cached\)", output);
+        Assert.Matches(@"tokens\s+3,800 in / 750 out \(100 cached, 0 reasoning\)", output);
         Assert.Matches(@"cost\s+\$0\.0350", output);
         Assert.Matches(@"tool calls\s+5 \(2 failed\)", output);
-        Assert.Matches(@"MODEL\s+SESSIONS\s+RUNS\s+INPUT\s+OUTPUT\s+CACHED\s+COST", output);
-        Assert.Matches(@"anthropic/claude-sonnet-4\s+1\s+1\s+2,000\s+400\s+0\s+\$0\.0200", output);
-        Assert.Matches(@"openai/gpt-4o\s+2\s+3\s+1,800\s+350\s+100\s+\$0\.0150", output);
+        Assert.Matches(@"MODEL\s+SESSIONS\s+RUNS\s+INPUT\s+OUTPUT\s+CACHED\s+REASONING\s+COST", output);
+        Assert.Matches(@"anthropic/claude-sonnet-4\s+1\s+1\s+2,000\s+400\s+0\s+0\s+\$0\.0200", output);
+        Assert.Matches(@"openai/gpt-4o\s+2\s+3\s+1,800\s+350\s+100\s+0\s+\$0\.0150", output);
         Assert.Matches(@"view\s+files\s+3\s+1\s+0\s+60ms\s+20ms\s+30ms", output);
         Assert.Matches(@"bash\s+shell\s+1\s+1\s+0\s+1\.5s", output);
         Assert.Matches(@"SESSION\s+UPDATED\s+RUNS\s+MESSAGES", output);
