@@ -8,7 +8,10 @@ namespace AgentHost.Agent.Memory;
 /// <param name="OriginalCharacters">The length before the cut.</param>
 public sealed record MemoryFile(string FullPath, string DisplayPath, string Content, bool Truncated, int OriginalCharacters)
 {
-    /// <summary>The file as a <c>&lt;file path="…"&gt;</c> element, with a truncation note when it was cut.</summary>
+    /// <summary>The memory file whose <c>@path</c> import brought this one in (its display path); <see langword="null"/> for a memory file itself.</summary>
+    public string? ImportedFrom { get; init; }
+
+    /// <summary>The file as a <c>&lt;file path="…"&gt;</c> element (with <c>imported_from</c> for an import), with a truncation note when it was cut.</summary>
     /// <param name="tag">The element name.</param>
     /// <returns>The element text, ending with a line break.</returns>
     public string ToElement(string tag = "file")
@@ -16,7 +19,8 @@ public sealed record MemoryFile(string FullPath, string DisplayPath, string Cont
         var note = Truncated
             ? $"\n[truncated: {DisplayPath} has {OriginalCharacters:N0} characters; only the first {Content.Length:N0} are included. Read the file for the rest.]"
             : string.Empty;
-        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"<{tag} path=\"{DisplayPath}\">\n{Content}{note}\n</{tag}>\n");
+        var from = ImportedFrom is null ? string.Empty : $" imported_from=\"{ImportedFrom}\"";
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"<{tag} path=\"{DisplayPath}\"{from}>\n{Content}{note}\n</{tag}>\n");
     }
 }
 

@@ -41,7 +41,7 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
             var path = Path.Combine(MemoryPaths.Full(global), ProjectMemoryOptions.FolderFileNames[0]);
             if (File.Exists(path))
             {
-                Add(path, path, files, warnings, seen);
+                Add(root, path, path, files, warnings, seen, personal: true);
             }
         }
 
@@ -132,10 +132,14 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
             return;
         }
 
-        Add(path, display, files, warnings, seen);
+        Add(root, path, display, files, warnings, seen);
     }
 
-    private void Add(string path, string display, List<MemoryFile> files, List<string> warnings, HashSet<string> seen)
+    /// <summary>Reads a file, then the files it imports (right after it, depth first).</summary>
+    /// <param name="personal">Whether the file is the user's own (the global file, or imported by it): its imports may leave the project.</param>
+    /// <param name="depth">How many imports deep the file is (0 for a memory file itself).</param>
+    /// <param name="importedFrom">The file that imported it, if any.</param>
+    private void Add(string root, string path, string display, List<MemoryFile> files, List<string> warnings, HashSet<string> seen, bool personal = false, int depth = 0, string? importedFrom = null)
     {
         if (!MemoryFileReader.TryRead(path, display, Options, out var file, out var problem))
         {
@@ -145,7 +149,45 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
 
         if (file!.Content.Length > 0 && seen.Add(file.Content))
         {
-            files.Add(file);
+            files.Add(file with { ImportedFrom = importedFrom });
+            FollowImports(root, file, files, warnings, seen, personal, depth);
+        }
+    }
+
+    /// <summary>
+    /// The <c>@path</c> imports of <paramref name="importer"/> (<see cref="MemoryImports"/>): files inside the project
+    /// root always; outside it (<c>@~/…</c>, absolute paths, links out) only from the user's own files or a trusted
+    /// project. A missing <c>.md</c> import, one too deep or one refused is a warning naming the importing file.
+    /// </summary>
+    private void FollowImports(string root, MemoryFile importer, List<MemoryFile> files, List<string> warnings, HashSet<string> seen, bool personal, int depth)
+    {
+        foreach (var written in MemoryImports.Find(importer.Content))
+        {
+            var target = MemoryImports.Resolve(written, importer.FullPath, Options.HomeDirectory);
+            if (!File.Exists(target))
+            {
+                if (target.EndsWith(".md", StringComparison.OrdinalIgnoreCase))
+                {
+                    warnings.Add($"memory file {importer.DisplayPath} imports @{written}, which does not exist (looked for {target}); not imported. Fix the path or remove the import.");
+                }
+
+                continue;
+            }
+
+            if (depth >= MemoryImports.MaxDepth)
+            {
+                warnings.Add($"memory file {importer.DisplayPath} imports @{written} more than {MemoryImports.MaxDepth} imports deep; not imported. Import it from a file nearer the memory file.");
+                continue;
+            }
+
+            var inside = MemoryPaths.IsInside(root, MemoryPaths.RealPath(target)) && MemoryPaths.IsInside(root, target);
+            if (!inside && !personal && !Options.ImportsOutsideRoot)
+            {
+                warnings.Add($"memory file {importer.DisplayPath} imports @{written}, which is outside the project root; not imported. A project's memory imports only the project's own files until you trust it ('agent trust'); personal imports can go in the global AGENTS.md.");
+                continue;
+            }
+
+            Add(root, target, inside ? MemoryPaths.Relative(root, target) : target, files, warnings, seen, personal, depth + 1, importer.DisplayPath);
         }
     }
 

@@ -30,6 +30,15 @@ public sealed record ProjectMemoryOptions
     /// <summary>More files to read (the <c>memory.files</c> setting), relative to the workspace root; read after the root's files.</summary>
     public IReadOnlyList<string> ExtraFiles { get; init; } = [];
 
+    /// <summary>The user's home folder, for <c>@~/…</c> imports; they are not followed when <see langword="null"/>.</summary>
+    public string? HomeDirectory { get; init; }
+
+    /// <summary>
+    /// Whether a project memory file's <c>@path</c> imports may read files outside the project root (a trusted project);
+    /// the global file's imports always may.
+    /// </summary>
+    public bool ImportsOutsideRoot { get; init; }
+
     /// <summary>How many folders the search for nested memory files visits at most: 20,000.</summary>
     public int MaxFoldersVisited { get; init; } = 20_000;
 

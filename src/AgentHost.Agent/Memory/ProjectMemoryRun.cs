@@ -43,10 +43,13 @@ public sealed record ProjectMemoryRun(string? PromptText, ToolMiddleware? Middle
             extra.Add(learning.File);
         }
 
+        var paths = AgentPaths.Resolve(environment);
         return new ProjectMemoryLoader(new ProjectMemoryOptions
         {
-            GlobalDirectory = AgentPaths.Resolve(environment).ConfigDirectory,
+            GlobalDirectory = paths.ConfigDirectory,
             ExtraFiles = extra,
+            HomeDirectory = environment.HomeDirectory,
+            ImportsOutsideRoot = Hosting.Trust.ProjectTrust.Load(paths).IsTrusted(configuration.ProjectRoot),
         });
     }
 
