@@ -16,7 +16,9 @@ public static class UserSkillFolders
     /// <c>~/.copilot/skills</c> (GitHub Copilot CLI), <c>$CODEX_HOME/skills</c> (Codex; default <c>~/.codex/skills</c>),
     /// <c>~/.cursor/skills</c> (Cursor), <c>$XDG_CONFIG_HOME/opencode/skills</c> (OpenCode; default <c>~/.config/opencode/skills</c>),
     /// <c>~/.gemini/skills</c> (Gemini CLI), <c>$XDG_CONFIG_HOME/crush/skills</c> (Crush; default <c>~/.config/crush/skills</c>,
-    /// <c>%LOCALAPPDATA%\crush\skills</c> on Windows).
+    /// <c>%LOCALAPPDATA%\crush\skills</c> on Windows), <c>$XDG_CONFIG_HOME/goose/skills</c> (Goose; default
+    /// <c>~/.config/goose/skills</c>, <c>%APPDATA%\Block\goose\config\skills</c> on Windows). OpenCode's earlier singular
+    /// <c>opencode/skill</c> is searched after its <c>opencode/skills</c>.
     /// </summary>
     /// <param name="environment">The environment.</param>
     /// <returns>The folders, in precedence order, each with the label shown for it.</returns>
@@ -52,10 +54,14 @@ public static class UserSkillFolders
             : new UserSkillFolder(Path.Combine(home, ".codex", "skills"), "user (~/.codex/skills)") { ThirdParty = true };
         yield return new UserSkillFolder(Path.Combine(home, ".cursor", "skills"), "user (~/.cursor/skills)") { ThirdParty = true };
         yield return new UserSkillFolder(Path.Combine(environment.Get("XDG_CONFIG_HOME") ?? Path.Combine(home, ".config"), "opencode", "skills"), "user (opencode/skills)") { ThirdParty = true };
+        yield return new UserSkillFolder(Path.Combine(environment.Get("XDG_CONFIG_HOME") ?? Path.Combine(home, ".config"), "opencode", "skill"), "user (opencode/skill)") { ThirdParty = true };
         yield return new UserSkillFolder(Path.Combine(home, ".gemini", "skills"), "user (~/.gemini/skills)") { ThirdParty = true };
         yield return environment.Platform == OSPlatform.Windows && environment.Get("LOCALAPPDATA") is { Length: > 0 } localAppData
             ? new UserSkillFolder(Path.Combine(localAppData, "crush", "skills"), "user (crush/skills)") { ThirdParty = true }
             : new UserSkillFolder(Path.Combine(environment.Get("XDG_CONFIG_HOME") ?? Path.Combine(home, ".config"), "crush", "skills"), "user (crush/skills)") { ThirdParty = true };
+        yield return environment.Platform == OSPlatform.Windows
+            ? new UserSkillFolder(Path.Combine(environment.Get("APPDATA") ?? Path.Combine(home, "AppData", "Roaming"), "Block", "goose", "config", "skills"), "user (goose/skills)") { ThirdParty = true }
+            : new UserSkillFolder(Path.Combine(environment.Get("XDG_CONFIG_HOME") ?? Path.Combine(home, ".config"), "goose", "skills"), "user (goose/skills)") { ThirdParty = true };
     }
 
     /// <summary>Expands a leading <c>~</c> or <c>~/</c> to the home directory.</summary>

@@ -67,11 +67,8 @@ internal sealed class WriteProtection(string root, string home, ProtectedPaths p
         List<(ProtectedPlace, string)> places =
         [
             (ProtectedPlace.Anywhere(".agent", andBelow: true), "agent configuration (.agent/)"),
-            .. ProjectSkillFolders.Parents.Distinct(StringComparer.OrdinalIgnoreCase).SelectMany(parent => new[]
-            {
-                (ProtectedPlace.Anywhere(parent + "/skills", andBelow: true), "skills (a project skill folder)"),
-                (ProtectedPlace.Anywhere(parent, andBelow: false), "skills (a project skill folder)"),
-            }),
+            .. ProjectSkillFolders.All.Select(folder => (ProtectedPlace.Anywhere(folder, andBelow: true), "skills (a project skill folder)")),
+            .. ProjectSkillFolders.Parents.Distinct(StringComparer.OrdinalIgnoreCase).Select(parent => (ProtectedPlace.Anywhere(parent, andBelow: false), "skills (a project skill folder)")),
             (ProtectedPlace.Anywhere(".husky", andBelow: true), "git hooks (.husky/)"),
         ];
         if (hooksPath is not null)
@@ -138,7 +135,7 @@ internal sealed class WriteProtection(string root, string home, ProtectedPaths p
             }
 
             if (ProjectSkillFolders.Parents.Any(name => segment.Equals(name, StringComparison.OrdinalIgnoreCase))
-                && (i == segments.Length - 1 || segments[i + 1].Equals("skills", StringComparison.OrdinalIgnoreCase)))
+                && (i == segments.Length - 1 || ProjectSkillFolders.IsSkillFolder(segment, segments[i + 1])))
             {
                 return ("skills (a project skill folder)", i == segments.Length - 1 ? area : Path.Combine(area, segments[i + 1]));
             }

@@ -19,7 +19,7 @@ public sealed class SkillLocationsTests
         var roots = SkillLocations.Project(work, repo).Select(r => r.Path).ToList();
 
         // Ours first, then the folders other tools use, in each directory from the working directory up to the git root.
-        string[] folders = [".agents/skills", ".agent/skills", ".claude/skills", ".github/skills", ".codex/skills", ".cursor/skills", ".opencode/skills", ".gemini/skills", ".crush/skills"];
+        string[] folders = [".agents/skills", ".agent/skills", ".claude/skills", ".github/skills", ".codex/skills", ".cursor/skills", ".opencode/skills", ".opencode/skill", ".gemini/skills", ".crush/skills", ".goose/skills"];
         Assert.Equal(
             [.. new[] { work, Path.Combine(repo, "src"), repo }.SelectMany(directory => folders.Select(folder => Path.Combine(directory, folder)))],
             roots);
@@ -50,11 +50,11 @@ public sealed class SkillLocationsTests
         Assert.Equal(
             [
                 "/opt/skills", "/home/u/xdg/agents/skills", "/home/u/.config/agents/skills", "/home/u/agent-home/skills", "/home/u/.agents/skills",
-                "/home/u/.claude/skills", "/home/u/.copilot/skills", "/home/u/.codex/skills", "/home/u/.cursor/skills", "/home/u/xdg/opencode/skills", "/home/u/.gemini/skills",
-                "/home/u/xdg/crush/skills",
+                "/home/u/.claude/skills", "/home/u/.copilot/skills", "/home/u/.codex/skills", "/home/u/.cursor/skills", "/home/u/xdg/opencode/skills", "/home/u/xdg/opencode/skill", "/home/u/.gemini/skills",
+                "/home/u/xdg/crush/skills", "/home/u/xdg/goose/skills",
             ],
             roots);
-        Assert.Equal(7, SkillLocations.User(environment).Count(r => r.ThirdParty));
+        Assert.Equal(9, SkillLocations.User(environment).Count(r => r.ThirdParty));
     }
 
     [Fact]

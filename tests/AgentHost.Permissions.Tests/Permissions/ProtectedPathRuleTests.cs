@@ -84,6 +84,8 @@ public sealed class ProtectedPathRuleTests : IDisposable
     [InlineData("echo x > src/../.AGENT/config.yaml")]
     [InlineData("echo x > .husky/pre-push")]
     [InlineData("echo x > ./.claude/skills/y/SKILL.md")]
+    [InlineData("echo x > .opencode/skill/y/SKILL.md")]
+    [InlineData("echo x > .goose/skills/y/SKILL.md")]
     public void InYolo_ARedirectionIntoAProtectedPath_Asks(string command)
     {
         var decision = Gate(PermissionMode.Yolo).Decide(Shell(command));
@@ -109,6 +111,7 @@ public sealed class ProtectedPathRuleTests : IDisposable
     [InlineData("cp evil.yaml \"$D/.agent/config.yaml\"")]
     [InlineData("rm -rf .agent")]
     [InlineData("touch .agents/skills/new/SKILL.md")]
+    [InlineData("cp -r prepared .opencode/skill")]
     public void InYolo_ACommandThatWritesAProtectedPathByArgument_Asks(string command)
     {
         var decision = Gate(PermissionMode.Yolo).Decide(Shell(command));
@@ -210,6 +213,7 @@ public sealed class ProtectedPathRuleTests : IDisposable
     public void ANeighbourOfAToolsSkillFolder_IsNotProtected()
     {
         Assert.Equal(Verdict.Allow, Gate(PermissionMode.Yolo).Decide(Write(".github/workflows/ci.yml")).Verdict);
+        Assert.Equal(Verdict.Allow, Gate(PermissionMode.Yolo).Decide(Write(".opencode/agent/review.md")).Verdict);
     }
 
     [Theory]
@@ -220,6 +224,8 @@ public sealed class ProtectedPathRuleTests : IDisposable
     [InlineData(".agents/skills/x/SKILL.md")]
     [InlineData(".claude/skills/x/SKILL.md")]
     [InlineData(".config/agents/skills/x/SKILL.md")]
+    [InlineData(".config/opencode/skill/x/SKILL.md")]
+    [InlineData(".config/goose/skills/x/SKILL.md")]
     public void TheUsersConfigurationTrustListPluginsAndSkills_AreProtected_EvenInYolo(string relativeToHome)
     {
         var decision = Gate(PermissionMode.Yolo).Decide(Write(Path.Combine(Home, relativeToHome)));

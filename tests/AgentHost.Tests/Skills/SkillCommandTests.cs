@@ -136,12 +136,16 @@ public sealed class SkillCommandTests : IDisposable
         SkillFiles.Write(Path.Combine(Project, ".opencode", "skills"), "opencode-one", "OpenCode.");
         SkillFiles.Write(Path.Combine(Project, ".gemini", "skills"), "gemini-one", "Gemini.");
         SkillFiles.Write(Path.Combine(Project, ".crush", "skills"), "crush-one", "Crush.");
+        SkillFiles.Write(Path.Combine(Project, ".opencode", "skill"), "opencode-old", "OpenCode's singular folder.");
+        SkillFiles.Write(Path.Combine(Project, ".goose", "skills"), "goose-one", "Goose.");
         var userCopilot = SkillFiles.Write(Path.Combine(Home, ".copilot", "skills"), "triage", "User Copilot.");
         SkillFiles.Write(Path.Combine(Home, ".codex", "skills"), "user-codex", "User Codex.");
         SkillFiles.Write(Path.Combine(Home, ".cursor", "skills"), "user-cursor", "User Cursor.");
         SkillFiles.Write(Path.Combine(Home, ".gemini", "skills"), "user-gemini", "User Gemini.");
         SkillFiles.Write(Path.Combine(_temp.Combine("xdg"), "opencode", "skills"), "user-opencode", "User OpenCode.");
         SkillFiles.Write(Path.Combine(_temp.Combine("xdg"), "crush", "skills"), "user-crush", "User Crush.");
+        SkillFiles.Write(Path.Combine(_temp.Combine("xdg"), "opencode", "skill"), "user-opencode-old", "User OpenCode, singular.");
+        SkillFiles.Write(Path.Combine(_temp.Combine("xdg"), "goose", "skills"), "user-goose", "User Goose.");
 
         var list = await AgentProcess.RunAsync(Project, Environment, "skill", "list");
         var json = await AgentProcess.RunAsync(Project, Environment, "skill", "list", "--json");
@@ -151,9 +155,11 @@ public sealed class SkillCommandTests : IDisposable
         Assert.Equal(
             [
                 "review project ok", "review project (.claude/skills) shadowed", "triage project (.github/skills) ok", "codex-one project (.codex/skills) ok",
-                "triage project (.cursor/skills) shadowed", "opencode-one project (.opencode/skills) ok", "gemini-one project (.gemini/skills) ok", "crush-one project (.crush/skills) ok",
+                "triage project (.cursor/skills) shadowed", "opencode-one project (.opencode/skills) ok", "opencode-old project (.opencode/skill) ok", "gemini-one project (.gemini/skills) ok", "crush-one project (.crush/skills) ok",
+                "goose-one project (.goose/skills) ok",
                 "triage user (~/.copilot/skills) shadowed", "user-codex user (~/.codex/skills) ok", "user-cursor user (~/.cursor/skills) ok",
-                "user-opencode user (opencode/skills) ok", "user-gemini user (~/.gemini/skills) ok", "user-crush user (crush/skills) ok",
+                "user-opencode user (opencode/skills) ok", "user-opencode-old user (opencode/skill) ok", "user-gemini user (~/.gemini/skills) ok", "user-crush user (crush/skills) ok",
+                "user-goose user (goose/skills) ok",
             ],
             skills.Select(s => $"{s.GetProperty("name").GetString()} {s.GetProperty("root").GetString()} {s.GetProperty("status").GetString()}"));
         Assert.Equal(ours, skills[1].GetProperty("shadowedBy").GetString());
