@@ -44,7 +44,7 @@ public sealed class McpToolServer(ToolPipeline pipeline, string workspaceRoot, M
             {
                 Name = declaration.Name,
                 Description = declaration.Description,
-                InputSchema = declaration.JsonSchema,
+                InputSchema = McpPortableSchema.Of(declaration.JsonSchema),
                 Annotations = AnnotationsOf(pipeline.FindTool(declaration.Name)?.Capability as ToolCapability),
             }),
         ],

@@ -59,6 +59,10 @@ public sealed class McpServeTests : IDisposable
 
         Assert.Equal("agent", client.ServerInfo?.Name);
         Assert.Contains(tools, t => t.Name == "grep");
+        // Optional parameters are typed portably: no ["integer", "null"] (the inspector's portability warning).
+        var optional = tools.SelectMany(t => OptionalProperties(t.ProtocolTool.InputSchema).Select(p => (Tool: t.Name, p.Name, p.Schema))).ToList();
+        Assert.Contains(optional, p => p.Tool == "grep");
+        Assert.All(optional, p => Assert.DoesNotContain("\"null\"", p.Schema.GetRawText(), StringComparison.Ordinal));
         Assert.NotEqual(true, viewed.IsError);
         Assert.NotEqual(true, written.IsError);
         Assert.Equal("rewritten\n", File.ReadAllText(Path.Combine(_ws.Root, "notes.txt")));
@@ -123,4 +127,19 @@ public sealed class McpServeTests : IDisposable
     }
 
     private static string Text(JsonDocument result) => result.RootElement.GetProperty("content")[0].GetProperty("text").GetString()!;
+
+    /// <summary>The properties of <paramref name="schema"/> that are not required, with their schemas.</summary>
+    private static IEnumerable<(string Name, JsonElement Schema)> OptionalProperties(JsonElement schema)
+    {
+        if (!schema.TryGetProperty("properties", out var properties))
+        {
+            yield break;
+        }
+
+        var required = schema.TryGetProperty("required", out var names) ? names.EnumerateArray().Select(n => n.GetString()).ToHashSet() : [];
+        foreach (var property in properties.EnumerateObject().Where(p => !required.Contains(p.Name)))
+        {
+            yield return (property.Name, property.Value);
+        }
+    }
 }
