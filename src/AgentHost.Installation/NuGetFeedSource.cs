@@ -143,6 +143,12 @@ internal sealed class NuGetFeedSource : PluginSource
                 throw AuthFailure(status, ex);
             }
 
+            if (StatusOf(ex) is { } failed)
+            {
+                // The status and the feed in our words: the framework's message may be a bare resource key.
+                throw Failure($"{_feed.Url} answered HTTP {(int)failed} ({StatusText(failed)}); check that the feed is up and that the URL is its NuGet v3 service index (…/index.json)", ex);
+            }
+
             throw Unreachable(ex) is { } cause
                 ? Failure($"could not reach {_feed.Url} ({cause})", ex)
                 : Failure(Innermost(ex), ex);
@@ -187,6 +193,10 @@ internal sealed class NuGetFeedSource : PluginSource
 
         return null;
     }
+
+    /// <summary><c>Not Found</c> for 404: the status's name with spaces between its words.</summary>
+    private static string StatusText(HttpStatusCode status) =>
+        System.Text.RegularExpressions.Regex.Replace(status.ToString(), "(?<=[a-z])(?=[A-Z])", " ");
 
     /// <summary>The message of a connection failure (no HTTP answer at all), if that is what happened.</summary>
     private static string? Unreachable(Exception ex)

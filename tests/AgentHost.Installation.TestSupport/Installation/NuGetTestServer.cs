@@ -44,6 +44,9 @@ public sealed class NuGetTestServer : IDisposable
     public void Add(string id, string version, string nupkgPath) =>
         _packages.GetOrAdd(id.ToLowerInvariant(), _ => new SortedDictionary<string, string>(StringComparer.Ordinal))[version.ToLowerInvariant()] = nupkgPath;
 
+    /// <summary>When set, every request but the service index's is answered with this status and an empty body (a broken feed).</summary>
+    public int? FailWith { get; set; }
+
     /// <summary>Whether the service index offers the search service (a static file feed does not).</summary>
     public bool Searchable { get; set; } = true;
 
@@ -84,7 +87,9 @@ public sealed class NuGetTestServer : IDisposable
                 continue;
             }
 
-            var (status, body) = Answer(path, context.Request.QueryString["q"] ?? string.Empty, context.Request.QueryString["prerelease"] == "true");
+            var (status, body) = FailWith is { } failure && path != "/v3/index.json"
+                ? (failure, [])
+                : Answer(path, context.Request.QueryString["q"] ?? string.Empty, context.Request.QueryString["prerelease"] == "true");
             response.StatusCode = status;
             response.ContentLength64 = body.Length;
             await response.OutputStream.WriteAsync(body);
