@@ -2,7 +2,7 @@ using System.Text;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
 using AgentHost.Sessions;
-using DiffPlex.Renderer;
+using AgentHost.Common.Diff;
 
 namespace AgentHost.Agent.Checkpoints;
 
@@ -191,17 +191,14 @@ public static class SessionFileChanges
             return new FileChange(path, kind, $"{path}: not shown ({note})\n", 0, 0) { Note = note };
         }
 
-        // DiffPlex reads the text after a final newline as one more (empty) line: without the final newline, a file of
-        // one line "first\n" is one added line, not two.
-        var oldText = WithoutFinalNewline(before.Content is { } a ? Encoding.UTF8.GetString(a) : string.Empty);
-        var newText = WithoutFinalNewline(after.Content is { } b ? Encoding.UTF8.GetString(b) : string.Empty);
-        var body = UnidiffRenderer.GenerateUnidiff(oldText, newText, before.Kind == FileSnapshotKind.Absent ? "/dev/null" : "a/" + path, after.Kind == FileSnapshotKind.Absent ? "/dev/null" : "b/" + path);
-        var lines = body.Split('\n');
-        var added = lines.Count(l => l.StartsWith('+') && !l.StartsWith("+++", StringComparison.Ordinal));
-        var removed = lines.Count(l => l.StartsWith('-') && !l.StartsWith("---", StringComparison.Ordinal));
-        return new FileChange(path, kind, body.EndsWith('\n') ? body : body + "\n", added, removed);
+        // The same diff as the files plugin's previews (src/Common/Diff): one hunk-header convention everywhere.
+        var diff = UnifiedDiff.Create(
+            before.Kind == FileSnapshotKind.Absent ? null : Encoding.UTF8.GetString(before.Content ?? []),
+            after.Kind == FileSnapshotKind.Absent ? null : Encoding.UTF8.GetString(after.Content ?? []),
+            path,
+            maxLines: int.MaxValue,
+            maxChars: int.MaxValue,
+            maxLineLength: int.MaxValue);
+        return new FileChange(path, kind, diff.Text + "\n", diff.Added, diff.Removed);
     }
-
-    private static string WithoutFinalNewline(string text) =>
-        text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2] : text.EndsWith('\n') ? text[..^1] : text;
 }

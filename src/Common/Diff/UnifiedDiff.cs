@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
+using DiffPlex;
+using DiffPlex.Chunkers;
 
-namespace AgentHost.Plugins.Files;
+namespace AgentHost.Common.Diff;
 
 /// <summary>A line diff rendered as a unified diff, with the number of added and removed lines.</summary>
 /// <param name="Text">The unified diff (possibly cut, with a note saying how much was left out); empty when nothing changed.</param>
@@ -16,7 +18,10 @@ internal sealed record TextDiff(string Text, int Added, int Removed)
     public string Counts => string.Create(CultureInfo.InvariantCulture, $"+{Added} -{Removed} lines");
 }
 
-/// <summary>Line diffs (Myers' O(ND) algorithm) rendered as bounded unified diffs with three lines of context.</summary>
+/// <summary>
+/// Line diffs (DiffPlex's, the one diff of the host and its files plugin) rendered as bounded unified diffs with three lines
+/// of context and git's hunk headers: a side with no lines is <c>-0,0</c> / <c>+0,0</c>.
+/// </summary>
 internal static class UnifiedDiff
 {
     /// <summary>The most diff lines shown.</summary>
@@ -25,8 +30,12 @@ internal static class UnifiedDiff
     /// <summary>The most diff characters shown.</summary>
     public const int MaxChars = 20_000;
 
+    /// <summary>Splits <see cref="Pieces"/> back into the ids (an empty text is no line).</summary>
+    private static readonly CustomFunctionChunker IdChunker = new(text => text.Length == 0 ? [] : text.Split('\n'));
+
     private const int Context = 3;
-    private const int MaxLineLength = 1000;
+    /// <summary>The most characters of one diff line shown; longer lines are cut with a note.</summary>
+    public const int MaxLineLength = 1000;
 
     /// <summary>Diffs two texts with <c>\n</c> line endings.</summary>
     /// <param name="oldText">The current text, or <see langword="null"/> when the file does not exist yet.</param>
@@ -34,8 +43,9 @@ internal static class UnifiedDiff
     /// <param name="path">The path shown in the <c>---</c>/<c>+++</c> header (relative, with <c>/</c> separators).</param>
     /// <param name="maxLines">The most diff lines shown.</param>
     /// <param name="maxChars">The most characters shown.</param>
+    /// <param name="maxLineLength">The most characters of one line shown.</param>
     /// <returns>The diff.</returns>
-    public static TextDiff Create(string? oldText, string? newText, string path, int maxLines = MaxLines, int maxChars = MaxChars)
+    public static TextDiff Create(string? oldText, string? newText, string path, int maxLines = MaxLines, int maxChars = MaxChars, int maxLineLength = MaxLineLength)
     {
         var ids = new Dictionary<(string, bool), int>();
         var (oldLines, a) = Split(oldText ?? string.Empty, ids);
@@ -58,7 +68,7 @@ internal static class UnifiedDiff
                 newBefore += ops[position].Kind == '-' ? 0 : 1;
             }
 
-            AppendHunk(lines, ops, start, end, oldBefore, newBefore, oldLines, newLines);
+            AppendHunk(lines, ops, start, end, oldBefore, newBefore, oldLines, newLines, maxLineLength);
         }
 
         return new TextDiff(Bound(lines, maxLines, maxChars), added, removed);
@@ -91,7 +101,17 @@ internal static class UnifiedDiff
         return (lines, keys);
     }
 
-    /// <summary>The edit script: equal lines (<c>' '</c>), deletions (<c>'-'</c>) and insertions (<c>'+'</c>) in order.</summary>
+    /// <summary>
+    /// Past this many lines on both sides of the changed middle together, the middle is shown as replaced: the line diff's
+    /// work grows with the lines times the differences, and a whole rewrite of a large file needs no finer script.
+    /// </summary>
+    private const int MaxMiddleLines = 40_000;
+
+    /// <summary>
+    /// The edit script — equal lines (<c>' '</c>), deletions (<c>'-'</c>) and insertions (<c>'+'</c>) in order: the common
+    /// prefix and suffix, and between them DiffPlex's line diff. Each line is compared by an id that includes its line
+    /// end, so a last line without one differs from the same text with one.
+    /// </summary>
     private static List<Op> Diff(int[] a, int[] b)
     {
         var prefix = 0;
@@ -112,7 +132,7 @@ internal static class UnifiedDiff
             ops.Add(new Op(' ', i, i));
         }
 
-        Middle(a, prefix, a.Length - suffix, b, prefix, b.Length - suffix, ops);
+        Middle(a.AsSpan(prefix, a.Length - suffix - prefix), prefix, b.AsSpan(prefix, b.Length - suffix - prefix), prefix, ops);
         for (var i = 0; i < suffix; i++)
         {
             ops.Add(new Op(' ', a.Length - suffix + i, b.Length - suffix + i));
@@ -121,100 +141,60 @@ internal static class UnifiedDiff
         return ops;
     }
 
-    private static void Middle(int[] a, int a0, int a1, int[] b, int b0, int b1, List<Op> ops)
+    /// <summary>The script of the changed middle (<paramref name="a"/> from line <paramref name="a0"/>, <paramref name="b"/> from <paramref name="b0"/>).</summary>
+    private static void Middle(ReadOnlySpan<int> a, int a0, ReadOnlySpan<int> b, int b0, List<Op> ops)
     {
-        int n = a1 - a0, m = b1 - b0, max = n + m;
-        if (n == 0 || m == 0)
+        if (a.Length == 0 || b.Length == 0 || a.Length + b.Length > MaxMiddleLines)
         {
-            AddReplacement(a0, a1, b0, b1, ops);
+            for (var i = 0; i < a.Length; i++)
+            {
+                ops.Add(new Op('-', a0 + i, -1));
+            }
+
+            for (var j = 0; j < b.Length; j++)
+            {
+                ops.Add(new Op('+', -1, b0 + j));
+            }
+
             return;
         }
 
-        // Bound the work: past this many differences, show the region as replaced instead of finding the shortest script.
-        var limit = Math.Min(max, Math.Clamp(10_000_000 / max, 200, 2000));
-        var offset = max + 1;
-        var v = new int[(2 * max) + 3];
-        var trace = new List<int[]>();
-        var found = -1;
-        for (var d = 0; d <= limit && found < 0; d++)
+        var result = Differ.Instance.CreateDiffs(Pieces(a), Pieces(b), ignoreWhiteSpace: false, ignoreCase: false, IdChunker);
+        int x = 0, y = 0;
+        foreach (var block in result.DiffBlocks)
         {
-            trace.Add(v.AsSpan(offset - d, (2 * d) + 1).ToArray());
-            for (var k = -d; k <= d; k += 2)
+            for (; x < block.DeleteStartA; x++, y++)
             {
-                var x = k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1]) ? v[offset + k + 1] : v[offset + k - 1] + 1;
-                var y = x - k;
-                while (x < n && y < m && a[a0 + x] == b[b0 + y])
-                {
-                    x++;
-                    y++;
-                }
+                ops.Add(new Op(' ', a0 + x, b0 + y));
+            }
 
-                v[offset + k] = x;
-                if (x >= n && y >= m)
-                {
-                    found = d;
-                    break;
-                }
+            for (var k = 0; k < block.DeleteCountA; k++, x++)
+            {
+                ops.Add(new Op('-', a0 + x, -1));
+            }
+
+            for (var k = 0; k < block.InsertCountB; k++, y++)
+            {
+                ops.Add(new Op('+', -1, b0 + y));
             }
         }
 
-        if (found < 0)
+        for (; x < a.Length; x++, y++)
         {
-            AddReplacement(a0, a1, b0, b1, ops);
-            return;
+            ops.Add(new Op(' ', a0 + x, b0 + y));
         }
-
-        var reversed = new List<Op>();
-        int cx = n, cy = m;
-        for (var d = found; d >= 0; d--)
-        {
-            int prevX, prevY;
-            if (d == 0)
-            {
-                prevX = 0;
-                prevY = 0;
-            }
-            else
-            {
-                var snapshot = trace[d];
-                var k = cx - cy;
-                var down = k == -d || (k != d && snapshot[k - 1 + d] < snapshot[k + 1 + d]);
-                var prevK = down ? k + 1 : k - 1;
-                prevX = snapshot[prevK + d];
-                prevY = prevX - prevK;
-            }
-
-            while (cx > prevX && cy > prevY)
-            {
-                cx--;
-                cy--;
-                reversed.Add(new Op(' ', a0 + cx, b0 + cy));
-            }
-
-            if (d > 0)
-            {
-                reversed.Add(cx == prevX ? new Op('+', -1, b0 + prevY) : new Op('-', a0 + prevX, -1));
-            }
-
-            cx = prevX;
-            cy = prevY;
-        }
-
-        reversed.Reverse();
-        ops.AddRange(reversed);
     }
 
-    private static void AddReplacement(int a0, int a1, int b0, int b1, List<Op> ops)
+    /// <summary>The line ids as DiffPlex's input: one id per line, each followed by a line end.</summary>
+    private static string Pieces(ReadOnlySpan<int> ids)
     {
-        for (var i = a0; i < a1; i++)
+        var text = new StringBuilder(ids.Length * 4);
+        foreach (var id in ids)
         {
-            ops.Add(new Op('-', i, -1));
+            text.Append(text.Length == 0 ? string.Empty : "\n").Append(id.ToString(CultureInfo.InvariantCulture));
         }
 
-        for (var j = b0; j < b1; j++)
-        {
-            ops.Add(new Op('+', -1, j));
-        }
+        return text.ToString();
     }
 
     /// <summary>Ranges of the edit script (inclusive op indexes) to show as hunks: changes with context, merged when close.</summary>
@@ -244,7 +224,7 @@ internal static class UnifiedDiff
     }
 
     /// <summary>Appends one hunk; <paramref name="oldBefore"/> and <paramref name="newBefore"/> count the lines above it on each side.</summary>
-    private static void AppendHunk(List<string> lines, List<Op> ops, int start, int end, int oldBefore, int newBefore, Line[] oldLines, Line[] newLines)
+    private static void AppendHunk(List<string> lines, List<Op> ops, int start, int end, int oldBefore, int newBefore, Line[] oldLines, Line[] newLines, int maxLineLength)
     {
         int oldCount = 0, newCount = 0;
         for (var i = start; i <= end; i++)
@@ -260,7 +240,7 @@ internal static class UnifiedDiff
         {
             var op = ops[i];
             var line = op.Kind == '+' ? newLines[op.NewIndex] : oldLines[op.OldIndex];
-            var text = line.Text.Length > MaxLineLength ? line.Text[..MaxLineLength] + " [… line cut …]" : line.Text;
+            var text = line.Text.Length > maxLineLength ? line.Text[..maxLineLength] + " [… line cut …]" : line.Text;
             lines.Add(op.Kind + text);
             if (!line.HasNewLine)
             {

@@ -165,6 +165,19 @@ public sealed class FileCheckpointTests : IAsyncLifetime
         Assert.Contains("+m", total.Diff, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Diffs_UseTheSameHunkHeadersAsTheFilesPreviews_ForCreatedDeletedAndChangedFiles()
+    {
+        var created = SessionFileChanges.Change("n.txt", FileSnapshot.Absent, FileSnapshot.Of("a\nb\n"u8.ToArray()))!;
+        var deleted = SessionFileChanges.Change("n.txt", FileSnapshot.Of("a\n"u8.ToArray()), FileSnapshot.Absent)!;
+        var changed = SessionFileChanges.Change("n.txt", FileSnapshot.Of("a\nb\nc\n"u8.ToArray()), FileSnapshot.Of("a\nB\nc"u8.ToArray()))!;
+
+        Assert.Equal("--- /dev/null\n+++ b/n.txt\n@@ -0,0 +1,2 @@\n+a\n+b\n", created.Diff);
+        Assert.Equal((2, 0), (created.Added, created.Removed));
+        Assert.Equal("--- a/n.txt\n+++ /dev/null\n@@ -1,1 +0,0 @@\n-a\n", deleted.Diff);
+        Assert.Equal("--- a/n.txt\n+++ b/n.txt\n@@ -1,3 +1,3 @@\n a\n-b\n-c\n+B\n+c\n\\ No newline at end of file\n", changed.Diff);
+    }
+
     private async Task TurnAsync(params (string Tool, string Path)[] calls)
     {
         _recorder.BeginTurn();
