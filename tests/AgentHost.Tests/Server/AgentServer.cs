@@ -11,6 +11,14 @@ namespace AgentHost.Tests.Server;
 /// </summary>
 internal sealed class AgentServer : IAsyncDisposable
 {
+    /// <summary>
+    /// How long a request sent with <c>Expect: 100-continue</c> waits for the server before sending its body anyway
+    /// (.NET's default is 350 ms). On a loaded machine the server's early 413 came after that, the body was already on its
+    /// way, and the server's close of a connection whose body it refused to read cut the 413 off ("the response ended
+    /// prematurely"): a client that waits for the answer, as the test means, gets it.
+    /// </summary>
+    private static readonly TimeSpan ContinueWait = TimeSpan.FromSeconds(60);
+
     private AgentServer(ServerProcess process)
     {
         Process = process;
@@ -42,9 +50,10 @@ internal sealed class AgentServer : IAsyncDisposable
                     await connection.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socket), ct);
                     return new System.Net.Sockets.NetworkStream(connection, ownsSocket: true);
                 },
+                Expect100ContinueTimeout = ContinueWait,
             })
             { BaseAddress = Url, Timeout = TimeSpan.FromMinutes(2) }
-            : new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromMinutes(2) };
+            : new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = ContinueWait }) { BaseAddress = Url, Timeout = TimeSpan.FromMinutes(2) };
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
