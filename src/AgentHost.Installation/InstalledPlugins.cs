@@ -26,7 +26,7 @@ public sealed class InstalledPlugins(PluginStore store, Action<string>? report =
         var plugin = FindOrThrow(lockFile, id);
         lockFile.Remove(plugin.Id);
         lockFile.Save();
-        InstallFiles.TryDelete(Path.GetDirectoryName(_store.InstallDirectory(plugin.Id, plugin.Version))!, report);
+        InstallFiles.TryDelete(Path.GetDirectoryName(_store.VersionDirectory(plugin.Id, plugin.Version))!, report);
         return plugin;
     }
 
@@ -84,7 +84,7 @@ public sealed class InstalledPlugins(PluginStore store, Action<string>? report =
         var results = new List<VerifyResult>();
         foreach (var plugin in plugins)
         {
-            var directory = _store.InstallDirectory(plugin.Id, plugin.Version);
+            var directory = _store.InstallDirectory(plugin);
             if (!Directory.Exists(directory))
             {
                 results.Add(new VerifyResult(plugin, VerifyStatus.Missing, directory, null));
@@ -118,11 +118,20 @@ public sealed class InstalledPlugins(PluginStore store, Action<string>? report =
         }
 
         var installed = lockFile.Plugins.Select(p => p.Id).ToList();
-        var namesakes = installed.Where(i => PluginIds.NameOf(i) == wanted).ToList();
+        // A bare name stands for the one marketplace plugin of that name; with two or more it names none of them.
+        switch (PluginIds.Namesakes(wanted, installed))
+        {
+            case [var only]:
+                return lockFile.Find(only)!;
+            case { Count: > 1 } several:
+                throw PluginIds.Ambiguous(wanted, several);
+        }
+
+        var namesakes = installed.Where(i => PluginIds.NameOf(i) == PluginIds.NameOf(wanted)).ToList();
         var hint = installed.Count == 0
             ? " No plugins are installed; install one with 'agent plugin install <id>'."
             : namesakes.Count > 0
-            ? $" A marketplace's plugin is named with its marketplace: {string.Join(" or ", namesakes.Select(n => $"'{n}'"))}. See 'agent plugin list'."
+            ? $" Installed under that name: {string.Join(" or ", namesakes.Select(n => $"'{n}'"))}. See 'agent plugin list'."
             : CloseMatches.Hint(CloseMatches.Find(wanted, installed)) + " See 'agent plugin list'.";
         throw new AgentHostException(ErrorKind.NotFound, $"plugin '{wanted}' is not installed.{hint}");
     }

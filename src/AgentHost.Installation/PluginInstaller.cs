@@ -206,17 +206,30 @@ public sealed class PluginInstaller
         bool replaceChanged = false)
     {
         Directory.CreateDirectory(_store.StagingDirectory);
+        // The staged version folder holds the plugin's own folder, named after it once its manifest is read.
         var staging = Path.Combine(_store.StagingDirectory, Guid.NewGuid().ToString("N"));
+        var content = Path.Combine(staging, "content");
+        var versionFolder = Path.Combine(staging, "version");
         try
         {
+            Directory.CreateDirectory(versionFolder);
             _report?.Invoke($"staging {candidate.Origin}");
-            await source.StageAsync(candidate, staging, cancellationToken).ConfigureAwait(false);
-            var manifest = ReadStagedManifest(staging, candidate);
-            Validate(manifest, candidate, staging);
+            await source.StageAsync(candidate, content, cancellationToken).ConfigureAwait(false);
+            var manifest = ReadStagedManifest(content, candidate);
+            Validate(manifest, candidate, content);
             // The id it is installed, locked and loaded under: name@marketplace for a marketplace's plugin.
             manifest = manifest with { Id = InstallIdentity.IdOf(manifest, candidate) };
             await _identity.RefuseReservedAsync(manifest, candidate, cancellationToken).ConfigureAwait(false);
-            var hash = PluginHasher.ComputeHash(staging, cancellationToken);
+            // Its own folder keeps its name (plugins/<id>/<version>/<name>/): code that imports itself by it finds itself.
+            var folder = PluginStore.FolderName(manifest.Id);
+            var pluginFolder = Path.Combine(versionFolder, folder);
+            Directory.Move(content, pluginFolder);
+            // Read again where it now is (its servers' ${CLAUDE_PLUGIN_ROOT} is that folder); one found in the default
+            // layout is shown as found, though it now has the generated plugin.json.
+            var defaultLayout = manifest.FilePath == manifest.Directory;
+            manifest = ManifestReader.ReadFromDirectory(pluginFolder) with { Id = manifest.Id };
+            manifest = defaultLayout ? manifest with { FilePath = pluginFolder, Directory = pluginFolder } : manifest;
+            var hash = PluginHasher.ComputeHash(pluginFolder, cancellationToken);
             var version = manifest.Version.ToNormalizedString();
             var previous = InstallIdentity.Previous(lockFile, manifest.Id, candidate);
             InstallIdentity.RefuseOtherOrigin(previous, manifest, candidate, force);
@@ -225,9 +238,10 @@ public sealed class PluginInstaller
             {
                 Signature = signature?.ToString(),
                 Git = candidate.Git,
+                Folder = folder,
             };
-            var target = _store.InstallDirectory(manifest.Id, version);
-            if (previous is not null && previous.Id == manifest.Id && previous.Version == version && Directory.Exists(target) && !force && (!replaceChanged || previous.Sha512 == hash))
+            var target = _store.VersionDirectory(manifest.Id, version);
+            if (previous is not null && previous.Id == manifest.Id && previous.Version == version && previous.Folder is not null && Directory.Exists(_store.InstallDirectory(previous)) && !force && (!replaceChanged || previous.Sha512 == hash))
             {
                 return previous.Sha512 == hash
                     ? new InstallResult(InstallOutcome.AlreadyInstalled, previous, previous)
@@ -242,7 +256,7 @@ public sealed class PluginInstaller
                 return new InstallResult(InstallOutcome.Declined, entry, previous);
             }
 
-            Commit(staging, target, entry, previous, lockFile);
+            Commit(versionFolder, target, entry, previous, lockFile);
             return new InstallResult(InstallOutcome.Installed, entry, previous);
         }
         finally
@@ -288,14 +302,14 @@ public sealed class PluginInstaller
             throw new AgentHostException(ErrorKind.Plugin, $"could not put {entry.Id} {entry.Version} in place ({ex.Message}); the previous state was kept. Check permissions and free space in {_store.Paths.DataDirectory}.", ex);
         }
 
-        _report?.Invoke($"installed {entry.Id} {entry.Version} into {target}");
+        _report?.Invoke($"installed {entry.Id} {entry.Version} into {_store.InstallDirectory(entry)}");
         if (displaced is not null)
         {
             InstallFiles.TryDelete(displaced, _report);
         }
         else if (previous is not null)
         {
-            var old = _store.InstallDirectory(previous.Id, previous.Version);
+            var old = _store.VersionDirectory(previous.Id, previous.Version);
             InstallFiles.TryDelete(previous.Id == entry.Id ? old : Path.GetDirectoryName(old)!, _report);
             _report?.Invoke($"removed {previous.Id} {previous.Version}");
         }

@@ -355,6 +355,15 @@ public sealed class PathSandbox
     /// <summary>The real path, or the path itself when it cannot be resolved (<see cref="SymbolicLinks.ResolveOrSelf"/>).</summary>
     internal static string RealPathOrSelf(string path) => SymbolicLinks.ResolveOrSelf(path);
 
+    /// <summary>The path with every symbolic link in it followed, as permission rules compare paths; the path itself when that fails.</summary>
+    /// <param name="path">An absolute path.</param>
+    /// <returns>The real path.</returns>
+    public static string RealPath(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return RealPathOrSelf(Path.GetFullPath(path));
+    }
+
     /// <summary>Why a write to the target is protected, and the protected place, or <see langword="null"/> (<see cref="WriteProtection"/>).</summary>
     internal (string Reason, string Area)? Protection(Target target) => _protection.Of(target);
 }

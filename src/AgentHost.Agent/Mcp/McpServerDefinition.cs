@@ -29,6 +29,9 @@ public sealed record McpServerDefinition(string Name, string Source, McpTranspor
     /// <summary>The endpoint of an HTTP server.</summary>
     public Uri? Url { get; init; }
 
+    /// <summary>A plugin's endpoint as written, with <c>${VAR}</c> references expanded when the server starts (<see cref="McpServerCapability.UrlTemplate"/>).</summary>
+    public string? UrlTemplate { get; init; }
+
     /// <summary>HTTP headers (e.g. <c>Authorization: Bearer …</c>) of an HTTP server.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
@@ -52,6 +55,7 @@ public sealed record McpServerDefinition(string Name, string Source, McpTranspor
             Args = server.Args,
             Environment = server.Environment,
             Url = server.Url,
+            UrlTemplate = server.UrlTemplate,
             Headers = server.Headers,
         };
 }

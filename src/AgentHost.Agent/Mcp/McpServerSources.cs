@@ -132,7 +132,24 @@ public static class McpServerSources
             Args = [.. server.Args.Select(Expand)],
             Environment = server.Environment.ToDictionary(p => p.Key, p => Expand(p.Value), StringComparer.Ordinal),
             Headers = server.Headers.ToDictionary(p => p.Key, p => Expand(p.Value), StringComparer.Ordinal),
+            Url = server.UrlTemplate is { } template ? ExpandUrl(server, template, Expand, problems) : server.Url,
         };
+    }
+
+    /// <summary>
+    /// A plugin's <c>${VAR:-default}</c> URL expanded from the environment; when that is not an absolute http(s) URL, a
+    /// problem names the variable's value and the URL with its defaults (checked at install) is used.
+    /// </summary>
+    private static Uri? ExpandUrl(McpServerDefinition server, string template, Func<string, string> expand, List<string> problems)
+    {
+        var expanded = expand(template);
+        if (Uri.TryCreate(expanded, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            return uri;
+        }
+
+        problems.Add($"{server.Source}: MCP server '{server.Name}': url '{template}' expands to '{expanded}', which is not an absolute http(s) URL; {server.Url} (its defaults) is used instead. Fix the variable in your environment.");
+        return server.Url;
     }
 
     private static McpServerDefinition? FromConfiguration(ConfigurationSnapshot configuration, string name, string prefix, HostEnvironment environment, List<string> problems)

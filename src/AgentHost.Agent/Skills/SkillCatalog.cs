@@ -101,7 +101,7 @@ public sealed class SkillCatalog
                 used.Add(stamp);
                 if (!_parsed.TryGetValue(stamp, out var result))
                 {
-                    result = SkillParser.ParseFile(stamp.Path);
+                    result = SkillParser.ParseFile(stamp.Path, root.PluginDirectory);
                     _parsed[stamp] = result;
                 }
 

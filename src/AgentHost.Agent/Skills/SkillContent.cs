@@ -25,7 +25,7 @@ public static partial class SkillContent
         var text = new StringBuilder();
         text.Append("<skill_content name=\"").Append(skill.Name).Append("\">\n");
         text.Append("Skill folder: ").Append(skill.Directory).Append(" (relative paths below are relative to it; read its files with the skill tool's 'file' argument)\n\n");
-        text.Append(document.Body.Length == 0 ? "(this skill has no instructions beyond its description)" : SkillPlaceholders.ExpandBody(document.Body, skill.Directory)).Append("\n\n");
+        text.Append(document.Body.Length == 0 ? "(this skill has no instructions beyond its description)" : SkillPlaceholders.ExpandBody(document.Body, skill.Directory, skill.Root.PluginDirectory)).Append("\n\n");
         var files = BundledFiles(skill.Directory, out var more);
         if (files.Count > 0)
         {

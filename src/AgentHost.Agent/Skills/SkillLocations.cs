@@ -1,6 +1,7 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Agent.Skills;
@@ -129,9 +130,20 @@ public static class SkillLocations
         {
             if (entry.Capability is SkillDirectoryCapability folder)
             {
-                yield return new SkillRoot(folder.Path, SkillSource.Plugin, $"plugin {entry.PluginId}");
+                yield return new SkillRoot(folder.Path, SkillSource.Plugin, $"plugin {entry.PluginId}") { PluginId = entry.PluginId };
             }
         }
+    }
+
+    /// <summary>The roots, each plugin's with the plugin's folder (<see cref="SkillRoot.PluginDirectory"/>) as the host loaded it.</summary>
+    /// <param name="roots">The roots (<see cref="All"/>).</param>
+    /// <param name="host">The plugin host.</param>
+    /// <returns>The roots.</returns>
+    public static IReadOnlyList<SkillRoot> WithPluginDirectories(IReadOnlyList<SkillRoot> roots, PluginHost host)
+    {
+        ArgumentNullException.ThrowIfNull(roots);
+        ArgumentNullException.ThrowIfNull(host);
+        return [.. roots.Select(r => r.PluginId is { } id && host.Loaded.TryGetValue(id, out var plugin) ? r with { PluginDirectory = plugin.Manifest.Directory } : r)];
     }
 
     private static string ExpandHome(string path, string home) => UserSkillFolders.ExpandHome(path, home);

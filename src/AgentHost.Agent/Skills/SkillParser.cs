@@ -57,6 +57,34 @@ public static partial class SkillParser
         return Parse(text, path, Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))));
     }
 
+    /// <summary>Reads and parses a <c>SKILL.md</c> of a plugin: <c>${CLAUDE_PLUGIN_ROOT}</c> in its <c>allowed-tools</c> is the plugin's folder.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="pluginDirectory">The folder of the plugin that contributes the skill; <see langword="null"/> for a loose skill.</param>
+    /// <returns>The skill and its problems.</returns>
+    public static SkillParseResult ParseFile(string path, string? pluginDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (pluginDirectory is null)
+        {
+            return ParseFile(path);
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(path, Encoding.UTF8);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new SkillParseResult(null, [new SkillProblem(SkillSeverity.Error, path, null, $"cannot be read: {ex.Message}")]);
+        }
+
+        var problems = new List<SkillProblem>();
+        void Add(SkillSeverity severity, int? line, string message) => problems.Add(new SkillProblem(severity, path, line, message));
+        var result = ParseCore(text, path, Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))), pluginDirectory, problems, Add);
+        return result with { Problems = [.. problems.OrderBy(p => p.Line ?? 0)] };
+    }
+
     /// <summary>Parses the text of a <c>SKILL.md</c>.</summary>
     /// <param name="text">The file content.</param>
     /// <param name="file">The file path (for messages).</param>
@@ -68,11 +96,11 @@ public static partial class SkillParser
         ArgumentNullException.ThrowIfNull(file);
         var problems = new List<SkillProblem>();
         void Add(SkillSeverity severity, int? line, string message) => problems.Add(new SkillProblem(severity, file, line, message));
-        var result = ParseCore(text, file, directoryName, problems, Add);
+        var result = ParseCore(text, file, directoryName, null, problems, Add);
         return result with { Problems = [.. problems.OrderBy(p => p.Line ?? 0)] };
     }
 
-    private static SkillParseResult ParseCore(string text, string file, string? directoryName, List<SkillProblem> problems, Action<SkillSeverity, int?, string> add)
+    private static SkillParseResult ParseCore(string text, string file, string? directoryName, string? pluginDirectory, List<SkillProblem> problems, Action<SkillSeverity, int?, string> add)
     {
 
         var lines = text.TrimStart('\uFEFF').Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Split('\n');
@@ -99,7 +127,7 @@ public static partial class SkillParser
         var bodyLines = lines[(close + 1)..];
         var leading = bodyLines.TakeWhile(string.IsNullOrWhiteSpace).Count();
         var body = string.Join('\n', bodyLines.Skip(leading)).TrimEnd();
-        var document = ReadFields(root, directoryName, Path.GetDirectoryName(Path.GetFullPath(file)) ?? string.Empty, add);
+        var document = ReadFields(root, directoryName, Path.GetDirectoryName(Path.GetFullPath(file)) ?? string.Empty, pluginDirectory, add);
         if (document is null || problems.Any(p => p.IsError))
         {
             return new SkillParseResult(null, problems);
@@ -110,7 +138,7 @@ public static partial class SkillParser
         {
             foreach (var name in SkillPlaceholders.Unknown(lines[i]))
             {
-                add(SkillSeverity.Warning, i + 1, $"placeholder ${{{name}}} is not expanded by this host (only {string.Join(" and ", SkillPlaceholders.Known.Select(k => "${" + k + "}"))}, which become the skill's folder); it stays as written");
+                add(SkillSeverity.Warning, i + 1, $"placeholder ${{{name}}} is not expanded by this host (only {string.Join(" and ", SkillPlaceholders.Known.Select(k => "${" + k + "}"))}, which become the skill's folder, or for a plugin's skill ${{CLAUDE_PLUGIN_ROOT}} the plugin's); it stays as written");
             }
         }
 
@@ -224,7 +252,7 @@ public static partial class SkillParser
         return null;
     }
 
-    private static SkillDocument? ReadFields(YamlMappingNode root, string? directoryName, string skillDirectory, Action<SkillSeverity, int?, string> add)
+    private static SkillDocument? ReadFields(YamlMappingNode root, string? directoryName, string skillDirectory, string? pluginDirectory, Action<SkillSeverity, int?, string> add)
     {
         var fields = new Dictionary<string, (YamlNode Key, YamlNode Value)>(StringComparer.Ordinal);
         foreach (var (key, value) in root.Children)
@@ -251,7 +279,7 @@ public static partial class SkillParser
             License = OptionalText(fields, "license", add),
             Compatibility = ReadCompatibility(fields, add),
             Metadata = ReadMetadata(fields, add),
-            AllowedTools = ReadAllowedTools(fields, skillDirectory, add),
+            AllowedTools = ReadAllowedTools(fields, skillDirectory, pluginDirectory, add),
             UserInvocable = ReadBoolean(fields, "user-invocable", true, add),
             DisableModelInvocation = ReadBoolean(fields, "disable-model-invocation", false, add),
         };
@@ -378,7 +406,7 @@ public static partial class SkillParser
         return metadata;
     }
 
-    private static List<string> ReadAllowedTools(Dictionary<string, (YamlNode Key, YamlNode Value)> fields, string skillDirectory, Action<SkillSeverity, int?, string> add)
+    private static List<string> ReadAllowedTools(Dictionary<string, (YamlNode Key, YamlNode Value)> fields, string skillDirectory, string? pluginDirectory, Action<SkillSeverity, int?, string> add)
     {
         var rules = new List<string>();
         if (!fields.TryGetValue("allowed-tools", out var field))
@@ -400,7 +428,7 @@ public static partial class SkillParser
 
         foreach (var (item, node) in items)
         {
-            if (PermissionRuleParser.TryParse(RuleList.Allow, SkillPlaceholders.ExpandRule(item, skillDirectory), out var rule, out var error))
+            if (PermissionRuleParser.TryParse(RuleList.Allow, SkillPlaceholders.ExpandRule(item, skillDirectory, pluginDirectory), out var rule, out var error))
             {
                 rules.Add(rule!.Text);
             }

@@ -44,7 +44,7 @@ public sealed class SkillSession
         var root = Path.GetFullPath(workspaceRoot);
         var current = Path.GetFullPath(environment.CurrentDirectory);
         var start = current == root || current.StartsWith(Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? current : root;
-        var catalog = new SkillCatalog(SkillLocations.All(configuration, environment, start, runtime.Registry), runtime.Events) { Disabled = SkillLocations.Disabled(configuration) };
+        var catalog = new SkillCatalog(SkillLocations.WithPluginDirectories(SkillLocations.All(configuration, environment, start, runtime.Registry), runtime.Host), runtime.Events) { Disabled = SkillLocations.Disabled(configuration) };
         // The first scan (folder walks, SKILL.md parsing) runs on a pool thread while the session is prepared; the system
         // prompt's catalog then reads a warm snapshot (a read during the scan waits for it, then finds it current).
         ThreadPool.UnsafeQueueUserWorkItem(static c => Prefetch(c), catalog, preferLocal: false);

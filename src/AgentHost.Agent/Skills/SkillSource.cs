@@ -36,4 +36,13 @@ public sealed record SkillRoot(string Path, SkillSource Source, string Label)
     /// its skills' problems in one line, and <c>agent skill lint</c> shows them.
     /// </summary>
     public bool ThirdParty { get; init; }
+
+    /// <summary>The id of the plugin that contributes the folder (<see cref="SkillSource.Plugin"/>); <see langword="null"/> otherwise.</summary>
+    public string? PluginId { get; init; }
+
+    /// <summary>
+    /// The folder of the plugin that contributes the folder: its skills' <c>${CLAUDE_PLUGIN_ROOT}</c> (docs/skills.md).
+    /// <see langword="null"/> for loose skills, whose <c>${CLAUDE_PLUGIN_ROOT}</c> is the skill's own folder.
+    /// </summary>
+    public string? PluginDirectory { get; init; }
 }

@@ -247,7 +247,7 @@ internal sealed class PluginInstallCommand : AgentCommand
         PluginManifest manifest;
         try
         {
-            manifest = ManifestReader.ReadFromDirectory(Context.PluginStore.InstallDirectory(plugin.Id, plugin.Version));
+            manifest = ManifestReader.ReadFromDirectory(Context.PluginStore.InstallDirectory(plugin));
         }
         catch (AgentHostException)
         {

@@ -22,7 +22,8 @@ internal sealed class SkillCommand : Command
         await (plugins is null
             ? runtime.LoadForRunAsync([], context.Environment.CurrentDirectory, defaults: configuration.DefaultPlugins, cancellationToken: cancellationToken)
             : plugins.LoadAsync(runtime, parseResult, configuration, context.Environment.CurrentDirectory, cancellationToken)).ConfigureAwait(false);
-        var roots = Agent.Skills.SkillLocations.All(configuration, context.Environment, context.Environment.CurrentDirectory, runtime.Registry);
+        var roots = Agent.Skills.SkillLocations.WithPluginDirectories(
+            Agent.Skills.SkillLocations.All(configuration, context.Environment, context.Environment.CurrentDirectory, runtime.Registry), runtime.Host);
         return new Agent.Skills.SkillCatalog(roots) { Disabled = Agent.Skills.SkillLocations.Disabled(configuration) }.Current;
     }
 }

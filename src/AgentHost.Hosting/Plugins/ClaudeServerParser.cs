@@ -51,10 +51,14 @@ internal static class ClaudeServerParser
             }
 
             Uri? uri = null;
-            if (url is not null && (!Uri.TryCreate(url, UriKind.Absolute, out uri) || uri.Scheme is not ("http" or "https")))
+            if (url is not null && CheckedUrl(url) is { Problem: { } problem })
             {
-                state.Errors.Add(file.Problem(path + ".url", $"'{url}' must be an absolute http(s) URL"));
+                state.Errors.Add(file.Problem(path + ".url", problem));
                 continue;
+            }
+            else if (url is not null)
+            {
+                uri = CheckedUrl(url).Url;
             }
 
             yield return new McpServerCapability(server.Name, command is null ? McpTransport.Http : McpTransport.Stdio)
@@ -64,9 +68,37 @@ internal static class ClaudeServerParser
                 Args = List(file, "args", value, path, state),
                 Environment = Map(file, "env", value, path, state),
                 Url = uri,
+                UrlTemplate = url is not null && url.Contains("${", StringComparison.Ordinal) ? url : null,
                 Headers = Map(file, "headers", value, path, state),
             };
         }
+    }
+
+    /// <summary>
+    /// A server URL checked as it would be with nothing set: each <c>${VAR:-default}</c> is its default (the variables
+    /// are expanded from the environment when the server starts), so <c>${BASE:-https://example.com}/mcp</c> is
+    /// <c>https://example.com/mcp</c>.
+    /// </summary>
+    private static (Uri? Url, string? Problem) CheckedUrl(string url)
+    {
+        var defaulted = url.Contains("${", StringComparison.Ordinal)
+            ? Configuration.ValueExpander.Expand(url, new Dictionary<string, string>(StringComparer.Ordinal))
+            : new Configuration.ValueExpander.Expansion(url, [], null);
+        if (defaulted.Error is { } error)
+        {
+            return (null, $"'{url}': {error}");
+        }
+
+        if (Uri.TryCreate(defaulted.Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            return (uri, null);
+        }
+
+        var shown = defaulted.Value == url ? string.Empty : $" (with each variable's default, as when none is set: '{defaulted.Value}')";
+        var fix = defaulted.UnsetVariables.Count > 0
+            ? $"; give {string.Join(" and ", defaulted.UnsetVariables.Select(v => "${" + v + "}"))} a default: ${{{defaulted.UnsetVariables[0]}:-https://…}}"
+            : string.Empty;
+        return (null, $"'{url}' must be an absolute http(s) URL{shown}{fix}");
     }
 
     public static IEnumerable<LspServerCapability> Lsp(JsonSourceFile file, JsonElement servers, string prefix, ReadState state)

@@ -53,6 +53,36 @@ public static class PluginIds
         return at < 0 ? null : id[(at + 1)..];
     }
 
+    /// <summary>
+    /// The ids among <paramref name="ids"/> of marketplace plugins named <paramref name="name"/> (<c>tool</c> finds
+    /// <c>tool@first</c> and <c>tool@second</c>); none for a name written with its marketplace. A bare name stands for
+    /// its one namesake; with several it is ambiguous (<see cref="Ambiguous"/>).
+    /// </summary>
+    /// <param name="name">The name as given.</param>
+    /// <param name="ids">The ids to look among (the installed plugins').</param>
+    /// <returns>The namesakes, ordered.</returns>
+    public static IReadOnlyList<string> Namesakes(string name, IEnumerable<string> ids)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(ids);
+        return name.Contains(MarketplaceSeparator, StringComparison.Ordinal)
+            ? []
+            : [.. ids.Where(id => MarketplaceOf(id) is not null && string.Equals(NameOf(id), name, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The error for a bare name that several marketplaces' plugins have.</summary>
+    /// <param name="name">The name as given.</param>
+    /// <param name="namesakes">Its namesakes (<see cref="Namesakes"/>).</param>
+    /// <returns>A usage error naming each of them.</returns>
+    public static AgentHostException Ambiguous(string name, IReadOnlyList<string> namesakes)
+    {
+        ArgumentNullException.ThrowIfNull(namesakes);
+        return new AgentHostException(
+            ErrorKind.Usage,
+            $"plugin '{name}' is ambiguous: plugins of that name are installed from {namesakes.Count} marketplaces, as {string.Join(" and ", namesakes.Select(n => $"'{n}'"))}. " +
+            $"Name the one you mean with its marketplace (e.g. {namesakes[0]}); see 'agent plugin list'.");
+    }
+
     /// <summary>Whether an id belongs to the kernel (<see cref="KernelIds"/>).</summary>
     /// <param name="id">The id.</param>
     /// <returns><see langword="true"/> for a kernel id.</returns>

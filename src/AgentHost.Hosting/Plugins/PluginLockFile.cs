@@ -25,6 +25,13 @@ public sealed record LockedPlugin(
 
     /// <summary>The git repository it was cloned from (URL, ref, sub-folder, commit); absent when it did not come from git.</summary>
     public GitPin? Git { get; init; }
+
+    /// <summary>
+    /// The name of the plugin's own folder inside <c>&lt;id&gt;/&lt;version&gt;/</c> (its name, so a plugin whose code
+    /// imports itself by its folder name finds itself); <see langword="null"/> for a plugin installed before this layout,
+    /// whose files sit directly in <c>&lt;id&gt;/&lt;version&gt;/</c> (it keeps loading from there).
+    /// </summary>
+    public string? Folder { get; init; }
 }
 
 /// <summary>Where a plugin installed from git came from, so <c>agent plugin update</c> can clone it again.</summary>

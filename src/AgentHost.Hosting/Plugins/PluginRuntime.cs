@@ -145,7 +145,7 @@ public sealed class PluginRuntime : IAsyncDisposable
                 projectVerdict = null;
             }
 
-            installed.Add(new InstalledPlugin(p, _store.InstallDirectory(p.Id, p.Version), projectVerdict ?? p.Enabled, projectVerdict is null ? "global" : "project")
+            installed.Add(new InstalledPlugin(p, _store.InstallDirectory(p), projectVerdict ?? p.Enabled, projectVerdict is null ? "global" : "project")
             {
                 Refused = Usurps(p),
             });
@@ -231,6 +231,7 @@ public sealed class PluginRuntime : IAsyncDisposable
         var resolving = StartupActivities.Start("plugins.resolve");
         // An installed plugin that holds a reserved id is refused (LoadInstalledAsync says so): the id keeps its owner.
         var installed = ListInstalled().Where(p => p.Refused is null).Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
+        requested = [.. requested.Select(name => ByMarketplaceName(name, installed))];
         var extra = new List<PluginLoadRequest>();
         var claims = new List<(string Id, string Origin)>();
         foreach (var id in (defaults ?? []).Distinct(StringComparer.Ordinal).Where(d => !installed.Contains(d) && !requested.Contains(d)))
@@ -396,6 +397,25 @@ public sealed class PluginRuntime : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(name);
         return name.StartsWith('.') || Path.IsPathRooted(name) || name.Contains('/', StringComparison.Ordinal) || name.Contains('\\', StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A requested id as installed: a bare name that is no installed id, bundled plugin or path stands for the one
+    /// marketplace plugin of that name (<c>tool</c> is <c>tool@acme</c>); with two it is an error naming both.
+    /// </summary>
+    private string ByMarketplaceName(string name, HashSet<string> installed)
+    {
+        if (installed.Contains(name) || IsWrittenAsPath(name) || FindInCatalog(name) is not null)
+        {
+            return name;
+        }
+
+        return PluginIds.Namesakes(name, installed) switch
+        {
+            [var only] => only,
+            { Count: > 1 } several => throw PluginIds.Ambiguous(name, several),
+            _ => name,
+        };
     }
 
     private string? FindInCatalog(string id)

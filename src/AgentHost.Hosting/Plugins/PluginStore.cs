@@ -35,11 +35,38 @@ public sealed class PluginStore
         return environment.Get("AGENT_CATALOG_DIR") ?? Path.Combine(AppContext.BaseDirectory, "catalog");
     }
 
-    /// <summary>The installed folder of a plugin version.</summary>
+    /// <summary>
+    /// The folder a plugin version is installed into: <c>&lt;id&gt;/&lt;version&gt;/&lt;name&gt;/</c>, the plugin's own folder
+    /// named after it (<see cref="FolderName"/>), as Claude Code's plugin cache keeps it.
+    /// </summary>
     /// <param name="id">The plugin id.</param>
     /// <param name="version">The version.</param>
     /// <returns>The folder path.</returns>
-    public string InstallDirectory(string id, string version) => Path.Combine(Paths.PluginsDirectory, id, version);
+    public string InstallDirectory(string id, string version) => Path.Combine(VersionDirectory(id, version), FolderName(id));
+
+    /// <summary>
+    /// The folder an installed plugin's files are in: <c>&lt;id&gt;/&lt;version&gt;/&lt;name&gt;/</c>, or
+    /// <c>&lt;id&gt;/&lt;version&gt;/</c> for one installed before that layout (<see cref="LockedPlugin.Folder"/> absent).
+    /// </summary>
+    /// <param name="plugin">The lockfile entry.</param>
+    /// <returns>The folder path.</returns>
+    public string InstallDirectory(LockedPlugin plugin)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        var version = VersionDirectory(plugin.Id, plugin.Version);
+        return plugin.Folder is { Length: > 0 } folder ? Path.Combine(version, folder) : version;
+    }
+
+    /// <summary>The folder of one installed version (<c>&lt;id&gt;/&lt;version&gt;/</c>), which holds the plugin's folder.</summary>
+    /// <param name="id">The plugin id.</param>
+    /// <param name="version">The version.</param>
+    /// <returns>The folder path.</returns>
+    public string VersionDirectory(string id, string version) => Path.Combine(Paths.PluginsDirectory, id, version);
+
+    /// <summary>The name of a plugin's own folder in its install folder: its name, without <c>@marketplace</c>.</summary>
+    /// <param name="id">The plugin id.</param>
+    /// <returns>The folder name.</returns>
+    public static string FolderName(string id) => PluginIds.NameOf(id);
 
     /// <summary>
     /// The bundled catalog's folder of the first-party plugin with this id (the catalog keeps each one in a folder named
@@ -92,7 +119,7 @@ public sealed class PluginStore
     {
         ArgumentNullException.ThrowIfNull(id);
         var folder = LoadLockFile().Plugins.FirstOrDefault(p => string.Equals(p.Id, id, StringComparison.Ordinal)) is { } locked
-            ? InstallDirectory(locked.Id, locked.Version)
+            ? InstallDirectory(locked)
             : FirstPartyFolder(id);
         try
         {

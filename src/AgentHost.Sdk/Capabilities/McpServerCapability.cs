@@ -38,6 +38,13 @@ public sealed class McpServerCapability : Capability
     /// <summary>The endpoint for <see cref="McpTransport.Http"/>.</summary>
     public Uri? Url { get; init; }
 
+    /// <summary>
+    /// The endpoint as written when it holds <c>${VAR}</c> or <c>${VAR:-default}</c> references, which the host expands
+    /// from the environment when the server starts; <see cref="Url"/> is then the endpoint with each default.
+    /// <see langword="null"/> for a fixed endpoint.
+    /// </summary>
+    public string? UrlTemplate { get; init; }
+
     /// <summary>HTTP headers for <see cref="McpTransport.Http"/>.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 }

@@ -24,6 +24,24 @@ public sealed class SkillPlaceholdersTests : IDisposable
     }
 
     [Fact]
+    public void InAPluginsSkill_PluginRoot_IsThePluginsFolder_InTheInstructions_AndAsAnAbsolutePathInShellRules()
+    {
+        var plugin = Path.Combine(_temp.Path, "kit");
+        var skills = Path.Combine(plugin, "skills");
+        var file = SkillFiles.Write(skills, "report", "Report.", extra: "allowed-tools: shell(sh ${CLAUDE_PLUGIN_ROOT}/scripts/report.sh *) shell(python3 ${CLAUDE_SKILL_DIR}/run.py) read(${CLAUDE_PLUGIN_ROOT}/docs/**)\n",
+            body: "Run sh ${CLAUDE_PLUGIN_ROOT}/scripts/report.sh from ${CLAUDE_SKILL_DIR}.\n");
+        var root = new SkillRoot(skills, SkillSource.Plugin, "plugin kit") { PluginId = "kit", PluginDirectory = plugin };
+        var skill = Assert.Single(new SkillCatalog([root]).Current.All);
+
+        var text = SkillContent.Render(skill);
+
+        var folder = Path.GetDirectoryName(file)!;
+        Assert.Equal(SkillStatus.Ok, skill.Status);
+        Assert.Equal([$"shell(sh {plugin.Replace('\\', '/')}/scripts/report.sh *)", "shell(python3 run.py)", $"read({plugin.Replace('\\', '/')}/docs/**)"], skill.Document!.AllowedTools);
+        Assert.Contains($"Run sh {plugin}/scripts/report.sh from {folder}.", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void UnknownPlaceholders_AreWarnedAbout_WithTheirLine_AndLeftAsWritten()
     {
         var file = SkillFiles.Write(_temp.Path, "session", "Session.", body: "Log to /tmp/${CLAUDE_SESSION_ID}.log\nand ${CODEX_HOME}.\n");

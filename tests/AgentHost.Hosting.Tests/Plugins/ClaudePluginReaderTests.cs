@@ -187,6 +187,41 @@ public sealed class ClaudePluginReaderTests : IDisposable
     }
 
     [Fact]
+    public void Read_AServerUrlWithADefault_IsCheckedWithTheDefault_AndKeptAsWrittenForTheSession()
+    {
+        var root = Write("remote", """
+            {
+              "name": "remote",
+              "mcpServers": {
+                "docs": { "type": "http", "url": "${DOCS_BASE:-https://docs.example.com}/mcp" }
+              }
+            }
+            """);
+
+        var server = Assert.Single(ManifestReader.ReadFromDirectory(root).McpServers);
+
+        Assert.Equal(new Uri("https://docs.example.com/mcp"), server.Url);
+        Assert.Equal("${DOCS_BASE:-https://docs.example.com}/mcp", server.UrlTemplate);
+    }
+
+    [Fact]
+    public void Read_AServerUrlThatIsNoUrlWithItsDefaults_IsAnError_NamingTheVariableToGiveADefault()
+    {
+        var root = Write("remote", """
+            {
+              "name": "remote",
+              "mcpServers": {
+                "docs": { "type": "http", "url": "${DOCS_URL}" }
+              }
+            }
+            """);
+
+        var error = Assert.Throws<AgentHostException>(() => ManifestReader.ReadFromDirectory(root));
+
+        Assert.Contains("plugin.json:4: field 'mcpServers.docs.url': '${DOCS_URL}' must be an absolute http(s) URL (with each variable's default, as when none is set: ''); give ${DOCS_URL} a default: ${DOCS_URL:-https://…}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_MissingName_AndAServerWithNeitherCommandNorUrl_AreErrors()
     {
         var root = Write("x", """

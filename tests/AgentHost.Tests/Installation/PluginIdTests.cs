@@ -106,8 +106,68 @@ public sealed class PluginIdTests
         Assert.Equal(("1.0.0", "marketplace:second"), (locked.Find("tool@second")!.Version, locked.Find("tool@second")!.Source));
         Assert.True(Directory.Exists(box.InstallDirectory("tool@first", "2.0.0")));
         Assert.True(Directory.Exists(box.InstallDirectory("tool@second", "1.0.0")));
-        Assert.Equal(ExitCodes.NotFound, bare.ExitCode);
-        Assert.Contains("A marketplace's plugin is named with its marketplace: 'tool@first' or 'tool@second'.", bare.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, bare.ExitCode);
+        Assert.Contains("plugin 'tool' is ambiguous: plugins of that name are installed from 2 marketplaces, as 'tool@first' and 'tool@second'.", bare.Error, StringComparison.Ordinal);
+        Assert.True(locked.Find("tool@first")!.Enabled && locked.Find("tool@second")!.Enabled);
+    }
+
+    [Fact]
+    public async Task TwoMarketplacesPluginsOfOneName_AreListedWithTheirMarketplaces_AndABarePluginNameIsAmbiguous()
+    {
+        using var box = new InstallSandbox();
+        await box.RunAsync("plugin", "marketplace", "add", WriteMarketplace(box, "first", "2.0.0"));
+        await box.RunAsync("plugin", "marketplace", "add", WriteMarketplace(box, "second", "1.0.0"));
+        await box.RunAsync("plugin", "install", "tool@first", "--yes");
+        await box.RunAsync("plugin", "install", "tool@second", "--yes");
+
+        var list = await box.RunAsync("plugin", "list");
+        var run = await box.RunAsync("run", "hello", "--plugin", "tool", "-p", "scripted", "--no-default-plugins");
+
+        Assert.True(list.ExitCode == ExitCodes.Success, list.Error);
+        Assert.Contains("tool@first", list.Output, StringComparison.Ordinal);
+        Assert.Contains("marketplace:second", list.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("plugin 'tool' is ambiguous", run.Error, StringComparison.Ordinal);
+        Assert.Contains("'tool@first' and 'tool@second'", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ABareName_StandsForTheOneMarketplacePluginOfThatName()
+    {
+        using var box = new InstallSandbox();
+        await box.RunAsync("plugin", "marketplace", "add", WriteMarketplace(box, "acme", "1.0.0"));
+        await box.RunAsync("plugin", "install", "tool@acme", "--yes");
+
+        var disable = await box.RunAsync("plugin", "disable", "tool");
+
+        Assert.True(disable.ExitCode == ExitCodes.Success, disable.Error);
+        Assert.False(box.LockFile().Find("tool@acme")!.Enabled);
+    }
+
+    [Fact]
+    public async Task APluginInstalledBeforeTheNamedFolderLayout_KeepsLoading_AndMovesIntoItWhenInstalledAgain()
+    {
+        using var box = new InstallSandbox();
+        await box.RunAsync("plugin", "marketplace", "add", WriteMarketplace(box, "acme", "1.0.0"));
+        await box.RunAsync("plugin", "install", "tool@acme", "--yes");
+        // As an older agent installed it: the files directly in <id>/<version>/, no folder in the lockfile.
+        var version = Path.Combine(box.Paths.PluginsDirectory, "tool@acme", "1.0.0");
+        var legacy = version + ".old";
+        Directory.Move(Path.Combine(version, "tool"), legacy);
+        Directory.Delete(version);
+        Directory.Move(legacy, version);
+        var lockFile = box.Store.LoadLockFile();
+        lockFile.Set(lockFile.Find("tool@acme")! with { Folder = null });
+        lockFile.Save();
+
+        var verify = await box.RunAsync("plugin", "verify", "tool@acme");
+        var again = await box.RunAsync("plugin", "install", "tool@acme", "--yes");
+
+        Assert.True(verify.ExitCode == ExitCodes.Success, verify.Error + verify.Output);
+        Assert.True(again.ExitCode == ExitCodes.Success, again.Error);
+        Assert.Equal("tool", box.LockFile().Find("tool@acme")!.Folder);
+        Assert.True(File.Exists(Path.Combine(version, "tool", "plugin.yaml")));
+        Assert.False(File.Exists(Path.Combine(version, "plugin.yaml")));
     }
 
     [Fact]
@@ -141,9 +201,12 @@ public sealed class PluginIdTests
         var lockFile = store.LoadLockFile();
         var namespaced = lockFile.Find("tool@acme")!;
         lockFile.Remove(namespaced.Id);
-        lockFile.Set(namespaced with { Id = "tool" });
+        lockFile.Set(namespaced with { Id = "tool", Folder = null });
         lockFile.Save();
         Directory.Move(Path.Combine(box.Paths.PluginsDirectory, "tool@acme"), Path.Combine(box.Paths.PluginsDirectory, "tool"));
+        Directory.Move(Path.Combine(box.Paths.PluginsDirectory, "tool", "1.0.0", "tool"), Path.Combine(box.Paths.PluginsDirectory, "tool", "1.0.0.moved"));
+        Directory.Delete(Path.Combine(box.Paths.PluginsDirectory, "tool", "1.0.0"));
+        Directory.Move(Path.Combine(box.Paths.PluginsDirectory, "tool", "1.0.0.moved"), Path.Combine(box.Paths.PluginsDirectory, "tool", "1.0.0"));
 
         var again = await box.RunAsync("plugin", "install", "tool@acme", "--yes");
 

@@ -38,7 +38,7 @@ public sealed class ClaudePluginRunTests : IDisposable
         var copy = ClaudePluginFixtures.CopyTo("review-kit", _ws.Combine("sources"));
         var install = await RunAsync("plugin", "install", copy, "--yes");
         Assert.True(install.ExitCode == ExitCodes.Success, install.Error + install.Output);
-        var installed = _ws.Combine("home", "plugins", "review-kit", "1.2.0");
+        var installed = _ws.Combine("home", "plugins", "review-kit", "1.2.0", "review-kit");
         File.WriteAllText(Path.Combine(_ws.Root, "schema.json"), """{ "type": "object", "properties": { "name": { "type": "string" } }, "required": ["name"] }""");
         File.WriteAllText(Path.Combine(_ws.Root, "bad.yaml"), "# yaml-language-server: $schema=./schema.json\nport: 1\n");
         var script = _ws.WriteScript($$"""
