@@ -340,6 +340,7 @@ public sealed class HookConfiguration
             failOpen = onFailure == "allow";
         }
 
-        return new HookDefinition(hookEvent, matcherText.Trim(), command, timeout, where, origin) { CompiledMatcher = matcher, FailOpen = failOpen };
+        var background = fields.GetValueOrDefault("async") is { } flag && flag.Equals("true", StringComparison.OrdinalIgnoreCase);
+        return new HookDefinition(hookEvent, matcherText.Trim(), command, timeout, where, origin) { CompiledMatcher = matcher, FailOpen = failOpen, RunsInBackground = background };
     }
 }
