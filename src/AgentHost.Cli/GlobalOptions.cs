@@ -5,7 +5,7 @@ namespace AgentHost.Cli;
 /// <summary>Options accepted by every command.</summary>
 internal sealed class GlobalOptions
 {
-    public Option<bool> Verbose { get; } = new("--verbose")
+    public Option<bool> Verbose { get; } = new("--verbose", "-v")
     {
         Description = "Show details, including stack traces of errors.",
         Recursive = true,

@@ -156,6 +156,9 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
 
         return results.Select(r => r.Status switch
         {
+            // A Claude Code plugin's parts the host does not run: shown here and at install, never on every run.
+            PluginLoadStatus.Loaded when plugins.Host.Loaded.TryGetValue(r.PluginId, out var loaded) && loaded.Manifest.NotMapped.Count > 0 =>
+                new DoctorCheck(DoctorStatus.Warn, $"plugin {r.PluginId}", $"{r.Version} loaded ({r.Capabilities.Count} capabilities); {loaded.Manifest.NotMapped.Count} part(s) not supported: {string.Join("; ", loaded.Manifest.NotMapped)}", $"Those parts are not used; 'agent plugin info {r.PluginId}' lists them."),
             PluginLoadStatus.Loaded => new DoctorCheck(DoctorStatus.Ok, $"plugin {r.PluginId}", $"{r.Version} loaded ({r.Capabilities.Count} capabilities)"),
             PluginLoadStatus.Disabled => new DoctorCheck(DoctorStatus.Skip, $"plugin {r.PluginId}", "disabled"),
             _ => new DoctorCheck(DoctorStatus.Fail, $"plugin {r.PluginId}", r.Error ?? "not loaded", $"Reinstall it ('agent plugin install {r.PluginId} --force'), disable it ('agent plugin disable {r.PluginId}') or remove it."),

@@ -9,7 +9,7 @@ namespace AgentHost.Agent.Hooks;
 /// <remarks>Immutable.</remarks>
 public sealed record HookAnswer(HookDefinition Hook, HookProcessResult Process)
 {
-    /// <summary>How it ended: <c>success</c>, <c>blocked</c>, <c>error</c> or <c>timeout</c>.</summary>
+    /// <summary>How it ended: <c>success</c>, <c>blocked</c>, <c>error</c>, <c>timeout</c>, or <c>background</c> (it goes on by itself: <c>{"async": true}</c> or <c>"async": true</c>).</summary>
     public string Outcome { get; init; } = "success";
 
     /// <summary>Whether it blocks what the event is about (exit code 2, or <c>"decision": "block"</c>).</summary>
@@ -68,6 +68,12 @@ public sealed record HookAnswer(HookDefinition Hook, HookProcessResult Process)
         if (result.FailedToStart)
         {
             return answer with { Outcome = "error", Warning = $"could not start ({stderr})" };
+        }
+
+        if (result.Backgrounded || (result.ExitCode == 0 && AsyncHookLine.StartsWithMarker(result.Stdout.TrimStart())))
+        {
+            // {"async": true}: it goes on (or went on) by itself and decides nothing, as in Claude Code.
+            return answer with { Outcome = "background" };
         }
 
         if (result.TimedOut)

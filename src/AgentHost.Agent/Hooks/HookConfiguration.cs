@@ -25,10 +25,11 @@ public sealed class HookConfiguration
     /// <summary>The hook field that says what a failing PreToolUse hook does: <c>block</c> (the default) or <c>allow</c>.</summary>
     public const string OnFailureField = "onFailure";
 
-    private HookConfiguration(IReadOnlyList<HookDefinition> hooks, IReadOnlyList<string> problems)
+    private HookConfiguration(IReadOnlyList<HookDefinition> hooks, IReadOnlyList<string> problems, IReadOnlyList<string>? pluginProblems = null)
     {
         Hooks = hooks;
         Problems = problems;
+        PluginProblems = pluginProblems ?? [];
     }
 
     /// <summary>A configuration of given hooks (tests, <c>agent hooks test</c>).</summary>
@@ -46,6 +47,12 @@ public sealed class HookConfiguration
     /// <summary>Hooks that were skipped, each with where and the fix.</summary>
     public IReadOnlyList<string> Problems { get; }
 
+    /// <summary>
+    /// The problems of <see cref="Problems"/> that are in installed plugins' hook files: known since the plugin was
+    /// installed (its summary lists them), so a session shows them only when asked for details.
+    /// </summary>
+    public IReadOnlyList<string> PluginProblems { get; }
+
     /// <summary>Whether any hook may run.</summary>
     public bool HasActive => Hooks.Any(h => h.Active);
 
@@ -60,15 +67,16 @@ public sealed class HookConfiguration
         var problems = new List<string>();
         ReadConfig(configuration.Entries.Where(e => ConfigKeys.IsUnder(e.Key, Section)), active: true, hooks, problems);
         ReadConfig(configuration.IgnoredProjectEntries.Where(e => ConfigKeys.IsUnder(e.Key, Section)), active: false, hooks, problems);
+        var pluginProblems = new List<string>();
         foreach (var plugin in plugins ?? [])
         {
             foreach (var file in plugin.Files)
             {
-                ReadPluginFile(plugin, file, hooks, problems);
+                ReadPluginFile(plugin, file, hooks, pluginProblems);
             }
         }
 
-        return hooks.Count == 0 && problems.Count == 0 ? Empty : new HookConfiguration(hooks, problems);
+        return hooks.Count == 0 && problems.Count == 0 && pluginProblems.Count == 0 ? Empty : new HookConfiguration(hooks, [.. problems, .. pluginProblems], pluginProblems);
     }
 
     /// <summary>Reads a hooks document in Claude Code's JSON format (<c>{"hooks": {...}}</c>, or the bare event map).</summary>
@@ -340,6 +348,7 @@ public sealed class HookConfiguration
             failOpen = onFailure == "allow";
         }
 
-        return new HookDefinition(hookEvent, matcherText.Trim(), command, timeout, where, origin) { CompiledMatcher = matcher, FailOpen = failOpen };
+        var background = fields.GetValueOrDefault("async") is { } flag && flag.Equals("true", StringComparison.OrdinalIgnoreCase);
+        return new HookDefinition(hookEvent, matcherText.Trim(), command, timeout, where, origin) { CompiledMatcher = matcher, FailOpen = failOpen, RunsInBackground = background };
     }
 }

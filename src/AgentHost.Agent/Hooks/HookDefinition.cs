@@ -34,6 +34,12 @@ public sealed record HookDefinition(string Event, string Matcher, string Command
     /// </summary>
     public bool FailOpen { get; init; }
 
+    /// <summary>
+    /// Whether it runs in the background (<c>"async": true</c>, as in Claude Code): it is started and not waited for, so
+    /// it decides nothing; it is still killed at its time limit.
+    /// </summary>
+    public bool RunsInBackground { get; init; }
+
     /// <summary>Whether it runs: <see langword="false"/> for the hooks of a project that is not trusted.</summary>
     public bool Active { get; init; } = true;
 

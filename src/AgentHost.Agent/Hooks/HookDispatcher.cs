@@ -131,7 +131,7 @@ public sealed class HookDispatcher
         }
 
         var input = Input(hookEvent, fields);
-        var answers = await Task.WhenAll(hooks.Select(hook => RunOneAsync(hook, input, tool, cancellationToken))).ConfigureAwait(false);
+        var answers = await Task.WhenAll(hooks.Select(hook => hook.RunsInBackground ? InBackground(hook, input, tool) : RunOneAsync(hook, input, tool, cancellationToken))).ConfigureAwait(false);
         return new HookOutcome(answers);
     }
 
@@ -156,6 +156,16 @@ public sealed class HookDispatcher
         }
 
         return input.ToJsonString();
+    }
+
+    /// <summary>
+    /// Starts an <c>"async": true</c> hook and answers at once (it decides nothing); its <see cref="HookRanEvent"/> is
+    /// published when it ends. It is not cancelled with the call that raised the event, only by its time limit and the host's exit.
+    /// </summary>
+    private Task<HookAnswer> InBackground(HookDefinition hook, string input, string? tool)
+    {
+        _ = Task.Run(() => RunOneAsync(hook, input, tool, CancellationToken.None));
+        return Task.FromResult(new HookAnswer(hook, new HookProcessResult(null, string.Empty, string.Empty, TimeSpan.Zero) { Backgrounded = true }) { Outcome = "background" });
     }
 
     private async Task<HookAnswer> RunOneAsync(HookDefinition hook, string input, string? tool, CancellationToken cancellationToken)

@@ -22,6 +22,12 @@ public sealed record HookProcessResult(int? ExitCode, string Stdout, string Stde
 
     /// <summary>Whether its output or error was cut at <see cref="HookRunner.MaxOutputCharacters"/>.</summary>
     public bool Truncated { get; init; }
+
+    /// <summary>
+    /// Whether it went on in the background: its first line of output was <c>{"async": true}</c> (Claude Code's
+    /// protocol), so it was not waited for; it runs until it exits or its <c>asyncTimeout</c> passes.
+    /// </summary>
+    public bool Backgrounded { get; init; }
 }
 
 /// <summary>
@@ -30,6 +36,7 @@ public sealed record HookProcessResult(int? ExitCode, string Stdout, string Stde
 /// passes), keeping at most <see cref="MaxOutputCharacters"/> of each output stream. Values reach the command only as
 /// environment variables (<c>CLAUDE_PROJECT_DIR</c>, <c>CLAUDE_PLUGIN_ROOT</c>, a workflow's inputs), never as its
 /// text; and the command, with everything it starts, dies with the host (<see cref="ProcessSpec.DiesWithHost"/>).
+/// A hook whose first line of output is <c>{"async": true}</c> goes on in the background (Claude Code's protocol).
 /// </summary>
 /// <remarks>Stateless and thread-safe.</remarks>
 public static class HookRunner
@@ -66,7 +73,7 @@ public static class HookRunner
             }
         }
 
-        return RunCommandAsync(hook.Command, input, projectRoot, environment, hook.Timeout, sandbox: sandbox, cancellationToken: cancellationToken);
+        return RunCoreAsync(hook.Command, input, projectRoot, environment, hook.Timeout, delayedExpansion: false, sandbox, backgroundable: true, cancellationToken);
     }
 
     /// <summary>Runs a shell command the way hooks run (a workflow's shell node, too).</summary>
@@ -79,7 +86,7 @@ public static class HookRunner
     /// <param name="sandbox">The sandbox to run it in (<see cref="ProcessSpec.Sandbox"/>), or <see langword="null"/> for none.</param>
     /// <param name="cancellationToken">Cancellation: kills the tree and throws.</param>
     /// <returns>How it ran.</returns>
-    public static async Task<HookProcessResult> RunCommandAsync(
+    public static Task<HookProcessResult> RunCommandAsync(
         string command,
         string? input,
         string projectRoot,
@@ -87,7 +94,24 @@ public static class HookRunner
         TimeSpan timeout,
         bool delayedExpansion = false,
         Sdk.Tools.ProcessSandbox? sandbox = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        RunCoreAsync(command, input, projectRoot, environment, timeout, delayedExpansion, sandbox, backgroundable: false, cancellationToken);
+
+    /// <param name="backgroundable">
+    /// Whether a first output line <c>{"async": true, "asyncTimeout": MS}</c> lets the command go on in the background
+    /// (a hook, as Claude Code runs it): the result is returned then, and the command is killed when it has not exited
+    /// after <c>asyncTimeout</c> milliseconds (else its own time limit).
+    /// </param>
+    private static async Task<HookProcessResult> RunCoreAsync(
+        string command,
+        string? input,
+        string projectRoot,
+        IReadOnlyDictionary<string, string?> environment,
+        TimeSpan timeout,
+        bool delayedExpansion,
+        Sdk.Tools.ProcessSandbox? sandbox,
+        bool backgroundable,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(environment);
@@ -124,9 +148,11 @@ public static class HookRunner
             return new HookProcessResult(null, string.Empty, ex.Message, Stopwatch.GetElapsedTime(started)) { FailedToStart = true };
         }
 
-        using (process)
+        var owned = true;
+        try
         {
-            var stdout = ReadCappedAsync(process.Process.StandardOutput);
+            var firstLine = backgroundable ? new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+            var stdout = ReadCappedAsync(process.Process.StandardOutput, firstLine);
             var stderr = ReadCappedAsync(process.Process.StandardError);
             var write = input is null ? Task.CompletedTask : WriteInputAsync(process, input);
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -134,7 +160,19 @@ public static class HookRunner
             var timedOut = false;
             try
             {
-                await process.Process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+                var exit = process.Process.WaitForExitAsync(limit.Token);
+                if (firstLine is not null
+                    && await Task.WhenAny(exit, firstLine.Task).ConfigureAwait(false) == firstLine.Task
+                    && !exit.IsCompleted
+                    && AsyncHookLine.TryRead(await firstLine.Task.ConfigureAwait(false), out var asyncTimeout))
+                {
+                    // It goes on by itself: this process and its reads now belong to the background task.
+                    owned = false;
+                    _ = FinishInBackgroundAsync(process, stdout, stderr, write, asyncTimeout ?? timeout);
+                    return new HookProcessResult(null, firstLine.Task.Result, string.Empty, Stopwatch.GetElapsedTime(started)) { Backgrounded = true, Sandbox = process.Sandbox?.Describe() };
+                }
+
+                await exit.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -153,6 +191,34 @@ public static class HookRunner
                 TimedOut = timedOut,
                 Truncated = outCut || errCut,
             };
+        }
+        finally
+        {
+            if (owned)
+            {
+                process.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A backgrounded hook: waits for it to exit, at most <paramref name="limit"/> (then kills its tree), and releases it.</summary>
+    private static async Task FinishInBackgroundAsync(OwnedProcess process, Task<(string Text, bool Truncated)> stdout, Task<(string Text, bool Truncated)> stderr, Task write, TimeSpan limit)
+    {
+        using (process)
+        {
+            using var wait = new CancellationTokenSource(limit);
+            try
+            {
+                await process.Process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill();
+            }
+
+            await CollectAsync(stdout).ConfigureAwait(false);
+            await CollectAsync(stderr).ConfigureAwait(false);
+            await write.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -184,24 +250,39 @@ public static class HookRunner
         }
     }
 
-    private static async Task<(string Text, bool Truncated)> ReadCappedAsync(StreamReader reader)
+    /// <param name="reader">The stream.</param>
+    /// <param name="firstLine">Set to the first line once it is complete (or to all of the text at the end); <see langword="null"/> for none.</param>
+    private static async Task<(string Text, bool Truncated)> ReadCappedAsync(StreamReader reader, TaskCompletionSource<string>? firstLine = null)
     {
         var builder = new StringBuilder();
         var buffer = new char[8192];
         var truncated = false;
         int read;
-        while ((read = await reader.ReadAsync(buffer.AsMemory()).ConfigureAwait(false)) > 0)
+        try
         {
-            var room = MaxOutputCharacters - builder.Length;
-            if (read > room)
+            while ((read = await reader.ReadAsync(buffer.AsMemory()).ConfigureAwait(false)) > 0)
             {
-                truncated = true;
-            }
+                var room = MaxOutputCharacters - builder.Length;
+                if (read > room)
+                {
+                    truncated = true;
+                }
 
-            if (room > 0)
-            {
-                builder.Append(buffer, 0, Math.Min(room, read));
+                if (room > 0)
+                {
+                    builder.Append(buffer, 0, Math.Min(room, read));
+                }
+
+                if (firstLine is not null && !firstLine.Task.IsCompleted && Array.IndexOf(buffer, '\n', 0, read) >= 0)
+                {
+                    var text = builder.ToString();
+                    firstLine.TrySetResult(text[..text.IndexOf('\n', StringComparison.Ordinal)]);
+                }
             }
+        }
+        finally
+        {
+            firstLine?.TrySetResult(builder.ToString());
         }
 
         return (builder.ToString(), truncated);

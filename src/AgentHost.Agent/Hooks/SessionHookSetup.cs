@@ -1,4 +1,5 @@
 using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
@@ -17,7 +18,7 @@ public static class SessionHookSetup
             .OrderBy(p => p.Manifest.Id, StringComparer.Ordinal)
             .Select(p => new PluginHookFiles(p.Manifest.Id, p.Manifest.Directory, p.Manifest.HookFiles))];
 
-    /// <summary>The session's hooks, or <see langword="null"/> when none is active; problems are published as warnings.</summary>
+    /// <summary>The session's hooks, or <see langword="null"/> when none is active; problems are published as warnings (those of plugins' hook files as details).</summary>
     /// <param name="runtime">The plugin runtime (loaded plugins, events).</param>
     /// <param name="configuration">The configuration.</param>
     /// <param name="workspaceRoot">The project root.</param>
@@ -27,9 +28,15 @@ public static class SessionHookSetup
     internal static SessionHooks? Create(PluginRuntime runtime, ConfigurationSnapshot configuration, string workspaceRoot, SecretScrubber scrubber, TimeProvider time)
     {
         var hooks = HookConfiguration.Load(configuration, PluginFiles(runtime));
-        foreach (var problem in hooks.Problems)
+        foreach (var problem in hooks.Problems.Except(hooks.PluginProblems, StringComparer.Ordinal))
         {
             runtime.Events.Publish(new WarningEvent("hooks", problem) { Timestamp = time.GetUtcNow() });
+        }
+
+        // An installed plugin's hooks that cannot run were listed at install (and are in 'agent plugin info'): details only.
+        foreach (var problem in hooks.PluginProblems)
+        {
+            runtime.Events.Publish(new DetailEvent("hooks", problem) { Timestamp = time.GetUtcNow() });
         }
 
         return hooks.HasActive ? new SessionHooks(new HookDispatcher(hooks, workspaceRoot, runtime.Events, scrubber, time)) : null;

@@ -24,6 +24,9 @@ public enum McpServerState
 
     /// <summary>Not started yet (<c>start: lazy</c>): its tools are offered from the cache and it starts at the first call of one.</summary>
     Lazy,
+
+    /// <summary>Starting in the background (<c>start: background</c>): its tools are offered once it has listed them.</summary>
+    Starting,
 }
 
 /// <summary>What a session knows of one server: state, tool count, and the last error with the fix.</summary>
@@ -111,6 +114,8 @@ internal sealed partial class McpConnection : IAsyncDisposable
         var connection = new McpConnection(definition, logging);
         McpClient? client = null;
         var inner = Transport(definition, workingDirectory, stderr, connection._serverLog);
+        // Abandoned before it answered (the session ended during a background start): killed at once, not shut down gracefully.
+        using var abandon = inner is McpStdioTransport stdio ? cancellationToken.Register(stdio.Kill) : default;
         try
         {
             var transport = new ReadOrderTransport(inner, connection.Read);

@@ -38,8 +38,11 @@ public sealed record McpServerDefinition(string Name, string Source, McpTranspor
     /// <summary>How long starting (connect and initialize and list the tools) may take before the server is reported as failed.</summary>
     public TimeSpan StartTimeout { get; init; } = DefaultStartTimeout;
 
-    /// <summary>When the server starts: when the session opens, or at the first call of one of its tools.</summary>
+    /// <summary>When the server starts: when the session opens, at the first call of one of its tools, or in the background.</summary>
     public McpStartMode Start { get; init; } = McpStartMode.Session;
+
+    /// <summary>The plugin that declares it, or <see langword="null"/> for one of the configuration or a project's <c>.mcp.json</c>.</summary>
+    public string? PluginId { get; init; }
 
     /// <summary>The start timeout when none is configured: 20 seconds.</summary>
     public static TimeSpan DefaultStartTimeout { get; } = TimeSpan.FromSeconds(20);
@@ -57,6 +60,7 @@ public sealed record McpServerDefinition(string Name, string Source, McpTranspor
             Url = server.Url,
             UrlTemplate = server.UrlTemplate,
             Headers = server.Headers,
+            PluginId = pluginId,
         };
 }
 
@@ -71,4 +75,11 @@ public enum McpStartMode
     /// server without a cache entry starts with the session and fills the cache.
     /// </summary>
     Lazy,
+
+    /// <summary>
+    /// Never waited for (the default of plugins' servers): with a cached listing as <see cref="Lazy"/>; without one it
+    /// starts in the background when the session opens, and its tools join at the next model request once it has
+    /// listed them (and fill the cache). A server that does not start is logged, not reported on every run.
+    /// </summary>
+    Background,
 }

@@ -10,7 +10,8 @@ namespace AgentHost.Agent.Mcp;
 /// The MCP servers a session connects to, from every source: the loaded plugins' manifests, then the project's
 /// <c>.mcp.json</c> (only when the project is trusted), then the configuration's <c>mcp.servers</c> (the user's, and a
 /// trusted project's — an untrusted project cannot set <c>mcp</c>). A later source's server replaces an earlier one of
-/// the same name; <c>mcp.servers.NAME.enabled: false</c> turns one off.
+/// the same name; <c>mcp.servers.NAME.enabled: false</c> turns one off. A plugin's server starts in the background
+/// (<see cref="McpStartMode.Background"/>) unless <c>mcp.start</c> or its own <c>start</c> says otherwise.
 /// </summary>
 public static class McpServerSources
 {
@@ -55,7 +56,10 @@ public static class McpServerSources
         }
 
         var timeout = Seconds(configuration, "mcp.start_timeout", problems) ?? McpServerDefinition.DefaultStartTimeout;
-        var start = StartMode(configuration, "mcp.start", problems) ?? McpStartMode.Session;
+        // A plugin's server is never waited for unless mcp.start (or its own start) says so: installed plugins cost nothing per run.
+        var configuredStart = StartMode(configuration, "mcp.start", problems);
+        var start = configuredStart ?? McpStartMode.Session;
+        McpStartMode DefaultStart(McpServerDefinition server) => configuredStart ?? (server.PluginId is null ? McpStartMode.Session : McpStartMode.Background);
         foreach (var name in ChildNames(configuration, ServersKey))
         {
             var prefix = $"{ServersKey}.{name}";
@@ -71,7 +75,7 @@ public static class McpServerSources
                 servers[name] = defined with
                 {
                     StartTimeout = Seconds(configuration, prefix + ".start_timeout", problems) ?? defined.StartTimeout,
-                    Start = StartMode(configuration, prefix + ".start", problems) ?? start,
+                    Start = StartMode(configuration, prefix + ".start", problems) ?? DefaultStart(defined),
                 };
                 continue;
             }
@@ -96,7 +100,7 @@ public static class McpServerSources
         }
 
         return [.. servers.Values.Select(s => s.StartTimeout == McpServerDefinition.DefaultStartTimeout ? s with { StartTimeout = timeout } : s)
-            .Select(s => configuration.Get($"{ServersKey}.{s.Name}.start") is null ? s with { Start = start } : s)];
+            .Select(s => configuration.Get($"{ServersKey}.{s.Name}.start") is null ? s with { Start = DefaultStart(s) } : s)];
     }
 
     /// <summary>
@@ -231,7 +235,7 @@ public static class McpServerSources
             return mode;
         }
 
-        problems.Add($"{key}: '{text}' is not a start mode (session, lazy); 'session' applies.");
+        problems.Add($"{key}: '{text}' is not a start mode (session, lazy, background); the default applies.");
         return null;
     }
 

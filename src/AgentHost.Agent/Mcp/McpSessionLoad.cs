@@ -95,12 +95,17 @@ internal static class McpSessionLoad
             return others;
         }
 
+        // Followed from now on (a server starting in the background may list its tools before the caller subscribes);
+        // the caller's callback runs for the changes after it subscribed.
         var live = new LiveTools(servers, others);
-        subscribe = invalidate => servers.ToolsChanged += (_, _) =>
+        Action? invalidated = null;
+        servers.ToolsChanged += (_, _) =>
         {
             live.Refresh();
-            invalidate();
+            Volatile.Read(ref invalidated)?.Invoke();
         };
+        live.Refresh();
+        subscribe = invalidate => invalidated += invalidate;
         return live;
     }
 

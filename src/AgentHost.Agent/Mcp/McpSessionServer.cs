@@ -12,7 +12,7 @@ namespace AgentHost.Agent.Mcp;
 /// within its start timeout (a start that fails is that call's error; the next call tries again). Its tools change when
 /// the server says they did; the cache follows.
 /// </summary>
-internal sealed class McpSessionServer : IAsyncDisposable
+internal sealed partial class McpSessionServer : IAsyncDisposable
 {
     private readonly string _workingDirectory;
     private readonly ILoggerFactory? _logging;
@@ -59,6 +59,39 @@ internal sealed class McpSessionServer : IAsyncDisposable
         server._tools = server.Functions(cached);
         return server;
     }
+
+    /// <summary>The start begun by <see cref="StartInBackground"/> (it never throws), or <see langword="null"/>.</summary>
+    public Task? BackgroundStart { get; private set; }
+
+    /// <summary>
+    /// Starts the server now without waiting for it (<see cref="McpStartMode.Background"/>): its tools join (and
+    /// <see cref="ToolsChanged"/> is raised) once it has listed them. A start that fails is logged (category
+    /// <c>mcp.NAME</c>) and not reported as a warning: the run did not ask for this server; a later call of one of its
+    /// tools tries again and fails with the reason.
+    /// </summary>
+    public void StartInBackground() => BackgroundStart = ObserveAsync();
+
+    private async Task ObserveAsync()
+    {
+        try
+        {
+            await StartAsync(_life.Token).ConfigureAwait(false);
+        }
+        catch (ToolException ex)
+        {
+            if (_logging?.CreateLogger("mcp." + Definition.Name) is { } logger)
+            {
+                LogBackgroundFailed(logger, Definition.Name, ex.Message);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        {
+            // The session ended first.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server} did not start in the background: {Reason}")]
+    private static partial void LogBackgroundFailed(ILogger logger, string server, string reason);
 
     /// <summary>Calls one of its tools, starting the server first when it is not running yet.</summary>
     /// <exception cref="ToolException">A lazy server did not start; the message says why.</exception>
@@ -166,7 +199,7 @@ internal sealed class McpSessionServer : IAsyncDisposable
         connection.ToolsChanged += changed =>
         {
             Volatile.Write(ref _tools, Functions(changed.Tools));
-            if (Definition.Start == McpStartMode.Lazy)
+            if (Definition.Start is McpStartMode.Lazy or McpStartMode.Background)
             {
                 _cache?.Write(Definition, changed.Tools);
             }

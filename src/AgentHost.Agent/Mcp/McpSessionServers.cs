@@ -35,7 +35,8 @@ public sealed record McpStartOptions
 
 /// <summary>
 /// A session's MCP servers: started in parallel when the session opens, each within its start timeout — except a
-/// <c>lazy</c> server with a cached listing, which starts at the first call of one of its tools. A server that fails or
+/// <c>lazy</c> or <c>background</c> server with a cached listing, which starts at the first call of one of its tools,
+/// and a <c>background</c> server without one, which starts without being waited for (its tools join when it has listed them). A server that fails or
 /// hangs is reported (a <see cref="WarningEvent"/> and <see cref="Statuses"/>) and left out; it never stops the session.
 /// The tools enter the tool pipeline like plugin tools, so permission rules (<c>mcp__SERVER__*</c>) decide them; they
 /// change when a server says its list changed (<see cref="ToolsChanged"/>). Disposing ends every connection and kills
@@ -128,9 +129,12 @@ public sealed class McpSessionServers : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(definitions);
         ArgumentNullException.ThrowIfNull(options);
         var cache = options.CacheDirectory is { } directory ? new McpToolCache(directory) : null;
-        var cached = definitions.Select(d => cache is not null && !options.RefreshCache && d.Start == McpStartMode.Lazy ? cache.Read(d) : null).ToList();
-        var starts = definitions.Zip(cached)
-            .Select(p => p.Second is null ? StartOneAsync(p.First, workingDirectory, options.Logging, cancellationToken) : Task.FromResult<(McpConnection?, string?)>((null, null)))
+        var deferrable = cache is not null && !options.RefreshCache;
+        var cached = definitions.Select(d => deferrable && d.Start is McpStartMode.Lazy or McpStartMode.Background ? cache!.Read(d) : null).ToList();
+        // A background server without a listing is not waited for here: it starts once the servers are assembled.
+        var background = definitions.Zip(cached).Select(p => deferrable && p.Second is null && p.First.Start == McpStartMode.Background).ToList();
+        var starts = definitions.Zip(cached, background)
+            .Select(p => p.Second is null && !p.Third ? StartOneAsync(p.First, workingDirectory, options.Logging, cancellationToken) : Task.FromResult<(McpConnection?, string?)>((null, null)))
             .ToList();
         await Task.WhenAll(starts).ConfigureAwait(false);
         var servers = new List<McpSessionServer>();
@@ -139,7 +143,12 @@ public sealed class McpSessionServers : IAsyncDisposable
         {
             var definition = definitions[i];
             var (connection, error) = starts[i].Result;
-            if (cached[i] is { } tools)
+            if (background[i])
+            {
+                servers.Add(McpSessionServer.Deferred(definition, [], workingDirectory, options, cache));
+                statuses.Add(new McpServerStatus(definition, McpServerState.Starting, 0, null));
+            }
+            else if (cached[i] is { } tools)
             {
                 servers.Add(McpSessionServer.Deferred(definition, tools, workingDirectory, options, cache));
                 statuses.Add(new McpServerStatus(definition, McpServerState.Lazy, tools.Count, null));
@@ -161,8 +170,27 @@ public sealed class McpSessionServers : IAsyncDisposable
             }
         }
 
-        return new McpSessionServers(servers, statuses);
+        var assembled = new McpSessionServers(servers, statuses);
+        // Subscribed first, started after: a server that lists its tools at once still reaches ToolsChanged.
+        foreach (var (server, status) in servers.Zip(statuses.Where(s => s.State != McpServerState.Failed)))
+        {
+            if (status.State == McpServerState.Starting)
+            {
+                server.StartInBackground();
+            }
+        }
+
+        return assembled;
     }
+
+    /// <summary>
+    /// Waits until every server that started in the background (<see cref="McpStartMode.Background"/>) has listed its
+    /// tools or failed, each within its start timeout (for commands that need the whole listing, such as <c>agent tool list</c>).
+    /// A session never waits for them.
+    /// </summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    public Task WaitForBackgroundStartsAsync(CancellationToken cancellationToken = default) =>
+        Task.WhenAll(_servers.Select(s => s.BackgroundStart is { } start ? start.WaitAsync(cancellationToken) : Task.CompletedTask));
 
     public async ValueTask DisposeAsync()
     {

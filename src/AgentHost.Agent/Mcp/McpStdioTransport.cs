@@ -27,6 +27,12 @@ internal sealed class McpStdioTransport(
 
     public string Name => definition.Name;
 
+    /// <summary>
+    /// Kills the server's tree at once, without the graceful <see cref="ShutdownTimeout"/>: for a start abandoned
+    /// before the server answered (the session ended while a background start was under way).
+    /// </summary>
+    public void Kill() => Volatile.Read(ref _process)?.Kill();
+
     /// <summary>When the process has exited: how (its exit code), for a start that failed; <see langword="null"/> while it runs.</summary>
     public string? Exit
     {

@@ -147,11 +147,20 @@ public sealed class SkillCatalog
             _events.Publish(new WarningEvent("skills", summary));
         }
 
-        foreach (var message in snapshot.All.Where(s => !s.Root.ThirdParty).SelectMany(s => s.Problems).Select(p => p.ToString()).Concat(snapshot.Notes))
+        foreach (var message in snapshot.All.Where(s => !s.Root.ThirdParty && s.Root.Source != SkillSource.Plugin).SelectMany(s => s.Problems).Select(p => p.ToString()).Concat(snapshot.Notes))
         {
             if (_published.Add(message))
             {
                 _events.Publish(new WarningEvent("skills", message));
+            }
+        }
+
+        // An installed plugin's skills are its author's to fix ('agent skill lint' lists them): details, not warnings.
+        foreach (var message in snapshot.All.Where(s => !s.Root.ThirdParty && s.Root.Source == SkillSource.Plugin).SelectMany(s => s.Problems).Select(p => p.ToString()))
+        {
+            if (_published.Add(message))
+            {
+                _events.Publish(new AgentHost.Hosting.Events.DetailEvent("skills", message));
             }
         }
     }

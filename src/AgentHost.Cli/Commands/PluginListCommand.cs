@@ -73,6 +73,17 @@ internal sealed class PluginListCommand : AgentCommand
             console.WriteLine($"{failure.PluginId}: {failure.Error}");
         }
 
+        // Known problems of installed plugins are shown here (and at install, and in 'agent doctor'), not on every run.
+        foreach (var (id, plugin) in runtime.Host.Loaded.Where(p => p.Value.Manifest.NotMapped.Count > 0).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            console.WriteLine();
+            console.WriteLine($"{id}: {plugin.Manifest.NotMapped.Count} part(s) not supported and not used; 'agent plugin info {id}' lists them:");
+            foreach (var part in plugin.Manifest.NotMapped)
+            {
+                console.WriteLine($"  - {part}");
+            }
+        }
+
         return ExitCodes.Success;
     }
 }

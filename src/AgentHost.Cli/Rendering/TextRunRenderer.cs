@@ -155,6 +155,10 @@ internal sealed class TextRunRenderer(IConsoleInteraction console)
                 EndLine();
                 console.WriteInfo($"warning: {warning.Message}");
                 break;
+            case AgentHost.Hosting.Events.DetailEvent detail when Verbose:
+                EndLine();
+                console.WriteInfo($"note: {detail.Message}");
+                break;
             case Agent.Memory.MemoryUpdatedEvent memory:
                 EndLine();
                 MemoryLines(memory);

@@ -14,7 +14,7 @@ public sealed record CapabilityChange(IReadOnlyList<RegisteredCapability> Added,
 /// <remarks>
 /// Thread-safe. Every capability is reachable by its qualified name <c>plugin-id/name</c>. The plain name resolves
 /// to the contributor whose plugin id sorts first (ordinal), whatever the load order, so the result is deterministic;
-/// a clash publishes a <see cref="WarningEvent"/>. Enumeration is ordered by kind, name, then plugin id.
+/// a clash publishes a <see cref="WarningEvent"/> (not for skill folders, which are all read whatever their names). Enumeration is ordered by kind, name, then plugin id.
 /// </remarks>
 public sealed class CapabilityRegistry
 {
@@ -55,7 +55,7 @@ public sealed class CapabilityRegistry
                         $"plugin '{pluginId}' registered {entry.Kind} '{entry.Name}' twice; capability names must be unique per plugin and kind.");
                 }
 
-                if (existing.Length > 0)
+                if (existing.Length > 0 && Clashes(entry.Kind))
                 {
                     clashes.Add(Describe(entry, existing));
                 }
@@ -111,7 +111,7 @@ public sealed class CapabilityRegistry
             {
                 var key = new Key(entry.Kind, entry.Name);
                 var existing = next.TryGetValue(key, out var kept) ? kept : _byName.GetValueOrDefault(key, []);
-                if (existing.Length > 0 && !removed.Any(r => r.Kind == entry.Kind && r.Name == entry.Name))
+                if (existing.Length > 0 && Clashes(entry.Kind) && !removed.Any(r => r.Kind == entry.Kind && r.Name == entry.Name))
                 {
                     clashes.Add(Describe(entry, existing));
                 }
@@ -258,6 +258,13 @@ public sealed class CapabilityRegistry
 
         return null;
     }
+
+    /// <summary>
+    /// Whether two plugins' capabilities of one name and this kind are a clash worth a warning. Skill folders are not:
+    /// every plugin's skill folder is read (none is chosen by its plain name), and every Claude Code plugin names its
+    /// folder <c>skills</c>, so a warning there would only repeat the plugin list on every run.
+    /// </summary>
+    private static bool Clashes(CapabilityKind kind) => kind != CapabilityKind.SkillDirectory;
 
     private static string Describe(RegisteredCapability entry, ImmutableArray<RegisteredCapability> existing)
     {

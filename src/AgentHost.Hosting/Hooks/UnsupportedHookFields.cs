@@ -4,13 +4,13 @@ namespace AgentHost.Hosting.Hooks;
 /// Fields of a Claude Code command hook that change when or how it runs and that the host does not implement: a hook
 /// with one of them is not run (running it on every matching call, or in the foreground, would do what its author did
 /// not ask for) and is reported — by the hooks engine when it reads the hook, and in a plugin's install summary.
+/// (<c>"async": true</c> is supported: such a hook runs in the background, as in Claude Code.)
 /// </summary>
 public static class UnsupportedHookFields
 {
     private static readonly (string Field, string What)[] Fields =
     [
         ("if", "a condition on the call ('if')"),
-        ("async", "running in the background ('async')"),
         ("asyncRewake", "running in the background and waking the agent ('asyncRewake')"),
     ];
 

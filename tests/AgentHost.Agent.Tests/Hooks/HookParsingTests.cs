@@ -71,7 +71,6 @@ public sealed class HookParsingTests
     [InlineData("{ \"hooks\": { \"Stop\": [ { \"hooks\": [ { \"command\": \"x\" } ] } ] } }", "a Stop hook has no 'type'; add type: command")]
     [InlineData("{ \"hooks\": { \"PreToolUse\": [ { \"matcher\": \"[\", \"hooks\": [ { \"type\": \"command\", \"command\": \"x\" } ] } ] } }", "matcher '[' is not a valid regular expression")]
     [InlineData("{ \"hooks\": { \"PostToolUse\": [ { \"matcher\": \"Bash\", \"hooks\": [ { \"type\": \"command\", \"command\": \"x\", \"if\": \"Bash(git commit:*)\" } ] } ] } }", "f.json (hooks.PostToolUse[0].hooks[0]): PostToolUse hook: a condition on the call ('if') is not supported, so this hook is not run. Skipped.")]
-    [InlineData("{ \"hooks\": { \"Stop\": [ { \"hooks\": [ { \"type\": \"command\", \"command\": \"x\", \"async\": true } ] } ] } }", "Stop hook: running in the background ('async') is not supported")]
     public void MalformedHookFiles_AreReported_WithThePlaceAndTheFix(string json, string problem)
     {
         var problems = new List<string>();
@@ -80,6 +79,17 @@ public sealed class HookParsingTests
 
         Assert.Empty(hooks);
         Assert.Contains(problems, p => p.Contains(problem, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AsyncTrue_IsRead_AsAHookThatRunsInTheBackground()
+    {
+        var problems = new List<string>();
+
+        var hooks = HookConfiguration.ReadJson("{ \"hooks\": { \"Stop\": [ { \"hooks\": [ { \"type\": \"command\", \"command\": \"x\", \"async\": true } ] } ] } }", "f.json", HookOrigin.Plugin, problems);
+
+        Assert.True(Assert.Single(hooks).RunsInBackground);
+        Assert.Empty(problems);
     }
 
     [Fact]

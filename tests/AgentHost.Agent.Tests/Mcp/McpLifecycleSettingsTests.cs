@@ -35,7 +35,7 @@ public sealed class McpLifecycleSettingsTests : IDisposable
         Assert.Equal(McpStartMode.Lazy, servers.Single(s => s.Name == "inherits").Start);
         Assert.Equal(McpStartMode.Session, servers.Single(s => s.Name == "own").Start);
         Assert.Equal(McpStartMode.Lazy, servers.Single(s => s.Name == "wrong").Start);
-        Assert.Contains(problems, p => p.Contains("mcp.servers.wrong.start: 'soon' is not a start mode (session, lazy)", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("mcp.servers.wrong.start: 'soon' is not a start mode (session, lazy, background)", StringComparison.Ordinal));
     }
 
     [Fact]
