@@ -59,6 +59,12 @@ public sealed class McpServeTests : IDisposable
 
         Assert.Equal("agent", client.ServerInfo?.Name);
         Assert.Contains(tools, t => t.Name == "grep");
+        // Tools only: no resources or prompts declared, and a client that asks anyway gets "method not found".
+        Assert.Null(client.ServerCapabilities.Resources);
+        Assert.Null(client.ServerCapabilities.Prompts);
+        var notAvailable = await Assert.ThrowsAnyAsync<Exception>(async () => await client.SendRequestAsync(
+            new JsonRpcRequest { Method = "resources/list" }));
+        Assert.Contains("-32601", notAvailable is ModelContextProtocol.McpProtocolException protocol ? ((int)protocol.ErrorCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : notAvailable.Message, StringComparison.Ordinal);
         // Optional parameters are typed portably: no ["integer", "null"] (the inspector's portability warning).
         var optional = tools.SelectMany(t => OptionalProperties(t.ProtocolTool.InputSchema).Select(p => (Tool: t.Name, p.Name, p.Schema))).ToList();
         Assert.Contains(optional, p => p.Tool == "grep");

@@ -94,8 +94,10 @@ public sealed class ClaudeMarketplaceShapesTests : IDisposable
         var elsewhere = $"http://127.0.0.1:{Ports.Free()}/elsewhere";
 
         var info = await RunAsync("plugin", "info", "remote-docs@breakers");
-        var byDefault = await RunAsync("run", "hello", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script);
-        var fromEnvironment = await RunWithAsync("REMOTE_DOCS_URL", elsewhere, "run", "hello", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script);
+        // mcp.start=session: the plugin's server starts with the session (not in the background, its default), so a
+        // failed start is a warning on the run's stderr.
+        var byDefault = await RunAsync("run", "hello", "-p", "scripted", "--no-default-plugins", "-c", "mcp.start=session", "-m", "scripted/" + script);
+        var fromEnvironment = await RunWithAsync("REMOTE_DOCS_URL", elsewhere, "run", "hello", "-p", "scripted", "--no-default-plugins", "-c", "mcp.start=session", "-m", "scripted/" + script);
 
         // Nothing listens on either address: the servers fail to start, naming the URL each session expanded.
         Assert.True(info.ExitCode == ExitCodes.Success, info.Error + info.Output);
@@ -116,7 +118,7 @@ public sealed class ClaudeMarketplaceShapesTests : IDisposable
                 text: remote answered
             """);
 
-        var result = await RunWithAsync("REMOTE_DOCS_URL", server.Url.ToString(), "run", "go", "-p", "scripted", "--no-default-plugins", "-c", "plugins.deferred_tools.mcp=none", "-m", "scripted/" + script);
+        var result = await RunWithAsync("REMOTE_DOCS_URL", server.Url.ToString(), "run", "go", "-p", "scripted", "--no-default-plugins", "-c", "plugins.deferred_tools.mcp=none", "-c", "mcp.start=session", "-m", "scripted/" + script);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         Assert.Contains("remote answered", result.Output, StringComparison.Ordinal);

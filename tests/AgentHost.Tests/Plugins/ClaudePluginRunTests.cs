@@ -57,8 +57,9 @@ public sealed class ClaudePluginRunTests : IDisposable
                 text: All three parts answered.
             """);
 
-        // The server's and the language plugin's tools up front: the run checks that the parts work, not deferral.
-        var result = await RunAsync("run", "review the changelog", "-p", "scripted", "--no-default-plugins", "-c", "plugins.deferred_tools.mcp=none", "-c", "plugins.deferred_tools.lsp=none", "-m", "scripted/" + script);
+        // The server's and the language plugin's tools up front, the server started with the session (not in the
+        // background, an installed plugin's default): the run checks that the parts work, not deferral or start modes.
+        var result = await RunAsync("run", "review the changelog", "-p", "scripted", "--no-default-plugins", "-c", "plugins.deferred_tools.mcp=none", "-c", "plugins.deferred_tools.lsp=none", "-c", "mcp.start=session", "-m", "scripted/" + script);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         Assert.Contains("All three parts answered.", result.Output, StringComparison.Ordinal);
