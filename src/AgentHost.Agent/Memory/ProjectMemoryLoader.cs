@@ -181,7 +181,7 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
             }
 
             var inside = MemoryPaths.IsInside(root, MemoryPaths.RealPath(target)) && MemoryPaths.IsInside(root, target);
-            if (!inside && !personal && !Options.ImportsOutsideRoot)
+            if (!inside && !personal && !(Options.ImportsOutsideRoot?.Invoke() ?? false))
             {
                 warnings.Add($"memory file {importer.DisplayPath} imports @{written}, which is outside the project root; not imported. A project's memory imports only the project's own files until you trust it ('agent trust'); personal imports can go in the global AGENTS.md.");
                 continue;

@@ -35,9 +35,10 @@ public sealed record ProjectMemoryOptions
 
     /// <summary>
     /// Whether a project memory file's <c>@path</c> imports may read files outside the project root (a trusted project);
-    /// the global file's imports always may.
+    /// the global file's imports always may. Asked only when such an import is met (reading the trust store costs a file
+    /// read most runs never need); <see langword="null"/> means never.
     /// </summary>
-    public bool ImportsOutsideRoot { get; init; }
+    public Func<bool>? ImportsOutsideRoot { get; init; }
 
     /// <summary>How many folders the search for nested memory files visits at most: 20,000.</summary>
     public int MaxFoldersVisited { get; init; } = 20_000;

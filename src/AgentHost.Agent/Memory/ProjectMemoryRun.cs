@@ -44,12 +44,13 @@ public sealed record ProjectMemoryRun(string? PromptText, ToolMiddleware? Middle
         }
 
         var paths = AgentPaths.Resolve(environment);
+        var trusted = new Lazy<bool>(() => Hosting.Trust.ProjectTrust.Load(paths).IsTrusted(configuration.ProjectRoot));
         return new ProjectMemoryLoader(new ProjectMemoryOptions
         {
             GlobalDirectory = paths.ConfigDirectory,
             ExtraFiles = extra,
             HomeDirectory = environment.HomeDirectory,
-            ImportsOutsideRoot = Hosting.Trust.ProjectTrust.Load(paths).IsTrusted(configuration.ProjectRoot),
+            ImportsOutsideRoot = () => trusted.Value,
         });
     }
 

@@ -117,7 +117,7 @@ public static class YamlConfigLoader
                             continue;
                         }
 
-                        Visit(valueNode, ConfigKeys.Join(prefix, name.Trim()));
+                        Visit(valueNode, ConfigKeys.Join(prefix, MapKey(prefix, name.Trim())));
                     }
 
                     break;
@@ -136,6 +136,16 @@ public static class YamlConfigLoader
                     break;
             }
         }
+
+        /// <summary>
+        /// A key of a map keyed by file extension (<c>language_ids: { .py: python }</c>, as manifests write it) is read
+        /// without its leading dot: a dot separates configuration keys, and the LSP bridge matches either form.
+        /// </summary>
+        private static string MapKey(string prefix, string name) =>
+            name.StartsWith('.') && name.Length > 1
+            && (prefix.Equals("language_ids", StringComparison.OrdinalIgnoreCase) || prefix.EndsWith(".language_ids", StringComparison.OrdinalIgnoreCase))
+                ? name.TrimStart('.')
+                : name;
 
         private static string Where(string prefix) => prefix.Length == 0 ? string.Empty : $"key '{prefix}': ";
 

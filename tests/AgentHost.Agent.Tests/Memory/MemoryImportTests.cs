@@ -34,7 +34,7 @@ public sealed class MemoryImportTests
         temp.WriteFile("ws/CLAUDE.md", "Personal: @~/.ssh/notes.md and @../home/.ssh/notes.md");
 
         var untrusted = new ProjectMemoryLoader(new ProjectMemoryOptions { HomeDirectory = temp.Combine("home") }).Load(temp.Combine("ws"), temp.Combine("ws"));
-        var trusted = new ProjectMemoryLoader(new ProjectMemoryOptions { HomeDirectory = temp.Combine("home"), ImportsOutsideRoot = true }).Load(temp.Combine("ws"), temp.Combine("ws"));
+        var trusted = new ProjectMemoryLoader(new ProjectMemoryOptions { HomeDirectory = temp.Combine("home"), ImportsOutsideRoot = () => true }).Load(temp.Combine("ws"), temp.Combine("ws"));
 
         Assert.Equal(["CLAUDE.md"], untrusted.Files.Select(f => f.DisplayPath));
         Assert.Equal(2, untrusted.Warnings.Count);

@@ -24,6 +24,19 @@ public sealed class ConfigurationValidationTests
     }
 
     [Fact]
+    public void Resolve_LanguageIdsKeyedByDottedExtensions_AreValid_AndReadWithoutTheDot()
+    {
+        using var project = new ConfigProject();
+        project.WriteGlobal("lsp:\n  servers:\n    pyright:\n      command: pyright-langserver\n      extensions: [.py, .pyi]\n      language_ids: { .py: python, pyi: python }\n");
+
+        var config = project.Resolve();
+
+        Assert.Empty(config.Problems);
+        Assert.Equal("python", config.Get("lsp.servers.pyright.language_ids.py"));
+        Assert.Equal("python", config.Get("lsp.servers.pyright.language_ids.pyi"));
+    }
+
+    [Fact]
     public void Resolve_BadIndentation_NamesTheLineOfTheMistake()
     {
         using var project = new ConfigProject();

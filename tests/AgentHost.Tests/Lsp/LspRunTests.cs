@@ -29,4 +29,34 @@ public sealed class LspRunTests
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
         Assert.Equal("completed", RunWorkspace.Events(result.Output)[^1].GetProperty("outcome").GetString());
     }
+
+    /// <summary>
+    /// <c>language_ids</c> written as docs/lsp.md writes it, keyed by the extension with its dot (<c>.fx: fixturelang</c>),
+    /// is accepted in <c>config.yaml</c> and reaches the server: the document is opened with that language id.
+    /// </summary>
+    [RequiresProgramFact("node")]
+    public async Task Run_WithLanguageIdsKeyedByDottedExtensions_OpensTheDocumentWithThatLanguageId()
+    {
+        using var ws = new RunWorkspace();
+        var server = LspServers.Fixture("settling-server.mjs").Replace("'", "''", StringComparison.Ordinal);
+        ws.WriteUserConfig($"permissions:\n  allow:\n    - write(**)\nlsp:\n  servers:\n    fixture:\n      command: node\n      args: ['{server}', --say-language]\n"
+            + "      extensions: [.fx, .fy]\n      language_ids: { .fx: fixturelang, fy: otherlang }\n");
+        var script = ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: write, arguments: { path: a.fx, content: "so bad\n" } }]
+              - expect:
+                  tool_results_contain: ["'bad' is not allowed here (languageId fixturelang)."]
+                tool_calls: [{ name: write, arguments: { path: b.fy, content: "so bad\n" } }]
+              - expect:
+                  tool_results_contain: ["'bad' is not allowed here (languageId otherlang)."]
+                text: Both.
+            """);
+
+        var validate = await ws.RunAsync("config", "validate");
+        var result = await ws.RunAsync("run", "write two files", "-p", "scripted", "-p", "files", "-m", "scripted/" + script, "-o", "json");
+
+        Assert.True(validate.ExitCode == ExitCodes.Success, validate.Error + validate.Output);
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        Assert.Equal("completed", RunWorkspace.Events(result.Output)[^1].GetProperty("outcome").GetString());
+    }
 }
