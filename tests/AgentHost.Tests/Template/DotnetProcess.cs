@@ -24,9 +24,14 @@ internal static class DotnetProcess
 
     /// <summary>Runs <c>dotnet args</c> and returns the exit code with stdout and stderr interleaved.</summary>
     /// <exception cref="TimeoutException">The process did not exit in time; it is killed and its output is in the message.</exception>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args) =>
+        RunProgramAsync("dotnet", workingDirectory, environment, timeout, args);
+
+    /// <summary>Runs <paramref name="program"/> (a path, or a name found on PATH) as <see cref="RunAsync"/> runs dotnet.</summary>
+    /// <exception cref="TimeoutException">The process did not exit in time; it is killed and its output is in the message.</exception>
+    public static async Task<(int ExitCode, string Output)> RunProgramAsync(string program, string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -71,7 +76,7 @@ internal static class DotnetProcess
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None);
-            throw new TimeoutException($"dotnet {string.Join(' ', args)} (in {workingDirectory}) did not exit within {timeout.TotalMinutes} minutes; output so far:\n{Text(output)}");
+            throw new TimeoutException($"{program} {string.Join(' ', args)} (in {workingDirectory}) did not exit within {timeout.TotalMinutes} minutes; output so far:\n{Text(output)}");
         }
 
         process.WaitForExit();   // drains the asynchronous output readers

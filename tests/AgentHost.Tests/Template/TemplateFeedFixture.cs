@@ -12,10 +12,10 @@ public sealed class TemplateEndToEnd : ICollectionFixture<TemplateFeedFixture>
 }
 
 /// <summary>
-/// A plugin author's machine in a temp folder: a local NuGet feed with the repo's AgentHost.Sdk, AgentHost.Hosting, AgentHost.Permissions,
-/// AgentHost.Sessions, AgentHost.Agent, AgentHost.Testing and AgentHost.PluginTemplate packages (packed from the outer test build, never rebuilt), a
-/// nuget.config that adds it to the user's sources, a private NuGet package folder (no stale AgentHost.* package can
-/// be used) and a private <c>dotnet new</c> hive with the template installed from the repo folder.
+/// A plugin author's machine in a temp folder: a local NuGet feed packed the way plugin-template/README.md says (one
+/// <c>dotnet pack</c> of <c>local-feed.slnf</c>, here with <c>--no-build</c> from the outer test build), a nuget.config
+/// in <see cref="Work"/> that adds it to the user's sources, a private NuGet package folder (no stale AgentHost.*
+/// package can be used) and a private <c>dotnet new</c> hive with the template installed from the repo folder.
 /// </summary>
 public sealed partial class TemplateFeedFixture : IAsyncLifetime
 {
@@ -39,29 +39,27 @@ public sealed partial class TemplateFeedFixture : IAsyncLifetime
 
     public string SdkVersion => ReadAgentSdkVersion(RepositoryRoot);
 
+    /// <summary>How long packing the feed took (printed by the flow test; never asserted).</summary>
+    public TimeSpan FeedPackTime { get; private set; }
+
     /// <summary>Variables for nested dotnet processes.</summary>
     public IReadOnlyDictionary<string, string> DotnetEnvironment => new Dictionary<string, string>
     {
         ["NUGET_PACKAGES"] = _temp.Combine("nuget-packages"),
     };
 
+    /// <summary>A new folder inside this fixture's temp folder.</summary>
+    public string NewFolder(string name) => Directory.CreateDirectory(_temp.Combine(name)).FullName;
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Feed);
         Directory.CreateDirectory(Work);
-        foreach (var project in new[]
-                 {
-                     "src/AgentHost.Sdk/AgentHost.Sdk.csproj",
-                     "src/AgentHost.Hosting/AgentHost.Hosting.csproj",
-                     "src/AgentHost.Permissions/AgentHost.Permissions.csproj",
-                     "src/AgentHost.Sessions/AgentHost.Sessions.csproj",
-                     "src/AgentHost.Agent/AgentHost.Agent.csproj",
-                     "src/AgentHost.Testing/AgentHost.Testing.csproj",
-                     "plugin-template/AgentHost.PluginTemplate.csproj",
-                 })
-        {
-            await DotnetAsync(RepositoryRoot, "pack", Path.Combine(RepositoryRoot, project), "--no-build", "-c", Configuration, "-o", Feed);
-        }
+        // The README's one pack command (PluginTemplateReadme.PackFeed), without building: the outer test build already
+        // built every project, in its configuration.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await DotnetAsync(RepositoryRoot, "pack", Path.Combine("plugin-template", "local-feed.slnf"), "--no-build", "-c", Configuration, "-o", Feed);
+        FeedPackTime = watch.Elapsed;
 
         // No <clear/>: the user's and machine's sources still supply xunit and the Microsoft.Extensions packages.
         await File.WriteAllTextAsync(Path.Combine(Work, "nuget.config"), $"""
@@ -82,9 +80,13 @@ public sealed partial class TemplateFeedFixture : IAsyncLifetime
     }
 
     /// <summary>Runs dotnet and asserts it succeeded, showing its output otherwise.</summary>
-    public async Task<string> DotnetAsync(string workingDirectory, params string[] args)
+    public Task<string> DotnetAsync(string workingDirectory, params string[] args) =>
+        DotnetAsync(workingDirectory, DotnetEnvironment, args);
+
+    /// <summary>Runs dotnet with <paramref name="environment"/> and asserts it succeeded, showing its output otherwise.</summary>
+    public static async Task<string> DotnetAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var (code, output) = await DotnetProcess.RunAsync(workingDirectory, DotnetEnvironment, Timeout, args);
+        var (code, output) = await DotnetProcess.RunAsync(workingDirectory, environment, Timeout, args);
         Assert.True(code == 0, $"dotnet {string.Join(' ', args)} exited with {code}:\n{output}");
         return output;
     }

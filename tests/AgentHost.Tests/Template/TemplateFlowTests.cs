@@ -2,54 +2,77 @@ using System.IO.Compression;
 using AgentHost.Agent.Skills;
 using AgentHost.Tests.Runs;
 using AgentHost.Tests.Support;
+using Xunit.Abstractions;
 
 namespace AgentHost.Tests.Template;
 
 /// <summary>
-/// The plugin author's flow from the template's README, end to end with real processes: install the template,
-/// generate a plugin, test it, pack it, install the package with agent, run agent with the scripted model (the
-/// tool really runs), remove it.
+/// The plugin author's flow from the template's README, end to end with real processes and word for word
+/// (<see cref="PluginTemplateReadme"/>): a work folder with its own nuget.config and the agent tool in ./tools,
+/// install the template, generate a plugin, pack it, install the package with that agent, run agent with the scripted
+/// model (the tool really runs), test it, remove it; nothing outside the work folder but the template's per-user
+/// registration changes, and that is undone.
 /// </summary>
 [Collection(TemplateEndToEnd.Name)]
 [Trait("Speed", "Slow")]
-public sealed class TemplateFlowTests(TemplateFeedFixture feed)
+public sealed class TemplateFlowTests(TemplateFeedFixture feed, ITestOutputHelper output)
 {
     [Fact]
-    public async Task GeneratedPlugin_Tests_Packs_Installs_RunsItsToolInAgentRun_AndIsRemoved()
+    public async Task ReadmeFlow_FromLocalFeedToAgentRun_ChangesNothingOutsideTheWorkFolder()
     {
-        var solution = await feed.NewPluginAsync("Acme.JiraTools", feed.Hive);
+        // The user's profile, as the nested processes see it: where a global NuGet source, a global tool or the
+        // template registration would be written.
+        var user = feed.NewFolder("user");
+        var work = feed.NewFolder("agent-work");
+        var dotnet = new Dictionary<string, string>(feed.DotnetEnvironment)
+        {
+            ["HOME"] = user,
+            ["USERPROFILE"] = user,
+            ["DOTNET_CLI_HOME"] = user,
+            ["APPDATA"] = Path.Combine(user, "AppData", "Roaming"),
+            ["LOCALAPPDATA"] = Path.Combine(user, "AppData", "Local"),
+            ["XDG_CONFIG_HOME"] = Path.Combine(user, ".config"),
+            ["XDG_DATA_HOME"] = Path.Combine(user, ".local", "share"),
+        };
+        var agent = new Dictionary<string, string>(dotnet)
+        {
+            ["AGENT_HOME"] = Path.Combine(work, "agent-home"),
+            ["CI"] = "true",
+            ["OPENAI_API_KEY"] = string.Empty,
+            ["ANTHROPIC_API_KEY"] = string.Empty,
+        };
+        output.WriteLine($"{feed.FeedPackTime.TotalSeconds,6:0.0} s  dotnet {string.Join(' ', PluginTemplateReadme.PackFeed)} (here --no-build -c {feed.Configuration}: the test build built the projects)");
+
+        // The feed as the README's pack writes it: ../agent-work/feed.
+        Directory.CreateDirectory(Path.Combine(work, "feed"));
+        foreach (var packed in Directory.GetFiles(feed.Feed, "*.nupkg"))
+        {
+            File.Copy(packed, Path.Combine(work, "feed", Path.GetFileName(packed)));
+        }
+
+        foreach (var step in PluginTemplateReadme.Setup)
+        {
+            await TimedAsync(() => TemplateFeedFixture.DotnetAsync(work, dotnet, step), "dotnet", step);
+        }
+
+        var tool = Path.Combine(work, "tools", OperatingSystem.IsWindows() ? "agent.exe" : "agent");
+        Assert.True(File.Exists(tool), $"dotnet tool install --tool-path tools did not write {tool}");
+        await TimedAsync(() => TemplateFeedFixture.DotnetAsync(work, dotnet, PluginTemplateReadme.InstallTemplate), "dotnet", PluginTemplateReadme.InstallTemplate);
+        await TimedAsync(() => TemplateFeedFixture.DotnetAsync(work, dotnet, PluginTemplateReadme.NewPlugin), "dotnet", PluginTemplateReadme.NewPlugin);
+        var solution = Path.Combine(work, "Acme.JiraTools");
         Assert.True(File.Exists(Path.Combine(solution, "Acme.JiraTools.slnx")));
         Assert.True(File.Exists(Path.Combine(solution, "src", "Acme.JiraTools", "AcmeJiraToolsPlugin.cs")));
 
-        var test = await feed.DotnetAsync(solution, "test");
-        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0, Passed:\s+4\b", test);
-
-        await feed.DotnetAsync(solution, "pack", "-o", "out");
+        await TimedAsync(() => TemplateFeedFixture.DotnetAsync(solution, dotnet, PluginTemplateReadme.PackPlugin), "dotnet", PluginTemplateReadme.PackPlugin);
         var package = Assert.Single(Directory.GetFiles(Path.Combine(solution, "out")));
         Assert.Equal("acme.jiratools.1.0.0.nupkg", Path.GetFileName(package));
         AssertPluginPackage(package, "Acme.JiraTools.dll", "skills/acme-jiratools/SKILL.md");
 
-        using var home = new TempDirectory();
-        var agent = new Dictionary<string, string>
-        {
-            ["AGENT_HOME"] = home.Combine("agent-home"),
-            ["CI"] = "true",
-            ["HOME"] = home.Combine("home"),
-            ["USERPROFILE"] = home.Combine("home"),
-            ["XDG_CONFIG_HOME"] = home.Combine("xdg"),
-            ["OPENAI_API_KEY"] = string.Empty,
-            ["ANTHROPIC_API_KEY"] = string.Empty,
-        };
-        Directory.CreateDirectory(agent["HOME"]);
+        var install = await TimedAsync(() => AgentAsync(tool, solution, agent, PluginTemplateReadme.InstallPlugin), "agent", PluginTemplateReadme.InstallPlugin);
+        Assert.Contains("Installed acme.jiratools 1.0.0", install, StringComparison.Ordinal);
 
-        var install = await AgentProcess.RunAsync(solution, agent, "plugin", "install", "out/acme.jiratools.1.0.0.nupkg", "--yes");
-        Assert.True(install.ExitCode == ExitCodes.Success, install.Output + install.Error);
-        Assert.Contains("Installed acme.jiratools 1.0.0", install.Output, StringComparison.Ordinal);
-
-        var run = await AgentProcess.RunAsync(solution, agent,
-            "run", "How long is the README?", "--plugin", "scripted", "--plugin", "acme.jiratools", "--model", "scripted/demo.yaml", "-o", "json");
-        Assert.True(run.ExitCode == ExitCodes.Success, run.Output + run.Error);
-        var events = RunWorkspace.Events(run.Output);
+        var run = await TimedAsync(() => AgentAsync(tool, solution, agent, [.. PluginTemplateReadme.Run, "-o", "json"]), "agent", [.. PluginTemplateReadme.Run, "-o", "json"]);
+        var events = RunWorkspace.Events(string.Join('\n', run.Split('\n').Where(line => line.StartsWith('{'))));
         // The plugin's tool is deferred: the demo finds it with tool_search, then calls it.
         var calls = events.Where(e => e.GetProperty("type").GetString() == "tool.completed").ToList();
         Assert.Equal(["tool_search", "text_stats"], calls.Select(e => e.GetProperty("tool").GetString()));
@@ -60,13 +83,40 @@ public sealed class TemplateFlowTests(TemplateFeedFixture feed)
         Assert.Equal("acme.jiratools", Assert.Single(events, e => e.GetProperty("type").GetString() == "tool.started" && e.GetProperty("tool").GetString() == "text_stats").GetProperty("plugin").GetString());
         Assert.Equal("completed", events[^1].GetProperty("outcome").GetString());
 
-        var listed = await AgentProcess.RunAsync(solution, agent, "plugin", "list");
-        Assert.Contains("acme.jiratools", listed.Output, StringComparison.Ordinal);
-        var remove = await AgentProcess.RunAsync(solution, agent, "plugin", "remove", "acme.jiratools");
-        Assert.True(remove.ExitCode == ExitCodes.Success, remove.Output + remove.Error);
-        var after = await AgentProcess.RunAsync(solution, agent, "plugin", "list");
-        Assert.True(after.ExitCode == ExitCodes.Success, after.Output + after.Error);
-        Assert.DoesNotContain("acme.jiratools", after.Output, StringComparison.Ordinal);
+        var test = await TimedAsync(() => TemplateFeedFixture.DotnetAsync(solution, dotnet, "test"), "dotnet", ["test"]);
+        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0, Passed:\s+4\b", test);
+
+        Assert.Contains("acme.jiratools", await AgentAsync(tool, solution, agent, "plugin", "list"), StringComparison.Ordinal);
+        await AgentAsync(tool, solution, agent, "plugin", "remove", "acme.jiratools");
+        Assert.DoesNotContain("acme.jiratools", await AgentAsync(tool, solution, agent, "plugin", "list"), StringComparison.Ordinal);
+
+        // Everything the flow set up is in the work folder; the user's profile has no NuGet source and no tool of it.
+        Assert.Contains("agenthost-local", File.ReadAllText(Path.Combine(work, "nuget.config")), StringComparison.Ordinal);
+        var userConfigs = Directory.EnumerateFiles(user, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f).Equals("nuget.config", StringComparison.OrdinalIgnoreCase)).ToList();
+        Assert.All(userConfigs, f => Assert.DoesNotContain("agenthost", File.ReadAllText(f), StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(Directory.EnumerateFiles(user, "agent*", SearchOption.AllDirectories), f => f.Contains(Path.Combine(".dotnet", "tools"), StringComparison.Ordinal));
+        // dotnet new install is per user by design; the README's uninstall undoes it.
+        Assert.Contains(Directory.EnumerateFiles(user, "*", SearchOption.AllDirectories), f => f.Contains("AgentHost.PluginTemplate", StringComparison.OrdinalIgnoreCase));
+        await TimedAsync(() => TemplateFeedFixture.DotnetAsync(work, dotnet, PluginTemplateReadme.UninstallTemplate), "dotnet", PluginTemplateReadme.UninstallTemplate);
+        var (listCode, list) = await DotnetProcess.RunAsync(work, dotnet, TemplateFeedFixture.Timeout, "new", "list", "agent-plugin");
+        Assert.True(listCode != 0 || !list.Contains("agent-plugin", StringComparison.Ordinal), list);
+    }
+
+    private async Task<string> TimedAsync(Func<Task<string>> step, string program, string[] args)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = await step();
+        output.WriteLine($"{watch.Elapsed.TotalSeconds,6:0.0} s  {program} {string.Join(' ', args)}");
+        return result;
+    }
+
+    /// <summary>Runs the agent tool installed in the work folder and asserts it succeeded.</summary>
+    private static async Task<string> AgentAsync(string tool, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var (code, text) = await DotnetProcess.RunProgramAsync(tool, workingDirectory, environment, TemplateFeedFixture.Timeout, args);
+        Assert.True(code == ExitCodes.Success, $"agent {string.Join(' ', args)} exited with {code}:\n{text}");
+        return text;
     }
 
     [Fact]

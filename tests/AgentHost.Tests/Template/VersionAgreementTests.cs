@@ -46,7 +46,21 @@ public sealed partial class VersionAgreementTests
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(packable, LocalFeedProjects().Order(StringComparer.Ordinal));
-        Assert.Contains("dotnet pack plugin-template/local-feed.slnf -o ~/agent-feed", File.ReadAllText(Path.Combine(Root, "plugin-template", "README.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TemplateReadme_GivesTheCommandsTheFlowTestRuns_AndNoneThatChangeTheUsersGlobalSetup()
+    {
+        var readme = File.ReadAllText(Path.Combine(Root, "plugin-template", "README.md"));
+
+        foreach (var line in PluginTemplateReadme.CommandLines())
+        {
+            Assert.Contains(line, readme, StringComparison.Ordinal);
+        }
+
+        // A source added without --configfile goes to the user's NuGet.Config; a --global tool to the user's tools.
+        Assert.DoesNotMatch(@"dotnet nuget add source (?![^\n]*--configfile)", readme);
+        Assert.DoesNotContain("--global", readme, StringComparison.Ordinal);
     }
 
     private static IEnumerable<string> LocalFeedProjects()
