@@ -206,6 +206,37 @@ public static class McpServerSources
         return new McpServerDefinition(name, source, McpTransport.Stdio) { Command = command, Args = args, Environment = server.GetSection("env") };
     }
 
+    /// <summary>The default of <c>mcp.background_wait</c>.</summary>
+    internal static readonly TimeSpan DefaultBackgroundWait = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// <c>mcp.background_wait</c>: how long a session's first model request waits for servers starting in the
+    /// background (milliseconds, 0 to 10000; 0 = never). A bad value is a problem naming the key, and the default applies.
+    /// </summary>
+    /// <param name="configuration">The effective configuration.</param>
+    /// <param name="problems">Receives what is wrong with the value.</param>
+    /// <returns>The wait.</returns>
+    internal static TimeSpan BackgroundWait(ConfigurationSnapshot configuration, List<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(problems);
+        if (configuration.Get(BackgroundWaitKey) is not { Length: > 0 } text)
+        {
+            return DefaultBackgroundWait;
+        }
+
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds <= 10_000)
+        {
+            return TimeSpan.FromMilliseconds(milliseconds);
+        }
+
+        problems.Add($"{BackgroundWaitKey}: '{text}' is not a number of milliseconds between 0 and 10000 (0 = never wait); the default ({DefaultBackgroundWait.TotalMilliseconds:0}) applies.");
+        return DefaultBackgroundWait;
+    }
+
+    /// <summary>The key of <see cref="BackgroundWait"/>.</summary>
+    internal const string BackgroundWaitKey = "mcp.background_wait";
+
     private static TimeSpan? Seconds(ConfigurationSnapshot configuration, string key, List<string> problems)
     {
         if (configuration.Get(key) is not { Length: > 0 } text)

@@ -60,6 +60,19 @@ internal sealed partial class McpSessionServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Why this server was not started in the background (its last background start did not list tools: the recorded
+    /// reason), or <see langword="null"/>. It still starts at a call, a reference or a prompt, or when a command needs the whole listing.
+    /// </summary>
+    public string? HeldBack { get; private set; }
+
+    /// <summary>Marks a deferred server as held back (see <see cref="HeldBack"/>).</summary>
+    public McpSessionServer WithHeldBack(string reason)
+    {
+        HeldBack = reason;
+        return this;
+    }
+
     /// <summary>The start begun by <see cref="StartInBackground"/> (it never throws), or <see langword="null"/>.</summary>
     public Task? BackgroundStart { get; private set; }
 
@@ -79,6 +92,7 @@ internal sealed partial class McpSessionServer : IAsyncDisposable
         }
         catch (ToolException ex)
         {
+            _cache?.WriteFailure(Definition, ex.Message);
             if (_logging?.CreateLogger("mcp." + Definition.Name) is { } logger)
             {
                 LogBackgroundFailed(logger, Definition.Name, ex.Message);
@@ -86,7 +100,8 @@ internal sealed partial class McpSessionServer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
-            // The session ended first.
+            // The session ended first: not started in the background by the next sessions either, for a while.
+            _cache?.WriteFailure(Definition, "the session ended before it listed its tools");
         }
     }
 

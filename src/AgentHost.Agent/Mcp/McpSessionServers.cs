@@ -42,7 +42,7 @@ public sealed record McpStartOptions
 /// change when a server says its list changed (<see cref="ToolsChanged"/>). Disposing ends every connection and kills
 /// the stdio servers' processes.
 /// </summary>
-public sealed class McpSessionServers : IAsyncDisposable
+public sealed partial class McpSessionServers : IAsyncDisposable
 {
     /// <summary>The plugin id MCP tools are registered under (they belong to no plugin).</summary>
     public const string PluginId = AgentHost.Hosting.Plugins.PluginIds.Mcp;
@@ -52,6 +52,7 @@ public sealed class McpSessionServers : IAsyncDisposable
     private readonly List<McpSessionServer> _servers;
     private readonly IReadOnlyList<RegisteredCapability> _resourceTools;
     private IReadOnlyList<RegisteredCapability> _tools;
+    private readonly long _assembled = System.Diagnostics.Stopwatch.GetTimestamp();
 
     private McpSessionServers()
     {
@@ -133,6 +134,10 @@ public sealed class McpSessionServers : IAsyncDisposable
         var cached = definitions.Select(d => deferrable && d.Start is McpStartMode.Lazy or McpStartMode.Background ? cache!.Read(d) : null).ToList();
         // A background server without a listing is not waited for here: it starts once the servers are assembled.
         var background = definitions.Zip(cached).Select(p => deferrable && p.Second is null && p.First.Start == McpStartMode.Background).ToList();
+        // One whose last background start did not list tools is not started in the background again for a while (until
+        // its definition changes, the back-off passes, 'agent mcp list' lists it, or a command that needs it starts it).
+        var now = DateTimeOffset.UtcNow;
+        var heldBack = definitions.Zip(background).Select(p => p.Second ? cache!.RecentFailure(p.First, now) : null).ToList();
         var starts = definitions.Zip(cached, background)
             .Select(p => p.Second is null && !p.Third ? StartOneAsync(p.First, workingDirectory, options.Logging, cancellationToken) : Task.FromResult<(McpConnection?, string?)>((null, null)))
             .ToList();
@@ -143,7 +148,16 @@ public sealed class McpSessionServers : IAsyncDisposable
         {
             var definition = definitions[i];
             var (connection, error) = starts[i].Result;
-            if (background[i])
+            if (heldBack[i] is { } failure)
+            {
+                servers.Add(McpSessionServer.Deferred(definition, [], workingDirectory, options, cache).WithHeldBack(failure.Reason));
+                statuses.Add(new McpServerStatus(definition, McpServerState.Lazy, 0, null));
+                if (options.Logging?.CreateLogger("mcp." + definition.Name) is { } logger)
+                {
+                    LogHeldBack(logger, definition.Name, failure.At, failure.Reason);
+                }
+            }
+            else if (background[i])
             {
                 servers.Add(McpSessionServer.Deferred(definition, [], workingDirectory, options, cache));
                 statuses.Add(new McpServerStatus(definition, McpServerState.Starting, 0, null));
@@ -184,13 +198,48 @@ public sealed class McpSessionServers : IAsyncDisposable
     }
 
     /// <summary>
+    /// Waits until the servers that started in the background have listed their tools or failed, but no longer than
+    /// until <paramref name="bound"/> after they were started (<c>mcp.background_wait</c>, before a session's first model
+    /// request): a fast server's tools are then on the first request, and one that never answers costs at most the bound.
+    /// Nothing is waited for when <paramref name="bound"/> is zero or no start is under way.
+    /// </summary>
+    /// <param name="bound">The longest wait, counted from the servers' start.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    internal async Task WaitForBackgroundStartsAsync(TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        var starts = _servers.Select(s => s.BackgroundStart).OfType<Task>().Where(t => !t.IsCompleted).ToList();
+        var remaining = bound - System.Diagnostics.Stopwatch.GetElapsedTime(_assembled);
+        if (starts.Count == 0 || remaining <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.WhenAll(starts).WaitAsync(remaining, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The bound passed: those still starting join a later request.
+        }
+    }
+
+    /// <summary>
     /// Waits until every server that started in the background (<see cref="McpStartMode.Background"/>) has listed its
     /// tools or failed, each within its start timeout (for commands that need the whole listing, such as <c>agent tool list</c>).
     /// A session never waits for them.
     /// </summary>
     /// <param name="cancellationToken">Cancellation.</param>
-    public Task WaitForBackgroundStartsAsync(CancellationToken cancellationToken = default) =>
-        Task.WhenAll(_servers.Select(s => s.BackgroundStart is { } start ? start.WaitAsync(cancellationToken) : Task.CompletedTask));
+    public Task WaitForBackgroundStartsAsync(CancellationToken cancellationToken = default)
+    {
+        // Those held back because their last background start did not list tools are started here: the command needs them.
+        foreach (var server in _servers.Where(s => s.HeldBack is not null && s.BackgroundStart is null))
+        {
+            server.StartInBackground();
+        }
+
+        return Task.WhenAll(_servers.Select(s => s.BackgroundStart is { } start ? start.WaitAsync(cancellationToken) : Task.CompletedTask));
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -202,6 +251,9 @@ public sealed class McpSessionServers : IAsyncDisposable
         await Task.WhenAll(_servers.Select(s => s.DisposeAsync().AsTask())).ConfigureAwait(false);
         _servers.Clear();
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server} is not started in the background: its last background start ({At:u}) did not list tools ({Reason}); it is tried again when its definition changes, after the back-off, or by 'agent mcp list'")]
+    private static partial void LogHeldBack(ILogger logger, string server, DateTimeOffset at, string reason);
 
     private List<RegisteredCapability> Collect() =>
     [

@@ -10,11 +10,59 @@ namespace AgentHost.Agent.Mcp;
 /// The last successful tool listing of each MCP server, so that a lazily started server's tools can be offered before
 /// it runs. One JSON file per server in the host's cache folder, named by a hash of what defines the server (name,
 /// transport, command, arguments, environment, URL, headers): a changed definition has no entry and starts with the
-/// session. Safe to delete; a file that cannot be read or written is as if there were none.
+/// session. Beside it, <c>KEY.failed</c> records that a background start of that definition did not list tools (it
+/// failed, timed out, or the session ended first), so the next sessions do not start it in the background again for
+/// <see cref="FailureBackoff"/>. Safe to delete; a file that cannot be read or written is as if there were none.
 /// </summary>
 internal sealed class McpToolCache(string directory)
 {
     public string Directory { get; } = directory;
+
+    /// <summary>How long a background start that did not list tools keeps the next sessions from starting that definition in the background.</summary>
+    public static TimeSpan FailureBackoff { get; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// When a background start of <paramref name="definition"/> last did not list tools, and why, if that was less than
+    /// <see cref="FailureBackoff"/> before <paramref name="now"/>; else <see langword="null"/>.
+    /// </summary>
+    public (DateTimeOffset At, string Reason)? RecentFailure(McpServerDefinition definition, DateTimeOffset now)
+    {
+        try
+        {
+            var file = FailureFileOf(definition);
+            var at = new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);
+            if (!File.Exists(file) || now - at >= FailureBackoff || at > now + TimeSpan.FromMinutes(5))
+            {
+                return null;
+            }
+
+            return (at, File.ReadAllText(file).Trim());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Records that a background start of <paramref name="definition"/> did not list tools (<paramref name="reason"/>, one line).</summary>
+    public void WriteFailure(McpServerDefinition definition, string reason)
+    {
+        var file = FailureFileOf(definition);
+        var temporary = $"{file}.{Environment.ProcessId}.tmp";
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            File.WriteAllText(temporary, reason.ReplaceLineEndings(" "));
+            File.Move(temporary, file, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>The failure record of a definition.</summary>
+    public string FailureFileOf(McpServerDefinition definition) => Path.Combine(Directory, KeyOf(definition) + ".failed");
 
     /// <summary>The cached listing of <paramref name="definition"/>, or <see langword="null"/>.</summary>
     public IReadOnlyList<Tool>? Read(McpServerDefinition definition)
@@ -40,6 +88,7 @@ internal sealed class McpToolCache(string directory)
             System.IO.Directory.CreateDirectory(Directory);
             File.WriteAllText(temporary, JsonSerializer.Serialize(tools, McpJsonUtilities.DefaultOptions));
             File.Move(temporary, file, overwrite: true);
+            File.Delete(FailureFileOf(definition));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {

@@ -120,6 +120,16 @@ internal static class SessionRunContextBuilder
             var storedWorkspace = existing is null ? options.WorkspaceRoot : (await store.GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false)).Workspace;
             var checkpoints = new FileCheckpointRecorder(store.Checkpoints, sessionId, storedWorkspace);
             var mcp = await opening.McpLoad.ConfigureAwait(false);
+            // mcp.background_wait: a plugin's server starting in the background gets a short, bounded wait, so a fast
+            // one's tools are on the first request (counted from its start: the time spent above is not waited again).
+            var waitProblems = new List<string>();
+            var backgroundWait = Mcp.McpServerSources.BackgroundWait(parts.Configuration, waitProblems);
+            foreach (var problem in waitProblems)
+            {
+                runtime.Events.Publish(new WarningEvent("mcp", problem));
+            }
+
+            await mcp.WaitForBackgroundStartsAsync(backgroundWait, cancellationToken).ConfigureAwait(false);
             // The MCP part is live: a server's list_changed reaches the next model request.
             var askUser = Questions.AskUserTool.Create(parts.Questions, sessionId, options.Interactive);
             var learning = CreateLearning(parts, sessionId, options, gate, checkpoints);

@@ -170,6 +170,7 @@ internal static class ConfigSchema
         new("hooks", ConfigValueKind.Any, "Commands run at session events, in Claude Code's format: EVENT: [{matcher, hooks: [{type: command, command, timeout}]}] (docs/hooks.md); never variable-expanded; an untrusted project cannot set it."),
         new("mcp", ConfigValueKind.Section, "MCP servers the sessions connect to (beside plugins' and a trusted project's .mcp.json); an untrusted project cannot set it."),
         new("mcp.start", ConfigValueKind.Enum, "When servers start: session (when a session opens; the default of your and a project's servers), lazy (at the first call of one of its tools, offering its tools from the cache of its last listing) or background (never waited for: lazy with a cached listing, else started without holding the run; the default of plugins' servers).", AllowedValues: ["session", "lazy", "background"]),
+        new("mcp.background_wait", ConfigValueKind.Integer, "Milliseconds a session's first model request waits for servers starting in the background (a plugin's server without a cached listing), so a fast one's tools are offered at once (default 500; 0 = never wait; at most 10000)."),
         new("mcp.start_timeout", ConfigValueKind.String, "Seconds a server may take to start before it is reported and left out (default 20)."),
         new("mcp.servers", ConfigValueKind.Map, "MCP servers by name; their tools are mcp__NAME__TOOL."),
         new("mcp.servers.*", ConfigValueKind.Section, "One MCP server: command (stdio) or url (HTTP)."),

@@ -1,4 +1,5 @@
 using AgentHost.Cli;
+using AgentHost.Tests.Mcp;
 using AgentHost.Tests.Runs;
 using AgentHost.Tests.Support;
 
@@ -137,5 +138,76 @@ public sealed class ClaudePluginRunCostTests : IDisposable
         Assert.Contains("rough-edges: 1 part(s) not supported and not used", list.Output, StringComparison.Ordinal);
         Assert.Contains(HookProblem, list.Output, StringComparison.Ordinal);
         Assert.Contains(HookProblem, doctor.Output + doctor.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>A <c>.mcp.json</c> with one stdio server <paramref name="name"/> that runs <paramref name="shellLine"/> (JSON-escaped here).</summary>
+    private static (string, string) McpJson(string name, string shellLine) =>
+        (".mcp.json", $$"""{ "mcpServers": { "{{name}}": { "command": "/bin/sh", "args": ["-c", {{System.Text.Json.JsonSerializer.Serialize(shellLine)}}] } } }""");
+
+    private static int Starts(string marker) => File.Exists(marker) ? File.ReadAllLines(marker).Length : 0;
+
+    [McpFact]
+    public async Task PluginMcpServer_WhoseBackgroundStartFailed_IsNotStartedInTheBackgroundAgain_ButStartsWhenACommandCallsItsTool()
+    {
+        var marker = _ws.Combine("server-starts");
+        var ready = _ws.Combine("server-ready");
+        // Fails (exit 3) until the test creates the ready file; then it is the fixture server. Each start appends a line.
+        await InstallAsync("flaky-server", McpJson("flaky", $"echo started >> '{marker}'; [ -f '{ready}' ] || exit 3; exec node '{McpTestServers.LifecycleFixture}'"));
+
+        // The first run waits for the background start (a long bound), which fails: that is recorded.
+        var first = await RunAsync("run", "hi", "-p", "scripted", "--no-default-plugins", "-c", "mcp.background_wait=10000", "-m", "scripted/" + AnswerScript("first run"));
+        Assert.True(first.ExitCode == ExitCodes.Success, first.Error + first.Output);
+        Assert.Equal(1, Starts(marker));
+        Assert.DoesNotContain("warning:", first.Error, StringComparison.Ordinal);
+
+        // The server would now start, but the next run does not start it in the background (and does not wait for it).
+        File.WriteAllText(ready, "go");
+        var second = await RunAsync("run", "hi", "-p", "scripted", "--no-default-plugins", "-c", "mcp.background_wait=10000", "-m", "scripted/" + AnswerScript("second run"));
+        Assert.True(second.ExitCode == ExitCodes.Success, second.Error + second.Output);
+        Assert.Contains("second run", second.Output, StringComparison.Ordinal);
+        Assert.Equal(1, Starts(marker));
+
+        // A command that calls its tool starts it, and its listing is cached: the next run offers its tools at once.
+        var call = await RunAsync("tool", "run", "mcp__flaky__hello", "--args", "{}", "--no-default-plugins");
+        Assert.True(call.ExitCode == ExitCodes.Success, call.Error + call.Output);
+        Assert.Contains("hello from the fixture", call.Output, StringComparison.Ordinal);
+        Assert.Equal(2, Starts(marker));
+        var offered = _ws.WriteScript("""
+            turns:
+              - expect: { tools_include: [mcp__flaky__hello] }
+                text: offered from the cache
+            """);
+        var third = await RunAsync("run", "hi", "-p", "scripted", "--no-default-plugins", "-c", "plugins.deferred_tools.mcp=none", "-m", "scripted/" + offered);
+        Assert.True(third.ExitCode == ExitCodes.Success, third.Error + third.Output);
+        Assert.Contains("offered from the cache", third.Output, StringComparison.Ordinal);
+    }
+
+    [McpFact]
+    public async Task PluginMcpServer_WithoutACachedListing_IsOfferedOnTheFirstRequest_WithinTheBackgroundWait()
+    {
+        // Lists its tools about 3 s after it starts: without a wait the first request would go out before that.
+        await InstallAsync("fast-enough", McpJson("fast", $"sleep 3; exec node '{McpTestServers.LifecycleFixture}'"));
+        var script = _ws.WriteScript("""
+            turns:
+              - expect: { tools_include: [mcp__fast__hello] }
+                text: the server's tools were there
+            """);
+
+        var result = await RunAsync("run", "hi", "-p", "scripted", "--no-default-plugins", "-c", "mcp.background_wait=10000", "-c", "plugins.deferred_tools.mcp=none", "-m", "scripted/" + script);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        Assert.Contains("the server's tools were there", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BackgroundWait_OutOfRange_IsAWarningNamingTheKey_AndNotANumber_IsAnError()
+    {
+        var tooLong = await RunAsync("run", "hi", "-p", "scripted", "--no-default-plugins", "-c", "mcp.background_wait=20000", "-m", "scripted/" + AnswerScript("answered"));
+        var notANumber = await RunAsync("run", "hi", "-p", "scripted", "--no-default-plugins", "-c", "mcp.background_wait=soon", "-m", "scripted/" + AnswerScript("answered"));
+
+        Assert.True(tooLong.ExitCode == ExitCodes.Success, tooLong.Error + tooLong.Output);
+        Assert.Contains("mcp.background_wait: '20000' is not a number of milliseconds between 0 and 10000", tooLong.Error, StringComparison.Ordinal);
+        Assert.NotEqual(ExitCodes.Success, notANumber.ExitCode);
+        Assert.Contains("mcp.background_wait", notANumber.Error, StringComparison.Ordinal);
     }
 }
