@@ -100,8 +100,8 @@ internal sealed partial class McpSessionServer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
-            // The session ended first: not started in the background by the next sessions either, for a while.
-            _cache?.WriteFailure(Definition, "the session ended before it listed its tools");
+            // The session ended first: counted; after a few in a row the next sessions stop starting it in the background.
+            _cache?.WriteAbandoned(Definition, DateTimeOffset.UtcNow);
         }
     }
 

@@ -10,9 +10,11 @@ namespace AgentHost.Agent.Mcp;
 /// The last successful tool listing of each MCP server, so that a lazily started server's tools can be offered before
 /// it runs. One JSON file per server in the host's cache folder, named by a hash of what defines the server (name,
 /// transport, command, arguments, environment, URL, headers): a changed definition has no entry and starts with the
-/// session. Beside it, <c>KEY.failed</c> records that a background start of that definition did not list tools (it
-/// failed, timed out, or the session ended first), so the next sessions do not start it in the background again for
-/// <see cref="FailureBackoff"/>. Safe to delete; a file that cannot be read or written is as if there were none.
+/// session. Beside it, <c>KEY.failed</c> records that a background start of that definition did not list tools: one
+/// that failed or timed out holds the next sessions back from starting it in the background for
+/// <see cref="FailureBackoff"/>; one the session abandoned (it ended first: a slow first start, such as an <c>npx</c>
+/// download, under a short run) does so only after <see cref="AbandonedStartsBeforeHoldingBack"/> in a row. Safe to
+/// delete; a file that cannot be read or written is as if there were none.
 /// </summary>
 internal sealed class McpToolCache(string directory)
 {
@@ -20,6 +22,11 @@ internal sealed class McpToolCache(string directory)
 
     /// <summary>How long a background start that did not list tools keeps the next sessions from starting that definition in the background.</summary>
     public static TimeSpan FailureBackoff { get; } = TimeSpan.FromHours(1);
+
+    /// <summary>How many background starts in a row the session abandons before the next sessions stop trying.</summary>
+    public const int AbandonedStartsBeforeHoldingBack = 3;
+
+    private const string AbandonedPrefix = "abandoned ";
 
     /// <summary>
     /// When a background start of <paramref name="definition"/> last did not list tools, and why, if that was less than
@@ -36,7 +43,15 @@ internal sealed class McpToolCache(string directory)
                 return null;
             }
 
-            return (at, File.ReadAllText(file).Trim());
+            var text = File.ReadAllText(file).Trim();
+            if (AbandonedCount(text) is { } abandoned)
+            {
+                return abandoned < AbandonedStartsBeforeHoldingBack
+                    ? null
+                    : (at, $"the session ended before it listed its tools, {abandoned} times in a row");
+            }
+
+            return (at, text);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
@@ -60,6 +75,32 @@ internal sealed class McpToolCache(string directory)
             File.Delete(temporary);
         }
     }
+
+    /// <summary>Records that the session ended before a background start of <paramref name="definition"/> listed tools (counted: see <see cref="AbandonedStartsBeforeHoldingBack"/>).</summary>
+    public void WriteAbandoned(McpServerDefinition definition, DateTimeOffset now)
+    {
+        var before = 0;
+        try
+        {
+            var file = FailureFileOf(definition);
+            if (File.Exists(file) && now - new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero) < FailureBackoff)
+            {
+                before = AbandonedCount(File.ReadAllText(file).Trim()) ?? 0;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            before = 0;
+        }
+
+        WriteFailure(definition, AbandonedPrefix + (before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static int? AbandonedCount(string text) =>
+        text.StartsWith(AbandonedPrefix, StringComparison.Ordinal)
+        && int.TryParse(text.AsSpan(AbandonedPrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
+            ? count
+            : null;
 
     /// <summary>The failure record of a definition.</summary>
     public string FailureFileOf(McpServerDefinition definition) => Path.Combine(Directory, KeyOf(definition) + ".failed");

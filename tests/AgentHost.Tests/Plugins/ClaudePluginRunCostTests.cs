@@ -183,6 +183,27 @@ public sealed class ClaudePluginRunCostTests : IDisposable
     }
 
     [McpFact]
+    public async Task PluginMcpServer_WhoseStartTheSessionAbandons_IsTriedAgain_AndHeldBackOnlyAfterThreeInARow()
+    {
+        // Never lists its tools within a run (a slow first start, such as an npx download): each run waits its bound
+        // (long enough for the process to have started) and ends first.
+        var marker = _ws.Combine("slow-starts");
+        await InstallAsync("slow-starter", McpJson("slowstart", $"echo started >> '{marker}'; exec sleep 600"));
+
+        var counts = new List<int>();
+        for (var run = 1; run <= 4; run++)
+        {
+            var result = await RunAsync("run", "hi", "-p", "scripted", "--no-default-plugins", "-c", "mcp.background_wait=1500", "-m", "scripted/" + AnswerScript($"run {run}"));
+            Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+            Assert.Contains($"run {run}", result.Output, StringComparison.Ordinal);
+            counts.Add(Starts(marker));
+        }
+
+        // Started by each of the first three runs (an abandoned start is not a failure), not by the fourth.
+        Assert.Equal([1, 2, 3, 3], counts);
+    }
+
+    [McpFact]
     public async Task PluginMcpServer_WithoutACachedListing_IsOfferedOnTheFirstRequest_WithinTheBackgroundWait()
     {
         // Lists its tools about 3 s after it starts: without a wait the first request would go out before that.
