@@ -75,9 +75,18 @@ public sealed class HouseRulesTests
         var props = XDocument.Load(Path.Combine(Root, "Directory.Build.props"));
 
         Assert.Contains($"dotnet_diagnostic.{rule}.severity = warning", editorConfig);
-        Assert.Equal("true", props.Descendants("EnforceCodeStyleInBuild").Single().Value);
-        Assert.Equal("true", props.Descendants("TreatWarningsAsErrors").Single().Value);
+        Assert.Equal("true", Unconditional(props, "EnforceCodeStyleInBuild"));
+        Assert.Equal("true", Unconditional(props, "TreatWarningsAsErrors"));
+
+        // Only the plugin author's local-feed pack (-p:AgentLocalFeed=true) turns the style checks off.
+        Assert.All(
+            props.Descendants("EnforceCodeStyleInBuild").Where(e => e.Parent?.Attribute("Condition") is not null),
+            e => Assert.Equal("'$(AgentLocalFeed)' == 'true'", (string?)e.Parent!.Attribute("Condition")));
     }
+
+    /// <summary>The value of a property set in a PropertyGroup without a condition (there must be exactly one).</summary>
+    private static string Unconditional(XDocument props, string name) =>
+        props.Descendants(name).Single(e => e.Parent?.Attribute("Condition") is null && e.Attribute("Condition") is null).Value;
 
     /// <summary>
     /// The test project whose name is the component's plus <c>.Tests</c>; a component without one (the CLI, the SDK,

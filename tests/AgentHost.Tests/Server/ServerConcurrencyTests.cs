@@ -115,7 +115,9 @@ public sealed class ServerConcurrencyTests
         await using var server = await AgentServer.StartAsync(ws.Root, ws.Environment, "--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + script);
         var ids = await Task.WhenAll(Enumerable.Range(0, Runs).Select(async _ => (await server.CreateSessionAsync()).GetProperty("id").GetString()!));
         using var slow = SlowClient(server);
-        using var timeout = new CancellationTokenSource(Generous);
+        // The reading phase's own limit, started when it starts: the 16 runs before it have theirs (each wait=true send),
+        // and on a busy machine they can take most of a limit that counted them too.
+        using var timeout = new CancellationTokenSource();
         await using var stream = await SseReader.OpenAsync(slow, "v1/events", null, timeout.Token);
 
         // The reader reads nothing while the runs go on: each still ends (wait=true answers) — the session never waits for it.
@@ -126,6 +128,7 @@ public sealed class ServerConcurrencyTests
         }
 
         // Then it reads: every event, ids one after another (this stream gets every event of the server), no gap.
+        timeout.CancelAfter(Generous);
         var frames = new List<SseItem<string>>();
         while (frames.Count(f => f.EventType == "run.ended") < Runs)
         {
