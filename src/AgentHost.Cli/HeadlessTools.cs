@@ -126,7 +126,7 @@ internal sealed class HeadlessToolOptions
         var trust = ProjectTrust.Load(context.Paths);
         var servers = await RunMcpServers.Start(runtime, configuration, context.Environment, trust, PermissionPolicy.FromConfiguration(configuration, trust), root).ConfigureAwait(false);
         // A command that lists or calls tools needs the whole listing: plugins' servers starting in the background are waited for here.
-        await servers.WaitForBackgroundStartsAsync().ConfigureAwait(false);
+        await servers.StartAllAndWaitAsync().ConfigureAwait(false);
         foreach (var failed in servers.Statuses.Where(s => s.Error is not null))
         {
             context.Console.WriteInfo($"warning: MCP server {failed.Definition.Name} not started: {failed.Error}");

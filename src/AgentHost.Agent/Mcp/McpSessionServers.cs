@@ -205,7 +205,7 @@ public sealed partial class McpSessionServers : IAsyncDisposable
     /// </summary>
     /// <param name="bound">The longest wait, counted from the servers' start.</param>
     /// <param name="cancellationToken">Cancellation.</param>
-    internal async Task WaitForBackgroundStartsAsync(TimeSpan bound, CancellationToken cancellationToken = default)
+    internal async Task WaitBeforeFirstRequestAsync(TimeSpan bound, CancellationToken cancellationToken = default)
     {
         var starts = _servers.Select(s => s.BackgroundStart).OfType<Task>().Where(t => !t.IsCompleted).ToList();
         var remaining = bound - System.Diagnostics.Stopwatch.GetElapsedTime(_assembled);
@@ -226,11 +226,12 @@ public sealed partial class McpSessionServers : IAsyncDisposable
 
     /// <summary>
     /// Waits until every server that started in the background (<see cref="McpStartMode.Background"/>) has listed its
-    /// tools or failed, each within its start timeout (for commands that need the whole listing, such as <c>agent tool list</c>).
-    /// A session never waits for them.
+    /// tools or failed, each within its start timeout, after starting those held back because their last background start
+    /// did not list tools (for commands that need the whole listing, such as <c>agent tool list</c>). A session waits only
+    /// within its bound (<see cref="WaitBeforeFirstRequestAsync"/>).
     /// </summary>
     /// <param name="cancellationToken">Cancellation.</param>
-    public Task WaitForBackgroundStartsAsync(CancellationToken cancellationToken = default)
+    public Task StartAllAndWaitAsync(CancellationToken cancellationToken = default)
     {
         // Those held back because their last background start did not list tools are started here: the command needs them.
         foreach (var server in _servers.Where(s => s.HeldBack is not null && s.BackgroundStart is null))

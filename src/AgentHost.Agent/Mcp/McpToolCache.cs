@@ -34,24 +34,51 @@ internal sealed class McpToolCache(string directory)
     /// </summary>
     public (DateTimeOffset At, string Reason)? RecentFailure(McpServerDefinition definition, DateTimeOffset now)
     {
+        if (ReadRecentRecord(definition, now) is not { } record)
+        {
+            return null;
+        }
+
+        if (AbandonedCount(record.Text) is { } abandoned)
+        {
+            return abandoned < AbandonedStartsBeforeHoldingBack
+                ? null
+                : (record.At, $"the session ended before it listed its tools, {abandoned} times in a row");
+        }
+
+        return (record.At, record.Text);
+    }
+
+    /// <summary>Records that a background start of <paramref name="definition"/> did not list tools (<paramref name="reason"/>, one line).</summary>
+    public void WriteFailure(McpServerDefinition definition, string reason) =>
+        TryWriteAtomically(FailureFileOf(definition), reason.ReplaceLineEndings(" "));
+
+    /// <summary>Records that the session ended before a background start of <paramref name="definition"/> listed tools (counted: see <see cref="AbandonedStartsBeforeHoldingBack"/>).</summary>
+    public void WriteAbandoned(McpServerDefinition definition, DateTimeOffset now)
+    {
+        var before = ReadRecentRecord(definition, now) is { } record ? AbandonedCount(record.Text) ?? 0 : 0;
+        WriteFailure(definition, AbandonedPrefix + (before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// The failure record of <paramref name="definition"/> and when it was written, if that was less than
+    /// <see cref="FailureBackoff"/> before <paramref name="now"/> (and not in the future beyond clock skew); else
+    /// <see langword="null"/>, also when it cannot be read.
+    /// </summary>
+    private (DateTimeOffset At, string Text)? ReadRecentRecord(McpServerDefinition definition, DateTimeOffset now)
+    {
         try
         {
             var file = FailureFileOf(definition);
-            var at = new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);
-            if (!File.Exists(file) || now - at >= FailureBackoff || at > now + TimeSpan.FromMinutes(5))
+            if (!File.Exists(file))
             {
                 return null;
             }
 
-            var text = File.ReadAllText(file).Trim();
-            if (AbandonedCount(text) is { } abandoned)
-            {
-                return abandoned < AbandonedStartsBeforeHoldingBack
-                    ? null
-                    : (at, $"the session ended before it listed its tools, {abandoned} times in a row");
-            }
-
-            return (at, text);
+            var at = new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);
+            return now - at >= FailureBackoff || at > now + TimeSpan.FromMinutes(5)
+                ? null
+                : (at, File.ReadAllText(file).Trim());
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
@@ -59,41 +86,38 @@ internal sealed class McpToolCache(string directory)
         }
     }
 
-    /// <summary>Records that a background start of <paramref name="definition"/> did not list tools (<paramref name="reason"/>, one line).</summary>
-    public void WriteFailure(McpServerDefinition definition, string reason)
+    /// <summary>
+    /// Writes <paramref name="text"/> to <paramref name="file"/> through a temporary file, so a reader sees the old file
+    /// or the new one; returns whether it was written. The cache is an optimisation: a folder that cannot be written is
+    /// as if there were no cache, and nothing is thrown (the callers run on background observers).
+    /// </summary>
+    private bool TryWriteAtomically(string file, string text)
     {
-        var file = FailureFileOf(definition);
         var temporary = $"{file}.{Environment.ProcessId}.tmp";
         try
         {
             System.IO.Directory.CreateDirectory(Directory);
-            File.WriteAllText(temporary, reason.ReplaceLineEndings(" "));
+            File.WriteAllText(temporary, text);
             File.Move(temporary, file, overwrite: true);
+            return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            File.Delete(temporary);
+            TryDelete(temporary);
+            return false;
         }
     }
 
-    /// <summary>Records that the session ended before a background start of <paramref name="definition"/> listed tools (counted: see <see cref="AbandonedStartsBeforeHoldingBack"/>).</summary>
-    public void WriteAbandoned(McpServerDefinition definition, DateTimeOffset now)
+    private static void TryDelete(string file)
     {
-        var before = 0;
         try
         {
-            var file = FailureFileOf(definition);
-            if (File.Exists(file) && now - new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero) < FailureBackoff)
-            {
-                before = AbandonedCount(File.ReadAllText(file).Trim()) ?? 0;
-            }
+            File.Delete(file);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            before = 0;
+            // Left behind: a stale temporary file is never read (readers open only KEY.json and KEY.failed).
         }
-
-        WriteFailure(definition, AbandonedPrefix + (before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static int? AbandonedCount(string text) =>
@@ -122,19 +146,9 @@ internal sealed class McpToolCache(string directory)
     /// <summary>Stores a listing (atomically: a reader sees the old file or the new one).</summary>
     public void Write(McpServerDefinition definition, IReadOnlyList<Tool> tools)
     {
-        var file = FileOf(definition);
-        var temporary = $"{file}.{Environment.ProcessId}.tmp";
-        try
+        if (TryWriteAtomically(FileOf(definition), JsonSerializer.Serialize(tools, McpJsonUtilities.DefaultOptions)))
         {
-            System.IO.Directory.CreateDirectory(Directory);
-            File.WriteAllText(temporary, JsonSerializer.Serialize(tools, McpJsonUtilities.DefaultOptions));
-            File.Move(temporary, file, overwrite: true);
-            File.Delete(FailureFileOf(definition));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            // The cache is an optimisation: without it the server starts with the next session.
-            File.Delete(temporary);
+            TryDelete(FailureFileOf(definition));
         }
     }
 

@@ -129,7 +129,7 @@ internal static class SessionRunContextBuilder
                 runtime.Events.Publish(new WarningEvent("mcp", problem));
             }
 
-            await mcp.WaitForBackgroundStartsAsync(backgroundWait, cancellationToken).ConfigureAwait(false);
+            await mcp.WaitBeforeFirstRequestAsync(backgroundWait, cancellationToken).ConfigureAwait(false);
             // The MCP part is live: a server's list_changed reaches the next model request.
             var askUser = Questions.AskUserTool.Create(parts.Questions, sessionId, options.Interactive);
             var learning = CreateLearning(parts, sessionId, options, gate, checkpoints);
