@@ -9,11 +9,12 @@ internal static class PluginTemplateReadme
     /// <summary>From the clone's root: the local feed, packed into the author's work folder (../agent-work).</summary>
     public static readonly string[] PackFeed = ["pack", "plugin-template/local-feed.slnf", "-p:AgentLocalFeed=true", "-o", "../agent-work/feed"];
 
-    /// <summary>In the work folder: a nuget.config there, the feed added to it, the agent tool in ./tools.</summary>
+    /// <summary>From the clone's root: the work folder's nuget.config (the local feed, nuget.org, AgentHost.* mapped to the feed), copied.</summary>
+    public static readonly string[] CopyNuGetConfig = ["plugin-template/agent-work.nuget.config", "../agent-work/nuget.config"];
+
+    /// <summary>In the work folder: the agent tool in ./tools.</summary>
     public static readonly string[][] Setup =
     [
-        ["new", "nugetconfig"],
-        ["nuget", "add", "source", "feed", "--name", "agenthost-local", "--configfile", "nuget.config"],
         ["tool", "install", "AgentHost.Cli", "--tool-path", "tools"],
     ];
 
@@ -35,6 +36,7 @@ internal static class PluginTemplateReadme
     public static IEnumerable<string> CommandLines()
     {
         yield return Line("dotnet", PackFeed);
+        yield return Line("cp", CopyNuGetConfig);
         foreach (var step in Setup)
         {
             yield return Line("dotnet", step);

@@ -50,6 +50,8 @@ public sealed class TemplateFlowTests(TemplateFeedFixture feed, ITestOutputHelpe
             File.Copy(packed, Path.Combine(work, "feed", Path.GetFileName(packed)));
         }
 
+        // The README's cp, from the clone's root (the repository this test runs in) to the work folder.
+        File.Copy(Path.Combine(feed.RepositoryRoot, PluginTemplateReadme.CopyNuGetConfig[0]), Path.Combine(work, Path.GetFileName(PluginTemplateReadme.CopyNuGetConfig[1])));
         foreach (var step in PluginTemplateReadme.Setup)
         {
             await TimedAsync(() => TemplateFeedFixture.DotnetAsync(work, dotnet, step), "dotnet", step);
