@@ -30,13 +30,16 @@ public sealed class SharedToolsApiTests : IDisposable
               - tool_calls: [{ name: lsp_control, arguments: { action: stop, name: fixture, json: true } }]
               - text: Done.
             """);
+        // The member's model is not offered the tool (it calls it anyway); the admin's is.
+        var memberModel = "scripted/" + _ws.WriteScript("turns:\n  - expect: { tools_include: [lsp_status], tools_exclude: [lsp_control] }\n    tool_calls: [{ name: lsp_control, arguments: { action: stop, name: fixture, json: true } }]\n  - text: Done.\n");
+        var adminModel = "scripted/" + _ws.WriteScript("turns:\n  - expect: { tools_include: [lsp_status, lsp_control] }\n    tool_calls: [{ name: lsp_control, arguments: { action: stop, name: fixture, json: true } }]\n  - text: Done.\n");
         using var member = server.Client(alice);
         using var admin = server.Client(ada);
         var started = await ReadAsync(await admin.PostAsync("v1/lsp/fixture/start", null), HttpStatusCode.OK);
         var pid = Assert.Single(started.GetProperty("engines").EnumerateArray()).GetProperty("pids")[0].GetInt32();
 
         // The member's own allow rule and yolo mode: the session policy still refuses.
-        var mine = await CreateAsync(member, new { permissionMode = "yolo", settings = new Dictionary<string, string> { ["deny_tools"] = "bash" } });
+        var mine = await CreateAsync(member, new { model = memberModel, permissionMode = "yolo", settings = new Dictionary<string, string> { ["deny_tools"] = "bash" } });
         Assert.Equal("completed", (await ReadAsync(await member.PostAsJsonAsync($"v1/sessions/{mine}/messages?wait=true", new { prompt = "stop it" }), HttpStatusCode.OK)).GetProperty("status").GetString());
         var refused = Assert.Single(await ToolResultsAsync(member, mine));
         Assert.Contains("the tool lsp_control is refused by the session's deny_tools ('lsp_control')", refused, StringComparison.Ordinal);
@@ -58,7 +61,7 @@ public sealed class SharedToolsApiTests : IDisposable
         Assert.Contains("lsp_control", added.GetProperty("settings").GetProperty("deny_tools").GetString(), StringComparison.Ordinal);
 
         // The same call in an admin's session stops the server every session shares.
-        var theirs = await CreateAsync(admin, new { permissionMode = "yolo" });
+        var theirs = await CreateAsync(admin, new { model = adminModel, permissionMode = "yolo" });
         await ReadAsync(await admin.PostAsJsonAsync($"v1/sessions/{theirs}/messages?wait=true", new { prompt = "stop it" }), HttpStatusCode.OK);
         var stopped = JsonDocument.Parse(Assert.Single(await ToolResultsAsync(admin, theirs))).RootElement;
         Assert.Equal("stopped", stopped.GetProperty("outcome").GetString());
@@ -138,6 +141,7 @@ public sealed class SharedToolsApiTests : IDisposable
     {
         _ws.WriteUserConfig(
             "permissions:\n  allow:\n    - lsp_control\n"
+            + "plugins:\n  deferred_tools:\n    lsp: none\n"
             + "lsp:\n  servers:\n"
             + $"    fixture:\n      command: node\n      args: [{JsonSerializer.Serialize(LspServers.Fixture("settling-server.mjs"))}]\n      extensions: [.fx]\n");
         return await AgentServer.StartAsync(_ws.Root, _ws.Environment, "--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + _ws.WriteScript(script));
