@@ -4,15 +4,16 @@ using YamlDotNet.RepresentationModel;
 namespace AgentHost.Plugins.Scripted;
 
 /// <summary>What a turn expects of the request it answers; a mismatch fails the run with a clear message.</summary>
-internal sealed record ScriptExpectation(string? LastUserContains, string? SystemContains, IReadOnlyList<string> ToolResultsContain, IReadOnlyList<string> ToolsInclude)
+internal sealed record ScriptExpectation(string? LastUserContains, string? SystemContains, IReadOnlyList<string> ToolResultsContain, IReadOnlyList<string> ToolsInclude, IReadOnlyList<string> ToolsExclude)
 {
     public static ScriptExpectation Parse(YamlMappingNode? map) => map is null
-        ? new ScriptExpectation(null, null, [], [])
+        ? new ScriptExpectation(null, null, [], [], [])
         : new ScriptExpectation(
             ScriptTurn.Scalar(map, "last_user_contains"),
             ScriptTurn.Scalar(map, "system_contains"),
             List(map, "tool_results_contain"),
-            List(map, "tools_include"));
+            List(map, "tools_include"),
+            List(map, "tools_exclude"));
 
     /// <summary>Returns why the request does not match, or <see langword="null"/>.</summary>
     public string? Check(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
@@ -42,6 +43,11 @@ internal sealed record ScriptExpectation(string? LastUserContains, string? Syste
         foreach (var tool in ToolsInclude.Where(t => !offered.Contains(t)))
         {
             return $"expected the tool '{tool}' to be offered, but the tools were: {string.Join(", ", offered.Order(StringComparer.Ordinal))}";
+        }
+
+        foreach (var tool in ToolsExclude.Where(offered.Contains))
+        {
+            return $"expected the tool '{tool}' not to be offered, but it was";
         }
 
         return null;

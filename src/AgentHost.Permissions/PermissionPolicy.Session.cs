@@ -22,6 +22,16 @@ public sealed partial class PermissionPolicy
     public long? MaxReadBytes =>
         SessionLayers.Select(l => l.MaxReadBytes).Append(ConfiguredMaxReadBytes).Where(b => b is not null).Min();
 
+    /// <summary>The <see cref="SessionPolicy.DenyTools"/> entry of any session layer that refuses a tool, or <see langword="null"/>.</summary>
+    /// <param name="tool">The tool's plain name.</param>
+    /// <param name="plugin">Its plugin's id, if any.</param>
+    /// <returns>The matching entry.</returns>
+    public string? DeniedTool(string tool, string? plugin)
+    {
+        ArgumentNullException.ThrowIfNull(tool);
+        return SessionLayers.Select(l => l.DeniedTool(tool, plugin)).FirstOrDefault(n => n is not null);
+    }
+
     /// <summary>
     /// This policy with one more session layer under every configured rule: the engine denies a file path a layer's
     /// deny globs match or its allow globs do not, and a network call to a host outside its allowlist, after the safety

@@ -5,7 +5,7 @@ namespace AgentHost.Permissions;
 /// <summary>
 /// The engine's check of a policy's session layers (<see cref="PermissionPolicy.SessionLayers"/>): a file path a
 /// layer's deny globs match, or its allow globs do not, is denied; so is a network call to a host outside a layer's
-/// allowlist. It only denies: what passes is decided by the configured rules and the mode as before.
+/// allowlist, and every call of a tool a layer's deny_tools names. It only denies: what passes is decided by the configured rules and the mode as before.
 /// </summary>
 /// <remarks>Thread-safe. Globs are matched by the rule matcher, the deny globs as deny rules (any reading of a path, ignoring case) and the allow globs as allow rules (every real path).</remarks>
 internal sealed class SessionLayerCheck
@@ -35,6 +35,11 @@ internal sealed class SessionLayerCheck
 
     private static PermissionDecision? Decide(Layer layer, PermissionCall call, Target target)
     {
+        if (layer.Policy.DeniedTool(call.Tool, call.Plugin) is { } tool)
+        {
+            return Denied($"the tool {call.Tool} is refused by the session's deny_tools ('{tool}')", null);
+        }
+
         if (target.Kind is TargetKind.Read or TargetKind.Write)
         {
             if (layer.Deny.FirstMatch(RuleList.Deny, call, target) is { } deny)

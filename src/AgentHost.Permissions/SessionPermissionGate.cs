@@ -47,9 +47,16 @@ public sealed partial class SessionPermissionGate : IToolPermissionGate
     /// <summary>The rules and settings in force, with the session's policy layers.</summary>
     public PermissionPolicy Policy => _rules.Policy;
 
+    /// <summary>Raised after the policy was narrowed (<see cref="Narrow"/>): the tool set offered to the model may shrink (<see cref="SessionPolicy.DenyTools"/>).</summary>
+    public event EventHandler<SessionPolicy>? Narrowed;
+
     /// <summary>Narrows the session's policy for every call decided from now on (<see cref="RulePermissionGate.Narrow"/>).</summary>
     /// <param name="session">The session layer to add.</param>
-    public void Narrow(SessionPolicy session) => _rules.Narrow(session);
+    public void Narrow(SessionPolicy session)
+    {
+        _rules.Narrow(session);
+        Narrowed?.Invoke(this, session);
+    }
 
     /// <summary>The configured rules under the session's grants and mode (for per-file read checks).</summary>
     internal RulePermissionGate Rules => _rules;

@@ -49,7 +49,7 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
         var definition = find(root, request.Workflow, null);
         var inputs = (request.Inputs ?? new Dictionary<string, JsonElement>()).ToDictionary(i => i.Key, i => JsonNode.Parse(i.Value.GetRawText()), StringComparer.Ordinal);
         var (engine, options) = await PrepareAsync(root, definition.PluginReferences, request.Interactive, cancellationToken).ConfigureAwait(false);
-        options = options with { Owner = caller.OwnerName };
+        options = options with { Owner = caller.OwnerName, SessionPolicy = SharedStateTools.AppliesTo(caller) ? SharedStateTools.Policy : null };
         var runner = new WorkflowRunner(engine.Service, FromDocument);
 
         // The run's id is known once the runner has stored it (its workflow.started); one start at a time tells them apart.
@@ -216,6 +216,13 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
         var id = run.Id;
         var definition = FromDocument(JsonNode.Parse(run.Definition) as JsonObject ?? [], run.SourcePath);
         var (engine, options) = await PrepareAsync(run.Workspace, definition.PluginReferences, false, cancellationToken).ConfigureAwait(false);
+        // A run someone other than an admin owns (a user of the store who is no admin, or one the store does not know) is
+        // resumed as it was started: without the tools that act on what every session shares.
+        if (run.Owner is { } owner && (await hub.Store.Users.FindUserAsync(owner, cancellationToken).ConfigureAwait(false))?.Role != ServerRole.Admin)
+        {
+            options = options with { SessionPolicy = SharedStateTools.Policy };
+        }
+
         var runner = new WorkflowRunner(engine.Service, FromDocument);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Task<WorkflowRunResult> resumed;

@@ -69,6 +69,12 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         var name = request.Name is { } named ? SessionNames.Check(named) : null;
         var mode = request.PermissionMode is null ? (PermissionMode?)null : ParseMode(request.PermissionMode, "permissionMode");
         var settings = SessionSettingsPatch.Validate(request.Settings?.ToDictionary(s => s.Key, s => (string?)s.Value) ?? []);
+        if (SharedStateTools.AppliesTo(caller) && SharedStateTools.WithNames(Given(settings, SessionPolicySettings.DenyTools)) is { } denied)
+        {
+            // A non-admin's model may not act on what every session of the engine shares (SharedStateTools).
+            settings = [.. settings.Where(s => s.Key != SessionPolicySettings.DenyTools), new(SessionPolicySettings.DenyTools, denied)];
+        }
+
         // The model asked for is stored with the session (it holds after a restart); it wins over settings.model.
         var model = request.Model is { } asked ? SessionSettingValues.Check(SessionSettings.Model, asked, [SessionSettings.Model]).Value : null;
         if (model is not null)
@@ -261,8 +267,29 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         }
 
         var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
+        await DenySharedStateToolsAsync(caller, hosted, cancellationToken).ConfigureAwait(false);
         SessionSettingsPatch.CheckPolicy(valid, await store.GetSettingsAsync(id, cancellationToken).ConfigureAwait(false), PermissionPolicy.FromConfiguration(hosted.Engine.Configuration));
         await SessionSettingsPatch.ApplyAsync(hosted, store, valid, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Refuses the tools that act on what every session of an engine shares (<see cref="SharedStateTools"/>) in an open
+    /// session a non-admin steers, if its stored <c>deny_tools</c> lacks any (created before, or by an admin): stored
+    /// first (it holds after a restart and a PATCH cannot drop it: a policy only narrows), then in force for its next call.
+    /// </summary>
+    internal async Task DenySharedStateToolsAsync(ServerCaller caller, HostedSession hosted, CancellationToken cancellationToken)
+    {
+        if (!SharedStateTools.AppliesTo(caller))
+        {
+            return;
+        }
+
+        var stored = await store.GetSettingsAsync(hosted.Id, cancellationToken).ConfigureAwait(false);
+        if (SharedStateTools.WithNames(stored.GetValueOrDefault(SessionPolicySettings.DenyTools)) is { } denied)
+        {
+            await store.SetSettingAsync(hosted.Id, SessionPolicySettings.DenyTools, denied, cancellationToken).ConfigureAwait(false);
+            hosted.Session.NarrowPolicy(SessionPolicySettings.FromSettings(new Dictionary<string, string>(StringComparer.Ordinal) { [SessionPolicySettings.DenyTools] = denied }));
+        }
     }
 
     /// <summary>Lets a session go on this node unless it runs (a cluster node's grain of it is deactivated).</summary>

@@ -6,7 +6,7 @@ namespace AgentHost.Sessions;
 
 /// <summary>
 /// The session settings that make up a session's policy (<see cref="SessionPolicy"/>): <c>max_read_bytes</c>,
-/// <c>allow_paths</c>, <c>deny_paths</c> and <c>network_allow</c>, checked by <see cref="SessionSettingValues"/> like
+/// <c>allow_paths</c>, <c>deny_paths</c>, <c>network_allow</c> and <c>deny_tools</c>, checked by <see cref="SessionSettingValues"/> like
 /// every other setting, plus the rule that a policy once set only narrows (<see cref="CheckNarrows"/>).
 /// </summary>
 /// <remarks>Stateless and thread-safe. Lists are stored comma-separated; <c>network_allow none</c> allows no host.</remarks>
@@ -24,11 +24,14 @@ public static class SessionPolicySettings
     /// <summary>The only hosts network calls may reach, comma-separated (<c>none</c> for no host).</summary>
     public const string NetworkAllow = "network_allow";
 
+    /// <summary>Tools refused whatever the mode or rules say (and not offered to the model), comma-separated.</summary>
+    public const string DenyTools = "deny_tools";
+
     /// <summary>The value of <see cref="NetworkAllow"/> that allows no host.</summary>
     public const string NoHost = "none";
 
     /// <summary>The policy settings.</summary>
-    public static IReadOnlyList<string> Keys { get; } = [MaxReadBytes, AllowPaths, DenyPaths, NetworkAllow];
+    public static IReadOnlyList<string> Keys { get; } = [MaxReadBytes, AllowPaths, DenyPaths, NetworkAllow, DenyTools];
 
     /// <summary>Whether <paramref name="normalizedKey"/> is a policy setting.</summary>
     /// <param name="normalizedKey">A normalised key (<see cref="SessionSettings.NormalizeKey"/>).</param>
@@ -70,6 +73,7 @@ public static class SessionPolicySettings
     {
         MaxReadBytes => $"a whole number of bytes from {SessionPolicy.MinReadBytes} to {SessionPolicy.MaxReadBytesLimit}",
         NetworkAllow => "host names separated by commas, e.g. docs.example.com,*.github.com, or none",
+        DenyTools => "tool names separated by commas, e.g. lsp_control,bash or lsp/lsp_control",
         _ => "path globs separated by commas, e.g. src/**,docs/**",
     };
 
@@ -85,7 +89,7 @@ public static class SessionPolicySettings
 
     /// <summary>
     /// Checks that changing a policy setting from <paramref name="stored"/> to <paramref name="value"/> only narrows the
-    /// session: a smaller read cap, every deny glob kept, no allow glob or host added, nothing removed that restricts.
+    /// session: a smaller read cap, every deny glob and refused tool kept, no allow glob or host added, nothing removed that restricts.
     /// </summary>
     /// <param name="normalizedKey">One of <see cref="Keys"/>; other keys pass.</param>
     /// <param name="stored">The stored value in stored form, or <see langword="null"/> when unset.</param>
@@ -103,7 +107,7 @@ public static class SessionPolicySettings
         {
             (_, null) => "removing it",
             (MaxReadBytes, _) => long.Parse(value, CultureInfo.InvariantCulture) > long.Parse(stored, CultureInfo.InvariantCulture) ? $"raising it above {stored}" : null,
-            (DenyPaths, _) => Missing(Split(stored), Split(value)) is { Count: > 0 } dropped ? $"dropping {string.Join(", ", dropped)}" : null,
+            (DenyPaths or DenyTools, _) => Missing(Split(stored), Split(value)) is { Count: > 0 } dropped ? $"dropping {string.Join(", ", dropped)}" : null,
             _ => Missing(Split(value), Split(stored)) is { Count: > 0 } added ? $"adding {string.Join(", ", added)} (the session now allows only {Describe(stored)})" : null,
         };
         if (widening is not null)
@@ -157,12 +161,13 @@ public static class SessionPolicySettings
         var allow = settings.GetValueOrDefault(AllowPaths) is { } a ? Split(a) : null;
         var deny = settings.GetValueOrDefault(DenyPaths) is { } d ? Split(d) : null;
         var network = settings.GetValueOrDefault(NetworkAllow) is { } n ? Split(n) : null;
-        if (maxRead is null && allow is null && deny is null && network is null)
+        var tools = settings.GetValueOrDefault(DenyTools) is { } t ? Split(t) : null;
+        if (maxRead is null && allow is null && deny is null && network is null && tools is null)
         {
             return null;
         }
 
-        return SessionPolicy.TryCreate(maxRead, allow, deny, network, out var policy, out var error)
+        return SessionPolicy.TryCreate(maxRead, allow, deny, network, tools, out var policy, out var error)
             ? policy
             : throw new AgentHostException(ErrorKind.Usage, $"{field}{error}.");
     }

@@ -364,7 +364,7 @@ public sealed partial class ToolPipeline : IDisposable
     {
         lock (_toolSetLock)
         {
-            return _toolSet ??= ToolSet.Create(_registry, Options.OfferTool, Options.SchemaCache, Options.KernelTools, Options.OfferedNames, Options.Deferral, _toolSearch);
+            return _toolSet ??= ToolSet.Create(_registry, Options.OfferTool, Options.SchemaCache, Options.KernelTools, Options.OfferedNames, Options.Deferral, _toolSearch, Options.HideTool);
         }
     }
 

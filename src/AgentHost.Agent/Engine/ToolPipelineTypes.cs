@@ -57,6 +57,13 @@ public sealed record ToolPipelineOptions
     public IReadOnlySet<string>? OfferedNames { get; init; }
 
     /// <summary>
+    /// Tools never offered to the model, by plain name and plugin id (a session policy's <c>deny_tools</c>); none when
+    /// <see langword="null"/>. Read each time the tool set is built; a hidden tool the model calls anyway is still
+    /// decided (and refused) by the permission gate.
+    /// </summary>
+    public Func<string, string, bool>? HideTool { get; init; }
+
+    /// <summary>
     /// Which tools are deferred: listed in the system prompt by name and summary, given to the model once loaded
     /// (<c>tool_search</c>, a call, an active skill); nothing is deferred when <see langword="null"/> (the default) or
     /// when <see cref="OfferedNames"/> is set.

@@ -68,7 +68,8 @@ public sealed class ToolSet
         IReadOnlyList<RegisteredCapability>? kernelTools = null,
         IReadOnlySet<string>? offeredNames = null,
         ToolDeferral? deferral = null,
-        RegisteredCapability? toolSearch = null)
+        RegisteredCapability? toolSearch = null,
+        Func<string, string, bool>? hide = null)
     {
         var declarations = new List<AIFunctionDeclaration>();
         var deferredTools = new List<DeferredTool>();
@@ -86,7 +87,7 @@ public sealed class ToolSet
             }
 
             previous = entry.Name;
-            if ((offer is not null && !offer(tool.Metadata)) || (offeredNames is not null && !offeredNames.Contains(entry.Name) && !offeredNames.Contains(entry.QualifiedName)))
+            if ((offer is not null && !offer(tool.Metadata)) || (hide is not null && hide(entry.Name, entry.PluginId)) || (offeredNames is not null && !offeredNames.Contains(entry.Name) && !offeredNames.Contains(entry.QualifiedName)))
             {
                 continue;
             }

@@ -101,6 +101,12 @@ public static class AgentRunner
                     RulePermissionGate rules => metadata => PermissionModes.IsOffered(metadata.Effect, rules.Mode),
                     _ => null,
                 },
+                HideTool = gate switch
+                {
+                    SessionPermissionGate session => (name, plugin) => session.Policy.DeniedTool(name, plugin) is not null,
+                    RulePermissionGate rules => (name, plugin) => rules.Policy.DeniedTool(name, plugin) is not null,
+                    _ => null,
+                },
                 MaxReadBytes = gate switch
                 {
                     SessionPermissionGate session => () => session.Policy.MaxReadBytes,

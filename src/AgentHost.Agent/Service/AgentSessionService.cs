@@ -173,10 +173,10 @@ public sealed partial class AgentSessionService : IAsyncDisposable
     /// <param name="interactive">Whether a person could answer (otherwise what would ask is denied).</param>
     /// <param name="sandbox">The operating-system sandbox its sandboxed tools (the shell) run in, as a session's do (<see cref="CreateSandbox"/>).</param>
     /// <returns>The pipeline.</returns>
-    internal Engine.ToolPipeline CreateToolPipeline(string workspaceRoot, PermissionMode? mode, bool interactive, SandboxPolicy sandbox)
+    internal Engine.ToolPipeline CreateToolPipeline(string workspaceRoot, PermissionMode? mode, bool interactive, SandboxPolicy sandbox, SessionPolicy? narrower = null)
     {
         var trust = ProjectTrust.Load(AgentPaths.Resolve(_parts.Environment), _parts.Time);
-        var policy = PermissionPolicy.FromConfiguration(_parts.Configuration, trust);
+        var policy = PermissionPolicy.FromConfiguration(_parts.Configuration, trust).WithSession(narrower ?? SessionPolicy.None);
         var gate = Runs.AgentRunner.CreatePermissionGate(policy, workspaceRoot, _parts.Environment, mode, interactive, _parts.Runtime.Events);
         return Runs.AgentRunner.CreatePipeline(_parts.Runtime, gate, _parts.Scrubber, _parts.Time, sandbox: sandbox);
     }

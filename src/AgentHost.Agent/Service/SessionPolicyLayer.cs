@@ -6,7 +6,7 @@ using AgentHost.Sessions;
 
 namespace AgentHost.Agent.Service;
 
-/// <summary>Puts a stored session's policy (its <c>max_read_bytes</c>, <c>allow_paths</c>, <c>deny_paths</c>, <c>network_allow</c>) under the configured one when it opens.</summary>
+/// <summary>Puts a stored session's policy (its <c>max_read_bytes</c>, <c>allow_paths</c>, <c>deny_paths</c>, <c>network_allow</c>, <c>deny_tools</c>) under the configured one when it opens.</summary>
 internal static class SessionPolicyLayer
 {
     /// <summary>The configured policy with the session's stored policy as its narrowest layer.</summary>

@@ -144,6 +144,7 @@ internal static class SessionRunContextBuilder
                 runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync, hooks: opening.Hooks, offeredTools: SessionShape.Tools(options, opening.Settings, configuration),
                 deferral: Engine.ToolDeferral.FromConfiguration(configuration), sandbox: sandbox);
             gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
+            gate.Narrowed += (_, _) => pipeline.InvalidateToolSet();
             onMcpToolsChanged(pipeline.InvalidateToolSet);
             var context = new SessionRunContext(sessionId, existing is not null, model, new SessionRunContextParts(
                 opening.Trust, opening.Policy, opening.Settings, gate, pipeline, skills, memory, MaxSteps(options, opening.Settings, configuration), DryRun(options, opening.Settings, configuration))

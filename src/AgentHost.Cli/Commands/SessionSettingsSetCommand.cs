@@ -7,7 +7,7 @@ namespace AgentHost.Cli.Commands;
 internal sealed class SessionSettingsSetCommand : AgentCommand
 {
     private readonly Argument<string> _id = SessionFormatting.IdArgument();
-    private readonly Argument<string> _key = new("key") { Description = "The setting: max_steps, dry_run, permission_mode, model, sandbox, plugins, a model parameter (temperature, top_p, max_output_tokens, stop, seed, reasoning_effort) or the session policy's max_read_bytes, allow_paths, deny_paths, network_allow (a session. prefix is optional)." };
+    private readonly Argument<string> _key = new("key") { Description = "The setting: max_steps, dry_run, permission_mode, model, sandbox, plugins, a model parameter (temperature, top_p, max_output_tokens, stop, seed, reasoning_effort) or the session policy's max_read_bytes, allow_paths, deny_paths, network_allow, deny_tools (a session. prefix is optional)." };
     private readonly Argument<string> _value = new("value") { Description = "The value." };
 
     public SessionSettingsSetCommand(CliContext context)

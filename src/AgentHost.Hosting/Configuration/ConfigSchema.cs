@@ -269,6 +269,7 @@ internal static class ConfigSchema
         new("session.allow_paths", ConfigValueKind.Any, "Path globs the session's file tools may use, and no others (a session policy)."),
         new("session.deny_paths", ConfigValueKind.Any, "Path globs the session's file tools may not use (a session policy)."),
         new("session.network_allow", ConfigValueKind.Any, "Hosts the session's network tools may reach, and no others (a session policy)."),
+        new("session.deny_tools", ConfigValueKind.Any, "Tools the session refuses in every mode and does not offer to the model, comma-separated (a session policy)."),
         new("session.retention_days", ConfigValueKind.PositiveInteger, "Delete sessions not active for this many days, in the background when a run, chat or server starts (default: keep them); not a per-session setting."),
         new("session.max_sessions", ConfigValueKind.PositiveInteger, "Keep at most this many sessions (per owner), the most recently active, deleting older ones in the background when a run, chat or server starts (default: no limit); not a per-session setting."),
     ];

@@ -107,6 +107,11 @@ internal sealed partial class WorkflowExecution
                 : await Service.OpenAsync(continued, options, cancellationToken).ConfigureAwait(false);
             await using (session.ConfigureAwait(false))
             {
+                if (Options.SessionPolicy is { } narrower)
+                {
+                    session.NarrowPolicy(narrower);
+                }
+
                 // Every step is taken from the run's one budget as it happens (parallel branches share it).
                 // The run's cost cap is the turn's, less what the run spent before it: the turn stops before the model
                 // request that would go past it (AgentLoop's CostCaps), not only at the end of the node.

@@ -23,7 +23,7 @@ internal sealed partial class WorkflowExecution
         }
 
         // A tool node's shell call runs in the run's sandbox, as a shell node's command and a session's shell call do.
-        using var pipeline = Service.CreateToolPipeline(Options.WorkspaceRoot, Options.PermissionMode, Options.Interactive, RunSandbox());
+        using var pipeline = Service.CreateToolPipeline(Options.WorkspaceRoot, Options.PermissionMode, Options.Interactive, RunSandbox(), Options.SessionPolicy);
         var outcome = await pipeline.InvokeAsync(
             node.Tool,
             arguments.ToJsonString(Compact),

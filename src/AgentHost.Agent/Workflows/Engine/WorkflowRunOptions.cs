@@ -23,6 +23,13 @@ public sealed record WorkflowRunOptions(string WorkspaceRoot)
     /// </summary>
     public string? Owner { get; init; }
 
+    /// <summary>
+    /// One more session-policy layer for every agent node's session and every tool node (a shared server's
+    /// <c>deny_tools</c> of the tools that act on what every session shares, for a run a non-admin starts); none when
+    /// <see langword="null"/>. It only narrows.
+    /// </summary>
+    public SessionPolicy? SessionPolicy { get; init; }
+
     /// <summary>Whether a person is present (permission questions are asked rather than denied).</summary>
     public bool Interactive { get; init; }
 
