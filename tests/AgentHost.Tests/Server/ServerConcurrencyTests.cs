@@ -103,10 +103,10 @@ public sealed class ServerConcurrencyTests
     [Trait("Speed", "Slow")]
     public async Task ASlowEventReader_DoesNotSlowRuns_AndLaterReceivesEveryEventInOrder()
     {
-        // 16 runs (one per session, one after another) of a 160 KB answer in 5,000 deltas: about 16 MB of events, far
-        // more than the socket buffers on both ends hold (the reader's receive buffer is 4 KB; Linux's send buffer
-        // grows to 4 MB by default), so the server's writer is held back by the reader for most of it.
-        const int Runs = 16;
+        // 8 runs (one per session, one after another) of a 160 KB answer in 5,000 deltas: about 8 MB of events, twice
+        // what the socket buffers on both ends hold (the reader's receive buffer is 4 KB; Linux's send buffer grows to
+        // 4 MB by default), so the server's writer is held back by the reader for at least half of it.
+        const int Runs = 8;
         const int Words = 10_000;
         using var ws = new RunWorkspace();
         var word = new string('x', 15);
@@ -115,7 +115,7 @@ public sealed class ServerConcurrencyTests
         await using var server = await AgentServer.StartAsync(ws.Root, ws.Environment, "--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + script);
         var ids = await Task.WhenAll(Enumerable.Range(0, Runs).Select(async _ => (await server.CreateSessionAsync()).GetProperty("id").GetString()!));
         using var slow = SlowClient(server);
-        // The reading phase's own limit, started when it starts: the 16 runs before it have theirs (each wait=true send),
+        // The reading phase's own limit, started when it starts: the runs before it have theirs (each wait=true send),
         // and on a busy machine they can take most of a limit that counted them too.
         using var timeout = new CancellationTokenSource();
         await using var stream = await SseReader.OpenAsync(slow, "v1/events", null, timeout.Token);
@@ -152,7 +152,7 @@ public sealed class ServerConcurrencyTests
             Assert.True(text == answer, $"run at event {start}: {text.Length} characters of the answer's {answer.Length} arrived");
         }
 
-        Assert.True(frames.Sum(f => f.Data.Length) > 12_000_000, $"{frames.Sum(f => f.Data.Length)} bytes of events");
+        Assert.True(frames.Sum(f => f.Data.Length) > 6_000_000, $"{frames.Sum(f => f.Data.Length)} bytes of events");
     }
 
     /// <summary>A client of the server whose sockets have a 4 KB receive buffer, so that a reader that does not read holds the server's writes back soon.</summary>
