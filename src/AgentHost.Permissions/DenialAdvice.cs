@@ -25,7 +25,7 @@ public static class DenialAdvice
 
         if (decision.Basis == DecisionBasis.Session || decision.Parts.Any(part => part is { Verdict: Verdict.Deny, Basis: DecisionBasis.Session }))
         {
-            return "the session's policy (allow_paths, deny_paths, network_allow, deny_tools) narrows every rule and mode and can only be narrowed further: work inside it, or start a new session without it";
+            return "the session's policy (allow_paths, deny_paths, network_allow, deny_tools) narrows every rule and mode and can only be narrowed further: work inside it, or start a new session without it (on a shared server, the server itself denies the tools that act on every user's sessions to non-admins; an admin can run them)";
         }
 
         if (decision.MatchedRule is { List: RuleList.Deny } deny)
