@@ -119,6 +119,7 @@ internal static class SessionRunContextBuilder
             var memory = ProjectMemoryRun.Prepare(await opening.MemoryLoad.ConfigureAwait(false), options.WorkspaceRoot, history, runtime.Events);
             var storedWorkspace = existing is null ? options.WorkspaceRoot : (await store.GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false)).Workspace;
             var checkpoints = new FileCheckpointRecorder(store.Checkpoints, sessionId, storedWorkspace);
+            var mcpWaiting = StartupActivities.Start("session.mcp.wait");
             var mcp = await opening.McpLoad.ConfigureAwait(false);
             // mcp.background_wait: a plugin's server starting in the background gets a short, bounded wait, so a fast
             // one's tools are on the first request (counted from its start: the time spent above is not waited again).
@@ -130,6 +131,7 @@ internal static class SessionRunContextBuilder
             }
 
             await mcp.WaitBeforeFirstRequestAsync(backgroundWait, cancellationToken).ConfigureAwait(false);
+            mcpWaiting?.Dispose();
             // The MCP part is live: a server's list_changed reaches the next model request.
             var askUser = Questions.AskUserTool.Create(parts.Questions, sessionId, options.Interactive);
             var learning = CreateLearning(parts, sessionId, options, gate, checkpoints);

@@ -29,7 +29,7 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : I
     public SkillCatalog Catalog { get; } = catalog ?? throw new ArgumentNullException(nameof(catalog));
 
     /// <summary>Every skill as it was when the session (this run) started: a skill that is new or changed since may not pre-approve tools.</summary>
-    private readonly SkillBaseline _baseline = SkillBaseline.Take(catalog?.Current.All ?? []);
+    private readonly SkillBaseline _baseline = TakeBaseline(catalog);
 
     /// <summary>Whether the <c>allowed-tools</c> of project skills may pre-approve calls (the project is trusted).</summary>
     public bool TrustProjectSkills { get; set; } = true;
@@ -307,6 +307,16 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : I
         var names = snapshot.Available.Select(s => s.Name).ToList();
         throw new SkillActivationException($"no skill named '{name}'.{CloseMatches.Hint(CloseMatches.Find(name, names))} " +
             (names.Count == 0 ? "No skills are installed." : $"Available: {string.Join(", ", names)}"));
+    }
+
+    /// <summary>Takes the baseline of the catalog's skills (<c>skills.baseline</c> on the startup timeline).</summary>
+    private static SkillBaseline TakeBaseline(SkillCatalog? catalog)
+    {
+        var skills = catalog?.Current.All ?? [];
+        using (Hosting.StartupActivities.Start("skills.baseline"))
+        {
+            return SkillBaseline.Take(skills);
+        }
     }
 }
 

@@ -57,8 +57,10 @@ public sealed class SkillCatalog
         lock (_lock)
         {
             var notes = new List<string>();
+            var scanning = Hosting.StartupActivities.Start("skills.scan");
             var scanned = Roots.Select(root => (root, SkillScanner.Scan(root.Path, _limits, notes))).ToList();
             var stamps = scanned.SelectMany(s => s.Item2).ToList();
+            scanning?.Dispose();
             if (_snapshot is not null && _stamps is not null && stamps.SequenceEqual(_stamps))
             {
                 if (publish && _unpublished)
@@ -71,7 +73,11 @@ public sealed class SkillCatalog
             }
 
             _stamps = stamps;
-            _snapshot = Build(scanned, notes);
+            using (Hosting.StartupActivities.Start("skills.build"))
+            {
+                _snapshot = Build(scanned, notes);
+            }
+
             _unpublished = !publish;
             if (publish)
             {
@@ -93,7 +99,7 @@ public sealed class SkillCatalog
         {
             foreach (var stamp in files)
             {
-                if (!seenFiles.Add(RealPath(stamp.Path)))
+                if (!seenFiles.Add(stamp.RealPath))
                 {
                     continue;
                 }
@@ -189,16 +195,4 @@ public sealed class SkillCatalog
     /// <returns>The problem.</returns>
     internal static SkillProblem Shadowed(SkillSeverity severity, string file, string name, string winner, string winnerSource) =>
         new(severity, file, null, $"skill '{name}' is shadowed by {winner} ({winnerSource}), which takes precedence; rename one of them to use both");
-
-    private static string RealPath(string path)
-    {
-        try
-        {
-            return Sdk.Tools.WorkspacePaths.RealPath(Path.GetFullPath(path));
-        }
-        catch (IOException)
-        {
-            return path;
-        }
-    }
 }

@@ -16,7 +16,8 @@ public sealed record SkillScanLimits
 /// <param name="Path">The file path (as reached from the root).</param>
 /// <param name="LastWriteUtcTicks">When it was last written.</param>
 /// <param name="Length">Its size in bytes.</param>
-internal readonly record struct SkillFileStamp(string Path, long LastWriteUtcTicks, long Length);
+/// <param name="RealPath">The file's path with every symbolic link resolved (the same file reached twice is one skill).</param>
+internal readonly record struct SkillFileStamp(string Path, long LastWriteUtcTicks, long Length, string RealPath);
 
 /// <summary>
 /// Finds skill folders under a root: the root itself when it holds a <c>SKILL.md</c>, else every folder below it
@@ -25,6 +26,12 @@ internal readonly record struct SkillFileStamp(string Path, long LastWriteUtcTic
 /// folders (<c>.curated/</c>) are searched. Symbolic links are followed; a folder reached twice (a link loop) is
 /// visited once. Entries are visited in ordinal name order, so results are deterministic.
 /// </summary>
+/// <remarks>
+/// The real path of each folder and file is resolved once per root and then built up level by level: a child that is
+/// not a symbolic link has its parent's real path plus its name (one link check), and only a link is resolved in full.
+/// That gives what <see cref="WorkspacePaths.RealPath"/> gives for every path, without a check of each level of each
+/// path (issue #50: 100 plugins' skill folders are walked at every session's start).
+/// </remarks>
 internal static class SkillScanner
 {
     private static readonly HashSet<string> Skipped = new(StringComparer.OrdinalIgnoreCase) { ".git", "node_modules" };
@@ -38,13 +45,13 @@ internal static class SkillScanner
         }
 
         var visited = new HashSet<string>(OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
-        var pending = new Stack<(string Path, int Depth)>();
-        pending.Push((root, 0));
+        var pending = new Stack<(string Path, int Depth, string Real)>();
+        pending.Push((root, 0, RealPathOrSelf(root)));
         var count = 0;
         while (pending.Count > 0)
         {
-            var (directory, depth) = pending.Pop();
-            if (!visited.Add(RealPathOrSelf(directory)))
+            var (directory, depth, real) = pending.Pop();
+            if (!visited.Add(real))
             {
                 continue;
             }
@@ -59,7 +66,7 @@ internal static class SkillScanner
             if (File.Exists(file))
             {
                 var info = new FileInfo(file);
-                found.Add(new SkillFileStamp(file, info.LastWriteTimeUtc.Ticks, info.Length));
+                found.Add(new SkillFileStamp(file, info.LastWriteTimeUtc.Ticks, info.Length, RealPathBelow(real, file)));
                 continue;
             }
 
@@ -84,12 +91,25 @@ internal static class SkillScanner
             {
                 if (!Skipped.Contains(Path.GetFileName(children[i])))
                 {
-                    pending.Push((children[i], depth + 1));
+                    pending.Push((children[i], depth + 1, RealPathBelow(real, children[i])));
                 }
             }
         }
 
         return found;
+    }
+
+    /// <summary>The real path of <paramref name="path"/>, an entry of the folder whose real path is <paramref name="parentReal"/>.</summary>
+    private static string RealPathBelow(string parentReal, string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget is null ? Path.Combine(parentReal, Path.GetFileName(path)) : RealPathOrSelf(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return RealPathOrSelf(path);
+        }
     }
 
     private static string RealPathOrSelf(string directory)

@@ -118,6 +118,28 @@ public sealed class SkillCatalogTests
     }
 
     [Fact]
+    public void LinksBelowTheTopLevel_AreResolved_SoASkillReachedFromTwoRootsIsOneSkill_AndADeepLoopIsVisitedOnce()
+    {
+        // The scanner builds real paths level by level (only a link is resolved in full): a link two levels down, into
+        // another root, and one that loops back to its grandparent must still be recognised.
+        using var temp = new TempDirectory();
+        var first = temp.Combine("first");
+        var second = temp.Combine("second");
+        SkillFiles.Write(Path.Combine(first, "nested"), "deep");
+        Directory.CreateDirectory(Path.Combine(second, "group", "inner"));
+        Directory.CreateSymbolicLink(Path.Combine(second, "group", "inner", "via"), Path.Combine(first, "nested"));
+        Directory.CreateSymbolicLink(Path.Combine(second, "group", "inner", "back"), Path.Combine(second, "group"));
+        var catalog = new SkillCatalog([Root(first, SkillSource.Project), Root(second, SkillSource.User)]);
+
+        var snapshot = catalog.Current;
+
+        var skill = Assert.Single(snapshot.All);
+        Assert.Equal("deep", skill.Name);
+        Assert.Equal(Path.Combine(first, "nested", "deep", "SKILL.md"), skill.File);
+        Assert.Empty(snapshot.Notes);
+    }
+
+    [Fact]
     public void SkillAddedOrEditedAfterTheCatalogWasBuilt_IsPickedUpOnTheNextRead()
     {
         using var temp = new TempDirectory();
