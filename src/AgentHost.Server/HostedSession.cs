@@ -7,6 +7,7 @@ internal sealed class HostedSession(string id, AgentSession session, ServerEngin
 {
     private ServerRun? _current;
     private long _lastUsedTicks;
+    private volatile bool _sharedStateToolsDenied;
 
     public string Id { get; } = id;
 
@@ -22,6 +23,17 @@ internal sealed class HostedSession(string id, AgentSession session, ServerEngin
     {
         Interlocked.Exchange(ref _lastUsedTicks, now.UtcTicks);
         return this;
+    }
+
+    /// <summary>
+    /// Whether this open session's stored <c>deny_tools</c> is known to hold every shared-state tool
+    /// (<see cref="SessionHub.DenySharedStateToolsAsync"/>): a policy only narrows, so once true it stays true while the
+    /// session is open, and the store need not be read again on each send.
+    /// </summary>
+    public bool SharedStateToolsDenied
+    {
+        get => _sharedStateToolsDenied;
+        set => _sharedStateToolsDenied = value;
     }
 
     /// <summary>The run in flight, if any.</summary>

@@ -279,7 +279,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
     /// </summary>
     internal async Task DenySharedStateToolsAsync(ServerCaller caller, HostedSession hosted, CancellationToken cancellationToken)
     {
-        if (!SharedStateTools.AppliesTo(caller))
+        if (!SharedStateTools.AppliesTo(caller) || hosted.SharedStateToolsDenied)
         {
             return;
         }
@@ -290,6 +290,8 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
             await store.SetSettingAsync(hosted.Id, SessionPolicySettings.DenyTools, denied, cancellationToken).ConfigureAwait(false);
             hosted.Session.NarrowPolicy(SessionPolicySettings.FromSettings(new Dictionary<string, string>(StringComparer.Ordinal) { [SessionPolicySettings.DenyTools] = denied }));
         }
+
+        hosted.SharedStateToolsDenied = true;
     }
 
     /// <summary>Lets a session go on this node unless it runs (a cluster node's grain of it is deactivated).</summary>
