@@ -9,18 +9,25 @@ namespace AgentHost.Hosting.Security;
 /// <remarks>
 /// Immutable and thread-safe. The expression is built on first use: most text holds none of a rule's keywords, so most
 /// rules of a run are never built. It is built twice, in tiers: interpreted at once (microseconds, so the first scrub
-/// of a line with a keyword does not wait), and compiled to IL on a pool thread, which replaces it when ready (a few
-/// times faster on text with many keywords; docs/architecture.md, "Secret patterns"). What is masked is the group named
+/// of a line with a keyword does not wait), and, once the rule has run <see cref="CompileAfterUses"/> times, compiled to
+/// IL on a pool thread, which replaces it when ready (a few times faster on text with many keywords; a rule a run meets
+/// only now and then never pays the compile's memory and time; docs/architecture.md, "Secret patterns"). What is
+/// masked is the group named
 /// <c>secret</c> when the expression has one (the rest of the match, such as the name in <c>password=…</c>, is kept),
 /// else the whole match.
 /// </remarks>
 public sealed class SecretRule
 {
     private const string SecretGroup = "secret";
+
+    /// <summary>How many runs of a rule's interpreted expression start its compiled tier.</summary>
+    internal const int CompileAfterUses = 32;
+
     private readonly Lazy<Regex> _regex;
     private readonly RegexOptions _options;
     private readonly bool _tiered;
     private Regex? _compiled;
+    private int _uses;
 
     internal SecretRule(SecretRuleDefinition definition, RegexOptions options, bool tiered = true)
     {
@@ -65,8 +72,30 @@ public sealed class SecretRule
     /// <summary>Texts the whole rule set must leave alone.</summary>
     public IReadOnlyList<string> Counterexamples { get; }
 
-    /// <summary>The expression: the compiled one once it is ready, the interpreted one until then (built on first use).</summary>
-    internal Regex Regex => Volatile.Read(ref _compiled) ?? _regex.Value;
+    /// <summary>
+    /// The expression: the compiled one once it is ready, the interpreted one until then (built on first use). The
+    /// <see cref="CompileAfterUses"/>th read starts the compile.
+    /// </summary>
+    internal Regex Regex
+    {
+        get
+        {
+            if (Volatile.Read(ref _compiled) is { } compiled)
+            {
+                return compiled;
+            }
+
+            if (_tiered && Interlocked.Increment(ref _uses) == CompileAfterUses)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static rule => Volatile.Write(ref rule._compiled, new Regex(rule.Pattern, rule._options | RegexOptions.Compiled)), this, preferLocal: false);
+            }
+
+            return _regex.Value;
+        }
+    }
+
+    /// <summary>Whether the compiled tier has replaced the interpreted expression.</summary>
+    internal bool IsCompiled => Volatile.Read(ref _compiled) is not null;
 
     /// <summary>Returns <paramref name="text"/> with every match of this rule masked.</summary>
     /// <param name="text">The text (a line, or the whole text for a block rule).</param>
@@ -99,16 +128,7 @@ public sealed class SecretRule
         return entropy;
     }
 
-    private Regex BuildInterpreted()
-    {
-        var interpreted = new Regex(Pattern, _options);
-        if (_tiered)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(static rule => Volatile.Write(ref rule._compiled, new Regex(rule.Pattern, rule._options | RegexOptions.Compiled)), this, preferLocal: false);
-        }
-
-        return interpreted;
-    }
+    private Regex BuildInterpreted() => new(Pattern, _options);
 
     private string MaskMatch(Match match)
     {

@@ -39,6 +39,34 @@ public sealed class SecretRuleTests
         Assert.Contains(rules, rule => rule.Id == "aws-secret-access-key-in-context" && rule.MinimumEntropy is not null);
     }
 
+    [Fact]
+    public void ARulesCompiledTier_StartsOnlyAfterItHasRunCompileAfterUsesTimes_AndMasksAsTheInterpretedOneDid()
+    {
+        var rule = Assert.Single(SecretRuleReader.Parse("""
+            rules:
+              - id: demo-token
+                description: A demo token
+                keywords: [demo_]
+                regex: 'demo_(?<secret>[a-z0-9]{16})'
+                examples: ['demo_{{lower:16}}']
+                counterexamples: ['demo_short']
+            """, "test.yaml"));
+        const string Text = "key: demo_abcdefgh12345678 end";
+        var masked = "key: demo_" + SecretScrubber.Mask + " end";
+
+        for (var use = 1; use < SecretRule.CompileAfterUses; use++)
+        {
+            Assert.Equal(masked, rule.Mask(Text));
+        }
+
+        // A rule a run meets only now and then never pays for the compile (before, the first use started it).
+        Assert.False(SpinWait.SpinUntil(() => rule.IsCompiled, TimeSpan.FromSeconds(2)), "compiled before its uses reached the limit");
+
+        Assert.Equal(masked, rule.Mask(Text));
+        Assert.True(SpinWait.SpinUntil(() => rule.IsCompiled, TimeSpan.FromSeconds(30)), "the compiled tier never replaced the interpreted one");
+        Assert.Equal(masked, rule.Mask(Text));
+    }
+
     [Theory]
     [MemberData(nameof(RuleIds))]
     public void Rule_MasksEachOfItsExamples_OnItsOwnAndInTheWholeSet(string id)
