@@ -9,7 +9,7 @@ namespace AgentHost.Permissions;
 /// floor and the configured deny rules and before everything that could allow, so a session allow glob or host never
 /// allows what the configuration denies or asks.
 /// </summary>
-/// <remarks>Immutable and thread-safe. Build one with <see cref="TryCreate"/>, which checks every glob and host.</remarks>
+/// <remarks>Immutable and thread-safe. Build one with <see cref="TryCreate"/>, which checks every glob, host and tool name.</remarks>
 public sealed record SessionPolicy
 {
     /// <summary>The largest <see cref="MaxReadBytes"/>: 1 GiB.</summary>
@@ -81,23 +81,6 @@ public sealed record SessionPolicy
 
     /// <summary>The hosts as <c>fetch(domain:…)</c> allow rules; <see langword="null"/> without an allowlist.</summary>
     internal IReadOnlyList<PermissionRule>? NetworkRules { get; }
-
-    /// <summary>Builds a policy without refused tools, checking each glob and host.</summary>
-    /// <param name="maxReadBytes">The read cap, or <see langword="null"/>.</param>
-    /// <param name="allowPaths">Allow globs (none: any path).</param>
-    /// <param name="denyPaths">Deny globs.</param>
-    /// <param name="networkHosts">The host allowlist (<see langword="null"/>: any host; empty: none).</param>
-    /// <param name="policy">The policy, when every part is valid.</param>
-    /// <param name="error">What is wrong, naming the setting (<c>max_read_bytes</c>, <c>allow_paths</c>, <c>deny_paths</c>, <c>network_allow</c>) and the fix.</param>
-    /// <returns>Whether the policy is valid.</returns>
-    public static bool TryCreate(
-        long? maxReadBytes,
-        IEnumerable<string>? allowPaths,
-        IEnumerable<string>? denyPaths,
-        IEnumerable<string>? networkHosts,
-        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SessionPolicy? policy,
-        out string? error) =>
-        TryCreate(maxReadBytes, allowPaths, denyPaths, networkHosts, null, out policy, out error);
 
     /// <summary>Builds a policy, checking each glob, host and tool name.</summary>
     /// <param name="maxReadBytes">The read cap, or <see langword="null"/>.</param>

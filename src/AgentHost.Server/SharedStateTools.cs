@@ -19,7 +19,7 @@ internal static class SharedStateTools
 
     /// <summary>The names of <see cref="Names"/> as a session-policy layer (<c>deny_tools</c>), for what has no stored settings (a workflow run's nodes).</summary>
     public static AgentHost.Permissions.SessionPolicy Policy { get; } =
-        AgentHost.Permissions.SessionPolicy.TryCreate(null, null, null, null, Names, out var policy, out var error) ? policy : throw new InvalidOperationException(error);
+        AgentHost.Permissions.SessionPolicy.TryCreate(null, null, null, null, denyTools: Names, out var policy, out var error) ? policy : throw new InvalidOperationException(error);
 
     /// <summary>Whether the tools are refused in sessions <paramref name="caller"/> creates or steers: for everyone but admins (the server's own token is one).</summary>
     public static bool AppliesTo(Users.ServerCaller caller) => caller.Role != ServerRole.Admin;

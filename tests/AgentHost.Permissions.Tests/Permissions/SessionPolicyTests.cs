@@ -8,7 +8,7 @@ public sealed class SessionPolicyTests
 {
     private static SessionPolicy Session(string[]? allow = null, string[]? deny = null, string[]? network = null, long? maxRead = null)
     {
-        Assert.True(SessionPolicy.TryCreate(maxRead, allow, deny, network, out var policy, out var error), error);
+        Assert.True(SessionPolicy.TryCreate(maxRead, allow, deny, network, denyTools: null, out var policy, out var error), error);
         return policy;
     }
 
@@ -134,7 +134,7 @@ public sealed class SessionPolicyTests
     [InlineData(100L, null, null, "max_read_bytes: 100 is out of range")]
     public void TryCreate_RefusesBadValues_NamingTheSetting(long? maxRead, string[]? allow, string[]? deny, string expected)
     {
-        Assert.False(SessionPolicy.TryCreate(maxRead, allow, deny, null, out _, out var error));
+        Assert.False(SessionPolicy.TryCreate(maxRead, allow, deny, null, denyTools: null, out _, out var error));
         Assert.StartsWith(expected, error, StringComparison.Ordinal);
     }
 
@@ -144,7 +144,7 @@ public sealed class SessionPolicyTests
     [InlineData("exa mple.com")]
     public void TryCreate_RefusesANetworkEntryThatIsNotAHost(string host)
     {
-        Assert.False(SessionPolicy.TryCreate(null, null, null, [host], out _, out var error));
+        Assert.False(SessionPolicy.TryCreate(null, null, null, [host], denyTools: null, out _, out var error));
         Assert.StartsWith($"network_allow: '{host}' is not a host name", error, StringComparison.Ordinal);
     }
 
