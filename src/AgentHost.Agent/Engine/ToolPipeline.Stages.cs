@@ -106,7 +106,10 @@ public sealed partial class ToolPipeline
         {
             // The fix is for the user; the model may pass it on ("rerun with --allow 'write(b.txt)'").
             var fix = verdict.Fix is { } how ? $" How the user can allow it: {how}." : string.Empty;
-            return new StageResult(ToolCallStatus.Denied, null, $"permission denied: {verdict.Reason}. Do not retry this call; choose another approach or ask the user.{fix}");
+            return new StageResult(ToolCallStatus.Denied, null, $"permission denied: {verdict.Reason}. Do not retry this call; choose another approach or ask the user.{fix}")
+            {
+                Denial = new ToolDenial(verdict.Reason, verdict.Fix),
+            };
         }
 
         if (verdict.UpdatedArgumentsJson is { } permissionUpdate && JsonNode.Parse(permissionUpdate) is JsonObject permissionInput)

@@ -315,6 +315,7 @@ public sealed partial class ToolPipeline : IDisposable
             Structured = result.Structured,
             Files = result.Files ?? [],
             DiffSummary = result.DiffSummary,
+            Denial = result.Denial is { } denial ? denial with { Reason = Scrubber.Scrub(denial.Reason), Fix = denial.Fix is null ? null : Scrubber.Scrub(denial.Fix) } : null,
         };
     }
 
@@ -411,6 +412,9 @@ public sealed partial class ToolPipeline : IDisposable
 
         /// <summary>The lines those changes added and removed (<c>+12 -3</c>), when known.</summary>
         public string? DiffSummary { get; init; }
+
+        /// <summary>Why the permission check refused the call and how the user can allow it, when it did.</summary>
+        public ToolDenial? Denial { get; init; }
 
         public static StageResult Cancelled => new(ToolCallStatus.Cancelled, null, "cancelled by user");
 

@@ -60,4 +60,16 @@ public sealed record ToolCallOutcome(ToolCallStatus Status, string Text, object?
 
     /// <summary>The lines the call's edits added and removed (<c>+12 -3</c>), when known.</summary>
     public string? DiffSummary { get; init; }
+
+    /// <summary>
+    /// Why the permission check refused the call and how the user can allow it, when <see cref="Status"/> is
+    /// <see cref="ToolCallStatus.Denied"/> (for a front end that reports to the user rather than to the model: the
+    /// <see cref="Error"/> is written for the model).
+    /// </summary>
+    public ToolDenial? Denial { get; init; }
 }
+
+/// <summary>A refused tool call, for the user.</summary>
+/// <param name="Reason">Why it was refused.</param>
+/// <param name="Fix">How the user can allow it (a flag, a rule, or why nothing can), when there is advice.</param>
+public sealed record ToolDenial(string Reason, string? Fix);

@@ -111,6 +111,8 @@ public sealed class SharedToolsApiTests : IDisposable
         var refused = await UntilEndedAsync(member, await StartRunAsync(member));
         Assert.Equal("failed", refused.GetProperty("status").GetString());
         Assert.Contains("refused by the session's deny_tools ('lsp_control')", refused.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("allow it with a permissions rule", refused.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("can only be narrowed further", refused.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Equal("running", Fixture(await ReadAsync(await admin.GetAsync("v1/lsp"), HttpStatusCode.OK)).GetProperty("state").GetString());
 
         var done = await UntilEndedAsync(admin, await StartRunAsync(admin));

@@ -72,6 +72,35 @@ public sealed class WorkflowRunTests
     }
 
     [UnixFact]
+    public async Task ADeniedToolNode_FailsSayingWhyAndHowTheUserCanAllowIt_NotWhatTheModelIsTold()
+    {
+        using var ws = new WorkflowWorkspace();
+        ws.WriteWorkflow("save.yaml", """
+            name: save
+            nodes:
+              - id: save
+                kind: tool
+                tool: write
+                arguments: { path: notes.txt, content: "hello" }
+            output: "{{ nodes.save.is_error }}"
+            """);
+
+        var refused = await ws.RunAsync("workflow", "run", "save.yaml", "--permission-mode", "dont-ask");
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("save: tool 'write' denied: ", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("--allow 'write(notes.txt)'", refused.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Do not retry this call", refused.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("allow it with a permissions rule", refused.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(ws.Root, "notes.txt")));
+
+        // The advice works as given.
+        var allowed = await ws.RunAsync("workflow", "run", "save.yaml", "--permission-mode", "dont-ask", "--allow", "write(notes.txt)");
+        Assert.True(allowed.ExitCode == 0, allowed.Error);
+        Assert.Equal("hello", File.ReadAllText(Path.Combine(ws.Root, "notes.txt")));
+    }
+
+    [UnixFact]
     public async Task Run_RefusesAMissingRequiredInput_AndAnIllTypedOne_NamingThem()
     {
         using var ws = new WorkflowWorkspace();

@@ -45,7 +45,9 @@ internal sealed partial class WorkflowExecution
         if (isError && !node.ContinueOnError)
         {
             throw new WorkflowNodeFailedException(
-                $"{Where(node)}: tool '{node.Tool}' {outcome.Status.ToString().ToLowerInvariant()}: {FirstLine(outcome.Error ?? text)}{(outcome.Status == ToolCallStatus.Denied ? " (allow it with a permissions rule, or run with --permission-mode)" : string.Empty)}");
+                outcome.Denial is { } denial
+                    ? $"{Where(node)}: tool '{node.Tool}' denied: {FirstLine(denial.Reason)}{(denial.Fix is { } fix ? $" ({FirstLine(fix)})" : string.Empty)}"
+                    : $"{Where(node)}: tool '{node.Tool}' {outcome.Status.ToString().ToLowerInvariant()}: {FirstLine(outcome.Error ?? text)}");
         }
 
         return new NodeResult(output, $"{outcome.Status.ToString().ToLowerInvariant()}: {FirstLine(text)}");
