@@ -6,6 +6,12 @@ namespace AgentHost.Plugins.Scripted;
 /// <summary>What a turn expects of the request it answers; a mismatch fails the run with a clear message.</summary>
 internal sealed record ScriptExpectation(string? LastUserContains, string? SystemContains, IReadOnlyList<string> ToolResultsContain, IReadOnlyList<string> ToolsInclude, IReadOnlyList<string> ToolsExclude)
 {
+    /// <summary>Texts the last user message (with its attached context) must not contain (<c>last_user_lacks</c>).</summary>
+    public IReadOnlyList<string> LastUserLacks { get; init; } = [];
+
+    /// <summary>Texts no system message may contain (<c>system_lacks</c>).</summary>
+    public IReadOnlyList<string> SystemLacks { get; init; } = [];
+
     public static ScriptExpectation Parse(YamlMappingNode? map) => map is null
         ? new ScriptExpectation(null, null, [], [], [])
         : new ScriptExpectation(
@@ -13,7 +19,8 @@ internal sealed record ScriptExpectation(string? LastUserContains, string? Syste
             ScriptTurn.Scalar(map, "system_contains"),
             List(map, "tool_results_contain"),
             List(map, "tools_include"),
-            List(map, "tools_exclude"));
+            List(map, "tools_exclude"))
+        { LastUserLacks = List(map, "last_user_lacks"), SystemLacks = List(map, "system_lacks") };
 
     /// <summary>Returns why the request does not match, or <see langword="null"/>.</summary>
     public string? Check(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
@@ -27,9 +34,20 @@ internal sealed record ScriptExpectation(string? LastUserContains, string? Syste
             }
         }
 
+        var lastUser = messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? string.Empty;
+        foreach (var unwanted in LastUserLacks.Where(u => lastUser.Contains(u, StringComparison.Ordinal)))
+        {
+            return $"expected the last user message not to contain '{unwanted}', but it was '{Shorten(lastUser)}'";
+        }
+
         if (SystemContains is { } system && !messages.Where(m => m.Role == ChatRole.System).Any(m => m.Text.Contains(system, StringComparison.Ordinal)))
         {
             return $"expected the system prompt to contain '{system}'";
+        }
+
+        foreach (var unwanted in SystemLacks.Where(u => messages.Where(m => m.Role == ChatRole.System).Any(m => m.Text.Contains(u, StringComparison.Ordinal))))
+        {
+            return $"expected the system prompt not to contain '{unwanted}'";
         }
 
         var results = messages.SkipWhile(m => m != messages.LastOrDefault(x => x.Role == ChatRole.Assistant)).SelectMany(m => m.Contents).OfType<FunctionResultContent>()

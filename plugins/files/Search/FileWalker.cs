@@ -13,7 +13,7 @@ internal sealed record WalkOptions
     public bool UseIgnoreFiles { get; init; } = true;
 
     /// <summary>Compare ignore patterns without case (the default on Windows and macOS, like their file systems).</summary>
-    public bool IgnoreCase { get; init; } = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS();
+    public bool IgnoreCase { get; init; } = IgnoreStack.DefaultIgnoreCase;
 
     /// <summary>Read each file's size while walking (one <c>stat</c> per file on Unix); otherwise <see cref="WalkedFile.Length"/> is -1.</summary>
     public bool NeedLength { get; init; }

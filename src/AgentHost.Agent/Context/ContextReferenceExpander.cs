@@ -12,7 +12,9 @@ namespace AgentHost.Agent.Context;
 /// Resolves <c>@path</c> (an image file becomes an image part), <c>@dir/</c>, <c>@https://…</c>, MCP resource
 /// (<c>@SERVER:URI</c>) and plugin (<c>@prefix:value</c>) references in a prompt or given with <c>--context</c>. Files
 /// are inlined with caps, directories listed respecting .gitignore, URLs fetched with caps, MCP resources read from
-/// the session's server. Paths must stay inside the workspace root (symlinks resolved).
+/// the session's server. Paths must stay inside the workspace root (symlinks resolved), and what the project's agent
+/// ignore files exclude (<see cref="AgentIgnoreFiles"/>: <c>.agentignore</c>, <c>.crushignore</c>) is not expanded
+/// and is left out of directory listings.
 /// </summary>
 /// <remarks>
 /// A reference is tried as, in this order: an <c>http(s)://</c> URL; <c>SERVER:URI</c> when SERVER is one of the
@@ -135,9 +137,15 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
             return null;
         }
 
+        var kind = Directory.Exists(full) ? ContextReferenceKind.Directory : ContextReferenceKind.File;
+        if (ExcludedBy(reference, full) is { } ignoreFile)
+        {
+            return Excluded(reference, kind, ignoreFile);
+        }
+
         if (ReadCheck?.Invoke(full) is { Allowed: false } refused)
         {
-            return Refused(reference, Directory.Exists(full) ? ContextReferenceKind.Directory : ContextReferenceKind.File, refused);
+            return Refused(reference, kind, refused);
         }
 
         if (Directory.Exists(full))
@@ -159,6 +167,11 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
                 : $"no file '{path}' in {_paths.Root} (paths are relative to the project root)"));
         }
 
+        if (ExcludedBy(path, full) is { } ignoreFile)
+        {
+            throw new AgentHostException(ErrorKind.Usage, $"--image {path}: {ExcludedReason(path, ignoreFile)}");
+        }
+
         if (ReadCheck?.Invoke(full) is { Allowed: false } refused)
         {
             throw new AgentHostException(ErrorKind.Usage, $"--image {path}: reading it is not allowed: {refused.Reason}");
@@ -173,6 +186,32 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
     /// <summary>A reference the read rules refuse: not expanded; the model is told why (and so is the user, by a warning).</summary>
     private static ContextReference Refused(string reference, ContextReferenceKind kind, ReadAccess refused) =>
         new(reference, kind, reference, $"(not included: reading {reference} is not allowed: {refused.Reason})") { Denied = refused.Reason };
+
+    /// <summary>
+    /// A reference the project's agent ignore files exclude (<see cref="AgentIgnoreFiles"/>, as the files plugin's tools
+    /// refuse it): not expanded; the model and the user are told which ignore file keeps it out.
+    /// </summary>
+    private static ContextReference Excluded(string reference, ContextReferenceKind kind, string ignoreFile)
+    {
+        var reason = ExcludedReason(reference, ignoreFile);
+        return new(reference, kind, reference, $"(not included: {reason})") { Denied = reason };
+    }
+
+    private static string ExcludedReason(string reference, string ignoreFile) =>
+        $"'{reference}' is excluded by the project's {ignoreFile}, which keeps it out of the agent's reach; to include it, take its pattern out of that file";
+
+    /// <summary>
+    /// The agent ignore file that excludes the reference, judged by the path as written and by where it leads (a link
+    /// into an excluded folder is excluded too); <see langword="null"/> when neither is excluded.
+    /// </summary>
+    private string? ExcludedBy(string reference, string full)
+    {
+        var ignore = new AgentIgnoreFiles(_paths.Root);
+        var isDirectory = Directory.Exists(full);
+        var written = Path.GetRelativePath(_paths.Root, Path.GetFullPath(reference, _paths.Root));
+        var writtenInside = written != ".." && !written.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) && !Path.IsPathRooted(written);
+        return (writtenInside ? ignore.ExcludedBy(written, isDirectory) : null) ?? ignore.ExcludedBy(_paths.Relative(full), isDirectory);
+    }
 
     private string Explain(string reference)
     {

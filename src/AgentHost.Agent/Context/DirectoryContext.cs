@@ -4,7 +4,10 @@ using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Agent.Context;
 
-/// <summary>Lists a directory for the model: files git would track (respecting .gitignore), or a plain walk outside a repository.</summary>
+/// <summary>
+/// Lists a directory for the model: files git would track (respecting .gitignore), or a plain walk outside a repository;
+/// either way without what the project's agent ignore files exclude (<see cref="AgentIgnoreFiles"/>).
+/// </summary>
 public static class DirectoryContext
 {
     private static readonly HashSet<string> AlwaysSkipped = new(StringComparer.Ordinal) { ".git", "node_modules", "bin", "obj" };
@@ -14,7 +17,8 @@ public static class DirectoryContext
         var relative = paths.Relative(fullPath);
         var files = await GitListAsync(fullPath, paths.Root, cancellationToken).ConfigureAwait(false) ?? WalkFiles(fullPath);
         var prefix = relative == "." ? string.Empty : relative + "/";
-        var entries = files.Select(f => prefix + f.Replace('\\', '/')).Order(StringComparer.Ordinal).ToList();
+        var ignore = new AgentIgnoreFiles(paths.Root);
+        var entries = files.Select(f => prefix + f.Replace('\\', '/')).Where(entry => !ignore.IsExcluded(entry, isDirectory: false)).Order(StringComparer.Ordinal).ToList();
         var builder = new StringBuilder();
         builder.Append(relative == "." ? "./" : prefix).Append(" (").Append(entries.Count).Append(" files)\n");
         foreach (var entry in entries.Take(limits.MaxEntries))

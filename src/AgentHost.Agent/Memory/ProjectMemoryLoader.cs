@@ -1,3 +1,5 @@
+using AgentHost.Common.Ignore;
+
 namespace AgentHost.Agent.Memory;
 
 /// <summary>
@@ -156,8 +158,8 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
 
     /// <summary>
     /// The <c>@path</c> imports of <paramref name="importer"/> (<see cref="MemoryImports"/>): files inside the project
-    /// root always; outside it (<c>@~/…</c>, absolute paths, links out) only from the user's own files or a trusted
-    /// project. A missing <c>.md</c> import, one too deep or one refused is a warning naming the importing file.
+    /// root always (unless the project's agent ignore files exclude them); outside it (<c>@~/…</c>, absolute paths,
+    /// links out) only from the user's own files or a trusted project. A missing <c>.md</c> import, one too deep or one refused is a warning naming the importing file.
     /// </summary>
     private void FollowImports(string root, MemoryFile importer, List<MemoryFile> files, List<string> warnings, HashSet<string> seen, bool personal, int depth)
     {
@@ -187,8 +189,22 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
                 continue;
             }
 
+            if (inside && IgnoredImport(root, target) is { } ignoreFile)
+            {
+                warnings.Add($"memory file {importer.DisplayPath} imports @{written}, which the project's {ignoreFile} excludes from the agent's reach; not imported. Take its pattern out of that file, or remove the import.");
+                continue;
+            }
+
             Add(root, target, inside ? MemoryPaths.Relative(root, target) : target, files, warnings, seen, personal, depth + 1, importer.DisplayPath);
         }
+    }
+
+    /// <summary>The agent ignore file that excludes an import inside the root (as written or where it links), or <see langword="null"/>.</summary>
+    private static string? IgnoredImport(string root, string target)
+    {
+        var ignore = new AgentIgnoreFilter(root);
+        return ignore.ExcludedBy(MemoryPaths.Relative(root, target), isDirectory: false)
+            ?? ignore.ExcludedBy(MemoryPaths.Relative(root, MemoryPaths.RealPath(target)), isDirectory: false);
     }
 
     /// <summary>The root, then each folder down to <paramref name="current"/>.</summary>

@@ -8,7 +8,8 @@ namespace AgentHost.Cli.Chat;
 /// prompt is expanded by <see cref="ContextReferenceExpander"/>: a file is inlined, a directory listed), listed once
 /// per chat the way an <c>@directory</c> reference lists them (git's tracked and not-ignored files, .gitignore
 /// respected; a plain walk outside a repository, skipping <c>.git</c>, <c>node_modules</c>, <c>bin</c> and
-/// <c>obj</c>), and matched by prefix, a path segment at a time.
+/// <c>obj</c>), without what the project's agent ignore files exclude (<see cref="AgentIgnoreFiles"/>: such a
+/// reference would not be expanded), and matched by prefix, a path segment at a time.
 /// </summary>
 /// <remarks>
 /// The listing repeats the one of the engine's internal <c>DirectoryContext</c> (the CLI's assembly, <c>agent</c>, does
@@ -83,7 +84,10 @@ internal sealed class FileMentions(string root)
         {
             var output = await GitProcess.TryReadAsync("git", root, ["ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."], root).ConfigureAwait(false);
             IEnumerable<string> files = output is not null ? output.Split('\0', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal) : Walk(root);
-            return [.. files.Select(f => f.Replace('\\', '/')).Where(f => !f.Any(char.IsWhiteSpace) && !f.Contains('@', StringComparison.Ordinal)).Take(MaxFiles).Order(StringComparer.Ordinal)];
+            var ignore = new AgentIgnoreFiles(root);
+            return [.. files.Select(f => f.Replace('\\', '/'))
+                .Where(f => !f.Any(char.IsWhiteSpace) && !f.Contains('@', StringComparison.Ordinal) && !ignore.IsExcluded(f, isDirectory: false))
+                .Take(MaxFiles).Order(StringComparer.Ordinal)];
         }
         catch (IOException)
         {

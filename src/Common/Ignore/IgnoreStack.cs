@@ -1,92 +1,4 @@
-namespace AgentHost.Plugins.Files.Search;
-
-/// <summary>
-/// The rules of one folder's ignore files (<c>.gitignore</c>, <c>.ignore</c>, then the agent's own <c>.crushignore</c>
-/// and <c>.agentignore</c>: later files win), or of a <c>.git/info/exclude</c>.
-/// </summary>
-internal sealed class IgnoreList
-{
-    private readonly IgnoreRule[] _rules;
-
-    private IgnoreList(string basePath, IgnoreRule[] rules)
-    {
-        BasePath = basePath;
-        _rules = rules;
-    }
-
-    /// <summary>The folder the patterns are relative to, relative to the workspace root with <c>/</c> separators (empty for the root).</summary>
-    public string BasePath { get; }
-
-    /// <summary>Parses the given texts (in order: later lines win) into one list; <see langword="null"/> when they hold no rules.</summary>
-    public static IgnoreList? Parse(string basePath, params ReadOnlySpan<string?> texts)
-    {
-        var rules = new List<IgnoreRule>();
-        foreach (var text in texts)
-        {
-            if (text is null)
-            {
-                continue;
-            }
-
-            // Lines end at '\n' only, as in git (IgnoreRule drops a '\r' before it).
-            var rest = text.AsSpan();
-            if (rest.StartsWith("\uFEFF"))
-            {
-                rest = rest[1..];
-            }
-
-            while (!rest.IsEmpty)
-            {
-                var end = rest.IndexOf('\n');
-                var line = end < 0 ? rest : rest[..end];
-                rest = end < 0 ? [] : rest[(end + 1)..];
-                if (IgnoreRule.Parse(line) is { } rule)
-                {
-                    rules.Add(rule);
-                }
-            }
-        }
-
-        return rules.Count == 0 ? null : new IgnoreList(basePath, [.. rules]);
-    }
-
-    /// <summary>Reads an ignore file; <see langword="null"/> when it is missing or unreadable (a broken ignore file must not stop a search).</summary>
-    public static string? Read(string fullPath)
-    {
-        try
-        {
-            return File.Exists(fullPath) ? File.ReadAllText(fullPath) : null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// The decision of the last rule matching the entry: <see langword="true"/> ignored, <see langword="false"/>
-    /// re-included, <see langword="null"/> when no rule matches.
-    /// </summary>
-    /// <param name="path">The entry's path relative to the workspace root, <c>/</c>-separated.</param>
-    /// <param name="nameStart">Where the entry's name starts in <paramref name="path"/>.</param>
-    /// <param name="isDirectory">Whether the entry is a folder.</param>
-    /// <param name="ignoreCase">Whether to compare without case.</param>
-    public bool? Decide(ReadOnlySpan<char> path, int nameStart, bool isDirectory, bool ignoreCase)
-    {
-        var relative = BasePath.Length == 0 ? path : path[Math.Min(path.Length, BasePath.Length + 1)..];
-        var name = path[nameStart..];
-        for (var i = _rules.Length - 1; i >= 0; i--)
-        {
-            var rule = _rules[i];
-            if ((!rule.DirectoryOnly || isDirectory) && rule.Matches(relative, name, ignoreCase))
-            {
-                return !rule.Negated;
-            }
-        }
-
-        return null;
-    }
-}
+namespace AgentHost.Common.Ignore;
 
 /// <summary>
 /// The ignore rules in force in one folder: its own and its ancestors' lists (nearest first), then the nearest
@@ -126,6 +38,26 @@ internal sealed class IgnoreStack
     public IgnoreStack Push(IgnoreList? list, IgnoreList? exclude) =>
         list is null && exclude is null ? this : new IgnoreStack(list, this, exclude ?? _exclude, _agentOnly);
 
+    /// <summary>Whether paths are compared without case by default: on Windows and macOS, whose file systems usually ignore it.</summary>
+    public static bool DefaultIgnoreCase { get; } = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS();
+
+    /// <summary>
+    /// The list whose rule ignores the entry (the nearest list with a matching rule, as in <see cref="IsIgnored"/>), or
+    /// <see langword="null"/> when the entry is not ignored.
+    /// </summary>
+    public IgnoreList? IgnoredBy(ReadOnlySpan<char> path, int nameStart, bool isDirectory, bool ignoreCase)
+    {
+        for (var node = this; node is not null; node = node._parent)
+        {
+            if (node._list?.Decide(path, nameStart, isDirectory, ignoreCase) is { } decision)
+            {
+                return decision ? node._list : null;
+            }
+        }
+
+        return _exclude?.Decide(path, nameStart, isDirectory, ignoreCase) is true ? _exclude : null;
+    }
+
     /// <summary>Whether the rules ignore the entry (see <see cref="IgnoreList.Decide"/> for the arguments).</summary>
     public bool IsIgnored(ReadOnlySpan<char> path, int nameStart, bool isDirectory, bool ignoreCase)
     {
@@ -163,7 +95,8 @@ internal sealed class IgnoreStack
         return Push(list, exclude);
     }
 
-    private static IgnoreList? AgentList(string directory, string relativePath) =>
+    /// <summary>The rules of a folder's agent ignore files (<see cref="AgentFiles"/>); <see langword="null"/> when it has none.</summary>
+    public static IgnoreList? AgentList(string directory, string relativePath) =>
         IgnoreList.Parse(relativePath, IgnoreList.Read(Path.Combine(directory, AgentFiles[0])), IgnoreList.Read(Path.Combine(directory, AgentFiles[1])));
 
     /// <summary>
@@ -174,35 +107,8 @@ internal sealed class IgnoreStack
     /// <param name="root">The workspace root.</param>
     /// <param name="relativePath">The entry, relative to the root, <c>/</c>-separated.</param>
     /// <param name="isDirectory">Whether the entry is a folder.</param>
-    public static bool IsExcludedForAgent(string root, string relativePath, bool isDirectory)
-    {
-        if (relativePath.Length == 0 || relativePath == ".")
-        {
-            return false;
-        }
-
-        var ignoreCase = new WalkOptions().IgnoreCase;
-        var stack = AgentOnly.Push(AgentList(root, string.Empty), null);
-        var parts = relativePath.Split('/');
-        var prefix = string.Empty;
-        for (var i = 0; i < parts.Length; i++)
-        {
-            var path = prefix + parts[i];
-            var last = i == parts.Length - 1;
-            if (stack.IsIgnored(path, prefix.Length, !last || isDirectory, ignoreCase))
-            {
-                return true; // an excluded folder excludes everything in it, as in git
-            }
-
-            if (!last)
-            {
-                stack = stack.Push(AgentList(Path.Combine(root, path), path), null);
-                prefix = path + "/";
-            }
-        }
-
-        return false;
-    }
+    public static bool IsExcludedForAgent(string root, string relativePath, bool isDirectory) =>
+        new AgentIgnoreFilter(root).IsExcluded(relativePath, isDirectory);
 
     /// <summary>
     /// The rules in force in <paramref name="relativePath"/> (a folder inside the root): every ignore file from the

@@ -1,4 +1,4 @@
-namespace AgentHost.Plugins.Files.Search;
+namespace AgentHost.Common.Ignore;
 
 /// <summary>
 /// One wildmatch pattern, matched against a file's name (unanchored: it has no <c>/</c>) or against its path relative

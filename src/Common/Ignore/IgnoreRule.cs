@@ -1,4 +1,4 @@
-namespace AgentHost.Plugins.Files.Search;
+namespace AgentHost.Common.Ignore;
 
 /// <summary>
 /// One line of an ignore file (<c>.gitignore</c>, <c>.ignore</c>, <c>.git/info/exclude</c>), parsed the way git does:

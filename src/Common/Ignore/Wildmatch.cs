@@ -1,4 +1,4 @@
-namespace AgentHost.Plugins.Files.Search;
+namespace AgentHost.Common.Ignore;
 
 /// <summary>
 /// Git's <c>wildmatch</c> with <c>WM_PATHNAME</c>, on spans: <c>*</c> and <c>?</c> never match <c>/</c>;
