@@ -88,8 +88,8 @@ public sealed class WorkflowRunTests
         var refused = await ws.RunAsync("workflow", "run", "save.yaml", "--permission-mode", "dont-ask");
 
         Assert.NotEqual(0, refused.ExitCode);
-        Assert.Contains("save: tool 'write' denied: ", refused.Error, StringComparison.Ordinal);
-        Assert.Contains("--allow 'write(notes.txt)'", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("save.yaml:3): tool 'write' denied: ", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("run again with --allow 'write(notes.txt)' (for that run only), or add write(notes.txt) to permissions.allow in your configuration", refused.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("Do not retry this call", refused.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("allow it with a permissions rule", refused.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(ws.Root, "notes.txt")));

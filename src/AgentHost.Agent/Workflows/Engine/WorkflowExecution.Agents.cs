@@ -198,6 +198,13 @@ internal sealed partial class WorkflowExecution
         return close < 0 ? null : text[(start + 1)..close].Trim();
     }
 
+    /// <summary>Host-written advice on one line, kept whole up to 500 characters (a rule to copy must not be cut).</summary>
+    private static string Sentence(string text)
+    {
+        var line = text.ReplaceLineEndings(" ").Trim();
+        return line.Length > 500 ? line[..497] + "…" : line;
+    }
+
     private static string FirstLine(string text)
     {
         var line = text.Trim().Split('\n')[0].Trim();

@@ -46,7 +46,7 @@ internal sealed partial class WorkflowExecution
         {
             throw new WorkflowNodeFailedException(
                 outcome.Denial is { } denial
-                    ? $"{Where(node)}: tool '{node.Tool}' denied: {FirstLine(denial.Reason)}{(denial.Fix is { } fix ? $" ({FirstLine(fix)})" : string.Empty)}"
+                    ? $"{Where(node)}: tool '{node.Tool}' denied: {Sentence(denial.Reason)}{(denial.Fix is { } fix ? $" ({Sentence(fix)})" : string.Empty)}"
                     : $"{Where(node)}: tool '{node.Tool}' {outcome.Status.ToString().ToLowerInvariant()}: {FirstLine(outcome.Error ?? text)}");
         }
 
