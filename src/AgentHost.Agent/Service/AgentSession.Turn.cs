@@ -2,6 +2,7 @@ using AgentHost.Agent.Engine;
 using AgentHost.Agent.Mcp;
 using AgentHost.Agent.Models;
 using AgentHost.Agent.Runs;
+using AgentHost.Agent.Skills;
 using AgentHost.Agent.Telemetry;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
@@ -60,8 +61,12 @@ public sealed partial class AgentSession
         // The turn's span (a trace of its own) starts before anything of the turn runs, so that its UserPromptSubmit
         // and SessionStart hooks are spans of the turn's trace like its steps, tool calls and other hooks.
         using var turn = AgentTelemetry.Shared.StartTurn();
+        SkillSession? skills = null;
         try
         {
+            // The turn's reads of the skills (its system prompt's catalog, --skill, a resumed history) share one read.
+            skills = await _opening.SkillsLoad.ConfigureAwait(false);
+            skills?.Active.BeginTurn();
             return await RunTurnCoreAsync(request, turn, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (turn is not null)
@@ -69,6 +74,10 @@ public sealed partial class AgentSession
             // Refused or failed before the loop ran (a UserPromptSubmit hook, a reference, the model): the span says so.
             AgentTelemetry.FailTurn(turn, ex);
             throw;
+        }
+        finally
+        {
+            skills?.Active.EndTurn();
         }
     }
 
@@ -151,6 +160,12 @@ public sealed partial class AgentSession
         {
             // What the provider cannot send for this model is said once per session, never silently dropped.
             ModelParameterOptions.WarnIgnored(model, chatOptions, _warnedParameters, runtime.Events);
+        }
+
+        if (request.Skills.Count > 0 && context.Skills is { } requested)
+        {
+            // An activation is checked against the baseline (a skill changed since the session started pre-approves nothing).
+            await requested.Active.WaitForBaselineAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var requestedSkills = context.Skills?.ActivateRequested(request.Skills) ?? string.Empty;
