@@ -2,7 +2,6 @@ using AgentHost.Agent.Engine;
 using AgentHost.Agent.Mcp;
 using AgentHost.Agent.Models;
 using AgentHost.Agent.Runs;
-using AgentHost.Agent.Skills;
 using AgentHost.Agent.Telemetry;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
@@ -61,12 +60,11 @@ public sealed partial class AgentSession
         // The turn's span (a trace of its own) starts before anything of the turn runs, so that its UserPromptSubmit
         // and SessionStart hooks are spans of the turn's trace like its steps, tool calls and other hooks.
         using var turn = AgentTelemetry.Shared.StartTurn();
-        SkillSession? skills = null;
         try
         {
-            // The turn's reads of the skills (its system prompt's catalog, --skill, a resumed history) share one read.
-            skills = await _opening.SkillsLoad.ConfigureAwait(false);
-            skills?.Active.BeginTurn();
+            // The turn's reads of the skills (its system prompt's catalog, --skill, a resumed history) share one read;
+            // the first turn begins it where it first has the skills (they are still being set up in the background).
+            RunContext?.Skills?.Active.BeginTurn();
             return await RunTurnCoreAsync(request, turn, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (turn is not null)
@@ -77,7 +75,10 @@ public sealed partial class AgentSession
         }
         finally
         {
-            skills?.Active.EndTurn();
+            if (_opening.SkillsLoad is { IsCompletedSuccessfully: true, Result: { } skills })
+            {
+                skills.Active.EndTurn();
+            }
         }
     }
 
@@ -100,8 +101,9 @@ public sealed partial class AgentSession
         if (request.Skills.Count > 0)
         {
             // A mistyped skill stops the turn before anything else is prepared.
-            (await _opening.SkillsLoad.ConfigureAwait(false) ?? throw new AgentHostException(ErrorKind.Configuration, "--skill: skills are turned off (skills.enabled: false); remove --skill or enable skills."))
-                .CheckRequested(request.Skills);
+            var skills = await _opening.SkillsLoad.ConfigureAwait(false) ?? throw new AgentHostException(ErrorKind.Configuration, "--skill: skills are turned off (skills.enabled: false); remove --skill or enable skills.");
+            skills.Active.BeginTurn();
+            skills.CheckRequested(request.Skills);
         }
 
         // UserPromptSubmit hooks may refuse the prompt before anything of the turn is stored.

@@ -62,6 +62,7 @@ internal static class SessionRunContextBuilder
         {
             var waiting = StartupActivities.Start("session.skills.wait");
             var skills = await opening.SkillsLoad.ConfigureAwait(false);
+            skills?.Active.BeginTurn(); // The first turn's reads of the skills share one read from here on.
             waiting?.Dispose();
             var creating = StartupActivities.Start("session.store");
             var remember = Remembered(parts, options, model);

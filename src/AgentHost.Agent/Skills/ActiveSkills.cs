@@ -116,11 +116,16 @@ public sealed class ActiveSkills : ISkillApprovals
         }
     }
 
-    /// <summary>Starts a turn: its reads of the skills share one read of the catalog (<see cref="Snapshot"/>).</summary>
+    /// <summary>Starts a turn: its reads of the skills share one read of the catalog (<see cref="Snapshot"/>); nothing when one is started.</summary>
     internal void BeginTurn()
     {
         lock (_turnLock)
         {
+            if (_inTurn)
+            {
+                return;
+            }
+
             _inTurn = true;
             _turnSnapshot = null;
             _turnPending = _opening is { IsCompleted: false } opening ? opening : null;
