@@ -43,6 +43,19 @@ public sealed partial class ToolPipeline
                 $"invalid arguments for '{entry.Name}': {string.Join("; ", problems)}. Expected parameters: {ToolOutput.Preview(schema.GetRawText(), 2000)}");
         }
 
+        if (Options.BeforeCall is { } beforeCall)
+        {
+            // Before anything of the call runs (its PreToolUse hooks included): the session's skill baseline.
+            try
+            {
+                await beforeCall(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return StageResult.Cancelled;
+            }
+        }
+
         HookPermissionAnswer? hookAnswer = null;
         string? hookContext = null;
         if (Options.Hooks is { } hooks)

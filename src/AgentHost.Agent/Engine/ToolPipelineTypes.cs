@@ -104,6 +104,12 @@ public sealed record ToolPipelineOptions
     /// </summary>
     public Func<ToolWriteNotice, CancellationToken, ValueTask>? BeforeWrite { get; init; }
 
+    /// <summary>
+    /// Awaited before every call runs (after its arguments are checked, before its hooks, permission and invocation):
+    /// the session's skill baseline, which must be taken before any tool can change a skill; none when not set.
+    /// </summary>
+    internal Func<CancellationToken, ValueTask>? BeforeCall { get; init; }
+
     /// <summary>The session's tool hooks (PreToolUse, PostToolUse, PostToolUseFailure; docs/hooks.md); none when not set.</summary>
     public Hooks.SessionHooks? Hooks { get; init; }
 }

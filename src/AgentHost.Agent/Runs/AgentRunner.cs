@@ -84,43 +84,52 @@ public static class AgentRunner
         SandboxPolicy? sandbox = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
-        return new ToolPipeline(
-            runtime.Registry,
-            events ?? runtime.Events,
-            gate,
-            scrubber,
-            timeProvider,
-            new ToolPipelineOptions
+        return new ToolPipeline(runtime.Registry, events ?? runtime.Events, gate, scrubber, timeProvider, PipelineOptions(runtime, gate, middleware, kernelTools, beforeWrite, hooks, offeredTools, deferral, sandbox));
+    }
+
+    /// <summary>The options <see cref="CreatePipeline"/> gives its pipeline (a session adds its skill baseline's wait).</summary>
+    internal static ToolPipelineOptions PipelineOptions(
+        PluginRuntime runtime,
+        IToolPermissionGate gate,
+        IReadOnlyList<Sdk.Tools.ToolMiddleware>? middleware,
+        IReadOnlyList<RegisteredCapability>? kernelTools,
+        Func<ToolWriteNotice, CancellationToken, ValueTask>? beforeWrite,
+        Hooks.SessionHooks? hooks,
+        IReadOnlyCollection<string>? offeredTools,
+        ToolDeferral? deferral,
+        SandboxPolicy? sandbox)
+    {
+        return new ToolPipelineOptions
+        {
+            ServicesForPlugin = id => runtime.Host.Loaded.TryGetValue(id, out var plugin) ? plugin.ServiceProvider : null,
+            WhyUnavailable = runtime.Host.ActivationFailure,
+            SchemaCache = runtime.ToolSchemas,
+            OfferTool = gate switch
             {
-                ServicesForPlugin = id => runtime.Host.Loaded.TryGetValue(id, out var plugin) ? plugin.ServiceProvider : null,
-                WhyUnavailable = runtime.Host.ActivationFailure,
-                SchemaCache = runtime.ToolSchemas,
-                OfferTool = gate switch
-                {
-                    SessionPermissionGate session => metadata => PermissionModes.IsOffered(metadata.Effect, session.Mode),
-                    RulePermissionGate rules => metadata => PermissionModes.IsOffered(metadata.Effect, rules.Mode),
-                    _ => null,
-                },
-                HideTool = gate switch
-                {
-                    SessionPermissionGate session => (name, plugin) => session.Policy.DeniedTool(name, plugin) is not null,
-                    RulePermissionGate rules => (name, plugin) => rules.Policy.DeniedTool(name, plugin) is not null,
-                    _ => null,
-                },
-                MaxReadBytes = gate switch
-                {
-                    SessionPermissionGate session => () => session.Policy.MaxReadBytes,
-                    RulePermissionGate rules => () => rules.Policy.MaxReadBytes,
-                    _ => null,
-                },
-                Middleware = middleware ?? [],
-                BeforeWrite = beforeWrite,
-                Hooks = hooks,
-                KernelTools = kernelTools ?? [],
-                OfferedNames = offeredTools is { Count: > 0 } ? offeredTools.ToHashSet(StringComparer.Ordinal) : null,
-                Deferral = deferral,
-                LoggerFactory = runtime.LoggerFactory,
-                Sandbox = sandbox,
-            });
+                SessionPermissionGate session => metadata => PermissionModes.IsOffered(metadata.Effect, session.Mode),
+                RulePermissionGate rules => metadata => PermissionModes.IsOffered(metadata.Effect, rules.Mode),
+                _ => null,
+            },
+            HideTool = gate switch
+            {
+                SessionPermissionGate session => (name, plugin) => session.Policy.DeniedTool(name, plugin) is not null,
+                RulePermissionGate rules => (name, plugin) => rules.Policy.DeniedTool(name, plugin) is not null,
+                _ => null,
+            },
+            MaxReadBytes = gate switch
+            {
+                SessionPermissionGate session => () => session.Policy.MaxReadBytes,
+                RulePermissionGate rules => () => rules.Policy.MaxReadBytes,
+                _ => null,
+            },
+            Middleware = middleware ?? [],
+            BeforeWrite = beforeWrite,
+            Hooks = hooks,
+            KernelTools = kernelTools ?? [],
+            OfferedNames = offeredTools is { Count: > 0 } ? offeredTools.ToHashSet(StringComparer.Ordinal) : null,
+            Deferral = deferral,
+            LoggerFactory = runtime.LoggerFactory,
+            Sandbox = sandbox,
+        };
     }
 }

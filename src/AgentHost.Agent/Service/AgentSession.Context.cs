@@ -33,7 +33,7 @@ public sealed partial class AgentSession
         var schemaCharacters = offeredTools.Sum(t => (long)t.Name.Length + t.Description.Length + t.JsonSchema.GetRawText().Length);
         var history = await SessionRunContextBuilder.LoadHistoryAsync(_parts.Store, context.SessionId, cancellationToken).ConfigureAwait(false);
         var messages = history.Where(m => m.Role != ChatRole.System).ToList();
-        var offered = context.Skills?.Active.Catalog.Current.Available.Count(s => s.IsModelInvocable) ?? 0;
+        var offered = context.Skills?.Active.Snapshot.Available.Count(s => s.IsModelInvocable) ?? 0;
         var model = context.Model;
         return new ContextWindowReport(
             $"{model.ProviderName}/{model.ModelId}",

@@ -62,6 +62,9 @@ public sealed partial class AgentSession
         using var turn = AgentTelemetry.Shared.StartTurn();
         try
         {
+            // The turn's reads of the skills (its system prompt's catalog, --skill, a resumed history) share one read;
+            // the first turn begins it where it first has the skills (they are still being set up in the background).
+            RunContext?.Skills?.Active.BeginTurn();
             return await RunTurnCoreAsync(request, turn, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (turn is not null)
@@ -69,6 +72,13 @@ public sealed partial class AgentSession
             // Refused or failed before the loop ran (a UserPromptSubmit hook, a reference, the model): the span says so.
             AgentTelemetry.FailTurn(turn, ex);
             throw;
+        }
+        finally
+        {
+            if (_opening.SkillsLoad is { IsCompletedSuccessfully: true, Result: { } skills })
+            {
+                skills.Active.EndTurn();
+            }
         }
     }
 
@@ -91,8 +101,9 @@ public sealed partial class AgentSession
         if (request.Skills.Count > 0)
         {
             // A mistyped skill stops the turn before anything else is prepared.
-            (await _opening.SkillsLoad.ConfigureAwait(false) ?? throw new AgentHostException(ErrorKind.Configuration, "--skill: skills are turned off (skills.enabled: false); remove --skill or enable skills."))
-                .CheckRequested(request.Skills);
+            var skills = await _opening.SkillsLoad.ConfigureAwait(false) ?? throw new AgentHostException(ErrorKind.Configuration, "--skill: skills are turned off (skills.enabled: false); remove --skill or enable skills.");
+            skills.Active.BeginTurn();
+            skills.CheckRequested(request.Skills);
         }
 
         // UserPromptSubmit hooks may refuse the prompt before anything of the turn is stored.
@@ -151,6 +162,12 @@ public sealed partial class AgentSession
         {
             // What the provider cannot send for this model is said once per session, never silently dropped.
             ModelParameterOptions.WarnIgnored(model, chatOptions, _warnedParameters, runtime.Events);
+        }
+
+        if (request.Skills.Count > 0 && context.Skills is { } requested)
+        {
+            // An activation is checked against the baseline (a skill changed since the session started pre-approves nothing).
+            await requested.Active.WaitForBaselineAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var requestedSkills = context.Skills?.ActivateRequested(request.Skills) ?? string.Empty;

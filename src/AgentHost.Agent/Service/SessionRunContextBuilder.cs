@@ -62,6 +62,7 @@ internal static class SessionRunContextBuilder
         {
             var waiting = StartupActivities.Start("session.skills.wait");
             var skills = await opening.SkillsLoad.ConfigureAwait(false);
+            skills?.Active.BeginTurn(); // The first turn's reads of the skills share one read from here on.
             waiting?.Dispose();
             var creating = StartupActivities.Start("session.store");
             var remember = Remembered(parts, options, model);
@@ -142,9 +143,15 @@ internal static class SessionRunContextBuilder
             }
 
             var kernelTools = Runs.RunMcpServers.KernelTools(mcp, others, out var onMcpToolsChanged);
-            var pipeline = AgentRunner.CreatePipeline(
-                runtime, gate, parts.Scrubber, parts.Time, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync, hooks: opening.Hooks, offeredTools: SessionShape.Tools(options, opening.Settings, configuration),
-                deferral: Engine.ToolDeferral.FromConfiguration(configuration), sandbox: sandbox);
+            var pipelineOptions = AgentRunner.PipelineOptions(
+                runtime, gate, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync, opening.Hooks, SessionShape.Tools(options, opening.Settings, configuration),
+                Engine.ToolDeferral.FromConfiguration(configuration), sandbox) with
+            {
+                // The skill baseline is taken in the background, off the way to the first request; no tool may run
+                // before it is (a tool could change a skill, whose allowed-tools would then be trusted).
+                BeforeCall = skills is null ? null : skills.Active.WaitForBaselineAsync,
+            };
+            var pipeline = new Engine.ToolPipeline(runtime.Registry, runtime.Events, gate, parts.Scrubber, parts.Time, pipelineOptions);
             gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
             gate.Narrowed += (_, _) => pipeline.InvalidateToolSet();
             onMcpToolsChanged(pipeline.InvalidateToolSet);

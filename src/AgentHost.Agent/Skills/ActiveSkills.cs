@@ -14,10 +14,11 @@ namespace AgentHost.Agent.Skills;
 /// Pre-approval only turns a call that would <em>ask</em> into an allow (or the matching deny of dont-ask mode): it never
 /// passes a deny rule, an ask rule, the safety floor or an unparsable command, and in plan mode it allows only reads.
 /// The <c>allowed-tools</c> of project skills apply only in a trusted project. Thread-safe.
+/// The skills a turn sees (the catalog in its system prompt, <c>--skill</c>, a resumed history's activations) are read
+/// once per turn (<see cref="BeginTurn"/>): a skill added or edited during a turn is seen by the next one. Activating a
+/// skill for the model reads it as it is on disk then.
 /// </remarks>
-/// <param name="catalog">Where skills are looked up.</param>
-/// <param name="homeDirectory">The user's home directory (for <c>~/</c> in rules).</param>
-public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : ISkillApprovals
+public sealed class ActiveSkills : ISkillApprovals
 {
     private readonly ConcurrentDictionary<string, Skill> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Name, bool Rules), RulePermissionGate> _matchers = new();
@@ -25,11 +26,50 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : I
     /// <summary>The skills that were new or changed when activated: their <c>allowed-tools</c> pre-approve nothing.</summary>
     private readonly ConcurrentDictionary<string, bool> _untrusted = new(StringComparer.Ordinal);
 
-    /// <summary>The catalog.</summary>
-    public SkillCatalog Catalog { get; } = catalog ?? throw new ArgumentNullException(nameof(catalog));
+    /// <summary>
+    /// Every skill as it was when the session (this run) started, before any of its tools ran: a skill that is new or
+    /// changed since may not pre-approve tools. Never faults (a baseline that cannot be taken trusts no skill).
+    /// </summary>
+    private readonly Task<SkillBaseline> _baseline;
 
-    /// <summary>Every skill as it was when the session (this run) started: a skill that is new or changed since may not pre-approve tools.</summary>
-    private readonly SkillBaseline _baseline = TakeBaseline(catalog);
+    private readonly string _homeDirectory;
+    private readonly Lock _turnLock = new();
+
+    /// <summary>The session's opening read of the catalog, until its first turn takes it (or finds it done and reads again).</summary>
+    private Task<SkillSnapshot?>? _opening;
+
+    private Task<SkillSnapshot?>? _turnPending;
+    private SkillSnapshot? _turnSnapshot;
+    private bool _inTurn;
+
+    /// <summary>Creates the active skills of a session; the baseline is the catalog as it is now (read on this thread).</summary>
+    /// <param name="catalog">Where skills are looked up.</param>
+    /// <param name="homeDirectory">The user's home directory (for <c>~/</c> in rules).</param>
+    public ActiveSkills(SkillCatalog catalog, string homeDirectory)
+    {
+        Catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+        _homeDirectory = homeDirectory;
+        _baseline = Task.FromResult(TakeBaseline(catalog.Current.All));
+    }
+
+    /// <summary>
+    /// Creates the active skills of a session whose catalog is being read in the background: <paramref name="opening"/>
+    /// completes with that read (or <see langword="null"/> when it failed), <paramref name="baseline"/> with the baseline
+    /// taken after it. Nothing of the session may run a tool before <see cref="WaitForBaselineAsync"/> completes.
+    /// </summary>
+    internal ActiveSkills(SkillCatalog catalog, string homeDirectory, Task<SkillSnapshot?> opening, Task<SkillBaseline> baseline)
+    {
+        Catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+        _homeDirectory = homeDirectory;
+        _opening = opening;
+        _baseline = baseline;
+    }
+
+    /// <summary>The catalog.</summary>
+    public SkillCatalog Catalog { get; }
+
+    /// <summary>Whether the baseline has been taken (the session's tools wait for it).</summary>
+    internal bool BaselineTaken => _baseline.IsCompleted;
 
     /// <summary>Whether the <c>allowed-tools</c> of project skills may pre-approve calls (the project is trusted).</summary>
     public bool TrustProjectSkills { get; set; } = true;
@@ -42,13 +82,83 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : I
     /// <returns>Whether it is.</returns>
     public bool IsActive(string name) => _active.ContainsKey(name);
 
+    /// <summary>
+    /// The skills as the current turn reads them: read once, at the turn's first use (the session's first turn takes
+    /// the read begun when the session opened, if it was still under way when the turn began), and kept until the turn
+    /// ends; between turns, the catalog as it is now.
+    /// </summary>
+    internal SkillSnapshot Snapshot
+    {
+        get
+        {
+            lock (_turnLock)
+            {
+                if (!_inTurn)
+                {
+                    return Catalog.Current;
+                }
+
+                if (_turnSnapshot is null)
+                {
+                    var opened = _turnPending?.GetAwaiter().GetResult();
+                    _turnPending = null;
+                    if (opened is not null)
+                    {
+                        // The opening read published nothing: its problems are published now, as a read of Current would.
+                        Catalog.PublishPending();
+                    }
+
+                    _turnSnapshot = opened ?? Catalog.Current;
+                }
+
+                return _turnSnapshot;
+            }
+        }
+    }
+
+    /// <summary>Starts a turn: its reads of the skills share one read of the catalog (<see cref="Snapshot"/>); nothing when one is started.</summary>
+    internal void BeginTurn()
+    {
+        lock (_turnLock)
+        {
+            if (_inTurn)
+            {
+                return;
+            }
+
+            _inTurn = true;
+            _turnSnapshot = null;
+            _turnPending = _opening is { IsCompleted: false } opening ? opening : null;
+            _opening = null;
+        }
+    }
+
+    /// <summary>Ends a turn: the next one reads the skills again.</summary>
+    internal void EndTurn()
+    {
+        lock (_turnLock)
+        {
+            _inTurn = false;
+            _turnSnapshot = null;
+            _turnPending = null;
+            _opening = null;
+        }
+    }
+
+    /// <summary>Completes when the baseline has been taken: before a tool of the session runs, nothing it does can change a skill.</summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The wait.</returns>
+    internal ValueTask WaitForBaselineAsync(CancellationToken cancellationToken) =>
+        _baseline.IsCompleted ? ValueTask.CompletedTask : new ValueTask(_baseline.WaitAsync(cancellationToken));
+
     /// <summary>Activates a skill for the model (the <c>skill</c> tool).</summary>
     /// <param name="name">The skill name.</param>
     /// <returns>The activation text, or a short note when it is already active.</returns>
     /// <exception cref="SkillActivationException">No such usable skill, or it is not for the model.</exception>
     public string ActivateForModel(string name)
     {
-        var skill = Lookup(name);
+        // A tool call: the skill as it is on disk now (what it renders is what its fingerprint is checked against).
+        var skill = Lookup(name, Catalog.Current);
         if (skill.Document!.DisableModelInvocation)
         {
             throw new SkillActivationException($"skill '{skill.Name}' can only be run by the user (disable-model-invocation: true); do not try to activate it");
@@ -75,7 +185,7 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : I
     /// <exception cref="SkillActivationException">No such usable skill, or it is not user-invocable.</exception>
     public Skill CheckUserInvocable(string name)
     {
-        var skill = Lookup(name);
+        var skill = Lookup(name, Snapshot);
         return skill.Document!.UserInvocable
             ? skill
             : throw new SkillActivationException($"skill '{skill.Name}' is not user-invocable (user-invocable: false in {skill.File}); the model activates it when it applies");
@@ -86,21 +196,23 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : I
     public void Restore(IEnumerable<ChatMessage> history)
     {
         ArgumentNullException.ThrowIfNull(history);
-        var snapshot = Catalog.Current;
-        foreach (var content in history.SelectMany(m => m.Contents))
+        var names = history.SelectMany(m => m.Contents).Select(content => content switch
         {
-            var text = content switch
+            TextContent t => t.Text,
+            FunctionResultContent r => ToolJson.ResultToText(r.Result),
+            _ => null,
+        }).SelectMany(text => SkillContent.Find(text)).Select(found => found.Name).ToList();
+        if (names.Count == 0)
+        {
+            return; // Nothing to restore: the catalog is not read.
+        }
+
+        var snapshot = Snapshot;
+        foreach (var name in names)
+        {
+            if (snapshot.Find(name) is { IsUsable: true } skill && _active.TryAdd(skill.Name, skill))
             {
-                TextContent t => t.Text,
-                FunctionResultContent r => ToolJson.ResultToText(r.Result),
-                _ => null,
-            };
-            foreach (var (name, _) in SkillContent.Find(text))
-            {
-                if (snapshot.Find(name) is { IsUsable: true } skill && _active.TryAdd(skill.Name, skill))
-                {
-                    Check(skill);
-                }
+                Check(skill);
             }
         }
     }
@@ -223,7 +335,8 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : I
     /// <summary>Compares the skill with the session's start; returns and remembers whether it is new or changed.</summary>
     private bool Check(Skill skill)
     {
-        if (_baseline.IsUnchanged(skill))
+        // Activations come from tools (which wait for the baseline first), --skill and resumed histories (which wait here).
+        if (_baseline.GetAwaiter().GetResult().IsUnchanged(skill))
         {
             return false;
         }
@@ -281,13 +394,12 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : I
             }
         }
 
-        return new RulePermissionGate(new PermissionPolicy(rules, safetyFloor: false), PermissionMode.DontAsk, skill.Directory, homeDirectory, [skill.Directory]);
+        return new RulePermissionGate(new PermissionPolicy(rules, safetyFloor: false), PermissionMode.DontAsk, skill.Directory, _homeDirectory, [skill.Directory]);
     }
 
-    private Skill Lookup(string name)
+    private static Skill Lookup(string name, SkillSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var snapshot = Catalog.Current;
         if (snapshot.Find(name) is { } skill)
         {
             return skill;
@@ -310,9 +422,10 @@ public sealed class ActiveSkills(SkillCatalog catalog, string homeDirectory) : I
     }
 
     /// <summary>Takes the baseline of the catalog's skills (<c>skills.baseline</c> on the startup timeline).</summary>
-    private static SkillBaseline TakeBaseline(SkillCatalog? catalog)
+    /// <param name="skills">Every skill of the catalog.</param>
+    /// <returns>The baseline.</returns>
+    internal static SkillBaseline TakeBaseline(IEnumerable<Skill> skills)
     {
-        var skills = catalog?.Current.All ?? [];
         using (Hosting.StartupActivities.Start("skills.baseline"))
         {
             return SkillBaseline.Take(skills);

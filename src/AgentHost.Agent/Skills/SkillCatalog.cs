@@ -23,6 +23,7 @@ public sealed class SkillCatalog
     private bool _unpublished;
     private List<SkillFileStamp>? _stamps;
     private SkillSnapshot? _snapshot;
+    private int _scans;
 
     /// <summary>Creates a catalog; nothing is read until <see cref="Current"/>.</summary>
     /// <param name="roots">The folders to search, highest precedence first.</param>
@@ -52,10 +53,31 @@ public sealed class SkillCatalog
     /// </summary>
     public void Prefetch() => Read(publish: false);
 
+    /// <summary>How many times the roots were walked (each read of <see cref="Current"/> and each prefetch is one walk).</summary>
+    internal int Scans => Volatile.Read(ref _scans);
+
+    /// <summary><see cref="Prefetch"/>, returning the snapshot it read (its problems are published by <see cref="PublishPending"/> or the next <see cref="Current"/>).</summary>
+    /// <returns>The skills as they are on disk now.</returns>
+    internal SkillSnapshot ReadAhead() => Read(publish: false);
+
+    /// <summary>Publishes the problems of the last snapshot when a prefetch read it and nothing has published them since.</summary>
+    internal void PublishPending()
+    {
+        lock (_lock)
+        {
+            if (_unpublished && _snapshot is not null)
+            {
+                _unpublished = false;
+                Publish(_snapshot);
+            }
+        }
+    }
+
     private SkillSnapshot Read(bool publish)
     {
         lock (_lock)
         {
+            Interlocked.Increment(ref _scans);
             var notes = new List<string>();
             var scanning = Hosting.StartupActivities.Start("skills.scan");
             var scanned = Roots.Select(root => (root, SkillScanner.Scan(root.Path, _limits, notes))).ToList();

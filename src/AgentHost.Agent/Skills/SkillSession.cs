@@ -23,7 +23,7 @@ public sealed class SkillSession
     public RegisteredCapability Tool { get; }
 
     /// <summary>The <c>&lt;available_skills&gt;</c> catalog for the system prompt, or <see langword="null"/> when the model may activate none.</summary>
-    public string? PromptCatalog => Active.Catalog.Current.ToPromptCatalog();
+    public string? PromptCatalog => Active.Snapshot.ToPromptCatalog();
 
     /// <summary>Creates the skills of a run, or <see langword="null"/> when <c>skills.enabled</c> is false.</summary>
     /// <param name="runtime">The loaded plugins (their skill folders, the event bus).</param>
@@ -45,22 +45,42 @@ public sealed class SkillSession
         var current = Path.GetFullPath(environment.CurrentDirectory);
         var start = current == root || current.StartsWith(Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? current : root;
         var catalog = new SkillCatalog(SkillLocations.WithPluginDirectories(SkillLocations.All(configuration, environment, start, runtime.Registry), runtime.Host), runtime.Events) { Disabled = SkillLocations.Disabled(configuration) };
-        // The first scan (folder walks, SKILL.md parsing) runs on a pool thread while the session is prepared; the system
-        // prompt's catalog then reads a warm snapshot (a read during the scan waits for it, then finds it current).
-        ThreadPool.UnsafeQueueUserWorkItem(static c => Prefetch(c), catalog, preferLocal: false);
-        return new SkillSession(new ActiveSkills(catalog, environment.HomeDirectory));
+        // The first scan (folder walks, SKILL.md parsing) runs on a pool thread while the session is prepared, and the
+        // baseline (every skill's fingerprint) after it on the same thread: the first request does not wait for either;
+        // the session's first tool waits for the baseline (SessionRunContextBuilder), and its first turn reads the skills
+        // from this scan when it is still under way (ActiveSkills.Snapshot).
+        var opening = new TaskCompletionSource<SkillSnapshot?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var baseline = Task.Run(() => ReadAhead(catalog, opening));
+        return new SkillSession(new ActiveSkills(catalog, environment.HomeDirectory, opening.Task, baseline));
     }
 
-    private static void Prefetch(SkillCatalog catalog)
+    /// <summary>Reads the catalog ahead of the first turn, then takes the baseline of what it read.</summary>
+    private static SkillBaseline ReadAhead(SkillCatalog catalog, TaskCompletionSource<SkillSnapshot?> opening)
     {
+        SkillSnapshot? read = null;
         try
         {
-            catalog.Prefetch();
+            read = catalog.ReadAhead();
         }
-#pragma warning disable CA1031 // Off the way only: the real read does the same scan and handles (or reports) its own failure.
+#pragma warning disable CA1031 // Off the way only: the turn's own read does the same scan and handles (or reports) its own failure.
         catch (Exception)
 #pragma warning restore CA1031
         {
+        }
+        finally
+        {
+            opening.SetResult(read);
+        }
+
+        try
+        {
+            return ActiveSkills.TakeBaseline(read?.All ?? catalog.Current.All);
+        }
+#pragma warning disable CA1031 // A baseline that cannot be taken trusts no skill: its allowed-tools pre-approve nothing.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return ActiveSkills.TakeBaseline([]);
         }
     }
 

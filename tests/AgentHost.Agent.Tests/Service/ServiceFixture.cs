@@ -59,6 +59,9 @@ public sealed class ServiceFixture : IAsyncDisposable
 
     public IEventBus Events => _services.GetRequiredService<IEventBus>();
 
+    /// <summary>The composition's capabilities (a test adds its own tools here).</summary>
+    public CapabilityRegistry Registry => _services.GetRequiredService<CapabilityRegistry>();
+
     public SessionOptions Options(string model = "fake/main") => new(Root) { Model = model };
 
     public FakeChatModel Model(string id)
