@@ -50,7 +50,7 @@ public sealed class PermissionEngine
         ArgumentNullException.ThrowIfNull(sandbox);
         Policy = policy;
         Sandbox = sandbox;
-        _floor = new SafetyFloor(sandbox.Home);
+        _floor = SafetyFloor.For(sandbox.Home);
         _rules = new RuleMatcher(policy.Rules, sandbox.Root, sandbox.Home);
         _suggestions = new RuleSuggestions(sandbox.Root, sandbox.Home);
         _shell = new ShellTargets(sandbox);

@@ -45,7 +45,7 @@ public sealed class ReadAccessCheck
         // A session's allow or deny globs are read rules too: the fast path below would skip them.
         _readRules = _engine.Policy.Rules.Any(rule => rule.List is RuleList.Deny or RuleList.Ask && rule.Target == RuleTarget.Read)
             || _engine.Policy.SessionLayers.Any(layer => layer.AllowRules.Count > 0 || layer.DenyRules.Count > 0);
-        _floor = _engine.Policy.SafetyFloor ? new SafetyFloor(_engine.Home) : null;
+        _floor = _engine.Policy.SafetyFloor ? SafetyFloor.For(_engine.Home) : null;
     }
 
     /// <summary>The check for one call decided by <paramref name="gate"/>, or <see langword="null"/> for a gate without rules.</summary>

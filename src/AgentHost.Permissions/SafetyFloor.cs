@@ -28,8 +28,34 @@ internal sealed partial class SafetyFloor
     /// <summary>The home folder with <c>/</c> separators and a final <c>/</c>, when it is all ASCII (<see cref="OutsideHome"/>).</summary>
     private readonly string? _asciiHomePrefix;
 
+    /// <summary>The floor of the last home asked for (a process has one home; its floor is immutable).</summary>
+    private static SafetyFloor? s_last;
+
+    /// <summary>
+    /// The floor for <paramref name="realHome"/>, made once per home: it compiles every credential store's pattern and
+    /// place, which the engine of every gate and the read check of every tool call would otherwise each do again.
+    /// </summary>
+    /// <param name="realHome">The home folder, real path.</param>
+    /// <returns>The floor.</returns>
+    public static SafetyFloor For(string realHome)
+    {
+        ArgumentNullException.ThrowIfNull(realHome);
+        if (Volatile.Read(ref s_last) is { } last && string.Equals(last.RealHome, realHome, StringComparison.Ordinal))
+        {
+            return last;
+        }
+
+        var floor = new SafetyFloor(realHome);
+        Volatile.Write(ref s_last, floor);
+        return floor;
+    }
+
+    /// <summary>The home folder this floor was made for, as given.</summary>
+    internal string RealHome { get; }
+
     public SafetyFloor(string realHome)
     {
+        RealHome = realHome;
         _home = realHome.TrimEnd('/', '\\');
         _credentials = [.. CredentialStores.Select(pattern => PathPattern.Compile(pattern, "/", _home, ignoreCase: true))];
         // A public key ('cat ~/.ssh/*.pub') is not what the floor keeps from being read.

@@ -57,4 +57,23 @@ public sealed class FloorCredentialPrefilterTests
         Assert.NotNull(floor.CheckPath("/home/kim/.ssh/id_rsa", "/tmp/ws/link", write: false));
         Assert.Null(floor.CheckPath("/tmp/ws/a", "/tmp/ws/a", write: false));
     }
+
+    [Fact]
+    public void TheSharedFloorOfAHome_ProtectsThatHomesStores_WhicheverHomeWasAskedForBefore()
+    {
+        // SafetyFloor.For keeps the floor of the last home asked for (one per process in practice); asking for
+        // another home in between must never hand out a floor that protects the wrong home.
+        var home = Path.Combine(Path.GetTempPath(), "floor-home-" + Guid.NewGuid().ToString("N"));
+        var other = home + "-other";
+
+        foreach (var (asked, protectedHome, unprotectedHome) in new[] { (home, home, other), (other, other, home), (home, home, other), (home, home, other) })
+        {
+            var floor = SafetyFloor.For(asked);
+            var key = Path.Combine(protectedHome, ".ssh", "id_rsa");
+            var elsewhere = Path.Combine(unprotectedHome, ".ssh", "id_rsa");
+            Assert.Equal(asked, floor.RealHome);
+            Assert.NotNull(floor.CheckPath(key, key, write: false));
+            Assert.Null(floor.CheckPath(elsewhere, elsewhere, write: false));
+        }
+    }
 }
