@@ -121,8 +121,8 @@ internal sealed class NameGlob
         }
 
         bool result;
-        var x = i < a.Length ? a[i] : null;
-        var y = j < b.Length ? b[j] : null;
+        Token? x = i < a.Length ? a[i] : null;
+        Token? y = j < b.Length ? b[j] : null;
         if (x is null && y is null)
         {
             result = true;
@@ -135,7 +135,7 @@ internal sealed class NameGlob
         }
         else
         {
-            result = x is not null && y is not null && SameCharacterPossible(x, y) && Overlaps(a, i + 1, b, j + 1, memo);
+            result = x is not null && y is not null && SameCharacterPossible(x.Value, y.Value) && Overlaps(a, i + 1, b, j + 1, memo);
         }
 
         memo[i, j] = result;
@@ -228,7 +228,8 @@ internal sealed class NameGlob
         Star,
     }
 
-    private sealed record Token(TokenKind Kind, char Character, CharacterClass? Class);
+    // A value: a glob holds one per character of its text (as objects they were 32 bytes each plus a reference).
+    private readonly record struct Token(TokenKind Kind, char Character, CharacterClass? Class);
 
     /// <summary>A <c>[…]</c> class: characters and ranges, negated by <c>!</c> or <c>^</c>.</summary>
     private sealed class CharacterClass
