@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using AgentHost.Hosting.Configuration;
-using YamlDotNet.RepresentationModel;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 
 namespace AgentHost.Hosting.Security;
 
@@ -23,66 +24,135 @@ public static class SecretRuleReader
     internal const RegexOptions BuiltInOptions = RegexOptions.None;
 
     /// <summary>The built-in rules (see <see cref="SecretRuleSet.BuiltIn"/>).</summary>
-    internal static SecretRuleSet LoadBuiltIn()
+    /// <param name="withExamples">
+    /// Whether to keep each rule's examples and counterexamples: only the tests use them, so a run reads past them.
+    /// </param>
+    internal static SecretRuleSet LoadBuiltIn(bool withExamples = false)
     {
         using var stream = typeof(SecretRuleReader).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"the embedded resource {ResourceName} is missing from the build");
         using var reader = new StreamReader(stream);
-        return new SecretRuleSet(Parse(reader.ReadToEnd(), ResourceName));
+        return new SecretRuleSet(Parse(reader, ResourceName, withExamples));
     }
 
-    /// <summary>Reads rules in the shape of <c>secret-rules.yaml</c>.</summary>
+    /// <summary>Reads rules in the shape of <c>secret-rules.yaml</c>, with their examples.</summary>
     /// <param name="yaml">The text.</param>
     /// <param name="source">The file, for messages.</param>
     /// <returns>The rules, in file order.</returns>
     /// <exception cref="AgentHostException">The text is not a valid rule file (the message names the line and field).</exception>
-    internal static List<SecretRule> Parse(string yaml, string source)
+    internal static List<SecretRule> Parse(string yaml, string source) => Parse(new StringReader(yaml), source, withExamples: true);
+
+    // Read as a stream of parser events, not a document tree: every start reads the built-in file, and the tree of its
+    // 17 KB (with the examples, which only tests use) allocated about 535 KB.
+    private static List<SecretRule> Parse(TextReader text, string source, bool withExamples)
     {
-        var stream = YamlSyntax.Load(yaml);
-        var root = stream.Documents.Count == 1 && stream.Documents[0].RootNode is YamlMappingNode mapping
-            ? mapping
-            : throw Problem(source, 1, "the file", "is not a YAML mapping with 'rules'");
-        var fragments = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (Child(root, "fragments") is YamlMappingNode declared)
+        var parser = new Parser(text);
+        try
         {
-            foreach (var (key, value) in declared.Children)
+            parser.Consume<StreamStart>();
+            if (!parser.TryConsume<DocumentStart>(out _) || !parser.TryConsume<MappingStart>(out _))
             {
-                fragments[((YamlScalarNode)key).Value!] = Scalar(value, source, "fragments");
+                throw Problem(source, 1, "the file", "is not a YAML mapping with 'rules'");
             }
+
+            var fragments = new Dictionary<string, string>(StringComparer.Ordinal);
+            List<SecretRule>? rules = null;
+            while (!parser.TryConsume<MappingEnd>(out _))
+            {
+                var key = parser.Consume<Scalar>();
+                switch (key.Value)
+                {
+                    case "fragments":
+                        ReadFragments(parser, source, fragments);
+                        break;
+                    case "rules":
+                        rules = ReadRules(parser, source, fragments, withExamples);
+                        break;
+                    default:
+                        throw Problem(source, key.Start.Line, key.Value, "is not a section of a rule file; write 'fragments' and 'rules'");
+                }
+            }
+
+            return rules ?? throw Problem(source, 1, "rules", "is missing; write a list of rules under 'rules:'");
+        }
+        catch (YamlException e)
+        {
+            throw Problem(source, e.Start.Line, "the file", $"is not valid YAML ({e.Message})");
+        }
+        catch (InvalidOperationException e)
+        {
+            // Some shapes (an unclosed flow list followed by a key) make YamlDotNet's parser throw without a position.
+            throw Problem(source, parser.Current?.Start.Line ?? 1, "the file", $"is not valid YAML ({e.Message}); check the brackets and indentation there");
+        }
+    }
+
+    private static void ReadFragments(Parser parser, string source, Dictionary<string, string> fragments)
+    {
+        var start = parser.Current?.Start.Line ?? 1;
+        if (!parser.TryConsume<MappingStart>(out _))
+        {
+            throw Problem(source, start, "fragments", "is not a mapping of names to expression parts");
         }
 
-        if (Child(root, "rules") is not YamlSequenceNode list)
+        while (!parser.TryConsume<MappingEnd>(out _))
         {
-            throw Problem(source, root.Start.Line, "rules", "is missing; write a list of rules under 'rules:'");
+            var name = parser.Consume<Scalar>();
+            fragments[name.Value] = Scalar(parser, source, "fragments");
+        }
+    }
+
+    private static List<SecretRule> ReadRules(Parser parser, string source, Dictionary<string, string> fragments, bool withExamples)
+    {
+        if (!parser.TryConsume<SequenceStart>(out _))
+        {
+            throw Problem(source, parser.Current?.Start.Line ?? 1, "rules", "is missing; write a list of rules under 'rules:'");
         }
 
         var rules = new List<SecretRule>();
-        foreach (var item in list.Children)
+        var anchors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        while (!parser.TryConsume<SequenceEnd>(out _))
         {
-            if (item is not YamlMappingNode node)
+            var line = parser.Current?.Start.Line ?? 1;
+            if (!parser.TryConsume<MappingStart>(out _))
             {
-                throw Problem(source, item.Start.Line, "rules", "holds an item that is not a mapping");
+                throw Problem(source, line, "rules", "holds an item that is not a mapping");
             }
 
-            var line = (int)node.Start.Line;
-            string? Text(string field) => Child(node, field) is { } value ? Scalar(value, source, field) : null;
-            IReadOnlyList<string> Texts(string field) => Child(node, field) is YamlSequenceNode values
-                ? [.. values.Children.Select(value => Scalar(value, source, field))]
-                : [];
-            var pattern = Regex.Replace(Text("regex") ?? string.Empty, @"\{\{(\w+)\}\}", match => fragments.TryGetValue(match.Groups[1].Value, out var fragment) ? fragment : match.Value, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            string? id = null, description = null, regex = null, entropy = null, oneWord = null, blockEnd = null;
+            IReadOnlyList<string> keywords = [], examples = [], counterexamples = [];
+            while (!parser.TryConsume<MappingEnd>(out _))
+            {
+                var field = parser.Consume<Scalar>();
+                switch (field.Value)
+                {
+                    case "id": id = Scalar(parser, source, "id"); break;
+                    case "description": description = Scalar(parser, source, "description"); break;
+                    case "regex": regex = Scalar(parser, source, "regex"); break;
+                    case "entropy": entropy = Scalar(parser, source, "entropy"); break;
+                    case "one_word": oneWord = Scalar(parser, source, "one_word"); break;
+                    case "block_end": blockEnd = Scalar(parser, source, "block_end"); break;
+                    case "keywords": keywords = Scalars(parser, source, "keywords", anchors); break;
+                    case "examples" or "counterexamples" when !withExamples: parser.SkipThisAndNestedEvents(); break;
+                    case "examples": examples = Scalars(parser, source, "examples", anchors); break;
+                    case "counterexamples": counterexamples = Scalars(parser, source, "counterexamples", anchors); break;
+                    default: throw Problem(source, field.Start.Line, field.Value, "is not a field of a rule (id, description, keywords, regex, entropy, one_word, block_end, examples, counterexamples)");
+                }
+            }
+
+            var pattern = WithFragments(regex ?? string.Empty, fragments);
             var definition = new SecretRuleDefinition(
-                Text("id") ?? string.Empty,
-                Text("description") ?? string.Empty,
+                id ?? string.Empty,
+                description ?? string.Empty,
                 pattern,
-                Texts("keywords"),
-                Text("entropy") is { } entropy ? Number(entropy, source, line) : null,
-                Text("one_word") is { } oneWord && bool.Parse(oneWord),
-                Text("block_end"),
-                Texts("examples"),
-                Texts("counterexamples"));
+                keywords,
+                entropy is null ? null : Number(entropy, source, line),
+                oneWord is not null && (bool.TryParse(oneWord, out var word) ? word : throw Problem(source, line, "one_word", $"'{oneWord}' is not true or false")),
+                blockEnd,
+                examples,
+                counterexamples);
             // The built-in expressions are not compiled here to be checked: each is built on its rule's first use, and
             // SecretRuleTests runs every rule on its examples (26 expressions parsed at every start cost ~260 KB).
-            rules.Add(Build(definition, BuiltInOptions, field => $"{source}:{line}: rule '{definition.Id}', {field}", checkPattern: false));
+            rules.Add(Build(definition, BuiltInOptions, f => $"{source}:{line}: rule '{definition.Id}', {f}", checkPattern: false));
         }
 
         return rules;
@@ -160,11 +230,75 @@ public static class SecretRuleReader
         return new SecretRule(definition, options);
     }
 
-    private static YamlNode? Child(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+    private static string Scalar(Parser parser, string source, string field) =>
+        parser.TryConsume<Scalar>(out var scalar)
+            ? scalar.Value
+            : throw Problem(source, parser.Current?.Start.Line ?? 1, field, "is not a text value");
 
-    private static string Scalar(YamlNode node, string source, string field) =>
-        node is YamlScalarNode { Value: { } value } ? value : throw Problem(source, node.Start.Line, field, "is not a text value");
+    // {{name}} in a rule's regex is the fragment of that name; an unknown name is left as written (then the regex fails
+    // its rule's examples in the tests). A plain scan: a regular expression here cost every start its parse and runner.
+    private static string WithFragments(string regex, Dictionary<string, string> fragments)
+    {
+        var open = regex.IndexOf("{{", StringComparison.Ordinal);
+        if (open < 0)
+        {
+            return regex;
+        }
+
+        var text = new System.Text.StringBuilder(regex.Length * 2);
+        var done = 0;
+        for (; open >= 0; open = regex.IndexOf("{{", done, StringComparison.Ordinal))
+        {
+            var close = regex.IndexOf("}}", open + 2, StringComparison.Ordinal);
+            if (close < 0)
+            {
+                break;
+            }
+
+            var name = regex.AsSpan(open + 2, close - open - 2);
+            if (fragments.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out var fragment))
+            {
+                text.Append(regex, done, open - done).Append(fragment);
+                done = close + 2;
+            }
+            else
+            {
+                text.Append(regex, done, open + 2 - done);
+                done = open + 2;
+            }
+        }
+
+        return text.Append(regex, done, regex.Length - done).ToString();
+    }
+
+    // A list of text values; one written with an anchor (keywords: &secret-names […]) can be named again (*secret-names).
+    private static List<string> Scalars(Parser parser, string source, string field, Dictionary<string, List<string>> anchors)
+    {
+        if (parser.TryConsume<AnchorAlias>(out var alias))
+        {
+            return anchors.TryGetValue(alias.Value.Value, out var named)
+                ? named
+                : throw Problem(source, alias.Start.Line, field, $"names the anchor '{alias.Value.Value}' before it is defined");
+        }
+
+        if (!parser.TryConsume<SequenceStart>(out var start))
+        {
+            throw Problem(source, parser.Current?.Start.Line ?? 1, field, "is not a list of text values");
+        }
+
+        var values = new List<string>();
+        while (!parser.TryConsume<SequenceEnd>(out _))
+        {
+            values.Add(Scalar(parser, source, field));
+        }
+
+        if (!start.Anchor.IsEmpty)
+        {
+            anchors[start.Anchor.Value] = values;
+        }
+
+        return values;
+    }
 
     private static double Number(string text, string source, long line) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value is >= 0 and <= 8

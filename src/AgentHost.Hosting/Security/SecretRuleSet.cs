@@ -14,7 +14,7 @@ namespace AgentHost.Hosting.Security;
 /// </remarks>
 public sealed class SecretRuleSet
 {
-    private static readonly Lazy<SecretRuleSet> BuiltInRules = new(SecretRuleReader.LoadBuiltIn);
+    private static readonly Lazy<SecretRuleSet> BuiltInRules = new(() => SecretRuleReader.LoadBuiltIn());
 
     private readonly SecretRule[] _rules;
     private readonly SearchValues<string> _keywords;

@@ -12,6 +12,8 @@ namespace AgentHost.Tests.Security;
 /// </summary>
 public sealed class SecretRuleTests
 {
+    private static readonly SecretRuleSet WithExamples = SecretRuleReader.LoadBuiltIn(withExamples: true);
+
     public static TheoryData<string> RuleIds()
     {
         var data = new TheoryData<string>();
@@ -26,7 +28,7 @@ public sealed class SecretRuleTests
     [Fact]
     public void BuiltInRules_AreLoadedFromData_EachWithExamplesAndCounterexamples()
     {
-        var rules = SecretRuleSet.BuiltIn.Rules;
+        var rules = WithExamples.Rules;
 
         Assert.True(rules.Count >= 20, $"only {rules.Count} rules");
         Assert.All(rules, rule =>
@@ -37,6 +39,10 @@ public sealed class SecretRuleTests
         });
         Assert.Contains(rules, rule => rule.Id == "private-key" && rule.BlockEnd is not null);
         Assert.Contains(rules, rule => rule.Id == "aws-secret-access-key-in-context" && rule.MinimumEntropy is not null);
+
+        // A run reads the same rules past their examples (only these tests use them).
+        Assert.Equal(rules.Select(rule => (rule.Id, rule.Pattern, string.Join('|', rule.Keywords), rule.MinimumEntropy, rule.OneWord, rule.BlockEnd)), SecretRuleSet.BuiltIn.Rules.Select(rule => (rule.Id, rule.Pattern, string.Join('|', rule.Keywords), rule.MinimumEntropy, rule.OneWord, rule.BlockEnd)));
+        Assert.All(SecretRuleSet.BuiltIn.Rules, rule => Assert.Empty(rule.Examples));
     }
 
     [Fact]
@@ -71,7 +77,7 @@ public sealed class SecretRuleTests
     [MemberData(nameof(RuleIds))]
     public void Rule_MasksEachOfItsExamples_OnItsOwnAndInTheWholeSet(string id)
     {
-        var rule = SecretRuleSet.BuiltIn.Rules.Single(r => r.Id == id);
+        var rule = WithExamples.Rules.Single(r => r.Id == id);
         var alone = new SecretScrubber(null, new SecretRuleSet([rule]));
 
         foreach (var example in rule.Examples)
@@ -94,7 +100,7 @@ public sealed class SecretRuleTests
     [MemberData(nameof(RuleIds))]
     public void Rule_CounterexamplesAreLeftAlone_ByTheWholeSet(string id)
     {
-        var rule = SecretRuleSet.BuiltIn.Rules.Single(r => r.Id == id);
+        var rule = WithExamples.Rules.Single(r => r.Id == id);
 
         foreach (var counterexample in rule.Counterexamples)
         {
@@ -107,7 +113,7 @@ public sealed class SecretRuleTests
     [MemberData(nameof(RuleIds))]
     public void Rule_MasksItsExamples_SplitAtAnyPointOfAStream(string id)
     {
-        var rule = SecretRuleSet.BuiltIn.Rules.Single(r => r.Id == id);
+        var rule = WithExamples.Rules.Single(r => r.Id == id);
         foreach (var example in rule.Examples)
         {
             var (secretText, secrets) = SecretRuleExamples.Expand(example);
@@ -156,6 +162,22 @@ public sealed class SecretRuleTests
         Assert.Equal(("acme-token", "ACME API tokens", 3.0), (rule.Id, rule.Description, rule.MinimumEntropy!.Value));
         Assert.Equal("key acme_[REDACTED] and acme_aaaaaaaaaaaaaaaaaaaaaaaa", scrubber.Scrub("key acme_q7w8e9r0t1y2u3i4o5p6a7s8 and acme_aaaaaaaaaaaaaaaaaaaaaaaa"));
         Assert.Equal("aws_secret_access_key = [REDACTED]", scrubber.Scrub("aws_secret_access_key = " + new string('Q', 20) + "7" + new string('z', 19)));
+    }
+
+    [Theory]
+    [InlineData("rules:\n  - id: demo\n    keyword: [demo_]\n    regex: 'demo_[a-z]+'", 3, "'keyword' is not a field of a rule")]
+    [InlineData("rules:\n  - id: demo\n    keywords: demo_\n    regex: 'demo_[a-z]+'", 3, "'keywords' is not a list")]
+    [InlineData("rules:\n  - id: demo\n    keywords: [demo_]\n    one_word: maybe\n    regex: 'demo_[a-z]+'", 2, "'maybe' is not true or false")]
+    [InlineData("rule:\n  - id: demo", 1, "'rule' is not a section")]
+    [InlineData("rules:\n  - id: demo\n    keywords: [demo_\n    regex: x", 3, "is not valid YAML")]
+    [InlineData("rules: []\nfragments: [a]", 2, "'fragments' is not a mapping")]
+    public void RuleFile_ThatIsMisshapen_IsRefused_NamingTheLineAndField(string yaml, int line, string why)
+    {
+        var error = Assert.Throws<AgentHostException>(() => SecretRuleReader.Parse(yaml, "rules.yaml"));
+
+        Assert.Equal(ErrorKind.Configuration, error.Kind);
+        Assert.StartsWith($"rules.yaml:{line}: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(why, error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
