@@ -11,13 +11,17 @@ public sealed class JsonSourceFile : IDisposable
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
     private readonly JsonDocument _document;
-    private readonly Dictionary<string, int> _lines;
+    private readonly byte[] _bytes;
 
-    private JsonSourceFile(string file, JsonDocument document, Dictionary<string, int> lines)
+    // The line of every path, made at the first message that needs one: most files read have no problem, and a run
+    // reads the plugin.json, hooks.json and .mcp.json of every installed plugin.
+    private Dictionary<string, int>? _lines;
+
+    private JsonSourceFile(string file, JsonDocument document, byte[] bytes)
     {
         File = file;
         _document = document;
-        _lines = lines;
+        _bytes = bytes;
     }
 
     /// <summary>The file, as shown in messages.</summary>
@@ -46,7 +50,7 @@ public sealed class JsonSourceFile : IDisposable
             throw new AgentHostException(ErrorKind.Plugin, $"{file}:{line}:{column}: not valid JSON; look for a missing comma, quote or bracket at or just before this point.", ex);
         }
 
-        return new JsonSourceFile(file, document, Lines(bytes));
+        return new JsonSourceFile(file, document, bytes);
     }
 
     /// <summary>
@@ -57,7 +61,7 @@ public sealed class JsonSourceFile : IDisposable
     {
         while (path.Length > 0)
         {
-            if (_lines.TryGetValue(path, out var line))
+            if ((_lines ??= Lines(_bytes)).TryGetValue(path, out var line))
             {
                 return line;
             }
