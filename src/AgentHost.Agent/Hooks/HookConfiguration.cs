@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Hooks;
+using AgentHost.Hosting.Text;
 
 namespace AgentHost.Agent.Hooks;
 
@@ -163,7 +164,7 @@ public sealed class HookConfiguration
         string json;
         try
         {
-            json = File.ReadAllText(path);
+            json = TextFiles.Read(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Text;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Agent.Mcp;
@@ -22,7 +23,7 @@ public static class McpJsonFile
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            document = JsonDocument.Parse(TextFiles.Read(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException ex)
         {

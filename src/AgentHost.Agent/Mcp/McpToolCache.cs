@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using AgentHost.Hosting.Text;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
@@ -78,7 +79,7 @@ internal sealed class McpToolCache(string directory)
             var at = new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);
             return now - at >= FailureBackoff || at > now + TimeSpan.FromMinutes(5)
                 ? null
-                : (at, File.ReadAllText(file).Trim());
+                : (at, TextFiles.Read(file).Trim());
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Text;
 using AgentHost.Permissions;
 using YamlDotNet.RepresentationModel;
 
@@ -47,7 +48,7 @@ public static partial class SkillParser
         string text;
         try
         {
-            text = File.ReadAllText(path, Encoding.UTF8);
+            text = TextFiles.Read(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -72,7 +73,7 @@ public static partial class SkillParser
         string text;
         try
         {
-            text = File.ReadAllText(path, Encoding.UTF8);
+            text = TextFiles.Read(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,3 +1,4 @@
+using AgentHost.Hosting.Text;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -41,7 +42,7 @@ public static class YamlConfigLoader
                 return ConfigLayerContent.Empty(layer, path);
             }
 
-            text = System.IO.File.ReadAllText(path);
+            text = TextFiles.Read(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentHost.Hosting.Hooks;
+using AgentHost.Hosting.Text;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Hosting.Plugins;
@@ -154,7 +155,7 @@ internal static class ClaudePluginParts
         string text;
         try
         {
-            text = File.ReadAllText(Path.Combine(state.Root, relative)).ReplaceLineEndings("\n");
+            text = TextFiles.Read(Path.Combine(state.Root, relative)).ReplaceLineEndings("\n");
         }
         catch (IOException)
         {

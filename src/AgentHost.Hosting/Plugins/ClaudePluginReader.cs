@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AgentHost.Hosting.Text;
 using NuGet.Versioning;
 
 namespace AgentHost.Hosting.Plugins;
@@ -180,7 +181,7 @@ public static partial class ClaudePluginReader
     {
         try
         {
-            return JsonSourceFile.Parse(file, File.ReadAllText(file));
+            return JsonSourceFile.Parse(file, TextFiles.Read(file));
         }
         catch (IOException ex)
         {

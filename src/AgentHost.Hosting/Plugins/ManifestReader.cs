@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Text;
 using NuGet.Versioning;
 using YamlDotNet.RepresentationModel;
 
@@ -34,7 +35,7 @@ public static partial class ManifestReader
         var path = Path.Combine(pluginDirectory, PluginManifest.FileName);
         if (File.Exists(path))
         {
-            return Read(path, File.ReadAllText(path));
+            return Read(path, TextFiles.Read(path));
         }
 
         if (Directory.Exists(pluginDirectory) && ClaudePluginReader.IsClaudePlugin(pluginDirectory))

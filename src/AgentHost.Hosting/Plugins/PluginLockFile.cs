@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AgentHost.Hosting.Text;
 
 namespace AgentHost.Hosting.Plugins;
 
@@ -80,7 +81,7 @@ public sealed class PluginLockFile
 
         try
         {
-            var document = JsonSerializer.Deserialize(File.ReadAllText(path), LockFileJsonContext.Default.LockFileDocument);
+            var document = JsonSerializer.Deserialize(TextFiles.Read(path), LockFileJsonContext.Default.LockFileDocument);
             foreach (var plugin in document?.Plugins ?? [])
             {
                 plugins[plugin.Id] = plugin;

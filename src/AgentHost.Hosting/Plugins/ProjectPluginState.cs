@@ -1,3 +1,4 @@
+using AgentHost.Hosting.Text;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -39,7 +40,7 @@ public sealed class ProjectPluginState
             try
             {
                 var doc = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build()
-                    .Deserialize<Document?>(File.ReadAllText(path));
+                    .Deserialize<Document?>(TextFiles.Read(path));
                 enabled.UnionWith(doc?.Enabled ?? []);
                 disabled.UnionWith(doc?.Disabled ?? []);
             }

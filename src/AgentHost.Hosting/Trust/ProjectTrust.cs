@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentHost.Hosting.Text;
 using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Hosting.Trust;
@@ -188,7 +189,7 @@ public sealed class ProjectTrust
         try
         {
             var projects = new List<TrustedProject>();
-            foreach (var project in TrustFile.Parse(File.ReadAllText(file)))
+            foreach (var project in TrustFile.Parse(TextFiles.Read(file)))
             {
                 if (project.Path is { Length: > 0 } path && System.IO.Path.IsPathFullyQualified(path))
                 {
