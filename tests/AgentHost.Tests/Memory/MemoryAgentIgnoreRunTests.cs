@@ -47,7 +47,7 @@ public sealed partial class MemoryAgentIgnoreRunTests : IDisposable
         Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
         Assert.Contains("memory file secrets/AGENTS.md is excluded by the project's .agentignore", run.Error, StringComparison.Ordinal);
         Assert.Contains("memory file linked/AGENTS.md is excluded by the project's .agentignore", run.Error, StringComparison.Ordinal);
-        Assert.Contains("memory file web/CLAUDE.md is excluded by the project's web/.crushignore", run.Error, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(run.Error, "memory file web/CLAUDE.md is excluded by the project's web/.crushignore")); // not again when web/ is injected
         Assert.DoesNotContain("secrets/deep/AGENTS.md", run.Error, StringComparison.Ordinal); // an excluded folder is not searched
         HostileText.AssertShownNotObeyed(run.Error, "memory file EVIL^[[2K^[]0;PWNED^G");
         var export = await _ws.RunAsync("session", "export", SessionId().Match(run.Error).Groups[1].Value, "--format", "jsonl");
