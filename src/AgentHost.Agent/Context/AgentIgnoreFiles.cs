@@ -6,7 +6,7 @@ namespace AgentHost.Agent.Context;
 /// The project's agent ignore files (<c>.agentignore</c>, Crush's <c>.crushignore</c>, in the root and in any folder
 /// below it, with git's ignore-file meaning): what they exclude the agent does not read — the files plugin's tools
 /// refuse it, and context references (<c>@file</c>, <c>@dir/</c>, <c>--context</c>, <c>--image</c>), the chat's
-/// <c>@</c> completion and project-memory imports leave it out. Both sides use one engine.
+/// <c>@</c> completion, project-memory files and their imports leave it out. Both sides use one engine.
 /// </summary>
 /// <remarks>Not thread-safe; each folder's ignore files are read once, when first needed.</remarks>
 public sealed class AgentIgnoreFiles

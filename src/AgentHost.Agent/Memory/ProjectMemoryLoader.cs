@@ -11,7 +11,10 @@ namespace AgentHost.Agent.Memory;
 /// </summary>
 /// <remarks>
 /// Files outside the workspace root (other than the global file) are never read, including symbolic links that point
-/// outside it. A file whose content equals one already read (a <c>CLAUDE.md</c> copied from or linked to
+/// outside it. A file inside it that the project's agent ignore files (<c>.agentignore</c>, <c>.crushignore</c>, as the
+/// files tools read them: <see cref="AgentIgnoreFilter"/>) exclude, as written or where it links, is not read either
+/// (a warning names it and the ignore file), and the search for nested folders does not enter an excluded folder.
+/// A file whose content equals one already read (a <c>CLAUDE.md</c> copied from or linked to
 /// <c>AGENTS.md</c>) is skipped. The same files give the same text. Stateless and thread-safe.
 /// </remarks>
 /// <param name="options">What to read and the caps.</param>
@@ -38,6 +41,7 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
         var files = new List<MemoryFile>();
         var warnings = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var ignore = new AgentIgnoreFilter(root);
         if (Options.GlobalDirectory is { Length: > 0 } global)
         {
             var path = Path.Combine(MemoryPaths.Full(global), ProjectMemoryOptions.FolderFileNames[0]);
@@ -50,21 +54,21 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
         var chain = FoldersFromRoot(root, current);
         foreach (var folder in chain)
         {
-            ReadFolder(root, folder, files, warnings, seen);
+            ReadFolder(root, folder, ignore, files, warnings, seen);
             if (folder.Equals(root, MemoryPaths.Comparison))
             {
-                ReadRootExtras(root, files, warnings, seen);
+                ReadRootExtras(root, ignore, files, warnings, seen);
             }
         }
 
-        var nested = FindNestedFolders(root, chain.ToHashSet(MemoryPaths.Comparer), warnings);
+        var nested = FindNestedFolders(root, chain.ToHashSet(MemoryPaths.Comparer), ignore, warnings);
         return new ProjectMemory(files, nested, warnings, Options.MaxTotalCharacters);
     }
 
     /// <summary>Reads the memory files of one folder inside the root (as <see cref="ProjectMemoryMiddleware"/> does on first touch).</summary>
     /// <param name="workspaceRoot">The project root.</param>
     /// <param name="folder">The folder.</param>
-    /// <param name="warnings">Problems met (unreadable, binary, outside the root).</param>
+    /// <param name="warnings">Problems met (unreadable, binary, outside the root, excluded by the agent ignore files as they are now).</param>
     /// <returns>The files, in precedence order, duplicates by content skipped.</returns>
     public IReadOnlyList<MemoryFile> ReadFolder(string workspaceRoot, string folder, out IReadOnlyList<string> warnings)
     {
@@ -72,12 +76,13 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         var files = new List<MemoryFile>();
         var problems = new List<string>();
-        ReadFolder(MemoryPaths.Full(workspaceRoot), MemoryPaths.Full(folder), files, problems, new HashSet<string>(StringComparer.Ordinal));
+        var root = MemoryPaths.Full(workspaceRoot);
+        ReadFolder(root, MemoryPaths.Full(folder), new AgentIgnoreFilter(root), files, problems, new HashSet<string>(StringComparer.Ordinal));
         warnings = problems;
         return files;
     }
 
-    private void ReadFolder(string root, string folder, List<MemoryFile> files, List<string> warnings, HashSet<string> seen)
+    private void ReadFolder(string root, string folder, AgentIgnoreFilter ignore, List<MemoryFile> files, List<string> warnings, HashSet<string> seen)
     {
         if (!MemoryPaths.IsInside(root, folder))
         {
@@ -89,17 +94,17 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
             var path = Path.Combine(folder, name);
             if (File.Exists(path))
             {
-                AddInside(root, path, files, warnings, seen);
+                AddInside(root, path, ignore, files, warnings, seen);
             }
         }
     }
 
-    private void ReadRootExtras(string root, List<MemoryFile> files, List<string> warnings, HashSet<string> seen)
+    private void ReadRootExtras(string root, AgentIgnoreFilter ignore, List<MemoryFile> files, List<string> warnings, HashSet<string> seen)
     {
         var copilot = Path.Combine(root, ProjectMemoryOptions.CopilotInstructions.Replace('/', Path.DirectorySeparatorChar));
         if (File.Exists(copilot))
         {
-            AddInside(root, copilot, files, warnings, seen);
+            AddInside(root, copilot, ignore, files, warnings, seen);
         }
 
         foreach (var extra in Options.ExtraFiles)
@@ -120,17 +125,23 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
             }
             else
             {
-                AddInside(root, path, files, warnings, seen);
+                AddInside(root, path, ignore, files, warnings, seen);
             }
         }
     }
 
-    private void AddInside(string root, string path, List<MemoryFile> files, List<string> warnings, HashSet<string> seen)
+    private void AddInside(string root, string path, AgentIgnoreFilter ignore, List<MemoryFile> files, List<string> warnings, HashSet<string> seen)
     {
         var display = MemoryPaths.Relative(root, path);
         if (!MemoryPaths.IsInside(root, MemoryPaths.RealPath(path)))
         {
             warnings.Add($"memory file {display} links outside the project root; skipped (only the project's own files and the global AGENTS.md are read).");
+            return;
+        }
+
+        if (ExcludedBy(ignore, root, path) is { } ignoreFile)
+        {
+            warnings.Add(Excluded(display, ignoreFile));
             return;
         }
 
@@ -189,7 +200,7 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
                 continue;
             }
 
-            if (inside && IgnoredImport(root, target) is { } ignoreFile)
+            if (inside && ExcludedBy(new AgentIgnoreFilter(root), root, target) is { } ignoreFile)
             {
                 warnings.Add($"memory file {importer.DisplayPath} imports @{written}, which the project's {ignoreFile} excludes from the agent's reach; not imported. Take its pattern out of that file, or remove the import.");
                 continue;
@@ -199,13 +210,26 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
         }
     }
 
-    /// <summary>The agent ignore file that excludes an import inside the root (as written or where it links), or <see langword="null"/>.</summary>
-    private static string? IgnoredImport(string root, string target)
+    /// <summary>
+    /// The agent ignore file that excludes a file inside the root, as written or (when it links elsewhere inside the
+    /// root) where it links, or <see langword="null"/>.
+    /// </summary>
+    private static string? ExcludedBy(AgentIgnoreFilter ignore, string root, string path)
     {
-        var ignore = new AgentIgnoreFilter(root);
-        return ignore.ExcludedBy(MemoryPaths.Relative(root, target), isDirectory: false)
-            ?? ignore.ExcludedBy(MemoryPaths.Relative(root, MemoryPaths.RealPath(target)), isDirectory: false);
+        if (ignore.ExcludedBy(MemoryPaths.Relative(root, path), isDirectory: false) is { } byPath)
+        {
+            return byPath;
+        }
+
+        var real = MemoryPaths.RealPath(path);
+        return !real.Equals(path, MemoryPaths.Comparison) && MemoryPaths.IsInside(root, real)
+            ? ignore.ExcludedBy(MemoryPaths.Relative(root, real), isDirectory: false)
+            : null;
     }
+
+    /// <summary>The warning for a memory file the agent ignore files exclude (the name is the repository's: the renderer neutralises it).</summary>
+    private static string Excluded(string display, string ignoreFile) =>
+        $"memory file {display} is excluded by the project's {ignoreFile}, which keeps it from the agent's reach; not loaded. Take its pattern out of that file (or re-include the file with a '!' line) to load it.";
 
     /// <summary>The root, then each folder down to <paramref name="current"/>.</summary>
     private static List<string> FoldersFromRoot(string root, string current)
@@ -224,16 +248,20 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
         return chain;
     }
 
-    /// <summary>Folders (breadth first, sorted by name) that have memory files and are not on the root-to-working-directory chain.</summary>
-    private List<MemoryFolder> FindNestedFolders(string root, HashSet<string> chain, List<string> warnings)
+    /// <summary>
+    /// Folders (breadth first, sorted by name) that have memory files and are not on the root-to-working-directory
+    /// chain. A folder the agent ignore files exclude is not entered; a memory file they exclude (or one directly in an
+    /// excluded folder) is left out with a warning.
+    /// </summary>
+    private List<MemoryFolder> FindNestedFolders(string root, HashSet<string> chain, AgentIgnoreFilter ignore, List<string> warnings)
     {
         var found = new List<MemoryFolder>();
-        var queue = new Queue<string>();
-        queue.Enqueue(root);
+        var queue = new Queue<(string Folder, string Relative, IgnoreStack Rules)>();
+        queue.Enqueue((root, string.Empty, IgnoreStack.AgentOnly));
         var visited = 0;
         while (queue.Count > 0)
         {
-            var folder = queue.Dequeue();
+            var (folder, relative, rules) = queue.Dequeue();
             if (++visited > Options.MaxFoldersVisited)
             {
                 warnings.Add($"the search for nested memory files stopped after {Options.MaxFoldersVisited:N0} folders; deeper AGENTS.md files are not applied automatically.");
@@ -243,20 +271,52 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
             var (files, subfolders) = Entries(folder);
             if (!chain.Contains(folder))
             {
-                var names = ProjectMemoryOptions.FolderFileNames.Where(files.Contains).ToList();
+                var names = ProjectMemoryOptions.FolderFileNames.Where(files.Contains).Where(name => Allowed(root, Path.Combine(folder, name), ignore, warnings)).ToList();
                 if (names.Count > 0)
                 {
-                    found.Add(new MemoryFolder(folder, MemoryPaths.Relative(root, folder) + "/", names));
+                    found.Add(new MemoryFolder(folder, relative + "/", names));
                 }
             }
 
+            // The walk keeps the rules in force per folder (the files tools' walkers do the same), so a folder without
+            // ignore files costs nothing more; the filter is asked only about memory files, to name the ignore file.
+            if (files.Any(IgnoreStack.IsIgnoreFile))
+            {
+                rules = rules.Enter(folder, relative, hasGitignore: false, hasIgnore: true, hasGitDirectory: false);
+            }
+
+            var prefix = relative.Length == 0 ? string.Empty : relative + "/";
             foreach (var child in subfolders)
             {
-                queue.Enqueue(child);
+                var childRelative = prefix + Path.GetFileName(child);
+                if (!rules.IsIgnored(childRelative, prefix.Length, isDirectory: true, IgnoreStack.DefaultIgnoreCase))
+                {
+                    queue.Enqueue((child, childRelative, rules));
+                }
+                else if (!chain.Contains(child))
+                {
+                    // Not searched; its own memory files are named, so that nobody wonders why they do not apply.
+                    foreach (var name in ProjectMemoryOptions.FolderFileNames.Where(name => File.Exists(Path.Combine(child, name))))
+                    {
+                        Allowed(root, Path.Combine(child, name), ignore, warnings);
+                    }
+                }
             }
         }
 
         return [.. found.OrderBy(f => f.DisplayPath, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Whether a nested memory file may be applied: <see langword="false"/>, with a warning, when the agent ignore files exclude it.</summary>
+    private static bool Allowed(string root, string path, AgentIgnoreFilter ignore, List<string> warnings)
+    {
+        if (ExcludedBy(ignore, root, path) is not { } ignoreFile)
+        {
+            return true;
+        }
+
+        warnings.Add(Excluded(MemoryPaths.Relative(root, path), ignoreFile));
+        return false;
     }
 
     /// <summary>One listing per folder: the names of its files and its subfolders to search (sorted; dot-folders, skipped names and links left out).</summary>

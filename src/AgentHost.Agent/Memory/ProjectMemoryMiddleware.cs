@@ -53,6 +53,12 @@ public sealed partial class ProjectMemoryMiddleware : ToolMiddleware
         }
     }
 
+    /// <summary>
+    /// Warnings already reported for this run (the loader's, which <see cref="ProjectMemoryRun.Prepare"/> publishes): a
+    /// folder's read that meets the same problem (a file the agent ignore files exclude) does not report it again.
+    /// </summary>
+    internal IReadOnlySet<string> AlreadyReported { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>The folders (<c>sub/</c>) whose memory files a session's history already carries in tool results.</summary>
     /// <param name="history">The session's messages.</param>
     /// <returns>The folder display paths.</returns>
@@ -109,7 +115,7 @@ public sealed partial class ProjectMemoryMiddleware : ToolMiddleware
             }
 
             var files = _loader.ReadFolder(_root, folder.FullPath, out var warnings);
-            foreach (var warning in warnings)
+            foreach (var warning in warnings.Where(w => !AlreadyReported.Contains(w)))
             {
                 _events?.Publish(new WarningEvent("memory", warning));
             }

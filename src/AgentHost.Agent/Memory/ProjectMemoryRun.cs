@@ -88,7 +88,10 @@ public sealed record ProjectMemoryRun(string? PromptText, ToolMiddleware? Middle
 
         var middleware = memory.NestedFolders.Count == 0
             ? null
-            : new ProjectMemoryMiddleware(loader, workspaceRoot, memory.NestedFolders, events, ProjectMemoryMiddleware.InjectedFolders(history));
+            : new ProjectMemoryMiddleware(loader, workspaceRoot, memory.NestedFolders, events, ProjectMemoryMiddleware.InjectedFolders(history))
+            {
+                AlreadyReported = memory.Warnings.ToHashSet(StringComparer.Ordinal),
+            };
         return new ProjectMemoryRun(memory.ToPromptText(), middleware);
     }
 }

@@ -8,7 +8,7 @@ namespace AgentHost.Common.Ignore;
 /// </summary>
 /// <remarks>
 /// One implementation for every reader of the workspace: the files plugin's tools and walkers, and the core's context
-/// references (<c>@file</c>, <c>@dir/</c>, <c>--context</c>, <c>--image</c>), chat completion and memory imports.
+/// references (<c>@file</c>, <c>@dir/</c>, <c>--context</c>, <c>--image</c>), chat completion, memory files and their imports.
 /// Not thread-safe; it reads the ignore files as they are when first asked (make a new one to see later changes).
 /// </remarks>
 /// <param name="root">The workspace root.</param>
