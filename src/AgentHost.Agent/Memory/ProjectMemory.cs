@@ -11,6 +11,12 @@ namespace AgentHost.Agent.Memory;
 public sealed record ProjectMemory(
     IReadOnlyList<MemoryFile> Files, IReadOnlyList<MemoryFolder> NestedFolders, IReadOnlyList<string> Warnings, int MaxTotalCharacters)
 {
+    /// <summary>
+    /// What was left out that is not a problem to fix on every run: the nested memory files the agent ignore files
+    /// exclude (the project asked for that). Published as details, which <c>-v</c> shows.
+    /// </summary>
+    public IReadOnlyList<string> Details { get; init; } = [];
+
     /// <summary>How many nested folders the memory section lists by name at most.</summary>
     public const int MaxListedFolders = 50;
 

@@ -61,8 +61,9 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
             }
         }
 
-        var nested = FindNestedFolders(root, chain.ToHashSet(MemoryPaths.Comparer), ignore, warnings);
-        return new ProjectMemory(files, nested, warnings, Options.MaxTotalCharacters);
+        var details = new List<string>();
+        var nested = FindNestedFolders(root, chain.ToHashSet(MemoryPaths.Comparer), ignore, warnings, details);
+        return new ProjectMemory(files, nested, warnings, Options.MaxTotalCharacters) { Details = details };
     }
 
     /// <summary>Reads the memory files of one folder inside the root (as <see cref="ProjectMemoryMiddleware"/> does on first touch).</summary>
@@ -253,7 +254,7 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
     /// chain. A folder the agent ignore files exclude is not entered; a memory file they exclude (or one directly in an
     /// excluded folder) is left out with a warning.
     /// </summary>
-    private List<MemoryFolder> FindNestedFolders(string root, HashSet<string> chain, AgentIgnoreFilter ignore, List<string> warnings)
+    private List<MemoryFolder> FindNestedFolders(string root, HashSet<string> chain, AgentIgnoreFilter ignore, List<string> warnings, List<string> details)
     {
         var found = new List<MemoryFolder>();
         var queue = new Queue<(string Folder, string Relative, IgnoreStack Rules)>();
@@ -271,7 +272,7 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
             var (files, subfolders) = Entries(folder);
             if (!chain.Contains(folder))
             {
-                var names = ProjectMemoryOptions.FolderFileNames.Where(files.Contains).Where(name => Allowed(root, Path.Combine(folder, name), ignore, warnings)).ToList();
+                var names = ProjectMemoryOptions.FolderFileNames.Where(files.Contains).Where(name => Allowed(root, Path.Combine(folder, name), ignore, details)).ToList();
                 if (names.Count > 0)
                 {
                     found.Add(new MemoryFolder(folder, relative + "/", names));
@@ -298,7 +299,7 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
                     // Not searched; its own memory files are named, so that nobody wonders why they do not apply.
                     foreach (var name in ProjectMemoryOptions.FolderFileNames.Where(name => File.Exists(Path.Combine(child, name))))
                     {
-                        Allowed(root, Path.Combine(child, name), ignore, warnings);
+                        Allowed(root, Path.Combine(child, name), ignore, details);
                     }
                 }
             }
@@ -307,15 +308,15 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
         return [.. found.OrderBy(f => f.DisplayPath, StringComparer.Ordinal)];
     }
 
-    /// <summary>Whether a nested memory file may be applied: <see langword="false"/>, with a warning, when the agent ignore files exclude it.</summary>
-    private static bool Allowed(string root, string path, AgentIgnoreFilter ignore, List<string> warnings)
+    /// <summary>Whether a nested memory file may be applied: <see langword="false"/>, with a detail naming it, when the agent ignore files exclude it.</summary>
+    private static bool Allowed(string root, string path, AgentIgnoreFilter ignore, List<string> details)
     {
         if (ExcludedBy(ignore, root, path) is not { } ignoreFile)
         {
             return true;
         }
 
-        warnings.Add(Excluded(MemoryPaths.Relative(root, path), ignoreFile));
+        details.Add(Excluded(MemoryPaths.Relative(root, path), ignoreFile));
         return false;
     }
 

@@ -54,8 +54,9 @@ public sealed partial class ProjectMemoryMiddleware : ToolMiddleware
     }
 
     /// <summary>
-    /// Warnings already reported for this run (the loader's, which <see cref="ProjectMemoryRun.Prepare"/> publishes): a
-    /// folder's read that meets the same problem (a file the agent ignore files exclude) does not report it again.
+    /// Warnings and details already reported for this run (the loader's, which <see cref="ProjectMemoryRun.Prepare"/>
+    /// publishes): a folder's read that meets the same thing (a file the agent ignore files exclude) does not report it
+    /// again, and not as a warning where the loader gave a detail.
     /// </summary>
     internal IReadOnlySet<string> AlreadyReported { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 

@@ -1,5 +1,6 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Events;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.AI;
@@ -86,11 +87,16 @@ public sealed record ProjectMemoryRun(string? PromptText, ToolMiddleware? Middle
             events.Publish(new WarningEvent("memory", warning));
         }
 
+        foreach (var detail in memory.Details)
+        {
+            events.Publish(new DetailEvent("memory", detail));
+        }
+
         var middleware = memory.NestedFolders.Count == 0
             ? null
             : new ProjectMemoryMiddleware(loader, workspaceRoot, memory.NestedFolders, events, ProjectMemoryMiddleware.InjectedFolders(history))
             {
-                AlreadyReported = memory.Warnings.ToHashSet(StringComparer.Ordinal),
+                AlreadyReported = memory.Warnings.Concat(memory.Details).ToHashSet(StringComparer.Ordinal),
             };
         return new ProjectMemoryRun(memory.ToPromptText(), middleware);
     }

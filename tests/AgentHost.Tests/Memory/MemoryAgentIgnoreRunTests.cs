@@ -9,14 +9,15 @@ namespace AgentHost.Tests.Memory;
 /// End to end: a memory file (<c>AGENTS.md</c>, <c>CLAUDE.md</c>…) that the project's agent ignore files
 /// (<c>.agentignore</c>, <c>.crushignore</c>) exclude, itself or by its folder, is not sent to the model on any way in —
 /// the root's files, the folders down to the working directory, the list of nested folders, the nested files a tool
-/// call injects — and a warning names it and the ignore file, neutralised on the terminal.
+/// call injects. A file the run would load (the root's, the folders down to the working one) is named in a warning;
+/// a nested one in a detail (<c>-v</c>); both name the ignore file, neutralised on the terminal.
 /// </summary>
 public sealed partial class MemoryAgentIgnoreRunTests : IDisposable
 {
     private readonly RunWorkspace _ws = new();
 
     [UnixFact("control characters in file names, and symbolic links")]
-    public async Task Run_NestedMemoryFilesTheIgnoreFilesExclude_AreNeitherListedNorInjected_AndWarningsNameThem()
+    public async Task Run_NestedMemoryFilesTheIgnoreFilesExclude_AreNeitherListedNorInjected_AndVerboseDetailsNameThem()
     {
         Write(".agentignore", "secrets/\nEVIL*\n");
         Write("AGENTS.md", "ROOT-RULES apply.\n");
@@ -42,14 +43,21 @@ public sealed partial class MemoryAgentIgnoreRunTests : IDisposable
                 text: done
             """);
 
-        var run = await _ws.RunAsync("run", "Look at the web page", "-p", "scripted", "-p", "files", "-m", "scripted/" + script);
+        // -v: the nested files left out are named (as details: the project asked for it, so no warning on every run).
+        var run = await _ws.RunAsync("run", "Look at the web page", "-v", "-p", "scripted", "-p", "files", "-m", "scripted/" + script);
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
-        Assert.Contains("memory file secrets/AGENTS.md is excluded by the project's .agentignore", run.Error, StringComparison.Ordinal);
-        Assert.Contains("memory file linked/AGENTS.md is excluded by the project's .agentignore", run.Error, StringComparison.Ordinal);
+        Assert.Contains("note: memory file secrets/AGENTS.md is excluded by the project's .agentignore", run.Error, StringComparison.Ordinal);
+        Assert.Contains("note: memory file linked/AGENTS.md is excluded by the project's .agentignore", run.Error, StringComparison.Ordinal);
         Assert.Single(Regex.Matches(run.Error, "memory file web/CLAUDE.md is excluded by the project's web/.crushignore")); // not again when web/ is injected
         Assert.DoesNotContain("secrets/deep/AGENTS.md", run.Error, StringComparison.Ordinal); // an excluded folder is not searched
+        Assert.DoesNotContain("warning: memory file", run.Error, StringComparison.Ordinal);
         HostileText.AssertShownNotObeyed(run.Error, "memory file EVIL^[[2K^[]0;PWNED^G");
+
+        // Without -v the same run says nothing of them.
+        var quiet = await _ws.RunAsync("run", "Look at the web page", "-p", "scripted", "-p", "files", "-m", "scripted/" + script);
+        Assert.True(quiet.ExitCode == ExitCodes.Success, quiet.Error);
+        Assert.DoesNotContain("memory file", quiet.Error, StringComparison.Ordinal);
         var export = await _ws.RunAsync("session", "export", SessionId().Match(run.Error).Groups[1].Value, "--format", "jsonl");
         Assert.True(export.ExitCode == ExitCodes.Success, export.Error);
         Assert.Contains("WEB-MEMORY: use pnpm", export.Output, StringComparison.Ordinal);
