@@ -13,7 +13,8 @@ namespace AgentHost.Agent.Memory;
 /// Files outside the workspace root (other than the global file) are never read, including symbolic links that point
 /// outside it. A file inside it that the project's agent ignore files (<c>.agentignore</c>, <c>.crushignore</c>, as the
 /// files tools read them: <see cref="AgentIgnoreFilter"/>) exclude, as written or where it links, is not read either
-/// (a warning names it and the ignore file), and the search for nested folders does not enter an excluded folder.
+/// (a warning names it and the ignore file; for a nested file, a detail), and the search for nested folders does not
+/// enter an excluded folder.
 /// A file whose content equals one already read (a <c>CLAUDE.md</c> copied from or linked to
 /// <c>AGENTS.md</c>) is skipped. The same files give the same text. Stateless and thread-safe.
 /// </remarks>
@@ -47,7 +48,7 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
             var path = Path.Combine(MemoryPaths.Full(global), ProjectMemoryOptions.FolderFileNames[0]);
             if (File.Exists(path))
             {
-                Add(root, path, path, files, warnings, seen, personal: true);
+                Add(root, path, path, ignore, files, warnings, seen, personal: true);
             }
         }
 
@@ -146,14 +147,14 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
             return;
         }
 
-        Add(root, path, display, files, warnings, seen);
+        Add(root, path, display, ignore, files, warnings, seen);
     }
 
     /// <summary>Reads a file, then the files it imports (right after it, depth first).</summary>
     /// <param name="personal">Whether the file is the user's own (the global file, or imported by it): its imports may leave the project.</param>
     /// <param name="depth">How many imports deep the file is (0 for a memory file itself).</param>
     /// <param name="importedFrom">The file that imported it, if any.</param>
-    private void Add(string root, string path, string display, List<MemoryFile> files, List<string> warnings, HashSet<string> seen, bool personal = false, int depth = 0, string? importedFrom = null)
+    private void Add(string root, string path, string display, AgentIgnoreFilter ignore, List<MemoryFile> files, List<string> warnings, HashSet<string> seen, bool personal = false, int depth = 0, string? importedFrom = null)
     {
         if (!MemoryFileReader.TryRead(path, display, Options, out var file, out var problem))
         {
@@ -164,7 +165,7 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
         if (file!.Content.Length > 0 && seen.Add(file.Content))
         {
             files.Add(file with { ImportedFrom = importedFrom });
-            FollowImports(root, file, files, warnings, seen, personal, depth);
+            FollowImports(root, file, ignore, files, warnings, seen, personal, depth);
         }
     }
 
@@ -173,7 +174,7 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
     /// root always (unless the project's agent ignore files exclude them); outside it (<c>@~/…</c>, absolute paths,
     /// links out) only from the user's own files or a trusted project. A missing <c>.md</c> import, one too deep or one refused is a warning naming the importing file.
     /// </summary>
-    private void FollowImports(string root, MemoryFile importer, List<MemoryFile> files, List<string> warnings, HashSet<string> seen, bool personal, int depth)
+    private void FollowImports(string root, MemoryFile importer, AgentIgnoreFilter ignore, List<MemoryFile> files, List<string> warnings, HashSet<string> seen, bool personal, int depth)
     {
         foreach (var written in MemoryImports.Find(importer.Content))
         {
@@ -201,13 +202,13 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
                 continue;
             }
 
-            if (inside && ExcludedBy(new AgentIgnoreFilter(root), root, target) is { } ignoreFile)
+            if (inside && ExcludedBy(ignore, root, target) is { } ignoreFile)
             {
                 warnings.Add($"memory file {importer.DisplayPath} imports @{written}, which the project's {ignoreFile} excludes from the agent's reach; not imported. Take its pattern out of that file, or remove the import.");
                 continue;
             }
 
-            Add(root, target, inside ? MemoryPaths.Relative(root, target) : target, files, warnings, seen, personal, depth + 1, importer.DisplayPath);
+            Add(root, target, inside ? MemoryPaths.Relative(root, target) : target, ignore, files, warnings, seen, personal, depth + 1, importer.DisplayPath);
         }
     }
 
@@ -252,7 +253,7 @@ public sealed class ProjectMemoryLoader(ProjectMemoryOptions? options = null)
     /// <summary>
     /// Folders (breadth first, sorted by name) that have memory files and are not on the root-to-working-directory
     /// chain. A folder the agent ignore files exclude is not entered; a memory file they exclude (or one directly in an
-    /// excluded folder) is left out with a warning.
+    /// excluded folder) is left out with a detail (<see cref="ProjectMemory.Details"/>: the project asked for it).
     /// </summary>
     private List<MemoryFolder> FindNestedFolders(string root, HashSet<string> chain, AgentIgnoreFilter ignore, List<string> warnings, List<string> details)
     {
