@@ -5,7 +5,30 @@ namespace AgentHost.Tests.Support;
 /// <summary>Runs the built <c>agent</c> as a real child process (via <c>dotnet agent.dll</c>, portable across OSes).</summary>
 public static class AgentProcess
 {
-    public static string AgentDll { get; } = Path.Combine(AppContext.BaseDirectory, "agent.dll");
+    /// <summary>
+    /// The environment variable naming another build of <c>agent.dll</c> for the tests to run (CI sets it to its
+    /// ReadyToRun publish of the same commit, which spends a fraction of the Debug build's JIT time per process).
+    /// </summary>
+    public const string AgentDllVariable = "AGENT_TEST_AGENT_DLL";
+
+    /// <summary>
+    /// The <c>agent.dll</c> the tests run: the one <see cref="AgentDllVariable"/> names, else the Debug build beside
+    /// the tests. A named file that does not exist is an error, never a silent fallback to the other build.
+    /// </summary>
+    public static string AgentDll { get; } = Locate(Environment.GetEnvironmentVariable(AgentDllVariable));
+
+    internal static string Locate(string? named)
+    {
+        if (string.IsNullOrEmpty(named))
+        {
+            return Path.Combine(AppContext.BaseDirectory, "agent.dll");
+        }
+
+        var full = Path.GetFullPath(named);
+        return File.Exists(full)
+            ? full
+            : throw new InvalidOperationException($"{AgentDllVariable} names '{named}', which does not exist: publish agent there (as .ci/run does) or unset {AgentDllVariable} to run the Debug build beside the tests.");
+    }
 
     public static Task<CliResult> RunAsync(string workingDirectory, IDictionary<string, string> environment, params string[] args) =>
         RunWithInputAsync(workingDirectory, environment, null, args);
