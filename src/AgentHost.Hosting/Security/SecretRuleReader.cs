@@ -62,6 +62,9 @@ public static class SecretRuleReader
                 var key = parser.Consume<Scalar>();
                 switch (key.Value)
                 {
+                    case "fragments" when rules is not null:
+                        // Read as a stream, a rule's {{name}} is resolved when the rule is read: the parts must come first.
+                        throw Problem(source, key.Start.Line, "fragments", "comes after 'rules'; write 'fragments:' before 'rules:', since the rules use them");
                     case "fragments":
                         ReadFragments(parser, source, fragments);
                         break;

@@ -170,7 +170,8 @@ public sealed class SecretRuleTests
     [InlineData("rules:\n  - id: demo\n    keywords: [demo_]\n    one_word: maybe\n    regex: 'demo_[a-z]+'", 2, "'maybe' is not true or false")]
     [InlineData("rule:\n  - id: demo", 1, "'rule' is not a section")]
     [InlineData("rules:\n  - id: demo\n    keywords: [demo_\n    regex: x", 3, "is not valid YAML")]
-    [InlineData("rules: []\nfragments: [a]", 2, "'fragments' is not a mapping")]
+    [InlineData("fragments: [a]\nrules: []", 1, "'fragments' is not a mapping")]
+    [InlineData("rules: []\nfragments:\n  a: b", 2, "'fragments' comes after 'rules'")]
     public void RuleFile_ThatIsMisshapen_IsRefused_NamingTheLineAndField(string yaml, int line, string why)
     {
         var error = Assert.Throws<AgentHostException>(() => SecretRuleReader.Parse(yaml, "rules.yaml"));
