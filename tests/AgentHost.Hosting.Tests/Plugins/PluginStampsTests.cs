@@ -64,7 +64,7 @@ public sealed class PluginStampsTests
 
         if (change == "added")
         {
-            temp.WriteFile("p/skills/a/extra.md", string.Empty);
+            temp.WriteFile("p/zz/extra.md", string.Empty); // sorts after every recorded file
         }
         else
         {
