@@ -33,6 +33,13 @@ public sealed record AgentPaths(string ConfigDirectory, string DataDirectory)
 
     /// <summary>The snapshot of lazily activated plugins' tools (<see cref="Plugins.PluginSnapshots"/>): data only, rebuilt when missing.</summary>
     public string PluginSnapshotFile => Path.Combine(DataDirectory, "cache", "plugin-snapshots.json");
+
+    /// <summary>
+    /// The record of installed plugin folders whose content hash was verified, with their files' stamps (Linux): a run
+    /// skips re-hashing a plugin whose files did not change since. Rebuilt when missing.
+    /// </summary>
+    public string PluginVerifiedDirectory => Path.Combine(DataDirectory, "cache", "plugin-verified");
+
     /// <summary>The user's own skills folder beside the global configuration (<c>~/.config/agent/skills</c>, <c>$AGENT_HOME/skills</c>).</summary>
     public string SkillsDirectory => Path.Combine(ConfigDirectory, "skills");
 

@@ -52,6 +52,7 @@ public sealed class ProtectedPaths
             new(Path.Combine(paths.DataDirectory, ProjectTrust.FileName), "agent configuration (the list of trusted projects)"),
             new(paths.PluginsDirectory, "agent configuration (installed plugins)"),
             new(paths.LockFile, "agent configuration (the plugin lockfile)"),
+            new(paths.PluginVerifiedDirectory, "agent configuration (the record of verified plugin files)"),
             .. UserSkillFolders.Resolve(environment).Select(folder => new ProtectedArea(folder.Path, "skills (a user skill folder)")),
         ];
         return new ProtectedPaths([.. areas.Select(area => area with { Path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(area.Path)) })], paths.ConfigDirectory);

@@ -26,11 +26,7 @@ public static class PluginHasher
     /// <returns>The hash text.</returns>
     public static string ComputeHash(string directory, CancellationToken cancellationToken = default)
     {
-        var root = Path.GetFullPath(directory);
-        var entries = new List<(string Relative, FileSystemInfo Info)>();
-        Collect(new DirectoryInfo(root), root, entries);
-        entries.Sort((a, b) => string.CompareOrdinal(a.Relative, b.Relative));
-
+        var entries = Entries(directory);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
         Span<byte> header = stackalloc byte[9];
         // A pooled buffer: every run checks each installed plugin's hash, and a new 80 KB buffer per plugin was most
@@ -66,6 +62,22 @@ public static class PluginHasher
         }
 
         return Prefix + Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>
+    /// What the hash covers: every file and link below <paramref name="directory"/> (real folders are recursed into,
+    /// links never followed), by relative path with <c>/</c> separators, in ordinal order. <see cref="PluginStamps"/>
+    /// stamps exactly these.
+    /// </summary>
+    /// <param name="directory">The plugin folder.</param>
+    /// <returns>The entries.</returns>
+    internal static List<(string Relative, FileSystemInfo Info)> Entries(string directory)
+    {
+        var root = Path.GetFullPath(directory);
+        var entries = new List<(string Relative, FileSystemInfo Info)>();
+        Collect(new DirectoryInfo(root), root, entries);
+        entries.Sort((a, b) => string.CompareOrdinal(a.Relative, b.Relative));
+        return entries;
     }
 
     /// <summary>Every file and link below <paramref name="folder"/>, recursing into real folders only.</summary>

@@ -237,22 +237,51 @@ public sealed partial class PluginHost : IAsyncDisposable
     /// The checks of the plugin's files before its code loads: the content hash (installed plugins) and the entry
     /// assembly's presence. Its references are checked when it is loaded, before its code runs (<see cref="RegisterCode"/>).
     /// </summary>
-    private static string? CodeRefusal(PluginManifest manifest, PluginLoadRequest request, CancellationToken cancellationToken)
+    private string? CodeRefusal(PluginManifest manifest, PluginLoadRequest request, CancellationToken cancellationToken)
     {
-        if (request.ExpectedHash is { } expected)
+        if (request.ExpectedHash is { } expected && !HashVerified(manifest.Directory, expected, cancellationToken))
         {
-            var actual = PluginHasher.ComputeHash(manifest.Directory, cancellationToken);
-            if (!string.Equals(expected, actual, StringComparison.Ordinal))
-            {
-                return $"plugin '{manifest.Id}' {manifest.Version} was modified after it was installed (its content hash differs from plugins.lock.json). " +
-                       $"Reinstall it with 'agent plugin install {manifest.Id} --force', or remove it with 'agent plugin remove {manifest.Id}'.";
-            }
+            return $"plugin '{manifest.Id}' {manifest.Version} was modified after it was installed (its content hash differs from plugins.lock.json). " +
+                   $"Reinstall it with 'agent plugin install {manifest.Id} --force', or remove it with 'agent plugin remove {manifest.Id}'.";
         }
 
         return manifest.EntryAssembly is { } entry && !File.Exists(Path.Combine(manifest.Directory, entry))
             ? $"plugin '{manifest.Id}': entry assembly '{entry}' not found in {manifest.Directory}. Publish the plugin ('dotnet publish') and reinstall it."
             : null;
     }
+
+    /// <summary>
+    /// Whether the folder's content hash is <paramref name="expected"/>: passed on its verified stamp when its files
+    /// provably did not change since the last match (<see cref="Stamps"/>), computed otherwise (and then stamped).
+    /// </summary>
+    private bool HashVerified(string directory, string expected, CancellationToken cancellationToken)
+    {
+        using var activity = StartupActivities.Start("plugin.verify", Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)));
+        var stamps = Stamps;
+        var stamp = stamps?.Take(directory);
+        if (stamp is not null && stamps!.Verified(stamp, expected))
+        {
+            return true;
+        }
+
+        if (!string.Equals(expected, PluginHasher.ComputeHash(directory, cancellationToken), StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (stamp is not null)
+        {
+            stamps!.Record(stamp, expected);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The record of verified plugin folders (<see cref="PluginStamps"/>, under the data folder) that lets a load skip
+    /// re-hashing an installed plugin whose files did not change; <see langword="null"/> (the default) hashes every load.
+    /// </summary>
+    internal PluginStamps? Stamps { get; set; }
 
     private PluginLoadResult LoadVerified(PluginManifest manifest, PluginLoadRequest request, AgentPlugin? instance, LoadAttempt attempt, string? snapshotKey)
     {

@@ -373,10 +373,12 @@ public sealed class PluginRuntime : IAsyncDisposable
 
     /// <summary>
     /// Lets plugins with <c>activation: lazy</c> start from their snapshot (<see cref="PluginSnapshots"/>, under the data
-    /// directory), unless the host was given other snapshots or none should be used (<see cref="LazyActivation"/>).
+    /// directory), unless the host was given other snapshots or none should be used (<see cref="LazyActivation"/>); and
+    /// lets installed plugins whose files did not change since their last verification skip re-hashing (<see cref="PluginStamps"/>).
     /// </summary>
     private void UseSnapshots()
     {
+        Host.Stamps ??= new PluginStamps(_store.Paths.PluginVerifiedDirectory, LoggerFactory.CreateLogger<PluginStamps>());
         if (LazyActivation && Host.Snapshots is null)
         {
             Host.SchemaCache ??= ToolSchemas;

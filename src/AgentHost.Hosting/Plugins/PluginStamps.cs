@@ -1,0 +1,235 @@
+using System.Text;
+using System.Text.Json;
+using AgentHost.Common.Hashing;
+using Microsoft.Extensions.Logging;
+
+namespace AgentHost.Hosting.Plugins;
+
+/// <summary>
+/// The files of one plugin folder as stamped at one moment: what <see cref="PluginHasher"/> covers, each with its
+/// <see cref="FileStat"/>, in the hasher's order.
+/// </summary>
+/// <param name="Directory">The full path of the folder.</param>
+/// <param name="Files">The files and links by relative path.</param>
+/// <param name="Racy">
+/// Whether a file changed so recently (<see cref="PluginStamps.RacyWindow"/>) that a change right after the stamp could
+/// keep its times: such a stamp is never recorded.
+/// </param>
+internal sealed record FolderStamp(string Directory, IReadOnlyList<(string Relative, FileStat Stat)> Files, bool Racy);
+
+/// <summary>
+/// The record of plugin folders whose content hash was verified (<c>cache/plugin-verified/</c> under the data folder),
+/// so that a run skips re-hashing a folder whose files provably did not change since: the same files, each with the
+/// same device, inode, size, modification time and inode change time (ctime) as when its hash matched the lockfile.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Why this cannot be forged by an unprivileged process: changing a file's content, replacing it (a new inode), or
+/// adding, removing or renaming a file changes the stamp; <c>touch</c> and <c>utimensat</c> set the modification time
+/// back but set the ctime to now, and only the kernel sets a ctime (changing the clock needs privilege). A file that
+/// changed within <see cref="RacyWindow"/> of the stamp (timestamps are kept at the kernel's coarse tick, a few ms) is
+/// not recorded, as git does with its "racily clean" entries: its plugin is hashed again next run. The record lives
+/// beside the lockfile under the data folder (a protected path, like the lockfile and the plugins folder): whoever
+/// can write it could rewrite <c>plugins.lock.json</c> as well.
+/// </para>
+/// <para>
+/// Linux only (<c>statx(2)</c>; .NET exposes neither inode numbers nor ctimes): elsewhere every run hashes. A missing,
+/// unreadable, malformed or foreign record (another folder, another hash, another format) means "hash it"; a
+/// successful hash then writes it again (temporary file and rename). Thread-safe: one file per folder.
+/// </para>
+/// </remarks>
+internal sealed partial class PluginStamps
+{
+    /// <summary>The record's format version.</summary>
+    internal const int FormatVersion = 1;
+
+    /// <summary>Files changed this close to the moment of the stamp make it unfit for recording.</summary>
+    internal static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
+
+    private const string Section = "verified";
+
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private int _skipped;
+    private int _recorded;
+
+    /// <summary>Creates the record over <paramref name="folder"/>.</summary>
+    /// <param name="folder">The folder of the record files.</param>
+    /// <param name="logger">Where an ignored record or a failed write is reported (debug).</param>
+    /// <param name="time">The clock the racy window is measured on; the system's by default.</param>
+    public PluginStamps(string folder, ILogger logger, TimeProvider? time = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        ArgumentNullException.ThrowIfNull(logger);
+        Folder = folder;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Whether stamps can be taken on this system (Linux with <c>statx</c>).</summary>
+    public static bool Supported => LinuxFileStat.Available;
+
+    /// <summary>The folder of the record files.</summary>
+    public string Folder { get; }
+
+    /// <summary>How many checks passed on their stamp, without reading the plugin's files.</summary>
+    public int Skipped => Volatile.Read(ref _skipped);
+
+    /// <summary>How many verified stamps were recorded.</summary>
+    public int Recorded => Volatile.Read(ref _recorded);
+
+    /// <summary>Stamps <paramref name="directory"/>'s files now, or returns <see langword="null"/> when one cannot be stamped (then hash).</summary>
+    /// <param name="directory">The plugin folder.</param>
+    /// <returns>The stamp.</returns>
+    public FolderStamp? Take(string directory)
+    {
+        if (!Supported)
+        {
+            return null;
+        }
+
+        // The clock is read before the files: a file changed after it has a ctime past the racy limit or, when it was
+        // older, a ctime different from the one stamped.
+        var limit = (_time.GetUtcNow() - RacyWindow - DateTimeOffset.UnixEpoch).Ticks * 100;
+        try
+        {
+            var entries = PluginHasher.Entries(directory);
+            var files = new (string, FileStat)[entries.Count];
+            var racy = false;
+            for (var i = 0; i < entries.Count; i++)
+            {
+                if (!LinuxFileStat.TryStat(entries[i].Info.FullName, out var stat))
+                {
+                    return null;
+                }
+
+                files[i] = (entries[i].Relative, stat);
+                racy |= stat.ModifiedNs >= limit || stat.ChangedNs >= limit;
+            }
+
+            return new FolderStamp(Path.GetFullPath(directory), files, racy);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether the record says the folder, exactly as <paramref name="current"/> stamps it, hashed to <paramref name="expectedHash"/>.</summary>
+    /// <param name="current">The folder's stamp, taken now.</param>
+    /// <param name="expectedHash">The lockfile's hash.</param>
+    /// <returns><see langword="true"/> when the hash need not be computed.</returns>
+    public bool Verified(FolderStamp current, string expectedHash)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(expectedHash);
+        if (current.Racy)
+        {
+            return false;
+        }
+
+        var path = FileOf(current.Directory);
+        try
+        {
+            using var document = CacheFile.Read(path, FormatVersion, Section, out var record);
+            if (document is null || !Matches(record, current, expectedHash))
+            {
+                return false;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or InvalidOperationException or FormatException)
+        {
+            LogIgnored(path, ex.Message);
+            return false;
+        }
+
+        Interlocked.Increment(ref _skipped);
+        return true;
+    }
+
+    /// <summary>Records that the folder, as <paramref name="stamp"/> (taken before hashing) saw it, hashed to <paramref name="hash"/>; not when the stamp is racy.</summary>
+    /// <param name="stamp">The stamp taken before the hash was computed.</param>
+    /// <param name="hash">The computed hash, equal to the lockfile's.</param>
+    public void Record(FolderStamp stamp, string hash)
+    {
+        ArgumentNullException.ThrowIfNull(stamp);
+        ArgumentNullException.ThrowIfNull(hash);
+        if (stamp.Racy)
+        {
+            return;
+        }
+
+        var path = FileOf(stamp.Directory);
+        if (CacheFile.TryWrite(path, FormatVersion, Section, writer => Write(writer, stamp, hash)) is { } problem)
+        {
+            LogNotWritten(path, problem);
+            return;
+        }
+
+        Interlocked.Increment(ref _recorded);
+    }
+
+    /// <summary>The record file of a folder: named after the SHA-256 of its full path (managed: no OpenSSL load), the path itself inside.</summary>
+    internal string FileOf(string directory) =>
+        Path.Combine(Folder, Convert.ToHexStringLower(Sha256.HashData(Encoding.UTF8.GetBytes(directory)))[..32] + ".json");
+
+    private static void Write(Utf8JsonWriter writer, FolderStamp stamp, string hash)
+    {
+        writer.WriteString("directory", stamp.Directory);
+        writer.WriteString("sha512", hash);
+        writer.WriteStartArray("files");
+        foreach (var (relative, stat) in stamp.Files)
+        {
+            writer.WriteStartArray();
+            writer.WriteStringValue(relative);
+            writer.WriteNumberValue(stat.Device);
+            writer.WriteNumberValue(stat.Inode);
+            writer.WriteNumberValue(stat.Size);
+            writer.WriteNumberValue(stat.ModifiedNs);
+            writer.WriteNumberValue(stat.ChangedNs);
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Whether the record is of this folder and hash and lists exactly its files with their stats (a malformed one throws).</summary>
+    private static bool Matches(JsonElement record, FolderStamp current, string expectedHash)
+    {
+        if (record.GetProperty("directory").GetString() != current.Directory
+            || record.GetProperty("sha512").GetString() != expectedHash)
+        {
+            return false;
+        }
+
+        var files = record.GetProperty("files");
+        if (files.GetArrayLength() != current.Files.Count)
+        {
+            return false;
+        }
+
+        var i = 0;
+        foreach (var file in files.EnumerateArray())
+        {
+            var (relative, stat) = current.Files[i++];
+            if (file.GetArrayLength() != 6)
+            {
+                return false;
+            }
+
+            var recorded = new FileStat(file[1].GetUInt64(), file[2].GetUInt64(), file[3].GetInt64(), file[4].GetInt64(), file[5].GetInt64());
+            if (file[0].GetString() != relative || recorded != stat)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Plugin verification record {Path} ignored ({Reason}); the plugin is hashed")]
+    private partial void LogIgnored(string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Plugin verification record {Path} not written ({Reason}); the plugin is hashed again next run")]
+    private partial void LogNotWritten(string path, string reason);
+}
