@@ -1,6 +1,7 @@
-using System.Security.Cryptography;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using AgentHost.Common.Hashing;
 using AgentHost.Hosting.Text;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -19,6 +20,9 @@ namespace AgentHost.Agent.Mcp;
 /// </summary>
 internal sealed class McpToolCache(string directory)
 {
+    // Each definition's key, computed once: a session looks up both files of every background server (20 with 100 installed plugins).
+    private readonly ConditionalWeakTable<McpServerDefinition, string> _keys = [];
+
     public string Directory { get; } = directory;
 
     /// <summary>How long a background start that did not list tools keeps the next sessions from starting that definition in the background.</summary>
@@ -128,14 +132,21 @@ internal sealed class McpToolCache(string directory)
             : null;
 
     /// <summary>The failure record of a definition.</summary>
-    public string FailureFileOf(McpServerDefinition definition) => Path.Combine(Directory, KeyOf(definition) + ".failed");
+    public string FailureFileOf(McpServerDefinition definition) => Path.Combine(Directory, KeyFor(definition) + ".failed");
 
     /// <summary>The cached listing of <paramref name="definition"/>, or <see langword="null"/>.</summary>
     public IReadOnlyList<Tool>? Read(McpServerDefinition definition)
     {
         try
         {
-            using var stream = File.OpenRead(FileOf(definition));
+            // Most definitions have no listing (a background server that never listed tools): no exception for those.
+            var file = FileOf(definition);
+            if (!File.Exists(file))
+            {
+                return null;
+            }
+
+            using var stream = File.OpenRead(file);
             return JsonSerializer.Deserialize<List<Tool>>(stream, McpJsonUtilities.DefaultOptions);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
@@ -154,7 +165,9 @@ internal sealed class McpToolCache(string directory)
     }
 
     /// <summary>The cache file of a definition.</summary>
-    public string FileOf(McpServerDefinition definition) => Path.Combine(Directory, KeyOf(definition) + ".json");
+    public string FileOf(McpServerDefinition definition) => Path.Combine(Directory, KeyFor(definition) + ".json");
+
+    private string KeyFor(McpServerDefinition definition) => _keys.GetValue(definition, KeyOf);
 
     /// <summary>A hash of what defines the server (not where it was defined, nor when or how long it may take to start).</summary>
     internal static string KeyOf(McpServerDefinition definition)
@@ -184,6 +197,7 @@ internal sealed class McpToolCache(string directory)
             Add(value);
         }
 
-        return $"{definition.Name}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16]}";
+        // The managed SHA-256 (the same hash): a session's MCP start does not load OpenSSL for it (Common/Hashing/Sha256.cs).
+        return $"{definition.Name}-{Convert.ToHexStringLower(Sha256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16]}";
     }
 }

@@ -423,12 +423,13 @@ public sealed class ActiveSkills : ISkillApprovals
 
     /// <summary>Takes the baseline of the catalog's skills (<c>skills.baseline</c> on the startup timeline).</summary>
     /// <param name="skills">Every skill of the catalog.</param>
+    /// <param name="useContentHashes">Whether the skills' content hashes stand for their files (<see cref="SkillBaseline.Take(IEnumerable{Skill}, bool)"/>).</param>
     /// <returns>The baseline.</returns>
-    internal static SkillBaseline TakeBaseline(IEnumerable<Skill> skills)
+    internal static SkillBaseline TakeBaseline(IEnumerable<Skill> skills, bool useContentHashes = false)
     {
         using (Hosting.StartupActivities.Start("skills.baseline"))
         {
-            return SkillBaseline.Take(skills);
+            return SkillBaseline.Take(skills, useContentHashes);
         }
     }
 }

@@ -35,6 +35,12 @@ public sealed record Skill(string Name, string Directory, string File, SkillRoot
     /// <summary>The <c>SKILL.md</c> of the skill that shadows this one, when <see cref="Status"/> is <see cref="SkillStatus.Shadowed"/>.</summary>
     public string? ShadowedBy { get; init; }
 
+    /// <summary>
+    /// The content hash of the bytes of <c>SKILL.md</c> that <see cref="Document"/> was parsed from
+    /// (<see cref="SkillBaseline.HashFile"/>), or <see langword="null"/> when the file could not be read.
+    /// </summary>
+    internal string? ContentHash { get; init; }
+
     /// <summary>Whether it can be activated (parsed, not shadowed).</summary>
     public bool IsUsable => Document is not null && Status is SkillStatus.Ok or SkillStatus.Warning;
 

@@ -17,7 +17,7 @@ public sealed class SkillCatalog
     private readonly IEventBus? _events;
     private readonly SkillScanLimits _limits;
     private readonly Lock _lock = new();
-    private readonly Dictionary<SkillFileStamp, SkillParseResult> _parsed = [];
+    private readonly Dictionary<SkillFileStamp, (SkillParseResult Result, string? Hash)> _parsed = [];
     private readonly HashSet<string> _published = new(StringComparer.Ordinal);
     private bool _summarised;
     private bool _unpublished;
@@ -127,14 +127,15 @@ public sealed class SkillCatalog
                 }
 
                 used.Add(stamp);
-                if (!_parsed.TryGetValue(stamp, out var result))
+                if (!_parsed.TryGetValue(stamp, out var parsed))
                 {
-                    result = SkillParser.ParseFile(stamp.Path, root.PluginDirectory);
-                    _parsed[stamp] = result;
+                    parsed.Result = SkillParser.ParseFile(stamp.Path, root.PluginDirectory, out parsed.Hash);
+                    _parsed[stamp] = parsed;
                 }
 
+                var (result, hash) = parsed;
                 var directory = Path.GetDirectoryName(stamp.Path)!;
-                var skill = new Skill(result.Document?.Name ?? Path.GetFileName(directory), directory, stamp.Path, root, result.Document, result.Problems);
+                var skill = new Skill(result.Document?.Name ?? Path.GetFileName(directory), directory, stamp.Path, root, result.Document, result.Problems) { ContentHash = hash };
                 if (skill.IsUsable && Disabled.Contains(skill.Name))
                 {
                     skill = skill with { Status = SkillStatus.Disabled };

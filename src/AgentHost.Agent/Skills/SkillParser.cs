@@ -62,22 +62,35 @@ public static partial class SkillParser
     /// <param name="path">The file.</param>
     /// <param name="pluginDirectory">The folder of the plugin that contributes the skill; <see langword="null"/> for a loose skill.</param>
     /// <returns>The skill and its problems.</returns>
-    public static SkillParseResult ParseFile(string path, string? pluginDirectory)
+    public static SkillParseResult ParseFile(string path, string? pluginDirectory) => ParseFile(path, pluginDirectory, out _);
+
+    /// <summary>
+    /// <see cref="ParseFile(string, string?)"/>, also returning the content hash of the exact bytes parsed
+    /// (<see cref="SkillBaseline.HashFile"/>), so that a session's baseline need not read the file again.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="pluginDirectory">The folder of the plugin that contributes the skill; <see langword="null"/> for a loose skill.</param>
+    /// <param name="contentHash">The hash of the bytes parsed, or <see langword="null"/> when the file could not be read.</param>
+    /// <returns>The skill and its problems.</returns>
+    internal static SkillParseResult ParseFile(string path, string? pluginDirectory, out string? contentHash)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (pluginDirectory is null)
-        {
-            return ParseFile(path);
-        }
-
+        contentHash = null;
         string text;
         try
         {
-            text = TextFiles.Read(path);
+            var bytes = File.ReadAllBytes(path);
+            contentHash = SkillBaseline.HashFile(bytes);
+            text = TextFiles.Decode(bytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return new SkillParseResult(null, [new SkillProblem(SkillSeverity.Error, path, null, $"cannot be read: {ex.Message}")]);
+        }
+
+        if (pluginDirectory is null)
+        {
+            return Parse(text, path, Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))));
         }
 
         var problems = new List<SkillProblem>();

@@ -74,7 +74,10 @@ public sealed class SkillSession
 
         try
         {
-            return ActiveSkills.TakeBaseline(read?.All ?? catalog.Current.All);
+            // The catalog was created when the session opened and no tool runs before the baseline is taken: the
+            // opening read's content hashes are of the files as they were when the session started (one read of each
+            // SKILL.md per run). A failed read is taken again from the files.
+            return read is not null ? ActiveSkills.TakeBaseline(read.All, useContentHashes: true) : ActiveSkills.TakeBaseline(catalog.Current.All);
         }
 #pragma warning disable CA1031 // A baseline that cannot be taken trusts no skill: its allowed-tools pre-approve nothing.
         catch (Exception)

@@ -20,21 +20,12 @@ internal static class ClaudePluginParts
     {
         var skills = Folders(state, json, "skills", "skills");
         var commands = Folders(state, json, "commands", "commands", filesToo: true);
-        foreach (var agents in Folders(state, json, "agents", "agents", filesToo: true))
-        {
-            foreach (var file in MarkdownFiles(state.Root, agents))
-            {
-                state.NotMapped.Add($"{file}: sub-agent profiles are not supported");
-            }
-        }
+        var agentFolders = Folders(state, json, "agents", "agents", filesToo: true);
 
-        foreach (var command in commands)
-        {
-            foreach (var file in MarkdownFiles(state.Root, command))
-            {
-                NoteCommand(state, file);
-            }
-        }
+        // The sub-agent files and the command files' front matter are listed and read only where the notes are shown
+        // (PluginNotes): a run does not read them.
+        var root = state.Root;
+        state.NotMapped.AddLater(() => NotMappedFiles(root, agentFolders, commands));
 
         var hooks = Hooks(state, json);
         var mcp = new Dictionary<string, McpServerCapability>(StringComparer.Ordinal);
@@ -149,15 +140,51 @@ internal static class ClaudePluginParts
         return files.Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'));
     }
 
+    /// <summary>The sub-agent files (not supported), then what each command file has that the host does not apply.</summary>
+    private static List<string> NotMappedFiles(string root, List<string> agentFolders, List<string> commandFolders)
+    {
+        var notes = new List<string>();
+        foreach (var agents in agentFolders)
+        {
+            foreach (var file in Listed(root, agents))
+            {
+                notes.Add($"{file}: sub-agent profiles are not supported");
+            }
+        }
+
+        foreach (var command in commandFolders)
+        {
+            foreach (var file in Listed(root, command))
+            {
+                NoteCommand(root, file, notes);
+            }
+        }
+
+        return notes;
+    }
+
+    /// <summary><see cref="MarkdownFiles"/>, or none when the folder cannot be listed (it changed since the plugin was read).</summary>
+    private static List<string> Listed(string root, string relative)
+    {
+        try
+        {
+            return [.. MarkdownFiles(root, relative)];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>Front matter and shell lines of a command file that the host does not apply.</summary>
-    private static void NoteCommand(ReadState state, string relative)
+    private static void NoteCommand(string root, string relative, List<string> notes)
     {
         string text;
         try
         {
-            text = TextFiles.Read(Path.Combine(state.Root, relative)).ReplaceLineEndings("\n");
+            text = TextFiles.Read(Path.Combine(root, relative)).ReplaceLineEndings("\n");
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return;
         }
@@ -167,18 +194,18 @@ internal static class ClaudePluginParts
             var keys = text[4..end].Split('\n').Select(l => l.Split(':', 2)[0].Trim()).ToHashSet(StringComparer.Ordinal);
             if (keys.Contains("allowed-tools"))
             {
-                state.NotMapped.Add($"{relative}: 'allowed-tools' is not applied; the permission rules decide what the command's tool calls may do");
+                notes.Add($"{relative}: 'allowed-tools' is not applied; the permission rules decide what the command's tool calls may do");
             }
 
             if (keys.Contains("model"))
             {
-                state.NotMapped.Add($"{relative}: 'model' is not applied; the session's model answers");
+                notes.Add($"{relative}: 'model' is not applied; the session's model answers");
             }
         }
 
         if (text.Contains("!`", StringComparison.Ordinal))
         {
-            state.NotMapped.Add($"{relative}: !`command` lines are not run; the prompt keeps them as written");
+            notes.Add($"{relative}: !`command` lines are not run; the prompt keeps them as written");
         }
     }
 

@@ -321,5 +321,5 @@ internal sealed class ReadState(string root)
 
     public List<string> Errors { get; } = [];
 
-    public List<string> NotMapped { get; } = [];
+    public PluginNotes NotMapped { get; } = new();
 }

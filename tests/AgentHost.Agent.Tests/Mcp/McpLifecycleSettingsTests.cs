@@ -80,6 +80,16 @@ public sealed class McpLifecycleSettingsTests : IDisposable
     }
 
     [Fact]
+    public void CacheKey_IsTheSameHashAsBefore_SoListingsAndFailureRecordsAlreadyCachedAreFound()
+    {
+        // The first 16 hex digits of the SHA-256 of "3:srv\n5:Stdio\n4:node\n9:server.js\n3:env\n-1:\n7:headers\n" (the
+        // key is computed with the managed SHA-256 since #50; a different hash would orphan every cached listing).
+        var server = new McpServerDefinition("srv", "config", McpTransport.Stdio) { Command = "node", Args = ["server.js"] };
+
+        Assert.Equal("srv-7d400a8911c64ad2", McpToolCache.KeyOf(server));
+    }
+
+    [Fact]
     public void Cache_GivesBackTheListing_WithSchemaAndAnnotations()
     {
         var cache = new McpToolCache(_temp.Combine("cache", "mcp"));

@@ -115,6 +115,33 @@ public sealed class ClaudePluginReaderTests : IDisposable
     }
 
     [Fact]
+    public void Read_TheCommandAndSubAgentFiles_AreReadForTheirNotesWhereTheNotesAreShown_NotWhenThePluginIsRead()
+    {
+        // #50: a run reads every installed plugin and shows no note; the command files are read when a note is shown
+        // (plugin list, info, install, doctor), so what those show is the files as they are then.
+        var root = Write("later", """{ "name": "later", "strange": 1 }""");
+        WriteFile(root, "commands/deploy.md", "---\nallowed-tools: Bash\n---\nDeploy.");
+        WriteFile(root, "agents/helper.md", "A helper.");
+
+        var m = ManifestReader.ReadFromDirectory(root);
+        Assert.False(((PluginNotes)m.NotMapped).IsComputed);
+        WriteFile(root, "commands/deploy.md", "---\nallowed-tools: Bash\nmodel: fast\n---\nDeploy !`git status`.");
+        WriteFile(root, "agents/second.md", "Another helper.");
+
+        Assert.Equal(
+            [
+                ".claude-plugin/plugin.json: 'strange': unknown field, ignored",
+                "agents/helper.md: sub-agent profiles are not supported",
+                "agents/second.md: sub-agent profiles are not supported",
+                "commands/deploy.md: 'allowed-tools' is not applied; the permission rules decide what the command's tool calls may do",
+                "commands/deploy.md: 'model' is not applied; the session's model answers",
+                "commands/deploy.md: !`command` lines are not run; the prompt keeps them as written",
+            ],
+            m.NotMapped);
+        Assert.True(((PluginNotes)m.NotMapped).IsComputed);
+    }
+
+    [Fact]
     public void Read_CustomPaths_AddToTheDefaults_AndAMissingOneIsListed()
     {
         var root = Write("paths", """
