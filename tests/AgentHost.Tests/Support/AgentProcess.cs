@@ -6,8 +6,8 @@ namespace AgentHost.Tests.Support;
 public static class AgentProcess
 {
     /// <summary>
-    /// The environment variable naming another build of <c>agent.dll</c> for the tests to run (CI sets it to its
-    /// ReadyToRun publish of the same commit, which spends a fraction of the Debug build's JIT time per process).
+    /// The environment variable naming another build of <c>agent.dll</c> for the tests to run, e.g. a ReadyToRun publish
+    /// of the same commit (less JIT time per process; CI does not set it: the publish cost more than it saved there).
     /// </summary>
     public const string AgentDllVariable = "AGENT_TEST_AGENT_DLL";
 
