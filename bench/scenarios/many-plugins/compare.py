@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Compare two agent builds on the many-plugins scenario: the same homes, builds and counts rotated in every round.
+
+Usage: compare.py --before PATH/agent --after PATH/agent [--counts 0,20,100] [--runs 6] [--work DIR]
+The homes are installed once by the --after build; each build runs 4 unmeasured times per count first (past the three
+runs that wait on the never-answering MCP servers, see docs/benchmarks.md, #50). Prints medians of the time to the
+first model request and of peak RSS per build and count, and the median per-round ratio of the last two counts.
+"""
+import argparse
+import shlex
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scenario  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", required=True)
+    parser.add_argument("--after", required=True)
+    parser.add_argument("--counts", default="0,20,100")
+    parser.add_argument("--runs", type=int, default=6)
+    parser.add_argument("--work")
+    args = parser.parse_args()
+    builds = {"before": shlex.split(args.before), "after": shlex.split(args.after)}
+    counts = [int(c) for c in args.counts.split(",")]
+    work = Path(args.work or tempfile.mkdtemp(prefix="agent-bench-plugins-compare."))
+    work.mkdir(parents=True, exist_ok=True)
+    server, url, first = scenario.start_server(work)
+    try:
+        places = {c: scenario.prepare(builds["after"], work, c, url) for c in counts}
+        for build in builds.values():
+            for c in counts:
+                for _ in range(4):
+                    scenario.run_once(build, places[c], url, first)
+        keys = [(b, c) for b in builds for c in counts]
+        samples: dict = {key: [] for key in keys}
+        for round_ in range(args.runs):
+            for b, c in keys[round_ % len(keys):] + keys[:round_ % len(keys)]:
+                samples[(b, c)].append(scenario.run_once(builds[b], places[c], url, first))
+            print(f"  round {round_ + 1}/{args.runs} done", file=sys.stderr)
+    finally:
+        server.kill()
+
+    print("| build | " + " | ".join(f"{c} plugins → first request" for c in counts) + " | peak RSS " + " / ".join(map(str, counts)) + " |")
+    print("| --- " * (len(counts) + 2) + "|")
+    for b in builds:
+        times = {c: statistics.median(s["first_request_ms"] for s in samples[(b, c)]) for c in counts}
+        rss = {c: statistics.median(s["max_rss_mb"] for s in samples[(b, c)]) for c in counts}
+        cells = [f"{times[c]:.0f} ms" for c in counts]
+        print(f"| {b} | " + " | ".join(cells) + " | " + " / ".join(f"{rss[c]:.0f}" for c in counts) + " MB |")
+        if len(counts) >= 2:
+            low, high = counts[-2], counts[-1]
+            ratios = [h["first_request_ms"] / l["first_request_ms"] for h, l in zip(samples[(b, high)], samples[(b, low)])]
+            print(f"  {b}: median per-round ratio {high} ÷ {low} = {statistics.median(ratios):.2f}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
