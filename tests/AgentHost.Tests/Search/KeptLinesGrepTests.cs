@@ -227,8 +227,9 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
     /// <summary>Pages of 9 or so through every match, concatenated, equal the oracle; and one page of all of them.</summary>
     private async Task AssertPagesAsync(string path, string text, Regex regex, string pattern, bool literal, int context, int pageSize)
     {
-        var all = Oracle(path, text, regex, context, separateFirst: false);
-        var matches = Matches(text, regex).Count;
+        var oracle = new OracleText(text, regex);
+        var all = oracle.Page(path, context, separateFirst: false);
+        var matches = oracle.Matched.Count;
         Assert.True(matches > 20, "the text has matches to page through");
 
         var whole = await _h.InvokeAsync("grep", ("pattern", pattern), ("literal", literal), ("context", context), ("path", Path.GetDirectoryName(path)!), ("max_matches", 1000));
@@ -241,7 +242,7 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
         for (var offset = 0; offset < matches; offset += pageSize * (matches > 600 ? 3 : 1))
         {
             var page = await _h.InvokeAsync("grep", ("pattern", pattern), ("literal", literal), ("context", context), ("path", Path.GetDirectoryName(path)!), ("offset", offset), ("max_matches", pageSize));
-            Assert.Equal(Oracle(path, text, regex, context, separateFirst: false, offset, pageSize), SearchHarness.Body(page));
+            Assert.Equal(oracle.Page(path, context, separateFirst: false, offset, pageSize), SearchHarness.Body(page));
         }
     }
 
@@ -270,14 +271,15 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
         foreach (var (path, bytes) in new[] { ("ll/a-small.txt", small), ("ll/b-large.txt", large) })
         {
             var text = Encoding.UTF8.GetString(bytes);
-            var matches = Matches(text, regex).Count;
-            Assert.Contains(Oracle(path, text, regex, context, separateFirst: false), line => line.Contains('\uFFFD', StringComparison.Ordinal) && line.Contains(":…", StringComparison.Ordinal));
+            var oracle = new OracleText(text, regex);
+            var matches = oracle.Matched.Count;
+            Assert.Contains(oracle.Page(path, context, separateFirst: false), line => line.Contains('\uFFFD', StringComparison.Ordinal) && line.Contains(":…", StringComparison.Ordinal));
 
             // In pages, so that no page stops at the output budget.
             for (var offset = 0; offset < matches; offset += 3)
             {
                 var page = await _h.InvokeAsync("grep", ("pattern", "needle"), ("literal", true), ("path", path), ("context", context), ("offset", offset), ("max_matches", 3));
-                Assert.Equal(Oracle(path, text, regex, context, separateFirst: false, offset, 3), SearchHarness.Body(page));
+                Assert.Equal(oracle.Page(path, context, separateFirst: false, offset, 3), SearchHarness.Body(page));
             }
         }
     }
@@ -385,41 +387,53 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
         return [.. lines.Select(l => l.EndsWith('\r') ? l[..^1] : l)];
     }
 
-    private static List<int> Matches(string text, Regex regex) =>
-        [.. Lines(text).Select((line, i) => (line, i)).Where(x => regex.IsMatch(x.line)).Select(x => x.i + 1)];
-
     /// <summary>The body grep shows for one file: its matches [offset, offset + max) with context, in grep's format.</summary>
-    private static List<string> Oracle(string path, string text, Regex regex, int context, bool separateFirst, int offset = 0, int max = 1000)
-    {
-        var lines = Lines(text);
-        var matched = Matches(text, regex);
-        var to = Math.Min(matched.Count, offset + max);
-        var output = new List<string>();
-        var lastPrinted = 0;
-        for (var m = offset; m < to; m++)
-        {
-            var number = matched[m];
-            var low = Math.Max(Math.Max(1, number - context), lastPrinted + 1);
-            var high = Math.Min(lines.Count, number + context);
-            if (context > 0 && (lastPrinted > 0 ? low > lastPrinted + 1 : separateFirst))
-            {
-                output.Add("--");
-            }
+    private static List<string> Oracle(string path, string text, Regex regex, int context, bool separateFirst) =>
+        new OracleText(text, regex).Page(path, context, separateFirst);
 
-            for (var n = low; n <= high; n++)
+    /// <summary>
+    /// A per-line oracle of grep's output for one text: the text is split and matched once, so that paging through a
+    /// 4.5 MB file asks for each page without splitting and matching the whole text again.
+    /// </summary>
+    private sealed class OracleText(string text, Regex regex)
+    {
+        private readonly List<string> _lines = Lines(text);
+
+        public List<int> Matched => field ??= [.. _lines.Select((line, i) => (line, i)).Where(x => regex.IsMatch(x.line)).Select(x => x.i + 1)];
+
+        /// <summary>Matches [offset, offset + max) with context, in grep's format.</summary>
+        public List<string> Page(string path, int context, bool separateFirst, int offset = 0, int max = 1000)
+        {
+            var lines = _lines;
+            var matched = Matched;
+            var to = Math.Min(matched.Count, offset + max);
+            var output = new List<string>();
+            var lastPrinted = 0;
+            for (var m = offset; m < to; m++)
             {
-                if (n > number && m + 1 < to && n >= matched[m + 1])
+                var number = matched[m];
+                var low = Math.Max(Math.Max(1, number - context), lastPrinted + 1);
+                var high = Math.Min(lines.Count, number + context);
+                if (context > 0 && (lastPrinted > 0 ? low > lastPrinted + 1 : separateFirst))
                 {
-                    break;
+                    output.Add("--");
                 }
 
-                var isMatch = matched.BinarySearch(n) >= 0;
-                output.Add($"{path}{(isMatch ? ':' : '-')}{n}{(isMatch ? ':' : '-')}{Cut(lines[n - 1], isMatch, regex)}");
-                lastPrinted = n;
-            }
-        }
+                for (var n = low; n <= high; n++)
+                {
+                    if (n > number && m + 1 < to && n >= matched[m + 1])
+                    {
+                        break;
+                    }
 
-        return output;
+                    var isMatch = matched.BinarySearch(n) >= 0;
+                    output.Add($"{path}{(isMatch ? ':' : '-')}{n}{(isMatch ? ':' : '-')}{Cut(lines[n - 1], isMatch, regex)}");
+                    lastPrinted = n;
+                }
+            }
+
+            return output;
+        }
     }
 
     private static string Cut(string line, bool isMatch, Regex regex)
