@@ -97,7 +97,7 @@ public sealed class ShellSandboxTests
         Assert.DoesNotContain("CONNECTED", without.Results[0], StringComparison.Ordinal);
         Assert.Contains("no network", without.Sandboxes[0], StringComparison.Ordinal);
         Assert.True(with.Results[0].Contains("CONNECTED", StringComparison.Ordinal), with.Results[0]);
-        Assert.Contains("network allowed", with.Sandboxes[0], StringComparison.Ordinal);
+        Assert.True(with.Sandboxes[0]?.Contains("network allowed", StringComparison.Ordinal) == true, with.Sandboxes[0]);
     }
 
     [BubblewrapFact]
