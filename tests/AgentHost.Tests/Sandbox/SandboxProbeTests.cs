@@ -18,13 +18,10 @@ public sealed class SandboxProbeTests
     {
         using var temp = new TempDirectory();
         var marker = temp.Combine("first-trial-started");
-        var fake = temp.WriteFile("bwrap", $$"""
-            #!/bin/sh
-            if [ "$1" = "--version" ]; then echo "bubblewrap 0.8.0"; exit 0; fi
+        var fake = FakeBwrap(temp, "bwrap", $$"""
             if [ ! -f '{{marker}}' ]; then touch '{{marker}}'; exec sleep 15; fi
             exit 0
             """);
-        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         var probed = await SandboxProbe.ProbeAsync(fake, []);
 
@@ -39,21 +36,13 @@ public sealed class SandboxProbeTests
     {
         using var temp = new TempDirectory();
         var marker = temp.Combine("first-trial-failed");
-        var flaky = temp.WriteFile("bwrap", $$"""
-            #!/bin/sh
-            if [ "$1" = "--version" ]; then echo "bubblewrap 0.8.0"; exit 0; fi
+        var flaky = FakeBwrap(temp, "bwrap", $$"""
             if [ ! -f '{{marker}}' ]; then touch '{{marker}}'; echo "bwrap: a passing shortage" >&2; exit 1; fi
             exit 0
             """);
-        var broken = temp.WriteFile("broken/bwrap", """
-            #!/bin/sh
-            if [ "$1" = "--version" ]; then echo "bubblewrap 0.8.0"; exit 0; fi
+        var broken = FakeBwrap(temp, "broken/bwrap", """
             echo "bwrap: No permissions to create new namespace" >&2; exit 1
             """);
-        foreach (var script in new[] { flaky, broken })
-        {
-            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
 
         var probed = await SandboxProbe.ProbeAsync(flaky, []);
         var refused = await SandboxProbe.ProbeAsync(broken, []);
@@ -62,5 +51,18 @@ public sealed class SandboxProbeTests
         Assert.True(probed.IsAvailable, probed.UnavailableReason);
         Assert.False(refused.IsAvailable);
         Assert.Contains("cannot create a sandbox here (bwrap: No permissions to create new namespace)", refused.UnavailableReason, StringComparison.Ordinal);
+    }
+
+    /// <summary>An executable script standing in for bwrap: it answers <c>--version</c>, and runs <paramref name="trial"/> for a trial sandbox.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static string FakeBwrap(TempDirectory temp, string relativePath, string trial)
+    {
+        var script = temp.WriteFile(relativePath, $"""
+            #!/bin/sh
+            if [ "$1" = "--version" ]; then echo "bubblewrap 0.8.0"; exit 0; fi
+            {trial}
+            """);
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return script;
     }
 }
