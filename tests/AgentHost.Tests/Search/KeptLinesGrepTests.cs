@@ -387,7 +387,7 @@ public sealed class KeptLinesGrepTests : IAsyncLifetime
         return [.. lines.Select(l => l.EndsWith('\r') ? l[..^1] : l)];
     }
 
-    /// <summary>The body grep shows for one file: its matches [offset, offset + max) with context, in grep's format.</summary>
+    /// <summary>The body grep shows for one file, all its matches with context, in grep's format (<see cref="OracleText.Page"/> for one page).</summary>
     private static List<string> Oracle(string path, string text, Regex regex, int context, bool separateFirst) =>
         new OracleText(text, regex).Page(path, context, separateFirst);
 
