@@ -35,6 +35,12 @@ public sealed record AgentPaths(string ConfigDirectory, string DataDirectory)
     public string PluginSnapshotFile => Path.Combine(DataDirectory, "cache", "plugin-snapshots.json");
 
     /// <summary>
+    /// The parse results of <c>SKILL.md</c> files with their files' stamps (Linux): a run parses only the skills that
+    /// changed since (<c>AgentHost.Agent.Skills.SkillParseCache</c>). Data only, rebuilt when missing.
+    /// </summary>
+    public string SkillParseCacheFile => Path.Combine(DataDirectory, "cache", "skill-parses.json");
+
+    /// <summary>
     /// The record of installed plugin folders whose content hash was verified, with their files' stamps (Linux): a run
     /// skips re-hashing a plugin whose files did not change since. Rebuilt when missing.
     /// </summary>

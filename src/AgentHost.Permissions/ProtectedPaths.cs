@@ -53,6 +53,8 @@ public sealed class ProtectedPaths
             new(paths.PluginsDirectory, "agent configuration (installed plugins)"),
             new(paths.LockFile, "agent configuration (the plugin lockfile)"),
             new(paths.PluginVerifiedDirectory, "agent configuration (the record of verified plugin files)"),
+            new(paths.PluginSnapshotFile, "agent configuration (the snapshot of lazily activated plugins' tools)"),
+            new(paths.SkillParseCacheFile, "agent configuration (the skills' parse cache)"),
             .. UserSkillFolders.Resolve(environment).Select(folder => new ProtectedArea(folder.Path, "skills (a user skill folder)")),
         ];
         return new ProtectedPaths([.. areas.Select(area => area with { Path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(area.Path)) })], paths.ConfigDirectory);

@@ -43,6 +43,12 @@ public sealed class SkillCatalog
     /// <summary>The names that are <see cref="SkillStatus.Disabled"/> wherever found (<c>skills.disabled</c>; <see cref="SkillLocations.Disabled"/>).</summary>
     public IReadOnlySet<string> Disabled { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Where parse results are kept between runs (<see cref="SkillParseCache"/>): a file unchanged since a run parsed it is
+    /// not parsed again. <see langword="null"/> (the default) parses every file once per catalog.
+    /// </summary>
+    internal SkillParseCache? ParseCache { get; init; }
+
     /// <summary>The skills as they are on disk now (re-scanned on every read; unchanged files are not parsed again).</summary>
     public SkillSnapshot Current => Read(publish: true);
 
@@ -100,6 +106,8 @@ public sealed class SkillCatalog
                 _snapshot = Build(scanned, notes);
             }
 
+            ParseCache?.SaveIfChanged();
+
             _unpublished = !publish;
             if (publish)
             {
@@ -129,7 +137,9 @@ public sealed class SkillCatalog
                 used.Add(stamp);
                 if (!_parsed.TryGetValue(stamp, out var parsed))
                 {
-                    parsed.Result = SkillParser.ParseFile(stamp.Path, root.PluginDirectory, out parsed.Hash);
+                    parsed.Result = ParseCache is { } cache
+                        ? cache.Parse(stamp, root.PluginDirectory, out parsed.Hash)
+                        : SkillParser.ParseFile(stamp.Path, root.PluginDirectory, out parsed.Hash);
                     _parsed[stamp] = parsed;
                 }
 

@@ -44,7 +44,11 @@ public sealed class SkillSession
         var root = Path.GetFullPath(workspaceRoot);
         var current = Path.GetFullPath(environment.CurrentDirectory);
         var start = current == root || current.StartsWith(Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? current : root;
-        var catalog = new SkillCatalog(SkillLocations.WithPluginDirectories(SkillLocations.All(configuration, environment, start, runtime.Registry), runtime.Host), runtime.Events) { Disabled = SkillLocations.Disabled(configuration) };
+        var catalog = new SkillCatalog(SkillLocations.WithPluginDirectories(SkillLocations.All(configuration, environment, start, runtime.Registry), runtime.Host), runtime.Events)
+        {
+            Disabled = SkillLocations.Disabled(configuration),
+            ParseCache = SkillParseCache.Supported ? SkillParseCache.For(runtime.Paths.SkillParseCacheFile, runtime.LoggerFactory) : null,
+        };
         // The first scan (folder walks, SKILL.md parsing) runs on a pool thread while the session is prepared, and the
         // baseline (every skill's fingerprint) after it on the same thread: the first request does not wait for either;
         // the session's first tool waits for the baseline (SessionRunContextBuilder), and its first turn reads the skills

@@ -70,6 +70,9 @@ public sealed class PluginRuntime : IAsyncDisposable
     /// <summary>The cached schemas of the loaded plugins' delegate-built tools (shared by every run of this runtime).</summary>
     public ToolSchemaCache ToolSchemas { get; }
 
+    /// <summary>The configuration and data folders this runtime's plugins are installed under (its caches sit there too).</summary>
+    public AgentPaths Paths => _store.Paths;
+
     /// <summary>Creates a runtime with its own event bus, registry and plugin host (for short-lived commands).</summary>
     /// <param name="store">The plugin store.</param>
     /// <param name="projectRoot">The project whose <c>.agent/plugins.yaml</c> switches apply, if any.</param>

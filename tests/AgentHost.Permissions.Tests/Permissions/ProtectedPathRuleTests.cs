@@ -223,6 +223,8 @@ public sealed class ProtectedPathRuleTests : IDisposable
     [InlineData(".local/share/agent/plugins/evil/1.0.0/plugin.yaml")]
     [InlineData(".local/share/agent/plugins.lock.json")]
     [InlineData(".local/share/agent/cache/plugin-verified/0123456789abcdef0123456789abcdef.json")]
+    [InlineData(".local/share/agent/cache/plugin-snapshots.json")]
+    [InlineData(".local/share/agent/cache/skill-parses.json")]
     [InlineData(".agents/skills/x/SKILL.md")]
     [InlineData(".claude/skills/x/SKILL.md")]
     [InlineData(".config/agents/skills/x/SKILL.md")]

@@ -1,0 +1,290 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using AgentHost.Hosting.Plugins;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentHost.Agent.Skills;
+
+/// <summary>
+/// The parse results of <c>SKILL.md</c> files kept between runs (<c>cache/skill-parses.json</c> under the data folder),
+/// so that a run parses only the skills whose files changed since (issue #50: a hundred plugins bring two hundred
+/// skills, and each parse costs a YAML load). An entry is used only while its file has exactly the device, inode, size,
+/// modification time and inode change time (ctime) it had when it was parsed, and only by the build of the host that
+/// wrote it (the parser's rules are part of the result).
+/// </summary>
+/// <remarks>
+/// <para>
+/// The same guarantee as the plugins' verification record (<see cref="PluginStamps"/>): editing, replacing, or
+/// <c>touch</c>-ing a file back to its old time changes its ctime, which only the kernel sets; a file that changed
+/// within <see cref="PluginStamps.RacyWindow"/> of being read is not recorded (a change right after could keep its
+/// times). The file is stat'ed before it is read, so a change between the two makes the entry miss next time rather
+/// than hold old content. The cache lives under the data folder, never in a project; an entry holds data only (the
+/// fields, the body, the problems, the content hash), the same the parser returns.
+/// </para>
+/// <para>
+/// Linux only (<c>statx(2)</c>): elsewhere every run parses, as before. Only a cache: a missing, unreadable, malformed
+/// or other-version file, or a malformed entry, is ignored (debug log) and rewritten. The file keeps the entries of the
+/// skills the last process that wrote it read, no others. One instance per file in a process (<see cref="For"/>),
+/// shared by its sessions. Thread-safe.
+/// </para>
+/// </remarks>
+internal sealed partial class SkillParseCache
+{
+    /// <summary>The file format's version.</summary>
+    internal const int FormatVersion = 1;
+
+    private const string Section = "skills";
+
+    private static readonly ConcurrentDictionary<string, SkillParseCache> Shared = new(StringComparer.Ordinal);
+
+    /// <summary>The build whose parser wrote an entry: another build's entries are not used.</summary>
+    private static readonly string HostBuild = typeof(SkillParseCache).Module.ModuleVersionId.ToString("N") + ":" + typeof(PluginStamps).Module.ModuleVersionId.ToString("N");
+
+    private readonly Lock _lock = new();
+    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private Dictionary<string, Entry>? _entries;
+    private bool _changed;
+    private int _hits;
+    private int _parses;
+
+    /// <summary>Creates the cache over <paramref name="filePath"/> (read on first use).</summary>
+    /// <param name="filePath">The cache file.</param>
+    /// <param name="logger">Where an ignored file or a failed write is reported (debug).</param>
+    /// <param name="time">The clock the racy window is measured on; the system's by default.</param>
+    public SkillParseCache(string filePath, ILogger? logger = null, TimeProvider? time = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(filePath);
+        FilePath = filePath;
+        _logger = logger ?? NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Whether entries can be used on this system (Linux with <c>statx</c>).</summary>
+    public static bool Supported => LinuxFileStat.Available;
+
+    /// <summary>The cache file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>How many parses were answered from the cache.</summary>
+    public int Hits => Volatile.Read(ref _hits);
+
+    /// <summary>How many files were parsed (not answered from the cache).</summary>
+    public int Parses => Volatile.Read(ref _parses);
+
+    /// <summary>The process's one cache over <paramref name="filePath"/>.</summary>
+    /// <param name="filePath">The cache file.</param>
+    /// <param name="loggers">Where the cache made first reports (debug).</param>
+    /// <returns>The cache.</returns>
+    public static SkillParseCache For(string filePath, ILoggerFactory loggers) =>
+        Shared.GetOrAdd(Path.GetFullPath(filePath), static (path, loggers) => new SkillParseCache(path, loggers.CreateLogger<SkillParseCache>()), loggers);
+
+    /// <summary>
+    /// <see cref="SkillParser.ParseFile(string, string?, out string?)"/> of the file found as <paramref name="stamp"/>,
+    /// from the cache when its file did not change since it was parsed; a new parse is recorded (saved by <see cref="SaveIfChanged"/>).
+    /// </summary>
+    /// <param name="stamp">The file as the scan found it (its real path is stat'ed).</param>
+    /// <param name="pluginDirectory">The folder of the plugin that contributes the skill; <see langword="null"/> for a loose skill.</param>
+    /// <param name="contentHash">The content hash of the file parsed, or <see langword="null"/> when it could not be read.</param>
+    /// <returns>The skill and its problems.</returns>
+    internal SkillParseResult Parse(SkillFileStamp stamp, string? pluginDirectory, out string? contentHash)
+    {
+        if (!Supported)
+        {
+            Interlocked.Increment(ref _parses);
+            return SkillParser.ParseFile(stamp.Path, pluginDirectory, out contentHash);
+        }
+
+        // The clock before the stat, the stat before the read: a change after either misses next time.
+        var limit = (_time.GetUtcNow() - PluginStamps.RacyWindow - DateTimeOffset.UnixEpoch).Ticks * 100;
+        var key = stamp.Path + "\n" + pluginDirectory;
+        var stated = LinuxFileStat.TryStat(stamp.RealPath, out var stat);
+        lock (_lock)
+        {
+            _used.Add(key);
+            if (Entries().TryGetValue(key, out var entry))
+            {
+                if (stated && entry.Stat == stat && Restore(entry, stamp.Path) is { } cached)
+                {
+                    _hits++;
+                    contentHash = entry.Hash;
+                    return cached;
+                }
+
+                _changed |= _entries!.Remove(key); // the file changed (or the entry is malformed): parsed again below
+            }
+        }
+
+        Interlocked.Increment(ref _parses);
+        var result = SkillParser.ParseFile(stamp.Path, pluginDirectory, out contentHash);
+        if (stated && contentHash is not null && stat.ModifiedNs < limit && stat.ChangedNs < limit)
+        {
+            lock (_lock)
+            {
+                Entries()[key] = new Entry(stat, contentHash, null) { Result = result };
+                _changed = true;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Writes the file when entries were added or dropped, or when it holds entries of skills this process did not read
+    /// (another project's, a removed plugin's): the file keeps only the skills this process read, so that a run reads no
+    /// more of it than it uses. Atomically; a failure only means parsing again next time.
+    /// </summary>
+    public void SaveIfChanged()
+    {
+        lock (_lock)
+        {
+            var entries = Entries();
+            if (!_changed && entries.Keys.All(_used.Contains))
+            {
+                return;
+            }
+
+            _changed = false;
+            var keep = entries.Where(e => _used.Contains(e.Key)).ToList();
+            foreach (var key in entries.Keys.Where(k => !_used.Contains(k)).ToList())
+            {
+                entries.Remove(key);
+            }
+
+            if (CacheFile.TryWrite(FilePath, FormatVersion, Section, writer =>
+                {
+                    foreach (var (key, entry) in keep.OrderBy(e => e.Key, StringComparer.Ordinal))
+                    {
+                        writer.WritePropertyName(key);
+                        Write(writer, entry);
+                    }
+                }) is { } failure)
+            {
+                LogNotSaved(FilePath, failure);
+            }
+        }
+    }
+
+    private Dictionary<string, Entry> Entries() => _entries ??= Load();
+
+    private Dictionary<string, Entry> Load()
+    {
+        var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        try
+        {
+            using var document = CacheFile.Read(FilePath, FormatVersion, Section, out var skills);
+            if (document is null)
+            {
+                return entries;
+            }
+
+            // One copy of the whole section outlives the file's document (the entries are read from it when used).
+            foreach (var skill in skills.Clone().EnumerateObject())
+            {
+                if (ReadEntry(skill.Value) is { } entry)
+                {
+                    entries[skill.Name] = entry;
+                }
+                else
+                {
+                    _changed = true; // another build's or a malformed entry: dropped at the next save
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException or FormatException or InvalidDataException)
+        {
+            LogIgnored(FilePath, ex.Message);
+            entries.Clear();
+            _changed = true; // rewritten in the current format
+        }
+
+        return entries;
+    }
+
+    /// <summary>The stat, hash and stored element of an entry of this build, or <see langword="null"/>.</summary>
+    private static Entry? ReadEntry(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Object
+            || !element.TryGetProperty("build", out var build) || build.ValueKind != JsonValueKind.String || build.GetString() != HostBuild
+            || !element.TryGetProperty("stat", out var stat) || stat.ValueKind != JsonValueKind.Array || stat.GetArrayLength() != 5
+            || !element.TryGetProperty("hash", out var hash) || hash.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        foreach (var number in stat.EnumerateArray())
+        {
+            if (number.ValueKind != JsonValueKind.Number)
+            {
+                return null;
+            }
+        }
+
+        if (!stat[0].TryGetUInt64(out var device) || !stat[1].TryGetUInt64(out var inode) || !stat[2].TryGetInt64(out var size)
+            || !stat[3].TryGetInt64(out var modified) || !stat[4].TryGetInt64(out var changed))
+        {
+            return null;
+        }
+
+        return new Entry(new FileStat(device, inode, size, modified, changed), hash.GetString()!, element);
+    }
+
+    /// <summary>The result an entry holds (read from its stored element once), or <see langword="null"/> when that element is malformed.</summary>
+    private SkillParseResult? Restore(Entry entry, string path)
+    {
+        if (entry.Result is { } result)
+        {
+            return result;
+        }
+
+        try
+        {
+            entry.Result = SkillParseJson.Read(entry.Stored!.Value, path);
+            return entry.Result;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or KeyNotFoundException or InvalidDataException)
+        {
+            LogEntryIgnored(FilePath, path, ex.Message);
+            return null;
+        }
+    }
+
+    private static void Write(Utf8JsonWriter writer, Entry entry)
+    {
+        if (entry.Result is null)
+        {
+            entry.Stored!.Value.WriteTo(writer); // loaded, never used in this process: kept as it was
+            return;
+        }
+
+        writer.WriteStartObject();
+        writer.WriteString("build", HostBuild);
+        writer.WriteStartArray("stat");
+        writer.WriteNumberValue(entry.Stat.Device);
+        writer.WriteNumberValue(entry.Stat.Inode);
+        writer.WriteNumberValue(entry.Stat.Size);
+        writer.WriteNumberValue(entry.Stat.ModifiedNs);
+        writer.WriteNumberValue(entry.Stat.ChangedNs);
+        writer.WriteEndArray();
+        writer.WriteString("hash", entry.Hash);
+        SkillParseJson.Write(writer, entry.Result);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>One cached parse: the file's stat when it was read, its content hash, and the result (or the stored element it is read from).</summary>
+    private sealed record Entry(FileStat Stat, string Hash, JsonElement? Stored)
+    {
+        public SkillParseResult? Result { get; set; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Skill parse cache {Path} ignored ({Reason}); skills are parsed and the file is rewritten")]
+    private partial void LogIgnored(string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Skill parse cache {Path}: the entry of {Skill} is malformed ({Reason}); the skill is parsed")]
+    private partial void LogEntryIgnored(string path, string skill, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Skill parse cache {Path} not saved: {Reason}")]
+    private partial void LogNotSaved(string path, string reason);
+}
