@@ -81,10 +81,21 @@ public sealed class PluginLockFile
 
         try
         {
-            var document = JsonSerializer.Deserialize(TextFiles.Read(path), LockFileJsonContext.Default.LockFileDocument);
-            foreach (var plugin in document?.Plugins ?? [])
+            // Read with JsonDocument, not the serializer: every run reads this file on its way to the first model request,
+            // and the serializer's first use costs ~25 ms more there (issue #50; docs/benchmarks.md). Saved with the serializer.
+            using var document = JsonDocument.Parse(TextFiles.Read(path));
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("plugins", out var entries) && entries.ValueKind != JsonValueKind.Null)
             {
-                plugins[plugin.Id] = plugin;
+                var index = 0;
+                foreach (var entry in entries.EnumerateArray())
+                {
+                    var plugin = LockFileReader.Plugin(entry, path, index++);
+                    plugins[plugin.Id] = plugin;
+                }
+            }
+            else if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new AgentHostException(ErrorKind.Plugin, $"{path}: the plugin lockfile is not a JSON object with a 'plugins' list. Restore it from a backup, or delete it and reinstall your plugins.");
             }
         }
         catch (JsonException ex)
@@ -92,6 +103,13 @@ public sealed class PluginLockFile
             throw new AgentHostException(
                 ErrorKind.Plugin,
                 $"{path}:{(ex.LineNumber ?? 0) + 1}: the plugin lockfile is not valid JSON ({ex.Message}). Restore it from a backup, or delete it and reinstall your plugins.",
+                ex);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+        {
+            throw new AgentHostException(
+                ErrorKind.Plugin,
+                $"{path}: the plugin lockfile has a value of the wrong kind ({ex.Message}). Restore it from a backup, or delete it and reinstall your plugins.",
                 ex);
         }
 

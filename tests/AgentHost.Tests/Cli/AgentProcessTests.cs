@@ -63,7 +63,7 @@ public sealed class AgentProcessTests
         Assert.StartsWith("error: ", plain.Error, StringComparison.Ordinal);
         Assert.Contains("plugins.lock.json:1: the plugin lockfile is not valid JSON", plain.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", plain.Error, StringComparison.Ordinal);
-        Assert.Contains("System.Text.Json.JsonException", verbose.Error, StringComparison.Ordinal);
+        Assert.Contains("System.Text.Json.Json", verbose.Error, StringComparison.Ordinal); // the cause (JsonDocument's reader exception), with its stack
         Assert.Contains("   at ", verbose.Error, StringComparison.Ordinal);
         Assert.Equal("{ \"version\": 1, \"plugins\": [ {\"id\": ", File.ReadAllText(temp.Combine("home", "plugins.lock.json")));
         Assert.Equal(ExitCodes.Usage, usage.ExitCode);
