@@ -71,23 +71,31 @@ public static class PluginHasher
     /// </summary>
     /// <param name="directory">The plugin folder.</param>
     /// <returns>The entries.</returns>
-    internal static List<(string Relative, FileSystemInfo Info)> Entries(string directory)
+    internal static List<(string Relative, FileSystemInfo Info)> Entries(string directory) => Entries(directory, null);
+
+    /// <summary><see cref="Entries(string)"/>, also listing every real folder walked (the root as <c>""</c>) in <paramref name="folders"/>.</summary>
+    /// <param name="directory">The plugin folder.</param>
+    /// <param name="folders">Receives the folders' relative paths (<c>/</c> separators), in walk order; <see langword="null"/> for none.</param>
+    /// <returns>The entries.</returns>
+    internal static List<(string Relative, FileSystemInfo Info)> Entries(string directory, List<string>? folders)
     {
         var root = Path.GetFullPath(directory);
         var entries = new List<(string Relative, FileSystemInfo Info)>();
-        Collect(new DirectoryInfo(root), root, entries);
+        folders?.Add(string.Empty);
+        Collect(new DirectoryInfo(root), root, entries, folders);
         entries.Sort((a, b) => string.CompareOrdinal(a.Relative, b.Relative));
         return entries;
     }
 
     /// <summary>Every file and link below <paramref name="folder"/>, recursing into real folders only.</summary>
-    private static void Collect(DirectoryInfo folder, string root, List<(string Relative, FileSystemInfo Info)> entries)
+    private static void Collect(DirectoryInfo folder, string root, List<(string Relative, FileSystemInfo Info)> entries, List<string>? folders)
     {
         foreach (var entry in folder.EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false }))
         {
             if (entry is DirectoryInfo directory && entry.LinkTarget is null)
             {
-                Collect(directory, root, entries);
+                folders?.Add(Path.GetRelativePath(root, directory.FullName).Replace('\\', '/'));
+                Collect(directory, root, entries, folders);
             }
             else
             {

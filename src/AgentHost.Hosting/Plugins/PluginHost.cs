@@ -258,11 +258,13 @@ public sealed partial class PluginHost : IAsyncDisposable
     {
         using var activity = StartupActivities.Start("plugin.verify", Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)));
         var stamps = Stamps;
-        var stamp = stamps?.Take(directory);
-        if (stamp is not null && stamps!.Verified(stamp, expected))
+        if (stamps is not null && stamps.Verified(directory, expected))
         {
             return true;
         }
+
+        // Stamped before hashing: a file changed while it is hashed has a stamp that will not match next time.
+        var stamp = stamps?.Take(directory);
 
         if (!string.Equals(expected, PluginHasher.ComputeHash(directory, cancellationToken), StringComparison.Ordinal))
         {

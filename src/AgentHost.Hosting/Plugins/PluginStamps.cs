@@ -7,20 +7,23 @@ namespace AgentHost.Hosting.Plugins;
 
 /// <summary>
 /// The files of one plugin folder as stamped at one moment: what <see cref="PluginHasher"/> covers, each with its
-/// <see cref="FileStat"/>, in the hasher's order.
+/// <see cref="FileStat"/>, in the hasher's order, and every real folder it walked with its own.
 /// </summary>
 /// <param name="Directory">The full path of the folder.</param>
 /// <param name="Files">The files and links by relative path.</param>
+/// <param name="Folders">The folders by relative path (the root as <c>""</c>): a file added, removed or renamed in one changes its stat.</param>
 /// <param name="Racy">
 /// Whether a file changed so recently (<see cref="PluginStamps.RacyWindow"/>) that a change right after the stamp could
 /// keep its times: such a stamp is never recorded.
 /// </param>
-internal sealed record FolderStamp(string Directory, IReadOnlyList<(string Relative, FileStat Stat)> Files, bool Racy);
+internal sealed record FolderStamp(string Directory, IReadOnlyList<(string Relative, FileStat Stat)> Files, IReadOnlyList<(string Relative, FileStat Stat)> Folders, bool Racy);
 
 /// <summary>
 /// The record of plugin folders whose content hash was verified (<c>cache/plugin-verified/</c> under the data folder),
-/// so that a run skips re-hashing a folder whose files provably did not change since: the same files, each with the
-/// same device, inode, size, modification time and inode change time (ctime) as when its hash matched the lockfile.
+/// so that a run skips re-hashing a folder whose files provably did not change since: each recorded file and folder
+/// with the same device, inode, size, modification time and inode change time (ctime) as when its hash matched the
+/// lockfile. The check stats only what the record lists (no folder is listed): a file added, removed or renamed
+/// changes the modification and change times of the folder that holds it, and every folder is recorded.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -40,8 +43,8 @@ internal sealed record FolderStamp(string Directory, IReadOnlyList<(string Relat
 /// </remarks>
 internal sealed partial class PluginStamps
 {
-    /// <summary>The record's format version.</summary>
-    internal const int FormatVersion = 1;
+    /// <summary>The record's format version (2: the folders are recorded too, and the check lists no folder).</summary>
+    internal const int FormatVersion = 2;
 
     /// <summary>Files changed this close to the moment of the stamp make it unfit for recording.</summary>
     internal static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
@@ -93,8 +96,11 @@ internal sealed partial class PluginStamps
         var limit = (_time.GetUtcNow() - RacyWindow - DateTimeOffset.UnixEpoch).Ticks * 100;
         try
         {
-            var entries = PluginHasher.Entries(directory);
+            var root = Path.GetFullPath(directory);
+            var folderNames = new List<string>();
+            var entries = PluginHasher.Entries(root, folderNames);
             var files = new (string, FileStat)[entries.Count];
+            var folders = new (string, FileStat)[folderNames.Count];
             var racy = false;
             for (var i = 0; i < entries.Count; i++)
             {
@@ -107,7 +113,18 @@ internal sealed partial class PluginStamps
                 racy |= stat.ModifiedNs >= limit || stat.ChangedNs >= limit;
             }
 
-            return new FolderStamp(Path.GetFullPath(directory), files, racy);
+            for (var i = 0; i < folderNames.Count; i++)
+            {
+                if (!LinuxFileStat.TryStat(PathOf(root, folderNames[i]), out var stat))
+                {
+                    return null;
+                }
+
+                folders[i] = (folderNames[i], stat);
+                racy |= stat.ModifiedNs >= limit || stat.ChangedNs >= limit;
+            }
+
+            return new FolderStamp(root, files, folders, racy);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -115,29 +132,34 @@ internal sealed partial class PluginStamps
         }
     }
 
-    /// <summary>Whether the record says the folder, exactly as <paramref name="current"/> stamps it, hashed to <paramref name="expectedHash"/>.</summary>
-    /// <param name="current">The folder's stamp, taken now.</param>
+    /// <summary>
+    /// Whether the record says <paramref name="directory"/> hashed to <paramref name="expectedHash"/> and every file and
+    /// folder it lists still has the stat recorded: then nothing in the folder changed since (see the class remarks),
+    /// and neither its files nor its folders are read or listed.
+    /// </summary>
+    /// <param name="directory">The plugin folder.</param>
     /// <param name="expectedHash">The lockfile's hash.</param>
     /// <returns><see langword="true"/> when the hash need not be computed.</returns>
-    public bool Verified(FolderStamp current, string expectedHash)
+    public bool Verified(string directory, string expectedHash)
     {
-        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(expectedHash);
-        if (current.Racy)
+        if (!Supported)
         {
             return false;
         }
 
-        var path = FileOf(current.Directory);
+        var root = Path.GetFullPath(directory);
+        var path = FileOf(root);
         try
         {
             using var document = CacheFile.Read(path, FormatVersion, Section, out var record);
-            if (document is null || !Matches(record, current, expectedHash))
+            if (document is null || !Unchanged(record, root, expectedHash))
             {
                 return false;
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or InvalidOperationException or FormatException or KeyNotFoundException)
         {
             LogIgnored(path, ex.Message);
             return false;
@@ -180,45 +202,44 @@ internal sealed partial class PluginStamps
         writer.WriteStartArray("files");
         foreach (var (relative, stat) in stamp.Files)
         {
-            writer.WriteStartArray();
-            writer.WriteStringValue(relative);
-            writer.WriteNumberValue(stat.Device);
-            writer.WriteNumberValue(stat.Inode);
-            writer.WriteNumberValue(stat.Size);
-            writer.WriteNumberValue(stat.ModifiedNs);
-            writer.WriteNumberValue(stat.ChangedNs);
-            writer.WriteEndArray();
+            WriteStat(writer, relative, stat);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("folders");
+        foreach (var (relative, stat) in stamp.Folders)
+        {
+            WriteStat(writer, relative, stat);
         }
 
         writer.WriteEndArray();
     }
 
-    /// <summary>Whether the record is of this folder and hash and lists exactly its files with their stats (a malformed one throws).</summary>
-    private static bool Matches(JsonElement record, FolderStamp current, string expectedHash)
+    /// <summary>Whether the record is of this folder and hash and each file and folder it lists has its recorded stat now (a malformed record throws).</summary>
+    private static bool Unchanged(JsonElement record, string root, string expectedHash)
     {
-        if (record.GetProperty("directory").GetString() != current.Directory
-            || record.GetProperty("sha512").GetString() != expectedHash)
+        if (record.GetProperty("directory").GetString() != root || record.GetProperty("sha512").GetString() != expectedHash)
         {
             return false;
         }
 
-        var files = record.GetProperty("files");
-        if (files.GetArrayLength() != current.Files.Count)
+        var folders = record.GetProperty("folders");
+        if (folders.GetArrayLength() == 0)
         {
-            return false;
+            return false; // the root is always recorded
         }
 
-        var i = 0;
-        foreach (var file in files.EnumerateArray())
-        {
-            var (relative, stat) = current.Files[i++];
-            if (file.GetArrayLength() != 6)
-            {
-                return false;
-            }
+        return AllUnchanged(folders, root) && AllUnchanged(record.GetProperty("files"), root);
+    }
 
-            var recorded = new FileStat(file[1].GetUInt64(), file[2].GetUInt64(), file[3].GetInt64(), file[4].GetInt64(), file[5].GetInt64());
-            if (file[0].GetString() != relative || recorded != stat)
+    /// <summary>Whether each <c>[relative, device, inode, size, mtime, ctime]</c> entry has that stat now.</summary>
+    private static bool AllUnchanged(JsonElement entries, string root)
+    {
+        foreach (var entry in entries.EnumerateArray())
+        {
+            if (entry.GetArrayLength() != 6 || entry[0].GetString() is not { } relative
+                || !LinuxFileStat.TryStat(PathOf(root, relative), out var now)
+                || now != new FileStat(entry[1].GetUInt64(), entry[2].GetUInt64(), entry[3].GetInt64(), entry[4].GetInt64(), entry[5].GetInt64()))
             {
                 return false;
             }
@@ -226,6 +247,21 @@ internal sealed partial class PluginStamps
 
         return true;
     }
+
+    private static void WriteStat(Utf8JsonWriter writer, string relative, FileStat stat)
+    {
+        writer.WriteStartArray();
+        writer.WriteStringValue(relative);
+        writer.WriteNumberValue(stat.Device);
+        writer.WriteNumberValue(stat.Inode);
+        writer.WriteNumberValue(stat.Size);
+        writer.WriteNumberValue(stat.ModifiedNs);
+        writer.WriteNumberValue(stat.ChangedNs);
+        writer.WriteEndArray();
+    }
+
+    /// <summary>The full path of an entry by its relative path (the record is as trusted as the lockfile beside it: same protected folder).</summary>
+    private static string PathOf(string root, string relative) => relative.Length == 0 ? root : Path.Combine(root, relative);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Plugin verification record {Path} ignored ({Reason}); the plugin is hashed")]
     private partial void LogIgnored(string path, string reason);

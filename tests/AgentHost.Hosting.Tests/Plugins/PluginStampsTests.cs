@@ -55,20 +55,30 @@ public sealed class PluginStampsTests
 
     [LinuxTheory(Why)]
     [InlineData("added")]
+    [InlineData("added to a sub-folder")]
+    [InlineData("renamed")]
     [InlineData("removed")]
-    public async Task AFileAddedOrRemoved_IsRefused(string change)
+    public async Task AFileAddedRenamedOrRemoved_IsRefused(string change)
     {
         using var temp = new TempDirectory();
         var (dir, hash) = Plugin(temp);
         await LoadAsync(temp, dir, hash);
 
-        if (change == "added")
+        // The check stats only what the record lists: an added file is seen through the stat of the folder that holds it.
+        switch (change)
         {
-            temp.WriteFile("p/zz/extra.md", string.Empty); // sorts after every recorded file
-        }
-        else
-        {
-            File.Delete(Path.Combine(dir, "skills", "a", "notes.txt"));
+            case "added":
+                temp.WriteFile("p/zz/extra.md", string.Empty); // sorts after every recorded file
+                break;
+            case "added to a sub-folder":
+                temp.WriteFile("p/skills/a/extra.md", string.Empty); // only skills/a changes
+                break;
+            case "renamed":
+                File.Move(Path.Combine(dir, "skills", "a", "notes.txt"), Path.Combine(dir, "skills", "a", "notes2.txt"));
+                break;
+            default:
+                File.Delete(Path.Combine(dir, "skills", "a", "notes.txt"));
+                break;
         }
 
         var (second, stamps) = await LoadAsync(temp, dir, hash);
