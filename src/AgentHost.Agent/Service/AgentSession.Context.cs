@@ -1,5 +1,6 @@
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Skills;
+using AgentHost.Hosting;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Agent.Service;
@@ -68,14 +69,30 @@ public sealed partial class AgentSession
         return SessionShape.AppendSystemPrompt(Options, context.Settings, _parts.Configuration) is { } appended ? prompt + "\n\n" + appended : prompt;
     }
 
-    private SystemPromptInput SystemPromptInputOf(SessionRunContext context) => new(_parts.Environment.CurrentDirectory)
+    private SystemPromptInput SystemPromptInputOf(SessionRunContext context)
     {
-        WorkspaceRoot = Options.WorkspaceRoot,
-        DeferredTools = context.Pipeline.GetToolSet().Deferred,
-        ProjectMemory = context.Memory.PromptText,
-        SkillsCatalog = context.Skills?.PromptCatalog,
-        Instructions = SessionShape.SystemPrompt(Options, context.Settings, _parts.Configuration),
-    };
+        // Each input on the startup timeline (turn.prompt.*): issue #50 measures what 100 plugins add to each.
+        IReadOnlyList<DeferredTool> deferred;
+        using (StartupActivities.Start("turn.prompt.tools"))
+        {
+            deferred = context.Pipeline.GetToolSet().Deferred;
+        }
+
+        string? skills;
+        using (StartupActivities.Start("turn.prompt.skills"))
+        {
+            skills = context.Skills?.PromptCatalog;
+        }
+
+        return new(_parts.Environment.CurrentDirectory)
+        {
+            WorkspaceRoot = Options.WorkspaceRoot,
+            DeferredTools = deferred,
+            ProjectMemory = context.Memory.PromptText,
+            SkillsCatalog = skills,
+            Instructions = SessionShape.SystemPrompt(Options, context.Settings, _parts.Configuration),
+        };
+    }
 }
 
 /// <summary>What the next turn of a session puts in the model's window (<see cref="AgentSession.GetContextAsync"/>).</summary>
