@@ -15,9 +15,9 @@ namespace AgentHost.Agent.Skills;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The same guarantee as the plugins' verification record (<see cref="PluginStamps"/>): editing, replacing, or
+/// The same guarantee as the plugins' verification record (<c>PluginStamps</c>): editing, replacing, or
 /// <c>touch</c>-ing a file back to its old time changes its ctime, which only the kernel sets; a file that changed
-/// within <see cref="PluginStamps.RacyWindow"/> of being read is not recorded (a change right after could keep its
+/// within <see cref="FileStat.RacyWindow"/> of being read is not recorded (a change right after could keep its
 /// times). The file is stat'ed before it is read, so a change between the two makes the entry miss next time rather
 /// than hold old content. The cache lives under the data folder, never in a project; an entry holds data only (the
 /// fields, the body, the problems, the content hash), the same the parser returns.
@@ -39,7 +39,7 @@ internal sealed partial class SkillParseCache
     private static readonly ConcurrentDictionary<string, SkillParseCache> Shared = new(StringComparer.Ordinal);
 
     /// <summary>The build whose parser wrote an entry: another build's entries are not used.</summary>
-    private static readonly string HostBuild = typeof(SkillParseCache).Module.ModuleVersionId.ToString("N") + ":" + typeof(PluginStamps).Module.ModuleVersionId.ToString("N");
+    private static readonly string HostBuild = typeof(SkillParseCache).Module.ModuleVersionId.ToString("N") + ":" + typeof(FileStat).Module.ModuleVersionId.ToString("N");
 
     private readonly Lock _lock = new();
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
@@ -98,7 +98,7 @@ internal sealed partial class SkillParseCache
         }
 
         // The clock before the stat, the stat before the read: a change after either misses next time.
-        var limit = (_time.GetUtcNow() - PluginStamps.RacyWindow - DateTimeOffset.UnixEpoch).Ticks * 100;
+        var limit = (_time.GetUtcNow() - FileStat.RacyWindow - DateTimeOffset.UnixEpoch).Ticks * 100;
         var key = stamp.Path + "\n" + pluginDirectory;
         var stated = LinuxFileStat.TryStat(stamp.RealPath, out var stat);
         lock (_lock)

@@ -7,7 +7,7 @@ namespace AgentHost.Hosting.Plugins;
 /// snapshots) through a temporary file and a rename, so that a reader never sees half a file. A failure is not an error:
 /// the cache is only rebuilt next time.
 /// </summary>
-internal static class CacheFile
+public static class CacheFile
 {
     /// <summary>Writes the file; returns <see langword="null"/>, or why it could not be written (the temporary file is removed).</summary>
     /// <param name="path">The cache file.</param>

@@ -8,14 +8,21 @@ namespace AgentHost.Hosting.Plugins;
 /// <param name="Size">The size in bytes.</param>
 /// <param name="ModifiedNs">The modification time (mtime).</param>
 /// <param name="ChangedNs">The inode change time (ctime): set by the kernel on every change, never settable by a process.</param>
-internal readonly record struct FileStat(ulong Device, ulong Inode, long Size, long ModifiedNs, long ChangedNs);
+public readonly record struct FileStat(ulong Device, ulong Inode, long Size, long ModifiedNs, long ChangedNs)
+{
+    /// <summary>
+    /// Files changed this close to the moment they are stamped make the stamp unfit for keeping: timestamps are kept at
+    /// the kernel's coarse tick, so a change right after could keep them (git's "racily clean" entries).
+    /// </summary>
+    public static TimeSpan RacyWindow { get; } = TimeSpan.FromSeconds(2);
+}
 
 /// <summary>
 /// Reads a file's <see cref="FileStat"/> on Linux with <c>statx(2)</c>, never following a symbolic link. .NET exposes
 /// neither the inode number nor the inode change time. <c>struct statx</c> has the same layout on every Linux
 /// architecture (fixed-size fields, 256 bytes), so the fields are read at their documented offsets.
 /// </summary>
-internal static partial class LinuxFileStat
+public static partial class LinuxFileStat
 {
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;

@@ -46,8 +46,8 @@ internal sealed partial class PluginStamps
     /// <summary>The record's format version (2: the folders are recorded too, and the check lists no folder).</summary>
     internal const int FormatVersion = 2;
 
-    /// <summary>Files changed this close to the moment of the stamp make it unfit for recording.</summary>
-    internal static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
+    /// <summary>Files changed this close to the moment of the stamp make it unfit for recording (<see cref="FileStat.RacyWindow"/>).</summary>
+    internal static readonly TimeSpan RacyWindow = FileStat.RacyWindow;
 
     private const string Section = "verified";
 
