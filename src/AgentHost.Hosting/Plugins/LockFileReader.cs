@@ -57,5 +57,5 @@ internal static class LockFileReader
 
     private static AgentHostException Broken(string path, int index, string problem) =>
         new(ErrorKind.Plugin, string.Create(CultureInfo.InvariantCulture,
-            $"{path}: plugin entry {index + 1} of the lockfile {problem}. Restore the file from a backup, or delete it and reinstall your plugins."));
+            $"{path}: plugin entry {index + 1} of the lockfile {problem}. {PluginLockFile.Remedy}"));
 }

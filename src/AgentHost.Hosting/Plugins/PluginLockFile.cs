@@ -53,6 +53,9 @@ public sealed record GitPin(string Url, string? Ref, string? Path, string Commit
 /// <remarks>Not thread-safe; the CLI reads and writes it from one command at a time.</remarks>
 public sealed class PluginLockFile
 {
+    /// <summary>What every error about the file's content tells the user to do.</summary>
+    internal const string Remedy = "Restore it from a backup, or delete it and reinstall your plugins.";
+
     private readonly SortedDictionary<string, LockedPlugin> _plugins;
 
     private PluginLockFile(string path, SortedDictionary<string, LockedPlugin> plugins)
@@ -95,21 +98,21 @@ public sealed class PluginLockFile
             }
             else if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                throw new AgentHostException(ErrorKind.Plugin, $"{path}: the plugin lockfile is not a JSON object with a 'plugins' list. Restore it from a backup, or delete it and reinstall your plugins.");
+                throw new AgentHostException(ErrorKind.Plugin, $"{path}: the plugin lockfile is not a JSON object with a 'plugins' list. {Remedy}");
             }
         }
         catch (JsonException ex)
         {
             throw new AgentHostException(
                 ErrorKind.Plugin,
-                $"{path}:{(ex.LineNumber ?? 0) + 1}: the plugin lockfile is not valid JSON ({ex.Message}). Restore it from a backup, or delete it and reinstall your plugins.",
+                $"{path}:{(ex.LineNumber ?? 0) + 1}: the plugin lockfile is not valid JSON ({ex.Message}). {Remedy}",
                 ex);
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException)
         {
             throw new AgentHostException(
                 ErrorKind.Plugin,
-                $"{path}: the plugin lockfile has a value of the wrong kind ({ex.Message}). Restore it from a backup, or delete it and reinstall your plugins.",
+                $"{path}: the plugin lockfile has a value of the wrong kind ({ex.Message}). {Remedy}",
                 ex);
         }
 
