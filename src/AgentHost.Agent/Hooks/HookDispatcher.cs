@@ -104,13 +104,16 @@ public sealed class HookDispatcher
     /// <summary>The active hooks of an event that match a target (a tool name and its alias, a source, a trigger).</summary>
     /// <param name="hookEvent">The event.</param>
     /// <param name="targets">What the matcher is tried against.</param>
-    /// <returns>The hooks, identical commands once.</returns>
+    /// <returns>
+    /// The hooks, identical commands once: one text that names the plugin's folder in two plugins' hook files
+    /// (<c>${CLAUDE_PLUGIN_ROOT}/hooks/start.sh</c>) is two commands, since each runs with its own plugin's folder.
+    /// </returns>
     public IReadOnlyList<HookDefinition> Select(string hookEvent, params string?[] targets)
     {
         var ignores = HookEventNames.IgnoresMatcher(hookEvent);
         return [.. Configuration.Hooks
             .Where(h => h.Active && h.Event == hookEvent && (ignores || h.CompiledMatcher.Matches(targets)))
-            .DistinctBy(h => h.Command, StringComparer.Ordinal)];
+            .DistinctBy(h => (h.Command, PluginRootReferences.Mentioned(h.Command) ? h.PluginRoot : null))];
     }
 
     /// <summary>Runs the matching hooks of an event.</summary>

@@ -16,6 +16,11 @@ internal static class PluginRootReferences
     /// <summary>The variables that name the plugin's folder.</summary>
     public static readonly IReadOnlyList<string> Names = ["CLAUDE_PLUGIN_ROOT", "AGENT_PLUGIN_ROOT"];
 
+    /// <summary>Whether <paramref name="command"/> names a plugin-root variable (so the same text in two plugins is two commands).</summary>
+    /// <param name="command">The hook's command.</param>
+    /// <returns>Whether it does.</returns>
+    public static bool Mentioned(string command) => Names.Any(n => command.Contains(n, StringComparison.Ordinal));
+
     /// <summary>The command with each unquoted reference to a plugin-root variable quoted, for the platform's shell.</summary>
     /// <param name="command">The hook's command as written.</param>
     /// <returns>The command to run.</returns>
@@ -27,7 +32,7 @@ internal static class PluginRootReferences
     public static string QuotePosix(string command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        if (!Names.Any(n => command.Contains(n, StringComparison.Ordinal)))
+        if (!Mentioned(command))
         {
             return command;
         }

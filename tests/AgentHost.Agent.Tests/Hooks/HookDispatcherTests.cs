@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentHost.Agent.Hooks;
+using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
@@ -47,6 +49,38 @@ public sealed class HookDispatcherTests : IDisposable
         var failed = ran.Single(r => r.Outcome == "error");
         Assert.DoesNotContain("sk-abcdefabcdef", failed.Reason, StringComparison.Ordinal);
         Assert.Equal("shell", failed.Tool);
+    }
+
+    [HookScriptFact]
+    public async Task OneCommandOfTwoPlugins_NamingItsFolder_RunsOncePerPlugin_AndOneNamingNoFolder_Once()
+    {
+        // Two plugins whose hooks.json say the same thing ("${CLAUDE_PLUGIN_ROOT}/hooks/start.sh", as the official
+        // marketplace's output-style plugins do) are two different scripts: each runs, in its own plugin's folder. The
+        // same command that names no folder is one command: it runs once.
+        var log = _temp.Combine("roots.txt");
+        var plugins = new List<PluginHookFiles>();
+        foreach (var name in new[] { "first", "second" })
+        {
+            var root = Directory.CreateDirectory(_temp.Combine(name)).FullName;
+            Directory.CreateDirectory(Path.Combine(root, "hooks"));
+            File.WriteAllText(Path.Combine(root, "hooks", "hooks.json"), """
+                {"hooks": {"SessionStart": [{"hooks": [{"type": "command", "command": "sh ${CLAUDE_PLUGIN_ROOT}/hooks/start.sh"}]},
+                                            {"hooks": [{"type": "command", "command": "echo shared >> roots.txt"}]}]}}
+                """);
+            File.WriteAllText(Path.Combine(root, "hooks", "start.sh"), $"echo {name} >> '{log}'\n");
+            plugins.Add(new PluginHookFiles(name, root, ["hooks/hooks.json"]));
+        }
+
+        var environment = TestEnvironment.Create(_temp.Combine("home"), _temp.Path);
+        var hooks = HookConfiguration.Load(ConfigurationResolver.Resolve(environment, AgentPaths.Resolve(environment), []), plugins);
+        Assert.Empty(hooks.Problems);
+        await using var bus = new EventBus(NullLogger<EventBus>.Instance);
+        var dispatcher = new HookDispatcher(hooks, _temp.Path, bus, new SecretScrubber()) { SessionId = "s1" };
+
+        var outcome = await dispatcher.RunAsync("SessionStart", new JsonObject { ["source"] = "startup" }, ["startup"]);
+
+        Assert.Equal(3, outcome.Answers.Count);
+        Assert.Equal(["first", "second", "shared"], File.ReadAllLines(log).Order(StringComparer.Ordinal));
     }
 
     [HookScriptFact]
