@@ -99,6 +99,7 @@ def run_once(agent: list[str], place: dict[str, str], url: str, first: Path) -> 
     return {"wall_ms": (end - start) / 1e6,
             "first_request_ms": (json.loads(first.read_text())["monotonic_ns"] - start) / 1e6,
             "max_rss_mb": usage.ru_maxrss * 1024 / 1e6,
+            "cpu_ms": (usage.ru_utime + usage.ru_stime) * 1000,
             "warnings": stderr.count("warning:")}
 
 
