@@ -122,10 +122,7 @@ public sealed partial class AgentSession
             Volatile.Write(ref _context, context);
             CatchUpPolicy(context);
             CatchUpApproval(context);
-            if (_opening.Hooks is { } startHooks)
-            {
-                hookContext = await startHooks.SessionStartAsync(context.Resumed ? "resume" : "startup", cancellationToken).ConfigureAwait(false) + hookContext;
-            }
+            hookContext = await built.SessionStart.ConfigureAwait(false) + hookContext;
 
             if (Interlocked.Exchange(ref _pendingModel, null) is { } chosen)
             {

@@ -43,7 +43,15 @@ internal static class SessionRunContextBuilder
     public const string InterruptedResult = "interrupted: the agent stopped before this call finished; it may or may not have taken effect";
 
     /// <summary>The result of <see cref="BuildAsync"/>: the context, the new session's lease, and the history so far.</summary>
-    public sealed record Built(SessionRunContext Context, SessionLease? NewLease, IReadOnlyList<ChatMessage> History);
+    public sealed record Built(SessionRunContext Context, SessionLease? NewLease, IReadOnlyList<ChatMessage> History)
+    {
+        /// <summary>
+        /// The SessionStart hooks, started as soon as the session's id, mode and sandbox were known, so that their
+        /// processes run beside the rest of the preparation (docs/hooks.md); their context for the model, or
+        /// <see langword="null"/>. Completed with <see langword="null"/> when the session has no hooks.
+        /// </summary>
+        public Task<string?> SessionStart { get; init; } = Task.FromResult<string?>(null);
+    }
 
     public static async Task<Built> BuildAsync(
         SessionServiceParts parts, SessionOptions options, SessionOpening opening, ExpandedPrompt firstPrompt, TaskKind? task, Action<string> stored, CancellationToken cancellationToken)
@@ -58,6 +66,7 @@ internal static class SessionRunContextBuilder
         var warmUp = parts.Prepared.TakeWarmUp(model.Client) ?? ProviderWarmUp.Start(model.Client, cancellationToken);
         choosing?.Dispose();
         SessionLease? newLease = null;
+        Task<string?>? sessionStart = null;
         try
         {
             var waiting = StartupActivities.Start("session.skills.wait");
@@ -110,6 +119,8 @@ internal static class SessionRunContextBuilder
                 hooks.Dispatcher.SessionId = sessionId;
                 hooks.Dispatcher.PermissionMode = () => Hooks.HookDispatcher.ClaudeModeName(gate.Mode.ToDisplayName());
                 hooks.Dispatcher.Sandbox = sandbox.Settings.Hooks && sandbox.Enabled ? sandbox : null;
+                // Started here, not queued: their processes start now and run beside the rest of the preparation.
+                sessionStart = hooks.SessionStartAsync(existing is not null ? "resume" : "startup", cancellationToken);
             }
 
             if (existing is not null)
@@ -162,10 +173,16 @@ internal static class SessionRunContextBuilder
                 Checkpoints = checkpoints,
                 Learning = learning,
             });
-            return new Built(context, newLease, history);
+            return new Built(context, newLease, history) { SessionStart = sessionStart ?? Task.FromResult<string?>(null) };
         }
         catch
         {
+            if (sessionStart is not null)
+            {
+                // Started hooks end (or are cancelled with the build) before the failure is reported, as they did when they ran after it.
+                await ((Task)sessionStart).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             warmUp?.Dispose();
             if (newLease is not null)
             {
