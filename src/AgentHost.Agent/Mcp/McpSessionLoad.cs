@@ -22,7 +22,9 @@ internal static class McpSessionLoad
         PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, string workspaceRoot, SandboxPolicy? sandboxes = null, IReadOnlyList<string>? only = null)
     {
         var problems = new List<string>();
+        var collecting = StartupActivities.Start("mcp.collect");
         var definitions = Only(McpServerSources.Collect(runtime.Registry, configuration, trust.IsTrusted(configuration.ProjectRoot), environment, problems), only, problems);
+        collecting?.Dispose();
         foreach (var problem in problems)
         {
             runtime.Events.Publish(new WarningEvent("mcp", problem));
@@ -36,6 +38,7 @@ internal static class McpSessionLoad
         var options = new McpStartOptions { Events = runtime.Events, Logging = runtime.LoggerFactory, CacheDirectory = McpStartOptions.CacheDirectoryOf(AgentPaths.Resolve(environment)) };
         return Task.Run(async () =>
         {
+            using var starting = StartupActivities.Start("mcp.start");
             var started = sandboxes is null ? definitions : await SandboxedAsync(definitions, sandboxes).ConfigureAwait(false);
             return await McpSessionServers.StartAsync(started, workspaceRoot, options, CancellationToken.None).ConfigureAwait(false);
         });

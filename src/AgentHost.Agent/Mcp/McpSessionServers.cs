@@ -1,3 +1,4 @@
+using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
@@ -129,19 +130,36 @@ public sealed partial class McpSessionServers : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(definitions);
         ArgumentNullException.ThrowIfNull(options);
+        var reading = StartupActivities.Start("mcp.cache");
         var cache = options.CacheDirectory is { } directory ? new McpToolCache(directory) : null;
         var deferrable = cache is not null && !options.RefreshCache;
-        var cached = definitions.Select(d => deferrable && d.Start is McpStartMode.Lazy or McpStartMode.Background ? cache!.Read(d) : null).ToList();
-        // A background server without a listing is not waited for here: it starts once the servers are assembled.
-        var background = definitions.Zip(cached).Select(p => deferrable && p.Second is null && p.First.Start == McpStartMode.Background).ToList();
-        // One whose last background start did not list tools is not started in the background again for a while (until
-        // its definition changes, the back-off passes, 'agent mcp list' lists it, or a command that needs it starts it).
+        // Plain arrays and loops, not LINQ over value tuples: each such instantiation is code the runtime compiles at
+        // start, and this runs in every session with a plugin's MCP server (issue #50).
+        var count = definitions.Count;
+        var cached = new IReadOnlyList<ModelContextProtocol.Protocol.Tool>?[count];
+        var background = new bool[count];
+        var heldBack = new (DateTimeOffset At, string Reason)?[count];
+        var starts = new Task<(McpConnection?, string?)>[count];
         var now = DateTimeOffset.UtcNow;
-        var heldBack = definitions.Zip(background).Select(p => p.Second ? cache!.RecentFailure(p.First, now) : null).ToList();
-        var starts = definitions.Zip(cached, background)
-            .Select(p => p.Second is null && !p.Third ? StartOneAsync(p.First, workingDirectory, options.Logging, cancellationToken) : Task.FromResult<(McpConnection?, string?)>((null, null)))
-            .ToList();
+        for (var i = 0; i < count; i++)
+        {
+            var definition = definitions[i];
+            cached[i] = deferrable && definition.Start is McpStartMode.Lazy or McpStartMode.Background ? cache!.Read(definition) : null;
+            // A background server without a listing is not waited for here: it starts once the servers are assembled.
+            background[i] = deferrable && cached[i] is null && definition.Start == McpStartMode.Background;
+            // One whose last background start did not list tools is not started in the background again for a while (until
+            // its definition changes, the back-off passes, 'agent mcp list' lists it, or a command that needs it starts it).
+            heldBack[i] = background[i] ? cache!.RecentFailure(definition, now) : null;
+        }
+
+        reading?.Dispose();
+        for (var i = 0; i < count; i++)
+        {
+            starts[i] = cached[i] is null && !background[i] ? StartOneAsync(definitions[i], workingDirectory, options.Logging, cancellationToken) : Task.FromResult<(McpConnection?, string?)>((null, null));
+        }
+
         await Task.WhenAll(starts).ConfigureAwait(false);
+        using var assembling = StartupActivities.Start("mcp.assemble");
         var servers = new List<McpSessionServer>();
         var statuses = new List<McpServerStatus>();
         for (var i = 0; i < definitions.Count; i++)
@@ -253,7 +271,7 @@ public sealed partial class McpSessionServers : IAsyncDisposable
         _servers.Clear();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server} is not started in the background: its last background start ({At:u}) did not list tools ({Reason}); it is tried again when its definition changes, after the back-off, or by 'agent mcp list'")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "MCP server {Server} is not started in the background: its last background start ({At:u}) did not list tools ({Reason}); it is tried again when its definition changes, after the back-off, or by 'agent mcp list'")]
     private static partial void LogHeldBack(ILogger logger, string server, DateTimeOffset at, string reason);
 
     private List<RegisteredCapability> Collect() =>
