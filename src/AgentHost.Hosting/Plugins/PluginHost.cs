@@ -305,11 +305,13 @@ public sealed partial class PluginHost : IAsyncDisposable
             }
 
             RefuseTakenToolNames(manifest, builder.Capabilities);
-            var services = BuildServices(builder, context);
+            // A plugin without code (its manifest's servers and folders only, as a Claude Code plugin) registers no
+            // service and resolves none: it gets no provider of its own (issue #50: a hundred of them in every run).
+            var services = instance is null && manifest.EntryAssembly is null ? null : BuildServices(builder, context);
             if (!attempt.TryCommit())
             {
                 // The deadline passed while Register ran: the host already went on without this plugin.
-                services.Dispose();
+                services?.Dispose();
                 throw new LoadAbandonedException();
             }
 
@@ -326,7 +328,15 @@ public sealed partial class PluginHost : IAsyncDisposable
             }
 
             _failedActivations.TryRemove(manifest.Id, out _); // loaded again: an earlier activation's failure no longer applies
-            LogLoaded(manifest.Id, version, registered.Count, attempt.ElapsedMilliseconds);
+            if (services is null)
+            {
+                LogLoadedWithoutCode(manifest.Id, version, registered.Count, attempt.ElapsedMilliseconds);
+            }
+            else
+            {
+                LogLoaded(manifest.Id, version, registered.Count, attempt.ElapsedMilliseconds);
+            }
+
             return Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Loaded, null) { Capabilities = registered });
         }
         catch (PluginRefusedException refused)
@@ -516,6 +526,10 @@ public sealed partial class PluginHost : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded plugin {PluginId} {Version} with {Count} capabilities in {ElapsedMs} ms")]
     private partial void LogLoaded(string pluginId, string version, int count, long elapsedMs);
+
+    /// <summary>The same line for a plugin without code, at debug level: nothing of it can block, and a hundred installed ones would write a hundred lines per run.</summary>
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Loaded plugin {PluginId} {Version} with {Count} capabilities in {ElapsedMs} ms (no code)")]
+    private partial void LogLoadedWithoutCode(string pluginId, string version, int count, long elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin {PluginId} not loaded: {Error}")]
     private partial void LogFailed(string pluginId, string error);
