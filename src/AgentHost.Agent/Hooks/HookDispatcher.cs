@@ -111,9 +111,10 @@ public sealed class HookDispatcher
     public IReadOnlyList<HookDefinition> Select(string hookEvent, params string?[] targets)
     {
         var ignores = HookEventNames.IgnoresMatcher(hookEvent);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         return [.. Configuration.Hooks
             .Where(h => h.Active && h.Event == hookEvent && (ignores || h.CompiledMatcher.Matches(targets)))
-            .DistinctBy(h => (h.Command, PluginRootReferences.Mentioned(h.Command) ? h.PluginRoot : null))];
+            .Where(h => seen.Add(PluginRootReferences.Mentioned(h.Command) && h.PluginRoot is { } root ? root + "\0" + h.Command : h.Command))];
     }
 
     /// <summary>Runs the matching hooks of an event.</summary>

@@ -87,7 +87,12 @@ public sealed class SkillCatalog
             var notes = new List<string>();
             var scanning = Hosting.StartupActivities.Start("skills.scan");
             var scanned = Roots.Select(root => (root, SkillScanner.Scan(root.Path, _limits, notes))).ToList();
-            var stamps = scanned.SelectMany(s => s.Item2).ToList();
+            var stamps = new List<SkillFileStamp>();
+            foreach (var (_, files) in scanned)
+            {
+                stamps.AddRange(files); // not SelectMany(...).ToList(): LINQ's builder over this struct is compiled at run time
+            }
+
             scanning?.Dispose();
             if (_snapshot is not null && _stamps is not null && stamps.SequenceEqual(_stamps))
             {
