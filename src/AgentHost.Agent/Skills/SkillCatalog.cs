@@ -86,7 +86,8 @@ public sealed class SkillCatalog
             Interlocked.Increment(ref _scans);
             var notes = new List<string>();
             var scanning = Hosting.StartupActivities.Start("skills.scan");
-            var scanned = Roots.Select(root => (root, SkillScanner.Scan(root.Path, _limits, notes))).ToList();
+            var realFolders = new Dictionary<string, string>(OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+            var scanned = Roots.Select(root => (root, SkillScanner.Scan(root.Path, _limits, notes, realFolders))).ToList();
             var stamps = new List<SkillFileStamp>();
             foreach (var (_, files) in scanned)
             {

@@ -36,7 +36,14 @@ internal static class SkillScanner
 {
     private static readonly HashSet<string> Skipped = new(StringComparer.OrdinalIgnoreCase) { ".git", "node_modules" };
 
-    public static List<SkillFileStamp> Scan(string root, SkillScanLimits limits, List<string> notes)
+    /// <param name="root">The folder searched.</param>
+    /// <param name="limits">How far.</param>
+    /// <param name="notes">Receives what stopped the search.</param>
+    /// <param name="realFolders">
+    /// The real paths of folders already resolved (by full path), shared by the scans of one catalog read: the roots of
+    /// installed plugins share every folder above them, which are then resolved once (issue #50).
+    /// </param>
+    public static List<SkillFileStamp> Scan(string root, SkillScanLimits limits, List<string> notes, Dictionary<string, string>? realFolders = null)
     {
         var found = new List<SkillFileStamp>();
         if (!Directory.Exists(root))
@@ -46,7 +53,7 @@ internal static class SkillScanner
 
         var visited = new HashSet<string>(OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
         var pending = new Stack<(string Path, int Depth, string Real)>();
-        pending.Push((root, 0, RealPathOrSelf(root)));
+        pending.Push((root, 0, realFolders is null ? RealPathOrSelf(root) : RealFolder(Path.GetFullPath(root), realFolders)));
         var count = 0;
         while (pending.Count > 0)
         {
@@ -110,6 +117,25 @@ internal static class SkillScanner
         {
             return RealPathOrSelf(path);
         }
+    }
+
+    /// <summary>
+    /// The real path of the folder <paramref name="fullPath"/>: its parent's (resolved once per <paramref name="known"/>)
+    /// plus its name, or the link resolved in full when it is one; what <see cref="RealPathOrSelf"/> gives, with each
+    /// folder above checked once however many roots lie below it.
+    /// </summary>
+    private static string RealFolder(string fullPath, Dictionary<string, string> known)
+    {
+        var path = Path.TrimEndingDirectorySeparator(fullPath);
+        if (known.TryGetValue(path, out var real))
+        {
+            return real;
+        }
+
+        var parent = Path.GetDirectoryName(path);
+        real = parent is null ? path : RealPathBelow(RealFolder(parent, known), path);
+        known[path] = real;
+        return real;
     }
 
     private static string RealPathOrSelf(string directory)
