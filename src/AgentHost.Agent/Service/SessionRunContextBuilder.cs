@@ -112,15 +112,28 @@ internal static class SessionRunContextBuilder
             using var preparing = StartupActivities.Start("session.prepare");
             var history = existing is not null ? await LoadHistoryAsync(store, sessionId, cancellationToken).ConfigureAwait(false) : [];
             skills?.Active.Restore(history);
+            var securing = StartupActivities.Start("session.sandbox");
             var sandbox = CreateSandbox(parts, sessionId, options, opening);
             var gate = CreateGate(parts, sessionId, options, opening, skills?.Active, sandbox);
+            securing?.Dispose();
             if (opening.Hooks is { } hooks)
             {
                 hooks.Dispatcher.SessionId = sessionId;
                 hooks.Dispatcher.PermissionMode = () => Hooks.HookDispatcher.ClaudeModeName(gate.Mode.ToDisplayName());
                 hooks.Dispatcher.Sandbox = sandbox.Settings.Hooks && sandbox.Enabled ? sandbox : null;
-                // Started here, not queued: their processes start now and run beside the rest of the preparation.
-                sessionStart = hooks.SessionStartAsync(existing is not null ? "resume" : "startup", cancellationToken);
+                // On a thread of their own, started now: starting their processes (the first child process of a run
+                // costs ~10 ms of the runtime's one-time set-up) runs beside the rest of the preparation, neither on its
+                // way nor queued behind the pool's work (issue #50).
+                var source = existing is not null ? "resume" : "startup";
+                sessionStart = Task.Factory.StartNew(
+                    () =>
+                    {
+                        using var starting = StartupActivities.Start("session.hooks.start");
+                        return hooks.SessionStartAsync(source, cancellationToken);
+                    },
+                    CancellationToken.None,
+                    TaskCreationOptions.LongRunning,
+                    TaskScheduler.Default).Unwrap();
             }
 
             if (existing is not null)
@@ -128,7 +141,9 @@ internal static class SessionRunContextBuilder
                 // A session created just now has no grants yet (they are stored under its new id): nothing to read.
                 gate.Grants.Add(await store.Audit.GetGrantsAsync(sessionId, cancellationToken).ConfigureAwait(false));
             }
+            var remembering = StartupActivities.Start("session.memory.wait");
             var memory = ProjectMemoryRun.Prepare(await opening.MemoryLoad.ConfigureAwait(false), options.WorkspaceRoot, history, runtime.Events);
+            remembering?.Dispose();
             var storedWorkspace = existing is null ? options.WorkspaceRoot : (await store.GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false)).Workspace;
             var checkpoints = new FileCheckpointRecorder(store.Checkpoints, sessionId, storedWorkspace);
             var mcpWaiting = StartupActivities.Start("session.mcp.wait");
