@@ -167,7 +167,7 @@ public sealed partial class PluginHost
         try
         {
             // The same checks as an eager load, before any of the plugin's code runs.
-            if (CodeRefusal(manifest, dormant.Request, CancellationToken.None) is { } refusal)
+            if (CodeRefusal(manifest, dormant.Request, verified: false, CancellationToken.None) is { } refusal)
             {
                 throw new AgentHostException(ErrorKind.Plugin, refusal);
             }

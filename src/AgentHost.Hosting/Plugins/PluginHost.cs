@@ -146,11 +146,17 @@ public sealed partial class PluginHost : IAsyncDisposable
     {
         var fallbackId = Path.GetFileName(Path.TrimEndingDirectorySeparator(request.Directory));
         using var activity = StartupActivities.Start("plugin.load", fallbackId);
+        // An installed plugin whose folder provably did not change since its hash matched is not hashed again, and its
+        // verification record may keep its manifest (a Claude Code plugin's): then its files are not read either.
+        PluginManifest? kept = null;
+        var verifying = StartupActivities.Start("plugin.verify", fallbackId);
+        var verified = instance is null && request.ExpectedHash is { } expected && Stamps is { } stamps && stamps.Verified(request.Directory, expected, out kept);
+        verifying?.Dispose();
         PluginManifest manifest;
         var reading = StartupActivities.Start("plugin.manifest", fallbackId);
         try
         {
-            manifest = ManifestReader.ReadFromDirectory(request.Directory);
+            manifest = kept ?? ManifestReader.ReadFromDirectory(request.Directory);
         }
         catch (AgentHostException ex)
         {
@@ -191,7 +197,7 @@ public sealed partial class PluginHost : IAsyncDisposable
                 : LoadDormant(manifest, request, snapshotKey, snapshot, attempt);
         }
 
-        if (Refusal(manifest, request, instance, cancellationToken) is { } refusal)
+        if (Refusal(manifest, request, instance, verified, cancellationToken) is { } refusal)
         {
             return attempt.TryCommit() ? Report(new PluginLoadResult(manifest.Id, version, PluginLoadStatus.Refused, refusal)) : attempt.Abandoned;
         }
@@ -230,16 +236,17 @@ public sealed partial class PluginHost : IAsyncDisposable
               "Install a plugin version built for this SDK, or upgrade agent.";
     }
 
-    private string? Refusal(PluginManifest manifest, PluginLoadRequest request, AgentPlugin? instance, CancellationToken cancellationToken) =>
-        IdentityRefusal(manifest) ?? (instance is not null ? PluginInstanceCheck.Mismatch(manifest, instance.GetType()) : CodeRefusal(manifest, request, cancellationToken));
+    private string? Refusal(PluginManifest manifest, PluginLoadRequest request, AgentPlugin? instance, bool verified, CancellationToken cancellationToken) =>
+        IdentityRefusal(manifest) ?? (instance is not null ? PluginInstanceCheck.Mismatch(manifest, instance.GetType()) : CodeRefusal(manifest, request, verified, cancellationToken));
 
     /// <summary>
     /// The checks of the plugin's files before its code loads: the content hash (installed plugins) and the entry
     /// assembly's presence. Its references are checked when it is loaded, before its code runs (<see cref="RegisterCode"/>).
     /// </summary>
-    private string? CodeRefusal(PluginManifest manifest, PluginLoadRequest request, CancellationToken cancellationToken)
+    /// <param name="verified">Whether the folder's verification record already vouched for the hash (<see cref="PluginStamps.Verified(string, string, out PluginManifest?)"/>).</param>
+    private string? CodeRefusal(PluginManifest manifest, PluginLoadRequest request, bool verified, CancellationToken cancellationToken)
     {
-        if (request.ExpectedHash is { } expected && !HashVerified(manifest.Directory, expected, cancellationToken))
+        if (request.ExpectedHash is { } expected && !verified && !HashVerified(manifest, expected, cancellationToken))
         {
             return $"plugin '{manifest.Id}' {manifest.Version} was modified after it was installed (its content hash differs from plugins.lock.json). " +
                    $"Reinstall it with 'agent plugin install {manifest.Id} --force', or remove it with 'agent plugin remove {manifest.Id}'.";
@@ -254,8 +261,9 @@ public sealed partial class PluginHost : IAsyncDisposable
     /// Whether the folder's content hash is <paramref name="expected"/>: passed on its verified stamp when its files
     /// provably did not change since the last match (<see cref="Stamps"/>), computed otherwise (and then stamped).
     /// </summary>
-    private bool HashVerified(string directory, string expected, CancellationToken cancellationToken)
+    private bool HashVerified(PluginManifest manifest, string expected, CancellationToken cancellationToken)
     {
+        var directory = manifest.Directory;
         using var activity = StartupActivities.Start("plugin.verify", Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)));
         var stamps = Stamps;
         if (stamps is not null && stamps.Verified(directory, expected))
@@ -273,10 +281,24 @@ public sealed partial class PluginHost : IAsyncDisposable
 
         if (stamp is not null)
         {
-            stamps!.Record(stamp, expected);
+            // The manifest kept is read again now, after the stamp: what the stamp vouches for from here on.
+            stamps!.Record(stamp, expected, PluginManifestJson.Keeps(manifest) ? ReadAgain(directory) : null);
         }
 
         return true;
+    }
+
+    /// <summary>The manifest as the folder's files give it now, or <see langword="null"/> when they no longer make one.</summary>
+    private static PluginManifest? ReadAgain(string directory)
+    {
+        try
+        {
+            return ManifestReader.ReadFromDirectory(directory);
+        }
+        catch (AgentHostException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

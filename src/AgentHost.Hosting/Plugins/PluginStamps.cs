@@ -55,6 +55,7 @@ internal sealed partial class PluginStamps
     private readonly TimeProvider _time;
     private int _skipped;
     private int _recorded;
+    private int _manifestsKept;
 
     /// <summary>Creates the record over <paramref name="folder"/>.</summary>
     /// <param name="folder">The folder of the record files.</param>
@@ -80,6 +81,9 @@ internal sealed partial class PluginStamps
 
     /// <summary>How many verified stamps were recorded.</summary>
     public int Recorded => Volatile.Read(ref _recorded);
+
+    /// <summary>How many manifests were taken from records instead of the plugins' files.</summary>
+    public int ManifestsKept => Volatile.Read(ref _manifestsKept);
 
     /// <summary>Stamps <paramref name="directory"/>'s files now, or returns <see langword="null"/> when one cannot be stamped (then hash).</summary>
     /// <param name="directory">The plugin folder.</param>
@@ -140,10 +144,21 @@ internal sealed partial class PluginStamps
     /// <param name="directory">The plugin folder.</param>
     /// <param name="expectedHash">The lockfile's hash.</param>
     /// <returns><see langword="true"/> when the hash need not be computed.</returns>
-    public bool Verified(string directory, string expectedHash)
+    public bool Verified(string directory, string expectedHash) => Verified(directory, expectedHash, out _);
+
+    /// <summary>
+    /// <see cref="Verified(string, string)"/>, and the plugin's manifest as the record keeps it (a Claude Code plugin's,
+    /// written by this build of the host: <see cref="PluginManifestJson"/>), or <see langword="null"/>.
+    /// </summary>
+    /// <param name="directory">The plugin folder.</param>
+    /// <param name="expectedHash">The lockfile's hash.</param>
+    /// <param name="manifest">The kept manifest, only when the folder is verified.</param>
+    /// <returns><see langword="true"/> when the hash need not be computed.</returns>
+    public bool Verified(string directory, string expectedHash, out PluginManifest? manifest)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(expectedHash);
+        manifest = null;
         if (!Supported)
         {
             return false;
@@ -157,6 +172,12 @@ internal sealed partial class PluginStamps
             if (document is null || !Unchanged(record, root, expectedHash))
             {
                 return false;
+            }
+
+            manifest = KeptManifest(record, path);
+            if (manifest is not null)
+            {
+                Interlocked.Increment(ref _manifestsKept);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or InvalidOperationException or FormatException or KeyNotFoundException)
@@ -172,7 +193,11 @@ internal sealed partial class PluginStamps
     /// <summary>Records that the folder, as <paramref name="stamp"/> (taken before hashing) saw it, hashed to <paramref name="hash"/>; not when the stamp is racy.</summary>
     /// <param name="stamp">The stamp taken before the hash was computed.</param>
     /// <param name="hash">The computed hash, equal to the lockfile's.</param>
-    public void Record(FolderStamp stamp, string hash)
+    /// <param name="manifest">
+    /// The plugin's manifest, read after <paramref name="stamp"/> was taken, kept in the record when it is of a kind
+    /// kept (<see cref="PluginManifestJson.Keeps"/>); <see langword="null"/> for none.
+    /// </param>
+    public void Record(FolderStamp stamp, string hash, PluginManifest? manifest = null)
     {
         ArgumentNullException.ThrowIfNull(stamp);
         ArgumentNullException.ThrowIfNull(hash);
@@ -182,7 +207,8 @@ internal sealed partial class PluginStamps
         }
 
         var path = FileOf(stamp.Directory);
-        if (CacheFile.TryWrite(path, FormatVersion, Section, writer => Write(writer, stamp, hash)) is { } problem)
+        var kept = manifest is not null && PluginManifestJson.Keeps(manifest) ? manifest : null;
+        if (CacheFile.TryWrite(path, FormatVersion, Section, writer => Write(writer, stamp, hash, kept)) is { } problem)
         {
             LogNotWritten(path, problem);
             return;
@@ -195,10 +221,41 @@ internal sealed partial class PluginStamps
     internal string FileOf(string directory) =>
         Path.Combine(Folder, Convert.ToHexStringLower(Sha256.HashData(Encoding.UTF8.GetBytes(directory)))[..32] + ".json");
 
-    private static void Write(Utf8JsonWriter writer, FolderStamp stamp, string hash)
+    /// <summary>The build whose manifest reader wrote a kept manifest: another build's is not used (its reader's rules may differ).</summary>
+    private static readonly string HostBuild = typeof(PluginStamps).Module.ModuleVersionId.ToString("N");
+
+    /// <summary>The record's manifest when it keeps one written by this build; a malformed one is logged and ignored.</summary>
+    private PluginManifest? KeptManifest(JsonElement record, string path)
+    {
+        if (!record.TryGetProperty("manifest", out var kept) || kept.ValueKind != JsonValueKind.Object
+            || !kept.TryGetProperty("build", out var build) || build.GetString() != HostBuild)
+        {
+            return null;
+        }
+
+        try
+        {
+            return PluginManifestJson.Read(kept);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
+        {
+            LogIgnored(path, "its manifest: " + ex.Message);
+            return null;
+        }
+    }
+
+    private static void Write(Utf8JsonWriter writer, FolderStamp stamp, string hash, PluginManifest? manifest)
     {
         writer.WriteString("directory", stamp.Directory);
         writer.WriteString("sha512", hash);
+        if (manifest is not null)
+        {
+            writer.WriteStartObject("manifest");
+            writer.WriteString("build", HostBuild);
+            PluginManifestJson.Write(writer, manifest);
+            writer.WriteEndObject();
+        }
+
         writer.WriteStartArray("files");
         foreach (var (relative, stat) in stamp.Files)
         {
