@@ -134,7 +134,9 @@ public sealed class HookDispatcher
             return HookOutcome.None;
         }
 
+        var composing = Hosting.StartupActivities.Start("hook.compose");
         var input = Input(hookEvent, fields);
+        composing?.Dispose();
         var answers = await Task.WhenAll(hooks.Select(hook => hook.RunsInBackground ? InBackground(hook, input, tool) : RunOneAsync(hook, input, tool, cancellationToken))).ConfigureAwait(false);
         return new HookOutcome(answers);
     }

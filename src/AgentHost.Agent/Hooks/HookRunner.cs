@@ -139,6 +139,7 @@ public static class HookRunner
         };
 
         OwnedProcess process;
+        var launching = Hosting.StartupActivities.Start("hook.launch");
         try
         {
             process = ProcessLauncher.Start(spec);
@@ -147,6 +148,10 @@ public static class HookRunner
         {
             return new HookProcessResult(null, string.Empty, ex.Message, Stopwatch.GetElapsedTime(started)) { FailedToStart = true };
         }
+        finally
+        {
+            launching?.Dispose();
+        }
 
         var owned = true;
         try
@@ -154,7 +159,9 @@ public static class HookRunner
             var firstLine = backgroundable ? new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously) : null;
             var stdout = ReadCappedAsync(process.Process.StandardOutput, firstLine);
             var stderr = ReadCappedAsync(process.Process.StandardError);
+            var writing = Hosting.StartupActivities.Start("hook.input");
             var write = input is null ? Task.CompletedTask : WriteInputAsync(process, input);
+            writing?.Dispose();
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             limit.CancelAfter(timeout);
             var timedOut = false;
