@@ -121,11 +121,11 @@ internal static class SessionRunContextBuilder
                 hooks.Dispatcher.SessionId = sessionId;
                 hooks.Dispatcher.PermissionMode = () => Hooks.HookDispatcher.ClaudeModeName(gate.Mode.ToDisplayName());
                 hooks.Dispatcher.Sandbox = sandbox.Settings.Hooks && sandbox.Enabled ? sandbox : null;
-                // On a thread of their own, started now: starting their processes (the first child process of a run
+                // On a thread of their own (when there are any), started now: starting their processes (the first child process of a run
                 // costs ~10 ms of the runtime's one-time set-up) runs beside the rest of the preparation, neither on its
                 // way nor queued behind the pool's work (issue #50).
                 var source = existing is not null ? "resume" : "startup";
-                sessionStart = Task.Factory.StartNew(
+                sessionStart = !hooks.Dispatcher.Has(Hosting.Hooks.HookEventNames.SessionStart) ? null : Task.Factory.StartNew(
                     () =>
                     {
                         using var starting = StartupActivities.Start("session.hooks.start");
