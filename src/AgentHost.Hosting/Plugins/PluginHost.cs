@@ -146,17 +146,25 @@ public sealed partial class PluginHost : IAsyncDisposable
     {
         var fallbackId = Path.GetFileName(Path.TrimEndingDirectorySeparator(request.Directory));
         using var activity = StartupActivities.Start("plugin.load", fallbackId);
-        // An installed plugin whose folder provably did not change since its hash matched is not hashed again, and its
-        // verification record may keep its manifest (a Claude Code plugin's): then its files are not read either.
+        // An installed plugin whose folder provably did not change since its hash matched is not hashed again, and the
+        // verification record of one that can have no code (no plugin.yaml: a Claude Code plugin) keeps its manifest:
+        // then its files are not read either. A plugin.yaml plugin is checked where it always was (a lazily activated
+        // one at its activation).
         PluginManifest? kept = null;
         var verifying = StartupActivities.Start("plugin.verify", fallbackId);
-        var verified = instance is null && request.ExpectedHash is { } expected && Stamps is { } stamps && stamps.Verified(request.Directory, expected, out kept);
+        var verified = instance is null && request.ExpectedHash is { } expected && Stamps is { } stamps
+            && !File.Exists(Path.Combine(request.Directory, PluginManifest.FileName)) && stamps.Verified(request.Directory, expected, out kept);
         verifying?.Dispose();
         PluginManifest manifest;
         var reading = StartupActivities.Start("plugin.manifest", fallbackId);
         try
         {
             manifest = kept ?? ManifestReader.ReadFromDirectory(request.Directory);
+            if (verified && kept is null)
+            {
+                // Read after the check, so what the record vouches for: kept for the next load (after an upgrade, say).
+                Stamps!.Keep(request.Directory, request.ExpectedHash!, manifest);
+            }
         }
         catch (AgentHostException ex)
         {

@@ -13,7 +13,7 @@ namespace AgentHost.Hosting.Plugins;
 /// <param name="Files">The files and links by relative path.</param>
 /// <param name="Folders">The folders by relative path (the root as <c>""</c>): a file added, removed or renamed in one changes its stat.</param>
 /// <param name="Racy">
-/// Whether a file changed so recently (<see cref="PluginStamps.RacyWindow"/>) that a change right after the stamp could
+/// Whether a file changed so recently (<see cref="FileStat.RacyWindow"/>) that a change right after the stamp could
 /// keep its times: such a stamp is never recorded.
 /// </param>
 internal sealed record FolderStamp(string Directory, IReadOnlyList<(string Relative, FileStat Stat)> Files, IReadOnlyList<(string Relative, FileStat Stat)> Folders, bool Racy);
@@ -30,7 +30,7 @@ internal sealed record FolderStamp(string Directory, IReadOnlyList<(string Relat
 /// Why this cannot be forged by an unprivileged process: changing a file's content, replacing it (a new inode), or
 /// adding, removing or renaming a file changes the stamp; <c>touch</c> and <c>utimensat</c> set the modification time
 /// back but set the ctime to now, and only the kernel sets a ctime (changing the clock needs privilege). A file that
-/// changed within <see cref="RacyWindow"/> of the stamp (timestamps are kept at the kernel's coarse tick, a few ms) is
+/// changed within <see cref="FileStat.RacyWindow"/> of the stamp (timestamps are kept at the kernel's coarse tick, a few ms) is
 /// not recorded, as git does with its "racily clean" entries: its plugin is hashed again next run. The record lives
 /// beside the lockfile under the data folder (a protected path, like the lockfile and the plugins folder): whoever
 /// can write it could rewrite <c>plugins.lock.json</c> as well.
@@ -45,9 +45,6 @@ internal sealed partial class PluginStamps
 {
     /// <summary>The record's format version (2: the folders are recorded too, and the check lists no folder).</summary>
     internal const int FormatVersion = 2;
-
-    /// <summary>Files changed this close to the moment of the stamp make it unfit for recording (<see cref="FileStat.RacyWindow"/>).</summary>
-    internal static readonly TimeSpan RacyWindow = FileStat.RacyWindow;
 
     private const string Section = "verified";
 
@@ -97,7 +94,7 @@ internal sealed partial class PluginStamps
 
         // The clock is read before the files: a file changed after it has a ctime past the racy limit or, when it was
         // older, a ctime different from the one stamped.
-        var limit = (_time.GetUtcNow() - RacyWindow - DateTimeOffset.UnixEpoch).Ticks * 100;
+        var limit = (_time.GetUtcNow() - FileStat.RacyWindow - DateTimeOffset.UnixEpoch).Ticks * 100;
         try
         {
             var root = Path.GetFullPath(directory);
@@ -208,13 +205,53 @@ internal sealed partial class PluginStamps
 
         var path = FileOf(stamp.Directory);
         var kept = manifest is not null && PluginManifestJson.Keeps(manifest) ? manifest : null;
-        if (CacheFile.TryWrite(path, FormatVersion, Section, writer => Write(writer, stamp, hash, kept)) is { } problem)
+        if (CacheFile.TryWrite(path, FormatVersion, Section, writer => Write(writer, stamp.Directory, hash, kept, w => WriteStats(w, stamp.Files), w => WriteStats(w, stamp.Folders))) is { } problem)
         {
             LogNotWritten(path, problem);
             return;
         }
 
         Interlocked.Increment(ref _recorded);
+    }
+
+    /// <summary>
+    /// Adds <paramref name="manifest"/> to the record of a folder that <see cref="Verified(string, string, out PluginManifest?)"/>
+    /// just passed without a kept manifest (written before manifests were kept, by another build, or unreadable), so
+    /// the next load takes it from there. The manifest must have been read after that check: any change to the
+    /// folder since changes a stamp the record lists, and the record then passes no more. The stamps are copied as
+    /// recorded; nothing is written when the record no longer is of this folder and hash.
+    /// </summary>
+    /// <param name="directory">The plugin folder.</param>
+    /// <param name="expectedHash">The lockfile's hash.</param>
+    /// <param name="manifest">The manifest read from the folder after the check.</param>
+    public void Keep(string directory, string expectedHash, PluginManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        if (!Supported || !PluginManifestJson.Keeps(manifest))
+        {
+            return;
+        }
+
+        var root = Path.GetFullPath(directory);
+        var path = FileOf(root);
+        try
+        {
+            using var document = CacheFile.Read(path, FormatVersion, Section, out var record);
+            if (document is null || record.GetProperty("directory").GetString() != root || record.GetProperty("sha512").GetString() != expectedHash)
+            {
+                return;
+            }
+
+            var (files, folders) = (record.GetProperty("files"), record.GetProperty("folders"));
+            if (CacheFile.TryWrite(path, FormatVersion, Section, writer => Write(writer, root, expectedHash, manifest, files.WriteTo, folders.WriteTo)) is { } problem)
+            {
+                LogNotWritten(path, problem);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or InvalidOperationException or KeyNotFoundException)
+        {
+            LogIgnored(path, ex.Message);
+        }
     }
 
     /// <summary>The record file of a folder: named after the SHA-256 of its full path (managed: no OpenSSL load), the path itself inside.</summary>
@@ -244,9 +281,10 @@ internal sealed partial class PluginStamps
         }
     }
 
-    private static void Write(Utf8JsonWriter writer, FolderStamp stamp, string hash, PluginManifest? manifest)
+    /// <summary>A record: the folder, its hash, the kept manifest (when any), then its files' and folders' stats (as arrays).</summary>
+    private static void Write(Utf8JsonWriter writer, string directory, string hash, PluginManifest? manifest, Action<Utf8JsonWriter> files, Action<Utf8JsonWriter> folders)
     {
-        writer.WriteString("directory", stamp.Directory);
+        writer.WriteString("directory", directory);
         writer.WriteString("sha512", hash);
         if (manifest is not null)
         {
@@ -256,15 +294,16 @@ internal sealed partial class PluginStamps
             writer.WriteEndObject();
         }
 
-        writer.WriteStartArray("files");
-        foreach (var (relative, stat) in stamp.Files)
-        {
-            WriteStat(writer, relative, stat);
-        }
+        writer.WritePropertyName("files");
+        files(writer);
+        writer.WritePropertyName("folders");
+        folders(writer);
+    }
 
-        writer.WriteEndArray();
-        writer.WriteStartArray("folders");
-        foreach (var (relative, stat) in stamp.Folders)
+    private static void WriteStats(Utf8JsonWriter writer, IReadOnlyList<(string Relative, FileStat Stat)> entries)
+    {
+        writer.WriteStartArray();
+        foreach (var (relative, stat) in entries)
         {
             WriteStat(writer, relative, stat);
         }

@@ -55,7 +55,7 @@ public sealed class KeptManifestTests : IDisposable
     [InlineData("another build")]
     [InlineData("a broken manifest")]
     [InlineData("no manifest")]
-    public async Task ARecordWhoseManifestIsInDoubt_StillVerifiesTheFolder_AndTheFilesAreRead(string doubt)
+    public async Task ARecordWhoseManifestIsInDoubt_StillVerifiesTheFolder_TheFilesAreRead_AndTheNextLoadKeepsThem(string doubt)
     {
         var (dir, hash) = Copy("review-kit");
         var (_, firstStamps) = await LoadAsync(dir, hash);
@@ -81,6 +81,12 @@ public sealed class KeptManifestTests : IDisposable
         Assert.Equal(PluginLoadStatus.Loaded, second.Result.Status);
         Assert.Equal((1, 0), (stamps.Skipped, stamps.ManifestsKept));
         AssertSame(ManifestReader.ReadFromDirectory(dir), second.Manifest);
+
+        // The manifest read then is added to the record (as after an upgrade of agent): the next load takes it from there.
+        var (third, thirdStamps) = await LoadAsync(dir, hash);
+        Assert.Equal(PluginLoadStatus.Loaded, third.Result.Status);
+        Assert.Equal((1, 0, 1), (thirdStamps.Skipped, thirdStamps.Recorded, thirdStamps.ManifestsKept));
+        AssertSame(ManifestReader.ReadFromDirectory(dir), third.Manifest);
     }
 
     [LinuxFact(Why)]
