@@ -249,7 +249,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         // The skills on a thread of their own: with a hundred plugins' skill folders their read is ~15 ms of work that the
         // first turn waits for, and queued behind the pool's work (two threads on two cores) it started ~10 ms late (#50).
         var skillsLoad = Task.Factory.StartNew(
-            () => SkillSession.Create(runtime, configuration, environment, options.WorkspaceRoot), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            () => SkillSession.Create(runtime, configuration, environment, options.WorkspaceRoot, _parts.Time), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         // Trust is read once per open session; the policy, the gate and the reference expander all use this copy.
         var trust = ProjectTrust.Load(AgentPaths.Resolve(environment), _parts.Time);
         var policy = SessionPolicyLayer.Apply(PermissionPolicy.FromConfiguration(configuration, trust), settings, configuration, runtime.Events);

@@ -35,8 +35,18 @@ public sealed class ActiveSkills : ISkillApprovals
     private readonly string _homeDirectory;
     private readonly Lock _turnLock = new();
 
-    /// <summary>The session's opening read of the catalog, until its first turn takes it (or finds it done and reads again).</summary>
+    /// <summary>
+    /// How soon after the session opened its first turn must begin to take the opening read even when that read is done:
+    /// a headless run's first turn begins milliseconds after the open (reading again would walk every skill folder a
+    /// second time on the way to the first request, #50); a chat's begins when a person has typed, and reads again.
+    /// </summary>
+    internal static readonly TimeSpan OpeningReadKeptFor = TimeSpan.FromSeconds(2);
+
+    /// <summary>The session's opening read of the catalog, until its first turn takes it (or finds it done and stale, and reads again).</summary>
     private Task<SkillSnapshot?>? _opening;
+
+    private readonly TimeProvider _time = TimeProvider.System;
+    private readonly DateTimeOffset _openedAt;
 
     private Task<SkillSnapshot?>? _turnPending;
     private SkillSnapshot? _turnSnapshot;
@@ -57,12 +67,15 @@ public sealed class ActiveSkills : ISkillApprovals
     /// completes with that read (or <see langword="null"/> when it failed), <paramref name="baseline"/> with the baseline
     /// taken after it. Nothing of the session may run a tool before <see cref="WaitForBaselineAsync"/> completes.
     /// </summary>
-    internal ActiveSkills(SkillCatalog catalog, string homeDirectory, Task<SkillSnapshot?> opening, Task<SkillBaseline> baseline)
+    /// <param name="time">The clock <see cref="OpeningReadKeptFor"/> is measured on.</param>
+    internal ActiveSkills(SkillCatalog catalog, string homeDirectory, Task<SkillSnapshot?> opening, Task<SkillBaseline> baseline, TimeProvider time)
     {
         Catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         _homeDirectory = homeDirectory;
         _opening = opening;
         _baseline = baseline;
+        _time = time;
+        _openedAt = time.GetUtcNow();
     }
 
     /// <summary>The catalog.</summary>
@@ -84,8 +97,8 @@ public sealed class ActiveSkills : ISkillApprovals
 
     /// <summary>
     /// The skills as the current turn reads them: read once, at the turn's first use (the session's first turn takes
-    /// the read begun when the session opened, if it was still under way when the turn began), and kept until the turn
-    /// ends; between turns, the catalog as it is now.
+    /// the read begun when the session opened, if it was still under way when the turn began or the turn began within
+    /// <see cref="OpeningReadKeptFor"/> of the open), and kept until the turn ends; between turns, the catalog as it is now.
     /// </summary>
     internal SkillSnapshot Snapshot
     {
@@ -128,7 +141,7 @@ public sealed class ActiveSkills : ISkillApprovals
 
             _inTurn = true;
             _turnSnapshot = null;
-            _turnPending = _opening is { IsCompleted: false } opening ? opening : null;
+            _turnPending = _opening is { } opening && (!opening.IsCompleted || _time.GetUtcNow() - _openedAt < OpeningReadKeptFor) ? opening : null;
             _opening = null;
         }
     }

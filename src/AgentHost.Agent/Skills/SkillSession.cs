@@ -31,7 +31,12 @@ public sealed class SkillSession
     /// <param name="environment">The environment.</param>
     /// <param name="workspaceRoot">The run's project root (project skills are looked for from the working directory when it is inside, else from here).</param>
     /// <returns>The skills.</returns>
-    public static SkillSession? Create(PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot)
+    public static SkillSession? Create(PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot) =>
+        Create(runtime, configuration, environment, workspaceRoot, TimeProvider.System);
+
+    /// <inheritdoc cref="Create(PluginRuntime, ConfigurationSnapshot, HostEnvironment, string)"/>
+    /// <param name="time">The clock of the first turn's read (<see cref="ActiveSkills.OpeningReadKeptFor"/>).</param>
+    internal static SkillSession? Create(PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -49,13 +54,14 @@ public sealed class SkillSession
             Disabled = SkillLocations.Disabled(configuration),
             ParseCache = SkillParseCache.Supported ? SkillParseCache.For(runtime.Paths.SkillParseCacheFile, runtime.LoggerFactory) : null,
         };
-        // The first scan (folder walks, SKILL.md parsing) runs on a pool thread while the session is prepared, and the
-        // baseline (every skill's fingerprint) after it on the same thread: the first request does not wait for either;
-        // the session's first tool waits for the baseline (SessionRunContextBuilder), and its first turn reads the skills
-        // from this scan when it is still under way (ActiveSkills.Snapshot).
+        // The first scan (folder walks, SKILL.md parsing) runs on a thread of its own while the session is prepared, and
+        // the baseline (every skill's fingerprint) after it on the same thread: the first request does not wait for
+        // either; the session's first tool waits for the baseline (SessionRunContextBuilder), and its first turn reads
+        // the skills from this scan (ActiveSkills.Snapshot). Not on the pool: queued behind the session's other
+        // background work (two pool threads on two cores) it started up to 25 ms late, with the first turn waiting (#50).
         var opening = new TaskCompletionSource<SkillSnapshot?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var baseline = Task.Run(() => ReadAhead(catalog, opening));
-        return new SkillSession(new ActiveSkills(catalog, environment.HomeDirectory, opening.Task, baseline));
+        var baseline = Task.Factory.StartNew(() => ReadAhead(catalog, opening), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        return new SkillSession(new ActiveSkills(catalog, environment.HomeDirectory, opening.Task, baseline, time));
     }
 
     /// <summary>Reads the catalog ahead of the first turn, then takes the baseline of what it read.</summary>
