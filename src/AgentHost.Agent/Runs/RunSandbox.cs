@@ -45,12 +45,13 @@ public static class RunSandbox
     }
 
     /// <summary>
-    /// The sandbox of a session's hooks before the session's own policy exists (a UserPromptSubmit hook runs before the
-    /// session is stored), when <c>sandbox.hooks</c> is on; <see langword="null"/> otherwise. Built the same way as the
-    /// session's (which replaces it once made); its configuration problems are left to the session's to report.
+    /// The sandbox of a session's hooks before the session's own policy exists (its first turn's UserPromptSubmit and
+    /// SessionStart hooks run before it is made), when <c>sandbox.hooks</c> is on; <see langword="null"/> otherwise.
+    /// Built the same way as the session's (which replaces it once made); its configuration problems are left to the
+    /// session's to report.
     /// </summary>
-    internal static SandboxPolicy? ForHooks(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, string? sessionId, SandboxMode? modeOverride) =>
-        OptedIn(settings => settings.Hooks, configuration, environment, workspaceRoot, permissions, sessionId ?? "hooks" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), modeOverride);
+    internal static SandboxPolicy? ForHooks(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, string sessionId, SandboxMode? modeOverride) =>
+        OptedIn(settings => settings.Hooks, configuration, environment, workspaceRoot, permissions, sessionId, modeOverride);
 
     /// <summary>The sandbox of a session's stdio MCP servers when <c>sandbox.mcp_servers</c> is on; <see langword="null"/> otherwise.</summary>
     internal static SandboxPolicy? ForMcpServers(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, SandboxMode? modeOverride) =>

@@ -85,6 +85,15 @@ public sealed partial class AgentSession
     private async Task<TurnResult> RunTurnCoreAsync(TurnRequest request, System.Diagnostics.Activity? turn, CancellationToken cancellationToken)
     {
         var (runtime, store, configuration) = (_parts.Runtime, _parts.Store, _parts.Configuration);
+        var context = RunContext;
+        if (context is null && _sessionStart is null or { Failed: true })
+        {
+            // The first turn's hooks get the session's id (a new session's is reserved, and stored under it) as soon as
+            // they are read, and its SessionStart hooks start then, once per session (again only if they failed): beside
+            // the turn's preparation, not on its way (issue #50).
+            _sessionStart = SessionStartHooks.Start(_parts, Options, _opening, _lifetime.Token);
+        }
+
         // References are read under the session's current mode (before the first turn: the options' mode, else
         // permissions.mode, else the default), with the policy read when the session opened.
         var mode = RunContext?.Mode ?? Options.PermissionMode ?? _opening.Policy.Mode ?? PermissionModes.Default(Options.Interactive);
@@ -107,14 +116,15 @@ public sealed partial class AgentSession
         }
 
         // UserPromptSubmit hooks may refuse the prompt before anything of the turn is stored.
-        var hookContext = _opening.Hooks is { } promptHooks ? await promptHooks.UserPromptSubmitAsync(request.Prompt, cancellationToken).ConfigureAwait(false) : null;
-        var context = RunContext;
+        var promptHooks = context is null ? await _sessionStart!.Ready.WaitAsync(cancellationToken).ConfigureAwait(false) : _opening.Hooks;
+        var hookContext = promptHooks is not null ? await promptHooks.UserPromptSubmitAsync(request.Prompt, cancellationToken).ConfigureAwait(false) : null;
         IReadOnlyList<ChatMessage> history;
         var titling = Task.CompletedTask;
         if (context is null)
         {
             var building = StartupActivities.Start("turn.build");
-            var built = await SessionRunContextBuilder.BuildAsync(_parts, Options, _opening, expanded, request.Task ?? Options.Task, id => Volatile.Write(ref _id, id), cancellationToken).ConfigureAwait(false);
+            var reservedId = promptHooks is not null ? _sessionStart!.SessionId : null; // hooks were given it
+            var built = await SessionRunContextBuilder.BuildAsync(_parts, Options, _opening, expanded, request.Task ?? Options.Task, reservedId, id => Volatile.Write(ref _id, id), cancellationToken).ConfigureAwait(false);
             building?.Dispose();
             (context, history) = (built.Context, built.History);
             _lease ??= built.NewLease;
@@ -122,7 +132,9 @@ public sealed partial class AgentSession
             Volatile.Write(ref _context, context);
             CatchUpPolicy(context);
             CatchUpApproval(context);
-            hookContext = await built.SessionStart.ConfigureAwait(false) + hookContext;
+            // Their context precedes the prompt's (and the UserPromptSubmit hooks'), as when they ran at the session's start.
+            hookContext = await _sessionStart!.Context.WaitAsync(cancellationToken).ConfigureAwait(false) + hookContext;
+
 
             if (Interlocked.Exchange(ref _pendingModel, null) is { } chosen)
             {

@@ -27,6 +27,8 @@ public sealed partial class AgentSession : IAsyncDisposable
     private SessionLease? _lease;
     private SessionRunContext? _context;
     private CancellationTokenSource? _running;
+    private readonly CancellationTokenSource _lifetime = new();
+    private SessionStartHooks? _sessionStart;
     private string? _id;
     private string? _pendingModel;
     private readonly HashSet<string> _warnedParameters = new(StringComparer.Ordinal);
@@ -189,6 +191,13 @@ public sealed partial class AgentSession : IAsyncDisposable
         await _turn.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
+            await _lifetime.CancelAsync().ConfigureAwait(false);
+            if (_sessionStart is { } started)
+            {
+                // SessionStart hooks of a first turn that never built its context (refused, failed): ended with the session.
+                await ((Task)started.Context).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             if (_context is not null && _opening.Hooks is { } hooks)
             {
                 await hooks.SessionEndAsync("other").ConfigureAwait(false);
@@ -206,6 +215,7 @@ public sealed partial class AgentSession : IAsyncDisposable
         }
         finally
         {
+            _lifetime.Dispose();
             _turn.Release();
             _closed(this);
         }

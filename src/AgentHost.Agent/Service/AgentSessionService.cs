@@ -243,6 +243,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
     private AgentSession Open(SessionOptions options, string? id, IReadOnlyDictionary<string, string> settings, SessionLease? lease)
     {
         var (runtime, configuration, environment) = (_parts.Runtime, _parts.Configuration, _parts.Environment);
+        using var opening = StartupActivities.Start("session.open");
         // Project memory and the skills catalog are read from disk in the background: the model is chosen (and its
         // endpoint warmed up) first, because the connection is the longest wait on the way to the first request.
         var memoryLoad = Task.Run(() => ProjectMemoryRun.Load(configuration, environment, options.WorkspaceRoot));
@@ -250,27 +251,23 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         // first turn waits for, and queued behind the pool's work (two threads on two cores) it started ~10 ms late (#50).
         var skillsLoad = Task.Factory.StartNew(
             () => SkillSession.Create(runtime, configuration, environment, options.WorkspaceRoot, _parts.Time), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        // The hooks too (the configuration's and every plugin's hook files): with a hundred plugins ~8 ms of work, most of
+        // it the first run of the code, that was on the way to the first request; the first turn waits for them (#50).
+        var hooksLoad = Task.Factory.StartNew(
+            () =>
+            {
+                using var reading = StartupActivities.Start("session.open.hooks");
+                return Hooks.SessionHookSetup.Create(runtime, configuration, options.WorkspaceRoot, _parts.Scrubber, _parts.Time);
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
         // Trust is read once per open session; the policy, the gate and the reference expander all use this copy.
         var trust = ProjectTrust.Load(AgentPaths.Resolve(environment), _parts.Time);
         var policy = SessionPolicyLayer.Apply(PermissionPolicy.FromConfiguration(configuration, trust), settings, configuration, runtime.Events);
         // MCP servers start now, in parallel and in the background, each within its start timeout.
         var mcpLoad = Runs.RunMcpServers.Start(runtime, configuration, environment, trust, policy, options.WorkspaceRoot, options.Sandbox, SessionShape.McpServers(options, settings, configuration));
-        var opening = new SessionOpening(id, settings, trust, policy, memoryLoad, skillsLoad, mcpLoad)
-        {
-            Hooks = Hooks.SessionHookSetup.Create(runtime, configuration, options.WorkspaceRoot, _parts.Scrubber, _parts.Time),
-        };
-        if (id is not null && opening.Hooks is { } hooks)
-        {
-            hooks.Dispatcher.SessionId = id;
-        }
-
-        if (opening.Hooks is { } sandboxedHooks)
-        {
-            // sandbox.hooks: a UserPromptSubmit hook runs before the session's own sandbox exists (which then replaces this one).
-            sandboxedHooks.Dispatcher.Sandbox = Runs.RunSandbox.ForHooks(configuration, environment, options.WorkspaceRoot, policy, id, options.Sandbox);
-        }
-
-        var session = new AgentSession(_parts, options, opening, lease, s =>
+        var session = new AgentSession(_parts, options, new SessionOpening(id, settings, trust, policy, memoryLoad, skillsLoad, mcpLoad) { HooksLoad = hooksLoad }, lease, s =>
         {
             if (_open.TryRemove(s, out _))
             {

@@ -32,8 +32,14 @@ internal sealed record SessionOpening(
     Task<SkillSession?> SkillsLoad,
     Task<McpSessionServers> McpLoad)
 {
-    /// <summary>The session's hooks (docs/hooks.md), or <see langword="null"/> when none is active.</summary>
-    public Hooks.SessionHooks? Hooks { get; init; }
+    /// <summary>
+    /// The session's hooks (docs/hooks.md), read on a thread of their own from the session's opening (a hundred plugins'
+    /// hook files were ~8 ms on the way to the first request, #50): <see langword="null"/> when none is active.
+    /// </summary>
+    public Task<Hooks.SessionHooks?> HooksLoad { get; init; } = Task.FromResult<Hooks.SessionHooks?>(null);
+
+    /// <summary>The session's hooks, once read (the first turn waits for them before its UserPromptSubmit hooks); see <see cref="HooksLoad"/>.</summary>
+    public Hooks.SessionHooks? Hooks => HooksLoad.GetAwaiter().GetResult();
 }
 
 /// <summary>Builds a session's <see cref="SessionRunContext"/> at its first turn (what <c>AgentRunner</c> did before every run).</summary>
@@ -43,18 +49,11 @@ internal static class SessionRunContextBuilder
     public const string InterruptedResult = "interrupted: the agent stopped before this call finished; it may or may not have taken effect";
 
     /// <summary>The result of <see cref="BuildAsync"/>: the context, the new session's lease, and the history so far.</summary>
-    public sealed record Built(SessionRunContext Context, SessionLease? NewLease, IReadOnlyList<ChatMessage> History)
-    {
-        /// <summary>
-        /// The SessionStart hooks, started as soon as the session's id, mode and sandbox were known, so that their
-        /// processes run beside the rest of the preparation (docs/hooks.md); their context for the model, or
-        /// <see langword="null"/>. Completed with <see langword="null"/> when the session has no hooks.
-        /// </summary>
-        public Task<string?> SessionStart { get; init; } = Task.FromResult<string?>(null);
-    }
+    public sealed record Built(SessionRunContext Context, SessionLease? NewLease, IReadOnlyList<ChatMessage> History);
 
+    // reservedId: the id a new session is stored under (its hooks have it already); the store makes one when null.
     public static async Task<Built> BuildAsync(
-        SessionServiceParts parts, SessionOptions options, SessionOpening opening, ExpandedPrompt firstPrompt, TaskKind? task, Action<string> stored, CancellationToken cancellationToken)
+        SessionServiceParts parts, SessionOptions options, SessionOpening opening, ExpandedPrompt firstPrompt, TaskKind? task, string? reservedId, Action<string> stored, CancellationToken cancellationToken)
     {
         var (runtime, store, configuration) = (parts.Runtime, parts.Store, parts.Configuration);
         var prompt = firstPrompt.Prompt;
@@ -66,7 +65,6 @@ internal static class SessionRunContextBuilder
         var warmUp = parts.Prepared.TakeWarmUp(model.Client) ?? ProviderWarmUp.Start(model.Client, cancellationToken);
         choosing?.Dispose();
         SessionLease? newLease = null;
-        Task<string?>? sessionStart = null;
         try
         {
             var waiting = StartupActivities.Start("session.skills.wait");
@@ -80,7 +78,7 @@ internal static class SessionRunContextBuilder
             {
                 // Leased before the row exists: another process opening the store meanwhile must not take it for a dead run.
                 (var created, newLease) = await store.CreateLeasedSessionAsync(
-                    new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = options.Title ?? prompt, Settings = remember, Owner = options.Owner, Name = options.Name }, cancellationToken).ConfigureAwait(false);
+                    new NewSession(options.WorkspaceRoot, model.ProviderName, model.ModelId) { Prompt = options.Title ?? prompt, Settings = remember, Owner = options.Owner, Name = options.Name, Id = reservedId }, cancellationToken).ConfigureAwait(false);
                 sessionId = created.Id;
             }
             else
@@ -121,19 +119,6 @@ internal static class SessionRunContextBuilder
                 hooks.Dispatcher.SessionId = sessionId;
                 hooks.Dispatcher.PermissionMode = () => Hooks.HookDispatcher.ClaudeModeName(gate.Mode.ToDisplayName());
                 hooks.Dispatcher.Sandbox = sandbox.Settings.Hooks && sandbox.Enabled ? sandbox : null;
-                // On a thread of their own (when there are any), started now: starting their processes (the first child process of a run
-                // costs ~10 ms of the runtime's one-time set-up) runs beside the rest of the preparation, neither on its
-                // way nor queued behind the pool's work (issue #50).
-                var source = existing is not null ? "resume" : "startup";
-                sessionStart = !hooks.Dispatcher.Has(Hosting.Hooks.HookEventNames.SessionStart) ? null : Task.Factory.StartNew(
-                    () =>
-                    {
-                        using var starting = StartupActivities.Start("session.hooks.start");
-                        return hooks.SessionStartAsync(source, cancellationToken);
-                    },
-                    CancellationToken.None,
-                    TaskCreationOptions.LongRunning,
-                    TaskScheduler.Default).Unwrap();
             }
 
             if (existing is not null)
@@ -188,16 +173,10 @@ internal static class SessionRunContextBuilder
                 Checkpoints = checkpoints,
                 Learning = learning,
             });
-            return new Built(context, newLease, history) { SessionStart = sessionStart ?? Task.FromResult<string?>(null) };
+            return new Built(context, newLease, history);
         }
         catch
         {
-            if (sessionStart is not null)
-            {
-                // Started hooks end (or are cancelled with the build) before the failure is reported, as they did when they ran after it.
-                await ((Task)sessionStart).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-
             warmUp?.Dispose();
             if (newLease is not null)
             {
@@ -276,13 +255,14 @@ internal static class SessionRunContextBuilder
     }
 
     /// <summary>
-    /// The session's gate: the configured rules, the session's grants, and its mode by precedence: the options'
-    /// mode &gt; <c>session.permission_mode</c> (the session's own setting, configuration) &gt; <c>permissions.mode</c>
-    /// &gt; ask with a person present, dont-ask without.
+    /// The session's permission mode when its gate is made: the options' mode &gt; <c>session.permission_mode</c> (the
+    /// session's own setting, configuration; an untrusted project's only when it narrows) &gt; <c>permissions.mode</c>
+    /// &gt; ask with a person present, dont-ask without. Also read before the gate exists, for the first turn's hooks.
     /// </summary>
-    private static SessionPermissionGate CreateGate(SessionServiceParts parts, string sessionId, SessionOptions options, SessionOpening opening, ActiveSkills? skills, SandboxPolicy sandbox)
+    /// <param name="warnings">Where a setting that is not a mode, or not the project's to choose, is reported; nowhere when <see langword="null"/> (the gate reports it).</param>
+    internal static PermissionMode ModeOf(SessionServiceParts parts, SessionOptions options, SessionOpening opening, IEventBus? warnings)
     {
-        var (runtime, configuration, policy) = (parts.Runtime, parts.Configuration, opening.Policy);
+        var (configuration, policy) = (parts.Configuration, opening.Policy);
         var remembered = SessionSettings.Resolve(SessionSettings.PermissionMode, null, opening.Settings, configuration);
         PermissionMode? sessionMode = null;
         if (remembered.Value is { } text)
@@ -293,18 +273,29 @@ internal static class SessionRunContextBuilder
             }
             else
             {
-                runtime.Events.Publish(new WarningEvent("permissions", $"{remembered.Origin}: permission_mode '{text}' is not a mode ({string.Join(", ", PermissionModes.Names)}); ignored"));
+                warnings?.Publish(new WarningEvent("permissions", $"{remembered.Origin}: permission_mode '{text}' is not a mode ({string.Join(", ", PermissionModes.Names)}); ignored"));
             }
         }
 
         if (remembered.Source == SettingSource.Project && sessionMode is not (null or PermissionMode.Plan or PermissionMode.DontAsk) && policy.Project is { Trusted: false })
         {
             // Like permissions.mode: an untrusted project cannot choose a wider mode for itself.
-            runtime.Events.Publish(new WarningEvent("permissions", $"{remembered.Origin}: project {configuration.ProjectRoot} is not trusted: its session.permission_mode '{remembered.Value}' is ignored. If you trust this repository, run 'agent trust' in it."));
+            warnings?.Publish(new WarningEvent("permissions", $"{remembered.Origin}: project {configuration.ProjectRoot} is not trusted: its session.permission_mode '{remembered.Value}' is ignored. If you trust this repository, run 'agent trust' in it."));
             sessionMode = null;
         }
 
-        var rules = AgentRunner.CreatePermissionGate(policy, options.WorkspaceRoot, parts.Environment, options.PermissionMode ?? sessionMode, options.Interactive, runtime.Events);
+        return options.PermissionMode ?? sessionMode ?? policy.Mode ?? PermissionModes.Default(options.Interactive);
+    }
+
+    /// <summary>
+    /// The session's gate: the configured rules, the session's grants, and its mode by precedence: the options'
+    /// mode &gt; <c>session.permission_mode</c> (the session's own setting, configuration) &gt; <c>permissions.mode</c>
+    /// &gt; ask with a person present, dont-ask without.
+    /// </summary>
+    private static SessionPermissionGate CreateGate(SessionServiceParts parts, string sessionId, SessionOptions options, SessionOpening opening, ActiveSkills? skills, SandboxPolicy sandbox)
+    {
+        var (runtime, configuration, policy) = (parts.Runtime, parts.Configuration, opening.Policy);
+        var rules = AgentRunner.CreatePermissionGate(policy, options.WorkspaceRoot, parts.Environment, ModeOf(parts, options, opening, runtime.Events), options.Interactive, runtime.Events);
         if (skills is not null)
         {
             // Like its permission rules, an untrusted project's skills cannot pre-approve calls for themselves.
@@ -333,28 +324,37 @@ internal static class SessionRunContextBuilder
     /// The session's sandbox: its mode by precedence: the options' (<c>--sandbox</c>) &gt; <c>session.sandbox</c> (the
     /// session's own setting, a flag, the user's configuration; never an untrusted project's) &gt; <c>sandbox.mode</c>.
     /// </summary>
-    private static SandboxPolicy CreateSandbox(SessionServiceParts parts, string sessionId, SessionOptions options, SessionOpening opening)
+    private static SandboxPolicy CreateSandbox(SessionServiceParts parts, string sessionId, SessionOptions options, SessionOpening opening) =>
+        RunSandbox.Create(parts.Configuration, parts.Environment, options.WorkspaceRoot, opening.Policy, sessionId, SandboxModeOf(parts, options, opening, parts.Runtime.Events), parts.Runtime.Events);
+
+    /// <summary>
+    /// The session's sandbox mode over <c>sandbox.mode</c>: the options' (<c>--sandbox</c>) &gt; <c>session.sandbox</c>
+    /// (never an untrusted project's); <see langword="null"/>: <c>sandbox.mode</c>. Also read before the session's
+    /// sandbox exists, for the first turn's hooks.
+    /// </summary>
+    /// <param name="warnings">Where a setting that is not a mode, or not the project's to choose, is reported; nowhere when <see langword="null"/>.</param>
+    internal static SandboxMode? SandboxModeOf(SessionServiceParts parts, SessionOptions options, SessionOpening opening, IEventBus? warnings)
     {
-        var (runtime, configuration, policy) = (parts.Runtime, parts.Configuration, opening.Policy);
-        var mode = options.Sandbox;
+        var configuration = parts.Configuration;
         var remembered = SessionSettings.Resolve(SessionSettings.Sandbox, null, opening.Settings, configuration);
-        if (mode is null && remembered.Value is { } text)
+        if (options.Sandbox is not null || remembered.Value is not { } text)
         {
-            if (remembered.Source == SettingSource.Project && policy.Project is { Trusted: false })
-            {
-                runtime.Events.Publish(new WarningEvent("sandbox", $"{remembered.Origin}: project {configuration.ProjectRoot} is not trusted: its session.sandbox '{text}' is ignored. If you trust this repository, run 'agent trust' in it."));
-            }
-            else if (SandboxSettings.TryParseMode(text, out var parsed))
-            {
-                mode = parsed;
-            }
-            else
-            {
-                runtime.Events.Publish(new WarningEvent("sandbox", $"{remembered.Origin}: sandbox '{text}' is not a sandbox mode (auto, required, off); ignored"));
-            }
+            return options.Sandbox;
         }
 
-        return RunSandbox.Create(configuration, parts.Environment, options.WorkspaceRoot, policy, sessionId, mode, runtime.Events);
+        if (remembered.Source == SettingSource.Project && opening.Policy.Project is { Trusted: false })
+        {
+            warnings?.Publish(new WarningEvent("sandbox", $"{remembered.Origin}: project {configuration.ProjectRoot} is not trusted: its session.sandbox '{text}' is ignored. If you trust this repository, run 'agent trust' in it."));
+            return null;
+        }
+
+        if (SandboxSettings.TryParseMode(text, out var parsed))
+        {
+            return parsed;
+        }
+
+        warnings?.Publish(new WarningEvent("sandbox", $"{remembered.Origin}: sandbox '{text}' is not a sandbox mode (auto, required, off); ignored"));
+        return null;
     }
 
     /// <summary>"Always allow in this project" is the user's own choice: the project becomes trusted (from the next open).</summary>

@@ -73,6 +73,45 @@ public sealed class SessionHookRunTests : IDisposable
     }
 
     [HookScriptFact("python3")]
+    public async Task FirstTurn_SessionStartRunsBesideUserPromptSubmit_AndBothHaveTheNewSessionsIdAndMode()
+    {
+        // SessionStart starts when the first turn starts (issue #50), not after the UserPromptSubmit hooks and the
+        // context's build: the prompt hook sees the start hook's mark while it waits (for at most 10 s). Both hooks get
+        // the id the new session is then stored under and the mode the run gave (the prompt hook got "" and "default").
+        var start = _ws.Script("start.py", """
+            import json, os, sys
+            event = json.load(sys.stdin)
+            root = os.environ["CLAUDE_PROJECT_DIR"]
+            open(os.path.join(root, "start.txt"), "w").write(event["session_id"] + " " + event["permission_mode"])
+            os.rename(os.path.join(root, "start.txt"), os.path.join(root, "started.txt"))
+            print("the session started")
+            """);
+        var prompt = _ws.Script("prompt.py", """
+            import json, os, sys, time
+            event = json.load(sys.stdin)
+            root = os.environ["CLAUDE_PROJECT_DIR"]
+            open(os.path.join(root, "prompt.txt"), "w").write(event["session_id"] + " " + event["permission_mode"])
+            deadline = time.monotonic() + 10
+            while not os.path.exists(os.path.join(root, "started.txt")) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            print("start seen: " + ("yes" if os.path.exists(os.path.join(root, "started.txt")) else "no"))
+            """);
+        _ws.UserHooks(HookWorkspace.Group("UserPromptSubmit", string.Empty, prompt) + HookWorkspace.Group("SessionStart", "startup", start));
+        var script = _ws.WriteScript("""
+            turns:
+              - expect: { last_user_contains: "the session started\n</hook>\n\n<hook event=\"UserPromptSubmit\">\nstart seen: yes" }
+                text: ok
+            """);
+
+        var result = await _ws.RunAsync(script, "ship it", "--permission-mode", "accept-edits");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        var session = HookWorkspace.SessionOf(result);
+        Assert.Equal(session + " acceptEdits", _ws.ReadFile("started.txt"));
+        Assert.Equal(session + " acceptEdits", _ws.ReadFile("prompt.txt"));
+    }
+
+    [HookScriptFact("python3")]
     public async Task Stop_Block_MakesTheAgentGoOn_WithStopHookActiveOnTheFollowUp()
     {
         var hook = _ws.Script("stop.py", """

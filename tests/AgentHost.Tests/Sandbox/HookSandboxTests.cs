@@ -6,7 +6,7 @@ namespace AgentHost.Tests.Sandbox;
 /// <summary>
 /// Hook commands in the real bubblewrap sandbox with <c>sandbox.hooks: true</c> (docs/sandbox.md): a UserPromptSubmit
 /// hook that reads the fake SSH key, writes outside the workspace and reports <c>AGENTHOST_SANDBOX</c>; without the
-/// setting (the default) the same hook runs unsandboxed.
+/// setting (the default) the same hook runs unsandboxed; the first turn's hooks in the session's sandbox mode.
 /// </summary>
 public sealed class HookSandboxTests
 {
@@ -35,5 +35,22 @@ public sealed class HookSandboxTests
         Assert.Contains(SandboxWorkspace.FakeKey, seenUnsandboxed, StringComparison.Ordinal);
         Assert.Contains("sandbox=\n", seenUnsandboxed, StringComparison.Ordinal);
         Assert.True(File.Exists(outside), "without sandbox.hooks the hook runs unsandboxed");
+    }
+
+    [BubblewrapFact]
+    public async Task FirstTurnHooks_RunInTheSessionsSandboxMode_NotOnlySandboxMode()
+    {
+        // The first turn's UserPromptSubmit and SessionStart hooks run before the session's sandbox is made; theirs is
+        // built with the session's mode (session.sandbox here, over sandbox.mode: off). The prompt hook ran unsandboxed.
+        using var ws = new SandboxWorkspace();
+        var saw = Path.Combine(ws.Root, "hooks-saw.txt");
+        string Group(string hookEvent) =>
+            $"  {hookEvent}:\n    - matcher: \"\"\n      hooks:\n        - type: command\n          command: " + JsonSerializer.Serialize($"echo \"{hookEvent} sandbox=$AGENTHOST_SANDBOX\" >> '{saw}'; exit 0") + "\n";
+        ws.WriteUserConfig("hooks:\n" + Group("UserPromptSubmit") + Group("SessionStart") + "sandbox:\n  mode: off\n  hooks: true\nsession:\n  sandbox: auto\n");
+
+        var run = await ws.RunAsync(ws.Script());
+
+        Assert.True(run.Result.ExitCode == 0, run.All);
+        Assert.Equal(["SessionStart sandbox=bubblewrap", "UserPromptSubmit sandbox=bubblewrap"], File.ReadAllLines(saw).Order(StringComparer.Ordinal));
     }
 }
