@@ -174,18 +174,13 @@ internal sealed partial class SkillParseCache
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
         try
         {
-            using var document = CacheFile.Read(FilePath, FormatVersion, Section, out var skills);
-            if (document is null)
+            // Entry by entry, each its own element (read from it when used): with a hundred plugins' skills the file is
+            // hundreds of KB, which read whole went to the large-object heap (CacheFile.ReadEntries).
+            foreach (var (key, value) in CacheFile.ReadEntries(FilePath, FormatVersion, Section) ?? [])
             {
-                return entries;
-            }
-
-            // One copy of the whole section outlives the file's document (the entries are read from it when used).
-            foreach (var skill in skills.Clone().EnumerateObject())
-            {
-                if (ReadEntry(skill.Value) is { } entry)
+                if (ReadEntry(value) is { } entry)
                 {
-                    entries[skill.Name] = entry;
+                    entries[key] = entry;
                 }
                 else
                 {
