@@ -135,7 +135,6 @@ public sealed partial class AgentSession
             // Their context precedes the prompt's (and the UserPromptSubmit hooks'), as when they ran at the session's start.
             hookContext = await _sessionStart!.Context.WaitAsync(cancellationToken).ConfigureAwait(false) + hookContext;
 
-
             if (Interlocked.Exchange(ref _pendingModel, null) is { } chosen)
             {
                 await store.SetSettingAsync(context.SessionId, SessionSettings.Model, chosen, cancellationToken).ConfigureAwait(false);
