@@ -116,7 +116,7 @@ internal static class SessionRunContextBuilder
             securing?.Dispose();
             if (opening.Hooks is { } hooks)
             {
-                hooks.Dispatcher.SessionId = sessionId;
+                // The id is the hooks' already (SessionStartHooks, the session stored under it); mode and sandbox are now the gate's and the session's.
                 hooks.Dispatcher.PermissionMode = () => Hooks.HookDispatcher.ClaudeModeName(gate.Mode.ToDisplayName());
                 hooks.Dispatcher.Sandbox = sandbox.Settings.Hooks && sandbox.Enabled ? sandbox : null;
             }

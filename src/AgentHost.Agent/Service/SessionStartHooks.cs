@@ -33,8 +33,8 @@ internal sealed class SessionStartHooks
     /// <summary>The SessionStart hooks' context for the model, or <see langword="null"/>.</summary>
     public Task<string?> Context { get; }
 
-    /// <summary>Whether they failed or were cancelled (a later first turn starts them again).</summary>
-    public bool Failed => Ready.IsFaulted || Ready.IsCanceled || Context.IsFaulted || Context.IsCanceled;
+    /// <summary>Whether they failed or were cancelled, the read of the hooks included (a later first turn starts them again).</summary>
+    public bool Failed => Context.IsFaulted || Context.IsCanceled;
 
     /// <summary>Readies the dispatcher and starts the SessionStart hooks once the session's hooks are read.</summary>
     /// <param name="parts">The service's parts.</param>
