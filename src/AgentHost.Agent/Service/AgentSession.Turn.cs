@@ -188,13 +188,18 @@ public sealed partial class AgentSession
         var pipeline = context.Pipeline;
         var host = runtime.Host;
 #pragma warning disable CA2000 // Not disposed: that would dispose the model's client, which the session keeps for its next turns.
-        var client = new ActivateCalledPlugins(model.Client, name =>
+        IChatClient client = new ActivateCalledPlugins(model.Client, name =>
         {
             if (pipeline.FindTool(name) is { } tool)
             {
                 host.ActivateInBackground(tool.PluginId);
             }
         });
+        if (context.Skills is { } sessionSkills && !sessionSkills.Active.BaselineBegun)
+        {
+            // The skills' baseline begins once the first request is answered: not on its way, done before its first tool call.
+            client = new OnAnswerBegun(client, sessionSkills.Active.BeginBaseline);
+        }
 #pragma warning restore CA2000
         var loop = new AgentLoop(client, context.Pipeline, runtime.Events, store.Conversation, _parts.Time);
         var costCaps = request.MaxCost is null && request.MaxSessionCost is null

@@ -28,9 +28,10 @@ public sealed class ActiveSkills : ISkillApprovals
 
     /// <summary>
     /// Every skill as it was when the session (this run) started, before any of its tools ran: a skill that is new or
-    /// changed since may not pre-approve tools. Never faults (a baseline that cannot be taken trusts no skill).
+    /// changed since may not pre-approve tools. Taken once, when first asked for (<see cref="BeginBaseline"/>, or the
+    /// first wait or check); never faults (a baseline that cannot be taken trusts no skill).
     /// </summary>
-    private readonly Task<SkillBaseline> _baseline;
+    private readonly Lazy<Task<SkillBaseline>> _baseline;
 
     private readonly string _homeDirectory;
     private readonly Lock _turnLock = new();
@@ -59,21 +60,26 @@ public sealed class ActiveSkills : ISkillApprovals
     {
         Catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         _homeDirectory = homeDirectory;
-        _baseline = Task.FromResult(TakeBaseline(catalog.Current.All));
+        _baseline = new Lazy<Task<SkillBaseline>>(Task.FromResult(TakeBaseline(catalog.Current.All)));
     }
 
     /// <summary>
     /// Creates the active skills of a session whose catalog is being read in the background: <paramref name="opening"/>
-    /// completes with that read (or <see langword="null"/> when it failed), <paramref name="baseline"/> with the baseline
-    /// taken after it. Nothing of the session may run a tool before <see cref="WaitForBaselineAsync"/> completes.
+    /// completes with that read (or <see langword="null"/> when it failed); <paramref name="takeBaseline"/> takes the
+    /// baseline (after that read), once, when it is first asked for, on a thread of its own (a resumed history's check
+    /// blocks on it, which must not depend on the pool). Nothing of the session may run a tool before
+    /// <see cref="WaitForBaselineAsync"/> completes.
     /// </summary>
     /// <param name="time">The clock <see cref="OpeningReadKeptFor"/> is measured on.</param>
-    internal ActiveSkills(SkillCatalog catalog, string homeDirectory, Task<SkillSnapshot?> opening, Task<SkillBaseline> baseline, TimeProvider time)
+    internal ActiveSkills(SkillCatalog catalog, string homeDirectory, Task<SkillSnapshot?> opening, Func<SkillBaseline> takeBaseline, TimeProvider time)
     {
         Catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
+        ArgumentNullException.ThrowIfNull(takeBaseline);
         _homeDirectory = homeDirectory;
         _opening = opening;
-        _baseline = baseline;
+        _baseline = new Lazy<Task<SkillBaseline>>(
+            () => Task.Factory.StartNew(takeBaseline, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default),
+            LazyThreadSafetyMode.ExecutionAndPublication);
         _time = time;
         _openedAt = time.GetUtcNow();
     }
@@ -82,7 +88,10 @@ public sealed class ActiveSkills : ISkillApprovals
     public SkillCatalog Catalog { get; }
 
     /// <summary>Whether the baseline has been taken (the session's tools wait for it).</summary>
-    internal bool BaselineTaken => _baseline.IsCompleted;
+    internal bool BaselineTaken => _baseline.IsValueCreated && _baseline.Value.IsCompleted;
+
+    /// <summary>Whether the baseline has been begun (<see cref="BeginBaseline"/>, or a wait or check that needed it).</summary>
+    internal bool BaselineBegun => _baseline.IsValueCreated;
 
     /// <summary>Whether the <c>allowed-tools</c> of project skills may pre-approve calls (the project is trusted).</summary>
     public bool TrustProjectSkills { get; set; } = true;
@@ -162,7 +171,15 @@ public sealed class ActiveSkills : ISkillApprovals
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The wait.</returns>
     internal ValueTask WaitForBaselineAsync(CancellationToken cancellationToken) =>
-        _baseline.IsCompleted ? ValueTask.CompletedTask : new ValueTask(_baseline.WaitAsync(cancellationToken));
+        _baseline.Value is { IsCompleted: true } ? ValueTask.CompletedTask : new ValueTask(_baseline.Value.WaitAsync(cancellationToken));
+
+    /// <summary>
+    /// Begins taking the baseline in the background, if it is not begun: when the model has begun its first answer,
+    /// so that the fingerprinting (every skill folder listed, 5 ms of CPU with a hundred plugins' skills) is neither on
+    /// the way to the first request nor competing with it for the CPU (#50), and is done before the answer's first tool
+    /// call can need it. Whatever needs the baseline first begins it otherwise.
+    /// </summary>
+    internal void BeginBaseline() => _ = _baseline.Value;
 
     /// <summary>Activates a skill for the model (the <c>skill</c> tool).</summary>
     /// <param name="name">The skill name.</param>
@@ -349,7 +366,7 @@ public sealed class ActiveSkills : ISkillApprovals
     private bool Check(Skill skill)
     {
         // Activations come from tools (which wait for the baseline first), --skill and resumed histories (which wait here).
-        if (_baseline.GetAwaiter().GetResult().IsUnchanged(skill))
+        if (_baseline.Value.GetAwaiter().GetResult().IsUnchanged(skill))
         {
             return false;
         }

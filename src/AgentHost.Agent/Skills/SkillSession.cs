@@ -54,18 +54,19 @@ public sealed class SkillSession
             Disabled = SkillLocations.Disabled(configuration),
             ParseCache = SkillParseCache.Supported ? SkillParseCache.For(runtime.Paths.SkillParseCacheFile, runtime.LoggerFactory) : null,
         };
-        // The first scan (folder walks, SKILL.md parsing) runs on a thread of its own while the session is prepared, and
-        // the baseline (every skill's fingerprint) after it on the same thread: the first request does not wait for
-        // either; the session's first tool waits for the baseline (SessionRunContextBuilder), and its first turn reads
-        // the skills from this scan (ActiveSkills.Snapshot). Not on the pool: queued behind the session's other
-        // background work (two pool threads on two cores) it started up to 25 ms late, with the first turn waiting (#50).
+        // The first scan (folder walks, SKILL.md parsing) runs on a thread of its own while the session is prepared: the
+        // first request does not wait for it, and the first turn reads the skills from it (ActiveSkills.Snapshot). Not on
+        // the pool: queued behind the session's other background work (two pool threads on two cores) it started up to
+        // 25 ms late, with the first turn waiting (#50). The baseline (every skill's fingerprint) is taken from what it
+        // read, once the model has begun its first answer (ActiveSkills.BeginBaseline) or a tool needs it, whichever
+        // comes first: the session's first tool waits for it (SessionRunContextBuilder).
         var opening = new TaskCompletionSource<SkillSnapshot?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var baseline = Task.Factory.StartNew(() => ReadAhead(catalog, opening), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        return new SkillSession(new ActiveSkills(catalog, environment.HomeDirectory, opening.Task, baseline, time));
+        _ = Task.Factory.StartNew(() => ReadAhead(catalog, opening), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        return new SkillSession(new ActiveSkills(catalog, environment.HomeDirectory, opening.Task, () => TakeBaseline(catalog, opening.Task), time));
     }
 
-    /// <summary>Reads the catalog ahead of the first turn, then takes the baseline of what it read.</summary>
-    private static SkillBaseline ReadAhead(SkillCatalog catalog, TaskCompletionSource<SkillSnapshot?> opening)
+    /// <summary>Reads the catalog ahead of the first turn (<see langword="null"/> when the read failed).</summary>
+    private static void ReadAhead(SkillCatalog catalog, TaskCompletionSource<SkillSnapshot?> opening)
     {
         SkillSnapshot? read = null;
         try
@@ -81,7 +82,12 @@ public sealed class SkillSession
         {
             opening.SetResult(read);
         }
+    }
 
+    /// <summary>Takes the baseline of what the opening read read (waiting for it: it runs on a thread of its own).</summary>
+    private static SkillBaseline TakeBaseline(SkillCatalog catalog, Task<SkillSnapshot?> opening)
+    {
+        var read = opening.GetAwaiter().GetResult(); // never faults: a failed read is null
         try
         {
             // The catalog was created when the session opened and no tool runs before the baseline is taken: the

@@ -10,7 +10,7 @@ namespace AgentHost.Tests.Service;
 /// <summary>
 /// A session reads its skills once per turn (#50): the reads of one turn (the catalog in its system prompt, the
 /// baseline, a resumed history) share one walk of the skill folders, a skill edited between turns is seen by the next
-/// one, and the baseline, taken in the background, is still taken before any tool of the session runs.
+/// one, and the baseline, taken in the background once the model answers, is still taken before any tool of the session runs.
 /// </summary>
 public sealed class SessionSkillReadsTests
 {
@@ -41,6 +41,29 @@ public sealed class SessionSkillReadsTests
         Assert.Contains("The first description.", model.Requests[0][0].Text, StringComparison.Ordinal);
         Assert.Contains("The second description.", model.Requests[1][0].Text, StringComparison.Ordinal);
         Assert.Contains("The second description.", model.Requests[2][0].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheBaseline_IsNotTakenOnTheWayToTheFirstRequest_ButOnceTheModelAnswers()
+    {
+        await using var fx = new ServiceFixture();
+        SkillFiles.Write(Path.Combine(fx.Environment.HomeDirectory, ".agents", "skills"), "alpha", "The first description.");
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var model = fx.Model("main").ReplyAfter(answer.Task, "one");
+
+        await using var session = await fx.Service.CreateAsync(fx.Options());
+        var turn = session.SendAsync(new TurnRequest("hi"));
+        await model.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var active = session.RunContext!.Skills!.Active;
+        var begunAtTheRequest = active.BaselineBegun;
+        answer.SetResult();
+        await turn;
+
+        // Fingerprinting every skill folder (5 ms of CPU with a hundred plugins' skills) competed with the first request (#50).
+        Assert.False(begunAtTheRequest);
+        Assert.True(active.BaselineBegun);
+        await active.WaitForBaselineAsync(CancellationToken.None);
+        Assert.True(active.BaselineTaken);
     }
 
     [Theory]

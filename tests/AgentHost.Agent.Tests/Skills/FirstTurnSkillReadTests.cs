@@ -51,7 +51,7 @@ public sealed class FirstTurnSkillReadTests : IDisposable
     {
         var catalog = new SkillCatalog([new SkillRoot(Skills, SkillSource.User, "user")]);
         var opening = Task.FromResult<SkillSnapshot?>(catalog.ReadAhead());
-        var active = new ActiveSkills(catalog, _temp.Combine("home"), opening, Task.FromResult(ActiveSkills.TakeBaseline(opening.Result!.All)), _time);
+        var active = new ActiveSkills(catalog, _temp.Combine("home"), opening, () => ActiveSkills.TakeBaseline(opening.Result!.All), _time);
         await opening;
         return (active, catalog);
     }
