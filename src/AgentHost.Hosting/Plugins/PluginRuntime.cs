@@ -299,11 +299,14 @@ public sealed class PluginRuntime : IAsyncDisposable
         var fromStore = ListInstalled().Where(p => p.Enabled || requested.Contains(p.Locked.Id)).ToList();
         RefuseSharedIds(claims, fromStore);
 
-        // Installed and bundled plugins load together (the default packs are most of a run's plugins).
+        // Installed and bundled plugins load together (the default packs are most of a run's plugins), the bundled ones
+        // queued first: each is an assembly plugin of several milliseconds, while an installed Claude Code plugin takes
+        // a fraction of one, so the many small loads fill the pool's threads around the few large ones instead of the
+        // large ones running last, one after another (#50: 100 installed plugins queued ahead of them).
         UseSnapshots();
         resolving?.Dispose();
-        var storeLoad = LoadInstalledAsync([.. fromStore.Select(p => p.Locked.Id)], cancellationToken);
         var otherLoad = Host.LoadAllAsync(extra, cancellationToken);
+        var storeLoad = LoadInstalledAsync([.. fromStore.Select(p => p.Locked.Id)], cancellationToken);
         await Task.WhenAll((Task)storeLoad, otherLoad).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var (storeResults, otherResults) = (await storeLoad.ConfigureAwait(false), await otherLoad.ConfigureAwait(false));
         Host.Snapshots?.SaveIfChanged();
