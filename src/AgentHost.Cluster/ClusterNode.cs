@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using AgentHost.Hosting;
 using AgentHost.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,9 +35,17 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly ClusterNodeServer _server;
 
     /// <summary>The node of a started silo host configured by <see cref="ConfigureSilo"/> (its own, or a test cluster's).</summary>
-    internal ClusterNode(IHost host, IPEndPoint endpoint, ClusterNodeOptions options)
+    /// <param name="host">The started silo host.</param>
+    /// <param name="endpoint">Where other nodes reach it.</param>
+    /// <param name="options">How it joined.</param>
+    /// <param name="credential">The certificate of its mutual TLS; <see langword="null"/> when its silo port has none.</param>
+    internal ClusterNode(IHost host, IPEndPoint endpoint, ClusterNodeOptions options, ClusterTls.Credential? credential = null)
     {
         _host = host;
+        Certificate = credential?.Certificate;
+        Security = credential is null
+            ? "node-to-node traffic NOT authenticated or encrypted (server.cluster.tls.mode: off)"
+            : $"node-to-node mutual TLS, the cluster's certificate {ClusterTls.Thumbprint(credential.Certificate)} ({credential.Source})";
         _server = host.Services.GetRequiredService<ClusterNodeServer>();
         Endpoint = endpoint;
         var grains = host.Services.GetRequiredService<IGrainFactory>();
@@ -59,22 +69,49 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>Where other nodes reach this one.</summary>
     public IPEndPoint Endpoint { get; }
 
-    /// <summary>Creates the membership schema when missing, then starts the silo and joins the cluster.</summary>
+    /// <summary>
+    /// How the node's silo port is protected, for its start line: mutual TLS with the cluster's certificate (its SHA-256
+    /// thumbprint, the same on every node, and where it comes from), or that it is not (<see cref="ClusterTlsMode.Off"/>).
+    /// </summary>
+    public string Security { get; }
+
+    /// <summary>The cluster's certificate the node presents and pins its peers to; <see langword="null"/> with TLS off.</summary>
+    internal X509Certificate2? Certificate { get; }
+
+    /// <summary>
+    /// Creates the membership schema when missing, reads the cluster's certificate (making it when this node is the
+    /// cluster's first), then starts the silo with mutual TLS on its port and joins the cluster.
+    /// </summary>
     /// <param name="options">The store, the cluster's name, this node's address.</param>
     /// <param name="loggerFactory">Where Orleans' warnings and errors go.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running node.</returns>
+    /// <exception cref="AgentHostException">The TLS settings cannot be used (the node does not start without its TLS).</exception>
     public static async Task<ClusterNode> StartAsync(ClusterNodeOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        if (options.TlsMode == ClusterTlsMode.Off && options.TlsCertificate is not null)
+        {
+            throw new AgentHostException(ErrorKind.Configuration, "server.cluster.tls.certificate is set but server.cluster.tls.mode is off: a node either authenticates its peers or does not. Remove one of the two settings.");
+        }
+
         var connection = options.Store.ToNpgsqlConnectionString("agent serve (cluster membership)");
+        ClusterTls.Credential? credential = null;
         await using (var database = NpgsqlDataSource.Create(connection))
         {
             await ClusterSchema.EnsureAsync(database, cancellationToken).ConfigureAwait(false);
+            if (options.TlsMode != ClusterTlsMode.Off)
+            {
+                credential = await ClusterTls.ResolveAsync(options, database, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var port = options.Port == 0 ? FreePort(options.Address) : options.Port;
+        if (credential is null)
+        {
+            TlsOff(loggerFactory.CreateLogger<ClusterNode>(), options.Address.ToString(), port);
+        }
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -100,6 +137,10 @@ public sealed partial class ClusterNode : IAsyncDisposable
             });
             // No gateway: the front end runs in the silo's process and calls grains directly.
             silo.ConfigureEndpoints(options.Address, port, gatewayPort: 0);
+            if (credential is not null)
+            {
+                ClusterTls.Use(silo, credential.Certificate);
+            }
         });
         var host = builder.Build();
         try
@@ -109,10 +150,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
         catch
         {
             host.Dispose();
+            credential?.Certificate.Dispose();
             throw;
         }
 
-        return new ClusterNode(host, new IPEndPoint(options.Address, port), options);
+        return new ClusterNode(host, new IPEndPoint(options.Address, port), options, credential);
     }
 
     /// <summary>
@@ -154,8 +196,12 @@ public sealed partial class ClusterNode : IAsyncDisposable
         finally
         {
             _host.Dispose();
+            Certificate?.Dispose();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "server.cluster.tls.mode is off: this node's silo port ({Address}:{Port}) is neither authenticated nor encrypted; anyone who reaches it can act as a node of the cluster (docs/cluster.md, \"Between nodes\")")]
+    private static partial void TlsOff(ILogger logger, string address, int port);
 
     private static int FreePort(IPAddress address)
     {

@@ -53,4 +53,16 @@ public sealed record ClusterNodeOptions(PostgresConnectionString Store, string C
     /// only on a node whose roots hold its root (docs/cluster.md "Workspaces"). Default: <c>/</c>, every workspace.
     /// </summary>
     public IReadOnlyList<string> Roots { get; init; } = [Path.GetPathRoot(Path.GetFullPath("/"))!];
+
+    /// <summary>
+    /// Whether nodes authenticate each other on the silo port (<c>server.cluster.tls.mode</c>): mutual TLS with the
+    /// cluster's certificate by default; <see cref="ClusterTlsMode.Off"/> only when set, and the node warns at start.
+    /// </summary>
+    public ClusterTlsMode TlsMode { get; init; } = ClusterTlsMode.Auto;
+
+    /// <summary>
+    /// The cluster's certificate as a file (<c>server.cluster.tls.certificate</c>), the same on every node, instead of the
+    /// one the first node made and kept in the store. Default: none (the store's).
+    /// </summary>
+    public ClusterCertificateFile? TlsCertificate { get; init; }
 }

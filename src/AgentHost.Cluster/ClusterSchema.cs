@@ -6,7 +6,8 @@ namespace AgentHost.Cluster;
 /// <summary>
 /// Orleans' schema in the store's PostgreSQL database: the vendored scripts (Sql/, pinned to the Orleans version) applied
 /// by the first node to start, under a lock so that nodes starting together do not race — the query table and membership
-/// first, then reminders (also added to a database whose cluster predates them).
+/// first, then reminders (also added to a database whose cluster predates them), then AgentHost's own table of the
+/// cluster's credential (<see cref="ClusterCredential"/>, also added to a database whose cluster predates it).
 /// </summary>
 internal static class ClusterSchema
 {
@@ -18,6 +19,7 @@ internal static class ClusterSchema
     [
         ("orleansmembershiptable", ["PostgreSQL-Main.sql", "PostgreSQL-Clustering.sql"]),
         ("orleansreminderstable", ["PostgreSQL-Reminders.sql"]),
+        (ClusterCredential.Table, ["AgentHost-ClusterCredentials.sql"]),
     ];
 
     /// <summary>Creates what of the schema is not there.</summary>

@@ -35,13 +35,17 @@ internal static class ClusterStart
     /// <param name="Leave">Leaves the cluster, draining first (before the server stops).</param>
     /// <param name="Status">What the node says of its cluster (<c>GET /v1/cluster</c>).</param>
     /// <param name="WorkflowWatch">Watches the workflow runs the node runs (another node resumes them when it dies or stops).</param>
-    internal sealed record Node(ISessionRouter Router, Action<ApiServer> Attach, string Describe, Func<ValueTask> Leave, IClusterStatus Status, IWorkflowRunWatch WorkflowWatch);
+    /// <param name="Unauthenticated">Whether node-to-node traffic is neither authenticated nor encrypted (<c>server.cluster.tls.mode: off</c>): the command warns.</param>
+    internal sealed record Node(ISessionRouter Router, Action<ApiServer> Attach, string Describe, Func<ValueTask> Leave, IClusterStatus Status, IWorkflowRunWatch WorkflowWatch, bool Unauthenticated);
+
+    /// <summary>The node's TLS settings (<c>server.cluster.tls.*</c>).</summary>
+    private static readonly string[] TlsKeys = ["server.cluster.tls.mode", "server.cluster.tls.certificate", "server.cluster.tls.password_env"];
 
     /// <summary>The node's settings, checked (a project's configuration cannot set them: the store's rule).</summary>
     /// <exception cref="AgentHostException">A bad address, port, drain time-out or workflow check, or a setting in a project file.</exception>
     public static (string ClusterId, IPAddress Address, int Port, TimeSpan DrainTimeout, TimeSpan WorkflowCheck, TimeSpan ProbeTimeout) Settings(ConfigurationSnapshot configuration)
     {
-        foreach (var key in new[] { "server.cluster.id", "server.cluster.address", "server.cluster.port", "server.cluster.drain_timeout", "server.cluster.workflow_check", "server.cluster.probe_timeout" })
+        foreach (var key in new[] { "server.cluster.id", "server.cluster.address", "server.cluster.port", "server.cluster.drain_timeout", "server.cluster.workflow_check", "server.cluster.probe_timeout" }.Concat(TlsKeys))
         {
             if (configuration.Explain(key) is { Layer: ConfigLayer.Project } entry)
             {
@@ -65,6 +69,36 @@ internal static class ClusterStart
         return (id, address, port, drain, check, probe);
     }
 
+    /// <summary>
+    /// How the node authenticates the other nodes (docs/cluster.md "Between nodes"): <c>server.cluster.tls.mode</c>
+    /// (<c>auto</c>, the default, or <c>off</c>), and <c>server.cluster.tls.certificate</c> (relative to the current
+    /// directory) with its password in the variable <c>server.cluster.tls.password_env</c> names.
+    /// </summary>
+    /// <exception cref="AgentHostException">An unknown mode, a password variable that is unset, or one without a certificate.</exception>
+    public static (ClusterTlsMode Mode, ClusterCertificateFile? Certificate) Tls(ConfigurationSnapshot configuration, HostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
+        var mode = configuration.Get("server.cluster.tls.mode") switch
+        {
+            null or "auto" => ClusterTlsMode.Auto,
+            "off" => ClusterTlsMode.Off,
+            var other => throw new AgentHostException(ErrorKind.Configuration, $"server.cluster.tls.mode: '{other}' is not a mode; give auto (mutual TLS with the cluster's certificate, the default) or off (no authentication between nodes: only on a private network)."),
+        };
+        var variable = configuration.Get("server.cluster.tls.password_env") is { Length: > 0 } name ? name : null;
+        if (configuration.Get("server.cluster.tls.certificate") is not { Length: > 0 } path)
+        {
+            return variable is null
+                ? (mode, null)
+                : throw new AgentHostException(ErrorKind.Configuration, $"server.cluster.tls.password_env is set ({variable}) but server.cluster.tls.certificate is not: give the certificate file the password opens, or remove the setting.");
+        }
+
+        var password = variable is null ? null
+            : environment.Get(variable) is { Length: > 0 } value ? value
+            : throw new AgentHostException(ErrorKind.Configuration, $"server.cluster.tls.password_env names {variable}, which is not set (or empty); set it to the password of {path}, or remove the setting if the file has none.");
+        return (mode, new ClusterCertificateFile(Path.GetFullPath(path, environment.CurrentDirectory), password));
+    }
+
     /// <summary>A setting in seconds within [<paramref name="min"/>, <paramref name="max"/>], or <paramref name="fallback"/> when unset.</summary>
     /// <exception cref="AgentHostException">Not such a number: names the setting, the range and <paramref name="hint"/>.</exception>
     private static TimeSpan Seconds(ConfigurationSnapshot configuration, string key, double min, double max, TimeSpan fallback, string hint)
@@ -84,11 +118,15 @@ internal static class ClusterStart
     /// publishes them, and sessions are placed on nodes that serve their root.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static async Task<Node> StartAsync(string store, string settingName, ConfigurationSnapshot configuration, IReadOnlyList<string> roots, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<Node> StartAsync(string store, string settingName, ConfigurationSnapshot configuration, HostEnvironment environment, IReadOnlyList<string> roots, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var (id, address, port, drain, check, probe) = Settings(configuration);
-        var options = new ClusterNodeOptions(PostgresConnectionString.Parse(store, settingName), id, address, port) { DrainTimeout = drain, WorkflowCheck = check, ProbeTimeout = probe, Roots = roots };
+        var (mode, certificate) = Tls(configuration, environment);
+        var options = new ClusterNodeOptions(PostgresConnectionString.Parse(store, settingName), id, address, port)
+        {
+            DrainTimeout = drain, WorkflowCheck = check, ProbeTimeout = probe, Roots = roots, TlsMode = mode, TlsCertificate = certificate,
+        };
         var node = await ClusterNode.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
-        return new Node(node.Router, node.Attach, $"cluster {id}, node {node.Endpoint}", node.DisposeAsync, node.Status, node.WorkflowWatch);
+        return new Node(node.Router, node.Attach, $"cluster {id}, node {node.Endpoint}, {node.Security}", node.DisposeAsync, node.Status, node.WorkflowWatch, mode == ClusterTlsMode.Off);
     }
 }

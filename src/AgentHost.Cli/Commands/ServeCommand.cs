@@ -97,6 +97,10 @@ internal sealed class ServeCommand : AgentCommand
         var store = await OpenStoreAsync(storeOption, configuration, cancellationToken).ConfigureAwait(false);
         var loggers = Context.LoggerFactory(parseResult);
         var node = parseResult.GetResult(_cluster) is null ? null : await JoinClusterAsync(storeOption, configuration, roots.All, loggers, cancellationToken).ConfigureAwait(false);
+        if (node is { Unauthenticated: true })
+        {
+            Context.Console.WriteInfo("warning: server.cluster.tls.mode is off: node-to-node traffic (the silo port) is neither authenticated nor encrypted, and anyone who reaches that port can act as a node of this cluster. Keep it on a private network (docs/cluster.md, \"Between nodes\").");
+        }
         ApiServer server;
         try
         {
@@ -179,11 +183,11 @@ internal sealed class ServeCommand : AgentCommand
     }
 
     /// <summary>Joins the cluster whose membership and sessions live in the PostgreSQL store.</summary>
-    private static async Task<ClusterStart.Node> JoinClusterAsync(string? storeOption, ConfigurationSnapshot configuration, IReadOnlyList<string> roots, Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken)
+    private async Task<ClusterStart.Node> JoinClusterAsync(string? storeOption, ConfigurationSnapshot configuration, IReadOnlyList<string> roots, Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var chosen = ServeStore.Choose(storeOption, configuration)
             ?? throw new AgentHostException(ErrorKind.Configuration, "--cluster needs the PostgreSQL store, where the cluster's sessions and membership live: give --cluster postgres://user:password@host:5432/database, or set server.store (AGENT_SERVER__STORE).");
-        return await ClusterStart.StartAsync(chosen.Value, chosen.SettingName, configuration, roots, loggers, cancellationToken).ConfigureAwait(false);
+        return await ClusterStart.StartAsync(chosen.Value, chosen.SettingName, configuration, Context.Environment, roots, loggers, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The PostgreSQL store when <c>--store</c> or <c>server.store</c> names one (made this run's store), else the SQLite default.</summary>

@@ -112,4 +112,69 @@ public sealed class ClusterSettingsTests
         Assert.Equal(ErrorKind.Configuration, error.Kind);
         Assert.StartsWith($"server.cluster.probe_timeout: '{value}' is not a number of seconds from 0.5 to 60; give e.g. 2", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Tls_IsAutoWithTheStoresCertificate_ByDefault()
+    {
+        using var project = new ConfigProject();
+
+        var (mode, certificate) = ClusterStart.Tls(project.Resolve(), project.Environment());
+
+        Assert.Equal(AgentHost.Cluster.ClusterTlsMode.Auto, mode);
+        Assert.Null(certificate);
+    }
+
+    [Fact]
+    public void TlsCertificate_IsTheFileFromTheCurrentDirectory_WithThePasswordOfTheNamedVariable()
+    {
+        using var project = new ConfigProject();
+        project.WriteGlobal("server:\n  cluster:\n    tls:\n      certificate: certs/cluster.pfx\n      password_env: CLUSTER_PFX_PASSWORD\n");
+        var variables = new Dictionary<string, string> { ["CLUSTER_PFX_PASSWORD"] = "s3cret" };
+
+        var (mode, certificate) = ClusterStart.Tls(project.Resolve(variables), project.Environment(variables));
+
+        Assert.Equal(AgentHost.Cluster.ClusterTlsMode.Auto, mode);
+        Assert.Equal(Path.Combine(project.Repo, "certs", "cluster.pfx"), certificate!.Path);
+        Assert.Equal("s3cret", certificate.Password);
+        Assert.Equal(certificate.Path, certificate.ToString());
+    }
+
+    [Fact]
+    public void TlsMode_Off_IsRead()
+    {
+        using var project = new ConfigProject();
+        project.WriteGlobal("server:\n  cluster:\n    tls:\n      mode: off\n");
+
+        Assert.Equal(AgentHost.Cluster.ClusterTlsMode.Off, ClusterStart.Tls(project.Resolve(), project.Environment()).Mode);
+    }
+
+    [Theory]
+    [InlineData("server:\n  cluster:\n    tls:\n      mode: plain\n", "server.cluster.tls.mode: 'plain' is not a mode; give auto")]
+    [InlineData("server:\n  cluster:\n    tls:\n      certificate: c.pfx\n      password_env: UNSET_PFX_PASSWORD\n", "server.cluster.tls.password_env names UNSET_PFX_PASSWORD, which is not set (or empty)")]
+    [InlineData("server:\n  cluster:\n    tls:\n      password_env: UNSET_PFX_PASSWORD\n", "server.cluster.tls.password_env is set (UNSET_PFX_PASSWORD) but server.cluster.tls.certificate is not")]
+    public void Tls_BadSettings_AreConfigurationErrors_NamingTheSetting(string yaml, string message)
+    {
+        using var project = new ConfigProject();
+        project.WriteGlobal(yaml);
+
+        var error = Assert.Throws<AgentHostException>(() => ClusterStart.Tls(project.Resolve(), project.Environment()));
+
+        Assert.Equal(ErrorKind.Configuration, error.Kind);
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mode: \"off\"", "server.cluster.tls.mode")]
+    [InlineData("certificate: /tmp/theirs.pfx", "server.cluster.tls.certificate")]
+    public void Tls_FromAProjectsFile_IsRefused_EvenInATrustedProject(string setting, string key)
+    {
+        using var project = new ConfigProject();
+        project.TrustRepo();
+        project.WriteProject($"server:\n  cluster:\n    tls:\n      {setting}\n");
+
+        var error = Assert.Throws<AgentHostException>(() => ClusterStart.Settings(project.Resolve()));
+
+        Assert.Equal(ErrorKind.Configuration, error.Kind);
+        Assert.StartsWith($"{key} is set in ", error.Message, StringComparison.Ordinal);
+    }
 }

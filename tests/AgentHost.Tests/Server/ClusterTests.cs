@@ -25,6 +25,11 @@ public sealed class ClusterTests
         await using var a = await AgentServer.StartAsync(ws.Root, Node(ws, "a", database), args);
         await using var b = await AgentServer.StartAsync(ws.Root, Node(ws, "b", database), args);
         Assert.Contains("; cluster agenthost, node 127.0.0.1:", a.Process.Startup, StringComparison.Ordinal);
+        // With no TLS setting, the nodes talk mutual TLS over the certificate the first made (docs/cluster.md "Between nodes").
+        Assert.Contains(", node-to-node mutual TLS, the cluster's certificate ", a.Process.Startup, StringComparison.Ordinal);
+        Assert.Contains("(made by this node, kept in the store (agenthost_cluster_credentials))", a.Process.Startup, StringComparison.Ordinal);
+        Assert.Contains("(from the store (agenthost_cluster_credentials))", b.Process.Startup, StringComparison.Ordinal);
+        Assert.DoesNotContain("tls.mode is off", a.Process.Startup + b.Process.Startup, StringComparison.Ordinal);
 
         var id = (await a.CreateSessionAsync()).GetProperty("id").GetString()!;
         using var timeout = new CancellationTokenSource(Generous);
@@ -170,6 +175,23 @@ public sealed class ClusterTests
         using var kill = System.Diagnostics.Process.Start("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync();
         Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>A node whose TLS is turned off (<c>server.cluster.tls.mode: off</c>) says so when it starts, as a warning.</summary>
+    [PostgresFact]
+    [Trait("Speed", "Slow")]
+    public async Task TlsModeOff_IsSaidAtStart_AsAWarning()
+    {
+        using var ws = new RunWorkspace();
+        var script = ws.WriteScript("turns:\n  - text: unused\n");
+        var database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("tlsoff");
+        var environment = Node(ws, "off", database);
+        environment["AGENT_SERVER__CLUSTER__TLS__MODE"] = "off";
+
+        await using var node = await AgentServer.StartAsync(ws.Root, environment, "--cluster", "--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + script);
+
+        Assert.Contains("warning: server.cluster.tls.mode is off: node-to-node traffic (the silo port) is neither authenticated nor encrypted, and anyone who reaches that port can act as a node of this cluster.", node.Process.Startup, StringComparison.Ordinal);
+        Assert.Contains(", node-to-node traffic NOT authenticated or encrypted (server.cluster.tls.mode: off)", node.Process.Startup, StringComparison.Ordinal);
     }
 
     /// <summary>Plain <c>agent serve</c> is no cluster node: it answers 404 for the cluster, and never loads Orleans.</summary>
