@@ -38,14 +38,18 @@ internal static class ClusterStart
     /// <param name="Unauthenticated">Whether node-to-node traffic is neither authenticated nor encrypted (<c>server.cluster.tls.mode: off</c>): the command warns.</param>
     internal sealed record Node(ISessionRouter Router, Action<ApiServer> Attach, string Describe, Func<ValueTask> Leave, IClusterStatus Status, IWorkflowRunWatch WorkflowWatch, bool Unauthenticated);
 
-    /// <summary>The node's TLS settings (<c>server.cluster.tls.*</c>).</summary>
-    private static readonly string[] TlsKeys = ["server.cluster.tls.mode", "server.cluster.tls.certificate", "server.cluster.tls.password_env"];
+    /// <summary>The node's settings, which a project's configuration cannot set.</summary>
+    private static readonly string[] Keys =
+    [
+        "server.cluster.id", "server.cluster.address", "server.cluster.port", "server.cluster.drain_timeout", "server.cluster.workflow_check", "server.cluster.probe_timeout",
+        "server.cluster.tls.mode", "server.cluster.tls.certificate", "server.cluster.tls.password_env",
+    ];
 
     /// <summary>The node's settings, checked (a project's configuration cannot set them: the store's rule).</summary>
     /// <exception cref="AgentHostException">A bad address, port, drain time-out or workflow check, or a setting in a project file.</exception>
     public static (string ClusterId, IPAddress Address, int Port, TimeSpan DrainTimeout, TimeSpan WorkflowCheck, TimeSpan ProbeTimeout) Settings(ConfigurationSnapshot configuration)
     {
-        foreach (var key in new[] { "server.cluster.id", "server.cluster.address", "server.cluster.port", "server.cluster.drain_timeout", "server.cluster.workflow_check", "server.cluster.probe_timeout" }.Concat(TlsKeys))
+        foreach (var key in Keys)
         {
             if (configuration.Explain(key) is { Layer: ConfigLayer.Project } entry)
             {
