@@ -215,8 +215,9 @@ public sealed partial class ApiServer : IAsyncDisposable
                     app.Use((context, next) => ApiErrors.HandleAsync(context, next, errors));
                     limiters.Use(app);
                     app.Use((context, next) => ApiErrors.CheckSizeAsync(context, next, options.MaxRequestBytes));
-                    app.Use(AdminOnly.CheckAsync);
+                    app.Use(new RouteAuthorization(hub, workflows).CheckAsync);
                     var v1 = app.MapGroup("/v1");
+                    v1.AddEndpointFilterFactory(RequestPaths.Filter);
                     SessionEndpoints.Map(v1, hub, calls);
                     RunEndpoints.Map(v1, hub, calls);
                     WorkflowEndpoints.Map(v1, workflows);
@@ -226,13 +227,13 @@ public sealed partial class ApiServer : IAsyncDisposable
                     LspEndpoints.Map(v1, hub);
                     MapCluster(v1, options.Cluster);
                     events.Map(app, EventsAccess(hub));
-                    ApiDocument.Map(app, OpenApiPath);
+                    ApiDocument.Map(app, OpenApiPath).WithAccess(RouteAccess.AnyCaller);
                     if (options.Endpoints is { } more)
                     {
                         AdminOnly.Map(app, more, AdminOnly.Metrics);
                     }
 
-                    app.MapFallback(() => ApiErrors.Result(ErrorKind.NotFound, "no such endpoint; the API is under /v1 and described at /openapi.json."));
+                    app.MapFallback(() => ApiErrors.Result(ErrorKind.NotFound, "no such endpoint; the API is under /v1 and described at /openapi.json.")).WithAccess(RouteAccess.AnyCaller);
                 },
                 cancellationToken,
                 limits => limits.MaxRequestBodySize = options.MaxRequestBytes).ConfigureAwait(false);

@@ -34,7 +34,7 @@ internal static class EventEndpoints
                 "/v1/events",
                 (HttpContext context, string? session, string? after, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) =>
                     StreamAsync(context, log, null, access, session, after, lastEventId))
-            .WithName("streamEvents")
+            .WithAccess(RouteAccess.Reads(RouteResource.Session, "session")).WithName("streamEvents")
             .WithSummary("Events of every session (or of one, with ?session=ID) as server-sent events")
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
             .Produces<ApiError>(StatusCodes.Status400BadRequest)
@@ -43,7 +43,7 @@ internal static class EventEndpoints
                 "/v1/sessions/{id}/events",
                 (HttpContext context, string id, string? after, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) =>
                     StreamAsync(context, log, sessions, access, id, after, lastEventId))
-            .WithName("streamSessionEvents")
+            .WithAccess(RouteAccess.Reads(RouteResource.Session, "id")).WithName("streamSessionEvents")
             .WithSummary("Events of one session as server-sent events")
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
             .Produces<ApiError>(StatusCodes.Status400BadRequest)
