@@ -189,7 +189,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         LoopbackWebHost web;
         try
         {
-            var authentication = new ServerAuthentication(options.Token, store.Users, options.Jwt);
+            var authentication = new ServerAuthentication(options.Token, store.Users, options.Jwt, time);
             web = await LoopbackWebHost.StartAsync(
                 options.Listen,
                 authentication.AuthenticateAsync,
@@ -305,7 +305,8 @@ public sealed partial class ApiServer : IAsyncDisposable
     /// <summary>
     /// The event streams as each caller may read them: a session's stream only if the caller may see the session (404
     /// otherwise, as for no session); on the all-sessions stream, a member gets only the events of their own sessions
-    /// (and gaps), admins and viewers every event.
+    /// (and gaps), admins and viewers every event. Each stream asks before each write whether the caller's credentials
+    /// still hold (in the store every node shares), and ends when they do not.
     /// </summary>
     private static EventAccess EventsAccess(SessionHub hub) => new(
         async (http, id, ct) =>
@@ -320,7 +321,10 @@ public sealed partial class ApiServer : IAsyncDisposable
                 return false;
             }
         },
-        http => http.Caller() is { Role: Sessions.ServerRole.Member } member ? logged => logged.SessionId is { } id && hub.CanRead(member, id) : null);
+        http => http.Caller() is { Role: Sessions.ServerRole.Member } member ? logged => logged.SessionId is { } id && hub.CanRead(member, id) : null)
+    {
+        StillValid = (http, ct) => http.StillValidAsync(ct),
+    };
 
     /// <summary>Stops: cancels running turns (recorded as interrupted), closes sessions and engines, ends event streams, stops listening (once).</summary>
     /// <returns>A task.</returns>
