@@ -1,17 +1,13 @@
-using AgentHost.Hosting;
-using AgentHost.Server.Users;
-using AgentHost.Sessions;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace AgentHost.Server;
 
 /// <summary>
 /// Endpoint metadata: only admins may use the endpoint (docs/server.md "Users and roles"); anyone else who got past the
-/// token check gets 403 with a body that says so. Checked by a middleware (<see cref="CheckAsync"/>), so it also holds
-/// for endpoints mapped with a bare request delegate, such as the Prometheus exporter's <c>/metrics</c>, which endpoint
-/// filters do not reach.
+/// token check gets 403 with a body that says so. Checked by the one authorization step (<see cref="RouteAuthorization"/>,
+/// a middleware), so it also holds for endpoints mapped with a bare request delegate, such as the Prometheus exporter's
+/// <c>/metrics</c>, which endpoint filters do not reach.
 /// </summary>
 /// <param name="What">What the endpoint does, for the message (<c>read the server's metrics (GET /metrics)</c>).</param>
 /// <param name="Why">Why only admins may, for the message.</param>
@@ -28,15 +24,4 @@ internal sealed record AdminOnly(string What, string Why)
     /// <param name="only">What they are, for the refusal.</param>
     public static void Map(IEndpointRouteBuilder endpoints, Action<IEndpointRouteBuilder> map, AdminOnly only) =>
         map(endpoints.MapGroup(string.Empty).WithMetadata(only));
-
-    /// <summary>Middleware (after authentication and routing): refuses a non-admin the endpoints marked <see cref="AdminOnly"/>.</summary>
-    public static Task CheckAsync(HttpContext context, RequestDelegate next)
-    {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<AdminOnly>() is { } only && context.Caller() is { Role: not ServerRole.Admin } caller)
-        {
-            return ApiErrors.Result(ErrorKind.Denied, $"user '{caller.Name}' is a {UserNames.RoleName(caller.Role)}; only admins may {only.What} ({only.Why}).").ExecuteAsync(context);
-        }
-
-        return next(context);
-    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
@@ -26,6 +27,21 @@ internal static class ApiDocument
             return Task.CompletedTask;
         });
 
+        // Each operation says who may use it (x-access: admin, any, create, read:session, change:run, …), from the
+        // metadata the one authorization step reads (RouteAuthorization), so clients and the route × role test see it.
+        options.AddOperationTransformer((operation, context, _) =>
+        {
+            var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+            var access = metadata.OfType<AdminOnly>().Any() ? "admin" : metadata.OfType<RouteAccess>().LastOrDefault()?.Name;
+            if (access is not null)
+            {
+                operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+                operation.Extensions["x-access"] = new JsonNodeExtension(System.Text.Json.Nodes.JsonValue.Create(access));
+            }
+
+            return Task.CompletedTask;
+        });
+
         // The server writes numbers as JSON numbers; the generator, seeing the web defaults' AllowReadingFromString,
         // describes each as "integer or string with a pattern", which generated clients type as `number | string`.
         options.AddSchemaTransformer((schema, _, _) =>
@@ -40,5 +56,5 @@ internal static class ApiDocument
         });
     });
 
-    public static void Map(WebApplication app, string path) => app.MapOpenApi(path);
+    public static IEndpointConventionBuilder Map(WebApplication app, string path) => app.MapOpenApi(path);
 }

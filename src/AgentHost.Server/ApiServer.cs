@@ -189,7 +189,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         LoopbackWebHost web;
         try
         {
-            var authentication = new ServerAuthentication(options.Token, store.Users, options.Jwt);
+            var authentication = new ServerAuthentication(options.Token, store.Users, options.Jwt, time);
             web = await LoopbackWebHost.StartAsync(
                 options.Listen,
                 authentication.AuthenticateAsync,
@@ -215,8 +215,9 @@ public sealed partial class ApiServer : IAsyncDisposable
                     app.Use((context, next) => ApiErrors.HandleAsync(context, next, errors));
                     limiters.Use(app);
                     app.Use((context, next) => ApiErrors.CheckSizeAsync(context, next, options.MaxRequestBytes));
-                    app.Use(AdminOnly.CheckAsync);
+                    app.Use(new RouteAuthorization(hub, workflows).CheckAsync);
                     var v1 = app.MapGroup("/v1");
+                    v1.AddEndpointFilterFactory(RequestPaths.Filter);
                     SessionEndpoints.Map(v1, hub, calls);
                     RunEndpoints.Map(v1, hub, calls);
                     WorkflowEndpoints.Map(v1, workflows);
@@ -226,13 +227,13 @@ public sealed partial class ApiServer : IAsyncDisposable
                     LspEndpoints.Map(v1, hub);
                     MapCluster(v1, options.Cluster);
                     events.Map(app, EventsAccess(hub));
-                    ApiDocument.Map(app, OpenApiPath);
+                    ApiDocument.Map(app, OpenApiPath).WithAccess(RouteAccess.AnyCaller);
                     if (options.Endpoints is { } more)
                     {
                         AdminOnly.Map(app, more, AdminOnly.Metrics);
                     }
 
-                    app.MapFallback(() => ApiErrors.Result(ErrorKind.NotFound, "no such endpoint; the API is under /v1 and described at /openapi.json."));
+                    app.MapFallback(() => ApiErrors.Result(ErrorKind.NotFound, "no such endpoint; the API is under /v1 and described at /openapi.json.")).WithAccess(RouteAccess.AnyCaller);
                 },
                 cancellationToken,
                 limits => limits.MaxRequestBodySize = options.MaxRequestBytes).ConfigureAwait(false);
@@ -304,7 +305,8 @@ public sealed partial class ApiServer : IAsyncDisposable
     /// <summary>
     /// The event streams as each caller may read them: a session's stream only if the caller may see the session (404
     /// otherwise, as for no session); on the all-sessions stream, a member gets only the events of their own sessions
-    /// (and gaps), admins and viewers every event.
+    /// (and gaps), admins and viewers every event. Each stream asks before each write whether the caller's credentials
+    /// still hold (in the store every node shares), and ends when they do not.
     /// </summary>
     private static EventAccess EventsAccess(SessionHub hub) => new(
         async (http, id, ct) =>
@@ -319,7 +321,10 @@ public sealed partial class ApiServer : IAsyncDisposable
                 return false;
             }
         },
-        http => http.Caller() is { Role: Sessions.ServerRole.Member } member ? logged => logged.SessionId is { } id && hub.CanRead(member, id) : null);
+        http => http.Caller() is { Role: Sessions.ServerRole.Member } member ? logged => logged.SessionId is { } id && hub.CanRead(member, id) : null)
+    {
+        StillValid = (http, ct) => http.StillValidAsync(ct),
+    };
 
     /// <summary>Stops: cancels running turns (recorded as interrupted), closes sessions and engines, ends event streams, stops listening (once).</summary>
     /// <returns>A task.</returns>

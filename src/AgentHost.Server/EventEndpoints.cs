@@ -34,7 +34,7 @@ internal static class EventEndpoints
                 "/v1/events",
                 (HttpContext context, string? session, string? after, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) =>
                     StreamAsync(context, log, null, access, session, after, lastEventId))
-            .WithName("streamEvents")
+            .WithAccess(RouteAccess.Reads(RouteResource.Session, "session")).WithName("streamEvents")
             .WithSummary("Events of every session (or of one, with ?session=ID) as server-sent events")
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
             .Produces<ApiError>(StatusCodes.Status400BadRequest)
@@ -43,7 +43,7 @@ internal static class EventEndpoints
                 "/v1/sessions/{id}/events",
                 (HttpContext context, string id, string? after, [FromHeader(Name = "Last-Event-ID")] string? lastEventId) =>
                     StreamAsync(context, log, sessions, access, id, after, lastEventId))
-            .WithName("streamSessionEvents")
+            .WithAccess(RouteAccess.Reads(RouteResource.Session, "id")).WithName("streamSessionEvents")
             .WithSummary("Events of one session as server-sent events")
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
             .Produces<ApiError>(StatusCodes.Status400BadRequest)
@@ -70,11 +70,8 @@ internal static class EventEndpoints
 
         if (sessionId is not null && !await access.CanReadSession(context, sessionId, context.RequestAborted).ConfigureAwait(false))
         {
-            await ErrorAsync(
-                context,
-                StatusCodes.Status404NotFound,
-                $"no session '{sessionId}' on this server",
-                "list the sessions with GET /v1/sessions, or create one with POST /v1/sessions").ConfigureAwait(false);
+            // The one answer for a session that does not exist or is not the caller's, as on every other route.
+            await ApiErrors.Result(Hosting.ErrorKind.NotFound, Users.SessionAccess.Hidden(sessionId).Message).ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -82,17 +79,20 @@ internal static class EventEndpoints
         {
             // Session streams are read whole: the access check above is the filter.
             var from = resume is null ? await sessions.LastId(sessionId!, context.RequestAborted).ConfigureAwait(false) : afterId;
-            await SseEventStream.WriteAsync(context, ct => sessions.Read(sessionId!, from, ct), log.Options.Heartbeat).ConfigureAwait(false);
+            await SseEventStream.WriteAsync(context, ct => sessions.Read(sessionId!, from, ct), log.Options.Heartbeat, stillValid: Check(access, context)).ConfigureAwait(false);
             return;
         }
 
         var start = resume is null ? log.LastId : afterId;
-        await SseEventStream.WriteAsync(context, ct => log.ReadAsync(start, sessionId, ct), log.Options.Heartbeat, access.Filter(context)).ConfigureAwait(false);
+        await SseEventStream.WriteAsync(context, ct => log.ReadAsync(start, sessionId, ct), log.Options.Heartbeat, access.Filter(context), Check(access, context)).ConfigureAwait(false);
     }
+
+    private static Func<CancellationToken, ValueTask<bool>>? Check(EventAccess access, HttpContext context) =>
+        access.StillValid is { } stillValid ? ct => stillValid(context, ct) : null;
 
     /// <summary>The API's one error body (<see cref="ApiError"/>): what happened and the fix in one message.</summary>
     private static Task ErrorAsync(HttpContext context, int status, string error, string fix) =>
-        TypedResults.Json(new ApiError($"{error}; {fix}.", status == StatusCodes.Status404NotFound ? "not_found" : "usage"), statusCode: status).ExecuteAsync(context);
+        TypedResults.Json(new ApiError($"{error}; {fix}.", "usage"), statusCode: status).ExecuteAsync(context);
 }
 
 /// <summary>Where a session's stream (<c>GET /v1/sessions/{id}/events</c>) reads: ids per session.</summary>
@@ -105,4 +105,11 @@ internal sealed record SessionEventSource(
 /// <summary>What a caller may read of the event streams.</summary>
 /// <param name="CanReadSession">Whether the session exists and the caller may read it (404 otherwise: the same answer for both).</param>
 /// <param name="Filter">The events of the all-sessions stream the caller may read; <see langword="null"/> for every event.</param>
-internal sealed record EventAccess(Func<HttpContext, string, CancellationToken, Task<bool>> CanReadSession, Func<HttpContext, Func<LoggedEvent, bool>?> Filter);
+internal sealed record EventAccess(Func<HttpContext, string, CancellationToken, Task<bool>> CanReadSession, Func<HttpContext, Func<LoggedEvent, bool>?> Filter)
+{
+    /// <summary>
+    /// Whether the caller's credentials still hold, asked before each write (the stream ends when they do not: a removed
+    /// user, a replaced token); <see langword="null"/>: they always do.
+    /// </summary>
+    public Func<HttpContext, CancellationToken, ValueTask<bool>>? StillValid { get; init; }
+}

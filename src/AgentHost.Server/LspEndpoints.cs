@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentHost.Agent.Lsp;
 using AgentHost.Hosting;
+using AgentHost.Server.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -20,17 +21,28 @@ internal static class LspEndpoints
     public static void Map(RouteGroupBuilder v1, SessionHub hub)
     {
         var lsp = v1.MapGroup("/lsp").WithTags("lsp");
-        lsp.MapGet(string.Empty, async (string? session, CancellationToken ct) =>
+        lsp.MapGet(string.Empty, async (string? session, HttpContext http, CancellationToken ct) =>
         {
-            var views = new List<LspEngineView>();
-            foreach (var engine in await EnginesAsync(hub, session, ct).ConfigureAwait(false))
+            // A session's engine is read without opening the session; without one, the engines of the caller's roots (an admin: all).
+            async Task<LspEngineView> ViewAsync(ServerEngine engine)
             {
                 var rows = await LspBridge.StatusAsync(engine.Runtime, engine.Key.Root, check: false, ct).ConfigureAwait(false) ?? [];
-                views.Add(new LspEngineView(engine.Key.Root, engine.Key.Plugins, engine.Key.NoDefaultPlugins, [.. rows.Select(r => r.Deserialize<LspServerView>(Rows)!)]));
+                return new LspEngineView(engine.Key.Root, engine.Key.Plugins, engine.Key.NoDefaultPlugins, [.. rows.Select(r => r.Deserialize<LspServerView>(Rows)!)]);
+            }
+
+            if (session is not null)
+            {
+                return TypedResults.Ok(new List<LspEngineView> { await hub.ReadEngineAsync(http.Caller(), session, ViewAsync, ct).ConfigureAwait(false) });
+            }
+
+            var views = new List<LspEngineView>();
+            foreach (var engine in hub.VisibleEngines(http.Caller()))
+            {
+                views.Add(await ViewAsync(engine).ConfigureAwait(false));
             }
 
             return TypedResults.Ok(views);
-        }).WithName("listLanguageServers").WithSummary("The language servers of each engine (?session=ID: of that session's engine), their state, and what is wrong with them.").ProducesApiErrors();
+        }).WithAccess(RouteAccess.Reads(RouteResource.Session, "session")).WithName("listLanguageServers").WithSummary("The language servers of each engine (?session=ID: of that session's engine), their state, and what is wrong with them.").ProducesApiErrors();
 
         lsp.MapPost("/{name}/{action}", async (string name, string action, string? session, CancellationToken ct) =>
         {

@@ -115,10 +115,33 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
     private async Task<WorkflowRunInfo> FindAsync(Users.ServerCaller caller, string idOrPrefix, CancellationToken cancellationToken)
     {
         var store = hub.Store.Workflows;
-        var id = await store.ResolveIdAsync(idOrPrefix, cancellationToken).ConfigureAwait(false);
+        string id;
+        try
+        {
+            id = await store.ResolveIdAsync(idOrPrefix, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AgentHostException ex) when (ex.Kind == ErrorKind.Usage && caller.Role == ServerRole.Member && idOrPrefix.Trim().Length > 0)
+        {
+            // Several runs match: a member is told of, and may mean, only their own (another member's ids are not theirs to learn).
+            var own = (await store.ListRunsAsync(null, null, cancellationToken).ConfigureAwait(false))
+                .Where(r => Users.SessionAccess.CanRead(caller, r.Owner) && WorkflowRunStore.IsPrefixOf(r.Id, idOrPrefix))
+                .Select(r => r.Id).Order(StringComparer.Ordinal).ToList();
+            id = own switch
+            {
+                [var only] => only,
+                [] => throw WorkflowRunStore.NotFound(idOrPrefix.Trim()),
+                _ => throw new AgentHostException(
+                    ErrorKind.Usage,
+                    $"'{idOrPrefix.Trim()}' matches several of your workflow runs ({string.Join(", ", own.Take(5))}{(own.Count > 5 ? ", …" : string.Empty)}). Type more of the id."),
+            };
+        }
+
         var run = await store.GetRunAsync(id, cancellationToken).ConfigureAwait(false);
         return Users.SessionAccess.CanRead(caller, run.Owner) ? run : throw WorkflowRunStore.NotFound(idOrPrefix.Trim());
     }
+
+    /// <summary>Whether <paramref name="caller"/> may see the run an id or prefix names (the run's one 404 otherwise): the route check.</summary>
+    public Task CheckVisibleAsync(Users.ServerCaller caller, string idOrPrefix, CancellationToken cancellationToken) => FindAsync(caller, idOrPrefix, cancellationToken);
 
     /// <summary>A stored run as a client reads it: how it ended here, and its pending question.</summary>
     private async Task<WorkflowRunView> ViewAsync(WorkflowRunInfo run, CancellationToken cancellationToken)

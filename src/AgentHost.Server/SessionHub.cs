@@ -319,17 +319,9 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
     {
         var info = await store.GetSessionAsync(id, CancellationToken.None).ConfigureAwait(false);
         _owners[id] = info.Owner;
-        if (!Directory.Exists(info.Workspace))
-        {
-            throw new AgentHostException(ErrorKind.Configuration, $"session {id} works in {info.Workspace}, which no longer exists; fork it into another root or delete it.");
-        }
+        CheckWorkspace(info);
 
-        // A session runs again with the plugins it recorded (its default plugins included), like 'agent run --session'.
-        var recorded = info.Settings.GetValueOrDefault(SessionSettings.Plugins) is { } text ? RememberedRun.ParsePlugins(text) : null;
-        var key = recorded is null
-            ? new ServerEngineKey(info.Workspace, [.. defaults.Plugins.Select(p => PluginNames.Recorded(p, info.Workspace)).Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins)
-            : new ServerEngineKey(info.Workspace, [.. recorded.Order(StringComparer.Ordinal)], NoDefaultPlugins: true);
-        var engine = await engines.AcquireAsync(key, CancellationToken.None).ConfigureAwait(false);
+        var engine = await engines.AcquireAsync(EngineKeyOf(info), CancellationToken.None).ConfigureAwait(false);
         // Opened as it was created: a session a client answers waits for answers again; a headless one never does.
         var options = new SessionOptions(info.Workspace)
         {

@@ -40,7 +40,7 @@ internal static class UsageEndpoints
                 limits.TokensPerDay,
                 limits.CostPerDay,
                 [.. rows.Select(r => new UsageDayView(r.User, r.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.InputTokens, r.OutputTokens, r.Cost))]));
-        }).WithTags("server").WithName("getUsage").WithSummary("Tokens and cost per user and day (UTC), with the daily budgets; a member sees their own.").ProducesApiErrors();
+        }).WithAccess(RouteAccess.AnyCaller).WithTags("server").WithName("getUsage").WithSummary("Tokens and cost per user and day (UTC), with the daily budgets; a member sees their own.").ProducesApiErrors();
     }
 
     private static DateOnly Day(string text, string name) =>

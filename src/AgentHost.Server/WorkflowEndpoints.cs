@@ -18,16 +18,16 @@ internal static class WorkflowEndpoints
             var run = await workflows.StartAsync(http.Caller(), request, ct).ConfigureAwait(false);
             return TypedResults.Accepted($"/v1/workflows/runs/{run.Id}", run);
         })
-        .WithName("startWorkflowRun")
+        .WithAccess(RouteAccess.Creates("start workflow runs")).WithName("startWorkflowRun")
         .WithSummary("Start a workflow run in the background: 202 with the run once it is stored; 400 (nothing runs) for an unknown or invalid workflow or bad inputs.")
         .Produces<WorkflowRunView>(StatusCodes.Status202Accepted).ProducesApiErrors();
         runs.MapGet("/", async (string? root, int? limit, HttpContext http, CancellationToken ct) => TypedResults.Ok(await workflows.ListAsync(http.Caller(), root, limit, ct).ConfigureAwait(false)))
-            .WithName("listWorkflowRuns").WithSummary("The workflow runs of a root (the server's by default) that the caller may see, newest first.").ProducesApiErrors();
+            .WithAccess(RouteAccess.AnyCaller).WithName("listWorkflowRuns").WithSummary("The workflow runs of a root (the server's by default) that the caller may see, newest first.").ProducesApiErrors();
         runs.MapGet("/{id}", async (string id, HttpContext http, CancellationToken ct) => TypedResults.Ok(await workflows.GetAsync(http.Caller(), id, ct).ConfigureAwait(false)))
-            .WithName("getWorkflowRun").WithSummary("A workflow run: status, output, reason, and the question it waits on (404 for a run of another member).").ProducesApiErrors();
+            .WithAccess(RouteAccess.Reads(RouteResource.WorkflowRun, "id")).WithName("getWorkflowRun").WithSummary("A workflow run: status, output, reason, and the question it waits on (404 for a run of another member).").ProducesApiErrors();
         runs.MapPost("/{id}/answer", async (string id, WorkflowAnswerRequest request, HttpContext http, CancellationToken ct) =>
             TypedResults.Accepted($"/v1/workflows/runs/{id}", await workflows.AnswerAsync(http.Caller(), id, request, ct).ConfigureAwait(false)))
-            .WithName("answerWorkflowRun")
+            .WithAccess(RouteAccess.Changes(RouteResource.WorkflowRun, "id", "answer workflow runs")).WithName("answerWorkflowRun")
             .WithSummary("Answer the run's pending question (a wait node); a run stored as waiting is resumed with the answer. 400 for an answer not among the options.")
             .Produces<WorkflowRunView>(StatusCodes.Status202Accepted).ProducesApiErrors();
     }

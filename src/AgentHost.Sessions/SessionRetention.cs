@@ -9,7 +9,10 @@ namespace AgentHost.Sessions;
 /// <summary>
 /// How long sessions are kept (<c>session.retention_days</c>, <c>session.max_sessions</c>): a session is expired when
 /// its last activity is older than <see cref="MaxAge"/>, or when its owner has <see cref="MaxSessions"/> more recently
-/// active sessions. The session being opened and sessions with a running turn are never expired. What
+/// active sessions. A limit a project sets in its own configuration (<c>.agent/config.yaml</c> of a trusted project)
+/// applies to that project's sessions only (<see cref="MaxAgeWorkspace"/>, <see cref="MaxSessionsWorkspace"/>); a limit
+/// of the user's configuration, the environment or the command line to every session of the store. The session being
+/// opened and sessions with a running turn are never expired. What
 /// <c>agent run</c>, the chat and <c>agent serve</c> prune in the background, and <c>agent session prune</c> on demand.
 /// </summary>
 /// <remarks>Immutable and thread-safe. Deleting goes through <see cref="ISessionStore.DeleteSessionAsync"/>, so a pruned session loses exactly what <c>agent session delete</c> removes.</remarks>
@@ -23,6 +26,12 @@ public sealed record SessionRetention(TimeSpan? MaxAge, int? MaxSessions)
     /// <summary>The configuration key of the count limit.</summary>
     public const string MaxSessionsKey = "session.max_sessions";
 
+    /// <summary>The only workspace whose sessions <see cref="MaxAge"/> expires (a project's own setting); every workspace's when <see langword="null"/>.</summary>
+    public string? MaxAgeWorkspace { get; init; }
+
+    /// <summary>The only workspace whose sessions <see cref="MaxSessions"/> counts and expires (a project's own setting); every workspace's when <see langword="null"/>.</summary>
+    public string? MaxSessionsWorkspace { get; init; }
+
     /// <summary>Whether anything is ever expired.</summary>
     public bool IsEnabled => MaxAge is not null || MaxSessions is not null;
 
@@ -34,7 +43,11 @@ public sealed record SessionRetention(TimeSpan? MaxAge, int? MaxSessions)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var days = Positive(configuration, RetentionDaysKey, "days");
-        return new(days is { } d ? TimeSpan.FromDays(d) : null, Positive(configuration, MaxSessionsKey, "sessions"));
+        return new(days is { } d ? TimeSpan.FromDays(d) : null, Positive(configuration, MaxSessionsKey, "sessions"))
+        {
+            MaxAgeWorkspace = ScopeOf(configuration, RetentionDaysKey),
+            MaxSessionsWorkspace = ScopeOf(configuration, MaxSessionsKey),
+        };
     }
 
     /// <summary>The sessions this retention expires now, most recently active first.</summary>
@@ -58,12 +71,17 @@ public sealed record SessionRetention(TimeSpan? MaxAge, int? MaxSessions)
         var expired = new List<SessionInfo>();
         foreach (var session in sessions)
         {
-            // Newest first, so a session's position among its owner's is how many are more recent.
+            // Newest first, so a session's position among its owner's (in the limit's workspace) is how many are more recent.
+            var counted = Covers(MaxSessionsWorkspace, session);
             var owner = session.Owner ?? string.Empty;
             var newer = rank.GetValueOrDefault(owner);
-            rank[owner] = newer + 1;
-            var tooOld = cutoff is { } c && session.UpdatedAt < c;
-            var tooMany = MaxSessions is { } max && newer >= max;
+            if (counted)
+            {
+                rank[owner] = newer + 1;
+            }
+
+            var tooOld = cutoff is { } c && session.UpdatedAt < c && Covers(MaxAgeWorkspace, session);
+            var tooMany = MaxSessions is { } max && counted && newer >= max;
             if ((tooOld || tooMany) && session.Status != SessionStatus.Active && spare?.Contains(session.Id) != true)
             {
                 expired.Add(session);
@@ -119,14 +137,23 @@ public sealed record SessionRetention(TimeSpan? MaxAge, int? MaxSessions)
             ", ",
             new[]
             {
-                MaxAge is { } age ? string.Create(CultureInfo.InvariantCulture, $"not active for {Age(age)}") : null,
-                MaxSessions is { } max ? string.Create(CultureInfo.InvariantCulture, $"beyond the newest {max}") : null,
+                MaxAge is { } age ? string.Create(CultureInfo.InvariantCulture, $"not active for {Age(age)}{Of(MaxAgeWorkspace)}") : null,
+                MaxSessions is { } max ? string.Create(CultureInfo.InvariantCulture, $"beyond the newest {max}{Of(MaxSessionsWorkspace)}") : null,
             }.OfType<string>());
 
     private static string Age(TimeSpan age) =>
         age.TotalDays >= 1 && age.TotalDays == Math.Floor(age.TotalDays) ? string.Create(CultureInfo.InvariantCulture, $"{age.TotalDays:0} days")
         : age.TotalHours >= 1 && age.TotalHours == Math.Floor(age.TotalHours) ? string.Create(CultureInfo.InvariantCulture, $"{age.TotalHours:0} hours")
         : string.Create(CultureInfo.InvariantCulture, $"{age.TotalMinutes:0} minutes");
+
+    /// <summary>The project a limit is scoped to: its root when the project's own configuration set it; none otherwise.</summary>
+    private static string? ScopeOf(ConfigurationSnapshot configuration, string key) =>
+        configuration.Explain(key) is { Layer: ConfigLayer.Project } ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(configuration.ProjectRoot)) : null;
+
+    private static string Of(string? workspace) => workspace is null ? string.Empty : $" of {workspace}";
+
+    private static bool Covers(string? workspace, SessionInfo session) =>
+        workspace is null || string.Equals(Path.TrimEndingDirectorySeparator(session.Workspace), workspace, StringComparison.Ordinal);
 
     private static int? Positive(ConfigurationSnapshot configuration, string key, string unit) =>
         configuration.Get(key) is not { } text ? null

@@ -425,6 +425,18 @@ public sealed class WorkflowRunStore : IWorkflowRunStore
 
     private static long Nanos(decimal dollars) => (long)decimal.Round(dollars * 1_000_000_000m, MidpointRounding.AwayFromZero);
 
+    /// <summary>Whether a run's id starts with what a user typed, read as <see cref="ResolveIdAsync"/> reads it (any case, look-alike letters).</summary>
+    /// <param name="runId">A full run id.</param>
+    /// <param name="idOrPrefix">What the user typed.</param>
+    /// <returns>Whether it names the run.</returns>
+    public static bool IsPrefixOf(string runId, string idOrPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(idOrPrefix);
+        var wanted = SessionIds.Normalize(idOrPrefix);
+        return wanted.Length > 0 && runId.StartsWith(wanted, StringComparison.Ordinal);
+    }
+
     /// <summary>The error for a run that does not exist (a server gives the same for a run the caller may not see).</summary>
     /// <param name="id">The id or prefix the caller gave.</param>
     /// <returns>The error (<see cref="ErrorKind.NotFound"/>).</returns>

@@ -20,8 +20,13 @@ internal static class SseEventStream
     /// <summary>The reconnection delay suggested to clients (<c>retry:</c>), in milliseconds.</summary>
     public const int RetryMilliseconds = 2000;
 
-    /// <summary>Writes the events <paramref name="read"/> gives (given the stream's cancellation) that <paramref name="visible"/> lets through (all, when none).</summary>
-    public static async Task WriteAsync(HttpContext context, Func<CancellationToken, IAsyncEnumerable<LoggedEvent>> read, TimeSpan heartbeat, Func<LoggedEvent, bool>? visible = null)
+    /// <summary>
+    /// Writes the events <paramref name="read"/> gives (given the stream's cancellation) that <paramref name="visible"/>
+    /// lets through (all, when none); before each write (an event or a ping), <paramref name="stillValid"/> is asked
+    /// whether the reader may still read, and the stream ends when it may not.
+    /// </summary>
+    public static async Task WriteAsync(
+        HttpContext context, Func<CancellationToken, IAsyncEnumerable<LoggedEvent>> read, TimeSpan heartbeat, Func<LoggedEvent, bool>? visible = null, Func<CancellationToken, ValueTask<bool>>? stillValid = null)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -56,7 +61,11 @@ internal static class SseEventStream
                 else
                 {
                     pending = next.AsTask();
-                    await PingUntilAsync(pending, response, heartbeat, cancellationToken).ConfigureAwait(false);
+                    if (!await PingUntilAsync(pending, response, heartbeat, stillValid, cancellationToken).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
                     more = await pending.ConfigureAwait(false);
                     pending = null;
                 }
@@ -69,6 +78,11 @@ internal static class SseEventStream
                 if (visible is not null && events.Current.Type != EventsGapEvent.TypeName && !visible(events.Current))
                 {
                     continue;
+                }
+
+                if (stillValid is not null && !await stillValid(cancellationToken).ConfigureAwait(false))
+                {
+                    break; // The reader's credentials no longer hold: not one more event.
                 }
 
                 await WriteFrameAsync(response, Frame(events.Current), cancellationToken).ConfigureAwait(false);
@@ -95,8 +109,8 @@ internal static class SseEventStream
     public static string Frame(LoggedEvent logged) =>
         $"id: {logged.Id}\nevent: {logged.Type}\ndata: {logged.Json.ReplaceLineEndings("\ndata: ")}\n\n";
 
-    /// <summary>Writes a comment every <paramref name="heartbeat"/> until <paramref name="next"/> completes.</summary>
-    private static async Task PingUntilAsync(Task next, HttpResponse response, TimeSpan heartbeat, CancellationToken cancellationToken)
+    /// <summary>Writes a comment every <paramref name="heartbeat"/> until <paramref name="next"/> completes (true) or the reader's credentials no longer hold (false).</summary>
+    private static async Task<bool> PingUntilAsync(Task next, HttpResponse response, TimeSpan heartbeat, Func<CancellationToken, ValueTask<bool>>? stillValid, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(heartbeat);
         while (true)
@@ -104,7 +118,12 @@ internal static class SseEventStream
             var tick = timer.WaitForNextTickAsync(CancellationToken.None).AsTask();
             if (await Task.WhenAny(next, tick).ConfigureAwait(false) == next)
             {
-                return;
+                return true;
+            }
+
+            if (stillValid is not null && !await stillValid(cancellationToken).ConfigureAwait(false))
+            {
+                return false;
             }
 
             await WriteFrameAsync(response, ": ping\n\n", cancellationToken).ConfigureAwait(false);

@@ -10,10 +10,12 @@ namespace AgentHost.Server.Users;
 /// Who a request comes from (docs/server.md "Users and roles"): the server's own token (compared in constant time) is
 /// the built-in admin; any other bearer token is looked up by its SHA-256 hash among the store's users (a removed
 /// user or a replaced token stops working with the next request); with <c>server.jwt.*</c> set, a token shaped as a JWT
-/// is validated by the identity provider's keys instead (<see cref="ServerJwt"/>). Anything else is 401.
+/// is validated by the identity provider's keys instead (<see cref="ServerJwt"/>). Anything else is 401. A request that
+/// lasts (an event stream) asks again before each write whether its credentials still hold
+/// (<see cref="ServerCallers.StillValidAsync"/>): a removed user's or a replaced token's stream ends.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
-internal sealed class ServerAuthentication(string serverToken, IUserStore users, ServerJwt? jwt = null)
+internal sealed class ServerAuthentication(string serverToken, IUserStore users, ServerJwt? jwt = null, TimeProvider? time = null)
 {
     /// <summary>The longest bearer token looked up (longer ones are refused unread).</summary>
     private const int MaxTokenLength = 8192;
@@ -27,7 +29,7 @@ internal sealed class ServerAuthentication(string serverToken, IUserStore users,
         var header = context.Request.Headers.Authorization.ToString();
         if (LoopbackWebHost.Authorised(header, _serverToken))
         {
-            context.SetCaller(ServerCaller.ServerToken);
+            context.SetCaller(ServerCaller.ServerToken, static _ => ValueTask.FromResult(true));
             return true;
         }
 
@@ -38,22 +40,28 @@ internal sealed class ServerAuthentication(string serverToken, IUserStore users,
 
         if (jwt is not null && ServerJwt.LooksLikeJwt(header.AsSpan(7)))
         {
-            if (await jwt.AuthenticateAsync(context).ConfigureAwait(false) is not { } caller)
+            if (await jwt.AuthenticateAsync(context).ConfigureAwait(false) is not ({ } caller, var expires))
             {
                 return false;
             }
 
-            context.SetCaller(caller);
+            // The identity provider cannot be asked whether a token it issued was revoked: it holds until it expires.
+            var clock = time ?? TimeProvider.System;
+            context.SetCaller(caller, _ => ValueTask.FromResult(expires is null || clock.GetUtcNow() < expires));
             return true;
         }
 
-        var user = await users.FindUserByTokenHashAsync(UserTokens.Hash(header[7..]), context.RequestAborted).ConfigureAwait(false);
+        var hash = UserTokens.Hash(header[7..]);
+        var user = await users.FindUserByTokenHashAsync(hash, context.RequestAborted).ConfigureAwait(false);
         if (user is null)
         {
             return false;
         }
 
-        context.SetCaller(new ServerCaller(user.Name, user.Role));
+        // Asked of the store each time (every node shares it): a removed user, a replaced token or a changed role no longer holds.
+        context.SetCaller(
+            new ServerCaller(user.Name, user.Role),
+            async ct => await users.FindUserByTokenHashAsync(hash, ct).ConfigureAwait(false) is { } now && now.Name == user.Name && now.Role == user.Role);
         return true;
     }
 }

@@ -18,8 +18,22 @@ internal sealed record ServerCaller(string Name, ServerRole Role)
 /// <summary>The caller of a request, as the authentication recorded it.</summary>
 internal static class ServerCallers
 {
-    /// <summary>Records the caller of a request.</summary>
-    public static void SetCaller(this HttpContext context, ServerCaller caller) => context.Features.Set(caller);
+    /// <summary>Records the caller of a request, and how to ask later whether its credentials still hold.</summary>
+    public static void SetCaller(this HttpContext context, ServerCaller caller, Func<CancellationToken, ValueTask<bool>> stillValid)
+    {
+        context.Features.Set(caller);
+        context.Features.Set(new CallerCredentials(stillValid));
+    }
+
+    /// <summary>
+    /// Whether the credentials the request was authenticated with still hold now (the user is not removed, the token not
+    /// replaced, a JWT not expired): asked by a request that lasts, before each event it writes.
+    /// </summary>
+    public static ValueTask<bool> StillValidAsync(this HttpContext context, CancellationToken cancellationToken) =>
+        context.Features.Get<CallerCredentials>() is { } credentials ? credentials.StillValid(cancellationToken) : ValueTask.FromResult(false);
+
+    /// <summary>How a request's credentials are checked again.</summary>
+    private sealed record CallerCredentials(Func<CancellationToken, ValueTask<bool>> StillValid);
 
     /// <summary>The caller of an authenticated request.</summary>
     public static ServerCaller Caller(this HttpContext context) =>

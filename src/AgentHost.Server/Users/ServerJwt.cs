@@ -108,11 +108,11 @@ public sealed record ServerJwt(
     /// <summary>Whether a bearer token has the shape of a JWT (three base64url parts); the store's own tokens never do.</summary>
     internal static bool LooksLikeJwt(ReadOnlySpan<char> token) => token.Count('.') == 2 && !token.StartsWith(UserTokens.Prefix, StringComparison.Ordinal);
 
-    /// <summary>Validates the request's bearer token as a JWT and gives its caller, or <see langword="null"/> when it does not validate or names no user or no role.</summary>
-    internal async ValueTask<ServerCaller?> AuthenticateAsync(HttpContext context)
+    /// <summary>Validates the request's bearer token as a JWT and gives its caller (<see langword="null"/> when it does not validate or names no user or no role) and when the token expires.</summary>
+    internal async ValueTask<(ServerCaller? Caller, DateTimeOffset? Expires)> AuthenticateAsync(HttpContext context)
     {
         var result = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme).ConfigureAwait(false);
-        return result.Succeeded && result.Principal is { } principal ? CallerOf(principal) : null;
+        return result.Succeeded && result.Principal is { } principal ? (CallerOf(principal), result.Properties?.ExpiresUtc) : (null, null);
     }
 
     /// <summary>The caller a validated token names: its name claim, and the highest role its role claim's values mean.</summary>

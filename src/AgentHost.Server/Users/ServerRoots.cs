@@ -68,17 +68,22 @@ public sealed class ServerRoots
     /// <exception cref="AgentHostException">It is not (<see cref="ErrorKind.Denied"/>, naming the allowed roots).</exception>
     internal string Check(ServerCaller caller, string root, string? requested)
     {
-        var real = Real(root);
-        var allowed = For(caller);
-        if (allowed.Any(a => Inside(real, a)))
+        if (Allows(caller, root))
         {
             return root;
         }
 
-        var list = string.Join(", ", allowed);
+        var list = string.Join(", ", For(caller));
         throw new AgentHostException(
             ErrorKind.Denied,
             $"root {requested ?? root}: outside the roots this server lets user '{caller.Name}' use ({list}); give a folder inside one of them, or ask the server's operator to add it to server.roots (or server.role_roots / server.user_roots), see docs/server.md \"Workspace roots\".");
+    }
+
+    /// <summary>Whether <paramref name="root"/> (a full path) is one of the caller's roots or inside one.</summary>
+    internal bool Allows(ServerCaller caller, string root)
+    {
+        var real = Real(root);
+        return For(caller).Any(a => Inside(real, a));
     }
 
     private static bool Inside(string real, string allowed) =>

@@ -232,7 +232,7 @@ public sealed class EventStreamTests
     [Theory]
     [InlineData("v1/sessions/nope/events")]
     [InlineData("v1/events?session=nope")]
-    public async Task UnknownSession_Is404_WithAnErrorAndAFix(string path)
+    public async Task UnknownSession_Is404_WithTheOneBodyOfEveryRoute(string path)
     {
         await using var server = await EventServer.StartAsync(null, "s1");
 
@@ -240,7 +240,7 @@ public sealed class EventStreamTests
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(server.Timeout));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.StartsWith("no session 'nope' on this server;", body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("session 'nope' was not found;", body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Contains("GET /v1/sessions", body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal("not_found", body.RootElement.GetProperty("kind").GetString());
     }

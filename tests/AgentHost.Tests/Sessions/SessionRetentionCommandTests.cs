@@ -105,6 +105,31 @@ public sealed class SessionRetentionCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Prune_ByATrustedProjectsOwnCount_KeepsEveryOtherWorkspacesSessions()
+    {
+        var elsewhere = _temp.Combine("elsewhere");
+        Directory.CreateDirectory(elsewhere);
+        var others = new[] { await SeedAsync(daysAgo: 5, "other first", elsewhere), await SeedAsync(daysAgo: 4, "other second", elsewhere) };
+        var oldest = await SeedAsync(daysAgo: 3, "first");
+        var newest = await SeedAsync(daysAgo: 1, "second");
+        Directory.CreateDirectory(Path.Combine(Repo, ".agent"));
+        File.WriteAllText(Path.Combine(Repo, ".agent", "config.yaml"), "session:\n  max_sessions: 1\n");
+        var trusted = await RunAsync("trust");
+        Assert.True(trusted.ExitCode == ExitCodes.Success, trusted.Error);
+
+        var pruned = await RunAsync("session", "prune", "--yes");
+
+        Assert.True(pruned.ExitCode == ExitCodes.Success, pruned.Error);
+        Assert.Contains("Pruned 1 sessions (beyond the newest 1 of ", pruned.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.NotFound, (await RunAsync("session", "show", oldest)).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await RunAsync("session", "show", newest)).ExitCode);
+        foreach (var other in others)
+        {
+            Assert.Equal(ExitCodes.Success, (await RunAsync("session", "show", other)).ExitCode);
+        }
+    }
+
+    [Fact]
     public async Task NamedSession_IsShownInListAndShow_AndEverySessionCommandTakesItsName()
     {
         string named;
@@ -132,11 +157,11 @@ public sealed class SessionRetentionCommandTests : IDisposable
         Assert.Equal(ExitCodes.NotFound, (await RunAsync("session", "show", named)).ExitCode);
     }
 
-    private async Task<string> SeedAsync(int daysAgo, string prompt)
+    private async Task<string> SeedAsync(int daysAgo, string prompt, string? workspace = null)
     {
         // The store's clock sets the session's last activity in the past.
         using var store = await OpenStoreAsync(new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(-daysAgo)));
-        var session = await store.CreateSessionAsync(new NewSession(Repo) { Prompt = prompt });
+        var session = await store.CreateSessionAsync(new NewSession(workspace ?? Repo) { Prompt = prompt });
         await store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, prompt));
         await store.SetStatusAsync(session.Id, SessionStatus.Completed);
         return session.Id;
