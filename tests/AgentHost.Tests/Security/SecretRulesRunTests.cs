@@ -80,4 +80,45 @@ public sealed class SecretRulesRunTests
                      select $"{(secret == awsSecret ? "AWS secret key" : "private key line")} in {output.Key}").Distinct().ToList();
         Assert.True(leaks.Count == 0, "secrets leaked:\n" + string.Join('\n', leaks));
     }
+
+    [Fact]
+    public async Task Run_NeverStoresOrExportsAPrivateKeyBlock_FromThePromptOrAToolOutput()
+    {
+        using var ws = new RunWorkspace();
+        var random = new Random(73);
+        string Chars(int length) => "Q" + new string([.. Enumerable.Range(0, length - 2).Select(_ => Base64[random.Next(Base64.Length)])]) + "7";
+        var promptLines = Enumerable.Range(0, 3).Select(_ => Chars(64)).ToArray();
+        var fileLines = Enumerable.Range(0, 3).Select(_ => Chars(64)).ToArray();
+        var promptKey = $"-----{"BEGIN"} RSA PRIVATE KEY-----\r\n{string.Join("\r\n", promptLines)}\r\n-----END RSA PRIVATE KEY-----";
+        await File.WriteAllTextAsync(Path.Combine(ws.Root, "notes.txt"), $"deploy notes\n-----{"BEGIN"} PRIVATE KEY-----\n{string.Join('\n', fileLines)}\n-----END PRIVATE KEY-----\nend of notes\n");
+        var script = new JsonObject
+        {
+            ["turns"] = new JsonArray(
+                new JsonObject { ["tool_calls"] = new JsonArray(new JsonObject { ["name"] = "view", ["arguments"] = new JsonObject { ["path"] = "notes.txt" } }) },
+                new JsonObject { ["text"] = "canary-answer: read it." }),
+        };
+
+        var run = await ws.RunAsync("run", $"canary-prompt, use this key:\n{promptKey}\n", "-p", "scripted", "-p", "files", "-m", "scripted/" + ws.WriteScript(script.ToJsonString()), "-o", "json");
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Error + run.Output);
+        var sessionId = RunWorkspace.Events(run.Output).First(e => e.GetProperty("type").GetString() == "run.started").GetProperty("sessionId").GetString()!;
+        var jsonl = await ws.RunAsync("session", "export", sessionId, "--format", "jsonl");
+        var markdown = await ws.RunAsync("session", "export", sessionId, "--format", "markdown");
+        var audit = await ws.RunAsync("session", "audit", sessionId, "--json");
+        Assert.Contains("end of notes", jsonl.Output, StringComparison.Ordinal);
+        Assert.Contains("canary-prompt", jsonl.Output, StringComparison.Ordinal);
+        var outputs = new Dictionary<string, string> { ["NDJSON stdout"] = run.Output, ["export jsonl"] = jsonl.Output, ["export markdown"] = markdown.Output, ["session audit"] = audit.Output };
+        var home = ws.Environment["AGENT_HOME"];
+        foreach (var file in Directory.EnumerateFiles(home, "*", SearchOption.AllDirectories))
+        {
+            outputs[Path.GetRelativePath(home, file)] = Encoding.UTF8.GetString(File.ReadAllBytes(file));
+        }
+
+        Assert.Contains(outputs, o => o.Key.StartsWith("sessions.db", StringComparison.Ordinal) && o.Value.Contains("canary-prompt", StringComparison.Ordinal));
+        var leaks = (from output in outputs
+                     from secret in promptLines.Select(l => ("prompt", l)).Concat(fileLines.Select(l => ("tool output", l)))
+                     where SecretCorpusRunTests.Leaks(output.Value, secret.Item2)
+                     select $"a private key line of the {secret.Item1} in {output.Key}").Distinct().ToList();
+        Assert.True(leaks.Count == 0, "secrets leaked:\n" + string.Join('\n', leaks));
+    }
 }

@@ -22,6 +22,9 @@ public sealed class ServerRouteAccessTests : IDisposable
     /// <summary>A workflow that waits for a person: a run that stays, owned by whoever started it.</summary>
     private const string Hold = "name: hold\nnodes:\n  - id: ask\n    kind: wait\n    question: \"Go on?\"\n    options: [go, stop]\noutput: \"{{ nodes.ask.answer }}\"\n";
 
+    /// <summary>The catalog reads that take <c>?session=</c>.</summary>
+    private static readonly string[] Catalogs = ["tools", "skills", "models", "lsp"];
+
     private readonly RunWorkspace _ws = new();
 
     public ServerRouteAccessTests() => File.WriteAllText(Path.Combine(_ws.Root, "hold.yaml"), Hold);
@@ -114,14 +117,14 @@ public sealed class ServerRouteAccessTests : IDisposable
             Assert.False((await AgentServer.ReadAsync(closed, HttpStatusCode.OK)).GetProperty("open").GetBoolean());
         }
 
-        foreach (var catalog in new[] { "tools", "skills", "models", "lsp" })
+        foreach (var catalog in Catalogs)
         {
             using var read = await alice.GetAsync($"v1/{catalog}?session={session}");
             await AgentServer.ReadAsync(read, HttpStatusCode.OK);
         }
 
         Assert.Contains((await server.GetAsync($"v1/tools?session={session}")).EnumerateArray(), t => t.GetProperty("name").GetString() == "shell");
-        await AgentServer.AssertAnsweredAsMissingAsync(bob, [.. new[] { "tools", "skills", "models", "lsp" }.Select(c => (HttpMethod.Get, (Func<string, string>)(id => $"v1/{c}?session={id}"), (object?)null))], session, MissingSession);
+        await AgentServer.AssertAnsweredAsMissingAsync(bob, [.. Catalogs.Select(c => (HttpMethod.Get, (Func<string, string>)(id => $"v1/{c}?session={id}"), (object?)null))], session, MissingSession);
         using (var view = await alice.GetAsync($"v1/sessions/{session}"))
         {
             Assert.False((await AgentServer.ReadAsync(view, HttpStatusCode.OK)).GetProperty("open").GetBoolean());
