@@ -109,6 +109,12 @@ public sealed class ProjectRootFactory
             options.UnloadablePlugins = _options.UnloadablePlugins;
             options.LoadPluginsOnStart = false;
             options.LogToFiles = false;
+            options.ServerSessions = _options.ServerSessions;
+            foreach (var name in _options.HiddenVariables)
+            {
+                options.HiddenVariables.Add(name);
+            }
+
             foreach (var setting in _options.ConfigOverrides)
             {
                 options.ConfigOverrides.Add(setting);
