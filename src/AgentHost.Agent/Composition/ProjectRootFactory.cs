@@ -61,6 +61,11 @@ public sealed class ProjectRootFactory
         var settings = new PluginSettingsSource(configuration, () => ProjectTrust.Load(paths));
         var runtime = PluginRuntime.Create(Get<PluginStore>(), configuration.ProjectRoot, settings.Get, Get<ILoggerFactory>(), _options.UnloadablePlugins, () => settings.ProjectTrusted);
         runtime.Host.LoadTimeout = PluginHost.LoadTimeoutFrom(configuration);
+        if (_options.ServerSessions)
+        {
+            // A server's plugins start their processes (language servers) with its allow-list, never its own environment.
+            runtime.Host.ProcessEnvironment = Runs.SessionProcessEnvironment.Create(Runs.SessionProcessEnvironment.Current(), configuration, server: true, _options.HiddenVariables).ForConfigured;
+        }
         settings.Warn = message => runtime.Events.Publish(new WarningEvent("plugins", message));
         return runtime;
     }
