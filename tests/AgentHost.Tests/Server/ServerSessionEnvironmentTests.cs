@@ -9,8 +9,7 @@ namespace AgentHost.Tests.Server;
 /// <summary>
 /// What a member's session of a real <c>agent serve</c> can reach of the server (docs/server.md "Environment of a
 /// session's processes"): its shell commands, workflow shell nodes and hooks get an environment built for them (the
-/// allow-list and <c>server.session_env</c>), never the server's token, provider keys or <c>AGENT_*</c> settings; and
-/// its hooks run in the session's sandbox, so they cannot write outside the member's root. The scripted model does
+/// allow-list and <c>server.session_env</c>), never the server's token, provider keys or <c>AGENT_*</c> settings. The scripted model does
 /// what a hostile one would: <c>printenv | rev</c>, which no output scrubber recognises.
 /// </summary>
 [Trait("Speed", "Slow")]
@@ -24,12 +23,9 @@ public sealed class ServerSessionEnvironmentTests : IDisposable
 
     public void Dispose() => _ws.Dispose();
 
-    [BubblewrapFact]
+    [UnixFact("POSIX shell command lines (printenv, rev)")]
     public async Task AMembersShellWorkflowAndHookProcesses_GetTheAllowList_NeverTheServersTokenKeysOrSettings()
     {
-        var outside = _ws.Combine("outside");
-        Directory.CreateDirectory(outside);
-        var hookOutside = Path.Combine(outside, "hook-wrote.txt");
         _ws.WriteUserConfig($$"""
             server:
               session_env: [TEAM_SETTING]
@@ -38,7 +34,7 @@ public sealed class ServerSessionEnvironmentTests : IDisposable
                 - matcher: ""
                   hooks:
                     - type: command
-                      command: {{JsonSerializer.Serialize($"printenv | rev > hook-env.txt; echo x > '{hookOutside}'; exit 0")}}
+                      command: {{JsonSerializer.Serialize("printenv | rev > hook-env.txt; exit 0")}}
             """);
         File.WriteAllText(Path.Combine(_ws.Root, "env.yaml"), """
             name: env
@@ -91,8 +87,6 @@ public sealed class ServerSessionEnvironmentTests : IDisposable
             Assert.Contains("\nHOME=", "\n" + text, StringComparison.Ordinal);
         }
 
-        // The hook ran in the session's sandbox (sandbox.hooks is on for server sessions): nothing outside the root.
-        Assert.False(File.Exists(hookOutside), "a member's hook wrote outside its root");
     }
 
     /// <summary><c>rev</c> undone, line by line.</summary>
