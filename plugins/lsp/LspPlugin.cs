@@ -24,7 +24,10 @@ public sealed class LspPlugin : AgentPlugin
             context.Events,
             context.LoggerFactory.CreateLogger("lsp"),
             TimeProvider.System,
-            settings.SearchPath);
+            settings.SearchPath)
+        {
+            BaseEnvironment = context.ProcessEnvironment,
+        };
         var lsp = new LspService(manager, settings) { DefinitionsWithProblems = problems => Definitions(context.Capabilities, settings, problems) };
 
         // Stop every server when the plugin unloads or the host stops: shutdown, exit, then kill.

@@ -18,7 +18,7 @@ internal sealed class JobTable(ShellSettings settings, TimeProvider time) : IDis
     private int _nextId;
     private bool _disposed;
 
-    public string Start(ShellProgram program, string command, string directory, string relativeDirectory, TimeSpan? timeout, AgentHost.Sdk.Tools.ProcessSandbox? sandbox = null)
+    public string Start(ShellProgram program, string command, string directory, string relativeDirectory, TimeSpan? timeout, AgentHost.Sdk.Tools.ProcessSandbox? sandbox = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         Job job;
         lock (_lock)
@@ -35,7 +35,7 @@ internal sealed class JobTable(ShellSettings settings, TimeProvider time) : IDis
 
             var id = "job-" + (++_nextId).ToString(CultureInfo.InvariantCulture);
             job = new Job(id, command, new JobLog(settings.MaxOutputCharacters * 4), time.GetTimestamp());
-            job.Process = ShellProcess.Start(program, command, directory, job.Log.Append, job.Log.Append, sandbox);
+            job.Process = ShellProcess.Start(program, command, directory, job.Log.Append, job.Log.Append, sandbox, environment);
             _jobs[id] = job;
             Trim();
         }

@@ -38,7 +38,7 @@ public sealed class ShellPlugin : AgentPlugin
              [Description("What it does, in a few words.")] string? description = null,
              AIFunctionArguments arguments = null!,
              CancellationToken cancellationToken = default) =>
-                shell.RunAsync(arguments.GetWorkspacePaths(), command, timeout_ms, workdir, run_in_background, arguments.GetProcessSandbox(), cancellationToken));
+                shell.RunAsync(arguments.GetWorkspacePaths(), command, timeout_ms, workdir, run_in_background, arguments.GetProcessSandbox(), arguments.GetProcessEnvironment(), cancellationToken));
 
         builder.AddTool(
             "job_list",

@@ -52,15 +52,16 @@ internal sealed class ShellProcess : IDisposable
     /// <param name="stdout">Receives standard output as it arrives (on a pool thread).</param>
     /// <param name="stderr">Receives standard error as it arrives (on a pool thread).</param>
     /// <param name="sandbox">The host's sandbox for the call, or <see langword="null"/> for none.</param>
+    /// <param name="environment">The complete environment the host built for the call's processes, or <see langword="null"/> to inherit the host's.</param>
     /// <returns>The running process.</returns>
     /// <exception cref="ToolException">The shell could not be started (or must run sandboxed and the sandbox cannot run).</exception>
     public static ShellProcess Start(
-        ShellProgram program, string command, string workingDirectory, Action<ReadOnlySpan<char>> stdout, Action<ReadOnlySpan<char>> stderr, ProcessSandbox? sandbox = null)
+        ShellProgram program, string command, string workingDirectory, Action<ReadOnlySpan<char>> stdout, Action<ReadOnlySpan<char>> stderr, ProcessSandbox? sandbox = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         OwnedProcess owned;
         try
         {
-            owned = ProcessLauncher.Start(program.CreateSpec(command, workingDirectory, sandbox));
+            owned = ProcessLauncher.Start(program.CreateSpec(command, workingDirectory, sandbox, environment));
         }
         catch (ProgramStartException ex) when (ex.SandboxRefused)
         {

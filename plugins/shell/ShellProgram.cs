@@ -76,7 +76,8 @@ internal sealed record ShellProgram(string Path, ShellKind Kind, string ProjectR
     }
 
     /// <summary>
-    /// What to start for <paramref name="command"/>: stdout and stderr captured as UTF-8, no window, the user's PATH
+    /// What to start for <paramref name="command"/>: stdout and stderr captured as UTF-8, no window, the environment the
+    /// host built for the call (<see cref="ProcessSpec.BaseEnvironment"/>: never the agent's own secrets) with its PATH
     /// unchanged (the command was decided by the permission system as written), no input, and dying with the host
     /// (<see cref="ProcessSpec.DiesWithHost"/>: its own process group under the launcher's watchdog on Linux, a job
     /// object on Windows), so a kill takes everything it started.
@@ -84,10 +85,11 @@ internal sealed record ShellProgram(string Path, ShellKind Kind, string ProjectR
     /// <param name="command">The command line.</param>
     /// <param name="workingDirectory">Where it runs.</param>
     /// <param name="sandbox">The host's sandbox for the call (<see cref="ProcessSpec.Sandbox"/>), or <see langword="null"/> for none.</param>
+    /// <param name="environment">The complete environment the host built for the call (<see cref="ToolContext.GetProcessEnvironment"/>), or <see langword="null"/> to inherit the host's.</param>
     /// <returns>The specification (its program is an absolute path).</returns>
-    public ProcessSpec CreateSpec(string command, string workingDirectory, ProcessSandbox? sandbox = null)
+    public ProcessSpec CreateSpec(string command, string workingDirectory, ProcessSandbox? sandbox = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
+        var variables = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             // A marker that commands can test for, and no credential prompts on a terminal the agent cannot answer.
             ["AGENTHOST"] = "1",
@@ -96,7 +98,8 @@ internal sealed record ShellProgram(string Path, ShellKind Kind, string ProjectR
         var spec = new ProcessSpec(Path, [])
         {
             WorkingDirectory = workingDirectory,
-            Environment = environment,
+            BaseEnvironment = environment,
+            Environment = variables,
             AbsolutePathOnly = false,
             OutputEncoding = Encoding.UTF8,
             Purpose = "the shell",

@@ -17,7 +17,7 @@ internal sealed class ShellTool(ShellSettings settings, JobTable jobs, TimeProvi
         : OperatingSystem.IsWindows() ? ShellKind.PowerShell : ShellKind.Posix;
 
     public async Task<string> RunAsync(
-        WorkspacePaths paths, string command, int? timeoutMs, string? workdir, bool background, ProcessSandbox? sandbox, CancellationToken cancellationToken)
+        WorkspacePaths paths, string command, int? timeoutMs, string? workdir, bool background, ProcessSandbox? sandbox, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(command))
         {
@@ -37,10 +37,10 @@ internal sealed class ShellTool(ShellSettings settings, JobTable jobs, TimeProvi
         CheckBanned(command, program.Kind);
         if (background)
         {
-            return jobs.Start(program, command, directory, paths.Relative(directory), timeout, sandbox);
+            return jobs.Start(program, command, directory, paths.Relative(directory), timeout, sandbox, environment);
         }
 
-        return await RunForegroundAsync(program, command, directory, timeout ?? settings.DefaultTimeout, sandbox, cancellationToken).ConfigureAwait(false);
+        return await RunForegroundAsync(program, command, directory, timeout ?? settings.DefaultTimeout, sandbox, environment, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The shell, looked up on first use (not at registration, which must not do I/O); failures are not cached.</summary>
@@ -55,12 +55,12 @@ internal sealed class ShellTool(ShellSettings settings, JobTable jobs, TimeProvi
         return Interlocked.CompareExchange(ref _program, resolved, null) ?? resolved;
     }
 
-    private async Task<string> RunForegroundAsync(ShellProgram program, string command, string directory, TimeSpan timeout, ProcessSandbox? sandbox, CancellationToken cancellationToken)
+    private async Task<string> RunForegroundAsync(ShellProgram program, string command, string directory, TimeSpan timeout, ProcessSandbox? sandbox, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
     {
         var stdout = new OutputBuffer(settings.MaxOutputCharacters);
         var stderr = new OutputBuffer(settings.MaxOutputCharacters);
         var started = time.GetTimestamp();
-        using var process = ShellProcess.Start(program, command, directory, stdout.Append, stderr.Append, sandbox);
+        using var process = ShellProcess.Start(program, command, directory, stdout.Append, stderr.Append, sandbox, environment);
         using var timeoutSource = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         int? exitCode = null;

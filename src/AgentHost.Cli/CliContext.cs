@@ -95,6 +95,38 @@ internal sealed class CliContext : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Makes the sessions of this run a shared server's (<c>agent serve</c>): every process they start gets the server's
+    /// allow-list environment, and hooks and stdio MCP servers run in the sandbox by default
+    /// (<see cref="AgentHostOptions.ServerSessions"/>). Called before any session service is composed.
+    /// </summary>
+    public void UseServerSessions()
+    {
+        _ = Services;
+        lock (_gate)
+        {
+            _options!.ServerSessions = true;
+        }
+    }
+
+    /// <summary>
+    /// Keeps a variable of the agent's own (the one <c>--token-env</c> names) from the processes the model drives
+    /// (<see cref="AgentHostOptions.HiddenVariables"/>). Called before any session service or tool pipeline is composed.
+    /// </summary>
+    public void HideVariable(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return;
+        }
+
+        _ = Services;
+        lock (_gate)
+        {
+            _options!.HiddenVariables.Add(name);
+        }
+    }
+
     public IReadOnlyList<string> ConfigOverrides(ParseResult parseResult)
     {
         Remember(parseResult);

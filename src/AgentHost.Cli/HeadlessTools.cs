@@ -99,7 +99,8 @@ internal sealed class HeadlessToolOptions
             var others = kernelTools?.Invoke(root);
             Action<Action> onMcpToolsChanged = static _ => { };
             var tools = mcp is null ? others : RunMcpServers.KernelTools(mcp, others ?? [], out onMcpToolsChanged);
-            var pipeline = AgentRunner.CreatePipeline(runtime, decider, context.Services.GetRequiredService<SecretScrubber>(), TimeProvider.System, kernelTools: tools);
+            var pipeline = AgentRunner.CreatePipeline(runtime, decider, context.Services.GetRequiredService<SecretScrubber>(), TimeProvider.System, kernelTools: tools,
+                processEnvironment: context.Services.GetRequiredService<SessionProcessEnvironment>().ForModel);
             onMcpToolsChanged(pipeline.InvalidateToolSet);
             StartupActivities.Mark("tool.pipeline");
             return new HeadlessTools(configuration, root, runtime, pipeline, loads) { Gate = decider, Mcp = mcp };

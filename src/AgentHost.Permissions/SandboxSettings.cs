@@ -67,10 +67,13 @@ public sealed class SandboxSettings
     /// </summary>
     public IReadOnlyList<string> NetworkDomains { get; init; } = [];
 
-    /// <summary>Whether hook commands run in the sandbox too (<c>sandbox.hooks</c>; off by default: hooks are commands you configured).</summary>
+    /// <summary>
+    /// Whether hook commands run in the sandbox too (<c>sandbox.hooks</c>; off by default in the CLI: hooks are commands
+    /// you configured; on by default for a shared server's sessions).
+    /// </summary>
     public bool Hooks { get; init; }
 
-    /// <summary>Whether stdio MCP servers run in the sandbox too (<c>sandbox.mcp_servers</c>; off by default).</summary>
+    /// <summary>Whether stdio MCP servers run in the sandbox too (<c>sandbox.mcp_servers</c>; off by default in the CLI, on for a shared server's sessions).</summary>
     public bool McpServers { get; init; }
 
     /// <summary>The configured backend program, or <see langword="null"/> for <c>bwrap</c> on PATH.</summary>
@@ -110,8 +113,12 @@ public sealed class SandboxSettings
     /// <summary>Reads the section (its values were validated by the configuration's schema).</summary>
     /// <param name="configuration">The effective configuration.</param>
     /// <param name="modeOverride">A mode given for this run (<c>--sandbox</c>, a session's setting), which wins over the configuration.</param>
+    /// <param name="serverSessions">
+    /// Whether the settings are a shared server's sessions' (<c>agent serve</c>): then <c>sandbox.hooks</c> and
+    /// <c>sandbox.mcp_servers</c> are on unless the configuration turns them off.
+    /// </param>
     /// <returns>The settings.</returns>
-    public static SandboxSettings FromConfiguration(ConfigurationSnapshot configuration, SandboxMode? modeOverride = null)
+    public static SandboxSettings FromConfiguration(ConfigurationSnapshot configuration, SandboxMode? modeOverride = null, bool serverSessions = false)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var mode = configuration.Explain(ModeKey) is { } entry && TryParseMode(entry.Value, out var configured) ? configured : SandboxMode.Auto;
@@ -153,8 +160,8 @@ public sealed class SandboxSettings
             Mode = modeOverride ?? mode,
             ModeSource = modeOverride is null ? source : "--sandbox",
             AutoAllow = bool.TryParse(configuration.Get(AutoAllowKey), out var autoAllow) && autoAllow,
-            Hooks = bool.TryParse(configuration.Get(HooksKey), out var hooks) && hooks,
-            McpServers = bool.TryParse(configuration.Get(McpServersKey), out var mcpServers) && mcpServers,
+            Hooks = bool.TryParse(configuration.Get(HooksKey), out var hooks) ? hooks : serverSessions,
+            McpServers = bool.TryParse(configuration.Get(McpServersKey), out var mcpServers) ? mcpServers : serverSessions,
             Network = PermissionPolicy.FromText(allow: rules),
             NetworkDomains = [.. domains.Distinct(StringComparer.Ordinal)],
             Program = configuration.GetPath(ProgramKey),

@@ -75,4 +75,12 @@ public sealed class PluginContext
     /// empty when the context was created outside a host.
     /// </summary>
     public ICapabilityView Capabilities { get; init; } = EmptyCapabilityView.Instance;
+
+    /// <summary>
+    /// The complete environment the processes this plugin starts on its own (a language server, a helper) must get
+    /// instead of the host's, or <see langword="null"/> to inherit the host's (the CLI, where they are the user's).
+    /// On a shared server it is the server's allow-list, so that the server's token and keys stay in its process.
+    /// Processes a tool starts for the model use <see cref="Tools.ToolContext.GetProcessEnvironment"/> instead.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? ProcessEnvironment { get; init; }
 }

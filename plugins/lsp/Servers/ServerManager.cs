@@ -32,6 +32,9 @@ internal sealed partial class ServerManager : IAsyncDisposable
         _searchPath = searchPath;
     }
 
+    /// <summary>The complete environment servers start from (a shared server's allow-list), or <see langword="null"/> for the host's.</summary>
+    public IReadOnlyDictionary<string, string>? BaseEnvironment { get; init; }
+
     public IReadOnlyList<ServerDefinition> Definitions => _definitions();
 
     /// <summary>Every server started or tried so far, ordered by name and root.</summary>
@@ -198,7 +201,7 @@ internal sealed partial class ServerManager : IAsyncDisposable
         try
         {
             var withPath = definition with { Environment = WithSearchPath(definition.Environment) };
-            server = await LanguageServer.StartAsync(withPath, executable, managed.Root, _logger, (path, items) => OnDiagnostics(definition.Name, path, items), cancellationToken).ConfigureAwait(false);
+            server = await LanguageServer.StartAsync(withPath, executable, managed.Root, BaseEnvironment, _logger, (path, items) => OnDiagnostics(definition.Name, path, items), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is LspStartException or ProgramStartException)
         {

@@ -59,11 +59,14 @@ internal sealed class ServerProcess : IDisposable
     /// <summary>Starts the process.</summary>
     /// <param name="executable">The absolute path found by the server manager.</param>
     /// <exception cref="ProgramStartException">It could not be started.</exception>
-    public static ServerProcess Start(string executable, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, string workingDirectory, Action<string>? stderrLine)
+    /// <param name="baseEnvironment">The complete environment it starts from (a shared server's allow-list), or <see langword="null"/> for the host's.</param>
+    public static ServerProcess Start(
+        string executable, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, IReadOnlyDictionary<string, string>? baseEnvironment, string workingDirectory, Action<string>? stderrLine)
     {
         var spec = new ProcessSpec(executable, args)
         {
             WorkingDirectory = workingDirectory,
+            BaseEnvironment = baseEnvironment,
             Environment = environment.ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.Ordinal),
             KeepInputOpen = true,
             Purpose = "the language server",

@@ -39,6 +39,20 @@ public sealed class AgentHostOptions
     /// </summary>
     public Sessions.ISessionStore? SessionStore { get; set; }
 
+    /// <summary>
+    /// Whether the sessions are a shared server's (<c>agent serve</c>, a cluster node): every process they start gets
+    /// the server's allow-list environment (<c>server.session_env</c> adds names), and hooks and stdio MCP servers run
+    /// in the session's sandbox unless <c>sandbox.hooks</c> / <c>sandbox.mcp_servers</c> turn it off. Off by default
+    /// (the CLI's environments, <see cref="Runs.SessionProcessEnvironment"/>).
+    /// </summary>
+    public bool ServerSessions { get; set; }
+
+    /// <summary>
+    /// Variables of the agent's own, besides <c>AGENT_*</c> and the configured token variables, that the processes
+    /// the model drives never get (the one <c>--token-env</c> names).
+    /// </summary>
+    public IList<string> HiddenVariables { get; } = [];
+
     /// <summary>Told once when the file log cannot be written (it then switches itself off).</summary>
     public Action<string>? OnLogError { get; set; }
 

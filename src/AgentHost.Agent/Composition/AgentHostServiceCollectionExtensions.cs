@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using AgentHost.Agent.Plugins;
+using AgentHost.Agent.Runs;
 using AgentHost.Agent.Service;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
@@ -79,6 +80,12 @@ public static class AgentHostServiceCollectionExtensions
             sp.GetRequiredService<SecretScrubber>(),
             sp.GetRequiredService<TimeProvider>(),
             logger: sp.GetRequiredService<ILogger<SessionStore>>()));
+        // The environments of the sessions' processes, built from the agent process's own (what they would inherit).
+        services.TryAddSingleton(sp => SessionProcessEnvironment.Create(
+            SessionProcessEnvironment.Current(),
+            sp.GetRequiredService<ConfigurationSnapshot>(),
+            sp.GetRequiredService<AgentHostOptions>().ServerSessions,
+            sp.GetRequiredService<AgentHostOptions>().HiddenVariables));
         services.TryAddSingleton(sp => new AgentSessionService(
             sp.GetRequiredService<PluginRuntime>(),
             sp.GetRequiredService<ISessionStore>(),
@@ -87,7 +94,10 @@ public static class AgentHostServiceCollectionExtensions
             sp.GetRequiredService<SecretScrubber>(),
             sp.GetRequiredService<PermissionBroker>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<AgentSessionService>>()));
+            sp.GetRequiredService<ILogger<AgentSessionService>>())
+        {
+            ProcessEnvironment = sp.GetRequiredService<SessionProcessEnvironment>(),
+        });
         if (options.LoadPluginsOnStart)
         {
             AddPluginLoader(services);

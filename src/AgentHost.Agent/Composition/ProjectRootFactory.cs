@@ -61,6 +61,11 @@ public sealed class ProjectRootFactory
         var settings = new PluginSettingsSource(configuration, () => ProjectTrust.Load(paths));
         var runtime = PluginRuntime.Create(Get<PluginStore>(), configuration.ProjectRoot, settings.Get, Get<ILoggerFactory>(), _options.UnloadablePlugins, () => settings.ProjectTrusted);
         runtime.Host.LoadTimeout = PluginHost.LoadTimeoutFrom(configuration);
+        if (_options.ServerSessions)
+        {
+            // A server's plugins start their processes (language servers) with its allow-list, never its own environment.
+            runtime.Host.ProcessEnvironment = Runs.SessionProcessEnvironment.Create(Runs.SessionProcessEnvironment.Current(), configuration, server: true, _options.HiddenVariables).ForConfigured;
+        }
         settings.Warn = message => runtime.Events.Publish(new WarningEvent("plugins", message));
         return runtime;
     }
@@ -109,6 +114,12 @@ public sealed class ProjectRootFactory
             options.UnloadablePlugins = _options.UnloadablePlugins;
             options.LoadPluginsOnStart = false;
             options.LogToFiles = false;
+            options.ServerSessions = _options.ServerSessions;
+            foreach (var name in _options.HiddenVariables)
+            {
+                options.HiddenVariables.Add(name);
+            }
+
             foreach (var setting in _options.ConfigOverrides)
             {
                 options.ConfigOverrides.Add(setting);

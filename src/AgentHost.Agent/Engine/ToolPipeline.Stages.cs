@@ -150,6 +150,9 @@ public sealed partial class ToolPipeline
             functionArguments.Context[ToolContext.SandboxKey] = processSandbox;
         }
 
+        // What the tool starts for the model gets an environment built for it, never the agent's own (its keys, its token).
+        functionArguments.Context[ToolContext.ProcessEnvironmentKey] = Options.ProcessEnvironment ?? Runs.SessionProcessEnvironment.Cli.ForModel;
+
         if (Permissions.ReadAccessCheck.Create(_gate, context.SessionId, context.CallId, context.WorkspaceRoot) is { } readCheck)
         {
             // Multi-file tools ask it per file (docs/permissions.md, Reads); a search asks the second for files its walk listed.

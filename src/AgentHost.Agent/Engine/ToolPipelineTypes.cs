@@ -93,6 +93,12 @@ public sealed record ToolPipelineOptions
     public AgentHost.Permissions.SandboxPolicy? Sandbox { get; init; }
 
     /// <summary>
+    /// The complete environment of the processes tools start for the model (<see cref="Sdk.Tools.ToolContext.ProcessEnvironmentKey"/>,
+    /// built by <see cref="Runs.SessionProcessEnvironment"/>); the CLI's filtered environment when not set.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? ProcessEnvironment { get; init; }
+
+    /// <summary>
     /// Where tool failures (with their stack), time-outs and permission-gate failures are logged, and the agent loop's
     /// compaction failures; nothing is logged when not set.
     /// </summary>

@@ -93,6 +93,12 @@ public sealed class HookDispatcher
     /// </summary>
     public SandboxPolicy? Sandbox { get; set; }
 
+    /// <summary>
+    /// The complete environment hook commands start from (a shared server's allow-list,
+    /// <see cref="Runs.SessionProcessEnvironment.ForConfigured"/>); <see langword="null"/>: the user's own (the CLI).
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? ProcessEnvironment { get; set; }
+
     /// <summary>The session's permission mode in Claude Code's words (<c>default</c>, <c>acceptEdits</c>, …).</summary>
     public Func<string> PermissionMode { get; set; } = static () => "default";
 
@@ -178,7 +184,7 @@ public sealed class HookDispatcher
     {
         using var activity = Telemetry.StartHook(hook.Event, tool);
         var sandbox = Sandbox is { } policy ? await policy.ForAsync(hook.Command, cancellationToken: cancellationToken).ConfigureAwait(false) : null;
-        var result = await HookRunner.RunAsync(hook, input, ProjectRoot, sandbox, cancellationToken).ConfigureAwait(false);
+        var result = await HookRunner.RunAsync(hook, input, ProjectRoot, sandbox, ProcessEnvironment, cancellationToken).ConfigureAwait(false);
         var answer = HookAnswer.Read(hook, result);
         activity?.SetTag("agenthost.hook.outcome", answer.Outcome);
         activity?.SetTag("agenthost.hook.exit_code", result.ExitCode);

@@ -51,16 +51,18 @@ public static class HookRunner
     /// <param name="cancellationToken">Cancellation: kills the tree and throws.</param>
     /// <returns>How it ran.</returns>
     public static Task<HookProcessResult> RunAsync(HookDefinition hook, string input, string projectRoot, CancellationToken cancellationToken = default) =>
-        RunAsync(hook, input, projectRoot, sandbox: null, cancellationToken);
+        RunAsync(hook, input, projectRoot, sandbox: null, baseEnvironment: null, cancellationToken);
 
     /// <summary>Runs a hook inside <paramref name="sandbox"/> (<c>sandbox.hooks</c>).</summary>
     /// <param name="hook">The hook.</param>
     /// <param name="input">The event JSON.</param>
     /// <param name="projectRoot">The working directory (and <c>CLAUDE_PROJECT_DIR</c>).</param>
     /// <param name="sandbox">The sandbox to run it in (<see cref="ProcessSpec.Sandbox"/>), or <see langword="null"/> for none.</param>
+    /// <param name="baseEnvironment">The complete environment it starts from (<see cref="ProcessSpec.BaseEnvironment"/>), or <see langword="null"/> for the host's.</param>
     /// <param name="cancellationToken">Cancellation: kills the tree and throws.</param>
     /// <returns>How it ran.</returns>
-    public static Task<HookProcessResult> RunAsync(HookDefinition hook, string input, string projectRoot, Sdk.Tools.ProcessSandbox? sandbox, CancellationToken cancellationToken)
+    public static Task<HookProcessResult> RunAsync(
+        HookDefinition hook, string input, string projectRoot, Sdk.Tools.ProcessSandbox? sandbox, IReadOnlyDictionary<string, string>? baseEnvironment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hook);
         ArgumentNullException.ThrowIfNull(input);
@@ -73,7 +75,7 @@ public static class HookRunner
             }
         }
 
-        return RunCoreAsync(hook.Command, input, projectRoot, environment, hook.Timeout, delayedExpansion: false, sandbox, backgroundable: true, cancellationToken);
+        return RunCoreAsync(hook.Command, input, projectRoot, environment, hook.Timeout, delayedExpansion: false, sandbox, baseEnvironment, backgroundable: true, cancellationToken);
     }
 
     /// <summary>Runs a shell command the way hooks run (a workflow's shell node, too).</summary>
@@ -84,6 +86,7 @@ public static class HookRunner
     /// <param name="timeout">How long it may run before its tree is killed.</param>
     /// <param name="delayedExpansion">On Windows, run <c>cmd /v:on</c>: <c>!NAME!</c> expands a variable after the line is parsed, so its value is never syntax (a workflow's shell node).</param>
     /// <param name="sandbox">The sandbox to run it in (<see cref="ProcessSpec.Sandbox"/>), or <see langword="null"/> for none.</param>
+    /// <param name="baseEnvironment">The complete environment it starts from (<see cref="ProcessSpec.BaseEnvironment"/>: a workflow shell node's is built for what the model drives), or <see langword="null"/> for the host's.</param>
     /// <param name="cancellationToken">Cancellation: kills the tree and throws.</param>
     /// <returns>How it ran.</returns>
     public static Task<HookProcessResult> RunCommandAsync(
@@ -94,8 +97,9 @@ public static class HookRunner
         TimeSpan timeout,
         bool delayedExpansion = false,
         Sdk.Tools.ProcessSandbox? sandbox = null,
+        IReadOnlyDictionary<string, string>? baseEnvironment = null,
         CancellationToken cancellationToken = default) =>
-        RunCoreAsync(command, input, projectRoot, environment, timeout, delayedExpansion, sandbox, backgroundable: false, cancellationToken);
+        RunCoreAsync(command, input, projectRoot, environment, timeout, delayedExpansion, sandbox, baseEnvironment, backgroundable: false, cancellationToken);
 
     /// <param name="backgroundable">
     /// Whether a first output line <c>{"async": true, "asyncTimeout": MS}</c> lets the command go on in the background
@@ -110,6 +114,7 @@ public static class HookRunner
         TimeSpan timeout,
         bool delayedExpansion,
         Sdk.Tools.ProcessSandbox? sandbox,
+        IReadOnlyDictionary<string, string>? baseEnvironment,
         bool backgroundable,
         CancellationToken cancellationToken)
     {
@@ -130,6 +135,7 @@ public static class HookRunner
         spec = spec with
         {
             WorkingDirectory = Directory.Exists(projectRoot) ? projectRoot : null,
+            BaseEnvironment = baseEnvironment,
             Environment = variables,
             KeepInputOpen = input is not null,
             DiesWithHost = true,

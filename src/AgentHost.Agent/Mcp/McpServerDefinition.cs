@@ -17,6 +17,12 @@ public sealed record McpServerDefinition(string Name, string Source, McpTranspor
     /// </summary>
     public Sdk.Tools.ProcessSandbox? Sandbox { get; init; }
 
+    /// <summary>
+    /// The complete environment a stdio server starts from instead of the host's (a shared server's allow-list, see
+    /// <c>Runs.SessionProcessEnvironment</c>), its <see cref="Environment"/> set over it; <see langword="null"/> inherits the host's.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? BaseEnvironment { get; init; }
+
     /// <summary>The executable of a stdio server.</summary>
     public string? Command { get; init; }
 

@@ -18,12 +18,18 @@ internal static class McpSessionLoad
     /// built by the caller: this folder does not depend on the runs'), else <see langword="null"/>.
     /// </param>
     /// <param name="only">The only servers to start, by name (<see cref="Only"/>); all when <see langword="null"/>.</param>
+    /// <param name="processEnvironment">The complete environment of the stdio servers (a server's allow-list), or <see langword="null"/> to inherit the host's.</param>
     public static Task<McpSessionServers> Start(
-        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, string workspaceRoot, SandboxPolicy? sandboxes = null, IReadOnlyList<string>? only = null)
+        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, string workspaceRoot, SandboxPolicy? sandboxes = null, IReadOnlyList<string>? only = null, IReadOnlyDictionary<string, string>? processEnvironment = null)
     {
         var problems = new List<string>();
         var collecting = StartupActivities.Start("mcp.collect");
         var definitions = Only(McpServerSources.Collect(runtime.Registry, configuration, trust.IsTrusted(configuration.ProjectRoot), environment, problems), only, problems);
+        if (processEnvironment is not null)
+        {
+            definitions = [.. definitions.Select(d => d.Transport == McpTransport.Stdio ? d with { BaseEnvironment = processEnvironment } : d)];
+        }
+
         collecting?.Dispose();
         foreach (var problem in problems)
         {

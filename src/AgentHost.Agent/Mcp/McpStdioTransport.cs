@@ -59,6 +59,7 @@ internal sealed class McpStdioTransport(
         var spec = new ProcessSpec(definition.Command!, definition.Args)
         {
             WorkingDirectory = workingDirectory,
+            BaseEnvironment = definition.BaseEnvironment,
             Environment = definition.Environment.ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.Ordinal),
             KeepInputOpen = true,
             Sandbox = definition.Sandbox,

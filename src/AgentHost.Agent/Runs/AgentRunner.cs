@@ -68,6 +68,7 @@ public static class AgentRunner
     /// <param name="offeredTools">The only tools offered (a workflow agent node's <c>tools</c>), all up front; all tools when <see langword="null"/>.</param>
     /// <param name="deferral">Which tools are offered on demand (a session's); nothing is deferred when <see langword="null"/>.</param>
     /// <param name="sandbox">The run's operating-system sandbox for sandboxed tools (none when <see langword="null"/>).</param>
+    /// <param name="processEnvironment">The complete environment of the processes tools start for the model (<see cref="SessionProcessEnvironment.ForModel"/>); the CLI's without a configuration when <see langword="null"/>.</param>
     /// <returns>The pipeline (dispose it after the run).</returns>
     public static ToolPipeline CreatePipeline(
         PluginRuntime runtime,
@@ -81,10 +82,11 @@ public static class AgentRunner
         Hooks.SessionHooks? hooks = null,
         IReadOnlyCollection<string>? offeredTools = null,
         ToolDeferral? deferral = null,
-        SandboxPolicy? sandbox = null)
+        SandboxPolicy? sandbox = null,
+        IReadOnlyDictionary<string, string>? processEnvironment = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
-        return new ToolPipeline(runtime.Registry, events ?? runtime.Events, gate, scrubber, timeProvider, PipelineOptions(runtime, gate, middleware, kernelTools, beforeWrite, hooks, offeredTools, deferral, sandbox));
+        return new ToolPipeline(runtime.Registry, events ?? runtime.Events, gate, scrubber, timeProvider, PipelineOptions(runtime, gate, middleware, kernelTools, beforeWrite, hooks, offeredTools, deferral, sandbox) with { ProcessEnvironment = processEnvironment });
     }
 
     /// <summary>The options <see cref="CreatePipeline"/> gives its pipeline (a session adds its skill baseline's wait).</summary>

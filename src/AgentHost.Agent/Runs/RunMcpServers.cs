@@ -31,15 +31,20 @@ public static class RunMcpServers
     /// <param name="workspaceRoot">The project root the servers run in.</param>
     /// <param name="sandboxMode">The run's sandbox mode over the configuration's, or <see langword="null"/>.</param>
     /// <param name="only">The only servers to start, by name (a session's <c>mcp_servers</c>; <c>none</c> for none); all when <see langword="null"/>.</param>
+    /// <param name="processes">
+    /// The environments of the session's processes: on a server, stdio servers get its allow-list and run in the sandbox
+    /// unless <c>sandbox.mcp_servers</c> is off; in the CLI (and when <see langword="null"/>) they keep the user's environment.
+    /// </param>
     public static Task<McpSessionServers> Start(
-        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, PermissionPolicy permissions, string workspaceRoot, SandboxMode? sandboxMode = null, IReadOnlyList<string>? only = null)
+        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, PermissionPolicy permissions, string workspaceRoot, SandboxMode? sandboxMode = null, IReadOnlyList<string>? only = null, SessionProcessEnvironment? processes = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(trust);
         ArgumentNullException.ThrowIfNull(permissions);
-        return McpSessionLoad.Start(runtime, configuration, environment, trust, workspaceRoot, RunSandbox.ForMcpServers(configuration, environment, workspaceRoot, permissions, sandboxMode), only);
+        var server = processes?.IsServer == true;
+        return McpSessionLoad.Start(runtime, configuration, environment, trust, workspaceRoot, RunSandbox.ForMcpServers(configuration, environment, workspaceRoot, permissions, sandboxMode, server), only, processes?.ForConfigured);
     }
 
     /// <summary>

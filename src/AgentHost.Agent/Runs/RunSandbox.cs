@@ -27,6 +27,7 @@ public static class RunSandbox
     /// <param name="sessionId">The session, whose temporary folder is writable (none when <see langword="null"/>).</param>
     /// <param name="modeOverride">The mode for this run (<c>--sandbox</c>, the session's setting), when given.</param>
     /// <param name="events">Where problems are reported.</param>
+    /// <param name="serverSessions">Whether it is a shared server's session's (<c>sandbox.hooks</c> and <c>sandbox.mcp_servers</c> default to on).</param>
     /// <returns>The policy.</returns>
     public static SandboxPolicy Create(
         ConfigurationSnapshot configuration,
@@ -35,39 +36,40 @@ public static class RunSandbox
         PermissionPolicy permissions,
         string? sessionId,
         SandboxMode? modeOverride,
-        IEventBus events)
+        IEventBus events,
+        bool serverSessions = false)
     {
         ArgumentNullException.ThrowIfNull(permissions);
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(events);
         var readRules = new PermissionEngine(permissions, workspaceRoot, environment.HomeDirectory, protectedPaths: ProtectedPaths.FromEnvironment(environment));
-        return Build(configuration, environment, workspaceRoot, permissions.ExtraDirectories, sessionId, modeOverride, events, readRules);
+        return Build(configuration, environment, workspaceRoot, permissions.ExtraDirectories, sessionId, modeOverride, events, readRules, serverSessions);
     }
 
     /// <summary>
     /// The sandbox of a session's hooks before the session's own policy exists (its first turn's UserPromptSubmit and
-    /// SessionStart hooks run before it is made), when <c>sandbox.hooks</c> is on; <see langword="null"/> otherwise.
+    /// SessionStart hooks run before it is made), when <c>sandbox.hooks</c> is on (by default for a server's sessions); <see langword="null"/> otherwise.
     /// Built the same way as the session's (which replaces it once made); its configuration problems are left to the
     /// session's to report.
     /// </summary>
-    internal static SandboxPolicy? ForHooks(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, string sessionId, SandboxMode? modeOverride) =>
-        OptedIn(settings => settings.Hooks, configuration, environment, workspaceRoot, permissions, sessionId, modeOverride);
+    internal static SandboxPolicy? ForHooks(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, string sessionId, SandboxMode? modeOverride, bool serverSessions) =>
+        OptedIn(settings => settings.Hooks, configuration, environment, workspaceRoot, permissions, sessionId, modeOverride, serverSessions);
 
-    /// <summary>The sandbox of a session's stdio MCP servers when <c>sandbox.mcp_servers</c> is on; <see langword="null"/> otherwise.</summary>
-    internal static SandboxPolicy? ForMcpServers(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, SandboxMode? modeOverride) =>
-        OptedIn(settings => settings.McpServers, configuration, environment, workspaceRoot, permissions, "mcp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), modeOverride);
+    /// <summary>The sandbox of a session's stdio MCP servers when <c>sandbox.mcp_servers</c> is on (by default for a server's sessions); <see langword="null"/> otherwise.</summary>
+    internal static SandboxPolicy? ForMcpServers(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, SandboxMode? modeOverride, bool serverSessions) =>
+        OptedIn(settings => settings.McpServers, configuration, environment, workspaceRoot, permissions, "mcp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), modeOverride, serverSessions);
 
     private static SandboxPolicy? OptedIn(
-        Func<SandboxSettings, bool> optedIn, ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, string ownerId, SandboxMode? modeOverride)
+        Func<SandboxSettings, bool> optedIn, ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, string ownerId, SandboxMode? modeOverride, bool serverSessions)
     {
-        var settings = SandboxSettings.FromConfiguration(configuration, modeOverride);
+        var settings = SandboxSettings.FromConfiguration(configuration, modeOverride, serverSessions);
         if (!optedIn(settings) || settings.Mode == SandboxMode.Off)
         {
             return null;
         }
 
         var readRules = new PermissionEngine(permissions, workspaceRoot, environment.HomeDirectory, protectedPaths: ProtectedPaths.FromEnvironment(environment));
-        return Build(configuration, environment, workspaceRoot, permissions.ExtraDirectories, ownerId, modeOverride, events: null, readRules);
+        return Build(configuration, environment, workspaceRoot, permissions.ExtraDirectories, ownerId, modeOverride, events: null, readRules, serverSessions);
     }
 
     /// <summary>Creates the policy; malformed <c>sandbox.network</c> rules are published as warnings (and ignored).</summary>
@@ -89,7 +91,7 @@ public static class RunSandbox
         IEventBus events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        return Build(configuration, environment, workspaceRoot, extraDirectories, sessionId, modeOverride, events, readRules: null);
+        return Build(configuration, environment, workspaceRoot, extraDirectories, sessionId, modeOverride, events, readRules: null, serverSessions: false);
     }
 
     private static SandboxPolicy Build(
@@ -100,11 +102,12 @@ public static class RunSandbox
         string? sessionId,
         SandboxMode? modeOverride,
         IEventBus? events,
-        PermissionEngine? readRules)
+        PermissionEngine? readRules,
+        bool serverSessions)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(environment);
-        var settings = SandboxSettings.FromConfiguration(configuration, modeOverride);
+        var settings = SandboxSettings.FromConfiguration(configuration, modeOverride, serverSessions);
         foreach (var problem in events is null ? [] : settings.Problems)
         {
             events!.Publish(new WarningEvent("sandbox", problem.ToString()));

@@ -56,6 +56,22 @@ public sealed partial class AgentSessionService : IAsyncDisposable
     }
 
     /// <summary>
+    /// The environments of the processes the sessions start (shell commands, background jobs, workflow shell nodes,
+    /// hooks, stdio MCP servers), built for them from the agent process's own: by default the CLI's (what the model
+    /// drives gets the user's environment without the agent's settings and secret-named variables; what the user
+    /// configured keeps it); a shared server sets its allow-list (<see cref="Runs.SessionProcessEnvironment"/>).
+    /// </summary>
+    public Runs.SessionProcessEnvironment ProcessEnvironment
+    {
+        get => _parts.ProcessEnvironment;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _parts.ProcessEnvironment = value;
+        }
+    }
+
+    /// <summary>
     /// Creates the process-wide functions of the kernel's <c>skill</c> and <c>ask_user</c> tools on the calling thread,
     /// ahead of the first session (a front end's warm-up). Nothing is built by reflection: their parameter binding and
     /// schema wait for their first call, and a run describes them from the schema cache. Idempotent and thread-safe.
@@ -178,7 +194,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         var trust = ProjectTrust.Load(AgentPaths.Resolve(_parts.Environment), _parts.Time);
         var policy = PermissionPolicy.FromConfiguration(_parts.Configuration, trust).WithSession(narrower ?? SessionPolicy.None);
         var gate = Runs.AgentRunner.CreatePermissionGate(policy, workspaceRoot, _parts.Environment, mode, interactive, _parts.Runtime.Events);
-        return Runs.AgentRunner.CreatePipeline(_parts.Runtime, gate, _parts.Scrubber, _parts.Time, sandbox: sandbox);
+        return Runs.AgentRunner.CreatePipeline(_parts.Runtime, gate, _parts.Scrubber, _parts.Time, sandbox: sandbox, processEnvironment: _parts.ProcessEnvironment.ForModel);
     }
 
     /// <summary>
@@ -192,7 +208,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
     internal SandboxPolicy CreateSandbox(string workspaceRoot, string ownerId, SandboxMode? mode)
     {
         var policy = PermissionPolicy.FromConfiguration(_parts.Configuration, ProjectTrust.Load(AgentPaths.Resolve(_parts.Environment), _parts.Time));
-        return Runs.RunSandbox.Create(_parts.Configuration, _parts.Environment, workspaceRoot, policy, ownerId, mode, _parts.Runtime.Events);
+        return Runs.RunSandbox.Create(_parts.Configuration, _parts.Environment, workspaceRoot, policy, ownerId, mode, _parts.Runtime.Events, _parts.ProcessEnvironment.IsServer);
     }
 
     /// <summary>Closes every open session (each waits for its turn).</summary>
@@ -266,7 +282,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         var trust = ProjectTrust.Load(AgentPaths.Resolve(environment), _parts.Time);
         var policy = SessionPolicyLayer.Apply(PermissionPolicy.FromConfiguration(configuration, trust), settings, configuration, runtime.Events);
         // MCP servers start now, in parallel and in the background, each within its start timeout.
-        var mcpLoad = Runs.RunMcpServers.Start(runtime, configuration, environment, trust, policy, options.WorkspaceRoot, options.Sandbox, SessionShape.McpServers(options, settings, configuration));
+        var mcpLoad = Runs.RunMcpServers.Start(runtime, configuration, environment, trust, policy, options.WorkspaceRoot, options.Sandbox, SessionShape.McpServers(options, settings, configuration), _parts.ProcessEnvironment);
         var session = new AgentSession(_parts, options, new SessionOpening(id, settings, trust, policy, memoryLoad, skillsLoad, mcpLoad) { HooksLoad = hooksLoad }, lease, s =>
         {
             if (_open.TryRemove(s, out _))

@@ -161,6 +161,7 @@ internal static class SessionRunContextBuilder
                 // The skill baseline is taken in the background, off the way to the first request; no tool may run
                 // before it is (a tool could change a skill, whose allowed-tools would then be trusted).
                 BeforeCall = skills is null ? null : skills.Active.WaitForBaselineAsync,
+                ProcessEnvironment = parts.ProcessEnvironment.ForModel,
             };
             var pipeline = new Engine.ToolPipeline(runtime.Registry, runtime.Events, gate, parts.Scrubber, parts.Time, pipelineOptions);
             gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();
@@ -325,7 +326,7 @@ internal static class SessionRunContextBuilder
     /// session's own setting, a flag, the user's configuration; never an untrusted project's) &gt; <c>sandbox.mode</c>.
     /// </summary>
     private static SandboxPolicy CreateSandbox(SessionServiceParts parts, string sessionId, SessionOptions options, SessionOpening opening) =>
-        RunSandbox.Create(parts.Configuration, parts.Environment, options.WorkspaceRoot, opening.Policy, sessionId, SandboxModeOf(parts, options, opening, parts.Runtime.Events), parts.Runtime.Events);
+        RunSandbox.Create(parts.Configuration, parts.Environment, options.WorkspaceRoot, opening.Policy, sessionId, SandboxModeOf(parts, options, opening, parts.Runtime.Events), parts.Runtime.Events, parts.ProcessEnvironment.IsServer);
 
     /// <summary>
     /// The session's sandbox mode over <c>sandbox.mode</c>: the options' (<c>--sandbox</c>) &gt; <c>session.sandbox</c>

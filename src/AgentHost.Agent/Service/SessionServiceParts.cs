@@ -23,6 +23,9 @@ internal sealed record SessionServiceParts(
     /// <summary>Carries questions for a person (<c>ask_user</c>, workflow <c>wait</c> nodes) to the front ends.</summary>
     public QuestionBroker Questions { get; init; } = new(Runtime.Events, Time);
 
+    /// <summary>The environments of the sessions' processes (<see cref="Runs.SessionProcessEnvironment"/>): the CLI's unless the front end is a shared server.</summary>
+    public Runs.SessionProcessEnvironment ProcessEnvironment { get; set; } = Runs.SessionProcessEnvironment.Create(Runs.SessionProcessEnvironment.Current(), Configuration, server: false, hidden: []);
+
     /// <summary>The model client a front end prepared ahead of the first session (<see cref="AgentSessionService.PrepareModel"/>).</summary>
     public PreparedModel Prepared { get; } = new();
 }

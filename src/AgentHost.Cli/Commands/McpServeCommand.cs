@@ -66,6 +66,8 @@ internal sealed class McpServeCommand : AgentCommand
 
         // Checked before the plugins load, so a missing token variable fails at once.
         var token = port is null ? default : BearerToken(parseResult);
+        // The token's variable is the agent's own: what the model runs never gets it (nor AGENT_*, mcp.serve.token_env).
+        Context.HideVariable(parseResult.GetValue(_tokenEnv));
 
         // Nobody at a terminal answers questions: asks go to the client through elicitation, else become a denial with the rule that would allow it.
         McpElicitingGate? asking = null;

@@ -72,6 +72,9 @@ internal sealed class ServeCommand : AgentCommand
         var configuration = SessionFrontEnd.Checked(Context.Configuration(parseResult));
         var listen = Listen(parseResult, configuration);
         var token = BearerTokens.Resolve(Context.Environment, configuration, parseResult.GetValue(_tokenEnv), "server.token_env");
+        // A member's session is not the server: each process it starts gets the allow-list environment (server.session_env
+        // adds names), never the server's token, keys or store URI; hooks and stdio MCP servers run in its sandbox.
+        Context.UseServerSessions();
         var root = parseResult.GetValue(_root) is { } r ? Path.GetFullPath(r, Context.Environment.CurrentDirectory) : configuration.ProjectRoot;
         if (!Directory.Exists(root))
         {

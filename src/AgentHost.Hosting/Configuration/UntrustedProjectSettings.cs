@@ -5,7 +5,7 @@ namespace AgentHost.Hosting.Configuration;
 /// The settings a project's <c>.agent/config.yaml</c> may set only once the project is trusted, because they decide
 /// where the user's keys go, which key, variable or file is read, what runs, or where plugins come from: every key
 /// under <c>providers</c> (endpoints, headers, key sources, provider settings, script paths, models) and
-/// <c>plugins.feeds</c>, <c>plugins.defaults</c> (which plugins every run loads), <c>mcp</c> (MCP servers, which run commands), <c>hooks</c> (commands run at session events), <c>server</c> (which variable holds the API's token), <c>sandbox</c> (whether and how what the model runs is contained), <c>telemetry</c> (where traces and metrics go), <c>session.retention_days</c> and <c>session.max_sessions</c> (which delete the project's sessions; a trusted project's apply to its own sessions only), <c>memory.auto_update</c>, <c>memory.auto_update_file</c> and <c>memory.create_if_missing</c> (which make the agent write the project's memory file) and <c>secrets</c> (rules that decide what the scrubber masks, also in the text of a permission prompt). Decided once, while the configuration is resolved: an untrusted project's values for them
+/// <c>plugins.feeds</c>, <c>plugins.defaults</c> (which plugins every run loads), <c>mcp</c> (MCP servers, which run commands), <c>hooks</c> (commands run at session events), <c>server</c> (which variable holds the API's token), <c>sandbox</c> (whether and how what the model runs is contained), <c>shell</c> (which secret-named variables the model's commands get), <c>telemetry</c> (where traces and metrics go), <c>session.retention_days</c> and <c>session.max_sessions</c> (which delete the project's sessions; a trusted project's apply to its own sessions only), <c>memory.auto_update</c>, <c>memory.auto_update_file</c> and <c>memory.create_if_missing</c> (which make the agent write the project's memory file) and <c>secrets</c> (rules that decide what the scrubber masks, also in the text of a permission prompt). Decided once, while the configuration is resolved: an untrusted project's values for them
 /// never reach the effective configuration (the global, environment or flag values they hid come back), and one
 /// warning names them.
 /// </summary>
@@ -26,6 +26,7 @@ public static class UntrustedProjectSettings
         ("hooks", "hooks"),
         ("secrets", "secret rules"),
         ("sandbox", "sandbox settings"),
+        ("shell", "shell environment settings"),
         ("telemetry", "telemetry settings"),
         ("session.retention_days", "session retention"),
         ("session.max_sessions", "session retention"),

@@ -22,6 +22,13 @@ public sealed partial class PluginHost
     /// </summary>
     public TimeSpan LoadTimeout { get; set; } = DefaultLoadTimeout;
 
+    /// <summary>
+    /// The complete environment the processes plugins start on their own (language servers) must get instead of the
+    /// host's (<see cref="Sdk.PluginContext.ProcessEnvironment"/>): a shared server's allow-list; <see langword="null"/>
+    /// (the CLI) inherits the host's. Set before plugins load.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? ProcessEnvironment { get; set; }
+
     /// <summary>Reads <c>plugins.load_timeout</c> (whole seconds; 0 = no limit) from the configuration.</summary>
     /// <param name="configuration">The effective configuration.</param>
     /// <returns>The timeout; <see cref="DefaultLoadTimeout"/> when unset or not a number (the validator reports that).</returns>

@@ -58,6 +58,13 @@ public static class ToolContext
     /// </summary>
     public const string SandboxKey = "agenthost.sandbox";
 
+    /// <summary>
+    /// The context key of the environment built for the processes this call starts (an
+    /// <see cref="IReadOnlyDictionary{TKey, TValue}"/> of variable names to values), which the host fills for every call
+    /// it runs. Use <see cref="GetProcessEnvironment"/> rather than reading it.
+    /// </summary>
+    public const string ProcessEnvironmentKey = "agenthost.process_environment";
+
     /// <summary>Returns the workspace root of this invocation.</summary>
     /// <param name="arguments">The invocation's arguments.</param>
     /// <returns>The absolute workspace root.</returns>
@@ -232,6 +239,24 @@ public static class ToolContext
     {
         ArgumentNullException.ThrowIfNull(arguments);
         return arguments.Context?.TryGetValue(SandboxKey, out var value) == true ? value as ProcessSandbox : null;
+    }
+
+    /// <summary>
+    /// Returns the complete environment the processes this call starts must get instead of the host's own, or
+    /// <see langword="null"/> outside the host (then they inherit the host's). The host builds it so that its own secrets
+    /// stay in its process: on a shared server an allow-list (<c>PATH</c>, <c>HOME</c>, the locale, <c>TERM</c>,
+    /// <c>TMPDIR</c>, … and the names the admin lists in <c>server.session_env</c>); in the CLI the user's environment
+    /// without the agent's settings (<c>AGENT_*</c>, its token variable) and secret-named variables (<c>*KEY*</c>,
+    /// <c>*TOKEN*</c>, <c>*SECRET*</c>, <c>*PASSWORD*</c>) except those <c>shell.environment.include</c> names. A tool that
+    /// starts processes for the model (a shell) gives it as the whole environment and adds only its own variables.
+    /// </summary>
+    /// <remarks>The dictionary is shared and read-only: copy it to change it. Thread-safe.</remarks>
+    /// <param name="arguments">The invocation's arguments.</param>
+    /// <returns>The environment, or <see langword="null"/>.</returns>
+    public static IReadOnlyDictionary<string, string>? GetProcessEnvironment(this AIFunctionArguments arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        return arguments.Context?.TryGetValue(ProcessEnvironmentKey, out var value) == true ? value as IReadOnlyDictionary<string, string> : null;
     }
 
     /// <summary>Returns a <see cref="WorkspacePaths"/> for this invocation's workspace root.</summary>

@@ -22,7 +22,7 @@ public static class ProcessLauncher
     {
         ArgumentNullException.ThrowIfNull(spec);
         var purpose = spec.Purpose ?? $"'{spec.Program}'";
-        if (ProgramSearch.Find(spec.Program, spec.Environment.TryGetValue("PATH", out var path) ? path : null, spec.RefusedRoots) is { } found)
+        if (ProgramSearch.Find(spec.Program, spec.Environment.TryGetValue("PATH", out var path) ? path : spec.BaseEnvironment?.GetValueOrDefault("PATH"), spec.RefusedRoots) is { } found)
         {
             return found;
         }
@@ -234,6 +234,16 @@ public static class ProcessLauncher
             foreach (var argument in spec.Arguments)
             {
                 info.ArgumentList.Add(argument);
+            }
+        }
+
+        if (spec.BaseEnvironment is { } complete)
+        {
+            // Built for this process: nothing of the host's own environment is passed on.
+            info.Environment.Clear();
+            foreach (var (key, value) in complete)
+            {
+                info.Environment[key] = value;
             }
         }
 

@@ -11,7 +11,15 @@ public sealed record ProcessSpec(string Program, IReadOnlyList<string> Arguments
     /// <summary>Where it runs; the process's current directory when <see langword="null"/>.</summary>
     public string? WorkingDirectory { get; init; }
 
-    /// <summary>Variables to set (a <see langword="null"/> value removes the variable).</summary>
+    /// <summary>
+    /// The complete environment the program starts from instead of the host's own, or <see langword="null"/> (the
+    /// default) to inherit the host's. A session's processes get one built for them (the server's allow-list, or the
+    /// user's environment without the agent's settings and secret-named variables), so that the agent's secrets stay in
+    /// its own process; <see cref="Environment"/> is then set over it.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? BaseEnvironment { get; init; }
+
+    /// <summary>Variables to set (a <see langword="null"/> value removes the variable), over the inherited environment or <see cref="BaseEnvironment"/>.</summary>
     public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
 
     /// <summary>Folders whose programs a PATH search never returns (the project root).</summary>

@@ -96,7 +96,9 @@ internal sealed partial class WorkflowExecution : IDisposable
             Events.Publish(new WarningEvent("sandbox", notice));
         }
 
-        var result = await HookRunner.RunCommandAsync(node.Command, input: null, Options.WorkspaceRoot, environment, node.Timeout, delayedExpansion: true, sandbox, cancellationToken).ConfigureAwait(false);
+        // What the model drives: the environment built for it (never the agent's own keys and token).
+        var result = await HookRunner.RunCommandAsync(
+            node.Command, input: null, Options.WorkspaceRoot, environment, node.Timeout, delayedExpansion: true, sandbox, Service.ProcessEnvironment.ForModel, cancellationToken).ConfigureAwait(false);
         if (result.FailedToStart)
         {
             throw new WorkflowNodeFailedException($"{Where(node)}: the command could not start: {result.Stderr}");
