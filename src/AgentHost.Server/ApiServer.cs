@@ -371,10 +371,28 @@ public sealed partial class ApiServer
             return catalog.Find(name, directory);
         }
 
+        // The call graph's walk passes over what it cannot find (the run reports it when it gets there), but a file
+        // outside the caller's roots is refused now, before the run starts.
+        AgentHostException? outside = null;
+        Agent.Workflows.Model.WorkflowDefinition Walk(string name, string? from)
+        {
+            try
+            {
+                return Find(name, from);
+            }
+            catch (AgentHostException ex) when (ex.Kind == ErrorKind.Denied)
+            {
+                outside ??= ex;
+                throw;
+            }
+        }
+
         var definition = Find(nameOrFile, fromFile);
         var refusal = Agent.Workflows.WorkflowTrust.CallGraphRefusal(
-            definition, d => Agent.Workflows.WorkflowTrust.IsInUntrustedProject(d, root, trust), Find);
-        return refusal is not null ? throw new AgentHostException(ErrorKind.Denied, refusal) : definition;
+            definition, d => Agent.Workflows.WorkflowTrust.IsInUntrustedProject(d, root, trust), Walk);
+        return outside is not null ? throw outside
+            : refusal is not null ? throw new AgentHostException(ErrorKind.Denied, refusal)
+            : definition;
     }
 }
 
