@@ -5,9 +5,9 @@ namespace AgentHost.Server;
 /// <summary>POST /v1/sessions: a new session.</summary>
 /// <param name="Root">The project root it works in (absolute or relative to the server's directory); the server's root by default.</param>
 /// <param name="Model"><c>provider/model</c>; the configured or automatic choice by default.</param>
-/// <param name="Plugins">Plugins to load by name (installed or catalog ids, folders); the server's <c>--plugin</c> ones by default.</param>
+/// <param name="Plugins">Plugins to load by id (bundled or installed; for a member only those <c>server.plugins</c> lists, when set); a folder only for an admin, inside their roots and trusted (docs/server.md "Plugins and files a member names"); the server's <c>--plugin</c> ones by default.</param>
 /// <param name="NoDefaultPlugins">Leave out <c>plugins.defaults</c>; the server's choice by default.</param>
-/// <param name="PermissionMode"><c>ask</c>, <c>accept-edits</c>, <c>plan</c>, <c>yolo</c> or <c>dont-ask</c>.</param>
+/// <param name="PermissionMode"><c>ask</c>, <c>accept-edits</c>, <c>plan</c>, <c>yolo</c> or <c>dont-ask</c>, within the caller's <c>server.role_permission_modes</c> (docs/server.md "Permission modes by role").</param>
 /// <param name="Interactive">Whether a client answers permission requests (default mode <c>ask</c>); otherwise the default mode is <c>dont-ask</c>, as in <c>agent run</c>.</param>
 /// <param name="Settings">Session settings (<c>max_steps</c>, <c>dry_run</c>, <c>permission_mode</c>, <c>model</c>, <c>title</c>; the model parameters <c>temperature</c>, <c>top_p</c>, <c>max_output_tokens</c>, <c>stop</c>, <c>seed</c>, <c>reasoning_effort</c>).</param>
 /// <param name="ClientId">The program creating it (e.g. <c>my-ide/1.2</c>), recorded with the session; the <c>X-Agent-Client</c> header by default.</param>
@@ -154,7 +154,7 @@ public sealed record QuestionView(
     string QuestionId, string SessionId, string Text, IReadOnlyList<string> Options, double? TimeoutSeconds, string? WorkflowRunId, string? NodeId, DateTimeOffset AskedAt);
 
 /// <summary>POST /v1/workflows/runs: a workflow run to start.</summary>
-/// <param name="Workflow">The workflow's name (<c>agent workflow list</c>) or file (relative to the root).</param>
+/// <param name="Workflow">The workflow's name (<c>agent workflow list</c>) or file (relative to the root), inside the caller's roots.</param>
 /// <param name="Inputs">Input name → value (strings are converted to the declared types).</param>
 /// <param name="Root">The project root; the server's by default.</param>
 /// <param name="Interactive">Whether agent nodes' permission requests wait for a client (as a session's <c>interactive</c>); otherwise what asks is denied.</param>

@@ -27,6 +27,12 @@ public sealed record ApiServerOptions(LoopbackWebHost.ListenAddress Listen, stri
     /// <summary>The workspace roots each user may use (default: only <see cref="ServerDefaults.Root"/>).</summary>
     public ServerRoots? Roots { get; init; }
 
+    /// <summary>
+    /// What a caller's request may name: plugins, files and permission modes (docs/server.md "What a member can and
+    /// cannot reach"); default: <see cref="ServerInputs.Default"/> (no sandbox known: members may not choose <c>yolo</c>).
+    /// </summary>
+    public ServerInputs Inputs { get; init; } = ServerInputs.Default;
+
     /// <summary>Per-user limits (default: none).</summary>
     public ServerLimits Limits { get; init; } = ServerLimits.None;
 
@@ -180,11 +186,12 @@ public sealed partial class ApiServer : IAsyncDisposable
             WhenRunEndJournalled = events.WhenRunEndJournalled,
             Logger = options.LoggerFactory.CreateLogger<SessionHub>(),
             Roots = options.Roots ?? ServerRoots.Only(options.Defaults.Root),
+            Inputs = options.Inputs,
             Limiters = limiters,
         };
         var calls = new SessionCalls(hub, options.Router, time);
         var paths = AgentPaths.Resolve(environment);
-        var workflows = new ServerWorkflows(hub, (root, nameOrFile, fromFile) => FindWorkflow(paths, root, nameOrFile, fromFile), options.WorkflowWatch);
+        var workflows = new ServerWorkflows(hub, (root, nameOrFile, fromFile, checkFile) => FindWorkflow(paths, root, nameOrFile, fromFile, checkFile), options.WorkflowWatch);
         var started = time.GetUtcNow();
         LoopbackWebHost web;
         try
@@ -350,19 +357,47 @@ public sealed partial class ApiServer
     /// <summary>
     /// A workflow for <c>POST /v1/workflows/runs</c> (and its sub-workflows), as <c>agent workflow run</c> finds it: a
     /// file relative to the naming workflow's file (or to the root), else a name of the root's catalog (project, user and
-    /// bundled workflows); refused as the CLI refuses what an untrusted project may not run.
+    /// bundled workflows); refused as the CLI refuses what an untrusted project may not run. Each file named by path (the
+    /// workflow's, and each sub-workflow's in its call graph) is given to <paramref name="checkFile"/> (its full path, as
+    /// written) before it is read: the caller's roots (<see cref="ServerRoots.CheckInside"/>).
     /// </summary>
-    private static Agent.Workflows.Model.WorkflowDefinition FindWorkflow(AgentPaths paths, string root, string nameOrFile, string? fromFile)
+    private static Agent.Workflows.Model.WorkflowDefinition FindWorkflow(AgentPaths paths, string root, string nameOrFile, string? fromFile, Action<string, string>? checkFile)
     {
         var trust = Hosting.Trust.ProjectTrust.Load(paths);
         var catalog = new Agent.Workflows.WorkflowCatalog(root, Agent.Workflows.WorkflowCatalog.UserDirectory(paths), projectTrusted: trust.IsTrusted(root));
-        Agent.Workflows.Model.WorkflowDefinition Find(string name, string? from) =>
-            catalog.Find(name, from is not null && Path.IsPathFullyQualified(from) ? Path.GetDirectoryName(from)! : root);
+        Agent.Workflows.Model.WorkflowDefinition Find(string name, string? from)
+        {
+            var directory = from is not null && Path.IsPathFullyQualified(from) ? Path.GetDirectoryName(from)! : root;
+            if (checkFile is not null && Agent.Workflows.WorkflowCatalog.IsPath(name))
+            {
+                checkFile(Path.GetFullPath(name, directory), name);
+            }
+
+            return catalog.Find(name, directory);
+        }
+
+        // The call graph's walk passes over what it cannot find (the run reports it when it gets there), but a file
+        // outside the caller's roots is refused now, before the run starts.
+        AgentHostException? outside = null;
+        Agent.Workflows.Model.WorkflowDefinition Walk(string name, string? from)
+        {
+            try
+            {
+                return Find(name, from);
+            }
+            catch (AgentHostException ex) when (ex.Kind == ErrorKind.Denied)
+            {
+                outside ??= ex;
+                throw;
+            }
+        }
 
         var definition = Find(nameOrFile, fromFile);
         var refusal = Agent.Workflows.WorkflowTrust.CallGraphRefusal(
-            definition, d => Agent.Workflows.WorkflowTrust.IsInUntrustedProject(d, root, trust), Find);
-        return refusal is not null ? throw new AgentHostException(ErrorKind.Denied, refusal) : definition;
+            definition, d => Agent.Workflows.WorkflowTrust.IsInUntrustedProject(d, root, trust), Walk);
+        return outside is not null ? throw outside
+            : refusal is not null ? throw new AgentHostException(ErrorKind.Denied, refusal)
+            : definition;
     }
 }
 

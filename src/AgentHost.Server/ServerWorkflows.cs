@@ -22,7 +22,10 @@ namespace AgentHost.Server;
 /// watched by the cluster; when the node stops, its runs are handed over (<see cref="HandOverAsync"/>) rather than
 /// cancelled, and a run whose node died or stopped is taken over by another node (<see cref="TakeOverAsync"/>).
 /// </remarks>
-internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, string, string?, WorkflowDefinition> find, IWorkflowRunWatch? watch) : IAsyncDisposable
+/// <param name="hub">The server's sessions, roots and request rules.</param>
+/// <param name="find">Finds a workflow (root, name or file, the naming workflow's file, and a check of each file named by path).</param>
+/// <param name="watch">The cluster's watch, on a cluster node.</param>
+internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, string, string?, Action<string, string>?, WorkflowDefinition> find, IWorkflowRunWatch? watch) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Hosted> _runs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _starting = new(1, 1);
@@ -46,9 +49,12 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
             throw new AgentHostException(ErrorKind.Usage, $"root: {root} is not a directory.");
         }
 
-        var definition = find(root, request.Workflow, null);
+        // Every file the run names by path, and every plugin it loads, passes the caller's checks before anything is read or loaded.
+        var checkFile = FileCheck(caller);
+        var definition = find(root, request.Workflow, null, checkFile);
+        hub.Inputs.CheckPlugins(caller, definition.PluginReferences, "workflow plugins", root, hub.Roots);
         var inputs = (request.Inputs ?? new Dictionary<string, JsonElement>()).ToDictionary(i => i.Key, i => JsonNode.Parse(i.Value.GetRawText()), StringComparer.Ordinal);
-        var (engine, options) = await PrepareAsync(root, definition.PluginReferences, request.Interactive, cancellationToken).ConfigureAwait(false);
+        var (engine, options) = await PrepareAsync(root, definition.PluginReferences, request.Interactive, checkFile, cancellationToken).ConfigureAwait(false);
         options = options with { Owner = caller.OwnerName, SessionPolicy = SharedStateTools.AppliesTo(caller) ? SharedStateTools.Policy : null };
         var runner = new WorkflowRunner(engine.Service, FromDocument);
 
@@ -238,10 +244,12 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
     {
         var id = run.Id;
         var definition = FromDocument(JsonNode.Parse(run.Definition) as JsonObject ?? [], run.SourcePath);
-        var (engine, options) = await PrepareAsync(run.Workspace, definition.PluginReferences, false, cancellationToken).ConfigureAwait(false);
         // A run someone other than an admin owns (a user of the store who is no admin, or one the store does not know) is
-        // resumed as it was started: without the tools that act on what every session shares.
-        if (run.Owner is { } owner && (await hub.Store.Users.FindUserAsync(owner, cancellationToken).ConfigureAwait(false))?.Role != ServerRole.Admin)
+        // resumed as it was started: without the tools that act on what every session shares, its files inside its owner's roots.
+        var ownerRole = run.Owner is { } owner ? (await hub.Store.Users.FindUserAsync(owner, cancellationToken).ConfigureAwait(false))?.Role ?? ServerRole.Member : ServerRole.Admin;
+        var checkFile = run.Owner is { } named ? FileCheck(new Users.ServerCaller(named, ownerRole)) : null;
+        var (engine, options) = await PrepareAsync(run.Workspace, definition.PluginReferences, false, checkFile, cancellationToken).ConfigureAwait(false);
+        if (ownerRole != ServerRole.Admin)
         {
             options = options with { SessionPolicy = SharedStateTools.Policy };
         }
@@ -440,7 +448,11 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
         return null;
     }
 
-    private async Task<(ServerEngine Engine, WorkflowRunOptions Options)> PrepareAsync(string root, IReadOnlyList<string> plugins, bool interactive, CancellationToken cancellationToken)
+    /// <summary>The check of a workflow file named by path (the run's, a sub-workflow's): inside <paramref name="caller"/>'s roots.</summary>
+    private Action<string, string> FileCheck(Users.ServerCaller caller) =>
+        (full, written) => hub.Roots.CheckInside(caller, full, "workflow", written, "a workflow file");
+
+    private async Task<(ServerEngine Engine, WorkflowRunOptions Options)> PrepareAsync(string root, IReadOnlyList<string> plugins, bool interactive, Action<string, string>? checkFile, CancellationToken cancellationToken)
     {
         var defaults = hub.Defaults;
         var key = new ServerEngineKey(root, [.. defaults.Plugins.Concat(plugins).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins);
@@ -453,7 +465,7 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
             HandOver = _handOver.Token,
             Plugins = engine.RecordedPlugins,
             Questions = engine.Service.Questions,
-            FindWorkflow = (name, from) => find(root, name, from),
+            FindWorkflow = (name, from) => find(root, name, from, checkFile),
         };
         return (engine, options);
     }

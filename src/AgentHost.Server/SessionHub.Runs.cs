@@ -54,6 +54,7 @@ internal sealed partial class SessionHub
         SessionSettingsPatch.ModelParametersForRun(request, info.Settings);
         await Limiters.CheckBudgetAsync(caller, store.Users, time, cancellationToken).ConfigureAwait(false);
         var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
+        CheckRunMode(caller, hosted, info);
         await DenySharedStateToolsAsync(caller, hosted, cancellationToken).ConfigureAwait(false);
         var eventsAfter = await LastEventId(id, cancellationToken).ConfigureAwait(false);
         var run = new ServerRun(Guid.CreateVersion7().ToString("N"), id, time.GetUtcNow(), eventsAfter, client ?? info.Settings.GetValueOrDefault(SessionSettings.Client));

@@ -47,6 +47,9 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
     /// <summary>The workspace roots each user may use.</summary>
     public required ServerRoots Roots { get; init; }
 
+    /// <summary>What a caller's request may name: plugins, files, permission modes.</summary>
+    public required ServerInputs Inputs { get; init; }
+
     /// <summary>The per-user limits (runs at once).</summary>
     public required ServerLimiters Limiters { get; init; }
 
@@ -69,6 +72,14 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         var name = request.Name is { } named ? SessionNames.Check(named) : null;
         var mode = request.PermissionMode is null ? (PermissionMode?)null : ParseMode(request.PermissionMode, "permissionMode");
         var settings = SessionSettingsPatch.Validate(request.Settings?.ToDictionary(s => s.Key, s => (string?)s.Value) ?? []);
+        // What the request names passes the caller's checks before anything is loaded (docs/server.md "What a member can and cannot reach").
+        if (mode is { } asked)
+        {
+            Inputs.CheckMode(caller, asked, "permissionMode");
+        }
+
+        CheckModes(caller, settings);
+        Inputs.CheckPlugins(caller, request.Plugins ?? [], "plugins", root, Roots);
         if (SharedStateTools.AppliesTo(caller) && SharedStateTools.WithNames(Given(settings, SessionPolicySettings.DenyTools)) is { } denied)
         {
             // A non-admin's model may not act on what every session of the engine shares (SharedStateTools).
@@ -76,7 +87,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         }
 
         // The model asked for is stored with the session (it holds after a restart); it wins over settings.model.
-        var model = request.Model is { } asked ? SessionSettingValues.Check(SessionSettings.Model, asked, [SessionSettings.Model]).Value : null;
+        var model = request.Model is { } modelName ? SessionSettingValues.Check(SessionSettings.Model, modelName, [SessionSettings.Model]).Value : null;
         if (model is not null)
         {
             settings = [.. settings.Where(s => s.Key != SessionSettings.Model)];
@@ -266,6 +277,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
             throw new AgentHostException(ErrorKind.Usage, $"settings.{shaping}: given when the session is created (POST /v1/sessions with settings.{shaping}) and kept for its life; create a new session (or fork this one) with another value.");
         }
 
+        CheckModes(caller, valid);
         var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
         await DenySharedStateToolsAsync(caller, hosted, cancellationToken).ConfigureAwait(false);
         SessionSettingsPatch.CheckPolicy(valid, await store.GetSettingsAsync(id, cancellationToken).ConfigureAwait(false), PermissionPolicy.FromConfiguration(hosted.Engine.Configuration));

@@ -93,6 +93,7 @@ internal sealed class ServeCommand : AgentCommand
         };
         var maxBytes = configuration.Get("server.max_request_bytes") is { } max && long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0 ? bytes : DefaultMaxRequestBytes;
         var roots = ServerRoots.From(configuration, root);
+        var inputs = await ServerSandboxCheck.InputsAsync(configuration, Context.Paths, root, cancellationToken).ConfigureAwait(false);
         // Disposed after the server (declared before it): the last spans and metrics are flushed once the turns ended.
         using var telemetry = TelemetryStart.StartForServer(configuration, Context.Environment, out var scrapeEndpoint);
         var retention = Sessions.SessionRetention.FromConfiguration(configuration);
@@ -108,7 +109,7 @@ internal sealed class ServeCommand : AgentCommand
         try
         {
             server = await ApiServer.StartAsync(
-                new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentVersion.Current) { Roots = roots, Limits = ServerLimits.From(configuration), Jwt = ServerJwt.From(configuration, root), Endpoints = scrapeEndpoint, LoggerFactory = loggers, Router = node?.Router, Cluster = node?.Status, WorkflowWatch = node?.WorkflowWatch },
+                new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentVersion.Current) { Roots = roots, Inputs = inputs, Limits = ServerLimits.From(configuration), Jwt = ServerJwt.From(configuration, root), Endpoints = scrapeEndpoint, LoggerFactory = loggers, Router = node?.Router, Cluster = node?.Status, WorkflowWatch = node?.WorkflowWatch },
                 Context.ProjectRoots(parseResult),
                 store,
                 Context.Environment,
@@ -132,6 +133,11 @@ internal sealed class ServeCommand : AgentCommand
         node?.Attach(server);
         var where = listen.SocketPath is { } socket ? $"unix:{socket}" : listen.PipeName is { } pipe ? $"pipe:{pipe}" : server.Address.ToString();
         Context.Console.WriteInfo($"agent serve: listening on {where} (root {root}; API under /v1, described at {ApiServer.OpenApiPath}; Ctrl+C stops){(node is null ? string.Empty : "; " + node.Describe)}");
+        if (inputs.StartNotice is { } notice)
+        {
+            Context.Console.WriteInfo(notice);
+        }
+
         if (token.Generated)
         {
             // Standard error only: never logged, never in events.

@@ -22,6 +22,15 @@ internal static class ServeStore
     public static (string Value, string SettingName)? Choose(string? option, ConfigurationSnapshot configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        if (option is null && configuration.Explain("server.store") is null
+            && configuration.IgnoredProjectEntries.FirstOrDefault(e => ConfigKeys.Comparer.Equals(e.Key, "server.store")) is { } ignored)
+        {
+            // An untrusted project's value is dropped from the configuration; the server would quietly use another store.
+            throw new AgentHostException(
+                ErrorKind.Configuration,
+                $"server.store is set in {ignored.Source}: a project's configuration cannot choose the session store, trusted or not (and this project is not trusted), so the server would not use it. Remove it there; set it in your user configuration, AGENT_SERVER__STORE or --store.");
+        }
+
         var (value, name) = option is not null
             ? (option, "--store")
             : configuration.Explain("server.store") is { } entry

@@ -66,17 +66,31 @@ public sealed class ServerRoots
     /// <summary>Checks that <paramref name="root"/> (a full path) is one of the caller's roots or inside one.</summary>
     /// <returns>The root.</returns>
     /// <exception cref="AgentHostException">It is not (<see cref="ErrorKind.Denied"/>, naming the allowed roots).</exception>
-    internal string Check(ServerCaller caller, string root, string? requested)
+    internal string Check(ServerCaller caller, string root, string? requested) => CheckInside(caller, root, "root", requested, "a folder");
+
+    /// <summary>
+    /// Checks that <paramref name="path"/> (a full path, a file or a folder, which need not exist) is inside one of the
+    /// caller's roots once symbolic links are resolved: every path a request carries passes here (docs/server.md
+    /// "Plugins and files a member names"), before anything reads it, so that whether something outside exists does not leak.
+    /// </summary>
+    /// <param name="caller">Who sent it.</param>
+    /// <param name="path">The full path.</param>
+    /// <param name="field">The request's field, for the message (<c>root</c>, <c>workflow</c>, <c>plugins[1]</c>).</param>
+    /// <param name="requested">The path as the request wrote it, for the message.</param>
+    /// <param name="what">What to give instead, for the message (<c>a folder</c>, <c>a file</c>).</param>
+    /// <returns>The path.</returns>
+    /// <exception cref="AgentHostException">It is not (<see cref="ErrorKind.Denied"/>, naming the field and the allowed roots).</exception>
+    internal string CheckInside(ServerCaller caller, string path, string field, string? requested, string what)
     {
-        if (Allows(caller, root))
+        if (Allows(caller, path))
         {
-            return root;
+            return path;
         }
 
         var list = string.Join(", ", For(caller));
         throw new AgentHostException(
             ErrorKind.Denied,
-            $"root {requested ?? root}: outside the roots this server lets user '{caller.Name}' use ({list}); give a folder inside one of them, or ask the server's operator to add it to server.roots (or server.role_roots / server.user_roots), see docs/server.md \"Workspace roots\".");
+            $"{field} {requested ?? path}: outside the roots this server lets user '{caller.Name}' use ({list}); give {what} inside one of them, or ask the server's operator to add it to server.roots (or server.role_roots / server.user_roots), see docs/server.md \"Workspace roots\".");
     }
 
     /// <summary>Whether <paramref name="root"/> (a full path) is one of the caller's roots or inside one.</summary>

@@ -1,0 +1,32 @@
+using AgentHost.Permissions;
+using AgentHost.Server.Users;
+using AgentHost.Sessions;
+
+namespace AgentHost.Server;
+
+/// <content>The permission modes a caller chooses, checked against their role's cap (<see cref="ServerInputs.CheckMode"/>).</content>
+internal sealed partial class SessionHub
+{
+    /// <summary>Checks a <c>settings.permission_mode</c> the caller gives against their cap (<see cref="ServerInputs.CheckMode"/>).</summary>
+    private void CheckModes(ServerCaller caller, IReadOnlyList<KeyValuePair<string, string?>> settings)
+    {
+        if (Given(settings, SessionSettings.PermissionMode) is { } text)
+        {
+            Inputs.CheckMode(caller, ParseMode(text, "settings.permission_mode"), "settings.permission_mode");
+        }
+    }
+
+    /// <summary>
+    /// Checks the mode a session's next run would run in against the sender's cap: its stored <c>permission_mode</c>
+    /// (chosen at create or by a PATCH, perhaps before the cap was set), else the configured <c>permissions.mode</c>.
+    /// </summary>
+    internal void CheckRunMode(ServerCaller caller, HostedSession hosted, SessionInfo info)
+    {
+        var stored = info.Settings.GetValueOrDefault(SessionSettings.PermissionMode);
+        var mode = stored is not null && PermissionModes.TryParse(stored, out var chosen) ? chosen : PermissionPolicy.FromConfiguration(hosted.Engine.Configuration).Mode;
+        if (mode is { } current)
+        {
+            Inputs.CheckMode(caller, current, stored is not null ? $"session {info.Id}'s permission_mode" : $"permissions.mode of {info.Workspace}");
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Http.Json;
+using AgentHost.Tests.Runs;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Tests.Server;
+
+/// <summary>
+/// Nothing a member supplies runs as the server (docs/server.md "Plugins and files a member names"), through a real
+/// <c>agent serve</c> with members' tokens: a member names plugins only by id (narrowed by <c>server.plugins</c>); a
+/// plugin folder is an admin's, inside their roots and trusted; a workflow file (and each sub-workflow named by path)
+/// lies inside the caller's roots, checked before it is read, so its shell node never runs.
+/// </summary>
+[Trait("Speed", "Slow")]
+public sealed class ServerMemberInputsTests : IDisposable
+{
+    private static readonly string[] Scripted = ["scripted"];
+    private static readonly string[] ScriptedAndHooked = ["scripted", "./hooked"];
+    private static readonly string[] ScriptedAndKit = ["scripted", "kit"];
+    private static readonly string[] ScriptedAndFiles = ["scripted", "files"];
+
+    private readonly RunWorkspace _ws = new();
+
+    public void Dispose() => _ws.Dispose();
+
+    private string Marker => Path.Combine(_ws.Root, "PWNED");
+
+    [HookScriptFact]
+    public async Task PluginFolder_IsRefusedToAMember_AndToAnAdminOutsideTheirRootsOrUntrusted_ItsHookNeverRuns_ATrustedOneLoadsForAnAdmin()
+    {
+        var inside = HookedPlugin(Path.Combine(_ws.Root, "hooked"));
+        var outside = HookedPlugin(_ws.Combine("elsewhere", "hooked"));
+        var untrusted = HookedPlugin(Path.Combine(_ws.Root, "untrusted-hooked"));
+        _ws.WriteUserConfig($"permissions:\n  trusted_projects: ['{inside}', '{outside}']\n");
+        var alice = await AgentServer.AddUserAsync(_ws, "alice", "member");
+        var ada = await AgentServer.AddUserAsync(_ws, "ada", "admin");
+        await using var server = await StartAsync();
+        using var member = server.Client(alice);
+        using var admin = server.Client(ada);
+
+        // A member: a folder, relative or absolute, is refused, whatever it holds.
+        foreach (var folder in new[] { "./hooked", inside, outside })
+        {
+            var refused = await AgentServer.SendAsync(member, HttpMethod.Post, "v1/sessions", new { plugins = new[] { "scripted", folder } });
+            Assert.True(refused.Status == HttpStatusCode.Forbidden, $"{folder}: {(int)refused.Status} {refused.Body}");
+            Assert.Contains($"plugins[1]: '{folder}' is a folder, and on this server a member names plugins only by id", refused.Body, StringComparison.Ordinal);
+        }
+
+        // An admin: not outside their roots, not untrusted.
+        var far = await AgentServer.SendAsync(admin, HttpMethod.Post, "v1/sessions", new { plugins = new[] { "scripted", outside } });
+        Assert.True(far.Status == HttpStatusCode.Forbidden, far.Body);
+        Assert.Contains($"plugins[1] {outside}: outside the roots this server lets user 'ada' use", far.Body, StringComparison.Ordinal);
+        var notTrusted = await AgentServer.SendAsync(admin, HttpMethod.Post, "v1/sessions", new { plugins = new[] { "scripted", untrusted } });
+        Assert.True(notTrusted.Status == HttpStatusCode.Forbidden, notTrusted.Body);
+        Assert.Contains($"plugins[1]: the plugin folder {untrusted} is not trusted", notTrusted.Body, StringComparison.Ordinal);
+        Assert.Empty(await SessionsAsync(server));
+
+        // A member's ordinary session with a prompt: nothing of the folders ran.
+        var mine = await CreateAsync(member, new { plugins = Scripted });
+        await SendAsync(member, mine);
+        Assert.False(File.Exists(Marker), "a plugin folder's SessionStart hook ran for a refused request");
+
+        // An admin's trusted folder inside their roots loads: its SessionStart hook runs at the first prompt.
+        var theirs = await CreateAsync(admin, new { plugins = ScriptedAndHooked });
+        await SendAsync(admin, theirs);
+        Assert.True(File.Exists(Marker), "the admin's trusted plugin folder did not load");
+    }
+
+    [Fact]
+    public async Task MemberNamesPluginsById_AnInstalledOneWorks_ServerPluginsNarrowsTheIds_AdminsAreNotNarrowed()
+    {
+        var kit = _ws.Combine("kit");
+        Directory.CreateDirectory(Path.Combine(kit, "flows"));
+        File.WriteAllText(Path.Combine(kit, "plugin.yaml"), "id: kit\nversion: 1.0.0\ndescription: Workflows\nsdk: \"^1.0\"\nworkflows: flows\n");
+        var install = await _ws.RunAsync("plugin", "install", kit, "--yes");
+        Assert.True(install.ExitCode == 0, install.Error);
+        var alice = await AgentServer.AddUserAsync(_ws, "alice", "member");
+        var ada = await AgentServer.AddUserAsync(_ws, "ada", "admin");
+
+        await using (var open = await StartAsync())
+        {
+            using var member = open.Client(alice);
+            await CreateAsync(member, new { plugins = ScriptedAndKit });
+            await CreateAsync(member, new { plugins = ScriptedAndFiles });
+        }
+
+        _ws.WriteUserConfig("server:\n  plugins: [scripted, kit]\n");
+        await using var server = await StartAsync();
+        using var narrowed = server.Client(alice);
+        using var admin = server.Client(ada);
+        await CreateAsync(narrowed, new { plugins = ScriptedAndKit });
+
+        var refused = await AgentServer.SendAsync(narrowed, HttpMethod.Post, "v1/sessions", new { plugins = ScriptedAndFiles });
+        Assert.True(refused.Status == HttpStatusCode.Forbidden, refused.Body);
+        Assert.Contains("plugins[1]: plugin 'files' is not one server.plugins lets a member use (kit, scripted)", refused.Body, StringComparison.Ordinal);
+        await CreateAsync(admin, new { plugins = ScriptedAndFiles });
+    }
+
+    [UnixFact]
+    public async Task WorkflowFile_OutsideTheMembersRoots_IsRefusedBeforeItIsRead_DirectlyOrAsASubWorkflow_ItsShellNodeNeverRuns()
+    {
+        var elsewhere = _ws.Combine("elsewhere");
+        Directory.CreateDirectory(elsewhere);
+        File.WriteAllText(Path.Combine(elsewhere, "wf.yaml"), $"""
+            name: escape
+            nodes:
+              - id: touch
+                kind: shell
+                command: "touch '{Marker}'"
+            """);
+        File.WriteAllText(Path.Combine(_ws.Root, "main.yaml"), """
+            name: main
+            nodes:
+              - id: call
+                kind: workflow
+                workflow: ../elsewhere/wf.yaml
+            """);
+        var alice = await AgentServer.AddUserAsync(_ws, "alice", "member");
+        var ada = await AgentServer.AddUserAsync(_ws, "ada", "admin");
+        await using var server = await StartAsync();
+        using var member = server.Client(alice);
+        using var admin = server.Client(ada);
+
+        foreach (var (client, workflow, written) in new[]
+        {
+            (member, Path.Combine(elsewhere, "wf.yaml"), Path.Combine(elsewhere, "wf.yaml")),
+            (member, "../elsewhere/wf.yaml", "../elsewhere/wf.yaml"),
+            (member, "main.yaml", "../elsewhere/wf.yaml"),
+            (admin, Path.Combine(elsewhere, "wf.yaml"), Path.Combine(elsewhere, "wf.yaml")),
+        })
+        {
+            var refused = await AgentServer.SendAsync(client, HttpMethod.Post, "v1/workflows/runs", new { workflow });
+            Assert.True(refused.Status == HttpStatusCode.Forbidden, $"{workflow}: {(int)refused.Status} {refused.Body}");
+            Assert.Contains($"workflow {written}: outside the roots this server lets user", refused.Body, StringComparison.Ordinal);
+        }
+
+        // Outside every root, a file that does not exist is answered the same way: its existence does not leak.
+        var missing = await AgentServer.SendAsync(member, HttpMethod.Post, "v1/workflows/runs", new { workflow = Path.Combine(elsewhere, "none.yaml") });
+        Assert.Equal(HttpStatusCode.Forbidden, missing.Status);
+        Assert.Empty((await AgentServer.ReadAsync(await admin.GetAsync("v1/workflows/runs"), HttpStatusCode.OK)).EnumerateArray());
+        Assert.False(File.Exists(Marker), "the workflow's shell node ran");
+    }
+
+    /// <summary>A Claude Code plugin folder whose SessionStart hook writes <see cref="Marker"/>.</summary>
+    private string HookedPlugin(string folder)
+    {
+        Directory.CreateDirectory(Path.Combine(folder, ".claude-plugin"));
+        Directory.CreateDirectory(Path.Combine(folder, "hooks"));
+        File.WriteAllText(Path.Combine(folder, ".claude-plugin", "plugin.json"), $$"""{ "name": "{{Path.GetFileName(folder)}}" }""");
+        File.WriteAllText(Path.Combine(folder, "hooks", "hooks.json"), $$"""
+            { "hooks": { "SessionStart": [ { "hooks": [ { "type": "command", "command": "touch '{{Marker}}'" } ] } ] } }
+            """);
+        return folder;
+    }
+
+    private async Task<AgentServer> StartAsync() =>
+        await AgentServer.StartAsync(_ws.Root, _ws.Environment, ["--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + _ws.WriteScript("turns:\n  - text: Hi.\n  - text: Again.\n")]);
+
+    private static async Task<string> CreateAsync(HttpClient client, object request)
+    {
+        using var response = await client.PostAsJsonAsync("v1/sessions", request);
+        return (await AgentServer.ReadAsync(response, HttpStatusCode.Created)).GetProperty("id").GetString()!;
+    }
+
+    private static async Task SendAsync(HttpClient client, string id)
+    {
+        using var response = await client.PostAsJsonAsync($"v1/sessions/{id}/messages?wait=true", new { prompt = "hello" });
+        await AgentServer.ReadAsync(response, HttpStatusCode.OK);
+    }
+
+    private static async Task<List<string>> SessionsAsync(AgentServer server) =>
+        [.. (await server.GetAsync("v1/sessions")).GetProperty("sessions").EnumerateArray().Select(s => s.GetProperty("id").GetString()!)];
+}
