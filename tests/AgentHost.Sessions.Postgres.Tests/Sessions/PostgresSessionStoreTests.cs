@@ -312,6 +312,23 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
         Assert.Equal("15s 1min", settings);
     }
 
+    [PostgresFact]
+    public async Task RunSlots_OfAHolderWhoseProcessEnded_AreReclaimedAtOnce_WithoutWaitingForTheirExpiry()
+    {
+        // A node killed with a run in flight: its connections end, so its holder lock is free (as after kill -9).
+        var killed = await OpenAsync();
+        var node = await OpenAsync();
+        var request = new RunSlotRequest("alice", RunKind.Send) { MaxRuns = 1 };
+        Assert.NotNull((await killed.RunSlots.TryTakeAsync(request)).Slot);
+        Assert.Equal(RunLimit.Runs, (await node.RunSlots.TryTakeAsync(request)).Refused);
+
+        killed.Dispose();
+        var taken = await node.RunSlots.TryTakeAsync(request);
+
+        Assert.NotNull(taken.Slot);
+        Assert.Equal(0, taken.Counts.Runs);
+    }
+
     private async Task<SessionStore> OpenAsync(TimeProvider? time = null)
     {
         var store = await PostgresSessionStore.OpenAsync(PostgresConnectionString.Parse(_database), SecretScrubber.PatternsOnly, time);
