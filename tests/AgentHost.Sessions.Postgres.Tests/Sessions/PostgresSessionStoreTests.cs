@@ -205,7 +205,7 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
         await using var connection = new NpgsqlConnection(builder);
         await connection.OpenAsync();
         await using var version = new NpgsqlCommand("SELECT version FROM agent_schema", connection);
-        Assert.Equal(8, await version.ExecuteScalarAsync());
+        Assert.Equal(PostgresMigrations.CurrentVersion, await version.ExecuteScalarAsync());
         await using var duplicate = new NpgsqlCommand(
             "INSERT INTO sessions (id, title, workspace, status, created_at, updated_at, name) VALUES ('01JOTHERSESSION00000000000', '', '/w', 'completed', 1, 1, 'release')",
             connection);
