@@ -28,8 +28,9 @@ internal static class RunEstimates
         {
             context = await session.GetContextAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (AgentHostException)
+        catch (Exception ex) when (ex is AgentHostException or IOException or UnauthorizedAccessException)
         {
+            // What the session would send cannot be read now (its memory files, its history): the first-turn figure stands in.
             context = null;
         }
 

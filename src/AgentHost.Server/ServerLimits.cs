@@ -13,8 +13,9 @@ namespace AgentHost.Server;
 
 /// <summary>
 /// Per-user limits of <c>agent serve</c> (docs/server.md "Limits"): requests per minute (ASP.NET Core's rate limiter, a
-/// fixed one-minute window per user) and runs at once (a concurrency limiter per user, held while a run runs). Over a
-/// limit the answer is 429 with <c>Retry-After</c> and the API's JSON error body. The server's own token is not limited.
+/// fixed one-minute window per user), and runs at once and daily budgets (the store's run slots, <see cref="IRunSlots"/>:
+/// one counter per user for every kind of run, on every node). Over a limit the answer is 429 with <c>Retry-After</c>
+/// and the API's JSON error body. The server's own token is not limited.
 /// </summary>
 /// <param name="RequestsPerMinute">Requests per user per minute; <see langword="null"/> for no limit.</param>
 /// <param name="ConcurrentRuns">Runs per user at once; <see langword="null"/> for no limit.</param>
