@@ -46,12 +46,12 @@ public sealed class ServerRunLimitsApiTests : IDisposable
         using var alice = server.Client(token);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await using var events = await SseReader.OpenAsync(alice, "v1/events", null, timeout.Token);
-        var waiting = await CreateAsync(alice, new { interactive = true, permissionMode = "ask", model = Script("""
+        var waiting = await ServerLimitsApiTests.CreateAsync(alice, new { interactive = true, permissionMode = "ask", model = Script("""
             turns:
               - tool_calls: [{ name: write, arguments: { path: notes.txt, content: "hello" } }]
               - text: Written.
             """) });
-        var other = await CreateAsync(alice, new { model = Script("turns:\n  - text: Other.\n  - text: Again.\n") });
+        var other = await ServerLimitsApiTests.CreateAsync(alice, new { model = Script("turns:\n  - text: Other.\n  - text: Again.\n") });
 
         // A send in flight (waiting on its permission request) holds alice's one slot.
         using var first = await alice.PostAsJsonAsync($"v1/sessions/{waiting}/messages", new { prompt = "write notes" });
@@ -103,7 +103,7 @@ public sealed class ServerRunLimitsApiTests : IDisposable
         var sessions = new List<string>();
         for (var i = 0; i < 4; i++)
         {
-            sessions.Add(await CreateAsync(alice, new { model = script }));
+            sessions.Add(await ServerLimitsApiTests.CreateAsync(alice, new { model = script }));
         }
 
         var answers = await Task.WhenAll(sessions.Select(async id =>
@@ -151,10 +151,4 @@ public sealed class ServerRunLimitsApiTests : IDisposable
     }
 
     private string Script(string yaml) => "scripted/" + _ws.WriteScript(yaml);
-
-    private static async Task<string> CreateAsync(HttpClient client, object request)
-    {
-        using var response = await client.PostAsJsonAsync("v1/sessions", request);
-        return (await AgentServer.ReadAsync(response, HttpStatusCode.Created)).GetProperty("id").GetString()!;
-    }
 }
