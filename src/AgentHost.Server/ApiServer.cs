@@ -178,7 +178,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         var defaults = options.Defaults;
         var defaultKey = new ServerEngineKey(defaults.Root, [.. defaults.Plugins.Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins);
         var engines = new ServerEngines(roots, defaults.PermissionTimeout, events.Attach, pinned: defaultKey);
-        var limiters = new ServerLimiters(options.Limits);
+        var limiters = new ServerLimiters(options.Limits, store.RunSlots, time);
         var hub = new SessionHub(engines, store, options.Defaults, time)
         {
             LastEventId = events.SessionLastId,

@@ -13,8 +13,9 @@ namespace AgentHost.Server;
 
 /// <summary>
 /// Per-user limits of <c>agent serve</c> (docs/server.md "Limits"): requests per minute (ASP.NET Core's rate limiter, a
-/// fixed one-minute window per user) and runs at once (a concurrency limiter per user, held while a run runs). Over a
-/// limit the answer is 429 with <c>Retry-After</c> and the API's JSON error body. The server's own token is not limited.
+/// fixed one-minute window per user), and runs at once and daily budgets (the store's run slots, <see cref="IRunSlots"/>:
+/// one counter per user for every kind of run, on every node). Over a limit the answer is 429 with <c>Retry-After</c>
+/// and the API's JSON error body. The server's own token is not limited.
 /// </summary>
 /// <param name="RequestsPerMinute">Requests per user per minute; <see langword="null"/> for no limit.</param>
 /// <param name="ConcurrentRuns">Runs per user at once; <see langword="null"/> for no limit.</param>
@@ -67,15 +68,14 @@ internal sealed class ServerLimitException(string message, TimeSpan retryAfter) 
     public TimeSpan RetryAfter { get; } = retryAfter;
 }
 
-/// <summary>The limiters of <see cref="ServerLimits"/>: a rate limiter for requests (middleware) and one for runs.</summary>
-internal sealed class ServerLimiters(ServerLimits limits) : IDisposable
+/// <summary>
+/// The limiters of <see cref="ServerLimits"/>: a rate limiter for requests (middleware, per process) and, for runs, the
+/// store's run slots (<see cref="IRunSlots"/>): one counter per user for every kind of run, on every node of a cluster.
+/// </summary>
+internal sealed class ServerLimiters(ServerLimits limits, IRunSlots slots, TimeProvider time)
 {
     /// <summary>How long a client whose runs are all in flight is told to wait before asking again.</summary>
     private static readonly TimeSpan RunRetry = TimeSpan.FromSeconds(5);
-
-    private readonly PartitionedRateLimiter<string>? _runs = limits.ConcurrentRuns is { } runs
-        ? PartitionedRateLimiter.Create<string, string>(user => RateLimitPartition.GetConcurrencyLimiter(user, _ => new ConcurrencyLimiterOptions { PermitLimit = runs, QueueLimit = 0 }))
-        : null;
 
     /// <summary>Adds ASP.NET Core's rate limiter for <see cref="ServerLimits.RequestsPerMinute"/> (a fixed window per user), if set.</summary>
     public void AddTo(IServiceCollection services)
@@ -110,60 +110,64 @@ internal sealed class ServerLimiters(ServerLimits limits) : IDisposable
         }
     }
 
-    /// <summary>Takes one of the caller's run slots, held until the lease is disposed (the run ended).</summary>
-    /// <exception cref="ServerLimitException">All of the caller's runs are in flight.</exception>
-    public IDisposable? AcquireRun(ServerCaller caller)
+    /// <summary>
+    /// Checks the user's limits and takes one of their run slots in the store, in one step (docs/server.md "Limits"):
+    /// runs at once (<see cref="ServerLimits.ConcurrentRuns"/>) and the daily budgets, against their usage today plus
+    /// what their runs in flight reserve. Held until the run ends (dispose it). A fork spends nothing: it is checked
+    /// against the runs at once only.
+    /// </summary>
+    /// <param name="owner">The user (<see cref="ServerCaller.OwnerName"/>); <see langword="null"/> (the server's own token) is not limited.</param>
+    /// <param name="kind">What kind of run.</param>
+    /// <param name="sessionId">The run's session, whose recorded usage replaces the estimate as it comes; <see langword="null"/> for none.</param>
+    /// <param name="estimate">The tokens the run reserves until then (<see cref="RunEstimates"/>), asked only when a budget is set; <see langword="null"/> for nothing.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The slot, or <see langword="null"/> when nothing limits the user.</returns>
+    /// <exception cref="ServerLimitException">Over a limit: 429.</exception>
+    public async Task<RunSlot?> TakeRunAsync(string? owner, RunKind kind, string? sessionId, Func<CancellationToken, Task<long>>? estimate, CancellationToken cancellationToken)
     {
-        if (_runs is null || ReferenceEquals(caller, ServerCaller.ServerToken))
+        var budgets = kind != RunKind.Fork && limits.HasBudget;
+        if (owner is null || (limits.ConcurrentRuns is null && !budgets))
         {
             return null;
         }
 
-        var lease = _runs.AttemptAcquire(caller.Name);
-        if (lease.IsAcquired)
+        var request = new RunSlotRequest(owner, kind)
         {
-            return lease;
-        }
-
-        lease.Dispose();
-        throw new ServerLimitException(
-            $"user '{caller.Name}' has {limits.ConcurrentRuns} runs in flight, the most at once (server.limits.concurrent_runs); wait for one to end (its run.ended event, or GET /v1/runs/ID) and send again.", RunRetry);
+            // A workflow run holds one of its owner's slots for its life and its first node in flight runs in it: a node
+            // needs a slot of its own beside it (a second node at once, parallel branches) only past that one.
+            MaxRuns = kind == RunKind.WorkflowNode ? limits.ConcurrentRuns + 1 : limits.ConcurrentRuns,
+            MaxTokensPerDay = budgets ? limits.TokensPerDay : null,
+            MaxCostPerDay = budgets ? limits.CostPerDay : null,
+            SessionId = sessionId,
+            EstimatedTokens = budgets && estimate is not null ? await estimate(cancellationToken).ConfigureAwait(false) : 0,
+        };
+        var taken = await slots.TryTakeAsync(request, cancellationToken).ConfigureAwait(false);
+        return taken.Slot ?? throw Refused(owner, taken.Refused ?? RunLimit.Runs, taken.Counts);
     }
 
-    /// <summary>
-    /// Checks the caller's daily budgets (<see cref="ServerLimits.TokensPerDay"/>, <see cref="ServerLimits.CostPerDay"/>)
-    /// against their usage today (UTC) before a run starts; a run that starts under budget finishes.
-    /// </summary>
-    /// <exception cref="ServerLimitException">A budget is spent: 429 until midnight UTC.</exception>
-    public async Task CheckBudgetAsync(ServerCaller caller, IUserStore users, TimeProvider time, CancellationToken cancellationToken)
+    private ServerLimitException Refused(string owner, RunLimit limit, RunSlotCounts counts)
     {
-        if (!limits.HasBudget || ReferenceEquals(caller, ServerCaller.ServerToken))
+        if (limit == RunLimit.Runs)
         {
-            return;
+            return new ServerLimitException(
+                $"user '{owner}' has {counts.Runs} runs in flight, the most at once (server.limits.concurrent_runs); sends, forks, workflow runs and their agent nodes all count, on every node of the server: wait for one to end (its run.ended event, GET /v1/runs/ID or GET /v1/workflows/runs/ID) and send again.", RunRetry);
         }
 
         var now = time.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var usage = await users.GetUsageAsync(caller.Name, today, today, cancellationToken).ConfigureAwait(false);
-        var tokens = usage.Sum(u => u.InputTokens + u.OutputTokens);
-        var cost = usage.Sum(u => u.Cost);
-        var retry = new DateTimeOffset(today.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) - now;
-        if (limits.TokensPerDay is { } maxTokens && tokens >= maxTokens)
-        {
-            throw new ServerLimitException(
-                string.Create(CultureInfo.InvariantCulture, $"user '{caller.Name}' used {tokens} tokens today, the budget is {maxTokens} (server.limits.tokens_per_day); it renews at midnight UTC, or ask the server's operator to raise it."),
-                retry);
-        }
-
-        if (limits.CostPerDay is { } maxCost && cost >= maxCost)
-        {
-            throw new ServerLimitException(
-                string.Create(CultureInfo.InvariantCulture, $"user '{caller.Name}' spent ${cost:0.####} today, the budget is ${maxCost:0.####} (server.limits.cost_per_day); it renews at midnight UTC, or ask the server's operator to raise it."),
-                retry);
-        }
+        var untilMidnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero) - now;
+        var (used, reserved, max, key, unit) = limit == RunLimit.Tokens
+            ? (counts.UsedTokens.ToString(CultureInfo.InvariantCulture), counts.ReservedTokens.ToString(CultureInfo.InvariantCulture), limits.TokensPerDay!.Value.ToString(CultureInfo.InvariantCulture), "server.limits.tokens_per_day", " tokens")
+            : (Dollars(counts.UsedCost), Dollars(counts.ReservedCost), Dollars(limits.CostPerDay!.Value), "server.limits.cost_per_day", string.Empty);
+        var spentAlone = limit == RunLimit.Tokens ? counts.UsedTokens >= limits.TokensPerDay : counts.UsedCost >= limits.CostPerDay;
+        var verb = limit == RunLimit.Tokens ? "used" : "spent";
+        return spentAlone
+            ? new ServerLimitException(
+                $"user '{owner}' {verb} {used}{unit} today, the budget is {max} ({key}); it renews at midnight UTC, or ask the server's operator to raise it.", untilMidnight)
+            : new ServerLimitException(
+                $"user '{owner}' {verb} {used}{unit} today and their {counts.Runs} runs in flight reserve {reserved} more (what they are estimated to use), the budget is {max} ({key}); wait for a run to end and send again.", RunRetry);
     }
 
-    public void Dispose() => _runs?.Dispose();
+    private static string Dollars(decimal amount) => string.Create(CultureInfo.InvariantCulture, $"${amount:0.####}");
 
     internal static long Seconds(TimeSpan span) => (long)Math.Ceiling(span.TotalSeconds);
 }

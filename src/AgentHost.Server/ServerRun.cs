@@ -9,7 +9,7 @@ internal sealed class ServerRun
     private readonly Lock _sync = new();
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RunView _view;
-    private IDisposable? _slot;
+    private Sessions.RunSlot? _slot;
 
     public ServerRun(string id, string sessionId, DateTimeOffset startedAt, long eventsAfter, string? clientId = null)
     {
@@ -44,18 +44,27 @@ internal sealed class ServerRun
 
     public bool IsRunning => !_ended.Task.IsCompleted;
 
-    /// <summary>Marks the run ended, once everything <see cref="Ended"/> promises is done.</summary>
-    public void Finish()
+    /// <summary>Marks the run ended, once everything <see cref="Ended"/> promises is done (a run that holds a slot: <see cref="FinishAsync"/>).</summary>
+    public void Finish() => _ended.TrySetResult();
+
+    /// <summary>Gives back the caller's run slot, then marks the run ended (<see cref="Finish"/>).</summary>
+    public async Task FinishAsync()
     {
-        ReleaseSlot();
-        _ended.TrySetResult();
+        await ReleaseSlotAsync().ConfigureAwait(false);
+        Finish();
     }
 
-    /// <summary>Gives back the caller's run slot (<see cref="Slot"/>; once, whichever comes first of this and <see cref="Finish"/>).</summary>
-    public void ReleaseSlot() => Interlocked.Exchange(ref _slot, null)?.Dispose();
+    /// <summary>Gives back the caller's run slot in the store (<see cref="Slot"/>; once, whichever comes first of this and <see cref="FinishAsync"/>).</summary>
+    public async ValueTask ReleaseSlotAsync()
+    {
+        if (Interlocked.Exchange(ref _slot, null) is { } slot)
+        {
+            await slot.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
-    /// <summary>The slot of the caller's runs at once it holds (<see cref="ServerLimiters.AcquireRun"/>), released by <see cref="Finish"/>.</summary>
-    public IDisposable? Slot
+    /// <summary>The caller's run slot it holds (<see cref="ServerLimiters.TakeRunAsync"/>), released by <see cref="FinishAsync"/>.</summary>
+    public Sessions.RunSlot? Slot
     {
         get => Volatile.Read(ref _slot);
         set => Volatile.Write(ref _slot, value);

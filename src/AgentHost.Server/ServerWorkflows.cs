@@ -54,7 +54,21 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
         var definition = find(root, request.Workflow, null, checkFile);
         hub.Inputs.CheckPlugins(caller, definition.PluginReferences, "workflow plugins", root, hub.Roots);
         var inputs = (request.Inputs ?? new Dictionary<string, JsonElement>()).ToDictionary(i => i.Key, i => JsonNode.Parse(i.Value.GetRawText()), StringComparer.Ordinal);
-        var (engine, options) = await PrepareAsync(root, definition.PluginReferences, request.Interactive, checkFile, cancellationToken).ConfigureAwait(false);
+
+        // One of the owner's runs while it runs (429 at a limit, before anything starts); its agent nodes are counted too.
+        var slot = await hub.Limiters.TakeRunAsync(caller.OwnerName, RunKind.Workflow, null, null, cancellationToken).ConfigureAwait(false);
+        ServerEngine engine;
+        WorkflowRunOptions options;
+        try
+        {
+            (engine, options) = await PrepareAsync(root, definition.PluginReferences, request.Interactive, checkFile, caller.OwnerName, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ReleaseAsync(slot).ConfigureAwait(false);
+            throw;
+        }
+
         options = options with { Owner = caller.OwnerName, SessionPolicy = SharedStateTools.AppliesTo(caller) ? SharedStateTools.Policy : null };
         var runner = new WorkflowRunner(engine.Service, FromDocument);
 
@@ -66,6 +80,7 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
         catch
         {
             await hub.Engines.ReleaseAsync(engine).ConfigureAwait(false);
+            await ReleaseAsync(slot).ConfigureAwait(false);
             throw;
         }
 
@@ -82,7 +97,7 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
                 return ValueTask.CompletedTask;
             });
             var running = Task.Run(() => runner.RunAsync(definition, inputs, options, _stopping.Token), CancellationToken.None);
-            _ = ReleaseWhenEndedAsync(engine, running);
+            _ = ReleaseWhenEndedAsync(engine, running, slot);
             await Task.WhenAny(started.Task, running).ConfigureAwait(false);
             var id = started.Task.IsCompleted ? started.Task.Result : (await running.ConfigureAwait(false)).RunId;
             _runs[id] = new Hosted(engine, running);
@@ -227,7 +242,9 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
             throw new AgentHostException(ErrorKind.Usage, $"workflow run {id}: {QuestionBroker.NotAnOption(question.Options, request.Answer)}.");
         }
 
-        if (!await ResumeHereAsync(run, answer, watched: false, cancellationToken).ConfigureAwait(false))
+        // Resumed, it is one of its owner's runs again (429 at a limit, and it stays waiting).
+        var slot = await hub.Limiters.TakeRunAsync(run.Owner, RunKind.Workflow, null, null, cancellationToken).ConfigureAwait(false);
+        if (!await ResumeHereAsync(run, answer, watched: false, cancellationToken, slot).ConfigureAwait(false))
         {
             throw new AgentHostException(ErrorKind.InUse, $"workflow run {id} was resumed by another node a moment ago; GET /v1/workflows/runs/{id} shows where it is.");
         }
@@ -240,7 +257,21 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
     /// its watch is who asks (<paramref name="watched"/>), has the cluster watch it; returns once it runs here, or
     /// <see langword="false"/> when another process runs it already.
     /// </summary>
-    private async Task<bool> ResumeHereAsync(WorkflowRunInfo run, string? answer, bool watched, CancellationToken cancellationToken)
+    private async Task<bool> ResumeHereAsync(WorkflowRunInfo run, string? answer, bool watched, CancellationToken cancellationToken, RunSlot? slot = null)
+    {
+        try
+        {
+            return await ResumeHereCoreAsync(run, answer, watched, slot, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ReleaseAsync(slot).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary><see cref="ResumeHereAsync"/>, whose run (once resumed) gives back <paramref name="slot"/> when it ends.</summary>
+    private async Task<bool> ResumeHereCoreAsync(WorkflowRunInfo run, string? answer, bool watched, RunSlot? slot, CancellationToken cancellationToken)
     {
         var id = run.Id;
         var definition = FromDocument(JsonNode.Parse(run.Definition) as JsonObject ?? [], run.SourcePath);
@@ -248,7 +279,7 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
         // resumed as it was started: without the tools that act on what every session shares, its files inside its owner's roots.
         var ownerRole = run.Owner is { } owner ? (await hub.Store.Users.FindUserAsync(owner, cancellationToken).ConfigureAwait(false))?.Role ?? ServerRole.Member : ServerRole.Admin;
         var checkFile = run.Owner is { } named ? FileCheck(new Users.ServerCaller(named, ownerRole)) : null;
-        var (engine, options) = await PrepareAsync(run.Workspace, definition.PluginReferences, false, checkFile, cancellationToken).ConfigureAwait(false);
+        var (engine, options) = await PrepareAsync(run.Workspace, definition.PluginReferences, false, checkFile, run.Owner, cancellationToken).ConfigureAwait(false);
         if (ownerRole != ServerRole.Admin)
         {
             options = options with { SessionPolicy = SharedStateTools.Policy };
@@ -268,7 +299,7 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
         }))
         {
             resumed = Task.Run(() => runner.ResumeAsync(id, options, answer, _stopping.Token), CancellationToken.None);
-            _ = ReleaseWhenEndedAsync(engine, resumed);
+            _ = ReleaseWhenEndedAsync(engine, resumed, slot);
             await Task.WhenAny(started.Task, resumed).ConfigureAwait(false);
         }
 
@@ -277,7 +308,7 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
             var failure = resumed.Exception!.GetBaseException();
             if (failure is AgentHostException { Kind: ErrorKind.InUse })
             {
-                // Another process holds the run (it took it first): this node leaves it be.
+                // Another process holds the run (it took it first): this node leaves it be (its slot is given back when the task ended).
                 return false;
             }
 
@@ -452,7 +483,7 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
     private Action<string, string> FileCheck(Users.ServerCaller caller) =>
         (full, written) => hub.Roots.CheckInside(caller, full, "workflow", written, "a workflow file");
 
-    private async Task<(ServerEngine Engine, WorkflowRunOptions Options)> PrepareAsync(string root, IReadOnlyList<string> plugins, bool interactive, Action<string, string>? checkFile, CancellationToken cancellationToken)
+    private async Task<(ServerEngine Engine, WorkflowRunOptions Options)> PrepareAsync(string root, IReadOnlyList<string> plugins, bool interactive, Action<string, string>? checkFile, string? owner, CancellationToken cancellationToken)
     {
         var defaults = hub.Defaults;
         var key = new ServerEngineKey(root, [.. defaults.Plugins.Concat(plugins).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins);
@@ -466,16 +497,34 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
             Plugins = engine.RecordedPlugins,
             Questions = engine.Service.Questions,
             FindWorkflow = (name, from) => find(root, name, from, checkFile),
+            AdmitTurn = AdmitTurn(owner),
         };
         return (engine, options);
     }
 
-    /// <summary>Lets go of the engine a workflow run held once the run has ended (however it ended).</summary>
-    private async Task ReleaseWhenEndedAsync(ServerEngine engine, Task run)
+    /// <summary>Lets go of the engine and the owner's run slot a workflow run held once the run has ended (however it ended).</summary>
+    private async Task ReleaseWhenEndedAsync(ServerEngine engine, Task run, RunSlot? slot)
     {
         await run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await ReleaseAsync(slot).ConfigureAwait(false);
         await hub.Engines.ReleaseAsync(engine).ConfigureAwait(false);
     }
+
+    private static async ValueTask ReleaseAsync(RunSlot? slot)
+    {
+        if (slot is not null)
+        {
+            await slot.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Each agent or decision node's turn of an owner's run takes a run slot of its own (docs/server.md "Limits"),
+    /// reserving its estimate against the daily budgets; refused, the node fails naming the limit.
+    /// </summary>
+    private Func<string?, string, CancellationToken, Task<IAsyncDisposable?>> AdmitTurn(string? owner) =>
+        async (sessionId, prompt, cancellationToken) =>
+            await hub.Limiters.TakeRunAsync(owner, RunKind.WorkflowNode, sessionId, _ => Task.FromResult(RunEstimates.OfNewTurn(prompt)), cancellationToken).ConfigureAwait(false);
 
     /// <summary>A run's stored definition document, read back (answer, resume), as <c>agent workflow resume</c> reads it.</summary>
     private static WorkflowDefinition FromDocument(JsonObject document, string? sourcePath) =>

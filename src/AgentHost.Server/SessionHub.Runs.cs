@@ -52,7 +52,6 @@ internal sealed partial class SessionHub
 
         // Checked before anything starts: a bad model parameter is a 400 naming its field.
         SessionSettingsPatch.ModelParametersForRun(request, info.Settings);
-        await Limiters.CheckBudgetAsync(caller, store.Users, time, cancellationToken).ConfigureAwait(false);
         var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
         CheckRunMode(caller, hosted, info);
         await DenySharedStateToolsAsync(caller, hosted, cancellationToken).ConfigureAwait(false);
@@ -72,7 +71,9 @@ internal sealed partial class SessionHub
 
         try
         {
-            run.Slot = Limiters.AcquireRun(caller);
+            // Counted in the store, with every other run of the caller on every node: checked and taken in one step.
+            run.Slot = await Limiters.TakeRunAsync(
+                caller.OwnerName, RunKind.Send, id, ct => RunEstimates.OfSendAsync(hosted.Session, request.Prompt, ct), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -105,7 +106,7 @@ internal sealed partial class SessionHub
             // The session must not stay busy with a run that never started.
             run.Fail(ex.Message, (ex as AgentHostException)?.Kind ?? ErrorKind.Storage, time.GetUtcNow());
             hosted.End(run);
-            run.Finish();
+            await run.FinishAsync().ConfigureAwait(false);
             throw;
         }
 
@@ -332,7 +333,7 @@ internal sealed partial class SessionHub
             using var bound = new CancellationTokenSource(JournalWait);
             var journalled = WhenRunEndJournalled(run.SessionId, run.Id, bound.Token);
             // A client told the run ended may send its next prompt at once: the caller's run slot is free before that.
-            run.ReleaseSlot();
+            await run.ReleaseSlotAsync().ConfigureAwait(false);
             hosted.Engine.Runtime.Events.Publish(new RunEndedEvent(run.SessionId, run.Id, view.Status, view.Reason) { ErrorKind = view.ErrorKind, Timestamp = time.GetUtcNow() });
             await WaitUntilJournalledAsync(journalled, run.Id).ConfigureAwait(false);
             await SaveEndedAsync(view).ConfigureAwait(false);
@@ -340,7 +341,7 @@ internal sealed partial class SessionHub
         finally
         {
             // Only now: a client told the run ended (wait=true, GET /v1/runs/{id}) can send the next prompt at once.
-            run.Finish();
+            await run.FinishAsync().ConfigureAwait(false);
             await engines.ReleaseAsync(hosted.Engine).ConfigureAwait(false);
         }
     }

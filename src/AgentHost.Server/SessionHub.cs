@@ -257,13 +257,25 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
     public async Task<SessionInfo> ForkAsync(ServerCaller caller, string id, string? atMessageId, CancellationToken cancellationToken)
     {
         await GetChangeableAsync(caller, id, "fork sessions", cancellationToken).ConfigureAwait(false);
-        var fork = await store.Transfer.ForkAsync(id, atMessageId, cancellationToken).ConfigureAwait(false);
-        if (caller.OwnerName is { } owner)
+        // A fork counts as one of the caller's runs while it copies (it spends no tokens: the budgets do not refuse it).
+        var slot = await Limiters.TakeRunAsync(caller.OwnerName, RunKind.Fork, null, null, cancellationToken).ConfigureAwait(false);
+        try
         {
-            await store.Users.SetSessionOwnerAsync(fork.Id, owner, cancellationToken).ConfigureAwait(false);
-        }
+            var fork = await store.Transfer.ForkAsync(id, atMessageId, cancellationToken).ConfigureAwait(false);
+            if (caller.OwnerName is { } owner)
+            {
+                await store.Users.SetSessionOwnerAsync(fork.Id, owner, cancellationToken).ConfigureAwait(false);
+            }
 
-        return fork with { Owner = caller.OwnerName };
+            return fork with { Owner = caller.OwnerName };
+        }
+        finally
+        {
+            if (slot is not null)
+            {
+                await slot.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Changes validated settings of a session (opening it first, so that an open session's turns see them).</summary>
@@ -323,8 +335,6 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         {
             await CloseAsync(id).ConfigureAwait(false);
         }
-
-        Limiters.Dispose();
     }
 
     private async Task<HostedSession> OpenStoredAsync(string id)

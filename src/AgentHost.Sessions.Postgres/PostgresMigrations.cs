@@ -234,8 +234,27 @@ internal static class PostgresMigrations
         ALTER TABLE sessions ADD COLUMN reasoning_tokens bigint NOT NULL DEFAULT 0;
         """;
 
+    /// <summary>v9: the run slots of each user (the SQLite store's v15).</summary>
+    private const string V9 = """
+        CREATE TABLE run_slots (
+            id                 text COLLATE "C" PRIMARY KEY,
+            owner              text COLLATE "C" NOT NULL,
+            kind               text COLLATE "C" NOT NULL,
+            session_id         text COLLATE "C",
+            holder             text NOT NULL,
+            holder_token       bigint NOT NULL DEFAULT 0,
+            taken_at           bigint NOT NULL,
+            expires_at         bigint NOT NULL,
+            est_tokens         bigint NOT NULL DEFAULT 0,
+            est_cost_nanousd   bigint NOT NULL DEFAULT 0,
+            base_tokens        bigint NOT NULL DEFAULT 0,
+            base_cost_nanousd  bigint NOT NULL DEFAULT 0
+        );
+        CREATE INDEX ix_run_slots_owner ON run_slots(owner);
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the schema from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

@@ -248,6 +248,15 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
             cancellationToken);
 
     /// <inheritdoc/>
+    /// <remarks><c>pg_advisory_xact_lock</c> on the key's hash (as <see cref="TryLockExclusive"/>'s keys): released when the write commits or rolls back.</remarks>
+    public override void LockKey(DbConnection connection, DbTransaction transaction, string key)
+    {
+        var (high, low) = AdvisoryKey(key);
+        using var command = Command(connection, transaction, "SELECT pg_advisory_xact_lock(@high, @low)", ("@high", high), ("@low", low));
+        command.ExecuteScalar();
+    }
+
+    /// <inheritdoc/>
     public override IDisposable? TryLockExclusive(string key, bool writeOwner = false)
     {
         var (high, low) = AdvisoryKey(key);

@@ -52,6 +52,9 @@ public interface ISessionStore
     /// <summary>The users of a shared server and the owner of each session.</summary>
     IUserStore Users { get; }
 
+    /// <summary>The runs in flight of each user, counted against the server's limits in the store (one counter for every process and node).</summary>
+    IRunSlots RunSlots { get; }
+
     /// <summary>Creates a session (status <see cref="SessionStatus.Active"/>), without a lease.</summary>
     /// <param name="session">What it starts with.</param>
     /// <param name="cancellationToken">Cancellation.</param>

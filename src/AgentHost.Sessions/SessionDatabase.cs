@@ -121,6 +121,18 @@ public abstract class SessionDatabase : IDisposable
     }
 
     /// <summary>
+    /// Inside a write: serialises the writes that lock the same <paramref name="key"/> until the transaction ends, where
+    /// the engine runs writes in parallel (the PostgreSQL store: a transaction-scoped advisory lock), so that a count and
+    /// the insert that depends on it are one step (<see cref="IRunSlots"/>). Nothing where writes are serialised already (SQLite).
+    /// </summary>
+    /// <param name="connection">The write's connection.</param>
+    /// <param name="transaction">The write's transaction.</param>
+    /// <param name="key">What to lock, e.g. <c>run-slots:alice</c>.</param>
+    public virtual void LockKey(DbConnection connection, DbTransaction transaction, string key)
+    {
+    }
+
+    /// <summary>
     /// The exclusive right to <paramref name="key"/> for as long as the result is held (a workflow run), released when
     /// the holder's process ends in any way; <see langword="null"/> when another holder has it.
     /// </summary>

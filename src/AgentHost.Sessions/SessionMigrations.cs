@@ -274,8 +274,31 @@ public static class SessionMigrations
         ALTER TABLE sessions ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
         """;
 
+    /// <summary>
+    /// v15: the run slots of each user (<see cref="IRunSlots"/>): one row per run in flight, counted against
+    /// <c>server.limits.concurrent_runs</c>, with the tokens and cost it reserves against the daily budgets until its
+    /// session's recorded usage replaces the estimate; renewed while it runs, reclaimed once it expires.
+    /// </summary>
+    private const string V15 = """
+        CREATE TABLE run_slots (
+            id                 TEXT PRIMARY KEY,
+            owner              TEXT NOT NULL,
+            kind               TEXT NOT NULL,
+            session_id         TEXT,
+            holder             TEXT NOT NULL,
+            holder_token       INTEGER NOT NULL DEFAULT 0,
+            taken_at           INTEGER NOT NULL,
+            expires_at         INTEGER NOT NULL,
+            est_tokens         INTEGER NOT NULL DEFAULT 0,
+            est_cost_nanousd   INTEGER NOT NULL DEFAULT 0,
+            base_tokens        INTEGER NOT NULL DEFAULT 0,
+            base_cost_nanousd  INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX ix_run_slots_owner ON run_slots(owner);
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

@@ -35,6 +35,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
 {
     private readonly SessionDatabase _database;
     private readonly SessionLeases _leases;
+    private readonly RunSlots _runSlots;
 
     public SessionStore(SessionDatabase database, TimeSpan leaseDuration, int maxEventBytes = SessionStoreOptions.DefaultMaxPartBytes)
     {
@@ -49,7 +50,11 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
         Workflows = new WorkflowRunStore(database);
         Journal = new SessionJournal(database, maxEventBytes);
         Users = new UserStore(database);
+        _runSlots = new RunSlots(database, leaseDuration);
     }
+
+    /// <inheritdoc/>
+    public IRunSlots RunSlots => _runSlots;
 
     /// <summary>The durable event journal of each session and the stored results of runs.</summary>
     public ISessionJournal Journal { get; }
@@ -174,7 +179,11 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _database.Dispose();
+    public void Dispose()
+    {
+        _runSlots.Dispose();
+        _database.Dispose();
+    }
 
     /// <summary>
     /// Gets the first write ready while nothing waits for it (a front end calls it right after opening the store, while

@@ -133,7 +133,8 @@ internal sealed class UserStore(SessionDatabase database) : IUserStore
             ("@cost", nanos ?? 0),
             ("@id", sessionId));
 
-    private static string Day(DateOnly day) => day.ToString(DayFormat, CultureInfo.InvariantCulture);
+    /// <summary>A day as <c>user_usage.day</c> stores it.</summary>
+    internal static string Day(DateOnly day) => day.ToString(DayFormat, CultureInfo.InvariantCulture);
 
     private static byte[] Hash(ReadOnlyMemory<byte> tokenHash) =>
         tokenHash.Length == 32 ? tokenHash.ToArray() : throw new ArgumentException("a token hash is 32 bytes (SHA-256).", nameof(tokenHash));

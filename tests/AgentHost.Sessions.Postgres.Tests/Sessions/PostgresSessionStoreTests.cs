@@ -205,7 +205,7 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
         await using var connection = new NpgsqlConnection(builder);
         await connection.OpenAsync();
         await using var version = new NpgsqlCommand("SELECT version FROM agent_schema", connection);
-        Assert.Equal(8, await version.ExecuteScalarAsync());
+        Assert.Equal(PostgresMigrations.CurrentVersion, await version.ExecuteScalarAsync());
         await using var duplicate = new NpgsqlCommand(
             "INSERT INTO sessions (id, title, workspace, status, created_at, updated_at, name) VALUES ('01JOTHERSESSION00000000000', '', '/w', 'completed', 1, 1, 'release')",
             connection);
@@ -310,6 +310,23 @@ public sealed class PostgresSessionStoreTests : IAsyncLifetime
 
         // The limit, and what the setting already asked of the server kept.
         Assert.Equal("15s 1min", settings);
+    }
+
+    [PostgresFact]
+    public async Task RunSlots_OfAHolderWhoseProcessEnded_AreReclaimedAtOnce_WithoutWaitingForTheirExpiry()
+    {
+        // A node killed with a run in flight: its connections end, so its holder lock is free (as after kill -9).
+        var killed = await OpenAsync();
+        var node = await OpenAsync();
+        var request = new RunSlotRequest("alice", RunKind.Send) { MaxRuns = 1 };
+        Assert.NotNull((await killed.RunSlots.TryTakeAsync(request)).Slot);
+        Assert.Equal(RunLimit.Runs, (await node.RunSlots.TryTakeAsync(request)).Refused);
+
+        killed.Dispose();
+        var taken = await node.RunSlots.TryTakeAsync(request);
+
+        Assert.NotNull(taken.Slot);
+        Assert.Equal(0, taken.Counts.Runs);
     }
 
     private async Task<SessionStore> OpenAsync(TimeProvider? time = null)

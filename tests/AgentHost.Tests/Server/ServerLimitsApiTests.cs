@@ -157,7 +157,8 @@ public sealed class ServerLimitsApiTests : IDisposable
     private async Task<AgentServer> StartAsync(params string[] args) =>
         await AgentServer.StartAsync(_ws.Root, _ws.Environment, ["--plugin", "scripted", "--no-default-plugins", "--model", Script("turns:\n  - text: Hi.\n"), .. args]);
 
-    private static async Task<string> CreateAsync(HttpClient client, object request)
+    /// <summary>Creates a session as <paramref name="client"/>'s user; returns its id.</summary>
+    internal static async Task<string> CreateAsync(HttpClient client, object request)
     {
         using var response = await client.PostAsJsonAsync("v1/sessions", request);
         return (await AgentServer.ReadAsync(response, HttpStatusCode.Created)).GetProperty("id").GetString()!;

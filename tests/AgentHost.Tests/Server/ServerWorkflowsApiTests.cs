@@ -209,7 +209,7 @@ public sealed class ServerWorkflowsApiTests : IDisposable
     private static Task<JsonElement> UntilAsync(AgentServer server, string id, Func<JsonElement, bool> done) => UntilAsync(server.Http, id, done);
 
     /// <summary>Reads the run as <paramref name="client"/>'s user until <paramref name="done"/> holds (within a minute).</summary>
-    private static async Task<JsonElement> UntilAsync(HttpClient client, string id, Func<JsonElement, bool> done)
+    internal static async Task<JsonElement> UntilAsync(HttpClient client, string id, Func<JsonElement, bool> done)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         while (true)

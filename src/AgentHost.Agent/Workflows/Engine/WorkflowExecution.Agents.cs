@@ -112,12 +112,23 @@ internal sealed partial class WorkflowExecution
                     session.NarrowPolicy(narrower);
                 }
 
-                // Every step is taken from the run's one budget as it happens (parallel branches share it).
-                // The run's cost cap is the turn's, less what the run spent before it: the turn stops before the model
-                // request that would go past it (AgentLoop's CostCaps), not only at the end of the node.
-                turn = await session.SendAsync(
-                    new TurnRequest(prompt) { Skills = skills, MaxSteps = maxSteps, TakeStep = Budget.TryTakeStep, MaxCost = Budget.CostLeft },
-                    cancellationToken).ConfigureAwait(false);
+                var admitted = Options.AdmitTurn is { } admit ? await admit(session.Id, prompt, cancellationToken).ConfigureAwait(false) : null;
+                try
+                {
+                    // Every step is taken from the run's one budget as it happens (parallel branches share it).
+                    // The run's cost cap is the turn's, less what the run spent before it: the turn stops before the model
+                    // request that would go past it (AgentLoop's CostCaps), not only at the end of the node.
+                    turn = await session.SendAsync(
+                        new TurnRequest(prompt) { Skills = skills, MaxSteps = maxSteps, TakeStep = Budget.TryTakeStep, MaxCost = Budget.CostLeft },
+                        cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (admitted is not null)
+                    {
+                        await admitted.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
             }
         }
         catch (AgentHostException ex)
