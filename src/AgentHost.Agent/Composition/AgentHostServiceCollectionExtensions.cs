@@ -87,7 +87,10 @@ public static class AgentHostServiceCollectionExtensions
             sp.GetRequiredService<SecretScrubber>(),
             sp.GetRequiredService<PermissionBroker>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<AgentSessionService>>()));
+            sp.GetRequiredService<ILogger<AgentSessionService>>())
+        {
+            SandboxLayout = sp.GetService<SandboxLayout>(),
+        });
         if (options.LoadPluginsOnStart)
         {
             AddPluginLoader(services);

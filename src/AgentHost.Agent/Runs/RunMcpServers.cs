@@ -31,15 +31,16 @@ public static class RunMcpServers
     /// <param name="workspaceRoot">The project root the servers run in.</param>
     /// <param name="sandboxMode">The run's sandbox mode over the configuration's, or <see langword="null"/>.</param>
     /// <param name="only">The only servers to start, by name (a session's <c>mcp_servers</c>; <c>none</c> for none); all when <see langword="null"/>.</param>
+    /// <param name="layout">The agent's places their sandbox hides (a server's); the user's own when <see langword="null"/>.</param>
     public static Task<McpSessionServers> Start(
-        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, PermissionPolicy permissions, string workspaceRoot, SandboxMode? sandboxMode = null, IReadOnlyList<string>? only = null)
+        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, PermissionPolicy permissions, string workspaceRoot, SandboxMode? sandboxMode = null, IReadOnlyList<string>? only = null, SandboxLayout? layout = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(trust);
         ArgumentNullException.ThrowIfNull(permissions);
-        return McpSessionLoad.Start(runtime, configuration, environment, trust, workspaceRoot, RunSandbox.ForMcpServers(configuration, environment, workspaceRoot, permissions, sandboxMode), only);
+        return McpSessionLoad.Start(runtime, configuration, environment, trust, workspaceRoot, RunSandbox.ForMcpServers(configuration, environment, workspaceRoot, permissions, sandboxMode, layout), only);
     }
 
     /// <summary>

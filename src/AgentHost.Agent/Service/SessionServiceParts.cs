@@ -23,6 +23,9 @@ internal sealed record SessionServiceParts(
     /// <summary>Carries questions for a person (<c>ask_user</c>, workflow <c>wait</c> nodes) to the front ends.</summary>
     public QuestionBroker Questions { get; init; } = new(Runtime.Events, Time);
 
+    /// <summary>The agent's places its sessions' sandboxes hide (a server's, <see cref="SandboxLayout.ForServer"/>); the user's own when <see langword="null"/>.</summary>
+    public SandboxLayout? SandboxLayout { get; init; }
+
     /// <summary>The model client a front end prepared ahead of the first session (<see cref="AgentSessionService.PrepareModel"/>).</summary>
     public PreparedModel Prepared { get; } = new();
 }
