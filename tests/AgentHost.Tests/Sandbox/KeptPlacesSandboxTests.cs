@@ -77,7 +77,7 @@ public sealed class KeptPlacesSandboxTests
         Assert.False(File.Exists(Path.Combine(ws.Root, ".mcp.json")), "a .mcp.json made inside is moved aside when the command ends");
         Assert.True(File.Exists(Path.Combine(ws.Root, ".mcp.json.sandbox-created")), output);
 
-        var control = await ws.RunAsync(ws.Script(SandboxWorkspace.Shell("rm -rf .agent .claude .agents; sh attack.sh")), "--sandbox", "off");
+        var control = await ws.RunAsync(ws.Script(SandboxWorkspace.Shell("sh attack.sh")), "--sandbox", "off");
         Assert.Contains("agent=0", control.Results[0], StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(ws.Root, ".agent", "config.yaml")), control.All);
     }

@@ -41,19 +41,11 @@ public sealed class ServerSandboxLayoutTests : IDisposable
             $"cat {data}/sessions.db > /dev/null; echo \"db=$?\"; ls {data}; echo \"data=$?\"; ls {bob}; echo \"ls=$?\"; cat {bob}/secret.txt; echo \"secret=$?\"; "
             + $"printf 'GET /v1/health HTTP/1.0\\r\\n\\r\\n' | {socat} - UNIX-CONNECT:{socket}; echo \"socket=$?\"; "
             + "echo mine > mine.txt; sh test.sh; echo \"own=$?\"";
-        var script = _ws.WriteScript("turns:\n  - tool_calls: [" + SandboxWorkspace.Shell(line + " > report.txt 2>&1") + "]\n  - text: done\n");
-        await using var server = await AgentServer.StartAsync(
-            _ws.Root, _ws.Environment, "--socket", socket, "--plugin", "scripted", "--plugin", "shell", "--no-default-plugins", "--model", "scripted/" + script);
-        using var client = server.Client(aliceToken);
-        Assert.True(File.Exists(Path.Combine(data, "sessions.db")), "the server's store is the SQLite file in its data folder");
-
-        using var created = await client.PostAsJsonAsync("v1/sessions", new { root = alice, permissionMode = "yolo" });
-        var id = (await AgentServer.ReadAsync(created, System.Net.HttpStatusCode.Created)).GetProperty("id").GetString()!;
-        using var sent = await client.PostAsJsonAsync($"v1/sessions/{id}/messages?wait=true", new { prompt = "go" });
-        var run = await AgentServer.ReadAsync(sent, System.Net.HttpStatusCode.OK);
-
-        var report = File.ReadAllText(Path.Combine(alice, "report.txt"));
-        Assert.True(report.Contains("own=0", StringComparison.Ordinal), report + run);
+        // A script of the member's own root, so that no permission rule stands in the way: only the sandbox does.
+        File.WriteAllText(Path.Combine(alice, "probe.sh"), line.Replace("; ", "\n", StringComparison.Ordinal) + "\n");
+        var script = _ws.WriteScript("turns:\n  - tool_calls: [" + SandboxWorkspace.Shell("sh probe.sh > report.txt 2>&1") + "]\n  - text: done\n");
+        var report = await RunAsAliceAsync(aliceToken, alice, socket, script);
+        Assert.True(report.Contains("own=0", StringComparison.Ordinal), report);
         Assert.Contains("tests-passed", report, StringComparison.Ordinal);
         Assert.DoesNotContain("db=0", report, StringComparison.Ordinal);
         Assert.DoesNotContain("sessions.db", report.Replace($"{data}/sessions.db", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
@@ -63,6 +55,27 @@ public sealed class ServerSandboxLayoutTests : IDisposable
         Assert.DoesNotContain("socket=0", report, StringComparison.Ordinal);
         Assert.DoesNotContain("HTTP/1", report, StringComparison.Ordinal);
         Assert.Equal("mine\n", File.ReadAllText(Path.Combine(alice, "mine.txt")));
+
+        // Control: the same session without the sandbox reaches all of it (no permission rule stood in the way).
+        var control = await RunAsAliceAsync(aliceToken, alice, socket, script, "-c", "sandbox.mode=off");
+        Assert.Contains(BobsSecret, control, StringComparison.Ordinal);
+        Assert.Contains("db=0", control, StringComparison.Ordinal);
+        Assert.Contains("HTTP/1", control, StringComparison.Ordinal);
+    }
+
+    /// <summary>Starts the server, runs one turn of a yolo session of alice's in her root, stops it; returns the probe's report.</summary>
+    private async Task<string> RunAsAliceAsync(string aliceToken, string alice, string socket, string script, params string[] more)
+    {
+        File.Delete(Path.Combine(alice, "report.txt"));
+        await using var server = await AgentServer.StartAsync(
+            _ws.Root, _ws.Environment, ["--socket", socket, "--plugin", "scripted", "--plugin", "shell", "--no-default-plugins", "--model", "scripted/" + script, .. more]);
+        using var client = server.Client(aliceToken);
+        using var created = await client.PostAsJsonAsync("v1/sessions", new { root = alice, permissionMode = "yolo" });
+        var id = (await AgentServer.ReadAsync(created, System.Net.HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        using var sent = await client.PostAsJsonAsync($"v1/sessions/{id}/messages?wait=true", new { prompt = "go" });
+        var run = await AgentServer.ReadAsync(sent, System.Net.HttpStatusCode.OK);
+        var report = Path.Combine(alice, "report.txt");
+        return File.Exists(report) ? File.ReadAllText(report) : "no report: " + run;
     }
 
     private static string ProgramOnPath(string name) =>
