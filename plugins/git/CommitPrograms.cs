@@ -9,15 +9,7 @@ internal static class CommitPrograms
     /// <summary>The programs, relative to the project root when inside it, otherwise absolute.</summary>
     public static async Task<IReadOnlyList<string>> FindAsync(GitRepository repo, CancellationToken cancellationToken)
     {
-        // --git-path hooks honours core.hooksPath (a repository can point it anywhere, even at a folder it tracks).
-        // Asked as a call that changes the repository would be: read-only calls override core.hooksPath and gpg.program.
-        var hooks = await repo.RunAsync(new GitCommand(["rev-parse", "--git-path", "hooks"]) { ReadOnly = false }, cancellationToken).ConfigureAwait(false);
-        if (hooks.ExitCode != 0)
-        {
-            throw GitRepository.Failed("rev-parse", hooks);
-        }
-
-        var folder = Path.GetFullPath(hooks.Output.Trim(), repo.Paths.Root);
+        var folder = await HooksFolderAsync(repo, cancellationToken).ConfigureAwait(false);
         var found = new List<string>();
         foreach (var hook in Hooks)
         {
@@ -36,6 +28,22 @@ internal static class CommitPrograms
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// The folder <c>git commit</c> runs hooks from (absolute): <c>--git-path hooks</c> honours <c>core.hooksPath</c> (a
+    /// repository can point it anywhere, even at a folder it tracks) and <c>commondir</c>. Asked as a call that changes
+    /// the repository would be: read-only calls override <c>core.hooksPath</c>.
+    /// </summary>
+    public static async Task<string> HooksFolderAsync(GitRepository repo, CancellationToken cancellationToken)
+    {
+        var hooks = await repo.RunAsync(new GitCommand(["rev-parse", "--git-path", "hooks"]) { ReadOnly = false }, cancellationToken).ConfigureAwait(false);
+        if (hooks.ExitCode != 0)
+        {
+            throw GitRepository.Failed("rev-parse", hooks);
+        }
+
+        return Path.GetFullPath(hooks.Output.Trim(), repo.Paths.Root);
     }
 
     /// <summary>A program as one shell word, for the permission engine to read as a command.</summary>

@@ -15,9 +15,11 @@ internal static class CommitTool
         }
 
         // -F - reads the message from stdin (no quoting, any length); whitespace cleanup keeps lines starting with '#'.
-        // Never --no-verify: pre-commit and commit-msg hooks decide as they would for the user.
+        // Never --no-verify: pre-commit and commit-msg hooks decide as they would for the user. The hooks folder is named
+        // explicitly (the one the permission request showed, CommitPrograms), and core.fsmonitor is off on every call (SafeGit).
+        var hooksPath = await CommitPrograms.HooksFolderAsync(repo, cancellationToken).ConfigureAwait(false);
         var result = await repo.RunAsync(
-            new GitCommand(["commit", "--file=-", "--cleanup=whitespace"]) { ReadOnly = false, Input = text, MaxOutputCharacters = 200_000 },
+            new GitCommand(["commit", "--file=-", "--cleanup=whitespace"]) { ReadOnly = false, Configuration = ["core.hooksPath=" + hooksPath], Input = text, MaxOutputCharacters = 200_000 },
             cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {

@@ -15,6 +15,9 @@ internal sealed record GitCommand(IReadOnlyList<string> Arguments)
     /// <summary>A read-only command: no optional locks (git status does not rewrite the index) and the C locale for parsing.</summary>
     public bool ReadOnly { get; init; } = true;
 
+    /// <summary>More <c>-c name=value</c> options, after the safe-git ones (so they win), before the sub-command.</summary>
+    public IReadOnlyList<string> Configuration { get; init; } = [];
+
     /// <summary>Text written to git's standard input, which is then closed; <see langword="null"/> closes it at once.</summary>
     public string? Input { get; init; }
 
@@ -134,6 +137,7 @@ internal static class GitProcess
         [
             .. SafeGit.GlobalArguments(command.ReadOnly),
             "--literal-pathspecs", "-c", "core.quotepath=off", "-c", "color.ui=never", "-C", workingDirectory,
+            .. command.Configuration.SelectMany(setting => (string[])["-c", setting]),
             .. command.ReadOnly ? SafeGit.WithSubcommandSwitches(command.Arguments) : command.Arguments,
         ];
         var environment = SafeGit.Environment(command.ReadOnly);

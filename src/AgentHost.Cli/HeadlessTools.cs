@@ -99,11 +99,15 @@ internal sealed class HeadlessToolOptions
             var others = kernelTools?.Invoke(root);
             Action<Action> onMcpToolsChanged = static _ => { };
             var tools = mcp is null ? others : RunMcpServers.KernelTools(mcp, others ?? [], out onMcpToolsChanged);
-            var pipeline = AgentRunner.CreatePipeline(runtime, decider, context.Services.GetRequiredService<SecretScrubber>(), TimeProvider.System, kernelTools: tools,
+            // The same sandbox as a session's shell (sandbox.mode: required refuses to run a command it cannot contain).
+            var sandbox = RunSandbox.Create(
+                configuration, context.Environment, root, PermissionPolicy.FromConfiguration(configuration, ProjectTrust.Load(context.Paths)),
+                "tool" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), modeOverride: null, runtime.Events);
+            var pipeline = AgentRunner.CreatePipeline(runtime, decider, context.Services.GetRequiredService<SecretScrubber>(), TimeProvider.System, kernelTools: tools, sandbox: sandbox,
                 processEnvironment: context.Services.GetRequiredService<SessionProcessEnvironment>().ForModel);
             onMcpToolsChanged(pipeline.InvalidateToolSet);
             StartupActivities.Mark("tool.pipeline");
-            return new HeadlessTools(configuration, root, runtime, pipeline, loads) { Gate = decider, Mcp = mcp };
+            return new HeadlessTools(configuration, root, runtime, pipeline, loads) { Gate = decider, Mcp = mcp, Sandbox = sandbox };
         }
         catch
         {
@@ -174,9 +178,13 @@ internal sealed class HeadlessTools(ConfigurationSnapshot configuration, string 
     /// <summary>How each plugin loaded (or why not).</summary>
     public IReadOnlyList<PluginLoadResult> Loads { get; } = loads;
 
+    /// <summary>The operating-system sandbox the pipeline's sandboxed tools (the shell) run in.</summary>
+    public SandboxPolicy? Sandbox { get; init; }
+
     public async ValueTask DisposeAsync()
     {
         Pipeline.Dispose();
+        Sandbox?.Dispose();
         if (Mcp is not null)
         {
             await Mcp.DisposeAsync().ConfigureAwait(false);

@@ -6,10 +6,13 @@ namespace AgentHost.Permissions;
 /// <summary>
 /// What the operating-system sandbox contains for one run: the <see cref="ProcessSandbox"/> handed to sandboxed tools
 /// (the shell, its background jobs) and workflow shell nodes. Writable: the workspace, the extra folders and the
-/// session's temporary folder. Read-only inside them: the git folder's <c>hooks</c> and <c>config</c>, the agent's
-/// configuration (<c>.agent/</c>), project skill folders, <c>.husky/</c>, the <c>core.hooksPath</c> folder and every
-/// user-level protected place (<see cref="ProtectedPaths"/>). Hidden: the credential stores the safety floor keeps
-/// (<see cref="CredentialStores"/>) and the agent's own key store. No network, unless every part of the command matches
+/// session's temporary folder. Read-only inside them, and kept from being made where absent (<see cref="SandboxPlaces"/>):
+/// the git folder's redirecting files (<c>hooks/</c>, <c>info/</c>, <c>config</c>, <c>config.worktree</c>,
+/// <c>commondir</c>), the agent's configuration (<c>.agent/</c>, <c>.agents/</c>, <c>.claude/</c>, <c>.mcp.json</c>),
+/// project skill folders, <c>.husky/</c>, the <c>core.hooksPath</c> folder and every user-level protected place
+/// (<see cref="ProtectedPaths"/>). Hidden: the credential stores the safety floor keeps (<see cref="CredentialStores"/>),
+/// the agent's own records (<see cref="SandboxLayout"/>; on a server also its data folder, socket and other roots) and
+/// the <c>.env</c> files no read rule allows. No network, unless every part of the command matches
 /// a <c>sandbox.network</c> rule — or, with <c>sandbox.network_domains</c>, only those domains, through the host's
 /// filtering proxy (<see cref="SandboxNetworkProxy"/>, started at the first command that uses it).
 /// </summary>
@@ -44,7 +47,10 @@ public sealed class SandboxPolicy : IDisposable
     /// The session's temporary folder, or <see langword="null"/>: created (owner-only) at the first call that runs in the
     /// sandbox, so a session that runs nothing sandboxed leaves nothing in the system's temporary folder.
     /// </param>
-    /// <param name="hiddenPaths">More files or folders to hide (the agent's key store).</param>
+    /// <param name="layout">
+    /// The agent's own places to hide (<see cref="SandboxLayout.ForAgent"/>: its records and key store; on a server
+    /// <see cref="SandboxLayout.ForServer"/>: also its data folder, socket and other roots), or <see langword="null"/>.
+    /// </param>
     public SandboxPolicy(
         SandboxSettings settings,
         Func<CancellationToken, Task<ProcessSandbox>>? probe,
@@ -53,7 +59,7 @@ public sealed class SandboxPolicy : IDisposable
         IEnumerable<string>? extraDirectories = null,
         ProtectedPaths? protectedPaths = null,
         string? tempDirectory = null,
-        IEnumerable<string>? hiddenPaths = null)
+        SandboxLayout? layout = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrWhiteSpace(workspaceRoot);
@@ -72,8 +78,9 @@ public sealed class SandboxPolicy : IDisposable
             Backend = "none",
             Required = settings.Mode == SandboxMode.Required,
             WritablePaths = writable,
-            ReadOnlyPaths = [.. ReadOnlyPlaces(writable, home, protectedPaths ?? ProtectedPaths.Default(home))],
-            HiddenPaths = [.. CredentialStores.HiddenBelow(home).Concat(hiddenPaths ?? []).Distinct(StringComparer.Ordinal)],
+            ReadOnlyPaths = [.. SandboxPlaces.ReadOnly(writable, home, protectedPaths ?? ProtectedPaths.Default(home), layout).Distinct(StringComparer.Ordinal)],
+            HiddenPaths = [.. CredentialStores.HiddenBelow(home).Concat(layout?.HiddenFor(writable) ?? []).Distinct(StringComparer.Ordinal)],
+            AbsentPaths = [.. SandboxPlaces.KeptAbsent(writable).Distinct(StringComparer.Ordinal)],
             TempDirectory = tempDirectory,
         };
         _sandbox = new Lazy<Task<ProcessSandbox>>(() => CompleteAsync(_paths, probe));
@@ -170,6 +177,7 @@ public sealed class SandboxPolicy : IDisposable
             WritablePaths = paths.WritablePaths,
             ReadOnlyPaths = paths.ReadOnlyPaths,
             HiddenPaths = paths.HiddenPaths,
+            AbsentPaths = paths.AbsentPaths,
             TempDirectory = paths.TempDirectory,
         };
     }
@@ -345,33 +353,4 @@ public sealed class SandboxPolicy : IDisposable
     /// <param name="sandbox">The call's sandbox, or <see langword="null"/> when the mode is off.</param>
     /// <returns>The text.</returns>
     public static string Describe(ProcessSandbox? sandbox) => sandbox?.Describe() ?? "off (sandbox.mode: off)";
-
-    private static IEnumerable<string> ReadOnlyPlaces(IReadOnlyList<string> writable, string home, ProtectedPaths protectedPaths)
-    {
-        foreach (var folder in writable)
-        {
-            foreach (var git in GitHooksPath.GitDirectories(folder))
-            {
-                yield return Path.Combine(git, "hooks");
-                yield return Path.Combine(git, "config");
-            }
-
-            if (GitHooksPath.Read(folder, home) is { } hooksPath)
-            {
-                yield return hooksPath;
-            }
-
-            yield return Path.Combine(folder, ".agent");
-            yield return Path.Combine(folder, ".husky");
-            foreach (var skills in ProjectSkillFolders.All.Append(".claude"))
-            {
-                yield return Path.Combine(folder, skills);
-            }
-        }
-
-        foreach (var area in protectedPaths.Areas)
-        {
-            yield return area.Path;
-        }
-    }
 }

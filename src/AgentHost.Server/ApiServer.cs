@@ -176,6 +176,9 @@ public sealed partial class ApiServer : IAsyncDisposable
         IDisposable? owned = null)
     {
         var defaults = options.Defaults;
+        var serverRoots = options.Roots ?? ServerRoots.Only(options.Defaults.Root);
+        // One layout for every session's sandbox, on every node: the server's data folder, socket and other roots hidden.
+        roots = roots.WithSandboxLayout(Agent.Runs.RunSandbox.ServerLayoutOf(environment, serverRoots.All, options.Listen.SocketPath));
         var defaultKey = new ServerEngineKey(defaults.Root, [.. defaults.Plugins.Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins);
         var engines = new ServerEngines(roots, defaults.PermissionTimeout, events.Attach, pinned: defaultKey);
         var limiters = new ServerLimiters(options.Limits, store.RunSlots, time);
@@ -185,7 +188,7 @@ public sealed partial class ApiServer : IAsyncDisposable
             SessionEvents = events.SessionRead,
             WhenRunEndJournalled = events.WhenRunEndJournalled,
             Logger = options.LoggerFactory.CreateLogger<SessionHub>(),
-            Roots = options.Roots ?? ServerRoots.Only(options.Defaults.Root),
+            Roots = serverRoots,
             Inputs = options.Inputs,
             Limiters = limiters,
         };

@@ -97,6 +97,7 @@ public static class AgentHostServiceCollectionExtensions
             sp.GetRequiredService<ILogger<AgentSessionService>>())
         {
             ProcessEnvironment = sp.GetRequiredService<SessionProcessEnvironment>(),
+            SandboxLayout = sp.GetService<SandboxLayout>(),
         });
         if (options.LoadPluginsOnStart)
         {

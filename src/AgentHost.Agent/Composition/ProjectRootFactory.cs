@@ -25,6 +25,7 @@ public sealed class ProjectRootFactory
 {
     private readonly IServiceProvider _services;
     private readonly AgentHostOptions _options;
+    private readonly SandboxLayout? _sandboxLayout;
 
     /// <summary>Creates the factory over the host's services.</summary>
     /// <param name="services">The host's services (resolved lazily: a runtime does not open the session store).</param>
@@ -35,6 +36,25 @@ public sealed class ProjectRootFactory
         ArgumentNullException.ThrowIfNull(options);
         _services = services;
         _options = options;
+    }
+
+    private ProjectRootFactory(ProjectRootFactory other, SandboxLayout sandboxLayout)
+    {
+        _services = other._services;
+        _options = other._options;
+        _sandboxLayout = sandboxLayout;
+    }
+
+    /// <summary>
+    /// The same factory whose hosts' sessions hide <paramref name="sandboxLayout"/> in their sandboxes (a server's layout,
+    /// <see cref="Runs.RunSandbox.ServerLayoutOf"/>), instead of the user's own records.
+    /// </summary>
+    /// <param name="sandboxLayout">The layout.</param>
+    /// <returns>The factory.</returns>
+    public ProjectRootFactory WithSandboxLayout(SandboxLayout sandboxLayout)
+    {
+        ArgumentNullException.ThrowIfNull(sandboxLayout);
+        return new ProjectRootFactory(this, sandboxLayout);
     }
 
     /// <summary>Resolves the configuration as seen from <paramref name="directory"/> (with the host's overrides); problems are reported in it, not thrown.</summary>
@@ -106,6 +126,11 @@ public sealed class ProjectRootFactory
         if (broker is not null)
         {
             services.AddSingleton(broker);
+        }
+
+        if (_sandboxLayout is not null)
+        {
+            services.AddSingleton(_sandboxLayout);
         }
 
         services.AddAgentHost(options =>

@@ -10,7 +10,8 @@ namespace AgentHost.Agent.Runs;
 
 /// <summary>
 /// Builds a run's <see cref="SandboxPolicy"/> from the configuration (<c>sandbox.*</c>), the permission policy's extra
-/// folders, the user's protected places and key store, and the session's own temporary folder; the backend is probed
+/// folders, the user's protected places, the agent's places to hide (<see cref="SandboxLayout"/>: the user's records and
+/// key store, or a server's layout) and the session's own temporary folder; the backend is probed
 /// by the one process launcher (<see cref="SandboxProbe"/>) at the first sandboxed call.
 /// </summary>
 /// <remarks>Stateless.</remarks>
@@ -28,6 +29,7 @@ public static class RunSandbox
     /// <param name="modeOverride">The mode for this run (<c>--sandbox</c>, the session's setting), when given.</param>
     /// <param name="events">Where problems are reported.</param>
     /// <param name="serverSessions">Whether it is a shared server's session's (<c>sandbox.hooks</c> and <c>sandbox.mcp_servers</c> default to on).</param>
+    /// <param name="layout">The agent's places to hide (a server's, <see cref="SandboxLayout.ForServer"/>); the user's own (<see cref="LayoutOf"/>) when <see langword="null"/>.</param>
     /// <returns>The policy.</returns>
     public static SandboxPolicy Create(
         ConfigurationSnapshot configuration,
@@ -37,13 +39,39 @@ public static class RunSandbox
         string? sessionId,
         SandboxMode? modeOverride,
         IEventBus events,
-        bool serverSessions = false)
+        bool serverSessions = false,
+        SandboxLayout? layout = null)
     {
         ArgumentNullException.ThrowIfNull(permissions);
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(events);
         var readRules = new PermissionEngine(permissions, workspaceRoot, environment.HomeDirectory, protectedPaths: ProtectedPaths.FromEnvironment(environment));
-        return Build(configuration, environment, workspaceRoot, permissions.ExtraDirectories, sessionId, modeOverride, events, readRules, serverSessions);
+        return Build(configuration, environment, workspaceRoot, permissions.ExtraDirectories, sessionId, modeOverride, events, readRules, serverSessions, layout);
+    }
+
+    /// <summary>
+    /// The agent's places every sandbox of one user hides (<see cref="SandboxLayout.ForAgent"/>): the records in its data
+    /// folder (sessions database and journal files, logs, chat history) and its key store.
+    /// </summary>
+    /// <param name="environment">The environment (the agent's folders).</param>
+    /// <returns>The layout.</returns>
+    public static SandboxLayout LayoutOf(HostEnvironment environment) =>
+        SandboxLayout.ForAgent(AgentPaths.Resolve(environment), [StoredKeys.FilePath(environment)]);
+
+    /// <summary>
+    /// The layout of a server's sessions (<see cref="SandboxLayout.ForServer"/>): the server's data and configuration
+    /// folders, its key store, every workspace root (each session keeps its own) and its socket hidden; installed plugins
+    /// and the user skill folders readable.
+    /// </summary>
+    /// <param name="environment">The server's environment.</param>
+    /// <param name="roots">Every workspace root of the server.</param>
+    /// <param name="socket">The server's Unix socket, when it listens on one.</param>
+    /// <returns>The layout.</returns>
+    public static SandboxLayout ServerLayoutOf(HostEnvironment environment, IEnumerable<string> roots, string? socket)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var readable = UserSkillFolders.Resolve(environment).Select(folder => folder.Path);
+        return SandboxLayout.ForServer(AgentPaths.Resolve(environment), [StoredKeys.FilePath(environment)], roots, socket, readable);
     }
 
     /// <summary>
@@ -52,15 +80,15 @@ public static class RunSandbox
     /// Built the same way as the session's (which replaces it once made); its configuration problems are left to the
     /// session's to report.
     /// </summary>
-    internal static SandboxPolicy? ForHooks(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, string sessionId, SandboxMode? modeOverride, bool serverSessions) =>
-        OptedIn(settings => settings.Hooks, configuration, environment, workspaceRoot, permissions, sessionId, modeOverride, serverSessions);
+    internal static SandboxPolicy? ForHooks(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, string sessionId, SandboxMode? modeOverride, bool serverSessions, SandboxLayout? layout = null) =>
+        OptedIn(settings => settings.Hooks, configuration, environment, workspaceRoot, permissions, sessionId, modeOverride, serverSessions, layout);
 
     /// <summary>The sandbox of a session's stdio MCP servers when <c>sandbox.mcp_servers</c> is on (by default for a server's sessions); <see langword="null"/> otherwise.</summary>
-    internal static SandboxPolicy? ForMcpServers(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, SandboxMode? modeOverride, bool serverSessions) =>
-        OptedIn(settings => settings.McpServers, configuration, environment, workspaceRoot, permissions, "mcp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), modeOverride, serverSessions);
+    internal static SandboxPolicy? ForMcpServers(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, SandboxMode? modeOverride, bool serverSessions, SandboxLayout? layout = null) =>
+        OptedIn(settings => settings.McpServers, configuration, environment, workspaceRoot, permissions, "mcp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), modeOverride, serverSessions, layout);
 
     private static SandboxPolicy? OptedIn(
-        Func<SandboxSettings, bool> optedIn, ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, string ownerId, SandboxMode? modeOverride, bool serverSessions)
+        Func<SandboxSettings, bool> optedIn, ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, string ownerId, SandboxMode? modeOverride, bool serverSessions, SandboxLayout? layout)
     {
         var settings = SandboxSettings.FromConfiguration(configuration, modeOverride, serverSessions);
         if (!optedIn(settings) || settings.Mode == SandboxMode.Off)
@@ -69,7 +97,7 @@ public static class RunSandbox
         }
 
         var readRules = new PermissionEngine(permissions, workspaceRoot, environment.HomeDirectory, protectedPaths: ProtectedPaths.FromEnvironment(environment));
-        return Build(configuration, environment, workspaceRoot, permissions.ExtraDirectories, ownerId, modeOverride, events: null, readRules, serverSessions);
+        return Build(configuration, environment, workspaceRoot, permissions.ExtraDirectories, ownerId, modeOverride, events: null, readRules, serverSessions, layout);
     }
 
     /// <summary>Creates the policy; malformed <c>sandbox.network</c> rules are published as warnings (and ignored).</summary>
@@ -91,7 +119,7 @@ public static class RunSandbox
         IEventBus events)
     {
         ArgumentNullException.ThrowIfNull(events);
-        return Build(configuration, environment, workspaceRoot, extraDirectories, sessionId, modeOverride, events, readRules: null, serverSessions: false);
+        return Build(configuration, environment, workspaceRoot, extraDirectories, sessionId, modeOverride, events, readRules: null, serverSessions: false, layout: null);
     }
 
     private static SandboxPolicy Build(
@@ -103,7 +131,8 @@ public static class RunSandbox
         SandboxMode? modeOverride,
         IEventBus? events,
         PermissionEngine? readRules,
-        bool serverSessions)
+        bool serverSessions,
+        SandboxLayout? layout)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(environment);
@@ -121,7 +150,7 @@ public static class RunSandbox
             extraDirectories,
             ProtectedPaths.FromEnvironment(environment),
             settings.Mode == SandboxMode.Off || sessionId is null ? null : TempDirectory(sessionId),
-            [StoredKeys.FilePath(environment)])
+            layout ?? LayoutOf(environment))
         {
             ReadRules = readRules,
             NetworkProxyAllowsLoopback = environment.Get(TestLoopbackVariable) == "1",

@@ -72,6 +72,17 @@ public sealed partial class AgentSessionService : IAsyncDisposable
     }
 
     /// <summary>
+    /// The agent's places the sandboxes of this service's sessions, workflow nodes, hooks and MCP servers hide: a server
+    /// sets its layout (<see cref="Runs.RunSandbox.ServerLayoutOf"/>: its data folder, socket and other roots); the
+    /// user's own records (<see cref="Runs.RunSandbox.LayoutOf"/>) when <see langword="null"/>.
+    /// </summary>
+    public SandboxLayout? SandboxLayout
+    {
+        get => _parts.SandboxLayout;
+        init => _parts.SandboxLayout = value;
+    }
+
+    /// <summary>
     /// Creates the process-wide functions of the kernel's <c>skill</c> and <c>ask_user</c> tools on the calling thread,
     /// ahead of the first session (a front end's warm-up). Nothing is built by reflection: their parameter binding and
     /// schema wait for their first call, and a run describes them from the schema cache. Idempotent and thread-safe.
@@ -208,7 +219,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
     internal SandboxPolicy CreateSandbox(string workspaceRoot, string ownerId, SandboxMode? mode)
     {
         var policy = PermissionPolicy.FromConfiguration(_parts.Configuration, ProjectTrust.Load(AgentPaths.Resolve(_parts.Environment), _parts.Time));
-        return Runs.RunSandbox.Create(_parts.Configuration, _parts.Environment, workspaceRoot, policy, ownerId, mode, _parts.Runtime.Events, _parts.ProcessEnvironment.IsServer);
+        return Runs.RunSandbox.Create(_parts.Configuration, _parts.Environment, workspaceRoot, policy, ownerId, mode, _parts.Runtime.Events, _parts.ProcessEnvironment.IsServer, _parts.SandboxLayout);
     }
 
     /// <summary>Closes every open session (each waits for its turn).</summary>
@@ -282,7 +293,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
         var trust = ProjectTrust.Load(AgentPaths.Resolve(environment), _parts.Time);
         var policy = SessionPolicyLayer.Apply(PermissionPolicy.FromConfiguration(configuration, trust), settings, configuration, runtime.Events);
         // MCP servers start now, in parallel and in the background, each within its start timeout.
-        var mcpLoad = Runs.RunMcpServers.Start(runtime, configuration, environment, trust, policy, options.WorkspaceRoot, options.Sandbox, SessionShape.McpServers(options, settings, configuration), _parts.ProcessEnvironment);
+        var mcpLoad = Runs.RunMcpServers.Start(runtime, configuration, environment, trust, policy, options.WorkspaceRoot, options.Sandbox, SessionShape.McpServers(options, settings, configuration), _parts.ProcessEnvironment, _parts.SandboxLayout);
         var session = new AgentSession(_parts, options, new SessionOpening(id, settings, trust, policy, memoryLoad, skillsLoad, mcpLoad) { HooksLoad = hooksLoad }, lease, s =>
         {
             if (_open.TryRemove(s, out _))

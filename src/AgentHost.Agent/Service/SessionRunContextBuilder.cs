@@ -326,7 +326,7 @@ internal static class SessionRunContextBuilder
     /// session's own setting, a flag, the user's configuration; never an untrusted project's) &gt; <c>sandbox.mode</c>.
     /// </summary>
     private static SandboxPolicy CreateSandbox(SessionServiceParts parts, string sessionId, SessionOptions options, SessionOpening opening) =>
-        RunSandbox.Create(parts.Configuration, parts.Environment, options.WorkspaceRoot, opening.Policy, sessionId, SandboxModeOf(parts, options, opening, parts.Runtime.Events), parts.Runtime.Events, parts.ProcessEnvironment.IsServer);
+        RunSandbox.Create(parts.Configuration, parts.Environment, options.WorkspaceRoot, opening.Policy, sessionId, SandboxModeOf(parts, options, opening, parts.Runtime.Events), parts.Runtime.Events, parts.ProcessEnvironment.IsServer, parts.SandboxLayout);
 
     /// <summary>
     /// The session's sandbox mode over <c>sandbox.mode</c>: the options' (<c>--sandbox</c>) &gt; <c>session.sandbox</c>

@@ -26,6 +26,9 @@ internal sealed record SessionServiceParts(
     /// <summary>The environments of the sessions' processes (<see cref="Runs.SessionProcessEnvironment"/>): the CLI's unless the front end is a shared server.</summary>
     public Runs.SessionProcessEnvironment ProcessEnvironment { get; set; } = Runs.SessionProcessEnvironment.Create(Runs.SessionProcessEnvironment.Current(), Configuration, server: false, hidden: []);
 
+    /// <summary>The agent's places its sessions' sandboxes hide (a server's, <see cref="SandboxLayout.ForServer"/>); the user's own when <see langword="null"/>.</summary>
+    public SandboxLayout? SandboxLayout { get; set; }
+
     /// <summary>The model client a front end prepared ahead of the first session (<see cref="AgentSessionService.PrepareModel"/>).</summary>
     public PreparedModel Prepared { get; } = new();
 }

@@ -61,7 +61,7 @@ internal sealed class SessionStartHooks
         hooks.Dispatcher.PermissionMode = () => HookDispatcher.ClaudeModeName(mode.ToDisplayName());
         // sandbox.hooks: built as the session's own will be (which then replaces it); its problems are the session's to report.
         hooks.Dispatcher.Sandbox = RunSandbox.ForHooks(
-            parts.Configuration, parts.Environment, options.WorkspaceRoot, opening.Policy, sessionId, SessionRunContextBuilder.SandboxModeOf(parts, options, opening, warnings: null), parts.ProcessEnvironment.IsServer);
+            parts.Configuration, parts.Environment, options.WorkspaceRoot, opening.Policy, sessionId, SessionRunContextBuilder.SandboxModeOf(parts, options, opening, warnings: null), parts.ProcessEnvironment.IsServer, parts.SandboxLayout);
         // A server's hooks get its allow-list environment; the CLI's keep the user's.
         hooks.Dispatcher.ProcessEnvironment = parts.ProcessEnvironment.ForConfigured;
         return hooks;

@@ -31,8 +31,22 @@ public sealed class ProcessSandbox
     /// <summary>Folders and files inside <see cref="WritablePaths"/> kept read-only (<c>.git/hooks</c>, <c>.git/config</c>, the agent's configuration).</summary>
     public IReadOnlyList<string> ReadOnlyPaths { get; init; } = [];
 
-    /// <summary>Folders and files the process cannot see (credential stores): an empty folder or an empty file in their place.</summary>
+    /// <summary>
+    /// Folders and files the process cannot see (credential stores, the agent's own records, <c>.env</c> files, on a
+    /// server the server's data folder and other users' roots): an empty folder or an empty file in their place.
+    /// Writable and read-only paths inside a hidden folder stay reachable (the deepest place decides).
+    /// </summary>
     public IReadOnlyList<string> HiddenPaths { get; init; } = [];
+
+    /// <summary>
+    /// Places inside <see cref="WritablePaths"/> that do not exist yet and must not be made by the process (a project's
+    /// <c>.agent/</c>, <c>.mcp.json</c>, the git folder's <c>hooks/</c> or <c>commondir</c>): a folder is kept absent
+    /// by an empty read-only folder in its place (which stays behind as an empty folder); a file cannot be (an empty file
+    /// would change what git or the agent reads), so one the process made there is renamed aside
+    /// (<c>NAME.sandbox-created</c>) by the launcher when the process ends. Places that exist belong in
+    /// <see cref="ReadOnlyPaths"/>.
+    /// </summary>
+    public IReadOnlyList<string> AbsentPaths { get; init; } = [];
 
     /// <summary>Whether the process keeps the host's network (otherwise it gets a network of its own with nothing in it).</summary>
     public bool AllowNetwork { get; init; }
@@ -92,6 +106,7 @@ public sealed class ProcessSandbox
         WritablePaths = WritablePaths,
         ReadOnlyPaths = ReadOnlyPaths,
         HiddenPaths = hidden,
+        AbsentPaths = AbsentPaths,
         AllowNetwork = allow,
         TempDirectory = TempDirectory,
         NetworkProxySocket = socket,

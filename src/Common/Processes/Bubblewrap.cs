@@ -8,9 +8,10 @@ namespace AgentHost.Common.Processes;
 /// UTS, cgroup and network namespaces (the network is shared back only when <see cref="ProcessSandbox.AllowNetwork"/>;
 /// with <see cref="ProcessSandbox.UsesNetworkProxy"/> a bridge inside forwards the sandbox's <c>127.0.0.1:3128</c> to
 /// the host's filtering proxy and <c>HTTP_PROXY</c>/<c>HTTPS_PROXY</c> point at it),
-/// the whole file system bound read-only, a fresh <c>/dev</c> and <c>/proc</c>, the writable folders bound writable over
-/// it, the read-only places bound read-only again inside them, and the hidden places covered by an empty read-only
-/// folder or <c>/dev/null</c>. <c>--die-with-parent</c> and <c>--new-session</c>: the sandbox dies with the launcher's
+/// the whole file system bound read-only, a fresh <c>/dev</c> and <c>/proc</c>, then the writable folders, the read-only
+/// places and the hidden places (an empty read-only folder or <c>/dev/null</c>) mounted from the shallowest to the
+/// deepest (<see cref="BubblewrapMounts"/>), so that a session's root stays writable inside a hidden folder of roots
+/// and a <c>.env</c> file is hidden inside the writable root. <c>--die-with-parent</c> and <c>--new-session</c>: the sandbox dies with the launcher's
 /// watchdog (which kills <c>bwrap</c> with the rest of its process group), the first process of a PID namespace takes
 /// every other with it, and the program cannot push input into the host's terminal.
 /// </summary>
@@ -40,7 +41,7 @@ public static class Bubblewrap
         "shift 2; exec \"$@\"";
 
     /// <summary>A path as bwrap must name it: with every symbolic link resolved (<c>/var/run</c> is <c>/run</c>), so two spellings bind once.</summary>
-    private static string Real(string path) => WorkspacePaths.RealPath(Path.GetFullPath(path));
+    internal static string Real(string path) => WorkspacePaths.RealPath(Path.GetFullPath(path));
 
     /// <summary>The arguments that run <paramref name="program"/> with <paramref name="arguments"/> inside <paramref name="sandbox"/>.</summary>
     /// <param name="sandbox">The sandbox (available).</param>
@@ -60,28 +61,8 @@ public static class Bubblewrap
         }
 
         args.AddRange(["--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]);
-        foreach (var path in sandbox.WritablePaths.Append(sandbox.TempDirectory).OfType<string>().Where(Directory.Exists).Select(Real).Distinct(StringComparer.Ordinal))
-        {
-            args.AddRange(["--bind", path, path]);
-        }
-
-        foreach (var path in sandbox.ReadOnlyPaths.Where(Path.Exists).Select(Real).Distinct(StringComparer.Ordinal))
-        {
-            args.AddRange(["--ro-bind", path, path]);
-        }
-
         var proxy = sandbox.UsesNetworkProxy && Path.Exists(sandbox.NetworkProxySocket) ? Real(sandbox.NetworkProxySocket!) : null;
-        if (proxy is not null)
-        {
-            // Bound over itself: the command can write the session's temporary folder, not remove or replace the socket.
-            args.AddRange(["--ro-bind", proxy, proxy]);
-        }
-
-        foreach (var path in sandbox.HiddenPaths.Concat(HostSockets).Concat(SocketsIn(environment)).Where(Path.Exists).Select(Real).Distinct(StringComparer.Ordinal))
-        {
-            Hide(args, path);
-        }
-
+        BubblewrapMounts.Add(args, sandbox, [.. HostSockets.Concat(SocketsIn(environment))], proxy);
         if (workingDirectory is not null)
         {
             args.AddRange(["--chdir", workingDirectory]);
@@ -121,35 +102,14 @@ public static class Bubblewrap
     /// <param name="environment">The variables given to the program.</param>
     public static void Wrap(ProcessStartInfo info, ProcessSandbox sandbox, IReadOnlyDictionary<string, string?> environment)
     {
+        ArgumentNullException.ThrowIfNull(sandbox);
+        AbsentPlaces.MakeFolders(sandbox);
         var wrapped = Arguments(sandbox, info.FileName, [.. info.ArgumentList], string.IsNullOrEmpty(info.WorkingDirectory) ? null : info.WorkingDirectory, environment);
         info.FileName = sandbox.ProgramPath!;
         info.ArgumentList.Clear();
         foreach (var argument in wrapped)
         {
             info.ArgumentList.Add(argument);
-        }
-    }
-
-    /// <summary>A folder becomes an empty read-only folder, anything else (a file, a socket) <c>/dev/null</c>; what does not exist is left alone.</summary>
-    private static void Hide(List<string> args, string path)
-    {
-        FileSystemInfo info = new FileInfo(path);
-        if (!info.Exists)
-        {
-            info = new DirectoryInfo(path);
-            if (!info.Exists)
-            {
-                return;
-            }
-        }
-
-        if (info is DirectoryInfo)
-        {
-            args.AddRange(["--tmpfs", path, "--remount-ro", path]);
-        }
-        else
-        {
-            args.AddRange(["--ro-bind", "/dev/null", path]);
         }
     }
 

@@ -15,6 +15,7 @@ public sealed class OwnedProcess : IDisposable
     private readonly ProcessGroupWatchdog? _watchdog;
     private readonly IDisposable? _job;
     private readonly bool _watchdogInput;
+    private readonly IReadOnlyList<string> _absentFiles = [];
     private int _disposed;
 
     public OwnedProcess(Process process, string path, ProcessGroupWatchdog? watchdog = null, bool watchdogInput = false, IDisposable? job = null)
@@ -38,6 +39,23 @@ public sealed class OwnedProcess : IDisposable
 
     /// <summary>The sandbox it runs in (<see cref="ProcessSpec.Sandbox"/>), or <see langword="null"/> when it runs without one.</summary>
     public AgentHost.Sdk.Tools.ProcessSandbox? Sandbox { get; init; }
+
+    /// <summary>
+    /// Files of the sandbox's <see cref="AgentHost.Sdk.Tools.ProcessSandbox.AbsentPaths"/> that were absent when it started:
+    /// those it made are renamed aside when it exits and, at the latest, when it is disposed (<see cref="AbsentPlaces"/>).
+    /// </summary>
+    internal IReadOnlyList<string> AbsentFiles
+    {
+        get => _absentFiles;
+        init
+        {
+            _absentFiles = value;
+            if (value.Count > 0)
+            {
+                Process.Exited += (_, _) => AbsentPlaces.MoveAside(value);
+            }
+        }
+    }
 
     /// <summary>Whether it dies with the host (a watchdog on Linux, a job object on Windows), not only with its tree.</summary>
     public bool DiesWithHost => _watchdog is not null || _job is not null;
@@ -152,6 +170,7 @@ public sealed class OwnedProcess : IDisposable
 
         _job?.Dispose();
         Process.Dispose();
+        AbsentPlaces.MoveAside(_absentFiles);
     }
 
     private void CloseInput()

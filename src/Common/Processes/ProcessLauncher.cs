@@ -118,6 +118,7 @@ public static class ProcessLauncher
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         configure?.Invoke(process);
+        string[] absentFiles = owner.Sandbox is null ? [] : AbsentPlaces.AbsentFiles(owner.Sandbox);
         try
         {
             process.Start();
@@ -146,7 +147,7 @@ public static class ProcessLauncher
             }
         }
 
-        return new OwnedProcess(process, owner.Path, owner.Watchdog, owner.WatchdogInput, job) { Sandbox = owner.Sandbox };
+        return new OwnedProcess(process, owner.Path, owner.Watchdog, owner.WatchdogInput, job) { Sandbox = owner.Sandbox, AbsentFiles = absentFiles };
     }
 
     /// <summary>What the started process is: the program's path (not the watchdog's or bwrap's), its watchdog and its sandbox.</summary>

@@ -64,6 +64,25 @@ public sealed class EnvFileSandboxTests
         Assert.Contains("visible-later", run.Results[0], StringComparison.Ordinal);
     }
 
+    [BubblewrapFact]
+    public async Task AnEnvFile_ReachedThroughALinkedFolder_IsHiddenToo()
+    {
+        using var ws = Workspace();
+        var linked = Path.Combine(ws.Outside, "service");
+        Directory.CreateDirectory(linked);
+        File.WriteAllText(Path.Combine(linked, ".env"), "LINKED_MODE=linked-secret-91c2\n");
+        Directory.CreateSymbolicLink(Path.Combine(ws.Root, "service"), linked);
+        File.WriteAllText(Path.Combine(ws.Root, "read.sh"), "cat service/.env; echo '|end'\n");
+
+        var run = await ws.RunAsync(ws.Script(SandboxWorkspace.Shell("sh read.sh")));
+
+        Assert.True(run.Result.ExitCode == 0, run.All);
+        Assert.Contains("|end", run.Results[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("linked-secret", run.Results[0], StringComparison.Ordinal);
+        var control = await ws.RunAsync(ws.Script(SandboxWorkspace.Shell("sh read.sh")), "--sandbox", "off");
+        Assert.Contains("linked-secret", control.Results[0], StringComparison.Ordinal);
+    }
+
     private static SandboxWorkspace Workspace()
     {
         var ws = new SandboxWorkspace();

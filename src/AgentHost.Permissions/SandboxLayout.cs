@@ -1,0 +1,100 @@
+using AgentHost.Hosting;
+
+namespace AgentHost.Permissions;
+
+/// <summary>
+/// What the operating-system sandbox hides of the agent's own places, computed in one place (docs/sandbox.md "What the
+/// sandbox hides"). Every sandbox, the CLI's included, hides the agent's records: the sessions database and its
+/// journal files (<c>-wal</c>, <c>-shm</c>, <c>-journal</c>), the logs, the chat history and the stored credentials;
+/// installed plugins and skills stay readable so that their scripts run. A server's sessions (<see cref="ForServer"/>)
+/// also lose the server's data and configuration folders (all of them, the store's files, caches and logs included), its
+/// Unix socket and every workspace root of the server except the session's own (docs/sandbox.md "Layout for server
+/// sessions"), the same on every node of a cluster.
+/// </summary>
+/// <remarks>Immutable and thread-safe.</remarks>
+public sealed class SandboxLayout
+{
+    private static readonly string[] DatabaseSuffixes = [string.Empty, "-wal", "-shm", "-journal"];
+
+    private SandboxLayout(IReadOnlyList<string> hidden, IReadOnlyList<string> readable, IReadOnlyList<string> roots)
+    {
+        Hidden = hidden;
+        Readable = readable;
+        Roots = roots;
+    }
+
+    /// <summary>The places hidden from every process of the sandbox (absolute; files or folders).</summary>
+    public IReadOnlyList<string> Hidden { get; }
+
+    /// <summary>Folders inside <see cref="Hidden"/> folders that stay readable (installed plugins, skill folders).</summary>
+    public IReadOnlyList<string> Readable { get; }
+
+    /// <summary>The server's workspace roots, hidden except where they lie inside the session's own writable folders.</summary>
+    public IReadOnlyList<string> Roots { get; }
+
+    /// <summary>The agent's records for one user (<c>agent run</c>, the chat): what <see cref="Hidden"/> holds in every sandbox.</summary>
+    /// <param name="paths">The agent's folders.</param>
+    /// <param name="credentialFiles">The agent's stored credentials (its key store).</param>
+    /// <returns>The layout.</returns>
+    public static SandboxLayout ForAgent(AgentPaths paths, IEnumerable<string> credentialFiles)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        return new SandboxLayout([.. Records(paths, credentialFiles ?? [])], [], []);
+    }
+
+    /// <summary>
+    /// The layout of a server's sessions: the agent's records, and the server's data and configuration folders, its socket
+    /// and its workspace roots, with installed plugins and skill folders kept readable.
+    /// </summary>
+    /// <param name="paths">The server's folders (<c>AGENT_HOME</c>, or the XDG folders).</param>
+    /// <param name="credentialFiles">The server's stored credentials.</param>
+    /// <param name="roots">Every workspace root of the server (<c>server.roots</c>, each role's and user's, its own).</param>
+    /// <param name="socket">The server's Unix socket (<c>--socket</c>), when it listens on one.</param>
+    /// <param name="readable">Folders to keep readable inside the hidden ones (installed plugins, user skill folders).</param>
+    /// <returns>The layout.</returns>
+    public static SandboxLayout ForServer(AgentPaths paths, IEnumerable<string> credentialFiles, IEnumerable<string> roots, string? socket, IEnumerable<string> readable)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        List<string> hidden = [.. Records(paths, credentialFiles ?? []), paths.DataDirectory, paths.ConfigDirectory];
+        if (socket is { Length: > 0 })
+        {
+            hidden.Add(Full(socket));
+        }
+
+        return new SandboxLayout(
+            [.. hidden.Select(Full).Distinct(StringComparer.Ordinal)],
+            [.. (readable ?? []).Append(paths.PluginsDirectory).Select(Full).Distinct(StringComparer.Ordinal)],
+            [.. (roots ?? []).Select(Full).Distinct(StringComparer.Ordinal)]);
+    }
+
+    /// <summary>
+    /// What a sandbox whose writable folders are <paramref name="writable"/> hides: <see cref="Hidden"/>, and each root
+    /// that is not one of those folders or inside one (a root above the session's is hidden too; the session's own folder
+    /// is bound again inside it).
+    /// </summary>
+    /// <param name="writable">The sandbox's writable folders (absolute).</param>
+    /// <returns>The places.</returns>
+    public IEnumerable<string> HiddenFor(IReadOnlyList<string> writable)
+    {
+        ArgumentNullException.ThrowIfNull(writable);
+        return Hidden.Concat(Roots.Where(root => !writable.Any(folder => PathSandbox.IsInside(root, folder))));
+    }
+
+    /// <summary>Whether a read-only place stays bound: it is not inside a hidden folder, or it is one of <see cref="Readable"/> or inside one.</summary>
+    /// <param name="place">A read-only place (absolute).</param>
+    /// <returns>Whether it is bound.</returns>
+    public bool KeepsReadOnly(string place) =>
+        Readable.Any(folder => PathSandbox.IsInside(place, folder)) || !Hidden.Any(hidden => PathSandbox.IsInside(place, hidden));
+
+    private static IEnumerable<string> Records(AgentPaths paths, IEnumerable<string> credentialFiles) =>
+        DatabaseSuffixes.Select(suffix => paths.SessionsDatabase + suffix)
+            .Append(paths.LogsDirectory)
+            .Append(Path.Combine(paths.DataDirectory, ChatHistoryFileName))
+            .Concat(credentialFiles)
+            .Select(Full);
+
+    /// <summary>The chat's prompt history in the data folder.</summary>
+    private const string ChatHistoryFileName = "chat-history.jsonl";
+
+    private static string Full(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+}
