@@ -43,7 +43,7 @@ public sealed class AgentHostOptions
     /// Whether the sessions are a shared server's (<c>agent serve</c>, a cluster node): every process they start gets
     /// the server's allow-list environment (<c>server.session_env</c> adds names), and hooks and stdio MCP servers run
     /// in the session's sandbox unless <c>sandbox.hooks</c> / <c>sandbox.mcp_servers</c> turn it off. Off by default
-    /// (the CLI's environments, <see cref="Runs.SessionProcessEnvironment"/>).
+    /// (the CLI's environments, <see cref="Engine.SessionProcessEnvironment"/>).
     /// </summary>
     public bool ServerSessions { get; set; }
 

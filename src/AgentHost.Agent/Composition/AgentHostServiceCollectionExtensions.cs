@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using AgentHost.Agent.Engine;
 using AgentHost.Agent.Plugins;
 using AgentHost.Agent.Runs;
 using AgentHost.Agent.Service;

@@ -84,7 +84,7 @@ public sealed class ProjectRootFactory
         if (_options.ServerSessions)
         {
             // A server's plugins start their processes (language servers) with its allow-list, never its own environment.
-            runtime.Host.ProcessEnvironment = Runs.SessionProcessEnvironment.Create(Runs.SessionProcessEnvironment.Current(), configuration, server: true, _options.HiddenVariables).ForConfigured;
+            runtime.Host.ProcessEnvironment = Engine.SessionProcessEnvironment.Create(Engine.SessionProcessEnvironment.Current(), configuration, server: true, _options.HiddenVariables).ForConfigured;
         }
         settings.Warn = message => runtime.Events.Publish(new WarningEvent("plugins", message));
         return runtime;

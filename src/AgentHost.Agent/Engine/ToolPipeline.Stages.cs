@@ -151,7 +151,7 @@ public sealed partial class ToolPipeline
         }
 
         // What the tool starts for the model gets an environment built for it, never the agent's own (its keys, its token).
-        functionArguments.Context[ToolContext.ProcessEnvironmentKey] = Options.ProcessEnvironment ?? Runs.SessionProcessEnvironment.Cli.ForModel;
+        functionArguments.Context[ToolContext.ProcessEnvironmentKey] = Options.ProcessEnvironment ?? SessionProcessEnvironment.Cli.ForModel;
 
         if (Permissions.ReadAccessCheck.Create(_gate, context.SessionId, context.CallId, context.WorkspaceRoot) is { } readCheck)
         {

@@ -94,7 +94,7 @@ public sealed record ToolPipelineOptions
 
     /// <summary>
     /// The complete environment of the processes tools start for the model (<see cref="Sdk.Tools.ToolContext.ProcessEnvironmentKey"/>,
-    /// built by <see cref="Runs.SessionProcessEnvironment"/>); the CLI's filtered environment when not set.
+    /// built by <see cref="SessionProcessEnvironment"/>); the CLI's filtered environment when not set.
     /// </summary>
     public IReadOnlyDictionary<string, string>? ProcessEnvironment { get; init; }
 

@@ -95,7 +95,7 @@ public sealed class HookDispatcher
 
     /// <summary>
     /// The complete environment hook commands start from (a shared server's allow-list,
-    /// <see cref="Runs.SessionProcessEnvironment.ForConfigured"/>); <see langword="null"/>: the user's own (the CLI).
+    /// <see cref="Engine.SessionProcessEnvironment.ForConfigured"/>); <see langword="null"/>: the user's own (the CLI).
     /// </summary>
     public IReadOnlyDictionary<string, string>? ProcessEnvironment { get; set; }
 

@@ -19,7 +19,7 @@ public sealed record McpServerDefinition(string Name, string Source, McpTranspor
 
     /// <summary>
     /// The complete environment a stdio server starts from instead of the host's (a shared server's allow-list, see
-    /// <c>Runs.SessionProcessEnvironment</c>), its <see cref="Environment"/> set over it; <see langword="null"/> inherits the host's.
+    /// <c>Engine.SessionProcessEnvironment</c>), its <see cref="Environment"/> set over it; <see langword="null"/> inherits the host's.
     /// </summary>
     public IReadOnlyDictionary<string, string>? BaseEnvironment { get; init; }
 

@@ -1,3 +1,4 @@
+using AgentHost.Agent.Engine;
 using AgentHost.Agent.Mcp;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;

@@ -59,9 +59,9 @@ public sealed partial class AgentSessionService : IAsyncDisposable
     /// The environments of the processes the sessions start (shell commands, background jobs, workflow shell nodes,
     /// hooks, stdio MCP servers), built for them from the agent process's own: by default the CLI's (what the model
     /// drives gets the user's environment without the agent's settings and secret-named variables; what the user
-    /// configured keeps it); a shared server sets its allow-list (<see cref="Runs.SessionProcessEnvironment"/>).
+    /// configured keeps it); a shared server sets its allow-list (<see cref="Engine.SessionProcessEnvironment"/>).
     /// </summary>
-    public Runs.SessionProcessEnvironment ProcessEnvironment
+    public Engine.SessionProcessEnvironment ProcessEnvironment
     {
         get => _parts.ProcessEnvironment;
         init

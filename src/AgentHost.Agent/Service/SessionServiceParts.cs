@@ -23,8 +23,8 @@ internal sealed record SessionServiceParts(
     /// <summary>Carries questions for a person (<c>ask_user</c>, workflow <c>wait</c> nodes) to the front ends.</summary>
     public QuestionBroker Questions { get; init; } = new(Runtime.Events, Time);
 
-    /// <summary>The environments of the sessions' processes (<see cref="Runs.SessionProcessEnvironment"/>): the CLI's unless the front end is a shared server.</summary>
-    public Runs.SessionProcessEnvironment ProcessEnvironment { get; set; } = Runs.SessionProcessEnvironment.Create(Runs.SessionProcessEnvironment.Current(), Configuration, server: false, hidden: []);
+    /// <summary>The environments of the sessions' processes (<see cref="Engine.SessionProcessEnvironment"/>): the CLI's unless the front end is a shared server.</summary>
+    public Engine.SessionProcessEnvironment ProcessEnvironment { get; set; } = Engine.SessionProcessEnvironment.Create(Engine.SessionProcessEnvironment.Current(), Configuration, server: false, hidden: []);
 
     /// <summary>The agent's places its sessions' sandboxes hide (a server's, <see cref="SandboxLayout.ForServer"/>); the user's own when <see langword="null"/>.</summary>
     public SandboxLayout? SandboxLayout { get; set; }

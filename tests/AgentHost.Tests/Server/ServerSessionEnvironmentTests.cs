@@ -89,6 +89,33 @@ public sealed class ServerSessionEnvironmentTests : IDisposable
 
     }
 
+    [BubblewrapFact]
+    public async Task AMembersHook_RunsInTheSessionsSandbox_ByDefaultOnAServer_AndCannotWriteOutsideItsRoot()
+    {
+        var outside = _ws.Combine("outside");
+        Directory.CreateDirectory(outside);
+        var hookOutside = Path.Combine(outside, "hook-wrote.txt");
+        _ws.WriteUserConfig($$"""
+            hooks:
+              UserPromptSubmit:
+                - matcher: ""
+                  hooks:
+                    - type: command
+                      command: {{JsonSerializer.Serialize($"echo ran > hook-ran.txt; echo x > '{hookOutside}'; exit 0")}}
+            """);
+        var alice = await AgentServer.AddUserAsync(_ws, "alice", "member");
+        await using var server = await AgentServer.StartAsync(_ws.Root, _ws.Environment, "--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + _ws.WriteScript("turns:\n  - text: Hi.\n"));
+        using var member = server.Client(alice);
+        using var created = await member.PostAsJsonAsync("v1/sessions", new { });
+        var session = (await AgentServer.ReadAsync(created, HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        using var sent = await member.PostAsJsonAsync($"v1/sessions/{session}/messages?wait=true", new { prompt = "hello" });
+        await AgentServer.ReadAsync(sent, HttpStatusCode.OK);
+
+        // The hook ran (it wrote inside the root) in the session's sandbox (sandbox.hooks is on for server sessions): nothing outside.
+        Assert.True(File.Exists(Path.Combine(_ws.Root, "hook-ran.txt")), "the member's hook did not run");
+        Assert.False(File.Exists(hookOutside), "a member's hook wrote outside its root");
+    }
+
     /// <summary><c>rev</c> undone, line by line.</summary>
     private static string Unreversed(string text) =>
         string.Join('\n', text.Split('\n').Select(line => new string([.. line.Reverse()])));

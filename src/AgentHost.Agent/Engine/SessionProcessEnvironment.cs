@@ -2,7 +2,7 @@ using System.Collections;
 using System.Collections.Frozen;
 using AgentHost.Hosting.Configuration;
 
-namespace AgentHost.Agent.Runs;
+namespace AgentHost.Agent.Engine;
 
 /// <summary>
 /// The environments of the processes a session starts, built for them, never the agent's own (its provider keys, the
