@@ -25,7 +25,7 @@ public sealed class SessionMigrationTests
 
         using var connection = Open(path);
         Assert.Equal(SessionStore.SchemaVersion, Scalar<long>(connection, "PRAGMA user_version"));
-        Assert.Equal(15, SessionStore.SchemaVersion);
+        Assert.Equal(16, SessionStore.SchemaVersion);
         Assert.Equal("wal", Scalar<string>(connection, "PRAGMA journal_mode"));
         var tables = Strings(connection, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
         Assert.Equal(["file_checkpoints", "messages", "permission_audit", "permission_grants", "run_slots", "runs", "session_events", "session_leases", "sessions", "tool_events", "user_usage", "users", "workflow_nodes", "workflow_runs"], tables);
