@@ -216,7 +216,6 @@ public sealed partial class ApiServer : IAsyncDisposable
                         json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
                     });
                     ApiDocument.AddTo(services);
-                    limiters.AddTo(services);
                     options.Jwt?.AddTo(services);
                 },
                 app =>

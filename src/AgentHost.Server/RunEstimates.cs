@@ -1,12 +1,20 @@
 using AgentHost.Agent.Service;
 using AgentHost.Hosting;
+using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Server;
 
+/// <summary>What a run reserves against its owner's daily budgets while it is in flight (<see cref="RunEstimates"/>).</summary>
+/// <param name="Tokens">Tokens, against <c>server.limits.tokens_per_day</c>.</param>
+/// <param name="Cost">US dollars, against <c>server.limits.cost_per_day</c>.</param>
+internal readonly record struct RunEstimate(long Tokens, decimal Cost);
+
 /// <summary>
-/// What a run reserves against its owner's daily token budget while it is in flight (docs/server.md "Limits"): the
-/// input of its first model request, estimated as the agent loop estimates it (four characters a token), until the
-/// usage its session records replaces the estimate.
+/// What a run reserves against its owner's daily budgets while it is in flight (docs/server.md "Limits"): the input of
+/// its first model request, estimated as the agent loop estimates it (four characters a token), and that input priced
+/// at the model's input price (the price table cost accounting uses: the model catalog and the provider's
+/// <c>models</c> entries), until the usage its session records replaces the estimate. A model without prices counts
+/// $0, as its recorded usage does.
 /// </summary>
 internal static class RunEstimates
 {
@@ -20,8 +28,11 @@ internal static class RunEstimates
     /// <summary>The agent loop's estimate: characters per token.</summary>
     private const int CharactersPerToken = 4;
 
-    /// <summary>A send's estimate: its prompt, plus what the session's next request carries besides it (system prompt, tools, conversation).</summary>
-    public static async Task<long> OfSendAsync(AgentSession session, string prompt, CancellationToken cancellationToken)
+    /// <summary>
+    /// A send's estimate: its prompt, plus what the session's next request carries besides it (system prompt, tools,
+    /// conversation), priced at the input price of <paramref name="model"/>.
+    /// </summary>
+    public static async Task<RunEstimate> OfSendAsync(AgentSession session, string prompt, ModelDescriptor? model, CancellationToken cancellationToken)
     {
         ContextWindowReport? context;
         try
@@ -34,11 +45,15 @@ internal static class RunEstimates
             context = null;
         }
 
-        return OfPrompt(prompt) + (context?.TotalTokens ?? FirstTurnTokens);
+        return Priced(OfPrompt(prompt) + (context?.TotalTokens ?? FirstTurnTokens), model);
     }
 
-    /// <summary>A new session's turn (a workflow's agent node, a child session): its prompt and <see cref="FirstTurnTokens"/>.</summary>
-    public static long OfNewTurn(string prompt) => OfPrompt(prompt) + FirstTurnTokens;
+    /// <summary>A new session's turn (a workflow's agent node, a child session): its prompt and <see cref="FirstTurnTokens"/>, priced at <paramref name="model"/>'s input price.</summary>
+    public static RunEstimate OfNewTurn(string prompt, ModelDescriptor? model) => Priced(OfPrompt(prompt) + FirstTurnTokens, model);
+
+    /// <summary>Tokens as input, at the model's input price per million (0 without one).</summary>
+    public static RunEstimate Priced(long tokens, ModelDescriptor? model) =>
+        new(tokens, model?.InputPricePerMillion is { } price ? tokens * price / 1_000_000m : 0m);
 
     private static long OfPrompt(string prompt) => (prompt.Length + CharactersPerToken - 1) / CharactersPerToken;
 }

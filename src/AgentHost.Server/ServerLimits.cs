@@ -1,20 +1,17 @@
 using System.Globalization;
-using System.Threading.RateLimiting;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Server.Users;
 using AgentHost.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentHost.Server;
 
 /// <summary>
-/// Per-user limits of <c>agent serve</c> (docs/server.md "Limits"): requests per minute (ASP.NET Core's rate limiter, a
-/// fixed one-minute window per user), and runs at once and daily budgets (the store's run slots, <see cref="IRunSlots"/>:
-/// one counter per user for every kind of run, on every node). Over a limit the answer is 429 with <c>Retry-After</c>
+/// Per-user limits of <c>agent serve</c> (docs/server.md "Limits"): requests per minute (a fixed one-minute window per
+/// user), runs at once and daily budgets — all counted in the store (<see cref="IRunSlots"/>), one counter per user on
+/// every node. Over a limit the answer is 429 with <c>Retry-After</c>
 /// and the API's JSON error body. The server's own token is not limited.
 /// </summary>
 /// <param name="RequestsPerMinute">Requests per user per minute; <see langword="null"/> for no limit.</param>
@@ -69,45 +66,44 @@ internal sealed class ServerLimitException(string message, TimeSpan retryAfter) 
 }
 
 /// <summary>
-/// The limiters of <see cref="ServerLimits"/>: a rate limiter for requests (middleware, per process) and, for runs, the
-/// store's run slots (<see cref="IRunSlots"/>): one counter per user for every kind of run, on every node of a cluster.
+/// The limiters of <see cref="ServerLimits"/>, in the store (<see cref="IRunSlots"/>): each user's request window
+/// (middleware) and, for runs, their run slots: one counter per user for every kind of run, on every node of a cluster.
 /// </summary>
 internal sealed class ServerLimiters(ServerLimits limits, IRunSlots slots, TimeProvider time)
 {
     /// <summary>How long a client whose runs are all in flight is told to wait before asking again.</summary>
     private static readonly TimeSpan RunRetry = TimeSpan.FromSeconds(5);
 
-    /// <summary>Adds ASP.NET Core's rate limiter for <see cref="ServerLimits.RequestsPerMinute"/> (a fixed window per user), if set.</summary>
-    public void AddTo(IServiceCollection services)
+    /// <summary>
+    /// Adds the request limit's middleware (after authentication: it limits per user), if set: each request of a user
+    /// is counted into their one-minute window in the store (<see cref="IRunSlots.CountRequestAsync"/>), one counter
+    /// on every node; over <see cref="ServerLimits.RequestsPerMinute"/> the answer is 429 until the window ends.
+    /// </summary>
+    public void Use(IApplicationBuilder app)
     {
         if (limits.RequestsPerMinute is not { } perMinute)
         {
             return;
         }
 
-        services.AddRateLimiter(limiter =>
+        app.Use(async (context, next) =>
         {
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                http.Caller() is var caller && ReferenceEquals(caller, ServerCaller.ServerToken)
-                    ? RateLimitPartition.GetNoLimiter(caller.Name)
-                    : RateLimitPartition.GetFixedWindowLimiter(caller.Name, _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-            limiter.OnRejected = (rejected, cancellationToken) =>
+            if (context.Features.Get<ServerCaller>()?.OwnerName is { } owner)
             {
-                var retry = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
-                return ApiErrors.WriteLimitAsync(
-                    rejected.HttpContext,
-                    new ServerLimitException($"user '{rejected.HttpContext.Caller().Name}' sent more than {perMinute} requests this minute (server.limits.requests_per_minute); try again in {Seconds(retry)} s.", retry));
-            };
-        });
-    }
+                var window = await slots.CountRequestAsync(owner, TimeSpan.FromMinutes(1), context.RequestAborted).ConfigureAwait(false);
+                if (window.Requests > perMinute)
+                {
+                    var retry = window.EndsAt - time.GetUtcNow();
+                    retry = retry > TimeSpan.Zero ? retry : TimeSpan.FromSeconds(1);
+                    await ApiErrors.WriteLimitAsync(
+                        context,
+                        new ServerLimitException($"user '{owner}' sent more than {perMinute} requests this minute (server.limits.requests_per_minute), counted on every node of the server; try again in {Seconds(retry)} s.", retry)).ConfigureAwait(false);
+                    return;
+                }
+            }
 
-    /// <summary>Adds the request limiter's middleware (after authentication: it limits per user), if set.</summary>
-    public void Use(IApplicationBuilder app)
-    {
-        if (limits.RequestsPerMinute is not null)
-        {
-            app.UseRateLimiter();
-        }
+            await next(context).ConfigureAwait(false);
+        });
     }
 
     /// <summary>
@@ -119,11 +115,11 @@ internal sealed class ServerLimiters(ServerLimits limits, IRunSlots slots, TimeP
     /// <param name="owner">The user (<see cref="ServerCaller.OwnerName"/>); <see langword="null"/> (the server's own token) is not limited.</param>
     /// <param name="kind">What kind of run.</param>
     /// <param name="sessionId">The run's session, whose recorded usage replaces the estimate as it comes; <see langword="null"/> for none.</param>
-    /// <param name="estimate">The tokens the run reserves until then (<see cref="RunEstimates"/>), asked only when a budget is set; <see langword="null"/> for nothing.</param>
+    /// <param name="estimate">The tokens and cost the run reserves until then (<see cref="RunEstimates"/>), asked only when a budget is set; <see langword="null"/> for nothing.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The slot, or <see langword="null"/> when nothing limits the user.</returns>
     /// <exception cref="ServerLimitException">Over a limit: 429.</exception>
-    public async Task<RunSlot?> TakeRunAsync(string? owner, RunKind kind, string? sessionId, Func<CancellationToken, Task<long>>? estimate, CancellationToken cancellationToken)
+    public async Task<RunSlot?> TakeRunAsync(string? owner, RunKind kind, string? sessionId, Func<CancellationToken, Task<RunEstimate>>? estimate, CancellationToken cancellationToken)
     {
         var budgets = kind != RunKind.Fork && limits.HasBudget;
         if (owner is null || (limits.ConcurrentRuns is null && !budgets))
@@ -131,6 +127,7 @@ internal sealed class ServerLimiters(ServerLimits limits, IRunSlots slots, TimeP
             return null;
         }
 
+        var reserved = budgets && estimate is not null ? await estimate(cancellationToken).ConfigureAwait(false) : default;
         var request = new RunSlotRequest(owner, kind)
         {
             // A workflow run holds one of its owner's slots for its life and its first node in flight runs in it: a node
@@ -139,7 +136,8 @@ internal sealed class ServerLimiters(ServerLimits limits, IRunSlots slots, TimeP
             MaxTokensPerDay = budgets ? limits.TokensPerDay : null,
             MaxCostPerDay = budgets ? limits.CostPerDay : null,
             SessionId = sessionId,
-            EstimatedTokens = budgets && estimate is not null ? await estimate(cancellationToken).ConfigureAwait(false) : 0,
+            EstimatedTokens = reserved.Tokens,
+            EstimatedCost = reserved.Cost,
         };
         var taken = await slots.TryTakeAsync(request, cancellationToken).ConfigureAwait(false);
         return taken.Slot ?? throw Refused(owner, taken.Refused ?? RunLimit.Runs, taken.Counts);

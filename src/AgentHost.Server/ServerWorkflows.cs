@@ -497,7 +497,7 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
             Plugins = engine.RecordedPlugins,
             Questions = engine.Service.Questions,
             FindWorkflow = (name, from) => find(root, name, from, checkFile),
-            AdmitTurn = AdmitTurn(owner),
+            AdmitTurn = AdmitTurn(owner, engine),
         };
         return (engine, options);
     }
@@ -522,9 +522,10 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
     /// Each agent or decision node's turn of an owner's run takes a run slot of its own (docs/server.md "Limits"),
     /// reserving its estimate against the daily budgets; refused, the node fails naming the limit.
     /// </summary>
-    private Func<string?, string, CancellationToken, Task<IAsyncDisposable?>> AdmitTurn(string? owner) =>
-        async (sessionId, prompt, cancellationToken) =>
-            await hub.Limiters.TakeRunAsync(owner, RunKind.WorkflowNode, sessionId, _ => Task.FromResult(RunEstimates.OfNewTurn(prompt)), cancellationToken).ConfigureAwait(false);
+    private Func<string?, string, string?, CancellationToken, Task<IAsyncDisposable?>> AdmitTurn(string? owner, ServerEngine engine) =>
+        async (sessionId, prompt, model, cancellationToken) =>
+            await hub.Limiters.TakeRunAsync(
+                owner, RunKind.WorkflowNode, sessionId, _ => Task.FromResult(RunEstimates.OfNewTurn(prompt, engine.Service.DescribeModel(model))), cancellationToken).ConfigureAwait(false);
 
     /// <summary>A run's stored definition document, read back (answer, resume), as <c>agent workflow resume</c> reads it.</summary>
     private static WorkflowDefinition FromDocument(JsonObject document, string? sourcePath) =>

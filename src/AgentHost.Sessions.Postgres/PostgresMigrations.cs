@@ -253,8 +253,17 @@ internal static class PostgresMigrations
         CREATE INDEX ix_run_slots_owner ON run_slots(owner);
         """;
 
+    /// <summary>v10: each user's request window (the SQLite store's v16).</summary>
+    private const string V10 = """
+        CREATE TABLE request_windows (
+            owner       text COLLATE "C" PRIMARY KEY,
+            started_at  bigint NOT NULL,
+            requests    bigint NOT NULL
+        );
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the schema from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

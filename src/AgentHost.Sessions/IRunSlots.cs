@@ -43,7 +43,22 @@ public interface IRunSlots
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The counts.</returns>
     Task<RunSlotCounts> CountAsync(string owner, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Counts one request of the user in their current window (a fixed window that starts at their first request
+    /// after the previous one ended), in one write, so every store (node) counts into the same window.
+    /// </summary>
+    /// <param name="owner">The user.</param>
+    /// <param name="window">How long a window lasts (a minute for <c>server.limits.requests_per_minute</c>).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The requests the window has counted, this one included, and when it ends.</returns>
+    Task<RequestWindow> CountRequestAsync(string owner, TimeSpan window, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A user's request window as <see cref="IRunSlots.CountRequestAsync"/> left it.</summary>
+/// <param name="Requests">The requests counted in it, the last one included.</param>
+/// <param name="EndsAt">When it ends (the next request after that starts a new one).</param>
+public sealed record RequestWindow(long Requests, DateTimeOffset EndsAt);
 
 /// <summary>The kinds of run counted against one user's slots (stored with each slot, for diagnostics).</summary>
 public enum RunKind

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using AgentHost.Hosting;
@@ -9,7 +8,7 @@ namespace AgentHost.Sessions;
 
 /// <summary>
 /// The run slots of a store, on either engine (<see cref="IRunSlots"/>; the <c>run_slots</c> table: SQLite schema v15,
-/// PostgreSQL v9): a row per run in flight, written in the same transaction that counted the user's live rows and
+/// PostgreSQL v9; the users' request windows, <c>request_windows</c>: v16 and v10): a row per run in flight, written in the same transaction that counted the user's live rows and
 /// usage, so that the check and the take are one step. SQLite serialises every write (one writer, immediate
 /// transactions, across processes too); PostgreSQL runs writes in parallel, so a take first locks its user
 /// (<see cref="SessionDatabase.LockKey"/>, a transaction-scoped advisory lock).
@@ -40,17 +39,25 @@ internal sealed partial class RunSlots : IRunSlots, IDisposable
         VALUES (@id, @owner, @kind, @session, @holder, @token, @now, @expires, @tokens, @cost, @base_tokens, @base_cost)
         """;
 
+    /// <summary>Counts a request into the user's window, or starts a new window when theirs has ended (<c>@stale</c>: now less a window).</summary>
+    private const string CountRequestSql =
+        """
+        INSERT INTO request_windows (owner, started_at, requests) VALUES (@owner, @now, 1)
+        ON CONFLICT (owner) DO UPDATE SET
+            started_at = CASE WHEN request_windows.started_at <= @stale THEN @now ELSE request_windows.started_at END,
+            requests = CASE WHEN request_windows.started_at <= @stale THEN 1 ELSE request_windows.requests + 1 END
+        RETURNING started_at, requests
+        """;
+
     private readonly SessionDatabase _database;
-    private readonly ConcurrentDictionary<string, Held> _held = new(StringComparer.Ordinal);
-    private readonly Lock _timerGate = new();
-    private ITimer? _renewal;
-    private int _renewing;
+    private readonly RenewingHolder<Held> _held;
 
     public RunSlots(SessionDatabase database, TimeSpan duration)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
         _database = database;
         Duration = duration;
+        _held = new RenewingHolder<Held>(database, duration, RenewHeldAsync);
     }
 
     /// <inheritdoc/>
@@ -99,7 +106,7 @@ internal sealed partial class RunSlots : IRunSlots, IDisposable
             cancellationToken).ConfigureAwait(false);
         if (result.Slot is Held held)
         {
-            Hold(held);
+            _held.Hold(held.Id, held);
         }
 
         return result;
@@ -112,15 +119,26 @@ internal sealed partial class RunSlots : IRunSlots, IDisposable
         return _database.ReadAsync(connection => Count(connection, null, owner, _database.Now()), cancellationToken);
     }
 
-    /// <summary>Stops the renewals (the store is closing: its slots expire on their own).</summary>
-    public void Dispose()
+    /// <inheritdoc/>
+    public Task<RequestWindow> CountRequestAsync(string owner, TimeSpan window, CancellationToken cancellationToken = default)
     {
-        lock (_timerGate)
-        {
-            _renewal?.Dispose();
-            _renewal = null;
-        }
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        _database.ThrowIfDisposed();
+        return _database.WriteAsync(
+            (connection, transaction) =>
+            {
+                var now = _database.Now();
+                using var command = Command(connection, transaction, CountRequestSql, ("@owner", owner), ("@now", now), ("@stale", now - (long)window.TotalMilliseconds));
+                using var reader = command.ExecuteReader();
+                reader.Read();
+                return new RequestWindow(Number(reader, 1), Time(Number(reader, 0)) + window);
+            },
+            cancellationToken);
     }
+
+    /// <summary>Stops the renewals (the store is closing: its slots expire on their own).</summary>
+    public void Dispose() => _held.Dispose();
 
     /// <summary>What is left of a slot's estimate once its session's usage since the take is subtracted (never below 0).</summary>
     private static string LeftOfEstimate(string column, string sessionUsage)
@@ -191,35 +209,12 @@ internal sealed partial class RunSlots : IRunSlots, IDisposable
 
     private static long Nanos(decimal dollars) => (long)decimal.Round(dollars * 1_000_000_000m, MidpointRounding.AwayFromZero);
 
-    private void Hold(Held slot)
-    {
-        _held[slot.Id] = slot;
-        lock (_timerGate)
-        {
-            if (_renewal is null && !_database.IsDisposed)
-            {
-                var period = Duration / 3;
-                _renewal = _database.Clock.CreateTimer(static state => ((RunSlots)state!).RenewHeld(), this, period, period);
-            }
-        }
-    }
-
-    private void RenewHeld()
-    {
-        if (Interlocked.Exchange(ref _renewing, 1) != 0)
-        {
-            return;
-        }
-
-        _ = RenewHeldAsync();
-    }
-
     /// <summary>Renews every slot this store holds, in one write; a slot another store reclaimed meanwhile (this one was cut off for longer than <see cref="Duration"/>) is logged.</summary>
     internal async Task RenewHeldAsync()
     {
         try
         {
-            var held = _held.Values.Where(h => !h.IsReleased).ToList();
+            var held = _held.Held.Where(h => !h.IsReleased).ToList();
             if (held.Count == 0 || _database.IsDisposed)
             {
                 return;
@@ -231,35 +226,13 @@ internal sealed partial class RunSlots : IRunSlots, IDisposable
                 CancellationToken.None).ConfigureAwait(false);
             foreach (var slot in lost)
             {
-                _held.TryRemove(slot.Id, out _);
+                _held.Forget(slot.Id, slot);
                 LogSlotReclaimed(_database.Logger, slot.Owner, slot.Kind);
             }
         }
         catch (Exception ex) when (ex is AgentHostException or ObjectDisposedException or DbException or InvalidOperationException)
         {
             LogRenewalFailed(_database.Logger, ex);
-        }
-        finally
-        {
-            Volatile.Write(ref _renewing, 0);
-        }
-    }
-
-    private void Forget(Held slot)
-    {
-        _held.TryRemove(slot.Id, out _);
-        if (!_held.IsEmpty)
-        {
-            return;
-        }
-
-        lock (_timerGate)
-        {
-            if (_held.IsEmpty)
-            {
-                _renewal?.Dispose();
-                _renewal = null;
-            }
         }
     }
 
@@ -277,7 +250,7 @@ internal sealed partial class RunSlots : IRunSlots, IDisposable
     {
         protected override async ValueTask ReleaseCoreAsync()
         {
-            slots.Forget(this);
+            slots._held.Forget(Id, this);
             try
             {
                 if (!slots._database.IsDisposed)

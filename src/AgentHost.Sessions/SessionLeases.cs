@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using AgentHost.Hosting;
 using System.Data.Common;
@@ -50,19 +49,17 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
         "UPDATE session_leases SET owner = NULL, holder = NULL, file_lock = 0, expires_at = NULL WHERE session_id = @id AND epoch = @epoch AND owner = @owner";
 
     private readonly SessionDatabase _database;
-    private readonly ConcurrentDictionary<string, Held> _held = new(StringComparer.Ordinal);
+    private readonly RenewingHolder<Held> _held;
 
     /// <summary>This store's identity in the lease rows (one per opened store, so two stores of one process are two holders).</summary>
     private readonly string _owner = Guid.NewGuid().ToString("N");
-    private readonly Lock _timerGate = new();
-    private ITimer? _renewal;
-    private int _renewing;
 
     public SessionLeases(SessionDatabase database, TimeSpan duration)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
         _database = database;
         Duration = duration;
+        _held = new RenewingHolder<Held>(database, duration, RenewHeldAsync);
     }
 
     /// <inheritdoc/>
@@ -151,15 +148,7 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
     public SessionLease Hold(string sessionId, long epoch, string holder, LockFile? fileLock)
     {
         var lease = new Held(this, sessionId, epoch, holder, fileLock);
-        _held[sessionId] = lease;
-        lock (_timerGate)
-        {
-            if (_renewal is null && !_database.IsDisposed)
-            {
-                var period = Duration / 3;
-                _renewal = _database.Clock.CreateTimer(static state => ((SessionLeases)state!).RenewHeld(), this, period, period);
-            }
-        }
+        _held.Hold(sessionId, lease);
 
         return lease;
     }
@@ -184,7 +173,7 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
     /// <exception cref="SessionLeaseLostException">The lease is known to be lost already.</exception>
     public long? HeldEpoch(string sessionId)
     {
-        if (_held.IsEmpty || !_held.TryGetValue(sessionId, out var held))
+        if (_held.IsEmpty || !_held.TryGet(sessionId, out var held))
         {
             return null;
         }
@@ -200,7 +189,7 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
     /// <exception cref="SessionLeaseLostException">Another writer took the session over.</exception>
     public void Verify(DbConnection connection, DbTransaction? transaction, string sessionId, long current)
     {
-        if (_held.TryGetValue(sessionId, out var held) && current != held.Epoch)
+        if (_held.TryGet(sessionId, out var held) && current != held.Epoch)
         {
             throw held.Lose(current == 0 ? null : current, current == 0 ? null : Read(connection, transaction, sessionId)?.Holder);
         }
@@ -273,13 +262,8 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
     /// <summary>Stops the renewals (the store is closing; its held leases expire, or their lock files free them).</summary>
     public void Dispose()
     {
-        lock (_timerGate)
-        {
-            _renewal?.Dispose();
-            _renewal = null;
-        }
-
-        foreach (var held in _held.Values)
+        _held.Dispose();
+        foreach (var held in _held.Held)
         {
             held.DropFileLock();
         }
@@ -309,21 +293,11 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
     }
 
     /// <summary>The timer's renewal of every held lease, in one write; a lease whose epoch moved on is lost.</summary>
-    private void RenewHeld()
-    {
-        if (Interlocked.Exchange(ref _renewing, 1) != 0)
-        {
-            return;
-        }
-
-        _ = RenewHeldAsync();
-    }
-
     private async Task RenewHeldAsync()
     {
         try
         {
-            var held = _held.Values.Where(h => h.LostError is null && !h.IsReleased).ToList();
+            var held = _held.Held.Where(h => h.LostError is null && !h.IsReleased).ToList();
             if (held.Count == 0 || _database.IsDisposed)
             {
                 return;
@@ -343,32 +317,12 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
             // The next tick tries again; until the lease expires nobody can take it over anyway.
             LogRenewalFailed(_database.Logger, ex);
         }
-        finally
-        {
-            Volatile.Write(ref _renewing, 0);
-        }
     }
 
     private int Renew(DbConnection connection, DbTransaction transaction, Held lease, long expires) =>
         _database.Execute(connection, transaction, RenewSql, ("@expires", expires), ("@id", lease.SessionId), ("@epoch", lease.Epoch), ("@owner", _owner));
 
-    private void Forget(Held lease)
-    {
-        _held.TryRemove(new KeyValuePair<string, Held>(lease.SessionId, lease));
-        if (!_held.IsEmpty)
-        {
-            return;
-        }
-
-        lock (_timerGate)
-        {
-            if (_held.IsEmpty)
-            {
-                _renewal?.Dispose();
-                _renewal = null;
-            }
-        }
-    }
+    private void Forget(Held lease) => _held.Forget(lease.SessionId, lease);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the session leases this process holds; retrying at the next renewal")]
     private static partial void LogRenewalFailed(ILogger logger, Exception exception);

@@ -297,8 +297,20 @@ public static class SessionMigrations
         CREATE INDEX ix_run_slots_owner ON run_slots(owner);
         """;
 
+    /// <summary>
+    /// v16: each user's request window (<see cref="IRunSlots.CountRequestAsync"/>): when their current one-minute window
+    /// started and how many requests it has counted, against <c>server.limits.requests_per_minute</c> on every node.
+    /// </summary>
+    private const string V16 = """
+        CREATE TABLE request_windows (
+            owner       TEXT PRIMARY KEY,
+            started_at  INTEGER NOT NULL,
+            requests    INTEGER NOT NULL
+        );
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

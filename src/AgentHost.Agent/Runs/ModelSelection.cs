@@ -1,5 +1,6 @@
 using AgentHost.Agent.Models;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
@@ -35,12 +36,8 @@ public static class ModelSelection
         ArgumentNullException.ThrowIfNull(environment);
         var text = model ?? configuration.Model
             ?? throw new AgentHostException(ErrorKind.Configuration, "no model chosen: pass --model provider/model (for an offline demo: --plugin scripted --model scripted/<script.yaml>), or set 'model: provider/model' in config.yaml.");
-        text = ModelLookup.Qualify(text, configuration, runtime.Registry, environment);
-        var slash = text.IndexOf('/', StringComparison.Ordinal);
-        var providerName = text[..slash];
-        var modelId = text[(slash + 1)..];
-        var type = ProviderDirectory.Settings(providerName, configuration)?.Type ?? providerName;
-        if (runtime.Registry.Find(CapabilityKind.ChatProvider, type) is not { Capability: ChatProviderCapability provider } entry)
+        var (providerName, modelId, type, entry, known) = Resolve(text, configuration, runtime, environment);
+        if (entry is not { Capability: ChatProviderCapability provider })
         {
             var available = runtime.Registry.OfKind(CapabilityKind.ChatProvider).Select(p => p.Name).ToList();
             throw new AgentHostException(
@@ -49,7 +46,6 @@ public static class ModelSelection
                 $"Install or name its plugin, e.g. 'agent plugin install {type}' or '--plugin {type}'.");
         }
 
-        var known = ModelCatalog.Build(configuration, runtime.Registry).Find(providerName, type, modelId, runtime.Registry);
         var options = Options(providerName, modelId, configuration, environment) with { Model = known?.Descriptor };
         IChatClient client;
         try
@@ -61,9 +57,54 @@ public static class ModelSelection
             throw new AgentHostException(ErrorKind.Provider, $"provider '{providerName}' could not create a client for model '{modelId}': {ex.Message}", ex);
         }
 
-        var descriptor = known?.Descriptor ?? (provider.Models.Count == 1 ? provider.Models[0] : null);
-        return new SelectedModel(providerName, modelId, client, descriptor);
+        return new SelectedModel(providerName, modelId, client, DescriptorOf(known, provider));
     }
+
+    /// <summary>
+    /// What <see cref="Select"/> would know of a model (its prices, window), without making a client: for pricing a
+    /// run before it starts (a shared server's cost budget reserves a run's estimated cost while it is in flight).
+    /// </summary>
+    /// <param name="model">The <c>provider/model</c> text or a bare id; the configured <c>model</c> when <see langword="null"/>.</param>
+    /// <param name="configuration">The effective configuration.</param>
+    /// <param name="runtime">The loaded plugins.</param>
+    /// <param name="environment">The environment.</param>
+    /// <returns>The descriptor, or <see langword="null"/> when no model is chosen or nothing is known of it.</returns>
+    public static ModelDescriptor? Describe(string? model, ConfigurationSnapshot configuration, PluginRuntime runtime, HostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(runtime);
+        ArgumentNullException.ThrowIfNull(environment);
+        if ((model ?? configuration.Model) is not { } text)
+        {
+            return null;
+        }
+
+        try
+        {
+            var (_, _, _, entry, known) = Resolve(text, configuration, runtime, environment);
+            return DescriptorOf(known, entry?.Capability as ChatProviderCapability);
+        }
+        catch (AgentHostException)
+        {
+            // A model text that cannot be qualified: the run's own selection fails with the message that says why.
+            return null;
+        }
+    }
+
+    private static (string Provider, string ModelId, string Type, RegisteredCapability? Entry, CatalogModel? Known) Resolve(
+        string text, ConfigurationSnapshot configuration, PluginRuntime runtime, HostEnvironment environment)
+    {
+        text = ModelLookup.Qualify(text, configuration, runtime.Registry, environment);
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        var providerName = text[..slash];
+        var modelId = text[(slash + 1)..];
+        var type = ProviderDirectory.Settings(providerName, configuration)?.Type ?? providerName;
+        var known = ModelCatalog.Build(configuration, runtime.Registry).Find(providerName, type, modelId, runtime.Registry);
+        return (providerName, modelId, type, runtime.Registry.Find(CapabilityKind.ChatProvider, type), known);
+    }
+
+    private static ModelDescriptor? DescriptorOf(CatalogModel? known, ChatProviderCapability? provider) =>
+        known?.Descriptor ?? (provider?.Models.Count == 1 ? provider.Models[0] : null);
 
     /// <summary>
     /// The options a provider plugin gets for a configured provider: endpoint, key, headers and settings (every key

@@ -115,6 +115,15 @@ public sealed partial class AgentSessionService : IAsyncDisposable
             cancellationToken);
     }
 
+    /// <summary>
+    /// What is known of a model the sessions would use (<see cref="Runs.ModelSelection.Describe"/>): its prices and
+    /// window, without making its client.
+    /// </summary>
+    /// <param name="model">The model text; the configured <c>model</c> when <see langword="null"/>.</param>
+    /// <returns>The descriptor, or <see langword="null"/> when nothing is known of it.</returns>
+    public Sdk.Capabilities.ModelDescriptor? DescribeModel(string? model) =>
+        Runs.ModelSelection.Describe(model, _parts.Configuration, _parts.Runtime, _parts.Environment);
+
     /// <summary>The sessions open now.</summary>
     public IReadOnlyCollection<AgentSession> OpenSessions => [.. _open.Keys];
 

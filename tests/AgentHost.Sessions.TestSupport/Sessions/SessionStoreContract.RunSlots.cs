@@ -76,6 +76,46 @@ public abstract partial class SessionStoreContract
     }
 
     [StoreFact]
+    public async Task RunSlots_TakenAtOnceThroughManyStores_ReserveTheirEstimatedCost_SoTogetherTheyStopAtTheCostBudget()
+    {
+        var stores = new[] { await OpenAsync(), await OpenAsync(), await OpenAsync() };
+        // $1.00 a day, each run estimated at $0.50: once two are in flight they reserve the whole budget.
+        var request = new RunSlotRequest("alice", RunKind.Send) { MaxCostPerDay = 1m, EstimatedCost = 0.5m };
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 9).Select(i => Task.Run(() => stores[i % stores.Length].RunSlots.TryTakeAsync(request))));
+
+        Assert.Equal(2, results.Count(r => r.Slot is not null));
+        Assert.Equal(7, results.Count(r => r.Refused == RunLimit.Cost));
+        Assert.Equal(new RunSlotCounts(2, 0, 0, 0m, 1m), await stores[0].RunSlots.CountAsync("alice"));
+    }
+
+    [StoreFact]
+    public async Task RunSlots_AChildRun_IsCountedWithTheUsersOtherRuns_AgainstRunsAtOnceAndTheBudgets()
+    {
+        var store = await OpenAsync();
+        var other = await OpenAsync();
+        var limits = new RunSlotRequest("alice", RunKind.Send) { MaxRuns = 2, MaxTokensPerDay = 1_000 };
+
+        var send = await store.RunSlots.TryTakeAsync(limits);
+        var child = await other.RunSlots.TryTakeAsync(limits with { Kind = RunKind.Child, EstimatedTokens = 1_000 });
+        var third = await store.RunSlots.TryTakeAsync(limits with { Kind = RunKind.Child });
+        var overBudget = await store.RunSlots.TryTakeAsync(limits with { MaxRuns = 3 });
+        await child.Slot!.DisposeAsync();
+        var afterChild = await store.RunSlots.TryTakeAsync(limits with { Kind = RunKind.Child });
+
+        Assert.NotNull(send.Slot);
+        Assert.NotNull(child.Slot);
+        Assert.Equal(1, child.Counts.Runs);
+        Assert.Equal(RunLimit.Runs, third.Refused);
+        Assert.Equal(RunLimit.Tokens, overBudget.Refused);
+        Assert.Equal(new RunSlotCounts(2, 0, 1_000, 0m, 0m), overBudget.Counts);
+        Assert.NotNull(afterChild.Slot);
+        Assert.Equal(2, (await other.RunSlots.CountAsync("alice")).Runs);
+        await afterChild.Slot!.DisposeAsync();
+        await send.Slot!.DisposeAsync();
+    }
+
+    [StoreFact]
     public async Task RunSlots_OfAStoreThatStopped_AreReclaimed_AtTheLatestOnceExpired()
     {
         var gone = await OpenAsync(TimeSpan.FromMinutes(1));

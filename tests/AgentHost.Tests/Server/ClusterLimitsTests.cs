@@ -53,4 +53,31 @@ public sealed class ClusterLimitsTests
         using var after = await onB.PostAsJsonAsync($"v1/sessions/{other}/messages?wait=true", new { prompt = "now" });
         Assert.Equal("Other.", (await AgentServer.ReadAsync(after, HttpStatusCode.OK)).GetProperty("finalText").GetString());
     }
+
+    [PostgresFact]
+    [Trait("Speed", "Slow")]
+    public async Task RequestsPerMinute_AreOneWindowForBothNodes_SoTheRequestsOverTheLimitAre429OnEither()
+    {
+        using var ws = new RunWorkspace();
+        ws.WriteUserConfig("server:\n  limits:\n    requests_per_minute: 3\n");
+        var database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("rpm");
+        var added = await AgentProcess.RunAsync(ws.Root, ClusterTests.Node(ws, "admin", database), "server", "user", "add", "alice", "--role", "member");
+        Assert.True(added.ExitCode == 0, added.Error);
+        string[] args = ["--cluster", "--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + ws.WriteScript("turns:\n  - text: Hi.\n")];
+        await using var a = await AgentServer.StartAsync(ws.Root, ClusterTests.Node(ws, "a", database), args);
+        await using var b = await AgentServer.StartAsync(ws.Root, ClusterTests.Node(ws, "b", database), args);
+        using var onA = a.Client(added.Output.Trim());
+        using var onB = b.Client(added.Output.Trim());
+
+        // Two requests on a and one on b are alice's three this minute: counted per node, b would allow two more.
+        Assert.Equal(HttpStatusCode.OK, (await onA.GetAsync("v1/sessions")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await onA.GetAsync("v1/sessions")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await onB.GetAsync("v1/sessions")).StatusCode);
+        using var limited = await onB.GetAsync("v1/sessions");
+        var body = await AgentServer.ReadAsync(limited, HttpStatusCode.TooManyRequests);
+        Assert.Contains("user 'alice' sent more than 3 requests this minute (server.limits.requests_per_minute), counted on every node", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.InRange(limited.Headers.RetryAfter?.Delta?.TotalSeconds ?? -1, 1, 60);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await onA.GetAsync("v1/sessions")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await a.Http.GetAsync("v1/sessions")).StatusCode);
+    }
 }

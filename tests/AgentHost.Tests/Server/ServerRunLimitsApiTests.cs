@@ -9,7 +9,7 @@ namespace AgentHost.Tests.Server;
 /// <summary>
 /// One counter per user for every kind of run (docs/server.md "Limits"; issue #73 §5), over real HTTP with members'
 /// tokens and the scripted model: sends, forks and workflow runs (with their agent nodes) count against
-/// <c>concurrent_runs</c>, and runs in flight reserve their estimate against the daily token budget.
+/// <c>concurrent_runs</c>, and runs in flight reserve their estimate against the daily token and cost budgets.
 /// </summary>
 [Trait("Speed", "Slow")]
 public sealed class ServerRunLimitsApiTests : IDisposable
@@ -136,6 +136,71 @@ public sealed class ServerRunLimitsApiTests : IDisposable
         using var spent = await alice.PostAsJsonAsync($"v1/sessions/{refused[1].Session}/messages", new { prompt = "more" });
         Assert.Contains("user 'alice' used 900 tokens today, the budget is 500 (server.limits.tokens_per_day); it renews at midnight UTC", (await AgentServer.ReadAsync(spent, HttpStatusCode.TooManyRequests)).GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(900, await TokensTodayAsync(alice));
+    }
+
+    [Fact]
+    public async Task CostPerDay_ParallelSends_ReserveTheirInputAtTheModelsPrice_SoOnlyWhatTheBudgetAllowsRuns()
+    {
+        // Each run uses 400 input and 50 output tokens at $1,000 a million: $0.45, against a $0.50 daily budget. Its
+        // estimate before it runs (its prompt and the first turn's 2,000 tokens of input, at the input price) is about $2.
+        var script = _ws.WriteScript("turns:\n  - text: Done.\n    usage: { input: 400, output: 50 }\n");
+        _ws.WriteUserConfig($$"""
+            providers:
+              priced:
+                type: scripted
+                script: {{script}}
+                models:
+                  - { id: m, input_price: 1000, output_price: 1000 }
+            server:
+              limits:
+                cost_per_day: 0.5
+            """);
+        var token = await AgentServer.AddUserAsync(_ws, "alice", "member");
+        await using var server = await AgentServer.StartAsync(
+            _ws.Root, _ws.Environment, "--plugin", "scripted", "--no-default-plugins", "--model", Script("turns:\n  - text: Hi.\n"));
+        using var alice = server.Client(token);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var events = await SseReader.OpenAsync(alice, "v1/events", null, timeout.Token);
+        var sessions = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            sessions.Add(await ServerLimitsApiTests.CreateAsync(alice, new { model = "priced/m" }));
+        }
+
+        var answers = await Task.WhenAll(sessions.Select(async id =>
+        {
+            using var response = await alice.PostAsJsonAsync($"v1/sessions/{id}/messages", new { prompt = "go" });
+            return (Session: id, response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        }));
+
+        // Four runs would spend $1.80 of $0.50: the first accepted reserves its estimate, and every other send finds it reserved.
+        var accepted = answers.Where(a => a.StatusCode == HttpStatusCode.Accepted).ToList();
+        var refused = answers.Where(a => a.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.True(accepted.Count == 1, string.Join("\n", answers.Select(a => $"{a.StatusCode}: {a.Body}")));
+        Assert.Equal(3, refused.Count);
+        Assert.All(refused, r =>
+        {
+            Assert.Contains("user 'alice' spent $0 today and their 1 runs in flight reserve $2.0", r.Body, StringComparison.Ordinal);
+            Assert.Contains("server.limits.cost_per_day", r.Body, StringComparison.Ordinal);
+        });
+        await AgentServer.UntilAsync(events, "run.ended", accepted[0].Session);
+
+        // The run ended, its reservation with it: $0.45 spent, the next send runs; then the budget is spent.
+        Assert.Equal(0.45m, await CostTodayAsync(alice));
+        using (var next = await alice.PostAsJsonAsync($"v1/sessions/{refused[0].Session}/messages?wait=true", new { prompt = "again" }))
+        {
+            Assert.Equal("completed", (await AgentServer.ReadAsync(next, HttpStatusCode.OK)).GetProperty("status").GetString());
+        }
+
+        using var spent = await alice.PostAsJsonAsync($"v1/sessions/{refused[1].Session}/messages", new { prompt = "more" });
+        Assert.Contains("user 'alice' spent $0.9 today, the budget is $0.5 (server.limits.cost_per_day)", (await AgentServer.ReadAsync(spent, HttpStatusCode.TooManyRequests)).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0.9m, await CostTodayAsync(alice));
+    }
+
+    private static async Task<decimal> CostTodayAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync("v1/usage");
+        return (await AgentServer.ReadAsync(response, HttpStatusCode.OK)).GetProperty("days").EnumerateArray().Sum(d => d.GetProperty("cost").GetDecimal());
     }
 
     private static async Task<long> TokensTodayAsync(HttpClient client)

@@ -112,7 +112,7 @@ internal sealed partial class WorkflowExecution
                     session.NarrowPolicy(narrower);
                 }
 
-                var admitted = Options.AdmitTurn is { } admit ? await admit(session.Id, prompt, cancellationToken).ConfigureAwait(false) : null;
+                var admitted = Options.AdmitTurn is { } admit ? await admit(session.Id, prompt, options.Model, cancellationToken).ConfigureAwait(false) : null;
                 try
                 {
                     // Every step is taken from the run's one budget as it happens (parallel branches share it).

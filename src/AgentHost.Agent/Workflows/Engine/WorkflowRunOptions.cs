@@ -31,12 +31,12 @@ public sealed record WorkflowRunOptions(string WorkspaceRoot)
     public SessionPolicy? SessionPolicy { get; init; }
 
     /// <summary>
-    /// Admits each agent or decision node's turn before it runs, given the turn's session id (none for a new session before its first turn) and prompt (a shared server
-    /// takes one of the owner's run slots, docs/server.md "Limits"): what it returns is held until the turn ends, then
+    /// Admits each agent or decision node's turn before it runs, given the turn's session id (none for a new session before its first turn), prompt and model text (<see langword="null"/>: the configured one; a shared server
+    /// takes one of the owner's run slots and prices the turn's reservation by the model, docs/server.md "Limits"): what it returns is held until the turn ends, then
     /// disposed; an <see cref="Hosting.AgentHostException"/> refuses the turn and the node fails with its message. Every
     /// turn runs when <see langword="null"/>.
     /// </summary>
-    public Func<string?, string, CancellationToken, Task<IAsyncDisposable?>>? AdmitTurn { get; init; }
+    public Func<string?, string, string?, CancellationToken, Task<IAsyncDisposable?>>? AdmitTurn { get; init; }
 
     /// <summary>Whether a person is present (permission questions are asked rather than denied).</summary>
     public bool Interactive { get; init; }
