@@ -73,7 +73,14 @@ internal static class ServeStore
     /// <summary>The store opened, and which kind it is.</summary>
     /// <param name="Store">The store (the context's store from now on).</param>
     /// <param name="IsPostgres">Whether it is the PostgreSQL store a setting named (else the SQLite store in the data folder).</param>
-    public sealed record Opened(ISessionStore Store, bool IsPostgres);
+    public sealed record Opened(ISessionStore Store, bool IsPostgres)
+    {
+        /// <summary>
+        /// The store for a message: <c>the SQLite store /home/u/.local/share/agent/sessions.db</c> or
+        /// <c>the PostgreSQL store postgres://user@host:5432/database</c> (never the password).
+        /// </summary>
+        public string Describe => $"the {(IsPostgres ? "PostgreSQL" : "SQLite")} store {Store.Location}";
+    }
 
     /// <summary>Opens the PostgreSQL store (its own method: only this path loads Npgsql).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -24,10 +24,11 @@ internal sealed class ServerUserAddCommand : AgentCommand
     {
         var name = UserNames.Check(parseResult.GetRequiredValue(_name));
         var role = UserNames.ParseRole(parseResult.GetRequiredValue(_role), "--role");
-        var store = (await ServeStore.OpenAsync(Context, null, Context.Configuration(parseResult), cancellationToken).ConfigureAwait(false)).Store;
+        var opened = await ServeStore.OpenAsync(Context, null, Context.Configuration(parseResult), cancellationToken).ConfigureAwait(false);
         var (token, hash) = UserTokens.New();
-        await store.Users.AddUserAsync(name, role, hash, cancellationToken).ConfigureAwait(false);
-        ServerUserTokenCommand.Show(Context, $"Added {UserNames.RoleName(role)} '{name}'.", token);
+        await opened.Store.Users.AddUserAsync(name, role, hash, cancellationToken).ConfigureAwait(false);
+        // Which store: without server.store it is the local SQLite file, which a server given another store never reads.
+        ServerUserTokenCommand.Show(Context, $"Added {UserNames.RoleName(role)} '{name}' to {opened.Describe}.", token);
         return ExitCodes.Success;
     }
 }

@@ -21,6 +21,7 @@ public sealed class ClusterLimitsTests
         var database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("limits");
         var added = await AgentProcess.RunAsync(ws.Root, ClusterTests.Node(ws, "admin", database), "server", "user", "add", "alice", "--role", "member");
         Assert.True(added.ExitCode == 0, added.Error);
+        Assert.Contains($"Added member 'alice' to the PostgreSQL store {database}.", added.Error, StringComparison.Ordinal); // where, without a password
         var token = added.Output.Trim();
         string[] args = ["--cluster", "--plugin", "scripted", "--plugin", "files", "--no-default-plugins", "--model", "scripted/" + ws.WriteScript("turns:\n  - text: Hi.\n")];
         await using var a = await AgentServer.StartAsync(ws.Root, ClusterTests.Node(ws, "a", database), args);

@@ -18,6 +18,18 @@ public sealed class ServerUsersApiTests : IDisposable
     public void Dispose() => _ws.Dispose();
 
     [Fact]
+    public async Task UserAdd_WithoutAConfiguredStore_SaysItWroteToTheLocalSqliteFile()
+    {
+        var added = await _ws.RunAsync("server", "user", "add", "alice");
+
+        Assert.True(added.ExitCode == 0, added.Error);
+        // Without server.store the user goes to the data folder's SQLite file: a server given another store never sees it.
+        var file = _ws.Combine("home", "sessions.db");
+        Assert.Contains($"Added member 'alice' to the SQLite store {file}.", added.Error, StringComparison.Ordinal);
+        Assert.True(File.Exists(file), file);
+    }
+
+    [Fact]
     public async Task Members_SeeOnlyTheirOwnSessions_AnotherMembersIs404AsIfItDidNotExist_AViewerReadsButChangesNothing()
     {
         var tokens = await AddUsersAsync();
