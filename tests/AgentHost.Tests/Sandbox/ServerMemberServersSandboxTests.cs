@@ -4,6 +4,7 @@ using System.Text.Json;
 using AgentHost.Tests.Lsp;
 using AgentHost.Tests.Runs;
 using AgentHost.Tests.Server;
+using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Sandbox;
 
