@@ -27,6 +27,7 @@ public sealed class LspPlugin : AgentPlugin
             settings.SearchPath)
         {
             BaseEnvironment = context.ProcessEnvironment,
+            Sandbox = context.ProcessSandboxFor,
         };
         var lsp = new LspService(manager, settings) { DefinitionsWithProblems = problems => Definitions(context.Capabilities, settings, problems) };
 

@@ -223,6 +223,25 @@ public sealed class SandboxPolicy : IDisposable
         return sandbox is { IsAvailable: true } ? WithEnvFilesHidden(sandbox) : sandbox;
     }
 
+    /// <summary>
+    /// The sandbox a program the host starts on its own runs in (a stdio MCP server, a language server): as
+    /// <see cref="ForAsync"/> for its command line written as a shell line of its quoted words, so that a
+    /// <c>sandbox.network</c> rule such as <c>shell(npx *)</c> gives it the network.
+    /// </summary>
+    /// <param name="program">The program as configured (<c>npx</c>, <c>/usr/bin/node</c>).</param>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The sandbox, or <see langword="null"/> when the mode is off.</returns>
+    public ValueTask<ProcessSandbox?> ForProgramAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(program);
+        ArgumentNullException.ThrowIfNull(arguments);
+        return ForAsync(string.Join(' ', arguments.Prepend(program).Select(QuoteWord)), cancellationToken: cancellationToken);
+    }
+
+    private static string QuoteWord(string word) =>
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:@+,%".Contains(c, StringComparison.Ordinal)) ? word : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
     /// <summary>The <c>.env</c> files in the writable folders now (<see cref="EnvFiles"/>) that no read rule allows.</summary>
     /// <returns>Their paths.</returns>
     public IReadOnlyList<string> HiddenEnvFiles()

@@ -45,6 +45,9 @@ public sealed class SandboxSettings
     /// <summary>The key that puts stdio MCP servers in the sandbox.</summary>
     public const string McpServersKey = "sandbox.mcp_servers";
 
+    /// <summary>The key that puts language servers in the sandbox of their root.</summary>
+    public const string LspServersKey = "sandbox.lsp_servers";
+
     /// <summary>The built-in settings: <see cref="SandboxMode.Auto"/>, no auto-allow, no network rules.</summary>
     public static SandboxSettings Default { get; } = new();
 
@@ -75,6 +78,12 @@ public sealed class SandboxSettings
 
     /// <summary>Whether stdio MCP servers run in the sandbox too (<c>sandbox.mcp_servers</c>; off by default in the CLI, on for a shared server's sessions).</summary>
     public bool McpServers { get; init; }
+
+    /// <summary>
+    /// Whether language servers run in the sandbox of the root they serve (<c>sandbox.lsp_servers</c>; off by default in
+    /// the CLI, on for a shared server's sessions).
+    /// </summary>
+    public bool LspServers { get; init; }
 
     /// <summary>The configured backend program, or <see langword="null"/> for <c>bwrap</c> on PATH.</summary>
     public string? Program { get; init; }
@@ -114,8 +123,8 @@ public sealed class SandboxSettings
     /// <param name="configuration">The effective configuration.</param>
     /// <param name="modeOverride">A mode given for this run (<c>--sandbox</c>, a session's setting), which wins over the configuration.</param>
     /// <param name="serverSessions">
-    /// Whether the settings are a shared server's sessions' (<c>agent serve</c>): then <c>sandbox.hooks</c> and
-    /// <c>sandbox.mcp_servers</c> are on unless the configuration turns them off.
+    /// Whether the settings are a shared server's sessions' (<c>agent serve</c>): then <c>sandbox.hooks</c>,
+    /// <c>sandbox.mcp_servers</c> and <c>sandbox.lsp_servers</c> are on unless the configuration turns them off.
     /// </param>
     /// <returns>The settings.</returns>
     public static SandboxSettings FromConfiguration(ConfigurationSnapshot configuration, SandboxMode? modeOverride = null, bool serverSessions = false)
@@ -162,6 +171,7 @@ public sealed class SandboxSettings
             AutoAllow = bool.TryParse(configuration.Get(AutoAllowKey), out var autoAllow) && autoAllow,
             Hooks = bool.TryParse(configuration.Get(HooksKey), out var hooks) ? hooks : serverSessions,
             McpServers = bool.TryParse(configuration.Get(McpServersKey), out var mcpServers) ? mcpServers : serverSessions,
+            LspServers = bool.TryParse(configuration.Get(LspServersKey), out var lspServers) ? lspServers : serverSessions,
             Network = PermissionPolicy.FromText(allow: rules),
             NetworkDomains = [.. domains.Distinct(StringComparer.Ordinal)],
             Program = configuration.GetPath(ProgramKey),

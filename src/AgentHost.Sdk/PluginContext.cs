@@ -83,4 +83,16 @@ public sealed class PluginContext
     /// Processes a tool starts for the model use <see cref="Tools.ToolContext.GetProcessEnvironment"/> instead.
     /// </summary>
     public IReadOnlyDictionary<string, string>? ProcessEnvironment { get; init; }
+
+    /// <summary>
+    /// Gives the operating-system sandbox a long-running program this plugin starts on its own (a language server) must
+    /// run in, from its command line as configured (the program, then its arguments: a <c>sandbox.network</c> rule
+    /// matching it keeps the network), or <see langword="null"/> when the host wants none. Start the program with it
+    /// (<c>ProcessSpec.Sandbox</c> of the host's launcher). The sandbox is bound to the project root this plugin's runtime
+    /// serves: that root (and a temporary folder of its own) writable, the rest read-only, the agent's records, credential
+    /// stores and, on a shared server, its data folder, socket and other users' roots hidden. The property itself is
+    /// <see langword="null"/> when the host wants no sandbox for such programs (the CLI, unless <c>sandbox.lsp_servers</c> is on).
+    /// </summary>
+    /// <remarks>Thread-safe; the first call may take a while (the host checks once that the sandbox can run here).</remarks>
+    public Func<IReadOnlyList<string>, CancellationToken, ValueTask<Tools.ProcessSandbox?>>? ProcessSandboxFor { get; init; }
 }

@@ -83,7 +83,7 @@ internal sealed class ServerEngine : IAsyncDisposable
     public static async Task<ServerEngine> StartAsync(ServerEngineKey key, ProjectRootFactory roots, TimeSpan permissionTimeout, Func<EventBus, IDisposable> attachEvents, CancellationToken cancellationToken)
     {
         var configuration = roots.ResolveConfiguration(key.Root).ThrowIfInvalid();
-        var runtime = roots.CreatePluginRuntime(configuration);
+        var runtime = roots.CreatePluginRuntime(configuration, key.Root);
         IDisposable? events = null;
         try
         {

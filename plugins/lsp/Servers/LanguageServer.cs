@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentHost.Plugins.Lsp.JsonRpc;
 using AgentHost.Plugins.Lsp.Protocol;
+using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Plugins.Lsp.Servers;
@@ -70,9 +71,9 @@ internal sealed partial class LanguageServer : IAsyncDisposable
 
     /// <summary>Starts the process and runs the <c>initialize</c> handshake within the definition's start timeout.</summary>
     public static async Task<LanguageServer> StartAsync(
-        ServerDefinition definition, string executable, string root, IReadOnlyDictionary<string, string>? baseEnvironment, ILogger logger, Action<string, IReadOnlyList<LspDiagnostic>> diagnosticsPublished, CancellationToken cancellationToken)
+        ServerDefinition definition, string executable, string root, IReadOnlyDictionary<string, string>? baseEnvironment, ProcessSandbox? sandbox, ILogger logger, Action<string, IReadOnlyList<LspDiagnostic>> diagnosticsPublished, CancellationToken cancellationToken)
     {
-        var process = ServerProcess.Start(executable, definition.Args, definition.Environment, baseEnvironment, root, line => LogStderr(logger, definition.Name, line));
+        var process = ServerProcess.Start(executable, definition.Args, definition.Environment, baseEnvironment, sandbox, root, line => LogStderr(logger, definition.Name, line));
         var server = new LanguageServer(definition, root, process, logger, diagnosticsPublished);
         server._connection.Start();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

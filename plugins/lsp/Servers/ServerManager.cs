@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using AgentHost.Common.Processes;
 using AgentHost.Plugins.Lsp.Protocol;
 using AgentHost.Sdk.Events;
+using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Plugins.Lsp.Servers;
@@ -34,6 +35,12 @@ internal sealed partial class ServerManager : IAsyncDisposable
 
     /// <summary>The complete environment servers start from (a shared server's allow-list), or <see langword="null"/> for the host's.</summary>
     public IReadOnlyDictionary<string, string>? BaseEnvironment { get; init; }
+
+    /// <summary>
+    /// Gives the sandbox a server runs in from its command line as configured (the host's, bound to the root its runtime
+    /// serves: <c>sandbox.lsp_servers</c>), or <see langword="null"/> to run servers unsandboxed.
+    /// </summary>
+    public Func<IReadOnlyList<string>, CancellationToken, ValueTask<ProcessSandbox?>>? Sandbox { get; init; }
 
     public IReadOnlyList<ServerDefinition> Definitions => _definitions();
 
@@ -201,7 +208,8 @@ internal sealed partial class ServerManager : IAsyncDisposable
         try
         {
             var withPath = definition with { Environment = WithSearchPath(definition.Environment) };
-            server = await LanguageServer.StartAsync(withPath, executable, managed.Root, BaseEnvironment, _logger, (path, items) => OnDiagnostics(definition.Name, path, items), cancellationToken).ConfigureAwait(false);
+            var sandbox = await SandboxOfAsync(definition, cancellationToken).ConfigureAwait(false);
+            server = await LanguageServer.StartAsync(withPath, executable, managed.Root, BaseEnvironment, sandbox, _logger, (path, items) => OnDiagnostics(definition.Name, path, items), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is LspStartException or ProgramStartException)
         {
@@ -248,6 +256,23 @@ internal sealed partial class ServerManager : IAsyncDisposable
         {
             // Settling is best effort: the next tool asks again.
         }
+    }
+
+    /// <summary>The sandbox of a server about to start; one that cannot run here (and is not required) is reported once per start, and the server runs unsandboxed.</summary>
+    private async Task<ProcessSandbox?> SandboxOfAsync(ServerDefinition definition, CancellationToken cancellationToken)
+    {
+        if (Sandbox is null)
+        {
+            return null;
+        }
+
+        var sandbox = await Sandbox([definition.Command, .. definition.Args], cancellationToken).ConfigureAwait(false);
+        if (sandbox is { IsAvailable: false, Required: false })
+        {
+            _events.Publish(new WarningEvent("lsp", $"language server '{definition.Name}' runs unsandboxed: {sandbox.Backend} is not available here ({sandbox.UnavailableReason}); sandbox.mode is auto (sandbox.lsp_servers)"));
+        }
+
+        return sandbox;
     }
 
     private Dictionary<string, string> WithSearchPath(IReadOnlyDictionary<string, string> environment)

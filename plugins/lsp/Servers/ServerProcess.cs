@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using AgentHost.Common.Processes;
+using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Plugins.Lsp.Servers;
 
 /// <summary>
-/// A language server child process, started by the host's one launcher: stdio redirected, stderr kept (last lines) for
-/// crash reports, killed with its tree. If the host itself dies, the server reads end-of-file on its input (the host held
+/// A language server child process, started by the host's one launcher (in the sandbox of its root, when the host gives
+/// one): stdio redirected, stderr kept (last lines) for crash reports, killed with its tree. If the host itself dies, the server reads end-of-file on its input (the host held
 /// the only writer), which makes every LSP server exit.
 /// </summary>
 internal sealed class ServerProcess : IDisposable
@@ -60,13 +61,15 @@ internal sealed class ServerProcess : IDisposable
     /// <param name="executable">The absolute path found by the server manager.</param>
     /// <exception cref="ProgramStartException">It could not be started.</exception>
     /// <param name="baseEnvironment">The complete environment it starts from (a shared server's allow-list), or <see langword="null"/> for the host's.</param>
+    /// <param name="sandbox">The sandbox of its root (<c>sandbox.lsp_servers</c>), or <see langword="null"/> for none.</param>
     public static ServerProcess Start(
-        string executable, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, IReadOnlyDictionary<string, string>? baseEnvironment, string workingDirectory, Action<string>? stderrLine)
+        string executable, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, IReadOnlyDictionary<string, string>? baseEnvironment, ProcessSandbox? sandbox, string workingDirectory, Action<string>? stderrLine)
     {
         var spec = new ProcessSpec(executable, args)
         {
             WorkingDirectory = workingDirectory,
             BaseEnvironment = baseEnvironment,
+            Sandbox = sandbox,
             Environment = environment.ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.Ordinal),
             KeepInputOpen = true,
             Purpose = "the language server",

@@ -77,6 +77,22 @@ public sealed class ProjectRootFactory
     public PluginRuntime CreatePluginRuntime(ConfigurationSnapshot configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        return CreatePluginRuntime(configuration, configuration.ProjectRoot);
+    }
+
+    /// <summary>
+    /// Creates a plugin runtime as <see cref="CreatePluginRuntime(ConfigurationSnapshot)"/> does, whose plugins' own
+    /// programs (language servers) serve <paramref name="root"/>: with <c>sandbox.lsp_servers</c> on (by default for a
+    /// server's sessions) they run in a sandbox bound to that root (<see cref="Runs.RunSandbox.ForLanguageServers"/>), with
+    /// this factory's layout (a server's: its data folder, socket and other roots hidden).
+    /// </summary>
+    /// <param name="configuration">The configuration whose project the runtime serves.</param>
+    /// <param name="root">The root its sessions work in (a server engine's root, which may lie below the project's).</param>
+    /// <returns>The runtime; the caller disposes it (which unloads every plugin, then disposes their sandbox).</returns>
+    public PluginRuntime CreatePluginRuntime(ConfigurationSnapshot configuration, string root)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
         var paths = Get<AgentPaths>();
         var settings = new PluginSettingsSource(configuration, () => ProjectTrust.Load(paths));
         var runtime = PluginRuntime.Create(Get<PluginStore>(), configuration.ProjectRoot, settings.Get, Get<ILoggerFactory>(), _options.UnloadablePlugins, () => settings.ProjectTrusted);
@@ -86,6 +102,14 @@ public sealed class ProjectRootFactory
             // A server's plugins start their processes (language servers) with its allow-list, never its own environment.
             runtime.Host.ProcessEnvironment = Engine.SessionProcessEnvironment.Create(Engine.SessionProcessEnvironment.Current(), configuration, server: true, _options.HiddenVariables).ForConfigured;
         }
+
+        if (Runs.RunSandbox.ForLanguageServers(configuration, Get<HostEnvironment>(), root, () => PermissionPolicy.FromConfiguration(configuration, ProjectTrust.Load(paths)), _options.ServerSessions, _sandboxLayout) is { } sandbox)
+        {
+            // One sandbox per runtime (its language servers serve the sessions of one root), disposed with it.
+            runtime.Own(sandbox);
+            runtime.Host.ProcessSandboxFor = (commandLine, cancellationToken) => sandbox.ForProgramAsync(commandLine[0], commandLine.Skip(1), cancellationToken);
+        }
+
         settings.Warn = message => runtime.Events.Publish(new WarningEvent("plugins", message));
         return runtime;
     }

@@ -72,8 +72,7 @@ internal static class McpSessionLoad
     }
 
     /// <summary>
-    /// <c>sandbox.mcp_servers</c>: each stdio server gets the sandbox of its command line (as a shell line of quoted
-    /// words, so a <c>sandbox.network</c> rule such as <c>shell(npx *)</c> gives it the network).
+    /// <c>sandbox.mcp_servers</c>: each stdio server gets the sandbox of its command line (<see cref="SandboxPolicy.ForProgramAsync"/>).
     /// </summary>
     private static async Task<IReadOnlyList<McpServerDefinition>> SandboxedAsync(IReadOnlyList<McpServerDefinition> definitions, SandboxPolicy sandboxes)
     {
@@ -81,15 +80,12 @@ internal static class McpSessionLoad
         foreach (var definition in definitions)
         {
             sandboxed.Add(definition.Transport == McpTransport.Stdio && definition.Command is { } command
-                ? definition with { Sandbox = await sandboxes.ForAsync(string.Join(' ', definition.Args.Prepend(command).Select(Quote))).ConfigureAwait(false) }
+                ? definition with { Sandbox = await sandboxes.ForProgramAsync(command, definition.Args).ConfigureAwait(false) }
                 : definition);
         }
 
         return sandboxed;
     }
-
-    private static string Quote(string word) =>
-        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:@+,%".Contains(c, StringComparison.Ordinal)) ? word : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>
     /// The kernel tools of a session's pipeline: <paramref name="others"/> and the MCP servers' tools as they are at each

@@ -28,7 +28,7 @@ public static class RunSandbox
     /// <param name="sessionId">The session, whose temporary folder is writable (none when <see langword="null"/>).</param>
     /// <param name="modeOverride">The mode for this run (<c>--sandbox</c>, the session's setting), when given.</param>
     /// <param name="events">Where problems are reported.</param>
-    /// <param name="serverSessions">Whether it is a shared server's session's (<c>sandbox.hooks</c> and <c>sandbox.mcp_servers</c> default to on).</param>
+    /// <param name="serverSessions">Whether it is a shared server's session's (<c>sandbox.hooks</c>, <c>sandbox.mcp_servers</c> and <c>sandbox.lsp_servers</c> default to on).</param>
     /// <param name="layout">The agent's places to hide (a server's, <see cref="SandboxLayout.ForServer"/>); the user's own (<see cref="LayoutOf"/>) when <see langword="null"/>.</param>
     /// <returns>The policy.</returns>
     public static SandboxPolicy Create(
@@ -81,14 +81,38 @@ public static class RunSandbox
     /// session's to report.
     /// </summary>
     internal static SandboxPolicy? ForHooks(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, string sessionId, SandboxMode? modeOverride, bool serverSessions, SandboxLayout? layout = null) =>
-        OptedIn(settings => settings.Hooks, configuration, environment, workspaceRoot, permissions, sessionId, modeOverride, serverSessions, layout);
+        OptedIn(settings => settings.Hooks, configuration, environment, workspaceRoot, () => permissions, sessionId, modeOverride, serverSessions, layout);
 
     /// <summary>The sandbox of a session's stdio MCP servers when <c>sandbox.mcp_servers</c> is on (by default for a server's sessions); <see langword="null"/> otherwise.</summary>
     internal static SandboxPolicy? ForMcpServers(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, SandboxMode? modeOverride, bool serverSessions, SandboxLayout? layout = null) =>
-        OptedIn(settings => settings.McpServers, configuration, environment, workspaceRoot, permissions, "mcp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), modeOverride, serverSessions, layout);
+        OptedIn(settings => settings.McpServers, configuration, environment, workspaceRoot, () => permissions, "mcp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), modeOverride, serverSessions, layout);
+
+    /// <summary>
+    /// The sandbox of the language servers of one root when <c>sandbox.lsp_servers</c> is on (by default for a server's
+    /// sessions); <see langword="null"/> otherwise. One language server serves every session of its root, so the sandbox
+    /// is the root's, not a session's: writable are the root, <c>permissions.extra_dirs</c> and a temporary folder of the
+    /// root's own (<c>agent-sandbox-lspPID…</c>, named after the root, so two roots never share one); the rest as a
+    /// session's (<paramref name="layout"/>: on a server its data folder, socket and other roots hidden). It follows
+    /// <c>sandbox.mode</c>, not a session's <c>--sandbox</c> or <c>session.sandbox</c>.
+    /// </summary>
+    /// <param name="configuration">The root's configuration.</param>
+    /// <param name="environment">The environment (home directory, the agent's folders).</param>
+    /// <param name="root">The root the language servers serve.</param>
+    /// <param name="permissions">Gives the root's permission policy (its extra folders, its rules for <c>.env</c> files); called only when the setting is on.</param>
+    /// <param name="serverSessions">Whether they serve a shared server's sessions (on by default).</param>
+    /// <param name="layout">The agent's places to hide (a server's); the user's own when <see langword="null"/>.</param>
+    /// <returns>The policy (the caller disposes it with the runtime), or <see langword="null"/>.</returns>
+    public static SandboxPolicy? ForLanguageServers(ConfigurationSnapshot configuration, HostEnvironment environment, string root, Func<PermissionPolicy> permissions, bool serverSessions, SandboxLayout? layout = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        ArgumentNullException.ThrowIfNull(permissions);
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        var tag = Convert.ToHexStringLower(Common.Hashing.Sha256.HashData(System.Text.Encoding.UTF8.GetBytes(full)))[..16];
+        return OptedIn(settings => settings.LspServers, configuration, environment, full, permissions, "lsp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + tag, modeOverride: null, serverSessions, layout);
+    }
 
     private static SandboxPolicy? OptedIn(
-        Func<SandboxSettings, bool> optedIn, ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, string ownerId, SandboxMode? modeOverride, bool serverSessions, SandboxLayout? layout)
+        Func<SandboxSettings, bool> optedIn, ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, Func<PermissionPolicy> permissions, string ownerId, SandboxMode? modeOverride, bool serverSessions, SandboxLayout? layout)
     {
         var settings = SandboxSettings.FromConfiguration(configuration, modeOverride, serverSessions);
         if (!optedIn(settings) || settings.Mode == SandboxMode.Off)
@@ -96,8 +120,9 @@ public static class RunSandbox
             return null;
         }
 
-        var readRules = new PermissionEngine(permissions, workspaceRoot, environment.HomeDirectory, protectedPaths: ProtectedPaths.FromEnvironment(environment));
-        return Build(configuration, environment, workspaceRoot, permissions.ExtraDirectories, ownerId, modeOverride, events: null, readRules, serverSessions, layout);
+        var policy = permissions();
+        var readRules = new PermissionEngine(policy, workspaceRoot, environment.HomeDirectory, protectedPaths: ProtectedPaths.FromEnvironment(environment));
+        return Build(configuration, environment, workspaceRoot, policy.ExtraDirectories, ownerId, modeOverride, events: null, readRules, serverSessions, layout);
     }
 
     /// <summary>Creates the policy; malformed <c>sandbox.network</c> rules are published as warnings (and ignored).</summary>

@@ -29,6 +29,13 @@ public sealed partial class PluginHost
     /// </summary>
     public IReadOnlyDictionary<string, string>? ProcessEnvironment { get; set; }
 
+    /// <summary>
+    /// The sandbox the programs plugins start on their own (language servers) run in, given their command line
+    /// (<see cref="Sdk.PluginContext.ProcessSandboxFor"/>): bound to the root the runtime serves; <see langword="null"/>
+    /// for none. Set before plugins load.
+    /// </summary>
+    public Func<IReadOnlyList<string>, CancellationToken, ValueTask<Sdk.Tools.ProcessSandbox?>>? ProcessSandboxFor { get; set; }
+
     /// <summary>Reads <c>plugins.load_timeout</c> (whole seconds; 0 = no limit) from the configuration.</summary>
     /// <param name="configuration">The effective configuration.</param>
     /// <returns>The timeout; <see cref="DefaultLoadTimeout"/> when unset or not a number (the validator reports that).</returns>

@@ -389,7 +389,7 @@ public sealed partial class PluginHost : IAsyncDisposable
         var events = new PluginEventBus(_events, manifest.Id);
         var loggers = new PrefixedLoggerFactory(_loggerFactory, $"plugin.{manifest.Id}");
         var view = new CapabilityView(_registry, stopping.Token);
-        var context = new PluginContext(manifest.Id, version, manifest.Directory, loggers, events, request.Settings, stopping.Token) { Capabilities = view, ProcessEnvironment = ProcessEnvironment };
+        var context = new PluginContext(manifest.Id, version, manifest.Directory, loggers, events, request.Settings, stopping.Token) { Capabilities = view, ProcessEnvironment = ProcessEnvironment, ProcessSandboxFor = ProcessSandboxFor };
         return (context, events, view, stopping);
     }
 

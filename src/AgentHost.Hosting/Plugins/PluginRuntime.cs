@@ -37,6 +37,7 @@ public sealed class PluginRuntime : IAsyncDisposable
     // for it instead of seeing the plugin half loaded (listed, its capabilities not yet registered) and giving up.
     private readonly SemaphoreSlim _ensuring = new(1, 1);
     private IReadOnlyList<InstalledPlugin>? _installed;
+    private readonly List<IDisposable> _owned = [];
 
     /// <summary>Creates a runtime over existing kernel parts (as composed by dependency injection).</summary>
     /// <param name="store">The plugin store.</param>
@@ -453,12 +454,37 @@ public sealed class PluginRuntime : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Disposes <paramref name="resource"/> with the runtime, once its plugins are unloaded: what was made for them (the
+    /// sandbox policy of their language servers, whose network proxy must not outlive them). Thread-safe.
+    /// </summary>
+    /// <param name="resource">What to dispose.</param>
+    public void Own(IDisposable resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        lock (_owned)
+        {
+            _owned.Add(resource);
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         await Host.DisposeAsync().ConfigureAwait(false);
         await Events.DisposeAsync().ConfigureAwait(false);
         _ensuring.Dispose();
+        IDisposable[] owned;
+        lock (_owned)
+        {
+            owned = [.. _owned];
+            _owned.Clear();
+        }
+
+        foreach (var resource in owned)
+        {
+            resource.Dispose();
+        }
     }
 
     /// <summary>

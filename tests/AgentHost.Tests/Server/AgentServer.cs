@@ -83,6 +83,14 @@ internal sealed class AgentServer : IAsyncDisposable
         return await ReadAsync(response, System.Net.HttpStatusCode.OK);
     }
 
+    /// <summary>The text of every tool result in a session's history, in order, read as <paramref name="client"/>'s user (GET /v1/sessions/{id}/messages).</summary>
+    public static async Task<List<string>> ToolResultsAsync(HttpClient client, string sessionId) =>
+        [.. (await ReadAsync(await client.GetAsync($"v1/sessions/{sessionId}/messages"), System.Net.HttpStatusCode.OK)).GetProperty("messages").EnumerateArray()
+            .Where(m => m.GetProperty("role").GetString() == "tool")
+            .SelectMany(m => m.GetProperty("contents").EnumerateArray())
+            .Where(c => c.TryGetProperty("result", out var r) && r.ValueKind != JsonValueKind.Undefined)
+            .Select(c => c.GetProperty("result").ValueKind == JsonValueKind.String ? c.GetProperty("result").GetString()! : c.GetProperty("result").ToString())];
+
     /// <summary>Reads a JSON answer, asserting its status (the body is in the failure message).</summary>
     public static async Task<JsonElement> ReadAsync(HttpResponseMessage response, System.Net.HttpStatusCode expected)
     {

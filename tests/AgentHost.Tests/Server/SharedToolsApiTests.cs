@@ -163,10 +163,5 @@ public sealed class SharedToolsApiTests : IDisposable
     private static JsonElement Fixture(JsonElement engines) =>
         Assert.Single(engines.EnumerateArray()).GetProperty("servers").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "fixture");
 
-    private static async Task<List<string>> ToolResultsAsync(HttpClient client, string id) =>
-        [.. (await ReadAsync(await client.GetAsync($"v1/sessions/{id}/messages"), HttpStatusCode.OK)).GetProperty("messages").EnumerateArray()
-            .Where(m => m.GetProperty("role").GetString() == "tool")
-            .SelectMany(m => m.GetProperty("contents").EnumerateArray())
-            .Where(c => c.TryGetProperty("result", out var r) && r.ValueKind != JsonValueKind.Undefined)
-            .Select(c => c.GetProperty("result").ValueKind == JsonValueKind.String ? c.GetProperty("result").GetString()! : c.GetProperty("result").ToString())];
+    private static Task<List<string>> ToolResultsAsync(HttpClient client, string id) => AgentServer.ToolResultsAsync(client, id);
 }
