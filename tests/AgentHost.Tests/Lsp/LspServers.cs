@@ -1,3 +1,5 @@
+using AgentHost.Tests.Support;
+
 namespace AgentHost.Tests.Lsp;
 
 /// <summary>
@@ -40,6 +42,12 @@ public sealed class LspFactAttribute : FactAttribute
             Skip = reason;
         }
     }
+}
+
+/// <summary>A fact that needs bubblewrap, node and the npm-installed language servers; skipped with the first missing one.</summary>
+public sealed class BubblewrapLspFactAttribute : FactAttribute
+{
+    public BubblewrapLspFactAttribute() => Skip = BubblewrapProbe.Reason.Value ?? SkipWhen.MissingPrograms(["node"]) ?? LspServers.SkipReason;
 }
 
 /// <summary>A fact that needs TypeScript 7's native server (tsgo, @typescript/native-preview) from the npm install.</summary>
