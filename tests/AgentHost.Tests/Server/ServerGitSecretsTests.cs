@@ -42,13 +42,14 @@ public sealed class ServerGitSecretsTests : IDisposable
         environment["ANTHROPIC_API_KEY"] = ProviderKey;
         await using var server = await AgentServer.StartAsync(_ws.Root, environment, "--plugin", "scripted", "--plugin", "git", "--no-default-plugins", "--model", "scripted/" + _ws.WriteScript("turns:\n  - text: Hi.\n"));
         using var member = server.Client(alice);
-        var script = _ws.WriteScript("""
+        // The member's script lies in their root (a model id naming a file is confined to the caller's roots).
+        File.WriteAllText(Path.Combine(_ws.Root, "commit-script.yaml"), """
             turns:
               - tool_calls: [{ name: git_commit, arguments: { message: "Change a" } }]
               - expect: { tool_results_contain: ["Committed "] }
                 text: done
             """);
-        using var created = await member.PostAsJsonAsync("v1/sessions", new { permissionMode = "yolo", model = "scripted/" + script });
+        using var created = await member.PostAsJsonAsync("v1/sessions", new { permissionMode = "yolo", model = "scripted/commit-script.yaml" });
         var session = (await AgentServer.ReadAsync(created, HttpStatusCode.Created)).GetProperty("id").GetString()!;
         using var sent = await member.PostAsJsonAsync($"v1/sessions/{session}/messages?wait=true", new { prompt = "commit it" });
         var run = await AgentServer.ReadAsync(sent, HttpStatusCode.OK);

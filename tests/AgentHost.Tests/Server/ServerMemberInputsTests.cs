@@ -169,7 +169,7 @@ public sealed class ServerMemberInputsTests : IDisposable
         {
             var refused = await AgentServer.SendAsync(member, HttpMethod.Post, "v1/workflows/runs", new { workflow = file });
             Assert.True(refused.Status == HttpStatusCode.Forbidden, $"{file}: {(int)refused.Status} {refused.Body}");
-            Assert.Contains($"workflow plugins[0]: '{plugin}' is a folder, and on this server a member names plugins only by id", refused.Body, StringComparison.Ordinal);
+            Assert.Contains($"workflow plugins[0]: '{inside}' is a folder, and on this server a member names plugins only by id", refused.Body, StringComparison.Ordinal);
         }
 
         Assert.Empty((await AgentServer.ReadAsync(await member.GetAsync("v1/workflows/runs"), HttpStatusCode.OK)).EnumerateArray());
