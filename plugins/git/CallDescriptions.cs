@@ -11,7 +11,7 @@ namespace AgentHost.Plugins.Git;
 /// tree or repository are <c>write</c> calls naming their paths or branch, with a preview in the details (the commit
 /// message and staged files, the changes git_restore would discard). Best effort: never throws, changes nothing.
 /// </summary>
-internal sealed class CallDescriptions(GitSettings settings)
+internal sealed class CallDescriptions(GitSettings settings, IReadOnlyDictionary<string, string>? environment)
 {
     /// <summary>How long git may take to build a preview.</summary>
     private static readonly TimeSpan PreviewTimeout = TimeSpan.FromSeconds(10);
@@ -190,7 +190,7 @@ internal sealed class CallDescriptions(GitSettings settings)
         timeout.CancelAfter(PreviewTimeout);
         try
         {
-            var repo = await GitRepository.OpenAsync(new WorkspacePaths(root), settings with { Timeout = PreviewTimeout }, timeout.Token).ConfigureAwait(false);
+            var repo = await GitRepository.OpenAsync(new WorkspacePaths(root), settings with { Timeout = PreviewTimeout }, args.GetProcessEnvironment() ?? environment, timeout.Token).ConfigureAwait(false);
             var text = await build(repo, timeout.Token).ConfigureAwait(false);
             return TextLimit.Cut(text.TrimEnd('\n'), MaxDetails, "the call itself works on everything");
         }

@@ -18,10 +18,12 @@ public sealed class GitPlugin : AgentPlugin
     protected override void RegisterCore(IPluginBuilder builder)
     {
         var settings = GitSettings.Parse(builder.Context.Settings);
-        var describe = new CallDescriptions(settings);
         var tools = new Registrar(builder, settings);
+        // git gets the environment the host built for the call (on a server the session's, never the server's own).
+        var pluginEnvironment = builder.Context.ProcessEnvironment;
+        var describe = new CallDescriptions(settings, pluginEnvironment);
         Task<GitRepository> Open(AIFunctionArguments arguments, CancellationToken cancellationToken) =>
-            GitRepository.OpenAsync(arguments.GetWorkspacePaths(), settings, cancellationToken);
+            GitRepository.OpenAsync(arguments.GetWorkspacePaths(), settings, arguments.GetProcessEnvironment() ?? pluginEnvironment, cancellationToken);
 
         tools.Add(
             "git_status",

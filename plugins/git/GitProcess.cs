@@ -60,9 +60,10 @@ internal static class GitProcess
     private const int MaxErrorCharacters = 16_000;
 
     public static async Task<GitResult> RunAsync(
-        string program, string workingDirectory, GitCommand command, TimeSpan timeout, IReadOnlyDictionary<string, string?>? driverOverrides, CancellationToken cancellationToken)
+        string program, string workingDirectory, GitCommand command, TimeSpan timeout, IReadOnlyDictionary<string, string?>? driverOverrides,
+        IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
     {
-        var spec = Spec(program, workingDirectory, command, driverOverrides);
+        var spec = Spec(program, workingDirectory, command, driverOverrides, environment);
         using var owned = Start(spec, program);
         var process = owned.Process;
 
@@ -127,8 +128,12 @@ internal static class GitProcess
         }
     }
 
-    /// <summary>The start specification: the safe-git options and environment (<see cref="SafeGit"/>), then ours, then the command.</summary>
-    public static ProcessSpec Spec(string program, string workingDirectory, GitCommand command, IReadOnlyDictionary<string, string?>? driverOverrides)
+    /// <summary>
+    /// The start specification: the safe-git options and environment (<see cref="SafeGit"/>), then ours, then the command,
+    /// over <paramref name="baseEnvironment"/> (the one the host built for the call, never the agent's own: a repository's
+    /// configuration, hooks and filters cannot read the server's token or keys), or the host's when <see langword="null"/>.
+    /// </summary>
+    public static ProcessSpec Spec(string program, string workingDirectory, GitCommand command, IReadOnlyDictionary<string, string?>? driverOverrides, IReadOnlyDictionary<string, string>? baseEnvironment)
     {
         // Global options: paths printed as they are (UTF-8, not octal-quoted), no colours, pathspecs taken literally (no
         // globs or ':(top)' magic that could reach outside the project), run in the project root; and none of the
@@ -160,6 +165,7 @@ internal static class GitProcess
         return new ProcessSpec(program, arguments)
         {
             WorkingDirectory = workingDirectory,
+            BaseEnvironment = baseEnvironment,
             Environment = environment,
             KeepInputOpen = true,
             RefusedRoots = [workingDirectory],

@@ -12,10 +12,12 @@ internal sealed class GitRepository
     private readonly string _program;
     private readonly GitSettings _settings;
     private readonly IReadOnlyDictionary<string, string?> _driverOverrides;
+    private readonly IReadOnlyDictionary<string, string>? _environment;
 
-    private GitRepository(string program, GitSettings settings, WorkspacePaths paths, string topLevel, string prefix, IReadOnlyDictionary<string, string?> driverOverrides)
+    private GitRepository(string program, GitSettings settings, WorkspacePaths paths, string topLevel, string prefix, IReadOnlyDictionary<string, string?> driverOverrides, IReadOnlyDictionary<string, string>? environment)
     {
         _program = program;
+        _environment = environment;
         _driverOverrides = driverOverrides;
         _settings = settings;
         Paths = paths;
@@ -34,12 +36,19 @@ internal sealed class GitRepository
     public GitSettings Settings => _settings;
 
     /// <summary>Finds git and the repository that holds the project root.</summary>
+    /// <param name="paths">The call's workspace.</param>
+    /// <param name="settings">The plugin's settings.</param>
+    /// <param name="environment">
+    /// The complete environment git gets (<see cref="ToolContext.GetProcessEnvironment"/>: on a server the session's, in
+    /// the CLI the user's without the agent's settings and secret-named variables), or <see langword="null"/> to inherit the host's.
+    /// </param>
+    /// <param name="cancellationToken">Cancellation.</param>
     /// <exception cref="ToolException">git is missing, or the root is not inside a working tree.</exception>
-    public static async Task<GitRepository> OpenAsync(WorkspacePaths paths, GitSettings settings, CancellationToken cancellationToken)
+    public static async Task<GitRepository> OpenAsync(WorkspacePaths paths, GitSettings settings, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
     {
         var program = GitProgram.Resolve(settings.Program, paths);
         var result = await GitProcess.RunAsync(
-            program, paths.Root, new GitCommand(["rev-parse", "--show-toplevel", "--show-prefix"]), settings.Timeout, null, cancellationToken).ConfigureAwait(false);
+            program, paths.Root, new GitCommand(["rev-parse", "--show-toplevel", "--show-prefix"]), settings.Timeout, null, environment, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             var message = result.Messages;
@@ -60,14 +69,14 @@ internal sealed class GitRepository
         var prefix = lines.Length > 1 ? lines[1].Trim('\r') : string.Empty;
 
         // The filter and diff drivers the repository's own configuration defines name programs: every call blanks them.
-        var drivers = await GitProcess.RunAsync(program, paths.Root, new GitCommand(SafeGit.ListDriversArguments), settings.Timeout, null, cancellationToken).ConfigureAwait(false);
+        var drivers = await GitProcess.RunAsync(program, paths.Root, new GitCommand(SafeGit.ListDriversArguments), settings.Timeout, null, environment, cancellationToken).ConfigureAwait(false);
         var overrides = SafeGit.DriverOverrides(drivers.ExitCode == 0 ? drivers.Output : string.Empty);
-        return new GitRepository(program, settings, paths, lines[0].Trim('\r'), prefix, overrides);
+        return new GitRepository(program, settings, paths, lines[0].Trim('\r'), prefix, overrides, environment);
     }
 
     /// <summary>Runs a git command in the project root.</summary>
     public Task<GitResult> RunAsync(GitCommand command, CancellationToken cancellationToken) =>
-        GitProcess.RunAsync(_program, Paths.Root, command, _settings.Timeout, _driverOverrides, cancellationToken);
+        GitProcess.RunAsync(_program, Paths.Root, command, _settings.Timeout, _driverOverrides, _environment, cancellationToken);
 
     /// <summary>Runs a read-only command and returns its output; a failure becomes a <see cref="ToolException"/> with git's message.</summary>
     public async Task<GitResult> ReadAsync(IReadOnlyList<string> arguments, int maxOutputCharacters, CancellationToken cancellationToken)

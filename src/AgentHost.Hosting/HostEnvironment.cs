@@ -34,6 +34,15 @@ public sealed record HostEnvironment(
             platform);
     }
 
+    /// <summary>
+    /// The variables a project's files may read, where they differ from <see cref="Variables"/>: <c>${VAR}</c> in the
+    /// values of its <c>.agent/config.yaml</c> and <c>.mcp.json</c>, and the variable its <c>mcp.servers.*.bearer_token_env</c>
+    /// names. <see langword="null"/> (the CLI): all of <see cref="Variables"/>, the user's own. A shared server sets its
+    /// sessions' environment (the allow-list and <c>server.session_env</c>), so that a member's project cannot copy the
+    /// server's token, keys or store URI into what it configures.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? ProjectVariables { get; init; }
+
     /// <summary>Returns a variable's value, or <see langword="null"/> when unset or empty.</summary>
     /// <param name="name">The variable name.</param>
     /// <returns>The value.</returns>

@@ -44,7 +44,7 @@ internal static class LspEndpoints
             return TypedResults.Ok(views);
         }).WithAccess(RouteAccess.Reads(RouteResource.Session, "session")).WithName("listLanguageServers").WithSummary("The language servers of each engine (?session=ID: of that session's engine), their state, and what is wrong with them.").ProducesApiErrors();
 
-        lsp.MapPost("/{name}/{action}", async (string name, string action, string? session, CancellationToken ct) =>
+        lsp.MapPost("/{name}/{action}", async (string name, string action, string? session, HttpContext http, CancellationToken ct) =>
         {
             var verb = action switch
             {
@@ -55,7 +55,7 @@ internal static class LspEndpoints
             };
             var results = new List<LspEngineActionView>();
             var missing = new List<AgentHostException>();
-            foreach (var engine in await EnginesAsync(hub, session, ct).ConfigureAwait(false))
+            foreach (var engine in await EnginesAsync(hub, http.Caller(), session, $"{action} language server '{name}'", ct).ConfigureAwait(false))
             {
                 try
                 {
@@ -90,6 +90,7 @@ internal static class LspEndpoints
         .ProducesApiErrors();
     }
 
-    private static async Task<IReadOnlyList<ServerEngine>> EnginesAsync(SessionHub hub, string? session, CancellationToken ct) =>
-        session is null ? hub.Engines.Started : [(await hub.OpenAsync(session, ct).ConfigureAwait(false)).Engine];
+    /// <summary>The engines an action applies to: every started one, or the session's (never opening nor leasing the session: <see cref="SessionHub.StartedEngineOfAsync"/>).</summary>
+    private static async Task<IReadOnlyList<ServerEngine>> EnginesAsync(SessionHub hub, ServerCaller caller, string? session, string what, CancellationToken ct) =>
+        session is null ? hub.Engines.Started : [await hub.StartedEngineOfAsync(caller, session, what, ct).ConfigureAwait(false)];
 }

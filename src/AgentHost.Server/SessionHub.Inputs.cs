@@ -4,7 +4,7 @@ using AgentHost.Sessions;
 
 namespace AgentHost.Server;
 
-/// <content>The permission modes a caller chooses, checked against their role's cap (<see cref="ServerInputs.CheckMode"/>).</content>
+/// <content>The permission modes a caller chooses, checked against their role's cap (<see cref="ServerInputs.CheckMode"/>), and the model files they name (<see cref="ServerInputs.CheckModel"/>).</content>
 internal sealed partial class SessionHub
 {
     /// <summary>Checks a <c>settings.permission_mode</c> the caller gives against their cap (<see cref="ServerInputs.CheckMode"/>).</summary>
@@ -15,6 +15,17 @@ internal sealed partial class SessionHub
             Inputs.CheckMode(caller, ParseMode(text, "settings.permission_mode"), "settings.permission_mode");
         }
     }
+
+    /// <summary>
+    /// Checks a model the caller names whose provider reads the file its id names (<see cref="ServerInputs.CheckModel"/>):
+    /// the model to use, with the file's absolute path; <see langword="null"/> stays <see langword="null"/>.
+    /// </summary>
+    private string? CheckModel(ServerCaller caller, string? model, string field, ServerEngine engine) =>
+        model is null ? null : ServerInputs.CheckModel(caller, model, field, engine.Key.Root, Roots, engine.Configuration, engine.Runtime.Registry);
+
+    /// <summary>The settings with a <c>settings.model</c> checked as <see cref="CheckModel(ServerCaller, string?, string, ServerEngine)"/> does.</summary>
+    private IReadOnlyList<KeyValuePair<string, string?>> CheckModelSetting(ServerCaller caller, IReadOnlyList<KeyValuePair<string, string?>> settings, ServerEngine engine) =>
+        [.. settings.Select(s => s.Key == SessionSettings.Model ? new KeyValuePair<string, string?>(s.Key, CheckModel(caller, s.Value, "settings.model", engine)) : s)];
 
     /// <summary>
     /// Checks the mode a session's next run would run in against the sender's cap: its stored <c>permission_mode</c>

@@ -40,6 +40,30 @@ internal sealed partial class SessionHub
         }
     }
 
+    /// <summary>
+    /// The engine an action on a session's engine applies to (<c>POST /v1/lsp/{name}/{action}?session=</c>) without
+    /// opening or leasing the session: an open session's own engine, else the started engine of its workspace and
+    /// recorded plugins. A closed session whose engine is not started runs no language servers: that is a clear 400.
+    /// </summary>
+    /// <param name="caller">Who acts (404 for a session they may not see, as for none).</param>
+    /// <param name="id">The session.</param>
+    /// <param name="what">What the caller does, for the message (<c>start language server 'x'</c>).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    public async Task<ServerEngine> StartedEngineOfAsync(ServerCaller caller, string id, string what, CancellationToken cancellationToken)
+    {
+        var info = await GetInfoAsync(caller, id, cancellationToken).ConfigureAwait(false);
+        if (FindOpen(id) is { } open)
+        {
+            return open.Engine;
+        }
+
+        var key = EngineKeyOf(info);
+        return engines.Started.FirstOrDefault(e => e.Key.Equals(key))
+            ?? throw new AgentHostException(
+                ErrorKind.Usage,
+                $"session: session {id} is not open on this server and no engine of its workspace ({info.Workspace}) with its plugins is started, so it runs no language servers; cannot {what}. Act without ?session= (every started engine), or send the session a prompt first, which opens it.");
+    }
+
     /// <summary>The started engines whose root is one of <paramref name="caller"/>'s roots or inside one (an admin: every engine).</summary>
     public IReadOnlyList<ServerEngine> VisibleEngines(ServerCaller caller) =>
         caller.Role == ServerRole.Admin ? engines.Started : [.. engines.Started.Where(e => Roots.Allows(caller, e.Key.Root))];

@@ -54,6 +54,7 @@ internal sealed partial class SessionHub
         SessionSettingsPatch.ModelParametersForRun(request, info.Settings);
         var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
         CheckRunMode(caller, hosted, info);
+        var model = CheckModel(caller, request.Model, "model", hosted.Engine);
         await DenySharedStateToolsAsync(caller, hosted, cancellationToken).ConfigureAwait(false);
         var eventsAfter = await LastEventId(id, cancellationToken).ConfigureAwait(false);
         var run = new ServerRun(Guid.CreateVersion7().ToString("N"), id, time.GetUtcNow(), eventsAfter, client ?? info.Settings.GetValueOrDefault(SessionSettings.Client));
@@ -98,7 +99,7 @@ internal sealed partial class SessionHub
             {
                 Context = request.Context ?? [],
                 Skills = request.Skills ?? [],
-                Model = request.Model,
+                Model = model,
                 MaxSteps = request.MaxSteps ?? maxSteps,
                 DryRun = dryRun,
                 ModelParameters = SessionSettingsPatch.ModelParametersForRun(request, settings),

@@ -99,6 +99,9 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         try
         {
             SessionSettingsPatch.CheckPolicy(settings, new Dictionary<string, string>(), PermissionPolicy.FromConfiguration(engine.Configuration));
+            // A model id that names a file (the scripted provider's) is read inside the caller's roots only.
+            model = CheckModel(caller, model, "model", engine);
+            settings = CheckModelSetting(caller, settings, engine);
         }
         catch
         {
@@ -291,6 +294,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
 
         CheckModes(caller, valid);
         var hosted = await OpenAsync(id, cancellationToken).ConfigureAwait(false);
+        valid = CheckModelSetting(caller, valid, hosted.Engine);
         await DenySharedStateToolsAsync(caller, hosted, cancellationToken).ConfigureAwait(false);
         SessionSettingsPatch.CheckPolicy(valid, await store.GetSettingsAsync(id, cancellationToken).ConfigureAwait(false), PermissionPolicy.FromConfiguration(hosted.Engine.Configuration));
         await SessionSettingsPatch.ApplyAsync(hosted, store, valid, cancellationToken).ConfigureAwait(false);

@@ -57,13 +57,23 @@ public sealed class ProjectRootFactory
         return new ProjectRootFactory(this, sandboxLayout);
     }
 
-    /// <summary>Resolves the configuration as seen from <paramref name="directory"/> (with the host's overrides); problems are reported in it, not thrown.</summary>
+    /// <summary>
+    /// Resolves the configuration as seen from <paramref name="directory"/> (with the host's overrides); problems are
+    /// reported in it, not thrown. For a server's sessions, the project's files read only the sessions' environment
+    /// (<see cref="HostEnvironment.ProjectVariables"/>): the allow-list and the admin's <c>server.session_env</c>.
+    /// </summary>
     /// <param name="directory">The working directory whose project applies.</param>
     /// <returns>The configuration.</returns>
     public ConfigurationSnapshot ResolveConfiguration(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var environment = Get<HostEnvironment>() with { CurrentDirectory = directory };
+        if (_options.ServerSessions)
+        {
+            // server.session_env counts only from the admin's layers, the same for every root: the host's configuration has them.
+            environment = environment with { ProjectVariables = Engine.SessionProcessEnvironment.Create(environment.Variables, Get<ConfigurationSnapshot>(), server: true, _options.HiddenVariables).ForModel };
+        }
+
         return ConfigurationResolver.Resolve(environment, Get<AgentPaths>(), [.. _options.ConfigOverrides]);
     }
 

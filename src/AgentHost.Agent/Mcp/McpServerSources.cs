@@ -44,7 +44,8 @@ public static class McpServerSources
         {
             if (projectTrusted)
             {
-                foreach (var server in McpJsonFile.Read(file, environment.Variables, problems))
+                // The project's file reads only what a project may (on a server, the session's environment: HostEnvironment.ProjectVariables).
+                foreach (var server in McpJsonFile.Read(file, configuration.ProjectVariables, problems))
                 {
                     SetProjectOwned(servers, projectOwned, server, problems);
                 }
@@ -190,7 +191,9 @@ public static class McpServerSources
             }
 
             var headers = server.GetSection("headers");
-            if (!McpBearerToken.TryAdd(server, name, environment, ref headers, problems))
+            // A project's bearer_token_env names a variable of what a project may read, never the server's own.
+            var readable = server.Target?.Layer == ConfigLayer.Project ? environment with { Variables = configuration.ProjectVariables } : environment;
+            if (!McpBearerToken.TryAdd(server, name, readable, ref headers, problems))
             {
                 return null;
             }

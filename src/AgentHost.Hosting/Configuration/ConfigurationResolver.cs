@@ -33,7 +33,8 @@ public static class ConfigurationResolver
         {
             // An untrusted project's provider and feed settings are dropped before they are expanded or merged.
             var (content, ignoredEntries, warning) = UntrustedProjectSettings.Apply(YamlConfigLoader.Load(projectFile, ConfigLayer.Project), [global, variables, flags], paths, project.Root);
-            layers.Add(Expand(content, environment));
+            // A project's values expand from what its files may read: on a server, the session's environment, never the server's.
+            layers.Add(Expand(content, environment.ProjectVariables ?? environment.Variables, sessionOnly: environment.ProjectVariables is not null));
             ignored = ignoredEntries;
             trustWarning = warning;
         }
@@ -116,13 +117,17 @@ public static class ConfigurationResolver
 
     /// <summary>Reads a config file and expands variable references in its values.</summary>
     private static ConfigLayerContent LoadFile(string path, ConfigLayer layer, HostEnvironment environment) =>
-        Expand(YamlConfigLoader.Load(path, layer), environment);
+        Expand(YamlConfigLoader.Load(path, layer), environment.Variables, sessionOnly: false);
 
     /// <summary>The section of hooks (docs/hooks.md), whose values are never expanded.</summary>
     private const string HooksSection = "hooks";
 
-    /// <summary>Expands variable references in the values of a file layer (not under <c>hooks</c>).</summary>
-    private static ConfigLayerContent Expand(ConfigLayerContent content, HostEnvironment environment)
+    /// <summary>
+    /// Expands variable references in the values of a file layer (not under <c>hooks</c>) from <paramref name="variables"/>;
+    /// <paramref name="sessionOnly"/>: they are a server session's (<see cref="HostEnvironment.ProjectVariables"/>), and a
+    /// warning about an unset one says so.
+    /// </summary>
+    private static ConfigLayerContent Expand(ConfigLayerContent content, IReadOnlyDictionary<string, string> variables, bool sessionOnly)
     {
         if (content.Entries.Count == 0)
         {
@@ -140,7 +145,7 @@ public static class ConfigurationResolver
                 continue;
             }
 
-            var expansion = ValueExpander.Expand(entry.Value, environment.Variables);
+            var expansion = ValueExpander.Expand(entry.Value, variables);
             if (expansion.Error is { } error)
             {
                 problems.Add(ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, error));
@@ -148,7 +153,9 @@ public static class ConfigurationResolver
 
             foreach (var variable in expansion.UnsetVariables)
             {
-                problems.Add(ConfigProblem.At(ConfigSeverity.Warning, entry, entry.Key, $"variable {variable} is not set, so it expands to nothing. Set {variable}, or give a default: ${{{variable}:-value}}"));
+                problems.Add(ConfigProblem.At(ConfigSeverity.Warning, entry, entry.Key, sessionOnly
+                    ? $"variable {variable} is not in a server session's environment, so it expands to nothing: a project on a server reads only the allow-list and server.session_env (docs/server.md). Ask the admin to list {variable} in server.session_env, or give a default: ${{{variable}:-value}}"
+                    : $"variable {variable} is not set, so it expands to nothing. Set {variable}, or give a default: ${{{variable}:-value}}"));
             }
 
             entries.Add(entry with { Value = expansion.Value });

@@ -29,9 +29,16 @@ public sealed class ConfigurationSnapshot
         Problems = problems;
         _currentDirectory = environment.CurrentDirectory;
         _homeDirectory = environment.HomeDirectory;
+        ProjectVariables = environment.ProjectVariables ?? environment.Variables;
         PluginFeeds = ReadPluginFeeds();
         Providers = ReadProviders();
     }
+
+    /// <summary>
+    /// The variables the project's files may read (<see cref="HostEnvironment.ProjectVariables"/>): the environment's
+    /// own in the CLI, a server session's environment on a shared server.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ProjectVariables { get; }
 
     /// <summary>The project: its root, git root and config file.</summary>
     public ProjectLocation Project { get; }

@@ -33,6 +33,13 @@ public sealed class ChatProviderCapability : Capability
     public IReadOnlyList<ModelDescriptor> Models { get; init; } = [];
 
     /// <summary>
+    /// Whether the model id names a file the provider reads (the scripted provider's <c>scripted/&lt;path&gt;</c>). A shared
+    /// server then resolves a relative id against the session's root and refuses a member's id outside that member's
+    /// roots, so that a model id cannot make the server read any file it can (docs/server.md).
+    /// </summary>
+    public bool ModelIdIsPath { get; init; }
+
+    /// <summary>
     /// Lists the models a configured endpoint offers (e.g. <c>GET /v1/models</c>, Ollama's <c>/api/tags</c>), when the
     /// provider can; unknown limits may be 0. Throws <see cref="Providers.ProviderException"/> when unreachable.
     /// </summary>

@@ -1,8 +1,11 @@
 using AgentHost.Hosting;
+using AgentHost.Agent.Runs;
+using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
+using AgentHost.Sdk.Capabilities;
 using AgentHost.Sessions;
 
 namespace AgentHost.Server.Users;
@@ -190,6 +193,41 @@ public sealed class ServerInputs
                 ErrorKind.Denied,
                 $"{field}: '{mode.ToDisplayName()}' runs commands without asking, and this server has no working OS sandbox ({why}), so a member may not choose it; choose ask, accept-edits, plan or dont-ask, or ask the server's operator to set {AllowUnsandboxedKey}: true (or {RoleModesKey}.member).");
         }
+    }
+
+    /// <summary>
+    /// Checks a model a request names whose provider reads the file the model id names
+    /// (<see cref="ChatProviderCapability.ModelIdIsPath"/>, the scripted provider): the id is resolved
+    /// against the session's root, and for a non-admin it must lie inside the caller's roots. Other models pass as given.
+    /// </summary>
+    /// <param name="caller">Who sent it.</param>
+    /// <param name="model">The model as the request wrote it (<c>scripted/script.yaml</c>).</param>
+    /// <param name="field">The request's field, for the message (<c>model</c>, <c>settings.model</c>).</param>
+    /// <param name="root">The session's root (what a relative id is relative to).</param>
+    /// <param name="roots">The callers' roots.</param>
+    /// <param name="configuration">The session's configuration (provider names and types).</param>
+    /// <param name="registry">The session's capabilities (which providers read a path).</param>
+    /// <returns>The model to use: with the file's absolute path for a provider that reads one.</returns>
+    /// <exception cref="AgentHostException">A non-admin's file outside their roots (<see cref="ErrorKind.Usage"/>), naming the field.</exception>
+    internal static string CheckModel(ServerCaller caller, string model, string field, string root, ServerRoots roots, ConfigurationSnapshot configuration, CapabilityRegistry registry)
+    {
+        if (ModelSelection.ProviderTypeOf(model, configuration) is not { } type
+            || !registry.OfKind(CapabilityKind.ChatProvider).Any(e => string.Equals(e.Name, type, StringComparison.OrdinalIgnoreCase) && e.Capability is ChatProviderCapability { ModelIdIsPath: true }))
+        {
+            return model;
+        }
+
+        var slash = model.IndexOf('/', StringComparison.Ordinal);
+        var (provider, id) = slash > 0 ? (model[..slash], model[(slash + 1)..]) : (type, model);
+        var file = Path.GetFullPath(id, root);
+        if (caller.Role != ServerRole.Admin && !roots.Allows(caller, file))
+        {
+            throw new AgentHostException(
+                ErrorKind.Usage,
+                $"{field}: '{model}' names the file {file}, which the model's provider would read as the server, outside the roots this server lets user '{caller.Name}' use ({string.Join(", ", roots.For(caller))}); give a file inside one of them (a relative path is relative to the session's root), see docs/server.md \"Plugins and files a member names\".");
+        }
+
+        return $"{provider}/{file}";
     }
 
     private static string Names(IEnumerable<PermissionMode> modes) => string.Join(", ", modes.Select(m => m.ToDisplayName()));

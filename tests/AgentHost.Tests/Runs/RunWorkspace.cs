@@ -32,6 +32,15 @@ public sealed class RunWorkspace : IDisposable
 
     public string WriteScript(string yaml) => _temp.WriteFile($"script-{Guid.NewGuid():N}.yaml", yaml);
 
+    /// <summary>A script inside the root: what a server member's own model file must be (docs/server.md).</summary>
+    public string WriteRootScript(string yaml)
+    {
+        Directory.CreateDirectory(Root);
+        var path = Path.Combine(Root, $"script-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
     /// <summary>Writes the workspace's project configuration, <c>.agent/config.yaml</c>.</summary>
     public void WriteProjectConfig(string yaml)
     {

@@ -30,12 +30,12 @@ public sealed class ClusterLimitsTests
         using var onB = b.Client(token);
 
         // A run on a, in flight until its permission request is answered.
-        var waiting = await ServerLimitsApiTests.CreateAsync(onA, new { interactive = true, permissionMode = "ask", model = "scripted/" + ws.WriteScript("""
+        var waiting = await ServerLimitsApiTests.CreateAsync(onA, new { interactive = true, permissionMode = "ask", model = "scripted/" + ws.WriteRootScript("""
             turns:
               - tool_calls: [{ name: write, arguments: { path: notes.txt, content: "hello" } }]
               - text: Written.
             """) });
-        var other = await ServerLimitsApiTests.CreateAsync(onB, new { model = "scripted/" + ws.WriteScript("turns:\n  - text: Other.\n") });
+        var other = await ServerLimitsApiTests.CreateAsync(onB, new { model = "scripted/" + ws.WriteRootScript("turns:\n  - text: Other.\n") });
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await using var events = await SseReader.OpenAsync(onA, $"v1/sessions/{waiting}/events?after=0", null, timeout.Token);
         using var first = await onA.PostAsJsonAsync($"v1/sessions/{waiting}/messages", new { prompt = "write notes" });

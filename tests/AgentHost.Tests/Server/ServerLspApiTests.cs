@@ -67,6 +67,22 @@ public sealed class ServerLspApiTests : IDisposable
     }
 
     [RequiresProgramFact("node")]
+    public async Task ActionOnAClosedSession_UsesItsStartedEngine_WithoutOpeningOrLeasingTheSession()
+    {
+        await using var server = await StartAsync();
+        var id = (await server.CreateSessionAsync()).GetProperty("id").GetString()!;
+        await PostAsync(server.Http, $"v1/sessions/{id}/close", HttpStatusCode.OK);
+
+        var started = await PostAsync(server.Http, $"v1/lsp/fixture/start?session={id}", HttpStatusCode.OK);
+        var stopped = await PostAsync(server.Http, $"v1/lsp/fixture/stop?session={id}", HttpStatusCode.OK);
+        var session = await server.GetAsync($"v1/sessions/{id}");
+
+        Assert.Equal("started", Assert.Single(started.GetProperty("engines").EnumerateArray()).GetProperty("outcome").GetString());
+        Assert.Equal("stopped", Assert.Single(stopped.GetProperty("engines").EnumerateArray()).GetProperty("outcome").GetString());
+        Assert.False(session.GetProperty("open").GetBoolean(), $"an action on the session's language servers opened the session: {session}");
+    }
+
+    [RequiresProgramFact("node")]
     public async Task Cli_WithServer_RestartsAndStopsTheServersLanguageServer_AndStatusShowsIt()
     {
         await using var server = await StartAsync();

@@ -141,6 +141,84 @@ public sealed class ServerMemberInputsTests : IDisposable
         Assert.False(File.Exists(Marker), "the workflow's shell node ran");
     }
 
+    [HookScriptFact]
+    public async Task WorkflowNamingAPluginFolder_IsRefusedToAMember_ItsHookNeverRuns()
+    {
+        var inside = HookedPlugin(Path.Combine(_ws.Root, "hooked"));
+        _ws.WriteUserConfig($"permissions:\n  trusted_projects: ['{inside}']\n");
+        foreach (var (file, plugin) in new[] { ("relative.yaml", "./hooked"), ("absolute.yaml", inside) })
+        {
+            File.WriteAllText(Path.Combine(_ws.Root, file), $"""
+                name: {Path.GetFileNameWithoutExtension(file)}
+                plugins: ['{plugin}']
+                nodes:
+                  - id: say
+                    kind: shell
+                    command: "echo hi"
+                """);
+        }
+
+        // The root is trusted (its workflows may name plugins by path), so only the member check stands in the way.
+        var trusted = await _ws.RunAsync("trust");
+        Assert.True(trusted.ExitCode == ExitCodes.Success, trusted.Error + trusted.Output);
+        var alice = await AgentServer.AddUserAsync(_ws, "alice", "member");
+        await using var server = await StartAsync();
+        using var member = server.Client(alice);
+
+        foreach (var (file, plugin) in new[] { ("relative.yaml", "./hooked"), ("absolute.yaml", inside) })
+        {
+            var refused = await AgentServer.SendAsync(member, HttpMethod.Post, "v1/workflows/runs", new { workflow = file });
+            Assert.True(refused.Status == HttpStatusCode.Forbidden, $"{file}: {(int)refused.Status} {refused.Body}");
+            Assert.Contains($"workflow plugins[0]: '{inside}' is a folder, and on this server a member names plugins only by id", refused.Body, StringComparison.Ordinal);
+        }
+
+        Assert.Empty((await AgentServer.ReadAsync(await member.GetAsync("v1/workflows/runs"), HttpStatusCode.OK)).EnumerateArray());
+        Assert.False(File.Exists(Marker), "a workflow's plugin folder loaded for a member: its SessionStart hook ran");
+    }
+
+    [Fact]
+    public async Task ScriptedModelFile_OutsideTheMembersRoots_Is400NamingTheField_ARelativeOneIsTheSessionsRoots()
+    {
+        // The scripted provider reads the file its model id names: a member must not make the server read any file it can.
+        var secret = _ws.Combine("elsewhere", "secret.yaml");
+        Directory.CreateDirectory(Path.GetDirectoryName(secret)!);
+        File.WriteAllText(secret, "turns:\n  - text: the server's own file\n");
+        var sub = Path.Combine(_ws.Root, "sub");
+        Directory.CreateDirectory(sub);
+        File.WriteAllText(Path.Combine(sub, "mine.yaml"), "turns:\n  - text: From my root.\n");
+        var alice = await AgentServer.AddUserAsync(_ws, "alice", "member");
+        await using var server = await StartAsync();
+        using var member = server.Client(alice);
+
+        foreach (var model in new[] { "scripted/" + secret, "scripted/../elsewhere/secret.yaml" })
+        {
+            var created = await AgentServer.SendAsync(member, HttpMethod.Post, "v1/sessions", new { model });
+            Assert.True(created.Status == HttpStatusCode.BadRequest, $"{model}: {(int)created.Status} {created.Body}");
+            Assert.Contains($"model: '{model}' names the file {secret}, which the model's provider would read as the server, outside the roots", created.Body, StringComparison.Ordinal);
+            var setting = await AgentServer.SendAsync(member, HttpMethod.Post, "v1/sessions", new { settings = new Dictionary<string, string> { ["model"] = model } });
+            Assert.True(setting.Status == HttpStatusCode.BadRequest, $"{model}: {(int)setting.Status} {setting.Body}");
+            Assert.Contains("settings.model: '", setting.Body, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(await SessionsAsync(server));
+
+        // A relative model file is the session's root's (not the server's working folder): it works there.
+        var mine = await CreateAsync(member, new { root = "sub", model = "scripted/mine.yaml" });
+        using (var sent = await member.PostAsJsonAsync($"v1/sessions/{mine}/messages?wait=true", new { prompt = "hello" }))
+        {
+            var run = await AgentServer.ReadAsync(sent, HttpStatusCode.OK);
+            Assert.True(run.GetProperty("status").GetString() == "completed", run.ToString());
+        }
+
+        // Changing the model later, or for one prompt, passes the same check.
+        var patched = await AgentServer.SendAsync(member, HttpMethod.Patch, $"v1/sessions/{mine}", new { settings = new Dictionary<string, string> { ["model"] = "scripted/" + secret } });
+        Assert.True(patched.Status == HttpStatusCode.BadRequest, $"{(int)patched.Status} {patched.Body}");
+        Assert.Contains("settings.model: 'scripted/" + secret + "' names the file", patched.Body, StringComparison.Ordinal);
+        var once = await AgentServer.SendAsync(member, HttpMethod.Post, $"v1/sessions/{mine}/messages?wait=true", new { prompt = "again", model = "scripted/" + secret });
+        Assert.True(once.Status == HttpStatusCode.BadRequest, $"{(int)once.Status} {once.Body}");
+        Assert.Contains("model: 'scripted/" + secret + "' names the file", once.Body, StringComparison.Ordinal);
+    }
+
     /// <summary>A Claude Code plugin folder whose SessionStart hook writes <see cref="Marker"/>.</summary>
     private string HookedPlugin(string folder)
     {

@@ -53,7 +53,7 @@ public sealed class ServerSessionEnvironmentTests : IDisposable
         await using var server = await AgentServer.StartAsync(_ws.Root, environment, "--plugin", "scripted", "--plugin", "shell", "--no-default-plugins", "--model", "scripted/" + _ws.WriteScript("turns:\n  - text: Hi.\n"));
         using var member = server.Client(alice);
 
-        var script = _ws.WriteScript("""
+        var script = _ws.WriteRootScript("""
             turns:
               - tool_calls: [{ name: shell, arguments: { command: "printenv | rev > shell-env.txt; printenv TEST_SERVER_TOKEN | rev >> shell-env.txt; printenv ANTHROPIC_API_KEY | rev >> shell-env.txt" } }]
               - tool_calls: [{ name: shell, arguments: { command: "printenv | rev > job-env.txt", run_in_background: true } }]
@@ -87,6 +87,63 @@ public sealed class ServerSessionEnvironmentTests : IDisposable
             Assert.Contains("\nHOME=", "\n" + text, StringComparison.Ordinal);
         }
 
+    }
+
+    [UnixFact("POSIX shell command lines (printenv, rev)")]
+    public async Task AMembersTrustedProject_ExpandsVariablesFromTheSessionsEnvironment_NeverTheServersTokenKeysOrSettings()
+    {
+        // A trusted member project copies the server's secrets into the MCP servers it configures: ${VAR} in its
+        // .agent/config.yaml (args, env) and in its .mcp.json. On a server they expand from the session's environment only.
+        _ws.WriteUserConfig("server:\n  session_env: [TEAM_SETTING]\n");
+        const string Copy = "'${TEST_SERVER_TOKEN}|${ANTHROPIC_API_KEY}|${AGENT_HOME}|${PLAIN_UNLISTED}|${TEAM_SETTING}'";
+        _ws.WriteProjectConfig($$"""
+            mcp:
+              servers:
+                leak:
+                  command: sh
+                  args: ["-c", {{JsonSerializer.Serialize($"printenv | rev > config-env.txt; echo {Copy} | rev > config-args.txt")}}]
+                  env:
+                    FROM_TOKEN: ${TEST_SERVER_TOKEN}
+                    FROM_KEY: ${ANTHROPIC_API_KEY}
+            """);
+        File.WriteAllText(Path.Combine(_ws.Root, ".mcp.json"), JsonSerializer.Serialize(new
+        {
+            mcpServers = new Dictionary<string, object>
+            {
+                ["leakjson"] = new
+                {
+                    command = "sh",
+                    args = new[] { "-c", $"printenv | rev > json-env.txt; echo {Copy} | rev > json-args.txt" },
+                    env = new Dictionary<string, string> { ["FROM_TOKEN"] = "${TEST_SERVER_TOKEN}", ["FROM_KEY"] = "${ANTHROPIC_API_KEY}" },
+                },
+            },
+        }));
+        var trusted = await _ws.RunAsync("trust");
+        Assert.True(trusted.ExitCode == ExitCodes.Success, trusted.Error + trusted.Output);
+        var alice = await AgentServer.AddUserAsync(_ws, "alice", "member");
+        var environment = _ws.Environment;
+        environment["ANTHROPIC_API_KEY"] = ProviderKey;
+        environment["PLAIN_UNLISTED"] = Plain;
+        environment["TEAM_SETTING"] = Listed;
+        await using var server = await AgentServer.StartAsync(_ws.Root, environment, "--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + _ws.WriteScript("turns:\n  - text: Hi.\n"));
+        using var member = server.Client(alice);
+        using var created = await member.PostAsJsonAsync("v1/sessions", new { });
+        var session = (await AgentServer.ReadAsync(created, HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        using var sent = await member.PostAsJsonAsync($"v1/sessions/{session}/messages?wait=true", new { prompt = "hello" });
+        await AgentServer.ReadAsync(sent, HttpStatusCode.OK);
+
+        foreach (var file in new[] { "config-env.txt", "config-args.txt", "json-env.txt", "json-args.txt" })
+        {
+            var text = Unreversed(await ReadWhenWrittenAsync(Path.Combine(_ws.Root, file)));
+            Assert.False(text.Contains(server.Token, StringComparison.Ordinal), $"{file}: the project copied the server's token:\n{text}");
+            Assert.False(text.Contains(ProviderKey, StringComparison.Ordinal), $"{file}: the project copied the provider key:\n{text}");
+            Assert.False(text.Contains(Plain, StringComparison.Ordinal), $"{file}: the project copied a variable server.session_env does not list:\n{text}");
+            Assert.False(text.Contains(environment["AGENT_HOME"], StringComparison.Ordinal), $"{file}: the project copied AGENT_HOME:\n{text}");
+        }
+
+        // What the admin lists still expands.
+        Assert.Contains(Listed, Unreversed(await File.ReadAllTextAsync(Path.Combine(_ws.Root, "config-args.txt"))), StringComparison.Ordinal);
+        Assert.Contains(Listed, Unreversed(await File.ReadAllTextAsync(Path.Combine(_ws.Root, "json-args.txt"))), StringComparison.Ordinal);
     }
 
     [BubblewrapFact]

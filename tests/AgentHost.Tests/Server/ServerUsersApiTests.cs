@@ -87,7 +87,7 @@ public sealed class ServerUsersApiTests : IDisposable
         await using var bobEvents = await SseReader.OpenAsync(bob, "v1/events", null, timeout.Token);
         await using var veraEvents = await SseReader.OpenAsync(vera, "v1/events", null, timeout.Token);
 
-        var a = await CreateAsync(alice, new { interactive = true, permissionMode = "ask", model = "scripted/" + _ws.WriteScript("""
+        var a = await CreateAsync(alice, new { interactive = true, permissionMode = "ask", model = "scripted/" + _ws.WriteRootScript("""
             turns:
               - tool_calls: [{ name: write, arguments: { path: notes.txt, content: "hello" } }]
               - text: Written.
@@ -112,7 +112,7 @@ public sealed class ServerUsersApiTests : IDisposable
 
         // Bob's own run comes after alice's in the server's one event order: his stream reaches its end having
         // skipped every event of alice's session.
-        var b = await CreateAsync(bob, new { model = "scripted/" + _ws.WriteScript("turns:\n  - text: Bob's answer.\n") });
+        var b = await CreateAsync(bob, new { model = "scripted/" + _ws.WriteRootScript("turns:\n  - text: Bob's answer.\n") });
         Assert.Equal(HttpStatusCode.Accepted, (await AgentServer.SendAsync(bob, HttpMethod.Post, $"v1/sessions/{b}/messages", new { prompt = "hi" })).Status);
         var bobSaw = await AgentServer.UntilAsync(bobEvents, "run.ended");
         var sessions = bobSaw.Select(e => JsonDocument.Parse(e.Data).RootElement).Select(e => e.TryGetProperty("sessionId", out var id) ? id.GetString() : null).ToList();
