@@ -123,7 +123,7 @@ public sealed class KeptPlacesSandboxTests
             string.Empty));
 
         var running = ws.RunAsync(ws.Script(SandboxWorkspace.Shell("sh attack.sh")));
-        var paused = Task.Run(() => File.ReadAllText(ready), TestContext.Current.CancellationToken);
+        var paused = Task.Run(() => File.ReadAllText(ready));
         if (await Task.WhenAny(paused, running) == running)
         {
             File.WriteAllText(ready, string.Empty);
