@@ -9,7 +9,7 @@ namespace AgentHost.Tests.Sandbox;
 /// </summary>
 internal sealed class SeatbeltRules
 {
-    private readonly List<(bool Allow, string[] Operations, Node? Filter)> rules = [];
+    private readonly List<(bool Allow, string[] Operations, Node[] Filters)> rules = [];
     private readonly Dictionary<string, string> parameters;
 
     public SeatbeltRules(string profile, IEnumerable<KeyValuePair<string, string>> parameters)
@@ -21,8 +21,8 @@ internal sealed class SeatbeltRules
             if (node.Items is [{ Atom: "allow" or "deny" } head, .. var rest])
             {
                 var operations = rest.TakeWhile(item => item.Atom is not null).Select(item => item.Atom!).ToArray();
-                var filter = rest.Skip(operations.Length).SingleOrDefault();
-                rules.Add((head.Atom == "allow", operations, filter));
+                // Several filters in one rule: any of them matches.
+                rules.Add((head.Atom == "allow", operations, [.. rest.Skip(operations.Length)]));
             }
         }
     }
@@ -40,9 +40,9 @@ internal sealed class SeatbeltRules
     private bool Decide(string operation, string? path)
     {
         var decision = false;
-        foreach (var (allow, operations, filter) in rules)
+        foreach (var (allow, operations, filters) in rules)
         {
-            if (operations.Any(op => Covers(op, operation)) && (filter is null || (path is not null && Matches(filter, path))))
+            if (operations.Any(op => Covers(op, operation)) && (filters.Length == 0 || (path is not null && filters.Any(filter => Matches(filter, path)))))
             {
                 decision = allow;
             }
