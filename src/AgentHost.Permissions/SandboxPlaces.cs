@@ -22,7 +22,11 @@ internal static class SandboxPlaces
     /// <summary>The agent's and other tools' configuration at a folder's top: absent ones are kept absent. Folders end with <c>/</c>.</summary>
     private static readonly string[] ConfigurationPlaces = [".agent/", ".agents/", ".claude/", ".mcp.json"];
 
-    /// <summary>The places kept read-only: in each writable folder, then the user's protected places; on a server, only those the layout leaves visible.</summary>
+    /// <summary>
+    /// The places kept read-only: in each writable folder, then the user's protected places; with a layout, those inside
+    /// a hidden folder only when they lie in a writable folder (a session's root inside a hidden data folder keeps its
+    /// <c>.git/config</c> read-only) or are kept readable (installed plugins) — binding another would show it again.
+    /// </summary>
     /// <param name="writable">The writable folders.</param>
     /// <param name="home">The home directory.</param>
     /// <param name="protectedPaths">The user's protected places.</param>
@@ -31,7 +35,8 @@ internal static class SandboxPlaces
     public static IEnumerable<string> ReadOnly(IReadOnlyList<string> writable, string home, ProtectedPaths protectedPaths, SandboxLayout? layout)
     {
         var places = InFolders(writable, home).Concat(protectedPaths.Areas.Select(area => area.Path));
-        return layout is null ? places : places.Where(layout.KeepsReadOnly).Concat(layout.Readable);
+        return layout is null ? places
+            : places.Where(place => writable.Any(folder => PathSandbox.IsInside(place, folder)) || layout.KeepsReadOnly(place)).Concat(layout.Readable);
     }
 
     /// <summary>The places to keep from being made where they do not exist: git's redirecting files and the configuration places of each writable folder.</summary>

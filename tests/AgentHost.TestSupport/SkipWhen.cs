@@ -162,6 +162,12 @@ public sealed class BubblewrapFactAttribute : FactAttribute
     public BubblewrapFactAttribute() => Skip = BubblewrapProbe.Reason.Value;
 }
 
+/// <summary>A data-driven test of the real Linux sandbox: skipped, with the reason, where <see cref="BubblewrapFactAttribute"/> is.</summary>
+public sealed class BubblewrapTheoryAttribute : TheoryAttribute
+{
+    public BubblewrapTheoryAttribute() => Skip = BubblewrapProbe.Reason.Value;
+}
+
 /// <summary>
 /// A test of the sandbox's network proxy (<c>sandbox.network_domains</c>): needs what <see cref="BubblewrapFactAttribute"/>
 /// needs, and <c>socat</c> (the bridge inside the sandbox) and <c>curl</c> (the client the test runs) on PATH.

@@ -40,11 +40,12 @@ public sealed class ProcessSandbox
 
     /// <summary>
     /// Places inside <see cref="WritablePaths"/> that do not exist yet and must not be made by the process (a project's
-    /// <c>.agent/</c>, <c>.mcp.json</c>, the git folder's <c>hooks/</c> or <c>commondir</c>): a folder is kept absent
-    /// by an empty read-only folder in its place (which stays behind as an empty folder); a file cannot be (an empty file
-    /// would change what git or the agent reads), so one the process made there is renamed aside
-    /// (<c>NAME.sandbox-created</c>) by the launcher when the process ends. Places that exist belong in
-    /// <see cref="ReadOnlyPaths"/>.
+    /// <c>.agent/</c>, <c>.mcp.json</c>, the git folder's <c>hooks/</c> or <c>commondir</c>). With bubblewrap a folder is
+    /// kept absent by an empty read-only folder in its place (which stays behind as an empty folder), git's
+    /// <c>commondir</c> and <c>config.worktree</c> by a read-only file of the content git reads as absent (<c>.</c>, and
+    /// empty), and any other file cannot be (an empty file would change what the agent reads), so one the process made
+    /// there is renamed aside (<c>NAME.sandbox-created</c>) by the launcher when the process ends; with sandbox-exec
+    /// none can be made. Places that exist belong in <see cref="ReadOnlyPaths"/>.
     /// </summary>
     public IReadOnlyList<string> AbsentPaths { get; init; } = [];
 

@@ -4,11 +4,13 @@ using AgentHost.Sdk.Tools;
 namespace AgentHost.Common.Processes;
 
 /// <summary>
-/// Keeps a sandbox's <see cref="ProcessSandbox.AbsentPaths"/> from being made by the process: a folder (its path ends
-/// with <c>/</c>) is made empty before the process starts, so that the backend binds it read-only; a file is watched:
-/// one that did not exist when the process started and exists when it ends is renamed aside to
-/// <c>NAME.sandbox-created</c>, where neither git nor the agent reads it. A file cannot be held absent by a mount: an
-/// empty file in its place would change what git (<c>commondir</c>) or the agent (<c>.mcp.json</c>) reads.
+/// Keeps a sandbox's <see cref="ProcessSandbox.AbsentPaths"/> from being made by the process (bubblewrap can hold a
+/// path only with a mount, and a mount needs something there): a folder (its path ends with <c>/</c>) is made empty
+/// before the process starts, so that the backend binds it read-only; so is a git file whose neutral content is known
+/// (<c>commondir</c> naming the git folder itself, <c>.</c>, and an empty <c>config.worktree</c>: git reads both as if
+/// they were absent), left in place afterwards like the folders. Any other file (<c>.mcp.json</c>: an empty or made-up
+/// one would change what the agent and other tools read) is watched: one that did not exist when the process started
+/// and exists when it ends is renamed aside to <c>NAME.sandbox-created</c>, where neither git nor the agent reads it.
 /// </summary>
 /// <remarks>Stateless and thread-safe.</remarks>
 internal static class AbsentPlaces
@@ -26,19 +28,46 @@ internal static class AbsentPlaces
     /// <returns>The path.</returns>
     public static string Trim(string entry) => entry.Length > 1 ? entry.TrimEnd('/') : entry;
 
-    /// <summary>Makes each absent folder, empty (the backend then binds it read-only); one that cannot be made is left absent.</summary>
-    /// <param name="sandbox">The sandbox.</param>
-    public static void MakeFolders(ProcessSandbox sandbox)
+    /// <summary>The files git reads the same whether absent or holding this content, by name.</summary>
+    private static readonly Dictionary<string, string> NeutralFiles = new(StringComparer.Ordinal)
     {
-        foreach (var path in sandbox.AbsentPaths.Where(IsFolder).Select(Trim).Where(path => !Path.Exists(path) && Directory.Exists(Path.GetDirectoryName(path))))
+        // The common folder is the git folder itself: where git looks without the file.
+        ["commondir"] = ".\n",
+
+        // An empty configuration (read only with extensions.worktreeConfig).
+        ["config.worktree"] = string.Empty,
+    };
+
+    /// <summary>
+    /// Makes each absent folder, empty, and each absent file with a neutral content (<see cref="NeutralFiles"/>), so that
+    /// the backend binds them read-only; one that cannot be made is left absent.
+    /// </summary>
+    /// <param name="sandbox">The sandbox.</param>
+    public static void MakePlaces(ProcessSandbox sandbox)
+    {
+        foreach (var entry in sandbox.AbsentPaths.Where(entry => IsFolder(entry) || NeutralFiles.ContainsKey(Path.GetFileName(entry))))
         {
+            var path = Trim(entry);
+            if (Exists(path) || !Directory.Exists(Path.GetDirectoryName(path)))
+            {
+                continue;
+            }
+
             try
             {
-                Directory.CreateDirectory(path);
+                if (IsFolder(entry))
+                {
+                    Directory.CreateDirectory(path);
+                }
+                else
+                {
+                    using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+                    file.Write(System.Text.Encoding.UTF8.GetBytes(NeutralFiles[Path.GetFileName(path)]));
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                // A folder the host cannot write: the process cannot either.
+                // A folder the host cannot write (the process cannot either), or the file was made meanwhile.
             }
         }
     }

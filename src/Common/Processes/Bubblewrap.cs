@@ -103,7 +103,7 @@ public static class Bubblewrap
     public static void Wrap(ProcessStartInfo info, ProcessSandbox sandbox, IReadOnlyDictionary<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(sandbox);
-        AbsentPlaces.MakeFolders(sandbox);
+        AbsentPlaces.MakePlaces(sandbox);
         var wrapped = Arguments(sandbox, info.FileName, [.. info.ArgumentList], string.IsNullOrEmpty(info.WorkingDirectory) ? null : info.WorkingDirectory, environment);
         info.FileName = sandbox.ProgramPath!;
         info.ArgumentList.Clear();

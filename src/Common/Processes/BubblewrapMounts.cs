@@ -10,7 +10,9 @@ namespace AgentHost.Common.Processes;
 /// leading to it in the empty <c>tmpfs</c>), a plugin folder is readable inside the hidden data folder, a <c>.env</c> file
 /// is hidden inside the writable root. At one path the kinds keep the order writable, read-only, hidden. A hidden
 /// folder's <c>tmpfs</c> is made read-only last, once the mounts inside it exist. Paths that do not exist are left
-/// alone, and so is a hidden place inside a hidden folder with nothing mounted between them.
+/// alone, and so is a hidden place inside a hidden folder with nothing mounted between them. The folders between a
+/// writable folder and a kept place inside it (<c>.git</c>, the folder of a <c>.env</c>) are bound over themselves, so
+/// that they cannot be moved aside.
 /// </summary>
 /// <remarks>Stateless and thread-safe.</remarks>
 internal static class BubblewrapMounts
@@ -37,8 +39,8 @@ internal static class BubblewrapMounts
             mounts.Add(new Mount(path, Kind.Writable, IsFolder: true));
         }
 
-        // Absent folders were made empty by the launcher (AbsentPlaces.MakeFolders): kept read-only like the others.
-        var readOnly = sandbox.ReadOnlyPaths.Concat(sandbox.AbsentPaths.Where(AbsentPlaces.IsFolder).Select(AbsentPlaces.Trim)).Where(Path.Exists).Select(Bubblewrap.Real);
+        // Absent folders and git files were made by the launcher (AbsentPlaces.MakePlaces): kept read-only like the others.
+        var readOnly = sandbox.ReadOnlyPaths.Concat(sandbox.AbsentPaths.Select(AbsentPlaces.Trim)).Where(Path.Exists).Select(Bubblewrap.Real);
         foreach (var path in proxySocket is null ? readOnly : readOnly.Append(proxySocket))
         {
             // Bound over itself: the command can write the session's temporary folder, not remove or replace the socket.
@@ -49,6 +51,20 @@ internal static class BubblewrapMounts
         {
             mounts.Add(new Mount(path, Kind.Hidden, Directory.Exists(path)));
         }
+
+        // The folders holding a kept or hidden place inside a writable folder are bound over themselves (writable, as
+        // they were): a mount point cannot be renamed or removed, so `mv .git .git-x` cannot take the read-only config
+        // and hooks away and leave a new .git of the command's making in their place. Not inside a hidden folder: a bind
+        // there would show what the empty folder hides.
+        var writableFolders = mounts.Where(mount => mount.Kind == Kind.Writable).Select(mount => mount.Path).ToList();
+        var hiddenPlaces = mounts.Where(mount => mount.Kind == Kind.Hidden).Select(mount => mount.Path).ToList();
+        var holders = mounts.Where(mount => mount.Kind != Kind.Writable)
+            .SelectMany(mount => writableFolders.Where(folder => SandboxPathOrder.IsStrictlyInside(mount.Path, folder))
+                .SelectMany(folder => SandboxPathOrder.AncestorsUpTo(mount.Path, folder).Where(holder => holder != folder)))
+            .Where(holder => !hiddenPlaces.Any(hidden => SandboxPathOrder.IsInside(holder, hidden)))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        mounts.AddRange(holders.Select(holder => new Mount(holder, Kind.Writable, IsFolder: true)));
 
         var unique = mounts.DistinctBy(mount => (mount.Path, mount.Kind)).ToList();
         List<string> remount = [];
@@ -88,8 +104,7 @@ internal static class BubblewrapMounts
         return nearest is { Kind: Kind.Hidden, IsFolder: true };
     }
 
-    private static bool IsInside(string path, string folder) =>
-        path.StartsWith(folder, StringComparison.Ordinal) && (folder.EndsWith('/') || (path.Length > folder.Length && path[folder.Length] == '/'));
+    private static bool IsInside(string path, string folder) => SandboxPathOrder.IsStrictlyInside(path, folder);
 
-    private static int Depth(string path) => path.Count(c => c == '/') - (path.Length > 1 && path.EndsWith('/') ? 1 : 0);
+    private static int Depth(string path) => SandboxPathOrder.Depth(path);
 }

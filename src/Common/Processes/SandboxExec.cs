@@ -1,18 +1,16 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Common.Processes;
 
 /// <summary>
 /// The macOS sandbox (<see cref="ProcessSpec.Sandbox"/>): the program runs under <c>/usr/bin/sandbox-exec</c> with a
-/// generated Seatbelt profile of the same policy bubblewrap enforces on Linux — everything allowed by default, then
-/// denied: writes outside <see cref="ProcessSandbox.WritablePaths"/> and the temporary folder (and a few devices),
-/// writes to <see cref="ProcessSandbox.ReadOnlyPaths"/>, reads and writes of <see cref="ProcessSandbox.HiddenPaths"/>
-/// and the host's service sockets, and all network unless <see cref="ProcessSandbox.AllowNetwork"/>. The profile holds
-/// no path: every path is a parameter (<c>-D W0=/path</c>, read with <c>(param "W0")</c>), so no file name can change
-/// the profile's text. Only denials are added to the default, so no rule's order matters.
+/// generated Seatbelt profile of the same layout bubblewrap mounts on Linux (<see cref="SeatbeltProfile"/>): writes only
+/// inside <see cref="ProcessSandbox.WritablePaths"/> and the temporary folder (and a few devices),
+/// <see cref="ProcessSandbox.ReadOnlyPaths"/> and <see cref="ProcessSandbox.AbsentPaths"/> not writable,
+/// <see cref="ProcessSandbox.HiddenPaths"/> and the host's service sockets neither readable nor writable, the deepest
+/// place deciding, and no network unless <see cref="ProcessSandbox.AllowNetwork"/>. The profile holds no path: every
+/// path is a parameter (<c>-D W0=/path</c>, read with <c>(param "W0")</c>), so no file name can change its text.
 /// </summary>
 /// <remarks>
 /// Stateless and thread-safe. Unlike bubblewrap, a hidden path is refused (<c>Operation not permitted</c>) rather than
@@ -26,12 +24,9 @@ public static class SandboxExec
     /// <summary>Where macOS keeps it.</summary>
     public const string DefaultProgram = "/usr/bin/sandbox-exec";
 
-    /// <summary>Devices a command may always write (output thrown away, its terminal, its own descriptors).</summary>
-    private static readonly string[] WritableDevices = ["/dev/null", "/dev/zero", "/dev/tty", "/dev/dtracehelper", "/dev/fd"];
-
     private static readonly string[] HostSockets = ["/var/run/docker.sock", "/private/var/run/docker.sock", "/var/run/com.docker.vmnetd.sock"];
 
-    /// <summary>The profile and its parameters for <paramref name="sandbox"/>.</summary>
+    /// <summary>The profile and its parameters for <paramref name="sandbox"/> (<see cref="SeatbeltProfile"/>).</summary>
     /// <param name="sandbox">The sandbox.</param>
     /// <param name="environment">The variables given to the program (<c>SSH_AUTH_SOCK</c> names a socket to hide).</param>
     /// <returns>The profile's text and the <c>-D</c> parameters it reads, in order.</returns>
@@ -39,39 +34,7 @@ public static class SandboxExec
     {
         ArgumentNullException.ThrowIfNull(sandbox);
         ArgumentNullException.ThrowIfNull(environment);
-        var parameters = new List<KeyValuePair<string, string>>();
-        string Filters(string prefix, IEnumerable<string> paths) => string.Concat(paths.Select(path =>
-        {
-            var key = prefix + parameters.Count(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToString(CultureInfo.InvariantCulture);
-            parameters.Add(new(key, path));
-            return $" (subpath (param \"{key}\"))";
-        }));
-
-        var writable = Filters("W", sandbox.WritablePaths.Append(sandbox.TempDirectory).OfType<string>().Select(Real).Distinct(StringComparer.Ordinal));
-        var devices = string.Concat(WritableDevices.Select(device => $" (subpath \"{device}\")"));
-        var readOnly = Filters("R", sandbox.ReadOnlyPaths.Select(Real).Distinct(StringComparer.Ordinal));
-        var hidden = Filters("H", sandbox.HiddenPaths.Concat(HostSockets).Concat(SocketsIn(environment)).Select(Real).Distinct(StringComparer.Ordinal));
-
-        var profile = new StringBuilder();
-        profile.Append("(version 1)\n");
-        profile.Append("(allow default)\n");
-        profile.Append(CultureInfo.InvariantCulture, $"(deny file-write* (require-not (require-any{writable}{devices})))\n");
-        if (readOnly.Length > 0)
-        {
-            profile.Append(CultureInfo.InvariantCulture, $"(deny file-write* (require-any{readOnly}))\n");
-        }
-
-        if (hidden.Length > 0)
-        {
-            profile.Append(CultureInfo.InvariantCulture, $"(deny file-read* file-write* (require-any{hidden}))\n");
-        }
-
-        if (!sandbox.AllowNetwork)
-        {
-            profile.Append("(deny network*)\n");
-        }
-
-        return (profile.ToString(), parameters);
+        return SeatbeltProfile.Build(sandbox, HostSockets.Concat(SocketsIn(environment)), Real);
     }
 
     /// <summary>The arguments for <c>sandbox-exec</c> that run <paramref name="program"/> with <paramref name="arguments"/> inside <paramref name="sandbox"/>.</summary>

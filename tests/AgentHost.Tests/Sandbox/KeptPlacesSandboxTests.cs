@@ -13,73 +13,142 @@ namespace AgentHost.Tests.Sandbox;
 /// </summary>
 public sealed class KeptPlacesSandboxTests
 {
+    /// <summary>
+    /// One attack on kept places: the script's lines; the markers a line prints when its write went through (none may
+    /// appear in the sandbox, the first must in the control run); files that must not be there after the sandboxed run;
+    /// files a command made there that are renamed aside when it ends; markers that must appear (what still works).
+    /// </summary>
+    private sealed record Attack(bool Repository, string[] Lines, string[] Succeeded, string[] Absent, string[] MovedAside, string[] Works);
+
+    private static Attack For(string places) => places switch
+    {
+        "git" => new Attack(
+            Repository: true,
+            Lines:
+            [
+                "echo change > change.txt",
+                "git add -A && git -c user.name=t -c user.email=t@example.com commit -qm sandboxed; echo \"commit=$?\"",
+                "mkdir -p /tmp/evil-common-$$; echo /tmp/evil-common-$$ > .git/commondir; echo \"common=$?\"",
+                "echo x > .git/config.worktree; echo \"worktree=$?\"",
+                "printf '#!/bin/sh\\necho pwned\\n' > .git/hooks/pre-commit; echo \"hook=$?\"",
+                "printf '[core]\\n\\tfsmonitor = evil\\n' >> .git/config; echo \"config=$?\"",
+                "echo '* filter=evil' > .git/info/attributes; echo \"info=$?\"",
+                "mv .git .git-moved && mkdir .git && printf '[core]\\n\\tfsmonitor = evil\\n' > .git/config; echo \"moved=$?\"",
+            ],
+            Succeeded: ["common=0", "worktree=0", "hook=0", "config=0", "info=0", "moved=0"],
+            Absent: [".git/commondir.sandbox-created", ".git/config.worktree.sandbox-created", ".git/hooks/pre-commit", ".git/info/attributes", ".git-moved"],
+            MovedAside: [],
+            Works: ["commit=0"]),
+        "configuration" => new Attack(
+            Repository: false,
+            Lines:
+            [
+                "mkdir -p .agent && printf 'hooks:\\n  SessionStart: []\\n' > .agent/config.yaml; echo \"agent=$?\"",
+                "mkdir -p .claude && echo '{}' > .claude/settings.json; echo \"claude=$?\"",
+                "mkdir -p .agents/skills/evil && echo evil > .agents/skills/evil/SKILL.md; echo \"agents=$?\"",
+                "echo '{\"mcpServers\": {}}' > .mcp.json",
+            ],
+            Succeeded: ["agent=0", "claude=0", "agents=0"],
+            Absent: [".agent/config.yaml", ".claude/settings.json", ".agents/skills/evil/SKILL.md"],
+            MovedAside: [".mcp.json"],
+            Works: []),
+        _ => throw new ArgumentOutOfRangeException(nameof(places), places, "no such attack"),
+    };
+
+    /// <summary>
+    /// <c>git</c>: git's redirecting files (<c>commondir</c>, <c>config.worktree</c>, <c>hooks/</c>, <c>info/</c>,
+    /// <c>config</c>, and <c>.git</c> itself moved aside and made again) cannot be left behind while <c>git add</c> and
+    /// <c>git commit</c> work; <c>configuration</c>: absent <c>.agent/</c>, <c>.agents/</c>, <c>.claude/</c> and
+    /// <c>.mcp.json</c> are protected as if present.
+    /// </summary>
+    [BubblewrapTheory]
+    [InlineData("git")]
+    [InlineData("configuration")]
+    public async Task KeptPlaces_CannotBeLeftBehind_ForTheHostToRunLater(string places)
+    {
+        var attack = For(places);
+        using var ws = new SandboxWorkspace();
+        if (attack.Repository)
+        {
+            GitPluginFixture.GitIn(ws.Root, "init", "-q");
+        }
+
+        var config = attack.Repository ? File.ReadAllText(Path.Combine(ws.Root, ".git", "config")) : null;
+        Assert.False(Directory.Exists(Path.Combine(ws.Root, ".agent")));
+        File.WriteAllText(Path.Combine(ws.Root, "attack.sh"), string.Join('\n', attack.Lines) + "\n");
+
+        var run = await ws.RunAsync(ws.Script(SandboxWorkspace.Shell("sh attack.sh")));
+
+        Assert.True(run.Result.ExitCode == 0, run.All);
+        var output = run.Results[0];
+        Assert.All(attack.Works, marker => Assert.Contains(marker, output, StringComparison.Ordinal));
+        Assert.All(attack.Succeeded, marker => Assert.DoesNotContain(marker, output, StringComparison.Ordinal));
+        Assert.All(attack.Absent, file => Assert.False(Path.Exists(Path.Combine(ws.Root, file)), file + ": " + output));
+        Assert.All(attack.MovedAside, file => Assert.False(Path.Exists(Path.Combine(ws.Root, file)), file + " made inside is moved aside when the command ends"));
+        Assert.All(attack.MovedAside, file => Assert.True(File.Exists(Path.Combine(ws.Root, file + ".sandbox-created")), file + ": " + output));
+        if (config is not null)
+        {
+            Assert.Equal(config, File.ReadAllText(Path.Combine(ws.Root, ".git", "config")));
+            Assert.Equal(".\n", File.ReadAllText(Path.Combine(ws.Root, ".git", "commondir")));
+            Assert.Equal(string.Empty, File.ReadAllText(Path.Combine(ws.Root, ".git", "config.worktree")));
+            Assert.Contains("sandboxed", GitPluginFixture.GitIn(ws.Root, "log", "--oneline"), StringComparison.Ordinal);
+            Assert.Equal(string.Empty, GitPluginFixture.GitIn(ws.Root, "status", "--porcelain", "change.txt"));
+        }
+
+        var control = await ws.RunAsync(ws.Script(SandboxWorkspace.Shell("sh attack.sh")), "--sandbox", "off");
+        Assert.Contains(attack.Succeeded[0], control.Results[0], StringComparison.Ordinal);
+        Assert.Contains(attack.Succeeded[^1], control.Results[0], StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// While a command runs (here: paused on a pipe until the host has looked), git on the host never reads a
+    /// <c>commondir</c> or <c>config.worktree</c> of the command's making: absent ones are made with git's neutral
+    /// content before it starts and bound read-only, so there is no window before the command ends.
+    /// </summary>
     [BubblewrapFact]
-    public async Task GitsRedirectingFiles_CannotBeLeftBehind_WhileAddAndCommitWork()
+    public async Task AbsentGitFiles_NeverHoldTheCommandsContent_WhileItRuns()
     {
         using var ws = new SandboxWorkspace();
         GitPluginFixture.GitIn(ws.Root, "init", "-q");
         var git = Path.Combine(ws.Root, ".git");
-        var config = File.ReadAllText(Path.Combine(git, "config"));
+        var ready = Path.Combine(ws.Root, "ready.fifo");
+        var go = Path.Combine(ws.Root, "go.fifo");
+        MakeFifo(ready);
+        MakeFifo(go);
         File.WriteAllText(Path.Combine(ws.Root, "attack.sh"), string.Join('\n',
-            "echo change > change.txt",
-            "git add -A && git -c user.name=t -c user.email=t@example.com commit -qm sandboxed; echo \"commit=$?\"",
-            "mkdir -p /tmp/evil-common-$$; echo /tmp/evil-common-$$ > .git/commondir",
-            "echo x > .git/config.worktree",
-            "printf '#!/bin/sh\\necho pwned\\n' > .git/hooks/pre-commit; echo \"hook=$?\"",
-            "printf '[core]\\n\\tfsmonitor = evil\\n' >> .git/config; echo \"config=$?\"",
-            "echo '* filter=evil' > .git/info/attributes; echo \"info=$?\"",
+            "echo /tmp/evil > .git/commondir; echo \"common=$?\"",
+            "printf '[core]\\n\\tfsmonitor = evil\\n' > .git/config.worktree; echo \"worktree=$?\"",
+            "echo ready > ready.fifo",
+            "read line < go.fifo",
             string.Empty));
 
-        var run = await ws.RunAsync(ws.Script(SandboxWorkspace.Shell("sh attack.sh")));
+        var running = ws.RunAsync(ws.Script(SandboxWorkspace.Shell("sh attack.sh")));
+        var paused = Task.Run(() => File.ReadAllText(ready));
+        if (await Task.WhenAny(paused, running) == running)
+        {
+            File.WriteAllText(ready, string.Empty);
+            Assert.Fail("the command ended before it paused: " + (await running).All);
+        }
 
-        Assert.True(run.Result.ExitCode == 0, run.All);
-        var output = run.Results[0];
-        Assert.Contains("commit=0", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("hook=0", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("config=0", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("info=0", output, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(git, "commondir")), "a commondir made inside is moved aside when the command ends");
-        Assert.True(File.Exists(Path.Combine(git, "commondir.sandbox-created")), output);
-        Assert.False(File.Exists(Path.Combine(git, "config.worktree")), output);
-        Assert.False(File.Exists(Path.Combine(git, "hooks", "pre-commit")), output);
-        Assert.False(File.Exists(Path.Combine(git, "info", "attributes")), output);
-        Assert.Equal(config, File.ReadAllText(Path.Combine(git, "config")));
-        Assert.Contains("sandboxed", GitPluginFixture.GitIn(ws.Root, "log", "--oneline"), StringComparison.Ordinal);
-        Assert.Equal(string.Empty, GitPluginFixture.GitIn(ws.Root, "status", "--porcelain", "change.txt"));
+        var commondir = File.ReadAllText(Path.Combine(git, "commondir"));
+        var worktree = File.ReadAllText(Path.Combine(git, "config.worktree"));
+        var status = GitPluginFixture.GitIn(ws.Root, "status", "--porcelain");
+        File.WriteAllText(go, "go\n");
+        var run = await running;
 
-        var control = await ws.RunAsync(ws.Script(SandboxWorkspace.Shell("sh attack.sh")), "--sandbox", "off");
-        Assert.Contains("hook=0", control.Results[0], StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(git, "commondir")), control.All);
+        Assert.Equal(".\n", commondir);
+        Assert.Equal(string.Empty, worktree);
+        Assert.Contains("attack.sh", status, StringComparison.Ordinal);
+        Assert.DoesNotContain("common=0", run.Results[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("worktree=0", run.Results[0], StringComparison.Ordinal);
+        Assert.Equal(".\n", File.ReadAllText(Path.Combine(git, "commondir")));
     }
 
-    [BubblewrapFact]
-    public async Task AbsentConfigurationPlaces_AreProtectedAsIfPresent()
+    private static void MakeFifo(string path)
     {
-        using var ws = new SandboxWorkspace();
-        Assert.False(Directory.Exists(Path.Combine(ws.Root, ".agent")));
-        File.WriteAllText(Path.Combine(ws.Root, "attack.sh"), string.Join('\n',
-            "mkdir -p .agent && printf 'hooks:\\n  SessionStart: []\\n' > .agent/config.yaml; echo \"agent=$?\"",
-            "mkdir -p .claude && echo '{}' > .claude/settings.json; echo \"claude=$?\"",
-            "mkdir -p .agents/skills/evil && echo evil > .agents/skills/evil/SKILL.md; echo \"agents=$?\"",
-            "echo '{\"mcpServers\": {}}' > .mcp.json",
-            string.Empty));
-
-        var run = await ws.RunAsync(ws.Script(SandboxWorkspace.Shell("sh attack.sh")));
-
-        Assert.True(run.Result.ExitCode == 0, run.All);
-        var output = run.Results[0];
-        Assert.DoesNotContain("agent=0", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("claude=0", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("agents=0", output, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(ws.Root, ".agent", "config.yaml")), output);
-        Assert.False(File.Exists(Path.Combine(ws.Root, ".claude", "settings.json")), output);
-        Assert.False(File.Exists(Path.Combine(ws.Root, ".agents", "skills", "evil", "SKILL.md")), output);
-        Assert.False(File.Exists(Path.Combine(ws.Root, ".mcp.json")), "a .mcp.json made inside is moved aside when the command ends");
-        Assert.True(File.Exists(Path.Combine(ws.Root, ".mcp.json.sandbox-created")), output);
-
-        var control = await ws.RunAsync(ws.Script(SandboxWorkspace.Shell("sh attack.sh")), "--sandbox", "off");
-        Assert.Contains("agent=0", control.Results[0], StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(ws.Root, ".agent", "config.yaml")), control.All);
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
     }
 
     [BubblewrapFact]

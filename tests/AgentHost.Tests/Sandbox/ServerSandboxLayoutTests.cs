@@ -17,33 +17,33 @@ public sealed class ServerSandboxLayoutTests : IDisposable
 {
     private const string BobsSecret = "bob-secret-4e1a";
 
-    private readonly RunWorkspace _ws = new();
+    private readonly MemberServer _server = new();
 
-    public void Dispose() => _ws.Dispose();
+    public void Dispose() => _server.Dispose();
 
     // BubblewrapProxyFact: bwrap, and socat (the client that connects to the server's socket) on PATH.
     [BubblewrapProxyFact]
     public async Task AMembersSession_SeesOnlyItsOwnRoot_NotTheServersDataFolder_NorAnotherMembersRoot_NorTheServersSocket()
     {
         var socat = ProgramOnPath("socat");
-        var alice = _ws.Combine("roots", "alice");
-        var bob = _ws.Combine("roots", "bob");
+        var alice = _server.Workspace.Combine("roots", "alice");
+        var bob = _server.Workspace.Combine("roots", "bob");
         Directory.CreateDirectory(alice);
         Directory.CreateDirectory(bob);
         File.WriteAllText(Path.Combine(bob, "secret.txt"), BobsSecret + "\n");
         File.WriteAllText(Path.Combine(alice, "test.sh"), "test \"$(cat mine.txt)\" = mine && echo tests-passed\n");
-        _ws.WriteUserConfig($"sandbox:\n  mode: required\nserver:\n  user_roots:\n    alice: [{alice}]\n    bob: [{bob}]\n");
-        var aliceToken = await AgentServer.AddUserAsync(_ws, "alice", "member");
-        await AgentServer.AddUserAsync(_ws, "bob", "member");
-        var data = _ws.Environment["AGENT_HOME"];
-        var socket = _ws.Combine("agent.sock");
+        _server.Workspace.WriteUserConfig($"sandbox:\n  mode: required\nserver:\n  user_roots:\n    alice: [{alice}]\n    bob: [{bob}]\n");
+        var aliceToken = await _server.AddAsync("alice");
+        await _server.AddAsync("bob");
+        var data = _server.Workspace.Environment["AGENT_HOME"];
+        var socket = _server.Workspace.Combine("agent.sock");
         var line =
             $"cat {data}/sessions.db > /dev/null; echo \"db=$?\"; ls {data}; echo \"data=$?\"; ls {bob}; echo \"ls=$?\"; cat {bob}/secret.txt; echo \"secret=$?\"; "
             + $"printf 'GET /v1/health HTTP/1.0\\r\\n\\r\\n' | {socat} - UNIX-CONNECT:{socket}; echo \"socket=$?\"; "
             + "echo mine > mine.txt; sh test.sh; echo \"own=$?\"";
         // A script of the member's own root, so that no permission rule stands in the way: only the sandbox does.
         File.WriteAllText(Path.Combine(alice, "probe.sh"), line.Replace("; ", "\n", StringComparison.Ordinal) + "\n");
-        var script = _ws.WriteScript("turns:\n  - tool_calls: [" + SandboxWorkspace.Shell("sh probe.sh > report.txt 2>&1") + "]\n  - text: done\n");
+        var script = "turns:\n  - tool_calls: [" + SandboxWorkspace.Shell("sh probe.sh > report.txt 2>&1") + "]\n  - text: done\n";
         var report = await RunAsAliceAsync(aliceToken, alice, socket, script);
         Assert.True(report.Contains("own=0", StringComparison.Ordinal), report);
         Assert.Contains("tests-passed", report, StringComparison.Ordinal);
@@ -57,7 +57,7 @@ public sealed class ServerSandboxLayoutTests : IDisposable
         Assert.Equal("mine\n", File.ReadAllText(Path.Combine(alice, "mine.txt")));
 
         // Control: the same session without the sandbox reaches all of it (no permission rule stood in the way).
-        var control = await RunAsAliceAsync(aliceToken, alice, socket, script, "-c", "sandbox.mode=off", "-c", "server.allow_unsandboxed_modes=true");
+        var control = await RunAsAliceAsync(aliceToken, alice, socket, script, MemberServer.WithoutSandbox);
         Assert.Contains(BobsSecret, control, StringComparison.Ordinal);
         Assert.Contains("db=0", control, StringComparison.Ordinal);
         Assert.Contains("socket=0", control, StringComparison.Ordinal); // the socket accepts the connection outside the sandbox
@@ -67,11 +67,9 @@ public sealed class ServerSandboxLayoutTests : IDisposable
     private async Task<string> RunAsAliceAsync(string aliceToken, string alice, string socket, string script, params string[] more)
     {
         File.Delete(Path.Combine(alice, "report.txt"));
-        await using var server = await AgentServer.StartAsync(
-            _ws.Root, _ws.Environment, ["--socket", socket, "--plugin", "scripted", "--plugin", "shell", "--no-default-plugins", "--model", "scripted/" + script, .. more]);
+        await using var server = await _server.StartAsync(script, ["shell"], ["--socket", socket, .. more]);
         using var client = server.Client(aliceToken);
-        using var created = await client.PostAsJsonAsync("v1/sessions", new { root = alice, permissionMode = "yolo" });
-        var id = (await AgentServer.ReadAsync(created, System.Net.HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        var id = await MemberServer.CreateSessionAsync(client, new { root = alice, permissionMode = "yolo" });
         using var sent = await client.PostAsJsonAsync($"v1/sessions/{id}/messages?wait=true", new { prompt = "go" });
         var run = await AgentServer.ReadAsync(sent, System.Net.HttpStatusCode.OK);
         var report = Path.Combine(alice, "report.txt");

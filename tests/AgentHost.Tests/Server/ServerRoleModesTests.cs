@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using AgentHost.Tests.Runs;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Server;
@@ -16,16 +14,16 @@ public sealed class ServerRoleModesTests : IDisposable
 {
     private const string NoSandboxConfig = "sandbox:\n  program: /nonexistent/bwrap\n";
 
-    private readonly RunWorkspace _ws = new();
+    private readonly MemberServer _server = new();
 
-    public void Dispose() => _ws.Dispose();
+    public void Dispose() => _server.Dispose();
 
     [Fact]
     public async Task ModeOutsideTheRolesCap_Is403NamingTheSetting_AtCreatePatchAndSend_AdminsAreNotCapped()
     {
-        _ws.WriteUserConfig("server:\n  role_permission_modes:\n    member: [ask, plan, dont-ask]\n");
+        _server.Workspace.WriteUserConfig("server:\n  role_permission_modes:\n    member: [ask, plan, dont-ask]\n");
         var (alice, ada) = await AddUsersAsync();
-        await using var server = await StartAsync();
+        await using var server = await _server.StartAsync();
         using var member = server.Client(alice);
         using var admin = server.Client(ada);
         const string Named = "is not a permission mode server.role_permission_modes.member lets user 'alice' choose (ask, plan, dont-ask)";
@@ -37,30 +35,30 @@ public sealed class ServerRoleModesTests : IDisposable
         Assert.True(viaSettings.Status == HttpStatusCode.Forbidden, viaSettings.Body);
         Assert.Contains($"settings.permission_mode: 'accept-edits' {Named}", viaSettings.Body, StringComparison.Ordinal);
 
-        var mine = await CreateAsync(member, new { permissionMode = "plan" });
+        var mine = await MemberServer.CreateSessionAsync(member, new { permissionMode = "plan" });
         var patch = await AgentServer.SendAsync(member, HttpMethod.Patch, $"v1/sessions/{mine}", new { settings = new { permission_mode = "yolo" } });
         Assert.True(patch.Status == HttpStatusCode.Forbidden, patch.Body);
         Assert.Contains($"settings.permission_mode: 'yolo' {Named}", patch.Body, StringComparison.Ordinal);
         Assert.Equal("plan", (await SettingsAsync(member, mine)).GetProperty("permission_mode").GetString());
 
         // An admin is not capped; a mode an admin set on the member's session is refused when the member sends.
-        await CreateAsync(admin, new { permissionMode = "yolo" });
+        await MemberServer.CreateSessionAsync(admin, new { permissionMode = "yolo" });
         Assert.Equal(HttpStatusCode.OK, (await AgentServer.SendAsync(admin, HttpMethod.Patch, $"v1/sessions/{mine}", new { settings = new { permission_mode = "yolo" } })).Status);
         var send = await AgentServer.SendAsync(member, HttpMethod.Post, $"v1/sessions/{mine}/messages", new { prompt = "hello" });
         Assert.True(send.Status == HttpStatusCode.Forbidden, send.Body);
         Assert.Contains($"session {mine}'s permission_mode: 'yolo' {Named}", send.Body, StringComparison.Ordinal);
         Assert.Equal(0, (await AgentServer.ReadAsync(await member.GetAsync($"v1/sessions/{mine}"), HttpStatusCode.OK)).GetProperty("messageCount").GetInt64());
 
-        var ask = await CreateAsync(member, new { permissionMode = "ask", interactive = true });
+        var ask = await MemberServer.CreateSessionAsync(member, new { permissionMode = "ask", interactive = true });
         Assert.Equal(HttpStatusCode.OK, (await AgentServer.SendAsync(member, HttpMethod.Post, $"v1/sessions/{ask}/messages?wait=true", new { prompt = "hello" })).Status);
     }
 
     [Fact]
     public async Task WithoutASandbox_AMemberMayNotChooseYolo_TheServerSaysSoAtStart_AndTheOptOutAllowsIt()
     {
-        _ws.WriteUserConfig(NoSandboxConfig);
+        _server.Workspace.WriteUserConfig(NoSandboxConfig);
         var (alice, ada) = await AddUsersAsync();
-        await using (var server = await StartAsync())
+        await using (var server = await _server.StartAsync())
         {
             using var member = server.Client(alice);
             using var admin = server.Client(ada);
@@ -71,43 +69,33 @@ public sealed class ServerRoleModesTests : IDisposable
             Assert.True(refused.Status == HttpStatusCode.Forbidden, refused.Body);
             Assert.Contains("permissionMode: 'yolo' runs commands without asking, and this server has no working OS sandbox", refused.Body, StringComparison.Ordinal);
             Assert.Contains("server.allow_unsandboxed_modes: true", refused.Body, StringComparison.Ordinal);
-            var mine = await CreateAsync(member, new { permissionMode = "accept-edits" });
+            var mine = await MemberServer.CreateSessionAsync(member, new { permissionMode = "accept-edits" });
             var patch = await AgentServer.SendAsync(member, HttpMethod.Patch, $"v1/sessions/{mine}", new { settings = new { permission_mode = "yolo" } });
             Assert.Equal(HttpStatusCode.Forbidden, patch.Status);
-            await CreateAsync(admin, new { permissionMode = "yolo" });
+            await MemberServer.CreateSessionAsync(admin, new { permissionMode = "yolo" });
         }
 
-        _ws.WriteUserConfig(NoSandboxConfig + "server:\n  allow_unsandboxed_modes: true\n");
-        await using var optedOut = await StartAsync();
+        _server.Workspace.WriteUserConfig(NoSandboxConfig + "server:\n  allow_unsandboxed_modes: true\n");
+        await using var optedOut = await _server.StartAsync();
         using var allowed = optedOut.Client(alice);
         Assert.Contains("warning: no working OS sandbox", optedOut.Process.Startup, StringComparison.Ordinal);
         Assert.Contains("server.allow_unsandboxed_modes: true lets members choose yolo", optedOut.Process.Startup, StringComparison.Ordinal);
-        await CreateAsync(allowed, new { permissionMode = "yolo" });
+        await MemberServer.CreateSessionAsync(allowed, new { permissionMode = "yolo" });
     }
 
     [BubblewrapFact]
     public async Task WithAWorkingSandbox_AMemberMayChooseYolo_AndTheServerPrintsNoNotice()
     {
         var (alice, _) = await AddUsersAsync();
-        await using var server = await StartAsync();
+        await using var server = await _server.StartAsync();
         using var member = server.Client(alice);
 
         Assert.DoesNotContain("no working OS sandbox", server.Process.Startup, StringComparison.Ordinal);
-        await CreateAsync(member, new { permissionMode = "yolo" });
+        await MemberServer.CreateSessionAsync(member, new { permissionMode = "yolo" });
     }
 
     /// <summary>Adds alice (a member) and ada (an admin); returns their tokens.</summary>
-    private async Task<(string Alice, string Ada)> AddUsersAsync() =>
-        (await AgentServer.AddUserAsync(_ws, "alice", "member"), await AgentServer.AddUserAsync(_ws, "ada", "admin"));
-
-    private async Task<AgentServer> StartAsync() =>
-        await AgentServer.StartAsync(_ws.Root, _ws.Environment, ["--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + _ws.WriteScript("turns:\n  - text: Hi.\n")]);
-
-    private static async Task<string> CreateAsync(HttpClient client, object request)
-    {
-        using var response = await client.PostAsJsonAsync("v1/sessions", request);
-        return (await AgentServer.ReadAsync(response, HttpStatusCode.Created)).GetProperty("id").GetString()!;
-    }
+    private async Task<(string Alice, string Ada)> AddUsersAsync() => (await _server.AddAsync("alice"), await _server.AddAsync("ada", "admin"));
 
     private static async Task<System.Text.Json.JsonElement> SettingsAsync(HttpClient client, string id) =>
         (await AgentServer.ReadAsync(await client.GetAsync($"v1/sessions/{id}/settings"), HttpStatusCode.OK)).GetProperty("settings");
