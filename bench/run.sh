@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/run.sh: AgentHost benchmarks. Runnable from any directory; see docs/benchmarks.md.
+# bench/run.sh: AgentHost benchmarks. Runnable from any directory; see docs/performance.md.
 #
 # Usage:
 #   bench/run.sh                  whole-process benchmarks (startup, --help, plugin list with 0 and 20 plugins,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The per-process probes of the #18 library evaluation (docs/benchmarks.md, "LibGit2Sharp and McMaster.NETCore.Plugins"):
+# The per-process probes of the #18 library evaluation (33036a48:docs/benchmarks.md, "LibGit2Sharp and McMaster.NETCore.Plugins"):
 # the first git status in a fresh process, libgit2 against the git CLI, alternating, ROUNDS times each, medians;
 # then what a repository's configuration makes each run, and McMaster's hot reload.
 # Usage: bench/AgentHost.Benchmarks/libs-eval.sh [work-folder] [rounds]   (builds the benchmarks in Release first)

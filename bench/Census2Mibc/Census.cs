@@ -20,8 +20,7 @@ static class Census
     /// The methods a census line names. Usually one; several when the census cannot tell them apart: a type of that
     /// name in several assemblies, or overloads that differ only where the census prints the same (an enum as its
     /// underlying type, every managed pointer as byref). Listing a method too many only precompiles it needlessly;
-    /// leaving one out leaves it to the JIT (with partial images, docs/benchmarks.md "#25: partial plugin images,
-    /// fifth pass", every method a profile lacks).
+    /// leaving one out leaves it to the JIT (with partial images, docs/decisions/0001-release-build-readytorun-composite.md, every method a profile lacks).
     /// </summary>
     public static List<MethodBase> Resolve(string text, Dictionary<string, Type> types, Dictionary<string, List<Type>> allByName)
     {

@@ -186,7 +186,7 @@ def is_r2r(args: argparse.Namespace) -> int:
             # it could not resolve (a missing reference) were left to the JIT.
             # COMPONENT (0x20): the code is in a composite image (<name>.r2r.dll) that this assembly points to.
             # PARTIAL (0x4): crossgen2 --partial compiled only the methods its profile named (the openai plugin's
-            # bundle, docs/benchmarks.md "#25: partial plugin images, fifth pass"); the rest is JIT-compiled if called.
+            # bundle, docs/decisions/0001-release-build-readytorun-composite.md); the rest is JIT-compiled if called.
             flags = struct.unpack_from("<I", data, to_offset(native_rva) + 8)[0]
             composite = " (in a composite image)" if flags & 0x20 else ""
             composite += " (a partial image: the profiled methods)" if flags & 0x4 else ""

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the release build's ReadyToRun profile, src/AgentHost.Cli/Profile/agent.mibc
-# (docs/benchmarks.md, "#25: a profile for the precompiled code").
+# (docs/decisions/0001-release-build-readytorun-composite.md).
 #
 #   bench/pgo/regenerate.sh [--agent DIR] [--runs N] [--out FILE] [--plugins-out FILE] [--keep]
 #

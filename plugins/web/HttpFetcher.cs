@@ -20,7 +20,7 @@ internal sealed class HttpFetcher : IDisposable
     private readonly Lock _gate = new();
 
     // The HttpClient, created at the first request and typed object here so that a run which never fetches does not
-    // load System.Net.Http (HttpFetcher is built when the plugin registers; docs/benchmarks.md, "#25: peak memory,
+    // load System.Net.Http (HttpFetcher is built when the plugin registers; 33036a48:docs/benchmarks.md, "#25: peak memory,
     // third pass").
     private object? _client;
     private bool _disposed;

@@ -16,8 +16,7 @@ namespace AgentHost.Cli;
 /// kernel's <c>skill</c> and <c>ask_user</c> functions (created unbuilt: a run describes them from the schema cache).
 /// Nothing here reads a file or depends on the command line; each step is an idempotent, thread-safe cache fill (or
 /// first use) whose result is dropped, which the real use completes itself if the warm-up has not (or has failed).
-/// Most of the start-up prefix is such first use (docs/benchmarks.md, "#25: the start-up prefix and the tool-run
-/// floor"): the same configuration resolved a second time in a process takes 0.1 ms.
+/// Most of the start-up prefix is such first use (docs/decisions/0003-startup-warm-up-and-descriptor-table.md): the same configuration resolved a second time in a process takes 0.1 ms.
 /// </summary>
 internal static class StartupWarmUp
 {

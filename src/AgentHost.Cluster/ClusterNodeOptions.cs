@@ -27,7 +27,7 @@ public sealed record ClusterNodeOptions(PostgresConnectionString Store, string C
 
     /// <summary>
     /// The default <see cref="ProbeTimeout"/>: 2 seconds (Orleans' is 5). Measured with the <c>cluster-load</c> benchmark
-    /// (docs/benchmarks.md): it brings a killed node's sessions back within seconds, without declaring a live node dead
+    /// (docs/decisions/0004-cluster-probe-timeout.md): it brings a killed node's sessions back within seconds, without declaring a live node dead
     /// under load.
     /// </summary>
     public static TimeSpan DefaultProbeTimeout { get; } = TimeSpan.FromSeconds(2);

@@ -5,7 +5,7 @@ namespace AgentHost.Hosting;
 /// <summary>
 /// Activities that mark the phases between process start and the first model request (<c>AgentHost.Startup</c>):
 /// configuration, plugin loading and activation, the session store, the session's run context. Nothing is recorded
-/// unless a listener subscribes (an OpenTelemetry exporter, or the startup-hook timeline of docs/benchmarks.md);
+/// unless a listener subscribes (an OpenTelemetry exporter, or the startup-hook timeline of docs/decisions/0003-startup-warm-up-and-descriptor-table.md);
 /// without one, starting an activity costs one check.
 /// </summary>
 public static class StartupActivities

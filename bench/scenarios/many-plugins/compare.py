@@ -4,7 +4,7 @@
 Usage: compare.py --before PATH/agent --after PATH/agent [--counts 0,20,100] [--runs 6] [--work DIR]
 The homes are installed once by the --after build and copied for each build (the stamp, snapshot and skill caches are
 per build: one home shared by two builds would have each discard the other's); each build runs 4 unmeasured times per
-count first (past the three runs that wait on the never-answering MCP servers, see docs/benchmarks.md, #50). Prints
+count first (past the three runs that wait on the never-answering MCP servers, see docs/performance.md, "Many installed plugins"). Prints
 medians of the time to the first model request, of CPU time (user + system, the process and its children) and of peak
 RSS per build and count, and the median per-round ratio of the last two counts. Extra environment for every measured
 run: --env NAME=VALUE (repeatable; {build} and {count} in VALUE name the run's build and count, e.g. a

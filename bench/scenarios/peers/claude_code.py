@@ -165,7 +165,7 @@ def main() -> int:
                         name, argv, environment, final = commands[(i + index + j) % len(commands)]
                         if name == "agent run":
                             # One AGENT_HOME per thread: concurrent first runs in one store can collide (see
-                            # docs/benchmarks.md, "#25: chat, service and peers").
+                            # 33036a48:docs/benchmarks.md, "#25: chat, service and peers").
                             environment = dict(environment, AGENT_HOME=f"{environment['AGENT_HOME']}-{index}")
                         sample = run_one(argv, environment, project, final)
                         with lock:

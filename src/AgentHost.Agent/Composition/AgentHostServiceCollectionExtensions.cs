@@ -110,7 +110,7 @@ public static class AgentHostServiceCollectionExtensions
 
     // Its own method, not inlined: the hosted-service registration lives in Microsoft.Extensions.Hosting.Abstractions,
     // which the runtime loads when it prepares the method that calls it. Here only a long-running host (plugins loaded
-    // on start) loads that assembly; `agent run` (LoadPluginsOnStart = false) never maps it (docs/benchmarks.md, #18).
+    // on start) loads that assembly; `agent run` (LoadPluginsOnStart = false) never maps it (docs/decisions/0002-plugins-activate-on-demand.md).
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void AddPluginLoader(IServiceCollection services) => services.AddHostedService<PluginLoaderService>();
 

@@ -280,7 +280,7 @@ internal sealed class MarkdownAnswerWriter : IAnswerWriter
     /// <summary>
     /// Breaks the lines of Spectre markup at spaces so that none is wider than <paramref name="width"/>, continuing a
     /// list item under its text. Spectre.Console wraps an overlong line itself, but at a cost that grows with the
-    /// line's length (12× slower for paragraphs of 100 words, docs/benchmarks.md); what this misjudges (wide
+    /// line's length (12× slower for paragraphs of 100 words, 33036a48:docs/benchmarks.md, "Chat rendering per token"); what this misjudges (wide
     /// characters) Spectre still wraps.
     /// </summary>
     internal static string Wrap(string markup, int width)

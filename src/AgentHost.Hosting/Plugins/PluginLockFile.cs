@@ -85,7 +85,7 @@ public sealed class PluginLockFile
         try
         {
             // Read with JsonDocument, not the serializer: every run reads this file on its way to the first model request,
-            // and the serializer's first use costs ~25 ms more there (issue #50; docs/benchmarks.md). Saved with the serializer.
+            // and the serializer's first use costs ~25 ms more there (issue #50; docs/performance.md). Saved with the serializer.
             using var document = JsonDocument.Parse(TextFiles.Read(path));
             if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("plugins", out var entries) && entries.ValueKind != JsonValueKind.Null)
             {

@@ -11,7 +11,7 @@ namespace AgentHost.Hosting.Plugins;
 /// method is used), and its references come from the metadata the runtime has already mapped
 /// (<see cref="Assembly.GetReferencedAssemblies"/>), so the check needs no second reader of the file: a run that
 /// loads a plugin does not load System.Reflection.Metadata and System.IO.MemoryMappedFiles for it (about 0.6 MiB
-/// resident, docs/benchmarks.md "#25: the reference check, fifth pass").
+/// resident, 33036a48:docs/benchmarks.md "#25: the reference check, fifth pass").
 /// </remarks>
 internal static class ReferenceCheck
 {

@@ -6,7 +6,7 @@ namespace AgentHost.Common.Hashing;
 /// <summary>
 /// SHA-256 (FIPS 180-4) of small inputs in managed code, so that a run which only fingerprints a few small files does
 /// not load OpenSSL: on Linux, the first use of <c>System.Security.Cryptography</c> loads libssl and libcrypto, about
-/// 5 MB of resident memory and their initialisation (docs/benchmarks.md, "#25: peak memory, second pass"). Inputs over
+/// 5 MB of resident memory and their initialisation (33036a48:docs/benchmarks.md, "#25: peak memory, second pass"). Inputs over
 /// <see cref="MaxManagedBytes"/> go to <see cref="System.Security.Cryptography.SHA256"/>, which is several times faster
 /// on large data. The result is the same SHA-256 either way (the tests compare both on many inputs).
 /// </summary>

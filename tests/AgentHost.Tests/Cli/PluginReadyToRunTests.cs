@@ -5,8 +5,8 @@ using AgentHost.Tests.Template;
 namespace AgentHost.Tests.Cli;
 
 /// <summary>
-/// The bundled plugins' ReadyToRun images hold the framework generic code over their own types (docs/benchmarks.md,
-/// "#25: provider-path JIT, fourth pass"): the release publish gives their crossgen2 compiles cross-module code and a
+/// The bundled plugins' ReadyToRun images hold the framework generic code over their own types
+/// (docs/decisions/0001-release-build-readytorun-composite.md): the release publish gives their crossgen2 compiles cross-module code and a
 /// profile (src/AgentHost.Cli/AgentHost.Cli.csproj, AgentPluginCrossgen2ExtraArgs; ReadyToRunProfile.targets,
 /// AgentPluginReadyToRunProfile; plugins/Directory.Build.props). CI never publishes the release build, so these tests
 /// run the target that computes the plugins' publishes, evaluate a plugin project as that publish does, and read the
@@ -59,8 +59,7 @@ public sealed class PluginReadyToRunTests
         var root = RunWorkspace.RepositoryRoot();
         var plugins = await PluginPublishesAsync(root);
 
-        // Only the methods plugins.mibc names are precompiled into the OpenAI SDK's images (docs/benchmarks.md, "#25:
-        // partial plugin images, fifth pass"); the profile that drives them is the one the compile is handed.
+        // Only the methods plugins.mibc names are precompiled into the OpenAI SDK's images (docs/decisions/0001-release-build-readytorun-composite.md); the profile that drives them is the one the compile is handed.
         var (openai, openaiProfile) = plugins["openai"];
         Assert.Contains("--partial", openai);
         Assert.Contains("--non-local-generics-module:*", openai);

@@ -1,8 +1,7 @@
 namespace AgentHost.Tests.Cli;
 
 /// <summary>
-/// The release build's ReadyToRun profile (src/AgentHost.Cli/Profile/agent.mibc; docs/benchmarks.md, "#25: a profile
-/// for the precompiled code") stays a file crossgen2 can read. CI never publishes the composite image, so a profile
+/// The release build's ReadyToRun profile (src/AgentHost.Cli/Profile/agent.mibc; docs/decisions/0001-release-build-readytorun-composite.md) stays a file crossgen2 can read. CI never publishes the composite image, so a profile
 /// damaged by a merge, or checked out as a Git LFS pointer, would otherwise only show in a release publish.
 /// </summary>
 public sealed class ReadyToRunProfileTests

@@ -7,7 +7,7 @@ namespace AgentHost.Tests.Runs;
 /// #25 (start → first model request): an agent whose parent passed on a small descriptor table (64 slots: Python's
 /// <c>subprocess</c>, Node, a shell's child) grows it to 256 slots as it starts, on a thread of its own, instead of
 /// letting the runtime's assembly loads grow it twice on the way to the first request (each growth of a threaded
-/// process's table waits for an RCU grace period). See DescriptorTable and docs/benchmarks.md.
+/// process's table waits for an RCU grace period). See DescriptorTable and docs/decisions/0003-startup-warm-up-and-descriptor-table.md.
 /// </summary>
 [Trait("Speed", "Slow")]
 public sealed class DescriptorTableTests
