@@ -74,12 +74,12 @@ internal sealed partial class SessionHub
         {
             // Counted in the store, with every other run of the caller on every node: checked and taken in one step.
             // Priced at the model the turn names, else the session's own (stored at create or by its last turn), else the server's.
-            var model = request.Model ?? info.Settings.GetValueOrDefault(SessionSettings.Model) ?? defaults.Model;
+            var priced = model ?? info.Settings.GetValueOrDefault(SessionSettings.Model) ?? defaults.Model;
             run.Slot = await Limiters.TakeRunAsync(
                 caller.OwnerName,
                 RunKind.Send,
                 id,
-                ct => RunEstimates.OfSendAsync(hosted.Session, request.Prompt, hosted.Engine.Service.DescribeModel(model), ct),
+                ct => RunEstimates.OfSendAsync(hosted.Session, request.Prompt, hosted.Engine.Service.DescribeModel(priced), ct),
                 cancellationToken).ConfigureAwait(false);
         }
         catch

@@ -47,7 +47,7 @@ public sealed class LspFactAttribute : FactAttribute
 /// <summary>A fact that needs bubblewrap, node and the npm-installed language servers; skipped with the first missing one.</summary>
 public sealed class BubblewrapLspFactAttribute : FactAttribute
 {
-    public BubblewrapLspFactAttribute() => Skip = BubblewrapProbe.Reason.Value ?? SkipWhen.MissingPrograms(["node"]) ?? LspServers.SkipReason;
+    public BubblewrapLspFactAttribute() => Skip = new BubblewrapNodeFactAttribute().Skip ?? LspServers.SkipReason;
 }
 
 /// <summary>A fact that needs TypeScript 7's native server (tsgo, @typescript/native-preview) from the npm install.</summary>
