@@ -219,6 +219,12 @@ public sealed class ServerInputs
 
         var slash = model.IndexOf('/', StringComparison.Ordinal);
         var (provider, id) = slash > 0 ? (model[..slash], model[(slash + 1)..]) : (type, model);
+        if (NamesItsFile(configuration, provider))
+        {
+            // The provider's configuration names the file (providers.<name>.script): the model id is only a name.
+            return model;
+        }
+
         var file = Path.GetFullPath(id, root);
         if (caller.Role != ServerRole.Admin && !roots.Allows(caller, file))
         {
@@ -229,6 +235,10 @@ public sealed class ServerInputs
 
         return $"{provider}/{file}";
     }
+
+    private static bool NamesItsFile(ConfigurationSnapshot configuration, string provider) =>
+        configuration.GetSection($"providers.{provider}").ContainsKey("script")
+        || configuration.GetSection($"providers.{provider}.settings").ContainsKey("script");
 
     private static string Names(IEnumerable<PermissionMode> modes) => string.Join(", ", modes.Select(m => m.ToDisplayName()));
 }

@@ -141,7 +141,7 @@ public sealed class ServerLimitsApiTests : IDisposable
     private static List<(string User, long Input, long Output)> Days(JsonElement usage) =>
         [.. usage.GetProperty("days").EnumerateArray().Select(d => (d.GetProperty("user").GetString()!, d.GetProperty("inputTokens").GetInt64(), d.GetProperty("outputTokens").GetInt64()))];
 
-    private string Script(string yaml) => "scripted/" + _ws.WriteScript(yaml);
+    private string Script(string yaml) => "scripted/" + _ws.WriteRootScript(yaml);
 
     private async Task<Dictionary<string, string>> AddUsersAsync(params string[] names)
     {

@@ -215,5 +215,5 @@ public sealed class ServerRunLimitsApiTests : IDisposable
         return [.. (await AgentServer.ReadAsync(response, HttpStatusCode.OK)).EnumerateArray().Select(r => r.GetProperty("id").GetString()!)];
     }
 
-    private string Script(string yaml) => "scripted/" + _ws.WriteScript(yaml);
+    private string Script(string yaml) => "scripted/" + _ws.WriteRootScript(yaml);
 }

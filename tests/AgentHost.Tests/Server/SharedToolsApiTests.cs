@@ -31,7 +31,7 @@ public sealed class SharedToolsApiTests : IDisposable
               - text: Done.
             """);
         // The member's model is not offered the tool (it calls it anyway); the admin's is.
-        var memberModel = "scripted/" + _ws.WriteScript("turns:\n  - expect: { tools_include: [lsp_status], tools_exclude: [lsp_control] }\n    tool_calls: [{ name: lsp_control, arguments: { action: stop, name: fixture, json: true } }]\n  - text: Done.\n");
+        var memberModel = "scripted/" + _ws.WriteRootScript("turns:\n  - expect: { tools_include: [lsp_status], tools_exclude: [lsp_control] }\n    tool_calls: [{ name: lsp_control, arguments: { action: stop, name: fixture, json: true } }]\n  - text: Done.\n");
         var adminModel = "scripted/" + _ws.WriteScript("turns:\n  - expect: { tools_include: [lsp_status, lsp_control] }\n    tool_calls: [{ name: lsp_control, arguments: { action: stop, name: fixture, json: true } }]\n  - text: Done.\n");
         using var member = server.Client(alice);
         using var admin = server.Client(ada);
