@@ -12,7 +12,7 @@ namespace AgentHost.Benchmarks;
 /// generated repository of 3,000 files in 40 commits with 60 modified and 20 untracked files: the git CLI as the host
 /// runs it (every <see cref="SafeGit"/> option, output read through a pipe) is the baseline of each category, against
 /// LibGit2Sharp in process, once with the repository kept open (steady state) and once opening it per call (what a
-/// stateless tool call would do). <c>docs/architecture.md</c>, "LibGit2Sharp (git)", records the decision.
+/// stateless tool call would do). <c>docs/decisions/0012-git-cli.md</c> records the decision.
 /// </summary>
 /// <remarks>The first-call cost (loading libgit2) is measured apart, per process: <see cref="GitFirstCall"/>.</remarks>
 [MemoryDiagnoser]

@@ -17,8 +17,8 @@ namespace AgentHost.Benchmarks;
 /// folder serves too), taken in turn
 /// until there are N. Both sides use collectible contexts and unload them after each invocation (McMaster's
 /// <c>isUnloadable</c>), so neither keeps ReadyToRun code and the figures compare like with like. Manifest reading,
-/// settings and registration are the same for both and are not measured. <c>docs/architecture.md</c>,
-/// "McMaster.NETCore.Plugins (plugin loading)", records the decision. The kernel's load context is internal to Hosting,
+/// settings and registration are the same for both and are not measured. <c>docs/decisions/0013-own-plugin-load-context.md</c>
+/// records the decision. The kernel's load context is internal to Hosting,
 /// which shows its internals only to its own tests (#45): the benchmark binds its constructor by reflection once, into a
 /// compiled delegate, so what it measures is a plain constructor call, and it fails at setup if the constructor changes.
 /// </summary>

@@ -11,7 +11,7 @@ namespace AgentHost.Hosting.Security;
 /// rules of a run are never built. It is built twice, in tiers: interpreted at once (microseconds, so the first scrub
 /// of a line with a keyword does not wait), and, once the rule has run <see cref="CompileAfterUses"/> times, compiled to
 /// IL on a pool thread, which replaces it when ready (a few times faster on text with many keywords; a rule a run meets
-/// only now and then never pays the compile's memory and time; docs/architecture.md, "Secret patterns"). What is
+/// only now and then never pays the compile's memory and time; docs/decisions/0015-secret-patterns-as-data.md). What is
 /// masked is the group named
 /// <c>secret</c> when the expression has one (the rest of the match, such as the name in <c>password=…</c>, is kept),
 /// else the whole match.

@@ -2,8 +2,8 @@ namespace AgentHost.Tests.Plugins;
 
 /// <summary>
 /// The tests that load plugins into collectible contexts and unload them: only these may, since collectible loads and
-/// unloads at volume corrupt the GC heap on .NET 10.0.12 (docs/architecture.md, "Collectible load contexts and the GC
-/// heap"). They run in this collection alone, after every parallel collection has finished, so that no other test
+/// unloads at volume corrupt the GC heap on .NET 10.0.12 (decision record
+/// docs/decisions/0008-collectible-contexts-runtime-report.md). They run in this collection alone, after every parallel collection has finished, so that no other test
 /// shares the heap with them while they unload and a crash there names them. xunit reads a collection's definition
 /// from the test assembly only, so each test project that has such tests declares it
 /// (<c>[CollectionDefinition(CollectibleLoadContexts.Name, DisableParallelization = true)]</c>).

@@ -5,7 +5,7 @@ namespace AgentHost.Tests.Lsp;
 
 /// <summary>
 /// What the bridge's own JSON-RPC layer does on a server's stdout that StreamJsonRpc's header handler does not
-/// (the reasons recorded in docs/architecture.md, "StreamJsonRpc (LSP bridge)"): it skips non-protocol lines and
+/// (the reasons recorded in docs/decisions/0011-lsp-own-json-rpc.md): it skips non-protocol lines and
 /// goes on, it bounds header lines and bodies instead of buffering whatever a broken server writes, and it names the
 /// cause when a server breaks the protocol (StreamJsonRpc reports a lost connection without it).
 /// </summary>
