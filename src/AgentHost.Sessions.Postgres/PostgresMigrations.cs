@@ -262,8 +262,16 @@ internal static class PostgresMigrations
         );
         """;
 
+    /// <summary>v11: when the credentials issued to a user name were last revoked (the SQLite store's v17).</summary>
+    private const string V11 = """
+        CREATE TABLE token_revocations (
+            name        text COLLATE "C" PRIMARY KEY,
+            revoked_at  bigint NOT NULL
+        );
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the schema from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

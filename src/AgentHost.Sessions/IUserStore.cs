@@ -48,6 +48,24 @@ public interface IUserStore
     Task<bool> RemoveUserAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Revokes every credential issued to <paramref name="name"/> until now (docs/server.md "Users and roles"): records
+    /// the moment, which the server compares with the issue time of an identity provider's token for that name (a JWT
+    /// issued at or before it is refused), and, when a stored user has the name, replaces their token by one nobody
+    /// holds (<see cref="SetUserTokenAsync"/> gives them a new one). A later revocation of the name replaces the moment.
+    /// </summary>
+    /// <param name="name">The user name (a stored user's, or one an identity provider's tokens carry).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The moment recorded.</returns>
+    /// <exception cref="Hosting.AgentHostException">The name is not a user name (<see cref="Hosting.ErrorKind.Usage"/>).</exception>
+    Task<DateTimeOffset> RevokeTokensAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>When the credentials issued to <paramref name="name"/> were last revoked (<see cref="RevokeTokensAsync"/>).</summary>
+    /// <param name="name">The user name.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The moment, or <see langword="null"/> when the name's credentials were never revoked.</returns>
+    Task<DateTimeOffset?> FindRevocationAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Usage per user and day (UTC): the tokens and cost of every step of the sessions each user owns, counted when the
     /// step's usage is recorded (what <c>server.limits.tokens_per_day</c> and <c>cost_per_day</c> are checked against).
     /// </summary>

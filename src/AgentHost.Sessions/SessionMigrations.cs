@@ -309,8 +309,19 @@ public static class SessionMigrations
         );
         """;
 
+    /// <summary>
+    /// v17: when the credentials issued to a user name were last revoked (<see cref="IUserStore.RevokeTokensAsync"/>): an
+    /// identity provider's token for that name issued at or before it is refused.
+    /// </summary>
+    private const string V17 = """
+        CREATE TABLE token_revocations (
+            name        TEXT PRIMARY KEY,
+            revoked_at  INTEGER NOT NULL
+        );
+        """;
+
     /// <summary>The scripts, in order: script <c>i</c> moves the database from version <c>i</c> to <c>i + 1</c>.</summary>
-    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16];
+    public static IReadOnlyList<string> Scripts { get; } = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17];
 
     /// <summary>The version this build writes.</summary>
     public static int CurrentVersion => Scripts.Count;

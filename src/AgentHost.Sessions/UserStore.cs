@@ -5,7 +5,7 @@ using static AgentHost.Sessions.SessionDatabase;
 
 namespace AgentHost.Sessions;
 
-/// <summary>The users of a shared server in the session store, on either engine (the <c>users</c> table and <c>sessions.owner</c>: SQLite schema v9, PostgreSQL v3).</summary>
+/// <summary>The users of a shared server in the session store, on either engine (the <c>users</c> table and <c>sessions.owner</c>: SQLite schema v9, PostgreSQL v3; <c>token_revocations</c>: v17, v11).</summary>
 /// <remarks>Thread-safe.</remarks>
 internal sealed class UserStore(SessionDatabase database) : IUserStore
 {
@@ -71,6 +71,36 @@ internal sealed class UserStore(SessionDatabase database) : IUserStore
         await database.WriteAsync(
             (connection, transaction) => database.Execute(connection, transaction, "DELETE FROM users WHERE name = @name", ("@name", name)),
             cancellationToken).ConfigureAwait(false) == 1;
+
+    public async Task<DateTimeOffset> RevokeTokensAsync(string name, CancellationToken cancellationToken = default)
+    {
+        UserNames.Check(name);
+        var now = database.Now();
+        var nobodysToken = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        await database.WriteAsync(
+            (connection, transaction) =>
+            {
+                database.Execute(
+                    connection,
+                    transaction,
+                    "INSERT INTO token_revocations (name, revoked_at) VALUES (@name, @now) ON CONFLICT (name) DO UPDATE SET revoked_at = excluded.revoked_at",
+                    ("@name", name),
+                    ("@now", now));
+                return database.Execute(
+                    connection, transaction, "UPDATE users SET token_hash = @hash, token_created_at = @now WHERE name = @name", ("@hash", nobodysToken), ("@now", now), ("@name", name));
+            },
+            cancellationToken).ConfigureAwait(false);
+        return Time(now);
+    }
+
+    public Task<DateTimeOffset?> FindRevocationAsync(string name, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(
+            connection =>
+            {
+                using var command = Command(connection, null, "SELECT revoked_at FROM token_revocations WHERE name = @name", ("@name", name));
+                return command.ExecuteScalar() is { } at and not DBNull ? Time(Convert.ToInt64(at, CultureInfo.InvariantCulture)) : (DateTimeOffset?)null;
+            },
+            cancellationToken);
 
     public async Task SetSessionOwnerAsync(string sessionId, string? owner, CancellationToken cancellationToken = default) =>
         await database.WriteAsync(

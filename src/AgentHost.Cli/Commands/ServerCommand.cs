@@ -9,10 +9,11 @@ internal sealed class ServerCommand : Command
         : base("server", "Show a running 'agent serve' (and its cluster), and manage the users of a shared one (stored in the session store the server uses).")
     {
         Subcommands.Add(new ServerStatusCommand(context));
-        var user = new Command("user", "Add, list and remove users, and issue new tokens; a token is shown once and stored hashed.");
+        var user = new Command("user", "Add, list and remove users, issue new tokens and revoke old ones; a token is shown once and stored hashed.");
         user.Subcommands.Add(new ServerUserAddCommand(context));
         user.Subcommands.Add(new ServerUserListCommand(context));
         user.Subcommands.Add(new ServerUserRemoveCommand(context));
+        user.Subcommands.Add(new ServerUserRevokeCommand(context));
         user.Subcommands.Add(new ServerUserTokenCommand(context));
         Subcommands.Add(user);
     }

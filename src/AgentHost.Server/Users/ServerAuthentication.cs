@@ -10,7 +10,8 @@ namespace AgentHost.Server.Users;
 /// Who a request comes from (docs/server.md "Users and roles"): the server's own token (compared in constant time) is
 /// the built-in admin; any other bearer token is looked up by its SHA-256 hash among the store's users (a removed
 /// user or a replaced token stops working with the next request); with <c>server.jwt.*</c> set, a token shaped as a JWT
-/// is validated by the identity provider's keys instead (<see cref="ServerJwt"/>). Anything else is 401. A request that
+/// is validated by the identity provider's keys instead (<see cref="ServerJwt"/>), and refused when its name's credentials
+/// were revoked after it was issued (<see cref="IUserStore.RevokeTokensAsync"/>). Anything else is 401. A request that
 /// lasts (an event stream) asks again before each write whether its credentials still hold
 /// (<see cref="ServerCallers.StillValidAsync"/>): a removed user's or a replaced token's stream ends.
 /// </summary>
@@ -40,14 +41,19 @@ internal sealed class ServerAuthentication(string serverToken, IUserStore users,
 
         if (jwt is not null && ServerJwt.LooksLikeJwt(header.AsSpan(7)))
         {
-            if (await jwt.AuthenticateAsync(context).ConfigureAwait(false) is not ({ } caller, var expires))
+            if (await jwt.AuthenticateAsync(context).ConfigureAwait(false) is not ({ } caller, var expires, var issuedAt)
+                || ServerJwt.Revoked(issuedAt, await users.FindRevocationAsync(caller.Name, context.RequestAborted).ConfigureAwait(false)))
             {
                 return false;
             }
 
-            // The identity provider cannot be asked whether a token it issued was revoked: it holds until it expires.
+            // The identity provider cannot be asked whether a token it issued was revoked: it holds until it expires, or
+            // until the server's own revocation of its name (agent server user revoke), asked of the store each time.
             var clock = time ?? TimeProvider.System;
-            context.SetCaller(caller, _ => ValueTask.FromResult(expires is null || clock.GetUtcNow() < expires));
+            context.SetCaller(
+                caller,
+                async ct => (expires is null || clock.GetUtcNow() < expires)
+                    && !ServerJwt.Revoked(issuedAt, await users.FindRevocationAsync(caller.Name, ct).ConfigureAwait(false)));
             return true;
         }
 

@@ -108,12 +108,31 @@ public sealed record ServerJwt(
     /// <summary>Whether a bearer token has the shape of a JWT (three base64url parts); the store's own tokens never do.</summary>
     internal static bool LooksLikeJwt(ReadOnlySpan<char> token) => token.Count('.') == 2 && !token.StartsWith(UserTokens.Prefix, StringComparison.Ordinal);
 
-    /// <summary>Validates the request's bearer token as a JWT and gives its caller (<see langword="null"/> when it does not validate or names no user or no role) and when the token expires.</summary>
-    internal async ValueTask<(ServerCaller? Caller, DateTimeOffset? Expires)> AuthenticateAsync(HttpContext context)
+    /// <summary>
+    /// Validates the request's bearer token as a JWT and gives its caller (<see langword="null"/> when it does not validate
+    /// or names no user or no role), when the token expires, and when it was issued (its <c>iat</c>; <see langword="null"/>
+    /// when it carries none).
+    /// </summary>
+    internal async ValueTask<(ServerCaller? Caller, DateTimeOffset? Expires, DateTimeOffset? IssuedAt)> AuthenticateAsync(HttpContext context)
     {
         var result = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme).ConfigureAwait(false);
-        return result.Succeeded && result.Principal is { } principal ? (CallerOf(principal), result.Properties?.ExpiresUtc) : (null, null);
+        return result.Succeeded && result.Principal is { } principal
+            ? (CallerOf(principal), result.Properties?.ExpiresUtc, IssuedAtOf(principal))
+            : (null, null, null);
     }
+
+    /// <summary>
+    /// Whether a token issued at <paramref name="issuedAt"/> was revoked by a revocation at <paramref name="revokedAt"/>
+    /// (<c>agent server user revoke</c>): issued at or before it, allowing for the clocks' disagreement (a token issued up
+    /// to <see cref="ClockSkew"/> after the revocation is refused too), or with no issue time at all.
+    /// </summary>
+    internal static bool Revoked(DateTimeOffset? issuedAt, DateTimeOffset? revokedAt) =>
+        revokedAt is { } revoked && (issuedAt is not { } issued || issued <= revoked + ClockSkew);
+
+    private static DateTimeOffset? IssuedAtOf(ClaimsPrincipal principal) =>
+        principal.FindFirst("iat")?.Value is { } iat && long.TryParse(iat, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
 
     /// <summary>The caller a validated token names: its name claim, and the highest role its role claim's values mean.</summary>
     internal ServerCaller? CallerOf(ClaimsPrincipal principal)

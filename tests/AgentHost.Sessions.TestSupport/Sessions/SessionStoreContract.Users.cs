@@ -70,6 +70,34 @@ public abstract partial class SessionStoreContract
     }
 
     [StoreFact]
+    public async Task RevokeTokens_RecordsTheMomentForAnyName_EndsAStoredUsersToken_AndALaterRevocationReplacesIt_SeenByAnotherStore()
+    {
+        var admin = await OpenAsync();
+        var server = await OpenAsync();
+        var token = SHA256.HashData("alice-token"u8);
+        await admin.Users.AddUserAsync("alice", ServerRole.Member, token);
+        Time.Advance(TimeSpan.FromMinutes(5));
+
+        var stored = await admin.Users.RevokeTokensAsync("alice");
+        var providers = await admin.Users.RevokeTokensAsync("dave@example.com");
+        var first = Time.GetUtcNow();
+        Time.Advance(TimeSpan.FromMinutes(5));
+        var again = await admin.Users.RevokeTokensAsync("dave@example.com");
+        var bad = await Assert.ThrowsAsync<AgentHostException>(() => admin.Users.RevokeTokensAsync("-rf"));
+
+        Assert.Equal(first, stored);
+        Assert.Equal(first, providers);
+        Assert.Equal(Time.GetUtcNow(), again);
+        Assert.Equal(ErrorKind.Usage, bad.Kind);
+        Assert.Equal(first, await server.Users.FindRevocationAsync("alice"));
+        Assert.Equal(Time.GetUtcNow(), await server.Users.FindRevocationAsync("dave@example.com"));
+        Assert.Null(await server.Users.FindRevocationAsync("bob"));
+        Assert.Null(await server.Users.FindUserByTokenHashAsync(token));
+        Assert.Equal(ServerRole.Member, (await server.Users.FindUserAsync("alice"))?.Role);
+        Assert.Equal(first, (await server.Users.FindUserAsync("alice"))?.TokenIssuedAt);
+    }
+
+    [StoreFact]
     public async Task SessionOwner_IsStoredWithTheSession_ListedAndChangeable()
     {
         var first = await OpenAsync();

@@ -25,10 +25,10 @@ public sealed class SessionMigrationTests
 
         using var connection = Open(path);
         Assert.Equal(SessionStore.SchemaVersion, Scalar<long>(connection, "PRAGMA user_version"));
-        Assert.Equal(16, SessionStore.SchemaVersion);
+        Assert.Equal(17, SessionStore.SchemaVersion);
         Assert.Equal("wal", Scalar<string>(connection, "PRAGMA journal_mode"));
         var tables = Strings(connection, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-        Assert.Equal(["file_checkpoints", "messages", "permission_audit", "permission_grants", "request_windows", "run_slots", "runs", "session_events", "session_leases", "sessions", "tool_events", "user_usage", "users", "workflow_nodes", "workflow_runs"], tables);
+        Assert.Equal(["file_checkpoints", "messages", "permission_audit", "permission_grants", "request_windows", "run_slots", "runs", "session_events", "session_leases", "sessions", "token_revocations", "tool_events", "user_usage", "users", "workflow_nodes", "workflow_runs"], tables);
         var indexes = Strings(connection, "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_%'");
         Assert.Contains("ix_messages_session_seq", indexes);
         Assert.Contains("ix_tool_events_session_seq", indexes);

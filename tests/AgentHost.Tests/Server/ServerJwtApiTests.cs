@@ -92,6 +92,43 @@ public sealed class ServerJwtApiTests : IDisposable
     }
 
     [Fact]
+    public async Task RevokingAJwtUser_EndsTheirTokensAndStreamsIssuedBefore_ATokenIssuedAfterWorks_OthersAreUntouched()
+    {
+        WriteJwtConfig(string.Empty);
+        await using var server = await StartAsync();
+        var now = DateTime.UtcNow;
+        using var dave = server.Client(Token(("sub", "dave"), ("role", "member")));
+        using var erin = server.Client(Token(("sub", "erin"), ("role", "member")));
+        var his = await CreateAsync(dave);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var events = await SseReader.OpenAsync(dave, $"v1/sessions/{his}/events", null, timeout.Token);
+        var first = (await server.SendAndWaitAsync(his, new { prompt = "one" })).GetProperty("id").GetString()!;
+        Assert.Contains(await AgentServer.UntilAsync(events, "run.ended"), e => e.Data.Contains(first, StringComparison.Ordinal));
+
+        var revoke = await _ws.RunAsync("server", "user", "revoke", "dave");
+        var second = (await server.SendAndWaitAsync(his, new { prompt = "two" })).GetProperty("id").GetString()!;
+
+        Assert.Equal(0, revoke.ExitCode);
+        Assert.Contains("Revoked the tokens issued to 'dave'", revoke.Output, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await dave.GetAsync("v1/sessions")).StatusCode);
+        var after = new List<string>();
+        while (await events.NextAsync() is { } item)
+        {
+            after.Add(item.Data);
+        }
+
+        Assert.DoesNotContain(after, data => data.Contains(second, StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await erin.GetAsync("v1/sessions")).StatusCode);
+
+        // Issued after the revocation (beyond the clocks' minute of disagreement): the provider vouches for dave again.
+        // A token with no issue time cannot show that it came after, so it is refused while a revocation stands.
+        using var later = server.Client(Token(_provider, Issuer, Audience, now.AddMinutes(30), issuedAt: now.AddMinutes(2), ("sub", "dave"), ("role", "member")));
+        using var undated = server.Client(Token(_provider, Issuer, Audience, now.AddMinutes(30), issuedAt: null, ("sub", "dave"), ("role", "member")));
+        Assert.Equal([his], await ListAsync(later));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await undated.GetAsync("v1/sessions")).StatusCode);
+    }
+
+    [Fact]
     public async Task WithoutJwtSettings_AValidJwtIs401()
     {
         await using var server = await StartAsync();
@@ -131,19 +168,23 @@ public sealed class ServerJwtApiTests : IDisposable
     private string Token(params (string Type, string Value)[] claims) => Token(_provider, Issuer, Audience, DateTime.UtcNow.AddMinutes(10), claims);
 
     private static string Token(RSA key, string issuer, string audience, DateTime expires, params (string Type, string Value)[] claims) =>
-        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        Token(key, issuer, audience, expires, expires.AddMinutes(-30), claims);
+
+    /// <summary>A token valid from 30 minutes before it expires, issued at <paramref name="issuedAt"/> (no <c>iat</c> when <see langword="null"/>).</summary>
+    private static string Token(RSA key, string issuer, string audience, DateTime expires, DateTime? issuedAt, params (string Type, string Value)[] claims) =>
+        new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,
             Audience = audience,
             NotBefore = expires.AddMinutes(-30),
-            IssuedAt = expires.AddMinutes(-30),
+            IssuedAt = issuedAt,
             Expires = expires,
             Subject = new ClaimsIdentity(claims.Select(c => new Claim(c.Type, c.Value))),
             SigningCredentials = new SigningCredentials(new RsaSecurityKey(key), SecurityAlgorithms.RsaSha256),
         });
 
     private async Task<AgentServer> StartAsync() =>
-        await AgentServer.StartAsync(_ws.Root, _ws.Environment, ["--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + _ws.WriteScript("turns:\n  - text: Hi.\n")]);
+        await AgentServer.StartAsync(_ws.Root, _ws.Environment, ["--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + _ws.WriteScript("turns:\n  - text: Hi.\n  - text: Again.\n")]);
 
     private static async Task<string> CreateAsync(HttpClient client)
     {
