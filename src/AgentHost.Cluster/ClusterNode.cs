@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Serialization;
 
 namespace AgentHost.Cluster;
 
@@ -49,7 +50,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _server = host.Services.GetRequiredService<ClusterNodeServer>();
         Endpoint = endpoint;
         var grains = host.Services.GetRequiredService<IGrainFactory>();
-        Router = new GrainSessionRouter(grains);
+        Router = new GrainSessionCalls(grains, _server);
         WorkflowWatch = new GrainWorkflowRunWatch(grains);
         Status = new ClusterStatus(grains, host.Services.GetRequiredService<NodeWorkspaces>(), host.Services.GetRequiredService<Orleans.Runtime.MembershipService.SiloMetadata.ISiloMetadataCache>(), options.ClusterId, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}"), options.Store.Location);
     }
@@ -57,8 +58,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>What the node says of its cluster (<see cref="ApiServerOptions.Cluster"/>, <c>GET /v1/cluster</c>).</summary>
     public IClusterStatus Status { get; }
 
-    /// <summary>Routes session calls to the node that holds the session (<see cref="ApiServerOptions.Router"/>).</summary>
-    public ISessionRouter Router { get; }
+    /// <summary>Sends session calls to the node that holds the session (<see cref="ApiServerOptions.Router"/>).</summary>
+    public ISessionCalls Router { get; }
 
     /// <summary>Watches the workflow runs this node runs, so that another node resumes them when it dies or stops (<see cref="ApiServerOptions.WorkflowWatch"/>).</summary>
     public IWorkflowRunWatch WorkflowWatch { get; }
@@ -171,6 +172,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     internal static void ConfigureSilo(ISiloBuilder silo, TimeSpan drainTimeout, TimeSpan workflowCheck, IReadOnlyList<string> roots)
     {
         silo.UseWorkspacePlacement(new NodeWorkspaces(roots));
+        silo.Services.AddSerializer(ClusterSerialization.Configure);
         silo.Services.AddSingleton(new ClusterNodeServer(drainTimeout, workflowCheck));
         silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = workflowCheck < reminders.MinimumReminderPeriod ? workflowCheck : reminders.MinimumReminderPeriod);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterNodeDrain>();

@@ -11,7 +11,7 @@ namespace AgentHost.Cluster;
 internal sealed class ClusterNodeServer(TimeSpan drainTimeout, TimeSpan workflowCheck)
 {
     /// <summary>
-    /// The error kind of a call a draining node did not run (<see cref="SessionCallResult.ErrorKind"/>): its grain goes,
+    /// The error kind of a call a draining node did not run (<see cref="SessionCallFailedException.Kind"/>): its grain goes,
     /// and the router sends the call again, which places the grain on a node that stays. It never reaches a client.
     /// </summary>
     public const string Moved = "moved";

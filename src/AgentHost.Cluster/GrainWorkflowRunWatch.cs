@@ -10,7 +10,7 @@ internal sealed class GrainWorkflowRunWatch(IGrainFactory grains) : IWorkflowRun
         try
         {
             RequestContext.Set(WorkspacePlacementDirector.RootKey, workspace);
-            await grains.GetGrain<IWorkflowRunGrain>(runId).WatchAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            await grains.GetGrain<IWorkflowRunGrain>(runId).WatchAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {

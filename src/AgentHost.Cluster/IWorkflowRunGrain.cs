@@ -8,6 +8,7 @@ namespace AgentHost.Cluster;
 public interface IWorkflowRunGrain : IGrainWithStringKey, IRemindable
 {
     /// <summary>Starts (or keeps) watching the run.</summary>
+    /// <param name="cancellationToken">Cancels the call, on the node that runs it.</param>
     /// <returns>A task that completes once the reminder is stored.</returns>
-    Task WatchAsync();
+    Task WatchAsync(CancellationToken cancellationToken);
 }

@@ -1,11 +1,12 @@
-using System.Text.Json;
+using AgentHost.Hosting;
 using AgentHost.Server;
+using AgentHost.Server.Users;
 using Orleans.Concurrency;
 
 namespace AgentHost.Cluster;
 
 /// <summary>
-/// A session's grain: runs the session's calls on this node's server (<see cref="ApiServer.ExecuteAsync"/>), which opens
+/// A session's grain: runs the session's calls on this node's server (<see cref="ApiServer.LocalSessions"/>), which opens
 /// the session here and takes its lease. Reentrant: a cancel, a permission answer or a question's answer interleaves with
 /// a call in flight (a turn is never a call held open: a send answers once the run is accepted). Placed by its workspace
 /// (<see cref="WorkspacePlacementDirector"/>): on the node whose front end first calls it when that node serves the
@@ -15,7 +16,7 @@ namespace AgentHost.Cluster;
 /// <remarks>
 /// The store, not Orleans, decides who writes a session: a duplicate activation elsewhere (Orleans' directory allows one
 /// during instability) cannot open the session while this node's lease is live, and a stale writer's next write is
-/// refused by the lease's epoch.
+/// refused by the lease's epoch. Each call's cancellation token is the caller's (Orleans carries its cancellation here).
 /// </remarks>
 [Reentrant]
 [WorkspacePlacement]
@@ -24,39 +25,46 @@ internal sealed class SessionGrain(ClusterNodeServer node) : Grain, ISessionGrai
     /// <summary>How often the grain checks whether its node still has the session open.</summary>
     private static readonly TimeSpan OpenCheck = TimeSpan.FromMinutes(1);
 
+    private string Id => this.GetPrimaryKeyString();
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         this.RegisterGrainTimer(GoWhenClosedAsync, OpenCheck, OpenCheck);
         return Task.CompletedTask;
     }
 
-    public async Task<string> CallAsync(string sessionCall)
-    {
-        var call = JsonSerializer.Deserialize(sessionCall, ClusterJson.Default.SessionCall)
-            ?? throw new ArgumentException("not a session call", nameof(sessionCall));
-        var id = this.GetPrimaryKeyString();
-        if (call.SessionId != id)
-        {
-            return Answer(new SessionCallResult(null, ApiErrorKinds.NameOf(Hosting.ErrorKind.Usage), $"a call on session {call.SessionId} reached the grain of session {id}; the nodes of one cluster must run the same version."));
-        }
+    public Task<SessionView> CreateAsync(ServerCaller caller, CreateSessionRequest request, string? client, CancellationToken cancellationToken) =>
+        RunAsync((calls, id) => calls.CreateAsync(caller, id, request, client, cancellationToken), CallEffect.StartsWork, cancellationToken);
 
-        var server = await node.ServerAsync().ConfigureAwait(true);
-        if (node.Draining && call.Operation is SessionOperations.Create or SessionOperations.Send or SessionOperations.Patch && !server.IsRunning(id))
-        {
-            // This node stops: no new turn or session here. The grain goes (letting the session go) and the caller's
-            // router sends the call again, which places the grain on a node that stays.
-            DeactivateOnIdle();
-            return Answer(new SessionCallResult(null, ClusterNodeServer.Moved, $"the cluster node that holds session {id} is stopping."));
-        }
+    public Task<SessionView> ViewAsync(ServerCaller caller, CancellationToken cancellationToken) =>
+        RunAsync((calls, id) => calls.ViewAsync(caller, id, cancellationToken), CallEffect.None, cancellationToken);
 
-        var result = await server.ExecuteAsync(call, CancellationToken.None).ConfigureAwait(true);
-        if (result.Error is null && call.Operation is SessionOperations.Close or SessionOperations.Delete)
-        {
-            DeactivateOnIdle();
-        }
+    public Task<RunView> SendAsync(ServerCaller caller, SendMessageRequest request, string? client, CancellationToken cancellationToken) =>
+        RunAsync((calls, id) => calls.SendAsync(caller, id, request, client, cancellationToken), CallEffect.StartsWork, cancellationToken);
 
-        return Answer(result);
-    }
+    public Task<RunView> CancelAsync(ServerCaller caller, string runId, CancellationToken cancellationToken) =>
+        RunAsync((calls, _) => calls.CancelAsync(caller, runId, cancellationToken), CallEffect.None, cancellationToken);
+
+    public Task<List<PermissionRequestView>> PendingPermissionsAsync(ServerCaller caller, CancellationToken cancellationToken) =>
+        RunAsync((calls, id) => calls.PendingPermissionsAsync(caller, id, cancellationToken), CallEffect.None, cancellationToken);
+
+    public Task AnswerPermissionAsync(ServerCaller caller, string requestId, PermissionAnswerRequest request, CancellationToken cancellationToken) =>
+        RunAsync((calls, id) => calls.AnswerPermissionAsync(caller, id, requestId, request, cancellationToken), CallEffect.None, cancellationToken);
+
+    public Task<List<QuestionView>> PendingQuestionsAsync(ServerCaller caller, CancellationToken cancellationToken) =>
+        RunAsync((calls, id) => calls.PendingQuestionsAsync(caller, id, cancellationToken), CallEffect.None, cancellationToken);
+
+    public Task AnswerQuestionAsync(ServerCaller caller, string questionId, QuestionAnswerRequest request, CancellationToken cancellationToken) =>
+        RunAsync((calls, id) => calls.AnswerQuestionAsync(caller, id, questionId, request, cancellationToken), CallEffect.None, cancellationToken);
+
+    public Task<SessionView> PatchAsync(ServerCaller caller, PatchSessionRequest request, CancellationToken cancellationToken) =>
+        RunAsync((calls, id) => calls.PatchAsync(caller, id, request, cancellationToken), CallEffect.StartsWork, cancellationToken);
+
+    public Task<SessionView> CloseAsync(ServerCaller caller, CancellationToken cancellationToken) =>
+        RunAsync((calls, id) => calls.CloseAsync(caller, id, cancellationToken), CallEffect.EndsSession, cancellationToken);
+
+    public Task DeleteAsync(ServerCaller caller, CancellationToken cancellationToken) =>
+        RunAsync((calls, id) => calls.DeleteAsync(caller, id, cancellationToken), CallEffect.EndsSession, cancellationToken);
 
     /// <summary>
     /// Lets the session go on this node (unless it runs) when the grain goes: drained, or idle. Not when the silo stops
@@ -66,19 +74,74 @@ internal sealed class SessionGrain(ClusterNodeServer node) : Grain, ISessionGrai
     {
         if (!cancellationToken.IsCancellationRequested && node.Server is { } server)
         {
-            await server.ExecuteAsync(new SessionCall(SessionOperations.Release, this.GetPrimaryKeyString(), "@cluster", Sessions.ServerRole.Admin), cancellationToken).ConfigureAwait(true);
+            await server.ReleaseUnlessRunningAsync(Id).ConfigureAwait(true);
         }
     }
 
-    private static string Answer(SessionCallResult result) => JsonSerializer.Serialize(result, ClusterJson.Default.SessionCallResult);
+    private async Task RunAsync(Func<ISessionCalls, string, Task> call, CallEffect effect, CancellationToken cancellationToken) =>
+        await RunAsync(
+            async (calls, id) =>
+            {
+                await call(calls, id).ConfigureAwait(true);
+                return true;
+            },
+            effect,
+            cancellationToken).ConfigureAwait(true);
+
+    /// <summary>
+    /// Runs a call on this node's server (waiting for it while the node starts): a refusal goes back as the one
+    /// <see cref="SessionCallFailedException"/>. On a draining node a call that would start work here (a create, a prompt,
+    /// a change of settings) is not run unless a turn of the session runs here: the grain goes and the caller sends the
+    /// call again (<see cref="ClusterNodeServer.Moved"/>), which places the grain on a node that stays.
+    /// </summary>
+    private async Task<T> RunAsync<T>(Func<ISessionCalls, string, Task<T>> call, CallEffect effect, CancellationToken cancellationToken)
+    {
+        var id = Id;
+        var server = await node.ServerAsync().WaitAsync(cancellationToken).ConfigureAwait(true);
+        if (effect == CallEffect.StartsWork && node.Draining && !server.IsRunning(id))
+        {
+            DeactivateOnIdle();
+            throw new SessionCallFailedException(ClusterNodeServer.Moved, $"the cluster node that holds session {id} is stopping.");
+        }
+
+        T answer;
+        try
+        {
+            answer = await call(server.LocalSessions, id).ConfigureAwait(true);
+        }
+        catch (AgentHostException ex)
+        {
+            throw SessionCallFailedException.From(ex);
+        }
+
+        if (effect == CallEffect.EndsSession)
+        {
+            DeactivateOnIdle();
+        }
+
+        return answer;
+    }
 
     private Task GoWhenClosedAsync()
     {
-        if (node.Server is { } server && !server.IsOpen(this.GetPrimaryKeyString()))
+        if (node.Server is { } server && !server.IsOpen(Id))
         {
             DeactivateOnIdle();
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>What a call does to the node and the grain, beside its own work.</summary>
+    private enum CallEffect
+    {
+        /// <summary>Reads or answers: runs on a draining node too.</summary>
+        None,
+
+        /// <summary>Starts work here (a create, a prompt, a change of settings): not on a draining node.</summary>
+        StartsWork,
+
+        /// <summary>Ends the session here (close, delete): the grain goes after it.</summary>
+        EndsSession,
     }
 }

@@ -20,7 +20,8 @@ internal sealed class WorkflowRunGrain(ClusterNodeServer node, NodeWorkspaces wo
     /// <summary>The reminder's name.</summary>
     private const string Reminder = "takeover";
 
-    public Task WatchAsync() => this.RegisterOrUpdateReminder(Reminder, node.WorkflowCheck, node.WorkflowCheck);
+    public Task WatchAsync(CancellationToken cancellationToken) =>
+        this.RegisterOrUpdateReminder(Reminder, node.WorkflowCheck, node.WorkflowCheck, cancellationToken);
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {

@@ -49,10 +49,10 @@ public sealed record ApiServerOptions(LoopbackWebHost.ListenAddress Listen, stri
     public Action<IEndpointRouteBuilder>? Endpoints { get; init; }
 
     /// <summary>
-    /// Where calls that need a session's live state run (a cluster node routes them to the node holding the session,
-    /// docs/cluster.md); <see langword="null"/> (the default): here.
+    /// Where calls that need a session's live state run (a cluster node sends them to the node holding the session,
+    /// docs/cluster.md); <see langword="null"/> (the default): here (<see cref="ApiServer.LocalSessions"/>).
     /// </summary>
-    public ISessionRouter? Router { get; init; }
+    public ISessionCalls? Router { get; init; }
 
     /// <summary>The cluster this server is a node of (<c>GET /v1/cluster</c>, for admins); <see langword="null"/>: none (404).</summary>
     public IClusterStatus? Cluster { get; init; }
@@ -79,14 +79,13 @@ public sealed partial class ApiServer : IAsyncDisposable
     private readonly LoopbackWebHost _web;
     private readonly Func<Task> _completeEvents;
     private readonly IDisposable? _owned;
-    private readonly SessionCalls _calls;
     private int _disposed;
 
-    private ApiServer(LoopbackWebHost web, SessionHub hub, SessionCalls calls, ServerWorkflows workflows, Task warmUp, Func<Task> completeEvents, IDisposable? owned)
+    private ApiServer(LoopbackWebHost web, SessionHub hub, ISessionCalls local, ServerWorkflows workflows, Task warmUp, Func<Task> completeEvents, IDisposable? owned)
     {
         _web = web;
         Hub = hub;
-        _calls = calls;
+        LocalSessions = local;
         Workflows = workflows;
         WarmUp = warmUp;
         _completeEvents = completeEvents;
@@ -192,7 +191,8 @@ public sealed partial class ApiServer : IAsyncDisposable
             Inputs = options.Inputs,
             Limiters = limiters,
         };
-        var calls = new SessionCalls(hub, options.Router, time);
+        var local = new LocalSessionCalls(hub);
+        var calls = options.Router ?? local;
         var paths = AgentPaths.Resolve(environment);
         var workflows = new ServerWorkflows(hub, (root, nameOrFile, fromFile, checkFile) => FindWorkflow(paths, root, nameOrFile, fromFile, checkFile), options.WorkflowWatch);
         var started = time.GetUtcNow();
@@ -227,7 +227,7 @@ public sealed partial class ApiServer : IAsyncDisposable
                     app.Use(new RouteAuthorization(hub, workflows).CheckAsync);
                     var v1 = app.MapGroup("/v1");
                     v1.AddEndpointFilterFactory(RequestPaths.Filter);
-                    SessionEndpoints.Map(v1, hub, calls);
+                    SessionEndpoints.Map(v1, hub, calls, time);
                     RunEndpoints.Map(v1, hub, calls);
                     WorkflowEndpoints.Map(v1, workflows);
                     CatalogEndpoints.Map(v1, hub, environment, () => defaultKey, options.Version, started, time);
@@ -255,17 +255,34 @@ public sealed partial class ApiServer : IAsyncDisposable
 
         hub.StartIdleClose();
         var warmUp = engines.GetAsync(defaultKey, CancellationToken.None);
-        return new ApiServer(web, hub, calls, workflows, warmUp, events.Complete, owned);
+        return new ApiServer(web, hub, local, workflows, warmUp, events.Complete, owned);
     }
 
     /// <summary>
-    /// Runs a session call another node routed here (<see cref="ISessionRouter"/>): this node holds, or is to hold, the
-    /// session. The caller it names was authenticated by the node that took the request.
+    /// The session calls run here, on this server's sessions, whatever <see cref="ApiServerOptions.Router"/> says: a cluster
+    /// node's session grain runs the calls routed to it through these (this node holds, or is to hold, the session; the
+    /// caller was authenticated by the node that took the request).
     /// </summary>
-    /// <param name="call">The call.</param>
+    public ISessionCalls LocalSessions { get; }
+
+    /// <summary>What sessions get unless their create request says otherwise (a relative root is relative to its root).</summary>
+    public ServerDefaults Defaults => Hub.Defaults;
+
+    /// <summary>A run as the API shows it, if <paramref name="caller"/> may read it (any node's run: read from the store).</summary>
+    /// <param name="caller">Who asks.</param>
+    /// <param name="runId">The run.</param>
     /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>What it answered, or its error as the API gives it.</returns>
-    public Task<SessionCallResult> ExecuteAsync(SessionCall call, CancellationToken cancellationToken = default) => _calls.ExecuteAsync(call, cancellationToken);
+    /// <returns>The run.</returns>
+    /// <exception cref="AgentHostException">No such run, or not one the caller may read (404).</exception>
+    public Task<RunView> GetRunAsync(ServerCaller caller, string runId, CancellationToken cancellationToken = default) => Hub.GetRunAsync(caller, runId, cancellationToken);
+
+    /// <summary>
+    /// Lets a session go on this server unless it runs a turn (its lease released, its memory freed): a cluster node's
+    /// session grain does when it goes (drained, or idle). No caller check.
+    /// </summary>
+    /// <param name="sessionId">The session.</param>
+    /// <returns>A task that completes once it is let go.</returns>
+    public Task ReleaseUnlessRunningAsync(string sessionId) => Hub.ReleaseUnlessRunningAsync(sessionId);
 
     /// <summary>
     /// The workspace root a stored session works in, read from the store (any node's session), or <see langword="null"/>

@@ -8,7 +8,7 @@ namespace AgentHost.Server;
 /// <summary>Prompts and runs: send (at once, or waiting for the answer), get and cancel a run, and answer permission requests and questions.</summary>
 internal static class RunEndpoints
 {
-    public static void Map(RouteGroupBuilder v1, SessionHub hub, SessionCalls calls)
+    public static void Map(RouteGroupBuilder v1, SessionHub hub, ISessionCalls calls)
     {
         v1.MapPost("/sessions/{id}/messages", async (string id, SendMessageRequest request, bool? wait, HttpContext http, CancellationToken ct) =>
         {

@@ -15,12 +15,12 @@ internal static class SessionEndpoints
 {
     private const int DefaultPage = 50;
 
-    public static void Map(RouteGroupBuilder v1, SessionHub hub, SessionCalls calls)
+    public static void Map(RouteGroupBuilder v1, SessionHub hub, ISessionCalls calls, TimeProvider time)
     {
         var sessions = v1.MapGroup("/sessions").WithTags("sessions");
         sessions.MapPost("/", async (CreateSessionRequest request, HttpContext http, CancellationToken ct) =>
         {
-            var view = await calls.CreateAsync(http.Caller(), request, http.Request.Headers[ServerClients.Header].FirstOrDefault(), ct).ConfigureAwait(false);
+            var view = await calls.CreateAsync(http.Caller(), NewSession.NewId(time), request, http.Request.Headers[ServerClients.Header].FirstOrDefault(), ct).ConfigureAwait(false);
             return TypedResults.Created($"/v1/sessions/{view.Id}", view);
         }).WithAccess(RouteAccess.Creates("create sessions")).WithName("createSession").WithSummary("Create a session (stored at once).").Produces<SessionView>(StatusCodes.Status201Created).ProducesApiErrors();
 

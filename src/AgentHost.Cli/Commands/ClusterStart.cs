@@ -29,14 +29,14 @@ internal static class ClusterStart
     private const double MinProbeSeconds = 0.5, MaxProbeSeconds = 60;
 
     /// <summary>A running node: the router the server uses, and what attaches the server and leaves the cluster.</summary>
-    /// <param name="Router">Routes session calls to their node.</param>
+    /// <param name="Router">Sends session calls to their node.</param>
     /// <param name="Attach">Hands the node the started server.</param>
     /// <param name="Describe">Where the node is, for the start line.</param>
     /// <param name="Leave">Leaves the cluster, draining first (before the server stops).</param>
     /// <param name="Status">What the node says of its cluster (<c>GET /v1/cluster</c>).</param>
     /// <param name="WorkflowWatch">Watches the workflow runs the node runs (another node resumes them when it dies or stops).</param>
     /// <param name="Unauthenticated">Whether node-to-node traffic is neither authenticated nor encrypted (<c>server.cluster.tls.mode: off</c>): the command warns.</param>
-    internal sealed record Node(ISessionRouter Router, Action<ApiServer> Attach, string Describe, Func<ValueTask> Leave, IClusterStatus Status, IWorkflowRunWatch WorkflowWatch, bool Unauthenticated);
+    internal sealed record Node(ISessionCalls Router, Action<ApiServer> Attach, string Describe, Func<ValueTask> Leave, IClusterStatus Status, IWorkflowRunWatch WorkflowWatch, bool Unauthenticated);
 
     /// <summary>The node's settings, which a project's configuration cannot set.</summary>
     private static readonly string[] Keys =

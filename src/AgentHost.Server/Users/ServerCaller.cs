@@ -1,18 +1,26 @@
+using System.Text.Json.Serialization;
 using AgentHost.Sessions;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentHost.Server.Users;
 
-/// <summary>Who sent a request: a user of the store, a user of the identity provider (JWT), or the server's own token.</summary>
+/// <summary>
+/// Who sent a request: a user of the store, a user of the identity provider (JWT), or the server's own token. It goes
+/// with each session call (<see cref="ISessionCalls"/>), also to the cluster node that holds the session.
+/// </summary>
 /// <param name="Name">The user name (the owner recorded on sessions they create).</param>
 /// <param name="Role">What they may do.</param>
-internal sealed record ServerCaller(string Name, ServerRole Role)
+public sealed record ServerCaller(string Name, ServerRole Role)
 {
     /// <summary>The server's own token (<c>--token-env</c>, or the one printed at start): a single admin for one-person use.</summary>
-    public static ServerCaller ServerToken { get; } = new("@token", ServerRole.Admin);
+    public static ServerCaller ServerToken { get; } = new("@token", ServerRole.Admin) { IsServerToken = true };
+
+    /// <summary>Whether this is the server's own token (<see cref="ServerToken"/>), not a user of that name.</summary>
+    public bool IsServerToken { get; init; }
 
     /// <summary>The owner recorded on sessions this caller creates (none for the server's own token, like sessions of the CLI).</summary>
-    public string? OwnerName => ReferenceEquals(this, ServerToken) ? null : Name;
+    [JsonIgnore]
+    public string? OwnerName => IsServerToken ? null : Name;
 }
 
 /// <summary>The caller of a request, as the authentication recorded it.</summary>

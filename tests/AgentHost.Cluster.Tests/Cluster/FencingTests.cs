@@ -1,5 +1,6 @@
-using System.Text.Json;
+using AgentHost.Hosting;
 using AgentHost.Server;
+using AgentHost.Server.Users;
 
 namespace AgentHost.Tests.Cluster;
 
@@ -11,7 +12,6 @@ namespace AgentHost.Tests.Cluster;
 public sealed class FencingTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromMinutes(3);
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     [PostgresFact]
     public async Task DuplicateActivation_IsRefusedWhileTheHolderIsLive_ThenTheStaleWriterIsFencedOff()
@@ -30,13 +30,12 @@ public sealed class FencingTests
 
         // The session's call run on b as well, past its grain (as by a duplicate activation of the grain on b): refused
         // while a's lease is live.
-        var refused = await b.Server.ExecuteAsync(Send(id, "duplicate"));
+        var refused = await Assert.ThrowsAsync<AgentHostException>(() => Send(b, id, "duplicate"));
 
         // a loses the database (its connections end: as in a network partition) but lives on; the duplicate on b now
         // takes the session over with a new epoch and runs its prompt.
         await cluster.EndConnectionsAsync(a);
-        var accepted = await b.Server.ExecuteAsync(Send(id, "duplicate"));
-        var duplicate = JsonSerializer.Deserialize<RunView>(accepted.Body!, Json)!;
+        var duplicate = await Send(b, id, "duplicate");
         await using var bEvents = await b.EventsAsync(id, timeout.Token);
         await TestNode.UntilAsync(bEvents, "run.ended", duplicate.Id);
 
@@ -44,15 +43,14 @@ public sealed class FencingTests
         await a.AnswerQuestionAsync(id, question.GetProperty("questionId").GetString()!, "this one");
         await TestNode.UntilAsync(aEvents, "run.ended", stale.Id);
         var staleEnd = await a.GetRunAsync(stale.Id);
-        var again = await a.Server.ExecuteAsync(Send(id, "again"));
+        var again = await Assert.ThrowsAsync<AgentHostException>(() => Send(a, id, "again"));
         var lease = await b.Store.Leases.GetAsync(id);
 
-        Assert.Equal(("in_use", true), (refused.ErrorKind, refused.Error!.Contains("is in use by", StringComparison.Ordinal)));
-        Assert.Null(accepted.Error);
+        Assert.Equal((ErrorKind.InUse, true), (refused.Kind, refused.Message.Contains("is in use by", StringComparison.Ordinal)));
         Assert.Equal(("completed", "only one writer"), ((await b.GetRunAsync(duplicate.Id)).Status, (await b.GetRunAsync(duplicate.Id)).FinalText));
         Assert.Equal(("stopped", "failed"), (staleEnd.Status, staleEnd.Outcome));
         Assert.Contains("was taken over by another writer", staleEnd.Reason, StringComparison.Ordinal);
-        Assert.Equal(("in_use", true), (again.ErrorKind, again.Error!.Contains("is in use by", StringComparison.Ordinal)));
+        Assert.Equal((ErrorKind.InUse, true), (again.Kind, again.Message.Contains("is in use by", StringComparison.Ordinal)));
         Assert.Equal((2L, true), (lease!.Epoch, lease.IsHeld));
 
         // Only b's writes are in the session: a's answer and a's last step never landed.
@@ -63,6 +61,7 @@ public sealed class FencingTests
         Assert.Equal("completed", (await b.GetSessionAsync(id)).Status);
     }
 
-    private static SessionCall Send(string id, string prompt) =>
-        new(SessionOperations.Send, id, "@token", AgentHost.Sessions.ServerRole.Admin) { Body = JsonSerializer.Serialize(new { prompt }) };
+    /// <summary>Sends a prompt on the node's own server, past the session's grain (as a duplicate activation would run it).</summary>
+    private static Task<RunView> Send(TestNode node, string id, string prompt) =>
+        node.Server.LocalSessions.SendAsync(ServerCaller.ServerToken, id, new SendMessageRequest(prompt), null, CancellationToken.None);
 }

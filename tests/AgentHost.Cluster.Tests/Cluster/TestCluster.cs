@@ -3,6 +3,7 @@ using AgentHost.Cluster;
 using AgentHost.Tests.Support;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Serialization;
 using Orleans.TestingHost;
 
 namespace AgentHost.Tests.Cluster;
@@ -88,6 +89,8 @@ internal sealed class TestCluster : IAsyncDisposable
                     membership.NumVotesForDeathDeclaration = 1;
                 });
             });
+            // The test's client (Orleans.Client) calls the session grains too: it serializes the server's records as a node does.
+            builder.ConfigureClient(client => client.Services.AddSerializer(ClusterSerialization.Configure));
             var orleans = builder.Build();
             await orleans.DeployAsync();
             var cluster = new TestCluster(temp, orleans, database);
