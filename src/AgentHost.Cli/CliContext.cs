@@ -14,8 +14,8 @@ namespace AgentHost.Cli;
 
 /// <summary>What commands share: console, environment, and the host's services from the one composition root.</summary>
 /// <remarks>
-/// A thin facade over a service provider made with <see cref="AgentHostServiceCollectionExtensions.AddAgentHost"/>
-/// on first use, so short commands (<c>agent --version</c>) create nothing. Its options come from the command line:
+/// A thin facade over a service provider made with <see cref="AgentHostServiceCollectionExtensions.AddAgentHostProcess"/>
+/// (the process-wide parts only: every project root is opened by <see cref="ProjectRootFactory.OpenAsync"/>) on first use, so short commands (<c>agent --version</c>) create nothing. Its options come from the command line:
 /// <c>--set</c> overrides and <c>--log-level</c> (read when the parse result is first seen, before the configuration
 /// or the loggers are resolved), file logging, and non-collectible plugin contexts (the process lives one command long).
 /// </remarks>
@@ -225,7 +225,7 @@ internal sealed class CliContext : IDisposable, IAsyncDisposable
 
     private ServiceProvider Build()
     {
-        var services = new ServiceCollection().AddAgentHost(options =>
+        var services = new ServiceCollection().AddAgentHostProcess(options =>
         {
             Configure(options, Environment, Console);
             if (_parseResult is { } parseResult)

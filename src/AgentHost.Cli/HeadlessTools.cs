@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AgentHost.Agent.Composition;
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Mcp;
 using AgentHost.Agent.Runs;
@@ -77,12 +78,27 @@ internal sealed class HeadlessToolOptions
             throw new AgentHostException(ErrorKind.Usage, $"--root {root}: no such directory.");
         }
 
-        var runtime = context.CreatePluginRuntime(configuration);
-        StartupActivities.Mark("tool.runtime");
+        // The one recipe of a project root, without a session service: the tools are called without a model (no
+        // provider preloaded), through the permission gate and the pipeline made below.
+        var project = await context.ProjectRoots(parseResult).OpenAsync(
+            new ProjectRootRequest(root)
+            {
+                Configuration = configuration,
+                SessionService = false,
+                PreloadProviders = false,
+                WorkingDirectory = context.Environment.CurrentDirectory,
+                Attach = _ =>
+                {
+                    StartupActivities.Mark("tool.runtime");
+                    return null;
+                },
+                Plugins = _ => new ProjectRootPlugins(Plugins.Requested(parseResult), Plugins.Defaults(parseResult, configuration)),
+            },
+            cancellationToken).ConfigureAwait(false);
+        var runtime = project.Runtime;
         McpSessionServers? mcp = null;
         try
         {
-            var loads = await Plugins.LoadAsync(runtime, parseResult, configuration, context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
             StartupActivities.Mark("tool.plugins");
             if (calling is not null && kernelTools is null)
             {
@@ -107,7 +123,7 @@ internal sealed class HeadlessToolOptions
                 processEnvironment: context.Services.GetRequiredService<SessionProcessEnvironment>().ForModel);
             onMcpToolsChanged(pipeline.InvalidateToolSet);
             StartupActivities.Mark("tool.pipeline");
-            return new HeadlessTools(configuration, root, runtime, pipeline, loads) { Gate = decider, Mcp = mcp, Sandbox = sandbox };
+            return new HeadlessTools(project, pipeline) { Gate = decider, Mcp = mcp, Sandbox = sandbox };
         }
         catch
         {
@@ -116,7 +132,7 @@ internal sealed class HeadlessToolOptions
                 await mcp.DisposeAsync().ConfigureAwait(false);
             }
 
-            await runtime.DisposeAsync().ConfigureAwait(false);
+            await project.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -157,15 +173,19 @@ internal sealed class HeadlessToolOptions
         && runtime.Host.ActivateInBackground(tool.PluginId);
 }
 
-/// <summary>What <see cref="HeadlessToolOptions.OpenAsync"/> composed; disposing it ends the pipeline and unloads the plugins.</summary>
-internal sealed class HeadlessTools(ConfigurationSnapshot configuration, string root, PluginRuntime runtime, ToolPipeline pipeline, IReadOnlyList<PluginLoadResult> loads) : IAsyncDisposable
+/// <summary>
+/// What <see cref="HeadlessToolOptions.OpenAsync"/> composed: the project root (opened by
+/// <see cref="ProjectRootFactory.OpenAsync"/>, without a session service) and the tool pipeline over its runtime;
+/// disposing it ends the pipeline and closes the root (which unloads the plugins).
+/// </summary>
+internal sealed class HeadlessTools(ProjectRoot project, ToolPipeline pipeline) : IAsyncDisposable
 {
-    public ConfigurationSnapshot Configuration { get; } = configuration;
+    public ConfigurationSnapshot Configuration => project.Configuration;
 
     /// <summary>The project root the tools work in.</summary>
-    public string Root { get; } = root;
+    public string Root => project.Directory;
 
-    public PluginRuntime Runtime { get; } = runtime;
+    public PluginRuntime Runtime => project.Runtime;
 
     public ToolPipeline Pipeline { get; } = pipeline;
 
@@ -176,7 +196,7 @@ internal sealed class HeadlessTools(ConfigurationSnapshot configuration, string 
     public McpSessionServers? Mcp { get; init; }
 
     /// <summary>How each plugin loaded (or why not).</summary>
-    public IReadOnlyList<PluginLoadResult> Loads { get; } = loads;
+    public IReadOnlyList<PluginLoadResult> Loads => project.Loads;
 
     /// <summary>The operating-system sandbox the pipeline's sandboxed tools (the shell) run in.</summary>
     public SandboxPolicy? Sandbox { get; init; }
@@ -190,6 +210,6 @@ internal sealed class HeadlessTools(ConfigurationSnapshot configuration, string 
             await Mcp.DisposeAsync().ConfigureAwait(false);
         }
 
-        await Runtime.DisposeAsync().ConfigureAwait(false);
+        await project.DisposeAsync().ConfigureAwait(false);
     }
 }

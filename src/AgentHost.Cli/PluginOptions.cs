@@ -1,6 +1,6 @@
 using System.CommandLine;
+using AgentHost.Agent.Composition;
 using AgentHost.Hosting.Configuration;
-using AgentHost.Hosting.Plugins;
 
 namespace AgentHost.Cli;
 
@@ -52,13 +52,36 @@ internal sealed class PluginOptions
     public IReadOnlyList<string> Defaults(ParseResult parseResult, ConfigurationSnapshot configuration) =>
         parseResult.GetValue(NoDefaults) ? [] : configuration.DefaultPlugins;
 
-    /// <summary>Loads the plugins of a run: the enabled installed ones, the defaults and the <c>--plugin</c> ones.</summary>
-    /// <param name="runtime">The runtime to fill.</param>
+    /// <summary>
+    /// Opens the current project's root for a command that reads what a run would get (its tools, skills, hooks,
+    /// language servers, MCP definitions, workflows) — the one recipe (<see cref="ProjectRootFactory.OpenAsync"/>),
+    /// without a session service or a provider preload: the enabled installed plugins, the defaults and the
+    /// <c>--plugin</c> ones loaded.
+    /// </summary>
+    /// <param name="context">The CLI context.</param>
     /// <param name="parseResult">The parse result.</param>
     /// <param name="configuration">The effective configuration.</param>
-    /// <param name="workingDirectory">The directory plugin folder paths are relative to.</param>
     /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The load results.</returns>
-    public Task<IReadOnlyList<PluginLoadResult>> LoadAsync(PluginRuntime runtime, ParseResult parseResult, ConfigurationSnapshot configuration, string workingDirectory, CancellationToken cancellationToken) =>
-        runtime.LoadForRunAsync(Requested(parseResult), workingDirectory, defaults: Defaults(parseResult, configuration), cancellationToken: cancellationToken);
+    /// <returns>The open root; the caller disposes it (which unloads the plugins).</returns>
+    public Task<ProjectRoot> OpenAsync(CliContext context, ParseResult parseResult, ConfigurationSnapshot configuration, CancellationToken cancellationToken) =>
+        OpenAsync(context, parseResult, configuration, new ProjectRootPlugins(Requested(parseResult), Defaults(parseResult, configuration)), cancellationToken);
+
+    /// <summary>Opens the current project's root as <see cref="OpenAsync(CliContext, ParseResult, ConfigurationSnapshot, CancellationToken)"/> does, with the given plugins.</summary>
+    /// <param name="context">The CLI context.</param>
+    /// <param name="parseResult">The parse result.</param>
+    /// <param name="configuration">The effective configuration.</param>
+    /// <param name="plugins">The plugins to load.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The open root; the caller disposes it (which unloads the plugins).</returns>
+    public static Task<ProjectRoot> OpenAsync(CliContext context, ParseResult parseResult, ConfigurationSnapshot configuration, ProjectRootPlugins plugins, CancellationToken cancellationToken) =>
+        context.ProjectRoots(parseResult).OpenAsync(
+            new ProjectRootRequest(configuration.ProjectRoot)
+            {
+                Configuration = configuration,
+                SessionService = false,
+                PreloadProviders = false,
+                WorkingDirectory = context.Environment.CurrentDirectory,
+                Plugins = _ => plugins,
+            },
+            cancellationToken);
 }

@@ -20,7 +20,7 @@ namespace AgentHost.Cli;
 /// the chosen root, the session store, what a resumed session remembers (its workspace, model and plugins), the plugin
 /// runtime with the chosen plugins and the model's provider loaded, the permission broker with the terminal's prompter,
 /// and the <see cref="AgentSessionService"/>, composed for the root by the composition root
-/// (<see cref="ProjectRootFactory.CreateHost"/>). <c>agent run</c> and the chat differ only in how they render events
+/// (<see cref="ProjectRootFactory.OpenAsync"/>). <c>agent run</c> and the chat differ only in how they render events
 /// and what they do with the session.
 /// </summary>
 internal sealed class SessionFrontEnd : IAsyncDisposable
@@ -212,57 +212,41 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
             Own(telemetry);
         }
 
-        Runtime = Own(context.CreatePluginRuntime(Configuration));
-        StartupActivities.Mark("frontend.runtime");
-        Own(subscribe(Runtime));
-        // Made first (the composition below takes it): the prompter answers it from before any plugin loads.
-        Broker = new PermissionBroker(Runtime.Events);
-        if (context.Console.IsInteractive)
-        {
-            Prompter = Own(new ConsolePermissionPrompter(console, Broker, Runtime.Events, Configuration.Project.ConfigFileOrDefault, Configuration.GlobalConfigFile)
+        // The one recipe of a project root: the runtime with the renderer attached, the broker with the terminal's
+        // prompter (it answers from before any plugin loads), the plugins with the provider of the named, remembered or
+        // configured model (it is on the way to the first request), then the service around the store opened here.
+        var root = Own(await context.ProjectRoots(_parseResult).OpenAsync(
+            new ProjectRootRequest(WorkspaceRoot)
             {
-                Colour = !TerminalStyle.IsPlain(context.Environment.Variables),
-            });
-        }
+                Configuration = Configuration,
+                WorkingDirectory = context.Environment.CurrentDirectory,
+                Attach = opening =>
+                {
+                    StartupActivities.Mark("frontend.runtime");
+                    return subscribe(opening.Runtime);
+                },
+                AttachBroker = opening => AttachPrompter(context, console, opening),
+                Plugins = opening => ChoosePlugins(context, opening.Runtime),
+                Models = _ => new[] { _parseResult.GetValue(_options.Model) ?? Remembered?.Model ?? Configuration.Model }.Concat(_extras?.Models ?? []),
+                BeforeService = async token =>
+                {
+                    using (StartupActivities.Start("store.wait"))
+                    {
+                        Store = await opening.ConfigureAwait(false);
+                    }
 
-        // The provider plugin of the named, remembered or configured model loads with the others: it is on the way to the first request.
-        Plugins = PluginChoice.Choose(context, _options.Plugins, _parseResult, Configuration, Runtime, Remembered);
-        if (_extras is { Plugins.Count: > 0 } also)
-        {
-            var added = also.Plugins.Select(p => PluginChoice.NameOf(p, context.Environment.CurrentDirectory)).ToList();
-            Plugins = Plugins with { Requested = [.. Plugins.Requested.Concat(added).Distinct(StringComparer.Ordinal)], Recorded = [.. Plugins.Recorded.Concat(added).Distinct(StringComparer.Ordinal)] };
-        }
-
-        StartupActivities.Mark("frontend.plugins-chosen");
-        var model = _parseResult.GetValue(_options.Model) ?? Remembered?.Model ?? Configuration.Model;
-        string[] providers = [.. new[] { model }.Concat(_extras?.Models ?? [])
-            .Select(m => m is not null ? ModelSelection.ProviderTypeOf(m, Configuration) : null)
-            .OfType<string>()
-            .Distinct(StringComparer.Ordinal)];
-        try
-        {
-            using var loading = StartupActivities.Start("plugins.load");
-            PluginLoads = await Runtime.LoadForRunAsync(Plugins.Requested, context.Environment.CurrentDirectory, providers, Plugins.Defaults, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await ((Task)opening).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        using (StartupActivities.Start("store.wait"))
-        {
-            Store = await opening.ConfigureAwait(false);
-        }
-
-        if (NewName is not null && await Store.FindSessionByNameAsync(NewName, cancellationToken: cancellationToken).ConfigureAwait(false) is { } taken)
-        {
-            // Before the first model request; the store refuses it again when the session is created (a race with another process).
-            throw SessionNames.Taken(NewName, taken);
-        }
-
-        // The composition root composes the root's service around the runtime and broker made here (for this root's
-        // configuration) and the store opened here.
-        Service = Own(context.ProjectRoots(_parseResult).CreateHost(Configuration, Runtime, Broker)).Service;
+                    if (NewName is not null && await Store.FindSessionByNameAsync(NewName, cancellationToken: token).ConfigureAwait(false) is { } taken)
+                    {
+                        // Before the first model request; the store refuses it again when the session is created (a race with another process).
+                        throw SessionNames.Taken(NewName, taken);
+                    }
+                },
+            },
+            cancellationToken).ConfigureAwait(false));
+        Runtime = root.Runtime;
+        Broker = root.Broker!;
+        PluginLoads = root.Loads;
+        Service = root.Service;
         if (context.Console.IsInteractive)
         {
             // Disposed before the service (reverse order): a question still waiting then ends as "nobody present".
@@ -284,6 +268,33 @@ internal sealed class SessionFrontEnd : IAsyncDisposable
                 () => [.. service.OpenSessions.Select(s => s.Id).OfType<string>(), .. remembered is null ? Array.Empty<string>() : [remembered]],
                 context.LoggerFactory(_parseResult).CreateLogger("AgentHost.Sessions.Retention"))!);
         }
+    }
+
+    private ConsolePermissionPrompter? AttachPrompter(CliContext context, IConsoleInteraction console, ProjectRoot opening)
+    {
+        if (!context.Console.IsInteractive)
+        {
+            return null;
+        }
+
+        Prompter = new ConsolePermissionPrompter(console, opening.Broker!, opening.Runtime.Events, Configuration.Project.ConfigFileOrDefault, Configuration.GlobalConfigFile)
+        {
+            Colour = !TerminalStyle.IsPlain(context.Environment.Variables),
+        };
+        return Prompter;
+    }
+
+    private ProjectRootPlugins ChoosePlugins(CliContext context, PluginRuntime runtime)
+    {
+        Plugins = PluginChoice.Choose(context, _options.Plugins, _parseResult, Configuration, runtime, Remembered);
+        if (_extras is { Plugins.Count: > 0 } also)
+        {
+            var added = also.Plugins.Select(p => PluginChoice.NameOf(p, context.Environment.CurrentDirectory)).ToList();
+            Plugins = Plugins with { Requested = [.. Plugins.Requested.Concat(added).Distinct(StringComparer.Ordinal)], Recorded = [.. Plugins.Recorded.Concat(added).Distinct(StringComparer.Ordinal)] };
+        }
+
+        StartupActivities.Mark("frontend.plugins-chosen");
+        return new ProjectRootPlugins(Plugins.Requested, Plugins.Defaults);
     }
 
     private T Own<T>(T item)

@@ -132,7 +132,7 @@ public sealed partial class ApiServer : IAsyncDisposable
     /// background, the engine of its root and plugins.
     /// </summary>
     /// <param name="options">Address, token, defaults, limits.</param>
-    /// <param name="roots">The composition root's factory: each engine's root is composed through it (<see cref="ProjectRootFactory.CreateHost"/>).</param>
+    /// <param name="roots">The composition root's factory: each engine's root is opened through it (<see cref="ProjectRootFactory.OpenAsync"/>).</param>
     /// <param name="store">The session store.</param>
     /// <param name="environment">The process environment.</param>
     /// <param name="time">The clock.</param>

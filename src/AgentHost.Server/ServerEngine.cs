@@ -27,32 +27,28 @@ internal sealed record ServerEngineKey(string Root, IReadOnlyList<string> Plugin
 }
 
 /// <summary>
-/// One warm composition of the session service for a project root and a plugin set: the root's configuration (its
-/// project's settings only when the project is trusted, as in the CLI), a plugin runtime with the plugins loaded once
-/// and kept loaded, the permission broker whose requests clients answer over HTTP, and the
-/// <see cref="AgentSessionService"/> every session of that root and plugin set is opened with.
+/// One warm composition of the session service for a project root and a plugin set, opened by the one recipe
+/// (<see cref="ProjectRootFactory.OpenAsync"/>): the root's configuration (its project's settings only when the project
+/// is trusted, as in the CLI), a plugin runtime with the plugins loaded once and kept loaded, the permission broker whose
+/// requests clients answer over HTTP, and the <see cref="AgentSessionService"/> every session of that root and plugin
+/// set is opened with.
 /// </summary>
 internal sealed class ServerEngine : IAsyncDisposable
 {
-    private readonly IDisposable _responder;
-    private readonly IDisposable _events;
     private readonly IDisposable _questionResponder;
 
-    private readonly ProjectHost _host;
+    private readonly ProjectRoot _root;
 
-    private ServerEngine(ServerEngineKey key, ProjectHost host, IReadOnlyList<PluginLoadResult> loads, IReadOnlyList<string> recorded, IDisposable events)
+    private ServerEngine(ServerEngineKey key, ProjectRoot root, IReadOnlyList<string> recorded)
     {
         Key = key;
-        _host = host;
-        Configuration = host.Configuration;
-        Runtime = host.Runtime;
-        Broker = host.Broker;
-        Service = host.Service;
-        Loads = loads;
+        _root = root;
+        Configuration = root.Configuration;
+        Runtime = root.Runtime;
+        Broker = root.Broker!;
+        Service = root.Service;
+        Loads = root.Loads;
         RecordedPlugins = recorded;
-        _events = events;
-        // The server answers permission requests for as long as it runs (clients answer them over HTTP, or the time-out denies them).
-        _responder = Broker.AddResponder("http");
         // Questions of interactive sessions (ask_user) and of workflow runs wait for a client's answer likewise.
         _questionResponder = Service.Questions.AddResponder("http");
     }
@@ -82,38 +78,27 @@ internal sealed class ServerEngine : IAsyncDisposable
     /// <returns>The engine.</returns>
     public static async Task<ServerEngine> StartAsync(ServerEngineKey key, ProjectRootFactory roots, TimeSpan permissionTimeout, Func<EventBus, IDisposable> attachEvents, CancellationToken cancellationToken)
     {
-        var configuration = roots.ResolveConfiguration(key.Root).ThrowIfInvalid();
-        var runtime = roots.CreatePluginRuntime(configuration, key.Root);
-        IDisposable? events = null;
-        try
-        {
-            events = attachEvents(runtime.Events);
-            var broker = new PermissionBroker(runtime.Events) { AnswerTimeout = permissionTimeout };
-            var defaults = key.NoDefaultPlugins ? [] : configuration.DefaultPlugins;
-            string[] providers = configuration.Model is { } model && ModelSelection.ProviderTypeOf(model, configuration) is { } type ? [type] : [];
-            var loads = await runtime.LoadForRunAsync(key.Plugins, key.Root, providers, defaults, cancellationToken).ConfigureAwait(false);
-            var installed = runtime.ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
-            IReadOnlyList<string> recorded = [.. key.Plugins.Concat(defaults.Where(d => !installed.Contains(d))).Distinct(StringComparer.Ordinal)];
-            var host = roots.CreateHost(configuration, runtime, broker);
-            host.Service.Questions.AnswerTimeout = permissionTimeout;
-            return new ServerEngine(key, host, loads, recorded, events);
-        }
-        catch
-        {
-            events?.Dispose();
-            await runtime.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        var root = await roots.OpenAsync(
+            new ProjectRootRequest(key.Root)
+            {
+                PluginsServeDirectory = true,
+                Attach = opening => attachEvents(opening.Runtime.Events),
+                // The server answers permission requests for as long as it runs (clients answer them over HTTP, or the time-out denies them).
+                AttachBroker = opening => opening.Broker!.AddResponder("http"),
+                AnswerTimeout = permissionTimeout,
+                Plugins = opening => new ProjectRootPlugins(key.Plugins, key.NoDefaultPlugins ? [] : opening.Configuration.DefaultPlugins),
+                DrainEventsOnClose = true,
+            },
+            cancellationToken).ConfigureAwait(false);
+        var installed = root.Runtime.ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
+        IReadOnlyList<string> recorded = [.. key.Plugins.Concat(root.Plugins.Defaults.Where(d => !installed.Contains(d))).Distinct(StringComparer.Ordinal)];
+        return new ServerEngine(key, root, recorded);
     }
 
     /// <summary>Closes every session of the engine, then unloads its plugins.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _host.DisposeAsync().ConfigureAwait(false);
-        _responder.Dispose();
+        await _root.DisposeAsync().ConfigureAwait(false);
         _questionResponder.Dispose();
-        await Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
-        _events.Dispose();
-        await Runtime.DisposeAsync().ConfigureAwait(false);
     }
 }

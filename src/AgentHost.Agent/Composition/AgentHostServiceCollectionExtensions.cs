@@ -31,12 +31,12 @@ public static class AgentHostServiceCollectionExtensions
     /// <see cref="AgentSessionService"/>; and, when <see cref="AgentHostOptions.LoadPluginsOnStart"/>, a hosted service
     /// that loads plugins on start and unloads them on stop; a <see cref="ProjectRootFactory"/> that composes another
     /// project root (<see cref="ProjectHost"/>) through this same method; the file logger factory when
-    /// <see cref="AgentHostOptions.LogToFiles"/>.
+    /// <see cref="AgentHostOptions.LogToFiles"/>. <see cref="AddAgentHostProcess"/> adds only the process-wide parts.
     /// </summary>
     /// <remarks>
-    /// The one place a session service is composed: every front end (<c>agent run</c>, the chat, <c>agent serve</c>,
-    /// <c>agent mcp serve</c>) gets its <see cref="AgentSessionService"/> from a provider built here, directly or for
-    /// another project root through <see cref="ProjectRootFactory.CreateHost"/>. Every registration is a <c>TryAdd</c>:
+    /// The one place a session service is composed: every front end (<c>agent run</c>, the chat, <c>agent serve</c>)
+    /// gets its <see cref="AgentSessionService"/> from a provider built here for its project root, by
+    /// <see cref="ProjectRootFactory.OpenAsync"/>; a Generic Host gets one for its own. Every registration is a <c>TryAdd</c>:
     /// a part registered first (a store of another kind, a runtime the front end made) is used and the rest is built
     /// around it. Register <see cref="EventBus"/> together with a pre-made <see cref="PluginRuntime"/> (its
     /// <see cref="PluginRuntime.Events"/>). Resolving never blocks on asynchronous work: the SQLite store opens
@@ -46,6 +46,53 @@ public static class AgentHostServiceCollectionExtensions
     /// <param name="configure">Adjusts the options.</param>
     /// <returns>The same services.</returns>
     public static IServiceCollection AddAgentHost(this IServiceCollection services, Action<AgentHostOptions>? configure = null)
+    {
+        var options = AddShared(services, configure);
+        AddPlugins(services);
+        services.TryAddSingleton(ProjectRootFactory.ComposeBroker);
+        services.TryAddSingleton(sp => new AgentSessionService(
+            sp.GetRequiredService<PluginRuntime>(),
+            sp.GetRequiredService<ISessionStore>(),
+            sp.GetRequiredService<ConfigurationSnapshot>(),
+            sp.GetRequiredService<HostEnvironment>(),
+            sp.GetRequiredService<SecretScrubber>(),
+            sp.GetRequiredService<PermissionBroker>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AgentSessionService>>())
+        {
+            ProcessEnvironment = sp.GetRequiredService<SessionProcessEnvironment>(),
+            SandboxLayout = sp.GetService<SandboxLayout>(),
+        });
+        if (options.LoadPluginsOnStart)
+        {
+            AddPluginLoader(services);
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// Adds only the process-wide parts of <see cref="AddAgentHost"/>, as singletons: the options, loggers (the file
+    /// logger factory when <see cref="AgentHostOptions.LogToFiles"/>), the clock, the environment, paths, the resolved
+    /// configuration of the current directory, the plugin store, the secret scrubber, the session store, the sessions'
+    /// process environments, and the <see cref="ProjectRootFactory"/> that opens a project root
+    /// (<see cref="ProjectRootFactory.OpenAsync"/>). No event bus, plugin runtime, permission broker or session service:
+    /// those belong to a project root, each in a provider of its own.
+    /// </summary>
+    /// <remarks>
+    /// The root container of a front end that opens its project roots through the factory (the <c>agent</c> executable).
+    /// Every registration is a <c>TryAdd</c>, as in <see cref="AddAgentHost"/>, which adds these first.
+    /// </remarks>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Adjusts the options.</param>
+    /// <returns>The same services.</returns>
+    public static IServiceCollection AddAgentHostProcess(this IServiceCollection services, Action<AgentHostOptions>? configure = null)
+    {
+        AddShared(services, configure);
+        return services;
+    }
+
+    private static AgentHostOptions AddShared(IServiceCollection services, Action<AgentHostOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = new AgentHostOptions();
@@ -72,10 +119,11 @@ public static class AgentHostServiceCollectionExtensions
             sp.GetRequiredService<HostEnvironment>(),
             sp.GetRequiredService<AgentPaths>(),
             [.. sp.GetRequiredService<AgentHostOptions>().ConfigOverrides]));
-        AddPlugins(services);
+        services.TryAddSingleton(sp => new PluginStore(
+            sp.GetRequiredService<AgentPaths>(),
+            PluginStore.DefaultCatalogDirectory(sp.GetRequiredService<HostEnvironment>())));
         services.TryAddSingleton(sp => new ProjectRootFactory(sp, sp.GetRequiredService<AgentHostOptions>()));
         services.TryAddSingleton(sp => new SecretScrubber(sp.GetRequiredService<HostEnvironment>(), SecretRuleReader.ForConfiguration(sp.GetRequiredService<ConfigurationSnapshot>())));
-        services.TryAddSingleton(sp => new PermissionBroker(sp.GetRequiredService<EventBus>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ISessionStore>(sp => sp.GetRequiredService<AgentHostOptions>().SessionStore ?? SessionStore.Open(
             sp.GetRequiredService<AgentPaths>().SessionsDatabase,
             sp.GetRequiredService<SecretScrubber>(),
@@ -87,25 +135,7 @@ public static class AgentHostServiceCollectionExtensions
             sp.GetRequiredService<ConfigurationSnapshot>(),
             sp.GetRequiredService<AgentHostOptions>().ServerSessions,
             sp.GetRequiredService<AgentHostOptions>().HiddenVariables));
-        services.TryAddSingleton(sp => new AgentSessionService(
-            sp.GetRequiredService<PluginRuntime>(),
-            sp.GetRequiredService<ISessionStore>(),
-            sp.GetRequiredService<ConfigurationSnapshot>(),
-            sp.GetRequiredService<HostEnvironment>(),
-            sp.GetRequiredService<SecretScrubber>(),
-            sp.GetRequiredService<PermissionBroker>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<AgentSessionService>>())
-        {
-            ProcessEnvironment = sp.GetRequiredService<SessionProcessEnvironment>(),
-            SandboxLayout = sp.GetService<SandboxLayout>(),
-        });
-        if (options.LoadPluginsOnStart)
-        {
-            AddPluginLoader(services);
-        }
-
-        return services;
+        return options;
     }
 
     // Its own method, not inlined: the hosted-service registration lives in Microsoft.Extensions.Hosting.Abstractions,
@@ -116,9 +146,6 @@ public static class AgentHostServiceCollectionExtensions
 
     private static void AddPlugins(IServiceCollection services)
     {
-        services.TryAddSingleton(sp => new PluginStore(
-            sp.GetRequiredService<AgentPaths>(),
-            PluginStore.DefaultCatalogDirectory(sp.GetRequiredService<HostEnvironment>())));
         services.TryAddSingleton(sp => new EventBus(sp.GetRequiredService<ILogger<EventBus>>()));
         services.TryAddSingleton<IEventBus>(sp => sp.GetRequiredService<EventBus>());
         services.TryAddSingleton(sp => new CapabilityRegistry(sp.GetRequiredService<EventBus>()));
@@ -130,25 +157,6 @@ public static class AgentHostServiceCollectionExtensions
         {
             LoadTimeout = PluginHost.LoadTimeoutFrom(sp.GetRequiredService<ConfigurationSnapshot>()),
         });
-        services.TryAddSingleton(sp =>
-        {
-            var configuration = sp.GetRequiredService<ConfigurationSnapshot>();
-            var events = sp.GetRequiredService<EventBus>();
-            var settings = new PluginSettingsSource(configuration, () => ProjectTrust.Load(sp.GetRequiredService<AgentPaths>()))
-            {
-                Warn = message => events.Publish(new WarningEvent("plugins", message)),
-            };
-            return new PluginRuntime(
-                sp.GetRequiredService<PluginStore>(),
-                configuration.ProjectRoot,
-                settings.Get,
-                events,
-                sp.GetRequiredService<CapabilityRegistry>(),
-                sp.GetRequiredService<PluginHost>())
-            {
-                LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
-                IsProjectTrusted = () => settings.ProjectTrusted,
-            };
-        });
+        services.TryAddSingleton(ProjectRootFactory.ComposeRuntime);
     }
 }

@@ -13,8 +13,8 @@ namespace AgentHost.Agent.Composition;
 /// shared store, clock, loggers and scrubber.
 /// </summary>
 /// <remarks>
-/// What a front end that works on a root of its own uses (<c>agent run</c> and the chat for their root, each warm engine
-/// of <c>agent serve</c>). Thread-safe. Disposing it closes the service (and with it every open session, releasing
+/// Part of a <see cref="ProjectRoot"/> opened by <see cref="ProjectRootFactory.OpenAsync"/> (<c>agent run</c> and the
+/// chat for their root, each warm engine of <c>agent serve</c>). Thread-safe. Disposing it closes the service (and with it every open session, releasing
 /// their leases) and a broker made for it; the runtime and a broker the caller gave stay the caller's.
 /// </remarks>
 public sealed class ProjectHost : IAsyncDisposable

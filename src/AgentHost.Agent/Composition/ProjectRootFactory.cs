@@ -1,5 +1,6 @@
 using AgentHost.Agent.Plugins;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
@@ -14,11 +15,11 @@ using Microsoft.Extensions.Logging;
 namespace AgentHost.Agent.Composition;
 
 /// <summary>
-/// Makes, from the host's shared parts (paths, plugin store, session store, loggers), the parts that depend on one
-/// project's configuration: for a command that works on another project root (<c>agent run --root</c>,
-/// <c>agent trust --dir</c>, each warm engine of <c>agent serve</c>) or that owns its plugin runtime (loads, uses and
-/// disposes it). The session service of such a root is composed by <see cref="CreateHost"/>, through
-/// <see cref="AgentHostServiceCollectionExtensions.AddAgentHost"/> like the host's own.
+/// Opens a project root by the one recipe every front end uses (<see cref="OpenAsync"/>: configuration → plugin runtime
+/// and event bus → permission broker → plugin loads with provider preload → session service), from the host's shared
+/// parts (paths, plugin store, session store, loggers). Its steps are public for what needs only one of them: the
+/// configuration of another directory (<c>agent trust --dir</c>), a runtime for a command that lists or inspects
+/// plugins. It is the only place a plugin runtime or a permission broker is constructed (an architecture test says so).
 /// </summary>
 /// <remarks>Registered by <see cref="AgentHostServiceCollectionExtensions.AddAgentHost"/>.</remarks>
 public sealed class ProjectRootFactory
@@ -185,6 +186,101 @@ public sealed class ProjectRootFactory
             }
         });
         return new ProjectHost(services.BuildServiceProvider(), configuration, runtime);
+    }
+
+    /// <summary>
+    /// Opens a project root by the one recipe every front end uses: the configuration (<paramref name="request"/>'s, else
+    /// resolved for its directory and checked), a plugin runtime for it, the front end's attachment to the runtime, the
+    /// permission broker with the front end's attachment (its prompter or responder, before any plugin loads), the
+    /// chosen plugins loaded together with the providers of the models the root will use, then the front end's
+    /// <see cref="ProjectRootRequest.BeforeService"/> wait, and the session service composed around them
+    /// (<see cref="CreateHost"/>).
+    /// </summary>
+    /// <param name="request">What the front end asks for.</param>
+    /// <param name="cancellationToken">Cancellation of the plugins' loading and of the front end's wait.</param>
+    /// <returns>The open root; the caller disposes it (see <see cref="ProjectRoot"/>). On failure everything made is disposed.</returns>
+    /// <exception cref="Hosting.AgentHostException">The resolved configuration is invalid.</exception>
+    public async Task<ProjectRoot> OpenAsync(ProjectRootRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var configuration = request.Configuration ?? ResolveConfiguration(request.Directory).ThrowIfInvalid();
+        var runtime = request.PluginsServeDirectory ? CreatePluginRuntime(configuration, request.Directory) : CreatePluginRuntime(configuration);
+        var root = new ProjectRoot(request.Directory, configuration, runtime, request.DrainEventsOnClose);
+        try
+        {
+            root.Attached(request.Attach?.Invoke(root));
+            if (request.SessionService)
+            {
+                // Made before any plugin loads, so the front end's prompter or responder answers it from the start.
+                root.Broker = new PermissionBroker(runtime.Events, Get<TimeProvider>()) { AnswerTimeout = request.AnswerTimeout };
+                root.BrokerAttached(request.AttachBroker?.Invoke(root));
+            }
+
+            root.Plugins = request.Plugins?.Invoke(root) ?? new ProjectRootPlugins([], configuration.DefaultPlugins);
+            string[] providers = request.PreloadProviders
+                ? [.. (request.Models?.Invoke(configuration) ?? [configuration.Model])
+                    .Select(model => model is not null ? Runs.ModelSelection.ProviderTypeOf(model, configuration) : null)
+                    .OfType<string>()
+                    .Distinct(StringComparer.Ordinal)]
+                : [];
+            using (StartupActivities.Start("plugins.load"))
+            {
+                root.Loads = await runtime.LoadForRunAsync(root.Plugins.Requested, request.WorkingDirectory ?? request.Directory, providers, root.Plugins.Defaults, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (request.BeforeService is { } wait)
+            {
+                await wait(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (root.Broker is not null)
+            {
+                root.Host = CreateHost(configuration, runtime, root.Broker);
+                if (request.AnswerTimeout is { } questions)
+                {
+                    root.Host.Service.Questions.AnswerTimeout = questions;
+                }
+            }
+
+            return root;
+        }
+        catch
+        {
+            await root.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The permission broker of a provider composed by <see cref="AgentHostServiceCollectionExtensions.AddAgentHost"/>
+    /// that was given none (a Generic Host, or <see cref="CreateHost"/> without a broker): on its event bus, with its clock.
+    /// </summary>
+    internal static PermissionBroker ComposeBroker(IServiceProvider services) =>
+        new(services.GetRequiredService<EventBus>(), services.GetRequiredService<TimeProvider>());
+
+    /// <summary>
+    /// The plugin runtime of a provider composed by <see cref="AgentHostServiceCollectionExtensions.AddAgentHost"/> that
+    /// was given none (a Generic Host): over the provider's event bus, registry and plugin host, for its configuration.
+    /// </summary>
+    internal static PluginRuntime ComposeRuntime(IServiceProvider services)
+    {
+        var configuration = services.GetRequiredService<ConfigurationSnapshot>();
+        var events = services.GetRequiredService<EventBus>();
+        var settings = new PluginSettingsSource(configuration, () => ProjectTrust.Load(services.GetRequiredService<AgentPaths>()))
+        {
+            Warn = message => events.Publish(new WarningEvent("plugins", message)),
+        };
+        return new PluginRuntime(
+            services.GetRequiredService<PluginStore>(),
+            configuration.ProjectRoot,
+            settings.Get,
+            events,
+            services.GetRequiredService<CapabilityRegistry>(),
+            services.GetRequiredService<PluginHost>())
+        {
+            LoggerFactory = services.GetRequiredService<ILoggerFactory>(),
+            IsProjectTrusted = () => settings.ProjectTrusted,
+        };
     }
 
     private T Get<T>()

@@ -85,8 +85,7 @@ internal sealed class HooksListCommand : AgentCommand
     /// <summary>The hooks a session here would have (plugins loaded as a run loads them).</summary>
     public static async Task<HookConfiguration> LoadAsync(CliContext context, PluginOptions plugins, ParseResult parseResult, ConfigurationSnapshot configuration, CancellationToken cancellationToken)
     {
-        await using var runtime = context.CreatePluginRuntime(configuration);
-        await plugins.LoadAsync(runtime, parseResult, configuration, context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
-        return HookConfiguration.Load(configuration, SessionHookSetup.PluginFiles(runtime));
+        await using var project = await plugins.OpenAsync(context, parseResult, configuration, cancellationToken).ConfigureAwait(false);
+        return HookConfiguration.Load(configuration, SessionHookSetup.PluginFiles(project.Runtime));
     }
 }

@@ -19,8 +19,8 @@ internal static class McpDefinitions
         CliContext context, PluginOptions plugins, ParseResult parseResult, ConfigurationSnapshot configuration, CancellationToken cancellationToken)
     {
         // The definitions are plain data: the plugins' runtime is only needed to read their manifests.
-        await using var runtime = context.CreatePluginRuntime(configuration);
-        await plugins.LoadAsync(runtime, parseResult, configuration, context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
+        await using var project = await plugins.OpenAsync(context, parseResult, configuration, cancellationToken).ConfigureAwait(false);
+        var runtime = project.Runtime;
         var problems = new List<string>();
         var trusted = ProjectTrust.Load(context.Paths).IsTrusted(configuration.ProjectRoot);
         var definitions = McpServerSources.Collect(runtime.Registry, configuration, trusted, context.Environment, problems);

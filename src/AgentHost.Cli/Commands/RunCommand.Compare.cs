@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using AgentHost.Agent.Composition;
 using AgentHost.Cli.Compare;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Events;
@@ -42,18 +43,28 @@ internal sealed partial class RunCommand
         }
 
         var configuration = SessionFrontEnd.Checked(root is null ? Context.Configuration(parseResult) : Context.ProjectRoots(parseResult).ResolveConfiguration(root));
-        await using var runtime = Context.CreatePluginRuntime(configuration);
-        using var warnings = runtime.Events.Subscribe(
-            typeof(WarningEvent),
-            (e, _) =>
+        // The one recipe of a project root, without a session service (a compare stores nothing and offers no tools):
+        // no default plugins; the --plugin ones and the enabled installed ones load (a provider may be among them).
+        await using var project = await Context.ProjectRoots(parseResult).OpenAsync(
+            new ProjectRootRequest(root ?? configuration.ProjectRoot)
             {
-                Context.Console.WriteInfo($"warning: {((WarningEvent)e).Message}");
-                return ValueTask.CompletedTask;
+                Configuration = configuration,
+                SessionService = false,
+                PreloadProviders = false,
+                WorkingDirectory = cwd,
+                Attach = opening => opening.Runtime.Events.Subscribe(
+                    typeof(WarningEvent),
+                    (e, _) =>
+                    {
+                        Context.Console.WriteInfo($"warning: {((WarningEvent)e).Message}");
+                        return ValueTask.CompletedTask;
+                    },
+                    EventDelivery.Lossless,
+                    "agent run --compare warnings"),
+                Plugins = _ => new ProjectRootPlugins(_choice.Plugins.Requested(parseResult), []),
             },
-            EventDelivery.Lossless,
-            "agent run --compare warnings");
-        // No default plugins: a compare offers no tools. The --plugin ones and the enabled installed ones load (a provider may be among them).
-        await runtime.LoadForRunAsync(_choice.Plugins.Requested(parseResult), cwd, cancellationToken: cancellationToken).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false);
+        var runtime = project.Runtime;
         var scrubber = Context.Services.GetRequiredService<SecretScrubber>();
         var comparison = new ModelComparison(configuration, runtime, Context.Environment, scrubber, TimeProvider.System);
         var models = await comparison.ResolveAsync(list, "--compare", cancellationToken).ConfigureAwait(false);

@@ -18,10 +18,10 @@ internal sealed class SkillCommand : Command
     internal static async Task<Agent.Skills.SkillSnapshot> LoadAsync(CliContext context, ParseResult parseResult, PluginOptions? plugins, CancellationToken cancellationToken)
     {
         var configuration = context.Configuration(parseResult);
-        await using var runtime = context.CreatePluginRuntime(configuration);
-        await (plugins is null
-            ? runtime.LoadForRunAsync([], context.Environment.CurrentDirectory, defaults: configuration.DefaultPlugins, cancellationToken: cancellationToken)
-            : plugins.LoadAsync(runtime, parseResult, configuration, context.Environment.CurrentDirectory, cancellationToken)).ConfigureAwait(false);
+        await using var project = await (plugins is null
+            ? PluginOptions.OpenAsync(context, parseResult, configuration, new([], configuration.DefaultPlugins), cancellationToken)
+            : plugins.OpenAsync(context, parseResult, configuration, cancellationToken)).ConfigureAwait(false);
+        var runtime = project.Runtime;
         var roots = Agent.Skills.SkillLocations.WithPluginDirectories(
             Agent.Skills.SkillLocations.All(configuration, context.Environment, context.Environment.CurrentDirectory, runtime.Registry), runtime.Host);
         return new Agent.Skills.SkillCatalog(roots) { Disabled = Agent.Skills.SkillLocations.Disabled(configuration) }.Current;

@@ -29,8 +29,9 @@ internal sealed class ToolListCommand : AgentCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var configuration = Context.Configuration(parseResult);
-        await using var runtime = Context.CreatePluginRuntime(configuration);
-        var results = await _plugins.LoadAsync(runtime, parseResult, configuration, Context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
+        await using var project = await _plugins.OpenAsync(Context, parseResult, configuration, cancellationToken).ConfigureAwait(false);
+        var runtime = project.Runtime;
+        var results = project.Loads;
         foreach (var failure in results.Where(r => r.Error is not null))
         {
             Context.Console.WriteInfo($"warning: plugin {failure.PluginId} not loaded: {failure.Error}");

@@ -18,8 +18,8 @@ internal static class WorkflowCatalogLoader
     public static async Task<WorkflowCatalog> LoadAsync(CliContext context, ParseResult parseResult, PluginOptions plugins, CancellationToken cancellationToken)
     {
         var configuration = context.Configuration(parseResult);
-        await using var runtime = context.CreatePluginRuntime(configuration);
-        await plugins.LoadAsync(runtime, parseResult, configuration, context.Environment.CurrentDirectory, cancellationToken).ConfigureAwait(false);
+        await using var project = await plugins.OpenAsync(context, parseResult, configuration, cancellationToken).ConfigureAwait(false);
+        var runtime = project.Runtime;
         var catalog = new WorkflowCatalog(
             configuration.ProjectRoot,
             WorkflowCatalog.UserDirectory(context.Paths),

@@ -4,9 +4,9 @@ using AgentHost.Tests.Template;
 namespace AgentHost.Tests.Architecture;
 
 /// <summary>
-/// One composition path: every front end gets its session service from a provider built by <c>AddAgentHost</c>
-/// (directly, or for another root through <c>ProjectRootFactory.CreateHost</c>), and the composition root never blocks
-/// on asynchronous work. The behaviour is tested in <c>KernelCompositionTests</c>; this keeps side doors from coming back.
+/// One composition path: every front end opens its project root through <c>ProjectRootFactory.OpenAsync</c> (the one
+/// recipe: runtime, broker, plugins, session service from a provider built by <c>AddAgentHost</c>), nothing else
+/// constructs a permission broker or a plugin runtime, and the composition root never blocks on asynchronous work. The behaviour is tested in <c>KernelCompositionTests</c>; this keeps side doors from coming back.
 /// </summary>
 public sealed partial class CompositionPathTests
 {
@@ -21,6 +21,45 @@ public sealed partial class CompositionPathTests
             .ToList();
 
         Assert.Equal(["AgentHost.Agent/Composition/AgentHostServiceCollectionExtensions.cs"], constructing);
+    }
+
+    [Fact]
+    public void APermissionBrokerOrAPluginRuntime_IsConstructedOnlyByTheProjectRootFactory()
+    {
+        // PluginRuntime.cs holds the runtime's own constructor and Create; everything else asks the factory
+        // (ProjectRootFactory.OpenAsync for a root, CreatePluginRuntime for a command that only lists plugins).
+        var constructing = Files()
+            .Where(file => NewBrokerOrRuntime().IsMatch(File.ReadAllText(file)))
+            .Select(Relative)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.Equal(["AgentHost.Agent/Composition/ProjectRootFactory.cs", "AgentHost.Hosting/Plugins/PluginRuntime.cs"], constructing);
+    }
+
+    [Fact]
+    public void AProjectRootIsComposed_OnlyByTheOneRecipe()
+    {
+        // Front ends open a root with ProjectRootFactory.OpenAsync; composing its host by hand (runtime, broker and
+        // CreateHost in the front end's own order) is what the recipe replaced.
+        var composing = Files()
+            .Where(file => CreateHost().IsMatch(File.ReadAllText(file)))
+            .Select(Relative)
+            .ToList();
+
+        Assert.Equal(["AgentHost.Agent/Composition/ProjectRootFactory.cs"], composing);
+    }
+
+    [Fact]
+    public void TheRuleScans_FindWhatTheyForbid()
+    {
+        // The patterns above would pass vacuously if they matched nothing; they match each way of writing it.
+        Assert.Matches(NewBrokerOrRuntime(), "var broker = new PermissionBroker(runtime.Events);");
+        Assert.Matches(NewBrokerOrRuntime(), "PermissionBroker broker = new(events);");
+        Assert.Matches(NewBrokerOrRuntime(), "var runtime = PluginRuntime.Create(store, root, settings, loggers);");
+        Assert.Matches(NewBrokerOrRuntime(), "return new PluginRuntime (store, root, settings, events, registry, host);");
+        Assert.Matches(CreateHost(), "var host = roots.CreateHost(configuration, runtime, broker);");
+        Assert.DoesNotMatch(NewBrokerOrRuntime(), "public PermissionBroker Broker { get; }");
     }
 
     [Fact]
@@ -43,6 +82,12 @@ public sealed partial class CompositionPathTests
 
     [GeneratedRegex(@"new\s+AgentSessionService\s*\(")]
     private static partial Regex NewSessionService();
+
+    [GeneratedRegex(@"new\s+PermissionBroker\s*\(|PermissionBroker\??\s+\w+\s*=\s*new\s*\(|PluginRuntime\.Create\s*\(|new\s+PluginRuntime\s*\(")]
+    private static partial Regex NewBrokerOrRuntime();
+
+    [GeneratedRegex(@"\.CreateHost\s*\(|\bCreateHost\s*\(\s*\w+\s*,")]
+    private static partial Regex CreateHost();
 
     [GeneratedRegex(@"\.GetAwaiter\(\)\s*\.GetResult\(\)|\.Result\b|\.Wait\(\)")]
     private static partial Regex Blocking();

@@ -100,10 +100,10 @@ public sealed class KernelCompositionTests
     }
 
     [Fact]
-    public void CliContext_HonoursSetAndLogLevel_EvenWhenItsServicesWereBuiltBeforeItSawTheCommandLine()
+    public async Task CliContext_HonoursSetAndLogLevel_EvenWhenItsServicesWereBuiltBeforeItSawTheCommandLine()
     {
         using var temp = new TempDirectory();
-        using var context = new CliContext(Quiet(), TestEnvironment.Create(temp.Path, temp.Path), new GlobalOptions());
+        await using var context = new CliContext(Quiet(), TestEnvironment.Create(temp.Path, temp.Path), new GlobalOptions());
         var parse = CommandLineFactory.Create(context).Parse(["--set", "plugins.load_timeout=3", "--log-level", "debug", "config", "show"]);
         _ = context.Paths; // builds the provider before the command line is known
 
@@ -113,7 +113,29 @@ public sealed class KernelCompositionTests
         Assert.Empty(parse.Errors);
         Assert.Equal("3", configuration.Get("plugins.load_timeout"));
         Assert.Equal(LogLevel.Debug, loggers.Provider.Options.MinimumLevel);
-        Assert.Equal(TimeSpan.FromSeconds(3), context.Services.GetRequiredService<PluginHost>().LoadTimeout);
+        await using var runtime = context.CreatePluginRuntime(configuration);
+        Assert.Equal(TimeSpan.FromSeconds(3), runtime.Host.LoadTimeout);
+    }
+
+    [Fact]
+    public async Task CliContext_RootContainer_HoldsOnlyProcessWideParts()
+    {
+        using var temp = new TempDirectory();
+        await using var context = new CliContext(Quiet(), TestEnvironment.Create(temp.Path, temp.Path), new GlobalOptions());
+        var parse = CommandLineFactory.Create(context).Parse(["config", "show"]);
+
+        // The process-wide parts are there …
+        Assert.NotNull(context.Configuration(parse));
+        Assert.NotNull(context.Services.GetService<ProjectRootFactory>());
+        Assert.NotNull(context.Services.GetService<PluginStore>());
+        // … and a project root's parts are not: each root gets them from ProjectRootFactory.OpenAsync.
+        Assert.Null(context.Services.GetService<EventBus>());
+        Assert.Null(context.Services.GetService<IEventBus>());
+        Assert.Null(context.Services.GetService<CapabilityRegistry>());
+        Assert.Null(context.Services.GetService<PluginHost>());
+        Assert.Null(context.Services.GetService<PluginRuntime>());
+        Assert.Null(context.Services.GetService<PermissionBroker>());
+        Assert.Null(context.Services.GetService<AgentSessionService>());
     }
 
     [Fact]
