@@ -127,7 +127,19 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await Process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await Process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Say what the server was doing when it did not stop: its standard error up to now (its log lines).
+            Process.Kill(entireProcessTree: true);
+            await Process.WaitForExitAsync();
+            var error = await _rest;
+            throw new TimeoutException($"agent serve did not exit within a minute of 'kill {signal}'; its standard error:\n{error[Math.Max(0, error.Length - 4000)..]}");
+        }
+
         return (Process.ExitCode, await _rest);
     }
 }
