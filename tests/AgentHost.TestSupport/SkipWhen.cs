@@ -4,7 +4,7 @@ namespace AgentHost.Tests.Support;
 // the count of skipped tests must be honest. Each attribute below sets xunit's Skip when its condition does not hold.
 
 /// <summary>Why a test cannot run here, or <see langword="null"/> when it can. Probed once per process where probing costs.</summary>
-internal static class SkipWhen
+public static class SkipWhen
 {
     private static readonly Lazy<string?> SymlinkReason = new(ProbeSymlinks);
 

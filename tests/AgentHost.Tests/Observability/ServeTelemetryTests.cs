@@ -132,7 +132,7 @@ public sealed class ServeTelemetryTests : IAsyncLifetime
 
         var run = await server.SendAndWaitAsync(id, new { prompt = "Summarise" });
         using var metrics = await server.Http.GetAsync("metrics");
-        var (exitCode, error) = await server.Process.InterruptAsync();
+        var (exitCode, error) = await server.Process.TerminateAsync();
 
         Assert.Equal("completed", run.GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.NotFound, metrics.StatusCode);

@@ -46,7 +46,8 @@ public sealed class ServerRestartTests : IDisposable
                 all = await AgentServer.UntilAsync(stream, "run.ended");
             }
 
-            var (exitCode, error) = await first.Process.InterruptAsync();
+            // SIGTERM, as a service manager stops it (SIGINT would be ignored when the tests run in a shell's background).
+            var (exitCode, error) = await first.Process.TerminateAsync();
             Assert.True(exitCode == 0, error);
         }
 

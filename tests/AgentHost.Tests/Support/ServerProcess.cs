@@ -121,6 +121,12 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     private async Task<(int ExitCode, string Error)> SignalAsync(string signal)
     {
+        if (signal == "-INT" && SkipWhen.SigintIgnored() is { } ignored)
+        {
+            // The server inherited the ignored SIGINT and would never stop: say so at once instead of waiting a minute.
+            throw new InvalidOperationException($"{ignored}. A test that sends SIGINT is a [SigintFact] or [SigintTheory] (skipped then); one that only stops the server uses TerminateAsync (SIGTERM).");
+        }
+
         using (var kill = System.Diagnostics.Process.Start("kill", [signal, Process.Id.ToString(CultureInfo.InvariantCulture)]))
         {
             await kill.WaitForExitAsync();
@@ -133,11 +139,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            // Say what the server was doing when it did not stop: its standard error up to now (its log lines).
+            // Say what the server was doing when it did not stop: its threads' stacks where dotnet-stack is installed,
+            // and its standard error up to now (its log lines).
+            var stacks = await ThreadStacks.ReportAsync(Process.Id);
             Process.Kill(entireProcessTree: true);
             await Process.WaitForExitAsync();
             var error = await _rest;
-            throw new TimeoutException($"agent serve did not exit within a minute of 'kill {signal}'; its standard error:\n{error[Math.Max(0, error.Length - 4000)..]}");
+            throw new TimeoutException($"agent serve did not exit within a minute of 'kill {signal}'; its standard error:\n{error[Math.Max(0, error.Length - 4000)..]}\n{stacks}");
         }
 
         return (Process.ExitCode, await _rest);
