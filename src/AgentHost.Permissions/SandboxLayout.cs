@@ -16,11 +16,12 @@ public sealed class SandboxLayout
 {
     private static readonly string[] DatabaseSuffixes = [string.Empty, "-wal", "-shm", "-journal"];
 
-    private SandboxLayout(IReadOnlyList<string> hidden, IReadOnlyList<string> readable, IReadOnlyList<string> roots)
+    private SandboxLayout(IReadOnlyList<string> hidden, IReadOnlyList<string> readable, IReadOnlyList<string> roots, string? temporaryFolder = null)
     {
         Hidden = hidden;
         Readable = readable;
         Roots = roots;
+        TemporaryFolder = temporaryFolder;
     }
 
     /// <summary>The places hidden from every process of the sandbox (absolute; files or folders).</summary>
@@ -31,6 +32,13 @@ public sealed class SandboxLayout
 
     /// <summary>The server's workspace roots, hidden except where they lie inside the session's own writable folders.</summary>
     public IReadOnlyList<string> Roots { get; }
+
+    /// <summary>
+    /// A server's system temporary folder, hidden like <see cref="Roots"/> (unless it is one of the session's writable
+    /// folders or inside one): it holds every other session's sandbox folder (<c>agent-sandbox-…</c>) and whatever the
+    /// server's own processes leave there. Each sandbox gets its own temporary folder bound again inside it (<c>TMPDIR</c>).
+    /// </summary>
+    public string? TemporaryFolder { get; }
 
     /// <summary>The agent's records for one user (<c>agent run</c>, the chat): what <see cref="Hidden"/> holds in every sandbox.</summary>
     /// <param name="paths">The agent's folders.</param>
@@ -61,23 +69,27 @@ public sealed class SandboxLayout
             hidden.Add(Full(socket));
         }
 
+        var temporary = Full(Path.GetTempPath());
         return new SandboxLayout(
             [.. hidden.Select(Full).Distinct(StringComparer.Ordinal)],
             [.. (readable ?? []).Append(paths.PluginsDirectory).Select(Full).Distinct(StringComparer.Ordinal)],
-            [.. (roots ?? []).Select(Full).Distinct(StringComparer.Ordinal)]);
+            [.. (roots ?? []).Select(Full).Distinct(StringComparer.Ordinal)],
+            // A temporary folder that is a file system's root (TMPDIR=/) would hide everything: then it is left as it is.
+            string.Equals(Path.GetPathRoot(temporary), temporary, StringComparison.Ordinal) || temporary.Length <= 1 ? null : temporary);
     }
 
     /// <summary>
     /// What a sandbox whose writable folders are <paramref name="writable"/> hides: <see cref="Hidden"/>, and each root
-    /// that is not one of those folders or inside one (a root above the session's is hidden too; the session's own folder
-    /// is bound again inside it).
+    /// (and the <see cref="TemporaryFolder"/>) that is not one of those folders or inside one (a root above the session's
+    /// is hidden too; the session's own folder is bound again inside it).
     /// </summary>
     /// <param name="writable">The sandbox's writable folders (absolute).</param>
     /// <returns>The places.</returns>
     public IEnumerable<string> HiddenFor(IReadOnlyList<string> writable)
     {
         ArgumentNullException.ThrowIfNull(writable);
-        return Hidden.Concat(Roots.Where(root => !writable.Any(folder => PathSandbox.IsInside(root, folder))));
+        var folders = TemporaryFolder is null ? Roots : Roots.Append(TemporaryFolder);
+        return Hidden.Concat(folders.Where(folder => !writable.Any(own => PathSandbox.IsInside(folder, own))));
     }
 
     /// <summary>Whether a read-only place stays bound: it is not inside a hidden folder, or it is one of <see cref="Readable"/> or inside one.</summary>

@@ -130,13 +130,45 @@ public sealed class SandboxPolicy : IDisposable
         }
     }
 
-    /// <summary>Stops the network proxy, if it was started (no listener is left).</summary>
+    /// <summary>
+    /// Whether <see cref="Dispose"/> also removes the temporary folder with what its processes left there: set by the
+    /// owner of a folder no other policy uses (an MCP servers' or a root's language servers'), never for a session's,
+    /// whose background jobs may outlive one run's policy.
+    /// </summary>
+    public bool RemovesTempDirectory { get; init; }
+
+    /// <summary>Stops the network proxy, if it was started (no listener is left), and removes an owned temporary folder.</summary>
     public void Dispose()
     {
         lock (_proxyGate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             _disposed = true;
             _proxy?.Dispose();
+        }
+
+        if (RemovesTempDirectory && _paths?.TempDirectory is { } temp)
+        {
+            RemoveFolder(temp);
+        }
+    }
+
+    private static void RemoveFolder(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left for the system's temporary-folder cleaning: a process that outlived its servers may still hold a file.
         }
     }
 

@@ -38,6 +38,7 @@ internal static class McpSessionLoad
 
         if (definitions.Count == 0)
         {
+            sandboxes?.Dispose();
             return Task.FromResult(McpSessionServers.Empty);
         }
 
@@ -45,8 +46,18 @@ internal static class McpSessionLoad
         return Task.Run(async () =>
         {
             using var starting = StartupActivities.Start("mcp.start");
-            var started = sandboxes is null ? definitions : await SandboxedAsync(definitions, sandboxes).ConfigureAwait(false);
-            return await McpSessionServers.StartAsync(started, workspaceRoot, options, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                var started = sandboxes is null ? definitions : await SandboxedAsync(definitions, sandboxes).ConfigureAwait(false);
+                var servers = await McpSessionServers.StartAsync(started, workspaceRoot, options, CancellationToken.None).ConfigureAwait(false);
+                // The servers own their sandbox: its proxy and temporary folder end with them.
+                return servers.Owning(sandboxes);
+            }
+            catch
+            {
+                sandboxes?.Dispose();
+                throw;
+            }
         });
     }
 

@@ -53,6 +53,7 @@ public sealed partial class McpSessionServers : IAsyncDisposable
     private readonly List<McpSessionServer> _servers;
     private readonly IReadOnlyList<RegisteredCapability> _resourceTools;
     private IReadOnlyList<RegisteredCapability> _tools;
+    private IDisposable? _owned;
     private readonly long _assembled = System.Diagnostics.Stopwatch.GetTimestamp();
 
     private McpSessionServers()
@@ -262,13 +263,35 @@ public sealed partial class McpSessionServers : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_servers.Count == 0)
+        if (_servers.Count > 0)
         {
-            return;
+            await Task.WhenAll(_servers.Select(s => s.DisposeAsync().AsTask())).ConfigureAwait(false);
+            _servers.Clear();
         }
 
-        await Task.WhenAll(_servers.Select(s => s.DisposeAsync().AsTask())).ConfigureAwait(false);
-        _servers.Clear();
+        // After the servers' processes ended: their sandbox (its network proxy, its temporary folder).
+        Interlocked.Exchange(ref _owned, null)?.Dispose();
+    }
+
+    /// <summary>
+    /// Gives these servers <paramref name="owned"/> (their sandbox policy) to dispose after their processes end; disposed
+    /// at once when there are no servers (<see cref="Empty"/> is shared and never disposes anything).
+    /// </summary>
+    internal McpSessionServers Owning(IDisposable? owned)
+    {
+        if (owned is null)
+        {
+            return this;
+        }
+
+        if (ReferenceEquals(this, Empty))
+        {
+            owned.Dispose();
+            return this;
+        }
+
+        _owned = owned;
+        return this;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "MCP server {Server} is not started in the background: its last background start ({At:u}) did not list tools ({Reason}); it is tried again when its definition changes, after the back-off, or by 'agent mcp list'")]

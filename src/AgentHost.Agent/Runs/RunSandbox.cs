@@ -83,15 +83,21 @@ public static class RunSandbox
     internal static SandboxPolicy? ForHooks(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, string sessionId, SandboxMode? modeOverride, bool serverSessions, SandboxLayout? layout = null) =>
         OptedIn(settings => settings.Hooks, configuration, environment, workspaceRoot, () => permissions, sessionId, modeOverride, serverSessions, layout);
 
-    /// <summary>The sandbox of a session's stdio MCP servers when <c>sandbox.mcp_servers</c> is on (by default for a server's sessions); <see langword="null"/> otherwise.</summary>
+    /// <summary>
+    /// The sandbox of a session's stdio MCP servers when <c>sandbox.mcp_servers</c> is on (by default for a server's
+    /// sessions); <see langword="null"/> otherwise. Its temporary folder (<c>agent-sandbox-mcpPID…</c>) is these servers'
+    /// alone — never another session's, so two members' servers share no writable folder — and is removed with the
+    /// policy, which the session's servers own (<see cref="Mcp.McpSessionServers"/>).
+    /// </summary>
     internal static SandboxPolicy? ForMcpServers(ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, PermissionPolicy permissions, SandboxMode? modeOverride, bool serverSessions, SandboxLayout? layout = null) =>
-        OptedIn(settings => settings.McpServers, configuration, environment, workspaceRoot, () => permissions, "mcp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture), modeOverride, serverSessions, layout);
+        OptedIn(settings => settings.McpServers, configuration, environment, workspaceRoot, () => permissions, "mcp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N")[..16], modeOverride, serverSessions, layout, ownsTemp: true);
 
     /// <summary>
     /// The sandbox of the language servers of one root when <c>sandbox.lsp_servers</c> is on (by default for a server's
     /// sessions); <see langword="null"/> otherwise. One language server serves every session of its root, so the sandbox
     /// is the root's, not a session's: writable are the root, <c>permissions.extra_dirs</c> and a temporary folder of the
-    /// root's own (<c>agent-sandbox-lspPID…</c>, named after the root, so two roots never share one); the rest as a
+    /// root's own (<c>agent-sandbox-lspPID…</c>, named after the root, so two roots never share one; removed with the
+    /// policy); the rest as a
     /// session's (<paramref name="layout"/>: on a server its data folder, socket and other roots hidden). It follows
     /// <c>sandbox.mode</c>, not a session's <c>--sandbox</c> or <c>session.sandbox</c>.
     /// </summary>
@@ -108,11 +114,11 @@ public static class RunSandbox
         ArgumentNullException.ThrowIfNull(permissions);
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         var tag = Convert.ToHexStringLower(Common.Hashing.Sha256.HashData(System.Text.Encoding.UTF8.GetBytes(full)))[..16];
-        return OptedIn(settings => settings.LspServers, configuration, environment, full, permissions, "lsp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + tag, modeOverride: null, serverSessions, layout);
+        return OptedIn(settings => settings.LspServers, configuration, environment, full, permissions, "lsp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + tag, modeOverride: null, serverSessions, layout, ownsTemp: true);
     }
 
     private static SandboxPolicy? OptedIn(
-        Func<SandboxSettings, bool> optedIn, ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, Func<PermissionPolicy> permissions, string ownerId, SandboxMode? modeOverride, bool serverSessions, SandboxLayout? layout)
+        Func<SandboxSettings, bool> optedIn, ConfigurationSnapshot configuration, HostEnvironment environment, string workspaceRoot, Func<PermissionPolicy> permissions, string ownerId, SandboxMode? modeOverride, bool serverSessions, SandboxLayout? layout, bool ownsTemp = false)
     {
         var settings = SandboxSettings.FromConfiguration(configuration, modeOverride, serverSessions);
         if (!optedIn(settings) || settings.Mode == SandboxMode.Off)
@@ -122,7 +128,7 @@ public static class RunSandbox
 
         var policy = permissions();
         var readRules = new PermissionEngine(policy, workspaceRoot, environment.HomeDirectory, protectedPaths: ProtectedPaths.FromEnvironment(environment));
-        return Build(configuration, environment, workspaceRoot, policy.ExtraDirectories, ownerId, modeOverride, events: null, readRules, serverSessions, layout);
+        return Build(configuration, environment, workspaceRoot, policy.ExtraDirectories, ownerId, modeOverride, events: null, readRules, serverSessions, layout, ownsTemp);
     }
 
     /// <summary>Creates the policy; malformed <c>sandbox.network</c> rules are published as warnings (and ignored).</summary>
@@ -157,7 +163,8 @@ public static class RunSandbox
         IEventBus? events,
         PermissionEngine? readRules,
         bool serverSessions,
-        SandboxLayout? layout)
+        SandboxLayout? layout,
+        bool ownsTemp = false)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(environment);
@@ -179,6 +186,7 @@ public static class RunSandbox
         {
             ReadRules = readRules,
             NetworkProxyAllowsLoopback = environment.Get(TestLoopbackVariable) == "1",
+            RemovesTempDirectory = ownsTemp,
         };
     }
 

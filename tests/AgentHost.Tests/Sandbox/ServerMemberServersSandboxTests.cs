@@ -23,6 +23,7 @@ public sealed class ServerMemberServersSandboxTests : IDisposable
     private const string ServerSecret = "server-secret-9c2d";
     private const string BobsSecret = "bob-secret-71f0";
     private const string AlicesText = "alice-own-5b83";
+    private const string BobsTemporary = "bob-temporary-2e6a";
 
     private readonly RunWorkspace _ws = new();
     private readonly string _alice;
@@ -111,29 +112,49 @@ public sealed class ServerMemberServersSandboxTests : IDisposable
     {
         var reader = Path.Combine(RunWorkspace.RepositoryRoot(), "tests", "mcp-servers", "fixtures", "file-reader-server.mjs");
         _ws.WriteUserConfig(Roots() + $"mcp:\n  servers:\n    reader: {{ command: node, args: [{JsonSerializer.Serialize(reader)}] }}\n");
+        // What another session's sandboxed commands leave in their temporary folder, in the server's temporary folder.
+        var otherSessions = Path.Combine(Path.GetTempPath(), "agent-sandbox-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(otherSessions);
+        File.WriteAllText(Path.Combine(otherSessions, "left.txt"), BobsTemporary + "\n");
         var script = _ws.WriteScript($$"""
             turns:
               - tool_calls:
                   - { name: mcp__reader__read_file, arguments: { path: {{JsonSerializer.Serialize(Path.Combine(_alice, "mine.txt"))}} } }
                   - { name: mcp__reader__read_file, arguments: { path: {{JsonSerializer.Serialize(_serverSecret)}} } }
                   - { name: mcp__reader__read_file, arguments: { path: {{JsonSerializer.Serialize(Path.Combine(_bob, "secret.txt"))}} } }
+                  - { name: mcp__reader__read_file, arguments: { path: {{JsonSerializer.Serialize(Path.Combine(otherSessions, "left.txt"))}} } }
               - text: done
             """);
 
-        var results = await RunAsAliceAsync(script);
+        try
+        {
+            var results = await RunAsAliceAsync(script);
 
-        Assert.Equal(3, results.Count);
-        Assert.Contains("content: " + AlicesText, results[0], StringComparison.Ordinal);
-        Assert.All(results, result => Assert.Contains("sandbox=bubblewrap", result, StringComparison.Ordinal));
-        Assert.StartsWith("error: ", results[1], StringComparison.Ordinal);
-        Assert.StartsWith("error: ", results[2], StringComparison.Ordinal);
-        Assert.DoesNotContain(ServerSecret, string.Join("\n", results), StringComparison.Ordinal);
-        Assert.DoesNotContain(BobsSecret, string.Join("\n", results), StringComparison.Ordinal);
+            Assert.Equal(4, results.Count);
+            Assert.Contains("content: " + AlicesText, results[0], StringComparison.Ordinal);
+            Assert.All(results, result => Assert.Contains("sandbox=bubblewrap", result, StringComparison.Ordinal));
+            Assert.StartsWith("error: ", results[1], StringComparison.Ordinal);
+            Assert.StartsWith("error: ", results[2], StringComparison.Ordinal);
+            Assert.StartsWith("error: ", results[3], StringComparison.Ordinal);
+            Assert.DoesNotContain(ServerSecret, string.Join("\n", results), StringComparison.Ordinal);
+            Assert.DoesNotContain(BobsSecret, string.Join("\n", results), StringComparison.Ordinal);
+            Assert.DoesNotContain(BobsTemporary, string.Join("\n", results), StringComparison.Ordinal);
 
-        // Control: with sandbox.mcp_servers off (an admin's choice) the same server reads both secrets.
-        var control = string.Join("\n", await RunAsAliceAsync(script, "-c", "sandbox.mcp_servers=false"));
-        Assert.Contains(ServerSecret, control, StringComparison.Ordinal);
-        Assert.Contains(BobsSecret, control, StringComparison.Ordinal);
+            // Its temporary folder is these servers' own (not one for every session of the process), gone with them.
+            var temporary = System.Text.RegularExpressions.Regex.Match(results[0], "tmpdir=(.*)").Groups[1].Value.Trim();
+            Assert.Matches(@"agent-sandbox-mcp[0-9]+[0-9a-f]{16}$", temporary);
+            Assert.False(Directory.Exists(temporary), "the MCP servers' temporary folder outlived them: " + temporary);
+
+            // Control: with sandbox.mcp_servers off (an admin's choice) the same server reads all of it.
+            var control = string.Join("\n", await RunAsAliceAsync(script, "-c", "sandbox.mcp_servers=false"));
+            Assert.Contains(ServerSecret, control, StringComparison.Ordinal);
+            Assert.Contains(BobsSecret, control, StringComparison.Ordinal);
+            Assert.Contains(BobsTemporary, control, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(otherSessions, recursive: true);
+        }
     }
 
     /// <summary>Each member's root (<c>server.user_roots</c>), as the start of the server's user configuration.</summary>
@@ -158,6 +179,10 @@ public sealed class ServerMemberServersSandboxTests : IDisposable
         using var sent = await client.PostAsJsonAsync($"v1/sessions/{id}/messages?wait=true", new { prompt = "go" });
         var run = await AgentServer.ReadAsync(sent, HttpStatusCode.OK);
         Assert.True(run.GetProperty("status").GetString() == "completed", run.ToString());
-        return await AgentServer.ToolResultsAsync(client, id);
+        var results = await AgentServer.ToolResultsAsync(client, id);
+        // Closed by its client: what the session held ends (its MCP servers, their sandbox) before the server is killed.
+        using var closed = await client.PostAsync($"v1/sessions/{id}/close", null);
+        await AgentServer.ReadAsync(closed, HttpStatusCode.OK);
+        return results;
     }
 }

@@ -10,16 +10,26 @@ namespace AgentHost.Tests.Sandbox;
 /// <c>agent serve --socket</c> with two members, each with a root of their own (<c>server.user_roots</c>), and the
 /// scripted model running the shell lines a hostile model would, in yolo mode so that only the sandbox stands between
 /// them and the machine: member A's commands cannot read the server's sessions database or data folder, see nothing of
-/// member B's root (an empty folder in its place), cannot connect to the server's socket; A's own root stays readable and writable and its tests run.
+/// member B's root (an empty folder in its place), nor what other sessions left in the server's temporary folder, cannot
+/// connect to the server's socket; A's own root stays readable and writable and its tests run.
 /// </summary>
 [Trait("Speed", "Slow")]
 public sealed class ServerSandboxLayoutTests : IDisposable
 {
     private const string BobsSecret = "bob-secret-4e1a";
+    private const string BobsTemporary = "bob-temporary-88c1";
 
     private readonly MemberServer _server = new();
+    private string? _otherSessions;
 
-    public void Dispose() => _server.Dispose();
+    public void Dispose()
+    {
+        _server.Dispose();
+        if (_otherSessions is not null && Directory.Exists(_otherSessions))
+        {
+            Directory.Delete(_otherSessions, recursive: true);
+        }
+    }
 
     // BubblewrapProxyFact: bwrap, and socat (the client that connects to the server's socket) on PATH.
     [BubblewrapProxyFact]
@@ -37,9 +47,14 @@ public sealed class ServerSandboxLayoutTests : IDisposable
         await _server.AddAsync("bob");
         var data = _server.Workspace.Environment["AGENT_HOME"];
         var socket = _server.Workspace.Combine("agent.sock");
+        // What another session's sandboxed commands left in their temporary folder, in the server's temporary folder.
+        _otherSessions = Path.Combine(Path.GetTempPath(), "agent-sandbox-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_otherSessions);
+        File.WriteAllText(Path.Combine(_otherSessions, "left.txt"), BobsTemporary + "\n");
         var line =
             $"cat {data}/sessions.db > /dev/null; echo \"db=$?\"; ls {data}; echo \"data=$?\"; ls {bob}; echo \"ls=$?\"; cat {bob}/secret.txt; echo \"secret=$?\"; "
             + $"printf 'GET /v1/health HTTP/1.0\\r\\n\\r\\n' | {socat} - UNIX-CONNECT:{socket}; echo \"socket=$?\"; "
+            + $"cat {_otherSessions}/left.txt; echo \"temporary=$?\"; echo t > \"$TMPDIR/own.txt\" && cat \"$TMPDIR/own.txt\" && echo \"own-temporary=ok\"; "
             + "echo mine > mine.txt; sh test.sh; echo \"own=$?\"";
         // A script of the member's own root, so that no permission rule stands in the way: only the sandbox does.
         File.WriteAllText(Path.Combine(alice, "probe.sh"), line.Replace("; ", "\n", StringComparison.Ordinal) + "\n");
@@ -54,6 +69,9 @@ public sealed class ServerSandboxLayoutTests : IDisposable
         Assert.DoesNotContain("secret=0", report, StringComparison.Ordinal);
         Assert.DoesNotContain("socket=0", report, StringComparison.Ordinal);
         Assert.DoesNotContain("HTTP/1", report, StringComparison.Ordinal);
+        Assert.DoesNotContain(BobsTemporary, report, StringComparison.Ordinal);
+        Assert.DoesNotContain("temporary=0", report, StringComparison.Ordinal);
+        Assert.Contains("own-temporary=ok", report, StringComparison.Ordinal);
         Assert.Equal("mine\n", File.ReadAllText(Path.Combine(alice, "mine.txt")));
 
         // Control: the same session without the sandbox reaches all of it (no permission rule stood in the way).
@@ -61,6 +79,7 @@ public sealed class ServerSandboxLayoutTests : IDisposable
         Assert.Contains(BobsSecret, control, StringComparison.Ordinal);
         Assert.Contains("db=0", control, StringComparison.Ordinal);
         Assert.Contains("socket=0", control, StringComparison.Ordinal); // the socket accepts the connection outside the sandbox
+        Assert.Contains(BobsTemporary, control, StringComparison.Ordinal);
     }
 
     /// <summary>Starts the server, runs one turn of a yolo session of alice's in her root, stops it; returns the probe's report.</summary>
