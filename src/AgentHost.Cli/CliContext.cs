@@ -151,6 +151,12 @@ internal sealed class CliContext : IDisposable, IAsyncDisposable
     public PluginRuntime CreatePluginRuntime(ConfigurationSnapshot configuration) =>
         Services.GetRequiredService<ProjectRootFactory>().CreatePluginRuntime(configuration);
 
+    /// <summary>
+    /// Whether the user trusts a project root by the one rule (<see cref="ProjectTrustRule"/>: the trust file, or
+    /// <c>permissions.trusted_projects</c> of this run's configuration, its user layers); call it after <see cref="Configuration"/>.
+    /// </summary>
+    public bool TrustsProject(string root) => Services.GetRequiredService<ConfigurationSnapshot>().Trusts(root, Paths);
+
     /// <summary>The effective configuration (resolved once per run); broken files are reported in its Problems, not thrown.</summary>
     public ConfigurationSnapshot Configuration(ParseResult parseResult)
     {

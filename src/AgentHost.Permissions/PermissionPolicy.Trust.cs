@@ -67,10 +67,9 @@ public sealed partial class PermissionPolicy
             problems.Add(new ConfigProblem(ConfigSeverity.Warning, null, null, null, warning, Origin: "project trust"));
         }
 
-        var trustedBy = trust is not null && trust.IsTrusted(root) ? trust.FilePath : null;
-
         // The global file is read again: a project list would replace the global one in the effective configuration.
-        foreach (var entry in ConfiguredTrustEntries(global, effective))
+        var configured = ConfiguredTrustEntries(global, effective).ToList();
+        foreach (var entry in configured)
         {
             var value = entry.Value.Trim();
             if (!IsListItem(entry.Key, TrustedProjectsKey))
@@ -81,11 +80,10 @@ public sealed partial class PermissionPolicy
             {
                 problems.Add(ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, $"'{value}' is not an absolute path; it is ignored. Write the project root in full, e.g. /home/me/repo"));
             }
-            else if (value.Length > 0 && trustedBy is null && ProjectTrust.SameRoot(ProjectTrust.NormalizeRoot(value), root))
-            {
-                trustedBy = entry.Source;
-            }
         }
+
+        // Decided by the one rule every reader of trust uses (ProjectTrustRule); the loop above only reports bad entries.
+        var trustedBy = ProjectTrustRule.TrustedBy(root, ProjectTrustRule.ConfiguredEntries(configured), trust);
 
         if (project.Concat(effective).FirstOrDefault(entry => entry.Layer == ConfigLayer.Project && ConfigKeys.IsUnder(entry.Key, TrustedProjectsKey)) is { } own)
         {

@@ -194,7 +194,10 @@ public sealed partial class ApiServer : IAsyncDisposable
         var local = new LocalSessionCalls(hub);
         var calls = options.Router ?? local;
         var paths = AgentPaths.Resolve(environment);
-        var workflows = new ServerWorkflows(hub, (root, nameOrFile, fromFile, checkFile) => FindWorkflow(paths, root, nameOrFile, fromFile, checkFile), options.WorkflowWatch);
+        // A root's workflows are trusted by the one rule (the server's configuration and trust file: ServerInputs.IsTrusted),
+        // or by the trust file alone for a server given no inputs.
+        bool Trusted(string root) => options.Inputs.IsTrusted(root) || Hosting.Trust.ProjectTrust.Load(paths).IsTrusted(root);
+        var workflows = new ServerWorkflows(hub, (root, nameOrFile, fromFile, checkFile) => FindWorkflow(paths, root, Trusted(root), nameOrFile, fromFile, checkFile), options.WorkflowWatch);
         var started = time.GetUtcNow();
         LoopbackWebHost web;
         try
@@ -380,10 +383,9 @@ public sealed partial class ApiServer
     /// workflow's, and each sub-workflow's in its call graph) is given to <paramref name="checkFile"/> (its full path, as
     /// written) before it is read: the caller's roots (<see cref="ServerRoots.CheckInside"/>).
     /// </summary>
-    private static Agent.Workflows.Model.WorkflowDefinition FindWorkflow(AgentPaths paths, string root, string nameOrFile, string? fromFile, Action<string, string>? checkFile)
+    private static Agent.Workflows.Model.WorkflowDefinition FindWorkflow(AgentPaths paths, string root, bool trusted, string nameOrFile, string? fromFile, Action<string, string>? checkFile)
     {
-        var trust = Hosting.Trust.ProjectTrust.Load(paths);
-        var catalog = new Agent.Workflows.WorkflowCatalog(root, Agent.Workflows.WorkflowCatalog.UserDirectory(paths), projectTrusted: trust.IsTrusted(root));
+        var catalog = new Agent.Workflows.WorkflowCatalog(root, Agent.Workflows.WorkflowCatalog.UserDirectory(paths), projectTrusted: trusted);
         Agent.Workflows.Model.WorkflowDefinition Find(string name, string? from)
         {
             var directory = from is not null && Path.IsPathFullyQualified(from) ? Path.GetDirectoryName(from)! : root;
@@ -413,7 +415,7 @@ public sealed partial class ApiServer
 
         var definition = Find(nameOrFile, fromFile);
         var refusal = Agent.Workflows.WorkflowTrust.CallGraphRefusal(
-            definition, d => Agent.Workflows.WorkflowTrust.IsInUntrustedProject(d, root, trust), Walk);
+            definition, d => Agent.Workflows.WorkflowTrust.IsInUntrustedProject(d, root, trusted), Walk);
         return outside is not null ? throw outside
             : refusal is not null ? throw new AgentHostException(ErrorKind.Denied, refusal)
             : definition;

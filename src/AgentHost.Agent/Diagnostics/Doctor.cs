@@ -169,7 +169,7 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
     private async Task<IEnumerable<DoctorCheck>> CheckMcpServersAsync(CancellationToken cancellationToken)
     {
         var problems = new List<string>();
-        var trusted = ProjectTrust.Load(paths).IsTrusted(configuration.ProjectRoot);
+        var trusted = configuration.Trusts(configuration.ProjectRoot, paths);
         var definitions = McpServerSources.Collect(plugins.Registry, configuration, trusted, environment, problems);
         await using var servers = await McpSessionServers.StartAsync(definitions, configuration.ProjectRoot, events: null, logging: null, cancellationToken).ConfigureAwait(false);
         return [

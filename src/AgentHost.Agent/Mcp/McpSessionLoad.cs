@@ -24,7 +24,7 @@ internal static class McpSessionLoad
     {
         var problems = new List<string>();
         var collecting = StartupActivities.Start("mcp.collect");
-        var definitions = Only(McpServerSources.Collect(runtime.Registry, configuration, trust.IsTrusted(configuration.ProjectRoot), environment, problems), only, problems);
+        var definitions = Only(McpServerSources.Collect(runtime.Registry, configuration, configuration.Trusts(configuration.ProjectRoot, trust), environment, problems), only, problems);
         if (processEnvironment is not null)
         {
             definitions = [.. definitions.Select(d => d.Transport == McpTransport.Stdio ? d with { BaseEnvironment = processEnvironment } : d)];

@@ -45,7 +45,7 @@ public sealed record ProjectMemoryRun(string? PromptText, ToolMiddleware? Middle
         }
 
         var paths = AgentPaths.Resolve(environment);
-        var trusted = new Lazy<bool>(() => Hosting.Trust.ProjectTrust.Load(paths).IsTrusted(configuration.ProjectRoot));
+        var trusted = new Lazy<bool>(() => configuration.Trusts(configuration.ProjectRoot, paths));
         return new ProjectMemoryLoader(new ProjectMemoryOptions
         {
             GlobalDirectory = paths.ConfigDirectory,

@@ -17,13 +17,12 @@ public static class WorkflowTrust
     /// <summary>Whether the workflow's file is inside <paramref name="projectRoot"/> and that project is not trusted.</summary>
     /// <param name="definition">The workflow.</param>
     /// <param name="projectRoot">The project root.</param>
-    /// <param name="trust">The trust store.</param>
+    /// <param name="projectTrusted">Whether the user trusts that project (<c>ConfigurationSnapshot.Trusts</c>: the one rule).</param>
     /// <returns>Whether the untrusted-project rules apply.</returns>
-    public static bool IsInUntrustedProject(WorkflowDefinition definition, string projectRoot, ProjectTrust trust)
+    public static bool IsInUntrustedProject(WorkflowDefinition definition, string projectRoot, bool projectTrusted)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentException.ThrowIfNullOrWhiteSpace(projectRoot);
-        ArgumentNullException.ThrowIfNull(trust);
         if (definition.Source.Kind is WorkflowSourceKind.Bundled or WorkflowSourceKind.Plugin && !Path.IsPathFullyQualified(definition.Source.Path))
         {
             return false;
@@ -33,16 +32,16 @@ public static class WorkflowTrust
         var full = Path.GetFullPath(definition.Source.Path);
         var file = Path.Combine(ProjectTrust.NormalizeRoot(Path.GetDirectoryName(full)!), Path.GetFileName(full));
         var inside = file.StartsWith(Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
-        return inside && !trust.IsTrusted(root);
+        return inside && !projectTrusted;
     }
 
     /// <summary>The refusal message for running <paramref name="definition"/>, or null when it may run.</summary>
     /// <param name="definition">The workflow.</param>
     /// <param name="projectRoot">The project root.</param>
-    /// <param name="trust">The trust store.</param>
+    /// <param name="projectTrusted">Whether the user trusts that project.</param>
     /// <returns>The message naming every node that is not allowed, or null.</returns>
-    public static string? Refusal(WorkflowDefinition definition, string projectRoot, ProjectTrust trust) =>
-        Refusal(definition, IsInUntrustedProject(definition, projectRoot, trust));
+    public static string? Refusal(WorkflowDefinition definition, string projectRoot, bool projectTrusted) =>
+        Refusal(definition, IsInUntrustedProject(definition, projectRoot, projectTrusted));
 
     /// <summary>The refusal message for running <paramref name="definition"/>, or null when it may run.</summary>
     /// <param name="definition">The workflow.</param>

@@ -84,7 +84,7 @@ internal sealed partial class ChatHost(CliContext context, SessionChoiceOptions 
         try
         {
             var commands = _commands = ChatCommands.Create(this, [
-                .. UserCommands.Load(context.Paths, configuration.ProjectRoot),
+                .. UserCommands.Load(context.Paths, configuration),
                 .. UserCommands.FromPlugins(runtime.Host.Loaded.Values.Select(p => p.Manifest)),
             ]);
             var mentions = new FileMentions(workspaceRoot) { McpResources = (server, ct) => state.Session.ListMcpResourceUrisAsync(server, ct) };

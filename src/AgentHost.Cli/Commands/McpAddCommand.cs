@@ -68,7 +68,7 @@ internal sealed class McpAddCommand : AgentCommand
 
             McpJsonFileEditor.Set(file, server.Name, server.ToJson());
             Report(server, file);
-            if (!ProjectTrust.Load(Context.Paths).IsTrusted(configuration.ProjectRoot))
+            if (!configuration.Trusts(configuration.ProjectRoot, Context.Paths))
             {
                 Context.Console.WriteInfo($"note: this project is not trusted, so sessions do not start the servers of its .mcp.json; review it, then run 'agent trust'.");
             }

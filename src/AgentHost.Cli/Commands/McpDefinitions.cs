@@ -22,7 +22,7 @@ internal static class McpDefinitions
         await using var project = await plugins.OpenAsync(context, parseResult, configuration, cancellationToken).ConfigureAwait(false);
         var runtime = project.Runtime;
         var problems = new List<string>();
-        var trusted = ProjectTrust.Load(context.Paths).IsTrusted(configuration.ProjectRoot);
+        var trusted = configuration.Trusts(configuration.ProjectRoot, context.Paths);
         var definitions = McpServerSources.Collect(runtime.Registry, configuration, trusted, context.Environment, problems);
         foreach (var problem in problems)
         {

@@ -262,7 +262,7 @@ internal sealed partial class RunCommand : AgentCommand
         if (prompt.Trim().StartsWith('/'))
         {
             var commands = (IReadOnlyList<UserCommand>)[
-                .. UserCommands.Load(Context.Paths, frontEnd.Configuration.ProjectRoot),
+                .. UserCommands.Load(Context.Paths, frontEnd.Configuration),
                 .. UserCommands.FromPlugins(frontEnd.Runtime.Host.Loaded.Values.Select(p => p.Manifest)),
             ];
             prompt = UserCommands.TryExpand(prompt.Trim(), commands) ?? prompt;

@@ -1,6 +1,6 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
-using AgentHost.Hosting.Trust;
+using AgentHost.Hosting.Configuration;
 
 namespace AgentHost.Cli.Commands;
 
@@ -94,11 +94,12 @@ internal sealed partial record UserCommand(string Name, string Description, stri
 /// </summary>
 internal static class UserCommands
 {
-    public static IReadOnlyList<UserCommand> Load(AgentPaths paths, string projectRoot)
+    public static IReadOnlyList<UserCommand> Load(AgentPaths paths, ConfigurationSnapshot configuration)
     {
+        var projectRoot = configuration.ProjectRoot;
         var commands = new Dictionary<string, UserCommand>(StringComparer.Ordinal);
         Add(commands, Path.Combine(paths.ConfigDirectory, "commands"));
-        if (ProjectTrust.Load(paths).IsTrusted(projectRoot))
+        if (configuration.Trusts(projectRoot, paths))
         {
             Add(commands, Path.Combine(projectRoot, ".agent", "commands"));
         }

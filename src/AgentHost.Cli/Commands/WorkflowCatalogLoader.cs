@@ -25,7 +25,7 @@ internal static class WorkflowCatalogLoader
             WorkflowCatalog.UserDirectory(context.Paths),
             runtime.Host.Loaded.Values.Select(p => p.Manifest),
             runtime.Registry,
-            projectTrusted: Hosting.Trust.ProjectTrust.Load(context.Paths).IsTrusted(configuration.ProjectRoot));
+            projectTrusted: configuration.Trusts(configuration.ProjectRoot, context.Paths));
         _ = catalog.Entries;
         return catalog;
     }

@@ -51,8 +51,8 @@ internal static class WorkflowLookup
     /// <summary>Whether a workflow's file is in a project (under <paramref name="projectRoot"/>) that is not trusted.</summary>
     public static Func<WorkflowDefinition, bool> InUntrustedProject(CliContext context, string projectRoot)
     {
-        var trust = ProjectTrust.Load(context.Paths);
-        return definition => WorkflowTrust.IsInUntrustedProject(definition, projectRoot, trust);
+        var trusted = context.TrustsProject(projectRoot);
+        return definition => WorkflowTrust.IsInUntrustedProject(definition, projectRoot, trusted);
     }
 
     /// <summary>
@@ -94,7 +94,7 @@ internal static class WorkflowLookup
 
     private static WorkflowCatalog Catalog(CliContext context, string projectRoot, PluginRuntime? plugins = null)
     {
-        var trusted = ProjectTrust.Load(context.Paths).IsTrusted(projectRoot);
+        var trusted = context.TrustsProject(projectRoot);
         return plugins is null
             ? new(projectRoot, WorkflowCatalog.UserDirectory(context.Paths), projectTrusted: trusted)
             : new(projectRoot, WorkflowCatalog.UserDirectory(context.Paths), plugins.Host.Loaded.Values.Select(p => p.Manifest), plugins.Registry, projectTrusted: trusted);

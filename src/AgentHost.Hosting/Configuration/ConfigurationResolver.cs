@@ -74,6 +74,7 @@ public static class ConfigurationResolver
         {
             IgnoredProjectEntries = ignored,
             ProjectTrustWarning = trustWarning,
+            TrustedProjectEntries = ProjectTrustRule.ConfiguredEntries(new[] { global, variables, flags }.SelectMany(layer => layer.Entries)),
         };
     }
 

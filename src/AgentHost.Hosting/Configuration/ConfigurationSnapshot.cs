@@ -57,6 +57,30 @@ public sealed class ConfigurationSnapshot
     /// <summary>The global config file (it may not exist).</summary>
     public string GlobalConfigFile { get; }
 
+    /// <summary>
+    /// The user's own <c>permissions.trusted_projects</c> items (<see cref="ProjectTrustRule.ConfiguredEntries"/>: the
+    /// global file's, environment variables' and flags', as written there, whatever a project's file sets).
+    /// </summary>
+    public IReadOnlyList<ConfigEntry> TrustedProjectEntries { get; init; } = [];
+
+    /// <summary>What trusts a project root by the one rule (<see cref="ProjectTrustRule"/>): the trust file, or this configuration's entry.</summary>
+    /// <param name="root">The project root (absolute).</param>
+    /// <param name="file">The user's trust file.</param>
+    /// <returns>Its path or the entry's source; <see langword="null"/> when the project is not trusted.</returns>
+    public string? TrustedBy(string root, Trust.ProjectTrust file) => ProjectTrustRule.TrustedBy(root, TrustedProjectEntries, file);
+
+    /// <summary>Whether the user trusts a project root (<see cref="ProjectTrustRule"/>).</summary>
+    /// <param name="root">The project root (absolute).</param>
+    /// <param name="file">The user's trust file.</param>
+    /// <returns>Whether it is trusted.</returns>
+    public bool Trusts(string root, Trust.ProjectTrust file) => TrustedBy(root, file) is not null;
+
+    /// <summary>Whether the user trusts a project root (<see cref="ProjectTrustRule"/>), reading the trust file of <paramref name="paths"/>.</summary>
+    /// <param name="root">The project root (absolute).</param>
+    /// <param name="paths">Where the user's trust file is.</param>
+    /// <returns>Whether it is trusted.</returns>
+    public bool Trusts(string root, AgentPaths paths) => Trusts(root, Trust.ProjectTrust.Load(paths));
+
     /// <summary>Every effective value, sorted by key (list indices numerically).</summary>
     public IReadOnlyList<ConfigEntry> Entries { get; }
 

@@ -126,22 +126,7 @@ public static class UntrustedProjectSettings
         return index > 0 ? string.Join('.', segments[..index]) : key;
     }
 
-    /// <summary>Whether the user trusts the project: the trust list, or <c>permissions.trusted_projects</c> in their own layers.</summary>
-    private static bool IsTrusted(string projectRoot, IEnumerable<ConfigLayerContent> userLayers, AgentPaths paths)
-    {
-        var root = ProjectTrust.NormalizeRoot(projectRoot);
-        foreach (var entry in userLayers.Where(layer => layer.Layer != ConfigLayer.Project).SelectMany(layer => layer.Entries))
-        {
-            if (ConfigKeys.IsUnder(entry.Key, ProjectTrust.ConfigKey)
-                && ConfigKeys.IsIndex(entry.Key[(ProjectTrust.ConfigKey.Length + 1)..])
-                && entry.Value.Trim() is { Length: > 0 } value
-                && Path.IsPathFullyQualified(value)
-                && ProjectTrust.SameRoot(ProjectTrust.NormalizeRoot(value), root))
-            {
-                return true;
-            }
-        }
-
-        return ProjectTrust.Load(paths).IsTrusted(root);
-    }
+    /// <summary>Whether the user trusts the project (<see cref="ProjectTrustRule"/>): the trust list, or <c>permissions.trusted_projects</c> in their own layers.</summary>
+    private static bool IsTrusted(string projectRoot, IEnumerable<ConfigLayerContent> userLayers, AgentPaths paths) =>
+        ProjectTrustRule.TrustedBy(projectRoot, ProjectTrustRule.ConfiguredEntries(userLayers.SelectMany(layer => layer.Entries)), ProjectTrust.Load(paths)) is not null;
 }

@@ -52,6 +52,14 @@ public sealed class ServerInputs
     /// <summary>No <c>server.plugins</c> list, no caps, no trusted plugin folder, and no sandbox known (members may not choose <c>yolo</c>).</summary>
     public static ServerInputs Default { get; } = new(null, [], allowUnsandboxed: false, static _ => false);
 
+    /// <summary>
+    /// Whether the server's user trusts a folder, by the one rule (<see cref="Hosting.Configuration.ProjectTrustRule"/>:
+    /// the trust file, or <c>permissions.trusted_projects</c> of the server's own configuration); <see cref="Default"/> trusts nothing.
+    /// </summary>
+    /// <param name="folder">The folder (absolute).</param>
+    /// <returns>Whether it is trusted.</returns>
+    public bool IsTrusted(string folder) => _isTrusted(folder);
+
     /// <summary>Whether <c>server.allow_unsandboxed_modes</c> is true.</summary>
     public bool AllowUnsandboxedModes { get; }
 
@@ -109,12 +117,11 @@ public sealed class ServerInputs
         var allow = configuration.Get(AllowUnsandboxedKey) is not { } text ? false
             : bool.TryParse(text.Trim(), out var parsed) ? parsed
             : throw new AgentHostException(ErrorKind.Configuration, $"{AllowUnsandboxedKey}: '{text}' is not true or false.");
-        var configured = PermissionPolicy.ConfiguredTrustedProjects(configuration).Select(e => ProjectTrust.NormalizeRoot(e.Value.Trim())).ToList();
         return new ServerInputs(
             plugins,
             roleModes.ToDictionary(r => r.Key, r => (IReadOnlyList<PermissionMode>)[.. r.Value.Distinct()]),
             allow,
-            folder => configured.Any(c => ProjectTrust.SameRoot(c, ProjectTrust.NormalizeRoot(folder))) || ProjectTrust.Load(paths).IsTrusted(folder));
+            folder => configuration.Trusts(folder, paths));
     }
 
     /// <summary>

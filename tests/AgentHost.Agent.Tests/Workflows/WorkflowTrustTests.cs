@@ -53,8 +53,8 @@ public sealed class WorkflowTrustTests
         var definition = WorkflowParser.ParseFile(file, WorkflowSourceKind.Project);
         var trust = ProjectTrust.Load(new AgentPaths(temp.Combine("config"), temp.Combine("data")));
 
-        Assert.True(WorkflowTrust.IsInUntrustedProject(definition, temp.Combine("project"), trust));
-        var refusal = WorkflowTrust.Refusal(definition, temp.Combine("project"), trust);
+        Assert.True(WorkflowTrust.IsInUntrustedProject(definition, temp.Combine("project"), trust.IsTrusted(temp.Combine("project"))));
+        var refusal = WorkflowTrust.Refusal(definition, temp.Combine("project"), trust.IsTrusted(temp.Combine("project")));
         Assert.Equal(
             $"workflow 'risky' ({file}) is in a project that is not trusted, so it cannot run: 'plugins' names './local-plugin' by path; "
             + "node 'edit' (line 8) uses permission_mode 'accept-edits' (allowed: ask, plan, dont-ask); node 'check' (line 16) is a shell node; "
@@ -63,8 +63,8 @@ public sealed class WorkflowTrustTests
             refusal);
 
         trust.Trust(temp.Combine("project"));
-        Assert.False(WorkflowTrust.IsInUntrustedProject(definition, temp.Combine("project"), trust));
-        Assert.Null(WorkflowTrust.Refusal(definition, temp.Combine("project"), trust));
+        Assert.False(WorkflowTrust.IsInUntrustedProject(definition, temp.Combine("project"), trust.IsTrusted(temp.Combine("project"))));
+        Assert.Null(WorkflowTrust.Refusal(definition, temp.Combine("project"), trust.IsTrusted(temp.Combine("project"))));
     }
 
     [Fact]
@@ -73,16 +73,16 @@ public sealed class WorkflowTrustTests
         using var temp = new TempDirectory();
         var outside = WorkflowParser.ParseFile(temp.WriteFile("user/risky.yaml", Risky), WorkflowSourceKind.User);
         var trust = ProjectTrust.Load(new AgentPaths(temp.Combine("config"), temp.Combine("data")));
-        Assert.Null(WorkflowTrust.Refusal(outside, temp.Combine("project"), trust));
+        Assert.Null(WorkflowTrust.Refusal(outside, temp.Combine("project"), trust.IsTrusted(temp.Combine("project"))));
 
         var safe = WorkflowParser.ParseFile(
             temp.WriteFile("project/.agents/workflows/safe.yaml", "name: safe\nnodes:\n  - id: a\n    kind: agent\n    prompt: hi\n    permission_mode: dont-ask\n"),
             WorkflowSourceKind.Project);
-        Assert.True(WorkflowTrust.IsInUntrustedProject(safe, temp.Combine("project"), trust));
+        Assert.True(WorkflowTrust.IsInUntrustedProject(safe, temp.Combine("project"), trust.IsTrusted(temp.Combine("project"))));
         Assert.Null(WorkflowTrust.Refusal(safe, inUntrustedProject: true));
 
         var bundled = new WorkflowCatalog(temp.Combine("project"), temp.Combine("u")).Find("implement-test-fix", temp.Path);
-        Assert.False(WorkflowTrust.IsInUntrustedProject(bundled, temp.Combine("project"), trust));
+        Assert.False(WorkflowTrust.IsInUntrustedProject(bundled, temp.Combine("project"), trust.IsTrusted(temp.Combine("project"))));
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class WorkflowTrustTests
         var definition = WorkflowParser.ParseFile(file, WorkflowSourceKind.Project);
         var trust = ProjectTrust.Load(new AgentPaths(temp.Combine("config"), temp.Combine("data")));
         var catalog = new WorkflowCatalog(temp.Combine("project"), temp.Combine("u"), projectTrusted: false);
-        Func<WorkflowDefinition, bool> untrusted = d => WorkflowTrust.IsInUntrustedProject(d, temp.Combine("project"), trust);
+        Func<WorkflowDefinition, bool> untrusted = d => WorkflowTrust.IsInUntrustedProject(d, temp.Combine("project"), trust.IsTrusted(temp.Combine("project")));
 
         Assert.Null(WorkflowTrust.Refusal(definition, inUntrustedProject: true)); // its own nodes are harmless
         var refusal = WorkflowTrust.CallGraphRefusal(definition, untrusted, (name, from) => catalog.Find(name, temp.Path));
@@ -128,7 +128,7 @@ public sealed class WorkflowTrustTests
         var trust = ProjectTrust.Load(new AgentPaths(temp.Combine("config"), temp.Combine("data")));
 
         var refusal = WorkflowTrust.CallGraphRefusal(
-            parent, d => WorkflowTrust.IsInUntrustedProject(d, temp.Combine("project"), trust), (name, from) => WorkflowParser.ParseFile(name, WorkflowSourceKind.File));
+            parent, d => WorkflowTrust.IsInUntrustedProject(d, temp.Combine("project"), trust.IsTrusted(temp.Combine("project"))), (name, from) => WorkflowParser.ParseFile(name, WorkflowSourceKind.File));
 
         Assert.NotNull(refusal);
         Assert.StartsWith($"workflow 'parent' ({temp.Combine("user", "parent.yaml")}) calls a workflow of a project that is not trusted, so it cannot run: node 'call' (line 3) calls workflow 'child'", refusal, StringComparison.Ordinal);

@@ -2,6 +2,7 @@ using AgentHost.Cli.Chat;
 using AgentHost.Cli.Commands;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Trust;
+using AgentHost.Tests.Configuration;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Chat;
@@ -31,21 +32,31 @@ public sealed class UserCommandsTests : IDisposable
     }
 
     [Fact]
-    public void ProjectCommands_LoadOnlyWhenTheProjectIsTrusted_AndThenWinOverTheUsersOfTheSameName()
+    public void ProjectCommands_LoadOnlyWhenTheProjectIsTrusted_ByTheTrustFileOrTheUsersTrustedProjects_AndThenWinOverTheUsersOfTheSameName()
     {
-        _temp.WriteFile(Path.Combine("config", "commands", "test.md"), "Run the user's tests.\n");
-        _temp.WriteFile(Path.Combine("config", "commands", "mine.md"), "Only mine.\n");
-        _temp.WriteFile(Path.Combine("project", ".agent", "commands", "test.md"), "Run the project's tests.\n");
-        _temp.WriteFile(Path.Combine("project", ".agent", "commands", "deploy.md"), "Deploy everything.\n");
+        using var project = new ConfigProject();
+        var paths = AgentPaths.Resolve(project.Environment());
+        project.Temp.WriteFile(Path.Combine(paths.ConfigDirectory, "commands", "test.md"), "Run the user's tests.\n");
+        project.Temp.WriteFile(Path.Combine(paths.ConfigDirectory, "commands", "mine.md"), "Only mine.\n");
+        project.Temp.WriteFile(Path.Combine(project.Repo, ".agent", "commands", "test.md"), "Run the project's tests.\n");
+        project.Temp.WriteFile(Path.Combine(project.Repo, ".agent", "commands", "deploy.md"), "Deploy everything.\n");
 
-        var untrusted = UserCommands.Load(Paths, Project);
-        ProjectTrust.Load(Paths).Trust(Project);
-        var trusted = UserCommands.Load(Paths, Project);
+        var untrusted = UserCommands.Load(paths, project.Resolve());
+        // A project file cannot trust itself; the user's own configuration can (permissions.trusted_projects), as 'agent trust' can.
+        project.WriteProject($"permissions:\n  trusted_projects: [{project.Repo}]\n");
+        var selfTrusted = UserCommands.Load(paths, project.Resolve());
+        project.WriteGlobal($"permissions:\n  trusted_projects: [{project.Repo}]\n");
+        var byConfiguration = UserCommands.Load(paths, project.Resolve());
+        project.WriteGlobal("{}\n");
+        project.TrustRepo();
+        var byTrustFile = UserCommands.Load(paths, project.Resolve());
 
         Assert.Equal(["mine", "test"], untrusted.Select(c => c.Name));
         Assert.Equal("Run the user's tests.", untrusted.Single(c => c.Name == "test").Body);
-        Assert.Equal(["deploy", "mine", "test"], trusted.Select(c => c.Name));
-        Assert.Equal("Run the project's tests.", trusted.Single(c => c.Name == "test").Body);
+        Assert.Equal(["mine", "test"], selfTrusted.Select(c => c.Name));
+        Assert.Equal(["deploy", "mine", "test"], byConfiguration.Select(c => c.Name));
+        Assert.Equal(["deploy", "mine", "test"], byTrustFile.Select(c => c.Name));
+        Assert.Equal("Run the project's tests.", byTrustFile.Single(c => c.Name == "test").Body);
     }
 
     [Fact]

@@ -21,6 +21,20 @@ public sealed class McpClientRunTests : IDisposable
     [McpFact]
     public async Task ATrustedProjectsMcpJson_ServerToolsAreCalled_ReadOnlyOnesWithoutAsking()
     {
+        Assert.Equal(0, (await _ws.RunAsync("trust", _ws.Root)).ExitCode);
+        await CallsTheEverythingServersToolsAsync();
+    }
+
+    [McpFact]
+    public async Task AProjectTrustedByTheUsersTrustedProjectsSetting_StartsItsMcpJsonServers_AsAfterAgentTrust()
+    {
+        _ws.WriteUserConfig($"permissions:\n  trusted_projects: ['{_ws.Root}']\n");
+        await CallsTheEverythingServersToolsAsync();
+    }
+
+    /// <summary>A run in the project whose <c>.mcp.json</c> names the everything server: the model calls two of its tools.</summary>
+    private async Task CallsTheEverythingServersToolsAsync()
+    {
         WriteMcpJson("everything", McpTestServers.Everything, "stdio");
         var script = _ws.WriteScript("""
             turns:
@@ -31,7 +45,6 @@ public sealed class McpClientRunTests : IDisposable
               - expect: { tool_results_contain: ["Echo: hello from the model", "42"] }
                 text: both answered
             """);
-        Assert.Equal(0, (await _ws.RunAsync("trust", _ws.Root)).ExitCode);
 
         var result = await _ws.RunAsync("run", "use the server", "-p", "scripted", "--no-default-plugins", "-c", OfferMcpToolsUpFront, "-m", "scripted/" + script);
 

@@ -35,6 +35,25 @@ public sealed class WorkflowTrustAndDenialRunTests
     }
 
     [UnixFact]
+    public async Task Run_AShellWorkflowOfAProjectTrustedByTheUsersTrustedProjectsSetting_RunsByName_AsAfterAgentTrust()
+    {
+        using var ws = new WorkflowWorkspace();
+        ws.WriteWorkflow(".agents/workflows/build.yaml", """
+            name: build
+            nodes:
+              - id: compile
+                kind: shell
+                command: "echo built > built.txt"
+            """);
+        ws.WriteUserConfig($"permissions:\n  trusted_projects: ['{ws.Root}']\n");
+
+        var ran = await ws.RunAsync("workflow", "run", "build");
+
+        Assert.True(ran.ExitCode == 0, ran.Error);
+        Assert.Equal("built", ws.Read("built.txt").Trim());
+    }
+
+    [UnixFact]
     public async Task ADeniedToolNode_FailsSayingWhyAndHowTheUserCanAllowIt_NotWhatTheModelIsTold()
     {
         using var ws = new WorkflowWorkspace();
