@@ -16,8 +16,12 @@ public sealed class ScriptedPlugin : AgentPlugin
         {
             Models = [new ModelDescriptor("script", ContextWindow: 200_000, MaxOutputTokens: 8_192) { DisplayName = "A conversation script file" }],
             ModelIdIsPath = true,
+            FileSetting = ScriptSetting,
         });
 
+    /// <summary>The setting that names the script instead of the model id (<c>providers.NAME.settings.script</c>).</summary>
+    private const string ScriptSetting = "script";
+
     private static string ResolveScript(ChatProviderOptions options) =>
-        options.Settings.TryGetValue("script", out var configured) ? configured : options.ModelId;
+        options.Settings.TryGetValue(ScriptSetting, out var configured) ? configured : options.ModelId;
 }

@@ -61,7 +61,7 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
         WorkflowRunOptions options;
         try
         {
-            (engine, options) = await PrepareAsync(root, definition.PluginReferences, request.Interactive, checkFile, caller.OwnerName, cancellationToken).ConfigureAwait(false);
+            (engine, options) = await PrepareAsync(root, definition.PluginReferences, request.Interactive, checkFile, caller, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -278,8 +278,9 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
         // A run someone other than an admin owns (a user of the store who is no admin, or one the store does not know) is
         // resumed as it was started: without the tools that act on what every session shares, its files inside its owner's roots.
         var ownerRole = run.Owner is { } owner ? (await hub.Store.Users.FindUserAsync(owner, cancellationToken).ConfigureAwait(false))?.Role ?? ServerRole.Member : ServerRole.Admin;
-        var checkFile = run.Owner is { } named ? FileCheck(new Users.ServerCaller(named, ownerRole)) : null;
-        var (engine, options) = await PrepareAsync(run.Workspace, definition.PluginReferences, false, checkFile, run.Owner, cancellationToken).ConfigureAwait(false);
+        var resumer = run.Owner is { } named ? new Users.ServerCaller(named, ownerRole) : null;
+        var checkFile = resumer is null ? null : FileCheck(resumer);
+        var (engine, options) = await PrepareAsync(run.Workspace, definition.PluginReferences, false, checkFile, resumer, cancellationToken).ConfigureAwait(false);
         if (ownerRole != ServerRole.Admin)
         {
             options = options with { SessionPolicy = SharedStateTools.Policy };
@@ -483,8 +484,10 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
     private Action<string, string> FileCheck(Users.ServerCaller caller) =>
         (full, written) => hub.Roots.CheckInside(caller, full, "workflow", written, "a workflow file");
 
-    private async Task<(ServerEngine Engine, WorkflowRunOptions Options)> PrepareAsync(string root, IReadOnlyList<string> plugins, bool interactive, Action<string, string>? checkFile, string? owner, CancellationToken cancellationToken)
+    /// <param name="caller">Who runs it (the run's owner), whose roots hold the files its agent nodes' models name; none for a run nobody owns.</param>
+    private async Task<(ServerEngine Engine, WorkflowRunOptions Options)> PrepareAsync(string root, IReadOnlyList<string> plugins, bool interactive, Action<string, string>? checkFile, Users.ServerCaller? caller, CancellationToken cancellationToken)
     {
+        var owner = caller?.OwnerName;
         var defaults = hub.Defaults;
         var key = new ServerEngineKey(root, [.. defaults.Plugins.Concat(plugins).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], defaults.NoDefaultPlugins);
         // Held for the run (ReleaseWhenEndedAsync), as an open session holds its engine.
@@ -498,6 +501,7 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
             Questions = engine.Service.Questions,
             FindWorkflow = (name, from) => find(root, name, from, checkFile),
             AdmitTurn = AdmitTurn(owner, engine),
+            CheckModel = caller is null ? null : (model, field) => Users.ServerInputs.CheckModel(caller, model, field, root, hub.Roots, engine.Configuration, engine.Runtime.Registry),
         };
         return (engine, options);
     }

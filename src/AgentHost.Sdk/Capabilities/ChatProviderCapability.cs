@@ -40,6 +40,15 @@ public sealed class ChatProviderCapability : Capability
     public bool ModelIdIsPath { get; init; }
 
     /// <summary>
+    /// The provider's setting that names a file it reads instead of the model id (the scripted provider's <c>script</c>),
+    /// under <c>providers.NAME</c> or <c>providers.NAME.settings</c>, or <see langword="null"/>. A shared server checks
+    /// that file as it checks a model id that is a path: a member's session may use it when the server's own
+    /// configuration sets it, and a project's (a trusted root's) only when the file lies inside the member's roots
+    /// (docs/server.md).
+    /// </summary>
+    public string? FileSetting { get; init; }
+
+    /// <summary>
     /// Lists the models a configured endpoint offers (e.g. <c>GET /v1/models</c>, Ollama's <c>/api/tags</c>), when the
     /// provider can; unknown limits may be 0. Throws <see cref="Providers.ProviderException"/> when unreachable.
     /// </summary>

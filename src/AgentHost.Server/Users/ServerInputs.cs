@@ -219,16 +219,31 @@ public sealed class ServerInputs
     internal static string CheckModel(ServerCaller caller, string model, string field, string root, ServerRoots roots, ConfigurationSnapshot configuration, CapabilityRegistry registry)
     {
         if (ModelSelection.ProviderTypeOf(model, configuration) is not { } type
-            || !registry.OfKind(CapabilityKind.ChatProvider).Any(e => string.Equals(e.Name, type, StringComparison.OrdinalIgnoreCase) && e.Capability is ChatProviderCapability { ModelIdIsPath: true }))
+            || registry.OfKind(CapabilityKind.ChatProvider).FirstOrDefault(e => string.Equals(e.Name, type, StringComparison.OrdinalIgnoreCase))?.Capability is not ChatProviderCapability capability
+            || (!capability.ModelIdIsPath && capability.FileSetting is null))
         {
             return model;
         }
 
         var slash = model.IndexOf('/', StringComparison.Ordinal);
         var (provider, id) = slash > 0 ? (model[..slash], model[(slash + 1)..]) : (type, model);
-        if (NamesItsFile(configuration, provider))
+        if (capability.FileSetting is { } setting && FileSettingOf(configuration, provider, setting) is { } entry)
         {
-            // The provider's configuration names the file (providers.<name>.script): the model id is only a name.
+            // The provider's configuration names the file it reads (the declared setting): the model id is only a name.
+            // The server's own configuration is the admin's; a project's file (a trusted root's) is held to the caller's roots.
+            var named = Path.GetFullPath(entry.Value.Trim());
+            if (entry.Layer == ConfigLayer.Project && caller.Role != ServerRole.Admin && !roots.Allows(caller, named))
+            {
+                throw new AgentHostException(
+                    ErrorKind.Usage,
+                    $"{field}: '{model}' reads the file {named} that {entry.Key} names ({entry.Source}), which the model's provider would read as the server, outside the roots this server lets user '{caller.Name}' use ({string.Join(", ", roots.For(caller))}); name a file inside one of them there, see docs/server.md \"Plugins and files a member names\".");
+            }
+
+            return model;
+        }
+
+        if (!capability.ModelIdIsPath)
+        {
             return model;
         }
 
@@ -243,9 +258,11 @@ public sealed class ServerInputs
         return $"{provider}/{file}";
     }
 
-    private static bool NamesItsFile(ConfigurationSnapshot configuration, string provider) =>
-        configuration.GetSection($"providers.{provider}").ContainsKey("script")
-        || configuration.GetSection($"providers.{provider}.settings").ContainsKey("script");
+    /// <summary>The configured value of a provider's declared file setting (<c>providers.NAME.SETTING</c> or <c>providers.NAME.settings.SETTING</c>), if set.</summary>
+    private static ConfigEntry? FileSettingOf(ConfigurationSnapshot configuration, string provider, string setting) =>
+        configuration.Explain($"providers.{provider}.settings.{setting}") is { Value.Length: > 0 } inSettings ? inSettings
+        : configuration.Explain($"providers.{provider}.{setting}") is { Value.Length: > 0 } direct ? direct
+        : null;
 
     private static string Names(IEnumerable<PermissionMode> modes) => string.Join(", ", modes.Select(m => m.ToDisplayName()));
 }

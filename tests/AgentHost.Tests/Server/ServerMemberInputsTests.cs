@@ -219,6 +219,71 @@ public sealed class ServerMemberInputsTests : IDisposable
         Assert.Contains("model: 'scripted/" + secret + "' names the file", once.Body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AWorkflowAgentNodesModelFile_OutsideTheMembersRoots_FailsTheNodeNamingIt_OneInsideRuns()
+    {
+        var secret = _ws.Combine("elsewhere", "secret.yaml");
+        Directory.CreateDirectory(Path.GetDirectoryName(secret)!);
+        File.WriteAllText(secret, "turns:\n  - text: the server's own file\n");
+        File.WriteAllText(Path.Combine(_ws.Root, "mine.yaml"), "turns:\n  - text: From my root.\n");
+        foreach (var (name, model) in new[] { ("steal", "scripted/" + secret), ("relative", "scripted/../elsewhere/secret.yaml"), ("own", "scripted/mine.yaml") })
+        {
+            File.WriteAllText(Path.Combine(_ws.Root, name + ".yaml"), $"name: {name}\nnodes:\n  - id: ask\n    kind: agent\n    prompt: hi\n    model: {model}\n");
+        }
+
+        var alice = await AgentServer.AddUserAsync(_ws, "alice", "member");
+        await using var server = await StartAsync();
+        using var member = server.Client(alice);
+
+        foreach (var (name, model) in new[] { ("steal", "scripted/" + secret), ("relative", "scripted/../elsewhere/secret.yaml") })
+        {
+            var failed = await RunWorkflowAsync(member, name + ".yaml");
+            Assert.True(failed.GetProperty("status").GetString() == "failed", failed.ToString());
+            Assert.Contains($"model: '{model}' names the file {secret}, which the model's provider would read as the server, outside the roots", failed.GetProperty("reason").GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("the server's own file", failed.ToString(), StringComparison.Ordinal);
+        }
+
+        // A model file in the member's root (relative to it) runs.
+        var own = await RunWorkflowAsync(member, "own.yaml");
+        Assert.True(own.GetProperty("status").GetString() == "completed", own.ToString());
+        Assert.Contains("From my root.", own.GetProperty("output").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATrustedRootsProviderScriptSetting_OutsideTheMembersRoots_IsRefused_TheServersOwnSettingIsTheAdmins()
+    {
+        var secret = _ws.Combine("elsewhere", "secret.yaml");
+        Directory.CreateDirectory(Path.GetDirectoryName(secret)!);
+        File.WriteAllText(secret, "turns:\n  - text: the server's own file\n");
+        // The root is trusted by the admin; its (member-writable) configuration names a provider whose script is outside it.
+        _ws.WriteUserConfig($"permissions:\n  trusted_projects: ['{_ws.Root}']\n");
+        Directory.CreateDirectory(Path.Combine(_ws.Root, ".agent"));
+        File.WriteAllText(Path.Combine(_ws.Root, ".agent", "config.yaml"), $"providers:\n  replay:\n    type: scripted\n    settings:\n      script: {secret}\n");
+        var alice = await AgentServer.AddUserAsync(_ws, "alice", "member");
+        var ada = await AgentServer.AddUserAsync(_ws, "ada", "admin");
+        await using var server = await StartAsync();
+        using var member = server.Client(alice);
+        using var admin = server.Client(ada);
+
+        var refused = await AgentServer.SendAsync(member, HttpMethod.Post, "v1/sessions", new { model = "replay/any" });
+        Assert.True(refused.Status == HttpStatusCode.BadRequest, $"{(int)refused.Status} {refused.Body}");
+        Assert.Contains($"model: 'replay/any' reads the file {secret} that providers.replay.settings.script names ({Path.Combine(_ws.Root, ".agent", "config.yaml")}:5)", refused.Body, StringComparison.Ordinal);
+
+        // An admin may (the root's configuration is theirs to trust), and the file is read.
+        var id = await CreateAsync(admin, new { model = "replay/any" });
+        using var sent = await admin.PostAsJsonAsync($"v1/sessions/{id}/messages?wait=true", new { prompt = "hello" });
+        var run = await AgentServer.ReadAsync(sent, HttpStatusCode.OK);
+        Assert.True(run.GetProperty("status").GetString() == "completed", run.ToString());
+    }
+
+    /// <summary>Starts a workflow run as <paramref name="client"/>'s user and reads it until it ends.</summary>
+    private static async Task<System.Text.Json.JsonElement> RunWorkflowAsync(HttpClient client, string workflow)
+    {
+        using var started = await client.PostAsJsonAsync("v1/workflows/runs", new { workflow });
+        var id = (await AgentServer.ReadAsync(started, HttpStatusCode.Accepted)).GetProperty("id").GetString()!;
+        return await ServerWorkflowsApiTests.UntilAsync(client, id, run => run.GetProperty("status").GetString() is not ("running" or "waiting"));
+    }
+
     /// <summary>A Claude Code plugin folder whose SessionStart hook writes <see cref="Marker"/>.</summary>
     private string HookedPlugin(string folder)
     {

@@ -102,6 +102,12 @@ internal sealed partial class WorkflowExecution
         TurnResult turn;
         try
         {
+            // A model the workflow names (the node's, its workflow's) is checked; the run's own (Options.Model) is the host's.
+            if (Options.CheckModel is { } check && (model ?? frame.Definition.Model ?? Definition.Model) is { } named)
+            {
+                options = options with { Model = check(named, "model") };
+            }
+
             var session = continued is null
                 ? await Service.CreateAsync(options, cancellationToken).ConfigureAwait(false)
                 : await Service.OpenAsync(continued, options, cancellationToken).ConfigureAwait(false);

@@ -38,6 +38,14 @@ public sealed record WorkflowRunOptions(string WorkspaceRoot)
     /// </summary>
     public Func<string?, string, string?, CancellationToken, Task<IAsyncDisposable?>>? AdmitTurn { get; init; }
 
+    /// <summary>
+    /// Checks a model an agent node's workflow names (the node's own <c>model</c>, else its workflow's; not the run's
+    /// <see cref="Model"/>), given the model and the field to name (<c>model</c>), and returns the model to use: a shared server holds a model whose provider
+    /// reads a file to the run owner's roots. An <see cref="Hosting.AgentHostException"/> fails the node with its message
+    /// before its session is made. Every model is used as given when <see langword="null"/>.
+    /// </summary>
+    public Func<string, string, string>? CheckModel { get; init; }
+
     /// <summary>Whether a person is present (permission questions are asked rather than denied).</summary>
     public bool Interactive { get; init; }
 
