@@ -58,6 +58,14 @@ internal static class SandboxPlaces
                 }
             }
 
+            // A linked worktree's (or a submodule's) .git file names its git folder (gitdir:): rewritten, it would send
+            // the user's next git command to a folder of the command's making, with its config and hooks.
+            var dotGit = Path.Combine(folder, ".git");
+            if (File.Exists(dotGit))
+            {
+                yield return dotGit;
+            }
+
             if (GitHooksPath.Read(folder, home) is { } hooksPath)
             {
                 yield return hooksPath;

@@ -101,6 +101,42 @@ public sealed class KeptPlacesSandboxTests
     }
 
     /// <summary>
+    /// A linked worktree's <c>.git</c> file (<c>gitdir: …</c>) is kept read-only: a command cannot point it at a git
+    /// folder of its making (whose config would run <c>core.fsmonitor</c> at the user's next <c>git status</c>), nor
+    /// move it aside and write another; git in the worktree still works inside the sandbox.
+    /// </summary>
+    [BubblewrapFact]
+    public async Task ALinkedWorktreesGitFile_CannotBeRedirected()
+    {
+        using var ws = new SandboxWorkspace();
+        using var main = new TempDirectory();
+        GitPluginFixture.GitIn(main.Path, "init", "-q");
+        GitPluginFixture.GitIn(main.Path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "init");
+        GitPluginFixture.GitIn(main.Path, "worktree", "add", "-q", main.Combine("wt"));
+        // The session's root is the linked worktree: its .git is the file git wrote there.
+        var gitFile = File.ReadAllText(main.Combine("wt", ".git"));
+        Directory.Delete(Path.Combine(ws.Root, ".git"), recursive: true);
+        File.WriteAllText(Path.Combine(ws.Root, ".git"), gitFile);
+        File.WriteAllText(Path.Combine(ws.Root, "attack.sh"), string.Join('\n',
+            "git status --porcelain > /dev/null; echo \"status=$?\"",
+            "mkdir -p /tmp/evil-git-$$ && printf 'gitdir: /tmp/evil-git-%s\\n' $$ > .git; echo \"redirected=$?\"",
+            "mv .git .git-moved && echo 'gitdir: /tmp/evil' > .git; echo \"moved=$?\"") + "\n");
+
+        var run = await ws.RunAsync(ws.Script(SandboxWorkspace.Shell("sh attack.sh")));
+
+        Assert.True(run.Result.ExitCode == 0, run.All);
+        var output = run.Results[0];
+        Assert.Contains("status=0", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("redirected=0", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("moved=0", output, StringComparison.Ordinal);
+        Assert.Equal(gitFile, File.ReadAllText(Path.Combine(ws.Root, ".git")));
+        Assert.False(Path.Exists(Path.Combine(ws.Root, ".git-moved")));
+
+        var control = await ws.RunAsync(ws.Script(SandboxWorkspace.Shell("sh attack.sh")), "--sandbox", "off");
+        Assert.Contains("redirected=0", control.Results[0], StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// While a command runs (here: paused on a pipe until the host has looked), git on the host never reads a
     /// <c>commondir</c> or <c>config.worktree</c> of the command's making: absent ones are made with git's neutral
     /// content before it starts and bound read-only, so there is no window before the command ends.
