@@ -13,13 +13,7 @@ public sealed class WorkflowTrustAndDenialRunTests
     public async Task Run_RefusesAShellWorkflowOfAnUntrustedProject_NamingTheNode_AndRunsItByNameOnceTrusted()
     {
         using var ws = new WorkflowWorkspace();
-        ws.WriteWorkflow(".agents/workflows/build.yaml", """
-            name: build
-            nodes:
-              - id: compile
-                kind: shell
-                command: "echo built > built.txt"
-            """);
+        WriteBuildWorkflow(ws);
 
         var refused = await ws.RunAsync("workflow", "run", "build");
 
@@ -38,13 +32,7 @@ public sealed class WorkflowTrustAndDenialRunTests
     public async Task Run_AShellWorkflowOfAProjectTrustedByTheUsersTrustedProjectsSetting_RunsByName_AsAfterAgentTrust()
     {
         using var ws = new WorkflowWorkspace();
-        ws.WriteWorkflow(".agents/workflows/build.yaml", """
-            name: build
-            nodes:
-              - id: compile
-                kind: shell
-                command: "echo built > built.txt"
-            """);
+        WriteBuildWorkflow(ws);
         ws.WriteUserConfig($"permissions:\n  trusted_projects: ['{ws.Root}']\n");
 
         var ran = await ws.RunAsync("workflow", "run", "build");
@@ -52,6 +40,16 @@ public sealed class WorkflowTrustAndDenialRunTests
         Assert.True(ran.ExitCode == 0, ran.Error);
         Assert.Equal("built", ws.Read("built.txt").Trim());
     }
+
+    /// <summary>The project's workflow <c>build</c>: one shell node that writes <c>built.txt</c>.</summary>
+    private static void WriteBuildWorkflow(WorkflowWorkspace ws) =>
+        ws.WriteWorkflow(".agents/workflows/build.yaml", """
+            name: build
+            nodes:
+              - id: compile
+                kind: shell
+                command: "echo built > built.txt"
+            """);
 
     [UnixFact]
     public async Task ADeniedToolNode_FailsSayingWhyAndHowTheUserCanAllowIt_NotWhatTheModelIsTold()
