@@ -34,11 +34,21 @@ public sealed class SandboxLayout
     public IReadOnlyList<string> Roots { get; }
 
     /// <summary>
-    /// A server's system temporary folder, hidden like <see cref="Roots"/> (unless it is one of the session's writable
-    /// folders or inside one): it holds every other session's sandbox folder (<c>agent-sandbox-…</c>) and whatever the
-    /// server's own processes leave there. Each sandbox gets its own temporary folder bound again inside it (<c>TMPDIR</c>).
+    /// Where a server's sandboxes keep their temporary folders (<c>agent-serve-PID</c> in the system's temporary
+    /// folder: one per server process), hidden like <see cref="Roots"/>: every other session's sandbox folder lies in it,
+    /// now and later. Each sandbox's own folder (<c>TMPDIR</c>) is bound again inside it. <see langword="null"/> for one
+    /// user's layout, whose sandbox folders lie in the system's temporary folder itself.
     /// </summary>
     public string? TemporaryFolder { get; }
+
+    /// <summary>The temporary folder of a sandbox named <paramref name="owner"/> (a session id, <c>mcp…</c>, <c>lsp…</c>): <c>agent-sandbox-OWNER</c> in <see cref="TemporaryFolder"/>, else in the system's temporary folder.</summary>
+    /// <param name="owner">The sandbox's owner.</param>
+    /// <returns>The folder's path (made by the policy at its first sandboxed call).</returns>
+    public string TemporaryFolderOf(string owner)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        return Path.Combine(TemporaryFolder ?? Path.GetTempPath(), "agent-sandbox-" + string.Concat(owner.Where(char.IsAsciiLetterOrDigit)));
+    }
 
     /// <summary>The agent's records for one user (<c>agent run</c>, the chat): what <see cref="Hidden"/> holds in every sandbox.</summary>
     /// <param name="paths">The agent's folders.</param>
@@ -69,18 +79,16 @@ public sealed class SandboxLayout
             hidden.Add(Full(socket));
         }
 
-        var temporary = Full(Path.GetTempPath());
         return new SandboxLayout(
             [.. hidden.Select(Full).Distinct(StringComparer.Ordinal)],
             [.. (readable ?? []).Append(paths.PluginsDirectory).Select(Full).Distinct(StringComparer.Ordinal)],
             [.. (roots ?? []).Select(Full).Distinct(StringComparer.Ordinal)],
-            // A temporary folder that is a file system's root (TMPDIR=/) would hide everything: then it is left as it is.
-            string.Equals(Path.GetPathRoot(temporary), temporary, StringComparison.Ordinal) || temporary.Length <= 1 ? null : temporary);
+            Full(Path.Combine(Path.GetTempPath(), "agent-serve-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture))));
     }
 
     /// <summary>
     /// What a sandbox whose writable folders are <paramref name="writable"/> hides: <see cref="Hidden"/>, and each root
-    /// (and the <see cref="TemporaryFolder"/>) that is not one of those folders or inside one (a root above the session's
+    /// (and the sandboxes' <see cref="TemporaryFolder"/>) that is not one of those folders or inside one (a root above the session's
     /// is hidden too; the session's own folder is bound again inside it).
     /// </summary>
     /// <param name="writable">The sandbox's writable folders (absolute).</param>

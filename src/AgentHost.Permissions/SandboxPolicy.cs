@@ -222,7 +222,14 @@ public sealed class SandboxPolicy : IDisposable
         }
         else
         {
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            // The folder that holds it (a server's agent-serve-PID) is owner-only too: made first, explicitly.
+            const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            if (Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(path)) is { } parent && !Directory.Exists(parent))
+            {
+                Directory.CreateDirectory(parent, OwnerOnly);
+            }
+
+            Directory.CreateDirectory(path, OwnerOnly);
         }
     }
 

@@ -174,6 +174,7 @@ public static class RunSandbox
             events!.Publish(new WarningEvent("sandbox", problem.ToString()));
         }
 
+        var places = layout ?? LayoutOf(environment);
         return new SandboxPolicy(
             settings,
             cancellationToken => SandboxProbe.ProbeAsync(settings.Program, [workspaceRoot], cancellationToken: cancellationToken),
@@ -181,8 +182,8 @@ public static class RunSandbox
             environment.HomeDirectory,
             extraDirectories,
             ProtectedPaths.FromEnvironment(environment),
-            settings.Mode == SandboxMode.Off || sessionId is null ? null : TempDirectory(sessionId),
-            layout ?? LayoutOf(environment))
+            settings.Mode == SandboxMode.Off || sessionId is null ? null : places.TemporaryFolderOf(sessionId),
+            places)
         {
             ReadRules = readRules,
             NetworkProxyAllowsLoopback = environment.Get(TestLoopbackVariable) == "1",
@@ -197,8 +198,9 @@ public static class RunSandbox
     public const string TestLoopbackVariable = "AGENTHOST_TEST_SANDBOX_PROXY_LOOPBACK";
 
     /// <summary>
-    /// The session's temporary folder: <c>agent-sandbox-SESSION</c> in the system's temporary folder, owner-only, made by
-    /// the policy at the session's first sandboxed call (not here).
+    /// The temporary folder of a session of one user (the CLI's): <c>agent-sandbox-SESSION</c> in the system's temporary
+    /// folder, owner-only, made by the policy at the session's first sandboxed call (not here). A server's sessions get
+    /// theirs inside the server's own folder (<see cref="SandboxLayout.TemporaryFolderOf"/>).
     /// </summary>
     /// <param name="sessionId">The session.</param>
     /// <returns>Its path.</returns>

@@ -29,6 +29,7 @@ public sealed class ServerMemberServersSandboxTests : IDisposable
     private readonly string _alice;
     private readonly string _bob;
     private readonly string _serverSecret;
+    private readonly List<string> _serverFolders = [];
     private string? _aliceToken;
 
     public ServerMemberServersSandboxTests()
@@ -112,10 +113,9 @@ public sealed class ServerMemberServersSandboxTests : IDisposable
     {
         var reader = Path.Combine(RunWorkspace.RepositoryRoot(), "tests", "mcp-servers", "fixtures", "file-reader-server.mjs");
         _ws.WriteUserConfig(Roots() + $"mcp:\n  servers:\n    reader: {{ command: node, args: [{JsonSerializer.Serialize(reader)}] }}\n");
-        // What another session's sandboxed commands leave in their temporary folder, in the server's temporary folder.
-        var otherSessions = Path.Combine(Path.GetTempPath(), "agent-sandbox-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(otherSessions);
-        File.WriteAllText(Path.Combine(otherSessions, "left.txt"), BobsTemporary + "\n");
+        // What another session's sandboxed commands leave in their temporary folder, in the server's folder of them
+        // (agent-serve-PID: made by RunAsAliceAsync once the server runs; its path does not depend on the PID below it).
+        var otherSessions = Path.Combine(_ws.Combine("other-link"), "agent-sandbox-other");
         var script = _ws.WriteScript($$"""
             turns:
               - tool_calls:
@@ -153,7 +153,10 @@ public sealed class ServerMemberServersSandboxTests : IDisposable
         }
         finally
         {
-            Directory.Delete(otherSessions, recursive: true);
+            foreach (var folder in _serverFolders.Where(Directory.Exists))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
         }
     }
 
@@ -173,6 +176,19 @@ public sealed class ServerMemberServersSandboxTests : IDisposable
         }
 
         await using var server = await AgentServer.StartAsync(_ws.Root, _ws.Environment, ["--plugin", "scripted", "--no-default-plugins", "--model", "scripted/" + script, .. more]);
+        // Another session's sandbox folder in this server's folder of them (agent-serve-PID), as its commands left it;
+        // other-link names that folder whatever the server's process id.
+        var folder = Path.Combine(Path.GetTempPath(), "agent-serve-" + server.Process.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(Path.Combine(folder, "agent-sandbox-other"));
+        File.WriteAllText(Path.Combine(folder, "agent-sandbox-other", "left.txt"), BobsTemporary + "\n");
+        _serverFolders.Add(folder);
+        var link = _ws.Combine("other-link");
+        if (Path.Exists(link))
+        {
+            File.Delete(link);
+        }
+
+        File.CreateSymbolicLink(link, folder);
         using var client = server.Client(_aliceToken);
         using var created = await client.PostAsJsonAsync("v1/sessions", new { root = _alice, permissionMode = "yolo" });
         var id = (await AgentServer.ReadAsync(created, HttpStatusCode.Created)).GetProperty("id").GetString()!;

@@ -47,14 +47,12 @@ public sealed class ServerSandboxLayoutTests : IDisposable
         await _server.AddAsync("bob");
         var data = _server.Workspace.Environment["AGENT_HOME"];
         var socket = _server.Workspace.Combine("agent.sock");
-        // What another session's sandboxed commands left in their temporary folder, in the server's temporary folder.
-        _otherSessions = Path.Combine(Path.GetTempPath(), "agent-sandbox-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_otherSessions);
-        File.WriteAllText(Path.Combine(_otherSessions, "left.txt"), BobsTemporary + "\n");
+        // What another session's sandboxed commands left in their temporary folder: its path is written to other.txt
+        // once the server runs (RunAsAliceAsync), in the server's folder of them.
         var line =
             $"cat {data}/sessions.db > /dev/null; echo \"db=$?\"; ls {data}; echo \"data=$?\"; ls {bob}; echo \"ls=$?\"; cat {bob}/secret.txt; echo \"secret=$?\"; "
             + $"printf 'GET /v1/health HTTP/1.0\\r\\n\\r\\n' | {socat} - UNIX-CONNECT:{socket}; echo \"socket=$?\"; "
-            + $"cat {_otherSessions}/left.txt; echo \"temporary=$?\"; echo t > \"$TMPDIR/own.txt\" && cat \"$TMPDIR/own.txt\" && echo \"own-temporary=ok\"; "
+            + "cat \"$(cat other.txt)\"; echo \"temporary=$?\"; echo t > \"$TMPDIR/own.txt\" && cat \"$TMPDIR/own.txt\" && echo \"own-temporary=ok\"; "
             + "echo mine > mine.txt; sh test.sh; echo \"own=$?\"";
         // A script of the member's own root, so that no permission rule stands in the way: only the sandbox does.
         File.WriteAllText(Path.Combine(alice, "probe.sh"), line.Replace("; ", "\n", StringComparison.Ordinal) + "\n");
@@ -87,6 +85,12 @@ public sealed class ServerSandboxLayoutTests : IDisposable
     {
         File.Delete(Path.Combine(alice, "report.txt"));
         await using var server = await _server.StartAsync(script, ["shell"], ["--socket", socket, .. more]);
+        // Another session's sandbox folder in this server's folder of them (agent-serve-PID), as its commands left it.
+        var others = Path.Combine(Path.GetTempPath(), "agent-serve-" + server.Process.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "agent-sandbox-other");
+        Directory.CreateDirectory(others);
+        File.WriteAllText(Path.Combine(others, "left.txt"), BobsTemporary + "\n");
+        File.WriteAllText(Path.Combine(alice, "other.txt"), Path.Combine(others, "left.txt"));
+        _otherSessions = Path.GetDirectoryName(others);
         using var client = server.Client(aliceToken);
         var id = await MemberServer.CreateSessionAsync(client, new { root = alice, permissionMode = "yolo" });
         using var sent = await client.PostAsJsonAsync($"v1/sessions/{id}/messages?wait=true", new { prompt = "go" });
