@@ -94,37 +94,60 @@ public sealed class ServerRunLimitsApiTests : IDisposable
         _ws.WriteUserConfig("server:\n  limits:\n    tokens_per_day: 500\n");
         var token = await AgentServer.AddUserAsync(_ws, "alice", "member");
         await using var server = await AgentServer.StartAsync(
-            _ws.Root, _ws.Environment, "--plugin", "scripted", "--no-default-plugins", "--model", Script("turns:\n  - text: Hi.\n"));
+            _ws.Root, _ws.Environment, "--plugin", "scripted", "--plugin", "files", "--no-default-plugins", "--model", Script("turns:\n  - text: Hi.\n"));
         using var alice = server.Client(token);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await using var events = await SseReader.OpenAsync(alice, "v1/events", null, timeout.Token);
-        // Each run uses 450 tokens, reported once its model step ends; four of them would spend 1,800 of a 500 budget.
+        // Each run uses 450 tokens, reported as its model steps end; four of them would spend 1,800 of a 500 budget. The
+        // first stays in flight until its write is answered (a scripted run that finished at once would hand its
+        // reservation back before the next send arrived, and then that one would rightly run).
+        var held = await ServerLimitsApiTests.CreateAsync(alice, new
+        {
+            interactive = true,
+            permissionMode = "ask",
+            model = Script("""
+                turns:
+                  - tool_calls: [{ name: write, arguments: { path: notes.txt, content: "hello" } }]
+                    usage: { input: 200, output: 25 }
+                  - text: Done.
+                    usage: { input: 200, output: 25 }
+                """),
+        });
         var script = Script("turns:\n  - text: Done.\n    usage: { input: 400, output: 50 }\n");
         var sessions = new List<string>();
-        for (var i = 0; i < 4; i++)
+        for (var i = 0; i < 3; i++)
         {
             sessions.Add(await ServerLimitsApiTests.CreateAsync(alice, new { model = script }));
         }
 
+        using (var first = await alice.PostAsJsonAsync($"v1/sessions/{held}/messages", new { prompt = "go" }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        }
+
+        var asked = JsonDocument.Parse((await AgentServer.UntilAsync(events, "permission.requested", held))[^1].Data).RootElement;
         var answers = await Task.WhenAll(sessions.Select(async id =>
         {
             using var response = await alice.PostAsJsonAsync($"v1/sessions/{id}/messages", new { prompt = "go" });
             return (Session: id, response.StatusCode, Body: await response.Content.ReadAsStringAsync(), RetryAfter: response.Headers.RetryAfter?.Delta);
         }));
 
-        // The first accepted run reserves its estimate (its first request's input: far more than the 500), so every
-        // other send finds the budget reserved, whichever node or thread it reached.
-        var accepted = answers.Where(a => a.StatusCode == HttpStatusCode.Accepted).ToList();
+        // The accepted run reserves its estimate (its first request's input: far more than the 500), so every other
+        // send, made while it runs, finds the budget reserved, whichever node or thread it reached.
         var refused = answers.Where(a => a.StatusCode == HttpStatusCode.TooManyRequests).ToList();
-        Assert.True(accepted.Count == 1, string.Join("\n", answers.Select(a => $"{a.StatusCode}: {a.Body}")));
-        Assert.Equal(3, refused.Count);
+        Assert.True(refused.Count == 3, string.Join("\n", answers.Select(a => $"{a.StatusCode}: {a.Body}")));
         Assert.All(refused, r =>
         {
             Assert.Contains("runs in flight reserve", r.Body, StringComparison.Ordinal);
             Assert.Contains("server.limits.tokens_per_day", r.Body, StringComparison.Ordinal);
             Assert.NotNull(r.RetryAfter);
         });
-        await AgentServer.UntilAsync(events, "run.ended", accepted[0].Session);
+        using (var answered = await alice.PostAsJsonAsync($"v1/sessions/{held}/permissions/{asked.GetProperty("requestId").GetString()}", new { answer = "once" }))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, answered.StatusCode);
+        }
+
+        await AgentServer.UntilAsync(events, "run.ended", held);
 
         // Spent: one run's 450, within the budget plus one run. The run ended, its reservation with it: the next send runs.
         Assert.Equal(450, await TokensTodayAsync(alice));
