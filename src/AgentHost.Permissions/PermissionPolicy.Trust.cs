@@ -181,8 +181,7 @@ public sealed partial class PermissionPolicy
     public static IReadOnlyList<ConfigEntry> ConfiguredTrustedProjects(ConfigurationSnapshot configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        return [.. ConfiguredTrustEntries(ReadFile(configuration.GlobalConfigFile, ConfigLayer.Global), [.. configuration.Entries])
-            .Where(entry => IsListItem(entry.Key, TrustedProjectsKey) && Path.IsPathFullyQualified(entry.Value.Trim()))];
+        return configuration.TrustedProjectEntries;
     }
 
     private static IEnumerable<ConfigEntry> ConfiguredTrustEntries(List<ConfigEntry> global, List<ConfigEntry> effective) =>

@@ -44,10 +44,15 @@ public sealed class SandboxLayout
     /// <summary>The temporary folder of a sandbox named <paramref name="owner"/> (a session id, <c>mcp…</c>, <c>lsp…</c>): <c>agent-sandbox-OWNER</c> in <see cref="TemporaryFolder"/>, else in the system's temporary folder.</summary>
     /// <param name="owner">The sandbox's owner.</param>
     /// <returns>The folder's path (made by the policy at its first sandboxed call).</returns>
-    public string TemporaryFolderOf(string owner)
+    public string TemporaryFolderOf(string owner) => Path.Combine(TemporaryFolder ?? Path.GetTempPath(), FolderName(owner));
+
+    /// <summary>The name of a sandbox's temporary folder: <c>agent-sandbox-OWNER</c>, the owner's letters and digits only.</summary>
+    /// <param name="owner">The sandbox's owner (a session id, <c>mcp…</c>, <c>lsp…</c>).</param>
+    /// <returns>The folder's name.</returns>
+    public static string FolderName(string owner)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
-        return Path.Combine(TemporaryFolder ?? Path.GetTempPath(), "agent-sandbox-" + string.Concat(owner.Where(char.IsAsciiLetterOrDigit)));
+        return "agent-sandbox-" + string.Concat(owner.Where(char.IsAsciiLetterOrDigit));
     }
 
     /// <summary>The agent's records for one user (<c>agent run</c>, the chat): what <see cref="Hidden"/> holds in every sandbox.</summary>

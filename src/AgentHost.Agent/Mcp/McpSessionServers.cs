@@ -274,22 +274,11 @@ public sealed partial class McpSessionServers : IAsyncDisposable
     }
 
     /// <summary>
-    /// Gives these servers <paramref name="owned"/> (their sandbox policy) to dispose after their processes end; disposed
-    /// at once when there are no servers (<see cref="Empty"/> is shared and never disposes anything).
+    /// Gives these servers (made by <see cref="StartAsync(IReadOnlyList{McpServerDefinition}, string, McpStartOptions, CancellationToken)"/>,
+    /// never the shared <see cref="Empty"/>) <paramref name="owned"/>, their sandbox policy, to dispose after their processes end.
     /// </summary>
     internal McpSessionServers Owning(IDisposable? owned)
     {
-        if (owned is null)
-        {
-            return this;
-        }
-
-        if (ReferenceEquals(this, Empty))
-        {
-            owned.Dispose();
-            return this;
-        }
-
         _owned = owned;
         return this;
     }

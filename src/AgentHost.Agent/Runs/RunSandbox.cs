@@ -204,9 +204,5 @@ public static class RunSandbox
     /// </summary>
     /// <param name="sessionId">The session.</param>
     /// <returns>Its path.</returns>
-    public static string TempDirectory(string sessionId)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
-        return Path.Combine(Path.GetTempPath(), "agent-sandbox-" + string.Concat(sessionId.Where(char.IsAsciiLetterOrDigit)));
-    }
+    public static string TempDirectory(string sessionId) => Path.Combine(Path.GetTempPath(), SandboxLayout.FolderName(sessionId));
 }

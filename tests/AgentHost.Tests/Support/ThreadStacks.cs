@@ -18,10 +18,18 @@ internal static class ThreadStacks
                 RedirectStandardError = true,
             })!;
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            var output = tool.StandardOutput.ReadToEndAsync(timeout.Token);
-            var error = tool.StandardError.ReadToEndAsync(timeout.Token);
-            await tool.WaitForExitAsync(timeout.Token);
-            return $"its threads (dotnet-stack):\n{await output}{await error}";
+            try
+            {
+                var output = tool.StandardOutput.ReadToEndAsync(timeout.Token);
+                var error = tool.StandardError.ReadToEndAsync(timeout.Token);
+                await tool.WaitForExitAsync(timeout.Token);
+                return $"its threads (dotnet-stack):\n{await output}{await error}";
+            }
+            catch (OperationCanceledException)
+            {
+                tool.Kill(entireProcessTree: true);
+                throw;
+            }
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or OperationCanceledException)
         {
