@@ -4,7 +4,7 @@ using AgentHost.Tests.Support;
 namespace AgentHost.Tests.Cli;
 
 /// <summary>
-/// Which <c>agent.dll</c> the process tests run: the Debug build beside the tests, or the build
+/// Which <c>agent.dll</c> the process tests run: the build beside the tests, or the build
 /// <see cref="AgentProcess.AgentDllVariable"/> names (CI's ReadyToRun publish of the same commit).
 /// </summary>
 public sealed class AgentUnderTestTests

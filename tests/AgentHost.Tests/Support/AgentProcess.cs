@@ -7,12 +7,12 @@ public static class AgentProcess
 {
     /// <summary>
     /// The environment variable naming another build of <c>agent.dll</c> for the tests to run, e.g. a ReadyToRun publish
-    /// of the same commit (less JIT time per process; CI does not set it: the publish cost more than it saved there).
+    /// of the same commit (less JIT time per process; CI sets it to the release build it publishes, docs/testing.md).
     /// </summary>
     public const string AgentDllVariable = "AGENT_TEST_AGENT_DLL";
 
     /// <summary>
-    /// The <c>agent.dll</c> the tests run: the one <see cref="AgentDllVariable"/> names, else the Debug build beside
+    /// The <c>agent.dll</c> the tests run: the one <see cref="AgentDllVariable"/> names, else the build beside
     /// the tests. A named file that does not exist is an error, never a silent fallback to the other build.
     /// </summary>
     public static string AgentDll { get; } = Locate(Environment.GetEnvironmentVariable(AgentDllVariable));
@@ -27,7 +27,7 @@ public static class AgentProcess
         var full = Path.GetFullPath(named);
         return File.Exists(full)
             ? full
-            : throw new InvalidOperationException($"{AgentDllVariable} names '{named}', which does not exist: publish agent there (as .ci/run does) or unset {AgentDllVariable} to run the Debug build beside the tests.");
+            : throw new InvalidOperationException($"{AgentDllVariable} names '{named}', which does not exist: publish agent there (as .ci/run does) or unset {AgentDllVariable} to run the build beside the tests.");
     }
 
     public static Task<CliResult> RunAsync(string workingDirectory, IDictionary<string, string> environment, params string[] args) =>
