@@ -11,6 +11,9 @@ using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.DependencyInjection;
 

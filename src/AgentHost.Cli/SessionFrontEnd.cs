@@ -11,6 +11,7 @@ using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sessions;
 
 namespace AgentHost.Cli;

@@ -5,6 +5,7 @@ using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 
 namespace AgentHost.Server;
 

@@ -12,6 +12,8 @@ using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
 using Microsoft.Extensions.DependencyInjection;

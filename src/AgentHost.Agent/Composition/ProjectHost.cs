@@ -2,6 +2,7 @@ using AgentHost.Agent.Service;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentHost.Agent.Composition;

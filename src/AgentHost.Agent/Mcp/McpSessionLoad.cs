@@ -5,6 +5,7 @@ using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 

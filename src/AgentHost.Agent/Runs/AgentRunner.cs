@@ -8,6 +8,10 @@ using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Paths;
+using AgentHost.Permissions.Rules;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Sdk.Events;
 
 namespace AgentHost.Agent.Runs;

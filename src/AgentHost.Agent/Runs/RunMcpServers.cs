@@ -6,6 +6,8 @@ using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
+using AgentHost.Permissions.Sandbox;
 
 namespace AgentHost.Agent.Runs;
 

@@ -4,6 +4,8 @@ using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Sessions;
 using Microsoft.Extensions.Logging;
 

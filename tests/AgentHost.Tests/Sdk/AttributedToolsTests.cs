@@ -4,6 +4,7 @@ using AgentHost.Agent.Engine;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
