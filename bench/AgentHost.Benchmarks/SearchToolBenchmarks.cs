@@ -4,6 +4,7 @@ using AgentHost.Agent.Plugins;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Loading;
 using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using AgentHost.Permissions.Rules;

@@ -10,6 +10,7 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using AgentHost.Sessions;

@@ -4,6 +4,7 @@ using AgentHost.Agent.Service;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 

@@ -1,6 +1,7 @@
 using AgentHost.Agent.Service;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using Microsoft.Extensions.DependencyInjection;

@@ -3,6 +3,8 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
+using AgentHost.Hosting.Plugins.Loading;
 using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;

@@ -1,4 +1,5 @@
 using AgentHost.Agent.Mcp;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Hosting.Trust;
 using System.Globalization;
 using System.Runtime.InteropServices;

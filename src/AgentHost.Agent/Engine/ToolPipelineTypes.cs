@@ -1,6 +1,7 @@
 using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Caches;
 using AgentHost.Sdk.Events;
 
 namespace AgentHost.Agent.Engine;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentHost.Agent.Engine;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Caches;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;

@@ -9,6 +9,8 @@ using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
+using AgentHost.Hosting.Plugins.Loading;
 using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Capabilities;

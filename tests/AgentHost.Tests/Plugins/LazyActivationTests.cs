@@ -5,6 +5,7 @@ using AgentHost.Agent.Runs;
 using AgentHost.Agent.Tools;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;

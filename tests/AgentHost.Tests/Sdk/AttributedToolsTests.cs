@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json;
 using AgentHost.Agent.Engine;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Caches;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
