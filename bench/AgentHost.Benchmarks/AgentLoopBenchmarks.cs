@@ -5,6 +5,7 @@ using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;

@@ -1,5 +1,6 @@
 using AgentHost.Agent.Plugins;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Manifests;
 using BenchmarkDotNet.Attributes;
 using YamlDotNet.RepresentationModel;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using AgentHost.Agent.Plugins;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Caches;
 using BenchmarkDotNet.Attributes;
 
 namespace AgentHost.Benchmarks;

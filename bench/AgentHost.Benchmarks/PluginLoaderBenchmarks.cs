@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.Loader;
 using AgentHost.Agent.Plugins;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Loading;
 using AgentHost.Sdk;
 using BenchmarkDotNet.Attributes;
 using McMaster.NETCore.Plugins;
@@ -120,9 +121,9 @@ public class PluginLoaderBenchmarks
             Expression.Parameter(typeof(SharedAssemblies), "shared"),
             Expression.Parameter(typeof(bool), "collectible"),
         };
-        var constructor = typeof(SharedAssemblies).Assembly.GetType("AgentHost.Hosting.Plugins.PluginLoadContext")
+        var constructor = typeof(SharedAssemblies).Assembly.GetType("AgentHost.Hosting.Plugins.Loading.PluginLoadContext")
             ?.GetConstructor(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, [.. parameters.Select(p => p.Type)])
-            ?? throw new InvalidOperationException("AgentHost.Hosting.Plugins.PluginLoadContext(string, string, SharedAssemblies, bool) is gone; bind the benchmark to the kernel's load context again");
+            ?? throw new InvalidOperationException("AgentHost.Hosting.Plugins.Loading.PluginLoadContext(string, string, SharedAssemblies, bool) is gone; bind the benchmark to the kernel's load context again");
         return Expression.Lambda<Func<string, string, SharedAssemblies, bool, AssemblyLoadContext>>(
             Expression.Convert(Expression.New(constructor, parameters), typeof(AssemblyLoadContext)), parameters).Compile();
     }

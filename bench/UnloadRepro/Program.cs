@@ -7,6 +7,7 @@ using System.Text.Json;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Loading;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.AI;

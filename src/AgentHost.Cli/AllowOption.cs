@@ -2,6 +2,7 @@ using System.CommandLine;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
 
 namespace AgentHost.Cli;
 

@@ -8,9 +8,14 @@ using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
+using AgentHost.Hosting.Plugins.Loading;
 using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.DependencyInjection;
 

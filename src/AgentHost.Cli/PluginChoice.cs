@@ -3,6 +3,7 @@ using AgentHost.Agent.Plugins;
 using AgentHost.Agent.Service;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 
 namespace AgentHost.Cli;
 

@@ -1,4 +1,5 @@
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Manifests;
 
 namespace AgentHost.Cli;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Sandbox;
 
 namespace AgentHost.Cli;
 

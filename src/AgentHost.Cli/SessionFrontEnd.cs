@@ -10,7 +10,9 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sessions;
 
 namespace AgentHost.Cli;

@@ -31,7 +31,7 @@ public sealed record AgentPaths(string ConfigDirectory, string DataDirectory)
     /// <summary>The cache of generated tool schemas (see <see cref="Agent.ToolSchemaCache"/>); safe to delete.</summary>
     public string ToolSchemaCacheFile => Path.Combine(DataDirectory, "cache", "tool-schemas.json");
 
-    /// <summary>The snapshot of lazily activated plugins' tools (<see cref="Plugins.PluginSnapshots"/>): data only, rebuilt when missing.</summary>
+    /// <summary>The snapshot of lazily activated plugins' tools (<see cref="Plugins.Caches.PluginSnapshots"/>): data only, rebuilt when missing.</summary>
     public string PluginSnapshotFile => Path.Combine(DataDirectory, "cache", "plugin-snapshots.json");
 
     /// <summary>

@@ -1,5 +1,6 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Installation.Git;
 using AgentHost.Installation.Marketplaces;
 using AgentHost.Installation.Store;

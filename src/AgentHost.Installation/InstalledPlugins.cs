@@ -1,5 +1,7 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Caches;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Hosting.Text;
 using AgentHost.Installation.Store;
 namespace AgentHost.Installation;

@@ -1,5 +1,6 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Manifests;
 using NuGet.Versioning;
 
 namespace AgentHost.Installation;

@@ -3,6 +3,7 @@ using System.Xml;
 using System.Xml.Linq;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Manifests;
 using NuGet.Versioning;
 
 namespace AgentHost.Installation;

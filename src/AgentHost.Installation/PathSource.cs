@@ -1,5 +1,6 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Manifests;
 namespace AgentHost.Installation;
 
 /// <summary>An explicit path given to <c>install</c>: a plugin folder (<c>plugin.yaml</c> or a Claude Code plugin), or a <c>.nupkg</c> file.</summary>

@@ -1,5 +1,8 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Caches;
+using AgentHost.Hosting.Plugins.Installed;
+using AgentHost.Hosting.Plugins.Manifests;
 using AgentHost.Installation.Marketplaces;
 using AgentHost.Installation.Store;
 using AgentHost.Sdk;

@@ -1,3 +1,6 @@
+using AgentHost.Permissions.Paths;
+using AgentHost.Permissions.Rules;
+
 namespace AgentHost.Permissions;
 
 /// <summary>The outcome of a permission check.</summary>

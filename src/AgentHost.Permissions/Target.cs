@@ -1,3 +1,5 @@
+using AgentHost.Permissions.Paths;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Permissions;

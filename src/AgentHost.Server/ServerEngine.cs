@@ -4,7 +4,9 @@ using AgentHost.Agent.Service;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 
 namespace AgentHost.Server;
 

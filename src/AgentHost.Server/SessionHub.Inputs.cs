@@ -1,4 +1,5 @@
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
 using AgentHost.Server.Users;
 using AgentHost.Sessions;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using AgentHost.Agent.Service;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 using AgentHost.Server.Users;
 using AgentHost.Sessions;

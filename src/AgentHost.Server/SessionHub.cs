@@ -3,6 +3,7 @@ using AgentHost.Agent.Plugins;
 using AgentHost.Agent.Service;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
 using AgentHost.Server.Users;
 using AgentHost.Sessions;
 using Microsoft.Extensions.Logging;

@@ -18,8 +18,8 @@ internal static class SharedStateTools
     public static IReadOnlyList<string> Names { get; } = ["lsp_control", "job_list", "job_output", "job_kill"];
 
     /// <summary>The names of <see cref="Names"/> as a session-policy layer (<c>deny_tools</c>), for what has no stored settings (a workflow run's nodes).</summary>
-    public static AgentHost.Permissions.SessionPolicy Policy { get; } =
-        AgentHost.Permissions.SessionPolicy.TryCreate(null, null, null, null, denyTools: Names, out var policy, out var error) ? policy : throw new InvalidOperationException(error);
+    public static AgentHost.Permissions.Rules.SessionPolicy Policy { get; } =
+        AgentHost.Permissions.Rules.SessionPolicy.TryCreate(null, null, null, null, denyTools: Names, out var policy, out var error) ? policy : throw new InvalidOperationException(error);
 
     /// <summary>Whether the tools are refused in sessions <paramref name="caller"/> creates or steers: for everyone but admins (the server's own token is one).</summary>
     public static bool AppliesTo(Users.ServerCaller caller) => caller.Role != ServerRole.Admin;

@@ -1,4 +1,5 @@
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 
 namespace AgentHost.Sessions;
 

@@ -28,7 +28,7 @@ public interface ISessionStore
     /// <summary>Messages and tool events (the run's <see cref="IConversationRecorder"/>).</summary>
     IConversationLog Conversation { get; }
 
-    /// <summary>Permission decisions, grants and mode (the gate's <see cref="Permissions.IPermissionStore"/>).</summary>
+    /// <summary>Permission decisions, grants and mode (the gate's <see cref="Permissions.Gate.IPermissionStore"/>).</summary>
     IPermissionAudit Audit { get; }
 
     /// <summary>Usage statistics.</summary>

@@ -2,6 +2,7 @@ using AgentHost.Permissions;
 using System.Data.Common;
 using static AgentHost.Sessions.SessionDatabase;
 using AgentHost.Hosting;
+using AgentHost.Permissions.Gate;
 
 namespace AgentHost.Sessions;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Sandbox;
 
 namespace AgentHost.Sessions;
 

@@ -102,7 +102,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
     /// <summary>The conversation log: messages and tool events (the run's <see cref="IConversationRecorder"/>).</summary>
     public ConversationLog Conversation { get; }
 
-    /// <summary>The permission audit log, the sessions' grants and permission mode (the gate's <see cref="Permissions.IPermissionStore"/>).</summary>
+    /// <summary>The permission audit log, the sessions' grants and permission mode (the gate's <see cref="Permissions.Gate.IPermissionStore"/>).</summary>
     public PermissionAudit Audit { get; }
 
     /// <summary>Usage statistics.</summary>

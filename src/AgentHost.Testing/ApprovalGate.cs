@@ -1,4 +1,5 @@
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 namespace AgentHost.Testing;
 
 /// <summary>The permission gate of a test host: <see cref="PluginTestHostOptions.Approve"/> decides, or every call is allowed.</summary>

@@ -1,5 +1,6 @@
 using System.Reflection;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Manifests;
 namespace AgentHost.Testing;
 
 /// <summary>Finds the folder of a plugin's <c>plugin.yaml</c> for a test.</summary>

@@ -2,6 +2,7 @@ using AgentHost.Agent.Engine;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Loading;
 using AgentHost.Hosting.Security;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Capabilities;

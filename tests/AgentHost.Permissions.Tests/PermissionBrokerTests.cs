@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using AgentHost.Hosting.Events;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging.Abstractions;
 

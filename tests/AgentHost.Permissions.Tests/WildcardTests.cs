@@ -1,4 +1,5 @@
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
 namespace AgentHost.Tests.Permissions;
 
 /// <summary>The <c>*</c>-only matcher behind shell, tool-name and subject rules.</summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Paths;
 using AgentHost.Sessions;
 using AgentHost.Common.Diff;
 

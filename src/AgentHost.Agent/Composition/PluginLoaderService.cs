@@ -1,4 +1,5 @@
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

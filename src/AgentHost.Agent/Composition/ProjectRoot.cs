@@ -1,7 +1,9 @@
 using AgentHost.Agent.Service;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 
 namespace AgentHost.Agent.Composition;
 

@@ -1,4 +1,5 @@
 using AgentHost.Agent.Mcp;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Hosting.Trust;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -74,9 +75,9 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
     /// <summary>The sandbox backend and its version, or why it cannot start, and what the mode then does (docs/sandbox.md).</summary>
     private async Task<DoctorCheck> CheckSandboxAsync(CancellationToken cancellationToken)
     {
-        var settings = Permissions.SandboxSettings.FromConfiguration(configuration);
-        var mode = Permissions.SandboxSettings.NameOf(settings.Mode);
-        if (settings.Mode == Permissions.SandboxMode.Off)
+        var settings = Permissions.Sandbox.SandboxSettings.FromConfiguration(configuration);
+        var mode = Permissions.Sandbox.SandboxSettings.NameOf(settings.Mode);
+        if (settings.Mode == Permissions.Sandbox.SandboxMode.Off)
         {
             return new DoctorCheck(DoctorStatus.Skip, "sandbox", $"off (sandbox.mode: off{(settings.ModeSource is { } source ? ", " + source : string.Empty)}): shell commands are decided by the permission rules only");
         }
@@ -111,9 +112,9 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
             ? "Install bubblewrap and allow user namespaces (see docs/sandbox.md), or set sandbox.mode: off to silence this."
             : "See docs/sandbox.md: this platform has no sandbox backend yet.";
         return new DoctorCheck(
-            settings.Mode == Permissions.SandboxMode.Required ? DoctorStatus.Fail : DoctorStatus.Warn,
+            settings.Mode == Permissions.Sandbox.SandboxMode.Required ? DoctorStatus.Fail : DoctorStatus.Warn,
             "sandbox",
-            $"{backend.Backend} cannot start: {backend.UnavailableReason}; sandbox.mode {mode}: {(settings.Mode == Permissions.SandboxMode.Required ? "shell commands are refused" : "shell commands run unsandboxed")}",
+            $"{backend.Backend} cannot start: {backend.UnavailableReason}; sandbox.mode {mode}: {(settings.Mode == Permissions.Sandbox.SandboxMode.Required ? "shell commands are refused" : "shell commands run unsandboxed")}",
             fix);
     }
 

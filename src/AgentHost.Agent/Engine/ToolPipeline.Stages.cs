@@ -6,6 +6,9 @@ using AgentHost.Agent.Telemetry;
 using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
@@ -153,7 +156,7 @@ public sealed partial class ToolPipeline
         // What the tool starts for the model gets an environment built for it, never the agent's own (its keys, its token).
         functionArguments.Context[ToolContext.ProcessEnvironmentKey] = Options.ProcessEnvironment ?? SessionProcessEnvironment.Cli.ForModel;
 
-        if (Permissions.ReadAccessCheck.Create(_gate, context.SessionId, context.CallId, context.WorkspaceRoot) is { } readCheck)
+        if (Permissions.Gate.ReadAccessCheck.Create(_gate, context.SessionId, context.CallId, context.WorkspaceRoot) is { } readCheck)
         {
             // Multi-file tools ask it per file (docs/permissions.md, Reads); a search asks the second for files its walk listed.
             functionArguments.Context[ToolContext.ReadAccessKey] = (Func<string, ReadAccess>)readCheck.Check;

@@ -4,6 +4,8 @@ using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Text;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;

@@ -1,6 +1,7 @@
 using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Caches;
 using AgentHost.Sdk.Events;
 
 namespace AgentHost.Agent.Engine;
@@ -90,7 +91,7 @@ public sealed record ToolPipelineOptions
     /// get it in <see cref="Sdk.Tools.ToolContext.SandboxKey"/> (the network decided per command line), their permission
     /// request carries it (for <c>sandbox.auto_allow</c>), and their events say how they were sandboxed. None when not set.
     /// </summary>
-    public AgentHost.Permissions.SandboxPolicy? Sandbox { get; init; }
+    public AgentHost.Permissions.Sandbox.SandboxPolicy? Sandbox { get; init; }
 
     /// <summary>
     /// The complete environment of the processes tools start for the model (<see cref="Sdk.Tools.ToolContext.ProcessEnvironmentKey"/>,

@@ -1,6 +1,7 @@
 using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Caches;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.AI;

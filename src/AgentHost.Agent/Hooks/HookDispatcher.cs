@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using AgentHost.Agent.Telemetry;
 using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Text;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Sdk.Events;
 using AgentHost.Hosting.Hooks;
 using AgentHost.Permissions;

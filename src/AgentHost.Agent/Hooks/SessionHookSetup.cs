@@ -1,6 +1,7 @@
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
 

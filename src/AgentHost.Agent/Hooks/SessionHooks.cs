@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using AgentHost.Agent.Tools;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 using AgentHost.Hosting.Hooks;
 

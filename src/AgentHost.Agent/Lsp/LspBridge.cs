@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.AI;

@@ -1,6 +1,7 @@
 using System.Text;
 using AgentHost.Common.Hashing;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Loading;
 
 namespace AgentHost.Agent.Mcp;
 

@@ -3,8 +3,10 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 

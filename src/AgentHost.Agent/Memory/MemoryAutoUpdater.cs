@@ -5,6 +5,7 @@ using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 

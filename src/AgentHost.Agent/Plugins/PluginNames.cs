@@ -1,4 +1,6 @@
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
+using AgentHost.Hosting.Plugins.Manifests;
 
 namespace AgentHost.Agent.Plugins;
 

@@ -1,6 +1,7 @@
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
 namespace AgentHost.Agent.Plugins;
 
 /// <summary>

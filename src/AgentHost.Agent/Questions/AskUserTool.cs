@@ -30,7 +30,7 @@ internal static class AskUserTool
     /// <summary>
     /// The function, one per process; each session binds its own state to it. Its reflection (parameter binding and JSON
     /// schema) waits until it is first called or its schema is first read (<see cref="DeferredMethodFunction"/>), and a
-    /// run describes it to the model from the data directory's schema cache (<see cref="Hosting.Plugins.ToolSchemaCache"/>,
+    /// run describes it to the model from the data directory's schema cache (<see cref="Hosting.Plugins.Caches.ToolSchemaCache"/>,
     /// keyed by this assembly's build), so the way to the first model request builds nothing by reflection.
     /// </summary>
     private static readonly Lazy<AIFunction> Template = new(CreateTemplate);

@@ -6,7 +6,7 @@ namespace AgentHost.Agent.Questions;
 
 /// <summary>
 /// Carries questions for a person (the <c>ask_user</c> tool, a workflow's <c>wait</c> node) to whichever front ends are
-/// present, and their answers back, as <see cref="Permissions.PermissionBroker"/> does for permission requests. A
+/// present, and their answers back, as <see cref="Permissions.Gate.PermissionBroker"/> does for permission requests. A
 /// question is published on the bus as a <see cref="QuestionAskedEvent"/>; any front end answers it with
 /// <see cref="TryAnswer"/>; the first acceptable answer wins. Its end is published as a <see cref="QuestionAnsweredEvent"/>.
 /// </summary>

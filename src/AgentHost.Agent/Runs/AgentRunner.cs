@@ -5,9 +5,14 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Paths;
+using AgentHost.Permissions.Rules;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Sdk.Events;
 
 namespace AgentHost.Agent.Runs;

@@ -2,6 +2,7 @@ using AgentHost.Agent.Models;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Agent.Runs;

@@ -4,8 +4,11 @@ using AgentHost.Agent.Mcp;
 using AgentHost.Agent.Tools;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 

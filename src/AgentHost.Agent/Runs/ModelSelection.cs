@@ -3,6 +3,7 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.AI;
 

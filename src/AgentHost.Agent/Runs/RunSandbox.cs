@@ -4,6 +4,9 @@ using AgentHost.Common.Processes;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Paths;
+using AgentHost.Permissions.Rules;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Sdk.Events;
 
 namespace AgentHost.Agent.Runs;

@@ -13,7 +13,7 @@ public sealed partial class AgentSession
 
     /// <summary>
     /// Approves, for <paramref name="duration"/> from now, what would ask a person (see
-    /// <see cref="Permissions.SessionPermissionGate.ApproveFor"/>: protected paths, unreadable commands, paths outside the
+    /// <see cref="Permissions.Gate.SessionPermissionGate.ApproveFor"/>: protected paths, unreadable commands, paths outside the
     /// project, destructive calls and ask rules still ask); zero ends it. Before the first turn it is kept and applied
     /// when the turn makes the session's gate.
     /// </summary>

@@ -1,6 +1,7 @@
 using AgentHost.Agent.Checkpoints;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Paths;
 
 namespace AgentHost.Agent.Service;
 

@@ -1,4 +1,5 @@
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
 
 namespace AgentHost.Agent.Service;
 

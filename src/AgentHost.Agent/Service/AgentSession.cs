@@ -1,6 +1,7 @@
 using AgentHost.Agent.Runs;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
 

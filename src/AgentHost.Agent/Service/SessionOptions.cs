@@ -2,6 +2,7 @@ using AgentHost.Agent.Engine;
 using AgentHost.Agent.Models;
 using AgentHost.Agent.Runs;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Sandbox;
 namespace AgentHost.Agent.Service;
 
 /// <summary>How a session is created or opened: its workspace and the choices that hold for its whole life.</summary>

@@ -1,6 +1,7 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
 

@@ -4,6 +4,8 @@ using AgentHost.Agent.Runs;
 using AgentHost.Agent.Skills;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
 namespace AgentHost.Agent.Service;
 
 /// <summary>

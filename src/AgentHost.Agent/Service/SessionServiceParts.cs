@@ -2,8 +2,11 @@ using AgentHost.Agent.Questions;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Sessions;
 using Microsoft.Extensions.Logging;
 

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Text;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Agent.Skills;

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Paths;
 
 namespace AgentHost.Agent.Skills;
 

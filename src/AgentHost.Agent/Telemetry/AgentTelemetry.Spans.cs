@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.AI;
 

@@ -4,6 +4,7 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Manifests;
 using AgentHost.Sdk.Capabilities;
 using YamlDotNet.RepresentationModel;
 

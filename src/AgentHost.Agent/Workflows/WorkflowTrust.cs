@@ -161,7 +161,7 @@ public static class WorkflowTrust
         }
     }
 
-    private static bool IsPluginPath(string plugin) => Hosting.Plugins.PluginRuntime.IsWrittenAsPath(plugin);
+    private static bool IsPluginPath(string plugin) => Hosting.Plugins.Installed.PluginRuntime.IsWrittenAsPath(plugin);
 
     private static void Collect(WorkflowGraph graph, List<string> reasons)
     {

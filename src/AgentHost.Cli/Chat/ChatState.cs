@@ -3,6 +3,7 @@ using AgentHost.Cli.Rendering;
 using AgentHost.Cli.Terminal;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Permissions;
 using AgentHost.Sessions;
 

@@ -1,5 +1,7 @@
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
+using AgentHost.Hosting.Plugins.Settings;
 
 namespace AgentHost.Cli.Commands;
 

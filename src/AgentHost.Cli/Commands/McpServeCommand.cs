@@ -4,6 +4,8 @@ using AgentHost.Agent.Mcp;
 using AgentHost.Cli;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
 using AgentHost.Server.Http;
 using ModelContextProtocol.Server;
 

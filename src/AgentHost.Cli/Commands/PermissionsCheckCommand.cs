@@ -6,6 +6,9 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Paths;
+using AgentHost.Permissions.Rules;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Cli.Commands;

@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
+using AgentHost.Hosting.Plugins.Manifests;
 using AgentHost.Hosting.Text;
 using AgentHost.Sdk.Capabilities;
 

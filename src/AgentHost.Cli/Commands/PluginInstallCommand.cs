@@ -8,6 +8,8 @@ using AgentHost.Cli.Terminal;
 using AgentHost.Cli;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
+using AgentHost.Hosting.Plugins.Manifests;
 using AgentHost.Hosting.Trust;
 using AgentHost.Installation;
 using AgentHost.Installation.Marketplaces;

@@ -41,7 +41,7 @@ internal sealed class PluginSearchCommand : AgentCommand
         using var http = PluginInstallCommand.CreateHttpClient();
         var installer = PluginInstallCommand.CreateInstaller(context, parseResult, http);
         var found = await installer.SearchAsync(term, prerelease, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<Hosting.Plugins.InstalledPlugin> installedList;
+        IReadOnlyList<Hosting.Plugins.Installed.InstalledPlugin> installedList;
         await using (var runtime = context.CreatePluginRuntime(parseResult))
         {
             installedList = runtime.ListInstalled();

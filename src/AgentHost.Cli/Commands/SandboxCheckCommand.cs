@@ -7,6 +7,8 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
+using AgentHost.Permissions.Sandbox;
 
 namespace AgentHost.Cli.Commands;
 

@@ -2,6 +2,7 @@ using AgentHost.Common.Processes;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Server.Users;
 
 namespace AgentHost.Cli.Commands;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sessions;
 namespace AgentHost.Cli.Commands;
 

@@ -3,6 +3,7 @@ using AgentHost.Agent.Checkpoints;
 using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Paths;
 
 namespace AgentHost.Cli.Commands;
 

@@ -6,6 +6,7 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
 namespace AgentHost.Cli.Commands;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Plugins.Manifests;
 
 namespace AgentHost.Cli.Commands;
 

@@ -5,6 +5,7 @@ using AgentHost.Agent.Runs;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.AI;

@@ -1,6 +1,7 @@
 using AgentHost.Cli.Rendering;
 using AgentHost.Cli.Terminal;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 
 namespace AgentHost.Cli.Interaction;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Cli.Rendering;

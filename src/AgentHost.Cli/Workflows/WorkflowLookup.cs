@@ -4,6 +4,7 @@ using AgentHost.Agent.Workflows;
 using AgentHost.Agent.Workflows.Model;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Hosting.Trust;
 
 namespace AgentHost.Cli.Workflows;

@@ -6,7 +6,7 @@ namespace AgentHost.Hosting.Logging;
 /// <summary>One entry read back from the log file.</summary>
 /// <param name="Timestamp">When it was written (UTC).</param>
 /// <param name="Level">Its level.</param>
-/// <param name="Category">The logger category, e.g. <c>AgentHost.Hosting.Plugins.PluginHost</c> or <c>plugin.files.Tools</c>.</param>
+/// <param name="Category">The logger category, e.g. <c>AgentHost.Hosting.Plugins.Loading.PluginHost</c> or <c>plugin.files.Tools</c>.</param>
 /// <param name="Message">The formatted (scrubbed) message.</param>
 /// <param name="Json">The line as stored.</param>
 public sealed record LogEntry(DateTimeOffset Timestamp, LogLevel Level, string Category, string Message, string Json)

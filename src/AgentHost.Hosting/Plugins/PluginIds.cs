@@ -1,3 +1,5 @@
+using AgentHost.Hosting.Plugins.Installed;
+
 namespace AgentHost.Hosting.Plugins;
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Manifests;
 
 namespace AgentHost.Installation.Marketplaces;
 

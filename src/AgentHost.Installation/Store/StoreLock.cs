@@ -1,5 +1,6 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 namespace AgentHost.Installation.Store;
 
 /// <summary>An exclusive, process-wide lock on the plugin store, held while a command changes plugins.</summary>

@@ -3,6 +3,7 @@ using AgentHost.Agent.Runs;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;

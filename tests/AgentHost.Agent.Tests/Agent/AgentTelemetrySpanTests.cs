@@ -5,6 +5,7 @@ using AgentHost.Agent.Telemetry;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;

@@ -1,5 +1,6 @@
 using AgentHost.Agent.Engine;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;

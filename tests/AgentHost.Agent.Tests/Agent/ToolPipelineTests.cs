@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using AgentHost.Agent.Tools;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using static AgentHost.Tests.Agent.ScriptedChatClient;

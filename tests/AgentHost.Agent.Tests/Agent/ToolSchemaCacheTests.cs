@@ -7,6 +7,8 @@ using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Caches;
+using AgentHost.Hosting.Plugins.Loading;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;

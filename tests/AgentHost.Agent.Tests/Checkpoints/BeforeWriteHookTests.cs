@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Tools;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;

@@ -4,6 +4,7 @@ using AgentHost.Agent.Tools;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Paths;
 using AgentHost.Sdk.Tools;
 using AgentHost.Sessions;
 using AgentHost.Tests.Sessions;

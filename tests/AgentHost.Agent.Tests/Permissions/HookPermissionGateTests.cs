@@ -1,4 +1,5 @@
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using static AgentHost.Tests.Permissions.GateFixture;
 
 namespace AgentHost.Tests.Permissions;

@@ -1,4 +1,6 @@
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
 
 namespace AgentHost.Tests.Permissions;

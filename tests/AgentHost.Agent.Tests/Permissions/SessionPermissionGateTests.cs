@@ -1,6 +1,7 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
 using AgentHost.Tests.Support;

@@ -2,6 +2,7 @@ using AgentHost.Agent.Runs;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;

@@ -1,5 +1,6 @@
 using AgentHost.Agent.Service;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
 using Microsoft.Extensions.AI;

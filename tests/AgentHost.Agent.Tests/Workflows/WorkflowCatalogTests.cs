@@ -4,6 +4,7 @@ using AgentHost.Agent.Workflows.Model;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Manifests;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Workflows;
 using AgentHost.Tests.Support;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Loading;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.AI;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Loading;
 using AgentHost.Hosting.Security;
 using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Caches;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Plugins;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Loading;
 
 namespace AgentHost.Tests.Plugins;
 

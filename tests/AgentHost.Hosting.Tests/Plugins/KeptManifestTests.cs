@@ -2,6 +2,8 @@ using System.Collections;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Caches;
+using AgentHost.Hosting.Plugins.Manifests;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;

@@ -1,5 +1,7 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Manifests;
+using AgentHost.Hosting.Plugins.Settings;
 using AgentHost.Sdk.Capabilities;
 
 namespace AgentHost.Tests.Plugins;

@@ -3,6 +3,8 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
+using AgentHost.Hosting.Plugins.Loading;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Support;

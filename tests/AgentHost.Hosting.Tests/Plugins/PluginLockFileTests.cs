@@ -1,5 +1,6 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Plugins;

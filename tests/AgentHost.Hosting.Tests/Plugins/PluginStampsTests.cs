@@ -1,4 +1,5 @@
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Caches;
 using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Loading;
 namespace AgentHost.Tests.Plugins;
 
 public sealed class SharedAssembliesTests

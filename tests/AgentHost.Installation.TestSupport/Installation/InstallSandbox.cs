@@ -1,5 +1,6 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Installation;
 using AgentHost.Tests.Support;
 

@@ -1,4 +1,7 @@
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Paths;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
 

@@ -1,4 +1,6 @@
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
 using static AgentHost.Tests.Permissions.PermissionFixture;
 using AgentHost.Tests.Support;

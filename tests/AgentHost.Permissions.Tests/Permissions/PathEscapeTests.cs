@@ -1,5 +1,6 @@
 using AgentHost.Permissions;
 using static AgentHost.Tests.Permissions.PermissionFixture;
+using AgentHost.Permissions.Rules;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Permissions;

@@ -1,4 +1,5 @@
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
 using static AgentHost.Tests.Permissions.PermissionFixture;
 
 namespace AgentHost.Tests.Permissions;

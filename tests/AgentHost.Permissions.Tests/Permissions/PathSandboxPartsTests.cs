@@ -1,4 +1,5 @@
 using AgentHost.Permissions;
+using AgentHost.Permissions.Paths;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Permissions;

@@ -1,5 +1,7 @@
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
 

@@ -1,5 +1,7 @@
 using AgentHost.Common.Shell;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Paths;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
 

@@ -1,4 +1,6 @@
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
 using static AgentHost.Tests.Permissions.PermissionFixture;
 
 namespace AgentHost.Tests.Permissions;

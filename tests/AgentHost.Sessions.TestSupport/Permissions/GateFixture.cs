@@ -4,6 +4,8 @@ using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Security;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using AgentHost.Sessions;

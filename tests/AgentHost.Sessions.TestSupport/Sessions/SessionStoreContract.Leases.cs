@@ -1,5 +1,6 @@
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sessions;
 using Microsoft.Extensions.AI;
 

@@ -62,7 +62,7 @@ public abstract partial class SessionStoreContract
         var session = await store.CreateSessionAsync(new NewSession(Workspace) { Prompt = prompt });
         await store.Conversation.AppendMessageAsync(session.Id, new ChatMessage(ChatRole.User, prompt));
         await store.Journal.AppendEventsAsync(session.Id, [("run.started", "{}")]);
-        await store.Audit.RecordDecisionAsync(new AgentHost.Permissions.PermissionAuditEntry(session.Id, "c1", "shell", "allow", "rule", "config") { Subject = "ls" });
+        await store.Audit.RecordDecisionAsync(new AgentHost.Permissions.Gate.PermissionAuditEntry(session.Id, "c1", "shell", "allow", "rule", "config") { Subject = "ls" });
         await store.SetStatusAsync(session.Id, SessionStatus.Completed);
         return session;
     }

@@ -89,7 +89,7 @@ public sealed class SessionMigrationTests
 
         // The v3 permission tables work on the migrated session, and go with it when it is deleted.
         await store.Audit.AddGrantsAsync(old.Id, ["shell(make test)"], "cli");
-        await store.Audit.RecordDecisionAsync(new AgentHost.Permissions.PermissionAuditEntry(old.Id, "c2", "shell", "allow", "session", "cli") { Subject = "make test" });
+        await store.Audit.RecordDecisionAsync(new AgentHost.Permissions.Gate.PermissionAuditEntry(old.Id, "c2", "shell", "allow", "session", "cli") { Subject = "make test" });
         Assert.Equal(["shell(make test)"], await store.Audit.GetGrantsAsync(old.Id));
         Assert.Equal("make test", Assert.Single(await store.Audit.GetAuditAsync(old.Id)).Subject);
         await store.DeleteSessionAsync(old.Id);

@@ -4,6 +4,7 @@ using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;

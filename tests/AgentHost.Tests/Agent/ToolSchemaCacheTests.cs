@@ -1,8 +1,10 @@
 using System.Text.Json;
 using AgentHost.Agent.Engine;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Caches;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;

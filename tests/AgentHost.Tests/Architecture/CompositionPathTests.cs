@@ -34,7 +34,7 @@ public sealed partial class CompositionPathTests
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(["AgentHost.Agent/Composition/ProjectRootFactory.cs", "AgentHost.Hosting/Plugins/PluginRuntime.cs"], constructing);
+        Assert.Equal(["AgentHost.Agent/Composition/ProjectRootFactory.cs", "AgentHost.Hosting/Plugins/Installed/PluginRuntime.cs"], constructing);
     }
 
     [Fact]

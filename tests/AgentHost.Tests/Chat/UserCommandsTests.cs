@@ -90,7 +90,7 @@ public sealed class UserCommandsTests : IDisposable
         Assert.Null(UserCommands.TryExpand("/usr/bin/env is missing", commands));
     }
 
-    private AgentHost.Hosting.Plugins.PluginManifest PluginWithCommands(string id, params (string Name, string Body)[] commands)
+    private AgentHost.Hosting.Plugins.Manifests.PluginManifest PluginWithCommands(string id, params (string Name, string Body)[] commands)
     {
         var root = _temp.Combine("plugins", id);
         foreach (var (name, body) in commands)
@@ -99,6 +99,6 @@ public sealed class UserCommandsTests : IDisposable
         }
 
         _temp.WriteFile(Path.Combine("plugins", id, ".claude-plugin", "plugin.json"), $"{{ \"name\": \"{id}\" }}");
-        return AgentHost.Hosting.Plugins.ManifestReader.ReadFromDirectory(root);
+        return AgentHost.Hosting.Plugins.Manifests.ManifestReader.ReadFromDirectory(root);
     }
 }

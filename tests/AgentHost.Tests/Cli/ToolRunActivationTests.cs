@@ -5,6 +5,7 @@ using AgentHost.Cli;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Plugins;
 using AgentHost.Tests.Support;

@@ -3,6 +3,7 @@ using AgentHost.Cli.Startup;
 using AgentHost.Cli;
 using AgentHost.Cli.Interaction;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Caches;
 namespace AgentHost.Tests.Installation;
 
 public sealed class InstallCommandTests

@@ -1,4 +1,5 @@
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Tests.Support;
 
 namespace AgentHost.Tests.Installation;

@@ -1,6 +1,7 @@
 using System.Text;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
 using AgentHost.Tests.Configuration;
 using AgentHost.Tests.Support;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
 using AgentHost.Tests.Configuration;
 using static AgentHost.Tests.Permissions.PermissionFixture;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentHost.Hosting.Trust;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
 using AgentHost.Tests.Configuration;
 using AgentHost.Tests.Runs;
 using static AgentHost.Tests.Permissions.PermissionFixture;

@@ -1,5 +1,6 @@
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
 using AgentHost.Sessions;
 

@@ -1,5 +1,7 @@
 using AgentHost.Cli;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Caches;
+using AgentHost.Hosting.Plugins.Manifests;
 using AgentHost.Tests.Installation;
 using AgentHost.Tests.Support;
 

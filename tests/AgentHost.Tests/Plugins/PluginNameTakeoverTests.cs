@@ -1,5 +1,7 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Caches;
+using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Tests.Runs;
 using AgentHost.Tests.Support;
 

@@ -3,6 +3,8 @@ using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Support;
 

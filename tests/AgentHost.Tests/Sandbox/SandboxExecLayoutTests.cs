@@ -1,6 +1,7 @@
 using AgentHost.Common.Processes;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.GitTools;
 using AgentHost.Tests.Support;

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Sandbox;
 
 namespace AgentHost.Tests.Sandbox;
 

@@ -1,5 +1,6 @@
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Plugins;
+using AgentHost.Hosting.Plugins.Loading;
 using AgentHost.Sdk;
 using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.DependencyInjection;

@@ -3,6 +3,8 @@ using System.Text.Json;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;

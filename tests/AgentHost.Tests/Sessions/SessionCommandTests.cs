@@ -285,7 +285,7 @@ public sealed class SessionCommandTests : IDisposable
         var (mine, _) = await SeedTwoAsync();
         using (var store = await OpenStoreAsync())
         {
-            await store.Audit.RecordDecisionAsync(new AgentHost.Permissions.PermissionAuditEntry(mine.Id, "c9", "shell", "deny", "mode", "config")
+            await store.Audit.RecordDecisionAsync(new AgentHost.Permissions.Gate.PermissionAuditEntry(mine.Id, "c9", "shell", "deny", "mode", "config")
             {
                 Subject = "make deploy",
                 Mode = "dont-ask",

@@ -5,6 +5,8 @@ using AgentHost.Agent.Engine;
 using AgentHost.Agent.Tools;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Events;
 using AgentHost.Tests.Configuration;
 using AgentHost.Tests.Permissions;

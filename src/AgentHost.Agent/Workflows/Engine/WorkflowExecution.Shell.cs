@@ -5,6 +5,7 @@ using AgentHost.Agent.Workflows.Expressions;
 using AgentHost.Agent.Workflows.Model;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Sandbox;
 using AgentHost.Sdk.Events;
 
 namespace AgentHost.Agent.Workflows.Engine;

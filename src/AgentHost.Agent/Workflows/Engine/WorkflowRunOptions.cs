@@ -1,6 +1,8 @@
 using AgentHost.Agent.Questions;
 using AgentHost.Agent.Workflows.Model;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
+using AgentHost.Permissions.Sandbox;
 
 namespace AgentHost.Agent.Workflows.Engine;
 

@@ -27,7 +27,7 @@ public sealed record WorkflowDefinition(string Name, WorkflowGraph Nodes)
     /// folder written as a path made absolute against the workflow file's folder.
     /// </summary>
     public IReadOnlyList<string> PluginReferences =>
-        [.. Plugins.Select(p => Hosting.Plugins.PluginRuntime.IsWrittenAsPath(p) && System.IO.Path.IsPathFullyQualified(Source.Path)
+        [.. Plugins.Select(p => Hosting.Plugins.Installed.PluginRuntime.IsWrittenAsPath(p) && System.IO.Path.IsPathFullyQualified(Source.Path)
             ? System.IO.Path.GetFullPath(p, System.IO.Path.GetDirectoryName(Source.Path)!)
             : p)];
 

@@ -4,6 +4,7 @@ using AgentHost.Hosting.Capabilities;
 using AgentHost.Hosting.Events;
 using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Providers;
 using AgentHost.Tests.Agent;
