@@ -32,7 +32,7 @@ public sealed class SlowCollectionsFirstTests
 
         Assert.Equal(3, ordered.Count);
         Assert.Same(fast, ordered[2]);
-        Assert.Equal([slow, named], ordered.Take(2).OrderBy(c => c.UniqueID));
+        Assert.Equal(new[] { slow, named }.OrderBy(c => c.UniqueID), ordered.Take(2));
     }
 
     [Fact]

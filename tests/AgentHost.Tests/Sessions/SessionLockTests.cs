@@ -138,11 +138,10 @@ public sealed class SessionLockTests
         try
         {
             await ReadUntilToolStartedAsync(first);
-            ProcessWatch.Signal(first.Id, "STOP");
 
             // A stays paused past its lease (a minute): the test moves the lease row's expiry to the past, as the pause
             // would leave it, instead of waiting. A still holds the session's lock file, so only the epoch can fence it.
-            ExpireLease(database, sessionId);
+            await PauseOutsideAWriteAndExpireLeaseAsync(first, database, sessionId);
             second = await ws.RunAsync(["run", "from B", "--session", sessionId, .. model, "-o", "final"]);
 
             ProcessWatch.Signal(first.Id, "CONT");
@@ -175,9 +174,35 @@ public sealed class SessionLockTests
         Assert.Equal("completed", Status(await ws.RunAsync("session", "list", "--json"), sessionId));
     }
 
+    /// <summary>
+    /// Pauses the agent (SIGSTOP) and expires its lease. The pause may catch it inside a write transaction (recording
+    /// the tool call it has just announced), whose lock would then hold every other writer for as long as it is paused:
+    /// then it is let go on (SIGCONT) to finish that write and paused again.
+    /// </summary>
+    private static async Task PauseOutsideAWriteAndExpireLeaseAsync(Process agent, string database, string sessionId)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            ProcessWatch.Signal(agent.Id, "STOP");
+            try
+            {
+                ExpireLease(database, sessionId);
+                return;
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == SqliteBusy && attempt < 10)
+            {
+                ProcessWatch.Signal(agent.Id, "CONT");
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+        }
+    }
+
+    private const int SqliteBusy = 5;
+
     private static void ExpireLease(string database, string sessionId)
     {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False");
+        // A short busy wait: a lock held by the paused agent is not going to be released while it is paused.
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False;Default Timeout=3");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "UPDATE session_leases SET expires_at = 0 WHERE session_id = $id AND owner IS NOT NULL";
