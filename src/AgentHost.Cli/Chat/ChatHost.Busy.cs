@@ -72,7 +72,11 @@ internal sealed partial class ChatHost
             await reading.ConfigureAwait(false);
             editor.DropQuestion();
             await state.Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
-            spinner?.Dispose();
+            if (spinner is not null)
+            {
+                await spinner.DisposeAsync().ConfigureAwait(false);
+            }
+
             state.Text.EndLine();
         }
 
