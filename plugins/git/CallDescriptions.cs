@@ -34,11 +34,9 @@ internal sealed class CallDescriptions(GitSettings settings, IReadOnlyDictionary
     /// </summary>
     public static ToolCallDescription Add(AIFunctionArguments args) => new("stage", PathsSubject(args));
 
-    public ToolCallDescription Restore(AIFunctionArguments args) => Blocking(ct => RestoreAsync(args, ct));
-
     /// <summary>
-    /// <see cref="Restore"/> for the pipeline: git runs (for the preview) are awaited with the call's token, so Ctrl+C
-    /// while the preview is built cancels the call instead of holding it up to the preview's time limit.
+    /// A <c>restore</c>, with a preview of what it discards: git runs (for the preview) are awaited with the call's token,
+    /// so Ctrl+C while the preview is built cancels the call instead of holding it up to the preview's time limit.
     /// </summary>
     public async ValueTask<ToolCallDescription> RestoreAsync(AIFunctionArguments args, CancellationToken cancellationToken)
     {
@@ -66,11 +64,9 @@ internal sealed class CallDescriptions(GitSettings settings, IReadOnlyDictionary
     /// <summary>
     /// A commit runs the repository's hooks (and a signature program when commits are signed): when any would run, the
     /// call is an <c>execute</c> decision naming those programs (the subject is the hook command line the permission
-    /// rules match, e.g. <c>shell(.git/hooks/pre-commit)</c>); otherwise a <c>write</c> on the branch.
+    /// rules match, e.g. <c>shell(.git/hooks/pre-commit)</c>); otherwise a <c>write</c> on the branch. Awaited with the
+    /// call's token, like <see cref="RestoreAsync"/>.
     /// </summary>
-    public ToolCallDescription Commit(AIFunctionArguments args) => Blocking(ct => CommitAsync(args, ct));
-
-    /// <summary><see cref="Commit"/> for the pipeline, like <see cref="RestoreAsync"/>.</summary>
     public async ValueTask<ToolCallDescription> CommitAsync(AIFunctionArguments args, CancellationToken cancellationToken)
     {
         string? branch = null;
@@ -170,10 +166,6 @@ internal sealed class CallDescriptions(GitSettings settings, IReadOnlyDictionary
             return path;
         }
     }
-
-    /// <summary>For callers that cannot await (unit tests): the async description on a pool thread, without a token.</summary>
-    private static ToolCallDescription Blocking(Func<CancellationToken, ValueTask<ToolCallDescription>> describe) =>
-        Task.Run(() => describe(CancellationToken.None).AsTask()).GetAwaiter().GetResult();
 
     /// <summary>
     /// Runs a preview against the repository, bounded in time; <see langword="null"/> when it cannot be made. The call's

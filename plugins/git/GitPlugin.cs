@@ -96,7 +96,7 @@ public sealed class GitPlugin : AgentPlugin
                    AIFunctionArguments arguments = null!,
                    CancellationToken cancellationToken = default) =>
                 await ChangeTools.RestoreAsync(await Open(arguments, cancellationToken).ConfigureAwait(false), paths, staged, worktree, source, cancellationToken).ConfigureAwait(false),
-            describe.Restore,
+            describe: null,
             describe.RestoreAsync);
         tools.Add(
             "git_commit",
@@ -107,7 +107,7 @@ public sealed class GitPlugin : AgentPlugin
                    AIFunctionArguments arguments = null!,
                    CancellationToken cancellationToken = default) =>
                 await CommitTool.CommitAsync(await Open(arguments, cancellationToken).ConfigureAwait(false), message, CallDescriptions.Model(arguments), cancellationToken).ConfigureAwait(false),
-            describe.Commit,
+            describe: null,
             describe.CommitAsync);
         tools.Add(
             "git_branch_create",
@@ -137,7 +137,7 @@ public sealed class GitPlugin : AgentPlugin
     private sealed class Registrar(IPluginBuilder builder, GitSettings settings)
     {
         public void Add(
-            string name, string description, ToolEffect effect, Delegate method, Func<AIFunctionArguments, ToolCallDescription> describe,
+            string name, string description, ToolEffect effect, Delegate method, Func<AIFunctionArguments, ToolCallDescription>? describe,
             Func<AIFunctionArguments, CancellationToken, ValueTask<ToolCallDescription>>? describeAsync = null, bool? deferred = null)
         {
             // The reading tools are offered with every request (but the branch list); the changing ones are loaded on demand (tool_search).

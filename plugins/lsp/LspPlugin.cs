@@ -32,7 +32,9 @@ public sealed class LspPlugin : AgentPlugin
         var lsp = new LspService(manager, settings) { DefinitionsWithProblems = problems => Definitions(context.Capabilities, settings, problems) };
 
         // Stop every server when the plugin unloads or the host stops: shutdown, exit, then kill.
+#pragma warning disable RS0030 // The plugin contract's stop signal is a token whose callbacks are synchronous; the servers' shutdown (shutdown, exit, then kill) is asynchronous.
         context.Stopping.Register(() => manager.DisposeAsync().AsTask().GetAwaiter().GetResult());
+#pragma warning restore RS0030
         builder.Services.AddSingleton(lsp);
         builder.AddLspTools(lsp);
         builder.AddStatusTool(lsp);

@@ -20,7 +20,7 @@ namespace AgentHost.Cli;
 /// <c>--set</c> overrides and <c>--log-level</c> (read when the parse result is first seen, before the configuration
 /// or the loggers are resolved), file logging, and non-collectible plugin contexts (the process lives one command long).
 /// </remarks>
-internal sealed class CliContext : IDisposable, IAsyncDisposable
+internal sealed class CliContext : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private ServiceProvider? _services;
@@ -177,9 +177,7 @@ internal sealed class CliContext : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Writes pending log entries and disposes what the services made.</summary>
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    /// <inheritdoc cref="Dispose"/>
+    /// <returns>A task.</returns>
     public ValueTask DisposeAsync()
     {
         ServiceProvider? services;

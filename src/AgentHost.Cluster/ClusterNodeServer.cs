@@ -17,6 +17,7 @@ internal sealed class ClusterNodeServer(TimeSpan drainTimeout, TimeSpan workflow
     public const string Moved = "moved";
 
     private readonly TaskCompletionSource<ApiServer> _server = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ApiServer? _attached;
     private readonly TaskCompletionSource _draining = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>How long a stop lets running turns finish.</summary>
@@ -32,13 +33,18 @@ internal sealed class ClusterNodeServer(TimeSpan drainTimeout, TimeSpan workflow
     public Task DrainStarted => _draining.Task;
 
     /// <summary>The server, once attached; <see langword="null"/> before.</summary>
-    public ApiServer? Server => _server.Task.IsCompletedSuccessfully ? _server.Task.Result : null;
+    public ApiServer? Server => Volatile.Read(ref _attached);
 
     /// <summary>The server, when it is attached.</summary>
     public Task<ApiServer> ServerAsync() => _server.Task;
 
     /// <summary>Attaches the server (once).</summary>
-    public void Attach(ApiServer server) => _server.TrySetResult(server);
+    public void Attach(ApiServer server)
+    {
+        // Kept before the task completes: whoever awaited ServerAsync also reads it from Server.
+        Interlocked.CompareExchange(ref _attached, server, null);
+        _server.TrySetResult(server);
+    }
 
     /// <summary>Marks the node draining (once it stops).</summary>
     public void BeginDrain() => _draining.TrySetResult();

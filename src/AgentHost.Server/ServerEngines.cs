@@ -23,7 +23,7 @@ internal sealed class ServerEngines(ProjectRootFactory roots, TimeSpan permissio
         {
             lock (_gate)
             {
-                return [.. _engines.Values.Where(e => e.Start.IsValueCreated && e.Start.Value.IsCompletedSuccessfully).Select(e => e.Start.Value.Result)];
+                return [.. _engines.Values.Select(e => e.Start.Started).OfType<ServerEngine>()];
             }
         }
     }
@@ -93,7 +93,7 @@ internal sealed class ServerEngines(ProjectRootFactory roots, TimeSpan permissio
         {
             if (!_engines.TryGetValue(key, out entry!))
             {
-                entry = new Entry(new Lazy<Task<ServerEngine>>(() => ServerEngine.StartAsync(key, roots, permissionTimeout, attachEvents, CancellationToken.None)));
+                entry = new Entry(new StartOnce<ServerEngine>(() => ServerEngine.StartAsync(key, roots, permissionTimeout, attachEvents, CancellationToken.None)));
                 _engines[key] = entry;
             }
 
@@ -127,12 +127,12 @@ internal sealed class ServerEngines(ProjectRootFactory roots, TimeSpan permissio
     }
 
     /// <summary>An engine's start and how many hold it.</summary>
-    private sealed class Entry(Lazy<Task<ServerEngine>> start)
+    private sealed class Entry(StartOnce<ServerEngine> start)
     {
-        public Lazy<Task<ServerEngine>> Start { get; } = start;
+        public StartOnce<ServerEngine> Start { get; } = start;
 
         public int Users { get; set; }
 
-        public bool Is(ServerEngine engine) => Start.IsValueCreated && Start.Value.IsCompletedSuccessfully && ReferenceEquals(Start.Value.Result, engine);
+        public bool Is(ServerEngine engine) => ReferenceEquals(Start.Started, engine);
     }
 }

@@ -99,7 +99,7 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
             var running = Task.Run(() => runner.RunAsync(definition, inputs, options, _stopping.Token), CancellationToken.None);
             _ = ReleaseWhenEndedAsync(engine, running, slot);
             await Task.WhenAny(started.Task, running).ConfigureAwait(false);
-            var id = started.Task.IsCompleted ? started.Task.Result : (await running.ConfigureAwait(false)).RunId;
+            var id = started.Task.IsCompleted ? await started.Task.ConfigureAwait(false) : (await running.ConfigureAwait(false)).RunId;
             _runs[id] = new Hosted(engine, running);
             await WatchAsync(id, root).ConfigureAwait(false);
             return await ViewAsync(await hub.Store.Workflows.GetRunAsync(id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
@@ -179,9 +179,9 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
         var status = store.DisplayStatus(run);
         string? output = null;
         var reason = run.Reason;
-        if (_runs.TryGetValue(id, out var hosted) && hosted.Run.IsCompletedSuccessfully && hosted.Run.Result.Status != WorkflowRunStatus.HandedOver)
+        if (_runs.TryGetValue(id, out var hosted) && hosted.Run.IsCompletedSuccessfully
+            && await hosted.Run.ConfigureAwait(false) is { Status: not WorkflowRunStatus.HandedOver } result)
         {
-            var result = hosted.Run.Result;
             (status, output, reason) = (result.Status.ToString().ToLowerInvariant(), result.Output, result.Reason);
         }
         else if (hosted?.Run.IsFaulted == true)
@@ -417,7 +417,7 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
         foreach (var hosted in _runs.Values)
         {
             await ((Task)hosted.Run).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            handedOver += hosted.Run.IsCompletedSuccessfully && hosted.Run.Result.Status == WorkflowRunStatus.HandedOver ? 1 : 0;
+            handedOver += hosted.Run.IsCompletedSuccessfully && await hosted.Run.ConfigureAwait(false) is { Status: WorkflowRunStatus.HandedOver } ? 1 : 0;
         }
 
         return handedOver;

@@ -19,7 +19,7 @@ namespace AgentHost.Server;
 /// </summary>
 internal sealed partial class SessionHub(ServerEngines engines, ISessionStore store, ServerDefaults defaults, TimeProvider time) : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<HostedSession>>> _open = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StartOnce<HostedSession>> _open = new(StringComparer.Ordinal);
 
     /// <summary>The owner of each session this server created or opened (known before its first event; for filtering event streams).</summary>
     private readonly ConcurrentDictionary<string, string?> _owners = new(StringComparer.Ordinal);
@@ -56,7 +56,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
 
     /// <summary>The sessions open now.</summary>
     public IReadOnlyList<HostedSession> OpenSessions =>
-        [.. _open.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully).Select(l => l.Value.Result)];
+        [.. _open.Values.Select(l => l.Started).OfType<HostedSession>()];
 
     /// <summary>Creates, stores and opens a session owned by <paramref name="caller"/> (refused for a viewer).</summary>
     /// <param name="caller">Who creates it.</param>
@@ -147,7 +147,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
             };
             var session = await engine.Service.OpenAsync(lease, options, cancellationToken).ConfigureAwait(false);
             var hosted = new HostedSession(info.Id, session, engine).Touch(time.GetUtcNow());
-            _open[info.Id] = new Lazy<Task<HostedSession>>(Task.FromResult(hosted));
+            _open[info.Id] = new StartOnce<HostedSession>(hosted);
             opened = true;
             await SessionSettingsPatch.ApplyAsync(hosted, store, settings, cancellationToken).ConfigureAwait(false);
             if (options.Model is { } chosenModel)
@@ -174,7 +174,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
     /// <exception cref="AgentHostException">No such session, its workspace is gone, or another process holds it.</exception>
     public async Task<HostedSession> OpenAsync(string id, CancellationToken cancellationToken)
     {
-        var lazy = _open.GetOrAdd(id, key => new Lazy<Task<HostedSession>>(() => OpenStoredAsync(key)));
+        var lazy = _open.GetOrAdd(id, key => new StartOnce<HostedSession>(() => OpenStoredAsync(key)));
         HostedSession hosted;
         try
         {
@@ -182,7 +182,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
         }
         catch when (lazy.Value.IsFaulted)
         {
-            _open.TryRemove(new KeyValuePair<string, Lazy<Task<HostedSession>>>(id, lazy));
+            _open.TryRemove(new KeyValuePair<string, StartOnce<HostedSession>>(id, lazy));
             throw;
         }
 
@@ -191,7 +191,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
             return hosted.Touch(time.GetUtcNow());
         }
 
-        if (_open.TryRemove(new KeyValuePair<string, Lazy<Task<HostedSession>>>(id, lazy)))
+        if (_open.TryRemove(new KeyValuePair<string, StartOnce<HostedSession>>(id, lazy)))
         {
             await ReleaseAsync(hosted).ConfigureAwait(false);
         }
@@ -201,7 +201,7 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
 
     /// <summary>The session if the server has it open, without opening it.</summary>
     public HostedSession? FindOpen(string id) =>
-        _open.TryGetValue(id, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully ? lazy.Value.Result : null;
+        _open.TryGetValue(id, out var lazy) ? lazy.Started : null;
 
     /// <summary>The stored session, if <paramref name="caller"/> may see it (404 when there is none or they may not: the same answer).</summary>
     public async Task<SessionInfo> GetInfoAsync(ServerCaller caller, string id, CancellationToken cancellationToken)
@@ -435,9 +435,9 @@ internal sealed partial class SessionHub(ServerEngines engines, ISessionStore st
 
     private async Task CloseAsync(string id)
     {
-        if (_open.TryRemove(id, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
+        if (_open.TryRemove(id, out var lazy) && lazy.Started is { } hosted)
         {
-            await ReleaseAsync(lazy.Value.Result).ConfigureAwait(false);
+            await ReleaseAsync(hosted).ConfigureAwait(false);
         }
     }
 

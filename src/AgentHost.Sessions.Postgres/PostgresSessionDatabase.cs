@@ -84,6 +84,20 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
         }
     }
 
+    /// <summary>Opens a pooled connection synchronously, for the store's synchronous members (the advisory locks).</summary>
+    private NpgsqlConnection Open()
+    {
+        ThrowIfDisposed();
+        try
+        {
+            return _source.OpenConnection();
+        }
+        catch (NpgsqlException ex) when (PostgresErrors.Translate(ex, _connection, _settingName) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
     /// <inheritdoc/>
     public override async Task<T> ReadAsync<T>(Func<DbConnection, T> read, CancellationToken cancellationToken)
     {
@@ -266,7 +280,7 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
     /// <summary>Takes a session-level advisory lock on a connection of its own; <see langword="null"/> when another holder has it.</summary>
     private AdvisoryLock? TryAdvisoryLock(int high, int low)
     {
-        var connection = OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+        var connection = Open();
         try
         {
             using var command = Command(connection, null, "SELECT pg_try_advisory_lock(@high, @low)", ("@high", high), ("@low", low));
@@ -289,7 +303,7 @@ internal sealed class PostgresSessionDatabase : SessionDatabase
     public override string DescribeLockOwner(string key)
     {
         var (high, low) = AdvisoryKey(key);
-        using var connection = OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+        using var connection = Open();
         using var command = Command(
             connection,
             null,

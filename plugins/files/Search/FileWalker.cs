@@ -100,14 +100,19 @@ internal static class FileWalker
         }
         else
         {
-            var threads = new Task[workers - 1];
+            // Threads of their own, joined: Run hands every failure to the queue (ThrowIfFailed below), so none escapes a thread.
+            var threads = new Thread[workers - 1];
             for (var i = 0; i < threads.Length; i++)
             {
-                threads[i] = Task.Factory.StartNew(context.Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                threads[i] = new Thread(context.Run) { IsBackground = true, Name = "file walker" };
+                threads[i].Start();
             }
 
             context.Run();
-            Task.WaitAll(threads, CancellationToken.None);
+            foreach (var thread in threads)
+            {
+                thread.Join();
+            }
         }
 
         // Batches and folders left behind by a failure or a cancellation still hold their folder or its parent.

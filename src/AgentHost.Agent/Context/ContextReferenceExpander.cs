@@ -83,7 +83,7 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
             if (seen.Add(reference))
             {
                 var resolved = await ResolveAsync(reference, cancellationToken).ConfigureAwait(false)
-                    ?? throw new AgentHostException(ErrorKind.Usage, $"--context @{reference}: {Explain(reference)}");
+                    ?? throw new AgentHostException(ErrorKind.Usage, $"--context @{reference}: {await ExplainAsync(reference).ConfigureAwait(false)}");
                 references.Add(resolved.Denied is { } denied ? throw new AgentHostException(ErrorKind.Usage, $"--context @{reference}: {denied}") : resolved);
             }
         }
@@ -106,7 +106,7 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
             }
             else
             {
-                warnings.Add($"@{reference} was left as text: {Explain(reference)}");
+                warnings.Add($"@{reference} was left as text: {await ExplainAsync(reference).ConfigureAwait(false)}");
             }
         }
 
@@ -163,7 +163,7 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
             var given = Path.GetFullPath(path, _paths.Root);
             throw new AgentHostException(ErrorKind.Usage, $"--image {path}: " + (
                 Directory.Exists(given) ? $"'{path}' is a directory, not an image file"
-                : File.Exists(given) ? Explain(path)
+                : File.Exists(given) ? await ExplainAsync(path).ConfigureAwait(false)
                 : $"no file '{path}' in {_paths.Root} (paths are relative to the project root)"));
         }
 
@@ -213,7 +213,7 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
         return (writtenInside ? ignore.ExcludedBy(written, isDirectory) : null) ?? ignore.ExcludedBy(_paths.Relative(full), isDirectory);
     }
 
-    private string Explain(string reference)
+    private async Task<string> ExplainAsync(string reference)
     {
         if (reference.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || reference.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
@@ -222,7 +222,7 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
 
         if (reference.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 && reference.Contains("://", StringComparison.Ordinal))
         {
-            var servers = McpResources?.ServerNames ?? [];
+            var servers = McpResources is { } resources ? await resources.ServerNamesAsync().ConfigureAwait(false) : [];
             return $"no MCP server '{reference[..colon]}' in this session ({(servers.Count > 0 ? "its servers: " + string.Join(", ", servers) : "it has none; 'agent mcp list' shows what is configured")}), and no context resolver for it";
         }
 

@@ -6,8 +6,9 @@ namespace AgentHost.Agent.Context;
 /// </summary>
 internal interface IServerResources
 {
-    /// <summary>The session's server names, once the servers have been started (empty before).</summary>
-    IReadOnlyList<string> ServerNames { get; }
+    /// <summary>The session's server names, once the servers have been started (empty before; never waits for them).</summary>
+    /// <returns>The names.</returns>
+    ValueTask<IReadOnlyList<string>> ServerNamesAsync();
 
     /// <summary>Reads <c>SERVER:URI</c> when SERVER is a server of the session.</summary>
     /// <param name="reference">The reference without its <c>@</c>.</param>

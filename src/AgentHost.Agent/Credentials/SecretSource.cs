@@ -68,8 +68,8 @@ public sealed record SecretSource(string? Value, string? Variable, string? File,
         ProcessOutput result;
         try
         {
-            // Callers resolve synchronously (model selection, server definitions); the command runs on the thread pool with a time limit.
-            result = Task.Run(() => ProcessLauncher.RunAsync(spec, CommandTimeout, maxOutputCharacters: 64_000)).GetAwaiter().GetResult();
+            // Callers resolve synchronously (model selection, server definitions): the command runs on this thread, with a time limit.
+            result = ProcessLauncher.Run(spec, CommandTimeout, maxOutputCharacters: 64_000);
         }
         catch (ProgramStartException ex)
         {

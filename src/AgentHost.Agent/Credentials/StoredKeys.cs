@@ -233,7 +233,7 @@ public static partial class StoredKeys
         var spec = new ProcessSpec(path, arguments) { WorkingDirectory = environment.CurrentDirectory, Purpose = "the keychain tool for stored API keys" };
         try
         {
-            return Task.Run(() => ProcessLauncher.RunAsync(spec, ToolTimeout, input, maxOutputCharacters: 64_000)).GetAwaiter().GetResult();
+            return ProcessLauncher.Run(spec, ToolTimeout, input, maxOutputCharacters: 64_000);
         }
         catch (ProgramStartException)
         {

@@ -177,12 +177,13 @@ public static class HookRunner
                 if (firstLine is not null
                     && await Task.WhenAny(exit, firstLine.Task).ConfigureAwait(false) == firstLine.Task
                     && !exit.IsCompleted
-                    && AsyncHookLine.TryRead(await firstLine.Task.ConfigureAwait(false), out var asyncTimeout))
+                    && await firstLine.Task.ConfigureAwait(false) is var line
+                    && AsyncHookLine.TryRead(line, out var asyncTimeout))
                 {
                     // It goes on by itself: this process and its reads now belong to the background task.
                     owned = false;
                     _ = FinishInBackgroundAsync(process, stdout, stderr, write, asyncTimeout ?? timeout);
-                    return new HookProcessResult(null, firstLine.Task.Result, string.Empty, Stopwatch.GetElapsedTime(started)) { Backgrounded = true, Sandbox = process.Sandbox?.Describe() };
+                    return new HookProcessResult(null, line, string.Empty, Stopwatch.GetElapsedTime(started)) { Backgrounded = true, Sandbox = process.Sandbox?.Describe() };
                 }
 
                 await exit.ConfigureAwait(false);

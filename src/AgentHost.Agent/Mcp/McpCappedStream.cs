@@ -42,19 +42,9 @@ internal sealed class McpCappedStream(Stream inner, McpMessageLimits limits, Act
                 return 0;
             }
 
-            var read = await inner.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
-            if (read == 0)
+            if (!Pass(await inner.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false)) && ended is not null)
             {
-                _cutter.Complete();
-                _ended = true;
-                if (ended is not null)
-                {
-                    await ended().ConfigureAwait(false);
-                }
-            }
-            else
-            {
-                _cutter.Write(_buffer.AsSpan(0, read));
+                await ended().ConfigureAwait(false);
             }
         }
 
@@ -64,7 +54,26 @@ internal sealed class McpCappedStream(Stream inner, McpMessageLimits limits, Act
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    /// <summary>Reads the inner stream synchronously; the end is passed on without waiting for <c>ended</c> (it is asynchronous).</summary>
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        if (count == 0)
+        {
+            return 0;
+        }
+
+        while (_cutter.Output.Length == 0)
+        {
+            if (_ended)
+            {
+                return 0;
+            }
+
+            Pass(inner.Read(_buffer));
+        }
+
+        return _cutter.Output.Take(buffer.AsSpan(offset, count));
+    }
 
     public override void Flush()
     {
@@ -73,6 +82,20 @@ internal sealed class McpCappedStream(Stream inner, McpMessageLimits limits, Act
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <summary>Gives the cutter what one read of the inner stream returned; <see langword="false"/> when that was its end.</summary>
+    private bool Pass(int read)
+    {
+        if (read == 0)
+        {
+            _cutter.Complete();
+            _ended = true;
+            return false;
+        }
+
+        _cutter.Write(_buffer.AsSpan(0, read));
+        return true;
+    }
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 

@@ -24,9 +24,9 @@ namespace AgentHost.Agent.Mcp;
 /// <param name="servers">The session's servers (started in the background; awaited only for a <c>@NAME:…</c> reference).</param>
 internal sealed class McpResourceReferences(Task<McpSessionServers> servers) : IServerResources
 {
-    /// <summary>The session's server names, once the servers have been started (empty before).</summary>
-    public IReadOnlyList<string> ServerNames =>
-        servers.IsCompletedSuccessfully ? [.. servers.Result.Statuses.Select(s => s.Definition.Name)] : [];
+    /// <summary>The session's server names, once the servers have been started (empty before; never waits for them).</summary>
+    public async ValueTask<IReadOnlyList<string>> ServerNamesAsync() =>
+        servers.IsCompletedSuccessfully ? [.. (await servers.ConfigureAwait(false)).Statuses.Select(s => s.Definition.Name)] : [];
 
     /// <summary>Reads <c>SERVER:URI</c> when SERVER is a server of the session.</summary>
     /// <returns>The resource (or a refused reference saying why); <see langword="null"/> when no server has that name.</returns>

@@ -159,14 +159,14 @@ public sealed partial class McpSessionServers : IAsyncDisposable
             starts[i] = cached[i] is null && !background[i] ? StartOneAsync(definitions[i], workingDirectory, options.Logging, cancellationToken) : Task.FromResult<(McpConnection?, string?)>((null, null));
         }
 
-        await Task.WhenAll(starts).ConfigureAwait(false);
+        var started = await Task.WhenAll(starts).ConfigureAwait(false);
         using var assembling = StartupActivities.Start("mcp.assemble");
         var servers = new List<McpSessionServer>();
         var statuses = new List<McpServerStatus>();
         for (var i = 0; i < definitions.Count; i++)
         {
             var definition = definitions[i];
-            var (connection, error) = starts[i].Result;
+            var (connection, error) = started[i];
             if (heldBack[i] is { } failure)
             {
                 servers.Add(McpSessionServer.Deferred(definition, [], workingDirectory, options, cache).WithHeldBack(failure.Reason));

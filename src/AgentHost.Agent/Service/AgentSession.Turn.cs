@@ -75,7 +75,7 @@ public sealed partial class AgentSession
         }
         finally
         {
-            if (_opening.SkillsLoad is { IsCompletedSuccessfully: true, Result: { } skills })
+            if (_opening.SkillsLoad.IsCompletedSuccessfully && await _opening.SkillsLoad.ConfigureAwait(false) is { } skills)
             {
                 skills.Active.EndTurn();
             }
@@ -116,7 +116,7 @@ public sealed partial class AgentSession
         }
 
         // UserPromptSubmit hooks may refuse the prompt before anything of the turn is stored.
-        var promptHooks = context is null ? await _sessionStart!.Ready.WaitAsync(cancellationToken).ConfigureAwait(false) : _opening.Hooks;
+        var promptHooks = context is null ? await _sessionStart!.Ready.WaitAsync(cancellationToken).ConfigureAwait(false) : await _opening.HooksLoad.ConfigureAwait(false);
         var hookContext = promptHooks is not null ? await promptHooks.UserPromptSubmitAsync(request.Prompt, cancellationToken).ConfigureAwait(false) : null;
         IReadOnlyList<ChatMessage> history;
         var titling = Task.CompletedTask;
@@ -225,7 +225,7 @@ public sealed partial class AgentSession
                     WorkspaceRoot = Options.WorkspaceRoot,
                     DryRunByDefault = request.DryRun ?? context.DryRun,
                     Summarizer = ModelRouting.Background(configuration, TaskKind.Compaction) is null ? null : SmallModelForSummaries,
-                    Hooks = _opening.Hooks,
+                    Hooks = await _opening.HooksLoad.ConfigureAwait(false),
                     CacheKey = context.SessionId,
                     ToolsToLoad = context.Skills is { } skills ? skills.Active.NamedTools : null,
                     ChatOptions = chatOptions,

@@ -199,7 +199,7 @@ public sealed partial class AgentSession : IAsyncDisposable
                 await ((Task)started.Context).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
-            if (_context is not null && _opening.Hooks is { } hooks)
+            if (_context is not null && await _opening.HooksLoad.ConfigureAwait(false) is { } hooks)
             {
                 await hooks.SessionEndAsync("other").ConfigureAwait(false);
             }

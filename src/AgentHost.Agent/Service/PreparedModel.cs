@@ -128,18 +128,21 @@ internal sealed class PreparedModel : IDisposable
 
         unclaimed?.Dispose();
 
-        _ = preparing?.ContinueWith(
-            static t =>
-            {
-                if (t.Result is { } left)
-                {
-                    left.WarmUp?.Dispose();
-                    left.Model.Client.Dispose();
-                }
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+        if (preparing is not null)
+        {
+            _ = DisposeWhenPreparedAsync(preparing);
+        }
+    }
+
+    /// <summary>Disposes the guess once it is made; a guess that failed left nothing to dispose.</summary>
+    private static async Task DisposeWhenPreparedAsync(Task<Prepared?> preparing)
+    {
+        await ((Task)preparing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (preparing.IsCompletedSuccessfully && await preparing.ConfigureAwait(false) is { } left)
+        {
+            left.WarmUp?.Dispose();
+            left.Model.Client.Dispose();
+        }
     }
 
     private static Prepared? Make(string model, Func<string, string> qualify, Func<string, SelectedModel> select, CancellationToken cancellationToken)

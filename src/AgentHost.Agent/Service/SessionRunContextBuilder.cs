@@ -40,9 +40,6 @@ internal sealed record SessionOpening(
     /// hook files were ~8 ms on the way to the first request, #50): <see langword="null"/> when none is active.
     /// </summary>
     public Task<Hooks.SessionHooks?> HooksLoad { get; init; } = Task.FromResult<Hooks.SessionHooks?>(null);
-
-    /// <summary>The session's hooks, once read (the first turn waits for them before its UserPromptSubmit hooks); see <see cref="HooksLoad"/>.</summary>
-    public Hooks.SessionHooks? Hooks => HooksLoad.GetAwaiter().GetResult();
 }
 
 /// <summary>Builds a session's <see cref="SessionRunContext"/> at its first turn (what <c>AgentRunner</c> did before every run).</summary>
@@ -112,12 +109,17 @@ internal static class SessionRunContextBuilder
             creating?.Dispose();
             using var preparing = StartupActivities.Start("session.prepare");
             var history = existing is not null ? await LoadHistoryAsync(store, sessionId, cancellationToken).ConfigureAwait(false) : [];
-            skills?.Active.Restore(history);
+            if (skills is not null)
+            {
+                await skills.Active.RestoreAsync(history, cancellationToken).ConfigureAwait(false);
+            }
+
             var securing = StartupActivities.Start("session.sandbox");
             var sandbox = CreateSandbox(parts, sessionId, options, opening);
-            var gate = CreateGate(parts, sessionId, options, opening, skills?.Active, sandbox);
+            var sessionHooks = await opening.HooksLoad.ConfigureAwait(false);
+            var gate = CreateGate(parts, sessionId, options, opening, skills?.Active, sandbox, sessionHooks);
             securing?.Dispose();
-            if (opening.Hooks is { } hooks)
+            if (sessionHooks is { } hooks)
             {
                 // The id is the hooks' already (SessionStartHooks, the session stored under it); mode and sandbox are now the gate's and the session's.
                 hooks.Dispatcher.PermissionMode = () => Hooks.HookDispatcher.ClaudeModeName(gate.Mode.ToDisplayName());
@@ -158,7 +160,7 @@ internal static class SessionRunContextBuilder
 
             var kernelTools = Runs.RunMcpServers.KernelTools(mcp, others, out var onMcpToolsChanged);
             var pipelineOptions = AgentRunner.PipelineOptions(
-                runtime, gate, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync, opening.Hooks, SessionShape.Tools(options, opening.Settings, configuration),
+                runtime, gate, memory.Middleware is { } nested ? [nested] : null, kernelTools, checkpoints.BeforeWriteAsync, sessionHooks, SessionShape.Tools(options, opening.Settings, configuration),
                 Engine.ToolDeferral.FromConfiguration(configuration), sandbox) with
             {
                 // The skill baseline is taken in the background, off the way to the first request; no tool may run
@@ -296,7 +298,7 @@ internal static class SessionRunContextBuilder
     /// mode &gt; <c>session.permission_mode</c> (the session's own setting, configuration) &gt; <c>permissions.mode</c>
     /// &gt; ask with a person present, dont-ask without.
     /// </summary>
-    private static SessionPermissionGate CreateGate(SessionServiceParts parts, string sessionId, SessionOptions options, SessionOpening opening, ActiveSkills? skills, SandboxPolicy sandbox)
+    private static SessionPermissionGate CreateGate(SessionServiceParts parts, string sessionId, SessionOptions options, SessionOpening opening, ActiveSkills? skills, SandboxPolicy sandbox, Hooks.SessionHooks? hooks)
     {
         var (runtime, configuration, policy) = (parts.Runtime, parts.Configuration, opening.Policy);
         var rules = AgentRunner.CreatePermissionGate(policy, options.WorkspaceRoot, parts.Environment, ModeOf(parts, options, opening, runtime.Events), options.Interactive, runtime.Events);
@@ -319,7 +321,7 @@ internal static class SessionRunContextBuilder
             Scrubber = parts.Scrubber,
             Time = parts.Time,
             Skills = skills,
-            Hooks = opening.Hooks,
+            Hooks = hooks,
             SandboxAutoAllow = sandbox.Settings.AutoAllow,
         });
     }

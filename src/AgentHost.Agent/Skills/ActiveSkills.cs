@@ -35,6 +35,9 @@ public sealed class ActiveSkills : ISkillApprovals
     /// </summary>
     private readonly Lazy<Task<SkillBaseline>> _baseline;
 
+    /// <summary>The baseline once taken: written before <see cref="_baseline"/>'s task completes, so whoever awaited that reads it here.</summary>
+    private SkillBaseline? _taken;
+
     private readonly string _homeDirectory;
     private readonly Lock _turnLock = new();
 
@@ -46,12 +49,12 @@ public sealed class ActiveSkills : ISkillApprovals
     internal static readonly TimeSpan OpeningReadKeptFor = TimeSpan.FromSeconds(2);
 
     /// <summary>The session's opening read of the catalog, until its first turn takes it (or finds it done and stale, and reads again).</summary>
-    private Task<SkillSnapshot?>? _opening;
+    private SkillOpeningRead? _opening;
 
     private readonly TimeProvider _time = TimeProvider.System;
     private readonly DateTimeOffset _openedAt;
 
-    private Task<SkillSnapshot?>? _turnPending;
+    private SkillOpeningRead? _turnPending;
     private SkillSnapshot? _turnSnapshot;
     private bool _inTurn;
 
@@ -62,25 +65,25 @@ public sealed class ActiveSkills : ISkillApprovals
     {
         Catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         _homeDirectory = homeDirectory;
-        _baseline = new Lazy<Task<SkillBaseline>>(Task.FromResult(TakeBaseline(catalog.Current.All)));
+        _taken = TakeBaseline(catalog.Current.All);
+        _baseline = new Lazy<Task<SkillBaseline>>(Task.FromResult(_taken));
     }
 
     /// <summary>
     /// Creates the active skills of a session whose catalog is being read in the background: <paramref name="opening"/>
     /// completes with that read (or <see langword="null"/> when it failed); <paramref name="takeBaseline"/> takes the
-    /// baseline (after that read), once, when it is first asked for, on a thread of its own (a resumed history's check
-    /// blocks on it, which must not depend on the pool). Nothing of the session may run a tool before
-    /// <see cref="WaitForBaselineAsync"/> completes.
+    /// baseline (after that read), once, when it is first asked for, on a thread of its own. Nothing of the session may
+    /// run a tool or activate a skill before <see cref="WaitForBaselineAsync"/> completes.
     /// </summary>
     /// <param name="time">The clock <see cref="OpeningReadKeptFor"/> is measured on.</param>
-    internal ActiveSkills(SkillCatalog catalog, string homeDirectory, Task<SkillSnapshot?> opening, Func<SkillBaseline> takeBaseline, TimeProvider time)
+    internal ActiveSkills(SkillCatalog catalog, string homeDirectory, SkillOpeningRead opening, Func<Task<SkillBaseline>> takeBaseline, TimeProvider time)
     {
         Catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         ArgumentNullException.ThrowIfNull(takeBaseline);
         _homeDirectory = homeDirectory;
         _opening = opening;
         _baseline = new Lazy<Task<SkillBaseline>>(
-            () => Task.Factory.StartNew(takeBaseline, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default),
+            () => KeepAsync(Task.Factory.StartNew(takeBaseline, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()),
             LazyThreadSafetyMode.ExecutionAndPublication);
         _time = time;
         _openedAt = time.GetUtcNow();
@@ -124,7 +127,7 @@ public sealed class ActiveSkills : ISkillApprovals
 
                 if (_turnSnapshot is null)
                 {
-                    var opened = _turnPending?.GetAwaiter().GetResult();
+                    var opened = _turnPending?.Join();
                     _turnPending = null;
                     if (opened is not null)
                     {
@@ -183,6 +186,14 @@ public sealed class ActiveSkills : ISkillApprovals
     /// </summary>
     internal void BeginBaseline() => _ = _baseline.Value;
 
+    /// <summary>The baseline <paramref name="taking"/> takes, kept in <see cref="_taken"/> before the returned task completes.</summary>
+    private async Task<SkillBaseline> KeepAsync(Task<SkillBaseline> taking)
+    {
+        var taken = await taking.ConfigureAwait(false);
+        Volatile.Write(ref _taken, taken);
+        return taken;
+    }
+
     /// <summary>Activates a skill for the model (the <c>skill</c> tool).</summary>
     /// <param name="name">The skill name.</param>
     /// <returns>The activation text, or a short note when it is already active.</returns>
@@ -225,7 +236,9 @@ public sealed class ActiveSkills : ISkillApprovals
 
     /// <summary>Marks the skills activated earlier in a resumed history as active again (skills no longer found are skipped).</summary>
     /// <param name="history">The messages.</param>
-    public void Restore(IEnumerable<ChatMessage> history)
+    /// <param name="cancellationToken">Stops the wait for the baseline the skills are checked against.</param>
+    /// <returns>A task.</returns>
+    public async Task RestoreAsync(IEnumerable<ChatMessage> history, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(history);
         var names = history.SelectMany(m => m.Contents).Select(content => content switch
@@ -244,6 +257,7 @@ public sealed class ActiveSkills : ISkillApprovals
         {
             if (snapshot.Find(name) is { IsUsable: true } skill && _active.TryAdd(skill.Name, skill))
             {
+                await WaitForBaselineAsync(cancellationToken).ConfigureAwait(false);
                 Check(skill);
             }
         }
@@ -367,8 +381,9 @@ public sealed class ActiveSkills : ISkillApprovals
     /// <summary>Compares the skill with the session's start; returns and remembers whether it is new or changed.</summary>
     private bool Check(Skill skill)
     {
-        // Activations come from tools (which wait for the baseline first), --skill and resumed histories (which wait here).
-        if (_baseline.Value.GetAwaiter().GetResult().IsUnchanged(skill))
+        // Activations come from tools, --skill and resumed histories, each of which waits for the baseline first.
+        var baseline = Volatile.Read(ref _taken) ?? throw new InvalidOperationException("a skill was activated before the session's skill baseline was taken; await WaitForBaselineAsync first.");
+        if (baseline.IsUnchanged(skill))
         {
             return false;
         }

@@ -61,34 +61,29 @@ public sealed class SkillSession
         // 25 ms late, with the first turn waiting (#50). The baseline (every skill's fingerprint) is taken from what it
         // read, once the model has begun its first answer (ActiveSkills.BeginBaseline) or a tool needs it, whichever
         // comes first: the session's first tool waits for it (SessionRunContextBuilder).
-        var opening = new TaskCompletionSource<SkillSnapshot?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = Task.Factory.StartNew(() => ReadAhead(catalog, opening), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        return new SkillSession(new ActiveSkills(catalog, environment.HomeDirectory, opening.Task, () => TakeBaseline(catalog, opening.Task), time));
+        var opening = SkillOpeningRead.Begin(() => ReadAhead(catalog));
+        return new SkillSession(new ActiveSkills(catalog, environment.HomeDirectory, opening, () => TakeBaselineAsync(catalog, opening.Completion), time));
     }
 
     /// <summary>Reads the catalog ahead of the first turn (<see langword="null"/> when the read failed).</summary>
-    private static void ReadAhead(SkillCatalog catalog, TaskCompletionSource<SkillSnapshot?> opening)
+    private static SkillSnapshot? ReadAhead(SkillCatalog catalog)
     {
-        SkillSnapshot? read = null;
         try
         {
-            read = catalog.ReadAhead();
+            return catalog.ReadAhead();
         }
 #pragma warning disable CA1031 // Off the way only: the turn's own read does the same scan and handles (or reports) its own failure.
         catch (Exception)
 #pragma warning restore CA1031
         {
-        }
-        finally
-        {
-            opening.SetResult(read);
+            return null;
         }
     }
 
-    /// <summary>Takes the baseline of what the opening read read (waiting for it: it runs on a thread of its own).</summary>
-    private static SkillBaseline TakeBaseline(SkillCatalog catalog, Task<SkillSnapshot?> opening)
+    /// <summary>Takes the baseline of what the opening read read, once that read is done.</summary>
+    private static async Task<SkillBaseline> TakeBaselineAsync(SkillCatalog catalog, Task<SkillSnapshot?> opening)
     {
-        var read = opening.GetAwaiter().GetResult(); // never faults: a failed read is null
+        var read = await opening.ConfigureAwait(false); // never faults: a failed read is null
         try
         {
             // The catalog was created when the session opened and no tool runs before the baseline is taken: the

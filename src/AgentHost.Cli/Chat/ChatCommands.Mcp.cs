@@ -14,6 +14,7 @@ internal sealed partial class ChatCommands
 {
     private readonly Lock _promptsLock = new();
     private (AgentSession Session, Task<IReadOnlyList<McpPromptInfo>> Prompts)? _prompts;
+    private (AgentSession Session, IReadOnlyList<McpPromptInfo> Prompts)? _listed;
 
     /// <summary>
     /// The command names for completion, read at every Tab: the built-in and user commands, then the MCP prompts once
@@ -41,16 +42,35 @@ internal sealed partial class ChatCommands
             return listed.Prompts;
         }
 
-        static async Task<IReadOnlyList<McpPromptInfo>> ListAsync(AgentSession session)
+        async Task<IReadOnlyList<McpPromptInfo>> ListAsync(AgentSession session)
         {
+            IReadOnlyList<McpPromptInfo> prompts;
             try
             {
-                return await session.ListMcpPromptsAsync().ConfigureAwait(false);
+                prompts = await session.ListMcpPromptsAsync().ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
             {
-                return [];
+                prompts = [];
             }
+
+            lock (_promptsLock)
+            {
+                _listed = (session, prompts);
+            }
+
+            return prompts;
+        }
+    }
+
+    /// <summary>The session's prompts once listed, else none (the listing is begun): never waits.</summary>
+    private IReadOnlyList<McpPromptInfo> ListedMcpPrompts()
+    {
+        _ = McpPrompts();
+        var session = _host.StartedState?.Session;
+        lock (_promptsLock)
+        {
+            return _listed is { } listed && listed.Session == session ? listed.Prompts : [];
         }
     }
 
@@ -108,8 +128,7 @@ internal sealed partial class ChatCommands
 
         private List<string> Current()
         {
-            var prompts = commands.McpPrompts();
-            return [.. commands._commands.Keys, .. prompts.IsCompletedSuccessfully ? prompts.Result.Select(p => p.Command) : []];
+            return [.. commands._commands.Keys, .. commands.ListedMcpPrompts().Select(p => p.Command)];
         }
     }
 }

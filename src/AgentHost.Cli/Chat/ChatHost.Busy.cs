@@ -58,7 +58,7 @@ internal sealed partial class ChatHost
             return true;
         });
         Volatile.Write(ref _cancelWork, Cancel);
-        using var spinner = _console?.Live is { } live ? new ToolSpinner(live, state.Runtime.Events, turn: busy.Name == "turn", _previews) : null;
+        await using var spinner = _console?.Live is { } live ? new ToolSpinner(live, state.Runtime.Events, turn: busy.Name == "turn", _previews) : null;
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reading = editor.IsLive ? ReadWhileBusyAsync() : Task.CompletedTask;
         try
@@ -72,7 +72,11 @@ internal sealed partial class ChatHost
             await reading.ConfigureAwait(false);
             editor.DropQuestion();
             await state.Runtime.Events.DrainAsync(CancellationToken.None).ConfigureAwait(false);
-            spinner?.Dispose();
+            if (spinner is not null)
+            {
+                await spinner.DisposeAsync().ConfigureAwait(false);
+            }
+
             state.Text.EndLine();
         }
 

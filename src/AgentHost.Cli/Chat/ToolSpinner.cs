@@ -20,7 +20,7 @@ namespace AgentHost.Cli.Chat;
 /// The tokens are the provider's count for the turn's finished steps and an estimate (4 characters a token) for the
 /// step that streams. Each tick also draws the streamed text that arrived since the last redraw (<see cref="StreamPreview.Refresh"/>).
 /// </remarks>
-internal sealed class ToolSpinner : IDisposable
+internal sealed class ToolSpinner : IAsyncDisposable
 {
     private const string Frames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
     private static readonly string[] SubjectNames = ["command", "path", "file_path", "pattern", "url", "query", "name"];
@@ -62,7 +62,7 @@ internal sealed class ToolSpinner : IDisposable
         }
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
@@ -73,7 +73,7 @@ internal sealed class ToolSpinner : IDisposable
         _stop.Cancel();
         try
         {
-            _ticking.GetAwaiter().GetResult();
+            await _ticking.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -18,7 +18,6 @@ internal sealed class ConsolePermissionPrompter : IDisposable
     public const string Name = "cli";
 
     private const int MaxDetailLines = 60;
-    private static readonly TimeSpan WithdrawnPoll = TimeSpan.FromMilliseconds(100);
 
     private readonly IConsoleInteraction _console;
     private readonly PermissionBroker _broker;
@@ -48,8 +47,7 @@ internal sealed class ConsolePermissionPrompter : IDisposable
                 return new ValueTask(AnswerAsync(request, cancellationToken));
             }
 
-            Answer(request);
-            return ValueTask.CompletedTask;
+            return new ValueTask(AnswerAtConsoleAsync(request));
         });
     }
 
@@ -65,11 +63,12 @@ internal sealed class ConsolePermissionPrompter : IDisposable
 
     /// <summary>Shows one request and answers it from what the person types.</summary>
     /// <param name="request">The request.</param>
-    public void Answer(PermissionRequestedEvent request)
+    /// <returns>A task.</returns>
+    public async Task AnswerAtConsoleAsync(PermissionRequestedEvent request)
     {
         ArgumentNullException.ThrowIfNull(request);
         Show(request);
-        if (Read(request) is not { } answer)
+        if (await ReadAsync(request).ConfigureAwait(false) is not { } answer)
         {
             _console.WriteInfo("  (the question was withdrawn: the run was cancelled)");
         }
@@ -154,7 +153,7 @@ internal sealed class ConsolePermissionPrompter : IDisposable
     }
 
     /// <summary>Reads answers until one is valid; <see langword="null"/> when the request went away meanwhile (Ctrl+C cancelled the run).</summary>
-    private PermissionAnswer? Read(PermissionRequestedEvent request)
+    private async Task<PermissionAnswer?> ReadAsync(PermissionRequestedEvent request)
     {
         while (true)
         {
@@ -163,16 +162,13 @@ internal sealed class ConsolePermissionPrompter : IDisposable
             // The line is read on another thread, so a request the run withdrew (Ctrl+C) stops the wait; a line still
             // being read then answers the next question.
             var reading = _reading ??= Task.Run(_console.ReadLine);
-            while (!reading.Wait(WithdrawnPoll))
+            if (!await ConsoleLineReading.WaitAsync(reading, () => _broker.PendingRequests.Any(r => r.RequestId == request.RequestId)).ConfigureAwait(false))
             {
-                if (!_broker.PendingRequests.Any(r => r.RequestId == request.RequestId))
-                {
-                    return null;
-                }
+                return null;
             }
 
             _reading = null;
-            var line = reading.Result;
+            var line = await reading.ConfigureAwait(false);
             if (line is null)
             {
                 return new PermissionAnswer(PermissionAnswerKind.Deny, Name) { Reason = "no answer (end of input)" };

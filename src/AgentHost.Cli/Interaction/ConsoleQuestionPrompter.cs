@@ -13,7 +13,6 @@ namespace AgentHost.Cli.Interaction;
 /// <remarks>Register only when a person is present (<see cref="IConsoleInteraction.IsInteractive"/>): a headless run never waits on a prompt.</remarks>
 internal sealed class ConsoleQuestionPrompter : IDisposable
 {
-    private static readonly TimeSpan WithdrawnPoll = TimeSpan.FromMilliseconds(100);
 
     private readonly IConsoleInteraction _console;
     private readonly QuestionBroker _broker;
@@ -44,8 +43,7 @@ internal sealed class ConsoleQuestionPrompter : IDisposable
                 return new ValueTask(AnswerAsync(question, cancellationToken));
             }
 
-            Answer(question);
-            return ValueTask.CompletedTask;
+            return new ValueTask(AnswerAtConsoleAsync(question));
         });
     }
 
@@ -80,7 +78,8 @@ internal sealed class ConsoleQuestionPrompter : IDisposable
 
     /// <summary>Shows one question and answers it from what the person types at the console.</summary>
     /// <param name="question">The question.</param>
-    public void Answer(QuestionAskedEvent question)
+    /// <returns>A task.</returns>
+    public async Task AnswerAtConsoleAsync(QuestionAskedEvent question)
     {
         ArgumentNullException.ThrowIfNull(question);
         Show(question);
@@ -88,17 +87,14 @@ internal sealed class ConsoleQuestionPrompter : IDisposable
         {
             _console.WriteInfo($"  answer{Keys(question)}:");
             var reading = _reading ??= Task.Run(_console.ReadLine);
-            while (!reading.Wait(WithdrawnPoll))
+            if (!await ConsoleLineReading.WaitAsync(reading, () => _broker.IsPending(question.QuestionId)).ConfigureAwait(false))
             {
-                if (!_broker.IsPending(question.QuestionId))
-                {
-                    _console.WriteInfo("  (the question was withdrawn or answered elsewhere)");
-                    return;
-                }
+                _console.WriteInfo("  (the question was withdrawn or answered elsewhere)");
+                return;
             }
 
             _reading = null;
-            if (reading.Result is not { } line)
+            if (await reading.ConfigureAwait(false) is not { } line)
             {
                 return; // end of input: the question stays for another front end, or its time-out
             }

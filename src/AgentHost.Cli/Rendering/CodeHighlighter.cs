@@ -20,7 +20,7 @@ internal readonly record struct CodeSpan(string Text, string? Colour);
 internal sealed class CodeHighlighter
 {
     private TextMateGrammars? _grammars;
-    private Task<TextMateGrammars>? _loading;
+    private Lazy<TextMateGrammars>? _loading;
     private bool _unavailable;
 
     /// <summary>Lines longer than this are drawn plain (a grammar's regular expressions can take long on a minified file's one line).</summary>
@@ -42,12 +42,16 @@ internal sealed class CodeHighlighter
             return;
         }
 
-        _loading = Task.Run(() =>
-        {
-            var grammars = Load();
-            grammars.Prepare(name);
-            return grammars;
-        });
+        var loading = new Lazy<TextMateGrammars>(
+            () =>
+            {
+                var grammars = Load();
+                grammars.Prepare(name);
+                return grammars;
+            },
+            LazyThreadSafetyMode.ExecutionAndPublication);
+        _loading = loading;
+        _ = Task.Run(() => loading.Value);
     }
 
     /// <summary>
@@ -66,8 +70,8 @@ internal sealed class CodeHighlighter
 
         try
         {
-            // A load started by Prepare is joined (its failure is this block's); the task's end orders its writes before ours.
-            _grammars ??= _loading is { } loading ? loading.GetAwaiter().GetResult() : Load();
+            // A load started by Prepare is joined under the lazy's lock (its failure is this block's), which orders its writes before ours.
+            _grammars ??= _loading is { } loading ? loading.Value : Load();
             return _grammars.Highlight(name, lines);
         }
 #pragma warning disable CA1031 // Highlighting is cosmetic: a library or grammar that fails leaves the code plain, never loses it.

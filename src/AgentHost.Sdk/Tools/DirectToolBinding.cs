@@ -161,13 +161,16 @@ internal sealed class DirectToolBinding
 
     private static async ValueTask<object?> AwaitTask(Task task)
     {
-        await task.ConfigureAwait(false);
-        return task switch
+        switch (task)
         {
-            Task<string> text => text.Result,
-            Task<ToolResult> result => result.Result,
-            _ => null,
-        };
+            case Task<string> text:
+                return await text.ConfigureAwait(false);
+            case Task<ToolResult> result:
+                return await result.ConfigureAwait(false);
+            default:
+                await task.ConfigureAwait(false);
+                return null;
+        }
     }
 
     private static async ValueTask<object?> AwaitValueTask<T>(ValueTask<T> task)

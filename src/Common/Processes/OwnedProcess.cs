@@ -110,6 +110,36 @@ public sealed class OwnedProcess : IDisposable
         }
     }
 
+    /// <summary><see cref="SendInputAsync"/> on the calling thread, for a synchronous caller.</summary>
+    /// <param name="input">The text.</param>
+    /// <exception cref="IOException">The program closed its input first.</exception>
+    public void SendInput(string input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var writer = Process.StandardInput;
+        if (_watchdog is not null)
+        {
+            if (_watchdogInput)
+            {
+                writer.Write($"{writer.Encoding.GetByteCount(input)}\n");
+                writer.Write(input);
+                writer.Flush();
+            }
+
+            return;
+        }
+
+        try
+        {
+            writer.Write(input);
+            writer.Flush();
+        }
+        finally
+        {
+            writer.Close();
+        }
+    }
+
     /// <summary>
     /// Kills the process and every process it started: its group (Linux, only while the group provably still exists)
     /// or its job (Windows) first, in one call, then what is still its descendant. Also after it exited, for what it

@@ -12,7 +12,7 @@ namespace AgentHost.Common.Processes;
 /// process tree.
 /// </summary>
 /// <remarks>Stateless and thread-safe.</remarks>
-public static class ProcessLauncher
+public static partial class ProcessLauncher
 {
     /// <summary>Resolves <paramref name="spec"/>'s program to an absolute path.</summary>
     /// <param name="spec">What to start.</param>

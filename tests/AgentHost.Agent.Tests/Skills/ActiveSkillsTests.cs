@@ -91,14 +91,14 @@ public sealed class ActiveSkillsTests : IDisposable
     }
 
     [Fact]
-    public void Restore_ReactivatesSkillsFoundInAResumedHistory()
+    public async Task Restore_ReactivatesSkillsFoundInAResumedHistory()
     {
         var first = Create();
         var block = first.ActivateForModel("git-review");
         var history = new[] { new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", block)]) };
 
         var resumed = Create();
-        resumed.Restore(history);
+        await resumed.RestoreAsync(history, CancellationToken.None);
 
         Assert.True(resumed.IsActive("git-review"));
         Assert.StartsWith("Skill 'git-review' is already active", resumed.ActivateForModel("git-review"), StringComparison.Ordinal);

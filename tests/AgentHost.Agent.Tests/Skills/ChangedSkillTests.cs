@@ -79,7 +79,7 @@ public sealed class ChangedSkillTests : IDisposable
     }
 
     [Fact]
-    public void AResumedSession_TrustsTheSkillsAsTheyAreWhenTheRunStarts()
+    public async Task AResumedSession_TrustsTheSkillsAsTheyAreWhenTheRunStarts()
     {
         var first = Create();
         SkillFiles.Write(Skills, "widen", "Widens.", extra: "allowed-tools: shell\n");
@@ -87,7 +87,7 @@ public sealed class ChangedSkillTests : IDisposable
         Assert.Null(Approve(first, "touch x"));
 
         var resumed = Create();
-        resumed.Restore(history);
+        await resumed.RestoreAsync(history, CancellationToken.None);
 
         Assert.True(resumed.IsActive("widen"));
         Assert.NotNull(Approve(resumed, "touch x"));

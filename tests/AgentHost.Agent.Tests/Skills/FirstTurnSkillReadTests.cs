@@ -50,9 +50,9 @@ public sealed class FirstTurnSkillReadTests : IDisposable
     private async Task<(ActiveSkills Active, SkillCatalog Catalog)> OpenAsync()
     {
         var catalog = new SkillCatalog([new SkillRoot(Skills, SkillSource.User, "user")]);
-        var opening = Task.FromResult<SkillSnapshot?>(catalog.ReadAhead());
-        var active = new ActiveSkills(catalog, _temp.Combine("home"), opening, () => ActiveSkills.TakeBaseline(opening.Result!.All), _time);
-        await opening;
+        var opening = SkillOpeningRead.Begin(catalog.ReadAhead);
+        var active = new ActiveSkills(catalog, _temp.Combine("home"), opening, async () => ActiveSkills.TakeBaseline((await opening.Completion)!.All), _time);
+        await opening.Completion;
         return (active, catalog);
     }
 

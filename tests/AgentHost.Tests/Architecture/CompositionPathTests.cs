@@ -6,7 +6,7 @@ namespace AgentHost.Tests.Architecture;
 /// <summary>
 /// One composition path: every front end opens its project root through <c>ProjectRootFactory.OpenAsync</c> (the one
 /// recipe: runtime, broker, plugins, session service from a provider built by <c>AddAgentHost</c>), nothing else
-/// constructs a permission broker or a plugin runtime, and the composition root never blocks on asynchronous work. The behaviour is tested in <c>KernelCompositionTests</c>; this keeps side doors from coming back.
+/// constructs a permission broker or a plugin runtime (blocking waits are a compiler error everywhere in src/: BlockingWaitRuleTests). The behaviour is tested in <c>KernelCompositionTests</c>; this keeps side doors from coming back.
 /// </summary>
 public sealed partial class CompositionPathTests
 {
@@ -62,17 +62,6 @@ public sealed partial class CompositionPathTests
         Assert.DoesNotMatch(NewBrokerOrRuntime(), "public PermissionBroker Broker { get; }");
     }
 
-    [Fact]
-    public void TheCompositionRoot_NeverBlocksOnAsynchronousWork()
-    {
-        var blocking = Directory.EnumerateFiles(Path.Combine(Source, "AgentHost.Agent", "Composition"), "*.cs")
-            .Where(file => Blocking().IsMatch(File.ReadAllText(file)))
-            .Select(Relative)
-            .ToList();
-
-        Assert.Empty(blocking);
-    }
-
     private static IEnumerable<string> Files() =>
         Directory.EnumerateFiles(Source, "*.cs", SearchOption.AllDirectories)
             .Where(file => !file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
@@ -88,7 +77,4 @@ public sealed partial class CompositionPathTests
 
     [GeneratedRegex(@"\.CreateHost\s*\(|\bCreateHost\s*\(\s*\w+\s*,")]
     private static partial Regex CreateHost();
-
-    [GeneratedRegex(@"\.GetAwaiter\(\)\s*\.GetResult\(\)|\.Result\b|\.Wait\(\)")]
-    private static partial Regex Blocking();
 }

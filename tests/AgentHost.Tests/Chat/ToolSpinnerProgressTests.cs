@@ -15,7 +15,7 @@ public sealed class ToolSpinnerProgressTests
         var terminal = new StringWriter();
         var live = new LiveArea(new TerminalWriter(terminal), () => 120);
         await using var events = new EventBus(NullLogger<EventBus>.Instance, capacity: 100);
-        using var spinner = new ToolSpinner(live, events);
+        await using var spinner = new ToolSpinner(live, events);
 
         events.Publish(new ToolCallStartedEvent("s", 1, "c1", "mcp__srv__index", "mcp", "{}"));
         events.Publish(new ToolCallProgressEvent("s", 1, "c1", "mcp__srv__index", "3/10 files", 0.3));

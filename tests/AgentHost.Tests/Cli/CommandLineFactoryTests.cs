@@ -15,9 +15,9 @@ public sealed class CommandLineFactoryTests
     [InlineData("run", "Summarise this project")]
     [InlineData("session", "list", "--all")]
     [InlineData("plugin", "install", "git")]
-    public void ALineThatStartsWithACommand_BuildsOnlyThatCommand_AndParsesWithoutErrors(params string[] args)
+    public async Task ALineThatStartsWithACommand_BuildsOnlyThatCommand_AndParsesWithoutErrors(params string[] args)
     {
-        using var context = NewContext();
+        await using var context = NewContext();
 
         var root = CommandLineFactory.Create(context, args);
         var parse = root.Parse(args);
@@ -31,9 +31,9 @@ public sealed class CommandLineFactoryTests
     [InlineData("--help")]
     [InlineData("--verbose", "run", "task")]
     [InlineData("rnu", "task")]
-    public void AnyOtherLine_BuildsEveryCommand(params string[] args)
+    public async Task AnyOtherLine_BuildsEveryCommand(params string[] args)
     {
-        using var context = NewContext();
+        await using var context = NewContext();
 
         var root = CommandLineFactory.Create(context, args);
 
@@ -41,9 +41,9 @@ public sealed class CommandLineFactoryTests
     }
 
     [Fact]
-    public void AMistypedCommand_StillGetsAnError_ThatSuggestsTheRightOne()
+    public async Task AMistypedCommand_StillGetsAnError_ThatSuggestsTheRightOne()
     {
-        using var context = NewContext();
+        await using var context = NewContext();
 
         var parse = CommandLineFactory.Create(context, ["rnu", "task"]).Parse(["rnu", "task"]);
 

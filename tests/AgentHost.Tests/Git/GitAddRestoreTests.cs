@@ -157,7 +157,7 @@ public sealed class GitAddRestoreTests
         git.Commit("a.txt", "original\n", "first");
         git.Write("a.txt", "edited\n");
 
-        var description = git.Describe("git_restore", null, ("paths", GitPluginFixture.Paths("a.txt")));
+        var description = await git.DescribeAsync("git_restore", null, ("paths", GitPluginFixture.Paths("a.txt")));
 
         Assert.Equal(("write", "a.txt"), (description.Action, description.Subject));
         Assert.StartsWith("Working-tree changes that will be discarded", description.Details, StringComparison.Ordinal);
@@ -170,7 +170,7 @@ public sealed class GitAddRestoreTests
     {
         await using var git = await GitPluginFixture.LoadAsync();
 
-        var description = git.Describe("git_add", null, ("paths", GitPluginFixture.Paths("a.txt", "../x.txt")));
+        var description = await git.DescribeAsync("git_add", null, ("paths", GitPluginFixture.Paths("a.txt", "../x.txt")));
 
         Assert.Equal("stage", description.Action);
         var lines = description.Subject!.Split('\n');

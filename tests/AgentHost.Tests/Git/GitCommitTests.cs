@@ -160,7 +160,7 @@ public sealed class GitCommitTests
         git.Write("dir with space/naïve ü.txt", "new\n");
         git.Git("add", ".");
 
-        var description = git.Describe("git_commit", "model-x", ("message", "Update things"));
+        var description = await git.DescribeAsync("git_commit", "model-x", ("message", "Update things"));
 
         Assert.Equal(("write", "main"), (description.Action, description.Subject));
         Assert.Equal(

@@ -112,8 +112,14 @@ internal sealed class GitPluginFixture : IAsyncDisposable
         return error.Message;
     }
 
-    public ToolCallDescription Describe(string tool, string? model = null, params (string Key, object? Value)[] args) =>
-        Tool(tool).Metadata.DescribeCall!(Arguments(args, model));
+    /// <summary>The call's description as the pipeline makes it: the asynchronous describer when the tool has one.</summary>
+    public async Task<ToolCallDescription> DescribeAsync(string tool, string? model = null, params (string Key, object? Value)[] args)
+    {
+        var metadata = Tool(tool).Metadata;
+        return metadata.DescribeCallAsync is { } describe
+            ? await describe(Arguments(args, model), CancellationToken.None)
+            : metadata.DescribeCall!(Arguments(args, model));
+    }
 
     public string Write(string relativePath, string content)
     {

@@ -39,9 +39,9 @@ public sealed partial class BuiltInSkillsTests
 
     [Theory]
     [MemberData(nameof(Skills))]
-    public void EveryAgentCommandASkillMentions_Exists(string skill)
+    public async Task EveryAgentCommandASkillMentions_Exists(string skill)
     {
-        using var context = new CliContext(new ConsoleInteraction(false, TextWriter.Null, TextWriter.Null, TextReader.Null), TestEnvironment.Create(Path.GetTempPath(), Path.GetTempPath()), new GlobalOptions());
+        await using var context = new CliContext(new ConsoleInteraction(false, TextWriter.Null, TextWriter.Null, TextReader.Null), TestEnvironment.Create(Path.GetTempPath(), Path.GetTempPath()), new GlobalOptions());
         var root = CommandLineFactory.Create(context);
         var checkedCommands = 0;
         foreach (var file in Directory.EnumerateFiles(Path.Combine(SkillsDirectory, skill), "*.md", SearchOption.AllDirectories))

@@ -98,7 +98,7 @@ public sealed class LogsCommandTests : IDisposable
     [InlineData("warning", null, LogLevel.Warning)]
     [InlineData("warning", "debug", LogLevel.Debug)]
     [InlineData(null, "none", LogLevel.None)]
-    public void LogLevel_FlagBeatsConfiguration_WhichBeatsTheDefault(string? configured, string? flag, LogLevel expected)
+    public async Task LogLevel_FlagBeatsConfiguration_WhichBeatsTheDefault(string? configured, string? flag, LogLevel expected)
     {
         if (configured is not null)
         {
@@ -106,7 +106,7 @@ public sealed class LogsCommandTests : IDisposable
         }
 
         string[] args = flag is null ? ["stats"] : ["stats", "--log-level", flag];
-        using var context = new CliContext(new ConsoleInteraction(false, TextWriter.Null, TextWriter.Null, TextReader.Null), Environment, new GlobalOptions());
+        await using var context = new CliContext(new ConsoleInteraction(false, TextWriter.Null, TextWriter.Null, TextReader.Null), Environment, new GlobalOptions());
         var parse = CommandLineFactory.Create(context).Parse(args);
 
         var factory = Assert.IsType<FileLoggerFactory>(context.LoggerFactory(parse));

@@ -68,6 +68,7 @@ internal sealed partial class WorkflowExecution
             ExceptionDispatchInfo.Capture(first).Throw();
         }
 
+        var values = await Task.WhenAll(tasks).ConfigureAwait(false);
         var results = new JsonObject();
         for (var i = 0; i < branches.Count; i++)
         {
@@ -79,7 +80,7 @@ internal sealed partial class WorkflowExecution
                 }
             }
 
-            results[branches[i].Name] = tasks[i].Result?.DeepClone();
+            results[branches[i].Name] = values[i]?.DeepClone();
         }
 
         return new NodeResult(new JsonObject { ["branches"] = results }, $"{branches.Count} branches joined");
