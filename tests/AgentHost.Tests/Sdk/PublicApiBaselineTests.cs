@@ -49,11 +49,12 @@ public sealed partial class PublicApiBaselineTests
         Assert.Equal(["RS0016", "RS0017"], ErrorCode().Matches(output).Select(m => m.Groups[1].Value).Distinct().Order(StringComparer.Ordinal));
     }
 
-    /// <summary>Copies the SDK project and the repository's build settings (props, central versions, pinned SDK) into <paramref name="root"/>.</summary>
+    /// <summary>Copies the SDK project and the repository's build settings (props, central versions, pinned SDK, banned symbols) into <paramref name="root"/>.</summary>
     private static string CopySdkProject(string root)
     {
         var repository = RepositoryRoot();
-        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" })
+        Directory.CreateDirectory(Path.Combine(root, "eng"));
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json", "eng/BannedSymbols.txt" })
         {
             File.Copy(Path.Combine(repository, file), Path.Combine(root, file));
         }
