@@ -137,8 +137,9 @@ public sealed class ComponentGraphTests
     /// <summary>
     /// The test projects obey the same graph: tests/AgentHost.X.Tests and tests/AgentHost.X.TestSupport may reference
     /// component X, what X may reach, the general tests/AgentHost.TestSupport and the test support of X or of a
-    /// component X reaches; never another test project. tests/AgentHost.Tests (the CLI, plugins, end to end) may
-    /// reference anything. So AgentHost.Sessions.Tests referencing AgentHost.Agent fails here.
+    /// component X reaches; never another test project. The end-to-end projects (tests/AgentHost.Tests: the CLI, the
+    /// plugins; tests/AgentHost.Serve.Tests: agent serve) may reference anything. So AgentHost.Sessions.Tests referencing
+    /// AgentHost.Agent fails here.
     /// </summary>
     [Fact]
     public void EveryComponentTestProject_ReferencesOnlyItsComponentsClosureAndTestSupport()
@@ -180,12 +181,18 @@ public sealed class ComponentGraphTests
         Assert.Contains("AgentHost.Permissions.TestSupport", AllowedForTestProject("AgentHost.Sessions.Tests"));
     }
 
-    /// <summary>tests/AgentHost.*/AgentHost.*.csproj by project name, except tests/AgentHost.Tests (the CLI's, which may reference anything).</summary>
+    /// <summary>
+    /// The test projects that run the whole agent (the CLI's tests: tests/AgentHost.Tests, and tests/AgentHost.Serve.Tests
+    /// for <c>agent serve</c>), which may reference anything.
+    /// </summary>
+    public static IReadOnlyList<string> EndToEndTestProjects { get; } = ["AgentHost.Tests", "AgentHost.Serve.Tests"];
+
+    /// <summary>tests/AgentHost.*/AgentHost.*.csproj by project name, except the end-to-end ones (<see cref="EndToEndTestProjects"/>).</summary>
     private static Dictionary<string, string> TestProjects() =>
         Directory.GetDirectories(Path.Combine(Root, "tests"), "AgentHost.*")
             .Select(dir => Path.Combine(dir, Path.GetFileName(dir) + ".csproj"))
             .Where(File.Exists)
-            .Where(path => Path.GetFileNameWithoutExtension(path) != "AgentHost.Tests")
+            .Where(path => !EndToEndTestProjects.Contains(Path.GetFileNameWithoutExtension(path)))
             .ToDictionary(path => Path.GetFileNameWithoutExtension(path), StringComparer.Ordinal);
 
     /// <summary>The component a test project belongs to (AgentHost.X.Tests, AgentHost.X.TestSupport), or null for the general support.</summary>

@@ -16,5 +16,3 @@ public static class CliRunner
         return new CliResult(code, output.ToString(), error.ToString());
     }
 }
-
-public sealed record CliResult(int ExitCode, string Output, string Error);

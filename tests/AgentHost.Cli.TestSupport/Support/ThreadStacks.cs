@@ -6,7 +6,7 @@ namespace AgentHost.Tests.Support;
 /// The managed stacks of a live process, for a failure message about a process that hangs: <c>dotnet-stack report</c>
 /// when the tool is on PATH (<c>dotnet tool install -g dotnet-stack</c>), else a line saying how to get them.
 /// </summary>
-internal static class ThreadStacks
+public static class ThreadStacks
 {
     public static async Task<string> ReportAsync(int processId)
     {

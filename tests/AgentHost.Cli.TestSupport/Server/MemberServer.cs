@@ -9,7 +9,7 @@ namespace AgentHost.Tests.Server;
 /// through the real <c>agent users add</c> (<see cref="AddAsync"/>, returning their tokens), and a real
 /// <c>agent serve</c> started with the scripted model and only the plugins a test names (<see cref="StartAsync"/>).
 /// </summary>
-internal sealed class MemberServer : IDisposable
+public sealed class MemberServer : IDisposable
 {
     /// <summary>
     /// Flags for a server whose sessions run without any OS sandbox, members' <c>yolo</c> included — what a control run

@@ -9,7 +9,7 @@ namespace AgentHost.Tests.Server;
 /// A real <c>agent serve --port 0</c> process in a workspace, ready (its plugins loaded), with an <see cref="HttpClient"/>
 /// that sends its token. Disposing it kills the process if it still runs.
 /// </summary>
-internal sealed class AgentServer : IAsyncDisposable
+public sealed class AgentServer : IAsyncDisposable
 {
     /// <summary>
     /// How long a request sent with <c>Expect: 100-continue</c> waits for the server before sending its body anyway

@@ -17,7 +17,7 @@ public static class AgentProcess
     /// </summary>
     public static string AgentDll { get; } = Locate(Environment.GetEnvironmentVariable(AgentDllVariable));
 
-    internal static string Locate(string? named)
+    public static string Locate(string? named)
     {
         if (string.IsNullOrEmpty(named))
         {

@@ -1,7 +1,7 @@
 namespace AgentHost.Tests.Support;
 
 /// <summary>Tools the tests run from npm installs under <c>tests/</c> (<c>npm ci --prefix tests/…</c>; .ci/run does it).</summary>
-internal static class NpmTools
+public static class NpmTools
 {
     /// <summary>
     /// The <c>node_modules/.bin</c> folder of <c>tests/<paramref name="folder"/></c> above the test binaries, when

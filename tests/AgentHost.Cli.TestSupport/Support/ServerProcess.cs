@@ -9,7 +9,7 @@ namespace AgentHost.Tests.Support;
 /// the generated token when none was given, read from its standard error as a user would. Disposing it kills the
 /// process if it still runs.
 /// </summary>
-internal sealed class ServerProcess : IAsyncDisposable
+public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Task<string> _rest;
 

@@ -6,7 +6,7 @@ namespace AgentHost.Tests.Lsp;
 /// The language servers installed for tests by <c>npm ci --prefix tests/lsp-servers</c> (CI's .ci/run does it).
 /// Tests that need them are skipped, with the reason, only when node/npm or the install is absent.
 /// </summary>
-internal static class LspServers
+public static class LspServers
 {
     private static readonly Lazy<string?> Bin = new(() => Support.NpmTools.FindBin("lsp-servers", "yaml-language-server"));
 
