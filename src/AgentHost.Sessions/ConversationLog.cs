@@ -13,9 +13,9 @@ namespace AgentHost.Sessions;
 /// </summary>
 /// <remarks>
 /// Thread-safe; each session has one writer (<see cref="SessionStore.Leases"/>), whose writes are fenced. It is the run's
-/// <see cref="IConversationRecorder"/>: the session's status and token usage, which it also records, are written to
-/// the session row through <see cref="SessionStore"/>. Texts, tool arguments and results are scrubbed of secrets and
-/// capped before they are stored.
+/// <see cref="IConversationRecorder"/>: the session's status and token usage, which it also records, it writes to the
+/// session row itself (the store's <see cref="SessionStore.SetStatusAsync"/> and <see cref="SessionStore.RecordUsageAsync"/>
+/// are these). Texts, tool arguments and results are scrubbed of secrets and capped before they are stored.
 /// </remarks>
 public sealed class ConversationLog : IConversationLog
 {
@@ -41,13 +41,8 @@ public sealed class ConversationLog : IConversationLog
     private const int DefaultBatch = 500;
 
     private readonly SessionDatabase _database;
-    private readonly SessionStore _sessions;
 
-    internal ConversationLog(SessionDatabase database, SessionStore sessions)
-    {
-        _database = database;
-        _sessions = sessions;
-    }
+    internal ConversationLog(SessionDatabase database) => _database = database;
 
     /// <inheritdoc/>
     /// <remarks>
@@ -69,7 +64,7 @@ public sealed class ConversationLog : IConversationLog
         List<SqlStatement> statements = [.. Insert(sessionId, pending, now)];
         if (usage is not null)
         {
-            statements.AddRange(SessionStore.AddUsage(sessionId, usage, cost, now));
+            statements.AddRange(UsageRows.AddUsage(sessionId, usage, cost, now));
         }
 
         var sequence = (await _database.WriteSessionAsync(sessionId, statements, cancellationToken).ConfigureAwait(false))[1];
@@ -182,14 +177,21 @@ public sealed class ConversationLog : IConversationLog
     private sealed record PendingToolEvent(string Arguments, string? Error, string? Diff, string Files);
 
     /// <inheritdoc/>
-    /// <remarks>The session row's counters (<see cref="SessionStore.RecordUsageAsync"/>).</remarks>
-    public ValueTask RecordUsageAsync(string sessionId, UsageDetails usage, decimal? cost, CancellationToken cancellationToken = default) =>
-        _sessions.RecordUsageAsync(sessionId, usage, cost, cancellationToken);
+    /// <remarks>The session row's counters and its owner's day, in one transaction.</remarks>
+    public async ValueTask RecordUsageAsync(string sessionId, UsageDetails usage, decimal? cost, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(usage);
+        await _database.WriteSessionAsync(sessionId, UsageRows.AddUsage(sessionId, usage, cost, _database.Now()), cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc/>
-    /// <remarks>The session row's status (<see cref="SessionStore.SetStatusAsync"/>).</remarks>
-    public ValueTask SetStatusAsync(string sessionId, SessionStatus status, CancellationToken cancellationToken = default) =>
-        _sessions.SetStatusAsync(sessionId, status, cancellationToken);
+    /// <remarks>The session row's status.</remarks>
+    public async ValueTask SetStatusAsync(string sessionId, SessionStatus status, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        await _database.WriteSessionAsync(sessionId, [SessionRows.Update(sessionId, "status = @value", SessionRows.StatusText(status), _database.Now())], cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// The conversation to resume: every message from the last compaction summary on (all messages when there is no

@@ -17,13 +17,8 @@ public sealed class PermissionAudit : IPermissionAudit
     private const int MaxAuditSubjectBytes = 4 * 1024;
 
     private readonly SessionDatabase _database;
-    private readonly SessionStore _sessions;
 
-    internal PermissionAudit(SessionDatabase database, SessionStore sessions)
-    {
-        _database = database;
-        _sessions = sessions;
-    }
+    internal PermissionAudit(SessionDatabase database) => _database = database;
 
     /// <inheritdoc />
     public Task<IReadOnlyList<string>> GetGrantsAsync(string sessionId, CancellationToken cancellationToken = default)
@@ -98,8 +93,11 @@ public sealed class PermissionAudit : IPermissionAudit
 
     /// <inheritdoc />
     /// <remarks>A session setting (<see cref="SessionSettings.PermissionMode"/>).</remarks>
-    public Task SetModeAsync(string sessionId, PermissionMode mode, CancellationToken cancellationToken = default) =>
-        _sessions.SetSettingAsync(sessionId, SessionSettings.PermissionMode, mode.ToDisplayName(), cancellationToken);
+    public Task SetModeAsync(string sessionId, PermissionMode mode, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        return SessionRows.SetSettingAsync(_database, sessionId, SessionSettings.PermissionMode, mode.ToDisplayName(), cancellationToken);
+    }
 
     /// <inheritdoc />
     public async Task RecordDecisionAsync(PermissionAuditEntry entry, CancellationToken cancellationToken = default)

@@ -187,7 +187,7 @@ internal sealed partial class RunSlots : IRunSlots, IDisposable
             reservedNanos = Number(reader, 2);
         }
 
-        var today = UserStore.Day(DateOnly.FromDateTime(Time(now).UtcDateTime));
+        var today = UsageRows.Day(DateOnly.FromDateTime(Time(now).UtcDateTime));
         using (var command = Command(connection, transaction, "SELECT input_tokens + output_tokens, cost_nanousd FROM user_usage WHERE owner = @owner AND day = @day", ("@owner", owner), ("@day", today)))
         using (var reader = command.ExecuteReader())
         {

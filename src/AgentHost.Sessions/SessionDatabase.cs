@@ -59,8 +59,8 @@ public abstract class SessionDatabase : IDisposable
     /// <summary>The clock (for new ids and timestamps).</summary>
     public TimeProvider Clock { get; }
 
-    /// <summary>The session leases of the store, whose fence every session write checks (<see cref="WriteSessionAsync"/>).</summary>
-    public SessionLeases? Leases { get; set; }
+    /// <summary>The fence of the store's session leases, which every session write checks (<see cref="WriteSessionAsync"/>).</summary>
+    public ISessionWriteFence? Leases { get; set; }
 
     /// <summary>Whether the database is disposed.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposed);
@@ -158,7 +158,7 @@ public abstract class SessionDatabase : IDisposable
 
     /// <summary>
     /// A write of one session (<see cref="WriteAsync"/>), fenced: when the store holds the session's lease, its epoch
-    /// must still be current inside the same transaction (<see cref="SessionLeases.Check"/>), or nothing is written.
+    /// must still be current inside the same transaction (<see cref="ISessionWriteFence.Check"/>), or nothing is written.
     /// </summary>
     /// <exception cref="SessionLeaseLostException">Another writer took the session over.</exception>
     public Task<T> WriteSessionAsync<T>(string sessionId, Func<DbConnection, DbTransaction, T> write, CancellationToken cancellationToken) =>

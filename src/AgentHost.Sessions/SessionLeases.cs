@@ -1,7 +1,6 @@
 using System.Globalization;
 using AgentHost.Hosting;
 using System.Data.Common;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using static AgentHost.Sessions.SessionDatabase;
 
@@ -26,7 +25,7 @@ namespace AgentHost.Sessions;
 /// Thread-safe; disposed with the store.
 /// </para>
 /// </remarks>
-public sealed partial class SessionLeases : ISessionLeases, IDisposable
+public sealed partial class SessionLeases : ISessionLeases, ISessionWriteFence
 {
     private const string SelectSql = "SELECT epoch, owner, holder, file_lock, expires_at FROM session_leases WHERE session_id = @id";
 
@@ -208,56 +207,6 @@ public sealed partial class SessionLeases : ISessionLeases, IDisposable
         new(
             ErrorKind.InUse,
             $"session {sessionId} is in use by {holder ?? "another process"}; wait for it to finish or stop that process, then retry (or fork it: 'agent session fork {sessionId}').");
-
-    /// <summary>
-    /// Marks every <c>active</c> session whose holder is gone as interrupted: its run ended without recording an end
-    /// (kill -9, a crash, power loss). Conservative: a session whose lock file some process still holds is left alone
-    /// (that process lives, perhaps paused); a session is marked when its lock file is free and its lease was released,
-    /// taken with that lock file (its process is gone), or has expired.
-    /// </summary>
-    internal static void MarkDeadRunsInterrupted(SqliteSessionDatabase database, DbConnection connection)
-    {
-        var active = new List<string>();
-        using (var query = Command(connection, null, "SELECT id FROM sessions WHERE status = 'active'"))
-        using (var reader = query.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                active.Add(reader.GetString(0));
-            }
-        }
-
-        foreach (var id in active)
-        {
-            // Held while the status changes, so a run starting on it now cannot be marked by mistake.
-            using var probe = StorageErrors.Guard(database.LocksDirectory, StorageErrors.Locks, () => LockFile.TryAcquire(database.LocksDirectory, id));
-            if (probe is null)
-            {
-                continue;
-            }
-
-            using var update = Command(
-                connection,
-                null,
-                """
-                UPDATE sessions SET status = 'interrupted' WHERE id = @id AND status = 'active' AND NOT EXISTS (
-                    SELECT 1 FROM session_leases l WHERE l.session_id = @id AND l.owner IS NOT NULL AND l.file_lock = 0 AND l.expires_at > @now)
-                """,
-                ("@id", id),
-                ("@now", database.Now()));
-            try
-            {
-                if (update.ExecuteNonQuery() > 0)
-                {
-                    SessionStoreLog.MarkedInterrupted(database.Logger, id);
-                }
-            }
-            catch (SqliteException ex) when (ex.SqliteErrorCode == StorageErrors.ReadOnly)
-            {
-                return; // A read-only database can still be read; the first write names the problem.
-            }
-        }
-    }
 
     /// <summary>Stops the renewals (the store is closing; its held leases expire, or their lock files free them).</summary>
     public void Dispose()

@@ -5,7 +5,8 @@ namespace AgentHost.Sessions;
 
 /// <summary>
 /// The <c>sessions</c> table's rows as the store and its parts read and write them: the column list, reading a row into
-/// a <see cref="SessionInfo"/>, the stored spelling of a status, a workspace and the settings.
+/// a <see cref="SessionInfo"/>, the stored spelling of a status, a workspace and the settings, the update of one column
+/// and of one setting, and the ids that start with a prefix.
 /// </summary>
 internal static class SessionRows
 {
@@ -41,6 +42,11 @@ internal static class SessionRows
         return reader.Read() ? ReadSessionRow(reader) : null;
     }
 
+    /// <summary>Reads a session that must exist.</summary>
+    /// <exception cref="AgentHost.Hosting.AgentHostException">There is no such session (<see cref="AgentHost.Hosting.ErrorKind.NotFound"/>, with close matches).</exception>
+    public static SessionInfo GetSession(DbConnection connection, DbTransaction? transaction, string sessionId) =>
+        ReadSession(connection, transaction, sessionId) ?? throw NotFound(connection, sessionId, transaction);
+
     public static SessionInfo ReadSessionRow(DbDataReader reader) =>
         new(
             reader.GetString(0),
@@ -65,6 +71,69 @@ internal static class SessionRows
             Name = reader.IsDBNull(18) ? null : reader.GetString(18),
             ReasoningTokens = reader.GetInt64(19),
         };
+
+    /// <summary>The statement that sets one column of a session's row (<paramref name="assignment"/> uses <c>@value</c>) and its update time; it requires the session.</summary>
+    public static SqlStatement Update(string sessionId, string assignment, object value, long now) =>
+        new($"UPDATE sessions SET {assignment}, updated_at = @now WHERE id = @id", ("@value", value), ("@now", now), ("@id", sessionId)) { RequiresSession = true };
+
+    /// <summary>Sets (or, with a <see langword="null"/> value, removes) one session setting, fenced like every session write.</summary>
+    /// <param name="database">The store's database.</param>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="normalizedKey">The key (<see cref="SessionSettings.NormalizeKey"/>).</param>
+    /// <param name="value">The value (redacted), or <see langword="null"/> to remove.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The settings after the change.</returns>
+    public static Task<IReadOnlyDictionary<string, string>> SetSettingAsync(SessionDatabase database, string sessionId, string normalizedKey, string? value, CancellationToken cancellationToken) =>
+        database.WriteSessionAsync<IReadOnlyDictionary<string, string>>(
+            sessionId,
+            (connection, transaction) =>
+            {
+                var settings = new Dictionary<string, string>(GetSession(connection, transaction, sessionId).Settings, StringComparer.Ordinal);
+                if (value is null)
+                {
+                    settings.Remove(normalizedKey);
+                }
+                else
+                {
+                    settings[normalizedKey] = database.Codec.Clean(value);
+                }
+
+                using var command = Command(
+                    connection,
+                    transaction,
+                    "UPDATE sessions SET settings = @settings, updated_at = @now WHERE id = @id",
+                    ("@settings", StringJson.Map(settings)),
+                    ("@now", database.Now()),
+                    ("@id", sessionId));
+                command.ExecuteNonQuery();
+                return settings;
+            },
+            cancellationToken);
+
+    /// <summary>The ids of <paramref name="table"/> (<c>sessions</c> or <c>workflow_runs</c>) that start with <paramref name="prefix"/>, at most six, in order.</summary>
+    /// <param name="connection">An open connection.</param>
+    /// <param name="table">The table: one of the two with ULID ids (<see cref="SessionIds"/>).</param>
+    /// <param name="prefix">The normalized prefix.</param>
+    /// <returns>The matching ids.</returns>
+    public static List<string> WithPrefix(DbConnection connection, string table, string prefix)
+    {
+        // The table is one of two constants, never input; ids sort as text, so a prefix is a range.
+        var sql = table switch
+        {
+            "sessions" => "SELECT id FROM sessions WHERE id >= @p AND id < @p || '~' ORDER BY id LIMIT 6",
+            "workflow_runs" => "SELECT id FROM workflow_runs WHERE id >= @p AND id < @p || '~' ORDER BY id LIMIT 6",
+            _ => throw new ArgumentOutOfRangeException(nameof(table), table, "not a table with ULID ids"),
+        };
+        var matches = new List<string>();
+        using var command = Command(connection, null, sql, ("@p", prefix));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            matches.Add(reader.GetString(0));
+        }
+
+        return matches;
+    }
 
     public static string StatusText(SessionStatus status) => status.ToString().ToLowerInvariant();
 

@@ -28,7 +28,7 @@ public sealed partial class SessionStore
                     throw new AgentHostException(ErrorKind.Usage, "a session id or name is required. See 'agent session list'.");
                 }
 
-                var matches = SessionIds.WithPrefix(connection, "sessions", wanted);
+                var matches = SessionRows.WithPrefix(connection, "sessions", wanted);
                 if (matches is [var only])
                 {
                     return only;

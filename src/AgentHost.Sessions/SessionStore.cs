@@ -42,10 +42,10 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
         _database = database;
         _leases = new SessionLeases(database, leaseDuration);
         database.Leases = _leases;
-        Conversation = new ConversationLog(database, this);
-        Audit = new PermissionAudit(database, this);
+        Conversation = new ConversationLog(database);
+        Audit = new PermissionAudit(database);
         Stats = new SessionStats(database);
-        Transfer = new SessionTransfer(database, this);
+        Transfer = new SessionTransfer(database);
         Checkpoints = new FileCheckpoints(database);
         Workflows = new WorkflowRunStore(database);
         Journal = new SessionJournal(database, maxEventBytes);
@@ -173,7 +173,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
             (opened, connection) =>
             {
                 store = new SessionStore(opened, chosen.LeaseDuration, chosen.MaxPartBytes);
-                SessionLeases.MarkDeadRunsInterrupted(opened, connection);
+                opened.MarkDeadRunsInterrupted(connection);
             });
         return store!;
     }
@@ -213,7 +213,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
     public Task<SessionInfo> GetSessionAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
-        return _database.ReadAsync(connection => ReadSession(connection, null, sessionId) ?? throw NotFound(connection, sessionId), cancellationToken);
+        return _database.ReadAsync(connection => GetSession(connection, null, sessionId), cancellationToken);
     }
 
     /// <summary>Lists sessions, most recently updated first.</summary>
@@ -259,47 +259,14 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
     }
 
     /// <inheritdoc/>
-    public async ValueTask SetStatusAsync(string sessionId, SessionStatus status, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(sessionId);
-        await UpdateSessionAsync(sessionId, "status = @value", StatusText(status), cancellationToken).ConfigureAwait(false);
-    }
+    /// <remarks>The conversation log's (<see cref="ConversationLog.SetStatusAsync"/>).</remarks>
+    public ValueTask SetStatusAsync(string sessionId, SessionStatus status, CancellationToken cancellationToken = default) =>
+        Conversation.SetStatusAsync(sessionId, status, cancellationToken);
 
     /// <inheritdoc/>
-    public async ValueTask RecordUsageAsync(string sessionId, UsageDetails usage, decimal? cost, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(sessionId);
-        ArgumentNullException.ThrowIfNull(usage);
-        await _database.WriteSessionAsync(sessionId, AddUsage(sessionId, usage, cost, _database.Now()), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The statements that add a step's usage to the session row (the second one: 0 when there is no such session) and to its owner's day.</summary>
-    internal static SqlStatement[] AddUsage(string sessionId, UsageDetails usage, decimal? cost, long now)
-    {
-        long? nanos = cost is { } dollars ? (long)decimal.Round(dollars * 1_000_000_000m, MidpointRounding.AwayFromZero) : null;
-        return
-        [
-            UserStore.AddUsage(sessionId, usage, nanos, now),
-            new SqlStatement(
-                """
-                UPDATE sessions SET
-                    input_tokens = input_tokens + @input,
-                    output_tokens = output_tokens + @output,
-                    cached_tokens = cached_tokens + @cached,
-                    reasoning_tokens = reasoning_tokens + @reasoning,
-                    cost_nanousd = CASE WHEN CAST(@cost AS BIGINT) IS NULL THEN cost_nanousd ELSE COALESCE(cost_nanousd, 0) + @cost END,
-                    updated_at = @now
-                WHERE id = @id
-                """,
-                ("@input", usage.InputTokenCount ?? 0),
-                ("@output", usage.OutputTokenCount ?? 0),
-                ("@cached", usage.CachedInputTokenCount ?? 0),
-                ("@reasoning", usage.ReasoningTokenCount ?? 0),
-                ("@cost", nanos),
-                ("@now", now),
-                ("@id", sessionId)) { RequiresSession = true },
-        ];
-    }
+    /// <remarks>The conversation log's (<see cref="ConversationLog.RecordUsageAsync"/>).</remarks>
+    public ValueTask RecordUsageAsync(string sessionId, UsageDetails usage, decimal? cost, CancellationToken cancellationToken = default) =>
+        Conversation.RecordUsageAsync(sessionId, usage, cost, cancellationToken);
 
     /// <inheritdoc/>
     public async Task<bool> DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default)
@@ -386,39 +353,11 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
     public Task<IReadOnlyDictionary<string, string>> SetSettingAsync(string sessionId, string key, string? value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
-        var normalized = SessionSettings.NormalizeKey(key);
-        return _database.WriteSessionAsync<IReadOnlyDictionary<string, string>>(
-            sessionId,
-            (connection, transaction) =>
-            {
-                var settings = new Dictionary<string, string>((ReadSession(connection, transaction, sessionId) ?? throw NotFound(connection, sessionId, transaction)).Settings, StringComparer.Ordinal);
-                if (value is null)
-                {
-                    settings.Remove(normalized);
-                }
-                else
-                {
-                    settings[normalized] = _database.Codec.Clean(value);
-                }
-
-                using var command = Command(
-                    connection,
-                    transaction,
-                    "UPDATE sessions SET settings = @settings, updated_at = @now WHERE id = @id",
-                    ("@settings", StringJson.Map(settings)),
-                    ("@now", _database.Now()),
-                    ("@id", sessionId));
-                command.ExecuteNonQuery();
-                return settings;
-            },
-            cancellationToken);
+        return SessionRows.SetSettingAsync(_database, sessionId, SessionSettings.NormalizeKey(key), value, cancellationToken);
     }
 
     private async Task UpdateSessionAsync(string sessionId, string assignment, object value, CancellationToken cancellationToken) =>
-        await _database.WriteSessionAsync(
-            sessionId,
-            [new SqlStatement($"UPDATE sessions SET {assignment}, updated_at = @now WHERE id = @id", ("@value", value), ("@now", _database.Now()), ("@id", sessionId)) { RequiresSession = true }],
-            cancellationToken).ConfigureAwait(false);
+        await _database.WriteSessionAsync(sessionId, [SessionRows.Update(sessionId, assignment, value, _database.Now())], cancellationToken).ConfigureAwait(false);
 
     private DateTimeOffset Cutoff(TimeSpan olderThan)
     {

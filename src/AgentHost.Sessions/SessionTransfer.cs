@@ -19,13 +19,8 @@ public sealed class SessionTransfer : ISessionTransfer
     private const int CopyBatch = 500;
 
     private readonly SessionDatabase _database;
-    private readonly SessionStore _sessions;
 
-    internal SessionTransfer(SessionDatabase database, SessionStore sessions)
-    {
-        _database = database;
-        _sessions = sessions;
-    }
+    internal SessionTransfer(SessionDatabase database) => _database = database;
 
     /// <summary>
     /// Copies a session into a new one (status <see cref="SessionStatus.Completed"/>, ready to resume): its messages up
@@ -44,7 +39,7 @@ public sealed class SessionTransfer : ISessionTransfer
         await _database.WriteAsync(
             (connection, transaction) =>
             {
-                var source = ReadSession(connection, transaction, sessionId) ?? throw NotFound(connection, sessionId, transaction);
+                var source = GetSession(connection, transaction, sessionId);
                 var (cut, forkMessageId) = ForkPoint(connection, transaction, source, atMessageId);
                 var now = _database.Now();
                 using (var insert = Command(
@@ -90,7 +85,7 @@ public sealed class SessionTransfer : ISessionTransfer
             },
             cancellationToken).ConfigureAwait(false);
         SessionStoreLog.Created(_database.Logger, forkId, "(fork of " + sessionId + ")");
-        return await _sessions.GetSessionAsync(forkId, cancellationToken).ConfigureAwait(false);
+        return await _database.ReadAsync(connection => GetSession(connection, null, forkId), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes a session as JSON Lines: a <c>session</c> header line, its messages, then its tool events.</summary>
@@ -230,7 +225,7 @@ public sealed class SessionTransfer : ISessionTransfer
             },
             cancellationToken).ConfigureAwait(false);
         SessionStoreLog.Created(_database.Logger, id, "(imported)");
-        var session = await _sessions.GetSessionAsync(id, cancellationToken).ConfigureAwait(false);
+        var session = await _database.ReadAsync(connection => GetSession(connection, null, id), cancellationToken).ConfigureAwait(false);
         return new SessionImportResult(session, header.Id ?? string.Empty, id != SessionIds.Normalize(header.Id ?? string.Empty));
     }
 
@@ -257,7 +252,7 @@ public sealed class SessionTransfer : ISessionTransfer
             connection =>
             {
                 using var transaction = _database.BeginSnapshot(connection);
-                var session = ReadSession(connection, transaction, sessionId) ?? throw NotFound(connection, sessionId, transaction);
+                var session = GetSession(connection, transaction, sessionId);
                 write(session, StreamMessages(connection, transaction, sessionId, 0, cancellationToken), StreamToolEvents(connection, transaction, sessionId, cancellationToken));
                 transaction.Commit();
                 return 0;

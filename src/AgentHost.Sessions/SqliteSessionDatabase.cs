@@ -107,6 +107,56 @@ internal sealed class SqliteSessionDatabase : SessionDatabase
     }
 
     /// <summary>
+    /// Marks every <c>active</c> session whose holder is gone as interrupted: its run ended without recording an end
+    /// (kill -9, a crash, power loss). Conservative: a session whose lock file some process still holds is left alone
+    /// (that process lives, perhaps paused); a session is marked when its lock file is free and its lease was released,
+    /// taken with that lock file (its process is gone), or has expired. Run once, when the store opens.
+    /// </summary>
+    internal void MarkDeadRunsInterrupted(DbConnection connection)
+    {
+        var active = new List<string>();
+        using (var query = Command(connection, null, "SELECT id FROM sessions WHERE status = 'active'"))
+        using (var reader = query.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                active.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var id in active)
+        {
+            // Held while the status changes, so a run starting on it now cannot be marked by mistake.
+            using var probe = StorageErrors.Guard(LocksDirectory, StorageErrors.Locks, () => LockFile.TryAcquire(LocksDirectory, id));
+            if (probe is null)
+            {
+                continue;
+            }
+
+            using var update = Command(
+                connection,
+                null,
+                """
+                UPDATE sessions SET status = 'interrupted' WHERE id = @id AND status = 'active' AND NOT EXISTS (
+                    SELECT 1 FROM session_leases l WHERE l.session_id = @id AND l.owner IS NOT NULL AND l.file_lock = 0 AND l.expires_at > @now)
+                """,
+                ("@id", id),
+                ("@now", Now()));
+            try
+            {
+                if (update.ExecuteNonQuery() > 0)
+                {
+                    SessionStoreLog.MarkedInterrupted(Logger, id);
+                }
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == StorageErrors.ReadOnly)
+            {
+                return; // A read-only database can still be read; the first write names the problem.
+            }
+        }
+    }
+
+    /// <summary>
     /// Closes the write connection once the write in flight, if any, has committed (it takes the write gate, so a write
     /// never loses its connection halfway), and clears the connection pool. Writes that were waiting for the gate, and
     /// any after this, end with <see cref="ObjectDisposedException"/>. The gate itself is not disposed: a write that

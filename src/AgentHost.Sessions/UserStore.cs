@@ -10,7 +10,6 @@ namespace AgentHost.Sessions;
 internal sealed class UserStore(SessionDatabase database) : IUserStore
 {
     private const string Columns = "name, role, created_at, token_created_at";
-    private const string DayFormat = "yyyy-MM-dd";
 
     public async Task<ServerUser> AddUserAsync(string name, ServerRole role, ReadOnlyMemory<byte> tokenHash, CancellationToken cancellationToken = default)
     {
@@ -128,15 +127,15 @@ internal sealed class UserStore(SessionDatabase database) : IUserStore
                     ORDER BY owner, day
                     """,
                     ("@owner", owner),
-                    ("@from", Day(firstDay)),
-                    ("@to", Day(lastDay)));
+                    ("@from", UsageRows.Day(firstDay)),
+                    ("@to", UsageRows.Day(lastDay)));
                 using var reader = command.ExecuteReader();
                 var usage = new List<UserUsage>();
                 while (reader.Read())
                 {
                     usage.Add(new UserUsage(
                         reader.GetString(0),
-                        DateOnly.ParseExact(reader.GetString(1), DayFormat, CultureInfo.InvariantCulture),
+                        DateOnly.ParseExact(reader.GetString(1), UsageRows.DayFormat, CultureInfo.InvariantCulture),
                         reader.GetInt64(2),
                         reader.GetInt64(3),
                         reader.GetInt64(4) / 1_000_000_000m));
@@ -145,26 +144,6 @@ internal sealed class UserStore(SessionDatabase database) : IUserStore
                 return usage;
             },
             cancellationToken);
-
-    /// <summary>The statement that adds a step's usage to the day's row of the session's owner, in the write that adds it to the session (it changes nothing for a session without an owner).</summary>
-    internal static SqlStatement AddUsage(string sessionId, Microsoft.Extensions.AI.UsageDetails usage, long? nanos, long now) =>
-        new(
-            """
-            INSERT INTO user_usage (owner, day, input_tokens, output_tokens, cost_nanousd)
-            SELECT owner, @day, @input, @output, @cost FROM sessions WHERE id = @id AND owner IS NOT NULL
-            ON CONFLICT (owner, day) DO UPDATE SET
-                input_tokens = user_usage.input_tokens + excluded.input_tokens,
-                output_tokens = user_usage.output_tokens + excluded.output_tokens,
-                cost_nanousd = user_usage.cost_nanousd + excluded.cost_nanousd
-            """,
-            ("@day", Day(DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(now).UtcDateTime))),
-            ("@input", usage.InputTokenCount ?? 0),
-            ("@output", usage.OutputTokenCount ?? 0),
-            ("@cost", nanos ?? 0),
-            ("@id", sessionId));
-
-    /// <summary>A day as <c>user_usage.day</c> stores it.</summary>
-    internal static string Day(DateOnly day) => day.ToString(DayFormat, CultureInfo.InvariantCulture);
 
     private static byte[] Hash(ReadOnlyMemory<byte> tokenHash) =>
         tokenHash.Length == 32 ? tokenHash.ToArray() : throw new ArgumentException("a token hash is 32 bytes (SHA-256).", nameof(tokenHash));

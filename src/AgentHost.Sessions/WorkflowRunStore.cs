@@ -108,7 +108,7 @@ public sealed class WorkflowRunStore : IWorkflowRunStore
                     throw new AgentHostException(ErrorKind.Usage, "a workflow run id is required. See 'agent workflow runs'.");
                 }
 
-                var matches = SessionIds.WithPrefix(connection, "workflow_runs", wanted);
+                var matches = SessionRows.WithPrefix(connection, "workflow_runs", wanted);
 
                 return matches switch
                 {
