@@ -7,6 +7,7 @@ using AgentHost.Agent.Workflows.Model;
 using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
+using AgentHost.Sessions.WorkflowRuns;
 using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Server;

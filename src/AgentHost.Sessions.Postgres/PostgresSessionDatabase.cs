@@ -6,6 +6,8 @@ using System.Text;
 using AgentHost.Hosting.Security;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using AgentHost.Sessions.Leases;
+using AgentHost.Sessions.Sql;
 
 namespace AgentHost.Sessions.Postgres;
 

@@ -3,6 +3,8 @@ using AgentHost.Hosting.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using AgentHost.Sessions.Sql;
+using AgentHost.Sessions.Store;
 
 namespace AgentHost.Sessions.Postgres;
 

@@ -6,7 +6,7 @@ namespace AgentHost.Sessions;
 /// Where sessions live beyond the process: the sessions themselves (create, find, list, resolve, rename, status, usage,
 /// settings, delete, prune) and, as parts, the conversation log, the permission audit, usage statistics, transfer, file
 /// checkpoints, workflow runs and the session leases. The agent, the server and the CLI use only this interface;
-/// <see cref="SessionStore"/> (SQLite) is the zero-configuration implementation.
+/// <see cref="Store.SessionStore"/> (SQLite) is the zero-configuration implementation.
 /// </summary>
 /// <remarks>
 /// <para>

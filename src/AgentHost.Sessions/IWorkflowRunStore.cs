@@ -126,6 +126,6 @@ public interface IWorkflowRunStore
     /// (kill -9, a crash) and is shown as <c>interrupted</c>; resume continues it.
     /// </summary>
     /// <param name="run">The stored run.</param>
-    /// <returns><c>interrupted</c>, or the stored status (<see cref="WorkflowRunStore.StatusText"/>).</returns>
+    /// <returns><c>interrupted</c>, or the stored status (<see cref="WorkflowRuns.WorkflowRunStore.StatusText"/>).</returns>
     string DisplayStatus(WorkflowRunInfo run);
 }

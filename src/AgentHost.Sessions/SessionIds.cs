@@ -1,5 +1,3 @@
-using System.Data.Common;
-
 namespace AgentHost.Sessions;
 
 /// <summary>
@@ -54,29 +52,4 @@ internal static class SessionIds
 
     /// <summary>Whether <paramref name="id"/> is a well-formed id (26 characters of the Crockford alphabet), safe as a file name.</summary>
     public static bool IsValid(string id) => id.Length == Length && id.AsSpan().IndexOfAnyExcept(AlphabetValues) < 0;
-
-    /// <summary>The ids of <paramref name="table"/> (<c>sessions</c> or <c>workflow_runs</c>) that start with <paramref name="prefix"/>, at most six, in order.</summary>
-    /// <param name="connection">An open connection.</param>
-    /// <param name="table">The table: one of the two with ULID ids.</param>
-    /// <param name="prefix">The normalized prefix.</param>
-    /// <returns>The matching ids.</returns>
-    public static List<string> WithPrefix(DbConnection connection, string table, string prefix)
-    {
-        // The table is one of two constants, never input; ids sort as text, so a prefix is a range.
-        var sql = table switch
-        {
-            "sessions" => "SELECT id FROM sessions WHERE id >= @p AND id < @p || '~' ORDER BY id LIMIT 6",
-            "workflow_runs" => "SELECT id FROM workflow_runs WHERE id >= @p AND id < @p || '~' ORDER BY id LIMIT 6",
-            _ => throw new ArgumentOutOfRangeException(nameof(table), table, "not a table with ULID ids"),
-        };
-        var matches = new List<string>();
-        using var command = SessionDatabase.Command(connection, null, sql, ("@p", prefix));
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            matches.Add(reader.GetString(0));
-        }
-
-        return matches;
-    }
 }

@@ -1,6 +1,6 @@
 namespace AgentHost.Sessions;
 
-/// <summary>Limits and tuning of a <see cref="SessionStore"/>.</summary>
+/// <summary>Limits and tuning of a <see cref="Store.SessionStore"/>.</summary>
 public sealed record SessionStoreOptions
 {
     /// <summary>The default cap of one stored part: 256 KiB.</summary>

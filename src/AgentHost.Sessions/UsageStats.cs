@@ -1,6 +1,6 @@
 namespace AgentHost.Sessions;
 
-/// <summary>A usage summary of the stored sessions (<see cref="SessionStats.GetUsageStatsAsync"/>).</summary>
+/// <summary>A usage summary of the stored sessions (<see cref="Journal.SessionStats.GetUsageStatsAsync"/>).</summary>
 /// <remarks>Immutable snapshot, read in one transaction.</remarks>
 /// <param name="Workspace">The workspace summarised, or <see langword="null"/> for every workspace.</param>
 /// <param name="Totals">Totals over the sessions.</param>

@@ -22,7 +22,7 @@ public enum WorkflowRunState
     Cancelled,
 }
 
-/// <summary>What a new workflow run starts with (<see cref="WorkflowRunStore.CreateRunAsync"/>).</summary>
+/// <summary>What a new workflow run starts with (<see cref="WorkflowRuns.WorkflowRunStore.CreateRunAsync"/>).</summary>
 /// <param name="Workflow">The workflow's name.</param>
 /// <param name="Workspace">The project root it runs in.</param>
 /// <param name="Definition">The workflow's definition as a JSON document (the one the run keeps using on resume).</param>

@@ -8,6 +8,7 @@ using AgentHost.Hosting.Security;
 using AgentHost.Server;
 using AgentHost.Server.Http;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Store;
 using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

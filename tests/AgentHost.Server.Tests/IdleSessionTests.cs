@@ -4,6 +4,7 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Security;
 using AgentHost.Server;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Store;
 using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 

@@ -3,6 +3,7 @@ using AgentHost.Hosting;
 using AgentHost.Permissions;
 using AgentHost.Permissions.Paths;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Store;
 using AgentHost.Common.Diff;
 
 namespace AgentHost.Agent.Checkpoints;

@@ -18,6 +18,7 @@ using AgentHost.Permissions.Gate;
 using AgentHost.Permissions.Sandbox;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Journal;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Cli.Commands;

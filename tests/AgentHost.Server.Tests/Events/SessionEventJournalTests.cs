@@ -3,6 +3,7 @@ using AgentHost.Sdk.Events;
 using AgentHost.Server;
 using AgentHost.Server.Events;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Store;
 using AgentHost.Tests.Sessions;
 using Microsoft.Extensions.Logging.Abstractions;
 

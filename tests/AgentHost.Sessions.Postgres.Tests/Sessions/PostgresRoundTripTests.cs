@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Store;
 using AgentHost.Sessions.Postgres;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;

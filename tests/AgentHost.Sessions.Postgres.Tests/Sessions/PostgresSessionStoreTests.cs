@@ -1,6 +1,7 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Security;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Store;
 using AgentHost.Sessions.Postgres;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;

@@ -9,6 +9,7 @@ using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Store;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 

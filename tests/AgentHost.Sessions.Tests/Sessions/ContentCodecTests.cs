@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentHost.Hosting.Security;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Sql;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Tests.Sessions;

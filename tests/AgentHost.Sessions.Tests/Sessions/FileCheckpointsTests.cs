@@ -1,6 +1,7 @@
 using System.Text;
 using AgentHost.Hosting;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Checkpoints;
 
 namespace AgentHost.Tests.Sessions;
 

@@ -1,6 +1,7 @@
 using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Journal;
 using Microsoft.Extensions.AI;
 
 namespace AgentHost.Tests.Sessions;

@@ -1,6 +1,8 @@
 using AgentHost.Hosting;
 using AgentHost.Hosting.Security;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Sqlite;
+using AgentHost.Sessions.Store;
 using AgentHost.Tests.Support;
 namespace AgentHost.Tests.Sessions;
 

@@ -1,4 +1,5 @@
 using AgentHost.Sessions;
+using AgentHost.Sessions.Store;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 

@@ -1,4 +1,5 @@
 using AgentHost.Sessions;
+using AgentHost.Sessions.Sql;
 
 namespace AgentHost.Tests.Sessions;
 

@@ -1,5 +1,6 @@
 using AgentHost.Hosting.Security;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Store;
 
 namespace AgentHost.Tests.Sessions;
 

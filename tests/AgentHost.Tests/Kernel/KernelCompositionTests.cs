@@ -16,6 +16,7 @@ using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Store;
 using AgentHost.Tests.Cli;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

@@ -139,9 +139,9 @@ public sealed class LogsCommandTests : IDisposable
         Assert.True(stats.ExitCode == ExitCodes.Success, stats.Error);
         Assert.True(none.ExitCode == ExitCodes.Success, none.Error);
         var entry = Assert.Single(LogFileReader.ReadTail(Path.Combine(home, "logs"), 10));
-        Assert.Equal("AgentHost.Sessions.SessionStore", entry.Category);
+        Assert.Equal("AgentHost.Sessions.Store.SessionStore", entry.Category);
         Assert.StartsWith("Migrated session database", entry.Message, StringComparison.Ordinal);
-        Assert.Equal(AgentHost.Sessions.SessionStore.SchemaVersion, entry.State["To"].GetInt32());
+        Assert.Equal(AgentHost.Sessions.Store.SessionStore.SchemaVersion, entry.State["To"].GetInt32());
         Assert.False(Directory.Exists(Path.Combine(quiet, "logs")));
     }
 

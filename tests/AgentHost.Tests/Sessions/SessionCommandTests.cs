@@ -3,6 +3,7 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Store;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 

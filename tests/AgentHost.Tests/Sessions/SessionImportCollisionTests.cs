@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Security;
 using AgentHost.Sessions;
+using AgentHost.Sessions.Store;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 

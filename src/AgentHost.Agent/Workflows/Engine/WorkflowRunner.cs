@@ -6,6 +6,7 @@ using AgentHost.Agent.Workflows.Parsing;
 using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
+using AgentHost.Sessions.WorkflowRuns;
 
 namespace AgentHost.Agent.Workflows.Engine;
 
