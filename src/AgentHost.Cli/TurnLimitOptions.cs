@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using AgentHost.Agent.Workflows.Model;
 using AgentHost.Hosting;
+using AgentHost.Workflows.Model;
 
 namespace AgentHost.Cli;
 

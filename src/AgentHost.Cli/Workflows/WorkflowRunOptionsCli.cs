@@ -1,6 +1,6 @@
 using System.CommandLine;
-using AgentHost.Agent.Workflows.Model;
 using AgentHost.Hosting;
+using AgentHost.Workflows.Model;
 
 namespace AgentHost.Cli.Workflows;
 
