@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using AgentHost.Hosting.Text;
 using AgentHost.Sessions;
 using AgentHost.Workflows.Model;
 
@@ -78,7 +79,7 @@ internal sealed class WorkflowBudgetTracker
     {
         var max = Limits.MaxTime ?? TimeSpan.Zero;
         return new WorkflowBudgetException(
-            $"budget max_time {WorkflowDuration.Format(max)} reached while {where} ran (it runs again from its start on resume). Raise it with 'agent workflow resume {_runId} --max-time {WorkflowDuration.Format(max * 2)}'.");
+            $"budget max_time {DurationText.Format(max)} reached while {where} ran (it runs again from its start on resume). Raise it with 'agent workflow resume {_runId} --max-time {DurationText.Format(max * 2)}'.");
     }
 
     /// <summary>
@@ -148,7 +149,7 @@ internal sealed class WorkflowBudgetTracker
         if (Limits.MaxTime is { } maxTime && now.ActiveMilliseconds > maxTime.TotalMilliseconds)
         {
             throw new WorkflowBudgetException(
-                $"budget max_time {WorkflowDuration.Format(maxTime)} reached ({WorkflowDuration.Format(TimeSpan.FromMilliseconds(now.ActiveMilliseconds))} of active time). Raise it with 'agent workflow resume {_runId} --max-time {WorkflowDuration.Format(maxTime * 2)}'.");
+                $"budget max_time {DurationText.Format(maxTime)} reached ({DurationText.Format(TimeSpan.FromMilliseconds(now.ActiveMilliseconds))} of active time). Raise it with 'agent workflow resume {_runId} --max-time {DurationText.Format(maxTime * 2)}'.");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AgentHost.Hosting.Text;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
 using AgentHost.Workflows.Model;
@@ -43,7 +44,7 @@ internal sealed partial class WorkflowExecution
                     await RecordAsync(node, $"{path}{AttemptSeparator}{attempt}", FailureOutput(failure, attempt)).ConfigureAwait(false);
                     Events.Publish(new WorkflowNodeCompletedEvent(Run.Id, Definition.Name, path, node.Kind, "retrying")
                     {
-                        Summary = $"{failure.Message} — attempt {attempt + 1} of {last}{(wait > TimeSpan.Zero ? $" in {WorkflowDuration.Format(wait)}" : string.Empty)}",
+                        Summary = $"{failure.Message} — attempt {attempt + 1} of {last}{(wait > TimeSpan.Zero ? $" in {DurationText.Format(wait)}" : string.Empty)}",
                         Attempt = attempt,
                     });
                     if (wait > TimeSpan.Zero)

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using AgentHost.Agent.Hooks;
 using AgentHost.Agent.Questions;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Text;
 using AgentHost.Permissions;
 using AgentHost.Permissions.Sandbox;
 using AgentHost.Sdk.Events;
@@ -117,11 +118,11 @@ internal sealed partial class WorkflowExecution : IDisposable
             ["timed_out"] = result.TimedOut,
             ["sandbox"] = result.Sandbox,
         };
-        var summary = result.TimedOut ? $"timed out after {WorkflowDuration.Format(node.Timeout)}" : $"exit {result.ExitCode}";
+        var summary = result.TimedOut ? $"timed out after {DurationText.Format(node.Timeout)}" : $"exit {result.ExitCode}";
         if (result.TimedOut)
         {
             // The node's time limit: its process tree was killed; a failure of kind timed_out (retry and catch handle it).
-            throw new WorkflowNodeFailedException($"{Where(node)}: timed out after {WorkflowDuration.Format(node.Timeout)} (its timeout); the command's process tree was killed.")
+            throw new WorkflowNodeFailedException($"{Where(node)}: timed out after {DurationText.Format(node.Timeout)} (its timeout); the command's process tree was killed.")
             {
                 Failure = WorkflowRetry.TimedOut,
                 Output = output,

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AgentHost.Agent.Questions;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Text;
 using AgentHost.Sdk.Events;
 using AgentHost.Workflows.Model;
 
@@ -66,7 +67,7 @@ internal sealed partial class WorkflowExecution
     private NodeResult TimedOut(WaitNode node, TimeSpan timeout) =>
         node.Default is { } fallback
             ? Answered(fallback, timedOut: true)
-            : throw new WorkflowNodeFailedException($"{Where(node)}: no answer within its timeout ({WorkflowDuration.Format(timeout)}) and it has no default.") { Failure = WorkflowRetry.TimedOut };
+            : throw new WorkflowNodeFailedException($"{Where(node)}: no answer within its timeout ({DurationText.Format(timeout)}) and it has no default.") { Failure = WorkflowRetry.TimedOut };
 
     private static NodeResult Answered(string answer, bool timedOut) =>
         new(new JsonObject { ["answer"] = answer, ["timed_out"] = timedOut }, timedOut ? $"timed out: {answer}" : answer);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentHost.Agent.Service;
+using AgentHost.Hosting.Text;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
 using AgentHost.Workflows.Expressions;
@@ -229,7 +230,7 @@ internal sealed partial class WorkflowExecution
         }
         catch (Exception ex) when (ex is OperationCanceledException or WorkflowNodeFailedException && nodeLimit is { IsCancellationRequested: true } && !outer.IsCancellationRequested)
         {
-            throw new WorkflowNodeFailedException($"{Where(node)}: timed out after {WorkflowDuration.Format(node.TimeLimit!.Value)} (its timeout), and was cancelled.", ex)
+            throw new WorkflowNodeFailedException($"{Where(node)}: timed out after {DurationText.Format(node.TimeLimit!.Value)} (its timeout), and was cancelled.", ex)
             {
                 Failure = WorkflowRetry.TimedOut,
             };

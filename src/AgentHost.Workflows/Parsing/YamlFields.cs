@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentHost.Hosting.Text;
 using AgentHost.Workflows.Model;
 using YamlDotNet.RepresentationModel;
 
@@ -197,7 +198,7 @@ internal sealed class YamlFields(YamlMappingNode map, string prefix, WorkflowPro
         }
 
         var text = (node as YamlScalarNode)?.Value?.Trim() ?? string.Empty;
-        if (WorkflowDuration.TryParse(text, out var duration))
+        if (DurationText.TryParse(text, out var duration))
         {
             return duration;
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AgentHost.Hosting.Text;
 using AgentHost.Workflows.Expressions;
 using AgentHost.Workflows.Model;
 
@@ -172,7 +173,7 @@ public static class WorkflowText
 
                 if (shell.Timeout != ShellNode.DefaultTimeout)
                 {
-                    yield return $"timeout: {WorkflowDuration.Format(shell.Timeout)}";
+                    yield return $"timeout: {DurationText.Format(shell.Timeout)}";
                 }
 
                 if (shell.FailOnError)
@@ -215,7 +216,7 @@ public static class WorkflowText
 
                 if (wait.Timeout is { } timeout)
                 {
-                    yield return $"timeout: {WorkflowDuration.Format(timeout)}{(wait.Default is { } answer ? $", then '{answer}'" : string.Empty)}";
+                    yield return $"timeout: {DurationText.Format(timeout)}{(wait.Default is { } answer ? $", then '{answer}'" : string.Empty)}";
                 }
 
                 break;
@@ -235,13 +236,13 @@ public static class WorkflowText
 
         if (node.TimeLimit is { } limit)
         {
-            yield return $"timeout: {WorkflowDuration.Format(limit)}";
+            yield return $"timeout: {DurationText.Format(limit)}";
         }
 
         if (node.Retry is { } retry)
         {
             var wait = retry.Initial > TimeSpan.Zero
-                ? $", backoff {WorkflowDuration.Format(retry.Initial)}{(retry.Factor != 1m ? $" ×{retry.Factor.ToString(CultureInfo.InvariantCulture)}" : string.Empty)}{(retry.Max is { } max ? $" up to {WorkflowDuration.Format(max)}" : string.Empty)}"
+                ? $", backoff {DurationText.Format(retry.Initial)}{(retry.Factor != 1m ? $" ×{retry.Factor.ToString(CultureInfo.InvariantCulture)}" : string.Empty)}{(retry.Max is { } max ? $" up to {DurationText.Format(max)}" : string.Empty)}"
                 : string.Empty;
             yield return $"retry: {retry.Count.ToString(CultureInfo.InvariantCulture)} more time{(retry.Count == 1 ? string.Empty : "s")} on {string.Join(", ", retry.On)}{wait}";
         }
@@ -262,7 +263,7 @@ public static class WorkflowText
 
         if (budget.MaxTime is { } time)
         {
-            parts.Add($"max_time {WorkflowDuration.Format(time)}");
+            parts.Add($"max_time {DurationText.Format(time)}");
         }
 
         if (budget.MaxCost is { } cost)

@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace AgentHost.Workflows.Model;
+namespace AgentHost.Hosting.Text;
 
-/// <summary>Durations as workflows write them (<c>90s</c>, <c>10m</c>, <c>2h</c>, <c>1h30m</c>): files, <c>--max-time</c> and messages.</summary>
-public static partial class WorkflowDuration
+/// <summary>
+/// Durations as the agent writes them (<c>90s</c>, <c>10m</c>, <c>2h</c>, <c>1h30m</c>): workflow files, <c>--timeout</c>,
+/// <c>--max-time</c>, the chat's <c>/timeout</c> and <c>/approve</c>, and messages.
+/// </summary>
+public static partial class DurationText
 {
     /// <summary>Parses a duration (<c>90s</c>, <c>10m</c>, <c>2h</c>, <c>1h30m</c>, <c>1h30m15s</c>); zero is not one.</summary>
     /// <param name="text">The text.</param>
