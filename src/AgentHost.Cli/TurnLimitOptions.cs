@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using AgentHost.Agent.Workflows.Model;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Text;
 
 namespace AgentHost.Cli;
 
@@ -50,7 +50,7 @@ internal sealed class TurnLimitOptions
     /// <exception cref="AgentHostException">Not a duration.</exception>
     public static TimeSpan? Duration(string option, string? text) =>
         text is null ? null
-        : WorkflowDuration.TryParse(text.Trim(), out var duration) ? duration
+        : DurationText.TryParse(text.Trim(), out var duration) ? duration
         : throw new AgentHostException(ErrorKind.Usage, $"{option} {text}: not a duration; write 90s, 10m, 2h or 1h30m.");
 }
 

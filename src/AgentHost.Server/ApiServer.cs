@@ -383,13 +383,13 @@ public sealed partial class ApiServer
     /// workflow's, and each sub-workflow's in its call graph) is given to <paramref name="checkFile"/> (its full path, as
     /// written) before it is read: the caller's roots (<see cref="ServerRoots.CheckInside"/>).
     /// </summary>
-    private static Agent.Workflows.Model.WorkflowDefinition FindWorkflow(AgentPaths paths, string root, bool trusted, string nameOrFile, string? fromFile, Action<string, string>? checkFile)
+    private static AgentHost.Workflows.Model.WorkflowDefinition FindWorkflow(AgentPaths paths, string root, bool trusted, string nameOrFile, string? fromFile, Action<string, string>? checkFile)
     {
-        var catalog = new Agent.Workflows.WorkflowCatalog(root, Agent.Workflows.WorkflowCatalog.UserDirectory(paths), projectTrusted: trusted);
-        Agent.Workflows.Model.WorkflowDefinition Find(string name, string? from)
+        var catalog = new AgentHost.Workflows.WorkflowCatalog(root, AgentHost.Workflows.WorkflowCatalog.UserDirectory(paths), projectTrusted: trusted);
+        AgentHost.Workflows.Model.WorkflowDefinition Find(string name, string? from)
         {
             var directory = from is not null && Path.IsPathFullyQualified(from) ? Path.GetDirectoryName(from)! : root;
-            if (checkFile is not null && Agent.Workflows.WorkflowCatalog.IsPath(name))
+            if (checkFile is not null && AgentHost.Workflows.WorkflowCatalog.IsPath(name))
             {
                 checkFile(Path.GetFullPath(name, directory), name);
             }
@@ -400,7 +400,7 @@ public sealed partial class ApiServer
         // The call graph's walk passes over what it cannot find (the run reports it when it gets there), but a file
         // outside the caller's roots is refused now, before the run starts.
         AgentHostException? outside = null;
-        Agent.Workflows.Model.WorkflowDefinition Walk(string name, string? from)
+        AgentHost.Workflows.Model.WorkflowDefinition Walk(string name, string? from)
         {
             try
             {
@@ -414,8 +414,8 @@ public sealed partial class ApiServer
         }
 
         var definition = Find(nameOrFile, fromFile);
-        var refusal = Agent.Workflows.WorkflowTrust.CallGraphRefusal(
-            definition, d => Agent.Workflows.WorkflowTrust.IsInUntrustedProject(d, root, trusted), Walk);
+        var refusal = AgentHost.Workflows.WorkflowTrust.CallGraphRefusal(
+            definition, d => AgentHost.Workflows.WorkflowTrust.IsInUntrustedProject(d, root, trusted), Walk);
         return outside is not null ? throw outside
             : refusal is not null ? throw new AgentHostException(ErrorKind.Denied, refusal)
             : definition;

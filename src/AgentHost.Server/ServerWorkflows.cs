@@ -2,12 +2,12 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentHost.Agent.Questions;
-using AgentHost.Agent.Workflows.Engine;
-using AgentHost.Agent.Workflows.Model;
 using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
 using AgentHost.Sessions.WorkflowRuns;
+using AgentHost.Workflows.Engine;
+using AgentHost.Workflows.Model;
 using Microsoft.Extensions.Logging;
 
 namespace AgentHost.Server;
@@ -534,7 +534,7 @@ internal sealed partial class ServerWorkflows(SessionHub hub, Func<string, strin
 
     /// <summary>A run's stored definition document, read back (answer, resume), as <c>agent workflow resume</c> reads it.</summary>
     private static WorkflowDefinition FromDocument(JsonObject document, string? sourcePath) =>
-        Agent.Workflows.Parsing.WorkflowParser.FromDocument(document, new WorkflowSource(WorkflowSourceKind.File, sourcePath ?? "(stored definition)"));
+        AgentHost.Workflows.Parsing.WorkflowParser.FromDocument(document, new WorkflowSource(WorkflowSourceKind.File, sourcePath ?? "(stored definition)"));
 
     private sealed record Hosted(ServerEngine Engine, Task<WorkflowRunResult> Run);
 }

@@ -212,8 +212,9 @@ public sealed partial class AgentSessionService : IAsyncDisposable
     /// <param name="mode">The permission mode; the configuration's, else the default, when <see langword="null"/>.</param>
     /// <param name="interactive">Whether a person could answer (otherwise what would ask is denied).</param>
     /// <param name="sandbox">The operating-system sandbox its sandboxed tools (the shell) run in, as a session's do (<see cref="CreateSandbox"/>).</param>
+    /// <param name="narrower">One more session-policy layer that only narrows (a shared server's run of a non-admin); none when <see langword="null"/>.</param>
     /// <returns>The pipeline.</returns>
-    internal Engine.ToolPipeline CreateToolPipeline(string workspaceRoot, PermissionMode? mode, bool interactive, SandboxPolicy sandbox, SessionPolicy? narrower = null)
+    public Engine.ToolPipeline CreateToolPipeline(string workspaceRoot, PermissionMode? mode, bool interactive, SandboxPolicy sandbox, SessionPolicy? narrower = null)
     {
         var trust = ProjectTrust.Load(AgentPaths.Resolve(_parts.Environment), _parts.Time);
         var policy = PermissionPolicy.FromConfiguration(_parts.Configuration, trust).WithSession(narrower ?? SessionPolicy.None);
@@ -229,7 +230,7 @@ public sealed partial class AgentSessionService : IAsyncDisposable
     /// <param name="ownerId">The run that owns the temporary folder (a workflow run's id).</param>
     /// <param name="mode">The mode for this run (<c>--sandbox</c>), over <c>sandbox.mode</c>.</param>
     /// <returns>The policy.</returns>
-    internal SandboxPolicy CreateSandbox(string workspaceRoot, string ownerId, SandboxMode? mode)
+    public SandboxPolicy CreateSandbox(string workspaceRoot, string ownerId, SandboxMode? mode)
     {
         var policy = PermissionPolicy.FromConfiguration(_parts.Configuration, ProjectTrust.Load(AgentPaths.Resolve(_parts.Environment), _parts.Time));
         return Runs.RunSandbox.Create(_parts.Configuration, _parts.Environment, workspaceRoot, policy, ownerId, mode, _parts.Runtime.Events, _parts.ProcessEnvironment.IsServer, _parts.SandboxLayout);

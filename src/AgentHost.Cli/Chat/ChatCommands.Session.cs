@@ -170,7 +170,7 @@ internal sealed partial class ChatCommands
             }
 
             console.WriteInfo(state.Limits.Timeout is { } shown
-                ? $"timeout: from the next turn on, each turn stops after {Agent.Workflows.Model.WorkflowDuration.Format(shown)} (/timeout off removes it)"
+                ? $"timeout: from the next turn on, each turn stops after {AgentHost.Hosting.Text.DurationText.Format(shown)} (/timeout off removes it)"
                 : "timeout: none (/timeout 10m sets one)");
             return Task.FromResult(SlashOutcome.Done);
         }));
@@ -184,7 +184,7 @@ internal sealed partial class ChatCommands
             }
 
             console.WriteInfo(session.ApprovedUntil is { } until
-                ? $"approving what would ask until {until.ToLocalTime().ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} ({Agent.Workflows.Model.WorkflowDuration.Format(until - DateTimeOffset.UtcNow)} left; /approve off ends it). Still asked: protected paths, unreadable commands, paths outside the project, destructive calls, ask rules."
+                ? $"approving what would ask until {until.ToLocalTime().ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} ({AgentHost.Hosting.Text.DurationText.Format(until - DateTimeOffset.UtcNow)} left; /approve off ends it). Still asked: protected paths, unreadable commands, paths outside the project, destructive calls, ask rules."
                 : "no approval window (/approve 10m approves what would ask for ten minutes).");
             return Task.FromResult(SlashOutcome.Done);
         }));

@@ -1,9 +1,9 @@
-using AgentHost.Agent.Workflows.Engine;
-using AgentHost.Agent.Workflows.Model;
 using AgentHost.Cli.Workflows;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Events;
 using AgentHost.Sdk.Events;
+using AgentHost.Workflows.Engine;
+using AgentHost.Workflows.Model;
 
 namespace AgentHost.Cli.Chat;
 

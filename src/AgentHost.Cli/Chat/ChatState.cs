@@ -67,12 +67,12 @@ internal sealed class ChatState(
 
         if (Limits.Timeout is { } timeout)
         {
-            yield return "timeout " + Agent.Workflows.Model.WorkflowDuration.Format(timeout);
+            yield return "timeout " + AgentHost.Hosting.Text.DurationText.Format(timeout);
         }
 
         if (Session.ApprovedUntil is { } until)
         {
-            yield return $"approving ({Agent.Workflows.Model.WorkflowDuration.Format(until - DateTimeOffset.UtcNow)} left)";
+            yield return $"approving ({AgentHost.Hosting.Text.DurationText.Format(until - DateTimeOffset.UtcNow)} left)";
         }
     }
 

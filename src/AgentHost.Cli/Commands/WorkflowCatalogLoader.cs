@@ -1,5 +1,5 @@
 using System.CommandLine;
-using AgentHost.Agent.Workflows;
+using AgentHost.Workflows;
 
 namespace AgentHost.Cli.Commands;
 

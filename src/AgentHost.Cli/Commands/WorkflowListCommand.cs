@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using AgentHost.Agent.Workflows;
 using AgentHost.Cli.Rendering;
+using AgentHost.Workflows;
 
 namespace AgentHost.Cli.Commands;
 

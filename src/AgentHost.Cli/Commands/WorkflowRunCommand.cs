@@ -28,18 +28,18 @@ internal sealed class WorkflowRunCommand : AgentCommand
         var cwd = Context.Environment.CurrentDirectory;
         var root = parseResult.GetValue(_choice.Root) is { } r ? Path.GetFullPath(r, cwd) : Context.Configuration(parseResult).ProjectRoot;
         var name = parseResult.GetRequiredValue(_workflow);
-        Agent.Workflows.Model.WorkflowDefinition? definition = null;
+        AgentHost.Workflows.Model.WorkflowDefinition? definition = null;
         AgentHostException? notFound = null;
         try
         {
             definition = WorkflowLookup.Find(Context, root, name);
             WorkflowLookup.CheckTrusted(Context, root, definition);
-            if (!Agent.Workflows.WorkflowCatalog.IsPath(name) && WorkflowLookup.Shadowing(Context, root, definition) is { } note)
+            if (!AgentHost.Workflows.WorkflowCatalog.IsPath(name) && WorkflowLookup.Shadowing(Context, root, definition) is { } note)
             {
                 Context.Console.WriteInfo(note);
             }
         }
-        catch (AgentHostException ex) when (ex.Kind == ErrorKind.NotFound && !Agent.Workflows.WorkflowCatalog.IsPath(name))
+        catch (AgentHostException ex) when (ex.Kind == ErrorKind.NotFound && !AgentHost.Workflows.WorkflowCatalog.IsPath(name))
         {
             // Perhaps a plugin of the run ships it: looked for again once the plugins are loaded.
             notFound = ex;
@@ -58,7 +58,7 @@ internal sealed class WorkflowRunCommand : AgentCommand
             frontEnd => Plugged(frontEnd, root, name, notFound)).ConfigureAwait(false);
     }
 
-    private Agent.Workflows.Model.WorkflowDefinition Plugged(SessionFrontEnd frontEnd, string root, string name, AgentHostException? notFound)
+    private AgentHost.Workflows.Model.WorkflowDefinition Plugged(SessionFrontEnd frontEnd, string root, string name, AgentHostException? notFound)
     {
         try
         {

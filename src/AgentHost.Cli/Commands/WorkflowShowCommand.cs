@@ -1,5 +1,5 @@
 using System.CommandLine;
-using AgentHost.Agent.Workflows.Rendering;
+using AgentHost.Workflows.Rendering;
 
 namespace AgentHost.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using AgentHost.Agent.Workflows.Parsing;
-using AgentHost.Agent.Workflows;
 using AgentHost.Hosting;
+using AgentHost.Workflows;
+using AgentHost.Workflows.Parsing;
 
 namespace AgentHost.Cli.Commands;
 

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentHost.Agent.Workflows.Engine;
-using AgentHost.Agent.Workflows.Model;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Events;
 using AgentHost.Sdk.Events;
+using AgentHost.Workflows.Engine;
+using AgentHost.Workflows.Model;
 
 namespace AgentHost.Cli.Workflows;
 

@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
-using AgentHost.Agent.Workflows.Parsing;
-using AgentHost.Agent.Workflows;
-using AgentHost.Agent.Workflows.Model;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Hosting.Trust;
+using AgentHost.Workflows;
+using AgentHost.Workflows.Model;
+using AgentHost.Workflows.Parsing;
 
 namespace AgentHost.Cli.Workflows;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using AgentHost.Agent.Workflows.Model;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Text;
 
 namespace AgentHost.Cli.Workflows;
 
@@ -35,6 +35,6 @@ internal sealed class WorkflowRunOptionsCli
     /// <exception cref="AgentHostException">Not a duration (<see cref="ErrorKind.Usage"/>).</exception>
     public TimeSpan? Time(ParseResult parseResult) =>
         parseResult.GetValue(MaxTime) is { } text
-            ? WorkflowDuration.TryParse(text, out var duration) ? duration : throw new AgentHostException(ErrorKind.Usage, $"--max-time {text}: not a duration; write 90s, 10m, 2h or 1h30m.")
+            ? DurationText.TryParse(text, out var duration) ? duration : throw new AgentHostException(ErrorKind.Usage, $"--max-time {text}: not a duration; write 90s, 10m, 2h or 1h30m.")
             : null;
 }

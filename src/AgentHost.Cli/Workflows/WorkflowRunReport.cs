@@ -1,6 +1,6 @@
 using System.Text.Json;
-using AgentHost.Agent.Workflows.Engine;
 using AgentHost.Cli.Interaction;
+using AgentHost.Workflows.Engine;
 
 namespace AgentHost.Cli.Workflows;
 

@@ -19,11 +19,12 @@ public sealed class ComponentGraphTests
         ["AgentHost.Sessions"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions"],
         ["AgentHost.Sessions.Postgres"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions"],
         ["AgentHost.Agent"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions"],
+        ["AgentHost.Workflows"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
         ["AgentHost.Testing"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
-        ["AgentHost.Server"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent"],
+        ["AgentHost.Server"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Agent", "AgentHost.Workflows"],
         ["AgentHost.Telemetry"] = ["AgentHost.Hosting"],
-        ["AgentHost.Cluster"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Sessions.Postgres", "AgentHost.Agent", "AgentHost.Server"],
-        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Sessions.Postgres", "AgentHost.Agent", "AgentHost.Server", "AgentHost.Telemetry", "AgentHost.Cluster"],
+        ["AgentHost.Cluster"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Sessions.Postgres", "AgentHost.Agent", "AgentHost.Workflows", "AgentHost.Server"],
+        ["AgentHost.Cli"] = ["AgentHost.Sdk", "AgentHost.Hosting", "AgentHost.Installation", "AgentHost.Permissions", "AgentHost.Sessions", "AgentHost.Sessions.Postgres", "AgentHost.Agent", "AgentHost.Workflows", "AgentHost.Server", "AgentHost.Telemetry", "AgentHost.Cluster"],
     };
 
     private static readonly string Root = TemplateFeedFixture.FindRepositoryRoot();
@@ -112,9 +113,24 @@ public sealed class ComponentGraphTests
         // The server is a front end of the session service like the CLI: it never sees the CLI (a cluster node hosts it
         // without one), the plugin installer or Orleans, and no component below the front ends reaches it.
         Assert.Equal(
-            ["AgentHost.Agent", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sdk", "AgentHost.Sessions"],
+            ["AgentHost.Agent", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sdk", "AgentHost.Sessions", "AgentHost.Workflows"],
             ReferencedComponents(Components()["AgentHost.Server"]).Order(StringComparer.Ordinal));
         Assert.Equal(["AgentHost.Cluster", "AgentHost.Cli"], Allowed.Where(c => c.Value.Contains("AgentHost.Server")).Select(c => c.Key));
+    }
+
+    [Fact]
+    public void TheWorkflows_SitAboveTheAgent_AndOnlyTheFrontEndsReachThem()
+    {
+        // Workflows are a client of the session service (docs/workflows.md): the engine never sees them, so a change to
+        // the workflow format or runner cannot reach an `agent run` that uses none. The server's workflow runs, the
+        // cluster above it and the CLI's `agent workflow` and /workflow are their only users.
+        Assert.Equal(
+            ["AgentHost.Agent", "AgentHost.Hosting", "AgentHost.Permissions", "AgentHost.Sdk", "AgentHost.Sessions"],
+            ReferencedComponents(Components()["AgentHost.Workflows"]).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["AgentHost.Cli", "AgentHost.Cluster", "AgentHost.Server"],
+            Allowed.Where(c => c.Value.Contains("AgentHost.Workflows")).Select(c => c.Key).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain("AgentHost.Workflows", ReferencedComponents(Components()["AgentHost.Agent"]));
     }
 
     [Fact]

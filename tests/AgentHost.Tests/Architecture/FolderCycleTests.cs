@@ -21,6 +21,7 @@ public sealed class FolderCycleTests
         "AgentHost.Sessions",
         "AgentHost.Sessions.Postgres",
         "AgentHost.Agent",
+        "AgentHost.Workflows",
         "AgentHost.Server",
         "AgentHost.Telemetry",
         "AgentHost.Cli",
