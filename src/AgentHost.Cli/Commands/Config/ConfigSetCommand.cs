@@ -1,5 +1,4 @@
 using System.CommandLine;
-using AgentHost.Hosting.Configuration;
 
 namespace AgentHost.Cli.Commands.Config;
 
