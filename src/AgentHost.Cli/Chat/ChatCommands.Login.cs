@@ -1,5 +1,5 @@
 using AgentHost.Agent.Credentials;
-using AgentHost.Cli.Commands;
+using AgentHost.Cli.Commands.Auth;
 using AgentHost.Hosting;
 
 namespace AgentHost.Cli.Chat;

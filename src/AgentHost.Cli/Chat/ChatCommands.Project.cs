@@ -1,7 +1,7 @@
 using System.Text;
 using AgentHost.Agent.Memory;
 using AgentHost.Agent.Skills;
-using AgentHost.Cli.Commands;
+using AgentHost.Cli.Commands.Init;
 using AgentHost.Hosting;
 
 namespace AgentHost.Cli.Chat;

@@ -1,6 +1,6 @@
 using AgentHost.Agent.Models;
 using AgentHost.Agent.Runs;
-using AgentHost.Cli.Commands;
+using AgentHost.Cli.Commands.Session;
 using AgentHost.Cli.Interaction;
 using AgentHost.Cli.Rendering;
 using AgentHost.Hosting;

@@ -175,6 +175,18 @@ internal static class ConfigYamlEditor
         }
     }
 
+    /// <summary>Prints the errors about the key (<c>error: key: message</c>) and that the file was not changed (<c>agent config set/unset</c>, <c>agent mcp add/remove</c>).</summary>
+    public static int Refuse(CliContext context, IReadOnlyList<ConfigProblem> errors, string file)
+    {
+        foreach (var error in errors)
+        {
+            context.Console.WriteError(error.Message);
+        }
+
+        context.Console.WriteInfo($"{file} was not changed.");
+        return ExitCodes.Usage;
+    }
+
     private static bool Concerns(ConfigProblem problem, string key) =>
         problem.Key is { } k && (k.Equals(key, StringComparison.OrdinalIgnoreCase) || k.StartsWith(key + ".", StringComparison.OrdinalIgnoreCase) || key.StartsWith(k + ".", StringComparison.OrdinalIgnoreCase));
 

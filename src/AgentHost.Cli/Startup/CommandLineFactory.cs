@@ -1,6 +1,26 @@
 using System.CommandLine;
 using AgentHost.Cli.Chat;
-using AgentHost.Cli.Commands;
+using AgentHost.Cli.Commands.Auth;
+using AgentHost.Cli.Commands.Config;
+using AgentHost.Cli.Commands.Diagnostics;
+using AgentHost.Cli.Commands.Hooks;
+using AgentHost.Cli.Commands.Init;
+using AgentHost.Cli.Commands.Logs;
+using AgentHost.Cli.Commands.Lsp;
+using AgentHost.Cli.Commands.Mcp;
+using AgentHost.Cli.Commands.Models;
+using AgentHost.Cli.Commands.Permissions;
+using AgentHost.Cli.Commands.Plugin;
+using AgentHost.Cli.Commands.Run;
+using AgentHost.Cli.Commands.Sandbox;
+using AgentHost.Cli.Commands.Serve;
+using AgentHost.Cli.Commands.Server;
+using AgentHost.Cli.Commands.Session;
+using AgentHost.Cli.Commands.Skill;
+using AgentHost.Cli.Commands.Stats;
+using AgentHost.Cli.Commands.Tool;
+using AgentHost.Cli.Commands.Trust;
+using AgentHost.Cli.Commands.Workflow;
 
 namespace AgentHost.Cli.Startup;
 

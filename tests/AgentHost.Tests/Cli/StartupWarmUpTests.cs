@@ -1,4 +1,4 @@
-using AgentHost.Cli;
+using AgentHost.Cli.Startup;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Tests.Configuration;
 

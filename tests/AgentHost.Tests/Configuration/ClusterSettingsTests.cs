@@ -1,4 +1,4 @@
-using AgentHost.Cli.Commands;
+using AgentHost.Cli.Commands.Serve;
 using AgentHost.Hosting;
 
 namespace AgentHost.Tests.Configuration;

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using AgentHost.Agent.Credentials;
+using AgentHost.Agent.Runs;
+using AgentHost.Hosting;
+
+namespace AgentHost.Cli.Commands.Auth;
+
+/// <summary>
+/// <c>agent auth login &lt;provider&gt;</c>: reads a key from standard input (a pipe or file), or asks for it without
+/// echo at a terminal, and stores it (<see cref="StoredKeys"/>). Headless, it never prompts.
+/// </summary>
+internal sealed class AuthLoginCommand : AgentCommand
+{
+    private readonly Argument<string> _provider = new("provider")
+    {
+        Description = "The provider name as in config.yaml's providers (or openai, anthropic, …).",
+    };
+
+    public AuthLoginCommand(CliContext context)
+        : base("login", "Store a provider's API key (read from stdin, or asked for without echo at a terminal).", context)
+    {
+        Arguments.Add(_provider);
+    }
+
+    internal static string CheckedName(string provider)
+    {
+        var name = provider.Trim();
+        return StoredKeys.IsValidName(name)
+            ? name
+            : throw new AgentHostException(ErrorKind.Usage, $"'{provider}' is not a provider name: use the name from config.yaml's providers (lowercase letters, digits, '.', '-', '_'), e.g. openai.");
+    }
+
+    /// <summary>
+    /// Stores <paramref name="key"/> for <paramref name="provider"/> (<see cref="StoredKeys.Store"/>) and says where, with
+    /// a note when the keychain did not take it or the provider's environment variable takes precedence. Shared by
+    /// <c>agent auth login</c> and the chat's <c>/login</c>.
+    /// </summary>
+    /// <param name="provider">The checked provider name (<see cref="CheckedName"/>).</param>
+    /// <param name="key">The key, trimmed and not empty.</param>
+    /// <param name="environment">The environment.</param>
+    /// <param name="console">Where to say it.</param>
+    internal static void Save(string provider, string key, HostEnvironment environment, Interaction.IConsoleInteraction console)
+    {
+        if (key.Contains('\n', StringComparison.Ordinal))
+        {
+            throw new AgentHostException(ErrorKind.Usage, "the key has more than one line; give only the key. Nothing was stored.");
+        }
+
+        var (where, note) = StoredKeys.Store(provider, key, environment);
+        if (note is not null)
+        {
+            console.WriteInfo("note: " + note + ".");
+        }
+
+        console.WriteLine($"Stored the API key for {provider} in {where.Location}.");
+        if (ProviderKeys.ConventionalVariable(provider) is { } variable && environment.Get(variable) is not null)
+        {
+            console.WriteInfo($"note: {variable} is set in this environment and takes precedence over the stored key.");
+        }
+    }
+
+    protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var provider = CheckedName(parseResult.GetValue(_provider)!);
+        var console = Context.Console;
+        var key = console.ReadRedirectedInput() is { } piped
+            ? piped.Trim()
+            : console.ReadSecret($"API key for {provider} (input hidden): ")?.Trim();
+        if (string.IsNullOrEmpty(key))
+        {
+            throw new AgentHostException(
+                ErrorKind.Usage,
+                console.IsInteractive
+                    ? "no key entered; nothing was stored."
+                    : $"no key on standard input, and no terminal to ask at. Pipe it in: 'agent auth login {provider} < key.txt' (or 'printenv MY_KEY | agent auth login {provider}'). Nothing was stored.");
+        }
+
+        Save(provider, key, Context.Environment, console);
+        return Task.FromResult(ExitCodes.Success);
+    }
+}
