@@ -41,7 +41,7 @@ public sealed class ServerSessionEnvironmentTests : IDisposable
             nodes:
               - id: dump
                 kind: shell
-                command: printenv | rev > workflow-env.txt
+                command: printenv | rev > workflow-env.part && mv workflow-env.part workflow-env.txt
             """);
         var trusted = await _ws.RunAsync("trust");
         Assert.True(trusted.ExitCode == ExitCodes.Success, trusted.Error + trusted.Output);
@@ -56,7 +56,7 @@ public sealed class ServerSessionEnvironmentTests : IDisposable
         var script = _ws.WriteRootScript("""
             turns:
               - tool_calls: [{ name: shell, arguments: { command: "printenv | rev > shell-env.txt; printenv TEST_SERVER_TOKEN | rev >> shell-env.txt; printenv ANTHROPIC_API_KEY | rev >> shell-env.txt" } }]
-              - tool_calls: [{ name: shell, arguments: { command: "printenv | rev > job-env.txt", run_in_background: true } }]
+              - tool_calls: [{ name: shell, arguments: { command: "printenv | rev > job-env.part && mv job-env.part job-env.txt", run_in_background: true } }]
               - text: done
             """);
         using var created = await member.PostAsJsonAsync("v1/sessions", new { permissionMode = "yolo", model = "scripted/" + script });
@@ -177,7 +177,11 @@ public sealed class ServerSessionEnvironmentTests : IDisposable
     private static string Unreversed(string text) =>
         string.Join('\n', text.Split('\n').Select(line => new string([.. line.Reverse()])));
 
-    /// <summary>A file a background process writes (a job, a workflow run), once written (a minute at most).</summary>
+    /// <summary>
+    /// A file a background process writes (a job, a workflow run), once written (a minute at most). The process writes it
+    /// under another name and renames it when complete: <c>rev</c> writes a file in 4 KB pieces, and a file read as soon as
+    /// it was not empty held only the first piece.
+    /// </summary>
     private static async Task<string> ReadWhenWrittenAsync(string path)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
