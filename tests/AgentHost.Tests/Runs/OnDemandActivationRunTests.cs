@@ -97,7 +97,8 @@ public sealed class OnDemandActivationRunTests
         var completed = events.Single(e => e.GetProperty("type").GetString() == "tool.completed");
         Assert.Equal(("block_thread", "failed"), (completed.GetProperty("tool").GetString(), completed.GetProperty("status").GetString()));
         Assert.Contains("was modified after it was installed", completed.GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Equal("carried on", events[^1].GetProperty("finalText").GetString());
+        // The last line is run.completed with the answer (it once was another event, under load: the output says which).
+        Assert.True(events[^1].TryGetProperty("finalText", out var finalText) && finalText.GetString() == "carried on", result.Output);
     }
 
     /// <summary>Runs once to capture the plugin snapshot, then runs the script (its shell calls may run <c>bash probe.sh</c>) warm.</summary>
