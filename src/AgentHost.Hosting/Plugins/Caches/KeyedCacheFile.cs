@@ -53,7 +53,7 @@ public sealed partial class KeyedCacheFile<TEntry>
     /// <summary>
     /// The entry of <paramref name="key"/>, when there is one that can be read and that <paramref name="isCurrent"/>
     /// accepts; an entry it rejects (or that cannot be read) is dropped, and the file is rewritten at the next save.
-    /// The key counts as used either way (see <see cref="KeyedCacheFormat{TEntry}.MaxEntries"/>).
+    /// An entry found counts as used (see <see cref="KeyedCacheFormat{TEntry}.MaxEntries"/>).
     /// </summary>
     /// <param name="key">The key.</param>
     /// <param name="entry">The entry, when found.</param>
