@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using AgentHost.Common.Hashing;
-using AgentHost.Hosting.Text;
+using AgentHost.Hosting.Plugins.Caches;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
@@ -10,18 +10,26 @@ namespace AgentHost.Agent.Mcp;
 
 /// <summary>
 /// The last successful tool listing of each MCP server, so that a lazily started server's tools can be offered before
-/// it runs. One JSON file per server in the host's cache folder, named by a hash of what defines the server (name,
-/// transport, command, arguments, environment, URL, headers): a changed definition has no entry and starts with the
-/// session. Beside it, <c>KEY.failed</c> records that a background start of that definition did not list tools: one
-/// that failed or timed out holds the next sessions back from starting it in the background for
-/// <see cref="FailureBackoff"/>; one the session abandoned (it ended first: a slow first start, such as an <c>npx</c>
-/// download, under a short run) does so only after <see cref="AbandonedStartsBeforeHoldingBack"/> in a row. Safe to
-/// delete; a file that cannot be read or written is as if there were none.
+/// it runs. One cache file per server in the host's cache folder (<c>KEY.json</c>, a <see cref="KeyedCacheFile{TEntry}"/>
+/// with the one entry <c>KEY</c>), named by a hash of what defines the server (name, transport, command, arguments,
+/// environment, URL, headers): a changed definition has no entry and starts with the session. The entry also records
+/// that a background start of that definition did not list tools: one that failed or timed out holds the next sessions
+/// back from starting it in the background for <see cref="FailureBackoff"/>; one the session abandoned (it ended first: a
+/// slow first start, such as an <c>npx</c> download, under a short run) does so only after
+/// <see cref="AbandonedStartsBeforeHoldingBack"/> in a row. Safe to delete; a file that cannot be read or written (or
+/// one of an earlier format: a bare listing, with a <c>KEY.failed</c> beside it) is as if there were none.
 /// </summary>
+/// <remarks>Each definition's file is read once per instance (one per session's servers) and written when its entry changes.</remarks>
 internal sealed class McpToolCache(string directory)
 {
-    // Each definition's key, computed once: a session looks up both files of every background server (20 with 100 installed plugins).
-    private readonly ConditionalWeakTable<McpServerDefinition, string> _keys = [];
+    /// <summary>
+    /// Version 1: <c>{"tools": [the listing as the MCP SDK serializes it], "failed": {"at": unix ms, "reason": "…"}}</c>,
+    /// each part when there is one.
+    /// </summary>
+    private static readonly KeyedCacheFormat<Entry> Format = new("MCP tool cache", 1, "servers", static (_, element) => ReadEntry(element), WriteEntry);
+
+    // Each definition's file, read once: a session looks up the listing and the failure of every background server (20 with 100 installed plugins).
+    private readonly ConditionalWeakTable<McpServerDefinition, Opened> _opened = [];
 
     public string Directory { get; } = directory;
 
@@ -39,90 +47,46 @@ internal sealed class McpToolCache(string directory)
     /// </summary>
     public (DateTimeOffset At, string Reason)? RecentFailure(McpServerDefinition definition, DateTimeOffset now)
     {
-        if (ReadRecentRecord(definition, now) is not { } record)
+        if (RecentRecord(definition, now) is not { } record)
         {
             return null;
         }
 
-        if (AbandonedCount(record.Text) is { } abandoned)
+        if (AbandonedCount(record.Reason) is { } abandoned)
         {
             return abandoned < AbandonedStartsBeforeHoldingBack
                 ? null
                 : (record.At, $"the session ended before it listed its tools, {abandoned} times in a row");
         }
 
-        return (record.At, record.Text);
+        return record;
     }
 
     /// <summary>Records that a background start of <paramref name="definition"/> did not list tools (<paramref name="reason"/>, one line).</summary>
-    public void WriteFailure(McpServerDefinition definition, string reason) =>
-        TryWriteAtomically(FailureFileOf(definition), reason.ReplaceLineEndings(" "));
+    public void WriteFailure(McpServerDefinition definition, string reason)
+    {
+        var (file, key) = Open(definition);
+        var tools = file.TryGet(key, out var entry) ? entry.Tools : null;
+        Save(file, key, new Entry(tools, new Failure(DateTimeOffset.UtcNow, reason.ReplaceLineEndings(" "))));
+    }
 
     /// <summary>Records that the session ended before a background start of <paramref name="definition"/> listed tools (counted: see <see cref="AbandonedStartsBeforeHoldingBack"/>).</summary>
     public void WriteAbandoned(McpServerDefinition definition, DateTimeOffset now)
     {
-        var before = ReadRecentRecord(definition, now) is { } record ? AbandonedCount(record.Text) ?? 0 : 0;
+        var before = RecentRecord(definition, now) is { } record ? AbandonedCount(record.Reason) ?? 0 : 0;
         WriteFailure(definition, AbandonedPrefix + (before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>
-    /// The failure record of <paramref name="definition"/> and when it was written, if that was less than
-    /// <see cref="FailureBackoff"/> before <paramref name="now"/> (and not in the future beyond clock skew); else
-    /// <see langword="null"/>, also when it cannot be read.
+    /// The failure record of <paramref name="definition"/>, if it was written less than <see cref="FailureBackoff"/>
+    /// before <paramref name="now"/> (and not in the future beyond clock skew); else <see langword="null"/>.
     /// </summary>
-    private (DateTimeOffset At, string Text)? ReadRecentRecord(McpServerDefinition definition, DateTimeOffset now)
+    private (DateTimeOffset At, string Reason)? RecentRecord(McpServerDefinition definition, DateTimeOffset now)
     {
-        try
-        {
-            var file = FailureFileOf(definition);
-            if (!File.Exists(file))
-            {
-                return null;
-            }
-
-            var at = new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);
-            return now - at >= FailureBackoff || at > now + TimeSpan.FromMinutes(5)
-                ? null
-                : (at, TextFiles.Read(file).Trim());
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// Writes <paramref name="text"/> to <paramref name="file"/> through a temporary file, so a reader sees the old file
-    /// or the new one; returns whether it was written. The cache is an optimisation: a folder that cannot be written is
-    /// as if there were no cache, and nothing is thrown (the callers run on background observers).
-    /// </summary>
-    private bool TryWriteAtomically(string file, string text)
-    {
-        var temporary = $"{file}.{Environment.ProcessId}.tmp";
-        try
-        {
-            System.IO.Directory.CreateDirectory(Directory);
-            File.WriteAllText(temporary, text);
-            File.Move(temporary, file, overwrite: true);
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            TryDelete(temporary);
-            return false;
-        }
-    }
-
-    private static void TryDelete(string file)
-    {
-        try
-        {
-            File.Delete(file);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            // Left behind: a stale temporary file is never read (readers open only KEY.json and KEY.failed).
-        }
+        var (file, key) = Open(definition);
+        return file.TryGet(key, out var entry) && entry.Failed is { } failed && now - failed.At < FailureBackoff && failed.At <= now + TimeSpan.FromMinutes(5)
+            ? (failed.At, failed.Reason)
+            : null;
     }
 
     private static int? AbandonedCount(string text) =>
@@ -131,43 +95,89 @@ internal sealed class McpToolCache(string directory)
             ? count
             : null;
 
-    /// <summary>The failure record of a definition.</summary>
-    public string FailureFileOf(McpServerDefinition definition) => Path.Combine(Directory, KeyFor(definition) + ".failed");
-
     /// <summary>The cached listing of <paramref name="definition"/>, or <see langword="null"/>.</summary>
     public IReadOnlyList<Tool>? Read(McpServerDefinition definition)
     {
-        try
+        var (file, key) = Open(definition);
+        return file.TryGet(key, out var entry) ? entry.Tools : null;
+    }
+
+    /// <summary>Stores a listing (atomically: a reader sees the old file or the new one), and forgets a failure.</summary>
+    public void Write(McpServerDefinition definition, IReadOnlyList<Tool> tools)
+    {
+        var (file, key) = Open(definition);
+        Save(file, key, new Entry(tools, null));
+    }
+
+    /// <summary>The cache file of a definition.</summary>
+    public string FileOf(McpServerDefinition definition) => Open(definition).File.FilePath;
+
+    /// <summary>
+    /// Sets the entry and writes the file. The cache is an optimisation: a folder that cannot be written is as if there
+    /// were no cache, and nothing is thrown (the callers run on background observers).
+    /// </summary>
+    private static void Save(KeyedCacheFile<Entry> file, string key, Entry entry)
+    {
+        file.Set(key, entry);
+        file.SaveIfChanged();
+    }
+
+    private Opened Open(McpServerDefinition definition) => _opened.GetValue(definition, d =>
+    {
+        var key = KeyOf(d);
+        return new Opened(new KeyedCacheFile<Entry>(Path.Combine(Directory, key + ".json"), Format), key);
+    });
+
+    private static Entry? ReadEntry(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
         {
-            // Most definitions have no listing (a background server that never listed tools): no exception for those.
-            var file = FileOf(definition);
-            if (!File.Exists(file))
+            return null;
+        }
+
+        var tools = element.TryGetProperty("tools", out var listing) ? listing.Deserialize<List<Tool>>(McpJsonUtilities.DefaultOptions) : null;
+        Failure? failed = null;
+        if (element.TryGetProperty("failed", out var failure))
+        {
+            if (!failure.TryGetProperty("at", out var at) || !at.TryGetInt64(out var ms) || !failure.TryGetProperty("reason", out var reason) || reason.GetString() is not { } text)
             {
                 return null;
             }
 
-            using var stream = File.OpenRead(file);
-            return JsonSerializer.Deserialize<List<Tool>>(stream, McpJsonUtilities.DefaultOptions);
+            failed = new Failure(DateTimeOffset.FromUnixTimeMilliseconds(ms), text);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
-        {
-            return null;
-        }
+
+        return new Entry(tools, failed);
     }
 
-    /// <summary>Stores a listing (atomically: a reader sees the old file or the new one).</summary>
-    public void Write(McpServerDefinition definition, IReadOnlyList<Tool> tools)
+    private static void WriteEntry(Utf8JsonWriter writer, Entry entry)
     {
-        if (TryWriteAtomically(FileOf(definition), JsonSerializer.Serialize(tools, McpJsonUtilities.DefaultOptions)))
+        writer.WriteStartObject();
+        if (entry.Tools is { } tools)
         {
-            TryDelete(FailureFileOf(definition));
+            writer.WritePropertyName("tools");
+            JsonSerializer.Serialize(writer, tools, McpJsonUtilities.DefaultOptions);
         }
+
+        if (entry.Failed is { } failed)
+        {
+            writer.WriteStartObject("failed");
+            writer.WriteNumber("at", failed.At.ToUnixTimeMilliseconds());
+            writer.WriteString("reason", failed.Reason);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
     }
 
-    /// <summary>The cache file of a definition.</summary>
-    public string FileOf(McpServerDefinition definition) => Path.Combine(Directory, KeyFor(definition) + ".json");
+    /// <summary>A definition's listing (when it had one) and the last background start that did not list tools (when it was the last).</summary>
+    private sealed record Entry(IReadOnlyList<Tool>? Tools, Failure? Failed);
 
-    private string KeyFor(McpServerDefinition definition) => _keys.GetValue(definition, KeyOf);
+    /// <summary>When a background start did not list tools, and why.</summary>
+    private sealed record Failure(DateTimeOffset At, string Reason);
+
+    /// <summary>A definition's cache file and key.</summary>
+    private sealed record Opened(KeyedCacheFile<Entry> File, string Key);
 
     /// <summary>A hash of what defines the server (not where it was defined, nor when or how long it may take to start).</summary>
     internal static string KeyOf(McpServerDefinition definition)

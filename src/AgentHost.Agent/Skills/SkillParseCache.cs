@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Plugins.Caches;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -24,30 +23,36 @@ namespace AgentHost.Agent.Skills;
 /// fields, the body, the problems, the content hash), the same the parser returns.
 /// </para>
 /// <para>
-/// Linux only (<c>statx(2)</c>): elsewhere every run parses, as before. Only a cache: a missing, unreadable, malformed
-/// or other-version file, or a malformed entry, is ignored (debug log) and rewritten. The file keeps the entries of the
+/// Linux only (<c>statx(2)</c>): elsewhere every run parses, as before. Only a cache (<see cref="KeyedCacheFile{TEntry}"/>,
+/// read streaming): a missing, unreadable, malformed or other-version file, or a malformed entry, is ignored (debug log)
+/// and rewritten. The file keeps the entries of the
 /// skills the last process that wrote it read, no others. One instance per file in a process (<see cref="For"/>),
 /// shared by its sessions. Thread-safe.
 /// </para>
 /// </remarks>
-internal sealed partial class SkillParseCache
+internal sealed class SkillParseCache
 {
     /// <summary>The file format's version.</summary>
     internal const int FormatVersion = 1;
-
-    private const string Section = "skills";
 
     private static readonly ConcurrentDictionary<string, SkillParseCache> Shared = new(StringComparer.Ordinal);
 
     /// <summary>The build whose parser wrote an entry: another build's entries are not used.</summary>
     private static readonly string HostBuild = typeof(SkillParseCache).Module.ModuleVersionId.ToString("N") + ":" + typeof(FileStat).Module.ModuleVersionId.ToString("N");
 
-    private readonly Lock _lock = new();
-    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
-    private readonly ILogger _logger;
+    /// <summary>
+    /// Each skill by its file and plugin folder: the build, the file's stat, the content hash and the parse. Read entry
+    /// by entry (with a hundred plugins' skills the file is hundreds of KB, which read whole went to the large-object
+    /// heap); kept: only the skills the last process read.
+    /// </summary>
+    private static readonly KeyedCacheFormat<Entry> Format = new("Skill parse cache", FormatVersion, "skills", ReadEntry, Write)
+    {
+        Streaming = true,
+        MaxEntries = 0,
+    };
+
+    private readonly KeyedCacheFile<Entry> _file;
     private readonly TimeProvider _time;
-    private Dictionary<string, Entry>? _entries;
-    private bool _changed;
     private int _hits;
     private int _parses;
 
@@ -58,8 +63,7 @@ internal sealed partial class SkillParseCache
     public SkillParseCache(string filePath, ILogger? logger = null, TimeProvider? time = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(filePath);
-        FilePath = filePath;
-        _logger = logger ?? NullLogger.Instance;
+        _file = new KeyedCacheFile<Entry>(filePath, Format, logger);
         _time = time ?? TimeProvider.System;
     }
 
@@ -67,7 +71,7 @@ internal sealed partial class SkillParseCache
     public static bool Supported => LinuxFileStat.Available;
 
     /// <summary>The cache file.</summary>
-    public string FilePath { get; }
+    public string FilePath => _file.FilePath;
 
     /// <summary>How many parses were answered from the cache.</summary>
     public int Hits => Volatile.Read(ref _hits);
@@ -99,34 +103,22 @@ internal sealed partial class SkillParseCache
         }
 
         // The clock before the stat, the stat before the read: a change after either misses next time.
-        var limit = (_time.GetUtcNow() - FileStat.RacyWindow - DateTimeOffset.UnixEpoch).Ticks * 100;
+        var limit = FileStat.RacyLimit(_time);
         var key = stamp.Path + "\n" + pluginDirectory;
         var stated = LinuxFileStat.TryStat(stamp.RealPath, out var stat);
-        lock (_lock)
+        if (_file.TryGet(key, out var entry, e => stated && e.Stat == stat))
         {
-            _used.Add(key);
-            if (Entries().TryGetValue(key, out var entry))
-            {
-                if (stated && entry.Stat == stat && Restore(entry, stamp.Path) is { } cached)
-                {
-                    _hits++;
-                    contentHash = entry.Hash;
-                    return cached;
-                }
-
-                _changed |= _entries!.Remove(key); // the file changed (or the entry is malformed): parsed again below
-            }
+            // An entry of a file that changed (or a malformed one) was dropped: parsed again below.
+            Interlocked.Increment(ref _hits);
+            contentHash = entry.Hash;
+            return entry.Result;
         }
 
         Interlocked.Increment(ref _parses);
         var result = SkillParser.ParseFile(stamp.Path, pluginDirectory, out contentHash);
-        if (stated && contentHash is not null && stat.ModifiedNs < limit && stat.ChangedNs < limit)
+        if (stated && contentHash is not null && !stat.IsRacy(limit))
         {
-            lock (_lock)
-            {
-                Entries()[key] = new Entry(stat, contentHash, null) { Result = result };
-                _changed = true;
-            }
+            _file.Set(key, new Entry(stat, contentHash, result));
         }
 
         return result;
@@ -137,70 +129,10 @@ internal sealed partial class SkillParseCache
     /// (another project's, a removed plugin's): the file keeps only the skills this process read, so that a run reads no
     /// more of it than it uses. Atomically; a failure only means parsing again next time.
     /// </summary>
-    public void SaveIfChanged()
-    {
-        lock (_lock)
-        {
-            var entries = Entries();
-            if (!_changed && entries.Keys.All(_used.Contains))
-            {
-                return;
-            }
+    public void SaveIfChanged() => _file.SaveIfChanged();
 
-            _changed = false;
-            var keep = entries.Where(e => _used.Contains(e.Key)).ToList();
-            foreach (var key in entries.Keys.Where(k => !_used.Contains(k)).ToList())
-            {
-                entries.Remove(key);
-            }
-
-            if (CacheFile.TryWrite(FilePath, FormatVersion, Section, writer =>
-                {
-                    foreach (var (key, entry) in keep.OrderBy(e => e.Key, StringComparer.Ordinal))
-                    {
-                        writer.WritePropertyName(key);
-                        Write(writer, entry);
-                    }
-                }) is { } failure)
-            {
-                LogNotSaved(FilePath, failure);
-            }
-        }
-    }
-
-    private Dictionary<string, Entry> Entries() => _entries ??= Load();
-
-    private Dictionary<string, Entry> Load()
-    {
-        var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
-        try
-        {
-            // Entry by entry, each its own element (read from it when used): with a hundred plugins' skills the file is
-            // hundreds of KB, which read whole went to the large-object heap (CacheFile.ReadEntries).
-            foreach (var (key, value) in CacheFile.ReadEntries(FilePath, FormatVersion, Section) ?? [])
-            {
-                if (ReadEntry(value) is { } entry)
-                {
-                    entries[key] = entry;
-                }
-                else
-                {
-                    _changed = true; // another build's or a malformed entry: dropped at the next save
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException or FormatException or InvalidDataException)
-        {
-            LogIgnored(FilePath, ex.Message);
-            entries.Clear();
-            _changed = true; // rewritten in the current format
-        }
-
-        return entries;
-    }
-
-    /// <summary>The stat, hash and stored element of an entry of this build, or <see langword="null"/>.</summary>
-    private static Entry? ReadEntry(JsonElement element)
+    /// <summary>An entry of this build (its skill read from the path in its key), or <see langword="null"/>.</summary>
+    private static Entry? ReadEntry(string key, JsonElement element)
     {
         if (element.ValueKind != JsonValueKind.Object
             || !element.TryGetProperty("build", out var build) || build.ValueKind != JsonValueKind.String || build.GetString() != HostBuild
@@ -224,37 +156,12 @@ internal sealed partial class SkillParseCache
             return null;
         }
 
-        return new Entry(new FileStat(device, inode, size, modified, changed), hash.GetString()!, element);
-    }
-
-    /// <summary>The result an entry holds (read from its stored element once), or <see langword="null"/> when that element is malformed.</summary>
-    private SkillParseResult? Restore(Entry entry, string path)
-    {
-        if (entry.Result is { } result)
-        {
-            return result;
-        }
-
-        try
-        {
-            entry.Result = SkillParseJson.Read(entry.Stored!.Value, path);
-            return entry.Result;
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or KeyNotFoundException or InvalidDataException)
-        {
-            LogEntryIgnored(FilePath, path, ex.Message);
-            return null;
-        }
+        var path = key[..key.IndexOf('\n', StringComparison.Ordinal)];
+        return new Entry(new FileStat(device, inode, size, modified, changed), hash.GetString()!, SkillParseJson.Read(element, path));
     }
 
     private static void Write(Utf8JsonWriter writer, Entry entry)
     {
-        if (entry.Result is null)
-        {
-            entry.Stored!.Value.WriteTo(writer); // loaded, never used in this process: kept as it was
-            return;
-        }
-
         writer.WriteStartObject();
         writer.WriteString("build", HostBuild);
         writer.WriteStartArray("stat");
@@ -269,18 +176,6 @@ internal sealed partial class SkillParseCache
         writer.WriteEndObject();
     }
 
-    /// <summary>One cached parse: the file's stat when it was read, its content hash, and the result (or the stored element it is read from).</summary>
-    private sealed record Entry(FileStat Stat, string Hash, JsonElement? Stored)
-    {
-        public SkillParseResult? Result { get; set; }
-    }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Skill parse cache {Path} ignored ({Reason}); skills are parsed and the file is rewritten")]
-    private partial void LogIgnored(string path, string reason);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Skill parse cache {Path}: the entry of {Skill} is malformed ({Reason}); the skill is parsed")]
-    private partial void LogEntryIgnored(string path, string skill, string reason);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Skill parse cache {Path} not saved: {Reason}")]
-    private partial void LogNotSaved(string path, string reason);
+    /// <summary>One cached parse: the file's stat when it was read, its content hash, and the result.</summary>
+    private sealed record Entry(FileStat Stat, string Hash, SkillParseResult Result);
 }

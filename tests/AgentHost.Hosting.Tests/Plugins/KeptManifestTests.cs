@@ -63,7 +63,8 @@ public sealed class KeptManifestTests : IDisposable
         var (_, firstStamps) = await LoadAsync(dir, hash);
         var record = firstStamps.FileOf(Path.GetFullPath(dir));
         var json = JsonNode.Parse(File.ReadAllText(record))!;
-        var manifest = json["verified"]!["manifest"]!.AsObject();
+        var entry = json["verified"]![Path.GetFullPath(dir)]!.AsObject(); // the record's one entry, keyed by its folder
+        var manifest = entry["manifest"]!.AsObject();
         switch (doubt)
         {
             case "another build":
@@ -73,7 +74,7 @@ public sealed class KeptManifestTests : IDisposable
                 manifest.Remove("mcp");
                 break;
             default:
-                json["verified"]!.AsObject().Remove("manifest");
+                entry.Remove("manifest");
                 break;
         }
 

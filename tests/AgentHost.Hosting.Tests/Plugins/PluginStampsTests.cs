@@ -94,6 +94,7 @@ public sealed class PluginStampsTests
     [InlineData("another hash")]
     [InlineData("another folder")]
     [InlineData("another file list")]
+    [InlineData("the earlier format")]
     public async Task ARecordInDoubt_IsIgnored_ThePluginIsHashed_AndRecordedAgain(string doubt)
     {
         using var temp = new TempDirectory();
@@ -106,6 +107,7 @@ public sealed class PluginStampsTests
             "malformed" => text[..(text.Length / 2)],
             "another hash" => text.Replace(hash, PluginHasher.Prefix + new string('0', 128), StringComparison.Ordinal),
             "another folder" => text.Replace(dir, dir + "-other", StringComparison.Ordinal),
+            "the earlier format" => EarlierFormat(text, dir),
             _ => text.Replace("\"skills/a/notes.txt\"", "\"skills/a/other.txt\"", StringComparison.Ordinal),
         });
         Assert.NotEqual(text, File.ReadAllText(record));
@@ -140,6 +142,14 @@ public sealed class PluginStampsTests
         var (dir, _) = Plugin(temp);
 
         Assert.Null(new PluginStamps(temp.Combine("stamps"), NullLogger.Instance).Take(dir));
+    }
+
+    /// <summary>The record as version 2 wrote it: the folder as a property of the record, not its key.</summary>
+    private static string EarlierFormat(string text, string dir)
+    {
+        var record = System.Text.Json.Nodes.JsonNode.Parse(text)!["verified"]![dir]!.DeepClone().AsObject();
+        record["directory"] = dir;
+        return new System.Text.Json.Nodes.JsonObject { ["version"] = 2, ["verified"] = record }.ToJsonString();
     }
 
     /// <summary>A declarative plugin (manifest and a skill folder) and its content hash.</summary>

@@ -3,11 +3,11 @@ using System.Text.Json;
 namespace AgentHost.Hosting.Plugins.Caches;
 
 /// <summary>
-/// Writes the host's JSON cache files (<c>{"version": N, "SECTION": {…}}</c>: the tool schema cache, the plugin
-/// snapshots) through a temporary file and a rename, so that a reader never sees half a file. A failure is not an error:
-/// the cache is only rebuilt next time.
+/// Reads and writes the host's JSON cache files (<c>{"version": N, "SECTION": {…}}</c>, see
+/// <see cref="KeyedCacheFile{TEntry}"/>), writing through a temporary file and a rename, so that a reader never sees half
+/// a file. A failure is not an error: the cache is only rebuilt next time.
 /// </summary>
-public static partial class CacheFile
+internal static partial class CacheFile
 {
     /// <summary>Writes the file; returns <see langword="null"/>, or why it could not be written (the temporary file is removed).</summary>
     /// <param name="path">The cache file.</param>
@@ -16,7 +16,9 @@ public static partial class CacheFile
     /// <param name="writeEntries">Writes the entries (properties) inside that object.</param>
     public static string? TryWrite(string path, int version, string section, Action<Utf8JsonWriter> writeEntries)
     {
-        var temp = path + "." + Environment.ProcessId + ".tmp";
+        // Its own temporary file per write, not per process: two writers of one file in one process (two sessions' caches,
+        // two plugin loads) would otherwise write into one temporary file, and one of them rename the other's half-written file.
+        var temp = path + "." + Environment.ProcessId + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace AgentHost.Hosting.Plugins.Caches;
 
 /// <content>The streaming reader of <see cref="ReadEntries"/>.</content>
-public static partial class CacheFile
+internal static partial class CacheFile
 {
     /// <summary>
     /// Reads <c>{"version": N, "SECTION": {"key": value, …}}</c> (other top-level properties skipped) from a stream

@@ -15,6 +15,23 @@ public readonly record struct FileStat(ulong Device, ulong Inode, long Size, lon
     /// the kernel's coarse tick, so a change right after could keep them (git's "racily clean" entries).
     /// </summary>
     public static TimeSpan RacyWindow { get; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The time (nanoseconds since 1970) from which a stat is racy: <see cref="RacyWindow"/> before now. Read it before
+    /// the files are stat'ed: a file changed after that has a time past it or, when it was older, another stat.
+    /// </summary>
+    /// <param name="time">The clock.</param>
+    /// <returns>The limit to pass to <see cref="IsRacy"/>.</returns>
+    public static long RacyLimit(TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        return (time.GetUtcNow() - RacyWindow - DateTimeOffset.UnixEpoch).Ticks * 100;
+    }
+
+    /// <summary>Whether the file changed so recently (at or after <paramref name="limit"/>) that its stat is unfit for keeping.</summary>
+    /// <param name="limit">From <see cref="RacyLimit"/>.</param>
+    /// <returns>Whether the stat is racy.</returns>
+    public bool IsRacy(long limit) => ModifiedNs >= limit || ChangedNs >= limit;
 }
 
 /// <summary>

@@ -50,11 +50,12 @@ internal sealed record ToolSnapshot(string Name, string Description, JsonElement
 /// before its code loads, at activation.
 /// </para>
 /// <para>
-/// Only a cache: an unreadable, malformed or unknown-version file is ignored with a warning in the log (the plugins
-/// then load eagerly and the file is rewritten), and a malformed entry is skipped the same way. Thread-safe.
+/// Only a cache (<see cref="KeyedCacheFile{TEntry}"/>): an unreadable, malformed or unknown-version file is ignored with
+/// a warning in the log (the plugins then load eagerly and the file is rewritten), and a malformed entry is skipped the
+/// same way when it is looked up. Thread-safe.
 /// </para>
 /// </remarks>
-public sealed partial class PluginSnapshots
+public sealed class PluginSnapshots
 {
     /// <summary>The file format's version (2: every tool says whether it is <c>sandboxed</c>; a version 1 file is ignored and captured again).</summary>
     internal const int FormatVersion = 2;
@@ -68,11 +69,7 @@ public sealed partial class PluginSnapshots
     /// <summary>Every <see cref="ToolEffect"/> flag (an entry with another bit is from elsewhere).</summary>
     private static readonly int AllEffects = Enum.GetValues<ToolEffect>().Aggregate(0, (all, e) => all | (int)e);
 
-    private readonly Lock _lock = new();
-    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
-    private readonly ILogger _logger;
-    private Dictionary<string, PluginSnapshot>? _entries;
-    private bool _changed;
+    private readonly KeyedCacheFile<PluginSnapshot> _file;
 
     /// <summary>Creates the store over <paramref name="filePath"/> (read on first use).</summary>
     /// <param name="filePath">The cache file.</param>
@@ -81,42 +78,27 @@ public sealed partial class PluginSnapshots
     {
         ArgumentException.ThrowIfNullOrEmpty(filePath);
         ArgumentNullException.ThrowIfNull(logger);
-        FilePath = filePath;
-        _logger = logger;
+        _file = new KeyedCacheFile<PluginSnapshot>(filePath, Format, logger);
     }
 
     /// <summary>The cache file.</summary>
-    public string FilePath { get; }
+    public string FilePath => _file.FilePath;
+
+    /// <summary>The file: each plugin build's tools (<see cref="Write(Utf8JsonWriter, PluginSnapshot)"/>).</summary>
+    private static KeyedCacheFormat<PluginSnapshot> Format { get; } = new("Plugin snapshot cache", FormatVersion, "plugins", static (_, entry) => Parse(entry), Write)
+    {
+        MaxEntries = MaxEntries,
+        LogLevel = LogLevel.Warning,
+    };
 
     /// <summary>The snapshot of the plugin build <paramref name="key"/>, or <see langword="null"/>.</summary>
-    internal PluginSnapshot? Find(string key)
-    {
-        lock (_lock)
-        {
-            _used.Add(key);
-            return Entries().GetValueOrDefault(key);
-        }
-    }
+    internal PluginSnapshot? Find(string key) => _file.TryGet(key, out var snapshot) ? snapshot : null;
 
     /// <summary>Records (or replaces) the snapshot of <paramref name="key"/>.</summary>
-    internal void Remember(string key, PluginSnapshot snapshot)
-    {
-        lock (_lock)
-        {
-            _used.Add(key);
-            Entries()[key] = snapshot;
-            _changed = true;
-        }
-    }
+    internal void Remember(string key, PluginSnapshot snapshot) => _file.Set(key, snapshot);
 
     /// <summary>Forgets the snapshot of <paramref name="key"/> (it did not match what the plugin registered).</summary>
-    internal void Forget(string key)
-    {
-        lock (_lock)
-        {
-            _changed |= Entries().Remove(key);
-        }
-    }
+    internal void Forget(string key) => _file.Remove(key);
 
     /// <summary>
     /// The key of a plugin build: changes when the plugin's files, its lockfile hash, its settings, the host or the
@@ -198,37 +180,19 @@ public sealed partial class PluginSnapshots
     }
 
     /// <summary>Writes the file when snapshots were added or removed (atomically; a failure only means capturing again next time).</summary>
-    public void SaveIfChanged()
+    public void SaveIfChanged() => _file.SaveIfChanged();
+
+    private static void Write(Utf8JsonWriter writer, PluginSnapshot snapshot)
     {
-        lock (_lock)
+        writer.WriteStartObject();
+        writer.WriteStartArray("tools");
+        foreach (var tool in snapshot.Tools)
         {
-            if (!_changed)
-            {
-                return;
-            }
-
-            _changed = false;
-            var entries = Entries();
-            var keep = entries.Count > MaxEntries ? entries.Where(e => _used.Contains(e.Key)) : entries;
-            if (CacheFile.TryWrite(FilePath, FormatVersion, "plugins", writer =>
-                {
-                    foreach (var (key, snapshot) in keep.OrderBy(e => e.Key, StringComparer.Ordinal))
-                    {
-                        writer.WriteStartObject(key);
-                        writer.WriteStartArray("tools");
-                        foreach (var tool in snapshot.Tools)
-                        {
-                            Write(writer, tool);
-                        }
-
-                        writer.WriteEndArray();
-                        writer.WriteEndObject();
-                    }
-                }) is { } failure)
-            {
-                LogNotSaved(FilePath, failure);
-            }
+            Write(writer, tool);
         }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
     }
 
     private static void Write(Utf8JsonWriter writer, ToolSnapshot tool)
@@ -257,43 +221,6 @@ public sealed partial class PluginSnapshots
         writer.WriteBoolean("describes", tool.Describes);
         writer.WriteBoolean("sandboxed", tool.Sandboxed);
         writer.WriteEndObject();
-    }
-
-    private Dictionary<string, PluginSnapshot> Entries() => _entries ??= Load();
-
-    private Dictionary<string, PluginSnapshot> Load()
-    {
-        var entries = new Dictionary<string, PluginSnapshot>(StringComparer.Ordinal);
-        try
-        {
-            using var document = CacheFile.Read(FilePath, FormatVersion, "plugins", out var plugins);
-            if (document is null)
-            {
-                return entries;
-            }
-
-            // One copy of the whole section outlives the file's document (its tools' schemas point into it).
-            foreach (var plugin in plugins.Clone().EnumerateObject())
-            {
-                if (Parse(plugin.Value) is { } snapshot)
-                {
-                    entries[plugin.Name] = snapshot;
-                }
-                else
-                {
-                    LogEntryIgnored(FilePath, plugin.Name);
-                    _changed = true;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException or FormatException or InvalidDataException)
-        {
-            LogIgnored(FilePath, ex.Message); // InvalidDataException: another version or shape.
-            entries.Clear();
-            _changed = true; // Rewritten in the current format.
-        }
-
-        return entries;
     }
 
     /// <summary>One entry, or <see langword="null"/> when anything in it is missing or of the wrong kind.</summary>
@@ -395,13 +322,4 @@ public sealed partial class PluginSnapshots
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin snapshot cache {Path} ignored ({Reason}); plugins load eagerly and the file is rewritten")]
-    private partial void LogIgnored(string path, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin snapshot cache {Path}: malformed entry {Key} ignored; that plugin loads eagerly")]
-    private partial void LogEntryIgnored(string path, string key);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin snapshot cache {Path} not saved: {Reason}")]
-    private partial void LogNotSaved(string path, string reason);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using AgentHost.Common.Hashing;
@@ -37,17 +38,25 @@ internal sealed record FolderStamp(string Directory, IReadOnlyList<(string Relat
 /// can write it could rewrite <c>plugins.lock.json</c> as well.
 /// </para>
 /// <para>
-/// Linux only (<c>statx(2)</c>; .NET exposes neither inode numbers nor ctimes): elsewhere every run hashes. A missing,
-/// unreadable, malformed or foreign record (another folder, another hash, another format) means "hash it"; a
-/// successful hash then writes it again (temporary file and rename). Thread-safe: one file per folder.
+/// Linux only (<c>statx(2)</c>; .NET exposes neither inode numbers nor ctimes): elsewhere every run hashes. Each record
+/// is a <see cref="KeyedCacheFile{TEntry}"/> of one entry keyed by the folder's full path. A missing, unreadable,
+/// malformed or foreign record (another folder, another hash, another format) means "hash it"; a successful hash then
+/// writes it again (temporary file and rename). Thread-safe: one file per folder.
 /// </para>
 /// </remarks>
 internal sealed partial class PluginStamps
 {
-    /// <summary>The record's format version (2: the folders are recorded too, and the check lists no folder).</summary>
-    internal const int FormatVersion = 2;
+    /// <summary>
+    /// The record's format version (2: the folders are recorded too, and the check lists no folder; 3: the record is
+    /// keyed by its folder, <c>{"verified": {"/full/path": {…}}}</c>).
+    /// </summary>
+    internal const int FormatVersion = 3;
 
-    private const string Section = "verified";
+    /// <summary>A record: the folder's hash, the kept manifest (when any), its files' and folders' stats (as arrays), each kept as read.</summary>
+    private static readonly KeyedCacheFormat<Verification> Format = new("Plugin verification record", FormatVersion, "verified", static (_, element) => Read(element), Write)
+    {
+        MaxEntries = 0,
+    };
 
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -95,7 +104,7 @@ internal sealed partial class PluginStamps
 
         // The clock is read before the files: a file changed after it has a ctime past the racy limit or, when it was
         // older, a ctime different from the one stamped.
-        var limit = (_time.GetUtcNow() - FileStat.RacyWindow - DateTimeOffset.UnixEpoch).Ticks * 100;
+        var limit = FileStat.RacyLimit(_time);
         try
         {
             var root = Path.GetFullPath(directory);
@@ -112,7 +121,7 @@ internal sealed partial class PluginStamps
                 }
 
                 files[i] = (entries[i].Relative, stat);
-                racy |= stat.ModifiedNs >= limit || stat.ChangedNs >= limit;
+                racy |= stat.IsRacy(limit);
             }
 
             for (var i = 0; i < folderNames.Count; i++)
@@ -123,7 +132,7 @@ internal sealed partial class PluginStamps
                 }
 
                 folders[i] = (folderNames[i], stat);
-                racy |= stat.ModifiedNs >= limit || stat.ChangedNs >= limit;
+                racy |= stat.IsRacy(limit);
             }
 
             return new FolderStamp(root, files, folders, racy);
@@ -163,25 +172,15 @@ internal sealed partial class PluginStamps
         }
 
         var root = Path.GetFullPath(directory);
-        var path = FileOf(root);
-        try
+        if (!Open(root).TryGet(root, out var record, r => r.Hash == expectedHash && Unchanged(r, root)))
         {
-            using var document = CacheFile.Read(path, FormatVersion, Section, out var record);
-            if (document is null || !Unchanged(record, root, expectedHash))
-            {
-                return false;
-            }
-
-            manifest = KeptManifest(record, path);
-            if (manifest is not null)
-            {
-                Interlocked.Increment(ref _manifestsKept);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or InvalidOperationException or FormatException or KeyNotFoundException)
-        {
-            LogIgnored(path, ex.Message);
             return false;
+        }
+
+        manifest = KeptManifest(record, root);
+        if (manifest is not null)
+        {
+            Interlocked.Increment(ref _manifestsKept);
         }
 
         Interlocked.Increment(ref _skipped);
@@ -204,15 +203,11 @@ internal sealed partial class PluginStamps
             return;
         }
 
-        var path = FileOf(stamp.Directory);
         var kept = manifest is not null && PluginManifestJson.Keeps(manifest) ? manifest : null;
-        if (CacheFile.TryWrite(path, FormatVersion, Section, writer => Write(writer, stamp.Directory, hash, kept, w => WriteStats(w, stamp.Files), w => WriteStats(w, stamp.Folders))) is { } problem)
+        if (Save(stamp.Directory, new Verification(hash, ManifestElement(kept), Element(w => WriteStats(w, stamp.Files)), Element(w => WriteStats(w, stamp.Folders)))))
         {
-            LogNotWritten(path, problem);
-            return;
+            Interlocked.Increment(ref _recorded);
         }
-
-        Interlocked.Increment(ref _recorded);
     }
 
     /// <summary>
@@ -234,24 +229,11 @@ internal sealed partial class PluginStamps
         }
 
         var root = Path.GetFullPath(directory);
-        var path = FileOf(root);
-        try
+        var file = Open(root);
+        if (file.TryGet(root, out var record, r => r.Hash == expectedHash))
         {
-            using var document = CacheFile.Read(path, FormatVersion, Section, out var record);
-            if (document is null || record.GetProperty("directory").GetString() != root || record.GetProperty("sha512").GetString() != expectedHash)
-            {
-                return;
-            }
-
-            var (files, folders) = (record.GetProperty("files"), record.GetProperty("folders"));
-            if (CacheFile.TryWrite(path, FormatVersion, Section, writer => Write(writer, root, expectedHash, manifest, files.WriteTo, folders.WriteTo)) is { } problem)
-            {
-                LogNotWritten(path, problem);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or InvalidOperationException or KeyNotFoundException)
-        {
-            LogIgnored(path, ex.Message);
+            file.Set(root, record with { Manifest = ManifestElement(manifest) });
+            file.SaveIfChanged();
         }
     }
 
@@ -263,9 +245,9 @@ internal sealed partial class PluginStamps
     private static readonly string HostBuild = typeof(PluginStamps).Module.ModuleVersionId.ToString("N");
 
     /// <summary>The record's manifest when it keeps one written by this build; a malformed one is logged and ignored.</summary>
-    private PluginManifest? KeptManifest(JsonElement record, string path)
+    private PluginManifest? KeptManifest(Verification record, string root)
     {
-        if (!record.TryGetProperty("manifest", out var kept) || kept.ValueKind != JsonValueKind.Object
+        if (record.Manifest is not { ValueKind: JsonValueKind.Object } kept
             || !kept.TryGetProperty("build", out var build) || build.GetString() != HostBuild)
         {
             return null;
@@ -277,28 +259,68 @@ internal sealed partial class PluginStamps
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
         {
+            var path = FileOf(root);
             LogIgnored(path, "its manifest: " + ex.Message);
             return null;
         }
     }
 
-    /// <summary>A record: the folder, its hash, the kept manifest (when any), then its files' and folders' stats (as arrays).</summary>
-    private static void Write(Utf8JsonWriter writer, string directory, string hash, PluginManifest? manifest, Action<Utf8JsonWriter> files, Action<Utf8JsonWriter> folders)
+    /// <summary>The record file of <paramref name="root"/> (one entry, keyed by the folder: another folder's file is not used).</summary>
+    private KeyedCacheFile<Verification> Open(string root) => new(FileOf(root), Format, _logger);
+
+    /// <summary>Writes <paramref name="record"/> as the folder's only entry; whether it was written.</summary>
+    private bool Save(string root, Verification record)
     {
-        writer.WriteString("directory", directory);
-        writer.WriteString("sha512", hash);
-        if (manifest is not null)
+        var file = Open(root);
+        file.Set(root, record);
+        return file.SaveIfChanged();
+    }
+
+    /// <summary>A record's parts, each an element as read: what was written is written again, and what is checked is checked in place.</summary>
+    private static Verification? Read(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("sha512", out var hash) && hash.ValueKind == JsonValueKind.String
+        && element.TryGetProperty("files", out var files) && files.ValueKind == JsonValueKind.Array
+        && element.TryGetProperty("folders", out var folders) && folders.ValueKind == JsonValueKind.Array
+            ? new Verification(hash.GetString()!, element.TryGetProperty("manifest", out var manifest) ? manifest : null, files, folders)
+            : null;
+
+    private static void Write(Utf8JsonWriter writer, Verification record)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("sha512", record.Hash);
+        if (record.Manifest is { } manifest)
         {
-            writer.WriteStartObject("manifest");
-            writer.WriteString("build", HostBuild);
-            PluginManifestJson.Write(writer, manifest);
-            writer.WriteEndObject();
+            writer.WritePropertyName("manifest");
+            manifest.WriteTo(writer);
         }
 
         writer.WritePropertyName("files");
-        files(writer);
+        record.Files.WriteTo(writer);
         writer.WritePropertyName("folders");
-        folders(writer);
+        record.Folders.WriteTo(writer);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A manifest to keep, with the build that wrote it; <see langword="null"/> for none.</summary>
+    private static JsonElement? ManifestElement(PluginManifest? manifest) => manifest is null ? null : Element(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteString("build", HostBuild);
+        PluginManifestJson.Write(writer, manifest);
+        writer.WriteEndObject();
+    });
+
+    /// <summary>What <paramref name="write"/> writes, as an element.</summary>
+    private static JsonElement Element(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
     }
 
     private static void WriteStats(Utf8JsonWriter writer, IReadOnlyList<(string Relative, FileStat Stat)> entries)
@@ -312,22 +334,10 @@ internal sealed partial class PluginStamps
         writer.WriteEndArray();
     }
 
-    /// <summary>Whether the record is of this folder and hash and each file and folder it lists has its recorded stat now (a malformed record throws).</summary>
-    private static bool Unchanged(JsonElement record, string root, string expectedHash)
-    {
-        if (record.GetProperty("directory").GetString() != root || record.GetProperty("sha512").GetString() != expectedHash)
-        {
-            return false;
-        }
-
-        var folders = record.GetProperty("folders");
-        if (folders.GetArrayLength() == 0)
-        {
-            return false; // the root is always recorded
-        }
-
-        return AllUnchanged(folders, root) && AllUnchanged(record.GetProperty("files"), root);
-    }
+    /// <summary>Whether each file and folder the record lists has its recorded stat now (a malformed record throws).</summary>
+    private static bool Unchanged(Verification record, string root) =>
+        record.Folders.GetArrayLength() > 0 // the root is always recorded
+        && AllUnchanged(record.Folders, root) && AllUnchanged(record.Files, root);
 
     /// <summary>Whether each <c>[relative, device, inode, size, mtime, ctime]</c> entry has that stat now.</summary>
     private static bool AllUnchanged(JsonElement entries, string root)
@@ -363,6 +373,6 @@ internal sealed partial class PluginStamps
     [LoggerMessage(Level = LogLevel.Debug, Message = "Plugin verification record {Path} ignored ({Reason}); the plugin is hashed")]
     private partial void LogIgnored(string path, string reason);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Plugin verification record {Path} not written ({Reason}); the plugin is hashed again next run")]
-    private partial void LogNotWritten(string path, string reason);
+    /// <summary>One folder's record: its hash, the kept manifest (an object, or absent or <c>null</c>), and its files' and folders' stats.</summary>
+    private sealed record Verification(string Hash, JsonElement? Manifest, JsonElement Files, JsonElement Folders);
 }

@@ -15,18 +15,26 @@ namespace AgentHost.Hosting.Plugins.Caches;
 /// written the schemas are generated again next time.
 /// </remarks>
 /// <param name="filePath">The cache file.</param>
-public sealed class ToolSchemaCache(string filePath)
+public sealed class ToolSchemaCache
 {
     /// <summary>At most this many schemas are kept; beyond it the file keeps only those this process used.</summary>
     internal const int MaxEntries = 2_000;
 
-    private readonly Lock _lock = new();
-    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
-    private Dictionary<string, JsonElement>? _entries;
-    private bool _changed;
+    /// <summary>Version 1: each schema by its key, as generated.</summary>
+    private static readonly KeyedCacheFormat<Schema> Format = new(
+        "Tool schema cache", 1, "schemas", static (_, element) => element.ValueKind == JsonValueKind.Object ? new Schema(element) : null, static (writer, schema) => schema.Value.WriteTo(writer))
+    {
+        MaxEntries = MaxEntries,
+    };
+
+    private readonly KeyedCacheFile<Schema> _file;
+
+    /// <summary>Creates the cache over <paramref name="filePath"/> (read on first use).</summary>
+    /// <param name="filePath">The cache file.</param>
+    public ToolSchemaCache(string filePath) => _file = new KeyedCacheFile<Schema>(filePath, Format);
 
     /// <summary>The cache file.</summary>
-    public string FilePath { get; } = filePath;
+    public string FilePath => _file.FilePath;
 
     /// <summary>Gives <paramref name="function"/> its cached schema when it has one; otherwise it generates it when read.</summary>
     /// <param name="function">A registered tool function.</param>
@@ -39,80 +47,21 @@ public sealed class ToolSchemaCache(string filePath)
         }
 
         var key = deferred.SchemaKey;
-        lock (_lock)
+        if (_file.TryGet(key, out var schema))
         {
-            _used.Add(key);
-            if (Entries().TryGetValue(key, out var schema))
-            {
-                deferred.UseKnownSchema(schema);
-                return null;
-            }
+            deferred.UseKnownSchema(schema.Value);
+            return null;
         }
 
         return key;
     }
 
     /// <summary>Records a schema generated for <paramref name="key"/>.</summary>
-    public void Remember(string key, JsonElement schema)
-    {
-        lock (_lock)
-        {
-            Entries()[key] = schema.Clone();
-            _changed = true;
-        }
-    }
+    public void Remember(string key, JsonElement schema) => _file.Set(key, new Schema(schema.Clone()));
 
     /// <summary>Writes the file when schemas were added (atomically; failures only mean regenerating next time).</summary>
-    public void SaveIfChanged()
-    {
-        lock (_lock)
-        {
-            if (!_changed)
-            {
-                return;
-            }
+    public void SaveIfChanged() => _file.SaveIfChanged();
 
-            _changed = false;
-            var entries = Entries();
-            var keep = entries.Count > MaxEntries ? entries.Where(e => _used.Contains(e.Key)) : entries;
-            _ = CacheFile.TryWrite(FilePath, 1, "schemas", writer =>
-            {
-                foreach (var (key, schema) in keep.OrderBy(e => e.Key, StringComparer.Ordinal))
-                {
-                    writer.WritePropertyName(key);
-                    schema.WriteTo(writer);
-                }
-            });
-        }
-    }
-
-    private Dictionary<string, JsonElement> Entries() => _entries ??= Load();
-
-    private Dictionary<string, JsonElement> Load()
-    {
-        var entries = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        try
-        {
-            using var document = CacheFile.Read(FilePath, 1, "schemas", out var schemas);
-            if (document is null)
-            {
-                return entries;
-            }
-
-            // One copy of the whole section outlives the file's document (not one per schema: most runs use a few of them).
-            foreach (var entry in schemas.Clone().EnumerateObject())
-            {
-                if (entry.Value.ValueKind == JsonValueKind.Object)
-                {
-                    entries[entry.Name] = entry.Value;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or FormatException or InvalidDataException)
-        {
-            entries.Clear(); // A cache: start again.
-        }
-
-        return entries;
-    }
+    /// <summary>One schema.</summary>
+    private sealed record Schema(JsonElement Value);
 }
