@@ -16,8 +16,8 @@ using Orleans.TestingHost;
 namespace AgentHost.Tests.Cluster;
 
 /// <summary>
-/// One node of a <see cref="TestCluster"/>: a silo of the test cluster made a node by <see cref="ClusterNode"/> (its router
-/// and status), and the node's <see cref="ApiServer"/> over its own composition (<c>AddAgentHost</c>, its own data folder)
+/// One node of a <see cref="TestCluster"/>: a silo of the test cluster (in a host of its own, the test cluster's) made a
+/// node by <see cref="ClusterNode.OnSilo"/> (its router and status), and the node's <see cref="ApiServer"/> over its own composition (<c>AddAgentHost</c>, its own data folder)
 /// and its own store connections (PostgreSQL application name = <see cref="Name"/>), on real HTTP on 127.0.0.1.
 /// </summary>
 internal sealed class TestNode : IAsyncDisposable
@@ -71,15 +71,14 @@ internal sealed class TestNode : IAsyncDisposable
         try
         {
             var endpoint = silo.SiloAddress.Endpoint;
-            var node = new ClusterNode(silo.SiloHost, endpoint, new ClusterNodeOptions(connection, clusterId, endpoint.Address, endpoint.Port));
+            var node = ClusterNode.OnSilo(silo.SiloHost.Services, endpoint, new ClusterNodeOptions(connection, clusterId, endpoint.Address, endpoint.Port));
             var defaults = new ServerDefaults(root, ["scripted", "files"], NoDefaultPlugins: true, model, TimeSpan.FromMinutes(10));
             var server = await ApiServer.StartAsync(
-                new ApiServerOptions(new LoopbackWebHost.ListenAddress("127.0.0.1", 0), Token, defaults, 1 << 20, "test") { Router = node.Router, Cluster = node.Status, WorkflowWatch = node.WorkflowWatch },
+                new ApiServerOptions(new LoopbackWebHost.ListenAddress("127.0.0.1", 0), Token, defaults, 1 << 20, "test") { Node = node },
                 services.GetRequiredService<ProjectRootFactory>(),
                 store,
                 environment,
                 TimeProvider.System);
-            node.Attach(server);
             await server.WarmUp;
             return new TestNode(name, silo, services, server);
         }
