@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using AgentHost.Agent.Composition;
 using AgentHost.Cluster;
+using AgentHost.Hosting;
 using AgentHost.Hosting.Security;
 using AgentHost.Server;
 using AgentHost.Server.Http;
@@ -50,38 +51,48 @@ internal sealed class ServedNode : IAsyncDisposable
     {
         var node = await ClusterNode.CreateAsync(options, loggers, cancellationToken);
         var temp = new TempDirectory();
-        ServiceProvider? services = null;
         try
         {
             var root = Directory.CreateDirectory(temp.Combine("ws")).FullName;
             var environment = TestEnvironment.Create(Directory.CreateDirectory(temp.Combine("home")).FullName, root);
-            var store = await PostgresSessionStore.OpenAsync(options.Store, SecretScrubber.PatternsOnly, cancellationToken: cancellationToken);
-            services = new ServiceCollection()
-                .AddAgentHost(o =>
-                {
-                    o.Environment = environment;
-                    o.LoadPluginsOnStart = false;
-                    o.SessionStore = store;
-                })
-                .BuildServiceProvider();
             var defaults = new ServerDefaults(root, [], NoDefaultPlugins: true, null, TimeSpan.FromMinutes(1));
-            var server = await ApiServer.StartAsync(
+            var (server, services) = await ServeAsync(
                 new ApiServerOptions(new LoopbackWebHost.ListenAddress("127.0.0.1", 0), Token, defaults, 1 << 20, "test") { Node = node, LoggerFactory = loggers, Endpoints = endpoints },
-                services.GetRequiredService<ProjectRootFactory>(),
-                store,
+                options.Store,
                 environment,
-                TimeProvider.System,
                 cancellationToken);
             return new ServedNode(node, server, services, temp);
         }
         catch
         {
-            if (services is not null)
-            {
-                await services.DisposeAsync();
-            }
-
             temp.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts a node's server as the tests compose one: its own composition (<c>AddAgentHost</c>, the environment's data
+    /// folder) and its own connections to the cluster's store; the provider is the caller's to dispose after the server.
+    /// </summary>
+    internal static async Task<(ApiServer Server, ServiceProvider Services)> ServeAsync(ApiServerOptions options, PostgresConnectionString store, HostEnvironment environment, CancellationToken cancellationToken)
+    {
+        var sessions = await PostgresSessionStore.OpenAsync(store, SecretScrubber.PatternsOnly, cancellationToken: cancellationToken);
+        var services = new ServiceCollection()
+            .AddAgentHost(o =>
+            {
+                o.Environment = environment;
+                o.LoadPluginsOnStart = false;
+                o.SessionStore = sessions;
+            })
+            .BuildServiceProvider();
+        try
+        {
+            var server = await ApiServer.StartAsync(options, services.GetRequiredService<ProjectRootFactory>(), sessions, environment, TimeProvider.System, cancellationToken);
+            return (server, services);
+        }
+        catch
+        {
+            await services.DisposeAsync();
             throw;
         }
     }

@@ -58,32 +58,23 @@ internal sealed class TestNode : IAsyncDisposable
     public static async Task<TestNode> StartAsync(InProcessSiloHandle silo, string name, string database, string clusterId, string root, string home, string catalog, string model)
     {
         var connection = PostgresConnectionString.Parse($"{database}?application_name={name}");
-        var store = await PostgresSessionStore.OpenAsync(connection, SecretScrubber.PatternsOnly);
         var environment = TestEnvironment.Create(home, root, new Dictionary<string, string> { ["AGENT_CATALOG_DIR"] = catalog });
-        var services = new ServiceCollection()
-            .AddAgentHost(o =>
-            {
-                o.Environment = environment;
-                o.LoadPluginsOnStart = false;
-                o.SessionStore = store;
-            })
-            .BuildServiceProvider();
+        var endpoint = silo.SiloAddress.Endpoint;
+        var node = ClusterNode.OnSilo(silo.SiloHost.Services, endpoint, new ClusterNodeOptions(connection, clusterId, endpoint.Address, endpoint.Port));
+        var defaults = new ServerDefaults(root, ["scripted", "files"], NoDefaultPlugins: true, model, TimeSpan.FromMinutes(10));
+        var (server, services) = await ServedNode.ServeAsync(
+            new ApiServerOptions(new LoopbackWebHost.ListenAddress("127.0.0.1", 0), Token, defaults, 1 << 20, "test") { Node = node },
+            connection,
+            environment,
+            CancellationToken.None);
         try
         {
-            var endpoint = silo.SiloAddress.Endpoint;
-            var node = ClusterNode.OnSilo(silo.SiloHost.Services, endpoint, new ClusterNodeOptions(connection, clusterId, endpoint.Address, endpoint.Port));
-            var defaults = new ServerDefaults(root, ["scripted", "files"], NoDefaultPlugins: true, model, TimeSpan.FromMinutes(10));
-            var server = await ApiServer.StartAsync(
-                new ApiServerOptions(new LoopbackWebHost.ListenAddress("127.0.0.1", 0), Token, defaults, 1 << 20, "test") { Node = node },
-                services.GetRequiredService<ProjectRootFactory>(),
-                store,
-                environment,
-                TimeProvider.System);
             await server.WarmUp;
             return new TestNode(name, silo, services, server);
         }
         catch
         {
+            await server.DisposeAsync();
             await services.DisposeAsync();
             throw;
         }
