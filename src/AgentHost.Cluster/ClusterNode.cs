@@ -133,7 +133,8 @@ public sealed partial class ClusterNode : ServerNode
 
         host.Logging.SetMinimumLevel(LogLevel.Warning);
         host.Logging.AddProvider(new ForwardingLoggerProvider(_loggerFactory!));
-        host.Logging.AddFilter<ForwardingLoggerProvider>((category, _) => category?.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) != true);
+        // A provider's own rule replaces the minimum level, so it says the level again.
+        host.Logging.AddFilter<ForwardingLoggerProvider>((category, level) => level >= LogLevel.Warning && category?.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) != true);
         // Kestrel and the silo stop together: Kestrel stops listening and lets the requests in flight end while the node
         // drains (a request waiting for a turn here ends with the drain; it must not hold the drain back).
         host.Services.Configure<HostOptions>(stop => stop.ServicesStopConcurrently = true);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -19,7 +20,7 @@ namespace AgentHost.Tests.Cluster;
 /// A node as <c>agent serve --cluster</c> starts it (<see cref="ServedNode"/>: <see cref="ClusterNode.CreateAsync"/> hosted by its server, on the real ADO.NET membership
 /// and reminder tables): the schema it creates, and the settings it runs with.
 /// </summary>
-public sealed class ClusterNodeStartTests
+public sealed partial class ClusterNodeStartTests
 {
     [PostgresFact]
     public async Task Start_CreatesTheMembershipAndReminderTables_AndRunsWithTheNodesProbeTimeoutAndWorkflowCheck()
@@ -95,4 +96,34 @@ public sealed class ClusterNodeStartTests
         await using var status = new NpgsqlCommand("SELECT status FROM orleansmembershiptable WHERE deploymentid = 'one-host'", connection);
         Assert.Equal(6, Convert.ToInt32(await status.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    /// <summary>
+    /// The node's log in the shared host: warnings and errors of the silo (Orleans' categories, the node's own) reach the
+    /// command's loggers, as from the silo's own host before; the web server's own categories stay silent (a request is
+    /// never logged), and so does what is below a warning.
+    /// </summary>
+    [PostgresFact]
+    public async Task TheHostsLog_ForwardsTheSilosWarnings_ToTheCommandsLoggers_AndNotTheWebServersOwn()
+    {
+        var database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("onehostlog");
+        var log = new ListLoggerProvider();
+        using var loggers = LoggerFactory.Create(builder => builder.AddProvider(log));
+        await using var served = await ServedNode.StartAsync(new ClusterNodeOptions(PostgresConnectionString.Parse(database), "one-host-log", IPAddress.Loopback, 0), loggers, CancellationToken.None);
+
+        var host = served.Services.GetRequiredService<ILoggerFactory>();
+        var silo = host.CreateLogger("Orleans.Runtime.Probe");
+        var node = host.CreateLogger("AgentHost.Cluster.Probe");
+        var web = host.CreateLogger("Microsoft.AspNetCore.Server.Kestrel");
+        Probe(silo, LogLevel.Warning, "silo warning");
+        Probe(node, LogLevel.Error, "node error");
+        Probe(silo, LogLevel.Information, "silo information");
+        Probe(web, LogLevel.Warning, "web warning");
+
+        Assert.Contains(("Orleans.Runtime.Probe", "silo warning"), log.Entries);
+        Assert.Contains(("AgentHost.Cluster.Probe", "node error"), log.Entries);
+        Assert.DoesNotContain(log.Entries, e => e.Message is "silo information" or "web warning");
+    }
+
+    [LoggerMessage(Message = "{Text}")]
+    private static partial void Probe(ILogger logger, LogLevel level, string text);
 }
