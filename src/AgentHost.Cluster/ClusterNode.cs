@@ -15,11 +15,12 @@ namespace AgentHost.Cluster;
 /// <summary>
 /// This process as a node of an AgentHost cluster (docs/cluster.md): an Orleans silo whose membership lives in the session
 /// store's PostgreSQL database, hosting the grains of the sessions this node holds and the reminders (in the same database)
-/// that move workflow runs off a node that died. Start it, start the server with its
-/// <see cref="Router"/>, then <see cref="Attach"/> the server; dispose it before the server (the node drains, leaves the
-/// cluster, and its grains let their sessions go).
+/// that move workflow runs off a node that died. It is hosted by the server (<see cref="ApiServerOptions.Node"/>): the
+/// silo joins the server's own generic host, so the grains and the HTTP API share one container and one lifetime — the
+/// host starts the silo (the node joins), then Kestrel; its stop ends Kestrel's listening while the node drains, then the
+/// node leaves (its grains let their sessions go) before the server lets the rest go.
 /// </summary>
-public sealed partial class ClusterNode : IAsyncDisposable
+public sealed partial class ClusterNode : ServerNode
 {
     /// <summary>
     /// How long a routed session call may take before its caller gives up (Orleans' default is 30 s). A call may open a
@@ -32,40 +33,28 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>What a stop allows beyond the drain: the grains' deactivation (each lets its session go) and leaving.</summary>
     private static readonly TimeSpan DeactivationTime = TimeSpan.FromSeconds(30);
 
-    private readonly IHost _host;
-    private readonly ClusterNodeServer _server;
+    private readonly ClusterNodeOptions _options;
+    private readonly ILoggerFactory? _loggerFactory;
+    private readonly string? _connection;
+    private readonly ClusterTls.Credential? _credential;
+    private readonly IServiceProvider? _silo;
+    private IServiceProvider? _services;
 
-    /// <summary>The node of a started silo host configured by <see cref="ConfigureSilo"/> (its own, or a test cluster's).</summary>
-    /// <param name="host">The started silo host.</param>
-    /// <param name="endpoint">Where other nodes reach it.</param>
-    /// <param name="options">How it joined.</param>
-    /// <param name="credential">The certificate of its mutual TLS; <see langword="null"/> when its silo port has none.</param>
-    internal ClusterNode(IHost host, IPEndPoint endpoint, ClusterNodeOptions options, ClusterTls.Credential? credential = null)
+    private ClusterNode(ClusterNodeOptions options, IPEndPoint endpoint, ILoggerFactory? loggerFactory, string? connection, ClusterTls.Credential? credential, IServiceProvider? silo)
     {
-        _host = host;
-        Certificate = credential?.Certificate;
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _connection = connection;
+        _credential = credential;
+        _silo = silo;
+        Endpoint = endpoint;
         Security = credential is null
             ? "node-to-node traffic NOT authenticated or encrypted (server.cluster.tls.mode: off)"
             : $"node-to-node mutual TLS, the cluster's certificate {ClusterTls.Thumbprint(credential.Certificate)} ({credential.Source})";
-        _server = host.Services.GetRequiredService<ClusterNodeServer>();
-        Endpoint = endpoint;
-        var grains = host.Services.GetRequiredService<IGrainFactory>();
-        Router = new GrainSessionCalls(grains, _server);
-        WorkflowWatch = new GrainWorkflowRunWatch(grains);
-        Status = new ClusterStatus(grains, host.Services.GetRequiredService<NodeWorkspaces>(), host.Services.GetRequiredService<Orleans.Runtime.MembershipService.SiloMetadata.ISiloMetadataCache>(), options.ClusterId, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}"), options.Store.Location);
     }
 
-    /// <summary>What the node says of its cluster (<see cref="ApiServerOptions.Cluster"/>, <c>GET /v1/cluster</c>).</summary>
-    public IClusterStatus Status { get; }
-
-    /// <summary>Sends session calls to the node that holds the session (<see cref="ApiServerOptions.Router"/>).</summary>
-    public ISessionCalls Router { get; }
-
-    /// <summary>Watches the workflow runs this node runs, so that another node resumes them when it dies or stops (<see cref="ApiServerOptions.WorkflowWatch"/>).</summary>
-    public IWorkflowRunWatch WorkflowWatch { get; }
-
-    /// <summary>The silo host's services (tests read the options the node runs with).</summary>
-    internal IServiceProvider Services => _host.Services;
+    /// <summary>The host's services once <see cref="Bind"/> ran: the grains' and the requests' one container (tests read the options the node runs with).</summary>
+    internal IServiceProvider Services => _services ?? throw new InvalidOperationException("the node is not hosted yet: the server binds it when it builds its host.");
 
     /// <summary>Where other nodes reach this one.</summary>
     public IPEndPoint Endpoint { get; }
@@ -77,18 +66,19 @@ public sealed partial class ClusterNode : IAsyncDisposable
     public string Security { get; }
 
     /// <summary>The cluster's certificate the node presents and pins its peers to; <see langword="null"/> with TLS off.</summary>
-    internal X509Certificate2? Certificate { get; }
+    internal X509Certificate2? Certificate => _credential?.Certificate;
 
     /// <summary>
-    /// Creates the membership schema when missing, reads the cluster's certificate (making it when this node is the
-    /// cluster's first), then starts the silo with mutual TLS on its port and joins the cluster.
+    /// Readies the node for its host: creates the membership schema when missing, reads the cluster's certificate (making
+    /// it when this node is the cluster's first) and picks the silo port. The node joins the cluster when the server's
+    /// host starts (<see cref="ApiServerOptions.Node"/>).
     /// </summary>
     /// <param name="options">The store, the cluster's name, this node's address.</param>
     /// <param name="loggerFactory">Where Orleans' warnings and errors go.</param>
-    /// <param name="cancellationToken">Cancels the start.</param>
-    /// <returns>The running node.</returns>
+    /// <param name="cancellationToken">Cancels the preparation.</param>
+    /// <returns>The node, for the server to host.</returns>
     /// <exception cref="AgentHostException">The TLS settings cannot be used (the node does not start without its TLS).</exception>
-    public static async Task<ClusterNode> StartAsync(ClusterNodeOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<ClusterNode> CreateAsync(ClusterNodeOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -113,49 +103,87 @@ public sealed partial class ClusterNode : IAsyncDisposable
         {
             TlsOff(loggerFactory.CreateLogger<ClusterNode>(), options.Address.ToString(), port);
         }
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
-        builder.UseOrleans(silo =>
+
+        return new ClusterNode(options, new IPEndPoint(options.Address, port), loggerFactory, connection, credential, silo: null);
+    }
+
+    /// <summary>
+    /// A node over a silo some other host runs (the in-process test cluster's, whose silos <see cref="ConfigureSilo"/>
+    /// made nodes): it adds nothing to the server's host, and its parts come from that silo's services.
+    /// </summary>
+    /// <param name="silo">The started silo's services.</param>
+    /// <param name="endpoint">Where other nodes reach it.</param>
+    /// <param name="options">How it joined.</param>
+    internal static ClusterNode OnSilo(IServiceProvider silo, IPEndPoint endpoint, ClusterNodeOptions options) =>
+        new(options, endpoint, loggerFactory: null, connection: null, credential: null, silo);
+
+    /// <summary>
+    /// Adds the silo to the server's host: its logging (warnings and errors, forwarded to the command's; the web server's
+    /// own categories stay silent, as a request is never logged), the cluster's membership and reminders in the store's
+    /// database, the node's port with mutual TLS, and a stop that ends Kestrel's listening while the node drains.
+    /// </summary>
+    /// <param name="host">The server's host builder.</param>
+    public override void Configure(IHostApplicationBuilder host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        if (_silo is not null)
         {
-            ConfigureSilo(silo, options.DrainTimeout, options.WorkflowCheck, options.Roots);
+            return;
+        }
+
+        host.Logging.SetMinimumLevel(LogLevel.Warning);
+        host.Logging.AddProvider(new ForwardingLoggerProvider(_loggerFactory!));
+        // A provider's own rule replaces the minimum level, so it says the level again.
+        host.Logging.AddFilter<ForwardingLoggerProvider>((category, level) => level >= LogLevel.Warning && category?.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) != true);
+        // Kestrel and the silo stop together: Kestrel stops listening and lets the requests in flight end while the node
+        // drains (a request waiting for a turn here ends with the drain; it must not hold the drain back).
+        host.Services.Configure<HostOptions>(stop => stop.ServicesStopConcurrently = true);
+        if (_credential?.Certificate is { } certificate)
+        {
+            // The host owns the certificate from here: it is disposed with the host.
+            host.Services.AddSingleton(_ => certificate);
+        }
+
+        host.UseOrleans(silo =>
+        {
+            ConfigureSilo(silo, _options.DrainTimeout, _options.WorkflowCheck, _options.Roots);
             silo.Configure<ClusterOptions>(cluster =>
             {
-                cluster.ClusterId = options.ClusterId;
+                cluster.ClusterId = _options.ClusterId;
                 cluster.ServiceId = "agenthost";
             });
             silo.UseAdoNetClustering(membership =>
             {
                 membership.Invariant = "Npgsql";
-                membership.ConnectionString = connection;
+                membership.ConnectionString = _connection;
             });
-            silo.Configure<ClusterMembershipOptions>(membership => membership.ProbeTimeout = options.ProbeTimeout);
+            silo.Configure<ClusterMembershipOptions>(membership => membership.ProbeTimeout = _options.ProbeTimeout);
             silo.UseAdoNetReminderService(reminders =>
             {
                 reminders.Invariant = "Npgsql";
-                reminders.ConnectionString = connection;
+                reminders.ConnectionString = _connection;
             });
             // No gateway: the front end runs in the silo's process and calls grains directly.
-            silo.ConfigureEndpoints(options.Address, port, gatewayPort: 0);
-            if (credential is not null)
+            silo.ConfigureEndpoints(Endpoint.Address, Endpoint.Port, gatewayPort: 0);
+            if (_credential is not null)
             {
-                ClusterTls.Use(silo, credential.Certificate);
+                ClusterTls.Use(silo, _credential.Certificate);
             }
         });
-        var host = builder.Build();
-        try
-        {
-            await host.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            host.Dispose();
-            credential?.Certificate.Dispose();
-            throw;
-        }
+    }
 
-        return new ClusterNode(host, new IPEndPoint(options.Address, port), options, credential);
+    /// <summary>The node's router, status and workflow watch, from the host's services (the same the grains get).</summary>
+    /// <param name="services">The server's built host's services.</param>
+    /// <returns>The parts.</returns>
+    public override ServerNodeParts Bind(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services = _silo ?? services;
+        _services = services;
+        var server = services.GetRequiredService<ClusterNodeServer>();
+        var grains = services.GetRequiredService<IGrainFactory>();
+        var status = new ClusterStatus(grains, services.GetRequiredService<NodeWorkspaces>(), services.GetRequiredService<Orleans.Runtime.MembershipService.SiloMetadata.ISiloMetadataCache>(), _options.ClusterId, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Endpoint.Address}:{Endpoint.Port}"), _options.Store.Location);
+        return new ServerNodeParts(new GrainSessionCalls(grains, server), status, new GrainWorkflowRunWatch(grains), server.Attach);
     }
 
     /// <summary>
@@ -178,28 +206,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterNodeDrain>();
         silo.Services.Configure<HostOptions>(host => host.ShutdownTimeout = drainTimeout + DeactivationTime);
         silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = CallTimeout);
-    }
-
-    /// <summary>Hands the node's grains the server they run calls on.</summary>
-    /// <param name="server">The server started with <see cref="Router"/>.</param>
-    public void Attach(ApiServer server) => _server.Attach(server);
-
-    /// <summary>
-    /// Leaves the cluster gracefully: the node drains (no new turn or session here; running turns finish for
-    /// <see cref="ClusterNodeOptions.DrainTimeout"/>, then are recorded as interrupted), its grains deactivate (each
-    /// letting its session go), and the silo stops.
-    /// </summary>
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await _host.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        finally
-        {
-            _host.Dispose();
-            Certificate?.Dispose();
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "server.cluster.tls.mode is off: this node's silo port ({Address}:{Port}) is neither authenticated nor encrypted; anyone who reaches it can act as a node of the cluster (docs/cluster.md, \"Between nodes\")")]

@@ -5,7 +5,7 @@ using AgentHost.Server.Users;
 namespace AgentHost.Cluster;
 
 /// <summary>
-/// The session calls of a cluster node (<see cref="ApiServerOptions.Router"/>): each goes to its session's grain
+/// The session calls of a cluster node (<see cref="ServerNodeParts.Router"/>): each goes to its session's grain
 /// (<see cref="ISessionGrain"/>), wherever in the cluster that grain lives (or is placed now), with the caller's
 /// cancellation token. A refusal there comes back as the same <see cref="AgentHostException"/>; a node that does not
 /// answer, or stops, is answered as <see cref="ErrorKind.InUse"/> (409: try again).

@@ -49,19 +49,13 @@ public sealed record ApiServerOptions(LoopbackWebHost.ListenAddress Listen, stri
     public Action<IEndpointRouteBuilder>? Endpoints { get; init; }
 
     /// <summary>
-    /// Where calls that need a session's live state run (a cluster node sends them to the node holding the session,
-    /// docs/cluster.md); <see langword="null"/> (the default): here (<see cref="ApiServer.LocalSessions"/>).
+    /// The cluster node this server hosts (docs/cluster.md): it joins the server's own host (one container, one lifetime),
+    /// session calls go to the node that holds the session, <c>GET /v1/cluster</c> describes the cluster, and the cluster
+    /// watches the workflow runs this node runs. <see langword="null"/> (the default): no cluster — calls run here
+    /// (<see cref="ApiServer.LocalSessions"/>), <c>GET /v1/cluster</c> is 404, and a run whose server stops ends cancelled
+    /// (<c>agent workflow resume</c> continues it).
     /// </summary>
-    public ISessionCalls? Router { get; init; }
-
-    /// <summary>The cluster this server is a node of (<c>GET /v1/cluster</c>, for admins); <see langword="null"/>: none (404).</summary>
-    public IClusterStatus? Cluster { get; init; }
-
-    /// <summary>
-    /// The cluster's watch over the workflow runs this node runs (docs/cluster.md "Workflow runs"); <see langword="null"/>
-    /// (the default): none — a run whose server stops ends cancelled, and <c>agent workflow resume</c> continues it.
-    /// </summary>
-    public IWorkflowRunWatch? WorkflowWatch { get; init; }
+    public ServerNode? Node { get; init; }
 }
 
 /// <summary>
@@ -77,13 +71,15 @@ public sealed partial class ApiServer : IAsyncDisposable
     public const string OpenApiPath = "/openapi.json";
 
     private readonly LoopbackWebHost _web;
+    private readonly bool _node;
     private readonly Func<Task> _completeEvents;
     private readonly IDisposable? _owned;
     private int _disposed;
 
-    private ApiServer(LoopbackWebHost web, SessionHub hub, ISessionCalls local, ServerWorkflows workflows, Task warmUp, Func<Task> completeEvents, IDisposable? owned)
+    private ApiServer(LoopbackWebHost web, bool node, SessionHub hub, ISessionCalls local, ServerWorkflows workflows, Task warmUp, Func<Task> completeEvents, IDisposable? owned)
     {
         _web = web;
+        _node = node;
         Hub = hub;
         LocalSessions = local;
         Workflows = workflows;
@@ -192,12 +188,14 @@ public sealed partial class ApiServer : IAsyncDisposable
             Limiters = limiters,
         };
         var local = new LocalSessionCalls(hub);
-        var calls = options.Router ?? local;
         var paths = AgentPaths.Resolve(environment);
         // A root's workflows are trusted by the one rule (the server's configuration and trust file: ServerInputs.IsTrusted),
         // or by the trust file alone for a server given no inputs.
         bool Trusted(string root) => options.Inputs.IsTrusted(root) || Hosting.Trust.ProjectTrust.Load(paths).IsTrusted(root);
-        var workflows = new ServerWorkflows(hub, (root, nameOrFile, fromFile, checkFile) => FindWorkflow(paths, root, Trusted(root), nameOrFile, fromFile, checkFile), options.WorkflowWatch);
+        ServerWorkflows NewWorkflows(IWorkflowRunWatch? watch) => new(hub, (root, nameOrFile, fromFile, checkFile) => FindWorkflow(paths, root, Trusted(root), nameOrFile, fromFile, checkFile), watch);
+        // A cluster node's parts come from the host once it is built (the grains' container is the requests' container).
+        ServerNodeParts? node = null;
+        ServerWorkflows? workflows = null;
         var started = time.GetUtcNow();
         LoopbackWebHost web;
         try
@@ -223,6 +221,9 @@ public sealed partial class ApiServer : IAsyncDisposable
                 },
                 app =>
                 {
+                    node = options.Node?.Bind(app.Services);
+                    workflows = NewWorkflows(node?.WorkflowWatch);
+                    var calls = node?.Router ?? local;
                     var errors = options.LoggerFactory.CreateLogger(typeof(ApiErrors).FullName!);
                     app.Use((context, next) => ApiErrors.HandleAsync(context, next, errors));
                     limiters.Use(app);
@@ -237,7 +238,7 @@ public sealed partial class ApiServer : IAsyncDisposable
                     CatalogEndpoints.MapHealthz(app, hub, options.Version, started, time);
                     UsageEndpoints.Map(v1, store.Users, options.Limits, time);
                     LspEndpoints.Map(v1, hub);
-                    MapCluster(v1, options.Cluster);
+                    MapCluster(v1, node?.Status);
                     events.Map(app, EventsAccess(hub));
                     ApiDocument.Map(app, OpenApiPath).WithAccess(RouteAccess.AnyCaller);
                     if (options.Endpoints is { } more)
@@ -248,21 +249,30 @@ public sealed partial class ApiServer : IAsyncDisposable
                     app.MapFallback(() => ApiErrors.Result(ErrorKind.NotFound, "no such endpoint; the API is under /v1 and described at /openapi.json.")).WithAccess(RouteAccess.AnyCaller);
                 },
                 cancellationToken,
-                limits => limits.MaxRequestBodySize = options.MaxRequestBytes).ConfigureAwait(false);
+                limits => limits.MaxRequestBodySize = options.MaxRequestBytes,
+                options.Node is { } hosted ? hosted.Configure : null).ConfigureAwait(false);
         }
         catch
         {
+            if (workflows is not null)
+            {
+                await workflows.DisposeAsync().ConfigureAwait(false);
+            }
+
             await engines.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
         hub.StartIdleClose();
         var warmUp = engines.GetAsync(defaultKey, CancellationToken.None);
-        return new ApiServer(web, hub, local, workflows, warmUp, events.Complete, owned);
+        var server = new ApiServer(web, node is not null, hub, local, workflows!, warmUp, events.Complete, owned);
+        // The node's grains run their calls on this server from now on (a call that came in meanwhile waited for it).
+        node?.Attach(server);
+        return server;
     }
 
     /// <summary>
-    /// The session calls run here, on this server's sessions, whatever <see cref="ApiServerOptions.Router"/> says: a cluster
+    /// The session calls run here, on this server's sessions, whatever the node (<see cref="ApiServerOptions.Node"/>) routes: a cluster
     /// node's session grain runs the calls routed to it through these (this node holds, or is to hold, the session; the
     /// caller was authenticated by the node that took the request).
     /// </summary>
@@ -355,13 +365,22 @@ public sealed partial class ApiServer : IAsyncDisposable
         StillValid = (http, ct) => http.StillValidAsync(ct),
     };
 
-    /// <summary>Stops: cancels running turns (recorded as interrupted), closes sessions and engines, ends event streams, stops listening (once).</summary>
+    /// <summary>
+    /// Stops: cancels running turns (recorded as interrupted), closes sessions and engines, ends event streams, stops
+    /// listening (once). A cluster node's host stops first: Kestrel stops listening while the node drains (its running
+    /// turns may finish, its workflow runs are handed over), then the node leaves; then the rest goes as on one server.
+    /// </summary>
     /// <returns>A task.</returns>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
+        }
+
+        if (_node)
+        {
+            await _web.StopAsync().ConfigureAwait(false);
         }
 
         await Workflows.DisposeAsync().ConfigureAwait(false);

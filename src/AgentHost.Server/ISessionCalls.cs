@@ -5,7 +5,7 @@ namespace AgentHost.Server;
 /// <summary>
 /// The calls that need a session's live state (send, cancel, answers, settings, close, delete, and its view), one typed
 /// method each, for every endpoint. <c>agent serve</c> alone runs them on its own sessions (<see cref="ApiServer.LocalSessions"/>);
-/// a cluster node (<see cref="ApiServerOptions.Router"/>) sends each to the node that holds the session, whose grain runs
+/// a cluster node (<see cref="ServerNodeParts.Router"/>) sends each to the node that holds the session, whose grain runs
 /// it there through that node's <see cref="ApiServer.LocalSessions"/> (docs/cluster.md). Either way a refusal is the same
 /// <see cref="Hosting.AgentHostException"/> with the same kind, so the HTTP answer does not depend on where the session runs.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace AgentHost.Server;
 
 /// <summary>
-/// The cluster's watch over workflow runs (docs/cluster.md "Workflow runs"; <see cref="ApiServerOptions.WorkflowWatch"/>):
+/// The cluster's watch over workflow runs (docs/cluster.md "Workflow runs"; <see cref="ServerNodeParts.WorkflowWatch"/>):
 /// a run a node starts or resumes is watched until it ends, so that when its node dies or stops another node resumes it
 /// from its checkpoints (<see cref="ApiServer.TakeOverWorkflowRunAsync"/>).
 /// </summary>

@@ -28,6 +28,7 @@ public sealed class LoopbackWebHost : IAsyncDisposable
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
 
     private readonly WebApplication _app;
+    private int _stopped;
 
     private LoopbackWebHost(WebApplication app, Uri address)
     {
@@ -94,9 +95,19 @@ public sealed class LoopbackWebHost : IAsyncDisposable
     /// <param name="map">Adds middleware and endpoints after the check.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <param name="limits">Adjusts Kestrel's limits (e.g. the request body size).</param>
+    /// <param name="host">
+    /// Adds more to the host before it is built (a cluster node's silo: <see cref="ServerNode"/>): its hosted services
+    /// share the container and the lifetime, start before Kestrel listens and stop when it does.
+    /// </param>
     /// <returns>The running server.</returns>
     public static async Task<LoopbackWebHost> StartAsync(
-        ListenAddress listen, Func<HttpContext, ValueTask<bool>> authenticate, Action<IServiceCollection> services, Action<WebApplication> map, CancellationToken cancellationToken, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? limits = null)
+        ListenAddress listen,
+        Func<HttpContext, ValueTask<bool>> authenticate,
+        Action<IServiceCollection> services,
+        Action<WebApplication> map,
+        CancellationToken cancellationToken,
+        Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? limits = null,
+        Action<IHostApplicationBuilder>? host = null)
     {
         ArgumentNullException.ThrowIfNull(listen);
         ArgumentNullException.ThrowIfNull(authenticate);
@@ -138,6 +149,8 @@ public sealed class LoopbackWebHost : IAsyncDisposable
         }
 
         services(builder.Services);
+        host?.Invoke(builder);
+        // WebApplicationBuilder.Build moves Kestrel's hosted service last: what host added starts first and Kestrel listens once it runs.
         var app = builder.Build();
         var loopbackOnly = address is not null && IPAddress.IsLoopback(address);
         app.Use(async (context, next) =>
@@ -175,6 +188,12 @@ public sealed class LoopbackWebHost : IAsyncDisposable
             await app.DisposeAsync().ConfigureAwait(false);
             throw new AgentHostException(ErrorKind.Usage, $"cannot listen on {listen}: {e.Message}");
         }
+        catch
+        {
+            // What started before the failure (a cluster node's silo, which joined) stops and leaves.
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
 
         if (listen.SocketPath is { } path && !OperatingSystem.IsWindows())
         {
@@ -188,11 +207,24 @@ public sealed class LoopbackWebHost : IAsyncDisposable
         return new LoopbackWebHost(app, new Uri(bound.EndsWith('/') ? bound : bound + "/"));
     }
 
-    /// <summary>Stops the server (graceful: a few seconds for requests in flight) and releases it.</summary>
+    /// <summary>
+    /// Stops the whole host within its own shutdown time (<see cref="HostOptions.ShutdownTimeout"/>; a cluster node sets
+    /// it to its drain and leave): Kestrel stops listening and what else it hosts stops (once; <see cref="DisposeAsync"/> then only releases it).
+    /// </summary>
+    internal async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the server (graceful: a few seconds for requests in flight) unless stopped already, and releases it.</summary>
     public async ValueTask DisposeAsync()
     {
-        using (var grace = new CancellationTokenSource(ShutdownGrace))
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
+            using var grace = new CancellationTokenSource(ShutdownGrace);
             await _app.StopAsync(grace.Token).ConfigureAwait(false);
         }
 

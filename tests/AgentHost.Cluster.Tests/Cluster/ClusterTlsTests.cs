@@ -18,7 +18,7 @@ using Orleans.Runtime;
 namespace AgentHost.Tests.Cluster;
 
 /// <summary>
-/// The silo port of nodes as <c>agent serve --cluster</c> starts them (<see cref="ClusterNode.StartAsync"/>, real TCP on
+/// The silo port of nodes as <c>agent serve --cluster</c> starts them (<see cref="ServedNode"/>: <see cref="ClusterNode.CreateAsync"/> hosted by its server, real TCP on
 /// 127.0.0.1, the real store on PostgreSQL): mutual TLS with the cluster's certificate, made by the first node and kept in
 /// the store, with no configuration (docs/cluster.md "Between nodes"); strangers — plain TCP, or TLS with another
 /// certificate — get no byte of Orleans' protocol. With <c>server.cluster.tls.mode: off</c> the same stranger gets the
@@ -33,9 +33,9 @@ public sealed class ClusterTlsTests
     {
         var database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("tlsjoin");
 
-        await using var a = await ClusterNode.StartAsync(Options(database, "tls-join"), NullLoggerFactory.Instance, CancellationToken.None);
+        await using var a = await ServedNode.StartAsync(Options(database, "tls-join"), NullLoggerFactory.Instance, CancellationToken.None);
         var stored = await StoredCertificatesAsync(database, "tls-join");
-        await using var b = await ClusterNode.StartAsync(Options(database, "tls-join"), NullLoggerFactory.Instance, CancellationToken.None);
+        await using var b = await ServedNode.StartAsync(Options(database, "tls-join"), NullLoggerFactory.Instance, CancellationToken.None);
 
         // One row, made by the first node; the second read it: both present the same certificate.
         var row = Assert.Single(stored);
@@ -61,8 +61,8 @@ public sealed class ClusterTlsTests
         var log = new ListLoggerProvider();
         using var loggers = LoggerFactory.Create(builder => builder.AddProvider(log));
 
-        await using var guarded = await ClusterNode.StartAsync(Options(database, "tls-plain"), NullLoggerFactory.Instance, CancellationToken.None);
-        await using var open = await ClusterNode.StartAsync(Options(database, "tls-plain-off") with { TlsMode = ClusterTlsMode.Off }, loggers, CancellationToken.None);
+        await using var guarded = await ServedNode.StartAsync(Options(database, "tls-plain"), NullLoggerFactory.Instance, CancellationToken.None);
+        await using var open = await ServedNode.StartAsync(Options(database, "tls-plain-off") with { TlsMode = ClusterTlsMode.Off }, loggers, CancellationToken.None);
 
         Assert.Empty(await PlaintextAnswerAsync(guarded.Endpoint));
         // The greeting names the cluster (and the silo): what a stranger needs to pass for a node.
@@ -76,7 +76,7 @@ public sealed class ClusterTlsTests
     public async Task SiloPort_RefusesATlsStrangerWithAnotherCertificate_AndSpeaksToTheClustersOwn()
     {
         var database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("tlsstranger");
-        await using var node = await ClusterNode.StartAsync(Options(database, "tls-stranger"), NullLoggerFactory.Instance, CancellationToken.None);
+        await using var node = await ServedNode.StartAsync(Options(database, "tls-stranger"), NullLoggerFactory.Instance, CancellationToken.None);
         using var stranger = SelfSigned("CN=AgentHost cluster tls-stranger");
 
         var (refused, _) = await TlsAnswerAsync(node.Endpoint, stranger);
@@ -111,7 +111,7 @@ public sealed class ClusterTlsTests
         var pfx = temp.Combine("cluster.pfx");
         await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pkcs12, "s3cret"));
 
-        await using var node = await ClusterNode.StartAsync(Options(database, "tls-file") with { TlsCertificate = new ClusterCertificateFile(pfx, "s3cret") }, NullLoggerFactory.Instance, CancellationToken.None);
+        await using var node = await ServedNode.StartAsync(Options(database, "tls-file") with { TlsCertificate = new ClusterCertificateFile(pfx, "s3cret") }, NullLoggerFactory.Instance, CancellationToken.None);
         var (accepted, presented) = await TlsAnswerAsync(node.Endpoint, certificate);
 
         Assert.Equal(certificate.GetCertHashString(HashAlgorithmName.SHA256), presented);
@@ -140,7 +140,7 @@ public sealed class ClusterTlsTests
 
         foreach (var (options, message) in cases)
         {
-            var error = await Assert.ThrowsAsync<AgentHostException>(() => ClusterNode.StartAsync(options, NullLoggerFactory.Instance, CancellationToken.None));
+            var error = await Assert.ThrowsAsync<AgentHostException>(() => ServedNode.StartAsync(options, NullLoggerFactory.Instance, CancellationToken.None));
             Assert.Equal(ErrorKind.Configuration, error.Kind);
             Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
         }
@@ -254,29 +254,5 @@ public sealed class ClusterTlsTests
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
         using var made = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
         return X509CertificateLoader.LoadPkcs12(made.Export(X509ContentType.Pkcs12), password: null);
-    }
-
-    /// <summary>Keeps every message logged (the node's own warnings).</summary>
-    private sealed class ListLoggerProvider : ILoggerProvider
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _messages = new();
-
-        public IReadOnlyCollection<string> Messages => _messages;
-
-        public ILogger CreateLogger(string categoryName) => new ListLogger(_messages);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ListLogger(System.Collections.Concurrent.ConcurrentQueue<string> messages) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) => messages.Enqueue(formatter(state, exception));
-        }
     }
 }

@@ -16,8 +16,8 @@ using Orleans.TestingHost;
 namespace AgentHost.Tests.Cluster;
 
 /// <summary>
-/// One node of a <see cref="TestCluster"/>: a silo of the test cluster made a node by <see cref="ClusterNode"/> (its router
-/// and status), and the node's <see cref="ApiServer"/> over its own composition (<c>AddAgentHost</c>, its own data folder)
+/// One node of a <see cref="TestCluster"/>: a silo of the test cluster (in a host of its own, the test cluster's) made a
+/// node by <see cref="ClusterNode.OnSilo"/> (its router and status), and the node's <see cref="ApiServer"/> over its own composition (<c>AddAgentHost</c>, its own data folder)
 /// and its own store connections (PostgreSQL application name = <see cref="Name"/>), on real HTTP on 127.0.0.1.
 /// </summary>
 internal sealed class TestNode : IAsyncDisposable
@@ -58,33 +58,23 @@ internal sealed class TestNode : IAsyncDisposable
     public static async Task<TestNode> StartAsync(InProcessSiloHandle silo, string name, string database, string clusterId, string root, string home, string catalog, string model)
     {
         var connection = PostgresConnectionString.Parse($"{database}?application_name={name}");
-        var store = await PostgresSessionStore.OpenAsync(connection, SecretScrubber.PatternsOnly);
         var environment = TestEnvironment.Create(home, root, new Dictionary<string, string> { ["AGENT_CATALOG_DIR"] = catalog });
-        var services = new ServiceCollection()
-            .AddAgentHost(o =>
-            {
-                o.Environment = environment;
-                o.LoadPluginsOnStart = false;
-                o.SessionStore = store;
-            })
-            .BuildServiceProvider();
+        var endpoint = silo.SiloAddress.Endpoint;
+        var node = ClusterNode.OnSilo(silo.SiloHost.Services, endpoint, new ClusterNodeOptions(connection, clusterId, endpoint.Address, endpoint.Port));
+        var defaults = new ServerDefaults(root, ["scripted", "files"], NoDefaultPlugins: true, model, TimeSpan.FromMinutes(10));
+        var (server, services) = await ServedNode.ServeAsync(
+            new ApiServerOptions(new LoopbackWebHost.ListenAddress("127.0.0.1", 0), Token, defaults, 1 << 20, "test") { Node = node },
+            connection,
+            environment,
+            CancellationToken.None);
         try
         {
-            var endpoint = silo.SiloAddress.Endpoint;
-            var node = new ClusterNode(silo.SiloHost, endpoint, new ClusterNodeOptions(connection, clusterId, endpoint.Address, endpoint.Port));
-            var defaults = new ServerDefaults(root, ["scripted", "files"], NoDefaultPlugins: true, model, TimeSpan.FromMinutes(10));
-            var server = await ApiServer.StartAsync(
-                new ApiServerOptions(new LoopbackWebHost.ListenAddress("127.0.0.1", 0), Token, defaults, 1 << 20, "test") { Router = node.Router, Cluster = node.Status, WorkflowWatch = node.WorkflowWatch },
-                services.GetRequiredService<ProjectRootFactory>(),
-                store,
-                environment,
-                TimeProvider.System);
-            node.Attach(server);
             await server.WarmUp;
             return new TestNode(name, silo, services, server);
         }
         catch
         {
+            await server.DisposeAsync();
             await services.DisposeAsync();
             throw;
         }

@@ -51,8 +51,27 @@ public sealed partial class CompositionPathTests
     }
 
     [Fact]
+    public void AGenericHost_IsBuiltOnlyByTheServersWebHost_SoAClusterNodesSiloJoinsIt()
+    {
+        // One host per process that serves: the server's WebApplication. A cluster node adds its silo to that host
+        // (ServerNode.Configure, UseOrleans on the web host's builder), so the grains and the HTTP API share one
+        // container; a silo host of its own (the cluster path built one until #74) would be a second container.
+        var building = Files()
+            .Where(file => BuildsAHost().IsMatch(File.ReadAllText(file)))
+            .Select(Relative)
+            .ToList();
+
+        Assert.Equal(["AgentHost.Server/Http/LoopbackWebHost.cs"], building);
+    }
+
+    [Fact]
     public void TheRuleScans_FindWhatTheyForbid()
     {
+        Assert.Matches(BuildsAHost(), "var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });");
+        Assert.Matches(BuildsAHost(), "var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());");
+        Assert.Matches(BuildsAHost(), "using var host = new HostBuilder().UseOrleans(silo => { }).Build();");
+        Assert.Matches(BuildsAHost(), "var host = Host.CreateEmptyApplicationBuilder(settings);");
+        Assert.DoesNotMatch(BuildsAHost(), "host.UseOrleans(silo => ConfigureSilo(silo));");
         // The patterns above would pass vacuously if they matched nothing; they match each way of writing it.
         Assert.Matches(NewBrokerOrRuntime(), "var broker = new PermissionBroker(runtime.Events);");
         Assert.Matches(NewBrokerOrRuntime(), "PermissionBroker broker = new(events);");
@@ -74,6 +93,9 @@ public sealed partial class CompositionPathTests
 
     [GeneratedRegex(@"new\s+PermissionBroker\s*\(|PermissionBroker\??\s+\w+\s*=\s*new\s*\(|PluginRuntime\.Create\s*\(|new\s+PluginRuntime\s*\(")]
     private static partial Regex NewBrokerOrRuntime();
+
+    [GeneratedRegex(@"\bHost\.Create\w*Builder\s*\(|\bWebApplication\.Create\w*\s*\(|new\s+(Web)?HostBuilder\s*\(")]
+    private static partial Regex BuildsAHost();
 
     [GeneratedRegex(@"\.CreateHost\s*\(|\bCreateHost\s*\(\s*\w+\s*,")]
     private static partial Regex CreateHost();

@@ -28,15 +28,11 @@ internal static class ClusterStart
     /// <summary>The range of <c>server.cluster.probe_timeout</c>, in seconds.</summary>
     private const double MinProbeSeconds = 0.5, MaxProbeSeconds = 60;
 
-    /// <summary>A running node: the router the server uses, and what attaches the server and leaves the cluster.</summary>
-    /// <param name="Router">Sends session calls to their node.</param>
-    /// <param name="Attach">Hands the node the started server.</param>
+    /// <summary>A node ready to join: the server hosts it (its silo joins the server's own host, and leaves when the server stops).</summary>
+    /// <param name="Hosted">The node, for <see cref="ApiServerOptions.Node"/>.</param>
     /// <param name="Describe">Where the node is, for the start line.</param>
-    /// <param name="Leave">Leaves the cluster, draining first (before the server stops).</param>
-    /// <param name="Status">What the node says of its cluster (<c>GET /v1/cluster</c>).</param>
-    /// <param name="WorkflowWatch">Watches the workflow runs the node runs (another node resumes them when it dies or stops).</param>
     /// <param name="Unauthenticated">Whether node-to-node traffic is neither authenticated nor encrypted (<c>server.cluster.tls.mode: off</c>): the command warns.</param>
-    internal sealed record Node(ISessionCalls Router, Action<ApiServer> Attach, string Describe, Func<ValueTask> Leave, IClusterStatus Status, IWorkflowRunWatch WorkflowWatch, bool Unauthenticated);
+    internal sealed record Node(ServerNode Hosted, string Describe, bool Unauthenticated);
 
     /// <summary>The node's settings, which a project's configuration cannot set.</summary>
     private static readonly string[] Keys =
@@ -118,11 +114,11 @@ internal static class ClusterStart
     }
 
     /// <summary>
-    /// Starts the node on the store's database, serving <c>roots</c> (the server's roots, every caller's): the node
-    /// publishes them, and sessions are placed on nodes that serve their root.
+    /// Readies the node on the store's database, serving <c>roots</c> (the server's roots, every caller's): the node
+    /// publishes them, and sessions are placed on nodes that serve their root. It joins when the server's host starts.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static async Task<Node> StartAsync(string store, string settingName, ConfigurationSnapshot configuration, HostEnvironment environment, IReadOnlyList<string> roots, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<Node> CreateAsync(string store, string settingName, ConfigurationSnapshot configuration, HostEnvironment environment, IReadOnlyList<string> roots, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var (id, address, port, drain, check, probe) = Settings(configuration);
         var (mode, certificate) = Tls(configuration, environment);
@@ -130,7 +126,7 @@ internal static class ClusterStart
         {
             DrainTimeout = drain, WorkflowCheck = check, ProbeTimeout = probe, Roots = roots, TlsMode = mode, TlsCertificate = certificate,
         };
-        var node = await ClusterNode.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
-        return new Node(node.Router, node.Attach, $"cluster {id}, node {node.Endpoint}, {node.Security}", node.DisposeAsync, node.Status, node.WorkflowWatch, mode == ClusterTlsMode.Off);
+        var node = await ClusterNode.CreateAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+        return new Node(node, $"cluster {id}, node {node.Endpoint}, {node.Security}", mode == ClusterTlsMode.Off);
     }
 }

@@ -105,32 +105,18 @@ internal sealed class ServeCommand : AgentCommand
         {
             Context.Console.WriteInfo("warning: server.cluster.tls.mode is off: node-to-node traffic (the silo port) is neither authenticated nor encrypted, and anyone who reaches that port can act as a node of this cluster. Keep it on a private network (docs/cluster.md, \"Between nodes\").");
         }
-        ApiServer server;
-        try
-        {
-            server = await ApiServer.StartAsync(
-                new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentVersion.Current) { Roots = roots, Inputs = inputs, Limits = ServerLimits.From(configuration), Jwt = ServerJwt.From(configuration, root), Endpoints = scrapeEndpoint, LoggerFactory = loggers, Router = node?.Router, Cluster = node?.Status, WorkflowWatch = node?.WorkflowWatch },
-                Context.ProjectRoots(parseResult),
-                store,
-                Context.Environment,
-                TimeProvider.System,
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            if (node is not null)
-            {
-                await node.Leave().ConfigureAwait(false);
-            }
-
-            throw;
-        }
-
-        await using var served = server;
+        // A cluster node joins the server's own host: its silo starts (joins) before Kestrel listens, and the server's stop
+        // drains it and has it leave before the server lets its sessions go.
+        await using var server = await ApiServer.StartAsync(
+            new ApiServerOptions(listen, token.Value, defaults, maxBytes, AgentVersion.Current) { Roots = roots, Inputs = inputs, Limits = ServerLimits.From(configuration), Jwt = ServerJwt.From(configuration, root), Endpoints = scrapeEndpoint, LoggerFactory = loggers, Node = node?.Hosted },
+            Context.ProjectRoots(parseResult),
+            store,
+            Context.Environment,
+            TimeProvider.System,
+            cancellationToken).ConfigureAwait(false);
         // Disposed before the server: pruning by session.retention_days / max_sessions runs in the background from the
         // start (sessions the server has open hold their lease and are left), and ends before the server stops.
         await using var pruning = BackgroundRetention.Now(retention, store, TimeProvider.System, () => [], loggers.CreateLogger("AgentHost.Sessions.Retention"));
-        node?.Attach(server);
         var where = listen.SocketPath is { } socket ? $"unix:{socket}" : listen.PipeName is { } pipe ? $"pipe:{pipe}" : server.Address.ToString();
         Context.Console.WriteInfo($"agent serve: listening on {where} (root {root}; API under /v1, described at {ApiServer.OpenApiPath}; Ctrl+C stops){(node is null ? string.Empty : "; " + node.Describe)}");
         if (inputs.StartNotice is { } notice)
@@ -165,17 +151,11 @@ internal sealed class ServeCommand : AgentCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            // Disposing the server stops its host; on a node, the node drains and leaves first: its grains let their
+            // sessions go, and other nodes take the next calls for them.
             Context.Console.WriteInfo(node is null
                 ? $"agent serve: stopping ({server.RunningTurns} running turns are cancelled and recorded as interrupted)"
                 : $"agent serve: stopping (the node drains: {server.RunningTurns} running turns may finish for server.cluster.drain_timeout, then its workflow runs are handed over to other nodes)");
-        }
-        finally
-        {
-            // The node leaves first: its grains let their sessions go, and other nodes take the next calls for them.
-            if (node is not null)
-            {
-                await node.Leave().ConfigureAwait(false);
-            }
         }
 
         return ExitCodes.Success;
@@ -191,12 +171,12 @@ internal sealed class ServeCommand : AgentCommand
             : cluster ?? store;
     }
 
-    /// <summary>Joins the cluster whose membership and sessions live in the PostgreSQL store.</summary>
+    /// <summary>Readies the node of the cluster whose membership and sessions live in the PostgreSQL store (it joins when the server starts).</summary>
     private async Task<ClusterStart.Node> JoinClusterAsync(string? storeOption, ConfigurationSnapshot configuration, IReadOnlyList<string> roots, Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var chosen = ServeStore.Choose(storeOption, configuration)
             ?? throw new AgentHostException(ErrorKind.Configuration, "--cluster needs the PostgreSQL store, where the cluster's sessions and membership live: give --cluster postgres://user:password@host:5432/database, or set server.store (AGENT_SERVER__STORE).");
-        return await ClusterStart.StartAsync(chosen.Value, chosen.SettingName, configuration, Context.Environment, roots, loggers, cancellationToken).ConfigureAwait(false);
+        return await ClusterStart.CreateAsync(chosen.Value, chosen.SettingName, configuration, Context.Environment, roots, loggers, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The PostgreSQL store when <c>--store</c> or <c>server.store</c> names one (made this run's store), else the SQLite default.</summary>
