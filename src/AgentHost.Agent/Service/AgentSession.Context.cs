@@ -58,7 +58,7 @@ public sealed partial class AgentSession
     public async Task<(SkillSnapshot Catalog, IReadOnlyList<string> Active)?> GetSkillsAsync()
     {
         ThrowIfClosed();
-        var skills = RunContext?.Skills ?? await _opening.SkillsLoad.ConfigureAwait(false);
+        var skills = RunContext?.Skills ?? await _opening.SkillsAsync().ConfigureAwait(false);
         return skills is null ? null : (skills.Active.Catalog.Current, [.. skills.Active.Active.Select(s => s.Name)]);
     }
 
