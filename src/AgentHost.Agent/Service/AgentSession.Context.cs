@@ -71,7 +71,7 @@ public sealed partial class AgentSession
 
     private SystemPromptInput SystemPromptInputOf(SessionRunContext context)
     {
-        // Each input on the startup timeline (turn.prompt.*): issue #50 measures what 100 plugins add to each.
+        // Each input is a phase of the startup trace (turn.prompt.*).
         IReadOnlyList<DeferredTool> deferred;
         using (StartupActivities.Start("turn.prompt.tools"))
         {

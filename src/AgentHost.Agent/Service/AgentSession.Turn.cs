@@ -87,12 +87,12 @@ public sealed partial class AgentSession
         {
             // The first turn's hooks get the session's id (a new session's is reserved, and stored under it) as soon as
             // they are read, and its SessionStart hooks start then, once per session (again only if they failed): beside
-            // the turn's preparation, not on its way (issue #50).
+            // the turn's preparation, not on its way.
             _sessionStart = SessionStartHooks.Start(_parts, Options, _opening, Volatile.Read(ref _policy), _lifetime.Token);
         }
 
         // References are read under the session's current mode (before the first turn: the options' mode, else
-        // permissions.mode, else the default), with the policy read when the session opened.
+        // permissions.mode, else the default), with the session's policy (read when it opened, narrowed since).
         var policy = Volatile.Read(ref _policy);
         var mode = RunContext?.Mode ?? Options.PermissionMode ?? policy.Mode ?? PermissionModes.Default(Options.Interactive);
         var expanding = StartupActivities.Start("turn.references");
