@@ -72,7 +72,7 @@ internal sealed class SessionOpening : IAsyncDisposable
     public PermissionPolicy Policy { get; }
 
     /// <summary>The skills if their read is done, without waiting (<see langword="null"/> while it runs, or when skills are off).</summary>
-    public SkillSession? SkillsIfRead => Volatile.Read(ref _readSkills);
+    public SkillSession? SkillsIfRead => _skills.IsCompletedSuccessfully ? Volatile.Read(ref _readSkills) : null;
 
     /// <summary>Whether the skills are read and their baseline is not begun yet (the first answer begins it: <see cref="BeginBaseline"/>).</summary>
     public bool BaselinePending => SkillsIfRead is { Active.BaselineBegun: false };
