@@ -21,12 +21,20 @@ namespace AgentHost.Agent.Mcp;
 /// a plugin's context-resolver prefix, then a path. The SDK's types are touched only when a server of that name exists,
 /// so a session without servers never loads the SDK's assembly.
 /// </remarks>
-/// <param name="servers">The session's servers (started in the background; awaited only for a <c>@NAME:…</c> reference).</param>
-internal sealed class McpResourceReferences(Task<McpSessionServers> servers) : IServerResources
+/// <param name="started">The session's servers once they have been started, without waiting (<see langword="null"/> before).</param>
+/// <param name="servers">Waits for the session's servers (started in the background; awaited only for a <c>@NAME:…</c> reference).</param>
+internal sealed class McpResourceReferences(Func<ValueTask<McpSessionServers?>> started, Func<CancellationToken, Task<McpSessionServers>> servers) : IServerResources
 {
+    /// <summary>The servers of <paramref name="servers"/>, already started (a caller without a session's opening).</summary>
+    /// <param name="servers">The started servers.</param>
+    public McpResourceReferences(McpSessionServers servers)
+        : this(() => ValueTask.FromResult<McpSessionServers?>(servers), _ => Task.FromResult(servers))
+    {
+    }
+
     /// <summary>The session's server names, once the servers have been started (empty before; never waits for them).</summary>
     public async ValueTask<IReadOnlyList<string>> ServerNamesAsync() =>
-        servers.IsCompletedSuccessfully ? [.. (await servers.ConfigureAwait(false)).Statuses.Select(s => s.Definition.Name)] : [];
+        await started().ConfigureAwait(false) is { } loaded ? [.. loaded.Statuses.Select(s => s.Definition.Name)] : [];
 
     /// <summary>Reads <c>SERVER:URI</c> when SERVER is a server of the session.</summary>
     /// <returns>The resource (or a refused reference saying why); <see langword="null"/> when no server has that name.</returns>
@@ -39,7 +47,7 @@ internal sealed class McpResourceReferences(Task<McpSessionServers> servers) : I
         }
 
         var name = reference[..colon];
-        var loaded = await servers.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var loaded = await servers(cancellationToken).ConfigureAwait(false);
         if (loaded.Statuses.FirstOrDefault(s => s.Definition.Name == name) is not { } status)
         {
             return null;

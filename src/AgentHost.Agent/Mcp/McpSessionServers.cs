@@ -135,7 +135,7 @@ public sealed partial class McpSessionServers : IAsyncDisposable
         var cache = options.CacheDirectory is { } directory ? new McpToolCache(directory) : null;
         var deferrable = cache is not null && !options.RefreshCache;
         // Plain arrays and loops, not LINQ over value tuples: each such instantiation is code the runtime compiles at
-        // start, and this runs in every session with a plugin's MCP server (issue #50).
+        // start, and this runs in every session with a plugin's MCP server.
         var count = definitions.Count;
         var cached = new IReadOnlyList<ModelContextProtocol.Protocol.Tool>?[count];
         var background = new bool[count];

@@ -30,14 +30,14 @@ internal static class ContextReferences
         string homeDirectory,
         SecretScrubber scrubber,
         TimeProvider timeProvider,
-        Task<McpSessionServers>? mcpServers = null)
+        McpResourceReferences? mcpResources = null)
     {
         // Rule problems are reported once, by the session's gate; this gate only decides the prompt's references.
         var gate = new RulePermissionGate(policy, mode, workspaceRoot, homeDirectory, policy.ExtraDirectories);
         var calls = 0;
         return new ContextReferenceExpander(workspaceRoot, runtime.Registry)
         {
-            McpResources = mcpServers is null ? null : new McpResourceReferences(mcpServers),
+            McpResources = mcpResources,
             ReadCheck = ReadAccessCheck.For(gate, string.Empty, "context", workspaceRoot),
             FetchUrl = async (url, cancellationToken) =>
             {

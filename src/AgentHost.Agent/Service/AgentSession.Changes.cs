@@ -42,7 +42,7 @@ public sealed partial class AgentSession
             var sandbox = new PathSandbox(
                 workspace,
                 _parts.Environment.HomeDirectory,
-                RunContext?.Policy.ExtraDirectories ?? _opening.Policy.ExtraDirectories,
+                RunContext?.Policy.ExtraDirectories ?? Volatile.Read(ref _policy).ExtraDirectories,
                 ProtectedPaths.FromEnvironment(_parts.Environment));
             return await SessionFileChanges.UndoLastTurnAsync(_parts.Store, id, sandbox, force, cancellationToken).ConfigureAwait(false);
         }

@@ -34,7 +34,7 @@ public sealed partial class AgentSession
             var context = RunContext ?? throw new AgentHostException(
                 ErrorKind.NotFound,
                 Id is null ? "this session has no conversation yet; there is nothing to compact." : "the session's context is built at its first turn in this process; send a prompt first, then compact.");
-            if (await _opening.HooksLoad.ConfigureAwait(false) is { } hooks)
+            if (await _opening.HooksAsync(cancellationToken).ConfigureAwait(false) is { } hooks)
             {
                 await hooks.PreCompactAsync("manual", cancellationToken).ConfigureAwait(false);
             }

@@ -58,7 +58,7 @@ public sealed partial class AgentSession
     public async Task<(SkillSnapshot Catalog, IReadOnlyList<string> Active)?> GetSkillsAsync()
     {
         ThrowIfClosed();
-        var skills = RunContext?.Skills ?? await _opening.SkillsLoad.ConfigureAwait(false);
+        var skills = RunContext?.Skills ?? await _opening.SkillsAsync().ConfigureAwait(false);
         return skills is null ? null : (skills.Active.Catalog.Current, [.. skills.Active.Active.Select(s => s.Name)]);
     }
 
@@ -71,7 +71,7 @@ public sealed partial class AgentSession
 
     private SystemPromptInput SystemPromptInputOf(SessionRunContext context)
     {
-        // Each input on the startup timeline (turn.prompt.*): issue #50 measures what 100 plugins add to each.
+        // Each input is a phase of the startup trace (turn.prompt.*).
         IReadOnlyList<DeferredTool> deferred;
         using (StartupActivities.Start("turn.prompt.tools"))
         {

@@ -11,7 +11,7 @@ public sealed partial class AgentSession
     public async Task<IReadOnlyList<McpPromptInfo>> ListMcpPromptsAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfClosed();
-        var servers = await _opening.McpLoad.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var servers = await _opening.McpServersAsync(cancellationToken).ConfigureAwait(false);
         return await McpPromptCatalog.ListAsync(servers, cancellationToken).ConfigureAwait(false);
     }
 
@@ -23,7 +23,7 @@ public sealed partial class AgentSession
     {
         ArgumentNullException.ThrowIfNull(server);
         ThrowIfClosed();
-        var servers = await _opening.McpLoad.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var servers = await _opening.McpServersAsync(cancellationToken).ConfigureAwait(false);
         return servers.Connections.FirstOrDefault(c => c.Definition.Name == server) is { HasResources: true } connection
             ? await McpResourceUris.ListAsync(connection, cancellationToken).ConfigureAwait(false)
             : [];

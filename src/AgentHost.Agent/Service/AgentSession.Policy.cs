@@ -22,7 +22,7 @@ public sealed partial class AgentSession
 
         lock (_sync)
         {
-            _opening = _opening with { Policy = _opening.Policy.WithSession(layer) };
+            Volatile.Write(ref _policy, _policy.WithSession(layer));
         }
 
         RunContext?.Gate.Narrow(layer);
@@ -34,7 +34,7 @@ public sealed partial class AgentSession
         IReadOnlyList<SessionPolicy> layers;
         lock (_sync)
         {
-            layers = _opening.Policy.SessionLayers;
+            layers = _policy.SessionLayers;
         }
 
         for (var i = context.Gate.Policy.SessionLayers.Count; i < layers.Count; i++)

@@ -75,10 +75,7 @@ public sealed partial class AgentSession
         }
         finally
         {
-            if (_opening.SkillsLoad.IsCompletedSuccessfully && await _opening.SkillsLoad.ConfigureAwait(false) is { } skills)
-            {
-                skills.Active.EndTurn();
-            }
+            _opening.SkillsIfRead?.Active.EndTurn();
         }
     }
 
@@ -90,33 +87,34 @@ public sealed partial class AgentSession
         {
             // The first turn's hooks get the session's id (a new session's is reserved, and stored under it) as soon as
             // they are read, and its SessionStart hooks start then, once per session (again only if they failed): beside
-            // the turn's preparation, not on its way (issue #50).
-            _sessionStart = SessionStartHooks.Start(_parts, Options, _opening, _lifetime.Token);
+            // the turn's preparation, not on its way.
+            _sessionStart = SessionStartHooks.Start(_parts, Options, _opening, Volatile.Read(ref _policy), _lifetime.Token);
         }
 
         // References are read under the session's current mode (before the first turn: the options' mode, else
-        // permissions.mode, else the default), with the policy read when the session opened.
-        var mode = RunContext?.Mode ?? Options.PermissionMode ?? _opening.Policy.Mode ?? PermissionModes.Default(Options.Interactive);
+        // permissions.mode, else the default), with the session's policy (read when it opened, narrowed since).
+        var policy = Volatile.Read(ref _policy);
+        var mode = RunContext?.Mode ?? Options.PermissionMode ?? policy.Mode ?? PermissionModes.Default(Options.Interactive);
         var expanding = StartupActivities.Start("turn.references");
-        var references = ContextReferences.Create(runtime, _opening.Policy, mode, Options.WorkspaceRoot, _parts.Environment.HomeDirectory, _parts.Scrubber, _parts.Time, _opening.McpLoad);
+        var references = ContextReferences.Create(runtime, policy, mode, Options.WorkspaceRoot, _parts.Environment.HomeDirectory, _parts.Scrubber, _parts.Time, new McpResourceReferences(_opening.McpServersIfStartedAsync, _opening.McpServersAsync));
         var expanded = await references.ExpandAsync(request.Prompt, request.Context, request.Images, cancellationToken).ConfigureAwait(false);
         expanding?.Dispose();
         if (request.McpPrompt is { } mcpPrompt)
         {
             // The server renders it now: a wrong name or argument stops the turn before anything is stored.
-            expanded = await McpPrompts.RenderAsync(await _opening.McpLoad.WaitAsync(cancellationToken).ConfigureAwait(false), mcpPrompt, expanded, new Context.ContextLimits(), cancellationToken).ConfigureAwait(false);
+            expanded = await McpPrompts.RenderAsync(await _opening.McpServersAsync(cancellationToken).ConfigureAwait(false), mcpPrompt, expanded, new Context.ContextLimits(), cancellationToken).ConfigureAwait(false);
         }
 
         if (request.Skills.Count > 0)
         {
             // A mistyped skill stops the turn before anything else is prepared.
-            var skills = await _opening.SkillsLoad.ConfigureAwait(false) ?? throw new AgentHostException(ErrorKind.Configuration, "--skill: skills are turned off (skills.enabled: false); remove --skill or enable skills.");
+            var skills = await _opening.SkillsAsync(cancellationToken).ConfigureAwait(false) ?? throw new AgentHostException(ErrorKind.Configuration, "--skill: skills are turned off (skills.enabled: false); remove --skill or enable skills.");
             skills.Active.BeginTurn();
             skills.CheckRequested(request.Skills);
         }
 
         // UserPromptSubmit hooks may refuse the prompt before anything of the turn is stored.
-        var promptHooks = context is null ? await _sessionStart!.Ready.WaitAsync(cancellationToken).ConfigureAwait(false) : await _opening.HooksLoad.ConfigureAwait(false);
+        var promptHooks = context is null ? await _sessionStart!.Ready.WaitAsync(cancellationToken).ConfigureAwait(false) : await _opening.HooksAsync(cancellationToken).ConfigureAwait(false);
         var hookContext = promptHooks is not null ? await promptHooks.UserPromptSubmitAsync(request.Prompt, cancellationToken).ConfigureAwait(false) : null;
         IReadOnlyList<ChatMessage> history;
         var titling = Task.CompletedTask;
@@ -124,12 +122,13 @@ public sealed partial class AgentSession
         {
             var building = StartupActivities.Start("turn.build");
             var reservedId = promptHooks is not null ? _sessionStart!.SessionId : null; // hooks were given it
-            var built = await SessionRunContextBuilder.BuildAsync(_parts, Options, _opening, expanded, request.Task ?? Options.Task, reservedId, id => Volatile.Write(ref _id, id), cancellationToken).ConfigureAwait(false);
+            var built = await SessionRunContextBuilder.BuildAsync(_parts, Options, _opening, Volatile.Read(ref _policy), expanded, request.Task ?? Options.Task, reservedId, id => Volatile.Write(ref _id, id), cancellationToken).ConfigureAwait(false);
             building?.Dispose();
             (context, history) = (built.Context, built.History);
             _lease ??= built.NewLease;
             Volatile.Write(ref _id, context.SessionId);
             Volatile.Write(ref _context, context);
+            _opening.MarkBegun();
             CatchUpPolicy(context);
             CatchUpApproval(context);
             // Their context precedes the prompt's (and the UserPromptSubmit hooks'), as when they ran at the session's start.
@@ -172,10 +171,10 @@ public sealed partial class AgentSession
             ModelParameterOptions.WarnIgnored(model, chatOptions, _warnedParameters, runtime.Events);
         }
 
-        if (request.Skills.Count > 0 && context.Skills is { } requested)
+        if (request.Skills.Count > 0 && context.Skills is not null)
         {
             // An activation is checked against the baseline (a skill changed since the session started pre-approves nothing).
-            await requested.Active.WaitForBaselineAsync(cancellationToken).ConfigureAwait(false);
+            await _opening.BaselineAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var requestedSkills = context.Skills?.ActivateRequested(request.Skills) ?? string.Empty;
@@ -195,10 +194,10 @@ public sealed partial class AgentSession
                 host.ActivateInBackground(tool.PluginId);
             }
         });
-        if (context.Skills is { } sessionSkills && !sessionSkills.Active.BaselineBegun)
+        if (_opening.BaselinePending)
         {
             // The skills' baseline begins once the first request is answered: not on its way, done before its first tool call.
-            client = new OnAnswerBegun(client, sessionSkills.Active.BeginBaseline);
+            client = new OnAnswerBegun(client, _opening.BeginBaseline);
         }
 #pragma warning restore CA2000
         var loop = new AgentLoop(client, context.Pipeline, runtime.Events, store.Conversation, _parts.Time);
@@ -225,7 +224,7 @@ public sealed partial class AgentSession
                     WorkspaceRoot = Options.WorkspaceRoot,
                     DryRunByDefault = request.DryRun ?? context.DryRun,
                     Summarizer = ModelRouting.Background(configuration, TaskKind.Compaction) is null ? null : SmallModelForSummaries,
-                    Hooks = await _opening.HooksLoad.ConfigureAwait(false),
+                    Hooks = await _opening.HooksAsync(CancellationToken.None).ConfigureAwait(false),
                     CacheKey = context.SessionId,
                     ToolsToLoad = context.Skills is { } skills ? skills.Active.NamedTools : null,
                     ChatOptions = chatOptions,

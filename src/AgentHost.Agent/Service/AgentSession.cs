@@ -2,6 +2,7 @@ using AgentHost.Agent.Runs;
 using AgentHost.Hosting;
 using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
 
@@ -21,7 +22,8 @@ namespace AgentHost.Agent.Service;
 public sealed partial class AgentSession : IAsyncDisposable
 {
     private readonly SessionServiceParts _parts;
-    private SessionOpening _opening;
+    private readonly SessionOpening _opening;
+    private PermissionPolicy _policy;
     private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly Action<AgentSession> _closed;
     private readonly Lock _sync = new();
@@ -41,6 +43,7 @@ public sealed partial class AgentSession : IAsyncDisposable
         _parts = parts;
         Options = options;
         _opening = opening;
+        _policy = opening.Policy;
         _lease = lease;
         _id = opening.ExistingId;
         _closed = closed;
@@ -199,13 +202,8 @@ public sealed partial class AgentSession : IAsyncDisposable
                 await ((Task)started.Context).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
-            if (_context is not null && await _opening.HooksLoad.ConfigureAwait(false) is { } hooks)
-            {
-                await hooks.SessionEndAsync("other").ConfigureAwait(false);
-            }
-
+            await _opening.DisposeAsync().ConfigureAwait(false); // the hooks' SessionEnd (a session that began), the MCP servers
             _context?.Dispose();
-            await (await _opening.McpLoad.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
             if (_lease is { } lease)
             {
                 _lease = null;

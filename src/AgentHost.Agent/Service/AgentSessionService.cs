@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using AgentHost.Agent.Memory;
 using AgentHost.Agent.Questions;
-using AgentHost.Agent.Skills;
 using AgentHost.Agent.Telemetry;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
@@ -283,32 +281,8 @@ public sealed partial class AgentSessionService : IAsyncDisposable
 
     private AgentSession Open(SessionOptions options, string? id, IReadOnlyDictionary<string, string> settings, SessionLease? lease)
     {
-        var (runtime, configuration, environment) = (_parts.Runtime, _parts.Configuration, _parts.Environment);
         using var opening = StartupActivities.Start("session.open");
-        // Project memory and the skills catalog are read from disk in the background: the model is chosen (and its
-        // endpoint warmed up) first, because the connection is the longest wait on the way to the first request.
-        var memoryLoad = Task.Run(() => ProjectMemoryRun.Load(configuration, environment, options.WorkspaceRoot));
-        // The skills on a thread of their own: with a hundred plugins' skill folders their read is ~15 ms of work that the
-        // first turn waits for, and queued behind the pool's work (two threads on two cores) it started ~10 ms late (#50).
-        var skillsLoad = Task.Factory.StartNew(
-            () => SkillSession.Create(runtime, configuration, environment, options.WorkspaceRoot, _parts.Time), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        // The hooks too (the configuration's and every plugin's hook files): with a hundred plugins ~8 ms of work, most of
-        // it the first run of the code, that was on the way to the first request; the first turn waits for them (#50).
-        var hooksLoad = Task.Factory.StartNew(
-            () =>
-            {
-                using var reading = StartupActivities.Start("session.open.hooks");
-                return Hooks.SessionHookSetup.Create(runtime, configuration, options.WorkspaceRoot, _parts.Scrubber, _parts.Time);
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
-        // Trust is read once per open session; the policy, the gate and the reference expander all use this copy.
-        var trust = ProjectTrust.Load(AgentPaths.Resolve(environment), _parts.Time);
-        var policy = SessionPolicyLayer.Apply(PermissionPolicy.FromConfiguration(configuration, trust), settings, configuration, runtime.Events);
-        // MCP servers start now, in parallel and in the background, each within its start timeout.
-        var mcpLoad = Runs.RunMcpServers.Start(runtime, configuration, environment, trust, policy, options.WorkspaceRoot, options.Sandbox, SessionShape.McpServers(options, settings, configuration), _parts.ProcessEnvironment, _parts.SandboxLayout);
-        var session = new AgentSession(_parts, options, new SessionOpening(id, settings, trust, policy, memoryLoad, skillsLoad, mcpLoad) { HooksLoad = hooksLoad }, lease, s =>
+        var session = new AgentSession(_parts, options, SessionOpening.Start(_parts, options, id, settings), lease, s =>
         {
             if (_open.TryRemove(s, out _))
             {

@@ -6,8 +6,8 @@ namespace AgentHost.Agent.Service;
 /// <summary>
 /// A turn's chat client that runs an action when the model has begun answering a request (its first streamed update,
 /// or its whole answer): the request is then on its way and answered, and work the answer may need (the skills'
-/// baseline, which its first tool call waits for) can begin without competing with sending it (#50). Everything else
-/// is the inner client's.
+/// baseline, which its first tool call waits for) can begin without competing with sending it
+/// (docs/decisions/0020-session-opening-stage.md). Everything else is the inner client's.
 /// </summary>
 /// <param name="inner">The model's client.</param>
 /// <param name="begun">Run once per answer, on the thread that received it; it must return at once.</param>

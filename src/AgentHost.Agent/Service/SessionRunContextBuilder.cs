@@ -18,30 +18,6 @@ using Microsoft.Extensions.AI;
 
 namespace AgentHost.Agent.Service;
 
-/// <summary>What a session read when it was opened, before its first turn builds the <see cref="SessionRunContext"/>.</summary>
-/// <param name="ExistingId">The stored session, or <see langword="null"/> for a new one (created at the first turn).</param>
-/// <param name="Settings">The stored session's settings (empty for a new one), read once.</param>
-/// <param name="Trust">The user's trusted projects, read once.</param>
-/// <param name="Policy">The permission policy under that trust.</param>
-/// <param name="MemoryLoad">Project memory, read in the background.</param>
-/// <param name="SkillsLoad">The skills catalog, read in the background.</param>
-/// <param name="McpLoad">The session's MCP servers, started in the background.</param>
-internal sealed record SessionOpening(
-    string? ExistingId,
-    IReadOnlyDictionary<string, string> Settings,
-    ProjectTrust Trust,
-    PermissionPolicy Policy,
-    Task<LoadedProjectMemory?> MemoryLoad,
-    Task<SkillSession?> SkillsLoad,
-    Task<McpSessionServers> McpLoad)
-{
-    /// <summary>
-    /// The session's hooks (docs/hooks.md), read on a thread of their own from the session's opening (a hundred plugins'
-    /// hook files were ~8 ms on the way to the first request, #50): <see langword="null"/> when none is active.
-    /// </summary>
-    public Task<Hooks.SessionHooks?> HooksLoad { get; init; } = Task.FromResult<Hooks.SessionHooks?>(null);
-}
-
 /// <summary>Builds a session's <see cref="SessionRunContext"/> at its first turn (what <c>AgentRunner</c> did before every run).</summary>
 internal static class SessionRunContextBuilder
 {
@@ -51,9 +27,10 @@ internal static class SessionRunContextBuilder
     /// <summary>The result of <see cref="BuildAsync"/>: the context, the new session's lease, and the history so far.</summary>
     public sealed record Built(SessionRunContext Context, SessionLease? NewLease, IReadOnlyList<ChatMessage> History);
 
-    // reservedId: the id a new session is stored under (its hooks have it already); the store makes one when null.
+    // policy: the session's, narrowed since the open. reservedId: the id a new session is stored under (its hooks have
+    // it already); the store makes one when null.
     public static async Task<Built> BuildAsync(
-        SessionServiceParts parts, SessionOptions options, SessionOpening opening, ExpandedPrompt firstPrompt, TaskKind? task, string? reservedId, Action<string> stored, CancellationToken cancellationToken)
+        SessionServiceParts parts, SessionOptions options, SessionOpening opening, PermissionPolicy policy, ExpandedPrompt firstPrompt, TaskKind? task, string? reservedId, Action<string> stored, CancellationToken cancellationToken)
     {
         var (runtime, store, configuration) = (parts.Runtime, parts.Store, parts.Configuration);
         var prompt = firstPrompt.Prompt;
@@ -67,10 +44,8 @@ internal static class SessionRunContextBuilder
         SessionLease? newLease = null;
         try
         {
-            var waiting = StartupActivities.Start("session.skills.wait");
-            var skills = await opening.SkillsLoad.ConfigureAwait(false);
+            var skills = await opening.SkillsAsync(CancellationToken.None).ConfigureAwait(false);
             skills?.Active.BeginTurn(); // The first turn's reads of the skills share one read from here on.
-            waiting?.Dispose();
             var creating = StartupActivities.Start("session.store");
             var remember = Remembered(parts, options, model);
             string sessionId;
@@ -115,9 +90,9 @@ internal static class SessionRunContextBuilder
             }
 
             var securing = StartupActivities.Start("session.sandbox");
-            var sandbox = CreateSandbox(parts, sessionId, options, opening);
-            var sessionHooks = await opening.HooksLoad.ConfigureAwait(false);
-            var gate = CreateGate(parts, sessionId, options, opening, skills?.Active, sandbox, sessionHooks);
+            var sandbox = CreateSandbox(parts, sessionId, options, opening, policy);
+            var sessionHooks = await opening.HooksAsync(CancellationToken.None).ConfigureAwait(false);
+            var gate = CreateGate(parts, sessionId, options, opening, policy, skills?.Active, sandbox, sessionHooks);
             securing?.Dispose();
             if (sessionHooks is { } hooks)
             {
@@ -131,13 +106,11 @@ internal static class SessionRunContextBuilder
                 // A session created just now has no grants yet (they are stored under its new id): nothing to read.
                 gate.Grants.Add(await store.Audit.GetGrantsAsync(sessionId, cancellationToken).ConfigureAwait(false));
             }
-            var remembering = StartupActivities.Start("session.memory.wait");
-            var memory = ProjectMemoryRun.Prepare(await opening.MemoryLoad.ConfigureAwait(false), options.WorkspaceRoot, history, runtime.Events);
-            remembering?.Dispose();
+            var memory = ProjectMemoryRun.Prepare(await opening.MemoryAsync(CancellationToken.None).ConfigureAwait(false), options.WorkspaceRoot, history, runtime.Events);
             var storedWorkspace = existing is null ? options.WorkspaceRoot : (await store.GetSessionAsync(sessionId, cancellationToken).ConfigureAwait(false)).Workspace;
             var checkpoints = new FileCheckpointRecorder(store.Checkpoints, sessionId, storedWorkspace);
-            var mcpWaiting = StartupActivities.Start("session.mcp.wait");
-            var mcp = await opening.McpLoad.ConfigureAwait(false);
+            var mcp = await opening.McpServersAsync(CancellationToken.None).ConfigureAwait(false);
+            var mcpWaiting = StartupActivities.Start("session.mcp.background-wait");
             // mcp.background_wait: a plugin's server starting in the background gets a short, bounded wait, so a fast
             // one's tools are on the first request (counted from its start: the time spent above is not waited again).
             var waitProblems = new List<string>();
@@ -165,7 +138,7 @@ internal static class SessionRunContextBuilder
             {
                 // The skill baseline is taken in the background, off the way to the first request; no tool may run
                 // before it is (a tool could change a skill, whose allowed-tools would then be trusted).
-                BeforeCall = skills is null ? null : skills.Active.WaitForBaselineAsync,
+                BeforeCall = skills is null ? null : opening.BaselineAsync,
                 ProcessEnvironment = parts.ProcessEnvironment.ForModel,
             };
             var pipeline = new Engine.ToolPipeline(runtime.Registry, runtime.Events, gate, parts.Scrubber, parts.Time, pipelineOptions);
@@ -173,7 +146,7 @@ internal static class SessionRunContextBuilder
             gate.Narrowed += (_, _) => pipeline.InvalidateToolSet();
             onMcpToolsChanged(pipeline.InvalidateToolSet);
             var context = new SessionRunContext(sessionId, existing is not null, model, new SessionRunContextParts(
-                opening.Trust, opening.Policy, opening.Settings, gate, pipeline, skills, memory, MaxSteps(options, opening.Settings, configuration), DryRun(options, opening.Settings, configuration))
+                opening.Trust, policy, opening.Settings, gate, pipeline, skills, memory, MaxSteps(options, opening.Settings, configuration), DryRun(options, opening.Settings, configuration))
             {
                 WarmUp = warmUp,
                 Checkpoints = checkpoints,
@@ -265,10 +238,11 @@ internal static class SessionRunContextBuilder
     /// session's own setting, configuration; an untrusted project's only when it narrows) &gt; <c>permissions.mode</c>
     /// &gt; ask with a person present, dont-ask without. Also read before the gate exists, for the first turn's hooks.
     /// </summary>
+    /// <param name="policy">The session's permission policy (narrowed since the open).</param>
     /// <param name="warnings">Where a setting that is not a mode, or not the project's to choose, is reported; nowhere when <see langword="null"/> (the gate reports it).</param>
-    internal static PermissionMode ModeOf(SessionServiceParts parts, SessionOptions options, SessionOpening opening, IEventBus? warnings)
+    internal static PermissionMode ModeOf(SessionServiceParts parts, SessionOptions options, SessionOpening opening, PermissionPolicy policy, IEventBus? warnings)
     {
-        var (configuration, policy) = (parts.Configuration, opening.Policy);
+        var configuration = parts.Configuration;
         var remembered = SessionSettings.Resolve(SessionSettings.PermissionMode, null, opening.Settings, configuration);
         PermissionMode? sessionMode = null;
         if (remembered.Value is { } text)
@@ -298,10 +272,10 @@ internal static class SessionRunContextBuilder
     /// mode &gt; <c>session.permission_mode</c> (the session's own setting, configuration) &gt; <c>permissions.mode</c>
     /// &gt; ask with a person present, dont-ask without.
     /// </summary>
-    private static SessionPermissionGate CreateGate(SessionServiceParts parts, string sessionId, SessionOptions options, SessionOpening opening, ActiveSkills? skills, SandboxPolicy sandbox, Hooks.SessionHooks? hooks)
+    private static SessionPermissionGate CreateGate(SessionServiceParts parts, string sessionId, SessionOptions options, SessionOpening opening, PermissionPolicy policy, ActiveSkills? skills, SandboxPolicy sandbox, Hooks.SessionHooks? hooks)
     {
-        var (runtime, configuration, policy) = (parts.Runtime, parts.Configuration, opening.Policy);
-        var rules = AgentRunner.CreatePermissionGate(policy, options.WorkspaceRoot, parts.Environment, ModeOf(parts, options, opening, runtime.Events), options.Interactive, runtime.Events);
+        var (runtime, configuration) = (parts.Runtime, parts.Configuration);
+        var rules = AgentRunner.CreatePermissionGate(policy, options.WorkspaceRoot, parts.Environment, ModeOf(parts, options, opening, policy, runtime.Events), options.Interactive, runtime.Events);
         if (skills is not null)
         {
             // Like its permission rules, an untrusted project's skills cannot pre-approve calls for themselves.
@@ -330,16 +304,17 @@ internal static class SessionRunContextBuilder
     /// The session's sandbox: its mode by precedence: the options' (<c>--sandbox</c>) &gt; <c>session.sandbox</c> (the
     /// session's own setting, a flag, the user's configuration; never an untrusted project's) &gt; <c>sandbox.mode</c>.
     /// </summary>
-    private static SandboxPolicy CreateSandbox(SessionServiceParts parts, string sessionId, SessionOptions options, SessionOpening opening) =>
-        RunSandbox.Create(parts.Configuration, parts.Environment, options.WorkspaceRoot, opening.Policy, sessionId, SandboxModeOf(parts, options, opening, parts.Runtime.Events), parts.Runtime.Events, parts.ProcessEnvironment.IsServer, parts.SandboxLayout);
+    private static SandboxPolicy CreateSandbox(SessionServiceParts parts, string sessionId, SessionOptions options, SessionOpening opening, PermissionPolicy policy) =>
+        RunSandbox.Create(parts.Configuration, parts.Environment, options.WorkspaceRoot, policy, sessionId, SandboxModeOf(parts, options, opening, policy, parts.Runtime.Events), parts.Runtime.Events, parts.ProcessEnvironment.IsServer, parts.SandboxLayout);
 
     /// <summary>
     /// The session's sandbox mode over <c>sandbox.mode</c>: the options' (<c>--sandbox</c>) &gt; <c>session.sandbox</c>
     /// (never an untrusted project's); <see langword="null"/>: <c>sandbox.mode</c>. Also read before the session's
     /// sandbox exists, for the first turn's hooks.
     /// </summary>
+    /// <param name="policy">The session's permission policy (narrowed since the open).</param>
     /// <param name="warnings">Where a setting that is not a mode, or not the project's to choose, is reported; nowhere when <see langword="null"/>.</param>
-    internal static SandboxMode? SandboxModeOf(SessionServiceParts parts, SessionOptions options, SessionOpening opening, IEventBus? warnings)
+    internal static SandboxMode? SandboxModeOf(SessionServiceParts parts, SessionOptions options, SessionOpening opening, PermissionPolicy policy, IEventBus? warnings)
     {
         var configuration = parts.Configuration;
         var remembered = SessionSettings.Resolve(SessionSettings.Sandbox, null, opening.Settings, configuration);
@@ -348,7 +323,7 @@ internal static class SessionRunContextBuilder
             return options.Sandbox;
         }
 
-        if (remembered.Source == SettingSource.Project && opening.Policy.Project is { Trusted: false })
+        if (remembered.Source == SettingSource.Project && policy.Project is { Trusted: false })
         {
             warnings?.Publish(new WarningEvent("sandbox", $"{remembered.Origin}: project {configuration.ProjectRoot} is not trusted: its session.sandbox '{text}' is ignored. If you trust this repository, run 'agent trust' in it."));
             return null;

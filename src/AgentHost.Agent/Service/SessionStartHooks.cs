@@ -3,6 +3,7 @@ using AgentHost.Agent.Runs;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Hooks;
 using AgentHost.Permissions;
+using AgentHost.Permissions.Rules;
 using AgentHost.Sessions;
 
 namespace AgentHost.Agent.Service;
@@ -13,7 +14,7 @@ namespace AgentHost.Agent.Service;
 /// reserved here and the session is stored under it), its permission mode and its hooks' sandbox as the run context
 /// will decide them, so that UserPromptSubmit hooks see them too; and the SessionStart hooks start on a thread of their
 /// own, beside the turn's preparation (references, UserPromptSubmit, the model, the store, MCP servers, the tool set),
-/// instead of after most of it (issue #50).
+/// instead of after most of it (docs/decisions/0020-session-opening-stage.md).
 /// </summary>
 internal sealed class SessionStartHooks
 {
@@ -40,28 +41,29 @@ internal sealed class SessionStartHooks
     /// <param name="parts">The service's parts.</param>
     /// <param name="options">The session's options.</param>
     /// <param name="opening">What the session read when it was opened (its hooks among them, being read).</param>
+    /// <param name="policy">The session's permission policy (narrowed since the open).</param>
     /// <param name="cancellationToken">Ends the hooks (the session's lifetime: a turn's cancellation stops waiting for them, not them).</param>
     /// <returns>The started hooks.</returns>
-    public static SessionStartHooks Start(SessionServiceParts parts, SessionOptions options, SessionOpening opening, CancellationToken cancellationToken)
+    public static SessionStartHooks Start(SessionServiceParts parts, SessionOptions options, SessionOpening opening, PermissionPolicy policy, CancellationToken cancellationToken)
     {
         var sessionId = opening.ExistingId ?? NewSession.NewId(parts.Time);
-        var ready = ReadyAsync(parts, options, opening, sessionId);
+        var ready = ReadyAsync(parts, options, opening, policy, sessionId);
         return new SessionStartHooks(sessionId, ready, RunAsync(ready, opening.ExistingId is not null ? "resume" : "startup", cancellationToken));
     }
 
-    private static async Task<SessionHooks?> ReadyAsync(SessionServiceParts parts, SessionOptions options, SessionOpening opening, string sessionId)
+    private static async Task<SessionHooks?> ReadyAsync(SessionServiceParts parts, SessionOptions options, SessionOpening opening, PermissionPolicy policy, string sessionId)
     {
-        if (await opening.HooksLoad.ConfigureAwait(false) is not { } hooks)
+        if (await opening.HooksAsync().ConfigureAwait(false) is not { } hooks)
         {
             return null;
         }
 
-        var mode = SessionRunContextBuilder.ModeOf(parts, options, opening, warnings: null);
+        var mode = SessionRunContextBuilder.ModeOf(parts, options, opening, policy, warnings: null);
         hooks.Dispatcher.SessionId = sessionId;
         hooks.Dispatcher.PermissionMode = () => HookDispatcher.ClaudeModeName(mode.ToDisplayName());
         // sandbox.hooks: built as the session's own will be (which then replaces it); its problems are the session's to report.
         hooks.Dispatcher.Sandbox = RunSandbox.ForHooks(
-            parts.Configuration, parts.Environment, options.WorkspaceRoot, opening.Policy, sessionId, SessionRunContextBuilder.SandboxModeOf(parts, options, opening, warnings: null), parts.ProcessEnvironment.IsServer, parts.SandboxLayout);
+            parts.Configuration, parts.Environment, options.WorkspaceRoot, policy, sessionId, SessionRunContextBuilder.SandboxModeOf(parts, options, opening, policy, warnings: null), parts.ProcessEnvironment.IsServer, parts.SandboxLayout);
         // A server's hooks get its allow-list environment; the CLI's keep the user's.
         hooks.Dispatcher.ProcessEnvironment = parts.ProcessEnvironment.ForConfigured;
         return hooks;
@@ -74,8 +76,8 @@ internal sealed class SessionStartHooks
             return null;
         }
 
-        // On a thread of their own: starting the run's first child process costs ~10 ms of the runtime's one-time
-        // set-up, which must be neither on the turn's way nor queued behind the pool's work (two threads on two cores).
+        // On a thread of their own, not the pool's: the run's first child process pays the runtime's one-time set-up
+        // (docs/decisions/0020-session-opening-stage.md).
         return await Task.Factory.StartNew(
             () =>
             {

@@ -43,8 +43,8 @@ public sealed class ActiveSkills : ISkillApprovals
 
     /// <summary>
     /// How soon after the session opened its first turn must begin to take the opening read even when that read is done:
-    /// a headless run's first turn begins milliseconds after the open (reading again would walk every skill folder a
-    /// second time on the way to the first request, #50); a chat's begins when a person has typed, and reads again.
+    /// a headless run's first turn begins just after the open (reading again would walk every skill folder a second
+    /// time on the way to the first request); a chat's begins when a person has typed, and reads again.
     /// </summary>
     internal static readonly TimeSpan OpeningReadKeptFor = TimeSpan.FromSeconds(2);
 
@@ -180,9 +180,9 @@ public sealed class ActiveSkills : ISkillApprovals
 
     /// <summary>
     /// Begins taking the baseline in the background, if it is not begun: when the model has begun its first answer,
-    /// so that the fingerprinting (every skill folder listed, 5 ms of CPU with a hundred plugins' skills) is neither on
-    /// the way to the first request nor competing with it for the CPU (#50), and is done before the answer's first tool
-    /// call can need it. Whatever needs the baseline first begins it otherwise.
+    /// so that the fingerprinting (every skill folder listed) is neither on the way to the first request nor competing
+    /// with it for the CPU, and is done before the answer's first tool call can need it
+    /// (docs/decisions/0020-session-opening-stage.md). Whatever needs the baseline first begins it otherwise.
     /// </summary>
     internal void BeginBaseline() => _ = _baseline.Value;
 

@@ -11,7 +11,7 @@ namespace AgentHost.Agent.Skills;
 /// <remarks>
 /// Immutable and thread-safe. Taking it lists each skill folder (at most 1,000 entries) and hashes each <c>SKILL.md</c>:
 /// a session's baseline uses the hash its catalog computed of the bytes it parsed in that session's opening read
-/// (<see cref="Skill.ContentHash"/>; issue #50: one read of each <c>SKILL.md</c> per run), any other baseline reads the file.
+/// (<see cref="Skill.ContentHash"/>: one read of each <c>SKILL.md</c> per run), any other baseline reads the file.
 /// </remarks>
 internal sealed class SkillBaseline
 {

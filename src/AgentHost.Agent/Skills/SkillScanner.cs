@@ -30,7 +30,7 @@ internal readonly record struct SkillFileStamp(string Path, long LastWriteUtcTic
 /// The real path of each folder and file is resolved once per root and then built up level by level: a child that is
 /// not a symbolic link has its parent's real path plus its name (one link check), and only a link is resolved in full.
 /// That gives what <see cref="WorkspacePaths.RealPath"/> gives for every path, without a check of each level of each
-/// path (issue #50: 100 plugins' skill folders are walked at every session's start).
+/// path (every installed plugin's skill folders are walked at every session's start).
 /// </remarks>
 internal static class SkillScanner
 {
@@ -41,7 +41,7 @@ internal static class SkillScanner
     /// <param name="notes">Receives what stopped the search.</param>
     /// <param name="realFolders">
     /// The real paths of folders already resolved (by full path), shared by the scans of one catalog read: the roots of
-    /// installed plugins share every folder above them, which are then resolved once (issue #50).
+    /// installed plugins share every folder above them, which are then resolved once.
     /// </param>
     public static List<SkillFileStamp> Scan(string root, SkillScanLimits limits, List<string> notes, Dictionary<string, string>? realFolders = null)
     {

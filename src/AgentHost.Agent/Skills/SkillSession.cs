@@ -55,12 +55,11 @@ public sealed class SkillSession
             Disabled = SkillLocations.Disabled(configuration),
             ParseCache = SkillParseCache.Supported ? SkillParseCache.For(runtime.Paths.SkillParseCacheFile, runtime.LoggerFactory) : null,
         };
-        // The first scan (folder walks, SKILL.md parsing) runs on a thread of its own while the session is prepared: the
-        // first request does not wait for it, and the first turn reads the skills from it (ActiveSkills.Snapshot). Not on
-        // the pool: queued behind the session's other background work (two pool threads on two cores) it started up to
-        // 25 ms late, with the first turn waiting (#50). The baseline (every skill's fingerprint) is taken from what it
-        // read, once the model has begun its first answer (ActiveSkills.BeginBaseline) or a tool needs it, whichever
-        // comes first: the session's first tool waits for it (SessionRunContextBuilder).
+        // The first scan (folder walks, SKILL.md parsing) runs on a thread of its own, not the pool's, while the session
+        // is prepared: the first request does not wait for it, and the first turn reads the skills from it
+        // (ActiveSkills.Snapshot). The baseline (every skill's fingerprint) is taken from what it read, once the model
+        // has begun its first answer (ActiveSkills.BeginBaseline) or a tool needs it, whichever comes first: the
+        // session's first tool waits for it (SessionOpening.BaselineAsync). Why: docs/decisions/0020-session-opening-stage.md.
         var opening = SkillOpeningRead.Begin(() => ReadAhead(catalog));
         return new SkillSession(new ActiveSkills(catalog, environment.HomeDirectory, opening, () => TakeBaselineAsync(catalog, opening.Completion), time));
     }

@@ -12,8 +12,8 @@ namespace AgentHost.Cli.Startup;
 /// table from the highest descriptor its parent had open when it forked: a shell that keeps its script on descriptor
 /// 255 (bash) passes on a table of 256, but most other parents (Python's <c>subprocess</c>, Node, a .NET process, a
 /// shell's child) pass on 64. Growing the table of a process that already has several threads waits for an RCU grace
-/// period in the kernel (<c>expand_fdtable</c> calls <c>synchronize_rcu</c>): 8–15 ms here, on whichever thread opened
-/// the 65th or the 129th descriptor, twice per run. Measured in docs/decisions/0003-startup-warm-up-and-descriptor-table.md.
+/// period in the kernel (<c>expand_fdtable</c> calls <c>synchronize_rcu</c>), on whichever thread opened the 65th or the
+/// 129th descriptor, twice per run. Measured in docs/decisions/0003-startup-warm-up-and-descriptor-table.md.
 /// </para>
 /// <para>
 /// Asking for a descriptor at or above 255 (<c>fcntl(F_DUPFD_CLOEXEC, 255)</c>, closed at once) grows the table to 256

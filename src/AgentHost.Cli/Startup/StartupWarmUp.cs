@@ -16,7 +16,7 @@ namespace AgentHost.Cli.Startup;
 /// kernel's <c>skill</c> and <c>ask_user</c> functions (created unbuilt: a run describes them from the schema cache).
 /// Nothing here reads a file or depends on the command line; each step is an idempotent, thread-safe cache fill (or
 /// first use) whose result is dropped, which the real use completes itself if the warm-up has not (or has failed).
-/// Most of the start-up prefix is such first use (docs/decisions/0003-startup-warm-up-and-descriptor-table.md): the same configuration resolved a second time in a process takes 0.1 ms.
+/// Most of the start-up prefix is such first use (docs/decisions/0003-startup-warm-up-and-descriptor-table.md).
 /// </summary>
 internal static class StartupWarmUp
 {
@@ -65,9 +65,9 @@ internal static class StartupWarmUp
     /// <returns>The warm-up (never faulted), or a completed task.</returns>
     /// <remarks>
     /// The warm-up runs on a thread of its own, not on the thread pool: the pool's first use (its types, its worker and
-    /// gate threads, <c>Task.Run</c>'s machinery) cost the main thread about 2.5 ms of CPU at this point. The warm-up
-    /// thread makes that first use itself (an empty work item), so the main thread's later <c>Task.Run</c> (the session
-    /// store's opening) finds the pool running.
+    /// gate threads, <c>Task.Run</c>'s machinery) would cost the main thread CPU at this point
+    /// (docs/decisions/0003-startup-warm-up-and-descriptor-table.md). The warm-up thread makes that first use itself (an
+    /// empty work item), so the main thread's later <c>Task.Run</c> (the session store's opening) finds the pool running.
     /// </remarks>
     public static Task Start(IReadOnlyList<string> args)
     {

@@ -61,7 +61,7 @@ public sealed class McpResourceReferenceTests : IDisposable
     {
         var registry = new CapabilityRegistry();
         registry.AddRange("jira", "1.0.0", [new ContextResolverCapability("jira", new FakeJira())]);
-        return new ContextReferenceExpander(_temp.Path, registry) { McpResources = new McpResourceReferences(Task.FromResult(servers)) };
+        return new ContextReferenceExpander(_temp.Path, registry) { McpResources = new McpResourceReferences(servers) };
     }
 
     /// <summary>A configured server whose executable does not exist: it fails to start at once (a real start attempt).</summary>

@@ -10,8 +10,8 @@ namespace AgentHost.Hosting.Plugins.Loading;
 /// </summary>
 /// <remarks>
 /// This replaces reading each framework file's metadata (<see cref="System.Reflection.AssemblyName.GetAssemblyName"/>),
-/// which loads System.Reflection.Metadata and maps the file: about 0.6 MiB resident in a run (33036a48:docs/benchmarks.md "#25:
-/// the reference check, fifth pass"). A name missing here (a host started without a deps file, or a hand-edited one) is
+/// which loads System.Reflection.Metadata and maps the file, resident memory a run does not need
+/// (docs/decisions/0020-session-opening-stage.md). A name missing here (a host started without a deps file, or a hand-edited one) is
 /// read from its file as before.
 /// </remarks>
 internal static class DepsFileVersions

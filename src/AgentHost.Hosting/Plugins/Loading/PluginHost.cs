@@ -339,7 +339,7 @@ public sealed partial class PluginHost : IAsyncDisposable
 
             RefuseTakenToolNames(manifest, builder.Capabilities);
             // A plugin without code (its manifest's servers and folders only, as a Claude Code plugin) registers no
-            // service and resolves none: it gets no provider of its own (issue #50: a hundred of them in every run).
+            // service and resolves none: it gets no provider of its own (a run may load a hundred of them).
             var services = instance is null && manifest.EntryAssembly is null ? null : BuildServices(builder, context);
             if (!attempt.TryCommit())
             {

@@ -10,8 +10,8 @@ namespace AgentHost.Hosting.Plugins.Loading;
 /// Loading an assembly runs none of its code (no type is initialised, no module initialiser runs until a type or
 /// method is used), and its references come from the metadata the runtime has already mapped
 /// (<see cref="Assembly.GetReferencedAssemblies"/>), so the check needs no second reader of the file: a run that
-/// loads a plugin does not load System.Reflection.Metadata and System.IO.MemoryMappedFiles for it (about 0.6 MiB
-/// resident, 33036a48:docs/benchmarks.md "#25: the reference check, fifth pass").
+/// loads a plugin does not load System.Reflection.Metadata and System.IO.MemoryMappedFiles for it
+/// (docs/decisions/0020-session-opening-stage.md).
 /// </remarks>
 internal static class ReferenceCheck
 {

@@ -191,8 +191,8 @@ public sealed class SharedAssemblies
     /// <summary>
     /// The version of the assembly named <paramref name="simpleName"/> that the host's default context has loaded, or
     /// <see langword="null"/>: asking the loaded assembly costs no file read, where <see cref="AssemblyName.GetAssemblyName"/>
-    /// loads System.Reflection.Metadata and maps the file (about 0.6 MiB resident for a run, 33036a48:docs/benchmarks.md "#25: the
-    /// reference check, fifth pass").
+    /// loads System.Reflection.Metadata and maps the file (resident memory a run does not need:
+    /// docs/decisions/0020-session-opening-stage.md).
     /// </summary>
     private static Version? LoadedVersion(string simpleName)
     {
