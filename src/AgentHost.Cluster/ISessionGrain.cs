@@ -11,7 +11,7 @@ namespace AgentHost.Cluster;
 /// crosses as <see cref="SessionCallFailedException"/>. Each call's cancellation token crosses too: the caller's
 /// cancellation reaches the call on the session's node.
 /// </summary>
-public interface ISessionGrain : IGrainWithStringKey
+internal interface ISessionGrain : IGrainWithStringKey
 {
     /// <summary>Creates the session with this grain's id (<see cref="ISessionCalls.CreateAsync"/>).</summary>
     /// <param name="caller">Who creates it.</param>

@@ -5,7 +5,7 @@ namespace AgentHost.Cluster;
 /// that, while the run is stored as running, has some node check every <c>server.cluster.workflow_check</c> that a process
 /// still holds the run — and when none does (its node died, or stopped and handed it over), resume it there.
 /// </summary>
-public interface IWorkflowRunGrain : IGrainWithStringKey, IRemindable
+internal interface IWorkflowRunGrain : IGrainWithStringKey, IRemindable
 {
     /// <summary>Starts (or keeps) watching the run.</summary>
     /// <param name="cancellationToken">Cancels the call, on the node that runs it.</param>

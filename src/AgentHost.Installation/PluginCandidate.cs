@@ -41,5 +41,5 @@ public sealed record PluginCandidate(string? Id, NuGetVersion? Version, string S
     public string? DefaultName { get; init; }
 
     /// <summary>The plugin parts a marketplace entry defines itself, written into the staged copy's <c>plugin.json</c> (<see cref="Marketplaces.EntryManifest"/>).</summary>
-    public Marketplaces.EntryDefinition? Definition { get; init; }
+    internal Marketplaces.EntryDefinition? Definition { get; init; }
 }

@@ -30,7 +30,7 @@ public sealed record CreateSessionRequest(
 
 /// <summary>POST /v1/sessions/{id}/fork.</summary>
 /// <param name="AtMessageId">The last message to copy; the whole history by default.</param>
-public sealed record ForkSessionRequest(string? AtMessageId = null);
+internal sealed record ForkSessionRequest(string? AtMessageId = null);
 
 /// <summary>A session as the API shows it.</summary>
 /// <remarks>
@@ -158,11 +158,11 @@ public sealed record QuestionView(
 /// <param name="Inputs">Input name → value (strings are converted to the declared types).</param>
 /// <param name="Root">The project root; the server's by default.</param>
 /// <param name="Interactive">Whether agent nodes' permission requests wait for a client (as a session's <c>interactive</c>); otherwise what asks is denied.</param>
-public sealed record StartWorkflowRunRequest(string Workflow, IReadOnlyDictionary<string, JsonElement>? Inputs = null, string? Root = null, bool Interactive = false);
+internal sealed record StartWorkflowRunRequest(string Workflow, IReadOnlyDictionary<string, JsonElement>? Inputs = null, string? Root = null, bool Interactive = false);
 
 /// <summary>POST /v1/workflows/runs/{id}/answer: the answer to the run's pending question.</summary>
 /// <param name="Answer">The answer; with options, one of them (ignoring case).</param>
-public sealed record WorkflowAnswerRequest(string Answer);
+internal sealed record WorkflowAnswerRequest(string Answer);
 
 /// <summary>A workflow run as the API shows it.</summary>
 /// <param name="Id">The run's id (<c>agent workflow resume ID</c> continues it too).</param>
@@ -186,40 +186,40 @@ public sealed record PatchSessionRequest(IReadOnlyDictionary<string, string?> Se
 
 /// <summary>GET|PATCH /v1/sessions/{id}/settings: the session's own settings.</summary>
 /// <param name="Settings">Key → value (<c>max_steps</c>, <c>model</c>, <c>permission_mode</c>, … and what the server recorded: <c>interactive</c>, <c>client</c>, <c>plugins</c>).</param>
-public sealed record SessionSettingsView(IReadOnlyDictionary<string, string> Settings);
+internal sealed record SessionSettingsView(IReadOnlyDictionary<string, string> Settings);
 
 /// <summary>A stored message.</summary>
-public sealed record MessageView(string Id, long Sequence, DateTimeOffset CreatedAt, string Role, bool Summary, string Text, JsonElement Contents);
+internal sealed record MessageView(string Id, long Sequence, DateTimeOffset CreatedAt, string Role, bool Summary, string Text, JsonElement Contents);
 
 /// <summary>A stored tool event.</summary>
-public sealed record ToolEventView(
+internal sealed record ToolEventView(
     long Sequence, DateTimeOffset CreatedAt, string CallId, string Tool, string? Plugin, string Arguments, string Status, string? Error, double DurationMs, string? DiffSummary, IReadOnlyList<string> Files);
 
 /// <summary>A page of a session's history, oldest first.</summary>
-public sealed record HistoryView(IReadOnlyList<MessageView> Messages, IReadOnlyList<ToolEventView> ToolEvents, string? NextCursor);
+internal sealed record HistoryView(IReadOnlyList<MessageView> Messages, IReadOnlyList<ToolEventView> ToolEvents, string? NextCursor);
 
 /// <summary>An error: what went wrong and how to fix it, in one message.</summary>
 /// <param name="Error">The message.</param>
 /// <param name="Kind">The kind (<c>usage</c>, <c>not_found</c>, <c>in_use</c>, <c>configuration</c>, …).</param>
-public sealed record ApiError(string Error, string Kind);
+internal sealed record ApiError(string Error, string Kind);
 
 /// <summary>GET /v1/health.</summary>
 public sealed record HealthView(string Status, string Version, long UptimeSeconds, int OpenSessions, int RunningRuns, int Engines);
 
 /// <summary>A model the server can use (<c>agent models --json</c>).</summary>
-public sealed record ModelView(string Model, string Provider, string Type, string Id, int ContextWindow, int MaxOutputTokens, decimal? InputPrice, decimal? OutputPrice, string Tier, string Source);
+internal sealed record ModelView(string Model, string Provider, string Type, string Id, int ContextWindow, int MaxOutputTokens, decimal? InputPrice, decimal? OutputPrice, string Tier, string Source);
 
 /// <summary>GET /v1/models: the usable models, and the providers that are not usable with why.</summary>
-public sealed record ModelsView(IReadOnlyList<ModelView> Models, IReadOnlyDictionary<string, string> Unusable, IReadOnlyList<string> Problems);
+internal sealed record ModelsView(IReadOnlyList<ModelView> Models, IReadOnlyDictionary<string, string> Unusable, IReadOnlyList<string> Problems);
 
 /// <summary>A loaded plugin of an engine.</summary>
-public sealed record PluginView(string Id, string? Version, bool Loaded, string? Error);
+internal sealed record PluginView(string Id, string? Version, bool Loaded, string? Error);
 
 /// <summary>An engine: a project root and plugin set whose plugins the server keeps loaded.</summary>
-public sealed record EngineView(string Root, IReadOnlyList<string> Plugins, bool NoDefaultPlugins, IReadOnlyList<PluginView> Loaded);
+internal sealed record EngineView(string Root, IReadOnlyList<string> Plugins, bool NoDefaultPlugins, IReadOnlyList<PluginView> Loaded);
 
 /// <summary>A tool offered to sessions.</summary>
-public sealed record ToolView(string Name, string Plugin, string Effect, string? Description, JsonElement Parameters);
+internal sealed record ToolView(string Name, string Plugin, string Effect, string? Description, JsonElement Parameters);
 
 /// <summary>A skill found for a root.</summary>
-public sealed record SkillView(string Name, string? Description, string Source, string Status, string File);
+internal sealed record SkillView(string Name, string? Description, string Source, string Status, string File);

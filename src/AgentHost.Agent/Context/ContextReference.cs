@@ -3,7 +3,7 @@ using Microsoft.Extensions.AI;
 namespace AgentHost.Agent.Context;
 
 /// <summary>What kind of thing a context reference named.</summary>
-public enum ContextReferenceKind
+internal enum ContextReferenceKind
 {
     /// <summary>A file, inlined (capped).</summary>
     File,
@@ -29,7 +29,7 @@ public enum ContextReferenceKind
 /// <param name="Kind">What it named.</param>
 /// <param name="Title">A short label (relative path, URL or plugin title).</param>
 /// <param name="Content">The text given to the model.</param>
-public sealed record ContextReference(string Reference, ContextReferenceKind Kind, string Title, string Content)
+internal sealed record ContextReference(string Reference, ContextReferenceKind Kind, string Title, string Content)
 {
     /// <summary>Whether the content was cut to fit the caps.</summary>
     public bool Truncated { get; init; }
@@ -45,7 +45,7 @@ public sealed record ContextReference(string Reference, ContextReferenceKind Kin
 /// <param name="Prompt">The prompt as the user wrote it.</param>
 /// <param name="References">The resolved references, in order of appearance.</param>
 /// <param name="Warnings">Tokens that looked like references but were left as text, with the reason.</param>
-public sealed record ExpandedPrompt(string Prompt, IReadOnlyList<ContextReference> References, IReadOnlyList<string> Warnings)
+internal sealed record ExpandedPrompt(string Prompt, IReadOnlyList<ContextReference> References, IReadOnlyList<string> Warnings)
 {
     /// <summary>The image parts the references attach, in order of appearance.</summary>
     public IReadOnlyList<DataContent> Images => [.. References.Select(r => r.Image).OfType<DataContent>()];

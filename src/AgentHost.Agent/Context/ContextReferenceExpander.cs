@@ -24,7 +24,7 @@ namespace AgentHost.Agent.Context;
 /// <param name="workspaceRoot">The project root.</param>
 /// <param name="registry">Where plugin context resolvers are found.</param>
 /// <param name="limits">Size limits.</param>
-public sealed partial class ContextReferenceExpander(string workspaceRoot, CapabilityRegistry registry, ContextLimits? limits = null)
+internal sealed partial class ContextReferenceExpander(string workspaceRoot, CapabilityRegistry registry, ContextLimits? limits = null)
 {
     private readonly ContextLimits _limits = limits ?? new ContextLimits();
     private readonly WorkspacePaths _paths = new(workspaceRoot);
@@ -239,7 +239,7 @@ public sealed partial class ContextReferenceExpander(string workspaceRoot, Capab
 }
 
 /// <summary>Size limits for context references.</summary>
-public sealed record ContextLimits
+internal sealed record ContextLimits
 {
     /// <summary>Maximum characters per reference (head and tail kept).</summary>
     public int MaxCharacters { get; init; } = 100_000;

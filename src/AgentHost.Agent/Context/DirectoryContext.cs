@@ -8,7 +8,7 @@ namespace AgentHost.Agent.Context;
 /// Lists a directory for the model: files git would track (respecting .gitignore), or a plain walk outside a repository;
 /// either way without what the project's agent ignore files exclude (<see cref="AgentIgnoreFiles"/>).
 /// </summary>
-public static class DirectoryContext
+internal static class DirectoryContext
 {
     private static readonly HashSet<string> AlwaysSkipped = new(StringComparer.Ordinal) { ".git", "node_modules", "bin", "obj" };
 

@@ -13,7 +13,7 @@ namespace AgentHost.Agent.Credentials;
 /// <param name="Variable">The environment variable holding it, if set.</param>
 /// <param name="File">The file holding it, if set.</param>
 /// <param name="Command">A command that prints it, if set.</param>
-public sealed record SecretSource(string? Value, string? Variable, string? File, string? Command)
+internal sealed record SecretSource(string? Value, string? Variable, string? File, string? Command)
 {
     /// <summary>The most time a command may take.</summary>
     public static TimeSpan CommandTimeout { get; } = TimeSpan.FromSeconds(15);

@@ -10,7 +10,7 @@ namespace AgentHost.Agent.Engine;
 /// schemas included) until the provider reports usage. Adding a message costs its own size, never a re-scan.
 /// </summary>
 /// <remarks>Not thread-safe; owned by one run.</remarks>
-public sealed class Conversation
+internal sealed class Conversation
 {
     private const int MessageOverheadCharacters = 16;
     private const int AttachmentCharacters = 4000;

@@ -10,7 +10,7 @@ namespace AgentHost.Agent.Engine;
 /// errors, I/O and access errors for a path, provider errors from tools not written against the SDK (MCP tools) — is
 /// an expected failure whose message the model can act on.
 /// </remarks>
-public static class ToolFailures
+internal static class ToolFailures
 {
     /// <summary>Whether <paramref name="exception"/> (unwrapped) is a programming error rather than an expected failure.</summary>
     public static bool IsBug(Exception exception) => Unwrap(exception) is not AgentHost.Sdk.Tools.ToolException and (

@@ -13,7 +13,7 @@ namespace AgentHost.Agent.Hooks;
 /// <param name="Permission">Their permission decision for the gate, when one decided.</param>
 /// <param name="UpdatedInput">Replacement arguments (in Claude Code's or the host's field names).</param>
 /// <param name="Context">Context for the model, appended to the call's result.</param>
-public sealed record PreToolHookResult(HookPermissionAnswer? Permission, JsonObject? UpdatedInput, string? Context)
+internal sealed record PreToolHookResult(HookPermissionAnswer? Permission, JsonObject? UpdatedInput, string? Context)
 {
     /// <summary>Nothing decided.</summary>
     public static PreToolHookResult None { get; } = new(null, null, null);
@@ -64,7 +64,7 @@ public sealed class SessionHooks : IPermissionHooks
     /// <param name="context">The call.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>What they decided.</returns>
-    public async ValueTask<PreToolHookResult> BeforeToolAsync(string tool, string argumentsJson, ToolCallContext context, CancellationToken cancellationToken = default)
+    internal async ValueTask<PreToolHookResult> BeforeToolAsync(string tool, string argumentsJson, ToolCallContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         var alias = HookToolNames.AliasOf(tool);

@@ -377,4 +377,4 @@ internal sealed partial class McpConnection : IAsyncDisposable
 }
 
 /// <summary>An MCP server did not start; the message names it, says why, and what to do.</summary>
-public sealed class McpStartException(string message, Exception inner) : Exception(message, inner);
+internal sealed class McpStartException(string message, Exception inner) : Exception(message, inner);

@@ -21,7 +21,7 @@ namespace AgentHost.Agent.Mcp;
 /// </list>
 /// Text the user adds after the prompt follows it, with its own <c>@references</c>.
 /// </summary>
-public static class McpPrompts
+internal static class McpPrompts
 {
     /// <summary>The prompts of every started server that offers any; a server that fails to list them is left out.</summary>
     public static async Task<IReadOnlyList<McpPromptInfo>> ListAsync(McpSessionServers servers, CancellationToken cancellationToken)

@@ -45,7 +45,7 @@ public sealed record McpServerDefinition(string Name, string Source, McpTranspor
     public TimeSpan StartTimeout { get; init; } = DefaultStartTimeout;
 
     /// <summary>When the server starts: when the session opens, at the first call of one of its tools, or in the background.</summary>
-    public McpStartMode Start { get; init; } = McpStartMode.Session;
+    internal McpStartMode Start { get; init; } = McpStartMode.Session;
 
     /// <summary>The plugin that declares it, or <see langword="null"/> for one of the configuration or a project's <c>.mcp.json</c>.</summary>
     public string? PluginId { get; init; }
@@ -71,7 +71,7 @@ public sealed record McpServerDefinition(string Name, string Source, McpTranspor
 }
 
 /// <summary>When an MCP server starts (<c>mcp.start</c>, <c>mcp.servers.NAME.start</c>).</summary>
-public enum McpStartMode
+internal enum McpStartMode
 {
     /// <summary>When the session opens, in parallel with the others (the default).</summary>
     Session,

@@ -20,7 +20,7 @@ namespace AgentHost.Agent.Memory;
 /// <see cref="InjectedFolders"/>) are not injected again. Files are read when injected, so the model sees their
 /// current content. Thread-safe: parallel calls inject each folder once.
 /// </remarks>
-public sealed partial class ProjectMemoryMiddleware : ToolMiddleware
+internal sealed partial class ProjectMemoryMiddleware : ToolMiddleware
 {
     /// <summary>The argument names read as paths.</summary>
     public static IReadOnlyList<string> PathArgumentNames { get; } = ["path", "file_path", "paths", "workdir"];

@@ -24,12 +24,12 @@ public enum ModelPreference
 /// <param name="NeedsTools">Whether tools are offered.</param>
 /// <param name="NeedsVision">Whether the prompt carries images.</param>
 /// <param name="Prefer">The preference.</param>
-public sealed record SelectionHints(long EstimatedPromptTokens, bool NeedsTools, bool NeedsVision, ModelPreference Prefer);
+internal sealed record SelectionHints(long EstimatedPromptTokens, bool NeedsTools, bool NeedsVision, ModelPreference Prefer);
 
 /// <summary>The selector's choice and why.</summary>
 /// <param name="Model">The model.</param>
 /// <param name="Reason">Why, in one line (recorded with the session).</param>
-public sealed record ModelChoice(CatalogModel Model, string Reason);
+internal sealed record ModelChoice(CatalogModel Model, string Reason);
 
 /// <summary>
 /// Picks a model when none is named: among the usable models of configured providers, keep those with the needed
@@ -47,7 +47,7 @@ public static class ModelSelector
     /// <param name="usable">Whether a model's provider can be used (configured, key present).</param>
     /// <returns>The choice, or <see langword="null"/> with <paramref name="why"/> when nothing fits.</returns>
     /// <param name="why">Why nothing fits, when nothing does.</param>
-    public static ModelChoice? Choose(IReadOnlyList<CatalogModel> candidates, SelectionHints hints, Func<CatalogModel, bool> usable, out string why)
+    internal static ModelChoice? Choose(IReadOnlyList<CatalogModel> candidates, SelectionHints hints, Func<CatalogModel, bool> usable, out string why)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(hints);

@@ -117,7 +117,7 @@ public sealed class QuestionBroker : IHumanQuestions
     /// <param name="cancellationToken">Cancellation: throws <see cref="OperationCanceledException"/>.</param>
     /// <param name="headless">Whether the asker has no person (a headless session): only a prepared answer answers it, no front end is waited for.</param>
     /// <returns>The answer, or why there is none.</returns>
-    public async Task<QuestionOutcome> AskForOutcomeAsync(HumanQuestion question, CancellationToken cancellationToken, bool headless = false)
+    internal async Task<QuestionOutcome> AskForOutcomeAsync(HumanQuestion question, CancellationToken cancellationToken, bool headless = false)
     {
         ArgumentNullException.ThrowIfNull(question);
         var timeout = question.Timeout ?? AnswerTimeout;
@@ -231,7 +231,7 @@ public sealed class QuestionBroker : IHumanQuestions
 /// <summary>How a question ended.</summary>
 /// <param name="Answer">The answer, or <see langword="null"/> when nobody answered.</param>
 /// <param name="Why">Why nobody answered (with no answer).</param>
-public sealed record QuestionOutcome(HumanAnswer? Answer, string? Why)
+internal sealed record QuestionOutcome(HumanAnswer? Answer, string? Why)
 {
     /// <summary>Nobody is present to answer.</summary>
     public static QuestionOutcome Nobody { get; } = new(null, "nobody is present to answer") { AnsweredBy = "nobody" };

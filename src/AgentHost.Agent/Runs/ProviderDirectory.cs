@@ -9,7 +9,7 @@ namespace AgentHost.Agent.Runs;
 /// <param name="Settings">Its settings (for a known service without configuration: its name and type only).</param>
 /// <param name="Service">The known service it talks to, or <see langword="null"/> for a custom endpoint.</param>
 /// <param name="Configured">Whether it is configured under <c>providers:</c>.</param>
-public sealed record ProviderEntry(ProviderSettings Settings, KnownProvider? Service, bool Configured)
+internal sealed record ProviderEntry(ProviderSettings Settings, KnownProvider? Service, bool Configured)
 {
     /// <summary>The provider name.</summary>
     public string Name => Settings.Name;
@@ -26,7 +26,7 @@ public sealed record ProviderEntry(ProviderSettings Settings, KnownProvider? Ser
 /// catalog (<see cref="KnownProvider"/>), which need no configuration — only their key variable, or for a local server,
 /// that it answers. A configured provider of a known name keeps its settings and gets the service's defaults.
 /// </summary>
-public static class ProviderDirectory
+internal static class ProviderDirectory
 {
     /// <summary>Every provider: the configured ones by name, then the known services not configured, in catalog order.</summary>
     /// <param name="configuration">The configuration.</param>

@@ -482,7 +482,7 @@ public sealed class ActiveSkills : ISkillApprovals
 }
 
 /// <summary>A skill could not be activated or read; the message says why and what to do.</summary>
-public sealed class SkillActivationException : Exception
+internal sealed class SkillActivationException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public SkillActivationException()

@@ -12,7 +12,7 @@ namespace AgentHost.Agent.Skills;
 /// <c>${CLAUDE_…}</c>, <c>${CODEX_…}</c>, <c>${CURSOR_…}</c>, <c>${GEMINI_…}</c>, <c>${OPENCODE_…}</c> or <c>${COPILOT_…}</c>
 /// is left as written, with a warning.
 /// </summary>
-public static partial class SkillPlaceholders
+internal static partial class SkillPlaceholders
 {
     /// <summary>The placeholders expanded to the skill's folder.</summary>
     public static readonly IReadOnlyList<string> Known = ["CLAUDE_SKILL_DIR", "CLAUDE_PLUGIN_ROOT"];

@@ -11,7 +11,7 @@ namespace AgentHost.Agent.Skills;
 /// its name and the list of its bundled files; with <c>file</c>, reads one of an active skill's files (wherever the
 /// skill lives, so no file permission is needed). A repeated activation returns a short "already active" note.
 /// </summary>
-public static class SkillTool
+internal static class SkillTool
 {
     /// <summary>The tool name.</summary>
     public const string Name = "skill";

@@ -16,7 +16,7 @@ namespace AgentHost.Hosting.Security;
 /// <c>secret</c> when the expression has one (the rest of the match, such as the name in <c>password=…</c>, is kept),
 /// else the whole match.
 /// </remarks>
-public sealed class SecretRule
+internal sealed class SecretRule
 {
     private const string SecretGroup = "secret";
 

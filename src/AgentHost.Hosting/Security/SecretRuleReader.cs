@@ -172,7 +172,7 @@ public static class SecretRuleReader
     /// <param name="configuration">The effective configuration.</param>
     /// <returns>The rules, in list order (empty when none are configured).</returns>
     /// <exception cref="AgentHostException">A rule is invalid: the message names the file and line, the field and the fix.</exception>
-    public static IReadOnlyList<SecretRule> FromConfiguration(ConfigurationSnapshot configuration)
+    internal static IReadOnlyList<SecretRule> FromConfiguration(ConfigurationSnapshot configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var entries = configuration.Entries.Where(entry => ConfigKeys.IsUnder(entry.Key, ConfigPrefix)).ToList();

@@ -53,7 +53,7 @@ public sealed class SecretRuleSet
     public static SecretRuleSet BuiltIn => BuiltInRules.Value;
 
     /// <summary>The rules, in the order they run.</summary>
-    public IReadOnlyList<SecretRule> Rules => _rules;
+    internal IReadOnlyList<SecretRule> Rules => _rules;
 
     /// <summary>The rules whose matches span lines (run over the whole text).</summary>
     internal IReadOnlyList<SecretRule> BlockRules { get; }
@@ -61,7 +61,7 @@ public sealed class SecretRuleSet
     /// <summary>This set with <paramref name="more"/> after its own rules.</summary>
     /// <param name="more">The rules to add (ids must not repeat).</param>
     /// <returns>The combined set (this one when there is nothing to add).</returns>
-    public SecretRuleSet With(IReadOnlyList<SecretRule> more)
+    internal SecretRuleSet With(IReadOnlyList<SecretRule> more)
     {
         ArgumentNullException.ThrowIfNull(more);
         return more.Count == 0 ? this : new SecretRuleSet([.. _rules, .. more]);

@@ -41,7 +41,7 @@ internal sealed record MarketplaceEntry(string Name, string? Description, string
 /// <see langword="true"/> (Claude Code's default): the plugin's own <c>plugin.json</c> leads and the entry adds to it;
 /// <see langword="false"/>: the entry is the whole definition, and a <c>plugin.json</c> that also defines parts is a conflict.
 /// </param>
-public sealed record EntryDefinition(string Json, bool Strict);
+internal sealed record EntryDefinition(string Json, bool Strict);
 
 /// <summary>Where a marketplace entry's plugin comes from: a folder in the marketplace, or a git repository.</summary>
 /// <param name="Folder">The folder inside the marketplace root (relative, forward slashes), for a relative-path source.</param>

@@ -23,7 +23,7 @@ public sealed class ProtectedPaths
     }
 
     /// <summary>The user's protected places: absolute folders or files, each with why it is protected.</summary>
-    public IReadOnlyList<ProtectedArea> Areas { get; }
+    internal IReadOnlyList<ProtectedArea> Areas { get; }
 
     /// <summary>The global configuration folder: explicit allow rules read from a file in it may pre-approve protected writes.</summary>
     public string? GlobalConfigDirectory { get; }
@@ -64,4 +64,4 @@ public sealed class ProtectedPaths
 /// <summary>One protected place.</summary>
 /// <param name="Path">The absolute folder or file: it, everything inside it and every folder above it are protected.</param>
 /// <param name="Reason">Why, as shown after <c>protected:</c>.</param>
-public sealed record ProtectedArea(string Path, string Reason);
+internal sealed record ProtectedArea(string Path, string Reason);

@@ -9,7 +9,7 @@ namespace AgentHost.Sessions.Journal;
 
 /// <summary>The event journal and stored runs of the sessions (<see cref="ISessionJournal"/>), on either engine.</summary>
 /// <remarks>Thread-safe. Appends are session writes (fenced, and serialised per session), so ids are dense per session.</remarks>
-public sealed class SessionJournal : ISessionJournal, IJournalAppendListener
+internal sealed class SessionJournal : ISessionJournal, IJournalAppendListener
 {
     /// <summary>The most events one read returns.</summary>
     public const int MaxReadLimit = 10_000;

@@ -6,7 +6,7 @@ namespace AgentHost.Sessions.Journal;
 
 /// <summary>Usage statistics of the stored sessions: per session, per model and per tool (<see cref="Store.SessionStore.Stats"/>).</summary>
 /// <remarks>Thread-safe; read-only (each summary is one read transaction, so its parts see the same snapshot).</remarks>
-public sealed class SessionStats : ISessionStats
+internal sealed class SessionStats : ISessionStats
 {
     /// <summary>Statuses that count as tool failures (cancelled and denied calls do not).</summary>
     private const string FailedStatuses = "('failed', 'timedout')";

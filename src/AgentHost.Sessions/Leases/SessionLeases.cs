@@ -101,7 +101,7 @@ public sealed partial class SessionLeases : ISessionLeases, ISessionWriteFence
 
     /// <summary>Takes the lock file of a session that is about to be created (the row and its lease are written together by the caller).</summary>
     /// <returns>The lock file, or <see langword="null"/> when another process has it or the engine has no lock files.</returns>
-    public LockFile? TryLockFile(string sessionId, bool deleteOnRelease = false) =>
+    internal LockFile? TryLockFile(string sessionId, bool deleteOnRelease = false) =>
         _database.LocksDirectory is { } locks ? StorageErrors.Guard(locks, StorageErrors.Locks, () => LockFile.TryAcquire(locks, sessionId, deleteOnRelease)) : null;
 
     /// <summary>The holder, in words, of a lease taken now.</summary>
@@ -146,7 +146,7 @@ public sealed partial class SessionLeases : ISessionLeases, ISessionWriteFence
     }
 
     /// <summary>Remembers a lease taken through this store (from now on its session's writes are fenced) and starts the renewals.</summary>
-    public SessionLease Hold(string sessionId, long epoch, string holder, LockFile? fileLock)
+    internal SessionLease Hold(string sessionId, long epoch, string holder, LockFile? fileLock)
     {
         var lease = new Held(this, sessionId, epoch, holder, fileLock);
         _held.Hold(sessionId, lease);

@@ -12,7 +12,7 @@ namespace AgentHost.Sessions.Sql;
 /// capped in size on the way in.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
-public sealed class ContentCodec
+internal sealed class ContentCodec
 {
     /// <summary>Compact JSON with the Microsoft.Extensions.AI type information (polymorphic contents).</summary>
     public static readonly JsonSerializerOptions Json = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };

@@ -48,7 +48,7 @@ public abstract class SessionDatabase : IDisposable
     public virtual string? LocksDirectory => null;
 
     /// <summary>Scrubs and caps every stored text.</summary>
-    public ContentCodec Codec { get; }
+    internal ContentCodec Codec { get; }
 
     /// <summary>Removes secrets from texts stored outside the codec (titles, audit subjects).</summary>
     public SecretScrubber Scrubber { get; }

@@ -18,7 +18,7 @@ namespace AgentHost.Sessions.Sqlite;
 /// </para>
 /// <para>Dispose to release. Not thread-safe.</para>
 /// </remarks>
-public sealed class LockFile : IDisposable
+internal sealed class LockFile : IDisposable
 {
     private readonly FileStream _lock;
     private readonly string _ownerFile;

@@ -9,7 +9,7 @@ namespace AgentHost.Sessions.Sqlite;
 /// scripts applied; each script runs in its own immediate transaction together with the version bump, so a crash
 /// leaves the database at a whole version. Never edit a shipped script: add the next one.
 /// </summary>
-public static class SessionMigrations
+internal static class SessionMigrations
 {
     /// <summary>v1: sessions and messages.</summary>
     private const string V1 = """

@@ -115,7 +115,7 @@ public sealed partial class SessionStore : ISessionStore, IDisposable
     public PermissionAudit Audit { get; }
 
     /// <summary>Usage statistics.</summary>
-    public SessionStats Stats { get; }
+    internal SessionStats Stats { get; }
 
     /// <summary>Fork, export and import.</summary>
     public SessionTransfer Transfer { get; }

@@ -14,7 +14,7 @@ public sealed record WorkflowDefinition(string Name, WorkflowGraph Nodes)
     public string? Description { get; init; }
 
     /// <summary>The declared inputs, in file order.</summary>
-    public IReadOnlyList<WorkflowInput> Inputs { get; init; } = [];
+    internal IReadOnlyList<WorkflowInput> Inputs { get; init; } = [];
 
     /// <summary>The default <c>provider/model</c> of agent and decision nodes.</summary>
     public string? Model { get; init; }
@@ -32,7 +32,7 @@ public sealed record WorkflowDefinition(string Name, WorkflowGraph Nodes)
             : p)];
 
     /// <summary>The run's limits.</summary>
-    public WorkflowBudget Budget { get; init; } = WorkflowBudget.None;
+    internal WorkflowBudget Budget { get; init; } = WorkflowBudget.None;
 
     /// <summary>The template of the run's result; <see langword="null"/> for the last node's text.</summary>
     public string? Output { get; init; }
@@ -50,7 +50,7 @@ public sealed record WorkflowDefinition(string Name, WorkflowGraph Nodes)
 /// <summary>One declared input.</summary>
 /// <param name="Name">The input's name.</param>
 /// <param name="Type">Its JSON type.</param>
-public sealed record WorkflowInput(string Name, WorkflowValueType Type)
+internal sealed record WorkflowInput(string Name, WorkflowValueType Type)
 {
     /// <summary>Whether a run must give it.</summary>
     public bool Required { get; init; }
@@ -64,7 +64,7 @@ public sealed record WorkflowInput(string Name, WorkflowValueType Type)
 
 /// <summary>The JSON types an input may have.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "The names are the JSON Schema type names a workflow file writes (type: string, integer, object).")]
-public enum WorkflowValueType
+internal enum WorkflowValueType
 {
     String,
     Integer,
@@ -78,7 +78,7 @@ public enum WorkflowValueType
 /// <param name="MaxSteps">Model steps across all agent and decision nodes.</param>
 /// <param name="MaxTime">Wall time while running (waiting for a person excluded).</param>
 /// <param name="MaxCost">US dollars, from the catalog's prices.</param>
-public sealed record WorkflowBudget(int? MaxSteps, TimeSpan? MaxTime, decimal? MaxCost)
+internal sealed record WorkflowBudget(int? MaxSteps, TimeSpan? MaxTime, decimal? MaxCost)
 {
     /// <summary>No limits.</summary>
     public static WorkflowBudget None { get; } = new(null, null, null);

@@ -13,7 +13,7 @@ public sealed record WorkflowGraph(IReadOnlyList<WorkflowNode> Nodes)
 /// <summary>One entry of a node's <c>next</c>: go <see cref="To"/> when <see cref="When"/> holds (always when null).</summary>
 /// <param name="To">A node id of the same graph, or <see cref="End"/>.</param>
 /// <param name="When">The condition's source text, or <see langword="null"/>.</param>
-public sealed record WorkflowEdge(string To, string? When = null)
+internal sealed record WorkflowEdge(string To, string? When = null)
 {
     /// <summary>The target that ends the current graph.</summary>
     public const string End = "end";
@@ -30,13 +30,13 @@ public abstract record WorkflowNode(string Id)
     public string? Description { get; init; }
 
     /// <summary>The outgoing edges, tried in order; empty continues with the following node.</summary>
-    public IReadOnlyList<WorkflowEdge> Next { get; init; } = [];
+    internal IReadOnlyList<WorkflowEdge> Next { get; init; } = [];
 
     /// <summary>The node's line in its source file (1-based; 0 when unknown), for messages.</summary>
     public int Line { get; init; }
 
     /// <summary>How a failed execution is run again (<c>retry:</c>); none when <see langword="null"/>.</summary>
-    public WorkflowRetry? Retry { get; init; }
+    internal WorkflowRetry? Retry { get; init; }
 
     /// <summary>
     /// The node of the same list (or <see cref="WorkflowEdge.End"/>) control goes to when this node still fails after

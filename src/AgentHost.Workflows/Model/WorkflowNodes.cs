@@ -35,7 +35,7 @@ public sealed record AgentNode(string Id, string Prompt) : WorkflowNode(Id)
 /// <summary>A tool call through the permission system: <c>kind: tool</c>.</summary>
 /// <param name="Id">The node id.</param>
 /// <param name="Tool">The tool's name.</param>
-public sealed record ToolNode(string Id, string Tool) : WorkflowNode(Id)
+internal sealed record ToolNode(string Id, string Tool) : WorkflowNode(Id)
 {
     /// <inheritdoc />
     public override string Kind => "tool";
@@ -50,7 +50,7 @@ public sealed record ToolNode(string Id, string Tool) : WorkflowNode(Id)
 /// <summary>A shell command, usually a check: <c>kind: shell</c>.</summary>
 /// <param name="Id">The node id.</param>
 /// <param name="Command">The command as written: shell source without insertions (values arrive as environment variables).</param>
-public sealed record ShellNode(string Id, string Command) : WorkflowNode(Id)
+internal sealed record ShellNode(string Id, string Command) : WorkflowNode(Id)
 {
     /// <summary>The default <see cref="Timeout"/>.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(10);
@@ -122,7 +122,7 @@ public sealed record ParallelNode(string Id, IReadOnlyList<KeyValuePair<string, 
 /// <summary>A question to a person: <c>kind: wait</c>.</summary>
 /// <param name="Id">The node id.</param>
 /// <param name="Question">The question template.</param>
-public sealed record WaitNode(string Id, string Question) : WorkflowNode(Id)
+internal sealed record WaitNode(string Id, string Question) : WorkflowNode(Id)
 {
     /// <inheritdoc />
     public override string Kind => "wait";

@@ -6,7 +6,7 @@ namespace AgentHost.Workflows.Model;
 /// <see cref="Initial"/> and grows by <see cref="Factor"/> up to <see cref="Max"/>.
 /// </summary>
 /// <param name="Count">How many more times a failed execution may run (1–<see cref="Limit"/>).</param>
-public sealed record WorkflowRetry(int Count)
+internal sealed record WorkflowRetry(int Count)
 {
     /// <summary>The kind of failure of a node that failed (a tool's error, an agent turn that did not complete, a command with <c>fail_on_error</c> that failed, …).</summary>
     public const string Failed = "failed";

@@ -18,7 +18,7 @@ public sealed class OwnedProcess : IDisposable
     private readonly IReadOnlyList<string> _absentFiles = [];
     private int _disposed;
 
-    public OwnedProcess(Process process, string path, ProcessGroupWatchdog? watchdog = null, bool watchdogInput = false, IDisposable? job = null)
+    internal OwnedProcess(Process process, string path, ProcessGroupWatchdog? watchdog = null, bool watchdogInput = false, IDisposable? job = null)
     {
         Process = process;
         Path = path;

@@ -17,7 +17,7 @@ namespace AgentHost.Common.Processes;
 /// have all exited leaves its number free, and a later process could take it, so a group number is never signalled
 /// once its watchdog is gone. Immutable and thread-safe.
 /// </remarks>
-public sealed partial class ProcessGroupWatchdog
+internal sealed partial class ProcessGroupWatchdog
 {
     /// <summary>
     /// The watchdog for a program without input: it reads the pipe (fd 3) in the background, and the program replaces

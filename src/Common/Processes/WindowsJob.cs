@@ -16,7 +16,7 @@ namespace AgentHost.Common.Processes;
 /// job; .NET cannot start a process suspended. Not built or tested on other systems than Windows. Thread-safe.
 /// </remarks>
 [SupportedOSPlatform("windows")]
-public sealed partial class WindowsJob : IDisposable
+internal sealed partial class WindowsJob : IDisposable
 {
     private const int ExtendedLimitInformation = 9;
     private const uint KillOnJobClose = 0x2000;

@@ -12,7 +12,7 @@ namespace AgentHost.Common.Shell;
 /// <param name="LongFlags">Long options without an argument.</param>
 /// <param name="LongWithArgument">Long options with an argument (<c>--user=bob</c> or <c>--user bob</c>).</param>
 /// <param name="LongOptionalArgument">Long options whose argument, if any, follows <c>=</c>.</param>
-public sealed record OptionGrammar(
+internal sealed record OptionGrammar(
     string Flags,
     string WithArgument,
     string OptionalArgument = "",
@@ -30,9 +30,9 @@ public sealed record OptionGrammar(
 /// <summary>One option as read: its name (a letter, or a long name without dashes) and its argument.</summary>
 /// <param name="Name">The letter or the full long name.</param>
 /// <param name="Argument">The argument, or <see langword="null"/>.</param>
-public readonly record struct ParsedOption(string Name, string? Argument);
+internal readonly record struct ParsedOption(string Name, string? Argument);
 
-public static partial class CommandNormalizer
+internal static partial class CommandNormalizer
 {
     /// <summary>
     /// Reads the options of <paramref name="program"/> from <paramref name="start"/>; returns the index of the first

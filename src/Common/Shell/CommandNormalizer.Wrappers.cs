@@ -1,7 +1,7 @@
 namespace AgentHost.Common.Shell;
 
 // The wrappers the normalizer looks through, each with its option grammar.
-public static partial class CommandNormalizer
+internal static partial class CommandNormalizer
 {
     private static readonly OptionGrammar NoOptions = new(string.Empty, string.Empty);
 

@@ -8,7 +8,7 @@ namespace AgentHost.Common.Shell;
 /// The words looked through are kept (<see cref="ShellCommandPart.Prefix"/>); those that change what runs or as whom
 /// (assignments, <c>env …</c>, <c>sudo …</c>) are <see cref="ShellCommandPart.Qualifiers"/> that allow rules must match.
 /// </summary>
-public static partial class CommandNormalizer
+internal static partial class CommandNormalizer
 {
     private static readonly HashSet<string> Keywords = ["!", "{", "}", "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "esac", "coproc"];
 

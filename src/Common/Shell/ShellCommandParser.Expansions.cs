@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 
 namespace AgentHost.Common.Shell;
 
-public static partial class ShellCommandParser
+internal static partial class ShellCommandParser
 {
     /// <summary>Stands for quoted text in the unquoted view of a word (so quoted <c>*</c> or <c>{a,b}</c> never look like globs).</summary>
     private const char QuotedMarker = '\u0001';

@@ -4,7 +4,7 @@ namespace AgentHost.Common.Shell;
 /// <param name="Operator">The operator as written, e.g. <c>&gt;</c>, <c>2&gt;&gt;</c>, <c>&amp;&gt;</c>, <c>&lt;</c>.</param>
 /// <param name="Target">The file (quotes removed).</param>
 /// <param name="IsWrite">Whether the file is written (output) rather than read (input).</param>
-public sealed record ShellRedirect(string Operator, string Target, bool IsWrite)
+internal sealed record ShellRedirect(string Operator, string Target, bool IsWrite)
 {
     /// <summary>Whether the target is computed at run time (<c>$VAR</c>, <c>$(…)</c>): its path is unknown.</summary>
     public bool IsDynamic { get; init; }
@@ -17,7 +17,7 @@ public sealed record ShellRedirect(string Operator, string Target, bool IsWrite)
 /// <param name="Words">The words as the shell passes them (quotes removed), wrappers (sudo, timeout, env …) stripped.</param>
 /// <param name="Redirects">The file redirections.</param>
 /// <param name="IsDynamic">Whether the command name is computed at run time (<c>$CMD</c>, <c>$(…)</c>): no specifier can allow it.</param>
-public sealed record ShellCommandPart(IReadOnlyList<string> Words, IReadOnlyList<ShellRedirect> Redirects, bool IsDynamic)
+internal sealed record ShellCommandPart(IReadOnlyList<string> Words, IReadOnlyList<ShellRedirect> Redirects, bool IsDynamic)
 {
     /// <summary>The words joined by single spaces: what shell rules match.</summary>
     public string CommandLine => string.Join(' ', Words);
@@ -48,4 +48,4 @@ public sealed record ShellCommandPart(IReadOnlyList<string> Words, IReadOnlyList
 /// <summary>The simple commands of a command line, or why it could not be parsed.</summary>
 /// <param name="Parts">Every simple command, including those inside <c>$(…)</c>, backticks, subshells and <c>bash -c '…'</c>.</param>
 /// <param name="Error">Why the line could not be parsed (then it is never allowed by a specifier), or <see langword="null"/>.</param>
-public sealed record ShellParseResult(IReadOnlyList<ShellCommandPart> Parts, string? Error);
+internal sealed record ShellParseResult(IReadOnlyList<ShellCommandPart> Parts, string? Error);

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace AgentHost.Common.Shell;
 
-public static partial class ShellCommandParser
+internal static partial class ShellCommandParser
 {
     /// <summary>A recursive-descent scanner over one text.</summary>
     private sealed partial class Scanner(string text, List<ShellCommandPart> parts, int depth)

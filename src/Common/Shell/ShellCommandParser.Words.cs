@@ -2,7 +2,7 @@ using System.Text;
 
 namespace AgentHost.Common.Shell;
 
-public static partial class ShellCommandParser
+internal static partial class ShellCommandParser
 {
     private sealed partial class Scanner
     {

@@ -14,7 +14,7 @@ namespace AgentHost.Common.Shell;
 /// a variable's value (arithmetic on variables, <c>${!x}</c>, <c>${x@P}</c>, computed array subscripts, function
 /// definitions), make the line an error.
 /// </remarks>
-public static partial class ShellCommandParser
+internal static partial class ShellCommandParser
 {
     private const int MaxDepth = 12;
 

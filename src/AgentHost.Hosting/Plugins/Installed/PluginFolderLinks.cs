@@ -8,7 +8,7 @@ namespace AgentHost.Hosting.Plugins.Installed;
 /// (install refuses them).
 /// </summary>
 /// <remarks>Stateless and thread-safe.</remarks>
-public static class PluginFolderLinks
+internal static class PluginFolderLinks
 {
     /// <summary>Throws when a link below <paramref name="folder"/> leads outside it.</summary>
     /// <param name="folder">The plugin folder (an absolute path; when it is itself a link, the folder it names).</param>
