@@ -9,7 +9,7 @@ using Npgsql;
 using Orleans.Configuration;
 using Orleans.Hosting;
 
-namespace AgentHost.Tests.Cluster;
+namespace AgentHost.Cluster.Tests;
 
 /// <summary>
 /// A node as <c>agent serve --cluster</c> starts it (<see cref="ClusterNode.StartAsync"/>, on the real ADO.NET membership
