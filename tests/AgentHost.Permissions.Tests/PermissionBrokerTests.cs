@@ -5,7 +5,7 @@ using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 public sealed class PermissionBrokerTests
 {

@@ -1,5 +1,5 @@
 using AgentHost.Common.Shell;
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 public sealed class ShellCommandParserTests
 {

@@ -1,6 +1,6 @@
 using AgentHost.Permissions;
 using AgentHost.Permissions.Rules;
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>The <c>*</c>-only matcher behind shell, tool-name and subject rules.</summary>
 public sealed class WildcardTests

@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// A member stays a member on <c>agent serve --cluster</c> (issue #73 §2, §4; docs/server.md "What a member can and

@@ -5,10 +5,11 @@ using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 using Xunit.Abstractions;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// Three <c>agent serve --cluster</c> processes (their own data folders, one shared workspace, one real PostgreSQL)

@@ -1,7 +1,7 @@
 using System.Net;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// A page server on 127.0.0.1 for the web plugin's <c>fetch</c>, with latency and a gate: <c>GET /held/…</c> waits

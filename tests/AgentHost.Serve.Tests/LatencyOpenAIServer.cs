@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using AgentHost.Tests.Providers.OpenAI;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// An OpenAI-compatible Chat Completions server on 127.0.0.1 (the real wire format: server-sent events ending in

@@ -3,7 +3,7 @@ using AgentHost.Cli.Remote;
 using AgentHost.Cli.Rendering;
 using AgentHost.Sdk.Events;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary><c>agent run --server</c> turns the server's event lines (those of <c>agent run -o json</c>) back into the SDK's records.</summary>
 public sealed class RemoteEventsTests

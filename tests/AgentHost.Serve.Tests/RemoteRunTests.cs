@@ -1,9 +1,10 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// Issue #22: <c>agent run --server URL</c> against a real <c>agent serve</c> process — the run happens in the server's

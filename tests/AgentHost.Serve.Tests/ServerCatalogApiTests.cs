@@ -3,8 +3,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>agent serve's server endpoints over real HTTP: health, readiness, the OpenAPI document, models, plugins, tools, skills; the token, DNS rebinding, size limits, unknown paths; a Unix socket.</summary>
 [Trait("Speed", "Slow")]

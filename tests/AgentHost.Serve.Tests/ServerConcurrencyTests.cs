@@ -4,9 +4,10 @@ using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// <c>agent serve</c> under load, over real HTTP on 127.0.0.1: 20 sessions whose runs each make 5 parallel

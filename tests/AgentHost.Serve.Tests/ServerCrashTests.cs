@@ -3,9 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AgentHost.Agent.Runs;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// kill -9 of <c>agent serve</c> in the middle of a run, then a new server on the same AGENT_HOME: nothing is lost but

@@ -3,9 +3,10 @@ using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>agent serve's live events over real HTTP: a run streamed whole, a reconnect that resumes, a permission request seen and answered by a second client.</summary>
 [Trait("Speed", "Slow")]

@@ -2,9 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// The git plugin's calls in a member's session of a real <c>agent serve</c> (docs/tools-git.md "Environment"): git, and

@@ -4,11 +4,12 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// agent serve with JWT bearer tokens of an identity provider over real HTTP (docs/server.md "JWT"): a local RSA key

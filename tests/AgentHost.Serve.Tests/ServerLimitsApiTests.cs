@@ -2,9 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>agent serve's per-user limits over real HTTP (docs/server.md "Limits"): 429 with Retry-After and the API's JSON error body.</summary>
 [Trait("Speed", "Slow")]

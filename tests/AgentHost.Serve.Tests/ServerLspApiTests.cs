@@ -2,9 +2,10 @@ using System.Net;
 using System.Text.Json;
 using AgentHost.Tests.Lsp;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// The language servers of a running <c>agent serve</c> over real HTTP (<c>GET /v1/lsp</c>,

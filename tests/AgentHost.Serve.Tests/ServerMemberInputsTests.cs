@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// Nothing a member supplies runs as the server (docs/server.md "Plugins and files a member names"), through a real

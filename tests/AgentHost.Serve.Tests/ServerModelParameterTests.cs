@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using AgentHost.Tests.Providers.OpenAI;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// Model parameters over agent serve's API, through the openai plugin to a local server: a session's settings (create and

@@ -3,9 +3,10 @@ using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>agent serve's questions for a person over real HTTP: the model's ask_user is a pending question of its session, seen on the stream and answered by POST.</summary>
 [Trait("Speed", "Slow")]

@@ -1,7 +1,8 @@
 using System.Net;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// Permission modes by role (docs/server.md "Permission modes by role"), through a real <c>agent serve</c> with members'

@@ -2,9 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// One counter per user for every kind of run (docs/server.md "Limits"; issue #73 §5), over real HTTP with members'

@@ -2,9 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>agent serve's prompts and runs over real HTTP: background and blocking sends, one run per session, cancel, permission answers from a second client, per-request overrides.</summary>
 [Trait("Speed", "Slow")]

@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>agent serve's session endpoints over real HTTP: create, get, list (filters, pages), patch, fork, delete, history.</summary>
 [Trait("Speed", "Slow")]

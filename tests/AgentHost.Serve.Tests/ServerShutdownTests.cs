@@ -1,7 +1,8 @@
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// Graceful shutdown of <c>agent serve</c> (SIGINT, SIGTERM) with a run in flight: the run ends as interrupted (seen

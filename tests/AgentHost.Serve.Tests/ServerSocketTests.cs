@@ -1,7 +1,8 @@
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 using AgentHost.Tests.Runs;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>agent serve on a Unix domain socket: the same API, only the owner may connect, the token is still required.</summary>
 [Trait("Speed", "Slow")]

@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>agent serve's session store: PostgreSQL chosen by the user (never by a project), across a restart, and its errors.</summary>
 [Trait("Speed", "Slow")]

@@ -3,9 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AgentHost.Tests.Providers.OpenAI;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// A session's own system prompt, tool subset and MCP servers — <c>agent run</c> options and the server's create

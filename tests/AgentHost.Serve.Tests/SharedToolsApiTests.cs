@@ -3,9 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AgentHost.Tests.Lsp;
 using AgentHost.Tests.Runs;
+using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Serve.Tests;
 
 /// <summary>
 /// Model tools that act on what every session of an engine shares, on a shared <c>agent serve</c> with users over real

@@ -13,7 +13,7 @@ using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Server.Tests;
 
 /// <summary>
 /// The server as its own component: hosted in-process over the one composition root (<c>AddAgentHost</c>), as a

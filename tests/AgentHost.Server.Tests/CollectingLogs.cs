@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Server.Tests;
 
 /// <summary>A logger factory that keeps what is logged (level, category, message, exception), for tests that check a log line.</summary>
 internal sealed class CollectingLogs : ILoggerFactory

@@ -4,7 +4,7 @@ using AgentHost.Server;
 using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Server.Tests;
 
 /// <summary>
 /// A root's warm engine lives as long as something uses it, over real HTTP on 127.0.0.1 and a real SQLite store: the

@@ -8,7 +8,7 @@ using AgentHost.Sessions.Store;
 using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Server.Tests;
 
 /// <summary>
 /// <c>server.idle_timeout</c> over real HTTP on 127.0.0.1 and a real SQLite store: a session nobody used for the timeout

@@ -2,7 +2,7 @@ using AgentHost.Server;
 using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Server.Tests;
 
 /// <summary>
 /// A workflow run that its cluster watch finds without a node (ApiServer.TakeOverWorkflowRunAsync), but that cannot start

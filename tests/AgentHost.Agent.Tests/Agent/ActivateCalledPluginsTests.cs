@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using AgentHost.Agent.Service;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 /// <summary>
 /// #25: a session activates a dormant plugin when the model's answer calls one of its tools, as soon as the call

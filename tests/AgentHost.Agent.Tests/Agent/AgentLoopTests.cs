@@ -4,10 +4,11 @@ using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
+using AgentHost.Tests.Agent;
 using Microsoft.Extensions.AI;
 using static AgentHost.Tests.Agent.ScriptedChatClient;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 public sealed class AgentLoopTests
 {

@@ -7,11 +7,12 @@ using AgentHost.Hosting.Security;
 using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Agent;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using static AgentHost.Tests.Agent.ScriptedChatClient;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 /// <summary>
 /// The agent's spans follow the OpenTelemetry GenAI conventions and carry no payloads: the turn is a root, the model

@@ -2,10 +2,11 @@ using AgentHost.Agent.Engine;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Agent;
 using Microsoft.Extensions.AI;
 using static AgentHost.Tests.Agent.ScriptedChatClient;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 /// <summary>
 /// Deferred tools (docs/agent-loop.md, "What is sent"): listed by name and summary, loaded by <c>tool_search</c>, by a

@@ -3,7 +3,7 @@ using System.Text.Json;
 using AgentHost.Agent.Engine;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 /// <summary>What the model is given of a tool: its schema without what only the validator needs, and a deferred tool's summary.</summary>
 public sealed class ModelDeclarationTests

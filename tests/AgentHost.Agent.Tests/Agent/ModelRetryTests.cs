@@ -2,9 +2,10 @@ using System.Runtime.CompilerServices;
 using AgentHost.Agent.Engine;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Providers;
+using AgentHost.Tests.Agent;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 public sealed class ModelRetryTests
 {

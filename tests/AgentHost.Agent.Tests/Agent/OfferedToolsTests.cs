@@ -1,6 +1,7 @@
 using AgentHost.Agent.Engine;
+using AgentHost.Tests.Agent;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 /// <summary>The tools a workflow agent node's <c>tools</c> offers (<c>offeredNames</c>): plain or plugin-qualified names.</summary>
 public sealed class OfferedToolsTests

@@ -4,9 +4,10 @@ using System.Text.RegularExpressions;
 using AgentHost.Agent.Engine;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Providers;
+using AgentHost.Tests.Agent;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 /// <summary>#19 item 7: a refused connection is not retried, and a provider error's description never doubles a period (the CLI's own line is checked end to end in ProviderChecksTests).</summary>
 public sealed class ProviderMessageTests

@@ -3,7 +3,7 @@ using AgentHost.Agent.Engine;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 public sealed class SystemPromptBuilderTests
 {

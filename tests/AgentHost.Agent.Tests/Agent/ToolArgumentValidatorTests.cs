@@ -2,7 +2,7 @@ using System.Text.Json;
 using AgentHost.Agent.Engine;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 public sealed class ToolArgumentValidatorTests
 {

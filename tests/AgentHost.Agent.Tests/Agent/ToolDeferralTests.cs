@@ -7,7 +7,7 @@ using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 /// <summary>Which tools are deferred: the plugin's choice, MCP servers' tools, the kernel's, and <c>plugins.deferred_tools</c>.</summary>
 public sealed class ToolDeferralTests : IDisposable

@@ -4,12 +4,14 @@ using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
+using AgentHost.Agent.Tests.Permissions;
+using AgentHost.Tests.Agent;
 using AgentHost.Tests.Permissions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 using static AgentHost.Tests.Agent.ScriptedChatClient;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 /// <summary>
 /// The SDK's failure and description contract through the real pipeline and loop, with the real file logger: a

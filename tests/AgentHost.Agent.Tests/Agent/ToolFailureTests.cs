@@ -3,11 +3,12 @@ using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Agent;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 using static AgentHost.Tests.Agent.ScriptedChatClient;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 /// <summary>
 /// Tools that throw, block or never finish, a permission gate that throws and a compaction that fails, through the

@@ -4,9 +4,10 @@ using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Agent;
 using static AgentHost.Tests.Agent.ScriptedChatClient;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 public sealed class ToolPipelineTests
 {

@@ -1,10 +1,11 @@
 using AgentHost.Agent.Engine;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Agent;
 using Microsoft.Extensions.AI;
 using static AgentHost.Tests.Agent.ScriptedChatClient;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 /// <summary>
 /// Older long tool results are sent as a marker (docs/agent-loop.md, "What is sent"): the last 4 steps' results stay

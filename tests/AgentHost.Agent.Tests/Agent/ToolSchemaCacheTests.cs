@@ -16,7 +16,7 @@ using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 /// <summary>
 /// A run describes the kernel's tools from the schema cache instead of reflecting over every tool method, and its

@@ -1,8 +1,9 @@
 using AgentHost.Agent.Engine;
 using AgentHost.Sdk.Events;
+using AgentHost.Tests.Agent;
 using static AgentHost.Tests.Agent.ScriptedChatClient;
 
-namespace AgentHost.Tests.Agent;
+namespace AgentHost.Agent.Tests;
 
 /// <summary>The tools offered to the model follow the tool set between the steps of one run (an MCP server's list_changed).</summary>
 public sealed class ToolSetChangeTests

@@ -7,10 +7,11 @@ using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
+using AgentHost.Agent.Tests;
 using AgentHost.Tests.Agent;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Checkpoints;
+namespace AgentHost.Agent.Tests.Checkpoints;
 
 /// <summary>The tool pipeline's <see cref="ToolPipelineOptions.BeforeWrite"/> hook, which the session's file checkpoints use.</summary>
 public sealed class BeforeWriteHookTests

@@ -10,7 +10,7 @@ using AgentHost.Sessions;
 using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Checkpoints;
+namespace AgentHost.Agent.Tests.Checkpoints;
 
 /// <summary>
 /// The checkpoint recorder and <see cref="SessionFileChanges"/> over a real session database and real files: what the

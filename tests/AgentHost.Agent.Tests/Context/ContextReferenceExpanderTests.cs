@@ -5,7 +5,7 @@ using AgentHost.Hosting.Capabilities;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Context;
+namespace AgentHost.Agent.Tests.Context;
 
 public sealed class ContextReferenceExpanderTests
 {

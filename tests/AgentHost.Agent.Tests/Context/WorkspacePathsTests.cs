@@ -1,7 +1,7 @@
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Context;
+namespace AgentHost.Agent.Tests.Context;
 
 public sealed class WorkspacePathsTests
 {

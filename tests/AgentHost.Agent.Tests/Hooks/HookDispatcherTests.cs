@@ -10,7 +10,7 @@ using AgentHost.Sdk.Events;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Hooks;
+namespace AgentHost.Agent.Tests.Hooks;
 
 /// <summary>The dispatcher runs real hook commands: selection, de-duplication, the event JSON, events, Notification and PreCompact.</summary>
 public sealed class HookDispatcherTests : IDisposable

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentHost.Agent.Hooks;
 
-namespace AgentHost.Tests.Hooks;
+namespace AgentHost.Agent.Tests.Hooks;
 
 /// <summary>Matchers, hook files in Claude Code's format, answers read from exit codes and JSON, and tool-name compatibility.</summary>
 public sealed class HookParsingTests

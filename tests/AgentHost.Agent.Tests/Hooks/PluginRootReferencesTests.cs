@@ -2,7 +2,7 @@ using System.Diagnostics;
 using AgentHost.Agent.Hooks;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Hooks;
+namespace AgentHost.Agent.Tests.Hooks;
 
 /// <summary>
 /// A plugin hook's <c>${CLAUDE_PLUGIN_ROOT}</c> stays a reference to the variable (never the folder's text in shell

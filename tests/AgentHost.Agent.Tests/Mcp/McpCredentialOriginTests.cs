@@ -5,7 +5,7 @@ using AgentHost.Hosting.Configuration;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Mcp;
+namespace AgentHost.Agent.Tests.Mcp;
 
 /// <summary>
 /// Credentials stay with the origin that defined them (#44): when a trusted project's <c>.agent/config.yaml</c> sets

@@ -4,7 +4,7 @@ using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
 using ModelContextProtocol.Protocol;
 
-namespace AgentHost.Tests.Mcp;
+namespace AgentHost.Agent.Tests.Mcp;
 
 /// <summary>Reading a project's <c>.mcp.json</c> (Claude Code's format), tool names, and effects from annotations.</summary>
 public sealed class McpJsonFileTests : IDisposable

@@ -8,7 +8,7 @@ using AgentHost.Tests.Support;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
-namespace AgentHost.Tests.Mcp;
+namespace AgentHost.Agent.Tests.Mcp;
 
 /// <summary>The start mode setting, the tool-listing cache lazy servers are offered from, and progress as people read it.</summary>
 public sealed class McpLifecycleSettingsTests : IDisposable

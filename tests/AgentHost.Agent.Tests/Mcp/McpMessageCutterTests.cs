@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using AgentHost.Agent.Mcp;
 
-namespace AgentHost.Tests.Mcp;
+namespace AgentHost.Agent.Tests.Mcp;
 
 /// <summary>
 /// What an MCP server sends is capped while it is read (#44): long strings keep their head and tail, the message stays

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using AgentHost.Agent.Mcp;
 
-namespace AgentHost.Tests.Mcp;
+namespace AgentHost.Agent.Tests.Mcp;
 
 /// <summary>What <c>agent mcp serve</c> does to a tool's input schema before listing it.</summary>
 public sealed class McpPortableSchemaTests

@@ -3,7 +3,7 @@ using AgentHost.Agent.Mcp;
 using AgentHost.Hosting;
 using ModelContextProtocol.Protocol;
 
-namespace AgentHost.Tests.Mcp;
+namespace AgentHost.Agent.Tests.Mcp;
 
 /// <summary>An MCP prompt's arguments as typed (<c>/SERVER:PROMPT …</c>, <c>--prompt-arg</c>) and its messages as the turn's user message.</summary>
 public sealed class McpPromptArgumentsTests

@@ -5,7 +5,7 @@ using AgentHost.Hosting.Capabilities;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Mcp;
+namespace AgentHost.Agent.Tests.Mcp;
 
 /// <summary>
 /// Where <c>@NAME:VALUE</c> goes: to the session's MCP server NAME before a plugin's resolver of the same prefix (a

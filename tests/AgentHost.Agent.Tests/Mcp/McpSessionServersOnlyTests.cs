@@ -1,7 +1,7 @@
 using AgentHost.Agent.Mcp;
 using AgentHost.Sdk.Capabilities;
 
-namespace AgentHost.Tests.Mcp;
+namespace AgentHost.Agent.Tests.Mcp;
 
 /// <summary>A session's <c>mcp_servers</c>: which configured servers it starts (<see cref="McpSessionLoad.Only"/>).</summary>
 public sealed class McpSessionServersOnlyTests

@@ -4,7 +4,7 @@ using AgentHost.Agent.Mcp;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
-namespace AgentHost.Tests.Mcp;
+namespace AgentHost.Agent.Tests.Mcp;
 
 /// <summary>
 /// <see cref="ReadOrderTransport"/>: each incoming message is shown to the observer when the client reads it, in the

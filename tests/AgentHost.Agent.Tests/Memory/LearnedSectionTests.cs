@@ -1,6 +1,6 @@
 using AgentHost.Agent.Memory;
 
-namespace AgentHost.Tests.Memory;
+namespace AgentHost.Agent.Tests.Memory;
 
 public sealed class LearnedSectionTests
 {

@@ -3,7 +3,7 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Memory;
+namespace AgentHost.Agent.Tests.Memory;
 
 /// <summary>The memory.auto_update keys: who may set them, their defaults, and what is refused.</summary>
 public sealed class MemoryAutoUpdateSettingsTests

@@ -1,7 +1,7 @@
 using AgentHost.Agent.Memory;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Memory;
+namespace AgentHost.Agent.Tests.Memory;
 
 /// <summary><c>@path</c> imports in memory files (Claude Code's CLAUDE.md imports), over real temp folders.</summary>
 public sealed class MemoryImportTests

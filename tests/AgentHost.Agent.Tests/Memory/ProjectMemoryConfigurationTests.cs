@@ -4,7 +4,7 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Memory;
+namespace AgentHost.Agent.Tests.Memory;
 
 /// <summary>Where the global memory file is found, and the memory.* settings.</summary>
 public sealed class ProjectMemoryConfigurationTests

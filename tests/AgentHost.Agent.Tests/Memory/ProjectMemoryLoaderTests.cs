@@ -2,7 +2,7 @@ using System.Text;
 using AgentHost.Agent.Memory;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Memory;
+namespace AgentHost.Agent.Tests.Memory;
 
 /// <summary>ProjectMemoryLoader over real temp folders: order, precedence, caps, encodings, boundaries.</summary>
 public sealed class ProjectMemoryLoaderTests

@@ -3,11 +3,12 @@ using AgentHost.Agent.Memory;
 using AgentHost.Agent.Tools;
 using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
+using AgentHost.Agent.Tests;
 using AgentHost.Tests.Agent;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Memory;
+namespace AgentHost.Agent.Tests.Memory;
 
 /// <summary>Nested memory files reach the model through the real tool pipeline, once per session.</summary>
 public sealed class ProjectMemoryMiddlewareTests

@@ -4,7 +4,7 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Models;
+namespace AgentHost.Agent.Tests.Models;
 
 /// <summary>The known services of the catalog: which key a provider gets, where it points, and which models it offers.</summary>
 public sealed class KnownProviderTests : IDisposable

@@ -5,7 +5,7 @@ using AgentHost.Hosting.Configuration;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Models;
+namespace AgentHost.Agent.Tests.Models;
 
 public sealed class ModelSelectionTests : IDisposable
 {

@@ -2,9 +2,10 @@ using AgentHost.Agent.Models;
 using AgentHost.Agent.Service;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Events;
+using AgentHost.Agent.Tests.Service;
 using AgentHost.Tests.Service;
 
-namespace AgentHost.Tests.Models;
+namespace AgentHost.Agent.Tests.Models;
 
 /// <summary>Routing by task type (<c>multi_model.use_for</c>) through a real session service, SQLite store and configuration file.</summary>
 public sealed class TaskRoutingTests

@@ -2,7 +2,7 @@ using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using static AgentHost.Tests.Permissions.GateFixture;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Agent.Tests.Permissions;
 
 /// <summary>
 /// <c>/approve DURATION</c> (#47): while the window is open, what the mode would ask is allowed without asking and

@@ -2,7 +2,7 @@ using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using static AgentHost.Tests.Permissions.GateFixture;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Agent.Tests.Permissions;
 
 /// <summary>Hooks' answers in the session gate: a hook's allow replaces only the question, and a deny rule still wins.</summary>
 public sealed class HookPermissionGateTests

@@ -2,8 +2,9 @@ using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Permissions;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Agent.Tests.Permissions;
 
 /// <summary>A subject that lists several paths (git_add's), and staging in accept-edits: decided like a commit.</summary>
 public sealed class PathListAndStagingTests : IDisposable

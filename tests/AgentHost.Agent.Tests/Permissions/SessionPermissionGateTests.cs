@@ -7,7 +7,7 @@ using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 using static AgentHost.Tests.Permissions.GateFixture;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Agent.Tests.Permissions;
 
 public sealed class SessionPermissionGateTests
 {

@@ -9,12 +9,13 @@ using AgentHost.Sdk.Events;
 using AgentHost.Sdk.Tools;
 using AgentHost.Sessions;
 using AgentHost.Sessions.Store;
+using AgentHost.Agent.Tests;
 using AgentHost.Tests.Agent;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Runs;
+namespace AgentHost.Agent.Tests.Runs;
 
 public sealed class ConcurrentRunsTests
 {

@@ -11,7 +11,7 @@ using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Runs;
+namespace AgentHost.Agent.Tests.Runs;
 
 public sealed class PlanModeTests
 {

@@ -1,6 +1,6 @@
 using AgentHost.Agent.Runs;
 
-namespace AgentHost.Tests.Runs;
+namespace AgentHost.Agent.Tests.Runs;
 
 /// <summary>
 /// The host's side of a provider's warm-up (<see cref="ProviderWarmUp"/>): it never faults and is stopped when the run

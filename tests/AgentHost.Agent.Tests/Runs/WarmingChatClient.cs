@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using AgentHost.Sdk.Providers;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Runs;
+namespace AgentHost.Agent.Tests.Runs;
 
 /// <summary>How a <see cref="WarmingChatClient"/>'s warm-up ends.</summary>
 internal enum WarmUpEnd

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using AgentHost.Agent.Runs;
 using AgentHost.Agent.Service;
-using AgentHost.Tests.Runs;
+using AgentHost.Agent.Tests.Runs;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Service;
+namespace AgentHost.Agent.Tests.Service;
 
 /// <summary>
 /// #25: the model client a front end prepares while the session opens (<see cref="PreparedModel"/>), with a client

@@ -2,9 +2,10 @@ using AgentHost.Agent.Engine;
 using AgentHost.Agent.Service;
 using AgentHost.Hosting;
 using AgentHost.Sessions;
+using AgentHost.Tests.Service;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Service;
+namespace AgentHost.Agent.Tests.Service;
 
 /// <summary><see cref="AgentSession.CompactAsync"/> (the chat's /compact) and <see cref="AgentSession.GetContextAsync"/> (/context).</summary>
 public sealed class SessionCompactAndContextTests

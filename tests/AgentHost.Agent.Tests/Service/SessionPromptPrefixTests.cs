@@ -1,9 +1,10 @@
 using AgentHost.Agent.Service;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
+using AgentHost.Tests.Service;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Service;
+namespace AgentHost.Agent.Tests.Service;
 
 /// <summary>
 /// What a session sends is a cacheable prefix (docs/providers.md, "Prompt caching"): one system prompt for every turn,

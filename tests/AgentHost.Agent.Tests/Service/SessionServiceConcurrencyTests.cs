@@ -1,8 +1,9 @@
 using AgentHost.Agent.Service;
 using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
+using AgentHost.Tests.Service;
 
-namespace AgentHost.Tests.Service;
+namespace AgentHost.Agent.Tests.Service;
 
 public sealed class SessionServiceConcurrencyTests
 {

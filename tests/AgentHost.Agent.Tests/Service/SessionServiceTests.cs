@@ -3,9 +3,10 @@ using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
+using AgentHost.Tests.Service;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Service;
+namespace AgentHost.Agent.Tests.Service;
 
 public sealed class SessionServiceTests
 {

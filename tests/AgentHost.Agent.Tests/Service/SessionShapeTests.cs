@@ -2,9 +2,10 @@ using AgentHost.Agent.Engine;
 using AgentHost.Agent.Service;
 using AgentHost.Permissions;
 using AgentHost.Sessions;
+using AgentHost.Tests.Service;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Service;
+namespace AgentHost.Agent.Tests.Service;
 
 /// <summary>A session's own system prompt and tool subset (the SDK's <see cref="SessionOptions"/>), stored with it and kept when it is reopened.</summary>
 public sealed class SessionShapeTests

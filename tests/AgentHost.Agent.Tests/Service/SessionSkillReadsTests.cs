@@ -2,10 +2,12 @@ using AgentHost.Agent.Service;
 using AgentHost.Permissions;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Tools;
+using AgentHost.Agent.Tests.Skills;
+using AgentHost.Tests.Service;
 using AgentHost.Tests.Skills;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Service;
+namespace AgentHost.Agent.Tests.Service;
 
 /// <summary>
 /// A session reads its skills once per turn (#50): the reads of one turn (the catalog in its system prompt, the

@@ -3,10 +3,11 @@ using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Skills;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Skills;
+namespace AgentHost.Agent.Tests.Skills;
 
 /// <summary>Activating skills, reading their files, and what active skills pre-approve.</summary>
 public sealed class ActiveSkillsTests : IDisposable

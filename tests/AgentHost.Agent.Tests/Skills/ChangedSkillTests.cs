@@ -3,10 +3,11 @@ using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Skills;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Skills;
+namespace AgentHost.Agent.Tests.Skills;
 
 /// <summary>Skills created or changed during a session give instructions but pre-approve nothing.</summary>
 public sealed class ChangedSkillTests : IDisposable

@@ -1,8 +1,9 @@
 using AgentHost.Agent.Skills;
 using AgentHost.Tests.Sessions;
+using AgentHost.Tests.Skills;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Skills;
+namespace AgentHost.Agent.Tests.Skills;
 
 /// <summary>
 /// A session's first turn and the read of the skills begun when the session opened (#50): a turn that begins soon

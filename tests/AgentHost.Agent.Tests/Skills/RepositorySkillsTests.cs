@@ -1,5 +1,6 @@
 using AgentHost.Agent.Skills;
-namespace AgentHost.Tests.Skills;
+using AgentHost.Tests.Skills;
+namespace AgentHost.Agent.Tests.Skills;
 
 /// <summary>The built-in skills the repository ships (skills/) are valid.</summary>
 public sealed class RepositorySkillsTests

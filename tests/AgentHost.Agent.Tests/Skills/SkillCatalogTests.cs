@@ -1,10 +1,11 @@
 using AgentHost.Agent.Skills;
 using AgentHost.Hosting.Events;
 using AgentHost.Sdk.Events;
+using AgentHost.Tests.Skills;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Skills;
+namespace AgentHost.Agent.Tests.Skills;
 
 /// <summary>Discovery under roots: precedence, shadowing, caps, links, hot pick-up and the prompt catalog.</summary>
 public sealed class SkillCatalogTests

@@ -1,11 +1,13 @@
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Skills;
 using AgentHost.Sdk.Capabilities;
+using AgentHost.Agent.Tests;
 using AgentHost.Tests.Agent;
+using AgentHost.Tests.Skills;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Skills;
+namespace AgentHost.Agent.Tests.Skills;
 
 /// <summary>Activated skills' instructions survive compaction of the history that activated them.</summary>
 public sealed class SkillCompactionTests

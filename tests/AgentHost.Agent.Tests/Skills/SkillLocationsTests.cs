@@ -2,9 +2,10 @@ using System.Runtime.InteropServices;
 using AgentHost.Agent.Skills;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
+using AgentHost.Tests.Skills;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Skills;
+namespace AgentHost.Agent.Tests.Skills;
 
 /// <summary>Which folders are searched for skills, in precedence order.</summary>
 public sealed class SkillLocationsTests

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using AgentHost.Agent.Skills;
 using AgentHost.Tests.Sessions;
+using AgentHost.Tests.Skills;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Skills;
+namespace AgentHost.Agent.Tests.Skills;
 
 /// <summary>
 /// A SKILL.md parsed by one run is not parsed again by the next while its file is unchanged (issue #50); any change to

@@ -1,5 +1,6 @@
 using AgentHost.Agent.Skills;
-namespace AgentHost.Tests.Skills;
+using AgentHost.Tests.Skills;
+namespace AgentHost.Agent.Tests.Skills;
 
 /// <summary>Parsing and validating real-world-shaped SKILL.md files (the corpus next to this file).</summary>
 public sealed class SkillParserTests

@@ -1,7 +1,8 @@
 using AgentHost.Agent.Skills;
+using AgentHost.Tests.Skills;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Skills;
+namespace AgentHost.Agent.Tests.Skills;
 
 /// <summary><c>${CLAUDE_SKILL_DIR}</c>-style placeholders: the known ones become the skill's folder, others are warned about.</summary>
 public sealed class SkillPlaceholdersTests : IDisposable

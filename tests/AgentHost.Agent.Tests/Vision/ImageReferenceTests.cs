@@ -3,9 +3,10 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Capabilities;
 using AgentHost.Sessions;
 using AgentHost.Tests.Support;
+using AgentHost.Tests.Vision;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Vision;
+namespace AgentHost.Agent.Tests.Vision;
 
 /// <summary>The context reference expander turns image files into image parts: by their bytes, within a cap, inside the project root.</summary>
 public sealed class ImageReferenceTests : IDisposable

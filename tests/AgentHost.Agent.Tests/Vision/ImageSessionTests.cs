@@ -3,9 +3,10 @@ using AgentHost.Hosting.Security;
 using AgentHost.Sessions;
 using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
+using AgentHost.Tests.Vision;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Vision;
+namespace AgentHost.Agent.Tests.Vision;
 
 /// <summary>Images are stored with the session (base64, up to their own cap), so resuming, exporting and importing keep them.</summary>
 public sealed class ImageSessionTests

@@ -1,7 +1,7 @@
 using AgentHost.Agent.Models;
 using AgentHost.Sdk.Capabilities;
 
-namespace AgentHost.Tests.Vision;
+namespace AgentHost.Agent.Tests.Vision;
 
 /// <summary>The selector's vision hint, and the stop for a named model the catalog knows without vision.</summary>
 public sealed class VisionSelectionTests

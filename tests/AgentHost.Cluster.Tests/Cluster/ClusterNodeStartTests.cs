@@ -14,7 +14,7 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
 
-namespace AgentHost.Tests.Cluster;
+namespace AgentHost.Cluster.Tests;
 
 /// <summary>
 /// A node as <c>agent serve --cluster</c> starts it (<see cref="ServedNode"/>: <see cref="ClusterNode.CreateAsync"/> hosted by its server, on the real ADO.NET membership

@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Orleans.Runtime;
 
-namespace AgentHost.Tests.Cluster;
+namespace AgentHost.Cluster.Tests;
 
 /// <summary>
 /// The silo port of nodes as <c>agent serve --cluster</c> starts them (<see cref="ServedNode"/>: <see cref="ClusterNode.CreateAsync"/> hosted by its server, real TCP on

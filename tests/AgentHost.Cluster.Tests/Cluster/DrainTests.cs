@@ -1,4 +1,4 @@
-namespace AgentHost.Tests.Cluster;
+namespace AgentHost.Cluster.Tests;
 
 /// <summary>
 /// A node that stops gracefully (SIGTERM) drains before it leaves (docs/cluster.md, "When a node dies or stops"): its

@@ -1,4 +1,4 @@
-namespace AgentHost.Tests.Cluster;
+namespace AgentHost.Cluster.Tests;
 
 /// <summary>
 /// A session's grain after its node died or let it go (docs/cluster.md, "When a node dies or stops"): several silos in

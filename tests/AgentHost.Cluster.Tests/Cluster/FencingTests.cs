@@ -2,7 +2,7 @@ using AgentHost.Hosting;
 using AgentHost.Server;
 using AgentHost.Server.Users;
 
-namespace AgentHost.Tests.Cluster;
+namespace AgentHost.Cluster.Tests;
 
 /// <summary>
 /// Never two writers (docs/cluster.md, "How it works"): the store's lease, not Orleans, decides who writes a session, so a

@@ -1,4 +1,4 @@
-namespace AgentHost.Tests.Cluster;
+namespace AgentHost.Cluster.Tests;
 
 /// <summary>
 /// A turn is never a grain call held open (docs/cluster.md): while a session's run waits on its node, a permission answer

@@ -6,7 +6,7 @@ using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.TestingHost;
 
-namespace AgentHost.Tests.Cluster;
+namespace AgentHost.Cluster.Tests;
 
 /// <summary>
 /// An AgentHost cluster in this process: Orleans' <see cref="InProcessTestCluster"/> (its in-memory membership and

@@ -13,7 +13,7 @@ using AgentHost.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
-namespace AgentHost.Tests.Cluster;
+namespace AgentHost.Cluster.Tests;
 
 /// <summary>
 /// One node of a <see cref="TestCluster"/>: a silo of the test cluster (in a host of its own, the test cluster's) made a

@@ -2,7 +2,7 @@ using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 using Npgsql;
 
-namespace AgentHost.Tests.Cluster;
+namespace AgentHost.Cluster.Tests;
 
 /// <summary>
 /// Workflow runs in a cluster (docs/cluster.md "Workflow runs"): a run is watched by a reminder in the cluster's reminder

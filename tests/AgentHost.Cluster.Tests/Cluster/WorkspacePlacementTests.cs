@@ -1,7 +1,7 @@
 using AgentHost.Cluster;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Cluster;
+namespace AgentHost.Cluster.Tests;
 
 /// <summary>
 /// The placement choice of a cluster (docs/cluster.md "Workspaces"): among the nodes that can hold a session, those whose

@@ -1,6 +1,6 @@
 using AgentHost.Hosting.Configuration;
 
-namespace AgentHost.Tests.Cli;
+namespace AgentHost.Hosting.Tests.Cli;
 
 /// <summary>
 /// #25: the configuration part of the process-wide warm-up, which needs the kernel's internals (the warm-up document

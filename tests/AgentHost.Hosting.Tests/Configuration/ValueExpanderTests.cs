@@ -1,5 +1,5 @@
 using AgentHost.Hosting.Configuration;
-namespace AgentHost.Tests.Configuration;
+namespace AgentHost.Hosting.Tests.Configuration;
 
 public sealed class ValueExpanderTests
 {

@@ -1,7 +1,7 @@
 using System.Text;
 using AgentHost.Common.Hashing;
 
-namespace AgentHost.Tests.Hashing;
+namespace AgentHost.Hosting.Tests.Hashing;
 
 /// <summary>
 /// The managed SHA-256 (src/Common/Hashing/Sha256.cs) must be SHA-256: the fingerprints it makes (skills baseline,

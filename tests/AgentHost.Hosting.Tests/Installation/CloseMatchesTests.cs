@@ -1,5 +1,5 @@
 using AgentHost.Hosting.Text;
-namespace AgentHost.Tests.Installation;
+namespace AgentHost.Hosting.Tests.Installation;
 
 public sealed class CloseMatchesTests
 {

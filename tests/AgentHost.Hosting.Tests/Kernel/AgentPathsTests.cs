@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using AgentHost.Hosting;
-namespace AgentHost.Tests.Kernel;
+namespace AgentHost.Hosting.Tests.Kernel;
 
 public sealed class AgentPathsTests
 {

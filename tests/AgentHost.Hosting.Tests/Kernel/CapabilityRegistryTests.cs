@@ -5,7 +5,7 @@ using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Kernel;
+namespace AgentHost.Hosting.Tests.Kernel;
 
 public sealed class CapabilityRegistryTests
 {

@@ -3,7 +3,7 @@ using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Kernel;
+namespace AgentHost.Hosting.Tests.Kernel;
 
 public sealed class EventBusTests
 {

@@ -4,11 +4,12 @@ using AgentHost.Hosting.Logging;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Plugins.Loading;
 using AgentHost.Hosting.Security;
+using AgentHost.Tests.Observability;
 using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Tests.Observability;
+namespace AgentHost.Hosting.Tests.Observability;
 
 /// <summary>The file logger: JSON lines with structured state, rotation, scrubbing, levels and disk errors, on real files.</summary>
 public sealed class FileLoggerTests : IDisposable

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AgentHost.Hosting.Trust;
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Hosting.Tests.Permissions;
 
 /// <summary>The trust file's JSON: what is written reads back, and a wrong shape is a JSON error (a warning upstream).</summary>
 public sealed class TrustFileTests

@@ -4,7 +4,7 @@ using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Plugins.Caches;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Plugins;
+namespace AgentHost.Hosting.Tests.Plugins;
 
 /// <summary>
 /// <see cref="CacheFile.ReadEntries"/> reads a cache file entry by entry through a small buffer (#50): the same entries,

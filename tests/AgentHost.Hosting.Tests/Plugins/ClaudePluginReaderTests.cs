@@ -4,7 +4,7 @@ using AgentHost.Hosting.Plugins.Manifests;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Plugins;
+namespace AgentHost.Hosting.Tests.Plugins;
 
 /// <summary>Claude Code plugins read as manifests: the fixtures in tests/fixtures/claude-plugins and small written ones.</summary>
 public sealed class ClaudePluginReaderTests : IDisposable

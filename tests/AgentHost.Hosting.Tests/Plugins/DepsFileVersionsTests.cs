@@ -2,7 +2,7 @@ using System.Reflection;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Plugins.Loading;
 
-namespace AgentHost.Tests.Plugins;
+namespace AgentHost.Hosting.Tests.Plugins;
 
 public sealed class DepsFileVersionsTests : IDisposable
 {

@@ -9,7 +9,7 @@ using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Plugins;
+namespace AgentHost.Hosting.Tests.Plugins;
 
 /// <summary>
 /// A Claude Code plugin's manifest kept in its verification record (PluginManifestJson): the next load of an unchanged

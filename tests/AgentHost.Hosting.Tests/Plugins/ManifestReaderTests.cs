@@ -4,7 +4,7 @@ using AgentHost.Hosting.Plugins.Manifests;
 using AgentHost.Hosting.Plugins.Settings;
 using AgentHost.Sdk.Capabilities;
 
-namespace AgentHost.Tests.Plugins;
+namespace AgentHost.Hosting.Tests.Plugins;
 
 public sealed class ManifestReaderTests
 {

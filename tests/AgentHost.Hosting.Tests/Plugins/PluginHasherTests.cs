@@ -2,7 +2,7 @@ using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Plugins.Caches;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Plugins;
+namespace AgentHost.Hosting.Tests.Plugins;
 
 public sealed class PluginHasherTests
 {

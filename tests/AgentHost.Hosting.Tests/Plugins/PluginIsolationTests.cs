@@ -10,7 +10,7 @@ using AgentHost.Sdk.Events;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Plugins;
+namespace AgentHost.Hosting.Tests.Plugins;
 
 public sealed class PluginIsolationTests
 {

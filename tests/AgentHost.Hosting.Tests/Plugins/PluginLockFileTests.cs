@@ -3,7 +3,7 @@ using AgentHost.Hosting.Plugins;
 using AgentHost.Hosting.Plugins.Installed;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Plugins;
+namespace AgentHost.Hosting.Tests.Plugins;
 
 /// <summary>
 /// The lockfile is written by the serializer and read without it (issue #50: the read is on every run's way to the

@@ -4,7 +4,7 @@ using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Plugins;
+namespace AgentHost.Hosting.Tests.Plugins;
 
 /// <summary>
 /// An installed plugin whose files did not change since its content hash last matched the lockfile passes on its stamp

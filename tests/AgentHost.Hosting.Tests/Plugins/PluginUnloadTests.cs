@@ -2,9 +2,10 @@ using System.Runtime.CompilerServices;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Events;
+using AgentHost.Tests.Plugins;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Plugins;
+namespace AgentHost.Hosting.Tests.Plugins;
 
 /// <summary>The collection of <see cref="CollectibleLoadContexts"/> in this test assembly: its tests run alone.</summary>
 [CollectionDefinition(CollectibleLoadContexts.Name, DisableParallelization = true)]

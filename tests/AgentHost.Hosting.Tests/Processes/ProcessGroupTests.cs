@@ -1,7 +1,8 @@
 using AgentHost.Common.Processes;
+using AgentHost.Tests.Processes;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Processes;
+namespace AgentHost.Hosting.Tests.Processes;
 
 /// <summary>
 /// Programs started to die with the host (<see cref="ProcessSpec.DiesWithHost"/>): their own process group under the

@@ -1,7 +1,8 @@
 using AgentHost.Common.Processes;
+using AgentHost.Tests.Processes;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Processes;
+namespace AgentHost.Hosting.Tests.Processes;
 
 /// <summary>The host's one program search: absolute PATH entries only, never the working directory or the project.</summary>
 public sealed class ProgramSearchTests : IDisposable

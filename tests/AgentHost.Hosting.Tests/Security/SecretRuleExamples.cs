@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace AgentHost.Tests.Security;
+namespace AgentHost.Hosting.Tests.Security;
 
 /// <summary>
 /// Expands the placeholders of a rule's examples (<c>secret-rules.yaml</c>): <c>{{alnum:N}}</c>, <c>{{base64:N}}</c>,

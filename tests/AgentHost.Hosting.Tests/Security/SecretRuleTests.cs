@@ -3,7 +3,7 @@ using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Security;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Security;
+namespace AgentHost.Hosting.Tests.Security;
 
 /// <summary>
 /// The scrubber's rules are data (<c>secret-rules.yaml</c>): every built-in rule masks each of its examples on its own

@@ -3,7 +3,7 @@ using AgentHost.Hosting.Configuration;
 using AgentHost.Hosting.Telemetry;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Telemetry;
+namespace AgentHost.Hosting.Tests.Telemetry;
 
 /// <summary>Telemetry is off by default; the standard OTEL_* variables or the telemetry.* keys turn and set it; keys win; bad values are clear errors.</summary>
 public sealed class TelemetrySettingsTests : IDisposable

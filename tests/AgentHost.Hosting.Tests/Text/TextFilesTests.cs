@@ -2,7 +2,7 @@ using System.Text;
 using AgentHost.Hosting.Text;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Text;
+namespace AgentHost.Hosting.Tests.Text;
 
 /// <summary>
 /// <see cref="TextFiles.Read"/> gives the text <see cref="File.ReadAllText(string)"/> gives, for every byte order mark

@@ -3,7 +3,7 @@ using AgentHost.Hosting;
 using AgentHost.Installation.Git;
 using AgentHost.Installation.Marketplaces;
 
-namespace AgentHost.Tests.Installation;
+namespace AgentHost.Installation.Tests;
 
 public sealed class MarketplaceFileTests
 {

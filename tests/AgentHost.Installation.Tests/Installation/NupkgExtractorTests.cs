@@ -4,7 +4,7 @@ using AgentHost.Hosting;
 using AgentHost.Installation;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Installation;
+namespace AgentHost.Installation.Tests;
 
 public sealed class NupkgExtractorTests
 {

@@ -1,6 +1,7 @@
 using AgentHost.Hosting;
 using AgentHost.Installation;
-namespace AgentHost.Tests.Installation;
+using AgentHost.Tests.Installation;
+namespace AgentHost.Installation.Tests;
 
 public sealed class PluginInstallerTests
 {

@@ -1,8 +1,9 @@
 using AgentHost.Permissions;
 using AgentHost.Permissions.Paths;
+using AgentHost.Tests.Permissions;
 using static AgentHost.Tests.Permissions.PermissionFixture;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>
 /// A shell word with a part computed at run time (an expansion or a glob) that could spell a protected path is decided

@@ -2,8 +2,9 @@ using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Permissions;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>Every denial says how to fix it: the narrowest rule as a flag and a config line, or why no rule can help.</summary>
 public sealed class DenialAdviceTests : IDisposable

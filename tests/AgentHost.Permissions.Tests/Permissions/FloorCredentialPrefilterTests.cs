@@ -1,7 +1,7 @@
 using AgentHost.Permissions;
 using AgentHost.Permissions.Paths;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>
 /// The safety floor's credential-store check skips its patterns for ASCII paths outside the home folder (a search asks

@@ -1,7 +1,8 @@
 using AgentHost.Permissions;
+using AgentHost.Tests.Permissions;
 using static AgentHost.Tests.Permissions.PermissionFixture;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>The safety floor decides on what the shell sees after expansion (issue #17, class 5).</summary>
 public sealed class FloorExpansionTests

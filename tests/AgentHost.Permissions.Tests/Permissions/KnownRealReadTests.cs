@@ -5,7 +5,7 @@ using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>
 /// The engine's read decision for a path already known to be real (<see cref="PermissionEngine.DecideKnownRealRead"/>,

@@ -2,10 +2,11 @@ using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Permissions;
 using static AgentHost.Tests.Permissions.PermissionFixture;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 public sealed class ModeAndFloorTests
 {

@@ -1,9 +1,10 @@
 using AgentHost.Permissions;
+using AgentHost.Tests.Permissions;
 using static AgentHost.Tests.Permissions.PermissionFixture;
 using AgentHost.Permissions.Rules;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>
 /// Paths that try to leave the sandbox, decided by the real engine against a real directory tree: the project root

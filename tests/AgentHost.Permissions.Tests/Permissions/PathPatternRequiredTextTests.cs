@@ -1,7 +1,7 @@
 using AgentHost.Permissions;
 using AgentHost.Permissions.Paths;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>
 /// A path pattern answers a path that lacks the pattern's longest run of plain characters without its expression

@@ -1,8 +1,9 @@
 using AgentHost.Permissions;
 using AgentHost.Permissions.Rules;
+using AgentHost.Tests.Permissions;
 using static AgentHost.Tests.Permissions.PermissionFixture;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 public sealed class PathRuleTests
 {

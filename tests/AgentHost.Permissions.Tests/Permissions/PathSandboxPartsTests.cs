@@ -2,7 +2,7 @@ using AgentHost.Permissions;
 using AgentHost.Permissions.Paths;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>The path sandbox's parts on their own: link following, glob expansion and write protection.</summary>
 public sealed class PathSandboxPartsTests : IDisposable

@@ -1,8 +1,9 @@
 using AgentHost.Permissions;
 using AgentHost.Permissions.Paths;
+using AgentHost.Tests.Permissions;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>The path sandbox on its own: root, extra directories, protected places, and every reading of a path.</summary>
 public sealed class PathSandboxTests : IDisposable

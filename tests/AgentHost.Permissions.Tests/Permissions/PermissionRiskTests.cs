@@ -2,7 +2,7 @@ using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using AgentHost.Sdk.Tools;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>
 /// The risk level a permission question shows (#47): destructive for what deletes or rewrites, else by the tool's effect;

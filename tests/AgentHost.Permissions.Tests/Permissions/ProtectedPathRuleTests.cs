@@ -5,7 +5,7 @@ using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>What can and cannot pre-approve a protected write, and which paths are protected, decided by the real engine.</summary>
 public sealed class ProtectedPathRuleTests : IDisposable

@@ -3,9 +3,10 @@ using AgentHost.Permissions;
 using AgentHost.Permissions.Paths;
 using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Permissions;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>Rule matching on its own: which rule of a list applies to a target, without modes, floor or sandbox defaults.</summary>
 public sealed class RuleMatcherTests : IDisposable

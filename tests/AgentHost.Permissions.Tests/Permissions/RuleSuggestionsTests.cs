@@ -3,8 +3,9 @@ using AgentHost.Permissions;
 using AgentHost.Permissions.Paths;
 using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Permissions;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>The "always allow" suggestions on their own: the narrowest rule a person would write for a target.</summary>
 public sealed class RuleSuggestionsTests : IDisposable

@@ -1,9 +1,10 @@
 using AgentHost.Permissions;
 using AgentHost.Permissions.Gate;
 using AgentHost.Permissions.Rules;
+using AgentHost.Tests.Permissions;
 using static AgentHost.Tests.Permissions.PermissionFixture;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>The session layer (<see cref="SessionPolicy"/>): it only narrows, under every configured rule.</summary>
 public sealed class SessionPolicyTests

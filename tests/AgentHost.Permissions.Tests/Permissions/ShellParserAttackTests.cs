@@ -1,7 +1,8 @@
 using AgentHost.Permissions;
+using AgentHost.Tests.Permissions;
 using static AgentHost.Tests.Permissions.PermissionFixture;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>Shell syntax the parser used to misread (issue #17, class 4): every line here is decided through the real engine.</summary>
 public sealed class ShellParserAttackTests

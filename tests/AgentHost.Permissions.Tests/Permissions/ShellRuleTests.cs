@@ -1,7 +1,8 @@
 using AgentHost.Permissions;
+using AgentHost.Tests.Permissions;
 using static AgentHost.Tests.Permissions.PermissionFixture;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 public sealed class ShellRuleTests
 {

@@ -1,8 +1,9 @@
 using AgentHost.Permissions;
 using AgentHost.Permissions.Rules;
 using AgentHost.Sdk.Tools;
+using AgentHost.Tests.Permissions;
 
-namespace AgentHost.Tests.Permissions;
+namespace AgentHost.Permissions.Tests;
 
 /// <summary>Where a command starts (the shell tool's workdir) and <c>cd</c> inside the sandbox.</summary>
 public sealed class ShellWorkingDirectoryTests

@@ -7,7 +7,7 @@ using AgentHost.Server;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Server.Tests;
 
 /// <summary>
 /// A real Kestrel server on 127.0.0.1 (<see cref="LoopbackWebHost"/>, bearer token) serving only the event

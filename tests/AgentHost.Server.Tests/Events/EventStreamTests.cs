@@ -4,7 +4,7 @@ using System.Text.Json;
 using AgentHost.Server.Events;
 using AgentHost.Sdk.Events;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Server.Tests;
 
 /// <summary>The SSE endpoints over real HTTP on 127.0.0.1: live delivery, filtering, resuming, gaps, slow readers, ends.</summary>
 public sealed class EventStreamTests

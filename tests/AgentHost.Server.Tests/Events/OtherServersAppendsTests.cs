@@ -5,7 +5,7 @@ using AgentHost.Sessions;
 using AgentHost.Tests.Sessions;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Server.Tests;
 
 /// <summary>
 /// A session's stream on one server follows what another server appends to the shared store (a cluster's nodes): the

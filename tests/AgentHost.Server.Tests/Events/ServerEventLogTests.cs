@@ -4,7 +4,7 @@ using AgentHost.Hosting.Events;
 using AgentHost.Sdk.Events;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Server.Tests;
 
 /// <summary>The server's event log in process: one id sequence, bounded memory, gaps told, filtering, ends.</summary>
 public sealed class ServerEventLogTests

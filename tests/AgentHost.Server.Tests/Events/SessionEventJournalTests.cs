@@ -7,7 +7,7 @@ using AgentHost.Sessions.Store;
 using AgentHost.Tests.Sessions;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Server;
+namespace AgentHost.Server.Tests;
 
 /// <summary>
 /// The server's session event journal over a real SQLite store: what the log records goes to each session's journal

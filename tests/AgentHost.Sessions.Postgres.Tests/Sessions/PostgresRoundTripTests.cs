@@ -7,7 +7,7 @@ using AgentHost.Sessions.Postgres;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Postgres.Tests;
 
 /// <summary>
 /// How many round trips the PostgreSQL store's writes of a run take (issue #45: each one is a wait for the database

@@ -1,9 +1,10 @@
 using AgentHost.Hosting.Security;
 using AgentHost.Sessions;
 using AgentHost.Sessions.Postgres;
+using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Postgres.Tests;
 
 /// <summary>
 /// The store contract (<see cref="SessionStoreContract"/>) against the PostgreSQL store: every store of a test opens one

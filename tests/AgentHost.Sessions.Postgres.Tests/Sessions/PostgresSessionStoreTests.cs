@@ -3,11 +3,12 @@ using AgentHost.Hosting.Security;
 using AgentHost.Sessions;
 using AgentHost.Sessions.Store;
 using AgentHost.Sessions.Postgres;
+using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 using Npgsql;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Postgres.Tests;
 
 /// <summary>What only the PostgreSQL store has to get right: parallel writers, its errors, its schema, its scrubbing on a server.</summary>
 public sealed class PostgresSessionStoreTests : IAsyncLifetime

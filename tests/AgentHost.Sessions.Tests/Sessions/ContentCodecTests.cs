@@ -5,7 +5,7 @@ using AgentHost.Sessions;
 using AgentHost.Sessions.Sql;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 /// <summary>Plain text, function call and function result parts are written without the serializer, exactly as Microsoft.Extensions.AI writes them.</summary>
 public sealed class ContentCodecTests

@@ -2,9 +2,10 @@ using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
 using AgentHost.Sessions.Store;
+using AgentHost.Tests.Sessions;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 /// <summary>The conversation log on its own (<see cref="SessionStore.Conversation"/>): what a run records and what a resume or a history page reads.</summary>
 public sealed class ConversationLogTests

@@ -2,8 +2,9 @@ using System.Text;
 using AgentHost.Hosting;
 using AgentHost.Sessions;
 using AgentHost.Sessions.Checkpoints;
+using AgentHost.Tests.Sessions;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 /// <summary>The <c>file_checkpoints</c> table through <see cref="FileCheckpoints"/> on a real database.</summary>
 public sealed class FileCheckpointsTests

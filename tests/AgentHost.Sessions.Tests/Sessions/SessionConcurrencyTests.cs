@@ -1,8 +1,9 @@
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
+using AgentHost.Tests.Sessions;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 public sealed class SessionConcurrencyTests
 {

@@ -1,7 +1,8 @@
 using AgentHost.Sessions;
+using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 /// <summary>A created session is returned as written, without reading its row back: it must be exactly the stored row.</summary>
 public sealed class SessionCreationTests

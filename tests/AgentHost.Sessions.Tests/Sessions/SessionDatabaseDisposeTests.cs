@@ -5,7 +5,7 @@ using AgentHost.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 /// <summary>
 /// Disposing the database while a write is in flight (issue #44, class 6): the dispose waits for the write gate, so the

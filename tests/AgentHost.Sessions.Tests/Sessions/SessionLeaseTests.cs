@@ -3,8 +3,9 @@ using AgentHost.Hosting.Security;
 using AgentHost.Sessions;
 using AgentHost.Sessions.Sqlite;
 using AgentHost.Sessions.Store;
+using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 /// <summary>
 /// What the SQLite store adds to the lease contract (<see cref="SqliteSessionStoreContractTests"/>): the lock file, its

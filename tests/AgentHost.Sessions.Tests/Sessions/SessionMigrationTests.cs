@@ -8,7 +8,7 @@ using AgentHost.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 public sealed class SessionMigrationTests
 {

@@ -1,9 +1,10 @@
 using AgentHost.Sessions;
 using AgentHost.Sessions.Store;
+using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 /// <summary>
 /// <see cref="SessionStore.PrepareWritesAsync"/> (a front end calls it while plugins load) opens the write connection

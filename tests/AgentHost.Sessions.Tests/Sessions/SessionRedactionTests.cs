@@ -2,10 +2,11 @@ using System.Text;
 using AgentHost.Hosting.Security;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
+using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 public sealed class SessionRedactionTests
 {

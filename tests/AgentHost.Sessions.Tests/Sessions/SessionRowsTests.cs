@@ -1,7 +1,7 @@
 using AgentHost.Sessions;
 using AgentHost.Sessions.Sql;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 /// <summary>The <c>sessions</c> row's stored spellings (<see cref="SessionRows"/>), shared by the store, transfer and stats.</summary>
 public sealed class SessionRowsTests

@@ -3,7 +3,7 @@ using AgentHost.Hosting.Configuration;
 using AgentHost.Sessions;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 public sealed class SessionSettingsTests
 {

@@ -2,10 +2,11 @@ using AgentHost.Hosting;
 using AgentHost.Hosting.Security;
 using AgentHost.Sessions;
 using AgentHost.Sessions.Store;
+using AgentHost.Tests.Sessions;
 using AgentHost.Tests.Support;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 /// <summary>
 /// The storage failure that needs the store's internals (a page cap for a real SQLITE_FULL) names the file and the fix

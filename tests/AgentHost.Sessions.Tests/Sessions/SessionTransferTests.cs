@@ -2,9 +2,10 @@ using System.Text.Json;
 using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
 using AgentHost.Sessions;
+using AgentHost.Tests.Sessions;
 using Microsoft.Extensions.AI;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 public sealed class SessionTransferTests
 {

@@ -1,8 +1,9 @@
 using AgentHost.Hosting.Security;
 using AgentHost.Sessions;
 using AgentHost.Sessions.Store;
+using AgentHost.Tests.Sessions;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 /// <summary>The store contract (<see cref="SessionStoreContract"/>) against the SQLite store: every store of a test opens one database file.</summary>
 public sealed class SqliteSessionStoreContractTests : SessionStoreContract

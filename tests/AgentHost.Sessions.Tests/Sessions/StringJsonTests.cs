@@ -1,6 +1,6 @@
 using System.Text.Json;
 using AgentHost.Sessions;
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 /// <summary>The store's settings and file-list columns: the same text the serializer writes, read back exactly.</summary>
 public sealed class StringJsonTests

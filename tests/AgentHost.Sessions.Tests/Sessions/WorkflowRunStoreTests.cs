@@ -6,7 +6,7 @@ using AgentHost.Sessions.Store;
 using AgentHost.Tests.Support;
 using Microsoft.Data.Sqlite;
 
-namespace AgentHost.Tests.Sessions;
+namespace AgentHost.Sessions.Tests;
 
 public sealed class WorkflowRunStoreTests
 {

@@ -153,8 +153,8 @@ public sealed class ComponentGraphTests
     /// <summary>
     /// The test projects obey the same graph: tests/AgentHost.X.Tests and tests/AgentHost.X.TestSupport may reference
     /// component X, what X may reach, the general tests/AgentHost.TestSupport and the test support of X or of a
-    /// component X reaches; never another test project. The end-to-end projects (tests/AgentHost.Tests: the CLI, the
-    /// plugins; tests/AgentHost.Serve.Tests: agent serve) may reference anything. So AgentHost.Sessions.Tests referencing
+    /// component X reaches; never another test project. The end-to-end projects (tests/AgentHost.Tests: the CLI;
+    /// tests/AgentHost.Serve.Tests: agent serve; tests/AgentHost.Plugins.X.Tests: the first-party plugins) may reference anything. So AgentHost.Sessions.Tests referencing
     /// AgentHost.Agent fails here.
     /// </summary>
     [Fact]
@@ -198,10 +198,35 @@ public sealed class ComponentGraphTests
     }
 
     /// <summary>
-    /// The test projects that run the whole agent (the CLI's tests: tests/AgentHost.Tests, and tests/AgentHost.Serve.Tests
-    /// for <c>agent serve</c>), which may reference anything.
+    /// The test projects that run the whole agent, which may reference anything: the CLI's tests (tests/AgentHost.Tests),
+    /// tests/AgentHost.Serve.Tests for <c>agent serve</c>, and the first-party plugins' tests (<see cref="PluginTestProjects"/>),
+    /// which load each plugin from the bundled catalog as the agent does.
     /// </summary>
-    public static IReadOnlyList<string> EndToEndTestProjects { get; } = ["AgentHost.Tests", "AgentHost.Serve.Tests"];
+    public static IReadOnlyList<string> EndToEndTestProjects { get; } = ["AgentHost.Tests", "AgentHost.Serve.Tests", .. PluginTestProjects()];
+
+    /// <summary>tests/AgentHost.Plugins.X.Tests by project name: the tests of the first-party plugin AgentHost.Plugins.X.</summary>
+    public static IReadOnlyList<string> PluginTestProjects() =>
+        Directory.GetDirectories(Path.Combine(Root, "tests"), "AgentHost.Plugins.*.Tests")
+            .Select(dir => Path.GetFileName(dir))
+            .Where(name => File.Exists(Path.Combine(Root, "tests", name, name + ".csproj")))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    [Fact]
+    public void EveryFirstPartyPluginWithCode_HasItsOwnTestProject_AndEveryPluginTestProjectAPlugin()
+    {
+        // A plugin's tests live in tests/AgentHost.Plugins.X.Tests (X as in the plugin's project, plugins/x/AgentHost.Plugins.X.csproj),
+        // not in the CLI's tests; the manifest-only language plugins (yaml, typescript, bash, terraform-ls) are tested
+        // with the LSP bridge in tests/AgentHost.Plugins.Lsp.Tests. See docs/testing.md "Test projects".
+        var plugins = Directory.GetFiles(Path.Combine(Root, "plugins"), "AgentHost.Plugins.*.csproj", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(path => Path.GetFileNameWithoutExtension(path) + ".Tests")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.NotEmpty(plugins);
+        Assert.Equal(plugins, PluginTestProjects());
+    }
 
     /// <summary>tests/AgentHost.*/AgentHost.*.csproj by project name, except the end-to-end ones (<see cref="EndToEndTestProjects"/>).</summary>
     private static Dictionary<string, string> TestProjects() =>

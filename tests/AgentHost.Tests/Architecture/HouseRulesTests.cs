@@ -90,7 +90,8 @@ public sealed class HouseRulesTests
 
     /// <summary>
     /// The test project whose name is the component's plus <c>.Tests</c>; a component without one (the CLI, the SDK,
-    /// telemetry) is tested end to end, in tests/AgentHost.Tests and, for <c>agent serve</c>, tests/AgentHost.Serve.Tests.
+    /// telemetry) is tested end to end, in tests/AgentHost.Tests, for <c>agent serve</c> tests/AgentHost.Serve.Tests, and
+    /// through the first-party plugins in tests/AgentHost.Plugins.X.Tests (<see cref="ComponentGraphTests.EndToEndTestProjects"/>).
     /// </summary>
     private static IReadOnlyList<string> OwnTests(string component) =>
         Directory.Exists(Path.Combine(Root, "tests", component + ".Tests")) ? [component + ".Tests"] : ComponentGraphTests.EndToEndTestProjects;
