@@ -5,7 +5,7 @@ using AgentHost.Sdk.Capabilities;
 using AgentHost.Tests.Support;
 using ModelContextProtocol.Protocol;
 
-namespace AgentHost.Tests.Mcp;
+namespace AgentHost.Agent.Tests.Mcp;
 
 /// <summary>
 /// The MCP tool-listing cache on the keyed cache file: a failed background start holds the next sessions back (another

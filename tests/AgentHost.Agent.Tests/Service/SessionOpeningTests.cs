@@ -2,9 +2,10 @@ using System.Diagnostics;
 using AgentHost.Agent.Service;
 using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
+using AgentHost.Tests.Service;
 using AgentHost.Tests.Skills;
 
-namespace AgentHost.Tests.Service;
+namespace AgentHost.Agent.Tests.Service;
 
 /// <summary>
 /// A session's opening stage (<c>SessionOpening</c>, docs/decisions/0020-session-opening-stage.md): the parts started

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Tests.Cluster;
+namespace AgentHost.Cluster.Tests;
 
 /// <summary>Keeps every message logged (the node's own warnings, and what its host forwards), with its category.</summary>
 internal sealed class ListLoggerProvider : ILoggerProvider

@@ -11,7 +11,7 @@ using AgentHost.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace AgentHost.Tests.Cluster;
+namespace AgentHost.Cluster.Tests;
 
 /// <summary>
 /// A node as <c>agent serve --cluster</c> hosts it: <see cref="ClusterNode.CreateAsync"/>, then an <see cref="ApiServer"/>

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using AgentHost.Hosting.Plugins.Caches;
 using AgentHost.Tests.Support;
 
-namespace AgentHost.Tests.Plugins;
+namespace AgentHost.Hosting.Tests.Plugins;
 
 /// <summary>
 /// <see cref="KeyedCacheFile{TEntry}"/>, the one mechanism behind the host's cache files: entries come back as saved; a
