@@ -17,8 +17,9 @@ namespace AgentHost.Cluster;
 /// store's PostgreSQL database, hosting the grains of the sessions this node holds and the reminders (in the same database)
 /// that move workflow runs off a node that died. It is hosted by the server (<see cref="ApiServerOptions.Node"/>): the
 /// silo joins the server's own generic host, so the grains and the HTTP API share one container and one lifetime — the
-/// host starts the silo (the node joins), then Kestrel; its stop ends Kestrel's listening while the node drains, then the
-/// node leaves (its grains let their sessions go) before the server lets the rest go.
+/// host starts the silo (the node joins), then Kestrel. The server's stop has the node leave first
+/// (<see cref="ServerNodeParts.Leave"/>: the silo stops, in which the node drains, its grains let their sessions go and it
+/// leaves) while Kestrel still serves and the event streams still deliver; then the server stops its host and lets the rest go.
 /// </summary>
 public sealed partial class ClusterNode : ServerNode
 {
@@ -120,7 +121,8 @@ public sealed partial class ClusterNode : ServerNode
     /// <summary>
     /// Adds the silo to the server's host: its logging (warnings and errors, forwarded to the command's; the web server's
     /// own categories stay silent, as a request is never logged), the cluster's membership and reminders in the store's
-    /// database, the node's port with mutual TLS, and a stop that ends Kestrel's listening while the node drains.
+    /// database, and the node's port with mutual TLS. Its hosted service stops after Kestrel, which is after the node left
+    /// (<see cref="Bind"/>'s leave stopped the silo already).
     /// </summary>
     /// <param name="host">The server's host builder.</param>
     public override void Configure(IHostApplicationBuilder host)
@@ -135,9 +137,6 @@ public sealed partial class ClusterNode : ServerNode
         host.Logging.AddProvider(new ForwardingLoggerProvider(_loggerFactory!));
         // A provider's own rule replaces the minimum level, so it says the level again.
         host.Logging.AddFilter<ForwardingLoggerProvider>((category, level) => level >= LogLevel.Warning && category?.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) != true);
-        // Kestrel and the silo stop together: Kestrel stops listening and lets the requests in flight end while the node
-        // drains (a request waiting for a turn here ends with the drain; it must not hold the drain back).
-        host.Services.Configure<HostOptions>(stop => stop.ServicesStopConcurrently = true);
         if (_credential?.Certificate is { } certificate)
         {
             // The host owns the certificate from here: it is disposed with the host.
@@ -172,7 +171,12 @@ public sealed partial class ClusterNode : ServerNode
         });
     }
 
-    /// <summary>The node's router, status and workflow watch, from the host's services (the same the grains get).</summary>
+    /// <summary>
+    /// The node's router, status and workflow watch, from the host's services (the same the grains get), and its leave:
+    /// the silo's graceful stop (<c>Silo.StopAsync</c>, which returns at once when the silo stopped already), in which
+    /// the node drains (<see cref="ClusterNodeDrain"/>). A node over another host's silo (<see cref="OnSilo"/>) leaves
+    /// when that host stops its silo: its leave does nothing.
+    /// </summary>
     /// <param name="services">The server's built host's services.</param>
     /// <returns>The parts.</returns>
     public override ServerNodeParts Bind(IServiceProvider services)
@@ -183,7 +187,8 @@ public sealed partial class ClusterNode : ServerNode
         var server = services.GetRequiredService<ClusterNodeServer>();
         var grains = services.GetRequiredService<IGrainFactory>();
         var status = new ClusterStatus(grains, services.GetRequiredService<NodeWorkspaces>(), services.GetRequiredService<Orleans.Runtime.MembershipService.SiloMetadata.ISiloMetadataCache>(), _options.ClusterId, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Endpoint.Address}:{Endpoint.Port}"), _options.Store.Location);
-        return new ServerNodeParts(new GrainSessionCalls(grains, server), status, new GrainWorkflowRunWatch(grains), server.Attach);
+        Func<CancellationToken, Task> leave = _silo is null ? services.GetRequiredService<Silo>().StopAsync : _ => Task.CompletedTask;
+        return new ServerNodeParts(new GrainSessionCalls(grains, server), status, new GrainWorkflowRunWatch(grains), server.Attach, leave);
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace AgentHost.Cluster;
 
 /// <summary>
-/// A node's graceful stop (SIGTERM: the server stops its host, <see cref="ClusterNode"/>): in the silo's stop, once the membership
+/// A node's graceful stop (SIGTERM: the server has its node leave before it stops its host, <see cref="ClusterNode"/>): in the silo's stop, once the membership
 /// says this node is shutting down (so no new grain is placed here) and before its grains are deactivated, the node
 /// drains — its grains start no new turn or session (the call is sent again, to a node that stays), running turns may
 /// finish for <see cref="ClusterNodeOptions.DrainTimeout"/>, and those still running then are recorded as interrupted;

@@ -71,12 +71,12 @@ public sealed partial class ApiServer : IAsyncDisposable
     public const string OpenApiPath = "/openapi.json";
 
     private readonly LoopbackWebHost _web;
-    private readonly bool _node;
+    private readonly ServerNodeParts? _node;
     private readonly Func<Task> _completeEvents;
     private readonly IDisposable? _owned;
     private int _disposed;
 
-    private ApiServer(LoopbackWebHost web, bool node, SessionHub hub, ISessionCalls local, ServerWorkflows workflows, Task warmUp, Func<Task> completeEvents, IDisposable? owned)
+    private ApiServer(LoopbackWebHost web, ServerNodeParts? node, SessionHub hub, ISessionCalls local, ServerWorkflows workflows, Task warmUp, Func<Task> completeEvents, IDisposable? owned)
     {
         _web = web;
         _node = node;
@@ -265,7 +265,7 @@ public sealed partial class ApiServer : IAsyncDisposable
 
         hub.StartIdleClose();
         var warmUp = engines.GetAsync(defaultKey, CancellationToken.None);
-        var server = new ApiServer(web, node is not null, hub, local, workflows!, warmUp, events.Complete, owned);
+        var server = new ApiServer(web, node, hub, local, workflows!, warmUp, events.Complete, owned);
         // The node's grains run their calls on this server from now on (a call that came in meanwhile waited for it).
         node?.Attach(server);
         return server;
@@ -367,8 +367,13 @@ public sealed partial class ApiServer : IAsyncDisposable
 
     /// <summary>
     /// Stops: cancels running turns (recorded as interrupted), closes sessions and engines, ends event streams, stops
-    /// listening (once). A cluster node's host stops first: Kestrel stops listening while the node drains (its running
-    /// turns may finish, its workflow runs are handed over), then the node leaves; then the rest goes as on one server.
+    /// listening (once). A cluster node first leaves its cluster (<see cref="ServerNodeParts.Leave"/>, within the host's
+    /// shutdown time: the drain time-out plus time for its grains to let their sessions go) while this server still
+    /// serves: Kestrel keeps listening and the event streams keep delivering, so the node's running turns may finish
+    /// with their answers, cancels and events going through it as through any node, and its workflow runs are handed
+    /// over; then its grains let their sessions go and it leaves. Then the rest goes as on one server: sessions and
+    /// engines close, the event streams end, and the host stops (Kestrel, then the silo's hosted service, which finds the
+    /// silo stopped).
     /// </summary>
     /// <returns>A task.</returns>
     public async ValueTask DisposeAsync()
@@ -378,9 +383,10 @@ public sealed partial class ApiServer : IAsyncDisposable
             return;
         }
 
-        if (_node)
+        if (_node is { } node)
         {
-            await _web.StopAsync().ConfigureAwait(false);
+            using var leave = new CancellationTokenSource(_web.ShutdownTimeout);
+            await node.Leave(leave.Token).ConfigureAwait(false);
         }
 
         await Workflows.DisposeAsync().ConfigureAwait(false);

@@ -10,7 +10,8 @@ namespace AgentHost.Serve.Tests;
 /// <summary>
 /// Workflow runs and the graceful stop of <c>agent serve --cluster</c> nodes as whole processes (docs/cluster.md
 /// "Workflow runs", "When a node dies or stops"): a run whose node is killed, or stopped with SIGTERM, resumes on a live
-/// node from its checkpoints; a SIGTERM drains the node — its turn in flight finishes — and the process exits 0.
+/// node from its checkpoints; a SIGTERM drains the node — its turn in flight finishes, while the node still serves HTTP
+/// and its event streams — and the process exits 0.
 /// </summary>
 public sealed class ClusterWorkflowTests
 {
@@ -66,6 +67,74 @@ public sealed class ClusterWorkflowTests
         // The drained node let the session go: its next prompt runs on b at the first try.
         var next = await b.SendAndWaitAsync(session, new { prompt = "and now?" });
         Assert.Equal(("completed", "next on another node"), (next.GetProperty("status").GetString(), next.GetProperty("finalText").GetString()));
+    }
+
+    /// <summary>
+    /// The node one graceful stop drains still serves while it drains (docs/cluster.md "When a node dies or stops"): its
+    /// HTTP port answers — a read of the session whose turn runs there, a new session (placed on the node that stays),
+    /// the turn's permission answer — and its event stream delivers the turn's end once the turn finishes; only then does
+    /// the node leave, its stream end and the process exit 0.
+    /// </summary>
+    [PostgresFact]
+    [Trait("Speed", "Slow")]
+    public async Task Sigterm_TheDrainingNode_StillAnswersHttp_AndItsEventStreamDeliversTheTurnsEnd_ThenExits0()
+    {
+        using var ws = new RunWorkspace();
+        string[] args = ["--cluster", "--plugin", "scripted", "--plugin", "files", "--no-default-plugins", "--model", "scripted/" + ws.WriteScript("turns:\n  - text: Hi.\n")];
+        var database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("drainhttp");
+        await using var a = await AgentServer.StartAsync(ws.Root, LongDrain(ws, "a", database), args);
+        await using var b = await AgentServer.StartAsync(ws.Root, LongDrain(ws, "b", database), args);
+        var nodeA = (await a.GetAsync("v1/cluster")).GetProperty("node").GetString()!;
+        var id = (await a.CreateSessionAsync(new { interactive = true, permissionMode = "ask", model = "scripted/" + ws.WriteRootScript("""
+            turns:
+              - tool_calls: [{ name: write, arguments: { path: notes.txt, content: "hello" } }]
+              - text: Written.
+            """) })).GetProperty("id").GetString()!;
+        using var timeout = new CancellationTokenSource(Generous);
+        await using var events = await SseReader.OpenAsync(a.Http, $"v1/sessions/{id}/events?after=0", null, timeout.Token);
+        using var sent = await a.Http.PostAsJsonAsync($"v1/sessions/{id}/messages", new { prompt = "write notes" });
+        var turn = (await AgentServer.ReadAsync(sent, HttpStatusCode.Accepted)).GetProperty("id").GetString()!;
+        var asked = JsonDocument.Parse((await AgentServer.UntilAsync(events, "permission.requested"))[^1].Data).RootElement;
+
+        var stopping = a.Process.TerminateAsync();
+        await UntilShuttingDownAsync(b, nodeA);
+
+        // a drains (its turn waits for the answer) and still answers: the session's read, a new session, the answer.
+        var read = await a.GetAsync($"v1/sessions/{id}");
+        var created = (await a.CreateSessionAsync()).GetProperty("id").GetString()!;
+        using var answered = await a.Http.PostAsJsonAsync($"v1/sessions/{id}/permissions/{asked.GetProperty("requestId").GetString()}", new { answer = "once" });
+        // a's stream delivers the turn's end: the turn finished during the drain.
+        var ended = JsonDocument.Parse((await AgentServer.UntilAsync(events, "run.ended"))[^1].Data).RootElement;
+        var (exitCode, error) = await stopping;
+
+        Assert.Equal(turn, read.GetProperty("runningRunId").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, answered.StatusCode);
+        Assert.Equal((turn, "completed"), (ended.GetProperty("runId").GetString(), ended.GetProperty("status").GetString()));
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("agent serve: stopping (the node drains", error, StringComparison.Ordinal);
+        var finished = await b.GetAsync($"v1/runs/{turn}");
+        Assert.Equal(("completed", "Written."), (finished.GetProperty("status").GetString(), finished.GetProperty("finalText").GetString()));
+        // The session created through the draining node was placed on the node that stays: b holds it open.
+        Assert.True((await b.GetAsync($"v1/sessions/{created}")).GetProperty("open").GetBoolean());
+    }
+
+    /// <summary>A node (<see cref="ClusterTests.Node"/>) whose drain outlasts the test: its held turn finishes only when the test answers it.</summary>
+    private static Dictionary<string, string> LongDrain(RunWorkspace ws, string name, string database)
+    {
+        var environment = ClusterTests.Node(ws, name, database);
+        environment["AGENT_SERVER__CLUSTER__DRAIN_TIMEOUT"] = "600";
+        return environment;
+    }
+
+    /// <summary>Reads the cluster on <paramref name="node"/> until the node at <paramref name="address"/> is shutting down (it drains).</summary>
+    private static async Task UntilShuttingDownAsync(AgentServer node, string address)
+    {
+        using var timeout = new CancellationTokenSource(Generous);
+        while (!(await node.GetAsync("v1/cluster")).GetProperty("nodes").EnumerateArray()
+            .Any(n => n.GetProperty("address").GetString() == address && n.GetProperty("status").GetString() == "shuttingdown"))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), timeout.Token);
+        }
     }
 
     /// <summary>The workflow and the script in the workspace; the nodes' arguments.</summary>

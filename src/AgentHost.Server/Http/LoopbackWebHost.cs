@@ -28,7 +28,6 @@ public sealed class LoopbackWebHost : IAsyncDisposable
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
 
     private readonly WebApplication _app;
-    private int _stopped;
 
     private LoopbackWebHost(WebApplication app, Uri address)
     {
@@ -97,7 +96,7 @@ public sealed class LoopbackWebHost : IAsyncDisposable
     /// <param name="limits">Adjusts Kestrel's limits (e.g. the request body size).</param>
     /// <param name="host">
     /// Adds more to the host before it is built (a cluster node's silo: <see cref="ServerNode"/>): its hosted services
-    /// share the container and the lifetime, start before Kestrel listens and stop when it does.
+    /// share the container and the lifetime, start before Kestrel listens and stop after it does.
     /// </param>
     /// <returns>The running server.</returns>
     public static async Task<LoopbackWebHost> StartAsync(
@@ -208,23 +207,16 @@ public sealed class LoopbackWebHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the whole host within its own shutdown time (<see cref="HostOptions.ShutdownTimeout"/>; a cluster node sets
-    /// it to its drain and leave): Kestrel stops listening and what else it hosts stops (once; <see cref="DisposeAsync"/> then only releases it).
+    /// The host's shutdown time (<see cref="HostOptions.ShutdownTimeout"/>; a cluster node sets it to its drain and
+    /// leave): what the server gives its node to leave before it stops the host.
     /// </summary>
-    internal async Task StopAsync()
-    {
-        if (Interlocked.Exchange(ref _stopped, 1) == 0)
-        {
-            await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-    }
+    internal TimeSpan ShutdownTimeout => _app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HostOptions>>().Value.ShutdownTimeout;
 
-    /// <summary>Stops the server (graceful: a few seconds for requests in flight) unless stopped already, and releases it.</summary>
+    /// <summary>Stops the server (graceful: a few seconds for requests in flight) and releases it.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        using (var grace = new CancellationTokenSource(ShutdownGrace))
         {
-            using var grace = new CancellationTokenSource(ShutdownGrace);
             await _app.StopAsync(grace.Token).ConfigureAwait(false);
         }
 

@@ -151,8 +151,8 @@ internal sealed class ServeCommand : AgentCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Disposing the server stops its host; on a node, the node drains and leaves first: its grains let their
-            // sessions go, and other nodes take the next calls for them.
+            // Disposing the server stops its host; on a node, the node drains and leaves first, while the server still
+            // serves (HTTP and event streams): its grains let their sessions go, and other nodes take the next calls for them.
             Context.Console.WriteInfo(node is null
                 ? $"agent serve: stopping ({server.RunningTurns} running turns are cancelled and recorded as interrupted)"
                 : $"agent serve: stopping (the node drains: {server.RunningTurns} running turns may finish for server.cluster.drain_timeout, then its workflow runs are handed over to other nodes)");
