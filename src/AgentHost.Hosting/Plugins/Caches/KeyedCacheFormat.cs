@@ -22,8 +22,8 @@ public sealed class KeyedCacheFormat<TEntry>
     /// Reads an entry from its JSON value (called when the entry is first looked up, with its key); returns
     /// <see langword="null"/> when the value is malformed or was written by a build whose entries are not used. It may
     /// also throw <see cref="JsonException"/>, <see cref="InvalidOperationException"/>, <see cref="FormatException"/>,
-    /// <see cref="KeyNotFoundException"/>, <see cref="InvalidDataException"/>, <see cref="ArgumentException"/> or
-    /// <see cref="NotSupportedException"/>: the entry is then dropped the same way.
+    /// <see cref="KeyNotFoundException"/>, <see cref="InvalidDataException"/>, <see cref="ArgumentException"/>,
+    /// <see cref="NotSupportedException"/> or <see cref="IndexOutOfRangeException"/>: the entry is then dropped the same way.
     /// </param>
     /// <param name="write">Writes an entry as one JSON value.</param>
     public KeyedCacheFormat(string name, int version, string section, Func<string, JsonElement, TEntry?> read, Action<Utf8JsonWriter, TEntry> write)
