@@ -62,7 +62,7 @@ internal sealed class DiagnosticsMiddleware(LspService lsp) : ToolMiddleware
                 summary.Append("LSP: ").Append(problem).Append('\n');
             }
         }
-        catch (Exception ex) when (ex is IOException or JsonRpc.JsonRpcConnectionClosedException or JsonRpc.JsonRpcException or ToolException)
+        catch (Exception ex) when (ex is IOException or AgentHost.Common.JsonRpc.JsonRpcConnectionClosedException or AgentHost.Common.JsonRpc.JsonRpcException or ToolException)
         {
             summary.Append("LSP: diagnostics unavailable (").Append(ex.Message).Append(").\n");
         }
@@ -81,7 +81,7 @@ internal sealed class DiagnosticsMiddleware(LspService lsp) : ToolMiddleware
                 {
                     await server.CloseAsync(path, cancellationToken).ConfigureAwait(false);
                 }
-                catch (JsonRpc.JsonRpcConnectionClosedException)
+                catch (AgentHost.Common.JsonRpc.JsonRpcConnectionClosedException)
                 {
                     // The server is gone; nothing to close.
                 }

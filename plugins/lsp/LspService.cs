@@ -131,7 +131,7 @@ internal sealed class LspService(ServerManager manager, LspSettings settings)
             {
                 return null;
             }
-            catch (JsonRpc.JsonRpcException)
+            catch (AgentHost.Common.JsonRpc.JsonRpcException)
             {
                 // The server refused the request after all: its published diagnostics are the answer.
             }

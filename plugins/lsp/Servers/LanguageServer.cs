@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentHost.Plugins.Lsp.JsonRpc;
+using AgentHost.Common.JsonRpc;
 using AgentHost.Plugins.Lsp.Protocol;
 using AgentHost.Sdk.Tools;
 using Microsoft.Extensions.Logging;

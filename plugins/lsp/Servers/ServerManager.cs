@@ -252,7 +252,7 @@ internal sealed partial class ServerManager : IAsyncDisposable
         {
             await server.PullDiagnosticsAsync(path, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or JsonRpc.JsonRpcException)
+        catch (Exception ex) when (ex is OperationCanceledException or AgentHost.Common.JsonRpc.JsonRpcException)
         {
             // Settling is best effort: the next tool asks again.
         }

@@ -48,7 +48,7 @@ internal static class RenameTool
         {
             edit = await server.RequestAsync("textDocument/rename", parameters, cancellationToken).ConfigureAwait(false);
         }
-        catch (JsonRpc.JsonRpcException ex)
+        catch (AgentHost.Common.JsonRpc.JsonRpcException ex)
         {
             throw new ToolException($"{server.Definition.Name} cannot rename {label}: {ex.Message}");
         }

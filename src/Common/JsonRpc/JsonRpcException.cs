@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace AgentHost.Plugins.Lsp.JsonRpc;
+namespace AgentHost.Common.JsonRpc;
 
 /// <summary>An error response from the other side (<c>{"error": {"code", "message", "data"}}</c>).</summary>
 internal sealed class JsonRpcException(int code, string message, JsonElement? data = null) : Exception(message)

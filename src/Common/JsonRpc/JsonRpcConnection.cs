@@ -1,27 +1,24 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace AgentHost.Plugins.Lsp.JsonRpc;
+namespace AgentHost.Common.JsonRpc;
 
 /// <summary>Answers a request from the peer; the result becomes the response (<see langword="null"/> is a JSON null).</summary>
 internal delegate ValueTask<JsonNode?> JsonRpcRequestHandler(string method, JsonElement parameters, CancellationToken cancellationToken);
 
 /// <summary>
-/// A JSON-RPC 2.0 endpoint over two streams with <c>Content-Length</c> framing: requests with correlation and
-/// <c>$/cancelRequest</c> on cancellation, notifications, and requests from the peer answered by a handler.
-/// Knows nothing of LSP beyond the framing. Thread-safe: requests and notifications may be sent concurrently.
+/// A JSON-RPC 2.0 endpoint over a framing (<see cref="ContentLengthFraming"/> for LSP, <see cref="LineFraming"/> for
+/// ACP): requests with correlation and the dialect's cancel notification on cancellation, notifications, and requests
+/// from the peer answered by a handler, each on its own task (a long request does not hold up the others). Knows
+/// nothing of LSP or ACP beyond the <see cref="JsonRpcDialect"/>. Thread-safe: requests and notifications may be sent
+/// concurrently; each message is written whole.
 /// </summary>
 internal sealed class JsonRpcConnection : IAsyncDisposable
 {
-    private static readonly byte[] HeaderPrefix = "Content-Length: "u8.ToArray();
-    private static readonly byte[] HeaderSuffix = "\r\n\r\n"u8.ToArray();
-
-    private readonly Stream _output;
-    private readonly FrameReader _reader;
+    private readonly IJsonRpcFraming _framing;
+    private readonly JsonRpcDialect _dialect;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<long, TaskCompletionSource<JsonElement>> _pending = new();
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _incoming = new(StringComparer.Ordinal);
@@ -30,12 +27,25 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
     private Task? _readLoop;
     private string? _closeReason;
 
+    /// <summary>An LSP connection: <c>Content-Length</c> framing over two streams.</summary>
+    /// <param name="input">What the peer writes.</param>
+    /// <param name="output">What the peer reads.</param>
+    /// <param name="limits">The bounds on what the peer may send.</param>
     public JsonRpcConnection(Stream input, Stream output, FrameLimits? limits = null)
+        : this(new ContentLengthFraming(input, output, limits ?? FrameLimits.Default), JsonRpcDialect.Lsp)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        ArgumentNullException.ThrowIfNull(output);
-        _output = output;
-        _reader = new FrameReader(input, limits ?? FrameLimits.Default) { NonProtocolLine = line => NonProtocolOutput?.Invoke(line) };
+    }
+
+    /// <summary>A connection over any framing.</summary>
+    /// <param name="framing">How messages are read and written.</param>
+    /// <param name="dialect">What differs between the protocols.</param>
+    public JsonRpcConnection(IJsonRpcFraming framing, JsonRpcDialect dialect)
+    {
+        ArgumentNullException.ThrowIfNull(framing);
+        ArgumentNullException.ThrowIfNull(dialect);
+        _framing = framing;
+        _dialect = dialect;
+        _framing.NonProtocolLine = line => NonProtocolOutput?.Invoke(line);
     }
 
     /// <summary>Answers requests from the peer; unset, every request gets <c>MethodNotFound</c>.</summary>
@@ -53,7 +63,10 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
     /// <summary>Starts reading. Set the handlers first.</summary>
     public void Start() => _readLoop ??= Task.Run(ReadLoopAsync);
 
-    /// <summary>Sends a request and waits for its response; cancelling sends <c>$/cancelRequest</c>.</summary>
+    /// <summary>Receives what the connection noticed and answered on its own (a malformed message from the peer).</summary>
+    public Action<string>? ProtocolWarning { get; set; }
+
+    /// <summary>Sends a request and waits for its response; cancelling sends the dialect's cancel notification.</summary>
     /// <param name="method">The method.</param>
     /// <param name="parameters">The params (an object or array), or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancellation.</param>
@@ -138,7 +151,7 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
 
         try
         {
-            await NotifyAsync("$/cancelRequest", new JsonObject { ["id"] = id }, CancellationToken.None).ConfigureAwait(false);
+            await NotifyAsync(_dialect.CancelMethod, new JsonObject { ["id"] = id }, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or JsonRpcConnectionClosedException)
         {
@@ -149,7 +162,6 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
     private async Task WriteAsync(JsonObject message, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(message);
-        var length = Encoding.ASCII.GetBytes(body.Length.ToString(CultureInfo.InvariantCulture));
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -158,15 +170,11 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
                 throw new JsonRpcConnectionClosedException(reason);
             }
 
-            await _output.WriteAsync(HeaderPrefix, cancellationToken).ConfigureAwait(false);
-            await _output.WriteAsync(length, cancellationToken).ConfigureAwait(false);
-            await _output.WriteAsync(HeaderSuffix, cancellationToken).ConfigureAwait(false);
-            await _output.WriteAsync(body, cancellationToken).ConfigureAwait(false);
-            await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await _framing.WriteAsync(body, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException ex)
         {
-            throw new JsonRpcConnectionClosedException($"could not write to the server: {ex.Message}");
+            throw new JsonRpcConnectionClosedException($"could not write to {_dialect.Peer}: {ex.Message}");
         }
         finally
         {
@@ -178,19 +186,25 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
     {
         try
         {
-            while (await _reader.ReadAsync(_stop.Token).ConfigureAwait(false) is var (buffer, length))
+            while (await _framing.ReadAsync(_stop.Token).ConfigureAwait(false) is { } frame)
             {
+                if (frame.Skipped is { } why)
+                {
+                    Malformed(JsonRpcErrorCodes.InvalidRequest, $"{_dialect.Peer} sent {why}");
+                    continue;
+                }
+
                 try
                 {
-                    Dispatch(buffer.AsMemory(0, length));
+                    Dispatch(frame.Buffer.AsMemory(0, frame.Length));
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    ArrayPool<byte>.Shared.Return(frame.Buffer);
                 }
             }
 
-            Close("the server closed its output (it exited or crashed).");
+            Close($"{_dialect.Peer} closed its output (it exited or crashed).");
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
@@ -212,7 +226,8 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
         }
         catch (JsonException ex)
         {
-            throw new JsonRpcProtocolException($"the server sent a message that is not valid JSON ({ex.Message}).");
+            Malformed(JsonRpcErrorCodes.ParseError, $"{_dialect.Peer} sent a message that is not valid JSON ({ex.Message}).");
+            return;
         }
 
         using (document)
@@ -220,13 +235,23 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                return; // Batches are not used by LSP; ignore anything else.
+                // Batches are used by neither LSP nor ACP.
+                if (_dialect.AnswersMalformedMessages)
+                {
+                    Malformed(JsonRpcErrorCodes.InvalidRequest, $"{_dialect.Peer} sent a JSON {root.ValueKind.ToString().ToLowerInvariant()} where a JSON-RPC message (an object) was expected.");
+                }
+
+                return;
             }
 
             var hasId = root.TryGetProperty("id", out var id) && id.ValueKind is JsonValueKind.Number or JsonValueKind.String;
             var method = root.TryGetProperty("method", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
             var parameters = root.TryGetProperty("params", out var p) ? p.Clone() : default;
-            if (method is null && hasId)
+            if (method is null && hasId && !root.TryGetProperty("result", out _) && !root.TryGetProperty("error", out _) && _dialect.AnswersMalformedMessages)
+            {
+                _ = AnswerErrorAsync(id.Clone(), JsonRpcErrorCodes.InvalidRequest, "a request needs a \"method\" string.");
+            }
+            else if (method is null && hasId)
             {
                 Complete(id, root);
             }
@@ -234,7 +259,7 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
             {
                 _ = AnswerAsync(id.Clone(), method, parameters);
             }
-            else if (method == "$/cancelRequest")
+            else if (method == _dialect.CancelMethod)
             {
                 if (parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("id", out var cancelled) && _incoming.TryGetValue(cancelled.ToString(), out var cts))
                 {
@@ -245,6 +270,40 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
             {
                 NotificationHandler?.Invoke(method, parameters);
             }
+            else if (_dialect.AnswersMalformedMessages)
+            {
+                Malformed(JsonRpcErrorCodes.InvalidRequest, $"{_dialect.Peer} sent a message with neither a \"method\" nor an \"id\".");
+            }
+        }
+    }
+
+    /// <summary>A message that is not JSON-RPC: answered with an error of id null (ACP), or the end of the connection (LSP).</summary>
+    private void Malformed(int code, string message)
+    {
+        if (!_dialect.AnswersMalformedMessages)
+        {
+            throw new JsonRpcProtocolException(message);
+        }
+
+        ProtocolWarning?.Invoke(message);
+        _ = AnswerErrorAsync(null, code, message);
+    }
+
+    private async Task AnswerErrorAsync(JsonElement? id, int code, string message)
+    {
+        var answer = new JsonObject
+        {
+            ["jsonrpc"] = "2.0",
+            ["id"] = id is { } known ? JsonValue.Create(known) : null,
+            ["error"] = new JsonObject { ["code"] = code, ["message"] = message },
+        };
+        try
+        {
+            await WriteAsync(answer, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or JsonRpcConnectionClosedException or ObjectDisposedException or IOException)
+        {
+            // The peer went away before the answer.
         }
     }
 
@@ -286,6 +345,10 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
         catch (JsonRpcException ex)
         {
             message["error"] = new JsonObject { ["code"] = ex.Code, ["message"] = ex.Message };
+            if (ex.ErrorData is { } data)
+            {
+                message["error"]!["data"] = JsonNode.Parse(data.GetRawText());
+            }
         }
         catch (OperationCanceledException)
         {

@@ -2,37 +2,54 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 
-namespace AgentHost.Plugins.Lsp.JsonRpc;
+namespace AgentHost.Common.JsonRpc;
 
 /// <summary>
-/// Reads <c>Content-Length</c>-framed messages (the LSP base protocol) from a stream through one reusable buffer.
+/// <c>Content-Length</c>-framed messages (the LSP base protocol), read from a stream through one reusable buffer.
 /// Lines that are not headers (a server that prints to stdout) are handed to <see cref="NonProtocolLine"/> and
-/// skipped, so a chatty server does not break the connection. Not thread-safe: one reader loop owns it.
+/// skipped, so a chatty server does not break the connection. Not thread-safe: one reader loop owns the reads, one
+/// writer at a time writes.
 /// </summary>
-internal sealed class FrameReader
+internal sealed class ContentLengthFraming : IJsonRpcFraming
 {
+    private static readonly byte[] HeaderPrefix = "Content-Length: "u8.ToArray();
+    private static readonly byte[] HeaderSuffix = "\r\n\r\n"u8.ToArray();
+
     private readonly Stream _stream;
+    private readonly Stream _output;
     private readonly FrameLimits _limits;
     private byte[] _buffer = new byte[16 * 1024];
     private int _start;
     private int _end;
 
-    public FrameReader(Stream stream, FrameLimits limits)
+    /// <summary>Frames messages read from <paramref name="input"/> and written to <paramref name="output"/>.</summary>
+    /// <param name="input">What the peer writes.</param>
+    /// <param name="output">What the peer reads.</param>
+    /// <param name="limits">The bounds on what the peer may send.</param>
+    public ContentLengthFraming(Stream input, Stream output, FrameLimits limits)
     {
-        _stream = stream;
+        _stream = input;
+        _output = output;
         _limits = limits;
     }
 
     /// <summary>Receives each non-protocol line (without its line break).</summary>
     public Action<string>? NonProtocolLine { get; set; }
 
-    /// <summary>
-    /// Reads the next message body into a buffer rented from <see cref="ArrayPool{T}.Shared"/>; the caller returns it.
-    /// </summary>
-    /// <param name="cancellationToken">Cancellation.</param>
-    /// <returns>The rented buffer and the body length, or <see langword="null"/> at the end of the stream.</returns>
+    /// <inheritdoc/>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        var length = Encoding.ASCII.GetBytes(body.Length.ToString(CultureInfo.InvariantCulture));
+        await _output.WriteAsync(HeaderPrefix, cancellationToken).ConfigureAwait(false);
+        await _output.WriteAsync(length, cancellationToken).ConfigureAwait(false);
+        await _output.WriteAsync(HeaderSuffix, cancellationToken).ConfigureAwait(false);
+        await _output.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+        await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
     /// <exception cref="JsonRpcProtocolException">A header block or body is over its limit, or Content-Length is missing or invalid.</exception>
-    public async ValueTask<(byte[] Buffer, int Length)?> ReadAsync(CancellationToken cancellationToken)
+    public async ValueTask<JsonRpcFrame?> ReadAsync(CancellationToken cancellationToken)
     {
         long? contentLength = null;
         var headerBytes = 0;
@@ -104,7 +121,7 @@ internal sealed class FrameReader
                 copied += read;
             }
 
-            return (body, size);
+            return new JsonRpcFrame(body, size);
         }
         catch
         {
