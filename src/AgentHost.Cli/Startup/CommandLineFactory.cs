@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AgentHost.Cli.Chat;
+using AgentHost.Cli.Commands.Acp;
 using AgentHost.Cli.Commands.Auth;
 using AgentHost.Cli.Commands.Config;
 using AgentHost.Cli.Commands.Diagnostics;
@@ -50,6 +51,7 @@ internal static class CommandLineFactory
         ("sandbox", context => new SandboxCommand(context)),
         ("workflow", context => new WorkflowCommand(context)),
         ("serve", context => new ServeCommand(context)),
+        ("acp", context => new AcpCommand(context)),
         ("server", context => new ServerCommand(context)),
     ];
 

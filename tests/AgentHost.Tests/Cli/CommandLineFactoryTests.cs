@@ -9,7 +9,7 @@ namespace AgentHost.Tests.Cli;
 public sealed class CommandLineFactoryTests
 {
     private static readonly string[] AllCommands =
-        ["run", "chat", "plugin", "config", "auth", "tool", "doctor", "session", "logs", "stats", "permissions", "trust", "models", "init", "skill", "lsp", "mcp", "hooks", "sandbox", "workflow", "serve", "server"];
+        ["run", "chat", "plugin", "config", "auth", "tool", "doctor", "session", "logs", "stats", "permissions", "trust", "models", "init", "skill", "lsp", "mcp", "hooks", "sandbox", "workflow", "serve", "acp", "server"];
 
     [Theory]
     [InlineData("run", "Summarise this project")]

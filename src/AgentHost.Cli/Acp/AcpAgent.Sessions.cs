@@ -1,0 +1,54 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentHost.Agent.Service;
+using AgentHost.Sessions;
+
+namespace AgentHost.Cli.Acp;
+
+/// <content>Creating and opening sessions.</content>
+internal sealed partial class AcpAgent
+{
+    /// <summary>
+    /// <c>session/new</c>: an ordinary AgentHost session in the root of <c>cwd</c> (stored at once, so it has its id and
+    /// shows in <c>agent session list</c>), recorded with the client's name, opened holding its lease.
+    /// </summary>
+    private async Task<JsonNode?> NewSessionAsync(JsonElement parameters, CancellationToken cancellationToken)
+    {
+        const string Method = "session/new";
+        parameters = AcpParams.Object(parameters, Method);
+        var cwd = AcpParams.AbsolutePath(parameters, "cwd", Method);
+        if (!Directory.Exists(cwd))
+        {
+            throw AcpErrors.InvalidParams($"{Method}: \"cwd\" {cwd} is not a directory.");
+        }
+
+        AcpParams.RequiredArray(parameters, "mcpServers", Method);
+        var root = await RootAsync(cwd, cancellationToken).ConfigureAwait(false);
+        var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [SessionSettings.Client] = Client.Name is { Length: > 0 } name ? $"acp:{name}" : "acp",
+        };
+        var (info, lease) = await store.CreateLeasedSessionAsync(new NewSession(cwd) { Settings = settings }, cancellationToken).ConfigureAwait(false);
+        var options = new SessionOptions(cwd)
+        {
+            Model = _options.Model,
+            Plugins = root.RecordedPlugins,
+            // A person is behind the editor: the mode that asks, unless permissions.mode says otherwise.
+            Interactive = true,
+        };
+        AgentSession session;
+        try
+        {
+            session = await root.Root.Service.OpenAsync(lease, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await store.DeleteSessionAsync(info.Id, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        _sessions[info.Id] = new AcpSession(info.Id, session, root, SendUpdateAsync);
+        return new JsonObject { ["sessionId"] = info.Id };
+    }
+}

@@ -1,0 +1,31 @@
+using System.Text.Json.Nodes;
+
+namespace AgentHost.Cli.Acp;
+
+/// <summary>What <c>initialize</c> announces: only what this agent really does.</summary>
+internal static class AcpCapabilities
+{
+    /// <summary>The agent's capabilities.</summary>
+    public static JsonObject Agent() => new()
+    {
+        ["loadSession"] = false,
+        ["promptCapabilities"] = new JsonObject { ["image"] = false, ["audio"] = false, ["embeddedContext"] = false },
+        ["mcpCapabilities"] = new JsonObject { ["http"] = false, ["sse"] = false },
+        ["sessionCapabilities"] = new JsonObject(),
+    };
+
+    /// <summary>
+    /// The ways to authenticate: a <c>terminal</c> method that runs <c>agent auth login</c> when the client can run one
+    /// (the schema says to advertise it only then).
+    /// </summary>
+    public static JsonArray AuthMethods(AcpClient client) => client.TerminalAuth
+        ? [new JsonObject
+        {
+            ["type"] = "terminal",
+            ["id"] = "agent-auth-login",
+            ["name"] = "Log in to a model provider",
+            ["description"] = "Runs 'agent auth login', which stores a provider's API key for AgentHost.",
+            ["args"] = new JsonArray("auth", "login"),
+        }]
+        : [];
+}

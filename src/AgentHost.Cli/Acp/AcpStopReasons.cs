@@ -1,0 +1,20 @@
+using AgentHost.Agent.Engine;
+using AgentHost.Sdk.Events;
+
+namespace AgentHost.Cli.Acp;
+
+/// <summary>How a turn's outcome maps to the stop reasons of ACP's <c>session/prompt</c> answer.</summary>
+internal static class AcpStopReasons
+{
+    /// <summary>The stop reason of <paramref name="result"/>, or an error for a turn that failed.</summary>
+    /// <exception cref="Common.JsonRpc.JsonRpcException">The provider or the run failed (the session stays consistent).</exception>
+    public static string Of(AgentRunResult result) => result.Outcome switch
+    {
+        RunOutcome.Completed => "end_turn",
+        RunOutcome.Cancelled => "cancelled",
+        RunOutcome.Refused => "refusal",
+        RunOutcome.StepLimit or RunOutcome.LoopDetected or RunOutcome.CostLimit or RunOutcome.TimeLimit => "max_turn_requests",
+        RunOutcome.ProviderError => throw AcpErrors.Internal($"the model provider failed: {result.Reason ?? "no detail"}"),
+        _ => throw AcpErrors.Internal($"the run failed: {result.Reason ?? "no detail"}"),
+    };
+}

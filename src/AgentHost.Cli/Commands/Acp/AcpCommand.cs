@@ -1,0 +1,35 @@
+using System.CommandLine;
+using AgentHost.Cli.Acp;
+
+namespace AgentHost.Cli.Commands.Acp;
+
+/// <summary>
+/// <c>agent acp</c>: speaks the Agent Client Protocol (JSON-RPC 2.0, one message per line) on standard input and output,
+/// so an editor (Zed, JetBrains IDEs, Neovim, VS Code clients) hosts the agent as it hosts Gemini CLI or OpenCode.
+/// Standard output carries protocol messages only; everything else goes to standard error or the log. Ends when
+/// standard input ends. docs/acp.md.
+/// </summary>
+internal sealed class AcpCommand : AgentCommand
+{
+    private readonly PluginOptions _plugins = new();
+    private readonly Option<string?> _model = new("--model", "-m") { Description = "The model of new sessions (default: the configured or automatic choice)." };
+
+    public AcpCommand(CliContext context)
+        : base("acp", "Speak the Agent Client Protocol on stdin/stdout, for editors that host agents (Zed, JetBrains IDEs, Neovim); see docs/acp.md.", context)
+    {
+        _plugins.AddTo(this);
+        Options.Add(_model);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        // Only protocol messages on standard output: whatever else would write there (a warning, a library's message)
+        // goes to standard error instead; the protocol writes to the raw stream.
+        var protocolOutput = Console.OpenStandardOutput();
+        Console.SetOut(Console.Error);
+        var options = new AcpOptions(_plugins.Requested(parseResult), parseResult.GetValue(_plugins.NoDefaults), parseResult.GetValue(_model));
+        await using var agent = new AcpAgent(Context, parseResult, options, Console.OpenStandardInput(), protocolOutput);
+        await agent.RunAsync(cancellationToken).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+}

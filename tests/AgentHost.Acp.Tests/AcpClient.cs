@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentHost.Tests.Runs;
+using AgentHost.Tests.Support;
+
+namespace AgentHost.Acp.Tests;
+
+/// <summary>
+/// Runs tests/acp-client/client.mjs — the official ACP TypeScript SDK as the client — against a real <c>agent acp</c>
+/// process through a scenario's steps, and reads back what happened and every line either side wrote.
+/// </summary>
+public static class AcpClient
+{
+    private static readonly Lazy<string?> Script = new(FindScript);
+
+    /// <summary>Why the SDK client cannot run here, or <see langword="null"/>.</summary>
+    public static string? MissingReason =>
+        SkipWhen.MissingPrograms(["node"])
+        ?? (Script.Value is null ? "needs the ACP client's npm install: npm ci --prefix tests/acp-client (.ci/run does it)" : null);
+
+    /// <summary>Runs <paramref name="steps"/> against <c>agent acp <paramref name="args"/></c> in <paramref name="workspace"/>.</summary>
+    /// <param name="workspace">The workspace (its root is the agent's working directory; its environment the agent's).</param>
+    /// <param name="steps">The scenario's steps (client.mjs's header lists them).</param>
+    /// <param name="permission">The answers to permission requests, in order.</param>
+    /// <param name="args">More arguments of <c>agent acp</c>.</param>
+    /// <returns>What happened.</returns>
+    public static async Task<AcpRun> RunAsync(RunWorkspace workspace, JsonArray steps, IReadOnlyList<string>? permission = null, params string[] args)
+    {
+        var transcript = workspace.Combine($"acp-{Guid.NewGuid():N}.ndjson");
+        var scenario = new JsonObject
+        {
+            ["agent"] = new JsonObject
+            {
+                ["command"] = "dotnet",
+                ["args"] = new JsonArray([AgentProcess.AgentDll, "acp", .. args.Select(a => (JsonNode?)a)]),
+                ["cwd"] = workspace.Root,
+                ["env"] = new JsonObject([.. Environment(workspace).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
+            },
+            ["transcript"] = transcript,
+            ["permission"] = new JsonArray([.. (permission ?? []).Select(p => (JsonNode?)p)]),
+            ["steps"] = steps,
+        };
+        var file = workspace.Combine($"acp-scenario-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, scenario.ToJsonString());
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Script.Value ?? throw new InvalidOperationException(MissingReason));
+        start.ArgumentList.Add(file);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the ACP client did not finish: {await stderr}");
+        }
+
+        var output = await stdout;
+        if (process.ExitCode != 0 || output.Length == 0)
+        {
+            throw new InvalidOperationException($"the ACP client failed ({process.ExitCode}): {await stderr}\n{output}");
+        }
+
+        var lines = File.ReadAllLines(transcript).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        return new AcpRun(JsonNode.Parse(output)!.AsObject(), lines);
+    }
+
+    /// <summary>The agent's environment: the workspace's (a private AGENT_HOME, no provider keys) with the scripted plugin's catalog.</summary>
+    private static Dictionary<string, string> Environment(RunWorkspace workspace) => workspace.Environment;
+
+    private static string? FindScript()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var folder = Path.Combine(dir.FullName, "tests", "acp-client");
+            if (File.Exists(Path.Combine(folder, "client.mjs")))
+            {
+                return Directory.Exists(Path.Combine(folder, "node_modules", "@agentclientprotocol", "sdk")) ? Path.Combine(folder, "client.mjs") : null;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>What a scenario did: the client's output (each step's result or error, with a prompt's updates) and the transcript.</summary>
+/// <param name="Output">client.mjs's output.</param>
+/// <param name="Transcript">Every line either side wrote: <c>{"from": "agent"|"client", "line": …}</c>.</param>
+public sealed record AcpRun(JsonObject Output, IReadOnlyList<JsonObject> Transcript)
+{
+    /// <summary>The steps' entries.</summary>
+    public JsonArray Steps => Output["steps"]!.AsArray();
+
+    /// <summary>The entry of the step at <paramref name="index"/>.</summary>
+    public JsonObject Step(int index) => Steps[index]!.AsObject();
+
+    /// <summary>The agent's exit code.</summary>
+    public int? ExitCode => Output["exitCode"]?.GetValue<int?>();
+
+    /// <summary>What the agent wrote on standard error.</summary>
+    public string Stderr => Output["stderr"]?.GetValue<string>() ?? string.Empty;
+
+    /// <summary>The messages the agent wrote, parsed (a line that is not JSON fails the test here).</summary>
+    public IReadOnlyList<JsonElement> AgentMessages =>
+        [.. Transcript.Where(t => (string?)t["from"] == "agent").Select(t => JsonDocument.Parse((string)t["line"]!).RootElement.Clone())];
+
+    /// <summary>The messages the client wrote, parsed.</summary>
+    public IReadOnlyList<JsonElement> ClientMessages =>
+        [.. Transcript.Where(t => (string?)t["from"] == "client").Select(t => JsonDocument.Parse((string)t["line"]!).RootElement.Clone())];
+
+    /// <summary>A prompt step's updates.</summary>
+    public IReadOnlyList<JsonObject> Updates(int index) => [.. Step(index)["updates"]!.AsArray().Select(u => u!.AsObject())];
+}
