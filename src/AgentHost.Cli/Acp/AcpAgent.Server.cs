@@ -65,7 +65,7 @@ internal sealed partial class AcpAgent
         var blocks = AcpParams.RequiredArray(parameters, "prompt", Method);
         var session = Server.Get(id);
         var request = PromptOf(blocks, Method);
-        var stopReason = await session.PromptAsync(request.Prompt, null, cancellationToken).ConfigureAwait(false);
+        var stopReason = await session.PromptAsync(request, cancellationToken).ConfigureAwait(false);
         return new JsonObject { ["stopReason"] = stopReason };
     }
 

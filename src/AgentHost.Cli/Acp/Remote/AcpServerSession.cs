@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AgentHost.Agent.Service;
 using AgentHost.Cli.Remote;
 using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
@@ -42,12 +43,17 @@ internal sealed class AcpServerSession
     public string Root { get; }
 
     /// <summary>
-    /// Runs <paramref name="prompt"/> on the server and answers with its ACP stop reason once every update of the run
+    /// Runs <paramref name="request"/> (its text, file references, skills, model and step limit) on the server and answers with its ACP stop reason once every update of the run
     /// has been sent. When <paramref name="cancellationToken"/> fires (the editor went away), the run is cancelled on the server.
     /// </summary>
     /// <exception cref="Common.JsonRpc.JsonRpcException">A prompt already runs, the server refused the prompt, or the run failed.</exception>
-    public async Task<string> PromptAsync(string prompt, string? model, CancellationToken cancellationToken)
+    public async Task<string> PromptAsync(TurnRequest request, CancellationToken cancellationToken)
     {
+        if (request.Images.Count > 0)
+        {
+            throw AcpErrors.InvalidParams("session/prompt: images cannot be sent to a session on an agent server (agent acp --server): the server takes a prompt's text and file references only; send the image's file as a resource link instead.");
+        }
+
         var turn = new CancellationTokenSource();
         lock (_sync)
         {
@@ -67,7 +73,7 @@ internal sealed class AcpServerSession
             // The stream is open before the prompt is sent, so none of the run's events is missed.
             await using var feed = await SessionEventFeed.OpenAsync(_client, Id, cancellationToken).ConfigureAwait(false)
                 ?? throw AcpErrors.Internal($"the agent server at {_client.Server} serves no event stream (GET /v1/sessions/{{id}}/events), which agent acp --server needs; update that server.");
-            var run = await _client.SendMessageAsync(Id, new SendMessageRequest(prompt, Model: model), wait: false, cancellationToken).ConfigureAwait(false);
+            var run = await _client.SendMessageAsync(Id, new SendMessageRequest(request.Prompt, request.Context.Count > 0 ? request.Context : null, request.Skills.Count > 0 ? request.Skills : null, request.Model, request.MaxSteps), wait: false, cancellationToken).ConfigureAwait(false);
             lock (_sync)
             {
                 _runId = run.Id;
@@ -128,19 +134,11 @@ internal sealed class AcpServerSession
     /// <summary>Relays the run's events (from its <c>run.accepted</c> to its <c>run.ended</c>) and maps how it ended.</summary>
     private async Task<string> FollowAsync(SessionEventFeed feed, RunView run, CancellationToken turn, CancellationToken cancellationToken)
     {
-        var accepted = false;
         RunCompletedEvent? completed = null;
         string? status = null, reason = null;
-        await foreach (var item in feed.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var item in feed.ReadRunAsync(run.Id, cancellationToken).ConfigureAwait(false))
         {
-            // Earlier events of the session (another client's run that was ending) are not this run's.
-            accepted = accepted || (item.Type == "run.accepted" && RemoteEvents.Field(item.Json, "runId") == run.Id);
-            if (!accepted)
-            {
-                continue;
-            }
-
-            if (item.Type == "run.ended" && RemoteEvents.Field(item.Json, "runId") == run.Id)
+            if (SessionEventFeed.EndsRun(item, run.Id))
             {
                 status = RemoteEvents.Field(item.Json, "status");
                 reason = RemoteEvents.Field(item.Json, "reason");
