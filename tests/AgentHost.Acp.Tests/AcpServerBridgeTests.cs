@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AgentHost.Tests.Runs;
 using AgentHost.Tests.Server;
+using AgentHost.Tests.Support;
 
 namespace AgentHost.Acp.Tests;
 
@@ -173,6 +174,42 @@ public sealed class AcpServerBridgeTests : IDisposable
         }
 
         Assert.Empty(AcpSchema.Problems(unauthorized));
+    }
+
+    [AcpFact]
+    public async Task AnEditorThatGoesAwayMidTurn_CancelsTheRunOnTheServer_AndTheSessionKeepsItsHistory()
+    {
+        var token = await AgentServer.AddUserAsync(_ws, "alice", "member");
+        var script = _ws.WriteRootScript("""
+            turns:
+              - text: This takes a long time.
+                chunk_delay_ms: 600000
+            """);
+        await using var server = await StartAsync();
+        using var alice = server.Client(token);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var events = await SseReader.OpenAsync(alice, "v1/events", null, timeout.Token);
+
+        var gone = await AcpClient.RunAsync(
+            _ws,
+            new Dictionary<string, string>(_ws.Environment) { ["AGENT_SERVER_TOKEN"] = token },
+            [
+                new JsonObject { ["op"] = "initialize" },
+                new JsonObject { ["op"] = "request", ["method"] = "session/new", ["params"] = new JsonObject { ["cwd"] = _ws.Root, ["mcpServers"] = new JsonArray() }, ["save"] = new JsonObject { ["session"] = "sessionId" } },
+                new JsonObject { ["op"] = "promptDetached", ["session"] = "$session", ["text"] = "Go.", ["until"] = "agent_message_chunk" },
+                new JsonObject { ["op"] = "end" },
+            ],
+            null,
+            "--server", server.Url.ToString(), "--model", "scripted/" + script);
+
+        Assert.True(gone.ExitCode == 0, $"agent acp exited {gone.ExitCode}: {gone.Stderr}");
+        var sessionId = (string)gone.Step(1)["result"]!["sessionId"]!;
+        Assert.NotEmpty(gone.Step(2)["updates"]!.AsArray());
+        var ended = System.Text.Json.JsonDocument.Parse((await AgentServer.UntilAsync(events, "run.ended", sessionId))[^1].Data).RootElement;
+        Assert.Equal("cancelled", ended.GetProperty("status").GetString());
+        var history = await AgentServer.ReadAsync(await alice.GetAsync($"v1/sessions/{sessionId}/messages"), System.Net.HttpStatusCode.OK);
+        Assert.Contains(history.GetProperty("messages").EnumerateArray(), m => m.GetProperty("role").GetString() == "user" && m.GetProperty("text").GetString() == "Go.");
+        Assert.Empty(AcpSchema.Problems(gone));
     }
 
     /// <summary><c>agent serve</c> with users, the scripted model and the files plugin; no default plugins.</summary>
