@@ -25,7 +25,17 @@ public static class AcpClient
     /// <param name="permission">The answers to permission requests, in order.</param>
     /// <param name="args">More arguments of <c>agent acp</c>.</param>
     /// <returns>What happened.</returns>
-    public static async Task<AcpRun> RunAsync(RunWorkspace workspace, JsonArray steps, IReadOnlyList<string>? permission = null, params string[] args)
+    public static Task<AcpRun> RunAsync(RunWorkspace workspace, JsonArray steps, IReadOnlyList<string>? permission = null, params string[] args) =>
+        RunAsync(workspace, workspace.Environment, steps, permission, args);
+
+    /// <summary>Runs <paramref name="steps"/> against <c>agent acp <paramref name="args"/></c> with its own <paramref name="environment"/>.</summary>
+    /// <param name="workspace">The workspace (its root is the agent's working directory).</param>
+    /// <param name="environment">The agent's environment (the workspace's with more, e.g. a server's token).</param>
+    /// <param name="steps">The scenario's steps (client.mjs's header lists them).</param>
+    /// <param name="permission">The answers to permission requests, in order.</param>
+    /// <param name="args">More arguments of <c>agent acp</c>.</param>
+    /// <returns>What happened.</returns>
+    public static async Task<AcpRun> RunAsync(RunWorkspace workspace, IReadOnlyDictionary<string, string> environment, JsonArray steps, IReadOnlyList<string>? permission, params string[] args)
     {
         var transcript = workspace.Combine($"acp-{Guid.NewGuid():N}.ndjson");
         var scenario = new JsonObject
@@ -35,7 +45,7 @@ public static class AcpClient
                 ["command"] = "dotnet",
                 ["args"] = new JsonArray([AgentProcess.AgentDll, "acp", .. args.Select(a => (JsonNode?)a)]),
                 ["cwd"] = workspace.Root,
-                ["env"] = new JsonObject([.. Environment(workspace).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
+                ["env"] = new JsonObject([.. environment.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
             },
             ["transcript"] = transcript,
             ["permission"] = new JsonArray([.. (permission ?? []).Select(p => (JsonNode?)p)]),
@@ -69,9 +79,6 @@ public static class AcpClient
         var lines = File.ReadAllLines(transcript).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
         return new AcpRun(JsonNode.Parse(output)!.AsObject(), lines);
     }
-
-    /// <summary>The agent's environment: the workspace's (a private AGENT_HOME, no provider keys) with the scripted plugin's catalog.</summary>
-    private static Dictionary<string, string> Environment(RunWorkspace workspace) => workspace.Environment;
 
     private static string? FindScript()
     {

@@ -14,6 +14,7 @@
 //     { op: "request", method, params, save?: { name: "path.in.result" } },
 //     { op: "prompt", session, text | prompt, cancelAfter?: "tool_call" | "agent_message_chunk" },
 //     { op: "raw", line, expectError?: true },    write a raw line to the agent's stdin, wait for the answer of id null
+//     { op: "promptDetached", session, text, until: "agent_message_chunk" },  start a prompt, go on at that update
 //     { op: "end" }                               close stdin, wait for the process to exit
 //   ]
 // }
@@ -156,6 +157,17 @@ await app.connectWith(stream, async (ctx) => {
         toAgent.write(step.line + "\n");
         await answered;
         output.steps.push({ op: "raw", error: nullAnswers[before] });
+        break;
+      }
+      case "promptDetached": {
+        // Starts a prompt and goes on once an update of kind `until` arrived, without waiting for its answer (so that
+        // a following "end" closes stdin mid-turn).
+        const session = substitute(step.session);
+        updates.set(session, []);
+        const arrived = new Promise((resolve) => (cancelOn = { kind: step.until, session, cancel: resolve }));
+        ctx.request(acp.methods.agent.session.prompt, { sessionId: session, prompt: [{ type: "text", text: step.text }] }).catch(() => {});
+        await arrived;
+        output.steps.push({ op: "promptDetached", updates: [...updates.get(session)] });
         break;
       }
       case "end":

@@ -42,7 +42,7 @@ internal sealed partial class AcpAgent : IAsyncDisposable
             NotificationHandler = HandleNotification,
             ProtocolWarning = message => _context.Console.WriteError(TerminalText.Plain($"agent acp: {message}")),
         };
-        _methods = Methods();
+        _methods = ServerMethodsOf(Methods());
     }
 
     /// <summary>What the client said of itself at <c>initialize</c> (its capabilities decide what the agent may ask of it).</summary>
@@ -98,6 +98,12 @@ internal sealed partial class AcpAgent : IAsyncDisposable
 
     private void HandleNotification(string method, JsonElement parameters)
     {
+        if (_server is not null)
+        {
+            ServerNotification(method, parameters);
+            return;
+        }
+
         if (method == "session/cancel" && parameters.ValueKind == JsonValueKind.Object
             && parameters.TryGetProperty("sessionId", out var id) && id.ValueKind == JsonValueKind.String
             && _sessions.TryGetValue(id.GetString()!, out var session))
@@ -122,8 +128,8 @@ internal sealed partial class AcpAgent : IAsyncDisposable
             // The spec: the client's version when the agent supports it, else the latest the agent supports (1 either way;
             // a client that asked for another decides whether to go on).
             ["protocolVersion"] = ProtocolVersion,
-            ["agentCapabilities"] = AcpCapabilities.Agent(),
-            ["authMethods"] = AcpCapabilities.AuthMethods(Client),
+            ["agentCapabilities"] = _server is null ? AcpCapabilities.Agent() : Remote.AcpServerBridge.Capabilities(),
+            ["authMethods"] = _server is null ? AcpCapabilities.AuthMethods(Client) : new JsonArray(),
             ["agentInfo"] = new JsonObject { ["name"] = "agenthost", ["title"] = "AgentHost", ["version"] = AgentVersion.Current },
         });
     }
@@ -160,6 +166,11 @@ internal sealed partial class AcpAgent : IAsyncDisposable
         // The client went away (or agent acp was stopped): end the running turns, close the sessions (their leases are
         // released, so another process can open them at once), unload the roots' plugins.
         await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_server is not null)
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var session in _sessions.Values)
         {
             session.Cancel();

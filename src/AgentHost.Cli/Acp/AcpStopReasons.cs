@@ -8,13 +8,17 @@ internal static class AcpStopReasons
 {
     /// <summary>The stop reason of <paramref name="result"/>, or an error for a turn that failed.</summary>
     /// <exception cref="Common.JsonRpc.JsonRpcException">The provider or the run failed (the session stays consistent).</exception>
-    public static string Of(AgentRunResult result) => result.Outcome switch
+    public static string Of(AgentRunResult result) => Of(result.Outcome, result.Reason);
+
+    /// <summary>The stop reason of a turn that ended with <paramref name="outcome"/> (a local run's, or a server's run.completed).</summary>
+    /// <exception cref="Common.JsonRpc.JsonRpcException">The provider or the run failed (the session stays consistent).</exception>
+    public static string Of(RunOutcome outcome, string? reason) => outcome switch
     {
         RunOutcome.Completed => "end_turn",
         RunOutcome.Cancelled => "cancelled",
         RunOutcome.Refused => "refusal",
         RunOutcome.StepLimit or RunOutcome.LoopDetected or RunOutcome.CostLimit or RunOutcome.TimeLimit => "max_turn_requests",
-        RunOutcome.ProviderError => throw AcpErrors.Internal($"the model provider failed: {result.Reason ?? "no detail"}"),
-        _ => throw AcpErrors.Internal($"the run failed: {result.Reason ?? "no detail"}"),
+        RunOutcome.ProviderError => throw AcpErrors.Internal($"the model provider failed: {reason ?? "no detail"}"),
+        _ => throw AcpErrors.Internal($"the run failed: {reason ?? "no detail"}"),
     };
 }

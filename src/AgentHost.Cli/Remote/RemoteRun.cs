@@ -131,28 +131,20 @@ internal static class RemoteRun
             cancelGrace.CancelAfter(CancelGrace);
         });
 
-        var accepted = false;
         RunCompletedEvent? completed = null;
         string? status = null;
         string? reason = null;
         string? errorKind = null;
         try
         {
-            await foreach (var item in feed.ReadAsync(cancelGrace.Token).ConfigureAwait(false))
+            await foreach (var item in feed.ReadRunAsync(run.Id, cancelGrace.Token).ConfigureAwait(false))
             {
-                // Earlier events of the session (another client's run that was ending) are not this run's.
-                accepted = accepted || (item.Type == "run.accepted" && RemoteEvents.Field(item.Json, "runId") == run.Id);
-                if (!accepted)
-                {
-                    continue;
-                }
-
                 if (output == "json")
                 {
                     console.WriteDataLine(item.Json);
                 }
 
-                if (item.Type == "run.ended" && RemoteEvents.Field(item.Json, "runId") == run.Id)
+                if (SessionEventFeed.EndsRun(item, run.Id))
                 {
                     status = RemoteEvents.Field(item.Json, "status");
                     reason = RemoteEvents.Field(item.Json, "reason");

@@ -37,6 +37,9 @@ internal sealed class ServerClient : IDisposable
     /// <summary>The server, as given with <c>--server</c>.</summary>
     public Uri Server { get; }
 
+    /// <summary>Whether the server has answered 401 (it refused the token) to a request of this client.</summary>
+    public bool TokenRefused { get; private set; }
+
     public Task<SessionView> CreateSessionAsync(CreateSessionRequest request, CancellationToken cancellationToken) =>
         SendAsync<SessionView>(HttpMethod.Post, "v1/sessions", request, cancellationToken);
 
@@ -49,6 +52,27 @@ internal sealed class ServerClient : IDisposable
         var page = await SendAsync<SessionPage>(HttpMethod.Get, $"v1/sessions?root={Uri.EscapeDataString(root)}&limit=1", null, cancellationToken).ConfigureAwait(false);
         return page.Sessions.Count > 0 ? page.Sessions[0] : null;
     }
+
+    /// <summary><c>GET /v1/sessions</c>: a page of the caller's sessions, newest change first (of <paramref name="root"/>, when given).</summary>
+    public Task<SessionPage> ListSessionsAsync(string? root, string? cursor, int limit, CancellationToken cancellationToken)
+    {
+        var query = $"v1/sessions?limit={limit}"
+            + (root is null ? string.Empty : $"&root={Uri.EscapeDataString(root)}")
+            + (cursor is null ? string.Empty : $"&cursor={Uri.EscapeDataString(cursor)}");
+        return SendAsync<SessionPage>(HttpMethod.Get, query, null, cancellationToken);
+    }
+
+    /// <summary><c>GET /v1/sessions/{id}/messages</c>: a page of the session's stored messages, oldest first, as the API's JSON.</summary>
+    public Task<JsonElement> GetHistoryAsync(string sessionId, string? cursor, CancellationToken cancellationToken) =>
+        SendAsync<JsonElement>(HttpMethod.Get, $"v1/sessions/{Uri.EscapeDataString(sessionId)}/messages{(cursor is null ? string.Empty : "?cursor=" + Uri.EscapeDataString(cursor))}", null, cancellationToken);
+
+    /// <summary><c>POST /v1/sessions/{id}/permissions/{requestId}</c>: answers a waiting permission request.</summary>
+    public Task AnswerPermissionAsync(string sessionId, string requestId, PermissionAnswerRequest answer, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"v1/sessions/{Uri.EscapeDataString(sessionId)}/permissions/{Uri.EscapeDataString(requestId)}", answer, cancellationToken);
+
+    /// <summary><c>POST /v1/sessions/{id}/questions/{questionId}</c>: answers a waiting question.</summary>
+    public Task AnswerQuestionAsync(string sessionId, string questionId, QuestionAnswerRequest answer, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"v1/sessions/{Uri.EscapeDataString(sessionId)}/questions/{Uri.EscapeDataString(questionId)}", answer, cancellationToken);
 
     /// <summary>Sends a prompt; the run goes on in the server (202).</summary>
     public Task<RunView> SendMessageAsync(string sessionId, SendMessageRequest request, bool wait, CancellationToken cancellationToken) =>
@@ -112,20 +136,8 @@ internal sealed class ServerClient : IDisposable
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body, body.GetType(), options: Json);
-        }
-
-        using var response = await SendRawAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var text = await SendAsync(method, path, body, cancellationToken).ConfigureAwait(false);
         var what = $"{method} /{path.Split('?')[0]}";
-        if (!response.IsSuccessStatusCode)
-        {
-            throw Failure(response, text, what);
-        }
-
         try
         {
             return JsonSerializer.Deserialize<T>(text, Json) ?? throw new JsonException("null");
@@ -134,6 +146,20 @@ internal sealed class ServerClient : IDisposable
         {
             throw new AgentHostException(ErrorKind.Internal, $"the agent server at {Server} answered {what} with something that is not this API's JSON ({ex.Message}); is --server the address 'agent serve' printed?", ex);
         }
+    }
+
+    /// <summary>Sends a request; the answer's body, or the failure (<see cref="Failure"/>) for an error status.</summary>
+    private async Task<string> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+        }
+
+        using var response = await SendRawAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return response.IsSuccessStatusCode ? text : throw Failure(response, text, $"{method} /{path.Split('?')[0]}");
     }
 
     private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
@@ -160,6 +186,7 @@ internal sealed class ServerClient : IDisposable
         var status = (int)response.StatusCode;
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
+            TokenRefused = true;
             return new AgentHostException(
                 ErrorKind.Usage,
                 $"the agent server at {Server} refused the token (401); set {RemoteRunOptions.DefaultTokenVariable} (or the variable --server-token-env names) to the token 'agent serve' printed or read from its --token-env variable.");

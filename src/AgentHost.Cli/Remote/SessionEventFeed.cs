@@ -101,6 +101,32 @@ internal sealed class SessionEventFeed : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The events of run <paramref name="runId"/>, from its <c>run.accepted</c> to its <c>run.ended</c> (included, see
+    /// <see cref="EndsRun"/>); the session's earlier events (another client's run that was ending) are not this run's.
+    /// </summary>
+    /// <exception cref="AgentHostException">The server cannot be reached again.</exception>
+    public async IAsyncEnumerable<ServerEvent> ReadRunAsync(string runId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var accepted = false;
+        await foreach (var item in ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            accepted = accepted || (item.Type == "run.accepted" && RemoteEvents.Field(item.Json, "runId") == runId);
+            if (accepted)
+            {
+                yield return item;
+                if (EndsRun(item, runId))
+                {
+                    yield break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="item"/> is run <paramref name="runId"/>'s <c>run.ended</c>.</summary>
+    public static bool EndsRun(ServerEvent item, string runId) =>
+        item.Type == "run.ended" && RemoteEvents.Field(item.Json, "runId") == runId;
+
     public ValueTask DisposeAsync()
     {
         _response?.Dispose();

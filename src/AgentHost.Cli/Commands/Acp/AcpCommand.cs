@@ -1,5 +1,7 @@
 using System.CommandLine;
 using AgentHost.Cli.Acp;
+using AgentHost.Cli.Remote;
+using AgentHost.Hosting;
 
 namespace AgentHost.Cli.Commands.Acp;
 
@@ -13,12 +15,14 @@ internal sealed class AcpCommand : AgentCommand
 {
     private readonly PluginOptions _plugins = new();
     private readonly Option<string?> _model = new("--model", "-m") { Description = "The model of new sessions (default: the configured or automatic choice)." };
+    private readonly RemoteRunOptions _remote = new();
 
     public AcpCommand(CliContext context)
         : base("acp", "Speak the Agent Client Protocol on stdin/stdout, for editors that host agents (Zed, JetBrains IDEs, Neovim); see docs/acp.md.", context)
     {
         _plugins.AddTo(this);
         Options.Add(_model);
+        _remote.AddTo(this);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
@@ -27,9 +31,26 @@ internal sealed class AcpCommand : AgentCommand
         // goes to standard error instead; the protocol writes to the raw stream.
         var protocolOutput = Console.OpenStandardOutput();
         Console.SetOut(Console.Error);
-        var options = new AcpOptions(_plugins.Requested(parseResult), parseResult.GetValue(_plugins.NoDefaults), parseResult.GetValue(_model));
+        var options = new AcpOptions(_plugins.Requested(parseResult), parseResult.GetValue(_plugins.NoDefaults), parseResult.GetValue(_model)) { Server = ServerOf(parseResult) };
         await using var agent = new AcpAgent(Context, parseResult, options, Console.OpenStandardInput(), protocolOutput);
         await agent.RunAsync(cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
+    }
+
+    /// <summary><c>--server URL</c> and its token, checked before the protocol starts; null without <c>--server</c>.</summary>
+    private AcpServerTarget? ServerOf(ParseResult parseResult)
+    {
+        if (parseResult.GetValue(_remote.Server) is not { } text)
+        {
+            return null;
+        }
+
+        if (_plugins.Requested(parseResult).Count > 0 || parseResult.GetValue(_plugins.NoDefaults))
+        {
+            throw new AgentHostException(ErrorKind.Usage, "--plugin and --no-default-plugins cannot be used with agent acp --server: the sessions get the server's plugins (server.plugins); leave them out.");
+        }
+
+        var server = RemoteRunOptions.ParseServer(text);
+        return new AcpServerTarget(server, RemoteRunOptions.Token(Context.Environment, parseResult.GetValue(_remote.TokenVariable), server));
     }
 }
