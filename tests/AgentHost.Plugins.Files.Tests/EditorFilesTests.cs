@@ -72,12 +72,27 @@ public sealed class EditorFilesTests : IAsyncLifetime
         Assert.Empty(_editor.Writes);
     }
 
-    /// <summary>An editor with buffers in memory that records its writes.</summary>
+    [Fact]
+    public async Task ABinaryFileOnDisk_IsNotAskedOfTheEditor_AndViewSaysItIsBinary()
+    {
+        var path = Temp.Combine("ws", "image.bin");
+        await File.WriteAllBytesAsync(path, [0x89, 0x50, 0x00, 0x01, 0x02]);
+        _editor.Buffers[path] = "text the editor made up";
+
+        var shown = await _tools.ViewAsync("image.bin");
+
+        Assert.Contains("'image.bin' is a binary file", shown, StringComparison.Ordinal);
+        Assert.Empty(_editor.Reads);
+    }
+
+    /// <summary>An editor with buffers in memory that records its reads and writes.</summary>
     private sealed class Editor : IEditorFiles
     {
         public Dictionary<string, string> Buffers { get; } = new(StringComparer.Ordinal);
 
         public List<(string Path, string Text)> Writes { get; } = [];
+
+        public List<string> Reads { get; } = [];
 
         public bool Writable { get; set; } = true;
 
@@ -87,8 +102,11 @@ public sealed class EditorFilesTests : IAsyncLifetime
 
         public bool CanWrite => Writable;
 
-        public Task<string> ReadTextAsync(string path, CancellationToken cancellationToken) =>
-            Buffers.TryGetValue(path, out var text) ? Task.FromResult(text) : Task.FromException<string>(new IOException("no buffer"));
+        public Task<string> ReadTextAsync(string path, CancellationToken cancellationToken)
+        {
+            Reads.Add(path);
+            return Buffers.TryGetValue(path, out var text) ? Task.FromResult(text) : Task.FromException<string>(new IOException("no buffer"));
+        }
 
         public Task WriteTextAsync(string path, string text, CancellationToken cancellationToken)
         {
