@@ -16,9 +16,10 @@ internal static class EditTool
 {
     private const int MaxListedLines = 20;
 
-    public static string Run(FileToolCall call, string path, string oldString, string newString, bool replaceAll)
+    public static async Task<string> RunAsync(FileToolCall call, string path, string oldString, string newString, bool replaceAll, CancellationToken cancellationToken)
     {
-        var (change, what) = Plan(call.Paths, path, oldString, newString, replaceAll, call.CheckCanChange);
+        var buffer = await BufferAsync(call, path, cancellationToken).ConfigureAwait(false);
+        var (change, what) = Plan(call.Paths, path, oldString, newString, replaceAll, call.CheckCanChange, buffer);
         var target = change.RelativePath;
         if (call.DryRun)
         {
@@ -27,12 +28,15 @@ internal static class EditTool
 
         if (!change.Unchanged)
         {
-            change.Commit(call.Paths);
-            call.RecordWritten(change.FullPath, change.Bytes);
+            await change.CommitAsync(call, cancellationToken).ConfigureAwait(false);
         }
 
         return change.Report($"Edited '{target}': {what} ({change.Diff.Counts}).");
     }
+
+    /// <summary>The editor's buffer of the file to edit (<see cref="EditorBuffer.ReadAsync"/>), after its path is checked.</summary>
+    public static Task<EditorBuffer?> BufferAsync(FileToolCall call, string path, CancellationToken cancellationToken) =>
+        EditorBuffer.ReadAsync(call, FileChange.Resolve(call.Paths, path), path, cancellationToken);
 
     /// <summary>Works out the edit without writing it.</summary>
     /// <param name="paths">The workspace.</param>
@@ -41,12 +45,13 @@ internal static class EditTool
     /// <param name="newString">The replacement.</param>
     /// <param name="replaceAll">Whether to replace every occurrence.</param>
     /// <param name="check">Checks the file before planning (the read ledger); <see langword="null"/> for a preview.</param>
+    /// <param name="buffer">The file as the editor has it, read instead of the disk; <see langword="null"/> for the disk.</param>
     /// <returns>The change and what was replaced, for the summary.</returns>
     public static (FileChange Change, string What) Plan(
-        WorkspacePaths paths, string path, string oldString, string newString, bool replaceAll, FileCheck? check = null)
+        WorkspacePaths paths, string path, string oldString, string newString, bool replaceAll, FileCheck? check = null, EditorBuffer? buffer = null)
     {
         CheckArguments(oldString, newString, string.Empty);
-        var file = ReadExisting(paths, path, check, out var full, out var relative);
+        var file = ReadExisting(paths, path, check, out var full, out var relative, buffer);
         var (updated, what, _, _) = Apply(file.Text, oldString, newString, replaceAll, path);
         var bytes = file.Encode(updated, TextFile.DominantNewLine(newString));
         return (Change(file, full, relative, updated, bytes), what);
@@ -54,7 +59,7 @@ internal static class EditTool
 
     /// <summary>Reads an existing text file for editing and runs the check on it.</summary>
     /// <exception cref="ToolException">The path is bad, the file is missing or not editable text, or the check refuses.</exception>
-    public static TextFile ReadExisting(WorkspacePaths paths, string path, FileCheck? check, out string full, out string relative)
+    public static TextFile ReadExisting(WorkspacePaths paths, string path, FileCheck? check, out string full, out string relative, EditorBuffer? buffer = null)
     {
         full = FileChange.Resolve(paths, path);
         if (!File.Exists(full))
@@ -63,7 +68,7 @@ internal static class EditTool
         }
 
         relative = paths.Relative(full);
-        var file = TextFile.Read(paths, full, path);
+        var file = TextFile.Read(paths, full, path, buffer?.FullPath == full ? buffer : null);
         check?.Invoke(full, relative, file.Stamp);
         return file;
     }

@@ -59,6 +59,35 @@ internal sealed record FileChange(string FullPath, string RelativePath, byte[] B
         }
     }
 
+    /// <summary>
+    /// Writes the change: into the session's editor when it takes writes (ACP's <c>fs/write_text_file</c>, so the edit
+    /// lands in its buffer and undo history), else to the disk (<see cref="Commit"/>); then records it in the ledger.
+    /// </summary>
+    /// <param name="call">The call (its workspace, editor and ledger).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>A task that completes when the change is written.</returns>
+    /// <exception cref="ToolException">The editor or the file system refused the write.</exception>
+    public async Task CommitAsync(FileToolCall call, CancellationToken cancellationToken)
+    {
+        if (call.Editor is { CanWrite: true } editor)
+        {
+            try
+            {
+                await editor.WriteTextAsync(FullPath, TextFile.Decode(Bytes), cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                throw new ToolException($"the editor could not write '{RelativePath}': {ex.Message}");
+            }
+        }
+        else
+        {
+            Commit(call.Paths);
+        }
+
+        call.RecordWritten(FullPath, Bytes);
+    }
+
     /// <summary>The tool result: a summary line, an optional note and the diff.</summary>
     /// <param name="summary">The summary line.</param>
     /// <returns>The result text.</returns>

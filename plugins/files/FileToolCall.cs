@@ -10,13 +10,17 @@ internal sealed class FileToolCall
     private readonly string? _sessionId;
     private readonly List<string> _refusals = [];
 
-    public FileToolCall(WorkspacePaths paths, ReadLedger ledger, string? sessionId, bool dryRun)
+    public FileToolCall(WorkspacePaths paths, ReadLedger ledger, string? sessionId, bool dryRun, IEditorFiles? editor = null)
     {
         Paths = paths;
         _ledger = ledger;
         _sessionId = sessionId;
         DryRun = dryRun;
+        Editor = editor;
     }
+
+    /// <summary>The editor the session runs in, when it serves files (its buffers are read and written instead of the disk); else <see langword="null"/>.</summary>
+    public IEditorFiles? Editor { get; }
 
     /// <summary>The workspace paths.</summary>
     public WorkspacePaths Paths { get; }
@@ -36,7 +40,7 @@ internal sealed class FileToolCall
     /// <param name="dryRun">The call's <c>dry_run</c> argument, if given.</param>
     /// <returns>The call.</returns>
     public static FileToolCall From(AIFunctionArguments arguments, ReadLedger ledger, bool? dryRun = null) =>
-        new(arguments.GetWorkspacePaths(), ledger, arguments.GetSessionId(), arguments.IsDryRun(dryRun));
+        new(arguments.GetWorkspacePaths(), ledger, arguments.GetSessionId(), arguments.IsDryRun(dryRun), arguments.GetEditorFiles());
 
     /// <summary>
     /// Refuses to change an existing file that was not viewed in this session or changed on disk since (a dry run only

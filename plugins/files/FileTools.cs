@@ -24,7 +24,7 @@ internal static class FileTools
              [Description("Lines to show (default 200, at most 2000).")] int? limit = null,
              AIFunctionArguments arguments = null!,
              CancellationToken cancellationToken = default) =>
-                ViewTool.Run(FileToolCall.From(arguments, ledger), path, offset ?? 1, limit ?? 200, cancellationToken));
+                ViewTool.RunAsync(FileToolCall.From(arguments, ledger), path, offset ?? 1, limit ?? 200, cancellationToken));
         builder.AddTool(
             "write",
             "Creates a file, or replaces all of it (keeping its line endings)." +
@@ -34,7 +34,8 @@ internal static class FileTools
             ([Description(PathHelp)] string path,
              [Description("The whole new content.")] string content,
              [Description(DryRunHelp)] bool? dry_run = null,
-             AIFunctionArguments arguments = null!) => WriteTool.Run(FileToolCall.From(arguments, ledger, dry_run), path, content));
+             AIFunctionArguments arguments = null!,
+             CancellationToken cancellationToken = default) => WriteTool.RunAsync(FileToolCall.From(arguments, ledger, dry_run), path, content, cancellationToken));
         builder.AddTool(
             "edit",
             "Replaces exact text in a file: old_string (whitespace included) must match once unless replace_all." + mustView + " Returns a diff.",
@@ -44,8 +45,9 @@ internal static class FileTools
              [Description("The replacement (may be empty).")] string new_string,
              [Description("Replace every occurrence.")] bool replace_all = false,
              [Description(DryRunHelp)] bool? dry_run = null,
-             AIFunctionArguments arguments = null!) =>
-                EditTool.Run(FileToolCall.From(arguments, ledger, dry_run), path, old_string, new_string, replace_all));
+             AIFunctionArguments arguments = null!,
+             CancellationToken cancellationToken = default) =>
+                EditTool.RunAsync(FileToolCall.From(arguments, ledger, dry_run), path, old_string, new_string, replace_all, cancellationToken));
         builder.AddTool(
             "multi_edit",
             "Applies several edits to one file in order, all or nothing (each as edit does, on the result of the ones before)." + mustView + " Returns a diff.",
@@ -53,7 +55,8 @@ internal static class FileTools
             ([Description(PathHelp)] string path,
              [Description("The edits, in order.")] EditOperation[] edits,
              [Description(DryRunHelp)] bool? dry_run = null,
-             AIFunctionArguments arguments = null!) => MultiEditTool.Run(FileToolCall.From(arguments, ledger, dry_run), path, edits));
+             AIFunctionArguments arguments = null!,
+             CancellationToken cancellationToken = default) => MultiEditTool.RunAsync(FileToolCall.From(arguments, ledger, dry_run), path, edits, cancellationToken));
         builder.AddTool(
             "move",
             "Moves or renames a file or folder ('dir/' as destination: into it). Replaces a file only with overwrite." +

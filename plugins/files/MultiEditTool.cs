@@ -30,9 +30,10 @@ internal static class MultiEditTool
     /// <summary>The most edits in one call.</summary>
     public const int MaxEdits = 100;
 
-    public static string Run(FileToolCall call, string path, IReadOnlyList<EditOperation>? edits)
+    public static async Task<string> RunAsync(FileToolCall call, string path, IReadOnlyList<EditOperation>? edits, CancellationToken cancellationToken)
     {
-        var (change, what) = Plan(call.Paths, path, edits, call.CheckCanChange);
+        var buffer = await EditTool.BufferAsync(call, path, cancellationToken).ConfigureAwait(false);
+        var (change, what) = Plan(call.Paths, path, edits, call.CheckCanChange, buffer);
         var target = change.RelativePath;
         if (call.DryRun)
         {
@@ -41,8 +42,7 @@ internal static class MultiEditTool
 
         if (!change.Unchanged)
         {
-            change.Commit(call.Paths);
-            call.RecordWritten(change.FullPath, change.Bytes);
+            await change.CommitAsync(call, cancellationToken).ConfigureAwait(false);
         }
 
         return change.Report($"Edited '{target}' with {what} ({change.Diff.Counts}).");
@@ -54,8 +54,9 @@ internal static class MultiEditTool
     /// <param name="edits">The edits, in order.</param>
     /// <param name="check">Checks the file before planning (the read ledger); <see langword="null"/> for a preview.</param>
     /// <returns>The change and a summary of the edits.</returns>
+    /// <param name="buffer">The file as the editor has it, read instead of the disk; <see langword="null"/> for the disk.</param>
     /// <exception cref="ToolException">An argument is missing or an edit fails; the message names the edit.</exception>
-    public static (FileChange Change, string What) Plan(WorkspacePaths paths, string path, IReadOnlyList<EditOperation>? edits, FileCheck? check = null)
+    public static (FileChange Change, string What) Plan(WorkspacePaths paths, string path, IReadOnlyList<EditOperation>? edits, FileCheck? check = null, EditorBuffer? buffer = null)
     {
         if (edits is null || edits.Count == 0)
         {
@@ -78,7 +79,7 @@ internal static class MultiEditTool
             EditTool.CheckArguments(edit.OldString, edit.NewString, Field(i) + ".");
         }
 
-        var file = EditTool.ReadExisting(paths, path, check, out var full, out var relative);
+        var file = EditTool.ReadExisting(paths, path, check, out var full, out var relative, buffer);
         var text = file.Text;
         var replaced = 0;
         var loose = new List<int>();

@@ -50,15 +50,16 @@ internal sealed class TextFile
     /// <param name="displayPath">The path as the model wrote it, for messages.</param>
     /// <returns>The file.</returns>
     /// <exception cref="ToolException">The file is too large, binary or not UTF-8/UTF-16 text.</exception>
-    public static TextFile Read(WorkspacePaths paths, string fullPath, string displayPath)
+    /// <param name="buffer">The file as the session's editor has it (<see cref="EditorBuffer"/>), read instead of the disk; <see langword="null"/> for the disk.</param>
+    public static TextFile Read(WorkspacePaths paths, string fullPath, string displayPath, EditorBuffer? buffer = null)
     {
-        var length = new FileInfo(fullPath).Length;
+        var length = buffer?.Bytes.Length ?? new FileInfo(fullPath).Length;
         if (length > MaxBytes)
         {
             throw new ToolException($"'{displayPath}' is {length} bytes, over the {MaxBytes}-byte limit of the write tools.");
         }
 
-        var bytes = ReadAllBytes(paths, fullPath, displayPath);
+        var bytes = buffer?.Bytes ?? ReadAllBytes(paths, fullPath, displayPath);
         var stamp = FileStamp.Of(fullPath, bytes);
         var (encoding, preamble) = DetectEncoding(bytes);
         if (encoding is UTF8Encoding && Array.IndexOf(bytes, (byte)0, 0, Math.Min(bytes.Length, 8192)) >= 0)
@@ -79,6 +80,15 @@ internal sealed class TextFile
         var (crlf, lf) = CountLineEndings(raw);
         var newLine = crlf == 0 && lf == 0 ? null : crlf > lf ? "\r\n" : "\n";
         return new TextFile(bytes, stamp, encoding, preamble, Normalise(raw), newLine, crlf > 0 && lf > 0);
+    }
+
+    /// <summary>The text of bytes the write tools made (<see cref="Encode"/>, or a new file's UTF-8), for an editor's write.</summary>
+    /// <param name="bytes">The bytes.</param>
+    /// <returns>The text, without a byte order mark.</returns>
+    public static string Decode(byte[] bytes)
+    {
+        var (encoding, preamble) = DetectEncoding(bytes);
+        return encoding.GetString(bytes, preamble.Length, bytes.Length - preamble.Length);
     }
 
     /// <summary>Replaces every <c>\r\n</c> with <c>\n</c>.</summary>

@@ -24,7 +24,7 @@ internal static class ViewTool
     private const int ProbeBytes = 8192;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static string Run(FileToolCall call, string path, int offset, int limit, CancellationToken cancellationToken = default)
+    public static async Task<string> RunAsync(FileToolCall call, string path, int offset, int limit, CancellationToken cancellationToken = default)
     {
         var paths = call.Paths;
         if (string.IsNullOrWhiteSpace(path))
@@ -48,14 +48,16 @@ internal static class ViewTool
         var first = Math.Max(1, offset);
         var count = Math.Clamp(limit, 1, MaxLimit);
         var length = new FileInfo(full).Length;
-        return length > MaxWholeFileBytes
+        // An editor that serves files shows its buffer (unsaved changes included), whatever the size on disk.
+        var buffer = await EditorBuffer.ReadAsync(call, full, path, cancellationToken).ConfigureAwait(false);
+        return buffer is null && length > MaxWholeFileBytes
             ? Stream(call, full, relative, length, first, count, cancellationToken)
-            : Whole(call, full, relative, first, count);
+            : Whole(call, full, relative, first, count, buffer?.Bytes);
     }
 
-    private static string Whole(FileToolCall call, string full, string relative, int first, int count)
+    private static string Whole(FileToolCall call, string full, string relative, int first, int count, byte[]? buffer)
     {
-        var bytes = TextFile.ReadAllBytes(call.Paths, full, relative);
+        var bytes = buffer ?? TextFile.ReadAllBytes(call.Paths, full, relative);
         call.RecordViewed(full, FileStamp.Of(full, bytes));
         var (encoding, preamble) = Detect(bytes);
         if (encoding is UTF8Encoding && Array.IndexOf(bytes, (byte)0) >= 0)

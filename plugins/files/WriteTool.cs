@@ -15,9 +15,10 @@ internal static class WriteTool
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
-    public static string Run(FileToolCall call, string path, string content)
+    public static async Task<string> RunAsync(FileToolCall call, string path, string content, CancellationToken cancellationToken)
     {
-        var change = Plan(call.Paths, path, content, call.CheckCanChange);
+        var full = FileChange.Resolve(call.Paths, path);
+        var change = Plan(call.Paths, path, content, call.CheckCanChange, await EditorBuffer.ReadAsync(call, full, path, cancellationToken).ConfigureAwait(false));
         var target = change.RelativePath;
         if (call.DryRun)
         {
@@ -32,8 +33,7 @@ internal static class WriteTool
             return $"'{target}' already has this content; nothing was written.";
         }
 
-        change.Commit(call.Paths);
-        call.RecordWritten(change.FullPath, change.Bytes);
+        await change.CommitAsync(call, cancellationToken).ConfigureAwait(false);
         return change.Report(change.Creates ? $"Created '{target}' ({Size(change)})." : $"Overwrote '{target}' ({change.Diff.Counts}).");
     }
 
@@ -42,8 +42,9 @@ internal static class WriteTool
     /// <param name="path">The path as the model wrote it.</param>
     /// <param name="content">The new content.</param>
     /// <param name="check">Checks an existing file before planning (the read ledger); <see langword="null"/> for a preview.</param>
+    /// <param name="buffer">The file as the editor has it, read instead of the disk; <see langword="null"/> for the disk.</param>
     /// <returns>The change.</returns>
-    public static FileChange Plan(WorkspacePaths paths, string path, string content, FileCheck? check = null)
+    public static FileChange Plan(WorkspacePaths paths, string path, string content, FileCheck? check = null, EditorBuffer? buffer = null)
     {
         var full = FileChange.Resolve(paths, path);
         var relative = paths.Relative(full);
@@ -54,7 +55,7 @@ internal static class WriteTool
             return new FileChange(full, relative, Utf8.GetBytes(content), UnifiedDiff.Create(null, text, relative)) { Creates = true };
         }
 
-        var existing = TextFile.Read(paths, full, path);
+        var existing = TextFile.Read(paths, full, path, buffer);
         check?.Invoke(full, relative, existing.Stamp);
         var bytes = existing.Encode(text, TextFile.DominantNewLine(content));
         return new FileChange(full, relative, bytes, UnifiedDiff.Create(existing.Text, text, relative))

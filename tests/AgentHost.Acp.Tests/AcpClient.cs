@@ -35,7 +35,22 @@ public static class AcpClient
     /// <param name="permission">The answers to permission requests, in order.</param>
     /// <param name="args">More arguments of <c>agent acp</c>.</param>
     /// <returns>What happened.</returns>
-    public static async Task<AcpRun> RunAsync(RunWorkspace workspace, IReadOnlyDictionary<string, string> environment, JsonArray steps, IReadOnlyList<string>? permission, params string[] args)
+    public static Task<AcpRun> RunAsync(RunWorkspace workspace, IReadOnlyDictionary<string, string> environment, JsonArray steps, IReadOnlyList<string>? permission, params string[] args) =>
+        RunScenarioAsync(workspace, environment, steps, new JsonObject { ["permission"] = new JsonArray([.. (permission ?? []).Select(p => (JsonNode?)p)]) }, args);
+
+    /// <summary>
+    /// Runs <paramref name="steps"/> with more of the scenario's options (client.mjs's header: <c>permission</c>,
+    /// <c>files</c>, …) against <c>agent acp <paramref name="args"/></c> in <paramref name="workspace"/>.
+    /// </summary>
+    /// <param name="workspace">The workspace.</param>
+    /// <param name="steps">The scenario's steps.</param>
+    /// <param name="options">The scenario's other options, set over the defaults.</param>
+    /// <param name="args">More arguments of <c>agent acp</c>.</param>
+    /// <returns>What happened.</returns>
+    public static Task<AcpRun> RunScenarioAsync(RunWorkspace workspace, JsonArray steps, JsonObject options, params string[] args) =>
+        RunScenarioAsync(workspace, workspace.Environment, steps, options, args);
+
+    private static async Task<AcpRun> RunScenarioAsync(RunWorkspace workspace, IReadOnlyDictionary<string, string> environment, JsonArray steps, JsonObject options, string[] args)
     {
         var transcript = workspace.Combine($"acp-{Guid.NewGuid():N}.ndjson");
         var scenario = new JsonObject
@@ -48,9 +63,14 @@ public static class AcpClient
                 ["env"] = new JsonObject([.. environment.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
             },
             ["transcript"] = transcript,
-            ["permission"] = new JsonArray([.. (permission ?? []).Select(p => (JsonNode?)p)]),
+            ["permission"] = new JsonArray(),
             ["steps"] = steps,
         };
+        foreach (var (name, value) in options)
+        {
+            scenario[name] = value?.DeepClone();
+        }
+
         var file = workspace.Combine($"acp-scenario-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(file, scenario.ToJsonString());
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

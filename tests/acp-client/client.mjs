@@ -7,6 +7,9 @@
 // scenario: {
 //   agent: { command, args, cwd, env },          the agent process
 //   transcript: "/path/transcript.ndjson",       one {"from": "agent"|"client", "line": "..."} per line written
+//   files: { "/abs/path": "text" },              the editor's buffers: answers fs/read_text_file from them (an unknown
+//                                                path answers resource-not-found) and records fs/write_text_file into
+//                                                them (announce the fs capability in the initialize step's params)
 //   permission: ["allow_once", ...],             answers to session/request_permission, in order (optionId kinds;
 //                                                "cancelled" answers cancelled; "ignore" never answers); the last repeats
 //   steps: [                                     run in order; "$name" in params is a value an earlier step saved
@@ -18,7 +21,8 @@
 //     { op: "end" }                               close stdin, wait for the process to exit
 //   ]
 // }
-// output: { steps: [{ op, method?, result?, error?, updates? }], permissionRequests, exitCode, stderr }
+// output: { steps: [{ op, method?, result?, error?, updates? }], permissionRequests, fileReads: [path],
+//           fileWrites: [{ path, content }], exitCode, stderr }
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync, appendFileSync } from "node:fs";
 import { PassThrough, Readable, Writable } from "node:stream";
@@ -26,7 +30,8 @@ import * as acp from "@agentclientprotocol/sdk";
 
 const scenario = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const saved = {};
-const output = { steps: [], permissionRequests: [], exitCode: null, stderr: "" };
+const output = { steps: [], permissionRequests: [], fileReads: [], fileWrites: [], exitCode: null, stderr: "" };
+const buffers = { ...(scenario.files ?? {}) };
 writeFileSync(scenario.transcript, "");
 
 const child = spawn(scenario.agent.command, scenario.agent.args, {
@@ -108,6 +113,16 @@ const app = acp
     const option = params.options.find((o) => o.kind === answer);
     if (!option) throw new Error(`no option of kind ${answer} in ${JSON.stringify(params.options)}`);
     return { outcome: { outcome: "selected", optionId: option.optionId } };
+  })
+  .onRequest(acp.methods.client.fs.readTextFile, async ({ params }) => {
+    output.fileReads.push(params.path);
+    if (!(params.path in buffers)) throw acp.RequestError.resourceNotFound(params.path);
+    return { content: buffers[params.path] };
+  })
+  .onRequest(acp.methods.client.fs.writeTextFile, async ({ params }) => {
+    output.fileWrites.push({ path: params.path, content: params.content });
+    buffers[params.path] = params.content;
+    return {};
   });
 
 const stream = acp.ndJsonStream(Writable.toWeb(toAgent), Readable.toWeb(fromAgent));

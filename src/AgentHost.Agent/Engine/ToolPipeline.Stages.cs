@@ -155,6 +155,11 @@ public sealed partial class ToolPipeline
 
         // What the tool starts for the model gets an environment built for it, never the agent's own (its keys, its token).
         functionArguments.Context[ToolContext.ProcessEnvironmentKey] = Options.ProcessEnvironment ?? SessionProcessEnvironment.Cli.ForModel;
+        if (Options.EditorFiles is { } editorFiles)
+        {
+            // An editor's buffers (ACP's fs/*): the file tools read and write through it, within the checks above.
+            functionArguments.Context[ToolContext.EditorFilesKey] = editorFiles;
+        }
 
         if (Permissions.Gate.ReadAccessCheck.Create(_gate, context.SessionId, context.CallId, context.WorkspaceRoot) is { } readCheck)
         {

@@ -100,6 +100,12 @@ public sealed record ToolPipelineOptions
     public IReadOnlyDictionary<string, string>? ProcessEnvironment { get; init; }
 
     /// <summary>
+    /// The editor the session runs in, when it serves files (<see cref="Sdk.Tools.ToolContext.EditorFilesKey"/>): every
+    /// call gets it, after its permission decision; none when not set (the tools use the disk).
+    /// </summary>
+    public Sdk.Tools.IEditorFiles? EditorFiles { get; init; }
+
+    /// <summary>
     /// Where tool failures (with their stack), time-outs and permission-gate failures are logged, and the agent loop's
     /// compaction failures; nothing is logged when not set.
     /// </summary>

@@ -21,12 +21,14 @@ internal static class McpSessionLoad
     /// </param>
     /// <param name="only">The only servers to start, by name (<see cref="Only"/>); all when <see langword="null"/>.</param>
     /// <param name="processEnvironment">The complete environment of the stdio servers (a server's allow-list), or <see langword="null"/> to inherit the host's.</param>
+    /// <param name="added">The servers the session's front end adds (<see cref="WithAdded"/>).</param>
     public static Task<McpSessionServers> Start(
-        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, string workspaceRoot, SandboxPolicy? sandboxes = null, IReadOnlyList<string>? only = null, IReadOnlyDictionary<string, string>? processEnvironment = null)
+        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, string workspaceRoot, SandboxPolicy? sandboxes = null, IReadOnlyList<string>? only = null, IReadOnlyDictionary<string, string>? processEnvironment = null, IReadOnlyList<McpServerDefinition>? added = null)
     {
         var problems = new List<string>();
         var collecting = StartupActivities.Start("mcp.collect");
         var definitions = Only(McpServerSources.Collect(runtime.Registry, configuration, configuration.Trusts(configuration.ProjectRoot, trust), environment, problems), only, problems);
+        definitions = WithAdded(definitions, added ?? [], problems);
         if (processEnvironment is not null)
         {
             definitions = [.. definitions.Select(d => d.Transport == McpTransport.Stdio ? d with { BaseEnvironment = processEnvironment } : d)];
@@ -82,6 +84,30 @@ internal static class McpSessionLoad
         }
 
         return [.. definitions.Where(d => names.Contains(d.Name))];
+    }
+
+    /// <summary>
+    /// The session's servers with those its front end adds (an ACP editor's <c>mcpServers</c>): each as given, taking
+    /// nothing from the configuration (no token, header or <c>${VAR}</c>); one with the name of a configured server
+    /// replaces it for this session, and a problem names both (the rules for <c>mcp__NAME__*</c> then reach the added one).
+    /// </summary>
+    internal static IReadOnlyList<McpServerDefinition> WithAdded(IReadOnlyList<McpServerDefinition> definitions, IReadOnlyList<McpServerDefinition> added, List<string> problems)
+    {
+        if (added.Count == 0)
+        {
+            return definitions;
+        }
+
+        var names = added.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var replaced in definitions.Where(d => names.Contains(d.Name)))
+        {
+            var server = added.First(a => a.Name == replaced.Name);
+            problems.Add(
+                $"MCP server '{server.Name}' of {server.Source} ({server.Target}) replaces the one of {replaced.Source} ({replaced.Target}) in this session; " +
+                $"permission rules and settings for mcp__{server.Name}__* now apply to it. Rename one of them to keep both.");
+        }
+
+        return [.. definitions.Where(d => !names.Contains(d.Name)), .. added];
     }
 
     /// <summary>

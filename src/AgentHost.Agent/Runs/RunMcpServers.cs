@@ -40,8 +40,9 @@ public static class RunMcpServers
     /// unless <c>sandbox.mcp_servers</c> is off; in the CLI (and when <see langword="null"/>) they keep the user's environment.
     /// </param>
     /// <param name="layout">The agent's places their sandbox hides (a server's); the user's own when <see langword="null"/>.</param>
+    /// <param name="added">Servers the session's front end adds for this session (<see cref="Service.SessionOptions.AddedMcpServers"/>), whatever <paramref name="only"/> names.</param>
     public static Task<McpSessionServers> Start(
-        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, PermissionPolicy permissions, string workspaceRoot, SandboxMode? sandboxMode = null, IReadOnlyList<string>? only = null, SessionProcessEnvironment? processes = null, SandboxLayout? layout = null)
+        PluginRuntime runtime, ConfigurationSnapshot configuration, HostEnvironment environment, ProjectTrust trust, PermissionPolicy permissions, string workspaceRoot, SandboxMode? sandboxMode = null, IReadOnlyList<string>? only = null, SessionProcessEnvironment? processes = null, SandboxLayout? layout = null, IReadOnlyList<McpServerDefinition>? added = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -49,7 +50,7 @@ public static class RunMcpServers
         ArgumentNullException.ThrowIfNull(trust);
         ArgumentNullException.ThrowIfNull(permissions);
         var server = processes?.IsServer == true;
-        return McpSessionLoad.Start(runtime, configuration, environment, trust, workspaceRoot, RunSandbox.ForMcpServers(configuration, environment, workspaceRoot, permissions, sandboxMode, server, layout), only, processes?.ForConfigured);
+        return McpSessionLoad.Start(runtime, configuration, environment, trust, workspaceRoot, RunSandbox.ForMcpServers(configuration, environment, workspaceRoot, permissions, sandboxMode, server, layout), only, processes?.ForConfigured, added);
     }
 
     /// <summary>

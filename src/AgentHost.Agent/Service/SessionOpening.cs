@@ -56,7 +56,7 @@ internal sealed class SessionOpening : IAsyncDisposable
         Trust = ProjectTrust.Load(AgentPaths.Resolve(environment), parts.Time);
         Policy = SessionPolicyLayer.Apply(PermissionPolicy.FromConfiguration(configuration, Trust), settings, configuration, runtime.Events);
         // In parallel and in the background, each server within its start timeout.
-        _mcp = RunMcpServers.Start(runtime, configuration, environment, Trust, Policy, options.WorkspaceRoot, options.Sandbox, SessionShape.McpServers(options, settings, configuration), parts.ProcessEnvironment, parts.SandboxLayout);
+        _mcp = RunMcpServers.Start(runtime, configuration, environment, Trust, Policy, options.WorkspaceRoot, options.Sandbox, SessionShape.McpServers(options, settings, configuration), parts.ProcessEnvironment, parts.SandboxLayout, options.AddedMcpServers);
     }
 
     /// <summary>The stored session, or <see langword="null"/> for a new one (created at the first turn).</summary>

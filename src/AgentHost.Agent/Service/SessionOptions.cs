@@ -67,6 +67,21 @@ public sealed record SessionOptions(string WorkspaceRoot)
     /// </summary>
     public IReadOnlyList<string>? McpServers { get; init; }
 
+    /// <summary>
+    /// MCP servers this session's front end adds for this session only (an ACP editor's <c>mcpServers</c> at
+    /// <c>session/new</c>): started with the configured ones, in the same sandbox when <c>sandbox.mcp_servers</c> is on,
+    /// whatever <see cref="McpServers"/> names, and never stored. Each takes nothing from other layers (no configured
+    /// token, header or variable); one with a configured server's name replaces it for this session, with a warning.
+    /// </summary>
+    public IReadOnlyList<Mcp.McpServerDefinition> AddedMcpServers { get; init; } = [];
+
+    /// <summary>
+    /// The editor the session runs in, when it serves files (an ACP client's <c>fs/*</c>): the file tools read its
+    /// buffers and write into it instead of the disk, after the same path and permission checks. None when
+    /// <see langword="null"/> (the disk).
+    /// </summary>
+    public Sdk.Tools.IEditorFiles? EditorFiles { get; init; }
+
     /// <summary>The new session's title, instead of one made from the first prompt (a workflow node's <c>workflow/node</c>).</summary>
     public string? Title { get; init; }
 

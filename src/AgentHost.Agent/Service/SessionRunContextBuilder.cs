@@ -140,6 +140,7 @@ internal static class SessionRunContextBuilder
                 // before it is (a tool could change a skill, whose allowed-tools would then be trusted).
                 BeforeCall = skills is null ? null : opening.BaselineAsync,
                 ProcessEnvironment = parts.ProcessEnvironment.ForModel,
+                EditorFiles = options.EditorFiles,
             };
             var pipeline = new Engine.ToolPipeline(runtime.Registry, runtime.Events, gate, parts.Scrubber, parts.Time, pipelineOptions);
             gate.ModeChanged += (_, _) => pipeline.InvalidateToolSet();

@@ -22,7 +22,7 @@ internal sealed partial class AcpAgent
             throw AcpErrors.InvalidParams($"{Method}: \"cwd\" {cwd} is not a directory.");
         }
 
-        AcpParams.RequiredArray(parameters, "mcpServers", Method);
+        var mcpServers = AcpMcpServers.Read(parameters, Method);
         var root = await RootAsync(cwd, cancellationToken).ConfigureAwait(false);
         var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -36,6 +36,10 @@ internal sealed partial class AcpAgent
             Plugins = root.RecordedPlugins,
             // A person is behind the editor: the mode that asks, unless permissions.mode says otherwise.
             Interactive = true,
+            // The editor's MCP servers, for this session only (docs/acp.md, "MCP servers from the editor").
+            AddedMcpServers = mcpServers,
+            // The editor's buffers, when it serves them (docs/acp.md, "Files through the editor").
+            EditorFiles = AcpEditorFiles.For(Client, _connection, info.Id),
         };
         AgentSession session;
         try

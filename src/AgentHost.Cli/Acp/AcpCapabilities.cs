@@ -10,7 +10,8 @@ internal static class AcpCapabilities
     {
         ["loadSession"] = false,
         ["promptCapabilities"] = new JsonObject { ["image"] = false, ["audio"] = false, ["embeddedContext"] = false },
-        ["mcpCapabilities"] = new JsonObject { ["http"] = false, ["sse"] = false },
+        // Streamable HTTP with the fallback to HTTP+SSE (McpConnection): both kinds of the editor's servers connect.
+        ["mcpCapabilities"] = new JsonObject { ["http"] = true, ["sse"] = true },
         ["sessionCapabilities"] = new JsonObject(),
     };
 

@@ -65,6 +65,24 @@ public static class ToolContext
     /// </summary>
     public const string ProcessEnvironmentKey = "agenthost.process_environment";
 
+    /// <summary>
+    /// The context key of the session's editor files (an <see cref="IEditorFiles"/>), which the host fills for the calls
+    /// of a session whose front end is an editor that serves them. Use <see cref="GetEditorFiles"/> rather than reading it.
+    /// </summary>
+    public const string EditorFilesKey = "agenthost.editor_files";
+
+    /// <summary>
+    /// Returns the editor's files when the session runs in an editor that serves them (its unsaved buffers are then
+    /// what a file tool should read, and its writes should go there), or <see langword="null"/>: use the disk.
+    /// </summary>
+    /// <param name="arguments">The invocation's arguments.</param>
+    /// <returns>The editor's files, or <see langword="null"/>.</returns>
+    public static IEditorFiles? GetEditorFiles(this AIFunctionArguments arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        return arguments.Context?.TryGetValue(EditorFilesKey, out var value) == true ? value as IEditorFiles : null;
+    }
+
     /// <summary>Returns the workspace root of this invocation.</summary>
     /// <param name="arguments">The invocation's arguments.</param>
     /// <returns>The absolute workspace root.</returns>

@@ -28,6 +28,9 @@ public sealed class FileToolHarness : IAsyncDisposable
     /// <summary>The session's dry-run default (the context key <see cref="ToolContext.DryRunByDefaultKey"/>), when set.</summary>
     public bool? DryRunByDefault { get; set; }
 
+    /// <summary>The session's editor files (the context key <see cref="ToolContext.EditorFilesKey"/>), when set.</summary>
+    public IEditorFiles? EditorFiles { get; set; }
+
     public string Root => Temp.Combine("ws");
 
     public async Task InitializeAsync()
@@ -94,6 +97,11 @@ public sealed class FileToolHarness : IAsyncDisposable
         if (DryRunByDefault is { } dryRun)
         {
             context[ToolContext.DryRunByDefaultKey] = dryRun;
+        }
+
+        if (EditorFiles is { } editorFiles)
+        {
+            context[ToolContext.EditorFilesKey] = editorFiles;
         }
 
         var arguments = new AIFunctionArguments { Context = context };
