@@ -8,10 +8,11 @@ internal static class AcpCapabilities
     /// <summary>The agent's capabilities.</summary>
     public static JsonObject Agent() => new()
     {
-        ["loadSession"] = false,
+        ["loadSession"] = true,
         ["promptCapabilities"] = new JsonObject { ["image"] = false, ["audio"] = false, ["embeddedContext"] = false },
         ["mcpCapabilities"] = new JsonObject { ["http"] = false, ["sse"] = false },
-        ["sessionCapabilities"] = new JsonObject(),
+        // Stored sessions: list (cursor, cwd filter), resume without replay, close (releases the lease), delete.
+        ["sessionCapabilities"] = new JsonObject { ["list"] = new JsonObject(), ["resume"] = new JsonObject(), ["close"] = new JsonObject(), ["delete"] = new JsonObject() },
     };
 
     /// <summary>
