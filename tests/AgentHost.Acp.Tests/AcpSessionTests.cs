@@ -180,7 +180,7 @@ public sealed class AcpSessionTests
             var error = refused.Step(1)["error"];
             Assert.True(error is not null, $"the resume of a held session succeeded: {refused.Step(1).ToJsonString()}; the holder said: {(holder.HasExited ? await holderError : "(running)")}");
             Assert.Equal(-32600, (int)error!["code"]!);
-            Assert.Contains($"session {id} is in use by", (string?)error["message"], StringComparison.Ordinal);
+            Assert.Contains($"session {id} is in use by process {holder.Id}", (string?)error["message"], StringComparison.Ordinal);
             Assert.Equal(0, refused.ExitCode);
             Assert.Empty(AcpSchema.Problems(refused));
         }
