@@ -14,7 +14,8 @@ namespace AgentHost.Acp.Tests;
 /// </summary>
 public sealed class AcpSessionTests
 {
-    private const string ReadmeScript = """
+    /// <summary>A first prompt's two model turns: reasoning, text and a view of the readme; then the answer.</summary>
+    private const string ReadmeTurns = """
         turns:
           - reasoning: Read the readme first.
             text: Let me look.
@@ -22,6 +23,11 @@ public sealed class AcpSessionTests
               - name: view
                 arguments: { path: README.md }
           - text: It is a quickstart example.
+
+        """;
+
+    /// <summary>The readme turns, then the answer to a second prompt, which the model gets only with the history before it.</summary>
+    private const string ReadmeScript = ReadmeTurns + """
           - expect:
               last_user_contains: And the tests?
             text: Continuing from the readme.
@@ -132,14 +138,8 @@ public sealed class AcpSessionTests
     public async Task ASessionOfAgentRun_LoadsOverAcpWithItsHistory_AndWhileAnotherProcessHoldsIt_IsRefusedNamingTheHolder()
     {
         using var workspace = new RunWorkspace();
-        var model = "scripted/" + workspace.WriteScript("""
-            turns:
-              - reasoning: Read the readme first.
-                text: Let me look.
-                tool_calls:
-                  - name: view
-                    arguments: { path: README.md }
-              - text: It is a quickstart example.
+        // The second prompt's model turn never answers: the process running it holds the session meanwhile.
+        var model = "scripted/" + workspace.WriteScript(ReadmeTurns + """
               - delay_ms: 600000
                 text: never reached
             """);
