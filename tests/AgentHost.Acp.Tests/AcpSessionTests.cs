@@ -42,7 +42,7 @@ public sealed class AcpSessionTests
         var first = await AcpClient.RunAsync(
             workspace,
             [
-                Step("initialize"),
+                new JsonObject { ["op"] = "initialize", ["params"] = new JsonObject { ["protocolVersion"] = 1, ["clientCapabilities"] = new JsonObject(), ["clientInfo"] = new JsonObject { ["name"] = "zed", ["version"] = "0.200.0" } } },
                 NewSession(workspace.Root, "main"),
                 Prompt("$main", "Read the readme"),
                 NewSession(sub, "inSub"),
@@ -63,9 +63,11 @@ public sealed class AcpSessionTests
         Assert.Empty(AcpSchema.Problems(first));
 
         // The ACP session is an ordinary one.
-        var listed = await workspace.RunAsync("session", "list", "--all", "--json");
+        var listed = await workspace.RunAsync("session", "list", "--json");
         Assert.True(listed.ExitCode == 0, listed.Error);
-        Assert.Contains(JsonDocument.Parse(listed.Output).RootElement.EnumerateArray(), s => s.GetProperty("id").GetString() == main);
+        var stored = JsonDocument.Parse(listed.Output).RootElement.EnumerateArray().Single(s => s.GetProperty("id").GetString() == main);
+        Assert.Equal("Read the readme", stored.GetProperty("title").GetString());
+        Assert.Equal("acp:zed", stored.GetProperty("settings").GetProperty("client").GetString());
 
         // A second process opens them at once: the first released its leases when its stdin ended.
         var rootFilter = new JsonObject { ["cwd"] = workspace.Root, ["_meta"] = new JsonObject { ["agenthost/pageSize"] = 1 } };
