@@ -77,7 +77,7 @@ public sealed class AcpSessionTests
                 Step("initialize"),
                 Request("session/list", rootFilter, new JsonObject { ["cursor"] = "nextCursor" }),
                 Request("session/list", new JsonObject { ["cwd"] = workspace.Root, ["cursor"] = "$cursor", ["_meta"] = new JsonObject { ["agenthost/pageSize"] = 1 } }),
-                Request("session/list", new JsonObject { ["cwd"] = sub }),
+                Request("session/list", new JsonObject { ["cwd"] = sub + Path.DirectorySeparatorChar }),
                 new JsonObject { ["op"] = "collect", ["method"] = "session/load", ["session"] = main, ["params"] = new JsonObject { ["sessionId"] = main, ["cwd"] = workspace.Root, ["mcpServers"] = new JsonArray() } },
                 Prompt(main, "And the tests?"),
                 Request("session/close", new JsonObject { ["sessionId"] = main }),

@@ -51,7 +51,7 @@ internal sealed partial class AcpAgent
     {
         const string Method = "session/list";
         parameters = parameters.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? default : AcpParams.Object(parameters, Method);
-        var cwd = parameters.ValueKind == JsonValueKind.Object && AcpParams.OptionalString(parameters, "cwd", Method) is not null ? AcpParams.AbsolutePath(parameters, "cwd", Method) : null;
+        var cwd = parameters.ValueKind == JsonValueKind.Object && AcpParams.OptionalString(parameters, "cwd", Method) is not null ? Path.TrimEndingDirectorySeparator(AcpParams.AbsolutePath(parameters, "cwd", Method)) : null;
         var cursor = parameters.ValueKind == JsonValueKind.Object ? AcpParams.OptionalString(parameters, "cursor", Method) : null;
         var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
         var all = await store.ListSessionsAsync(cwd, null, cancellationToken).ConfigureAwait(false);
