@@ -238,6 +238,35 @@ public sealed class AcpSessionTests
         Assert.Empty(AcpSchema.Problems(second));
     }
 
+    [AcpFact]
+    public async Task CloseDuringATurn_CancelsIt_ReleasesTheSession_AndItResumesAtOnce()
+    {
+        using var workspace = new RunWorkspace();
+        var model = "scripted/" + workspace.WriteScript("""
+            turns:
+              - text: Working on it, slowly and carefully, one piece at a time.
+                chunk_delay_ms: 600000
+            """);
+        var run = await AcpClient.RunAsync(
+            workspace,
+            [
+                Step("initialize"),
+                NewSession(workspace.Root, "session"),
+                new JsonObject { ["op"] = "during", ["session"] = "$session", ["text"] = "Go", ["after"] = "agent_message_chunk", ["method"] = "session/close", ["params"] = new JsonObject { ["sessionId"] = "$session" } },
+                Request("session/resume", new JsonObject { ["sessionId"] = "$session", ["cwd"] = workspace.Root }),
+                Request("session/close", new JsonObject { ["sessionId"] = "$session" }),
+            ],
+            args: ["--plugin", "scripted", "--model", model]);
+
+        var close = run.Step(2);
+        Assert.True(close["error"] is null, $"close failed: {close.ToJsonString()}\n{run.Stderr}");
+        Assert.Equal("cancelled", (string?)close["prompt"]!["result"]?["stopReason"]);
+        Assert.True(run.Step(3)["error"] is null, $"resume after close failed: {run.Step(3).ToJsonString()}");
+        Assert.True(run.Step(4)["error"] is null, run.Step(4).ToJsonString());
+        Assert.Equal(0, run.ExitCode);
+        Assert.Empty(AcpSchema.Problems(run));
+    }
+
     private static JsonObject Step(string op) => new() { ["op"] = op };
 
     private static JsonObject NewSession(string cwd, string save) => new()

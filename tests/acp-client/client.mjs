@@ -20,6 +20,9 @@
 //     { op: "abandon", session, text, after }     send a prompt, and once an update of kind `after` arrives for
 //                                                `session`, close stdin mid-turn (the editor went away) and wait for
 //                                                the process to exit; the last step
+//     { op: "during", session, text, after, method, params }   send a prompt, and once an update of kind `after`
+//                                                arrives, send the request `method` (session/close); the step records
+//                                                the request's result or error and the prompt's as `prompt`
 //   ]
 // }
 // output: { steps: [{ op, method?, result?, error?, updates? }], permissionRequests, exitCode, stderr }
@@ -173,6 +176,21 @@ await app.connectWith(stream, async (ctx) => {
         const entry = await record(step, step.method, () => ctx.request(step.method, substitute(step.params ?? {})));
         for (const [name, path] of Object.entries(step.save ?? {})) saved[name] = pick(entry.result, path);
         entry.updates = updates.get(session);
+        break;
+      }
+      case "during": {
+        const session = substitute(step.session);
+        updates.set(session, []);
+        const reached = new Promise((resolve) => (cancelOn = { kind: step.after, session, cancel: resolve }));
+        const prompt = record({ op: "prompt" }, "session/prompt", () =>
+          ctx.request(acp.methods.agent.session.prompt, { sessionId: session, prompt: [{ type: "text", text: step.text }] }));
+        await reached;
+        const entry = await record(step, step.method, () => ctx.request(step.method, substitute(step.params ?? {})));
+        output.steps.pop();
+        entry.prompt = await prompt;
+        output.steps.pop();
+        entry.updates = updates.get(session);
+        output.steps.push(entry);
         break;
       }
       case "abandon": {
