@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using AgentHost.Hosting;
 using AgentHost.Server.Users;
 using AgentHost.Sessions;
@@ -86,39 +84,9 @@ internal static class SessionEndpoints
             : throw new AgentHostException(ErrorKind.Usage, $"status: '{status}' is not a session status; use {string.Join(", ", Enum.GetNames<SessionStatus>().Select(n => n.ToLowerInvariant()))}.");
         var workspace = root is null ? null : Path.GetFullPath(root, hub.Defaults.Root);
         var all = await hub.Store.ListSessionsAsync(workspace, null, ct).ConfigureAwait(false);
-        var after = cursor is null ? null : Cursor.Parse(cursor);
-        var size = PageSize(limit);
-        var page = all
-            .Where(s => (wanted is null || s.Status == wanted) && SessionAccess.CanRead(caller, s.Owner))
-            .OrderByDescending(s => s.UpdatedAt).ThenByDescending(s => s.Id, StringComparer.Ordinal)
-            .Where(s => after is null || s.UpdatedAt < after.Value.UpdatedAt || (s.UpdatedAt == after.Value.UpdatedAt && string.CompareOrdinal(s.Id, after.Value.Id) < 0))
-            .Take(size + 1)
-            .ToList();
-        var next = page.Count > size ? Cursor.Format(page[size - 1]) : null;
-        return new SessionPage([.. page.Take(size).Select(s => ApiViews.Session(s, hub.FindOpen(s.Id)))], next);
+        var (page, next) = SessionPages.Take(all.Where(s => (wanted is null || s.Status == wanted) && SessionAccess.CanRead(caller, s.Owner)), cursor, PageSize(limit));
+        return new SessionPage([.. page.Select(s => ApiViews.Session(s, hub.FindOpen(s.Id)))], next);
     }
 
     private static int PageSize(int? limit) => PageLimit.Of(limit, DefaultPage);
-
-    /// <summary>A keyset cursor: the last session of a page (its change time and id), opaque to clients.</summary>
-    private static class Cursor
-    {
-        public static string Format(SessionInfo last) =>
-            Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{last.UpdatedAt.UtcTicks}:{last.Id}"))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-        public static (DateTimeOffset UpdatedAt, string Id)? Parse(string cursor)
-        {
-            try
-            {
-                var padded = cursor.Replace('-', '+').Replace('_', '/');
-                var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded.PadRight(padded.Length + ((4 - (padded.Length % 4)) % 4), '=')));
-                var colon = text.IndexOf(':', StringComparison.Ordinal);
-                return (new DateTimeOffset(long.Parse(text[..colon], CultureInfo.InvariantCulture), TimeSpan.Zero), text[(colon + 1)..]);
-            }
-            catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException or OverflowException)
-            {
-                throw new AgentHostException(ErrorKind.Usage, "cursor: not a cursor this server gave; pass nextCursor from the previous page as it is.");
-            }
-        }
-    }
 }

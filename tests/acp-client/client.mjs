@@ -19,6 +19,14 @@
 //     { op: "raw", line, expectError?: true },    write a raw line to the agent's stdin, wait for the answer of id null
 //     { op: "promptDetached", session, text, until: "agent_message_chunk" },  start a prompt, go on at that update
 //     { op: "end" }                               close stdin, wait for the process to exit
+//     { op: "collect", method, params, session, save? }   a request (session/load) whose result comes after updates
+//                                                of `session`: the step records them as its updates
+//     { op: "abandon", session, text, after }     send a prompt, and once an update of kind `after` arrives for
+//                                                `session`, close stdin mid-turn (the editor went away) and wait for
+//                                                the process to exit; the last step
+//     { op: "during", session, text, after, method, params }   send a prompt, and once an update of kind `after`
+//                                                arrives, send the request `method` (session/close); the step records
+//                                                the request's result or error and the prompt's as `prompt`
 //   ]
 // }
 // output: { steps: [{ op, method?, result?, error?, updates? }], permissionRequests, fileReads: [path],
@@ -138,6 +146,8 @@ async function record(step, method, run) {
   return entry;
 }
 
+// An abandon step ends the connection on purpose: the SDK's "connection closed" is then expected.
+let abandoning = null;
 await app.connectWith(stream, async (ctx) => {
   for (const step of scenario.steps) {
     switch (step.op) {
@@ -187,10 +197,51 @@ await app.connectWith(stream, async (ctx) => {
       }
       case "end":
         break;
+      case "collect": {
+        const session = substitute(step.session);
+        updates.set(session, []);
+        const entry = await record(step, step.method, () => ctx.request(step.method, substitute(step.params ?? {})));
+        for (const [name, path] of Object.entries(step.save ?? {})) saved[name] = pick(entry.result, path);
+        entry.updates = updates.get(session);
+        break;
+      }
+      case "during": {
+        const session = substitute(step.session);
+        updates.set(session, []);
+        const reached = new Promise((resolve) => (cancelOn = { kind: step.after, session, cancel: resolve }));
+        const prompt = record({ op: "prompt" }, "session/prompt", () =>
+          ctx.request(acp.methods.agent.session.prompt, { sessionId: session, prompt: [{ type: "text", text: step.text }] }));
+        await reached;
+        const entry = await record(step, step.method, () => ctx.request(step.method, substitute(step.params ?? {})));
+        output.steps.pop();
+        entry.prompt = await prompt;
+        output.steps.pop();
+        entry.updates = updates.get(session);
+        output.steps.push(entry);
+        break;
+      }
+      case "abandon": {
+        const session = substitute(step.session);
+        updates.set(session, []);
+        const reached = new Promise((resolve) => (cancelOn = { kind: step.after, session, cancel: resolve }));
+        const pending = ctx.request(acp.methods.agent.session.prompt, { sessionId: session, prompt: [{ type: "text", text: step.text }] });
+        pending.catch(() => {});
+        abandoning = (async () => {
+          await reached;
+          toAgent.end();
+          const exitCode = await exited;
+          output.steps.push({ op: "abandon", updates: [...updates.get(session)], exitCode });
+        })();
+        await abandoning;
+        break;
+      }
       default:
         throw new Error(`unknown step ${step.op}`);
     }
   }
+}).catch(async (error) => {
+  if (!abandoning) throw error;
+  await abandoning;
 });
 
 toAgent.end();

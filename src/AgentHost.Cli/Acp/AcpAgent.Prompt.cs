@@ -25,6 +25,7 @@ internal sealed partial class AcpAgent
 
         var request = PromptOf(blocks, Method);
         var stopReason = await session.PromptAsync(request, cancellationToken).ConfigureAwait(false);
+        await SendTitleAsync(session, cancellationToken).ConfigureAwait(false);
         return new JsonObject { ["stopReason"] = stopReason };
     }
 

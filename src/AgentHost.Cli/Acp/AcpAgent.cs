@@ -75,6 +75,11 @@ internal sealed partial class AcpAgent : IAsyncDisposable
         ["authenticate"] = (_, _) => Task.FromResult<JsonNode?>(new JsonObject()),
         ["session/new"] = NewSessionAsync,
         ["session/prompt"] = PromptAsync,
+        ["session/load"] = LoadSessionAsync,
+        ["session/resume"] = ResumeSessionAsync,
+        ["session/list"] = ListSessionsAsync,
+        ["session/close"] = CloseSessionAsync,
+        ["session/delete"] = DeleteSessionAsync,
     };
 
     private async ValueTask<JsonNode?> HandleRequestAsync(string method, JsonElement parameters, CancellationToken cancellationToken)

@@ -8,11 +8,12 @@ internal static class AcpCapabilities
     /// <summary>The agent's capabilities.</summary>
     public static JsonObject Agent() => new()
     {
-        ["loadSession"] = false,
+        ["loadSession"] = true,
         ["promptCapabilities"] = new JsonObject { ["image"] = false, ["audio"] = false, ["embeddedContext"] = false },
         // Streamable HTTP with the fallback to HTTP+SSE (McpConnection): both kinds of the editor's servers connect.
         ["mcpCapabilities"] = new JsonObject { ["http"] = true, ["sse"] = true },
-        ["sessionCapabilities"] = new JsonObject(),
+        // Stored sessions: list (cursor, cwd filter), resume without replay, close (releases the lease), delete.
+        ["sessionCapabilities"] = new JsonObject { ["list"] = new JsonObject(), ["resume"] = new JsonObject(), ["close"] = new JsonObject(), ["delete"] = new JsonObject() },
     };
 
     /// <summary>

@@ -30,6 +30,9 @@ internal sealed class AcpSession : IAsyncDisposable
 
     public AcpRoot Root { get; }
 
+    /// <summary>The title the editor has been told (or had from <c>session/list</c>), so that a change is sent once.</summary>
+    public string Title { get; set; } = string.Empty;
+
     /// <summary>The folder the session works in (its <c>cwd</c>).</summary>
     public string Workspace => Session.Options.WorkspaceRoot;
 

@@ -108,7 +108,8 @@ internal static class AcpToolCalls
         }
     }
 
-    private static bool IsInside(string path, string root)
+    /// <summary>Whether <paramref name="path"/> is <paramref name="root"/> or inside it (both absolute).</summary>
+    public static bool IsInside(string path, string root)
     {
         var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         var relative = Path.GetRelativePath(root, path);

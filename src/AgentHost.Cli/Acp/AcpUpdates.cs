@@ -19,20 +19,14 @@ internal static class AcpUpdates
     {
         MessageDeltaEvent { Text.Length: > 0 } delta => Chunk("agent_message_chunk", delta.Text),
         ReasoningDeltaEvent { Text.Length: > 0 } delta => Chunk("agent_thought_chunk", delta.Text),
-        ToolCallStartedEvent started => ToolCall(started, root),
+        ToolCallStartedEvent started => ToolCall(started.CallId, started.Tool, started.ArgumentsJson, root),
         ToolCallProgressEvent progress => new JsonObject
         {
             ["sessionUpdate"] = "tool_call_update",
             ["toolCallId"] = progress.CallId,
             ["status"] = "in_progress",
         },
-        ToolCallCompletedEvent completed => new JsonObject
-        {
-            ["sessionUpdate"] = "tool_call_update",
-            ["toolCallId"] = completed.CallId,
-            ["status"] = completed.Status == ToolStatus.Succeeded ? "completed" : "failed",
-            ["content"] = string.IsNullOrEmpty(completed.ResultPreview) ? new JsonArray() : new JsonArray(Content(completed.ResultPreview)),
-        },
+        ToolCallCompletedEvent completed => ToolCallEnded(completed.CallId, completed.Status == ToolStatus.Succeeded, completed.ResultPreview),
         _ => null,
     };
 
@@ -45,18 +39,32 @@ internal static class AcpUpdates
     /// <summary>Tool call content holding a text block.</summary>
     public static JsonObject Content(string text) => new() { ["type"] = "content", ["content"] = Text(text) };
 
-    private static JsonObject ToolCall(ToolCallStartedEvent started, string root)
+    /// <summary>A <c>tool_call</c> (in progress): its kind, title, locations and raw input from the tool and its arguments.</summary>
+    /// <param name="callId">The model's call id.</param>
+    /// <param name="tool">The tool.</param>
+    /// <param name="argumentsJson">Its arguments (JSON text).</param>
+    /// <param name="root">The session's workspace (locations inside it are reported).</param>
+    public static JsonObject ToolCall(string callId, string tool, string argumentsJson, string root)
     {
-        var arguments = AcpToolCalls.ParseArguments(started.ArgumentsJson);
+        var arguments = AcpToolCalls.ParseArguments(argumentsJson);
         return new JsonObject
         {
             ["sessionUpdate"] = "tool_call",
-            ["toolCallId"] = started.CallId,
-            ["title"] = AcpToolCalls.TitleOf(started.Tool, arguments),
-            ["kind"] = AcpToolCalls.KindOf(started.Tool),
+            ["toolCallId"] = callId,
+            ["title"] = AcpToolCalls.TitleOf(tool, arguments),
+            ["kind"] = AcpToolCalls.KindOf(tool),
             ["status"] = "in_progress",
             ["locations"] = AcpToolCalls.LocationsOf(arguments, root),
             ["rawInput"] = JsonNode.Parse(arguments.GetRawText()),
         };
     }
+
+    /// <summary>The <c>tool_call_update</c> that ends a call: <c>completed</c> or <c>failed</c>, with its result text.</summary>
+    public static JsonObject ToolCallEnded(string callId, bool succeeded, string? result) => new()
+    {
+        ["sessionUpdate"] = "tool_call_update",
+        ["toolCallId"] = callId,
+        ["status"] = succeeded ? "completed" : "failed",
+        ["content"] = string.IsNullOrEmpty(result) ? new JsonArray() : new JsonArray(Content(result)),
+    };
 }
