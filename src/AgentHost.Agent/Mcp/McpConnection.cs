@@ -322,6 +322,7 @@ internal sealed partial class McpConnection : IAsyncDisposable
                 ? new ClientOAuthOptions
                 {
                     RedirectUri = tokens.RedirectUri,
+                    ClientId = tokens.ClientIdBeforeLogin,
                     TokenCache = tokens,
                     AuthorizationCallbackHandler = tokens.AuthorizeAsync,
                     DynamicClientRegistration = new DynamicClientRegistrationOptions { ClientName = "agent (AgentHost)" },

@@ -60,6 +60,13 @@ internal sealed class McpOAuthTokens : ITokenCache
     /// <summary>Whether a login is stored for this server and URL.</summary>
     public bool HasStoredLogin => Load() is not null;
 
+    /// <summary>
+    /// The client id to give the SDK up front: none while logging in or with a stored login (then the stored
+    /// registration is used), else a placeholder, so that a session without a login does not register a client with
+    /// the authorization server (dynamic registration) before it finds that nobody can authorize it.
+    /// </summary>
+    public string? ClientIdBeforeLogin => _authorize is null && !HasStoredLogin ? "agent-not-logged-in" : null;
+
     /// <summary>Where the login is stored, for messages.</summary>
     public string Location => StoredKeys.List(_environment).FirstOrDefault(l => l.Provider == StoredName(_server))?.Location ?? StoredKeys.FilePath(_environment);
 
