@@ -79,6 +79,41 @@ public sealed class McpOAuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATokenPastItsExpiryTime_IsRefreshedBeforeUse_AndTheNewOneIsStored()
+    {
+        Assert.Equal(ExitCodes.Success, (await LoginAsync()).ExitCode);
+        // As after an hour: the stored token's lifetime is over by the clock (the server would still take it).
+        var stored = Stored();
+        var before = stored["access_token"]!.GetValue<string>();
+        stored["obtained_at"] = DateTimeOffset.UtcNow.AddHours(-2).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var file = JsonNode.Parse(File.ReadAllText(CredentialsFile))!;
+        file["providers"]!["mcp-oauth.secure"]!["key"] = stored.ToJsonString();
+        File.WriteAllText(CredentialsFile, file.ToJsonString());
+
+        var run = await RunCallingTheVaultAsync();
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
+        Assert.Equal((1, 1), (_server.Authorizations, _server.Refreshes));
+        Assert.NotEqual(before, Stored()["access_token"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ALoginTheServerNoLongerAccepts_LeavesTheServerOut_AskingToLogInAgain()
+    {
+        Assert.Equal(ExitCodes.Success, (await LoginAsync()).ExitCode);
+        _server.RevokeAll();
+        var script = _ws.WriteScript("turns:\n  - text: went on without it\n");
+
+        var run = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "hello", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
+        Assert.Contains("went on without it", run.Output, StringComparison.Ordinal);
+        Assert.Contains("its stored login is no longer accepted", run.Error, StringComparison.Ordinal);
+        Assert.Contains("agent mcp login secure", run.Error, StringComparison.Ordinal);
+        Assert.Equal((1, 1), (_server.Registrations, _server.Authorizations));
+    }
+
+    [Fact]
     public async Task AHeadlessRunWithoutALogin_LeavesTheServerOut_NamingTheLoginCommand_AndGoesOn()
     {
         var script = _ws.WriteScript("turns:\n  - text: went on without it\n");

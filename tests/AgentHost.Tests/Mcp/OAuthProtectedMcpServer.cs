@@ -34,6 +34,7 @@ internal sealed class OAuthProtectedMcpServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, (string Client, string Challenge, string Redirect)> _codes = new();
     private readonly ConcurrentDictionary<string, string> _accessTokens = new();
     private readonly ConcurrentDictionary<string, string> _refreshTokens = new();
+    private readonly List<string> _issued = [];
     private int _registrations;
     private int _authorizations;
     private int _refreshes;
@@ -65,8 +66,6 @@ internal sealed class OAuthProtectedMcpServer : IAsyncDisposable
     /// <summary>Every access and refresh token issued (for "it is nowhere else" checks).</summary>
     public IReadOnlyList<string> IssuedTokens { get; private set; } = [];
 
-    private readonly List<string> _issued = [];
-
     public static async Task<OAuthProtectedMcpServer> StartAsync()
     {
         var port = Ports.Free();
@@ -83,6 +82,13 @@ internal sealed class OAuthProtectedMcpServer : IAsyncDisposable
 
     /// <summary>The access tokens issued so far are no longer accepted (as when they expire); refresh tokens stay valid.</summary>
     public void ExpireAccessTokens() => _accessTokens.Clear();
+
+    /// <summary>Every token issued so far is revoked, refresh tokens too: only a new authorization helps.</summary>
+    public void RevokeAll()
+    {
+        _accessTokens.Clear();
+        _refreshTokens.Clear();
+    }
 
     public async ValueTask DisposeAsync()
     {
