@@ -361,7 +361,8 @@ internal sealed partial class McpConnection : IAsyncDisposable
         return $"{what} did not start: {message}.{tail}";
     }
 
-    private static T? FindInChain<T>(Exception? ex)
+    /// <summary>The first exception of type <typeparamref name="T"/> in <paramref name="ex"/>'s chain of inner exceptions.</summary>
+    internal static T? FindInChain<T>(Exception? ex)
         where T : Exception
     {
         for (; ex is not null; ex = ex.InnerException)

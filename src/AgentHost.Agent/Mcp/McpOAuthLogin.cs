@@ -35,12 +35,14 @@ public static class McpOAuthLogin
         }
 
         using var listener = new McpOAuthRedirectListener();
-        var asked = false;
+        var (asked, answered) = (false, false);
         var tokens = McpOAuthTokens.ForLogin(definition.Name, definition.Url, environment, listener.RedirectUri, async (context, ct) =>
         {
             asked = true;
             openUrl(context.AuthorizationUri);
-            return await listener.WaitAsync(definition.Name, ct).ConfigureAwait(false);
+            var result = await listener.WaitAsync(definition.Name, ct).ConfigureAwait(false);
+            answered = true;
+            return result;
         });
 
         try
@@ -55,7 +57,14 @@ public static class McpOAuthLogin
         }
         catch (McpStartException ex)
         {
-            throw new AgentHostException(ErrorKind.Provider, ex.InnerException is AgentHostException inner ? inner.Message : ex.Message, ex);
+            if (McpConnection.FindInChain<AgentHostException>(ex) is { } refused)
+            {
+                throw new AgentHostException(refused.Kind, refused.Message, ex);
+            }
+
+            throw asked && !answered
+                ? new AgentHostException(ErrorKind.Usage, $"MCP server '{definition.Name}': the browser did not come back with a login within {timeout.TotalSeconds:0.#} s; nothing was stored. Run 'agent mcp login {definition.Name}' again (--timeout S gives more time).", ex)
+                : new AgentHostException(ErrorKind.Provider, ex.Message, ex);
         }
     }
 

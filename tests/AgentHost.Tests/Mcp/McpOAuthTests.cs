@@ -102,12 +102,9 @@ public sealed class McpOAuthTests : IAsyncLifetime
     {
         Assert.Equal(ExitCodes.Success, (await LoginAsync()).ExitCode);
         _server.RevokeAll();
-        var script = _ws.WriteScript("turns:\n  - text: went on without it\n");
 
-        var run = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "hello", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script);
+        var run = await RunThatGoesOnWithoutTheServerAsync();
 
-        Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
-        Assert.Contains("went on without it", run.Output, StringComparison.Ordinal);
         Assert.Contains("its stored login is no longer accepted", run.Error, StringComparison.Ordinal);
         Assert.Contains("agent mcp login secure", run.Error, StringComparison.Ordinal);
         Assert.Equal((1, 1), (_server.Registrations, _server.Authorizations));
@@ -116,16 +113,35 @@ public sealed class McpOAuthTests : IAsyncLifetime
     [Fact]
     public async Task AHeadlessRunWithoutALogin_LeavesTheServerOut_NamingTheLoginCommand_AndGoesOn()
     {
-        var script = _ws.WriteScript("turns:\n  - text: went on without it\n");
+        var run = await RunThatGoesOnWithoutTheServerAsync();
 
-        var run = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "hello", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script);
-
-        Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
-        Assert.Contains("went on without it", run.Output, StringComparison.Ordinal);
         Assert.Contains("MCP server 'secure'", run.Error, StringComparison.Ordinal);
         Assert.Contains("agent mcp login secure", run.Error, StringComparison.Ordinal);
         Assert.Equal((0, 0), (_server.Registrations, _server.Authorizations));
         Assert.True(_server.Rejected > 0);
+        Assert.False(File.Exists(CredentialsFile));
+    }
+
+    [Fact]
+    public async Task ALoginTheAuthorizationServerRefuses_FailsWithItsReason_AndStoresNothing()
+    {
+        _server.DenyAuthorization = true;
+
+        var login = await LoginAsync();
+
+        Assert.NotEqual(ExitCodes.Success, login.ExitCode);
+        Assert.Contains("MCP server 'secure': the authorization server refused the login: access_denied (the user said no). Nothing was stored.", login.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(CredentialsFile));
+    }
+
+    [Fact]
+    public async Task ALoginNobodyCompletes_EndsAfterItsTimeout_SayingSo_AndStoresNothing()
+    {
+        var login = await LoginAsync(playTheBrowser: false, seconds: "2");
+
+        Assert.NotEqual(ExitCodes.Success, login.ExitCode);
+        Assert.Contains("the browser did not come back with a login within 2 s; nothing was stored", login.Error, StringComparison.Ordinal);
+        Assert.Contains("--timeout", login.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(CredentialsFile));
     }
 
@@ -148,9 +164,9 @@ public sealed class McpOAuthTests : IAsyncLifetime
     /// Runs <c>agent mcp login secure</c> and plays the browser: GETs the printed authorization URL (the server approves
     /// at once) and follows its redirect to the login's listener on 127.0.0.1.
     /// </summary>
-    private async Task<CliResult> LoginAsync()
+    private async Task<CliResult> LoginAsync(bool playTheBrowser = true, string seconds = "60")
     {
-        using var process = AgentProcess.Start(_ws.Root, Environment, "mcp", "login", "secure", "--timeout", "60");
+        using var process = AgentProcess.Start(_ws.Root, Environment, "mcp", "login", "secure", "--timeout", seconds);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = new StringBuilder();
         try
@@ -160,9 +176,9 @@ public sealed class McpOAuthTests : IAsyncLifetime
             while ((line = await process.StandardError.ReadLineAsync(timeout.Token)) is not null)
             {
                 stderr.AppendLine(line);
-                if (line.StartsWith(_server.Issuer + "/authorize?", StringComparison.Ordinal))
+                if (playTheBrowser && line.StartsWith(_server.Issuer + "/authorize?", StringComparison.Ordinal))
                 {
-                    await PlayTheBrowserAsync(new Uri(line.Trim()));
+                    await PlayTheBrowserAsync(new Uri(line.Trim()), _server.DenyAuthorization ? "The login did not succeed" : "Logged in to the MCP server 'secure'");
                     break;
                 }
             }
@@ -180,7 +196,7 @@ public sealed class McpOAuthTests : IAsyncLifetime
         }
     }
 
-    private static async Task PlayTheBrowserAsync(Uri authorize)
+    private static async Task PlayTheBrowserAsync(Uri authorize, string page)
     {
         using var browser = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });
         using var approved = await browser.GetAsync(authorize);
@@ -188,7 +204,7 @@ public sealed class McpOAuthTests : IAsyncLifetime
         var back = approved.Headers.Location!;
         Assert.True(back.IsLoopback && back.AbsolutePath == "/callback", back.ToString());
         using var landed = await browser.GetAsync(back);
-        Assert.Contains("Logged in to the MCP server 'secure'", await landed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains(page, await landed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     private async Task<CliResult> RunCallingTheVaultAsync()
@@ -201,6 +217,16 @@ public sealed class McpOAuthTests : IAsyncLifetime
                 text: the vault answered
             """);
         return await AgentProcess.RunAsync(_ws.Root, Environment, "run", "open the vault", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script, "-c", "log_level=trace");
+    }
+
+    /// <summary>A headless run whose model needs no tool: it must end, and answer, without the server.</summary>
+    private async Task<CliResult> RunThatGoesOnWithoutTheServerAsync()
+    {
+        var script = _ws.WriteScript("turns:\n  - text: went on without it\n");
+        var run = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "hello", "-p", "scripted", "--no-default-plugins", "-m", "scripted/" + script);
+        Assert.True(run.ExitCode == ExitCodes.Success, run.Error);
+        Assert.Contains("went on without it", run.Output, StringComparison.Ordinal);
+        return run;
     }
 
     private JsonObject Stored()

@@ -80,6 +80,9 @@ internal sealed class OAuthProtectedMcpServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Whether the authorize endpoint refuses (as when the person clicks "deny"): the browser goes back with <c>error=access_denied</c>.</summary>
+    public bool DenyAuthorization { get; set; }
+
     /// <summary>The access tokens issued so far are no longer accepted (as when they expire); refresh tokens stay valid.</summary>
     public void ExpireAccessTokens() => _accessTokens.Clear();
 
@@ -158,6 +161,17 @@ internal sealed class OAuthProtectedMcpServer : IAsyncDisposable
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             return context.Response.WriteAsync("bad authorization request: " + context.Request.QueryString);
+        }
+
+        if (DenyAuthorization)
+        {
+            context.Response.Redirect(QueryHelpers.AddQueryString(registered.Redirect, new Dictionary<string, string?>
+            {
+                ["error"] = "access_denied",
+                ["error_description"] = "the user said no",
+                ["state"] = query["state"],
+            }));
+            return Task.CompletedTask;
         }
 
         Interlocked.Increment(ref _authorizations);
