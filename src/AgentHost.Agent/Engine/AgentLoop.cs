@@ -309,7 +309,7 @@ public sealed partial class AgentLoop
         public string SessionId { get; } = request.SessionId;
 
         /// <summary>What the run's spans and metrics say about its model requests.</summary>
-        public ModelCallTags Tags { get; } = new(request.ProviderName, request.Model?.Id, request.SessionId);
+        public ModelCallTags Tags { get; } = new(request.ProviderName, request.ModelId ?? request.Model?.Id, request.SessionId);
 
         public Conversation Conversation { get; } = conversation;
 

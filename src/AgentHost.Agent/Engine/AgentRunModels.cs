@@ -65,6 +65,12 @@ public sealed record AgentRunRequest(string SessionId, string Prompt)
     /// <summary>The configured provider name, for events.</summary>
     public string? ProviderName { get; init; }
 
+    /// <summary>
+    /// The selected model's id, for spans and metrics (<c>gen_ai.request.model</c>): also when <see cref="Model"/> is
+    /// <see langword="null"/> (a configured provider's model the catalog does not describe); <see cref="Model"/>'s id when not set.
+    /// </summary>
+    public string? ModelId { get; init; }
+
     /// <summary>The step limit; <see cref="AgentLoopOptions.MaxSteps"/> when <see langword="null"/>.</summary>
     public int? MaxSteps { get; init; }
 

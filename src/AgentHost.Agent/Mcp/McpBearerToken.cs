@@ -21,7 +21,7 @@ internal static class McpBearerToken
     /// </summary>
     public static bool TryAdd(McpConfiguredServer server, string name, HostEnvironment environment, ref IReadOnlyDictionary<string, string> headers, List<string> problems)
     {
-        if (headers.Keys.Any(h => h.Equals("Authorization", StringComparison.OrdinalIgnoreCase)))
+        if (HasAuthorization(headers))
         {
             return true;
         }
@@ -55,7 +55,12 @@ internal static class McpBearerToken
         return true;
     }
 
-    private static bool IsUserConfigured(McpConfiguredServer server, HostEnvironment environment) =>
+    /// <summary>Whether the headers set <c>Authorization</c> (in any case).</summary>
+    public static bool HasAuthorization(IReadOnlyDictionary<string, string> headers) =>
+        headers.Keys.Any(h => h.Equals("Authorization", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Whether the server's URL is set by the user's own configuration file (not a project's).</summary>
+    public static bool IsUserConfigured(McpConfiguredServer server, HostEnvironment environment) =>
         server.Target?.File is { } file
         && string.Equals(Path.GetFullPath(file), Path.GetFullPath(AgentPaths.Resolve(environment).GlobalConfigFile), OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);
 }

@@ -4,6 +4,7 @@ using AgentHost.Sdk.Capabilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol;
+using ModelContextProtocol.Authentication;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -317,6 +318,16 @@ internal sealed partial class McpConnection : IAsyncDisposable
             AdditionalHeaders = definition.Headers.ToDictionary(p => p.Key, p => p.Value),
             TransportMode = HttpTransportMode.AutoDetect,
             ConnectionTimeout = definition.StartTimeout,
+            OAuth = definition.OAuth is { } tokens
+                ? new ClientOAuthOptions
+                {
+                    RedirectUri = tokens.RedirectUri,
+                    ClientId = tokens.ClientIdBeforeLogin,
+                    TokenCache = tokens,
+                    AuthorizationCallbackHandler = tokens.AuthorizeAsync,
+                    DynamicClientRegistration = new DynamicClientRegistrationOptions { ClientName = "agent (AgentHost)" },
+                }
+                : null,
         };
         return new HttpClientTransport(options, new HttpClient(new McpCappedHttpHandler(McpMessageLimits.Default, Dropped)), loggerFactory: null, ownsHttpClient: true);
     }
@@ -328,6 +339,11 @@ internal sealed partial class McpConnection : IAsyncDisposable
         if ((ex as ProgramStartException ?? ex.InnerException as ProgramStartException) is { NotFound: true } missing)
         {
             return $"{what} did not start: {missing.Message.TrimEnd('.')}. Install it or correct the command.";
+        }
+
+        if (FindInChain<McpLoginRequiredException>(ex) is { } login)
+        {
+            return $"{what} was left out: {login.Message}.";
         }
 
         var message = exit ?? string.Join(": ", ex.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
@@ -343,6 +359,21 @@ internal sealed partial class McpConnection : IAsyncDisposable
         }
 
         return $"{what} did not start: {message}.{tail}";
+    }
+
+    /// <summary>The first exception of type <typeparamref name="T"/> in <paramref name="ex"/>'s chain of inner exceptions.</summary>
+    internal static T? FindInChain<T>(Exception? ex)
+        where T : Exception
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The last lines a stdio server wrote to standard error, for the failure message.</summary>

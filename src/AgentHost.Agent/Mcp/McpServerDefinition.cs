@@ -41,6 +41,12 @@ public sealed record McpServerDefinition(string Name, string Source, McpTranspor
     /// <summary>HTTP headers (e.g. <c>Authorization: Bearer …</c>) of an HTTP server.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The OAuth tokens of an HTTP server of the user's own configuration with no <c>Authorization</c> header: sent, and
+    /// refreshed when the server rejects them; <see langword="null"/> when the server is not offered OAuth.
+    /// </summary>
+    internal McpOAuthTokens? OAuth { get; init; }
+
     /// <summary>How long starting (connect and initialize and list the tools) may take before the server is reported as failed.</summary>
     public TimeSpan StartTimeout { get; init; } = DefaultStartTimeout;
 

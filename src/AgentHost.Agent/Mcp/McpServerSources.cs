@@ -198,7 +198,12 @@ public static class McpServerSources
                 return null;
             }
 
-            return new McpServerDefinition(name, source, McpTransport.Http) { Url = uri, Headers = headers };
+            var definition = new McpServerDefinition(name, source, McpTransport.Http) { Url = uri, Headers = headers };
+            // OAuth (agent mcp login) only for your own servers that send no Authorization of their own: a stored login
+            // is yours, and a project cannot point a name at another URL and have it sent there (it is bound to its URL too).
+            return McpBearerToken.HasAuthorization(headers) || !McpBearerToken.IsUserConfigured(server, environment)
+                ? definition
+                : definition with { OAuth = McpOAuthTokens.ForSession(name, uri, environment) };
         }
 
         var args = server.GetSection("args")

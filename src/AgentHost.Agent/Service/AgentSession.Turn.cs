@@ -216,6 +216,7 @@ public sealed partial class AgentSession
                     SystemPrompt = systemPrompt,
                     Model = model.Descriptor,
                     ProviderName = model.ProviderName,
+                    ModelId = model.ModelId,
                     MaxSteps = request.MaxSteps ?? context.MaxSteps,
                     TakeStep = request.TakeStep,
                     CostCaps = costCaps,

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using AgentHost.Tests.Providers.OpenAI;
 using AgentHost.Tests.Runs;
 using AgentHost.Tests.Server;
 using AgentHost.Tests.Support;
@@ -93,6 +94,32 @@ public sealed class TelemetryExportTests : IAsyncLifetime
         Assert.Contains(points, p => p.Metric == "agenthost.run.duration" && p.Count == 1);
         Assert.Contains(points, p => p.Metric == "agenthost.sessions.active");
         AssertNothingOfTheConversation();
+    }
+
+    /// <summary>
+    /// A provider of the user's configuration (an OpenAI-compatible server on 127.0.0.1) with a model the catalog does
+    /// not know: the turn's and the model requests' spans and the metrics still name the model (they used to carry it
+    /// only when the catalog described the model, as for the presets).
+    /// </summary>
+    [Fact]
+    public async Task AgentRun_WithAConfiguredProvidersUncataloguedModel_SpansAndMetricsNameTheModel()
+    {
+        await using var server = new FakeOpenAIServer();
+        server.ReplySse(Chunks.Answer("hello"));
+        _ws.WriteUserConfig($"providers:\n  local:\n    type: openai\n    base_url: {server.BaseUrl}\n");
+        var env = Env(new() { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = _receiver.HttpEndpoint.ToString(), ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf" });
+
+        var result = await AgentProcess.RunAsync(_ws.Root, env, "run", "hi", "--plugin", "openai", "--no-default-plugins", "--model", "local/house-model-7b");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        await _receiver.WaitForAsync(r => r.Spans.Any(s => s.Name == "invoke_agent") && r.Points.Any(p => p.Metric == "gen_ai.client.operation.duration"), "the turn's trace and metrics");
+        var spans = _receiver.Spans.Where(s => s.Scope == "AgentHost").ToList();
+        var turn = Assert.Single(spans, s => s.Name == "invoke_agent");
+        Assert.Equal(("local", "house-model-7b"), (turn["gen_ai.provider.name"], turn["gen_ai.request.model"]));
+        var chat = Assert.Single(spans, s => s["gen_ai.operation.name"] as string == "chat");
+        Assert.Equal("chat house-model-7b", chat.Name);
+        Assert.Equal(("local", "house-model-7b"), (chat["gen_ai.provider.name"], chat["gen_ai.request.model"]));
+        Assert.Contains(_receiver.Points, p => p.Metric == "gen_ai.client.operation.duration" && Equals(p.Attributes.GetValueOrDefault("gen_ai.request.model"), "house-model-7b"));
     }
 
     [Fact]
