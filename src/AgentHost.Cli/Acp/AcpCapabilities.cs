@@ -9,7 +9,7 @@ internal static class AcpCapabilities
     public static JsonObject Agent() => new()
     {
         ["loadSession"] = false,
-        ["promptCapabilities"] = new JsonObject { ["image"] = false, ["audio"] = false, ["embeddedContext"] = false },
+        ["promptCapabilities"] = new JsonObject { ["image"] = true, ["audio"] = false, ["embeddedContext"] = true },
         ["mcpCapabilities"] = new JsonObject { ["http"] = false, ["sse"] = false },
         ["sessionCapabilities"] = new JsonObject(),
     };

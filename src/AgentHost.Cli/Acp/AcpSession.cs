@@ -42,7 +42,32 @@ internal sealed class AcpSession : IAsyncDisposable
     {
         if (AcpUpdates.Of(e, Workspace) is { } update)
         {
+            if (e is ToolCallCompletedEvent { Status: ToolCallStatus.Succeeded, Files.Count: > 0 } edited)
+            {
+                await AddDiffsAsync(update, edited, cancellationToken).ConfigureAwait(false);
+            }
+
             await SendAsync(update, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Puts the call's edits (from the session's file checkpoints) before its text content.</summary>
+    private async Task AddDiffsAsync(JsonObject update, ToolCallCompletedEvent edited, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<JsonObject> diffs;
+        try
+        {
+            diffs = await AcpDiffs.OfAsync(Root.Root.Service.Store, Id, Workspace, edited.Files, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Hosting.AgentHostException)
+        {
+            return; // The call's text content still says what changed.
+        }
+
+        var content = update["content"]!.AsArray();
+        for (var i = 0; i < diffs.Count; i++)
+        {
+            content.Insert(i, diffs[i]);
         }
     }
 
