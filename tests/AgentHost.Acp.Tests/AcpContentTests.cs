@@ -5,8 +5,10 @@ namespace AgentHost.Acp.Tests;
 
 /// <summary>
 /// <c>session/prompt</c>'s content blocks (text, <c>resource_link</c>, embedded <c>resource</c>, <c>image</c>) reach
-/// the model under the rules of <c>@file</c>, what breaks a rule is refused naming the block, and a file edit comes
-/// back as <c>diff</c> tool call content; through the official SDK, every message valid against the schema.
+/// the model under the rules of <c>@file</c>, what breaks a rule is refused naming the block, a file edit comes back as
+/// <c>diff</c> tool call content, usage as
+/// <c>usage_update</c> and an answer cut at the output limit as <c>max_tokens</c>; through the official SDK, every
+/// message valid against the schema.
 /// </summary>
 public sealed class AcpContentTests
 {
@@ -14,7 +16,7 @@ public sealed class AcpContentTests
     private static readonly byte[] Png = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0, 0, 0, 0];
 
     [AcpFact]
-    public async Task Prompt_TakesLinksEmbeddedTextAndImages_RefusesWhatFileReferencesRefuse_AndReportsEditsAsDiffs()
+    public async Task Prompt_TakesLinksEmbeddedTextAndImages_RefusesWhatFileReferencesRefuse_AndReportsEditsAsDiffsUsageAndMaxTokens()
     {
         using var workspace = new RunWorkspace();
         Directory.CreateDirectory(workspace.Root);
@@ -41,6 +43,8 @@ public sealed class AcpContentTests
                   - name: edit
                     arguments: { path: notes.txt, old_string: LINKED-NOTES, new_string: EDITED-NOTES }
               - text: Edited.
+              - text: An answer the output limit cut
+                finish: length
             """);
         JsonNode Prompt(params JsonNode[] blocks) => new JsonArray(blocks);
         JsonObject Text(string text) => new() { ["type"] = "text", ["text"] = text };
@@ -67,6 +71,7 @@ public sealed class AcpContentTests
                 PromptStep(Prompt(
                     Text("Edit the notes; the big file is context."),
                     new JsonObject { ["type"] = "resource", ["resource"] = new JsonObject { ["uri"] = "untitled:big", ["text"] = new string('x', 150_000) } })),
+                PromptStep(Prompt(Text("Say a lot"))),
             ],
             args: ["--plugin", "scripted", "--model", "scripted/" + script]);
 
@@ -79,6 +84,9 @@ public sealed class AcpContentTests
         var attached = run.Step(2);
         Assert.True(attached["error"] is null, $"the prompt with attachments failed: {attached["error"]?.ToJsonString()}\n{run.Stderr}");
         Assert.Equal("end_turn", (string?)attached["result"]!["stopReason"]);
+        var usage = run.Updates(2).Last(u => (string?)u["sessionUpdate"] == "usage_update");
+        Assert.True((long)usage["used"]! > 0, usage.ToJsonString());
+        Assert.Equal(200_000, (long)usage["size"]!); // the scripted model's context window
 
         AssertError(run.Step(3), -32602, "outside the session's root");
         Assert.DoesNotContain("OUTSIDE-THE-ROOT", string.Join("\n", run.Transcript.Select(t => (string?)t["line"])));
@@ -95,6 +103,9 @@ public sealed class AcpContentTests
         Assert.Equal(Path.Combine(workspace.Root, "notes.txt"), (string?)diff["path"]);
         Assert.Equal("LINKED-NOTES", (string?)diff["oldText"]);
         Assert.Equal("EDITED-NOTES", (string?)diff["newText"]);
+
+        // The answer was cut at the model's output limit: the turn ends with max_tokens.
+        Assert.Equal("max_tokens", (string?)run.Step(9)["result"]?["stopReason"]);
 
         Assert.Empty(AcpSchema.Problems(run));
     }
