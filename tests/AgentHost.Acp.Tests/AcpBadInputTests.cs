@@ -50,13 +50,13 @@ public sealed class AcpBadInputTests
             args: ["--plugin", "scripted", "--model", "scripted/" + script]);
 
         Assert.True(run.ExitCode == 0, $"agent acp exited {run.ExitCode}: {run.Stderr}");
-        AssertError(run.Step(1), -32700, "not valid JSON");
-        AssertError(run.Step(2), -32600, "batches are not supported");
-        AssertError(run.Step(3), -32601, "method 'session/fly' is not part of the Agent Client Protocol");
-        AssertError(run.Step(4), -32602, "\"cwd\" must be an absolute path");
-        AssertError(run.Step(6), -32602, "\"prompt\" must be an array");
-        AssertError(run.Step(7), -32002, "no session '01NOSUCHSESSION'");
-        AssertError(run.Step(9), -32600, "is already running a prompt: wait for its answer, or send session/cancel first");
+        AcpAssert.Error(run.Step(1), -32700, "not valid JSON");
+        AcpAssert.Error(run.Step(2), -32600, "batches are not supported");
+        AcpAssert.Error(run.Step(3), -32601, "method 'session/fly' is not part of the Agent Client Protocol");
+        AcpAssert.Error(run.Step(4), -32602, "\"cwd\" must be an absolute path");
+        AcpAssert.Error(run.Step(6), -32602, "\"prompt\" must be an array");
+        AcpAssert.Error(run.Step(7), -32002, "no session '01NOSUCHSESSION'");
+        AcpAssert.Error(run.Step(9), -32600, "is already running a prompt: wait for its answer, or send session/cancel first");
         Assert.True((string?)run.Step(11)["result"]?["stopReason"] == "cancelled", $"the cancelled prompt answered {run.Step(11).ToJsonString()}\n{run.Stderr}");
         var after = run.Step(12);
         Assert.True(after["error"] is null, $"the prompt after the cancel failed: {after["error"]?.ToJsonString()}\n{run.Stderr}");
@@ -100,12 +100,5 @@ public sealed class AcpBadInputTests
         Assert.Equal(2, (int?)served["id"]);
         Assert.Equal("ping", (string?)served["result"]?["answered"]);
         await write;
-    }
-
-    private static void AssertError(JsonObject step, int code, string fragment)
-    {
-        var error = step["error"] ?? throw new Xunit.Sdk.XunitException($"expected error {code} ({fragment}), got {step.ToJsonString()}");
-        Assert.True((int?)error["code"] == code, $"expected code {code}, got {error.ToJsonString()}");
-        Assert.Contains(fragment, (string?)error["message"], StringComparison.Ordinal);
     }
 }

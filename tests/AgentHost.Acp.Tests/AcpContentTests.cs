@@ -88,12 +88,12 @@ public sealed class AcpContentTests
         Assert.True((long)usage["used"]! > 0, usage.ToJsonString());
         Assert.Equal(200_000, (long)usage["size"]!); // the scripted model's context window
 
-        AssertError(run.Step(3), -32602, "outside the session's root");
+        AcpAssert.Error(run.Step(3), -32602, "outside the session's root");
         Assert.DoesNotContain("OUTSIDE-THE-ROOT", string.Join("\n", run.Transcript.Select(t => (string?)t["line"])));
-        AssertError(run.Step(4), -32600, "not a PNG, JPEG, GIF or WebP image");
-        AssertError(run.Step(5), -32600, "excluded by the project's .agentignore");
-        AssertError(run.Step(6), -32600, "over the 5 MB limit per image");
-        AssertError(run.Step(7), -32602, "'audio' block");
+        AcpAssert.Error(run.Step(4), -32600, "not a PNG, JPEG, GIF or WebP image");
+        AcpAssert.Error(run.Step(5), -32600, "excluded by the project's .agentignore");
+        AcpAssert.Error(run.Step(6), -32600, "over the 5 MB limit per image");
+        AcpAssert.Error(run.Step(7), -32602, "'audio' block");
 
         var edited = run.Step(8);
         Assert.True(edited["error"] is null, $"the edit prompt failed: {edited["error"]?.ToJsonString()}\n{run.Stderr}");
@@ -108,12 +108,5 @@ public sealed class AcpContentTests
         Assert.Equal("max_tokens", (string?)run.Step(9)["result"]?["stopReason"]);
 
         Assert.Empty(AcpSchema.Problems(run));
-    }
-
-    private static void AssertError(JsonObject step, int code, string fragment)
-    {
-        var error = step["error"] ?? throw new Xunit.Sdk.XunitException($"expected error {code} ({fragment}), got {step.ToJsonString()}");
-        Assert.True((int?)error["code"] == code, $"expected code {code}, got {error.ToJsonString()}");
-        Assert.Contains(fragment, (string?)error["message"], StringComparison.Ordinal);
     }
 }
