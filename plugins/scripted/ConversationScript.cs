@@ -40,6 +40,9 @@ internal sealed record ScriptTurn(int Number, string? Text, string? Reasoning, I
     /// <summary>The wait between two streamed pieces (<c>chunk_delay_ms</c>): a model that streams slowly.</summary>
     public TimeSpan ChunkDelay { get; init; }
 
+    /// <summary>Whether the answer says it was cut at the model's output limit (<c>finish: length</c>; finish reason <c>length</c>).</summary>
+    public bool CutAtOutputLimit { get; init; }
+
     /// <summary>The longest <c>delay_ms</c> a turn may have (ten minutes).</summary>
     private const int MaxDelayMilliseconds = 600_000;
 
@@ -73,6 +76,12 @@ internal sealed record ScriptTurn(int Number, string? Text, string? Reasoning, I
             ParseDelay(map, "delay_ms", number, file))
         {
             ChunkDelay = ParseDelay(map, "chunk_delay_ms", number, file),
+            CutAtOutputLimit = Scalar(map, "finish") switch
+            {
+                null or "stop" => false,
+                "length" => true,
+                var other => throw new InvalidDataException($"{file}: turn {number}: finish must be 'stop' or 'length' (the answer was cut at the output limit), not '{other}'."),
+            },
         };
     }
 

@@ -75,7 +75,7 @@ internal sealed class ScriptedChatClient(ConversationScript script, string model
         {
             ResponseId = responseId,
             ModelId = modelId,
-            FinishReason = turn.ToolCalls.Count > 0 ? ChatFinishReason.ToolCalls : ChatFinishReason.Stop,
+            FinishReason = turn.ToolCalls.Count > 0 ? ChatFinishReason.ToolCalls : turn.CutAtOutputLimit ? ChatFinishReason.Length : ChatFinishReason.Stop,
         };
     }
 

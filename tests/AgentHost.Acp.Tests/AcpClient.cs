@@ -136,9 +136,22 @@ public sealed record AcpRun(JsonObject Output, IReadOnlyList<JsonObject> Transcr
     public IReadOnlyList<JsonElement> AgentMessages =>
         [.. Transcript.Where(t => (string?)t["from"] == "agent").Select(t => JsonDocument.Parse((string)t["line"]!).RootElement.Clone())];
 
-    /// <summary>The messages the client wrote, parsed.</summary>
+    /// <summary>The messages the client wrote, parsed; a raw step's deliberately malformed line (not a JSON object) is left out.</summary>
     public IReadOnlyList<JsonElement> ClientMessages =>
-        [.. Transcript.Where(t => (string?)t["from"] == "client").Select(t => JsonDocument.Parse((string)t["line"]!).RootElement.Clone())];
+        [.. Transcript.Where(t => (string?)t["from"] == "client").Select(t => ObjectOf((string)t["line"]!)).OfType<JsonElement>()];
+
+    private static JsonElement? ObjectOf(string line)
+    {
+        try
+        {
+            var element = JsonDocument.Parse(line).RootElement.Clone();
+            return element.ValueKind == JsonValueKind.Object ? element : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>A prompt step's updates.</summary>
     public IReadOnlyList<JsonObject> Updates(int index) => [.. Step(index)["updates"]!.AsArray().Select(u => u!.AsObject())];

@@ -161,6 +161,20 @@ public sealed class ScriptedProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FinishLength_ReportsTheAnswerCutAtTheOutputLimit_AndAnUnknownFinishIsAnError()
+    {
+        var client = Client("turns:\n  - text: cut short\n    finish: length\n  - text: whole\n");
+
+        var cut = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]);
+        var whole = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "x"), new ChatMessage(ChatRole.Assistant, "cut short"), new ChatMessage(ChatRole.User, "y")]);
+
+        Assert.Equal(ChatFinishReason.Length, cut.FinishReason);
+        Assert.Equal(ChatFinishReason.Stop, whole.FinishReason);
+        var error = Assert.Throws<InvalidDataException>(() => Client("turns:\n  - text: a\n    finish: maybe\n"));
+        Assert.Contains("turn 1: finish must be 'stop' or 'length'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MissingScript_NamesThePathAndTheFix()
     {
         var provider = (ChatProviderCapability)_harness.Registry.Find(CapabilityKind.ChatProvider, "scripted")!.Capability;

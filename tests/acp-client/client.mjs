@@ -18,6 +18,10 @@
 //     { op: "prompt", session, text | prompt, cancelAfter?: "tool_call" | "agent_message_chunk" },
 //     { op: "raw", line, expectError?: true },    write a raw line to the agent's stdin, wait for the answer of id null
 //     { op: "promptDetached", session, text, until: "agent_message_chunk" },  start a prompt, go on at that update
+
+//     { op: "startPrompt", name, session, text | prompt, waitFor: "agent_message_chunk" }
+//                                                 start a prompt and go on once an update of kind waitFor (or its answer) came
+//     { op: "awaitPrompt", name },                wait for a started prompt's answer; recorded as a "prompt" step
 //     { op: "end" }                               close stdin, wait for the process to exit
 //     { op: "collect", method, params, session, save? }   a request (session/load) whose result comes after updates
 //                                                of `session`: the step records them as its updates
@@ -87,6 +91,8 @@ child.stdout.on("data", (chunk) => {
 });
 
 const updates = new Map();
+const updateWaiters = [];
+const started = {};
 let cancelOn = null;
 const permissionAnswers = [...(scenario.permission ?? [])];
 
@@ -107,6 +113,10 @@ const app = acp
     const list = updates.get(params.sessionId) ?? [];
     list.push(params.update);
     updates.set(params.sessionId, list);
+    for (const waiter of updateWaiters.filter((w) => w.kind === params.update.sessionUpdate && w.session === params.sessionId)) {
+      updateWaiters.splice(updateWaiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
     if (cancelOn && cancelOn.kind === params.update.sessionUpdate && cancelOn.session === params.sessionId) {
       const target = cancelOn;
       cancelOn = null;
@@ -195,6 +205,24 @@ await app.connectWith(stream, async (ctx) => {
         output.steps.push({ op: "promptDetached", updates: [...updates.get(session)] });
         break;
       }
+
+      case "startPrompt": {
+        const session = substitute(step.session);
+        updates.set(session, []);
+        const prompt = step.prompt ? substitute(step.prompt) : [{ type: "text", text: step.text }];
+        const arrived = new Promise((resolve) => updateWaiters.push({ session, kind: step.waitFor, resolve }));
+        const entry = { op: "prompt", method: "session/prompt" };
+        started[step.name] = ctx.request(acp.methods.agent.session.prompt, { sessionId: session, prompt }).then(
+          (result) => (entry.result = result),
+          (error) => (entry.error = { code: error.code ?? null, message: error.message, data: error.data ?? null }),
+        ).then(() => ({ ...entry, updates: updates.get(session) }));
+        await Promise.race([arrived, started[step.name]]);
+        output.steps.push({ op: "startPrompt", name: step.name });
+        break;
+      }
+      case "awaitPrompt":
+        output.steps.push(await started[step.name]);
+        break;
       case "end":
         break;
       case "collect": {

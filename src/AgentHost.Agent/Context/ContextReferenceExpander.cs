@@ -62,11 +62,23 @@ internal sealed partial class ContextReferenceExpander(string workspaceRoot, Cap
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The expanded prompt; images are references of kind <see cref="ContextReferenceKind.Image"/>.</returns>
     /// <exception cref="AgentHostException">An explicit reference or image could not be resolved, or an image is too large (the message says why).</exception>
-    public async Task<ExpandedPrompt> ExpandAsync(string prompt, IReadOnlyList<string> explicitReferences, IReadOnlyList<string> images, CancellationToken cancellationToken = default)
+    public Task<ExpandedPrompt> ExpandAsync(string prompt, IReadOnlyList<string> explicitReferences, IReadOnlyList<string> images, CancellationToken cancellationToken = default) =>
+        ExpandAsync(prompt, explicitReferences, images, [], cancellationToken);
+
+    /// <summary>Expands the references in <paramref name="prompt"/>, the explicit ones, the explicit images and a client's attachments.</summary>
+    /// <param name="prompt">The prompt text.</param>
+    /// <param name="explicitReferences">References from <c>--context</c> (with or without the leading <c>@</c>); these must resolve.</param>
+    /// <param name="images">Image files from <c>--image</c> (paths inside the project root, like <c>@file</c>); each must be an image within the size cap.</param>
+    /// <param name="attachments">What a client attached beside the text (<see cref="Service.PromptAttachment"/>); each must resolve.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The expanded prompt; images are references of kind <see cref="ContextReferenceKind.Image"/>.</returns>
+    /// <exception cref="AgentHostException">An explicit reference, image or attachment could not be resolved, or an image is too large (the message says why).</exception>
+    public async Task<ExpandedPrompt> ExpandAsync(string prompt, IReadOnlyList<string> explicitReferences, IReadOnlyList<string> images, IReadOnlyList<Service.PromptAttachment> attachments, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(explicitReferences);
         ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(attachments);
         var references = new List<ContextReference>();
         var warnings = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -85,6 +97,15 @@ internal sealed partial class ContextReferenceExpander(string workspaceRoot, Cap
                 var resolved = await ResolveAsync(reference, cancellationToken).ConfigureAwait(false)
                     ?? throw new AgentHostException(ErrorKind.Usage, $"--context @{reference}: {await ExplainAsync(reference).ConfigureAwait(false)}");
                 references.Add(resolved.Denied is { } denied ? throw new AgentHostException(ErrorKind.Usage, $"--context @{reference}: {denied}") : resolved);
+            }
+        }
+
+        for (var i = 0; i < attachments.Count; i++)
+        {
+            var attached = await ResolveAttachmentAsync(attachments[i], i, cancellationToken).ConfigureAwait(false);
+            if (seen.Add(attached.Reference) || attached.Kind == ContextReferenceKind.Image)
+            {
+                references.Add(attached);
             }
         }
 

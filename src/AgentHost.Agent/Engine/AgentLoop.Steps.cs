@@ -87,6 +87,7 @@ public sealed partial class AgentLoop
             if (calls.Count == 0)
             {
                 run.FinalText = response.Text;
+                run.CutAtOutputLimit = response.FinishReason == ChatFinishReason.Length;
                 PublishStep(run, step, usage);
                 if (response.FinishReason == ChatFinishReason.ContentFilter)
                 {

@@ -137,6 +137,7 @@ public sealed partial class AgentLoop
             Reason = reason,
             Messages = run.Conversation.Snapshot(),
             Cost = run.Cost,
+            CutAtOutputLimit = run.CutAtOutputLimit,
         };
     }
 
@@ -350,6 +351,9 @@ public sealed partial class AgentLoop
         public int Steps { get; set; }
 
         public string? FinalText { get; set; }
+
+        /// <summary>Whether the final answer was cut at the model's output limit (its finish reason was <c>length</c>).</summary>
+        public bool CutAtOutputLimit { get; set; }
     }
 
     private sealed class ModelRequestException(string message, Exception innerException) : Exception(message, innerException);

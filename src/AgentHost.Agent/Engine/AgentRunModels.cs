@@ -166,6 +166,12 @@ public sealed record AgentRunResult(RunOutcome Outcome, string? FinalText, int S
     /// </summary>
     public decimal? Cost { get; init; }
 
+    /// <summary>
+    /// Whether the final answer was cut because the model reached its output token limit (the provider's finish reason
+    /// <c>length</c>, e.g. OpenAI's <c>max_output_tokens</c>, Ollama's <c>length</c>); the run still completed.
+    /// </summary>
+    public bool CutAtOutputLimit { get; init; }
+
     /// <summary>The conversation as the model last saw it (system prompt first), every call answered.</summary>
     public IReadOnlyList<ChatMessage> Messages { get; init; } = [];
 }

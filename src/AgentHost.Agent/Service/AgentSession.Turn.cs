@@ -97,7 +97,7 @@ public sealed partial class AgentSession
         var mode = RunContext?.Mode ?? Options.PermissionMode ?? policy.Mode ?? PermissionModes.Default(Options.Interactive);
         var expanding = StartupActivities.Start("turn.references");
         var references = ContextReferences.Create(runtime, policy, mode, Options.WorkspaceRoot, _parts.Environment.HomeDirectory, _parts.Scrubber, _parts.Time, new McpResourceReferences(_opening.McpServersIfStartedAsync, _opening.McpServersAsync));
-        var expanded = await references.ExpandAsync(request.Prompt, request.Context, request.Images, cancellationToken).ConfigureAwait(false);
+        var expanded = await references.ExpandAsync(request.Prompt, request.Context, request.Images, request.Attachments, cancellationToken).ConfigureAwait(false);
         expanding?.Dispose();
         if (request.McpPrompt is { } mcpPrompt)
         {

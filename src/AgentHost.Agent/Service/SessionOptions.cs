@@ -105,6 +105,12 @@ public sealed record TurnRequest(string Prompt)
     /// <summary>Image files inside the workspace to attach.</summary>
     public IReadOnlyList<string> Images { get; init; } = [];
 
+    /// <summary>
+    /// Content the client attached beside the prompt's text (<see cref="PromptAttachment"/>: linked or embedded files,
+    /// images by their bytes), under the same rules as <c>@file</c>; each must resolve.
+    /// </summary>
+    public IReadOnlyList<PromptAttachment> Attachments { get; init; } = [];
+
     /// <summary>Skills to activate before the model is asked; each must exist and be user-invocable.</summary>
     public IReadOnlyList<string> Skills { get; init; } = [];
 

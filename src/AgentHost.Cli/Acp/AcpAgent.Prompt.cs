@@ -1,7 +1,5 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentHost.Agent.Service;
 
 namespace AgentHost.Cli.Acp;
 
@@ -23,34 +21,9 @@ internal sealed partial class AcpAgent
             throw AcpErrors.UnknownSession(id);
         }
 
-        var request = PromptOf(blocks, Method);
+        var request = AcpPromptContent.Of(blocks, session.Workspace, Method);
         var stopReason = await session.PromptAsync(request, cancellationToken).ConfigureAwait(false);
         await SendTitleAsync(session, cancellationToken).ConfigureAwait(false);
         return new JsonObject { ["stopReason"] = stopReason };
-    }
-
-    /// <summary>The turn a prompt's content blocks ask for.</summary>
-    private static TurnRequest PromptOf(JsonElement blocks, string method)
-    {
-        var text = new StringBuilder();
-        var index = 0;
-        foreach (var block in blocks.EnumerateArray())
-        {
-            var type = block.ValueKind == JsonValueKind.Object && block.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-            switch (type)
-            {
-                case "text":
-                    text.Append(AcpParams.RequiredString(block, "text", $"{method}: prompt[{index}]"));
-                    break;
-                default:
-                    throw AcpErrors.InvalidParams($"{method}: prompt[{index}] is a '{type ?? "(no type)"}' block; this agent takes text blocks.");
-            }
-
-            index++;
-        }
-
-        return text.Length > 0
-            ? new TurnRequest(text.ToString())
-            : throw AcpErrors.InvalidParams($"{method}: the prompt has no text.");
     }
 }

@@ -9,7 +9,8 @@ internal static class AcpCapabilities
     public static JsonObject Agent() => new()
     {
         ["loadSession"] = true,
-        ["promptCapabilities"] = new JsonObject { ["image"] = false, ["audio"] = false, ["embeddedContext"] = false },
+        // Text and resource links (the baseline), embedded resources and images, under the rules of @file (AcpPromptContent).
+        ["promptCapabilities"] = new JsonObject { ["image"] = true, ["audio"] = false, ["embeddedContext"] = true },
         // Streamable HTTP with the fallback to HTTP+SSE (McpConnection): both kinds of the editor's servers connect.
         ["mcpCapabilities"] = new JsonObject { ["http"] = true, ["sse"] = true },
         // Stored sessions: list (cursor, cwd filter), resume without replay, close (releases the lease), delete.

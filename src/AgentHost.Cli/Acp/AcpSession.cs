@@ -15,6 +15,7 @@ internal sealed class AcpSession : IAsyncDisposable
     private readonly Lock _sync = new();
     private bool _running;
     private bool _cancelRequested;
+    private long? _usedTokens;
 
     public AcpSession(string id, AgentSession session, AcpRoot root, Func<JsonObject, CancellationToken, Task> send)
     {
@@ -43,9 +44,66 @@ internal sealed class AcpSession : IAsyncDisposable
     /// <summary>Sends the update an event of this session becomes, if any.</summary>
     public async ValueTask OnEventAsync(AgentEvent e, CancellationToken cancellationToken)
     {
+        if (e is StepCompletedEvent or RunCompletedEvent)
+        {
+            await SendUsageAsync(e, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (AcpUpdates.Of(e, Workspace) is { } update)
         {
+            if (e is ToolCallCompletedEvent { Status: ToolCallStatus.Succeeded, Files.Count: > 0 } edited)
+            {
+                await AddDiffsAsync(update, edited, cancellationToken).ConfigureAwait(false);
+            }
+
             await SendAsync(update, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A <c>usage_update</c> after a model step (tokens in context) and at the end of a turn (with the session's cost).</summary>
+    private async Task SendUsageAsync(AgentEvent e, CancellationToken cancellationToken)
+    {
+        decimal? cost = null;
+        if (e is StepCompletedEvent step)
+        {
+            _usedTokens = AcpUsage.UsedAfter(step) ?? _usedTokens;
+        }
+        else
+        {
+            try
+            {
+                cost = (await Root.Root.Service.Store.GetSessionAsync(Id, cancellationToken).ConfigureAwait(false)).Cost;
+            }
+            catch (Hosting.AgentHostException)
+            {
+                // Not stored (a turn that failed before the session was): no cost to tell.
+            }
+        }
+
+        if (AcpUsage.Update(_usedTokens, Session.RunContext?.Model.Descriptor?.ContextWindow, cost) is { } update)
+        {
+            await SendAsync(update, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Puts the call's edits (from the session's file checkpoints) before its text content.</summary>
+    private async Task AddDiffsAsync(JsonObject update, ToolCallCompletedEvent edited, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<JsonObject> diffs;
+        try
+        {
+            diffs = await AcpDiffs.OfAsync(Root.Root.Service.Store, Id, Workspace, edited.Files, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Hosting.AgentHostException)
+        {
+            return; // The call's text content still says what changed.
+        }
+
+        var content = update["content"]!.AsArray();
+        for (var i = 0; i < diffs.Count; i++)
+        {
+            content.Insert(i, diffs[i]);
         }
     }
 

@@ -14,7 +14,7 @@ internal static class AcpStopReasons
     /// <exception cref="Common.JsonRpc.JsonRpcException">The provider or the run failed (the session stays consistent).</exception>
     public static string Of(RunOutcome outcome, string? reason) => outcome switch
     {
-        RunOutcome.Completed => "end_turn",
+        RunOutcome.Completed => result.CutAtOutputLimit ? "max_tokens" : "end_turn",
         RunOutcome.Cancelled => "cancelled",
         RunOutcome.Refused => "refusal",
         RunOutcome.StepLimit or RunOutcome.LoopDetected or RunOutcome.CostLimit or RunOutcome.TimeLimit => "max_turn_requests",

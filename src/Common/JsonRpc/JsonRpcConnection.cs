@@ -238,7 +238,9 @@ internal sealed class JsonRpcConnection : IAsyncDisposable
                 // Batches are used by neither LSP nor ACP.
                 if (_dialect.AnswersMalformedMessages)
                 {
-                    Malformed(JsonRpcErrorCodes.InvalidRequest, $"{_dialect.Peer} sent a JSON {root.ValueKind.ToString().ToLowerInvariant()} where a JSON-RPC message (an object) was expected.");
+                    Malformed(JsonRpcErrorCodes.InvalidRequest, root.ValueKind == JsonValueKind.Array
+                        ? $"{_dialect.Peer} sent a JSON-RPC batch (an array); batches are not supported: send each message as its own line."
+                        : $"{_dialect.Peer} sent a JSON {root.ValueKind.ToString().ToLowerInvariant()} where a JSON-RPC message (an object) was expected.");
                 }
 
                 return;
