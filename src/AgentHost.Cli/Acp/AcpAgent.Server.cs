@@ -64,7 +64,7 @@ internal sealed partial class AcpAgent
         var id = AcpParams.RequiredString(parameters, "sessionId", Method);
         var blocks = AcpParams.RequiredArray(parameters, "prompt", Method);
         var session = Server.Get(id);
-        var request = PromptOf(blocks, Method);
+        var request = AcpServerPrompt.Of(AcpPromptContent.Of(blocks, session.Root, Method), Method);
         var stopReason = await session.PromptAsync(request, cancellationToken).ConfigureAwait(false);
         return new JsonObject { ["stopReason"] = stopReason };
     }

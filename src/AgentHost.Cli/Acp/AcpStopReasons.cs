@@ -8,13 +8,16 @@ internal static class AcpStopReasons
 {
     /// <summary>The stop reason of <paramref name="result"/>, or an error for a turn that failed.</summary>
     /// <exception cref="Common.JsonRpc.JsonRpcException">The provider or the run failed (the session stays consistent).</exception>
-    public static string Of(AgentRunResult result) => Of(result.Outcome, result.Reason);
+    public static string Of(AgentRunResult result) => Of(result.Outcome, result.Reason, result.CutAtOutputLimit);
 
     /// <summary>The stop reason of a turn that ended with <paramref name="outcome"/> (a local run's, or a server's run.completed).</summary>
+    /// <param name="outcome">How the turn ended.</param>
+    /// <param name="reason">Why, when it did not complete.</param>
+    /// <param name="cutAtOutputLimit">Whether the final answer was cut by the model's output limit (known for a local run).</param>
     /// <exception cref="Common.JsonRpc.JsonRpcException">The provider or the run failed (the session stays consistent).</exception>
-    public static string Of(RunOutcome outcome, string? reason) => outcome switch
+    public static string Of(RunOutcome outcome, string? reason, bool cutAtOutputLimit = false) => outcome switch
     {
-        RunOutcome.Completed => result.CutAtOutputLimit ? "max_tokens" : "end_turn",
+        RunOutcome.Completed => cutAtOutputLimit ? "max_tokens" : "end_turn",
         RunOutcome.Cancelled => "cancelled",
         RunOutcome.Refused => "refusal",
         RunOutcome.StepLimit or RunOutcome.LoopDetected or RunOutcome.CostLimit or RunOutcome.TimeLimit => "max_turn_requests",

@@ -49,11 +49,6 @@ internal sealed class AcpServerSession
     /// <exception cref="Common.JsonRpc.JsonRpcException">A prompt already runs, the server refused the prompt, or the run failed.</exception>
     public async Task<string> PromptAsync(TurnRequest request, CancellationToken cancellationToken)
     {
-        if (request.Images.Count > 0)
-        {
-            throw AcpErrors.InvalidParams("session/prompt: images cannot be sent to a session on an agent server (agent acp --server): the server takes a prompt's text and file references only; send the image's file as a resource link instead.");
-        }
-
         var turn = new CancellationTokenSource();
         lock (_sync)
         {
