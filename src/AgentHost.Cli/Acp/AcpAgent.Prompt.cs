@@ -23,7 +23,14 @@ internal sealed partial class AcpAgent
             throw AcpErrors.UnknownSession(id);
         }
 
-        var request = PromptOf(blocks, Method);
+        var (request, reply) = await SlashAsync(session, PromptOf(blocks, Method), cancellationToken).ConfigureAwait(false);
+        if (request is null)
+        {
+            // A command answered without a turn (/mode, /model, an unknown one): its answer is the agent's message.
+            await session.SendAsync(AcpUpdates.Chunk("agent_message_chunk", reply!), cancellationToken).ConfigureAwait(false);
+            return new JsonObject { ["stopReason"] = "end_turn" };
+        }
+
         var stopReason = await session.PromptAsync(request, cancellationToken).ConfigureAwait(false);
         return new JsonObject { ["stopReason"] = stopReason };
     }

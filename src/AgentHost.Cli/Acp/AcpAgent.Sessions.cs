@@ -48,7 +48,12 @@ internal sealed partial class AcpAgent
             throw;
         }
 
-        _sessions[info.Id] = new AcpSession(info.Id, session, root, SendUpdateAsync);
-        return new JsonObject { ["sessionId"] = info.Id };
+        var opened = Open(info.Id, session, root);
+        return new JsonObject
+        {
+            ["sessionId"] = info.Id,
+            ["modes"] = AcpModes.State(opened.ModeId),
+            ["configOptions"] = await ConfigOptionsAsync(opened, cancellationToken).ConfigureAwait(false),
+        };
     }
 }

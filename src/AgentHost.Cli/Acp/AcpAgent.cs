@@ -72,9 +72,12 @@ internal sealed partial class AcpAgent : IAsyncDisposable
     private Dictionary<string, Func<JsonElement, CancellationToken, Task<JsonNode?>>> Methods() => new(StringComparer.Ordinal)
     {
         ["initialize"] = InitializeAsync,
-        ["authenticate"] = (_, _) => Task.FromResult<JsonNode?>(new JsonObject()),
+        ["authenticate"] = AuthenticateAsync,
+        ["logout"] = LogoutAsync,
         ["session/new"] = NewSessionAsync,
         ["session/prompt"] = PromptAsync,
+        ["session/set_mode"] = SetModeAsync,
+        ["session/set_config_option"] = SetConfigOptionAsync,
     };
 
     private async ValueTask<JsonNode?> HandleRequestAsync(string method, JsonElement parameters, CancellationToken cancellationToken)

@@ -47,7 +47,10 @@ internal sealed class AcpRoot : IAsyncDisposable
                 // Lossless: the editor sees every chunk and tool call, in order; a prompt's answer waits for them (DrainAsync).
                 Attach = opening => events = opening.Runtime.Events.Subscribe(typeof(AgentEvent), route, EventDelivery.Lossless, "acp"),
                 // The editor answers permission requests (session/request_permission) for as long as agent acp runs.
-                AttachBroker = opening => opening.Broker!.AddResponder("acp"),
+                AttachBroker = opening => opening.Broker!.AddResponder(AcpPermissions.Responder),
+                // A client that never answers holds no turn for ever: the request is denied after this (as agent serve's
+                // server.permission_timeout default); when the editor goes away, the pending ones are denied at once.
+                AnswerTimeout = AcpPermissions.AnswerTimeout,
                 Plugins = opening => new ProjectRootPlugins(plugins, options.NoDefaultPlugins ? [] : opening.Configuration.DefaultPlugins),
                 Models = configuration => [options.Model ?? configuration.Model],
                 DrainEventsOnClose = true,
