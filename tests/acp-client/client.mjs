@@ -15,6 +15,10 @@
 //     { op: "prompt", session, text | prompt, cancelAfter?: "tool_call" | "agent_message_chunk" },
 //     { op: "raw", line, expectError?: true },    write a raw line to the agent's stdin, wait for the answer of id null
 //     { op: "end" }                               close stdin, wait for the process to exit
+//     { op: "waitUpdate", session, kind }         wait for a session/update of that kind (already received or next);
+//                                                 the entry's result is the update
+//     { op: "promptAndLeave", session, text }     send a prompt, wait for its first session/request_permission, then
+//                                                 close stdin without answering; the entry's result is the exit code
 //   ]
 // }
 // output: { steps: [{ op, method?, result?, error?, updates? }], permissionRequests, exitCode, stderr }
@@ -73,6 +77,10 @@ child.stdout.on("data", (chunk) => {
 });
 
 const updates = new Map();
+const allUpdates = [];
+let updateWaiter = null;
+let permissionWaiter = null;
+let left = false; // promptAndLeave closed the connection on purpose
 let cancelOn = null;
 const permissionAnswers = [...(scenario.permission ?? [])];
 
@@ -92,6 +100,8 @@ const app = acp
   .onNotification(acp.methods.client.session.update, ({ params }) => {
     const list = updates.get(params.sessionId) ?? [];
     list.push(params.update);
+    allUpdates.push(params);
+    updateWaiter?.();
     updates.set(params.sessionId, list);
     if (cancelOn && cancelOn.kind === params.update.sessionUpdate && cancelOn.session === params.sessionId) {
       const target = cancelOn;
@@ -101,6 +111,7 @@ const app = acp
   })
   .onRequest(acp.methods.client.session.requestPermission, async ({ params }) => {
     output.permissionRequests.push(params);
+    permissionWaiter?.();
     const answer = permissionAnswers.length > 1 ? permissionAnswers.shift() : (permissionAnswers[0] ?? "reject_once");
     if (answer === "ignore") return new Promise(() => {});
     if (answer === "cancelled") return { outcome: { outcome: "cancelled" } };
@@ -160,10 +171,35 @@ await app.connectWith(stream, async (ctx) => {
       }
       case "end":
         break;
+      case "waitUpdate": {
+        const session = substitute(step.session);
+        const find = () => allUpdates.find((u) => u.sessionId === session && u.update.sessionUpdate === step.kind);
+        await new Promise((resolve) => {
+          updateWaiter = () => find() && resolve();
+          updateWaiter();
+        });
+        updateWaiter = null;
+        output.steps.push({ op: "waitUpdate", result: find().update });
+        break;
+      }
+      case "promptAndLeave": {
+        const session = substitute(step.session);
+        const asked = new Promise((resolve) => (permissionWaiter = resolve));
+        const prompt = ctx.request(acp.methods.agent.session.prompt, { sessionId: session, prompt: [{ type: "text", text: step.text }] });
+        prompt.catch(() => {});
+        await asked;
+        permissionWaiter = null;
+        left = true;
+        toAgent.end();
+        output.steps.push({ op: "promptAndLeave", result: { exitCode: await exited } });
+        break;
+      }
       default:
         throw new Error(`unknown step ${step.op}`);
     }
   }
+}).catch((error) => {
+  if (!left) throw error;
 });
 
 toAgent.end();
