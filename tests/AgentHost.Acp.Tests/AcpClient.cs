@@ -25,7 +25,17 @@ public static class AcpClient
     /// <param name="permission">The answers to permission requests, in order.</param>
     /// <param name="args">More arguments of <c>agent acp</c>.</param>
     /// <returns>What happened.</returns>
-    public static async Task<AcpRun> RunAsync(RunWorkspace workspace, JsonArray steps, IReadOnlyList<string>? permission = null, params string[] args)
+    public static Task<AcpRun> RunAsync(RunWorkspace workspace, JsonArray steps, IReadOnlyList<string>? permission = null, params string[] args) =>
+        RunAsync(workspace, steps, permission, elicitation: [], args);
+
+    /// <summary>Runs <paramref name="steps"/>, answering <c>elicitation/create</c> with <paramref name="elicitation"/> in order (the last repeats).</summary>
+    /// <param name="workspace">The workspace.</param>
+    /// <param name="steps">The scenario's steps.</param>
+    /// <param name="permission">The answers to permission requests, in order.</param>
+    /// <param name="elicitation">The answers to elicitation requests (<c>{ action, content }</c>), in order.</param>
+    /// <param name="args">More arguments of <c>agent acp</c>.</param>
+    /// <returns>What happened.</returns>
+    public static async Task<AcpRun> RunAsync(RunWorkspace workspace, JsonArray steps, IReadOnlyList<string>? permission, JsonArray elicitation, params string[] args)
     {
         var transcript = workspace.Combine($"acp-{Guid.NewGuid():N}.ndjson");
         var scenario = new JsonObject
@@ -39,6 +49,7 @@ public static class AcpClient
             },
             ["transcript"] = transcript,
             ["permission"] = new JsonArray([.. (permission ?? []).Select(p => (JsonNode?)p)]),
+            ["elicitation"] = elicitation,
             ["steps"] = steps,
         };
         var file = workspace.Combine($"acp-scenario-{Guid.NewGuid():N}.json");

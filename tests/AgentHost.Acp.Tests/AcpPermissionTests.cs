@@ -72,12 +72,14 @@ public sealed class AcpPermissionTests
     }
 
     [AcpFact]
-    public async Task RejectAlways_DeniesTheSameCallsWithoutAsking_AndACancelledOutcomeDenies()
+    public async Task RejectAlways_DeniesTheSameCallsWithoutAsking_ACancelledOutcomeDenies_AndAskUserWithoutFormsIsNotAvailable()
     {
         using var workspace = new RunWorkspace();
         var script = workspace.WriteScript("""
             turns:
-              - tool_calls: [{ name: write, arguments: { path: never.txt, content: "no\n" } }]
+              - tool_calls: [{ name: ask_user, arguments: { question: "May I?" } }]
+              - expect: { tool_results_contain: ["No answer: nobody is present to answer"] }
+                tool_calls: [{ name: write, arguments: { path: never.txt, content: "no\n" } }]
               - tool_calls: [{ name: write, arguments: { path: never.txt, content: "still no\n" } }]
               - expect: { tool_results_contain: ["rejected write(never.txt) for the rest of the session"] }
                 text: understood.
@@ -132,6 +134,35 @@ public sealed class AcpPermissionTests
         Assert.True(audit.ExitCode == 0, audit.Error);
         var decisions = JsonDocument.Parse(audit.Output).RootElement.GetProperty("decisions").EnumerateArray().ToList();
         Assert.DoesNotContain(decisions, d => d.GetProperty("decision").GetString() == "allow");
+        Assert.Empty(AcpSchema.Problems(run));
+    }
+
+    [AcpFact]
+    public async Task AskUser_GoesToTheEditorsForm_WhenItAnnouncedElicitation_AndADeclineEndsItUnanswered()
+    {
+        using var workspace = new RunWorkspace();
+        var script = workspace.WriteScript("""
+            turns:
+              - tool_calls: [{ name: ask_user, arguments: { question: "Which colour?", options: [red, blue] } }]
+              - expect: { tool_results_contain: ["blue"] }
+                tool_calls: [{ name: ask_user, arguments: { question: "Anything else?" } }]
+              - expect: { tool_results_contain: ["No answer: the user declined to answer"] }
+                text: blue it is.
+            """);
+        var withForms = new JsonObject { ["protocolVersion"] = 1, ["clientCapabilities"] = new JsonObject { ["elicitation"] = new JsonObject { ["form"] = new JsonObject() } } };
+        var run = await AcpClient.RunAsync(
+            workspace,
+            [new JsonObject { ["op"] = "initialize", ["params"] = withForms }, NewSession(workspace), Prompt("pick a colour")],
+            permission: null,
+            elicitation: [new JsonObject { ["action"] = "accept", ["content"] = new JsonObject { ["answer"] = "blue" } }, new JsonObject { ["action"] = "decline" }],
+            args: [.. Plugins, "--model", "scripted/" + script]);
+
+        Assert.True(run.ExitCode == 0, $"agent acp exited {run.ExitCode}: {run.Stderr}");
+        Assert.True(run.Step(2)["error"] is null, run.Step(2).ToJsonString() + run.Stderr);
+        var asked = run.Output["elicitations"]!.AsArray();
+        Assert.Equal(2, asked.Count);
+        Assert.Equal(("form", "Which colour?"), ((string?)asked[0]!["mode"], (string?)asked[0]!["message"]));
+        Assert.Equal(["red", "blue"], asked[0]!["requestedSchema"]!["properties"]!["answer"]!["enum"]!.AsArray().Select(o => (string?)o));
         Assert.Empty(AcpSchema.Problems(run));
     }
 

@@ -7,6 +7,7 @@
 // scenario: {
 //   agent: { command, args, cwd, env },          the agent process
 //   transcript: "/path/transcript.ndjson",       one {"from": "agent"|"client", "line": "..."} per line written
+//   elicitation: [{ action: "accept", content: { answer: "yes" } }, ...],  answers to elicitation/create, in order
 //   permission: ["allow_once", ...],             answers to session/request_permission, in order (optionId kinds;
 //                                                "cancelled" answers cancelled; "ignore" never answers); the last repeats
 //   steps: [                                     run in order; "$name" in params is a value an earlier step saved
@@ -119,6 +120,15 @@ const app = acp
     if (!option) throw new Error(`no option of kind ${answer} in ${JSON.stringify(params.options)}`);
     return { outcome: { outcome: "selected", optionId: option.optionId } };
   });
+
+// Answers to elicitation/create (ask_user questions), in order: { action, content? } as the schema's response; the
+// last repeats. The requests are recorded in output.elicitations.
+const elicitationAnswers = [...(scenario.elicitation ?? [])];
+output.elicitations = [];
+app.onRequest(acp.methods.client.elicitation.create, async ({ params }) => {
+  output.elicitations.push(params);
+  return elicitationAnswers.length > 1 ? elicitationAnswers.shift() : (elicitationAnswers[0] ?? { action: "decline" });
+});
 
 const stream = acp.ndJsonStream(Writable.toWeb(toAgent), Readable.toWeb(fromAgent));
 

@@ -23,7 +23,7 @@ internal sealed partial class AcpAgent
     /// </summary>
     private AcpSession Open(string id, AgentSession session, AcpRoot root)
     {
-        var opened = new AcpSession(id, session, root, SendUpdateAsync) { Request = _connection.RequestAsync };
+        var opened = new AcpSession(id, session, root, SendUpdateAsync) { Request = _connection.RequestAsync, Elicit = Client.Elicitation };
         _sessions[id] = opened;
         _ = AdvertiseCommandsAsync(opened);
         return opened;

@@ -134,7 +134,7 @@ internal sealed partial class AcpAgent : IAsyncDisposable
     /// <summary>The root of <paramref name="directory"/>, opened once.</summary>
     private Task<AcpRoot> RootAsync(string directory, CancellationToken cancellationToken)
     {
-        var lazy = _roots.GetOrAdd(directory, key => new Lazy<Task<AcpRoot>>(() => AcpRoot.OpenAsync(_context.ProjectRoots(_parseResult), key, _options, RouteAsync, _stopping.Token)));
+        var lazy = _roots.GetOrAdd(directory, key => new Lazy<Task<AcpRoot>>(() => AcpRoot.OpenAsync(_context.ProjectRoots(_parseResult), key, _options, RouteAsync, _stopping.Token, answerQuestions: Client.Elicitation)));
         return lazy.Value.WaitAsync(cancellationToken);
     }
 

@@ -15,12 +15,14 @@ internal sealed class AcpRoot : IAsyncDisposable
 {
     private readonly ProjectRoot _root;
     private readonly IDisposable _events;
+    private readonly IDisposable? _questions;
 
-    private AcpRoot(ProjectRoot root, IReadOnlyList<string> recordedPlugins, IDisposable events)
+    private AcpRoot(ProjectRoot root, IReadOnlyList<string> recordedPlugins, IDisposable events, IDisposable? questions)
     {
         _root = root;
         RecordedPlugins = recordedPlugins;
         _events = events;
+        _questions = questions;
     }
 
     /// <summary>The opened root (configuration, runtime, broker, service).</summary>
@@ -35,8 +37,9 @@ internal sealed class AcpRoot : IAsyncDisposable
     /// <param name="options">The command line's plugins and model.</param>
     /// <param name="route">Receives each event of the root's bus (on the subscription's thread, one at a time).</param>
     /// <param name="cancellationToken">Cancellation.</param>
+    /// <param name="answerQuestions">Whether the editor answers <c>ask_user</c> questions (it announced form elicitation); otherwise they end at once unanswered, as in a headless run.</param>
     /// <returns>The root.</returns>
-    public static async Task<AcpRoot> OpenAsync(ProjectRootFactory roots, string directory, AcpOptions options, Func<AgentEvent, CancellationToken, ValueTask> route, CancellationToken cancellationToken)
+    public static async Task<AcpRoot> OpenAsync(ProjectRootFactory roots, string directory, AcpOptions options, Func<AgentEvent, CancellationToken, ValueTask> route, CancellationToken cancellationToken, bool answerQuestions = false)
     {
         IDisposable? events = null;
         var plugins = options.Plugins.Select(p => PluginNames.Recorded(p, directory)).Distinct(StringComparer.Ordinal).ToList();
@@ -58,7 +61,8 @@ internal sealed class AcpRoot : IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         var installed = root.Runtime.ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
         IReadOnlyList<string> recorded = [.. plugins.Concat(root.Plugins.Defaults.Where(d => !installed.Contains(d))).Distinct(StringComparer.Ordinal)];
-        return new AcpRoot(root, recorded, events ?? throw new InvalidOperationException("the root's events were not attached."));
+        var questions = answerQuestions ? root.Service.Questions.AddResponder(AcpPermissions.Responder) : null;
+        return new AcpRoot(root, recorded, events ?? throw new InvalidOperationException("the root's events were not attached."), questions);
     }
 
     /// <summary>Waits until every event published so far has been handed to its session (and so sent to the editor).</summary>
@@ -69,6 +73,8 @@ internal sealed class AcpRoot : IAsyncDisposable
     /// <summary>Closes the root's sessions (releasing their leases), then unloads its plugins.</summary>
     public async ValueTask DisposeAsync()
     {
+        // The last responder leaving ends the pending questions unanswered.
+        _questions?.Dispose();
         await _root.DisposeAsync().ConfigureAwait(false);
         _events.Dispose();
     }

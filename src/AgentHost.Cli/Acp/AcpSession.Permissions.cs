@@ -28,9 +28,10 @@ internal sealed partial class AcpSession
         {
             case PermissionRequestedEvent request:
                 // Asked beside the event stream: the answer may take a person minutes, the stream goes on meanwhile.
-                var asking = AskAsync(request);
-                _asking[asking] = true;
-                _ = asking.ContinueWith(t => _asking.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                Track(AskAsync(request));
+                return true;
+            case QuestionAskedEvent question when Elicit && Session.PendingQuestions.Any(q => q.QuestionId == question.QuestionId):
+                Track(ElicitAsync(question));
                 return true;
             case PermissionModeChangedEvent changed when changed.ChangedBy != AcpPermissions.Responder:
                 await SendAsync(AcpModes.Update(changed.Mode), cancellationToken).ConfigureAwait(false);
@@ -38,6 +39,12 @@ internal sealed partial class AcpSession
             default:
                 return false;
         }
+    }
+
+    private void Track(Task asking)
+    {
+        _asking[asking] = true;
+        _ = asking.ContinueWith(t => _asking.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Remembers a <c>tool_call</c> sent for a call, so its permission request shows the same title, kind and input.</summary>
