@@ -30,17 +30,7 @@ public sealed class AcpPermissionTests
               - expect: { tool_results_contain: ["always.txt"] }
                 text: wrote twice.
             """);
-        var run = await AcpClient.RunAsync(
-            workspace,
-            [
-                new JsonObject { ["op"] = "initialize" },
-                NewSession(workspace),
-                Prompt("write once.txt"),
-                Prompt("write rejected.txt"),
-                Prompt("write always.txt twice"),
-            ],
-            permission: ["allow_once", "reject_once", "allow_always"],
-            args: [.. Plugins, "--model", "scripted/" + script]);
+        var run = await RunAsync(workspace, script, ["allow_once", "reject_once", "allow_always"], Prompt("write once.txt"), Prompt("write rejected.txt"), Prompt("write always.txt twice"));
 
         Assert.True(run.ExitCode == 0, $"agent acp exited {run.ExitCode}: {run.Stderr}");
         var session = run.Step(1)["result"]!;
@@ -87,16 +77,7 @@ public sealed class AcpPermissionTests
               - expect: { tool_results_contain: ["cancelled in the editor"] }
                 text: not written.
             """);
-        var run = await AcpClient.RunAsync(
-            workspace,
-            [
-                new JsonObject { ["op"] = "initialize" },
-                NewSession(workspace),
-                Prompt("write never.txt"),
-                Prompt("write other.txt"),
-            ],
-            permission: ["reject_always", "cancelled"],
-            args: [.. Plugins, "--model", "scripted/" + script]);
+        var run = await RunAsync(workspace, script, ["reject_always", "cancelled"], Prompt("write never.txt"), Prompt("write other.txt"));
 
         Assert.True(run.ExitCode == 0, $"agent acp exited {run.ExitCode}: {run.Stderr}");
         Assert.True(run.Step(2)["error"] is null && run.Step(3)["error"] is null, run.Stderr + run.Step(2).ToJsonString() + run.Step(3).ToJsonString());
@@ -115,15 +96,7 @@ public sealed class AcpPermissionTests
               - tool_calls: [{ name: write, arguments: { path: pending.txt, content: "no\n" } }]
               - text: never reached.
             """);
-        var run = await AcpClient.RunAsync(
-            workspace,
-            [
-                new JsonObject { ["op"] = "initialize" },
-                NewSession(workspace),
-                new JsonObject { ["op"] = "promptAndLeave", ["session"] = "$session", ["text"] = "write pending.txt" },
-            ],
-            permission: ["ignore"],
-            args: [.. Plugins, "--model", "scripted/" + script]);
+        var run = await RunAsync(workspace, script, ["ignore"], new JsonObject { ["op"] = "promptAndLeave", ["session"] = "$session", ["text"] = "write pending.txt" });
 
         Assert.True(run.ExitCode == 0, $"agent acp exited {run.ExitCode}: {run.Stderr}");
         Assert.Single(run.Output["permissionRequests"]!.AsArray());
@@ -165,6 +138,14 @@ public sealed class AcpPermissionTests
         Assert.Equal(["red", "blue"], asked[0]!["requestedSchema"]!["properties"]!["answer"]!["enum"]!.AsArray().Select(o => (string?)o));
         Assert.Empty(AcpSchema.Problems(run));
     }
+
+    /// <summary>initialize, session/new, then <paramref name="steps"/>, against the scripted model and the file tools.</summary>
+    private static Task<AcpRun> RunAsync(RunWorkspace workspace, string script, IReadOnlyList<string> permission, params JsonObject[] steps) =>
+        AcpClient.RunAsync(
+            workspace,
+            [new JsonObject { ["op"] = "initialize" }, NewSession(workspace), .. steps],
+            permission,
+            args: [.. Plugins, "--model", "scripted/" + script]);
 
     internal static JsonObject NewSession(RunWorkspace workspace) => new()
     {
