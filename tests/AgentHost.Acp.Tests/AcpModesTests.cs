@@ -17,6 +17,8 @@ public sealed class AcpModesTests
         var skill = workspace.Combine("home", "skills", "greet", "SKILL.md");
         Directory.CreateDirectory(Path.GetDirectoryName(skill)!);
         File.WriteAllText(skill, "---\nname: greet\ndescription: Greets the project warmly.\n---\nSay hello to everyone in the project.\n");
+        Directory.CreateDirectory(workspace.Combine("home", "commands"));
+        File.WriteAllText(workspace.Combine("home", "commands", "shout.md"), "---\ndescription: Shouts at someone.\nargument-hint: NAME\n---\nShout loudly at $ARGUMENTS.\n");
         var first = workspace.WriteScript("""
             turns:
               - tool_calls: [{ name: write, arguments: { path: edits.txt, content: "accepted\n" } }]
@@ -29,6 +31,8 @@ public sealed class AcpModesTests
               - text: (first model)
               - expect: { last_user_contains: "<skill_content name=\"greet\">" }
                 text: greeted by the second model.
+              - expect: { last_user_contains: "Shout loudly at the team." }
+                text: shouted.
             """);
         var run = await AcpClient.RunAsync(
             workspace,
@@ -46,6 +50,7 @@ public sealed class AcpModesTests
                 Request("session/set_mode", new JsonObject { ["sessionId"] = "$session", ["modeId"] = "careless" }),
                 Request("authenticate", new JsonObject { ["methodId"] = "password" }),
                 Request("logout", new JsonObject()),
+                AcpPermissionTests.Prompt("/shout the team"),
             ],
             permission: ["reject_once"],
             args: ["--plugin", "scripted", "--plugin", "files", "--model", "scripted/" + first]);
@@ -63,6 +68,7 @@ public sealed class AcpModesTests
 
         var commands = run.Step(2)["result"]!["availableCommands"]!.AsArray().ToDictionary(c => (string)c!["name"]!, c => (string?)c!["description"]);
         Assert.Equal("Greets the project warmly.", commands["greet"]);
+        Assert.Equal("Shouts at someone.", commands["shout"]);
         Assert.Contains("mode", commands.Keys);
         Assert.Contains("model", commands.Keys);
 
@@ -81,6 +87,7 @@ public sealed class AcpModesTests
         Assert.Equal(-32602, (int?)run.Step(11)["error"]!["code"]);
         Assert.Contains("'password' is not an authentication method", (string?)run.Step(11)["error"]!["message"], StringComparison.Ordinal);
         Assert.True(run.Step(12)["error"] is null, run.Step(12).ToJsonString());
+        Assert.Equal("shouted.", Text(run.Updates(13)));
 
         Assert.Empty(AcpSchema.Problems(run));
     }

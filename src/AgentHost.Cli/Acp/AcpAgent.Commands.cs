@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AgentHost.Agent.Service;
+using AgentHost.Cli.Commands;
 using AgentHost.Cli.Terminal;
 using AgentHost.Permissions;
 
@@ -7,7 +8,7 @@ namespace AgentHost.Cli.Acp;
 
 /// <content>
 /// Slash commands: the ones advertised in <c>available_commands_update</c> (the chat's <c>/mode</c> and <c>/model</c>,
-/// which need no terminal, and every user-invocable skill) run when a prompt starts with <c>/name args</c>. docs/acp.md.
+/// which need no terminal, the user's and plugins' commands, and every user-invocable skill) run when a prompt starts with <c>/name args</c>. docs/acp.md.
 /// </content>
 internal sealed partial class AcpAgent
 {
@@ -42,12 +43,18 @@ internal sealed partial class AcpAgent
     }
 
     /// <summary>Sends the session's commands (<c>available_commands_update</c>).</summary>
-    private static async Task SendCommandsAsync(AcpSession session, CancellationToken cancellationToken)
+    private async Task SendCommandsAsync(AcpSession session, CancellationToken cancellationToken)
     {
         var commands = new JsonArray([.. BuiltInCommands.Select(c => (JsonNode?)Command(c.Name, c.Description, c.Hint))]);
+        var user = UserCommandsOf(session).Where(c => !BuiltInCommands.Any(b => b.Name == c.Name)).ToList();
+        foreach (var command in user)
+        {
+            commands.Add(Command(command.Name, command.Description.Length > 0 ? command.Description : $"The /{command.Name} command.", command.ArgumentHint ?? "arguments"));
+        }
+
         foreach (var skill in await InvocableSkillsAsync(session).ConfigureAwait(false))
         {
-            if (!BuiltInCommands.Any(c => c.Name == skill.Name))
+            if (!BuiltInCommands.Any(c => c.Name == skill.Name) && !user.Any(c => c.Name == skill.Name))
             {
                 commands.Add(Command(skill.Name, skill.Description.Length > 0 ? skill.Description : $"The {skill.Name} skill.", "request (optional)"));
             }
@@ -89,6 +96,13 @@ internal sealed partial class AcpAgent
                 return (null, $"model: {args} (from the next model request on)");
         }
 
+        var userCommands = UserCommandsOf(session);
+        if (UserCommands.TryExpand(text, userCommands) is { } expanded)
+        {
+            // A user's or a plugin's command: its prompt, as the chat and agent run send it.
+            return (request with { Prompt = expanded }, null);
+        }
+
         var skills = await InvocableSkillsAsync(session).ConfigureAwait(false);
         if (skills.FirstOrDefault(s => s.Name == name) is { } skill)
         {
@@ -96,9 +110,16 @@ internal sealed partial class AcpAgent
             return (request with { Prompt = args.Length > 0 ? args : $"Use the {skill.Name} skill for this project.", Skills = [.. request.Skills, skill.Name] }, null);
         }
 
-        var known = BuiltInCommands.Select(c => c.Name).Concat(skills.Select(s => s.Name)).Select(n => "/" + n);
+        var known = BuiltInCommands.Select(c => c.Name).Concat(userCommands.Select(c => c.Name)).Concat(skills.Select(s => s.Name)).Distinct(StringComparer.Ordinal).Select(n => "/" + n);
         return (null, $"unknown command /{name}. The commands: {string.Join(", ", known)}.");
     }
+
+    /// <summary>The user's commands, the trusted project's and every loaded plugin's (as the chat reads them).</summary>
+    private IReadOnlyList<UserCommand> UserCommandsOf(AcpSession session) =>
+    [
+        .. UserCommands.Load(_context.Paths, session.Root.Root.Configuration),
+        .. UserCommands.FromPlugins(session.Root.Root.Runtime.Host.Loaded.Values.Select(p => p.Manifest)),
+    ];
 
     private static async Task<IReadOnlyList<Agent.Skills.Skill>> InvocableSkillsAsync(AcpSession session) =>
         (await session.Session.GetSkillsAsync().ConfigureAwait(false))?.Catalog.Available.Where(s => s.Document!.UserInvocable).ToList() ?? [];
