@@ -50,6 +50,16 @@ public static class AcpClient
     public static Task<AcpRun> RunScenarioAsync(RunWorkspace workspace, JsonArray steps, JsonObject options, params string[] args) =>
         RunScenarioAsync(workspace, workspace.Environment, steps, options, args);
 
+    /// <summary>Runs <paramref name="steps"/>, answering <c>elicitation/create</c> with <paramref name="elicitation"/> in order (the last repeats).</summary>
+    /// <param name="workspace">The workspace.</param>
+    /// <param name="steps">The scenario's steps.</param>
+    /// <param name="permission">The answers to permission requests, in order.</param>
+    /// <param name="elicitation">The answers to elicitation requests (<c>{ action, content }</c>), in order.</param>
+    /// <param name="args">More arguments of <c>agent acp</c>.</param>
+    /// <returns>What happened.</returns>
+    public static Task<AcpRun> RunAsync(RunWorkspace workspace, JsonArray steps, IReadOnlyList<string>? permission, JsonArray elicitation, params string[] args) =>
+        RunScenarioAsync(workspace, steps, new JsonObject { ["permission"] = new JsonArray([.. (permission ?? []).Select(p => (JsonNode?)p)]), ["elicitation"] = elicitation }, args);
+
     private static async Task<AcpRun> RunScenarioAsync(RunWorkspace workspace, IReadOnlyDictionary<string, string> environment, JsonArray steps, JsonObject options, string[] args)
     {
         var transcript = workspace.Combine($"acp-{Guid.NewGuid():N}.ndjson");
@@ -64,6 +74,7 @@ public static class AcpClient
             },
             ["transcript"] = transcript,
             ["permission"] = new JsonArray(),
+            ["elicitation"] = new JsonArray(),
             ["steps"] = steps,
         };
         foreach (var (name, value) in options)

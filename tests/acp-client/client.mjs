@@ -10,6 +10,8 @@
 //   files: { "/abs/path": "text" },              the editor's buffers: answers fs/read_text_file from them (an unknown
 //                                                path answers resource-not-found) and records fs/write_text_file into
 //                                                them (announce the fs capability in the initialize step's params)
+
+//   elicitation: [{ action: "accept", content: { answer: "yes" } }, ...],  answers to elicitation/create, in order
 //   permission: ["allow_once", ...],             answers to session/request_permission, in order (optionId kinds;
 //                                                "cancelled" answers cancelled; "ignore" never answers); the last repeats
 //   steps: [                                     run in order; "$name" in params is a value an earlier step saved
@@ -31,6 +33,11 @@
 //     { op: "during", session, text, after, method, params }   send a prompt, and once an update of kind `after`
 //                                                arrives, send the request `method` (session/close); the step records
 //                                                the request's result or error and the prompt's as `prompt`
+
+//     { op: "waitUpdate", session, kind }         wait for a session/update of that kind (already received or next);
+//                                                 the entry's result is the update
+//     { op: "promptAndLeave", session, text }     send a prompt, wait for its first session/request_permission, then
+//                                                 close stdin without answering; the entry's result is the exit code
 //   ]
 // }
 // output: { steps: [{ op, method?, result?, error?, updates? }], permissionRequests, fileReads: [path],
@@ -93,6 +100,11 @@ child.stdout.on("data", (chunk) => {
 const updates = new Map();
 const updateWaiters = [];
 const started = {};
+
+const allUpdates = [];
+let updateWaiter = null;
+let permissionWaiter = null;
+let left = false; // promptAndLeave closed the connection on purpose
 let cancelOn = null;
 const permissionAnswers = [...(scenario.permission ?? [])];
 
@@ -112,6 +124,8 @@ const app = acp
   .onNotification(acp.methods.client.session.update, ({ params }) => {
     const list = updates.get(params.sessionId) ?? [];
     list.push(params.update);
+    allUpdates.push(params);
+    updateWaiter?.();
     updates.set(params.sessionId, list);
     for (const waiter of updateWaiters.filter((w) => w.kind === params.update.sessionUpdate && w.session === params.sessionId)) {
       updateWaiters.splice(updateWaiters.indexOf(waiter), 1);
@@ -125,6 +139,7 @@ const app = acp
   })
   .onRequest(acp.methods.client.session.requestPermission, async ({ params }) => {
     output.permissionRequests.push(params);
+    permissionWaiter?.();
     const answer = permissionAnswers.length > 1 ? permissionAnswers.shift() : (permissionAnswers[0] ?? "reject_once");
     if (answer === "ignore") return new Promise(() => {});
     if (answer === "cancelled") return { outcome: { outcome: "cancelled" } };
@@ -142,6 +157,15 @@ const app = acp
     buffers[params.path] = params.content;
     return {};
   });
+
+// Answers to elicitation/create (ask_user questions), in order: { action, content? } as the schema's response; the
+// last repeats. The requests are recorded in output.elicitations.
+const elicitationAnswers = [...(scenario.elicitation ?? [])];
+output.elicitations = [];
+app.onRequest(acp.methods.client.elicitation.create, async ({ params }) => {
+  output.elicitations.push(params);
+  return elicitationAnswers.length > 1 ? elicitationAnswers.shift() : (elicitationAnswers[0] ?? { action: "decline" });
+});
 
 const stream = acp.ndJsonStream(Writable.toWeb(toAgent), Readable.toWeb(fromAgent));
 
@@ -263,13 +287,37 @@ await app.connectWith(stream, async (ctx) => {
         await abandoning;
         break;
       }
+      case "waitUpdate": {
+        const session = substitute(step.session);
+        const find = () => allUpdates.find((u) => u.sessionId === session && u.update.sessionUpdate === step.kind);
+        await new Promise((resolve) => {
+          updateWaiter = () => find() && resolve();
+          updateWaiter();
+        });
+        updateWaiter = null;
+        output.steps.push({ op: "waitUpdate", result: find().update });
+        break;
+      }
+      case "promptAndLeave": {
+        const session = substitute(step.session);
+        const asked = new Promise((resolve) => (permissionWaiter = resolve));
+        const prompt = ctx.request(acp.methods.agent.session.prompt, { sessionId: session, prompt: [{ type: "text", text: step.text }] });
+        prompt.catch(() => {});
+        await asked;
+        permissionWaiter = null;
+        left = true;
+        toAgent.end();
+        output.steps.push({ op: "promptAndLeave", result: { exitCode: await exited } });
+        break;
+      }
       default:
         throw new Error(`unknown step ${step.op}`);
     }
   }
 }).catch(async (error) => {
-  if (!abandoning) throw error;
-  await abandoning;
+  // The connection closed on purpose (an abandon or promptAndLeave step) is not a failure of the scenario.
+  if (abandoning) return abandoning;
+  if (!left) throw error;
 });
 
 toAgent.end();

@@ -108,6 +108,22 @@ public sealed class QuestionBroker : IHumanQuestions
         return true;
     }
 
+    /// <summary>
+    /// Ends a pending question without an answer because the person declined to give one (an editor's form they
+    /// dismissed); the asker is told <paramref name="why"/>.
+    /// </summary>
+    /// <param name="questionId">The question's id.</param>
+    /// <param name="declinedBy">The front end through which it was declined.</param>
+    /// <param name="why">Why there is no answer, as the asker is told it.</param>
+    /// <returns>Whether this ended the question (<see langword="false"/>: unknown id, or decided already).</returns>
+    public bool TryDecline(string questionId, string declinedBy, string why)
+    {
+        ArgumentNullException.ThrowIfNull(questionId);
+        ArgumentNullException.ThrowIfNull(declinedBy);
+        ArgumentNullException.ThrowIfNull(why);
+        return _pending.TryGetValue(questionId, out var pending) && pending.Completion.TrySetResult(new QuestionOutcome(null, why) { AnsweredBy = declinedBy });
+    }
+
     /// <inheritdoc />
     public async Task<HumanAnswer?> AskAsync(HumanQuestion question, CancellationToken cancellationToken) =>
         (await AskForOutcomeAsync(question, cancellationToken).ConfigureAwait(false)).Answer;

@@ -94,7 +94,7 @@ public sealed partial class AgentSession
         // References are read under the session's current mode (before the first turn: the options' mode, else
         // permissions.mode, else the default), with the session's policy (read when it opened, narrowed since).
         var policy = Volatile.Read(ref _policy);
-        var mode = RunContext?.Mode ?? Options.PermissionMode ?? policy.Mode ?? PermissionModes.Default(Options.Interactive);
+        var mode = PermissionMode;
         var expanding = StartupActivities.Start("turn.references");
         var references = ContextReferences.Create(runtime, policy, mode, Options.WorkspaceRoot, _parts.Environment.HomeDirectory, _parts.Scrubber, _parts.Time, new McpResourceReferences(_opening.McpServersIfStartedAsync, _opening.McpServersAsync));
         var expanded = await references.ExpandAsync(request.Prompt, request.Context, request.Images, request.Attachments, cancellationToken).ConfigureAwait(false);

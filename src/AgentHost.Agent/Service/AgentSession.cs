@@ -67,6 +67,13 @@ public sealed partial class AgentSession : IAsyncDisposable
     /// </summary>
     public bool IsTakenOver => Volatile.Read(ref _lease) is { IsLost: true };
 
+    /// <summary>
+    /// The permission mode the next tool call is decided under: the running context's, else the options', else
+    /// <c>permissions.mode</c> (as the session's policy read it), else the default for <see cref="SessionOptions.Interactive"/>.
+    /// </summary>
+    public PermissionMode PermissionMode =>
+        RunContext?.Mode ?? Options.PermissionMode ?? Volatile.Read(ref _policy).Mode ?? PermissionModes.Default(Options.Interactive);
+
     /// <summary>Whether a turn is running.</summary>
     public bool IsTurnRunning => Volatile.Read(ref _running) is not null;
 

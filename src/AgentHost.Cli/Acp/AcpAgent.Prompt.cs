@@ -21,7 +21,14 @@ internal sealed partial class AcpAgent
             throw AcpErrors.UnknownSession(id);
         }
 
-        var request = AcpPromptContent.Of(blocks, session.Workspace, Method);
+        var (request, reply) = await SlashAsync(session, AcpPromptContent.Of(blocks, session.Workspace, Method), cancellationToken).ConfigureAwait(false);
+        if (request is null)
+        {
+            // A command answered without a turn (/mode, /model, an unknown one): its answer is the agent's message.
+            await session.SendAsync(AcpUpdates.Chunk("agent_message_chunk", reply!), cancellationToken).ConfigureAwait(false);
+            return new JsonObject { ["stopReason"] = "end_turn" };
+        }
+
         var stopReason = await session.PromptAsync(request, cancellationToken).ConfigureAwait(false);
         await SendTitleAsync(session, cancellationToken).ConfigureAwait(false);
         return new JsonObject { ["stopReason"] = stopReason };

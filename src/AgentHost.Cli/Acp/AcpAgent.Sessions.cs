@@ -52,7 +52,17 @@ internal sealed partial class AcpAgent
             throw;
         }
 
-        _sessions[info.Id] = new AcpSession(info.Id, session, root, SendUpdateAsync);
-        return new JsonObject { ["sessionId"] = info.Id };
+        var opened = await OpenAsync(info.Id, session, root, null, Method).ConfigureAwait(false);
+        var answer = await OpenedAsync(opened, cancellationToken).ConfigureAwait(false);
+        answer.Insert(0, "sessionId", info.Id);
+        return answer;
     }
+
+    /// <summary>What session/new, session/load and session/resume answer about an opened session: its modes and config options.</summary>
+    private async Task<JsonObject> OpenedAsync(AcpSession opened, CancellationToken cancellationToken) =>
+        new()
+        {
+            ["modes"] = AcpModes.State(opened.ModeId),
+            ["configOptions"] = await ConfigOptionsAsync(opened, cancellationToken).ConfigureAwait(false),
+        };
 }

@@ -33,14 +33,14 @@ internal sealed partial class AcpAgent
             await session.SendAsync(update, cancellationToken).ConfigureAwait(false);
         }
 
-        return new JsonObject();
+        return await OpenedAsync(session, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary><c>session/resume</c>: opens a stored session without replaying its history.</summary>
     private async Task<JsonNode?> ResumeSessionAsync(JsonElement parameters, CancellationToken cancellationToken)
     {
-        await OpenStoredAsync(parameters, "session/resume", cancellationToken).ConfigureAwait(false);
-        return new JsonObject();
+        var session = await OpenStoredAsync(parameters, "session/resume", cancellationToken).ConfigureAwait(false);
+        return await OpenedAsync(session, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -110,7 +110,7 @@ internal sealed partial class AcpAgent
         parameters = AcpParams.Object(parameters, method);
         var id = AcpParams.RequiredString(parameters, "sessionId", method);
         var cwd = AcpParams.AbsolutePath(parameters, "cwd", method);
-        _ = AcpParams.OptionalArray(parameters, "mcpServers", method);
+        var mcpServers = AcpMcpServers.Read(parameters, method, required: false);
         if (_sessions.TryGetValue(id, out var open))
         {
             return open;
@@ -134,17 +134,13 @@ internal sealed partial class AcpAgent
             Model = _options.Model,
             Plugins = root.RecordedPlugins,
             Interactive = true,
+            // The editor's MCP servers and buffers, as at session/new.
+            AddedMcpServers = mcpServers,
+            EditorFiles = AcpEditorFiles.For(Client, _connection, id),
         };
         // Takes the lease: a session another process holds is refused at once, naming that process (SessionLeases.InUse).
         var session = await root.Root.Service.OpenAsync(id, options, cancellationToken).ConfigureAwait(false);
-        var opened = new AcpSession(id, session, root, SendUpdateAsync) { Title = info.Title };
-        if (!_sessions.TryAdd(id, opened))
-        {
-            await opened.DisposeAsync().ConfigureAwait(false);
-            throw AcpErrors.InvalidRequest($"{method}: session {id} was opened by another request meanwhile; use it as it is.");
-        }
-
-        return opened;
+        return await OpenAsync(id, session, root, info.Title, method).ConfigureAwait(false);
     }
 
     /// <summary>Tells the editor the session's title (<c>session_info_update</c>) when the store's differs from the one it knows (the first prompt titles a session; a small model may retitle it).</summary>

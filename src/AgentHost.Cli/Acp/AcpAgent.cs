@@ -72,7 +72,8 @@ internal sealed partial class AcpAgent : IAsyncDisposable
     private Dictionary<string, Func<JsonElement, CancellationToken, Task<JsonNode?>>> Methods() => new(StringComparer.Ordinal)
     {
         ["initialize"] = InitializeAsync,
-        ["authenticate"] = (_, _) => Task.FromResult<JsonNode?>(new JsonObject()),
+        ["authenticate"] = AuthenticateAsync,
+        ["logout"] = LogoutAsync,
         ["session/new"] = NewSessionAsync,
         ["session/prompt"] = PromptAsync,
         ["session/load"] = LoadSessionAsync,
@@ -80,6 +81,9 @@ internal sealed partial class AcpAgent : IAsyncDisposable
         ["session/list"] = ListSessionsAsync,
         ["session/close"] = CloseSessionAsync,
         ["session/delete"] = DeleteSessionAsync,
+
+        ["session/set_mode"] = SetModeAsync,
+        ["session/set_config_option"] = SetConfigOptionAsync,
     };
 
     private async ValueTask<JsonNode?> HandleRequestAsync(string method, JsonElement parameters, CancellationToken cancellationToken)
@@ -142,7 +146,7 @@ internal sealed partial class AcpAgent : IAsyncDisposable
     /// <summary>The root of <paramref name="directory"/>, opened once.</summary>
     private Task<AcpRoot> RootAsync(string directory, CancellationToken cancellationToken)
     {
-        var lazy = _roots.GetOrAdd(directory, key => new Lazy<Task<AcpRoot>>(() => AcpRoot.OpenAsync(_context.ProjectRoots(_parseResult), key, _options, RouteAsync, _stopping.Token)));
+        var lazy = _roots.GetOrAdd(directory, key => new Lazy<Task<AcpRoot>>(() => AcpRoot.OpenAsync(_context.ProjectRoots(_parseResult), key, _options, RouteAsync, _stopping.Token, answerQuestions: Client.Elicitation)));
         return lazy.Value.WaitAsync(cancellationToken);
     }
 

@@ -17,18 +17,22 @@ internal static class AcpCapabilities
         ["sessionCapabilities"] = new JsonObject { ["list"] = new JsonObject(), ["resume"] = new JsonObject(), ["close"] = new JsonObject(), ["delete"] = new JsonObject() },
     };
 
+    /// <summary>The id of the <c>terminal</c> authentication method.</summary>
+    public const string LoginMethod = "agent-auth-login";
+
     /// <summary>
-    /// The ways to authenticate: a <c>terminal</c> method that runs <c>agent auth login</c> when the client can run one
-    /// (the schema says to advertise it only then).
+    /// The ways to authenticate: a <c>terminal</c> method when the client can run one (the schema says to advertise it
+    /// only then). The client runs its configured command (<c>agent acp</c>) with the method's <c>args</c> APPENDED, so
+    /// <c>agent acp --login</c> does what <c>agent auth login</c> does, asking for the provider first.
     /// </summary>
     public static JsonArray AuthMethods(AcpClient client) => client.TerminalAuth
         ? [new JsonObject
         {
             ["type"] = "terminal",
-            ["id"] = "agent-auth-login",
+            ["id"] = LoginMethod,
             ["name"] = "Log in to a model provider",
-            ["description"] = "Runs 'agent auth login', which stores a provider's API key for AgentHost.",
-            ["args"] = new JsonArray("auth", "login"),
+            ["description"] = "Runs 'agent acp --login' in a terminal: it asks for a provider and its API key and stores the key for AgentHost, as 'agent auth login' does.",
+            ["args"] = new JsonArray("--login"),
         }]
         : [];
 }

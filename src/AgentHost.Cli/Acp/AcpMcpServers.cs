@@ -13,17 +13,18 @@ namespace AgentHost.Cli.Acp;
 internal static class AcpMcpServers
 {
     /// <summary>Where the servers come from, in messages and <c>agent mcp</c>-style listings.</summary>
-    public const string Source = "the editor (ACP session/new)";
+    public const string Source = "the editor (ACP session/new, load or resume)";
 
-    /// <summary>Reads <c>mcpServers</c> (an array, required by the schema).</summary>
+    /// <summary>Reads <c>mcpServers</c> (an array: required by the schema at session/new and session/load, optional at session/resume).</summary>
     /// <param name="parameters">The request's params.</param>
     /// <param name="method">The method, for messages.</param>
+    /// <param name="required">Whether the array must be there.</param>
     /// <returns>The definitions, in the order given.</returns>
-    public static IReadOnlyList<McpServerDefinition> Read(JsonElement parameters, string method)
+    public static IReadOnlyList<McpServerDefinition> Read(JsonElement parameters, string method, bool required = true)
     {
         var servers = new List<McpServerDefinition>();
         var index = 0;
-        foreach (var entry in AcpParams.RequiredArray(parameters, "mcpServers", method).EnumerateArray())
+        foreach (var entry in required ? AcpParams.RequiredArray(parameters, "mcpServers", method).EnumerateArray() : AcpParams.OptionalArray(parameters, "mcpServers", method))
         {
             var where = $"{method}: mcpServers[{index++}]";
             var server = One(AcpParams.Object(entry, where), where);

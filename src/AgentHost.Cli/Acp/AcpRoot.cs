@@ -15,12 +15,14 @@ internal sealed class AcpRoot : IAsyncDisposable
 {
     private readonly ProjectRoot _root;
     private readonly IDisposable _events;
+    private readonly IDisposable? _questions;
 
-    private AcpRoot(ProjectRoot root, IReadOnlyList<string> recordedPlugins, IDisposable events)
+    private AcpRoot(ProjectRoot root, IReadOnlyList<string> recordedPlugins, IDisposable events, IDisposable? questions)
     {
         _root = root;
         RecordedPlugins = recordedPlugins;
         _events = events;
+        _questions = questions;
     }
 
     /// <summary>The opened root (configuration, runtime, broker, service).</summary>
@@ -35,8 +37,9 @@ internal sealed class AcpRoot : IAsyncDisposable
     /// <param name="options">The command line's plugins and model.</param>
     /// <param name="route">Receives each event of the root's bus (on the subscription's thread, one at a time).</param>
     /// <param name="cancellationToken">Cancellation.</param>
+    /// <param name="answerQuestions">Whether the editor answers <c>ask_user</c> questions (it announced form elicitation); otherwise they end at once unanswered, as in a headless run.</param>
     /// <returns>The root.</returns>
-    public static async Task<AcpRoot> OpenAsync(ProjectRootFactory roots, string directory, AcpOptions options, Func<AgentEvent, CancellationToken, ValueTask> route, CancellationToken cancellationToken)
+    public static async Task<AcpRoot> OpenAsync(ProjectRootFactory roots, string directory, AcpOptions options, Func<AgentEvent, CancellationToken, ValueTask> route, CancellationToken cancellationToken, bool answerQuestions = false)
     {
         IDisposable? events = null;
         var plugins = options.Plugins.Select(p => PluginNames.Recorded(p, directory)).Distinct(StringComparer.Ordinal).ToList();
@@ -47,7 +50,10 @@ internal sealed class AcpRoot : IAsyncDisposable
                 // Lossless: the editor sees every chunk and tool call, in order; a prompt's answer waits for them (DrainAsync).
                 Attach = opening => events = opening.Runtime.Events.Subscribe(typeof(AgentEvent), route, EventDelivery.Lossless, "acp"),
                 // The editor answers permission requests (session/request_permission) for as long as agent acp runs.
-                AttachBroker = opening => opening.Broker!.AddResponder("acp"),
+                AttachBroker = opening => opening.Broker!.AddResponder(AcpPermissions.Responder),
+                // A client that never answers holds no turn for ever: the request is denied after this (as agent serve's
+                // server.permission_timeout default); when the editor goes away, the pending ones are denied at once.
+                AnswerTimeout = AcpPermissions.AnswerTimeout,
                 Plugins = opening => new ProjectRootPlugins(plugins, options.NoDefaultPlugins ? [] : opening.Configuration.DefaultPlugins),
                 Models = configuration => [options.Model ?? configuration.Model],
                 DrainEventsOnClose = true,
@@ -55,7 +61,8 @@ internal sealed class AcpRoot : IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         var installed = root.Runtime.ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
         IReadOnlyList<string> recorded = [.. plugins.Concat(root.Plugins.Defaults.Where(d => !installed.Contains(d))).Distinct(StringComparer.Ordinal)];
-        return new AcpRoot(root, recorded, events ?? throw new InvalidOperationException("the root's events were not attached."));
+        var questions = answerQuestions ? root.Service.Questions.AddResponder(AcpPermissions.Responder) : null;
+        return new AcpRoot(root, recorded, events ?? throw new InvalidOperationException("the root's events were not attached."), questions);
     }
 
     /// <summary>Waits until every event published so far has been handed to its session (and so sent to the editor).</summary>
@@ -66,6 +73,8 @@ internal sealed class AcpRoot : IAsyncDisposable
     /// <summary>Closes the root's sessions (releasing their leases), then unloads its plugins.</summary>
     public async ValueTask DisposeAsync()
     {
+        // The last responder leaving ends the pending questions unanswered.
+        _questions?.Dispose();
         await _root.DisposeAsync().ConfigureAwait(false);
         _events.Dispose();
     }

@@ -9,7 +9,7 @@ namespace AgentHost.Cli.Acp;
 /// process writes it meanwhile), the root it works in, and the prompt turn under way (at most one; ACP sends one prompt
 /// at a time per session). Its events reach the editor as <c>session/update</c>s through <see cref="OnEventAsync"/>.
 /// </summary>
-internal sealed class AcpSession : IAsyncDisposable
+internal sealed partial class AcpSession : IAsyncDisposable
 {
     private readonly Func<JsonObject, CancellationToken, Task> _send;
     private readonly Lock _sync = new();
@@ -44,6 +44,11 @@ internal sealed class AcpSession : IAsyncDisposable
     /// <summary>Sends the update an event of this session becomes, if any.</summary>
     public async ValueTask OnEventAsync(AgentEvent e, CancellationToken cancellationToken)
     {
+        if (await OnInteractionAsync(e, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (e is StepCompletedEvent or RunCompletedEvent)
         {
             await SendUsageAsync(e, cancellationToken).ConfigureAwait(false);
@@ -57,6 +62,7 @@ internal sealed class AcpSession : IAsyncDisposable
                 await AddDiffsAsync(update, edited, cancellationToken).ConfigureAwait(false);
             }
 
+            Remember(update);
             await SendAsync(update, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -168,5 +174,9 @@ internal sealed class AcpSession : IAsyncDisposable
         Session.CancelTurn();
     }
 
-    public ValueTask DisposeAsync() => Session.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Session.DisposeAsync().ConfigureAwait(false);
+        await AskedAsync().ConfigureAwait(false);
+    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AgentHost.Cli.Acp;
+using AgentHost.Cli.Commands.Auth;
 using AgentHost.Cli.Remote;
 using AgentHost.Hosting;
 
@@ -16,6 +17,12 @@ internal sealed class AcpCommand : AgentCommand
     private readonly PluginOptions _plugins = new();
     private readonly Option<string?> _model = new("--model", "-m") { Description = "The model of new sessions (default: the configured or automatic choice)." };
     private readonly RemoteRunOptions _remote = new();
+    private readonly Option<string?> _login = new("--login")
+    {
+        Description = "Instead of speaking the protocol: log in to a model provider (asks for the provider unless given, then its API key, as 'agent auth login'); the editor's terminal authentication runs this.",
+        HelpName = "PROVIDER",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
 
     public AcpCommand(CliContext context)
         : base("acp", "Speak the Agent Client Protocol on stdin/stdout, for editors that host agents (Zed, JetBrains IDEs, Neovim); see docs/acp.md.", context)
@@ -23,10 +30,16 @@ internal sealed class AcpCommand : AgentCommand
         _plugins.AddTo(this);
         Options.Add(_model);
         _remote.AddTo(this);
+        Options.Add(_login);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
+        if (parseResult.GetResult(_login) is not null)
+        {
+            return Login(parseResult.GetValue(_login));
+        }
+
         // Only protocol messages on standard output: whatever else would write there (a warning, a library's message)
         // goes to standard error instead; the protocol writes to the raw stream.
         var protocolOutput = Console.OpenStandardOutput();
@@ -52,5 +65,27 @@ internal sealed class AcpCommand : AgentCommand
 
         var server = RemoteRunOptions.ParseServer(text);
         return new AcpServerTarget(server, RemoteRunOptions.Token(Context.Environment, parseResult.GetValue(_remote.TokenVariable), server));
+
+    /// <summary>
+    /// <c>agent acp --login</c>: the terminal authentication method an editor runs (its configured command plus
+    /// <c>--login</c>) in a terminal: asks which provider, then stores its key as <c>agent auth login</c> does.
+    /// </summary>
+    private int Login(string? provider)
+    {
+        var console = Context.Console;
+        if (string.IsNullOrWhiteSpace(provider))
+        {
+            console.WriteInfo("Log in to a model provider: its API key is stored for AgentHost (as 'agent auth login PROVIDER').");
+            console.WriteInfo("Provider (as in config.yaml's providers, e.g. openai, anthropic):");
+            provider = console.ReadLine()?.Trim();
+        }
+
+        if (string.IsNullOrEmpty(provider))
+        {
+            throw new AgentHostException(ErrorKind.Usage, "no provider given; nothing was stored. Run 'agent auth login PROVIDER' to store a key.");
+        }
+
+        AuthLoginCommand.Login(AuthLoginCommand.CheckedName(provider), Context);
+        return ExitCodes.Success;
     }
 }

@@ -61,8 +61,20 @@ internal sealed class AuthLoginCommand : AgentCommand
 
     protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var provider = CheckedName(parseResult.GetValue(_provider)!);
-        var console = Context.Console;
+        Login(CheckedName(parseResult.GetValue(_provider)!), Context);
+        return Task.FromResult(ExitCodes.Success);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="provider"/>'s key (piped, or asked for without echo) and stores it; shared by
+    /// <c>agent auth login</c> and <c>agent acp --login</c> (the editor's terminal authentication).
+    /// </summary>
+    /// <param name="provider">The checked provider name (<see cref="CheckedName"/>).</param>
+    /// <param name="context">The command's context (console, environment).</param>
+    /// <exception cref="AgentHostException">No key was given; nothing was stored.</exception>
+    internal static void Login(string provider, CliContext context)
+    {
+        var console = context.Console;
         var key = console.ReadRedirectedInput() is { } piped
             ? piped.Trim()
             : console.ReadSecret($"API key for {provider} (input hidden): ")?.Trim();
@@ -75,7 +87,6 @@ internal sealed class AuthLoginCommand : AgentCommand
                     : $"no key on standard input, and no terminal to ask at. Pipe it in: 'agent auth login {provider} < key.txt' (or 'printenv MY_KEY | agent auth login {provider}'). Nothing was stored.");
         }
 
-        Save(provider, key, Context.Environment, console);
-        return Task.FromResult(ExitCodes.Success);
+        Save(provider, key, context.Environment, console);
     }
 }
