@@ -24,7 +24,7 @@ internal sealed partial class AcpAgent
     /// </summary>
     private async Task<AcpSession> OpenAsync(string id, AgentSession session, AcpRoot root, string? title, string method)
     {
-        var opened = new AcpSession(id, session, root, SendUpdateAsync) { Request = _connection.RequestAsync, Elicit = Client.Elicitation, Title = title };
+        var opened = new AcpSession(id, session, root, SendUpdateAsync) { Request = _connection.RequestAsync, Elicit = Client.Elicitation, Title = title ?? string.Empty };
         if (!_sessions.TryAdd(id, opened))
         {
             await opened.DisposeAsync().ConfigureAwait(false);

@@ -65,6 +65,7 @@ internal sealed class AcpCommand : AgentCommand
 
         var server = RemoteRunOptions.ParseServer(text);
         return new AcpServerTarget(server, RemoteRunOptions.Token(Context.Environment, parseResult.GetValue(_remote.TokenVariable), server));
+    }
 
     /// <summary>
     /// <c>agent acp --login</c>: the terminal authentication method an editor runs (its configured command plus
