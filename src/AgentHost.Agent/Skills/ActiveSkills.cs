@@ -101,6 +101,15 @@ public sealed class ActiveSkills : ISkillApprovals
     /// <summary>Whether the <c>allowed-tools</c> of project skills may pre-approve calls (the project is trusted).</summary>
     public bool TrustProjectSkills { get; set; } = true;
 
+    /// <summary>
+    /// Where the session's warnings go (its event bus): told once per skill when a project skill's <c>allowed-tools</c>
+    /// are ignored because the project is not trusted.
+    /// </summary>
+    internal Action<string>? Warn { get; set; }
+
+    /// <summary>The project skills whose ignored <c>allowed-tools</c> were already warned about.</summary>
+    private readonly ConcurrentDictionary<string, bool> _warnedUntrusted = new(StringComparer.Ordinal);
+
     /// <summary>The active skills, sorted by name.</summary>
     public IReadOnlyList<Skill> Active => _active.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
 
@@ -369,6 +378,18 @@ public sealed class ActiveSkills : ISkillApprovals
     private string Render(Skill skill)
     {
         var text = SkillContent.Render(skill);
+        if (!TrustProjectSkills && skill.Root.FromProject && skill.Document!.AllowedTools.Count > 0)
+        {
+            var tools = string.Join(", ", skill.Document.AllowedTools);
+            if (_warnedUntrusted.TryAdd(skill.Name, true))
+            {
+                Warn?.Invoke($"skill '{skill.Name}' ({skill.File}): its allowed-tools ({tools}) are ignored: the project is not trusted, and an untrusted project's skills cannot pre-approve tools; each call is decided by the usual permission rules. If you trust this repository, run 'agent trust' in it.");
+            }
+
+            return text + $"\n\nNote: this project is not trusted, so skill '{skill.Name}'s allowed-tools ({tools}) pre-approve nothing: " +
+                "its instructions apply, and each call is decided by the usual permission rules.";
+        }
+
         if (!Check(skill) || skill.Document!.AllowedTools.Count == 0)
         {
             return text;
