@@ -41,6 +41,11 @@ internal static class ConfigValidator
             }
         }
 
+        foreach (var problem in CheckKeySources(accepted, acrossLayers: false))
+        {
+            problems.Add(problem);
+        }
+
         return accepted;
     }
 
@@ -100,7 +105,11 @@ internal static class ConfigValidator
     /// <c>api_key_command</c>), located at each source that would be ignored (only the first one set is ever used), and a
     /// key or bearer token written as a shell command substitution (<c>$(…)</c>), which would be sent as the secret.
     /// </summary>
-    public static IEnumerable<ConfigProblem> CheckKeySources(IReadOnlyCollection<ConfigEntry> entries)
+    /// <param name="entries">One layer's values (<paramref name="acrossLayers"/> false: two sources are an error), or the
+    /// merged values (true: only sources from different layers are reported, as a warning, since a layer above may mean
+    /// to replace the source of one below).</param>
+    /// <param name="acrossLayers">Whether <paramref name="entries"/> are the merged values of every layer.</param>
+    public static IEnumerable<ConfigProblem> CheckKeySources(IReadOnlyCollection<ConfigEntry> entries, bool acrossLayers)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var byProvider = new Dictionary<string, ConfigEntry?[]>(ConfigKeys.Comparer);
@@ -121,7 +130,7 @@ internal static class ConfigValidator
             sources[index] = entry;
         }
 
-        foreach (var entry in entries.Where(IsLiteralSecret))
+        foreach (var entry in entries.Where(entry => !acrossLayers && IsLiteralSecret(entry)))
         {
             if (CommandSubstitution(entry.Value) is { } command)
             {
@@ -137,15 +146,22 @@ internal static class ConfigValidator
         foreach (var (provider, sources) in byProvider)
         {
             var set = sources.Where(entry => entry is not null).Select(entry => entry!).ToList();
-            foreach (var ignored in set.Skip(1))
+            var used = set.FirstOrDefault();
+            foreach (var ignored in set.Skip(1).Where(ignored => !acrossLayers || ignored.Layer != used!.Layer))
             {
-                var used = set[0];
-                var usedName = used.Key[(used.Key.LastIndexOf('.') + 1)..];
-                yield return ConfigProblem.At(
-                    ConfigSeverity.Error,
-                    ignored,
-                    ignored.Key,
-                    $"provider '{provider}' already takes its key from {usedName} ({ConfigProblem.LocationOf(used)}), so this source would be ignored. Keep one of {string.Join(", ", set.Select(entry => entry.Key[(entry.Key.LastIndexOf('.') + 1)..]))} and delete the others");
+                var usedName = used!.Key[(used.Key.LastIndexOf('.') + 1)..];
+                var names = string.Join(", ", set.Select(entry => entry.Key[(entry.Key.LastIndexOf('.') + 1)..]));
+                yield return acrossLayers
+                    ? ConfigProblem.At(
+                        ConfigSeverity.Warning,
+                        ignored,
+                        ignored.Key,
+                        $"provider '{provider}' takes its key from {usedName} ({ConfigProblem.LocationOf(used)}), set in another layer, so this source is ignored (the first of api_key, api_key_env, api_key_file, api_key_command wins, whatever the layer). To replace a source in a layer above, set the same one there, or delete one of them")
+                    : ConfigProblem.At(
+                        ConfigSeverity.Error,
+                        ignored,
+                        ignored.Key,
+                        $"provider '{provider}' already takes its key from {usedName} ({ConfigProblem.LocationOf(used)}), so this source would be ignored. Keep one of {names} and delete the others");
             }
         }
     }

@@ -65,7 +65,7 @@ public static class ConfigurationResolver
         }
 
         problems.AddRange(ConfigValidator.CheckRequired(effective.Values));
-        problems.AddRange(ConfigValidator.CheckKeySources(effective.Values));
+        problems.AddRange(ConfigValidator.CheckKeySources(effective.Values, acrossLayers: true));
         if (trustWarning is not null)
         {
             problems.Add(trustWarning);
@@ -98,7 +98,6 @@ public static class ConfigurationResolver
         var problems = new List<ConfigProblem>(layer.Problems);
         var accepted = ConfigValidator.Check(layer, problems);
         problems.AddRange(ConfigValidator.CheckRequired(accepted));
-        problems.AddRange(ConfigValidator.CheckKeySources(accepted));
         return problems;
     }
 
