@@ -177,7 +177,9 @@ public sealed class SkillRunTests : IDisposable
 
         var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "go", "-p", "scripted", "-p", "shell", "-m", "scripted/" + script);
 
-        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        // The run itself went through all its turns; the shell call the skill would have pre-approved was denied.
+        Assert.True(result.ExitCode == ExitCodes.Denied, result.Error + result.Output);
+        Assert.Contains("Done.", result.Output, StringComparison.Ordinal);
         var warning = $"warning: skill 'ours-echo' ({skillFile}): its allowed-tools (shell(echo *)) are ignored: the project is not trusted, and an untrusted project's skills cannot pre-approve tools; each call is decided by the usual permission rules. If you trust this repository, run 'agent trust' in it.";
         Assert.Contains(warning, result.Error, StringComparison.Ordinal);
         Assert.Equal(1, result.Error.Split(warning).Length - 1);
@@ -200,7 +202,8 @@ public sealed class SkillRunTests : IDisposable
         var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "go", "-p", "scripted", "-p", "shell", "-m", "scripted/" + script);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
-        Assert.DoesNotContain("allowed-tools", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("are ignored", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("not trusted", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
