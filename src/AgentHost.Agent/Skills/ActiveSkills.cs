@@ -20,7 +20,7 @@ namespace AgentHost.Agent.Skills;
 /// once per turn (<see cref="BeginTurn"/>): a skill added or edited during a turn is seen by the next one. Activating a
 /// skill for the model reads it as it is on disk then.
 /// </remarks>
-public sealed class ActiveSkills : ISkillApprovals
+public sealed partial class ActiveSkills : ISkillApprovals
 {
     private readonly ConcurrentDictionary<string, Skill> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Name, bool Rules), RulePermissionGate> _matchers = new();
@@ -100,15 +100,6 @@ public sealed class ActiveSkills : ISkillApprovals
 
     /// <summary>Whether the <c>allowed-tools</c> of project skills may pre-approve calls (the project is trusted).</summary>
     public bool TrustProjectSkills { get; set; } = true;
-
-    /// <summary>
-    /// Where the session's warnings go (its event bus): told once per skill when a project skill's <c>allowed-tools</c>
-    /// are ignored because the project is not trusted.
-    /// </summary>
-    internal Action<string>? Warn { get; set; }
-
-    /// <summary>The project skills whose ignored <c>allowed-tools</c> were already warned about.</summary>
-    private readonly ConcurrentDictionary<string, bool> _warnedUntrusted = new(StringComparer.Ordinal);
 
     /// <summary>The active skills, sorted by name.</summary>
     public IReadOnlyList<Skill> Active => _active.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
@@ -367,36 +358,6 @@ public sealed class ActiveSkills : ISkillApprovals
         }
 
         return null;
-    }
-
-    /// <summary>Whether an active skill was created or changed during this session (its <c>allowed-tools</c> then pre-approve nothing).</summary>
-    /// <param name="name">The skill name.</param>
-    /// <returns>Whether it was.</returns>
-    public bool IsChangedSinceStart(string name) => _untrusted.ContainsKey(name);
-
-    /// <summary>The activation text; for a skill new or changed since the session started, with a note that its allowed-tools pre-approve nothing.</summary>
-    private string Render(Skill skill)
-    {
-        var text = SkillContent.Render(skill);
-        if (!TrustProjectSkills && skill.Root.FromProject && skill.Document!.AllowedTools.Count > 0)
-        {
-            var tools = string.Join(", ", skill.Document.AllowedTools);
-            if (_warnedUntrusted.TryAdd(skill.Name, true))
-            {
-                Warn?.Invoke($"skill '{skill.Name}' ({skill.File}): its allowed-tools ({tools}) are ignored: the project is not trusted, and an untrusted project's skills cannot pre-approve tools; each call is decided by the usual permission rules. If you trust this repository, run 'agent trust' in it.");
-            }
-
-            return text + $"\n\nNote: this project is not trusted, so skill '{skill.Name}'s allowed-tools ({tools}) pre-approve nothing: " +
-                "its instructions apply, and each call is decided by the usual permission rules.";
-        }
-
-        if (!Check(skill) || skill.Document!.AllowedTools.Count == 0)
-        {
-            return text;
-        }
-
-        return text + $"\n\nNote: skill '{skill.Name}' was created or changed after this session started, so its allowed-tools " +
-            $"({string.Join(", ", skill.Document.AllowedTools)}) pre-approve nothing: its instructions apply, and each call is decided by the usual permission rules.";
     }
 
     /// <summary>Compares the skill with the session's start; returns and remembers whether it is new or changed.</summary>
