@@ -75,7 +75,7 @@ internal sealed class CallDescriptions(GitSettings settings, IReadOnlyDictionary
         {
             branch = await repo.CurrentBranchAsync(ct).ConfigureAwait(false) ?? "HEAD (detached)";
             programs = await CommitPrograms.FindAsync(repo, ct).ConfigureAwait(false);
-            var message = CommitMessage.Compose(args.GetOptionalString("message"), CommitMessage.Trailer(settings, Model(args)));
+            var message = CommitMessage.Compose(args.GetOptionalString("message"), CommitMessage.Trailer(settings, Model(args)), settings.GeneratedWith);
             var status = await StatusAndDiffTools.ReadStatusAsync(repo, [], ct).ConfigureAwait(false);
             var text = new StringBuilder();
             if (programs.Count > 0)

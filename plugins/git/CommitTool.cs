@@ -8,7 +8,7 @@ internal static class CommitTool
 {
     public static async Task<string> CommitAsync(GitRepository repo, string? message, string? model, CancellationToken cancellationToken)
     {
-        var text = CommitMessage.Compose(message, CommitMessage.Trailer(repo.Settings, model));
+        var text = CommitMessage.Compose(message, CommitMessage.Trailer(repo.Settings, model), repo.Settings.GeneratedWith);
         if (!await HasStagedChangesAsync(repo, cancellationToken).ConfigureAwait(false) && !await MergingAsync(repo, cancellationToken).ConfigureAwait(false))
         {
             throw new ToolException("nothing is staged, so there is nothing to commit; stage changes with git_add first (git_status shows what changed). Nothing was committed.");

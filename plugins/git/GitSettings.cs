@@ -23,12 +23,15 @@ internal sealed partial record GitSettings
 
     public const string DefaultCoAuthor = "AgentHost <agenthost@noreply.invalid>";
 
-    private static readonly string[] Known = ["program", "attribution", "co_author", "timeout_ms", "max_output_chars"];
+    private static readonly string[] Known = ["program", "attribution", "co_author", "generated_with", "timeout_ms", "max_output_chars"];
 
     /// <summary>The git program: a name looked up on PATH or an absolute path; <see langword="null"/> for <c>git</c>.</summary>
     public string? Program { get; init; }
 
     public Attribution Attribution { get; init; } = Attribution.AssistedBy;
+
+    /// <summary>Whether commit messages get a <c>Generated with AgentHost</c> line in their body (independent of <see cref="Attribution"/>).</summary>
+    public bool GeneratedWith { get; init; } = true;
 
     /// <summary>The <c>Name &lt;email&gt;</c> of the <c>Co-authored-by</c> trailer.</summary>
     public string CoAuthor { get; init; } = DefaultCoAuthor;
@@ -63,6 +66,7 @@ internal sealed partial record GitSettings
             Program = program,
             Attribution = ParseAttribution(settings.GetString("attribution")),
             CoAuthor = coAuthor ?? DefaultCoAuthor,
+            GeneratedWith = settings.GetBoolean("generated_with", true),
             Timeout = TimeSpan.FromMilliseconds(settings.GetInteger("timeout_ms", 120_000, 1_000, 60 * 60 * 1000)),
             MaxOutputCharacters = (int)settings.GetInteger("max_output_chars", 30_000, 1_000, 1_000_000),
         };

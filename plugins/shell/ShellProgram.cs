@@ -75,10 +75,16 @@ internal sealed record ShellProgram(string Path, ShellKind Kind, string ProjectR
             $"no shell was found on PATH (looked for {string.Join(", ", candidates)} in the absolute PATH entries); install one or set {ShellSettings.Prefix}program to a shell's full path.");
     }
 
+    /// <summary>The editor every shell command gets (<c>GIT_EDITOR</c>, <c>GIT_SEQUENCE_EDITOR</c>, <c>EDITOR</c>, <c>VISUAL</c>): accepts the file as it is, at once.</summary>
+    public const string NoEditor = "true";
+
+    /// <summary>The pager every shell command gets (<c>GIT_PAGER</c>, <c>PAGER</c>): prints everything, waits for nothing.</summary>
+    public const string NoPager = "cat";
+
     /// <summary>
     /// What to start for <paramref name="command"/>: stdout and stderr captured as UTF-8, no window, the environment the
-    /// host built for the call (<see cref="ProcessSpec.BaseEnvironment"/>: never the agent's own secrets) with its PATH
-    /// unchanged (the command was decided by the permission system as written), no input, and dying with the host
+    /// host built for the call (<see cref="ProcessSpec.BaseEnvironment"/>: never the agent's own secrets) with no editor
+    /// or pager that waits (<see cref="NoEditor"/>, <see cref="NoPager"/>) and its PATH unchanged (the command was decided by the permission system as written), no input, and dying with the host
     /// (<see cref="ProcessSpec.DiesWithHost"/>: its own process group under the launcher's watchdog on Linux, a job
     /// object on Windows), so a kill takes everything it started.
     /// </summary>
@@ -94,6 +100,17 @@ internal sealed record ShellProgram(string Path, ShellKind Kind, string ProjectR
             // A marker that commands can test for, and no credential prompts on a terminal the agent cannot answer.
             ["AGENTHOST"] = "1",
             ["GIT_TERMINAL_PROMPT"] = "0",
+
+            // No editor or pager waits for a person nobody is: 'git commit' without -m ends (an empty message aborts it),
+            // 'git rebase -i' runs its list as written. The variables win over a repository's core.editor,
+            // sequence.editor and core.pager, and over the user's own EDITOR/VISUAL/PAGER. 'true' is a program on every
+            // Unix and a builtin of the sh Git for Windows runs editors with; cat is there too.
+            ["GIT_EDITOR"] = NoEditor,
+            ["GIT_SEQUENCE_EDITOR"] = NoEditor,
+            ["EDITOR"] = NoEditor,
+            ["VISUAL"] = NoEditor,
+            ["GIT_PAGER"] = NoPager,
+            ["PAGER"] = NoPager,
         };
         var spec = new ProcessSpec(Path, [])
         {

@@ -1,9 +1,10 @@
+using AgentHost.Hosting.Plugins;
 using AgentHost.Tests.GitTools;
 using AgentHost.Tests.ShellTools;
 using AgentHost.Tests.Support;
 namespace AgentHost.Plugins.Git.Tests;
 
-/// <summary><c>git_commit</c>: attribution trailers, hooks that pass or reject, nothing staged, cancellation.</summary>
+/// <summary><c>git_commit</c>: attribution trailers, the generated-with line, hooks that pass or reject, nothing staged, cancellation.</summary>
 public sealed class GitCommitTests
 {
     [Fact]
@@ -18,7 +19,7 @@ public sealed class GitCommitTests
         var id = git.Git("rev-parse", "HEAD").Trim();
         Assert.StartsWith($"Committed {id[..7]} on main: Add the naïve file\ncommit: {id}\ntrailer: Assisted-by: AgentHost\n", result, StringComparison.Ordinal);
         Assert.Contains("1 file changed, 1 insertion(+)", result, StringComparison.Ordinal);
-        Assert.Equal("Add the naïve file\n\nWith details.\n\nAssisted-by: AgentHost\n", git.Git("log", "-1", "--format=%B").TrimEnd('\n') + "\n");
+        Assert.Equal("Add the naïve file\n\nWith details.\n\nGenerated with AgentHost\n\nAssisted-by: AgentHost\n", git.Git("log", "-1", "--format=%B").TrimEnd('\n') + "\n");
         Assert.Equal(string.Empty, git.Git("status", "--porcelain"));
     }
 
@@ -32,7 +33,7 @@ public sealed class GitCommitTests
 
         await git.Tool("git_commit").Function.InvokeAsync(arguments);
 
-        Assert.Equal("Add a\n\nAssisted-by: AgentHost:gpt-test-1", git.Git("log", "-1", "--format=%B").Trim());
+        Assert.Equal("Add a\n\nGenerated with AgentHost\n\nAssisted-by: AgentHost:gpt-test-1", git.Git("log", "-1", "--format=%B").Trim());
     }
 
     [Fact]
@@ -44,7 +45,7 @@ public sealed class GitCommitTests
 
         await git.InvokeAsync("git_commit", ("message", "Fix it\n\nRefs: #12"));
 
-        Assert.Equal("Fix it\n\nRefs: #12\nCo-authored-by: Helper Bot <bot@example.com>", git.Git("log", "-1", "--format=%B").Trim());
+        Assert.Equal("Fix it\n\nGenerated with AgentHost\n\nRefs: #12\nCo-authored-by: Helper Bot <bot@example.com>", git.Git("log", "-1", "--format=%B").Trim());
     }
 
     [Fact]
@@ -57,7 +58,53 @@ public sealed class GitCommitTests
         var result = await git.InvokeAsync("git_commit", ("message", "Close issue\n\n#42 is fixed by this.\r\n"));
 
         Assert.Contains("trailer: none (attribution: none)", result, StringComparison.Ordinal);
-        Assert.Equal("Close issue\n\n#42 is fixed by this.", git.Git("log", "-1", "--format=%B").Trim());
+        Assert.Equal("Close issue\n\n#42 is fixed by this.\n\nGenerated with AgentHost", git.Git("log", "-1", "--format=%B").Trim());
+    }
+
+    [Fact]
+    public async Task Commit_WithGeneratedWithFalse_LeavesTheBodyAlone_AndKeepsTheTrailer()
+    {
+        await using var git = await GitPluginFixture.LoadAsync(init: true, ("generated_with", "false"));
+        git.Write("a.txt", "a\n");
+        git.Git("add", ".");
+
+        await git.InvokeAsync("git_commit", ("message", "Add a\n\nWith details."));
+
+        Assert.Equal("Add a\n\nWith details.\n\nAssisted-by: AgentHost", git.Git("log", "-1", "--format=%B").Trim());
+    }
+
+    [Fact]
+    public async Task Commit_WithGeneratedWithFalse_AndAttributionNone_CommitsTheMessageAsWritten()
+    {
+        await using var git = await GitPluginFixture.LoadAsync(init: true, ("generated_with", "false"), ("attribution", "none"));
+        git.Write("a.txt", "a\n");
+        git.Git("add", ".");
+
+        await git.InvokeAsync("git_commit", ("message", "Add a\n\nWith details."));
+
+        Assert.Equal("Add a\n\nWith details.", git.Git("log", "-1", "--format=%B").Trim());
+    }
+
+    [Fact]
+    public async Task Commit_WhoseMessageAlreadySaysGeneratedWith_GetsTheLineOnce()
+    {
+        await using var git = await GitPluginFixture.LoadAsync();
+        git.Write("a.txt", "a\n");
+        git.Git("add", ".");
+
+        await git.InvokeAsync("git_commit", ("message", "Add a\n\nGenerated with AgentHost"));
+
+        Assert.Equal("Add a\n\nGenerated with AgentHost\n\nAssisted-by: AgentHost", git.Git("log", "-1", "--format=%B").Trim());
+    }
+
+    [Fact]
+    public async Task Commit_WithAnInvalidGeneratedWith_DoesNotLoad_NamingTheSetting()
+    {
+        var (git, result) = await GitPluginFixture.TryLoadAsync(("generated_with", "sometimes"));
+        await using var _ = git;
+
+        Assert.Equal(PluginLoadStatus.Failed, result.Status);
+        Assert.Contains("plugins.settings.git.generated_with", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -166,7 +213,7 @@ public sealed class GitCommitTests
 
         Assert.Equal(("write", "main"), (description.Action, description.Subject));
         Assert.Equal(
-            "Commit on main with the message:\n\nUpdate things\n\nAssisted-by: AgentHost:model-x\n\nStaged changes (2):\n  modified: a.txt\n  added: dir with space/naïve ü.txt",
+            "Commit on main with the message:\n\nUpdate things\n\nGenerated with AgentHost\n\nAssisted-by: AgentHost:model-x\n\nStaged changes (2):\n  modified: a.txt\n  added: dir with space/naïve ü.txt",
             description.Details);
         Assert.Equal("first", git.Git("log", "-1", "--format=%s").Trim());
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentHost.Tests.GitTools;
 using AgentHost.Tests.Runs;
 using AgentHost.Tests.Support;
 
@@ -74,6 +75,46 @@ public sealed class ShellEnvironmentRunTests : IDisposable
 
         // The hook is the user's own: it keeps the user's environment.
         Assert.Equal(NpmToken, File.ReadAllText(Path.Combine(_ws.Root, "hook-env.txt")).Trim());
+    }
+
+    [UnixFact("POSIX shell command lines and a shell-script editor")]
+    public async Task AgentRun_GitCommitWithoutMessage_AndInteractiveRebase_EndWithoutAnEditor_WhateverTheRepositoryOrUserConfigures()
+    {
+        // The repository and the user both name an editor and a pager that would wait: the shell tool's environment wins.
+        GitPluginFixture.RunGit(_ws.Root, "init", "-q", "-b", "main");
+        var trap = "touch \"" + Path.Combine(_ws.Root, "editor-ran") + "\"; sleep 600";
+        foreach (var key in new[] { "core.editor", "sequence.editor", "core.pager" })
+        {
+            GitPluginFixture.RunGit(_ws.Root, "config", key, trap);
+        }
+
+        GitPluginFixture.RunGit(_ws.Root, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "first");
+        GitPluginFixture.RunGit(_ws.Root, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "second");
+        var environment = _ws.Environment;
+        environment["EDITOR"] = "vi";
+        environment["VISUAL"] = "vi";
+        environment["PAGER"] = "less";
+        environment["GIT_AUTHOR_NAME"] = environment["GIT_COMMITTER_NAME"] = "T";
+        environment["GIT_AUTHOR_EMAIL"] = environment["GIT_COMMITTER_EMAIL"] = "t@example.com";
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls:
+                  - name: shell
+                    arguments: { command: "printf '%s|' \"$GIT_EDITOR\" \"$GIT_SEQUENCE_EDITOR\" \"$EDITOR\" \"$VISUAL\" \"$GIT_PAGER\" \"$PAGER\"; echo", timeout_ms: 60000 }
+                  - name: shell
+                    arguments: { command: "git commit --allow-empty; echo commit-exit=$?", timeout_ms: 60000 }
+                  - name: shell
+                    arguments: { command: "git rebase -i --root; echo rebase-exit=$?", timeout_ms: 60000 }
+              - expect:
+                  tool_results_contain: ["true|true|true|true|cat|cat|", "Aborting commit due to empty commit message", "commit-exit=1", "rebase-exit=0"]
+                text: done
+            """);
+
+        var run = await AgentProcess.RunAsync(_ws.Root, environment, ["run", "go", "-p", "scripted", "-p", "shell", "-m", "scripted/" + script, "--permission-mode", "yolo", "-o", "json"]);
+
+        Assert.True(run.ExitCode == 0, run.Error + run.Output);
+        Assert.False(File.Exists(Path.Combine(_ws.Root, "editor-ran")), "an editor ran: " + run.Output);
+        Assert.Equal("second", GitPluginFixture.RunGit(_ws.Root, "log", "-1", "--format=%s").Output.Trim());
     }
 
     private Dictionary<string, string> Environment()

@@ -7,7 +7,8 @@ namespace AgentHost.Agent.Credentials;
 /// Where one configured secret lives: the value itself, an environment variable, a file, or a command that prints it
 /// (<c>api_key</c> / <c>api_key_env</c> / <c>api_key_file</c> / <c>api_key_command</c> of a provider,
 /// <c>bearer_token…</c> of an MCP server). The first one set wins. The secret is never logged; messages name the
-/// source, never the value.
+/// source, never the value. A value holding a shell command substitution (<c>$(…)</c>, backticks) is refused, never
+/// run nor sent: commands belong in the <c>_command</c> source, which only the user's own configuration may set.
 /// </summary>
 /// <param name="Value">The secret itself, if set.</param>
 /// <param name="Variable">The environment variable holding it, if set.</param>
@@ -37,7 +38,10 @@ internal sealed record SecretSource(string? Value, string? Variable, string? Fil
         ArgumentNullException.ThrowIfNull(environment);
         if (Value is { Length: > 0 })
         {
-            return Value;
+            // A shell command substitution is never run from here, nor sent as the secret itself.
+            return Value.Contains("$(", StringComparison.Ordinal) || Value.Count(c => c == '`') >= 2
+                ? throw new AgentHostException(ErrorKind.Configuration, $"{owner}: {keyPrefix} holds a shell command substitution ('$(…)'), which is not run and would be sent as the {what} itself. Set {keyPrefix}_command to the command instead (docs/configuration.md, 'Keys from a command').")
+                : Value;
         }
 
         if (Variable is { } variable)

@@ -7,6 +7,7 @@ using AgentHost.Agent.Runs;
 using AgentHost.Common.Processes;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Plugins.Settings;
 using AgentHost.Hosting.Plugins;
 using AgentHost.Sdk.Capabilities;
 using AgentHost.Sdk.Providers;
@@ -33,10 +34,13 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
             new(DoctorStatus.Ok, "runtime", $".NET {Environment.Version} on {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})"),
             PrecompiledCodeCheck.Run(),
             CheckWritable("data directory", paths.DataDirectory),
-            CheckConfiguration(),
+        };
+        checks.AddRange(CheckConfiguration());
+        checks.AddRange(
+        [
             await CheckGitAsync(cancellationToken).ConfigureAwait(false),
             await CheckSandboxAsync(cancellationToken).ConfigureAwait(false),
-        };
+        ]);
         checks.AddRange(await CheckPluginsAsync(cancellationToken).ConfigureAwait(false));
         checks.AddRange(CheckLanguageServers());
         checks.AddRange(await CheckMcpServersAsync(cancellationToken).ConfigureAwait(false));
@@ -60,16 +64,22 @@ public sealed class Doctor(AgentPaths paths, ConfigurationSnapshot configuration
         }
     }
 
-    private DoctorCheck CheckConfiguration()
+    /// <summary>
+    /// One line per problem of the configuration check <c>agent config validate</c> runs too (<see cref="ConfigurationCheck"/>),
+    /// so the two never disagree; the files read when there is none.
+    /// </summary>
+    private IEnumerable<DoctorCheck> CheckConfiguration()
     {
-        var errors = configuration.Problems.Where(p => p.IsError).ToList();
-        if (errors.Count > 0)
+        var problems = ConfigurationCheck.Problems(configuration, plugins.Store);
+        if (problems.Count > 0)
         {
-            return new DoctorCheck(DoctorStatus.Fail, "configuration", $"{errors.Count} error(s), first: {errors[0]}", "Run 'agent config validate' and fix the reported lines.");
+            return problems.OrderByDescending(problem => problem.Severity).Select(problem => problem.IsError
+                ? new DoctorCheck(DoctorStatus.Fail, "configuration", problem.ToString(), "Correct the line named ('agent config validate' reports the same).")
+                : new DoctorCheck(DoctorStatus.Warn, "configuration", problem.ToString()));
         }
 
         var files = new[] { configuration.GlobalConfigFile, configuration.ProjectConfigFile }.Where(File.Exists).ToList();
-        return new DoctorCheck(DoctorStatus.Ok, "configuration", files.Count == 0 ? "defaults (no config files)" : string.Join(", ", files));
+        return [new DoctorCheck(DoctorStatus.Ok, "configuration", files.Count == 0 ? "defaults (no config files)" : string.Join(", ", files))];
     }
 
     /// <summary>The sandbox backend and its version, or why it cannot start, and what the mode then does (docs/sandbox.md).</summary>

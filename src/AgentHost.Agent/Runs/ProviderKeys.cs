@@ -22,6 +22,55 @@ public static class ProviderKeys
         _ => null,
     };
 
+    /// <summary>
+    /// The source that would supply the key ahead of one stored with <c>agent auth login</c>, in <see cref="Resolve"/>'s
+    /// order, for people: <c>providers.x.api_key_env ($X) in FILE:LINE</c> or <c>the environment variable OPENAI_API_KEY</c>;
+    /// <see langword="null"/> when a stored key would be used. Reads no secret and runs no command.
+    /// </summary>
+    /// <param name="providerName">The configured name.</param>
+    /// <param name="configuration">The configuration.</param>
+    /// <param name="environment">The environment.</param>
+    /// <returns>The source, or <see langword="null"/>.</returns>
+    public static string? SourceAheadOfStoredKey(string providerName, ConfigurationSnapshot configuration, HostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
+        var settings = configuration.Providers.GetValueOrDefault(providerName);
+        string? Configured(string suffix, string? detail)
+        {
+            var key = $"providers.{providerName}.{suffix}";
+            var where = configuration.Explain(key) is { File: { } file } entry ? $" in {file}{(entry.Line is { } line ? ":" + line.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty)}" : string.Empty;
+            return $"{key}{detail}{where}";
+        }
+
+        if (settings is not null)
+        {
+            if (settings.ApiKey is { Length: > 0 })
+            {
+                return Configured("api_key", null);
+            }
+
+            if (settings.ApiKeyEnv is { } variable)
+            {
+                return Configured("api_key_env", environment.Get(variable) is null ? $" (${variable}, not set: the provider fails until it is)" : $" (${variable})");
+            }
+
+            if (settings.ApiKeyFile is { } file)
+            {
+                return Configured("api_key_file", $" ({file})");
+            }
+
+            if (settings.ApiKeyCommand is not null)
+            {
+                return Configured("api_key_command", null);
+            }
+        }
+
+        return ConventionalVariableOf(providerName, settings?.Type ?? providerName, settings) is { } conventional && environment.Get(conventional) is not null
+            ? $"the environment variable {conventional}"
+            : null;
+    }
+
     /// <summary>Resolves the key.</summary>
     /// <param name="providerName">The configured name (for messages).</param>
     /// <param name="providerType">The type.</param>
@@ -38,12 +87,7 @@ public static class ProviderKeys
             return configured;
         }
 
-        // The conventional variable is for the service's own endpoint only (or where its base-URL variable, set by the
-        // user like the key, moves it): a key for api.openai.com must not go to whatever base_url a configuration names.
-        // A cloud platform (Bedrock, Vertex AI) has its own credentials, which the plugin finds: no conventional key.
-        var conventional = settings?.Platform is not null ? null
-            : KnownProvider.ServiceOf(providerName, providerType, settings?.BaseUrl) is { } service ? service.KeyVariable
-            : settings?.BaseUrl is null ? ConventionalVariable(providerType) : null;
+        var conventional = ConventionalVariableOf(providerName, providerType, settings);
         if (conventional is not null && environment.Get(conventional) is { } fromEnvironment)
         {
             return fromEnvironment;
@@ -64,4 +108,14 @@ public static class ProviderKeys
 
         return null;
     }
+
+    /// <summary>
+    /// The conventional key variable that applies to this provider: for the service's own endpoint only (or where its
+    /// base-URL variable, set by the user like the key, moves it), since a key for api.openai.com must not go to whatever
+    /// base_url a configuration names. A cloud platform (Bedrock, Vertex AI) has its own credentials: no conventional key.
+    /// </summary>
+    private static string? ConventionalVariableOf(string providerName, string providerType, ProviderSettings? settings) =>
+        settings?.Platform is not null ? null
+            : KnownProvider.ServiceOf(providerName, providerType, settings?.BaseUrl) is { } service ? service.KeyVariable
+            : settings?.BaseUrl is null ? ConventionalVariable(providerType) : null;
 }

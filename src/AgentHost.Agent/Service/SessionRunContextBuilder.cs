@@ -281,6 +281,7 @@ internal static class SessionRunContextBuilder
         {
             // Like its permission rules, an untrusted project's skills cannot pre-approve calls for themselves.
             skills.TrustProjectSkills = policy.Project is not { Trusted: false };
+            skills.Warn = message => runtime.Events.Publish(new WarningEvent("skills", message));
         }
 
         var grants = new SessionGrants(options.WorkspaceRoot, parts.Environment.HomeDirectory, policy.ExtraDirectories);

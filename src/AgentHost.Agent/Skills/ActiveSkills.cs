@@ -20,7 +20,7 @@ namespace AgentHost.Agent.Skills;
 /// once per turn (<see cref="BeginTurn"/>): a skill added or edited during a turn is seen by the next one. Activating a
 /// skill for the model reads it as it is on disk then.
 /// </remarks>
-public sealed class ActiveSkills : ISkillApprovals
+public sealed partial class ActiveSkills : ISkillApprovals
 {
     private readonly ConcurrentDictionary<string, Skill> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Name, bool Rules), RulePermissionGate> _matchers = new();
@@ -358,24 +358,6 @@ public sealed class ActiveSkills : ISkillApprovals
         }
 
         return null;
-    }
-
-    /// <summary>Whether an active skill was created or changed during this session (its <c>allowed-tools</c> then pre-approve nothing).</summary>
-    /// <param name="name">The skill name.</param>
-    /// <returns>Whether it was.</returns>
-    public bool IsChangedSinceStart(string name) => _untrusted.ContainsKey(name);
-
-    /// <summary>The activation text; for a skill new or changed since the session started, with a note that its allowed-tools pre-approve nothing.</summary>
-    private string Render(Skill skill)
-    {
-        var text = SkillContent.Render(skill);
-        if (!Check(skill) || skill.Document!.AllowedTools.Count == 0)
-        {
-            return text;
-        }
-
-        return text + $"\n\nNote: skill '{skill.Name}' was created or changed after this session started, so its allowed-tools " +
-            $"({string.Join(", ", skill.Document.AllowedTools)}) pre-approve nothing: its instructions apply, and each call is decided by the usual permission rules.";
     }
 
     /// <summary>Compares the skill with the session's start; returns and remembers whether it is new or changed.</summary>

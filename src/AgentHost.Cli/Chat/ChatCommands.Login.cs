@@ -26,7 +26,7 @@ internal sealed partial class ChatCommands
                 return SlashOutcome.Done;
             }
 
-            AuthLoginCommand.Save(provider, key, _host.Context.Environment, console);
+            AuthLoginCommand.Save(provider, key, state.Configuration, _host.Context.Environment, console);
             if (state.ModelName is { } model && string.Equals(ProviderOf(model), provider, StringComparison.Ordinal))
             {
                 // The model's client was made with the old key (or none): made again, the next turn sends the new one.

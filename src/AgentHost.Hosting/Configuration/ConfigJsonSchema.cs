@@ -95,6 +95,15 @@ public static class ConfigJsonSchema
                 return new JsonObject { ["type"] = "object", ["additionalProperties"] = Child(pattern + ".*", plugins) };
             case ConfigValueKind.List:
                 return new JsonObject { ["type"] = "array", ["items"] = Child(pattern + ".#", plugins) };
+            case ConfigValueKind.ListOrMap when ConfigSchema.Find(pattern + ".*") is not null:
+                // Items described by the child: list items, or the values of a map keyed by name.
+                var item = Child(pattern + ".*", plugins);
+                return new JsonObject { ["type"] = new JsonArray("array", "object"), ["items"] = item, ["additionalProperties"] = item.DeepClone() };
+            case ConfigValueKind.ValueOrSection:
+                return new JsonObject
+                {
+                    ["anyOf"] = new JsonArray(new JsonObject { ["type"] = new JsonArray("string", "number", "boolean", "null") }, Container(pattern, ConfigValueKind.Section, plugins)),
+                };
             default:
                 return new JsonObject { ["type"] = new JsonArray("array", "object") };
         }
@@ -105,7 +114,7 @@ public static class ConfigJsonSchema
 
     private static JsonObject Value(ConfigKeyDefinition key) => key.Kind switch
     {
-        ConfigValueKind.Enum => new JsonObject { ["enum"] = new JsonArray([.. (key.AllowedValues ?? []).Select(value => (JsonNode?)value)]) },
+        ConfigValueKind.Enum => new JsonObject { ["enum"] = new JsonArray([.. (key.AllowedValues ?? []).Concat(key.Aliases ?? []).Select(value => (JsonNode?)value)]) },
         ConfigValueKind.Boolean => new JsonObject { ["type"] = "boolean" },
         ConfigValueKind.Integer => new JsonObject { ["type"] = "integer" },
         ConfigValueKind.PositiveInteger => new JsonObject { ["type"] = "integer", ["minimum"] = 1 },

@@ -60,6 +60,10 @@ public sealed record ConfigProblem(
     /// <inheritdoc/>
     public override string ToString() => $"{Location}: {Message}";
 
+    /// <summary>Where a value was set, as a problem's <see cref="Location"/> would name it.</summary>
+    internal static string LocationOf(ConfigEntry entry) =>
+        new ConfigProblem(ConfigSeverity.Warning, entry.File, entry.Line, null, string.Empty, Origin: OriginOf(entry) ?? entry.Source).Location;
+
     private static string? OriginOf(ConfigEntry entry) => entry.Layer switch
     {
         ConfigLayer.Environment or ConfigLayer.Flag or ConfigLayer.Default => entry.Source,

@@ -33,8 +33,14 @@ internal enum ConfigValueKind
     /// <summary>A list of items described by the child <c>prefix.#</c>.</summary>
     List,
 
-    /// <summary>A list or a mapping, with anything below it.</summary>
+    /// <summary>
+    /// A list or a mapping; its items (list items or mapping values) are described by the child <c>prefix.*</c> when
+    /// there is one, else anything below it is accepted.
+    /// </summary>
     ListOrMap,
+
+    /// <summary>A single value, or a mapping whose keys are the known children listed in the table.</summary>
+    ValueOrSection,
 
     /// <summary>Anything (not checked yet).</summary>
     Any,
@@ -47,19 +53,21 @@ internal enum ConfigValueKind
 /// <param name="DefaultValue">The built-in default (only for keys without <c>*</c>/<c>#</c>).</param>
 /// <param name="AllowedValues">The allowed values of an <see cref="ConfigValueKind.Enum"/>.</param>
 /// <param name="Required">Whether every instance of the parent must set this key.</param>
+/// <param name="Aliases">Other spellings an <see cref="ConfigValueKind.Enum"/> accepts, not offered in messages.</param>
 internal sealed record ConfigKeyDefinition(
     string Pattern,
     ConfigValueKind Kind,
     string Description,
     string? DefaultValue = null,
     IReadOnlyList<string>? AllowedValues = null,
-    bool Required = false)
+    bool Required = false,
+    IReadOnlyList<string>? Aliases = null)
 {
     public string Name => Pattern[(Pattern.LastIndexOf('.') + 1)..];
 
     public string Parent => Pattern.LastIndexOf('.') is var dot and >= 0 ? Pattern[..dot] : string.Empty;
 
-    public bool IsContainer => Kind is ConfigValueKind.Section or ConfigValueKind.Map or ConfigValueKind.List or ConfigValueKind.ListOrMap;
+    public bool IsContainer => Kind is ConfigValueKind.Section or ConfigValueKind.Map or ConfigValueKind.List or ConfigValueKind.ListOrMap or ConfigValueKind.ValueOrSection;
 }
 
 /// <summary>The known configuration keys: one table, extended by adding rows.</summary>
@@ -70,6 +78,12 @@ internal sealed record ConfigKeyDefinition(
 internal static class ConfigSchema
 {
     public static readonly IReadOnlyList<string> LogLevels = ["trace", "debug", "information", "warning", "error", "none"];
+
+    /// <summary>The permission modes (as <c>PermissionModes.Names</c>, which this layer cannot reference).</summary>
+    public static readonly IReadOnlyList<string> PermissionModeNames = ["ask", "accept-edits", "plan", "yolo", "dont-ask"];
+
+    /// <summary>The other spellings <c>PermissionModes.TryParse</c> accepts (case aside): Claude Code's names and underscores.</summary>
+    public static readonly IReadOnlyList<string> PermissionModeAliases = ["default", "acceptEdits", "accept_edits", "dontAsk", "dont_ask", "bypassPermissions", "bypass_permissions", "bypass-permissions"];
 
     public static readonly IReadOnlyList<ConfigKeyDefinition> Keys =
     [
@@ -95,7 +109,18 @@ internal static class ConfigSchema
         new("providers.*.api_key_command", ConfigValueKind.String, "A command that prints the API key."),
         new("providers.*.headers", ConfigValueKind.Map, "Extra HTTP headers."),
         new("providers.*.headers.*", ConfigValueKind.String, "One HTTP header value."),
-        new("providers.*.models", ConfigValueKind.ListOrMap, "Models offered: a list of ids, or of {id, context_window, max_output_tokens, input_price, output_price, cached_input_price, features, tier}."),
+        new("providers.*.models", ConfigValueKind.ListOrMap, "Models offered: a list of ids, or of {id, context_window, max_output_tokens, input_price, output_price, cached_input_price, features, tier}, or a map of ids to those settings."),
+        new("providers.*.models.*", ConfigValueKind.ValueOrSection, "One model: its id, or its settings."),
+        new("providers.*.models.*.id", ConfigValueKind.String, "The model id (list form)."),
+        new("providers.*.models.*.name", ConfigValueKind.String, "The model id (list form; id wins)."),
+        new("providers.*.models.*.context_window", ConfigValueKind.Integer, "The context window in tokens."),
+        new("providers.*.models.*.max_output_tokens", ConfigValueKind.Integer, "The most tokens one answer may have."),
+        new("providers.*.models.*.input_price", ConfigValueKind.String, "US dollars per million input tokens."),
+        new("providers.*.models.*.output_price", ConfigValueKind.String, "US dollars per million output tokens."),
+        new("providers.*.models.*.cached_input_price", ConfigValueKind.String, "US dollars per million cached input tokens."),
+        new("providers.*.models.*.features", ConfigValueKind.List, "What the model supports, e.g. [tools, vision, reasoning]."),
+        new("providers.*.models.*.features.#", ConfigValueKind.Enum, "One feature.", AllowedValues: ["tools", "vision", "reasoning"], Aliases: ["thinking"]),
+        new("providers.*.models.*.tier", ConfigValueKind.Enum, "The model's tier for --prefer.", AllowedValues: ["fast", "balanced", "best"], Aliases: ["small", "cheap", "default", "large"]),
         new("providers.*.settings", ConfigValueKind.Any, "Provider-specific settings for the provider plugin (see its docs), e.g. timeout_seconds."),
         new("providers.*.script", ConfigValueKind.String, "The scripted provider's script file."),
 
@@ -113,7 +138,7 @@ internal static class ConfigSchema
         new("plugins.load_timeout", ConfigValueKind.Integer, "Seconds one plugin may take to load and register before the host goes on without it (default 10; 0 = no limit)."),
 
         new("permissions", ConfigValueKind.Section, "Permission rules and settings (checked in detail by the permission policy)."),
-        new("permissions.mode", ConfigValueKind.Any, "The default permission mode."),
+        new("permissions.mode", ConfigValueKind.Enum, "The default permission mode (ask, accept-edits, plan, yolo, dont-ask).", AllowedValues: PermissionModeNames, Aliases: PermissionModeAliases),
         new("permissions.extra_dirs", ConfigValueKind.Any, "More folders inside the sandbox."),
         new("permissions.allow", ConfigValueKind.Any, "Allow rules."),
         new("permissions.ask", ConfigValueKind.Any, "Ask rules."),
@@ -270,7 +295,7 @@ internal static class ConfigSchema
         new("session", ConfigValueKind.Section, "Defaults of every session's settings (a session's own settings and a run's flags win); each value is checked when a run starts (docs/sessions.md)."),
         new("session.max_steps", ConfigValueKind.Any, "The step limit of a run (1-1000; default 50)."),
         new("session.dry_run", ConfigValueKind.Any, "Whether mutating tools only report their changes (true or false)."),
-        new("session.permission_mode", ConfigValueKind.Any, "The permission mode of new sessions (ask, accept-edits, plan, yolo, dont-ask)."),
+        new("session.permission_mode", ConfigValueKind.Enum, "The permission mode of new sessions (ask, accept-edits, plan, yolo, dont-ask).", AllowedValues: PermissionModeNames, Aliases: PermissionModeAliases),
         new("session.sandbox", ConfigValueKind.Any, "The sandbox mode of new sessions (auto, required, off)."),
         new("session.temperature", ConfigValueKind.Any, "Model temperature (0-2)."),
         new("session.top_p", ConfigValueKind.Any, "Nucleus sampling (0-1)."),
@@ -316,6 +341,7 @@ internal static class ConfigSchema
             ConfigValueKind.Map => "a map of names to settings",
             ConfigValueKind.List => "a list ('- ' items)",
             ConfigValueKind.ListOrMap => "a list or a map",
+            ConfigValueKind.ValueOrSection => $"a single value, or a section with the keys {string.Join(", ", ChildrenOf(definition.Pattern).Select(child => child.Name))}",
             ConfigValueKind.Enum => "one of: " + string.Join(", ", definition.AllowedValues ?? []),
             ConfigValueKind.Boolean => "true or false",
             ConfigValueKind.Integer => "a whole number",

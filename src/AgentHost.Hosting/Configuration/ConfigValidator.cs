@@ -41,6 +41,11 @@ internal static class ConfigValidator
             }
         }
 
+        foreach (var problem in CheckKeySources(accepted, acrossLayers: false))
+        {
+            problems.Add(problem);
+        }
+
         return accepted;
     }
 
@@ -92,6 +97,98 @@ internal static class ConfigValidator
         }
     }
 
+    /// <summary>The sources of a provider's key, in the order the first one set wins.</summary>
+    private static readonly string[] KeySources = ["api_key", "api_key_env", "api_key_file", "api_key_command"];
+
+    /// <summary>
+    /// Reports a provider that sets more than one key source (<c>api_key</c>, <c>api_key_env</c>, <c>api_key_file</c>,
+    /// <c>api_key_command</c>), located at each source that would be ignored (only the first one set is ever used), and a
+    /// key or bearer token written as a shell command substitution (<c>$(…)</c>), which would be sent as the secret.
+    /// </summary>
+    /// <param name="entries">One layer's values (<paramref name="acrossLayers"/> false: two sources are an error), or the
+    /// merged values (true: only sources from different layers are reported, as a warning, since a layer above may mean
+    /// to replace the source of one below).</param>
+    /// <param name="acrossLayers">Whether <paramref name="entries"/> are the merged values of every layer.</param>
+    public static IEnumerable<ConfigProblem> CheckKeySources(IReadOnlyCollection<ConfigEntry> entries, bool acrossLayers)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var byProvider = new Dictionary<string, ConfigEntry?[]>(ConfigKeys.Comparer);
+        foreach (var entry in entries)
+        {
+            var segments = entry.Key.Split('.');
+            if (segments.Length != 3 || !ConfigKeys.Comparer.Equals(segments[0], "providers")
+                || Array.FindIndex(KeySources, source => ConfigKeys.Comparer.Equals(source, segments[2])) is not (>= 0 and var index))
+            {
+                continue;
+            }
+
+            if (!byProvider.TryGetValue(segments[1], out var sources))
+            {
+                byProvider[segments[1]] = sources = new ConfigEntry?[KeySources.Length];
+            }
+
+            sources[index] = entry;
+        }
+
+        foreach (var entry in entries.Where(entry => !acrossLayers && IsLiteralSecret(entry)))
+        {
+            if (CommandSubstitution(entry.Value) is { } command)
+            {
+                var prefix = entry.Key[(entry.Key.LastIndexOf('.') + 1)..];
+                yield return ConfigProblem.At(
+                    ConfigSeverity.Error,
+                    entry,
+                    entry.Key,
+                    $"'$(…)' is not run here: the text would be sent as the {prefix.Replace('_', ' ')} itself. Write the command as {prefix}_command instead, e.g. '{prefix}_command: {command}' (docs/configuration.md, 'Keys from a command')");
+            }
+        }
+
+        foreach (var (provider, sources) in byProvider)
+        {
+            var set = sources.Where(entry => entry is not null).Select(entry => entry!).ToList();
+            var used = set.FirstOrDefault();
+            foreach (var ignored in set.Skip(1).Where(ignored => !acrossLayers || ignored.Layer != used!.Layer))
+            {
+                var usedName = used!.Key[(used.Key.LastIndexOf('.') + 1)..];
+                var names = string.Join(", ", set.Select(entry => entry.Key[(entry.Key.LastIndexOf('.') + 1)..]));
+                yield return acrossLayers
+                    ? ConfigProblem.At(
+                        ConfigSeverity.Warning,
+                        ignored,
+                        ignored.Key,
+                        $"provider '{provider}' takes its key from {usedName} ({ConfigProblem.LocationOf(used)}), set in another layer, so this source is ignored (the first of api_key, api_key_env, api_key_file, api_key_command wins, whatever the layer). To replace a source in a layer above, set the same one there, or delete one of them")
+                    : ConfigProblem.At(
+                        ConfigSeverity.Error,
+                        ignored,
+                        ignored.Key,
+                        $"provider '{provider}' already takes its key from {usedName} ({ConfigProblem.LocationOf(used)}), so this source would be ignored. Keep one of {names} and delete the others");
+            }
+        }
+    }
+
+    /// <summary>The command of a shell command substitution (<c>$(…)</c> or <c>`…`</c>) in a value, if it holds one.</summary>
+    internal static string? CommandSubstitution(string value)
+    {
+        var start = value.IndexOf("$(", StringComparison.Ordinal);
+        if (start >= 0)
+        {
+            var end = value.LastIndexOf(')');
+            return end > start + 2 ? value[(start + 2)..end].Trim() : value[(start + 2)..].Trim();
+        }
+
+        var tick = value.IndexOf('`', StringComparison.Ordinal);
+        var close = tick >= 0 ? value.IndexOf('`', tick + 1) : -1;
+        return close > tick + 1 ? value[(tick + 1)..close].Trim() : null;
+    }
+
+    /// <summary>A secret written into the configuration itself: a provider's <c>api_key</c> or an MCP server's <c>bearer_token</c>.</summary>
+    private static bool IsLiteralSecret(ConfigEntry entry)
+    {
+        var segments = entry.Key.Split('.');
+        return (segments.Length == 3 && ConfigKeys.Comparer.Equals(segments[0], "providers") && ConfigKeys.Comparer.Equals(segments[2], "api_key"))
+            || (segments.Length == 4 && ConfigKeys.Comparer.Equals(segments[0], "mcp") && ConfigKeys.Comparer.Equals(segments[1], "servers") && ConfigKeys.Comparer.Equals(segments[3], "bearer_token"));
+    }
+
     private static ConfigProblem? CheckEntry(ConfigEntry entry)
     {
         var segments = entry.Key.Split('.');
@@ -101,7 +198,7 @@ internal static class ConfigValidator
         for (var i = 0; i < segments.Length; i++)
         {
             var kind = definition?.Kind ?? ConfigValueKind.Section;
-            if (kind is ConfigValueKind.Any or ConfigValueKind.ListOrMap)
+            if (kind is ConfigValueKind.Any)
             {
                 return null;
             }
@@ -115,7 +212,7 @@ internal static class ConfigValidator
             ConfigKeyDefinition? child;
             switch (kind)
             {
-                case ConfigValueKind.Section:
+                case ConfigValueKind.Section or ConfigValueKind.ValueOrSection:
                     child = ConfigSchema.ChildrenOf(pattern).FirstOrDefault(candidate => ConfigKeys.Comparer.Equals(candidate.Name, segment));
                     if (child is null)
                     {
@@ -152,9 +249,9 @@ internal static class ConfigValidator
         var shown = entry.DisplayValue;
         return definition.Kind switch
         {
-            ConfigValueKind.Any or ConfigValueKind.String => null,
+            ConfigValueKind.Any or ConfigValueKind.String or ConfigValueKind.ValueOrSection => null,
             _ when definition.IsContainer => ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, $"expected {ConfigSchema.DescribeContainer(definition)}, found the single value '{shown}'. {ShapeHint(definition, entry.Key)}"),
-            ConfigValueKind.Enum when !(definition.AllowedValues ?? []).Contains(value, ConfigKeys.Comparer) =>
+            ConfigValueKind.Enum when !(definition.AllowedValues ?? []).Concat(definition.Aliases ?? []).Contains(value, ConfigKeys.Comparer) =>
                 ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, $"'{shown}' is not allowed. Use one of: {string.Join(", ", definition.AllowedValues ?? [])}"),
             ConfigValueKind.Boolean when !bool.TryParse(value, out _) =>
                 ConfigProblem.At(ConfigSeverity.Error, entry, entry.Key, $"'{shown}' is not a boolean. Use true or false"),

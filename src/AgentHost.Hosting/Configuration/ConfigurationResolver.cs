@@ -65,6 +65,7 @@ public static class ConfigurationResolver
         }
 
         problems.AddRange(ConfigValidator.CheckRequired(effective.Values));
+        problems.AddRange(ConfigValidator.CheckKeySources(effective.Values, acrossLayers: true));
         if (trustWarning is not null)
         {
             problems.Add(trustWarning);

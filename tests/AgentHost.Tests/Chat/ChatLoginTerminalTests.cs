@@ -65,4 +65,36 @@ public sealed class ChatLoginTerminalTests
             Assert.False(File.ReadAllText(file).Contains(Key, StringComparison.Ordinal), $"{file} holds the key typed at /login");
         }
     }
+
+    [TmuxFact]
+    public async Task Login_SaysWhenAConfiguredSource_TakesPrecedenceOverTheStoredKey()
+    {
+        await using var server = new FakeOpenAIServer();
+        using var ws = new RunWorkspace();
+        ws.WriteUserConfig($"""
+            providers:
+              local:
+                type: openai
+                base_url: {server.BaseUrl}
+                api_key_env: LOCAL_KEY
+            """);
+        var environment = ws.Environment;
+        environment["AGENT_KEY_STORE"] = "file";
+        environment["LOCAL_KEY"] = "sk-from-the-variable";
+        var config = Path.Combine(environment["AGENT_HOME"], "config.yaml");
+
+        // Wide enough that the note, with the config file's path, is one row.
+        await using var chat = await TmuxSession.StartAsync(new TmuxStart(ws.Root, environment) { Columns = 500 }, "-m", "local/test-model");
+        await chat.WaitForAsync("/help for commands");
+        await chat.LineAsync("/login local");
+        await chat.WaitForAsync("API key for local (masked");
+        await chat.TypeAsync(Key);
+        await chat.KeysAsync("Enter");
+        var screen = await chat.WaitForAllAsync("Stored the API key for local", "takes precedence over the stored key");
+        await chat.LineAsync("/q");
+
+        Assert.Equal(0, await chat.WaitForExitAsync());
+        Assert.Contains($"note: providers.local.api_key_env ($LOCAL_KEY) in {config}:5 takes precedence over the stored key", screen, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-from-the-variable", screen, StringComparison.Ordinal);
+    }
 }

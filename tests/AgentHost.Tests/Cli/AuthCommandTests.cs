@@ -109,8 +109,44 @@ public sealed class AuthCommandTests
         var login = await AgentProcess.RunWithInputAsync(ws.Root, environment, Key, "auth", "login", "openai");
 
         Assert.Matches(@"(?m)^openai\s+yes\s+env \$OPENAI_API_KEY$", status.Output);
-        Assert.Contains("note: OPENAI_API_KEY is set in this environment and takes precedence over the stored key.", login.Error, StringComparison.Ordinal);
+        Assert.Contains("note: the environment variable OPENAI_API_KEY takes precedence over the stored key, so the stored key is not used while it is set.", login.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("sk-from-env-0000", status.Output + status.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("api_key_env: LOCAL_KEY", "providers.local.api_key_env ($LOCAL_KEY)")]
+    [InlineData("api_key_env: UNSET_KEY", "providers.local.api_key_env ($UNSET_KEY, not set: the provider fails until it is)")]
+    [InlineData("api_key_file: /run/secrets/local-key", "providers.local.api_key_file (/run/secrets/local-key)")]
+    [InlineData("api_key_command: pass show local", "providers.local.api_key_command")]
+    [InlineData("api_key: sk-in-the-file", "providers.local.api_key")]
+    public async Task Login_SaysWhichConfiguredSource_TakesPrecedence_WithItsFileAndLine(string source, string named)
+    {
+        using var ws = new RunWorkspace();
+        ws.WriteUserConfig($"providers:\n  local:\n    type: openai\n    base_url: http://127.0.0.1:9/v1\n    {source}\n");
+        var environment = ws.Environment;
+        environment["AGENT_KEY_STORE"] = "file";
+        environment["LOCAL_KEY"] = "sk-from-env-1111";
+
+        var login = await AgentProcess.RunWithInputAsync(ws.Root, environment, Key, "auth", "login", "local");
+
+        Assert.True(login.ExitCode == 0, login.Error);
+        Assert.Contains($"note: {named} in {Path.Combine(environment["AGENT_HOME"], "config.yaml")}:5 takes precedence over the stored key", login.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-from-env-1111", login.Output + login.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-in-the-file", login.Output + login.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Login_WithNoSourceAhead_AddsNoNote()
+    {
+        using var ws = new RunWorkspace();
+        ws.WriteUserConfig("providers:\n  local:\n    type: openai\n    base_url: http://127.0.0.1:9/v1\n");
+        var environment = ws.Environment;
+        environment["AGENT_KEY_STORE"] = "file";
+
+        var login = await AgentProcess.RunWithInputAsync(ws.Root, environment, Key, "auth", "login", "local");
+
+        Assert.True(login.ExitCode == 0, login.Error);
+        Assert.DoesNotContain("takes precedence", login.Error, StringComparison.Ordinal);
     }
 
     [UnixFact("file modes")]

@@ -13,9 +13,10 @@ public sealed class ConfigCommandTests
             "providers:\n" +
             "  openai:\n" +
             "    api_key: sk-very-secret-1\n" +
-            "    api_key_env: OPENAI_API_KEY\n" +
             "    headers:\n" +
-            "      Authorization: Bearer sk-very-secret-2\n");
+            "      Authorization: Bearer sk-very-secret-2\n" +
+            "  compat:\n" +
+            "    api_key_env: OPENAI_API_KEY\n");
 
         var result = await project.RunAsync(
             new Dictionary<string, string> { ["AGENT_PROVIDERS__OTHER__API_KEY"] = "tok-secret-3" },
@@ -25,7 +26,7 @@ public sealed class ConfigCommandTests
         Assert.DoesNotContain("secret-", result.Output + result.Error, StringComparison.Ordinal);
         var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.TrimEnd('\r')).ToList();
         Assert.Contains(lines, line => line.StartsWith("providers.openai.api_key = ***", StringComparison.Ordinal) && line.EndsWith($"(source: {file}:3)", StringComparison.Ordinal));
-        Assert.Contains(lines, line => line.StartsWith("providers.openai.api_key_env = OPENAI_API_KEY", StringComparison.Ordinal) && line.EndsWith($"(source: {file}:4)", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("providers.compat.api_key_env = OPENAI_API_KEY", StringComparison.Ordinal) && line.EndsWith($"(source: {file}:7)", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("providers.openai.headers.Authorization = ***", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("providers.other.api_key = ***", StringComparison.Ordinal) && line.EndsWith("(source: env AGENT_PROVIDERS__OTHER__API_KEY)", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.EndsWith("(source: flag -c plugins.settings.acme.auth_token=***)", StringComparison.Ordinal));

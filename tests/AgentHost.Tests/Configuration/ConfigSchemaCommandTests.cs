@@ -49,7 +49,7 @@ public sealed class ConfigSchemaCommandTests
     [InlineData("session:\n  retention_days: 0\n")]
     [InlineData("sandbox:\n  mode: sometimes\n")]
     [InlineData("plugins:\n  defaults: files\n")]
-    [InlineData("plugins:\n  settings:\n    git:\n      generated_with: true\n")]
+    [InlineData("plugins:\n  settings:\n    git:\n      generated_by: true\n")]
     [InlineData("plugins:\n  settings:\n    git:\n      timeout_ms: 10\n")]
     [InlineData("plugins:\n  feeds:\n    - name: no-url\n")]
     public async Task WhatTheValidatorRefuses_TheSchemaRefusesToo(string yaml)

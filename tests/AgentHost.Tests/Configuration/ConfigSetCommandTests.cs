@@ -49,7 +49,7 @@ public sealed class ConfigSetCommandTests
     [InlineData("unset", "log_levle", null, "key 'log_levle': unknown key. Did you mean 'log_level'?")]
     [InlineData("set", "session.max_stpes", "3", "key 'session.max_stpes': unknown key. Did you mean 'session.max_steps'?")] // #49: session.* was accepted and ignored
     [InlineData("set", "session.colour", "blue", "key 'session.colour': unknown key. Known keys of 'session': max_steps")]
-    [InlineData("set", "plugins.settings.git.generated_with", "true", "key 'plugins.settings.git.generated_with': unknown setting; git declares attribution, co_author, max_output_chars, program, timeout_ms (see its plugin.yaml)")] // #49: accepted, then the git pack stopped loading
+    [InlineData("set", "plugins.settings.git.generated_by", "true", "key 'plugins.settings.git.generated_by': unknown setting; git declares attribution, co_author, generated_with, max_output_chars, program, timeout_ms (see its plugin.yaml)")] // #49: accepted, then the git pack stopped loading
     [InlineData("set", "plugins.settings.git.timeout_ms", "10", "key 'plugins.settings.git.timeout_ms': '10' is not a whole number from 1000 to 3600000")]
     [InlineData("set", "plugins.settings.git.attribution", "maybe", "key 'plugins.settings.git.attribution': 'maybe' is not one of assisted-by, co-authored-by, none")]
     [InlineData("set", "plugins.settings.files.read_before_edit", "sometimes", "key 'plugins.settings.files.read_before_edit': 'sometimes' is not true or false")]

@@ -30,12 +30,12 @@ public sealed class PluginSettingsConfigTests
     public async Task Validate_ReportsAHandWrittenInvalidSetting_WithItsFileAndLine()
     {
         using var project = new ConfigProject();
-        project.WriteGlobal("model: local/m1\nplugins:\n  settings:\n    git:\n      attribution: none\n      generated_with: true\n    files:\n      search_threads: 500\n");
+        project.WriteGlobal("model: local/m1\nplugins:\n  settings:\n    git:\n      attribution: none\n      generated_by: true\n    files:\n      search_threads: 500\n");
 
         var result = await project.RunAsync("config", "validate");
 
         Assert.Equal(ExitCodes.Configuration, result.ExitCode);
-        Assert.Contains($"{project.GlobalFile}:6: key 'plugins.settings.git.generated_with': unknown setting; git declares", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"{project.GlobalFile}:6: key 'plugins.settings.git.generated_by': unknown setting; git declares", result.Error, StringComparison.Ordinal);
         Assert.Contains($"{project.GlobalFile}:8: key 'plugins.settings.files.search_threads': '500' is not a whole number from 0 to 64", result.Error, StringComparison.Ordinal);
         Assert.Contains("Configuration has 2 errors", result.Output, StringComparison.Ordinal);
     }

@@ -163,6 +163,50 @@ public sealed class SkillRunTests : IDisposable
     }
 
     [Fact]
+    public async Task InAnUntrustedProject_AProjectSkillsAllowedTools_AreIgnored_AndTheRunSaysSoOnce()
+    {
+        var skillFile = SkillFiles.Write(Path.Combine(_ws.Root, ".agents", "skills"), "ours-echo", "Ours.", extra: "allowed-tools: shell(echo *)\n");
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: skill, arguments: { name: ours-echo } }]
+              - expect: { tool_results_contain: ["this project is not trusted, so skill 'ours-echo's allowed-tools (shell(echo *)) pre-approve nothing"] }
+                tool_calls: [{ name: shell, arguments: { command: "echo from-a-skill" } }, { name: skill, arguments: { name: ours-echo } }]
+              - expect: { tool_results_contain: ["permission denied", "is already active"] }
+                text: Done.
+            """);
+
+        var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "go", "-p", "scripted", "-p", "shell", "-m", "scripted/" + script);
+
+        // The run itself went through all its turns; the shell call the skill would have pre-approved was denied.
+        Assert.True(result.ExitCode == ExitCodes.Denied, result.Error + result.Output);
+        Assert.Contains("Done.", result.Output, StringComparison.Ordinal);
+        var warning = $"warning: skill 'ours-echo' ({skillFile}): its allowed-tools (shell(echo *)) are ignored: the project is not trusted, and an untrusted project's skills cannot pre-approve tools; each call is decided by the usual permission rules. If you trust this repository, run 'agent trust' in it.";
+        Assert.Contains(warning, result.Error, StringComparison.Ordinal);
+        Assert.Equal(1, result.Error.Split(warning).Length - 1);
+    }
+
+    [Fact]
+    public async Task InATrustedProject_AProjectSkillsAllowedTools_ApplyWithoutAWarning()
+    {
+        SkillFiles.Write(Path.Combine(_ws.Root, ".agents", "skills"), "ours-echo", "Ours.", extra: "allowed-tools: shell(echo *)\n");
+        var trust = await AgentProcess.RunAsync(_ws.Root, Environment, "trust");
+        Assert.True(trust.ExitCode == ExitCodes.Success, trust.Error);
+        var script = _ws.WriteScript("""
+            turns:
+              - tool_calls: [{ name: skill, arguments: { name: ours-echo } }]
+              - tool_calls: [{ name: shell, arguments: { command: "echo from-a-skill" } }]
+              - expect: { tool_results_contain: ["from-a-skill"] }
+                text: Done.
+            """);
+
+        var result = await AgentProcess.RunAsync(_ws.Root, Environment, "run", "go", "-p", "scripted", "-p", "shell", "-m", "scripted/" + script);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error + result.Output);
+        Assert.DoesNotContain("are ignored", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("not trusted", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ASkillsShellPattern_MatchesItsOwnScripts_FromItsFolderOrByPath_ButNotTheProjectsScripts()
     {
         var folder = Path.GetDirectoryName(SkillFiles.Write(UserSkills, "greeter", "Greets.", extra: "allowed-tools: shell(sh scripts/*)\n"))!;

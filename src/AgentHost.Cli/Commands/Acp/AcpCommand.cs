@@ -37,7 +37,7 @@ internal sealed class AcpCommand : AgentCommand
     {
         if (parseResult.GetResult(_login) is not null)
         {
-            return Login(parseResult.GetValue(_login));
+            return Login(parseResult.GetValue(_login), parseResult);
         }
 
         // Only protocol messages on standard output: whatever else would write there (a warning, a library's message)
@@ -71,7 +71,7 @@ internal sealed class AcpCommand : AgentCommand
     /// <c>agent acp --login</c>: the terminal authentication method an editor runs (its configured command plus
     /// <c>--login</c>) in a terminal: asks which provider, then stores its key as <c>agent auth login</c> does.
     /// </summary>
-    private int Login(string? provider)
+    private int Login(string? provider, ParseResult parseResult)
     {
         var console = Context.Console;
         if (string.IsNullOrWhiteSpace(provider))
@@ -86,7 +86,7 @@ internal sealed class AcpCommand : AgentCommand
             throw new AgentHostException(ErrorKind.Usage, "no provider given; nothing was stored. Run 'agent auth login PROVIDER' to store a key.");
         }
 
-        AuthLoginCommand.Login(AuthLoginCommand.CheckedName(provider), Context);
+        AuthLoginCommand.Login(AuthLoginCommand.CheckedName(provider), Context, Context.Configuration(parseResult));
         return ExitCodes.Success;
     }
 }

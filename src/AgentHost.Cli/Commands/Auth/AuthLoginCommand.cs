@@ -2,6 +2,7 @@ using System.CommandLine;
 using AgentHost.Agent.Credentials;
 using AgentHost.Agent.Runs;
 using AgentHost.Hosting;
+using AgentHost.Hosting.Configuration;
 
 namespace AgentHost.Cli.Commands.Auth;
 
@@ -32,14 +33,15 @@ internal sealed class AuthLoginCommand : AgentCommand
 
     /// <summary>
     /// Stores <paramref name="key"/> for <paramref name="provider"/> (<see cref="StoredKeys.Store"/>) and says where, with
-    /// a note when the keychain did not take it or the provider's environment variable takes precedence. Shared by
-    /// <c>agent auth login</c> and the chat's <c>/login</c>.
+    /// a note when the keychain did not take it or a configured source or the provider's environment variable takes
+    /// precedence (<see cref="ProviderKeys.SourceAheadOfStoredKey"/>). Shared by <c>agent auth login</c> and the chat's <c>/login</c>.
     /// </summary>
     /// <param name="provider">The checked provider name (<see cref="CheckedName"/>).</param>
     /// <param name="key">The key, trimmed and not empty.</param>
+    /// <param name="configuration">The configuration, whose provider settings may name a source ahead of the stored key.</param>
     /// <param name="environment">The environment.</param>
     /// <param name="console">Where to say it.</param>
-    internal static void Save(string provider, string key, HostEnvironment environment, Interaction.IConsoleInteraction console)
+    internal static void Save(string provider, string key, ConfigurationSnapshot configuration, HostEnvironment environment, Interaction.IConsoleInteraction console)
     {
         if (key.Contains('\n', StringComparison.Ordinal))
         {
@@ -53,15 +55,15 @@ internal sealed class AuthLoginCommand : AgentCommand
         }
 
         console.WriteLine($"Stored the API key for {provider} in {where.Location}.");
-        if (ProviderKeys.ConventionalVariable(provider) is { } variable && environment.Get(variable) is not null)
+        if (ProviderKeys.SourceAheadOfStoredKey(provider, configuration, environment) is { } source)
         {
-            console.WriteInfo($"note: {variable} is set in this environment and takes precedence over the stored key.");
+            console.WriteInfo($"note: {source} takes precedence over the stored key, so the stored key is not used while it is set. Remove it (or unset the variable) to use the stored key; 'agent auth status' shows which source is used.");
         }
     }
 
     protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        Login(CheckedName(parseResult.GetValue(_provider)!), Context);
+        Login(CheckedName(parseResult.GetValue(_provider)!), Context, Context.Configuration(parseResult));
         return Task.FromResult(ExitCodes.Success);
     }
 
@@ -71,8 +73,9 @@ internal sealed class AuthLoginCommand : AgentCommand
     /// </summary>
     /// <param name="provider">The checked provider name (<see cref="CheckedName"/>).</param>
     /// <param name="context">The command's context (console, environment).</param>
+    /// <param name="configuration">The configuration (a source it names ahead of the stored key is noted).</param>
     /// <exception cref="AgentHostException">No key was given; nothing was stored.</exception>
-    internal static void Login(string provider, CliContext context)
+    internal static void Login(string provider, CliContext context, ConfigurationSnapshot configuration)
     {
         var console = context.Console;
         var key = console.ReadRedirectedInput() is { } piped
@@ -87,6 +90,6 @@ internal sealed class AuthLoginCommand : AgentCommand
                     : $"no key on standard input, and no terminal to ask at. Pipe it in: 'agent auth login {provider} < key.txt' (or 'printenv MY_KEY | agent auth login {provider}'). Nothing was stored.");
         }
 
-        Save(provider, key, context.Environment, console);
+        Save(provider, key, configuration, context.Environment, console);
     }
 }

@@ -15,5 +15,6 @@ internal sealed class ConfigCommand : Command
         Subcommands.Add(new ConfigSetCommand(context));
         Subcommands.Add(new ConfigUnsetCommand(context));
         Subcommands.Add(new ConfigSchemaCommand(context));
+        Subcommands.Add(new ConfigInitCommand(context));
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AgentHost.Cli.Interaction;
 using AgentHost.Hosting.Configuration;
+using AgentHost.Hosting.Plugins.Settings;
 namespace AgentHost.Cli.Commands.Config;
 
 /// <summary><c>agent config validate [--file PATH]</c>: checks every layer, or one file.</summary>
@@ -47,7 +48,7 @@ internal sealed class ConfigValidateCommand : AgentCommand
         else
         {
             var configuration = Context.Configuration(parseResult);
-            problems = [.. configuration.Problems, .. PluginSettingsValidation.Check(Context.PluginStore, configuration)];
+            problems = ConfigurationCheck.Problems(configuration, Context.PluginStore);
             files = new[] { configuration.GlobalConfigFile, configuration.ProjectConfigFile }.OfType<string>().Where(File.Exists);
         }
 

@@ -7,42 +7,13 @@ using YamlDotNet.RepresentationModel;
 namespace AgentHost.Cli.Commands.Config;
 
 /// <summary>
-/// Checks <c>plugins.settings.&lt;id&gt;</c> against what each plugin's manifest declares (<see cref="PluginSettingsCheck"/>),
-/// for <c>agent config set</c> (before the file is written) and <c>agent config validate</c>.
+/// Checks <c>plugins.settings.&lt;id&gt;</c> against what each plugin's manifest declares (<see cref="PluginSettingsCheck"/>)
+/// for <c>agent config set</c>, before the file is written (<c>agent config validate</c> and <c>agent doctor</c> use
+/// <see cref="ConfigurationCheck"/>).
 /// </summary>
 internal static class PluginSettingsValidation
 {
     private const string Prefix = "plugins.settings.";
-
-    /// <summary>The problems of every configured plugin's settings in the resolved configuration, located where each was set.</summary>
-    public static IReadOnlyList<ConfigProblem> Check(PluginStore store, ConfigurationSnapshot configuration)
-    {
-        var keys = configuration.Entries.Select(entry => entry.Key).Where(IsPluginSetting).ToList();
-        if (keys.Count == 0)
-        {
-            return [];
-        }
-
-        var ids = store.KnownIds();
-        var problems = new List<ConfigProblem>();
-        foreach (var id in keys.Select(key => PluginIdOf(key, ids)).Distinct(StringComparer.Ordinal))
-        {
-            if (store.FindManifest(id) is not { Settings: { } declared })
-            {
-                continue;
-            }
-
-            foreach (var problem in PluginSettingsCheck.Problems(id, declared, configuration.GetPluginSettings(id)))
-            {
-                var entry = configuration.Entries.FirstOrDefault(e => e.Key.Equals(problem.Key, StringComparison.OrdinalIgnoreCase) || e.Key.StartsWith(problem.Key + ".", StringComparison.OrdinalIgnoreCase));
-                problems.Add(entry is null
-                    ? new ConfigProblem(ConfigSeverity.Error, null, null, problem.Key, $"key '{problem.Key}': {problem.Message}")
-                    : ConfigProblem.At(ConfigSeverity.Error, entry, problem.Key, problem.Message));
-            }
-        }
-
-        return problems;
-    }
 
     /// <summary>
     /// For a key being set under <c>plugins.settings</c>: the problems of that plugin's settings in the edited file
@@ -50,12 +21,12 @@ internal static class PluginSettingsValidation
     /// </summary>
     public static IReadOnlyList<ConfigProblem> CheckEdit(PluginStore store, YamlMappingNode root, string key, Action<string> note)
     {
-        if (!IsPluginSetting(key))
+        if (!ConfigurationCheck.IsPluginSetting(key))
         {
             return [];
         }
 
-        var id = PluginIdOf(key, store.KnownIds());
+        var id = ConfigurationCheck.PluginIdOf(key, store.KnownIds());
         var manifest = store.FindManifest(id);
         if (manifest is null)
         {
@@ -76,17 +47,6 @@ internal static class PluginSettingsValidation
         return [.. PluginSettingsCheck.Problems(id, declared, values)
             .Where(problem => problem.Key.Equals(key, StringComparison.OrdinalIgnoreCase) || key.StartsWith(problem.Key + ".", StringComparison.OrdinalIgnoreCase) || problem.Key.StartsWith(key + ".", StringComparison.OrdinalIgnoreCase))
             .Select(problem => new ConfigProblem(ConfigSeverity.Error, null, null, problem.Key, $"key '{problem.Key}': {problem.Message}"))];
-    }
-
-    private static bool IsPluginSetting(string key) => key.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) && key.Length > Prefix.Length;
-
-    /// <summary>The plugin a settings key is for: the longest known id it starts with (ids may hold dots), else its first segment.</summary>
-    private static string PluginIdOf(string key, IReadOnlyList<string> ids)
-    {
-        var rest = key[Prefix.Length..];
-        return ids.Where(id => rest.Equals(id, StringComparison.OrdinalIgnoreCase) || rest.StartsWith(id + ".", StringComparison.OrdinalIgnoreCase))
-            .MaxBy(id => id.Length)
-            ?? rest.Split('.')[0];
     }
 
     private static IEnumerable<KeyValuePair<string, string>> Flatten(YamlNode node, string prefix = "")

@@ -74,6 +74,9 @@ public sealed class PluginRuntime : IAsyncDisposable
     /// <summary>The cached schemas of the loaded plugins' delegate-built tools (shared by every run of this runtime).</summary>
     public ToolSchemaCache ToolSchemas { get; }
 
+    /// <summary>The store of the installed and bundled plugins this runtime loads from.</summary>
+    public PluginStore Store => _store;
+
     /// <summary>The configuration and data folders this runtime's plugins are installed under (its caches sit there too).</summary>
     public AgentPaths Paths => _store.Paths;
 
