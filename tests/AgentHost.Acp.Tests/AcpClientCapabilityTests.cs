@@ -75,6 +75,10 @@ public sealed class AcpClientCapabilityTests
         Assert.Equal(2, done.Count);
         Assert.All(done, u => Assert.Equal("completed", (string?)u["status"]));
         Assert.DoesNotContain("from-config", done[1].ToJsonString(), StringComparison.Ordinal);
+        // The replacement is a warning the editor's agent log shows (standard error), never a protocol message.
+        Assert.Contains("agent acp: warning", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("MCP server 'everything' of the editor", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("replaces the one of", run.Stderr, StringComparison.Ordinal);
 
         Assert.Empty(AcpSchema.Problems(run));
     }

@@ -153,10 +153,20 @@ internal sealed partial class AcpAgent : IAsyncDisposable
     private async Task<ISessionStore> StoreAsync(CancellationToken cancellationToken) =>
         _store ??= await _context.OpenSessionStoreAsync(cancellationToken).ConfigureAwait(false);
 
-    private ValueTask RouteAsync(AgentEvent e, CancellationToken cancellationToken) =>
-        e is SessionEvent { SessionId: { } id } && _sessions.TryGetValue(id, out var session)
+    private ValueTask RouteAsync(AgentEvent e, CancellationToken cancellationToken)
+    {
+        if (e is WarningEvent warning)
+        {
+            // Warnings (an MCP server that did not start, a replaced namesake, a plugin's complaint) go where an editor
+            // shows an agent's diagnostics: standard error (Zed's and JetBrains' agent logs), never the protocol stream.
+            _context.Console.WriteError(TerminalText.Plain($"agent acp: warning ({warning.Source}): {warning.Message}"));
+            return ValueTask.CompletedTask;
+        }
+
+        return e is SessionEvent { SessionId: { } id } && _sessions.TryGetValue(id, out var session)
             ? session.OnEventAsync(e, cancellationToken)
             : ValueTask.CompletedTask;
+    }
 
     private async Task SendUpdateAsync(JsonObject notification, CancellationToken cancellationToken)
     {
