@@ -84,31 +84,17 @@ public static class AcpClient
 
         var file = workspace.Combine($"acp-scenario-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(file, scenario.ToJsonString());
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("node");
         start.ArgumentList.Add(Script.Value ?? throw new InvalidOperationException(MissingReason));
         start.ArgumentList.Add(file);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try
+        var client = await ChildProcess.RunAsync(start, TimeSpan.FromMinutes(3), "the ACP client (node client.mjs)");
+        if (client.ExitCode != 0 || client.Output.Length == 0)
         {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the ACP client did not finish: {await stderr}");
-        }
-
-        var output = await stdout;
-        if (process.ExitCode != 0 || output.Length == 0)
-        {
-            throw new InvalidOperationException($"the ACP client failed ({process.ExitCode}): {await stderr}\n{output}");
+            throw new InvalidOperationException($"the ACP client failed ({client.ExitCode}): {client.Error}\n{client.Output}");
         }
 
         var lines = File.ReadAllLines(transcript).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
-        return new AcpRun(JsonNode.Parse(output)!.AsObject(), lines);
+        return new AcpRun(JsonNode.Parse(client.Output)!.AsObject(), lines);
     }
 
     private static string? FindScript()

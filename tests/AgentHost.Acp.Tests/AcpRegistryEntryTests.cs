@@ -60,17 +60,14 @@ public sealed class AcpRegistryEntryTests
 
     private static async Task<(int Exit, string Output)> RunAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("bash");
         start.ArgumentList.Add(Path.Combine(RunWorkspace.RepositoryRoot(), "eng", "acp-registry", "make-entry.sh"));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
+        var result = await ChildProcess.RunAsync(start, TimeSpan.FromMinutes(1), "make-entry.sh");
+        return (result.ExitCode, result.Output + result.Error);
     }
 }
