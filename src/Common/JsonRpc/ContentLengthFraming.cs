@@ -15,12 +15,9 @@ internal sealed class ContentLengthFraming : IJsonRpcFraming
     private static readonly byte[] HeaderPrefix = "Content-Length: "u8.ToArray();
     private static readonly byte[] HeaderSuffix = "\r\n\r\n"u8.ToArray();
 
-    private readonly Stream _stream;
+    private readonly LineBuffer _input;
     private readonly Stream _output;
     private readonly FrameLimits _limits;
-    private byte[] _buffer = new byte[16 * 1024];
-    private int _start;
-    private int _end;
 
     /// <summary>Frames messages read from <paramref name="input"/> and written to <paramref name="output"/>.</summary>
     /// <param name="input">What the peer writes.</param>
@@ -28,7 +25,7 @@ internal sealed class ContentLengthFraming : IJsonRpcFraming
     /// <param name="limits">The bounds on what the peer may send.</param>
     public ContentLengthFraming(Stream input, Stream output, FrameLimits limits)
     {
-        _stream = input;
+        _input = new LineBuffer(input);
         _output = output;
         _limits = limits;
     }
@@ -107,21 +104,10 @@ internal sealed class ContentLengthFraming : IJsonRpcFraming
         var body = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
         try
         {
-            var copied = Math.Min(size, _end - _start);
-            Buffer.BlockCopy(_buffer, _start, body, 0, copied);
-            _start += copied;
-            while (copied < size)
-            {
-                var read = await _stream.ReadAsync(body.AsMemory(copied, size - copied), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    throw new JsonRpcConnectionClosedException($"the stream ended inside a message ({copied} of {size} bytes read).");
-                }
-
-                copied += read;
-            }
-
-            return new JsonRpcFrame(body, size);
+            var read = await _input.ReadExactlyAsync(body.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+            return read == size
+                ? new JsonRpcFrame(body, size)
+                : throw new JsonRpcConnectionClosedException($"the stream ended inside a message ({read} of {size} bytes read).");
         }
         catch
         {
@@ -145,57 +131,32 @@ internal sealed class ContentLengthFraming : IJsonRpcFraming
 
     private async ValueTask<string?> ReadLineAsync(CancellationToken cancellationToken)
     {
-        var scanFrom = _start;
-        while (true)
+        (int Start, int Length)? line;
+        try
         {
-            var newline = Array.IndexOf(_buffer, (byte)'\n', scanFrom, _end - scanFrom);
-            if (newline >= 0)
-            {
-                var length = newline - _start;
-                if (length > 0 && _buffer[newline - 1] == '\r')
-                {
-                    length--;
-                }
-
-                var line = Encoding.UTF8.GetString(_buffer, _start, length);
-                _start = newline + 1;
-                return line;
-            }
-
-            scanFrom = _end;
-            if (_end - _start > _limits.MaxHeaderBytes)
-            {
-                throw new JsonRpcProtocolException($"the server sent a line over {_limits.MaxHeaderBytes} bytes without a line break where a header was expected.");
-            }
-
-            if (_start > 0)
-            {
-                // Compact: keep the unread part at the front.
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                scanFrom -= _start;
-                _end -= _start;
-                _start = 0;
-            }
-
-            if (_end == _buffer.Length)
-            {
-                Array.Resize(ref _buffer, _buffer.Length * 2);
-            }
-
-            var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                if (_end > _start)
-                {
-                    var rest = Encoding.UTF8.GetString(_buffer, _start, _end - _start);
-                    _start = _end;
-                    NonProtocolLine?.Invoke(rest);
-                }
-
-                return null;
-            }
-
-            _end += read;
+            line = await _input.ReadLineAsync(_limits.MaxHeaderBytes, cancellationToken).ConfigureAwait(false);
         }
+        catch (LineTooLongException)
+        {
+            throw new JsonRpcProtocolException($"the server sent a line over {_limits.MaxHeaderBytes} bytes without a line break where a header was expected.");
+        }
+
+        if (line is not var (start, length))
+        {
+            var (restStart, restLength) = _input.Rest();
+            if (restLength > 0)
+            {
+                NonProtocolLine?.Invoke(Encoding.UTF8.GetString(_input.Buffer, restStart, restLength));
+            }
+
+            return null;
+        }
+
+        if (length > 0 && _input.Buffer[start + length - 1] == '\r')
+        {
+            length--;
+        }
+
+        return Encoding.UTF8.GetString(_input.Buffer, start, length);
     }
 }

@@ -12,12 +12,9 @@ internal sealed class LineFraming : IJsonRpcFraming
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
-    private readonly Stream _input;
+    private readonly LineBuffer _input;
     private readonly Stream _output;
     private readonly FrameLimits _limits;
-    private byte[] _buffer = new byte[16 * 1024];
-    private int _start;
-    private int _end;
 
     /// <summary>Frames messages read from <paramref name="input"/> and written to <paramref name="output"/>.</summary>
     /// <param name="input">What the peer writes.</param>
@@ -25,7 +22,7 @@ internal sealed class LineFraming : IJsonRpcFraming
     /// <param name="limits">The bounds on what the peer may send.</param>
     public LineFraming(Stream input, Stream output, FrameLimits limits)
     {
-        _input = input;
+        _input = new LineBuffer(input);
         _output = output;
         _limits = limits;
     }
@@ -44,73 +41,40 @@ internal sealed class LineFraming : IJsonRpcFraming
     /// <inheritdoc/>
     public async ValueTask<JsonRpcFrame?> ReadAsync(CancellationToken cancellationToken)
     {
-        var scanFrom = _start;
-        var skipping = false;
-        long skipped = 0;
         while (true)
         {
-            var newline = Array.IndexOf(_buffer, (byte)'\n', scanFrom, _end - scanFrom);
-            if (newline >= 0)
+            (int Start, int Length)? line;
+            try
             {
-                var length = newline - _start;
-                if (skipping)
+                line = await _input.ReadLineAsync(_limits.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LineTooLongException ex)
+            {
+                // Over the limit: read on to the line's end and report it skipped (the connection answers it).
+                var dropped = await _input.SkipLineAsync(cancellationToken).ConfigureAwait(false);
+                return new JsonRpcFrame([], 0, $"a message of {Math.Max(ex.Buffered, dropped)} bytes or more is over the limit of {_limits.MaxBodyBytes} bytes; it was skipped.");
+            }
+
+            // At the end of the stream, a last message without its line break still counts.
+            var (start, length) = line ?? _input.Rest();
+            if (line is not null && length > 0 && _input.Buffer[start + length - 1] == '\r')
+            {
+                length--;
+            }
+
+            if (IsBlank(_input.Buffer.AsSpan(start, length)))
+            {
+                if (line is null)
                 {
-                    _start = newline + 1;
-                    return new JsonRpcFrame([], 0, $"a message of {skipped + length} bytes or more is over the limit of {_limits.MaxBodyBytes} bytes; it was skipped.");
+                    return null;
                 }
 
-                var trimmed = length > 0 && _buffer[newline - 1] == '\r' ? length - 1 : length;
-                if (IsBlank(_buffer.AsSpan(_start, trimmed)))
-                {
-                    _start = scanFrom = newline + 1;
-                    continue;
-                }
-
-                var body = ArrayPool<byte>.Shared.Rent(Math.Max(trimmed, 1));
-                Buffer.BlockCopy(_buffer, _start, body, 0, trimmed);
-                _start = newline + 1;
-                return new JsonRpcFrame(body, trimmed);
+                continue;
             }
 
-            scanFrom = _end;
-            if (_end - _start > _limits.MaxBodyBytes)
-            {
-                // Over the limit: drop what is buffered and read on to the line's end.
-                skipping = true;
-                skipped += _end - _start;
-                _start = _end = scanFrom = 0;
-            }
-
-            if (_start > 0)
-            {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                scanFrom -= _start;
-                _end -= _start;
-                _start = 0;
-            }
-
-            if (_end == _buffer.Length)
-            {
-                Array.Resize(ref _buffer, _buffer.Length * 2);
-            }
-
-            var read = await _input.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                if (_end > _start && !skipping && !IsBlank(_buffer.AsSpan(_start, _end - _start)))
-                {
-                    // A last message without its line break.
-                    var length = _end - _start;
-                    var body = ArrayPool<byte>.Shared.Rent(length);
-                    Buffer.BlockCopy(_buffer, _start, body, 0, length);
-                    _start = _end;
-                    return new JsonRpcFrame(body, length);
-                }
-
-                return null;
-            }
-
-            _end += read;
+            var body = ArrayPool<byte>.Shared.Rent(length);
+            Buffer.BlockCopy(_input.Buffer, start, body, 0, length);
+            return new JsonRpcFrame(body, length);
         }
     }
 
