@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AgentHost.Cli.Acp.Remote;
+using AgentHost.Cli.Acp;
 
 namespace AgentHost.Acp.Tests;
 

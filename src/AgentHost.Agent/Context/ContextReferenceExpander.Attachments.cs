@@ -1,4 +1,3 @@
-using AgentHost.Agent.Service;
 using AgentHost.Hosting;
 using AgentHost.Hosting.Text;
 using AgentHost.Sessions;

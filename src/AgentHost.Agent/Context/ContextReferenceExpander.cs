@@ -69,11 +69,11 @@ internal sealed partial class ContextReferenceExpander(string workspaceRoot, Cap
     /// <param name="prompt">The prompt text.</param>
     /// <param name="explicitReferences">References from <c>--context</c> (with or without the leading <c>@</c>); these must resolve.</param>
     /// <param name="images">Image files from <c>--image</c> (paths inside the project root, like <c>@file</c>); each must be an image within the size cap.</param>
-    /// <param name="attachments">What a client attached beside the text (<see cref="Service.PromptAttachment"/>); each must resolve.</param>
+    /// <param name="attachments">What a client attached beside the text (<see cref="PromptAttachment"/>); each must resolve.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The expanded prompt; images are references of kind <see cref="ContextReferenceKind.Image"/>.</returns>
     /// <exception cref="AgentHostException">An explicit reference, image or attachment could not be resolved, or an image is too large (the message says why).</exception>
-    public async Task<ExpandedPrompt> ExpandAsync(string prompt, IReadOnlyList<string> explicitReferences, IReadOnlyList<string> images, IReadOnlyList<Service.PromptAttachment> attachments, CancellationToken cancellationToken = default)
+    public async Task<ExpandedPrompt> ExpandAsync(string prompt, IReadOnlyList<string> explicitReferences, IReadOnlyList<string> images, IReadOnlyList<PromptAttachment> attachments, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(explicitReferences);

@@ -1,3 +1,4 @@
+using AgentHost.Agent.Context;
 using AgentHost.Agent.Engine;
 using AgentHost.Agent.Models;
 using AgentHost.Agent.Runs;

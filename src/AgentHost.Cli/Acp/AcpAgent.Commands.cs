@@ -24,6 +24,11 @@ internal sealed partial class AcpAgent
     /// </summary>
     private async Task<AcpSession> OpenAsync(string id, AgentSession session, AcpRoot root, string? title, string method)
     {
+        if (Client.Elicitation)
+        {
+            root.AnswerQuestions();
+        }
+
         var opened = new AcpSession(id, session, root, SendUpdateAsync) { Request = _connection.RequestAsync, Elicit = Client.Elicitation, Title = title ?? string.Empty };
         if (!_sessions.TryAdd(id, opened))
         {

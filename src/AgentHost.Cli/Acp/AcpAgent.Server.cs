@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentHost.Cli.Acp.Remote;
 using AgentHost.Cli.Remote;
 using AgentHost.Common.JsonRpc;
 
@@ -30,7 +29,7 @@ internal sealed partial class AcpAgent
         var client = new ServerClient(target.Url, target.Token);
         _server = new AcpServerBridge(
             client,
-            new Remote.AcpServerRelay(
+            new AcpServerRelay(
                 client,
                 SendUpdateAsync,
                 (method, parameters, cancellationToken) => _connection.RequestAsync(method, parameters, cancellationToken)));

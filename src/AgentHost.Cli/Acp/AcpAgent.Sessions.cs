@@ -24,6 +24,8 @@ internal sealed partial class AcpAgent
 
         var mcpServers = AcpMcpServers.Read(parameters, Method);
         var root = await RootAsync(cwd, cancellationToken).ConfigureAwait(false);
+        // The model's client (and its provider's warm-up) starts while the session is stored and opened, as in agent run.
+        root.Root.Service.PrepareModel(_options.Model ?? root.Root.Configuration.Model, cancellationToken);
         var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {

@@ -54,6 +54,11 @@ internal sealed partial class AcpAgent : IAsyncDisposable
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         _connection.Start();
+        if (_server is null)
+        {
+            WarmUp();
+        }
+
         try
         {
             await _connection.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -137,16 +142,41 @@ internal sealed partial class AcpAgent : IAsyncDisposable
             // The spec: the client's version when the agent supports it, else the latest the agent supports (1 either way;
             // a client that asked for another decides whether to go on).
             ["protocolVersion"] = ProtocolVersion,
-            ["agentCapabilities"] = _server is null ? AcpCapabilities.Agent() : Remote.AcpServerBridge.Capabilities(),
+            ["agentCapabilities"] = _server is null ? AcpCapabilities.Agent() : AcpServerBridge.Capabilities(),
             ["authMethods"] = _server is null ? AcpCapabilities.AuthMethods(Client) : new JsonArray(),
             ["agentInfo"] = new JsonObject { ["name"] = "agenthost", ["title"] = "AgentHost", ["version"] = AgentVersion.Current },
+        });
+    }
+
+    /// <summary>
+    /// While the editor sends <c>initialize</c> and <c>session/new</c>, opens the session store and the root of the
+    /// folder the editor started <c>agent acp</c> in (editors start it in the project's folder): the plugins load, the
+    /// model's provider warms up, as <c>agent run</c> starts them at once. A <c>session/new</c> for that folder then
+    /// finds them ready; for another folder they cost memory only. A failure here is the failure <c>session/new</c>
+    /// reports for that folder (the same work), never an error on its own.
+    /// </summary>
+    private void WarmUp()
+    {
+        var folder = Path.GetFullPath(_context.Environment.CurrentDirectory);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await StoreAsync(_stopping.Token).ConfigureAwait(false);
+                await RootAsync(folder, _stopping.Token).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // A warm-up's failure is reported by the request that needs the same work.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
         });
     }
 
     /// <summary>The root of <paramref name="directory"/>, opened once.</summary>
     private Task<AcpRoot> RootAsync(string directory, CancellationToken cancellationToken)
     {
-        var lazy = _roots.GetOrAdd(directory, key => new Lazy<Task<AcpRoot>>(() => AcpRoot.OpenAsync(_context.ProjectRoots(_parseResult), key, _options, RouteAsync, _stopping.Token, answerQuestions: Client.Elicitation)));
+        var lazy = _roots.GetOrAdd(directory, key => new Lazy<Task<AcpRoot>>(() => AcpRoot.OpenAsync(_context.ProjectRoots(_parseResult), key, _options, RouteAsync, _stopping.Token)));
         return lazy.Value.WaitAsync(cancellationToken);
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using AgentHost.Agent.Context;
 using AgentHost.Agent.Service;
 using AgentHost.Sdk.Tools;
 

@@ -15,14 +15,14 @@ internal sealed class AcpRoot : IAsyncDisposable
 {
     private readonly ProjectRoot _root;
     private readonly IDisposable _events;
-    private readonly IDisposable? _questions;
+    private readonly Lock _sync = new();
+    private IDisposable? _questions;
 
-    private AcpRoot(ProjectRoot root, IReadOnlyList<string> recordedPlugins, IDisposable events, IDisposable? questions)
+    private AcpRoot(ProjectRoot root, IReadOnlyList<string> recordedPlugins, IDisposable events)
     {
         _root = root;
         RecordedPlugins = recordedPlugins;
         _events = events;
-        _questions = questions;
     }
 
     /// <summary>The opened root (configuration, runtime, broker, service).</summary>
@@ -37,9 +37,8 @@ internal sealed class AcpRoot : IAsyncDisposable
     /// <param name="options">The command line's plugins and model.</param>
     /// <param name="route">Receives each event of the root's bus (on the subscription's thread, one at a time).</param>
     /// <param name="cancellationToken">Cancellation.</param>
-    /// <param name="answerQuestions">Whether the editor answers <c>ask_user</c> questions (it announced form elicitation); otherwise they end at once unanswered, as in a headless run.</param>
     /// <returns>The root.</returns>
-    public static async Task<AcpRoot> OpenAsync(ProjectRootFactory roots, string directory, AcpOptions options, Func<AgentEvent, CancellationToken, ValueTask> route, CancellationToken cancellationToken, bool answerQuestions = false)
+    public static async Task<AcpRoot> OpenAsync(ProjectRootFactory roots, string directory, AcpOptions options, Func<AgentEvent, CancellationToken, ValueTask> route, CancellationToken cancellationToken)
     {
         IDisposable? events = null;
         var plugins = options.Plugins.Select(p => PluginNames.Recorded(p, directory)).Distinct(StringComparer.Ordinal).ToList();
@@ -61,8 +60,20 @@ internal sealed class AcpRoot : IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         var installed = root.Runtime.ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
         IReadOnlyList<string> recorded = [.. plugins.Concat(root.Plugins.Defaults.Where(d => !installed.Contains(d))).Distinct(StringComparer.Ordinal)];
-        var questions = answerQuestions ? root.Service.Questions.AddResponder(AcpPermissions.Responder) : null;
-        return new AcpRoot(root, recorded, events ?? throw new InvalidOperationException("the root's events were not attached."), questions);
+        return new AcpRoot(root, recorded, events ?? throw new InvalidOperationException("the root's events were not attached."));
+    }
+
+    /// <summary>
+    /// From now on <c>ask_user</c> questions of this root's sessions wait for the editor (it announced form
+    /// elicitation); until then they end at once unanswered, as in a headless run. Called when such an editor opens a
+    /// session here (the root may have been opened before <c>initialize</c>, by the warm-up).
+    /// </summary>
+    public void AnswerQuestions()
+    {
+        lock (_sync)
+        {
+            _questions ??= _root.Service.Questions.AddResponder(AcpPermissions.Responder);
+        }
     }
 
     /// <summary>Waits until every event published so far has been handed to its session (and so sent to the editor).</summary>

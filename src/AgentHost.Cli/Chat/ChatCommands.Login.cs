@@ -1,5 +1,5 @@
 using AgentHost.Agent.Credentials;
-using AgentHost.Cli.Commands.Auth;
+using AgentHost.Cli.Commands;
 using AgentHost.Hosting;
 
 namespace AgentHost.Cli.Chat;
@@ -7,7 +7,7 @@ namespace AgentHost.Cli.Chat;
 /// <content>
 /// <c>/login [PROVIDER]</c> and <c>/logout PROVIDER</c>: <c>agent auth login</c> and <c>logout</c> without leaving the
 /// chat. The key is asked for in the editor, masked (<see cref="ChatHost.AskSecretAsync"/>), and stored as the command
-/// stores it (<see cref="AuthLoginCommand.Save"/>); the session's model is selected again, so the next turn uses it.
+/// stores it (<see cref="ProviderKeyLogin.Save"/>); the session's model is selected again, so the next turn uses it.
 /// </content>
 internal sealed partial class ChatCommands
 {
@@ -17,7 +17,7 @@ internal sealed partial class ChatCommands
         Add(new SlashCommand("login", "/login [provider]", "Store a provider's API key (asked for masked; the current model's provider when none is named), as 'agent auth login' does.", async (args, ct) =>
         {
             var state = _host.State;
-            var provider = AuthLoginCommand.CheckedName(args.Length > 0 ? args : ProviderOf(state.ModelName)
+            var provider = ProviderKeyLogin.CheckedName(args.Length > 0 ? args : ProviderOf(state.ModelName)
                 ?? throw new AgentHostException(ErrorKind.Usage, "/login PROVIDER: name the provider (as in config.yaml's providers, or openai, anthropic, …); no model is chosen yet to take it from."));
             var key = (await _host.AskSecretAsync($"API key for {provider} (masked; Enter stores, Ctrl+C cancels): ", ct).ConfigureAwait(false))?.Trim();
             if (string.IsNullOrEmpty(key))
@@ -26,7 +26,7 @@ internal sealed partial class ChatCommands
                 return SlashOutcome.Done;
             }
 
-            AuthLoginCommand.Save(provider, key, state.Configuration, _host.Context.Environment, console);
+            ProviderKeyLogin.Save(provider, key, state.Configuration, _host.Context.Environment, console);
             if (state.ModelName is { } model && string.Equals(ProviderOf(model), provider, StringComparison.Ordinal))
             {
                 // The model's client was made with the old key (or none): made again, the next turn sends the new one.
@@ -43,7 +43,7 @@ internal sealed partial class ChatCommands
                 throw new AgentHostException(ErrorKind.Usage, "/logout PROVIDER: name the provider whose stored key to delete ('agent auth status' lists them).");
             }
 
-            var provider = AuthLoginCommand.CheckedName(args);
+            var provider = ProviderKeyLogin.CheckedName(args);
             var removed = StoredKeys.Remove(provider, _host.Context.Environment);
             console.WriteInfo(removed is null ? $"No key is stored for {provider}; nothing to do." : $"Deleted the stored API key for {provider} from {removed.Location}.");
             return Task.FromResult(SlashOutcome.Done);

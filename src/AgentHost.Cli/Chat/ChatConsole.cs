@@ -77,6 +77,8 @@ internal sealed class ChatConsole(IConsoleInteraction inner, LiveArea? live) : I
 
     public string? ReadRedirectedInput() => inner.ReadRedirectedInput();
 
+    public (Stream Input, Stream Output) TakeProtocolStreams() => throw new NotSupportedException("the chat's console cannot speak a protocol.");
+
     public string? ReadLine() => inner.ReadLine();
 
     public string? ReadSecret(TerminalText prompt) => inner.ReadSecret(prompt);

@@ -9,10 +9,10 @@ namespace AgentHost.Cli.Interaction;
 /// </summary>
 internal sealed class ConsoleInteraction : IConsoleInteraction
 {
-    private readonly TerminalWriter _out;
     private readonly TerminalWriter _error;
     private readonly TextReader _in;
-    private readonly bool _outputIsTerminal;
+    private TerminalWriter _out;
+    private bool _outputIsTerminal;
     private readonly bool _inputRedirected;
 
     /// <param name="isInteractive">Whether a person can answer prompts.</param>
@@ -88,6 +88,17 @@ internal sealed class ConsoleInteraction : IConsoleInteraction
     public void WriteError(TerminalText text) => _error.WriteLine("error: " + text);
 
     public string? ReadRedirectedInput() => _inputRedirected ? _in.ReadToEnd() : null;
+
+    public (Stream Input, Stream Output) TakeProtocolStreams()
+    {
+        var input = Console.OpenStandardInput();
+        var output = Console.OpenStandardOutput();
+        // Whatever would still write to standard output (this console, a library's Console.Out) goes to standard error.
+        Console.SetOut(Console.Error);
+        _out = _error;
+        _outputIsTerminal = false;
+        return (input, output);
+    }
 
     public string? ReadLine() => IsInteractive ? _in.ReadLine() : null;
 

@@ -45,6 +45,15 @@ internal interface IConsoleInteraction
     /// <summary>Reads all of standard input when it is redirected (a pipe or file), else returns <see langword="null"/> without waiting.</summary>
     string? ReadRedirectedInput();
 
+    /// <summary>
+    /// Hands the process's standard input and output to a protocol (<c>agent acp</c>'s JSON-RPC): their raw streams.
+    /// From then on nothing else reaches standard output: this console's output and the process console's writer go to
+    /// standard error.
+    /// </summary>
+    /// <returns>Standard input and standard output.</returns>
+    /// <exception cref="NotSupportedException">This console is not the process's (a chat's, a test's).</exception>
+    (Stream Input, Stream Output) TakeProtocolStreams();
+
     /// <summary>Reads one line a person typed (for prompts); <see langword="null"/> at the end of input or when not interactive.</summary>
     string? ReadLine();
 

@@ -121,6 +121,11 @@ internal static class ConfigSchema
         new("providers.*.models.*.features", ConfigValueKind.List, "What the model supports, e.g. [tools, vision, reasoning]."),
         new("providers.*.models.*.features.#", ConfigValueKind.Enum, "One feature.", AllowedValues: ["tools", "vision", "reasoning"], Aliases: ["thinking"]),
         new("providers.*.models.*.tier", ConfigValueKind.Enum, "The model's tier for --prefer.", AllowedValues: ["fast", "balanced", "best"], Aliases: ["small", "cheap", "default", "large"]),
+        // The ollama provider's per-model settings (docs/provider-ollama.md "Settings"): read from the model's entry first.
+        new("providers.*.models.*.num_ctx", ConfigValueKind.Integer, "ollama: the context window Ollama allocates (options.num_ctx); 0 sends nothing."),
+        new("providers.*.models.*.keep_alive", ConfigValueKind.String, "ollama: how long the model stays loaded after a request: seconds (-1 = stay, 0 = unload) or a duration (10m, 1h)."),
+        new("providers.*.models.*.think", ConfigValueKind.Any, "ollama: thinking on or off (true/false), or a level (low, medium, high) for models that take one."),
+        new("providers.*.models.*.timeout_seconds", ConfigValueKind.Integer, "ollama: how long to wait for the answer to start, then for each next line of the stream, in seconds (default 600)."),
         new("providers.*.settings", ConfigValueKind.Any, "Provider-specific settings for the provider plugin (see its docs), e.g. timeout_seconds."),
         new("providers.*.script", ConfigValueKind.String, "The scripted provider's script file."),
 

@@ -199,10 +199,10 @@ public sealed class ComponentGraphTests
 
     /// <summary>
     /// The test projects that run the whole agent, which may reference anything: the CLI's tests (tests/AgentHost.Tests),
-    /// tests/AgentHost.Serve.Tests for <c>agent serve</c>, and the first-party plugins' tests (<see cref="PluginTestProjects"/>),
-    /// which load each plugin from the bundled catalog as the agent does.
+    /// tests/AgentHost.Serve.Tests for <c>agent serve</c>, tests/AgentHost.Acp.Tests for <c>agent acp</c>, and the first-party
+    /// plugins' tests (<see cref="PluginTestProjects"/>), which load each plugin from the bundled catalog as the agent does.
     /// </summary>
-    public static IReadOnlyList<string> EndToEndTestProjects { get; } = ["AgentHost.Tests", "AgentHost.Serve.Tests", .. PluginTestProjects()];
+    public static IReadOnlyList<string> EndToEndTestProjects { get; } = ["AgentHost.Tests", "AgentHost.Serve.Tests", "AgentHost.Acp.Tests", .. PluginTestProjects()];
 
     /// <summary>tests/AgentHost.Plugins.X.Tests by project name: the tests of the first-party plugin AgentHost.Plugins.X.</summary>
     public static IReadOnlyList<string> PluginTestProjects() =>

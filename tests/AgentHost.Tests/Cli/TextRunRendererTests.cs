@@ -125,6 +125,8 @@ public sealed class TextRunRendererTests
 
         public string? ReadRedirectedInput() => null;
 
+        public (Stream Input, Stream Output) TakeProtocolStreams() => throw new NotSupportedException();
+
         public string? ReadLine() => null;
 
         public string? ReadSecret(TerminalText prompt) => null;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using AgentHost.Cli.Acp;
-using AgentHost.Cli.Commands.Auth;
 using AgentHost.Cli.Remote;
 using AgentHost.Hosting;
 
@@ -41,11 +40,10 @@ internal sealed class AcpCommand : AgentCommand
         }
 
         // Only protocol messages on standard output: whatever else would write there (a warning, a library's message)
-        // goes to standard error instead; the protocol writes to the raw stream.
-        var protocolOutput = Console.OpenStandardOutput();
-        Console.SetOut(Console.Error);
+        // goes to standard error instead; the protocol reads and writes the raw streams.
+        var (protocolInput, protocolOutput) = Context.Console.TakeProtocolStreams();
         var options = new AcpOptions(_plugins.Requested(parseResult), parseResult.GetValue(_plugins.NoDefaults), parseResult.GetValue(_model)) { Server = ServerOf(parseResult) };
-        await using var agent = new AcpAgent(Context, parseResult, options, Console.OpenStandardInput(), protocolOutput);
+        await using var agent = new AcpAgent(Context, parseResult, options, protocolInput, protocolOutput);
         await agent.RunAsync(cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
     }
@@ -86,7 +84,7 @@ internal sealed class AcpCommand : AgentCommand
             throw new AgentHostException(ErrorKind.Usage, "no provider given; nothing was stored. Run 'agent auth login PROVIDER' to store a key.");
         }
 
-        AuthLoginCommand.Login(AuthLoginCommand.CheckedName(provider), Context, Context.Configuration(parseResult));
+        ProviderKeyLogin.Login(ProviderKeyLogin.CheckedName(provider), Context, Context.Configuration(parseResult));
         return ExitCodes.Success;
     }
 }

@@ -17,7 +17,7 @@ internal sealed class AuthLogoutCommand : AgentCommand
 
     protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var provider = AuthLoginCommand.CheckedName(parseResult.GetValue(_provider)!);
+        var provider = ProviderKeyLogin.CheckedName(parseResult.GetValue(_provider)!);
         var removed = StoredKeys.Remove(provider, Context.Environment);
         Context.Console.WriteLine(removed is null
             ? $"No key is stored for {provider}; nothing to do."

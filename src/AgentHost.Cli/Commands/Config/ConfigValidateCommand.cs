@@ -1,7 +1,7 @@
 using System.CommandLine;
 using AgentHost.Cli.Interaction;
 using AgentHost.Hosting.Configuration;
-using AgentHost.Hosting.Plugins.Settings;
+using AgentHost.Hosting.Plugins.Installed;
 namespace AgentHost.Cli.Commands.Config;
 
 /// <summary><c>agent config validate [--file PATH]</c>: checks every layer, or one file.</summary>

@@ -6,7 +6,7 @@ using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
 using AgentHost.Server;
 
-namespace AgentHost.Cli.Acp.Remote;
+namespace AgentHost.Cli.Acp;
 
 /// <summary>
 /// The editor's side of a server's run (<c>agent acp --server</c>): sends its updates, asks the editor the run's

@@ -7,7 +7,7 @@ using AgentHost.Common.JsonRpc;
 using AgentHost.Hosting;
 using AgentHost.Server;
 
-namespace AgentHost.Cli.Acp.Remote;
+namespace AgentHost.Cli.Acp;
 
 /// <summary>
 /// The sessions of <c>agent acp --server URL</c>: they live on the server (created, listed, loaded and run through its

@@ -5,7 +5,7 @@ using AgentHost.Hosting;
 using AgentHost.Sdk.Events;
 using AgentHost.Server;
 
-namespace AgentHost.Cli.Acp.Remote;
+namespace AgentHost.Cli.Acp;
 
 /// <summary>
 /// A session the editor has open that lives on an <c>agent serve</c> (<c>agent acp --server</c>): a prompt is a run of

@@ -1,7 +1,7 @@
 using AgentHost.Hosting.Configuration;
-using AgentHost.Hosting.Plugins.Installed;
+using AgentHost.Hosting.Plugins.Settings;
 
-namespace AgentHost.Hosting.Plugins.Settings;
+namespace AgentHost.Hosting.Plugins.Installed;
 
 /// <summary>
 /// The one check of a resolved configuration that <c>agent config validate</c> and <c>agent doctor</c> both report:

@@ -1,4 +1,4 @@
-namespace AgentHost.Agent.Service;
+namespace AgentHost.Agent.Context;
 
 /// <summary>
 /// Content a client attaches to a prompt beside its text (an ACP editor's <c>resource_link</c>, embedded

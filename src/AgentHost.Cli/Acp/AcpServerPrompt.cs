@@ -1,6 +1,6 @@
 using AgentHost.Agent.Service;
 
-namespace AgentHost.Cli.Acp.Remote;
+namespace AgentHost.Cli.Acp;
 
 /// <summary>
 /// What of a prompt's content a server session can take: its text, and each <c>resource_link</c> to a file of the

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace AgentHost.Cli.Acp.Remote;
+namespace AgentHost.Cli.Acp;
 
 /// <summary>
 /// A server session's stored history (<c>GET /v1/sessions/{id}/messages</c>) as the <c>session/update</c>s that
