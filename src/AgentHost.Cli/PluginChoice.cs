@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AgentHost.Agent.Composition;
 using AgentHost.Agent.Plugins;
 using AgentHost.Agent.Service;
 using AgentHost.Hosting.Configuration;
@@ -28,7 +29,7 @@ internal sealed record PluginChoice(IReadOnlyList<string> Requested, IReadOnlyLi
         }
 
         var defaults = options.Defaults(parseResult, configuration);
-        return new PluginChoice(typed, defaults, [.. typed.Concat(defaults.Where(d => !installed.Contains(d))).Distinct(StringComparer.Ordinal)]);
+        return new PluginChoice(typed, defaults, new ProjectRootPlugins(typed, defaults).Recorded(installed));
     }
 
     /// <summary>How a <c>--plugin</c> name is recorded and sent (<see cref="PluginNames.Recorded"/>).</summary>

@@ -92,9 +92,7 @@ internal sealed class ServerEngine : IAsyncDisposable
                 DrainEventsOnClose = true,
             },
             cancellationToken).ConfigureAwait(false);
-        var installed = root.Runtime.ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
-        IReadOnlyList<string> recorded = [.. key.Plugins.Concat(root.Plugins.Defaults.Where(d => !installed.Contains(d))).Distinct(StringComparer.Ordinal)];
-        return new ServerEngine(key, root, recorded);
+        return new ServerEngine(key, root, (root.Plugins with { Requested = key.Plugins }).Recorded(root.Runtime));
     }
 
     /// <summary>Closes every session of the engine, then unloads its plugins.</summary>

@@ -94,4 +94,26 @@ public sealed class ProjectRootRequest
 /// <summary>The plugins a root loads (<see cref="ProjectRootRequest.Plugins"/>).</summary>
 /// <param name="Requested">The plugins asked for by name (installed ids, catalog ids or folders).</param>
 /// <param name="Defaults">The default plugins loaded besides them (<c>plugins.defaults</c>, unless left out).</param>
-public sealed record ProjectRootPlugins(IReadOnlyList<string> Requested, IReadOnlyList<string> Defaults);
+public sealed record ProjectRootPlugins(IReadOnlyList<string> Requested, IReadOnlyList<string> Defaults)
+{
+    /// <summary>
+    /// What a session of the root records as its <c>plugins</c> setting, so that a resume anywhere loads them again: the
+    /// requested ones, then the defaults that are not installed plugins (an installed plugin loads by being enabled).
+    /// </summary>
+    /// <param name="installed">The ids of the installed plugins.</param>
+    /// <returns>The names to record, each once.</returns>
+    public IReadOnlyList<string> Recorded(IReadOnlySet<string> installed)
+    {
+        ArgumentNullException.ThrowIfNull(installed);
+        return [.. Requested.Concat(Defaults.Where(d => !installed.Contains(d))).Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary><see cref="Recorded(IReadOnlySet{string})"/> with the installed plugins of <paramref name="runtime"/>.</summary>
+    /// <param name="runtime">The root's runtime.</param>
+    /// <returns>The names to record, each once.</returns>
+    public IReadOnlyList<string> Recorded(Hosting.Plugins.Installed.PluginRuntime runtime)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        return Recorded(runtime.ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal));
+    }
+}

@@ -58,9 +58,7 @@ internal sealed class AcpRoot : IAsyncDisposable
                 DrainEventsOnClose = true,
             },
             cancellationToken).ConfigureAwait(false);
-        var installed = root.Runtime.ListInstalled().Select(p => p.Locked.Id).ToHashSet(StringComparer.Ordinal);
-        IReadOnlyList<string> recorded = [.. plugins.Concat(root.Plugins.Defaults.Where(d => !installed.Contains(d))).Distinct(StringComparer.Ordinal)];
-        return new AcpRoot(root, recorded, events ?? throw new InvalidOperationException("the root's events were not attached."));
+        return new AcpRoot(root, (root.Plugins with { Requested = plugins }).Recorded(root.Runtime), events ?? throw new InvalidOperationException("the root's events were not attached."));
     }
 
     /// <summary>
